@@ -1,0 +1,30 @@
+# `make demo` and `make test` each build their own .venv on first use.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.test: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+$(VENV)/.examples: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[examples]'
+	touch $@
+
+demo: $(VENV)/.examples
+	$(BIN)/python -m retrograd.demo
+
+test: $(VENV)/.test
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.test
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info

@@ -1,0 +1,43 @@
+"""retrograd: PyTorch's autograd rebuilt in Python on NumPy.
+
+``import retrograd as torch`` runs ordinary PyTorch autograd code: the same API, the same dynamic
+graph, the same semantics and error messages.
+"""
+
+from . import autograd, dtypes, ops
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import is_inference_mode_enabled
+from .creation import (Generator, arange, as_tensor, default_generator, device, empty, empty_like,
+                       eye, from_numpy, full, full_like, get_rng_state, initial_seed, linspace,
+                       manual_seed, normal, ones, ones_like, rand, rand_like, randint, randn,
+                       randn_like, randperm, seed, set_rng_state, tensor, zeros, zeros_like)
+from .dtypes import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
+                     float32, float64, get_default_dtype, half, int, int8, int16, int32, int64,
+                     long, promote_types, result_type, set_default_dtype, short, uint8)
+from .printing import set_printoptions
+from .tensor import Size, Tensor, is_tensor
+
+__version__ = "0.1.0"
+
+
+def is_floating_point(input) -> "bool":
+    return input.is_floating_point()
+
+
+def numel(input) -> "int":
+    return input.numel()
+
+
+def _public_ops():
+    """Every op function in retrograd.ops becomes retrograd.<name>."""
+    import types
+
+    g = globals()
+    for name, value in vars(ops).items():
+        if name.startswith("_") or name in g or isinstance(value, types.ModuleType):
+            continue
+        if callable(value):
+            g[name] = value
+
+
+_public_ops()

@@ -1,0 +1,229 @@
+"""The one backward pass, behind ``Tensor.backward()`` and ``autograd.grad()`` alike.
+
+1. Walk the graph from the roots (iteratively: a graph 100,000 ops deep must work) and count, for
+   each node, how many edges lead into it.  With ``inputs``, keep only the nodes on a path to them.
+2. Run a node once every gradient it waits for has arrived, newest node first (highest sequence
+   number, AccumulateGrad before all), summing gradients that arrive at the same output slot.
+3. AccumulateGrad adds into the leaf's ``.grad``; ``autograd.grad`` captures the gradients instead.
+4. Without ``retain_graph`` each node releases its saved tensors right after it ran.
+"""
+
+import heapq
+import itertools
+
+from .grad_mode import state as _grad_state
+from .node import AccumulateGrad, grad_accumulator
+
+
+def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
+    """Backpropagate ``grads`` (Tensors) from the tensors ``roots``.
+
+    ``inputs``: the tensors to stop at (None: every leaf of the graph).  With ``accumulate`` their
+    ``.grad`` is updated; without, the gradients that reached them are returned, None where none did.
+    """
+    targets = {}  # node -> {output_nr: index into inputs}
+    if inputs is not None:
+        for i, t in enumerate(inputs):
+            node, nr = _input_edge(t, accumulate)
+            if node is not None:
+                targets.setdefault(node, {})[nr] = i
+    root_edges = [gradient_edge(t) for t in roots]
+    deps, needed = _prepare([n for n, _ in root_edges], targets if inputs is not None else None)
+    captured = [None] * len(inputs) if inputs is not None else None
+
+    buffers = {}
+    for (node, nr), g in zip(root_edges, grads):
+        _add(buffers, node, nr, g)
+    tie = itertools.count()
+    ready = []
+    for node in buffers:
+        if deps.get(node, 0) == 0:
+            ready.append((-node._seq, next(tie), node))
+    heapq.heapify(ready)
+
+    prev_mode = _grad_state.enabled
+    _grad_state.enabled = create_graph
+    try:
+        while ready:
+            node = heapq.heappop(ready)[2]
+            slots = buffers.pop(node, None) or [None]
+            if node._tensor_pre_hooks is not None or node._retain_grad_hooks is not None:
+                slots = _tensor_hooks(node, slots)
+            if node in targets:
+                _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
+            if needed is not None and node not in needed:
+                continue
+            if node._pre_hooks is not None:
+                slots = _call_pre_hooks(node, slots)
+            if type(node) is AccumulateGrad:
+                if accumulate and slots[0] is not None:
+                    accumulate_grad(node.variable, slots[0], create_graph)
+                continue
+            edges = node.next_functions
+            if all(g is None for g in slots):
+                outs = [None] * len(edges)
+            else:
+                if needed is None:
+                    need = [e[0] is not None for e in edges]
+                else:
+                    need = [e[0] is not None and e[0] in needed for e in edges]
+                outs = node.apply(slots, need)
+                if node._hooks is not None:
+                    outs = _call_post_hooks(node, outs, slots)
+            if not retain_graph:
+                node._release()
+            for (nxt, nr), g in zip(edges, outs):
+                if nxt is None:
+                    continue
+                if g is not None:
+                    _add(buffers, nxt, nr, g)
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
+                    heapq.heappush(ready, (-nxt._seq, next(tie), nxt))
+    finally:
+        _grad_state.enabled = prev_mode
+    return captured
+
+
+def gradient_edge(t):
+    """Where a gradient for tensor ``t`` enters the graph: (grad_fn, output_nr) or its AccumulateGrad."""
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    return (grad_accumulator(t), 0)
+
+
+def _input_edge(t, accumulate):
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    if accumulate:
+        return (grad_accumulator(t), 0)
+    ref = t._acc  # a leaf no graph used has no live AccumulateGrad: nothing can reach it
+    return (ref() if ref is not None else None, 0)
+
+
+def _capture(node, slot_map, slots, inputs, captured, accumulate, create_graph):
+    for nr, i in slot_map.items():
+        g = slots[nr] if nr < len(slots) else None
+        if g is None:
+            continue
+        if not accumulate:
+            captured[i] = g
+        elif type(node) is not AccumulateGrad:  # backward(inputs=[non_leaf]) fills its .grad
+            _store_grad(inputs[i], g, create_graph)
+
+
+def _add(buffers, node, nr, g):
+    """Sum gradient ``g`` into the slot ``nr`` of the node's input buffer."""
+    slots = buffers.get(node)
+    if slots is None:
+        slots = buffers[node] = [None] * (nr + 1) if nr else [None]
+    elif len(slots) <= nr:
+        slots.extend([None] * (nr + 1 - len(slots)))
+    old = slots[nr]
+    slots[nr] = g if old is None else old + g
+
+
+def _prepare(roots, targets):
+    """Count the edges into every reachable node; with targets, mark the nodes that lead to one."""
+    deps = {}
+    seen = set(roots)
+    stack = list(seen)
+    children = {} if targets is not None else None
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if children is not None:
+                children.setdefault(nxt, []).append(node)
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    if targets is None:
+        return deps, None
+    # A node is needed when a target is reachable from it: walk parent links up from the targets.
+    needed = {}
+    stack = []
+    for t in targets:
+        if t in seen:
+            if type(t) is AccumulateGrad:
+                needed[t] = True
+            for parent in children.get(t, ()):
+                if parent not in needed:
+                    needed[parent] = True
+                    stack.append(parent)
+    while stack:
+        node = stack.pop()
+        for parent in children.get(node, ()):
+            if parent not in needed:
+                needed[parent] = True
+                stack.append(parent)
+    return deps, needed
+
+
+def accumulate_grad(variable, grad, create_graph):
+    """Add ``grad`` into ``variable.grad`` as AccumulateGrad does, then run post-accumulate hooks."""
+    if variable._hooks is not None:
+        for hook in tuple(variable._hooks.values()):
+            r = hook(grad)
+            if r is not None:
+                grad = r
+    old = variable._grad
+    if old is None:
+        if create_graph:
+            variable._grad = grad
+        else:
+            # A copy: the same gradient array may also reach another leaf or the caller.
+            variable._grad = grad.detach()._own_copy()
+    elif create_graph or old._requires_grad or grad._requires_grad:
+        variable._grad = old + grad
+    else:
+        old._add_grad_(grad)
+    if variable._post_acc_hooks is not None:
+        for hook in tuple(variable._post_acc_hooks.values()):
+            hook(variable)
+
+
+def _store_grad(t, g, create_graph):
+    old = t._grad
+    if old is None:
+        t._grad = g if create_graph else g.detach()._own_copy()
+    else:
+        t._grad = old + g
+
+
+def _tensor_hooks(node, slots):
+    """Tensor hooks of the node's outputs (``t.register_hook``), then ``retain_grad``."""
+    hooks = node._tensor_pre_hooks
+    if hooks is not None:
+        for nr, hd in hooks.items():
+            if nr < len(slots) and slots[nr] is not None:
+                for hook in tuple(hd.values()):
+                    r = hook(slots[nr])
+                    if r is not None:
+                        slots[nr] = r
+    retain = node._retain_grad_hooks
+    if retain is not None:
+        for key, ref in retain.items():
+            t = ref()
+            if t is not None and key < len(slots) and slots[key] is not None:
+                _store_grad(t, slots[key], False)
+    return slots
+
+
+def _call_pre_hooks(node, slots):
+    for hook in tuple(node._pre_hooks.values()):
+        r = hook(tuple(slots))
+        if r is not None:
+            slots = list(r)
+    return slots
+
+
+def _call_post_hooks(node, outs, slots):
+    for hook in tuple(node._hooks.values()):
+        r = hook(tuple(outs), tuple(slots))
+        if r is not None:
+            outs = list(r)
+    return outs

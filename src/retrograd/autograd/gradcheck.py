@@ -1,0 +1,113 @@
+"""``gradcheck`` and ``gradgradcheck``: derivatives checked against finite differences.
+
+Each input that requires grad is perturbed one element at a time by ``eps`` (central differences in
+the inputs' own dtype: use float64); the numerical Jacobian is compared with the one that reverse
+mode builds row by row from unit output gradients.
+"""
+
+from .._array import xp
+from ..tensor import Tensor, _make
+
+
+class GradcheckError(RuntimeError):
+    """Raised by ``gradcheck`` when analytical and numerical gradients disagree."""
+
+
+def _as_tuple(x):
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _outputs(func, inputs):
+    return tuple(o for o in _as_tuple(func(*inputs))
+                 if isinstance(o, Tensor) and o._data.dtype.kind in "fc")
+
+
+def _numerical_jacobian(func, inputs, eps):
+    """One matrix per (input, output): d output / d input, by central differences."""
+    outs0 = _outputs(func, inputs)
+    jac = []
+    for x in inputs:
+        if not (isinstance(x, Tensor) and x._requires_grad):
+            continue
+        flat = x._data.reshape(-1)  # a view: perturbing it perturbs x
+        per_out = [xp.zeros((x._data.size, o._data.size)) for o in outs0]
+        for j in range(flat.size):
+            orig = flat[j].copy()
+            flat[j] = orig + eps
+            plus = [o._data.astype(xp.float64).ravel() for o in _outputs(func, inputs)]
+            flat[j] = orig - eps
+            minus = [o._data.astype(xp.float64).ravel() for o in _outputs(func, inputs)]
+            flat[j] = orig
+            for k, (p, m) in enumerate(zip(plus, minus)):
+                per_out[k][j] = (p - m) / (2 * eps)
+        jac.append(per_out)
+    return jac
+
+
+def _analytical_jacobian(func, inputs):
+    from . import grad
+
+    diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x._requires_grad]
+    outs = _outputs(func, inputs)
+    jac = [[xp.zeros((x._data.size, o._data.size)) for o in outs] for x in diff_inputs]
+    for k, o in enumerate(outs):
+        if not o._requires_grad:
+            continue
+        for j in range(o._data.size):
+            seed = xp.zeros(o._data.size, dtype=o._data.dtype)
+            seed[j] = 1
+            gs = grad(o, diff_inputs, _make(seed.reshape(o._data.shape)), retain_graph=True,
+                      allow_unused=True)
+            for i, g in enumerate(gs):
+                if g is not None:
+                    jac[i][k][:, j] = g._data.astype(xp.float64).ravel()
+    return jac
+
+
+def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
+              nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=False,
+              check_batched_grad=False, check_batched_forward_grad=False, check_forward_ad=False,
+              check_backward_ad=True, fast_mode=False, masked=None):
+    """True when ``func``'s gradients match finite differences (``torch.autograd.gradcheck``)."""
+    inputs = _as_tuple(inputs)
+    numerical = _numerical_jacobian(func, inputs, eps)
+    analytical = _analytical_jacobian(func, inputs)
+    for i, (num_i, ana_i) in enumerate(zip(numerical, analytical)):
+        for k, (n, a) in enumerate(zip(num_i, ana_i)):
+            if not xp.allclose(a, n, rtol=rtol, atol=atol, equal_nan=True):
+                if raise_exception:
+                    raise GradcheckError(
+                        f"Jacobian mismatch for output {k} with respect to input {i},\n"
+                        f"numerical:{_make(n)}\nanalytical:{_make(a)}\n"
+                    )
+                return False
+    return True
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0,
+                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+                  check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False, masked=False):
+    """Second derivatives checked the same way: ``gradcheck`` of the first-order gradient
+    (``torch.autograd.gradgradcheck``)."""
+    from . import grad
+
+    inputs = _as_tuple(inputs)
+    outs = _outputs(func, inputs)
+    if grad_outputs is None:
+        rng = xp.random.default_rng(0)
+        grad_outputs = tuple(
+            _make(rng.standard_normal(o._data.shape).astype(o._data.dtype), True) for o in outs
+        )
+    grad_outputs = _as_tuple(grad_outputs)
+    n_in = len(inputs)
+
+    def first_order(*args):
+        ins, gos = args[:n_in], args[n_in:]
+        diff = [x for x in ins if isinstance(x, Tensor) and x._requires_grad]
+        outs = _outputs(func, ins)
+        gs = grad(outs, diff, gos, create_graph=True, allow_unused=True)
+        return tuple(g for g in gs if g is not None)
+
+    return gradcheck(first_order, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

@@ -1,0 +1,43 @@
+"""Tensor hooks: ``register_hook``, ``retain_grad`` and post-accumulate-grad hooks.
+
+A leaf keeps its hooks itself (AccumulateGrad runs them); a non-leaf's hooks live on its grad_fn,
+keyed by the tensor's output number, and run before that node, as in PyTorch.  ``retain_grad`` is
+held through a weak reference, so a hook never keeps its tensor alive.
+"""
+
+import weakref
+
+from .node import _add_hook, _HookDict, RemovableHandle
+
+
+def register_tensor_hook(tensor, hook):
+    if not tensor._requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    fn = tensor.grad_fn
+    if fn is None:
+        return _add_hook(tensor, "_hooks", hook)
+    return _add_hook(fn, "_tensor_pre_hooks", hook, key=tensor._output_nr)
+
+
+def retain_grad(tensor):
+    fn = tensor.grad_fn
+    if fn._retain_grad_hooks is None:
+        fn._retain_grad_hooks = {}
+    fn._retain_grad_hooks[tensor._output_nr] = weakref.ref(tensor)
+    tensor._retains_grad = True
+
+
+def register_post_accumulate_grad_hook(tensor, hook):
+    if not tensor._requires_grad:
+        raise RuntimeError(
+            "cannot register a hook on a tensor that doesn't require gradient"
+        )
+    if tensor.grad_fn is not None:
+        raise RuntimeError(
+            "post accumulate grad hooks cannot be registered on non-leaf tensors"
+        )
+    return _add_hook(tensor, "_post_acc_hooks", hook)
+
+
+__all__ = ["register_tensor_hook", "retain_grad", "register_post_accumulate_grad_hook",
+           "RemovableHandle", "_HookDict"]

@@ -1,0 +1,240 @@
+"""Graph nodes: ``Node`` (a backward function), ``AccumulateGrad`` and the saved-tensor records.
+
+A node holds, for each input of the forward op, an edge ``(next_node, input_nr)`` in
+``next_functions``; the values its derivative formulas need (``_saved``, with the version each had when
+saved); and the hooks that run around it.  Nothing here refers back to the tensors a node produced,
+so a graph is never a reference cycle and dies with its last tensor.
+"""
+
+import itertools
+import weakref
+
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+# PyTorch orders ready nodes by creation: newest first.  AccumulateGrad always comes first.
+_sequence = itertools.count()
+ACCUMULATE_SEQ = 1 << 62
+
+
+class Node:
+    """A backward function in the graph (PyTorch's ``torch.autograd.graph.Node``)."""
+
+    __slots__ = ("next_functions", "_seq", "_pre_hooks", "_hooks", "_tensor_pre_hooks",
+                 "_retain_grad_hooks", "metadata", "__weakref__")
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after the node; it may return new grad_inputs."""
+        return _add_hook(self, "_hooks", fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before the node; it may return new grad_outputs."""
+        return _add_hook(self, "_pre_hooks", fn)
+
+    def _register_hook_dict(self, tensor):  # PyTorch keeps this name for compatibility
+        pass
+
+    def __call__(self, *grads):
+        out = self.apply(list(grads), [e[0] is not None for e in self.next_functions])
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def _release(self):
+        pass
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+def _init_hooks(node):
+    node._pre_hooks = node._hooks = node._tensor_pre_hooks = node._retain_grad_hooks = None
+    node.metadata = None
+
+
+class RemovableHandle:
+    """Returned by every ``register_*hook``; ``remove()`` takes the hook out again."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks_dict):
+        self.id = next(RemovableHandle._ids)
+        self._dict = weakref.ref(hooks_dict) if hooks_dict is not None else None
+
+    def remove(self):
+        d = self._dict() if self._dict is not None else None
+        if d is not None:
+            d.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class _HookDict(dict):
+    """A dict that a handle can refer to weakly (plain dicts cannot be weakly referenced)."""
+
+    __slots__ = ("__weakref__",)
+
+
+def _add_hook(owner, slot, fn, key=None):
+    hooks = getattr(owner, slot)
+    if key is not None:  # per-output dicts, for tensor hooks on a node
+        if hooks is None:
+            hooks = {}
+            setattr(owner, slot, hooks)
+        owner_hooks = hooks.get(key)
+        if owner_hooks is None:
+            owner_hooks = hooks[key] = _HookDict()
+        hooks = owner_hooks
+    elif hooks is None:
+        hooks = _HookDict()
+        setattr(owner, slot, hooks)
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = fn
+    return handle
+
+
+class FunctionNode(Node):
+    """The node of a declared op.  Its subclass per op (``MulBackward0`` ...) is made by the op table.
+
+    ``_saved`` holds one entry per saved name (a Tensor, the output's array, or a Python value) and
+    ``_versions`` the version each tensor had when saved; ``_release`` drops them after a backward
+    pass without ``retain_graph``.
+    """
+
+    __slots__ = ("_saved", "_versions", "_attrs", "_meta", "_out", "_freed_at")
+
+    # Filled per op by the op table:
+    _formulas = ()       # one formula(grad, node) per tensor input, or None where not differentiable
+    _saved_index = {}    # saved name -> position in _saved
+    _n_outputs = 1
+    _op_name = ""
+
+    def apply(self, grads, needed):
+        g = grads[0] if self._n_outputs == 1 else grads
+        meta = self._meta
+        out = []
+        for i, formula in enumerate(self._formulas):
+            if not needed[i] or formula is None:
+                out.append(None)
+                continue
+            r = formula(g, self)
+            if meta is not None and meta[i] is not None and r is not None:
+                r = _fit(r, meta[i])
+            out.append(r)
+        return out
+
+    def _release(self):
+        if self._saved is not None:
+            self._saved = None
+
+    def _unpack(self, i):
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED + _freed_hint(self))
+        value = saved[i]
+        version = self._versions[i]
+        if version is None:
+            return value
+        if version < 0:  # the op's own output, kept as (array, version counter)
+            from ..tensor import _make
+
+            array, vc = value
+            t = _make(array, True, self, vc)
+            version = ~version
+        else:
+            t = value
+            vc = t._vc
+        if vc[0] != version:
+            raise RuntimeError(_modified_message(self, t, vc[0], version, i))
+        return t
+
+    def _saved_names(self):
+        return tuple(self._saved_index)
+
+
+class ListInputNode(FunctionNode):
+    """The node of an op over a list of tensors (``cat``, ``stack``): one edge per listed tensor.
+
+    Its single formula returns a list with one gradient per tensor of the list.
+    """
+
+    __slots__ = ()
+
+    def apply(self, grads, needed):
+        g = grads[0] if self._n_outputs == 1 else grads
+        return [r if need else None for r, need in zip(self._formulas[0](g, self), needed)]
+
+
+def _fit(grad, meta):
+    """Undo broadcasting and type promotion: sum ``grad`` back to the input's shape and dtype."""
+    shape, dtype = meta
+    if grad.shape != shape:
+        grad = grad.sum_to_size(shape)
+    if dtype is not None and grad.dtype is not dtype:
+        grad = grad.to(dtype)
+    return grad
+
+
+def _modified_message(node, tensor, now, expected, index):
+    op = node._op_name or node.name()
+    if op.endswith("Backward0") or op.endswith("Backward1"):
+        op = op[: -len("Backward0")]
+    owner = f"output {tensor._output_nr} of {op}" if tensor.grad_fn is node else _describe(tensor)
+    owner = f", which is {owner}" if owner else ""
+    shape = ", ".join(str(n) for n in tensor.shape)
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{tensor.dtype._tensor_name} [{shape}]]{owner}, is at version "
+        f"{now}; expected version {expected} instead. Hint: enable anomaly detection to find the "
+        "operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
+
+
+def _describe(tensor):
+    fn = tensor.grad_fn
+    if fn is None:
+        return ""
+    name = fn.name()
+    for suffix in ("Backward0", "Backward1"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return f"output {tensor._output_nr} of {name}"
+
+
+def _freed_hint(node):
+    return ""
+
+
+class AccumulateGrad(Node):
+    """The node that stores a leaf's gradient in ``.grad``; ``variable`` is the leaf."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+        self._seq = ACCUMULATE_SEQ
+        _init_hooks(self)
+
+    def apply(self, grads, needed):
+        return []
+
+
+def grad_accumulator(tensor):
+    """The leaf's one AccumulateGrad, shared by every op that uses it while any graph holds it."""
+    ref = tensor._acc
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(tensor)
+        tensor._acc = weakref.ref(acc)
+    return acc

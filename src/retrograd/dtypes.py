@@ -1,0 +1,124 @@
+"""dtype objects (``retrograd.float32`` ...), the default dtype, and PyTorch's type promotion."""
+
+from ._array import xp
+
+_BOOL, _INT, _FLOAT, _COMPLEX = range(4)
+# This module defines dtypes named bool, int and float; keep the Python types at hand.
+_pybool, _pyint, _pycomplex = type(True), type(0), type(0j)
+
+
+class dtype:
+    """A tensor element type; prints as PyTorch does (``torch.float32``)."""
+
+    __slots__ = ("name", "np", "category", "itemsize", "is_signed", "_tensor_name")
+
+    def __init__(self, name, np_dtype, category, tensor_name):
+        self.name = name
+        self.np = xp.dtype(np_dtype)
+        self.category = category
+        self.itemsize = self.np.itemsize
+        self.is_signed = category != _BOOL and name != "uint8"
+        self._tensor_name = tensor_name
+
+    @property
+    def is_floating_point(self) -> bool:
+        return self.category == _FLOAT
+
+    @property
+    def is_complex(self) -> bool:
+        return self.category == _COMPLEX
+
+    def to_real(self):
+        return {complex64: float32, complex128: float64}.get(self, self)
+
+    def __repr__(self):
+        return "torch." + self.name
+
+    def __reduce__(self):
+        return self.name
+
+
+float16 = half = dtype("float16", "float16", _FLOAT, "HalfTensor")
+float32 = float = dtype("float32", "float32", _FLOAT, "FloatTensor")
+float64 = double = dtype("float64", "float64", _FLOAT, "DoubleTensor")
+complex64 = cfloat = dtype("complex64", "complex64", _COMPLEX, "ComplexFloatTensor")
+complex128 = cdouble = dtype("complex128", "complex128", _COMPLEX, "ComplexDoubleTensor")
+uint8 = dtype("uint8", "uint8", _INT, "ByteTensor")
+int8 = dtype("int8", "int8", _INT, "CharTensor")
+int16 = short = dtype("int16", "int16", _INT, "ShortTensor")
+int32 = int = dtype("int32", "int32", _INT, "IntTensor")
+int64 = long = dtype("int64", "int64", _INT, "LongTensor")
+bool = dtype("bool", "bool", _BOOL, "BoolTensor")
+
+ALL = (float16, float32, float64, complex64, complex128, uint8, int8, int16, int32, int64, bool)
+FROM_NP = {d.np: d for d in ALL}
+
+_default = [float32]
+
+
+def get_default_dtype() -> dtype:
+    return _default[0]
+
+
+def set_default_dtype(d: dtype) -> None:
+    if d not in (float16, float32, float64):
+        raise TypeError("only floating-point types are supported as the default type")
+    _default[0] = d
+
+
+def from_numpy_dtype(np_dtype):
+    try:
+        return FROM_NP[np_dtype]
+    except KeyError:
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{xp.dtype(np_dtype).name}. The only supported "
+            "types are: float64, float32, float16, complex64, complex128, int64, int32, int16, "
+            "int8, uint8, and bool."
+        ) from None
+
+
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """``torch.promote_types``: a float beats any integer whatever its width."""
+    if a is b:
+        return a
+    if a.category != b.category:
+        hi, lo = (a, b) if a.category > b.category else (b, a)
+        if hi.category == _COMPLEX and lo.category == _FLOAT and lo is float64:
+            return complex128
+        if lo.category == _BOOL or hi.category != _INT:
+            return hi
+    return FROM_NP[xp.promote_types(a.np, b.np)]
+
+
+def _combine(higher, lower):
+    """A lower-priority participant only counts when it is of a higher category."""
+    if higher is None:
+        return lower
+    if lower is None or lower.category <= higher.category:
+        return higher
+    return promote_types(higher, lower)
+
+
+def scalar_dtype(value):
+    """The dtype a Python scalar takes as a tensor of its own."""
+    if isinstance(value, _pybool):
+        return bool
+    if isinstance(value, _pyint):
+        return int64
+    if isinstance(value, _pycomplex):
+        return complex64 if _default[0] is float32 else complex128
+    return _default[0]
+
+
+def result_type(*operands) -> dtype:
+    """``torch.result_type``: tensors with dimensions outrank 0-dim tensors, which outrank scalars."""
+    dim = zero = wrapped = None
+    for x in operands:
+        d = getattr(x, "dtype", None)
+        if d is None:
+            wrapped = promote_types(wrapped, scalar_dtype(x)) if wrapped else scalar_dtype(x)
+        elif x.ndim:
+            dim = promote_types(dim, d) if dim else d
+        else:
+            zero = promote_types(zero, d) if zero else d
+    return _combine(_combine(dim, zero), wrapped)

@@ -1,0 +1,71 @@
+"""Every differentiable op, declared once in the op table, and the Tensor methods made from it.
+
+Each module lists its public functions in ``__all__``; they become ``retrograd.<name>``.  Ops declared
+with ``op(...)`` and functions marked ``@tensor_method`` become Tensor methods as well.
+"""
+
+from .. import dtypes as _dt
+from ..tensor import Tensor
+from . import linalg, pointwise, reduction, shape
+from .registry import METHODS, OPS, op, tensor_method
+
+MODULES = (pointwise, reduction, shape, linalg)
+
+for _m in MODULES:
+    for _name in _m.__all__:
+        globals()[_name] = getattr(_m, _name)
+
+__all__ = [name for m in MODULES for name in m.__all__]
+
+
+def _reflected(fn):
+    return lambda self, other: fn(other, self)
+
+
+def _install_methods():
+    for name, fn in METHODS.items():
+        setattr(Tensor, name, fn)
+    p, s = pointwise, shape
+    Tensor.float = lambda self: s.to(self, _dt.float32)
+    Tensor.double = lambda self: s.to(self, _dt.float64)
+    Tensor.half = lambda self: s.to(self, _dt.float16)
+    Tensor.long = lambda self: s.to(self, _dt.int64)
+    Tensor.int = lambda self: s.to(self, _dt.int32)
+    Tensor.bool = lambda self: s.to(self, _dt.bool)
+    Tensor.type_as = lambda self, other: s.to(self, other.dtype)
+    Tensor.cpu = lambda self, *a, **k: self
+    Tensor.cuda = lambda self, *a, **k: self
+
+    Tensor.__add__ = p.add
+    Tensor.__radd__ = _reflected(p.add)
+    Tensor.__sub__ = p.sub
+    Tensor.__rsub__ = _reflected(p.sub)
+    Tensor.__mul__ = p.mul
+    Tensor.__rmul__ = _reflected(p.mul)
+    Tensor.__truediv__ = p.true_divide
+    Tensor.__rtruediv__ = _reflected(p.true_divide)
+    Tensor.__floordiv__ = lambda a, b: p.div(a, b, rounding_mode="floor")
+    Tensor.__rfloordiv__ = lambda a, b: p.div(b, a, rounding_mode="floor")
+    Tensor.__pow__ = p.pow
+    Tensor.__rpow__ = _reflected(p.pow)
+    Tensor.__matmul__ = linalg.matmul
+    Tensor.__rmatmul__ = _reflected(linalg.matmul)
+    Tensor.__neg__ = p.neg
+    Tensor.__pos__ = lambda self: self
+    Tensor.__abs__ = p.abs
+    Tensor.__eq__ = p.eq
+    Tensor.__ne__ = p.ne
+    Tensor.__lt__ = p.lt
+    Tensor.__le__ = p.le
+    Tensor.__gt__ = p.gt
+    Tensor.__ge__ = p.ge
+    Tensor.__and__ = p.bitwise_and
+    Tensor.__rand__ = _reflected(p.bitwise_and)
+    Tensor.__or__ = p.bitwise_or
+    Tensor.__ror__ = _reflected(p.bitwise_or)
+    Tensor.__xor__ = p.bitwise_xor
+    Tensor.__rxor__ = _reflected(p.bitwise_xor)
+    Tensor.__invert__ = p.bitwise_not
+
+
+_install_methods()

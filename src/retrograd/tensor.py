@@ -1,0 +1,418 @@
+"""class Tensor: an array, its dtype, ``requires_grad``, ``grad``, ``grad_fn`` and a version counter.
+
+The differentiable methods and operators (``+``, ``.sum()`` ...) are attached by the op table in
+``retrograd.ops``; this module holds what every tensor has whatever ops exist.
+"""
+
+import warnings
+
+from . import dtypes
+from ._array import ndarray, xp
+from .autograd.grad_mode import state as _grad_state
+
+
+class Size(tuple):
+    """A tensor's shape (``torch.Size``): a tuple that prints as ``torch.Size([2, 3])``."""
+
+    def __repr__(self):
+        return f"torch.Size([{', '.join(str(n) for n in self)}])"
+
+    __str__ = __repr__
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, key):
+        r = tuple.__getitem__(self, key)
+        return Size(r) if isinstance(key, slice) else r
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))
+
+
+_NONLEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
+    "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
+    "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf "
+    "Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information."
+)
+
+_LEAF_ONLY = (
+    "you can only change requires_grad flags of leaf variables. If you want to use a computed variable "
+    "in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+)
+
+_FLOAT_ONLY = "Only Tensors of floating point and complex dtype can require gradients"
+
+
+class Tensor:
+    """A multi-dimensional array that records the ops applied to it (``torch.Tensor``)."""
+
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_vc", "_output_nr", "_view_base",
+                 "_acc", "_hooks", "_retains_grad", "_post_acc_hooks", "_name", "__weakref__")
+
+    # Tensors win over NumPy arrays in mixed arithmetic (ndarray + tensor -> tensor.__radd__).
+    __array_priority__ = 1000
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Tensor and args and not kwargs:
+            from .creation import _legacy_new
+
+            return _legacy_new(*args)
+        return object.__new__(cls)
+
+    # --- basic properties ---------------------------------------------------------------
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return dtypes.FROM_NP[self._data.dtype]
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    @property
+    def device(self):
+        from .creation import device
+
+        return device("cpu")
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return self._data.dtype.kind == "c"
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return self._data.flags.c_contiguous
+
+    def stride(self, dim=None):
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0]
+
+    def storage_offset(self) -> int:
+        return 0
+
+    def is_inference(self) -> bool:
+        return False
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad: bool = True):
+        if self.grad_fn is not None:
+            raise RuntimeError(_LEAF_ONLY)
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError(_FLOAT_ONLY)
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(_NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    @property
+    def _base(self):
+        """The tensor this one is a view of (``None`` when it owns its data)."""
+        return self._view_base
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def retains_grad(self) -> bool:
+        return bool(self._retains_grad)
+
+    @property
+    def output_nr(self) -> int:
+        return self._output_nr
+
+    @property
+    def data(self):
+        """The same array without the graph, and with a version counter of its own."""
+        return _make(self._data, False, None)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        self._data = value._data
+
+    @property
+    def T(self):
+        if self._data.ndim == 2:
+            return self.t()
+        return self.permute(*range(self._data.ndim - 1, -1, -1))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    # --- conversions ----------------------------------------------------------------------
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, *, force: bool = False):
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+            )
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None and dtype != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __complex__(self):
+        return complex(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.reshape(()))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous"
+            )
+        return bool(self._data.reshape(()))
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __hash__(self):
+        return id(self)
+
+    def __reversed__(self):
+        return self.flip(0)
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __repr__(self, *, tensor_contents=None):
+        from .printing import tensor_repr
+
+        return tensor_repr(self)
+
+    def __str__(self):
+        return self.__repr__()
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self._data, self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment.  If you were attempting to deepcopy a module, this may be "
+                "because of a torch.nn.utils.weight_norm usage, see "
+                "https://github.com/pytorch/pytorch/pull/103001"
+            )
+        new = _make(self._data.copy(), self._requires_grad, cls=type(self))
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = new
+        return new
+
+    # --- the graph --------------------------------------------------------------------------
+    def detach(self):
+        """The same array, outside the graph; shares the version counter (in-place ops show)."""
+        return _make(self._data, False, None, self._vc)
+
+    def detach_(self):
+        if self._view_base is not None and self.grad_fn is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+                "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views "
+                "of DDP buckets, and hence detach_() cannot be called on these gradients. To fix "
+                "this error, please refer to the Optimizer.zero_grad() function in "
+                "torch/optim/optimizer.py as the solution."
+            )
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def retain_grad(self):
+        """Keep ``.grad`` on this non-leaf tensor after backward (a no-op on leaves)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        from .autograd.hooks import retain_grad
+
+        retain_grad(self)
+
+    def register_hook(self, hook):
+        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new one."""
+        from .autograd.hooks import register_tensor_hook
+
+        return register_tensor_hook(self, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """``hook(tensor)`` runs after a leaf's ``.grad`` has been updated."""
+        from .autograd.hooks import register_post_accumulate_grad_hook
+
+        return register_post_accumulate_grad_hook(self, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate the gradient of this tensor into the leaves' ``.grad`` (``Tensor.backward``)."""
+        from .autograd import backward
+
+        if inputs is not None and isinstance(inputs, Tensor):
+            inputs = (inputs,)
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
+    # --- helpers for the engine ----------------------------------------------------------------
+    def _own_copy(self):
+        """A tensor with a fresh copy of this array: nothing else can write into it."""
+        return _make(self._data.copy())
+
+    def _add_grad_(self, grad):
+        """``self += grad`` in place, as AccumulateGrad adds into an existing ``.grad``."""
+        g = grad._data
+        if g.shape == self._data.shape and self._data.flags.writeable:
+            xp.add(self._data, g, out=self._data, casting="unsafe")
+        else:
+            self._data = self._data + g
+        self._vc[0] += 1
+
+
+def _wrap_dim(dim, ndim):
+    """A dim in ``[-ndim, ndim)`` made non-negative; PyTorch's IndexError otherwise."""
+    n = ndim if ndim else 1
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim + n if dim < 0 else dim
+
+
+_new = object.__new__
+
+
+def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
+    """The fast constructor the ops use: wrap an ndarray (never copied) in a Tensor."""
+    t = _new(cls)
+    t._data = data
+    t._requires_grad = requires_grad
+    t.grad_fn = grad_fn
+    t._grad = None
+    t._vc = [0] if vc is None else vc
+    t._output_nr = 0
+    t._view_base = None
+    t._acc = None
+    t._hooks = None
+    t._retains_grad = False
+    t._post_acc_hooks = None
+    t._name = None
+    return t
+
+
+def _rebuild(data, requires_grad):
+    return _make(data, requires_grad)
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+__all__ = ["Tensor", "Size", "is_tensor", "ndarray", "xp", "_grad_state"]

@@ -1,0 +1,26 @@
+"""Shared test helpers: float64 inputs for gradcheck, and PyTorch as an optional reference."""
+
+import numpy as np
+import pytest
+
+import retrograd
+
+try:  # the reference implementation, used only where it is installed
+    import torch as _torch
+except ImportError:  # pragma: no cover - depends on the machine
+    _torch = None
+
+
+@pytest.fixture
+def torch_ref():
+    """PyTorch, or skip the (optional) parity test where it is not installed."""
+    if _torch is None:
+        pytest.skip("PyTorch is not installed: parity check not run")
+    return _torch
+
+
+def rand64(*shape, seed=0, requires_grad=True, low=-1.0, high=1.0):
+    """A float64 leaf with reproducible values in [low, high)."""
+    rng = np.random.default_rng(seed)
+    return retrograd.tensor(rng.uniform(low, high, shape), dtype=retrograd.float64,
+                            requires_grad=requires_grad)
