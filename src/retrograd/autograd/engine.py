@@ -66,7 +66,8 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 if needed is None:
                     need = [e[0] is not None for e in edges]
                 else:
-                    need = [e[0] is not None and e[0] in needed for e in edges]
+                    need = [e[0] is not None and (e[0] in needed or e[0] in targets)
+                            for e in edges]  # a non-leaf input is a target, not needed
                 outs = node.apply(slots, need)
                 if node._hooks is not None:
                     outs = _call_post_hooks(node, outs, slots)

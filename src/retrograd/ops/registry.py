@@ -26,6 +26,12 @@ from ..tensor import Tensor, _make
 _FLOAT_KINDS = "fc"
 _NOT_SET = object()
 
+# Set from outside while a feature is on, None otherwise, so an ordinary op call pays one global
+# read for each: forward-mode AD (``autograd.forward_ad``: gives the outputs their tangents) and
+# saved-tensor hooks (``autograd.graph.saved_tensors_hooks``: pack what a node saves).
+forward_ad_hook = None
+pack_hook = None
+
 
 def _edge(t):
     """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
@@ -241,6 +247,7 @@ def _make_function(d):
             node._retain_grad_hooks = node.metadata = None
             node._attrs = attrs
             node._freed_at = None
+            node._out = results[0]._data.shape
             node._meta = _broadcast_meta(tensors, results[0]._data) if broadcast else None
             if plan:
                 saved = []
@@ -267,6 +274,10 @@ def _make_function(d):
                 r = results[i]
                 r.grad_fn = node
                 r._output_nr = i
+            if pack_hook is not None and plan:
+                node._saved = pack_hook(node._saved, plan, results)
+        if forward_ad_hook is not None:
+            forward_ad_hook(function, args, tensors, results, outputs)
         if outputs == 1:
             return out
         return returns(*results) if returns is not None else results
