@@ -11,8 +11,12 @@
 import heapq
 
 from .grad_mode import state as _grad_state
-from ..tensor import _make
+import sys
+
+from ..tensor import Tensor, _make
 from .node import AccumulateGrad, grad_accumulator
+
+_getrefcount = sys.getrefcount
 
 
 def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
@@ -54,7 +58,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 slots = _call_pre_hooks(node, slots)
             if type(node) is AccumulateGrad:
                 if accumulate and slots[0] is not None:
-                    accumulate_grad(node.variable, slots[0], create_graph)
+                    accumulate_grad(node.variable, slots.pop(), create_graph)
                 continue
             edges = node.next_functions
             if slots[0] is None and all(g is None for g in slots):
@@ -79,6 +83,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                     deps[nxt] = left
                 else:
                     heappush(ready, (-nxt._seq, nxt))
+            outs = g = None  # so that AccumulateGrad can tell whether a gradient is shared
     finally:
         _grad_state.enabled = prev_mode
     return captured
@@ -125,20 +130,24 @@ def _add(buffers, node, nr, g):
 def _prepare(roots, targets):
     """Count the edges into every reachable node; with targets, mark the nodes that lead to one."""
     deps = {}
-    seen = set(roots)
-    stack = list(seen)
+    roots = dict.fromkeys(roots)  # once each, in order
+    stack = list(roots)
     children = {} if targets is not None else None
     while stack:
         node = stack.pop()
         for nxt, _ in node.next_functions:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
+            n = deps.get(nxt)
+            if n is None:
+                deps[nxt] = 1
+                if nxt not in roots:
+                    stack.append(nxt)
+            else:
+                deps[nxt] = n + 1
             if children is not None:
                 children.setdefault(nxt, []).append(node)
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
+    seen = deps.keys() | roots.keys() if targets is not None else None
     if targets is None:
         return deps, None
     # A node is needed when a target is reachable from it: walk parent links up from the targets.
@@ -170,10 +179,9 @@ def accumulate_grad(variable, grad, create_graph):
                 grad = r
     old = variable._grad
     if old is None:
-        if create_graph:
+        if create_graph or _unshared(grad):
             variable._grad = grad
-        else:
-            # A copy: the same gradient array may also reach another leaf or the caller.
+        else:  # the same array may also reach another leaf or the caller: .grad gets its own
             variable._grad = _make(grad._data.copy())
     elif create_graph or old._requires_grad or grad._requires_grad:
         variable._grad = old + grad
@@ -182,6 +190,18 @@ def accumulate_grad(variable, grad, create_graph):
     if variable._post_acc_hooks is not None:
         for hook in tuple(variable._post_acc_hooks.values()):
             hook(variable)
+
+
+def _unshared(grad):
+    """Whether nothing but the caller refers to ``grad`` and its array, so ``.grad`` may take it
+    without a copy (PyTorch steals such a gradient the same way, by its reference count).
+
+    Counted: the caller's and this function's names and getrefcount's own; the engine drops its references to a
+    gradient before handing it to AccumulateGrad.
+    """
+    array = grad._data
+    return (_getrefcount(grad) <= 3 and _getrefcount(array) <= 3 and array.base is None
+            and grad.grad_fn is None and type(grad) is Tensor)
 
 
 def _store_grad(t, g, create_graph):

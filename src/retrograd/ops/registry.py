@@ -197,7 +197,7 @@ def _make_function(d):
     record = _recorder(d)
     name = d.name
 
-    def function(*args, **kwargs):
+    def general(*args, **kwargs):
         if kwargs:
             args = bind(args, kwargs)
         elif len(args) != nparams:
@@ -259,7 +259,79 @@ def _make_function(d):
             record(tensors, results, attrs, broadcast)
         return returns(*results) if returns is not None else results
 
-    return function
+    if listed or view or outputs != 1 or check is not None or k not in (1, 2):
+        return general
+    return (_unary if k == 1 else _binary)(d, general, record)
+
+
+def _unary(d, general, record):
+    """The fast path of a one-input op on a tensor that needs no promotion; else ``general``."""
+    nparams = len(d.params)
+    forward = d.forward
+    differentiable = d.differentiable
+    float_only = d.promote is not None
+
+    def unary(*args, **kwargs):
+        if kwargs or len(args) != nparams:
+            return general(*args, **kwargs)
+        x = args[0]
+        if not isinstance(x, Tensor) or (float_only and x._data.dtype.kind not in _FLOAT_KINDS):
+            return general(*args)
+        out = forward(x._data, *args[1:]) if nparams > 1 else forward(x._data)
+        if type(out) is not ndarray:
+            out = xp.asarray(out)
+        if x._requires_grad and differentiable and _grad_state.enabled:
+            result = _make(out, True)
+            record(args[:1], result, args[1:], False)
+            return result
+        return _make(out, False)
+
+    return unary
+
+
+def _binary(d, general, record):
+    """The fast path of a two-input op on two tensors of one dtype, or a float tensor and a
+    Python number; anything else goes to ``general``."""
+    nparams = len(d.params)
+    forward = d.forward
+    differentiable = d.differentiable
+    broadcast = d.broadcast
+    name = d.name
+    float_only = d.promote == "float"
+
+    def binary(*args, **kwargs):
+        if kwargs or len(args) != nparams:
+            return general(*args, **kwargs)
+        x = args[0]
+        y = args[1]
+        if not isinstance(x, Tensor):
+            return general(*args)
+        a = x._data
+        if isinstance(y, Tensor):
+            b = y._data
+            if a.dtype != b.dtype or (float_only and a.dtype.kind not in _FLOAT_KINDS):
+                return general(*args)
+            requires_grad = x._requires_grad or y._requires_grad
+            fit = broadcast and a.shape != b.shape
+        elif (type(y) is float or type(y) is int) and a.dtype.kind == "f":
+            b = y
+            requires_grad = x._requires_grad
+            fit = False
+        else:
+            return general(*args)
+        try:
+            out = forward(a, b, *args[2:]) if nparams > 2 else forward(a, b)
+        except ValueError as e:
+            raise _shape_error(e, broadcast, (a, b), name) from None
+        if type(out) is not ndarray:
+            out = xp.asarray(out)
+        if requires_grad and differentiable and _grad_state.enabled:
+            result = _make(out, True)
+            record(args[:2], result, args[2:], fit)
+            return result
+        return _make(out, False)
+
+    return binary
 
 
 def _arrays(tensors):
