@@ -210,7 +210,8 @@ def _make_function(d):
             if isinstance(x, Tensor) and isinstance(y, Tensor):
                 arrays = [x._data, y._data]
                 requires_grad = x._requires_grad or y._requires_grad
-                same_dtype = arrays[0].dtype == arrays[1].dtype
+                same_dtype = arrays[0].dtype == arrays[1].dtype and (
+                    promote != "float" or arrays[0].dtype.kind in _FLOAT_KINDS)
             else:
                 arrays, requires_grad = _arrays(tensors)
                 same_dtype = False
