@@ -48,13 +48,15 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
         while ready:
             node = heappop(ready)[1]
             slots = buffers.pop(node, None) or [None]
-            if node._tensor_pre_hooks is not None or node._retain_grad_hooks is not None:
+            hooked = node._hooked
+            if hooked and (node._tensor_pre_hooks is not None
+                           or node._retain_grad_hooks is not None):
                 slots = _tensor_hooks(node, slots)
             if targets and node in targets:
                 _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
             if needed is not None and node not in needed:
                 continue
-            if node._pre_hooks is not None:
+            if hooked and node._pre_hooks is not None:
                 slots = _call_pre_hooks(node, slots)
             if type(node) is AccumulateGrad:
                 if accumulate and slots[0] is not None:
@@ -65,7 +67,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 outs = (None,) * len(edges)
             else:
                 outs = node.apply(slots, needed)
-                if node._hooks is not None:
+                if hooked and node._hooks is not None:
                     outs = _call_post_hooks(node, outs, slots)
             if not retain_graph:
                 node._release()

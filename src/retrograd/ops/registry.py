@@ -20,7 +20,7 @@ import inspect
 from .. import dtypes
 from .._array import ndarray, xp
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.node import FunctionNode, ListInputNode, _sequence, grad_accumulator
+from ..autograd.node import FunctionNode, ListInputNode, UnaryNode, _sequence, grad_accumulator
 from ..tensor import Tensor, _make
 
 _FLOAT_KINDS = "fc"
@@ -83,8 +83,11 @@ class OpDef:
         self.returns = returns
         self.check = check
         self.listed = inputs == ("tensors",)  # one input: a list of tensors
+        base = (ListInputNode if self.listed else
+                UnaryNode if len(inputs) == 1 and outputs == 1 and grads[0] is not None else
+                FunctionNode)
         self.Node = node_class(node_name or _camel(name) + "Backward0", grads, saves, self.attrs,
-                               outputs, name, ListInputNode if self.listed else FunctionNode)
+                               outputs, name, base)
         self.differentiable = any(f is not None for f in grads)
         # Where each saved name comes from: an input (0, i), an output (1, j: "result", "result1"),
         # an input's shape (2, i: "self_shape") or dtype (3, i: "self_dtype").
@@ -262,10 +265,10 @@ def _make_function(d):
 
     if listed or view or outputs != 1 or check is not None or k not in (1, 2):
         return general
-    return (_unary if k == 1 else _binary)(d, general, record)
+    return (_unary if k == 1 else _binary)(d, general, record, tails)
 
 
-def _unary(d, general, record):
+def _unary(d, general, record, tails):
     """The fast path of a one-input op on a tensor that needs no promotion; else ``general``."""
     nparams = len(d.params)
     forward = d.forward
@@ -274,7 +277,10 @@ def _unary(d, general, record):
 
     def unary(*args, **kwargs):
         if kwargs or len(args) != nparams:
-            return general(*args, **kwargs)
+            tail = None if kwargs else tails.get(len(args))
+            if tail is None:
+                return general(*args, **kwargs)
+            args += tail
         x = args[0]
         if not isinstance(x, Tensor) or (float_only and x._data.dtype.kind not in _FLOAT_KINDS):
             return general(*args)
@@ -290,7 +296,7 @@ def _unary(d, general, record):
     return unary
 
 
-def _binary(d, general, record):
+def _binary(d, general, record, tails):
     """The fast path of a two-input op on two tensors of one dtype, or a float tensor and a
     Python number; anything else goes to ``general``."""
     nparams = len(d.params)
@@ -302,7 +308,10 @@ def _binary(d, general, record):
 
     def binary(*args, **kwargs):
         if kwargs or len(args) != nparams:
-            return general(*args, **kwargs)
+            tail = None if kwargs else tails.get(len(args))
+            if tail is None:
+                return general(*args, **kwargs)
+            args += tail
         x = args[0]
         y = args[1]
         if not isinstance(x, Tensor):
