@@ -40,7 +40,18 @@ def _edge(t):
 
 
 def _saved_property(i):
-    return property(lambda node: node._unpack(i))
+    def get(node):
+        # The common case inline (a live input at the version it was saved with); everything
+        # else (freed, modified, a saved output, a Python value) goes through Node._unpack.
+        saved = node._saved
+        if saved is not None:
+            t = saved[i]
+            version = node._versions[i]
+            if version is not None and version >= 0 and t._vc[0] == version:
+                return t
+        return node._unpack(i)
+
+    return property(get)
 
 
 def _attr_property(i):
