@@ -24,9 +24,12 @@ def test_draw_names_nodes_leaves_shapes_and_saved_tensors():
         assert f'[label="{name}"]' in dot
     assert '"weight\\n(3, 4)"' in dot and '"bias\\n(4)"' in dot
     assert dot.count("[label=") >= 8
-    # shapes on the edges: mm -> add carries (2, 4); the bias edge carries (4)
+    # shapes on the edges: the weight edge carries (3, 4), the bias edge (4), the root ()
     ids = {v: k for k, v in re.findall(r'  (n\d+) \[label="(\w+Backward0)"\]', dot)}
-    assert f'{ids["MmBackward0"]} -> {ids["AddBackward0"]} [label="(2, 4)"]' in dot
+    leaf = {v: k for k, v in re.findall(r'  (n\d+) \[label="(\w+)\\n', dot)}
+    assert f'{leaf["weight"]} -> {ids["MmBackward0"]} [label="(3, 4)"]' in dot
+    assert f'{leaf["bias"]} -> {ids["AddBackward0"]} [label="(4)"]' in dot
+    assert f'{ids["SumBackward0"]} -> out0 [label="()"]' in dot
     assert '"_saved_self\\n(2, 3) torch.float32"' in dot
     assert '"_saved_mat2\\n(3, 4) torch.float32"' in dot
     assert '"_saved_result\\n(2, 4) torch.float32"' in dot

@@ -113,7 +113,8 @@ def _shape(shape):
 
 
 def _freed_where(node):
-    where = getattr(node, "_freed_at", None)
+    """Where the backward pass that freed the node ran, when the engine recorded it."""
+    where = node.__dict__.get("_freed_at") if hasattr(node, "__dict__") else None
     return f" by the backward call at {where}" if where else ""
 
 
@@ -151,7 +152,9 @@ def draw(tensor_or_tensors, params=None, show_saved: bool = True) -> DotGraph:
         lines.append(f"  out{k} [label={_q(label)}, fillcolor=darkolivegreen1];")
         if t.grad_fn is not None:
             lines.append(f"  {nid(t.grad_fn)} -> out{k} [label={_q(_shape(t.shape))}];")
-    for node in _walk(roots):
+    nodes = _walk(roots)
+    out_shapes = _output_shapes(roots, nodes)
+    for node in nodes:
         me = nid(node)
         if type(node) is AccumulateGrad:
             v = node.variable
@@ -163,7 +166,7 @@ def draw(tensor_or_tensors, params=None, show_saved: bool = True) -> DotGraph:
         for nxt, nr in node.next_functions:
             if nxt is None:
                 continue
-            shape = _edge_shape(nxt)
+            shape = out_shapes.get(nxt)
             label = f" [label={_q(_shape(shape))}]" if shape is not None else ""
             lines.append(f"  {nid(nxt)} -> {me}{label};")
         if show_saved:
@@ -191,11 +194,45 @@ def draw(tensor_or_tensors, params=None, show_saved: bool = True) -> DotGraph:
     return dot
 
 
-def _edge_shape(node):
-    """The shape of the tensor a node's output carries, where the node recorded it."""
-    if type(node) is AccumulateGrad:
-        return tuple(node.variable.shape)
-    return getattr(node, "_out", None)
+def _output_shapes(roots, nodes):
+    """The shape each node's output has, where the graph still shows it, at no cost to op calls:
+    a root tensor's own shape; a leaf's shape; a saved ``result``; or what a consumer saved of
+    that input (the input itself, its ``_shape``, or its broadcast shape)."""
+    shapes = {}
+    for t in roots:
+        if t.grad_fn is not None:
+            shapes.setdefault(t.grad_fn, tuple(t.shape))
+    for node in nodes:
+        if type(node) is AccumulateGrad:
+            shapes[node] = tuple(node.variable.shape)
+            continue
+        entries = dict(saved_entries(node))
+        if "_saved_result" in entries:
+            d = _describe(entries["_saved_result"])
+            if d is not None:
+                shapes.setdefault(node, d[0])
+        names = _input_names(node)
+        meta = getattr(node, "_meta", None)
+        for i, (nxt, _) in enumerate(node.next_functions):
+            if nxt is None or nxt in shapes:
+                continue
+            if meta is not None and i < len(meta) and meta[i] is not None:
+                shapes[nxt] = tuple(meta[i][0])
+                continue
+            if i < len(names):
+                d = _describe(entries.get("_saved_" + names[i]))
+                shape = d[0] if d is not None else entries.get("_saved_" + names[i] + "_shape")
+                if isinstance(shape, tuple):
+                    shapes[nxt] = tuple(shape)
+    return shapes
+
+
+def _input_names(node):
+    """The op's tensor parameter names (``self``, ``other`` ...) from the op table."""
+    from .ops import OPS
+
+    d = OPS.get(getattr(type(node), "_op_name", ""))
+    return d.inputs if d is not None else ()
 
 
 # --- memory report ------------------------------------------------------------------------------------

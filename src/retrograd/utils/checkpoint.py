@@ -14,7 +14,7 @@ import warnings
 
 from ..autograd.graph import saved_tensors_hooks
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.node import Node, _init_hooks
+from ..autograd.node import Node
 from ..autograd.engine import gradient_edge, run as _run_backward
 from ..tensor import Tensor, _make
 
@@ -176,7 +176,6 @@ def _reentrant(function, args, rng):
     if not (prev and any(a._requires_grad for a in tensor_args)):
         return outs
     node = CheckpointFunctionBackward.__new__(CheckpointFunctionBackward)
-    _init_hooks(node)
     from ..autograd.node import _sequence
 
     node._seq = next(_sequence)
