@@ -89,3 +89,27 @@ def test_non_tensor_arguments_and_kwargs():
     y = checkpoint(lambda a, k, scale=1.0: a * k * scale, x, 2.0, scale=3.0, use_reentrant=False)
     y.sum().backward()
     assert x.grad.tolist() == [6.0, 6.0, 6.0]
+
+
+def test_rerun_that_saves_differently_raises():
+    x = rand64(3)
+    runs = []
+
+    def moody(a):
+        runs.append(1)
+        return a.exp() if len(runs) == 1 else a + 1  # exp saves its result, add nothing
+
+    y = checkpoint(moody, x, use_reentrant=False)
+    with pytest.raises(retrograd.utils.checkpoint.CheckpointError,
+                       match="A different number of tensors was saved"):
+        y.sum().backward()
+
+
+def test_retain_graph_reads_recomputed_values_twice():
+    w = rand64(3, seed=1)
+    x = rand64(3)
+    y = checkpoint(lambda a: (a * w).sin(), x, use_reentrant=False)
+    y.sum().backward(retain_graph=True)
+    first = x.grad.numpy().copy()
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first, rtol=1e-12)

@@ -11,6 +11,7 @@ node in its place; that node reruns the segment with a graph and runs a nested b
 """
 
 import warnings
+import weakref
 
 from ..autograd.graph import saved_tensors_hooks
 from ..autograd.grad_mode import state as _grad_state
@@ -76,42 +77,53 @@ def _detached(args):
                  for a in args)
 
 
-class _Frame:
-    """One non-reentrant checkpointed call: its inputs, and after a rerun the tensors it saved."""
+class _Handle:
+    """What a node keeps for one saved tensor of a checkpointed segment: its place in the
+    segment's order of saves and, after the rerun, the recomputed tensor.  The node owns the
+    handle, so the recomputed tensor goes as soon as the node has run and released it."""
 
-    __slots__ = ("function", "args", "kwargs", "rng", "count", "values")
+    __slots__ = ("frame", "index", "value", "__weakref__")
+
+    def __init__(self, frame, index):
+        self.frame = frame
+        self.index = index
+        self.value = None
+
+
+class _Frame:
+    """One non-reentrant checkpointed call: its inputs, and weak references to its handles."""
+
+    __slots__ = ("function", "args", "kwargs", "rng", "handles")
 
     def __init__(self, function, args, kwargs, rng):
         self.function = function
         self.args = _detached(args)  # the inputs are all the segment keeps
         self.kwargs = kwargs
         self.rng = rng
-        self.count = 0
-        self.values = None
+        self.handles = []
 
     def pack(self, tensor):
-        index = self.count
-        self.count += 1
-        return (self, index)  # the handle: no array is kept
+        handle = _Handle(self, len(self.handles))
+        self.handles.append(weakref.ref(handle))
+        return handle  # no array is kept
 
     @staticmethod
     def unpack(handle):
-        frame, index = handle
-        if frame.values is None:
-            frame.recompute()
-        if index >= len(frame.values):
-            raise CheckpointError(
-                "torch.utils.checkpoint: A different number of tensors was saved during the "
-                f"original forward and recomputation.\nNumber of tensors saved during forward: "
-                f"{frame.count}\nNumber of tensors saved during recomputation: {len(frame.values)}"
-            )
-        return frame.values[index]
+        if handle.value is None:  # the first read in this segment: every live handle gets its value
+            handle.frame.recompute()
+        return handle.value
 
     def recompute(self):
-        values = []
+        """Run the segment again and hand each live handle its recomputed tensor, in order."""
+        handles = self.handles
+        count = [0]
 
         def keep(t):
-            values.append(t.detach() if t.grad_fn is not None else t)
+            i = count[0]
+            count[0] += 1
+            h = handles[i]() if i < len(handles) else None
+            if h is not None:
+                h.value = t.detach() if t.grad_fn is not None else t
             return None
 
         prev = _grad_state.enabled
@@ -121,7 +133,12 @@ class _Frame:
                 _rerun(self.function, self.args, self.kwargs, self.rng)
         finally:
             _grad_state.enabled = prev
-        self.values = values
+        if count[0] != len(handles):
+            raise CheckpointError(
+                "torch.utils.checkpoint: A different number of tensors was saved during the "
+                f"original forward and recomputation.\nNumber of tensors saved during forward: "
+                f"{len(handles)}\nNumber of tensors saved during recomputation: {count[0]}"
+            )
 
 
 class CheckpointFunctionBackward(Node):
