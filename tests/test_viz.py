@@ -30,6 +30,9 @@ def test_draw_names_nodes_leaves_shapes_and_saved_tensors():
     assert f'{leaf["weight"]} -> {ids["MmBackward0"]} [label="(3, 4)"]' in dot
     assert f'{leaf["bias"]} -> {ids["AddBackward0"]} [label="(4)"]' in dot
     assert f'{ids["SumBackward0"]} -> out0 [label="()"]' in dot
+    # inferred through the elementwise ops: mm -> add and add -> relu carry (2, 4)
+    assert f'{ids["MmBackward0"]} -> {ids["AddBackward0"]} [label="(2, 4)"]' in dot
+    assert f'{ids["AddBackward0"]} -> {ids["ReluBackward0"]} [label="(2, 4)"]' in dot
     assert '"_saved_self\\n(2, 3) torch.float32"' in dot
     assert '"_saved_mat2\\n(3, 4) torch.float32"' in dot
     assert '"_saved_result\\n(2, 4) torch.float32"' in dot
@@ -42,7 +45,17 @@ def test_saved_tensors_marked_freed_after_backward_unless_retained():
     assert "freed" not in viz.draw(loss, params=params)
     loss.backward()
     dot = viz.draw(loss, params=params)
-    assert '"_saved_self\\nfreed' in dot and '"_saved_result\\nfreed' in dot
+    # drawn before: what was freed is still named, with its shape and dtype
+    assert '"_saved_self\\n(2, 3) torch.float32\\nfreed"' in dot
+    assert '"_saved_result\\n(2, 4) torch.float32\\nfreed"' in dot
+    assert "fillcolor=orange" not in dot
+
+
+def test_graph_never_drawn_before_backward_shows_freed_without_shapes():
+    loss, params = _model()
+    loss.backward()
+    dot = viz.draw(loss, params=params)
+    assert '"_saved_self\\nfreed"' in dot and '"_saved_result\\nfreed"' in dot
     assert "torch.float32" not in dot
 
 
@@ -67,6 +80,8 @@ def test_memory_report_rows_states_and_total():
     loss.backward()
     report = viz.memory_report(loss)
     assert "backward() would free 0 bytes" in report
+    row = next(line for line in report.splitlines() if "_saved_result" in line)
+    assert "(2, 4)" in row and row.rstrip().endswith("freed")  # remembered from the first report
     assert "live" not in report.replace("not an array", "")
     assert all("freed" in line for line in report.splitlines() if "_saved_" in line)
 

@@ -7,6 +7,7 @@ A node's saved tensors show as freed once a backward pass without ``retain_graph
 """
 
 import shutil
+import weakref
 
 from .autograd.node import AccumulateGrad, PackedSaved
 from .tensor import Tensor
@@ -50,6 +51,19 @@ def _graphviz_available() -> bool:
     except ImportError:
         return False
     return shutil.which("dot") is not None
+
+
+# What draw and memory_report last saw of each node (output shape, saved tensors' shape, dtype
+# and bytes), so a graph drawn before backward() still shows them, marked freed, after it.
+_seen = weakref.WeakKeyDictionary()
+
+
+def _remember(node, key, value):
+    _seen.setdefault(node, {})[key] = value
+
+
+def _recalled(node, key):
+    return _seen.get(node, {}).get(key)
 
 
 # --- reading the graph -------------------------------------------------------------------------------
@@ -173,7 +187,9 @@ def draw(tensor_or_tensors, params=None, show_saved: bool = True) -> DotGraph:
             for j, (sname, value) in enumerate(saved_entries(node)):
                 sid = f"{me}_s{j}"
                 if value is None:
-                    text, color = f"{sname}\nfreed{_freed_where(node)}", "white"
+                    d = _recalled(node, sname)
+                    was = f"{_shape(d[0])} {d[1]}\n" if d is not None else ""
+                    text, color = f"{sname}\n{was}freed{_freed_where(node)}", "white"
                 elif type(value) is PackedSaved:
                     text, color = f"{sname}\npacked by saved_tensors_hooks", "orange"
                 else:
@@ -181,6 +197,7 @@ def draw(tensor_or_tensors, params=None, show_saved: bool = True) -> DotGraph:
                     if d is None:
                         text, color = f"{sname}\n{value}", "lightyellow"
                     else:
+                        _remember(node, sname, d[:3])
                         text = f"{sname}\n{_shape(d[0])} {d[1]}"
                         color = "orange"
                 style = "dashed" if value is None else "filled"
@@ -195,44 +212,61 @@ def draw(tensor_or_tensors, params=None, show_saved: bool = True) -> DotGraph:
 
 
 def _output_shapes(roots, nodes):
-    """The shape each node's output has, where the graph still shows it, at no cost to op calls:
-    a root tensor's own shape; a leaf's shape; a saved ``result``; or what a consumer saved of
-    that input (the input itself, its ``_shape``, or its broadcast shape)."""
-    shapes = {}
+    """The shape each node's output has, where the graph still shows it, at no cost to op calls.
+
+    Known: a root tensor's shape, a leaf's, a saved ``result``, and what a consumer saved of an
+    input (the input itself, its ``_shape``, or the shape it was broadcast from).  Elementwise ops
+    pass shapes on both ways (input to output and back), until nothing new is learned.
+    """
+    shapes = {n: _recalled(n, "out") for n in nodes if _recalled(n, "out") is not None}
     for t in roots:
         if t.grad_fn is not None:
             shapes.setdefault(t.grad_fn, tuple(t.shape))
+    facts = []
     for node in nodes:
         if type(node) is AccumulateGrad:
             shapes[node] = tuple(node.variable.shape)
             continue
         entries = dict(saved_entries(node))
-        if "_saved_result" in entries:
-            d = _describe(entries["_saved_result"])
-            if d is not None:
-                shapes.setdefault(node, d[0])
-        names = _input_names(node)
+        d = _describe(entries.get("_saved_result"))
+        if d is not None:
+            shapes.setdefault(node, d[0])
+        opdef = _opdef(node)
+        names = opdef.inputs if opdef is not None else ()
         meta = getattr(node, "_meta", None)
         for i, (nxt, _) in enumerate(node.next_functions):
-            if nxt is None or nxt in shapes:
+            if nxt is None:
                 continue
             if meta is not None and i < len(meta) and meta[i] is not None:
-                shapes[nxt] = tuple(meta[i][0])
-                continue
-            if i < len(names):
+                shapes.setdefault(nxt, tuple(meta[i][0]))
+            elif i < len(names):
                 d = _describe(entries.get("_saved_" + names[i]))
                 shape = d[0] if d is not None else entries.get("_saved_" + names[i] + "_shape")
                 if isinstance(shape, tuple):
-                    shapes[nxt] = tuple(shape)
+                    shapes.setdefault(nxt, tuple(shape))
+        if opdef is not None and opdef.forward.__module__.endswith(".pointwise"):
+            facts.append((node, [nxt for i, (nxt, _) in enumerate(node.next_functions)
+                                 if nxt is not None and not (meta and meta[i])]))
+    changed = True
+    while changed:  # elementwise: an input that was not broadcast has the output's shape
+        changed = False
+        for node, same in facts:
+            group = [node] + same
+            known = next((shapes[n] for n in group if n in shapes), None)
+            if known is not None:
+                for n in group:
+                    if n not in shapes:
+                        shapes[n] = known
+                        changed = True
+    for n, shape in shapes.items():
+        _remember(n, "out", shape)
     return shapes
 
 
-def _input_names(node):
-    """The op's tensor parameter names (``self``, ``other`` ...) from the op table."""
+def _opdef(node):
     from .ops import OPS
 
-    d = OPS.get(getattr(type(node), "_op_name", ""))
-    return d.inputs if d is not None else ()
+    return OPS.get(getattr(type(node), "_op_name", ""))
 
 
 # --- memory report ------------------------------------------------------------------------------------
@@ -257,7 +291,9 @@ def memory_report(tensor_or_tensors, params=None) -> str:
             continue
         for sname, value in entries:
             if value is None:
-                rows.append((node.name(), sname, "", "", "0", "freed" + _freed_where(node)))
+                d = _recalled(node, sname)
+                shape, dtype, nbytes = (_shape(d[0]), _dtype(d[1]), str(d[2])) if d else ("", "", "")
+                rows.append((node.name(), sname, shape, dtype, nbytes, "freed" + _freed_where(node)))
                 continue
             if type(value) is PackedSaved:
                 rows.append((node.name(), sname, "", "", "?", "packed by a hook"))
@@ -266,12 +302,12 @@ def memory_report(tensor_or_tensors, params=None) -> str:
             if d is None:
                 rows.append((node.name(), sname, str(value), "", "0", "live (not an array)"))
                 continue
+            _remember(node, sname, d[:3])
             shape, dtype, nbytes, array = d
             base = array.base if array.base is not None else array
             if id(base) not in leaf_arrays and id(array) not in leaf_arrays:
                 freeable[id(base)] = base.nbytes
-            rows.append((node.name(), sname, _shape(shape), str(dtype).replace("torch.", ""),
-                         str(nbytes), "live"))
+            rows.append((node.name(), sname, _shape(shape), _dtype(dtype), str(nbytes), "live"))
     header = ("node", "saved", "shape", "dtype", "bytes", "state")
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
 
@@ -286,6 +322,10 @@ def memory_report(tensor_or_tensors, params=None) -> str:
     out.append(f"{len(nodes)} nodes; backward() would free {total} bytes ({_human(total)}) "
                "of saved arrays held only by the graph")
     return "\n".join(out) + "\n"
+
+
+def _dtype(dtype):
+    return str(dtype).replace("torch.", "")
 
 
 def _human(n):
