@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import retrograd  # noqa: E402
-from retrograd.utils.checkpoint import checkpoint  # noqa: E402
+import retrograd
+from retrograd.utils.checkpoint import checkpoint
 
 
 def make_params(layers, width, seed=0):

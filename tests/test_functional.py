@@ -104,36 +104,36 @@ def test_independent_inputs_give_zeros():
     jx, jy = jacobian(lambda a, b: a * 2, (x, y))
     assert jy.abs().sum().item() == 0 and jx.shape == (3, 3)
     _, (gx, gy) = vjp(lambda a, b: a * 2, (x, y), retrograd.ones(3, dtype=retrograd.float64))
-    assert gy.tolist() == [0.0, 0.0, 0.0]
+    assert gy.tolist() == [0.0, 0.0, 0.0] and gx.tolist() == [2.0, 2.0, 2.0]
 
 
 STRICT = [
     (lambda: vjp(lambda a: retrograd.ones(3), retrograd.tensor(X), retrograd.ones(3), strict=True),
-     "Output 0 of the user-provided function does not require gradients. The outputs must be "
-     "computed in a differentiable manner from the input when running in strict mode."),
+     ("Output 0 of the user-provided function does not require gradients. The outputs must be "
+      "computed in a differentiable manner from the input when running in strict mode.")),
     (lambda: vjp(lambda a, b: a * 2, (retrograd.tensor(X), retrograd.tensor(Y)),
                  retrograd.ones(3, dtype=retrograd.float64), strict=True),
-     "The output of the user-provided function is independent of input 1. This is not allowed in "
-     "strict mode."),
+     ("The output of the user-provided function is independent of input 1. This is not allowed in "
+      "strict mode.")),
     (lambda: jacobian(lambda a, b: a * 2, (retrograd.tensor(X), retrograd.tensor(Y)), strict=True),
-     "Output 0 of the user-provided function is independent of input 1. This is not allowed in "
-     "strict mode."),
+     ("Output 0 of the user-provided function is independent of input 1. This is not allowed in "
+      "strict mode.")),
     (lambda: jacobian(lambda a: a * 2, retrograd.tensor(X), strict=True, create_graph=True),
-     "The jacobian of the user-provided function is independent of input 0. This is not allowed "
-     "in strict mode when create_graph=True."),
+     ("The jacobian of the user-provided function is independent of input 0. This is not allowed "
+      "in strict mode when create_graph=True.")),
     (lambda: hessian(lambda a: (a * 2).sum(), retrograd.tensor(X), strict=True),
-     "While computing the hessian, found that the jacobian of the user-provided function with "
-     "respect to input 0 is independent of the input. This is not allowed in strict mode. You "
-     "should ensure that your function is twice differentiable and that the jacobian depends on "
-     "the inputs (this would be violated by a linear function for example)."),
+     ("While computing the hessian, found that the jacobian of the user-provided function with "
+      "respect to input 0 is independent of the input. This is not allowed in strict mode. You "
+      "should ensure that your function is twice differentiable and that the jacobian depends on "
+      "the inputs (this would be violated by a linear function for example).")),
     (lambda: vhp(lambda a: (a * 2).sum(), retrograd.tensor(X), retrograd.tensor(V), strict=True),
-     "While computing the hessian, found that the jacobian of the user-provided function with "
-     "respect to input 0 is independent of the input. This is not allowed in strict mode. You "
-     "should ensure that your function is twice differentiable and that the jacobian depends on "
-     "the inputs (this would be violated by a linear function for example)."),
+     ("While computing the hessian, found that the jacobian of the user-provided function with "
+      "respect to input 0 is independent of the input. This is not allowed in strict mode. You "
+      "should ensure that your function is twice differentiable and that the jacobian depends on "
+      "the inputs (this would be violated by a linear function for example).")),
     (lambda: jacobian(lambda a: a, retrograd.tensor(X), strict=True, vectorize=True),
-     "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not supported "
-     "together. Please either set `strict=False` or `vectorize=False`."),
+     ("torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not supported "
+      "together. Please either set `strict=False` or `vectorize=False`.")),
 ]
 
 

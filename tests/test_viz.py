@@ -68,7 +68,7 @@ def test_show_saved_false_and_several_roots():
 
 
 def test_memory_report_rows_states_and_total():
-    loss, params = _model()
+    loss, _ = _model()
     report = viz.memory_report(loss)
     lines = report.splitlines()
     assert lines[0].split() == ["node", "saved", "shape", "dtype", "bytes", "state"]

@@ -12,7 +12,7 @@ import weakref
 from .autograd.node import AccumulateGrad, PackedSaved
 from .tensor import Tensor
 
-__all__ = ["draw", "memory_report", "DotGraph"]
+__all__ = ["DotGraph", "draw", "memory_report"]
 
 
 class DotGraph(str):

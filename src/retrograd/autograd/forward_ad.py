@@ -18,8 +18,14 @@ import weakref
 from .._array import xp
 from .grad_mode import state as _grad_state
 
-__all__ = ["dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual",
-           "UnpackedDualTensor"]
+__all__ = [
+    "UnpackedDualTensor",
+    "dual_level",
+    "enter_dual_level",
+    "exit_dual_level",
+    "make_dual",
+    "unpack_dual",
+]
 
 UnpackedDualTensor = collections.namedtuple("UnpackedDualTensor", ["primal", "tangent"])
 UnpackedDualTensor.__doc__ = "What ``unpack_dual`` returns: the primal and its tangent (or None)."
@@ -142,7 +148,7 @@ def _propagate(function, args, tensors, results, n_outputs):
     prev_mode = _grad_state.enabled
     # The tangent stays differentiable (forward-over-reverse) when its inputs are.
     keep_graph = prev_mode and any(
-        tensors[i]._requires_grad or tangents[i]._requires_grad
+        tensors[i]._requires_grad or tg._requires_grad
         for i, tg in enumerate(tangents) if tg is not None)
     reg.forward_ad_hook = None
     _grad_state.enabled = True
@@ -161,7 +167,7 @@ def _propagate(function, args, tensors, results, n_outputs):
         else:
             new_args = (*primals, *args[len(tensors):])
         out = function(*new_args)
-        outs = (out,) if n_outputs == 1 and isinstance(out, Tensor) else tuple(out)[:n_outputs]
+        outs = (out,) if isinstance(out, Tensor) else tuple(out)[:n_outputs]
         live = [k for k, o in enumerate(outs) if o._requires_grad]
         us = [_make(xp.zeros_like(outs[k]._data), True) for k in live]
         vjps = grad([outs[k] for k in live], [primals[i] for i in diff], us, create_graph=True,
@@ -174,7 +180,7 @@ def _propagate(function, args, tensors, results, n_outputs):
         jt = [None] * len(us)
         if total is not None and total._requires_grad:
             jt = list(grad(total, us, create_graph=keep_graph, allow_unused=True))
-        for k in range(n_outputs):
+        for k in range(min(n_outputs, len(results))):
             r = results[k]
             if r._data.dtype.kind not in "fc":
                 continue

@@ -12,7 +12,7 @@ from .._array import xp
 from ..tensor import Tensor, _make
 from .grad_mode import enable_grad
 
-__all__ = ["vjp", "jvp", "jacobian", "hessian", "vhp", "hvp"]
+__all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 
 
 # --- argument handling -----------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(inputs), J v)`` (``torch.autograd.functional.jvp``), by the double-vjp trick."""
     with enable_grad():
-        in_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
+        _, inputs = _as_tuple(inputs, "inputs", "jvp")
         inputs = _leaves(inputs, create_graph)
         v = _check_v(v, inputs, "jvp", "The vector v can only be None if the input to the "
                      "user-provided function is a single Tensor with a single element.")
@@ -341,18 +341,5 @@ def _hessian_product(func, inputs, v, create_graph, strict, fn_name):
         _check_requires_grad((out,), strict)
         gs = _grad((out,), inputs, (_make(xp.ones_like(out._data)),), True, strict, "back",
                    user_graph=False)
-        gs = _fill(gs, inputs)
-        pairs = [(g, a) for g, a in zip(gs, v) if g._requires_grad]
-        from . import grad
-
-        if pairs:
-            hv = grad([g for g, _ in pairs], inputs, [a for _, a in pairs],
-                      create_graph=create_graph, retain_graph=True, allow_unused=True)
-        else:
-            hv = (None,) * len(inputs)
-        if strict:
-            for i, h in enumerate(hv):
-                if h is None:
-                    raise RuntimeError(_strict_message("hessian", i))
-        hv = _fill(hv, inputs)
+        hv = _fill(_grad(_fill(gs, inputs), inputs, v, create_graph, strict, "hessian"), inputs)
     return _post((out,), create_graph)[0], _unwrap(in_tuple, _post(hv, create_graph))

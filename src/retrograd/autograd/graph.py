@@ -9,7 +9,7 @@ Activation checkpointing (:mod:`retrograd.utils.checkpoint`) is built on this.
 
 from .node import Node, PackedSaved
 
-__all__ = ["saved_tensors_hooks", "save_on_cpu", "Node", "pack_saved"]
+__all__ = ["Node", "pack_saved", "save_on_cpu", "saved_tensors_hooks"]
 
 _stack = []  # the open (pack_hook, unpack_hook) pairs, innermost last
 

@@ -13,13 +13,14 @@ node in its place; that node reruns the segment with a graph and runs a nested b
 import warnings
 import weakref
 
-from ..autograd.graph import saved_tensors_hooks
+from ..autograd.engine import gradient_edge
+from ..autograd.engine import run as _run_backward
 from ..autograd.grad_mode import state as _grad_state
+from ..autograd.graph import saved_tensors_hooks
 from ..autograd.node import Node
-from ..autograd.engine import gradient_edge, run as _run_backward
 from ..tensor import Tensor, _make
 
-__all__ = ["checkpoint", "CheckpointError"]
+__all__ = ["CheckpointError", "checkpoint"]
 
 _REENTRANT_DEFAULT = (
     "torch.utils.checkpoint: the use_reentrant parameter should be passed explicitly. Starting in "
@@ -82,7 +83,7 @@ class _Handle:
     segment's order of saves and, after the rerun, the recomputed tensor.  The node owns the
     handle, so the recomputed tensor goes as soon as the node has run and released it."""
 
-    __slots__ = ("frame", "index", "value", "__weakref__")
+    __slots__ = ("__weakref__", "frame", "index", "value")
 
     def __init__(self, frame, index):
         self.frame = frame
@@ -93,7 +94,7 @@ class _Handle:
 class _Frame:
     """One non-reentrant checkpointed call: its inputs, and weak references to its handles."""
 
-    __slots__ = ("function", "args", "kwargs", "rng", "handles")
+    __slots__ = ("args", "function", "handles", "kwargs", "rng")
 
     def __init__(self, function, args, kwargs, rng):
         self.function = function
@@ -124,7 +125,6 @@ class _Frame:
             h = handles[i]() if i < len(handles) else None
             if h is not None:
                 h.value = t.detach() if t.grad_fn is not None else t
-            return None
 
         prev = _grad_state.enabled
         _grad_state.enabled = True
@@ -144,7 +144,7 @@ class _Frame:
 class CheckpointFunctionBackward(Node):
     """The one node a reentrant checkpoint leaves in the graph: reruns the segment in backward."""
 
-    __slots__ = ("function", "args", "rng", "n_outputs", "_freed")
+    __slots__ = ("_freed", "args", "function", "n_outputs", "rng")
 
     def apply(self, grads, needed):
         if self._freed:
