@@ -154,7 +154,8 @@ def op(name=None, *, inputs="self", saves="", grads=(), broadcast=False, promote
     promote:   ``"binary"`` for PyTorch's type promotion between inputs, ``"float"`` to compute
                integer inputs in the default float dtype.
     outputs:   how many differentiable outputs the forward returns (it may return more after them,
-               which get no gradient, such as the indices of ``max``).
+               which get no gradient, such as the indices of ``max``); ``None``: all of them, as
+               many as it returns (``split``, ``unbind``).
     view:      the output shares memory (and the version counter) with the first input.
     returns:   a namedtuple type for ops with several outputs.
     check:     ``check(*arrays, *attrs)`` raising PyTorch's error for bad input, before the forward.
@@ -188,7 +189,7 @@ def _make_function(d):
     promote = d.promote
     broadcast = d.broadcast
     view = d.view
-    outputs = d.outputs
+    outputs = d.outputs if d.outputs is not None else 1 << 62
     returns = d.returns
     check = d.check
     differentiable = d.differentiable
@@ -263,8 +264,7 @@ def _make_function(d):
             else:
                 node._saved = ()
                 node._versions = ()
-            for i in range(outputs):
-                r = results[i]
+            for i, r in enumerate(results[:outputs]):
                 r.grad_fn = node
                 r._output_nr = i
         if outputs == 1:
