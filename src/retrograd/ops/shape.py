@@ -517,7 +517,7 @@ def _varargs_shape(fn):
 
 
 # As methods these take sizes one by one too: x.view(2, 3) as well as x.view((2, 3)).
-for _fn in (view, reshape, expand, permute, repeat, flip):
+for _fn in (view, reshape, expand, permute, repeat, flip, sum_to_size):
     tensor_method(_varargs_shape(_fn), name=_fn.__name__)
 tensor_method(lambda self, other: expand(self, other._data.shape), name="expand_as")
 tensor_method(lambda self, other: view(self, other._data.shape), name="view_as")
