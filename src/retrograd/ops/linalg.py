@@ -247,7 +247,7 @@ def _letter_sizes(inputs, shapes):
         for c, n in zip(sub, shape):
             if c in own and own[c] != n:
                 raise _einsum_error(f"subscript {c} is repeated for operand {i} but the sizes "
-                                    f"don't match, {own[c]} != {n}")
+                                    f"don't match, {n} != {own[c]}")
             own[c] = n
         for c, n in own.items():
             seen = sizes.get(c)
