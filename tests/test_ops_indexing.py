@@ -8,8 +8,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_ops_shape import (Case, check_error, check_gradcheck, check_gradgradcheck, check_node,
-                            check_parity)
+from test_ops_shape import (
+    Case,
+    check_error,
+    check_gradcheck,
+    check_gradgradcheck,
+    check_node,
+    check_parity,
+)
 
 import retrograd
 
@@ -274,18 +280,18 @@ ERRORS = [
     (lambda t: _z(t)[0, 0, 0], IndexError, "too many indices for tensor of dimension 2"),
     (lambda t: _z(t)[..., 0, 0, 0], IndexError, "too many indices for tensor of dimension 2"),
     (lambda t: _z(t)[1.5], IndexError,
-     "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
-     "indices (got float)"),
+     ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+     "indices (got float)")),
     (lambda t: _z(t)[t.tensor([0.0])], IndexError,
      "tensors used as indices must be long, int, byte or bool tensors"),
     (lambda t: _z(t)[::-1], ValueError, "step must be greater than zero"),
     (lambda t: _z(t)[0:1:0], ValueError, "slice step cannot be zero"),
     (lambda t: _z(t)[t.tensor([True, False, True])], IndexError,
-     "The shape of the mask [3] at index 0 does not match the shape of the indexed tensor [2, 3] "
-     "at index 0"),
+     ("The shape of the mask [3] at index 0 does not match the shape of the indexed tensor [2, 3] "
+     "at index 0")),
     (lambda t: t.zeros(2, 3, 4)[:, t.ones(3, 5, dtype=t.bool)], IndexError,
-     "The shape of the mask [3, 5] at index 1 does not match the shape of the indexed tensor "
-     "[2, 3, 4] at index 2"),
+     ("The shape of the mask [3, 5] at index 1 does not match the shape of the indexed tensor "
+     "[2, 3, 4] at index 2")),
     (lambda t: _z(t).gather(1, t.tensor([[0], [3]])), RuntimeError,
      "index 3 is out of bounds for dimension 1 with size 3"),
     (lambda t: _z(t).gather(1, t.tensor([[0.0]])), RuntimeError,
@@ -293,8 +299,8 @@ ERRORS = [
     (lambda t: _z(t).gather(1, t.tensor([0])), RuntimeError,
      "Index tensor must have the same number of dimensions as input tensor"),
     (lambda t: _z(t).gather(1, t.zeros(3, 1, dtype=t.int64)), RuntimeError,
-     "Size does not match at dimension 0 expected index [3, 1] to be no larger than self [2, 3] "
-     "apart from dimension 1"),
+     ("Size does not match at dimension 0 expected index [3, 1] to be no larger than self [2, 3] "
+     "apart from dimension 1")),
     (lambda t: _z(t).gather(2, t.tensor([[0]])), IndexError,
      "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
     (lambda t: _z(t).index_select(0, t.tensor([2])), IndexError, "index out of range in self"),
@@ -305,8 +311,8 @@ ERRORS = [
     (lambda t: _z(t).index_select(0, t.tensor([0.0])), RuntimeError,
      "index_select(): Expected dtype int32 or int64 for index"),
     (lambda t: t.take_along_dim(_z(t), t.tensor([[0]]).squeeze(0), 1), RuntimeError,
-     "torch.take_along_dim(): input and indices should have the same number of dimensions, but "
-     "got 2 dimensions for input, and 1 dimensions for indices"),
+     ("torch.take_along_dim(): input and indices should have the same number of dimensions, but "
+     "got 2 dimensions for input, and 1 dimensions for indices")),
     (lambda t: _z(t).masked_fill(t.tensor([1, 0, 1]), 1.0), RuntimeError,
      "masked_fill_ only supports boolean masks, but got mask with dtype long int"),
     (lambda t: _z(t).masked_fill(t.ones(2, 3) > 0, t.tensor([1.0, 2])), RuntimeError,
@@ -324,8 +330,8 @@ ERRORS = [
     (lambda t: _z(t).scatter(1, t.tensor([[0]]), t.tensor(2.0)), RuntimeError,
      "Index tensor must have the same number of dimensions as src tensor"),
     (lambda t: _z(t).scatter_add(1, t.tensor([[0, 0]]), t.ones(1, 1)), RuntimeError,
-     "Expected index [1, 2] to be no larger than self [2, 3] apart from dimension 1 and to be no "
-     "larger size than src [1, 1]"),
+     ("Expected index [1, 2] to be no larger than self [2, 3] apart from dimension 1 and to be no "
+     "larger size than src [1, 1]")),
     (lambda t: t.zeros(3).tril(), RuntimeError, "tril: input tensor must have at least 2 dimensions"),
     (lambda t: t.zeros(3).triu(), RuntimeError, "triu: input tensor must have at least 2 dimensions"),
 ]

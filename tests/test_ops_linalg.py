@@ -3,8 +3,14 @@ values, gradients, node names, PyTorch parity and error texts."""
 
 import numpy as np
 import pytest
-from test_ops_shape import (Case, check_error, check_gradcheck, check_gradgradcheck, check_node,
-                            check_parity)
+from test_ops_shape import (
+    Case,
+    check_error,
+    check_gradcheck,
+    check_gradgradcheck,
+    check_node,
+    check_parity,
+)
 
 import retrograd
 
@@ -139,8 +145,8 @@ ERRORS = [
     (lambda t: t.dot(_r(t, 2, 3), _r(t, 2, 3)), RuntimeError,
      "1D tensors expected, but got 2D and 2D tensors"),
     (lambda t: t.dot(_r(t, 3), _r(t, 2)), RuntimeError,
-     "inconsistent tensor size, expected tensor [3] and src [2] to have the same number of "
-     "elements, but got 3 and 2 elements respectively"),
+     ("inconsistent tensor size, expected tensor [3] and src [2] to have the same number of "
+     "elements, but got 3 and 2 elements respectively")),
     (lambda t: t.dot(_r(t, 3), _r(t, 3, dtype=t.float64)), RuntimeError,
      "dot : expected both vectors to have same dtype, but found Float and Double"),
     (lambda t: t.matmul(_r(t, 2, 3), t.tensor(1.0)), RuntimeError,
@@ -152,8 +158,8 @@ ERRORS = [
     (lambda t: t.matmul(_r(t, 2, 3), _r(t, 3, dtype=t.float64)), RuntimeError,
      "addmv input tensors must have the same dtype, but got Double, Float, and Double"),
     (lambda t: t.matmul(_r(t, 4), _r(t, 2)), RuntimeError,
-     "inconsistent tensor size, expected tensor [4] and src [2] to have the same number of "
-     "elements, but got 4 and 2 elements respectively"),
+     ("inconsistent tensor size, expected tensor [4] and src [2] to have the same number of "
+     "elements, but got 4 and 2 elements respectively")),
     (lambda t: t.matmul(_r(t, 2), _r(t, 3, 2)), RuntimeError,
      "mat1 and mat2 shapes cannot be multiplied (1x2 and 3x2)"),
     (lambda t: t.matmul(_r(t, 2, 3, 4), _r(t, 5, 2)), RuntimeError,
@@ -179,8 +185,8 @@ ERRORS = [
     (lambda t: t.outer(_r(t, 2), _r(t, 2, 3)), RuntimeError,
      "outer: Expected 1-D argument vec2, but got 2-D"),
     (lambda t: t.einsum("ij,jk", _r(t, 2, 3), _r(t, 2, 3)), RuntimeError,
-     "einsum(): subscript j has size 2 for operand 1 which does not broadcast with previously "
-     "seen size 3"),
+     ("einsum(): subscript j has size 2 for operand 1 which does not broadcast with previously "
+     "seen size 3")),
     (lambda t: t.einsum("ij->k", _r(t, 2, 3)), RuntimeError,
      "einsum(): output subscript k does not appear in the equation for any input operand"),
     (lambda t: t.einsum("i->ii", _r(t, 2)), RuntimeError,
@@ -190,13 +196,13 @@ ERRORS = [
     (lambda t: t.einsum("ij,jk->", _r(t, 2, 3)), RuntimeError,
      "einsum(): fewer operands were provided than specified in the equation"),
     (lambda t: t.einsum("ijk", _r(t, 2, 3)), RuntimeError,
-     "einsum(): the number of subscripts in the equation (3) does not match the number of "
-     "dimensions (2) for operand 0 and no ellipsis was given"),
+     ("einsum(): the number of subscripts in the equation (3) does not match the number of "
+     "dimensions (2) for operand 0 and no ellipsis was given")),
     (lambda t: t.einsum("ii", _r(t, 2, 3)), RuntimeError,
      "einsum(): subscript i is repeated for operand 0 but the sizes don't match, 3 != 2"),
     (lambda t: t.einsum("i1,jk", _r(t, 2, 3), _r(t, 2, 3)), RuntimeError,
-     "einsum(): invalid subscript given at index 1 in the equation string, subscripts must be in "
-     "[a-zA-Z]"),
+     ("einsum(): invalid subscript given at index 1 in the equation string, subscripts must be in "
+     "[a-zA-Z]")),
     (lambda t: t.einsum("ij.,jk", _r(t, 2, 3), _r(t, 3, 2)), RuntimeError,
      "einsum(): found '.' for operand 0 that is not part of any ellipsis"),
     (lambda t: t.einsum("ij,jk", _r(t, 2, 3), _r(t, 3, 2, dtype=t.float64)), RuntimeError,

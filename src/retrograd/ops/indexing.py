@@ -418,7 +418,16 @@ def nonzero(input, *, out=None, as_tuple=False):
     return _make(xp.argwhere(a).astype(xp.int64))
 
 
-__all__ = ["gather", "index_select", "take_along_dim", "scatter", "scatter_add", "masked_fill",
-           "tril", "triu", "nonzero"]
+__all__ = [
+    "gather",
+    "index_select",
+    "masked_fill",
+    "nonzero",
+    "scatter",
+    "scatter_add",
+    "take_along_dim",
+    "tril",
+    "triu",
+]
 
 tensor_method(getitem, name="__getitem__")

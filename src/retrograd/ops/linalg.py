@@ -3,7 +3,7 @@
 import string
 
 from .._array import xp
-from ..tensor import Tensor, _make
+from ..tensor import _make
 from .registry import op, tensor_method
 
 
@@ -43,9 +43,8 @@ def _check_dot(a, b):
         )
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(
-            "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number of "
-            "elements, but got {} and {} elements respectively".format(
-                a.shape[0], b.shape[0], a.shape[0], b.shape[0])
+            f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same number of "
+            f"elements, but got {a.shape[0]} and {b.shape[0]} elements respectively"
         )
     if a.dtype != b.dtype:
         raise RuntimeError(
@@ -313,4 +312,4 @@ def einsum(equation, *operands):
     return _einsum(ops, ",".join(inputs) + "->" + output, inputs, output, sizes, ops)
 
 
-__all__ = ["mm", "dot", "matmul", "bmm", "outer", "ger", "einsum"]
+__all__ = ["bmm", "dot", "einsum", "ger", "matmul", "mm", "outer"]

@@ -502,9 +502,29 @@ def stack(tensors, dim=0, *, out=None):
 concat = concatenate = cat
 
 
-__all__ = ["view", "reshape", "expand", "sum_to_size", "transpose", "t", "permute", "unsqueeze",
-           "squeeze", "flatten", "clone", "contiguous", "to", "flip", "split", "chunk", "unbind",
-           "cat", "concat", "concatenate", "stack"]
+__all__ = [
+    "cat",
+    "chunk",
+    "clone",
+    "concat",
+    "concatenate",
+    "contiguous",
+    "expand",
+    "flatten",
+    "flip",
+    "permute",
+    "reshape",
+    "split",
+    "squeeze",
+    "stack",
+    "sum_to_size",
+    "t",
+    "to",
+    "transpose",
+    "unbind",
+    "unsqueeze",
+    "view",
+]
 
 
 def _varargs_shape(fn):
