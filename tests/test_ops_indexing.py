@@ -2,20 +2,11 @@
 scatter_add, masked_fill, tril/triu and nonzero — values, gradients, node names, PyTorch parity,
 error texts, and a Hypothesis property against NumPy."""
 
-import warnings
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_ops_shape import (
-    Case,
-    check_error,
-    check_gradcheck,
-    check_gradgradcheck,
-    check_node,
-    check_parity,
-)
+from test_ops_shape import Case, case_tests, error_tests
 
 import retrograd
 
@@ -90,24 +81,8 @@ SRC_LARGER = [Case("scatter_src_larger", lambda t, x, s: x.scatter(1, _idx(t, [[
                    [(3, 4), (3, 2)], "ScatterAddBackward0")]
 
 
-@pytest.mark.parametrize("case", CASES + SRC_LARGER, ids=repr)
-def test_gradcheck(case):
-    check_gradcheck(case)
-
-
-@pytest.mark.parametrize("case", CASES + SRC_LARGER, ids=repr)
-def test_gradgradcheck(case):
-    check_gradgradcheck(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_node_name(case):
-    check_node(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_parity_with_pytorch(case, torch_ref):
-    check_parity(case, torch_ref)
+test_gradcheck, test_gradgradcheck, test_node_name, test_parity_with_pytorch = case_tests(
+    grad=CASES + SRC_LARGER, gradgrad=CASES + SRC_LARGER, node=CASES, parity=CASES)
 
 
 # --- known values ------------------------------------------------------------------------------
@@ -337,15 +312,4 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("i", range(len(ERRORS)))
-def test_errors(i):
-    fn, exc, message = ERRORS[i]
-    check_error(fn, exc, message)
-
-
-@pytest.mark.parametrize("i", range(len(ERRORS)))
-def test_errors_match_pytorch(i, torch_ref):
-    fn, exc, message = ERRORS[i]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        check_error(fn, exc, message, torch_ref)
+test_errors, test_errors_match_pytorch = error_tests(ERRORS)

@@ -3,14 +3,7 @@ values, gradients, node names, PyTorch parity and error texts."""
 
 import numpy as np
 import pytest
-from test_ops_shape import (
-    Case,
-    check_error,
-    check_gradcheck,
-    check_gradgradcheck,
-    check_node,
-    check_parity,
-)
+from test_ops_shape import Case, case_tests, check_parity, error_tests
 
 import retrograd
 
@@ -66,24 +59,8 @@ MATMUL_FOLDED = [  # PyTorch names these after the reshape it ends with (Squeeze
 ALL = CASES + EINSUM + MATMUL_FOLDED
 
 
-@pytest.mark.parametrize("case", ALL, ids=repr)
-def test_gradcheck(case):
-    check_gradcheck(case)
-
-
-@pytest.mark.parametrize("case", ALL, ids=repr)
-def test_gradgradcheck(case):
-    check_gradgradcheck(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_node_name(case):
-    check_node(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_parity_with_pytorch(case, torch_ref):
-    check_parity(case, torch_ref)
+test_gradcheck, test_gradgradcheck, test_node_name, test_parity_with_pytorch = case_tests(
+    grad=ALL, gradgrad=ALL, node=CASES, parity=CASES)
 
 
 @pytest.mark.parametrize("case", EINSUM + MATMUL_FOLDED, ids=repr)
@@ -210,13 +187,4 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("i", range(len(ERRORS)))
-def test_errors(i):
-    fn, exc, message = ERRORS[i]
-    check_error(fn, exc, message)
-
-
-@pytest.mark.parametrize("i", range(len(ERRORS)))
-def test_errors_match_pytorch(i, torch_ref):
-    fn, exc, message = ERRORS[i]
-    check_error(fn, exc, message, torch_ref)
+test_errors, test_errors_match_pytorch = error_tests(ERRORS)

@@ -4,6 +4,8 @@ parity (values, dtypes, node names, gradients), views and their version counter,
 ``Case`` and the checks below are shared with test_ops_indexing.py and test_ops_linalg.py.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -82,9 +84,49 @@ def check_parity(case, torch, names=True):
 
 
 def check_error(fn, exc, message, lib=retrograd):
-    with pytest.raises(exc) as err:
+    with pytest.raises(exc) as err, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PyTorch's deprecation warnings (list-of-lists keys)
         fn(lib)
     assert str(err.value) == message
+
+
+def case_tests(grad, gradgrad, node, parity):
+    """The four table-driven tests of a module, each over its own list of cases."""
+
+    @pytest.mark.parametrize("case", grad, ids=repr)
+    def test_gradcheck(case):
+        check_gradcheck(case)
+
+    @pytest.mark.parametrize("case", gradgrad, ids=repr)
+    def test_gradgradcheck(case):
+        check_gradgradcheck(case)
+
+    @pytest.mark.parametrize("case", node, ids=repr)
+    def test_node_name(case):
+        check_node(case)
+
+    @pytest.mark.parametrize("case", parity, ids=repr)
+    def test_parity_with_pytorch(case, torch_ref):
+        check_parity(case, torch_ref)
+
+    return test_gradcheck, test_gradgradcheck, test_node_name, test_parity_with_pytorch
+
+
+def error_tests(errors):
+    """``test_errors`` (our type and text) and ``test_errors_match_pytorch`` (PyTorch's, the same)
+    over a table of ``(fn(lib), exception type, message)``."""
+
+    @pytest.mark.parametrize("i", range(len(errors)))
+    def test_errors(i):
+        fn, exc, message = errors[i]
+        check_error(fn, exc, message)
+
+    @pytest.mark.parametrize("i", range(len(errors)))
+    def test_errors_match_pytorch(i, torch_ref):
+        fn, exc, message = errors[i]
+        check_error(fn, exc, message, torch_ref)
+
+    return test_errors, test_errors_match_pytorch
 
 
 # --- the table ---------------------------------------------------------------------------------
@@ -142,30 +184,15 @@ CASES = [
 NO_GRADCHECK = {"to_float32", "cat_promote"}
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.name not in NO_GRADCHECK], ids=repr)
-def test_gradcheck(case):
-    check_gradcheck(case)
-
-
 # autograd.grad(x, x) for a leaf x gives None (PyTorch: the gradient itself), which breaks
 # gradgradcheck of an op whose gradient is its input gradient unchanged (engine.py, run()).
 _ENGINE_LEAF_ROOT = pytest.mark.xfail(reason="engine: grad of a leaf root w.r.t. itself is None")
 
-
-@pytest.mark.parametrize("case", [pytest.param(c, marks=_ENGINE_LEAF_ROOT) if c.name == "clone"
-                                  else c for c in CASES if c.gradgrad], ids=repr)
-def test_gradgradcheck(case):
-    check_gradgradcheck(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_node_name(case):
-    check_node(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_parity_with_pytorch(case, torch_ref):
-    check_parity(case, torch_ref)
+test_gradcheck, test_gradgradcheck, test_node_name, test_parity_with_pytorch = case_tests(
+    grad=[c for c in CASES if c.name not in NO_GRADCHECK],
+    gradgrad=[pytest.param(c, marks=_ENGINE_LEAF_ROOT) if c.name == "clone" else c
+              for c in CASES if c.gradgrad],
+    node=CASES, parity=CASES)
 
 
 # --- known values ------------------------------------------------------------------------------
@@ -408,13 +435,4 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("i", range(len(ERRORS)))
-def test_errors(i):
-    fn, exc, message = ERRORS[i]
-    check_error(fn, exc, message)
-
-
-@pytest.mark.parametrize("i", range(len(ERRORS)))
-def test_errors_match_pytorch(i, torch_ref):
-    fn, exc, message = ERRORS[i]
-    check_error(fn, exc, message, torch_ref)
+test_errors, test_errors_match_pytorch = error_tests(ERRORS)
