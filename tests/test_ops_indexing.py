@@ -23,6 +23,12 @@ CASES = [
     Case("slice_step", lambda t, x: x[::2, 1::2], [(3, 4)], "SliceBackward0"),
     Case("slice_full", lambda t, x: x[:], [(3, 4)], "SliceBackward0"),
     Case("slice_empty", lambda t, x: x[5:], [(3, 4)], "SliceBackward0"),
+    # In a tuple key, slices that keep a whole dimension are skipped when PyTorch names the node.
+    Case("int_then_full", lambda t, x: x[1, :], [(3, 4)], "SelectBackward0"),
+    Case("int_then_full_range", lambda t, x: x[1, 0:4:1], [(3, 4)], "SelectBackward0"),
+    Case("int_then_part", lambda t, x: x[1, 0:3], [(3, 4)], "SliceBackward0"),
+    Case("full_tuple", lambda t, x: x[:, :], [(3, 4)], "AliasBackward0"),
+    Case("full_one_tuple", lambda t, x: x[(slice(None),)], [(3, 4)], "AliasBackward0"),
     Case("none_first", lambda t, x: x[None, 1], [(3, 4)], "SelectBackward0"),
     Case("none_last", lambda t, x: x[1, None], [(3, 4)], "UnsqueezeBackward0"),
     Case("ellipsis", lambda t, x: x[...], [(3, 4)], "AliasBackward0"),

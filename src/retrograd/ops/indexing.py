@@ -73,6 +73,8 @@ def parse_key(key, shape):
     """``(key, advanced, node)``: the normalized key, whether it indexes by arrays, and the name of
     the node PyTorch gives the result; PyTorch's errors for bad indices."""
     items = tuple(_item(k) for k in _as_tuple(key))
+    # In a tuple key, PyTorch skips slices that keep a whole dimension: they name no node.
+    skip_full = type(key) is not slice
     ndim = len(shape)
     used = 0
     for k in items:
@@ -91,6 +93,9 @@ def parse_key(key, shape):
             if not ellipsis_seen:
                 dim += ndim - used
                 ellipsis_seen = True
+            continue
+        if type(k) is slice and skip_full and k.indices(shape[dim]) == (0, shape[dim], 1):
+            dim += 1
             continue
         last = k
         if k is None:
