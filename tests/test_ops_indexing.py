@@ -45,6 +45,8 @@ CASES = [
     Case("mask_col", lambda t, x: x[:, _idx(t, [True, False, True, True])], [(3, 4)],
          "IndexBackward0"),
     Case("bool_scalar", lambda t, x: x[True], [(3, 4)], "IndexBackward0"),
+    Case("zero_dim_none", lambda t, x: x[None], [()], "UnsqueezeBackward0"),
+    Case("zero_dim_ellipsis", lambda t, x: x[...], [()], "AliasBackward0"),
     Case("gather", lambda t, x: x.gather(1, _idx(t, [[0, 0], [3, 1], [2, 2]])), [(3, 4)],
          "GatherBackward0"),
     Case("gather_small", lambda t, x: t.gather(x, 0, _idx(t, [[2, 0]])), [(3, 4)],
@@ -259,6 +261,11 @@ ERRORS = [
     (lambda t: t.zeros(2, 3, 4)[[0, 1], :, [0, 5]], IndexError,
      "index 5 is out of bounds for dimension 1 with size 4"),
     (lambda t: _z(t)[0, 0, 0], IndexError, "too many indices for tensor of dimension 2"),
+    (lambda t: t.tensor(1.0)[0], IndexError,
+     "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
+     "to convert a 0-dim tensor to a number"),
+    (lambda t: t.tensor(1.0)[0:1], IndexError, "slice() cannot be applied to a 0-dim tensor."),
+    (lambda t: t.tensor(1.0)[(0,)], IndexError, "too many indices for tensor of dimension 0"),
     (lambda t: _z(t)[..., 0, 0, 0], IndexError, "too many indices for tensor of dimension 2"),
     (lambda t: _z(t)[1.5], IndexError,
      ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "

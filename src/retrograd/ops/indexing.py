@@ -173,10 +173,23 @@ _gather = _reader("_gather", "GatherBackward0")
 _index_select = _reader("_index_select", "IndexSelectBackward0")
 
 
+_ZERO_DIM_INT = ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                 "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+
+
 def getitem(self, key):
     """``Tensor.__getitem__``: ints, slices, None, ``...``, bool masks and integer arrays, mixed as
     NumPy and PyTorch mix them."""
-    items, advanced, fn = parse_key(key, self._data.shape)
+    shape = self._data.shape
+    if type(key) is int:  # the common x[i], without the general parse
+        if not shape:
+            raise IndexError(_ZERO_DIM_INT)
+        if not -shape[0] <= key < shape[0]:
+            raise IndexError(f"index {key} is out of bounds for dimension 0 with size {shape[0]}")
+        return _select(self, (key, Ellipsis), False, _select)
+    if type(key) is slice and not shape:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    items, advanced, fn = parse_key(key, shape)
     return fn(self, items, advanced, fn)
 
 
