@@ -262,8 +262,8 @@ ERRORS = [
      "index 5 is out of bounds for dimension 1 with size 4"),
     (lambda t: _z(t)[0, 0, 0], IndexError, "too many indices for tensor of dimension 2"),
     (lambda t: t.tensor(1.0)[0], IndexError,
-     "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
-     "to convert a 0-dim tensor to a number"),
+     ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
+     "to convert a 0-dim tensor to a number")),
     (lambda t: t.tensor(1.0)[0:1], IndexError, "slice() cannot be applied to a 0-dim tensor."),
     (lambda t: t.tensor(1.0)[(0,)], IndexError, "too many indices for tensor of dimension 0"),
     (lambda t: _z(t)[..., 0, 0, 0], IndexError, "too many indices for tensor of dimension 2"),
