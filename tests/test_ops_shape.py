@@ -184,14 +184,9 @@ CASES = [
 NO_GRADCHECK = {"to_float32", "cat_promote"}
 
 
-# autograd.grad(x, x) for a leaf x gives None (PyTorch: the gradient itself), which breaks
-# gradgradcheck of an op whose gradient is its input gradient unchanged (engine.py, run()).
-_ENGINE_LEAF_ROOT = pytest.mark.xfail(reason="engine: grad of a leaf root w.r.t. itself is None")
-
 test_gradcheck, test_gradgradcheck, test_node_name, test_parity_with_pytorch = case_tests(
     grad=[c for c in CASES if c.name not in NO_GRADCHECK],
-    gradgrad=[pytest.param(c, marks=_ENGINE_LEAF_ROOT) if c.name == "clone" else c
-              for c in CASES if c.gradgrad],
+    gradgrad=[c for c in CASES if c.gradgrad],
     node=CASES, parity=CASES)
 
 
