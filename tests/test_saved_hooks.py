@@ -105,3 +105,26 @@ def test_parity_with_pytorch_pack_calls(torch_ref):
     ours, ref = count(retrograd), count(torch_ref)
     assert ours[0] == ref[0]
     np.testing.assert_allclose(ours[1], ref[1], rtol=1e-6)
+
+
+def test_hooks_are_per_thread():
+    import threading
+
+    x = rand64(3)
+    calls = []
+    inside = threading.Event()
+    done = threading.Event()
+
+    def other_thread():
+        inside.wait()
+        x.exp()  # hooks are open in the main thread only: not packed here
+        done.set()
+
+    t = threading.Thread(target=other_thread)
+    t.start()
+    with saved_tensors_hooks(lambda t: calls.append("packed") or t, lambda t: t):
+        inside.set()
+        done.wait()
+        x.sin()
+    t.join()
+    assert calls == ["packed"]

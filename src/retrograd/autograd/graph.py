@@ -3,15 +3,25 @@
 While a ``saved_tensors_hooks(pack_hook, unpack_hook)`` block is open, every tensor a node saves
 (an input, or the op's own output saved as ``result``) goes through ``pack_hook`` when the node is
 made; the node keeps only what ``pack_hook`` returned, and ``unpack_hook`` turns it back into a
-tensor when a derivative formula reads it.  The innermost open block wins, as in PyTorch.
+tensor when a derivative formula reads it.  The innermost open block wins and the blocks are
+per thread, as in PyTorch.
 Activation checkpointing (:mod:`retrograd.utils.checkpoint`) is built on this.
 """
+
+import threading
 
 from .node import Node, PackedSaved
 
 __all__ = ["Node", "pack_saved", "save_on_cpu", "saved_tensors_hooks"]
 
-_stack = []  # the open (pack_hook, unpack_hook) pairs, innermost last
+class _Local(threading.local):
+    def __init__(self):
+        self.stack = []  # this thread's open (pack_hook, unpack_hook) pairs, innermost last
+
+
+_local = _Local()
+_open = [0]  # blocks open in all threads: the op table calls _pack_node only while there are any
+_lock = threading.Lock()
 
 
 def _registry():
@@ -23,9 +33,10 @@ def _registry():
 def pack_saved(tensor, is_output=False):
     """What a node should keep for ``tensor``: the tensor itself, or its packed form while hooks
     are on.  For nodes made outside the op table (custom Functions)."""
-    if not _stack:
+    stack = _local.stack
+    if not stack:
         return tensor
-    pack, unpack = _stack[-1]
+    pack, unpack = stack[-1]
     return PackedSaved(pack(tensor), unpack, tensor._vc, is_output)
 
 
@@ -33,7 +44,10 @@ def _pack_node(saved, plan, results):
     """The op table's hook: ``saved`` (as the node would keep it) with every tensor packed."""
     from ..tensor import Tensor
 
-    pack, unpack = _stack[-1]
+    stack = _local.stack
+    if not stack:  # hooks are open in another thread only
+        return saved
+    pack, unpack = stack[-1]
     out = list(saved)
     for j, (kind, i) in enumerate(plan):
         if kind == 0 and isinstance(saved[j], Tensor):
@@ -54,14 +68,18 @@ class saved_tensors_hooks:
         self.unpack_hook = unpack_hook
 
     def __enter__(self):
-        _stack.append((self.pack_hook, self.unpack_hook))
-        _registry().pack_hook = _pack_node
+        _local.stack.append((self.pack_hook, self.unpack_hook))
+        with _lock:
+            _open[0] += 1
+            _registry().pack_hook = _pack_node
         return self
 
     def __exit__(self, *exc):
-        _stack.pop()
-        if not _stack:
-            _registry().pack_hook = None
+        _local.stack.pop()
+        with _lock:
+            _open[0] -= 1
+            if not _open[0]:
+                _registry().pack_hook = None
 
 
 class save_on_cpu(saved_tensors_hooks):
