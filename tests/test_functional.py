@@ -53,6 +53,10 @@ CASES = [
      {"vectorize": True, "strategy": "forward-mode"}),
     ("hessian_single", hessian, s1, (X,), None, {}),
     ("hessian_tuple", hessian, s2, (X, Y), None, {}),
+    ("hessian_forward_over_reverse", hessian, s2, (X, Y), None,
+     {"vectorize": True, "outer_jacobian_strategy": "forward-mode"}),
+    ("hessian_forward_over_reverse_single", hessian, s1, (X,), None,
+     {"vectorize": True, "outer_jacobian_strategy": "forward-mode"}),
     ("vjp_single", vjp, f1, (X,), (V,), {}),
     ("vjp_tuple", vjp, f2, (X, Y), (V, np.array(1.0) * V), {}),
     ("jvp_single", jvp, f1, (X,), (V,), {}),
@@ -164,6 +168,9 @@ def test_argument_errors():
     with pytest.raises(RuntimeError, match="^The function given to hvp should return a single "
                        "Tensor$"):
         hvp(lambda a: (a.sum(),), x, x)
+    with pytest.raises(AssertionError, match='^Expected strategy to be either "forward-mode" or '
+                       '"reverse-mode". Hint: If your function'):
+        jacobian(lambda a: a, x, strategy="sideways")
     with pytest.raises(NotImplementedError, match="only implemented for `vectorize=True`"):
         jacobian(lambda a: a, x, strategy="forward-mode")
     out, g = vjp(lambda a: a.sum(), x)  # v may be left out for a single-element output

@@ -32,6 +32,10 @@ UnpackedDualTensor.__doc__ = "What ``unpack_dual`` returns: the primal and its t
 
 _level = None  # the open level (0) or None
 _tangents = {}  # id(tensor) -> (weak reference to the tensor, tangent)
+# A node keeps its own output as the bare array and makes a new Tensor of it when a formula reads
+# it (``result``); that Tensor finds its tangent here: id(array) -> (weak refs to the array and
+# the node, output number, tangent).  Needed when a backward pass runs inside a dual level.
+_output_tangents = {}
 
 
 def _registry():
@@ -61,6 +65,7 @@ def exit_dual_level(*, level=None) -> None:
     _level = None
     _registry().forward_ad_hook = None
     _tangents.clear()
+    _output_tangents.clear()
 
 
 class dual_level:
@@ -112,9 +117,15 @@ def unpack_dual(tensor, *, level=None) -> UnpackedDualTensor:
 def tangent_of(tensor):
     """The tangent ``tensor`` carries at the open level, or None."""
     entry = _tangents.get(id(tensor))
-    if entry is None or entry[0]() is not tensor:
-        return None
-    return entry[1]
+    if entry is not None and entry[0]() is tensor:
+        return entry[1]
+    fn = tensor.grad_fn
+    if fn is not None:
+        entry = _output_tangents.get(id(tensor._data))
+        if (entry is not None and entry[0]() is tensor._data and entry[1]() is fn
+                and entry[2] == tensor._output_nr):
+            return entry[3]
+    return None
 
 
 def _dims(t):
@@ -134,6 +145,12 @@ def _alias(tensor):
 def _set_tangent(tensor, tangent):
     key = id(tensor)
     _tangents[key] = (weakref.ref(tensor, lambda _, k=key: _tangents.pop(k, None)), tangent)
+    fn = tensor.grad_fn
+    if fn is not None:
+        data = tensor._data
+        akey = id(data)
+        _output_tangents[akey] = (weakref.ref(data, lambda _, k=akey: _output_tangents.pop(k, None)),
+                                  weakref.ref(fn), tensor._output_nr, tangent)
 
 
 def _propagate(function, args, tensors, results, n_outputs):

@@ -191,9 +191,10 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
     with forward-mode AD and, as in PyTorch, needs ``vectorize=True``.
     """
     if strategy not in ("forward-mode", "reverse-mode"):
-        raise ValueError('Expected strategy to be either "forward-mode" or "reverse-mode". Hint: '
-                         'If your function has more outputs than inputs, "forward-mode" tends to '
-                         'be more performant. Otherwise, prefer to use "reverse-mode".')
+        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode". '
+                             'Hint: If your function has more outputs than inputs, "forward-mode" '
+                             'tends to be more performant. Otherwise, prefer to use '
+                             '"reverse-mode".')
     if strategy == "forward-mode":
         if create_graph:
             raise NotImplementedError("torch.autograd.functional.jacobian: `create_graph=True` "
@@ -265,8 +266,10 @@ def _forward_jacobian(func, inputs, outputs):
             seed = xp.zeros(x._data.size, dtype=x._data.dtype)
             seed[e] = 1
             with fwad.dual_level():
-                duals = tuple(fwad.make_dual(a.detach(), _make(seed.reshape(a._data.shape)))
-                              if i == j else a.detach() for i, a in enumerate(inputs))
+                # Leaves that require grad, so a function that itself differentiates (hessian's
+                # inner gradient) works: forward-over-reverse.
+                duals = tuple(fwad.make_dual(_make(a._data, True), _make(seed.reshape(a._data.shape)))
+                              if i == j else _make(a._data, True) for i, a in enumerate(inputs))
                 _, outs = _as_tuple(func(*duals), "outputs", "jacobian")
                 for k, o in enumerate(outs):
                     t = fwad.unpack_dual(o).tangent
