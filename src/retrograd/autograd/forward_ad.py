@@ -161,6 +161,10 @@ def _propagate(function, args, tensors, results, n_outputs):
     tangents = [tangent_of(t) if isinstance(t, Tensor) else None for t in tensors]
     if all(t is None for t in tangents):
         return
+    if any(r is t for r in results for t in tensors):
+        # Rerunning an in-place op would modify its input a second time.
+        raise NotImplementedError("forward-mode AD through an in-place op is not supported yet: "
+                                  "use the out-of-place op on a dual tensor")
     reg = _registry()
     prev_mode = _grad_state.enabled
     # The tangent stays differentiable (forward-over-reverse) when its inputs are.
