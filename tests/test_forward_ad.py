@@ -98,7 +98,11 @@ def test_forward_equals_reverse(name, fn, make):
     assert any(np.abs(f).sum() > 0 for f_i in fwd for f in f_i)
 
 
-@pytest.mark.parametrize("name,fn,make", OPS[::4], ids=[o[0] for o in OPS[::4]])
+# A float32 round trip cannot match float64 finite differences: checked above against reverse mode.
+EXACT = [o for o in OPS if o[0] != "to_float32"]
+
+
+@pytest.mark.parametrize("name,fn,make", EXACT, ids=[o[0] for o in EXACT])
 def test_gradcheck_forward_mode_against_finite_differences(name, fn, make):
     assert gradcheck(fn, make(), check_forward_ad=True)
 
