@@ -4,7 +4,8 @@
 2. Its twin without retain_graph: the second backward fails, and the error says why.
 3. A second derivative through create_graph=True.
 4. A tiny model fitted by plain gradient descent, zeroing the gradients between steps.
-5. The README program's graph, drawn (Graphviz DOT) before and after backward(), and what it keeps.
+After 1, the same program's graph is drawn (Graphviz DOT) before and after backward(), with what
+each node keeps (``retrograd.viz``).
 """
 
 import retrograd as torch
@@ -72,7 +73,7 @@ def fit_line(steps: int = 60, lr: float = 0.1) -> None:
 
 
 def draw_graph() -> None:
-    section("5. The README program's graph, before and after backward()")
+    section("1b. The README program's graph, before and after backward()")
     w = torch.tensor([1.0], requires_grad=True)
     x = torch.tensor([2.0], requires_grad=True)
     y = torch.mul(torch.add(w, x), torch.add(w, 1))
@@ -89,10 +90,10 @@ def draw_graph() -> None:
 
 def main() -> None:
     readme_program()
+    draw_graph()
     failing_twin()
     second_derivative()
     fit_line()
-    draw_graph()
 
 
 if __name__ == "__main__":
