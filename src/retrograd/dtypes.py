@@ -28,8 +28,19 @@ class dtype:
     def is_complex(self) -> bool:
         return self.category == _COMPLEX
 
-    def to_real(self):
+    def to_real(self) -> "dtype":
+        """``dtype.to_real()``: the real type of a complex one (others are returned as they are)."""
         return {complex64: float32, complex128: float64}.get(self, self)
+
+    def to_complex(self) -> "dtype":
+        """``dtype.to_complex()``: the complex type with this float's precision."""
+        if self.category == _COMPLEX:
+            return self
+        if self is float64:
+            return complex128
+        if self is float32 or self is float16:
+            return complex64  # PyTorch's complex32 has no NumPy counterpart
+        raise RuntimeError(f"Unknown Complex ScalarType for {self._tensor_name[:-len('Tensor')]}")
 
     def __repr__(self):
         return "torch." + self.name
@@ -96,6 +107,10 @@ def _combine(higher, lower):
         return lower
     if lower is None or lower.category <= higher.category:
         return higher
+    if lower.category == _COMPLEX and higher.category == _FLOAT:
+        # The float keeps its precision: float32 tensor + complex128 scalar -> complex64.  (PyTorch
+        # gives complex32 for float16; NumPy has none, so complex64 stands in.)
+        return complex128 if higher is float64 else complex64
     return promote_types(higher, lower)
 
 
