@@ -399,7 +399,7 @@ def _float_only(kernel, dtype):
     """PyTorch's error for sampling continuous values into an integer or bool dtype."""
     if dtype is not None and dtype.category < 2:
         raise NotImplementedError(
-            f'"{kernel}" not implemented for \'{dtype._tensor_name[:-len("Tensor")]}\'')
+            f'"{kernel}" not implemented for \'{dtypes.scalar_type_name(dtype)}\'')
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,

@@ -40,7 +40,7 @@ class dtype:
             return complex128
         if self is float32 or self is float16:
             return complex64  # PyTorch's complex32 has no NumPy counterpart
-        raise RuntimeError(f"Unknown Complex ScalarType for {self._tensor_name[:-len('Tensor')]}")
+        raise RuntimeError(f"Unknown Complex ScalarType for {scalar_type_name(self)}")
 
     def __repr__(self):
         return "torch." + self.name
@@ -60,6 +60,18 @@ int16 = short = dtype("int16", "int16", _INT, "ShortTensor")
 int32 = int = dtype("int32", "int32", _INT, "IntTensor")
 int64 = long = dtype("int64", "int64", _INT, "LongTensor")
 bool = dtype("bool", "bool", _BOOL, "BoolTensor")
+
+# The names PyTorch's messages use: the C++ element type and the ScalarType.
+CPP_NAMES = {float16: "c10::Half", float32: "float", float64: "double",
+             complex64: "c10::complex<float>", complex128: "c10::complex<double>",
+             uint8: "unsigned char", int8: "signed char", int16: "short int", int32: "int",
+             int64: "long int", bool: "bool"}
+
+
+def scalar_type_name(d: dtype) -> str:
+    """``Float``, ``Long`` ...: the ScalarType name PyTorch's messages use."""
+    return d._tensor_name[:-len("Tensor")]
+
 
 ALL = (float16, float32, float64, complex64, complex128, uint8, int8, int16, int32, int64, bool)
 FROM_NP = {d.np: d for d in ALL}

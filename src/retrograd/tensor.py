@@ -46,6 +46,13 @@ _LEAF_ONLY = (
     "in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
 )
 
+_GRAD_DTYPE_HINT = (
+    "The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
+    "the tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "
+    "grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break "
+    "downstream systems that assume they match."
+)
+
 _T_DEPRECATED = (
     "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and "
     "it will throw an error in a future release. Consider `x.mT` to transpose batches of matrices "
@@ -146,6 +153,9 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
+        if value and self.grad_fn is None and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               "gradients")
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True):
@@ -166,7 +176,7 @@ class Tensor:
 
     @property
     def grad(self):
-        if self.grad_fn is not None and not self._retains_grad:
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
             warnings.warn(_NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -179,9 +189,15 @@ class Tensor:
                     f"{type(value).__name__}"
                 )
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{dtypes.CPP_NAMES[value.dtype]}' "
+                    f"to a tensor with grad_dtype '{dtypes.scalar_type_name(self.dtype)}'. "
+                    + _GRAD_DTYPE_HINT)
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size")
         self._grad = value
 
     @grad.deleter

@@ -27,6 +27,9 @@ def _make_grads(outputs, grads, is_grads_batched=False):
     """One gradient per output: checked against its shape, or ones for a scalar output."""
     if grads is None:
         grads = (None,) * len(outputs)
+    for g in grads[:len(outputs)]:
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
     if len(grads) != len(outputs):
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     out = []
@@ -43,8 +46,6 @@ def _make_grads(outputs, grads, is_grads_batched=False):
                 g = _make(xp.ones_like(o._data))
             out.append(g)
             continue
-        if not isinstance(g, Tensor):
-            g = _make(xp.asarray(g, dtype=o._data.dtype))
         if g._data.shape != o._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has "
@@ -67,15 +68,31 @@ def _check_roots(outputs):
             )
 
 
+_CREATE_GRAPH_CYCLE = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter "
+    "and its gradient which can cause a memory leak. We recommend using autograd.grad when creating "
+    "the graph to avoid this. If you have to use this function, make sure to reset the .grad fields "
+    "of your parameters to None after use to break the cycle and avoid the leak."
+)
+_warned_create_graph = False
+
+
+def _warn_create_graph():
+    """PyTorch warns once per process when ``backward(create_graph=True)`` fills a leaf's grad."""
+    global _warned_create_graph
+    _warned_create_graph = True
+    warnings.warn(_CREATE_GRAPH_CYCLE, UserWarning, stacklevel=3)
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
              inputs=None):
     """Sum the gradients of ``tensors`` into the ``.grad`` of the leaves (``torch.autograd.backward``)."""
     if grad_variables is not None:
-        warnings.warn("'grad_variables' is deprecated. Use 'grad_tensors' instead.",
+        warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.",
                       FutureWarning, stacklevel=2)
         if grad_tensors is not None:
-            raise RuntimeError("'grad_tensors' and 'grad_variables' (deprecated) arguments both "
-                               "passed to backward(). Please only use 'grad_tensors'.")
+            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both "
+                               "passed to `backward()`. Please only use `grad_tensors`.")
         grad_tensors = grad_variables
     if inputs is not None and len(_as_tuple(inputs)) == 0:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
@@ -89,6 +106,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         for t in inputs:
             if not t._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    if create_graph and not _warned_create_graph and (
+            inputs is None or any(t.grad_fn is None for t in inputs)):
+        _warn_create_graph()
     engine.run(tensors, grads, retain_graph, create_graph, inputs, accumulate=True)
 
 

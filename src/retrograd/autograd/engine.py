@@ -29,6 +29,9 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 targets.setdefault(node, {})[nr] = i
     root_edges = [gradient_edge(t) for t in roots]
     deps, needed = _prepare([n for n, _ in root_edges], targets if inputs is not None else None)
+    # Gradients are computed for edges into needed nodes and into the targets themselves (a
+    # non-leaf target only captures its gradient: it does not run).
+    wanted = needed.keys() | targets.keys() if needed is not None else None
     captured = [None] * len(inputs) if inputs is not None else None
 
     buffers = {}
@@ -66,7 +69,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 if needed is None:
                     need = [e[0] is not None for e in edges]
                 else:
-                    need = [e[0] is not None and e[0] in needed for e in edges]
+                    need = [e[0] is not None and e[0] in wanted for e in edges]
                 outs = node.apply(slots, need)
                 if node._hooks is not None:
                     outs = _call_post_hooks(node, outs, slots)

@@ -27,6 +27,13 @@ def is_inference_mode_enabled() -> bool:
 class _DecoratorContextManager:
     """Lets a context manager decorate a function (and generators) as PyTorch's grad modes do."""
 
+    def __new__(cls, *args, **kwargs):
+        # ``@no_grad`` without parentheses: the class is called with the function itself.
+        if len(args) == 1 and not kwargs and callable(args[0]) and not isinstance(args[0], type) \
+                and cls in (no_grad, enable_grad, inference_mode):
+            return cls()(args[0])
+        return super().__new__(cls)
+
     def __call__(self, func):
         import inspect
 
@@ -69,6 +76,9 @@ class _DecoratorContextManager:
 class no_grad(_DecoratorContextManager):
     """Ops run inside make results that do not require grad (``torch.no_grad``)."""
 
+    def __init__(self, orig_func=None):
+        pass  # ``orig_func`` is taken by __new__ (``@no_grad`` without parentheses)
+
     def __enter__(self):
         self.prev = state.enabled
         state.enabled = False
@@ -79,6 +89,9 @@ class no_grad(_DecoratorContextManager):
 
 class enable_grad(_DecoratorContextManager):
     """Turns grad mode back on inside a ``no_grad`` block (``torch.enable_grad``)."""
+
+    def __init__(self, orig_func=None):
+        pass
 
     def __enter__(self):
         self.prev = state.enabled
