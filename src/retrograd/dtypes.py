@@ -17,7 +17,7 @@ class dtype:
         self.np = xp.dtype(np_dtype)
         self.category = category
         self.itemsize = self.np.itemsize
-        self.is_signed = category != _BOOL and name != "uint8"
+        self.is_signed = category != _BOOL and not name.startswith("uint")
         self._tensor_name = tensor_name
 
     @property
@@ -55,6 +55,9 @@ float64 = double = dtype("float64", "float64", _FLOAT, "DoubleTensor")
 complex64 = cfloat = dtype("complex64", "complex64", _COMPLEX, "ComplexFloatTensor")
 complex128 = cdouble = dtype("complex128", "complex128", _COMPLEX, "ComplexDoubleTensor")
 uint8 = dtype("uint8", "uint8", _INT, "ByteTensor")
+uint16 = dtype("uint16", "uint16", _INT, "UInt16Tensor")
+uint32 = dtype("uint32", "uint32", _INT, "UInt32Tensor")
+uint64 = dtype("uint64", "uint64", _INT, "UInt64Tensor")
 int8 = dtype("int8", "int8", _INT, "CharTensor")
 int16 = short = dtype("int16", "int16", _INT, "ShortTensor")
 int32 = int = dtype("int32", "int32", _INT, "IntTensor")
@@ -64,7 +67,8 @@ bool = dtype("bool", "bool", _BOOL, "BoolTensor")
 # The names PyTorch's messages use: the C++ element type and the ScalarType.
 CPP_NAMES = {float16: "c10::Half", float32: "float", float64: "double",
              complex64: "c10::complex<float>", complex128: "c10::complex<double>",
-             uint8: "unsigned char", int8: "signed char", int16: "short int", int32: "int",
+             uint8: "unsigned char", uint16: "short unsigned int", uint32: "unsigned int",
+             uint64: "long unsigned int", int8: "signed char", int16: "short int", int32: "int",
              int64: "long int", bool: "bool"}
 
 
@@ -73,7 +77,9 @@ def scalar_type_name(d: dtype) -> str:
     return d._tensor_name[:-len("Tensor")]
 
 
-ALL = (float16, float32, float64, complex64, complex128, uint8, int8, int16, int32, int64, bool)
+ALL = (float16, float32, float64, complex64, complex128, uint8, int8, int16, int32, int64, bool,
+       uint16, uint32, uint64)
+_WIDE_UNSIGNED = (uint16, uint32, uint64)
 FROM_NP = {d.np: d for d in ALL}
 
 _default = [float32]
@@ -94,9 +100,9 @@ def from_numpy_dtype(np_dtype):
         return FROM_NP[np_dtype]
     except KeyError:
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{xp.dtype(np_dtype).name}. The only supported "
-            "types are: float64, float32, float16, complex64, complex128, int64, int32, int16, "
-            "int8, uint8, and bool."
+            f"can't convert np.ndarray of type numpy.{xp.dtype(np_dtype).type.__name__}. The only "
+            "supported types are: float64, float32, float16, complex64, complex128, int64, int32, "
+            "int16, int8, uint64, uint32, uint16, uint8, and bool."
         ) from None
 
 
@@ -104,6 +110,10 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     """``torch.promote_types``: a float beats any integer whatever its width."""
     if a is b:
         return a
+    if (a in _WIDE_UNSIGNED or b in _WIDE_UNSIGNED) and not (
+            a.category == _FLOAT or b.category == _FLOAT):
+        raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, attempted "
+                           f"to promote {scalar_type_name(a)} and {scalar_type_name(b)}")
     if a.category != b.category:
         hi, lo = (a, b) if a.category > b.category else (b, a)
         if hi.category == _COMPLEX and lo.category == _FLOAT and lo is float64:
