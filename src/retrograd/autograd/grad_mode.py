@@ -38,7 +38,15 @@ class _DecoratorContextManager:
         import inspect
 
         if inspect.isclass(func):
-            raise RuntimeError("Grad mode decorators cannot decorate a class")
+            import warnings
+
+            warnings.warn(
+                "Decorating classes is deprecated and will be disabled in future versions. You "
+                "should only decorate functions or methods. To preserve the current behavior of "
+                "class decoration, you can directly decorate the `__init__` method and nothing "
+                "else.", FutureWarning, stacklevel=2)
+            # As PyTorch: the result builds instances under the mode (it is no longer the class).
+            return lambda *args, **kwargs: self.clone()(func)(*args, **kwargs)
         if inspect.isgeneratorfunction(func):
 
             @functools.wraps(func)
