@@ -46,7 +46,11 @@ class _DecoratorContextManager:
                 "class decoration, you can directly decorate the `__init__` method and nothing "
                 "else.", FutureWarning, stacklevel=2)
             # As PyTorch: the result builds instances under the mode (it is no longer the class).
-            return lambda *args, **kwargs: self.clone()(func)(*args, **kwargs)
+            def build(*args, **kwargs):
+                with self.clone():
+                    return func(*args, **kwargs)
+
+            return build
         if inspect.isgeneratorfunction(func):
 
             @functools.wraps(func)
