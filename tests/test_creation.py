@@ -184,11 +184,6 @@ ARANGES = [
 ]
 
 
-@pytest.mark.parametrize("expr", ARANGES)
-def test_arange_matches_pytorch(torch_ref, expr):
-    _same(eval(expr), eval(expr, {"torch": torch_ref}))
-
-
 def test_arange_literal_values():
     assert torch.arange(5).tolist() == [0, 1, 2, 3, 4] and torch.arange(5).dtype is torch.int64
     assert torch.arange(0, 1, 0.25).tolist() == [0.0, 0.25, 0.5, 0.75]
@@ -207,8 +202,8 @@ LINSPACES = [
 ]
 
 
-@pytest.mark.parametrize("expr", LINSPACES)
-def test_linspace_matches_pytorch(torch_ref, expr):
+@pytest.mark.parametrize("expr", ARANGES + LINSPACES)
+def test_ranges_match_pytorch(torch_ref, expr):
     _same(eval(expr), eval(expr, {"torch": torch_ref}))
 
 
