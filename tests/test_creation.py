@@ -1,6 +1,5 @@
 """Making tensors: tensor/as_tensor/from_numpy, factories, ranges and random numbers, as PyTorch."""
 
-import warnings
 
 import numpy as np
 import pytest

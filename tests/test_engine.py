@@ -220,7 +220,7 @@ def test_backward_create_graph_then_grad_of_grad(monkeypatch):
 
 def test_gradgradcheck_through_a_composite():
     x = torch.tensor([0.3, -0.7, 1.1], dtype=torch.float64, requires_grad=True)
-    f = lambda t: (t * t.exp()).sum() * t  # noqa: E731
+    f = lambda t: (t * t.exp()).sum() * t
     assert gradcheck(f, (x,))
     assert gradgradcheck(f, (x,))
 
@@ -262,7 +262,7 @@ def test_saved_tensors_are_released_node_by_node_during_backward():
 
     def hook(grad):  # runs after b's node, before a's
         try:
-            b.grad_fn._saved_result
+            _ = b.grad_fn._saved_result
         except RuntimeError as e:
             seen["b"] = str(e)
         seen["a"] = a.grad_fn._saved_result is not None

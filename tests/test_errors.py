@@ -2,7 +2,7 @@
 
 import pytest
 
-import retrograd as torch
+import retrograd as torch  # noqa: F401 - the expressions below are evaluated with it
 
 CASES = [
     ("torch.ones(2, 3) + torch.ones(3, 2)", RuntimeError,
@@ -18,8 +18,8 @@ CASES = [
     ("torch.mm(torch.ones(2, 3), torch.ones(2, 3))", RuntimeError,
      "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"),
     ("torch.ones(3) @ torch.ones(2)", RuntimeError,
-     "inconsistent tensor size, expected tensor [3] and src [2] to have the same number of elements, "
-     "but got 3 and 2 elements respectively"),
+     ("inconsistent tensor size, expected tensor [3] and src [2] to have the same number of "
+      "elements, but got 3 and 2 elements respectively")),
     ("torch.matmul(torch.ones(2, 3), torch.ones(4))", RuntimeError,
      "size mismatch, got input (2), mat (2x3), vec (4)"),
     ("torch.matmul(torch.ones(4), torch.ones(2, 3))", RuntimeError,
@@ -29,8 +29,8 @@ CASES = [
     ("torch.tensor([1., 2.]).item()", RuntimeError,
      "a Tensor with 2 elements cannot be converted to Scalar"),
     ("(torch.ones(2, requires_grad=True) * 2).requires_grad_(False)", RuntimeError,
-     "you can only change requires_grad flags of leaf variables. If you want to use a computed "
-     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."),
+     ("you can only change requires_grad flags of leaf variables. If you want to use a computed "
+      "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")),
     ("torch.tensor([1, 2], requires_grad=True)", RuntimeError,
      "Only Tensors of floating point and complex dtype can require gradients"),
     ("torch.ones(2, dtype=torch.int64, requires_grad=True)", RuntimeError,

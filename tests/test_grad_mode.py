@@ -92,9 +92,8 @@ def test_decorated_generator_keeps_the_mode_across_yields():
 
 
 def test_mode_restored_after_an_exception():
-    with pytest.raises(ValueError):
-        with torch.no_grad():
-            raise ValueError
+    with pytest.raises(ValueError), torch.no_grad():
+        raise ValueError
     assert torch.is_grad_enabled()
 
 

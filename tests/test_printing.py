@@ -260,10 +260,10 @@ def test_repr_parity_random(torch_ref, shape):
         assert repr(ours) == repr(theirs), (kind, a)
 
 
-@pytest.mark.parametrize("options", [dict(precision=2), dict(precision=7), dict(sci_mode=True),
-                                     dict(sci_mode=False), dict(linewidth=50),
-                                     dict(threshold=10, edgeitems=1), dict(profile="short"),
-                                     dict(profile="full")], ids=str)
+@pytest.mark.parametrize("options", [{"precision": 2}, {"precision": 7}, {"sci_mode": True},
+                                     {"sci_mode": False}, {"linewidth": 50},
+                                     {"threshold": 10, "edgeitems": 1}, {"profile": "short"},
+                                     {"profile": "full"}], ids=str)
 def test_repr_parity_with_options(torch_ref, options):
     rng = np.random.default_rng(3)
     retrograd.set_printoptions(**options)

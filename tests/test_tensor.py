@@ -93,7 +93,7 @@ def test_transpose_property():
     with pytest.warns(UserWarning, match=r"^The use of `x\.T` on tensors of dimension other than 2"):
         assert torch.ones(2, 3, 4).T.shape == (4, 3, 2)
     with pytest.warns(UserWarning, match=r"^Tensor\.T is deprecated on 0-D tensors"):
-        torch.tensor(1.0).T
+        _ = torch.tensor(1.0).T
 
 
 def test_leaf_grad_fn_and_requires_grad():
@@ -116,8 +116,8 @@ def test_integer_results_leave_the_graph():
 
 @pytest.mark.parametrize("call,message", [
     (lambda: (torch.ones(2, requires_grad=True) * 2).requires_grad_(False),
-     "you can only change requires_grad flags of leaf variables. If you want to use a computed "
-     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."),
+     ("you can only change requires_grad flags of leaf variables. If you want to use a computed "
+      "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")),
     (lambda: torch.ones(2, dtype=torch.int64).requires_grad_(),
      "only Tensors of floating point dtype can require gradients"),
     (lambda: setattr(torch.tensor([1, 2]), "requires_grad", True),

@@ -12,7 +12,7 @@ from .tensor import Tensor, _make
 class device:
     """``torch.device``: everything lives on the CPU; the name is kept for code that passes it."""
 
-    __slots__ = ("type", "index")
+    __slots__ = ("index", "type")
 
     def __init__(self, type="cpu", index=None):
         if isinstance(type, device):
@@ -103,10 +103,10 @@ def _check_sequence(data):
 
 def _element_type_check(x):
     if isinstance(x, (str, bytes)):
-        raise ValueError(f"too many dimensions '{type(x).__name__}'")
+        raise ValueError(f"too many dimensions '{type(x).__name__}'")  # noqa: TRY004
     if not isinstance(x, (builtins.bool, builtins.int, builtins.float, builtins.complex, xp.generic,
                           Tensor, ndarray)):
-        raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
+        raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")  # noqa: TRY004
 
 
 def _infer_array(data, dtype):
@@ -422,7 +422,7 @@ def randint(*args, size=None, generator=None, dtype=None, device=None, requires_
     if size is None and args:
         *args, size = args
     if size is None or len(args) not in (1, 2):
-        raise TypeError(f"randint() missing required argument 'size' (pos 2)" if size is None else
+        raise TypeError("randint() missing required argument 'size' (pos 2)" if size is None else
                         "randint() takes from 2 to 3 positional arguments")
     if isinstance(size, builtins.int):
         raise TypeError(f"randint(): argument 'size' (position {len(args) + 1}) must be tuple of "

@@ -4,13 +4,13 @@ from ._array import xp
 
 _BOOL, _INT, _FLOAT, _COMPLEX = range(4)
 # This module defines dtypes named bool, int and float; keep the Python types at hand.
-_pybool, _pyint, _pycomplex = type(True), type(0), type(0j)
+_pybool, _pyint, _pycomplex = type(True), type(0), type(0j)  # noqa: UP003
 
 
 class dtype:
     """A tensor element type; prints as PyTorch does (``torch.float32``)."""
 
-    __slots__ = ("name", "np", "category", "itemsize", "is_signed", "_tensor_name")
+    __slots__ = ("_tensor_name", "category", "is_signed", "itemsize", "name", "np")
 
     def __init__(self, name, np_dtype, category, tensor_name):
         self.name = name

@@ -10,7 +10,6 @@ The rules, as PyTorch applies them:
 """
 
 import math
-from typing import Optional
 
 from . import dtypes
 from ._array import xp
@@ -24,9 +23,9 @@ _PROFILES = {
 _options = dict(_DEFAULTS, sci_mode=None)
 
 
-def set_printoptions(precision: Optional[int] = None, threshold: Optional[float] = None,
-                     edgeitems: Optional[int] = None, linewidth: Optional[int] = None,
-                     profile: Optional[str] = None, sci_mode: Optional[bool] = None) -> None:
+def set_printoptions(precision: int | None = None, threshold: float | None = None,
+                     edgeitems: int | None = None, linewidth: int | None = None,
+                     profile: str | None = None, sci_mode: bool | None = None) -> None:
     """``torch.set_printoptions``: a profile first, then each option given; ``sci_mode`` is always
     set (None: chosen per tensor)."""
     if profile is not None and profile in _PROFILES:
@@ -166,7 +165,7 @@ def _is_default_dtype(dt) -> bool:
     return dt in (default, default_complex, dtypes.int64, dtypes.bool)
 
 
-def tensor_repr(t, tensor_contents: Optional[str] = None) -> str:
+def tensor_repr(t, tensor_contents: str | None = None) -> str:
     """``repr(tensor)``: ``tensor([1., 2.], requires_grad=True)``."""
     prefix = "tensor("
     indent = len(prefix)

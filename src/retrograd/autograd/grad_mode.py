@@ -65,7 +65,7 @@ class _DecoratorContextManager:
                         with self.clone():
                             gen.close()
                         raise
-                    except BaseException:
+                    except BaseException:  # noqa: BLE001 - thrown into the generator as is
                         with self.clone():
                             response = gen.throw(*__import__("sys").exc_info())
                     else:
