@@ -58,7 +58,7 @@ def _scalar_type(x):
 
 
 def _list_dtype(data):
-    """The dtype of a nested list: its elements' dtypes promoted together (``[1, 2.5]`` -> float)."""
+    """The dtype of a nested list: its elements' dtypes promoted together ([1, 2.5] -> float)."""
     found = None
     stack = [data]
     while stack:
@@ -97,7 +97,8 @@ def _check_sequence(data):
         if dim >= len(shape):
             raise TypeError(f"'{type(seq).__name__}' object cannot be interpreted as an integer")
         if len(seq) != shape[dim]:
-            raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {len(seq)})")
+            raise ValueError(
+                f"expected sequence of length {shape[dim]} at dim {dim} (got {len(seq)})")
         stack.extend((x, dim + 1) for x in reversed(seq))
 
 
@@ -148,8 +149,9 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     """``torch.tensor``: a new leaf tensor holding a copy of ``data``."""
     if isinstance(data, Tensor):
         warnings.warn(
-            "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
-            "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+            "To copy construct from a tensor, it is recommended to use "
+            "sourceTensor.detach().clone() or sourceTensor.detach().clone().requires_grad_(True), "
+            "rather than "
             "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
     array = _infer_array(data, dtype)
     array = xp.array(array, copy=True)
