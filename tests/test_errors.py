@@ -26,6 +26,10 @@ CASES = [
      "mat1 and mat2 shapes cannot be multiplied (1x4 and 2x3)"),
     ("torch.tensor(1.) @ torch.ones(2)", RuntimeError,
      "both arguments to matmul need to be at least 1D, but they are 0D and 1D"),
+    ("torch.ones(2, 3, 4) @ torch.ones(3, 4, 5)", RuntimeError,
+     "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0"),
+    ("torch.ones(2, 3, 4) @ torch.ones(5, 6)", RuntimeError,
+     "mat1 and mat2 shapes cannot be multiplied (6x4 and 5x6)"),
     ("torch.tensor([1., 2.]).item()", RuntimeError,
      "a Tensor with 2 elements cannot be converted to Scalar"),
     ("(torch.ones(2, requires_grad=True) * 2).requires_grad_(False)", RuntimeError,
@@ -40,14 +44,6 @@ CASES = [
     ("torch.ones(2, 3).view(4)", RuntimeError, "shape '[4]' is invalid for input of size 6"),
 ]
 
-# Known gaps in retrograd/ops/linalg.py (batched matmul): kept here so they are seen, and so that
-# these tests start passing (strict xfail fails then) once fixed.
-KNOWN_GAPS = [
-    ("torch.ones(2, 3, 4) @ torch.ones(3, 4, 5)", RuntimeError,
-     "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0"),
-    ("torch.ones(2, 3, 4) @ torch.ones(5, 6)", RuntimeError,
-     "mat1 and mat2 shapes cannot be multiplied (6x4 and 5x6)"),
-]
 
 
 def _check(expr, exc, message):
@@ -58,12 +54,6 @@ def _check(expr, exc, message):
 
 @pytest.mark.parametrize("expr,exc,message", CASES, ids=[c[0] for c in CASES])
 def test_error_type_and_text(expr, exc, message):
-    _check(expr, exc, message)
-
-
-@pytest.mark.xfail(strict=True, reason="batched matmul errors in ops/linalg.py differ from PyTorch")
-@pytest.mark.parametrize("expr,exc,message", KNOWN_GAPS, ids=[c[0] for c in KNOWN_GAPS])
-def test_known_error_gaps(expr, exc, message):
     _check(expr, exc, message)
 
 
