@@ -190,6 +190,30 @@ def test_arange_literal_values():
     assert torch.arange(10, 0, -3.5, dtype=torch.int64).tolist() == [10, 7, 4, 1]
 
 
+def test_float_arange_values_are_pytorchs_to_the_last_bit():
+    # PyTorch's kernel works in blocks of SIMD lanes: the middle value is not exactly zero, and
+    # that shows in repr (scientific notation).
+    assert torch.arange(-1, 1, 0.1).tolist()[10] == -2.9802322831784522e-09
+    assert torch.arange(-1, 1, 0.1, dtype=torch.float64).tolist()[10] == 5.551115123125783e-17
+    assert repr(torch.arange(-1, 1, 0.1)) == (
+        "tensor([-1.0000e+00, -9.0000e-01, -8.0000e-01, -7.0000e-01, -6.0000e-01,\n"
+        "        -5.0000e-01, -4.0000e-01, -3.0000e-01, -2.0000e-01, -1.0000e-01,\n"
+        "        -2.9802e-09,  1.0000e-01,  2.0000e-01,  3.0000e-01,  4.0000e-01,\n"
+        "         5.0000e-01,  6.0000e-01,  7.0000e-01,  8.0000e-01,  9.0000e-01])")
+
+
+def test_float_arange_random_ranges_match_pytorch(torch_ref):
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        start = float(rng.uniform(-50, 50))
+        step = float(rng.choice([0.1, 0.3, 0.7, 1 / 3, 0.05, -0.1, -0.37, 2.5]))
+        end = start + step * int(rng.integers(0, 300))
+        for name in ("float32", "float64"):
+            ours = torch.arange(start, end, step, dtype=getattr(torch, name)).tolist()
+            theirs = torch_ref.arange(start, end, step, dtype=getattr(torch_ref, name)).tolist()
+            assert ours == theirs, (start, end, step, name)
+
+
 LINSPACES = [
     "torch.linspace(0, 1, 5)", "torch.linspace(0, 1, 1)", "torch.linspace(0, 1, 0)",
     "torch.linspace(-1, 1, 7, dtype=torch.float64)", "torch.linspace(-1, 1, 7)",

@@ -278,12 +278,40 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         integral = all(isinstance(v, builtins.int) for v in (start, end, step))
         dtype = dtypes.int64 if integral else dtypes.get_default_dtype()
     first, step, n = _arange_count(start, end, step, dtype)
-    # As PyTorch: each value is start + i * step, computed in double (not by repeated addition).
     if dtype.category < 2:
         values = first + xp.arange(n, dtype=xp.int64) * step
+    elif dtype is dtypes.float32 or dtype is dtypes.float64:
+        values = _arange_like_pytorch(first, step, n, dtype)
     else:
         values = first + xp.arange(n, dtype=xp.float64) * step
     return _filled(values.astype(dtype.np), requires_grad)
+
+
+def _arange_like_pytorch(start, step, n, dtype):
+    """The values PyTorch's CPU kernel gives, to the last bit (they show in ``repr``: its
+    ``arange(-1, 1, 0.1)[10]`` is -2.9802e-09, not 0).
+
+    The kernel fills blocks of SIMD lanes (8 floats or 4 doubles; pairs of blocks, the remainder
+    one element at a time): a block's first value is ``start + step * i`` rounded to the dtype, the
+    others add ``k * step`` to it in double.  For doubles each multiply-add is fused (one rounding,
+    emulated here in long double).  Ranges longer than 16384 are split across threads in PyTorch,
+    so beyond that the last bits may differ.
+    """
+    lanes = 8 if dtype is dtypes.float32 else 4
+    blocked = n // (2 * lanes) * (2 * lanes)
+    block = xp.arange(0, blocked, lanes)
+    k = xp.arange(lanes)
+    tail = xp.arange(blocked, n)
+    if dtype is dtypes.float32:
+        base = (start + step * block).astype(xp.float32).astype(xp.float64)
+        body = (base[:, None] + k * step).astype(xp.float32)
+        rest = (start + step * tail).astype(xp.float32)
+    else:
+        wide, lstep = xp.longdouble, xp.longdouble(step)
+        base = (lstep * block.astype(wide) + wide(start)).astype(xp.float64)
+        body = (k.astype(wide) * lstep + base.astype(wide)[:, None]).astype(xp.float64)
+        rest = (lstep * tail.astype(wide) + wide(start)).astype(xp.float64)
+    return xp.concatenate((body.ravel(), rest))
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, out=None,
