@@ -194,6 +194,8 @@ def _make_function(d):
     differentiable = d.differentiable
     bind = d.bind
     listed = d.listed
+    # One array out, unless a namedtuple says the forward also returns non-differentiable results.
+    single = outputs == 1 and returns is None
 
     def function(*args, **kwargs):
         if kwargs or len(args) != nparams:
@@ -226,7 +228,7 @@ def _make_function(d):
         except ValueError as e:
             raise _shape_error(e, broadcast, arrays, d.name) from None
         record = requires_grad and differentiable and _grad_state.enabled
-        if outputs == 1:
+        if single:
             out = _wrap(out, tensors[0] if view else None, record)
             results = (out,)
         else:
@@ -267,7 +269,7 @@ def _make_function(d):
                 r = results[i]
                 r.grad_fn = node
                 r._output_nr = i
-        if outputs == 1:
+        if single:
             return out
         return returns(*results) if returns is not None else results
 
