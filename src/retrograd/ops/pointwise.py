@@ -59,6 +59,19 @@ def _check_sub(a, b, alpha):
         )
 
 
+@op(inputs="self other", broadcast=True, promote="binary", check=_check_alpha,
+    grads=(lambda g, n: _scaled(-g, n.alpha), lambda g, n: g), node="RsubBackward1")
+def _rsub(self, other, alpha=1):
+    return xp.subtract(other, self if alpha == 1 else xp.multiply(self, alpha))
+
+
+@tensor_method
+def rsub(input, other, *, alpha=1):
+    """``torch.rsub``: other - alpha * input (what ``number - tensor`` computes)."""
+    _check_sub(getattr(input, "_data", input), getattr(other, "_data", other), alpha)
+    return _rsub(input, other, alpha)
+
+
 @tensor_method
 def sub(input, other, *, alpha=1):
     """``torch.sub``: input - alpha * other (bools refused, as in PyTorch)."""
@@ -248,7 +261,7 @@ def log(self):
         return xp.log(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g / (n.self + 1),))
+@op(saves="self", promote="float", grads=(lambda g, n: g / (n.self + 1),), node="Log1PBackward0")
 def log1p(self):
     """``torch.log1p``: log(1 + x), accurate near 0."""
     with xp.errstate(divide="ignore", invalid="ignore"):
@@ -314,7 +327,7 @@ fix = trunc
 tensor_method(fix, name="fix")
 
 
-@op(grads=(lambda g, n: g * 0,), node="RoundBackward1", check=_not_for("round_vml_cpu", "biu"),
+@op(grads=(lambda g, n: g * 0,), node="RoundBackward1", check=_not_for("round_cpu", "biu"),
     method=False)
 def _round_decimals(self, decimals):
     return xp.round(self, decimals)
@@ -715,7 +728,7 @@ def bitwise_not(self):
 
 
 __all__ = [
-    "add", "sub", "mul", "true_divide", "div", "neg", "pow", "exp", "log", "log1p", "expm1", "log2",
+    "add", "sub", "rsub", "mul", "true_divide", "div", "neg", "pow", "exp", "log", "log1p", "expm1", "log2",
     "sqrt", "rsqrt", "reciprocal", "square", "floor", "ceil", "trunc", "fix", "round", "frac",
     "abs", "sign", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid",
     "relu", "clamp", "clip", "clamp_min", "clamp_max",
