@@ -1,5 +1,7 @@
 """Elementwise ops: arithmetic, powers, exponentials, trigonometry, activations, comparisons."""
 
+import math
+
 from .._array import xp
 from .registry import op, tensor_method
 
@@ -145,14 +147,16 @@ def _int_power(base, exponent):
 
 def _pow_exponent_grad(g, n):
     base, result = n.self, n.result
-    # d/de b**e = b**e * log(b); taken as 0 where b == 0 and e >= 0 (the limit PyTorch uses)
-    return g * where((base == 0) & (n.exponent >= 0), 0.0, result * base.log())
+    # d/de b**e = b**e * log(b); taken as 0 where b == 0 and e >= 0 (the limit PyTorch uses):
+    # there the base is replaced by 1, whose log is 0, so no 0 * -inf is ever formed.
+    return g * result * where((base == 0) & (n.exponent >= 0), 1.0, base).log()
 
 
 def _pow_base_grad(g, n):
     e = n.exponent
-    # exponent 0 has derivative 0 even at base 0, where e * b ** (e - 1) would be 0 * inf
-    return g * where(e == 0, 0.0, e * n.self ** (e - 1))
+    # exponent 0 has derivative 0 even at base 0, where e * b ** (e - 1) would be 0 * inf:
+    # there the base is replaced by 1, so the product is 0 * 1.
+    return g * e * where(e == 0, 1.0, n.self) ** (e - 1)
 
 
 @op(inputs="self exponent", saves="self exponent result", broadcast=True, promote="binary",
@@ -166,7 +170,7 @@ def _pow_tensor(self, exponent):
 
 def _pow_scalar_base_grad(g, n):
     if n.self_scalar == 0:  # 0 ** e: derivative 0 for e >= 0, as PyTorch takes it
-        return g * where(n.exponent >= 0, 0.0, n.result * _log_scalar(0))
+        return g * where(n.exponent >= 0, 0.0, -math.inf)  # inf * log(0) for e < 0
     return g * n.result * _log_scalar(n.self_scalar)
 
 
@@ -189,8 +193,6 @@ def _scalar_power_dtype(exponent, base):
 
 
 def _log_scalar(x):
-    import math
-
     return math.log(x) if x > 0 else (float("-inf") if x == 0 else float("nan"))
 
 

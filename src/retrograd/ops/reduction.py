@@ -3,6 +3,7 @@ dimension that go with them (cumsum, softmax, log_softmax)."""
 
 import builtins
 import math
+import warnings
 from collections import namedtuple
 
 from .. import dtypes
@@ -180,13 +181,17 @@ def _var_divisor(shape, dim, correction):
     return builtins.max(0, _count(shape, dim) - correction)
 
 
-def _var_forward(a, dim, correction, keepdim):
+def _var_forward(a, dim, correction, keepdim, name):
     axes = dims_arg(dim, a.ndim)
     count = 1
     for d in axes:
         count *= a.shape[d]
-    centred = a - a.mean(axis=axes, keepdims=True)
+    if count - correction <= 0:
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=4)
     with xp.errstate(divide="ignore", invalid="ignore"):
+        centred = a - a.mean(axis=axes, keepdims=True)
         return xp.true_divide(xp.sum(centred * centred, axis=axes, keepdims=keepdim),
                               builtins.max(0, count - correction)).astype(a.dtype, copy=False)
 
@@ -194,8 +199,8 @@ def _var_forward(a, dim, correction, keepdim):
 def _var_grad(g, n):
     x = n.self
     centred = x - x.mean(n.dim, keepdim=True)
-    scale = 2.0 / _var_divisor(x.shape, n.dim, n.correction) if _var_divisor(
-        x.shape, n.dim, n.correction) else math.inf
+    divisor = _var_divisor(x.shape, n.dim, n.correction)
+    scale = 2.0 / divisor if divisor else math.inf
     return expand_grad(g, x.shape, n.dim, n.keepdim) * centred * scale
 
 
@@ -207,13 +212,13 @@ def _std_grad(g, n):
 
 @op(saves="self", grads=(_var_grad,), check=_check_var, node="VarBackward0", method=False)
 def _var(self, dim, correction, keepdim):
-    return _var_forward(self, dim, correction, keepdim)
+    return _var_forward(self, dim, correction, keepdim, "var")
 
 
 @op(saves="self result", grads=(_std_grad,), check=_check_var, node="StdBackward0", method=False)
 def _std(self, dim, correction, keepdim):
     with xp.errstate(invalid="ignore"):
-        return xp.sqrt(_var_forward(self, dim, correction, keepdim))
+        return xp.sqrt(_var_forward(self, dim, correction, keepdim, "std"))
 
 
 def _correction(name, dim, unbiased, correction):
@@ -343,7 +348,7 @@ def _select_grad(g, n):
     if not shape:
         return g
     d = dims_arg(n.dim, len(shape))[0]
-    idx = n.indices._data if n.keepdim else xp.expand_dims(n.indices._data, d)
+    idx = n.result1._data if n.keepdim else xp.expand_dims(n.result1._data, d)
     positions = xp.arange(shape[d]).reshape((-1,) + (1,) * (len(shape) - d - 1))
     picked = _make(idx == positions)
     return where(picked, expand_grad(g, shape, n.dim, n.keepdim), 0.0)
@@ -457,14 +462,14 @@ def _kept_shape(shape, axes, keepdim):
 
 def _norm_grad(g, n):
     x, ord = n.self, n.ord
+    if ord == 0:  # piecewise constant: PyTorch leaves the gradient undefined (x.grad stays None)
+        return None
     if n.dtype is not None:
         x = x.to(n.dtype)
     shape = x.shape
     g = expand_grad(g, shape, n.dim, n.keepdim)
     norm = expand_grad(n.result, shape, n.dim, n.keepdim)
-    if ord == 0:
-        out = g * 0
-    elif ord == 1:
+    if ord == 1:
         out = g * x.sign()
     elif ord in (math.inf, -math.inf):
         # Like amax/amin of |x|: the elements that reach the norm share the gradient evenly.
