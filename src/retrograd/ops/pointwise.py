@@ -30,7 +30,7 @@ def _is_integral(a):
 
 
 def _check_alpha(a, b, alpha):
-    if alpha == 1 and not isinstance(alpha, bool):
+    if alpha == 1 and type(alpha) is int:
         return
     if isinstance(alpha, float) and _is_integral(a) and _is_integral(b):
         raise RuntimeError(
@@ -39,11 +39,16 @@ def _check_alpha(a, b, alpha):
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
 
 
-@op(inputs="self other", broadcast=True, promote="binary", check=_check_alpha,
+# The alpha checks run in the forwards (only when alpha is given), not as check=, which would take
+# add and sub off the registry's fast path.
+@op(inputs="self other", broadcast=True, promote="binary",
     grads=(lambda g, n: g, lambda g, n: _scaled(g, n.alpha)))
 def add(self, other, alpha=1):
     """``torch.add``: self + alpha * other."""
-    if alpha != 1 and _is_bool(self) and _is_bool(other):
+    if alpha == 1 and type(alpha) is int:
+        return xp.add(self, other)
+    _check_alpha(self, other, alpha)
+    if _is_bool(self) and _is_bool(other):
         return xp.logical_or(self, xp.logical_and(other, bool(alpha)))  # bools stay bools
     return xp.add(self, other if alpha == 1 else xp.multiply(other, alpha))
 
@@ -61,7 +66,7 @@ def _check_sub(a, b, alpha):
         )
 
 
-@op(inputs="self other", broadcast=True, promote="binary", check=_check_alpha,
+@op(inputs="self other", broadcast=True, promote="binary",
     grads=(lambda g, n: _scaled(-g, n.alpha), lambda g, n: g), node="RsubBackward1")
 def _rsub(self, other, alpha=1):
     return xp.subtract(other, self if alpha == 1 else xp.multiply(self, alpha))
@@ -82,7 +87,7 @@ def sub(input, other, *, alpha=1):
     return _sub(input, other, alpha)
 
 
-@op(inputs="self other", broadcast=True, promote="binary", check=_check_alpha,
+@op(inputs="self other", broadcast=True, promote="binary",
     grads=(lambda g, n: g, lambda g, n: _scaled(-g, n.alpha)), node="SubBackward0", method=False)
 def _sub(self, other, alpha=1):
     return xp.subtract(self, other if alpha == 1 else xp.multiply(other, alpha))
@@ -356,9 +361,11 @@ def frac(self):
 # --- sign and magnitude ------------------------------------------------------------------------
 
 
-@op(saves="self", grads=(lambda g, n: g * n.self.sign(),), check=_not_for("abs_cpu", "b"))
+@op(saves="self", grads=(lambda g, n: g * n.self.sign(),))
 def abs(self):
     """``torch.abs``."""
+    if self.dtype == bool:  # here rather than check=: keeps abs on the registry's fast path
+        _not_for("abs_cpu", "b")(self)
     return xp.abs(self)
 
 
@@ -389,10 +396,32 @@ def tan(self):
     return xp.tan(self)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: g * (1 - n.result * n.result),))
+@op(saves="result", promote="float", grads=(lambda g, n: tanh_backward(g, n.result),))
 def tanh(self):
     """``torch.tanh``."""
     return xp.tanh(self)
+
+
+# The gradients of tanh, sigmoid and relu are ops of their own, as in PyTorch: one array pass in a
+# backward call instead of three, and their own formulas keep double backward working.
+@op(inputs="grad_output output", saves="grad_output output", method=False,
+    grads=(lambda gg, n: tanh_backward(gg, n.output),
+           lambda gg, n: gg * n.grad_output * -2 * n.output))
+def tanh_backward(grad_output, output):
+    return grad_output * (1 - output * output)
+
+
+@op(inputs="grad_output output", saves="grad_output output", method=False,
+    grads=(lambda gg, n: sigmoid_backward(gg, n.output),
+           lambda gg, n: gg * n.grad_output * (1 - 2 * n.output)))
+def sigmoid_backward(grad_output, output):
+    return grad_output * output * (1 - output)
+
+
+@op(inputs="grad_output self", saves="self", method=False,
+    grads=(lambda gg, n: threshold_backward(gg, n.self, n.threshold), None))
+def threshold_backward(grad_output, self, threshold):
+    return xp.where(self > threshold, grad_output, xp.zeros((), grad_output.dtype))
 
 
 @op(saves="self", promote="float", grads=(lambda g, n: g * (1 - n.self * n.self).rsqrt(),))
@@ -433,20 +462,17 @@ def _sigmoid(x):
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: g * n.result * (1 - n.result),))
+@op(saves="result", promote="float", grads=(lambda g, n: sigmoid_backward(g, n.result),))
 def sigmoid(self):
     """``torch.sigmoid``: 1 / (1 + exp(-x))."""
     return _sigmoid(self)
 
 
-def _check_relu(a):
-    if a.dtype == bool:
-        raise RuntimeError("Boolean inputs not supported for relu")
-
-
-@op(saves="result", grads=(lambda g, n: g * (n.result > 0),), check=_check_relu)
+@op(saves="result", grads=(lambda g, n: threshold_backward(g, n.result, 0),))
 def relu(self):
     """``torch.relu``: max(x, 0)."""
+    if self.dtype == bool:  # checked here, not by check=, to keep the op on the registry's fast path
+        raise RuntimeError("Boolean inputs not supported for relu")
     return xp.maximum(self, 0)
 
 
@@ -604,26 +630,26 @@ def _min_grad(first):
     return formula
 
 
-def _tensor_other(name):
-    def check(a, b):
-        if not hasattr(b, "dtype"):
-            raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
-                            f"{type(b).__name__}")
-
-    return check
+def _require_tensor(name, b):
+    """PyTorch's error for ops whose second argument must be a tensor, not a number."""
+    if not hasattr(b, "dtype"):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(b).__name__}")
 
 
 @op(inputs="self other", saves="self other", broadcast=True, promote="binary",
-    grads=(_max_grad(True), _max_grad(False)), check=_tensor_other("maximum"))
+    grads=(_max_grad(True), _max_grad(False)))
 def maximum(self, other):
     """``torch.maximum``: the elementwise larger value (ties share the gradient)."""
+    _require_tensor("maximum", other)
     return xp.maximum(self, other)
 
 
 @op(inputs="self other", saves="self other", broadcast=True, promote="binary",
-    grads=(_min_grad(True), _min_grad(False)), check=_tensor_other("minimum"))
+    grads=(_min_grad(True), _min_grad(False)))
 def minimum(self, other):
     """``torch.minimum``: the elementwise smaller value (ties share the gradient)."""
+    _require_tensor("minimum", other)
     return xp.minimum(self, other)
 
 
@@ -687,11 +713,12 @@ ge = _comparison("ge", xp.greater_equal)
 
 def _logical(name, ufunc):
     def forward(self, other):
+        _require_tensor(name, other)
         return ufunc(self, other)
 
     forward.__name__ = name
     forward.__doc__ = f"``torch.{name}``: elementwise, a bool tensor (no gradient)."
-    return op(name, inputs="self other", broadcast=True, check=_tensor_other(name))(forward)
+    return op(name, inputs="self other", broadcast=True)(forward)
 
 
 logical_and = _logical("logical_and", xp.logical_and)
