@@ -328,13 +328,13 @@ SUB_BOOL = ("Subtraction, the `-` operator, with a bool tensor is not supported.
             "to invert a mask, use the `~` or `logical_not()` operator instead.")
 ERRORS = [
     (lambda t: t.tensor([True]) - t.tensor([True]), RuntimeError,
-     "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
-     "`logical_xor()` operator instead."),
+     ("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+     "`logical_xor()` operator instead.")),
     (lambda t: t.tensor([True]) - 1, RuntimeError, SUB_BOOL),
     (lambda t: 1.5 - t.tensor([True]), RuntimeError, SUB_BOOL),
     (lambda t: -t.tensor([True]), RuntimeError,
-     "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
-     "a mask, use the `~` or `logical_not()` operator instead."),
+     ("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
+     "a mask, use the `~` or `logical_not()` operator instead.")),
     (lambda t: t.add(t.tensor([1]), t.tensor([1]), alpha=1.5), RuntimeError,
      "For integral input tensors, argument alpha must not be a floating point number."),
     (lambda t: t.add(t.tensor([1]), t.tensor([1]), alpha=True), RuntimeError,

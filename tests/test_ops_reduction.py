@@ -333,8 +333,8 @@ def test_softmax_and_logsumexp_stay_finite_for_large_inputs():
 
 ERRORS = [
     (lambda t: t.tensor([1, 2]).mean(), RuntimeError,
-     "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-     "complex dtype. Got: Long"),
+     ("mean(): could not infer output dtype. Input dtype must be either a floating point or "
+     "complex dtype. Got: Long")),
     (lambda t: t.tensor([1, 2]).var(), RuntimeError,
      "std and var only support floating point and complex dtypes"),
     (lambda t: t.tensor([1, 2]).std(0), RuntimeError,
@@ -348,11 +348,11 @@ ERRORS = [
     (lambda t: t.tensor([1, 2]).norm(), RuntimeError,
      "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long"),
     (lambda t: t.zeros(0).max(), RuntimeError,
-     "max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
-     "dim with the 'dim' argument."),
+     ("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
+     "dim with the 'dim' argument.")),
     (lambda t: t.zeros(0).amin(), RuntimeError,
-     "amin(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
-     "dim with the 'dim' argument."),
+     ("amin(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
+     "dim with the 'dim' argument.")),
     (lambda t: t.zeros(0, 3).max(0), IndexError,
      "max(): Expected reduction dim 0 to have non-zero size."),
     (lambda t: t.zeros(0).argmax(), IndexError,

@@ -2,8 +2,9 @@
 
 import math
 
-from .._array import xp
+from .._array import ndarray, xp
 from .registry import op, tensor_method
+
 
 def _not_for(kernel, kinds):
     """A check raising PyTorch's error for an op that has no kernel for some dtypes."""
@@ -72,18 +73,28 @@ def _rsub(self, other, alpha=1):
     return xp.subtract(other, self if alpha == 1 else xp.multiply(self, alpha))
 
 
+def _has_bool(a, b, alpha):
+    """Whether sub must look closer: a bool operand, or an alpha other than 1."""
+    return (a.dtype == bool if type(a) is ndarray else isinstance(a, bool)) or (
+        b.dtype == bool if type(b) is ndarray else isinstance(b, bool)) or alpha != 1
+
+
 @tensor_method
 def rsub(input, other, *, alpha=1):
     """``torch.rsub``: other - alpha * input (what ``number - tensor`` computes)."""
-    _check_sub(getattr(input, "_data", input), getattr(other, "_data", other), alpha)
+    a, b = getattr(input, "_data", input), getattr(other, "_data", other)
+    if _has_bool(a, b, alpha):
+        _check_sub(a, b, alpha)
     return _rsub(input, other, alpha)
 
 
 @tensor_method
 def sub(input, other, *, alpha=1):
     """``torch.sub``: input - alpha * other (bools refused, as in PyTorch)."""
-    # Checked before type promotion turns a bool tensor into integers.
-    _check_sub(getattr(input, "_data", input), getattr(other, "_data", other), alpha)
+    # Checked here, before type promotion turns a bool tensor into integers.
+    a, b = getattr(input, "_data", input), getattr(other, "_data", other)
+    if _has_bool(a, b, alpha):
+        _check_sub(a, b, alpha)
     return _sub(input, other, alpha)
 
 
@@ -757,12 +768,63 @@ def bitwise_not(self):
 
 
 __all__ = [
-    "add", "sub", "rsub", "mul", "true_divide", "div", "neg", "pow", "exp", "log", "log1p", "expm1", "log2",
-    "sqrt", "rsqrt", "reciprocal", "square", "floor", "ceil", "trunc", "fix", "round", "frac",
-    "abs", "sign", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid",
-    "relu", "clamp", "clip", "clamp_min", "clamp_max",
-    "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
-    "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+    "abs",
+    "acos",
+    "add",
+    "asin",
+    "atan",
+    "bitwise_and",
+    "bitwise_not",
+    "bitwise_or",
+    "bitwise_xor",
+    "ceil",
+    "clamp",
+    "clamp_max",
+    "clamp_min",
+    "clip",
+    "cos",
+    "cosh",
+    "div",
+    "eq",
+    "exp",
+    "expm1",
+    "fix",
+    "floor",
+    "frac",
+    "ge",
+    "gt",
+    "le",
+    "log",
+    "log1p",
+    "log2",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "lt",
+    "maximum",
+    "minimum",
+    "mul",
+    "ne",
+    "neg",
+    "pow",
+    "reciprocal",
+    "relu",
+    "round",
+    "rsqrt",
+    "rsub",
+    "sigmoid",
+    "sign",
+    "sin",
+    "sinh",
+    "sqrt",
+    "square",
+    "sub",
+    "tan",
+    "tanh",
+    "true_divide",
+    "trunc",
+    "where",
 ]
 
 # Other names PyTorch gives the same functions.

@@ -111,9 +111,9 @@ def _mean_dim(self, dim, keepdim, dtype):
                    dtype=None if dtype is None else dtype.np)
 
 
-@op(saves="self_shape self_dtype", grads=(_mean_grad,), check=_check_float_mean, method=False,
-    node="MeanBackward0")
+@op(saves="self_shape self_dtype", grads=(_mean_grad,), method=False, node="MeanBackward0")
 def _mean_all(self, dim, keepdim, dtype):
+    _check_float_mean(self, dim, keepdim, dtype)  # here, not check=: keeps the registry's fast path
     return xp.mean(self, dtype=None if dtype is None else dtype.np)
 
 
@@ -404,6 +404,14 @@ def _argextreme(name, arg_fn):
     return op(name)(forward)
 
 
+max = tensor_method(_extreme("max", _max_all, _max_dim, maximum))
+min = tensor_method(_extreme("min", _min_all, _min_dim, minimum))
+max.__doc__ = ("``torch.max``: the largest value; along ``dim``, a (values, indices) named tuple; "
+               "with a tensor, ``maximum``.")
+min.__doc__ = ("``torch.min``: the smallest value; along ``dim``, a (values, indices) named tuple; "
+               "with a tensor, ``minimum``.")
+
+
 argmax = _argextreme("argmax", xp.argmax)
 argmin = _argextreme("argmin", xp.argmin)
 
@@ -592,8 +600,23 @@ def log_softmax(self, dim, dtype=None):
     return z - xp.log(xp.sum(xp.exp(z), axis=axis, keepdims=True))
 
 
-__all__ = ["sum", "mean", "prod", "var", "std", "amax", "amin", "max", "min", "argmax", "argmin",
-           "any", "all", "norm", "logsumexp", "cumsum", "softmax", "log_softmax"]
-
-max = tensor_method(_extreme("max", _max_all, _max_dim, maximum))
-min = tensor_method(_extreme("min", _min_all, _min_dim, minimum))
+__all__ = [
+    "all",
+    "amax",
+    "amin",
+    "any",
+    "argmax",
+    "argmin",
+    "cumsum",
+    "log_softmax",
+    "logsumexp",
+    "max",
+    "mean",
+    "min",
+    "norm",
+    "prod",
+    "softmax",
+    "std",
+    "sum",
+    "var",
+]
