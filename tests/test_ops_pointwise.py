@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from op_checks import assert_matches_pytorch, assert_raises_exactly
 
 import retrograd
 from retrograd.autograd import gradcheck, gradgradcheck
@@ -163,15 +164,7 @@ def _both(torch, case, shapes, dtype="float32", seed=5):
 def _check_parity(torch, case, shapes):
     ours, theirs = _both(torch, case, shapes)
     out, ref = case.fn(retrograd, *ours), case.fn(torch, *theirs)
-    assert str(out.dtype) == str(ref.dtype)
-    assert tuple(out.shape) == tuple(ref.shape)
-    assert out.grad_fn.name() == ref.grad_fn.name() == case.node
-    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-5, atol=1e-6)
-    weights = np.random.default_rng(1).standard_normal(tuple(ref.shape)).astype(np.float32)
-    (out * retrograd.tensor(weights)).sum().backward()
-    (ref * torch.tensor(weights)).sum().backward()
-    for a, b in zip(ours, theirs):
-        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-4, atol=1e-5)
+    assert_matches_pytorch(torch, out, ref, ours, theirs, case.node)
 
 
 @pytest.mark.parametrize("case", CASES, ids=repr)
@@ -337,6 +330,8 @@ ERRORS = [
      "a mask, use the `~` or `logical_not()` operator instead.")),
     (lambda t: t.add(t.tensor([1]), t.tensor([1]), alpha=1.5), RuntimeError,
      "For integral input tensors, argument alpha must not be a floating point number."),
+    (lambda t: t.sub(t.tensor([1]), 2, alpha=0.5), RuntimeError,
+     "For integral input tensors, argument alpha must not be a floating point number."),
     (lambda t: t.add(t.tensor([1]), t.tensor([1]), alpha=True), RuntimeError,
      "Boolean alpha only supported for Boolean results."),
     (lambda t: t.tensor([1, 2]) ** -1, RuntimeError,
@@ -381,18 +376,12 @@ ERRORS = [
 
 @pytest.mark.parametrize("i", range(len(ERRORS)))
 def test_error_type_and_text(i):
-    fn, exc, text = ERRORS[i]
-    with pytest.raises(exc) as err:
-        fn(retrograd)
-    assert str(err.value) == text
+    assert_raises_exactly(retrograd, *ERRORS[i])
 
 
 @pytest.mark.parametrize("i", range(len(ERRORS)))
 def test_error_texts_are_pytorchs(torch_ref, i):
-    fn, exc, text = ERRORS[i]
-    with pytest.raises(exc) as err:
-        fn(torch_ref)
-    assert str(err.value) == text
+    assert_raises_exactly(torch_ref, *ERRORS[i])
 
 
 # --- properties --------------------------------------------------------------------------------

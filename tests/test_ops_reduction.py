@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from op_checks import assert_matches_pytorch, assert_raises_exactly
 
 import retrograd
 from retrograd.autograd import gradcheck, gradgradcheck
@@ -120,14 +121,7 @@ def test_parity_with_pytorch(torch_ref, case):
     ours = leaf(retrograd, case.shape, seed=7, dtype="float32", low=case.low, high=case.high)
     theirs = torch_ref.tensor(ours.detach().numpy(), requires_grad=True)
     out, ref = case.fn(retrograd, ours), case.fn(torch_ref, theirs)
-    assert str(out.dtype) == str(ref.dtype)
-    assert tuple(out.shape) == tuple(ref.shape)
-    assert out.grad_fn.name() == ref.grad_fn.name() == case.node
-    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-5, atol=1e-6)
-    weights = np.random.default_rng(1).standard_normal(tuple(ref.shape)).astype(np.float32)
-    (out * retrograd.tensor(weights)).sum().backward()
-    (ref * torch_ref.tensor(weights)).sum().backward()
-    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-4, atol=1e-5)
+    assert_matches_pytorch(torch_ref, out, ref, [ours], [theirs], case.node)
 
 
 NO_GRAD = [
@@ -374,18 +368,12 @@ ERRORS = [
 
 @pytest.mark.parametrize("i", range(len(ERRORS)))
 def test_error_type_and_text(i):
-    fn, exc, text = ERRORS[i]
-    with pytest.raises(exc) as err:
-        fn(retrograd)
-    assert str(err.value) == text
+    assert_raises_exactly(retrograd, *ERRORS[i])
 
 
 @pytest.mark.parametrize("i", range(len(ERRORS)))
 def test_error_texts_are_pytorchs(torch_ref, i):
-    fn, exc, text = ERRORS[i]
-    with pytest.raises(exc) as err:
-        fn(torch_ref)
-    assert str(err.value) == text
+    assert_raises_exactly(torch_ref, *ERRORS[i])
 
 
 def test_dim_is_required_where_pytorch_requires_it():

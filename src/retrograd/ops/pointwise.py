@@ -65,6 +65,7 @@ def _check_sub(a, b, alpha):
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
             "to invert a mask, use the `~` or `logical_not()` operator instead."
         )
+    _check_alpha(a, b, alpha)
 
 
 @op(inputs="self other", broadcast=True, promote="binary",
@@ -79,29 +80,29 @@ def _has_bool(a, b, alpha):
         b.dtype == bool if type(b) is ndarray else isinstance(b, bool)) or alpha != 1
 
 
-@tensor_method
-def rsub(input, other, *, alpha=1):
-    """``torch.rsub``: other - alpha * input (what ``number - tensor`` computes)."""
-    a, b = getattr(input, "_data", input), getattr(other, "_data", other)
-    if _has_bool(a, b, alpha):
-        _check_sub(a, b, alpha)
-    return _rsub(input, other, alpha)
+def _subtraction(name, op_fn, doc):
+    def subtract(input, other, *, alpha=1):
+        # Checked here, before type promotion turns a bool tensor into integers.
+        a, b = getattr(input, "_data", input), getattr(other, "_data", other)
+        if _has_bool(a, b, alpha):
+            _check_sub(a, b, alpha)
+        return op_fn(input, other, alpha)
 
-
-@tensor_method
-def sub(input, other, *, alpha=1):
-    """``torch.sub``: input - alpha * other (bools refused, as in PyTorch)."""
-    # Checked here, before type promotion turns a bool tensor into integers.
-    a, b = getattr(input, "_data", input), getattr(other, "_data", other)
-    if _has_bool(a, b, alpha):
-        _check_sub(a, b, alpha)
-    return _sub(input, other, alpha)
+    subtract.__name__ = subtract.__qualname__ = name
+    subtract.__doc__ = doc
+    return tensor_method(subtract)
 
 
 @op(inputs="self other", broadcast=True, promote="binary",
     grads=(lambda g, n: g, lambda g, n: _scaled(-g, n.alpha)), node="SubBackward0", method=False)
 def _sub(self, other, alpha=1):
     return xp.subtract(self, other if alpha == 1 else xp.multiply(other, alpha))
+
+
+rsub = _subtraction("rsub", _rsub,
+                    "``torch.rsub``: other - alpha * input (what ``number - tensor`` computes).")
+sub = _subtraction("sub", _sub, "``torch.sub``: input - alpha * other (bools refused, as in "
+                   "PyTorch).")
 
 
 @op(inputs="self other", saves="self other", broadcast=True, promote="binary",
