@@ -353,6 +353,7 @@ ERRORS = [
      "argmax(): Expected reduction dim to be specified for input.numel() == 0."),
     (lambda t: t.zeros(2, 0).argmin(1), IndexError,
      "argmin(): Expected reduction dim 1 to have non-zero size."),
+    (lambda t: t.tensor([True]).argmax(), RuntimeError, "argmax(): does not support bool input"),
     (lambda t: t.zeros(2).sum((0, 0)), RuntimeError,
      "dim 0 appears multiple times in the list of dims"),
     (lambda t: t.zeros(2).amax((0, -1)), RuntimeError,

@@ -147,8 +147,11 @@ def _check_pow_scalar(a, exponent):
 @op(inputs="self", saves="self", grads=(_pow_scalar_grad,), node="PowBackward0",
     check=_check_pow_scalar)
 def _pow_scalar(self, exponent):
-    if self.dtype == bool:  # PyTorch computes powers of bools in int64
-        self = self.astype(xp.int64)
+    if self.dtype == bool:
+        if isinstance(exponent, bool):  # bool ** bool stays bool: x ** True is x, x ** False is 1
+            return self.copy() if exponent else xp.ones_like(self)
+        if isinstance(exponent, int):  # PyTorch computes integer powers of bools in int64
+            self = self.astype(xp.int64)
     with xp.errstate(divide="ignore", invalid="ignore"):
         return xp.power(self, exponent)
 
@@ -179,6 +182,8 @@ def _pow_base_grad(g, n):
 @op(inputs="self exponent", saves="self exponent result", broadcast=True, promote="binary",
     grads=(_pow_base_grad, _pow_exponent_grad), node="PowBackward1")
 def _pow_tensor(self, exponent):
+    if self.dtype == bool:  # both are bool after promotion
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     if exponent.dtype.kind in "iu" and self.dtype.kind in "iu":
         return _int_power(self, exponent)
     with xp.errstate(divide="ignore", invalid="ignore"):
@@ -194,6 +199,8 @@ def _pow_scalar_base_grad(g, n):
 @op(inputs="exponent", saves="exponent result", grads=(_pow_scalar_base_grad,),
     node="PowBackward2")
 def _pow_scalar_base(exponent, self_scalar):
+    if exponent.dtype == bool and isinstance(self_scalar, bool):
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     with xp.errstate(divide="ignore", invalid="ignore"):
         if exponent.dtype.kind in "iu" and isinstance(self_scalar, int):
             return _int_power(xp.asarray(self_scalar, dtype=exponent.dtype), exponent)
@@ -746,9 +753,10 @@ def logical_not(self):
 
 def _bitwise(name, ufunc):
     def forward(self, other):
-        if getattr(self, "dtype", xp.dtype(int)).kind == "f" or getattr(
-                other, "dtype", xp.dtype(int)).kind == "f":
-            raise NotImplementedError(f'"{name}_cpu" not implemented for \'Float\'')
+        promoted = self if type(self) is ndarray else other  # both share the promoted dtype
+        if promoted.dtype.kind == "f":
+            raise NotImplementedError(
+                f"\"{name}_cpu\" not implemented for '{_dtype_name(promoted)}'")
         return ufunc(self, other)
 
     forward.__name__ = name
@@ -764,7 +772,7 @@ bitwise_xor = _bitwise("bitwise_xor", xp.bitwise_xor)
 def bitwise_not(self):
     """``torch.bitwise_not`` (``~``): logical not for bools, bit flip for integers."""
     if self.dtype.kind == "f":
-        raise NotImplementedError("\"bitwise_not_cpu\" not implemented for 'Float'")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_dtype_name(self)}'")
     return xp.invert(self)
 
 

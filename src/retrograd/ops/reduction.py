@@ -386,6 +386,8 @@ def _extreme(name, all_op, dim_op, binary):
 
 def _argextreme(name, arg_fn):
     def forward(self, dim=None, keepdim=False):
+        if self.dtype == bool:
+            raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
             if self.size == 0:
                 raise IndexError(
