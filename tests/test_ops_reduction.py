@@ -210,6 +210,7 @@ KNOWN = [
     (lambda: T([[1, 0], [1, 1]]).all(1), [False, True]),
     (lambda: T([[0.0, 0.0], [0.0, 2.0]]).any(0), [False, True]),
     (lambda: T([]).all(), True),
+    (lambda: T([[0.0, 2.0]]).any(()), [[False, True]]),  # an empty dim tuple reduces nothing
     (lambda: T([2.0, 7.0, 7.0]).argmax(), 1),
 ]
 
@@ -354,6 +355,12 @@ ERRORS = [
     (lambda t: t.zeros(2, 0).argmin(1), IndexError,
      "argmin(): Expected reduction dim 1 to have non-zero size."),
     (lambda t: t.tensor([True]).argmax(), RuntimeError, "argmax(): does not support bool input"),
+    (lambda t: t.zeros(2, 3).argmax([1]), TypeError,
+     "argmax(): argument 'dim' (position 1) must be int, not list"),
+    (lambda t: t.zeros(2, 3).cumsum((0,)), TypeError,
+     "cumsum(): argument 'dim' (position 1) must be int, not tuple"),
+    (lambda t: t.zeros(2, 3).softmax((0,)), TypeError,
+     "softmax(): argument 'dim' (position 1) must be int, not tuple"),
     (lambda t: t.zeros(2).sum((0, 0)), RuntimeError,
      "dim 0 appears multiple times in the list of dims"),
     (lambda t: t.zeros(2).amax((0, -1)), RuntimeError,
@@ -375,6 +382,13 @@ def test_error_type_and_text(i):
 @pytest.mark.parametrize("i", range(len(ERRORS)))
 def test_error_texts_are_pytorchs(torch_ref, i):
     assert_raises_exactly(torch_ref, *ERRORS[i])
+
+
+def test_one_dim_ops_refuse_a_tuple_of_dims():
+    # PyTorch's texts here come from its argument parser and differ by call style; the type matches.
+    for call in (lambda x: x.prod((0, 1)), lambda x: x.max((0, 1)), lambda x: x.min([0])):
+        with pytest.raises(TypeError):
+            call(T([[1.0]]))
 
 
 def test_dim_is_required_where_pytorch_requires_it():

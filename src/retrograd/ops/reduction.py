@@ -159,13 +159,7 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
     """``torch.prod``: the product of all elements, or along one dimension ``dim``."""
     if dim is None:
         return _prod_all(input, None, False, dtype)
-    if isinstance(dim, (tuple, list)):
-        raise TypeError(
-            f"prod() received an invalid combination of arguments - got (Tensor, "
-            f"{type(dim).__name__}), but expected one of:\n * (Tensor input, *, torch.dtype dtype = "
-            "None)\n * (Tensor input, int dim, bool keepdim = False, *, torch.dtype dtype = None, "
-            "Tensor out = None)\n"
-        )
+    int_dim("prod", dim)
     return _prod_dim(input, dim, keepdim, dtype)
 
 
@@ -372,12 +366,7 @@ def _extreme(name, all_op, dim_op, binary):
             return binary(input, dim)
         if dim is None:
             return all_op(input, None, False)
-        if not isinstance(dim, int):
-            raise TypeError(
-                f"{name}() received an invalid combination of arguments - got "
-                f"({type(dim).__name__}), but expected one of:\n * ()\n * (Tensor other)\n"
-                " * (int dim, bool keepdim = False)\n"
-            )
+        int_dim(name, dim)
         return dim_op(input, dim, keepdim)
 
     extreme.__name__ = extreme.__qualname__ = name
@@ -394,6 +383,7 @@ def _argextreme(name, arg_fn):
                     f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
             out = xp.asarray(arg_fn(self.reshape(-1)), dtype=xp.int64)
             return out.reshape((1,) * self.ndim) if keepdim else out
+        int_dim(name, dim)
         axes = dims_arg(dim, self.ndim)
         if not axes:
             return xp.zeros((), dtype=xp.int64)
@@ -420,6 +410,9 @@ argmin = _argextreme("argmin", xp.argmin)
 
 def _truth(name, fn):
     def forward(self, dim=None, keepdim=False):
+        if isinstance(dim, (tuple, list)) and not dim:  # no dim named: nothing is reduced
+            out = self != 0
+            return out.astype(xp.uint8) if self.dtype == xp.uint8 else out
         out = fn(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim)
         # PyTorch keeps uint8 for uint8 input; every other dtype gives bool.
         return out.astype(xp.uint8) if self.dtype == xp.uint8 else out
@@ -533,6 +526,13 @@ def logsumexp(self, dim, keepdim=False):
 # --- along one dimension: cumsum, softmax, log_softmax -----------------------------------------
 
 
+def int_dim(name, dim):
+    """PyTorch's error for ops that take one dim, given a tuple, a list or None."""
+    if not isinstance(dim, int):
+        raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not "
+                        f"{type(dim).__name__}")
+
+
 def _axis(dim, ndim):
     """The one axis an op along ``dim`` works on, or None for a 0-dim tensor."""
     d = _wrap_dim(dim, ndim)
@@ -548,6 +548,7 @@ def _cumsum_grad(g, n):
 @op(saves="self_dtype", grads=(_cumsum_grad,))
 def cumsum(self, dim, dtype=None):
     """``torch.cumsum``: running sums along ``dim`` (integers and bools sum in int64)."""
+    int_dim("cumsum", dim)
     axis = _axis(dim, self.ndim)
     out_dtype = _sum_dtype(self, dtype)
     if axis is None:
@@ -557,6 +558,7 @@ def cumsum(self, dim, dtype=None):
 
 def _check_softmax(name):
     def check(a, dim, dtype=None):
+        int_dim(name, dim)
         if dtype is None and a.dtype.kind not in "fc":
             last = "lastdim_" if _wrap_dim(dim, a.ndim) == builtins.max(a.ndim - 1, 0) else ""
             raise NotImplementedError(
