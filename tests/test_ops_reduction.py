@@ -242,6 +242,9 @@ def test_max_along_a_dim_gives_the_gradient_to_the_picked_index():
     values, indices = x.max(1)
     assert indices.tolist() == [0, 1] and str(indices.dtype) == "torch.int64"
     assert not indices.requires_grad and indices.grad_fn is None
+    saved = values.grad_fn._saved_indices
+    assert saved.tolist() == [0, 1] and not saved.requires_grad
+    assert values.grad_fn._saved_dim == 1 and values.grad_fn._saved_keepdim is False
     values.sum().backward()
     assert x.grad.tolist() == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
 

@@ -342,7 +342,9 @@ def _select_grad(g, n):
     if not shape:
         return g
     d = dims_arg(n.dim, len(shape))[0]
-    idx = n.result1._data if n.keepdim else xp.expand_dims(n.result1._data, d)
+    idx = n._saved_indices._data
+    if not n.keepdim:
+        idx = xp.expand_dims(idx, d)
     positions = xp.arange(shape[d]).reshape((-1,) + (1,) * (len(shape) - d - 1))
     picked = _make(idx == positions)
     return where(picked, expand_grad(g, shape, n.dim, n.keepdim), 0.0)
@@ -358,6 +360,15 @@ def _max_dim(self, dim, keepdim):
     returns=return_types.min, check=_check_extreme("min"))
 def _min_dim(self, dim, keepdim):
     return _select(xp.argmin)(self, dim, keepdim)
+
+
+def _saved_indices(node):
+    """``_saved_indices`` of MaxBackward0/MinBackward0, as PyTorch names it: the indices picked."""
+    return _make(node.result1._data)
+
+
+for _op in (_max_dim, _min_dim):
+    _op.opdef.Node._saved_indices = property(_saved_indices)
 
 
 def _extreme(name, all_op, dim_op, binary):
