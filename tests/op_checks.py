@@ -25,3 +25,19 @@ def assert_raises_exactly(lib, fn, exc, text):
     with pytest.raises(exc) as err:
         fn(lib)
     assert str(err.value) == text
+
+
+def error_tests(errors):
+    """The two tests of a table of ``(fn, exception type, text)``: retrograd raises exactly that,
+    and so does PyTorch (so the expected texts are PyTorch's, not ours)."""
+    cases = pytest.mark.parametrize("i", range(len(errors)))
+
+    @cases
+    def test_error_type_and_text(i):
+        assert_raises_exactly(retrograd, *errors[i])
+
+    @cases
+    def test_error_texts_are_pytorchs(torch_ref, i):
+        assert_raises_exactly(torch_ref, *errors[i])
+
+    return test_error_type_and_text, test_error_texts_are_pytorchs

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from op_checks import assert_matches_pytorch, assert_raises_exactly
+from op_checks import assert_matches_pytorch, error_tests
 
 import retrograd
 from retrograd.autograd import gradcheck, gradgradcheck
@@ -375,14 +375,7 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("i", range(len(ERRORS)))
-def test_error_type_and_text(i):
-    assert_raises_exactly(retrograd, *ERRORS[i])
-
-
-@pytest.mark.parametrize("i", range(len(ERRORS)))
-def test_error_texts_are_pytorchs(torch_ref, i):
-    assert_raises_exactly(torch_ref, *ERRORS[i])
+test_error_type_and_text, test_error_texts_are_pytorchs = error_tests(ERRORS)
 
 
 def test_one_dim_ops_refuse_a_tuple_of_dims():
