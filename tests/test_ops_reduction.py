@@ -292,10 +292,22 @@ def test_prod_gradient_with_zeros_matches_pytorch(torch_ref, data):
         np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy())
 
 
-def test_prod_with_a_zero_passes_gradcheck():
+def test_prod_with_a_zero_passes_gradcheck_and_gradgradcheck():
     x = T([[0.0, 0.5, -0.7], [0.3, 0.9, 1.2]], dtype=retrograd.float64, requires_grad=True)
-    assert gradcheck(lambda a: a.prod(1), (x,))
-    assert gradcheck(lambda a: a.prod(), (x,))
+    for f in (lambda a: a.prod(1), lambda a: a.prod(), lambda a: a.prod(0, keepdim=True)):
+        assert gradcheck(f, (x,))
+        assert gradgradcheck(f, (x,))
+
+
+def test_prod_second_derivative_with_a_zero_matches_pytorch(torch_ref):
+    data = [[0.0, 0.5, -0.7], [0.3, 0.0, 1.2]]
+    hessians = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor(data, requires_grad=True)
+        (g,) = lib.autograd.grad(x.prod(1).sum(), x, create_graph=True)
+        (h,) = lib.autograd.grad((g * lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum(), x)
+        hessians.append(h.numpy())
+    np.testing.assert_allclose(*hessians, rtol=1e-5)
 
 
 def test_var_without_degrees_of_freedom_warns_and_divides_by_zero():

@@ -128,18 +128,21 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
 def _prod_grad(g, n):
     """d prod / d x_i is the product of the other elements, also where some elements are 0.
 
-    With no zero in a slice that is prod / x_i; with one zero, only the zero's position has a
-    non-zero derivative (the product of the rest); with two or more, every derivative is 0.
+    With no zero in a slice that is prod / x_i.  With one zero x_k, it is the product of the rest
+    at k, and x_k * rest / x_i elsewhere: 0, but written so that its own derivative by x_k is right
+    (double backward).  With two or more zeros every derivative is 0, as PyTorch takes it.
     """
     x = n.self
     dim = n.dim
-    axes = None if dim is None else dim
+    keep = dim is not None
     zero = x == 0
-    zeros = zero.sum(axes, keepdim=True) if axes is not None else zero.sum()
+    zeros = zero.sum(dim, keepdim=True) if keep else zero.sum()
     safe = where(zero, 1.0, x)
-    rest = safe.prod(axes, keepdim=True) if axes is not None else safe.prod()
-    others = where(zeros == 0, rest / safe, where((zeros == 1) & zero, rest, 0.0))
-    g = g if dim is None else expand_grad(g, x.shape, dim, n.keepdim)
+    rest = safe.prod(dim, keepdim=True) if keep else safe.prod()
+    the_zero = (x * zero).sum(dim, keepdim=True) if keep else (x * zero).sum()  # x_k, valued 0
+    one_zero = where(zero, rest, the_zero * rest / safe)
+    others = where(zeros == 0, rest / safe, where(zeros == 1, one_zero, 0.0))
+    g = expand_grad(g, x.shape, dim, n.keepdim) if keep else g
     return _to_dtype(g * others, x.dtype)
 
 
