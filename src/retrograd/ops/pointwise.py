@@ -681,11 +681,10 @@ def _check_where(cond, x, y):
 
 
 def _dtype_name(a):
+    """The scalar type name PyTorch's messages use for an array's dtype: Float, Long, Bool ..."""
     from ..dtypes import FROM_NP
 
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-            "float16": "Half", "uint8": "Byte", "int8": "Char", "int16": "Short",
-            "bool": "Bool"}.get(FROM_NP[a.dtype].name, FROM_NP[a.dtype].name)
+    return FROM_NP[a.dtype]._tensor_name[:-len("Tensor")]
 
 
 @op(inputs="condition self other", saves="condition", broadcast=True,

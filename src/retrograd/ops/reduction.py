@@ -6,7 +6,6 @@ import math
 import warnings
 from collections import namedtuple
 
-from .. import dtypes
 from .._array import xp
 from ..tensor import Tensor, _make, _wrap_dim
 from .pointwise import _dtype_name, maximum, minimum, where
@@ -47,10 +46,6 @@ def _count(shape, dim):
     for d in dims_arg(dim, len(shape)):
         n *= shape[d]
     return n
-
-
-def _float_name(a):
-    return dtypes.FROM_NP[a.dtype]._tensor_name[:-len("Tensor")]
 
 
 def _to_dtype(g, dtype):
@@ -95,7 +90,7 @@ def _check_float_mean(a, dim, keepdim, dtype):
     if dtype is None and a.dtype.kind not in "fc":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-            f"complex dtype. Got: {_float_name(a)}"
+            f"complex dtype. Got: {_dtype_name(a)}"
         )
 
 
@@ -180,17 +175,15 @@ def _var_divisor(shape, dim, correction):
 
 def _var_forward(a, dim, correction, keepdim, name):
     axes = dims_arg(dim, a.ndim)
-    count = 1
-    for d in axes:
-        count *= a.shape[d]
-    if count - correction <= 0:
+    divisor = _var_divisor(a.shape, dim, correction)
+    if divisor == 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
                       "than the reduction factor (input numel divided by output numel).",
                       UserWarning, stacklevel=4)
     with xp.errstate(divide="ignore", invalid="ignore"):
         centred = a - a.mean(axis=axes, keepdims=True)
         return xp.true_divide(xp.sum(centred * centred, axis=axes, keepdims=keepdim),
-                              builtins.max(0, count - correction)).astype(a.dtype, copy=False)
+                              divisor).astype(a.dtype, copy=False)
 
 
 def _var_grad(g, n):
@@ -447,7 +440,7 @@ def _check_norm(a, ord, dim, keepdim, dtype):
     if a.dtype.kind not in "fc":
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-            f"{_float_name(a)}"
+            f"{_dtype_name(a)}"
         )
 
 
