@@ -318,18 +318,16 @@ def _return_type(name):
 return_types = namedtuple("return_types", "max min")(_return_type("max"), _return_type("min"))
 
 
-def _select(arg_fn):
-    def forward(a, dim, keepdim):
-        d = dims_arg(dim, a.ndim)
-        if not d:  # a 0-dim tensor: its only element, at index 0
-            return a.copy(), xp.zeros((), dtype=xp.int64)
-        idx = xp.expand_dims(arg_fn(a, axis=d[0]), d[0])
-        values = xp.take_along_axis(a, idx, axis=d[0])
-        if not keepdim:
-            values, idx = values.squeeze(d[0]), idx.squeeze(d[0])
-        return values, idx
-
-    return forward
+def _select(arg_fn, a, dim, keepdim):
+    """The values that ``arg_fn`` (argmax or argmin) picks along ``dim``, and their indices."""
+    d = dims_arg(dim, a.ndim)
+    if not d:  # a 0-dim tensor: its only element, at index 0
+        return a.copy(), xp.zeros((), dtype=xp.int64)
+    idx = xp.expand_dims(arg_fn(a, axis=d[0]), d[0])
+    values = xp.take_along_axis(a, idx, axis=d[0])
+    if not keepdim:
+        values, idx = values.squeeze(d[0]), idx.squeeze(d[0])
+    return values, idx
 
 
 def _select_grad(g, n):
@@ -349,13 +347,13 @@ def _select_grad(g, n):
 @op(saves="self_shape result1", grads=(_select_grad,), node="MaxBackward0", method=False,
     returns=return_types.max, check=_check_extreme("max"))
 def _max_dim(self, dim, keepdim):
-    return _select(xp.argmax)(self, dim, keepdim)
+    return _select(xp.argmax, self, dim, keepdim)
 
 
 @op(saves="self_shape result1", grads=(_select_grad,), node="MinBackward0", method=False,
     returns=return_types.min, check=_check_extreme("min"))
 def _min_dim(self, dim, keepdim):
-    return _select(xp.argmin)(self, dim, keepdim)
+    return _select(xp.argmin, self, dim, keepdim)
 
 
 def _saved_indices(node):
