@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from op_checks import assert_matches_pytorch, error_tests
+from op_checks import assert_matches_pytorch, assert_second_derivatives_match, error_tests
 
 import retrograd
 from retrograd.autograd import gradcheck, gradgradcheck
@@ -168,6 +168,13 @@ def _check_parity(torch, case, shapes):
 @pytest.mark.parametrize("case", CASES, ids=repr)
 def test_parity_with_pytorch(torch_ref, case):
     _check_parity(torch_ref, case, [(3, 4), (4,), (3, 1)][:case.arity])
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.gradgrad], ids=repr)
+def test_second_derivatives_match_pytorch(torch_ref, case):
+    ours, theirs = _both(torch_ref, case, [(3, 4), (4,), (3, 1)][:case.arity])
+    out, ref = case.fn(retrograd, *ours), case.fn(torch_ref, *theirs)
+    assert_second_derivatives_match(torch_ref, out, ref, ours, theirs)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.arity == 2], ids=repr)

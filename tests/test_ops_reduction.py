@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from op_checks import assert_matches_pytorch, error_tests
+from op_checks import assert_matches_pytorch, assert_second_derivatives_match, error_tests
 
 import retrograd
 from retrograd.autograd import gradcheck, gradgradcheck
@@ -120,6 +120,14 @@ def test_parity_with_pytorch(torch_ref, case):
     theirs = torch_ref.tensor(ours.detach().numpy(), requires_grad=True)
     out, ref = case.fn(retrograd, ours), case.fn(torch_ref, theirs)
     assert_matches_pytorch(torch_ref, out, ref, [ours], [theirs], case.node)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.gradgrad], ids=repr)
+def test_second_derivatives_match_pytorch(torch_ref, case):
+    ours = leaf(retrograd, case.shape, seed=8, dtype="float32", low=case.low, high=case.high)
+    theirs = torch_ref.tensor(ours.detach().numpy(), requires_grad=True)
+    out, ref = case.fn(retrograd, ours), case.fn(torch_ref, theirs)
+    assert_second_derivatives_match(torch_ref, out, ref, [ours], [theirs])
 
 
 NO_GRAD = [
