@@ -22,6 +22,14 @@ def _reflected(fn):
     return lambda self, other: fn(other, self)
 
 
+def _invert(self):
+    if self._data.dtype.kind not in "biu":
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
+    return pointwise.bitwise_not(self)
+
+
 def _install_methods():
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
@@ -66,7 +74,9 @@ def _install_methods():
     Tensor.__ror__ = _reflected(p.bitwise_or)
     Tensor.__xor__ = p.bitwise_xor
     Tensor.__rxor__ = _reflected(p.bitwise_xor)
-    Tensor.__invert__ = p.bitwise_not
+    Tensor.__invert__ = _invert
+    Tensor.__mod__ = p.remainder
+    Tensor.__rmod__ = _reflected(p.remainder)
 
 
 _install_methods()
