@@ -419,9 +419,8 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        positive = target > 0
-        # log of 1 where the target is 0: the where keeps the log's gradient finite there
-        safe_log = _ops.where(positive, target, 1.0).log()
+        # 0 log 0 = 0: the log is taken of 1 where the target is 0, so no inf * 0 appears
+        safe_log = _ops.where(target == 0, 1.0, target).log()
         loss = target * safe_log - target * input
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)

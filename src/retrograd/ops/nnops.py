@@ -107,7 +107,8 @@ def _softplus(self, beta=1.0, threshold=20.0):
 
 def _elu_grad(g, n):
     x = n.self
-    return where(x > 0, g, g * (n.alpha * n.scale * n.input_scale) * (x * n.input_scale).exp())
+    pos = g if n.scale == 1 else g * n.scale
+    return where(x > 0, pos, g * (n.alpha * n.scale * n.input_scale) * (x * n.input_scale).exp())
 
 
 @op(saves="self", grads=(_elu_grad,), node="EluBackward0", method=False)
