@@ -182,7 +182,7 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
         count = input.numel() // input.shape[1]
         if count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
-                             f"size {list(input.shape)}")
+                             f"size {input.shape}")
         out, mean, var = _normalize(input, dims, eps)
         if running_mean is not None:
             m = mean._data.reshape(-1)
