@@ -64,7 +64,7 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor):
 def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+        raise ValueError(f"Mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == "fan_in" else fan_out
 
@@ -97,8 +97,8 @@ def _erfinv(y, erf):
     """The inverse of erf: a first guess refined by Newton steps (to double precision)."""
     y = xp.clip(y, -1 + 1e-15, 1 - 1e-15)
     w = -xp.log((1.0 - y) * (1.0 + y))
-    x = xp.sign(y) * xp.sqrt(xp.sqrt((2 / (math.pi * 0.147) + w / 2) ** 2 - w / 0.147)
-                             - (2 / (math.pi * 0.147) + w / 2))
+    t = 2 / (math.pi * 0.147) - w / 2  # Winitzki's approximation, good to 2e-3
+    x = xp.sign(y) * xp.sqrt(xp.sqrt(t * t + w / 0.147) - t)
     for _ in range(3):
         x = x - (erf(x) - y) / (2 / math.sqrt(math.pi) * xp.exp(-x * x))
     return x
