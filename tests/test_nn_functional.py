@@ -169,3 +169,20 @@ def test_embedding_double_backward():
     idx = retrograd.tensor([[1, 1], [4, 0]])
     assert gradgradcheck(lambda w: F.embedding(idx, w) ** 2, (w,))
 
+
+
+def test_linear_one_node_and_errors_match_torch(torch_ref):
+    lin, tlin = retrograd.nn.Linear(2, 3), torch_ref.nn.Linear(2, 3)
+    assert lin(retrograd.ones(4, 2)).grad_fn.name() == tlin(torch_ref.ones(4, 2)).grad_fn.name()
+    for shape, dtype in [((4, 5), None), ((4, 7, 5), None), ((4, 2), "float64")]:
+        with pytest.raises(RuntimeError) as a:
+            lin(retrograd.ones(*shape, dtype=getattr(retrograd, dtype) if dtype else None))
+        with pytest.raises(RuntimeError) as b:
+            tlin(torch_ref.ones(*shape, dtype=getattr(torch_ref, dtype) if dtype else None))
+        assert str(a.value) == str(b.value)
+
+
+def test_linear_double_backward():
+    x, w, b = rand64(3, 4), rand64(5, 4, seed=1), rand64(5, seed=2)
+    assert gradgradcheck(F.linear, (x, w, b))
+    assert gradcheck(F.linear, (rand64(2, 3, 4), w, b))

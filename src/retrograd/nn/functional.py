@@ -111,6 +111,12 @@ def softmin(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
     """``F.linear``: input @ weight.T + bias."""
+    if input.ndim == 2 and bias is not None:
+        return _nn._linear(input, weight, bias)
+    if input.ndim > 2 and bias is not None:
+        shape = input.shape
+        return _nn._linear(input.reshape(-1, shape[-1]), weight, bias).reshape(
+            shape[:-1] + (weight.shape[0],))
     out = input.matmul(weight.t())
     return out if bias is None else out + bias
 

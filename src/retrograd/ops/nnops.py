@@ -56,6 +56,35 @@ def erf(self):
     return erf_array(self)
 
 
+# --- linear layers -----------------------------------------------------------------------------
+
+
+def _check_linear(x, w, b):
+    if x.shape[-1] != w.shape[1]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x{x.shape[1]} "
+                           f"and {w.shape[1]}x{w.shape[0]})")
+    if x.dtype != w.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{_dtype_name(x)} and {_dtype_name(w)}")
+
+
+def _dtype_name(a):
+    from .pointwise import _dtype_name as name
+
+    return name(a)
+
+
+@op(inputs="self weight bias", saves="self weight", method=False, node="AddmmBackward0",
+    check=_check_linear,
+    grads=(lambda g, n: g.mm(n.weight), lambda g, n: g.t().mm(n.self), lambda g, n: g.sum(0)))
+def _linear(self, weight, bias):
+    """x W^T + b for a matrix x: one node (PyTorch's addmm) instead of transpose, mm and add."""
+    out = xp.matmul(self, weight.T)
+    if bias is not None:
+        out += bias
+    return out
+
+
 # --- activations -------------------------------------------------------------------------------
 
 
