@@ -290,3 +290,33 @@ def test_training_loop_reduces_loss(torch_ref):
             nn.init._fill(p, p.detach().numpy() - 0.05 * p.grad.numpy())
         first = first if first is not None else loss.item()
     assert loss.item() < 0.1 * first
+
+
+def test_parameter_containers_repr_equal_torch(torch_ref):
+    ours = [nn.ParameterList([nn.Parameter(retrograd.ones(2)),
+                              nn.Parameter(retrograd.zeros(2, 3, dtype=retrograd.float64))]),
+            nn.ParameterList([retrograd.ones(2)]),
+            nn.ParameterDict({"a": nn.Parameter(retrograd.ones(2)), "b": retrograd.ones(1, 3)}),
+            nn.ParameterDict(), nn.ParameterList()]
+    theirs = [torch_ref.nn.ParameterList([torch_ref.nn.Parameter(torch_ref.ones(2)),
+                                          torch_ref.nn.Parameter(torch_ref.zeros(
+                                              2, 3, dtype=torch_ref.float64))]),
+              torch_ref.nn.ParameterList([torch_ref.ones(2)]),
+              torch_ref.nn.ParameterDict({"a": torch_ref.nn.Parameter(torch_ref.ones(2)),
+                                          "b": torch_ref.ones(1, 3)}),
+              torch_ref.nn.ParameterDict(), torch_ref.nn.ParameterList()]
+    for a, b in zip(ours, theirs):
+        assert repr(a) == repr(b)
+    d = ours[2]
+    assert list(d.keys()) == ["a", "b"] and "b" in d and d.pop("b").shape == (1, 3)
+    assert len(d) == 1
+
+
+def test_sequential_insert_and_module_list_delete():
+    seq = nn.Sequential(nn.ReLU(), nn.Tanh())
+    seq.insert(1, nn.Sigmoid())
+    assert [type(m).__name__ for m in seq] == ["ReLU", "Sigmoid", "Tanh"]
+    ml = nn.ModuleList([nn.ReLU(), nn.Tanh(), nn.Sigmoid()])
+    del ml[0]
+    assert [n for n, _ in ml.named_children()] == ["0", "1"]
+    assert isinstance(ml[0], nn.Tanh)

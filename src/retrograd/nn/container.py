@@ -8,6 +8,14 @@ from .module import Module, _addindent
 from .parameter import Parameter
 
 
+def _renumber(store: dict, items) -> None:
+    """Fill ``store`` with ``items`` keyed "0", "1", ... (after a deletion or an insertion)."""
+    items = list(items)
+    store.clear()
+    for i, m in enumerate(items):
+        store[str(i)] = m
+
+
 def _index(idx: int, n: int) -> int:
     idx = operator.index(idx)
     if not -n <= idx < n:
@@ -47,11 +55,7 @@ class Sequential(Module):
         doomed = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys))]]
         for k in doomed:
             del self._modules[k]
-        # PyTorch renumbers the remaining modules from 0
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self._modules, self._modules.values())  # from 0 again, as PyTorch
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -80,9 +84,7 @@ class Sequential(Module):
         if not -n <= index <= n:
             raise IndexError(f"Index out of range: {index}")
         items.insert(index % (n + 1) if index < 0 else index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self._modules, items)
         return self
 
     def pop(self, key):
@@ -112,10 +114,7 @@ class ModuleList(Module):
         doomed = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys))]]
         for k in doomed:
             del self._modules[k]
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self._modules, self._modules.values())
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -141,9 +140,7 @@ class ModuleList(Module):
     def insert(self, index: int, module: Module) -> None:
         items = list(self._modules.values())
         items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self._modules, items)
 
     def pop(self, key):
         v = self[key]
@@ -168,53 +165,66 @@ class ModuleList(Module):
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
-class ModuleDict(Module):
+class _DictMethods:
+    """The mapping methods of ModuleDict and ParameterDict, over the store named ``_store``."""
+
+    _store = ""
+
+    def __getitem__(self, key: str):
+        return self.__dict__[self._store][key]
+
+    def __delitem__(self, key: str) -> None:
+        del self.__dict__[self._store][key]
+
+    def __len__(self) -> int:
+        return len(self.__dict__[self._store])
+
+    def __iter__(self):
+        return iter(self.__dict__[self._store])
+
+    def __contains__(self, key) -> bool:
+        return key in self.__dict__[self._store]
+
+    def keys(self):
+        return self.__dict__[self._store].keys()
+
+    def values(self):
+        return self.__dict__[self._store].values()
+
+    def items(self):
+        return self.__dict__[self._store].items()
+
+    def clear(self) -> None:
+        self.__dict__[self._store].clear()
+
+    def pop(self, key: str):
+        v = self[key]
+        del self[key]
+        return v
+
+    def update(self, values) -> None:
+        pairs = values.items() if hasattr(values, "items") else values
+        for k, v in pairs:
+            self[k] = v
+
+
+class ModuleDict(_DictMethods, Module):
     """``nn.ModuleDict``: modules by name, registered so their parameters are found."""
+
+    _store = "_modules"
 
     def __init__(self, modules=None):
         super().__init__()
         if modules is not None:
             self.update(modules)
 
-    def __getitem__(self, key: str) -> Module:
-        return self._modules[key]
-
     def __setitem__(self, key: str, module: Module) -> None:
         self.add_module(key, module)
 
-    def __delitem__(self, key: str) -> None:
-        del self._modules[key]
 
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules)
-
-    def __contains__(self, key) -> bool:
-        return key in self._modules
-
-    def keys(self):
-        return self._modules.keys()
-
-    def values(self):
-        return self._modules.values()
-
-    def items(self):
-        return self._modules.items()
-
-    def clear(self) -> None:
-        self._modules.clear()
-
-    def pop(self, key: str) -> Module:
-        v = self[key]
-        del self[key]
-        return v
-
-    def update(self, modules) -> None:
-        pairs = modules.items() if hasattr(modules, "items") else modules
-        for k, m in pairs:
-            self[k] = m
+def _describe(params, type_name) -> str:
+    return "\n".join(f"  ({k}): Parameter containing: [{type_name(p)} of size "
+                     f"{'x'.join(map(str, p.shape))}]" for k, p in params.items())
 
 
 class ParameterList(Module):
@@ -247,49 +257,24 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
-        return "\n".join(f"({k}): Parameter containing: [{p.dtype._tensor_name} of size "
-                         f"{'x'.join(map(str, p.shape))}]" for k, p in self._parameters.items())
+        return _describe(self._parameters, lambda p: repr(p.dtype))
 
 
-class ParameterDict(Module):
+class ParameterDict(_DictMethods, Module):
     """``nn.ParameterDict``: parameters by name, registered on the module."""
+
+    _store = "_parameters"
 
     def __init__(self, parameters=None):
         super().__init__()
         if parameters is not None:
             self.update(parameters)
 
-    def __getitem__(self, key: str):
-        return self._parameters[key]
-
     def __setitem__(self, key: str, value) -> None:
         self.register_parameter(key, _as_param(value))
 
-    def __delitem__(self, key: str) -> None:
-        del self._parameters[key]
-
-    def __len__(self) -> int:
-        return len(self._parameters)
-
-    def __iter__(self):
-        return iter(self._parameters)
-
-    def __contains__(self, key) -> bool:
-        return key in self._parameters
-
-    def keys(self):
-        return self._parameters.keys()
-
-    def values(self):
-        return self._parameters.values()
-
-    def items(self):
-        return self._parameters.items()
-
-    def update(self, parameters) -> None:
-        pairs = parameters.items() if hasattr(parameters, "items") else parameters
-        for k, v in pairs:
-            self[k] = v
+    def extra_repr(self) -> str:
+        return _describe(self._parameters, lambda p: "torch." + p.dtype._tensor_name)
 
 
 def _as_param(value):
