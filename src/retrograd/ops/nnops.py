@@ -74,7 +74,9 @@ def _dtype_name(a):
     return name(a)
 
 
-@op(inputs="self weight bias", saves="self weight", method=False, node="AddmmBackward0",
+# saves "weight self", not "self weight": registry.py's fast path for saving the first two inputs
+# assumes an op has exactly two tensor inputs.
+@op(inputs="self weight bias", saves="weight self", method=False, node="AddmmBackward0",
     check=_check_linear,
     grads=(lambda g, n: g.mm(n.weight), lambda g, n: g.t().mm(n.self), lambda g, n: g.sum(0)))
 def _linear(self, weight, bias):
