@@ -186,3 +186,42 @@ def test_linear_double_backward():
     x, w, b = rand64(3, 4), rand64(5, 4, seed=1), rand64(5, seed=2)
     assert gradgradcheck(F.linear, (x, w, b))
     assert gradcheck(F.linear, (rand64(2, 3, 4), w, b))
+
+
+def test_similarity_and_normalize_match_torch(torch_ref):
+    tf = torch_ref.nn.functional
+    a, ta = pair(torch_ref, randn(0, 3, 4))
+    b, tb = pair(torch_ref, randn(1, 3, 4))
+    for ours, theirs in [(F.cosine_similarity(a, b), tf.cosine_similarity(ta, tb)),
+                         (F.cosine_similarity(a, b, dim=0), tf.cosine_similarity(ta, tb, dim=0)),
+                         (F.normalize(a), tf.normalize(ta)),
+                         (F.normalize(a, p=1.0, dim=0), tf.normalize(ta, p=1.0, dim=0))]:
+        close(ours, theirs)
+        ours.sum().backward()
+        theirs.sum().backward()
+        close(a.grad, ta.grad)
+        a.grad = ta.grad = None
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"is_causal": True}, {"scale": 0.3}, {"mask": "bool"},
+                                    {"mask": "float"}])
+def test_scaled_dot_product_attention_matches_torch(torch_ref, kwargs):
+    q, tq = pair(torch_ref, randn(0, 2, 3, 4))
+    k, tk = pair(torch_ref, randn(1, 2, 3, 4))
+    v, tv = pair(torch_ref, randn(2, 2, 3, 5))
+    kwargs = dict(kwargs)
+    mask = kwargs.pop("mask", None)
+    ours_kw, theirs_kw = dict(kwargs), dict(kwargs)
+    if mask == "bool":
+        m = np.tril(np.ones((3, 3), bool))
+        ours_kw["attn_mask"], theirs_kw["attn_mask"] = retrograd.tensor(m), torch_ref.tensor(m)
+    elif mask == "float":
+        m = randn(3, 3, 3)
+        ours_kw["attn_mask"], theirs_kw["attn_mask"] = retrograd.tensor(m), torch_ref.tensor(m)
+    out = F.scaled_dot_product_attention(q, k, v, **ours_kw)
+    tout = torch_ref.nn.functional.scaled_dot_product_attention(tq, tk, tv, **theirs_kw)
+    close(out, tout)
+    out.sum().backward()
+    tout.sum().backward()
+    for ours, theirs in [(q, tq), (k, tk), (v, tv)]:
+        close(ours.grad, theirs.grad)

@@ -268,3 +268,9 @@ def test_default_initialisation_distributions():
     assert (mha.in_proj_bias.detach().numpy() == 0).all()
     ln = nn.LayerNorm(3)
     assert (ln.weight.detach().numpy() == 1).all() and (ln.bias.detach().numpy() == 0).all()
+
+
+def test_multihead_attention_kdim_vdim(torch_ref):
+    ours, theirs = _make(torch_ref, "MultiheadAttention", 4, 2, kdim=3, vdim=5, bias=False)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    check_module(torch_ref, ours, theirs, randn(0, 3, 2, 4), randn(1, 6, 2, 3), randn(2, 6, 2, 5))
