@@ -225,3 +225,14 @@ def test_scaled_dot_product_attention_matches_torch(torch_ref, kwargs):
     tout.sum().backward()
     for ours, theirs in [(q, tq), (k, tk), (v, tv)]:
         close(ours.grad, theirs.grad)
+
+
+def test_linear_with_broadcast_bias(torch_ref):
+    x, tx = pair(torch_ref, randn(0, 3, 4))
+    w, tw = pair(torch_ref, randn(1, 5, 4))
+    b, tb = pair(torch_ref, randn(2, 3, 5))
+    y, ty = F.linear(x, w, b), torch_ref.nn.functional.linear(tx, tw, tb)
+    close(y, ty)
+    y.sum().backward()
+    ty.sum().backward()
+    close(b.grad, tb.grad)

@@ -111,9 +111,10 @@ def softmin(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
     """``F.linear``: input @ weight.T + bias."""
-    if input.ndim == 2 and bias is not None:
+    fused = bias is not None and bias.ndim == 1 and weight.ndim == 2
+    if input.ndim == 2 and fused:
         return _nn._linear(input, weight, bias)
-    if input.ndim > 2 and bias is not None:
+    if input.ndim > 2 and fused:
         shape = input.shape
         return _nn._linear(input.reshape(-1, shape[-1]), weight, bias).reshape(
             shape[:-1] + (weight.shape[0],))
