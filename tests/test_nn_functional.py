@@ -236,3 +236,16 @@ def test_linear_with_broadcast_bias(torch_ref):
     y.sum().backward()
     ty.sum().backward()
     close(b.grad, tb.grad)
+
+
+def test_dropout_and_attention_gradcheck():
+    def dropped(x):
+        retrograd.manual_seed(5)  # the same mask at every evaluation
+        return F.dropout(x, 0.4)
+
+    assert gradcheck(dropped, (rand64(3, 4),))
+    q, k, v = rand64(2, 3, 2), rand64(2, 4, 2, seed=1), rand64(2, 4, 3, seed=2)
+    assert gradcheck(F.scaled_dot_product_attention, (q, k, v))
+    mask = retrograd.tensor(np.tril(np.ones((3, 4), bool)))
+    assert gradgradcheck(lambda q, k: F.scaled_dot_product_attention(q, k, v, attn_mask=mask),
+                         (q, k))
