@@ -69,7 +69,8 @@ def test_distributions():
     assert abs(a.std() - math.sqrt(2 / fan_out)) < 0.003
     a = init.trunc_normal_(w, mean=0.5, std=1.0, a=-0.5, b=1.0).detach().numpy()
     assert a.min() >= -0.5 and a.max() <= 1.0
-    # the mean of N(0.5, 1) truncated to [-0.5, 1]: 0.5 + (phi(-1) - phi(0.5)) / (Phi(0.5) - Phi(-1))
+    # the mean of N(0.5, 1) truncated to [-0.5, 1]:
+    # 0.5 + (phi(-1) - phi(0.5)) / (Phi(0.5) - Phi(-1))
     phi = lambda x: math.exp(-x * x / 2) / math.sqrt(2 * math.pi)  # noqa: E731
     cdf = lambda x: (1 + math.erf(x / math.sqrt(2))) / 2  # noqa: E731
     expected = 0.5 + (phi(-1) - phi(0.5)) / (cdf(0.5) - cdf(-1))

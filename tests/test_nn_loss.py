@@ -1,4 +1,5 @@
-"""Losses, as functions and as modules: values and gradients against PyTorch, gradcheck in float64."""
+"""Losses, as functions and as modules: values and gradients against PyTorch, gradcheck in
+float64."""
 
 import numpy as np
 import pytest

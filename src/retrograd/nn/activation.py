@@ -174,9 +174,10 @@ class Softmin(_DimModule):
 class MultiheadAttention(Module):
     """``nn.MultiheadAttention``: scaled dot-product attention over ``num_heads`` heads.
 
-    Parameters as PyTorch names them (``in_proj_weight``, ``in_proj_bias``, ``out_proj``) when query,
-    key and value share ``embed_dim``, else ``q_proj_weight``, ``k_proj_weight``, ``v_proj_weight``.
-    Boolean masks mark the positions that may NOT be attended (True = masked); float masks are added.
+    Parameters as PyTorch names them (``in_proj_weight``, ``in_proj_bias``, ``out_proj``) when
+    query, key and value share ``embed_dim``, else ``q_proj_weight``, ``k_proj_weight`` and
+    ``v_proj_weight``.  Boolean masks mark the positions that may NOT be attended (True = masked);
+    float masks are added.
     """
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,

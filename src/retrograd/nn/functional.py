@@ -1,4 +1,5 @@
-"""``retrograd.nn.functional``: activations, layers and losses as functions (``torch.nn.functional``).
+"""``retrograd.nn.functional``: activations, layers and losses as functions
+(``torch.nn.functional``).
 
 Activations with a formula of their own are ops in ``retrograd.ops.nnops``; the rest, and every loss
 but ``nll_loss``, are compositions of ops, so their gradients (of any order) need no extra code.

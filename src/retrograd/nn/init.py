@@ -19,7 +19,8 @@ _GAINS = {"linear": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv3d": 1.0, "conv_tran
 
 
 def calculate_gain(nonlinearity: str, param=None) -> float:
-    """``nn.init.calculate_gain``: the std scale that keeps activations' variance for a nonlinearity."""
+    """``nn.init.calculate_gain``: the std scale that keeps the activations' variance through a
+    nonlinearity."""
     if nonlinearity in _GAINS:
         return _GAINS[nonlinearity]
     if nonlinearity == "leaky_relu":

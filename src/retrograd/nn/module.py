@@ -61,7 +61,7 @@ class Module:
         d["_forward_pre_hooks"] = _HookDict()
         d["_forward_pre_hooks_with_kwargs"] = {}
 
-    # --- calling -----------------------------------------------------------------------------------
+    # --- calling ----------------------------------------------------------------------------------
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function'
@@ -122,7 +122,7 @@ class Module:
             kwarg_ids[handle.id] = True
         return handle
 
-    # --- registration --------------------------------------------------------------------------------
+    # --- registration -----------------------------------------------------------------------------
     def __setattr__(self, name, value):
         d = self.__dict__
         params = d.get("_parameters")
@@ -261,7 +261,7 @@ class Module:
             raise AttributeError(f"`{name}` is not a buffer")
         return mod._buffers[name]
 
-    # --- walking the tree --------------------------------------------------------------------------
+    # --- walking the tree -------------------------------------------------------------------------
     def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
         if memo is None:
             memo = set()
@@ -327,7 +327,7 @@ class Module:
         fn(self)
         return self
 
-    # --- modes and gradients -----------------------------------------------------------------------
+    # --- modes and gradients ----------------------------------------------------------------------
     def train(self, mode: bool = True) -> "Module":
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
@@ -363,7 +363,7 @@ class Module:
                     g._data = g._data * 0
                 g._vc[0] += 1
 
-    # --- dtype and device ----------------------------------------------------------------------------
+    # --- dtype and device -------------------------------------------------------------------------
     def _apply(self, fn: Callable) -> "Module":
         """Replace the array of every parameter, gradient and buffer by ``fn(array)``, keeping the
         Parameter objects (an optimizer holding them sees the change)."""
@@ -419,7 +419,7 @@ class Module:
     def share_memory(self) -> "Module":
         return self
 
-    # --- state dicts ---------------------------------------------------------------------------------
+    # --- state dicts ------------------------------------------------------------------------------
     def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
         """Parameters and persistent buffers by dotted name, as detached tensors sharing memory."""
         if args:  # the old positional form: (destination, prefix, keep_vars)
@@ -461,8 +461,8 @@ class Module:
             value = state_dict[key]
             if not isinstance(value, Tensor):
                 error_msgs.append(f'While copying the parameter named "{key}", expected '
-                                  f"torch.Tensor or Tensor-like object from checkpoint but received "
-                                  f"{type(value)}")
+                                  "torch.Tensor or Tensor-like object from checkpoint but "
+                                  f"received {type(value)}")
                 continue
             if value.shape != target.shape:
                 error_msgs.append(
@@ -505,7 +505,7 @@ class Module:
                 self._get_name(), "\n\t".join(errors)))
         return _IncompatibleKeys(missing, unexpected)
 
-    # --- printing ------------------------------------------------------------------------------------
+    # --- printing ---------------------------------------------------------------------------------
     def _get_name(self) -> str:
         return type(self).__name__
 

@@ -75,7 +75,8 @@ class _RNNBase(Module):
             layer_in = input_size if layer == 0 else hidden_size * directions
             for d in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if d else "")
-                shapes = [("weight_ih", (gate_size, layer_in)), ("weight_hh", (gate_size, hidden_size))]
+                shapes = [("weight_ih", (gate_size, layer_in)),
+                          ("weight_hh", (gate_size, hidden_size))]
                 if bias:
                     shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
                 for name, shape in shapes:

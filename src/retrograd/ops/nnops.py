@@ -107,7 +107,7 @@ def _gelu(self, approximate="none"):
         inner = _SQRT_2_OVER_PI * (self + _GELU_C * self * self * self)
         return (0.5 * self * (1 + xp.tanh(inner))).astype(self.dtype, copy=False)
     if approximate != "none":
-        raise RuntimeError(f"approximate argument must be either none or tanh.")
+        raise RuntimeError("approximate argument must be either none or tanh.")
     return (0.5 * self * (1 + erf_array(self * _INV_SQRT_2))).astype(self.dtype, copy=False)
 
 
