@@ -249,3 +249,17 @@ def test_dropout_and_attention_gradcheck():
     mask = retrograd.tensor(np.tril(np.ones((3, 4), bool)))
     assert gradgradcheck(lambda q, k: F.scaled_dot_product_attention(q, k, v, attn_mask=mask),
                          (q, k))
+
+
+def test_one_hot_matches_torch(torch_ref):
+    tf = torch_ref.nn.functional
+    for idx, n in [([0, 2], 4), ([[1], [0]], -1), ([3, 0], -1)]:
+        ours, theirs = F.one_hot(retrograd.tensor(idx), n), tf.one_hot(torch_ref.tensor(idx), n)
+        assert ours.dtype == retrograd.int64
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    for args in [([-1], -1), ([3], 2), ([1.0], -1)]:
+        with pytest.raises(RuntimeError) as a:
+            F.one_hot(retrograd.tensor(args[0]), args[1])
+        with pytest.raises(RuntimeError) as b:
+            tf.one_hot(torch_ref.tensor(args[0]), args[1])
+        assert str(a.value) == str(b.value)

@@ -162,6 +162,20 @@ def embedding(input: Tensor, weight: Tensor, padding_idx=None, max_norm=None, no
     return _nn._embedding(weight, idx, padding_idx)
 
 
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """``F.one_hot``: int64 indices of any shape -> that shape plus a trailing class dim."""
+    idx = tensor._data
+    if idx.dtype != xp.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    elif idx.size and idx.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return _make((idx[..., None] == xp.arange(num_classes)).astype(xp.int64))
+
+
 def _norm_affine(out: Tensor, weight, bias, shape) -> Tensor:
     if weight is not None:
         out = out * (weight.reshape(shape) if shape is not None else weight)
