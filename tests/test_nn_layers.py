@@ -274,3 +274,13 @@ def test_multihead_attention_kdim_vdim(torch_ref):
     ours, theirs = _make(torch_ref, "MultiheadAttention", 4, 2, kdim=3, vdim=5, bias=False)
     assert list(ours.state_dict()) == list(theirs.state_dict())
     check_module(torch_ref, ours, theirs, randn(0, 3, 2, 4), randn(1, 6, 2, 3), randn(2, 6, 2, 5))
+
+
+def test_gru_and_attention_gradcheck():
+    gru = nn.GRU(2, 2, bidirectional=True).double()
+    x = retrograd.tensor(randn(0, 3, 1, 2).astype(np.float64), requires_grad=True)
+    assert gradcheck(lambda x: gru(x)[0], (x,))
+    mha = nn.MultiheadAttention(4, 2).double()
+    q = retrograd.tensor(randn(1, 2, 1, 4).astype(np.float64), requires_grad=True)
+    k = retrograd.tensor(randn(2, 3, 1, 4).astype(np.float64), requires_grad=True)
+    assert gradcheck(lambda q, k: mha(q, k, k)[0], (q, k))
