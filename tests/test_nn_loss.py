@@ -181,6 +181,10 @@ def test_loss_errors_match_torch(torch_ref):
          lambda: tf.nll_loss(torch_ref.zeros(3, 4), torch_ref.tensor([0, 1]))),
         (lambda: F.cross_entropy(retrograd.zeros(3, 4), retrograd.tensor([0, 1, -1])),
          lambda: tf.cross_entropy(torch_ref.zeros(3, 4), torch_ref.tensor([0, 1, -1]))),
+        (lambda: F.cross_entropy(retrograd.zeros(2, 3), retrograd.tensor([0.0, 1.0])),
+         lambda: tf.cross_entropy(torch_ref.zeros(2, 3), torch_ref.tensor([0.0, 1.0]))),
+        (lambda: F.nll_loss(retrograd.zeros(2, 3), retrograd.tensor([0, 1]).int()),
+         lambda: tf.nll_loss(torch_ref.zeros(2, 3), torch_ref.tensor([0, 1]).int())),
     ]
     for ours, theirs in cases:
         with pytest.raises(Exception) as a:

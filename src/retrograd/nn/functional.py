@@ -326,10 +326,10 @@ def _check_nll_shapes(input: Tensor, target) -> None:
 
 def _target_index(target: Tensor):
     idx = _nn.as_index(target)
-    if idx.dtype.kind not in "iub":
+    if idx.dtype != xp.int64 and idx.dtype != xp.uint8:
         from ..ops.pointwise import _dtype_name
 
-        raise RuntimeError(f"expected scalar type Long but found {_dtype_name(idx)}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype_name(idx)}")
     return idx
 
 
@@ -356,8 +356,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight=None, size_average=None,
     n_classes = input.shape[class_dim]
     if target.is_floating_point():
         if target.shape != input.shape:
-            raise RuntimeError("expected target dtype to be Long or Byte, but got "
-                               f"{'Float' if target.dtype.itemsize == 4 else 'Double'}")
+            _target_index(target)  # PyTorch's error for a float target of the wrong shape
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / n_classes
         per = logp * target
