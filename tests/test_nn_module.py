@@ -274,7 +274,7 @@ def test_missing_forward():
         nn.Module()(1)
 
 
-def test_training_loop_reduces_loss(torch_ref):
+def test_training_loop_reduces_loss():
     """The canonical loop, with plain SGD steps written on the parameters."""
     retrograd.manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 16), nn.Tanh(), nn.Linear(16, 1))
