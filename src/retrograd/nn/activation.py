@@ -235,18 +235,13 @@ class MultiheadAttention(Module):
             init.constant_(self.out_proj.bias, 0.0)
 
     def _projections(self):
-        from ..ops.nnops import _index0
-
-        e = self.embed_dim
         if self._qkv_same_embed_dim:
-            w = self.in_proj_weight.reshape(3, e, e)
-            ws = [_index0(w, i) for i in range(3)]
+            ws = self.in_proj_weight.chunk(3)
         else:
             ws = [self.q_proj_weight, self.k_proj_weight, self.v_proj_weight]
         if self.in_proj_bias is None:
             return ws, [None] * 3
-        b = self.in_proj_bias.reshape(3, e)
-        return ws, [_index0(b, i) for i in range(3)]
+        return ws, self.in_proj_bias.chunk(3)
 
     def forward(self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask=None,
                 need_weights: bool = True, attn_mask=None, average_attn_weights: bool = True,

@@ -10,7 +10,7 @@ import math
 import warnings
 
 from .. import creation
-from ..ops.nnops import _index0, _stack0
+from ..ops.shape import cat, stack
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -20,23 +20,16 @@ from .module import Module
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-def _split(x: Tensor, k: int):
-    """(N, k*H) -> k tensors of (N, H): the gates of a fused projection."""
-    n = x.shape[0]
-    parts = x.reshape(n, k, -1).transpose(0, 1)
-    return [_index0(parts, i) for i in range(k)]
-
-
 def _rnn_step(mode, gi, h, c, w_hh, b_hh):
     """One time step: ``gi`` is the input's projection (with its bias) for this step."""
     gh = F.linear(h, w_hh, b_hh)
     if mode == "LSTM":
-        i, f, g, o = _split(gi + gh, 4)
+        i, f, g, o = (gi + gh).chunk(4, 1)
         c = f.sigmoid() * c + i.sigmoid() * g.tanh()
         return o.sigmoid() * c.tanh(), c
     if mode == "GRU":
-        ir, iz, in_ = _split(gi, 3)
-        hr, hz, hn = _split(gh, 3)
+        ir, iz, in_ = gi.chunk(3, 1)
+        hr, hz, hn = gh.chunk(3, 1)
         r = (ir + hr).sigmoid()
         z = (iz + hz).sigmoid()
         n = (in_ + r * hn).tanh()
@@ -130,27 +123,28 @@ class _RNNBase(Module):
         directions = 2 if self.bidirectional else 1
         zeros = creation.zeros(batch, self.hidden_size, dtype=x.dtype)
         finals_h, finals_c = [], []
+        h0 = h0.unbind(0) if h0 is not None else None
+        c0 = c0.unbind(0) if c0 is not None else None
         for layer in range(self.num_layers):
             outs = []
             for d in range(directions):
                 k = layer * directions + d
-                h = _index0(h0, k) if h0 is not None else zeros
-                c = (_index0(c0, k) if c0 is not None else zeros) if self.mode == "LSTM" else None
+                h = h0[k] if h0 is not None else zeros
+                c = (c0[k] if c0 is not None else zeros) if self.mode == "LSTM" else None
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
-                projected = F.linear(x, w_ih, b_ih)  # every time step at once
+                projected = F.linear(x, w_ih, b_ih).unbind(0)  # every time step at once
                 hs = [None] * steps
                 for t in (range(steps - 1, -1, -1) if d else range(steps)):
-                    h, c = _rnn_step(self.mode, _index0(projected, t), h, c, w_hh, b_hh)
+                    h, c = _rnn_step(self.mode, projected[t], h, c, w_hh, b_hh)
                     hs[t] = h
-                outs.append(_stack0(hs))
+                outs.append(stack(hs))
                 finals_h.append(h)
                 finals_c.append(c)
-            x = outs[0] if directions == 1 else _stack0(outs).permute(1, 2, 0, 3).reshape(
-                steps, batch, -1)
+            x = outs[0] if directions == 1 else cat(outs, 2)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True)
-        c_n = _stack0(finals_c) if self.mode == "LSTM" else None
-        return x, _stack0(finals_h), c_n
+        c_n = stack(finals_c) if self.mode == "LSTM" else None
+        return x, stack(finals_h), c_n
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"

@@ -260,64 +260,25 @@ def _nll_loss(self, target, weight, reduction, ignore_index):
         return xp.asarray(total / w.sum(dtype=self.dtype), dtype=self.dtype)
 
 
-# --- rows: gather and scatter-add along dim 0 ----------------------------------------------------
+# --- embedding ----------------------------------------------------------------------------------
 
 
-@op(inputs="self", saves="self_shape", method=False, node="IndexBackward0",
-    grads=(lambda g, n: _index0_backward(g, n.index, n.self_shape, None),))
-def _index0(self, index):
-    """``self[index]`` along dim 0 (index an int or an int64 array)."""
-    return self[index]
-
-
-@op(inputs="grad", method=False, node="IndexPutBackward0",
-    grads=(lambda g, n: _index0(g, n.index),))
-def _index0_backward(grad, index, shape, skip_row):
-    """Zeros of ``shape`` with the rows of ``grad`` added at ``index`` (the adjoint of _index0);
-    row ``skip_row`` gets nothing (an embedding's padding_idx)."""
+@op(inputs="grad", method=False, node="EmbeddingBackwardBackward0",
+    grads=(lambda g, n: _embedding(g, n.indices, None),))
+def _embedding_backward(grad, indices, shape, padding_idx):
+    """Zeros of the weight's ``shape`` with each row of ``grad`` added at its index (the adjoint
+    of the lookup); the ``padding_idx`` row gets nothing."""
     out = xp.zeros(shape, grad.dtype)
-    xp.add.at(out, index, grad)
-    if skip_row is not None:
-        out[skip_row] = 0
+    xp.add.at(out, indices, grad)
+    if padding_idx is not None:
+        out[padding_idx] = 0
     return out
-
-
-def _embedding_grad(g, n):
-    return _index0_backward(g, n.indices, n.weight_shape, n.padding_idx)
 
 
 @op(inputs="weight", saves="weight_shape", method=False, node="EmbeddingBackward0",
-    grads=(_embedding_grad,))
+    grads=(lambda g, n: _embedding_backward(g, n.indices, n.weight_shape, n.padding_idx),))
 def _embedding(weight, indices, padding_idx):
     return weight[indices]
-
-
-def _stack0_grads(g, n):
-    return [_index0(g, i) for i in range(len(n.next_functions))]
-
-
-@op(inputs="tensors", method=False, node="StackBackward0", grads=(_stack0_grads,))
-def _stack0(tensors):
-    return xp.stack(tensors, 0)
-
-
-def _cat0_grads(g, n):
-    out = []
-    start = 0
-    for size in n.sizes:
-        out.append(_index0(g, xp.arange(start, start + size)))
-        start += size
-    return out
-
-
-@op(inputs="tensors", method=False, node="CatBackward0", grads=(_cat0_grads,))
-def _cat0(tensors, sizes=None):
-    return xp.concatenate(tensors, 0)
-
-
-def cat0(tensors) -> Tensor:
-    """Tensors joined along dim 0 (``torch.cat(tensors, 0)``)."""
-    return _cat0(tensors, tuple(t.shape[0] for t in tensors))
 
 
 def as_index(target) -> "xp.ndarray":

@@ -2,14 +2,14 @@
 
 from typing import Iterable
 
-from ...ops.nnops import cat0
+from ...ops.shape import cat
 from ...tensor import Tensor
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     """``nn.utils.parameters_to_vector``: every parameter flattened and joined, in order (in the
     graph, so gradients flow back to the parameters)."""
-    return cat0([p.reshape(-1) for p in parameters])
+    return cat([p.reshape(-1) for p in parameters])
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
