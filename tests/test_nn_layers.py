@@ -284,3 +284,8 @@ def test_gru_and_attention_gradcheck():
     q = retrograd.tensor(randn(1, 2, 1, 4).astype(np.float64), requires_grad=True)
     k = retrograd.tensor(randn(2, 3, 1, 4).astype(np.float64), requires_grad=True)
     assert gradcheck(lambda q, k: mha(q, k, k)[0], (q, k))
+
+
+def test_embedding_options_not_supported_say_so():
+    with pytest.raises(NotImplementedError, match="max_norm"):
+        nn.Embedding(3, 2, max_norm=1.0)(retrograd.tensor([0]))
