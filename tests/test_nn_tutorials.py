@@ -16,6 +16,20 @@ def _data(lib):
     return x, lib.sin(x)
 
 
+def _fit(model, compute_loss, steps, lr):
+    """Plain gradient descent; the loss of each step."""
+    losses = []
+    for _ in range(steps):
+        loss = compute_loss()
+        model.zero_grad()
+        loss.backward()
+        for p in model.parameters():
+            if p.grad is not None:  # a parameter a step did not use gets no gradient
+                p.data = p.data - lr * p.grad
+        losses.append(loss.item())
+    return losses
+
+
 def sequential_program(lib, init, steps=150, lr=1e-5):
     """nn.Sequential(Linear(3, 1), Flatten(0, 1)) on the powers x, x^2, x^3, MSELoss(sum)."""
     x, y = _data(lib)
@@ -23,15 +37,7 @@ def sequential_program(lib, init, steps=150, lr=1e-5):
     model = lib.nn.Sequential(lib.nn.Linear(3, 1), lib.nn.Flatten(0, 1))
     model.load_state_dict({k: lib.tensor(v) for k, v in init.items()})
     loss_fn = lib.nn.MSELoss(reduction="sum")
-    losses = []
-    for _ in range(steps):
-        loss = loss_fn(model(xx), y)
-        model.zero_grad()
-        loss.backward()
-        for p in model.parameters():
-            p.data = p.data - lr * p.grad
-        losses.append(loss.item())
-    return losses
+    return _fit(model, lambda: loss_fn(model(xx), y), steps, lr)
 
 
 def custom_module_program(lib, init, steps=150, lr=1e-5):
@@ -48,15 +54,7 @@ def custom_module_program(lib, init, steps=150, lr=1e-5):
 
     x, y = _data(lib)
     model = Polynomial3()
-    losses = []
-    for _ in range(steps):
-        loss = (model(x) - y).pow(2).sum()
-        model.zero_grad()
-        loss.backward()
-        for p in model.parameters():
-            p.data = p.data - lr * p.grad
-        losses.append(loss.item())
-    return losses
+    return _fit(model, lambda: (model(x) - y).pow(2).sum(), steps, lr)
 
 
 def dynamic_program(lib, init, steps=100, lr=1e-7):
@@ -77,16 +75,7 @@ def dynamic_program(lib, init, steps=100, lr=1e-7):
     x, y = _data(lib)
     model = Dynamic()
     rng = random.Random(0)
-    losses = []
-    for _ in range(steps):
-        loss = (model(x, rng.randint(0, 2)) - y).pow(2).sum()
-        model.zero_grad()
-        loss.backward()
-        for p in model.parameters():
-            if p.grad is not None:  # e gets no gradient on a step that does not use it
-                p.data = p.data - lr * p.grad
-        losses.append(loss.item())
-    return losses
+    return _fit(model, lambda: (model(x, rng.randint(0, 2)) - y).pow(2).sum(), steps, lr)
 
 
 @pytest.mark.parametrize("program,init", [

@@ -249,7 +249,7 @@ class MultiheadAttention(Module):
         import math
 
         from .._array import xp
-        from ..ops.nnops import _softmax
+        from ..ops import softmax
         from ..tensor import _make
 
         batched = query.ndim == 3
@@ -284,7 +284,7 @@ class MultiheadAttention(Module):
             bias = pad if bias is None else bias + pad
         if bias is not None:
             scores = scores + bias
-        attn = _softmax(scores, -1)
+        attn = softmax(scores, -1)
         if self.dropout > 0.0 and self.training:
             attn = F.dropout(attn, self.dropout)
         out = attn.matmul(v).transpose(0, 1).reshape(tgt_len * bsz, e)

@@ -88,18 +88,14 @@ def softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor
     """``F.softmax``: exp(x) / sum(exp(x)) along ``dim``."""
     if dim is None:
         dim = _softmax_dim(input.ndim)
-    if dtype is not None:
-        input = input.to(dtype)
-    return _nn._softmax(input, dim)
+    return _ops.softmax(input, dim, dtype)
 
 
 def log_softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """``F.log_softmax``: x - logsumexp(x) along ``dim``."""
     if dim is None:
         dim = _softmax_dim(input.ndim)
-    if dtype is not None:
-        input = input.to(dtype)
-    return _nn._log_softmax(input, dim)
+    return _ops.log_softmax(input, dim, dtype)
 
 
 def softmin(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
@@ -355,7 +351,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight=None, size_average=None,
     float targets of the input's shape, class probabilities; with optional label smoothing."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     class_dim = 0 if input.ndim == 1 else 1
-    logp = _nn._log_softmax(input, class_dim)
+    logp = _ops.log_softmax(input, class_dim)
     n_classes = input.shape[class_dim]
     if target.is_floating_point():
         if target.shape != input.shape:
@@ -484,7 +480,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
             scores = scores + attn_mask
         else:
             scores = _ops.where(attn_mask, scores, -math.inf)
-    attn = _nn._softmax(scores, -1)
+    attn = _ops.softmax(scores, -1)
     if dropout_p > 0.0:
         attn = dropout(attn, dropout_p)
     return attn.matmul(value)

@@ -1,5 +1,5 @@
-"""Ops for neural networks: erf, the activations with their own formulas, softmax, nll_loss, and the
-row gather/scatter pair behind embeddings and recurrent layers.
+"""Ops for neural networks: erf, the activations with their own formulas, a fused linear layer,
+nll_loss, and the gather/scatter pair behind embeddings.
 
 Only ``erf`` is public (``torch.erf``); the others are private ops that ``retrograd.nn.functional``
 wraps, each with the node name PyTorch gives it (``GeluBackward0``, ``NllLossBackward0`` ...).
@@ -152,57 +152,6 @@ def _elu(self, alpha=1.0, scale=1.0, input_scale=1.0):
     node="LeakyReluBackward0", method=False)
 def _leaky_relu(self, negative_slope=0.01):
     return xp.where(self > 0, self, self * negative_slope).astype(self.dtype, copy=False)
-
-
-# --- softmax ------------------------------------------------------------------------------------
-
-
-def _axis(dim, ndim):
-    if ndim == 0:
-        if dim not in (0, -1):
-            raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but "
-                             f"got {dim})")
-        return None
-    if not -ndim <= dim < ndim:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, "
-                         f"{ndim - 1}], but got {dim})")
-    return dim % ndim
-
-
-def _check_float(kernel):
-    def check(a, dim):
-        if a.dtype.kind != "f":
-            from .pointwise import _dtype_name
-
-            raise NotImplementedError(f'"{kernel}" not implemented for \'{_dtype_name(a)}\'')
-
-    return check
-
-
-def _reduce_dim(dim, ndim):
-    return dim if ndim else None
-
-
-@op(saves="result", node="SoftmaxBackward0", method=False,
-    check=_check_float("softmax_lastdim_kernel_impl"),
-    grads=(lambda g, n: n.result * (g - (g * n.result).sum(_reduce_dim(n.dim, n.result.ndim),
-                                                           keepdim=True)),))
-def _softmax(self, dim):
-    axis = _axis(dim, self.ndim)
-    e = xp.exp(self - xp.max(self, axis=axis, keepdims=True))
-    e /= e.sum(axis=axis, keepdims=True)
-    return e
-
-
-@op(saves="result", node="LogSoftmaxBackward0", method=False,
-    check=_check_float("log_softmax_lastdim_kernel_impl"),
-    grads=(lambda g, n: g - n.result.exp() * g.sum(_reduce_dim(n.dim, n.result.ndim),
-                                                   keepdim=True),))
-def _log_softmax(self, dim):
-    axis = _axis(dim, self.ndim)
-    shifted = self - xp.max(self, axis=axis, keepdims=True)
-    shifted -= xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
-    return shifted
 
 
 # --- nll_loss ------------------------------------------------------------------------------------
