@@ -212,10 +212,7 @@ def test_conv_error_texts_are_pytorchs_own(torch_ref, fn, message):
     """The expected texts above are checked against PyTorch itself, so they are not our guesses."""
     import types
 
-    tf = torch_ref.nn.functional
-    fake = types.SimpleNamespace(randn=torch_ref.randn, float64=torch_ref.float64)
-    code = fn.__code__
-    glb = dict(fn.__globals__, retrograd=fake, F=tf)
+    glb = dict(fn.__globals__, retrograd=torch_ref, F=torch_ref.nn.functional)
     with pytest.raises(RuntimeError) as info:
-        types.FunctionType(code, glb)()
+        types.FunctionType(fn.__code__, glb)()
     assert str(info.value) == message

@@ -336,7 +336,7 @@ def _pair(v):
     return (v, v) if isinstance(v, int) else tuple(v) * (2 if len(v) == 1 else 1)
 
 
-def _pool_geometry(shape, kernel_size, stride, padding, dilation, ceil_mode, name):
+def _pool_geometry(shape, kernel_size, stride, padding, dilation, ceil_mode):
     if len(shape) not in (3, 4):
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     kernel = _pair(kernel_size)
@@ -349,6 +349,11 @@ def _pool_geometry(shape, kernel_size, stride, padding, dilation, ceil_mode, nam
                 f"pad should be at most half of effective kernel size, but got pad={p}, "
                 f"kernel_size={k} and dilation={d}"
             )
+    if any(p > k // 2 for k, p in zip(kernel, padding)):
+        raise RuntimeError(
+            "pad should be smaller than or equal to half of kernel size, but got "
+            f"padW = {padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, kH = {kernel[0]}"
+        )
     size = shape[-2:]
     out = tuple(_pool_out(n, k, s, p, d, ceil_mode)
                 for n, k, s, p, d in zip(size, kernel, stride, padding, dilation))
@@ -364,26 +369,18 @@ def _pool_geometry(shape, kernel_size, stride, padding, dilation, ceil_mode, nam
     return kernel, stride, pads, dilation, out
 
 
-def _max_pool_grad(g, n):
-    return _pool_scatter(g, n.result1._data, n.self_shape)
-
-
-@op(saves="self_shape result1", outputs=1, node="MaxPool2DWithIndicesBackward0", method=False,
-    grads=(_max_pool_grad,))
-def max_pool2d_with_indices(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
-    """``torch.nn.functional.max_pool2d_with_indices``: window maxima and where each was found
-    (as an index into the flattened H*W plane of the input)."""
-    kernel, stride, pads, dilation, out = _pool_geometry(self.shape, kernel_size, stride, padding,
-                                                         dilation, ceil_mode, "max_pool2d")
-    fill = -xp.inf if self.dtype.kind == "f" else xp.iinfo(self.dtype).min
-    win = _windows(_pad(self, pads, fill), out, kernel, stride, dilation)
-    flat = win.reshape(win.shape[:-2] + (-1,))  # one copy of the windows
-    arg = flat.argmax(-1)
-    values = xp.take_along_axis(flat, arg[..., None], -1)[..., 0]
+def _max_pool_indices(x, kernel_size, stride, padding, dilation, ceil_mode):
+    """Where each window's maximum is (its first one, as PyTorch picks), as an index into the
+    flattened H*W plane of the input."""
+    kernel, stride, pads, dilation, out = _pool_geometry(x.shape, kernel_size, stride, padding,
+                                                         dilation, ceil_mode)
+    fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
+    win = _windows(_pad(x, pads, fill), out, kernel, stride, dilation)
+    arg = win.reshape(win.shape[:-2] + (-1,)).argmax(-1)  # one copy of the windows
     kh, kw = xp.divmod(arg, kernel[1])
     rows = (xp.arange(out[0]) * stride[0] - pads[0][0])[:, None] + kh * dilation[0]
     cols = (xp.arange(out[1]) * stride[1] - pads[1][0]) + kw * dilation[1]
-    return values, rows * self.shape[-1] + cols
+    return rows * x.shape[-1] + cols
 
 
 def _flat_indices(indices, plane):
@@ -393,31 +390,40 @@ def _flat_indices(indices, plane):
     return (idx + (xp.arange(lead) * plane)[:, None]).ravel()
 
 
-@op(grads=(lambda g, n: _pool_gather(g, n.indices),), method=False,
+@op(saves="self_shape", method=False, node="MaxPool2DWithIndicesBackward0",
+    grads=(lambda g, n: _pool_scatter(g, n.indices, n.self_shape),))
+def _max_pool2d(self, indices):
+    """The input values at the pool indices."""
+    plane = self.shape[-2] * self.shape[-1]
+    return self.ravel()[_flat_indices(indices, plane)].reshape(indices.shape)
+
+
+@op(grads=(lambda g, n: _max_pool2d(g, n.indices),), method=False,
     node="MaxPool2DWithIndicesBackwardBackward0")
 def _pool_scatter(self, indices, input_shape):
-    """Each pooled gradient added back at the input position its index names."""
-    plane = input_shape[-2] * input_shape[-1]
-    total = _prod(input_shape)
+    """Each pooled gradient added back at the input position its index names (the adjoint of
+    ``_max_pool2d``; overlapping windows add up)."""
     if indices.size == 0:
         return xp.zeros(input_shape, self.dtype)
-    summed = xp.bincount(_flat_indices(indices, plane), weights=self.ravel(), minlength=total)
+    plane = input_shape[-2] * input_shape[-1]
+    summed = xp.bincount(_flat_indices(indices, plane), weights=self.ravel(),
+                         minlength=_prod(input_shape))
     return summed.astype(self.dtype, copy=False).reshape(input_shape)
 
 
-@op(saves="self_shape", method=False,
-    grads=(lambda g, n: _pool_scatter(g, n.indices, n.self_shape),))
-def _pool_gather(self, indices):
-    """The input values at the pool indices (the adjoint of ``_pool_scatter``)."""
-    plane = self.shape[-2] * self.shape[-1]
-    return self.ravel()[_flat_indices(indices, plane)].reshape(indices.shape)
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    """``torch.nn.functional.max_pool2d_with_indices``: window maxima and their indices."""
+    indices = _max_pool_indices(input._data, kernel_size, stride, padding, dilation, ceil_mode)
+    return _max_pool2d(input, indices), _make(indices)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """``torch.nn.functional.max_pool2d``: the maximum of each window (and its index if asked)."""
-    out, indices = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return (out, indices) if return_indices else out
+    indices = _max_pool_indices(input._data, kernel_size, stride, padding, dilation, ceil_mode)
+    out = _max_pool2d(input, indices)
+    return (out, _make(indices)) if return_indices else out
 
 
 def _avg_divisor(size, kernel, stride, padding, out, count_include_pad, divisor_override, dtype):
@@ -435,8 +441,7 @@ def _avg_divisor(size, kernel, stride, padding, out, count_include_pad, divisor_
 
 def _avg_geometry(shape, kernel_size, stride, padding, ceil_mode, count_include_pad,
                   divisor_override, dtype):
-    kernel, stride, pads, _, out = _pool_geometry(shape, kernel_size, stride, padding, 1, ceil_mode,
-                                                  "avg_pool2d")
+    kernel, stride, pads, _, out = _pool_geometry(shape, kernel_size, stride, padding, 1, ceil_mode)
     divisor = _avg_divisor(shape[-2:], kernel, stride, _pair(padding), out, count_include_pad,
                            divisor_override, dtype)
     return kernel, stride, pads, out, divisor
