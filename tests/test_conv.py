@@ -216,3 +216,98 @@ def test_conv_error_texts_are_pytorchs_own(torch_ref, fn, message):
     with pytest.raises(RuntimeError) as info:
         types.FunctionType(fn.__code__, glb)()
     assert str(info.value) == message
+
+
+# --- modules ----------------------------------------------------------------------------------
+
+MODULES = [
+    ("Conv2d", (1, 8, 3), {"padding": 1}, (2, 1, 8, 8)),
+    ("Conv2d", (4, 6, (3, 2)), {"stride": 2, "dilation": (1, 2), "groups": 2, "bias": False},
+     (2, 4, 9, 9)),
+    ("Conv2d", (2, 4, 4), {"padding": "same", "groups": 2}, (1, 2, 7, 7)),
+    ("Conv2d", (2, 4, 3), {"padding": "valid"}, (1, 2, 7, 7)),
+    ("Conv1d", (2, 8, 3), {}, (2, 2, 10)),
+    ("Conv1d", (2, 4, 3), {"stride": 2, "padding": 2, "dilation": 2}, (2, 2, 10)),
+    ("ConvTranspose2d", (2, 8, 3), {"stride": 2, "output_padding": 1}, (2, 2, 4, 4)),
+    ("ConvTranspose2d", (4, 2, 3), {"stride": 2, "padding": 1, "groups": 2, "dilation": 2},
+     (1, 4, 3, 5)),
+]
+
+
+def _pair_modules(torch, name, args, kw):
+    ours = getattr(retrograd.nn, name)(*args, **kw)
+    theirs = getattr(torch.nn, name)(*args, **kw)
+    with torch.no_grad():  # the same weights in both
+        theirs.weight.copy_(torch.tensor(ours.weight.detach().numpy()))
+        if ours.bias is not None:
+            theirs.bias.copy_(torch.tensor(ours.bias.detach().numpy()))
+    return ours, theirs
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("name, args, kw, shape", MODULES)
+def test_conv_modules_match_torch(torch_ref, name, args, kw, shape):
+    ours, theirs = _pair_modules(torch_ref, name, args, kw)
+    assert ours.extra_repr() == theirs.extra_repr()
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert [tuple(p.shape) for p in ours.parameters()] == [tuple(p.shape)
+                                                            for p in theirs.parameters()]
+    (x,) = _arrays(shape)
+    out, ref = ours(retrograd.tensor(x)), theirs(torch_ref.tensor(x))
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-4, atol=1e-5)
+    (out * out).sum().backward()
+    (ref * ref).sum().backward()
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_conv_transpose_output_size_matches_torch(torch_ref):
+    ours, theirs = _pair_modules(torch_ref, "ConvTranspose2d", (2, 3, 3), {"stride": 2})
+    (x,) = _arrays((1, 2, 4, 4))
+    out = ours(retrograd.tensor(x), output_size=[10, 9])
+    ref = theirs(torch_ref.tensor(x), output_size=[10, 9])
+    assert out.shape == (1, 3, 10, 9)
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError) as ours_err:
+        ours(retrograd.tensor(x), output_size=[12, 9])
+    with pytest.raises(ValueError) as theirs_err:
+        theirs(torch_ref.tensor(x), output_size=[12, 9])
+    assert str(ours_err.value) == str(theirs_err.value)
+
+
+def test_conv_init_is_pytorchs_distribution():
+    """kaiming_uniform_(a=sqrt(5)): weight and bias in U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+    retrograd.manual_seed(0)
+    m = retrograd.nn.Conv2d(8, 64, 3, groups=2)
+    bound = 1 / np.sqrt(4 * 9)
+    w, b = m.weight.detach().numpy(), m.bias.detach().numpy()
+    assert w.dtype == np.float32 and w.shape == (64, 4, 3, 3)
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.95 * bound
+    assert abs(w.std() - bound / np.sqrt(3)) < 0.05 * bound  # the std of a uniform
+    assert np.abs(b).max() <= bound and b.std() > 0.3 * bound
+    t = retrograd.nn.ConvTranspose2d(4, 6, 2, groups=2)
+    assert t.weight.shape == (4, 3, 2, 2)
+    assert np.abs(t.weight.detach().numpy()).max() <= 1 / np.sqrt(3 * 4)
+    assert isinstance(m.weight, retrograd.nn.Parameter) and m.weight.requires_grad
+
+
+CTOR_ERRORS = [
+    (lambda nn: nn.Conv2d(3, 4, 3, groups=2), "in_channels must be divisible by groups"),
+    (lambda nn: nn.Conv2d(4, 3, 3, groups=2), "out_channels must be divisible by groups"),
+    (lambda nn: nn.Conv2d(4, 4, 3, groups=0), "groups must be a positive integer"),
+    (lambda nn: nn.Conv2d(4, 4, 3, stride=2, padding="same"),
+     "padding='same' is not supported for strided convolutions"),
+    (lambda nn: nn.Conv2d(4, 4, 3, padding="full"), None),
+    (lambda nn: nn.Conv2d(4, 4, 3, padding_mode="mirror"), None),
+]
+
+
+@pytest.mark.parametrize("make, message", CTOR_ERRORS)
+def test_conv_module_errors_match_torch(torch_ref, make, message):
+    with pytest.raises(ValueError) as theirs:
+        make(torch_ref.nn)
+    with pytest.raises(ValueError) as ours:
+        make(retrograd.nn)
+    assert str(ours.value) == str(theirs.value)
+    if message is not None:
+        assert str(ours.value) == message

@@ -151,3 +151,26 @@ def test_pool_error_texts_are_pytorchs_own(torch_ref, fn, message):
     with pytest.raises(RuntimeError) as info:
         types.FunctionType(fn.__code__, glb)()
     assert str(info.value) == message
+
+
+MODULES = [
+    ("MaxPool2d", (2,), {}),
+    ("MaxPool2d", (3, 2, 1, 2, True, True), {}),
+    ("MaxPool2d", ((3, 2),), {"stride": (2, 1), "padding": (1, 0)}),
+    ("AvgPool2d", (2,), {}),
+    ("AvgPool2d", (3, 2, 1, True, False, 2), {}),
+    ("AdaptiveAvgPool2d", ((2, 3),), {}),
+    ("AdaptiveAvgPool2d", (1,), {}),
+]
+
+
+@pytest.mark.parametrize("name, args, kw", MODULES)
+def test_pool_modules_match_torch(torch_ref, name, args, kw):
+    ours = getattr(retrograd.nn, name)(*args, **kw)
+    theirs = getattr(torch_ref.nn, name)(*args, **kw)
+    assert ours.extra_repr() == theirs.extra_repr()
+    a = np.random.default_rng(0).standard_normal((2, 3, 9, 8)).astype(np.float32)
+    out, ref = ours(retrograd.tensor(a)), theirs(torch_ref.tensor(a))
+    out, ref = (out if isinstance(out, tuple) else (out,)), (ref if isinstance(ref, tuple) else (ref,))
+    for o, r in zip(out, ref):
+        np.testing.assert_allclose(o.numpy(), r.numpy(), rtol=1e-5, atol=1e-6)
