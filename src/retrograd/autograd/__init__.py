@@ -40,7 +40,7 @@ def _make_grads(outputs, grads, is_grads_batched=False):
                         "grad can be implicitly created only for real scalar outputs but got "
                         f"{o.dtype}"
                     )
-                g = _make(xp.ones_like(o._data))
+                g = _make(xp.ones(o._data.shape, o._data.dtype))
             out.append(g)
             continue
         if not isinstance(g, Tensor):

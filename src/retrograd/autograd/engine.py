@@ -9,9 +9,9 @@
 """
 
 import heapq
-import itertools
 
 from .grad_mode import state as _grad_state
+from ..tensor import _make
 from .node import AccumulateGrad, grad_accumulator
 
 
@@ -34,22 +34,19 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     buffers = {}
     for (node, nr), g in zip(root_edges, grads):
         _add(buffers, node, nr, g)
-    tie = itertools.count()
-    ready = []
-    for node in buffers:
-        if deps.get(node, 0) == 0:
-            ready.append((-node._seq, next(tie), node))
+    ready = [(-node._seq, node) for node in buffers if deps.get(node, 0) == 0]
     heapq.heapify(ready)
+    heappush, heappop = heapq.heappush, heapq.heappop
 
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     try:
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = heappop(ready)[1]
             slots = buffers.pop(node, None) or [None]
             if node._tensor_pre_hooks is not None or node._retain_grad_hooks is not None:
                 slots = _tensor_hooks(node, slots)
-            if node in targets:
+            if targets and node in targets:
                 _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
             if needed is not None and node not in needed:
                 continue
@@ -60,14 +57,10 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                     accumulate_grad(node.variable, slots[0], create_graph)
                 continue
             edges = node.next_functions
-            if all(g is None for g in slots):
-                outs = [None] * len(edges)
+            if slots[0] is None and all(g is None for g in slots):
+                outs = (None,) * len(edges)
             else:
-                if needed is None:
-                    need = [e[0] is not None for e in edges]
-                else:
-                    need = [e[0] is not None and e[0] in needed for e in edges]
-                outs = node.apply(slots, need)
+                outs = node.apply(slots, needed)
                 if node._hooks is not None:
                     outs = _call_post_hooks(node, outs, slots)
             if not retain_graph:
@@ -76,11 +69,16 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 if nxt is None:
                     continue
                 if g is not None:
-                    _add(buffers, nxt, nr, g)
+                    buf = buffers.get(nxt)
+                    if buf is None and nr == 0:
+                        buffers[nxt] = [g]
+                    else:
+                        _add(buffers, nxt, nr, g)
                 left = deps[nxt] - 1
-                deps[nxt] = left
-                if left == 0:
-                    heapq.heappush(ready, (-nxt._seq, next(tie), nxt))
+                if left:
+                    deps[nxt] = left
+                else:
+                    heappush(ready, (-nxt._seq, nxt))
     finally:
         _grad_state.enabled = prev_mode
     return captured
@@ -176,7 +174,7 @@ def accumulate_grad(variable, grad, create_graph):
             variable._grad = grad
         else:
             # A copy: the same gradient array may also reach another leaf or the caller.
-            variable._grad = grad.detach()._own_copy()
+            variable._grad = _make(grad._data.copy())
     elif create_graph or old._requires_grad or grad._requires_grad:
         variable._grad = old + grad
     else:
@@ -189,7 +187,7 @@ def accumulate_grad(variable, grad, create_graph):
 def _store_grad(t, g, create_graph):
     old = t._grad
     if old is None:
-        t._grad = g if create_graph else g.detach()._own_copy()
+        t._grad = g if create_graph else _make(g._data.copy())
     else:
         t._grad = old + g
 

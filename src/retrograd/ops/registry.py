@@ -29,7 +29,7 @@ _NOT_SET = object()
 
 def _edge(t):
     """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
-    if type(t) is not Tensor and not isinstance(t, Tensor):
+    if not isinstance(t, Tensor):
         return (None, 0)
     fn = t.grad_fn
     if fn is not None:
@@ -180,11 +180,11 @@ def op(name=None, *, inputs="self", saves="", grads=(), broadcast=False, promote
 
 
 def _make_function(d):
+    """The Python function of an op: arguments in, arrays through the forward, a node recorded."""
     k = len(d.inputs)
     nparams = len(d.params)
+    tails = _default_tails(d)
     forward = d.forward
-    Node = d.Node
-    plan = d.plan
     promote = d.promote
     broadcast = d.broadcast
     view = d.view
@@ -194,84 +194,186 @@ def _make_function(d):
     differentiable = d.differentiable
     bind = d.bind
     listed = d.listed
+    record = _recorder(d)
+    name = d.name
 
     def function(*args, **kwargs):
-        if kwargs or len(args) != nparams:
+        if kwargs:
             args = bind(args, kwargs)
-        if listed:
-            tensors = wrap_tensor_list(args[0])
-            args = (tensors, *args[1:])
-        else:
-            tensors = args[:k]
-        arrays = []
-        requires_grad = False
-        for t in tensors:
-            if isinstance(t, Tensor):
-                arrays.append(t._data)
-                if t._requires_grad:
-                    requires_grad = True
-            elif isinstance(t, xp.generic):
-                arrays.append(t.item())  # NumPy scalars count as Python scalars, as in PyTorch
+        elif len(args) != nparams:
+            tail = tails.get(len(args))
+            args = args + tail if tail is not None else bind(args, kwargs)
+        cast = False
+        if k == 2 and not listed:  # most ops: two inputs, tensors or scalars
+            tensors = args[:2]
+            x, y = tensors
+            if isinstance(x, Tensor) and isinstance(y, Tensor):
+                arrays = [x._data, y._data]
+                requires_grad = x._requires_grad or y._requires_grad
+                same_dtype = arrays[0].dtype == arrays[1].dtype
             else:
-                arrays.append(t)
-        if promote is not None:
-            arrays = _promote(promote, tensors, arrays, d.name)
-        if listed:
-            arrays = [arrays]
+                arrays, requires_grad = _arrays(tensors)
+                same_dtype = False
+            if promote is not None and not same_dtype:
+                promoted = _promote(promote, tensors, arrays, name)
+                cast = promoted is not arrays
+                arrays = promoted
+        else:
+            if listed:
+                tensors = wrap_tensor_list(args[0])
+                args = (tensors, *args[1:])
+                requires_grad = any(t._requires_grad for t in tensors)
+                arrays = [[t._data for t in tensors]]
+            elif k == 1 and isinstance(args[0], Tensor):
+                tensors = args[:1]
+                arrays = [args[0]._data]
+                requires_grad = args[0]._requires_grad
+            else:
+                tensors = args[:k]
+                arrays, requires_grad = _arrays(tensors)
+            if promote is not None:
+                promoted = _promote(promote, tensors, arrays, name)
+                cast = promoted is not arrays
+                arrays = promoted
         attrs = args[k:]
         if check is not None:
             check(*arrays, *attrs)
         try:
             out = forward(*arrays, *attrs)
         except ValueError as e:
-            raise _shape_error(e, broadcast, arrays, d.name) from None
-        record = requires_grad and differentiable and _grad_state.enabled
+            raise _shape_error(e, broadcast, arrays, name) from None
+        requires_grad = requires_grad and differentiable and _grad_state.enabled
         if outputs == 1:
-            out = _wrap(out, tensors[0] if view else None, record)
-            results = (out,)
+            if type(out) is not ndarray:
+                out = xp.asarray(out)
+            result = _wrap(out, tensors[0], requires_grad) if view else _make(out, requires_grad)
+            if requires_grad:
+                if broadcast and not cast and k == 2:
+                    a, b = arrays  # no dtype change: inputs need fitting only when they broadcast
+                    cast = type(a) is ndarray and type(b) is ndarray and a.shape != b.shape
+                record(tensors, result, attrs, broadcast and (cast or k != 2))
+            return result
+        base = tensors[0] if view else None
+        results = tuple(_wrap(a, base, requires_grad and i < outputs) for i, a in enumerate(out))
+        if requires_grad:
+            record(tensors, results, attrs, broadcast)
+        return returns(*results) if returns is not None else results
+
+    return function
+
+
+def _arrays(tensors):
+    """The arrays of an op's inputs, and whether any input requires grad."""
+    arrays = []
+    requires_grad = False
+    for t in tensors:
+        if isinstance(t, Tensor):
+            arrays.append(t._data)
+            if t._requires_grad:
+                requires_grad = True
+        elif isinstance(t, xp.generic):
+            arrays.append(t.item())  # NumPy scalars count as Python scalars, as in PyTorch
         else:
-            results = tuple(_wrap(a, tensors[0] if view else None, record and i < outputs)
-                            for i, a in enumerate(out))
-        if record:
-            node = Node.__new__(Node)
-            node.next_functions = (_edge(tensors[0]),) if k == 1 and not listed else tuple(
-                map(_edge, tensors))
-            node._seq = next(_sequence)
-            node._pre_hooks = node._hooks = node._tensor_pre_hooks = None
-            node._retain_grad_hooks = node.metadata = None
-            node._attrs = attrs
-            node._freed_at = None
-            node._meta = _broadcast_meta(tensors, results[0]._data) if broadcast else None
-            if plan:
-                saved = []
-                versions = []
-                for kind, i in plan:
-                    if kind == 0:
-                        t = tensors[i]
-                        saved.append(t)
-                        versions.append(t._vc[0] if isinstance(t, Tensor) else None)
-                    elif kind == 1:
-                        r = results[i]
-                        saved.append((r._data, r._vc))
-                        versions.append(~r._vc[0])
-                    else:
-                        a = tensors[i]._data
-                        saved.append(a.shape if kind == 2 else dtypes.FROM_NP[a.dtype])
-                        versions.append(None)
-                node._saved = tuple(saved)
-                node._versions = tuple(versions)
-            else:
-                node._saved = ()
-                node._versions = ()
+            arrays.append(t)
+    return arrays, requires_grad
+
+
+def _default_tails(d):
+    """For each count of positional arguments that leaves only defaulted parameters: those defaults."""
+    tails = {}
+    for n in range(len(d.params) - 1, -1, -1):
+        if d.defaults[n] is inspect.Parameter.empty:
+            break
+        tails[n] = tuple(d.defaults[n:])
+    return tails
+
+
+def _recorder(d):
+    """``record(tensors, results, attrs)``: make the op's node and hang the results on it."""
+    Node = d.Node
+    broadcast = d.broadcast
+    outputs = d.outputs
+    single_edge = len(d.inputs) == 1 and not d.listed
+    save = _saver(d.plan)
+
+    def record(tensors, results, attrs, fit):
+        """Make the node of one call.  ``results``: the output tensor, or a tuple of them;
+        ``fit``: an input's gradient may need summing back to its shape or casting back."""
+        node = Node.__new__(Node)
+        if single_edge:
+            t = tensors[0]
+            fn = t.grad_fn
+            node.next_functions = ((fn, t._output_nr) if fn is not None
+                                   else (grad_accumulator(t), 0),)
+        elif len(tensors) == 2:
+            node.next_functions = (_edge(tensors[0]), _edge(tensors[1]))
+        else:
+            node.next_functions = tuple(map(_edge, tensors))
+        node._seq = next(_sequence)
+        node._attrs = attrs
+        if outputs == 1 and type(results) is not tuple:
+            results.grad_fn = node
+            results = (results,)
+        else:
             for i in range(outputs):
                 r = results[i]
                 r.grad_fn = node
                 r._output_nr = i
-        if outputs == 1:
-            return out
-        return returns(*results) if returns is not None else results
+        node._meta = _broadcast_meta(tensors, results[0]._data) if fit else None
+        save(node, tensors, results)
+        return node
 
-    return function
+    return record
+
+
+def _version(t):
+    return t._vc[0] if isinstance(t, Tensor) else None
+
+
+def _saver(plan):
+    """``save(node, tensors, results)``: store what the formulas read, each with its version.
+
+    The plans most ops have (nothing; the input; the result; both inputs) are written out, since
+    this runs on every recorded op call.
+    """
+    if not plan:
+        def save(node, tensors, results):
+            node._saved = node._versions = ()
+    elif plan == ((0, 0),):
+        def save(node, tensors, results):
+            t = tensors[0]
+            node._saved = (t,)
+            node._versions = (t._vc[0],)
+    elif plan == ((1, 0),):
+        def save(node, tensors, results):
+            vc = results[0]._vc
+            node._saved = ((results[0]._data, vc),)
+            node._versions = (~vc[0],)
+    elif plan == ((0, 0), (0, 1)):
+        def save(node, tensors, results):
+            a, b = node._saved = tensors
+            node._versions = (a._vc[0] if isinstance(a, Tensor) else None,
+                              b._vc[0] if isinstance(b, Tensor) else None)
+    else:
+        def save(node, tensors, results):
+            saved = []
+            versions = []
+            for kind, i in plan:
+                if kind == 0:  # an input
+                    t = tensors[i]
+                    saved.append(t)
+                    versions.append(_version(t))
+                elif kind == 1:  # an output: kept as its array and version counter, not the
+                    r = results[i]  # tensor, which holds this node (that would be a cycle)
+                    saved.append((r._data, r._vc))
+                    versions.append(~r._vc[0])
+                else:  # an input's shape or dtype
+                    a = tensors[i]._data
+                    saved.append(a.shape if kind == 2 else dtypes.FROM_NP[a.dtype])
+                    versions.append(None)
+            node._saved = tuple(saved)
+            node._versions = tuple(versions)
+    return save
 
 
 def _wrap(array, base, requires_grad):
@@ -313,6 +415,9 @@ def _promote(mode, tensors, arrays, name):
             return arrays
         target = dtypes.result_type(*tensors)
     elif mode == "float":
+        a = tensors[0]
+        if len(tensors) == 1 and a._data.dtype.kind in _FLOAT_KINDS:
+            return arrays
         target = dtypes.result_type(*tensors)
         if target.category < 2:  # bool or integer: computed in the default float dtype
             target = dtypes.get_default_dtype()
