@@ -281,7 +281,8 @@ def _conv_bias_grad(g, n):
     return g.sum((0,) + tuple(range(2, g.ndim)))
 
 
-@op(inputs="input weight bias", saves="input weight", check=_check_conv, method=False,
+# (saves in this order: the table's fast path for saving "both inputs" assumes exactly two inputs)
+@op(inputs="input weight bias", saves="weight input", check=_check_conv, method=False,
     node="ConvolutionBackward0", grads=(_conv_input_grad, _conv_weight_grad, _conv_bias_grad))
 def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups):
     """``torch.convolution``: the N-d (transposed) convolution behind conv1d, conv2d and friends.
