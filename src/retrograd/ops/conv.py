@@ -76,31 +76,37 @@ def _shape_str(shape):
 # --- array kernels ----------------------------------------------------------------------------
 
 
-def _pad(a, pads, value=0.0):
-    """``a`` with its trailing dims padded by ``(lo, hi)`` each; a negative ``hi`` crops instead."""
+def _pad(a, pads, value=0.0, first=None):
+    """``a`` padded by ``(lo, hi)`` on the dims from ``first`` on (default: the trailing ones); a
+    negative ``hi`` crops instead."""
     if all(lo == 0 and hi == 0 for lo, hi in pads):
         return a
-    lead = a.ndim - len(pads)
+    nd = len(pads)
+    first = a.ndim - nd if first is None else first
+    head = (slice(None),) * first
+    sizes = a.shape[first:first + nd]
     if any(hi < 0 for _, hi in pads):
-        a = a[(slice(None),) * lead + tuple(slice(0, n + min(hi, 0))
-                                            for n, (_, hi) in zip(a.shape[lead:], pads))]
+        a = a[head + tuple(slice(0, n + min(hi, 0)) for n, (_, hi) in zip(sizes, pads))]
+        sizes = a.shape[first:first + nd]
     if all(lo == 0 and hi <= 0 for lo, hi in pads):
         return a
-    shape = a.shape[:lead] + tuple(n + lo + max(hi, 0) for n, (lo, hi) in zip(a.shape[lead:], pads))
+    shape = (a.shape[:first] + tuple(n + lo + max(hi, 0) for n, (lo, hi) in zip(sizes, pads))
+             + a.shape[first + nd:])
     out = xp.zeros(shape, a.dtype) if value == 0 else xp.full(shape, value, a.dtype)
-    out[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(a.shape[lead:], pads))] = a
+    out[head + tuple(slice(lo, lo + n) for n, (lo, _) in zip(sizes, pads))] = a
     return out
 
 
-def _windows(a, out, kernel, stride, dilation):
-    """A read-only view ``[*lead, *out, *kernel]`` of the windows over ``a``'s trailing dims."""
+def _windows(a, out, kernel, stride, dilation, first=None):
+    """A read-only view of the windows over ``a``'s dims from ``first`` on (default: the trailing
+    ones): ``[*before, *out, *kernel, *after]``."""
     nd = len(kernel)
-    lead = a.ndim - nd
+    first = a.ndim - nd if first is None else first
     st = a.strides
     return _as_strided(
-        a, a.shape[:lead] + tuple(out) + tuple(kernel),
-        st[:lead] + tuple(st[lead + i] * stride[i] for i in range(nd))
-        + tuple(st[lead + i] * dilation[i] for i in range(nd)),
+        a, a.shape[:first] + tuple(out) + tuple(kernel) + a.shape[first + nd:],
+        st[:first] + tuple(st[first + i] * stride[i] for i in range(nd))
+        + tuple(st[first + i] * dilation[i] for i in range(nd)) + st[first + nd:],
         writeable=False,
     )
 
@@ -110,72 +116,101 @@ def _out_size(size, kernel, stride, pads, dilation):
                  for n, k, s, (lo, hi), d in zip(size, kernel, stride, pads, dilation))
 
 
+# The kernels work channels-last (N, *spatial, C), as PyTorch's fast CPU convolutions do: a window
+# is then a few runs of contiguous channels, so im2col copies runs instead of single values, and a
+# result computed as [positions, channels] is already channels-last.  Results are returned as
+# (N, C, *spatial) views of that memory, so the next layer finds its input channels-last again.
+
+
+def _channels_last(a):
+    return a.transpose((0,) + tuple(range(2, a.ndim)) + (1,))
+
+
+def _channels_first(a):
+    return a.transpose((0, a.ndim - 1) + tuple(range(1, a.ndim - 1)))
+
+
+def _rows(a, groups):
+    """``a`` [N, C, *S] as one [N * prod(S), C/G] matrix per group (a view when channels-last)."""
+    m = a.size // a.shape[1]
+    return _channels_last(a).reshape(m, groups, a.shape[1] // groups).transpose(1, 0, 2)
+
+
 def _im2col(x, out, kernel, stride, pads, dilation, groups):
-    """The windows of ``x`` [N, C, *S] as one matrix per group: [G, N * prod(out), C/G * prod(k)]."""
+    """The windows of ``x`` [N, C, *S] as one matrix per group: [G, N * prod(out), prod(k) * C/G]."""
     n, c = x.shape[:2]
     nd = len(kernel)
-    win = _windows(_pad(x, pads), out, kernel, stride, dilation)
-    win = win.reshape((n, groups, c // groups) + win.shape[2:])  # splitting C: still a view
-    order = (1, 0) + tuple(range(3, 3 + nd)) + (2,) + tuple(range(3 + nd, 3 + 2 * nd))
-    return win.transpose(order).reshape(groups, n * _prod(out), (c // groups) * _prod(kernel))
+    win = _windows(_pad(_channels_last(x), pads, first=1), out, kernel, stride, dilation, first=1)
+    m, kc = n * _prod(out), _prod(kernel) * (c // groups)
+    if groups == 1:
+        return win.reshape(1, m, kc)
+    win = win.reshape(win.shape[:-1] + (groups, c // groups))  # [N, *out, *k, G, C/G]: a view
+    return win.transpose((1 + 2 * nd, 0) + tuple(range(1, 1 + 2 * nd)) + (2 + 2 * nd,)).reshape(
+        groups, m, kc)
+
+
+def _to_nchw(res, n, out):
+    """[G, N * prod(out), O/G] -> [N, O, *out]; a view when groups == 1."""
+    groups, _, og = res.shape
+    nd = len(out)
+    res = res.reshape((groups, n) + tuple(out) + (og,))
+    return res.transpose((1, 0, 2 + nd) + tuple(range(2, 2 + nd))).reshape(
+        (n, groups * og) + tuple(out))
 
 
 def _conv_forward(x, w, stride, pads, dilation, groups):
-    n = x.shape[0]
-    o = w.shape[0]
+    o, cg = w.shape[:2]
     kernel = w.shape[2:]
     nd = len(kernel)
     out = _out_size(x.shape[2:], kernel, stride, pads, dilation)
     cols = _im2col(x, out, kernel, stride, pads, dilation, groups)
-    wmat = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)
-    res = xp.matmul(cols, wmat)  # [G, N * positions, O/G]
-    res = res.reshape((groups, n) + out + (o // groups,))
-    # to [N, G, O/G, *out]; a view when groups == 1
-    res = res.transpose((1, 0, 2 + nd) + tuple(range(2, 2 + nd)))
-    return res.reshape((n, o) + out)
+    # weight as [G, prod(k) * C/G, O/G], in the (kernel, channel) order of the columns
+    wmat = w.reshape((groups, o // groups, cg) + kernel).transpose(
+        (0,) + tuple(range(3, 3 + nd)) + (2, 1)).reshape(groups, -1, o // groups)
+    return _to_nchw(xp.matmul(cols, wmat), x.shape[0], out)
 
 
-def _col2im(cols, full, stride, dilation):
-    """Sum window values back into place: ``cols`` [*lead, *kernel, *out] -> [*lead, *full]."""
+def _col2im(cols, full, stride, dilation, first):
+    """Sum window values back into place: ``cols`` [*before, *out, *kernel, *after] ->
+    [*before, *full, *after], one whole-array add per kernel offset."""
     nd = len(full)
-    lead = cols.shape[:cols.ndim - 2 * nd]
-    kernel = cols.shape[len(lead):len(lead) + nd]
-    out = cols.shape[len(lead) + nd:]
-    acc = xp.zeros(lead + tuple(full), cols.dtype)
-    head = (slice(None),) * len(lead)
+    out = cols.shape[first:first + nd]
+    kernel = cols.shape[first + nd:first + 2 * nd]
+    acc = xp.zeros(cols.shape[:first] + tuple(full) + cols.shape[first + 2 * nd:], cols.dtype)
+    head = (slice(None),) * first
+    spots = head + (slice(None),) * nd
     for k in itertools.product(*map(range, kernel)):
         target = head + tuple(slice(ki * d, ki * d + (o - 1) * s + 1, s)
                               for ki, d, o, s in zip(k, dilation, out, stride))
-        acc[target] += cols[head + k]
+        acc[target] += cols[spots + k]
     return acc
 
 
 def _conv_transpose_forward(y, w, stride, pads, dilation, groups, output_padding):
-    n, cin = y.shape[:2]
+    n = y.shape[0]
     size = y.shape[2:]
-    og = w.shape[1]
+    cg, og = w.shape[:2]
     kernel = w.shape[2:]
     nd = len(kernel)
-    cg = cin // groups
     full = tuple((i - 1) * s + d * (k - 1) + 1 for i, s, d, k in zip(size, stride, dilation, kernel))
     out = tuple(f - lo - hi + p for f, (lo, hi), p in zip(full, pads, output_padding))
-    ymat = y.reshape(n, groups, cg, -1).transpose(1, 2, 0, 3).reshape(groups, cg, -1)
-    wmat = w.reshape(groups, cg, -1).transpose(0, 2, 1)  # [G, O/G * prod(k), C/G]
-    cols = xp.matmul(wmat, ymat).reshape((groups, og) + kernel + (n,) + size)
-    cols = cols.transpose((0, 1, 2 + nd) + tuple(range(2, 2 + nd)) + tuple(range(3 + nd, 3 + 2 * nd)))
+    # weight as [G, C/G, prod(k) * O/G]: each input position spreads into a window of outputs
+    wmat = w.reshape((groups, cg // groups, og) + kernel).transpose(
+        (0, 1) + tuple(range(3, 3 + nd)) + (2,)).reshape(groups, cg // groups, -1)
+    cols = xp.matmul(_rows(y, groups), wmat).reshape((groups, n) + size + kernel + (og,))
     acc = _col2im(cols, tuple(max(f, lo + o) for f, (lo, _), o in zip(full, pads, out)),
-                  stride, dilation)  # [G, O/G, N, *full]
-    acc = acc[(Ellipsis,) + tuple(slice(lo, lo + o) for (lo, _), o in zip(pads, out))]
-    return acc.transpose((2, 0, 1) + tuple(range(3, 3 + nd))).reshape((n, groups * og) + out)
+                  stride, dilation, 2)  # [G, N, *full, O/G]
+    acc = acc[(slice(None), slice(None)) + tuple(slice(lo, lo + o) for (lo, _), o in zip(pads, out))]
+    return _to_nchw(acc.reshape(groups, -1, og), n, out)
 
 
 def _conv_weight_forward(x, g, kernel, stride, pads, dilation, groups):
-    n, o = g.shape[:2]
-    out = g.shape[2:]
-    cols = _im2col(x, out, kernel, stride, pads, dilation, groups)
-    gmat = g.reshape(n, groups, o // groups, -1).transpose(1, 2, 0, 3).reshape(groups, o // groups, -1)
-    res = xp.matmul(gmat, cols)  # [G, O/G, C/G * prod(k)]
-    return res.reshape((o, x.shape[1] // groups) + tuple(kernel))
+    o = g.shape[1]
+    nd = len(kernel)
+    cols = _im2col(x, g.shape[2:], kernel, stride, pads, dilation, groups)
+    res = xp.matmul(_rows(g, groups).transpose(0, 2, 1), cols)  # [G, O/G, prod(k) * C/G]
+    res = res.reshape((o,) + tuple(kernel) + (x.shape[1] // groups,))
+    return res.transpose((0, 1 + nd) + tuple(range(1, 1 + nd)))
 
 
 # --- the convolution op -----------------------------------------------------------------------
@@ -370,18 +405,27 @@ def _pool_geometry(shape, kernel_size, stride, padding, dilation, ceil_mode):
     return kernel, stride, pads, dilation, out
 
 
-def _max_pool_indices(x, kernel_size, stride, padding, dilation, ceil_mode):
-    """Where each window's maximum is (its first one, as PyTorch picks), as an index into the
-    flattened H*W plane of the input."""
+def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode):
+    """Each window's maximum and where it is, as an index into the flattened H*W plane of the
+    input.  A running maximum over the kernel offsets (k*k whole-array steps); a later value wins
+    only when greater, or when it is NaN, as in PyTorch."""
     kernel, stride, pads, dilation, out = _pool_geometry(x.shape, kernel_size, stride, padding,
                                                          dilation, ceil_mode)
     fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
     win = _windows(_pad(x, pads, fill), out, kernel, stride, dilation)
-    arg = win.reshape(win.shape[:-2] + (-1,)).argmax(-1)  # one copy of the windows
+    best = win[..., 0, 0].copy()
+    arg = xp.zeros(best.shape, xp.int64)
+    for i, j in itertools.islice(itertools.product(range(kernel[0]), range(kernel[1])), 1, None):
+        v = win[..., i, j]
+        wins = v > best
+        if x.dtype.kind == "f":
+            wins |= xp.isnan(v)
+        xp.copyto(best, v, where=wins)
+        xp.copyto(arg, i * kernel[1] + j, where=wins)
     kh, kw = xp.divmod(arg, kernel[1])
     rows = (xp.arange(out[0]) * stride[0] - pads[0][0])[:, None] + kh * dilation[0]
     cols = (xp.arange(out[1]) * stride[1] - pads[1][0]) + kw * dilation[1]
-    return rows * x.shape[-1] + cols
+    return best, rows * x.shape[-1] + cols
 
 
 def _flat_indices(indices, plane):
@@ -393,8 +437,10 @@ def _flat_indices(indices, plane):
 
 @op(saves="self_shape", method=False, node="MaxPool2DWithIndicesBackward0",
     grads=(lambda g, n: _pool_scatter(g, n.indices, n.self_shape),))
-def _max_pool2d(self, indices):
-    """The input values at the pool indices."""
+def _max_pool2d(self, indices, values=None):
+    """The input values at the pool indices (``values``, when the caller already has them)."""
+    if values is not None:
+        return values
     plane = self.shape[-2] * self.shape[-1]
     return self.ravel()[_flat_indices(indices, plane)].reshape(indices.shape)
 
@@ -415,15 +461,17 @@ def _pool_scatter(self, indices, input_shape):
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
                             ceil_mode=False, return_indices=True):
     """``torch.nn.functional.max_pool2d_with_indices``: window maxima and their indices."""
-    indices = _max_pool_indices(input._data, kernel_size, stride, padding, dilation, ceil_mode)
-    return _max_pool2d(input, indices), _make(indices)
+    values, indices = _max_pool_arrays(input._data, kernel_size, stride, padding, dilation,
+                                       ceil_mode)
+    return _max_pool2d(input, indices, values), _make(indices)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """``torch.nn.functional.max_pool2d``: the maximum of each window (and its index if asked)."""
-    indices = _max_pool_indices(input._data, kernel_size, stride, padding, dilation, ceil_mode)
-    out = _max_pool2d(input, indices)
+    values, indices = _max_pool_arrays(input._data, kernel_size, stride, padding, dilation,
+                                       ceil_mode)
+    out = _max_pool2d(input, indices, values)
     return (out, _make(indices)) if return_indices else out
 
 
@@ -475,9 +523,9 @@ def _avg_pool2d_backward(self, input_shape, kernel_size, stride, padding, ceil_m
         self.dtype)
     g = self / divisor
     lead = g.shape[:-2]
-    cols = xp.broadcast_to(g[..., None, None, :, :], lead + kernel + out)
+    cols = xp.broadcast_to(g[..., None, None], lead + out + kernel)
     full = tuple(n + lo + hi for n, (lo, hi) in zip(input_shape[-2:], pads))
-    acc = _col2im(cols, full, stride, (1, 1))
+    acc = _col2im(cols, full, stride, (1, 1), len(lead))
     return acc[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(input_shape[-2:], pads))]
 
 

@@ -1,0 +1,53 @@
+"""The training step of the digits CNN (examples/digits_cnn.py), batch 64, in both libraries.
+
+The model and data are built once per library from the same seed, so both run the same shapes:
+conv 1->16, relu, max pool, conv 16->32, relu, max pool, linear 128->64, relu, linear 64->10,
+cross entropy, Adam.  Target: retrograd at most 2x PyTorch's time.
+"""
+
+import numpy as np
+from harness import compare
+
+
+def make_model(lib):
+    """The digits example's network, written once for either library."""
+    nn, F = lib.nn, lib.nn.functional
+
+    class DigitsCNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 16, 3, padding=1)
+            self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
+            self.fc1 = nn.Linear(32 * 2 * 2, 64)
+            self.fc2 = nn.Linear(64, 10)
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+            return self.fc2(F.relu(self.fc1(x.flatten(1))))
+
+    return DigitsCNN()
+
+
+def cnn_step(lib, batch=64):
+    rng = np.random.default_rng(0)
+    model = make_model(lib)
+    with lib.no_grad():  # the same weights in both libraries
+        for p in model.parameters():
+            p.copy_(lib.tensor(rng.uniform(-0.3, 0.3, tuple(p.shape)).astype(np.float32)))
+    x = lib.tensor(rng.uniform(0, 1, (batch, 1, 8, 8)).astype(np.float32))
+    y = lib.tensor(rng.integers(0, 10, batch))
+    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
+    F = lib.nn.functional
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+
+    return step
+
+
+if __name__ == "__main__":
+    compare("digits CNN step (batch 64)", cnn_step)
