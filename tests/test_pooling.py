@@ -174,3 +174,22 @@ def test_pool_modules_match_torch(torch_ref, name, args, kw):
     out, ref = (out if isinstance(out, tuple) else (out,)), (ref if isinstance(ref, tuple) else (ref,))
     for o, r in zip(out, ref):
         np.testing.assert_allclose(o.numpy(), r.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_max_pool2d_nan_and_memory_layout_match_torch(torch_ref, channels_last):
+    """NaN wins a window (its last NaN, as PyTorch scans); channels-last memory gives the same."""
+    a = np.random.default_rng(3).standard_normal((2, 3, 6, 6)).astype(np.float32)
+    a[0, 1, 0, 1] = a[0, 1, 1, 0] = a[1, 2, 4, 4] = np.nan
+    if channels_last:
+        a = np.ascontiguousarray(a.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    x = retrograd.from_numpy(a).requires_grad_()
+    xt = torch_ref.from_numpy(a).requires_grad_()
+    out, idx = F.max_pool2d(x, 2, return_indices=True)
+    ref, ref_idx = torch_ref.nn.functional.max_pool2d(xt, 2, return_indices=True)
+    np.testing.assert_array_equal(out.detach().numpy(), ref.detach().numpy())
+    np.testing.assert_array_equal(idx.numpy(), ref_idx.numpy())
+    seed = np.arange(out.numel(), dtype=np.float32).reshape(tuple(out.shape))
+    out.backward(retrograd.tensor(seed))
+    ref.backward(torch_ref.tensor(seed))
+    np.testing.assert_array_equal(x.grad.numpy(), xt.grad.numpy())

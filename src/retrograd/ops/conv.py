@@ -407,25 +407,38 @@ def _pool_geometry(shape, kernel_size, stride, padding, dilation, ceil_mode):
 
 def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode):
     """Each window's maximum and where it is, as an index into the flattened H*W plane of the
-    input.  A running maximum over the kernel offsets (k*k whole-array steps); a later value wins
-    only when greater, or when it is NaN, as in PyTorch."""
+    input.  A running maximum over the kernel offsets (k*k whole-array steps), in whichever of
+    NCHW or channels-last the input's memory is laid out; a later value wins only when greater,
+    or when it is NaN, as in PyTorch."""
     kernel, stride, pads, dilation, out = _pool_geometry(x.shape, kernel_size, stride, padding,
                                                          dilation, ceil_mode)
+    width = x.shape[-1]
+    channels_last = x.ndim == 4 and x.shape[1] > 1 and _channels_last(x).flags.c_contiguous
+    if channels_last:
+        a, first, tail = _channels_last(x), 1, (slice(None),)
+    else:
+        a, first, tail = x, x.ndim - 2, ()
     fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
-    win = _windows(_pad(x, pads, fill), out, kernel, stride, dilation)
-    best = win[..., 0, 0].copy()
-    arg = xp.zeros(best.shape, xp.int64)
-    for i, j in itertools.islice(itertools.product(range(kernel[0]), range(kernel[1])), 1, None):
-        v = win[..., i, j]
+    win = _windows(_pad(a, pads, fill, first), out, kernel, stride, dilation, first)
+    head = (slice(None),) * (first + 2)
+    offsets = [(head + (i, j) + tail, i * dilation[0] * width + j * dilation[1])
+               for i in range(kernel[0]) for j in range(kernel[1])]
+    best = win[offsets[0][0]].copy()
+    arg = xp.zeros(best.shape, xp.int32)  # the winner's offset from its window's corner
+    for where, offset in offsets[1:]:
+        v = win[where]
         wins = v > best
-        if x.dtype.kind == "f":
-            wins |= xp.isnan(v)
-        xp.copyto(best, v, where=wins)
-        xp.copyto(arg, i * kernel[1] + j, where=wins)
-    kh, kw = xp.divmod(arg, kernel[1])
-    rows = (xp.arange(out[0]) * stride[0] - pads[0][0])[:, None] + kh * dilation[0]
-    cols = (xp.arange(out[1]) * stride[1] - pads[1][0]) + kw * dilation[1]
-    return best, rows * x.shape[-1] + cols
+        xp.maximum(best, v, out=best)
+        arg = xp.where(wins, offset, arg)
+    if x.dtype.kind == "f" and xp.isnan(best).any():  # the last NaN of a window is its maximum
+        for where, offset in offsets:
+            arg = xp.where(xp.isnan(win[where]), offset, arg)
+    rows = (xp.arange(out[0]) * stride[0] - pads[0][0]) * width
+    corner = rows[:, None] + (xp.arange(out[1]) * stride[1] - pads[1][0])
+    index = arg + (corner[..., None] if channels_last else corner)
+    if channels_last:
+        return _channels_first(best), _channels_first(index)
+    return best, index
 
 
 def _flat_indices(indices, plane):
@@ -449,12 +462,19 @@ def _max_pool2d(self, indices, values=None):
     node="MaxPool2DWithIndicesBackwardBackward0")
 def _pool_scatter(self, indices, input_shape):
     """Each pooled gradient added back at the input position its index names (the adjoint of
-    ``_max_pool2d``; overlapping windows add up)."""
+    ``_max_pool2d``; overlapping windows add up).  The result is laid out as the indices are
+    (channels-last when the pooled input was), so the next elementwise op reads both alike."""
     if indices.size == 0:
         return xp.zeros(input_shape, self.dtype)
+    total = _prod(input_shape)
+    if len(input_shape) == 4 and input_shape[1] > 1 and _channels_last(indices).flags.c_contiguous:
+        n, c, h, w = input_shape
+        flat = (xp.arange(n)[:, None, None, None] * (h * w) + _channels_last(indices)) * c \
+            + xp.arange(c)
+        summed = xp.bincount(flat.ravel(), weights=_channels_last(self).ravel(), minlength=total)
+        return _channels_first(summed.astype(self.dtype, copy=False).reshape(n, h, w, c))
     plane = input_shape[-2] * input_shape[-1]
-    summed = xp.bincount(_flat_indices(indices, plane), weights=self.ravel(),
-                         minlength=_prod(input_shape))
+    summed = xp.bincount(_flat_indices(indices, plane), weights=self.ravel(), minlength=total)
     return summed.astype(self.dtype, copy=False).reshape(input_shape)
 
 
