@@ -7,6 +7,6 @@ import sys
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 
-for script in ("core.py",):
+for script in ("core.py", "cnn_step.py"):
     print(f"== {script}")
     runpy.run_path(os.path.join(here, script), run_name="__main__")

@@ -1,8 +1,9 @@
 """Train a small CNN on scikit-learn's handwritten digits (8x8 images, no download).
 
 Written as ordinary PyTorch code: ``import retrograd as torch`` is the only change.  Shows a tqdm
-progress bar per epoch, saves a checkpoint (retrograd.save: no pickle), plots the train and test loss
-to a PNG, prints the final test accuracy, and reloads the checkpoint to check it gives the same.
+progress bar per epoch, saves a checkpoint (retrograd.save: no pickle), plots the train and test
+loss to a PNG, prints the final test accuracy, and reloads the checkpoint to check it gives the
+same.
 
     python examples/digits_cnn.py [--epochs 15] [--out examples/output]
 """
@@ -128,6 +129,8 @@ def main(argv=None):
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "output"))
+    parser.add_argument("--min-accuracy", type=float, default=0.97,
+                        help="exit with an error below this test accuracy")
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
 
@@ -151,6 +154,8 @@ def main(argv=None):
     print(f"loss plot:  {figure}")
     if reloaded_accuracy != accuracy:
         raise SystemExit("the reloaded checkpoint does not give the same test accuracy")
+    if accuracy < args.min_accuracy:
+        raise SystemExit(f"test accuracy {accuracy:.2%} is below {args.min_accuracy:.0%}")
     return accuracy
 
 

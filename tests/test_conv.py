@@ -3,12 +3,11 @@ double backward, and PyTorch's errors for bad shapes."""
 
 import numpy as np
 import pytest
+from conftest import rand64
 
 import retrograd
 import retrograd.nn.functional as F
 from retrograd.autograd import gradcheck, gradgradcheck
-
-from conftest import rand64
 
 
 def _both(torch, *arrays):
@@ -107,7 +106,8 @@ def test_conv_transpose1d_matches_torch(torch_ref):
 
 
 def test_conv_node_names_and_exact_small_case():
-    x = retrograd.tensor([[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]], requires_grad=True)
+    x = retrograd.tensor([[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]],
+                         requires_grad=True)
     w = retrograd.tensor([[[[1.0, 0.0], [0.0, -1.0]]]], requires_grad=True)
     y = F.conv2d(x, w)
     assert y.grad_fn.name() == "ConvolutionBackward0"
@@ -163,7 +163,8 @@ ERRORS = [
     (lambda: F.conv2d(retrograd.randn(8, 8), retrograd.randn(4, 3, 3, 3)),
      "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [8, 8]"),
     (lambda: F.conv1d(retrograd.randn(3, 8, 8, 8), retrograd.randn(4, 3, 3)),
-     "Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: [3, 8, 8, 8]"),
+     "Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: "
+     "[3, 8, 8, 8]"),
     (lambda: F.conv2d(retrograd.randn(1, 3, 2, 2), retrograd.randn(4, 3, 3, 3)),
      "Calculated padded input size per channel: (2 x 2). Kernel size: (3 x 3). Kernel size can't "
      "be greater than actual input size"),
@@ -175,8 +176,8 @@ ERRORS = [
      "but got 3 channels instead"),
     (lambda: F.conv2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(3, 1, 3, 3), retrograd.randn(4),
                       groups=3),
-     "Given weight of size [3, 1, 3, 3], expected bias to be 1-dimensional with 3 elements, but got "
-     "bias of size [4] instead"),
+     "Given weight of size [3, 1, 3, 3], expected bias to be 1-dimensional with 3 elements, but "
+     "got bias of size [4] instead"),
     (lambda: F.conv2d(retrograd.randn(1, 3, 8, 8), retrograd.randn(4, 3, 3, 3), stride=0),
      "non-positive stride is not supported"),
     (lambda: F.conv2d(retrograd.randn(1, 3, 8, 8), retrograd.randn(4, 3, 3, 3), padding=-1),
@@ -191,9 +192,9 @@ ERRORS = [
      "channels, but got 3 channels instead"),
     (lambda: F.conv_transpose2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(3, 4, 3, 3), stride=2,
                                 output_padding=2),
-     "output padding must be smaller than either stride or dilation, but got output_padding_height: "
-     "2 output_padding_width: 2 stride_height: 2 stride_width: 2 dilation_height: 1 "
-     "dilation_width: 1"),
+     "output padding must be smaller than either stride or dilation, but got "
+     "output_padding_height: 2 output_padding_width: 2 stride_height: 2 stride_width: 2 "
+     "dilation_height: 1 dilation_width: 1"),
     (lambda: F.conv2d(retrograd.randn(1, 3, 8, 8, dtype=retrograd.float64),
                       retrograd.randn(4, 3, 3, 3)),
      "expected scalar type Double but found Float"),
@@ -320,3 +321,12 @@ def _unordered(text):
     head, rest = text.split("{", 1)
     inside, tail = rest.split("}", 1)
     return head, frozenset(inside.split(", ")), tail
+
+
+@pytest.mark.skipif(not hasattr(retrograd.nn.Module, "extra_repr"),
+                    reason="Module.__repr__ with extra_repr is not on this branch yet")
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("name, args, kw, shape", MODULES)
+def test_conv_module_repr_is_pytorchs(torch_ref, name, args, kw, shape):
+    ours, theirs = _pair_modules(torch_ref, name, args, kw)
+    assert repr(ours) == repr(theirs)

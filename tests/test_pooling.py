@@ -3,12 +3,15 @@ float64, double backward, and PyTorch's errors."""
 
 import numpy as np
 import pytest
+from conftest import rand64
 
 import retrograd
 import retrograd.nn.functional as F
 from retrograd.autograd import gradcheck, gradgradcheck
 
-from conftest import rand64
+
+def _as_tuple(x):
+    return x if isinstance(x, tuple) else (x,)
 
 
 def _check(torch, ours_fn, theirs_fn, shape, seed=0, ties=False):
@@ -19,7 +22,7 @@ def _check(torch, ours_fn, theirs_fn, shape, seed=0, ties=False):
         a = rng.standard_normal(shape).astype(np.float32)
     x, xt = retrograd.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
     out, ref = ours_fn(x), theirs_fn(xt)
-    out, ref = (out if isinstance(out, tuple) else (out,)), (ref if isinstance(ref, tuple) else (ref,))
+    out, ref = _as_tuple(out), _as_tuple(ref)
     for o, r in zip(out, ref):
         assert o.shape == tuple(r.shape)
         np.testing.assert_allclose(o.detach().numpy(), r.detach().numpy(), rtol=1e-5, atol=1e-6)
@@ -57,7 +60,8 @@ AVG = [
     ((1, 2, 7, 6), dict(kernel_size=3, stride=1, padding=1, count_include_pad=False)),
     ((1, 2, 7, 7), dict(kernel_size=2, stride=2, ceil_mode=True)),
     ((1, 2, 8, 6), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
-    ((1, 2, 8, 6), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)),
+    ((1, 2, 8, 6), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True,
+                        count_include_pad=False)),
     ((1, 2, 6, 6), dict(kernel_size=2, divisor_override=3)),
     ((3, 5, 5), dict(kernel_size=2, stride=1)),  # unbatched
 ]
@@ -171,7 +175,7 @@ def test_pool_modules_match_torch(torch_ref, name, args, kw):
     assert ours.extra_repr() == theirs.extra_repr()
     a = np.random.default_rng(0).standard_normal((2, 3, 9, 8)).astype(np.float32)
     out, ref = ours(retrograd.tensor(a)), theirs(torch_ref.tensor(a))
-    out, ref = (out if isinstance(out, tuple) else (out,)), (ref if isinstance(ref, tuple) else (ref,))
+    out, ref = _as_tuple(out), _as_tuple(ref)
     for o, r in zip(out, ref):
         np.testing.assert_allclose(o.numpy(), r.numpy(), rtol=1e-5, atol=1e-6)
 
@@ -193,3 +197,11 @@ def test_max_pool2d_nan_and_memory_layout_match_torch(torch_ref, channels_last):
     out.backward(retrograd.tensor(seed))
     ref.backward(torch_ref.tensor(seed))
     np.testing.assert_array_equal(x.grad.numpy(), xt.grad.numpy())
+
+
+@pytest.mark.skipif(not hasattr(retrograd.nn.Module, "extra_repr"),
+                    reason="Module.__repr__ with extra_repr is not on this branch yet")
+@pytest.mark.parametrize("name, args, kw", MODULES)
+def test_pool_module_repr_is_pytorchs(torch_ref, name, args, kw):
+    ours = getattr(retrograd.nn, name)(*args, **kw)
+    assert repr(ours) == repr(getattr(torch_ref.nn, name)(*args, **kw))

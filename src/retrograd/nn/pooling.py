@@ -1,4 +1,4 @@
-"""``MaxPool2d``, ``AvgPool2d`` and ``AdaptiveAvgPool2d``: pooling layers as ``torch.nn`` has them."""
+"""``MaxPool2d``, ``AvgPool2d`` and ``AdaptiveAvgPool2d``: pooling layers as in ``torch.nn``."""
 
 from ..ops import conv as C
 from ..tensor import Tensor

@@ -1,7 +1,7 @@
 """Convolution and pooling, vectorised: strided window views (im2col) into one batched matmul.
 
-A convolution reads every input window through an ``as_strided`` view, copies the windows once into a
-``[groups, positions, channels * kernel]`` matrix and multiplies it by the weight.  The transposed
+A convolution reads every input window through an ``as_strided`` view, copies the windows once into
+a ``[groups, positions, kernel * channels]`` matrix and multiplies it by the weight.  The transposed
 convolution multiplies first and then adds the columns back into place (col2im): a loop over the
 kernel offsets (k*k iterations of whole-array adds), never over pixels.
 
@@ -15,7 +15,6 @@ is ``_conv_weight``, a primitive of its own whose two gradients are both convolu
 """
 
 import itertools
-import math
 
 from .._array import xp
 from ..tensor import _make
@@ -27,7 +26,7 @@ _as_strided = xp.lib.stride_tricks.as_strided
 
 
 def _ntuple(value, nd, name):
-    """An int or a sequence as one value per spatial dimension (PyTorch's expand_param_if_needed)."""
+    """An int or a sequence as one value per spatial dimension (as PyTorch expands them)."""
     if isinstance(value, int):
         return (value,) * nd
     value = tuple(value)
@@ -137,7 +136,7 @@ def _rows(a, groups):
 
 
 def _im2col(x, out, kernel, stride, pads, dilation, groups):
-    """The windows of ``x`` [N, C, *S] as one matrix per group: [G, N * prod(out), prod(k) * C/G]."""
+    """The windows of ``x`` [N, C, *S], one matrix per group: [G, N * prod(out), prod(k) * C/G]."""
     n, c = x.shape[:2]
     nd = len(kernel)
     win = _windows(_pad(_channels_last(x), pads, first=1), out, kernel, stride, dilation, first=1)
@@ -192,7 +191,8 @@ def _conv_transpose_forward(y, w, stride, pads, dilation, groups, output_padding
     cg, og = w.shape[:2]
     kernel = w.shape[2:]
     nd = len(kernel)
-    full = tuple((i - 1) * s + d * (k - 1) + 1 for i, s, d, k in zip(size, stride, dilation, kernel))
+    full = tuple((i - 1) * s + d * (k - 1) + 1
+                 for i, s, d, k in zip(size, stride, dilation, kernel))
     out = tuple(f - lo - hi + p for f, (lo, hi), p in zip(full, pads, output_padding))
     # weight as [G, C/G, prod(k) * O/G]: each input position spreads into a window of outputs
     wmat = w.reshape((groups, cg // groups, og) + kernel).transpose(
@@ -200,7 +200,8 @@ def _conv_transpose_forward(y, w, stride, pads, dilation, groups, output_padding
     cols = xp.matmul(_rows(y, groups), wmat).reshape((groups, n) + size + kernel + (og,))
     acc = _col2im(cols, tuple(max(f, lo + o) for f, (lo, _), o in zip(full, pads, out)),
                   stride, dilation, 2)  # [G, N, *full, O/G]
-    acc = acc[(slice(None), slice(None)) + tuple(slice(lo, lo + o) for (lo, _), o in zip(pads, out))]
+    crop = tuple(slice(lo, lo + o) for (lo, _), o in zip(pads, out))
+    acc = acc[(slice(None), slice(None)) + crop]
     return _to_nchw(acc.reshape(groups, -1, og), n, out)
 
 
@@ -239,15 +240,16 @@ def _check_conv(x, w, b, stride, padding, dilation, transposed, output_padding, 
         raise RuntimeError("non-positive groups is not supported")
     if w.shape[0] % groups:
         raise RuntimeError(
-            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
-            f"got weight of size {_shape_str(w.shape)} instead"
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size {_shape_str(w.shape)} instead"
         )
     channels = w.shape[0] if transposed else w.shape[1] * groups
     if x.shape[1] != channels:
         given = f"transposed={int(transposed)}" if transposed else f"groups={groups}"
         raise RuntimeError(
             f"Given {given}, weight of size {_shape_str(w.shape)}, expected input"
-            f"{_shape_str(x.shape)} to have {channels} channels, but got {x.shape[1]} channels instead"
+            f"{_shape_str(x.shape)} to have {channels} channels, but got {x.shape[1]} channels "
+            "instead"
         )
     out_channels = w.shape[1] * groups if transposed else w.shape[0]
     if b is not None and (b.ndim != 1 or b.shape[0] != out_channels):
@@ -281,9 +283,10 @@ def _scalar(a):
 
 
 def _fitting_padding(size, grad_size, kernel, stride, pads, dilation):
-    """The output_padding that makes a transposed convolution of ``grad_size`` come out at ``size``."""
+    """The output_padding that brings a transposed convolution of ``grad_size`` out at ``size``."""
     return tuple(n - ((g - 1) * s + d * (k - 1) + 1 - lo - hi)
-                 for n, g, k, s, (lo, hi), d in zip(size, grad_size, kernel, stride, pads, dilation))
+                 for n, g, k, s, (lo, hi), d in zip(size, grad_size, kernel, stride, pads,
+                                                    dilation))
 
 
 def _zeros(nd):
@@ -360,7 +363,7 @@ def _conv_weight(input, grad_output, kernel_size, stride, padding, dilation, gro
 
 
 def _pool_out(size, k, s, p, d, ceil_mode):
-    """PyTorch's pooling output size: floor or ceil, but no window may start in the right padding."""
+    """PyTorch's pooling output size: floor or ceil, but no window starts in the right padding."""
     span = size + 2 * p - d * (k - 1) - 1
     out = (-(-span // s) if ceil_mode else span // s) + 1
     if ceil_mode and (out - 1) * s >= size + p:
