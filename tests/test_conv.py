@@ -330,3 +330,21 @@ def _unordered(text):
 def test_conv_module_repr_is_pytorchs(torch_ref, name, args, kw, shape):
     ours, theirs = _pair_modules(torch_ref, name, args, kw)
     assert repr(ours) == repr(theirs)
+
+
+def _channels_last(a):
+    """The same values, laid out channels-last in memory (as conv outputs are here)."""
+    return np.ascontiguousarray(np.moveaxis(a, 1, -1)).transpose(0, 3, 1, 2)
+
+
+@pytest.mark.parametrize("kw", [{"padding": 1}, {"groups": 2, "stride": 2}, {"dilation": 2}])
+def test_conv2d_on_channels_last_and_strided_inputs_matches_torch(torch_ref, kw):
+    """Inputs in any memory layout: channels-last, and a spatially transposed view."""
+    groups = kw.get("groups", 1)
+    x, w, wt, b = _arrays((2, 4, 7, 6), (6, 4 // groups, 3, 3), (4, 6 // groups, 3, 3), (6,))
+    for layout in (_channels_last(x), x.transpose(0, 1, 3, 2)):
+        _compare(torch_ref, lambda x, w, b: F.conv2d(x, w, b, **kw),
+                 lambda x, w, b: torch_ref.nn.functional.conv2d(x, w, b, **kw), [layout, w, b])
+        _compare(torch_ref, lambda x, w, b: F.conv_transpose2d(x, w, b, **kw),
+                 lambda x, w, b: torch_ref.nn.functional.conv_transpose2d(x, w, b, **kw),
+                 [layout, wt, b])
