@@ -32,6 +32,7 @@ class Node:
     _hooks = None              # HookDict of fn(grad_inputs, grad_outputs), run after it
     _tensor_pre_hooks = None   # {output_nr: HookDict} of the output tensors' own hooks
     _retain_grad_hooks = None  # {output_nr: weakref to the tensor that retains its grad}
+    _hooked = False            # any of the above set: the engine checks this one flag
 
     @property
     def metadata(self) -> dict:
@@ -105,6 +106,8 @@ def _add_hook(owner, slot, fn, key=None):
         setattr(owner, slot, hooks)
     handle = RemovableHandle(hooks)
     hooks[handle.id] = fn
+    if isinstance(owner, Node):
+        owner._hooked = True
     return handle
 
 
@@ -141,8 +144,7 @@ class FunctionNode(Node):
         return out
 
     def _release(self):
-        if self._saved is not None:
-            self._saved = None
+        self._saved = None
 
     def _unpack(self, i):
         saved = self._saved
@@ -167,6 +169,21 @@ class FunctionNode(Node):
 
     def _saved_names(self):
         return tuple(self._saved_index)
+
+
+class UnaryNode(FunctionNode):
+    """The node of a one-input, one-output op: ``apply`` without the loop (the common case)."""
+
+    __slots__ = ()
+
+    def apply(self, grads, needed):
+        nxt = self.next_functions[0][0]
+        if nxt is None or (needed is not None and nxt not in needed):
+            return (None,)
+        r = self._formulas[0](grads[0], self)
+        if self._meta is not None and r is not None:
+            r = _fit(r, self._meta[0])
+        return (r,)
 
 
 class ListInputNode(FunctionNode):

@@ -20,11 +20,12 @@ import inspect
 from .. import dtypes
 from .._array import ndarray, xp
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.node import FunctionNode, ListInputNode, _sequence, grad_accumulator
+from ..autograd.node import FunctionNode, ListInputNode, UnaryNode, _sequence, grad_accumulator
 from ..tensor import Tensor, _make
 
 _FLOAT_KINDS = "fc"
 _NOT_SET = object()
+_EVERY_OUTPUT = 1 << 62  # outputs=None: as many as the forward returns
 
 
 def _edge(t):
@@ -40,7 +41,18 @@ def _edge(t):
 
 
 def _saved_property(i):
-    return property(lambda node: node._unpack(i))
+    def get(node):
+        # The common case inline (a live input at the version it was saved with); everything
+        # else (freed, modified, a saved output, a Python value) goes through Node._unpack.
+        saved = node._saved
+        if saved is not None:
+            t = saved[i]
+            version = node._versions[i]
+            if version is not None and version >= 0 and t._vc[0] == version:
+                return t
+        return node._unpack(i)
+
+    return property(get)
 
 
 def _attr_property(i):
@@ -83,8 +95,11 @@ class OpDef:
         self.returns = returns
         self.check = check
         self.listed = inputs == ("tensors",)  # one input: a list of tensors
+        base = (ListInputNode if self.listed else
+                UnaryNode if len(inputs) == 1 and outputs == 1 and grads[0] is not None else
+                FunctionNode)
         self.Node = node_class(node_name or _camel(name) + "Backward0", grads, saves, self.attrs,
-                               outputs, name, ListInputNode if self.listed else FunctionNode)
+                               outputs, name, base)
         self.differentiable = any(f is not None for f in grads)
         # Where each saved name comes from: an input (0, i), an output (1, j: "result", "result1"),
         # an input's shape (2, i: "self_shape") or dtype (3, i: "self_dtype").
@@ -154,7 +169,8 @@ def op(name=None, *, inputs="self", saves="", grads=(), broadcast=False, promote
     promote:   ``"binary"`` for PyTorch's type promotion between inputs, ``"float"`` to compute
                integer inputs in the default float dtype.
     outputs:   how many differentiable outputs the forward returns (it may return more after them,
-               which get no gradient, such as the indices of ``max``).
+               which get no gradient, such as the indices of ``max``); ``None``: all of them, as
+               many as it returns (``split``, ``unbind``).
     view:      the output shares memory (and the version counter) with the first input.
     returns:   a namedtuple type for ops with several outputs.
     check:     ``check(*arrays, *attrs)`` raising PyTorch's error for bad input, before the forward.
@@ -188,7 +204,7 @@ def _make_function(d):
     promote = d.promote
     broadcast = d.broadcast
     view = d.view
-    outputs = d.outputs
+    outputs = d.outputs if d.outputs is not None else _EVERY_OUTPUT
     returns = d.returns
     check = d.check
     differentiable = d.differentiable
@@ -197,7 +213,7 @@ def _make_function(d):
     record = _recorder(d)
     name = d.name
 
-    def function(*args, **kwargs):
+    def general(*args, **kwargs):
         if kwargs:
             args = bind(args, kwargs)
         elif len(args) != nparams:
@@ -210,7 +226,8 @@ def _make_function(d):
             if isinstance(x, Tensor) and isinstance(y, Tensor):
                 arrays = [x._data, y._data]
                 requires_grad = x._requires_grad or y._requires_grad
-                same_dtype = arrays[0].dtype == arrays[1].dtype
+                same_dtype = arrays[0].dtype == arrays[1].dtype and (
+                    promote != "float" or arrays[0].dtype.kind in _FLOAT_KINDS)
             else:
                 arrays, requires_grad = _arrays(tensors)
                 same_dtype = False
@@ -259,7 +276,85 @@ def _make_function(d):
             record(tensors, results, attrs, broadcast)
         return returns(*results) if returns is not None else results
 
-    return function
+    if listed or view or outputs != 1 or check is not None or k not in (1, 2):
+        return general
+    return (_unary if k == 1 else _binary)(d, general, record, tails)
+
+
+def _unary(d, general, record, tails):
+    """The fast path of a one-input op on a tensor that needs no promotion; else ``general``."""
+    nparams = len(d.params)
+    forward = d.forward
+    differentiable = d.differentiable
+    float_only = d.promote is not None
+
+    def unary(*args, **kwargs):
+        if kwargs or len(args) != nparams:
+            tail = None if kwargs else tails.get(len(args))
+            if tail is None:
+                return general(*args, **kwargs)
+            args += tail
+        x = args[0]
+        if not isinstance(x, Tensor) or (float_only and x._data.dtype.kind not in _FLOAT_KINDS):
+            return general(*args)
+        out = forward(x._data, *args[1:]) if nparams > 1 else forward(x._data)
+        if type(out) is not ndarray:
+            out = xp.asarray(out)
+        if x._requires_grad and differentiable and _grad_state.enabled:
+            result = _make(out, True)
+            record(args[:1], result, args[1:], False)
+            return result
+        return _make(out, False)
+
+    return unary
+
+
+def _binary(d, general, record, tails):
+    """The fast path of a two-input op on two tensors of one dtype, or a float tensor and a
+    Python number; anything else goes to ``general``."""
+    nparams = len(d.params)
+    forward = d.forward
+    differentiable = d.differentiable
+    broadcast = d.broadcast
+    name = d.name
+    float_only = d.promote == "float"
+
+    def binary(*args, **kwargs):
+        if kwargs or len(args) != nparams:
+            tail = None if kwargs else tails.get(len(args))
+            if tail is None:
+                return general(*args, **kwargs)
+            args += tail
+        x = args[0]
+        y = args[1]
+        if not isinstance(x, Tensor):
+            return general(*args)
+        a = x._data
+        if isinstance(y, Tensor):
+            b = y._data
+            if a.dtype != b.dtype or (float_only and a.dtype.kind not in _FLOAT_KINDS):
+                return general(*args)
+            requires_grad = x._requires_grad or y._requires_grad
+            fit = broadcast and a.shape != b.shape
+        elif (type(y) is float or type(y) is int) and a.dtype.kind == "f":
+            b = y
+            requires_grad = x._requires_grad
+            fit = False
+        else:
+            return general(*args)
+        try:
+            out = forward(a, b, *args[2:]) if nparams > 2 else forward(a, b)
+        except ValueError as e:
+            raise _shape_error(e, broadcast, (a, b), name) from None
+        if type(out) is not ndarray:
+            out = xp.asarray(out)
+        if requires_grad and differentiable and _grad_state.enabled:
+            result = _make(out, True)
+            record(args[:2], result, args[2:], fit)
+            return result
+        return _make(out, False)
+
+    return binary
 
 
 def _arrays(tensors):
@@ -292,7 +387,7 @@ def _recorder(d):
     """``record(tensors, results, attrs)``: make the op's node and hang the results on it."""
     Node = d.Node
     broadcast = d.broadcast
-    outputs = d.outputs
+    outputs = d.outputs if d.outputs is not None else _EVERY_OUTPUT
     single_edge = len(d.inputs) == 1 and not d.listed
     save = _saver(d.plan)
 
@@ -315,8 +410,7 @@ def _recorder(d):
             results.grad_fn = node
             results = (results,)
         else:
-            for i in range(outputs):
-                r = results[i]
+            for i, r in enumerate(results[:outputs]):
                 r.grad_fn = node
                 r._output_nr = i
         node._meta = _broadcast_meta(tensors, results[0]._data) if fit else None
