@@ -4,6 +4,7 @@ double backward, and PyTorch's errors for bad shapes."""
 import numpy as np
 import pytest
 from conftest import rand64
+from error_texts import assert_raises_text
 
 import retrograd
 import retrograd.nn.functional as F
@@ -203,20 +204,12 @@ ERRORS = [
 
 @pytest.mark.parametrize("fn, message", ERRORS)
 def test_conv_errors_are_pytorchs(fn, message):
-    with pytest.raises(RuntimeError) as info:
-        fn()
-    assert str(info.value) == message
+    assert_raises_text(fn, message)
 
 
 @pytest.mark.parametrize("fn, message", ERRORS)
 def test_conv_error_texts_are_pytorchs_own(torch_ref, fn, message):
-    """The expected texts above are checked against PyTorch itself, so they are not our guesses."""
-    import types
-
-    glb = dict(fn.__globals__, retrograd=torch_ref, F=torch_ref.nn.functional)
-    with pytest.raises(RuntimeError) as info:
-        types.FunctionType(fn.__code__, glb)()
-    assert str(info.value) == message
+    assert_raises_text(fn, message, retrograd=torch_ref, F=torch_ref.nn.functional)
 
 
 # --- modules ----------------------------------------------------------------------------------

@@ -101,34 +101,32 @@ class _ConvNd(Module):
         return s
 
 
-class Conv1d(_ConvNd):
+class _Conv(_ConvNd):
+    """Conv1d and Conv2d: the same constructor, each with its own functional form."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False,
+                         0, groups, bias, padding_mode, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._function(input, self.weight, self.bias, self.stride, self.padding,
+                              self.dilation, self.groups)
+
+
+class Conv1d(_Conv):
     """``nn.Conv1d``: a 1-d convolution over (N, C, L) or (C, L) input."""
 
     _nd = 1
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False,
-                         0, groups, bias, padding_mode, dtype)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return C.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                        self.groups)
+    _function = staticmethod(C.conv1d)
 
 
-class Conv2d(_ConvNd):
+class Conv2d(_Conv):
     """``nn.Conv2d``: a 2-d convolution over (N, C, H, W) or (C, H, W) input."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False,
-                         0, groups, bias, padding_mode, dtype)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return C.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                        self.groups)
+    _nd = 2
+    _function = staticmethod(C.conv2d)
 
 
 class ConvTranspose2d(_ConvNd):
