@@ -5,6 +5,7 @@ graph, the same semantics and error messages.
 """
 
 from . import autograd, dtypes, nn, ops
+from . import utils, viz  # noqa: E402
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
 from .creation import (Generator, arange, as_tensor, default_generator, device, empty, empty_like,
