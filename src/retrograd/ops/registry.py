@@ -35,16 +35,21 @@ forward_ad_hook = None
 pack_hook = None
 
 
+_NO_EDGE = (None, 0)
+
+
 def _edge(t):
     """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
     if not isinstance(t, Tensor):
-        return (None, 0)
+        return _NO_EDGE
     fn = t.grad_fn
     if fn is not None:
         return (fn, t._output_nr)
     if t._requires_grad:
-        return (grad_accumulator(t), 0)
-    return (None, 0)
+        ref = t._acc  # the leaf's live AccumulateGrad, inline: the common case
+        acc = ref() if ref is not None else None
+        return (acc if acc is not None else grad_accumulator(t), 0)
+    return _NO_EDGE
 
 
 def _saved_property(i):
