@@ -20,7 +20,8 @@ import inspect
 from .. import dtypes
 from .._array import ndarray, xp
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.node import FunctionNode, ListInputNode, UnaryNode, _sequence, grad_accumulator
+from ..autograd.node import (BinaryNode, FunctionNode, ListInputNode, UnaryNode, _sequence,
+                             grad_accumulator)
 from ..tensor import Tensor, _make
 
 _FLOAT_KINDS = "fc"
@@ -109,6 +110,7 @@ class OpDef:
         self.listed = inputs == ("tensors",)  # one input: a list of tensors
         base = (ListInputNode if self.listed else
                 UnaryNode if len(inputs) == 1 and outputs == 1 and grads[0] is not None else
+                BinaryNode if len(inputs) == 2 and outputs == 1 else
                 FunctionNode)
         self.Node = node_class(node_name or _camel(name) + "Backward0", grads, saves, self.attrs,
                                outputs, name, base)
