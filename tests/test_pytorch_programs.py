@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import retrograd
+from conftest import rand64
 
 
 def _err(fn):
@@ -27,10 +28,62 @@ def numpy_scalars_act_as_python_numbers(torch):
             str((x / np.int32(2)).dtype)]
 
 
+def printed_losses_name_their_own_nodes(torch):
+    F = torch.nn.functional
+    p = torch.tensor([0.2, 0.8, 0.5], requires_grad=True)
+    q = torch.tensor([0.0, 1.0, 0.3], requires_grad=True)
+    out = []
+    for f in (F.mse_loss, F.binary_cross_entropy, F.binary_cross_entropy_with_logits,
+              F.smooth_l1_loss, F.huber_loss):
+        for reduction in ("mean", "sum", "none"):
+            out.append(repr(f(p, q, reduction=reduction)))
+        out.append(repr(torch.autograd.grad(f(p, q), [p, q])))
+    w = torch.tensor([1.0, 2.0, 3.0])
+    out.append(repr(F.binary_cross_entropy(p, q, weight=w)))
+    out.append(repr(F.binary_cross_entropy_with_logits(p, q, weight=w,
+                                                       pos_weight=torch.tensor([2.0]))))
+    out.append(repr(torch.nn.MSELoss()(p, q.detach().long())))
+    out.append(repr(F.smooth_l1_loss(p, q, beta=0.0)))
+    out.append(_err(lambda: F.binary_cross_entropy(p, q.detach().long())))
+    out.append(_err(lambda: F.binary_cross_entropy(p, q.detach().double())))
+    out.append(_err(lambda: F.binary_cross_entropy_with_logits(p, q.detach().long())))
+    out.append(_err(lambda: F.mse_loss(p, q, reduction="avg")))
+    return out
+
+
 PROGRAMS = {
     numpy_scalars_act_as_python_numbers: [
         "tensor([2., 3.])", "tensor([2., 4.])", "tensor([1.5000, 3.0000])", "tensor([2, 3])",
         "torch.float64", "torch.float32"],
+    printed_losses_name_their_own_nodes: [
+        "tensor(0.0400, grad_fn=<MseLossBackward0>)",
+        "tensor(0.1200, grad_fn=<MseLossBackward0>)",
+        "tensor([0.0400, 0.0400, 0.0400], grad_fn=<MseLossBackward0>)",
+        "(tensor([ 0.1333, -0.1333,  0.1333]), tensor([-0.1333,  0.1333, -0.1333]))",
+        "tensor(0.3798, grad_fn=<BinaryCrossEntropyBackward0>)",
+        "tensor(1.1394, grad_fn=<BinaryCrossEntropyBackward0>)",
+        "tensor([0.2231, 0.2231, 0.6931], grad_fn=<BinaryCrossEntropyBackward0>)",
+        "(tensor([ 0.4167, -0.4167,  0.2667]), tensor([ 0.4621, -0.4621, -0.0000]))",
+        "tensor(0.6644, grad_fn=<BinaryCrossEntropyWithLogitsBackward0>)",
+        "tensor(1.9933, grad_fn=<BinaryCrossEntropyWithLogitsBackward0>)",
+        "tensor([0.7981, 0.3711, 0.8241],\n       grad_fn=<BinaryCrossEntropyWithLogitsBackward0>)",
+        "(tensor([ 0.1833, -0.1033,  0.1075]), tensor([-0.0667, -0.2667, -0.1667]))",
+        "tensor(0.0200, grad_fn=<SmoothL1LossBackward0>)",
+        "tensor(0.0600, grad_fn=<SmoothL1LossBackward0>)",
+        "tensor([0.0200, 0.0200, 0.0200], grad_fn=<SmoothL1LossBackward0>)",
+        "(tensor([ 0.0667, -0.0667,  0.0667]), tensor([-0.0667,  0.0667, -0.0667]))",
+        "tensor(0.0200, grad_fn=<HuberLossBackward0>)",
+        "tensor(0.0600, grad_fn=<HuberLossBackward0>)",
+        "tensor([0.0200, 0.0200, 0.0200], grad_fn=<HuberLossBackward0>)",
+        "(tensor([ 0.0667, -0.0667,  0.0667]), tensor([-0.0667,  0.0667, -0.0667]))",
+        "tensor(0.9163, grad_fn=<BinaryCrossEntropyBackward0>)",
+        "tensor(1.7271, grad_fn=<BinaryCrossEntropyWithLogitsBackward0>)",
+        "tensor(0.1100, grad_fn=<MseLossBackward0>)",
+        "tensor(0.2000, grad_fn=<MeanBackward0>)",
+        "RuntimeError: Found dtype Long but expected Float",
+        "RuntimeError: Found dtype Double but expected Float",
+        "RuntimeError: result type Float can't be cast to the desired output type Long",
+        "ValueError: avg is not a valid value for reduction"],
 }
 
 CASES = list(PROGRAMS.items())
@@ -45,3 +98,38 @@ def test_program_under_retrograd(program, expected):
 @pytest.mark.parametrize("program, expected", CASES, ids=IDS)
 def test_program_under_pytorch(torch_ref, program, expected):
     assert program(torch_ref) == expected
+
+
+# --- the loss nodes' own formulas: first and second derivatives against finite differences ------
+
+_LOSSES = {
+    "mse": lambda x, y, r: retrograd.nn.functional.mse_loss(x, y, reduction=r),
+    "smooth_l1": lambda x, y, r: retrograd.nn.functional.smooth_l1_loss(x, y, reduction=r,
+                                                                         beta=0.7),
+    "huber": lambda x, y, r: retrograd.nn.functional.huber_loss(x, y, reduction=r, delta=0.6),
+    "bce": lambda x, y, r: retrograd.nn.functional.binary_cross_entropy(
+        x.sigmoid(), y.sigmoid(), reduction=r, weight=retrograd.tensor([0.5, 2.0, 1.0, 3.0],
+                                                                       dtype=retrograd.float64)),
+    "bce_logits": lambda x, y, r: retrograd.nn.functional.binary_cross_entropy_with_logits(
+        x, y, reduction=r, pos_weight=retrograd.tensor([2.0, 0.5, 1.0, 3.0],
+                                                       dtype=retrograd.float64)),
+    "bce_logits_plain": lambda x, y, r: retrograd.nn.functional.binary_cross_entropy_with_logits(
+        x, y, reduction=r),
+}
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name", list(_LOSSES))
+def test_loss_node_gradients(name, reduction):
+    loss = _LOSSES[name]
+    x, y = rand64(3, 4, seed=1, low=-2, high=2), rand64(3, 4, seed=2, low=-2, high=2)
+    fn = (lambda a, b: loss(a, b, reduction))
+    assert retrograd.autograd.gradcheck(fn, (x, y))
+    assert retrograd.autograd.gradgradcheck(fn, (x, y))
+
+
+@pytest.mark.parametrize("name", ["mse", "smooth_l1", "huber"])
+def test_loss_node_gradients_broadcast(name):
+    x, y = rand64(3, 4, seed=3, low=-2, high=2), rand64(4, seed=4, low=-2, high=2)
+    with pytest.warns(UserWarning, match="target size"):
+        assert retrograd.autograd.gradcheck(lambda a, b: _LOSSES[name](a, b, "mean"), (x, y))

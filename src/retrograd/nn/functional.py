@@ -12,6 +12,7 @@ from .. import ops as _ops
 from .._array import xp
 from ..creation import _rng
 from ..ops import nnops as _nn
+from ..ops.pointwise import _dtype_name
 from ..tensor import Tensor, _make
 
 # --- activations ---------------------------------------------------------------------------------
@@ -265,6 +266,12 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
+def _valid_reduction(reduction: str) -> str:
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
 def _legacy_reduction(size_average, reduce, reduction):
     if size_average is None and reduce is None:
         return reduction
@@ -285,8 +292,8 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
              reduction: str = "mean", weight=None) -> Tensor:
     """``F.mse_loss``: the (mean) squared difference."""
     _warn_size(input, target)
-    d = input - target
-    return _reduce(d * d, _legacy_reduction(size_average, reduce, reduction))
+    return _nn._mse_loss(input, target, _valid_reduction(
+        _legacy_reduction(size_average, reduce, reduction)))
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
@@ -301,18 +308,16 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     """``F.smooth_l1_loss``: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
     _warn_size(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    d = (input - target).abs()
-    if beta == 0.0:
-        return _reduce(d, reduction)
-    return _reduce(_ops.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+    if beta == 0.0:  # PyTorch computes the l1 loss then, with its nodes
+        return _reduce((input - target).abs(), reduction)
+    return _nn._smooth_l1_loss(input, target, _valid_reduction(reduction), beta)
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
                delta: float = 1.0) -> Tensor:
     """``F.huber_loss``: 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
     _warn_size(input, target)
-    d = (input - target).abs()
-    return _reduce(_ops.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
+    return _nn._huber_loss(input, target, _valid_reduction(reduction), delta)
 
 
 def _check_nll_shapes(input: Tensor, target) -> None:
@@ -326,8 +331,6 @@ def _check_nll_shapes(input: Tensor, target) -> None:
 def _target_index(target: Tensor):
     idx = _nn.as_index(target)
     if idx.dtype != xp.int64 and idx.dtype != xp.uint8:
-        from ..ops.pointwise import _dtype_name
-
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype_name(idx)}")
     return idx
 
@@ -404,11 +407,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight=None, size_averag
     data = input._data
     if data.size and (data.min() < 0 or data.max() > 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
-    loss = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(
-        min=-100))
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    return _nn._binary_cross_entropy(input, target, weight, _valid_reduction(reduction))
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None,
@@ -422,14 +421,11 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None,
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
-    log_sig_neg = _nn._softplus(-input, 1.0, math.inf)  # log(1 + exp(-x)), exact at 0 too
-    if pos_weight is not None:
-        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * log_sig_neg
-    else:
-        loss = (1 - target) * input + log_sig_neg
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    if input.is_floating_point() and not target.is_floating_point():
+        raise RuntimeError(f"result type {_dtype_name(input._data)} can't be cast to the desired "
+                           f"output type {_dtype_name(target._data)}")
+    return _nn._binary_cross_entropy_with_logits(input, target, weight, pos_weight,
+                                                 _valid_reduction(reduction))
 
 
 def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,

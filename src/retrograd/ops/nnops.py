@@ -209,6 +209,135 @@ def _nll_loss(self, target, weight, reduction, ignore_index):
         return xp.asarray(total / w.sum(dtype=self.dtype), dtype=self.dtype)
 
 
+# --- pointwise losses ----------------------------------------------------------------------------
+# Each one node with PyTorch's name (``MseLossBackward0`` ...), reduction included, as PyTorch
+# prints it after ``loss = F.mse_loss(...)``.  The formulas give d loss / d input per element,
+# scaled by 1 / numel for 'mean'.
+
+
+def _reduce_array(loss, reduction, dtype):
+    if reduction == "none":
+        return loss.astype(dtype, copy=False)
+    total = loss.sum(dtype=dtype) if reduction == "sum" else loss.mean(dtype=dtype)
+    return xp.asarray(total, dtype=dtype)
+
+
+def _reduced_grad(g, n, per_element):
+    """``g`` times d loss / d input, the mean's 1 / numel included."""
+    if n.reduction == "mean":
+        return g * per_element / per_element.numel()
+    return g * per_element
+
+
+def _mse_grad(sign):
+    return lambda g, n: _reduced_grad(g, n, (n.self - n.target) * (2.0 * sign))
+
+
+@op(inputs="self target", saves="self target", broadcast=True, promote="binary", method=False,
+    node="MseLossBackward0", grads=(_mse_grad(1), _mse_grad(-1)))
+def _mse_loss(self, target, reduction):
+    d = self - target
+    return _reduce_array(d * d, reduction, d.dtype)
+
+
+def _smooth_l1_slope(n):
+    """d loss / d input per element: d / beta inside the band |d| < beta, sign(d) outside."""
+    d = n.self - n.target
+    return where(d.abs() < n.beta, d / n.beta, d.sign())
+
+
+@op(inputs="self target", saves="self target", broadcast=True, promote="binary", method=False,
+    node="SmoothL1LossBackward0",
+    grads=(lambda g, n: _reduced_grad(g, n, _smooth_l1_slope(n)),
+           lambda g, n: _reduced_grad(g, n, -_smooth_l1_slope(n))))
+def _smooth_l1_loss(self, target, reduction, beta):
+    d = xp.abs(self - target)
+    return _reduce_array(xp.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction,
+                         d.dtype)
+
+
+def _huber_slope(n):
+    """d loss / d input per element: d inside the band |d| < delta, delta sign(d) outside."""
+    d = n.self - n.target
+    return where(d.abs() < n.delta, d, d.sign() * n.delta)
+
+
+@op(inputs="self target", saves="self target", broadcast=True, promote="binary", method=False,
+    node="HuberLossBackward0",
+    grads=(lambda g, n: _reduced_grad(g, n, _huber_slope(n)),
+           lambda g, n: _reduced_grad(g, n, -_huber_slope(n))))
+def _huber_loss(self, target, reduction, delta):
+    d = xp.abs(self - target)
+    return _reduce_array(xp.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction,
+                         d.dtype)
+
+
+def _weighted(per_element, weight):
+    return per_element if weight is None else per_element * weight
+
+
+def _bce_input_grad(g, n):
+    p = n.self
+    slope = (p - n.target) / ((1 - p) * p).clamp(min=1e-12)
+    return _reduced_grad(g, n, _weighted(slope, n.weight))
+
+
+def _bce_target_grad(g, n):
+    p = n.self
+    slope = -(p.log().clamp(min=-100) - (1 - p).log().clamp(min=-100))  # -0 at p = 1/2, as PyTorch
+    return _reduced_grad(g, n, _weighted(slope, n.weight))
+
+
+def _check_bce(self, target, weight, reduction):
+    if target.dtype != self.dtype:
+        raise RuntimeError(f"Found dtype {_dtype_name(target)} but expected {_dtype_name(self)}")
+
+
+@op(inputs="self target weight", saves="self target weight", broadcast=True, method=False,
+    node="BinaryCrossEntropyBackward0", check=_check_bce,
+    grads=(_bce_input_grad, _bce_target_grad, None))
+def _binary_cross_entropy(self, target, weight, reduction):
+    with xp.errstate(divide="ignore"):  # log 0 = -inf, clamped to -100 as PyTorch does
+        log_p = xp.maximum(xp.log(self), -100)
+        log_q = xp.maximum(xp.log1p(-self), -100)
+    loss = -(target * log_p + (1 - target) * log_q)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce_array(loss, reduction, self.dtype)
+
+
+def _bce_logits_input_grad(g, n):
+    x, y = n.self, n.target
+    if n.pos_weight is None:
+        slope = x.sigmoid() - y
+    else:
+        slope = (1 - y) - (1 + (n.pos_weight - 1) * y) * (-x).sigmoid()
+    return _reduced_grad(g, n, _weighted(slope, n.weight))
+
+
+def _bce_logits_target_grad(g, n):
+    x = n.self
+    slope = -x if n.pos_weight is None else (n.pos_weight - 1) * _softplus(-x) - x
+    return _reduced_grad(g, n, _weighted(slope, n.weight))
+
+
+@op(inputs="self target weight pos_weight", saves="self target weight pos_weight",
+    broadcast=True, promote="binary", method=False,
+    node="BinaryCrossEntropyWithLogitsBackward0",
+    grads=(_bce_logits_input_grad, _bce_logits_target_grad, None, None))
+def _binary_cross_entropy_with_logits(self, target, weight, pos_weight, reduction):
+    """(1 - y) x + (1 + (pos_weight - 1) y) log(1 + exp(-x)), the log written so exp never
+    overflows."""
+    log_sig_neg = xp.log1p(xp.exp(-xp.abs(self))) + xp.maximum(-self, 0)
+    if pos_weight is None:
+        loss = (1 - target) * self + log_sig_neg
+    else:
+        loss = (1 - target) * self + (1 + (pos_weight - 1) * target) * log_sig_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce_array(loss, reduction, xp.result_type(self, target))
+
+
 # --- embedding ----------------------------------------------------------------------------------
 
 
