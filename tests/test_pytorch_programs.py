@@ -51,6 +51,24 @@ def printed_losses_name_their_own_nodes(torch):
     return out
 
 
+def sort_argsort_topk(torch):
+    x = torch.tensor([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]], requires_grad=True)
+    v = x.sort(1, descending=True)
+    out = [repr(v), repr(v.indices.requires_grad), repr(x.topk(2)), repr(x.argsort(1)),
+           repr(torch.sort(x, dim=0, stable=True)), repr(torch.tensor(3.0).sort()),
+           repr(torch.tensor(3.0).topk(1)), repr(x.topk(2, dim=0, largest=False, sorted=True)),
+           repr(torch.tensor([1, 2, 2, 1]).sort(descending=True)),
+           repr(torch.tensor([True, False]).sort()),
+           repr(torch.argsort(torch.tensor([2, 0, 1]), descending=True))]
+    values, indices = x.topk(2, dim=1)
+    (values * torch.tensor([[1.0, 10.0]])).sum().backward()
+    out.append(repr(x.grad))
+    for bad in (lambda: x.topk(4), lambda: x.topk(-1), lambda: x.sort(dim=2),
+                lambda: x.topk(1, dim=3)):
+        out.append(_err(bad))
+    return out
+
+
 PROGRAMS = {
     numpy_scalars_act_as_python_numbers: [
         "tensor([2., 3.])", "tensor([2., 4.])", "tensor([1.5000, 3.0000])", "tensor([2, 3])",
@@ -84,6 +102,27 @@ PROGRAMS = {
         "RuntimeError: Found dtype Double but expected Float",
         "RuntimeError: result type Float can't be cast to the desired output type Long",
         "ValueError: avg is not a valid value for reduction"],
+    sort_argsort_topk: [
+        "torch.return_types.sort(\nvalues=tensor([[3., 2., 1.],\n        [5., 4., 0.]], "
+        "grad_fn=<SortBackward0>),\nindices=tensor([[0, 2, 1],\n        [1, 2, 0]]))",
+        "False",
+        "torch.return_types.topk(\nvalues=tensor([[3., 2.],\n        [5., 4.]], "
+        "grad_fn=<TopkBackward0>),\nindices=tensor([[0, 2],\n        [1, 2]]))",
+        "tensor([[1, 2, 0],\n        [0, 2, 1]])",
+        "torch.return_types.sort(\nvalues=tensor([[0., 1., 2.],\n        [3., 5., 4.]], "
+        "grad_fn=<SortBackward1>),\nindices=tensor([[1, 0, 0],\n        [0, 1, 1]]))",
+        "torch.return_types.sort(\nvalues=tensor(3.),\nindices=tensor(0))",
+        "torch.return_types.topk(\nvalues=tensor(3.),\nindices=tensor(0))",
+        "torch.return_types.topk(\nvalues=tensor([[0., 1., 2.],\n        [3., 5., 4.]], "
+        "grad_fn=<TopkBackward0>),\nindices=tensor([[1, 0, 0],\n        [0, 1, 1]]))",
+        "torch.return_types.sort(\nvalues=tensor([2, 2, 1, 1]),\nindices=tensor([1, 2, 0, 3]))",
+        "torch.return_types.sort(\nvalues=tensor([False,  True]),\nindices=tensor([1, 0]))",
+        "tensor([0, 2, 1])",
+        "tensor([[ 1.,  0., 10.],\n        [ 0.,  1., 10.]])",
+        "RuntimeError: selected index k out of range",
+        "RuntimeError: selected index k out of range",
+        "IndexError: Dimension out of range (expected to be in range of [-2, 1], but got 2)",
+        "IndexError: Dimension out of range (expected to be in range of [-2, 1], but got 3)"],
 }
 
 CASES = list(PROGRAMS.items())
@@ -133,3 +172,13 @@ def test_loss_node_gradients_broadcast(name):
     x, y = rand64(3, 4, seed=3, low=-2, high=2), rand64(4, seed=4, low=-2, high=2)
     with pytest.warns(UserWarning, match="target size"):
         assert retrograd.autograd.gradcheck(lambda a, b: _LOSSES[name](a, b, "mean"), (x, y))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: x.sort(1)[0], lambda x: x.sort(0, descending=True)[0],
+    lambda x: x.topk(2)[0], lambda x: x.topk(2, dim=0, largest=False)[0]],
+    ids=["sort", "sort_descending", "topk", "topk_smallest"])
+def test_sorting_gradients(fn):
+    x = rand64(3, 4, seed=5)
+    assert retrograd.autograd.gradcheck(fn, (x,))
+    assert retrograd.autograd.gradgradcheck(fn, (x,))
