@@ -69,6 +69,24 @@ def sort_argsort_topk(torch):
     return out
 
 
+def nan_checks_and_closeness(torch):
+    x = torch.tensor([1.0, float("nan"), float("inf"), -float("inf")])
+    out = [repr(torch.isnan(x)), repr(x.isinf()), repr(x.isfinite()), repr(x.isnan().any()),
+           repr(torch.isnan(torch.tensor([1, 2]))), repr(torch.tensor([3]).isfinite()),
+           repr(torch.equal(torch.tensor([1, 2]), torch.tensor([1.0, 2.0]))),
+           repr(torch.equal(torch.ones(2), torch.ones(3))), repr(torch.ones(2).equal(torch.ones(2))),
+           repr(torch.allclose(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.00001]))),
+           repr(torch.tensor([1.0]).allclose(torch.tensor([1.1]))),
+           repr(torch.isclose(x, x)), repr(torch.isclose(x, x, equal_nan=True)),
+           repr(torch.nan_to_num(x)), repr(torch.nan_to_num(x, nan=0.0, posinf=1.0)),
+           _err(lambda: torch.allclose(torch.tensor([1, 2]), torch.tensor([1.0, 2.0]))),
+           _err(lambda: torch.allclose(torch.ones(2), torch.ones(3)))]
+    w = torch.tensor([float("nan"), 2.0, float("inf")], requires_grad=True)
+    y = torch.nan_to_num(w, nan=1.0, posinf=5.0)
+    (y * 3).sum().backward()
+    return out + [repr(y), repr(w.grad)]
+
+
 PROGRAMS = {
     numpy_scalars_act_as_python_numbers: [
         "tensor([2., 3.])", "tensor([2., 4.])", "tensor([1.5000, 3.0000])", "tensor([2, 3])",
@@ -123,6 +141,17 @@ PROGRAMS = {
         "RuntimeError: selected index k out of range",
         "IndexError: Dimension out of range (expected to be in range of [-2, 1], but got 2)",
         "IndexError: Dimension out of range (expected to be in range of [-2, 1], but got 3)"],
+    nan_checks_and_closeness: [
+        "tensor([False,  True, False, False])", "tensor([False, False,  True,  True])",
+        "tensor([ True, False, False, False])", "tensor(True)", "tensor([False, False])",
+        "tensor([True])", "True", "False", "True", "True", "False",
+        "tensor([ True, False,  True,  True])", "tensor([True, True, True, True])",
+        "tensor([ 1.0000e+00,  0.0000e+00,  3.4028e+38, -3.4028e+38])",
+        "tensor([ 1.0000e+00,  0.0000e+00,  1.0000e+00, -3.4028e+38])",
+        "RuntimeError: Long did not match Float",
+        "RuntimeError: The size of tensor a (2) must match the size of tensor b (3) at "
+        "non-singleton dimension 0",
+        "tensor([1., 2., 5.], grad_fn=<NanToNumBackward0>)", "tensor([0., 3., 0.])"],
 }
 
 CASES = list(PROGRAMS.items())

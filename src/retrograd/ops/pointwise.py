@@ -775,6 +775,68 @@ def bitwise_not(self):
     return xp.invert(self)
 
 
+# --- float classification and closeness (no gradient) -----------------------------------------
+
+
+def _classify(name, ufunc, doc):
+    def forward(self):
+        if self.dtype.kind in "biu":  # integers are never nan or inf
+            return xp.full(self.shape, ufunc is xp.isfinite)
+        return ufunc(self)
+
+    forward.__name__ = name
+    forward.__doc__ = doc
+    return op(name)(forward)
+
+
+isnan = _classify("isnan", xp.isnan, "``torch.isnan``: True where an element is NaN.")
+isinf = _classify("isinf", xp.isinf, "``torch.isinf``: True where an element is +inf or -inf.")
+isfinite = _classify("isfinite", xp.isfinite,
+                     "``torch.isfinite``: True where an element is neither NaN nor infinite.")
+
+
+def _check_same_dtype(a, b, *attrs):
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"{_dtype_name(a)} did not match {_dtype_name(b)}")
+
+
+@op(inputs="self other", broadcast=True, check=_check_same_dtype)
+def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """``torch.isclose``: |self - other| <= atol + rtol |other|, elementwise."""
+    return xp.isclose(self, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+@tensor_method
+def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    """``torch.allclose``: whether ``isclose`` holds for every element."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+@tensor_method
+def equal(input, other) -> bool:
+    """``torch.equal``: the same shape and the same values (dtypes may differ)."""
+    if input.shape != other.shape:
+        return False
+    return bool(xp.array_equal(input._data, other._data))
+
+
+def _float_limits(a, nan, posinf, neginf):
+    info = xp.finfo(a.dtype)
+    return (0.0 if nan is None else nan, info.max if posinf is None else posinf,
+            info.min if neginf is None else neginf)
+
+
+@op(saves="self", grads=(lambda g, n: g * n.self.isfinite(),), node="NanToNumBackward0")
+def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+    """``torch.nan_to_num``: NaN, +inf and -inf replaced (by 0 and the dtype's largest and
+    smallest finite values unless given)."""
+    if self.dtype.kind != "f":
+        return self.copy()
+    nan, posinf, neginf = _float_limits(self, nan, posinf, neginf)
+    return xp.nan_to_num(self, nan=nan, posinf=posinf, neginf=neginf)
+
+
 @op(inputs="self other", saves="self other", broadcast=True, promote="binary",
     grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).floor()))
 def remainder(self, other):
@@ -799,7 +861,8 @@ def _check_integer_divisor(other):
 
 
 __all__ = [
-    "remainder", "fmod",
+    "remainder", "fmod", "isnan", "isinf", "isfinite", "isclose", "allclose", "equal",
+    "nan_to_num",
     "abs",
     "acos",
     "add",
