@@ -87,6 +87,20 @@ def nan_checks_and_closeness(torch):
     return out + [repr(y), repr(w.grad)]
 
 
+def add_with_alpha_keeps_float32(torch):
+    x = torch.tensor([1.0, 2.0])
+    return [repr(x.add(1, alpha=2)), repr(x.sub(1, alpha=2)), repr(x.add(1, alpha=0.5)),
+            repr(torch.rsub(x, 2, alpha=2)), repr(torch.tensor([1, 2]).add(1, alpha=2)),
+            repr(torch.add(x, torch.tensor([1.0, 1.0]), alpha=2))]
+
+
+def tensor_where_method_takes_the_condition_first(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x.where(x > 1, torch.zeros(2))
+    y.sum().backward()
+    return [repr(y), repr(x.where(x > 1, 5.0)), repr(x.grad)]
+
+
 PROGRAMS = {
     numpy_scalars_act_as_python_numbers: [
         "tensor([2., 3.])", "tensor([2., 4.])", "tensor([1.5000, 3.0000])", "tensor([2, 3])",
@@ -152,6 +166,12 @@ PROGRAMS = {
         "RuntimeError: The size of tensor a (2) must match the size of tensor b (3) at "
         "non-singleton dimension 0",
         "tensor([1., 2., 5.], grad_fn=<NanToNumBackward0>)", "tensor([0., 3., 0.])"],
+    add_with_alpha_keeps_float32: [
+        "tensor([3., 4.])", "tensor([-1.,  0.])", "tensor([1.5000, 2.5000])",
+        "tensor([ 0., -2.])", "tensor([3, 4])", "tensor([3., 4.])"],
+    tensor_where_method_takes_the_condition_first: [
+        "tensor([0., 2.], grad_fn=<WhereBackward0>)", "tensor([5., 2.], grad_fn=<WhereBackward0>)",
+        "tensor([0., 1.])"],
 }
 
 CASES = list(PROGRAMS.items())

@@ -30,6 +30,12 @@ def _is_integral(a):
     return a.dtype.kind in "biu" if hasattr(a, "dtype") else isinstance(a, int)
 
 
+def _times_alpha(x, alpha):
+    """alpha * x; a Python number stays one (xp.multiply would make it a NumPy scalar, which
+    promotes a float32 tensor to float64 where PyTorch keeps float32)."""
+    return xp.multiply(x, alpha) if type(x) is ndarray else x * alpha
+
+
 def _check_alpha(a, b, alpha):
     if alpha == 1 and type(alpha) is int:
         return
@@ -51,7 +57,7 @@ def add(self, other, alpha=1):
     _check_alpha(self, other, alpha)
     if _is_bool(self) and _is_bool(other):
         return xp.logical_or(self, xp.logical_and(other, bool(alpha)))  # bools stay bools
-    return xp.add(self, other if alpha == 1 else xp.multiply(other, alpha))
+    return xp.add(self, other if alpha == 1 else _times_alpha(other, alpha))
 
 
 def _check_sub(a, b, alpha):
@@ -71,7 +77,7 @@ def _check_sub(a, b, alpha):
 @op(inputs="self other", broadcast=True, promote="binary",
     grads=(lambda g, n: _scaled(-g, n.alpha), lambda g, n: g), node="RsubBackward1")
 def _rsub(self, other, alpha=1):
-    return xp.subtract(other, self if alpha == 1 else xp.multiply(self, alpha))
+    return xp.subtract(other, self if alpha == 1 else _times_alpha(self, alpha))
 
 
 def _has_bool(a, b, alpha):
@@ -96,7 +102,7 @@ def _subtraction(name, op_fn, doc):
 @op(inputs="self other", broadcast=True, promote="binary",
     grads=(lambda g, n: g, lambda g, n: _scaled(-g, n.alpha)), node="SubBackward0", method=False)
 def _sub(self, other, alpha=1):
-    return xp.subtract(self, other if alpha == 1 else xp.multiply(other, alpha))
+    return xp.subtract(self, other if alpha == 1 else _times_alpha(other, alpha))
 
 
 rsub = _subtraction("rsub", _rsub,
@@ -707,6 +713,13 @@ def where(condition, input=None, other=None):
     input, other = [x.to(dt) if isinstance(x, Tensor) else _make(xp.asarray(x, dtype=dt.np))
                     for x in (input, other)]
     return _where(condition, input, other)
+
+
+@tensor_method(name="where")
+def _where_method(input, condition, other):
+    """``Tensor.where(condition, other)``: the tensor itself where ``condition`` holds, else
+    ``other`` (the method's tensor is the values, not the condition)."""
+    return where(condition, input, other)
 
 
 # --- comparisons and logic (no gradient) -------------------------------------------------------
