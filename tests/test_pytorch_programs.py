@@ -101,6 +101,18 @@ def tensor_where_method_takes_the_condition_first(torch):
     return [repr(y), repr(x.where(x > 1, 5.0)), repr(x.grad)]
 
 
+def python_types_as_dtypes(torch):
+    x = torch.ones(2)
+    return [str(d) for d in (
+        torch.zeros(2, dtype=int).dtype, torch.zeros(2, dtype=float).dtype,
+        torch.zeros(2, dtype=bool).dtype, torch.tensor([1, 2], dtype=float).dtype,
+        torch.arange(3, dtype=float).dtype, torch.full((2,), 1, dtype=float).dtype,
+        torch.ones_like(x, dtype=int).dtype, torch.randn(2, dtype=float).dtype,
+        torch.eye(2, dtype=int).dtype, x.to(float).dtype, x.to(int).dtype,
+        x.new_zeros(2, dtype=int).dtype, x.sum(dtype=float).dtype,
+        torch.randint(3, (2,), dtype=float).dtype)]
+
+
 PROGRAMS = {
     numpy_scalars_act_as_python_numbers: [
         "tensor([2., 3.])", "tensor([2., 4.])", "tensor([1.5000, 3.0000])", "tensor([2, 3])",
@@ -172,6 +184,10 @@ PROGRAMS = {
     tensor_where_method_takes_the_condition_first: [
         "tensor([0., 2.], grad_fn=<WhereBackward0>)", "tensor([5., 2.], grad_fn=<WhereBackward0>)",
         "tensor([0., 1.])"],
+    python_types_as_dtypes: [
+        "torch.int64", "torch.float64", "torch.bool", "torch.float64", "torch.float64",
+        "torch.float64", "torch.int64", "torch.float64", "torch.int64", "torch.float64",
+        "torch.int64", "torch.int64", "torch.float64", "torch.float64"],
 }
 
 CASES = list(PROGRAMS.items())

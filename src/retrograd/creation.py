@@ -1,6 +1,7 @@
 """Making tensors: ``tensor``, ``zeros``, ``arange``, ``randn`` ... and the random number generator."""
 
 import builtins
+import functools
 import math
 import warnings
 
@@ -145,6 +146,20 @@ def _unwrap(data):
     return data
 
 
+
+def _python_dtypes(fn):
+    """Let ``dtype=`` be one of Python's types too (``torch.zeros(2, dtype=float)``)."""
+    @functools.wraps(fn)
+    def creator(*args, **kwargs):
+        d = kwargs.get("dtype")
+        if d.__class__ is type:
+            kwargs["dtype"] = dtypes.as_dtype(d)
+        return fn(*args, **kwargs)
+
+    return creator
+
+
+@_python_dtypes
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """``torch.tensor``: a new leaf tensor holding a copy of ``data``."""
     if isinstance(data, Tensor):
@@ -159,6 +174,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     return _make(array, bool(requires_grad))
 
 
+@_python_dtypes
 def as_tensor(data, dtype=None, device=None):
     """``torch.as_tensor``: shares memory with a NumPy array or tensor of the same dtype."""
     if isinstance(data, Tensor) and (dtype is None or dtype.np == data._data.dtype):
@@ -197,6 +213,7 @@ def _filled(array, requires_grad):
     return _make(array, bool(requires_grad))
 
 
+@_python_dtypes
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """``torch.zeros``."""
     if any(builtins.int(n) < 0 for n in (size[0] if len(size) == 1 and isinstance(
@@ -205,17 +222,20 @@ def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=
     return _filled(xp.zeros(_shape(size), _dt(dtype)), requires_grad)
 
 
+@_python_dtypes
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """``torch.ones``."""
     return _filled(xp.ones(_shape(size), _dt(dtype)), requires_grad)
 
 
+@_python_dtypes
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           memory_format=None):
     """``torch.empty`` (its values are zeros here, never garbage)."""
     return _filled(xp.zeros(_shape(size), _dt(dtype)), requires_grad)
 
 
+@_python_dtypes
 def full(size, fill_value, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """``torch.full``: the dtype follows ``fill_value`` when none is given."""
     if dtype is None:
@@ -227,18 +247,22 @@ def _like(t, dtype):
     return dtype.np if dtype is not None else t._data.dtype
 
 
+@_python_dtypes
 def zeros_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
     return _filled(xp.zeros(input._data.shape, _like(input, dtype)), requires_grad)
 
 
+@_python_dtypes
 def ones_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
     return _filled(xp.ones(input._data.shape, _like(input, dtype)), requires_grad)
 
 
+@_python_dtypes
 def empty_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
     return _filled(xp.zeros(input._data.shape, _like(input, dtype)), requires_grad)
 
 
+@_python_dtypes
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, memory_format=None):
     return _filled(xp.full(input._data.shape, fill_value, _like(input, dtype)), requires_grad)
 
@@ -266,6 +290,7 @@ def _arange_count(start, end, step, dtype):
     return start, step, n
 
 
+@_python_dtypes
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, out=None,
            layout=None, pin_memory=False):
     """``torch.arange``: int64 when every bound is an integer, else the default float dtype."""
@@ -314,6 +339,7 @@ def _arange_like_pytorch(start, step, n, dtype):
     return xp.concatenate((body.ravel(), rest))
 
 
+@_python_dtypes
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, out=None,
              layout=None, pin_memory=False):
     """``torch.linspace``: ``steps`` values from start to end, both included.
@@ -351,6 +377,7 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, ou
     return _filled(values.astype(dtype.np), requires_grad)
 
 
+@_python_dtypes
 def eye(n, m=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
         pin_memory=False):
     """``torch.eye``: ones on the diagonal."""
@@ -432,6 +459,7 @@ def _float_only(kernel, dtype):
             f'"{kernel}" not implemented for \'{dtypes.scalar_type_name(dtype)}\'')
 
 
+@_python_dtypes
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
          layout=None, pin_memory=False):
     """``torch.rand``: uniform on [0, 1)."""
@@ -439,6 +467,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, ou
     return _filled(_rng(generator).random(_shape(size)).astype(_dt(dtype)), requires_grad)
 
 
+@_python_dtypes
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
           layout=None, pin_memory=False):
     """``torch.randn``: standard normal."""
@@ -446,6 +475,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, o
     return _filled(_rng(generator).standard_normal(_shape(size)).astype(_dt(dtype)), requires_grad)
 
 
+@_python_dtypes
 def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False,
             out=None, layout=None, pin_memory=False):
     """``torch.randint(high, size)`` or ``torch.randint(low, high, size)``: int64 by default."""
@@ -465,16 +495,19 @@ def randint(*args, size=None, generator=None, dtype=None, device=None, requires_
     return _filled(array.astype(_dt(dtype, dtypes.int64)), requires_grad)
 
 
+@_python_dtypes
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
     """``torch.randperm``: a random permutation of 0..n-1."""
     return _filled(_rng(generator).permutation(n).astype(_dt(dtype, dtypes.int64)), requires_grad)
 
 
+@_python_dtypes
 def rand_like(input, dtype=None, generator=None, requires_grad=False, **kwargs):
     return _filled(_rng(generator).random(input._data.shape).astype(_like(input, dtype)),
                    requires_grad)
 
 
+@_python_dtypes
 def randn_like(input, dtype=None, generator=None, requires_grad=False, **kwargs):
     return _filled(_rng(generator).standard_normal(input._data.shape).astype(
         _like(input, dtype)), requires_grad)
@@ -491,6 +524,7 @@ _NORMAL_SIGNATURES = (
 )
 
 
+@_python_dtypes
 def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, requires_grad=False, out=None):
     """``torch.normal``: normal samples; ``mean``/``std`` may be tensors (broadcast) or floats."""
     m = mean._data if isinstance(mean, Tensor) else mean

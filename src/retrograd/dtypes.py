@@ -136,6 +136,12 @@ def _combine(higher, lower):
     return promote_types(higher, lower)
 
 
+def as_dtype(d):
+    """A dtype argument as a dtype: PyTorch also takes Python's types (float -> float64,
+    int -> int64, bool, complex -> complex128)."""
+    return _PY_TYPES.get(d, d) if d.__class__ is type else d
+
+
 def scalar_dtype(value):
     """The dtype a Python scalar takes as a tensor of its own."""
     if isinstance(value, _pybool):
@@ -161,3 +167,6 @@ def result_type(*operands) -> dtype:
         else:
             zero = promote_types(zero, d) if zero else d
     return _combine(_combine(dim, zero), wrapped)
+
+
+_PY_TYPES = {_pybool: bool, _pyint: int64, type(0.0): float64, _pycomplex: complex128}

@@ -7,6 +7,7 @@ import warnings
 from collections import namedtuple
 
 from .._array import xp
+from ..dtypes import as_dtype
 from ..tensor import Tensor, _make, _wrap_dim
 from .pointwise import _dtype_name, maximum, minimum, where
 from .registry import op, tensor_method
@@ -58,7 +59,7 @@ def _to_dtype(g, dtype):
 
 def _sum_dtype(a, dtype):
     if dtype is not None:
-        return dtype.np
+        return as_dtype(dtype).np
     return xp.int64 if a.dtype.kind in "biu" else None
 
 

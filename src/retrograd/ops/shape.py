@@ -248,10 +248,12 @@ def _to_copy(self, dtype):
 def to(input, *args, dtype=None, copy=False, **kwargs):
     """``Tensor.to``: another dtype (device names are accepted: everything lives on the CPU)."""
     for a in args:
-        if isinstance(a, dtypes.dtype):
-            dtype = a
+        if isinstance(a, dtypes.dtype) or a.__class__ is type:
+            dtype = dtypes.as_dtype(a)
         elif hasattr(a, "_data") and hasattr(a, "dtype"):  # .to(other_tensor)
             dtype = a.dtype
+    if dtype.__class__ is type:
+        dtype = dtypes.as_dtype(dtype)
     if dtype is None or dtype.np == input._data.dtype:
         return clone(input) if copy else input
     if dtype.category < 2 and input._requires_grad:  # integer results are outside the graph
