@@ -113,6 +113,24 @@ def python_types_as_dtypes(torch):
         torch.randint(3, (2,), dtype=float).dtype)]
 
 
+def stacking_grids_and_differences(torch):
+    v = torch.tensor([1.0, 2.0], requires_grad=True)
+    s = torch.tensor(3.0)
+    m = torch.tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True)
+    out = [repr(torch.hstack([s, v])), repr(torch.vstack([v, v])), repr(torch.vstack([s, s]).shape),
+           repr(torch.hstack([torch.ones(2, 1), torch.ones(2, 2)]).shape),
+           repr(torch.dstack([v, v]).shape), repr(torch.column_stack([v, v])),
+           repr([t.shape for t in torch.atleast_3d(s, v, m)]), repr(torch.atleast_2d(v)),
+           repr(torch.meshgrid(v, torch.arange(3.0), indexing="ij")),
+           repr(torch.meshgrid(v, torch.arange(3.0), indexing="xy")[0]),
+           repr(torch.broadcast_tensors(v, m)[0]),
+           repr(torch.diff(torch.tensor([[1, 3], [6, 10]]), dim=0)), repr(torch.diff(v, n=2)),
+           repr(torch.tensor([1.0, 3.0, 6.0]).diff(n=2)), repr(m.diff()),
+           repr(torch.diff(v, prepend=torch.tensor([0.0]))), repr(m.mT)]
+    torch.vstack([v, v * 2]).sum().backward()
+    return out + [repr(v.grad)]
+
+
 PROGRAMS = {
     numpy_scalars_act_as_python_numbers: [
         "tensor([2., 3.])", "tensor([2., 4.])", "tensor([1.5000, 3.0000])", "tensor([2, 3])",
@@ -188,6 +206,22 @@ PROGRAMS = {
         "torch.int64", "torch.float64", "torch.bool", "torch.float64", "torch.float64",
         "torch.float64", "torch.int64", "torch.float64", "torch.int64", "torch.float64",
         "torch.int64", "torch.int64", "torch.float64", "torch.float64"],
+    stacking_grids_and_differences: [
+        "tensor([3., 1., 2.], grad_fn=<CatBackward0>)",
+        "tensor([[1., 2.],\n        [1., 2.]], grad_fn=<CatBackward0>)", "torch.Size([2, 1])",
+        "torch.Size([2, 3])", "torch.Size([1, 2, 2])",
+        "tensor([[1., 1.],\n        [2., 2.]], grad_fn=<CatBackward0>)",
+        "[torch.Size([1, 1, 1]), torch.Size([1, 2, 1]), torch.Size([2, 2, 1])]",
+        "tensor([[1., 2.]], grad_fn=<UnsqueezeBackward0>)",
+        "(tensor([[1., 1., 1.],\n        [2., 2., 2.]], grad_fn=<ExpandBackward0>), "
+        "tensor([[0., 1., 2.],\n        [0., 1., 2.]]))",
+        "tensor([[1., 2.],\n        [1., 2.],\n        [1., 2.]], grad_fn=<ExpandBackward0>)",
+        "tensor([[1., 2.],\n        [1., 2.]], grad_fn=<ExpandBackward0>)",
+        "tensor([[5, 7]])", "tensor([], grad_fn=<SubBackward0>)", "tensor([1.])",
+        "tensor([[-3.],\n        [ 1.]], grad_fn=<SubBackward0>)",
+        "tensor([1., 1.], grad_fn=<SubBackward0>)",
+        "tensor([[ 1.,  3.],\n        [-2.,  4.]], grad_fn=<TransposeBackward0>)",
+        "tensor([3., 3.])"],
 }
 
 CASES = list(PROGRAMS.items())

@@ -6,10 +6,10 @@ with ``op(...)`` and functions marked ``@tensor_method`` become Tensor methods a
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from . import conv, indexing, linalg, nnops, pointwise, reduction, shape, sorting
+from . import composite, conv, indexing, linalg, nnops, pointwise, reduction, shape, sorting
 from .registry import METHODS, OPS, op, tensor_method
 
-MODULES = (pointwise, reduction, shape, linalg, indexing, nnops, conv, sorting)
+MODULES = (pointwise, reduction, shape, linalg, indexing, nnops, conv, sorting, composite)
 
 for _m in MODULES:
     for _name in _m.__all__:
@@ -41,6 +41,7 @@ def _install_methods():
     Tensor.int = lambda self: s.to(self, _dt.int32)
     Tensor.bool = lambda self: s.to(self, _dt.bool)
     Tensor.type_as = lambda self, other: s.to(self, other.dtype)
+    Tensor.mT = property(lambda self: s.transpose(self, -2, -1))
     Tensor.cpu = lambda self, *a, **k: self
     Tensor.cuda = lambda self, *a, **k: self
 

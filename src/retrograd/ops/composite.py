@@ -1,0 +1,115 @@
+"""Functions PyTorch itself builds from other ops, built here the same way, so their results
+carry the same nodes (``hstack`` is a ``CatBackward0``, ``outer`` a ``MulBackward0`` ...)."""
+
+import warnings
+
+from ..tensor import Tensor, _wrap_dim
+from .registry import tensor_method
+from .shape import cat, expand, reshape, unsqueeze
+
+
+def atleast_1d(*tensors):
+    """``torch.atleast_1d``: 0-dim tensors as 1-element vectors; others unchanged."""
+    return _each(tensors, lambda t: reshape(t, (1,)) if t.ndim == 0 else t)
+
+
+def atleast_2d(*tensors):
+    """``torch.atleast_2d``: vectors as one row, 0-dim tensors as 1x1."""
+    return _each(tensors, lambda t: unsqueeze(atleast_1d(t), 0) if t.ndim < 2 else t)
+
+
+def _atleast_3d(t):
+    if t.ndim == 0:
+        return reshape(t, (1, 1, 1))
+    if t.ndim == 1:
+        return unsqueeze(unsqueeze(t, 0), -1)
+    if t.ndim == 2:
+        return unsqueeze(t, -1)
+    return t
+
+
+def atleast_3d(*tensors):
+    """``torch.atleast_3d``: a vector of n as 1 x n x 1, a matrix as m x n x 1."""
+    return _each(tensors, _atleast_3d)
+
+
+def _each(tensors, fn):
+    if len(tensors) == 1 and not isinstance(tensors[0], Tensor):
+        tensors = tuple(tensors[0])
+        return tuple(fn(t) for t in tensors)
+    out = tuple(fn(t) for t in tensors)
+    return out[0] if len(out) == 1 else out
+
+
+def hstack(tensors, *, out=None):
+    """``torch.hstack``: joined along dim 1, or dim 0 for vectors."""
+    tensors = atleast_1d(tensors)
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors, *, out=None):
+    """``torch.vstack``: vectors as rows, joined along dim 0."""
+    return cat(atleast_2d(tensors), 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors, *, out=None):
+    """``torch.dstack``: joined along dim 2, each at least 3-d."""
+    return cat(atleast_3d(tensors), 2)
+
+
+def column_stack(tensors, *, out=None):
+    """``torch.column_stack``: vectors as columns, joined along dim 1."""
+    return cat([reshape(t, (-1, 1)) if t.ndim <= 1 else t for t in tensors], 1)
+
+
+def broadcast_tensors(*tensors):
+    """``torch.broadcast_tensors``: each expanded to the shape they broadcast to."""
+    from .._array import xp
+
+    shape = xp.broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def meshgrid(*tensors, indexing=None):
+    """``torch.meshgrid``: coordinate grids from 1-d tensors ('ij' indexing unless 'xy')."""
+    if len(tensors) == 1 and not isinstance(tensors[0], Tensor):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                      "indexing argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError("torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
+                           f"received: {indexing}")
+    swap = indexing == "xy" and len(tensors) >= 2
+    if swap:
+        tensors = (tensors[1], tensors[0], *tensors[2:])
+    shape = tuple(t.numel() for t in tensors)
+    grids = []
+    for i, t in enumerate(tensors):
+        view = [1] * len(tensors)
+        view[i] = -1
+        grids.append(expand(reshape(t, tuple(view)), shape))
+    if swap:  # 'xy': the first two swapped before and after
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+@tensor_method
+def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
+    """``torch.diff``: differences of neighbours along ``dim``, ``n`` times over."""
+    if prepend is not None or append is not None:
+        input = cat([t for t in (prepend, input, append) if t is not None], dim)
+    lead = (slice(None),) * _wrap_dim(dim, input.ndim)
+    for _ in range(n):
+        if input.shape[dim] == 0:
+            break
+        input = input[(*lead, slice(1, None))] - input[(*lead, slice(None, -1))]
+    return input
+
+
+__all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack", "row_stack", "dstack",
+           "column_stack", "broadcast_tensors", "meshgrid", "diff"]
