@@ -131,6 +131,21 @@ def stacking_grids_and_differences(torch):
     return out + [repr(v.grad)]
 
 
+def constant_padding(torch):
+    F, nn = torch.nn.functional, torch.nn
+    x = torch.arange(6.0).view(2, 3).requires_grad_()
+    y = F.pad(x, (2, 0))
+    (y * torch.arange(10.0).view(2, 5)).sum().backward()
+    return [repr(F.pad(x, (1, -1, 0, 1), value=9)), repr(x.grad),
+            repr(F.pad(torch.tensor([1, 2]), (1, 1))), repr(F.pad(x, [1, 1]).shape),
+            repr(F.pad(x, (1, 1), "constant", 0.5)),
+            _err(lambda: F.pad(x, (1,))), _err(lambda: F.pad(x, (1, 1, 1, 1, 1, 1))),
+            _err(lambda: F.pad(x, (-2, -2))),
+            repr(nn.ZeroPad2d(1)(x.view(1, 2, 3)).shape), repr(nn.ConstantPad1d(2, 3.5)(x).shape),
+            repr(nn.ZeroPad2d(1)), repr(nn.ConstantPad2d((1, 2, 3, 4), 0.0)),
+            repr(nn.ConstantPad1d(2, 3.5)), repr(nn.ZeroPad1d(1).padding)]
+
+
 PROGRAMS = {
     numpy_scalars_act_as_python_numbers: [
         "tensor([2., 3.])", "tensor([2., 4.])", "tensor([1.5000, 3.0000])", "tensor([2, 3])",
@@ -222,6 +237,20 @@ PROGRAMS = {
         "tensor([1., 1.], grad_fn=<SubBackward0>)",
         "tensor([[ 1.,  3.],\n        [-2.,  4.]], grad_fn=<TransposeBackward0>)",
         "tensor([3., 3.])"],
+    constant_padding: [
+        "tensor([[9., 0., 1.],\n        [9., 3., 4.],\n        [9., 9., 9.]], "
+        "grad_fn=<ConstantPadNdBackward0>)",
+        "tensor([[2., 3., 4.],\n        [7., 8., 9.]])", "tensor([0, 1, 2, 0])",
+        "torch.Size([2, 5])",
+        "tensor([[0.5000, 0.0000, 1.0000, 2.0000, 0.5000],\n        [0.5000, 3.0000, 4.0000, "
+        "5.0000, 0.5000]],\n       grad_fn=<ConstantPadNdBackward0>)",
+        "RuntimeError: Padding length must be divisible by 2",
+        "RuntimeError: Padding length should be less than or equal to two times the input "
+        "dimension but got padding length 6 and input of dimension 2",
+        "RuntimeError: narrow(): length must be non-negative.",
+        "torch.Size([1, 4, 5])", "torch.Size([2, 7])", "ZeroPad2d((1, 1, 1, 1))",
+        "ConstantPad2d(padding=(1, 2, 3, 4), value=0.0)",
+        "ConstantPad1d(padding=(2, 2), value=3.5)", "(1, 1)"],
 }
 
 CASES = list(PROGRAMS.items())
@@ -281,3 +310,12 @@ def test_sorting_gradients(fn):
     x = rand64(3, 4, seed=5)
     assert retrograd.autograd.gradcheck(fn, (x,))
     assert retrograd.autograd.gradgradcheck(fn, (x,))
+
+
+def test_constant_pad_gradients():
+    F = retrograd.nn.functional
+    x = rand64(2, 3, 4, seed=6)
+    for amounts in [(1, 2), (0, 1, 2, 0), (-1, 2, 1, -1), (1, 1, 1, 1, 1, 1)]:
+        fn = (lambda t, a=amounts: F.pad(t, a, value=0.5))
+        assert retrograd.autograd.gradcheck(fn, (x,))
+        assert retrograd.autograd.gradgradcheck(fn, (x,))

@@ -253,6 +253,14 @@ def group_norm(input: Tensor, num_groups: int, weight=None, bias=None,
     return _norm_affine(out, weight, bias, (1, -1) + (1,) * (input.ndim - 2))
 
 
+def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
+    """``F.pad``: ``pad`` gives (before, after) amounts from the last dimension back; negative
+    amounts crop.  Only the 'constant' mode is supported."""
+    if mode != "constant":
+        raise NotImplementedError(f"F.pad: mode '{mode}' is not supported yet; use 'constant'")
+    return _nn._constant_pad(input, tuple(pad), 0 if value is None else value)
+
+
 # --- losses --------------------------------------------------------------------------------------
 
 

@@ -338,6 +338,36 @@ def _binary_cross_entropy_with_logits(self, target, weight, pos_weight, reductio
     return _reduce_array(loss, reduction, xp.result_type(self, target))
 
 
+# --- padding -------------------------------------------------------------------------------------
+
+
+def _check_pad(a, pad, value):
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) > 2 * a.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of dimension "
+                           f"{a.ndim}")
+    for i in range(len(pad) // 2):
+        if a.shape[a.ndim - 1 - i] + pad[2 * i] + pad[2 * i + 1] < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+
+
+@op(grads=(lambda g, n: _constant_pad(g, tuple(-p for p in n.pad), 0),), method=False,
+    node="ConstantPadNdBackward0", check=_check_pad)
+def _constant_pad(self, pad, value):
+    """``pad`` as (before, after) pairs from the last dimension back; negative amounts crop.  Its
+    adjoint is the same op with every amount negated."""
+    crop = [slice(None)] * self.ndim
+    widths = [(0, 0)] * self.ndim
+    for i in range(len(pad) // 2):
+        d = self.ndim - 1 - i
+        before, after = pad[2 * i], pad[2 * i + 1]
+        crop[d] = slice(max(-before, 0), self.shape[d] - max(-after, 0))
+        widths[d] = (max(before, 0), max(after, 0))
+    return xp.pad(self[tuple(crop)], widths, constant_values=value)
+
+
 # --- embedding ----------------------------------------------------------------------------------
 
 
