@@ -146,6 +146,35 @@ def constant_padding(torch):
             repr(nn.ConstantPad1d(2, 3.5)), repr(nn.ZeroPad1d(1).padding)]
 
 
+def activations_with_their_own_nodes(torch):
+    F, nn = torch.nn.functional, torch.nn
+    x = torch.tensor([-4.0, -3.0, -1.0, 0.0, 1.0, 3.0, 4.0, 6.0], requires_grad=True)
+    out = []
+    for f in (F.hardswish, F.hardsigmoid, F.relu6, F.hardtanh, F.logsigmoid, F.mish,
+              lambda t: F.threshold(t, 1.0, -2.0), F.celu, lambda t: F.celu(t, 0.5), F.softsign,
+              nn.Hardswish(), nn.Mish(), nn.Softsign(), nn.CELU(0.5), nn.Hardsigmoid()):
+        y = f(x)
+        (g,) = torch.autograd.grad(y.sum(), x)
+        out.append(f"{y.grad_fn.name()} {[round(v, 4) for v in y.tolist()]} "
+                   f"{[round(v, 4) for v in g.tolist()]}")
+    m = torch.tensor([[-1.0, 2.0, 0.5, -3.0], [3.0, -4.0, -0.5, 1.0]], requires_grad=True)
+    y = F.glu(m)
+    out.append(repr(y))
+    out.append(repr(nn.GLU(0)(m)))
+    p = nn.PReLU(4)
+    z = p(m)
+    z.sum().backward()
+    out += [repr(z), repr(p.weight.grad), repr(m.grad), repr(nn.PReLU()(m).grad_fn.name())]
+    out += [repr(mod) for mod in (nn.PReLU(), nn.PReLU(3), nn.CELU(), nn.GLU(),
+                                  nn.Threshold(0.1, 20), nn.Hardswish(), nn.Mish(), nn.Softsign(),
+                                  nn.Hardsigmoid(), nn.Mish(inplace=True),
+                                  nn.CELU(0.5, inplace=True),
+                                  nn.Threshold(0.1, 20, inplace=True))]
+    out.append(_err(lambda: F.glu(torch.ones(3))))
+    out.append(_err(lambda: F.prelu(torch.ones(2, 3), torch.ones(2))))
+    return out
+
+
 PROGRAMS = {
     numpy_scalars_act_as_python_numbers: [
         "tensor([2., 3.])", "tensor([2., 4.])", "tensor([1.5000, 3.0000])", "tensor([2, 3])",
@@ -251,6 +280,59 @@ PROGRAMS = {
         "torch.Size([1, 4, 5])", "torch.Size([2, 7])", "ZeroPad2d((1, 1, 1, 1))",
         "ConstantPad2d(padding=(1, 2, 3, 4), value=0.0)",
         "ConstantPad1d(padding=(2, 2), value=3.5)", "(1, 1)"],
+    activations_with_their_own_nodes: [
+        'HardswishBackward0 [-0.0, -0.0, -0.3333, 0.0, 0.6667, 3.0, 4.0, 6.0] [0.0, 0.0, '
+        '0.1667, 0.5, 0.8333, 1.0, 1.0, 1.0]',
+        'HardsigmoidBackward0 [0.0, 0.0, 0.3333, 0.5, 0.6667, 1.0, 1.0, 1.0] [0.0, 0.0, '
+        '0.1667, 0.1667, 0.1667, 0.0, 0.0, 0.0]',
+        'HardtanhBackward0 [0.0, 0.0, 0.0, 0.0, 1.0, 3.0, 4.0, 6.0] [0.0, 0.0, 0.0, 0.0, 1.0, '
+        '1.0, 1.0, 0.0]',
+        'HardtanhBackward0 [-1.0, -1.0, -1.0, 0.0, 1.0, 1.0, 1.0, 1.0] [0.0, 0.0, 0.0, 1.0, '
+        '0.0, 0.0, 0.0, 0.0]',
+        'LogSigmoidBackward0 [-4.0181, -3.0486, -1.3133, -0.6931, -0.3133, -0.0486, -0.0181, '
+        '-0.0025] [0.982, 0.9526, 0.7311, 0.5, 0.2689, 0.0474, 0.018, 0.0025]',
+        'MishBackward0 [-0.0726, -0.1456, -0.3034, 0.0, 0.8651, 2.9865, 3.9974, 5.9999] '
+        '[-0.0538, -0.0934, 0.0592, 0.6, 1.049, 1.0211, 1.0044, 1.0001]',
+        'ThresholdBackward0 [-2.0, -2.0, -2.0, -2.0, -2.0, 3.0, 4.0, 6.0] [0.0, 0.0, 0.0, 0.0, '
+        '0.0, 1.0, 1.0, 1.0]',
+        'CeluBackward0 [-0.9817, -0.9502, -0.6321, 0.0, 1.0, 3.0, 4.0, 6.0] [0.0183, 0.0498, '
+        '0.3679, 1.0, 1.0, 1.0, 1.0, 1.0]',
+        'CeluBackward0 [-0.4998, -0.4988, -0.4323, 0.0, 1.0, 3.0, 4.0, 6.0] [0.0003, 0.0025, '
+        '0.1353, 1.0, 1.0, 1.0, 1.0, 1.0]',
+        'DivBackward0 [-0.8, -0.75, -0.5, 0.0, 0.5, 0.75, 0.8, 0.8571] [0.04, 0.0625, 0.25, '
+        '1.0, 0.25, 0.0625, 0.04, 0.0204]',
+        'HardswishBackward0 [-0.0, -0.0, -0.3333, 0.0, 0.6667, 3.0, 4.0, 6.0] [0.0, 0.0, '
+        '0.1667, 0.5, 0.8333, 1.0, 1.0, 1.0]',
+        'MishBackward0 [-0.0726, -0.1456, -0.3034, 0.0, 0.8651, 2.9865, 3.9974, 5.9999] '
+        '[-0.0538, -0.0934, 0.0592, 0.6, 1.049, 1.0211, 1.0044, 1.0001]',
+        'DivBackward0 [-0.8, -0.75, -0.5, 0.0, 0.5, 0.75, 0.8, 0.8571] [0.04, 0.0625, 0.25, '
+        '1.0, 0.25, 0.0625, 0.04, 0.0204]',
+        'CeluBackward0 [-0.4998, -0.4988, -0.4323, 0.0, 1.0, 3.0, 4.0, 6.0] [0.0003, 0.0025, '
+        '0.1353, 1.0, 1.0, 1.0, 1.0, 1.0]',
+        'HardsigmoidBackward0 [0.0, 0.0, 0.3333, 0.5, 0.6667, 1.0, 1.0, 1.0] [0.0, 0.0, '
+        '0.1667, 0.1667, 0.1667, 0.0, 0.0, 0.0]',
+        'tensor([[-0.6225,  0.0949],\n        [ 1.1326, -2.9242]], grad_fn=<GluBackward0>)',
+        'tensor([[-0.9526,  0.0360,  0.1888, -2.1932]], grad_fn=<GluBackward0>)',
+        'tensor([[-0.2500,  2.0000,  0.5000, -0.7500],\n'
+        '        [ 3.0000, -1.0000, -0.1250,  1.0000]], grad_fn=<PreluKernelBackward0>)',
+        'tensor([-1.0000, -4.0000, -0.5000, -3.0000])',
+        'tensor([[0.2500, 1.0000, 1.0000, 0.2500],\n        [1.0000, 0.2500, 0.2500, 1.0000]])',
+        "'PreluKernelBackward0'",
+        'PReLU(num_parameters=1)',
+        'PReLU(num_parameters=3)',
+        'CELU(alpha=1.0)',
+        'GLU(dim=-1)',
+        'Threshold(threshold=0.1, value=20)',
+        'Hardswish()',
+        'Mish()',
+        'Softsign()',
+        'Hardsigmoid()',
+        'Mish(inplace=True)',
+        'CELU(alpha=0.5, inplace=True)',
+        'Threshold(threshold=0.1, value=20, inplace=True)',
+        'RuntimeError: Halving dimension must be even, but dimension 0 is size 3',
+        'RuntimeError: Mismatch of parameter numbers and input channel size. Found parameter '
+        'numbers = 2 and channel size = 3.'],
 }
 
 CASES = list(PROGRAMS.items())
@@ -319,3 +401,30 @@ def test_constant_pad_gradients():
         fn = (lambda t, a=amounts: F.pad(t, a, value=0.5))
         assert retrograd.autograd.gradcheck(fn, (x,))
         assert retrograd.autograd.gradgradcheck(fn, (x,))
+
+
+_ACTIVATIONS = {
+    "hardswish": lambda t: retrograd.nn.functional.hardswish(t),
+    "hardsigmoid": lambda t: retrograd.nn.functional.hardsigmoid(t),
+    "hardtanh": lambda t: retrograd.nn.functional.hardtanh(t, -0.5, 0.5),
+    "logsigmoid": lambda t: retrograd.nn.functional.logsigmoid(t),
+    "mish": lambda t: retrograd.nn.functional.mish(t),
+    "threshold": lambda t: retrograd.nn.functional.threshold(t, 0.1, -2.0),
+    "celu": lambda t: retrograd.nn.functional.celu(t, 0.5),
+    "glu": lambda t: retrograd.nn.functional.glu(t, 1),
+}
+
+
+@pytest.mark.parametrize("name", list(_ACTIVATIONS))
+def test_activation_gradients(name):
+    x = rand64(3, 4, seed=7, low=-4, high=4)
+    assert retrograd.autograd.gradcheck(_ACTIVATIONS[name], (x,))
+    assert retrograd.autograd.gradgradcheck(_ACTIVATIONS[name], (x,))
+
+
+@pytest.mark.parametrize("wshape", [(1,), (3,)])
+def test_prelu_gradients(wshape):
+    x, w = rand64(2, 3, 4, seed=8), rand64(*wshape, seed=9)
+    fn = retrograd.nn.functional.prelu
+    assert retrograd.autograd.gradcheck(fn, (x, w))
+    assert retrograd.autograd.gradgradcheck(fn, (x, w))

@@ -1,9 +1,9 @@
 """``retrograd.nn``: modules, parameters and the functional interface, as ``torch.nn`` has them."""
 
 from . import functional, init, utils
-from .activation import (ELU, GELU, SELU, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax,
-                         MultiheadAttention, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softmin, Softplus,
-                         Tanh)
+from .activation import (CELU, ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
+                         LogSigmoid, LogSoftmax, Mish, MultiheadAttention, PReLU, ReLU, ReLU6,
+                         Sigmoid, SiLU, Softmax, Softmin, Softplus, Softsign, Tanh, Threshold)
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .dropout import Dropout
@@ -26,7 +26,8 @@ __all__ = [
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention",
     "ReLU", "ReLU6", "LeakyReLU", "GELU", "SiLU", "SELU", "ELU", "Softplus", "Tanh", "Sigmoid",
-    "LogSigmoid", "Hardtanh", "Softmax", "LogSoftmax", "Softmin",
+    "LogSigmoid", "Hardtanh", "Softmax", "LogSoftmax", "Softmin", "Hardswish", "Hardsigmoid",
+    "Mish", "Softsign", "GLU", "CELU", "Threshold", "PReLU",
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEntropyLoss", "BCELoss",
     "BCEWithLogitsLoss", "KLDivLoss",
     "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",

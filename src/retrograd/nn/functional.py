@@ -31,7 +31,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     """``F.hardtanh``: x clamped to [min_val, max_val]."""
-    return _ops.clamp(input, min_val, max_val)
+    return _nn._hardtanh(input, min_val, max_val)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -75,8 +75,52 @@ def tanh(input: Tensor) -> Tensor:
 
 
 def logsigmoid(input: Tensor) -> Tensor:
-    """``F.logsigmoid``: log(sigmoid(x)) = -softplus(-x), without overflow."""
-    return -_nn._softplus(-input, 1.0, math.inf)
+    """``F.logsigmoid``: log(sigmoid(x)), without overflow."""
+    return _nn._log_sigmoid(input)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """``F.hardsigmoid``: relu6(x + 3) / 6."""
+    return _nn._hardsigmoid(input)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``F.hardswish``: x relu6(x + 3) / 6."""
+    return _nn._hardswish(input)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``F.mish``: x tanh(softplus(x))."""
+    return _nn._mish(input)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """``F.softsign``: x / (1 + |x|)."""
+    return input / (input.abs() + 1)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """``F.threshold``: x where x > threshold, else value."""
+    return _nn._threshold(input, threshold, value)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``F.celu``: x where x > 0, else alpha (exp(x / alpha) - 1)."""
+    return _nn._celu(input, alpha, 1.0, 1.0 / alpha)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """``F.glu``: the first half of ``dim`` times the sigmoid of the second half."""
+    return _nn._glu(input, dim)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """``F.prelu``: x where x > 0, else weight x, one weight per channel (dim 1) or one for all."""
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.numel() != 1 and weight.numel() != channels:
+        raise RuntimeError("Mismatch of parameter numbers and input channel size. Found parameter "
+                           f"numbers = {weight.numel()} and channel size = {channels}.")
+    return _nn._prelu(input, weight)
 
 
 def _softmax_dim(ndim: int) -> int:

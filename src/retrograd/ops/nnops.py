@@ -154,6 +154,105 @@ def _leaky_relu(self, negative_slope=0.01):
     return xp.where(self > 0, self, self * negative_slope).astype(self.dtype, copy=False)
 
 
+def _inside(x, low, high):
+    """Where low < x < high: the open band in which a clamping activation passes gradients."""
+    return (x > low).logical_and(x < high)
+
+
+@op(saves="self", node="HardtanhBackward0", method=False,
+    grads=(lambda g, n: where(_inside(n.self, n.min_val, n.max_val), g, 0.0),))
+def _hardtanh(self, min_val, max_val):
+    return xp.clip(self, min_val, max_val).astype(self.dtype, copy=False)
+
+
+@op(saves="self", node="LogSigmoidBackward0", method=False,
+    grads=(lambda g, n: g * (-n.self).sigmoid(),))
+def _log_sigmoid(self):
+    # log(sigmoid(x)) = -log(1 + exp(-x)), written so that exp never overflows
+    return (xp.minimum(self, 0) - xp.log1p(xp.exp(-xp.abs(self)))).astype(self.dtype, copy=False)
+
+
+@op(saves="self", node="HardsigmoidBackward0", method=False,
+    grads=(lambda g, n: where(_inside(n.self, -3.0, 3.0), g / 6, 0.0),))
+def _hardsigmoid(self):
+    return (xp.clip(self + 3, 0, 6) / 6).astype(self.dtype, copy=False)
+
+
+def _hardswish_grad(g, n):
+    x = n.self
+    return where(x <= -3.0, 0.0, where(x < 3.0, g * (x / 3 + 0.5), g))
+
+
+@op(saves="self", node="HardswishBackward0", method=False, grads=(_hardswish_grad,))
+def _hardswish(self):
+    return (self * xp.clip(self + 3, 0, 6) / 6).astype(self.dtype, copy=False)
+
+
+def _mish_grad(g, n):
+    x = n.self
+    t = _softplus(x, 1.0, 20.0).tanh()
+    return g * (t + x * x.sigmoid() * (1 - t * t))
+
+
+@op(saves="self", node="MishBackward0", method=False, grads=(_mish_grad,))
+def _mish(self):
+    soft = xp.log1p(xp.exp(-xp.abs(self))) + xp.maximum(self, 0)
+    return (self * xp.tanh(xp.where(self > 20, self, soft))).astype(self.dtype, copy=False)
+
+
+@op(saves="self", node="ThresholdBackward0", method=False,
+    grads=(lambda g, n: where(n.self > n.threshold, g, 0.0),))
+def _threshold(self, threshold, value):
+    return xp.where(self > threshold, self, xp.asarray(value, self.dtype))
+
+
+_celu = op(saves="self", grads=(_elu_grad,), node="CeluBackward0", method=False)(
+    lambda self, alpha, scale, input_scale: _elu.opdef.forward(self, alpha, scale, input_scale))
+
+
+def _glu_grad(g, n):
+    a, b = n.self.chunk(2, n.dim)
+    sig = b.sigmoid()
+    from .shape import cat
+
+    return cat([g * sig, g * a * sig * (1 - sig)], n.dim)
+
+
+def _check_glu(a, dim):
+    d = dim % a.ndim if a.ndim else 0
+    if a.ndim == 0 or a.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size "
+                           f"{a.shape[d] if a.ndim else 1}")
+
+
+@op(saves="self", node="GluBackward0", method=False, grads=(_glu_grad,), check=_check_glu)
+def _glu(self, dim):
+    a, b = xp.split(self, 2, axis=dim)
+    return (a / (1 + xp.exp(-b))).astype(self.dtype, copy=False)
+
+
+def _channel_shape(x, weight):
+    """The weight's shape to broadcast over x: its channels along dim 1."""
+    return (-1,) + (1,) * (x.ndim - 2) if x.ndim >= 2 else (-1,)
+
+
+def _prelu_weight_grad(g, n):
+    x, w = n.self, n.weight
+    part = where(x > 0, 0.0, x * g)
+    if w.numel() == 1 or x.ndim < 2:
+        return part.sum().reshape(w.shape)
+    return part.sum([d for d in range(x.ndim) if d != 1])
+
+
+@op(inputs="self weight", saves="self weight", node="PreluKernelBackward0", method=False,
+    grads=(lambda g, n: where(n.self > 0, g, g * n.weight.reshape(
+               _channel_shape(n.self, n.weight)) if n.weight.numel() > 1 else g * n.weight),
+           _prelu_weight_grad))
+def _prelu(self, weight):
+    w = weight.reshape(_channel_shape(self, weight)) if weight.size > 1 else weight
+    return xp.where(self > 0, self, self * w).astype(self.dtype, copy=False)
+
+
 # --- nll_loss ------------------------------------------------------------------------------------
 
 
