@@ -175,6 +175,31 @@ def activations_with_their_own_nodes(torch):
     return out
 
 
+def everyday_ops_that_were_missing(torch):
+    x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    v = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    out = [repr(x.log10()), repr(x.roll(1, 1)), repr(x.roll(1)), repr(x.roll((1, 1), (0, 1))),
+           repr(x.diagonal()), repr(x.diagonal(1)), repr(x.trace()), repr(torch.diag(v)),
+           repr(torch.diag(v, 1).shape), repr(torch.diag(x.detach())),
+           repr(torch.count_nonzero(torch.tensor([[0, 1], [2, 0]]), dim=0)),
+           repr(torch.tensor([[0, 1], [2, 0]]).count_nonzero()),
+           repr(torch.lerp(v, v * 2, 0.5)), repr(torch.lerp(v, v * 2, torch.tensor(0.5))),
+           repr(torch.addcmul(v, v, v, value=2)), repr(torch.addcdiv(v, v, v + 1)),
+           repr(torch.mv(x, v)), repr(torch.logspace(0, 2, 3)),
+           repr(torch.logspace(0, 2, 3, base=2)), repr(v.repeat_interleave(2)),
+           repr(torch.repeat_interleave(x, 2, dim=0)),
+           repr(v.repeat_interleave(torch.tensor([1, 0, 2]))),
+           repr(torch.repeat_interleave(torch.tensor([2, 1]))),
+           repr(v.cumprod(0)), repr(x.cumprod(1)), repr(torch.tensor([2.0, 0.0, 3.0]).cumprod(0)),
+           _err(lambda: torch.trace(v)), _err(lambda: torch.mv(x, x)),
+           _err(lambda: x.diagonal(0, 0, 0))]
+    y = torch.tensor([2.0, 0.0, 3.0, 4.0], requires_grad=True)
+    (y.cumprod(0) * torch.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    (x.diagonal(1) * torch.tensor([10.0, 20.0])).sum().backward()
+    (x.roll(1, 1) * torch.arange(6.0).view(2, 3)).sum().backward()
+    return out + [repr(y.grad), repr(x.grad)]
+
+
 PROGRAMS = {
     numpy_scalars_act_as_python_numbers: [
         "tensor([2., 3.])", "tensor([2., 4.])", "tensor([1.5000, 3.0000])", "tensor([2, 3])",
@@ -333,6 +358,44 @@ PROGRAMS = {
         'RuntimeError: Halving dimension must be even, but dimension 0 is size 3',
         'RuntimeError: Mismatch of parameter numbers and input channel size. Found parameter '
         'numbers = 2 and channel size = 3.'],
+    everyday_ops_that_were_missing: [
+        'tensor([[0.0000, 0.3010, 0.4771],\n'
+        '        [0.6021, 0.6990, 0.7782]], grad_fn=<Log10Backward0>)',
+        'tensor([[3., 1., 2.],\n        [6., 4., 5.]], grad_fn=<RollBackward0>)',
+        'tensor([[6., 1., 2.],\n        [3., 4., 5.]], grad_fn=<RollBackward0>)',
+        'tensor([[6., 4., 5.],\n        [3., 1., 2.]], grad_fn=<RollBackward0>)',
+        'tensor([1., 5.], grad_fn=<DiagonalBackward0>)',
+        'tensor([2., 6.], grad_fn=<DiagonalBackward0>)',
+        'tensor(6., grad_fn=<TraceBackward0>)',
+        'tensor([[1., 0., 0.],\n'
+        '        [0., 2., 0.],\n'
+        '        [0., 0., 3.]], grad_fn=<DiagEmbedBackward0>)',
+        'torch.Size([4, 4])',
+        'tensor([1., 5.])',
+        'tensor([1, 1])',
+        'tensor(2)',
+        'tensor([1.5000, 3.0000, 4.5000], grad_fn=<LerpBackward0>)',
+        'tensor([1.5000, 3.0000, 4.5000], grad_fn=<LerpBackward1>)',
+        'tensor([ 3., 10., 21.], grad_fn=<AddcmulBackward0>)',
+        'tensor([1.5000, 2.6667, 3.7500], grad_fn=<AddcdivBackward0>)',
+        'tensor([14., 32.], grad_fn=<MvBackward0>)',
+        'tensor([  1.,  10., 100.])',
+        'tensor([1., 2., 4.])',
+        'tensor([1., 1., 2., 2., 3., 3.], grad_fn=<ViewBackward0>)',
+        'tensor([[1., 2., 3.],\n'
+        '        [1., 2., 3.],\n'
+        '        [4., 5., 6.],\n'
+        '        [4., 5., 6.]], grad_fn=<ViewBackward0>)',
+        'tensor([1., 3., 3.], grad_fn=<IndexSelectBackward0>)',
+        'tensor([0, 0, 1])',
+        'tensor([1., 2., 6.], grad_fn=<CumprodBackward0>)',
+        'tensor([[  1.,   2.,   6.],\n        [  4.,  20., 120.]], grad_fn=<CumprodBackward0>)',
+        'tensor([2., 0., 0.])',
+        'RuntimeError: trace: expected a matrix, but got tensor with dim 1',
+        'RuntimeError: vector + matrix @ vector expected, got 1, 2, 2',
+        'RuntimeError: diagonal dimensions cannot be identical 0, 0',
+        'tensor([  1., 118.,   0.,   0.])',
+        'tensor([[ 1., 12.,  0.],\n        [ 4.,  5., 23.]])'],
 }
 
 CASES = list(PROGRAMS.items())
@@ -428,3 +491,24 @@ def test_prelu_gradients(wshape):
     fn = retrograd.nn.functional.prelu
     assert retrograd.autograd.gradcheck(fn, (x, w))
     assert retrograd.autograd.gradgradcheck(fn, (x, w))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: x.abs().log10(), lambda x: x.roll(1, 1), lambda x: x.roll((1, -1), (0, 1)),
+    lambda x: x.roll(2), lambda x: x.diagonal(), lambda x: x.diagonal(-1),
+    lambda x: x.unsqueeze(0).diagonal(1, 1, 2), lambda x: x[:3].trace(),
+    lambda x: retrograd.diag(x[0], 1), lambda x: x.cumprod(1), lambda x: x.cumprod(0),
+    lambda x: x.repeat_interleave(2, dim=1), lambda x: retrograd.lerp(x, x * x, 0.3),
+    lambda x: retrograd.lerp(x, x * 2, x.sigmoid()), lambda x: retrograd.addcmul(x, x, x, value=3),
+    lambda x: retrograd.addcdiv(x, x, x.exp()), lambda x: retrograd.mv(x, x[0])])
+def test_missing_ops_gradients(fn):
+    x = rand64(4, 4, seed=10)
+    assert retrograd.autograd.gradcheck(fn, (x,))
+    assert retrograd.autograd.gradgradcheck(fn, (x,))
+
+
+def test_cumprod_gradient_with_zeros():
+    x = retrograd.tensor([[2.0, 0.0, 3.0, 0.0], [0.5, 1.5, 0.0, 2.0]], dtype=retrograd.float64,
+                         requires_grad=True)
+    assert retrograd.autograd.gradcheck(lambda t: t.cumprod(1), (x,))
+    assert retrograd.autograd.gradgradcheck(lambda t: t.cumprod(1), (x,))

@@ -10,8 +10,9 @@ from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set
 from .autograd.grad_mode import is_inference_mode_enabled
 from .creation import (Generator, arange, as_tensor, default_generator, device, empty, empty_like,
                        eye, from_numpy, full, full_like, get_rng_state, initial_seed, linspace,
-                       manual_seed, normal, ones, ones_like, rand, rand_like, randint, randn,
-                       randn_like, randperm, seed, set_rng_state, tensor, zeros, zeros_like)
+                       logspace, manual_seed, normal, ones, ones_like, rand, rand_like, randint,
+                       randn, randn_like, randperm, seed, set_rng_state, tensor, zeros,
+                       zeros_like)
 from .dtypes import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64,
                      long, promote_types, result_type, set_default_dtype, short, uint8, uint16,

@@ -378,6 +378,15 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, ou
 
 
 @_python_dtypes
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False, out=None,
+             layout=None):
+    """``torch.logspace``: base ** linspace(start, end, steps)."""
+    dtype = dtype or dtypes.get_default_dtype()
+    exponents = linspace(start, end, steps, dtype=dtypes.float64)._data
+    return _filled(xp.power(float(base), exponents).astype(dtype.np), requires_grad)
+
+
+@_python_dtypes
 def eye(n, m=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
         pin_memory=False):
     """``torch.eye``: ones on the diagonal."""

@@ -312,4 +312,88 @@ def einsum(equation, *operands):
     return _einsum(ops, ",".join(inputs) + "->" + output, inputs, output, sizes, ops)
 
 
-__all__ = ["bmm", "dot", "einsum", "ger", "matmul", "mm", "outer"]
+# --- diagonals and the trace ---------------------------------------------------------------------
+
+
+def _check_diagonal(a, offset, dim1, dim2):
+    from ..tensor import _wrap_dim
+
+    d1, d2 = _wrap_dim(dim1, a.ndim), _wrap_dim(dim2, a.ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+
+
+@op(inputs="grad", method=False, node="DiagonalBackwardBackward0",
+    grads=(lambda g, n: diagonal(g, n.offset, n.dim1, n.dim2),))
+def _diagonal_backward(grad, shape, offset, dim1, dim2):
+    """Zeros of ``shape`` with ``grad`` written along the diagonal (the adjoint of taking it)."""
+    out = xp.zeros(shape, grad.dtype)
+    d1, d2 = dim1 % len(shape), dim2 % len(shape)
+    rows, cols = _diagonal_positions(shape[d1], shape[d2], offset)
+    xp.moveaxis(out, (d1, d2), (-2, -1))[..., rows, cols] = grad
+    return out
+
+
+def _diagonal_positions(n_rows, n_cols, offset):
+    """Row and column indices of the (offset) diagonal of an n_rows x n_cols matrix."""
+    n = max(0, min(n_rows - max(-offset, 0), n_cols - max(offset, 0)))
+    i = xp.arange(n)
+    return i + max(-offset, 0), i + max(offset, 0)
+
+
+@op(saves="self_shape", check=_check_diagonal,
+    grads=(lambda g, n: _diagonal_backward(g, n.self_shape, n.offset, n.dim1, n.dim2),))
+def diagonal(self, offset=0, dim1=0, dim2=1):
+    """``torch.diagonal``: the (offset) diagonal of dims dim1 and dim2, as the last dimension."""
+    return xp.diagonal(self, offset, dim1, dim2).copy()
+
+
+def _check_trace(a):
+    if a.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
+
+
+@op(saves="self_shape", check=_check_trace,
+    grads=(lambda g, n: g * _make(xp.eye(*n.self_shape, dtype=g._data.dtype)),))
+def trace(self):
+    """``torch.trace``: the sum of a matrix's main diagonal."""
+    return xp.asarray(xp.trace(self), dtype=self.dtype if self.dtype.kind == "f" else xp.int64)
+
+
+@op(method=False, node="DiagEmbedBackward0",
+    grads=(lambda g, n: diagonal(g, n.offset, -2, -1),))
+def _diag_embed(self, offset):
+    n = self.shape[-1] + abs(offset)
+    out = xp.zeros(self.shape[:-1] + (n, n), self.dtype)
+    rows, cols = _diagonal_positions(n, n, offset)
+    out[..., rows, cols] = self
+    return out
+
+
+@tensor_method
+def diag(input, diagonal: int = 0):
+    """``torch.diag``: a vector as a diagonal matrix, or a matrix's diagonal as a vector."""
+    if input.ndim == 1:
+        return _diag_embed(input, diagonal)
+    if input.ndim == 2:
+        return globals()["diagonal"](input, diagonal)
+    raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " f"{input.ndim}D")
+
+
+def _check_mv(a, v):
+    if a.ndim != 2 or v.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
+    if a.shape[1] != v.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({_dims(a)}), vec "
+                           f"({v.shape[0]})")
+
+
+@op(inputs="self vec", saves="self vec", check=_check_mv,
+    grads=(lambda g, n: g.unsqueeze(1) * n.vec, lambda g, n: n.self.t().mv(g)))
+def mv(self, vec):
+    """``torch.mv``: a matrix times a vector."""
+    return xp.matmul(self, vec)
+
+
+__all__ = ["bmm", "dot", "einsum", "ger", "matmul", "mm", "outer", "diagonal", "trace", "diag",
+           "mv"]

@@ -293,6 +293,13 @@ def log(self):
         return xp.log(self)
 
 
+@op(saves="self", promote="float", grads=(lambda g, n: g / (n.self * math.log(10.0)),))
+def log10(self):
+    """``torch.log10``."""
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        return xp.log10(self)
+
+
 @op(saves="self", promote="float", grads=(lambda g, n: g / (n.self + 1),), node="Log1PBackward0")
 def log1p(self):
     """``torch.log1p``: log(1 + x), accurate near 0."""
@@ -722,6 +729,50 @@ def _where_method(input, condition, other):
     return where(condition, input, other)
 
 
+# --- interpolation and fused products ------------------------------------------------------------
+
+
+@op(inputs="self end", broadcast=True, promote="binary", method=False,
+    node="LerpBackward0",
+    grads=(lambda g, n: g * (1 - n.weight), lambda g, n: g * n.weight))
+def _lerp_scalar(self, end, weight):
+    return self + weight * (end - self)
+
+
+@op(inputs="self end weight", saves="self end weight", broadcast=True, method=False,
+    node="LerpBackward1",
+    grads=(lambda g, n: g * (1 - n.weight), lambda g, n: g * n.weight,
+           lambda g, n: g * (n.end - n.self)))
+def _lerp_tensor(self, end, weight):
+    return self + weight * (end - self)
+
+
+@tensor_method
+def lerp(input, end, weight):
+    """``torch.lerp``: input + weight (end - input), weight a number or a tensor."""
+    from ..tensor import Tensor
+
+    if isinstance(weight, Tensor):
+        return _lerp_tensor(input, end, weight)
+    return _lerp_scalar(input, end, weight)
+
+
+@op(inputs="self tensor1 tensor2", saves="tensor1 tensor2", broadcast=True, node="AddcmulBackward0",
+    grads=(lambda g, n: g, lambda g, n: g * n.tensor2 * n.value,
+           lambda g, n: g * n.tensor1 * n.value))
+def addcmul(self, tensor1, tensor2, value=1):
+    """``torch.addcmul``: self + value * tensor1 * tensor2."""
+    return self + value * tensor1 * tensor2
+
+
+@op(inputs="self tensor1 tensor2", saves="tensor1 tensor2", broadcast=True, node="AddcdivBackward0",
+    grads=(lambda g, n: g, lambda g, n: g * n.value / n.tensor2,
+           lambda g, n: -g * n.value * n.tensor1 / (n.tensor2 * n.tensor2)))
+def addcdiv(self, tensor1, tensor2, value=1):
+    """``torch.addcdiv``: self + value * tensor1 / tensor2."""
+    return self + value * tensor1 / tensor2
+
+
 # --- comparisons and logic (no gradient) -------------------------------------------------------
 
 
@@ -874,7 +925,7 @@ def _check_integer_divisor(other):
 
 
 __all__ = [
-    "remainder", "fmod", "isnan", "isinf", "isfinite", "isclose", "allclose", "equal",
+    "remainder", "fmod", "log10", "lerp", "addcmul", "addcdiv", "isnan", "isinf", "isfinite", "isclose", "allclose", "equal",
     "nan_to_num",
     "abs",
     "acos",

@@ -562,6 +562,44 @@ def cumsum(self, dim, dtype=None):
     return xp.cumsum(self, axis=axis, dtype=out_dtype)
 
 
+def _cumprod_grad(g, n):
+    """d/dx_i of sum_j g_j prod_{k<=j} x_k, exact where inputs are zero too:
+    (prod_{k<i} x_k) * sum_{j>=i} g_j prod_{i<k<=j} x_k, from an n x n table of partial products."""
+    x = n.self.transpose(n.dim, -1)
+    gt = g.transpose(n.dim, -1)
+    size = x.shape[-1]
+    if size == 0:
+        return g
+    pos = _make(xp.arange(size))
+    after = pos.unsqueeze(1) < pos  # [i, j]: j > i
+    table = where(after, x.unsqueeze(-2).expand(*x.shape[:-1], size, size), 1.0).cumprod(-1)
+    tail = (where(after.logical_or(pos.unsqueeze(1) == pos), table, 0.0)
+            * gt.unsqueeze(-2)).sum(-1)
+    ones = _make(xp.ones(x.shape[:-1] + (1,), x._data.dtype))
+    from .shape import cat
+
+    before = cat([ones, x[..., :-1]], -1).cumprod(-1)
+    return _to_dtype((before * tail).transpose(n.dim, -1), n.self_dtype)
+
+
+@op(saves="self self_dtype", grads=(_cumprod_grad,))
+def cumprod(self, dim, dtype=None):
+    """``torch.cumprod``: running products along ``dim`` (integers and bools in int64)."""
+    int_dim("cumprod", dim)
+    axis = _axis(dim, self.ndim)
+    out_dtype = _sum_dtype(self, dtype)
+    if axis is None:
+        return self.astype(out_dtype or self.dtype)
+    return xp.cumprod(self, axis=axis, dtype=out_dtype)
+
+
+@tensor_method
+def count_nonzero(input, dim=None):
+    """``torch.count_nonzero``: how many elements are not zero, over ``dim`` (all by default)."""
+    axes = dims_arg(dim, input.ndim)
+    return _make(xp.asarray(xp.count_nonzero(input._data, axis=axes or None), dtype=xp.int64))
+
+
 def _check_softmax(name):
     def check(a, dim, dtype=None):
         int_dim(name, dim)
@@ -612,6 +650,8 @@ def log_softmax(self, dim, dtype=None):
 
 __all__ = [
     "all",
+    "count_nonzero",
+    "cumprod",
     "amax",
     "amin",
     "any",

@@ -504,11 +504,58 @@ def stack(tensors, dim=0, *, out=None):
     return _stack(list(tensors), d, in_dtypes, target)
 
 
+def _roll_back(g, n):
+    shifts = n.shifts if isinstance(n.shifts, (tuple, list)) else (n.shifts,)
+    return roll(g, tuple(-k for k in shifts), n.dims)
+
+
+@op(grads=(_roll_back,), method=False, node="RollBackward0")
+def _roll(self, shifts, dims):
+    if dims is None or dims == ():  # rolled as one flat vector, shape kept
+        return xp.roll(self.reshape(-1), shifts).reshape(self.shape)
+    return xp.roll(self, shifts, axis=dims)
+
+
+@tensor_method
+def roll(input, shifts, dims=None):
+    """``torch.roll``: elements shifted along ``dims`` (the flattened tensor when none), wrapping
+    around."""
+    if isinstance(dims, (tuple, list)) and isinstance(shifts, (tuple, list)) and len(
+            dims) != len(shifts):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:"
+                           f"{len(dims)}")
+    return _roll(input, tuple(shifts) if isinstance(shifts, list) else shifts,
+                 tuple(dims) if isinstance(dims, list) else dims)
+
+
+@tensor_method
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """``torch.repeat_interleave``: each element (or slice along ``dim``) repeated in place."""
+    from .indexing import index_select
+
+    if repeats is None:  # repeat_interleave(counts): each index, counts[i] times
+        return _make(xp.repeat(xp.arange(input.numel()), input._data.reshape(-1)))
+    if dim is None:
+        input, dim = reshape(input, (-1,)), 0
+    d = _wrap_dim(dim, input.ndim)
+    if isinstance(repeats, int):
+        # as PyTorch: a new axis expanded, copied, and folded in (a ViewBackward0 node)
+        shape = input.shape
+        out = clone(expand(unsqueeze(input, d + 1), shape[:d + 1] + (repeats,) + shape[d + 1:]))
+        return view(out, shape[:d] + (shape[d] * repeats,) + shape[d + 1:])
+    counts = repeats._data.reshape(-1)
+    idx = xp.repeat(xp.arange(input.shape[d]), counts)
+    return index_select(input, d, _make(idx))
+
+
+concat = concatenate = cat
 concat = concatenate = cat
 
 
 __all__ = [
     "cat",
+    "roll",
+    "repeat_interleave",
     "chunk",
     "clone",
     "concat",
