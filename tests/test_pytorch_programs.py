@@ -200,6 +200,14 @@ def everyday_ops_that_were_missing(torch):
     return out + [repr(y.grad), repr(x.grad)]
 
 
+def integer_tensors_cannot_require_grad(torch):
+    a = torch.tensor([1, 2])
+    return [_err(lambda: a.requires_grad_()), _err(lambda: setattr(a, "requires_grad", True)),
+            _err(lambda: torch.nn.Parameter(a)),
+            _err(lambda: torch.tensor([1, 2], requires_grad=True)),
+            repr(torch.nn.Parameter(a, requires_grad=False))]
+
+
 PROGRAMS = {
     numpy_scalars_act_as_python_numbers: [
         "tensor([2., 3.])", "tensor([2., 4.])", "tensor([1.5000, 3.0000])", "tensor([2, 3])",
@@ -396,6 +404,12 @@ PROGRAMS = {
         'RuntimeError: diagonal dimensions cannot be identical 0, 0',
         'tensor([  1., 118.,   0.,   0.])',
         'tensor([[ 1., 12.,  0.],\n        [ 4.,  5., 23.]])'],
+    integer_tensors_cannot_require_grad: [
+        "RuntimeError: only Tensors of floating point dtype can require gradients",
+        "RuntimeError: only Tensors of floating point and complex dtype can require gradients",
+        "RuntimeError: Only Tensors of floating point and complex dtype can require gradients",
+        "RuntimeError: Only Tensors of floating point and complex dtype can require gradients",
+        "Parameter containing:\ntensor([1, 2])"],
 }
 
 CASES = list(PROGRAMS.items())

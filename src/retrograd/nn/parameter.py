@@ -11,6 +11,10 @@ class Parameter(Tensor):
 
     def __new__(cls, data=None, requires_grad=True):
         array = xp.zeros(0, xp.float32) if data is None else data._data
+        if requires_grad and array.dtype.kind not in "fc":
+            # the factories' wording, not Tensor.requires_grad_'s older one
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
         p = _make(array, False, None, None, cls)
         p.requires_grad_(requires_grad)
         return p
