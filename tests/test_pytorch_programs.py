@@ -74,7 +74,8 @@ def nan_checks_and_closeness(torch):
     out = [repr(torch.isnan(x)), repr(x.isinf()), repr(x.isfinite()), repr(x.isnan().any()),
            repr(torch.isnan(torch.tensor([1, 2]))), repr(torch.tensor([3]).isfinite()),
            repr(torch.equal(torch.tensor([1, 2]), torch.tensor([1.0, 2.0]))),
-           repr(torch.equal(torch.ones(2), torch.ones(3))), repr(torch.ones(2).equal(torch.ones(2))),
+           repr(torch.equal(torch.ones(2), torch.ones(3))),
+           repr(torch.ones(2).equal(torch.ones(2))),
            repr(torch.allclose(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.00001]))),
            repr(torch.tensor([1.0]).allclose(torch.tensor([1.1]))),
            repr(torch.isclose(x, x)), repr(torch.isclose(x, x, equal_nan=True)),
@@ -206,6 +207,33 @@ def integer_tensors_cannot_require_grad(torch):
             _err(lambda: torch.nn.Parameter(a)),
             _err(lambda: torch.tensor([1, 2], requires_grad=True)),
             repr(torch.nn.Parameter(a, requires_grad=False))]
+
+
+def views_norms_pooling_and_legacy_types(torch):
+    F, nn = torch.nn.functional, torch.nn
+    x = torch.arange(8.0).view(1, 2, 4).requires_grad_()
+    m = torch.tensor([[1.0, -2.0], [3.0, 4.0]])
+    out = [f"{r.grad_fn.name()} {tuple(r.shape)}" for r in (
+        x.narrow(2, 1, 2), x.select(2, 1), torch.movedim(x, 0, 2), x.swapaxes(0, 1),
+        x.swapdims(1, 2), x.moveaxis(2, 0), torch.fliplr(x.view(2, 4)), torch.flipud(x.view(2, 4)),
+        F.max_pool1d(x, 2), F.avg_pool1d(x, 3, 2, 1), F.adaptive_avg_pool1d(x, 2),
+        F.max_pool1d(x[0], 2), nn.MaxPool1d(2)(x), nn.AvgPool1d(2)(x), nn.AdaptiveAvgPool1d(1)(x),
+        torch.linalg.norm(x), torch.linalg.vector_norm(x, 1, dim=2))]
+    out += [repr(v) for v in (
+        x.narrow(2, -1, 1), torch.movedim(m, (0, 1), (1, 0)),
+        torch.floor_divide(torch.tensor([7, -7]), 2),
+        torch.tensor([7.5]).floor_divide(2), F.avg_pool1d(x, 3, 2, 1),
+        torch.linalg.norm(m), torch.linalg.norm(m, dim=1), torch.linalg.norm(m, ord=1, dim=0),
+        torch.linalg.vector_norm(m, ord=float("inf")), torch.linalg.matrix_norm(m),
+        torch.linalg.norm(m, "fro"), torch.linalg.norm(torch.tensor([3.0, 4.0]), ord=1),
+        nn.MaxPool1d(2), nn.AvgPool1d(3, 2), nn.AdaptiveAvgPool1d(4),
+        torch.FloatTensor([1, 2]), torch.LongTensor([[1, 2]]), torch.FloatTensor(2, 3).shape,
+        torch.LongTensor(2).dtype, isinstance(torch.ones(2), torch.FloatTensor),
+        isinstance(torch.ones(2, dtype=torch.long), torch.FloatTensor),
+        torch.ones(2).type(torch.LongTensor), torch.ones(2).type(torch.DoubleTensor).dtype)]
+    out.append(_err(lambda: m.narrow(1, 2, 1)))
+    out.append(_err(lambda: m.select(0, 5)))
+    return out
 
 
 PROGRAMS = {
@@ -410,6 +438,49 @@ PROGRAMS = {
         "RuntimeError: Only Tensors of floating point and complex dtype can require gradients",
         "RuntimeError: Only Tensors of floating point and complex dtype can require gradients",
         "Parameter containing:\ntensor([1, 2])"],
+    views_norms_pooling_and_legacy_types: [
+        'SliceBackward0 (1, 2, 2)',
+        'SelectBackward0 (1, 2)',
+        'PermuteBackward0 (2, 4, 1)',
+        'TransposeBackward0 (2, 1, 4)',
+        'TransposeBackward0 (1, 4, 2)',
+        'PermuteBackward0 (4, 1, 2)',
+        'FlipBackward0 (2, 4)',
+        'FlipBackward0 (2, 4)',
+        'SqueezeBackward1 (1, 2, 2)',
+        'SqueezeBackward1 (1, 2, 2)',
+        'SqueezeBackward1 (1, 2, 2)',
+        'SqueezeBackward1 (2, 2)',
+        'SqueezeBackward1 (1, 2, 2)',
+        'SqueezeBackward1 (1, 2, 2)',
+        'SqueezeBackward1 (1, 2, 1)',
+        'LinalgVectorNormBackward0 ()',
+        'LinalgVectorNormBackward0 (1, 2)',
+        'tensor([[[3.],\n         [7.]]], grad_fn=<SliceBackward0>)',
+        'tensor([[ 1.,  3.],\n        [-2.,  4.]])',
+        'tensor([ 3, -4])',
+        'tensor([3.])',
+        'tensor([[[0.3333, 2.0000],\n         [3.0000, 6.0000]]], grad_fn=<SqueezeBackward1>)',
+        'tensor(5.4772)',
+        'tensor([2.2361, 5.0000])',
+        'tensor([4., 6.])',
+        'tensor(4.)',
+        'tensor(5.4772)',
+        'tensor(5.4772)',
+        'tensor(7.)',
+        'MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)',
+        'AvgPool1d(kernel_size=(3,), stride=(2,), padding=(0,))',
+        'AdaptiveAvgPool1d(output_size=4)',
+        'tensor([1., 2.])',
+        'tensor([[1, 2]])',
+        'torch.Size([2, 3])',
+        'torch.int64',
+        'True',
+        'False',
+        'tensor([1, 1])',
+        'torch.float64',
+        'RuntimeError: start (2) + length (1) exceeds dimension size (2).',
+        'IndexError: select(): index 5 out of range for tensor of size [2, 2] at dimension 0'],
 }
 
 CASES = list(PROGRAMS.items())

@@ -4,7 +4,7 @@
 graph, the same semantics and error messages.
 """
 
-from . import autograd, dtypes, nn, ops
+from . import autograd, dtypes, linalg, nn, ops
 from . import utils, viz  # noqa: E402
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
@@ -13,6 +13,8 @@ from .creation import (Generator, arange, as_tensor, default_generator, device, 
                        logspace, manual_seed, normal, ones, ones_like, rand, rand_like, randint,
                        randn, randn_like, randperm, seed, set_rng_state, tensor, zeros,
                        zeros_like)
+from .creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
+                       IntTensor, LongTensor, ShortTensor)
 from .dtypes import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64,
                      long, promote_types, result_type, set_default_dtype, short, uint8, uint16,

@@ -595,6 +595,8 @@ def _type(self, dtype=None, non_blocking=False, **kwargs):
     """``Tensor.type``: the type name (``'torch.FloatTensor'``), or a copy in another dtype."""
     if dtype is None:
         return "torch." + self.dtype._tensor_name
+    if isinstance(dtype, _LegacyType):  # x.type(torch.LongTensor)
+        dtype = dtype.dtype
     if isinstance(dtype, str):
         if dtype not in _TYPE_NAMES:
             raise ValueError(f"invalid type: '{dtype}'")
@@ -608,3 +610,33 @@ Tensor.new_ones = _new_factory(ones)
 Tensor.new_empty = _new_factory(empty)
 Tensor.new_full = _new_full
 Tensor.type = _type
+
+
+class _LegacyType(type):
+    """``isinstance(t, torch.FloatTensor)``: whether a tensor has that dtype."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype
+
+
+def _legacy_constructor(name, dtype):
+    def __new__(cls, *args):
+        """Data (a list, array or tensor) or sizes; the sizes give zeros here (PyTorch leaves
+        them uninitialised)."""
+        if len(args) == 1 and not isinstance(args[0], builtins.int):
+            return tensor(args[0], dtype=dtype)
+        return zeros(*args, dtype=dtype)
+
+    return _LegacyType(name, (), {"__new__": __new__, "dtype": dtype,
+                                  "__doc__": f"``torch.{name}``: the legacy constructor."})
+
+
+FloatTensor = _legacy_constructor("FloatTensor", dtypes.float32)
+DoubleTensor = _legacy_constructor("DoubleTensor", dtypes.float64)
+HalfTensor = _legacy_constructor("HalfTensor", dtypes.float16)
+LongTensor = _legacy_constructor("LongTensor", dtypes.int64)
+IntTensor = _legacy_constructor("IntTensor", dtypes.int32)
+ShortTensor = _legacy_constructor("ShortTensor", dtypes.int16)
+CharTensor = _legacy_constructor("CharTensor", dtypes.int8)
+ByteTensor = _legacy_constructor("ByteTensor", dtypes.uint8)
+BoolTensor = _legacy_constructor("BoolTensor", dtypes.bool)

@@ -536,3 +536,36 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
 
 from ..ops.conv import (adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d,  # noqa: E402,F401
                         conv_transpose1d, conv_transpose2d, max_pool2d, max_pool2d_with_indices)
+
+
+# --- 1-d pooling: the 2-d pooling over a height of 1, as PyTorch computes it --------------------
+
+
+def _one(v):
+    return v[0] if isinstance(v, (tuple, list)) else v
+
+
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False, return_indices: bool = False):
+    """``F.max_pool1d``: the maximum of each window along the last dimension."""
+    k = _one(kernel_size)
+    s = k if stride is None or stride == [] else _one(stride)
+    out = max_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, _one(padding)),
+                     (1, _one(dilation)), ceil_mode, return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """``F.avg_pool1d``: the mean of each window along the last dimension."""
+    k = _one(kernel_size)
+    s = k if stride is None or stride == [] else _one(stride)
+    return avg_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, _one(padding)), ceil_mode,
+                      count_include_pad).squeeze(-2)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+    """``F.adaptive_avg_pool1d``: the mean over an even split of the last dimension."""
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, _one(output_size))).squeeze(-2)

@@ -1,7 +1,8 @@
-"""``MaxPool2d``, ``AvgPool2d`` and ``AdaptiveAvgPool2d``: pooling layers as in ``torch.nn``."""
+"""Max, average and adaptive average pooling layers, 1-d and 2-d, as in ``torch.nn``."""
 
 from ..ops import conv as C
 from ..tensor import Tensor
+from . import functional as F
 from .module import Module
 
 
@@ -60,3 +61,37 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+def _tuple1(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,)
+
+
+class MaxPool1d(MaxPool2d):
+    """``nn.MaxPool1d``: the maximum of each window along the last dimension."""
+
+    def forward(self, input: Tensor):
+        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode, self.return_indices)
+
+
+class AvgPool1d(AvgPool2d):
+    """``nn.AvgPool1d``: the mean of each window along the last dimension."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+                 count_include_pad: bool = True):
+        # PyTorch keeps these as 1-tuples
+        super().__init__(_tuple1(kernel_size), _tuple1(stride if stride is not None
+                                                        else kernel_size), _tuple1(padding),
+                         ceil_mode, count_include_pad)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
+
+
+class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
+    """``nn.AdaptiveAvgPool1d``: the mean over an even split of the last dimension."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool1d(input, self.output_size)

@@ -5,7 +5,7 @@ import warnings
 
 from ..tensor import Tensor, _wrap_dim
 from .registry import tensor_method
-from .shape import cat, expand, reshape, unsqueeze
+from .shape import cat, expand, flip, permute, reshape, transpose, unsqueeze
 
 
 def atleast_1d(*tensors):
@@ -111,5 +111,74 @@ def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
     return input
 
 
-__all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack", "row_stack", "dstack",
-           "column_stack", "broadcast_tensors", "meshgrid", "diff"]
+@tensor_method
+def narrow(input, dim: int, start: int, length: int):
+    """``torch.narrow``: ``length`` elements of ``dim`` from ``start`` (a slice, so a view)."""
+    d = _wrap_dim(dim, input.ndim)
+    size = input.shape[d]
+    if start < 0:
+        start += size
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return input[(slice(None),) * d + (slice(start, start + length),)]
+
+
+@tensor_method
+def select(input, dim: int, index: int):
+    """``torch.select``: the slice at ``index`` of ``dim``, that dimension removed."""
+    d = _wrap_dim(dim, input.ndim)
+    size = input.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"[{', '.join(map(str, input.shape))}] at dimension {dim}")
+    return input[(slice(None),) * d + (index,)]
+
+
+@tensor_method
+def movedim(input, source, destination):
+    """``torch.movedim``: dimensions moved to new positions, the others keeping their order."""
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = [_wrap_dim(d, input.ndim) for d in src]
+    dst = [_wrap_dim(d, input.ndim) for d in dst]
+    order = [d for d in range(input.ndim) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, tuple(order))
+
+
+moveaxis = movedim
+
+
+@tensor_method
+def swapaxes(input, axis0: int, axis1: int):
+    """``torch.swapaxes``: ``transpose`` under NumPy's name."""
+    return transpose(input, axis0, axis1)
+
+
+swapdims = swapaxes
+tensor_method(moveaxis, name="moveaxis")
+tensor_method(swapdims, name="swapdims")
+
+
+def fliplr(input):
+    """``torch.fliplr``: columns reversed (dim 1)."""
+    return flip(input, (1,))
+
+
+def flipud(input):
+    """``torch.flipud``: rows reversed (dim 0)."""
+    return flip(input, (0,))
+
+
+@tensor_method
+def floor_divide(input, other):
+    """``torch.floor_divide``: division rounded down."""
+    from .pointwise import div
+
+    return div(input, other, rounding_mode="floor")
+
+
+__all__ = ["narrow", "select", "movedim", "moveaxis", "swapaxes", "swapdims", "fliplr", "flipud",
+           "floor_divide", "atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack",
+           "row_stack", "dstack", "column_stack", "broadcast_tensors", "meshgrid", "diff"]

@@ -925,7 +925,8 @@ def _check_integer_divisor(other):
 
 
 __all__ = [
-    "remainder", "fmod", "log10", "lerp", "addcmul", "addcdiv", "isnan", "isinf", "isfinite", "isclose", "allclose", "equal",
+    "remainder", "fmod", "log10", "lerp", "addcmul", "addcdiv", "isnan", "isinf", "isfinite",
+    "isclose", "allclose", "equal",
     "nan_to_num",
     "abs",
     "acos",
