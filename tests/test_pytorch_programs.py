@@ -236,6 +236,23 @@ def views_norms_pooling_and_legacy_types(torch):
     return out
 
 
+def median_and_linear_on_a_vector(torch):
+    F = torch.nn.functional
+    m = torch.tensor([[3.0, 1.0, 2.0], [4.0, 0.0, 5.0]], requires_grad=True)
+    out = [repr(torch.median(torch.tensor([3.0, 1.0, 2.0, 4.0]))), repr(m.median(1)),
+           repr(m.median(0, keepdim=True)), repr(m.median())]
+    x = torch.tensor([1.0, 2.0, 2.0, 5.0], requires_grad=True)
+    x.median().backward()
+    m.median(1).values.sum().backward()
+    w = torch.ones(2, 3, requires_grad=True)
+    b = torch.ones(2, requires_grad=True)
+    v = torch.ones(3, requires_grad=True)
+    y = F.linear(v, w, b)
+    y.sum().backward()
+    return out + [repr(x.grad), repr(m.grad), repr(y), repr(v.grad), repr(b.grad),
+                  y.grad_fn.next_functions[0][0].name()]
+
+
 PROGRAMS = {
     numpy_scalars_act_as_python_numbers: [
         "tensor([2., 3.])", "tensor([2., 4.])", "tensor([1.5000, 3.0000])", "tensor([2, 3])",
@@ -481,6 +498,21 @@ PROGRAMS = {
         'torch.float64',
         'RuntimeError: start (2) + length (1) exceeds dimension size (2).',
         'IndexError: select(): index 5 out of range for tensor of size [2, 2] at dimension 0'],
+    median_and_linear_on_a_vector: [
+        'tensor(2.)',
+        'torch.return_types.median(\n'
+        'values=tensor([2., 4.], grad_fn=<MedianBackward1>),\n'
+        'indices=tensor([2, 0]))',
+        'torch.return_types.median(\n'
+        'values=tensor([[3., 0., 2.]], grad_fn=<MedianBackward1>),\n'
+        'indices=tensor([[0, 1, 0]]))',
+        'tensor(2., grad_fn=<MedianBackward0>)',
+        'tensor([0.0000, 0.5000, 0.5000, 0.0000])',
+        'tensor([[0., 0., 1.],\n        [1., 0., 0.]])',
+        'tensor([4., 4.], grad_fn=<ViewBackward0>)',
+        'tensor([2., 2., 2.])',
+        'tensor([1., 1.])',
+        'AddmmBackward0'],
 }
 
 CASES = list(PROGRAMS.items())
@@ -597,3 +629,12 @@ def test_cumprod_gradient_with_zeros():
                          requires_grad=True)
     assert retrograd.autograd.gradcheck(lambda t: t.cumprod(1), (x,))
     assert retrograd.autograd.gradgradcheck(lambda t: t.cumprod(1), (x,))
+
+
+@pytest.mark.parametrize("fn", [lambda x: x.median(), lambda x: x.median(1)[0],
+                                lambda x: x.median(0, keepdim=True)[0],
+                                lambda x: retrograd.nn.functional.linear(x[0], x, x[:, 0])])
+def test_median_and_vector_linear_gradients(fn):
+    x = rand64(3, 3, seed=11)
+    assert retrograd.autograd.gradcheck(fn, (x,))
+    assert retrograd.autograd.gradgradcheck(fn, (x,))

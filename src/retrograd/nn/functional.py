@@ -156,6 +156,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
     fused = bias is not None and bias.ndim == 1 and weight.ndim == 2
     if input.ndim == 2 and fused:
         return _nn._linear(input, weight, bias)
+    if input.ndim == 1 and fused:  # PyTorch: one row through addmm, viewed back to a vector
+        return _nn._linear(input.unsqueeze(0), weight, bias).view(weight.shape[0])
     if input.ndim > 2 and fused:
         shape = input.shape
         return _nn._linear(input.reshape(-1, shape[-1]), weight, bias).reshape(

@@ -7,7 +7,7 @@ back to the position each one came from (a scatter of the gradient into zeros).
 from .._array import xp
 from ..tensor import Tensor, _make, _wrap_dim
 from .indexing import scatter
-from .reduction import _return_type, int_dim
+from .reduction import _return_type, _select_grad, int_dim
 from .registry import op, tensor_method
 
 _SORT = _return_type("sort")
@@ -93,4 +93,49 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     return _topk(input, k, dim, largest, sorted)
 
 
-__all__ = ["sort", "argsort", "topk"]
+_MEDIAN = _return_type("median")
+
+
+def _even_share(g, n):
+    """The gradient of the median of all elements, shared evenly among the elements equal to it
+    (PyTorch's rule)."""
+    hit = (n.self == n.result).to(g.dtype)
+    return hit * (g / hit.sum())
+
+
+@op(saves="self result", grads=(_even_share,), method=False, node="MedianBackward0")
+def _median_all(self):
+    if self.size == 0:
+        return xp.asarray(xp.nan, self.dtype)
+    flat = xp.sort(self.reshape(-1), kind="stable")
+    return flat[(flat.size - 1) // 2].copy()
+
+
+@op(saves="self_shape result1", grads=(_select_grad,), method=False, node="MedianBackward1",
+    returns=_MEDIAN)
+def _median_dim(self, dim, keepdim):
+    if self.ndim == 0:
+        return self.copy(), xp.zeros((), dtype=xp.int64)
+    axis = _wrap_dim(dim, self.ndim)
+    idx = _order(self, axis, False)
+    middle = xp.take(idx, [(self.shape[axis] - 1) // 2], axis=axis).astype(xp.int64)
+    values = xp.take_along_axis(self, middle, axis=axis)
+    if not keepdim:
+        values, middle = values.squeeze(axis), middle.squeeze(axis)
+    return values, middle
+
+
+_median_dim.opdef.Node._saved_indices = property(lambda node: _make(node.result1._data))
+
+
+@tensor_method
+def median(input: Tensor, dim=None, keepdim: bool = False):
+    """``torch.median``: the lower median of all elements, or (values, indices) along ``dim``."""
+    if dim is None:
+        return _median_all(input)
+    int_dim("median", dim)
+    _wrap_dim(dim, input.ndim)
+    return _median_dim(input, dim, keepdim)
+
+
+__all__ = ["sort", "argsort", "topk", "median"]
