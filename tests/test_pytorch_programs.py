@@ -253,6 +253,19 @@ def median_and_linear_on_a_vector(torch):
                   y.grad_fn.next_functions[0][0].name()]
 
 
+def cosine_similarity_and_pairwise_distance(torch):
+    F, nn = torch.nn.functional, torch.nn
+    a = torch.tensor([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]], requires_grad=True)
+    b = torch.tensor([[0.0, 0.0, 0.0], [1.0, -1.0, 2.0]], requires_grad=True)
+    out = [repr(F.cosine_similarity(a, a * 2)), repr(F.cosine_similarity(a, a.flip(0), dim=0)),
+           repr(F.pairwise_distance(a, a.flip(0))), repr(F.cosine_similarity(a, b)),
+           repr(nn.CosineSimilarity(dim=0)(a, b)),
+           repr(nn.PairwiseDistance(p=1, keepdim=True)(a, b)), repr(nn.CosineSimilarity()),
+           repr(nn.PairwiseDistance()), repr(nn.PairwiseDistance().norm)]
+    (F.cosine_similarity(a, b).sum() + F.pairwise_distance(a, b).sum()).backward()
+    return out + [repr(a.grad), repr(b.grad)]
+
+
 PROGRAMS = {
     numpy_scalars_act_as_python_numbers: [
         "tensor([2., 3.])", "tensor([2., 4.])", "tensor([1.5000, 3.0000])", "tensor([2, 3])",
@@ -513,6 +526,19 @@ PROGRAMS = {
         'tensor([2., 2., 2.])',
         'tensor([1., 1.])',
         'AddmmBackward0'],
+    cosine_similarity_and_pairwise_distance: [
+        'tensor([1.0000, 1.0000], grad_fn=<SumBackward1>)',
+        'tensor([0.1980, 0.1980, 0.3243], grad_fn=<SumBackward1>)',
+        'tensor([3.2094, 3.2094], grad_fn=<NormBackward1>)',
+        'tensor([0.0000, 0.8007], grad_fn=<SumBackward1>)',
+        'tensor([ 0.0995, -0.0995,  0.9864], grad_fn=<SumBackward1>)',
+        'tensor([[3.5000],\n        [3.1000]], grad_fn=<NormBackward1>)',
+        'CosineSimilarity()',
+        'PairwiseDistance()',
+        '2.0',
+        'tensor([[ 0.4364,  0.8729,  0.2182],\n        [-0.3724,  0.5122,  0.5607]])',
+        'tensor([[ 4.3644e+07,  8.7287e+07,  2.1822e+07],\n'
+        '        [ 3.7936e-01, -5.0505e-01, -4.1447e-01]])'],
 }
 
 CASES = list(PROGRAMS.items())

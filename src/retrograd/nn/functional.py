@@ -503,10 +503,20 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """``F.cosine_similarity``: x1 . x2 / max(|x1| |x2|, eps) along ``dim``."""
-    n1 = (x1 * x1).sum(dim).sqrt()
-    n2 = (x2 * x2).sum(dim).sqrt()
-    return (x1 * x2).sum(dim) / (n1 * n2).clamp(min=eps)
+    """``F.cosine_similarity``: the sum over ``dim`` of x1 / max(|x1|, eps) times
+    x2 / max(|x2|, eps).  As in PyTorch, the norms are clamped outside the graph: the gradient
+    treats them as unclamped."""
+    def unit(x):
+        n = x.norm(dim=dim, keepdim=True)
+        return x / (n + (n.clamp(min=eps) - n).detach())
+
+    return (unit(x1) * unit(x2)).sum(dim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """``F.pairwise_distance``: the p-norm of x1 - x2 + eps over the last dimension."""
+    return _ops.reduction._p_norm(x1 - x2 + eps, p, -1, keepdim, None)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:

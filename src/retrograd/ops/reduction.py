@@ -498,6 +498,14 @@ def _vector_norm(self, ord, dim, keepdim, dtype):
     return _norm_forward(self, ord, dim, keepdim, dtype)
 
 
+@op(saves="self result", grads=(_norm_grad,), check=_check_norm, node="NormBackward1",
+    method=False)
+def _p_norm(self, ord, dim, keepdim, dtype):
+    """The same norm as the node of ATen's ``norm(self, p, dim)`` that ``pairwise_distance``
+    calls."""
+    return _norm_forward(self, ord, dim, keepdim, dtype)
+
+
 @tensor_method
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """``torch.norm``: a vector norm over all elements or ``dim`` (p = 2 and "fro" by default, 1,
