@@ -664,3 +664,33 @@ def test_median_and_vector_linear_gradients(fn):
     x = rand64(3, 3, seed=11)
     assert retrograd.autograd.gradcheck(fn, (x,))
     assert retrograd.autograd.gradgradcheck(fn, (x,))
+
+
+@pytest.mark.parametrize("shape, k, affine", [((3, 4), 1, True), ((2, 3, 4), 2, True),
+                                              ((2, 3), 1, False), ((4,), 1, True)])
+def test_layer_norm_node_gradients(shape, k, affine):
+    x = rand64(*shape, seed=12, low=-2, high=2)
+    w = rand64(*shape[len(shape) - k:], seed=13) if affine else None
+    b = rand64(*shape[len(shape) - k:], seed=14) if affine else None
+    norm_shape = shape[len(shape) - k:]
+    F = retrograd.nn.functional
+    if affine:
+        fn, args = (lambda x, w, b: F.layer_norm(x, norm_shape, w, b)), (x, w, b)
+    else:
+        fn, args = (lambda x: F.layer_norm(x, norm_shape)), (x,)
+    assert fn(*args).grad_fn.name() == "NativeLayerNormBackward0"
+    assert retrograd.autograd.gradcheck(fn, args)
+    assert retrograd.autograd.gradgradcheck(fn, args)
+
+
+def test_layer_norm_matches_torch(torch_ref):
+    rng = np.random.default_rng(15)
+    data = [rng.standard_normal(s).astype(np.float32) for s in ((2, 3, 4), (3, 4), (3, 4))]
+    outs = []
+    for lib in (retrograd, torch_ref):
+        x, w, b = (lib.tensor(d, requires_grad=True) for d in data)
+        y = lib.nn.functional.layer_norm(x, (3, 4), w, b)
+        (y * lib.tensor(data[0])).sum().backward()
+        outs.append([t.detach().numpy() for t in (y, x.grad, w.grad, b.grad)])
+    for ours, theirs in zip(*outs):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)

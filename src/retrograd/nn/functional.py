@@ -281,8 +281,7 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
             f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
             f"[*, {', '.join(map(str, normalized_shape))}], but got input of size"
             f"{list(input.shape)}")
-    out, _, _ = _normalize(input, tuple(range(input.ndim - k, input.ndim)), eps)
-    return _norm_affine(out, weight, bias, None)
+    return _nn._layer_norm(input, weight, bias, k, eps)
 
 
 def group_norm(input: Tensor, num_groups: int, weight=None, bias=None,

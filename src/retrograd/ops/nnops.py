@@ -253,6 +253,50 @@ def _prelu(self, weight):
     return xp.where(self > 0, self, self * w).astype(self.dtype, copy=False)
 
 
+# --- layer norm ------------------------------------------------------------------------------------
+
+
+def _layer_norm_stats(x, dims, eps):
+    """x normalised over ``dims`` and 1 / std, recomputed from x in Tensor ops (differentiable)."""
+    centred = x - x.mean(dims, keepdim=True)
+    rstd = ((centred * centred).mean(dims, keepdim=True) + eps).rsqrt()
+    return centred * rstd, rstd
+
+
+def _layer_norm_input_grad(g, n):
+    dims = tuple(range(n.self.ndim - n.k, n.self.ndim))
+    xhat, rstd = _layer_norm_stats(n.self, dims, n.eps)
+    gw = g if n.weight is None else g * n.weight
+    return rstd * (gw - gw.mean(dims, keepdim=True)
+                   - xhat * (gw * xhat).mean(dims, keepdim=True))
+
+
+def _layer_norm_weight_grad(g, n):
+    dims = tuple(range(n.self.ndim - n.k, n.self.ndim))
+    xhat, _ = _layer_norm_stats(n.self, dims, n.eps)
+    return (g * xhat).sum(tuple(range(n.self.ndim - n.k))) if n.self.ndim > n.k else g * xhat
+
+
+def _layer_norm_bias_grad(g, n):
+    return g.sum(tuple(range(n.self.ndim - n.k))) if n.self.ndim > n.k else g
+
+
+@op(inputs="self weight bias", saves="self weight", method=False,
+    node="NativeLayerNormBackward0",
+    grads=(_layer_norm_input_grad, _layer_norm_weight_grad, _layer_norm_bias_grad))
+def _layer_norm(self, weight, bias, k, eps):
+    """``self`` normalised over its last ``k`` dimensions, then scaled and shifted."""
+    dims = tuple(range(self.ndim - k, self.ndim))
+    centred = self - self.mean(dims, keepdims=True)
+    var = (centred * centred).mean(dims, keepdims=True)
+    out = centred / xp.sqrt(var + eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out.astype(self.dtype, copy=False)
+
+
 # --- nll_loss ------------------------------------------------------------------------------------
 
 
