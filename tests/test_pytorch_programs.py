@@ -694,3 +694,36 @@ def test_layer_norm_matches_torch(torch_ref):
         outs.append([t.detach().numpy() for t in (y, x.grad, w.grad, b.grad)])
     for ours, theirs in zip(*outs):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("shape", [(4, 3), (2, 3, 2, 2)])
+def test_batch_norm_node_gradients(training, shape):
+    F = retrograd.nn.functional
+    x, w, b = rand64(*shape, seed=16, low=-2, high=2), rand64(3, seed=17), rand64(3, seed=18)
+    rm = retrograd.tensor([0.1, -0.2, 0.3], dtype=retrograd.float64)
+    rv = retrograd.tensor([0.5, 1.5, 2.0], dtype=retrograd.float64)
+    fn = (lambda x, w, b: F.batch_norm(x, None if training else rm, None if training else rv,
+                                       w, b, training))
+    assert fn(x, w, b).grad_fn.name() == "NativeBatchNormBackward0"
+    assert retrograd.autograd.gradcheck(fn, (x, w, b))
+    assert retrograd.autograd.gradgradcheck(fn, (x, w, b))
+
+
+@pytest.mark.parametrize("train", [True, False])
+def test_batch_norm_module_matches_torch(torch_ref, train):
+    rng = np.random.default_rng(19)
+    data = rng.standard_normal((4, 3, 2, 2)).astype(np.float32)
+    outs = []
+    for lib in (retrograd, torch_ref):
+        bn = lib.nn.BatchNorm2d(3)
+        bn.train(train)
+        x = lib.tensor(data, requires_grad=True)
+        y = bn(x)
+        (y * lib.tensor(data)).sum().backward()
+        outs.append([t.detach().numpy() for t in (y, x.grad, bn.weight.grad, bn.bias.grad,
+                                                 bn.running_mean, bn.running_var)]
+                    + [y.grad_fn.name()])
+    for ours, theirs in zip(outs[0][:-1], outs[1][:-1]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
+    assert outs[0][-1] == outs[1][-1]

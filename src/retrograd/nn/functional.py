@@ -244,22 +244,18 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
     In training the batch statistics are used and the running ones updated in place (the running
     variance with the unbiased estimate, as PyTorch); in eval the running statistics are used.
     """
-    dims = (0,) + tuple(range(2, input.ndim))
-    shape = (1, -1) + (1,) * (input.ndim - 2)
     if training:
         count = input.numel() // input.shape[1]
         if count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {input.shape}")
-        out, mean, var = _normalize(input, dims, eps)
         if running_mean is not None:
-            m = mean._data.reshape(-1)
-            v = var._data.reshape(-1) * (count / (count - 1))
-            _update_running(running_mean, m, momentum)
-            _update_running(running_var, v, momentum)
-    else:
-        out = (input - running_mean.reshape(shape)) * (running_var.reshape(shape) + eps).rsqrt()
-    return _norm_affine(out, weight, bias, shape)
+            dims = (0,) + tuple(range(2, input.ndim))
+            data = input._data
+            _update_running(running_mean, data.mean(dims), momentum)
+            _update_running(running_var, data.var(dims) * (count / (count - 1)), momentum)
+        return _nn._batch_norm(input, weight, bias, None, None, True, eps)
+    return _nn._batch_norm(input, weight, bias, running_mean._data, running_var._data, False, eps)
 
 
 def _update_running(stat: Tensor, batch_value, momentum) -> None:

@@ -297,6 +297,65 @@ def _layer_norm(self, weight, bias, k, eps):
     return out.astype(self.dtype, copy=False)
 
 
+# --- batch norm ------------------------------------------------------------------------------------
+
+
+def _channel_view(x):
+    return (1, -1) + (1,) * (x.ndim - 2)
+
+
+def _batch_norm_parts(n):
+    """Reduced dims, x normalised, 1 / std, and the weight as a channel view, from saved values:
+    batch statistics in training (recomputed in Tensor ops, differentiable), the running ones in
+    eval (constants)."""
+    x = n.self
+    dims = (0,) + tuple(range(2, x.ndim))
+    view = _channel_view(x)
+    if n.training:
+        xhat, rstd = _layer_norm_stats(x, dims, n.eps)
+    else:
+        mean = _make(n.running_mean.reshape(view).astype(x._data.dtype, copy=False))
+        rstd = _make((1 / xp.sqrt(n.running_var + n.eps)).reshape(view).astype(x._data.dtype,
+                                                                                copy=False))
+        xhat = (x - mean) * rstd
+    w = None if n.weight is None else n.weight.reshape(view)
+    return dims, xhat, rstd, w
+
+
+def _batch_norm_input_grad(g, n):
+    dims, xhat, rstd, w = _batch_norm_parts(n)
+    gw = g if w is None else g * w
+    if not n.training:
+        return gw * rstd
+    return rstd * (gw - gw.mean(dims, keepdim=True) - xhat * (gw * xhat).mean(dims, keepdim=True))
+
+
+def _batch_norm_weight_grad(g, n):
+    dims, xhat, _, _ = _batch_norm_parts(n)
+    return (g * xhat).sum(dims)
+
+
+@op(inputs="self weight bias", saves="self weight", method=False,
+    node="NativeBatchNormBackward0",
+    grads=(_batch_norm_input_grad, _batch_norm_weight_grad,
+           lambda g, n: g.sum((0,) + tuple(range(2, g.ndim)))))
+def _batch_norm(self, weight, bias, running_mean, running_var, training, eps):
+    """Each channel (dim 1) normalised with the batch statistics (training) or the running ones,
+    then scaled and shifted."""
+    view = _channel_view(self)
+    if training:
+        dims = (0,) + tuple(range(2, self.ndim))
+        centred = self - self.mean(dims, keepdims=True)
+        out = centred / xp.sqrt((centred * centred).mean(dims, keepdims=True) + eps)
+    else:
+        out = (self - running_mean.reshape(view)) / xp.sqrt(running_var.reshape(view) + eps)
+    if weight is not None:
+        out = out * weight.reshape(view)
+    if bias is not None:
+        out = out + bias.reshape(view)
+    return out.astype(self.dtype, copy=False)
+
+
 # --- nll_loss ------------------------------------------------------------------------------------
 
 
