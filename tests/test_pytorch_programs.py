@@ -727,3 +727,30 @@ def test_batch_norm_module_matches_torch(torch_ref, train):
     for ours, theirs in zip(outs[0][:-1], outs[1][:-1]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
     assert outs[0][-1] == outs[1][-1]
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_group_norm_node_gradients(affine):
+    F = retrograd.nn.functional
+    x = rand64(2, 4, 3, seed=20, low=-2, high=2)
+    w, b = (rand64(4, seed=21), rand64(4, seed=22)) if affine else (None, None)
+    if affine:
+        fn, args = (lambda x, w, b: F.group_norm(x, 2, w, b)), (x, w, b)
+    else:
+        fn, args = (lambda x: F.group_norm(x, 2)), (x,)
+    assert fn(*args).grad_fn.name() == "NativeGroupNormBackward0"
+    assert retrograd.autograd.gradcheck(fn, args)
+    assert retrograd.autograd.gradgradcheck(fn, args)
+
+
+def test_group_norm_module_matches_torch(torch_ref):
+    data = np.random.default_rng(23).standard_normal((2, 4, 3)).astype(np.float32)
+    outs = []
+    for lib in (retrograd, torch_ref):
+        gn = lib.nn.GroupNorm(2, 4)
+        x = lib.tensor(data, requires_grad=True)
+        y = gn(x)
+        (y * lib.tensor(data)).sum().backward()
+        outs.append([t.detach().numpy() for t in (y, x.grad, gn.weight.grad, gn.bias.grad)])
+    for ours, theirs in zip(*outs):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)

@@ -222,21 +222,6 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     return _make((idx[..., None] == xp.arange(num_classes)).astype(xp.int64))
 
 
-def _norm_affine(out: Tensor, weight, bias, shape) -> Tensor:
-    if weight is not None:
-        out = out * (weight.reshape(shape) if shape is not None else weight)
-    if bias is not None:
-        out = out + (bias.reshape(shape) if shape is not None else bias)
-    return out
-
-
-def _normalize(x: Tensor, dims, eps: float):
-    mean = x.mean(dims, keepdim=True)
-    centred = x - mean
-    var = (centred * centred).mean(dims, keepdim=True)
-    return centred * (var + eps).rsqrt(), mean, var
-
-
 def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
                training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """``F.batch_norm``: normalise each channel (dim 1) over the batch and spatial dims.
@@ -283,15 +268,12 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
 def group_norm(input: Tensor, num_groups: int, weight=None, bias=None,
                eps: float = 1e-5) -> Tensor:
     """``F.group_norm``: channels split into groups, each normalised over its channels and space."""
-    n, c = input.shape[0], input.shape[1]
+    c = input.shape[1]
     if c % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
                            f"but got input of shape {list(input.shape)} and num_groups="
                            f"{num_groups}")
-    grouped = input.reshape(n, num_groups, -1)
-    out, _, _ = _normalize(grouped, (2,), eps)
-    out = out.reshape(input.shape)
-    return _norm_affine(out, weight, bias, (1, -1) + (1,) * (input.ndim - 2))
+    return _nn._group_norm(input, weight, bias, num_groups, eps)
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:

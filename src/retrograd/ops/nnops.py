@@ -356,6 +356,50 @@ def _batch_norm(self, weight, bias, running_mean, running_var, training, eps):
     return out.astype(self.dtype, copy=False)
 
 
+# --- group norm ------------------------------------------------------------------------------------
+
+
+def _group_norm_xhat(n):
+    """x normalised within each (sample, group), in x's shape, and 1 / std per (sample, group)."""
+    x = n.self
+    grouped = x.reshape(x.shape[0], n.num_groups, -1)
+    xhat, rstd = _layer_norm_stats(grouped, (2,), n.eps)
+    return xhat, rstd
+
+
+def _group_norm_input_grad(g, n):
+    x = n.self
+    xhat, rstd = _group_norm_xhat(n)
+    gw = g if n.weight is None else g * n.weight.reshape(_channel_view(x))
+    gw = gw.reshape(xhat.shape)
+    dx = rstd * (gw - gw.mean(2, keepdim=True) - xhat * (gw * xhat).mean(2, keepdim=True))
+    return dx.reshape(x.shape)
+
+
+def _group_norm_weight_grad(g, n):
+    xhat, _ = _group_norm_xhat(n)
+    return (g * xhat.reshape(g.shape)).sum((0,) + tuple(range(2, g.ndim)))
+
+
+@op(inputs="self weight bias", saves="self weight", method=False,
+    node="NativeGroupNormBackward0",
+    grads=(_group_norm_input_grad, _group_norm_weight_grad,
+           lambda g, n: g.sum((0,) + tuple(range(2, g.ndim)))))
+def _group_norm(self, weight, bias, num_groups, eps):
+    """Channels split into ``num_groups`` groups, each normalised over its channels and space,
+    then scaled and shifted per channel."""
+    grouped = self.reshape(self.shape[0], num_groups, -1)
+    centred = grouped - grouped.mean(2, keepdims=True)
+    out = (centred / xp.sqrt((centred * centred).mean(2, keepdims=True) + eps)).reshape(
+        self.shape)
+    view = _channel_view(self)
+    if weight is not None:
+        out = out * weight.reshape(view)
+    if bias is not None:
+        out = out + bias.reshape(view)
+    return out.astype(self.dtype, copy=False)
+
+
 # --- nll_loss ------------------------------------------------------------------------------------
 
 
