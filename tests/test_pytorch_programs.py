@@ -231,6 +231,9 @@ def views_norms_pooling_and_legacy_types(torch):
         torch.LongTensor(2).dtype, isinstance(torch.ones(2), torch.FloatTensor),
         isinstance(torch.ones(2, dtype=torch.long), torch.FloatTensor),
         torch.ones(2).type(torch.LongTensor), torch.ones(2).type(torch.DoubleTensor).dtype)]
+    out += [repr(x.unflatten(2, (2, -1)).shape), x.unflatten(1, (2, 1)).grad_fn.name(),
+            repr(torch.unflatten(m, 0, (1, 2)).shape),
+            _err(lambda: m.unflatten(1, (3, 2)))]
     out.append(_err(lambda: m.narrow(1, 2, 1)))
     out.append(_err(lambda: m.select(0, 5)))
     return out
@@ -509,6 +512,11 @@ PROGRAMS = {
         'False',
         'tensor([1, 1])',
         'torch.float64',
+        'torch.Size([1, 2, 2, 2])',
+        'ViewBackward0',
+        'torch.Size([1, 2, 2])',
+        "RuntimeError: unflatten: Provided sizes [3, 2] don't multiply up to the size of dim 1 "
+        '(2) in the input tensor',
         'RuntimeError: start (2) + length (1) exceeds dimension size (2).',
         'IndexError: select(): index 5 out of range for tensor of size [2, 2] at dimension 0'],
     median_and_linear_on_a_vector: [

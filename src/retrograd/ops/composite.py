@@ -124,6 +124,25 @@ def narrow(input, dim: int, start: int, length: int):
 
 
 @tensor_method
+def unflatten(input, dim: int, sizes):
+    """``torch.unflatten``: dimension ``dim`` split into ``sizes`` (one of them may be -1)."""
+    d = _wrap_dim(dim, input.ndim)
+    sizes = tuple(sizes)
+    size = input.shape[d]
+    known = 1
+    for s in sizes:
+        known *= s if s != -1 else 1
+    if sizes.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if -1 in sizes:
+        sizes = tuple(size // known if s == -1 else s for s in sizes)
+    elif known != size:
+        raise RuntimeError(f"unflatten: Provided sizes [{', '.join(map(str, sizes))}] don't "
+                           f"multiply up to the size of dim {dim} ({size}) in the input tensor")
+    return reshape(input, input.shape[:d] + sizes + input.shape[d + 1:])
+
+
+@tensor_method
 def select(input, dim: int, index: int):
     """``torch.select``: the slice at ``index`` of ``dim``, that dimension removed."""
     d = _wrap_dim(dim, input.ndim)
@@ -179,6 +198,6 @@ def floor_divide(input, other):
     return div(input, other, rounding_mode="floor")
 
 
-__all__ = ["narrow", "select", "movedim", "moveaxis", "swapaxes", "swapdims", "fliplr", "flipud",
+__all__ = ["narrow", "unflatten", "select", "movedim", "moveaxis", "swapaxes", "swapdims", "fliplr", "flipud",
            "floor_divide", "atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack",
            "row_stack", "dstack", "column_stack", "broadcast_tensors", "meshgrid", "diff"]
