@@ -269,6 +269,25 @@ def cosine_similarity_and_pairwise_distance(torch):
     return out + [repr(a.grad), repr(b.grad)]
 
 
+def masked_select_unique_bincount(torch):
+    x = torch.tensor([[1.0, 5.0], [3.0, 2.0]], requires_grad=True)
+    y = x.masked_select(x > 2)
+    (y * torch.tensor([10.0, 20.0])).sum().backward()
+    t = torch.tensor([3, 1, 3, 2])
+    return [repr(y), repr(x.grad), repr(torch.masked_select(x, torch.tensor([True, False]))),
+            _err(lambda: x.masked_select(torch.tensor([1, 0]))),
+            repr(t.unique()), repr(torch.unique(t, return_counts=True)),
+            repr(torch.unique(t, sorted=True, return_inverse=True)),
+            repr(torch.unique(torch.tensor([[1, 2], [1, 2]]), dim=0)),
+            repr(torch.tensor([1.5, 0.5, 1.5]).unique()),
+            repr(torch.tensor([0, 1, 1, 3]).bincount()),
+            repr(torch.bincount(torch.tensor([0, 1]), minlength=4)),
+            repr(torch.bincount(torch.tensor([0, 1, 1]), weights=torch.tensor([0.5, 1.0, 2.0]))),
+            repr(torch.bincount(torch.tensor([], dtype=torch.long))),
+            _err(lambda: torch.bincount(torch.tensor([-1]))),
+            _err(lambda: torch.bincount(torch.tensor([1.0])))]
+
+
 PROGRAMS = {
     numpy_scalars_act_as_python_numbers: [
         "tensor([2., 3.])", "tensor([2., 4.])", "tensor([1.5000, 3.0000])", "tensor([2, 3])",
@@ -547,6 +566,22 @@ PROGRAMS = {
         'tensor([[ 0.4364,  0.8729,  0.2182],\n        [-0.3724,  0.5122,  0.5607]])',
         'tensor([[ 4.3644e+07,  8.7287e+07,  2.1822e+07],\n'
         '        [ 3.7936e-01, -5.0505e-01, -4.1447e-01]])'],
+    masked_select_unique_bincount: [
+        'tensor([5., 3.], grad_fn=<MaskedSelectBackward0>)',
+        'tensor([[ 0., 10.],\n        [20.,  0.]])',
+        'tensor([1., 3.], grad_fn=<MaskedSelectBackward0>)',
+        'RuntimeError: masked_select: expected BoolTensor for mask',
+        'tensor([1, 2, 3])',
+        '(tensor([1, 2, 3]), tensor([1, 1, 2]))',
+        '(tensor([1, 2, 3]), tensor([2, 0, 2, 1]))',
+        'tensor([[1, 2]])',
+        'tensor([0.5000, 1.5000])',
+        'tensor([1, 2, 0, 1])',
+        'tensor([1, 1, 0, 0])',
+        'tensor([0.5000, 3.0000])',
+        'tensor([], dtype=torch.int64)',
+        'RuntimeError: bincount only supports 1-d non-negative integral inputs.',
+        'NotImplementedError: "bincount_cpu" not implemented for \'Float\''],
 }
 
 CASES = list(PROGRAMS.items())
@@ -762,3 +797,12 @@ def test_group_norm_module_matches_torch(torch_ref):
         outs.append([t.detach().numpy() for t in (y, x.grad, gn.weight.grad, gn.bias.grad)])
     for ours, theirs in zip(*outs):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("mask_shape", [(3, 4), (4,), (2, 3, 4)])
+def test_masked_select_gradients(mask_shape):
+    x = rand64(3, 4, seed=24)
+    mask = retrograd.tensor(np.random.default_rng(25).random(mask_shape) > 0.4)
+    fn = (lambda t: t.masked_select(mask))
+    assert retrograd.autograd.gradcheck(fn, (x,))
+    assert retrograd.autograd.gradgradcheck(fn, (x,))

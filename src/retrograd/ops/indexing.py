@@ -7,7 +7,7 @@ gradient is the same read, so higher derivatives need nothing more.
 """
 
 from .. import dtypes
-from .._array import ndarray, xp
+from .._array import ndarray, sum_to_shape, xp
 from ..tensor import Tensor, _make, _wrap_dim
 from .registry import _shape_error, op, tensor_method
 
@@ -425,6 +425,68 @@ def triu(self, diagonal=0):
     return xp.triu(self, diagonal)
 
 
+def _check_masked_select(a, mask):
+    if mask.dtype != bool:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+
+
+@op(inputs="grad", method=False, node="MaskedSelectBackwardBackward0",
+    grads=(lambda g, n: masked_select(g, _make(n.mask)),))
+def _masked_select_backward(grad, shape, mask):
+    """Zeros of ``shape`` with ``grad`` written, in order, where the (broadcast) mask is True."""
+    full = xp.broadcast_shapes(shape, mask.shape)
+    out = xp.zeros(full, grad.dtype)
+    out[xp.broadcast_to(mask, full)] = grad
+    return sum_to_shape(out, shape) if full != tuple(shape) else out
+
+
+@op(inputs="self", saves="self_shape", method=False, node="MaskedSelectBackward0",
+    check=_check_masked_select,
+    grads=(lambda g, n: _masked_select_backward(g, n.self_shape, n.mask),))
+def _masked_select(self, mask):
+    shape = xp.broadcast_shapes(self.shape, mask.shape)
+    return xp.broadcast_to(self, shape)[xp.broadcast_to(mask, shape)]
+
+
+@tensor_method
+def masked_select(input, mask):
+    """``torch.masked_select``: the elements where ``mask`` is True, as a vector."""
+    return _masked_select(input, mask._data)
+
+
+@tensor_method
+def unique(input, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
+           dim=None):
+    """``torch.unique``: the distinct elements (or slices along ``dim``), in order, with the
+    inverse indices and counts when asked (no gradient)."""
+    a = input._data
+    axis = None if dim is None else _wrap_dim(dim, a.ndim)
+    values, inverse, counts = xp.unique(a, return_inverse=True, return_counts=True, axis=axis)
+    out = (_make(values),)
+    if return_inverse:
+        out += (_make(inverse.reshape(a.shape if axis is None else -1).astype(xp.int64)),)
+    if return_counts:
+        out += (_make(counts.astype(xp.int64)),)
+    return out[0] if len(out) == 1 else out
+
+
+@tensor_method
+def bincount(input, weights=None, minlength: int = 0):
+    """``torch.bincount``: how often each non-negative integer occurs (summing ``weights``)."""
+    a = input._data
+    if a.dtype.kind == "f":
+        from .pointwise import _dtype_name
+
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dtype_name(a)}'")
+    if a.ndim != 1 or (a.size and a.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is None:
+        return _make(xp.bincount(a, minlength=minlength).astype(xp.int64))
+    w = weights._data
+    out_dtype = w.dtype if w.dtype.kind == "f" else xp.float64
+    return _make(xp.bincount(a, w, minlength=minlength).astype(out_dtype))
+
+
 @tensor_method
 def nonzero(input, *, out=None, as_tuple=False):
     """``torch.nonzero``: the indices of the non-zero elements, one row each (or one tensor per
@@ -437,6 +499,7 @@ def nonzero(input, *, out=None, as_tuple=False):
 
 
 __all__ = [
+    "masked_select", "unique", "bincount",
     "gather",
     "index_select",
     "masked_fill",
