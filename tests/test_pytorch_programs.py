@@ -288,6 +288,36 @@ def masked_select_unique_bincount(torch):
             _err(lambda: torch.bincount(torch.tensor([1.0])))]
 
 
+def ranking_and_embedding_losses(torch):
+    F, nn = torch.nn.functional, torch.nn
+    p = torch.tensor([0.2, 0.8, -0.5], requires_grad=True)
+    q = torch.tensor([0.0, 1.0, 1.0])
+    y = torch.tensor([1.0, -1.0, 1.0])
+    a = torch.tensor([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]], requires_grad=True)
+    b = torch.tensor([[0.5, -1.0, 2.0], [1.0, 0.0, 1.0]])
+    out = []
+    for r in ("mean", "sum", "none"):
+        out += [repr(F.margin_ranking_loss(p, q, y, 0.1, reduction=r)),
+                repr(F.hinge_embedding_loss(p, y, reduction=r)),
+                repr(F.soft_margin_loss(p, y, reduction=r)),
+                repr(F.triplet_margin_loss(a, b, a.flip(0), reduction=r)),
+                repr(F.poisson_nll_loss(p, q, reduction=r)),
+                repr(F.cosine_embedding_loss(a, b, torch.tensor([1, -1]), reduction=r))]
+    out += [repr(F.poisson_nll_loss(p.exp(), torch.tensor([0.0, 2.0, 3.0]), log_input=False,
+                                    full=True)),
+            repr(F.triplet_margin_loss(a, b, a.flip(0), swap=True, p=1)),
+            repr(F.cosine_embedding_loss(a, b, torch.tensor([-1, -1]), margin=0.5))]
+    total = (nn.MarginRankingLoss(0.2)(p, q, y) + nn.HingeEmbeddingLoss()(p, y)
+             + nn.SoftMarginLoss()(p, y) + nn.TripletMarginLoss()(a, b, a.flip(0))
+             + nn.PoissonNLLLoss()(p, q) + nn.CosineEmbeddingLoss()(a, b, torch.tensor([1, -1])))
+    total.backward()
+    out += [repr(total), repr(p.grad), repr(a.grad)]
+    out += [repr(m) for m in (nn.MarginRankingLoss(), nn.HingeEmbeddingLoss(),
+                              nn.SoftMarginLoss(), nn.TripletMarginLoss(), nn.PoissonNLLLoss(),
+                              nn.CosineEmbeddingLoss())]
+    return out
+
+
 PROGRAMS = {
     numpy_scalars_act_as_python_numbers: [
         "tensor([2., 3.])", "tensor([2., 4.])", "tensor([1.5000, 3.0000])", "tensor([2, 3])",
@@ -582,6 +612,37 @@ PROGRAMS = {
         'tensor([], dtype=torch.int64)',
         'RuntimeError: bincount only supports 1-d non-negative integral inputs.',
         'NotImplementedError: "bincount_cpu" not implemented for \'Float\''],
+    ranking_and_embedding_losses: [
+        'tensor(0.5333, grad_fn=<MeanBackward0>)',
+        'tensor(-0.0333, grad_fn=<MeanBackward0>)',
+        'tensor(0.9144, grad_fn=<SoftMarginLossBackward0>)',
+        'tensor(0.5909, grad_fn=<MeanBackward0>)',
+        'tensor(1.2512, grad_fn=<MeanBackward0>)',
+        'tensor(0.9119, grad_fn=<MeanBackward0>)',
+        'tensor(1.6000, grad_fn=<SumBackward0>)',
+        'tensor(-0.1000, grad_fn=<SumBackward0>)',
+        'tensor(2.7433, grad_fn=<SoftMarginLossBackward0>)',
+        'tensor(1.1818, grad_fn=<SumBackward0>)',
+        'tensor(3.7535, grad_fn=<SumBackward0>)',
+        'tensor(1.8239, grad_fn=<SumBackward0>)',
+        'tensor([0.0000, 0.0000, 1.6000], grad_fn=<ClampMinBackward0>)',
+        'tensor([ 0.2000,  0.2000, -0.5000], grad_fn=<AddBackward0>)',
+        'tensor([0.5981, 1.1711, 0.9741], grad_fn=<SoftMarginLossBackward0>)',
+        'tensor([1.1818, 0.0000], grad_fn=<ClampMinBackward0>)',
+        'tensor([1.2214, 1.4255, 1.1065], grad_fn=<SubBackward0>)',
+        'tensor([1.0952, 0.7287], grad_fn=<AddBackward0>)',
+        'tensor(2.1231, grad_fn=<MeanBackward0>)',
+        'tensor(2.5000, grad_fn=<MeanBackward0>)',
+        'tensor(0.1143, grad_fn=<MeanBackward0>)',
+        'tensor(4.2018, grad_fn=<AddBackward0>)',
+        'tensor([ 0.2571,  0.6385, -0.3386])',
+        'tensor([[-0.1232,  0.2390, -0.0267],\n        [ 0.2537,  0.2724, -0.3927]])',
+        'MarginRankingLoss()',
+        'HingeEmbeddingLoss()',
+        'SoftMarginLoss()',
+        'TripletMarginLoss()',
+        'PoissonNLLLoss()',
+        'CosineEmbeddingLoss()'],
 }
 
 CASES = list(PROGRAMS.items())
@@ -806,3 +867,18 @@ def test_masked_select_gradients(mask_shape):
     fn = (lambda t: t.masked_select(mask))
     assert retrograd.autograd.gradcheck(fn, (x,))
     assert retrograd.autograd.gradgradcheck(fn, (x,))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x, y: retrograd.nn.functional.margin_ranking_loss(x[0], y[0], x[1].sign(), 0.1),
+    lambda x, y: retrograd.nn.functional.hinge_embedding_loss(x[0], y[1].sign()),
+    lambda x, y: retrograd.nn.functional.soft_margin_loss(x, y.sign().detach(), reduction="sum"),
+    lambda x, y: retrograd.nn.functional.triplet_margin_loss(x, y, x.flip(0) * 2, margin=3.0),
+    lambda x, y: retrograd.nn.functional.poisson_nll_loss(x, y.abs()),
+    lambda x, y: retrograd.nn.functional.cosine_embedding_loss(
+        x, y, retrograd.tensor([1, -1, 1]), margin=-1.0)],
+    ids=["margin_ranking", "hinge", "soft_margin", "triplet", "poisson", "cosine_embedding"])
+def test_ranking_and_embedding_loss_gradients(fn):
+    x, y = rand64(3, 4, seed=26), rand64(3, 4, seed=27)
+    assert retrograd.autograd.gradcheck(fn, (x, y))
+    assert retrograd.autograd.gradgradcheck(fn, (x, y))

@@ -10,7 +10,7 @@ import warnings
 
 from .. import ops as _ops
 from .._array import xp
-from ..creation import _rng
+from ..creation import _rng, zeros_like
 from ..ops import nnops as _nn
 from ..ops.pointwise import _dtype_name
 from ..tensor import Tensor, _make
@@ -457,6 +457,72 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None,
                            f"output type {_dtype_name(target._data)}")
     return _nn._binary_cross_entropy_with_logits(input, target, weight, pos_weight,
                                                  _valid_reduction(reduction))
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                        size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """``F.margin_ranking_loss``: max(0, -y (x1 - x2) + margin)."""
+    loss = (-target * (input1 - input2) + margin).clamp_min(0)
+    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None,
+                         reduce=None, reduction: str = "mean") -> Tensor:
+    """``F.hinge_embedding_loss``: x where y = 1, max(0, margin - x) where y = -1."""
+    zeros = zeros_like(input)
+    loss = (_ops.where(target != 1, (margin - input).clamp_min(0), zeros)
+            + _ops.where(target != -1, input, zeros))
+    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+
+
+def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                     reduction: str = "mean") -> Tensor:
+    """``F.soft_margin_loss``: log(1 + exp(-y x))."""
+    reduction = _valid_reduction(_legacy_reduction(size_average, reduce, reduction))
+    return _nn._soft_margin_loss(input, target, reduction)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0,
+                        p: float = 2, eps: float = 1e-6, swap: bool = False, size_average=None,
+                        reduce=None, reduction: str = "mean") -> Tensor:
+    """``F.triplet_margin_loss``: max(0, margin + d(a, p) - d(a, n)), d the pairwise distance."""
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = _ops.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    loss = (margin + d_pos - d_neg).clamp_min(0)
+    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
+                     size_average=None, eps: float = 1e-8, reduce=None,
+                     reduction: str = "mean") -> Tensor:
+    """``F.poisson_nll_loss``: exp(x) - y x for log-rates, x - y log(x + eps) for rates; with
+    ``full``, Stirling's term for y > 1."""
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        big = target > 1
+        t = _ops.where(big, target, 1.0)  # no log of 0 (nor 0 * -inf) where the term is unused
+        stirling = t * t.log() - t + 0.5 * (2 * math.pi * t).log()
+        loss = loss + stirling.masked_fill(~big, 0)
+    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """``F.cosine_embedding_loss``: 1 - cos(x1, x2) where y = 1, max(0, cos - margin) where
+    y = -1."""
+    dim = input1.ndim - 1
+    eps = 1e-12
+    cos = (input1 * input2).sum(dim) / (((input1 * input1).sum(dim) + eps)
+                                         * ((input2 * input2).sum(dim) + eps)).sqrt()
+    zeros = zeros_like(cos)
+    loss = (_ops.where(target == 1, 1 - cos, zeros)
+            + _ops.where(target == -1, (cos - margin).clamp_min(0), zeros))
+    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
 
 def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,

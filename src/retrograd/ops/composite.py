@@ -198,6 +198,6 @@ def floor_divide(input, other):
     return div(input, other, rounding_mode="floor")
 
 
-__all__ = ["narrow", "unflatten", "select", "movedim", "moveaxis", "swapaxes", "swapdims", "fliplr", "flipud",
-           "floor_divide", "atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack",
+__all__ = ["narrow", "unflatten", "select", "movedim", "moveaxis", "swapaxes", "swapdims",
+           "fliplr", "flipud", "floor_divide", "atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack",
            "row_stack", "dstack", "column_stack", "broadcast_tensors", "meshgrid", "diff"]

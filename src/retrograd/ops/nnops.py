@@ -253,7 +253,7 @@ def _prelu(self, weight):
     return xp.where(self > 0, self, self * w).astype(self.dtype, copy=False)
 
 
-# --- layer norm ------------------------------------------------------------------------------------
+# --- layer norm ----------------------------------------------------------------------------------
 
 
 def _layer_norm_stats(x, dims, eps):
@@ -297,7 +297,7 @@ def _layer_norm(self, weight, bias, k, eps):
     return out.astype(self.dtype, copy=False)
 
 
-# --- batch norm ------------------------------------------------------------------------------------
+# --- batch norm ----------------------------------------------------------------------------------
 
 
 def _channel_view(x):
@@ -356,7 +356,7 @@ def _batch_norm(self, weight, bias, running_mean, running_var, training, eps):
     return out.astype(self.dtype, copy=False)
 
 
-# --- group norm ------------------------------------------------------------------------------------
+# --- group norm ----------------------------------------------------------------------------------
 
 
 def _group_norm_xhat(n):
@@ -582,6 +582,18 @@ def _binary_cross_entropy_with_logits(self, target, weight, pos_weight, reductio
     if weight is not None:
         loss = loss * weight
     return _reduce_array(loss, reduction, xp.result_type(self, target))
+
+
+def _soft_margin_grad(g, n):
+    return _reduced_grad(g, n, -n.target * (-n.target * n.self).sigmoid())
+
+
+@op(inputs="self target", saves="self target", method=False, node="SoftMarginLossBackward0",
+    grads=(_soft_margin_grad, None))
+def _soft_margin_loss(self, target, reduction):
+    z = -target * self
+    loss = xp.log1p(xp.exp(-xp.abs(z))) + xp.maximum(z, 0)  # log(1 + exp(z)) without overflow
+    return _reduce_array(loss, reduction, self.dtype)
 
 
 # --- padding -------------------------------------------------------------------------------------
