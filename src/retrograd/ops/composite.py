@@ -199,5 +199,5 @@ def floor_divide(input, other):
 
 
 __all__ = ["narrow", "unflatten", "select", "movedim", "moveaxis", "swapaxes", "swapdims",
-           "fliplr", "flipud", "floor_divide", "atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack",
-           "row_stack", "dstack", "column_stack", "broadcast_tensors", "meshgrid", "diff"]
+           "fliplr", "flipud", "floor_divide", "atleast_1d", "atleast_2d", "atleast_3d", "hstack",
+           "vstack", "row_stack", "dstack", "column_stack", "broadcast_tensors", "meshgrid", "diff"]
