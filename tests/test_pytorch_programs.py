@@ -318,6 +318,19 @@ def ranking_and_embedding_losses(torch):
     return out
 
 
+def padded_sequence_batches(torch):
+    from_rnn = torch.nn.utils.rnn.pad_sequence
+    a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = torch.tensor([4.0], requires_grad=True)
+    y = from_rnn([a, b])
+    (y * torch.arange(6.0).view(3, 2)).sum().backward()
+    return [repr(y.detach()), repr(y.is_contiguous()),
+            repr(from_rnn([a, b], batch_first=True, padding_value=-1).detach()),
+            repr(from_rnn([torch.ones(2, 2), torch.ones(1, 2)], batch_first=True).shape),
+            repr(from_rnn([a, b], batch_first=True, padding_side="left").detach()),
+            repr(a.grad), repr(b.grad)]
+
+
 PROGRAMS = {
     numpy_scalars_act_as_python_numbers: [
         "tensor([2., 3.])", "tensor([2., 4.])", "tensor([1.5000, 3.0000])", "tensor([2, 3])",
@@ -643,6 +656,14 @@ PROGRAMS = {
         'TripletMarginLoss()',
         'PoissonNLLLoss()',
         'CosineEmbeddingLoss()'],
+    padded_sequence_batches: [
+        'tensor([[1., 4.],\n        [2., 0.],\n        [3., 0.]])',
+        'True',
+        'tensor([[ 1.,  2.,  3.],\n        [ 4., -1., -1.]])',
+        'torch.Size([2, 2, 2])',
+        'tensor([[1., 2., 3.],\n        [0., 0., 4.]])',
+        'tensor([0., 2., 4.])',
+        'tensor([1.])'],
 }
 
 CASES = list(PROGRAMS.items())
