@@ -296,7 +296,9 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     """``torch.arange``: int64 when every bound is an integer, else the default float dtype."""
     if end is None:
         start, end = 0, start
-    start, end, step = (s.item() if isinstance(s, Tensor) else s for s in (start, end, step))
+    # tensors and NumPy scalars count as the Python numbers they hold
+    start, end, step = (s.item() if isinstance(s, (Tensor, xp.generic)) else s
+                        for s in (start, end, step))
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if dtype is None:

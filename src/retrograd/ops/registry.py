@@ -547,7 +547,7 @@ def _promote(mode, tensors, arrays, name):
     np_target = target.np
     # A NumPy scalar becomes the Python number it holds, so that NumPy, like PyTorch, lets the
     # tensor's dtype win (NumPy itself would promote float32 * np.float64 to float64).
-    return [a.astype(np_target) if isinstance(t, Tensor) and a.dtype != np_target else
+    return [a.astype(np_target) if type(a) is ndarray and a.dtype != np_target else
             a.item() if isinstance(a, xp.generic) else a
             for t, a in zip(tensors, arrays)]
 
