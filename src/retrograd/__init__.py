@@ -5,7 +5,8 @@ graph, the same semantics and error messages.
 """
 
 from . import autograd, dtypes, nn, ops
-from . import optim, utils  # noqa: E402  (optim, utils.data: training on top of nn)
+from . import optim, utils
+from .serialization import load, save
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
 from .creation import (Generator, arange, as_tensor, default_generator, device, empty, empty_like,
