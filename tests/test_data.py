@@ -1,15 +1,25 @@
 """retrograd.utils.data: datasets, samplers, collation, DataLoader and random_split."""
 
-from collections import Counter, OrderedDict, namedtuple
 import warnings
+from collections import Counter, OrderedDict, namedtuple
 
 import numpy as np
 import pytest
 
 import retrograd
-from retrograd.utils.data import (BatchSampler, ConcatDataset, DataLoader, Dataset,
-                                  IterableDataset, RandomSampler, SequentialSampler, Subset,
-                                  TensorDataset, default_collate, random_split)
+from retrograd.utils.data import (
+    BatchSampler,
+    ConcatDataset,
+    DataLoader,
+    Dataset,
+    IterableDataset,
+    RandomSampler,
+    SequentialSampler,
+    Subset,
+    TensorDataset,
+    default_collate,
+    random_split,
+)
 
 
 def _works(fn) -> bool:
@@ -205,10 +215,10 @@ def test_iterable_dataset():
 
 
 @pytest.mark.parametrize("kwargs", [
-    dict(shuffle=True, sampler=[0, 1]),
-    dict(batch_sampler=[[0]], batch_size=2),
-    dict(batch_size=None, drop_last=True),
-    dict(num_workers=-1),
+    {"shuffle": True, "sampler": [0, 1]},
+    {"batch_sampler": [[0]], "batch_size": 2},
+    {"batch_size": None, "drop_last": True},
+    {"num_workers": -1},
 ])
 def test_loader_option_errors_match_torch(kwargs, torch_ref):
     with pytest.raises(ValueError) as theirs:

@@ -12,25 +12,25 @@ SHAPES = [(3, 4), (5,), ()]
 STEPS = 6
 
 CONFIGS = [
-    ("SGD", dict(lr=0.1)),
-    ("SGD", dict(lr=0.05, momentum=0.9)),
-    ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.3, weight_decay=0.01)),
-    ("SGD", dict(lr=0.05, momentum=0.8, nesterov=True, weight_decay=0.1)),
-    ("SGD", dict(lr=0.05, momentum=0.5, maximize=True)),
-    ("Adam", dict()),
-    ("Adam", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
-    ("Adam", dict(lr=0.01, amsgrad=True, maximize=True)),
-    ("Adam", dict(lr=0.01, betas=(0.6, 0.9), amsgrad=True, weight_decay=0.05)),
-    ("AdamW", dict(lr=0.01)),
-    ("AdamW", dict(lr=0.02, weight_decay=0.3, amsgrad=True)),
-    ("AdamW", dict(lr=0.02, betas=(0.5, 0.7), maximize=True)),
-    ("RMSprop", dict()),
-    ("RMSprop", dict(lr=0.01, alpha=0.9, centered=True)),
-    ("RMSprop", dict(lr=0.01, momentum=0.9, weight_decay=0.1)),
-    ("RMSprop", dict(lr=0.01, momentum=0.5, centered=True, eps=1e-4, maximize=True)),
-    ("Adagrad", dict()),
-    ("Adagrad", dict(lr=0.1, lr_decay=0.05, initial_accumulator_value=0.5)),
-    ("Adagrad", dict(lr=0.1, weight_decay=0.2, eps=1e-6, maximize=True)),
+    ("SGD", {"lr": 0.1}),
+    ("SGD", {"lr": 0.05, "momentum": 0.9}),
+    ("SGD", {"lr": 0.05, "momentum": 0.9, "dampening": 0.3, "weight_decay": 0.01}),
+    ("SGD", {"lr": 0.05, "momentum": 0.8, "nesterov": True, "weight_decay": 0.1}),
+    ("SGD", {"lr": 0.05, "momentum": 0.5, "maximize": True}),
+    ("Adam", {}),
+    ("Adam", {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1}),
+    ("Adam", {"lr": 0.01, "amsgrad": True, "maximize": True}),
+    ("Adam", {"lr": 0.01, "betas": (0.6, 0.9), "amsgrad": True, "weight_decay": 0.05}),
+    ("AdamW", {"lr": 0.01}),
+    ("AdamW", {"lr": 0.02, "weight_decay": 0.3, "amsgrad": True}),
+    ("AdamW", {"lr": 0.02, "betas": (0.5, 0.7), "maximize": True}),
+    ("RMSprop", {}),
+    ("RMSprop", {"lr": 0.01, "alpha": 0.9, "centered": True}),
+    ("RMSprop", {"lr": 0.01, "momentum": 0.9, "weight_decay": 0.1}),
+    ("RMSprop", {"lr": 0.01, "momentum": 0.5, "centered": True, "eps": 1e-4, "maximize": True}),
+    ("Adagrad", {}),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.05, "initial_accumulator_value": 0.5}),
+    ("Adagrad", {"lr": 0.1, "weight_decay": 0.2, "eps": 1e-6, "maximize": True}),
 ]
 
 
@@ -252,7 +252,7 @@ def test_state_dict_round_trip_continues_the_same_run(config):
 
 
 def test_load_state_dict_takes_a_torch_state_dict(torch_ref):
-    """A state dict written by torch (its tensors converted) drives retrograd to the same numbers."""
+    """A state dict written by torch (tensors converted) drives retrograd to the same numbers."""
     params, grads = _values()
     theirs = [torch_ref.nn.Parameter(torch_ref.tensor(p)) for p in params]
     ref = torch_ref.optim.Adam(theirs, lr=0.01, amsgrad=True)

@@ -1,11 +1,11 @@
 """retrograd.save / retrograd.load: exact round trips, and damaged or hostile files refused."""
 
-from collections import OrderedDict
 import io
 import json
 import math
 import pickle
 import zipfile
+from collections import OrderedDict
 
 import numpy as np
 import pytest

@@ -49,7 +49,7 @@ import math
 import os
 import zipfile
 from collections import OrderedDict
-from typing import Any, BinaryIO
+from typing import Any
 
 from . import dtypes
 from ._array import xp
@@ -303,4 +303,4 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
             fail("its index is nested too deeply")
 
 
-__all__ = ["save", "load"]
+__all__ = ["load", "save"]

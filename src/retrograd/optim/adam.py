@@ -1,13 +1,14 @@
 """``Adam``: adaptive moment estimation, with AMSGrad and L2 or decoupled weight decay."""
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from .._array import xp
 from .optimizer import Optimizer, _grads, _lerp_, _scalar_step, _step_count, _zeros_like
 
 
 class Adam(Optimizer):
-    """``torch.optim.Adam``; each step is PyTorch's single-tensor update, in the parameter's dtype."""
+    """``torch.optim.Adam``; each step is PyTorch's single-tensor update, in the parameter's
+    dtype."""
 
     def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
@@ -15,10 +16,10 @@ class Adam(Optimizer):
                  differentiable: bool = False, fused: bool | None = None,
                  decoupled_weight_decay: bool = False) -> None:
         _check_adam_args(lr, betas, eps, weight_decay)
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                        maximize=maximize, foreach=foreach, capturable=capturable,
-                        differentiable=differentiable, fused=fused,
-                        decoupled_weight_decay=decoupled_weight_decay)
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "amsgrad": amsgrad, "maximize": maximize, "foreach": foreach,
+                    "capturable": capturable, "differentiable": differentiable, "fused": fused,
+                    "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
 
     def _step(self) -> None:

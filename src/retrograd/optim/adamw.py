@@ -1,6 +1,6 @@
 """``AdamW``: Adam whose weight decay shrinks the parameters directly instead of the gradient."""
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from .adam import Adam
 

@@ -4,12 +4,12 @@ Each schedule computes the next rate from the current one (the "chainable" form)
 does, so the sequence of rates is the same float for float; ``step(epoch)`` uses the closed form.
 """
 
-from bisect import bisect_right
-from collections import Counter
 import math
 import types
-from typing import Callable, Iterable
 import warnings
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable
 from weakref import ref
 
 from .optimizer import Optimizer
@@ -484,5 +484,13 @@ class ReduceLROnPlateau(LRScheduler):
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
 
 
-__all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR",
-           "CosineAnnealingLR", "OneCycleLR", "ReduceLROnPlateau"]
+__all__ = [
+    "CosineAnnealingLR",
+    "ExponentialLR",
+    "LRScheduler",
+    "LambdaLR",
+    "MultiStepLR",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
+    "StepLR",
+]

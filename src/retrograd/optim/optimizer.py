@@ -1,15 +1,15 @@
 """``Optimizer``: parameter groups, per-parameter state, and state dicts laid out as PyTorch's.
 
-Updates work on the parameters' arrays in place (the parameter objects keep their identity, and their
-version counters move on, so a graph that saved a parameter before the step notices the change).
+Updates work on the parameters' arrays in place (the parameter objects keep their identity, and
+their version counters move on, so a graph that saved a parameter before the step notices the change).
 Optimizers are not differentiable here, so they may use the array library directly.
 """
 
+import warnings
 from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable
 from copy import deepcopy
 from itertools import chain
-from typing import Any, Callable, Iterable
-import warnings
 
 from .._array import xp
 from ..autograd import enable_grad
@@ -64,12 +64,12 @@ class Optimizer:
 
     def __init__(self, params: Iterable, defaults: dict) -> None:
         self.defaults = defaults
-        self._optimizer_step_pre_hooks: "OrderedDict[int, Callable]" = OrderedDict()
-        self._optimizer_step_post_hooks: "OrderedDict[int, Callable]" = OrderedDict()
+        self._optimizer_step_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
+        self._optimizer_step_post_hooks: OrderedDict[int, Callable] = OrderedDict()
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             "Tensors or dicts, but got " + _typename(params))
-        self.state: "defaultdict[Tensor, dict]" = defaultdict(dict)
+        self.state: defaultdict[Tensor, dict] = defaultdict(dict)
         self.param_groups: list = []
         groups = list(params)
         if not groups:
@@ -209,7 +209,7 @@ class Optimizer:
                              "the size of optimizer's group")
         id_map = dict(zip(chain.from_iterable(s["params"] for s in saved_groups),
                           chain.from_iterable(g["params"] for g in self.param_groups)))
-        state: "defaultdict[Tensor, dict]" = defaultdict(dict)
+        state: defaultdict[Tensor, dict] = defaultdict(dict)
         for k, v in state_dict["state"].items():
             if k in id_map:
                 param = id_map[k]

@@ -1,6 +1,6 @@
 """``RMSprop``: divide by a running root mean square of the gradient (optionally centred)."""
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from .._array import xp
 from .optimizer import Optimizer, _grads, _lerp_, _scalar_step, _step_count, _zeros_like
@@ -23,9 +23,9 @@ class RMSprop(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if not 0.0 <= alpha:
             raise ValueError(f"Invalid alpha value: {alpha}")
-        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
-                        weight_decay=weight_decay, capturable=capturable, foreach=foreach,
-                        maximize=maximize, differentiable=differentiable)
+        defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps,
+                    "centered": centered, "weight_decay": weight_decay, "capturable": capturable,
+                    "foreach": foreach, "maximize": maximize, "differentiable": differentiable}
         super().__init__(params, defaults)
 
     def _step(self) -> None:

@@ -2,11 +2,11 @@
 ``torch.utils.data`` has them (in one process: ``num_workers`` is accepted and ignored)."""
 
 import bisect
-import collections.abc as abc
 import math
-from itertools import accumulate
-from typing import Any, Callable, Iterable, Iterator, Sequence
 import warnings
+from collections import abc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import accumulate
 
 from .. import creation, dtypes, ops
 from .._array import ndarray
@@ -99,7 +99,7 @@ def random_split(dataset, lengths: Sequence, generator=None) -> list:
         for i, frac in enumerate(lengths):
             if frac < 0 or frac > 1:
                 raise ValueError(f"Fraction at index {i} is not between 0 and 1")
-            sizes.append(int(math.floor(n * frac)))
+            sizes.append(math.floor(n * frac))
         for i in range(n - sum(sizes)):
             sizes[i % len(sizes)] += 1
         for i, size in enumerate(sizes):
