@@ -143,19 +143,23 @@ def fit_with_sequential(torch, init, steps=STEPS, lr=4e-6):
     return loss.item()
 
 
-def fit_with_rmsprop(torch, init, steps=STEPS, lr=1e-3):
-    """The same model trained by optim.RMSprop."""
-    x, y = _data(torch)
-    features = _polynomial_features(torch, x)
-    model = _linear_model(torch, init)
-    loss_fn = torch.nn.MSELoss(reduction="sum")
-    optimizer = torch.optim.RMSprop(model.parameters(), lr=lr)
+def train(torch, model, inputs, targets, optimizer, steps):
+    """The canonical loop: zero the grads, compute the loss, backward, step."""
+    criterion = torch.nn.MSELoss(reduction="sum")
     for _ in range(steps):
-        loss = loss_fn(model(features), y)
+        loss = criterion(model(inputs), targets)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
     return loss.item()
+
+
+def fit_with_rmsprop(torch, init, steps=STEPS, lr=1e-3):
+    """The same model trained by optim.RMSprop."""
+    x, y = _data(torch)
+    model = _linear_model(torch, init)
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=lr)
+    return train(torch, model, _polynomial_features(torch, x), y, optimizer, steps)
 
 
 def make_cubic(torch, init):
@@ -177,14 +181,8 @@ def fit_with_custom_module(torch, init, steps=STEPS, lr=4e-6):
     """A custom nn.Module trained by optim.SGD."""
     x, y = _data(torch)
     model = make_cubic(torch, init)
-    criterion = torch.nn.MSELoss(reduction="sum")
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    for _ in range(steps):
-        loss = criterion(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return loss.item()
+    return train(torch, model, x, y, optimizer, steps)
 
 
 def make_dynamic_net(torch, init, depth_rng):
@@ -210,14 +208,8 @@ def fit_dynamic_net(torch, init, steps=STEPS, lr=4e-8):
     """Control flow in forward: each step builds a graph of a different depth."""
     x, y = _data(torch)
     model = make_dynamic_net(torch, init, random.Random(1234))
-    criterion = torch.nn.MSELoss(reduction="sum")
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-    for _ in range(steps):
-        loss = criterion(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return loss.item()
+    return train(torch, model, x, y, optimizer, steps)
 
 
 # --- the checks ---------------------------------------------------------------------------------
