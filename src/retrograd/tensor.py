@@ -52,8 +52,18 @@ _FLOAT_ONLY = "Only Tensors of floating point and complex dtype can require grad
 class Tensor:
     """A multi-dimensional array that records the ops applied to it (``torch.Tensor``)."""
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_vc", "_output_nr", "_view_base",
-                 "_acc", "_hooks", "_retains_grad", "_post_acc_hooks", "_name", "__weakref__")
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_vc", "__dict__", "__weakref__")
+
+    # Set on few tensors, so they live in the instance dict behind these class defaults: every op
+    # makes a tensor, and each attribute set there costs.
+    _grad = None             # the .grad Tensor
+    _output_nr = 0           # which output of grad_fn this tensor is
+    _view_base = None        # the tensor whose data this one views (shares _vc with it)
+    _acc = None              # weakref to a leaf's AccumulateGrad node
+    _hooks = None            # a leaf's register_hook hooks (a non-leaf's live on its grad_fn)
+    _retains_grad = False
+    _post_acc_hooks = None
+    _name = None
 
     # Tensors win over NumPy arrays in mixed arithmetic (ndarray + tensor -> tensor.__radd__).
     __array_priority__ = 1000
@@ -354,18 +364,12 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the leaves' ``.grad`` (``Tensor.backward``)."""
-        from .autograd import backward
-
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = (inputs,)
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
 
     # --- helpers for the engine ----------------------------------------------------------------
-    def _own_copy(self):
-        """A tensor with a fresh copy of this array: nothing else can write into it."""
-        return _make(self._data.copy())
-
     def _add_grad_(self, grad):
         """``self += grad`` in place, as AccumulateGrad adds into an existing ``.grad``."""
         g = grad._data
@@ -395,15 +399,7 @@ def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
     t._data = data
     t._requires_grad = requires_grad
     t.grad_fn = grad_fn
-    t._grad = None
     t._vc = [0] if vc is None else vc
-    t._output_nr = 0
-    t._view_base = None
-    t._acc = None
-    t._hooks = None
-    t._retains_grad = False
-    t._post_acc_hooks = None
-    t._name = None
     return t
 
 
@@ -416,3 +412,7 @@ def is_tensor(obj) -> bool:
 
 
 __all__ = ["Tensor", "Size", "is_tensor", "ndarray", "xp", "_grad_state"]
+
+
+# Last, since autograd imports this module: Tensor.backward calls autograd.backward.
+from . import autograd as _autograd  # noqa: E402

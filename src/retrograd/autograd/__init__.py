@@ -40,7 +40,7 @@ def _make_grads(outputs, grads, is_grads_batched=False):
                         "grad can be implicitly created only for real scalar outputs but got "
                         f"{o.dtype}"
                     )
-                g = _make(xp.ones_like(o._data))
+                g = _make(xp.ones(o._data.shape, o._data.dtype))
             out.append(g)
             continue
         if not isinstance(g, Tensor):
@@ -70,6 +70,14 @@ def _check_roots(outputs):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
              inputs=None):
     """Sum the gradients of ``tensors`` into the ``.grad`` of the leaves (``torch.autograd.backward``)."""
+    if (isinstance(tensors, Tensor) and grad_tensors is None and grad_variables is None
+            and inputs is None and tensors._requires_grad and tensors._data.size == 1
+            and tensors._data.dtype.kind in "fc"):
+        # The common call, loss.backward(), without the general argument handling below.
+        ones = _make(xp.ones(tensors._data.shape, tensors._data.dtype))
+        engine.run((tensors,), (ones,), create_graph if retain_graph is None else retain_graph,
+                   create_graph)
+        return
     if grad_variables is not None:
         warnings.warn("'grad_variables' is deprecated. Use 'grad_tensors' instead.",
                       FutureWarning, stacklevel=2)

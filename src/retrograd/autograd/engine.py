@@ -8,11 +8,16 @@
 4. Without ``retain_graph`` each node releases its saved tensors right after it ran.
 """
 
+import gc
 import heapq
-import itertools
 
 from .grad_mode import state as _grad_state
+import sys
+
+from ..tensor import Tensor, _make
 from .node import AccumulateGrad, grad_accumulator
+
+_getrefcount = sys.getrefcount
 
 
 def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
@@ -34,41 +39,42 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     buffers = {}
     for (node, nr), g in zip(root_edges, grads):
         _add(buffers, node, nr, g)
-    tie = itertools.count()
-    ready = []
-    for node in buffers:
-        if deps.get(node, 0) == 0:
-            ready.append((-node._seq, next(tie), node))
+    ready = [(-node._seq, node) for node in buffers if deps.get(node, 0) == 0]
     heapq.heapify(ready)
+    heappush, heappop = heapq.heappush, heapq.heappop
 
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
+    # The pass makes no reference cycles (the graph has none by construction), so the cycle
+    # collector has nothing to find here; on a deep graph its passes over every live node would
+    # cost as much as the backward pass itself.
+    collecting = gc.isenabled()
+    if collecting:
+        gc.disable()
     try:
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = heappop(ready)[1]
             slots = buffers.pop(node, None) or [None]
-            if node._tensor_pre_hooks is not None or node._retain_grad_hooks is not None:
+            hooked = node._hooked
+            if hooked and (node._tensor_pre_hooks is not None
+                           or node._retain_grad_hooks is not None):
                 slots = _tensor_hooks(node, slots)
-            if node in targets:
+            if targets and node in targets:
                 _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
             if needed is not None and node not in needed:
                 continue
-            if node._pre_hooks is not None:
+            if hooked and node._pre_hooks is not None:
                 slots = _call_pre_hooks(node, slots)
             if type(node) is AccumulateGrad:
                 if accumulate and slots[0] is not None:
-                    accumulate_grad(node.variable, slots[0], create_graph)
+                    accumulate_grad(node.variable, slots.pop(), create_graph)
                 continue
             edges = node.next_functions
-            if all(g is None for g in slots):
-                outs = [None] * len(edges)
+            if slots[0] is None and all(g is None for g in slots):
+                outs = (None,) * len(edges)
             else:
-                if needed is None:
-                    need = [e[0] is not None for e in edges]
-                else:
-                    need = [e[0] is not None and e[0] in needed for e in edges]
-                outs = node.apply(slots, need)
-                if node._hooks is not None:
+                outs = node.apply(slots, needed)
+                if hooked and node._hooks is not None:
                     outs = _call_post_hooks(node, outs, slots)
             if not retain_graph:
                 node._release()
@@ -76,13 +82,21 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 if nxt is None:
                     continue
                 if g is not None:
-                    _add(buffers, nxt, nr, g)
+                    buf = buffers.get(nxt)
+                    if buf is None and nr == 0:
+                        buffers[nxt] = [g]
+                    else:
+                        _add(buffers, nxt, nr, g)
                 left = deps[nxt] - 1
-                deps[nxt] = left
-                if left == 0:
-                    heapq.heappush(ready, (-nxt._seq, next(tie), nxt))
+                if left:
+                    deps[nxt] = left
+                else:
+                    heappush(ready, (-nxt._seq, nxt))
+            outs = g = None  # so that AccumulateGrad can tell whether a gradient is shared
     finally:
         _grad_state.enabled = prev_mode
+        if collecting:
+            gc.enable()
     return captured
 
 
@@ -127,20 +141,24 @@ def _add(buffers, node, nr, g):
 def _prepare(roots, targets):
     """Count the edges into every reachable node; with targets, mark the nodes that lead to one."""
     deps = {}
-    seen = set(roots)
-    stack = list(seen)
+    roots = dict.fromkeys(roots)  # once each, in order
+    stack = list(roots)
     children = {} if targets is not None else None
     while stack:
         node = stack.pop()
         for nxt, _ in node.next_functions:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
+            n = deps.get(nxt)
+            if n is None:
+                deps[nxt] = 1
+                if nxt not in roots:
+                    stack.append(nxt)
+            else:
+                deps[nxt] = n + 1
             if children is not None:
                 children.setdefault(nxt, []).append(node)
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
+    seen = deps.keys() | roots.keys() if targets is not None else None
     if targets is None:
         return deps, None
     # A node is needed when a target is reachable from it: walk parent links up from the targets.
@@ -172,11 +190,10 @@ def accumulate_grad(variable, grad, create_graph):
                 grad = r
     old = variable._grad
     if old is None:
-        if create_graph:
+        if create_graph or _unshared(grad):
             variable._grad = grad
-        else:
-            # A copy: the same gradient array may also reach another leaf or the caller.
-            variable._grad = grad.detach()._own_copy()
+        else:  # the same array may also reach another leaf or the caller: .grad gets its own
+            variable._grad = _make(grad._data.copy())
     elif create_graph or old._requires_grad or grad._requires_grad:
         variable._grad = old + grad
     else:
@@ -186,10 +203,22 @@ def accumulate_grad(variable, grad, create_graph):
             hook(variable)
 
 
+def _unshared(grad):
+    """Whether nothing but the caller refers to ``grad`` and its array, so ``.grad`` may take it
+    without a copy (PyTorch steals such a gradient the same way, by its reference count).
+
+    Counted: the caller's and this function's names and getrefcount's own; the engine drops its references to a
+    gradient before handing it to AccumulateGrad.
+    """
+    array = grad._data
+    return (_getrefcount(grad) <= 3 and _getrefcount(array) <= 3 and array.base is None
+            and grad.grad_fn is None and type(grad) is Tensor)
+
+
 def _store_grad(t, g, create_graph):
     old = t._grad
     if old is None:
-        t._grad = g if create_graph else g.detach()._own_copy()
+        t._grad = g if create_graph else _make(g._data.copy())
     else:
         t._grad = old + g
 

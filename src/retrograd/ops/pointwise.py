@@ -225,10 +225,32 @@ def tan(self):
     return xp.tan(self)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: g * (1 - n.result * n.result),))
+@op(saves="result", promote="float", grads=(lambda g, n: tanh_backward(g, n.result),))
 def tanh(self):
     """``torch.tanh``."""
     return xp.tanh(self)
+
+
+# The gradients of tanh, sigmoid and relu are ops of their own, as in PyTorch: one array pass in a
+# backward call instead of three, and their own formulas keep double backward working.
+@op(inputs="grad_output output", saves="grad_output output", method=False,
+    grads=(lambda gg, n: tanh_backward(gg, n.output),
+           lambda gg, n: gg * n.grad_output * -2 * n.output))
+def tanh_backward(grad_output, output):
+    return grad_output * (1 - output * output)
+
+
+@op(inputs="grad_output output", saves="grad_output output", method=False,
+    grads=(lambda gg, n: sigmoid_backward(gg, n.output),
+           lambda gg, n: gg * n.grad_output * (1 - 2 * n.output)))
+def sigmoid_backward(grad_output, output):
+    return grad_output * output * (1 - output)
+
+
+@op(inputs="grad_output self", saves="self", method=False,
+    grads=(lambda gg, n: threshold_backward(gg, n.self, n.threshold), None))
+def threshold_backward(grad_output, self, threshold):
+    return xp.where(self > threshold, grad_output, xp.zeros((), grad_output.dtype))
 
 
 def _sigmoid(x):
@@ -237,13 +259,13 @@ def _sigmoid(x):
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: g * n.result * (1 - n.result),))
+@op(saves="result", promote="float", grads=(lambda g, n: sigmoid_backward(g, n.result),))
 def sigmoid(self):
     """``torch.sigmoid``: 1 / (1 + exp(-x))."""
     return _sigmoid(self)
 
 
-@op(saves="result", grads=(lambda g, n: g * (n.result > 0),))
+@op(saves="result", grads=(lambda g, n: threshold_backward(g, n.result, 0),))
 def relu(self):
     """``torch.relu``: max(x, 0)."""
     return xp.maximum(self, 0) if self.dtype.kind != "b" else self.copy()
