@@ -21,6 +21,10 @@ SCHEDULES = [
     ("OneCycleLR", {"max_lr": [0.5, 2.0], "epochs": 5, "steps_per_epoch": 5, "pct_start": 0.4,
                         "anneal_strategy": "linear", "div_factor": 10.0}),
     ("OneCycleLR", {"max_lr": 0.8, "total_steps": EPOCHS, "three_phase": True}),
+    ("MultiplicativeLR", {"lr_lambda": lambda e: 0.9 if e % 2 else 0.97}),
+    ("ConstantLR", {"factor": 0.25, "total_iters": 6}),
+    ("LinearLR", {"start_factor": 0.1, "end_factor": 0.8, "total_iters": 9}),
+    ("PolynomialLR", {"total_iters": 12, "power": 2.0}),
 ]
 
 
@@ -62,8 +66,44 @@ def test_rates_equal_torch(config, optimizer_name, torch_ref):
     theirs, their_momenta, ref = _run(torch_ref, optimizer_name, name, kwargs)
     assert ours == theirs
     assert our_momenta == their_momenta
-    if name != "LambdaLR":
+    if "Lambda" not in name and "Multiplicative" not in name:
         assert sched.state_dict() == ref.state_dict()
+
+
+def test_sequential_warmup_then_decay_equals_torch(torch_ref):
+    def rates(m):
+        s = m.optim.lr_scheduler
+        opt = _optimizer(m)
+        sched = s.SequentialLR(opt, [s.LinearLR(opt, start_factor=0.2, total_iters=4),
+                                     s.ExponentialLR(opt, gamma=0.8),
+                                     s.CosineAnnealingLR(opt, T_max=6)], milestones=[5, 12])
+        seen = [sched.get_last_lr()]
+        for _ in range(EPOCHS):
+            opt.step()
+            sched.step()
+            seen.append(sched.get_last_lr())
+        return seen
+
+    assert rates(retrograd) == rates(torch_ref)
+
+
+def test_closed_forms_equal_torch(torch_ref):
+    """``step(epoch)`` jumps with the closed form of each schedule."""
+    def rates(m):
+        s = m.optim.lr_scheduler
+        out = []
+        for name, kwargs in SCHEDULES[:5] + SCHEDULES[-3:]:
+            opt = _optimizer(m)
+            sched = getattr(s, name)(opt, **kwargs)
+            opt.step()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for epoch in (3, 7, 15, 4):
+                    sched.step(epoch)
+                    out.append(sched.get_last_lr())
+        return out
+
+    assert rates(retrograd) == rates(torch_ref)
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -147,6 +187,14 @@ def test_lambda_lr_state_dict_keeps_callable_objects_state(torch_ref):
     assert other.lr_lambdas[0].rate == 0.5
 
 
+def _sequential(m, schedulers=None, milestones=(3,)):
+    opt = _optimizer(m)
+    s = m.optim.lr_scheduler
+    if schedulers is None:
+        schedulers = [s.ConstantLR(opt), s.ExponentialLR(opt, 0.5)]
+    return s.SequentialLR(opt, schedulers, list(milestones))
+
+
 def test_errors_match_torch(torch_ref):
     def error(case, m):
         try:
@@ -164,6 +212,12 @@ def test_errors_match_torch(torch_ref):
                                                   anneal_strategy="x"),
         lambda m: m.optim.lr_scheduler.ReduceLROnPlateau(_optimizer(m), factor=1.0),
         lambda m: m.optim.lr_scheduler.ReduceLROnPlateau(_optimizer(m), mode="avg"),
+        lambda m: m.optim.lr_scheduler.ConstantLR(_optimizer(m), factor=2.0),
+        lambda m: m.optim.lr_scheduler.LinearLR(_optimizer(m), start_factor=0.0),
+        lambda m: m.optim.lr_scheduler.LinearLR(_optimizer(m), end_factor=1.5),
+        lambda m: m.optim.lr_scheduler.MultiplicativeLR(_optimizer(m), lr_lambda=3),
+        lambda m: _sequential(m, milestones=[1, 2]),
+        lambda m: _sequential(m, schedulers=[]),
     ]
     for case in cases:
         theirs = error(case, torch_ref)
