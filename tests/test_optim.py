@@ -99,6 +99,26 @@ def test_float64_params_stay_float64(name, torch_ref):
     np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-12)
 
 
+@pytest.mark.parametrize("config", [c for c in CONFIGS if c[1]], ids=_ids)
+def test_complex_parameters_match_torch(config, torch_ref):
+    """Complex parameters: squares and roots act on real and imaginary parts apart."""
+    name, kwargs = config
+    rng = np.random.default_rng(1)
+
+    def draw(*shape):
+        return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(np.complex64)
+
+    start, grads = draw(4), [draw(4) for _ in range(3)]
+    p = retrograd.nn.Parameter(retrograd.tensor(start))
+    q = torch_ref.nn.Parameter(torch_ref.tensor(start))
+    opt, ref = getattr(optim, name)([p], **kwargs), getattr(torch_ref.optim, name)([q], **kwargs)
+    for g in grads:
+        p.grad, q.grad = retrograd.tensor(g), torch_ref.tensor(g)
+        opt.step()
+        ref.step()
+    _close(p.detach().numpy(), q.detach().numpy(), "complex param")
+
+
 def test_param_groups_with_own_options_and_missing_grads(torch_ref):
     params, grads = _values()
     ours = [retrograd.nn.Parameter(retrograd.tensor(p)) for p in params]

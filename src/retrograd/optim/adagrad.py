@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from .._array import xp
-from .optimizer import Optimizer, _grads, _make, _scalar_step, _step_count
+from .optimizer import Optimizer, _grads, _make, _real, _scalar_step, _step_count
 
 
 class Adagrad(Optimizer):
@@ -35,7 +35,10 @@ class Adagrad(Optimizer):
     def _init_state(self, p, group: dict) -> dict:
         state = self.state[p]
         state["step"] = _scalar_step()
-        state["sum"] = _make(xp.full_like(p._data, group["initial_accumulator_value"]))
+        value = group["initial_accumulator_value"]
+        if p._data.dtype.kind == "c":  # both parts of a complex entry accumulate from value
+            value = complex(value, value)
+        state["sum"] = _make(xp.full_like(p._data, value))
         return state
 
     def _step(self) -> None:
@@ -45,12 +48,13 @@ class Adagrad(Optimizer):
             for p, g in _grads(group):
                 state = self.state[p] or self._init_state(p, group)
                 step = _step_count(state)
+                param, g = _real(p._data), _real(g)
                 if weight_decay != 0:
-                    g = g + weight_decay * p._data
+                    g = g + weight_decay * param
                 clr = lr / (1 + (step - 1) * lr_decay)
-                total = state["sum"]._data
+                total = _real(state["sum"]._data)
                 total += g * g
                 std = xp.sqrt(total)
                 std += eps
-                p._data += -clr * g / std
+                param += -clr * g / std
                 p._vc[0] += 1

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from .._array import xp
-from .optimizer import Optimizer, _grads, _lerp_, _scalar_step, _step_count, _zeros_like
+from .optimizer import Optimizer, _grads, _lerp_, _real, _scalar_step, _step_count, _zeros_like
 
 
 class Adam(Optimizer):
@@ -37,20 +37,20 @@ class Adam(Optimizer):
                     if amsgrad:
                         state["max_exp_avg_sq"] = _zeros_like(p)
                 step = _step_count(state)
-                param = p._data
+                param, g = _real(p._data), _real(g)
                 if weight_decay != 0:
                     if decoupled:
                         param *= 1 - lr * weight_decay
                     else:
                         g = g + weight_decay * param
-                m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                m, v = _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)
                 _lerp_(m, g, 1 - beta1)
                 v *= beta2
                 v += (1 - beta2) * g * g
                 step_size = lr / (1 - beta1 ** step)
                 bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
                 if amsgrad:
-                    vmax = state["max_exp_avg_sq"]._data
+                    vmax = _real(state["max_exp_avg_sq"]._data)
                     xp.maximum(vmax, v, out=vmax)
                     v = vmax
                 denom = xp.sqrt(v)

@@ -269,6 +269,15 @@ def _grads(group: dict):
         yield p, (-g._data if maximize else g._data)
 
 
+def _real(array):
+    """A complex array seen as real pairs (PyTorch's ``view_as_real``), so squares and square
+    roots act on the real and imaginary parts apart, as PyTorch's optimizers do; other arrays
+    unchanged. The extra axis keeps it a view whatever the strides."""
+    if array.dtype.kind != "c":
+        return array
+    return array[..., None].view(array.real.dtype)
+
+
 def _lerp_(a, b, weight: float) -> None:
     """``a.lerp_(b, weight)`` with PyTorch's two formulas (the one for weight >= 0.5 keeps
     ``lerp(a, b, 1) == b`` exact)."""

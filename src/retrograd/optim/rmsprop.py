@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from .._array import xp
-from .optimizer import Optimizer, _grads, _lerp_, _scalar_step, _step_count, _zeros_like
+from .optimizer import Optimizer, _grads, _lerp_, _real, _scalar_step, _step_count, _zeros_like
 
 
 class RMSprop(Optimizer):
@@ -43,23 +43,24 @@ class RMSprop(Optimizer):
                     if centered:
                         state["grad_avg"] = _zeros_like(p)
                 _step_count(state)
+                param, g = _real(p._data), _real(g)
                 if weight_decay != 0:
-                    g = g + weight_decay * p._data
-                square_avg = state["square_avg"]._data
+                    g = g + weight_decay * param
+                square_avg = _real(state["square_avg"]._data)
                 square_avg *= alpha
                 square_avg += (1 - alpha) * g * g
                 if centered:
-                    grad_avg = state["grad_avg"]._data
+                    grad_avg = _real(state["grad_avg"]._data)
                     _lerp_(grad_avg, g, 1 - alpha)
                     avg = xp.sqrt(square_avg - grad_avg * grad_avg)
                 else:
                     avg = xp.sqrt(square_avg)
                 avg += eps
                 if momentum > 0:
-                    buf = state["momentum_buffer"]._data
+                    buf = _real(state["momentum_buffer"]._data)
                     buf *= momentum
                     buf += g / avg
-                    p._data += -lr * buf
+                    param += -lr * buf
                 else:
-                    p._data += -lr * g / avg
+                    param += -lr * g / avg
                 p._vc[0] += 1
