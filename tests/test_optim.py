@@ -239,6 +239,29 @@ def test_step_hooks_run_around_the_step():
     assert seen == [("pre", 1.0), ("post", 0.0), ("pre", 0.0)]
 
 
+def test_a_custom_optimizer_subclass_gets_hooks_and_closure_args():
+    class HalveParams(optim.Optimizer):
+        def __init__(self, params):
+            super().__init__(params, {"factor": 0.5})
+
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    p.data = p.detach() * group["factor"]
+            return closure() if closure is not None else None
+
+    p = retrograd.nn.Parameter(retrograd.tensor([8.0]))
+    opt = HalveParams([p])
+    calls = []
+    opt.register_step_pre_hook(lambda o, a, k: calls.append(("pre", a, k)))
+    opt.register_step_post_hook(lambda o, a, k: calls.append(("post", p.item())))
+    assert opt.step(lambda: "loss") == "loss"
+    assert p.item() == 4.0
+    assert calls[0][0] == "pre" and len(calls[0][1]) == 1 and calls[1] == ("post", 4.0)
+    opt.register_step_pre_hook(lambda o, a, k: ((), {}))  # drops the closure
+    assert opt.step(lambda: "loss") is None
+
+
 def test_repr_matches_torch(torch_ref):
     ours = optim.Adam([retrograd.nn.Parameter(retrograd.ones(1))], lr=0.1, amsgrad=True)
     theirs = torch_ref.optim.Adam([torch_ref.nn.Parameter(torch_ref.ones(1))], lr=0.1,

@@ -9,6 +9,7 @@ import warnings
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from copy import deepcopy
+from functools import wraps
 from itertools import chain
 
 from .._array import xp
@@ -79,24 +80,20 @@ class Optimizer:
         for group in groups:
             self.add_param_group(group)
 
-    # --- the step: subclasses give _step; hooks and the closure are handled here once ---------
+    def __init_subclass__(cls, **kwargs):
+        # A subclass's own step (a user's optimizer) runs the step hooks too, as in PyTorch.
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _with_step_hooks(cls.__dict__["step"])
+
+    # --- the step: built-in optimizers give _step; the closure is handled here once ----------
     def step(self, closure: Callable | None = None):
         """Update every parameter from its ``.grad``; ``closure`` re-evaluates the loss first."""
-        for hook in list(self._optimizer_step_pre_hooks.values()):
-            result = hook(self, (closure,) if closure is not None else (), {})
-            if result is not None:
-                if not (isinstance(result, tuple) and len(result) == 2):
-                    raise RuntimeError(f"{hook} must return None or a tuple of (new_args, "
-                                       f"new_kwargs), but got {result}.")
-                args, kwargs = result
-                closure = args[0] if args else kwargs.get("closure")
         loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
         self._step()
-        for hook in list(self._optimizer_step_post_hooks.values()):
-            hook(self, (), {})
         return loss
 
     def _step(self) -> None:
@@ -242,6 +239,33 @@ class Optimizer:
                     lines.append(f"    {key}: {group[key]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _with_step_hooks(step: Callable) -> Callable:
+    """``step`` running the optimizer's pre-hooks (which may replace its arguments) before it,
+    and its post-hooks after it."""
+    if getattr(step, "_with_hooks", False):
+        return step
+
+    @wraps(step)
+    def hooked(self, *args, **kwargs):
+        for hook in list(self._optimizer_step_pre_hooks.values()):
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(f"{hook} must return None or a tuple of (new_args, "
+                                       f"new_kwargs), but got {result}.")
+                args, kwargs = result
+        out = step(self, *args, **kwargs)
+        for hook in list(self._optimizer_step_post_hooks.values()):
+            hook(self, args, kwargs)
+        return out
+
+    hooked._with_hooks = True
+    return hooked
+
+
+Optimizer.step = _with_step_hooks(Optimizer.step)
 
 
 def _cast_state(param: Tensor, key, value):
