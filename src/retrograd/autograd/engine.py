@@ -26,13 +26,13 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     ``inputs``: the tensors to stop at (None: every leaf of the graph).  With ``accumulate`` their
     ``.grad`` is updated; without, the gradients that reached them are returned, None where none did.
     """
-    targets = {}  # node -> {output_nr: index into inputs}
+    root_edges = [gradient_edge(t) for t in roots]  # first: a leaf root makes its AccumulateGrad
+    targets = {}  # node -> {output_nr: [indices into inputs]}
     if inputs is not None:
         for i, t in enumerate(inputs):
             node, nr = _input_edge(t, accumulate)
             if node is not None:
-                targets.setdefault(node, {})[nr] = i
-    root_edges = [gradient_edge(t) for t in roots]
+                targets.setdefault(node, {}).setdefault(nr, []).append(i)
     deps, needed = _prepare([n for n, _ in root_edges], targets if inputs is not None else None)
     captured = [None] * len(inputs) if inputs is not None else None
 
@@ -117,14 +117,16 @@ def _input_edge(t, accumulate):
 
 
 def _capture(node, slot_map, slots, inputs, captured, accumulate, create_graph):
-    for nr, i in slot_map.items():
+    for nr, indices in slot_map.items():
         g = slots[nr] if nr < len(slots) else None
         if g is None:
             continue
-        if not accumulate:
-            captured[i] = g
-        elif type(node) is not AccumulateGrad:  # backward(inputs=[non_leaf]) fills its .grad
-            _store_grad(inputs[i], g, create_graph)
+        for i in indices:  # the same tensor may be named more than once
+            if not accumulate:
+                captured[i] = g
+            elif type(node) is not AccumulateGrad:  # backward(inputs=[non_leaf]) fills .grad
+                _store_grad(inputs[i], g, create_graph)
+                break
 
 
 def _add(buffers, node, nr, g):

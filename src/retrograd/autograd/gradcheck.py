@@ -29,10 +29,10 @@ def _numerical_jacobian(func, inputs, eps):
     for x in inputs:
         if not (isinstance(x, Tensor) and x._requires_grad):
             continue
-        flat = x._data.reshape(-1)  # a view: perturbing it perturbs x
+        flat = x._data.flat  # writes through, whatever the strides: perturbing it perturbs x
         per_out = [xp.zeros((x._data.size, o._data.size)) for o in outs0]
-        for j in range(flat.size):
-            orig = flat[j].copy()
+        for j in range(x._data.size):
+            orig = flat[j]
             flat[j] = orig + eps
             plus = [o._data.astype(xp.float64).ravel() for o in _outputs(func, inputs)]
             flat[j] = orig - eps

@@ -25,6 +25,7 @@ from ..tensor import Tensor, _make
 
 _FLOAT_KINDS = "fc"
 _NOT_SET = object()
+_EVERY_OUTPUT = 1 << 62  # outputs=None: as many as the forward returns
 
 
 def _edge(t):
@@ -168,7 +169,8 @@ def op(name=None, *, inputs="self", saves="", grads=(), broadcast=False, promote
     promote:   ``"binary"`` for PyTorch's type promotion between inputs, ``"float"`` to compute
                integer inputs in the default float dtype.
     outputs:   how many differentiable outputs the forward returns (it may return more after them,
-               which get no gradient, such as the indices of ``max``).
+               which get no gradient, such as the indices of ``max``); ``None``: all of them, as
+               many as it returns (``split``, ``unbind``).
     view:      the output shares memory (and the version counter) with the first input.
     returns:   a namedtuple type for ops with several outputs.
     check:     ``check(*arrays, *attrs)`` raising PyTorch's error for bad input, before the forward.
@@ -202,7 +204,7 @@ def _make_function(d):
     promote = d.promote
     broadcast = d.broadcast
     view = d.view
-    outputs = d.outputs
+    outputs = d.outputs if d.outputs is not None else _EVERY_OUTPUT
     returns = d.returns
     check = d.check
     differentiable = d.differentiable
@@ -385,7 +387,7 @@ def _recorder(d):
     """``record(tensors, results, attrs)``: make the op's node and hang the results on it."""
     Node = d.Node
     broadcast = d.broadcast
-    outputs = d.outputs
+    outputs = d.outputs if d.outputs is not None else _EVERY_OUTPUT
     single_edge = len(d.inputs) == 1 and not d.listed
     save = _saver(d.plan)
 
@@ -408,8 +410,7 @@ def _recorder(d):
             results.grad_fn = node
             results = (results,)
         else:
-            for i in range(outputs):
-                r = results[i]
+            for i, r in enumerate(results[:outputs]):
                 r.grad_fn = node
                 r._output_nr = i
         node._meta = _broadcast_meta(tensors, results[0]._data) if fit else None
