@@ -22,24 +22,6 @@ from retrograd.utils.data import (
 )
 
 
-def _works(fn) -> bool:
-    try:
-        fn()
-    except (AttributeError, TypeError, NotImplementedError):
-        return False
-    return True
-
-
-# Batching tensors needs Tensor indexing and retrograd.stack (issue 2, being written on the
-# ops-shape branch); these tests run normally as soon as both are on main.
-needs_indexing = pytest.mark.xfail(
-    not _works(lambda: retrograd.arange(3)[retrograd.tensor([0, 2])]),
-    reason="Tensor indexing (issue 2, ops-shape branch) is not on main yet", strict=False)
-needs_stack = pytest.mark.xfail(
-    not _works(lambda: retrograd.stack([retrograd.ones(2)], 0)),
-    reason="retrograd.stack (issue 2, ops-shape branch) is not on main yet", strict=False)
-
-
 class Squares(Dataset):
     def __init__(self, n):
         self.n = n
@@ -95,7 +77,6 @@ def test_collate_errors_match_torch(torch_ref):
         assert str(ours.value).replace("retrograd", "torch") == str(theirs.value)
 
 
-@needs_stack
 def test_collate_stacks_tensors_and_arrays():
     out = default_collate([retrograd.ones(2), retrograd.zeros(2)])
     assert out.tolist() == [[1.0, 1.0], [0.0, 0.0]]
@@ -154,7 +135,6 @@ def test_shuffle_follows_manual_seed_without_a_generator():
     assert order() == order()
 
 
-@needs_indexing
 def test_tensor_dataset_and_loader_batches():
     x = retrograd.arange(10.0).reshape(5, 2)
     y = retrograd.arange(5)
@@ -169,8 +149,6 @@ def test_tensor_dataset_and_loader_batches():
     assert batches[0][1].dtype == retrograd.int64
 
 
-@needs_indexing
-@needs_stack
 def test_tensor_dataset_batches_equal_per_sample_collation():
     """The loader gathers TensorDataset rows in one go; that must equal stacking samples."""
     g = retrograd.Generator().manual_seed(0)
