@@ -240,3 +240,13 @@ def test_subset_and_concat():
     assert isinstance(both, ConcatDataset) and len(both) == 5
     assert [both[i]["y"] for i in range(5)] == [0, 1, 4, 0, 1]
     assert both[-1]["y"] == 1
+
+
+def test_batches_of_tensors_that_require_grad_stay_in_the_graph(torch_ref):
+    def grad_fns(m):
+        x = m.arange(6.0).reshape(3, 2).requires_grad_()
+        batch = next(iter(m.utils.data.DataLoader(m.utils.data.TensorDataset(x), batch_size=2)))
+        batch[0].sum().backward()
+        return type(batch[0].grad_fn).__name__, x.grad.tolist()
+
+    assert grad_fns(retrograd) == grad_fns(torch_ref)

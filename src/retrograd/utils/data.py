@@ -257,11 +257,12 @@ def default_convert(data):
 
 def _tensor_rows(dataset, indices: list):
     """The tensors of a TensorDataset (possibly inside Subsets) and the rows a batch takes, so
-    the batch is one gather per tensor instead of a stack of single rows; None otherwise."""
+    the batch is one gather per tensor instead of a stack of single rows; None otherwise, and for
+    tensors that require grad, whose batches must come from ``stack`` as in PyTorch."""
     while isinstance(dataset, Subset):
         indices = [dataset.indices[i] for i in indices]
         dataset = dataset.dataset
-    if type(dataset) is TensorDataset:
+    if type(dataset) is TensorDataset and not any(t._requires_grad for t in dataset.tensors):
         return dataset.tensors, indices
     return None
 
