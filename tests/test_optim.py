@@ -210,6 +210,17 @@ def test_step_keeps_parameter_identity_and_bumps_version():
     assert p.tolist() == pytest.approx([0.9, 0.9, 0.9])
 
 
+def test_backward_through_a_graph_saved_before_the_step_is_refused():
+    """The step changes the parameters in place, so a graph that saved them is stale."""
+    p = retrograd.nn.Parameter(retrograd.ones(2))
+    opt = optim.Adam([p])
+    loss = (p * p).sum()
+    p.grad = retrograd.ones(2)
+    opt.step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
 def test_step_runs_closure_with_grad_enabled():
     p = retrograd.nn.Parameter(retrograd.tensor([2.0]))
     opt = optim.SGD([p], lr=0.25)
