@@ -1,12 +1,12 @@
 """``Optimizer``: parameter groups, per-parameter state, and state dicts laid out as PyTorch's.
 
 Updates work on the parameters' arrays in place (the parameter objects keep their identity, and
-their version counters move on, so a graph that saved a parameter before the step notices the change).
+their version counters move on, so a graph that saved a parameter before the step notices).
 Optimizers are not differentiable here, so they may use the array library directly.
 """
 
 import warnings
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from copy import deepcopy
 from functools import wraps
@@ -14,6 +14,7 @@ from itertools import chain
 
 from .._array import xp
 from ..autograd import enable_grad
+from ..autograd.node import RemovableHandle, _HookDict
 from ..tensor import Tensor, _make
 
 
@@ -36,26 +37,6 @@ def _typename(obj) -> str:
     return name if module in ("builtins", "__builtin__", None) else f"{module}.{name}"
 
 
-class _RemovableHandle:
-    """Undoes a hook registration (``torch.utils.hooks.RemovableHandle``)."""
-
-    _next_id = 0
-
-    def __init__(self, hooks: dict):
-        self._hooks = hooks
-        self.id = _RemovableHandle._next_id
-        _RemovableHandle._next_id += 1
-
-    def remove(self) -> None:
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-
 class Optimizer:
     """The base class of every optimizer (``torch.optim.Optimizer``).
 
@@ -65,8 +46,8 @@ class Optimizer:
 
     def __init__(self, params: Iterable, defaults: dict) -> None:
         self.defaults = defaults
-        self._optimizer_step_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
-        self._optimizer_step_post_hooks: OrderedDict[int, Callable] = OrderedDict()
+        self._optimizer_step_pre_hooks: dict[int, Callable] = _HookDict()
+        self._optimizer_step_post_hooks: dict[int, Callable] = _HookDict()
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             "Tensors or dicts, but got " + _typename(params))
@@ -99,15 +80,15 @@ class Optimizer:
     def _step(self) -> None:
         raise NotImplementedError
 
-    def register_step_pre_hook(self, hook: Callable) -> _RemovableHandle:
+    def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(optimizer, args, kwargs)`` runs before each ``step``."""
-        handle = _RemovableHandle(self._optimizer_step_pre_hooks)
+        handle = RemovableHandle(self._optimizer_step_pre_hooks)
         self._optimizer_step_pre_hooks[handle.id] = hook
         return handle
 
-    def register_step_post_hook(self, hook: Callable) -> _RemovableHandle:
+    def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(optimizer, args, kwargs)`` runs after each ``step``."""
-        handle = _RemovableHandle(self._optimizer_step_post_hooks)
+        handle = RemovableHandle(self._optimizer_step_post_hooks)
         self._optimizer_step_post_hooks[handle.id] = hook
         return handle
 
@@ -227,8 +208,8 @@ class Optimizer:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self.__dict__.setdefault("_optimizer_step_pre_hooks", OrderedDict())
-        self.__dict__.setdefault("_optimizer_step_post_hooks", OrderedDict())
+        self.__dict__.setdefault("_optimizer_step_pre_hooks", _HookDict())
+        self.__dict__.setdefault("_optimizer_step_post_hooks", _HookDict())
 
     def __repr__(self) -> str:
         lines = [type(self).__name__ + " ("]
