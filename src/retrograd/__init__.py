@@ -15,7 +15,8 @@ from .creation import (Generator, arange, as_tensor, default_generator, device, 
                        randn_like, randperm, seed, set_rng_state, tensor, zeros, zeros_like)
 from .dtypes import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64,
-                     long, promote_types, result_type, set_default_dtype, short, uint8)
+                     long, promote_types, result_type, set_default_dtype, short, uint8, uint16,
+                     uint32, uint64)
 from .printing import set_printoptions
 from .tensor import Size, Tensor, is_tensor
 

@@ -34,6 +34,9 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             if node is not None:
                 targets.setdefault(node, {}).setdefault(nr, []).append(i)
     deps, needed = _prepare([n for n, _ in root_edges], targets if inputs is not None else None)
+    # Gradients are computed for edges into needed nodes and into the targets themselves (a
+    # non-leaf target only captures its gradient: it does not run).
+    wanted = needed.keys() | targets.keys() if needed is not None else None
     captured = [None] * len(inputs) if inputs is not None else None
 
     buffers = {}
@@ -73,7 +76,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             if slots[0] is None and all(g is None for g in slots):
                 outs = (None,) * len(edges)
             else:
-                outs = node.apply(slots, needed)
+                outs = node.apply(slots, wanted)
                 if hooked and node._hooks is not None:
                     outs = _call_post_hooks(node, outs, slots)
             if not retain_graph:

@@ -240,7 +240,8 @@ def contiguous(input, memory_format=None):
 
 @op(saves="self_dtype", grads=(lambda g, n: g.to(n.self_dtype),), node="ToCopyBackward0")
 def _to_copy(self, dtype):
-    return self.astype(dtype.np)
+    with xp.errstate(invalid="ignore", over="ignore"):  # nan/overflow -> int wraps silently
+        return self.astype(dtype.np)
 
 
 @tensor_method
@@ -253,6 +254,8 @@ def to(input, *args, dtype=None, copy=False, **kwargs):
             dtype = a.dtype
     if dtype is None or dtype.np == input._data.dtype:
         return clone(input) if copy else input
+    if dtype.category < 2 and input._requires_grad:  # integer results are outside the graph
+        return _to_copy(input.detach(), dtype)
     return _to_copy(input, dtype)
 
 
