@@ -5,7 +5,7 @@ graph, the same semantics and error messages.
 """
 
 from . import autograd, dtypes, nn, ops
-from . import optim, utils
+from . import optim, utils, viz
 from .serialization import load, save
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_inference_mode_enabled

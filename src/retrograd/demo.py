@@ -4,6 +4,8 @@
 2. Its twin without retain_graph: the second backward fails, and the error says why.
 3. A second derivative through create_graph=True.
 4. A tiny model fitted by plain gradient descent, zeroing the gradients between steps.
+After 1, the same program's graph is drawn (Graphviz DOT) before and after backward(), with what
+each node keeps (``retrograd.viz``).
 """
 
 import retrograd as torch
@@ -70,8 +72,25 @@ def fit_line(steps: int = 60, lr: float = 0.1) -> None:
     print(f"fitted w = {w.item():.3f}, b = {b.item():.3f}")
 
 
+def draw_graph() -> None:
+    section("1b. The README program's graph, before and after backward()")
+    w = torch.tensor([1.0], requires_grad=True)
+    x = torch.tensor([2.0], requires_grad=True)
+    y = torch.mul(torch.add(w, x), torch.add(w, 1))
+    params = {"w": w, "x": x}
+    print(torch.viz.draw(y, params=params))
+    print(torch.viz.memory_report(y))
+    y.backward()
+    print("after backward(): the saved tensors are freed")
+    dot = torch.viz.draw(y, params=params)
+    print(dot)
+    print(torch.viz.memory_report(y))
+    print(getattr(dot, "hint", "render it with DotGraph.render(filename, format='svg')"))
+
+
 def main() -> None:
     readme_program()
+    draw_graph()
     failing_twin()
     second_derivative()
     fit_line()

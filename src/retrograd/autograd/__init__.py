@@ -163,3 +163,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = g.detach()
         out.append(g)
     return tuple(out)
+
+from . import forward_ad, functional, graph  # noqa: E402  (they use backward and grad above)

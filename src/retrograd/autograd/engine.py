@@ -64,7 +64,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 slots = _tensor_hooks(node, slots)
             if targets and node in targets:
                 _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
-            if needed is not None and node not in needed:
+            if needed is not None and not needed.get(node):
                 continue
             if hooked and node._pre_hooks is not None:
                 slots = _call_pre_hooks(node, slots)
@@ -167,20 +167,19 @@ def _prepare(roots, targets):
     if targets is None:
         return deps, None
     # A node is needed when a target is reachable from it: walk parent links up from the targets.
+    # A non-leaf target is in ``needed`` as False: its parents compute the gradient that reaches
+    # it, but it does not run itself (unless another target lies below it).
     needed = {}
     stack = []
     for t in targets:
         if t in seen:
-            if type(t) is AccumulateGrad:
-                needed[t] = True
-            for parent in children.get(t, ()):
-                if parent not in needed:
-                    needed[parent] = True
-                    stack.append(parent)
+            if t not in needed:
+                needed[t] = type(t) is AccumulateGrad
+            stack.append(t)
     while stack:
         node = stack.pop()
         for parent in children.get(node, ()):
-            if parent not in needed:
+            if not needed.get(parent):
                 needed[parent] = True
                 stack.append(parent)
     return deps, needed

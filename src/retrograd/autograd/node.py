@@ -154,7 +154,10 @@ class FunctionNode(Node):
         version = self._versions[i]
         if version is None:
             return value
-        if version < 0:  # the op's own output, kept as (array, version counter)
+        if type(value) is PackedSaved:
+            t, vc = value.unpack(self)
+            version = ~version if version < 0 else version
+        elif version < 0:  # the op's own output, kept as (array, version counter)
             from ..tensor import _make
 
             array, vc = value
@@ -169,6 +172,35 @@ class FunctionNode(Node):
 
     def _saved_names(self):
         return tuple(self._saved_index)
+
+
+class PackedSaved:
+    """A saved tensor that went through a ``saved_tensors_hooks`` pack hook at save time.
+
+    ``unpack`` calls the unpack hook when a formula reads it; the version counter stays here (as
+    ``vc``) so an in-place change is still caught.  A saved output comes back with its node as
+    ``grad_fn`` again.
+    """
+
+    __slots__ = ("packed", "unpack_hook", "vc", "is_output")
+    _vc = (None,)  # never equal to a version: the op table's inline read defers to Node._unpack
+
+    def __init__(self, packed, unpack_hook, vc, is_output):
+        self.packed = packed
+        self.unpack_hook = unpack_hook
+        self.vc = vc
+        self.is_output = is_output
+
+    def unpack(self, node):
+        from ..tensor import Tensor, _make
+
+        t = self.unpack_hook(self.packed)
+        if not isinstance(t, Tensor):
+            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got "
+                            f"result of type {type(t).__name__}")
+        if self.is_output:
+            t = _make(t._data, True, node, self.vc)
+        return t, self.vc
 
 
 class UnaryNode(FunctionNode):

@@ -27,6 +27,13 @@ _FLOAT_KINDS = "fc"
 _NOT_SET = object()
 _EVERY_OUTPUT = 1 << 62  # outputs=None: as many as the forward returns
 
+# Set from outside while a feature is on, None otherwise, so an ordinary op call pays one global
+# read for each: forward-mode AD (``autograd.forward_ad``: gives the outputs their tangents; the
+# fast paths then defer to ``general``) and saved-tensor hooks (``autograd.graph``: pack what a
+# node saves).
+forward_ad_hook = None
+pack_hook = None
+
 
 def _edge(t):
     """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
@@ -269,11 +276,15 @@ def _make_function(d):
                     a, b = arrays  # no dtype change: inputs need fitting only when they broadcast
                     cast = type(a) is ndarray and type(b) is ndarray and a.shape != b.shape
                 record(tensors, result, attrs, broadcast and (cast or k != 2))
+            if forward_ad_hook is not None:
+                forward_ad_hook(general, args, tensors, (result,), 1)
             return result
         base = tensors[0] if view else None
         results = tuple(_wrap(a, base, requires_grad and i < outputs) for i, a in enumerate(out))
         if requires_grad:
             record(tensors, results, attrs, broadcast)
+        if forward_ad_hook is not None:
+            forward_ad_hook(general, args, tensors, results, outputs)
         return returns(*results) if returns is not None else results
 
     if listed or view or outputs != 1 or check is not None or k not in (1, 2):
@@ -289,6 +300,8 @@ def _unary(d, general, record, tails):
     float_only = d.promote is not None
 
     def unary(*args, **kwargs):
+        if forward_ad_hook is not None:
+            return general(*args, **kwargs)
         if kwargs or len(args) != nparams:
             tail = None if kwargs else tails.get(len(args))
             if tail is None:
@@ -320,6 +333,8 @@ def _binary(d, general, record, tails):
     float_only = d.promote == "float"
 
     def binary(*args, **kwargs):
+        if forward_ad_hook is not None:
+            return general(*args, **kwargs)
         if kwargs or len(args) != nparams:
             tail = None if kwargs else tails.get(len(args))
             if tail is None:
@@ -389,7 +404,8 @@ def _recorder(d):
     broadcast = d.broadcast
     outputs = d.outputs if d.outputs is not None else _EVERY_OUTPUT
     single_edge = len(d.inputs) == 1 and not d.listed
-    save = _saver(d.plan)
+    plan = d.plan
+    save = _saver(plan)
 
     def record(tensors, results, attrs, fit):
         """Make the node of one call.  ``results``: the output tensor, or a tuple of them;
@@ -415,6 +431,8 @@ def _recorder(d):
                 r._output_nr = i
         node._meta = _broadcast_meta(tensors, results[0]._data) if fit else None
         save(node, tensors, results)
+        if pack_hook is not None and plan:
+            node._saved = pack_hook(node._saved, plan, results)
         return node
 
     return record

@@ -1,5 +1,5 @@
-"""``retrograd.utils``: helpers beside the core (``utils.data`` for datasets and loaders)."""
+"""``retrograd.utils``: helpers built on the public API (``checkpoint``, ``data``)."""
 
-from . import data
+from . import checkpoint, data
 
-__all__ = ["data"]
+__all__ = ["checkpoint", "data"]
