@@ -219,7 +219,8 @@ def shapes_and_keys(draw):
         if kind == "none":
             parts.append(None)
     if draw(st.booleans()):
-        parts.insert(draw(st.integers(0, len(parts))), Ellipsis)
+        # After the parts, so that each part still indexes the dimension it was drawn for.
+        parts.append(Ellipsis)
     # Lists of one length broadcast against each other only when they have equal lengths.
     lists = [p for p in parts if isinstance(p, list)]
     if len(lists) == 2 and len(lists[0]) != len(lists[1]):

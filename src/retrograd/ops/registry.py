@@ -219,6 +219,8 @@ def _make_function(d):
     listed = d.listed
     record = _recorder(d)
     name = d.name
+    # One array out, unless a namedtuple says the forward also returns non-differentiable results.
+    single = outputs == 1 and returns is None
 
     def general(*args, **kwargs):
         if kwargs:
@@ -267,7 +269,7 @@ def _make_function(d):
         except ValueError as e:
             raise _shape_error(e, broadcast, arrays, name) from None
         requires_grad = requires_grad and differentiable and _grad_state.enabled
-        if outputs == 1:
+        if single:
             if type(out) is not ndarray:
                 out = xp.asarray(out)
             result = _wrap(out, tensors[0], requires_grad) if view else _make(out, requires_grad)
@@ -287,7 +289,7 @@ def _make_function(d):
             forward_ad_hook(general, args, tensors, results, outputs)
         return returns(*results) if returns is not None else results
 
-    if listed or view or outputs != 1 or check is not None or k not in (1, 2):
+    if listed or view or not single or check is not None or k not in (1, 2):
         return general
     return (_unary if k == 1 else _binary)(d, general, record, tails)
 
