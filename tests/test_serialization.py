@@ -270,3 +270,20 @@ def test_a_pytorch_pickle_checkpoint_is_refused_without_running_it(tmp_path, tor
     plain.write_bytes(pickle.dumps(_Payload(str(marker))))
     assert "not a ZIP archive" in _load_error(plain)
     assert not marker.exists()
+
+
+def test_module_state_dict_round_trip(tmp_path):
+    def model():
+        return retrograd.nn.Sequential(retrograd.nn.Linear(3, 4), retrograd.nn.ReLU(),
+                                       retrograd.nn.Linear(4, 2))
+
+    a = model()
+    path = _saved_to(tmp_path, {"model": a.state_dict(), "epoch": 3})
+    saved = retrograd.load(path)
+    assert type(saved["model"]) is OrderedDict and saved["epoch"] == 3
+    b = model()
+    b.load_state_dict(saved["model"])
+    x = retrograd.randn(5, 3)
+    assert a(x).tolist() == b(x).tolist()
+    with pytest.raises(TypeError, match="Save the object's state_dict"):
+        retrograd.save(a, io.BytesIO())

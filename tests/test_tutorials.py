@@ -34,22 +34,11 @@ def _inplace_update_keeps_leaf():
     assert alias is w and w.requires_grad and w.tolist() == [0.5]
 
 
-def _missing_nn(*names):
-    return [n for n in names if not hasattr(retrograd.nn, n)]
-
-
 # Each marker names the piece a program needs that another branch is still writing; a marker is
 # inert once its piece is on main.
 needs_inplace = pytest.mark.xfail(
     not _works(_inplace_update_keeps_leaf), strict=False,
     reason="in-place ops under no_grad (`w -= lr * w.grad`, issue 3) are not on main yet")
-
-
-def needs_nn(*names):
-    missing = _missing_nn(*names)
-    return pytest.mark.xfail(bool(missing), strict=False,
-                             reason=f"retrograd.nn.{', '.join(missing)} (issue 4, nn-core branch) "
-                                    "not on main yet")
 
 
 needs_function = pytest.mark.skipif(
@@ -235,21 +224,17 @@ def test_custom_autograd_function(torch_ref):
 
 
 @needs_inplace
-@needs_nn("Sequential", "Linear", "Flatten", "MSELoss")
 def test_nn_sequential(torch_ref):
     _check(fit_with_sequential, torch_ref, 4)
 
 
-@needs_nn("Sequential", "Linear", "Flatten", "MSELoss")
 def test_optim_rmsprop(torch_ref):
     _check(fit_with_rmsprop, torch_ref, 4)
 
 
-@needs_nn("MSELoss")
 def test_custom_module(torch_ref):
     _check(fit_with_custom_module, torch_ref, 4)
 
 
-@needs_nn("MSELoss")
 def test_dynamic_net(torch_ref):
     _check(fit_dynamic_net, torch_ref, 5)
