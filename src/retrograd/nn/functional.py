@@ -484,3 +484,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     if dropout_p > 0.0:
         attn = dropout(attn, dropout_p)
     return attn.matmul(value)
+
+
+from ..ops.conv import (adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d,  # noqa: E402,F401
+                        conv_transpose1d, conv_transpose2d, max_pool2d, max_pool2d_with_indices)
