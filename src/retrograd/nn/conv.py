@@ -5,6 +5,7 @@ import math
 from .. import creation
 from ..ops import conv as C
 from ..tensor import Tensor
+from . import init
 from .module import Module
 from .parameter import Parameter
 
@@ -14,12 +15,6 @@ _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
 def _ntuple(value, n):
     return (value,) * n if isinstance(value, int) else tuple(value)
-
-
-def _uniform_(param: Parameter, bound: float) -> None:
-    """Refill ``param`` in place with U(-bound, bound) from the default generator."""
-    param._data[...] = creation._rng(None).uniform(-bound, bound, param._data.shape)
-    param._vc[0] += 1
 
 
 class _ConvNd(Module):
@@ -74,14 +69,11 @@ class _ConvNd(Module):
     def reset_parameters(self) -> None:
         """PyTorch's default: kaiming_uniform_(a=sqrt(5)) for the weight, which comes to
         U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the same bound for the bias."""
-        w = self.weight
-        fan_in = w.shape[1]
-        for n in w.shape[2:]:
-            fan_in *= n
-        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-        _uniform_(w, bound)
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            _uniform_(self.bias, bound)
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound)
 
     def extra_repr(self) -> str:
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
