@@ -11,6 +11,8 @@
 import heapq
 import itertools
 
+from .anomaly import caller_site, check_gradients
+from .anomaly import state as _anomaly
 from .grad_mode import state as _grad_state
 from .node import AccumulateGrad, grad_accumulator
 
@@ -41,6 +43,8 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             ready.append((-node._seq, next(tie), node))
     heapq.heapify(ready)
 
+    # The user's backward call, named in the error of a later backward through freed buffers.
+    freed_at = None if retain_graph else caller_site(2)
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     try:
@@ -70,8 +74,10 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 outs = node.apply(slots, need)
                 if node._hooks is not None:
                     outs = _call_post_hooks(node, outs, slots)
+                if _anomaly.enabled:
+                    check_gradients(node, outs)
             if not retain_graph:
-                node._release()
+                node._release(freed_at)
             for (nxt, nr), g in zip(edges, outs):
                 if nxt is None:
                     continue
@@ -88,6 +94,10 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
 
 def gradient_edge(t):
     """Where a gradient for tensor ``t`` enters the graph: (grad_fn, output_nr) or its AccumulateGrad."""
+    if t._view_base is not None and len(t._vc) > 3:  # a view that a recorded write made stale
+        from ..ops.inplace import fresh_grad_fn
+
+        fresh_grad_fn(t)
     if t.grad_fn is not None:
         return (t.grad_fn, t._output_nr)
     return (grad_accumulator(t), 0)

@@ -37,7 +37,8 @@ def mul(self, other):
 
 
 @op(inputs="self other", saves="self other", broadcast=True, promote="float",
-    grads=(lambda g, n: g / n.other, lambda g, n: -g * n.self / (n.other * n.other)))
+    grads=(lambda g, n: g / n.other, lambda g, n: -g * n.self / (n.other * n.other)),
+    node="DivBackward0")
 def true_divide(self, other):
     """``torch.true_divide``: the elementwise quotient, in floating point."""
     with xp.errstate(divide="ignore", invalid="ignore"):

@@ -19,6 +19,8 @@ import inspect
 
 from .. import dtypes
 from .._array import ndarray, xp
+from ..autograd.anomaly import _PACKAGE_DIR, _getframe, check_forward
+from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import FunctionNode, ListInputNode, _sequence, grad_accumulator
 from ..tensor import Tensor, _make
@@ -31,6 +33,10 @@ def _edge(t):
     """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
     if type(t) is not Tensor and not isinstance(t, Tensor):
         return (None, 0)
+    if t._view_base is not None and len(t._vc) > 3:  # a recorded write may have made it stale
+        from .inplace import fresh_grad_fn
+
+        fresh_grad_fn(t)
     fn = t.grad_fn
     if fn is not None:
         return (fn, t._output_nr)
@@ -241,6 +247,12 @@ def _make_function(d):
             node._retain_grad_hooks = node.metadata = None
             node._attrs = attrs
             node._freed_at = None
+            # Where the user called the op, for errors about this node: the first frame outside
+            # retrograd (a code object and a line number; the text is read only for an error).
+            f = _getframe(1)
+            while f is not None and f.f_code.co_filename.startswith(_PACKAGE_DIR):
+                f = f.f_back
+            node._site = (f.f_code, f.f_lineno) if f is not None else None
             node._meta = _broadcast_meta(tensors, results[0]._data) if broadcast else None
             if plan:
                 saved = []
@@ -267,6 +279,8 @@ def _make_function(d):
                 r = results[i]
                 r.grad_fn = node
                 r._output_nr = i
+            if _anomaly.enabled:
+                check_forward(node, tensors, results)
         if outputs == 1:
             return out
         return returns(*results) if returns is not None else results
@@ -280,6 +294,9 @@ def _wrap(array, base, requires_grad):
     if base is not None and xp.may_share_memory(array, base._data):
         t = _make(array, requires_grad, None, base._vc)
         t._view_base = base._view_base if base._view_base is not None else base
+        vc = t._vc
+        if len(vc) > 3:  # made after a recorded in-place write: its grad_fn is current
+            vc[3][id(t)] = vc[2]
         return t
     return _make(array, requires_grad)
 

@@ -1,0 +1,134 @@
+"""Anomaly detection (``torch.autograd.detect_anomaly``) and the call sites that errors point to.
+
+Every node records where its forward op was called: the code object and line number of the first
+frame outside retrograd (``caller_site``), a few attribute reads, never a traceback.  The text of that
+line is looked up only when an error is formatted (``describe_site``).
+
+In anomaly mode the engine checks each node's gradients for NaN and names the forward call that made
+the node, and ops check their results for NaN/inf as they are recorded.
+"""
+
+import linecache
+import os
+import sys
+import warnings
+
+from .._array import xp
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_getframe = sys._getframe
+
+
+class _Anomaly:
+    """Process-wide, as in PyTorch (anomaly mode is not thread-local)."""
+
+    enabled = False
+    check_nan = True
+
+
+state = _Anomaly()
+
+
+def caller_site(depth: int = 2):
+    """``(code, line)`` of the innermost frame outside retrograd, ``depth`` frames up or further."""
+    f = _getframe(depth)
+    while f is not None and f.f_code.co_filename.startswith(_PACKAGE_DIR):
+        f = f.f_back
+    return None if f is None else (f.f_code, f.f_lineno)
+
+
+def describe_site(site) -> str:
+    """``file.py:12 (`y = x.exp()`)``: the text of a recorded line, read only now."""
+    if site is None:
+        return "an unknown place"
+    code, line = site
+    text = linecache.getline(code.co_filename, line).strip()
+    where = f"{code.co_filename}:{line}"
+    return f"{where} (`{text}`)" if text else where
+
+
+def node_origin(node) -> str:
+    """"MulBackward0, made by the forward call at file.py:12 (`...`)"."""
+    site = getattr(node, "_site", None)
+    return f"{node.name()}, made by the forward call at {describe_site(site)}"
+
+
+def is_anomaly_enabled() -> bool:
+    return state.enabled
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    return state.check_nan
+
+
+_WARNING = ("Anomaly Detection has been enabled. This mode will increase the runtime and should "
+            "only be enabled for debugging.")
+
+
+class detect_anomaly:
+    """``torch.autograd.detect_anomaly``: anomaly mode on inside a ``with`` block (or a decorated
+    function); the previous mode comes back afterwards."""
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self.check_nan = check_nan
+        warnings.warn(_WARNING, UserWarning, stacklevel=2)
+
+    def __enter__(self) -> None:
+        self.prev = (state.enabled, state.check_nan)
+        state.enabled, state.check_nan = True, self.check_nan
+
+    def __exit__(self, *exc) -> None:
+        state.enabled, state.check_nan = self.prev
+
+    def __call__(self, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__(self.check_nan):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class set_detect_anomaly:
+    """``torch.autograd.set_detect_anomaly(mode, check_nan=True)``: sets the mode at once; used as a
+    context manager it also restores the previous mode on exit."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        self.prev = (state.enabled, state.check_nan)
+        state.enabled, state.check_nan = bool(mode), bool(check_nan)
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc) -> None:
+        state.enabled, state.check_nan = self.prev
+
+
+def check_gradients(node, grads) -> None:
+    """Anomaly mode, after a node ran: PyTorch's error if a gradient it returned holds NaN."""
+    if not state.check_nan:
+        return
+    for i, g in enumerate(grads):
+        if g is not None and g._data.dtype.kind in "fc" and xp.isnan(g._data).any():
+            raise RuntimeError(
+                f"Function '{node.name()}' returned nan values in its {i}th output. "
+                f"({node_origin(node)}.)"
+            )
+
+
+def check_forward(node, inputs, results) -> None:
+    """Anomaly mode, as an op is recorded: warn when it made NaN or inf out of finite inputs (so only
+    the op where they first appear is named, not every op they flow through)."""
+    for r in results:
+        a = r._data
+        if a.dtype.kind in "fc" and not xp.isfinite(a).all():
+            for t in inputs:
+                d = getattr(t, "_data", None)
+                if d is not None and d.dtype.kind in "fc" and not xp.isfinite(d).all():
+                    return
+            warnings.warn(f"{node.name()} was made by a forward op whose result holds NaN or inf "
+                          f"although its inputs were finite, at {describe_site(node._site)}.",
+                          RuntimeWarning, stacklevel=2)
+            return
