@@ -18,7 +18,7 @@ import retrograd as torch
 a = torch.ones(4, requires_grad=True)
 b = torch.ones(4, requires_grad=True)
 c = torch.ones(4)
-n = 20000
+n = 5000
 def per_call(fn):
     t0 = time.process_time()
     for _ in range(n):

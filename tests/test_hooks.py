@@ -106,3 +106,32 @@ def test_removed_node_hook_does_not_run():
     h.remove()
     z.sum().backward()
     assert x.grad.item() == pytest.approx(2.718281828, rel=1e-6)
+
+
+def test_hooks_apply_to_autograd_grad_results(torch_ref):
+    def program(T):
+        seen = []
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        x.register_hook(lambda g: g * 10)
+        x.register_post_accumulate_grad_hook(lambda t: seen.append("post"))
+        (gx,) = T.autograd.grad((x * 3).sum(), x)
+        z = x * 2
+        z.register_hook(lambda g: g * 7)
+        (gz,) = T.autograd.grad((z * 1).sum(), z)
+        return gx, gz, seen, x.grad
+
+    ours, theirs = _both(torch_ref, program)
+    assert ours == theirs == [[30.0, 30.0], [7.0, 7.0], [], None]
+
+
+def test_retained_non_leaf_named_in_inputs_is_stored_once(torch_ref):
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        w = x * 2
+        w.retain_grad()
+        w.register_hook(lambda g: g * 5)
+        (w * 1).sum().backward(inputs=[w])
+        return w.grad, x.grad
+
+    ours, theirs = _both(torch_ref, program)
+    assert ours == theirs == [[5.0, 5.0], None]

@@ -1,8 +1,8 @@
 """Anomaly detection (``torch.autograd.detect_anomaly``) and the call sites that errors point to.
 
-Every node records where its forward op was called: the code object and line number of the first
-frame outside retrograd (``caller_site``), a few attribute reads, never a traceback.  The text of that
-line is looked up only when an error is formatted (``describe_site``).
+Every node records where its forward op was called: the code object and the bytecode offset of the
+first frame outside retrograd (``caller_site``), a few attribute reads, never a traceback.  The line
+number and its text are worked out only when an error is formatted (``describe_site``).
 
 In anomaly mode the engine checks each node's gradients for NaN and names the forward call that made
 the node, and ops check their results for NaN/inf as they are recorded.
@@ -19,6 +19,17 @@ _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.
 _getframe = sys._getframe
 
 
+def _package_files():
+    """Every source file of retrograd, as code objects name them (a set: one hash lookup a frame)."""
+    found = set()
+    for folder, _, names in os.walk(_PACKAGE_DIR):
+        found.update(os.path.join(folder, n) for n in names if n.endswith(".py"))
+    return frozenset(found)
+
+
+INTERNAL_FILES = _package_files()
+
+
 class _Anomaly:
     """Process-wide, as in PyTorch (anomaly mode is not thread-local)."""
 
@@ -30,18 +41,34 @@ state = _Anomaly()
 
 
 def caller_site(depth: int = 2):
-    """``(code, line)`` of the innermost frame outside retrograd, ``depth`` frames up or further."""
+    """``(code, offset)`` of the innermost frame outside retrograd, ``depth`` frames up or further.
+
+    The bytecode offset, not ``f_lineno``: reading the line number scans the code's line table.
+    """
     f = _getframe(depth)
-    while f is not None and f.f_code.co_filename.startswith(_PACKAGE_DIR):
+    while f is not None and f.f_code.co_filename in INTERNAL_FILES:
         f = f.f_back
-    return None if f is None else (f.f_code, f.f_lineno)
+    return None if f is None else (f.f_code, f.f_lasti)
+
+
+def site_line(site) -> int:
+    """The line number of a recorded ``(code, offset)``."""
+    code, offset = site
+    line = code.co_firstlineno
+    for start, _, number in code.co_lines():
+        if start > offset:
+            break
+        if number is not None:
+            line = number
+    return line
 
 
 def describe_site(site) -> str:
-    """``file.py:12 (`y = x.exp()`)``: the text of a recorded line, read only now."""
+    """``file.py:12 (`y = x.exp()`)``: the place and text of a recorded call, read only now."""
     if site is None:
         return "an unknown place"
-    code, line = site
+    code = site[0]
+    line = site_line(site)
     text = linecache.getline(code.co_filename, line).strip()
     where = f"{code.co_filename}:{line}"
     return f"{where} (`{text}`)" if text else where

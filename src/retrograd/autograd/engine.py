@@ -55,7 +55,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 slots = _tensor_hooks(node, slots)
             if node in targets:
                 _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
-            if needed is not None and node not in needed:
+            if needed is not None and not needed.get(node):
                 continue
             if node._pre_hooks is not None:
                 slots = _call_pre_hooks(node, slots)
@@ -118,9 +118,11 @@ def _capture(node, slot_map, slots, inputs, captured, accumulate, create_graph):
         if g is None:
             continue
         if not accumulate:
+            if type(node) is AccumulateGrad and node.variable._hooks is not None:
+                g = _leaf_hooks(node.variable, g)  # a leaf's hooks run for autograd.grad too
             captured[i] = g
-        elif type(node) is not AccumulateGrad:  # backward(inputs=[non_leaf]) fills its .grad
-            _store_grad(inputs[i], g, create_graph)
+        elif type(node) is not AccumulateGrad and not inputs[i]._retains_grad:
+            _store_grad(inputs[i], g, create_graph)  # backward(inputs=[non_leaf]) fills its .grad
 
 
 def _add(buffers, node, nr, g):
@@ -170,16 +172,16 @@ def _prepare(roots, targets):
             if parent not in needed:
                 needed[parent] = True
                 stack.append(parent)
+    for t in targets:  # a non-leaf target gets its gradient but need not run itself
+        if t in seen:
+            needed.setdefault(t, False)
     return deps, needed
 
 
 def accumulate_grad(variable, grad, create_graph):
     """Add ``grad`` into ``variable.grad`` as AccumulateGrad does, then run post-accumulate hooks."""
     if variable._hooks is not None:
-        for hook in tuple(variable._hooks.values()):
-            r = hook(grad)
-            if r is not None:
-                grad = r
+        grad = _leaf_hooks(variable, grad)
     old = variable._grad
     if old is None:
         if create_graph:
@@ -194,6 +196,14 @@ def accumulate_grad(variable, grad, create_graph):
     if variable._post_acc_hooks is not None:
         for hook in tuple(variable._post_acc_hooks.values()):
             hook(variable)
+
+
+def _leaf_hooks(variable, grad):
+    for hook in tuple(variable._hooks.values()):
+        r = hook(grad)
+        if r is not None:
+            grad = r
+    return grad
 
 
 def _store_grad(t, g, create_graph):

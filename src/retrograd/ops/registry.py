@@ -19,7 +19,7 @@ import inspect
 
 from .. import dtypes
 from .._array import ndarray, xp
-from ..autograd.anomaly import _PACKAGE_DIR, _getframe, check_forward
+from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward
 from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import FunctionNode, ListInputNode, _sequence, grad_accumulator
@@ -248,11 +248,11 @@ def _make_function(d):
             node._attrs = attrs
             node._freed_at = None
             # Where the user called the op, for errors about this node: the first frame outside
-            # retrograd (a code object and a line number; the text is read only for an error).
+            # retrograd (its code and bytecode offset; the line is worked out only for an error).
             f = _getframe(1)
-            while f is not None and f.f_code.co_filename.startswith(_PACKAGE_DIR):
+            while f is not None and f.f_code.co_filename in INTERNAL_FILES:
                 f = f.f_back
-            node._site = (f.f_code, f.f_lineno) if f is not None else None
+            node._site = (f.f_code, f.f_lasti) if f is not None else None
             node._meta = _broadcast_meta(tensors, results[0]._data) if broadcast else None
             if plan:
                 saved = []
