@@ -20,7 +20,7 @@ def test_nan_in_backward_raises_pytorch_error_and_names_the_forward_line(torch_r
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with T.autograd.detect_anomaly():
-                x, y = _nan_in_backward(T)
+                _, y = _nan_in_backward(T)
                 with pytest.raises(RuntimeError) as info:
                     y.backward()
         messages.append(str(info.value))
@@ -58,16 +58,16 @@ def test_modes_and_flags(torch_ref):
 
 def test_detect_anomaly_warns_like_pytorch(torch_ref):
     for T in (torch_ref, retrograd):
-        with pytest.warns(UserWarning, match="^Anomaly Detection has been enabled"):
-            with T.autograd.detect_anomaly():
-                pass
+        with pytest.warns(UserWarning, match="^Anomaly Detection has been enabled"), \
+                T.autograd.detect_anomaly():
+            pass
 
 
 def test_check_nan_false_lets_nan_through():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with retrograd.autograd.detect_anomaly(check_nan=False):
-            x, y = _nan_in_backward(retrograd)
+            _, y = _nan_in_backward(retrograd)
             y.backward()
 
 

@@ -43,7 +43,7 @@ def test_reading_a_freed_saved_tensor_points_home():
     y = x.exp()
     y.sum().backward()
     with pytest.raises(RuntimeError, match="^Trying to backward through the graph a second time") as e:
-        y.grad_fn._saved_result
+        _ = y.grad_fn._saved_result
     assert "y.sum().backward()" in str(e.value)
 
 

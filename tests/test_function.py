@@ -1,9 +1,9 @@
 """Custom autograd Functions, run side by side with PyTorch's."""
 
 import pytest
+from conftest import rand64
 
 import retrograd
-from conftest import rand64
 
 
 def _classes(T):
@@ -142,7 +142,7 @@ def test_setup_context_and_non_differentiable_output(torch_ref):
 def test_set_materialize_grads_false_passes_none(torch_ref):
     def program(T, F):
         x = T.tensor([1.0, 2.0], requires_grad=True)
-        o1, o2 = F["NoMaterialize"].apply(x)
+        o1, _ = F["NoMaterialize"].apply(x)
         o1.sum().backward()
         return o1.grad_fn.seen is None, x.grad.tolist()
 
@@ -225,7 +225,7 @@ def test_saved_tensors_are_version_checked_and_freed(torch_ref):
         y = F["Sq"].apply(x, 1.0)
         y.sum().backward()
         with pytest.raises(RuntimeError) as freed:
-            y.grad_fn.saved_tensors
+            _ = y.grad_fn.saved_tensors
         return str(modified.value), str(freed.value)
 
     ours, theirs = _both(torch_ref, program)

@@ -135,3 +135,21 @@ def test_retained_non_leaf_named_in_inputs_is_stored_once(torch_ref):
 
     ours, theirs = _both(torch_ref, program)
     assert ours == theirs == [[5.0, 5.0], None]
+
+
+@pytest.mark.parametrize("hook_before_write", [True, False])
+def test_hook_and_in_place_write(torch_ref, hook_before_write):
+    def program(T):
+        seen = []
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 1
+        if hook_before_write:
+            y.register_hook(lambda g: seen.append(g.tolist()) or g * 10)
+        y.mul_(3)
+        if not hook_before_write:
+            y.register_hook(lambda g: seen.append(g.tolist()) or g * 10)
+        (y * 2).sum().backward()
+        return seen, x.grad
+
+    ours, theirs = _both(torch_ref, program)
+    assert ours == theirs

@@ -80,9 +80,8 @@ class BackwardCFunction(Node, FunctionCtx):
         if not isinstance(result, tuple):
             result = (result,)
         nargs = len(self._args)
-        if len(result) != nargs:
-            if len(result) < nargs or any(r is not None for r in result[nargs:]):
-                raise RuntimeError(f"function {self.name()} returned an incorrect number of "
+        if len(result) < nargs or any(r is not None for r in result[nargs:]):
+            raise RuntimeError(f"function {self.name()} returned an incorrect number of "
                                    f"gradients (expected {nargs}, got {len(result)})")
         out = []
         for k, pos in enumerate(self._tensor_positions):
@@ -214,4 +213,4 @@ def once_differentiable(fn):
     return wrapper
 
 
-__all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable"]
+__all__ = ["BackwardCFunction", "Function", "FunctionCtx", "once_differentiable"]

@@ -171,6 +171,9 @@ def _dims(shape):
     return ", ".join(str(n) for n in shape)
 
 
+# Writes that need no out-of-place result when nothing is recorded (``grad.zero_()`` ...).
+_KERNELS = {_zero: lambda a: a.fill(0), _fill: lambda a, value: a.fill(value)}
+
 # --- the in-place machinery ----------------------------------------------------------------------
 
 
@@ -227,9 +230,13 @@ def inplace(t, fn, *args):
     record = _grad_state.enabled and (
         t._requires_grad or _requires_grad(args) or (base is not None and base._requires_grad))
     if not record:
-        with no_grad():
-            out = fn(t, *args)
-        _write(t, out._data)
+        kernel = _KERNELS.get(fn)
+        if kernel is not None and t._data.flags.writeable:
+            kernel(t._data, *args)
+        else:
+            with no_grad():
+                out = fn(t, *args)
+            _write(t, out._data)
         _bump(t)
         return t
     if t._requires_grad and t.grad_fn is None and base is None:
@@ -445,4 +452,4 @@ Tensor.__isub__ = _iop(sub_)
 Tensor.__imul__ = _iop(mul_)
 Tensor.__itruediv__ = _iop(div_)
 
-__all__ = ["masked_fill", "index_put"]
+__all__ = ["index_put", "masked_fill"]
