@@ -91,3 +91,19 @@ def test_anomaly_mode_does_not_warn_for_finite_results():
         warnings.simplefilter("error")
         with retrograd.autograd.set_detect_anomaly(True):
             x.log().sum().backward()
+
+
+def test_any_backward_error_in_anomaly_mode_names_the_forward_call(torch_ref):
+    for T in (torch_ref, retrograd):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with T.autograd.set_detect_anomaly(True):
+                y = x.exp()  # ERROR-ORIGIN
+                y.add_(1)
+                with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                    y.sum().backward()
+        texts = [str(w.message) for w in caught if "Error detected in" in str(w.message)]
+        assert len(texts) == 1 and texts[0].startswith("Error detected in ExpBackward0.")
+        if T is retrograd:
+            assert "y = x.exp()  # ERROR-ORIGIN" in texts[0]

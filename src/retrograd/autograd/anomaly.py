@@ -145,6 +145,12 @@ def check_gradients(node, grads) -> None:
             )
 
 
+def warn_error_in(node) -> None:
+    """Anomaly mode, a node's backward raised: say which forward call made the node."""
+    warnings.warn(f"Error detected in {node.name()}. The forward call that caused the error: "
+                  f"{describe_site(getattr(node, '_site', None))}", UserWarning, stacklevel=2)
+
+
 def check_forward(node, inputs, results) -> None:
     """Anomaly mode, as an op is recorded: warn when it made NaN or inf out of finite inputs (so only
     the op where they first appear is named, not every op they flow through)."""

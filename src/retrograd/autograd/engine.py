@@ -11,7 +11,7 @@
 import heapq
 import itertools
 
-from .anomaly import caller_site, check_gradients
+from .anomaly import caller_site, check_gradients, warn_error_in
 from .anomaly import state as _anomaly
 from .grad_mode import state as _grad_state
 from .node import AccumulateGrad, grad_accumulator
@@ -71,7 +71,12 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                     need = [e[0] is not None for e in edges]
                 else:
                     need = [e[0] is not None and e[0] in needed for e in edges]
-                outs = node.apply(slots, need)
+                try:
+                    outs = node.apply(slots, need)
+                except Exception:
+                    if _anomaly.enabled:
+                        warn_error_in(node)
+                    raise
                 if node._hooks is not None:
                     outs = _call_post_hooks(node, outs, slots)
                 if _anomaly.enabled:
