@@ -31,10 +31,27 @@ INTERNAL_FILES = _package_files()
 
 
 class _Anomaly:
-    """Process-wide, as in PyTorch (anomaly mode is not thread-local)."""
+    """Process-wide, as in PyTorch (anomaly mode is not thread-local).
 
-    enabled = False
+    Turning it on or off tells the ``listeners`` (the op table), so an op call tests one global
+    name rather than reading this object.
+    """
+
     check_nan = True
+    listeners = []
+
+    def __init__(self):
+        self._enabled = False
+
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
+    @enabled.setter
+    def enabled(self, value: bool) -> None:
+        self._enabled = bool(value)
+        for listener in self.listeners:
+            listener(self._enabled)
 
 
 state = _Anomaly()
@@ -46,9 +63,25 @@ def caller_site(depth: int = 2):
     The bytecode offset, not ``f_lineno``: reading the line number scans the code's line table.
     """
     f = _getframe(depth)
-    while f is not None and f.f_code.co_filename in INTERNAL_FILES:
-        f = f.f_back
-    return None if f is None else (f.f_code, f.f_lasti)
+    if f.f_code.co_filename in INTERNAL_FILES:
+        f = outside(f)
+    return (f.f_code, f.f_lasti)
+
+
+def outside(f):
+    """The first frame above ``f`` that is not retrograd's (``f`` itself if there is none)."""
+    g = f.f_back
+    while g is not None:
+        if g.f_code.co_filename not in INTERNAL_FILES:
+            return g
+        g = g.f_back
+    return f
+
+
+def node_site(node):
+    """The ``(code, offset)`` a node recorded for its forward call, or None."""
+    code = getattr(node, "_site", None)
+    return None if code is None else (code, node._site_at)
 
 
 def site_line(site) -> int:
@@ -76,7 +109,7 @@ def describe_site(site) -> str:
 
 def node_origin(node) -> str:
     """"MulBackward0, made by the forward call at file.py:12 (`...`)"."""
-    site = getattr(node, "_site", None)
+    site = node_site(node)
     return f"{node.name()}, made by the forward call at {describe_site(site)}"
 
 
@@ -148,7 +181,7 @@ def check_gradients(node, grads) -> None:
 def warn_error_in(node) -> None:
     """Anomaly mode, a node's backward raised: say which forward call made the node."""
     warnings.warn(f"Error detected in {node.name()}. The forward call that caused the error: "
-                  f"{describe_site(getattr(node, '_site', None))}", UserWarning, stacklevel=2)
+                  f"{describe_site(node_site(node))}", UserWarning, stacklevel=2)
 
 
 def check_forward(node, inputs, results) -> None:
@@ -162,6 +195,6 @@ def check_forward(node, inputs, results) -> None:
                 if d is not None and d.dtype.kind in "fc" and not xp.isfinite(d).all():
                     return
             warnings.warn(f"{node.name()} was made by a forward op whose result holds NaN or inf "
-                          f"although its inputs were finite, at {describe_site(node._site)}.",
+                          f"although its inputs were finite, at {describe_site(node_site(node))}.",
                           RuntimeWarning, stacklevel=2)
             return

@@ -13,7 +13,7 @@ from ..tensor import Tensor, _make
 from .anomaly import caller_site
 from .grad_mode import no_grad
 from .grad_mode import state as _grad_state
-from .node import _FREED, Node, _freed_hint, _init_hooks, _modified_message, _sequence
+from .node import _FREED, FunctionNode, Node, _freed_hint, _init_hooks, _modified_message, _sequence
 
 _LEAF_DIRTY = "a leaf Variable that requires grad has been used in an in-place operation."
 _NO_BACKWARD = ("You must implement either the backward or vjp method for your custom "
@@ -100,10 +100,7 @@ class BackwardCFunction(Node, FunctionCtx):
             out.append(g)
         return out
 
-    def _release(self, where=None):
-        if self._saved is not None:
-            self._saved = None
-            self._freed_at = where
+    _release = FunctionNode._release  # drop the saved tensors, remembering which backward did
 
 
 def _sums_to(small, big):
@@ -164,7 +161,7 @@ def _connect(node, args, outputs):
     node.next_functions = tuple(_edge(args[i]) for i in positions)
     node._args = [a._data.shape if isinstance(a, Tensor) else None for a in args]
     node._seq = next(_sequence)
-    node._site = caller_site(3)
+    node._site, node._site_at = caller_site(3)
     node._freed_at = None
     dirty = {id(t) for t in node._dirty}
     non_diff = {id(t) for t in node._non_differentiable}

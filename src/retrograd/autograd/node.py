@@ -112,7 +112,8 @@ class FunctionNode(Node):
     pass without ``retain_graph``.
     """
 
-    __slots__ = ("_saved", "_versions", "_attrs", "_meta", "_out", "_freed_at", "_site")
+    __slots__ = ("_saved", "_versions", "_attrs", "_meta", "_out", "_freed_at", "_site",
+                 "_site_at")
 
     # Filled per op by the op table:
     _formulas = ()       # one formula(grad, node) per tensor input, or None where not differentiable

@@ -19,7 +19,7 @@ import inspect
 
 from .. import dtypes
 from .._array import ndarray, xp
-from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward
+from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside
 from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import FunctionNode, ListInputNode, _sequence, grad_accumulator
@@ -136,6 +136,17 @@ class OpDef:
         return full
 
 
+# check_forward while anomaly mode is on, else None (one global name tested per recorded op)
+_forward_check = None
+
+
+def _anomaly_changed(enabled):
+    global _forward_check
+    _forward_check = check_forward if enabled else None
+
+
+_anomaly.listeners.append(_anomaly_changed)
+
 OPS = {}
 METHODS = {}  # Tensor method name -> function, installed on Tensor by retrograd.ops
 
@@ -250,9 +261,10 @@ def _make_function(d):
             # Where the user called the op, for errors about this node: the first frame outside
             # retrograd (its code and bytecode offset; the line is worked out only for an error).
             f = _getframe(1)
-            while f is not None and f.f_code.co_filename in INTERNAL_FILES:
-                f = f.f_back
-            node._site = (f.f_code, f.f_lasti) if f is not None else None
+            if f.f_code.co_filename in INTERNAL_FILES:
+                f = outside(f)
+            node._site = f.f_code
+            node._site_at = f.f_lasti
             node._meta = _broadcast_meta(tensors, results[0]._data) if broadcast else None
             if plan:
                 saved = []
@@ -279,8 +291,8 @@ def _make_function(d):
                 r = results[i]
                 r.grad_fn = node
                 r._output_nr = i
-            if _anomaly.enabled:
-                check_forward(node, tensors, results)
+            if _forward_check is not None:  # anomaly mode
+                _forward_check(node, tensors, results)
         if outputs == 1:
             return out
         return returns(*results) if returns is not None else results
