@@ -186,7 +186,11 @@ def warn_error_in(node) -> None:
 
 def check_forward(node, inputs, results) -> None:
     """Anomaly mode, as an op is recorded: warn when it made NaN or inf out of finite inputs (so only
-    the op where they first appear is named, not every op they flow through)."""
+    the op where they first appear is named, not every op they flow through).  Also gives the
+    node its forward call site if it has none (the op table records one only for nodes that save
+    values), so every node can be named in anomaly mode."""
+    if node._site is None:
+        node._site, node._site_at = caller_site(3)
     for r in results:
         a = r._data
         if a.dtype.kind in "fc" and not xp.isfinite(a).all():

@@ -258,15 +258,16 @@ def _make_function(d):
             node._retain_grad_hooks = node.metadata = None
             node._attrs = attrs
             node._freed_at = None
-            # Where the user called the op, for errors about this node: the first frame outside
-            # retrograd (its code and bytecode offset; the line is worked out only for an error).
-            f = _getframe(1)
-            if f.f_code.co_filename in INTERNAL_FILES:
-                f = outside(f)
-            node._site = f.f_code
-            node._site_at = f.f_lasti
             node._meta = _broadcast_meta(tensors, results[0]._data) if broadcast else None
             if plan:
+                # Where the user called the op, for the errors about its saved values (freed,
+                # modified): the first frame outside retrograd, its code and bytecode offset (the
+                # line is worked out only for an error).  Nodes that save nothing need no site.
+                f = _getframe(1)
+                if f.f_code.co_filename in INTERNAL_FILES:
+                    f = outside(f)
+                node._site = f.f_code
+                node._site_at = f.f_lasti
                 saved = []
                 versions = []
                 for kind, i in plan:
@@ -287,6 +288,7 @@ def _make_function(d):
             else:
                 node._saved = ()
                 node._versions = ()
+                node._site = None
             for i in range(outputs):
                 r = results[i]
                 r.grad_fn = node
