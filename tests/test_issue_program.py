@@ -60,3 +60,23 @@ def test_graph_structure():
     assert b_fn.next_functions[0][0] is acc_w  # one AccumulateGrad per leaf, shared
     assert b_fn.next_functions[1] == (None, 0)
     assert repr(y) == "tensor([6.], grad_fn=<MulBackward0>)"
+
+
+def test_grad_of_a_leaf_with_respect_to_itself():
+    x = torch.ones(2, requires_grad=True)
+    (g,) = torch.autograd.grad(x, [x], torch.tensor([2.0, 3.0]))
+    assert g.tolist() == [2.0, 3.0]
+
+
+def test_the_same_input_named_twice_gets_its_gradient_twice():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    g1, g2 = torch.autograd.grad((x * x).sum(), [x, x])
+    assert g1.tolist() == g2.tolist() == [2.0, 4.0]
+
+
+def test_gradcheck_sees_a_non_contiguous_input():
+    x = torch.randn(3, 4, dtype=torch.float64).t().requires_grad_()
+    assert not x.is_contiguous()
+    assert torch.autograd.gradcheck(lambda t: (t * t).sum(0), (x,))
+    # t.detach() * t has the value t*t but the gradient t, not 2t: gradcheck must notice
+    assert not torch.autograd.gradcheck(lambda t: t.detach() * t, (x,), raise_exception=False)

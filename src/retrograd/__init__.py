@@ -4,7 +4,8 @@
 graph, the same semantics and error messages.
 """
 
-from . import autograd, dtypes, ops
+from . import autograd, dtypes, nn, ops
+from . import utils, viz  # noqa: E402
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
@@ -14,7 +15,8 @@ from .creation import (Generator, arange, as_tensor, default_generator, device, 
                        randn_like, randperm, seed, set_rng_state, tensor, zeros, zeros_like)
 from .dtypes import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64,
-                     long, promote_types, result_type, set_default_dtype, short, uint8)
+                     long, promote_types, result_type, set_default_dtype, short, uint8, uint16,
+                     uint32, uint64)
 from .printing import set_printoptions
 from .tensor import Size, Tensor, is_tensor
 

@@ -1,6 +1,8 @@
 """Making tensors: ``tensor``, ``zeros``, ``arange``, ``randn`` ... and the random number generator."""
 
 import builtins
+import math
+import warnings
 
 from . import dtypes
 from ._array import ndarray, xp
@@ -10,7 +12,7 @@ from .tensor import Tensor, _make
 class device:
     """``torch.device``: everything lives on the CPU; the name is kept for code that passes it."""
 
-    __slots__ = ("type", "index")
+    __slots__ = ("index", "type")
 
     def __init__(self, type="cpu", index=None):
         if isinstance(type, device):
@@ -37,30 +39,100 @@ def _check_grad_dtype(array, requires_grad):
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
 
 
+_PY_SCALARS = {builtins.bool: dtypes.bool, builtins.int: dtypes.int64}
+
+
+def _scalar_type(x):
+    """The dtype one element of a nested list asks for (``torch.tensor`` promotes them together)."""
+    t = type(x)
+    if t is builtins.float:
+        return dtypes.get_default_dtype()
+    if t in _PY_SCALARS:
+        return _PY_SCALARS[t]
+    if isinstance(x, Tensor):
+        return x.dtype
+    if isinstance(x, (ndarray, xp.generic)):
+        return dtypes.from_numpy_dtype(x.dtype)
+    _element_type_check(x)
+    return dtypes.scalar_dtype(x)
+
+
+def _list_dtype(data):
+    """The dtype of a nested list: its elements' dtypes promoted together ([1, 2.5] -> float)."""
+    found = None
+    stack = [data]
+    while stack:
+        seq = stack.pop()
+        kinds = set(map(type, seq))
+        for k in kinds & {list, tuple}:
+            stack.extend(x for x in seq if type(x) is k)
+        if kinds <= {list, tuple, builtins.float, builtins.int, builtins.bool}:
+            dts = [d for k, d in ((builtins.float, dtypes.get_default_dtype()),
+                                  (builtins.int, dtypes.int64), (builtins.bool, dtypes.bool))
+                   if k in kinds]
+        else:
+            dts = [_scalar_type(x) for x in seq if type(x) not in (list, tuple)]
+        for d in dts:
+            found = d if found is None else dtypes.promote_types(found, d)
+    return found
+
+
+def _check_sequence(data):
+    """PyTorch's errors for nested lists that are not rectangular, or hold what is not a number."""
+    shape = []
+    x = data
+    while isinstance(x, (list, tuple)):
+        shape.append(len(x))
+        if not x:
+            break
+        x = x[0]
+    stack = [(data, 0)]
+    while stack:
+        seq, dim = stack.pop()
+        if not isinstance(seq, (list, tuple, range)):
+            if dim < len(shape):
+                raise TypeError("not a sequence")
+            _element_type_check(seq)
+            continue
+        if dim >= len(shape):
+            raise TypeError(f"'{type(seq).__name__}' object cannot be interpreted as an integer")
+        if len(seq) != shape[dim]:
+            raise ValueError(
+                f"expected sequence of length {shape[dim]} at dim {dim} (got {len(seq)})")
+        stack.extend((x, dim + 1) for x in reversed(seq))
+
+
+def _element_type_check(x):
+    if isinstance(x, (str, bytes)):
+        raise ValueError(f"too many dimensions '{type(x).__name__}'")  # noqa: TRY004
+    if not isinstance(x, (builtins.bool, builtins.int, builtins.float, builtins.complex, xp.generic,
+                          Tensor, ndarray)):
+        raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")  # noqa: TRY004
+
+
 def _infer_array(data, dtype):
-    """The array for ``tensor(data)``: Python floats take the default dtype, ints int64."""
+    """The array for ``tensor(data)``: Python floats take the default dtype, ints int64, NumPy
+    scalars and tensors in a list keep theirs."""
     if isinstance(data, Tensor):
         array = data._data
-    elif isinstance(data, ndarray):
-        array = data
-    elif isinstance(data, xp.generic):
+    elif isinstance(data, (ndarray, xp.generic)):
         array = xp.asarray(data)
+        dtypes.from_numpy_dtype(array.dtype)  # PyTorch's error for unsupported types
+    elif isinstance(data, (list, tuple, range)):
+        data = list(data) if isinstance(data, range) else data
+        inferred = _list_dtype(data) if dtype is None else dtype
+        try:
+            array = xp.asarray(_unwrap(data), dtype=(inferred or dtypes.get_default_dtype()).np)
+        except (ValueError, TypeError):
+            _check_sequence(data)
+            raise
+    elif isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     else:
-        data = _unwrap(data)
-        array = xp.asarray(data)
-        if array.dtype.kind == "f" and dtype is None:
-            array = array.astype(dtypes.get_default_dtype().np)
-        elif array.dtype.kind == "c" and dtype is None:
-            array = array.astype(xp.complex64 if dtypes.get_default_dtype() is dtypes.float32
-                                 else xp.complex128)
-        elif array.dtype.kind in "iu" and dtype is None:
-            array = array.astype(xp.int64)
-        elif array.dtype.kind not in "biufc":
-            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        _element_type_check(data)
+        array = xp.asarray(data, dtype=_scalar_type(data).np if dtype is None else dtype.np)
     if dtype is not None:
         array = array.astype(dtype.np, copy=False)
-    elif array.dtype not in dtypes.FROM_NP:
-        dtypes.from_numpy_dtype(array.dtype)  # raises PyTorch's error for unsupported types
     return array
 
 
@@ -75,6 +147,12 @@ def _unwrap(data):
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """``torch.tensor``: a new leaf tensor holding a copy of ``data``."""
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use "
+            "sourceTensor.detach().clone() or sourceTensor.detach().clone().requires_grad_(True), "
+            "rather than "
+            "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
     array = _infer_array(data, dtype)
     array = xp.array(array, copy=True)
     _check_grad_dtype(array, requires_grad)
@@ -102,7 +180,12 @@ def from_numpy(array):
 def _shape(size):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
-    return tuple(builtins.int(s) for s in size)
+    size = tuple(builtins.int(s) for s in size)
+    for n in size:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: "
+                               f"[{', '.join(str(k) for k in size)}]")
+    return size
 
 
 def _dt(dtype, default=None):
@@ -116,6 +199,9 @@ def _filled(array, requires_grad):
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """``torch.zeros``."""
+    if any(builtins.int(n) < 0 for n in (size[0] if len(size) == 1 and isinstance(
+            size[0], (tuple, list)) else size)):
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
     return _filled(xp.zeros(_shape(size), _dt(dtype)), requires_grad)
 
 
@@ -157,38 +243,121 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, m
     return _filled(xp.full(input._data.shape, fill_value, _like(input, dtype)), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, out=None):
+def _scalar_str(v) -> str:
+    """A number as PyTorch's messages print it (``1.5``, ``-1``, ``1e-07``, ``inf``)."""
+    return f"{v:g}" if isinstance(v, builtins.float) else str(v)
+
+
+def _arange_count(start, end, step, dtype):
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {_scalar_str(start)} -> {_scalar_str(end)}")
+    if (end - start) * step < 0 or (step > 0 and start > end) or (step < 0 and start < end):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if dtype is dtypes.int64:
+        # int64 ranges are computed on the bounds truncated to integers, as PyTorch does.
+        start, end, step = builtins.int(start), builtins.int(end), builtins.int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero")
+        sign = 1 if step > 0 else -1
+        return start, step, builtins.int((end - start + step - sign) / step)
+    n = math.ceil((end - start) / step)
+    if dtype.category < 2:  # other integer types: count from the exact bounds, values truncated
+        return builtins.int(start), builtins.int(step), n
+    return start, step, n
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, out=None,
+           layout=None, pin_memory=False):
     """``torch.arange``: int64 when every bound is an integer, else the default float dtype."""
     if end is None:
         start, end = 0, start
     start, end, step = (s.item() if isinstance(s, Tensor) else s for s in (start, end, step))
     if step == 0:
         raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0:
-        raise RuntimeError(
-            "upper bound and larger bound inconsistent with step sign"
-        )
     if dtype is None:
         integral = all(isinstance(v, builtins.int) for v in (start, end, step))
         dtype = dtypes.int64 if integral else dtypes.get_default_dtype()
-    # As PyTorch: the count is computed in double precision, the values as start + i * step.
-    n = builtins.int(-((start - end) // step)) if all(
-        isinstance(v, builtins.int) for v in (start, end, step)) else \
-        builtins.int(xp.ceil((end - start) / step))
-    values = start + xp.arange(n, dtype=xp.float64) * step if dtype.is_floating_point else \
-        xp.arange(start, end, step)
+    first, step, n = _arange_count(start, end, step, dtype)
+    if dtype.category < 2:
+        values = first + xp.arange(n, dtype=xp.int64) * step
+    elif dtype is dtypes.float32 or dtype is dtypes.float64:
+        values = _arange_like_pytorch(first, step, n, dtype)
+    else:
+        values = first + xp.arange(n, dtype=xp.float64) * step
     return _filled(values.astype(dtype.np), requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, out=None):
-    """``torch.linspace``: ``steps`` values from start to end, both included."""
+def _arange_like_pytorch(start, step, n, dtype):
+    """The values PyTorch's CPU kernel gives, to the last bit (they show in ``repr``: its
+    ``arange(-1, 1, 0.1)[10]`` is -2.9802e-09, not 0).
+
+    The kernel fills blocks of SIMD lanes (8 floats or 4 doubles; pairs of blocks, the remainder
+    one element at a time): a block's first value is ``start + step * i`` rounded to the dtype, the
+    others add ``k * step`` to it in double.  For doubles each multiply-add is fused (one rounding,
+    emulated here in long double).  Ranges longer than 16384 are split across threads in PyTorch,
+    so beyond that the last bits may differ.
+    """
+    lanes = 8 if dtype is dtypes.float32 else 4
+    blocked = n // (2 * lanes) * (2 * lanes)
+    block = xp.arange(0, blocked, lanes)
+    k = xp.arange(lanes)
+    tail = xp.arange(blocked, n)
+    if dtype is dtypes.float32:
+        base = (start + step * block).astype(xp.float32).astype(xp.float64)
+        body = (base[:, None] + k * step).astype(xp.float32)
+        rest = (start + step * tail).astype(xp.float32)
+    else:
+        wide, lstep = xp.longdouble, xp.longdouble(step)
+        base = (lstep * block.astype(wide) + wide(start)).astype(xp.float64)
+        body = (k.astype(wide) * lstep + base.astype(wide)[:, None]).astype(xp.float64)
+        rest = (lstep * tail.astype(wide) + wide(start)).astype(xp.float64)
+    return xp.concatenate((body.ravel(), rest))
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, out=None,
+             layout=None, pin_memory=False):
+    """``torch.linspace``: ``steps`` values from start to end, both included.
+
+    As PyTorch: the first half counts up from ``start`` and the second half down from ``end``, in
+    the output's precision (floats) or in double, truncated (integers); so the ends are exact.
+    """
+    start, end = (s.item() if isinstance(s, Tensor) else s for s in (start, end))
+    if not isinstance(steps, builtins.int):
+        raise TypeError(f"linspace(): argument 'steps' (position 3) must be int, not "
+                        f"{type(steps).__name__}")
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    return _filled(xp.linspace(start, end, steps).astype(_dt(dtype)), requires_grad)
+    dtype = dtype or dtypes.get_default_dtype()
+    if steps <= 1:
+        return _filled(xp.full(steps, start).astype(dtype.np), requires_grad)
+    idx = xp.arange(steps)
+    half = steps // 2
+    # The step is rounded to the output's float type; each value is then one fused multiply-add,
+    # rounded once (emulated in a wider type): this is what PyTorch's kernel computes.  float16
+    # rounds after every operation instead.
+    if dtype.category >= 2:
+        step_type = dtype.np.type
+        wide = {dtypes.float64: xp.longdouble, dtypes.float16: xp.float16}.get(dtype, xp.float64)
+        idx = idx.astype(wide)
+    else:
+        step_type, wide = builtins.int, xp.longdouble  # integer bounds, a double step
+    lo, hi = step_type(start), step_type(end)
+    step = wide(xp.float64((hi - lo) / step_type(steps - 1)))
+    values = xp.empty(steps, dtype=wide)
+    values[:half] = wide(lo) + step * idx[:half]
+    values[half:] = wide(hi) - step * (steps - 1 - idx[half:])
+    if dtype.category < 2:
+        values = values.astype(xp.float64)  # rounded to double, then truncated
+    return _filled(values.astype(dtype.np), requires_grad)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False, out=None):
+def eye(n, m=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+        pin_memory=False):
     """``torch.eye``: ones on the diagonal."""
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    if m is not None and m < 0:
+        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
     return _filled(xp.eye(n, m, dtype=_dt(dtype)), requires_grad)
 
 
@@ -256,23 +425,42 @@ def _rng(generator):
     return (generator or default_generator)._rng
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+def _float_only(kernel, dtype):
+    """PyTorch's error for sampling continuous values into an integer or bool dtype."""
+    if dtype is not None and dtype.category < 2:
+        raise NotImplementedError(
+            f'"{kernel}" not implemented for \'{dtypes.scalar_type_name(dtype)}\'')
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
+         layout=None, pin_memory=False):
     """``torch.rand``: uniform on [0, 1)."""
+    _float_only("check_uniform_bounds", dtype)
     return _filled(_rng(generator).random(_shape(size)).astype(_dt(dtype)), requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
+          layout=None, pin_memory=False):
     """``torch.randn``: standard normal."""
+    _float_only("normal_kernel_cpu", dtype)
     return _filled(_rng(generator).standard_normal(_shape(size)).astype(_dt(dtype)), requires_grad)
 
 
-def randint(low, high=None, size=None, generator=None, dtype=None, device=None,
-            requires_grad=False):
-    """``torch.randint``: integers in [low, high), int64 by default."""
-    if size is None:
-        low, high, size = 0, low, high
-    if high is None:
-        low, high = 0, low
+def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False,
+            out=None, layout=None, pin_memory=False):
+    """``torch.randint(high, size)`` or ``torch.randint(low, high, size)``: int64 by default."""
+    if size is None and args:
+        *args, size = args
+    if size is None or len(args) not in (1, 2):
+        raise TypeError("randint() missing required argument 'size' (pos 2)" if size is None else
+                        "randint() takes from 2 to 3 positional arguments")
+    if isinstance(size, builtins.int):
+        raise TypeError(f"randint(): argument 'size' (position {len(args) + 1}) must be tuple of "
+                        "ints, not int")
+    low, high = (0, args[0]) if len(args) == 1 else args
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}")
     array = _rng(generator).integers(low, high, size=_shape((size,)))
     return _filled(array.astype(_dt(dtype, dtypes.int64)), requires_grad)
 
@@ -292,12 +480,25 @@ def randn_like(input, dtype=None, generator=None, requires_grad=False, **kwargs)
         _like(input, dtype)), requires_grad)
 
 
+_NORMAL_SIGNATURES = (
+    "normal() received an invalid combination of arguments - got ({}, {}), but expected one of:\n"
+    " * (Tensor mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)\n"
+    " * (Tensor mean, float std = 1, *, torch.Generator generator = None, Tensor out = None)\n"
+    " * (float mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)\n"
+    " * (float mean, float std, tuple of ints size, *, torch.Generator generator = None, "
+    "Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, torch.device device "
+    "= None, bool pin_memory = False, bool requires_grad = False)\n"
+)
+
+
 def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, requires_grad=False, out=None):
     """``torch.normal``: normal samples; ``mean``/``std`` may be tensors (broadcast) or floats."""
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     if isinstance(s, (builtins.int, builtins.float)) and s < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {s}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_scalar_str(s)}")
+    if size is None and not isinstance(m, ndarray) and not isinstance(s, ndarray):
+        raise TypeError(_NORMAL_SIGNATURES.format(type(mean).__name__, type(std).__name__))
     shape = _shape((size,)) if size is not None else xp.broadcast(m, s).shape
     dt = mean.dtype if isinstance(mean, Tensor) else std.dtype if isinstance(std, Tensor) else None
     array = m + s * _rng(generator).standard_normal(shape)
@@ -305,7 +506,62 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, requires_gr
 
 
 def _legacy_new(*args):
-    """``torch.Tensor(2, 3)`` (uninitialised floats) and ``torch.Tensor([1, 2])`` (float data)."""
-    if len(args) == 1 and not isinstance(args[0], builtins.int):
-        return tensor(args[0], dtype=dtypes.get_default_dtype())
+    """``torch.Tensor(2, 3)`` (uninitialised floats), ``torch.Tensor([1, 2])`` (float data),
+    ``torch.Tensor(t)`` (``t`` itself) and ``torch.Tensor()`` (empty)."""
+    if not args:
+        return zeros(0)
+    if len(args) == 1:
+        data = args[0]
+        if isinstance(data, Tensor):
+            return data
+        if isinstance(data, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+        if isinstance(data, (builtins.float, builtins.bool, builtins.complex)):
+            raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
+        if not isinstance(data, builtins.int):
+            return tensor(data, dtype=dtypes.get_default_dtype())
     return zeros(*args)
+
+
+# --- Tensor methods that make new tensors ---------------------------------------------------------
+
+
+def _new_tensor(self, data, dtype=None, device=None, requires_grad=False, **kwargs):
+    """``Tensor.new_tensor``: like ``torch.tensor``, with this tensor's dtype by default."""
+    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _new_factory(factory):
+    def method(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
+        return factory(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    method.__name__ = "new_" + factory.__name__
+    method.__doc__ = f"``Tensor.new_{factory.__name__}``: with this tensor's dtype by default."
+    return method
+
+
+def _new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False, **kwargs):
+    """``Tensor.new_full``: with this tensor's dtype by default."""
+    return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+_TYPE_NAMES = {"torch." + d._tensor_name: d for d in dtypes.ALL}
+
+
+def _type(self, dtype=None, non_blocking=False, **kwargs):
+    """``Tensor.type``: the type name (``'torch.FloatTensor'``), or a copy in another dtype."""
+    if dtype is None:
+        return "torch." + self.dtype._tensor_name
+    if isinstance(dtype, str):
+        if dtype not in _TYPE_NAMES:
+            raise ValueError(f"invalid type: '{dtype}'")
+        dtype = _TYPE_NAMES[dtype]
+    return self.to(dtype)
+
+
+Tensor.new_tensor = _new_tensor
+Tensor.new_zeros = _new_factory(zeros)
+Tensor.new_ones = _new_factory(ones)
+Tensor.new_empty = _new_factory(empty)
+Tensor.new_full = _new_full
+Tensor.type = _type

@@ -4,20 +4,20 @@ from ._array import xp
 
 _BOOL, _INT, _FLOAT, _COMPLEX = range(4)
 # This module defines dtypes named bool, int and float; keep the Python types at hand.
-_pybool, _pyint, _pycomplex = type(True), type(0), type(0j)
+_pybool, _pyint, _pycomplex = type(True), type(0), type(0j)  # noqa: UP003
 
 
 class dtype:
     """A tensor element type; prints as PyTorch does (``torch.float32``)."""
 
-    __slots__ = ("name", "np", "category", "itemsize", "is_signed", "_tensor_name")
+    __slots__ = ("_tensor_name", "category", "is_signed", "itemsize", "name", "np")
 
     def __init__(self, name, np_dtype, category, tensor_name):
         self.name = name
         self.np = xp.dtype(np_dtype)
         self.category = category
         self.itemsize = self.np.itemsize
-        self.is_signed = category != _BOOL and name != "uint8"
+        self.is_signed = category != _BOOL and not name.startswith("uint")
         self._tensor_name = tensor_name
 
     @property
@@ -28,8 +28,19 @@ class dtype:
     def is_complex(self) -> bool:
         return self.category == _COMPLEX
 
-    def to_real(self):
+    def to_real(self) -> "dtype":
+        """``dtype.to_real()``: the real type of a complex one (others are returned as they are)."""
         return {complex64: float32, complex128: float64}.get(self, self)
+
+    def to_complex(self) -> "dtype":
+        """``dtype.to_complex()``: the complex type with this float's precision."""
+        if self.category == _COMPLEX:
+            return self
+        if self is float64:
+            return complex128
+        if self is float32 or self is float16:
+            return complex64  # PyTorch's complex32 has no NumPy counterpart
+        raise RuntimeError(f"Unknown Complex ScalarType for {scalar_type_name(self)}")
 
     def __repr__(self):
         return "torch." + self.name
@@ -44,13 +55,31 @@ float64 = double = dtype("float64", "float64", _FLOAT, "DoubleTensor")
 complex64 = cfloat = dtype("complex64", "complex64", _COMPLEX, "ComplexFloatTensor")
 complex128 = cdouble = dtype("complex128", "complex128", _COMPLEX, "ComplexDoubleTensor")
 uint8 = dtype("uint8", "uint8", _INT, "ByteTensor")
+uint16 = dtype("uint16", "uint16", _INT, "UInt16Tensor")
+uint32 = dtype("uint32", "uint32", _INT, "UInt32Tensor")
+uint64 = dtype("uint64", "uint64", _INT, "UInt64Tensor")
 int8 = dtype("int8", "int8", _INT, "CharTensor")
 int16 = short = dtype("int16", "int16", _INT, "ShortTensor")
 int32 = int = dtype("int32", "int32", _INT, "IntTensor")
 int64 = long = dtype("int64", "int64", _INT, "LongTensor")
 bool = dtype("bool", "bool", _BOOL, "BoolTensor")
 
-ALL = (float16, float32, float64, complex64, complex128, uint8, int8, int16, int32, int64, bool)
+# The names PyTorch's messages use: the C++ element type and the ScalarType.
+CPP_NAMES = {float16: "c10::Half", float32: "float", float64: "double",
+             complex64: "c10::complex<float>", complex128: "c10::complex<double>",
+             uint8: "unsigned char", uint16: "short unsigned int", uint32: "unsigned int",
+             uint64: "long unsigned int", int8: "signed char", int16: "short int", int32: "int",
+             int64: "long int", bool: "bool"}
+
+
+def scalar_type_name(d: dtype) -> str:
+    """``Float``, ``Long`` ...: the ScalarType name PyTorch's messages use."""
+    return d._tensor_name[:-len("Tensor")]
+
+
+ALL = (float16, float32, float64, complex64, complex128, uint8, int8, int16, int32, int64, bool,
+       uint16, uint32, uint64)
+_WIDE_UNSIGNED = (uint16, uint32, uint64)
 FROM_NP = {d.np: d for d in ALL}
 
 _default = [float32]
@@ -71,9 +100,9 @@ def from_numpy_dtype(np_dtype):
         return FROM_NP[np_dtype]
     except KeyError:
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{xp.dtype(np_dtype).name}. The only supported "
-            "types are: float64, float32, float16, complex64, complex128, int64, int32, int16, "
-            "int8, uint8, and bool."
+            f"can't convert np.ndarray of type numpy.{xp.dtype(np_dtype).type.__name__}. The only "
+            "supported types are: float64, float32, float16, complex64, complex128, int64, int32, "
+            "int16, int8, uint64, uint32, uint16, uint8, and bool."
         ) from None
 
 
@@ -81,6 +110,10 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     """``torch.promote_types``: a float beats any integer whatever its width."""
     if a is b:
         return a
+    if (a in _WIDE_UNSIGNED or b in _WIDE_UNSIGNED) and not (
+            a.category == _FLOAT or b.category == _FLOAT):
+        raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, attempted "
+                           f"to promote {scalar_type_name(a)} and {scalar_type_name(b)}")
     if a.category != b.category:
         hi, lo = (a, b) if a.category > b.category else (b, a)
         if hi.category == _COMPLEX and lo.category == _FLOAT and lo is float64:
@@ -96,6 +129,10 @@ def _combine(higher, lower):
         return lower
     if lower is None or lower.category <= higher.category:
         return higher
+    if lower.category == _COMPLEX and higher.category == _FLOAT:
+        # The float keeps its precision: float32 tensor + complex128 scalar -> complex64.  (PyTorch
+        # gives complex32 for float16; NumPy has none, so complex64 stands in.)
+        return complex128 if higher is float64 else complex64
     return promote_types(higher, lower)
 
 

@@ -46,20 +46,41 @@ _LEAF_ONLY = (
     "in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
 )
 
-_FLOAT_ONLY = "Only Tensors of floating point and complex dtype can require gradients"
+_GRAD_DTYPE_HINT = (
+    "The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
+    "the tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "
+    "grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break "
+    "downstream systems that assume they match."
+)
+
+_T_DEPRECATED = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and "
+    "it will throw an error in a future release. Consider `x.mT` to transpose batches of matrices "
+    "or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor."
+)
 
 
 class Tensor:
     """A multi-dimensional array that records the ops applied to it (``torch.Tensor``)."""
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_vc", "_output_nr", "_view_base",
-                 "_acc", "_hooks", "_retains_grad", "_post_acc_hooks", "_name", "__weakref__")
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_vc", "__dict__", "__weakref__")
+
+    # Set on few tensors, so they live in the instance dict behind these class defaults: every op
+    # makes a tensor, and each attribute set there costs.
+    _grad = None             # the .grad Tensor
+    _output_nr = 0           # which output of grad_fn this tensor is
+    _view_base = None        # the tensor whose data this one views (shares _vc with it)
+    _acc = None              # weakref to a leaf's AccumulateGrad node
+    _hooks = None            # a leaf's register_hook hooks (a non-leaf's live on its grad_fn)
+    _retains_grad = False
+    _post_acc_hooks = None
+    _name = None
 
     # Tensors win over NumPy arrays in mixed arithmetic (ndarray + tensor -> tensor.__radd__).
     __array_priority__ = 1000
 
     def __new__(cls, *args, **kwargs):
-        if cls is Tensor and args and not kwargs:
+        if cls is Tensor and not kwargs:
             from .creation import _legacy_new
 
             return _legacy_new(*args)
@@ -142,13 +163,20 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
+        if value and self.grad_fn is None and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               "gradients")
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True):
         if self.grad_fn is not None:
+            if requires_grad:
+                return self  # a non-leaf already requires grad
             raise RuntimeError(_LEAF_ONLY)
         if requires_grad and self._data.dtype.kind not in "fc":
-            raise RuntimeError(_FLOAT_ONLY)
+            # Factories say "Only Tensors of floating point and complex dtype ..."; this is
+            # PyTorch's (older) wording for the method and the setter.
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -158,7 +186,7 @@ class Tensor:
 
     @property
     def grad(self):
-        if self.grad_fn is not None and not self._retains_grad:
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
             warnings.warn(_NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -171,9 +199,15 @@ class Tensor:
                     f"{type(value).__name__}"
                 )
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{dtypes.CPP_NAMES[value.dtype]}' "
+                    f"to a tensor with grad_dtype '{dtypes.scalar_type_name(self.dtype)}'. "
+                    + _GRAD_DTYPE_HINT)
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size")
         self._grad = value
 
     @grad.deleter
@@ -214,9 +248,15 @@ class Tensor:
 
     @property
     def T(self):
-        if self._data.ndim == 2:
+        ndim = self._data.ndim
+        if ndim == 2:
             return self.t()
-        return self.permute(*range(self._data.ndim - 1, -1, -1))
+        if ndim == 0:
+            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
+                          "these cases.", UserWarning, stacklevel=2)
+        elif ndim > 2:
+            warnings.warn(_T_DEPRECATED, UserWarning, stacklevel=2)
+        return self.permute(*range(ndim - 1, -1, -1))
 
     @property
     def mT(self):
@@ -241,18 +281,25 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            self.numpy()  # PyTorch's error: a tensor that requires grad is not handed to NumPy
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
 
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.reshape(()).item()
+
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
 
     def __complex__(self):
-        return complex(self.item())
+        return complex(self._scalar())
 
     def __index__(self):
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -261,9 +308,8 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
-            )
+            amount = "no values" if self._data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
         return bool(self._data.reshape(()))
 
     def __len__(self):
@@ -290,7 +336,7 @@ class Tensor:
     def __repr__(self, *, tensor_contents=None):
         from .printing import tensor_repr
 
-        return tensor_repr(self)
+        return tensor_repr(self, tensor_contents)
 
     def __str__(self):
         return self.__repr__()
@@ -354,18 +400,12 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the leaves' ``.grad`` (``Tensor.backward``)."""
-        from .autograd import backward
-
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = (inputs,)
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
 
     # --- helpers for the engine ----------------------------------------------------------------
-    def _own_copy(self):
-        """A tensor with a fresh copy of this array: nothing else can write into it."""
-        return _make(self._data.copy())
-
     def _add_grad_(self, grad):
         """``self += grad`` in place, as AccumulateGrad adds into an existing ``.grad``."""
         g = grad._data
@@ -395,15 +435,7 @@ def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
     t._data = data
     t._requires_grad = requires_grad
     t.grad_fn = grad_fn
-    t._grad = None
     t._vc = [0] if vc is None else vc
-    t._output_nr = 0
-    t._view_base = None
-    t._acc = None
-    t._hooks = None
-    t._retains_grad = False
-    t._post_acc_hooks = None
-    t._name = None
     return t
 
 
@@ -416,3 +448,7 @@ def is_tensor(obj) -> bool:
 
 
 __all__ = ["Tensor", "Size", "is_tensor", "ndarray", "xp", "_grad_state"]
+
+
+# Last, since autograd imports this module: Tensor.backward calls autograd.backward.
+from . import autograd as _autograd  # noqa: E402

@@ -32,6 +32,9 @@ def _make_grads(outputs, grads, is_grads_batched=False):
     """One gradient per output: checked against its shape, or ones for a scalar output."""
     if grads is None:
         grads = (None,) * len(outputs)
+    for g in grads[:len(outputs)]:
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
     if len(grads) != len(outputs):
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     out = []
@@ -45,11 +48,9 @@ def _make_grads(outputs, grads, is_grads_batched=False):
                         "grad can be implicitly created only for real scalar outputs but got "
                         f"{o.dtype}"
                     )
-                g = _make(xp.ones_like(o._data))
+                g = _make(xp.ones(o._data.shape, o._data.dtype))
             out.append(g)
             continue
-        if not isinstance(g, Tensor):
-            g = _make(xp.asarray(g, dtype=o._data.dtype))
         if g._data.shape != o._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has "
@@ -72,15 +73,38 @@ def _check_roots(outputs):
             )
 
 
+_CREATE_GRAPH_CYCLE = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter "
+    "and its gradient which can cause a memory leak. We recommend using autograd.grad when creating "
+    "the graph to avoid this. If you have to use this function, make sure to reset the .grad fields "
+    "of your parameters to None after use to break the cycle and avoid the leak."
+)
+_warned_create_graph = False
+
+
+def _warn_create_graph():
+    """PyTorch warns once per process when ``backward(create_graph=True)`` fills a leaf's grad."""
+    global _warned_create_graph
+    _warned_create_graph = True
+    warnings.warn(_CREATE_GRAPH_CYCLE, UserWarning, stacklevel=3)
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
              inputs=None):
     """Sum the gradients of ``tensors`` into the ``.grad`` of the leaves (``torch.autograd.backward``)."""
+    if (isinstance(tensors, Tensor) and grad_tensors is None and grad_variables is None
+            and inputs is None and not create_graph and tensors._requires_grad
+            and tensors._data.size == 1 and tensors._data.dtype.kind in "fc"):
+        # The common call, loss.backward(), without the general argument handling below.
+        ones = _make(xp.ones(tensors._data.shape, tensors._data.dtype))
+        engine.run((tensors,), (ones,), bool(retain_graph), False)
+        return
     if grad_variables is not None:
-        warnings.warn("'grad_variables' is deprecated. Use 'grad_tensors' instead.",
+        warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.",
                       FutureWarning, stacklevel=2)
         if grad_tensors is not None:
-            raise RuntimeError("'grad_tensors' and 'grad_variables' (deprecated) arguments both "
-                               "passed to backward(). Please only use 'grad_tensors'.")
+            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both "
+                               "passed to `backward()`. Please only use `grad_tensors`.")
         grad_tensors = grad_variables
     if inputs is not None and len(_as_tuple(inputs)) == 0:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
@@ -94,6 +118,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         for t in inputs:
             if not t._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    if create_graph and not _warned_create_graph and (
+            inputs is None or any(t.grad_fn is None for t in inputs)):
+        _warn_create_graph()
     engine.run(tensors, grads, retain_graph, create_graph, inputs, accumulate=True)
 
 
@@ -106,10 +133,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             "Expected allow_unused to be True or not passed when materialize_grads=True, "
             "but got: allow_unused=False."
         )
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To "
+                      "accumulate gradient for other parts of the graph, please use "
+                      "torch.autograd.backward.", FutureWarning, stacklevel=2)
     if allow_unused is None:
         allow_unused = materialize_grads
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     grads = _make_grads(outputs, _as_tuple(grad_outputs))
     if retain_graph is None:
         retain_graph = create_graph
@@ -135,3 +168,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = g.detach()
         out.append(g)
     return tuple(out)
+
+from . import forward_ad, functional, graph  # noqa: E402  (they use backward and grad above)

@@ -189,7 +189,7 @@ def check_forward(node, inputs, results) -> None:
     the op where they first appear is named, not every op they flow through).  Also gives the
     node its forward call site if it has none (the op table records one only for nodes that save
     values), so every node can be named in anomaly mode."""
-    if node._site is None:
+    if getattr(node, "_site", None) is None:
         node._site, node._site_at = caller_site(3)
     for r in results:
         a = r._data

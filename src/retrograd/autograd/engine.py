@@ -8,13 +8,18 @@
 4. Without ``retain_graph`` each node releases its saved tensors right after it ran.
 """
 
+import gc
 import heapq
-import itertools
 
+import sys
+
+from ..tensor import Tensor, _make
 from .anomaly import caller_site, check_gradients, warn_error_in
 from .anomaly import state as _anomaly
 from .grad_mode import state as _grad_state
 from .node import AccumulateGrad, grad_accumulator
+
+_getrefcount = sys.getrefcount
 
 
 def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
@@ -23,61 +28,65 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     ``inputs``: the tensors to stop at (None: every leaf of the graph).  With ``accumulate`` their
     ``.grad`` is updated; without, the gradients that reached them are returned, None where none did.
     """
-    targets = {}  # node -> {output_nr: index into inputs}
+    root_edges = [gradient_edge(t) for t in roots]  # first: a leaf root makes its AccumulateGrad
+    targets = {}  # node -> {output_nr: [indices into inputs]}
     if inputs is not None:
         for i, t in enumerate(inputs):
             node, nr = _input_edge(t, accumulate)
             if node is not None:
-                targets.setdefault(node, {})[nr] = i
-    root_edges = [gradient_edge(t) for t in roots]
+                targets.setdefault(node, {}).setdefault(nr, []).append(i)
     deps, needed = _prepare([n for n, _ in root_edges], targets if inputs is not None else None)
+    # Gradients are computed for edges into needed nodes and into the targets themselves (a
+    # non-leaf target only captures its gradient: it does not run).
+    wanted = needed.keys() | targets.keys() if needed is not None else None
     captured = [None] * len(inputs) if inputs is not None else None
 
     buffers = {}
     for (node, nr), g in zip(root_edges, grads):
         _add(buffers, node, nr, g)
-    tie = itertools.count()
-    ready = []
-    for node in buffers:
-        if deps.get(node, 0) == 0:
-            ready.append((-node._seq, next(tie), node))
+    ready = [(-node._seq, node) for node in buffers if deps.get(node, 0) == 0]
     heapq.heapify(ready)
+    heappush, heappop = heapq.heappush, heapq.heappop
 
     # The user's backward call, named in the error of a later backward through freed buffers.
     freed_at = None if retain_graph else caller_site(2)
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
+    # The pass makes no reference cycles (the graph has none by construction), so the cycle
+    # collector has nothing to find here; on a deep graph its passes over every live node would
+    # cost as much as the backward pass itself.
+    collecting = gc.isenabled()
+    if collecting:
+        gc.disable()
     try:
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = heappop(ready)[1]
             slots = buffers.pop(node, None) or [None]
-            if node._tensor_pre_hooks is not None or node._retain_grad_hooks is not None:
+            hooked = node._hooked
+            if hooked and (node._tensor_pre_hooks is not None
+                           or node._retain_grad_hooks is not None):
                 slots = _tensor_hooks(node, slots)
-            if node in targets:
+            if targets and node in targets:
                 _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
             if needed is not None and not needed.get(node):
                 continue
-            if node._pre_hooks is not None:
+            if hooked and node._pre_hooks is not None:
                 slots = _call_pre_hooks(node, slots)
             if type(node) is AccumulateGrad:
                 if accumulate and slots[0] is not None:
-                    accumulate_grad(node.variable, slots[0], create_graph)
+                    accumulate_grad(node.variable, slots.pop(), create_graph)
                 continue
             edges = node.next_functions
-            if all(g is None for g in slots):
-                outs = [None] * len(edges)
+            if slots[0] is None and all(g is None for g in slots):
+                outs = (None,) * len(edges)
             else:
-                if needed is None:
-                    need = [e[0] is not None for e in edges]
-                else:
-                    need = [e[0] is not None and e[0] in needed for e in edges]
                 try:
-                    outs = node.apply(slots, need)
+                    outs = node.apply(slots, wanted)
                 except Exception:
                     if _anomaly.enabled:
                         warn_error_in(node)
                     raise
-                if node._hooks is not None:
+                if hooked and node._hooks is not None:
                     outs = _call_post_hooks(node, outs, slots)
                 if _anomaly.enabled:
                     check_gradients(node, outs)
@@ -87,13 +96,21 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 if nxt is None:
                     continue
                 if g is not None:
-                    _add(buffers, nxt, nr, g)
+                    buf = buffers.get(nxt)
+                    if buf is None and nr == 0:
+                        buffers[nxt] = [g]
+                    else:
+                        _add(buffers, nxt, nr, g)
                 left = deps[nxt] - 1
-                deps[nxt] = left
-                if left == 0:
-                    heapq.heappush(ready, (-nxt._seq, next(tie), nxt))
+                if left:
+                    deps[nxt] = left
+                else:
+                    heappush(ready, (-nxt._seq, nxt))
+            outs = g = None  # so that AccumulateGrad can tell whether a gradient is shared
     finally:
         _grad_state.enabled = prev_mode
+        if collecting:
+            gc.enable()
     return captured
 
 
@@ -118,16 +135,19 @@ def _input_edge(t, accumulate):
 
 
 def _capture(node, slot_map, slots, inputs, captured, accumulate, create_graph):
-    for nr, i in slot_map.items():
+    for nr, indices in slot_map.items():
         g = slots[nr] if nr < len(slots) else None
         if g is None:
             continue
-        if not accumulate:
-            if type(node) is AccumulateGrad and node.variable._hooks is not None:
-                g = _leaf_hooks(node.variable, g)  # a leaf's hooks run for autograd.grad too
-            captured[i] = g
-        elif type(node) is not AccumulateGrad and not inputs[i]._retains_grad:
-            _store_grad(inputs[i], g, create_graph)  # backward(inputs=[non_leaf]) fills its .grad
+        if not accumulate and type(node) is AccumulateGrad and node.variable._hooks is not None:
+            g = _leaf_hooks(node.variable, g)  # a leaf's hooks run for autograd.grad too
+        for i in indices:  # the same tensor may be named more than once
+            if not accumulate:
+                captured[i] = g
+            elif type(node) is not AccumulateGrad:  # backward(inputs=[non_leaf]) fills .grad
+                if not inputs[i]._retains_grad:  # else its retain_grad hook stored it already
+                    _store_grad(inputs[i], g, create_graph)
+                break
 
 
 def _add(buffers, node, nr, g):
@@ -144,42 +164,42 @@ def _add(buffers, node, nr, g):
 def _prepare(roots, targets):
     """Count the edges into every reachable node; with targets, mark the nodes that lead to one."""
     deps = {}
-    seen = set(roots)
-    stack = list(seen)
+    roots = dict.fromkeys(roots)  # once each, in order
+    stack = list(roots)
     children = {} if targets is not None else None
     while stack:
         node = stack.pop()
         for nxt, _ in node.next_functions:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
+            n = deps.get(nxt)
+            if n is None:
+                deps[nxt] = 1
+                if nxt not in roots:
+                    stack.append(nxt)
+            else:
+                deps[nxt] = n + 1
             if children is not None:
                 children.setdefault(nxt, []).append(node)
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
+    seen = deps.keys() | roots.keys() if targets is not None else None
     if targets is None:
         return deps, None
     # A node is needed when a target is reachable from it: walk parent links up from the targets.
+    # A non-leaf target is in ``needed`` as False: its parents compute the gradient that reaches
+    # it, but it does not run itself (unless another target lies below it).
     needed = {}
     stack = []
     for t in targets:
         if t in seen:
-            if type(t) is AccumulateGrad:
-                needed[t] = True
-            for parent in children.get(t, ()):
-                if parent not in needed:
-                    needed[parent] = True
-                    stack.append(parent)
+            if t not in needed:
+                needed[t] = type(t) is AccumulateGrad
+            stack.append(t)
     while stack:
         node = stack.pop()
         for parent in children.get(node, ()):
-            if parent not in needed:
+            if not needed.get(parent):
                 needed[parent] = True
                 stack.append(parent)
-    for t in targets:  # a non-leaf target gets its gradient but need not run itself
-        if t in seen:
-            needed.setdefault(t, False)
     return deps, needed
 
 
@@ -189,11 +209,10 @@ def accumulate_grad(variable, grad, create_graph):
         grad = _leaf_hooks(variable, grad)
     old = variable._grad
     if old is None:
-        if create_graph:
+        if create_graph or _unshared(grad):
             variable._grad = grad
-        else:
-            # A copy: the same gradient array may also reach another leaf or the caller.
-            variable._grad = grad.detach()._own_copy()
+        else:  # the same array may also reach another leaf or the caller: .grad gets its own
+            variable._grad = _make(grad._data.copy())
     elif create_graph or old._requires_grad or grad._requires_grad:
         variable._grad = old + grad
     else:
@@ -204,6 +223,7 @@ def accumulate_grad(variable, grad, create_graph):
 
 
 def _leaf_hooks(variable, grad):
+    """A leaf's ``register_hook`` hooks, in order; each may replace the gradient."""
     for hook in tuple(variable._hooks.values()):
         r = hook(grad)
         if r is not None:
@@ -211,10 +231,22 @@ def _leaf_hooks(variable, grad):
     return grad
 
 
+def _unshared(grad):
+    """Whether nothing but the caller refers to ``grad`` and its array, so ``.grad`` may take it
+    without a copy (PyTorch steals such a gradient the same way, by its reference count).
+
+    Counted: the caller's and this function's names and getrefcount's own; the engine drops its references to a
+    gradient before handing it to AccumulateGrad.
+    """
+    array = grad._data
+    return (_getrefcount(grad) <= 3 and _getrefcount(array) <= 3 and array.base is None
+            and grad.grad_fn is None and type(grad) is Tensor)
+
+
 def _store_grad(t, g, create_graph):
     old = t._grad
     if old is None:
-        t._grad = g if create_graph else g.detach()._own_copy()
+        t._grad = g if create_graph else _make(g._data.copy())
     else:
         t._grad = old + g
 

@@ -13,7 +13,7 @@ from ..tensor import Tensor, _make
 from .anomaly import caller_site
 from .grad_mode import no_grad
 from .grad_mode import state as _grad_state
-from .node import _FREED, FunctionNode, Node, _freed_hint, _init_hooks, _modified_message, _sequence
+from .node import _FREED, FunctionNode, Node, _freed_hint, _modified_message, _sequence
 
 _LEAF_DIRTY = "a leaf Variable that requires grad has been used in an in-place operation."
 _NO_BACKWARD = ("You must implement either the backward or vjp method for your custom "
@@ -84,9 +84,9 @@ class BackwardCFunction(Node, FunctionCtx):
             raise RuntimeError(f"function {self.name()} returned an incorrect number of "
                                    f"gradients (expected {nargs}, got {len(result)})")
         out = []
-        for k, pos in enumerate(self._tensor_positions):
+        for (nxt, _), pos in zip(self.next_functions, self._tensor_positions):
             g = result[pos]
-            if g is None or not needed[k]:
+            if g is None or nxt is None or (needed is not None and nxt not in needed):
                 out.append(None)
                 continue
             shape = self._args[pos]
@@ -135,7 +135,6 @@ class Function(FunctionCtx):
     @classmethod
     def apply(cls, *args):
         node = cls._backward_cls.__new__(cls._backward_cls)
-        _init_hooks(node)
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         record = _grad_state.enabled and any(node.needs_input_grad)
         with no_grad():

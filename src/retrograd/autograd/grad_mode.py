@@ -27,11 +27,30 @@ def is_inference_mode_enabled() -> bool:
 class _DecoratorContextManager:
     """Lets a context manager decorate a function (and generators) as PyTorch's grad modes do."""
 
+    def __new__(cls, *args, **kwargs):
+        # ``@no_grad`` without parentheses: the class is called with the function itself.
+        if len(args) == 1 and not kwargs and callable(args[0]) and not isinstance(args[0], type) \
+                and cls in (no_grad, enable_grad, inference_mode):
+            return cls()(args[0])
+        return super().__new__(cls)
+
     def __call__(self, func):
         import inspect
 
         if inspect.isclass(func):
-            raise RuntimeError("Grad mode decorators cannot decorate a class")
+            import warnings
+
+            warnings.warn(
+                "Decorating classes is deprecated and will be disabled in future versions. You "
+                "should only decorate functions or methods. To preserve the current behavior of "
+                "class decoration, you can directly decorate the `__init__` method and nothing "
+                "else.", FutureWarning, stacklevel=2)
+            # As PyTorch: the result builds instances under the mode (it is no longer the class).
+            def build(*args, **kwargs):
+                with self.clone():
+                    return func(*args, **kwargs)
+
+            return build
         if inspect.isgeneratorfunction(func):
 
             @functools.wraps(func)
@@ -46,7 +65,7 @@ class _DecoratorContextManager:
                         with self.clone():
                             gen.close()
                         raise
-                    except BaseException:
+                    except BaseException:  # noqa: BLE001 - thrown into the generator as is
                         with self.clone():
                             response = gen.throw(*__import__("sys").exc_info())
                     else:
@@ -69,6 +88,9 @@ class _DecoratorContextManager:
 class no_grad(_DecoratorContextManager):
     """Ops run inside make results that do not require grad (``torch.no_grad``)."""
 
+    def __init__(self, orig_func=None):
+        pass  # ``orig_func`` is taken by __new__ (``@no_grad`` without parentheses)
+
     def __enter__(self):
         self.prev = state.enabled
         state.enabled = False
@@ -79,6 +101,9 @@ class no_grad(_DecoratorContextManager):
 
 class enable_grad(_DecoratorContextManager):
     """Turns grad mode back on inside a ``no_grad`` block (``torch.enable_grad``)."""
+
+    def __init__(self, orig_func=None):
+        pass
 
     def __enter__(self):
         self.prev = state.enabled

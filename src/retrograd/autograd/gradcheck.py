@@ -29,10 +29,10 @@ def _numerical_jacobian(func, inputs, eps):
     for x in inputs:
         if not (isinstance(x, Tensor) and x._requires_grad):
             continue
-        flat = x._data.reshape(-1)  # a view: perturbing it perturbs x
+        flat = x._data.flat  # writes through, whatever the strides: perturbing it perturbs x
         per_out = [xp.zeros((x._data.size, o._data.size)) for o in outs0]
-        for j in range(flat.size):
-            orig = flat[j].copy()
+        for j in range(x._data.size):
+            orig = flat[j]
             flat[j] = orig + eps
             plus = [o._data.astype(xp.float64).ravel() for o in _outputs(func, inputs)]
             flat[j] = orig - eps
@@ -64,23 +64,58 @@ def _analytical_jacobian(func, inputs):
     return jac
 
 
-def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-              nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=False,
-              check_batched_grad=False, check_batched_forward_grad=False, check_forward_ad=False,
-              check_backward_ad=True, fast_mode=False, masked=None):
-    """True when ``func``'s gradients match finite differences (``torch.autograd.gradcheck``)."""
-    inputs = _as_tuple(inputs)
-    numerical = _numerical_jacobian(func, inputs, eps)
-    analytical = _analytical_jacobian(func, inputs)
+def _forward_jacobian(func, inputs):
+    """The same matrices as ``_analytical_jacobian``, column by column with forward-mode AD."""
+    from . import forward_ad as fwad
+
+    diff = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
+    outs = _outputs(func, inputs)
+    jac = [[xp.zeros((inputs[i]._data.size, o._data.size)) for o in outs] for i in diff]
+    for n, i in enumerate(diff):
+        x = inputs[i]
+        for j in range(x._data.size):
+            seed = xp.zeros(x._data.size, dtype=x._data.dtype)
+            seed[j] = 1
+            with fwad.dual_level():
+                args = list(inputs)
+                args[i] = fwad.make_dual(x.detach(), _make(seed.reshape(x._data.shape)))
+                for k, o in enumerate(_outputs(func, args)):
+                    t = fwad.unpack_dual(o).tangent
+                    if t is not None:
+                        jac[n][k][j] = t._data.astype(xp.float64).ravel()
+    return jac
+
+
+def _compare(numerical, analytical, rtol, atol, raise_exception, mode):
     for i, (num_i, ana_i) in enumerate(zip(numerical, analytical)):
         for k, (n, a) in enumerate(zip(num_i, ana_i)):
             if not xp.allclose(a, n, rtol=rtol, atol=atol, equal_nan=True):
                 if raise_exception:
                     raise GradcheckError(
-                        f"Jacobian mismatch for output {k} with respect to input {i},\n"
+                        f"Jacobian {mode}mismatch for output {k} with respect to input {i},\n"
                         f"numerical:{_make(n)}\nanalytical:{_make(a)}\n"
                     )
                 return False
+    return True
+
+
+def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
+              nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=False,
+              check_batched_grad=False, check_batched_forward_grad=False, check_forward_ad=False,
+              check_backward_ad=True, fast_mode=False, masked=None):
+    """True when ``func``'s gradients match finite differences (``torch.autograd.gradcheck``).
+
+    ``check_forward_ad`` also checks forward-mode AD (``retrograd.autograd.forward_ad``) against
+    them; ``check_backward_ad=False`` skips reverse mode.
+    """
+    inputs = _as_tuple(inputs)
+    numerical = _numerical_jacobian(func, inputs, eps)
+    if check_backward_ad and not _compare(numerical, _analytical_jacobian(func, inputs), rtol,
+                                          atol, raise_exception, ""):
+        return False
+    if check_forward_ad and not _compare(numerical, _forward_jacobian(func, inputs), rtol, atol,
+                                         raise_exception, "computed with forward mode "):
+        return False
     return True
 
 

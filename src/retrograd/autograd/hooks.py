@@ -24,6 +24,7 @@ def retain_grad(tensor):
     if fn._retain_grad_hooks is None:
         fn._retain_grad_hooks = {}
     fn._retain_grad_hooks[tensor._output_nr] = weakref.ref(tensor)
+    fn._hooked = True
     tensor._retains_grad = True
 
 

@@ -20,14 +20,26 @@ _FREED = (
 
 # PyTorch orders ready nodes by creation: newest first.  AccumulateGrad always comes first.
 _sequence = itertools.count()
-ACCUMULATE_SEQ = 1 << 62
+_accumulate_sequence = itertools.count(1 << 62)
 
 
 class Node:
     """A backward function in the graph (PyTorch's ``torch.autograd.graph.Node``)."""
 
-    __slots__ = ("next_functions", "_seq", "_pre_hooks", "_hooks", "_tensor_pre_hooks",
-                 "_retain_grad_hooks", "metadata", "__weakref__")
+    __slots__ = ("next_functions", "_seq", "__dict__", "__weakref__")
+
+    # Rarely set, so they live in the instance dict behind these class defaults: a node is made on
+    # every op call, and each attribute set there costs.
+    _pre_hooks = None          # HookDict of fn(grad_outputs), run before the node
+    _hooks = None              # HookDict of fn(grad_inputs, grad_outputs), run after it
+    _tensor_pre_hooks = None   # {output_nr: HookDict} of the output tensors' own hooks
+    _retain_grad_hooks = None  # {output_nr: weakref to the tensor that retains its grad}
+    _hooked = False            # any of the above set: the engine checks this one flag
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for the user's own notes about this node (``Node.metadata``)."""
+        return self.__dict__.setdefault("_metadata", {})
 
     def name(self) -> str:
         return type(self).__name__
@@ -44,7 +56,7 @@ class Node:
         pass
 
     def __call__(self, *grads):
-        out = self.apply(list(grads), [e[0] is not None for e in self.next_functions])
+        out = self.apply(list(grads), None)
         return out[0] if len(out) == 1 else tuple(out)
 
     def _release(self, where=None):
@@ -52,11 +64,6 @@ class Node:
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
-
-
-def _init_hooks(node):
-    node._pre_hooks = node._hooks = node._tensor_pre_hooks = node._retain_grad_hooks = None
-    node.metadata = None
 
 
 class RemovableHandle:
@@ -101,6 +108,8 @@ def _add_hook(owner, slot, fn, key=None):
         setattr(owner, slot, hooks)
     handle = RemovableHandle(hooks)
     hooks[handle.id] = fn
+    if isinstance(owner, Node):
+        owner._hooked = True
     return handle
 
 
@@ -112,8 +121,9 @@ class FunctionNode(Node):
     pass without ``retain_graph``.
     """
 
-    __slots__ = ("_saved", "_versions", "_attrs", "_meta", "_out", "_freed_at", "_site",
-                 "_site_at")
+    # _site, _site_at: the code and bytecode offset of the forward call (set for nodes that save
+    # values); _freed_at: the backward call that released them.  Read with getattr: not always set.
+    __slots__ = ("_saved", "_versions", "_attrs", "_meta", "_site", "_site_at", "_freed_at")
 
     # Filled per op by the op table:
     _formulas = ()       # one formula(grad, node) per tensor input, or None where not differentiable
@@ -122,11 +132,13 @@ class FunctionNode(Node):
     _op_name = ""
 
     def apply(self, grads, needed):
+        """The gradients for each input, from those of the outputs; ``needed`` (a set, or None
+        for all) names the next nodes whose gradients are wanted."""
         g = grads[0] if self._n_outputs == 1 else grads
         meta = self._meta
         out = []
-        for i, formula in enumerate(self._formulas):
-            if not needed[i] or formula is None:
+        for i, ((nxt, _), formula) in enumerate(zip(self.next_functions, self._formulas)):
+            if nxt is None or formula is None or (needed is not None and nxt not in needed):
                 out.append(None)
                 continue
             r = formula(g, self)
@@ -148,7 +160,10 @@ class FunctionNode(Node):
         version = self._versions[i]
         if version is None:
             return value
-        if version < 0:  # the op's own output, kept as (array, version counter)
+        if type(value) is PackedSaved:
+            t, vc = value.unpack(self)
+            version = ~version if version < 0 else version
+        elif version < 0:  # the op's own output, kept as (array, version counter)
             from ..tensor import _make
 
             array, vc = value
@@ -166,6 +181,50 @@ class FunctionNode(Node):
         return tuple(self._saved_index)
 
 
+class PackedSaved:
+    """A saved tensor that went through a ``saved_tensors_hooks`` pack hook at save time.
+
+    ``unpack`` calls the unpack hook when a formula reads it; the version counter stays here (as
+    ``vc``) so an in-place change is still caught.  A saved output comes back with its node as
+    ``grad_fn`` again.
+    """
+
+    __slots__ = ("packed", "unpack_hook", "vc", "is_output")
+    _vc = (None,)  # never equal to a version: the op table's inline read defers to Node._unpack
+
+    def __init__(self, packed, unpack_hook, vc, is_output):
+        self.packed = packed
+        self.unpack_hook = unpack_hook
+        self.vc = vc
+        self.is_output = is_output
+
+    def unpack(self, node):
+        from ..tensor import Tensor, _make
+
+        t = self.unpack_hook(self.packed)
+        if not isinstance(t, Tensor):
+            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got "
+                            f"result of type {type(t).__name__}")
+        if self.is_output:
+            t = _make(t._data, True, node, self.vc)
+        return t, self.vc
+
+
+class UnaryNode(FunctionNode):
+    """The node of a one-input, one-output op: ``apply`` without the loop (the common case)."""
+
+    __slots__ = ()
+
+    def apply(self, grads, needed):
+        nxt = self.next_functions[0][0]
+        if nxt is None or (needed is not None and nxt not in needed):
+            return (None,)
+        r = self._formulas[0](grads[0], self)
+        if self._meta is not None and r is not None:
+            r = _fit(r, self._meta[0])
+        return (r,)
+
+
 class ListInputNode(FunctionNode):
     """The node of an op over a list of tensors (``cat``, ``stack``): one edge per listed tensor.
 
@@ -176,7 +235,8 @@ class ListInputNode(FunctionNode):
 
     def apply(self, grads, needed):
         g = grads[0] if self._n_outputs == 1 else grads
-        return [r if need else None for r, need in zip(self._formulas[0](g, self), needed)]
+        return [r if nxt is not None and (needed is None or nxt in needed) else None
+                for r, (nxt, _) in zip(self._formulas[0](g, self), self.next_functions)]
 
 
 def _fit(grad, meta):
@@ -218,8 +278,8 @@ def _describe(tensor):
 def _freed_hint(node):
     """Our sentence after PyTorch's: which node, made where, freed by which backward call."""
     return (f" The saved values of {node_origin(node)} were freed by the backward call at "
-            f"{describe_site(node._freed_at)}: pass retain_graph=True to that call, or detach() the "
-            "part of the graph that you reuse across iterations.")
+            f"{describe_site(getattr(node, '_freed_at', None))}: pass retain_graph=True to that "
+            "call, or detach() the part of the graph that you reuse across iterations.")
 
 
 def _modified_hint(node, tensor, vc_site):
@@ -238,8 +298,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self.variable = variable
         self.next_functions = ()
-        self._seq = ACCUMULATE_SEQ
-        _init_hooks(self)
+        self._seq = next(_accumulate_sequence)
 
     def apply(self, grads, needed):
         return []

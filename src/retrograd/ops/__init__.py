@@ -6,10 +6,10 @@ with ``op(...)`` and functions marked ``@tensor_method`` become Tensor methods a
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from . import inplace, linalg, pointwise, reduction, shape
+from . import indexing, inplace, linalg, pointwise, reduction, shape
 from .registry import METHODS, OPS, op, tensor_method
 
-MODULES = (pointwise, reduction, shape, linalg, inplace)
+MODULES = (pointwise, reduction, shape, linalg, indexing, inplace)
 
 for _m in MODULES:
     for _name in _m.__all__:
@@ -39,11 +39,12 @@ def _install_methods():
     Tensor.__add__ = p.add
     Tensor.__radd__ = _reflected(p.add)
     Tensor.__sub__ = p.sub
-    Tensor.__rsub__ = _reflected(p.sub)
+    Tensor.__rsub__ = p.rsub
     Tensor.__mul__ = p.mul
     Tensor.__rmul__ = _reflected(p.mul)
     Tensor.__truediv__ = p.true_divide
-    Tensor.__rtruediv__ = _reflected(p.true_divide)
+    # number / tensor is number * (1 / tensor) in PyTorch: its graph shows Mul over Reciprocal.
+    Tensor.__rtruediv__ = lambda self, other: p.mul(p.reciprocal(self), other)
     Tensor.__floordiv__ = lambda a, b: p.div(a, b, rounding_mode="floor")
     Tensor.__rfloordiv__ = lambda a, b: p.div(b, a, rounding_mode="floor")
     Tensor.__pow__ = p.pow

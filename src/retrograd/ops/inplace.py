@@ -22,6 +22,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import FunctionNode
 from ..tensor import Tensor, _make
+from . import indexing as _indexing
 from . import pointwise as _p
 from .registry import op, tensor_method
 
@@ -106,21 +107,6 @@ def _copy_from(self, src):
     except ValueError:
         raise RuntimeError(f"output with shape [{_dims(self.shape)}] doesn't match the broadcast "
                            f"shape [{_dims(xp.broadcast_shapes(self.shape, src.shape))}]") from None
-
-
-@op(inputs="self mask", saves="mask", grads=(lambda g, n: _p.where(n.mask, 0.0, g), None),
-    node="MaskedFillBackward0")
-def masked_fill(self, mask, value):
-    """``torch.masked_fill``: ``value`` where ``mask`` holds."""
-    return xp.where(mask, xp.asarray(value, dtype=self.dtype), self)
-
-
-@op(inputs="self mask value", saves="mask",
-    grads=(lambda g, n: _p.where(n.mask, 0.0, g), None,
-           lambda g, n: _p.where(n.mask, g, 0.0).sum()),
-    node="MaskedFillBackward1", method=False)
-def _masked_fill_tensor(self, mask, value):
-    return xp.where(mask, value.astype(self.dtype), self)
 
 
 @op(saves="self_shape", grads=(lambda g, n: _index_scatter(g, n.key, n.self_shape),),
@@ -282,6 +268,7 @@ def _rebase(t, node, output_nr):
             if node._retain_grad_hooks is None:
                 node._retain_grad_hooks = {}
             node._retain_grad_hooks[output_nr] = ref
+            node._hooked = True
     t.grad_fn = node
     t._output_nr = output_nr
     t._requires_grad = True
@@ -396,9 +383,7 @@ def copy_(self, src, non_blocking=False):
 @tensor_method
 def masked_fill_(self, mask, value):
     """``Tensor.masked_fill_``: ``value`` written where ``mask`` holds."""
-    if isinstance(value, Tensor):
-        return inplace(self, _masked_fill_tensor, mask, value)
-    return inplace(self, masked_fill, mask, value)
+    return inplace(self, _indexing.masked_fill, mask, value)
 
 
 @tensor_method
@@ -452,4 +437,4 @@ Tensor.__isub__ = _iop(sub_)
 Tensor.__imul__ = _iop(mul_)
 Tensor.__itruediv__ = _iop(div_)
 
-__all__ = ["index_put", "masked_fill"]
+__all__ = ["index_put"]

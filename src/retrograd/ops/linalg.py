@@ -1,6 +1,9 @@
 """Products of matrices and vectors."""
 
+import string
+
 from .._array import xp
+from ..tensor import _make
 from .registry import op, tensor_method
 
 
@@ -40,9 +43,8 @@ def _check_dot(a, b):
         )
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(
-            "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number of "
-            "elements, but got {} and {} elements respectively".format(
-                a.shape[0], b.shape[0], a.shape[0], b.shape[0])
+            f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same number of "
+            f"elements, but got {a.shape[0]} and {b.shape[0]} elements respectively"
         )
     if a.dtype != b.dtype:
         raise RuntimeError(
@@ -58,24 +60,70 @@ def dot(self, tensor):
     return xp.dot(self, tensor)
 
 
+def _scalar_name(a):
+    """PyTorch's ScalarType name of an array's dtype: Float, Double, Long ..."""
+    from ..dtypes import FROM_NP
+
+    return FROM_NP[a.dtype]._tensor_name[:-len("Tensor")]
+
+
+def _prod(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
 def _check_matmul(a, b):
+    """PyTorch's errors for ``matmul`` beyond the 1-D and 2-D cases (which ``dot``/``mm`` check),
+    in the terms of the call it folds the operands into."""
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
         )
-    if a.shape[-1] != b.shape[-2 if b.ndim > 1 else -1]:
-        if b.ndim == 1:
+    k = a.shape[-1]
+    if b.ndim == 1:  # folded to a matrix-vector product
+        rows = _prod(a.shape[:-1])
+        if k != b.shape[0]:
             raise RuntimeError(
-                f"size mismatch, got input ({a.shape[-2] if a.ndim > 1 else 1}), mat ({_dims(a)}), "
-                f"vec ({b.shape[0]})"
-            )
+                f"size mismatch, got input ({rows}), mat ({rows}x{k}), vec ({b.shape[0]})")
+        if a.dtype != b.dtype:
+            raise RuntimeError(
+                "addmv input tensors must have the same dtype, but got "
+                f"{_scalar_name(b)}, {_scalar_name(a)}, and {_scalar_name(b)}")
+        return
+    if b.ndim == 2 and (a.ndim >= 3 or a.ndim == 1):  # folded to a matrix product
+        rows = _prod(a.shape[:-1])
+        if k != b.shape[0]:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {_dims(b)})")
+        if a.dtype != b.dtype:
+            raise RuntimeError(
+                f"expected m1 and m2 to have the same dtype, but got: {_dt(a)} != {_dt(b)}")
+        return
+    batch_a, batch_b = a.shape[:-2], b.shape[:-2]
+    try:
+        batch = xp.broadcast_shapes(batch_a, batch_b)
+    except ValueError:
+        for i in range(1, max(len(batch_a), len(batch_b)) + 1):
+            x = batch_a[-i] if i <= len(batch_a) else 1
+            y = batch_b[-i] if i <= len(batch_b) else 1
+            if x != y and x != 1 and y != 1:
+                raise RuntimeError(
+                    f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                    f"non-singleton dimension {max(len(batch_a), len(batch_b)) - i}") from None
+        raise
+    if k != b.shape[-2]:
+        n = _prod(batch)
         raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({a.shape[-2] if a.ndim > 1 else 1}x"
-            f"{a.shape[-1]} and {b.shape[-2]}x{b.shape[-1]})"
-        )
+            f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k}] but got: "
+            f"[{n}, {b.shape[-2]}].")
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
 
 
-@op(inputs="self other", saves="self other", check=_check_matmul, node="UnsafeViewBackward0",
+@op(inputs="self other", saves="self other", node="UnsafeViewBackward0", method=False,
     grads=(lambda g, n: g.matmul(n.other.mT).sum_to_size(n.self.shape),
            lambda g, n: n.self.mT.matmul(g).sum_to_size(n.other.shape)))
 def _batched_matmul(self, other):
@@ -90,13 +138,178 @@ def matmul(input, other):
         return mm(input, other)
     if a == 1 and b == 1:
         return dot(input, other)
-    if a == 1 and b >= 2:
-        _check_matmul(input._data, other._data)
-        return matmul(input.unsqueeze(0), other).squeeze(-2)
-    if b == 1 and a >= 2:
-        _check_matmul(input._data, other._data)
-        return matmul(input, other.unsqueeze(-1)).squeeze(-1)
+    _check_matmul(input._data, other._data)
+    if a == 1:
+        return _batched_matmul(input.unsqueeze(0), other).squeeze(-2)
+    if b == 1:
+        return _batched_matmul(input, other.unsqueeze(-1)).squeeze(-1)
     return _batched_matmul(input, other)
 
 
-__all__ = ["mm", "dot", "matmul"]
+def _check_bmm(a, b):
+    if a.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if b.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if b.shape[0] != a.shape[0] or b.shape[1] != a.shape[2]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
+            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
+
+
+@op(inputs="self mat2", saves="self mat2", check=_check_bmm,
+    grads=(lambda g, n: g.bmm(n.mat2.mT), lambda g, n: n.self.mT.bmm(g)))
+def bmm(self, mat2):
+    """``torch.bmm``: a batch of matrix products, ``out[b] = self[b] @ mat2[b]``."""
+    return xp.matmul(self, mat2)
+
+
+@tensor_method
+def outer(input, vec2):
+    """``torch.outer`` (alias ``ger``): ``out[i, j] = input[i] * vec2[j]``."""
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.ndim}-D")
+    return input.unsqueeze(1) * vec2
+
+
+ger = outer
+tensor_method(outer, name="ger")
+
+
+# --- einsum -------------------------------------------------------------------------------------
+
+
+def _einsum_error(msg):
+    return RuntimeError("einsum(): " + msg)
+
+
+def _operand_subscripts(lhs, ndims):
+    """Each operand's subscripts as a string of letters, ``...`` still marked by '.'."""
+    subs = lhs.split(",")
+    if len(subs) < len(ndims):
+        raise _einsum_error("more operands were provided than specified in the equation")
+    if len(subs) > len(ndims):
+        raise _einsum_error("fewer operands were provided than specified in the equation")
+    for i, sub in enumerate(subs):
+        body = sub.replace("...", "", 1)
+        if "." in body:
+            raise _einsum_error(f"found '.' for operand {i} that is not part of any ellipsis")
+        if "..." not in sub and len(sub) != ndims[i]:
+            raise _einsum_error(
+                f"the number of subscripts in the equation ({len(sub)}) does not match the number "
+                f"of dimensions ({ndims[i]}) for operand {i} and no ellipsis was given")
+    return subs
+
+
+def parse_einsum(equation, shapes):
+    """``(inputs, output)``: explicit subscripts for each operand and the output, the ellipsis
+    spelled out in fresh letters (right-aligned, as broadcasting aligns)."""
+    eq = equation.replace(" ", "")
+    for i, c in enumerate(eq):
+        if not (c in string.ascii_letters or c in ".,->"):
+            raise _einsum_error(f"invalid subscript given at index {i} in the equation string, "
+                                "subscripts must be in [a-zA-Z]")
+    lhs, arrow, rhs = eq.partition("->")
+    subs = _operand_subscripts(lhs, [len(s) for s in shapes])
+    free = [c for c in string.ascii_letters if c not in eq]
+    n_ell = max([len(s) - len(sub) + 3 for sub, s in zip(subs, shapes) if "..." in sub] or [0])
+    ell = "".join(free[:n_ell])
+    inputs = []
+    for sub, shape in zip(subs, shapes):
+        if "..." in sub:
+            k = len(shape) - len(sub) + 3
+            sub = sub.replace("...", ell[n_ell - k:])
+        inputs.append(sub)
+    letters = "".join(inputs)
+    if arrow:
+        output = rhs.replace("...", ell)
+        for c in output:
+            if output.count(c) > 1:
+                raise _einsum_error(f"output subscript {c} appears more than once in the output")
+            if c not in letters:
+                raise _einsum_error(f"output subscript {c} does not appear in the equation for any "
+                                    "input operand")
+    else:
+        output = ell + "".join(sorted(c for c in set(letters) if letters.count(c) == 1
+                                      and c not in ell))
+    return inputs, output
+
+
+def _letter_sizes(inputs, shapes):
+    """The size of each letter; PyTorch's errors where operands disagree (1 broadcasts)."""
+    sizes = {}
+    for i, (sub, shape) in enumerate(zip(inputs, shapes)):
+        own = {}
+        for c, n in zip(sub, shape):
+            if c in own and own[c] != n:
+                raise _einsum_error(f"subscript {c} is repeated for operand {i} but the sizes "
+                                    f"don't match, {n} != {own[c]}")
+            own[c] = n
+        for c, n in own.items():
+            seen = sizes.get(c)
+            if seen is None or seen == 1:
+                sizes[c] = n
+            elif n != seen and n != 1:
+                raise _einsum_error(f"subscript {c} has size {n} for operand {i} which does not "
+                                    f"broadcast with previously seen size {seen}")
+    return sizes
+
+
+def _einsum_grad(g, n):
+    """One gradient per operand: the einsum of the output's gradient with the other operands into
+    this operand's subscripts.  A letter repeated in the operand ('ii') gets a fresh letter tied to
+    the first by an identity matrix; a letter summed away within the operand alone gets a vector
+    of ones, so every letter of the result appears among the einsum's inputs."""
+    inputs, output, sizes, operands = n.inputs, n.output, n.sizes, n.operands
+    free = iter(c for c in string.ascii_letters if c not in sizes)
+    grads = []
+    for i, sub in enumerate(inputs):
+        subs = [output] + inputs[:i] + inputs[i + 1:]
+        args = [g] + operands[:i] + operands[i + 1:]
+        target = ""
+        for c in sub:
+            if c in target:
+                fresh = next(free)
+                subs.append(c + fresh)
+                args.append(_make(xp.eye(sizes[c], dtype=g._data.dtype)))
+                c = fresh
+            target += c
+        present = set("".join(subs))
+        for c in dict.fromkeys(sub):
+            if c not in present:
+                subs.append(c)
+                args.append(_make(xp.ones(sizes[c], dtype=g._data.dtype)))
+        grads.append(_einsum(args, ",".join(subs) + "->" + target, subs, target, sizes, args))
+    return grads
+
+
+@op("einsum", inputs="tensors", grads=(_einsum_grad,), method=False)
+def _einsum(tensors, equation, inputs, output, sizes, operands):
+    return xp.einsum(equation, *tensors, optimize=len(tensors) > 2)
+
+
+def einsum(equation, *operands):
+    """``torch.einsum``: sums of products over the subscripts of ``equation`` (NumPy's notation,
+    ``...`` and implicit output included)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    shapes = [t.shape for t in operands]
+    inputs, output = parse_einsum(equation, shapes)
+    sizes = _letter_sizes(inputs, shapes)
+    first = operands[0]._data
+    for t in operands[1:]:
+        if t._data.dtype != first.dtype:
+            raise RuntimeError(
+                f"expected scalar type {_scalar_name(first)} but found {_scalar_name(t._data)}")
+    # Size-1 dimensions broadcast against the letter's size (NumPy's einsum would refuse them).
+    ops = []
+    for sub, t in zip(inputs, operands):
+        full = tuple(sizes[c] for c in sub)
+        ops.append(t.expand(full) if tuple(t.shape) != full else t)
+    return _einsum(ops, ",".join(inputs) + "->" + output, inputs, output, sizes, ops)
+
+
+__all__ = ["bmm", "dot", "einsum", "ger", "matmul", "mm", "outer"]

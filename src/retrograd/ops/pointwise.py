@@ -1,7 +1,19 @@
 """Elementwise ops: arithmetic, powers, exponentials, trigonometry, activations, comparisons."""
 
-from .._array import xp
+import math
+
+from .._array import ndarray, xp
 from .registry import op, tensor_method
+
+
+def _not_for(kernel, kinds):
+    """A check raising PyTorch's error for an op that has no kernel for some dtypes."""
+    def check(a, *attrs):
+        if a.dtype.kind in kinds:
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype_name(a)}'")
+
+    return check
+
 
 # --- arithmetic ------------------------------------------------------------------------------
 
@@ -10,23 +22,87 @@ def _scaled(g, alpha):
     return g if alpha == 1 else g * alpha
 
 
+def _is_bool(a):
+    return a.dtype == bool if hasattr(a, "dtype") else isinstance(a, bool)
+
+
+def _is_integral(a):
+    return a.dtype.kind in "biu" if hasattr(a, "dtype") else isinstance(a, int)
+
+
+def _check_alpha(a, b, alpha):
+    if alpha == 1 and type(alpha) is int:
+        return
+    if isinstance(alpha, float) and _is_integral(a) and _is_integral(b):
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number.")
+    if isinstance(alpha, bool) and not (_is_bool(a) and _is_bool(b)):
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+
+
+# The alpha checks run in the forwards (only when alpha is given), not as check=, which would take
+# add and sub off the registry's fast path.
 @op(inputs="self other", broadcast=True, promote="binary",
     grads=(lambda g, n: g, lambda g, n: _scaled(g, n.alpha)))
 def add(self, other, alpha=1):
     """``torch.add``: self + alpha * other."""
+    if alpha == 1 and type(alpha) is int:
+        return xp.add(self, other)
+    _check_alpha(self, other, alpha)
+    if _is_bool(self) and _is_bool(other):
+        return xp.logical_or(self, xp.logical_and(other, bool(alpha)))  # bools stay bools
     return xp.add(self, other if alpha == 1 else xp.multiply(other, alpha))
 
 
-@op(inputs="self other", broadcast=True, promote="binary",
-    grads=(lambda g, n: g, lambda g, n: _scaled(-g, n.alpha)))
-def sub(self, other, alpha=1):
-    """``torch.sub``: self - alpha * other."""
-    if getattr(self, "dtype", None) == bool and getattr(other, "dtype", None) == bool:
+def _check_sub(a, b, alpha):
+    if _is_bool(a) and _is_bool(b):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
             "`logical_xor()` operator instead."
         )
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    _check_alpha(a, b, alpha)
+
+
+@op(inputs="self other", broadcast=True, promote="binary",
+    grads=(lambda g, n: _scaled(-g, n.alpha), lambda g, n: g), node="RsubBackward1")
+def _rsub(self, other, alpha=1):
+    return xp.subtract(other, self if alpha == 1 else xp.multiply(self, alpha))
+
+
+def _has_bool(a, b, alpha):
+    """Whether sub must look closer: a bool operand, or an alpha other than 1."""
+    return (a.dtype == bool if type(a) is ndarray else isinstance(a, bool)) or (
+        b.dtype == bool if type(b) is ndarray else isinstance(b, bool)) or alpha != 1
+
+
+def _subtraction(name, op_fn, doc):
+    def subtract(input, other, *, alpha=1):
+        # Checked here, before type promotion turns a bool tensor into integers.
+        a, b = getattr(input, "_data", input), getattr(other, "_data", other)
+        if _has_bool(a, b, alpha):
+            _check_sub(a, b, alpha)
+        return op_fn(input, other, alpha)
+
+    subtract.__name__ = subtract.__qualname__ = name
+    subtract.__doc__ = doc
+    return tensor_method(subtract)
+
+
+@op(inputs="self other", broadcast=True, promote="binary",
+    grads=(lambda g, n: g, lambda g, n: _scaled(-g, n.alpha)), node="SubBackward0", method=False)
+def _sub(self, other, alpha=1):
     return xp.subtract(self, other if alpha == 1 else xp.multiply(other, alpha))
+
+
+rsub = _subtraction("rsub", _rsub,
+                    "``torch.rsub``: other - alpha * input (what ``number - tensor`` computes).")
+sub = _subtraction("sub", _sub, "``torch.sub``: input - alpha * other (bools refused, as in "
+                   "PyTorch).")
 
 
 @op(inputs="self other", saves="self other", broadcast=True, promote="binary",
@@ -63,36 +139,84 @@ def _pow_scalar_grad(g, n):
     return g * e * n.self ** (e - 1)
 
 
-@op(inputs="self", saves="self", grads=(_pow_scalar_grad,), node="PowBackward0")
+def _check_pow_scalar(a, exponent):
+    if a.dtype.kind in "iub" and isinstance(exponent, int) and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+@op(inputs="self", saves="self", grads=(_pow_scalar_grad,), node="PowBackward0",
+    check=_check_pow_scalar)
 def _pow_scalar(self, exponent):
+    if self.dtype == bool:
+        if isinstance(exponent, bool):  # bool ** bool stays bool: x ** True is x, x ** False is 1
+            return self.copy() if exponent else xp.ones_like(self)
+        if isinstance(exponent, int):  # PyTorch computes integer powers of bools in int64
+            self = self.astype(xp.int64)
     with xp.errstate(divide="ignore", invalid="ignore"):
         return xp.power(self, exponent)
+
+
+def _int_power(base, exponent):
+    """Integer powers where some exponents are negative: 1 ** -n = 1, (-1) ** -n = +-1, else 0
+    (PyTorch's integer results, where the array library refuses)."""
+    safe = xp.power(base, xp.maximum(exponent, 0))
+    one = xp.where(exponent % 2 == 0, 1, base)
+    neg = xp.where(xp.abs(base) == 1, one, 0).astype(safe.dtype)
+    return xp.where(exponent < 0, neg, safe)
 
 
 def _pow_exponent_grad(g, n):
     base, result = n.self, n.result
-    # d/de b**e = b**e * log(b); taken as 0 where b == 0 and e >= 0 (the limit PyTorch uses)
-    return g * where((base == 0) & (n.exponent >= 0), 0.0, result * base.log())
+    # d/de b**e = b**e * log(b); taken as 0 where b == 0 and e >= 0 (the limit PyTorch uses):
+    # there the base is replaced by 1, whose log is 0, so no 0 * -inf is ever formed.
+    return g * result * where((base == 0) & (n.exponent >= 0), 1.0, base).log()
+
+
+def _pow_base_grad(g, n):
+    e = n.exponent
+    # exponent 0 has derivative 0 even at base 0, where e * b ** (e - 1) would be 0 * inf:
+    # there the base is replaced by 1, so the product is 0 * 1.
+    return g * e * where(e == 0, 1.0, n.self) ** (e - 1)
 
 
 @op(inputs="self exponent", saves="self exponent result", broadcast=True, promote="binary",
-    grads=(lambda g, n: g * n.exponent * n.self ** (n.exponent - 1), _pow_exponent_grad),
-    node="PowBackward1")
+    grads=(_pow_base_grad, _pow_exponent_grad), node="PowBackward1")
 def _pow_tensor(self, exponent):
+    if self.dtype == bool:  # both are bool after promotion
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    if exponent.dtype.kind in "iu" and self.dtype.kind in "iu":
+        return _int_power(self, exponent)
     with xp.errstate(divide="ignore", invalid="ignore"):
         return xp.power(self, exponent)
 
 
-@op(inputs="exponent", saves="exponent result",
-    grads=(lambda g, n: g * n.result * _log_scalar(n.self_scalar),), node="PowBackward2")
+def _pow_scalar_base_grad(g, n):
+    if n.self_scalar == 0:  # 0 ** e: derivative 0 for e >= 0, as PyTorch takes it
+        return g * where(n.exponent >= 0, 0.0, -math.inf)  # inf * log(0) for e < 0
+    return g * n.result * _log_scalar(n.self_scalar)
+
+
+@op(inputs="exponent", saves="exponent result", grads=(_pow_scalar_base_grad,),
+    node="PowBackward2")
 def _pow_scalar_base(exponent, self_scalar):
+    if exponent.dtype == bool and isinstance(self_scalar, bool):
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     with xp.errstate(divide="ignore", invalid="ignore"):
-        return xp.power(self_scalar, exponent)
+        if exponent.dtype.kind in "iu" and isinstance(self_scalar, int):
+            return _int_power(xp.asarray(self_scalar, dtype=exponent.dtype), exponent)
+        return xp.power(self_scalar, exponent).astype(_scalar_power_dtype(exponent, self_scalar),
+                                                      copy=False)
+
+
+def _scalar_power_dtype(exponent, base):
+    """A Python float base with an integer or bool exponent gives the default float dtype."""
+    from ..dtypes import result_type
+    from ..tensor import _make
+
+    return result_type(base, _make(exponent)).np
 
 
 def _log_scalar(x):
-    import math
-
     return math.log(x) if x > 0 else (float("-inf") if x == 0 else float("nan"))
 
 
@@ -130,8 +254,15 @@ def div(input, other, *, rounding_mode=None):
     return _rounded_div(input, other, rounding_mode)
 
 
-@op(inputs="self other", broadcast=True, promote="binary",
-    grads=(lambda g, n: g * 0, lambda g, n: g * 0), method=False, node="DivBackward1")
+def _check_rounded_div(a, b, rounding_mode):
+    if _is_bool(a) and _is_bool(b):
+        raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
+    if _is_integral(a) and _is_integral(b) and xp.any(xp.equal(b, 0)):
+        raise RuntimeError("ZeroDivisionError")
+
+
+@op(inputs="self other", broadcast=True, promote="binary", check=_check_rounded_div,
+    grads=(lambda g, n: g * 0, lambda g, n: g * 0), method=False, node="DivBackward2")
 def _rounded_div(self, other, rounding_mode):
     with xp.errstate(divide="ignore", invalid="ignore"):
         if rounding_mode == "floor":
@@ -156,7 +287,7 @@ def log(self):
         return xp.log(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g / (n.self + 1),))
+@op(saves="self", promote="float", grads=(lambda g, n: g / (n.self + 1),), node="Log1PBackward0")
 def log1p(self):
     """``torch.log1p``: log(1 + x), accurate near 0."""
     with xp.errstate(divide="ignore", invalid="ignore"):
@@ -190,19 +321,77 @@ def rsqrt(self):
         return 1 / xp.sqrt(self)
 
 
+@op(saves="result", promote="float", grads=(lambda g, n: -g * n.result * n.result,))
+def reciprocal(self):
+    """``torch.reciprocal``: 1 / x."""
+    with xp.errstate(divide="ignore"):
+        return xp.reciprocal(self)
+
+
+@tensor_method
+def square(input):
+    """``torch.square``: x ** 2 (a ``PowBackward0`` node, as in PyTorch; bools give int64)."""
+    return _pow_scalar(input, 2)
+
+
+# --- rounding (zero gradient, as in PyTorch, except frac) ---------------------------------------
+
+
+def _rounding(name, ufunc):
+    def forward(self):
+        return ufunc(self) if self.dtype.kind == "f" else self.copy()
+
+    forward.__name__ = name
+    forward.__doc__ = f"``torch.{name}`` (its gradient is zero; integers are returned unchanged)."
+    return op(name, grads=(lambda g, n: g * 0,), check=_not_for(f"{name}_vml_cpu", "b"))(forward)
+
+
+floor = _rounding("floor", xp.floor)
+ceil = _rounding("ceil", xp.ceil)
+trunc = _rounding("trunc", xp.trunc)
+fix = trunc
+tensor_method(fix, name="fix")
+
+
+@op(grads=(lambda g, n: g * 0,), node="RoundBackward1", check=_not_for("round_cpu", "biu"),
+    method=False)
+def _round_decimals(self, decimals):
+    return xp.round(self, decimals)
+
+
+_round0 = _rounding("round", xp.round)
+
+
+@tensor_method
+def round(input, *, decimals=None):
+    """``torch.round``: to the nearest integer, halves to even; with ``decimals``, to that many
+    decimal places (its gradient is zero)."""
+    if decimals is not None:
+        return _round_decimals(input, decimals)
+    return _round0(input)
+
+
+@op(grads=(lambda g, n: g,), check=_not_for("frac_cpu", "biu"))
+def frac(self):
+    """``torch.frac``: x - trunc(x), with the sign of x."""
+    return self - xp.trunc(self)
+
+
 # --- sign and magnitude ------------------------------------------------------------------------
 
 
 @op(saves="self", grads=(lambda g, n: g * n.self.sign(),))
 def abs(self):
     """``torch.abs``."""
+    if self.dtype == bool:  # here rather than check=: keeps abs on the registry's fast path
+        _not_for("abs_cpu", "b")(self)
     return xp.abs(self)
 
 
 @op(grads=(lambda g, n: g * 0,))
 def sign(self):
-    """``torch.sign``: -1, 0 or 1 (its gradient is zero)."""
-    return xp.sign(self)
+    """``torch.sign``: -1, 0 or 1 (its gradient is zero); bools are their own sign."""
+    return self.copy() if self.dtype == bool else xp.sign(self)
 
 
 # --- trigonometry and hyperbolic functions -----------------------------------------------------
@@ -226,10 +415,64 @@ def tan(self):
     return xp.tan(self)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: g * (1 - n.result * n.result),))
+@op(saves="result", promote="float", grads=(lambda g, n: tanh_backward(g, n.result),))
 def tanh(self):
     """``torch.tanh``."""
     return xp.tanh(self)
+
+
+# The gradients of tanh, sigmoid and relu are ops of their own, as in PyTorch: one array pass in a
+# backward call instead of three, and their own formulas keep double backward working.
+@op(inputs="grad_output output", saves="grad_output output", method=False,
+    grads=(lambda gg, n: tanh_backward(gg, n.output),
+           lambda gg, n: gg * n.grad_output * -2 * n.output))
+def tanh_backward(grad_output, output):
+    return grad_output * (1 - output * output)
+
+
+@op(inputs="grad_output output", saves="grad_output output", method=False,
+    grads=(lambda gg, n: sigmoid_backward(gg, n.output),
+           lambda gg, n: gg * n.grad_output * (1 - 2 * n.output)))
+def sigmoid_backward(grad_output, output):
+    return grad_output * output * (1 - output)
+
+
+@op(inputs="grad_output self", saves="self", method=False,
+    grads=(lambda gg, n: threshold_backward(gg, n.self, n.threshold), None))
+def threshold_backward(grad_output, self, threshold):
+    return xp.where(self > threshold, grad_output, xp.zeros((), grad_output.dtype))
+
+
+@op(saves="self", promote="float", grads=(lambda g, n: g * (1 - n.self * n.self).rsqrt(),))
+def asin(self):
+    """``torch.asin``."""
+    with xp.errstate(invalid="ignore"):
+        return xp.arcsin(self)
+
+
+@op(saves="self", promote="float", grads=(lambda g, n: -g * (1 - n.self * n.self).rsqrt(),))
+def acos(self):
+    """``torch.acos``."""
+    with xp.errstate(invalid="ignore"):
+        return xp.arccos(self)
+
+
+@op(saves="self", promote="float", grads=(lambda g, n: g / (1 + n.self * n.self),))
+def atan(self):
+    """``torch.atan``."""
+    return xp.arctan(self)
+
+
+@op(saves="self", promote="float", grads=(lambda g, n: g * n.self.cosh(),))
+def sinh(self):
+    """``torch.sinh``."""
+    return xp.sinh(self)
+
+
+@op(saves="self", promote="float", grads=(lambda g, n: g * n.self.sinh(),))
+def cosh(self):
+    """``torch.cosh``."""
+    return xp.cosh(self)
 
 
 def _sigmoid(x):
@@ -238,16 +481,18 @@ def _sigmoid(x):
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: g * n.result * (1 - n.result),))
+@op(saves="result", promote="float", grads=(lambda g, n: sigmoid_backward(g, n.result),))
 def sigmoid(self):
     """``torch.sigmoid``: 1 / (1 + exp(-x))."""
     return _sigmoid(self)
 
 
-@op(saves="result", grads=(lambda g, n: g * (n.result > 0),))
+@op(saves="result", grads=(lambda g, n: threshold_backward(g, n.result, 0),))
 def relu(self):
     """``torch.relu``: max(x, 0)."""
-    return xp.maximum(self, 0) if self.dtype.kind != "b" else self.copy()
+    if self.dtype == bool:  # checked here, not by check=, to keep the op on the registry's fast path
+        raise RuntimeError("Boolean inputs not supported for relu")
+    return xp.maximum(self, 0)
 
 
 # --- clamping, maxima and selection ------------------------------------------------------------
@@ -268,23 +513,124 @@ def _check_clamp(x, min, max):
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
 
 
-@op(saves="self", grads=(_clamp_grad,), node="ClampBackward1", check=_check_clamp)
-def clamp(self, min=None, max=None):
-    """``torch.clamp``: each element limited to [min, max] (scalar bounds)."""
-    if min is not None and isinstance(min, float) and self.dtype.kind in "iub":
-        self = self.astype(xp.float32)
-    if max is not None and isinstance(max, float) and self.dtype.kind in "iub":
-        self = self.astype(xp.float32)
-    out = self
-    if min is not None:
-        out = xp.maximum(out, xp.asarray(min, dtype=out.dtype))
-    if max is not None:
-        out = xp.minimum(out, xp.asarray(max, dtype=out.dtype))
-    return out if out is not self else out.copy()
+def _clamp_forward(x, lo, hi):
+    out = x
+    if lo is not None:
+        out = xp.maximum(out, lo)
+    if hi is not None:
+        out = xp.minimum(out, hi)
+    return (out if out is not x else out.copy()).astype(x.dtype, copy=False)
+
+
+@op(saves="self", grads=(_clamp_grad,), node="ClampBackward1", check=_check_clamp, method=False)
+def _clamp_scalar(self, min, max):
+    return _clamp_forward(self, min, max)
+
+
+def _clamp_self_grad(g, n):
+    x, lo, hi = n.self, n.min, n.max
+    if lo is None:
+        return where(x <= hi, g, 0.0)
+    if hi is None:
+        return where(x >= lo, g, 0.0)
+    return where((x >= lo) & (x <= hi), g, 0.0)
+
+
+def _clamp_min_grad(g, n):
+    x, lo, hi = n.self, n.min, n.max
+    below = x < lo if hi is None else (x < lo) & (lo < hi)
+    return where(below, g, 0.0)
+
+
+def _clamp_max_grad(g, n):
+    x, lo, hi = n.self, n.min, n.max
+    above = x > hi if lo is None else (x > hi) | (hi < lo)  # min > max: the output is max
+    return where(above, g, 0.0)
+
+
+@op(inputs="self min max", saves="self min max", broadcast=True, node="ClampBackward0",
+    grads=(_clamp_self_grad, _clamp_min_grad, _clamp_max_grad), method=False)
+def _clamp_tensor(self, min, max):
+    return _clamp_forward(self, min, max)
+
+
+def _bounds_dtype(input, *bounds):
+    """The dtype PyTorch clamps in: bounds take part in type promotion like other operands."""
+    from ..dtypes import result_type
+
+    return result_type(input, *(b for b in bounds if b is not None))
+
+
+@tensor_method
+def clamp(input, min=None, max=None):
+    """``torch.clamp``: each element limited to [min, max]; bounds are numbers or tensors
+    (where min > max, the result is max)."""
+    from ..tensor import Tensor
+
+    tensors = isinstance(min, Tensor) or isinstance(max, Tensor)
+    if tensors and not all(b is None or isinstance(b, Tensor) for b in (min, max)):
+        raise TypeError(
+            f"clamp() received an invalid combination of arguments - got ({type(min).__name__}, "
+            f"{type(max).__name__}), but expected one of:\n * (Tensor min = None, Tensor max = None)"
+            "\n * (Number min = None, Number max = None)\n"
+        )
+    dt = _bounds_dtype(input, min, max)
+    if dt is not input.dtype:
+        input = input.to(dt)
+    if not tensors:
+        return _clamp_scalar(input, min, max)
+    if min is None and max is None:
+        _check_clamp(None, None, None)
+    min, max = [b if b is None or b.dtype is dt else b.to(dt) for b in (min, max)]
+    return _clamp_tensor(input, min, max)
 
 
 clip = clamp
 tensor_method(clip, name="clip")
+
+
+@op(saves="self", grads=(lambda g, n: g * (n.self >= n.min),), method=False,
+    node="ClampMinBackward0")
+def _clamp_min_scalar(self, min):
+    return _clamp_forward(self, min, None)
+
+
+@op(saves="self", grads=(lambda g, n: g * (n.self <= n.max),), method=False,
+    node="ClampMaxBackward0")
+def _clamp_max_scalar(self, max):
+    return _clamp_forward(self, None, max)
+
+
+@op(inputs="self min", saves="self min", broadcast=True, node="ClampMinBackward1", method=False,
+    grads=(lambda g, n: where(n.self >= n.min, g, 0.0), lambda g, n: where(n.self < n.min, g, 0.0)))
+def _clamp_min_tensor(self, min):
+    return _clamp_forward(self, min, None)
+
+
+@op(inputs="self max", saves="self max", broadcast=True, node="ClampMaxBackward1", method=False,
+    grads=(lambda g, n: where(n.self <= n.max, g, 0.0), lambda g, n: where(n.self > n.max, g, 0.0)))
+def _clamp_max_tensor(self, max):
+    return _clamp_forward(self, None, max)
+
+
+def _one_bound(scalar_op, tensor_op):
+    def bound(input, bound):
+        from ..tensor import Tensor
+
+        dt = _bounds_dtype(input, bound)
+        if dt is not input.dtype:
+            input = input.to(dt)
+        if isinstance(bound, Tensor):
+            return tensor_op(input, bound if bound.dtype is dt else bound.to(dt))
+        return scalar_op(input, bound)
+
+    return bound
+
+
+clamp_min = tensor_method(_one_bound(_clamp_min_scalar, _clamp_min_tensor), name="clamp_min")
+clamp_max = tensor_method(_one_bound(_clamp_max_scalar, _clamp_max_tensor), name="clamp_max")
+clamp_min.__doc__ = "``torch.clamp_min``: each element at least ``min`` (a number or a tensor)."
+clamp_max.__doc__ = "``torch.clamp_max``: each element at most ``max`` (a number or a tensor)."
 
 
 def _max_grad(first):
@@ -303,10 +649,18 @@ def _min_grad(first):
     return formula
 
 
+def _require_tensor(name, b):
+    """PyTorch's error for ops whose second argument must be a tensor, not a number."""
+    if not hasattr(b, "dtype"):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(b).__name__}")
+
+
 @op(inputs="self other", saves="self other", broadcast=True, promote="binary",
     grads=(_max_grad(True), _max_grad(False)))
 def maximum(self, other):
     """``torch.maximum``: the elementwise larger value (ties share the gradient)."""
+    _require_tensor("maximum", other)
     return xp.maximum(self, other)
 
 
@@ -314,6 +668,7 @@ def maximum(self, other):
     grads=(_min_grad(True), _min_grad(False)))
 def minimum(self, other):
     """``torch.minimum``: the elementwise smaller value (ties share the gradient)."""
+    _require_tensor("minimum", other)
     return xp.minimum(self, other)
 
 
@@ -326,11 +681,10 @@ def _check_where(cond, x, y):
 
 
 def _dtype_name(a):
+    """The scalar type name PyTorch's messages use for an array's dtype: Float, Long, Bool ..."""
     from ..dtypes import FROM_NP
 
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-            "float16": "Half", "uint8": "Byte", "int8": "Char", "int16": "Short",
-            "bool": "Bool"}.get(FROM_NP[a.dtype].name, FROM_NP[a.dtype].name)
+    return FROM_NP[a.dtype]._tensor_name[:-len("Tensor")]
 
 
 @op(inputs="condition self other", saves="condition", broadcast=True,
@@ -377,6 +731,7 @@ ge = _comparison("ge", xp.greater_equal)
 
 def _logical(name, ufunc):
     def forward(self, other):
+        _require_tensor(name, other)
         return ufunc(self, other)
 
     forward.__name__ = name
@@ -397,9 +752,10 @@ def logical_not(self):
 
 def _bitwise(name, ufunc):
     def forward(self, other):
-        if getattr(self, "dtype", xp.dtype(int)).kind == "f" or getattr(
-                other, "dtype", xp.dtype(int)).kind == "f":
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+        promoted = self if type(self) is ndarray else other  # both share the promoted dtype
+        if promoted.dtype.kind == "f":
+            raise NotImplementedError(
+                f"\"{name}_cpu\" not implemented for '{_dtype_name(promoted)}'")
         return ufunc(self, other)
 
     forward.__name__ = name
@@ -415,20 +771,74 @@ bitwise_xor = _bitwise("bitwise_xor", xp.bitwise_xor)
 def bitwise_not(self):
     """``torch.bitwise_not`` (``~``): logical not for bools, bit flip for integers."""
     if self.dtype.kind == "f":
-        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_dtype_name(self)}'")
     return xp.invert(self)
 
 
 __all__ = [
-    "add", "sub", "mul", "true_divide", "div", "neg", "pow", "exp", "log", "log1p", "expm1", "log2",
-    "sqrt", "rsqrt", "abs", "sign", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "clamp", "clip",
-    "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
-    "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+    "abs",
+    "acos",
+    "add",
+    "asin",
+    "atan",
+    "bitwise_and",
+    "bitwise_not",
+    "bitwise_or",
+    "bitwise_xor",
+    "ceil",
+    "clamp",
+    "clamp_max",
+    "clamp_min",
+    "clip",
+    "cos",
+    "cosh",
+    "div",
+    "eq",
+    "exp",
+    "expm1",
+    "fix",
+    "floor",
+    "frac",
+    "ge",
+    "gt",
+    "le",
+    "log",
+    "log1p",
+    "log2",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "lt",
+    "maximum",
+    "minimum",
+    "mul",
+    "ne",
+    "neg",
+    "pow",
+    "reciprocal",
+    "relu",
+    "round",
+    "rsqrt",
+    "rsub",
+    "sigmoid",
+    "sign",
+    "sin",
+    "sinh",
+    "sqrt",
+    "square",
+    "sub",
+    "tan",
+    "tanh",
+    "true_divide",
+    "trunc",
+    "where",
 ]
 
 # Other names PyTorch gives the same functions.
 _ALIASES = {"divide": div, "subtract": sub, "multiply": mul, "negative": neg, "greater": gt,
-            "greater_equal": ge, "less": lt, "less_equal": le, "not_equal": ne, "absolute": abs}
+            "greater_equal": ge, "less": lt, "less_equal": le, "not_equal": ne, "absolute": abs,
+            "arcsin": asin, "arccos": acos, "arctan": atan}
 globals().update(_ALIASES)
 for _alias, _fn in _ALIASES.items():
     tensor_method(_fn, name=_alias)

@@ -1,21 +1,35 @@
-"""Reductions: sums, means and the other ops that fold dimensions away."""
+"""Reductions: sums, means and the other ops that fold dimensions away, and the ops along one
+dimension that go with them (cumsum, softmax, log_softmax)."""
 
-from .. import dtypes
+import builtins
+import math
+import warnings
+from collections import namedtuple
+
 from .._array import xp
-from ..tensor import _wrap_dim
-from .registry import op
+from ..tensor import Tensor, _make, _wrap_dim
+from .pointwise import _dtype_name, maximum, minimum, where
+from .registry import op, tensor_method
 
 
 def dims_arg(dim, ndim):
-    """``dim`` (None, an int, or a sequence of ints) as a sorted tuple of non-negative axes."""
+    """``dim`` (None, an int, or a sequence of ints) as a sorted tuple of non-negative axes.
+
+    None and an empty sequence mean every dimension, as in PyTorch.  A 0-dim tensor accepts dim 0
+    and -1 and has no axis to reduce.
+    """
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (tuple, list)):
         axes = tuple(sorted(_wrap_dim(d, ndim) for d in dim))
         if len(set(axes)) != len(axes):
-            raise RuntimeError(f"dim {axes[0]} appears multiple times in the list of dims")
+            dup = next(a for i, a in enumerate(axes) if a in axes[i + 1:])
+            raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
+        if not ndim:
+            return ()
         return axes if axes else tuple(range(ndim))
-    return (_wrap_dim(dim, ndim),)
+    d = _wrap_dim(dim, ndim)
+    return (d,) if ndim else ()
 
 
 def expand_grad(g, shape, dim, keepdim):
@@ -26,41 +40,592 @@ def expand_grad(g, shape, dim, keepdim):
     return g.expand(shape)
 
 
+def _count(shape, dim):
+    """How many elements each output of a reduction over ``dim`` folds together."""
+    n = 1
+    for d in dims_arg(dim, len(shape)):
+        n *= shape[d]
+    return n
+
+
+def _to_dtype(g, dtype):
+    """A gradient cast back to its input's dtype (after an op computed in another one)."""
+    return g if g.dtype is dtype else g.to(dtype)
+
+
+# --- sum, mean, prod ---------------------------------------------------------------------------
+
+
 def _sum_dtype(a, dtype):
     if dtype is not None:
         return dtype.np
     return xp.int64 if a.dtype.kind in "biu" else None
 
 
-@op(saves="self_shape", grads=(lambda g, n: expand_grad(g, n.self_shape, n.dim, n.keepdim),))
-def sum(self, dim=None, keepdim=False, dtype=None):
-    """``torch.sum``: the sum over all elements or over ``dim``."""
+def _sum_grad(g, n):
+    return _to_dtype(expand_grad(g, n.self_shape, n.dim, n.keepdim), n.self_dtype)
+
+
+@op(saves="self_shape self_dtype", grads=(_sum_grad,), node="SumBackward1", method=False)
+def _sum_dim(self, dim, keepdim, dtype):
     return xp.sum(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim,
                   dtype=_sum_dtype(self, dtype))
 
 
-def _check_mean(a, dim=None, keepdim=False, dtype=None):
+@op(saves="self_shape self_dtype", method=False, node="SumBackward0",
+    grads=(lambda g, n: _to_dtype(g.expand(n.self_shape), n.self_dtype),))
+def _sum_all(self, dtype):
+    return xp.sum(self, dtype=_sum_dtype(self, dtype))
+
+
+@tensor_method
+def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """``torch.sum``: the sum over all elements or over ``dim``."""
+    if dim is None and not keepdim:
+        return _sum_all(input, dtype)
+    return _sum_dim(input, dim, keepdim, dtype)
+
+
+def _check_float_mean(a, dim, keepdim, dtype):
     if dtype is None and a.dtype.kind not in "fc":
-        name = dtypes.FROM_NP[a.dtype]._tensor_name[:-len("Tensor")]
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-            f"complex dtype. Got: {name}"
+            f"complex dtype. Got: {_dtype_name(a)}"
         )
 
 
 def _mean_grad(g, n):
     shape = n.self_shape
-    count = 1
-    for d in dims_arg(n.dim, len(shape)):
-        count *= shape[d]
-    return expand_grad(g, shape, n.dim, n.keepdim) / count
+    return _to_dtype(expand_grad(g, shape, n.dim, n.keepdim) / _count(shape, n.dim), n.self_dtype)
 
 
-@op(saves="self_shape", grads=(_mean_grad,), check=_check_mean)
-def mean(self, dim=None, keepdim=False, dtype=None):
-    """``torch.mean``: the average over all elements or over ``dim``."""
+@op(saves="self_shape self_dtype", grads=(_mean_grad,), check=_check_float_mean, method=False,
+    node="MeanBackward1")
+def _mean_dim(self, dim, keepdim, dtype):
     return xp.mean(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim,
                    dtype=None if dtype is None else dtype.np)
 
 
-__all__ = ["sum", "mean"]
+@op(saves="self_shape self_dtype", grads=(_mean_grad,), method=False, node="MeanBackward0")
+def _mean_all(self, dim, keepdim, dtype):
+    _check_float_mean(self, dim, keepdim, dtype)  # here, not check=: keeps the registry's fast path
+    return xp.mean(self, dtype=None if dtype is None else dtype.np)
+
+
+@tensor_method
+def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """``torch.mean``: the average over all elements or over ``dim``."""
+    if dim is None and not keepdim:
+        return _mean_all(input, None, False, dtype)
+    return _mean_dim(input, dim, keepdim, dtype)
+
+
+def _prod_grad(g, n):
+    """d prod / d x_i is the product of the other elements, also where some elements are 0.
+
+    With no zero in a slice that is prod / x_i.  With one zero x_k, it is the product of the rest
+    at k, and x_k * rest / x_i elsewhere: 0, but written so that its own derivative by x_k is right
+    (double backward).  With two or more zeros every derivative is 0, as PyTorch takes it.
+    """
+    x = n.self
+    dim = n.dim
+    keep = dim is not None
+    zero = x == 0
+    zeros = zero.sum(dim, keepdim=True) if keep else zero.sum()
+    safe = where(zero, 1.0, x)
+    rest = safe.prod(dim, keepdim=True) if keep else safe.prod()
+    the_zero = (x * zero).sum(dim, keepdim=True) if keep else (x * zero).sum()  # x_k, valued 0
+    one_zero = where(zero, rest, the_zero * rest / safe)
+    others = where(zeros == 0, rest / safe, where(zeros == 1, one_zero, 0.0))
+    g = expand_grad(g, x.shape, dim, n.keepdim) if keep else g
+    return _to_dtype(g * others, x.dtype)
+
+
+@op(saves="self", grads=(_prod_grad,), node="ProdBackward0", method=False)
+def _prod_all(self, dim, keepdim, dtype):
+    return xp.prod(self, dtype=_sum_dtype(self, dtype))
+
+
+@op(saves="self", grads=(_prod_grad,), node="ProdBackward1", method=False)
+def _prod_dim(self, dim, keepdim, dtype):
+    return xp.prod(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim,
+                   dtype=_sum_dtype(self, dtype))
+
+
+@tensor_method
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """``torch.prod``: the product of all elements, or along one dimension ``dim``."""
+    if dim is None:
+        return _prod_all(input, None, False, dtype)
+    int_dim("prod", dim)
+    return _prod_dim(input, dim, keepdim, dtype)
+
+
+# --- variance and standard deviation -----------------------------------------------------------
+
+
+def _check_var(a, dim, correction, keepdim):
+    if a.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+
+
+def _var_divisor(shape, dim, correction):
+    return builtins.max(0, _count(shape, dim) - correction)
+
+
+def _var_forward(a, dim, correction, keepdim, name):
+    axes = dims_arg(dim, a.ndim)
+    divisor = _var_divisor(a.shape, dim, correction)
+    if divisor == 0:
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=4)
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        centred = a - a.mean(axis=axes, keepdims=True)
+        return xp.true_divide(xp.sum(centred * centred, axis=axes, keepdims=keepdim),
+                              divisor).astype(a.dtype, copy=False)
+
+
+def _var_grad(g, n):
+    x = n.self
+    centred = x - x.mean(n.dim, keepdim=True)
+    divisor = _var_divisor(x.shape, n.dim, n.correction)
+    scale = 2.0 / divisor if divisor else math.inf
+    return expand_grad(g, x.shape, n.dim, n.keepdim) * centred * scale
+
+
+def _std_grad(g, n):
+    # std = sqrt(var): d std = d var / (2 std), taken as 0 where std is 0 (PyTorch's choice).
+    result = n.result
+    return _var_grad(where(result == 0, 0.0, g / (2 * result)), n)
+
+
+@op(saves="self", grads=(_var_grad,), check=_check_var, node="VarBackward0", method=False)
+def _var(self, dim, correction, keepdim):
+    return _var_forward(self, dim, correction, keepdim, "var")
+
+
+@op(saves="self result", grads=(_std_grad,), check=_check_var, node="StdBackward0", method=False)
+def _std(self, dim, correction, keepdim):
+    with xp.errstate(invalid="ignore"):
+        return xp.sqrt(_var_forward(self, dim, correction, keepdim, "std"))
+
+
+def _correction(name, dim, unbiased, correction):
+    """PyTorch's overloads of var/std: ``(dim, unbiased, keepdim)``, ``(unbiased)`` and
+    ``(dim, *, correction)``; returns (dim, correction)."""
+    if isinstance(dim, builtins.bool):  # x.var(False): the unbiased overload
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got both "
+                        "unbiased and correction")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    return dim, correction
+
+
+@tensor_method
+def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """``torch.var``: the variance, with Bessel's correction unless ``unbiased=False`` or another
+    ``correction`` is given."""
+    dim, correction = _correction("var", dim, unbiased, correction)
+    return _var(input, dim, correction, keepdim)
+
+
+@tensor_method
+def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """``torch.std``: the standard deviation (see ``var`` for ``unbiased`` and ``correction``)."""
+    dim, correction = _correction("std", dim, unbiased, correction)
+    return _std(input, dim, correction, keepdim)
+
+
+# --- maxima and minima -------------------------------------------------------------------------
+
+
+def _check_extreme(name):
+    def check(a, dim, keepdim):
+        if a.size == 0:
+            if dim is None or dim == () or dim == []:
+                raise RuntimeError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument."
+                )
+            for d in dims_arg(dim, a.ndim):
+                if a.shape[d] == 0:
+                    raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+    return check
+
+
+def _shared_grad(g, n):
+    """The gradient of a max or min: shared evenly by every element equal to the result."""
+    x = n.self
+    shape = x.shape
+    hit = (x == expand_grad(n.result, shape, n.dim, n.keepdim)).to(g.dtype)
+    count = hit.sum(n.dim, keepdim=True) if n.dim is not None else hit.sum()
+    return expand_grad(g, shape, n.dim, n.keepdim) * hit / count
+
+
+@op(saves="self result", grads=(_shared_grad,), check=_check_extreme("amax"))
+def amax(self, dim=(), keepdim=False):
+    """``torch.amax``: the largest value over ``dim`` (all dims by default); ties share the
+    gradient evenly."""
+    return xp.amax(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim)
+
+
+@op(saves="self result", grads=(_shared_grad,), check=_check_extreme("amin"))
+def amin(self, dim=(), keepdim=False):
+    """``torch.amin``: the smallest value over ``dim`` (all dims by default); ties share the
+    gradient evenly."""
+    return xp.amin(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim)
+
+
+@op(saves="self result", grads=(_shared_grad,), node="MaxBackward1", check=_check_extreme("max"),
+    method=False)
+def _max_all(self, dim, keepdim):
+    return xp.amax(self)
+
+
+@op(saves="self result", grads=(_shared_grad,), node="MinBackward1", check=_check_extreme("min"),
+    method=False)
+def _min_all(self, dim, keepdim):
+    return xp.amin(self)
+
+
+class _ReturnType(tuple):
+    """A named pair of results printed as PyTorch prints ``torch.return_types.max(...)``."""
+
+    __slots__ = ()
+    _fields = ("values", "indices")
+
+    def __new__(cls, values, indices):
+        return tuple.__new__(cls, (values, indices))
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+    def __repr__(self):
+        return f"torch.return_types.{type(self).__name__}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+def _return_type(name):
+    cls = type(name, (_ReturnType,), {"__slots__": ()})
+    cls.__module__ = "torch.return_types"
+    cls.__qualname__ = name
+    return cls
+
+
+return_types = namedtuple("return_types", "max min")(_return_type("max"), _return_type("min"))
+
+
+def _select(arg_fn, a, dim, keepdim):
+    """The values that ``arg_fn`` (argmax or argmin) picks along ``dim``, and their indices."""
+    d = dims_arg(dim, a.ndim)
+    if not d:  # a 0-dim tensor: its only element, at index 0
+        return a.copy(), xp.zeros((), dtype=xp.int64)
+    idx = xp.expand_dims(arg_fn(a, axis=d[0]), d[0])
+    values = xp.take_along_axis(a, idx, axis=d[0])
+    if not keepdim:
+        values, idx = values.squeeze(d[0]), idx.squeeze(d[0])
+    return values, idx
+
+
+def _select_grad(g, n):
+    """The gradient of max/min along a dim goes to the one element each index picked."""
+    shape = n.self_shape
+    if not shape:
+        return g
+    d = dims_arg(n.dim, len(shape))[0]
+    idx = n._saved_indices._data
+    if not n.keepdim:
+        idx = xp.expand_dims(idx, d)
+    positions = xp.arange(shape[d]).reshape((-1,) + (1,) * (len(shape) - d - 1))
+    picked = _make(idx == positions)
+    return where(picked, expand_grad(g, shape, n.dim, n.keepdim), 0.0)
+
+
+@op(saves="self_shape result1", grads=(_select_grad,), node="MaxBackward0", method=False,
+    returns=return_types.max, check=_check_extreme("max"))
+def _max_dim(self, dim, keepdim):
+    return _select(xp.argmax, self, dim, keepdim)
+
+
+@op(saves="self_shape result1", grads=(_select_grad,), node="MinBackward0", method=False,
+    returns=return_types.min, check=_check_extreme("min"))
+def _min_dim(self, dim, keepdim):
+    return _select(xp.argmin, self, dim, keepdim)
+
+
+def _saved_indices(node):
+    """``_saved_indices`` of MaxBackward0/MinBackward0, as PyTorch names it: the indices picked."""
+    return _make(node.result1._data)
+
+
+for _op in (_max_dim, _min_dim):
+    _op.opdef.Node._saved_indices = property(_saved_indices)
+
+
+def _extreme(name, all_op, dim_op, binary):
+    def extreme(input: Tensor, dim=None, keepdim: bool = False):
+        if isinstance(dim, Tensor):
+            return binary(input, dim)
+        if dim is None:
+            return all_op(input, None, False)
+        int_dim(name, dim)
+        return dim_op(input, dim, keepdim)
+
+    extreme.__name__ = extreme.__qualname__ = name
+    return extreme
+
+
+def _argextreme(name, arg_fn):
+    def forward(self, dim=None, keepdim=False):
+        if self.dtype == bool:
+            raise RuntimeError(f"{name}(): does not support bool input")
+        if dim is None:
+            if self.size == 0:
+                raise IndexError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+            out = xp.asarray(arg_fn(self.reshape(-1)), dtype=xp.int64)
+            return out.reshape((1,) * self.ndim) if keepdim else out
+        int_dim(name, dim)
+        axes = dims_arg(dim, self.ndim)
+        if not axes:
+            return xp.zeros((), dtype=xp.int64)
+        if self.shape[axes[0]] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {axes[0]} to have non-zero size.")
+        return xp.asarray(arg_fn(self, axis=axes[0], keepdims=keepdim), dtype=xp.int64)
+
+    forward.__name__ = name
+    forward.__doc__ = f"``torch.{name}``: the index of the {name[3:]}imum (no gradient)."
+    return op(name)(forward)
+
+
+max = tensor_method(_extreme("max", _max_all, _max_dim, maximum))
+min = tensor_method(_extreme("min", _min_all, _min_dim, minimum))
+max.__doc__ = ("``torch.max``: the largest value; along ``dim``, a (values, indices) named tuple; "
+               "with a tensor, ``maximum``.")
+min.__doc__ = ("``torch.min``: the smallest value; along ``dim``, a (values, indices) named tuple; "
+               "with a tensor, ``minimum``.")
+
+
+argmax = _argextreme("argmax", xp.argmax)
+argmin = _argextreme("argmin", xp.argmin)
+
+
+def _truth(name, fn):
+    def forward(self, dim=None, keepdim=False):
+        if isinstance(dim, (tuple, list)) and not dim:  # no dim named: nothing is reduced
+            out = self != 0
+            return out.astype(xp.uint8) if self.dtype == xp.uint8 else out
+        out = fn(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim)
+        # PyTorch keeps uint8 for uint8 input; every other dtype gives bool.
+        return out.astype(xp.uint8) if self.dtype == xp.uint8 else out
+
+    forward.__name__ = name
+    forward.__doc__ = f"``torch.{name}``: whether {name} elements are non-zero (no gradient)."
+    return op(name)(forward)
+
+
+any = _truth("any", xp.any)
+all = _truth("all", xp.all)
+
+
+# --- norms and log-sum-exp ---------------------------------------------------------------------
+
+
+def _check_norm(a, ord, dim, keepdim, dtype):
+    if a.dtype.kind not in "fc":
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{_dtype_name(a)}"
+        )
+
+
+def _norm_forward(a, ord, dim, keepdim, dtype):
+    if dtype is not None:
+        a = a.astype(dtype.np)
+    axes = dims_arg(dim, a.ndim)
+    m = xp.abs(a)
+    if ord == math.inf:
+        return xp.amax(m, axis=axes, keepdims=keepdim) if a.size else xp.zeros(
+            _kept_shape(a.shape, axes, keepdim), a.dtype)
+    if ord == -math.inf:
+        return xp.amin(m, axis=axes, keepdims=keepdim)
+    if ord == 0:
+        return xp.sum(m != 0, axis=axes, keepdims=keepdim).astype(a.dtype)
+    if ord == 1:
+        return xp.sum(m, axis=axes, keepdims=keepdim)
+    if ord == 2:
+        return xp.sqrt(xp.sum(m * m, axis=axes, keepdims=keepdim))
+    with xp.errstate(divide="ignore"):
+        return xp.sum(m ** ord, axis=axes, keepdims=keepdim) ** (1.0 / ord)
+
+
+def _kept_shape(shape, axes, keepdim):
+    if keepdim:
+        return tuple(1 if i in axes else s for i, s in enumerate(shape))
+    return tuple(s for i, s in enumerate(shape) if i not in axes)
+
+
+def _norm_grad(g, n):
+    x, ord = n.self, n.ord
+    if ord == 0:  # piecewise constant: PyTorch leaves the gradient undefined (x.grad stays None)
+        return None
+    if n.dtype is not None:
+        x = x.to(n.dtype)
+    shape = x.shape
+    g = expand_grad(g, shape, n.dim, n.keepdim)
+    norm = expand_grad(n.result, shape, n.dim, n.keepdim)
+    if ord == 1:
+        out = g * x.sign()
+    elif ord in (math.inf, -math.inf):
+        # Like amax/amin of |x|: the elements that reach the norm share the gradient evenly.
+        hit = (x.abs() == norm).to(g.dtype)
+        count = hit.sum(n.dim, keepdim=True) if n.dim is not None else hit.sum()
+        out = g * x.sign() * hit / count
+    elif ord == 2:
+        out = where(norm == 0, 0.0, g * x / norm)
+    else:
+        out = where(norm == 0, 0.0, g * x * x.abs() ** (ord - 2) / norm ** (ord - 1))
+    return _to_dtype(out, n.self.dtype)
+
+
+@op(saves="self result", grads=(_norm_grad,), check=_check_norm,
+    node="LinalgVectorNormBackward0", method=False)
+def _vector_norm(self, ord, dim, keepdim, dtype):
+    return _norm_forward(self, ord, dim, keepdim, dtype)
+
+
+@tensor_method
+def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """``torch.norm``: a vector norm over all elements or ``dim`` (p = 2 and "fro" by default, 1,
+    inf, -inf, 0 or any other number)."""
+    if p == "fro":
+        p = 2
+    elif isinstance(p, str):
+        raise NotImplementedError(f"norm: the matrix norm p={p!r} is not supported")
+    return _vector_norm(input, p, dim, keepdim, dtype)
+
+
+def _logsumexp_grad(g, n):
+    x = n.self
+    shape = x.shape
+    weights = (x - expand_grad(n.result, shape, n.dim, n.keepdim)).exp()
+    return expand_grad(g, shape, n.dim, n.keepdim) * weights
+
+
+@op(saves="self result", promote="float", grads=(_logsumexp_grad,))
+def logsumexp(self, dim, keepdim=False):
+    """``torch.logsumexp``: log(sum(exp(x))) over ``dim``, computed without overflow."""
+    axes = dims_arg(dim, self.ndim)
+    if self.size == 0:
+        return xp.log(xp.sum(xp.exp(self), axis=axes, keepdims=keepdim))
+    top = xp.amax(self, axis=axes, keepdims=True)
+    top = xp.where(xp.isfinite(top), top, 0)  # all -inf (or an inf) must not make nan
+    with xp.errstate(divide="ignore"):
+        out = xp.log(xp.sum(xp.exp(self - top), axis=axes, keepdims=True)) + top
+    return out if keepdim else out.squeeze(axes)
+
+
+# --- along one dimension: cumsum, softmax, log_softmax -----------------------------------------
+
+
+def int_dim(name, dim):
+    """PyTorch's error for ops that take one dim, given a tuple, a list or None."""
+    if not isinstance(dim, int):
+        raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not "
+                        f"{type(dim).__name__}")
+
+
+def _axis(dim, ndim):
+    """The one axis an op along ``dim`` works on, or None for a 0-dim tensor."""
+    d = _wrap_dim(dim, ndim)
+    return d if ndim else None
+
+
+def _cumsum_grad(g, n):
+    # Each input reaches every output at or after it: the reversed cumulative sum of g.
+    d = n.dim
+    return _to_dtype(g.sum(d, keepdim=True) - g.cumsum(d) + g, n.self_dtype)
+
+
+@op(saves="self_dtype", grads=(_cumsum_grad,))
+def cumsum(self, dim, dtype=None):
+    """``torch.cumsum``: running sums along ``dim`` (integers and bools sum in int64)."""
+    int_dim("cumsum", dim)
+    axis = _axis(dim, self.ndim)
+    out_dtype = _sum_dtype(self, dtype)
+    if axis is None:
+        return self.astype(out_dtype or self.dtype)
+    return xp.cumsum(self, axis=axis, dtype=out_dtype)
+
+
+def _check_softmax(name):
+    def check(a, dim, dtype=None):
+        int_dim(name, dim)
+        if dtype is None and a.dtype.kind not in "fc":
+            last = "lastdim_" if _wrap_dim(dim, a.ndim) == builtins.max(a.ndim - 1, 0) else ""
+            raise NotImplementedError(
+                f"\"{name}_{last}kernel_impl\" not implemented for '{_dtype_name(a)}'")
+
+    return check
+
+
+def _shifted(a, dim, dtype):
+    """``a`` in the output dtype, minus its maximum along ``dim`` (so exp cannot overflow)."""
+    if dtype is not None:
+        a = a.astype(dtype.np)
+    axis = _axis(dim, a.ndim)
+    if a.size == 0 or axis is None:
+        return a - a, axis
+    top = xp.amax(a, axis=axis, keepdims=True)
+    return a - xp.where(xp.isfinite(top), top, 0), axis
+
+
+def _softmax_grad(g, n):
+    y = n.result
+    return _to_dtype(y * (g - (g * y).sum(n.dim, keepdim=True)), n.self_dtype)
+
+
+@op(saves="self_dtype result", grads=(_softmax_grad,), check=_check_softmax("softmax"))
+def softmax(self, dim, dtype=None):
+    """``torch.softmax``: exp(x) / sum(exp(x)) along ``dim``, computed without overflow."""
+    z, axis = _shifted(self, dim, dtype)
+    e = xp.exp(z)
+    return e / (xp.sum(e, axis=axis, keepdims=True) if axis is not None else e)
+
+
+def _log_softmax_grad(g, n):
+    return _to_dtype(g - n.result.exp() * g.sum(n.dim, keepdim=True), n.self_dtype)
+
+
+@op(saves="self_dtype result", grads=(_log_softmax_grad,), check=_check_softmax("log_softmax"))
+def log_softmax(self, dim, dtype=None):
+    """``torch.log_softmax``: x - logsumexp(x) along ``dim``, computed without overflow."""
+    z, axis = _shifted(self, dim, dtype)
+    if axis is None:
+        return z
+    return z - xp.log(xp.sum(xp.exp(z), axis=axis, keepdims=True))
+
+
+__all__ = [
+    "all",
+    "amax",
+    "amin",
+    "any",
+    "argmax",
+    "argmin",
+    "cumsum",
+    "log_softmax",
+    "logsumexp",
+    "max",
+    "mean",
+    "min",
+    "norm",
+    "prod",
+    "softmax",
+    "std",
+    "sum",
+    "var",
+]

@@ -22,16 +22,34 @@ from .._array import ndarray, xp
 from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside
 from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.node import FunctionNode, ListInputNode, _sequence, grad_accumulator
+from ..autograd.node import FunctionNode, ListInputNode, UnaryNode, _sequence, grad_accumulator
 from ..tensor import Tensor, _make
 
 _FLOAT_KINDS = "fc"
 _NOT_SET = object()
+_EVERY_OUTPUT = 1 << 62  # outputs=None: as many as the forward returns
+
+# Set from outside while a feature is on, None otherwise, so an ordinary op call pays one global
+# read for each: forward-mode AD (``autograd.forward_ad``: gives the outputs their tangents; the
+# fast paths then defer to ``general``) and saved-tensor hooks (``autograd.graph``: pack what a
+# node saves).
+forward_ad_hook = None
+pack_hook = None
+# Anomaly mode (``autograd.anomaly``): checks each recorded op's results for NaN/inf.
+anomaly_hook = None
+
+
+def _anomaly_changed(enabled):
+    global anomaly_hook
+    anomaly_hook = check_forward if enabled else None
+
+
+_anomaly.listeners.append(_anomaly_changed)
 
 
 def _edge(t):
     """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
-    if type(t) is not Tensor and not isinstance(t, Tensor):
+    if not isinstance(t, Tensor):
         return (None, 0)
     if t._view_base is not None and len(t._vc) > 3:  # a recorded write may have made it stale
         from .inplace import fresh_grad_fn
@@ -46,7 +64,18 @@ def _edge(t):
 
 
 def _saved_property(i):
-    return property(lambda node: node._unpack(i))
+    def get(node):
+        # The common case inline (a live input at the version it was saved with); everything
+        # else (freed, modified, a saved output, a Python value) goes through Node._unpack.
+        saved = node._saved
+        if saved is not None:
+            t = saved[i]
+            version = node._versions[i]
+            if version is not None and version >= 0 and t._vc[0] == version:
+                return t
+        return node._unpack(i)
+
+    return property(get)
 
 
 def _attr_property(i):
@@ -89,8 +118,11 @@ class OpDef:
         self.returns = returns
         self.check = check
         self.listed = inputs == ("tensors",)  # one input: a list of tensors
+        base = (ListInputNode if self.listed else
+                UnaryNode if len(inputs) == 1 and outputs == 1 and grads[0] is not None else
+                FunctionNode)
         self.Node = node_class(node_name or _camel(name) + "Backward0", grads, saves, self.attrs,
-                               outputs, name, ListInputNode if self.listed else FunctionNode)
+                               outputs, name, base)
         self.differentiable = any(f is not None for f in grads)
         # Where each saved name comes from: an input (0, i), an output (1, j: "result", "result1"),
         # an input's shape (2, i: "self_shape") or dtype (3, i: "self_dtype").
@@ -136,17 +168,6 @@ class OpDef:
         return full
 
 
-# check_forward while anomaly mode is on, else None (one global name tested per recorded op)
-_forward_check = None
-
-
-def _anomaly_changed(enabled):
-    global _forward_check
-    _forward_check = check_forward if enabled else None
-
-
-_anomaly.listeners.append(_anomaly_changed)
-
 OPS = {}
 METHODS = {}  # Tensor method name -> function, installed on Tensor by retrograd.ops
 
@@ -171,7 +192,8 @@ def op(name=None, *, inputs="self", saves="", grads=(), broadcast=False, promote
     promote:   ``"binary"`` for PyTorch's type promotion between inputs, ``"float"`` to compute
                integer inputs in the default float dtype.
     outputs:   how many differentiable outputs the forward returns (it may return more after them,
-               which get no gradient, such as the indices of ``max``).
+               which get no gradient, such as the indices of ``max``); ``None``: all of them, as
+               many as it returns (``split``, ``unbind``).
     view:      the output shares memory (and the version counter) with the first input.
     returns:   a namedtuple type for ops with several outputs.
     check:     ``check(*arrays, *attrs)`` raising PyTorch's error for bad input, before the forward.
@@ -197,109 +219,306 @@ def op(name=None, *, inputs="self", saves="", grads=(), broadcast=False, promote
 
 
 def _make_function(d):
+    """The Python function of an op: arguments in, arrays through the forward, a node recorded."""
     k = len(d.inputs)
     nparams = len(d.params)
+    tails = _default_tails(d)
     forward = d.forward
-    Node = d.Node
-    plan = d.plan
     promote = d.promote
     broadcast = d.broadcast
     view = d.view
-    outputs = d.outputs
+    outputs = d.outputs if d.outputs is not None else _EVERY_OUTPUT
     returns = d.returns
     check = d.check
     differentiable = d.differentiable
     bind = d.bind
     listed = d.listed
+    record = _recorder(d)
+    name = d.name
+    # One array out, unless a namedtuple says the forward also returns non-differentiable results.
+    single = outputs == 1 and returns is None
 
-    def function(*args, **kwargs):
-        if kwargs or len(args) != nparams:
+    def general(*args, **kwargs):
+        if kwargs:
             args = bind(args, kwargs)
-        if listed:
-            tensors = wrap_tensor_list(args[0])
-            args = (tensors, *args[1:])
-        else:
-            tensors = args[:k]
-        arrays = []
-        requires_grad = False
-        for t in tensors:
-            if isinstance(t, Tensor):
-                arrays.append(t._data)
-                if t._requires_grad:
-                    requires_grad = True
-            elif isinstance(t, xp.generic):
-                arrays.append(t.item())  # NumPy scalars count as Python scalars, as in PyTorch
+        elif len(args) != nparams:
+            tail = tails.get(len(args))
+            args = args + tail if tail is not None else bind(args, kwargs)
+        cast = False
+        if k == 2 and not listed:  # most ops: two inputs, tensors or scalars
+            tensors = args[:2]
+            x, y = tensors
+            if isinstance(x, Tensor) and isinstance(y, Tensor):
+                arrays = [x._data, y._data]
+                requires_grad = x._requires_grad or y._requires_grad
+                same_dtype = arrays[0].dtype == arrays[1].dtype and (
+                    promote != "float" or arrays[0].dtype.kind in _FLOAT_KINDS)
             else:
-                arrays.append(t)
-        if promote is not None:
-            arrays = _promote(promote, tensors, arrays, d.name)
-        if listed:
-            arrays = [arrays]
+                arrays, requires_grad = _arrays(tensors)
+                same_dtype = False
+            if promote is not None and not same_dtype:
+                promoted = _promote(promote, tensors, arrays, name)
+                cast = promoted is not arrays
+                arrays = promoted
+        else:
+            if listed:
+                tensors = wrap_tensor_list(args[0])
+                args = (tensors, *args[1:])
+                requires_grad = any(t._requires_grad for t in tensors)
+                arrays = [[t._data for t in tensors]]
+            elif k == 1 and isinstance(args[0], Tensor):
+                tensors = args[:1]
+                arrays = [args[0]._data]
+                requires_grad = args[0]._requires_grad
+            else:
+                tensors = args[:k]
+                arrays, requires_grad = _arrays(tensors)
+            if promote is not None:
+                promoted = _promote(promote, tensors, arrays, name)
+                cast = promoted is not arrays
+                arrays = promoted
         attrs = args[k:]
         if check is not None:
             check(*arrays, *attrs)
         try:
             out = forward(*arrays, *attrs)
         except ValueError as e:
-            raise _shape_error(e, broadcast, arrays, d.name) from None
-        record = requires_grad and differentiable and _grad_state.enabled
-        if outputs == 1:
-            out = _wrap(out, tensors[0] if view else None, record)
-            results = (out,)
-        else:
-            results = tuple(_wrap(a, tensors[0] if view else None, record and i < outputs)
-                            for i, a in enumerate(out))
-        if record:
-            node = Node.__new__(Node)
-            node.next_functions = (_edge(tensors[0]),) if k == 1 and not listed else tuple(
-                map(_edge, tensors))
-            node._seq = next(_sequence)
-            node._pre_hooks = node._hooks = node._tensor_pre_hooks = None
-            node._retain_grad_hooks = node.metadata = None
-            node._attrs = attrs
-            node._freed_at = None
-            node._meta = _broadcast_meta(tensors, results[0]._data) if broadcast else None
-            if plan:
-                # Where the user called the op, for the errors about its saved values (freed,
-                # modified): the first frame outside retrograd, its code and bytecode offset (the
-                # line is worked out only for an error).  Nodes that save nothing need no site.
-                f = _getframe(1)
-                if f.f_code.co_filename in INTERNAL_FILES:
-                    f = outside(f)
-                node._site = f.f_code
-                node._site_at = f.f_lasti
-                saved = []
-                versions = []
-                for kind, i in plan:
-                    if kind == 0:
-                        t = tensors[i]
-                        saved.append(t)
-                        versions.append(t._vc[0] if isinstance(t, Tensor) else None)
-                    elif kind == 1:
-                        r = results[i]
-                        saved.append((r._data, r._vc))
-                        versions.append(~r._vc[0])
-                    else:
-                        a = tensors[i]._data
-                        saved.append(a.shape if kind == 2 else dtypes.FROM_NP[a.dtype])
-                        versions.append(None)
-                node._saved = tuple(saved)
-                node._versions = tuple(versions)
-            else:
-                node._saved = ()
-                node._versions = ()
-                node._site = None
-            for i in range(outputs):
-                r = results[i]
-                r.grad_fn = node
-                r._output_nr = i
-            if _forward_check is not None:  # anomaly mode
-                _forward_check(node, tensors, results)
-        if outputs == 1:
-            return out
+            raise _shape_error(e, broadcast, arrays, name) from None
+        requires_grad = requires_grad and differentiable and _grad_state.enabled
+        if single:
+            if type(out) is not ndarray:
+                out = xp.asarray(out)
+            result = _wrap(out, tensors[0], requires_grad) if view else _make(out, requires_grad)
+            if requires_grad:
+                if broadcast and not cast and k == 2:
+                    a, b = arrays  # no dtype change: inputs need fitting only when they broadcast
+                    cast = type(a) is ndarray and type(b) is ndarray and a.shape != b.shape
+                record(tensors, result, attrs, broadcast and (cast or k != 2))
+            if forward_ad_hook is not None:
+                forward_ad_hook(general, args, tensors, (result,), 1)
+            return result
+        base = tensors[0] if view else None
+        results = tuple(_wrap(a, base, requires_grad and i < outputs) for i, a in enumerate(out))
+        if requires_grad:
+            record(tensors, results, attrs, broadcast)
+        if forward_ad_hook is not None:
+            forward_ad_hook(general, args, tensors, results, outputs)
         return returns(*results) if returns is not None else results
 
-    return function
+    if listed or view or not single or check is not None or k not in (1, 2):
+        return general
+    return (_unary if k == 1 else _binary)(d, general, record, tails)
+
+
+def _unary(d, general, record, tails):
+    """The fast path of a one-input op on a tensor that needs no promotion; else ``general``."""
+    nparams = len(d.params)
+    forward = d.forward
+    differentiable = d.differentiable
+    float_only = d.promote is not None
+
+    def unary(*args, **kwargs):
+        if forward_ad_hook is not None:
+            return general(*args, **kwargs)
+        if kwargs or len(args) != nparams:
+            tail = None if kwargs else tails.get(len(args))
+            if tail is None:
+                return general(*args, **kwargs)
+            args += tail
+        x = args[0]
+        if not isinstance(x, Tensor) or (float_only and x._data.dtype.kind not in _FLOAT_KINDS):
+            return general(*args)
+        out = forward(x._data, *args[1:]) if nparams > 1 else forward(x._data)
+        if type(out) is not ndarray:
+            out = xp.asarray(out)
+        if x._requires_grad and differentiable and _grad_state.enabled:
+            result = _make(out, True)
+            record(args[:1], result, args[1:], False)
+            return result
+        return _make(out, False)
+
+    return unary
+
+
+def _binary(d, general, record, tails):
+    """The fast path of a two-input op on two tensors of one dtype, or a float tensor and a
+    Python number; anything else goes to ``general``."""
+    nparams = len(d.params)
+    forward = d.forward
+    differentiable = d.differentiable
+    broadcast = d.broadcast
+    name = d.name
+    float_only = d.promote == "float"
+
+    def binary(*args, **kwargs):
+        if forward_ad_hook is not None:
+            return general(*args, **kwargs)
+        if kwargs or len(args) != nparams:
+            tail = None if kwargs else tails.get(len(args))
+            if tail is None:
+                return general(*args, **kwargs)
+            args += tail
+        x = args[0]
+        y = args[1]
+        if not isinstance(x, Tensor):
+            return general(*args)
+        a = x._data
+        if isinstance(y, Tensor):
+            b = y._data
+            if a.dtype != b.dtype or (float_only and a.dtype.kind not in _FLOAT_KINDS):
+                return general(*args)
+            requires_grad = x._requires_grad or y._requires_grad
+            fit = broadcast and a.shape != b.shape
+        elif (type(y) is float or type(y) is int) and a.dtype.kind == "f":
+            b = y
+            requires_grad = x._requires_grad
+            fit = False
+        else:
+            return general(*args)
+        try:
+            out = forward(a, b, *args[2:]) if nparams > 2 else forward(a, b)
+        except ValueError as e:
+            raise _shape_error(e, broadcast, (a, b), name) from None
+        if type(out) is not ndarray:
+            out = xp.asarray(out)
+        if requires_grad and differentiable and _grad_state.enabled:
+            result = _make(out, True)
+            record(args[:2], result, args[2:], fit)
+            return result
+        return _make(out, False)
+
+    return binary
+
+
+def _arrays(tensors):
+    """The arrays of an op's inputs, and whether any input requires grad."""
+    arrays = []
+    requires_grad = False
+    for t in tensors:
+        if isinstance(t, Tensor):
+            arrays.append(t._data)
+            if t._requires_grad:
+                requires_grad = True
+        elif isinstance(t, xp.generic):
+            arrays.append(t.item())  # NumPy scalars count as Python scalars, as in PyTorch
+        else:
+            arrays.append(t)
+    return arrays, requires_grad
+
+
+def _default_tails(d):
+    """For each count of positional arguments that leaves only defaulted parameters: those defaults."""
+    tails = {}
+    for n in range(len(d.params) - 1, -1, -1):
+        if d.defaults[n] is inspect.Parameter.empty:
+            break
+        tails[n] = tuple(d.defaults[n:])
+    return tails
+
+
+def _recorder(d):
+    """``record(tensors, results, attrs)``: make the op's node and hang the results on it."""
+    Node = d.Node
+    broadcast = d.broadcast
+    outputs = d.outputs if d.outputs is not None else _EVERY_OUTPUT
+    single_edge = len(d.inputs) == 1 and not d.listed
+    plan = d.plan
+    save = _saver(plan)
+
+    def record(tensors, results, attrs, fit):
+        """Make the node of one call.  ``results``: the output tensor, or a tuple of them;
+        ``fit``: an input's gradient may need summing back to its shape or casting back."""
+        node = Node.__new__(Node)
+        if single_edge:
+            t = tensors[0]
+            if t._view_base is not None and len(t._vc) > 3:  # a view a recorded write made stale
+                from .inplace import fresh_grad_fn
+
+                fresh_grad_fn(t)
+            fn = t.grad_fn
+            node.next_functions = ((fn, t._output_nr) if fn is not None
+                                   else (grad_accumulator(t), 0),)
+        elif len(tensors) == 2:
+            node.next_functions = (_edge(tensors[0]), _edge(tensors[1]))
+        else:
+            node.next_functions = tuple(map(_edge, tensors))
+        node._seq = next(_sequence)
+        node._attrs = attrs
+        if outputs == 1 and type(results) is not tuple:
+            results.grad_fn = node
+            results = (results,)
+        else:
+            for i, r in enumerate(results[:outputs]):
+                r.grad_fn = node
+                r._output_nr = i
+        node._meta = _broadcast_meta(tensors, results[0]._data) if fit else None
+        save(node, tensors, results)
+        if plan:
+            # Where the user called the op, for the errors about its saved values (freed,
+            # modified): the first frame outside retrograd, its code and bytecode offset (the line
+            # is worked out only for an error).  Nodes that save nothing need no site.
+            f = _getframe(2)
+            if f.f_code.co_filename in INTERNAL_FILES:
+                f = outside(f)
+            node._site = f.f_code
+            node._site_at = f.f_lasti
+            if pack_hook is not None:
+                node._saved = pack_hook(node._saved, plan, results)
+        if anomaly_hook is not None:
+            anomaly_hook(node, tensors, results)
+        return node
+
+    return record
+
+
+def _version(t):
+    return t._vc[0] if isinstance(t, Tensor) else None
+
+
+def _saver(plan):
+    """``save(node, tensors, results)``: store what the formulas read, each with its version.
+
+    The plans most ops have (nothing; the input; the result; both inputs) are written out, since
+    this runs on every recorded op call.
+    """
+    if not plan:
+        def save(node, tensors, results):
+            node._saved = node._versions = ()
+    elif plan == ((0, 0),):
+        def save(node, tensors, results):
+            t = tensors[0]
+            node._saved = (t,)
+            node._versions = (t._vc[0],)
+    elif plan == ((1, 0),):
+        def save(node, tensors, results):
+            vc = results[0]._vc
+            node._saved = ((results[0]._data, vc),)
+            node._versions = (~vc[0],)
+    elif plan == ((0, 0), (0, 1)):
+        def save(node, tensors, results):
+            a, b = node._saved = tensors
+            node._versions = (a._vc[0] if isinstance(a, Tensor) else None,
+                              b._vc[0] if isinstance(b, Tensor) else None)
+    else:
+        def save(node, tensors, results):
+            saved = []
+            versions = []
+            for kind, i in plan:
+                if kind == 0:  # an input
+                    t = tensors[i]
+                    saved.append(t)
+                    versions.append(_version(t))
+                elif kind == 1:  # an output: kept as its array and version counter, not the
+                    r = results[i]  # tensor, which holds this node (that would be a cycle)
+                    saved.append((r._data, r._vc))
+                    versions.append(~r._vc[0])
+                else:  # an input's shape or dtype
+                    a = tensors[i]._data
+                    saved.append(a.shape if kind == 2 else dtypes.FROM_NP[a.dtype])
+                    versions.append(None)
+            node._saved = tuple(saved)
+            node._versions = tuple(versions)
+    return save
 
 
 def _wrap(array, base, requires_grad):
@@ -344,6 +563,9 @@ def _promote(mode, tensors, arrays, name):
             return arrays
         target = dtypes.result_type(*tensors)
     elif mode == "float":
+        a = tensors[0]
+        if len(tensors) == 1 and a._data.dtype.kind in _FLOAT_KINDS:
+            return arrays
         target = dtypes.result_type(*tensors)
         if target.category < 2:  # bool or integer: computed in the default float dtype
             target = dtypes.get_default_dtype()

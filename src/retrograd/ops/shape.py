@@ -2,7 +2,8 @@
 
 from .. import dtypes
 from .._array import sum_to_shape, xp
-from ..tensor import _wrap_dim
+from ..tensor import Tensor, _make, _wrap_dim
+from .reduction import dims_arg
 from .registry import op, tensor_method
 
 
@@ -56,11 +57,28 @@ def view(self, shape):
     return _view_array(self, shape)
 
 
-@op(saves="self_shape", view=True, grads=(lambda g, n: g.reshape(n.self_shape),),
-    node="ViewBackward0")
-def reshape(self, shape):
+@op(saves="self_shape", grads=(lambda g, n: g.reshape(n.self_shape),), node="UnsafeViewBackward0",
+    method=False)
+def _reshape_copy(self, shape):
+    return xp.array(self.reshape(shape), order="C")
+
+
+def _viewable(a, shape):
+    """Whether the strides of ``a`` can express ``shape`` without a copy."""
+    v = a.view()
+    try:
+        v.shape = shape
+    except AttributeError:
+        return False
+    return True
+
+
+def reshape(input, shape):
     """``torch.reshape``: a view when the strides allow it, else a copy."""
-    return self.reshape(_infer(shape, self.size))
+    shape = _infer(shape, input._data.size)
+    if _viewable(input._data, shape):
+        return view(input, shape)
+    return _reshape_copy(input, shape)
 
 
 @op(saves="self_shape", grads=(lambda g, n: g.sum_to_size(n.self_shape),), view=True)
@@ -98,7 +116,7 @@ def _type_name(a):
     return "torch." + dtypes.FROM_NP[a.dtype]._tensor_name
 
 
-@op(saves="self_shape", grads=(lambda g, n: g.expand(n.self_shape),), node="SumToSizeBackward0")
+@op(saves="self_shape", grads=(lambda g, n: g.expand(n.self_shape),), node="SumBackward1")
 def sum_to_size(self, size):
     """``Tensor.sum_to_size``: sum broadcast dimensions away until the shape is ``size``."""
     size = tuple(size)
@@ -164,14 +182,33 @@ def unsqueeze(self, dim):
     return xp.expand_dims(self, _wrap_dim(dim, self.ndim + 1))
 
 
-@op(saves="self_shape", view=True, grads=(lambda g, n: g.reshape(n.self_shape),))
-def squeeze(self, dim=None):
-    """``torch.squeeze``: size-1 dimensions removed (all, or those named by ``dim``)."""
+def _squeeze_forward(self, dim):
     if dim is None:
         return xp.squeeze(self)
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     axes = tuple(d for d in (_wrap_dim(d, self.ndim) for d in dims) if self.shape[d] == 1)
     return xp.squeeze(self, axis=axes) if axes else self.view()
+
+
+def _squeeze_op(name, node):
+    # One forward, three node names: PyTorch names squeeze(), squeeze(int) and squeeze(tuple) apart.
+    return op(name, saves="self_shape", view=True, node=node, method=False,
+              grads=(lambda g, n: g.reshape(n.self_shape),))(_squeeze_forward)
+
+
+_squeeze_all = _squeeze_op("_squeeze", "SqueezeBackward0")
+_squeeze_dim = _squeeze_op("_squeeze_dim", "SqueezeBackward1")
+_squeeze_dims = _squeeze_op("_squeeze_dims", "SqueezeBackward2")
+
+
+@tensor_method
+def squeeze(input, dim=None):
+    """``torch.squeeze``: size-1 dimensions removed (all, or those named by ``dim``)."""
+    if dim is None:
+        return _squeeze_all(input, None)
+    if isinstance(dim, (tuple, list)):
+        return _squeeze_dims(input, tuple(dim))
+    return _squeeze_dim(input, dim)
 
 
 @tensor_method
@@ -203,7 +240,8 @@ def contiguous(input, memory_format=None):
 
 @op(saves="self_dtype", grads=(lambda g, n: g.to(n.self_dtype),), node="ToCopyBackward0")
 def _to_copy(self, dtype):
-    return self.astype(dtype.np)
+    with xp.errstate(invalid="ignore", over="ignore"):  # nan/overflow -> int wraps silently
+        return self.astype(dtype.np)
 
 
 @tensor_method
@@ -216,11 +254,280 @@ def to(input, *args, dtype=None, copy=False, **kwargs):
             dtype = a.dtype
     if dtype is None or dtype.np == input._data.dtype:
         return clone(input) if copy else input
+    if dtype.category < 2 and input._requires_grad:  # integer results are outside the graph
+        return _to_copy(input.detach(), dtype)
     return _to_copy(input, dtype)
 
 
-__all__ = ["view", "reshape", "expand", "sum_to_size", "transpose", "t", "permute", "unsqueeze",
-           "squeeze", "flatten", "clone", "contiguous", "to"]
+# --- repeating and reversing -------------------------------------------------------------------
+
+
+def _check_repeat(a, repeats):
+    if len(repeats) < a.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                           "dimensions of tensor")
+    shape = (1,) * (len(repeats) - a.ndim) + a.shape
+    if any(r < 0 for r in repeats):
+        sizes = [r * s for r, s in zip(repeats, shape)]
+        bad = next(n for n in sizes if n < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: "
+                           f"[{', '.join(map(str, sizes))}]")
+
+
+def _repeat_grad(g, n):
+    shape, reps = n.self_shape, n.repeats
+    if not reps:
+        return g
+    padded = (1,) * (len(reps) - len(shape)) + tuple(shape)
+    # Output dim i holds reps[i] copies of a block of padded[i]: split it in two and sum the copies.
+    split = [k for pair in zip(reps, padded) for k in pair]
+    return g.reshape(split).sum(tuple(range(0, 2 * len(reps), 2))).reshape(shape)
+
+
+@op(saves="self_shape", grads=(_repeat_grad,), check=_check_repeat)
+def repeat(self, repeats):
+    """``Tensor.repeat``: the tensor tiled ``repeats[i]`` times along each dimension."""
+    return xp.tile(self, tuple(repeats))
+
+
+def _flip_axes(ndim, dims):
+    if ndim == 0 or not dims:
+        for d in dims:
+            _wrap_dim(d, ndim)
+        return ()
+    return dims_arg(tuple(dims), ndim)
+
+
+@op(grads=(lambda g, n: g.flip(n.dims),))
+def flip(self, dims):
+    """``torch.flip``: the elements in reverse order along ``dims`` (a copy, as in PyTorch)."""
+    axes = _flip_axes(self.ndim, dims)
+    return xp.flip(self, axes).copy() if axes else self.copy()
+
+
+# --- one tensor into several: split, chunk, unbind ----------------------------------------------
+
+
+def _zeros(shape, dtype):
+    return _make(xp.zeros(shape, dtype.np))
+
+
+def _fill_missing(grads, shapes, dtype):
+    """The outputs' gradients, zeros for those that got none (unused outputs of split, unbind)."""
+    n = len(grads)
+    return [grads[i] if i < n and grads[i] is not None else _zeros(shape, dtype)
+            for i, shape in enumerate(shapes)]
+
+
+def _split_sizes(size, split_size):
+    if split_size < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={split_size}")
+    if split_size == 0:
+        if size != 0:
+            raise RuntimeError("split_size can only be 0 if dimension size is 0, but got dimension "
+                               f"size of {size}")
+        return [0]
+    count = max(1, -(-size // split_size))
+    return [split_size] * (count - 1) + [size - split_size * (count - 1)]
+
+
+def _check_sizes(size, sizes, dim):
+    if sum(sizes) != size or any(s < 0 for s in sizes):
+        raise RuntimeError(
+            f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
+            f"dimension {dim}), but got split_sizes=[{', '.join(map(str, sizes))}]")
+    return list(sizes)
+
+
+def _split_arrays(a, sizes, d):
+    bounds = []
+    at = 0
+    for s in sizes[:-1]:
+        at += s
+        bounds.append(at)
+    return tuple(xp.split(a, bounds, axis=d))
+
+
+def _split_grad(sizes_of):
+    def formula(grads, n):
+        shape = n.self_shape
+        d = _wrap_dim(n.dim, len(shape))
+        sizes = sizes_of(shape[d], n)
+        shapes = [shape[:d] + (s,) + shape[d + 1:] for s in sizes]
+        return cat(_fill_missing(grads, shapes, n.self_dtype), d)
+
+    return formula
+
+
+@op("split", saves="self_shape self_dtype", outputs=None, view=True, method=False,
+    grads=(_split_grad(lambda size, n: _split_sizes(size, n.split_size)),))
+def _split(self, split_size, dim):
+    d = _wrap_dim(dim, self.ndim)
+    return _split_arrays(self, _split_sizes(self.shape[d], split_size), d)
+
+
+@op("split_with_sizes", saves="self_shape self_dtype", outputs=None, view=True, method=False,
+    grads=(_split_grad(lambda size, n: list(n.split_sizes)),))
+def _split_with_sizes(self, split_sizes, dim):
+    d = _wrap_dim(dim, self.ndim)
+    return _split_arrays(self, _check_sizes(self.shape[d], split_sizes, d), d)
+
+
+@tensor_method
+def split(tensor, split_size_or_sections, dim=0):
+    """``torch.split``: views of equal chunks of ``split_size`` (the last smaller), or of the
+    given sizes, along ``dim``."""
+    if isinstance(split_size_or_sections, (list, tuple)):
+        return _split_with_sizes(tensor, [int(s) for s in split_size_or_sections], dim)
+    return _split(tensor, int(split_size_or_sections), dim)
+
+
+@tensor_method
+def chunk(input, chunks, dim=0):
+    """``torch.chunk``: at most ``chunks`` views of equal size (the last smaller) along ``dim``."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    size = input.shape[_wrap_dim(dim, input.ndim)]
+    if size == 0:
+        return _split_with_sizes(input, [0] * chunks, dim)
+    return _split(input, -(-size // chunks), dim)
+
+
+def _check_unbind(a, dim=0):
+    if a.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+
+
+def _unbind_grad(grads, n):
+    shape = n.self_shape
+    d = _wrap_dim(n.dim, len(shape))
+    part = shape[:d] + shape[d + 1:]
+    return stack(_fill_missing(grads, [part] * shape[d], n.self_dtype), d)
+
+
+@op(saves="self_shape self_dtype", outputs=None, view=True, grads=(_unbind_grad,),
+    check=_check_unbind)
+def unbind(self, dim=0):
+    """``torch.unbind``: the slices along ``dim``, as views, with that dimension removed."""
+    return tuple(xp.moveaxis(self, _wrap_dim(dim, self.ndim), 0))
+
+
+# --- several tensors into one: cat, stack -------------------------------------------------------
+
+
+def _tensor_list(tensors, name):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    return tensors
+
+
+def _cast_back(parts, dtypes_):
+    return [p if dt is None else p.to(dt) for p, dt in zip(parts, dtypes_)]
+
+
+def _cat_grad(g, n):
+    kept = [s for s in n.sizes if s is not None]
+    parts = iter(g.split(kept, n.dim)) if kept else iter(())
+    out = [next(parts) if s is not None else _zeros((0,), g.dtype) for s in n.sizes]
+    return _cast_back(out, n.in_dtypes)
+
+
+@op("cat", inputs="tensors", grads=(_cat_grad,), method=False)
+def _cat(tensors, dim, sizes, in_dtypes, dtype):
+    return xp.concatenate([a for a, s in zip(tensors, sizes) if s is not None], axis=dim,
+                          dtype=dtype.np)
+
+
+def _out_dtypes(tensors):
+    target = tensors[0].dtype
+    for t in tensors[1:]:
+        target = dtypes.promote_types(target, t.dtype)
+    return target, [None if t.dtype is target else t.dtype for t in tensors]
+
+
+def cat(tensors, dim=0, *, out=None):
+    """``torch.cat``: tensors joined along an existing dimension."""
+    tensors = _tensor_list(tensors, "cat")
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    # PyTorch still skips 1-D empty tensors whatever the others' shapes (legacy behaviour).
+    skipped = [t.ndim == 1 and t._data.size == 0 for t in tensors]
+    if all(skipped):
+        skipped = [False] * len(tensors)
+    ref = tensors[skipped.index(False)]
+    d = _wrap_dim(dim, ref.ndim)
+    for i, t in enumerate(tensors):
+        if skipped[i]:
+            continue
+        if t.ndim != ref.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}")
+        for k in range(ref.ndim):
+            if k != d and t.shape[k] != ref.shape[k]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size "
+                    f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list.")
+    sizes = [None if skip else t.shape[d] for t, skip in zip(tensors, skipped)]
+    target, in_dtypes = _out_dtypes(tensors)
+    return _cat(list(tensors), d, sizes, in_dtypes, target)
+
+
+def _stack_grad(g, n):
+    return _cast_back(g.unbind(n.dim), n.in_dtypes)
+
+
+@op("stack", inputs="tensors", grads=(_stack_grad,), method=False)
+def _stack(tensors, dim, in_dtypes, dtype):
+    return xp.stack(tensors, axis=dim, dtype=dtype.np)
+
+
+def stack(tensors, dim=0, *, out=None):
+    """``torch.stack``: tensors of one shape joined along a new dimension."""
+    tensors = _tensor_list(tensors, "stack")
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    first = tensors[0].shape
+    for i, t in enumerate(tensors):
+        if t.shape != first:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got [{', '.join(map(str, first))}] "
+                f"at entry 0 and [{', '.join(map(str, t.shape))}] at entry {i}")
+    d = _wrap_dim(dim, len(first) + 1)
+    target, in_dtypes = _out_dtypes(tensors)
+    return _stack(list(tensors), d, in_dtypes, target)
+
+
+concat = concatenate = cat
+
+
+__all__ = [
+    "cat",
+    "chunk",
+    "clone",
+    "concat",
+    "concatenate",
+    "contiguous",
+    "expand",
+    "flatten",
+    "flip",
+    "permute",
+    "reshape",
+    "split",
+    "squeeze",
+    "stack",
+    "sum_to_size",
+    "t",
+    "to",
+    "transpose",
+    "unbind",
+    "unsqueeze",
+    "view",
+]
 
 
 def _varargs_shape(fn):
@@ -233,7 +540,7 @@ def _varargs_shape(fn):
 
 
 # As methods these take sizes one by one too: x.view(2, 3) as well as x.view((2, 3)).
-for _fn in (view, reshape, expand, permute):
+for _fn in (view, reshape, expand, permute, repeat, flip, sum_to_size):
     tensor_method(_varargs_shape(_fn), name=_fn.__name__)
 tensor_method(lambda self, other: expand(self, other._data.shape), name="expand_as")
 tensor_method(lambda self, other: view(self, other._data.shape), name="view_as")

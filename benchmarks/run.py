@@ -1,0 +1,18 @@
+"""``make bench``: every benchmark script here, one after the other (one thread each).
+
+Each script prints ``retrograd/torch`` ratios measured side by side in one process; see harness.py
+for how (process CPU time, medians of interleaved rounds).
+"""
+
+import os
+import runpy
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+
+SCRIPTS = ("core.py",)
+
+for script in SCRIPTS:
+    print(f"== {script}", flush=True)
+    runpy.run_path(os.path.join(here, script), run_name="__main__")

@@ -1,0 +1,218 @@
+"""Forward-mode AD (``torch.autograd.forward_ad``): ``dual_level``, ``make_dual``, ``unpack_dual``.
+
+One mechanism serves every op of the table, with no forward formula per op.  An op's backward
+formulas are linear in the output gradient ``u``: ``vjp(u) = J^T u``.  Differentiating
+``<vjp(u), t>`` with respect to ``u`` gives ``J t``, the tangent of the output (the "double-vjp"
+trick).  So while a dual level is open, the op table calls :func:`_propagate` after each op whose
+inputs carry tangents: it re-runs the op on inputs that require grad, takes the vjp with a symbolic
+``u`` and then the gradient with respect to ``u``.  This costs a few extra op calls per op in
+forward mode, and nothing outside it (one global read per op call).
+
+Tangents live in a table keyed by the tensor's id (held weakly), not on the Tensor, so tensors pay
+nothing for the feature.  As in PyTorch 2.13 only one level can be open at a time.
+"""
+
+import collections
+import weakref
+
+from .._array import xp
+from .grad_mode import state as _grad_state
+
+__all__ = [
+    "UnpackedDualTensor",
+    "dual_level",
+    "enter_dual_level",
+    "exit_dual_level",
+    "make_dual",
+    "unpack_dual",
+]
+
+UnpackedDualTensor = collections.namedtuple("UnpackedDualTensor", ["primal", "tangent"])
+UnpackedDualTensor.__doc__ = "What ``unpack_dual`` returns: the primal and its tangent (or None)."
+
+_level = None  # the open level (0) or None
+_tangents = {}  # id(tensor) -> (weak reference to the tensor, tangent)
+# A node keeps its own output as the bare array and makes a new Tensor of it when a formula reads
+# it (``result``); that Tensor finds its tangent here: id(array) -> (weak refs to the array and
+# the node, output number, tangent).  Needed when a backward pass runs inside a dual level.
+_output_tangents = {}
+
+
+def _registry():
+    from ..ops import registry
+
+    return registry
+
+
+def enter_dual_level() -> int:
+    """Open the dual level (``torch.autograd.forward_ad.enter_dual_level``); returns its index."""
+    global _level
+    if _level is not None:
+        raise RuntimeError("Nested forward mode AD is not supported at the moment")
+    _level = 0
+    _registry().forward_ad_hook = _propagate
+    return _level
+
+
+def exit_dual_level(*, level=None) -> None:
+    """Close the level: every tangent made inside it is dropped."""
+    global _level
+    if level is not None and level != _level:
+        raise RuntimeError(
+            "Trying to exit a forward AD level that was not the last one that was created. This is "
+            "not supported."
+        )
+    _level = None
+    _registry().forward_ad_hook = None
+    _tangents.clear()
+    _output_tangents.clear()
+
+
+class dual_level:
+    """Context manager for the forward-mode level (``torch.autograd.forward_ad.dual_level``)."""
+
+    def __enter__(self) -> int:
+        return enter_dual_level()
+
+    def __exit__(self, *exc) -> None:
+        exit_dual_level()
+
+
+def _check_float(kind, t):
+    if t._data.dtype.kind not in "fc":
+        raise ValueError(f"Expected {kind} to be floating point or complex, but got: {t.dtype}")
+
+
+def make_dual(tensor, tangent, *, level=None):
+    """A view of ``tensor`` that carries ``tangent`` (``torch.autograd.forward_ad.make_dual``)."""
+    if _level is None:
+        raise RuntimeError(
+            "Trying to create a dual Tensor for forward AD but no level exists, make sure to "
+            "enter_dual_level() first."
+        )
+    _check_float("primal", tensor)
+    _check_float("tangent", tangent)
+    if tangent._data.shape != tensor._data.shape:
+        raise RuntimeError(
+            "Trying to set a forward gradient that has a different size than that of the original "
+            f"Tensor, this is not supported. Tensor is of size {_dims(tensor)} while the given "
+            f"forward gradient is of size {_dims(tangent)}."
+        )
+    if tangent._data.dtype != tensor._data.dtype:
+        tangent = tangent.to(tensor.dtype)
+    dual = _alias(tensor)
+    _set_tangent(dual, tangent)
+    return dual
+
+
+def unpack_dual(tensor, *, level=None) -> UnpackedDualTensor:
+    """``(primal, tangent)`` of a dual tensor; the tangent is None when it has none
+    (``torch.autograd.forward_ad.unpack_dual``)."""
+    tangent = tangent_of(tensor)
+    if tangent is None:
+        return UnpackedDualTensor(tensor, None)
+    return UnpackedDualTensor(_alias(tensor), tangent)
+
+
+def tangent_of(tensor):
+    """The tangent ``tensor`` carries at the open level, or None."""
+    entry = _tangents.get(id(tensor))
+    if entry is not None and entry[0]() is tensor:
+        return entry[1]
+    fn = tensor.grad_fn
+    if fn is not None:
+        entry = _output_tangents.get(id(tensor._data))
+        if (entry is not None and entry[0]() is tensor._data and entry[1]() is fn
+                and entry[2] == tensor._output_nr):
+            return entry[3]
+    return None
+
+
+def _dims(t):
+    return "[" + ", ".join(map(str, t._data.shape)) + "]"
+
+
+def _alias(tensor):
+    """``tensor.view_as(tensor)`` (kept in the graph) without passing its tangent on."""
+    reg = _registry()
+    hook, reg.forward_ad_hook = reg.forward_ad_hook, None
+    try:
+        return tensor.view_as(tensor)
+    finally:
+        reg.forward_ad_hook = hook
+
+
+def _set_tangent(tensor, tangent):
+    key = id(tensor)
+    _tangents[key] = (weakref.ref(tensor, lambda _, k=key: _tangents.pop(k, None)), tangent)
+    fn = tensor.grad_fn
+    if fn is not None:
+        data = tensor._data
+        akey = id(data)
+        _output_tangents[akey] = (weakref.ref(data, lambda _, k=akey: _output_tangents.pop(k, None)),
+                                  weakref.ref(fn), tensor._output_nr, tangent)
+
+
+def _propagate(function, args, tensors, results, n_outputs):
+    """Give the op's differentiable outputs the tangent ``J t`` (the double-vjp trick above)."""
+    from ..tensor import Tensor, _make
+    from . import grad
+
+    tangents = [tangent_of(t) if isinstance(t, Tensor) else None for t in tensors]
+    if all(t is None for t in tangents):
+        return
+    if any(r is t for r in results for t in tensors):
+        # Rerunning an in-place op would modify its input a second time.
+        raise NotImplementedError("forward-mode AD through an in-place op is not supported yet: "
+                                  "use the out-of-place op on a dual tensor")
+    reg = _registry()
+    prev_mode = _grad_state.enabled
+    # The tangent stays differentiable (forward-over-reverse) when its inputs are.
+    keep_graph = prev_mode and any(
+        tensors[i]._requires_grad or tg._requires_grad
+        for i, tg in enumerate(tangents) if tg is not None)
+    reg.forward_ad_hook = None
+    _grad_state.enabled = True
+    try:
+        primals = list(tensors)
+        diff = []
+        for i, tg in enumerate(tangents):
+            if tg is not None:
+                t = tensors[i]
+                # A fresh alias per input, so the vjp gives partial derivatives even when one
+                # input depends on another; it stays connected to the caller's graph.
+                primals[i] = t.view_as(t) if t._requires_grad else _make(t._data, True, None, t._vc)
+                diff.append(i)
+        if isinstance(args[0], list) and args[0] is tensors:  # an op over a list of tensors
+            new_args = (primals, *args[1:])
+        else:
+            new_args = (*primals, *args[len(tensors):])
+        out = function(*new_args)
+        outs = (out,) if isinstance(out, Tensor) else tuple(out)[:n_outputs]
+        live = [k for k, o in enumerate(outs) if o._requires_grad]
+        us = [_make(xp.zeros_like(outs[k]._data), True) for k in live]
+        vjps = grad([outs[k] for k in live], [primals[i] for i in diff], us, create_graph=True,
+                    allow_unused=True) if live else ()
+        total = None
+        for g, i in zip(vjps, diff):
+            if g is not None:
+                term = (g * tangents[i]).sum()
+                total = term if total is None else total + term
+        jt = [None] * len(us)
+        if total is not None and total._requires_grad:
+            jt = list(grad(total, us, create_graph=keep_graph, allow_unused=True))
+        for k in range(min(n_outputs, len(results))):
+            r = results[k]
+            if r._data.dtype.kind not in "fc":
+                continue
+            tan = jt[live.index(k)] if k in live else None
+            if tan is None:
+                tan = _make(xp.zeros_like(r._data))
+            elif not keep_graph:
+                tan = tan.detach()
+            if tan._data.dtype != r._data.dtype:
+                tan = tan.to(r.dtype)
+            _set_tangent(r, tan)
+    finally:
+        _grad_state.enabled = prev_mode
+        reg.forward_ad_hook = _propagate

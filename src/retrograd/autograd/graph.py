@@ -1,0 +1,90 @@
+"""Saved-tensor hooks (``torch.autograd.graph``): ``saved_tensors_hooks`` and ``save_on_cpu``.
+
+While a ``saved_tensors_hooks(pack_hook, unpack_hook)`` block is open, every tensor a node saves
+(an input, or the op's own output saved as ``result``) goes through ``pack_hook`` when the node is
+made; the node keeps only what ``pack_hook`` returned, and ``unpack_hook`` turns it back into a
+tensor when a derivative formula reads it.  The innermost open block wins and the blocks are
+per thread, as in PyTorch.
+Activation checkpointing (:mod:`retrograd.utils.checkpoint`) is built on this.
+"""
+
+import threading
+
+from .node import Node, PackedSaved
+
+__all__ = ["Node", "pack_saved", "save_on_cpu", "saved_tensors_hooks"]
+
+class _Local(threading.local):
+    def __init__(self):
+        self.stack = []  # this thread's open (pack_hook, unpack_hook) pairs, innermost last
+
+
+_local = _Local()
+_open = [0]  # blocks open in all threads: the op table calls _pack_node only while there are any
+_lock = threading.Lock()
+
+
+def _registry():
+    from ..ops import registry
+
+    return registry
+
+
+def pack_saved(tensor, is_output=False):
+    """What a node should keep for ``tensor``: the tensor itself, or its packed form while hooks
+    are on.  For nodes made outside the op table (custom Functions)."""
+    stack = _local.stack
+    if not stack:
+        return tensor
+    pack, unpack = stack[-1]
+    return PackedSaved(pack(tensor), unpack, tensor._vc, is_output)
+
+
+def _pack_node(saved, plan, results):
+    """The op table's hook: ``saved`` (as the node would keep it) with every tensor packed."""
+    from ..tensor import Tensor
+
+    stack = _local.stack
+    if not stack:  # hooks are open in another thread only
+        return saved
+    pack, unpack = stack[-1]
+    out = list(saved)
+    for j, (kind, i) in enumerate(plan):
+        if kind == 0 and isinstance(saved[j], Tensor):
+            t = saved[j]
+            out[j] = PackedSaved(pack(t), unpack, t._vc, False)
+        elif kind == 1:
+            r = results[i]
+            out[j] = PackedSaved(pack(r), unpack, r._vc, True)
+    return tuple(out)
+
+
+class saved_tensors_hooks:
+    """Context manager: pack every tensor saved for backward with ``pack_hook`` and unpack it with
+    ``unpack_hook`` when backward needs it (``torch.autograd.graph.saved_tensors_hooks``)."""
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):
+        _local.stack.append((self.pack_hook, self.unpack_hook))
+        with _lock:
+            _open[0] += 1
+            _registry().pack_hook = _pack_node
+        return self
+
+    def __exit__(self, *exc):
+        _local.stack.pop()
+        with _lock:
+            _open[0] -= 1
+            if not _open[0]:
+                _registry().pack_hook = None
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Saved tensors kept on the CPU (``torch.autograd.graph.save_on_cpu``).  Everything already
+    lives on the CPU here, so the saved values are kept as detached tensors, without a copy."""
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda"):
+        super().__init__(lambda t: t.detach(), lambda t: t)

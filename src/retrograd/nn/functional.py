@@ -1,0 +1,1 @@
+"""``retrograd.nn.functional``: activations, layers and losses as functions."""

@@ -1,0 +1,451 @@
+"""Reading and writing by index: ``Tensor.__getitem__``, gather, index_select, masked_fill, scatter,
+tril/triu and nonzero.
+
+Every read by index is one op whose backward adds the gradient into zeros of the input's shape at
+the same positions (``add.at``, so repeated indices accumulate); that backward is itself an op whose
+gradient is the same read, so higher derivatives need nothing more.
+"""
+
+from .. import dtypes
+from .._array import ndarray, xp
+from ..tensor import Tensor, _make, _wrap_dim
+from .registry import _shape_error, op, tensor_method
+
+# --- the key: what Tensor.__getitem__ accepts, as the array library's key ----------------------
+
+_BAD_INDEX = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+              "valid indices (got {})")
+_BAD_TENSOR_INDEX = "tensors used as indices must be long, int, byte or bool tensors"
+
+
+def _index_array(value):
+    a = value._data if isinstance(value, Tensor) else xp.asarray(value)
+    if a.dtype.kind == "b":
+        return a
+    if a.dtype.kind not in "iu":
+        if isinstance(value, Tensor) or a.size:
+            raise IndexError(_BAD_TENSOR_INDEX)
+        a = a.astype(xp.int64)  # x[[]]: an empty list indexes nothing
+    return a
+
+
+def _item(k):
+    """One element of a key in the array library's terms; ints stay ints (a view, not a copy)."""
+    if k is None or k is Ellipsis or type(k) is slice:
+        if type(k) is slice and k.step is not None:
+            step = k.step.__index__()
+            if step == 0:
+                raise ValueError("slice step cannot be zero")
+            if step < 0:
+                raise ValueError("step must be greater than zero")
+        return k
+    if type(k) is int:
+        return k
+    if isinstance(k, Tensor):
+        if k._data.ndim == 0 and k._data.dtype.kind in "iu":
+            return int(k._data)  # a 0-dim integer tensor selects, as an int does
+        return _index_array(k)
+    if isinstance(k, (bool, xp.bool_)):
+        return xp.asarray(k)
+    if isinstance(k, (list, tuple, ndarray)):
+        return _index_array(k)
+    if hasattr(k, "__index__"):
+        return k.__index__()
+    raise IndexError(_BAD_INDEX.format(type(k).__name__))
+
+
+def _as_tuple(key):
+    if type(key) is tuple:
+        return key
+    # PyTorch (still) reads a list holding sequences, slices or None as a tuple of indices.
+    if type(key) is list and any(k is None or k is Ellipsis or isinstance(k, (list, tuple, slice,
+                                                                               Tensor))
+                                 for k in key):
+        return tuple(key)
+    return (key,)
+
+
+def _size_list(shape):
+    return "[" + ", ".join(map(str, shape)) + "]"
+
+
+def parse_key(key, shape):
+    """``(key, advanced, node)``: the normalized key, whether it indexes by arrays, and the name of
+    the node PyTorch gives the result; PyTorch's errors for bad indices."""
+    items = tuple(_item(k) for k in _as_tuple(key))
+    # In a tuple key, PyTorch skips slices that keep a whole dimension: they name no node.
+    skip_full = type(key) is not slice
+    ndim = len(shape)
+    used = 0
+    for k in items:
+        if k is None or k is Ellipsis:
+            continue
+        used += k.ndim if type(k) is ndarray and k.dtype.kind == "b" else 1
+    if used > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    advanced = False
+    nth = 0  # advanced index tensors met so far (PyTorch numbers its bound errors by them)
+    dim = 0
+    ellipsis_seen = False
+    last = Ellipsis  # the last element that is not an ellipsis
+    for k in items:
+        if k is Ellipsis:
+            if not ellipsis_seen:
+                dim += ndim - used
+                ellipsis_seen = True
+            continue
+        if type(k) is slice and skip_full and k.indices(shape[dim]) == (0, shape[dim], 1):
+            dim += 1
+            continue
+        last = k
+        if k is None:
+            continue
+        if type(k) is int:
+            n = shape[dim]
+            if not -n <= k < n:
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {n}")
+            dim += 1
+        elif type(k) is slice:
+            dim += 1
+        elif k.dtype.kind == "b":
+            advanced = True
+            for j, m in enumerate(k.shape):
+                if m != shape[dim + j]:
+                    raise IndexError(
+                        f"The shape of the mask {_size_list(k.shape)} at index {j} does not match "
+                        f"the shape of the indexed tensor {_size_list(shape)} at index {dim + j}")
+            dim += k.ndim
+            nth += k.ndim
+        else:
+            advanced = True
+            n = shape[dim]
+            if k.size:
+                bad = k[(k >= n) | (k < -n)]
+                if bad.size:
+                    raise IndexError(f"index {bad.flat[0]} is out of bounds for dimension {nth} "
+                                     f"with size {n}")
+            dim += 1
+            nth += 1
+    if advanced:
+        return items, True, _index
+    if not ellipsis_seen:
+        items = items + (Ellipsis,)  # a[1, 2, ...] is a 0-dim view where a[1, 2] would be a copy
+    if last is Ellipsis:
+        return items, False, _alias
+    if last is None:
+        return items, False, _unsqueeze_index
+    return items, False, _select if type(last) is int else _slice
+
+
+# --- reading by index, and its backward ---------------------------------------------------------
+
+
+def _index_backward_grad(g, n):
+    return n.node_fn(g, n.key, n.advanced, n.node_fn)
+
+
+@op(inputs="grad", grads=(_index_backward_grad,), method=False, node="IndexBackwardBackward0")
+def _index_backward(grad, shape, key, advanced, node_fn):
+    out = xp.zeros(shape, grad.dtype)
+    if advanced:
+        xp.add.at(out, key, grad)  # repeated indices: each occurrence adds its gradient
+    else:
+        out[key] = grad
+    return out
+
+
+def _take(self, key, advanced, node_fn):
+    return self[key]
+
+
+def _reader(name, node):
+    return op(name, saves="self_shape", view=True, method=False, node=node,
+              grads=(lambda g, n: _index_backward(g, n.self_shape, n.key, n.advanced, n.node_fn),)
+              )(_take)
+
+
+_select = _reader("_select", "SelectBackward0")
+_slice = _reader("_slice", "SliceBackward0")
+_unsqueeze_index = _reader("_unsqueeze_index", "UnsqueezeBackward0")
+_alias = _reader("_alias", "AliasBackward0")
+_index = _reader("_index", "IndexBackward0")
+_gather = _reader("_gather", "GatherBackward0")
+_index_select = _reader("_index_select", "IndexSelectBackward0")
+
+
+_ZERO_DIM_INT = ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                 "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+
+
+def getitem(self, key):
+    """``Tensor.__getitem__``: ints, slices, None, ``...``, bool masks and integer arrays, mixed as
+    NumPy and PyTorch mix them."""
+    shape = self._data.shape
+    if type(key) is int:  # the common x[i], without the general parse
+        if not shape:
+            raise IndexError(_ZERO_DIM_INT)
+        if not -shape[0] <= key < shape[0]:
+            raise IndexError(f"index {key} is out of bounds for dimension 0 with size {shape[0]}")
+        return _select(self, (key, Ellipsis), False, _select)
+    if type(key) is slice and not shape:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    items, advanced, fn = parse_key(key, shape)
+    return fn(self, items, advanced, fn)
+
+
+# --- gather, index_select, take_along_dim -------------------------------------------------------
+
+
+def _long_index(index, message):
+    a = index._data if isinstance(index, Tensor) else xp.asarray(index)
+    if a.dtype.kind not in "iu":
+        raise RuntimeError(message)
+    return a
+
+
+def _along_key(index, d):
+    """The full advanced key that reads ``index`` along dim ``d`` and the index's own position
+    along the others (gather's and scatter's addressing)."""
+    key = list(xp.indices(index.shape, sparse=True))
+    key[d] = index
+    return tuple(key)
+
+
+def _check_bounds(index, d, size):
+    bad = index[(index >= size) | (index < -size)]
+    if bad.size:
+        raise RuntimeError(f"index {bad.flat[0]} is out of bounds for dimension {d} with size {size}")
+
+
+def _check_along(name, shape, index, d, other=None, other_name="src"):
+    if index.ndim != len(shape) and (index.ndim or len(shape) > 1):
+        what = "input" if name == "gather" else "self"
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as {what} tensor")
+    for k, m in enumerate(index.shape):
+        if k != d and m > shape[k]:
+            if name == "gather":
+                raise RuntimeError(
+                    f"Size does not match at dimension {k} expected index {_size_list(index.shape)} "
+                    f"to be no larger than self {_size_list(shape)} apart from dimension {d}")
+            break
+    else:
+        if other is None or all(m <= s for m, s in zip(index.shape, other)):
+            _check_bounds(index, d, shape[d] if shape else 1)
+            return
+    raise RuntimeError(
+        f"Expected index {_size_list(index.shape)} to be no larger than self {_size_list(shape)} "
+        f"apart from dimension {d} and to be no larger size than {other_name} "
+        f"{_size_list(other)}")
+
+
+@tensor_method
+def gather(input, dim, index, *, sparse_grad=False, out=None):
+    """``torch.gather``: ``out[i][j] = input[i][index[i][j]]`` along ``dim`` (2-D case)."""
+    d = _wrap_dim(dim, input.ndim)
+    idx = _long_index(index, "gather(): Expected dtype int32/int64 for index")
+    _check_along("gather", input._data.shape, idx, d)
+    return _gather(input, _along_key(idx, d), True, _gather)
+
+
+@tensor_method
+def index_select(input, dim, index, *, out=None):
+    """``torch.index_select``: the entries of ``index`` (a vector) along ``dim``."""
+    d = _wrap_dim(dim, input.ndim)
+    idx = _long_index(index, "index_select(): Expected dtype int32 or int64 for index")
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    idx = idx.reshape(-1)
+    size = input._data.shape[d] if input.ndim else 1
+    bad = idx[(idx >= size) | (idx < 0)]
+    if bad.size:
+        if input.ndim == 2 and d == 1:
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad[0]} axis_dim={size}")
+        raise IndexError("index out of range in self")
+    return _index_select(input, (slice(None),) * d + (idx,), True, _index_select)
+
+
+def take_along_dim(input, indices, dim=None, *, out=None):
+    """``torch.take_along_dim``: gather with ``indices`` broadcast against ``input`` off ``dim``
+    (over the flattened input when ``dim`` is None)."""
+    if dim is None:
+        return input.reshape(-1).gather(0, indices.reshape(-1))
+    if input.ndim != indices.ndim:
+        raise RuntimeError(
+            "torch.take_along_dim(): input and indices should have the same number of dimensions, "
+            f"but got {input.ndim} dimensions for input, and {indices.ndim} dimensions for indices")
+    d = _wrap_dim(dim, input.ndim)
+    shape = list(xp.broadcast_shapes(input.shape[:d] + (1,) + input.shape[d + 1:],
+                                     indices.shape[:d] + (1,) + indices.shape[d + 1:]))
+    shape[d] = input.shape[d]
+    input = input.expand(shape)
+    shape[d] = indices.shape[d]
+    return input.gather(d, indices.expand(shape))
+
+
+tensor_method(take_along_dim)
+
+
+# --- writing by index: scatter, scatter_add, masked_fill ----------------------------------------
+
+
+def _src_grad(g, n):
+    """Gradient of ``src``: what was read from it, in a tensor of its own shape."""
+    part = g.gather(n.dim, n.index)
+    if tuple(part.shape) == tuple(n.src_shape):
+        return part
+    key = tuple(slice(0, m) for m in n.index.shape) + (Ellipsis,)
+    return _index_backward(part, n.src_shape, key, False, _slice)
+
+
+def _src_part(src, index):
+    if src.shape == index.shape:
+        return src
+    return src[tuple(slice(0, m) for m in index.shape)]
+
+
+@op(inputs="self src", saves="src_shape", grads=(lambda g, n: g.scatter(n.dim, n.index, 0),
+                                                  _src_grad),
+    node="ScatterBackward0", method=False)
+def _scatter_src(self, src, dim, index, key):
+    out = self.copy()
+    out[key] = _src_part(src, index)
+    return out
+
+
+@op(inputs="self", grads=(lambda g, n: g.scatter(n.dim, n.index, 0),), node="ScatterBackward1",
+    method=False)
+def _scatter_value(self, dim, index, key, value):
+    out = self.copy()
+    out[key] = value
+    return out
+
+
+@op(inputs="self src", saves="src_shape", grads=(lambda g, n: g, _src_grad), method=False,
+    node="ScatterAddBackward0")
+def _scatter_add(self, src, dim, index, key):
+    out = self.copy()
+    xp.add.at(out, key, _src_part(src, index))
+    return out
+
+
+def _scatter_args(name, input, dim, index, src):
+    d = _wrap_dim(dim, input.ndim)
+    idx = _long_index(index, "scatter(): Expected dtype int32/int64 for index")
+    if isinstance(src, Tensor):
+        if src.ndim != idx.ndim:
+            raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+        if src._data.dtype != input._data.dtype:
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    _check_along(name, input._data.shape, idx, d,
+                 src._data.shape if isinstance(src, Tensor) else None)
+    return d, idx, _along_key(idx, d)
+
+
+@tensor_method
+def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
+    """``torch.scatter``: a copy of ``input`` with ``src`` (or ``value``) written at ``index`` along
+    ``dim``."""
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...) is not supported; use scatter_add")
+    if src is None:
+        src = value
+    d, idx, key = _scatter_args("scatter", input, dim, index, src)
+    if isinstance(src, Tensor):
+        return _scatter_src(input, src, d, idx, key)
+    return _scatter_value(input, d, idx, key, src)
+
+
+@tensor_method
+def scatter_add(input, dim, index, src, *, out=None):
+    """``torch.scatter_add``: a copy of ``input`` with ``src`` added at ``index`` along ``dim``
+    (repeated indices add up)."""
+    d, idx, key = _scatter_args("scatter_add", input, dim, index, src)
+    return _scatter_add(input, src, d, idx, key)
+
+
+_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "float32": "float", "float64": "double",
+            "float16": "c10::Half"}
+
+
+def _check_mask(self, mask, *rest):
+    if mask.dtype.kind != "b":
+        name = _C_NAMES.get(dtypes.FROM_NP[mask.dtype].name, dtypes.FROM_NP[mask.dtype].name)
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {name}")
+    try:
+        xp.broadcast_shapes(mask.shape, self.shape)
+    except ValueError as e:
+        raise _shape_error(e, True, [mask, self], "masked_fill") from None
+
+
+@op(inputs="self mask", saves="mask", broadcast=True, check=_check_mask, method=False,
+    grads=(lambda g, n: g.masked_fill(n.mask, 0), None), node="MaskedFillBackward0")
+def _masked_fill_scalar(self, mask, value):
+    return xp.where(mask, xp.asarray(value).astype(self.dtype), self)
+
+
+@op(inputs="self mask value", saves="mask", broadcast=True, check=_check_mask, method=False,
+    grads=(lambda g, n: g.masked_fill(n.mask, 0), None,
+           lambda g, n: g.masked_fill(n.mask.logical_not(), 0)), node="MaskedFillBackward1")
+def _masked_fill_tensor(self, mask, value):
+    return xp.where(mask, value.astype(self.dtype), self)
+
+
+@tensor_method
+def masked_fill(input, mask, value):
+    """``torch.masked_fill``: ``value`` where ``mask`` is True (broadcast), ``input`` elsewhere."""
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.ndim} dimension(s).")
+        return _masked_fill_tensor(input, mask, value)
+    return _masked_fill_scalar(input, mask, value)
+
+
+# --- triangles and nonzero ----------------------------------------------------------------------
+
+
+def _check_triangle(name):
+    def check(a, diagonal=0):
+        if a.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+
+    return check
+
+
+@op(grads=(lambda g, n: g.tril(n.diagonal),), check=_check_triangle("tril"))
+def tril(self, diagonal=0):
+    """``torch.tril``: the lower triangle (on and below ``diagonal``); the rest zero."""
+    return xp.tril(self, diagonal)
+
+
+@op(grads=(lambda g, n: g.triu(n.diagonal),), check=_check_triangle("triu"))
+def triu(self, diagonal=0):
+    """``torch.triu``: the upper triangle (on and above ``diagonal``); the rest zero."""
+    return xp.triu(self, diagonal)
+
+
+@tensor_method
+def nonzero(input, *, out=None, as_tuple=False):
+    """``torch.nonzero``: the indices of the non-zero elements, one row each (or one tensor per
+    dimension with ``as_tuple``)."""
+    a = input._data
+    if as_tuple:
+        return tuple(_make(i.astype(xp.int64)) for i in xp.nonzero(a.reshape(1) if a.ndim == 0
+                                                                       else a))
+    return _make(xp.argwhere(a).astype(xp.int64))
+
+
+__all__ = [
+    "gather",
+    "index_select",
+    "masked_fill",
+    "nonzero",
+    "scatter",
+    "scatter_add",
+    "take_along_dim",
+    "tril",
+    "triu",
+]
+
+tensor_method(getitem, name="__getitem__")

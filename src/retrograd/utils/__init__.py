@@ -1,0 +1,5 @@
+"""``retrograd.utils``: helpers built on the public API (``checkpoint``)."""
+
+from . import checkpoint
+
+__all__ = ["checkpoint"]

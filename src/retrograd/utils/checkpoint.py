@@ -1,0 +1,213 @@
+"""Activation checkpointing (``torch.utils.checkpoint.checkpoint``): keep only a segment's inputs
+and run its forward again during backward, trading compute for memory.
+
+``use_reentrant=False`` (recommended, as in PyTorch) keeps the ordinary graph of the segment, but
+every tensor its nodes save goes through a ``saved_tensors_hooks`` pack hook that keeps only a
+small handle.  The first time backward reads one of them, the segment is run again from its saved
+inputs and the handles are matched, in order, to the tensors the rerun saves.
+
+``use_reentrant=True`` runs the segment without a graph and puts one ``CheckpointFunctionBackward``
+node in its place; that node reruns the segment with a graph and runs a nested backward through it.
+"""
+
+import warnings
+import weakref
+
+from ..autograd.engine import gradient_edge
+from ..autograd.engine import run as _run_backward
+from ..autograd.grad_mode import state as _grad_state
+from ..autograd.graph import saved_tensors_hooks
+from ..autograd.node import Node
+from ..tensor import Tensor, _make
+
+__all__ = ["CheckpointError", "checkpoint"]
+
+_REENTRANT_DEFAULT = (
+    "torch.utils.checkpoint: the use_reentrant parameter should be passed explicitly. Starting in "
+    "PyTorch 2.9, calling checkpoint without use_reentrant will raise an exception. "
+    "use_reentrant=False is recommended, but if you need to preserve the current default "
+    "behavior, you can pass use_reentrant=True. Refer to docs for more details on the differences "
+    "between the two variants."
+)
+
+
+class CheckpointError(RuntimeError):
+    """The rerun of a checkpointed segment did not save the same tensors as the first run."""
+
+
+def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism_check="default",
+               debug=False, preserve_rng_state=True, **kwargs):
+    """``function(*args, **kwargs)``, keeping only its inputs for backward
+    (``torch.utils.checkpoint.checkpoint``)."""
+    if use_reentrant is None:
+        warnings.warn(_REENTRANT_DEFAULT, UserWarning, stacklevel=2)
+        use_reentrant = True
+    rng = _rng_state() if preserve_rng_state else None
+    if use_reentrant:
+        if kwargs:
+            raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
+        return _reentrant(function, args, rng)
+    frame = _Frame(function, args, kwargs, rng)
+    with saved_tensors_hooks(frame.pack, frame.unpack):
+        return function(*args, **kwargs)
+
+
+def _rng_state():
+    from ..creation import get_rng_state
+
+    return get_rng_state()
+
+
+def _rerun(function, args, kwargs, rng):
+    """Run the segment again, on the same random numbers when ``rng`` was saved."""
+    if rng is None:
+        return function(*args, **kwargs)
+    from ..creation import get_rng_state, set_rng_state
+
+    now = get_rng_state()
+    set_rng_state(rng)
+    try:
+        return function(*args, **kwargs)
+    finally:
+        set_rng_state(now)
+
+
+def _detached(args):
+    """The inputs as fresh leaves (same data, same requires_grad) for the rerun."""
+    return tuple(_make(a._data, a._requires_grad, None, a._vc) if isinstance(a, Tensor) else a
+                 for a in args)
+
+
+class _Handle:
+    """What a node keeps for one saved tensor of a checkpointed segment: its place in the
+    segment's order of saves and, after the rerun, the recomputed tensor.  The node owns the
+    handle, so the recomputed tensor goes as soon as the node has run and released it."""
+
+    __slots__ = ("__weakref__", "frame", "index", "value")
+
+    def __init__(self, frame, index):
+        self.frame = frame
+        self.index = index
+        self.value = None
+
+
+class _Frame:
+    """One non-reentrant checkpointed call: its inputs, and weak references to its handles."""
+
+    __slots__ = ("args", "function", "handles", "kwargs", "rng")
+
+    def __init__(self, function, args, kwargs, rng):
+        self.function = function
+        self.args = _detached(args)  # the inputs are all the segment keeps
+        self.kwargs = kwargs
+        self.rng = rng
+        self.handles = []
+
+    def pack(self, tensor):
+        handle = _Handle(self, len(self.handles))
+        self.handles.append(weakref.ref(handle))
+        return handle  # no array is kept
+
+    @staticmethod
+    def unpack(handle):
+        if handle.value is None:  # the first read in this segment: every live handle gets its value
+            handle.frame.recompute()
+        return handle.value
+
+    def recompute(self):
+        """Run the segment again and hand each live handle its recomputed tensor, in order."""
+        handles = self.handles
+        count = [0]
+
+        def keep(t):
+            i = count[0]
+            count[0] += 1
+            h = handles[i]() if i < len(handles) else None
+            if h is not None:
+                h.value = t.detach() if t.grad_fn is not None else t
+
+        prev = _grad_state.enabled
+        _grad_state.enabled = True
+        try:
+            with saved_tensors_hooks(keep, lambda _: None):
+                _rerun(self.function, self.args, self.kwargs, self.rng)
+        finally:
+            _grad_state.enabled = prev
+        if count[0] != len(handles):
+            raise CheckpointError(
+                "torch.utils.checkpoint: A different number of tensors was saved during the "
+                f"original forward and recomputation.\nNumber of tensors saved during forward: "
+                f"{len(handles)}\nNumber of tensors saved during recomputation: {count[0]}"
+            )
+
+
+class CheckpointFunctionBackward(Node):
+    """The one node a reentrant checkpoint leaves in the graph: reruns the segment in backward."""
+
+    __slots__ = ("_freed", "args", "function", "n_outputs", "rng")
+
+    def apply(self, grads, needed):
+        if self._freed:
+            from ..autograd.node import _FREED
+
+            raise RuntimeError(_FREED)
+        inputs = _detached(self.args)
+        prev = _grad_state.enabled
+        _grad_state.enabled = True
+        try:
+            outs = _rerun(self.function, inputs, {}, self.rng)
+        finally:
+            _grad_state.enabled = prev
+        outs = (outs,) if isinstance(outs, Tensor) else tuple(outs)
+        roots, root_grads = [], []
+        for o, g in zip(outs, grads):
+            if isinstance(o, Tensor) and o._requires_grad and g is not None:
+                roots.append(o)
+                root_grads.append(g)
+        result = [None] * len(self.args)
+        if roots:
+            # A nested backward, as PyTorch's reentrant checkpoint runs: parameters used inside
+            # the segment get their .grad here; the inputs' gradients go on to the outer graph.
+            _run_backward(roots, root_grads, False, prev)
+            for i, a in enumerate(inputs):
+                if isinstance(a, Tensor) and a._requires_grad:
+                    result[i] = a._grad
+        return [result[i] for i in self._tensor_positions()]
+
+    def _tensor_positions(self):
+        return [i for i, a in enumerate(self.args) if isinstance(a, Tensor)]
+
+    def _release(self, where=None):
+        self.args = None
+        self._freed = True
+
+
+def _reentrant(function, args, rng):
+    prev = _grad_state.enabled
+    _grad_state.enabled = False
+    try:
+        outs = function(*args)
+    finally:
+        _grad_state.enabled = prev
+    tensor_args = [a for a in args if isinstance(a, Tensor)]
+    if not (prev and any(a._requires_grad for a in tensor_args)):
+        return outs
+    node = CheckpointFunctionBackward.__new__(CheckpointFunctionBackward)
+    from ..autograd.node import _sequence
+
+    node._seq = next(_sequence)
+    node.next_functions = tuple(gradient_edge(a) if a._requires_grad else (None, 0)
+                                for a in tensor_args)
+    node.function = function
+    node.args = _detached(args)
+    node.rng = rng
+    node._freed = False
+    single = isinstance(outs, Tensor)
+    results = []
+    for i, o in enumerate((outs,) if single else outs):
+        if isinstance(o, Tensor) and o._data.dtype.kind in "fc":
+            o = _make(o._data, True, node)
+            o._output_nr = i
+        results.append(o)
+    node.n_outputs = len(results)
+    return results[0] if single else tuple(results)

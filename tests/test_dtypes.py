@@ -1,0 +1,118 @@
+"""dtype objects, the default dtype and type promotion (``promote_types``/``result_type``)."""
+
+import itertools
+
+import pytest
+
+import retrograd as torch
+
+NAMES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
+         "complex64", "complex128", "uint16", "uint32", "uint64"]
+
+
+def _outcome(fn, *args):
+    try:
+        return repr(fn(*args))
+    except RuntimeError as e:
+        return f"RuntimeError: {e}"
+
+
+def test_dtype_objects():
+    assert repr(torch.float32) == "torch.float32" and str(torch.float64) == "torch.float64"
+    assert torch.float is torch.float32 and torch.double is torch.float64
+    assert torch.half is torch.float16 and torch.long is torch.int64 and torch.int is torch.int32
+    assert torch.short is torch.int16 and torch.cfloat is torch.complex64
+    assert torch.float64.is_floating_point and not torch.int64.is_floating_point
+    assert torch.complex64.is_complex and not torch.float32.is_complex
+    assert torch.float32.is_signed and not torch.bool.is_signed and not torch.uint8.is_signed
+    assert torch.float16.itemsize == 2 and torch.complex128.itemsize == 16
+    assert torch.complex128.to_real() is torch.float64 and torch.int64.to_real() is torch.int64
+    assert torch.float64.to_complex() is torch.complex128
+    with pytest.raises(RuntimeError, match="^Unknown Complex ScalarType for Long$"):
+        torch.int64.to_complex()
+
+
+def test_default_dtype():
+    assert torch.get_default_dtype() is torch.float32
+    with pytest.raises(TypeError, match="^only floating-point types are supported as the default type$"):
+        torch.set_default_dtype(torch.int64)
+    torch.set_default_dtype(torch.float64)
+    try:
+        assert torch.tensor(1.5).dtype is torch.float64
+        assert torch.ones(2).dtype is torch.float64
+        assert torch.arange(0.0, 1.0, 0.5).dtype is torch.float64
+        assert torch.result_type(torch.tensor([1, 2]), 1.5) is torch.float64
+    finally:
+        torch.set_default_dtype(torch.float32)
+
+
+@pytest.mark.parametrize("a,b,expected", [
+    ("int32", "float16", "float16"), ("uint8", "int8", "int16"), ("bool", "int8", "int8"),
+    ("int64", "float32", "float32"), ("float64", "complex64", "complex128"),
+    ("float16", "float32", "float32"), ("uint8", "bool", "uint8"), ("int16", "uint8", "int16"),
+])
+def test_promote_types_examples(a, b, expected):
+    assert torch.promote_types(getattr(torch, a), getattr(torch, b)) is getattr(torch, expected)
+    assert torch.promote_types(getattr(torch, b), getattr(torch, a)) is getattr(torch, expected)
+
+
+def test_wide_unsigned_types_do_not_promote():
+    with pytest.raises(RuntimeError, match="^Promotion for uint16, uint32, uint64 types is not "
+                                           "supported, attempted to promote UInt16 and Char$"):
+        torch.promote_types(torch.uint16, torch.int8)
+    assert torch.promote_types(torch.uint64, torch.float16) is torch.float16
+
+
+def test_promote_types_all_pairs_match_pytorch(torch_ref):
+    for a, b in itertools.product(NAMES, NAMES):
+        ours = _outcome(torch.promote_types, getattr(torch, a), getattr(torch, b))
+        theirs = _outcome(torch_ref.promote_types, getattr(torch_ref, a), getattr(torch_ref, b))
+        assert ours == theirs, (a, b)
+
+
+SCALARS = {"bool": True, "int64": 2, "float32": 2.5, "complex64": 1 + 1j}
+# PyTorch gives complex32 where a float16 tensor meets a complex number; NumPy has no complex32.
+COMPLEX32 = {"float16"}
+
+
+def _participant(m, kind, name):
+    if kind == "scalar":
+        return SCALARS[name]
+    return m.ones(() if kind == "zero-dim" else (2,), dtype=getattr(m, name))
+
+
+KIND_PAIRS = [k for k in itertools.product(["dim", "zero-dim", "scalar"], repeat=2)
+              if k != ("scalar", "scalar")]  # result_type needs a tensor
+
+
+@pytest.mark.parametrize("kinds", KIND_PAIRS, ids=str)
+def test_result_type_matches_pytorch(torch_ref, kinds):
+    ka, kb = kinds
+    names = NAMES[:11]
+    for a, b in itertools.product(names, names):
+        if (ka == "scalar" and a not in SCALARS) or (kb == "scalar" and b not in SCALARS):
+            continue
+        theirs = _outcome(torch_ref.result_type, _participant(torch_ref, ka, a),
+                          _participant(torch_ref, kb, b))
+        if "complex32" in theirs:
+            continue
+        ours = _outcome(torch.result_type, _participant(torch, ka, a), _participant(torch, kb, b))
+        assert ours == theirs, (ka, a, kb, b)
+
+
+@pytest.mark.parametrize("a,b,expected", [
+    (torch.ones(2, dtype=torch.int32), 2.5, torch.float32),
+    (torch.ones(2, dtype=torch.int32), torch.tensor(2.5, dtype=torch.float64), torch.float64),
+    (torch.ones(2, dtype=torch.bool), torch.tensor(2, dtype=torch.int8), torch.int8),
+    (torch.ones(2, dtype=torch.float16), torch.tensor(1.0, dtype=torch.float64), torch.float16),
+    (torch.tensor(1, dtype=torch.int8), torch.ones(2, dtype=torch.uint8), torch.uint8),
+    (torch.ones(2, dtype=torch.float32), torch.tensor(1j, dtype=torch.complex128), torch.complex64),
+    (torch.ones(2, dtype=torch.int64), True, torch.int64),
+    (torch.ones(2, dtype=torch.bool), 3, torch.int64),
+    (torch.tensor(1, dtype=torch.int32), 2, torch.int32),
+])
+def test_result_type_priorities(a, b, expected):
+    """Tensors with dimensions outrank 0-dim tensors, which outrank Python numbers: a lower one only
+    counts when it is of a higher category (bool < integer < float < complex)."""
+    assert torch.result_type(a, b) is expected
+    assert (a + b).dtype is expected

@@ -1,0 +1,184 @@
+"""Forward-mode AD (``retrograd.autograd.forward_ad``): API, errors, and tangents equal to the
+Jacobian that reverse mode builds, op by op."""
+
+import numpy as np
+import pytest
+
+import retrograd
+from retrograd.autograd import forward_ad as fwad
+from retrograd.autograd.gradcheck import _analytical_jacobian, _forward_jacobian, gradcheck
+from retrograd.ops import registry
+from tests.conftest import rand64
+
+
+def pos64(*shape, seed=0):
+    return rand64(*shape, seed=seed, low=0.5, high=2.0)
+
+
+# One entry per op: (name, function, inputs).  Every float input requires grad.
+OPS = [
+    ("add", lambda a, b: a + b, lambda: (rand64(2, 3), rand64(3, seed=1))),
+    ("add_alpha", lambda a, b: retrograd.add(a, b, alpha=2.5), lambda: (rand64(2, 3), rand64(2, 3, seed=1))),
+    ("sub", lambda a, b: a - b, lambda: (rand64(2, 1), rand64(1, 3, seed=1))),
+    ("mul", lambda a, b: a * b, lambda: (rand64(2, 3), rand64(3, seed=1))),
+    ("mul_self", lambda a: a * a, lambda: (rand64(4),)),
+    ("div", lambda a, b: a / b, lambda: (rand64(2, 3), pos64(3, seed=1))),
+    ("neg", lambda a: -a, lambda: (rand64(3),)),
+    ("pow_scalar", lambda a: a ** 3, lambda: (rand64(3),)),
+    ("pow_tensor", lambda a, b: a ** b, lambda: (pos64(3), rand64(3, seed=1))),
+    ("rpow", lambda a: 2.0 ** a, lambda: (rand64(3),)),
+    ("exp", lambda a: a.exp(), lambda: (rand64(3),)),
+    ("log", lambda a: a.log(), lambda: (pos64(3),)),
+    ("log1p", lambda a: a.log1p(), lambda: (pos64(3),)),
+    ("expm1", lambda a: a.expm1(), lambda: (rand64(3),)),
+    ("log2", lambda a: a.log2(), lambda: (pos64(3),)),
+    ("sqrt", lambda a: a.sqrt(), lambda: (pos64(3),)),
+    ("rsqrt", lambda a: a.rsqrt(), lambda: (pos64(3),)),
+    ("abs", lambda a: a.abs(), lambda: (pos64(3),)),
+    ("sin", lambda a: a.sin(), lambda: (rand64(3),)),
+    ("cos", lambda a: a.cos(), lambda: (rand64(3),)),
+    ("tan", lambda a: a.tan(), lambda: (rand64(3),)),
+    ("tanh", lambda a: a.tanh(), lambda: (rand64(3),)),
+    ("sigmoid", lambda a: a.sigmoid(), lambda: (rand64(3),)),
+    ("relu", lambda a: a.relu(), lambda: (rand64(5, seed=3),)),
+    ("clamp", lambda a: a.clamp(-0.5, 0.5), lambda: (rand64(5, seed=3),)),
+    ("maximum", lambda a, b: retrograd.maximum(a, b), lambda: (rand64(4), rand64(4, seed=1))),
+    ("minimum", lambda a, b: retrograd.minimum(a, b), lambda: (rand64(4), rand64(4, seed=1))),
+    ("where", lambda a, b: retrograd.where(a > 0, a, b), lambda: (rand64(4), rand64(4, seed=1))),
+    ("sum", lambda a: a.sum(), lambda: (rand64(2, 3),)),
+    ("sum_dim", lambda a: a.sum(1, keepdim=True), lambda: (rand64(2, 3),)),
+    ("mean", lambda a: a.mean(), lambda: (rand64(2, 3),)),
+    ("mean_dim", lambda a: a.mean(dim=0), lambda: (rand64(2, 3),)),
+    ("view", lambda a: a.view(3, 2), lambda: (rand64(2, 3),)),
+    ("reshape", lambda a: a.reshape(-1), lambda: (rand64(2, 3),)),
+    ("expand", lambda a: a.expand(2, 3), lambda: (rand64(1, 3),)),
+    ("transpose", lambda a: a.transpose(0, 1), lambda: (rand64(2, 3),)),
+    ("t", lambda a: a.t(), lambda: (rand64(2, 3),)),
+    ("permute", lambda a: a.permute(2, 0, 1), lambda: (rand64(2, 3, 2),)),
+    ("unsqueeze", lambda a: a.unsqueeze(1), lambda: (rand64(3),)),
+    ("squeeze", lambda a: a.squeeze(), lambda: (rand64(1, 3),)),
+    ("flatten", lambda a: a.flatten(), lambda: (rand64(2, 3),)),
+    ("clone", lambda a: a.clone(), lambda: (rand64(3),)),
+    ("sum_to_size", lambda a: a.sum_to_size((1, 3)), lambda: (rand64(2, 3),)),
+    ("to_float32", lambda a: a.to(retrograd.float32).to(retrograd.float64), lambda: (rand64(3),)),
+    ("mm", lambda a, b: a.mm(b), lambda: (rand64(2, 3), rand64(3, 4, seed=1))),
+    ("dot", lambda a, b: a.dot(b), lambda: (rand64(3), rand64(3, seed=1))),
+    ("matmul_mv", lambda a, b: a @ b, lambda: (rand64(2, 3), rand64(3, seed=1))),
+    ("matmul_batched", lambda a, b: a @ b, lambda: (rand64(2, 2, 3), rand64(3, 2, seed=1))),
+    ("bmm", lambda a, b: a.bmm(b), lambda: (rand64(2, 2, 3), rand64(2, 3, 2, seed=1))),
+    ("einsum", lambda a, b: retrograd.einsum("ij,jk->ik", a, b),
+     lambda: (rand64(2, 3), rand64(3, 2, seed=1))),
+    ("cat", lambda a, b: retrograd.cat([a, b], dim=1), lambda: (rand64(2, 3), rand64(2, 1, seed=1))),
+    ("stack", lambda a, b: retrograd.stack([a, b]), lambda: (rand64(3), rand64(3, seed=1))),
+    ("split", lambda a: a.split(2, dim=0), lambda: (rand64(5, 2),)),
+    ("unbind", lambda a: a.unbind(1), lambda: (rand64(2, 3),)),
+    ("flip", lambda a: a.flip(0), lambda: (rand64(3, 2),)),
+    ("repeat", lambda a: a.repeat(2, 1), lambda: (rand64(2, 3),)),
+    ("tril", lambda a: a.tril(), lambda: (rand64(3, 3),)),
+    ("triu", lambda a: a.triu(1), lambda: (rand64(3, 3),)),
+    ("index_slice", lambda a: a[1:, ::2], lambda: (rand64(3, 4),)),
+    ("index_select_int", lambda a: a[1], lambda: (rand64(3, 4),)),
+    ("index_tensor", lambda a: a[retrograd.tensor([0, 2, 0])], lambda: (rand64(3, 2),)),
+    ("index_select", lambda a: a.index_select(0, retrograd.tensor([2, 0])), lambda: (rand64(3, 2),)),
+    ("gather", lambda a: a.gather(1, retrograd.tensor([[0, 0], [1, 0]])), lambda: (rand64(2, 3),)),
+    ("masked_fill", lambda a: a.masked_fill(a > 0, 0.5), lambda: (rand64(2, 3),)),
+    ("scatter_add", lambda a, b: a.scatter_add(0, retrograd.tensor([[0, 1, 0]]), b),
+     lambda: (rand64(2, 3), rand64(1, 3, seed=1))),
+]
+
+
+@pytest.mark.parametrize("name,fn,make", OPS, ids=[o[0] for o in OPS])
+def test_forward_equals_reverse(name, fn, make):
+    inputs = make()
+    fwd = _forward_jacobian(fn, inputs)
+    rev = _analytical_jacobian(fn, inputs)
+    for f_i, r_i in zip(fwd, rev):
+        for f, r in zip(f_i, r_i):
+            np.testing.assert_allclose(f, r, rtol=1e-12, atol=1e-12)
+    assert any(np.abs(f).sum() > 0 for f_i in fwd for f in f_i)
+
+
+# A float32 round trip cannot match float64 finite differences: checked above against reverse mode.
+EXACT = [o for o in OPS if o[0] != "to_float32"]
+
+
+@pytest.mark.parametrize("name,fn,make", EXACT, ids=[o[0] for o in EXACT])
+def test_gradcheck_forward_mode_against_finite_differences(name, fn, make):
+    assert gradcheck(fn, make(), check_forward_ad=True)
+
+
+def test_make_dual_and_unpack_dual():
+    x = retrograd.tensor([1.0, 2.0, 3.0])
+    t = retrograd.tensor([1.0, 0.0, -1.0])
+    with fwad.dual_level() as level:
+        assert level == 0
+        d = fwad.make_dual(x, t)
+        u = fwad.unpack_dual(d)
+        assert isinstance(u, fwad.UnpackedDualTensor) and u._fields == ("primal", "tangent")
+        assert u.primal.tolist() == [1.0, 2.0, 3.0]
+        assert u.tangent.tolist() == [1.0, 0.0, -1.0]
+        assert fwad.unpack_dual(x).tangent is None  # the original tensor carries no tangent
+        y = d.sin() * 2
+        np.testing.assert_allclose(fwad.unpack_dual(y).tangent.numpy(),
+                                   2 * np.cos(x.numpy()) * t.numpy(), rtol=1e-6)
+        assert fwad.unpack_dual(d > 1).tangent is None  # no tangent on bool results
+    assert fwad.unpack_dual(d).tangent is None  # leaving the level drops every tangent
+    assert registry.forward_ad_hook is None  # ordinary op calls pay nothing outside a level
+
+
+def test_errors_match_pytorch():
+    x = retrograd.tensor([1.0, 2.0, 3.0])
+    with pytest.raises(RuntimeError, match="no level exists, make sure to enter_dual_level"):
+        fwad.make_dual(x, retrograd.ones(3))
+    with fwad.dual_level():
+        with pytest.raises(RuntimeError) as e:
+            fwad.make_dual(x, retrograd.ones(4))
+        assert str(e.value) == (
+            "Trying to set a forward gradient that has a different size than that of the original "
+            "Tensor, this is not supported. Tensor is of size [3] while the given forward gradient "
+            "is of size [4].")
+        with pytest.raises(RuntimeError, match="^Nested forward mode AD is not supported at the moment$"):
+            fwad.enter_dual_level()
+        with pytest.raises(ValueError, match=r"^Expected primal to be floating point or complex, but got: torch.int64$"):
+            fwad.make_dual(retrograd.tensor([1, 2]), retrograd.tensor([1, 2]))
+
+
+def test_tangent_stays_differentiable_forward_over_reverse():
+    """With a primal that requires grad the tangent is in the graph: d/dx (J(x) v) = H v."""
+    x = rand64(3)
+    v = rand64(3, seed=5, requires_grad=False)
+    with fwad.dual_level():
+        d = fwad.make_dual(x, v)
+        y = (d ** 3).sum()
+        jv = fwad.unpack_dual(y).tangent
+    assert jv.grad_fn is not None
+    (hv,) = retrograd.autograd.grad(jv, x)
+    np.testing.assert_allclose(hv.numpy(), 6 * x.detach().numpy() * v.numpy(), rtol=1e-12)
+
+
+def test_dual_under_no_grad_and_non_dual_inputs():
+    x = rand64(3, requires_grad=False)
+    w = rand64(3, seed=1, requires_grad=False)
+    with fwad.dual_level(), retrograd.no_grad():
+        d = fwad.make_dual(x, retrograd.ones(3, dtype=retrograd.float64))
+        y = d * w + w  # w has no tangent: it counts as a constant
+        tangent = fwad.unpack_dual(y).tangent
+    assert tangent.grad_fn is None
+    np.testing.assert_allclose(tangent.numpy(), w.numpy())
+
+
+def test_parity_with_pytorch(torch_ref):
+    xs = np.array([0.3, -1.2, 2.0])
+    ts = np.array([1.0, 0.5, -2.0])
+
+    def f(m, x):
+        return (m.sigmoid(x * x) @ m.tanh(x)).exp() + (x.sum() * x).mean()
+
+    with fwad.dual_level():
+        ours = fwad.unpack_dual(f(retrograd, fwad.make_dual(
+            retrograd.tensor(xs), retrograd.tensor(ts)))).tangent
+    fw = torch_ref.autograd.forward_ad
+    with fw.dual_level():
+        ref = fw.unpack_dual(f(torch_ref, fw.make_dual(
+            torch_ref.tensor(xs), torch_ref.tensor(ts)))).tangent
+    np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-12)

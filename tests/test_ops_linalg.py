@@ -1,0 +1,190 @@
+"""Products: mm, dot, matmul (every dimension case, broadcast batches), bmm, outer and einsum —
+values, gradients, node names, PyTorch parity and error texts."""
+
+import numpy as np
+import pytest
+from test_ops_shape import Case, case_tests, check_parity, error_tests
+
+import retrograd
+
+CASES = [
+    Case("mm", lambda t, a, b: a.mm(b), [(2, 3), (3, 4)], "MmBackward0"),
+    Case("dot", lambda t, a, b: t.dot(a, b), [(3,), (3,)], "DotBackward0"),
+    Case("matmul_2d", lambda t, a, b: a @ b, [(2, 3), (3, 4)], "MmBackward0"),
+    Case("matmul_1d", lambda t, a, b: t.matmul(a, b), [(3,), (3,)], "DotBackward0"),
+    Case("matmul_batched", lambda t, a, b: a @ b, [(2, 2, 3), (2, 3, 4)], "UnsafeViewBackward0"),
+    Case("matmul_broadcast", lambda t, a, b: a @ b, [(2, 1, 2, 3), (3, 3, 2)],
+         "UnsafeViewBackward0"),
+    Case("matmul_3d_2d", lambda t, a, b: a @ b, [(2, 2, 3), (3, 4)], "UnsafeViewBackward0"),
+    Case("bmm", lambda t, a, b: t.bmm(a, b), [(2, 2, 3), (2, 3, 4)], "BmmBackward0"),
+    Case("bmm_method", lambda t, a, b: a.bmm(b), [(3, 1, 2), (3, 2, 2)], "BmmBackward0"),
+    Case("outer", lambda t, a, b: t.outer(a, b), [(3,), (2,)], "MulBackward0"),
+    Case("ger", lambda t, a, b: a.ger(b), [(2,), (2,)], "MulBackward0"),
+]
+
+# Node names PyTorch gives these differ from ours (it builds einsum and some matmul cases from
+# other ops); they are checked for values and gradients only.
+EINSUM = [
+    Case("einsum_mm", lambda t, a, b: t.einsum("ij,jk->ik", a, b), [(2, 3), (3, 4)], None),
+    Case("einsum_implicit", lambda t, a, b: t.einsum("ij,kj", a, b), [(2, 3), (4, 3)], None),
+    Case("einsum_list", lambda t, a, b: t.einsum("bij,bjk->bik", [a, b]), [(2, 2, 3), (2, 3, 2)],
+         None),
+    Case("einsum_sum", lambda t, a: t.einsum("ij->", a), [(2, 3)], None),
+    Case("einsum_reduce", lambda t, a: t.einsum("ij->j", a), [(2, 3)], None),
+    Case("einsum_transpose", lambda t, a: t.einsum("ijk->kji", a), [(2, 3, 4)], None),
+    Case("einsum_diag", lambda t, a: t.einsum("ii->i", a), [(3, 3)], None),
+    Case("einsum_trace", lambda t, a: t.einsum("ii", a), [(3, 3)], None),
+    Case("einsum_diag_batch", lambda t, a, b: t.einsum("bii,bj->bij", a, b), [(2, 3, 3), (2, 2)],
+         None),
+    Case("einsum_ellipsis", lambda t, a, b: t.einsum("...ij,jk->...ik", a, b),
+         [(2, 2, 3), (3, 2)], None),
+    Case("einsum_ellipsis_broadcast", lambda t, a, b: t.einsum("...i,...i", a, b), [(2, 3), (3,)],
+         None),
+    Case("einsum_size_one", lambda t, a, b: t.einsum("i,i->i", a, b), [(1,), (3,)], None),
+    Case("einsum_three", lambda t, a, b, c: t.einsum("i,ij,j->", a, b, c), [(2,), (2, 3), (3,)],
+         None),
+    Case("einsum_outer", lambda t, a, b: t.einsum("i,j", a, b), [(2,), (3,)], None),
+    Case("einsum_spaces", lambda t, a, b: t.einsum("i j , j k -> i k", a, b), [(2, 3), (3, 2)],
+         None),
+]
+
+MATMUL_FOLDED = [  # PyTorch names these after the reshape it ends with (SqueezeBackward4, ...)
+    Case("matmul_2d_3d", lambda t, a, b: a @ b, [(2, 3), (2, 3, 4)], None),
+    Case("matmul_1d_3d", lambda t, a, b: a @ b, [(3,), (2, 3, 4)], None),
+    Case("matmul_1d_2d", lambda t, a, b: a @ b, [(3,), (3, 4)], None),
+    Case("matmul_2d_1d", lambda t, a, b: a @ b, [(2, 3), (3,)], None),
+    Case("matmul_3d_1d", lambda t, a, b: a @ b, [(2, 2, 3), (3,)], None),
+]
+
+ALL = CASES + EINSUM + MATMUL_FOLDED
+
+
+test_gradcheck, test_gradgradcheck, test_node_name, test_parity_with_pytorch = case_tests(
+    grad=ALL, gradgrad=ALL, node=CASES, parity=CASES)
+
+
+@pytest.mark.parametrize("case", EINSUM + MATMUL_FOLDED, ids=repr)
+def test_values_and_gradients_match_pytorch(case, torch_ref):
+    check_parity(case, torch_ref, names=False)
+
+
+# --- known values ------------------------------------------------------------------------------
+
+def test_products_known_values():
+    a = retrograd.tensor([[1.0, 2.0], [3.0, 4.0]])
+    v = retrograd.tensor([1.0, -1.0])
+    assert (a @ a).tolist() == [[7, 10], [15, 22]]
+    assert (a @ v).tolist() == [-1, -1]
+    assert (v @ a).tolist() == [-2, -2]
+    assert (v @ v).item() == 2
+    assert retrograd.bmm(a[None], a[None]).tolist() == [[[7, 10], [15, 22]]]
+    assert retrograd.outer(v, retrograd.tensor([1, 2])).tolist() == [[1, 2], [-1, -2]]
+    assert retrograd.outer(retrograd.tensor([1, 2]), v).dtype is retrograd.float32
+    assert (retrograd.ones(5, 1, 2, 3) @ retrograd.ones(4, 3, 2)).shape == (5, 4, 2, 2)
+
+
+def test_einsum_known_values():
+    a = retrograd.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert retrograd.einsum("ii", a).item() == 5
+    assert retrograd.einsum("ii->i", a).tolist() == [1, 4]
+    assert retrograd.einsum("ij->ji", a).tolist() == [[1, 3], [2, 4]]
+    assert retrograd.einsum("ba", a).tolist() == [[1, 3], [2, 4]]  # implicit: letters sorted
+    assert retrograd.einsum("ij,ij->", a, a).item() == 30
+
+
+def test_einsum_repeated_index_gradient_is_on_the_diagonal():
+    a = retrograd.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    (retrograd.einsum("ii->i", a) * retrograd.tensor([5.0, 7.0])).sum().backward()
+    assert a.grad.tolist() == [[5, 0], [0, 7]]
+
+
+def test_matmul_gradient_sums_broadcast_batches():
+    a = retrograd.ones(2, 3, requires_grad=True)
+    b = retrograd.ones(4, 3, 5, requires_grad=True)
+    (a @ b).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), np.full((2, 3), 20.0))
+    np.testing.assert_array_equal(b.grad.numpy(), np.full((4, 3, 5), 2.0))
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+def _r(t, *shape, dtype=None):
+    return t.zeros(*shape, dtype=dtype)
+
+
+ERRORS = [
+    (lambda t: t.mm(_r(t, 2, 3), _r(t, 2, 3)), RuntimeError,
+     "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"),
+    (lambda t: t.mm(_r(t, 3), _r(t, 3, 2)), RuntimeError, "self must be a matrix"),
+    (lambda t: t.mm(_r(t, 2, 3), _r(t, 3)), RuntimeError, "mat2 must be a matrix"),
+    (lambda t: t.mm(_r(t, 2, 3), _r(t, 3, 2, dtype=t.float64)), RuntimeError,
+     "expected m1 and m2 to have the same dtype, but got: float != double"),
+    (lambda t: t.dot(_r(t, 2, 3), _r(t, 2, 3)), RuntimeError,
+     "1D tensors expected, but got 2D and 2D tensors"),
+    (lambda t: t.dot(_r(t, 3), _r(t, 2)), RuntimeError,
+     ("inconsistent tensor size, expected tensor [3] and src [2] to have the same number of "
+     "elements, but got 3 and 2 elements respectively")),
+    (lambda t: t.dot(_r(t, 3), _r(t, 3, dtype=t.float64)), RuntimeError,
+     "dot : expected both vectors to have same dtype, but found Float and Double"),
+    (lambda t: t.matmul(_r(t, 2, 3), t.tensor(1.0)), RuntimeError,
+     "both arguments to matmul need to be at least 1D, but they are 2D and 0D"),
+    (lambda t: t.matmul(_r(t, 2, 3), _r(t, 2)), RuntimeError,
+     "size mismatch, got input (2), mat (2x3), vec (2)"),
+    (lambda t: t.matmul(_r(t, 2, 2, 3), _r(t, 2)), RuntimeError,
+     "size mismatch, got input (4), mat (4x3), vec (2)"),
+    (lambda t: t.matmul(_r(t, 2, 3), _r(t, 3, dtype=t.float64)), RuntimeError,
+     "addmv input tensors must have the same dtype, but got Double, Float, and Double"),
+    (lambda t: t.matmul(_r(t, 4), _r(t, 2)), RuntimeError,
+     ("inconsistent tensor size, expected tensor [4] and src [2] to have the same number of "
+     "elements, but got 4 and 2 elements respectively")),
+    (lambda t: t.matmul(_r(t, 2), _r(t, 3, 2)), RuntimeError,
+     "mat1 and mat2 shapes cannot be multiplied (1x2 and 3x2)"),
+    (lambda t: t.matmul(_r(t, 2, 3, 4), _r(t, 5, 2)), RuntimeError,
+     "mat1 and mat2 shapes cannot be multiplied (6x4 and 5x2)"),
+    (lambda t: t.matmul(_r(t, 2, 3, 4), _r(t, 4, 2, dtype=t.float64)), RuntimeError,
+     "expected m1 and m2 to have the same dtype, but got: float != double"),
+    (lambda t: t.matmul(_r(t, 2, 3), _r(t, 2, 2, 2)), RuntimeError,
+     "Expected size for first two dimensions of batch2 tensor to be: [2, 3] but got: [2, 2]."),
+    (lambda t: t.matmul(_r(t, 3), _r(t, 2, 2, 3)), RuntimeError,
+     "Expected size for first two dimensions of batch2 tensor to be: [2, 3] but got: [2, 2]."),
+    (lambda t: t.matmul(_r(t, 3, 2, 3), _r(t, 2, 3, 2)), RuntimeError,
+     "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0"),
+    (lambda t: t.matmul(_r(t, 2, 2, 3), _r(t, 2, 3, 2, dtype=t.float64)), RuntimeError,
+     "expected scalar type Float but found Double"),
+    (lambda t: t.bmm(_r(t, 2, 3), _r(t, 2, 3)), RuntimeError, "batch1 must be a 3D tensor"),
+    (lambda t: t.bmm(_r(t, 2, 2, 3), _r(t, 2, 3)), RuntimeError, "batch2 must be a 3D tensor"),
+    (lambda t: t.bmm(_r(t, 2, 2, 3), _r(t, 3, 3, 2)), RuntimeError,
+     "Expected size for first two dimensions of batch2 tensor to be: [2, 3] but got: [3, 3]."),
+    (lambda t: t.bmm(_r(t, 2, 2, 3, dtype=t.float64), _r(t, 2, 3, 2)), RuntimeError,
+     "expected scalar type Double but found Float"),
+    (lambda t: t.outer(_r(t, 2, 3), _r(t, 2)), RuntimeError,
+     "outer: Expected 1-D argument self, but got 2-D"),
+    (lambda t: t.outer(_r(t, 2), _r(t, 2, 3)), RuntimeError,
+     "outer: Expected 1-D argument vec2, but got 2-D"),
+    (lambda t: t.einsum("ij,jk", _r(t, 2, 3), _r(t, 2, 3)), RuntimeError,
+     ("einsum(): subscript j has size 2 for operand 1 which does not broadcast with previously "
+     "seen size 3")),
+    (lambda t: t.einsum("ij->k", _r(t, 2, 3)), RuntimeError,
+     "einsum(): output subscript k does not appear in the equation for any input operand"),
+    (lambda t: t.einsum("i->ii", _r(t, 2)), RuntimeError,
+     "einsum(): output subscript i appears more than once in the output"),
+    (lambda t: t.einsum("ij", _r(t, 2, 3), _r(t, 2, 3)), RuntimeError,
+     "einsum(): more operands were provided than specified in the equation"),
+    (lambda t: t.einsum("ij,jk->", _r(t, 2, 3)), RuntimeError,
+     "einsum(): fewer operands were provided than specified in the equation"),
+    (lambda t: t.einsum("ijk", _r(t, 2, 3)), RuntimeError,
+     ("einsum(): the number of subscripts in the equation (3) does not match the number of "
+     "dimensions (2) for operand 0 and no ellipsis was given")),
+    (lambda t: t.einsum("ii", _r(t, 2, 3)), RuntimeError,
+     "einsum(): subscript i is repeated for operand 0 but the sizes don't match, 3 != 2"),
+    (lambda t: t.einsum("i1,jk", _r(t, 2, 3), _r(t, 2, 3)), RuntimeError,
+     ("einsum(): invalid subscript given at index 1 in the equation string, subscripts must be in "
+     "[a-zA-Z]")),
+    (lambda t: t.einsum("ij.,jk", _r(t, 2, 3), _r(t, 3, 2)), RuntimeError,
+     "einsum(): found '.' for operand 0 that is not part of any ellipsis"),
+    (lambda t: t.einsum("ij,jk", _r(t, 2, 3), _r(t, 3, 2, dtype=t.float64)), RuntimeError,
+     "expected scalar type Float but found Double"),
+]
+
+
+test_errors, test_errors_match_pytorch = error_tests(ERRORS)

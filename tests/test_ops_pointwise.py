@@ -1,0 +1,414 @@
+"""Elementwise ops, one table: known values, gradients (gradcheck, gradgradcheck over broadcast
+shapes), PyTorch parity (values, dtypes, node names, gradients), type promotion and error texts."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from op_checks import assert_matches_pytorch, assert_second_derivatives_match, error_tests
+
+import retrograd
+from retrograd.autograd import gradcheck, gradgradcheck
+
+# --- inputs ------------------------------------------------------------------------------------
+
+ANY = (-1.0, 1.0)
+POS = (0.5, 2.0)
+UNIT = (-0.9, 0.9)
+AWAY = "away"  # signed, at least 0.1 from every multiple of 0.5: no kink of abs/relu/floor/round
+
+
+def values(shape, domain, seed):
+    """Reproducible float64 values for one input, inside the op's smooth domain."""
+    rng = np.random.default_rng(seed)
+    if domain == AWAY:
+        whole = rng.integers(-4, 4, shape) * 0.5
+        return whole + rng.uniform(0.1, 0.4, shape)
+    return rng.uniform(domain[0], domain[1], shape)
+
+
+def leaves(lib, shapes, domains, dtype="float64", seed=0):
+    return [lib.tensor(values(s, d, seed + i), dtype=getattr(lib, dtype), requires_grad=True)
+            for i, (s, d) in enumerate(zip(shapes, domains))]
+
+
+class Case:
+    """One op: how to call it (``fn(lib, *tensors)``, ``lib`` is retrograd or torch), the domain of
+    each input, the node name PyTorch gives it, and what its gradient supports."""
+
+    def __init__(self, name, fn, domains, node, gradgrad=True, grad=True):
+        self.name, self.fn, self.domains, self.node = name, fn, domains, node
+        self.gradgrad, self.grad = gradgrad, grad
+        self.arity = len(domains)
+
+    def __repr__(self):
+        return self.name
+
+
+U, B = (ANY,), (ANY, ANY)
+CASES = [
+    Case("add", lambda t, x, y: x + y, B, "AddBackward0"),
+    Case("add_alpha", lambda t, x, y: t.add(x, y, alpha=2.5), B, "AddBackward0"),
+    Case("add_scalar", lambda t, x: 1.5 + x, U, "AddBackward0"),
+    Case("sub", lambda t, x, y: x - y, B, "SubBackward0"),
+    Case("sub_alpha", lambda t, x, y: t.sub(x, y, alpha=-2), B, "SubBackward0"),
+    Case("rsub", lambda t, x: 2 - x, U, "RsubBackward1"),
+    Case("mul", lambda t, x, y: x * y, B, "MulBackward0"),
+    Case("mul_scalar", lambda t, x: x * 3, U, "MulBackward0"),
+    Case("div", lambda t, x, y: x / y, (ANY, POS), "DivBackward0"),
+    Case("true_divide", lambda t, x, y: t.true_divide(x, y), (ANY, POS), "DivBackward0"),
+    Case("rdiv", lambda t, x: 2 / x, (POS,), "MulBackward0"),
+    Case("div_floor", lambda t, x, y: t.div(x, y, rounding_mode="floor"), (AWAY, POS),
+         "DivBackward2", gradgrad=False),
+    Case("div_trunc", lambda t, x, y: t.div(x, y, rounding_mode="trunc"), (AWAY, POS),
+         "DivBackward2", gradgrad=False),
+    Case("neg", lambda t, x: -x, U, "NegBackward0"),
+    Case("pow_scalar", lambda t, x: x ** 3, U, "PowBackward0"),
+    Case("pow_float", lambda t, x: x ** 2.5, (POS,), "PowBackward0"),
+    Case("pow_zero", lambda t, x: x ** 0, U, "PowBackward0"),
+    Case("pow_tensor", lambda t, x, y: x ** y, (POS, ANY), "PowBackward1"),
+    Case("rpow", lambda t, x: 2 ** x, U, "PowBackward2"),
+    Case("square", lambda t, x: t.square(x), U, "PowBackward0"),
+    Case("reciprocal", lambda t, x: x.reciprocal(), (POS,), "ReciprocalBackward0"),
+    Case("exp", lambda t, x: x.exp(), U, "ExpBackward0"),
+    Case("log", lambda t, x: x.log(), (POS,), "LogBackward0"),
+    Case("log2", lambda t, x: x.log2(), (POS,), "Log2Backward0"),
+    Case("log1p", lambda t, x: x.log1p(), (POS,), "Log1PBackward0"),
+    Case("expm1", lambda t, x: x.expm1(), U, "Expm1Backward0"),
+    Case("sqrt", lambda t, x: x.sqrt(), (POS,), "SqrtBackward0"),
+    Case("rsqrt", lambda t, x: x.rsqrt(), (POS,), "RsqrtBackward0"),
+    Case("abs", lambda t, x: x.abs(), (AWAY,), "AbsBackward0"),
+    Case("sign", lambda t, x: x.sign(), (AWAY,), "SignBackward0", gradgrad=False),
+    Case("floor", lambda t, x: x.floor(), (AWAY,), "FloorBackward0", gradgrad=False),
+    Case("ceil", lambda t, x: x.ceil(), (AWAY,), "CeilBackward0", gradgrad=False),
+    Case("round", lambda t, x: x.round(), (AWAY,), "RoundBackward0", gradgrad=False),
+    Case("round_decimals", lambda t, x: t.round(x, decimals=1), ((0.11, 0.14),),
+         "RoundBackward1", gradgrad=False),
+    Case("trunc", lambda t, x: x.trunc(), (AWAY,), "TruncBackward0", gradgrad=False),
+    Case("frac", lambda t, x: x.frac(), (AWAY,), "FracBackward0"),
+    Case("sin", lambda t, x: x.sin(), U, "SinBackward0"),
+    Case("cos", lambda t, x: x.cos(), U, "CosBackward0"),
+    Case("tan", lambda t, x: x.tan(), U, "TanBackward0"),
+    Case("asin", lambda t, x: x.asin(), (UNIT,), "AsinBackward0"),
+    Case("acos", lambda t, x: x.acos(), (UNIT,), "AcosBackward0"),
+    Case("atan", lambda t, x: x.atan(), U, "AtanBackward0"),
+    Case("sinh", lambda t, x: x.sinh(), U, "SinhBackward0"),
+    Case("cosh", lambda t, x: x.cosh(), U, "CoshBackward0"),
+    Case("tanh", lambda t, x: x.tanh(), U, "TanhBackward0"),
+    Case("sigmoid", lambda t, x: x.sigmoid(), U, "SigmoidBackward0"),
+    Case("relu", lambda t, x: x.relu(), (AWAY,), "ReluBackward0"),
+    Case("clamp", lambda t, x: x.clamp(-0.5, 0.5), (AWAY,), "ClampBackward1"),
+    Case("clamp_min", lambda t, x: t.clamp(x, min=0.5), (AWAY,), "ClampBackward1"),
+    Case("clip", lambda t, x: x.clip(max=-0.5), (AWAY,), "ClampBackward1"),
+    Case("clamp_tensor", lambda t, x, lo, hi: x.clamp(lo, hi), (ANY, ANY, ANY), "ClampBackward0"),
+    Case("clamp_tensor_min", lambda t, x, lo: x.clamp(min=lo), B, "ClampBackward0"),
+    Case("clamp_tensor_max", lambda t, x, hi: t.clamp(x, max=hi), B, "ClampBackward0"),
+    Case("clamp_min_fn", lambda t, x: t.clamp_min(x, 0.0), (AWAY,), "ClampMinBackward0"),
+    Case("clamp_max_fn", lambda t, x: x.clamp_max(0.0), (AWAY,), "ClampMaxBackward0"),
+    Case("clamp_min_tensor", lambda t, x, y: x.clamp_min(y), B, "ClampMinBackward1"),
+    Case("clamp_max_tensor", lambda t, x, y: t.clamp_max(x, y), B, "ClampMaxBackward1"),
+    Case("maximum", lambda t, x, y: t.maximum(x, y), B, "MaximumBackward0"),
+    Case("minimum", lambda t, x, y: t.minimum(x, y), B, "MinimumBackward0"),
+    Case("max_binary", lambda t, x, y: t.max(x, y), B, "MaximumBackward0"),
+    Case("min_binary", lambda t, x, y: x.min(y), B, "MinimumBackward0"),
+    Case("where", lambda t, x, y: t.where(x > 0, x, y), B, "WhereBackward0"),
+    Case("where_scalar", lambda t, x: t.where(x > 0, x, 0.0), (AWAY,), "WhereBackward0"),
+]
+UNARY = [c for c in CASES if c.arity == 1]
+BINARY = [c for c in CASES if c.arity == 2]
+BROADCAST = [((3, 4), (4,)), ((2, 1, 3), (4, 3)), ((), (2, 3)), ((2, 3), ())]
+
+
+def _shapes(case, pair):
+    """Shapes for a case's inputs: a broadcasting pair, the second shape again for a third input."""
+    return (pair + pair[1:])[:case.arity]
+
+
+# --- gradients -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(3, 4), ()])
+@pytest.mark.parametrize("case", UNARY, ids=repr)
+def test_unary_gradcheck(case, shape):
+    (x,) = leaves(retrograd, [shape], case.domains)
+    assert gradcheck(lambda a: case.fn(retrograd, a), (x,))
+
+
+@pytest.mark.parametrize("pair", BROADCAST, ids=str)
+@pytest.mark.parametrize("case", [c for c in CASES if c.arity > 1], ids=repr)
+def test_broadcast_gradcheck(case, pair):
+    xs = leaves(retrograd, _shapes(case, pair), case.domains)
+    assert gradcheck(lambda *a: case.fn(retrograd, *a), xs)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.gradgrad], ids=repr)
+def test_gradgradcheck(case):
+    shapes = [(2, 3), (3,), (1, 3)][:case.arity]
+    xs = leaves(retrograd, shapes, case.domains, seed=3)
+    assert gradgradcheck(lambda *a: case.fn(retrograd, *a), xs)
+
+
+# --- parity with PyTorch -------------------------------------------------------------------
+
+
+def _both(torch, case, shapes, dtype="float32", seed=5):
+    ours = leaves(retrograd, shapes, case.domains, dtype, seed)
+    theirs = [torch.tensor(x.detach().numpy(), requires_grad=True) for x in ours]
+    return ours, theirs
+
+
+def _check_parity(torch, case, shapes):
+    ours, theirs = _both(torch, case, shapes)
+    out, ref = case.fn(retrograd, *ours), case.fn(torch, *theirs)
+    assert_matches_pytorch(torch, out, ref, ours, theirs, case.node)
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_parity_with_pytorch(torch_ref, case):
+    _check_parity(torch_ref, case, [(3, 4), (4,), (3, 1)][:case.arity])
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.gradgrad], ids=repr)
+def test_second_derivatives_match_pytorch(torch_ref, case):
+    ours, theirs = _both(torch_ref, case, [(3, 4), (4,), (3, 1)][:case.arity])
+    out, ref = case.fn(retrograd, *ours), case.fn(torch_ref, *theirs)
+    assert_second_derivatives_match(torch_ref, out, ref, ours, theirs)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.arity == 2], ids=repr)
+def test_parity_broadcast_and_zero_dim(torch_ref, case):
+    _check_parity(torch_ref, case, [(2, 1, 3), (4, 3)])
+    _check_parity(torch_ref, case, [(), (2, 3)])
+
+
+# --- known values --------------------------------------------------------------------------
+
+T = retrograd.tensor
+KNOWN = [
+    (lambda: T([1.5, -1.5, 2.5, -0.5]).round(), [2.0, -2.0, 2.0, -0.0]),
+    (lambda: T([1.25, 2.35, -0.26]).round(decimals=1), [1.2, 2.4, -0.3]),
+    (lambda: T([125.0, 1234.0]).round(decimals=-2), [100.0, 1200.0]),
+    (lambda: T([1.5, -1.5]).floor(), [1.0, -2.0]),
+    (lambda: T([1.5, -1.5]).ceil(), [2.0, -1.0]),
+    (lambda: T([1.5, -1.5]).trunc(), [1.0, -1.0]),
+    (lambda: T([1.75, -1.75]).frac(), [0.75, -0.75]),
+    (lambda: T([2.0, -4.0, 0.0]).reciprocal(), [0.5, -0.25, math.inf]),
+    (lambda: T([3, -2]).square(), [9, 4]),
+    (lambda: T([0.5, -1.0]).asin(), [math.pi / 6, -math.pi / 2]),
+    (lambda: T([0.5, -1.0]).acos(), [math.pi / 3, math.pi]),
+    (lambda: T([1.0, -1.0]).atan(), [math.pi / 4, -math.pi / 4]),
+    (lambda: T([0.0, 1.0]).sinh(), [0.0, math.sinh(1.0)]),
+    (lambda: T([0.0, 1.0]).cosh(), [1.0, math.cosh(1.0)]),
+    (lambda: T([-1000.0, 0.0, 1000.0]).sigmoid(), [0.0, 0.5, 1.0]),
+    (lambda: T([1.0, 5.0, -2.0]).clamp(0.0, 2.0), [1.0, 2.0, 0.0]),
+    (lambda: T([3.0]).clamp(min=2, max=1), [1.0]),  # min > max: every element is max
+    (lambda: T([1.0, 5.0]).clamp(T([2.0, 0.0]), T(3.0)), [2.0, 3.0]),
+    (lambda: T([-1.0, 2.0]).clamp_min(0.0), [0.0, 2.0]),
+    (lambda: T([-1.0, 2.0]).clamp_max(T([0.0, 1.0])), [-1.0, 1.0]),
+    (lambda: T([-3, 5]).div(2, rounding_mode="floor"), [-2, 2]),
+    (lambda: T([-3, 5]).div(2, rounding_mode="trunc"), [-1, 2]),
+    (lambda: T([-3.0, 5.0]) // 2, [-2.0, 2.0]),
+    (lambda: T([1, 2, -1]) ** T([-1, -2, -3]), [1, 0, -1]),
+    (lambda: 2 ** T([1, 2]), [2, 4]),
+    (lambda: T([-1.0, 0.0, 2.0]).relu(), [0.0, 0.0, 2.0]),
+    (lambda: T([True, False]).sign(), [True, False]),
+    (lambda: retrograd.add(T([True, False]), T([False, False]), alpha=True), [True, False]),
+    (lambda: retrograd.maximum(T([1.0, 5.0]), T([3.0])), [3.0, 5.0]),
+    (lambda: retrograd.max(T([1.0, 5.0]), T([3.0])), [3.0, 5.0]),
+]
+
+
+@pytest.mark.parametrize("i", range(len(KNOWN)))
+def test_known_values(i):
+    fn, expected = KNOWN[i]
+    np.testing.assert_allclose(fn().numpy(), expected, rtol=1e-6, atol=1e-7)
+
+
+def test_zero_derivatives_where_pytorch_takes_them():
+    x = T([0.0, 2.0], requires_grad=True)
+    (x ** 0).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+    e = T([0.0, 1.0], requires_grad=True)
+    retrograd.pow(0, e).sum().backward()  # 0 ** e: d/de taken as 0 for e >= 0
+    assert e.grad.tolist() == [0.0, 0.0]
+    b, e = T([0.0], requires_grad=True), T([0.0], requires_grad=True)
+    (b ** e).backward()
+    assert b.grad.tolist() == [0.0] and e.grad.tolist() == [0.0]
+
+
+def test_ties_share_the_gradient_of_maximum():
+    a, b = T([1.0, 2.0], requires_grad=True), T([1.0, 1.0], requires_grad=True)
+    retrograd.maximum(a, b).sum().backward()
+    assert a.grad.tolist() == [0.5, 1.0] and b.grad.tolist() == [0.5, 0.0]
+
+
+def test_clamp_tensor_bounds_get_the_gradient_outside():
+    x = T([-1.0, 0.5, 3.0], requires_grad=True)
+    lo, hi = T(0.0, requires_grad=True), T(2.0, requires_grad=True)
+    x.clamp(lo, hi).sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 0.0]
+    assert lo.grad.item() == 1.0 and hi.grad.item() == 1.0
+
+
+# --- dtypes and type promotion ---------------------------------------------------------------
+
+PROMOTION = [
+    (lambda t: t.tensor([1, 2]) + 1.5, "torch.float32"),
+    (lambda t: t.tensor([1, 2]) * 2, "torch.int64"),
+    (lambda t: t.tensor([1, 2]) / 2, "torch.float32"),
+    (lambda t: t.tensor([1, 2]) // 2, "torch.int64"),
+    (lambda t: t.tensor([1, 2]) // 2.5, "torch.float32"),
+    (lambda t: t.tensor([1, 2], dtype=t.int32) + t.tensor(3), "torch.int32"),
+    (lambda t: t.tensor([1, 2], dtype=t.int32) + t.tensor(3.0), "torch.float32"),
+    (lambda t: t.tensor([1.0], dtype=t.float16) + t.tensor(3.0, dtype=t.float64),
+     "torch.float16"),
+    (lambda t: t.tensor(1) + t.tensor([1.0], dtype=t.float16), "torch.float16"),
+    (lambda t: t.tensor([1.0]) + t.tensor([1.0], dtype=t.float64), "torch.float64"),
+    (lambda t: t.tensor([True]) + t.tensor([True]), "torch.bool"),
+    (lambda t: t.tensor([True]) * 2.5, "torch.float32"),
+    (lambda t: t.tensor([1, 2]) ** 2, "torch.int64"),
+    (lambda t: t.tensor([1, 2]) ** 2.0, "torch.float32"),
+    (lambda t: 2 ** t.tensor([1, 2]), "torch.int64"),
+    (lambda t: 2.0 ** t.tensor([1, 2]), "torch.float32"),
+    (lambda t: 2.5 ** t.tensor([True]), "torch.float32"),
+    (lambda t: t.tensor([2, 3]) ** t.tensor(2.0), "torch.float32"),
+    (lambda t: t.tensor(2.0) ** t.tensor([2, 3]), "torch.float32"),
+    (lambda t: t.tensor([True]).square(), "torch.int64"),
+    (lambda t: t.tensor([True, False]) ** 2, "torch.int64"),
+    (lambda t: t.tensor([True, False]) ** True, "torch.bool"),
+    (lambda t: t.tensor([True, False]) ** 2.5, "torch.float32"),
+    (lambda t: 2 ** t.tensor([True, False]), "torch.int64"),
+    (lambda t: t.tensor([1, 2]).exp(), "torch.float32"),
+    (lambda t: t.tensor([True]).exp(), "torch.float32"),
+    (lambda t: t.tensor([1], dtype=t.int32).sqrt(), "torch.float32"),
+    (lambda t: t.tensor([1, 2]).reciprocal(), "torch.float32"),
+    (lambda t: t.tensor([1, 2]).asin(), "torch.float32"),
+    (lambda t: t.tensor([1, 2]).cosh(), "torch.float32"),
+    (lambda t: t.tensor([1, 2]).sigmoid(), "torch.float32"),
+    (lambda t: t.tensor([1, 2]).floor(), "torch.int64"),
+    (lambda t: t.tensor([1, 2]).round(), "torch.int64"),
+    (lambda t: t.tensor([1, 2]).abs(), "torch.int64"),
+    (lambda t: t.tensor([1, 2]).relu(), "torch.int64"),
+    (lambda t: t.tensor([-1, 2]).sign(), "torch.int64"),
+    (lambda t: t.tensor([True]).sign(), "torch.bool"),
+    (lambda t: t.tensor([1, 2]).clamp(max=1.5), "torch.float32"),
+    (lambda t: t.tensor([1, 2]).clamp(0, 1), "torch.int64"),
+    (lambda t: t.tensor([True, False]).clamp(0, 1), "torch.int64"),
+    (lambda t: t.tensor([1, 2]).clamp(t.tensor(0.5)), "torch.float32"),
+    (lambda t: t.tensor([1, 2]).clamp(min=t.tensor(0.5, dtype=t.float64)), "torch.float64"),
+    (lambda t: t.tensor([1, 2]).clamp_min(0.5), "torch.float32"),
+    (lambda t: t.tensor([1, 2]).maximum(t.tensor([1.5])), "torch.float32"),
+    (lambda t: t.where(t.tensor([True, False]), 1, 0), "torch.int64"),
+    (lambda t: t.where(t.tensor([True, False]), 1.0, 0), "torch.float32"),
+    (lambda t: t.where(t.tensor([True]), t.tensor([1, 2]), 0.5), "torch.float32"),
+    (lambda t: t.tensor([1, 2]) == 1.5, "torch.bool"),
+    (lambda t: t.logical_and(t.tensor([1, 2]), t.tensor([0, 1.0])), "torch.bool"),
+    (lambda t: t.tensor([1, 2]) & t.tensor([3]), "torch.int64"),
+    (lambda t: t.tensor([5, -5]).div(t.tensor(2.0), rounding_mode="floor"), "torch.float32"),
+]
+
+
+@pytest.mark.parametrize("i", range(len(PROMOTION)))
+def test_result_dtype(i):
+    fn, expected = PROMOTION[i]
+    assert str(fn(retrograd).dtype) == expected
+
+
+@pytest.mark.parametrize("i", range(len(PROMOTION)))
+def test_result_dtype_and_values_match_pytorch(torch_ref, i):
+    fn = PROMOTION[i][0]
+    ours, ref = fn(retrograd), fn(torch_ref)
+    assert str(ours.dtype) == str(ref.dtype)
+    np.testing.assert_allclose(ours.numpy().astype(float), ref.numpy().astype(float), rtol=1e-6)
+
+
+# --- errors --------------------------------------------------------------------------------
+
+SUB_BOOL = ("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead.")
+ERRORS = [
+    (lambda t: t.tensor([True]) - t.tensor([True]), RuntimeError,
+     ("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+     "`logical_xor()` operator instead.")),
+    (lambda t: t.tensor([True]) - 1, RuntimeError, SUB_BOOL),
+    (lambda t: 1.5 - t.tensor([True]), RuntimeError, SUB_BOOL),
+    (lambda t: -t.tensor([True]), RuntimeError,
+     ("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
+     "a mask, use the `~` or `logical_not()` operator instead.")),
+    (lambda t: t.add(t.tensor([1]), t.tensor([1]), alpha=1.5), RuntimeError,
+     "For integral input tensors, argument alpha must not be a floating point number."),
+    (lambda t: t.sub(t.tensor([1]), 2, alpha=0.5), RuntimeError,
+     "For integral input tensors, argument alpha must not be a floating point number."),
+    (lambda t: t.add(t.tensor([1]), t.tensor([1]), alpha=True), RuntimeError,
+     "Boolean alpha only supported for Boolean results."),
+    (lambda t: t.tensor([1, 2]) ** -1, RuntimeError,
+     "Integers to negative integer powers are not allowed."),
+    (lambda t: t.tensor([1, 2]).div(0, rounding_mode="floor"), RuntimeError, "ZeroDivisionError"),
+    (lambda t: t.tensor([5, 5]) // t.tensor([0, 3]), RuntimeError, "ZeroDivisionError"),
+    (lambda t: t.tensor([True]).div(t.tensor([True]), rounding_mode="trunc"),
+     NotImplementedError, "\"div_trunc_cpu\" not implemented for 'Bool'"),
+    (lambda t: t.tensor([1.0]).div(2, rounding_mode="round"), RuntimeError,
+     "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found 'round'"),
+    (lambda t: t.tensor([True]).relu(), RuntimeError, "Boolean inputs not supported for relu"),
+    (lambda t: t.tensor([True]).abs(), NotImplementedError,
+     "\"abs_cpu\" not implemented for 'Bool'"),
+    (lambda t: t.tensor([True]).floor(), NotImplementedError,
+     "\"floor_vml_cpu\" not implemented for 'Bool'"),
+    (lambda t: t.tensor([True]).ceil(), NotImplementedError,
+     "\"ceil_vml_cpu\" not implemented for 'Bool'"),
+    (lambda t: t.tensor([True]).trunc(), NotImplementedError,
+     "\"trunc_vml_cpu\" not implemented for 'Bool'"),
+    (lambda t: t.tensor([True]).round(), NotImplementedError,
+     "\"round_vml_cpu\" not implemented for 'Bool'"),
+    (lambda t: t.tensor([1, 2]).round(decimals=1), NotImplementedError,
+     "\"round_cpu\" not implemented for 'Long'"),
+    (lambda t: t.tensor([1, 2]).frac(), NotImplementedError,
+     "\"frac_cpu\" not implemented for 'Long'"),
+    (lambda t: t.tensor([1.5]) & t.tensor([1]), NotImplementedError,
+     "\"bitwise_and_cpu\" not implemented for 'Float'"),
+    (lambda t: t.tensor([1.5], dtype=t.float64) | 1, NotImplementedError,
+     "\"bitwise_or_cpu\" not implemented for 'Double'"),
+    (lambda t: t.tensor([True]) ** t.tensor([True]), NotImplementedError,
+     "\"pow\" not implemented for 'Bool'"),
+    (lambda t: True ** t.tensor([True]), NotImplementedError, "\"pow\" not implemented for 'Bool'"),
+    (lambda t: t.bitwise_not(t.tensor([1.5])), NotImplementedError,
+     "\"bitwise_not_cpu\" not implemented for 'Float'"),
+    (lambda t: t.clamp(t.tensor([1.0])), RuntimeError,
+     "torch.clamp: At least one of 'min' or 'max' must not be None"),
+    (lambda t: t.maximum(t.tensor([1.0]), 2), TypeError,
+     "maximum(): argument 'other' (position 2) must be Tensor, not int"),
+    (lambda t: t.logical_xor(t.tensor([1.0]), 2), TypeError,
+     "logical_xor(): argument 'other' (position 2) must be Tensor, not int"),
+    (lambda t: t.tensor([1.0, 2.0]) + t.tensor([1.0, 2.0, 3.0]), RuntimeError,
+     "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0"),
+    (lambda t: t.where(t.tensor([1, 0]), 1.0, 0.0), RuntimeError,
+     "where expected condition to be a boolean tensor, but got a tensor with dtype Long"),
+]
+
+
+test_error_type_and_text, test_error_texts_are_pytorchs = error_tests(ERRORS)
+
+
+# --- properties --------------------------------------------------------------------------------
+
+floats = st.floats(-50, 50, allow_nan=False, width=32)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(floats, min_size=1, max_size=6))
+def test_sigmoid_is_one_minus_its_mirror_and_never_nan(xs):
+    x = T(xs)
+    np.testing.assert_allclose((x.sigmoid() + (-x).sigmoid()).numpy(), 1.0, rtol=1e-6)
+    assert not np.isnan(T([v * 1e3 for v in xs]).sigmoid().numpy()).any()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(floats, min_size=1, max_size=6), st.lists(floats, min_size=1, max_size=6))
+def test_floor_division_rebuilds_the_dividend(xs, ys):
+    ys = [y if abs(y) > 0.5 else 1.0 for y in ys]
+    a, b = T(xs, dtype=retrograd.float64).reshape(-1, 1), T(ys, dtype=retrograd.float64)
+    q = a.div(b, rounding_mode="floor")
+    r = a - q * b  # the remainder has the sign of the divisor and is smaller than it
+    assert (r.abs() < b.abs() + 1e-9).all() and ((r == 0) | ((r > 0) == (b > 0))).all()

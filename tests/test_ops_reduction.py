@@ -1,0 +1,454 @@
+"""Reductions and ops along a dimension, one table: known values, gradients (gradcheck and
+gradgradcheck, negative dims, keepdim, dim tuples, 0-dim), PyTorch parity (values, dtypes, node names,
+gradients), integer inputs, ties, zeros in prod, and error texts."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from op_checks import assert_matches_pytorch, assert_second_derivatives_match, error_tests
+
+import retrograd
+from retrograd.autograd import gradcheck, gradgradcheck
+
+T = retrograd.tensor
+
+
+def leaf(lib, shape, seed=0, dtype="float64", low=-1.0, high=1.0):
+    rng = np.random.default_rng(seed)
+    return lib.tensor(rng.uniform(low, high, shape), dtype=getattr(lib, dtype), requires_grad=True)
+
+
+class Case:
+    """One call of a reduction: ``fn(lib, x)`` (``lib`` is retrograd or torch), the input shape and
+    values, and the node PyTorch names."""
+
+    def __init__(self, name, fn, shape, node, low=-1.0, high=1.0, gradgrad=True):
+        self.name, self.fn, self.shape, self.node = name, fn, shape, node
+        self.low, self.high, self.gradgrad = low, high, gradgrad
+
+    def __repr__(self):
+        return self.name
+
+
+M, C = (3, 4), (2, 3, 4)
+CASES = [
+    Case("sum", lambda t, x: x.sum(), M, "SumBackward0"),
+    Case("sum_dim", lambda t, x: x.sum(1), M, "SumBackward1"),
+    Case("sum_neg_keepdim", lambda t, x: t.sum(x, -1, keepdim=True), C, "SumBackward1"),
+    Case("sum_tuple", lambda t, x: x.sum((0, 2)), C, "SumBackward1"),
+    Case("sum_empty_dims", lambda t, x: x.sum(()), M, "SumBackward1"),
+    Case("sum_0dim", lambda t, x: x.sum(0), (), "SumBackward1"),
+    Case("sum_dtype", lambda t, x: x.sum(0, dtype=t.float64), M, "SumBackward1"),
+    Case("mean", lambda t, x: x.mean(), M, "MeanBackward0"),
+    Case("mean_dim", lambda t, x: t.mean(x, dim=-2), M, "MeanBackward1"),
+    Case("mean_tuple_keepdim", lambda t, x: x.mean((-1, 0), keepdim=True), C, "MeanBackward1"),
+    Case("prod", lambda t, x: x.prod(), M, "ProdBackward0", 0.5, 1.5),
+    Case("prod_dim", lambda t, x: t.prod(x, 1), M, "ProdBackward1"),
+    Case("prod_keepdim", lambda t, x: x.prod(-1, keepdim=True), C, "ProdBackward1"),
+    Case("prod_0dim", lambda t, x: x.prod(0), (), "ProdBackward1"),
+    Case("var", lambda t, x: x.var(), M, "VarBackward0"),
+    Case("var_dim", lambda t, x: x.var(1), M, "VarBackward0"),
+    Case("var_biased", lambda t, x: x.var(0, unbiased=False), M, "VarBackward0"),
+    Case("var_positional_unbiased", lambda t, x: t.var(x, -1, False, True), C, "VarBackward0"),
+    Case("var_correction", lambda t, x: x.var(dim=(0, 2), correction=2), C, "VarBackward0"),
+    Case("var_flag_only", lambda t, x: x.var(False), M, "VarBackward0"),
+    Case("std", lambda t, x: x.std(), M, "StdBackward0"),
+    Case("std_dim_keepdim", lambda t, x: t.std(x, 1, keepdim=True), M, "StdBackward0"),
+    Case("std_correction", lambda t, x: x.std(dim=(0, 1), correction=0), C, "StdBackward0"),
+    Case("norm", lambda t, x: x.norm(), M, "LinalgVectorNormBackward0"),
+    Case("norm_1", lambda t, x: x.norm(1), M, "LinalgVectorNormBackward0"),
+    Case("norm_inf", lambda t, x: x.norm(math.inf), M, "LinalgVectorNormBackward0"),
+    Case("norm_neg_inf", lambda t, x: x.norm(-math.inf, dim=1), M, "LinalgVectorNormBackward0"),
+    Case("norm_3", lambda t, x: t.norm(x, 3, 1), M, "LinalgVectorNormBackward0"),
+    Case("norm_fro_dim", lambda t, x: x.norm("fro", dim=(0, 2), keepdim=True), C,
+         "LinalgVectorNormBackward0"),
+    Case("norm_dim_neg", lambda t, x: x.norm(dim=-1), M, "LinalgVectorNormBackward0"),
+    Case("norm_0", lambda t, x: x.norm(0) * x.sum(), M, "MulBackward0"),  # norm 0: no gradient
+    Case("norm_0dim", lambda t, x: x.norm(dim=0), (), "LinalgVectorNormBackward0"),
+    Case("amax", lambda t, x: x.amax(), M, "AmaxBackward0"),
+    Case("amax_dim", lambda t, x: t.amax(x, -1), M, "AmaxBackward0"),
+    Case("amax_tuple_keepdim", lambda t, x: x.amax((0, 2), keepdim=True), C, "AmaxBackward0"),
+    Case("amin", lambda t, x: x.amin(), M, "AminBackward0"),
+    Case("amin_dim", lambda t, x: t.amin(x, dim=0), M, "AminBackward0"),
+    Case("max", lambda t, x: x.max(), M, "MaxBackward1"),
+    Case("min", lambda t, x: t.min(x), M, "MinBackward1"),
+    Case("max_dim", lambda t, x: x.max(1).values, M, "MaxBackward0"),
+    Case("max_dim_keepdim", lambda t, x: t.max(x, -1, keepdim=True)[0], C, "MaxBackward0"),
+    Case("min_dim", lambda t, x: x.min(dim=0).values, M, "MinBackward0"),
+    Case("max_0dim", lambda t, x: x.max(0).values, (), "MaxBackward0"),
+    Case("logsumexp", lambda t, x: x.logsumexp(1), M, "LogsumexpBackward0"),
+    Case("logsumexp_tuple", lambda t, x: t.logsumexp(x, (0, -1), keepdim=True), C,
+         "LogsumexpBackward0"),
+    Case("logsumexp_0dim", lambda t, x: x.logsumexp(0), (), "LogsumexpBackward0"),
+    Case("cumsum", lambda t, x: x.cumsum(1), M, "CumsumBackward0"),
+    Case("cumsum_neg", lambda t, x: t.cumsum(x, dim=-3), C, "CumsumBackward0"),
+    Case("cumsum_dtype", lambda t, x: x.cumsum(0, dtype=t.float64), M, "CumsumBackward0"),
+    Case("cumsum_0dim", lambda t, x: x.cumsum(0), (), "CumsumBackward0"),
+    Case("softmax", lambda t, x: x.softmax(1), M, "SoftmaxBackward0"),
+    Case("softmax_neg", lambda t, x: t.softmax(x, dim=-2), C, "SoftmaxBackward0"),
+    Case("softmax_dtype", lambda t, x: t.softmax(x, 0, dtype=t.float64), M, "SoftmaxBackward0"),
+    Case("softmax_0dim", lambda t, x: x.softmax(0), (), "SoftmaxBackward0"),
+    Case("log_softmax", lambda t, x: x.log_softmax(1), M, "LogSoftmaxBackward0"),
+    Case("log_softmax_neg", lambda t, x: t.log_softmax(x, -1), C, "LogSoftmaxBackward0"),
+]
+
+
+# --- gradients -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_gradcheck(case):
+    x = leaf(retrograd, case.shape, low=case.low, high=case.high)
+    assert gradcheck(lambda a: case.fn(retrograd, a), (x,))
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.gradgrad], ids=repr)
+def test_gradgradcheck(case):
+    x = leaf(retrograd, case.shape, seed=2, low=case.low, high=case.high)
+    assert gradgradcheck(lambda a: case.fn(retrograd, a), (x,))
+
+
+# --- parity with PyTorch -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_parity_with_pytorch(torch_ref, case):
+    ours = leaf(retrograd, case.shape, seed=7, dtype="float32", low=case.low, high=case.high)
+    theirs = torch_ref.tensor(ours.detach().numpy(), requires_grad=True)
+    out, ref = case.fn(retrograd, ours), case.fn(torch_ref, theirs)
+    assert_matches_pytorch(torch_ref, out, ref, [ours], [theirs], case.node)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.gradgrad], ids=repr)
+def test_second_derivatives_match_pytorch(torch_ref, case):
+    ours = leaf(retrograd, case.shape, seed=8, dtype="float32", low=case.low, high=case.high)
+    theirs = torch_ref.tensor(ours.detach().numpy(), requires_grad=True)
+    out, ref = case.fn(retrograd, ours), case.fn(torch_ref, theirs)
+    assert_second_derivatives_match(torch_ref, out, ref, [ours], [theirs])
+
+
+NO_GRAD = [
+    lambda t, x: x.argmax(),
+    lambda t, x: x.argmax(1),
+    lambda t, x: t.argmax(x, dim=-1, keepdim=True),
+    lambda t, x: x.argmax(keepdim=True),
+    lambda t, x: x.argmin(0),
+    lambda t, x: t.argmin(x),
+    lambda t, x: x.max(1).indices,
+    lambda t, x: t.min(x, -1, keepdim=True).indices,
+    lambda t, x: (x > 0).any(),
+    lambda t, x: (x > 0).all(1),
+    lambda t, x: t.any(x > 0.5, dim=(0, 1), keepdim=True),
+    lambda t, x: (x > 0).to(t.uint8).all(0),
+    lambda t, x: x.any(-1),
+]
+
+
+@pytest.mark.parametrize("i", range(len(NO_GRAD)))
+def test_index_and_truth_results_match_pytorch(torch_ref, i):
+    fn = NO_GRAD[i]
+    ours = leaf(retrograd, M, seed=4, dtype="float32")
+    theirs = torch_ref.tensor(ours.detach().numpy(), requires_grad=True)
+    out, ref = fn(retrograd, ours), fn(torch_ref, theirs)
+    assert str(out.dtype) == str(ref.dtype)
+    assert out.grad_fn is None and not out.requires_grad
+    assert out.tolist() == ref.tolist()
+
+
+INTS = [
+    lambda t, x: x.sum(),
+    lambda t, x: x.sum(1, keepdim=True),
+    lambda t, x: x.to(t.int32).sum(0),
+    lambda t, x: x.to(t.bool).sum(),
+    lambda t, x: x.prod(1),
+    lambda t, x: x.to(t.bool).prod(),
+    lambda t, x: x.prod(dtype=t.float32),
+    lambda t, x: x.mean(dtype=t.float64),
+    lambda t, x: x.amax(1),
+    lambda t, x: x.amin(),
+    lambda t, x: x.max(),
+    lambda t, x: x.min(0).values,
+    lambda t, x: x.logsumexp(1),
+    lambda t, x: x.cumsum(1),
+    lambda t, x: x.to(t.int32).cumsum(0),
+    lambda t, x: x.to(t.bool).cumsum(0),
+    lambda t, x: x.cumsum(1, dtype=t.float32),
+    lambda t, x: x.softmax(1, dtype=t.float64),
+    lambda t, x: x.log_softmax(0, dtype=t.float32),
+    lambda t, x: x.argmax(0),
+    lambda t, x: x.any(),
+]
+
+
+@pytest.mark.parametrize("i", range(len(INTS)))
+def test_integer_inputs_match_pytorch(torch_ref, i):
+    fn = INTS[i]
+    data = np.array([[1, -2, 3], [0, 2, 2]])
+    out, ref = fn(retrograd, retrograd.tensor(data)), fn(torch_ref, torch_ref.tensor(data))
+    assert str(out.dtype) == str(ref.dtype)
+    np.testing.assert_allclose(out.numpy().astype(float), ref.numpy().astype(float), rtol=1e-6)
+
+
+# --- known values, ties and zeros ------------------------------------------------------------
+
+X = [[1.0, 2.0, 3.0], [3.0, 0.5, 3.0]]
+KNOWN = [
+    (lambda: T(X).var(1), [1.0, 25 / 12]),
+    (lambda: T(X).var(1, unbiased=False), [2 / 3, 25 / 18]),
+    (lambda: T(X).std(0, correction=0), [1.0, 0.75, 0.0]),
+    (lambda: T(X).prod(1), [6.0, 4.5]),
+    (lambda: T([3.0, -4.0]).norm(), 5.0),
+    (lambda: T([3.0, -4.0]).norm(1), 7.0),
+    (lambda: T([3.0, -4.0]).norm(math.inf), 4.0),
+    (lambda: T([3.0, 0.0]).norm(0), 1.0),
+    (lambda: T(X).amax(1), [3.0, 3.0]),
+    (lambda: T(X).max(1).indices, [2, 0]),  # the first of tied maxima
+    (lambda: T(X).min(1).values, [1.0, 0.5]),
+    (lambda: T([0.0, 0.0]).logsumexp(0), math.log(2.0)),
+    (lambda: T([1000.0, 1000.0]).logsumexp(0), 1000.0 + math.log(2.0)),
+    (lambda: T([-math.inf, -math.inf]).logsumexp(0), -math.inf),
+    (lambda: T([1.0, 2.0, 3.0]).cumsum(0), [1.0, 3.0, 6.0]),
+    (lambda: T([1000.0, 1000.0]).softmax(0), [0.5, 0.5]),
+    (lambda: T([1000.0, 0.0]).log_softmax(0), [0.0, -1000.0]),
+    (lambda: T([[1, 0], [1, 1]]).all(1), [False, True]),
+    (lambda: T([[0.0, 0.0], [0.0, 2.0]]).any(0), [False, True]),
+    (lambda: T([]).all(), True),
+    (lambda: T([[0.0, 2.0]]).any(()), [[False, True]]),  # an empty dim tuple reduces nothing
+    (lambda: T([2.0, 7.0, 7.0]).argmax(), 1),
+]
+
+
+@pytest.mark.parametrize("i", range(len(KNOWN)))
+def test_known_values(i):
+    fn, expected = KNOWN[i]
+    np.testing.assert_allclose(fn().numpy(), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("op", ["amax", "amin", "max", "min"])
+def test_ties_share_the_gradient_evenly(op):
+    x = T([[2.0, 2.0, 1.0], [2.0, 5.0, 5.0]] if op in ("amax", "max") else
+          [[1.0, 1.0, 2.0], [0.0, 0.0, 0.0]], requires_grad=True)
+    getattr(x, op)().backward()
+    expected = [[0.0, 0.0, 0.0], [0.0, 0.5, 0.5]] if op in ("amax", "max") else \
+        [[0.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]]
+    np.testing.assert_allclose(x.grad.numpy(), expected)
+
+
+def test_ties_share_the_gradient_along_a_dim():
+    x = T([[2.0, 2.0, 1.0], [4.0, 4.0, 4.0]], requires_grad=True)
+    x.amax(1).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[0.5, 0.5, 0.0], [1 / 3, 1 / 3, 1 / 3]])
+
+
+def test_max_along_a_dim_gives_the_gradient_to_the_picked_index():
+    x = T([[2.0, 2.0, 1.0], [4.0, 5.0, 4.0]], requires_grad=True)
+    values, indices = x.max(1)
+    assert indices.tolist() == [0, 1] and str(indices.dtype) == "torch.int64"
+    assert not indices.requires_grad and indices.grad_fn is None
+    saved = values.grad_fn._saved_indices
+    assert saved.tolist() == [0, 1] and not saved.requires_grad
+    assert values.grad_fn._saved_dim == 1 and values.grad_fn._saved_keepdim is False
+    values.sum().backward()
+    assert x.grad.tolist() == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+
+
+def test_max_along_a_dim_is_a_named_tuple():
+    r = T([[1.0, 3.0]]).max(1)
+    assert type(r).__name__ == "max" and type(r).__module__ == "torch.return_types"
+    assert r.values.tolist() == [3.0] and r[1].tolist() == [1]
+    assert repr(r) == "torch.return_types.max(\nvalues=tensor([3.]),\nindices=tensor([1]))"
+    assert type(T([1.0]).min(0)).__name__ == "min"
+
+
+ZEROS = [
+    [[0.0, 2.0, 3.0], [4.0, 5.0, 6.0]],    # one zero in a slice
+    [[0.0, 0.0, 3.0], [0.5, 0.0, 2.0]],    # two zeros in a slice, one in the other
+    [[0.0, 0.0, 0.0], [1.0, 2.0, -3.0]],
+]
+
+
+def _others(data, axis):
+    """d prod / d x_i computed the slow way: the product of every other element of its slice."""
+    a = np.asarray(data)
+    out = np.empty_like(a)
+    for idx in np.ndindex(a.shape):
+        line = np.take(a, idx[1 - axis] if axis is not None else 0, axis=1 - axis) \
+            if axis is not None else a.reshape(-1)
+        pos = idx[axis] if axis is not None else np.ravel_multi_index(idx, a.shape)
+        out[idx] = np.prod(np.delete(line, pos))
+    return out
+
+
+@pytest.mark.parametrize("data", ZEROS)
+@pytest.mark.parametrize("dim", [None, 1, 0])
+def test_prod_gradient_with_zeros(data, dim):
+    x = T(data, dtype=retrograd.float64, requires_grad=True)
+    (x.prod() if dim is None else x.prod(dim)).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), _others(data, dim))
+
+
+@pytest.mark.parametrize("data", ZEROS)
+def test_prod_gradient_with_zeros_matches_pytorch(torch_ref, data):
+    for dim in (None, 1, -2):
+        ours = T(data, requires_grad=True)
+        theirs = torch_ref.tensor(data, requires_grad=True)
+        for x in (ours, theirs):
+            (x.prod() if dim is None else x.prod(dim)).sum().backward()
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy())
+
+
+def test_prod_with_a_zero_passes_gradcheck_and_gradgradcheck():
+    x = T([[0.0, 0.5, -0.7], [0.3, 0.9, 1.2]], dtype=retrograd.float64, requires_grad=True)
+    for f in (lambda a: a.prod(1), lambda a: a.prod(), lambda a: a.prod(0, keepdim=True)):
+        assert gradcheck(f, (x,))
+        assert gradgradcheck(f, (x,))
+
+
+def test_prod_second_derivative_with_a_zero_matches_pytorch(torch_ref):
+    data = [[0.0, 0.5, -0.7], [0.3, 0.0, 1.2]]
+    hessians = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor(data, requires_grad=True)
+        (g,) = lib.autograd.grad(x.prod(1).sum(), x, create_graph=True)
+        (h,) = lib.autograd.grad((g * lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum(), x)
+        hessians.append(h.numpy())
+    np.testing.assert_allclose(*hessians, rtol=1e-5)
+
+
+def test_var_without_degrees_of_freedom_warns_and_divides_by_zero():
+    with pytest.warns(UserWarning, match=r"var\(\): degrees of freedom is <= 0"):
+        assert T([1.0, 2.0, 3.0]).var(correction=3).item() == math.inf
+    with pytest.warns(UserWarning, match=r"std\(\): degrees of freedom is <= 0"):
+        assert math.isnan(T([1.0]).std().item())
+
+
+def test_norm_of_zeros_has_zero_gradient():
+    x = T([0.0, 0.0], requires_grad=True)
+    x.norm().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+
+
+def test_std_of_constant_has_zero_gradient():
+    x = T([2.0, 2.0, 2.0], requires_grad=True)
+    x.std().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_softmax_and_logsumexp_stay_finite_for_large_inputs():
+    x = T([[1e4, -1e4, 0.0]], requires_grad=True)
+    assert np.isfinite(x.softmax(1).detach().numpy()).all()
+    assert np.isfinite(x.log_softmax(1).detach().numpy()[0, [0, 2]]).all()
+    x.logsumexp(1).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[1.0, 0.0, 0.0]])
+
+
+# --- errors --------------------------------------------------------------------------------
+
+ERRORS = [
+    (lambda t: t.tensor([1, 2]).mean(), RuntimeError,
+     ("mean(): could not infer output dtype. Input dtype must be either a floating point or "
+     "complex dtype. Got: Long")),
+    (lambda t: t.tensor([1, 2]).var(), RuntimeError,
+     "std and var only support floating point and complex dtypes"),
+    (lambda t: t.tensor([1, 2]).std(0), RuntimeError,
+     "std and var only support floating point and complex dtypes"),
+    (lambda t: t.tensor([1, 2]).softmax(0), NotImplementedError,
+     "\"softmax_lastdim_kernel_impl\" not implemented for 'Long'"),
+    (lambda t: t.tensor([[1, 2]]).softmax(0), NotImplementedError,
+     "\"softmax_kernel_impl\" not implemented for 'Long'"),
+    (lambda t: t.tensor([1, 2]).log_softmax(-1), NotImplementedError,
+     "\"log_softmax_lastdim_kernel_impl\" not implemented for 'Long'"),
+    (lambda t: t.tensor([1, 2]).norm(), RuntimeError,
+     "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long"),
+    (lambda t: t.zeros(0).max(), RuntimeError,
+     ("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
+     "dim with the 'dim' argument.")),
+    (lambda t: t.zeros(0).amin(), RuntimeError,
+     ("amin(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
+     "dim with the 'dim' argument.")),
+    (lambda t: t.zeros(0, 3).max(0), IndexError,
+     "max(): Expected reduction dim 0 to have non-zero size."),
+    (lambda t: t.zeros(0).argmax(), IndexError,
+     "argmax(): Expected reduction dim to be specified for input.numel() == 0."),
+    (lambda t: t.zeros(2, 0).argmin(1), IndexError,
+     "argmin(): Expected reduction dim 1 to have non-zero size."),
+    (lambda t: t.tensor([True]).argmax(), RuntimeError, "argmax(): does not support bool input"),
+    (lambda t: t.zeros(2, 3).argmax([1]), TypeError,
+     "argmax(): argument 'dim' (position 1) must be int, not list"),
+    (lambda t: t.zeros(2, 3).cumsum((0,)), TypeError,
+     "cumsum(): argument 'dim' (position 1) must be int, not tuple"),
+    (lambda t: t.zeros(2, 3).softmax((0,)), TypeError,
+     "softmax(): argument 'dim' (position 1) must be int, not tuple"),
+    (lambda t: t.zeros(2).sum((0, 0)), RuntimeError,
+     "dim 0 appears multiple times in the list of dims"),
+    (lambda t: t.zeros(2).amax((0, -1)), RuntimeError,
+     "dim 0 appears multiple times in the list of dims"),
+    (lambda t: t.zeros(2).any(1), IndexError,
+     "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
+    (lambda t: t.tensor(2.0).sum(1), IndexError,
+     "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
+    (lambda t: t.zeros(2, 3).softmax(2), IndexError,
+     "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
+]
+
+
+test_error_type_and_text, test_error_texts_are_pytorchs = error_tests(ERRORS)
+
+
+def test_one_dim_ops_refuse_a_tuple_of_dims():
+    # PyTorch's texts here come from its argument parser and differ by call style; the type matches.
+    for call in (lambda x: x.prod((0, 1)), lambda x: x.max((0, 1)), lambda x: x.min([0])):
+        with pytest.raises(TypeError):
+            call(T([[1.0]]))
+
+
+def test_dim_is_required_where_pytorch_requires_it():
+    x = T([1.0, 2.0])
+    for name in ("softmax", "log_softmax", "logsumexp", "cumsum"):
+        with pytest.raises(TypeError):
+            getattr(x, name)()
+
+
+# --- properties --------------------------------------------------------------------------------
+
+rows = st.lists(st.floats(-30, 30, allow_nan=False, width=32), min_size=1, max_size=5)
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows, st.floats(-100, 100, allow_nan=False))
+def test_softmax_sums_to_one_and_ignores_a_shift(xs, shift):
+    x = T(xs, dtype=retrograd.float64)
+    p = x.softmax(0)
+    np.testing.assert_allclose(p.sum().item(), 1.0, rtol=1e-12)
+    np.testing.assert_allclose((x + shift).softmax(0).numpy(), p.numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(x.log_softmax(0).numpy(), (x - x.logsumexp(0)).numpy(),
+                               rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from([0.0, 0.5, -2.0, 3.0, 1.5]), min_size=1, max_size=5))
+def test_prod_gradient_is_the_product_of_the_others(xs):
+    x = T(xs, dtype=retrograd.float64, requires_grad=True)
+    x.prod().backward()
+    expected = [np.prod(xs[:i] + xs[i + 1:]) for i in range(len(xs))]
+    np.testing.assert_allclose(x.grad.numpy(), expected)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(rows, min_size=1, max_size=3).filter(lambda r: len({len(x) for x in r}) == 1))
+def test_var_and_std_agree_with_the_definition(data):
+    x = T(data, dtype=retrograd.float64)
+    a = np.asarray(data)
+    for dim in (0, 1, None):
+        for correction in (0, 1):
+            n = a.size if dim is None else a.shape[dim]
+            if n - correction <= 0:
+                continue
+            ref = ((a - a.mean(axis=dim, keepdims=True)) ** 2).sum(axis=dim) / (n - correction)
+            np.testing.assert_allclose(x.var(dim, correction=correction).numpy(), ref,
+                                       rtol=1e-9, atol=1e-9)
+            np.testing.assert_allclose(x.std(dim, correction=correction).numpy(), np.sqrt(ref),
+                                       rtol=1e-9, atol=1e-9)

@@ -1,0 +1,130 @@
+"""``retrograd.autograd.graph.saved_tensors_hooks``: every saved tensor is packed when saved and
+unpacked when a formula reads it."""
+
+import numpy as np
+import pytest
+
+import retrograd
+from retrograd.autograd.graph import save_on_cpu, saved_tensors_hooks
+from retrograd.ops import registry
+from tests.conftest import rand64
+
+
+def test_pack_at_save_time_unpack_at_read_time():
+    x = rand64(3)
+    events = []
+
+    def pack(t):
+        events.append(("pack", tuple(t.shape), t.grad_fn.name() if t.grad_fn else None))
+        return t
+
+    def unpack(t):
+        events.append(("unpack",))
+        return t
+
+    with saved_tensors_hooks(pack, unpack):
+        y = x * x.exp()  # exp saves its result; mul saves both inputs
+        assert events == [("pack", (3,), "ExpBackward0"), ("pack", (3,), None),
+                          ("pack", (3,), "ExpBackward0")]
+    loss = y.sum()
+    assert events.count(("unpack",)) == 0
+    loss.backward()
+    assert events.count(("unpack",)) == 3
+    xs = x.detach().numpy()
+    np.testing.assert_allclose(x.grad.numpy(), np.exp(xs) * (1 + xs))
+    assert registry.pack_hook is None  # off again once the block closes
+
+
+def test_node_keeps_only_what_pack_returned_and_unpack_is_used():
+    x = rand64(3)
+    with saved_tensors_hooks(lambda t: t.detach().numpy().copy(),
+                             lambda a: retrograd.tensor(a * 2)):  # unpack doubles: must show
+        y = (x * x).sum()
+    node = y.grad_fn.next_functions[0][0]
+    assert not any(isinstance(getattr(s, "packed", None), retrograd.Tensor) for s in node._saved)
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 4 * x.detach().numpy())  # 2 * (2x)
+
+
+def test_innermost_hooks_win_and_outside_is_untouched():
+    x = rand64(3)
+    calls = []
+    with saved_tensors_hooks(lambda t: calls.append("outer") or t, lambda t: t):
+        with saved_tensors_hooks(lambda t: calls.append("inner") or t, lambda t: t):
+            x.sin()
+        x.cos()
+    x.tan()
+    assert calls == ["inner", "outer"]
+
+
+def test_unpack_must_return_a_tensor():
+    x = rand64(3)
+    with saved_tensors_hooks(lambda t: t, lambda p: 3):
+        y = x.exp()
+    with pytest.raises(TypeError, match="^Output of saved tensor unpack_hook expected to be a Tensor "
+                       "but got result of type int$"):
+        y.sum().backward()
+
+
+def test_freed_after_backward_and_double_backward_through_hooks():
+    x = rand64(3)
+    with saved_tensors_hooks(lambda t: t, lambda t: t):
+        y = (x ** 3).sum()
+    (g,) = retrograd.autograd.grad(y, x, create_graph=True)
+    (gg,) = retrograd.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(gg.numpy(), 6 * x.detach().numpy())
+    with saved_tensors_hooks(lambda t: t, lambda t: t):
+        z = x.exp().sum()
+    z.backward()
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        z.backward()
+
+
+def test_save_on_cpu_gives_the_same_gradients():
+    x = rand64(2, 3)
+    w = rand64(3, 4, seed=1)
+    with save_on_cpu(pin_memory=False):
+        (x @ w).tanh().sum().backward()
+    gx, gw = x.grad, w.grad
+    x.grad = w.grad = None
+    (x @ w).tanh().sum().backward()
+    np.testing.assert_array_equal(gx.numpy(), x.grad.numpy())
+    np.testing.assert_array_equal(gw.numpy(), w.grad.numpy())
+
+
+def test_parity_with_pytorch_pack_calls(torch_ref):
+    def count(m):
+        n = []
+        x = m.tensor([0.5, 1.5, -2.0], requires_grad=True)
+        with m.autograd.graph.saved_tensors_hooks(lambda t: n.append(tuple(t.shape)) or t,
+                                                  lambda t: t):
+            y = (x.sigmoid() * x).sum() + (x @ x)
+        y.backward()
+        return sorted(n), x.grad.tolist()
+
+    ours, ref = count(retrograd), count(torch_ref)
+    assert ours[0] == ref[0]
+    np.testing.assert_allclose(ours[1], ref[1], rtol=1e-6)
+
+
+def test_hooks_are_per_thread():
+    import threading
+
+    x = rand64(3)
+    calls = []
+    inside = threading.Event()
+    done = threading.Event()
+
+    def other_thread():
+        inside.wait()
+        x.exp()  # hooks are open in the main thread only: not packed here
+        done.set()
+
+    t = threading.Thread(target=other_thread)
+    t.start()
+    with saved_tensors_hooks(lambda t: calls.append("packed") or t, lambda t: t):
+        inside.set()
+        done.wait()
+        x.sin()
+    t.join()
+    assert calls == ["packed"]

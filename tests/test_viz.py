@@ -1,0 +1,110 @@
+"""``retrograd.viz``: DOT text of the graph and the memory report (no Graphviz needed)."""
+
+import re
+
+import pytest
+
+import retrograd
+from retrograd import viz
+
+
+def _model():
+    w = retrograd.randn(3, 4, requires_grad=True)
+    b = retrograd.zeros(4, requires_grad=True)
+    x = retrograd.randn(2, 3)
+    loss = (x @ w + b).relu().sum()
+    return loss, {"weight": w, "bias": b}
+
+
+def test_draw_names_nodes_leaves_shapes_and_saved_tensors():
+    loss, params = _model()
+    dot = viz.draw(loss, params=params)
+    assert isinstance(dot, str) and dot.startswith("digraph")
+    for name in ("SumBackward0", "ReluBackward0", "AddBackward0", "MmBackward0"):
+        assert f'[label="{name}"]' in dot
+    assert '"weight\\n(3, 4)"' in dot and '"bias\\n(4)"' in dot
+    assert dot.count("[label=") >= 8
+    # shapes on the edges: the weight edge carries (3, 4), the bias edge (4), the root ()
+    ids = {v: k for k, v in re.findall(r'  (n\d+) \[label="(\w+Backward0)"\]', dot)}
+    leaf = {v: k for k, v in re.findall(r'  (n\d+) \[label="(\w+)\\n', dot)}
+    assert f'{leaf["weight"]} -> {ids["MmBackward0"]} [label="(3, 4)"]' in dot
+    assert f'{leaf["bias"]} -> {ids["AddBackward0"]} [label="(4)"]' in dot
+    assert f'{ids["SumBackward0"]} -> out0 [label="()"]' in dot
+    # inferred through the elementwise ops: mm -> add and add -> relu carry (2, 4)
+    assert f'{ids["MmBackward0"]} -> {ids["AddBackward0"]} [label="(2, 4)"]' in dot
+    assert f'{ids["AddBackward0"]} -> {ids["ReluBackward0"]} [label="(2, 4)"]' in dot
+    assert '"_saved_self\\n(2, 3) torch.float32"' in dot
+    assert '"_saved_mat2\\n(3, 4) torch.float32"' in dot
+    assert '"_saved_result\\n(2, 4) torch.float32"' in dot
+    assert "freed" not in dot
+
+
+def test_saved_tensors_marked_freed_after_backward_unless_retained():
+    loss, params = _model()
+    loss.backward(retain_graph=True)
+    assert "freed" not in viz.draw(loss, params=params)
+    loss.backward()  # FREEING-BACKWARD
+    dot = viz.draw(loss, params=params)
+    # drawn before: what was freed is still named, with its shape and dtype, and who freed it
+    where = f"by the backward call at test_viz.py:{_line('# FREEING-BACKWARD')}"
+    assert f'"_saved_self\\n(2, 3) torch.float32\\nfreed {where}"' in dot
+    assert f'"_saved_result\\n(2, 4) torch.float32\\nfreed {where}"' in dot
+    assert "fillcolor=orange" not in dot
+
+
+def test_graph_never_drawn_before_backward_shows_freed_without_shapes():
+    loss, params = _model()
+    loss.backward()
+    dot = viz.draw(loss, params=params)
+    assert '"_saved_self\\nfreed by the backward call at test_viz.py:' in dot
+    assert '"_saved_result\\nfreed by the backward call at test_viz.py:' in dot
+    assert "torch.float32" not in dot
+
+
+def test_show_saved_false_and_several_roots():
+    a = retrograd.randn(2, requires_grad=True)
+    y1, y2 = a.exp(), a * 2
+    dot = viz.draw([y1, y2], show_saved=False)
+    assert "out0" in dot and "out1" in dot and "_saved" not in dot
+    assert dot.count('"AccumulateGrad\\n(2)"') == 1  # one shared leaf node
+
+
+def test_memory_report_rows_states_and_total():
+    loss, _ = _model()
+    report = viz.memory_report(loss)
+    lines = report.splitlines()
+    assert lines[0].split() == ["node", "saved", "shape", "dtype", "bytes", "state"]
+    row = next(line for line in lines if "_saved_result" in line)
+    assert "ReluBackward0" in row and "(2, 4)" in row and "float32" in row and " 32 " in row
+    assert row.rstrip().endswith("live")
+    # relu's result (32 bytes) and x (24 bytes) are held only by the graph; w belongs to a leaf
+    assert "backward() would free 56 bytes" in report
+    loss.backward()  # REPORT-BACKWARD
+    report = viz.memory_report(loss)
+    assert "backward() would free 0 bytes" in report
+    row = next(line for line in report.splitlines() if "_saved_result" in line)
+    assert "(2, 4)" in row  # remembered from the first report
+    assert row.rstrip().endswith(f"freed by the backward call at test_viz.py:"
+                                 f"{_line('# REPORT-BACKWARD')}")
+    assert "live" not in report.replace("not an array", "")
+    assert all("freed" in line for line in report.splitlines() if "_saved_" in line)
+
+
+def test_render_without_graphviz_writes_dot_and_says_how(tmp_path, monkeypatch):
+    monkeypatch.setattr(viz, "_graphviz_available", lambda: False)
+    loss, _ = _model()
+    dot = viz.draw(loss)
+    assert "dot -Tsvg" in dot.hint
+    with pytest.raises(RuntimeError, match="dot -Tpng"):
+        dot.render(str(tmp_path / "g"), format="png")
+    assert (tmp_path / "g.dot").read_text() == dot
+
+
+def test_exposed_from_the_package():
+    assert retrograd.viz is viz
+
+
+def _line(marker):
+    """The line number of this file that holds ``marker`` (not counting this lookup's own lines)."""
+    with open(__file__) as f:
+        return next(i + 1 for i, text in enumerate(f) if marker in text and "_line(" not in text)
