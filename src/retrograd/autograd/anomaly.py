@@ -38,10 +38,10 @@ class _Anomaly:
     """
 
     check_nan = True
-    listeners = []
 
     def __init__(self):
         self._enabled = False
+        self.listeners = []
 
     @property
     def enabled(self) -> bool:

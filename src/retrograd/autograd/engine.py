@@ -21,6 +21,17 @@ from .node import AccumulateGrad, grad_accumulator
 
 _getrefcount = sys.getrefcount
 
+# Anomaly mode, kept as a plain global (told by autograd.anomaly) since every node run tests it.
+_anomaly_on = False
+
+
+def _anomaly_changed(enabled):
+    global _anomaly_on
+    _anomaly_on = enabled
+
+
+_anomaly.listeners.append(_anomaly_changed)
+
 
 def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     """Backpropagate ``grads`` (Tensors) from the tensors ``roots``.
@@ -83,12 +94,12 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 try:
                     outs = node.apply(slots, wanted)
                 except Exception:
-                    if _anomaly.enabled:
+                    if _anomaly_on:
                         warn_error_in(node)
                     raise
                 if hooked and node._hooks is not None:
                     outs = _call_post_hooks(node, outs, slots)
-                if _anomaly.enabled:
+                if _anomaly_on:
                     check_gradients(node, outs)
             if not retain_graph:
                 node._release(freed_at)

@@ -458,9 +458,11 @@ def _recorder(d):
             # modified): the first frame outside retrograd, its code and bytecode offset (the line
             # is worked out only for an error).  Nodes that save nothing need no site.
             f = _getframe(2)
-            if f.f_code.co_filename in INTERNAL_FILES:
+            code = f.f_code
+            if code.co_filename in INTERNAL_FILES:
                 f = outside(f)
-            node._site = f.f_code
+                code = f.f_code
+            node._site = code
             node._site_at = f.f_lasti
             if pack_hook is not None:
                 node._saved = pack_hook(node._saved, plan, results)
