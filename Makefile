@@ -19,6 +19,7 @@ $(VENV)/.examples: $(BIN)/python pyproject.toml
 
 demo: $(VENV)/.examples
 	$(BIN)/python -m retrograd.demo
+	$(BIN)/python examples/digits_cnn.py
 
 test: $(VENV)/.test
 	$(BIN)/python -m pytest

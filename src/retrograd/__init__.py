@@ -20,6 +20,8 @@ from .dtypes import (bool, cdouble, cfloat, complex64, complex128, double, dtype
 from .printing import set_printoptions
 from .tensor import Size, Tensor, is_tensor
 
+from .ops.reduction import return_types
+
 __version__ = "0.1.0"
 
 

@@ -28,6 +28,13 @@ def _as_tuple(x):
     return tuple(x)
 
 
+def _ones_like(t):
+    """The implicit gradient of a scalar output (two C calls: ``xp.ones`` is Python code)."""
+    ones = xp.empty(t._data.shape, t._data.dtype)
+    ones.fill(1)
+    return _make(ones)
+
+
 def _make_grads(outputs, grads, is_grads_batched=False):
     """One gradient per output: checked against its shape, or ones for a scalar output."""
     if grads is None:
@@ -48,7 +55,7 @@ def _make_grads(outputs, grads, is_grads_batched=False):
                         "grad can be implicitly created only for real scalar outputs but got "
                         f"{o.dtype}"
                     )
-                g = _make(xp.ones(o._data.shape, o._data.dtype))
+                g = _ones_like(o)
             out.append(g)
             continue
         if g._data.shape != o._data.shape:
@@ -96,7 +103,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             and inputs is None and not create_graph and tensors._requires_grad
             and tensors._data.size == 1 and tensors._data.dtype.kind in "fc"):
         # The common call, loss.backward(), without the general argument handling below.
-        ones = _make(xp.ones(tensors._data.shape, tensors._data.dtype))
+        ones = _ones_like(tensors)
         engine.run((tensors,), (ones,), bool(retain_graph), False)
         return
     if grad_variables is not None:

@@ -8,9 +8,7 @@
 4. Without ``retain_graph`` each node releases its saved tensors right after it ran.
 """
 
-import gc
 import heapq
-
 import sys
 
 from ..tensor import Tensor, _make
@@ -41,34 +39,20 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     """
     root_edges = [gradient_edge(t) for t in roots]  # first: a leaf root makes its AccumulateGrad
     targets = {}  # node -> {output_nr: [indices into inputs]}
-    if inputs is not None:
-        for i, t in enumerate(inputs):
-            node, nr = _input_edge(t, accumulate)
-            if node is not None:
-                targets.setdefault(node, {}).setdefault(nr, []).append(i)
-    deps, needed = _prepare([n for n, _ in root_edges], targets if inputs is not None else None)
-    # Gradients are computed for edges into needed nodes and into the targets themselves (a
-    # non-leaf target only captures its gradient: it does not run).
-    wanted = needed.keys() | targets.keys() if needed is not None else None
-    captured = [None] * len(inputs) if inputs is not None else None
-
-    buffers = {}
-    for (node, nr), g in zip(root_edges, grads):
-        _add(buffers, node, nr, g)
-    ready = [(-node._seq, node) for node in buffers if deps.get(node, 0) == 0]
-    heapq.heapify(ready)
+    if inputs is None and len(root_edges) == 1:  # the common case: one root, every leaf
+        node, nr = root_edges[0]
+        deps = _prepare((node,), None)[0]
+        buffers = {node: [grads[0]] if nr == 0 else [None] * nr + [grads[0]]}
+        ready = [(-node._seq, node)]
+        needed = wanted = captured = None
+    else:
+        deps, needed, wanted, captured, buffers, ready = _start(
+            root_edges, grads, inputs, accumulate, targets)
     heappush, heappop = heapq.heappush, heapq.heappop
-
     # The user's backward call, named in the error of a later backward through freed buffers.
     freed_at = None if retain_graph else caller_site(2)
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
-    # The pass makes no reference cycles (the graph has none by construction), so the cycle
-    # collector has nothing to find here; on a deep graph its passes over every live node would
-    # cost as much as the backward pass itself.
-    collecting = gc.isenabled()
-    if collecting:
-        gc.disable()
     try:
         while ready:
             node = heappop(ready)[1]
@@ -120,9 +104,30 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             outs = g = None  # so that AccumulateGrad can tell whether a gradient is shared
     finally:
         _grad_state.enabled = prev_mode
-        if collecting:
-            gc.enable()
     return captured
+
+
+def _start(root_edges, grads, inputs, accumulate, targets):
+    """Dependencies, pruning and the first ready nodes, for several roots or with ``inputs``.
+
+    Fills ``targets`` (node -> {output_nr: [indices into inputs]}).
+    """
+    if inputs is not None:
+        for i, t in enumerate(inputs):
+            node, nr = _input_edge(t, accumulate)
+            if node is not None:
+                targets.setdefault(node, {}).setdefault(nr, []).append(i)
+    deps, needed = _prepare([n for n, _ in root_edges], targets if inputs is not None else None)
+    # Gradients are computed for edges into needed nodes and into the targets themselves (a
+    # non-leaf target only captures its gradient: it does not run).
+    wanted = needed.keys() | targets.keys() if needed is not None else None
+    captured = [None] * len(inputs) if inputs is not None else None
+    buffers = {}
+    for (node, nr), g in zip(root_edges, grads):
+        _add(buffers, node, nr, g)
+    ready = [(-node._seq, node) for node in buffers if deps.get(node, 0) == 0]
+    heapq.heapify(ready)
+    return deps, needed, wanted, captured, buffers, ready
 
 
 def gradient_edge(t):

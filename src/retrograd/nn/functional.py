@@ -1,1 +1,490 @@
-"""``retrograd.nn.functional``: activations, layers and losses as functions."""
+"""``retrograd.nn.functional``: activations, layers and losses as functions
+(``torch.nn.functional``).
+
+Activations with a formula of their own are ops in ``retrograd.ops.nnops``; the rest, and every loss
+but ``nll_loss``, are compositions of ops, so their gradients (of any order) need no extra code.
+"""
+
+import math
+import warnings
+
+from .. import ops as _ops
+from .._array import xp
+from ..creation import _rng
+from ..ops import nnops as _nn
+from ..tensor import Tensor, _make
+
+# --- activations ---------------------------------------------------------------------------------
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``F.relu``: max(x, 0)."""
+    return _ops.relu(input)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """``F.relu6``: min(max(x, 0), 6)."""
+    return hardtanh(input, 0.0, 6.0)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """``F.hardtanh``: x clamped to [min_val, max_val]."""
+    return _ops.clamp(input, min_val, max_val)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """``F.gelu``: x * Phi(x), exactly (``'none'``, with erf) or with the tanh approximation."""
+    return _nn._gelu(input, approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``F.silu``: x * sigmoid(x)."""
+    return _nn._silu(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``F.softplus``: log(1 + exp(beta x)) / beta, and x itself where beta x > threshold."""
+    return _nn._softplus(input, beta, threshold)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``F.elu``: x where x > 0, else alpha (exp(x) - 1)."""
+    return _nn._elu(input, alpha)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``F.selu``: a scaled ELU with PyTorch's constants."""
+    return _nn._elu(input, 1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``F.leaky_relu``: x where x > 0, else negative_slope * x."""
+    return _nn._leaky_relu(input, negative_slope)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """``F.sigmoid``."""
+    return _ops.sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """``F.tanh``."""
+    return _ops.tanh(input)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """``F.logsigmoid``: log(sigmoid(x)) = -softplus(-x), without overflow."""
+    return -_nn._softplus(-input, 1.0, math.inf)
+
+
+def _softmax_dim(ndim: int) -> int:
+    warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the call to "
+                  "include dim=X as an argument.", stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """``F.softmax``: exp(x) / sum(exp(x)) along ``dim``."""
+    if dim is None:
+        dim = _softmax_dim(input.ndim)
+    return _ops.softmax(input, dim, dtype)
+
+
+def log_softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """``F.log_softmax``: x - logsumexp(x) along ``dim``."""
+    if dim is None:
+        dim = _softmax_dim(input.ndim)
+    return _ops.log_softmax(input, dim, dtype)
+
+
+def softmin(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """``F.softmin``: softmax of -x."""
+    return softmax(-input, dim, dtype=dtype)
+
+
+# --- layers --------------------------------------------------------------------------------------
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
+    """``F.linear``: input @ weight.T + bias."""
+    fused = bias is not None and bias.ndim == 1 and weight.ndim == 2
+    if input.ndim == 2 and fused:
+        return _nn._linear(input, weight, bias)
+    if input.ndim > 2 and fused:
+        shape = input.shape
+        return _nn._linear(input.reshape(-1, shape[-1]), weight, bias).reshape(
+            shape[:-1] + (weight.shape[0],))
+    out = input.matmul(weight.t())
+    return out if bias is None else out + bias
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
+    """``F.bilinear``: out[..., k] = input1 @ weight[k] @ input2 + bias[k]."""
+    # (..., 1, 1, in1) @ (out, in1, in2) -> (..., out, 1, in2), then dotted with input2.
+    left = input1.unsqueeze(-2).unsqueeze(-2).matmul(weight)
+    out = (left.squeeze(-2) * input2.unsqueeze(-2)).sum(-1)
+    return out if bias is None else out + bias
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """``F.dropout``: zero each element with probability p and scale the rest by 1 / (1 - p).
+
+    The mask comes from retrograd's random generator (``manual_seed`` makes it reproducible).
+    """
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    keep = _rng(None).random(input.shape) >= p
+    mask = _make((keep / (1.0 - p)).astype(input._data.dtype))
+    return input * mask
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False) -> Tensor:
+    """``F.embedding``: the rows of ``weight`` at the indices in ``input``."""
+    if max_norm is not None or scale_grad_by_freq:
+        raise NotImplementedError("embedding: max_norm and scale_grad_by_freq are not supported "
+                                  "by retrograd yet")
+    idx = _nn.as_index(input)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following "
+                           "scalar types: Long, Int; but got torch.FloatTensor instead (while "
+                           "checking arguments for embedding)")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= weight.shape[0]):
+        raise IndexError("index out of range in self")
+    return _nn._embedding(weight, idx, padding_idx)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """``F.one_hot``: int64 indices of any shape -> that shape plus a trailing class dim."""
+    idx = tensor._data
+    if idx.dtype != xp.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    elif idx.size and idx.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return _make((idx[..., None] == xp.arange(num_classes)).astype(xp.int64))
+
+
+def _norm_affine(out: Tensor, weight, bias, shape) -> Tensor:
+    if weight is not None:
+        out = out * (weight.reshape(shape) if shape is not None else weight)
+    if bias is not None:
+        out = out + (bias.reshape(shape) if shape is not None else bias)
+    return out
+
+
+def _normalize(x: Tensor, dims, eps: float):
+    mean = x.mean(dims, keepdim=True)
+    centred = x - mean
+    var = (centred * centred).mean(dims, keepdim=True)
+    return centred * (var + eps).rsqrt(), mean, var
+
+
+def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """``F.batch_norm``: normalise each channel (dim 1) over the batch and spatial dims.
+
+    In training the batch statistics are used and the running ones updated in place (the running
+    variance with the unbiased estimate, as PyTorch); in eval the running statistics are used.
+    """
+    dims = (0,) + tuple(range(2, input.ndim))
+    shape = (1, -1) + (1,) * (input.ndim - 2)
+    if training:
+        count = input.numel() // input.shape[1]
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {input.shape}")
+        out, mean, var = _normalize(input, dims, eps)
+        if running_mean is not None:
+            m = mean._data.reshape(-1)
+            v = var._data.reshape(-1) * (count / (count - 1))
+            _update_running(running_mean, m, momentum)
+            _update_running(running_var, v, momentum)
+    else:
+        out = (input - running_mean.reshape(shape)) * (running_var.reshape(shape) + eps).rsqrt()
+    return _norm_affine(out, weight, bias, shape)
+
+
+def _update_running(stat: Tensor, batch_value, momentum) -> None:
+    """``stat = (1 - momentum) stat + momentum batch_value``, in place, outside the graph."""
+    a = stat._data
+    a *= 1 - momentum
+    a += momentum * batch_value.astype(a.dtype, copy=False)
+    stat._vc[0] += 1
+
+
+def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
+               eps: float = 1e-5) -> Tensor:
+    """``F.layer_norm``: normalise over the last ``len(normalized_shape)`` dims."""
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    k = len(normalized_shape)
+    if tuple(input.shape[input.ndim - k:]) != tuple(normalized_shape):
+        raise RuntimeError(
+            f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size"
+            f"{list(input.shape)}")
+    out, _, _ = _normalize(input, tuple(range(input.ndim - k, input.ndim)), eps)
+    return _norm_affine(out, weight, bias, None)
+
+
+def group_norm(input: Tensor, num_groups: int, weight=None, bias=None,
+               eps: float = 1e-5) -> Tensor:
+    """``F.group_norm``: channels split into groups, each normalised over its channels and space."""
+    n, c = input.shape[0], input.shape[1]
+    if c % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
+                           f"but got input of shape {list(input.shape)} and num_groups="
+                           f"{num_groups}")
+    grouped = input.reshape(n, num_groups, -1)
+    out, _, _ = _normalize(grouped, (2,), eps)
+    out = out.reshape(input.shape)
+    return _norm_affine(out, weight, bias, (1, -1) + (1,) * (input.ndim - 2))
+
+
+# --- losses --------------------------------------------------------------------------------------
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _legacy_reduction(size_average, reduce, reduction):
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    return ("mean" if size_average else "sum") if reduce else "none"
+
+
+def _warn_size(input: Tensor, target: Tensor) -> None:
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.", stacklevel=3)
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+             reduction: str = "mean", weight=None) -> Tensor:
+    """``F.mse_loss``: the (mean) squared difference."""
+    _warn_size(input, target)
+    d = input - target
+    return _reduce(d * d, _legacy_reduction(size_average, reduce, reduction))
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+            reduction: str = "mean") -> Tensor:
+    """``F.l1_loss``: the (mean) absolute difference."""
+    _warn_size(input, target)
+    return _reduce((input - target).abs(), _legacy_reduction(size_average, reduce, reduction))
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """``F.smooth_l1_loss``: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
+    _warn_size(input, target)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    d = (input - target).abs()
+    if beta == 0.0:
+        return _reduce(d, reduction)
+    return _reduce(_ops.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+               delta: float = 1.0) -> Tensor:
+    """``F.huber_loss``: 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
+    _warn_size(input, target)
+    d = (input - target).abs()
+    return _reduce(_ops.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
+
+
+def _check_nll_shapes(input: Tensor, target) -> None:
+    if input.ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+    if input.ndim > 1 and input.shape[0] != target.shape[0]:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                         f"batch_size ({target.shape[0]}).")
+
+
+def _target_index(target: Tensor):
+    idx = _nn.as_index(target)
+    if idx.dtype != xp.int64 and idx.dtype != xp.uint8:
+        from ..ops.pointwise import _dtype_name
+
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype_name(idx)}")
+    return idx
+
+
+def nll_loss(input: Tensor, target: Tensor, weight=None, size_average=None, ignore_index=-100,
+             reduce=None, reduction: str = "mean") -> Tensor:
+    """``F.nll_loss``: minus the input at each target class, weighted, averaged over the weights."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    idx = _target_index(target)
+    _check_nll_shapes(input, idx)
+    w = None if weight is None else weight._data
+    return _nn._nll_loss(input, idx, w, reduction, ignore_index)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight=None, size_average=None,
+                  ignore_index: int = -100, reduce=None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """``F.cross_entropy``: log_softmax over dim 1 (dim 0 unbatched), then nll_loss; or, for
+    float targets of the input's shape, class probabilities; with optional label smoothing."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    class_dim = 0 if input.ndim == 1 else 1
+    logp = _ops.log_softmax(input, class_dim)
+    n_classes = input.shape[class_dim]
+    if target.is_floating_point():
+        if target.shape != input.shape:
+            _target_index(target)  # PyTorch's error for a float target of the wrong shape
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        per = logp * target
+        if weight is not None:
+            per = per * _class_shape(weight, input.ndim)
+        loss = -per.sum(class_dim)
+        if reduction == "mean":
+            return loss.sum() / (input.numel() // n_classes)
+        return _reduce(loss, reduction)
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing <= 0:
+        return nll
+    return (1 - label_smoothing) * nll + (label_smoothing / n_classes) * _smooth_term(
+        logp, _target_index(target), weight, ignore_index, reduction, class_dim)
+
+
+def _class_shape(weight: Tensor, ndim: int) -> Tensor:
+    return weight.reshape((-1,) + (1,) * (ndim - 2)) if ndim > 1 else weight
+
+
+def _smooth_term(logp: Tensor, idx, weight, ignore_index, reduction, class_dim) -> Tensor:
+    """Label smoothing's share: minus the (weighted) sum of log-probabilities over the classes."""
+    if weight is not None:
+        logp = logp * _class_shape(weight, logp.ndim)
+    kept = idx != ignore_index
+    smooth = -logp.sum(class_dim) * _make(kept.astype(logp._data.dtype))
+    if reduction == "none":
+        return smooth
+    if reduction == "sum":
+        return smooth.sum()
+    if weight is not None:
+        denom = weight._data[xp.where(kept, idx, 0)][kept].sum()
+    else:
+        denom = kept.sum()
+    return smooth.sum() / float(denom)
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight=None, size_average=None,
+                         reduce=None, reduction: str = "mean") -> Tensor:
+    """``F.binary_cross_entropy``: -(y log p + (1 - y) log(1 - p)), each log at least -100."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
+                         f"size ({input.shape}) is deprecated. Please ensure they have the same "
+                         "size.")
+    data = input._data
+    if data.size and (data.min() < 0 or data.max() > 1):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    loss = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(
+        min=-100))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None,
+                                     size_average=None, reduce=None, reduction: str = "mean",
+                                     pos_weight=None) -> Tensor:
+    """``F.binary_cross_entropy_with_logits``: sigmoid and binary cross entropy in one stable step.
+
+    loss = (1 - y) x + (1 + (pos_weight - 1) y) log(1 + exp(-x))
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})")
+    log_sig_neg = _nn._softplus(-input, 1.0, math.inf)  # log(1 + exp(-x)), exact at 0 too
+    if pos_weight is not None:
+        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * log_sig_neg
+    else:
+        loss = (1 - target) * input + log_sig_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """``F.kl_div``: target (log target - input), input being log-probabilities."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        # 0 log 0 = 0: the log is taken of 1 where the target is 0, so no inf * 0 appears
+        safe_log = _ops.where(target == 0, 1.0, target).log()
+        loss = target * safe_log - target * input
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with "
+                      "the KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.", stacklevel=2)
+    return _reduce(loss, reduction)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """``F.cosine_similarity``: x1 . x2 / max(|x1| |x2|, eps) along ``dim``."""
+    n1 = (x1 * x1).sum(dim).sqrt()
+    n2 = (x2 * x2).sum(dim).sqrt()
+    return (x1 * x2).sum(dim) / (n1 * n2).clamp(min=eps)
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """``F.normalize``: input / max(||input||_p, eps) along ``dim``."""
+    norm = (input.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
+    return input / norm.clamp(min=eps)
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask=None,
+                                 dropout_p: float = 0.0, is_causal: bool = False,
+                                 scale=None) -> Tensor:
+    """``F.scaled_dot_product_attention``: softmax(q k^T * scale + mask) v."""
+    d = query.shape[-1]
+    scale = 1.0 / math.sqrt(d) if scale is None else scale
+    scores = query.matmul(key.transpose(-2, -1)) * scale
+    if is_causal:
+        lq, lk = query.shape[-2], key.shape[-2]
+        attn_mask = _make(xp.tril(xp.ones((lq, lk), bool)))
+    if attn_mask is not None:
+        if attn_mask.dtype.is_floating_point:
+            scores = scores + attn_mask
+        else:
+            scores = _ops.where(attn_mask, scores, -math.inf)
+    attn = _ops.softmax(scores, -1)
+    if dropout_p > 0.0:
+        attn = dropout(attn, dropout_p)
+    return attn.matmul(value)
+
+
+from ..ops.conv import (adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d,  # noqa: E402,F401
+                        conv_transpose1d, conv_transpose2d, max_pool2d, max_pool2d_with_indices)

@@ -6,10 +6,10 @@ with ``op(...)`` and functions marked ``@tensor_method`` become Tensor methods a
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from . import indexing, inplace, linalg, pointwise, reduction, shape
+from . import conv, indexing, inplace, linalg, nnops, pointwise, reduction, shape
 from .registry import METHODS, OPS, op, tensor_method
 
-MODULES = (pointwise, reduction, shape, linalg, indexing, inplace)
+MODULES = (pointwise, reduction, shape, linalg, indexing, nnops, conv, inplace)
 
 for _m in MODULES:
     for _name in _m.__all__:
@@ -20,6 +20,14 @@ __all__ = [name for m in MODULES for name in m.__all__]
 
 def _reflected(fn):
     return lambda self, other: fn(other, self)
+
+
+def _invert(self):
+    if self._data.dtype.kind not in "biu":
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
+    return pointwise.bitwise_not(self)
 
 
 def _install_methods():
@@ -66,7 +74,9 @@ def _install_methods():
     Tensor.__ror__ = _reflected(p.bitwise_or)
     Tensor.__xor__ = p.bitwise_xor
     Tensor.__rxor__ = _reflected(p.bitwise_xor)
-    Tensor.__invert__ = p.bitwise_not
+    Tensor.__invert__ = _invert
+    Tensor.__mod__ = p.remainder
+    Tensor.__rmod__ = _reflected(p.remainder)
 
 
 _install_methods()

@@ -775,7 +775,31 @@ def bitwise_not(self):
     return xp.invert(self)
 
 
+@op(inputs="self other", saves="self other", broadcast=True, promote="binary",
+    grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).floor()))
+def remainder(self, other):
+    """``torch.remainder`` (``%``): the remainder with the sign of the divisor, as Python's."""
+    _check_integer_divisor(other)
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        return xp.mod(self, other)
+
+
+@op(inputs="self other", saves="self other", broadcast=True, promote="binary",
+    grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).trunc()))
+def fmod(self, other):
+    """``torch.fmod``: the remainder with the sign of the dividend, as C's."""
+    _check_integer_divisor(other)
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        return xp.fmod(self, other)
+
+
+def _check_integer_divisor(other):
+    if getattr(other, "dtype", None) is not None and other.dtype.kind in "iu" and (other == 0).any():
+        raise RuntimeError("ZeroDivisionError")
+
+
 __all__ = [
+    "remainder", "fmod",
     "abs",
     "acos",
     "add",

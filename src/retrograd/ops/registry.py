@@ -498,7 +498,7 @@ def _saver(plan):
             node._versions = (~vc[0],)
     elif plan == ((0, 0), (0, 1)):
         def save(node, tensors, results):
-            a, b = node._saved = tensors
+            a, b = node._saved = tensors[0], tensors[1]
             node._versions = (a._vc[0] if isinstance(a, Tensor) else None,
                               b._vc[0] if isinstance(b, Tensor) else None)
     else:

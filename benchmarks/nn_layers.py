@@ -1,0 +1,66 @@
+"""nn modules side by side with PyTorch: forward, loss and backward of common layers.
+
+The optimizer step is left out (see the optim benchmarks): these time what ``retrograd.nn`` adds.
+"""
+
+from harness import compare
+
+
+def _step(lib, model, make_inputs, loss):
+    x = make_inputs()
+
+    def step():
+        model.zero_grad()
+        loss(model, x).backward()
+
+    return step
+
+
+def mlp(lib, batch=128, sizes=(784, 512, 512, 10)):
+    """nn.Linear + ReLU MLP with CrossEntropyLoss."""
+    lib.manual_seed(0)
+    nn = lib.nn
+    model = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.ReLU(), nn.Linear(sizes[1], sizes[2]),
+                          nn.ReLU(), nn.Linear(sizes[2], sizes[3]))
+    x, y = lib.randn(batch, sizes[0]), lib.randint(0, sizes[-1], (batch,))
+    loss_fn = nn.CrossEntropyLoss()
+    return _step(lib, model, lambda: (x, y), lambda m, xy: loss_fn(m(xy[0]), xy[1]))
+
+
+def small_mlp(lib):
+    """A tiny model (4-16-1, batch 8): per-call overhead dominates."""
+    lib.manual_seed(0)
+    nn = lib.nn
+    model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 1))
+    x, y = lib.randn(8, 4), lib.randn(8, 1)
+    return _step(lib, model, lambda: (x, y),
+                 lambda m, xy: nn.functional.mse_loss(m(xy[0]), xy[1]))
+
+
+def lstm(lib, steps=20, batch=16, size=32):
+    """A one-layer LSTM over 20 steps."""
+    lib.manual_seed(0)
+    model = lib.nn.LSTM(size, size, batch_first=True)
+    x = lib.randn(batch, steps, size)
+    return _step(lib, model, lambda: x, lambda m, x: m(x)[0].sum())
+
+
+def attention(lib, length=32, batch=8, embed=64, heads=4):
+    """MultiheadAttention (self-attention) with LayerNorm."""
+    lib.manual_seed(0)
+    nn = lib.nn
+    mha, norm = nn.MultiheadAttention(embed, heads, batch_first=True), nn.LayerNorm(embed)
+    model = nn.ModuleList([mha, norm])
+    x = lib.randn(batch, length, embed)
+    return _step(lib, model, lambda: x, lambda m, x: norm(mha(x, x, x)[0] + x).sum())
+
+
+def main():
+    compare("nn MLP 784-512-512-10 fwd+bwd", mlp, rounds=7, target=0.2)
+    compare("nn 4-16-1 MLP fwd+bwd", small_mlp)
+    compare("nn LSTM 20 steps fwd+bwd", lstm, rounds=7, target=0.1)
+    compare("nn MultiheadAttention fwd+bwd", attention, rounds=7, target=0.1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,313 @@
+"""Activation modules, and ``MultiheadAttention``."""
+
+from ..tensor import Tensor
+from . import functional as F
+from .module import Module
+
+
+class _Inplace(Module):
+    """An activation whose only option is ``inplace`` (accepted; results are new tensors)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class ReLU(_Inplace):
+    """``nn.ReLU``."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu(input)
+
+
+class ReLU6(_Inplace):
+    """``nn.ReLU6``."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu6(input)
+
+
+class SiLU(_Inplace):
+    """``nn.SiLU``."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.silu(input)
+
+
+class SELU(_Inplace):
+    """``nn.SELU``."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.selu(input)
+
+
+class LeakyReLU(Module):
+    """``nn.LeakyReLU``."""
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class ELU(Module):
+    """``nn.ELU``."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.elu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class GELU(Module):
+    """``nn.GELU``."""
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class Softplus(Module):
+    """``nn.Softplus``."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Tanh(Module):
+    """``nn.Tanh``."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.tanh()
+
+
+class Sigmoid(Module):
+    """``nn.Sigmoid``."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.sigmoid()
+
+
+class LogSigmoid(Module):
+    """``nn.LogSigmoid``."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.logsigmoid(input)
+
+
+class Hardtanh(Module):
+    """``nn.Hardtanh``."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (
+            ", inplace=True" if self.inplace else "")
+
+
+class _DimModule(Module):
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmax(_DimModule):
+    """``nn.Softmax``."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmax(input, self.dim)
+
+
+class LogSoftmax(_DimModule):
+    """``nn.LogSoftmax``."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.log_softmax(input, self.dim)
+
+
+class Softmin(_DimModule):
+    """``nn.Softmin``."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmin(input, self.dim)
+
+
+class MultiheadAttention(Module):
+    """``nn.MultiheadAttention``: scaled dot-product attention over ``num_heads`` heads.
+
+    Parameters as PyTorch names them (``in_proj_weight``, ``in_proj_bias``, ``out_proj``) when
+    query, key and value share ``embed_dim``, else ``q_proj_weight``, ``k_proj_weight`` and
+    ``v_proj_weight``.  Boolean masks mark the positions that may NOT be attended (True = masked);
+    float masks are added.
+    """
+
+    def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
+                 add_bias_kv: bool = False, add_zero_attn: bool = False, kdim=None, vdim=None,
+                 batch_first: bool = False, device=None, dtype=None):
+        super().__init__()
+        from .linear import NonDynamicallyQuantizableLinear, empty_param
+
+        if embed_dim <= 0 or num_heads <= 0:
+            raise ValueError(f"embed_dim and num_heads must be greater than 0, got embed_dim="
+                             f"{embed_dim} and num_heads={num_heads} instead")
+        if add_bias_kv or add_zero_attn:
+            raise NotImplementedError("add_bias_kv and add_zero_attn are not supported yet")
+        self.embed_dim = embed_dim
+        self.kdim = kdim if kdim is not None else embed_dim
+        self.vdim = vdim if vdim is not None else embed_dim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+        self.num_heads = num_heads
+        self.dropout = dropout
+        self.batch_first = batch_first
+        self.head_dim = embed_dim // num_heads
+        if self.head_dim * num_heads != embed_dim:
+            raise AssertionError("embed_dim must be divisible by num_heads")
+        if self._qkv_same_embed_dim:
+            self.in_proj_weight = empty_param(3 * embed_dim, embed_dim, dtype=dtype)
+            self.register_parameter("q_proj_weight", None)
+            self.register_parameter("k_proj_weight", None)
+            self.register_parameter("v_proj_weight", None)
+        else:
+            self.q_proj_weight = empty_param(embed_dim, embed_dim, dtype=dtype)
+            self.k_proj_weight = empty_param(embed_dim, self.kdim, dtype=dtype)
+            self.v_proj_weight = empty_param(embed_dim, self.vdim, dtype=dtype)
+            self.register_parameter("in_proj_weight", None)
+        if bias:
+            self.in_proj_bias = empty_param(3 * embed_dim, dtype=dtype)
+        else:
+            self.register_parameter("in_proj_bias", None)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias,
+                                                        dtype=dtype)
+        self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
+        self._reset_parameters()
+
+    def _reset_parameters(self) -> None:
+        from . import init
+
+        if self._qkv_same_embed_dim:
+            init.xavier_uniform_(self.in_proj_weight)
+        else:
+            init.xavier_uniform_(self.q_proj_weight)
+            init.xavier_uniform_(self.k_proj_weight)
+            init.xavier_uniform_(self.v_proj_weight)
+        if self.in_proj_bias is not None:
+            init.constant_(self.in_proj_bias, 0.0)
+            init.constant_(self.out_proj.bias, 0.0)
+
+    def _projections(self):
+        if self._qkv_same_embed_dim:
+            ws = self.in_proj_weight.chunk(3)
+        else:
+            ws = [self.q_proj_weight, self.k_proj_weight, self.v_proj_weight]
+        if self.in_proj_bias is None:
+            return ws, [None] * 3
+        return ws, self.in_proj_bias.chunk(3)
+
+    def forward(self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask=None,
+                need_weights: bool = True, attn_mask=None, average_attn_weights: bool = True,
+                is_causal: bool = False):
+        import math
+
+        from .._array import xp
+        from ..ops import softmax
+        from ..tensor import _make
+
+        batched = query.ndim == 3
+        if not batched:
+            query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+            if key_padding_mask is not None:
+                key_padding_mask = key_padding_mask.unsqueeze(0)
+        elif self.batch_first:
+            query, key, value = (t.transpose(0, 1) for t in (query, key, value))
+        tgt_len, bsz, e = query.shape
+        src_len = key.shape[0]
+        h, hd = self.num_heads, self.head_dim
+        (wq, wk, wv), (bq, bk, bv) = self._projections()
+        q = F.linear(query, wq, bq) * (1.0 / math.sqrt(hd))
+        k = F.linear(key, wk, bk)
+        v = F.linear(value, wv, bv)
+        # (L, N, E) -> (N * heads, L, head_dim)
+        q = q.reshape(tgt_len, bsz * h, hd).transpose(0, 1)
+        k = k.reshape(src_len, bsz * h, hd).transpose(0, 1)
+        v = v.reshape(src_len, bsz * h, hd).transpose(0, 1)
+        scores = q.matmul(k.transpose(1, 2))
+        bias = None
+        if is_causal and attn_mask is None:
+            attn_mask = _make(~xp.tril(xp.ones((tgt_len, src_len), bool)))
+        if attn_mask is not None:
+            bias = _mask_as_bias(attn_mask, scores.dtype)
+            if bias.ndim == 3:
+                bias = bias.reshape(bsz * h, tgt_len, src_len)
+        if key_padding_mask is not None:
+            pad = _mask_as_bias(key_padding_mask, scores.dtype).reshape(bsz, 1, 1, src_len)
+            pad = pad.expand(bsz, h, 1, src_len).reshape(bsz * h, 1, src_len)
+            bias = pad if bias is None else bias + pad
+        if bias is not None:
+            scores = scores + bias
+        attn = softmax(scores, -1)
+        if self.dropout > 0.0 and self.training:
+            attn = F.dropout(attn, self.dropout)
+        out = attn.matmul(v).transpose(0, 1).reshape(tgt_len * bsz, e)
+        out = self.out_proj(out).reshape(tgt_len, bsz, e)
+        weights = None
+        if need_weights:
+            weights = attn.reshape(bsz, h, tgt_len, src_len)
+            if average_attn_weights:
+                weights = weights.mean(1)
+            if not batched:
+                weights = weights.squeeze(0)
+        if not batched:
+            out = out.squeeze(1)
+        elif self.batch_first:
+            out = out.transpose(0, 1)
+        return out, weights
+
+
+def _mask_as_bias(mask: Tensor, dtype) -> Tensor:
+    """A boolean mask (True = not allowed) as an additive -inf bias; a float mask as it is."""
+    from .._array import xp
+    from ..tensor import _make
+
+    if mask.dtype.is_floating_point:
+        return mask
+    return _make(xp.where(mask._data, -xp.inf, 0.0).astype(dtype.np))

@@ -1,0 +1,644 @@
+"""Convolution and pooling, vectorised: strided window views (im2col) into one batched matmul.
+
+A convolution reads every input window through an ``as_strided`` view, copies the windows once into
+a ``[groups, positions, kernel * channels]`` matrix and multiplies it by the weight.  The transposed
+convolution multiplies first and then adds the columns back into place (col2im): a loop over the
+kernel offsets (k*k iterations of whole-array adds), never over pixels.
+
+Padding is kept per side, ``(lo, hi)`` for each spatial dimension: ``padding='same'`` with an even
+kernel pads one more on the right, and the adjoint of a transposed convolution with
+``output_padding`` reads past the end (a negative ``hi``, which crops).
+
+The derivative formulas are convolutions again, so double backward needs no extra code:
+the input gradient of a convolution is a transposed convolution and the reverse; the weight gradient
+is ``_conv_weight``, a primitive of its own whose two gradients are both convolutions.
+"""
+
+import itertools
+
+from .._array import xp
+from ..tensor import _make
+from .registry import op
+
+_as_strided = xp.lib.stride_tricks.as_strided
+
+# --- geometry ---------------------------------------------------------------------------------
+
+
+def _ntuple(value, nd, name):
+    """An int or a sequence as one value per spatial dimension (as PyTorch expands them)."""
+    if isinstance(value, int):
+        return (value,) * nd
+    value = tuple(value)
+    if len(value) == 1 and nd != 1:
+        return value * nd
+    if len(value) != nd:
+        raise RuntimeError(
+            f"expected {name} to be a single integer value or a list of {nd} values to match the "
+            f"convolution dimensions, but got {name}={list(value)}"
+        )
+    return value
+
+
+def _conv_pads(padding, kernel, dilation):
+    """Padding as ``(lo, hi)`` per spatial dimension, from ints, pairs, 'valid' or 'same'."""
+    nd = len(kernel)
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0),) * nd
+        if padding == "same":
+            totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+            return tuple((t // 2, t - t // 2) for t in totals)
+        raise RuntimeError(f"Invalid padding string: '{padding}'")
+    return tuple(p if isinstance(p, tuple) else (p, p) for p in _ntuple(padding, nd, "padding"))
+
+
+def _geometry(weight_shape, stride, padding, dilation):
+    kernel = tuple(weight_shape[2:])
+    nd = len(kernel)
+    stride = _ntuple(stride, nd, "stride")
+    dilation = _ntuple(dilation, nd, "dilation")
+    return kernel, stride, _conv_pads(padding, kernel, dilation), dilation
+
+
+def _prod(values):
+    n = 1
+    for v in values:
+        n *= v
+    return n
+
+
+def _shape_str(shape):
+    return "[" + ", ".join(map(str, shape)) + "]"
+
+
+# --- array kernels ----------------------------------------------------------------------------
+
+
+def _pad(a, pads, value=0.0, first=None):
+    """``a`` padded by ``(lo, hi)`` on the dims from ``first`` on (default: the trailing ones); a
+    negative ``hi`` crops instead."""
+    if all(lo == 0 and hi == 0 for lo, hi in pads):
+        return a
+    nd = len(pads)
+    first = a.ndim - nd if first is None else first
+    head = (slice(None),) * first
+    sizes = a.shape[first:first + nd]
+    if any(hi < 0 for _, hi in pads):
+        a = a[head + tuple(slice(0, n + min(hi, 0)) for n, (_, hi) in zip(sizes, pads))]
+        sizes = a.shape[first:first + nd]
+    if all(lo == 0 and hi <= 0 for lo, hi in pads):
+        return a
+    shape = (a.shape[:first] + tuple(n + lo + max(hi, 0) for n, (lo, hi) in zip(sizes, pads))
+             + a.shape[first + nd:])
+    out = xp.zeros(shape, a.dtype) if value == 0 else xp.full(shape, value, a.dtype)
+    out[head + tuple(slice(lo, lo + n) for n, (lo, _) in zip(sizes, pads))] = a
+    return out
+
+
+def _windows(a, out, kernel, stride, dilation, first=None):
+    """A read-only view of the windows over ``a``'s dims from ``first`` on (default: the trailing
+    ones): ``[*before, *out, *kernel, *after]``."""
+    nd = len(kernel)
+    first = a.ndim - nd if first is None else first
+    st = a.strides
+    return _as_strided(
+        a, a.shape[:first] + tuple(out) + tuple(kernel) + a.shape[first + nd:],
+        st[:first] + tuple(st[first + i] * stride[i] for i in range(nd))
+        + tuple(st[first + i] * dilation[i] for i in range(nd)) + st[first + nd:],
+        writeable=False,
+    )
+
+
+def _out_size(size, kernel, stride, pads, dilation):
+    return tuple((n + lo + hi - d * (k - 1) - 1) // s + 1
+                 for n, k, s, (lo, hi), d in zip(size, kernel, stride, pads, dilation))
+
+
+# The kernels work channels-last (N, *spatial, C), as PyTorch's fast CPU convolutions do: a window
+# is then a few runs of contiguous channels, so im2col copies runs instead of single values, and a
+# result computed as [positions, channels] is already channels-last.  Results are returned as
+# (N, C, *spatial) views of that memory, so the next layer finds its input channels-last again.
+
+
+def _channels_last(a):
+    return a.transpose((0,) + tuple(range(2, a.ndim)) + (1,))
+
+
+def _channels_first(a):
+    return a.transpose((0, a.ndim - 1) + tuple(range(1, a.ndim - 1)))
+
+
+def _rows(a, groups):
+    """``a`` [N, C, *S] as one [N * prod(S), C/G] matrix per group (a view when channels-last)."""
+    m = a.size // a.shape[1]
+    return _channels_last(a).reshape(m, groups, a.shape[1] // groups).transpose(1, 0, 2)
+
+
+def _im2col(x, out, kernel, stride, pads, dilation, groups):
+    """The windows of ``x`` [N, C, *S], one matrix per group: [G, N * prod(out), prod(k) * C/G]."""
+    n, c = x.shape[:2]
+    nd = len(kernel)
+    win = _windows(_pad(_channels_last(x), pads, first=1), out, kernel, stride, dilation, first=1)
+    m, kc = n * _prod(out), _prod(kernel) * (c // groups)
+    if groups == 1:
+        return win.reshape(1, m, kc)
+    win = win.reshape(win.shape[:-1] + (groups, c // groups))  # [N, *out, *k, G, C/G]: a view
+    return win.transpose((1 + 2 * nd, 0) + tuple(range(1, 1 + 2 * nd)) + (2 + 2 * nd,)).reshape(
+        groups, m, kc)
+
+
+def _to_nchw(res, n, out):
+    """[G, N * prod(out), O/G] -> [N, O, *out]; a view when groups == 1."""
+    groups, _, og = res.shape
+    nd = len(out)
+    res = res.reshape((groups, n) + tuple(out) + (og,))
+    return res.transpose((1, 0, 2 + nd) + tuple(range(2, 2 + nd))).reshape(
+        (n, groups * og) + tuple(out))
+
+
+def _conv_forward(x, w, stride, pads, dilation, groups):
+    o, cg = w.shape[:2]
+    kernel = w.shape[2:]
+    nd = len(kernel)
+    out = _out_size(x.shape[2:], kernel, stride, pads, dilation)
+    cols = _im2col(x, out, kernel, stride, pads, dilation, groups)
+    # weight as [G, prod(k) * C/G, O/G], in the (kernel, channel) order of the columns
+    wmat = w.reshape((groups, o // groups, cg) + kernel).transpose(
+        (0,) + tuple(range(3, 3 + nd)) + (2, 1)).reshape(groups, -1, o // groups)
+    return _to_nchw(xp.matmul(cols, wmat), x.shape[0], out)
+
+
+def _col2im(cols, full, stride, dilation, first):
+    """Sum window values back into place: ``cols`` [*before, *out, *kernel, *after] ->
+    [*before, *full, *after], one whole-array add per kernel offset."""
+    nd = len(full)
+    out = cols.shape[first:first + nd]
+    kernel = cols.shape[first + nd:first + 2 * nd]
+    acc = xp.zeros(cols.shape[:first] + tuple(full) + cols.shape[first + 2 * nd:], cols.dtype)
+    head = (slice(None),) * first
+    spots = head + (slice(None),) * nd
+    for k in itertools.product(*map(range, kernel)):
+        target = head + tuple(slice(ki * d, ki * d + (o - 1) * s + 1, s)
+                              for ki, d, o, s in zip(k, dilation, out, stride))
+        acc[target] += cols[spots + k]
+    return acc
+
+
+def _conv_transpose_forward(y, w, stride, pads, dilation, groups, output_padding):
+    n = y.shape[0]
+    size = y.shape[2:]
+    cg, og = w.shape[:2]
+    kernel = w.shape[2:]
+    nd = len(kernel)
+    full = tuple((i - 1) * s + d * (k - 1) + 1
+                 for i, s, d, k in zip(size, stride, dilation, kernel))
+    out = tuple(f - lo - hi + p for f, (lo, hi), p in zip(full, pads, output_padding))
+    # weight as [G, C/G, prod(k) * O/G]: each input position spreads into a window of outputs
+    wmat = w.reshape((groups, cg // groups, og) + kernel).transpose(
+        (0, 1) + tuple(range(3, 3 + nd)) + (2,)).reshape(groups, cg // groups, -1)
+    cols = xp.matmul(_rows(y, groups), wmat).reshape((groups, n) + size + kernel + (og,))
+    acc = _col2im(cols, tuple(max(f, lo + o) for f, (lo, _), o in zip(full, pads, out)),
+                  stride, dilation, 2)  # [G, N, *full, O/G]
+    crop = tuple(slice(lo, lo + o) for (lo, _), o in zip(pads, out))
+    acc = acc[(slice(None), slice(None)) + crop]
+    return _to_nchw(acc.reshape(groups, -1, og), n, out)
+
+
+def _conv_weight_forward(x, g, kernel, stride, pads, dilation, groups):
+    o = g.shape[1]
+    nd = len(kernel)
+    cols = _im2col(x, g.shape[2:], kernel, stride, pads, dilation, groups)
+    res = xp.matmul(_rows(g, groups).transpose(0, 2, 1), cols)  # [G, O/G, prod(k) * C/G]
+    res = res.reshape((o,) + tuple(kernel) + (x.shape[1] // groups,))
+    return res.transpose((0, 1 + nd) + tuple(range(1, 1 + nd)))
+
+
+# --- the convolution op -----------------------------------------------------------------------
+
+
+def _check_conv(x, w, b, stride, padding, dilation, transposed, output_padding, groups):
+    if x.dtype != w.dtype:
+        raise RuntimeError(f"expected scalar type {_scalar(x)} but found {_scalar(w)}")
+    kernel, stride, pads, dilation = _geometry(w.shape, stride, padding, dilation)
+    nd = len(kernel)
+    if x.ndim != nd + 2:
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to conv{nd}d, but got "
+            f"input of size: {_shape_str(x.shape)}"
+        )
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
+    if isinstance(padding, str) and padding == "same" and any(s != 1 for s in stride):
+        raise RuntimeError("padding='same' is not supported for strided convolutions")
+    if not isinstance(padding, str) and any(
+            (p < 0) if isinstance(p, int) else False for p in _ntuple(padding, nd, "padding")):
+        raise RuntimeError("negative padding is not supported")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if w.shape[0] % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size {_shape_str(w.shape)} instead"
+        )
+    channels = w.shape[0] if transposed else w.shape[1] * groups
+    if x.shape[1] != channels:
+        given = f"transposed={int(transposed)}" if transposed else f"groups={groups}"
+        raise RuntimeError(
+            f"Given {given}, weight of size {_shape_str(w.shape)}, expected input"
+            f"{_shape_str(x.shape)} to have {channels} channels, but got {x.shape[1]} channels "
+            "instead"
+        )
+    out_channels = w.shape[1] * groups if transposed else w.shape[0]
+    if b is not None and (b.ndim != 1 or b.shape[0] != out_channels):
+        raise RuntimeError(
+            f"Given weight of size {_shape_str(w.shape)}, expected bias to be 1-dimensional with "
+            f"{out_channels} elements, but got bias of size {_shape_str(b.shape)} instead"
+        )
+    if transposed:
+        opad = _ntuple(output_padding, nd, "output_padding")
+        if any(p >= s and p >= d for p, s, d in zip(opad, stride, dilation)):
+            names = ("height", "width") if nd == 2 else tuple(f"dim{i}" for i in range(nd))
+            parts = [f"output_padding_{nm}: {p}" for nm, p in zip(names, opad)]
+            parts += [f"stride_{nm}: {s}" for nm, s in zip(names, stride)]
+            parts += [f"dilation_{nm}: {d}" for nm, d in zip(names, dilation)]
+            raise RuntimeError("output padding must be smaller than either stride or dilation, but "
+                               "got " + " ".join(parts))
+    else:
+        padded = [n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads)]
+        span = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+        if any(p < s for p, s in zip(padded, span)):
+            raise RuntimeError(
+                f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+                f"Kernel size: ({' x '.join(map(str, span))}). Kernel size can't be greater than "
+                "actual input size"
+            )
+
+
+def _scalar(a):
+    return {"float32": "Float", "float64": "Double", "float16": "Half"}.get(a.dtype.name,
+                                                                           a.dtype.name)
+
+
+def _fitting_padding(size, grad_size, kernel, stride, pads, dilation):
+    """The output_padding that brings a transposed convolution of ``grad_size`` out at ``size``."""
+    return tuple(n - ((g - 1) * s + d * (k - 1) + 1 - lo - hi)
+                 for n, g, k, s, (lo, hi), d in zip(size, grad_size, kernel, stride, pads,
+                                                    dilation))
+
+
+def _zeros(nd):
+    return (0,) * nd
+
+
+def _conv_input_grad(g, n):
+    w = n.weight
+    kernel, stride, pads, dilation = _geometry(w.shape, n.stride, n.padding, n.dilation)
+    nd = len(kernel)
+    if n.transposed:  # the adjoint crop of output_padding reads past the end: a negative hi
+        opad = _ntuple(n.output_padding, nd, "output_padding")
+        pads = tuple((lo, hi - p) for (lo, hi), p in zip(pads, opad))
+        return convolution(g, w, None, stride, pads, dilation, False, _zeros(nd), n.groups)
+    opad = _fitting_padding(n.input.shape[2:], g.shape[2:], kernel, stride, pads, dilation)
+    return convolution(g, w, None, stride, pads, dilation, True, opad, n.groups)
+
+
+def _conv_weight_grad(g, n):
+    w = n.weight
+    kernel, stride, pads, dilation = _geometry(w.shape, n.stride, n.padding, n.dilation)
+    if n.transposed:  # a transposed convolution's weight pairs its output with its input
+        opad = _ntuple(n.output_padding, len(kernel), "output_padding")
+        pads = tuple((lo, hi - p) for (lo, hi), p in zip(pads, opad))
+        return _conv_weight(g, n.input, kernel, stride, pads, dilation, n.groups)
+    return _conv_weight(n.input, g, kernel, stride, pads, dilation, n.groups)
+
+
+def _conv_bias_grad(g, n):
+    return g.sum((0,) + tuple(range(2, g.ndim)))
+
+
+# (saves in this order: the table's fast path for saving "both inputs" assumes exactly two inputs)
+@op(inputs="input weight bias", saves="weight input", check=_check_conv, method=False,
+    node="ConvolutionBackward0", grads=(_conv_input_grad, _conv_weight_grad, _conv_bias_grad))
+def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups):
+    """``torch.convolution``: the N-d (transposed) convolution behind conv1d, conv2d and friends.
+
+    ``padding`` may also give ``(lo, hi)`` per dimension, for uneven padding.
+    """
+    kernel, stride, pads, dilation = _geometry(weight.shape, stride, padding, dilation)
+    if transposed:
+        opad = _ntuple(output_padding, len(kernel), "output_padding")
+        out = _conv_transpose_forward(input, weight, stride, pads, dilation, groups, opad)
+    else:
+        out = _conv_forward(input, weight, stride, pads, dilation, groups)
+    if bias is not None:
+        out = out + bias.reshape((-1,) + (1,) * len(kernel))
+    return out
+
+
+def _conv_weight_x_grad(gg, n):
+    """d weight_grad / d input: the transposed convolution of the output gradient by ``gg``."""
+    g = n.grad_output
+    opad = _fitting_padding(n.input.shape[2:], g.shape[2:], n.kernel_size, n.stride, n.padding,
+                            n.dilation)
+    return convolution(g, gg, None, n.stride, n.padding, n.dilation, True, opad, n.groups)
+
+
+def _conv_weight_g_grad(gg, n):
+    return convolution(n.input, gg, None, n.stride, n.padding, n.dilation, False,
+                       _zeros(len(n.kernel_size)), n.groups)
+
+
+@op(inputs="input grad_output", saves="input grad_output", method=False,
+    node="ConvolutionBackwardBackward0", grads=(_conv_weight_x_grad, _conv_weight_g_grad))
+def _conv_weight(input, grad_output, kernel_size, stride, padding, dilation, groups):
+    """A convolution's weight gradient: each weight entry correlates input windows with the output
+    gradient.  ``padding`` is per side, as ``_geometry`` gives it."""
+    return _conv_weight_forward(input, grad_output, kernel_size, stride, padding, dilation, groups)
+
+
+# --- pooling ----------------------------------------------------------------------------------
+
+
+def _pool_out(size, k, s, p, d, ceil_mode):
+    """PyTorch's pooling output size: floor or ceil, but no window starts in the right padding."""
+    span = size + 2 * p - d * (k - 1) - 1
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v) * (2 if len(v) == 1 else 1)
+
+
+def _pool_geometry(shape, kernel_size, stride, padding, dilation, ceil_mode):
+    if len(shape) not in (3, 4):
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    kernel = _pair(kernel_size)
+    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
+        else _pair(stride)
+    padding, dilation = _pair(padding), _pair(dilation)
+    for k, p, d in zip(kernel, padding, dilation):
+        if p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got pad={p}, "
+                f"kernel_size={k} and dilation={d}"
+            )
+    if any(p > k // 2 for k, p in zip(kernel, padding)):
+        raise RuntimeError(
+            "pad should be smaller than or equal to half of kernel size, but got "
+            f"padW = {padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, kH = {kernel[0]}"
+        )
+    size = shape[-2:]
+    out = tuple(_pool_out(n, k, s, p, d, ceil_mode)
+                for n, k, s, p, d in zip(size, kernel, stride, padding, dilation))
+    if any(o <= 0 for o in out):
+        c = shape[-3]
+        raise RuntimeError(
+            f"Given input size: ({c}x{size[0]}x{size[1]}). Calculated output size: "
+            f"({c}x{out[0]}x{out[1]}). Output size is too small"
+        )
+    # padded far enough on the right for the last (ceil_mode) window
+    pads = tuple((p, max(p, (o - 1) * s + d * (k - 1) + 1 - n - p))
+                 for n, k, s, p, d, o in zip(size, kernel, stride, padding, dilation, out))
+    return kernel, stride, pads, dilation, out
+
+
+def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode):
+    """Each window's maximum and where it is, as an index into the flattened H*W plane of the
+    input.  A running maximum over the kernel offsets (k*k whole-array steps), in whichever of
+    NCHW or channels-last the input's memory is laid out; a later value wins only when greater,
+    or when it is NaN, as in PyTorch."""
+    kernel, stride, pads, dilation, out = _pool_geometry(x.shape, kernel_size, stride, padding,
+                                                         dilation, ceil_mode)
+    width = x.shape[-1]
+    channels_last = x.ndim == 4 and x.shape[1] > 1 and _channels_last(x).flags.c_contiguous
+    if channels_last:
+        a, first, tail = _channels_last(x), 1, (slice(None),)
+    else:
+        a, first, tail = x, x.ndim - 2, ()
+    fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
+    win = _windows(_pad(a, pads, fill, first), out, kernel, stride, dilation, first)
+    head = (slice(None),) * (first + 2)
+    offsets = [(head + (i, j) + tail, i * dilation[0] * width + j * dilation[1])
+               for i in range(kernel[0]) for j in range(kernel[1])]
+    best = win[offsets[0][0]].copy()
+    arg = xp.zeros(best.shape, xp.int32)  # the winner's offset from its window's corner
+    for where, offset in offsets[1:]:
+        v = win[where]
+        wins = v > best
+        xp.maximum(best, v, out=best)
+        arg = xp.where(wins, offset, arg)
+    if x.dtype.kind == "f" and xp.isnan(best).any():  # the last NaN of a window is its maximum
+        for where, offset in offsets:
+            arg = xp.where(xp.isnan(win[where]), offset, arg)
+    rows = (xp.arange(out[0]) * stride[0] - pads[0][0]) * width
+    corner = rows[:, None] + (xp.arange(out[1]) * stride[1] - pads[1][0])
+    index = arg + (corner[..., None] if channels_last else corner)
+    if channels_last:
+        return _channels_first(best), _channels_first(index)
+    return best, index
+
+
+def _flat_indices(indices, plane):
+    """Pool indices into one flat index per element over all leading dims."""
+    lead = _prod(indices.shape[:-2])
+    idx = indices.reshape(lead, -1)
+    return (idx + (xp.arange(lead) * plane)[:, None]).ravel()
+
+
+@op(saves="self_shape", method=False, node="MaxPool2DWithIndicesBackward0",
+    grads=(lambda g, n: _pool_scatter(g, n.indices, n.self_shape),))
+def _max_pool2d(self, indices, values=None):
+    """The input values at the pool indices (``values``, when the caller already has them)."""
+    if values is not None:
+        return values
+    plane = self.shape[-2] * self.shape[-1]
+    return self.ravel()[_flat_indices(indices, plane)].reshape(indices.shape)
+
+
+@op(grads=(lambda g, n: _max_pool2d(g, n.indices),), method=False,
+    node="MaxPool2DWithIndicesBackwardBackward0")
+def _pool_scatter(self, indices, input_shape):
+    """Each pooled gradient added back at the input position its index names (the adjoint of
+    ``_max_pool2d``; overlapping windows add up).  The result is laid out as the indices are
+    (channels-last when the pooled input was), so the next elementwise op reads both alike."""
+    if indices.size == 0:
+        return xp.zeros(input_shape, self.dtype)
+    total = _prod(input_shape)
+    if len(input_shape) == 4 and input_shape[1] > 1 and _channels_last(indices).flags.c_contiguous:
+        n, c, h, w = input_shape
+        flat = (xp.arange(n)[:, None, None, None] * (h * w) + _channels_last(indices)) * c \
+            + xp.arange(c)
+        summed = xp.bincount(flat.ravel(), weights=_channels_last(self).ravel(), minlength=total)
+        return _channels_first(summed.astype(self.dtype, copy=False).reshape(n, h, w, c))
+    plane = input_shape[-2] * input_shape[-1]
+    summed = xp.bincount(_flat_indices(indices, plane), weights=self.ravel(), minlength=total)
+    return summed.astype(self.dtype, copy=False).reshape(input_shape)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    """``torch.nn.functional.max_pool2d_with_indices``: window maxima and their indices."""
+    values, indices = _max_pool_arrays(input._data, kernel_size, stride, padding, dilation,
+                                       ceil_mode)
+    return _max_pool2d(input, indices, values), _make(indices)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """``torch.nn.functional.max_pool2d``: the maximum of each window (and its index if asked)."""
+    values, indices = _max_pool_arrays(input._data, kernel_size, stride, padding, dilation,
+                                       ceil_mode)
+    out = _max_pool2d(input, indices, values)
+    return (out, _make(indices)) if return_indices else out
+
+
+def _avg_divisor(size, kernel, stride, padding, out, count_include_pad, divisor_override, dtype):
+    if divisor_override:
+        return divisor_override
+    counts = []
+    for n, k, s, p, o in zip(size, kernel, stride, padding, out):
+        start = xp.arange(o) * s - p
+        end = xp.minimum(start + k, n + p)  # a ceil_mode window is cut at the padded edge
+        if not count_include_pad:
+            start, end = xp.maximum(start, 0), xp.minimum(end, n)
+        counts.append(end - start)
+    return (counts[0][:, None] * counts[1][None, :]).astype(dtype)
+
+
+def _avg_geometry(shape, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                  divisor_override, dtype):
+    kernel, stride, pads, _, out = _pool_geometry(shape, kernel_size, stride, padding, 1, ceil_mode)
+    divisor = _avg_divisor(shape[-2:], kernel, stride, _pair(padding), out, count_include_pad,
+                           divisor_override, dtype)
+    return kernel, stride, pads, out, divisor
+
+
+def _avg_pool2d_grad(g, n):
+    return _avg_pool2d_backward(g, n.self_shape, n.kernel_size, n.stride, n.padding, n.ceil_mode,
+                                n.count_include_pad, n.divisor_override)
+
+
+@op(saves="self_shape", method=False, node="AvgPool2DBackward0", grads=(_avg_pool2d_grad,))
+def avg_pool2d(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """``torch.nn.functional.avg_pool2d``: the mean of each window."""
+    kernel, stride, pads, out, divisor = _avg_geometry(
+        self.shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
+        self.dtype)
+    win = _windows(_pad(self, pads), out, kernel, stride, (1, 1))
+    return win.sum((-2, -1)) / divisor
+
+
+@op(grads=(lambda gg, n: avg_pool2d(gg, n.kernel_size, n.stride, n.padding, n.ceil_mode,
+                                    n.count_include_pad, n.divisor_override),),
+    method=False, node="AvgPool2DBackwardBackward0")
+def _avg_pool2d_backward(self, input_shape, kernel_size, stride, padding, ceil_mode,
+                         count_include_pad, divisor_override):
+    """The adjoint of ``avg_pool2d``: each window's gradient spread evenly over the window."""
+    kernel, stride, pads, out, divisor = _avg_geometry(
+        input_shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
+        self.dtype)
+    g = self / divisor
+    lead = g.shape[:-2]
+    cols = xp.broadcast_to(g[..., None, None], lead + out + kernel)
+    full = tuple(n + lo + hi for n, (lo, hi) in zip(input_shape[-2:], pads))
+    acc = _col2im(cols, full, stride, (1, 1), len(lead))
+    return acc[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(input_shape[-2:], pads))]
+
+
+def _adaptive_matrix(size, out, dtype):
+    """The [out, size] averaging matrix of one dimension of adaptive pooling."""
+    i = xp.arange(out)
+    start = (i * size) // out
+    end = -((-(i + 1) * size) // out)
+    j = xp.arange(size)
+    inside = (j[None, :] >= start[:, None]) & (j[None, :] < end[:, None])
+    return (inside / (end - start)[:, None]).astype(dtype)
+
+
+def _adaptive_matrices(shape, output_size, dtype):
+    if len(shape) not in (3, 4):
+        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
+                           f"{_shape_str(shape)}")
+    out = _pair(output_size)
+    out = tuple(n if o is None else o for n, o in zip(shape[-2:], out))
+    return _adaptive_matrix(shape[-2], out[0], dtype), _adaptive_matrix(shape[-1], out[1], dtype)
+
+
+def _adaptive_grad(g, n):
+    rows, cols = _adaptive_matrices(n.self_shape, n.output_size, g._data.dtype)
+    return _make(rows.T).matmul(g).matmul(_make(cols))
+
+
+@op(saves="self_shape", method=False, node="AdaptiveAvgPool2DBackward0", grads=(_adaptive_grad,))
+def _adaptive_avg_pool2d(self, output_size):
+    rows, cols = _adaptive_matrices(self.shape, output_size, self.dtype)
+    return xp.matmul(xp.matmul(rows, self), cols.T)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """``torch.nn.functional.adaptive_avg_pool2d``: the mean over an even split into output_size
+    cells (cells overlap by one where the sizes do not divide)."""
+    if _pair(output_size) == (1, 1) and input.ndim in (3, 4):
+        return input.mean((-2, -1), keepdim=True)  # PyTorch takes the same shortcut
+    return _adaptive_avg_pool2d(input, output_size)
+
+
+# --- the public convolutions ------------------------------------------------------------------
+
+
+def _batched(input, nd, name):
+    if input.ndim == nd + 1:
+        return False
+    if input.ndim != nd + 2:
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got input "
+            f"of size: {_shape_str(input.shape)}"
+        )
+    return True
+
+
+def _conv(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups,
+          nd, name):
+    if _batched(input, nd, name):
+        return convolution(input, weight, bias, stride, padding, dilation, transposed,
+                           output_padding, groups)
+    out = convolution(input.unsqueeze(0), weight, bias, stride, padding, dilation, transposed,
+                      output_padding, groups)
+    return out.squeeze(0)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """``torch.nn.functional.conv1d``."""
+    return _conv(input, weight, bias, _ntuple(stride, 1, "stride"), padding, dilation, False, 0,
+                 groups, 1, "conv1d")
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """``torch.nn.functional.conv2d``."""
+    return _conv(input, weight, bias, _ntuple(stride, 2, "stride"), padding, dilation, False, 0,
+                 groups, 2, "conv2d")
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """``torch.nn.functional.conv_transpose1d``."""
+    return _conv(input, weight, bias, _ntuple(stride, 1, "stride"), padding, dilation, True,
+                 output_padding, groups, 1, "conv_transpose1d")
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """``torch.nn.functional.conv_transpose2d``."""
+    return _conv(input, weight, bias, _ntuple(stride, 2, "stride"), padding, dilation, True,
+                 output_padding, groups, 2, "conv_transpose2d")
+
+
+__all__ = ["convolution", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d",
+           "max_pool2d", "max_pool2d_with_indices", "avg_pool2d", "adaptive_avg_pool2d"]

@@ -1,0 +1,343 @@
+"""Convolutions (ops/conv.py): values and gradients against PyTorch, finite differences in float64,
+double backward, and PyTorch's errors for bad shapes."""
+
+import numpy as np
+import pytest
+from conftest import rand64
+from error_texts import assert_raises_text
+
+import retrograd
+import retrograd.nn.functional as F
+from retrograd.autograd import gradcheck, gradgradcheck
+
+
+def _both(torch, *arrays):
+    """Each float32 array as a retrograd leaf and a torch leaf (None stays None)."""
+    ours = [None if a is None else retrograd.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [None if a is None else torch.tensor(a, requires_grad=True) for a in arrays]
+    return ours, theirs
+
+
+def _compare(torch, fn_ours, fn_theirs, arrays, atol=1e-4):
+    ours, theirs = _both(torch, *arrays)
+    out, ref = fn_ours(*ours), fn_theirs(*theirs)
+    assert out.shape == tuple(ref.shape)
+    assert out.dtype == retrograd.float32
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-4, atol=atol)
+    seed = np.random.default_rng(1).standard_normal(tuple(ref.shape)).astype(np.float32)
+    out.backward(retrograd.tensor(seed))
+    ref.backward(torch.tensor(seed))
+    for a, b in zip(ours, theirs):
+        if a is not None:
+            np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-4, atol=atol)
+
+
+def _arrays(*shapes, seed=0):
+    rng = np.random.default_rng(seed)
+    return [None if s is None else rng.standard_normal(s).astype(np.float32) for s in shapes]
+
+
+CONV2D = [
+    # (input shape, weight shape, bias?, kwargs)
+    ((2, 3, 7, 6), (4, 3, 3, 3), True, {}),
+    ((2, 3, 7, 6), (4, 3, 3, 2), False, {"stride": 2}),
+    ((1, 2, 9, 8), (3, 2, 3, 3), True, {"stride": (2, 3), "padding": (1, 2)}),
+    ((2, 2, 9, 9), (2, 2, 3, 3), True, {"dilation": 2, "padding": 2}),
+    ((2, 2, 10, 7), (2, 2, 2, 3), True, {"dilation": (2, 1), "stride": (3, 2), "padding": 1}),
+    ((2, 4, 6, 6), (6, 2, 3, 3), True, {"groups": 2, "padding": 1}),
+    ((2, 4, 6, 5), (4, 1, 3, 3), True, {"groups": 4, "stride": 2}),  # depthwise
+    ((1, 3, 5, 5), (2, 3, 1, 1), True, {}),
+    ((2, 3, 7, 6), (4, 3, 3, 3), True, {"padding": "same"}),
+    # even kernel: one more on the right (PyTorch warns that it copies the input to pad it)
+    pytest.param((2, 3, 7, 6), (4, 3, 4, 2), True, {"padding": "same"},
+                 marks=pytest.mark.filterwarnings("ignore:Using padding='same'")),
+    ((2, 3, 7, 6), (4, 3, 4, 3), True, {"padding": "same", "dilation": (1, 2)}),
+    ((2, 3, 7, 6), (4, 3, 3, 3), True, {"padding": "valid"}),
+    ((3, 5, 5), (4, 3, 3, 3), True, {"padding": 1}),  # unbatched
+]
+
+
+@pytest.mark.parametrize("xs, ws, bias, kw", CONV2D)
+def test_conv2d_matches_torch(torch_ref, xs, ws, bias, kw):
+    x, w, b = _arrays(xs, ws, (ws[0],) if bias else None)
+    _compare(torch_ref, lambda x, w, b: F.conv2d(x, w, b, **kw),
+             lambda x, w, b: torch_ref.nn.functional.conv2d(x, w, b, **kw), [x, w, b])
+
+
+CONV1D = [
+    ((2, 3, 9), (4, 3, 3), {}),
+    ((2, 3, 9), (4, 3, 2), {"stride": 2, "padding": 1, "dilation": 2}),
+    ((2, 4, 8), (6, 2, 3), {"groups": 2, "padding": "same"}),
+    ((2, 4, 8), (6, 4, 4), {"padding": "same"}),
+    ((4, 8), (6, 4, 3), {}),  # unbatched
+]
+
+
+@pytest.mark.parametrize("xs, ws, kw", CONV1D)
+def test_conv1d_matches_torch(torch_ref, xs, ws, kw):
+    x, w, b = _arrays(xs, ws, (ws[0],))
+    _compare(torch_ref, lambda x, w, b: F.conv1d(x, w, b, **kw),
+             lambda x, w, b: torch_ref.nn.functional.conv1d(x, w, b, **kw), [x, w, b])
+
+
+CONV_T2D = [
+    ((2, 3, 4, 5), (3, 4, 3, 3), {}),
+    ((2, 3, 4, 5), (3, 2, 3, 2), {"stride": 2}),
+    ((2, 3, 4, 5), (3, 2, 3, 3), {"stride": 2, "padding": 1, "output_padding": 1}),
+    ((1, 2, 5, 4), (2, 3, 3, 2), {"stride": (3, 2), "padding": (2, 0), "output_padding": (2, 1)}),
+    ((2, 4, 3, 4), (4, 3, 3, 3), {"groups": 2, "stride": 2, "dilation": 2, "output_padding": 1}),
+    ((2, 2, 4, 4), (2, 1, 2, 2), {"dilation": (1, 3), "padding": 1}),
+    ((3, 4, 5), (3, 4, 3, 3), {"stride": 2}),  # unbatched
+]
+
+
+@pytest.mark.parametrize("xs, ws, kw", CONV_T2D)
+def test_conv_transpose2d_matches_torch(torch_ref, xs, ws, kw):
+    groups = kw.get("groups", 1)
+    x, w, b = _arrays(xs, ws, (ws[1] * groups,))
+    _compare(torch_ref, lambda x, w, b: F.conv_transpose2d(x, w, b, **kw),
+             lambda x, w, b: torch_ref.nn.functional.conv_transpose2d(x, w, b, **kw), [x, w, b])
+
+
+def test_conv_transpose1d_matches_torch(torch_ref):
+    x, w, b = _arrays((2, 3, 6), (3, 2, 3), (2,))
+    kw = {"stride": 2, "padding": 1, "output_padding": 1}
+    _compare(torch_ref, lambda x, w, b: F.conv_transpose1d(x, w, b, **kw),
+             lambda x, w, b: torch_ref.nn.functional.conv_transpose1d(x, w, b, **kw), [x, w, b])
+
+
+def test_conv_node_names_and_exact_small_case():
+    x = retrograd.tensor([[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]],
+                         requires_grad=True)
+    w = retrograd.tensor([[[[1.0, 0.0], [0.0, -1.0]]]], requires_grad=True)
+    y = F.conv2d(x, w)
+    assert y.grad_fn.name() == "ConvolutionBackward0"
+    assert y.tolist() == [[[[-4.0, -4.0], [-4.0, -4.0]]]]
+    y.sum().backward()
+    assert x.grad.tolist() == [[[[1.0, 1.0, 0.0], [1.0, 0.0, -1.0], [0.0, -1.0, -1.0]]]]
+    assert w.grad.tolist() == [[[[12.0, 16.0], [24.0, 28.0]]]]
+    assert F.conv2d(x.squeeze(0), w).grad_fn.name().startswith("SqueezeBackward")
+
+
+GRADCHECK = [
+    (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), (1, 2, 5, 4), (2, 2, 3, 2), 2),
+    (lambda x, w, b: F.conv2d(x, w, b, dilation=(2, 1), groups=2), (2, 2, 5, 4), (4, 1, 2, 2), 4),
+    (lambda x, w, b: F.conv2d(x, w, b, padding="same"), (1, 2, 4, 3), (2, 2, 2, 3), 2),
+    (lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1), (2, 2, 5), (3, 2, 3), 3),
+    (lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+     (1, 2, 3, 2), (2, 2, 3, 3), 2),
+    (lambda x, w, b: F.conv_transpose2d(x, w, b, groups=2, dilation=2), (1, 4, 2, 3), (4, 1, 2, 2),
+     2),
+]
+
+
+@pytest.mark.parametrize("fn, xs, ws, nb", GRADCHECK)
+def test_conv_gradcheck_and_gradgradcheck(fn, xs, ws, nb):
+    x, w, b = rand64(*xs, seed=1), rand64(*ws, seed=2), rand64(nb, seed=3)
+    assert gradcheck(fn, (x, w, b))
+    assert gradgradcheck(fn, (x, w, b))
+
+
+def test_double_backward_matches_torch(torch_ref):
+    """A gradient penalty: the input gradient's norm differentiated again, as WGAN-GP does."""
+    x, w = _arrays((2, 2, 6, 5), (3, 2, 3, 3))
+    results = []
+    for lib in (retrograd, torch_ref):
+        xt, wt = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)
+        out = (lib.nn.functional.conv2d(xt, wt, stride=2, padding=1) ** 2).sum()
+        (gx,) = lib.autograd.grad(out, xt, create_graph=True)
+        (gx * gx).sum().backward()
+        results.append((wt.grad.detach().numpy(), xt.grad.detach().numpy()))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-3)
+
+
+def test_conv_float64_stays_float64():
+    y = F.conv2d(rand64(1, 1, 4, 4), rand64(1, 1, 3, 3))
+    assert y.dtype == retrograd.float64
+
+
+ERRORS = [
+    (lambda: F.conv2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(4, 2, 3, 3)),
+     "Given groups=1, weight of size [4, 2, 3, 3], expected input[2, 3, 8, 8] to have 2 channels, "
+     "but got 3 channels instead"),
+    (lambda: F.conv2d(retrograd.randn(8, 8), retrograd.randn(4, 3, 3, 3)),
+     "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [8, 8]"),
+    (lambda: F.conv1d(retrograd.randn(3, 8, 8, 8), retrograd.randn(4, 3, 3)),
+     "Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: "
+     "[3, 8, 8, 8]"),
+    (lambda: F.conv2d(retrograd.randn(1, 3, 2, 2), retrograd.randn(4, 3, 3, 3)),
+     "Calculated padded input size per channel: (2 x 2). Kernel size: (3 x 3). Kernel size can't "
+     "be greater than actual input size"),
+    (lambda: F.conv2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(4, 3, 3)),
+     "expected stride to be a single integer value or a list of 1 values to match the convolution "
+     "dimensions, but got stride=[1, 1]"),
+    (lambda: F.conv2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(4, 1, 3, 3), groups=2),
+     "Given groups=2, weight of size [4, 1, 3, 3], expected input[2, 3, 8, 8] to have 2 channels, "
+     "but got 3 channels instead"),
+    (lambda: F.conv2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(3, 1, 3, 3), retrograd.randn(4),
+                      groups=3),
+     "Given weight of size [3, 1, 3, 3], expected bias to be 1-dimensional with 3 elements, but "
+     "got bias of size [4] instead"),
+    (lambda: F.conv2d(retrograd.randn(1, 3, 8, 8), retrograd.randn(4, 3, 3, 3), stride=0),
+     "non-positive stride is not supported"),
+    (lambda: F.conv2d(retrograd.randn(1, 3, 8, 8), retrograd.randn(4, 3, 3, 3), padding=-1),
+     "negative padding is not supported"),
+    (lambda: F.conv2d(retrograd.randn(1, 3, 8, 8), retrograd.randn(4, 3, 3, 3), padding="same",
+                      stride=2),
+     "padding='same' is not supported for strided convolutions"),
+    (lambda: F.conv2d(retrograd.randn(1, 3, 8, 8), retrograd.randn(4, 3, 3, 3), padding="foo"),
+     "Invalid padding string: 'foo'"),
+    (lambda: F.conv_transpose2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(4, 4, 3, 3)),
+     "Given transposed=1, weight of size [4, 4, 3, 3], expected input[2, 3, 8, 8] to have 4 "
+     "channels, but got 3 channels instead"),
+    (lambda: F.conv_transpose2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(3, 4, 3, 3), stride=2,
+                                output_padding=2),
+     "output padding must be smaller than either stride or dilation, but got "
+     "output_padding_height: 2 output_padding_width: 2 stride_height: 2 stride_width: 2 "
+     "dilation_height: 1 dilation_width: 1"),
+    (lambda: F.conv2d(retrograd.randn(1, 3, 8, 8, dtype=retrograd.float64),
+                      retrograd.randn(4, 3, 3, 3)),
+     "expected scalar type Double but found Float"),
+]
+
+
+@pytest.mark.parametrize("fn, message", ERRORS)
+def test_conv_errors_are_pytorchs(fn, message):
+    assert_raises_text(fn, message)
+
+
+@pytest.mark.parametrize("fn, message", ERRORS)
+def test_conv_error_texts_are_pytorchs_own(torch_ref, fn, message):
+    assert_raises_text(fn, message, retrograd=torch_ref, F=torch_ref.nn.functional)
+
+
+# --- modules ----------------------------------------------------------------------------------
+
+MODULES = [
+    ("Conv2d", (1, 8, 3), {"padding": 1}, (2, 1, 8, 8)),
+    ("Conv2d", (4, 6, (3, 2)), {"stride": 2, "dilation": (1, 2), "groups": 2, "bias": False},
+     (2, 4, 9, 9)),
+    ("Conv2d", (2, 4, 4), {"padding": "same", "groups": 2}, (1, 2, 7, 7)),
+    ("Conv2d", (2, 4, 3), {"padding": "valid"}, (1, 2, 7, 7)),
+    ("Conv1d", (2, 8, 3), {}, (2, 2, 10)),
+    ("Conv1d", (2, 4, 3), {"stride": 2, "padding": 2, "dilation": 2}, (2, 2, 10)),
+    ("ConvTranspose2d", (2, 8, 3), {"stride": 2, "output_padding": 1}, (2, 2, 4, 4)),
+    ("ConvTranspose2d", (4, 2, 3), {"stride": 2, "padding": 1, "groups": 2, "dilation": 2},
+     (1, 4, 3, 5)),
+]
+
+
+def _pair_modules(torch, name, args, kw):
+    ours = getattr(retrograd.nn, name)(*args, **kw)
+    theirs = getattr(torch.nn, name)(*args, **kw)
+    with torch.no_grad():  # the same weights in both
+        theirs.weight.copy_(torch.tensor(ours.weight.detach().numpy()))
+        if ours.bias is not None:
+            theirs.bias.copy_(torch.tensor(ours.bias.detach().numpy()))
+    return ours, theirs
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("name, args, kw, shape", MODULES)
+def test_conv_modules_match_torch(torch_ref, name, args, kw, shape):
+    ours, theirs = _pair_modules(torch_ref, name, args, kw)
+    assert ours.extra_repr() == theirs.extra_repr()
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert [tuple(p.shape) for p in ours.parameters()] == [tuple(p.shape)
+                                                            for p in theirs.parameters()]
+    (x,) = _arrays(shape)
+    out, ref = ours(retrograd.tensor(x)), theirs(torch_ref.tensor(x))
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-4, atol=1e-5)
+    (out * out).sum().backward()
+    (ref * ref).sum().backward()
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_conv_transpose_output_size_matches_torch(torch_ref):
+    ours, theirs = _pair_modules(torch_ref, "ConvTranspose2d", (2, 3, 3), {"stride": 2})
+    (x,) = _arrays((1, 2, 4, 4))
+    out = ours(retrograd.tensor(x), output_size=[10, 9])
+    ref = theirs(torch_ref.tensor(x), output_size=[10, 9])
+    assert out.shape == (1, 3, 10, 9)
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError) as ours_err:
+        ours(retrograd.tensor(x), output_size=[12, 9])
+    with pytest.raises(ValueError) as theirs_err:
+        theirs(torch_ref.tensor(x), output_size=[12, 9])
+    assert str(ours_err.value) == str(theirs_err.value)
+
+
+def test_conv_init_is_pytorchs_distribution():
+    """kaiming_uniform_(a=sqrt(5)): weight and bias in U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+    retrograd.manual_seed(0)
+    m = retrograd.nn.Conv2d(8, 64, 3, groups=2)
+    bound = 1 / np.sqrt(4 * 9)
+    w, b = m.weight.detach().numpy(), m.bias.detach().numpy()
+    assert w.dtype == np.float32 and w.shape == (64, 4, 3, 3)
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.95 * bound
+    assert abs(w.std() - bound / np.sqrt(3)) < 0.05 * bound  # the std of a uniform
+    assert np.abs(b).max() <= bound and b.std() > 0.3 * bound
+    t = retrograd.nn.ConvTranspose2d(4, 6, 2, groups=2)
+    assert t.weight.shape == (4, 3, 2, 2)
+    assert np.abs(t.weight.detach().numpy()).max() <= 1 / np.sqrt(3 * 4)
+    assert isinstance(m.weight, retrograd.nn.Parameter) and m.weight.requires_grad
+
+
+CTOR_ERRORS = [
+    (lambda nn: nn.Conv2d(3, 4, 3, groups=2), "in_channels must be divisible by groups"),
+    (lambda nn: nn.Conv2d(4, 3, 3, groups=2), "out_channels must be divisible by groups"),
+    (lambda nn: nn.Conv2d(4, 4, 3, groups=0), "groups must be a positive integer"),
+    (lambda nn: nn.Conv2d(4, 4, 3, stride=2, padding="same"),
+     "padding='same' is not supported for strided convolutions"),
+    (lambda nn: nn.Conv2d(4, 4, 3, padding="full"), None),
+    (lambda nn: nn.Conv2d(4, 4, 3, padding_mode="mirror"), None),
+]
+
+
+@pytest.mark.parametrize("make, message", CTOR_ERRORS)
+def test_conv_module_errors_match_torch(torch_ref, make, message):
+    with pytest.raises(ValueError) as theirs:
+        make(torch_ref.nn)
+    with pytest.raises(ValueError) as ours:
+        make(retrograd.nn)
+    assert _unordered(str(ours.value)) == _unordered(str(theirs.value))
+    if message is not None:
+        assert str(ours.value) == message
+
+
+def _unordered(text):
+    """A message with the set it prints read as a set: a set's print order varies by process."""
+    if "{" not in text:
+        return text
+    head, rest = text.split("{", 1)
+    inside, tail = rest.split("}", 1)
+    return head, frozenset(inside.split(", ")), tail
+
+
+@pytest.mark.skipif(not hasattr(retrograd.nn.Module, "extra_repr"),
+                    reason="Module.__repr__ with extra_repr is not on this branch yet")
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("name, args, kw, shape", MODULES)
+def test_conv_module_repr_is_pytorchs(torch_ref, name, args, kw, shape):
+    ours, theirs = _pair_modules(torch_ref, name, args, kw)
+    assert repr(ours) == repr(theirs)
+
+
+def _channels_last(a):
+    """The same values, laid out channels-last in memory (as conv outputs are here)."""
+    return np.ascontiguousarray(np.moveaxis(a, 1, -1)).transpose(0, 3, 1, 2)
+
+
+@pytest.mark.parametrize("kw", [{"padding": 1}, {"groups": 2, "stride": 2}, {"dilation": 2}])
+def test_conv2d_on_channels_last_and_strided_inputs_matches_torch(torch_ref, kw):
+    """Inputs in any memory layout: channels-last, and a spatially transposed view."""
+    groups = kw.get("groups", 1)
+    x, w, wt, b = _arrays((2, 4, 7, 6), (6, 4 // groups, 3, 3), (4, 6 // groups, 3, 3), (6,))
+    for layout in (_channels_last(x), x.transpose(0, 1, 3, 2)):
+        _compare(torch_ref, lambda x, w, b: F.conv2d(x, w, b, **kw),
+                 lambda x, w, b: torch_ref.nn.functional.conv2d(x, w, b, **kw), [layout, w, b])
+        _compare(torch_ref, lambda x, w, b: F.conv_transpose2d(x, w, b, **kw),
+                 lambda x, w, b: torch_ref.nn.functional.conv_transpose2d(x, w, b, **kw),
+                 [layout, wt, b])
