@@ -251,8 +251,8 @@ def _unshared(grad):
     """Whether nothing but the caller refers to ``grad`` and its array, so ``.grad`` may take it
     without a copy (PyTorch steals such a gradient the same way, by its reference count).
 
-    Counted: the caller's and this function's names and getrefcount's own; the engine drops its references to a
-    gradient before handing it to AccumulateGrad.
+    Counted: the caller's and this function's names and getrefcount's own; the engine drops its
+    references to a gradient before handing it to AccumulateGrad.
     """
     array = grad._data
     return (_getrefcount(grad) <= 3 and _getrefcount(array) <= 3 and array.base is None

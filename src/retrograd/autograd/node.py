@@ -225,6 +225,28 @@ class UnaryNode(FunctionNode):
         return (r,)
 
 
+class BinaryNode(FunctionNode):
+    """The node of a two-input, one-output op: ``apply`` written out (add, mul, matmul ...)."""
+
+    __slots__ = ()
+
+    def apply(self, grads, needed):
+        g = grads[0]
+        (n0, _), (n1, _) = self.next_functions
+        f0, f1 = self._formulas
+        r0 = f0(g, self) if (n0 is not None and f0 is not None
+                             and (needed is None or n0 in needed)) else None
+        r1 = f1(g, self) if (n1 is not None and f1 is not None
+                             and (needed is None or n1 in needed)) else None
+        meta = self._meta
+        if meta is not None:
+            if meta[0] is not None and r0 is not None:
+                r0 = _fit(r0, meta[0])
+            if meta[1] is not None and r1 is not None:
+                r1 = _fit(r1, meta[1])
+        return (r0, r1)
+
+
 class ListInputNode(FunctionNode):
     """The node of an op over a list of tensors (``cat``, ``stack``): one edge per listed tensor.
 

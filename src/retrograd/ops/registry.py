@@ -22,7 +22,8 @@ from .._array import ndarray, xp
 from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside
 from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.node import FunctionNode, ListInputNode, UnaryNode, _sequence, grad_accumulator
+from ..autograd.node import (BinaryNode, FunctionNode, ListInputNode, UnaryNode, _sequence,
+                             grad_accumulator)
 from ..tensor import Tensor, _make
 
 _FLOAT_KINDS = "fc"
@@ -47,10 +48,13 @@ def _anomaly_changed(enabled):
 _anomaly.listeners.append(_anomaly_changed)
 
 
+_NO_EDGE = (None, 0)
+
+
 def _edge(t):
     """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
     if not isinstance(t, Tensor):
-        return (None, 0)
+        return _NO_EDGE
     if t._view_base is not None and len(t._vc) > 3:  # a recorded write may have made it stale
         from .inplace import fresh_grad_fn
 
@@ -59,8 +63,10 @@ def _edge(t):
     if fn is not None:
         return (fn, t._output_nr)
     if t._requires_grad:
-        return (grad_accumulator(t), 0)
-    return (None, 0)
+        ref = t._acc  # the leaf's live AccumulateGrad, inline: the common case
+        acc = ref() if ref is not None else None
+        return (acc if acc is not None else grad_accumulator(t), 0)
+    return _NO_EDGE
 
 
 def _saved_property(i):
@@ -120,6 +126,7 @@ class OpDef:
         self.listed = inputs == ("tensors",)  # one input: a list of tensors
         base = (ListInputNode if self.listed else
                 UnaryNode if len(inputs) == 1 and outputs == 1 and grads[0] is not None else
+                BinaryNode if len(inputs) == 2 and outputs == 1 else
                 FunctionNode)
         self.Node = node_class(node_name or _camel(name) + "Backward0", grads, saves, self.attrs,
                                outputs, name, base)
