@@ -10,7 +10,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.test: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[test,parity]'
+	$(BIN)/python -m pip install -q -e '.[test,parity,examples]'
 	touch $@
 
 $(VENV)/.examples: $(BIN)/python pyproject.toml

@@ -316,8 +316,6 @@ def _unordered(text):
     return head, frozenset(inside.split(", ")), tail
 
 
-@pytest.mark.skipif(not hasattr(retrograd.nn.Module, "extra_repr"),
-                    reason="Module.__repr__ with extra_repr is not on this branch yet")
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
 @pytest.mark.parametrize("name, args, kw, shape", MODULES)
 def test_conv_module_repr_is_pytorchs(torch_ref, name, args, kw, shape):

@@ -192,8 +192,6 @@ def test_max_pool2d_nan_and_memory_layout_match_torch(torch_ref, channels_last):
     np.testing.assert_array_equal(x.grad.numpy(), xt.grad.numpy())
 
 
-@pytest.mark.skipif(not hasattr(retrograd.nn.Module, "extra_repr"),
-                    reason="Module.__repr__ with extra_repr is not on this branch yet")
 @pytest.mark.parametrize("name, args, kw", MODULES)
 def test_pool_module_repr_is_pytorchs(torch_ref, name, args, kw):
     ours = getattr(retrograd.nn, name)(*args, **kw)

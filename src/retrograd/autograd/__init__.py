@@ -9,10 +9,15 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inferen
                         no_grad, set_grad_enabled)
 from .node import AccumulateGrad, Node
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .anomaly import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                      set_detect_anomaly)
+from .function import Function, FunctionCtx, once_differentiable
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "is_inference_mode_enabled", "Node", "AccumulateGrad", "gradcheck",
-           "gradgradcheck", "GradcheckError"]
+           "gradgradcheck", "GradcheckError", "detect_anomaly", "set_detect_anomaly",
+           "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "Function", "FunctionCtx",
+           "once_differentiable"]
 
 
 def _as_tuple(x):
@@ -21,6 +26,13 @@ def _as_tuple(x):
     if isinstance(x, Tensor):
         return (x,)
     return tuple(x)
+
+
+def _ones_like(t):
+    """The implicit gradient of a scalar output (two C calls: ``xp.ones`` is Python code)."""
+    ones = xp.empty(t._data.shape, t._data.dtype)
+    ones.fill(1)
+    return _make(ones)
 
 
 def _make_grads(outputs, grads, is_grads_batched=False):
@@ -43,7 +55,7 @@ def _make_grads(outputs, grads, is_grads_batched=False):
                         "grad can be implicitly created only for real scalar outputs but got "
                         f"{o.dtype}"
                     )
-                g = _make(xp.ones(o._data.shape, o._data.dtype))
+                g = _ones_like(o)
             out.append(g)
             continue
         if g._data.shape != o._data.shape:
@@ -91,7 +103,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             and inputs is None and not create_graph and tensors._requires_grad
             and tensors._data.size == 1 and tensors._data.dtype.kind in "fc"):
         # The common call, loss.backward(), without the general argument handling below.
-        ones = _make(xp.ones(tensors._data.shape, tensors._data.dtype))
+        ones = _ones_like(tensors)
         engine.run((tensors,), (ones,), bool(retain_graph), False)
         return
     if grad_variables is not None:

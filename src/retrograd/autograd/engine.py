@@ -8,16 +8,27 @@
 4. Without ``retain_graph`` each node releases its saved tensors right after it ran.
 """
 
-import gc
 import heapq
-
-from .grad_mode import state as _grad_state
 import sys
 
 from ..tensor import Tensor, _make
+from .anomaly import caller_site, check_gradients, warn_error_in
+from .anomaly import state as _anomaly
+from .grad_mode import state as _grad_state
 from .node import AccumulateGrad, grad_accumulator
 
 _getrefcount = sys.getrefcount
+
+# Anomaly mode, kept as a plain global (told by autograd.anomaly) since every node run tests it.
+_anomaly_on = False
+
+
+def _anomaly_changed(enabled):
+    global _anomaly_on
+    _anomaly_on = enabled
+
+
+_anomaly.listeners.append(_anomaly_changed)
 
 
 def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
@@ -28,32 +39,20 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     """
     root_edges = [gradient_edge(t) for t in roots]  # first: a leaf root makes its AccumulateGrad
     targets = {}  # node -> {output_nr: [indices into inputs]}
-    if inputs is not None:
-        for i, t in enumerate(inputs):
-            node, nr = _input_edge(t, accumulate)
-            if node is not None:
-                targets.setdefault(node, {}).setdefault(nr, []).append(i)
-    deps, needed = _prepare([n for n, _ in root_edges], targets if inputs is not None else None)
-    # Gradients are computed for edges into needed nodes and into the targets themselves (a
-    # non-leaf target only captures its gradient: it does not run).
-    wanted = needed.keys() | targets.keys() if needed is not None else None
-    captured = [None] * len(inputs) if inputs is not None else None
-
-    buffers = {}
-    for (node, nr), g in zip(root_edges, grads):
-        _add(buffers, node, nr, g)
-    ready = [(-node._seq, node) for node in buffers if deps.get(node, 0) == 0]
-    heapq.heapify(ready)
+    if inputs is None and len(root_edges) == 1:  # the common case: one root, every leaf
+        node, nr = root_edges[0]
+        deps = _prepare((node,), None)[0]
+        buffers = {node: [grads[0]] if nr == 0 else [None] * nr + [grads[0]]}
+        ready = [(-node._seq, node)]
+        needed = wanted = captured = None
+    else:
+        deps, needed, wanted, captured, buffers, ready = _start(
+            root_edges, grads, inputs, accumulate, targets)
     heappush, heappop = heapq.heappush, heapq.heappop
-
+    # The user's backward call, named in the error of a later backward through freed buffers.
+    freed_at = None if retain_graph else caller_site(2)
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
-    # The pass makes no reference cycles (the graph has none by construction), so the cycle
-    # collector has nothing to find here; on a deep graph its passes over every live node would
-    # cost as much as the backward pass itself.
-    collecting = gc.isenabled()
-    if collecting:
-        gc.disable()
     try:
         while ready:
             node = heappop(ready)[1]
@@ -76,11 +75,18 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             if slots[0] is None and all(g is None for g in slots):
                 outs = (None,) * len(edges)
             else:
-                outs = node.apply(slots, wanted)
+                try:
+                    outs = node.apply(slots, wanted)
+                except Exception:
+                    if _anomaly_on:
+                        warn_error_in(node)
+                    raise
                 if hooked and node._hooks is not None:
                     outs = _call_post_hooks(node, outs, slots)
+                if _anomaly_on:
+                    check_gradients(node, outs)
             if not retain_graph:
-                node._release()
+                node._release(freed_at)
             for (nxt, nr), g in zip(edges, outs):
                 if nxt is None:
                     continue
@@ -98,13 +104,38 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             outs = g = None  # so that AccumulateGrad can tell whether a gradient is shared
     finally:
         _grad_state.enabled = prev_mode
-        if collecting:
-            gc.enable()
     return captured
+
+
+def _start(root_edges, grads, inputs, accumulate, targets):
+    """Dependencies, pruning and the first ready nodes, for several roots or with ``inputs``.
+
+    Fills ``targets`` (node -> {output_nr: [indices into inputs]}).
+    """
+    if inputs is not None:
+        for i, t in enumerate(inputs):
+            node, nr = _input_edge(t, accumulate)
+            if node is not None:
+                targets.setdefault(node, {}).setdefault(nr, []).append(i)
+    deps, needed = _prepare([n for n, _ in root_edges], targets if inputs is not None else None)
+    # Gradients are computed for edges into needed nodes and into the targets themselves (a
+    # non-leaf target only captures its gradient: it does not run).
+    wanted = needed.keys() | targets.keys() if needed is not None else None
+    captured = [None] * len(inputs) if inputs is not None else None
+    buffers = {}
+    for (node, nr), g in zip(root_edges, grads):
+        _add(buffers, node, nr, g)
+    ready = [(-node._seq, node) for node in buffers if deps.get(node, 0) == 0]
+    heapq.heapify(ready)
+    return deps, needed, wanted, captured, buffers, ready
 
 
 def gradient_edge(t):
     """Where a gradient for tensor ``t`` enters the graph: (grad_fn, output_nr) or its AccumulateGrad."""
+    if t._view_base is not None and len(t._vc) > 3:  # a view that a recorded write made stale
+        from ..ops.inplace import fresh_grad_fn
+
+        fresh_grad_fn(t)
     if t.grad_fn is not None:
         return (t.grad_fn, t._output_nr)
     return (grad_accumulator(t), 0)
@@ -124,11 +155,14 @@ def _capture(node, slot_map, slots, inputs, captured, accumulate, create_graph):
         g = slots[nr] if nr < len(slots) else None
         if g is None:
             continue
+        if not accumulate and type(node) is AccumulateGrad and node.variable._hooks is not None:
+            g = _leaf_hooks(node.variable, g)  # a leaf's hooks run for autograd.grad too
         for i in indices:  # the same tensor may be named more than once
             if not accumulate:
                 captured[i] = g
             elif type(node) is not AccumulateGrad:  # backward(inputs=[non_leaf]) fills .grad
-                _store_grad(inputs[i], g, create_graph)
+                if not inputs[i]._retains_grad:  # else its retain_grad hook stored it already
+                    _store_grad(inputs[i], g, create_graph)
                 break
 
 
@@ -188,10 +222,7 @@ def _prepare(roots, targets):
 def accumulate_grad(variable, grad, create_graph):
     """Add ``grad`` into ``variable.grad`` as AccumulateGrad does, then run post-accumulate hooks."""
     if variable._hooks is not None:
-        for hook in tuple(variable._hooks.values()):
-            r = hook(grad)
-            if r is not None:
-                grad = r
+        grad = _leaf_hooks(variable, grad)
     old = variable._grad
     if old is None:
         if create_graph or _unshared(grad):
@@ -207,12 +238,21 @@ def accumulate_grad(variable, grad, create_graph):
             hook(variable)
 
 
+def _leaf_hooks(variable, grad):
+    """A leaf's ``register_hook`` hooks, in order; each may replace the gradient."""
+    for hook in tuple(variable._hooks.values()):
+        r = hook(grad)
+        if r is not None:
+            grad = r
+    return grad
+
+
 def _unshared(grad):
     """Whether nothing but the caller refers to ``grad`` and its array, so ``.grad`` may take it
     without a copy (PyTorch steals such a gradient the same way, by its reference count).
 
-    Counted: the caller's and this function's names and getrefcount's own; the engine drops its references to a
-    gradient before handing it to AccumulateGrad.
+    Counted: the caller's and this function's names and getrefcount's own; the engine drops its
+    references to a gradient before handing it to AccumulateGrad.
     """
     array = grad._data
     return (_getrefcount(grad) <= 3 and _getrefcount(array) <= 3 and array.base is None

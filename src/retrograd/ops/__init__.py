@@ -6,10 +6,10 @@ with ``op(...)`` and functions marked ``@tensor_method`` become Tensor methods a
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from . import conv, indexing, linalg, nnops, pointwise, reduction, shape
+from . import conv, indexing, inplace, linalg, nnops, pointwise, reduction, shape
 from .registry import METHODS, OPS, op, tensor_method
 
-MODULES = (pointwise, reduction, shape, linalg, indexing, nnops, conv)
+MODULES = (pointwise, reduction, shape, linalg, indexing, nnops, conv, inplace)
 
 for _m in MODULES:
     for _name in _m.__all__:

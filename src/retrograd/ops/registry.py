@@ -19,8 +19,11 @@ import inspect
 
 from .. import dtypes
 from .._array import ndarray, xp
+from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside
+from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.node import FunctionNode, ListInputNode, UnaryNode, _sequence, grad_accumulator
+from ..autograd.node import (BinaryNode, FunctionNode, ListInputNode, UnaryNode, _sequence,
+                             grad_accumulator)
 from ..tensor import Tensor, _make
 
 _FLOAT_KINDS = "fc"
@@ -33,18 +36,37 @@ _EVERY_OUTPUT = 1 << 62  # outputs=None: as many as the forward returns
 # node saves).
 forward_ad_hook = None
 pack_hook = None
+# Anomaly mode (``autograd.anomaly``): checks each recorded op's results for NaN/inf.
+anomaly_hook = None
+
+
+def _anomaly_changed(enabled):
+    global anomaly_hook
+    anomaly_hook = check_forward if enabled else None
+
+
+_anomaly.listeners.append(_anomaly_changed)
+
+
+_NO_EDGE = (None, 0)
 
 
 def _edge(t):
     """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
     if not isinstance(t, Tensor):
-        return (None, 0)
+        return _NO_EDGE
+    if t._view_base is not None and len(t._vc) > 3:  # a recorded write may have made it stale
+        from .inplace import fresh_grad_fn
+
+        fresh_grad_fn(t)
     fn = t.grad_fn
     if fn is not None:
         return (fn, t._output_nr)
     if t._requires_grad:
-        return (grad_accumulator(t), 0)
-    return (None, 0)
+        ref = t._acc  # the leaf's live AccumulateGrad, inline: the common case
+        acc = ref() if ref is not None else None
+        return (acc if acc is not None else grad_accumulator(t), 0)
+    return _NO_EDGE
 
 
 def _saved_property(i):
@@ -104,6 +126,7 @@ class OpDef:
         self.listed = inputs == ("tensors",)  # one input: a list of tensors
         base = (ListInputNode if self.listed else
                 UnaryNode if len(inputs) == 1 and outputs == 1 and grads[0] is not None else
+                BinaryNode if len(inputs) == 2 and outputs == 1 else
                 FunctionNode)
         self.Node = node_class(node_name or _camel(name) + "Backward0", grads, saves, self.attrs,
                                outputs, name, base)
@@ -415,6 +438,10 @@ def _recorder(d):
         node = Node.__new__(Node)
         if single_edge:
             t = tensors[0]
+            if t._view_base is not None and len(t._vc) > 3:  # a view a recorded write made stale
+                from .inplace import fresh_grad_fn
+
+                fresh_grad_fn(t)
             fn = t.grad_fn
             node.next_functions = ((fn, t._output_nr) if fn is not None
                                    else (grad_accumulator(t), 0),)
@@ -433,8 +460,21 @@ def _recorder(d):
                 r._output_nr = i
         node._meta = _broadcast_meta(tensors, results[0]._data) if fit else None
         save(node, tensors, results)
-        if pack_hook is not None and plan:
-            node._saved = pack_hook(node._saved, plan, results)
+        if plan:
+            # Where the user called the op, for the errors about its saved values (freed,
+            # modified): the first frame outside retrograd, its code and bytecode offset (the line
+            # is worked out only for an error).  Nodes that save nothing need no site.
+            f = _getframe(2)
+            code = f.f_code
+            if code.co_filename in INTERNAL_FILES:
+                f = outside(f)
+                code = f.f_code
+            node._site = code
+            node._site_at = f.f_lasti
+            if pack_hook is not None:
+                node._saved = pack_hook(node._saved, plan, results)
+        if anomaly_hook is not None:
+            anomaly_hook(node, tensors, results)
         return node
 
     return record
@@ -496,6 +536,9 @@ def _wrap(array, base, requires_grad):
     if base is not None and xp.may_share_memory(array, base._data):
         t = _make(array, requires_grad, None, base._vc)
         t._view_base = base._view_base if base._view_base is not None else base
+        vc = t._vc
+        if len(vc) > 3:  # made after a recorded in-place write: its grad_fn is current
+            vc[3][id(t)] = vc[2]
         return t
     return _make(array, requires_grad)
 
