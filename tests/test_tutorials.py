@@ -18,34 +18,6 @@ POINTS = 500
 STEPS = 300
 
 
-def _works(fn) -> bool:
-    try:
-        fn()
-    except Exception:  # noqa: BLE001 - any failure means the piece is not there yet
-        return False
-    return True
-
-
-def _inplace_update_keeps_leaf():
-    w = retrograd.ones(1, requires_grad=True)
-    alias = w
-    with retrograd.no_grad():
-        alias -= 0.5
-    assert alias is w and w.requires_grad and w.tolist() == [0.5]
-
-
-# Each marker names the piece a program needs that another branch is still writing; a marker is
-# inert once its piece is on main.
-needs_inplace = pytest.mark.xfail(
-    not _works(_inplace_update_keeps_leaf), strict=False,
-    reason="in-place ops under no_grad (`w -= lr * w.grad`, issue 3) are not on main yet")
-
-
-needs_function = pytest.mark.skipif(
-    not hasattr(retrograd.autograd, "Function"),
-    reason="retrograd.autograd.Function (issue 3) is not on main yet")
-
-
 def _data(torch):
     x = torch.linspace(-math.pi, math.pi, POINTS)
     return x, torch.sin(x)
@@ -211,19 +183,15 @@ def _check(program, torch_ref, n_params, init=None):
     assert ours == pytest.approx(theirs, rel=1e-3)
 
 
-@needs_inplace
 def test_raw_autograd(torch_ref):
     _check(fit_with_raw_autograd, torch_ref, 4)
 
 
-@needs_function
-@needs_inplace
 def test_custom_autograd_function(torch_ref):
     # P3(c + d x) only fits sin from near a good start: b < 0 and d about 1/3
     _check(fit_with_custom_function, torch_ref, 4, init=[0.05, -0.9, 0.0, 0.35])
 
 
-@needs_inplace
 def test_nn_sequential(torch_ref):
     _check(fit_with_sequential, torch_ref, 4)
 
