@@ -154,7 +154,10 @@ class Optimizer:
                         g.detach_()
                     else:
                         g._requires_grad = False
-                    g._data[...] = 0
+                    if g._data.flags.writeable:
+                        g._data.fill(0)
+                    else:  # a broadcast gradient: give it an array of its own
+                        g._data = g._data * 0
                     g._vc[0] += 1
 
     # --- state dicts -------------------------------------------------------------------------
