@@ -29,6 +29,14 @@ def _init(n, seed=0):
 
 
 # --- the programs -------------------------------------------------------------------------------
+def descend_by_hand(torch, weights, lr):
+    """One gradient-descent step written out: in place, outside the graph, then clear the grads."""
+    with torch.no_grad():
+        for w in weights:
+            w -= lr * w.grad
+            w.grad = None
+
+
 def fit_with_raw_autograd(torch, init, steps=STEPS, lr=4e-6):
     """Tensors that require grad, a hand-written loss, and a manual update under no_grad."""
     x, y = _data(torch)
@@ -37,10 +45,7 @@ def fit_with_raw_autograd(torch, init, steps=STEPS, lr=4e-6):
         y_pred = a + b * x + c * x ** 2 + d * x ** 3
         loss = (y_pred - y).pow(2).sum()
         loss.backward()
-        with torch.no_grad():
-            for w in (a, b, c, d):
-                w -= lr * w.grad
-                w.grad = None
+        descend_by_hand(torch, (a, b, c, d), lr)
     return loss.item()
 
 
@@ -69,10 +74,7 @@ def fit_with_custom_function(torch, init, steps=STEPS, lr=5e-5):
     for _ in range(steps):
         loss = (a + b * p3(c + d * x) - y).pow(2).sum()
         loss.backward()
-        with torch.no_grad():
-            for w in (a, b, c, d):
-                w -= lr * w.grad
-                w.grad = None
+        descend_by_hand(torch, (a, b, c, d), lr)
     return loss.item()
 
 
