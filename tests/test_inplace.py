@@ -272,3 +272,21 @@ def test_inplace_gradients_pass_gradcheck():
 
     assert retrograd.autograd.gradcheck(f, (rand64(3),))
     assert retrograd.autograd.gradgradcheck(f, (rand64(3),))
+
+
+def test_modified_leaf_message_names_no_producer(torch_ref):
+    """A saved leaf changed under no_grad: PyTorch names no producer and puts no comma."""
+    def run(lib):
+        x = lib.ones(2, requires_grad=True)
+        y = x * x
+        with lib.no_grad():
+            x.mul_(2)
+        with pytest.raises(RuntimeError) as err:
+            y.sum().backward()
+        return str(err.value)
+
+    ours, theirs = run(retrograd), run(torch_ref)
+    assert theirs.startswith("one of the variables needed for gradient computation has been "
+                             "modified by an inplace operation: [torch.FloatTensor [2]] is at "
+                             "version 1; expected version 0 instead.")
+    assert ours.startswith(theirs)

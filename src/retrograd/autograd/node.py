@@ -273,11 +273,11 @@ def _fit(grad, meta):
 
 def _modified_message(node, tensor, now, expected, index, vc_site=None):
     owner = _describe(tensor)
-    owner = f", which is {owner}" if owner else ""
+    owner = f", which is {owner}," if owner else ""
     shape = ", ".join(str(n) for n in tensor.shape)
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{tensor.dtype._tensor_name} [{shape}]]{owner}, is at version "
+        f"operation: [torch.{tensor.dtype._tensor_name} [{shape}]]{owner} is at version "
         f"{now}; expected version {expected} instead. Hint: enable anomaly detection to find the "
         "operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False)."
