@@ -15,7 +15,7 @@ from itertools import chain
 from .._array import xp
 from ..autograd import enable_grad
 from ..autograd.node import RemovableHandle, _HookDict
-from ..tensor import Tensor, _make
+from ..tensor import Tensor, _make, clear_grad
 
 
 class _RequiredParameter:
@@ -144,21 +144,7 @@ class Optimizer:
         """Drop (default) or zero every parameter's ``.grad`` (``Optimizer.zero_grad``)."""
         for group in self.param_groups:
             for p in group["params"]:
-                g = p._grad
-                if g is None:
-                    continue
-                if set_to_none:
-                    p._grad = None
-                else:
-                    if g.grad_fn is not None:
-                        g.detach_()
-                    else:
-                        g._requires_grad = False
-                    if g._data.flags.writeable:
-                        g._data.fill(0)
-                    else:  # a broadcast gradient: give it an array of its own
-                        g._data = g._data * 0
-                    g._vc[0] += 1
+                clear_grad(p, set_to_none)
 
     # --- state dicts -------------------------------------------------------------------------
     def state_dict(self) -> dict:
