@@ -19,12 +19,16 @@ _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.
 _getframe = sys._getframe
 
 
+# Code that uses retrograd as a user would: its calls are the sites errors should name.
+_USER_FILES = ("demo.py",)
+
+
 def _package_files():
     """Every source file of retrograd, as code objects name them (a set: one hash lookup a frame)."""
     found = set()
     for folder, _, names in os.walk(_PACKAGE_DIR):
         found.update(os.path.join(folder, n) for n in names if n.endswith(".py"))
-    return frozenset(found)
+    return frozenset(found - {os.path.join(_PACKAGE_DIR, n) for n in _USER_FILES})
 
 
 INTERNAL_FILES = _package_files()
