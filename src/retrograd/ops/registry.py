@@ -84,11 +84,17 @@ def _saved_property(i):
     return property(get)
 
 
-def _attr_property(i):
-    return property(lambda node: node._attrs[i])
+def _attr_property(i, default):
+    # A call that left trailing attributes to their defaults recorded only those it was given.
+    def get(node):
+        attrs = node._attrs
+        return attrs[i] if i < len(attrs) else default
+
+    return property(get)
 
 
-def node_class(name, formulas, saves, attrs, n_outputs=1, op_name="", base=FunctionNode):
+def node_class(name, formulas, saves, attrs, n_outputs=1, op_name="", base=FunctionNode,
+               defaults=()):
     """The node type of an op: properties for its saved values (``_saved_self``) and attributes."""
     ns = {"__slots__": (), "_formulas": tuple(formulas), "_n_outputs": n_outputs,
           "_saved_index": {s: i for i, s in enumerate(saves)}, "_op_name": op_name}
@@ -96,7 +102,7 @@ def node_class(name, formulas, saves, attrs, n_outputs=1, op_name="", base=Funct
         ns[s] = ns["_saved_" + s] = _saved_property(i)
     for i, a in enumerate(attrs):
         if a not in ns:
-            ns[a] = ns["_saved_" + a] = _attr_property(i)
+            ns[a] = ns["_saved_" + a] = _attr_property(i, defaults[i] if i < len(defaults) else None)
     return type(name, (base,), ns)
 
 
@@ -129,7 +135,7 @@ class OpDef:
                 BinaryNode if len(inputs) == 2 and outputs == 1 else
                 FunctionNode)
         self.Node = node_class(node_name or _camel(name) + "Backward0", grads, saves, self.attrs,
-                               outputs, name, base)
+                               outputs, name, base, self.defaults[len(inputs):])
         self.differentiable = any(f is not None for f in grads)
         # Where each saved name comes from: an input (0, i), an output (1, j: "result", "result1"),
         # an input's shape (2, i: "self_shape") or dtype (3, i: "self_dtype").
@@ -327,15 +333,13 @@ def _unary(d, general, record, tails):
     def unary(*args, **kwargs):
         if forward_ad_hook is not None:
             return general(*args, **kwargs)
-        if kwargs or len(args) != nparams:
-            tail = None if kwargs else tails.get(len(args))
-            if tail is None:
-                return general(*args, **kwargs)
-            args += tail
+        if kwargs or (len(args) != nparams and len(args) not in tails):
+            return general(*args, **kwargs)
+        # Trailing arguments left out keep the forward's defaults (the node reads them the same).
         x = args[0]
         if not isinstance(x, Tensor) or (float_only and x._data.dtype.kind not in _FLOAT_KINDS):
             return general(*args)
-        out = forward(x._data, *args[1:]) if nparams > 1 else forward(x._data)
+        out = forward(x._data, *args[1:]) if len(args) > 1 else forward(x._data)
         if type(out) is not ndarray:
             out = xp.asarray(out)
         if x._requires_grad and differentiable and _grad_state.enabled:
@@ -360,11 +364,9 @@ def _binary(d, general, record, tails):
     def binary(*args, **kwargs):
         if forward_ad_hook is not None:
             return general(*args, **kwargs)
-        if kwargs or len(args) != nparams:
-            tail = None if kwargs else tails.get(len(args))
-            if tail is None:
-                return general(*args, **kwargs)
-            args += tail
+        if kwargs or (len(args) != nparams and len(args) not in tails):
+            return general(*args, **kwargs)
+        # Trailing arguments left out keep the forward's defaults (the node reads them the same).
         x = args[0]
         y = args[1]
         if not isinstance(x, Tensor):
@@ -383,7 +385,7 @@ def _binary(d, general, record, tails):
         else:
             return general(*args)
         try:
-            out = forward(a, b, *args[2:]) if nparams > 2 else forward(a, b)
+            out = forward(a, b, *args[2:]) if len(args) > 2 else forward(a, b)
         except ValueError as e:
             raise _shape_error(e, broadcast, (a, b), name) from None
         if type(out) is not ndarray:
