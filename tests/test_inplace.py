@@ -290,3 +290,22 @@ def test_modified_leaf_message_names_no_producer(torch_ref):
                              "modified by an inplace operation: [torch.FloatTensor [2]] is at "
                              "version 1; expected version 0 instead.")
     assert ours.startswith(theirs)
+
+
+@pytest.mark.parametrize("program", [
+    # a view written after a sibling view's write
+    "b = x + 0; r0 = b[0]; r1 = b[:, 1]; r0.mul_(2); r1.mul_(3); loss = (b * b).sum()",
+    # a view written after its base's write
+    "b = x + 0; v = b[1]; b.mul_(2); v.add_(1); loss = (b * b).sum()",
+    # a view of a view written after the base's write
+    "y = x.reshape(-1) * 1; a = y[1:]; v = a[:2]; y.mul_(2); v.add_(1); loss = (y * y).sum()",
+])
+def test_writes_through_views_made_stale_by_earlier_writes(program, torch_ref):
+    grads = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        scope = {"x": x}
+        exec(program, scope)
+        scope["loss"].backward()
+        grads.append(x.grad.tolist())
+    assert grads[0] == grads[1]

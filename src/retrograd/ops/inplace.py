@@ -229,6 +229,8 @@ def inplace(t, fn, *args):
         raise RuntimeError(_LEAF)
     if base is not None and base._requires_grad and base.grad_fn is None:
         raise RuntimeError(_VIEW_OF_LEAF)
+    if base is not None and len(t._vc) > 3:  # an earlier recorded write made this view stale
+        fresh_grad_fn(t)
     old = _alias(t)
     out = fn(old, *args)
     if sys.getrefcount(old) > 2:  # a node saved the old value: keep it from the write
