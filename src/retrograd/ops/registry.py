@@ -257,6 +257,8 @@ def _make_function(d):
         elif len(args) != nparams:
             tail = tails.get(len(args))
             args = args + tail if tail is not None else bind(args, kwargs)
+        if not listed:
+            args = _tensor_arguments(args, d)
         cast = False
         if k == 2 and not listed:  # most ops: two inputs, tensors or scalars
             tensors = args[:2]
@@ -397,6 +399,29 @@ def _binary(d, general, record, tails):
         return _make(out, False)
 
     return binary
+
+
+_PY_SCALARS = {bool, int, float, complex, type(None)}
+
+
+def _tensor_arguments(args, d):
+    """Tensor inputs as the op takes them: NumPy scalars become Python numbers and NumPy arrays
+    tensors (as PyTorch converts them); anything else is PyTorch's TypeError."""
+    k = len(d.inputs)
+    if all(isinstance(a, Tensor) or type(a) in _PY_SCALARS for a in args[:k]):
+        return args
+    args = list(args)
+    for i in range(k):
+        a = args[i]
+        if isinstance(a, xp.generic):  # before the Python types: np.float64 is a float
+            args[i] = a.item()
+        elif isinstance(a, ndarray):
+            args[i] = _make(a)
+        elif not isinstance(a, (Tensor, bool, int, float, complex)) and a is not None:
+            name = "input" if d.inputs[i] == "self" else d.inputs[i]
+            raise TypeError(f"{d.name}(): argument '{name}' (position {i + 1}) must be Tensor, "
+                            f"not {type(a).__name__}")
+    return tuple(args)
 
 
 def _arrays(tensors):
