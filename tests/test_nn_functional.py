@@ -263,3 +263,17 @@ def test_one_hot_matches_torch(torch_ref):
         with pytest.raises(RuntimeError) as b:
             tf.one_hot(torch_ref.tensor(args[0]), args[1])
         assert str(a.value) == str(b.value)
+
+
+def test_normalize_and_cosine_similarity_at_a_zero_vector(torch_ref):
+    """Finite gradients equal to PyTorch's where a row is all zeros (no nan from sqrt at 0)."""
+    out = []
+    for lib in (retrograd, torch_ref):
+        F = lib.nn.functional
+        x = lib.tensor([[1.0, 2.0], [0.0, 0.0], [-1.0, 3.0]], requires_grad=True)
+        (F.normalize(x, p=3.0) * lib.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])).sum().backward()
+        a = lib.tensor([[1.0, 2.0], [0.0, 0.0]], requires_grad=True)
+        b = lib.tensor([[2.0, 1.0], [1.0, 1.0]], requires_grad=True)
+        F.cosine_similarity(a, b).sum().backward()
+        out.append(x.grad.flatten().tolist() + a.grad.flatten().tolist() + b.grad.flatten().tolist())
+    assert out[0] == pytest.approx(out[1], rel=1e-5)

@@ -453,15 +453,17 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """``F.cosine_similarity``: x1 . x2 / max(|x1| |x2|, eps) along ``dim``."""
-    n1 = (x1 * x1).sum(dim).sqrt()
-    n2 = (x2 * x2).sum(dim).sqrt()
-    return (x1 * x2).sum(dim) / (n1 * n2).clamp(min=eps)
+    """``F.cosine_similarity``: the dot product of x1 / max(|x1|, eps) and x2 / max(|x2|, eps)
+    along ``dim``, as PyTorch computes it."""
+    # The norm op, whose gradient at a zero vector is 0 (sqrt's would be inf * 0 = nan).
+    n1 = x1.norm(dim=dim, keepdim=True).clamp(min=eps)
+    n2 = x2.norm(dim=dim, keepdim=True).clamp(min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
     """``F.normalize``: input / max(||input||_p, eps) along ``dim``."""
-    norm = (input.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
+    norm = input.norm(p, dim, keepdim=True)  # its gradient at a zero vector is 0, not nan
     return input / norm.clamp(min=eps)
 
 
