@@ -153,3 +153,36 @@ def test_hook_and_in_place_write(torch_ref, hook_before_write):
 
     ours, theirs = _both(torch_ref, program)
     assert ours == theirs
+
+
+@pytest.mark.parametrize("make_hook, message", [
+    (lambda lib: (lambda g: lib.ones(3)), "hook '<lambda>' has changed the size of value"),
+    (lambda lib: (lambda g: g.double()),
+     "hook '<lambda>' has changed the type of value (was torch.FloatTensor got torch.DoubleTensor)"),
+])
+@pytest.mark.parametrize("on_leaf", [True, False])
+def test_a_hook_may_not_change_size_or_type(make_hook, message, on_leaf, torch_ref):
+    for lib in (retrograd, torch_ref):
+        x = lib.ones(2, requires_grad=True)
+        y = x * 2
+        (x if on_leaf else y).register_hook(make_hook(lib))
+        with pytest.raises(RuntimeError) as err:
+            (y * 3).sum().backward()
+        assert str(err.value) == message
+
+
+def test_a_leaf_gets_its_gradient_in_its_own_dtype(torch_ref):
+    """A float64 gradient from a custom Function reaches a float32 leaf as float32."""
+    for lib in (retrograd, torch_ref):
+        class Double(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g.double() * 2
+
+        x = lib.ones(2, requires_grad=True)
+        Double.apply(x).sum().backward()
+        assert str(x.grad.dtype) == "torch.float32" and x.grad.tolist() == [2.0, 2.0]

@@ -223,6 +223,8 @@ def accumulate_grad(variable, grad, create_graph):
     """Add ``grad`` into ``variable.grad`` as AccumulateGrad does, then run post-accumulate hooks."""
     if variable._hooks is not None:
         grad = _leaf_hooks(variable, grad)
+    if grad._data.dtype != variable._data.dtype:  # e.g. a custom Function's float64 gradient
+        grad = grad.to(variable.dtype)
     old = variable._grad
     if old is None:
         if create_graph or _unshared(grad):
@@ -243,8 +245,24 @@ def _leaf_hooks(variable, grad):
     for hook in tuple(variable._hooks.values()):
         r = hook(grad)
         if r is not None:
-            grad = r
+            grad = _checked_hook_result(hook, grad, r)
     return grad
+
+
+def _checked_hook_result(hook, grad, new):
+    """A tensor hook may replace a gradient, but not change its size or type (PyTorch's errors)."""
+    if new._data.shape != grad._data.shape:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+    if new._data.dtype != grad._data.dtype:
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has changed the type of value (was "
+            f"torch.{grad.dtype._tensor_name} got torch.{new.dtype._tensor_name})"
+        )
+    return new
+
+
+def _hook_name(hook):
+    return getattr(hook, "__name__", type(hook).__name__)
 
 
 def _unshared(grad):
@@ -276,7 +294,7 @@ def _tensor_hooks(node, slots):
                 for hook in tuple(hd.values()):
                     r = hook(slots[nr])
                     if r is not None:
-                        slots[nr] = r
+                        slots[nr] = _checked_hook_result(hook, slots[nr], r)
     retain = node._retain_grad_hooks
     if retain is not None:
         for key, ref in retain.items():
