@@ -309,3 +309,14 @@ def test_writes_through_views_made_stale_by_earlier_writes(program, torch_ref):
         scope["loss"].backward()
         grads.append(x.grad.tolist())
     assert grads[0] == grads[1]
+
+
+def test_write_through_a_view_of_a_permuted_dense_tensor(torch_ref):
+    grads = []
+    for lib in (retrograd, torch_ref):
+        x = lib.arange(24.0).reshape(2, 3, 4).requires_grad_()
+        y = x.permute(2, 0, 1) * 1  # dense, but neither C- nor F-ordered
+        y[0].mul_(2)
+        (y * y).sum().backward()
+        grads.append(x.grad.tolist())
+    assert grads[0] == grads[1]

@@ -65,10 +65,21 @@ def _view_of_base(self, index, view):
     return view  # the view's own array: only the node is wanted
 
 
+def _dense(a):
+    """Whether ``a`` covers its memory with no gaps, in any order of dimensions (a permuted
+    contiguous tensor too), with positive strides."""
+    expected = a.itemsize
+    for stride, n in sorted((s, n) for s, n in zip(a.strides, a.shape) if n > 1):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
+
+
 def _flat_index(base, view):
     """For each element of ``view``, the C-order position in ``base`` of the memory it shares."""
     b, v = base._data, view._data
-    if not (b.flags.c_contiguous or b.flags.f_contiguous):
+    if not _dense(b):
         raise RuntimeError("retrograd cannot record an in-place write through a view of a tensor "
                            "whose memory has gaps; clone() the base tensor first.")
     positions = xp.empty_like(b, dtype=xp.int64)  # the same memory order as the base
