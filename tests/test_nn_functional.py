@@ -277,3 +277,28 @@ def test_normalize_and_cosine_similarity_at_a_zero_vector(torch_ref):
         F.cosine_similarity(a, b).sum().backward()
         out.append(x.grad.flatten().tolist() + a.grad.flatten().tolist() + b.grad.flatten().tolist())
     assert out[0] == pytest.approx(out[1], rel=1e-5)
+
+
+def test_hardtanh_and_relu6_gradients_are_zero_at_the_bounds(torch_ref):
+    out = []
+    for lib in (retrograd, torch_ref):
+        F = lib.nn.functional
+        x = lib.tensor([-2.0, -1.0, 0.0, 0.5, 1.0, 3.0, 6.0, 7.0], requires_grad=True)
+        (F.hardtanh(x) + 2 * F.relu6(x)).sum().backward()
+        out.append(x.grad.tolist())
+    assert out[0] == out[1]
+
+
+@pytest.mark.parametrize("name, args", [("relu", ()), ("relu6", ()), ("hardtanh", ()),
+                                        ("elu", ()), ("selu", ()), ("silu", ()),
+                                        ("leaky_relu", (0.1,))])
+def test_inplace_true_writes_into_the_input(name, args, torch_ref):
+    out = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor([-2.0, -0.5, 0.5, 7.0], requires_grad=True)
+        y = x * 1
+        r = getattr(lib.nn.functional, name)(y, *args, inplace=True)
+        assert r is y
+        (y * y).sum().backward()
+        out.append(y.tolist() + x.grad.tolist())
+    assert out[0] == pytest.approx(out[1], rel=1e-5)

@@ -12,25 +12,32 @@ from .. import ops as _ops
 from .._array import xp
 from ..creation import _rng
 from ..ops import nnops as _nn
+from ..ops.inplace import inplace as _inplace_op
 from ..tensor import Tensor, _make
 
 # --- activations ---------------------------------------------------------------------------------
 
 
+def _activate(fn, input: Tensor, inplace: bool, *args) -> Tensor:
+    """``fn(input, *args)``; with ``inplace=True`` written into ``input``, recorded as an in-place
+    op (its node is ``fn``'s, and a value ``fn`` saved is kept from the write)."""
+    return _inplace_op(input, fn, *args) if inplace else fn(input, *args)
+
+
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.relu``: max(x, 0)."""
-    return _ops.relu(input)
+    return input.relu_() if inplace else _ops.relu(input)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.relu6``: min(max(x, 0), 6)."""
-    return hardtanh(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
-    """``F.hardtanh``: x clamped to [min_val, max_val]."""
-    return _ops.clamp(input, min_val, max_val)
+    """``F.hardtanh``: x clamped to [min_val, max_val] (gradient 0 at the bounds)."""
+    return _activate(_nn._hardtanh, input, inplace, min_val, max_val)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -40,7 +47,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.silu``: x * sigmoid(x)."""
-    return _nn._silu(input)
+    return _activate(_nn._silu, input, inplace)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -50,17 +57,18 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``F.elu``: x where x > 0, else alpha (exp(x) - 1)."""
-    return _nn._elu(input, alpha)
+    return _activate(_nn._elu, input, inplace, alpha)
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.selu``: a scaled ELU with PyTorch's constants."""
-    return _nn._elu(input, 1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
+    return _activate(_nn._elu, input, inplace, 1.6732632423543772848170429916717,
+                     1.0507009873554804934193349852946)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``F.leaky_relu``: x where x > 0, else negative_slope * x."""
-    return _nn._leaky_relu(input, negative_slope)
+    return _activate(_nn._leaky_relu, input, inplace, negative_slope)
 
 
 def sigmoid(input: Tensor) -> Tensor:

@@ -236,3 +236,10 @@ def as_index(target) -> "xp.ndarray":
 
 
 __all__ = ["erf"]
+
+
+@op(saves="self", method=False,
+    grads=(lambda g, n: g * ((n.self > n.min_val) & (n.self < n.max_val)),))
+def _hardtanh(self, min_val, max_val):
+    """x clamped to [min_val, max_val]; unlike clamp, the gradient is 0 at the bounds."""
+    return xp.clip(self, min_val, max_val)
