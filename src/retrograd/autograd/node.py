@@ -177,8 +177,6 @@ class FunctionNode(Node):
                                                  vc[1] if len(vc) > 1 else None))
         return t
 
-    def _saved_names(self):
-        return tuple(self._saved_index)
 
 
 class PackedSaved:
