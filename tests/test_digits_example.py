@@ -7,7 +7,6 @@ import runpy
 
 import pytest
 
-import retrograd
 
 # The examples' packages are installed by `make test` (the examples extra), so these must import.
 import matplotlib  # noqa: E402,F401
