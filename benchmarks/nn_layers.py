@@ -1,6 +1,7 @@
 """nn modules side by side with PyTorch: forward, loss and backward of common layers.
 
-The optimizer step is left out (see the optim benchmarks): these time what ``retrograd.nn`` adds.
+Most leave the optimizer step out, to time what ``retrograd.nn`` adds; one is the whole training
+step of the MLP with ``optim.SGD``.
 """
 
 from harness import compare
@@ -25,6 +26,24 @@ def mlp(lib, batch=128, sizes=(784, 512, 512, 10)):
     x, y = lib.randn(batch, sizes[0]), lib.randint(0, sizes[-1], (batch,))
     loss_fn = nn.CrossEntropyLoss()
     return _step(lib, model, lambda: (x, y), lambda m, xy: loss_fn(m(xy[0]), xy[1]))
+
+
+def mlp_sgd(lib, batch=128, sizes=(784, 512, 512, 10)):
+    """The issue's training step: nn.Linear MLP, CrossEntropyLoss, optim.SGD (momentum 0.9)."""
+    lib.manual_seed(0)
+    nn = lib.nn
+    model = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.ReLU(), nn.Linear(sizes[1], sizes[2]),
+                          nn.ReLU(), nn.Linear(sizes[2], sizes[3]))
+    x, y = lib.randn(batch, sizes[0]), lib.randint(0, sizes[-1], (batch,))
+    loss_fn = nn.CrossEntropyLoss()
+    opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+    def step():
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+
+    return step
 
 
 def small_mlp(lib):
@@ -57,6 +76,7 @@ def attention(lib, length=32, batch=8, embed=64, heads=4):
 
 def main():
     compare("nn MLP 784-512-512-10 fwd+bwd", mlp, rounds=7, target=0.2)
+    compare("nn.Linear MLP + optim.SGD step", mlp_sgd, rounds=7, target=0.2)
     compare("nn 4-16-1 MLP fwd+bwd", small_mlp)
     compare("nn LSTM 20 steps fwd+bwd", lstm, rounds=7, target=0.1)
     compare("nn MultiheadAttention fwd+bwd", attention, rounds=7, target=0.1)

@@ -35,8 +35,6 @@ def test_check_forward_ad_catches_a_wrong_tangent():
     assert not gradcheck(wrong_forward, (x,), check_forward_ad=True, raise_exception=False)
 
 
-@pytest.mark.skipif(not hasattr(retrograd.autograd, "Function"),
-                    reason="retrograd.autograd.Function is not there yet")
 def test_gradcheck_custom_function():
     class Cube(retrograd.autograd.Function):
         @staticmethod

@@ -263,3 +263,42 @@ def test_one_hot_matches_torch(torch_ref):
         with pytest.raises(RuntimeError) as b:
             tf.one_hot(torch_ref.tensor(args[0]), args[1])
         assert str(a.value) == str(b.value)
+
+
+def test_normalize_and_cosine_similarity_at_a_zero_vector(torch_ref):
+    """Finite gradients equal to PyTorch's where a row is all zeros (no nan from sqrt at 0)."""
+    out = []
+    for lib in (retrograd, torch_ref):
+        F = lib.nn.functional
+        x = lib.tensor([[1.0, 2.0], [0.0, 0.0], [-1.0, 3.0]], requires_grad=True)
+        (F.normalize(x, p=3.0) * lib.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])).sum().backward()
+        a = lib.tensor([[1.0, 2.0], [0.0, 0.0]], requires_grad=True)
+        b = lib.tensor([[2.0, 1.0], [1.0, 1.0]], requires_grad=True)
+        F.cosine_similarity(a, b).sum().backward()
+        out.append(x.grad.flatten().tolist() + a.grad.flatten().tolist() + b.grad.flatten().tolist())
+    assert out[0] == pytest.approx(out[1], rel=1e-5)
+
+
+def test_hardtanh_and_relu6_gradients_are_zero_at_the_bounds(torch_ref):
+    out = []
+    for lib in (retrograd, torch_ref):
+        F = lib.nn.functional
+        x = lib.tensor([-2.0, -1.0, 0.0, 0.5, 1.0, 3.0, 6.0, 7.0], requires_grad=True)
+        (F.hardtanh(x) + 2 * F.relu6(x)).sum().backward()
+        out.append(x.grad.tolist())
+    assert out[0] == out[1]
+
+
+@pytest.mark.parametrize("name, args", [("relu", ()), ("relu6", ()), ("hardtanh", ()),
+                                        ("elu", ()), ("selu", ()), ("silu", ()),
+                                        ("leaky_relu", (0.1,))])
+def test_inplace_true_writes_into_the_input(name, args, torch_ref):
+    out = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor([-2.0, -0.5, 0.5, 7.0], requires_grad=True)
+        y = x * 1
+        r = getattr(lib.nn.functional, name)(y, *args, inplace=True)
+        assert r is y
+        (y * y).sum().backward()
+        out.append(y.tolist() + x.grad.tolist())
+    assert out[0] == pytest.approx(out[1], rel=1e-5)

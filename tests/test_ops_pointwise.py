@@ -412,3 +412,15 @@ def test_floor_division_rebuilds_the_dividend(xs, ys):
     q = a.div(b, rounding_mode="floor")
     r = a - q * b  # the remainder has the sign of the divisor and is smaller than it
     assert (r.abs() < b.abs() + 1e-9).all() and ((r == 0) | ((r > 0) == (b > 0))).all()
+
+
+def test_relu_gradient_is_exactly_zero_where_the_input_is_not_positive(torch_ref):
+    """Even a nan or inf arriving there gives 0, as PyTorch's threshold_backward does."""
+    grads = [float("nan"), float("inf"), 5.0, 6.0, float("nan")]
+    values = [-1.0, 0.0, 2.0, 3.0, 4.0]
+    for lib in (retrograd, torch_ref):
+        for dtype in (lib.float32, lib.float64):
+            x = lib.tensor(values, dtype=dtype, requires_grad=True)
+            x.relu().backward(lib.tensor(grads, dtype=dtype))
+            got = x.grad.tolist()
+            assert got[:4] == [0.0, 0.0, 5.0, 6.0] and got[4] != got[4]  # the last stays nan

@@ -43,11 +43,12 @@ def test_saved_tensors_marked_freed_after_backward_unless_retained():
     loss, params = _model()
     loss.backward(retain_graph=True)
     assert "freed" not in viz.draw(loss, params=params)
-    loss.backward()
+    loss.backward()  # FREEING-BACKWARD
     dot = viz.draw(loss, params=params)
-    # drawn before: what was freed is still named, with its shape and dtype
-    assert '"_saved_self\\n(2, 3) torch.float32\\nfreed"' in dot
-    assert '"_saved_result\\n(2, 4) torch.float32\\nfreed"' in dot
+    # drawn before: what was freed is still named, with its shape and dtype, and who freed it
+    where = f"by the backward call at test_viz.py:{_line('# FREEING-BACKWARD')}"
+    assert f'"_saved_self\\n(2, 3) torch.float32\\nfreed {where}"' in dot
+    assert f'"_saved_result\\n(2, 4) torch.float32\\nfreed {where}"' in dot
     assert "fillcolor=orange" not in dot
 
 
@@ -55,7 +56,8 @@ def test_graph_never_drawn_before_backward_shows_freed_without_shapes():
     loss, params = _model()
     loss.backward()
     dot = viz.draw(loss, params=params)
-    assert '"_saved_self\\nfreed"' in dot and '"_saved_result\\nfreed"' in dot
+    assert '"_saved_self\\nfreed by the backward call at test_viz.py:' in dot
+    assert '"_saved_result\\nfreed by the backward call at test_viz.py:' in dot
     assert "torch.float32" not in dot
 
 
@@ -77,11 +79,13 @@ def test_memory_report_rows_states_and_total():
     assert row.rstrip().endswith("live")
     # relu's result (32 bytes) and x (24 bytes) are held only by the graph; w belongs to a leaf
     assert "backward() would free 56 bytes" in report
-    loss.backward()
+    loss.backward()  # REPORT-BACKWARD
     report = viz.memory_report(loss)
     assert "backward() would free 0 bytes" in report
     row = next(line for line in report.splitlines() if "_saved_result" in line)
-    assert "(2, 4)" in row and row.rstrip().endswith("freed")  # remembered from the first report
+    assert "(2, 4)" in row  # remembered from the first report
+    assert row.rstrip().endswith(f"freed by the backward call at test_viz.py:"
+                                 f"{_line('# REPORT-BACKWARD')}")
     assert "live" not in report.replace("not an array", "")
     assert all("freed" in line for line in report.splitlines() if "_saved_" in line)
 
@@ -98,3 +102,9 @@ def test_render_without_graphviz_writes_dot_and_says_how(tmp_path, monkeypatch):
 
 def test_exposed_from_the_package():
     assert retrograd.viz is viz
+
+
+def _line(marker):
+    """The line number of this file that holds ``marker`` (not counting this lookup's own lines)."""
+    with open(__file__) as f:
+        return next(i + 1 for i, text in enumerate(f) if marker in text and "_line(" not in text)

@@ -5,8 +5,10 @@ graph, the same semantics and error messages.
 """
 
 from . import autograd, dtypes, linalg, nn, ops
-from . import utils, viz  # noqa: E402
+from . import optim, utils, viz
+from .serialization import load, save
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
 from .creation import (Generator, arange, as_tensor, default_generator, device, empty, empty_like,
                        eye, from_numpy, full, full_like, get_rng_state, initial_seed, linspace,

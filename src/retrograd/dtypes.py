@@ -157,12 +157,6 @@ def result_type(*operands) -> dtype:
     """``torch.result_type``: tensors with dimensions outrank 0-dim tensors, which outrank scalars."""
     dim = zero = wrapped = None
     for x in operands:
-        if isinstance(x, xp.generic):  # a NumPy scalar counts as the Python number it holds
-            x = x.item()
-        elif isinstance(x, xp.ndarray):  # a NumPy array (0-dim too) counts as a tensor with dims
-            d = from_numpy_dtype(x.dtype)
-            dim = promote_types(dim, d) if dim else d
-            continue
         d = getattr(x, "dtype", None)
         if d is None:
             wrapped = promote_types(wrapped, scalar_dtype(x)) if wrapped else scalar_dtype(x)

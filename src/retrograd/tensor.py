@@ -416,6 +416,25 @@ class Tensor:
         self._vc[0] += 1
 
 
+def clear_grad(t, set_to_none: bool = True) -> None:
+    """Drop ``t.grad`` (set_to_none) or zero it in place, for ``Module`` and ``Optimizer.zero_grad``."""
+    g = t._grad
+    if g is None:
+        return
+    if set_to_none:
+        t._grad = None
+        return
+    if g.grad_fn is not None:
+        g.detach_()
+    else:
+        g._requires_grad = False
+    if g._data.flags.writeable:
+        g._data.fill(0)
+    else:  # a broadcast gradient: give it an array of its own
+        g._data = g._data * 0
+    g._vc[0] += 1
+
+
 def _wrap_dim(dim, ndim):
     """A dim in ``[-ndim, ndim)`` made non-negative; PyTorch's IndexError otherwise."""
     n = ndim if ndim else 1

@@ -6,9 +6,11 @@ PyTorch user knows by name: ``grad_fn``, ``next_functions``, ``_saved_self``, ``
 A node's saved tensors show as freed once a backward pass without ``retain_graph`` has run.
 """
 
+import os
 import shutil
 import weakref
 
+from .autograd.anomaly import site_line
 from .autograd.node import AccumulateGrad, PackedSaved
 from .tensor import Tensor
 
@@ -128,8 +130,10 @@ def _shape(shape):
 
 def _freed_where(node):
     """Where the backward pass that freed the node ran, when the engine recorded it."""
-    where = node.__dict__.get("_freed_at") if hasattr(node, "__dict__") else None
-    return f" by the backward call at {where}" if where else ""
+    where = getattr(node, "_freed_at", None)  # (code, offset) of that call, from the engine
+    if where is None:
+        return ""
+    return f" by the backward call at {os.path.basename(where[0].co_filename)}:{site_line(where)}"
 
 
 def _leaf_names(params):

@@ -9,14 +9,26 @@
 """
 
 import heapq
-
-from .grad_mode import state as _grad_state
 import sys
 
 from ..tensor import Tensor, _make
+from .anomaly import caller_site, check_gradients, warn_error_in
+from .anomaly import state as _anomaly
+from .grad_mode import state as _grad_state
 from .node import AccumulateGrad, grad_accumulator
 
 _getrefcount = sys.getrefcount
+
+# Anomaly mode, kept as a plain global (told by autograd.anomaly) since every node run tests it.
+_anomaly_on = False
+
+
+def _anomaly_changed(enabled):
+    global _anomaly_on
+    _anomaly_on = enabled
+
+
+_anomaly.listeners.append(_anomaly_changed)
 
 
 def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
@@ -37,6 +49,8 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
         deps, needed, wanted, captured, buffers, ready = _start(
             root_edges, grads, inputs, accumulate, targets)
     heappush, heappop = heapq.heappush, heapq.heappop
+    # The user's backward call, named in the error of a later backward through freed buffers.
+    freed_at = None if retain_graph else caller_site(2)
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     try:
@@ -61,11 +75,18 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             if slots[0] is None and all(g is None for g in slots):
                 outs = (None,) * len(edges)
             else:
-                outs = node.apply(slots, wanted)
+                try:
+                    outs = node.apply(slots, wanted)
+                except Exception:
+                    if _anomaly_on:
+                        warn_error_in(node)
+                    raise
                 if hooked and node._hooks is not None:
                     outs = _call_post_hooks(node, outs, slots)
+                if _anomaly_on:
+                    check_gradients(node, outs)
             if not retain_graph:
-                node._release()
+                node._release(freed_at)
             for (nxt, nr), g in zip(edges, outs):
                 if nxt is None:
                     continue
@@ -111,6 +132,10 @@ def _start(root_edges, grads, inputs, accumulate, targets):
 
 def gradient_edge(t):
     """Where a gradient for tensor ``t`` enters the graph: (grad_fn, output_nr) or its AccumulateGrad."""
+    if t._view_base is not None and len(t._vc) > 3:  # a view that a recorded write made stale
+        from ..ops.inplace import fresh_grad_fn
+
+        fresh_grad_fn(t)
     if t.grad_fn is not None:
         return (t.grad_fn, t._output_nr)
     return (grad_accumulator(t), 0)
@@ -130,11 +155,14 @@ def _capture(node, slot_map, slots, inputs, captured, accumulate, create_graph):
         g = slots[nr] if nr < len(slots) else None
         if g is None:
             continue
+        if not accumulate and type(node) is AccumulateGrad and node.variable._hooks is not None:
+            g = _leaf_hooks(node.variable, g)  # a leaf's hooks run for autograd.grad too
         for i in indices:  # the same tensor may be named more than once
             if not accumulate:
                 captured[i] = g
             elif type(node) is not AccumulateGrad:  # backward(inputs=[non_leaf]) fills .grad
-                _store_grad(inputs[i], g, create_graph)
+                if not inputs[i]._retains_grad:  # else its retain_grad hook stored it already
+                    _store_grad(inputs[i], g, create_graph)
                 break
 
 
@@ -194,10 +222,9 @@ def _prepare(roots, targets):
 def accumulate_grad(variable, grad, create_graph):
     """Add ``grad`` into ``variable.grad`` as AccumulateGrad does, then run post-accumulate hooks."""
     if variable._hooks is not None:
-        for hook in tuple(variable._hooks.values()):
-            r = hook(grad)
-            if r is not None:
-                grad = r
+        grad = _leaf_hooks(variable, grad)
+    if grad._data.dtype != variable._data.dtype:  # e.g. a custom Function's float64 gradient
+        grad = grad.to(variable.dtype)
     old = variable._grad
     if old is None:
         if create_graph or _unshared(grad):
@@ -211,6 +238,31 @@ def accumulate_grad(variable, grad, create_graph):
     if variable._post_acc_hooks is not None:
         for hook in tuple(variable._post_acc_hooks.values()):
             hook(variable)
+
+
+def _leaf_hooks(variable, grad):
+    """A leaf's ``register_hook`` hooks, in order; each may replace the gradient."""
+    for hook in tuple(variable._hooks.values()):
+        r = hook(grad)
+        if r is not None:
+            grad = _checked_hook_result(hook, grad, r)
+    return grad
+
+
+def _checked_hook_result(hook, grad, new):
+    """A tensor hook may replace a gradient, but not change its size or type (PyTorch's errors)."""
+    if new._data.shape != grad._data.shape:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+    if new._data.dtype != grad._data.dtype:
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has changed the type of value (was "
+            f"torch.{grad.dtype._tensor_name} got torch.{new.dtype._tensor_name})"
+        )
+    return new
+
+
+def _hook_name(hook):
+    return getattr(hook, "__name__", type(hook).__name__)
 
 
 def _unshared(grad):
@@ -242,7 +294,7 @@ def _tensor_hooks(node, slots):
                 for hook in tuple(hd.values()):
                     r = hook(slots[nr])
                     if r is not None:
-                        slots[nr] = r
+                        slots[nr] = _checked_hook_result(hook, slots[nr], r)
     retain = node._retain_grad_hooks
     if retain is not None:
         for key, ref in retain.items():

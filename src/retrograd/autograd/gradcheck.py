@@ -89,7 +89,7 @@ def _forward_jacobian(func, inputs):
 def _compare(numerical, analytical, rtol, atol, raise_exception, mode):
     for i, (num_i, ana_i) in enumerate(zip(numerical, analytical)):
         for k, (n, a) in enumerate(zip(num_i, ana_i)):
-            if not xp.allclose(a, n, rtol=rtol, atol=atol, equal_nan=True):
+            if not xp.allclose(a, n, rtol=rtol, atol=atol, equal_nan=False):
                 if raise_exception:
                     raise GradcheckError(
                         f"Jacobian {mode}mismatch for output {k} with respect to input {i},\n"

@@ -37,7 +37,18 @@ def pack_saved(tensor, is_output=False):
     if not stack:
         return tensor
     pack, unpack = stack[-1]
-    return PackedSaved(pack(tensor), unpack, tensor._vc, is_output)
+    return PackedSaved(_packed(pack, tensor), unpack, tensor._vc, is_output)
+
+
+def _packed(pack, tensor):
+    """``pack(tensor)`` with the hooks off in this thread: ops the hook runs save their values
+    plainly, as in PyTorch (else each would pack again, without end)."""
+    stack = _local.stack
+    _local.stack = []
+    try:
+        return pack(tensor)
+    finally:
+        _local.stack = stack
 
 
 def _pack_node(saved, plan, results):
@@ -52,10 +63,10 @@ def _pack_node(saved, plan, results):
     for j, (kind, i) in enumerate(plan):
         if kind == 0 and isinstance(saved[j], Tensor):
             t = saved[j]
-            out[j] = PackedSaved(pack(t), unpack, t._vc, False)
+            out[j] = PackedSaved(_packed(pack, t), unpack, t._vc, False)
         elif kind == 1:
             r = results[i]
-            out[j] = PackedSaved(pack(r), unpack, r._vc, True)
+            out[j] = PackedSaved(_packed(pack, r), unpack, r._vc, True)
     return tuple(out)
 
 

@@ -9,6 +9,8 @@ so a graph is never a reference cycle and dies with its last tensor.
 import itertools
 import weakref
 
+from .anomaly import describe_site, node_origin
+
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
     "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -57,8 +59,8 @@ class Node:
         out = self.apply(list(grads), None)
         return out[0] if len(out) == 1 else tuple(out)
 
-    def _release(self):
-        pass
+    def _release(self, where=None):
+        """Drop the saved values; ``where`` is the backward call doing so (for error messages)."""
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -119,7 +121,9 @@ class FunctionNode(Node):
     pass without ``retain_graph``.
     """
 
-    __slots__ = ("_saved", "_versions", "_attrs", "_meta")
+    # _site, _site_at: the code and bytecode offset of the forward call (set for nodes that save
+    # values); _freed_at: the backward call that released them.  Read with getattr: not always set.
+    __slots__ = ("_saved", "_versions", "_attrs", "_meta", "_site", "_site_at", "_freed_at")
 
     # Filled per op by the op table:
     _formulas = ()       # one formula(grad, node) per tensor input, or None where not differentiable
@@ -143,8 +147,10 @@ class FunctionNode(Node):
             out.append(r)
         return out
 
-    def _release(self):
-        self._saved = None
+    def _release(self, where=None):
+        if self._saved is not None:
+            self._saved = None
+            self._freed_at = where
 
     def _unpack(self, i):
         saved = self._saved
@@ -167,11 +173,10 @@ class FunctionNode(Node):
             t = value
             vc = t._vc
         if vc[0] != version:
-            raise RuntimeError(_modified_message(self, t, vc[0], version, i))
+            raise RuntimeError(_modified_message(self, t, vc[0], version, i,
+                                                 vc[1] if len(vc) > 1 else None))
         return t
 
-    def _saved_names(self):
-        return tuple(self._saved_index)
 
 
 class PackedSaved:
@@ -264,19 +269,17 @@ def _fit(grad, meta):
     return grad
 
 
-def _modified_message(node, tensor, now, expected, index):
-    op = node._op_name or node.name()
-    if op.endswith("Backward0") or op.endswith("Backward1"):
-        op = op[: -len("Backward0")]
-    owner = f"output {tensor._output_nr} of {op}" if tensor.grad_fn is node else _describe(tensor)
-    owner = f", which is {owner}" if owner else ""
+def _modified_message(node, tensor, now, expected, index, vc_site=None):
+    owner = _describe(tensor)
+    owner = f", which is {owner}," if owner else ""
     shape = ", ".join(str(n) for n in tensor.shape)
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{tensor.dtype._tensor_name} [{shape}]]{owner}, is at version "
+        f"operation: [torch.{tensor.dtype._tensor_name} [{shape}]]{owner} is at version "
         f"{now}; expected version {expected} instead. Hint: enable anomaly detection to find the "
         "operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+        + _modified_hint(node, tensor, vc_site)
     )
 
 
@@ -285,14 +288,26 @@ def _describe(tensor):
     if fn is None:
         return ""
     name = fn.name()
-    for suffix in ("Backward0", "Backward1"):
+    for suffix in ("Backward0", "Backward1", "Backward2", "Backward3", "Backward"):
         if name.endswith(suffix):
             name = name[: -len(suffix)]
+            break
     return f"output {tensor._output_nr} of {name}"
 
 
 def _freed_hint(node):
-    return ""
+    """Our sentence after PyTorch's: which node, made where, freed by which backward call."""
+    return (f" The saved values of {node_origin(node)} were freed by the backward call at "
+            f"{describe_site(getattr(node, '_freed_at', None))}: pass retain_graph=True to that "
+            "call, or detach() the part of the graph that you reuse across iterations.")
+
+
+def _modified_hint(node, tensor, vc_site):
+    shape = ", ".join(str(n) for n in tensor.shape)
+    changed = (f", and was changed by the in-place op at {describe_site(vc_site)}"
+               if vc_site is not None else "")
+    return (f" The tensor of shape [{shape}] and dtype {tensor.dtype} was saved by "
+            f"{node_origin(node)}{changed}.")
 
 
 class AccumulateGrad(Node):

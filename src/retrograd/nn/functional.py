@@ -12,26 +12,33 @@ from .. import ops as _ops
 from .._array import xp
 from ..creation import _rng, zeros_like
 from ..ops import nnops as _nn
+from ..ops.inplace import inplace as _inplace_op
 from ..ops.pointwise import _dtype_name
 from ..tensor import Tensor, _make
 
 # --- activations ---------------------------------------------------------------------------------
 
 
+def _activate(fn, input: Tensor, inplace: bool, *args) -> Tensor:
+    """``fn(input, *args)``; with ``inplace=True`` written into ``input``, recorded as an in-place
+    op (its node is ``fn``'s, and a value ``fn`` saved is kept from the write)."""
+    return _inplace_op(input, fn, *args) if inplace else fn(input, *args)
+
+
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.relu``: max(x, 0)."""
-    return _ops.relu(input)
+    return input.relu_() if inplace else _ops.relu(input)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.relu6``: min(max(x, 0), 6)."""
-    return hardtanh(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
-    """``F.hardtanh``: x clamped to [min_val, max_val]."""
-    return _nn._hardtanh(input, min_val, max_val)
+    """``F.hardtanh``: x clamped to [min_val, max_val] (gradient 0 at the bounds)."""
+    return _activate(_nn._hardtanh, input, inplace, min_val, max_val)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -41,7 +48,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.silu``: x * sigmoid(x)."""
-    return _nn._silu(input)
+    return _activate(_nn._silu, input, inplace)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -51,17 +58,18 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``F.elu``: x where x > 0, else alpha (exp(x) - 1)."""
-    return _nn._elu(input, alpha)
+    return _activate(_nn._elu, input, inplace, alpha)
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.selu``: a scaled ELU with PyTorch's constants."""
-    return _nn._elu(input, 1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
+    return _activate(_nn._elu, input, inplace, 1.6732632423543772848170429916717,
+                     1.0507009873554804934193349852946)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``F.leaky_relu``: x where x > 0, else negative_slope * x."""
-    return _nn._leaky_relu(input, negative_slope)
+    return _activate(_nn._leaky_relu, input, inplace, negative_slope)
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -81,17 +89,17 @@ def logsigmoid(input: Tensor) -> Tensor:
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.hardsigmoid``: relu6(x + 3) / 6."""
-    return _nn._hardsigmoid(input)
+    return _activate(_nn._hardsigmoid, input, inplace)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.hardswish``: x relu6(x + 3) / 6."""
-    return _nn._hardswish(input)
+    return _activate(_nn._hardswish, input, inplace)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.mish``: x tanh(softplus(x))."""
-    return _nn._mish(input)
+    return _activate(_nn._mish, input, inplace)
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -101,12 +109,12 @@ def softsign(input: Tensor) -> Tensor:
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """``F.threshold``: x where x > threshold, else value."""
-    return _nn._threshold(input, threshold, value)
+    return _activate(_nn._threshold, input, inplace, threshold, value)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``F.celu``: x where x > 0, else alpha (exp(x / alpha) - 1)."""
-    return _nn._celu(input, alpha, 1.0, 1.0 / alpha)
+    return _activate(_nn._celu, input, inplace, alpha, 1.0, 1.0 / alpha)
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
@@ -546,14 +554,12 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """``F.cosine_similarity``: the sum over ``dim`` of x1 / max(|x1|, eps) times
-    x2 / max(|x2|, eps).  As in PyTorch, the norms are clamped outside the graph: the gradient
-    treats them as unclamped."""
-    def unit(x):
-        n = x.norm(dim=dim, keepdim=True)
-        return x / (n + (n.clamp(min=eps) - n).detach())
-
-    return (unit(x1) * unit(x2)).sum(dim)
+    """``F.cosine_similarity``: the dot product of x1 / max(|x1|, eps) and x2 / max(|x2|, eps)
+    along ``dim``, as PyTorch computes it."""
+    # The norm op, whose gradient at a zero vector is 0 (sqrt's would be inf * 0 = nan).
+    n1 = x1.norm(dim=dim, keepdim=True).clamp(min=eps)
+    n2 = x2.norm(dim=dim, keepdim=True).clamp(min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
@@ -564,7 +570,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
     """``F.normalize``: input / max(||input||_p, eps) along ``dim``."""
-    norm = (input.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
+    norm = input.norm(p, dim, keepdim=True)  # its gradient at a zero vector is 0, not nan
     return input / norm.clamp(min=eps)
 
 

@@ -6,7 +6,7 @@ from typing import Callable, Iterator
 
 from .. import dtypes
 from ..autograd.node import RemovableHandle, _HookDict
-from ..tensor import Tensor
+from ..tensor import Tensor, clear_grad
 from .parameter import Parameter
 
 
@@ -347,21 +347,7 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear every parameter's ``.grad``: to None (default) or to zeros in place."""
         for p in self.parameters():
-            g = p._grad
-            if g is None:
-                continue
-            if set_to_none:
-                p._grad = None
-            else:
-                if g.grad_fn is not None:
-                    g.detach_()
-                else:
-                    g._requires_grad = False
-                if g._data.flags.writeable:
-                    g._data.fill(0)
-                else:
-                    g._data = g._data * 0
-                g._vc[0] += 1
+            clear_grad(p, set_to_none)
 
     # --- dtype and device -------------------------------------------------------------------------
     def _apply(self, fn: Callable) -> "Module":

@@ -162,6 +162,7 @@ def _inside(x, low, high):
 @op(saves="self", node="HardtanhBackward0", method=False,
     grads=(lambda g, n: where(_inside(n.self, n.min_val, n.max_val), g, 0.0),))
 def _hardtanh(self, min_val, max_val):
+    """x clamped to [min_val, max_val]; unlike clamp, the gradient is 0 at the bounds."""
     return xp.clip(self, min_val, max_val).astype(self.dtype, copy=False)
 
 

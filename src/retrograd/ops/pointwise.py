@@ -453,7 +453,23 @@ def sigmoid_backward(grad_output, output):
 @op(inputs="grad_output self", saves="self", method=False,
     grads=(lambda gg, n: threshold_backward(gg, n.self, n.threshold), None))
 def threshold_backward(grad_output, self, threshold):
-    return xp.where(self > threshold, grad_output, xp.zeros((), grad_output.dtype))
+    return keep_where(grad_output, self > threshold)
+
+
+_SAME_WIDTH_INT = {2: xp.int16, 4: xp.int32, 8: xp.int64}
+
+
+def keep_where(values, keep):
+    """``values`` where ``keep`` holds, else exactly 0 (a nan or inf there too, as PyTorch's
+    masking kernels give).  For floats, a bitwise and with an all-ones/all-zeros mask: a
+    branch-free pass, several times faster than ``where`` on a random mask."""
+    ints = _SAME_WIDTH_INT.get(values.itemsize) if values.dtype.kind == "f" else None
+    if ints is None or values.ndim == 0 or values.shape != keep.shape:
+        return xp.where(keep, values, xp.zeros((), values.dtype))
+    mask = keep.astype(ints)
+    xp.negative(mask, out=mask)  # 1 -> all bits set
+    xp.bitwise_and(values.view(ints), mask, out=mask)
+    return mask.view(values.dtype)
 
 
 @op(saves="self", promote="float", grads=(lambda g, n: g * (1 - n.self * n.self).rsqrt(),))

@@ -19,6 +19,8 @@ import inspect
 
 from .. import dtypes
 from .._array import ndarray, xp
+from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside
+from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import (BinaryNode, FunctionNode, ListInputNode, UnaryNode, _sequence,
                              grad_accumulator)
@@ -34,6 +36,16 @@ _EVERY_OUTPUT = 1 << 62  # outputs=None: as many as the forward returns
 # node saves).
 forward_ad_hook = None
 pack_hook = None
+# Anomaly mode (``autograd.anomaly``): checks each recorded op's results for NaN/inf.
+anomaly_hook = None
+
+
+def _anomaly_changed(enabled):
+    global anomaly_hook
+    anomaly_hook = check_forward if enabled else None
+
+
+_anomaly.listeners.append(_anomaly_changed)
 
 
 _NO_EDGE = (None, 0)
@@ -43,6 +55,10 @@ def _edge(t):
     """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
     if not isinstance(t, Tensor):
         return _NO_EDGE
+    if t._view_base is not None and len(t._vc) > 3:  # a recorded write may have made it stale
+        from .inplace import fresh_grad_fn
+
+        fresh_grad_fn(t)
     fn = t.grad_fn
     if fn is not None:
         return (fn, t._output_nr)
@@ -68,11 +84,17 @@ def _saved_property(i):
     return property(get)
 
 
-def _attr_property(i):
-    return property(lambda node: node._attrs[i])
+def _attr_property(i, default):
+    # A call that left trailing attributes to their defaults recorded only those it was given.
+    def get(node):
+        attrs = node._attrs
+        return attrs[i] if i < len(attrs) else default
+
+    return property(get)
 
 
-def node_class(name, formulas, saves, attrs, n_outputs=1, op_name="", base=FunctionNode):
+def node_class(name, formulas, saves, attrs, n_outputs=1, op_name="", base=FunctionNode,
+               defaults=()):
     """The node type of an op: properties for its saved values (``_saved_self``) and attributes."""
     ns = {"__slots__": (), "_formulas": tuple(formulas), "_n_outputs": n_outputs,
           "_saved_index": {s: i for i, s in enumerate(saves)}, "_op_name": op_name}
@@ -80,7 +102,7 @@ def node_class(name, formulas, saves, attrs, n_outputs=1, op_name="", base=Funct
         ns[s] = ns["_saved_" + s] = _saved_property(i)
     for i, a in enumerate(attrs):
         if a not in ns:
-            ns[a] = ns["_saved_" + a] = _attr_property(i)
+            ns[a] = ns["_saved_" + a] = _attr_property(i, defaults[i] if i < len(defaults) else None)
     return type(name, (base,), ns)
 
 
@@ -113,7 +135,7 @@ class OpDef:
                 BinaryNode if len(inputs) == 2 and outputs == 1 else
                 FunctionNode)
         self.Node = node_class(node_name or _camel(name) + "Backward0", grads, saves, self.attrs,
-                               outputs, name, base)
+                               outputs, name, base, self.defaults[len(inputs):])
         self.differentiable = any(f is not None for f in grads)
         # Where each saved name comes from: an input (0, i), an output (1, j: "result", "result1"),
         # an input's shape (2, i: "self_shape") or dtype (3, i: "self_dtype").
@@ -235,6 +257,8 @@ def _make_function(d):
         elif len(args) != nparams:
             tail = tails.get(len(args))
             args = args + tail if tail is not None else bind(args, kwargs)
+        if not listed:
+            args = _tensor_arguments(args, d)
         cast = False
         if k == 2 and not listed:  # most ops: two inputs, tensors or scalars
             tensors = args[:2]
@@ -311,15 +335,13 @@ def _unary(d, general, record, tails):
     def unary(*args, **kwargs):
         if forward_ad_hook is not None:
             return general(*args, **kwargs)
-        if kwargs or len(args) != nparams:
-            tail = None if kwargs else tails.get(len(args))
-            if tail is None:
-                return general(*args, **kwargs)
-            args += tail
+        if kwargs or (len(args) != nparams and len(args) not in tails):
+            return general(*args, **kwargs)
+        # Trailing arguments left out keep the forward's defaults (the node reads them the same).
         x = args[0]
         if not isinstance(x, Tensor) or (float_only and x._data.dtype.kind not in _FLOAT_KINDS):
             return general(*args)
-        out = forward(x._data, *args[1:]) if nparams > 1 else forward(x._data)
+        out = forward(x._data, *args[1:]) if len(args) > 1 else forward(x._data)
         if type(out) is not ndarray:
             out = xp.asarray(out)
         if x._requires_grad and differentiable and _grad_state.enabled:
@@ -344,11 +366,9 @@ def _binary(d, general, record, tails):
     def binary(*args, **kwargs):
         if forward_ad_hook is not None:
             return general(*args, **kwargs)
-        if kwargs or len(args) != nparams:
-            tail = None if kwargs else tails.get(len(args))
-            if tail is None:
-                return general(*args, **kwargs)
-            args += tail
+        if kwargs or (len(args) != nparams and len(args) not in tails):
+            return general(*args, **kwargs)
+        # Trailing arguments left out keep the forward's defaults (the node reads them the same).
         x = args[0]
         y = args[1]
         if not isinstance(x, Tensor):
@@ -367,7 +387,7 @@ def _binary(d, general, record, tails):
         else:
             return general(*args)
         try:
-            out = forward(a, b, *args[2:]) if nparams > 2 else forward(a, b)
+            out = forward(a, b, *args[2:]) if len(args) > 2 else forward(a, b)
         except ValueError as e:
             raise _shape_error(e, broadcast, (a, b), name) from None
         if type(out) is not ndarray:
@@ -379,6 +399,29 @@ def _binary(d, general, record, tails):
         return _make(out, False)
 
     return binary
+
+
+_PY_SCALARS = {bool, int, float, complex, type(None)}
+
+
+def _tensor_arguments(args, d):
+    """Tensor inputs as the op takes them: NumPy scalars become Python numbers and NumPy arrays
+    tensors (as PyTorch converts them); anything else is PyTorch's TypeError."""
+    k = len(d.inputs)
+    if all(isinstance(a, Tensor) or type(a) in _PY_SCALARS for a in args[:k]):
+        return args
+    args = list(args)
+    for i in range(k):
+        a = args[i]
+        if isinstance(a, xp.generic):  # before the Python types: np.float64 is a float
+            args[i] = a.item()
+        elif isinstance(a, ndarray):
+            args[i] = _make(a)
+        elif not isinstance(a, (Tensor, bool, int, float, complex)) and a is not None:
+            name = "input" if d.inputs[i] == "self" else d.inputs[i]
+            raise TypeError(f"{d.name}(): argument '{name}' (position {i + 1}) must be Tensor, "
+                            f"not {type(a).__name__}")
+    return tuple(args)
 
 
 def _arrays(tensors):
@@ -422,6 +465,10 @@ def _recorder(d):
         node = Node.__new__(Node)
         if single_edge:
             t = tensors[0]
+            if t._view_base is not None and len(t._vc) > 3:  # a view a recorded write made stale
+                from .inplace import fresh_grad_fn
+
+                fresh_grad_fn(t)
             fn = t.grad_fn
             node.next_functions = ((fn, t._output_nr) if fn is not None
                                    else (grad_accumulator(t), 0),)
@@ -440,8 +487,21 @@ def _recorder(d):
                 r._output_nr = i
         node._meta = _broadcast_meta(tensors, results[0]._data) if fit else None
         save(node, tensors, results)
-        if pack_hook is not None and plan:
-            node._saved = pack_hook(node._saved, plan, results)
+        if plan:
+            # Where the user called the op, for the errors about its saved values (freed,
+            # modified): the first frame outside retrograd, its code and bytecode offset (the line
+            # is worked out only for an error).  Nodes that save nothing need no site.
+            f = _getframe(2)
+            code = f.f_code
+            if code.co_filename in INTERNAL_FILES:
+                f = outside(f)
+                code = f.f_code
+            node._site = code
+            node._site_at = f.f_lasti
+            if pack_hook is not None:
+                node._saved = pack_hook(node._saved, plan, results)
+        if anomaly_hook is not None:
+            anomaly_hook(node, tensors, results)
         return node
 
     return record
@@ -503,6 +563,9 @@ def _wrap(array, base, requires_grad):
     if base is not None and xp.may_share_memory(array, base._data):
         t = _make(array, requires_grad, None, base._vc)
         t._view_base = base._view_base if base._view_base is not None else base
+        vc = t._vc
+        if len(vc) > 3:  # made after a recorded in-place write: its grad_fn is current
+            vc[3][id(t)] = vc[2]
         return t
     return _make(array, requires_grad)
 
@@ -545,10 +608,7 @@ def _promote(mode, tensors, arrays, name):
     else:
         raise ValueError(f"{name}: unknown promotion {mode!r}")
     np_target = target.np
-    # A NumPy scalar becomes the Python number it holds, so that NumPy, like PyTorch, lets the
-    # tensor's dtype win (NumPy itself would promote float32 * np.float64 to float64).
-    return [a.astype(np_target) if type(a) is ndarray and a.dtype != np_target else
-            a.item() if isinstance(a, xp.generic) else a
+    return [a.astype(np_target) if isinstance(t, Tensor) and a.dtype != np_target else a
             for t, a in zip(tensors, arrays)]
 
 

@@ -1,5 +1,5 @@
-"""``retrograd.utils``: helpers built on the public API (``checkpoint``)."""
+"""``retrograd.utils``: helpers built on the public API (``checkpoint``, ``data``)."""
 
-from . import checkpoint
+from . import checkpoint, data
 
-__all__ = ["checkpoint"]
+__all__ = ["checkpoint", "data"]

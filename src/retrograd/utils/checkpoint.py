@@ -177,7 +177,7 @@ class CheckpointFunctionBackward(Node):
     def _tensor_positions(self):
         return [i for i, a in enumerate(self.args) if isinstance(a, Tensor)]
 
-    def _release(self):
+    def _release(self, where=None):
         self.args = None
         self._freed = True
 

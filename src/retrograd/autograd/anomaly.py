@@ -1,0 +1,208 @@
+"""Anomaly detection (``torch.autograd.detect_anomaly``) and the call sites that errors point to.
+
+Every node records where its forward op was called: the code object and the bytecode offset of the
+first frame outside retrograd (``caller_site``), a few attribute reads, never a traceback.  The line
+number and its text are worked out only when an error is formatted (``describe_site``).
+
+In anomaly mode the engine checks each node's gradients for NaN and names the forward call that made
+the node, and ops check their results for NaN/inf as they are recorded.
+"""
+
+import linecache
+import os
+import sys
+import warnings
+
+from .._array import xp
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_getframe = sys._getframe
+
+
+# Code that uses retrograd as a user would: its calls are the sites errors should name.
+_USER_FILES = ("demo.py",)
+
+
+def _package_files():
+    """Every source file of retrograd, as code objects name them (a set: one hash lookup a frame)."""
+    found = set()
+    for folder, _, names in os.walk(_PACKAGE_DIR):
+        found.update(os.path.join(folder, n) for n in names if n.endswith(".py"))
+    return frozenset(found - {os.path.join(_PACKAGE_DIR, n) for n in _USER_FILES})
+
+
+INTERNAL_FILES = _package_files()
+
+
+class _Anomaly:
+    """Process-wide, as in PyTorch (anomaly mode is not thread-local).
+
+    Turning it on or off tells the ``listeners`` (the op table), so an op call tests one global
+    name rather than reading this object.
+    """
+
+    check_nan = True
+
+    def __init__(self):
+        self._enabled = False
+        self.listeners = []
+
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
+    @enabled.setter
+    def enabled(self, value: bool) -> None:
+        self._enabled = bool(value)
+        for listener in self.listeners:
+            listener(self._enabled)
+
+
+state = _Anomaly()
+
+
+def caller_site(depth: int = 2):
+    """``(code, offset)`` of the innermost frame outside retrograd, ``depth`` frames up or further.
+
+    The bytecode offset, not ``f_lineno``: reading the line number scans the code's line table.
+    """
+    f = _getframe(depth)
+    if f.f_code.co_filename in INTERNAL_FILES:
+        f = outside(f)
+    return (f.f_code, f.f_lasti)
+
+
+def outside(f):
+    """The first frame above ``f`` that is not retrograd's (``f`` itself if there is none)."""
+    g = f.f_back
+    while g is not None:
+        if g.f_code.co_filename not in INTERNAL_FILES:
+            return g
+        g = g.f_back
+    return f
+
+
+def node_site(node):
+    """The ``(code, offset)`` a node recorded for its forward call, or None."""
+    code = getattr(node, "_site", None)
+    return None if code is None else (code, node._site_at)
+
+
+def site_line(site) -> int:
+    """The line number of a recorded ``(code, offset)``."""
+    code, offset = site
+    line = code.co_firstlineno
+    for start, _, number in code.co_lines():
+        if start > offset:
+            break
+        if number is not None:
+            line = number
+    return line
+
+
+def describe_site(site) -> str:
+    """``file.py:12 (`y = x.exp()`)``: the place and text of a recorded call, read only now."""
+    if site is None:
+        return "an unknown place"
+    code = site[0]
+    line = site_line(site)
+    text = linecache.getline(code.co_filename, line).strip()
+    where = f"{code.co_filename}:{line}"
+    return f"{where} (`{text}`)" if text else where
+
+
+def node_origin(node) -> str:
+    """"MulBackward0, made by the forward call at file.py:12 (`...`)"."""
+    site = node_site(node)
+    return f"{node.name()}, made by the forward call at {describe_site(site)}"
+
+
+def is_anomaly_enabled() -> bool:
+    return state.enabled
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    return state.check_nan
+
+
+_WARNING = ("Anomaly Detection has been enabled. This mode will increase the runtime and should "
+            "only be enabled for debugging.")
+
+
+class detect_anomaly:
+    """``torch.autograd.detect_anomaly``: anomaly mode on inside a ``with`` block (or a decorated
+    function); the previous mode comes back afterwards."""
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self.check_nan = check_nan
+        warnings.warn(_WARNING, UserWarning, stacklevel=2)
+
+    def __enter__(self) -> None:
+        self.prev = (state.enabled, state.check_nan)
+        state.enabled, state.check_nan = True, self.check_nan
+
+    def __exit__(self, *exc) -> None:
+        state.enabled, state.check_nan = self.prev
+
+    def __call__(self, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__(self.check_nan):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class set_detect_anomaly:
+    """``torch.autograd.set_detect_anomaly(mode, check_nan=True)``: sets the mode at once; used as a
+    context manager it also restores the previous mode on exit."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        self.prev = (state.enabled, state.check_nan)
+        state.enabled, state.check_nan = bool(mode), bool(check_nan)
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc) -> None:
+        state.enabled, state.check_nan = self.prev
+
+
+def check_gradients(node, grads) -> None:
+    """Anomaly mode, after a node ran: PyTorch's error if a gradient it returned holds NaN."""
+    if not state.check_nan:
+        return
+    for i, g in enumerate(grads):
+        if g is not None and g._data.dtype.kind in "fc" and xp.isnan(g._data).any():
+            raise RuntimeError(
+                f"Function '{node.name()}' returned nan values in its {i}th output. "
+                f"({node_origin(node)}.)"
+            )
+
+
+def warn_error_in(node) -> None:
+    """Anomaly mode, a node's backward raised: say which forward call made the node."""
+    warnings.warn(f"Error detected in {node.name()}. The forward call that caused the error: "
+                  f"{describe_site(node_site(node))}", UserWarning, stacklevel=2)
+
+
+def check_forward(node, inputs, results) -> None:
+    """Anomaly mode, as an op is recorded: warn when it made NaN or inf out of finite inputs (so only
+    the op where they first appear is named, not every op they flow through).  Also gives the
+    node its forward call site if it has none (the op table records one only for nodes that save
+    values), so every node can be named in anomaly mode."""
+    if getattr(node, "_site", None) is None:
+        node._site, node._site_at = caller_site(3)
+    for r in results:
+        a = r._data
+        if a.dtype.kind in "fc" and not xp.isfinite(a).all():
+            for t in inputs:
+                d = getattr(t, "_data", None)
+                if d is not None and d.dtype.kind in "fc" and not xp.isfinite(d).all():
+                    return
+            warnings.warn(f"{node.name()} was made by a forward op whose result holds NaN or inf "
+                          f"although its inputs were finite, at {describe_site(node_site(node))}.",
+                          RuntimeWarning, stacklevel=2)
+            return

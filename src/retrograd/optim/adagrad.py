@@ -1,0 +1,60 @@
+"""``Adagrad``: per-coordinate learning rates from the running sum of squared gradients."""
+
+from collections.abc import Iterable
+
+from .._array import xp
+from .optimizer import Optimizer, _grads, _make, _real, _scalar_step, _step_count
+
+
+class Adagrad(Optimizer):
+    """``torch.optim.Adagrad``; as PyTorch, its state exists from construction on."""
+
+    def __init__(self, params: Iterable, lr: float = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0,
+                 eps: float = 1e-10, foreach: bool | None = None, *, maximize: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= lr_decay:
+            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= initial_accumulator_value:
+            raise ValueError(
+                f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
+                    "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
+                    "maximize": maximize, "differentiable": differentiable, "fused": fused}
+        super().__init__(params, defaults)
+        for group in self.param_groups:
+            for p in group["params"]:
+                self._init_state(p, group)
+
+    def _init_state(self, p, group: dict) -> dict:
+        state = self.state[p]
+        state["step"] = _scalar_step()
+        value = group["initial_accumulator_value"]
+        if p._data.dtype.kind == "c":  # both parts of a complex entry accumulate from value
+            value = complex(value, value)
+        state["sum"] = _make(xp.full_like(p._data, value))
+        return state
+
+    def _step(self) -> None:
+        for group in self.param_groups:
+            lr, lr_decay, eps = float(group["lr"]), group["lr_decay"], group["eps"]
+            weight_decay = group["weight_decay"]
+            for p, g in _grads(group):
+                state = self.state[p] or self._init_state(p, group)
+                step = _step_count(state)
+                param, g = _real(p._data), _real(g)
+                if weight_decay != 0:
+                    g = g + weight_decay * param
+                clr = lr / (1 + (step - 1) * lr_decay)
+                total = _real(state["sum"]._data)
+                total += g * g
+                std = xp.sqrt(total)
+                std += eps
+                param += -clr * g / std
+                p._vc[0] += 1

@@ -1,0 +1,73 @@
+"""``Adam``: adaptive moment estimation, with AMSGrad and L2 or decoupled weight decay."""
+
+from collections.abc import Iterable
+
+from .._array import xp
+from .optimizer import Optimizer, _grads, _lerp_, _real, _scalar_step, _step_count, _zeros_like
+
+
+class Adam(Optimizer):
+    """``torch.optim.Adam``; each step is PyTorch's single-tensor update, in the parameter's
+    dtype."""
+
+    def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None,
+                 decoupled_weight_decay: bool = False) -> None:
+        _check_adam_args(lr, betas, eps, weight_decay)
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "amsgrad": amsgrad, "maximize": maximize, "foreach": foreach,
+                    "capturable": capturable, "differentiable": differentiable, "fused": fused,
+                    "decoupled_weight_decay": decoupled_weight_decay}
+        super().__init__(params, defaults)
+
+    def _step(self) -> None:
+        for group in self.param_groups:
+            lr = float(group["lr"])
+            beta1, beta2 = group["betas"]
+            eps, weight_decay, amsgrad = group["eps"], group["weight_decay"], group["amsgrad"]
+            decoupled = group.get("decoupled_weight_decay", False)
+            for p, g in _grads(group):
+                state = self.state[p]
+                if not state:
+                    state["step"] = _scalar_step()
+                    state["exp_avg"] = _zeros_like(p)
+                    state["exp_avg_sq"] = _zeros_like(p)
+                    if amsgrad:
+                        state["max_exp_avg_sq"] = _zeros_like(p)
+                step = _step_count(state)
+                param, g = _real(p._data), _real(g)
+                if weight_decay != 0:
+                    if decoupled:
+                        param *= 1 - lr * weight_decay
+                    else:
+                        g = g + weight_decay * param
+                m, v = _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)
+                _lerp_(m, g, 1 - beta1)
+                v *= beta2
+                v += (1 - beta2) * g * g
+                step_size = lr / (1 - beta1 ** step)
+                bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+                if amsgrad:
+                    vmax = _real(state["max_exp_avg_sq"]._data)
+                    xp.maximum(vmax, v, out=vmax)
+                    v = vmax
+                denom = xp.sqrt(v)
+                denom /= bias_correction2_sqrt
+                denom += eps
+                param += -step_size * m / denom
+                p._vc[0] += 1
+
+
+def _check_adam_args(lr, betas, eps, weight_decay) -> None:
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")

@@ -1,0 +1,188 @@
+"""Tensor hooks, retain_grad order, post-accumulate hooks and node hooks, checked against PyTorch."""
+
+import pytest
+
+import retrograd
+
+
+def _both(torch_ref, program):
+    """Run ``program(module)`` with retrograd and with PyTorch; return both results as lists."""
+    ours = program(retrograd)
+    theirs = program(torch_ref)
+    return _lists(ours), _lists(theirs)
+
+
+def _lists(value):
+    if isinstance(value, (list, tuple)):
+        return [_lists(v) for v in value]
+    if hasattr(value, "tolist"):
+        return value.detach().tolist() if hasattr(value, "detach") else value.tolist()
+    return value
+
+
+@pytest.mark.parametrize("hook_first", [True, False])
+def test_retain_grad_sees_the_hooked_gradient_in_either_order(torch_ref, hook_first):
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        if hook_first:
+            y.register_hook(lambda g: g * 10)
+            y.retain_grad()
+        else:
+            y.retain_grad()
+            y.register_hook(lambda g: g * 10)
+        y.sum().backward()
+        return y.grad, x.grad
+
+    ours, theirs = _both(torch_ref, program)
+    assert ours == theirs == [[10.0, 10.0], [20.0, 20.0]]
+
+
+def test_leaf_hook_replaces_gradient_then_post_accumulate_hook_runs(torch_ref):
+    def program(T):
+        seen = []
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        x.register_hook(lambda g: g * 3)
+        x.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+        (x * 2).sum().backward()
+        return x.grad, seen
+
+    ours, theirs = _both(torch_ref, program)
+    assert ours == theirs == [[6.0, 6.0], [[6.0, 6.0]]]
+
+
+def test_hooks_run_in_registration_order_and_handle_removes(torch_ref):
+    def program(T):
+        order = []
+        x = T.tensor([1.0], requires_grad=True)
+        y = x * 1
+        y.register_hook(lambda g: order.append("a"))
+        h = y.register_hook(lambda g: order.append("b") or g * 5)
+        y.register_hook(lambda g: order.append("c"))
+        y.sum().backward(retain_graph=True)
+        first = x.grad.clone()
+        h.remove()
+        x.grad = None
+        y.sum().backward()
+        return order, first, x.grad
+
+    ours, theirs = _both(torch_ref, program)
+    assert ours == theirs
+    assert ours[0] == ["a", "b", "c", "a", "c"]
+
+
+def test_hook_errors_match(torch_ref):
+    for T in (retrograd, torch_ref):
+        with pytest.raises(RuntimeError, match="cannot register a hook on a tensor that doesn't "
+                                               "require gradient"):
+            T.tensor([1.0]).register_hook(lambda g: g)
+        x = T.tensor([1.0], requires_grad=True)
+        with pytest.raises(RuntimeError, match="post accumulate grad hooks cannot be registered on "
+                                               "non-leaf tensors"):
+            (x * 2).register_post_accumulate_grad_hook(lambda t: None)
+
+
+def test_node_prehook_and_hook(torch_ref):
+    def program(T):
+        log = []
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        z = (x * 2).exp()
+        z.grad_fn.register_prehook(lambda go: log.append(("pre", _lists(go))) or (go[0] * 2,))
+        z.grad_fn.register_hook(lambda gi, go: log.append(("post", _lists(gi), _lists(go))))
+        z.sum().backward()
+        return log, x.grad
+
+    ours, theirs = _both(torch_ref, program)
+    assert ours[0][0] == theirs[0][0]
+    assert ours[0][1][0] == "post"
+    assert ours[1] == pytest.approx(theirs[1])
+    assert ours[0][1][1][0] == pytest.approx(theirs[0][1][1][0])
+
+
+def test_removed_node_hook_does_not_run():
+    x = retrograd.tensor([1.0], requires_grad=True)
+    z = x.exp()
+    h = z.grad_fn.register_prehook(lambda go: (go[0] * 100,))
+    h.remove()
+    z.sum().backward()
+    assert x.grad.item() == pytest.approx(2.718281828, rel=1e-6)
+
+
+def test_hooks_apply_to_autograd_grad_results(torch_ref):
+    def program(T):
+        seen = []
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        x.register_hook(lambda g: g * 10)
+        x.register_post_accumulate_grad_hook(lambda t: seen.append("post"))
+        (gx,) = T.autograd.grad((x * 3).sum(), x)
+        z = x * 2
+        z.register_hook(lambda g: g * 7)
+        (gz,) = T.autograd.grad((z * 1).sum(), z)
+        return gx, gz, seen, x.grad
+
+    ours, theirs = _both(torch_ref, program)
+    assert ours == theirs == [[30.0, 30.0], [7.0, 7.0], [], None]
+
+
+def test_retained_non_leaf_named_in_inputs_is_stored_once(torch_ref):
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        w = x * 2
+        w.retain_grad()
+        w.register_hook(lambda g: g * 5)
+        (w * 1).sum().backward(inputs=[w])
+        return w.grad, x.grad
+
+    ours, theirs = _both(torch_ref, program)
+    assert ours == theirs == [[5.0, 5.0], None]
+
+
+@pytest.mark.parametrize("hook_before_write", [True, False])
+def test_hook_and_in_place_write(torch_ref, hook_before_write):
+    def program(T):
+        seen = []
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 1
+        if hook_before_write:
+            y.register_hook(lambda g: seen.append(g.tolist()) or g * 10)
+        y.mul_(3)
+        if not hook_before_write:
+            y.register_hook(lambda g: seen.append(g.tolist()) or g * 10)
+        (y * 2).sum().backward()
+        return seen, x.grad
+
+    ours, theirs = _both(torch_ref, program)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("make_hook, message", [
+    (lambda lib: (lambda g: lib.ones(3)), "hook '<lambda>' has changed the size of value"),
+    (lambda lib: (lambda g: g.double()),
+     "hook '<lambda>' has changed the type of value (was torch.FloatTensor got torch.DoubleTensor)"),
+])
+@pytest.mark.parametrize("on_leaf", [True, False])
+def test_a_hook_may_not_change_size_or_type(make_hook, message, on_leaf, torch_ref):
+    for lib in (retrograd, torch_ref):
+        x = lib.ones(2, requires_grad=True)
+        y = x * 2
+        (x if on_leaf else y).register_hook(make_hook(lib))
+        with pytest.raises(RuntimeError) as err:
+            (y * 3).sum().backward()
+        assert str(err.value) == message
+
+
+def test_a_leaf_gets_its_gradient_in_its_own_dtype(torch_ref):
+    """A float64 gradient from a custom Function reaches a float32 leaf as float32."""
+    for lib in (retrograd, torch_ref):
+        class Double(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g.double() * 2
+
+        x = lib.ones(2, requires_grad=True)
+        Double.apply(x).sum().backward()
+        assert str(x.grad.dtype) == "torch.float32" and x.grad.tolist() == [2.0, 2.0]

@@ -1,0 +1,26 @@
+"""NumPy scalars and arrays as operands, as PyTorch takes them; other objects get its TypeError."""
+
+import numpy as np
+import pytest
+
+import retrograd
+
+
+@pytest.mark.parametrize("expr", [
+    "x / np.sqrt(4.0)", "np.float64(2) * x", "x + np.int64(1)", "x * np.float32(2)",
+    "x + np.ones(2)", "ints * np.float64(1.5)",
+])
+def test_numpy_operands_match_pytorch(expr, torch_ref):
+    out = []
+    for lib in (retrograd, torch_ref):
+        scope = {"np": np, "x": lib.tensor([1.0, 2.0]), "ints": lib.tensor([1, 2])}
+        r = eval(expr, scope)
+        out.append((r.tolist(), str(r.dtype)))
+    assert out[0] == out[1]
+
+
+def test_other_objects_are_a_type_error():
+    x = retrograd.ones(2)
+    with pytest.raises(TypeError, match=r"add\(\): argument 'other' \(position 2\) must be Tensor, "
+                                        r"not list"):
+        retrograd.add(x, [1, 2])
