@@ -487,36 +487,34 @@ def _mse_loss(self, target, reduction):
     return _reduce_array(d * d, reduction, d.dtype)
 
 
-def _smooth_l1_slope(n):
+def _smooth_l1_slope(n, beta):
     """d loss / d input per element: d / beta inside the band |d| < beta, sign(d) outside."""
     d = n.self - n.target
-    return where(d.abs() < n.beta, d / n.beta, d.sign())
+    return where(d.abs() < beta, d / beta, d.sign())
+
+
+def _smooth_l1_values(self, target, beta):
+    d = xp.abs(self - target)
+    return xp.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta)
 
 
 @op(inputs="self target", saves="self target", broadcast=True, promote="binary", method=False,
     node="SmoothL1LossBackward0",
-    grads=(lambda g, n: _reduced_grad(g, n, _smooth_l1_slope(n)),
-           lambda g, n: _reduced_grad(g, n, -_smooth_l1_slope(n))))
+    grads=(lambda g, n: _reduced_grad(g, n, _smooth_l1_slope(n, n.beta)),
+           lambda g, n: _reduced_grad(g, n, -_smooth_l1_slope(n, n.beta))))
 def _smooth_l1_loss(self, target, reduction, beta):
-    d = xp.abs(self - target)
-    return _reduce_array(xp.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction,
-                         d.dtype)
+    loss = _smooth_l1_values(self, target, beta)
+    return _reduce_array(loss, reduction, loss.dtype)
 
 
-def _huber_slope(n):
-    """d loss / d input per element: d inside the band |d| < delta, delta sign(d) outside."""
-    d = n.self - n.target
-    return where(d.abs() < n.delta, d, d.sign() * n.delta)
-
-
+# Huber with delta is delta times smooth l1 with beta = delta.
 @op(inputs="self target", saves="self target", broadcast=True, promote="binary", method=False,
     node="HuberLossBackward0",
-    grads=(lambda g, n: _reduced_grad(g, n, _huber_slope(n)),
-           lambda g, n: _reduced_grad(g, n, -_huber_slope(n))))
+    grads=(lambda g, n: _reduced_grad(g, n, _smooth_l1_slope(n, n.delta) * n.delta),
+           lambda g, n: _reduced_grad(g, n, _smooth_l1_slope(n, n.delta) * -n.delta)))
 def _huber_loss(self, target, reduction, delta):
-    d = xp.abs(self - target)
-    return _reduce_array(xp.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction,
-                         d.dtype)
+    loss = delta * _smooth_l1_values(self, target, delta)
+    return _reduce_array(loss, reduction, loss.dtype)
 
 
 def _weighted(per_element, weight):

@@ -562,12 +562,17 @@ def _cumsum_grad(g, n):
 @op(saves="self_dtype", grads=(_cumsum_grad,))
 def cumsum(self, dim, dtype=None):
     """``torch.cumsum``: running sums along ``dim`` (integers and bools sum in int64)."""
-    int_dim("cumsum", dim)
-    axis = _axis(dim, self.ndim)
-    out_dtype = _sum_dtype(self, dtype)
+    return _cumulative("cumsum", xp.cumsum, self, dim, dtype)
+
+
+def _cumulative(name, fn, a, dim, dtype):
+    """``fn`` (cumsum or cumprod) along ``dim``; integers and bools accumulate in int64."""
+    int_dim(name, dim)
+    axis = _axis(dim, a.ndim)
+    out_dtype = _sum_dtype(a, dtype)
     if axis is None:
-        return self.astype(out_dtype or self.dtype)
-    return xp.cumsum(self, axis=axis, dtype=out_dtype)
+        return a.astype(out_dtype or a.dtype)
+    return fn(a, axis=axis, dtype=out_dtype)
 
 
 def _cumprod_grad(g, n):
@@ -593,12 +598,7 @@ def _cumprod_grad(g, n):
 @op(saves="self self_dtype", grads=(_cumprod_grad,))
 def cumprod(self, dim, dtype=None):
     """``torch.cumprod``: running products along ``dim`` (integers and bools in int64)."""
-    int_dim("cumprod", dim)
-    axis = _axis(dim, self.ndim)
-    out_dtype = _sum_dtype(self, dtype)
-    if axis is None:
-        return self.astype(out_dtype or self.dtype)
-    return xp.cumprod(self, axis=axis, dtype=out_dtype)
+    return _cumulative("cumprod", xp.cumprod, self, dim, dtype)
 
 
 @tensor_method
