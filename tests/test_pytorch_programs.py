@@ -335,6 +335,22 @@ def padded_sequence_batches(torch):
             repr(a.grad), repr(b.grad)]
 
 
+def nearest_upsampling(torch):
+    F, nn = torch.nn.functional, torch.nn
+    x = torch.arange(6.0).view(1, 1, 2, 3).requires_grad_()
+    y = F.interpolate(x, size=(3, 5))
+    (y * torch.arange(15.0).view(1, 1, 3, 5)).sum().backward()
+    line = torch.arange(3.0).view(1, 1, 3)
+    return [repr(F.interpolate(x, scale_factor=2).detach()), repr(y), repr(x.grad),
+            repr(F.interpolate(line, scale_factor=1.5)), repr(F.interpolate(line, size=2)),
+            repr(F.interpolate(line, size=7)), F.interpolate(x, scale_factor=2).grad_fn.name(),
+            F.interpolate(line.requires_grad_(), size=5).grad_fn.name(),
+            repr(nn.Upsample(scale_factor=2)(x).shape),
+            repr(nn.Upsample(scale_factor=2)), repr(nn.Upsample(size=(2, 2), mode="nearest")),
+            _err(lambda: F.interpolate(x, scale_factor=2, size=3)),
+            _err(lambda: F.interpolate(x))]
+
+
 PROGRAMS = {
     numpy_scalars_act_as_python_numbers: [
         "tensor([0, 1, 2])", "tensor([0., 1.])",
@@ -671,6 +687,25 @@ PROGRAMS = {
         'tensor([[1., 2., 3.],\n        [0., 0., 4.]])',
         'tensor([0., 2., 4.])',
         'tensor([1.])'],
+    nearest_upsampling: [
+        'tensor([[[[0., 0., 1., 1., 2., 2.],\n'
+        '          [0., 0., 1., 1., 2., 2.],\n'
+        '          [3., 3., 4., 4., 5., 5.],\n'
+        '          [3., 3., 4., 4., 5., 5.]]]])',
+        'tensor([[[[0., 0., 1., 1., 2.],\n'
+        '          [0., 0., 1., 1., 2.],\n'
+        '          [3., 3., 4., 4., 5.]]]], grad_fn=<UpsampleNearest2DBackward0>)',
+        'tensor([[[[12., 20., 13.],\n          [21., 25., 14.]]]])',
+        'tensor([[[0., 0., 1., 2.]]])',
+        'tensor([[[0., 1.]]])',
+        'tensor([[[0., 0., 0., 1., 1., 2., 2.]]])',
+        'UpsampleNearest2DBackward0',
+        'UpsampleNearest1DBackward0',
+        'torch.Size([1, 1, 4, 6])',
+        "Upsample(scale_factor=2.0, mode='nearest')",
+        "Upsample(size=(2, 2), mode='nearest')",
+        'ValueError: only one of size or scale_factor should be defined',
+        'ValueError: either size or scale_factor should be defined'],
 }
 
 CASES = list(PROGRAMS.items())
@@ -911,3 +946,12 @@ def test_ranking_and_embedding_loss_gradients(fn):
     x, y = rand64(3, 4, seed=26), rand64(3, 4, seed=27)
     assert retrograd.autograd.gradcheck(fn, (x, y))
     assert retrograd.autograd.gradgradcheck(fn, (x, y))
+
+
+@pytest.mark.parametrize("kw", [{"scale_factor": 2}, {"size": (3, 5)}, {"scale_factor": 1.5},
+                                {"size": (1, 2)}])
+def test_nearest_upsampling_gradients(kw):
+    x = rand64(1, 2, 2, 3, seed=28)
+    fn = (lambda t: retrograd.nn.functional.interpolate(t, **kw))
+    assert retrograd.autograd.gradcheck(fn, (x,))
+    assert retrograd.autograd.gradgradcheck(fn, (x,))

@@ -21,6 +21,7 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d
                       MaxPool2d)
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .sparse import Embedding
+from .upsampling import Upsample
 
 __all__ = [
     "Module", "Parameter", "functional", "init", "utils",
@@ -35,6 +36,6 @@ __all__ = [
     "BCEWithLogitsLoss", "KLDivLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
     "SoftMarginLoss", "TripletMarginLoss", "PoissonNLLLoss", "CosineEmbeddingLoss",
     "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
-    "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "CosineSimilarity", "PairwiseDistance",
+    "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "Upsample", "CosineSimilarity", "PairwiseDistance",
     "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
 ]

@@ -599,6 +599,31 @@ from ..ops.conv import (adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d,  # noqa
                         conv_transpose1d, conv_transpose2d, max_pool2d, max_pool2d_with_indices)
 
 
+def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
+                align_corners=None, recompute_scale_factor=None, antialias: bool = False) -> Tensor:
+    """``F.interpolate`` in 'nearest' mode: each output position copies the input at
+    floor(position / scale_factor) (or position * in / out with ``size``)."""
+    if mode != "nearest":
+        raise NotImplementedError(f"F.interpolate: mode '{mode}' is not supported yet; use "
+                                  "'nearest'")
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is None and scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    k = input.ndim - 2
+    spatial = input.shape[2:]
+    if size is not None:
+        sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,) * k
+        scales = (None,) * k
+    else:
+        scales = (tuple(float(f) for f in scale_factor) if isinstance(scale_factor, (tuple, list))
+                  else (float(scale_factor),) * k)
+        sizes = tuple(int(math.floor(n * f)) for n, f in zip(spatial, scales))
+        if recompute_scale_factor:
+            scales = (None,) * k
+    return _nn._upsample_nearest(input, sizes, scales)
+
+
 # --- 1-d pooling: the 2-d pooling over a height of 1, as PyTorch computes it --------------------
 
 

@@ -595,6 +595,58 @@ def _soft_margin_loss(self, target, reduction):
     return _reduce_array(loss, reduction, self.dtype)
 
 
+# --- nearest-neighbour upsampling ------------------------------------------------------------------
+
+
+def _nearest_sources(in_size, out_size, scale):
+    """For each output position along one dimension, the input position it copies: floor(j s)
+    with s = 1 / scale_factor when one is given, else in / out (PyTorch's 'nearest')."""
+    step = 1.0 / scale if scale is not None else in_size / out_size
+    return xp.minimum(xp.floor(xp.arange(out_size) * step).astype(xp.int64), in_size - 1)
+
+
+def _nearest_plan(in_shape, sizes, scales):
+    """(axis, source positions) for each upsampled dimension (the last ``len(sizes)``)."""
+    lead = len(in_shape) - len(sizes)
+    return [(lead + i, _nearest_sources(in_shape[lead + i], size, scale))
+            for i, (size, scale) in enumerate(zip(sizes, scales))]
+
+
+@op(inputs="grad", method=False, node="UpsampleNearestBackwardBackward0",
+    grads=(lambda g, n: _upsample_nearest(g, n.sizes, n.scales),))
+def _upsample_nearest_backward(grad, in_shape, sizes, scales):
+    """The adjoint of copying: each output's gradient added back to the input it copied."""
+    out = grad
+    for axis, src in _nearest_plan(in_shape, sizes, scales):
+        onehot = (xp.arange(in_shape[axis])[:, None] == src[None, :]).astype(grad.dtype)
+        out = xp.moveaxis(xp.tensordot(out, onehot, axes=([axis], [1])), -1, axis)
+    return out
+
+
+def _upsample_nearest_name(n_dims):
+    return f"UpsampleNearest{n_dims}DBackward0"
+
+
+def _upsample_nearest_forward(self, sizes, scales):
+    out = self
+    for axis, src in _nearest_plan(self.shape, sizes, scales):
+        out = xp.take(out, src, axis=axis)
+    return out
+
+
+_upsample_nearest_ops = {
+    k: op(f"_upsample_nearest{k}d", saves="self_shape", method=False,
+          node=_upsample_nearest_name(k),
+          grads=(lambda g, n: _upsample_nearest_backward(g, n.self_shape, n.sizes, n.scales),))(
+        _upsample_nearest_forward)
+    for k in (1, 2, 3)}
+
+
+def _upsample_nearest(input, sizes, scales):
+    """Nearest-neighbour upsampling of the last ``len(sizes)`` dimensions."""
+    return _upsample_nearest_ops[len(sizes)](input, tuple(sizes), tuple(scales))
+
+
 # --- padding -------------------------------------------------------------------------------------
 
 
