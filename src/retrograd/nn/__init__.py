@@ -36,6 +36,7 @@ __all__ = [
     "BCEWithLogitsLoss", "KLDivLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
     "SoftMarginLoss", "TripletMarginLoss", "PoissonNLLLoss", "CosineEmbeddingLoss",
     "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
-    "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "Upsample", "CosineSimilarity", "PairwiseDistance",
+    "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "Upsample", "CosineSimilarity",
+    "PairwiseDistance",
     "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
 ]

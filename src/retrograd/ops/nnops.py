@@ -595,7 +595,7 @@ def _soft_margin_loss(self, target, reduction):
     return _reduce_array(loss, reduction, self.dtype)
 
 
-# --- nearest-neighbour upsampling ------------------------------------------------------------------
+# --- nearest-neighbour upsampling ----------------------------------------------------------------
 
 
 def _nearest_sources(in_size, out_size, scale):
