@@ -402,7 +402,7 @@ class Tensor:
         """Accumulate the gradient of this tensor into the leaves' ``.grad`` (``Tensor.backward``)."""
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = (inputs,)
-        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, None, inputs)
 
 
     # --- helpers for the engine ----------------------------------------------------------------

@@ -227,10 +227,17 @@ def accumulate_grad(variable, grad, create_graph):
         grad = grad.to(variable.dtype)
     old = variable._grad
     if old is None:
-        if create_graph or _unshared(grad):
+        # Nothing but this function refers to an unshared gradient and its array (counted: our
+        # names, the tensor's slot, getrefcount's argument; the engine drops its own references
+        # first), so .grad may take it without a copy, as PyTorch steals a gradient by its
+        # reference count.
+        array = grad._data
+        if create_graph or (_getrefcount(grad) <= 2 and _getrefcount(array) <= 3
+                            and array.base is None and grad.grad_fn is None
+                            and type(grad) is Tensor):
             variable._grad = grad
         else:  # the same array may also reach another leaf or the caller: .grad gets its own
-            variable._grad = _make(grad._data.copy())
+            variable._grad = _make(array.copy())
     elif create_graph or old._requires_grad or grad._requires_grad:
         variable._grad = old + grad
     else:
@@ -263,18 +270,6 @@ def _checked_hook_result(hook, grad, new):
 
 def _hook_name(hook):
     return getattr(hook, "__name__", type(hook).__name__)
-
-
-def _unshared(grad):
-    """Whether nothing but the caller refers to ``grad`` and its array, so ``.grad`` may take it
-    without a copy (PyTorch steals such a gradient the same way, by its reference count).
-
-    Counted: the caller's and this function's names and getrefcount's own; the engine drops its
-    references to a gradient before handing it to AccumulateGrad.
-    """
-    array = grad._data
-    return (_getrefcount(grad) <= 3 and _getrefcount(array) <= 3 and array.base is None
-            and grad.grad_fn is None and type(grad) is Tensor)
 
 
 def _store_grad(t, g, create_graph):
