@@ -132,7 +132,7 @@ def _start(root_edges, grads, inputs, accumulate, targets):
 
 def gradient_edge(t):
     """Where a gradient for tensor ``t`` enters the graph: (grad_fn, output_nr) or its AccumulateGrad."""
-    if t._view_base is not None and len(t._vc) > 3:  # a view that a recorded write made stale
+    if len(t._vc) > 3 and t._view_base is not None:  # a view that a recorded write made stale
         from ..ops.inplace import fresh_grad_fn
 
         fresh_grad_fn(t)

@@ -55,7 +55,7 @@ def _edge(t):
     """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
     if not isinstance(t, Tensor):
         return _NO_EDGE
-    if t._view_base is not None and len(t._vc) > 3:  # a recorded write may have made it stale
+    if len(t._vc) > 3 and t._view_base is not None:  # a recorded write may have made it stale
         from .inplace import fresh_grad_fn
 
         fresh_grad_fn(t)
@@ -335,13 +335,14 @@ def _unary(d, general, record, tails):
     def unary(*args, **kwargs):
         if forward_ad_hook is not None:
             return general(*args, **kwargs)
-        if kwargs or (len(args) != nparams and len(args) not in tails):
+        n = len(args)
+        if kwargs or (n != nparams and n not in tails):
             return general(*args, **kwargs)
         # Trailing arguments left out keep the forward's defaults (the node reads them the same).
         x = args[0]
         if not isinstance(x, Tensor) or (float_only and x._data.dtype.kind not in _FLOAT_KINDS):
             return general(*args)
-        out = forward(x._data, *args[1:]) if len(args) > 1 else forward(x._data)
+        out = forward(x._data, *args[1:]) if n > 1 else forward(x._data)
         if type(out) is not ndarray:
             out = xp.asarray(out)
         if x._requires_grad and differentiable and _grad_state.enabled:
@@ -366,7 +367,8 @@ def _binary(d, general, record, tails):
     def binary(*args, **kwargs):
         if forward_ad_hook is not None:
             return general(*args, **kwargs)
-        if kwargs or (len(args) != nparams and len(args) not in tails):
+        n = len(args)
+        if kwargs or (n != nparams and n not in tails):
             return general(*args, **kwargs)
         # Trailing arguments left out keep the forward's defaults (the node reads them the same).
         x = args[0]
@@ -387,7 +389,7 @@ def _binary(d, general, record, tails):
         else:
             return general(*args)
         try:
-            out = forward(a, b, *args[2:]) if len(args) > 2 else forward(a, b)
+            out = forward(a, b, *args[2:]) if n > 2 else forward(a, b)
         except ValueError as e:
             raise _shape_error(e, broadcast, (a, b), name) from None
         if type(out) is not ndarray:
@@ -465,7 +467,7 @@ def _recorder(d):
         node = Node.__new__(Node)
         if single_edge:
             t = tensors[0]
-            if t._view_base is not None and len(t._vc) > 3:  # a view a recorded write made stale
+            if len(t._vc) > 3 and t._view_base is not None:  # a view a recorded write made stale
                 from .inplace import fresh_grad_fn
 
                 fresh_grad_fn(t)
