@@ -17,25 +17,25 @@ def _step(lib, model, make_inputs, loss):
     return step
 
 
-def mlp(lib, batch=128, sizes=(784, 512, 512, 10)):
-    """nn.Linear + ReLU MLP with CrossEntropyLoss."""
+def _mlp(lib, batch, sizes):
+    """A 784-512-512-10 nn.Linear + ReLU model, a batch, and CrossEntropyLoss."""
     lib.manual_seed(0)
     nn = lib.nn
     model = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.ReLU(), nn.Linear(sizes[1], sizes[2]),
                           nn.ReLU(), nn.Linear(sizes[2], sizes[3]))
     x, y = lib.randn(batch, sizes[0]), lib.randint(0, sizes[-1], (batch,))
-    loss_fn = nn.CrossEntropyLoss()
+    return model, x, y, nn.CrossEntropyLoss()
+
+
+def mlp(lib, batch=128, sizes=(784, 512, 512, 10)):
+    """nn.Linear + ReLU MLP with CrossEntropyLoss."""
+    model, x, y, loss_fn = _mlp(lib, batch, sizes)
     return _step(lib, model, lambda: (x, y), lambda m, xy: loss_fn(m(xy[0]), xy[1]))
 
 
 def mlp_sgd(lib, batch=128, sizes=(784, 512, 512, 10)):
     """The issue's training step: nn.Linear MLP, CrossEntropyLoss, optim.SGD (momentum 0.9)."""
-    lib.manual_seed(0)
-    nn = lib.nn
-    model = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.ReLU(), nn.Linear(sizes[1], sizes[2]),
-                          nn.ReLU(), nn.Linear(sizes[2], sizes[3]))
-    x, y = lib.randn(batch, sizes[0]), lib.randint(0, sizes[-1], (batch,))
-    loss_fn = nn.CrossEntropyLoss()
+    model, x, y, loss_fn = _mlp(lib, batch, sizes)
     opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 
     def step():
