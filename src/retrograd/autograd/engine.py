@@ -53,9 +53,15 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     freed_at = None if retain_graph else caller_site(2)
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
+    # ``next_node``: the one node that became ready while the queue was empty runs next without
+    # going through the queue (a chain never touches it); a second ready node sends both there.
+    next_node = None
     try:
-        while ready:
-            node = heappop(ready)[1]
+        while next_node is not None or ready:
+            if next_node is not None:
+                node, next_node = next_node, None
+            else:
+                node = heappop(ready)[1]
             slots = buffers.pop(node, None) or [None]
             hooked = node._hooked
             if hooked and (node._tensor_pre_hooks is not None
@@ -99,7 +105,12 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 left = deps[nxt] - 1
                 if left:
                     deps[nxt] = left
+                elif next_node is None and not ready:
+                    next_node = nxt
                 else:
+                    if next_node is not None:
+                        heappush(ready, (-next_node._seq, next_node))
+                        next_node = None
                     heappush(ready, (-nxt._seq, nxt))
             outs = g = None  # so that AccumulateGrad can tell whether a gradient is shared
     finally:
