@@ -63,12 +63,12 @@ _T_DEPRECATED = (
 class Tensor:
     """A multi-dimensional array that records the ops applied to it (``torch.Tensor``)."""
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_vc", "__dict__", "__weakref__")
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_vc", "_output_nr", "__dict__",
+                 "__weakref__")
 
     # Set on few tensors, so they live in the instance dict behind these class defaults: every op
     # makes a tensor, and each attribute set there costs.
     _grad = None             # the .grad Tensor
-    _output_nr = 0           # which output of grad_fn this tensor is
     _view_base = None        # the tensor whose data this one views (shares _vc with it)
     _acc = None              # weakref to a leaf's AccumulateGrad node
     _hooks = None            # a leaf's register_hook hooks (a non-leaf's live on its grad_fn)
@@ -455,6 +455,7 @@ def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
     t._requires_grad = requires_grad
     t.grad_fn = grad_fn
     t._vc = [0] if vc is None else vc
+    t._output_nr = 0  # a slot, not a class default: read on every op that takes this tensor
     return t
 
 

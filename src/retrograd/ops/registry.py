@@ -352,6 +352,7 @@ def _unary(d, general, record, tails):
         result._data = out
         result.grad_fn = None
         result._vc = [0]
+        result._output_nr = 0
         if x._requires_grad and differentiable and _grad_state.enabled:
             result._requires_grad = True
             record(args[:1], result, args[1:], False)
@@ -406,6 +407,7 @@ def _binary(d, general, record, tails):
         result._data = out
         result.grad_fn = None
         result._vc = [0]
+        result._output_nr = 0
         if requires_grad and differentiable and _grad_state.enabled:
             result._requires_grad = True
             record(args[:2], result, args[2:], fit)
