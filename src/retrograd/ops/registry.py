@@ -467,14 +467,20 @@ def _default_tails(d):
     return tails
 
 
+# How a node stores what its formulas read: the plans most ops have are written out in record(),
+# since it runs on every recorded op call; any other plan goes through _save_plan.
+_SAVE_NOTHING, _SAVE_INPUT, _SAVE_RESULT, _SAVE_BOTH_INPUTS, _SAVE_OTHER = range(5)
+_SAVE_MODES = {(): _SAVE_NOTHING, ((0, 0),): _SAVE_INPUT, ((1, 0),): _SAVE_RESULT,
+               ((0, 0), (0, 1)): _SAVE_BOTH_INPUTS}
+
+
 def _recorder(d):
     """``record(tensors, results, attrs)``: make the op's node and hang the results on it."""
     Node = d.Node
-    broadcast = d.broadcast
     outputs = d.outputs if d.outputs is not None else _EVERY_OUTPUT
     single_edge = len(d.inputs) == 1 and not d.listed
     plan = d.plan
-    save = _saver(plan)
+    mode = _SAVE_MODES.get(plan, _SAVE_OTHER)
 
     def record(tensors, results, attrs, fit):
         """Make the node of one call.  ``results``: the output tensor, or a tuple of them;
@@ -503,8 +509,25 @@ def _recorder(d):
                 r.grad_fn = node
                 r._output_nr = i
         node._meta = _broadcast_meta(tensors, results[0]._data) if fit else None
-        save(node, tensors, results)
-        if plan:
+        if mode == _SAVE_NOTHING:
+            node._saved = node._versions = ()
+        else:
+            if mode == _SAVE_BOTH_INPUTS:
+                a, b = node._saved = tensors[0], tensors[1]
+                node._versions = (a._vc[0] if isinstance(a, Tensor) else None,
+                                  b._vc[0] if isinstance(b, Tensor) else None)
+            elif mode == _SAVE_INPUT:
+                t = tensors[0]
+                node._saved = (t,)
+                node._versions = (t._vc[0],)
+            elif mode == _SAVE_RESULT:
+                # the output as its array and version counter, not the tensor, which holds this
+                # node (that would be a cycle)
+                vc = results[0]._vc
+                node._saved = ((results[0]._data, vc),)
+                node._versions = (~vc[0],)
+            else:
+                _save_plan(node, plan, tensors, results)
             # Where the user called the op, for the errors about its saved values (freed,
             # modified): the first frame outside retrograd, its code and bytecode offset (the line
             # is worked out only for an error).  Nodes that save nothing need no site.
@@ -528,50 +551,25 @@ def _version(t):
     return t._vc[0] if isinstance(t, Tensor) else None
 
 
-def _saver(plan):
-    """``save(node, tensors, results)``: store what the formulas read, each with its version.
-
-    The plans most ops have (nothing; the input; the result; both inputs) are written out, since
-    this runs on every recorded op call.
-    """
-    if not plan:
-        def save(node, tensors, results):
-            node._saved = node._versions = ()
-    elif plan == ((0, 0),):
-        def save(node, tensors, results):
-            t = tensors[0]
-            node._saved = (t,)
-            node._versions = (t._vc[0],)
-    elif plan == ((1, 0),):
-        def save(node, tensors, results):
-            vc = results[0]._vc
-            node._saved = ((results[0]._data, vc),)
-            node._versions = (~vc[0],)
-    elif plan == ((0, 0), (0, 1)):
-        def save(node, tensors, results):
-            a, b = node._saved = tensors[0], tensors[1]
-            node._versions = (a._vc[0] if isinstance(a, Tensor) else None,
-                              b._vc[0] if isinstance(b, Tensor) else None)
-    else:
-        def save(node, tensors, results):
-            saved = []
-            versions = []
-            for kind, i in plan:
-                if kind == 0:  # an input
-                    t = tensors[i]
-                    saved.append(t)
-                    versions.append(_version(t))
-                elif kind == 1:  # an output: kept as its array and version counter, not the
-                    r = results[i]  # tensor, which holds this node (that would be a cycle)
-                    saved.append((r._data, r._vc))
-                    versions.append(~r._vc[0])
-                else:  # an input's shape or dtype
-                    a = tensors[i]._data
-                    saved.append(a.shape if kind == 2 else dtypes.FROM_NP[a.dtype])
-                    versions.append(None)
-            node._saved = tuple(saved)
-            node._versions = tuple(versions)
-    return save
+def _save_plan(node, plan, tensors, results):
+    """Store what the formulas read, each with its version (plans record() does not write out)."""
+    saved = []
+    versions = []
+    for kind, i in plan:
+        if kind == 0:  # an input
+            t = tensors[i]
+            saved.append(t)
+            versions.append(_version(t))
+        elif kind == 1:  # an output: kept as its array and version counter, not the
+            r = results[i]  # tensor, which holds this node (that would be a cycle)
+            saved.append((r._data, r._vc))
+            versions.append(~r._vc[0])
+        else:  # an input's shape or dtype
+            a = tensors[i]._data
+            saved.append(a.shape if kind == 2 else dtypes.FROM_NP[a.dtype])
+            versions.append(None)
+    node._saved = tuple(saved)
+    node._versions = tuple(versions)
 
 
 def _wrap(array, base, requires_grad):
