@@ -29,6 +29,9 @@ from ..tensor import Tensor, _make
 _new = object.__new__
 
 _FLOAT_KINDS = "fc"
+# Set membership of a dtype is cheaper than reading its kind, on the paths every op call takes.
+_REAL_FLOAT_DTYPES = frozenset(xp.dtype(n) for n in ("float16", "float32", "float64"))
+_FLOAT_DTYPES = _REAL_FLOAT_DTYPES | {xp.dtype("complex64"), xp.dtype("complex128")}
 _NOT_SET = object()
 _EVERY_OUTPUT = 1 << 62  # outputs=None: as many as the forward returns
 
@@ -342,7 +345,7 @@ def _unary(d, general, record, tails):
             return general(*args, **kwargs)
         # Trailing arguments left out keep the forward's defaults (the node reads them the same).
         x = args[0]
-        if not isinstance(x, Tensor) or (float_only and x._data.dtype.kind not in _FLOAT_KINDS):
+        if not isinstance(x, Tensor) or (float_only and x._data.dtype not in _FLOAT_DTYPES):
             return general(*args)
         out = forward(x._data, *args[1:]) if n > 1 else forward(x._data)
         if type(out) is not ndarray:
@@ -387,11 +390,11 @@ def _binary(d, general, record, tails):
         a = x._data
         if isinstance(y, Tensor):
             b = y._data
-            if a.dtype != b.dtype or (float_only and a.dtype.kind not in _FLOAT_KINDS):
+            if a.dtype != b.dtype or (float_only and a.dtype not in _FLOAT_DTYPES):
                 return general(*args)
             requires_grad = x._requires_grad or y._requires_grad
             fit = broadcast and a.shape != b.shape
-        elif (type(y) is float or type(y) is int) and a.dtype.kind == "f":
+        elif (type(y) is float or type(y) is int) and a.dtype in _REAL_FLOAT_DTYPES:
             b = y
             requires_grad = x._requires_grad
             fit = False
