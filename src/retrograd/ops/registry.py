@@ -496,8 +496,12 @@ def _recorder(d):
 
                 fresh_grad_fn(t)
             fn = t.grad_fn
-            node.next_functions = ((fn, t._output_nr) if fn is not None
-                                   else (grad_accumulator(t), 0),)
+            if fn is not None:
+                node.next_functions = ((fn, t._output_nr),)
+            else:
+                ref = t._acc  # the leaf's live AccumulateGrad, inline as in _edge
+                acc = ref() if ref is not None else None
+                node.next_functions = ((acc if acc is not None else grad_accumulator(t), 0),)
         elif len(tensors) == 2:
             node.next_functions = (_edge(tensors[0]), _edge(tensors[1]))
         else:
