@@ -449,7 +449,10 @@ _new = object.__new__
 
 
 def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
-    """The fast constructor the ops use: wrap an ndarray (never copied) in a Tensor."""
+    """The fast constructor the ops use: wrap an ndarray (never copied) in a Tensor.
+
+    The one- and two-input fast paths in ops/registry.py make their results inline the same way:
+    a slot added here must be set there too."""
     t = _new(cls)
     t._data = data
     t._requires_grad = requires_grad

@@ -350,7 +350,8 @@ def _unary(d, general, record, tails):
         out = forward(x._data, *args[1:]) if n > 1 else forward(x._data)
         if type(out) is not ndarray:
             out = xp.asarray(out)
-        # The result is made here rather than by _make: a call less on every op.
+        # The result made inline, as _make does (keep the two in step): a call less per op,
+        # measurably faster on small graphs.
         result = _new(Tensor)
         result._data = out
         result.grad_fn = None
@@ -406,7 +407,9 @@ def _binary(d, general, record, tails):
             raise _shape_error(e, broadcast, (a, b), name) from None
         if type(out) is not ndarray:
             out = xp.asarray(out)
-        result = _new(Tensor)  # made here rather than by _make: a call less on every op
+        # The result made inline, as _make does (keep the two in step): a call less per op,
+        # measurably faster on small graphs.
+        result = _new(Tensor)
         result._data = out
         result.grad_fn = None
         result._vc = [0]
@@ -490,18 +493,7 @@ def _recorder(d):
         ``fit``: an input's gradient may need summing back to its shape or casting back."""
         node = Node.__new__(Node)
         if single_edge:
-            t = tensors[0]
-            if len(t._vc) > 3 and t._view_base is not None:  # a view a recorded write made stale
-                from .inplace import fresh_grad_fn
-
-                fresh_grad_fn(t)
-            fn = t.grad_fn
-            if fn is not None:
-                node.next_functions = ((fn, t._output_nr),)
-            else:
-                ref = t._acc  # the leaf's live AccumulateGrad, inline as in _edge
-                acc = ref() if ref is not None else None
-                node.next_functions = ((acc if acc is not None else grad_accumulator(t), 0),)
+            node.next_functions = (_edge(tensors[0]),)
         elif len(tensors) == 2:
             node.next_functions = (_edge(tensors[0]), _edge(tensors[1]))
         else:
