@@ -80,3 +80,11 @@ def test_gradcheck_sees_a_non_contiguous_input():
     assert torch.autograd.gradcheck(lambda t: (t * t).sum(0), (x,))
     # t.detach() * t has the value t*t but the gradient t, not 2t: gradcheck must notice
     assert not torch.autograd.gradcheck(lambda t: t.detach() * t, (x,), raise_exception=False)
+
+
+def test_a_left_out_argument_reads_as_its_default_on_the_node(torch_ref):
+    """The fast path records only the arguments given; the node still reports the default."""
+    for lib in (torch, torch_ref):
+        a = lib.ones(2, requires_grad=True)
+        assert (a + a).grad_fn._saved_alpha == 1
+        assert lib.add(a, a, alpha=3).grad_fn._saved_alpha == 3
