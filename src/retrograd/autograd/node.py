@@ -21,6 +21,7 @@ _FREED = (
 # PyTorch orders ready nodes by creation: newest first.  AccumulateGrad always comes first.
 _sequence = itertools.count()
 _accumulate_sequence = itertools.count(1 << 62)
+_new = object.__new__
 
 
 class Node:
@@ -311,14 +312,10 @@ def _modified_hint(node, tensor, vc_site):
 
 
 class AccumulateGrad(Node):
-    """The node that stores a leaf's gradient in ``.grad``; ``variable`` is the leaf."""
+    """The node that stores a leaf's gradient in ``.grad``; ``variable`` is the leaf.  Made by
+    ``grad_accumulator``, never directly: a leaf has at most one live."""
 
     __slots__ = ("variable",)
-
-    def __init__(self, variable):
-        self.variable = variable
-        self.next_functions = ()
-        self._seq = next(_accumulate_sequence)
 
     def apply(self, grads, needed):
         return []
@@ -328,7 +325,15 @@ def grad_accumulator(tensor):
     """The leaf's one AccumulateGrad, shared by every op that uses it while any graph holds it."""
     ref = tensor._acc
     acc = ref() if ref is not None else None
-    if acc is None:
-        acc = AccumulateGrad(tensor)
-        tensor._acc = weakref.ref(acc)
+    return acc if acc is not None else new_accumulator(tensor)
+
+
+def new_accumulator(tensor):
+    """A new AccumulateGrad for a leaf that has no live one.  Built without ``__init__``: an op
+    on a leaf whose last graph is gone (each step of a training loop) makes one."""
+    acc = _new(AccumulateGrad)
+    acc.variable = tensor
+    acc.next_functions = ()
+    acc._seq = next(_accumulate_sequence)
+    tensor._acc = weakref.ref(acc)
     return acc

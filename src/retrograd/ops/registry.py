@@ -23,7 +23,7 @@ from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside
 from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import (BinaryNode, FunctionNode, ListInputNode, UnaryNode, _sequence,
-                             grad_accumulator)
+                             new_accumulator)
 from ..tensor import Tensor, _make
 
 _new = object.__new__
@@ -70,7 +70,7 @@ def _edge(t):
     if t._requires_grad:
         ref = t._acc  # the leaf's live AccumulateGrad, inline: the common case
         acc = ref() if ref is not None else None
-        return (acc if acc is not None else grad_accumulator(t), 0)
+        return (acc if acc is not None else new_accumulator(t), 0)
     return _NO_EDGE
 
 
@@ -359,7 +359,10 @@ def _unary(d, general, record, tails):
         result._output_nr = 0
         if x._requires_grad and differentiable and _grad_state.enabled:
             result._requires_grad = True
-            record(args[:1], result, args[1:], False)
+            if n == 1:  # no slicing for the common call
+                record(args, result, (), False)
+            else:
+                record(args[:1], result, args[1:], False)
         else:
             result._requires_grad = False
         return result
@@ -416,7 +419,10 @@ def _binary(d, general, record, tails):
         result._output_nr = 0
         if requires_grad and differentiable and _grad_state.enabled:
             result._requires_grad = True
-            record(args[:2], result, args[2:], fit)
+            if n == 2:  # no slicing for the common call
+                record(args, result, (), fit)
+            else:
+                record(args[:2], result, args[2:], fit)
         else:
             result._requires_grad = False
         return result
@@ -491,7 +497,7 @@ def _recorder(d):
     def record(tensors, results, attrs, fit):
         """Make the node of one call.  ``results``: the output tensor, or a tuple of them;
         ``fit``: an input's gradient may need summing back to its shape or casting back."""
-        node = Node.__new__(Node)
+        node = _new(Node)
         if single_edge:
             node.next_functions = (_edge(tensors[0]),)
         elif len(tensors) == 2:
