@@ -92,3 +92,70 @@ def test_recording_the_site_keeps_no_frame_alive():
     finally:
         gc.enable()
     assert node_site(y.grad_fn) is not None
+
+
+def _changed_by(error_text):
+    return error_text.split("was changed by the in-place op at ")[1]
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: retrograd.optim.SGD([p], lr=0.1, momentum=0.9),
+    lambda p: retrograd.optim.Adam([p]),
+    lambda p: retrograd.optim.AdamW([p]),
+    lambda p: retrograd.optim.Adagrad([p]),
+    lambda p: retrograd.optim.RMSprop([p]),
+])
+def test_optimizer_step_is_named_as_the_write_not_an_older_one(make):
+    w = retrograd.tensor([1.0, 2.0], requires_grad=True)
+    with retrograd.no_grad():
+        w.mul_(2)  # an older write: must not be named
+    opt = make(w)
+    x = retrograd.tensor([3.0, 4.0], requires_grad=True)
+    y = (w * x).sum()
+    w.grad = retrograd.ones(2)
+    opt.step()  # OPTIMIZER-STEP
+    with pytest.raises(RuntimeError, match="^one of the variables needed") as info:
+        y.backward()
+    (line,) = _lines("# OPTIMIZER-STEP")
+    assert _changed_by(str(info.value)).startswith(f"{__file__}:{line} (`opt.step()")
+
+
+def test_writes_outside_the_graph_record_their_own_site():
+    m = retrograd.nn.Linear(2, 2)
+    x = retrograd.ones(1, 2, requires_grad=True)
+    y = m(x).sum()
+    retrograd.nn.init.ones_(m.weight)  # INIT-WRITE
+    with pytest.raises(RuntimeError) as info:
+        y.backward()
+    (line,) = _lines("# INIT-WRITE")
+    assert _changed_by(str(info.value)).startswith(f"{__file__}:{line} ")
+    y = m(x).sum()
+    m.load_state_dict({"weight": retrograd.zeros(2, 2), "bias": retrograd.zeros(2)})  # LOADED
+    with pytest.raises(RuntimeError) as info:
+        y.backward()
+    (line,) = _lines("# LOADED")
+    assert _changed_by(str(info.value)).startswith(f"{__file__}:{line} ")
+
+
+class _Doubler(retrograd.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.mark_dirty(a)
+        return a.mul_(2)
+
+    @staticmethod
+    def backward(ctx, g):
+        return 2 * g
+
+
+def test_mark_dirty_names_the_apply_call():
+    x = retrograd.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 1
+    y = a.sin()
+    with retrograd.no_grad():
+        a.add_(1)  # an older write
+    _Doubler.apply(a)  # DIRTY-APPLY
+    with pytest.raises(RuntimeError) as info:
+        y.sum().backward()
+    (line,) = _lines("# DIRTY-APPLY")
+    assert _changed_by(str(info.value)).startswith(f"{__file__}:{line} ")

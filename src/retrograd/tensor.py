@@ -448,6 +448,18 @@ def _wrap_dim(dim, ndim):
 _new = object.__new__
 
 
+def bump_version(t, site) -> None:
+    """A write outside the graph changed ``t``: bump the version it shares with its views and
+    remember ``site`` (a ``caller_site()``), which the "modified by an inplace operation" error
+    names.  Every write must record its own site, else the error would name an older write."""
+    vc = t._vc
+    vc[0] += 1
+    if len(vc) == 1:
+        vc.append(site)
+    else:
+        vc[1] = site
+
+
 def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
     """The fast constructor the ops use: wrap an ndarray (never copied) in a Tensor.
 

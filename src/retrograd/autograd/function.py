@@ -9,7 +9,7 @@ itself recorded when ``create_graph=True``, so higher derivatives work.
 import functools
 
 from .._array import xp
-from ..tensor import Tensor, _make
+from ..tensor import Tensor, _make, bump_version
 from .anomaly import caller_site
 from .grad_mode import no_grad
 from .grad_mode import state as _grad_state
@@ -173,7 +173,7 @@ def _connect(node, args, outputs):
         if id(o) in dirty:
             if o._requires_grad and o.grad_fn is None:
                 raise RuntimeError(_LEAF_DIRTY)
-            o._vc[0] += 1
+            bump_version(o, (node._site, node._site_at))  # changed by this apply() call
         elif id(o) in inputs:  # an input returned as it is: a new tensor, as in PyTorch
             o = _make(o._data, False, None, o._vc)
         if id(outputs[i]) in non_diff:

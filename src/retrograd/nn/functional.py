@@ -14,7 +14,8 @@ from ..creation import _rng, zeros_like
 from ..ops import nnops as _nn
 from ..ops.inplace import inplace as _inplace_op
 from ..ops.pointwise import _dtype_name
-from ..tensor import Tensor, _make
+from ..autograd.anomaly import caller_site
+from ..tensor import Tensor, _make, bump_version
 
 # --- activations ---------------------------------------------------------------------------------
 
@@ -256,7 +257,7 @@ def _update_running(stat: Tensor, batch_value, momentum) -> None:
     a = stat._data
     a *= 1 - momentum
     a += momentum * batch_value.astype(a.dtype, copy=False)
-    stat._vc[0] += 1
+    bump_version(stat, caller_site(1))
 
 
 def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,

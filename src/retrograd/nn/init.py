@@ -11,7 +11,8 @@ import warnings
 
 from .._array import xp
 from ..creation import _rng
-from ..tensor import Tensor
+from ..autograd.anomaly import caller_site
+from ..tensor import Tensor, bump_version
 
 _GAINS = {"linear": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv3d": 1.0, "conv_transpose1d": 1.0,
           "conv_transpose2d": 1.0, "conv_transpose3d": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3,
@@ -41,7 +42,7 @@ def _fill(tensor: Tensor, values) -> Tensor:
         a[...] = values
     else:
         tensor._data = xp.array(xp.broadcast_to(values, a.shape), dtype=a.dtype)
-    tensor._vc[0] += 1
+    bump_version(tensor, caller_site(1))
     return tensor
 
 

@@ -6,7 +6,8 @@ from typing import Callable, Iterator
 
 from .. import dtypes
 from ..autograd.node import RemovableHandle, _HookDict
-from ..tensor import Tensor, clear_grad
+from ..autograd.anomaly import caller_site
+from ..tensor import Tensor, bump_version, clear_grad
 from .parameter import Parameter
 
 
@@ -520,4 +521,4 @@ def _copy_into(target: Tensor, value: Tensor) -> None:
         target._data[...] = src
     else:
         target._data = src.astype(target._data.dtype, copy=True)
-    target._vc[0] += 1
+    bump_version(target, caller_site(1))

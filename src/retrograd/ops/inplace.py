@@ -21,7 +21,7 @@ from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import no_grad
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import FunctionNode
-from ..tensor import Tensor, _make
+from ..tensor import Tensor, _make, bump_version
 from . import indexing as _indexing
 from . import pointwise as _p
 from .registry import op, tensor_method
@@ -176,13 +176,7 @@ _KERNELS = {_zero: lambda a: a.fill(0), _fill: lambda a, value: a.fill(value)}
 
 def _bump(t):
     """A write happened: bump the shared version, remembering where (for the mismatch error)."""
-    vc = t._vc
-    vc[0] += 1
-    site = caller_site(3)
-    if len(vc) == 1:
-        vc.append(site)
-    else:
-        vc[1] = site
+    bump_version(t, caller_site(3))
 
 
 def _write(t, array):

@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 
 from .._array import xp
+from ..autograd.anomaly import caller_site
+from ..tensor import bump_version
 from .optimizer import Optimizer, _grads, _make, _real, _scalar_step, _step_count
 
 
@@ -42,6 +44,7 @@ class Adagrad(Optimizer):
         return state
 
     def _step(self) -> None:
+        site = caller_site(1)  # the user's step() call, for the error about a changed weight
         for group in self.param_groups:
             lr, lr_decay, eps = float(group["lr"]), group["lr_decay"], group["eps"]
             weight_decay = group["weight_decay"]
@@ -57,4 +60,4 @@ class Adagrad(Optimizer):
                 std = xp.sqrt(total)
                 std += eps
                 param += -clr * g / std
-                p._vc[0] += 1
+                bump_version(p, site)

@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 
 from .._array import xp
+from ..autograd.anomaly import caller_site
+from ..tensor import bump_version
 from .optimizer import Optimizer, _grads, _lerp_, _real, _scalar_step, _step_count, _zeros_like
 
 
@@ -23,6 +25,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _step(self) -> None:
+        site = caller_site(1)  # the user's step() call, for the error about a changed weight
         for group in self.param_groups:
             lr = float(group["lr"])
             beta1, beta2 = group["betas"]
@@ -57,7 +60,7 @@ class Adam(Optimizer):
                 denom /= bias_correction2_sqrt
                 denom += eps
                 param += -step_size * m / denom
-                p._vc[0] += 1
+                bump_version(p, site)
 
 
 def _check_adam_args(lr, betas, eps, weight_decay) -> None:

@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 
 from .._array import xp
+from ..autograd.anomaly import caller_site
+from ..tensor import bump_version
 from .optimizer import Optimizer, _grads, _lerp_, _real, _scalar_step, _step_count, _zeros_like
 
 
@@ -29,6 +31,7 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _step(self) -> None:
+        site = caller_site(1)  # the user's step() call, for the error about a changed weight
         for group in self.param_groups:
             lr, alpha, eps = float(group["lr"]), group["alpha"], group["eps"]
             weight_decay, momentum, centered = (group["weight_decay"], group["momentum"],
@@ -63,4 +66,4 @@ class RMSprop(Optimizer):
                     param += -lr * buf
                 else:
                     param += -lr * g / avg
-                p._vc[0] += 1
+                bump_version(p, site)

@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 
 from .._array import xp
+from ..autograd.anomaly import caller_site
+from ..tensor import bump_version
 from .optimizer import Optimizer, _grads, _make
 
 
@@ -28,6 +30,7 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _step(self) -> None:
+        site = caller_site(1)  # the user's step() call, for the error about a changed weight
         for group in self.param_groups:
             lr = float(group["lr"])
             momentum, dampening = group["momentum"], group["dampening"]
@@ -46,4 +49,4 @@ class SGD(Optimizer):
                         b += g if dampening == 0 else (1 - dampening) * g
                     g = g + momentum * buf._data if nesterov else buf._data
                 p._data += -lr * g
-                p._vc[0] += 1
+                bump_version(p, site)
