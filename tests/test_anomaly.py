@@ -17,13 +17,15 @@ def _nan_in_backward(T):
 def test_nan_in_backward_raises_pytorch_error_and_names_the_forward_line(torch_ref):
     messages = []
     for T in (torch_ref, retrograd):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             with T.autograd.detect_anomaly():
                 _, y = _nan_in_backward(T)
                 with pytest.raises(RuntimeError) as info:
                     y.backward()
         messages.append(str(info.value))
+        detected = [w for w in caught if str(w.message).startswith("Error detected in MulBackward0.")]
+        assert len(detected) == 1  # PyTorch warns for a NaN error too
     theirs, ours = messages
     assert theirs == "Function 'MulBackward0' returned nan values in its 0th output."
     assert ours.startswith(theirs)
@@ -107,3 +109,36 @@ def test_any_backward_error_in_anomaly_mode_names_the_forward_call(torch_ref):
         assert len(texts) == 1 and texts[0].startswith("Error detected in ExpBackward0.")
         if T is retrograd:
             assert "y = x.exp()  # ERROR-ORIGIN" in texts[0]
+
+
+def _modified_in_anomaly_mode(T):
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with T.autograd.detect_anomaly():
+            y = x.exp()
+            y.add_(1)
+            with pytest.raises(RuntimeError) as info:
+                y.sum().backward()
+    return str(info.value)
+
+
+def test_version_mismatch_hint_in_anomaly_mode_is_pytorchs(torch_ref):
+    theirs = _modified_in_anomaly_mode(torch_ref)
+    ours = _modified_in_anomaly_mode(retrograd)
+    assert "Good luck!" in theirs
+    assert ours.startswith(theirs)
+    assert "ExpBackward0" in ours[len(theirs):] and "y.add_(1)" in ours[len(theirs):]
+
+
+def test_detect_anomaly_as_a_decorator_warns_once():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+
+        @retrograd.autograd.detect_anomaly(check_nan=False)
+        def f():
+            return retrograd.is_anomaly_enabled(), retrograd.is_anomaly_check_nan_enabled()
+
+        assert f() == (True, False)
+    assert not retrograd.is_anomaly_enabled()
+    assert sum("Anomaly Detection has been enabled" in str(w.message) for w in caught) == 1

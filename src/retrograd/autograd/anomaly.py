@@ -149,7 +149,9 @@ class detect_anomaly:
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with self.__class__(self.check_nan):
+            mode = object.__new__(type(self))  # warned once already, when decorating
+            mode.check_nan = self.check_nan
+            with mode:
                 return fn(*args, **kwargs)
 
         return wrapper

@@ -90,7 +90,11 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 if hooked and node._hooks is not None:
                     outs = _call_post_hooks(node, outs, slots)
                 if _anomaly_on:
-                    check_gradients(node, outs)
+                    try:
+                        check_gradients(node, outs)
+                    except RuntimeError:
+                        warn_error_in(node)  # as PyTorch warns for every error in a node
+                        raise
             if not retain_graph:
                 node._release(freed_at)
             for (nxt, nr), g in zip(edges, outs):

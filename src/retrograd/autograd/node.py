@@ -10,6 +10,7 @@ import itertools
 import weakref
 
 from .anomaly import describe_site, node_origin
+from .anomaly import state as _anomaly
 
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -277,11 +278,18 @@ def _modified_message(node, tensor, now, expected, index, vc_site=None):
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [torch.{tensor.dtype._tensor_name} [{shape}]]{owner} is at version "
-        f"{now}; expected version {expected} instead. Hint: enable anomaly detection to find the "
-        "operation that failed to compute its gradient, with "
-        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+        f"{now}; expected version {expected} instead. Hint: "
+        + (_HINT_IN_ANOMALY_MODE if _anomaly.enabled else _HINT)
         + _modified_hint(node, tensor, vc_site)
     )
+
+
+# PyTorch's hint, which differs in anomaly mode (where a warning has named the forward call).
+_HINT = ("enable anomaly detection to find the operation that failed to compute its gradient, "
+         "with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+_HINT_IN_ANOMALY_MODE = ("the backtrace further above shows the operation that failed to compute "
+                         "its gradient. The variable in question was changed in there or anywhere "
+                         "later. Good luck!")
 
 
 def _describe(tensor):
