@@ -113,3 +113,89 @@ def test_retain_graph_reads_recomputed_values_twice():
     first = x.grad.numpy().copy()
     y.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), 2 * first, rtol=1e-12)
+
+
+def _error(fn):
+    with pytest.raises(Exception) as info:
+        fn()
+    return type(info.value).__name__, str(info.value)
+
+
+@pytest.mark.parametrize("reentrant", [False, True])
+def test_input_changed_in_place_after_forward_is_pytorchs_error(torch_ref, reentrant):
+    def run(T):
+        x = T.ones(3, requires_grad=True)
+        a = x * 1
+        y = T.utils.checkpoint.checkpoint(lambda v: v.sin().exp(), a,  # CHECKPOINTED
+                                          use_reentrant=reentrant)
+        a.mul_(2)  # CHANGES-INPUT
+        y.sum().backward()
+
+    (kind, theirs), (ours_kind, ours) = _error(lambda: run(torch_ref)), _error(lambda: run(retrograd))
+    assert kind == ours_kind == "RuntimeError"
+    assert "which is output 0 of Mul" in theirs
+    assert ours.startswith(theirs)
+    assert "a.mul_(2)  # CHANGES-INPUT" in ours[len(theirs):]
+    assert "# CHECKPOINTED" in ours[len(theirs):]
+
+
+def _recompute_differs(T, second):
+    x = T.ones(3, requires_grad=True)
+    runs = []
+
+    def f(a):
+        runs.append(1)
+        return a.exp().sin() if len(runs) == 1 else second(a)
+
+    y = T.utils.checkpoint.checkpoint(f, x, use_reentrant=False)
+    return _error(lambda: y.sum().backward())
+
+
+@pytest.mark.parametrize("second", [lambda a: a[:2].exp().sin(), lambda a: a.double().exp().sin(),
+                                    lambda a: a + 1])
+def test_rerun_that_differs_is_pytorchs_checkpoint_error(torch_ref, second):
+    theirs = _recompute_differs(torch_ref, second)
+    ours = _recompute_differs(retrograd, second)
+    assert theirs[0] == ours[0] == "CheckpointError"
+    assert ours[1] == theirs[1]
+
+
+def test_rerun_stops_once_every_saved_tensor_is_back(torch_ref):
+    """A rerun that would save more than the forward did is cut short, not an error."""
+    grads = []
+    for T in (torch_ref, retrograd):
+        x = T.ones(3, requires_grad=True)
+        runs = []
+
+        def f(a):
+            runs.append(1)
+            return (a + 1).sin() if len(runs) == 1 else a.exp().sin().cos()
+
+        y = T.utils.checkpoint.checkpoint(f, x, use_reentrant=False, early_stop=True)
+        y.sum().backward()
+        grads.append(x.grad.tolist())
+    assert grads[0] == pytest.approx(grads[1])
+
+
+def test_argument_checks_are_pytorchs(torch_ref):
+    def calls(T):
+        x = T.ones(3, requires_grad=True)
+        cp = T.utils.checkpoint.checkpoint
+        return [
+            lambda: cp(lambda a: a, x, use_reentrant=False, determinism_check="foo"),
+            lambda: cp(lambda a: a, x, use_reentrant=True, debug=True),
+            lambda: cp(lambda a: a, x, use_reentrant=True, context_fn=lambda: (None, None)),
+            lambda: T.autograd.grad(cp(lambda a: a.sin(), x, use_reentrant=True).sum(), x),
+        ]
+
+    for theirs, ours in zip(calls(torch_ref), calls(retrograd)):
+        assert _error(ours) == _error(theirs)
+
+
+def test_reentrant_warns_when_no_input_requires_grad(torch_ref):
+    for T in (torch_ref, retrograd):
+        w = T.ones(3, requires_grad=True)
+        with pytest.warns(UserWarning, match="^None of the inputs have requires_grad=True. "
+                          "Gradients will be None$"):
+            y = T.utils.checkpoint.checkpoint(lambda a: a * w, T.ones(3), use_reentrant=True)
+        assert not y.requires_grad

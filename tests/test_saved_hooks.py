@@ -140,3 +140,89 @@ def test_a_pack_hook_may_run_ops(torch_ref):
         y.backward()
         grads.append(x.grad.tolist())
     assert grads[0] == pytest.approx(grads[1]) == [2.0, 4.0]
+
+
+def _custom_functions(lib):
+    class Square(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 2 * x * g
+
+    class Exp(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            (y,) = ctx.saved_tensors
+            return y * g
+
+    return Square, Exp
+
+
+def test_custom_function_saves_go_through_the_hooks(torch_ref):
+    results = []
+    for lib in (torch_ref, retrograd):
+        Square, Exp = _custom_functions(lib)
+        events = []
+
+        def pack(t):
+            events.append(("pack", t.grad_fn.name() if t.grad_fn is not None else None))
+            return t.detach().numpy().copy()  # the node keeps only this
+
+        def unpack(a):
+            events.append("unpack")
+            return lib.tensor(a)
+
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        with lib.autograd.graph.saved_tensors_hooks(pack, unpack):
+            y = Exp.apply(Square.apply(x))
+        y.sum().backward()
+        results.append((events, x.grad.tolist()))
+    assert results[1][0] == results[0][0] == [("pack", None), ("pack", "ExpBackward"),
+                                              "unpack", "unpack"]
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-6)
+
+
+def test_custom_function_unpack_must_return_a_tensor(torch_ref):
+    for lib in (torch_ref, retrograd):
+        Square, _ = _custom_functions(lib)
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        with lib.autograd.graph.saved_tensors_hooks(lambda t: t, lambda p: 3):
+            y = Square.apply(x).sum()
+        with pytest.raises(TypeError, match="^Output of saved tensor unpack_hook expected to be a "
+                           "Tensor but got result of type int$"):
+            y.backward()
+
+
+@pytest.mark.parametrize("case", ["input", "output", "leaf", "save_on_cpu"])
+def test_no_version_check_through_hooks_as_in_pytorch(torch_ref, case):
+    """PyTorch uses what the unpack hook returns as it is: a write after packing is no error."""
+    grads = []
+    for lib in (torch_ref, retrograd):
+        graph = lib.autograd.graph
+        hooks = (graph.save_on_cpu() if case == "save_on_cpu"
+                 else graph.saved_tensors_hooks(lambda t: t, lambda t: t))
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        with hooks:
+            a = x * 1
+            y = x.sin() if case == "leaf" else a.exp() if case != "input" else a.sin()
+        if case == "leaf":
+            with lib.no_grad():
+                x.add_(1)
+        elif case == "input":
+            a.add_(1)
+        else:
+            y.add_(1)
+        y.sum().backward()
+        grads.append(x.grad.tolist())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)

@@ -13,7 +13,9 @@ from ..tensor import Tensor, _make, bump_version
 from .anomaly import caller_site
 from .grad_mode import no_grad
 from .grad_mode import state as _grad_state
-from .node import _FREED, FunctionNode, Node, _freed_hint, _modified_message, _sequence
+from .graph import hooks_open, pack_saved
+from .node import (_FREED, FunctionNode, Node, PackedSaved, _freed_hint, _modified_message,
+                   _sequence)
 
 _LEAF_DIRTY = "a leaf Variable that requires grad has been used in an in-place operation."
 _NO_BACKWARD = ("You must implement either the backward or vjp method for your custom "
@@ -60,6 +62,12 @@ class BackwardCFunction(Node, FunctionCtx):
                 out.append(None)
                 continue
             t, version, output_nr = entry
+            if type(t) is PackedSaved:  # through saved_tensors_hooks: no version check, as in PyTorch
+                t = t.unpack(self)[0]
+                if output_nr is not None:
+                    t._output_nr = output_nr
+                out.append(t)
+                continue
             if output_nr is not None:  # one of our outputs, kept without a reference cycle
                 data, vc = t
                 t = _make(data, True, self, vc)
@@ -195,7 +203,11 @@ def _save(t, outputs):
         return None
     for i, o in enumerate(outputs):
         if o is t and t.grad_fn is not None:
+            if hooks_open():
+                return (pack_saved(t, True), None, i)
             return ((t._data, t._vc), t._vc[0], i)  # no reference from the node to its output
+    if hooks_open():
+        return (pack_saved(t), None, None)
     return (t, t._vc[0], None)
 
 

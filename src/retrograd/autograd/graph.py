@@ -12,7 +12,7 @@ import threading
 
 from .node import Node, PackedSaved
 
-__all__ = ["Node", "pack_saved", "save_on_cpu", "saved_tensors_hooks"]
+__all__ = ["Node", "hooks_open", "pack_saved", "save_on_cpu", "saved_tensors_hooks"]
 
 class _Local(threading.local):
     def __init__(self):
@@ -28,6 +28,11 @@ def _registry():
     from ..ops import registry
 
     return registry
+
+
+def hooks_open() -> bool:
+    """Whether a ``saved_tensors_hooks`` block is open in this thread."""
+    return bool(_local.stack)
 
 
 def pack_saved(tensor, is_output=False):

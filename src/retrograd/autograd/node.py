@@ -163,9 +163,9 @@ class FunctionNode(Node):
         if version is None:
             return value
         if type(value) is PackedSaved:
-            t, vc = value.unpack(self)
-            version = ~version if version < 0 else version
-        elif version < 0:  # the op's own output, kept as (array, version counter)
+            # What the unpack hook returns is used as it is: PyTorch checks no version here.
+            return value.unpack(self)[0]
+        if version < 0:  # the op's own output, kept as (array, version counter)
             from ..tensor import _make
 
             array, vc = value
@@ -271,7 +271,9 @@ def _fit(grad, meta):
     return grad
 
 
-def _modified_message(node, tensor, now, expected, index, vc_site=None):
+def _modified_message(node, tensor, now, expected, index, vc_site=None, origin=None):
+    """PyTorch's error for a saved ``tensor`` changed in place, then ours: the tensor, who saved
+    it (``origin``, else the node and its forward call) and the write that changed it."""
     owner = _describe(tensor)
     owner = f", which is {owner}," if owner else ""
     shape = ", ".join(str(n) for n in tensor.shape)
@@ -280,7 +282,7 @@ def _modified_message(node, tensor, now, expected, index, vc_site=None):
         f"operation: [torch.{tensor.dtype._tensor_name} [{shape}]]{owner} is at version "
         f"{now}; expected version {expected} instead. Hint: "
         + (_HINT_IN_ANOMALY_MODE if _anomaly.enabled else _HINT)
-        + _modified_hint(node, tensor, vc_site)
+        + _modified_hint(node, tensor, vc_site, origin)
     )
 
 
@@ -311,12 +313,12 @@ def _freed_hint(node):
             "call, or detach() the part of the graph that you reuse across iterations.")
 
 
-def _modified_hint(node, tensor, vc_site):
+def _modified_hint(node, tensor, vc_site, origin=None):
     shape = ", ".join(str(n) for n in tensor.shape)
     changed = (f", and was changed by the in-place op at {describe_site(vc_site)}"
                if vc_site is not None else "")
     return (f" The tensor of shape [{shape}] and dtype {tensor.dtype} was saved by "
-            f"{node_origin(node)}{changed}.")
+            f"{origin or node_origin(node)}{changed}.")
 
 
 class AccumulateGrad(Node):

@@ -13,11 +13,12 @@ node in its place; that node reruns the segment with a graph and runs a nested b
 import warnings
 import weakref
 
+from ..autograd.anomaly import caller_site, describe_site
 from ..autograd.engine import gradient_edge
 from ..autograd.engine import run as _run_backward
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import saved_tensors_hooks
-from ..autograd.node import Node
+from ..autograd.node import Node, _modified_message
 from ..tensor import Tensor, _make
 
 __all__ = ["CheckpointError", "checkpoint"]
@@ -31,25 +32,77 @@ _REENTRANT_DEFAULT = (
 )
 
 
+# PyTorch's closing text for the errors of a rerun that does not match the first run.
+_TIP = (
+    "\nTip: To see a more detailed error message, either pass `debug=True` to\n"
+    "`torch.utils.checkpoint.checkpoint(...)` or wrap the code block\n"
+    "with `with torch.utils.checkpoint.set_checkpoint_debug_enabled(True):` to\n"
+    "enable checkpoint\u2011debug mode globally.\n\n"
+    "If this error occurs under torch.compile with automatic_dynamic_shapes enabled,\n"
+    "it may be because the recomputation selected a different compiled graph than the\n"
+    "forward pass (e.g., a dynamic graph instead of the original static graph).\n"
+    "To fix this, either:\n"
+    "  - Use torch._dynamo.mark_dynamic() to explicitly mark varying dimensions as\n"
+    "    dynamic upfront, avoiding the static-to-dynamic transition.\n"
+    "  - Call torch._C._dynamo.eval_frame._set_lru_cache(False) to disable LRU cache\n"
+    "    reordering, which can change which graph is checked first between forward\n"
+    "    and recompute.\n"
+    "See https://github.com/pytorch/pytorch/issues/166926 for more details and\n"
+    "workaround examples.\n"
+)
+_DETERMINISM_CHECKS = ["default", "none"]
+
+
 class CheckpointError(RuntimeError):
     """The rerun of a checkpointed segment did not save the same tensors as the first run."""
 
 
+class _StopRecomputation(Exception):
+    """Raised inside the rerun once every saved tensor is recomputed: the rest need not run."""
+
+
 def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism_check="default",
-               debug=False, preserve_rng_state=True, **kwargs):
+               debug=False, early_stop=True, preserve_rng_state=True, **kwargs):
     """``function(*args, **kwargs)``, keeping only its inputs for backward
     (``torch.utils.checkpoint.checkpoint``)."""
     if use_reentrant is None:
         warnings.warn(_REENTRANT_DEFAULT, UserWarning, stacklevel=2)
         use_reentrant = True
-    rng = _rng_state() if preserve_rng_state else None
     if use_reentrant:
         if kwargs:
             raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
-        return _reentrant(function, args, rng)
-    frame = _Frame(function, args, kwargs, rng)
+        if context_fn is not None or debug is not False:
+            raise ValueError("Passing `context_fn` or `debug` is only supported when "
+                             "use_reentrant=False.")
+        if not any(isinstance(a, Tensor) and a._requires_grad for a in args):
+            warnings.warn("None of the inputs have requires_grad=True. Gradients will be None",
+                          UserWarning, stacklevel=2)
+    elif determinism_check not in _DETERMINISM_CHECKS:
+        raise ValueError(f"determinism_check should be one of {_DETERMINISM_CHECKS}, but got "
+                         f"{determinism_check}")
+    rng = _rng_state() if preserve_rng_state else None
+    site = caller_site(1)
+    if use_reentrant:
+        return _reentrant(function, args, rng, site)
+    frame = _Frame(function, args, kwargs, rng, site, determinism_check == "default")
     with saved_tensors_hooks(frame.pack, frame.unpack):
         return function(*args, **kwargs)
+
+
+def _saved_inputs(args):
+    """The tensor inputs with the version each has now, to check before a rerun."""
+    return tuple((a, a._vc[0]) for a in args if isinstance(a, Tensor))
+
+
+def _check_inputs(inputs, site):
+    """PyTorch's error when an input of the segment changed in place since the forward: the rerun
+    would compute from the new values."""
+    for t, version in inputs:
+        if t._vc[0] != version:
+            vc = t._vc
+            raise RuntimeError(_modified_message(
+                None, t, vc[0], version, 0, vc[1] if len(vc) > 1 else None,
+                origin=f"torch.utils.checkpoint as an input, at {describe_site(site)}"))
 
 
 def _rng_state():
@@ -80,31 +133,40 @@ def _detached(args):
 
 class _Handle:
     """What a node keeps for one saved tensor of a checkpointed segment: its place in the
-    segment's order of saves and, after the rerun, the recomputed tensor.  The node owns the
-    handle, so the recomputed tensor goes as soon as the node has run and released it."""
+    segment's order of saves, its shape and dtype then and, after the rerun, the recomputed
+    tensor.  The node owns the handle, so the recomputed tensor goes as soon as the node has run
+    and released it."""
 
-    __slots__ = ("__weakref__", "frame", "index", "value")
+    __slots__ = ("__weakref__", "frame", "index", "meta", "value")
 
-    def __init__(self, frame, index):
+    def __init__(self, frame, index, meta):
         self.frame = frame
         self.index = index
+        self.meta = meta
         self.value = None
+
+
+def _meta(t):
+    return {"shape": t.shape, "dtype": t.dtype, "device": t.device}
 
 
 class _Frame:
     """One non-reentrant checkpointed call: its inputs, and weak references to its handles."""
 
-    __slots__ = ("args", "function", "handles", "kwargs", "rng")
+    __slots__ = ("args", "check", "function", "handles", "inputs", "kwargs", "rng", "site")
 
-    def __init__(self, function, args, kwargs, rng):
+    def __init__(self, function, args, kwargs, rng, site, check):
         self.function = function
         self.args = _detached(args)  # the inputs are all the segment keeps
+        self.inputs = _saved_inputs(args)
         self.kwargs = kwargs
         self.rng = rng
+        self.site = site
+        self.check = check  # determinism_check="default": compare shapes and dtypes
         self.handles = []
 
     def pack(self, tensor):
-        handle = _Handle(self, len(self.handles))
+        handle = _Handle(self, len(self.handles), _meta(tensor) if self.check else None)
         self.handles.append(weakref.ref(handle))
         return handle  # no array is kept
 
@@ -115,9 +177,12 @@ class _Frame:
         return handle.value
 
     def recompute(self):
-        """Run the segment again and hand each live handle its recomputed tensor, in order."""
+        """Run the segment again and hand each live handle its recomputed tensor, in order; stop
+        once the last one has its value, as PyTorch does."""
+        _check_inputs(self.inputs, self.site)
         handles = self.handles
         count = [0]
+        differ = []
 
         def keep(t):
             i = count[0]
@@ -125,32 +190,48 @@ class _Frame:
             h = handles[i]() if i < len(handles) else None
             if h is not None:
                 h.value = t.detach() if t.grad_fn is not None else t
+                if h.meta is not None and h.meta != _meta(t):
+                    differ.append((i, h))
+            if count[0] >= len(handles):
+                raise _StopRecomputation
 
         prev = _grad_state.enabled
         _grad_state.enabled = True
         try:
             with saved_tensors_hooks(keep, lambda _: None):
                 _rerun(self.function, self.args, self.kwargs, self.rng)
+        except _StopRecomputation:
+            pass
         finally:
             _grad_state.enabled = prev
         if count[0] != len(handles):
             raise CheckpointError(
                 "torch.utils.checkpoint: A different number of tensors was saved during the "
                 f"original forward and recomputation.\nNumber of tensors saved during forward: "
-                f"{len(handles)}\nNumber of tensors saved during recomputation: {count[0]}"
-            )
+                f"{len(handles)}\nNumber of tensors saved during recomputation: {count[0]}.\n"
+                + _TIP)
+        if differ:
+            raise CheckpointError(
+                "torch.utils.checkpoint: Recomputed values for the following tensors have "
+                "different metadata than during the forward pass.\n"
+                + "".join(f"tensor at position {i}:\nsaved metadata: {h.meta}\n"
+                          f"recomputed metadata: {_meta(h.value)}\n" for i, h in differ)
+                + ".\n" + _TIP)
 
 
 class CheckpointFunctionBackward(Node):
     """The one node a reentrant checkpoint leaves in the graph: reruns the segment in backward."""
 
-    __slots__ = ("_freed", "args", "function", "n_outputs", "rng")
+    __slots__ = ("_freed", "args", "function", "inputs", "n_outputs", "rng", "site")
 
     def apply(self, grads, needed):
         if self._freed:
             from ..autograd.node import _FREED
 
             raise RuntimeError(_FREED)
+        if needed is not None:  # autograd.grad or backward(inputs=...): .grad is not to be touched
+            raise RuntimeError(_REENTRANT_GRAD)
+        _check_inputs(self.inputs, self.site)
         inputs = _detached(self.args)
         prev = _grad_state.enabled
         _grad_state.enabled = True
@@ -178,11 +259,18 @@ class CheckpointFunctionBackward(Node):
         return [i for i, a in enumerate(self.args) if isinstance(a, Tensor)]
 
     def _release(self, where=None):
-        self.args = None
+        self.args = self.inputs = None
         self._freed = True
 
 
-def _reentrant(function, args, rng):
+_REENTRANT_GRAD = (
+    "When use_reentrant=True, torch.utils.checkpoint is incompatible with .grad() or passing an "
+    "`inputs` parameter to .backward(). To resolve this error, you can either set "
+    "use_reentrant=False, or call .backward() without passing the `inputs` argument."
+)
+
+
+def _reentrant(function, args, rng, site):
     prev = _grad_state.enabled
     _grad_state.enabled = False
     try:
@@ -200,6 +288,8 @@ def _reentrant(function, args, rng):
                                 for a in tensor_args)
     node.function = function
     node.args = _detached(args)
+    node.inputs = _saved_inputs(args)
+    node.site = site
     node.rng = rng
     node._freed = False
     single = isinstance(outs, Tensor)
