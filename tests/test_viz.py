@@ -108,3 +108,35 @@ def _line(marker):
     """The line number of this file that holds ``marker`` (not counting this lookup's own lines)."""
     with open(__file__) as f:
         return next(i + 1 for i, text in enumerate(f) if marker in text and "_line(" not in text)
+
+
+class _Cube(retrograd.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = x * x * x
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, _ = ctx.saved_tensors
+        return 3 * x * x * g
+
+
+def test_custom_function_saved_tensors_are_drawn_and_counted():
+    x = retrograd.ones(2, 3, requires_grad=True)
+    h = x * 2  # not a leaf: its array is held by the custom node only
+    y = _Cube.apply(h)
+    dot = viz.draw(y)
+    assert '"saved_tensors[0]\\n(2, 3) torch.float32"' in dot
+    assert '"saved_tensors[1]\\n(2, 3) torch.float32"' in dot
+    report = viz.memory_report(y)
+    rows = [line for line in report.splitlines() if line.startswith("_CubeBackward")]
+    assert len(rows) == 2 and all(" 24 " in r and r.endswith("live") for r in rows)
+    assert "backward() would free 48 bytes" in report
+    y.sum().backward()  # CUSTOM-BACKWARD
+    report = viz.memory_report(y)
+    rows = [line for line in report.splitlines() if line.startswith("_CubeBackward")]
+    where = f"freed by the backward call at test_viz.py:{_line('# CUSTOM-BACKWARD')}"
+    assert len(rows) == 2 and all(r.endswith(where) for r in rows)
+    assert f'"saved_tensors[1]\\n(2, 3) torch.float32\\n{where}"' in viz.draw(y)
