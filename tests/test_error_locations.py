@@ -159,3 +159,50 @@ def test_mark_dirty_names_the_apply_call():
         y.sum().backward()
     (line,) = _lines("# DIRTY-APPLY")
     assert _changed_by(str(info.value)).startswith(f"{__file__}:{line} ")
+
+
+_VIEWS = {
+    "t": lambda a: a.t(), "slice": lambda a: a[0:1], "select": lambda a: a[0],
+    "unsqueeze": lambda a: a.unsqueeze(0), "view": lambda a: a.view(6),
+    "expand": lambda a: a[0:1].expand(3, 3), "diagonal": lambda a: a.diagonal(),
+    "permute": lambda a: a.permute(1, 0), "unbind": lambda a: a.unbind(0)[1],
+    "split": lambda a: a.split(1)[0],
+}
+
+
+def _saved_view_message(T, view, base_kind):
+    if base_kind == "leaf":
+        base = T.ones(2, 3, requires_grad=True)
+    elif base_kind == "non-leaf":
+        base = T.ones(2, 3, requires_grad=True) * 1
+    else:
+        base = T.ones(2, 3)
+    v = view(base)
+    y = (v * T.ones(1, requires_grad=True)).sum()
+    with T.no_grad():
+        base.mul_(2)  # WRITES-BASE
+    with pytest.raises(RuntimeError) as info:
+        y.backward()
+    return str(info.value)
+
+
+@pytest.mark.parametrize("base_kind", ["leaf", "non-leaf", "constant"])
+@pytest.mark.parametrize("name", list(_VIEWS))
+def test_saved_view_of_a_changed_base_is_described_as_pytorch_does(torch_ref, name, base_kind):
+    theirs = _saved_view_message(torch_ref, _VIEWS[name], base_kind)
+    ours = _saved_view_message(retrograd, _VIEWS[name], base_kind)
+    assert ours.startswith(theirs)
+    assert "MulBackward0" in ours[len(theirs):] and "# WRITES-BASE" in ours[len(theirs):]
+
+
+def test_diagonal_is_a_view(torch_ref):
+    for T in (torch_ref, retrograd):
+        x = T.ones(2, 3, requires_grad=True)
+        w = x * 1
+        w.diagonal().mul_(3)
+        w.sum().backward()
+        assert x.grad.tolist() == [[3.0, 1.0, 1.0], [1.0, 3.0, 1.0]]
+        c = T.ones(2, 3)
+        d = c.diagonal()
+        c.mul_(2)
+        assert d.tolist() == [2.0, 2.0] and d._version == 1

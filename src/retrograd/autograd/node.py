@@ -274,9 +274,17 @@ def _fit(grad, meta):
 def _modified_message(node, tensor, now, expected, index, vc_site=None, origin=None):
     """PyTorch's error for a saved ``tensor`` changed in place, then ours: the tensor, who saved
     it (``origin``, else the node and its forward call) and the write that changed it."""
+    shape = ", ".join(str(n) for n in tensor.shape)
+    fn = tensor.grad_fn
+    if _is_differentiable_view(tensor) and getattr(fn, "_n_outputs", 1) != 1:
+        # PyTorch cannot rebuild such a view's grad_fn after its base changed: another error.
+        return (f"Output {tensor._output_nr} of {_op_name(fn)} is a view and its base or another "
+                "view of its base has been modified inplace. This view is the output of a function "
+                "that returns multiple views. Such functions do not allow the output views to be "
+                "modified inplace. You should replace the inplace operation by an out-of-place "
+                "one." + _modified_hint(node, tensor, vc_site, origin))
     owner = _describe(tensor)
     owner = f", which is {owner}," if owner else ""
-    shape = ", ".join(str(n) for n in tensor.shape)
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [torch.{tensor.dtype._tensor_name} [{shape}]]{owner} is at version "
@@ -298,12 +306,25 @@ def _describe(tensor):
     fn = tensor.grad_fn
     if fn is None:
         return ""
+    if _is_differentiable_view(tensor):
+        # The version changed since the view was made (this is the error about that), so
+        # PyTorch names the grad_fn it rebuilds for the view from its base: AsStrided.
+        return "output 0 of AsStrided"
+    return f"output {tensor._output_nr} of {_op_name(fn)}"
+
+
+def _is_differentiable_view(tensor):
+    base = tensor._view_base
+    return base is not None and base._requires_grad
+
+
+def _op_name(fn):
+    """``MulBackward0`` -> ``Mul``, as PyTorch names a tensor's producer in its errors."""
     name = fn.name()
     for suffix in ("Backward0", "Backward1", "Backward2", "Backward3", "Backward"):
         if name.endswith(suffix):
-            name = name[: -len(suffix)]
-            break
-    return f"output {tensor._output_nr} of {name}"
+            return name[: -len(suffix)]
+    return name
 
 
 def _freed_hint(node):
