@@ -206,3 +206,27 @@ def test_diagonal_is_a_view(torch_ref):
         d = c.diagonal()
         c.mul_(2)
         assert d.tolist() == [2.0, 2.0] and d._version == 1
+
+
+def _linear_weight_changed(T, input_shape, frozen, bias):
+    w = T.ones(2, 3, requires_grad=not frozen)
+    b = T.ones(2, requires_grad=True) if bias else None
+    x = T.ones(*input_shape, requires_grad=True)
+    y = T.nn.functional.linear(x, w, b).sum()
+    with T.no_grad():
+        w.mul_(2)  # CHANGES-WEIGHT
+    with pytest.raises(RuntimeError) as info:
+        y.backward()
+    return str(info.value)
+
+
+@pytest.mark.parametrize("input_shape", [(3,), (4, 3), (5, 4, 3)])
+@pytest.mark.parametrize("frozen", [False, True])
+@pytest.mark.parametrize("bias", [False, True])
+def test_linear_weight_changed_is_described_as_pytorch_saves_it(torch_ref, input_shape, frozen,
+                                                                bias):
+    """PyTorch's linear saves weight.t() (shape [3, 2]): the fused node describes it the same."""
+    theirs = _linear_weight_changed(torch_ref, input_shape, frozen, bias)
+    ours = _linear_weight_changed(retrograd, input_shape, frozen, bias)
+    assert ours.startswith(theirs)
+    assert "# CHANGES-WEIGHT" in ours[len(theirs):]

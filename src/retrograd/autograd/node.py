@@ -132,6 +132,9 @@ class FunctionNode(Node):
     _saved_index = {}    # saved name -> position in _saved
     _n_outputs = 1
     _op_name = ""
+    # saved index -> fn(tensor): the tensor as PyTorch's node would have saved it, for errors
+    # (a fused op may save an input where PyTorch saves a view of it).
+    _saved_in_errors = {}
 
     def apply(self, grads, needed):
         """The gradients for each input, from those of the outputs; ``needed`` (a set, or None
@@ -175,8 +178,9 @@ class FunctionNode(Node):
             t = value
             vc = t._vc
         if vc[0] != version:
-            raise RuntimeError(_modified_message(self, t, vc[0], version, i,
-                                                 vc[1] if len(vc) > 1 else None))
+            shown = self._saved_in_errors.get(i)
+            raise RuntimeError(_modified_message(self, t if shown is None else shown(t), vc[0],
+                                                 version, i, vc[1] if len(vc) > 1 else None))
         return t
 
 

@@ -87,6 +87,17 @@ def _linear(self, weight, bias):
     return out
 
 
+def _as_pytorch_saves_weight(weight):
+    """PyTorch's addmm saves ``weight.t()``, a view: its errors describe that (an error path)."""
+    from ..autograd.grad_mode import enable_grad
+
+    with enable_grad():  # a view made as in the forward, so the error names it as PyTorch does
+        return weight.t()
+
+
+_linear.opdef.Node._saved_in_errors = {0: _as_pytorch_saves_weight}
+
+
 # --- activations -------------------------------------------------------------------------------
 
 
