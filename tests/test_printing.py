@@ -286,3 +286,17 @@ def test_suffix_moves_to_new_line_like_pytorch(torch_ref, n):
 def test_complex_parity(torch_ref):
     for data in ([1 + 2j, 3 - 4j], [1.5j, -2.25 + 0j], 1 + 1j, [[1e5 + 1j, 2j]]):
         assert repr(retrograd.tensor(data)) == repr(torch_ref.tensor(data))
+
+
+def test_node_names_and_reprs_match_pytorch(torch_ref):
+    """name() may be longer than the class name (torch::autograd::...); reprs use the class."""
+    def names(T):
+        x = T.ones(2, requires_grad=True)
+        y = x * 1
+        y[0] = 3.0
+        acc = (x * 2).grad_fn.next_functions[0][0]
+        return [repr(y), y.grad_fn.name(), type(y.grad_fn).__name__,
+                repr(y.grad_fn).split(" object")[0], acc.name(), type(acc).__name__,
+                repr(acc).split(" object")[0]]
+
+    assert names(retrograd) == names(torch_ref)

@@ -64,8 +64,8 @@ class Node:
     def _release(self, where=None):
         """Drop the saved values; ``where`` is the backward call doing so (for error messages)."""
 
-    def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+    def __repr__(self):  # the class name, as PyTorch's repr (name() may be longer)
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
 
 class RemovableHandle:
@@ -351,6 +351,9 @@ class AccumulateGrad(Node):
     ``grad_accumulator``, never directly: a leaf has at most one live."""
 
     __slots__ = ("variable",)
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"  # PyTorch's name(); the class is AccumulateGrad
 
     def apply(self, grads, needed):
         return []
