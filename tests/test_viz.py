@@ -140,3 +140,20 @@ def test_custom_function_saved_tensors_are_drawn_and_counted():
     where = f"freed by the backward call at test_viz.py:{_line('# CUSTOM-BACKWARD')}"
     assert len(rows) == 2 and all(r.endswith(where) for r in rows)
     assert f'"saved_tensors[1]\\n(2, 3) torch.float32\\n{where}"' in viz.draw(y)
+
+
+def test_graph_with_an_op_whose_attribute_is_named_index(torch_ref):
+    """An op attribute called ``index`` is exposed as ``_saved_index`` (as in PyTorch) and does
+    not hide the table of saved names that draw and memory_report read."""
+    x = retrograd.ones(3, requires_grad=True)
+    y = x * 2
+    y[0] = 5.0  # CopySlices keeps the written positions as its attribute "index"
+    dot = viz.draw(y)
+    assert '[label="torch::autograd::CopySlices"]' in dot
+    assert "CopySlices" in viz.memory_report(y)
+
+
+def test_labels_escape_quotes_backslashes_and_newlines():
+    w = retrograd.ones(2, requires_grad=True)
+    dot = viz.draw((w * 2).sum(), params={'a "b"\\c\nd': w})
+    assert '[label="a \\"b\\"\\\\c\\nd\\n(2)"' in dot

@@ -100,7 +100,7 @@ def saved_entries(node):
     value is None once it was freed.  Empty for nodes that save nothing."""
     if isinstance(node, BackwardCFunction):
         return _function_saved_entries(node)
-    index = getattr(type(node), "_saved_index", None)
+    index = getattr(type(node), "_saved_slots", None)
     if not index:
         return []
     saved = getattr(node, "_saved", None)

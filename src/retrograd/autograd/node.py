@@ -129,7 +129,7 @@ class FunctionNode(Node):
 
     # Filled per op by the op table:
     _formulas = ()       # one formula(grad, node) per tensor input, or None where not differentiable
-    _saved_index = {}    # saved name -> position in _saved
+    _saved_slots = {}    # saved name -> position in _saved
     _n_outputs = 1
     _op_name = ""
     # saved index -> fn(tensor): the tensor as PyTorch's node would have saved it, for errors

@@ -102,7 +102,7 @@ def node_class(name, formulas, saves, attrs, n_outputs=1, op_name="", base=Funct
                defaults=()):
     """The node type of an op: properties for its saved values (``_saved_self``) and attributes."""
     ns = {"__slots__": (), "_formulas": tuple(formulas), "_n_outputs": n_outputs,
-          "_saved_index": {s: i for i, s in enumerate(saves)}, "_op_name": op_name}
+          "_saved_slots": {s: i for i, s in enumerate(saves)}, "_op_name": op_name}
     for i, s in enumerate(saves):
         ns[s] = ns["_saved_" + s] = _saved_property(i)
     for i, a in enumerate(attrs):
