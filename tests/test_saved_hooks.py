@@ -226,3 +226,20 @@ def test_no_version_check_through_hooks_as_in_pytorch(torch_ref, case):
         y.sum().backward()
         grads.append(x.grad.tolist())
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
+
+
+def test_disable_saved_tensors_hooks(torch_ref):
+    for lib in (torch_ref, retrograd):
+        graph = lib.autograd.graph
+        with graph.disable_saved_tensors_hooks("no hooks in here"):
+            with graph.disable_saved_tensors_hooks("inner"):
+                pass
+            with pytest.raises(RuntimeError, match="^no hooks in here$"):
+                with graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+                    pass
+        with graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+            with pytest.raises(RuntimeError, match="^hooks are open$"):
+                with graph.disable_saved_tensors_hooks("hooks are open"):
+                    pass
+        with graph.saved_tensors_hooks(lambda t: t, lambda t: t):  # allowed again afterwards
+            pass

@@ -8,15 +8,18 @@ per thread, as in PyTorch.
 Activation checkpointing (:mod:`retrograd.utils.checkpoint`) is built on this.
 """
 
+import contextlib
 import threading
 
 from .node import Node, PackedSaved
 
-__all__ = ["Node", "hooks_open", "pack_saved", "save_on_cpu", "saved_tensors_hooks"]
+__all__ = ["Node", "disable_saved_tensors_hooks", "hooks_open", "pack_saved", "save_on_cpu",
+           "saved_tensors_hooks"]
 
 class _Local(threading.local):
     def __init__(self):
         self.stack = []  # this thread's open (pack_hook, unpack_hook) pairs, innermost last
+        self.disabled = None  # the error message of an open disable_saved_tensors_hooks block
 
 
 _local = _Local()
@@ -84,6 +87,8 @@ class saved_tensors_hooks:
         self.unpack_hook = unpack_hook
 
     def __enter__(self):
+        if _local.disabled is not None:
+            raise RuntimeError(_local.disabled)
         _local.stack.append((self.pack_hook, self.unpack_hook))
         with _lock:
             _open[0] += 1
@@ -96,6 +101,20 @@ class saved_tensors_hooks:
             _open[0] -= 1
             if not _open[0]:
                 _registry().pack_hook = None
+
+
+@contextlib.contextmanager
+def disable_saved_tensors_hooks(error_message: str):
+    """Inside the block, opening ``saved_tensors_hooks`` raises RuntimeError(error_message), as
+    does entering the block while hooks are open (``torch.autograd.graph.disable_saved_tensors_hooks``)."""
+    if _local.stack:
+        raise RuntimeError(error_message)
+    prev = _local.disabled
+    _local.disabled = error_message
+    try:
+        yield
+    finally:
+        _local.disabled = prev
 
 
 class save_on_cpu(saved_tensors_hooks):
