@@ -199,3 +199,27 @@ def test_reentrant_warns_when_no_input_requires_grad(torch_ref):
                           "Gradients will be None$"):
             y = T.utils.checkpoint.checkpoint(lambda a: a * w, T.ones(3), use_reentrant=True)
         assert not y.requires_grad
+
+
+def test_reentrant_node_is_named_in_errors_and_anomaly_mode(torch_ref):
+    def second_backward(T):
+        x = T.ones(3, requires_grad=True)
+        y = T.utils.checkpoint.checkpoint(lambda a: a.sin(), x, use_reentrant=True)  # SEGMENT
+        y.backward(T.ones(3))  # FIRST
+        return _error(lambda: y.backward(T.ones(3)))
+
+    theirs, ours = second_backward(torch_ref), second_backward(retrograd)
+    assert ours[0] == theirs[0] and ours[1].startswith(theirs[1])
+    extra = ours[1][len(theirs[1]):]
+    assert "CheckpointFunctionBackward" in extra and "# SEGMENT" in extra and "# FIRST" in extra
+
+    x = retrograd.tensor([1.0, -1.0], requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with retrograd.autograd.detect_anomaly():
+            y = checkpoint(lambda a: a.sqrt(), x, use_reentrant=True)  # NAN-SEGMENT
+            with pytest.raises(RuntimeError, match="returned nan values"):
+                y.sum().backward()
+    found = [str(w.message) for w in caught if "Error detected in CheckpointFunctionBackward" in
+             str(w.message)]
+    assert len(found) == 1 and "# NAN-SEGMENT" in found[0]

@@ -18,7 +18,7 @@ from ..autograd.engine import gradient_edge
 from ..autograd.engine import run as _run_backward
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import saved_tensors_hooks
-from ..autograd.node import Node, _modified_message
+from ..autograd.node import _FREED, Node, _freed_hint, _modified_message
 from ..tensor import Tensor, _make
 
 __all__ = ["CheckpointError", "checkpoint"]
@@ -226,9 +226,7 @@ class CheckpointFunctionBackward(Node):
 
     def apply(self, grads, needed):
         if self._freed:
-            from ..autograd.node import _FREED
-
-            raise RuntimeError(_FREED)
+            raise RuntimeError(_FREED + _freed_hint(self))
         if needed is not None:  # autograd.grad or backward(inputs=...): .grad is not to be touched
             raise RuntimeError(_REENTRANT_GRAD)
         _check_inputs(self.inputs, self.site)
@@ -261,6 +259,7 @@ class CheckpointFunctionBackward(Node):
     def _release(self, where=None):
         self.args = self.inputs = None
         self._freed = True
+        self._freed_at = where
 
 
 _REENTRANT_GRAD = (
@@ -290,6 +289,7 @@ def _reentrant(function, args, rng, site):
     node.args = _detached(args)
     node.inputs = _saved_inputs(args)
     node.site = site
+    node._site, node._site_at = site  # named by errors and anomaly mode, as an op's node is
     node.rng = rng
     node._freed = False
     single = isinstance(outs, Tensor)
