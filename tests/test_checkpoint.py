@@ -223,3 +223,32 @@ def test_reentrant_node_is_named_in_errors_and_anomaly_mode(torch_ref):
     found = [str(w.message) for w in caught if "Error detected in CheckpointFunctionBackward" in
              str(w.message)]
     assert len(found) == 1 and "# NAN-SEGMENT" in found[0]
+
+
+@pytest.mark.parametrize("reentrant", [False, True])
+@pytest.mark.parametrize("segments", [1, 2, 3])
+def test_checkpoint_sequential_matches_pytorch(torch_ref, reentrant, segments):
+    results = []
+    for T in (torch_ref, retrograd):
+        T.manual_seed(0)
+        model = T.nn.Sequential(T.nn.Linear(3, 4), T.nn.Tanh(), T.nn.Linear(4, 4), T.nn.ReLU(),
+                                T.nn.Linear(4, 2))
+        with T.no_grad():
+            for i, p in enumerate(model.parameters()):
+                p.copy_(T.linspace(-1, 1, p.numel()).reshape(p.shape) * (i + 1) / 3)
+        x = T.linspace(-2, 2, 15).reshape(5, 3).requires_grad_()
+        y = T.utils.checkpoint.checkpoint_sequential(model, segments, x, use_reentrant=reentrant)
+        y.pow(2).sum().backward()
+        results.append([y.tolist(), x.grad.tolist()] + [p.grad.tolist() for p in model.parameters()])
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_checkpoint_sequential_warns_and_checks_keywords(torch_ref):
+    for T in (torch_ref, retrograd):
+        x = T.ones(2, requires_grad=True)
+        with pytest.warns(UserWarning, match="^torch.utils.checkpoint.checkpoint_sequential: the "
+                          "use_reentrant parameter should be passed explicitly"):
+            T.utils.checkpoint.checkpoint_sequential([T.nn.Tanh()] * 2, 2, x)
+        with pytest.raises(ValueError, match="^Unexpected keyword arguments: foo$"):
+            T.utils.checkpoint.checkpoint_sequential([T.nn.Tanh()], 1, x, use_reentrant=False, foo=1)

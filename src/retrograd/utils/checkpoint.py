@@ -21,7 +21,7 @@ from ..autograd.graph import saved_tensors_hooks
 from ..autograd.node import _FREED, Node, _freed_hint, _modified_message
 from ..tensor import Tensor, _make
 
-__all__ = ["CheckpointError", "checkpoint"]
+__all__ = ["CheckpointError", "checkpoint", "checkpoint_sequential"]
 
 _REENTRANT_DEFAULT = (
     "torch.utils.checkpoint: the use_reentrant parameter should be passed explicitly. Starting in "
@@ -87,6 +87,47 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism
     frame = _Frame(function, args, kwargs, rng, site, determinism_check == "default")
     with saved_tensors_hooks(frame.pack, frame.unpack):
         return function(*args, **kwargs)
+
+
+def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs):
+    """Run ``functions`` (a list or ``nn.Sequential``) in order, checkpointing each of the first
+    ``segments - 1`` equal chunks; the last chunk runs plainly, as its outputs are needed at once
+    (``torch.utils.checkpoint.checkpoint_sequential``)."""
+    if use_reentrant is None:
+        warnings.warn(_SEQUENTIAL_REENTRANT_DEFAULT, UserWarning, stacklevel=2)
+        use_reentrant = True
+    preserve = kwargs.pop("preserve_rng_state", True)
+    if kwargs:
+        raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
+    from ..nn import Sequential
+
+    if isinstance(functions, Sequential):
+        functions = list(functions.children())
+
+    def chunk(fns):
+        def run(x):
+            for f in fns:
+                x = f(x)
+            return x
+
+        return run
+
+    size = len(functions) // segments
+    done = 0
+    for _ in range(segments - 1):
+        input = checkpoint(chunk(functions[done:done + size]), input,
+                           use_reentrant=use_reentrant, preserve_rng_state=preserve)
+        done += size
+    return chunk(functions[done:])(input)
+
+
+_SEQUENTIAL_REENTRANT_DEFAULT = (
+    "torch.utils.checkpoint.checkpoint_sequential: the use_reentrant parameter should be passed "
+    "explicitly. In version 2.9 we will raise an exception if use_reentrant is not passed. "
+    "use_reentrant=False is recommended, but if you need to preserve the current default "
+    "behavior, you can pass use_reentrant=True. Refer to docs for more details on the "
+    "differences between the two variants."
+)
 
 
 def _saved_inputs(args):
