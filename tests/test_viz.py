@@ -157,3 +157,15 @@ def test_labels_escape_quotes_backslashes_and_newlines():
     w = retrograd.ones(2, requires_grad=True)
     dot = viz.draw((w * 2).sum(), params={'a "b"\\c\nd': w})
     assert '[label="a \\"b\\"\\\\c\\nd\\n(2)"' in dot
+
+
+def test_a_leaf_drawn_as_a_root_is_shown():
+    w = retrograd.ones(2, 3, requires_grad=True)
+    y = w * 2
+    dot = viz.draw([y, w], params={"w": w})
+    leaf = re.search(r'  (n\d+) \[label="w\\n\(2, 3\)", fillcolor=lightblue\];', dot).group(1)
+    assert dot.count('label="w\\n(2, 3)"') == 1  # the same box as the one MulBackward0 uses
+    assert f'{leaf} -> out1 [label="(2, 3)"];' in dot
+    alone = viz.draw(retrograd.ones(2, requires_grad=True))
+    assert '"AccumulateGrad\\n(2)"' in alone and "-> out0" in alone
+    assert "-> out0" not in viz.draw(retrograd.ones(2))  # a constant has no node

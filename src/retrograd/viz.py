@@ -12,7 +12,7 @@ import weakref
 
 from .autograd.anomaly import site_line
 from .autograd.function import BackwardCFunction
-from .autograd.node import AccumulateGrad, PackedSaved
+from .autograd.node import AccumulateGrad, PackedSaved, grad_accumulator
 from .tensor import Tensor
 
 __all__ = ["DotGraph", "draw", "memory_report"]
@@ -78,11 +78,19 @@ def _roots(tensor_or_tensors):
     return [t for t in tensor_or_tensors if isinstance(t, Tensor)]
 
 
+def _root_node(t):
+    """The node a root tensor enters the graph at: its grad_fn or, for a leaf that requires grad,
+    its AccumulateGrad (made if no graph holds one: drawing a lone leaf shows the leaf)."""
+    if t.grad_fn is not None:
+        return t.grad_fn
+    return grad_accumulator(t) if t._requires_grad else None
+
+
 def _walk(roots):
     """Every node reachable from the roots' grad_fn, each once, roots first (no recursion)."""
     order = []
     seen = set()
-    stack = [t.grad_fn for t in reversed(roots) if t.grad_fn is not None]
+    stack = [n for n in map(_root_node, reversed(roots)) if n is not None]
     while stack:
         node = stack.pop()
         if node in seen:
@@ -188,8 +196,9 @@ def draw(tensor_or_tensors, params=None, show_saved: bool = True) -> DotGraph:
     for k, t in enumerate(roots):
         label = f"output {k}\n{_shape(t.shape)}"
         lines.append(f"  out{k} [label={_q(label)}, fillcolor=darkolivegreen1];")
-        if t.grad_fn is not None:
-            lines.append(f"  {nid(t.grad_fn)} -> out{k} [label={_q(_shape(t.shape))}];")
+        node = _root_node(t)
+        if node is not None:
+            lines.append(f"  {nid(node)} -> out{k} [label={_q(_shape(t.shape))}];")
     nodes = _walk(roots)
     out_shapes = _output_shapes(roots, nodes)
     for node in nodes:
