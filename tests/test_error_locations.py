@@ -230,3 +230,51 @@ def test_linear_weight_changed_is_described_as_pytorch_saves_it(torch_ref, input
     ours = _linear_weight_changed(retrograd, input_shape, frozen, bias)
     assert ours.startswith(theirs)
     assert "# CHANGES-WEIGHT" in ours[len(theirs):]
+
+
+def _custom_backward_error(T, returned):
+    class Bad(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return returned(T, g)
+
+    x = T.ones(3, requires_grad=True)
+    y = Bad.apply(x)  # BAD-APPLY
+    with pytest.raises(Exception) as info:
+        y.sum().backward()
+    return type(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("returned", [lambda T, g: (g, g), lambda T, g: T.ones(5),
+                                      lambda T, g: 3])
+def test_custom_function_backward_errors_name_the_apply_call(torch_ref, returned):
+    (theirs_type, theirs), (ours_type, ours) = (_custom_backward_error(torch_ref, returned),
+                                                _custom_backward_error(retrograd, returned))
+    assert ours_type is RuntimeError and theirs_type is RuntimeError
+    assert ours.startswith(theirs)
+    (line,) = _lines("# BAD-APPLY")
+    assert f"BadBackward, made by the forward call at {__file__}:{line}" in ours[len(theirs):]
+
+
+def _node_hook_error(T, kind, returned):
+    x = T.ones(3, requires_grad=True)
+    y = x.exp()
+    if kind == "post":
+        y.grad_fn.register_hook(lambda gi, go: returned(T))
+    else:
+        y.grad_fn.register_prehook(lambda go: returned(T))
+    with pytest.raises(Exception) as info:
+        y.sum().backward()
+    return type(info.value).__name__, str(info.value)
+
+
+@pytest.mark.parametrize("kind", ["pre", "post"])
+@pytest.mark.parametrize("returned", [lambda T: (T.ones(4),), lambda T: (T.ones(3), T.ones(3)),
+                                      lambda T: (T.ones(3).double(),), lambda T: [T.ones(3)],
+                                      lambda T: T.ones(3)])
+def test_node_hook_results_are_checked_as_in_pytorch(torch_ref, kind, returned):
+    assert _node_hook_error(retrograd, kind, returned) == _node_hook_error(torch_ref, kind, returned)

@@ -318,7 +318,7 @@ def _call_pre_hooks(node, slots):
     for hook in tuple(node._pre_hooks.values()):
         r = hook(tuple(slots))
         if r is not None:
-            slots = list(r)
+            slots = _checked_hook_values(hook, slots, r)
     return slots
 
 
@@ -326,5 +326,19 @@ def _call_post_hooks(node, outs, slots):
     for hook in tuple(node._hooks.values()):
         r = hook(tuple(outs), tuple(slots))
         if r is not None:
-            outs = list(r)
+            outs = _checked_hook_values(hook, outs, r)
     return outs
+
+
+def _checked_hook_values(hook, old, new):
+    """A node hook may replace gradients, as a tuple of as many, each of the same size and type
+    where one was given (PyTorch's errors)."""
+    if type(new) is not tuple:
+        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
+    if len(new) != len(old):
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of values "
+                           f"(got {len(new)}, but expected {len(old)})")
+    for g, n in zip(old, new):
+        if g is not None and n is not None:
+            _checked_hook_result(hook, g, n)
+    return list(new)

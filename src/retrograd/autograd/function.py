@@ -10,7 +10,7 @@ import functools
 
 from .._array import xp
 from ..tensor import Tensor, _make, bump_version
-from .anomaly import caller_site
+from .anomaly import caller_site, node_origin
 from .grad_mode import no_grad
 from .grad_mode import state as _grad_state
 from .graph import hooks_open, pack_saved
@@ -90,10 +90,13 @@ class BackwardCFunction(Node, FunctionCtx):
         nargs = len(self._args)
         if len(result) < nargs or any(r is not None for r in result[nargs:]):
             raise RuntimeError(f"function {self.name()} returned an incorrect number of "
-                                   f"gradients (expected {nargs}, got {len(result)})")
+                               f"gradients (expected {nargs}, got {len(result)})" + _where(self))
         out = []
         for (nxt, _), pos in zip(self.next_functions, self._tensor_positions):
             g = result[pos]
+            if g is not None and not isinstance(g, Tensor):
+                raise RuntimeError(f"expected Variable or None (got {type(g).__name__})"
+                                   + _where(self))
             if g is None or nxt is None or (needed is not None and nxt not in needed):
                 out.append(None)
                 continue
@@ -103,12 +106,17 @@ class BackwardCFunction(Node, FunctionCtx):
                     raise RuntimeError(
                         f"Function {self.name()} returned an invalid gradient at index {pos} - got "
                         f"[{', '.join(map(str, g.shape))}] but expected shape compatible with "
-                        f"[{', '.join(map(str, shape))}]")
+                        f"[{', '.join(map(str, shape))}]" + _where(self))
                 g = g.sum_to_size(shape)
             out.append(g)
         return out
 
     _release = FunctionNode._release  # drop the saved tensors, remembering which backward did
+
+
+def _where(node):
+    """Our sentence after PyTorch's error text: the node and the apply() call that made it."""
+    return f" ({node_origin(node)}.)"
 
 
 def _sums_to(small, big):
