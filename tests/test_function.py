@@ -189,7 +189,8 @@ def test_bad_backward_errors(torch_ref, name):
         return type(info.value).__name__, str(info.value)
 
     ours, theirs = _both(torch_ref, program)
-    assert ours == theirs
+    assert ours[0] == theirs[0]
+    assert ours[1].startswith(theirs[1])  # then ours: the node and the apply() call that made it
 
 
 def test_trailing_none_gradients_are_accepted(torch_ref):
