@@ -278,3 +278,25 @@ def _node_hook_error(T, kind, returned):
                                       lambda T: T.ones(3)])
 def test_node_hook_results_are_checked_as_in_pytorch(torch_ref, kind, returned):
     assert _node_hook_error(retrograd, kind, returned) == _node_hook_error(torch_ref, kind, returned)
+
+
+def test_writes_into_grad_name_zero_grad_and_the_accumulating_backward():
+    """A graph that saved a .grad: zeroing it in place, or a backward adding into it, is the
+    write the error names (not an older in-place op on it)."""
+    for how in ("zero_grad", "module zero_grad", "backward"):
+        w = retrograd.ones(3, requires_grad=True)
+        (w * 2).sum().backward()
+        w.grad.mul_(0.5)  # an older write, e.g. clipping: must not be named
+        y = (w.grad * w).sum()
+        if how == "zero_grad":
+            retrograd.optim.SGD([w], lr=0.1).zero_grad(set_to_none=False)  # GRAD-WRITE
+        elif how == "module zero_grad":
+            m = retrograd.nn.Module()
+            m.w = retrograd.nn.Parameter(w.detach())
+            m.w.grad = w.grad
+            m.zero_grad(set_to_none=False)  # GRAD-WRITE
+        else:
+            (w * 2).sum().backward()  # GRAD-WRITE
+        with pytest.raises(RuntimeError) as info:
+            y.backward()
+        assert "# GRAD-WRITE" in _changed_by(str(info.value)), how

@@ -406,17 +406,17 @@ class Tensor:
 
 
     # --- helpers for the engine ----------------------------------------------------------------
-    def _add_grad_(self, grad):
+    def _add_grad_(self, grad, site=None):
         """``self += grad`` in place, as AccumulateGrad adds into an existing ``.grad``."""
         g = grad._data
         if g.shape == self._data.shape and self._data.flags.writeable:
             xp.add(self._data, g, out=self._data, casting="unsafe")
         else:
             self._data = self._data + g
-        self._vc[0] += 1
+        bump_version(self, site)  # site: the backward call that accumulated
 
 
-def clear_grad(t, set_to_none: bool = True) -> None:
+def clear_grad(t, set_to_none: bool = True, site=None) -> None:
     """Drop ``t.grad`` (set_to_none) or zero it in place, for ``Module`` and ``Optimizer.zero_grad``."""
     g = t._grad
     if g is None:
@@ -432,7 +432,7 @@ def clear_grad(t, set_to_none: bool = True) -> None:
         g._data.fill(0)
     else:  # a broadcast gradient: give it an array of its own
         g._data = g._data * 0
-    g._vc[0] += 1
+    bump_version(g, site)  # site: the zero_grad() call
 
 
 def _wrap_dim(dim, ndim):

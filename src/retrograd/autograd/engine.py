@@ -50,7 +50,9 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             root_edges, grads, inputs, accumulate, targets)
     heappush, heappop = heapq.heappush, heapq.heappop
     # The user's backward call, named in the error of a later backward through freed buffers.
-    freed_at = None if retain_graph else caller_site(2)
+    # Also where an existing .grad is added into, for the error if a graph had saved that .grad.
+    site = caller_site(2)
+    freed_at = None if retain_graph else site
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     # ``next_node``: the one node that became ready while the queue was empty runs next without
@@ -75,7 +77,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 slots = _call_pre_hooks(node, slots)
             if type(node) is AccumulateGrad:
                 if accumulate and slots[0] is not None:
-                    accumulate_grad(node.variable, slots.pop(), create_graph)
+                    accumulate_grad(node.variable, slots.pop(), create_graph, site)
                 continue
             edges = node.next_functions
             if slots[0] is None and all(g is None for g in slots):
@@ -234,7 +236,7 @@ def _prepare(roots, targets):
     return deps, needed
 
 
-def accumulate_grad(variable, grad, create_graph):
+def accumulate_grad(variable, grad, create_graph, site=None):
     """Add ``grad`` into ``variable.grad`` as AccumulateGrad does, then run post-accumulate hooks."""
     if variable._hooks is not None:
         grad = _leaf_hooks(variable, grad)
@@ -256,7 +258,7 @@ def accumulate_grad(variable, grad, create_graph):
     elif create_graph or old._requires_grad or grad._requires_grad:
         variable._grad = old + grad
     else:
-        old._add_grad_(grad)
+        old._add_grad_(grad, site)
     if variable._post_acc_hooks is not None:
         for hook in tuple(variable._post_acc_hooks.values()):
             hook(variable)

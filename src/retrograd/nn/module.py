@@ -347,8 +347,9 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear every parameter's ``.grad``: to None (default) or to zeros in place."""
+        site = None if set_to_none else caller_site(1)  # zeroing in place is a write
         for p in self.parameters():
-            clear_grad(p, set_to_none)
+            clear_grad(p, set_to_none, site)
 
     # --- dtype and device -------------------------------------------------------------------------
     def _apply(self, fn: Callable) -> "Module":

@@ -14,6 +14,7 @@ from itertools import chain
 
 from .._array import xp
 from ..autograd import enable_grad
+from ..autograd.anomaly import caller_site
 from ..autograd.node import RemovableHandle, _HookDict
 from ..tensor import Tensor, _make, clear_grad
 
@@ -142,9 +143,10 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Drop (default) or zero every parameter's ``.grad`` (``Optimizer.zero_grad``)."""
+        site = None if set_to_none else caller_site(1)  # zeroing in place is a write
         for group in self.param_groups:
             for p in group["params"]:
-                clear_grad(p, set_to_none)
+                clear_grad(p, set_to_none, site)
 
     # --- state dicts -------------------------------------------------------------------------
     def state_dict(self) -> dict:
