@@ -24,7 +24,8 @@ def test_nan_in_backward_raises_pytorch_error_and_names_the_forward_line(torch_r
                 with pytest.raises(RuntimeError) as info:
                     y.backward()
         messages.append(str(info.value))
-        detected = [w for w in caught if str(w.message).startswith("Error detected in MulBackward0.")]
+        detected = [w for w in caught
+                    if str(w.message).startswith("Error detected in MulBackward0.")]
         assert len(detected) == 1  # PyTorch warns for a NaN error too
     theirs, ours = messages
     assert theirs == "Function 'MulBackward0' returned nan values in its 0th output."

@@ -239,7 +239,8 @@ def test_checkpoint_sequential_matches_pytorch(torch_ref, reentrant, segments):
         x = T.linspace(-2, 2, 15).reshape(5, 3).requires_grad_()
         y = T.utils.checkpoint.checkpoint_sequential(model, segments, x, use_reentrant=reentrant)
         y.pow(2).sum().backward()
-        results.append([y.tolist(), x.grad.tolist()] + [p.grad.tolist() for p in model.parameters()])
+        results.append([y.tolist(), x.grad.tolist()]
+                       + [p.grad.tolist() for p in model.parameters()])
     for ours, theirs in zip(results[1], results[0]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
 
@@ -251,4 +252,5 @@ def test_checkpoint_sequential_warns_and_checks_keywords(torch_ref):
                           "use_reentrant parameter should be passed explicitly"):
             T.utils.checkpoint.checkpoint_sequential([T.nn.Tanh()] * 2, 2, x)
         with pytest.raises(ValueError, match="^Unexpected keyword arguments: foo$"):
-            T.utils.checkpoint.checkpoint_sequential([T.nn.Tanh()], 1, x, use_reentrant=False, foo=1)
+            T.utils.checkpoint.checkpoint_sequential([T.nn.Tanh()], 1, x, use_reentrant=False,
+                                                     foo=1)

@@ -277,7 +277,8 @@ def _node_hook_error(T, kind, returned):
                                       lambda T: (T.ones(3).double(),), lambda T: [T.ones(3)],
                                       lambda T: T.ones(3)])
 def test_node_hook_results_are_checked_as_in_pytorch(torch_ref, kind, returned):
-    assert _node_hook_error(retrograd, kind, returned) == _node_hook_error(torch_ref, kind, returned)
+    ours = _node_hook_error(retrograd, kind, returned)
+    assert ours == _node_hook_error(torch_ref, kind, returned)
 
 
 def test_writes_into_grad_name_zero_grad_and_the_accumulating_backward():

@@ -106,7 +106,8 @@ class saved_tensors_hooks:
 @contextlib.contextmanager
 def disable_saved_tensors_hooks(error_message: str):
     """Inside the block, opening ``saved_tensors_hooks`` raises RuntimeError(error_message), as
-    does entering the block while hooks are open (``torch.autograd.graph.disable_saved_tensors_hooks``)."""
+    does entering the block while hooks are open
+    (``torch.autograd.graph.disable_saved_tensors_hooks``)."""
     if _local.stack:
         raise RuntimeError(error_message)
     prev = _local.disabled
