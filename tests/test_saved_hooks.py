@@ -243,3 +243,22 @@ def test_disable_saved_tensors_hooks(torch_ref):
                     pass
         with graph.saved_tensors_hooks(lambda t: t, lambda t: t):  # allowed again afterwards
             pass
+
+
+@pytest.mark.parametrize("hooks", ["save_on_cpu", "detach", "numpy"])
+def test_in_place_op_packs_the_value_before_its_write(torch_ref, hooks):
+    """A pack hook that keeps the array itself must still see the value the op read."""
+    grads = []
+    for lib in (torch_ref, retrograd):
+        graph = lib.autograd.graph
+        ctx = (graph.save_on_cpu() if hooks == "save_on_cpu" else
+               graph.saved_tensors_hooks(lambda t: t.detach(), lambda t: t) if hooks == "detach"
+               else graph.saved_tensors_hooks(lambda t: t.detach().numpy(), lib.from_numpy))
+        x = lib.tensor([0.5, 1.0], requires_grad=True)
+        b = lib.tensor([3.0, 4.0], requires_grad=True)
+        a = x * 1
+        with ctx:
+            a.mul_(b)  # b's gradient is the old a
+        a.sum().backward()
+        grads.append((x.grad.tolist(), b.grad.tolist()))
+    assert grads[1] == grads[0] == ([3.0, 4.0], [0.5, 1.0])

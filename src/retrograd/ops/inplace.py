@@ -19,6 +19,7 @@ from .. import dtypes
 from .._array import ndarray, xp
 from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import no_grad
+from ..autograd.graph import hooks_open
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import FunctionNode
 from ..tensor import Tensor, _make, bump_version
@@ -237,8 +238,11 @@ def inplace(t, fn, *args):
     if base is not None and len(t._vc) > 3:  # an earlier recorded write made this view stale
         fresh_grad_fn(t)
     old = _alias(t)
+    packing = hooks_open()
+    if packing:  # a pack hook may keep the array itself (detach, numpy): it must see the old value
+        old._data = old._data.copy()
     out = fn(old, *args)
-    if sys.getrefcount(old) > 2:  # a node saved the old value: keep it from the write
+    if not packing and sys.getrefcount(old) > 2:  # a node saved the old value: keep it safe
         old._data = old._data.copy()
     _write(t, out._data)
     _bump(t)
