@@ -143,3 +143,24 @@ def test_detect_anomaly_as_a_decorator_warns_once():
         assert f() == (True, False)
     assert not retrograd.is_anomaly_enabled()
     assert sum("Anomaly Detection has been enabled" in str(w.message) for w in caught) == 1
+
+
+def _line_of(marker):
+    with open(__file__) as f:
+        return next(i + 1 for i, text in enumerate(f) if marker in text and "_line_of(" not in text)
+
+
+def test_anomaly_warnings_are_reported_at_the_users_forward_line():
+    x = retrograd.tensor([-1.0, 4.0], requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with retrograd.autograd.set_detect_anomaly(True):
+            y = x.log()  # WARNED-HERE
+            with retrograd.no_grad():
+                x.add_(1)  # log saved x: its backward raises
+            with pytest.raises(RuntimeError):
+                y.sum().backward()
+    ours = [w for w in caught if "LogBackward0" in str(w.message)]
+    assert len(ours) == 2  # NaN made in the forward, then the error in its backward
+    line = _line_of("# WARNED-HERE")
+    assert all((w.filename, w.lineno) == (__file__, line) for w in ours)

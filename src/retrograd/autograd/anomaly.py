@@ -172,6 +172,15 @@ class set_detect_anomaly:
         state.enabled, state.check_nan = self.prev
 
 
+def _warn_at(site, message, category) -> None:
+    """Warn as if from the user's forward call (its file and line), where the warning is about."""
+    if site is None:
+        warnings.warn(message, category, stacklevel=3)
+        return
+    code = site[0]
+    warnings.warn_explicit(message, category, code.co_filename, site_line(site))
+
+
 def check_gradients(node, grads) -> None:
     """Anomaly mode, after a node ran: PyTorch's error if a gradient it returned holds NaN."""
     if not state.check_nan:
@@ -186,8 +195,9 @@ def check_gradients(node, grads) -> None:
 
 def warn_error_in(node) -> None:
     """Anomaly mode, a node's backward raised: say which forward call made the node."""
-    warnings.warn(f"Error detected in {node.name()}. The forward call that caused the error: "
-                  f"{describe_site(node_site(node))}", UserWarning, stacklevel=2)
+    site = node_site(node)
+    _warn_at(site, f"Error detected in {node.name()}. The forward call that caused the error: "
+                   f"{describe_site(site)}", UserWarning)
 
 
 def check_forward(node, inputs, results) -> None:
@@ -204,7 +214,8 @@ def check_forward(node, inputs, results) -> None:
                 d = getattr(t, "_data", None)
                 if d is not None and d.dtype.kind in "fc" and not xp.isfinite(d).all():
                     return
-            warnings.warn(f"{node.name()} was made by a forward op whose result holds NaN or inf "
-                          f"although its inputs were finite, at {describe_site(node_site(node))}.",
-                          RuntimeWarning, stacklevel=2)
+            site = node_site(node)
+            _warn_at(site, f"{node.name()} was made by a forward op whose result holds NaN or inf "
+                           f"although its inputs were finite, at {describe_site(site)}.",
+                     RuntimeWarning)
             return
