@@ -133,7 +133,7 @@ def test_custom_function_saved_tensors_are_drawn_and_counted():
     report = viz.memory_report(y)
     rows = [line for line in report.splitlines() if line.startswith("_CubeBackward")]
     assert len(rows) == 2 and all(" 24 " in r and r.endswith("live") for r in rows)
-    assert "backward() would free 48 bytes" in report
+    assert "backward() would free 24 bytes" in report  # h; y's array is the caller's
     y.sum().backward()  # CUSTOM-BACKWARD
     report = viz.memory_report(y)
     rows = [line for line in report.splitlines() if line.startswith("_CubeBackward")]
@@ -169,3 +169,12 @@ def test_a_leaf_drawn_as_a_root_is_shown():
     alone = viz.draw(retrograd.ones(2, requires_grad=True))
     assert '"AccumulateGrad\\n(2)"' in alone and "-> out0" in alone
     assert "-> out0" not in viz.draw(retrograd.ones(2))  # a constant has no node
+
+
+def test_memory_report_total_leaves_out_the_roots_own_arrays():
+    x = retrograd.ones(4, requires_grad=True)
+    y = x.exp()  # exp saves its result: y's own array, alive as long as the caller holds y
+    assert "backward() would free 0 bytes" in viz.memory_report(y)
+    h = (x * 2).exp()
+    z = h.sum()
+    assert "backward() would free 16 bytes" in viz.memory_report(z)  # h's array: the graph's only

@@ -309,12 +309,16 @@ def memory_report(tensor_or_tensors, params=None) -> str:
     """A text table of every node of the graph, each array it saved, its bytes and state (live, or
     freed), and the total bytes a ``backward()`` would free.
 
-    The total counts each array once, and leaves out arrays that belong to the graph's leaves (the
-    parameters and inputs stay alive after backward anyway).
+    The total counts each array once, and leaves out arrays that belong to the graph's leaves or
+    to the tensors given (the parameters, inputs and those tensors stay alive after backward).
     """
     roots = _roots(tensor_or_tensors)
     nodes = [n for n in _walk(roots) if type(n) is not AccumulateGrad]
-    leaf_arrays = {id(n.variable._data) for n in _walk(roots) if type(n) is AccumulateGrad}
+    # Arrays that stay alive after backward anyway: the leaves' and the roots' (the caller holds
+    # the root tensors), and what they are views of.
+    kept = [n.variable._data for n in _walk(roots) if type(n) is AccumulateGrad]
+    kept += [t._data for t in roots]
+    leaf_arrays = {id(a) for a in kept} | {id(a.base) for a in kept if a.base is not None}
     rows = []
     freeable = {}
     for node in nodes:
