@@ -277,8 +277,12 @@ def _node_hook_error(T, kind, returned):
                                       lambda T: (T.ones(3).double(),), lambda T: [T.ones(3)],
                                       lambda T: T.ones(3)])
 def test_node_hook_results_are_checked_as_in_pytorch(torch_ref, kind, returned):
-    ours = _node_hook_error(retrograd, kind, returned)
-    assert ours == _node_hook_error(torch_ref, kind, returned)
+    ours, theirs = _node_hook_error(retrograd, kind, returned), _node_hook_error(torch_ref, kind,
+                                                                                 returned)
+    assert ours[0] == theirs[0] and ours[1].startswith(theirs[1])
+    if theirs[0] == "RuntimeError":  # then ours: the node, made by the user's line
+        assert ours[1][len(theirs[1]):].startswith(" (The hook is on a gradient of ExpBackward0, "
+                                                  f"made by the forward call at {__file__}:")
 
 
 def test_writes_into_grad_name_zero_grad_and_the_accumulating_backward():
@@ -301,3 +305,20 @@ def test_writes_into_grad_name_zero_grad_and_the_accumulating_backward():
         with pytest.raises(RuntimeError) as info:
             y.backward()
         assert "# GRAD-WRITE" in _changed_by(str(info.value)), how
+
+
+def test_tensor_hook_error_names_the_node_and_a_leaf_hook_error_is_pytorchs(torch_ref):
+    def run(T, leaf):
+        x = T.ones(3, requires_grad=True)
+        t = x if leaf else x.exp()  # HOOKED-NODE
+        t.register_hook(lambda g: T.ones(4))
+        with pytest.raises(RuntimeError) as info:
+            t.sum().backward()
+        return str(info.value)
+
+    assert run(retrograd, True) == run(torch_ref, True)
+    theirs, ours = run(torch_ref, False), run(retrograd, False)
+    (line,) = _lines("# HOOKED-NODE")
+    assert ours == theirs + (f" (The hook is on a gradient of ExpBackward0, made by the forward "
+                             f"call at {__file__}:{line} (`t = x if leaf else x.exp()  # "
+                             "HOOKED-NODE`).)")

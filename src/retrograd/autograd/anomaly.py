@@ -114,6 +114,8 @@ def describe_site(site) -> str:
 def node_origin(node) -> str:
     """"MulBackward0, made by the forward call at file.py:12 (`...`)"."""
     site = node_site(node)
+    if site is None:  # a node that saves nothing records no site outside anomaly mode
+        return node.name()
     return f"{node.name()}, made by the forward call at {describe_site(site)}"
 
 

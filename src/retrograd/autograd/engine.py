@@ -12,7 +12,7 @@ import heapq
 import sys
 
 from ..tensor import Tensor, _make
-from .anomaly import caller_site, check_gradients, warn_error_in
+from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
 from .anomaly import state as _anomaly
 from .grad_mode import state as _grad_state
 from .node import AccumulateGrad, grad_accumulator
@@ -273,16 +273,24 @@ def _leaf_hooks(variable, grad):
     return grad
 
 
-def _checked_hook_result(hook, grad, new):
-    """A tensor hook may replace a gradient, but not change its size or type (PyTorch's errors)."""
+def _checked_hook_result(hook, grad, new, node=None):
+    """A tensor hook may replace a gradient, but not change its size or type (PyTorch's errors,
+    then ours: the node whose gradient the hook is on, and where it was made)."""
     if new._data.shape != grad._data.shape:
-        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value"
+                           + _hooked_node(node))
     if new._data.dtype != grad._data.dtype:
         raise RuntimeError(
             f"hook '{_hook_name(hook)}' has changed the type of value (was "
             f"torch.{grad.dtype._tensor_name} got torch.{new.dtype._tensor_name})"
+            + _hooked_node(node)
         )
     return new
+
+
+def _hooked_node(node):
+    """Our sentence after a hook error: the node whose gradient the hook is on."""
+    return "" if node is None else f" (The hook is on a gradient of {node_origin(node)}.)"
 
 
 def _hook_name(hook):
@@ -306,7 +314,7 @@ def _tensor_hooks(node, slots):
                 for hook in tuple(hd.values()):
                     r = hook(slots[nr])
                     if r is not None:
-                        slots[nr] = _checked_hook_result(hook, slots[nr], r)
+                        slots[nr] = _checked_hook_result(hook, slots[nr], r, node)
     retain = node._retain_grad_hooks
     if retain is not None:
         for key, ref in retain.items():
@@ -320,7 +328,7 @@ def _call_pre_hooks(node, slots):
     for hook in tuple(node._pre_hooks.values()):
         r = hook(tuple(slots))
         if r is not None:
-            slots = _checked_hook_values(hook, slots, r)
+            slots = _checked_hook_values(hook, slots, r, node)
     return slots
 
 
@@ -328,19 +336,19 @@ def _call_post_hooks(node, outs, slots):
     for hook in tuple(node._hooks.values()):
         r = hook(tuple(outs), tuple(slots))
         if r is not None:
-            outs = _checked_hook_values(hook, outs, r)
+            outs = _checked_hook_values(hook, outs, r, node)
     return outs
 
 
-def _checked_hook_values(hook, old, new):
+def _checked_hook_values(hook, old, new, node):
     """A node hook may replace gradients, as a tuple of as many, each of the same size and type
     where one was given (PyTorch's errors)."""
     if type(new) is not tuple:
         raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
     if len(new) != len(old):
         raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of values "
-                           f"(got {len(new)}, but expected {len(old)})")
+                           f"(got {len(new)}, but expected {len(old)})" + _hooked_node(node))
     for g, n in zip(old, new):
         if g is not None and n is not None:
-            _checked_hook_result(hook, g, n)
+            _checked_hook_result(hook, g, n, node)
     return list(new)
