@@ -36,6 +36,7 @@ def test_second_backward_names_node_forward_call_and_the_freeing_backward(torch_
     assert f"test_error_locations.py:{fwd} (`y = (w * w).exp()" in extra
     assert f"test_error_locations.py:{bwd} (`y.backward()" in extra
     assert "retain_graph=True" in extra and "detach()" in extra
+    assert extra.endswith(" ExpBackward0's output has shape [1] and dtype torch.float32.")
 
 
 def test_reading_a_freed_saved_tensor_points_home():
@@ -322,3 +323,14 @@ def test_tensor_hook_error_names_the_node_and_a_leaf_hook_error_is_pytorchs(torc
     assert ours == theirs + (f" (The hook is on a gradient of ExpBackward0, made by the forward "
                              f"call at {__file__}:{line} (`t = x if leaf else x.exp()  # "
                              "HOOKED-NODE`).)")
+
+
+def test_second_backward_through_a_reduction_names_its_output_shape_and_dtype():
+    x = retrograd.ones(2, 3, dtype=retrograd.float64, requires_grad=True)
+    y = x.exp().sum(0)
+    y.sum().backward()
+    with pytest.raises(RuntimeError) as info:
+        y.backward(retrograd.ones(3, dtype=retrograd.float64))
+    assert "The saved values of SumBackward1," in str(info.value)  # the first node to run
+    assert str(info.value).endswith("SumBackward1's output has shape [3] and dtype "
+                                    "torch.float64.")
