@@ -318,3 +318,30 @@ def test_write_through_a_view_of_a_permuted_dense_tensor(torch_ref):
         (y * y).sum().backward()
         grads.append(x.grad.tolist())
     assert grads[0] == grads[1]
+
+
+def test_sub_with_alpha_is_recorded(torch_ref):
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        w = T.tensor([3.0, 5.0], requires_grad=True)
+        y = x * 1
+        y.sub_(w, alpha=2).add_(w, alpha=0.5)
+        y.sum().backward()
+        return y.grad_fn.name(), y.detach().tolist(), x.grad.tolist(), w.grad.tolist()
+
+    assert program(retrograd) == program(torch_ref)
+
+
+def test_diagonal_is_a_view_that_can_be_written(torch_ref):
+    def program(T):
+        x = T.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+        b = x * 1
+        d = b.diagonal()
+        d.mul_(2)
+        names = (b.grad_fn.name(), d.grad_fn.name(), b._version, d._base is b)
+        (b * b).sum().backward()
+        plain = T.zeros(2, 2)
+        plain.diagonal().fill_(1)
+        return names, b.detach().tolist(), x.grad.tolist(), plain.tolist()
+
+    assert program(retrograd) == program(torch_ref)

@@ -335,8 +335,8 @@ def _fast(ufunc, name, fn):
                 ufunc(data, b, out=data)
                 _bump(self)
                 return self
-        if alpha != 1:
-            return inplace(self, fn, other, alpha)
+        if alpha != 1:  # keyword: ``sub`` takes alpha only by name
+            return inplace(self, lambda a, b: fn(a, b, alpha=alpha), other)
         return inplace(self, fn, other)
 
     method.__name__ = method.__qualname__ = name
