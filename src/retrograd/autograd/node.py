@@ -64,7 +64,8 @@ class Node:
         """Drop the saved values; ``where`` is the backward call doing so (for error messages)."""
 
     def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+        # PyTorch's repr shows the bare class name, without name()'s "torch::autograd::"
+        return f"<{self.name().rpartition('::')[2]} object at {hex(id(self))}>"
 
 
 class RemovableHandle:
@@ -316,6 +317,9 @@ class AccumulateGrad(Node):
     ``grad_accumulator``, never directly: a leaf has at most one live."""
 
     __slots__ = ("variable",)
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"  # PyTorch's name(); its repr says AccumulateGrad
 
     def apply(self, grads, needed):
         return []
