@@ -345,3 +345,67 @@ def test_diagonal_is_a_view_that_can_be_written(torch_ref):
         return names, b.detach().tolist(), x.grad.tolist(), plain.tolist()
 
     assert program(retrograd) == program(torch_ref)
+
+
+def _outcome(T, program):
+    """What ``program(T)`` returns, or the type and text of the error it raises."""
+    try:
+        return program(T)
+    except (RuntimeError, IndexError, TypeError) as e:
+        return type(e).__name__, str(e)
+
+
+@pytest.mark.parametrize("key, value", [
+    (lambda T: T.tensor([0]), lambda T: T.tensor([1.0], dtype=T.float64)),
+    (lambda T: [0, 1], lambda T: T.tensor([1.0, 2.0], dtype=T.float64)),
+    (lambda T: T.tensor([0]), lambda T: T.tensor([1])),
+    (lambda T: (T.tensor([0]),), lambda T: T.tensor([True])),
+    (lambda T: T.tensor([True, False, True]), lambda T: T.tensor([1.0, 2.0], dtype=T.float64)),
+    (lambda T: T.tensor([True, False, True]), lambda T: T.tensor([[5.0]], dtype=T.float64)),
+    (lambda T: T.tensor([True, False, True]), lambda T: T.tensor(7, dtype=T.int32)),
+])
+def test_setitem_by_index_needs_the_same_dtype_except_one_value_into_a_mask(torch_ref, key, value):
+    def program(T):
+        b = T.zeros(3)
+        b[key(T)] = value(T)
+        return b.dtype == T.float32, b.tolist()
+
+    assert _outcome(retrograd, program) == _outcome(torch_ref, program)
+
+
+@pytest.mark.parametrize("key, shape", [
+    (0, (1, 1, 3)), (slice(None), (1, 2, 3)), ((0, 1), (1, 1)), (lambda T: T.tensor([0]), (1, 1, 3)),
+    (0, (2, 1, 3)), (0, (3, 1)), (0, (2,)), ((0, 1), (2,)), (slice(None), (3, 2, 3)),
+    (lambda T: T.tensor([0, 1]), (3,)), (lambda T: T.tensor([True, False]), (2, 3)),
+    (lambda T: T.tensor([0]), (2, 1, 3)), (5, (3,)), (lambda T: T.tensor([5]), (3,)),
+])
+def test_setitem_value_shapes_and_errors(torch_ref, key, shape):
+    def program(T):
+        b = T.zeros(2, 3)
+        b[key(T) if callable(key) else key] = T.ones(shape)
+        return b.tolist()
+
+    assert _outcome(retrograd, program) == _outcome(torch_ref, program)
+
+
+def test_copy_and_add_errors_for_shapes_that_do_not_broadcast(torch_ref):
+    for program in (lambda T: T.zeros(2).copy_(T.ones(3)), lambda T: T.zeros(2, 3).copy_(T.ones(2)),
+                    lambda T: T.ones(2, 3).add_(T.ones(2)), lambda T: T.ones(2, 3).mul_(T.ones(2))):
+        assert _outcome(retrograd, program) == _outcome(torch_ref, program)
+
+
+@pytest.mark.parametrize("key", [
+    (0, [0, 2]), (slice(1, None), [0, 1]), (None, [0, 1]), (slice(None), [0, 1]), (Ellipsis, [1]),
+    ([0, 1], slice(None), [0, 1]), (0, "mask"), (slice(None), "mask"),
+])
+def test_setitem_with_index_tensors_after_ints_and_slices(torch_ref, key):
+    """The ints, slices and None make a view (CopySlices), the rest is index_put_ on it."""
+    def program(T):
+        x = T.arange(24.0).reshape(2, 3, 4).requires_grad_()
+        w = T.tensor(5.0, requires_grad=True)
+        b = x * 1
+        b[tuple(T.tensor([True, False, True]) if k == "mask" else k for k in key)] = w * 2
+        (b * T.arange(24.0).reshape(2, 3, 4)).sum().backward()
+        return b.grad_fn.name(), b.tolist(), x.grad.tolist(), w.grad.item()
+
+    assert program(retrograd) == program(torch_ref)

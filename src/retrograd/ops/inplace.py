@@ -24,7 +24,7 @@ from ..autograd.node import FunctionNode
 from ..tensor import Tensor, _make
 from . import indexing as _indexing
 from . import pointwise as _p
-from .registry import op, tensor_method
+from .registry import _shape_error, op, tensor_method
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_OF_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -115,9 +115,13 @@ def _fill_tensor(self, value):
 def _copy_from(self, src):
     try:
         return xp.array(xp.broadcast_to(src, self.shape), dtype=self.dtype)
-    except ValueError:
+    except ValueError as e:
+        try:
+            shape = xp.broadcast_shapes(self.shape, src.shape)
+        except ValueError:  # no common shape at all: the binary ops' error
+            raise _shape_error(e, True, (self, src), "copy_") from None
         raise RuntimeError(f"output with shape [{_dims(self.shape)}] doesn't match the broadcast "
-                           f"shape [{_dims(xp.broadcast_shapes(self.shape, src.shape))}]") from None
+                           f"shape [{_dims(shape)}]") from None
 
 
 @op(saves="self_shape", grads=(lambda g, n: _index_scatter(g, n.key, n.self_shape),),
@@ -147,10 +151,15 @@ def _index_put_self_grad(g, n):
     node="IndexPutBackward0", method=False)
 def _index_put(self, values, key, accumulate):
     out = self.copy()
-    if accumulate:
-        xp.add.at(out, key, values)
-    else:
-        out[key] = values
+    try:
+        if accumulate:
+            xp.add.at(out, key, values)
+        else:
+            out[key] = values
+    except (ValueError, TypeError):
+        raise RuntimeError(f"shape mismatch: value tensor of shape [{_dims(values.shape)}] cannot be "
+                           f"broadcast to indexing result of shape [{_dims(out[key].shape)}]"
+                           ) from None
     return out
 
 
@@ -319,6 +328,14 @@ def _method(name, fn, doc):
     return tensor_method(method)
 
 
+def _fits(shape, target):
+    """Whether an operand of ``shape`` broadcasts to ``target`` unchanged."""
+    try:
+        return xp.broadcast_shapes(shape, target) == target
+    except ValueError:  # the out-of-place op raises PyTorch's error
+        return False
+
+
 def _fast(ufunc, name, fn):
     """``add_`` and kin: one ufunc writing in place when nothing is recorded (optimizer steps)."""
     def method(self, other, alpha=1):
@@ -330,8 +347,7 @@ def _fast(ufunc, name, fn):
                 b = b * alpha
             if (data.flags.writeable and isinstance(b, (ndarray, float, int))
                     and xp.can_cast(xp.result_type(data, b), data.dtype, casting="same_kind")
-                    and (not isinstance(b, ndarray) or xp.broadcast_shapes(b.shape, data.shape)
-                         == data.shape)):
+                    and (not isinstance(b, ndarray) or _fits(b.shape, data.shape))):
                 ufunc(data, b, out=data)
                 _bump(self)
                 return self
@@ -412,29 +428,104 @@ def index_put_(self, indices, values, accumulate=False):
     return inplace(self, _index_put, values, _key(indices), accumulate)
 
 
-def _is_basic(key):
-    """Slices, integers, None and Ellipsis only: the indexed part is a view."""
-    for k in key:
-        if not (k is None or k is Ellipsis or isinstance(k, (int, slice))) or isinstance(k, bool):
-            return False
-    return True
-
-
 def setitem(self, key, value):
-    """``x[key] = value``: a write through a view (basic indexing) or an ``index_put_``."""
-    key = key if isinstance(key, tuple) else (key,)
-    key = tuple(int(k) if isinstance(k, Tensor) and k._data.ndim == 0 and k._data.dtype.kind in "iu"
-                else k for k in key)
+    """``x[key] = value`` as PyTorch does it: the ints, slices and None of ``key`` make a view; what
+    is left (index tensors, masks) is an ``index_put_`` on that view, else a ``copy_`` into it."""
+    items, advanced, _ = _indexing.parse_key(key, self._data.shape)  # PyTorch's index errors
     if not isinstance(value, Tensor):
         value = _make(xp.asarray(value, dtype=self._data.dtype))
-    if not _is_basic(key):
-        inplace(self, _index_put, value, _key(key), False)
+    elif value._data.ndim and value._data.shape[0] == 1:
+        value = _strip_leading_ones(value)
+    if not advanced:
+        view = _view(self, items)
+        _check_expand(value, view._data.shape)
+        inplace(view, _copy_from, value)
         return
+    view_key, index = _split_advanced(items, self._data.shape)
+    # A real view (with its grad_fn): the written region keeps its old values where no index falls.
+    target = self if view_key is None else _indexing.getitem(self, tuple(view_key))
+    if value._data.dtype != self._data.dtype:
+        masks = [k for k in index if type(k) is ndarray]
+        if len(masks) == 1 and masks[0].dtype == bool and value._data.size == 1:
+            value = value.to(self.dtype)  # PyTorch fills a single mask with one value of any dtype
+        else:
+            raise RuntimeError(
+                "Index put requires the source and destination dtypes match, got "
+                f"{self.dtype._tensor_name[:-6]} for the destination and "
+                f"{value.dtype._tensor_name[:-6]} for the source.")
+    inplace(target, _index_put, value, index, False)
+
+
+def _strip_leading_ones(value):
+    """``value`` without its leading dimensions of size 1 (PyTorch drops them before writing)."""
+    shape = value._data.shape
+    n = 0
+    while n < len(shape) and shape[n] == 1:
+        n += 1
+    return value.reshape(shape[n:])
+
+
+def _view(self, key):
+    """The view ``self[key]`` (basic key) that a write goes through."""
     if Ellipsis not in key:
-        key = key + (Ellipsis,)  # keeps an all-integer key a (0-dim) view, not a copy
-    view = _make(self._data[key], False, None, self._vc)
+        key = tuple(key) + (Ellipsis,)  # keeps an all-integer key a (0-dim) view, not a copy
+    view = _make(self._data[tuple(key)], False, None, self._vc)
     view._view_base = self._view_base if self._view_base is not None else self
-    inplace(view, _copy_from, value)
+    return view
+
+
+def _split_advanced(items, shape):
+    """A parsed key with index arrays, split as PyTorch splits it: the basic key of the view to
+    write into (None when it would be all of ``self``) and the index into that view."""
+    used = sum(k.ndim if type(k) is ndarray and k.dtype == bool else 1
+               for k in items if k is not None and k is not Ellipsis)
+    view_key, index = [], []
+    needs_view = False
+    dim = 0
+    for k in items:
+        if k is Ellipsis:
+            n = len(shape) - used
+            view_key.append(Ellipsis)
+            index.extend([slice(None)] * n)
+            dim += n
+            used = len(shape)  # a second ``...`` stands for no dimension
+        elif k is None:
+            view_key.append(None)
+            index.append(slice(None))
+            needs_view = True
+        elif type(k) is int:
+            view_key.append(k)
+            needs_view = True
+            dim += 1
+        elif type(k) is slice:
+            view_key.append(k)
+            index.append(slice(None))
+            needs_view = needs_view or k.indices(shape[dim]) != (0, shape[dim], 1)
+            dim += 1
+        else:
+            n = k.ndim if k.dtype == bool else 1
+            view_key.extend([slice(None)] * n)
+            index.append(k)
+            dim += n
+    return (view_key if needs_view else None), tuple(index)
+
+
+def _check_expand(value, shape):
+    """PyTorch's errors when ``value`` cannot be expanded to the written region's ``shape``."""
+    vs = value._data.shape
+    if vs == shape:
+        return
+    if len(vs) > len(shape):
+        raise RuntimeError(
+            f"expand(torch.{value.dtype._tensor_name}{{[{_dims(vs)}]}}, size=[{_dims(shape)}]): "
+            f"the number of sizes provided ({len(shape)}) must be greater or equal to the number "
+            f"of dimensions in the tensor ({len(vs)})")
+    for i in range(1, len(vs) + 1):
+        if vs[-i] != shape[-i] and vs[-i] != 1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({shape[-i]}) must match the existing size "
+                f"({vs[-i]}) at non-singleton dimension {len(shape) - i}.  Target sizes: "
+                f"[{_dims(shape)}].  Tensor sizes: [{_dims(vs)}]")
 
 
 def _iop(fn):
