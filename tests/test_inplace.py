@@ -409,3 +409,51 @@ def test_setitem_with_index_tensors_after_ints_and_slices(torch_ref, key):
         return b.grad_fn.name(), b.tolist(), x.grad.tolist(), w.grad.item()
 
     assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("program", [
+    "a, c = (x * 1).unbind(0); a.mul_(2)",
+    "a, c = (x * 1).split(1); c.add_(1)",
+    "a, c = (x * 1).chunk(2); a.zero_()",
+    "a, c = (x * 1).split([1, 1]); c.mul_(2)",
+    "b = x * 1\nwith T.no_grad():\n    v = b[1:]\nv.mul_(2)",
+    "b = x * 1\nwith T.no_grad():\n    v = b.t()\nv.copy_(T.ones(2, 2))",
+    "b = x * 1\nwith T.no_grad():\n    v = b[0]\nv[0] = 3.0",
+    "T.zeros(3).fill_(T.tensor([1.0, 2.0]))",
+])
+def test_in_place_errors_on_views_pytorch_forbids(program, torch_ref):
+    def run(T):
+        x = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        with pytest.raises(RuntimeError) as err:
+            exec(program, {"T": T, "x": x})
+        return str(err.value)
+
+    assert run(retrograd) == run(torch_ref)
+
+
+def test_views_made_and_written_under_no_grad_are_fine(torch_ref):
+    def program(T):
+        x = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        b = x * 1
+        a, c = b.unbind(0)
+        with T.no_grad():
+            v = b[1:]
+            v.mul_(2)
+        (b * b).sum().backward()
+        return b.tolist(), x.grad.tolist()
+
+    assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("key", ["0", "0:1", "None", "...", "T.tensor([0])"])
+def test_setitem_into_a_view_made_under_no_grad(key, torch_ref):
+    def run(T):
+        x = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        b = x * 1
+        with T.no_grad():
+            v = b[0]
+        with pytest.raises(RuntimeError) as err:
+            exec(f"v[{key}] = 3.0", {"T": T, "v": v})
+        return str(err.value)
+
+    assert run(retrograd) == run(torch_ref)

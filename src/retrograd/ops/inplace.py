@@ -28,6 +28,17 @@ from .registry import _shape_error, op, tensor_method
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_OF_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+_MULTI_VIEW = {"UnbindBackward0": "Unbind", "SplitBackward0": "Split",
+               "SplitWithSizesBackward0": "SplitWithSizes"}
+_MULTI_VIEW_TAIL = (" is a view and is being modified inplace. This view is the output of a function "
+                    "that returns multiple views. Such functions do not allow the output views to be "
+                    "modified inplace. You should replace the inplace operation by an out-of-place "
+                    "one.")
+_NO_GRAD_VIEW = ("A view was created in no_grad mode and is being modified inplace with grad mode "
+                 "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You "
+                 "can clarify your code by moving both the view and the inplace either both inside "
+                 "the no_grad block (if you don't want the inplace to be tracked) or both outside (if "
+                 "you want the inplace to be tracked).")
 _OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation.")
 
@@ -249,6 +260,12 @@ def inplace(t, fn, *args):
         raise RuntimeError(_LEAF)
     if base is not None and base._requires_grad and base.grad_fn is None:
         raise RuntimeError(_VIEW_OF_LEAF)
+    node = t.grad_fn
+    if node is not None and type(node).__name__ in _MULTI_VIEW:
+        raise RuntimeError(f"Output {t._output_nr} of {_MULTI_VIEW[type(node).__name__]}"
+                           + _MULTI_VIEW_TAIL)
+    if node is None and _made_under_no_grad(t):
+        raise RuntimeError(_NO_GRAD_VIEW)
     if base is not None and len(t._vc) > 3:  # an earlier recorded write made this view stale
         fresh_grad_fn(t)
     old = _alias(t)
@@ -270,6 +287,14 @@ def inplace(t, fn, *args):
     _rebase(t, _view_of_base(base, index, t._data).grad_fn, 0)
     _mark_views_stale(t)
     return t
+
+
+def _made_under_no_grad(t):
+    """Whether ``t`` is a view of a tensor that requires grad, made while grad mode was off (it has
+    no grad_fn of its own; setitem's own views are marked apart)."""
+    base = t._view_base
+    return (base is not None and base._requires_grad and t.grad_fn is None and not t._requires_grad
+            and not getattr(t, "_item_view", False))
 
 
 def _resave_result(node, out, t):
@@ -396,6 +421,9 @@ tensor_method(clamp_, name="clip_")
 def fill_(self, value):
     """``Tensor.fill_``: every element set to ``value`` (a number or a 0-dim tensor)."""
     if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._data.ndim} dimensions.")
         return inplace(self, _fill_tensor, value)
     return inplace(self, _fill, value)
 
@@ -431,7 +459,13 @@ def index_put_(self, indices, values, accumulate=False):
 def setitem(self, key, value):
     """``x[key] = value`` as PyTorch does it: the ints, slices and None of ``key`` make a view; what
     is left (index tensors, masks) is an ``index_put_`` on that view, else a ``copy_`` into it."""
-    items, advanced, _ = _indexing.parse_key(key, self._data.shape)  # PyTorch's index errors
+    items, advanced, reader = _indexing.parse_key(key, self._data.shape)  # PyTorch's index errors
+    if _grad_state.enabled and not advanced and _made_under_no_grad(self):
+        if reader not in _VIEW_OF_VIEW:  # ``v[...] = value``: a write into v itself
+            raise RuntimeError(_NO_GRAD_VIEW)
+        raise RuntimeError(f"Output 0 of {_VIEW_OF_VIEW[reader]} is a view of a view which was "
+                           "created in no_grad mode and is being modified inplace with grad mode "
+                           "enabled." + _NO_GRAD_VIEW.split(".", 1)[1])
     if not isinstance(value, Tensor):
         value = _make(xp.asarray(value, dtype=self._data.dtype))
     elif value._data.ndim and value._data.shape[0] == 1:
@@ -456,6 +490,11 @@ def setitem(self, key, value):
     inplace(target, _index_put, value, index, False)
 
 
+# The view that setitem writes through, by the reader parse_key names (PyTorch's node names).
+_VIEW_OF_VIEW = {_indexing._select: "Select", _indexing._slice: "Slice",
+                 _indexing._unsqueeze_index: "Unsqueeze"}
+
+
 def _strip_leading_ones(value):
     """``value`` without its leading dimensions of size 1 (PyTorch drops them before writing)."""
     shape = value._data.shape
@@ -471,6 +510,7 @@ def _view(self, key):
         key = tuple(key) + (Ellipsis,)  # keeps an all-integer key a (0-dim) view, not a copy
     view = _make(self._data[tuple(key)], False, None, self._vc)
     view._view_base = self._view_base if self._view_base is not None else self
+    view._item_view = True  # made here with no grad_fn (copy_ needs none), not under no_grad
     return view
 
 
