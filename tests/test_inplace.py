@@ -457,3 +457,67 @@ def test_setitem_into_a_view_made_under_no_grad(key, torch_ref):
         return str(err.value)
 
     assert run(retrograd) == run(torch_ref)
+
+
+# name -> arguments; "A" and "B" stand for float64 tensors that require grad, "I" for an index
+TWINS = {
+    "abs_": (), "acos_": (), "asin_": (), "atan_": (), "cos_": (), "cosh_": (), "sin_": (), "sinh_": (),
+    "tan_": (), "sqrt_": (), "rsqrt_": (), "log_": (), "log10_": (), "log1p_": (), "log2_": (),
+    "expm1_": (), "erf_": (), "neg_": (), "negative_": (), "reciprocal_": (), "square_": (),
+    "sign_": (), "ceil_": (), "floor_": (), "round_": (), "trunc_": (), "frac_": (),
+    "clamp_min_": (0.5,), "clamp_max_": (0.5,), "nan_to_num_": (), "addcmul_": ("A", "B"),
+    "addcdiv_": ("A", "B"), "lerp_": ("A", 0.3), "multiply_": ("A",), "divide_": ("A",),
+    "true_divide_": ("A",), "subtract_": ("A",), "cumsum_": (0,), "cumprod_": (1,),
+    "tril_": (), "triu_": (), "scatter_": (0, "I", "B"), "scatter_add_": (0, "I", "B"),
+}
+TWIN_KWARGS = {"addcmul_": {"value": 2.0}, "divide_": {"rounding_mode": "floor"}}
+
+
+@pytest.mark.parametrize("name", sorted(TWINS))
+def test_in_place_twins_of_out_of_place_ops(name, torch_ref):
+    def program(T):
+        x = T.tensor([[0.2, 0.7, 0.4], [0.9, 0.3, 0.6]], dtype=T.float64, requires_grad=True)
+        env = {"A": T.tensor([[0.5, 0.25, 0.8], [0.1, 0.6, 0.35]], dtype=T.float64,
+                             requires_grad=True),
+               "B": T.tensor([[0.3, 0.9, 0.45], [0.7, 0.15, 0.5]], dtype=T.float64,
+                             requires_grad=True),
+               "I": T.tensor([[1, 0, 1], [0, 1, 0]])}
+        args = [env.get(a, a) if isinstance(a, str) else a for a in TWINS[name]]
+        y = x * 1
+        same = getattr(y, name)(*args, **TWIN_KWARGS.get(name, {})) is y
+        (y * T.arange(6.0, dtype=T.float64).reshape(2, 3)).sum().backward()
+        grads = [t.grad.flatten().tolist() if t.grad is not None else None
+                 for t in (x, env["A"], env["B"])]
+        return same, y.grad_fn.name(), y._version, y.flatten().tolist(), grads
+
+    ours, theirs = program(retrograd), program(torch_ref)
+    assert ours[:3] == theirs[:3]
+    assert ours[3] == pytest.approx(theirs[3])
+    for a, b in zip(ours[4], theirs[4]):
+        assert a == b or a == pytest.approx(b)
+
+
+@pytest.mark.parametrize("call", ["t_()", "transpose_(0, 2)", "swapaxes_(-1, 0)", "swapdims_(0, 2)",
+                                  "squeeze_()", "squeeze_(1)", "squeeze_((1,))", "unsqueeze_(-1)"])
+def test_in_place_shape_changes(call, torch_ref):
+    def program(T):
+        x = T.tensor([[[1.0, 2.0, 3.0]], [[4.0, 5.0, 6.0]]], requires_grad=True)
+        y = x * 1 if call != "t_()" else (x * 1)[0]
+        same = eval(f"y.{call}") is y
+        (y * T.arange(float(y.numel())).reshape(y.shape)).sum().backward()
+        plain = T.zeros(2, 1, 3)
+        eval(f"plain{'[0]' if call == 't_()' else ''}.{call}")
+        return same, y.grad_fn.name(), list(y.shape), y._version, y.tolist(), x.grad.tolist()
+
+    assert program(retrograd) == program(torch_ref)
+
+
+def test_in_place_on_a_leaf_that_is_a_view(torch_ref):
+    """A leaf made from a view (``arange(6).view(2, 3).requires_grad_()``) is still a leaf."""
+    for T in (retrograd, torch_ref):
+        for write in (lambda w: w.mul_(2), lambda w: w.__setitem__(0, 1.0), lambda w: w.t_()):
+            w = T.arange(6.0).reshape(2, 3).requires_grad_()
+            with pytest.raises(RuntimeError, match="^a view of a leaf Variable that requires grad "
+                                                   "is being used in an in-place operation.$"):
+                write(w)
+            assert w.is_leaf and w.grad_fn is None

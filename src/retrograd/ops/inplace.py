@@ -256,8 +256,8 @@ def inplace(t, fn, *args):
             _write(t, out._data)
         _bump(t)
         return t
-    if t._requires_grad and t.grad_fn is None and base is None:
-        raise RuntimeError(_LEAF)
+    if t._requires_grad and t.grad_fn is None:  # a leaf; a view made a leaf by requires_grad_()
+        raise RuntimeError(_LEAF if base is None else _VIEW_OF_LEAF)
     if base is not None and base._requires_grad and base.grad_fn is None:
         raise RuntimeError(_VIEW_OF_LEAF)
     node = t.grad_fn
@@ -408,6 +408,114 @@ tanh_ = _method("tanh_", _p.tanh, "``Tensor.tanh_``.")
 zero_ = _method("zero_", _zero, "``Tensor.zero_``: every element set to 0.")
 
 
+def _twin(name):
+    """An in-place method whose out-of-place twin is the Tensor method ``name`` (looked up when
+    first called: some twins are declared in modules loaded after this one)."""
+    fn = None
+
+    def method(self, *args, **kwargs):
+        nonlocal fn
+        if fn is None:
+            fn = getattr(Tensor, name)
+        if kwargs:
+            return inplace(self, lambda a, *rest: fn(a, *rest, **kwargs), *args)
+        return inplace(self, fn, *args)
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"``Tensor.{name}_``: ``Tensor.{name}`` written into this tensor."
+    return tensor_method(method)
+
+
+# Pointwise (and other same-shape) ops: each in-place form is its twin written back, as above.
+for _name in ("abs absolute acos arccos asin arcsin atan arctan cos cosh sin sinh tan sqrt rsqrt "
+              "log log10 log1p log2 expm1 erf neg negative reciprocal square sign ceil floor round "
+              "trunc fix frac clamp_min clamp_max nan_to_num addcmul addcdiv lerp multiply divide "
+              "true_divide subtract floor_divide fmod remainder cumsum cumprod tril triu scatter "
+              "scatter_add").split():
+    _twin(_name)
+
+
+# --- in-place changes of shape and strides (``t_``, ``unsqueeze_`` ...): no data is written ------
+
+
+def _restrided(node, swap):
+    """The op that records a shape change made in place: its forward hands back the new array
+    (made already), its node has PyTorch's name for the in-place form (``TBackward1`` ...)."""
+    if swap:
+        grads = (lambda g, n: g.transpose(n.dim0, n.dim1),)
+    else:
+        grads = (lambda g, n: g.reshape(n.self_shape),)
+
+    def forward(self, array, dim0=0, dim1=0):
+        return array
+
+    forward.__name__ = "_" + node
+    return op(saves="" if swap else "self_shape", grads=grads, node=node, method=False)(forward)
+
+
+_T1 = _restrided("TBackward1", True)
+_TRANSPOSE1 = _restrided("TransposeBackward1", True)
+_UNSQUEEZE1 = _restrided("UnsqueezeBackward1", False)
+_SQUEEZE3 = _restrided("SqueezeBackward3", False)  # squeeze_(): every size-1 dimension
+_SQUEEZE4 = _restrided("SqueezeBackward4", False)  # squeeze_(dim)
+_SQUEEZE5 = _restrided("SqueezeBackward5", False)  # squeeze_(dims)
+
+
+def _check_restride(t):
+    if _grad_state.enabled and t._requires_grad and t.grad_fn is None:
+        raise RuntimeError(_LEAF if t._view_base is None else _VIEW_OF_LEAF)
+
+
+def _restride(t, new, node_op, dim0=0, dim1=0):
+    """Make ``new`` (a view of ``t``'s memory with another shape) ``t``'s array, recorded."""
+    if _grad_state.enabled and t._requires_grad:
+        node = node_op(_alias(t), new._data, dim0, dim1).grad_fn
+        t._data = new._data
+        _rebase(t, node, 0)
+    else:
+        t._data = new._data
+    _bump(t)
+    return t
+
+
+@tensor_method
+def t_(self):
+    """``Tensor.t_``: this tensor transposed in place (at most 2 dimensions)."""
+    _check_restride(self)
+    if self._data.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is "
+                           f"{self._data.ndim}D")
+    return _restride(self, self.detach().t(), _T1, 0, self._data.ndim - 1 if self._data.ndim else 0)
+
+
+@tensor_method
+def transpose_(self, dim0, dim1):
+    """``Tensor.transpose_``: two dimensions swapped in place."""
+    _check_restride(self)
+    new = self.detach().transpose(dim0, dim1)
+    n = self._data.ndim
+    return _restride(self, new, _TRANSPOSE1, dim0 % n if n else 0, dim1 % n if n else 0)
+
+
+tensor_method(transpose_, name="swapaxes_")
+tensor_method(transpose_, name="swapdims_")
+
+
+@tensor_method
+def unsqueeze_(self, dim):
+    """``Tensor.unsqueeze_``: a size-1 dimension inserted in place."""
+    _check_restride(self)
+    return _restride(self, self.detach().unsqueeze(dim), _UNSQUEEZE1)
+
+
+@tensor_method
+def squeeze_(self, dim=None):
+    """``Tensor.squeeze_``: size-1 dimensions removed in place (all, or those named by ``dim``)."""
+    _check_restride(self)
+    node_op = _SQUEEZE3 if dim is None else _SQUEEZE5 if isinstance(dim, (tuple, list)) else _SQUEEZE4
+    return _restride(self, self.detach().squeeze(dim), node_op)
+
+
 @tensor_method
 def clamp_(self, min=None, max=None):
     """``Tensor.clamp_``."""
@@ -471,6 +579,8 @@ def setitem(self, key, value):
     elif value._data.ndim and value._data.shape[0] == 1:
         value = _strip_leading_ones(value)
     if not advanced:
+        if _grad_state.enabled and self._requires_grad and self.grad_fn is None:
+            raise RuntimeError(_VIEW_OF_LEAF)  # x[0] = v writes through a view of the leaf x
         view = _view(self, items)
         _check_expand(value, view._data.shape)
         inplace(view, _copy_from, value)
