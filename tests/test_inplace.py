@@ -521,3 +521,62 @@ def test_in_place_on_a_leaf_that_is_a_view(torch_ref):
                                                    "is being used in an in-place operation.$"):
                 write(w)
             assert w.is_leaf and w.grad_fn is None
+
+
+RANDOM_FILLS = ["uniform_()", "uniform_(-1, 1)", "normal_()", "normal_(2, 3)", "bernoulli_()",
+                "bernoulli_(0.3)", "exponential_()", "random_(0, 5)", "fill_diagonal_(2.0)"]
+
+
+def test_random_fills_are_recorded_like_pytorch(torch_ref):
+    def program(T):
+        x = T.ones(3, 3, requires_grad=True)
+        names = []
+        for call in RANDOM_FILLS:
+            y = x * 1
+            assert eval(f"y.{call}") is y
+            names.append((y.grad_fn.name(), y._version))
+            y.sum().backward()
+        w = T.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match="^a leaf Variable"):
+            w.uniform_()
+        with T.no_grad():
+            w.normal_()
+        return names, x.grad.tolist(), w.is_leaf, w._version
+
+    assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("call", ["uniform_()", "normal_()", "bernoulli_()", "exponential_()",
+                                  "random_(0, 5)", "random_()"])
+def test_random_fills_of_integer_tensors(call, torch_ref):
+    def program(T):
+        z = T.ones(3, dtype=T.int64)
+        try:
+            eval(f"z.{call}")
+        except (RuntimeError, NotImplementedError) as e:
+            return type(e).__name__, str(e)
+        return str(z.dtype), z._version
+
+    assert program(retrograd) == program(torch_ref)
+
+
+def test_random_fills_draw_from_their_distributions():
+    retrograd.manual_seed(0)
+    t = retrograd.empty(20000)
+    assert 2.9 < t.uniform_(**{"from": 2, "to": 4}).mean().item() < 3.1 and t.min().item() >= 2
+    assert abs(t.normal_(1.0, 2.0).std().item() - 2.0) < 0.1
+    assert abs(t.bernoulli_(0.25).mean().item() - 0.25) < 0.02
+    assert abs(t.exponential_(4.0).mean().item() - 0.25) < 0.02
+    assert set(t.random_(3).unique().tolist()) == {0.0, 1.0, 2.0}
+    assert retrograd.zeros(3).bernoulli_(retrograd.tensor([0.0, 1.0, 1.0])).tolist() == [0, 1, 1]
+
+
+@pytest.mark.parametrize("shape, wrap", [((5, 2), True), ((5, 2), False), ((2, 4), True),
+                                         ((2, 2, 2), False)])
+def test_fill_diagonal(shape, wrap, torch_ref):
+    def program(T):
+        a = T.zeros(*shape)
+        a.fill_diagonal_(1.5, wrap=wrap)
+        return a.tolist(), a._version
+
+    assert program(retrograd) == program(torch_ref)

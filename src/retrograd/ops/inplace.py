@@ -435,6 +435,118 @@ for _name in ("abs absolute acos arccos asin arcsin atan arctan cos cosh sin sin
     _twin(_name)
 
 
+# --- random fills (``uniform_``, ``normal_`` ...): values drawn from retrograd's generator ------
+
+
+def _drawn(node):
+    """The op recording a random fill: the new values depend on no input, so the old values'
+    gradient is zero (PyTorch's ``UniformBackward0`` ...)."""
+    def forward(self, values):
+        return values
+
+    forward.__name__ = "_" + node
+    return op(grads=(lambda g, n: g * 0,), node=node, method=False)(forward)
+
+
+_UNIFORM = _drawn("UniformBackward0")
+_NORMAL = _drawn("NormalBackward0")
+_BERNOULLI = _drawn("BernoulliBackward2")
+_EXPONENTIAL = _drawn("ExponentialBackward0")
+_RANDOM = _drawn("RandomBackward0")
+
+
+def _fill_drawn(t, node_op, values):
+    return inplace(t, node_op, xp.asarray(values).astype(t._data.dtype, copy=False))
+
+
+def _floating_only(t, kernel):
+    if t._data.dtype.kind not in "fc":
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{t.dtype._tensor_name[:-6]}'")
+
+
+@tensor_method
+def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
+    """``Tensor.uniform_``: values drawn uniformly from [from, to) (``from`` is a Python keyword:
+    it is taken by name through ``**kwargs``)."""
+    _floating_only(self, "check_uniform_bounds")
+    from_ = kwargs.pop("from", from_)
+    from ..creation import _rng
+
+    return _fill_drawn(self, _UNIFORM, _rng(generator).uniform(from_, to, self._data.shape))
+
+
+@tensor_method
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """``Tensor.normal_``: values drawn from N(mean, std^2)."""
+    _floating_only(self, "normal_kernel_cpu")
+    from ..creation import _rng
+
+    return _fill_drawn(self, _NORMAL, _rng(generator).normal(mean, std, self._data.shape))
+
+
+@tensor_method
+def bernoulli_(self, p=0.5, *, generator=None):
+    """``Tensor.bernoulli_``: 1 with probability ``p`` (a number or a tensor), else 0."""
+    from ..creation import _rng
+
+    p = p._data if isinstance(p, Tensor) else p
+    return _fill_drawn(self, _BERNOULLI, _rng(generator).random(self._data.shape) < p)
+
+
+@tensor_method
+def exponential_(self, lambd=1.0, *, generator=None):
+    """``Tensor.exponential_``: values drawn from the exponential distribution of rate ``lambd``."""
+    if self._data.dtype.kind not in "fc":
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. "
+                           "dtype must be a floating point but you specified "
+                           f"{self.dtype._tensor_name[:-6]}")
+    from ..creation import _rng
+
+    return _fill_drawn(self, _EXPONENTIAL, _rng(generator).exponential(1.0 / lambd,
+                                                                        self._data.shape))
+
+
+@tensor_method
+def random_(self, from_=None, to=None, *, generator=None):
+    """``Tensor.random_``: integers drawn from [from, to), from [0, from) when only one bound is
+    given, or from [0, 2**mantissa] (the whole range for integer tensors) with none."""
+    from ..creation import _rng
+
+    if to is None:
+        if from_ is None:
+            a = self._data
+            to = (2 ** (xp.finfo(a.dtype).nmant + 1) + 1 if a.dtype.kind == "f"
+                  else 2 if a.dtype == bool else int(xp.iinfo(a.dtype).max) + 1)
+        else:
+            to = from_
+        from_ = 0
+    return _fill_drawn(self, _RANDOM, _rng(generator).integers(from_, to, self._data.shape))
+
+
+@tensor_method
+def fill_diagonal_(self, fill_value, wrap=False):
+    """``Tensor.fill_diagonal_``: ``fill_value`` along the main diagonal (of a matrix, or of a
+    tensor whose dimensions are all equal); with ``wrap``, a tall matrix's diagonal starts again
+    every ``columns + 1`` rows."""
+    shape = self._data.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    if len(shape) > 2:
+        index = (xp.arange(shape[0]),) * len(shape)
+    else:
+        self.diagonal().fill_(fill_value)
+        if not (wrap and shape[0] > shape[1] + 1):
+            return self
+        # the wrapped part: a second write, as in PyTorch (the version counts both)
+        flat = xp.arange(0, shape[0] * shape[1], shape[1] + 1)[shape[1]:]
+        index = (flat // shape[1], flat % shape[1])
+    self[tuple(_make(i) for i in index)] = fill_value
+    return self
+
+
 # --- in-place changes of shape and strides (``t_``, ``unsqueeze_`` ...): no data is written ------
 
 
