@@ -580,3 +580,24 @@ def test_fill_diagonal(shape, wrap, torch_ref):
         return a.tolist(), a._version
 
     assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("call", [
+    "F.relu(y, inplace=True)", "F.leaky_relu(y, 0.1, inplace=True)", "F.elu(y, inplace=True)",
+    "F.selu(y, inplace=True)", "F.celu(y, inplace=True)", "F.threshold(y, 0.1, 20.0, inplace=True)",
+    "F.hardtanh(y, inplace=True)", "F.relu_(y)", "F.leaky_relu_(y, 0.2)", "F.elu_(y)", "F.selu_(y)",
+    "F.celu_(y)", "F.hardtanh_(y)", "F.threshold_(y, 0.1, 20.0)", "T.nn.Threshold(0.1, 20, True)(y)",
+    "T.nn.LeakyReLU(0.2, inplace=True)(y)", "T.relu_(y)", "T.sigmoid_(y)", "T.tanh_(y)",
+    "T.exp_(y)", "T.sqrt_(y.abs_())", "T.clamp_(y, 0, 1)", "T.zero_(y)", "T.fill_(y, 2.0)",
+])
+def test_functional_and_module_level_in_place_forms(call, torch_ref):
+    def program(T):
+        x = T.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+        y = x * 1
+        same = eval(call, {"T": T, "F": T.nn.functional, "y": y}) is y
+        (y * T.tensor([1.0, 2.0, 3.0])).sum().backward()
+        return same, y.grad_fn.name(), y._version, y.tolist(), x.grad.tolist()
+
+    ours, theirs = program(retrograd), program(torch_ref)
+    assert ours[:3] == theirs[:3]
+    assert ours[3] == pytest.approx(theirs[3]) and ours[4] == pytest.approx(theirs[4])

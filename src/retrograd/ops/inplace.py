@@ -24,6 +24,7 @@ from ..autograd.node import FunctionNode
 from ..tensor import Tensor, _make
 from . import indexing as _indexing
 from . import pointwise as _p
+from .registry import METHODS as _METHODS
 from .registry import _shape_error, op, tensor_method
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -803,4 +804,12 @@ Tensor.__isub__ = _iop(sub_)
 Tensor.__imul__ = _iop(mul_)
 Tensor.__itruediv__ = _iop(div_)
 
-__all__ = ["index_put"]
+# ``torch.relu_(x)`` and kin: PyTorch's module-level spellings of these in-place methods.
+_MODULE_LEVEL = ("abs_ acos_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ "
+                 "clip_ cos_ cosh_ erf_ exp_ expm1_ fill_ fix_ floor_ frac_ index_put_ log10_ log1p_ "
+                 "log2_ log_ nan_to_num_ neg_ negative_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ "
+                 "sin_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ zero_").split()
+for _name in _MODULE_LEVEL:
+    globals()[_name] = _METHODS[_name]
+
+__all__ = ["index_put"] + _MODULE_LEVEL
