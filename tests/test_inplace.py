@@ -601,3 +601,18 @@ def test_functional_and_module_level_in_place_forms(call, torch_ref):
     ours, theirs = program(retrograd), program(torch_ref)
     assert ours[:3] == theirs[:3]
     assert ours[3] == pytest.approx(theirs[3]) and ours[4] == pytest.approx(theirs[4])
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int32", "float16", "float64"])
+def test_modified_saved_tensor_is_named_by_its_type(dtype, torch_ref):
+    def message(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        m = T.tensor([1, 0]).to(getattr(T, dtype))
+        z = x * m
+        m.fill_(0)
+        with pytest.raises(RuntimeError) as err:
+            z.sum().backward()
+        return str(err.value)
+
+    theirs = message(torch_ref)
+    assert message(retrograd).startswith(theirs)

@@ -277,12 +277,18 @@ def _modified_message(node, tensor, now, expected, index, vc_site=None):
     shape = ", ".join(str(n) for n in tensor.shape)
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{tensor.dtype._tensor_name} [{shape}]]{owner} is at version "
+        f"operation: [{_type_name(tensor)} [{shape}]]{owner} is at version "
         f"{now}; expected version {expected} instead. Hint: enable anomaly detection to find the "
         "operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False)."
         + _modified_hint(node, tensor, vc_site)
     )
+
+
+def _type_name(tensor):
+    """The tensor type as PyTorch's message names it; bool tensors keep their old backend name."""
+    name = tensor.dtype._tensor_name
+    return "CPUBoolType" if name == "BoolTensor" else f"torch.{name}"
 
 
 def _describe(tensor):
