@@ -616,3 +616,30 @@ def test_modified_saved_tensor_is_named_by_its_type(dtype, torch_ref):
 
     theirs = message(torch_ref)
     assert message(retrograd).startswith(theirs)
+
+
+def test_augmented_assignments_write_in_place(torch_ref):
+    """``y op= v`` changes the tensor itself (and everything that shares it), as in PyTorch."""
+    def program(T):
+        x = T.tensor([5.0, 7.0], requires_grad=True)
+        y = x * 1
+        alias = y
+        y **= 2
+        pow_result = (alias is y, y.grad_fn.name(), y._version)
+        f = T.tensor([5.0, 7.0])
+        g = f
+        g //= 2
+        g %= 2
+        i = T.tensor([5, 7])
+        j = i
+        j &= 3
+        j |= 8
+        j ^= 1
+        m = T.tensor([True, False, True])
+        m_alias = m
+        m &= T.tensor([True, True, False])
+        m |= T.tensor([False, True, False])
+        return (pow_result, y.tolist(), f.tolist(), f._version, i.tolist(), i._version,
+                m_alias.tolist(), m._version)
+
+    assert program(retrograd) == program(torch_ref)

@@ -432,7 +432,7 @@ for _name in ("abs absolute acos arccos asin arcsin atan arctan cos cosh sin sin
               "log log10 log1p log2 expm1 erf neg negative reciprocal square sign ceil floor round "
               "trunc fix frac clamp_min clamp_max nan_to_num addcmul addcdiv lerp multiply divide "
               "true_divide subtract floor_divide fmod remainder cumsum cumprod tril triu scatter "
-              "scatter_add").split():
+              "scatter_add bitwise_and bitwise_or bitwise_xor bitwise_not").split():
     _twin(_name)
 
 
@@ -803,6 +803,12 @@ Tensor.__iadd__ = _iop(add_)
 Tensor.__isub__ = _iop(sub_)
 Tensor.__imul__ = _iop(mul_)
 Tensor.__itruediv__ = _iop(div_)
+Tensor.__ipow__ = _iop(pow_)
+Tensor.__ifloordiv__ = _iop(_METHODS["floor_divide_"])
+Tensor.__imod__ = _iop(_METHODS["remainder_"])
+Tensor.__iand__ = _iop(_METHODS["bitwise_and_"])
+Tensor.__ior__ = _iop(_METHODS["bitwise_or_"])
+Tensor.__ixor__ = _iop(_METHODS["bitwise_xor_"])
 
 # ``torch.relu_(x)`` and kin: PyTorch's module-level spellings of these in-place methods.
 _MODULE_LEVEL = ("abs_ acos_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ "
