@@ -643,3 +643,17 @@ def test_augmented_assignments_write_in_place(torch_ref):
                 m_alias.tolist(), m._version)
 
     assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8", "bool"])
+@pytest.mark.parametrize("call", ["clamp_(0.5, 3.5)", "clamp_(min=0.5)", "clip_(0.5, 1.5)",
+                                  "clamp_min_(0.5)", "clamp_max_(0.5)",
+                                  "clamp_(max=T.tensor(0.5))"])
+def test_clamp_of_integers_by_floats_is_refused(dtype, call, torch_ref):
+    def message(T):
+        t = T.tensor([1, 5], dtype=getattr(T, dtype))
+        with pytest.raises(RuntimeError) as err:
+            eval(f"t.{call}", {"t": t, "T": T})
+        return str(err.value)
+
+    assert message(retrograd) == message(torch_ref)

@@ -430,7 +430,7 @@ def _twin(name):
 # Pointwise (and other same-shape) ops: each in-place form is its twin written back, as above.
 for _name in ("abs absolute acos arccos asin arcsin atan arctan cos cosh sin sinh tan sqrt rsqrt "
               "log log10 log1p log2 expm1 erf neg negative reciprocal square sign ceil floor round "
-              "trunc fix frac clamp_min clamp_max nan_to_num addcmul addcdiv lerp multiply divide "
+              "trunc fix frac nan_to_num addcmul addcdiv lerp multiply divide "
               "true_divide subtract floor_divide fmod remainder cumsum cumprod tril triu scatter "
               "scatter_add bitwise_and bitwise_or bitwise_xor bitwise_not").split():
     _twin(_name)
@@ -632,7 +632,33 @@ def squeeze_(self, dim=None):
 @tensor_method
 def clamp_(self, min=None, max=None):
     """``Tensor.clamp_``."""
+    _check_number_bounds(self, min, max)
     return inplace(self, _p.clamp, min, max)
+
+
+# PyTorch names the integer type by its C name when clamp_ gets a float number as a bound.
+_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool"}
+
+
+def _check_number_bounds(t, *bounds):
+    if t._data.dtype.kind in "biu" and any(isinstance(b, float) for b in bounds):
+        raise RuntimeError("result type Float can't be cast to the desired output type "
+                           f"{_C_NAMES.get(t._data.dtype.name, t.dtype._tensor_name[:-6])}")
+
+
+@tensor_method
+def clamp_min_(self, min):
+    """``Tensor.clamp_min_``."""
+    _check_number_bounds(self, min)
+    return inplace(self, _METHODS["clamp_min"], min)
+
+
+@tensor_method
+def clamp_max_(self, max):
+    """``Tensor.clamp_max_``."""
+    _check_number_bounds(self, max)
+    return inplace(self, _METHODS["clamp_max"], max)
 
 
 tensor_method(clamp_, name="clip_")
