@@ -654,3 +654,4 @@ def test_clamp_of_integers_by_floats_is_refused(dtype, call, torch_ref):
         return str(err.value)
 
     assert message(retrograd) == message(torch_ref)
+

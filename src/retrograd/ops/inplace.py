@@ -724,7 +724,7 @@ def setitem(self, key, value):
         _check_expand(value, view._data.shape)
         inplace(view, _copy_from, value)
         return
-    view_key, index = _split_advanced(items, self._data.shape)
+    view_key, index = _indexing.split_advanced(items, self._data.shape)
     # A real view (with its grad_fn): the written region keeps its old values where no index falls.
     target = self if view_key is None else _indexing.getitem(self, tuple(view_key))
     if value._data.dtype != self._data.dtype:
@@ -761,42 +761,6 @@ def _view(self, key):
     view._view_base = self._view_base if self._view_base is not None else self
     view._item_view = True  # made here with no grad_fn (copy_ needs none), not under no_grad
     return view
-
-
-def _split_advanced(items, shape):
-    """A parsed key with index arrays, split as PyTorch splits it: the basic key of the view to
-    write into (None when it would be all of ``self``) and the index into that view."""
-    used = sum(k.ndim if type(k) is ndarray and k.dtype == bool else 1
-               for k in items if k is not None and k is not Ellipsis)
-    view_key, index = [], []
-    needs_view = False
-    dim = 0
-    for k in items:
-        if k is Ellipsis:
-            n = len(shape) - used
-            view_key.append(Ellipsis)
-            index.extend([slice(None)] * n)
-            dim += n
-            used = len(shape)  # a second ``...`` stands for no dimension
-        elif k is None:
-            view_key.append(None)
-            index.append(slice(None))
-            needs_view = True
-        elif type(k) is int:
-            view_key.append(k)
-            needs_view = True
-            dim += 1
-        elif type(k) is slice:
-            view_key.append(k)
-            index.append(slice(None))
-            needs_view = needs_view or k.indices(shape[dim]) != (0, shape[dim], 1)
-            dim += 1
-        else:
-            n = k.ndim if k.dtype == bool else 1
-            view_key.extend([slice(None)] * n)
-            index.append(k)
-            dim += n
-    return (view_key if needs_view else None), tuple(index)
 
 
 def _check_expand(value, shape):
