@@ -655,3 +655,23 @@ def test_clamp_of_integers_by_floats_is_refused(dtype, call, torch_ref):
 
     assert message(retrograd) == message(torch_ref)
 
+
+
+@pytest.mark.parametrize("program", [
+    "b = x * 1; v = b[1:]; z = v * v\nwith T.no_grad():\n    v.mul_(2)\nz.sum().backward()",
+    "b = x * 1; v = b[1:]; z = v * v\nwith T.no_grad():\n    b.mul_(2)\nz.sum().backward()",
+    "v = x[1:]; z = v * v\nwith T.no_grad():\n    x.mul_(2)\nz.sum().backward()",
+    "b = x * 1; v = b[1:]; w = v[0]; z = w * w; b.mul_(2); z.sum().backward()",
+    "b = x * 1; v = b[1:]; z = v * v; v.mul_(2); z.sum().backward()",
+    "b = x * 1; v = b[1:]; b.mul_(2); k = v * 1; z = v * v; b.add_(1); z.sum().backward()",
+    "b = x * 1; z = b[1] * b[2]; b[0] = 5.0; z.sum().backward()",
+    "c = T.ones(3); v = c[1:]; z = x[1:] * v; c.mul_(2); z.sum().backward()",
+])
+def test_modified_view_is_named_as_pytorch_names_it(program, torch_ref):
+    """A saved view whose memory was written since: PyTorch names its fresh AsStrided node."""
+    def run(T):
+        return _outcome(T, lambda T: exec(program, {"T": T, "x": T.tensor([1.0, 2.0, 3.0],
+                                                                          requires_grad=True)}))
+
+    ours, theirs = run(retrograd), run(torch_ref)
+    assert theirs[0] == "RuntimeError" and ours[0] == theirs[0] and ours[1].startswith(theirs[1])

@@ -293,6 +293,10 @@ def _type_name(tensor):
 
 def _describe(tensor):
     fn = tensor.grad_fn
+    if fn is not None and tensor._view_base is not None:
+        # A view whose memory was written since its grad_fn was made (as its version says here):
+        # PyTorch makes it a fresh AsStrided node when it is looked at, and names that one.
+        return "output 0 of AsStrided"
     if fn is None:
         return ""
     name = fn.name()
