@@ -282,12 +282,24 @@ def inplace(t, fn, *args):
         _rebase(t, node, out._output_nr)
         _mark_views_stale(t)  # views of it made before the write need a fresh grad_fn
         return t
+    return _write_through_view(t, base, out)
+
+
+def _write_through_view(t, base, out):
+    """The view ``t`` of ``base`` now holds ``out`` (recorded): the base gets a CopySlices node, the
+    view an AsStrided node reading its region out of the new base."""
     index = _flat_index(base, t)
     new_base = _copy_slices(base, out, index)
     _rebase(base, new_base.grad_fn, 0)
     _rebase(t, _view_of_base(base, index, t._data).grad_fn, 0)
     _mark_views_stale(t)
     return t
+
+
+def dirty_view(t):
+    """A custom Function wrote into the view ``t`` (``ctx.mark_dirty``) and ``t`` now has the
+    Function's node: record the write into its base, as an in-place op through a view is."""
+    return _write_through_view(t, t._view_base, _alias(t))
 
 
 def _made_under_no_grad(t):
