@@ -262,9 +262,8 @@ def inplace(t, fn, *args):
     if base is not None and base._requires_grad and base.grad_fn is None:
         raise RuntimeError(_VIEW_OF_LEAF)
     node = t.grad_fn
-    if node is not None and type(node).__name__ in _MULTI_VIEW:
-        raise RuntimeError(f"Output {t._output_nr} of {_MULTI_VIEW[type(node).__name__]}"
-                           + _MULTI_VIEW_TAIL)
+    if node is not None and base is not None and _from_multi_view(node, base):
+        raise RuntimeError(f"Output {t._output_nr} of {_op_name(node)}" + _MULTI_VIEW_TAIL)
     if node is None and _made_under_no_grad(t):
         raise RuntimeError(_NO_GRAD_VIEW)
     if base is not None and len(t._vc) > 3:  # an earlier recorded write made this view stale
@@ -300,6 +299,24 @@ def dirty_view(t):
     """A custom Function wrote into the view ``t`` (``ctx.mark_dirty``) and ``t`` now has the
     Function's node: record the write into its base, as an in-place op through a view is."""
     return _write_through_view(t, t._view_base, _alias(t))
+
+
+def _from_multi_view(node, base):
+    """Whether the view whose grad_fn is ``node`` comes from an output of unbind/split/chunk (its
+    own node, or one on the chain of view nodes back to ``base``)."""
+    stop = base.grad_fn
+    while node is not None and node is not stop and getattr(node, "_view_op", False):
+        if type(node).__name__ in _MULTI_VIEW:
+            return True
+        edges = node.next_functions
+        node = edges[0][0] if edges else None
+    return False
+
+
+def _op_name(node):
+    """PyTorch's short name of the op that made a node: ``Unsqueeze`` for ``UnsqueezeBackward0``."""
+    name = type(node).__name__
+    return _MULTI_VIEW.get(name) or name[:name.rindex("Backward")]
 
 
 def _made_under_no_grad(t):
@@ -350,6 +367,11 @@ def fresh_grad_fn(t):
         base = t._view_base
         vc[3][id(t)] = vc[2]
         if base._requires_grad:
+            node = t.grad_fn
+            if node is not None and _from_multi_view(node, base):
+                raise RuntimeError(
+                    f"Output {t._output_nr} of {_op_name(node)} is a view and its base or another "
+                    "view of its base has been modified inplace." + _MULTI_VIEW_TAIL.split(".", 1)[1])
             _rebase(t, _view_of_base(base, _flat_index(base, t), t._data).grad_fn, 0)
     return t.grad_fn
 
@@ -732,6 +754,9 @@ def setitem(self, key, value):
     if not advanced:
         if _grad_state.enabled and self._requires_grad and self.grad_fn is None:
             raise RuntimeError(_VIEW_OF_LEAF)  # x[0] = v writes through a view of the leaf x
+        if (_grad_state.enabled and self.grad_fn is not None and self._view_base is not None
+                and reader in _VIEW_OF_VIEW and _from_multi_view(self.grad_fn, self._view_base)):
+            raise RuntimeError(f"Output 0 of {_VIEW_OF_VIEW[reader]}" + _MULTI_VIEW_TAIL)
         view = _view(self, items)
         _check_expand(value, view._data.shape)
         inplace(view, _copy_from, value)
