@@ -407,7 +407,8 @@ def _fast(ufunc, name, fn):
                 b = b * alpha
             if (data.flags.writeable and isinstance(b, (ndarray, float, int))
                     and xp.can_cast(xp.result_type(data, b), data.dtype, casting="same_kind")
-                    and (not isinstance(b, ndarray) or _fits(b.shape, data.shape))):
+                    and (not isinstance(b, ndarray) or b.shape == data.shape
+                         or _fits(b.shape, data.shape))):
                 ufunc(data, b, out=data)
                 _bump(self)
                 return self
