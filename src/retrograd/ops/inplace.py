@@ -507,6 +507,8 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
     it is taken by name through ``**kwargs``)."""
     _floating_only(self, "check_uniform_bounds")
     from_ = kwargs.pop("from", from_)
+    if kwargs:
+        raise TypeError(f"uniform_() got an unexpected keyword argument '{next(iter(kwargs))}'")
     from ..creation import _rng
 
     return _fill_drawn(self, _UNIFORM, _rng(generator).uniform(from_, to, self._data.shape))
