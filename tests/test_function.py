@@ -273,32 +273,18 @@ def test_output_saved_for_backward_makes_no_reference_cycle():
         gc.enable()
 
 
-def _doubling(lib):
-    class Double(lib.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            x.mul_(2)
-            ctx.mark_dirty(x)
-            return x
-
-        @staticmethod
-        def backward(ctx, g):
-            return g * 2
-
-    return Double
-
 
 def test_mark_dirty_on_a_view_records_the_write_into_its_base(torch_ref):
     def program(lib):
         x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
         b = x * 1
         v = b[1:]
-        out = _doubling(lib).apply(v)
+        out = _classes(lib)["Dirty"].apply(v)
         names = (out is v, v.grad_fn.name(), b.grad_fn.name(), b._version)
         (b * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
         leaf = lib.tensor([1.0, 2.0], requires_grad=True)
         with pytest.raises(RuntimeError) as err:
-            _doubling(lib).apply(leaf[1:])
+            _classes(lib)["Dirty"].apply(leaf[1:])
         return names, b.tolist(), x.grad.tolist(), str(err.value)
 
     assert program(retrograd) == program(torch_ref)
