@@ -73,12 +73,15 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
             if needed is not None and not needed.get(node):
                 continue
-            if hooked and node._pre_hooks is not None:
-                slots = _call_pre_hooks(node, slots)
             if type(node) is AccumulateGrad:
                 if accumulate and slots[0] is not None:
-                    accumulate_grad(node.variable, slots.pop(), create_graph, site)
+                    if hooked:  # the leaf's own hooks first, then the node's, as in PyTorch
+                        _accumulate_with_node_hooks(node, slots, create_graph, site)
+                    else:
+                        accumulate_grad(node.variable, slots.pop(), create_graph, site)
                 continue
+            if hooked and node._pre_hooks is not None:
+                slots = _call_pre_hooks(node, slots)
             edges = node.next_functions
             if slots[0] is None and all(g is None for g in slots):
                 outs = (None,) * len(edges)
@@ -250,9 +253,24 @@ def _prepare(roots, targets):
     return deps, needed
 
 
-def accumulate_grad(variable, grad, create_graph, site=None):
-    """Add ``grad`` into ``variable.grad`` as AccumulateGrad does, then run post-accumulate hooks."""
+def _accumulate_with_node_hooks(node, slots, create_graph, site=None):
+    """AccumulateGrad with hooks on the node itself: the leaf's tensor hooks, the node's pre-hooks,
+    the accumulation, then the node's post-hooks (they get no grad_inputs)."""
+    variable = node.variable
     if variable._hooks is not None:
+        slots = [_leaf_hooks(variable, slots[0])]
+    if node._pre_hooks is not None:
+        slots = _call_pre_hooks(node, slots)
+    if slots[0] is not None:
+        accumulate_grad(variable, slots[0], create_graph, site, leaf_hooks=False)
+    if node._hooks is not None:
+        _call_post_hooks(node, (), slots)
+
+
+def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True):
+    """Add ``grad`` into ``variable.grad`` as AccumulateGrad does, then run post-accumulate hooks;
+    ``site``: the backward call, recorded as the write when an existing .grad is added into."""
+    if leaf_hooks and variable._hooks is not None:
         grad = _leaf_hooks(variable, grad)
     if grad._data.dtype != variable._data.dtype:  # e.g. a custom Function's float64 gradient
         grad = grad.to(variable.dtype)
@@ -275,7 +293,11 @@ def accumulate_grad(variable, grad, create_graph, site=None):
         old._add_grad_(grad, site)
     if variable._post_acc_hooks is not None:
         for hook in tuple(variable._post_acc_hooks.values()):
-            hook(variable)
+            r = hook(variable)
+            if r is not None:
+                if not isinstance(r, Tensor):
+                    raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
 def _leaf_hooks(variable, grad):
@@ -290,6 +312,8 @@ def _leaf_hooks(variable, grad):
 def _checked_hook_result(hook, grad, new, node=None):
     """A tensor hook may replace a gradient, but not change its size or type (PyTorch's errors,
     then ours: the node whose gradient the hook is on, and where it was made)."""
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
     if new._data.shape != grad._data.shape:
         raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value"
                            + _hooked_node(node))
@@ -342,7 +366,7 @@ def _call_pre_hooks(node, slots):
     for hook in tuple(node._pre_hooks.values()):
         r = hook(tuple(slots))
         if r is not None:
-            slots = _checked_hook_values(hook, slots, r, node)
+            slots = _checked_hook_results(hook, slots, r, node)
     return slots
 
 
@@ -350,19 +374,18 @@ def _call_post_hooks(node, outs, slots):
     for hook in tuple(node._hooks.values()):
         r = hook(tuple(outs), tuple(slots))
         if r is not None:
-            outs = _checked_hook_values(hook, outs, r, node)
+            outs = _checked_hook_results(hook, outs, r, node)
     return outs
 
 
-def _checked_hook_values(hook, old, new, node):
-    """A node hook may replace gradients, as a tuple of as many, each of the same size and type
-    where one was given (PyTorch's errors)."""
+def _checked_hook_results(hook, grads, new, node=None):
+    """A node hook's replacement gradients: a tuple as long as the one it got, each a Tensor of the
+    same size and type as the gradient it replaces, or None (PyTorch's errors, then ours naming
+    the node)."""
     if type(new) is not tuple:
         raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
-    if len(new) != len(old):
+    if len(new) != len(grads):
         raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of values "
-                           f"(got {len(new)}, but expected {len(old)})" + _hooked_node(node))
-    for g, n in zip(old, new):
-        if g is not None and n is not None:
-            _checked_hook_result(hook, g, n, node)
-    return list(new)
+                           f"(got {len(new)}, but expected {len(grads)})" + _hooked_node(node))
+    return [v if v is None or old is None else _checked_hook_result(hook, old, v, node)
+            for old, v in zip(grads, new)]

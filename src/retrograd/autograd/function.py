@@ -189,6 +189,10 @@ def _connect(node, args, outputs):
         if id(o) in dirty:
             if o._requires_grad and o.grad_fn is None:
                 raise RuntimeError(_LEAF_DIRTY)
+            base = o._view_base
+            if base is not None and base._requires_grad and base.grad_fn is None:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
+                                   "an in-place operation.")
             bump_version(o, (node._site, node._site_at))  # changed by this apply() call
         elif id(o) in inputs:  # an input returned as it is: a new tensor, as in PyTorch
             o = _make(o._data, False, None, o._vc)
@@ -198,6 +202,10 @@ def _connect(node, args, outputs):
             o.grad_fn = node
             o._output_nr = i
             o._requires_grad = True
+            if id(o) in dirty and o._view_base is not None:
+                from ..ops.inplace import dirty_view  # (ops sit above autograd)
+
+                dirty_view(o)
         result.append(o)
     node._outputs = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else ((), xp.float32)
                      for o in result]

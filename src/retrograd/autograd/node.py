@@ -64,8 +64,9 @@ class Node:
     def _release(self, where=None):
         """Drop the saved values; ``where`` is the backward call doing so (for error messages)."""
 
-    def __repr__(self):  # the class name, as PyTorch's repr (name() may be longer)
-        return f"<{type(self).__name__} object at {hex(id(self))}>"
+    def __repr__(self):
+        # PyTorch's repr shows the bare class name, without name()'s "torch::autograd::"
+        return f"<{self.name().rpartition('::')[2]} object at {hex(id(self))}>"
 
 
 class RemovableHandle:
@@ -291,7 +292,7 @@ def _modified_message(node, tensor, now, expected, index, vc_site=None, origin=N
     owner = f", which is {owner}," if owner else ""
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{tensor.dtype._tensor_name} [{shape}]]{owner} is at version "
+        f"operation: [{_type_name(tensor)} [{shape}]]{owner} is at version "
         f"{now}; expected version {expected} instead. Hint: "
         + (_HINT_IN_ANOMALY_MODE if _anomaly.enabled else _HINT)
         + _modified_hint(node, tensor, vc_site, origin)
@@ -306,14 +307,20 @@ _HINT_IN_ANOMALY_MODE = ("the backtrace further above shows the operation that f
                          "later. Good luck!")
 
 
+def _type_name(tensor):
+    """The tensor type as PyTorch's message names it; bool tensors keep their old backend name."""
+    name = tensor.dtype._tensor_name
+    return "CPUBoolType" if name == "BoolTensor" else f"torch.{name}"
+
+
 def _describe(tensor):
     fn = tensor.grad_fn
+    if fn is not None and tensor._view_base is not None:
+        # A view whose memory was written since its grad_fn was made (as its version says here):
+        # PyTorch makes it a fresh AsStrided node when it is looked at, and names that one.
+        return "output 0 of AsStrided"
     if fn is None:
         return ""
-    if _is_differentiable_view(tensor):
-        # The version changed since the view was made (this is the error about that), so
-        # PyTorch names the grad_fn it rebuilds for the view from its base: AsStrided.
-        return "output 0 of AsStrided"
     return f"output {tensor._output_nr} of {_op_name(fn)}"
 
 
@@ -353,7 +360,7 @@ class AccumulateGrad(Node):
     __slots__ = ("variable",)
 
     def name(self) -> str:
-        return "torch::autograd::AccumulateGrad"  # PyTorch's name(); the class is AccumulateGrad
+        return "torch::autograd::AccumulateGrad"  # PyTorch's name(); its repr says AccumulateGrad
 
     def apply(self, grads, needed):
         return []

@@ -344,13 +344,11 @@ def _diagonal_positions(n_rows, n_cols, offset):
 @op(saves="self_shape", check=_check_diagonal, view=True,
     grads=(lambda g, n: _diagonal_backward(g, n.self_shape, n.offset, n.dim1, n.dim2),))
 def diagonal(self, offset=0, dim1=0, dim2=1):
-    """``torch.diagonal``: the (offset) diagonal of dims dim1 and dim2, as the last dimension.
-
-    A view, as in PyTorch: writes through it reach the input, and it shares its version."""
-    d = xp.diagonal(self, offset, dim1, dim2)
-    if self.flags.writeable:  # NumPy hands diagonals out read-only; PyTorch's may be written
-        d.flags.writeable = True
-    return d
+    """``torch.diagonal``: the (offset) diagonal of dims dim1 and dim2, as the last dimension."""
+    out = xp.diagonal(self, offset, dim1, dim2)
+    # NumPy hands the diagonal out read-only; PyTorch's is a view that can be written through.
+    out.flags.writeable = self.flags.writeable
+    return out
 
 
 def _check_trace(a):

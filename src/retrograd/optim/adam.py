@@ -60,6 +60,9 @@ class Adam(Optimizer):
                 denom /= bias_correction2_sqrt
                 denom += eps
                 param += -step_size * m / denom
+                # PyTorch writes the parameter twice with decoupled decay (mul_, then addcdiv_)
+                if weight_decay != 0 and decoupled:
+                    p._vc[0] += 1
                 bump_version(p, site)
 
 
