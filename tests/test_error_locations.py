@@ -334,3 +334,47 @@ def test_second_backward_through_a_reduction_names_its_output_shape_and_dtype():
     assert "The saved values of SumBackward1," in str(info.value)  # the first node to run
     assert str(info.value).endswith("SumBackward1's output has shape [3] and dtype "
                                     "torch.float64.")
+
+
+class _Twice(retrograd.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+
+
+@pytest.mark.parametrize("make", [
+    lambda T, x: x.sum(0), lambda T, x: x.pow(T.ones(3)), lambda T, x: x.clamp(0, 0.5),
+    lambda T, x: x.mean(0), lambda T, x: x * 2,
+    lambda T, x: (_Twice if T is retrograd else _torch_twice(T)).apply(x),
+])
+def test_producer_is_named_as_pytorch_names_it(torch_ref, make):
+    """XBackward0 -> X, XBackward1 -> X1 (Sum1, Pow1, Clamp1), a custom XBackward -> X."""
+    def message(T):
+        x = T.ones(2, 3, requires_grad=True)
+        a = make(T, x)
+        y = (a * a).sum()
+        with T.no_grad():
+            a.add_(1)
+        with pytest.raises(RuntimeError) as info:
+            y.backward()
+        return str(info.value)
+
+    theirs = message(torch_ref)
+    assert message(retrograd).startswith(theirs)
+
+
+def _torch_twice(T):
+    class _Twice(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    return _Twice

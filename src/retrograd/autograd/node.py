@@ -330,11 +330,12 @@ def _is_differentiable_view(tensor):
 
 
 def _op_name(fn):
-    """``MulBackward0`` -> ``Mul``, as PyTorch names a tensor's producer in its errors."""
+    """How PyTorch names a tensor's producer in its errors: ``MulBackward0`` -> ``Mul``,
+    ``SumBackward1`` -> ``Sum1``, a custom ``SqBackward`` -> ``Sq``; other names as they are."""
     name = fn.name()
-    for suffix in ("Backward0", "Backward1", "Backward2", "Backward3", "Backward"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
+    head, found, tail = name.rpartition("Backward")
+    if found and (tail == "" or tail.isdigit()):
+        return head if tail in ("", "0") else head + tail
     return name
 
 
