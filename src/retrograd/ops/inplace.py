@@ -21,7 +21,7 @@ from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import hooks_open
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.node import FunctionNode
+from ..autograd.node import FunctionNode, PackedSaved
 from ..tensor import Tensor, _make, bump_version
 from . import indexing as _indexing
 from . import pointwise as _p
@@ -326,10 +326,12 @@ def _made_under_no_grad(t):
 
 
 def _resave_result(node, out, t):
-    """The node saved its result: point it at ``t``, whose memory now holds that result."""
+    """The node saved its result: point it at ``t``, whose memory now holds that result.  A result
+    packed by saved_tensors_hooks stays as the hook kept it (``out``'s memory is not written)."""
     saved, versions = list(node._saved), list(node._versions)
     for i, s in enumerate(saved):
-        if versions[i] is not None and versions[i] < 0 and s[0] is out._data:
+        if (versions[i] is not None and versions[i] < 0 and type(s) is not PackedSaved
+                and s[0] is out._data):
             saved[i] = (t._data, t._vc)
             versions[i] = ~t._vc[0]
     node._saved, node._versions = tuple(saved), tuple(versions)
