@@ -57,11 +57,16 @@ def enter_dual_level() -> int:
 def exit_dual_level(*, level=None) -> None:
     """Close the level: every tangent made inside it is dropped."""
     global _level
-    if level is not None and level != _level:
+    current = -1 if _level is None else _level
+    if level is None:
+        level = current
+    if level != current:
         raise RuntimeError(
             "Trying to exit a forward AD level that was not the last one that was created. This is "
             "not supported."
         )
+    if level < 0:
+        raise RuntimeError("Dual level must be a positive number.")
     _level = None
     _registry().forward_ad_hook = None
     _tangents.clear()
@@ -79,6 +84,10 @@ class dual_level:
 
 
 def _check_float(kind, t):
+    from ..tensor import Tensor
+
+    if not isinstance(t, Tensor):
+        raise AttributeError(f"'{type(t).__name__}' object has no attribute 'is_floating_point'")
     if t._data.dtype.kind not in "fc":
         raise ValueError(f"Expected {kind} to be floating point or complex, but got: {t.dtype}")
 
@@ -90,17 +99,23 @@ def make_dual(tensor, tangent, *, level=None):
             "Trying to create a dual Tensor for forward AD but no level exists, make sure to "
             "enter_dual_level() first."
         )
+    if level is not None and level != _level:
+        raise RuntimeError("Invalid level given to _make_dual")
     _check_float("primal", tensor)
     _check_float("tangent", tangent)
+    if tangent_of(tensor) is not None:
+        raise RuntimeError("Making a dual Tensor based on a Tensor that already has a forward "
+                           f"gradient at the same level {_level} is not supported.")
+    if tangent_of(tangent) is not None:
+        raise RuntimeError("Setting a forward grad that itself has a forward gradient at the same "
+                           f"level{_level} is not supported.")
     if tangent._data.shape != tensor._data.shape:
         raise RuntimeError(
             "Trying to set a forward gradient that has a different size than that of the original "
             f"Tensor, this is not supported. Tensor is of size {_dims(tensor)} while the given "
             f"forward gradient is of size {_dims(tangent)}."
         )
-    if tangent._data.dtype != tensor._data.dtype:
-        tangent = tangent.to(tensor.dtype)
-    dual = _alias(tensor)
+    dual = _alias(tensor)  # the tangent keeps its own dtype, as in PyTorch
     _set_tangent(dual, tangent)
     return dual
 
@@ -108,6 +123,8 @@ def make_dual(tensor, tangent, *, level=None):
 def unpack_dual(tensor, *, level=None) -> UnpackedDualTensor:
     """``(primal, tangent)`` of a dual tensor; the tangent is None when it has none
     (``torch.autograd.forward_ad.unpack_dual``)."""
+    if level is not None and level != _level:
+        raise RuntimeError("Invalid level given to _fw_primal")
     tangent = tangent_of(tensor)
     if tangent is None:
         return UnpackedDualTensor(tensor, None)

@@ -24,6 +24,7 @@ from ..autograd.node import FunctionNode
 from ..tensor import Tensor, _make
 from . import indexing as _indexing
 from . import pointwise as _p
+from . import registry as _registry
 from .registry import op, tensor_method
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -226,14 +227,17 @@ def inplace(t, fn, *args):
     base = t._view_base
     record = _grad_state.enabled and (
         t._requires_grad or _requires_grad(args) or (base is not None and base._requires_grad))
+    dual = _registry.forward_ad_hook is not None
     if not record:
         kernel = _KERNELS.get(fn)
-        if kernel is not None and t._data.flags.writeable:
+        if kernel is not None and t._data.flags.writeable and not dual:
             kernel(t._data, *args)
         else:
             with no_grad():
                 out = fn(t, *args)
             _write(t, out._data)
+            if dual:
+                _move_tangent(t, out)
         _bump(t)
         return t
     if t._requires_grad and t.grad_fn is None and base is None:
@@ -243,6 +247,8 @@ def inplace(t, fn, *args):
     if base is not None and len(t._vc) > 3:  # an earlier recorded write made this view stale
         fresh_grad_fn(t)
     old = _alias(t)
+    if dual:
+        _copy_tangent(t, old)
     out = fn(old, *args)
     if sys.getrefcount(old) > 2:  # a node saved the old value: keep it from the write
         old._data = old._data.copy()
@@ -254,13 +260,51 @@ def inplace(t, fn, *args):
     if base is None:
         _rebase(t, node, out._output_nr)
         _mark_views_stale(t)  # views of it made before the write need a fresh grad_fn
-        return t
-    index = _flat_index(base, t)
-    new_base = _copy_slices(base, out, index)
-    _rebase(base, new_base.grad_fn, 0)
-    _rebase(t, _view_of_base(base, index, t._data).grad_fn, 0)
-    _mark_views_stale(t)
+    else:
+        index = _flat_index(base, t)
+        new_base = _copy_slices(base, out, index)
+        _rebase(base, new_base.grad_fn, 0)
+        _rebase(t, _view_of_base(base, index, t._data).grad_fn, 0)
+        _mark_views_stale(t)
+    if dual:
+        _move_tangent(t, out)
     return t
+
+
+def _copy_tangent(t, alias):
+    from ..autograd.forward_ad import _set_tangent, tangent_of
+
+    tangent = tangent_of(t)
+    if tangent is not None:
+        _set_tangent(alias, tangent)
+
+
+def _move_tangent(t, out):
+    """Forward AD: ``t`` now holds ``out``'s value, so it takes ``out``'s tangent; written through
+    a view, the base's tangent takes it in the written region (zeros there when ``out`` has none)."""
+    from ..autograd.forward_ad import _set_tangent, tangent_of
+
+    tangent = tangent_of(out)
+    base = t._view_base
+    if base is None:
+        if tangent is not None:
+            _set_tangent(t, tangent)
+        return
+    base_tangent = tangent_of(base)
+    if tangent is None and base_tangent is None:
+        return
+    hook, _registry.forward_ad_hook = _registry.forward_ad_hook, None
+    try:
+        index = _flat_index(base, t)
+        if tangent is None:
+            tangent = _make(xp.zeros_like(t._data))
+        written = _put_flat(tangent.reshape(-1), index.reshape(-1), base._data.shape)
+        if base_tangent is not None:
+            written = _zero_flat(base_tangent, index.reshape(-1)) + written
+    finally:
+        _registry.forward_ad_hook = hook
+    _set_tangent(base, written)
+    _set_tangent(t, tangent)
 
 
 def _resave_result(node, out, t):
@@ -322,8 +366,9 @@ def _method(name, fn, doc):
 def _fast(ufunc, name, fn):
     """``add_`` and kin: one ufunc writing in place when nothing is recorded (optimizer steps)."""
     def method(self, other, alpha=1):
-        if not _grad_state.enabled or not (self._requires_grad or (
-                isinstance(other, Tensor) and other._requires_grad) or self._view_base is not None):
+        if _registry.forward_ad_hook is None and (not _grad_state.enabled or not (
+                self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+                or self._view_base is not None)):
             data = self._data
             b = other._data if isinstance(other, Tensor) else other
             if alpha != 1:
