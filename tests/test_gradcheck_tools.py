@@ -49,3 +49,91 @@ def test_gradcheck_custom_function():
 
     assert gradcheck(Cube.apply, (rand64(4),))
     assert gradgradcheck(Cube.apply, (rand64(4),))
+
+
+def _gradcheck_programs(T):
+    """gradcheck and gradgradcheck called as a user might, rightly or wrongly: name -> program."""
+    gc, ggc = T.autograd.gradcheck, T.autograd.gradgradcheck
+
+    def x64():
+        return T.tensor([0.5, -1.0, 2.0], dtype=T.float64, requires_grad=True)
+
+    def x32():
+        return T.tensor([1.0, 2.0], requires_grad=True)
+
+    return {
+        "float32_inputs_warn": lambda: gc(lambda a, b: a * b, (x32(), x32()), atol=1e-2),
+        "gradgradcheck_float32_warns": lambda: ggc(lambda a: a ** 2, (x32(),),
+                                                   raise_exception=False),
+        "nothing_requires_grad": lambda: gc(lambda a: a * 2, (x64().detach(),)),
+        "gradgradcheck_nothing_requires_grad": lambda: ggc(lambda a: a * 2, (x64().detach(),)),
+        "neither_mode": lambda: gc(lambda a: a * 2, (x64(),), check_backward_ad=False),
+        "stride_0_input": lambda: gc(lambda a: a * 2, (T.ones(1, dtype=T.float64,
+                                                               requires_grad=True).expand(3),)),
+        "output_not_a_tensor": lambda: gc(lambda a: 3.0, (x64(),)),
+        "outputs_detached": lambda: gc(lambda a: a.detach() * 2, (x64(),)),
+        "outputs_detached_no_raise": lambda: gc(lambda a: a.detach() * 2, (x64(),),
+                                                raise_exception=False),
+        "outputs_constant": lambda: gc(lambda a: T.ones(2, dtype=T.float64), (x64(),)),
+    }
+
+
+@pytest.mark.parametrize("name", list(_gradcheck_programs(retrograd)))
+def test_gradcheck_input_and_output_checks_match_pytorch(torch_ref, name):
+    import warnings
+
+    def run(T):
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
+            try:
+                result = _gradcheck_programs(T)[name]()
+            except Exception as e:  # noqa: BLE001 - the error itself is compared
+                result = type(e).__name__, str(e)
+        return result, [(w.category, str(w.message)) for w in warned]
+
+    assert run(retrograd) == run(torch_ref)
+
+
+def _cube_with_jvp(factor):
+    class Cube(retrograd.autograd.Function):
+        @staticmethod
+        def forward(x):
+            return x ** 3
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.save_for_backward(inputs[0])
+            ctx.save_for_forward(inputs[0])
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 3 * g * x * x
+
+        @staticmethod
+        def jvp(ctx, t):
+            (x,) = ctx.saved_tensors
+            return factor * t * x * x
+
+    return Cube
+
+
+def test_gradcheck_forward_mode_uses_a_custom_functions_jvp():
+    assert gradcheck(_cube_with_jvp(3).apply, (rand64(4),), check_forward_ad=True)
+    wrong = _cube_with_jvp(2).apply
+    assert gradcheck(wrong, (rand64(4),))  # reverse mode is right; only the jvp is wrong
+    assert not gradcheck(wrong, (rand64(4),), check_forward_ad=True, raise_exception=False)
+    with pytest.raises(GradcheckError, match="^Jacobian computed with forward mode mismatch"):
+        gradcheck(wrong, (rand64(4),), check_forward_ad=True)
+
+    class NoJvp(retrograd.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    with pytest.raises(NotImplementedError, match="^You must implement the jvp function"):
+        gradcheck(NoJvp.apply, (rand64(4),), check_forward_ad=True)

@@ -5,6 +5,8 @@ the inputs' own dtype: use float64); the numerical Jacobian is compared with the
 mode builds row by row from unit output gradients.
 """
 
+import warnings
+
 from .._array import xp
 from ..tensor import Tensor, _make
 
@@ -20,6 +22,10 @@ def _as_tuple(x):
 def _outputs(func, inputs):
     return tuple(o for o in _as_tuple(func(*inputs))
                  if isinstance(o, Tensor) and o._data.dtype.kind in "fc")
+
+
+def _diff_outputs(func, inputs):
+    return tuple(o for o in _as_tuple(func(*inputs)) if o.requires_grad)
 
 
 def _numerical_jacobian(func, inputs, eps):
@@ -86,14 +92,15 @@ def _forward_jacobian(func, inputs):
     return jac
 
 
-def _compare(numerical, analytical, rtol, atol, raise_exception, mode):
+def _compare(numerical, analytical, rtol, atol, raise_exception, mode, dtypes):
     for i, (num_i, ana_i) in enumerate(zip(numerical, analytical)):
         for k, (n, a) in enumerate(zip(num_i, ana_i)):
             if not xp.allclose(a, n, rtol=rtol, atol=atol, equal_nan=False):
-                if raise_exception:
+                if raise_exception:  # the matrices shown in the output's dtype, as PyTorch does
                     raise GradcheckError(
                         f"Jacobian {mode}mismatch for output {k} with respect to input {i},\n"
-                        f"numerical:{_make(n)}\nanalytical:{_make(a)}\n"
+                        f"numerical:{_make(n.astype(dtypes[k]))}\n"
+                        f"analytical:{_make(a.astype(dtypes[k]))}\n"
                     )
                 return False
     return True
@@ -108,15 +115,51 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     ``check_forward_ad`` also checks forward-mode AD (``retrograd.autograd.forward_ad``) against
     them; ``check_backward_ad=False`` skips reverse mode.
     """
+    assert check_forward_ad or check_backward_ad, (
+        "Expected at least one of check_forward_ad or check_backward_ad to be True")
     inputs = _as_tuple(inputs)
+    _check_inputs(inputs)
+    # Any output that is not a Tensor is an error, as in PyTorch; those that do not require grad
+    # are left out, and with none left the function must not depend on its inputs at all.
+    if not any([o.requires_grad for o in _as_tuple(func(*inputs))]):
+        if any(xp.any(j != 0) for per_out in _numerical_jacobian(func, inputs, eps)
+               for j in per_out):
+            if raise_exception:
+                raise GradcheckError("Numerical gradient for function expected to be zero")
+            return False
+        return True
     numerical = _numerical_jacobian(func, inputs, eps)
+    dtypes = [o._data.dtype for o in _outputs(func, inputs)]
     if check_backward_ad and not _compare(numerical, _analytical_jacobian(func, inputs), rtol,
-                                          atol, raise_exception, ""):
+                                          atol, raise_exception, "", dtypes):
         return False
     if check_forward_ad and not _compare(numerical, _forward_jacobian(func, inputs), rtol, atol,
-                                         raise_exception, "computed with forward mode "):
+                                         raise_exception, "computed with forward mode ", dtypes):
         return False
     return True
+
+
+def _check_inputs(inputs):
+    """PyTorch's checks of gradcheck's inputs: float64 advised, no stride-0 dimension, and at least
+    one input that requires grad."""
+    any_requires_grad = False
+    for i, x in enumerate(inputs):
+        if isinstance(x, Tensor) and x._requires_grad:
+            if x._data.dtype not in (xp.float64, xp.complex128):
+                warnings.warn(f"Input #{i} requires gradient and is not a double precision floating "
+                              "point or complex. This check will likely fail if all the inputs "
+                              "are not of double precision floating point or complex. ",
+                              stacklevel=3)
+            if any(st == 0 and n > 1 for st, n in zip(x._data.strides, x._data.shape)):
+                raise RuntimeError(
+                    f"The {i}th input has a dimension with stride 0. gradcheck only supports "
+                    "inputs that are non-overlapping to be able to compute the numerical "
+                    "gradients correctly. You should call .contiguous on the input before passing "
+                    "it to gradcheck.")
+            any_requires_grad = True
+    if not any_requires_grad:
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, but "
+                         "none of them have requires_grad=True.")
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
@@ -128,7 +171,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     from . import grad
 
     inputs = _as_tuple(inputs)
-    outs = _outputs(func, inputs)
+    outs = _diff_outputs(func, inputs)
     if grad_outputs is None:
         rng = xp.random.default_rng(0)
         grad_outputs = tuple(
@@ -140,7 +183,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     def first_order(*args):
         ins, gos = args[:n_in], args[n_in:]
         diff = [x for x in ins if isinstance(x, Tensor) and x._requires_grad]
-        outs = _outputs(func, ins)
+        outs = _diff_outputs(func, ins)
         gs = grad(outs, diff, gos, create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
