@@ -540,3 +540,79 @@ def test_forward_mode_jvp_gets_zeros_and_none_for_missing_tangents():
         assert fw.unpack_dual(p).tangent.tolist() == [6.0, -8.0]
         assert fw.unpack_dual(s).tangent.tolist() == [1.0, -1.0]
     assert p.grad_fn.name() == "MulKBackward"
+
+
+def _view_classes(T):
+    Function = T.autograd.Function
+
+    class AsIs(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 3
+
+    class Head(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x[:2]
+
+        @staticmethod
+        def backward(ctx, g):
+            return T.cat([g, g.new_zeros(1)])
+
+    class Double(Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.mul_(2)
+            ctx.mark_dirty(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 5
+
+    return AsIs, Head, Double
+
+
+def _as_is_no_grad(T, AsIs, a, b):
+    found = []
+    with T.no_grad():
+        for x in (a, b, T.ones(3)):
+            y = AsIs.apply(x)
+            found.append((y is x, y._base is x, y.requires_grad))
+    return found
+
+
+VIEW_PROGRAMS = {
+    # An input returned as it is comes back as a view of it (a detached alias under no_grad when
+    # it requires grad); in-place on a view a Function returned would bypass its backward.
+    "as_is_is_a_view": lambda T, AsIs, Head, Double, a, b: (
+        lambda y: (y is b, y._base is b, y.grad_fn.name()))(AsIs.apply(b)),
+    "as_is_in_place": lambda T, AsIs, Head, Double, a, b: AsIs.apply(b).mul_(2),
+    "as_is_of_leaf_in_place": lambda T, AsIs, Head, Double, a, b: AsIs.apply(a).mul_(2),
+    "as_is_no_grad": lambda T, AsIs, Head, Double, a, b: _as_is_no_grad(T, AsIs, a, b),
+    "as_is_not_requiring_grad": lambda T, AsIs, Head, Double, a, b: (
+        lambda x: (lambda y: (y is x, y._base is x, y.requires_grad))(AsIs.apply(x)))(T.ones(3)),
+    "view_in_place": lambda T, AsIs, Head, Double, a, b: Head.apply(b).add_(1),
+    "view_without_grad_in_place": lambda T, AsIs, Head, Double, a, b: Head.apply(
+        T.ones(3)).add_(1).tolist(),
+    "base_written_then_view_used": lambda T, AsIs, Head, Double, a, b: (
+        lambda y: (b.mul_(2), (y * 1).sum().backward()))(Head.apply(b)),
+    "dirty_view": lambda T, AsIs, Head, Double, a, b: (
+        lambda v: (lambda y: (y is v, repr(y), repr(b), b._version, (b * T.tensor(
+            [1.0, 10.0, 100.0])).sum().backward(), a.grad.tolist()))(Double.apply(v)))(b[:2]),
+    "dirty_view_of_leaf": lambda T, AsIs, Head, Double, a, b: Double.apply(a[:2]),
+}
+
+
+@pytest.mark.parametrize("name", list(VIEW_PROGRAMS))
+def test_views_returned_by_a_function(torch_ref, name):
+    def program(T):
+        a = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        result = VIEW_PROGRAMS[name](T, *_view_classes(T), a, a * 1)
+        return None if isinstance(result, T.Tensor) else result
+
+    assert _run(program, retrograd) == _run(program, torch_ref)

@@ -18,6 +18,8 @@ from .grad_mode import state as _grad_state
 from .node import _FREED, FunctionNode, Node, _freed_hint, _modified_message, _sequence
 
 _LEAF_DIRTY = "a leaf Variable that requires grad has been used in an in-place operation."
+_VIEW_OF_LEAF = ("a view of a leaf Variable that requires grad is being used in an in-place "
+                 "operation.")
 _DIRTY_NOT_RETURNED = ("Some elements marked as dirty during the forward method were not returned as "
                        "output. The inputs that are modified inplace must all be outputs of the "
                        "Function.")
@@ -199,6 +201,8 @@ class Function(FunctionCtx):
         else:
             for t in node._dirty:
                 t._vc[0] += 1
+            outputs = _returned_inputs(node, args, outputs)
+            output = outputs[0] if single else outputs
         if tangents is not None:
             _run_jvp(cls, node, args, tangents, outputs)
         if not record:
@@ -234,6 +238,26 @@ def _place_keywords(forward, args, kwargs, skip):
         if i not in placed:
             raise TypeError(f"forward() missing required argument: '{names[i]}' (position {i})")
     return tuple(placed[i] for i in range(len(placed)))
+
+
+def _returned_inputs(node, args, outputs):
+    """Without a graph, an input returned as it is (not marked dirty) still comes back as a new
+    tensor, as in PyTorch: a detached alias of one that requires grad, else a view of it."""
+    for o in outputs:
+        if isinstance(o, Tensor) and any(o is a for a in args):
+            break
+    else:
+        return outputs
+    result = []
+    for o in outputs:
+        if (isinstance(o, Tensor) and any(o is a for a in args)
+                and not any(o is t for t in node._dirty)):
+            alias = _make(o._data, False, None, o._vc)
+            if not o._requires_grad:
+                alias._view_base = o._view_base if o._view_base is not None else o
+            o = alias
+        result.append(o)
+    return tuple(result)
 
 
 def _check_dirty(node, outputs):
@@ -329,21 +353,44 @@ def _connect(node, args, outputs):
         if id(o) in dirty:
             if o._requires_grad and o.grad_fn is None:
                 raise RuntimeError(_LEAF_DIRTY)
+            base = o._view_base
+            if base is not None and base._requires_grad and base.grad_fn is None:
+                raise RuntimeError(_VIEW_OF_LEAF)
             o._vc[0] += 1
-        elif id(o) in inputs:  # an input returned as it is: a new tensor, as in PyTorch
+        elif id(o) in inputs:  # an input returned as it is: a new tensor viewing it, as in PyTorch
+            base = o
             o = _make(o._data, False, None, o._vc)
+            o._view_base = base._view_base if base._view_base is not None else base
         if id(outputs[i]) in non_diff or o._data.dtype.kind not in "fc":
             o._requires_grad = False
         else:
             o.grad_fn = node
             o._output_nr = i
             o._requires_grad = True
+            if o._view_base is not None:
+                if id(o) in dirty:
+                    _rebase_dirty_view(o)
+                else:  # the custom backward must not be replaced by view+inplace handling
+                    o._custom_view = f"Output {i} of {node._forward_cls.__name__}"
         result.append(o)
     node._outputs = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None
                      for o in result]
     node._saved = tuple(_save(i, t, result) for i, t in enumerate(node._to_save))
     node._to_save = ()
     return tuple(result)
+
+
+def _rebase_dirty_view(view):
+    """A view written in place by ``forward``: as for an in-place op through a view, its base gets
+    a ``CopySlices`` node (taking the Function's gradient in the written region) and the view an
+    ``AsStridedBackward0`` reading its region out of the base."""
+    from ..ops.inplace import _copy_slices, _flat_index, _mark_views_stale, _rebase, _view_of_base
+
+    base = view._view_base
+    index = _flat_index(base, view)
+    _rebase(base, _copy_slices(base, view, index).grad_fn, 0)
+    _rebase(view, _view_of_base(base, index, view._data).grad_fn, 0)
+    _mark_views_stale(view)
 
 
 def _save(i, t, outputs):

@@ -150,7 +150,9 @@ def _check_inputs(inputs):
                               "point or complex. This check will likely fail if all the inputs "
                               "are not of double precision floating point or complex. ",
                               stacklevel=3)
-            if any(st == 0 and n > 1 for st, n in zip(x._data.strides, x._data.shape)):
+            # (NumPy may give an empty array stride 0 where PyTorch would not: it overlaps nothing)
+            if x._data.size and any(st == 0 and n > 1
+                                    for st, n in zip(x._data.strides, x._data.shape)):
                 raise RuntimeError(
                     f"The {i}th input has a dimension with stride 0. gradcheck only supports "
                     "inputs that are non-overlapping to be able to compute the numerical "

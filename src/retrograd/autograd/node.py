@@ -64,7 +64,7 @@ class Node:
         """Drop the saved values; ``where`` is the backward call doing so (for error messages)."""
 
     def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
 
 class RemovableHandle:

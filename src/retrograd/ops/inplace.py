@@ -29,6 +29,11 @@ from .registry import op, tensor_method
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_OF_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+_CUSTOM_VIEW = (" This view was created inside a custom Function (or because an input was returned "
+                "as-is) and the autograd logic to handle view+inplace would override the custom "
+                "backward associated with the custom Function, leading to incorrect gradients. This "
+                "behavior is forbidden. You can fix this by cloning the output of the custom "
+                "Function.")
 _OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation.")
 
@@ -240,6 +245,8 @@ def inplace(t, fn, *args):
                 _move_tangent(t, out)
         _bump(t)
         return t
+    if t._custom_view is not None:
+        raise RuntimeError(f"{t._custom_view} is a view and is being modified inplace." + _CUSTOM_VIEW)
     if t._requires_grad and t.grad_fn is None and base is None:
         raise RuntimeError(_LEAF)
     if base is not None and base._requires_grad and base.grad_fn is None:
@@ -344,6 +351,9 @@ def fresh_grad_fn(t):
     """The grad_fn of a view, made anew from its base when a recorded write made the old one stale."""
     vc = t._vc
     if vc[3].get(id(t)) != vc[2]:
+        if t._custom_view is not None and t._requires_grad:
+            raise RuntimeError(f"{t._custom_view} is a view and its base or another view of its "
+                               "base has been modified inplace." + _CUSTOM_VIEW)
         base = t._view_base
         vc[3][id(t)] = vc[2]
         if base._requires_grad:
