@@ -616,3 +616,54 @@ def test_views_returned_by_a_function(torch_ref, name):
         return None if isinstance(result, T.Tensor) else result
 
     assert _run(program, retrograd) == _run(program, torch_ref)
+
+
+def test_saved_tensors_hooks_pack_what_a_function_saves(torch_ref):
+    def program(T):
+        class Both(T.autograd.Function):  # saves an input and its own output
+            @staticmethod
+            def forward(ctx, x):
+                y = x * x + 1
+                ctx.save_for_backward(x, y)
+                return y
+
+            @staticmethod
+            def backward(ctx, g):
+                x, y = ctx.saved_tensors
+                ctx.seen = (x.requires_grad, y.grad_fn is ctx, y.tolist())
+                return g * y * x
+
+        log = []
+
+        def pack(t):
+            log.append(("pack", t.tolist()))
+            return t * 1
+
+        def unpack(t):
+            log.append(("unpack", t.tolist()))
+            return t
+
+        a = T.tensor([0.0, 1.0], requires_grad=True)
+        with T.autograd.graph.saved_tensors_hooks(pack, unpack):
+            y = Both.apply(a)
+        y.sum().backward()
+        return log, y.grad_fn.seen, a.grad.tolist()
+
+    assert program(retrograd) == program(torch_ref)
+
+
+def test_node_called_directly(torch_ref):
+    import warnings
+
+    def program(T):
+        F = _classes(T)
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        node = F["Sq"].apply(x, 3.0).grad_fn
+        direct = node.apply(T.ones(2))  # the user's backward, run as it is
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
+            saved = [t.tolist() for t in node.saved_variables]
+        return ([None if g is None else g.tolist() for g in direct], saved,
+                [(w.category, str(w.message)) for w in warned], _run(lambda T: node(T.ones(2)), T))
+
+    assert program(retrograd) == program(torch_ref)

@@ -12,10 +12,13 @@ import warnings
 
 from .._array import xp
 from ..tensor import Tensor, _make
+from . import graph as _graph
 from .anomaly import caller_site
+from .graph import pack_saved
 from .grad_mode import no_grad
 from .grad_mode import state as _grad_state
-from .node import _FREED, FunctionNode, Node, _freed_hint, _modified_message, _sequence
+from .node import (_FREED, FunctionNode, Node, PackedSaved, _freed_hint, _modified_message,
+                   _sequence)
 
 _LEAF_DIRTY = "a leaf Variable that requires grad has been used in an in-place operation."
 _VIEW_OF_LEAF = ("a view of a leaf Variable that requires grad is being used in an in-place "
@@ -77,17 +80,40 @@ class BackwardCFunction(Node, FunctionCtx):
                 out.append(None)
                 continue
             t, version, output_nr = entry
-            if output_nr is not None:  # one of our outputs, kept without a reference cycle
+            if type(t) is PackedSaved:
+                t, vc = t.unpack(self)
+                if output_nr is not None:
+                    t._output_nr = output_nr
+            elif output_nr is not None:  # one of our outputs, kept without a reference cycle
                 data, vc = t
                 t = _make(data, True, self, vc)
                 t._output_nr = output_nr
-            if t._vc[0] != version:
-                raise RuntimeError(_modified_message(self, t, t._vc[0], version, len(out),
-                                                     t._vc[1] if len(t._vc) > 1 else None))
+            else:
+                vc = t._vc
+            if vc[0] != version:
+                raise RuntimeError(_modified_message(self, t, vc[0], version, len(out),
+                                                     vc[1] if len(vc) > 1 else None))
             out.append(t)
         return tuple(out)
 
-    def apply(self, grads, needed):
+    @property
+    def saved_variables(self):
+        """The old name of ``saved_tensors``."""
+        warnings.warn("'saved_variables' is deprecated; use 'saved_tensors'", DeprecationWarning,
+                      stacklevel=2)
+        return self.saved_tensors
+
+    def __call__(self, *grads):
+        raise TypeError(f"'{type(self).__name__}' object is not callable")
+
+    def apply(self, *args):
+        """Called by the engine as ``apply(grads, needed)`` (``grads`` a list); called by a user with
+        the output gradients, it runs ``backward`` and returns what it returns, as in PyTorch."""
+        if not args or type(args[0]) is not list:
+            return self._forward_cls.backward(self, *args)
+        return self._run(*args)
+
+    def _run(self, grads, needed):
         n = len(self._outputs)
         grads = list(grads) + [None] * (n - len(grads))
         if self._materialize:  # (non-Tensor outputs, recorded as None, get None)
@@ -393,15 +419,21 @@ def _rebase_dirty_view(view):
     _mark_views_stale(view)
 
 
-def _save(i, t, outputs):
+def _save(index, t, outputs):
     if t is None:
         return None
     if not isinstance(t, Tensor):
-        raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
-                        f"{type(t).__name__}")
+        raise TypeError(f"save_for_backward can only save variables, but argument {index} is of "
+                        f"type {type(t).__name__}")
+    output_nr = None
     for i, o in enumerate(outputs):
         if o is t and t.grad_fn is not None:
-            return ((t._data, t._vc), t._vc[0], i)  # no reference from the node to its output
+            output_nr = i
+            break
+    if _graph._local.stack:  # saved_tensors_hooks are open: keep what pack_hook returns
+        return (pack_saved(t, output_nr is not None), t._vc[0], output_nr)
+    if output_nr is not None:
+        return ((t._data, t._vc), t._vc[0], output_nr)  # no reference from the node to its output
     return (t, t._vc[0], None)
 
 
