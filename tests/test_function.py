@@ -667,3 +667,18 @@ def test_node_called_directly(torch_ref):
                 [(w.category, str(w.message)) for w in warned], _run(lambda T: node(T.ones(2)), T))
 
     assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("both", [False, True])
+def test_vjp_may_stand_for_backward(torch_ref, both):
+    def program(T):
+        body = {"forward": staticmethod(lambda ctx, x: x * 2),
+                "vjp": staticmethod(lambda ctx, g: g * 7)}
+        if both:
+            body["backward"] = staticmethod(lambda ctx, g: g * 3)
+        V = type("V", (T.autograd.Function,), body)
+        a = T.ones(2, requires_grad=True)
+        V.apply(a).sum().backward()
+        return a.grad.tolist()
+
+    assert _run(program, retrograd) == _run(program, torch_ref)

@@ -110,7 +110,7 @@ class BackwardCFunction(Node, FunctionCtx):
         """Called by the engine as ``apply(grads, needed)`` (``grads`` a list); called by a user with
         the output gradients, it runs ``backward`` and returns what it returns, as in PyTorch."""
         if not args or type(args[0]) is not list:
-            return self._forward_cls.backward(self, *args)
+            return _user_backward(self._forward_cls)(self, *args)
         return self._run(*args)
 
     def _run(self, grads, needed):
@@ -119,7 +119,7 @@ class BackwardCFunction(Node, FunctionCtx):
         if self._materialize:  # (non-Tensor outputs, recorded as None, get None)
             grads = [g if g is not None or meta is None else _make(xp.zeros(meta[0], dtype=meta[1]))
                      for g, meta in zip(grads, self._outputs)]
-        result = self._forward_cls.backward(self, *grads)
+        result = _user_backward(self._forward_cls)(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
         nargs = len(self._args)
@@ -153,6 +153,17 @@ class BackwardCFunction(Node, FunctionCtx):
         return out
 
     _release = FunctionNode._release  # drop the saved tensors, remembering which backward did
+
+
+def _user_backward(cls):
+    """The Function's ``backward``, or its ``vjp`` (PyTorch accepts either name, not both)."""
+    backward, vjp = cls.backward, cls.vjp
+    if vjp is Function.vjp or vjp is backward:
+        return backward
+    if backward is not Function.backward:
+        raise RuntimeError("Implementing both 'backward' and 'vjp' for a custom Function is not "
+                           "allowed. You should only implement one of them.")
+    return vjp
 
 
 def _sums_to(small, big):
