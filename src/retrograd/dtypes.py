@@ -158,6 +158,8 @@ def result_type(*operands) -> dtype:
     dim = zero = wrapped = None
     for x in operands:
         d = getattr(x, "dtype", None)
+        if d is not None and d.__class__ is not dtype:  # a NumPy array: its dtype as ours
+            d = from_numpy_dtype(d)
         if d is None:
             wrapped = promote_types(wrapped, scalar_dtype(x)) if wrapped else scalar_dtype(x)
         elif x.ndim:

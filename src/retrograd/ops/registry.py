@@ -443,16 +443,25 @@ def _tensor_arguments(args, d):
     if all(isinstance(a, Tensor) or type(a) in _PY_SCALARS for a in args[:k]):
         return args
     args = list(args)
+    arrays = False
     for i in range(k):
         a = args[i]
         if isinstance(a, xp.generic):  # before the Python types: np.float64 is a float
             args[i] = a.item()
         elif isinstance(a, ndarray):
             args[i] = _make(a)
+            arrays = True
         elif not isinstance(a, (Tensor, bool, int, float, complex)) and a is not None:
             name = "input" if d.inputs[i] == "self" else d.inputs[i]
             raise TypeError(f"{d.name}(): argument '{name}' (position {i + 1}) must be Tensor, "
                             f"not {type(a).__name__}")
+    if arrays and d.promote is not None:
+        # PyTorch hands a tensor and an array to NumPy, so the result has NumPy's dtype, in which
+        # a 0-d array counts as much as any (float32 tensor * float64 0-d array -> float64).
+        target = dtypes.FROM_NP[xp.result_type(*[a._data for a in args[:k] if isinstance(a, Tensor)])]
+        for i in range(k):
+            if isinstance(args[i], Tensor) and args[i].dtype is not target:
+                args[i] = args[i].to(target)
     return tuple(args)
 
 
