@@ -682,3 +682,16 @@ def test_vjp_may_stand_for_backward(torch_ref, both):
         return a.grad.tolist()
 
     assert _run(program, retrograd) == _run(program, torch_ref)
+
+
+def test_once_differentiable_outputs_raise_when_differentiated(torch_ref):
+    def program(T):
+        F = _classes(T)
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        go = T.ones(2, requires_grad=True)  # a grad output that requires grad: a graph is built
+        (g,) = T.autograd.grad(F["Once"].apply(x), x, go, create_graph=True)
+        found = (g.tolist(), g.requires_grad, g.grad_fn.name(), type(g.grad_fn).__name__,
+                 g.is_leaf, T.autograd.grad(g.sum(), go, allow_unused=True))
+        return found, _run(lambda T: g.sum().backward(), T)
+
+    assert program(retrograd) == program(torch_ref)

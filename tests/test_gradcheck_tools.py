@@ -137,3 +137,65 @@ def test_gradcheck_forward_mode_uses_a_custom_functions_jvp():
 
     with pytest.raises(NotImplementedError, match="^You must implement the jvp function"):
         gradcheck(NoJvp.apply, (rand64(4),), check_forward_ad=True)
+
+
+def _fwd_over_rev_classes(T):
+    class Sq(T.autograd.Function):  # a right backward and a wrong jvp
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            ctx.save_for_forward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 2 * g * x
+
+        @staticmethod
+        def jvp(ctx, t):
+            (x,) = ctx.saved_tensors
+            return 3 * t * x
+
+    class Cube(T.autograd.Function):  # its backward runs Sq: only forward-over-reverse sees it
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 3 * g * Sq.apply(x)
+
+    return Cube
+
+
+FWD_OVER_REV = {
+    "rev_over_rev": {},
+    "fwd_over_rev": {"check_fwd_over_rev": True},
+    "fwd_over_rev_no_raise": {"check_fwd_over_rev": True, "raise_exception": False},
+    "neither": {"check_rev_over_rev": False},
+    "undefined_grad_needs_rev_over_rev": {"check_rev_over_rev": False, "check_fwd_over_rev": True},
+}
+
+
+@pytest.mark.parametrize("name", list(FWD_OVER_REV))
+def test_gradgradcheck_forward_over_reverse(torch_ref, name):
+    def run(T):
+        x = T.tensor([0.5, -1.0, 2.0], dtype=T.float64, requires_grad=True)
+        go = T.ones(3, dtype=T.float64, requires_grad=True)
+        try:
+            return T.autograd.gradgradcheck(_fwd_over_rev_classes(T).apply, (x,), (go,),
+                                            **FWD_OVER_REV[name])
+        except Exception as e:  # noqa: BLE001 - the error itself is compared
+            return type(e).__name__, str(e).split("\n")[0]
+
+    assert run(retrograd) == run(torch_ref)
+
+
+def test_gradgradcheck_forward_over_reverse_on_ops():
+    x, w = rand64(3, 2), rand64(2, 4, seed=1)
+    assert gradgradcheck(composed, (x, w), check_fwd_over_rev=True)
+    assert gradgradcheck(lambda a: a.sin(), (rand64(3),), check_fwd_over_rev=True,
+                         check_rev_over_rev=False, check_undefined_grad=False)

@@ -448,12 +448,49 @@ def _save(index, t, outputs):
     return (t, t._vc[0], None)
 
 
+class Error(Node):
+    """What a ``once_differentiable`` backward returns while a graph is being built: its outputs
+    require grad, and differentiating through them raises (PyTorch's ``DelayedError`` node)."""
+
+    def name(self) -> str:
+        return "torch::autograd::Error"
+
+    def apply(self, grads, needed):
+        raise RuntimeError("trying to differentiate twice a function that was marked with "
+                           "@once_differentiable")
+
+
+def _delayed_error(outputs):
+    from ..ops.registry import _edge
+
+    single = not isinstance(outputs, tuple)
+    outs = (outputs,) if single else outputs
+    node = Error()
+    # Each output's edge leads to a fresh leaf alias of it, so the outputs require grad.
+    node.next_functions = tuple(_edge(_make(o._data, True)) if isinstance(o, Tensor) else (None, 0)
+                                for o in outs)
+    node._seq = next(_sequence)
+    result = []
+    for k, o in enumerate(outs):
+        if isinstance(o, Tensor):
+            o = _make(o._data, True, node)
+            o._output_nr = k
+        result.append(o)
+    return result[0] if single else tuple(result)
+
+
 def once_differentiable(fn):
-    """Decorates a ``backward`` that cannot itself be differentiated: it runs with grad mode off."""
+    """Decorates a ``backward`` that cannot itself be differentiated: it runs with grad mode off,
+    and when a graph is being built (``create_graph``, grad outputs that require grad) its outputs
+    lead to a node that raises if differentiated."""
     @functools.wraps(fn)
     def wrapper(ctx, *args):
         with no_grad():
-            return fn(ctx, *args)
+            outputs = fn(ctx, *args)
+        if not _grad_state.enabled or not any(isinstance(a, Tensor) and a._requires_grad
+                                              for a in args):
+            return outputs
+        return _delayed_error(outputs)
 
     return wrapper
 

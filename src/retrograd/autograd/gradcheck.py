@@ -172,22 +172,34 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     (``torch.autograd.gradgradcheck``)."""
     from . import grad
 
+    assert check_fwd_over_rev or check_rev_over_rev, (
+        "Expected at least one of check_fwd_over_rev or check_rev_over_rev to be True")
+    assert not (check_undefined_grad and not check_rev_over_rev), (
+        "Setting check_undefined_grad=True requires check_rev_over_rev to be True")
+    assert not (check_batched_grad and not check_rev_over_rev), (
+        "Setting check_batched_grad=True requires check_rev_over_rev to be True")
     inputs = _as_tuple(inputs)
-    outs = _diff_outputs(func, inputs)
     if grad_outputs is None:
         rng = xp.random.default_rng(0)
         grad_outputs = tuple(
-            _make(rng.standard_normal(o._data.shape).astype(o._data.dtype), True) for o in outs
+            _make(rng.uniform(-1, 1, o._data.shape).astype(o._data.dtype), True)
+            for o in _diff_outputs(func, inputs)
         )
     grad_outputs = _as_tuple(grad_outputs)
     n_in = len(inputs)
+    # Forward mode hands first_order detached dual inputs: which ones required grad is kept here.
+    diff_in = {i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad}
+    diff_out = {i for i, g in enumerate(grad_outputs) if g._requires_grad}
 
     def first_order(*args):
-        ins, gos = args[:n_in], args[n_in:]
-        diff = [x for x in ins if isinstance(x, Tensor) and x._requires_grad]
+        ins = tuple(x.requires_grad_() if i in diff_in else x for i, x in enumerate(args[:n_in]))
+        gos = tuple(g.requires_grad_() if i in diff_out else g
+                    for i, g in enumerate(args[n_in:]))
         outs = _diff_outputs(func, ins)
-        gs = grad(outs, diff, gos, create_graph=True, allow_unused=True)
+        gs = grad(outs, [ins[i] for i in sorted(diff_in)], gos, create_graph=True,
+                  allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
-    return gradcheck(first_order, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)
+    return gradcheck(first_order, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception, check_forward_ad=check_fwd_over_rev,
+                     check_backward_ad=check_rev_over_rev)
