@@ -275,3 +275,68 @@ def test_level_and_make_dual_misuse_match_pytorch(torch_ref, name):
             return type(e).__name__, str(e)
 
     assert run(retrograd) == run(torch_ref)
+
+
+def _view_tangent_programs(T):
+    """Tangents of views follow writes into their base or into other views, as PyTorch's (views
+    themselves) do; ``make_dual``'s result owns its tangent, so its primal gets none."""
+    fw = T.autograd.forward_ad
+
+    def plain():
+        return T.tensor([0.5, -1.0, 2.0], dtype=T.float64)
+
+    def dual(x=None):
+        return fw.make_dual(plain() if x is None else x,
+                            T.tensor([1.0, 2.0, -1.0], dtype=T.float64))
+
+    def tangents(*ts):
+        return [None if fw.unpack_dual(t).tangent is None else fw.unpack_dual(t).tangent.tolist()
+                for t in ts]
+
+    def base_written(y, v):
+        y.mul_(2)
+        return tangents(v, y)
+
+    def sibling_written(y, v, w):
+        v.mul_(2)
+        return tangents(w, y)
+
+    def alias_written(x):
+        d = dual(x)
+        d.mul_(2)
+        return tangents(x, d)
+
+    def view_of_alias_written(x):
+        d = dual(x)
+        v = d[:2]
+        v.mul_(3)
+        return tangents(x, d, v)
+
+    def alias_written_plain(x):
+        d = dual(x)
+        v = d[:2]
+        d.add_(plain())
+        return tangents(v, d)
+
+    def plain_base_written_through_view(y):
+        v = y[:2]
+        v.copy_(dual()[:2])
+        return tangents(y, v)
+
+    return {
+        "base_written": lambda: (lambda y: base_written(y, y[:2]))(dual().clone()),
+        "sibling_written": lambda: (lambda y: sibling_written(y, y[:2], y[1:]))(dual().clone()),
+        "alias_written": lambda: alias_written(plain()),
+        "view_of_alias_written": lambda: view_of_alias_written(plain()),
+        "alias_written_plain": lambda: alias_written_plain(plain()),
+        "plain_base_written_through_view": lambda: plain_base_written_through_view(plain()),
+    }
+
+
+@pytest.mark.parametrize("name", list(_view_tangent_programs(retrograd)))
+def test_view_tangents_follow_in_place_writes(torch_ref, name):
+    def run(T):
+        with T.autograd.forward_ad.dual_level():
+            return _view_tangent_programs(T)[name]()
+
+    assert run(retrograd) == run(torch_ref)

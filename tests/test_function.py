@@ -695,3 +695,29 @@ def test_once_differentiable_outputs_raise_when_differentiated(torch_ref):
         return found, _run(lambda T: g.sum().backward(), T)
 
     assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("returned", ["number", "for_non_differentiable"])
+def test_jvp_returning_wrong_things(torch_ref, returned):
+    def program(T):
+        fw = T.autograd.forward_ad
+
+        class C(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                y, z = x * 2, x * 3
+                ctx.mark_non_differentiable(z)
+                return y, z
+
+            @staticmethod
+            def backward(ctx, g, gz):
+                return g * 2
+
+            @staticmethod
+            def jvp(ctx, t):
+                return (3.0, None) if returned == "number" else (t * 2, t * 3)
+
+        with fw.dual_level():
+            C.apply(fw.make_dual(T.ones(2), T.ones(2)))
+
+    assert _run(program, retrograd) == _run(program, torch_ref)

@@ -36,6 +36,7 @@ _tangents = {}  # id(tensor) -> (weak reference to the tensor, tangent)
 # it (``result``); that Tensor finds its tangent here: id(array) -> (weak refs to the array and
 # the node, output number, tangent).  Needed when a backward pass runs inside a dual level.
 _output_tangents = {}
+_OWN = object()  # marks a tangent that is no view of another tensor's (make_dual's result)
 
 
 def _registry():
@@ -116,7 +117,7 @@ def make_dual(tensor, tangent, *, level=None):
             f"forward gradient is of size {_dims(tangent)}."
         )
     dual = _alias(tensor)  # the tangent keeps its own dtype, as in PyTorch
-    _set_tangent(dual, tangent)
+    _set_tangent(dual, tangent, _OWN)
     return dual
 
 
@@ -135,6 +136,10 @@ def tangent_of(tensor):
     """The tangent ``tensor`` carries at the open level, or None."""
     entry = _tangents.get(id(tensor))
     if entry is not None and entry[0]() is tensor:
+        if entry[2] != tensor._vc[0] and entry[3] is not None and entry[3] is not _OWN:
+            fresh = _from_parent(tensor, entry[3]())
+            if fresh is not None:
+                return fresh
         return entry[1]
     fn = tensor.grad_fn
     if fn is not None:
@@ -143,6 +148,28 @@ def tangent_of(tensor):
                 and entry[2] == tensor._output_nr):
             return entry[3]
     return None
+
+
+def _from_parent(view, parent):
+    """A view written to since its tangent was set (through its parent or another view of it):
+    its tangent is read anew out of the parent's, as PyTorch's tangents are views too."""
+    if parent is None:
+        return None
+    parent_tangent = tangent_of(parent)
+    if parent_tangent is None:
+        return None
+    from ..ops.inplace import _flat_index, _take_flat
+
+    reg = _registry()
+    hook, reg.forward_ad_hook = reg.forward_ad_hook, None
+    try:
+        fresh = _take_flat(parent_tangent, _flat_index(parent, view))
+    except RuntimeError:  # a parent whose memory has gaps: keep the tangent as it was
+        return None
+    finally:
+        reg.forward_ad_hook = hook
+    _set_tangent(view, fresh, _tangents[id(view)][3])
+    return fresh
 
 
 def _dims(t):
@@ -159,15 +186,24 @@ def _alias(tensor):
         reg.forward_ad_hook = hook
 
 
-def _set_tangent(tensor, tangent):
+def _set_tangent(tensor, tangent, parent=None):
+    """``parent``: a weak reference to the tensor whose tangent this view's tangent is a view of,
+    ``_OWN`` for a tensor whose tangent is its own (``make_dual``'s result), or None."""
     key = id(tensor)
-    _tangents[key] = (weakref.ref(tensor, lambda _, k=key: _tangents.pop(k, None)), tangent)
+    _tangents[key] = (weakref.ref(tensor, lambda _, k=key: _tangents.pop(k, None)), tangent,
+                      tensor._vc[0], parent)
     fn = tensor.grad_fn
     if fn is not None:
         data = tensor._data
         akey = id(data)
         _output_tangents[akey] = (weakref.ref(data, lambda _, k=akey: _output_tangents.pop(k, None)),
                                   weakref.ref(fn), tensor._output_nr, tangent)
+
+
+def _parent_of(tensor):
+    """What ``_set_tangent`` was told about ``tensor``'s parent (None when it has no tangent)."""
+    entry = _tangents.get(id(tensor))
+    return entry[3] if entry is not None and entry[0]() is tensor else None
 
 
 def _propagate(function, args, tensors, results, n_outputs):
@@ -229,7 +265,13 @@ def _propagate(function, args, tensors, results, n_outputs):
                 tan = tan.detach()
             if tan._data.dtype != r._data.dtype:
                 tan = tan.to(r.dtype)
-            _set_tangent(r, tan)
+            parent = None
+            if r._view_base is not None:  # a view op: the tangent is a view of the input's
+                for i in diff:
+                    if tensors[i]._vc is r._vc:
+                        parent = weakref.ref(tensors[i])
+                        break
+            _set_tangent(r, tan, parent)
     finally:
         _grad_state.enabled = prev_mode
         reg.forward_ad_hook = _propagate

@@ -357,9 +357,17 @@ def _run_jvp(cls, node, args, tangents, outputs):
     if len(result) != n:
         raise RuntimeError(f"Function's jvp returned an invalid number of forward gradients "
                            f"(expected {n} but got {len(result)})")
-    for o, t in zip((o for o in outputs if isinstance(o, Tensor)), result):
-        if t is None or o._data.dtype.kind not in "fc":
+    non_diff = {id(t) for t in node._non_differentiable}
+    for k, (o, t) in enumerate(zip((o for o in outputs if isinstance(o, Tensor)), result)):
+        if t is None:
             continue
+        if not isinstance(t, Tensor):
+            raise RuntimeError(f"expected Variable or None (got {type(t).__name__}) for grad "
+                               f"output {k}.")
+        if id(o) in non_diff or o._data.dtype.kind not in "fc":
+            raise RuntimeError(f"Function's jvp returned a gradient at position {k}, but  the "
+                               "corresponding forward output is not a differentiable Tensor.You "
+                               "should return None at that position instead.")
         if t._data.shape != o._data.shape:
             raise RuntimeError(
                 "Trying to set a forward gradient that has a different size than that of the "

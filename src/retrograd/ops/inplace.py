@@ -241,9 +241,9 @@ def inplace(t, fn, *args):
             with no_grad():
                 out = fn(t, *args)
             _write(t, out._data)
-            if dual:
-                _move_tangent(t, out)
         _bump(t)
+        if dual:
+            _move_tangent(t, out)
         return t
     if t._custom_view is not None:
         raise RuntimeError(f"{t._custom_view} is a view and is being modified inplace." + _CUSTOM_VIEW)
@@ -287,31 +287,43 @@ def _copy_tangent(t, alias):
 
 
 def _move_tangent(t, out):
-    """Forward AD: ``t`` now holds ``out``'s value, so it takes ``out``'s tangent; written through
-    a view, the base's tangent takes it in the written region (zeros there when ``out`` has none)."""
-    from ..autograd.forward_ad import _set_tangent, tangent_of
+    """Forward AD: ``t`` now holds ``out``'s value, so it takes ``out``'s tangent.  Written through
+    a view, the tensor whose tangent the view's is a view of (up the chain) takes it in the written
+    region (zeros there when ``out`` has none); a view with no such tensor updates its base."""
+    from ..autograd.forward_ad import _OWN, _parent_of, _set_tangent, tangent_of
 
     tangent = tangent_of(out)
-    base = t._view_base
-    if base is None:
-        if tangent is not None:
-            _set_tangent(t, tangent)
+    link = _parent_of(t)
+    if tangent is None and tangent_of(t) is None and (t._view_base is None or tangent_of(
+            t._view_base) is None):
         return
-    base_tangent = tangent_of(base)
-    if tangent is None and base_tangent is None:
-        return
-    hook, _registry.forward_ad_hook = _registry.forward_ad_hook, None
-    try:
-        index = _flat_index(base, t)
-        if tangent is None:
-            tangent = _make(xp.zeros_like(t._data))
-        written = _put_flat(tangent.reshape(-1), index.reshape(-1), base._data.shape)
-        if base_tangent is not None:
-            written = _zero_flat(base_tangent, index.reshape(-1)) + written
-    finally:
-        _registry.forward_ad_hook = hook
-    _set_tangent(base, written)
-    _set_tangent(t, tangent)
+    if tangent is None:
+        tangent = _make(xp.zeros_like(t._data))
+    _set_tangent(t, tangent, link)
+    child, child_tangent = t, tangent
+    while True:
+        if link is _OWN:
+            return
+        if link is not None:
+            parent = link()
+            if parent is None or tangent_of(parent) is None:
+                return
+        elif child is t and t._view_base is not None:
+            parent = t._view_base  # no tangent link: the base (it may have no tangent yet)
+        else:
+            return
+        parent_tangent = tangent_of(parent)
+        hook, _registry.forward_ad_hook = _registry.forward_ad_hook, None
+        try:
+            index = _flat_index(parent, child).reshape(-1)
+            written = _put_flat(child_tangent.reshape(-1), index, parent._data.shape)
+            if parent_tangent is not None:
+                written = _zero_flat(parent_tangent, index) + written
+        finally:
+            _registry.forward_ad_hook = hook
+        link = _parent_of(parent)
+        _set_tangent(parent, written, link)
+        child, child_tangent = parent, written
 
 
 def _resave_result(node, out, t):
