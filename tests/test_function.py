@@ -721,3 +721,41 @@ def test_jvp_returning_wrong_things(torch_ref, returned):
             C.apply(fw.make_dual(T.ones(2), T.ones(2)))
 
     assert _run(program, retrograd) == _run(program, torch_ref)
+
+
+def test_backward_runs_when_no_gradient_arrives(torch_ref):
+    """PyTorch calls a Function's backward even when every gradient reaching it is undefined:
+    with zeros (or None without materialized grads), and accumulates what it returns."""
+    def program(T):
+        calls = []
+
+        def make(materialize):
+            class Inner(T.autograd.Function):
+                @staticmethod
+                def forward(ctx, x):
+                    ctx.set_materialize_grads(materialize)
+                    return x * 2
+
+                @staticmethod
+                def backward(ctx, g):
+                    calls.append(None if g is None else g.tolist())
+                    return None if g is None else g * 2
+            return Inner
+
+        class DropsFirst(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, y):
+                return x + y
+
+            @staticmethod
+            def backward(ctx, g):
+                return None, g
+
+        a = T.ones(2, requires_grad=True)
+        b = T.ones(2, requires_grad=True)
+        DropsFirst.apply(make(True).apply(a), b).sum().backward()
+        DropsFirst.apply(make(False).apply(a), b).sum().backward()
+        DropsFirst.apply(make(True).apply(a) * 3, b).sum().backward()
+        return calls, a.grad.tolist()
+
+    assert program(retrograd) == program(torch_ref)

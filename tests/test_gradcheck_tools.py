@@ -199,3 +199,64 @@ def test_gradgradcheck_forward_over_reverse_on_ops():
     assert gradgradcheck(composed, (x, w), check_fwd_over_rev=True)
     assert gradgradcheck(lambda a: a.sin(), (rand64(3),), check_fwd_over_rev=True,
                          check_rev_over_rev=False, check_undefined_grad=False)
+
+
+def _undefined_grad_classes(T):
+    class NonZero(T.autograd.Function):  # right, except that it invents a gradient from none
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(False)
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return T.ones_like(ctx.x) if g is None else g * 2
+
+    class Raises(T.autograd.Function):  # copes with one missing gradient, not with both
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(False)
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            if g1 is None and g2 is None:
+                raise RuntimeError("no grad")
+            return (0 if g1 is None else g1 * 2) + (0 if g2 is None else g2 * 3)
+
+    class Handles(Raises):
+        @staticmethod
+        def backward(ctx, g1, g2):
+            if g1 is None and g2 is None:
+                return None
+            return (0 if g1 is None else g1 * 2) + (0 if g2 is None else g2 * 3)
+
+    def keep_input(cls):
+        def apply(x):
+            y = cls.apply(x)
+            (y[0] if isinstance(y, tuple) else y).grad_fn.x = x.detach()
+            return y
+        return apply
+
+    return {"NonZero": keep_input(NonZero), "Raises": Raises.apply, "Handles": Handles.apply}
+
+
+UNDEFINED = [("NonZero", {}), ("NonZero", {"raise_exception": False}),
+             ("NonZero", {"check_undefined_grad": False}), ("Raises", {}), ("Handles", {})]
+
+
+@pytest.mark.parametrize("name,kwargs", UNDEFINED)
+def test_check_undefined_grad(torch_ref, name, kwargs):
+    import warnings
+
+    def run(T):
+        x = T.tensor([0.5, -1.0, 2.0], dtype=T.float64, requires_grad=True)
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
+            try:
+                result = T.autograd.gradcheck(_undefined_grad_classes(T)[name], (x,), **kwargs)
+            except Exception as e:  # noqa: BLE001 - the error itself is compared
+                result = type(e).__name__, str(e)
+        return result, [str(w.message) for w in warned]
+
+    assert run(retrograd) == run(torch_ref)

@@ -78,7 +78,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                     accumulate_grad(node.variable, slots.pop(), create_graph)
                 continue
             edges = node.next_functions
-            if slots[0] is None and all(g is None for g in slots):
+            if slots[0] is None and not node._runs_on_none and all(g is None for g in slots):
                 outs = (None,) * len(edges)
             else:
                 try:

@@ -61,6 +61,7 @@ class BackwardCFunction(Node, FunctionCtx):
 
     _forward_cls = None
     _materialize = True
+    _runs_on_none = True  # PyTorch calls backward with no gradient at all (zeros, or None)
     _to_save = ()
     _to_save_fwd = ()
     _jvp_saved = None  # what save_for_forward kept, while jvp runs

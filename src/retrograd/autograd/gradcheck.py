@@ -9,6 +9,7 @@ import warnings
 
 from .._array import xp
 from ..tensor import Tensor, _make
+from .node import Node, _sequence
 
 
 class GradcheckError(RuntimeError):
@@ -130,13 +131,74 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         return True
     numerical = _numerical_jacobian(func, inputs, eps)
     dtypes = [o._data.dtype for o in _outputs(func, inputs)]
-    if check_backward_ad and not _compare(numerical, _analytical_jacobian(func, inputs), rtol,
-                                          atol, raise_exception, "", dtypes):
-        return False
+    if check_backward_ad:
+        if not _compare(numerical, _analytical_jacobian(func, inputs), rtol, atol,
+                        raise_exception, "", dtypes):
+            return False
+        if check_undefined_grad:
+            try:
+                _check_undefined_grad(func, inputs)
+            except GradcheckError:
+                if raise_exception:
+                    raise
+                return False
     if check_forward_ad and not _compare(numerical, _forward_jacobian(func, inputs), rtol, atol,
                                          raise_exception, "computed with forward mode ", dtypes):
         return False
     return True
+
+
+class UndefinedGradBackward(Node):
+    """Passes no gradient on, whatever it gets (PyTorch's ``UndefinedGrad``): the nodes past it
+    receive None, as PyTorch's receive an undefined gradient."""
+
+    def apply(self, grads, needed):
+        return (None,)
+
+
+def _undefined_grad(t):
+    from ..ops.registry import _edge
+
+    node = UndefinedGradBackward()
+    node.next_functions = (_edge(t),)
+    node._seq = next(_sequence)
+    return _make(t._data, True, node)
+
+
+_UNDEFINED_HINT = ('Please look at "Notes about undefined output gradients" in '
+                   '"tools/autograd/derivatives.yaml"')
+
+
+def _check_undefined_grad(func, inputs):
+    """Backward must cope with outputs that get no gradient: all of them, or one at a time."""
+    from . import grad
+
+    diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x._requires_grad]
+    outs = _diff_outputs(func, inputs)
+    cases = [[_undefined_grad(o) for o in outs]]
+    if len(outs) > 1:
+        for k in range(len(outs)):
+            cases.append([_undefined_grad(o) if j == k else o
+                          for j, o in enumerate(_diff_outputs(func, inputs))])
+    for outputs in cases:
+        zeros = [_make(xp.zeros_like(o._data)) for o in outputs]
+        try:
+            grads = grad(outputs, diff_inputs, zeros, allow_unused=True)
+        except RuntimeError as e:
+            _warn_undefined()
+            raise GradcheckError("Expected backward function to handle undefined output grads. "
+                                 + _UNDEFINED_HINT) from e
+        if any(g is not None and xp.any(g._data != 0) for g in grads):
+            _warn_undefined()
+            raise GradcheckError("Expected all input grads to be undefined or zero when all output "
+                                 "grads are undefined or zero. " + _UNDEFINED_HINT)
+
+
+def _warn_undefined():
+    warnings.warn("Backwards compatibility: New undefined gradient support checking feature is "
+                  "enabled by default, but it may break existing callers of this function. If "
+                  "this is true for you, you can call this function with "
+                  '"check_undefined_grad=False" to disable the feature', stacklevel=4)
 
 
 def _check_inputs(inputs):
@@ -201,5 +263,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(first_order, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception, check_forward_ad=check_fwd_over_rev,
+                     raise_exception=raise_exception, check_undefined_grad=check_undefined_grad,
+                     check_forward_ad=check_fwd_over_rev,
                      check_backward_ad=check_rev_over_rev)

@@ -36,6 +36,7 @@ class Node:
     _tensor_pre_hooks = None   # {output_nr: HookDict} of the output tensors' own hooks
     _retain_grad_hooks = None  # {output_nr: weakref to the tensor that retains its grad}
     _hooked = False            # any of the above set: the engine checks this one flag
+    _runs_on_none = False      # run even when every gradient arriving is None (custom Functions)
 
     @property
     def metadata(self) -> dict:
