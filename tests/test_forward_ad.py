@@ -340,3 +340,17 @@ def test_view_tangents_follow_in_place_writes(torch_ref, name):
             return _view_tangent_programs(T)[name]()
 
     assert run(retrograd) == run(torch_ref)
+
+
+def test_dual_level_decorates_a_function(torch_ref):
+    def program(T):
+        fw = T.autograd.forward_ad
+
+        @fw.dual_level()
+        def f():
+            d = fw.make_dual(T.tensor([0.5, -1.0]), T.tensor([1.0, 2.0]))
+            return fw.unpack_dual(d * 2).tangent.tolist()
+
+        return f(), f()
+
+    assert program(retrograd) == program(torch_ref)

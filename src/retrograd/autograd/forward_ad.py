@@ -16,6 +16,7 @@ import collections
 import weakref
 
 from .._array import xp
+from .grad_mode import _DecoratorContextManager
 from .grad_mode import state as _grad_state
 
 __all__ = [
@@ -74,8 +75,9 @@ def exit_dual_level(*, level=None) -> None:
     _output_tangents.clear()
 
 
-class dual_level:
-    """Context manager for the forward-mode level (``torch.autograd.forward_ad.dual_level``)."""
+class dual_level(_DecoratorContextManager):
+    """Context manager (or decorator) for the forward-mode level
+    (``torch.autograd.forward_ad.dual_level``)."""
 
     def __enter__(self) -> int:
         return enter_dual_level()
