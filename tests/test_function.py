@@ -758,4 +758,18 @@ def test_backward_runs_when_no_gradient_arrives(torch_ref):
         DropsFirst.apply(make(True).apply(a) * 3, b).sum().backward()
         return calls, a.grad.tolist()
 
+
+def test_mark_dirty_on_a_view_records_the_write_into_its_base(torch_ref):
+    def program(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        b = x * 1
+        v = b[1:]
+        out = _classes(lib)["Dirty"].apply(v)
+        names = (out is v, v.grad_fn.name(), b.grad_fn.name(), b._version)
+        (b * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+        leaf = lib.tensor([1.0, 2.0], requires_grad=True)
+        with pytest.raises(RuntimeError) as err:
+            _classes(lib)["Dirty"].apply(leaf[1:])
+        return names, b.tolist(), x.grad.tolist(), str(err.value)
+
     assert program(retrograd) == program(torch_ref)

@@ -186,3 +186,55 @@ def test_a_leaf_gets_its_gradient_in_its_own_dtype(torch_ref):
         x = lib.ones(2, requires_grad=True)
         Double.apply(x).sum().backward()
         assert str(x.grad.dtype) == "torch.float32" and x.grad.tolist() == [2.0, 2.0]
+
+
+def test_accumulate_grad_node_name_and_hooks(torch_ref):
+    def program(T):
+        log = []
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        acc = y.grad_fn.next_functions[0][0]
+        x.register_hook(lambda g: g * 3)
+        acc.register_prehook(lambda go: log.append(("pre", _lists(go))) or (go[0] * 10,))
+        acc.register_hook(lambda gi, go: log.append(("post", _lists(gi), _lists(go))))
+        x.register_post_accumulate_grad_hook(lambda t: log.append(("acc", _lists(t.grad))))
+        y.sum().backward()
+        return acc.name(), repr(acc).split(" ")[0], log, x.grad
+
+    ours, theirs = _both(torch_ref, program)
+    assert ours == theirs
+    assert ours[:2] == ["torch::autograd::AccumulateGrad", "<AccumulateGrad"]
+
+
+def _hook_error(T, where, result):
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    z = x * T.tensor([3.0, 4.0], requires_grad=True)
+    if where == "pre":
+        z.grad_fn.register_prehook(lambda go: result(go))
+    elif where == "post":
+        z.grad_fn.register_hook(lambda gi, go: result(gi))
+    elif where == "tensor":
+        z.register_hook(lambda g: result((g,))[0])
+    else:
+        x.register_post_accumulate_grad_hook(lambda t: result((t.grad,)))
+    with pytest.raises((RuntimeError, TypeError)) as err:
+        z.sum().backward()
+    return type(err.value).__name__, str(err.value)
+
+
+@pytest.mark.parametrize("where, result", [
+    ("pre", lambda g: list(g)),
+    ("pre", lambda g: g[0]),
+    ("pre", lambda g: g + g),
+    ("pre", lambda g: (3,)),
+    ("pre", lambda g: (g[0].sum(),)),
+    ("post", lambda g: list(g)),
+    ("post", lambda g: g[:1]),
+    ("post", lambda g: (g[0].double(), None)),
+    ("post", lambda g: (3, None)),
+    ("tensor", lambda g: (3,)),
+    ("post_accumulate", lambda g: g),
+    ("post_accumulate", lambda g: g[0]),
+])
+def test_what_a_hook_returns_is_checked(torch_ref, where, result):
+    assert _hook_error(retrograd, where, result) == _hook_error(torch_ref, where, result)

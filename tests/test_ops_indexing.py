@@ -327,3 +327,18 @@ ERRORS = [
 
 
 test_errors, test_errors_match_pytorch = error_tests(ERRORS)
+
+
+@pytest.mark.parametrize("key", [
+    (0, slice(None), [0, 1]), (1, Ellipsis, [0, 2]), ([0, 1], 1), (0, [1, 2], slice(1, 3)),
+    (slice(None), 0, "mask"), (-1, None, [0, 0, 1]),
+])
+def test_reading_with_ints_and_index_tensors_selects_first(key, torch_ref):
+    """x[0, :, [0, 1]]: the int selects first (PyTorch), not broadcast with the index (NumPy)."""
+    def program(T):
+        x = T.arange(24.0).reshape(2, 3, 4).requires_grad_()
+        y = x[tuple(T.tensor([True, False, True, True]) if k == "mask" else k for k in key)]
+        (y * T.arange(float(y.numel())).reshape(y.shape)).sum().backward()
+        return list(y.shape), y.grad_fn.name(), y.tolist(), x.grad.tolist()
+
+    assert program(retrograd) == program(torch_ref)

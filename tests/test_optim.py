@@ -352,3 +352,22 @@ def test_load_state_dict_copies_buffers():
     other.load_state_dict(sd)
     assert other.state[p]["momentum_buffer"] is not sd["state"][0]["momentum_buffer"]
     assert other.state[p]["momentum_buffer"].tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.1}), ("Adam", {"weight_decay": 0.1}),
+    ("AdamW", {}), ("AdamW", {"weight_decay": 0.0}), ("RMSprop", {}), ("Adagrad", {}),
+])
+def test_step_counts_parameter_writes_as_pytorch(name, kwargs, torch_ref):
+    """A graph that saved the parameter refuses to run after the step, naming its version."""
+    def program(lib):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        opt = getattr(lib.optim, name)([w], **kwargs)
+        loss = (w * w).sum()
+        loss.backward(retain_graph=True)
+        opt.step()
+        with pytest.raises(RuntimeError) as err:
+            loss.backward()
+        return w._version, str(err.value).split(" Hint")[0]
+
+    assert program(retrograd) == program(torch_ref)

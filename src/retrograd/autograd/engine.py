@@ -71,12 +71,15 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
             if needed is not None and not needed.get(node):
                 continue
-            if hooked and node._pre_hooks is not None:
-                slots = _call_pre_hooks(node, slots)
             if type(node) is AccumulateGrad:
                 if accumulate and slots[0] is not None:
-                    accumulate_grad(node.variable, slots.pop(), create_graph)
+                    if hooked:  # the leaf's own hooks first, then the node's, as in PyTorch
+                        _accumulate_with_node_hooks(node, slots, create_graph)
+                    else:
+                        accumulate_grad(node.variable, slots.pop(), create_graph)
                 continue
+            if hooked and node._pre_hooks is not None:
+                slots = _call_pre_hooks(node, slots)
             edges = node.next_functions
             if slots[0] is None and not node._runs_on_none and all(g is None for g in slots):
                 outs = (None,) * len(edges)
@@ -230,9 +233,23 @@ def _prepare(roots, targets):
     return deps, needed
 
 
-def accumulate_grad(variable, grad, create_graph):
-    """Add ``grad`` into ``variable.grad`` as AccumulateGrad does, then run post-accumulate hooks."""
+def _accumulate_with_node_hooks(node, slots, create_graph):
+    """AccumulateGrad with hooks on the node itself: the leaf's tensor hooks, the node's pre-hooks,
+    the accumulation, then the node's post-hooks (they get no grad_inputs)."""
+    variable = node.variable
     if variable._hooks is not None:
+        slots = [_leaf_hooks(variable, slots[0])]
+    if node._pre_hooks is not None:
+        slots = _call_pre_hooks(node, slots)
+    if slots[0] is not None:
+        accumulate_grad(variable, slots[0], create_graph, leaf_hooks=False)
+    if node._hooks is not None:
+        _call_post_hooks(node, (), slots)
+
+
+def accumulate_grad(variable, grad, create_graph, leaf_hooks=True):
+    """Add ``grad`` into ``variable.grad`` as AccumulateGrad does, then run post-accumulate hooks."""
+    if leaf_hooks and variable._hooks is not None:
         grad = _leaf_hooks(variable, grad)
     if grad._data.dtype != variable._data.dtype:  # e.g. a custom Function's float64 gradient
         grad = grad.to(variable.dtype)
@@ -255,7 +272,11 @@ def accumulate_grad(variable, grad, create_graph):
         old._add_grad_(grad)
     if variable._post_acc_hooks is not None:
         for hook in tuple(variable._post_acc_hooks.values()):
-            hook(variable)
+            r = hook(variable)
+            if r is not None:
+                if not isinstance(r, Tensor):
+                    raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
 def _leaf_hooks(variable, grad):
@@ -269,6 +290,8 @@ def _leaf_hooks(variable, grad):
 
 def _checked_hook_result(hook, grad, new):
     """A tensor hook may replace a gradient, but not change its size or type (PyTorch's errors)."""
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
     if new._data.shape != grad._data.shape:
         raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
     if new._data.dtype != grad._data.dtype:
@@ -314,7 +337,7 @@ def _call_pre_hooks(node, slots):
     for hook in tuple(node._pre_hooks.values()):
         r = hook(tuple(slots))
         if r is not None:
-            slots = list(r)
+            slots = _checked_hook_results(hook, slots, r)
     return slots
 
 
@@ -322,5 +345,17 @@ def _call_post_hooks(node, outs, slots):
     for hook in tuple(node._hooks.values()):
         r = hook(tuple(outs), tuple(slots))
         if r is not None:
-            outs = list(r)
+            outs = _checked_hook_results(hook, outs, r)
     return outs
+
+
+def _checked_hook_results(hook, grads, new):
+    """A node hook's replacement gradients: a tuple as long as the one it got, each a Tensor of the
+    same size and type as the gradient it replaces, or None (PyTorch's errors)."""
+    if type(new) is not tuple:
+        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
+    if len(new) != len(grads):
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of values "
+                           f"(got {len(new)}, but expected {len(grads)})")
+    return [v if v is None or old is None else _checked_hook_result(hook, old, v)
+            for old, v in zip(grads, new)]

@@ -415,7 +415,9 @@ def _connect(node, args, outputs):
             o._requires_grad = True
             if o._view_base is not None:
                 if id(o) in dirty:
-                    _rebase_dirty_view(o)
+                    from ..ops.inplace import dirty_view  # (ops sit above autograd)
+
+                    dirty_view(o)
                 else:  # the custom backward must not be replaced by view+inplace handling
                     o._custom_view = f"Output {i} of {node._forward_cls.__name__}"
         result.append(o)
@@ -424,19 +426,6 @@ def _connect(node, args, outputs):
     node._saved = tuple(_save(i, t, result) for i, t in enumerate(node._to_save))
     node._to_save = ()
     return tuple(result)
-
-
-def _rebase_dirty_view(view):
-    """A view written in place by ``forward``: as for an in-place op through a view, its base gets
-    a ``CopySlices`` node (taking the Function's gradient in the written region) and the view an
-    ``AsStridedBackward0`` reading its region out of the base."""
-    from ..ops.inplace import _copy_slices, _flat_index, _mark_views_stale, _rebase, _view_of_base
-
-    base = view._view_base
-    index = _flat_index(base, view)
-    _rebase(base, _copy_slices(base, view, index).grad_fn, 0)
-    _rebase(view, _view_of_base(base, index, view._data).grad_fn, 0)
-    _mark_views_stale(view)
 
 
 def _save(index, t, outputs):

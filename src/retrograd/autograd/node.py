@@ -65,7 +65,8 @@ class Node:
         """Drop the saved values; ``where`` is the backward call doing so (for error messages)."""
 
     def __repr__(self):
-        return f"<{type(self).__name__} object at {hex(id(self))}>"
+        # PyTorch's repr shows the bare class name, without name()'s "torch::autograd::"
+        return f"<{self.name().rpartition('::')[2]} object at {hex(id(self))}>"
 
 
 class RemovableHandle:
@@ -277,7 +278,7 @@ def _modified_message(node, tensor, now, expected, index, vc_site=None):
     shape = ", ".join(str(n) for n in tensor.shape)
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{tensor.dtype._tensor_name} [{shape}]]{owner} is at version "
+        f"operation: [{_type_name(tensor)} [{shape}]]{owner} is at version "
         f"{now}; expected version {expected} instead. Hint: enable anomaly detection to find the "
         "operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False)."
@@ -285,8 +286,18 @@ def _modified_message(node, tensor, now, expected, index, vc_site=None):
     )
 
 
+def _type_name(tensor):
+    """The tensor type as PyTorch's message names it; bool tensors keep their old backend name."""
+    name = tensor.dtype._tensor_name
+    return "CPUBoolType" if name == "BoolTensor" else f"torch.{name}"
+
+
 def _describe(tensor):
     fn = tensor.grad_fn
+    if fn is not None and tensor._view_base is not None:
+        # A view whose memory was written since its grad_fn was made (as its version says here):
+        # PyTorch makes it a fresh AsStrided node when it is looked at, and names that one.
+        return "output 0 of AsStrided"
     if fn is None:
         return ""
     name = fn.name()
@@ -317,6 +328,9 @@ class AccumulateGrad(Node):
     ``grad_accumulator``, never directly: a leaf has at most one live."""
 
     __slots__ = ("variable",)
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"  # PyTorch's name(); its repr says AccumulateGrad
 
     def apply(self, grads, needed):
         return []

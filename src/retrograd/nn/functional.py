@@ -22,12 +22,19 @@ from ..tensor import Tensor, _make
 def _activate(fn, input: Tensor, inplace: bool, *args) -> Tensor:
     """``fn(input, *args)``; with ``inplace=True`` written into ``input``, recorded as an in-place
     op (its node is ``fn``'s, and a value ``fn`` saved is kept from the write)."""
-    return _inplace_op(input, fn, *args) if inplace else fn(input, *args)
+    if inplace:
+        return _inplace_op(input, _nn.IN_PLACE.get(fn, fn), *args)
+    return fn(input, *args)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.relu``: max(x, 0)."""
     return input.relu_() if inplace else _ops.relu(input)
+
+
+def relu_(input: Tensor) -> Tensor:
+    """``F.relu_``: ``relu`` written into ``input``."""
+    return input.relu_()
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
@@ -655,3 +662,34 @@ def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
     """``F.adaptive_avg_pool1d``: the mean over an even split of the last dimension."""
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, _one(output_size))).squeeze(-2)
+
+
+# The in-place spellings of PyTorch's functional API (``F.elu_(x)`` is ``F.elu(x, inplace=True)``).
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """``F.hardtanh_``."""
+    return hardtanh(input, min_val, max_val, True)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """``F.elu_``."""
+    return elu(input, alpha, True)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """``F.selu_``."""
+    return selu(input, True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """``F.celu_``."""
+    return celu(input, alpha, True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """``F.leaky_relu_``."""
+    return leaky_relu(input, negative_slope, True)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """``F.threshold_``."""
+    return globals()["threshold"](input, threshold, value, True)

@@ -137,6 +137,42 @@ def parse_key(key, shape):
     return items, False, _select if type(last) is int else _slice
 
 
+def split_advanced(items, shape):
+    """A parsed key with index arrays, split as PyTorch splits it: the basic key of the view to
+    write into (None when it would be all of ``self``) and the index into that view."""
+    used = sum(k.ndim if type(k) is ndarray and k.dtype == bool else 1
+               for k in items if k is not None and k is not Ellipsis)
+    view_key, index = [], []
+    needs_view = False
+    dim = 0
+    for k in items:
+        if k is Ellipsis:
+            n = len(shape) - used
+            view_key.append(Ellipsis)
+            index.extend([slice(None)] * n)
+            dim += n
+            used = len(shape)  # a second ``...`` stands for no dimension
+        elif k is None:
+            view_key.append(None)
+            index.append(slice(None))
+            needs_view = True
+        elif type(k) is int:
+            view_key.append(k)
+            needs_view = True
+            dim += 1
+        elif type(k) is slice:
+            view_key.append(k)
+            index.append(slice(None))
+            needs_view = needs_view or k.indices(shape[dim]) != (0, shape[dim], 1)
+            dim += 1
+        else:
+            n = k.ndim if k.dtype == bool else 1
+            view_key.extend([slice(None)] * n)
+            index.append(k)
+            dim += n
+    return (view_key if needs_view else None), tuple(index)
+
+
 # --- reading by index, and its backward ---------------------------------------------------------
 
 
@@ -190,6 +226,11 @@ def getitem(self, key):
     if type(key) is slice and not shape:
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     items, advanced, fn = parse_key(key, shape)
+    if advanced and any(type(k) is int for k in items):
+        # PyTorch selects by the ints first, then indexes the view by the tensors: x[0, :, [0, 1]]
+        # is (3, 2) for x of (2, 3, 4), where NumPy would count the int as an index array.
+        view_key, index = split_advanced(items, shape)
+        return getitem(getitem(self, tuple(view_key)), index)
     return fn(self, items, advanced, fn)
 
 

@@ -25,10 +25,22 @@ from ..tensor import Tensor, _make
 from . import indexing as _indexing
 from . import pointwise as _p
 from . import registry as _registry
-from .registry import op, tensor_method
+from .registry import METHODS as _METHODS
+from .registry import _shape_error, op, tensor_method
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_OF_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+_MULTI_VIEW = {"UnbindBackward0": "Unbind", "SplitBackward0": "Split",
+               "SplitWithSizesBackward0": "SplitWithSizes"}
+_MULTI_VIEW_TAIL = (" is a view and is being modified inplace. This view is the output of a function "
+                    "that returns multiple views. Such functions do not allow the output views to be "
+                    "modified inplace. You should replace the inplace operation by an out-of-place "
+                    "one.")
+_NO_GRAD_VIEW = ("A view was created in no_grad mode and is being modified inplace with grad mode "
+                 "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You "
+                 "can clarify your code by moving both the view and the inplace either both inside "
+                 "the no_grad block (if you don't want the inplace to be tracked) or both outside (if "
+                 "you want the inplace to be tracked).")
 _CUSTOM_VIEW = (" This view was created inside a custom Function (or because an input was returned "
                 "as-is) and the autograd logic to handle view+inplace would override the custom "
                 "backward associated with the custom Function, leading to incorrect gradients. This "
@@ -121,9 +133,13 @@ def _fill_tensor(self, value):
 def _copy_from(self, src):
     try:
         return xp.array(xp.broadcast_to(src, self.shape), dtype=self.dtype)
-    except ValueError:
+    except ValueError as e:
+        try:
+            shape = xp.broadcast_shapes(self.shape, src.shape)
+        except ValueError:  # no common shape at all: the binary ops' error
+            raise _shape_error(e, True, (self, src), "copy_") from None
         raise RuntimeError(f"output with shape [{_dims(self.shape)}] doesn't match the broadcast "
-                           f"shape [{_dims(xp.broadcast_shapes(self.shape, src.shape))}]") from None
+                           f"shape [{_dims(shape)}]") from None
 
 
 @op(saves="self_shape", grads=(lambda g, n: _index_scatter(g, n.key, n.self_shape),),
@@ -153,10 +169,15 @@ def _index_put_self_grad(g, n):
     node="IndexPutBackward0", method=False)
 def _index_put(self, values, key, accumulate):
     out = self.copy()
-    if accumulate:
-        xp.add.at(out, key, values)
-    else:
-        out[key] = values
+    try:
+        if accumulate:
+            xp.add.at(out, key, values)
+        else:
+            out[key] = values
+    except (ValueError, TypeError):
+        raise RuntimeError(f"shape mismatch: value tensor of shape [{_dims(values.shape)}] cannot be "
+                           f"broadcast to indexing result of shape [{_dims(out[key].shape)}]"
+                           ) from None
     return out
 
 
@@ -247,10 +268,15 @@ def inplace(t, fn, *args):
         return t
     if t._custom_view is not None:
         raise RuntimeError(f"{t._custom_view} is a view and is being modified inplace." + _CUSTOM_VIEW)
-    if t._requires_grad and t.grad_fn is None and base is None:
-        raise RuntimeError(_LEAF)
+    if t._requires_grad and t.grad_fn is None:  # a leaf; a view made a leaf by requires_grad_()
+        raise RuntimeError(_LEAF if base is None else _VIEW_OF_LEAF)
     if base is not None and base._requires_grad and base.grad_fn is None:
         raise RuntimeError(_VIEW_OF_LEAF)
+    node = t.grad_fn
+    if node is not None and base is not None and _from_multi_view(node, base):
+        raise RuntimeError(f"Output {t._output_nr} of {_op_name(node)}" + _MULTI_VIEW_TAIL)
+    if node is None and _made_under_no_grad(t):
+        raise RuntimeError(_NO_GRAD_VIEW)
     if base is not None and len(t._vc) > 3:  # an earlier recorded write made this view stale
         fresh_grad_fn(t)
     old = _alias(t)
@@ -268,14 +294,53 @@ def inplace(t, fn, *args):
         _rebase(t, node, out._output_nr)
         _mark_views_stale(t)  # views of it made before the write need a fresh grad_fn
     else:
-        index = _flat_index(base, t)
-        new_base = _copy_slices(base, out, index)
-        _rebase(base, new_base.grad_fn, 0)
-        _rebase(t, _view_of_base(base, index, t._data).grad_fn, 0)
-        _mark_views_stale(t)
+        _write_through_view(t, base, out)
     if dual:
         _move_tangent(t, out)
     return t
+
+
+def _write_through_view(t, base, out):
+    """The view ``t`` of ``base`` now holds ``out`` (recorded): the base gets a CopySlices node, the
+    view an AsStrided node reading its region out of the new base."""
+    index = _flat_index(base, t)
+    new_base = _copy_slices(base, out, index)
+    _rebase(base, new_base.grad_fn, 0)
+    _rebase(t, _view_of_base(base, index, t._data).grad_fn, 0)
+    _mark_views_stale(t)
+    return t
+
+
+def dirty_view(t):
+    """A custom Function wrote into the view ``t`` (``ctx.mark_dirty``) and ``t`` now has the
+    Function's node: record the write into its base, as an in-place op through a view is."""
+    return _write_through_view(t, t._view_base, _alias(t))
+
+
+def _from_multi_view(node, base):
+    """Whether the view whose grad_fn is ``node`` comes from an output of unbind/split/chunk (its
+    own node, or one on the chain of view nodes back to ``base``)."""
+    stop = base.grad_fn
+    while node is not None and node is not stop and getattr(node, "_view_op", False):
+        if type(node).__name__ in _MULTI_VIEW:
+            return True
+        edges = node.next_functions
+        node = edges[0][0] if edges else None
+    return False
+
+
+def _op_name(node):
+    """PyTorch's short name of the op that made a node: ``Unsqueeze`` for ``UnsqueezeBackward0``."""
+    name = type(node).__name__
+    return _MULTI_VIEW.get(name) or name[:name.rindex("Backward")]
+
+
+def _made_under_no_grad(t):
+    """Whether ``t`` is a view of a tensor that requires grad, made while grad mode was off (it has
+    no grad_fn of its own; setitem's own views are marked apart)."""
+    base = t._view_base
+    return (base is not None and base._requires_grad and t.grad_fn is None and not t._requires_grad
+            and not getattr(t, "_item_view", False))
 
 
 def _copy_tangent(t, alias):
@@ -369,6 +434,11 @@ def fresh_grad_fn(t):
         base = t._view_base
         vc[3][id(t)] = vc[2]
         if base._requires_grad:
+            node = t.grad_fn
+            if node is not None and _from_multi_view(node, base):
+                raise RuntimeError(
+                    f"Output {t._output_nr} of {_op_name(node)} is a view and its base or another "
+                    "view of its base has been modified inplace." + _MULTI_VIEW_TAIL.split(".", 1)[1])
             _rebase(t, _view_of_base(base, _flat_index(base, t), t._data).grad_fn, 0)
     return t.grad_fn
 
@@ -385,6 +455,14 @@ def _method(name, fn, doc):
     return tensor_method(method)
 
 
+def _fits(shape, target):
+    """Whether an operand of ``shape`` broadcasts to ``target`` unchanged."""
+    try:
+        return xp.broadcast_shapes(shape, target) == target
+    except ValueError:  # the out-of-place op raises PyTorch's error
+        return False
+
+
 def _fast(ufunc, name, fn):
     """``add_`` and kin: one ufunc writing in place when nothing is recorded (optimizer steps)."""
     def method(self, other, alpha=1):
@@ -397,13 +475,13 @@ def _fast(ufunc, name, fn):
                 b = b * alpha
             if (data.flags.writeable and isinstance(b, (ndarray, float, int))
                     and xp.can_cast(xp.result_type(data, b), data.dtype, casting="same_kind")
-                    and (not isinstance(b, ndarray) or xp.broadcast_shapes(b.shape, data.shape)
-                         == data.shape)):
+                    and (not isinstance(b, ndarray) or b.shape == data.shape
+                         or _fits(b.shape, data.shape))):
                 ufunc(data, b, out=data)
                 _bump(self)
                 return self
-        if alpha != 1:
-            return inplace(self, fn, other, alpha)
+        if alpha != 1:  # keyword: ``sub`` takes alpha only by name
+            return inplace(self, lambda a, b: fn(a, b, alpha=alpha), other)
         return inplace(self, fn, other)
 
     method.__name__ = method.__qualname__ = name
@@ -434,10 +512,258 @@ tanh_ = _method("tanh_", _p.tanh, "``Tensor.tanh_``.")
 zero_ = _method("zero_", _zero, "``Tensor.zero_``: every element set to 0.")
 
 
+def _twin(name):
+    """An in-place method whose out-of-place twin is the Tensor method ``name`` (looked up when
+    first called: some twins are declared in modules loaded after this one)."""
+    fn = None
+
+    def method(self, *args, **kwargs):
+        nonlocal fn
+        if fn is None:
+            fn = getattr(Tensor, name)
+        if kwargs:
+            return inplace(self, lambda a, *rest: fn(a, *rest, **kwargs), *args)
+        return inplace(self, fn, *args)
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"``Tensor.{name}_``: ``Tensor.{name}`` written into this tensor."
+    return tensor_method(method)
+
+
+# Pointwise (and other same-shape) ops: each in-place form is its twin written back, as above.
+for _name in ("abs absolute acos arccos asin arcsin atan arctan cos cosh sin sinh tan sqrt rsqrt "
+              "log log10 log1p log2 expm1 erf neg negative reciprocal square sign ceil floor round "
+              "trunc fix frac nan_to_num addcmul addcdiv lerp multiply divide "
+              "true_divide subtract floor_divide fmod remainder cumsum cumprod tril triu scatter "
+              "scatter_add bitwise_and bitwise_or bitwise_xor bitwise_not").split():
+    _twin(_name)
+
+
+# --- random fills (``uniform_``, ``normal_`` ...): values drawn from retrograd's generator ------
+
+
+def _drawn(node):
+    """The op recording a random fill: the new values depend on no input, so the old values'
+    gradient is zero (PyTorch's ``UniformBackward0`` ...)."""
+    def forward(self, values):
+        return values
+
+    forward.__name__ = "_" + node
+    return op(grads=(lambda g, n: g * 0,), node=node, method=False)(forward)
+
+
+_UNIFORM = _drawn("UniformBackward0")
+_NORMAL = _drawn("NormalBackward0")
+_BERNOULLI = _drawn("BernoulliBackward2")
+_EXPONENTIAL = _drawn("ExponentialBackward0")
+_RANDOM = _drawn("RandomBackward0")
+
+
+def _fill_drawn(t, node_op, values):
+    return inplace(t, node_op, xp.asarray(values).astype(t._data.dtype, copy=False))
+
+
+def _floating_only(t, kernel):
+    if t._data.dtype.kind not in "fc":
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{t.dtype._tensor_name[:-6]}'")
+
+
+@tensor_method
+def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
+    """``Tensor.uniform_``: values drawn uniformly from [from, to) (``from`` is a Python keyword:
+    it is taken by name through ``**kwargs``)."""
+    _floating_only(self, "check_uniform_bounds")
+    from_ = kwargs.pop("from", from_)
+    if kwargs:
+        raise TypeError(f"uniform_() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    from ..creation import _rng
+
+    return _fill_drawn(self, _UNIFORM, _rng(generator).uniform(from_, to, self._data.shape))
+
+
+@tensor_method
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """``Tensor.normal_``: values drawn from N(mean, std^2)."""
+    _floating_only(self, "normal_kernel_cpu")
+    from ..creation import _rng
+
+    return _fill_drawn(self, _NORMAL, _rng(generator).normal(mean, std, self._data.shape))
+
+
+@tensor_method
+def bernoulli_(self, p=0.5, *, generator=None):
+    """``Tensor.bernoulli_``: 1 with probability ``p`` (a number or a tensor), else 0."""
+    from ..creation import _rng
+
+    p = p._data if isinstance(p, Tensor) else p
+    return _fill_drawn(self, _BERNOULLI, _rng(generator).random(self._data.shape) < p)
+
+
+@tensor_method
+def exponential_(self, lambd=1.0, *, generator=None):
+    """``Tensor.exponential_``: values drawn from the exponential distribution of rate ``lambd``."""
+    if self._data.dtype.kind not in "fc":
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. "
+                           "dtype must be a floating point but you specified "
+                           f"{self.dtype._tensor_name[:-6]}")
+    from ..creation import _rng
+
+    return _fill_drawn(self, _EXPONENTIAL, _rng(generator).exponential(1.0 / lambd,
+                                                                        self._data.shape))
+
+
+@tensor_method
+def random_(self, from_=None, to=None, *, generator=None):
+    """``Tensor.random_``: integers drawn from [from, to), from [0, from) when only one bound is
+    given, or from [0, 2**mantissa] (the whole range for integer tensors) with none."""
+    from ..creation import _rng
+
+    if to is None:
+        if from_ is None:
+            a = self._data
+            to = (2 ** (xp.finfo(a.dtype).nmant + 1) + 1 if a.dtype.kind == "f"
+                  else 2 if a.dtype == bool else int(xp.iinfo(a.dtype).max) + 1)
+        else:
+            to = from_
+        from_ = 0
+    return _fill_drawn(self, _RANDOM, _rng(generator).integers(from_, to, self._data.shape))
+
+
+@tensor_method
+def fill_diagonal_(self, fill_value, wrap=False):
+    """``Tensor.fill_diagonal_``: ``fill_value`` along the main diagonal (of a matrix, or of a
+    tensor whose dimensions are all equal); with ``wrap``, a tall matrix's diagonal starts again
+    every ``columns + 1`` rows."""
+    shape = self._data.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    if len(shape) > 2:
+        index = (xp.arange(shape[0]),) * len(shape)
+    else:
+        self.diagonal().fill_(fill_value)
+        if not (wrap and shape[0] > shape[1] + 1):
+            return self
+        # the wrapped part: a second write, as in PyTorch (the version counts both)
+        flat = xp.arange(0, shape[0] * shape[1], shape[1] + 1)[shape[1]:]
+        index = (flat // shape[1], flat % shape[1])
+    self[tuple(_make(i) for i in index)] = fill_value
+    return self
+
+
+# --- in-place changes of shape and strides (``t_``, ``unsqueeze_`` ...): no data is written ------
+
+
+def _restrided(node, swap):
+    """The op that records a shape change made in place: its forward hands back the new array
+    (made already), its node has PyTorch's name for the in-place form (``TBackward1`` ...)."""
+    if swap:
+        grads = (lambda g, n: g.transpose(n.dim0, n.dim1),)
+    else:
+        grads = (lambda g, n: g.reshape(n.self_shape),)
+
+    def forward(self, array, dim0=0, dim1=0):
+        return array
+
+    forward.__name__ = "_" + node
+    return op(saves="" if swap else "self_shape", grads=grads, node=node, method=False)(forward)
+
+
+_T1 = _restrided("TBackward1", True)
+_TRANSPOSE1 = _restrided("TransposeBackward1", True)
+_UNSQUEEZE1 = _restrided("UnsqueezeBackward1", False)
+_SQUEEZE3 = _restrided("SqueezeBackward3", False)  # squeeze_(): every size-1 dimension
+_SQUEEZE4 = _restrided("SqueezeBackward4", False)  # squeeze_(dim)
+_SQUEEZE5 = _restrided("SqueezeBackward5", False)  # squeeze_(dims)
+
+
+def _check_restride(t):
+    if _grad_state.enabled and t._requires_grad and t.grad_fn is None:
+        raise RuntimeError(_LEAF if t._view_base is None else _VIEW_OF_LEAF)
+
+
+def _restride(t, new, node_op, dim0=0, dim1=0):
+    """Make ``new`` (a view of ``t``'s memory with another shape) ``t``'s array, recorded."""
+    if _grad_state.enabled and t._requires_grad:
+        node = node_op(_alias(t), new._data, dim0, dim1).grad_fn
+        t._data = new._data
+        _rebase(t, node, 0)
+    else:
+        t._data = new._data
+    _bump(t)
+    return t
+
+
+@tensor_method
+def t_(self):
+    """``Tensor.t_``: this tensor transposed in place (at most 2 dimensions)."""
+    _check_restride(self)
+    if self._data.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is "
+                           f"{self._data.ndim}D")
+    return _restride(self, self.detach().t(), _T1, 0, self._data.ndim - 1 if self._data.ndim else 0)
+
+
+@tensor_method
+def transpose_(self, dim0, dim1):
+    """``Tensor.transpose_``: two dimensions swapped in place."""
+    _check_restride(self)
+    new = self.detach().transpose(dim0, dim1)
+    n = self._data.ndim
+    return _restride(self, new, _TRANSPOSE1, dim0 % n if n else 0, dim1 % n if n else 0)
+
+
+tensor_method(transpose_, name="swapaxes_")
+tensor_method(transpose_, name="swapdims_")
+
+
+@tensor_method
+def unsqueeze_(self, dim):
+    """``Tensor.unsqueeze_``: a size-1 dimension inserted in place."""
+    _check_restride(self)
+    return _restride(self, self.detach().unsqueeze(dim), _UNSQUEEZE1)
+
+
+@tensor_method
+def squeeze_(self, dim=None):
+    """``Tensor.squeeze_``: size-1 dimensions removed in place (all, or those named by ``dim``)."""
+    _check_restride(self)
+    node_op = _SQUEEZE3 if dim is None else _SQUEEZE5 if isinstance(dim, (tuple, list)) else _SQUEEZE4
+    return _restride(self, self.detach().squeeze(dim), node_op)
+
+
 @tensor_method
 def clamp_(self, min=None, max=None):
     """``Tensor.clamp_``."""
+    _check_number_bounds(self, min, max)
     return inplace(self, _p.clamp, min, max)
+
+
+# PyTorch names the integer type by its C name when clamp_ gets a float number as a bound.
+_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool"}
+
+
+def _check_number_bounds(t, *bounds):
+    if t._data.dtype.kind in "biu" and any(isinstance(b, float) for b in bounds):
+        raise RuntimeError("result type Float can't be cast to the desired output type "
+                           f"{_C_NAMES.get(t._data.dtype.name, t.dtype._tensor_name[:-6])}")
+
+
+@tensor_method
+def clamp_min_(self, min):
+    """``Tensor.clamp_min_``."""
+    _check_number_bounds(self, min)
+    return inplace(self, _METHODS["clamp_min"], min)
+
+
+@tensor_method
+def clamp_max_(self, max):
+    """``Tensor.clamp_max_``."""
+    _check_number_bounds(self, max)
+    return inplace(self, _METHODS["clamp_max"], max)
 
 
 tensor_method(clamp_, name="clip_")
@@ -447,6 +773,9 @@ tensor_method(clamp_, name="clip_")
 def fill_(self, value):
     """``Tensor.fill_``: every element set to ``value`` (a number or a 0-dim tensor)."""
     if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._data.ndim} dimensions.")
         return inplace(self, _fill_tensor, value)
     return inplace(self, _fill, value)
 
@@ -479,29 +808,85 @@ def index_put_(self, indices, values, accumulate=False):
     return inplace(self, _index_put, values, _key(indices), accumulate)
 
 
-def _is_basic(key):
-    """Slices, integers, None and Ellipsis only: the indexed part is a view."""
-    for k in key:
-        if not (k is None or k is Ellipsis or isinstance(k, (int, slice))) or isinstance(k, bool):
-            return False
-    return True
-
-
 def setitem(self, key, value):
-    """``x[key] = value``: a write through a view (basic indexing) or an ``index_put_``."""
-    key = key if isinstance(key, tuple) else (key,)
-    key = tuple(int(k) if isinstance(k, Tensor) and k._data.ndim == 0 and k._data.dtype.kind in "iu"
-                else k for k in key)
+    """``x[key] = value`` as PyTorch does it: the ints, slices and None of ``key`` make a view; what
+    is left (index tensors, masks) is an ``index_put_`` on that view, else a ``copy_`` into it."""
+    items, advanced, reader = _indexing.parse_key(key, self._data.shape)  # PyTorch's index errors
+    if _grad_state.enabled and not advanced and _made_under_no_grad(self):
+        if reader not in _VIEW_OF_VIEW:  # ``v[...] = value``: a write into v itself
+            raise RuntimeError(_NO_GRAD_VIEW)
+        raise RuntimeError(f"Output 0 of {_VIEW_OF_VIEW[reader]} is a view of a view which was "
+                           "created in no_grad mode and is being modified inplace with grad mode "
+                           "enabled." + _NO_GRAD_VIEW.split(".", 1)[1])
     if not isinstance(value, Tensor):
         value = _make(xp.asarray(value, dtype=self._data.dtype))
-    if not _is_basic(key):
-        inplace(self, _index_put, value, _key(key), False)
+    elif value._data.ndim and value._data.shape[0] == 1:
+        value = _strip_leading_ones(value)
+    if not advanced:
+        if _grad_state.enabled and self._requires_grad and self.grad_fn is None:
+            raise RuntimeError(_VIEW_OF_LEAF)  # x[0] = v writes through a view of the leaf x
+        if (_grad_state.enabled and self.grad_fn is not None and self._view_base is not None
+                and reader in _VIEW_OF_VIEW and _from_multi_view(self.grad_fn, self._view_base)):
+            raise RuntimeError(f"Output 0 of {_VIEW_OF_VIEW[reader]}" + _MULTI_VIEW_TAIL)
+        view = _view(self, items)
+        _check_expand(value, view._data.shape)
+        inplace(view, _copy_from, value)
         return
+    view_key, index = _indexing.split_advanced(items, self._data.shape)
+    # A real view (with its grad_fn): the written region keeps its old values where no index falls.
+    target = self if view_key is None else _indexing.getitem(self, tuple(view_key))
+    if value._data.dtype != self._data.dtype:
+        masks = [k for k in index if type(k) is ndarray]
+        if len(masks) == 1 and masks[0].dtype == bool and value._data.size == 1:
+            value = value.to(self.dtype)  # PyTorch fills a single mask with one value of any dtype
+        else:
+            raise RuntimeError(
+                "Index put requires the source and destination dtypes match, got "
+                f"{self.dtype._tensor_name[:-6]} for the destination and "
+                f"{value.dtype._tensor_name[:-6]} for the source.")
+    inplace(target, _index_put, value, index, False)
+
+
+# The view that setitem writes through, by the reader parse_key names (PyTorch's node names).
+_VIEW_OF_VIEW = {_indexing._select: "Select", _indexing._slice: "Slice",
+                 _indexing._unsqueeze_index: "Unsqueeze"}
+
+
+def _strip_leading_ones(value):
+    """``value`` without its leading dimensions of size 1 (PyTorch drops them before writing)."""
+    shape = value._data.shape
+    n = 0
+    while n < len(shape) and shape[n] == 1:
+        n += 1
+    return value.reshape(shape[n:])
+
+
+def _view(self, key):
+    """The view ``self[key]`` (basic key) that a write goes through."""
     if Ellipsis not in key:
-        key = key + (Ellipsis,)  # keeps an all-integer key a (0-dim) view, not a copy
-    view = _make(self._data[key], False, None, self._vc)
+        key = tuple(key) + (Ellipsis,)  # keeps an all-integer key a (0-dim) view, not a copy
+    view = _make(self._data[tuple(key)], False, None, self._vc)
     view._view_base = self._view_base if self._view_base is not None else self
-    inplace(view, _copy_from, value)
+    view._item_view = True  # made here with no grad_fn (copy_ needs none), not under no_grad
+    return view
+
+
+def _check_expand(value, shape):
+    """PyTorch's errors when ``value`` cannot be expanded to the written region's ``shape``."""
+    vs = value._data.shape
+    if vs == shape:
+        return
+    if len(vs) > len(shape):
+        raise RuntimeError(
+            f"expand(torch.{value.dtype._tensor_name}{{[{_dims(vs)}]}}, size=[{_dims(shape)}]): "
+            f"the number of sizes provided ({len(shape)}) must be greater or equal to the number "
+            f"of dimensions in the tensor ({len(vs)})")
+    for i in range(1, len(vs) + 1):
+        if vs[-i] != shape[-i] and vs[-i] != 1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({shape[-i]}) must match the existing size "
+                f"({vs[-i]}) at non-singleton dimension {len(shape) - i}.  Target sizes: "
+                f"[{_dims(shape)}].  Tensor sizes: [{_dims(vs)}]")
 
 
 def _iop(fn):
@@ -516,5 +901,19 @@ Tensor.__iadd__ = _iop(add_)
 Tensor.__isub__ = _iop(sub_)
 Tensor.__imul__ = _iop(mul_)
 Tensor.__itruediv__ = _iop(div_)
+Tensor.__ipow__ = _iop(pow_)
+Tensor.__ifloordiv__ = _iop(_METHODS["floor_divide_"])
+Tensor.__imod__ = _iop(_METHODS["remainder_"])
+Tensor.__iand__ = _iop(_METHODS["bitwise_and_"])
+Tensor.__ior__ = _iop(_METHODS["bitwise_or_"])
+Tensor.__ixor__ = _iop(_METHODS["bitwise_xor_"])
 
-__all__ = ["index_put"]
+# ``torch.relu_(x)`` and kin: PyTorch's module-level spellings of these in-place methods.
+_MODULE_LEVEL = ("abs_ acos_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ "
+                 "clip_ cos_ cosh_ erf_ exp_ expm1_ fill_ fix_ floor_ frac_ index_put_ log10_ log1p_ "
+                 "log2_ log_ nan_to_num_ neg_ negative_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ "
+                 "sin_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ zero_").split()
+for _name in _MODULE_LEVEL:
+    globals()[_name] = _METHODS[_name]
+
+__all__ = ["index_put"] + _MODULE_LEVEL

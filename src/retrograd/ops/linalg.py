@@ -341,11 +341,14 @@ def _diagonal_positions(n_rows, n_cols, offset):
     return i + max(-offset, 0), i + max(offset, 0)
 
 
-@op(saves="self_shape", check=_check_diagonal,
+@op(saves="self_shape", check=_check_diagonal, view=True,
     grads=(lambda g, n: _diagonal_backward(g, n.self_shape, n.offset, n.dim1, n.dim2),))
 def diagonal(self, offset=0, dim1=0, dim2=1):
     """``torch.diagonal``: the (offset) diagonal of dims dim1 and dim2, as the last dimension."""
-    return xp.diagonal(self, offset, dim1, dim2).copy()
+    out = xp.diagonal(self, offset, dim1, dim2)
+    # NumPy hands the diagonal out read-only; PyTorch's is a view that can be written through.
+    out.flags.writeable = self.flags.writeable
+    return out
 
 
 def _check_trace(a):

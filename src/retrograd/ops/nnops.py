@@ -211,6 +211,20 @@ _celu = op(saves="self", grads=(_elu_grad,), node="CeluBackward0", method=False)
     lambda self, alpha, scale, input_scale: _elu.opdef.forward(self, alpha, scale, input_scale))
 
 
+def _in_place_named(fn, node):
+    """``fn`` again, under the name PyTorch gives the node of its in-place form (``F.elu(x,
+    inplace=True)`` makes an ``EluBackward1``): the same forward and formulas."""
+    d = fn.opdef
+    return op(d.name + "_", inputs=" ".join(d.inputs), saves=" ".join(d.saves),
+              grads=d.Node._formulas, node=node, method=False)(d.forward)
+
+
+# The in-place forms whose nodes PyTorch names apart (``F.leaky_relu_`` ...), by out-of-place op.
+IN_PLACE = {fn: _in_place_named(fn, name) for fn, name in (
+    (_elu, "EluBackward1"), (_celu, "CeluBackward1"), (_leaky_relu, "LeakyReluBackward1"),
+    (_threshold, "ThresholdBackward1"))}
+
+
 def _glu_grad(g, n):
     a, b = n.self.chunk(2, n.dim)
     sig = b.sigmoid()

@@ -144,6 +144,7 @@ class OpDef:
                 FunctionNode)
         self.Node = node_class(node_name or _camel(name) + "Backward0", grads, saves, self.attrs,
                                outputs, name, base, self.defaults[len(inputs):])
+        self.Node._view_op = view  # (read by in-place checks that walk a chain of views)
         self.differentiable = any(f is not None for f in grads)
         # Where each saved name comes from: an input (0, i), an output (1, j: "result", "result1"),
         # an input's shape (2, i: "self_shape") or dtype (3, i: "self_dtype").

@@ -411,7 +411,8 @@ def _unbind_grad(grads, n):
     check=_check_unbind)
 def unbind(self, dim=0):
     """``torch.unbind``: the slices along ``dim``, as views, with that dimension removed."""
-    return tuple(xp.moveaxis(self, _wrap_dim(dim, self.ndim), 0))
+    moved = xp.moveaxis(self, _wrap_dim(dim, self.ndim), 0)
+    return tuple(moved[i, ...] for i in range(moved.shape[0]))  # 0-dim views, not scalar copies
 
 
 # --- several tensors into one: cat, stack -------------------------------------------------------

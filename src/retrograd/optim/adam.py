@@ -57,7 +57,8 @@ class Adam(Optimizer):
                 denom /= bias_correction2_sqrt
                 denom += eps
                 param += -step_size * m / denom
-                p._vc[0] += 1
+                # PyTorch writes the parameter twice with decoupled decay (mul_, then addcdiv_)
+                p._vc[0] += 2 if weight_decay != 0 and decoupled else 1
 
 
 def _check_adam_args(lr, betas, eps, weight_decay) -> None:
