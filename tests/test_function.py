@@ -597,6 +597,9 @@ VIEW_PROGRAMS = {
     "as_is_not_requiring_grad": lambda T, AsIs, Head, Double, a, b: (
         lambda x: (lambda y: (y is x, y._base is x, y.requires_grad))(AsIs.apply(x)))(T.ones(3)),
     "view_in_place": lambda T, AsIs, Head, Double, a, b: Head.apply(b).add_(1),
+    "view_of_view_in_place": lambda T, AsIs, Head, Double, a, b: Head.apply(b)[:1].mul_(2),
+    "view_of_view_in_place_after_unsqueeze": lambda T, AsIs, Head, Double, a, b: (
+        Head.apply(b).unsqueeze(0)[0].mul_(2)),
     "view_without_grad_in_place": lambda T, AsIs, Head, Double, a, b: Head.apply(
         T.ones(3)).add_(1).tolist(),
     "base_written_then_view_used": lambda T, AsIs, Head, Double, a, b: (

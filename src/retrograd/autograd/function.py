@@ -64,6 +64,7 @@ class BackwardCFunction(Node, FunctionCtx):
     _runs_on_none = True  # PyTorch calls backward with no gradient at all (zeros, or None)
     _to_save = ()
     _to_save_fwd = ()
+    _view_outputs = ()  # outputs that are views (of an input, or returned as-is)
     _jvp_saved = None  # what save_for_forward kept, while jvp runs
     _dirty = ()
     _non_differentiable = ()
@@ -420,6 +421,7 @@ def _connect(node, args, outputs):
                     dirty_view(o)
                 else:  # the custom backward must not be replaced by view+inplace handling
                     o._custom_view = f"Output {i} of {node._forward_cls.__name__}"
+                    node._view_outputs = node._view_outputs + (i,)  # (views of it, too)
         result.append(o)
     node._outputs = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None
                      for o in result]

@@ -273,6 +273,9 @@ def inplace(t, fn, *args):
     if base is not None and base._requires_grad and base.grad_fn is None:
         raise RuntimeError(_VIEW_OF_LEAF)
     node = t.grad_fn
+    if node is not None and base is not None and _from_custom_view(node, base):
+        raise RuntimeError(f"Output {t._output_nr} of {_op_name(node)} is a view and is being "
+                           "modified inplace." + _CUSTOM_VIEW)
     if node is not None and base is not None and _from_multi_view(node, base):
         raise RuntimeError(f"Output {t._output_nr} of {_op_name(node)}" + _MULTI_VIEW_TAIL)
     if node is None and _made_under_no_grad(t):
@@ -326,6 +329,20 @@ def _from_multi_view(node, base):
             return True
         edges = node.next_functions
         node = edges[0][0] if edges else None
+    return False
+
+
+def _from_custom_view(node, base):
+    """Whether the view whose grad_fn is ``node`` was made (through view ops) from a view that a
+    custom Function returned: writing it would bypass that Function's backward too."""
+    stop = base.grad_fn
+    while node is not None and node is not stop and getattr(node, "_view_op", False):
+        edges = node.next_functions
+        if not edges:
+            return False
+        node, nr = edges[0]
+        if nr in getattr(node, "_view_outputs", ()):
+            return True
     return False
 
 
