@@ -286,6 +286,15 @@ def _modified_message(node, tensor, now, expected, index, vc_site=None):
     )
 
 
+def check_version(node, tensor, version):
+    """PyTorch's error when ``tensor``, which ``node`` kept at ``version``, was written in place
+    since: for tensors a node keeps beside its saved values (the index of a read by index)."""
+    vc = tensor._vc
+    if vc[0] != version:
+        raise RuntimeError(_modified_message(node, tensor, vc[0], version, 0,
+                                             vc[1] if len(vc) > 1 else None))
+
+
 def _type_name(tensor):
     """The tensor type as PyTorch's message names it; bool tensors keep their old backend name."""
     name = tensor.dtype._tensor_name

@@ -164,10 +164,10 @@ def _index_put_self_grad(g, n):
 
 
 @op(inputs="self values", saves="values_shape",
-    grads=(_index_put_self_grad,
-           lambda g, n: _index_gather(g, n.key).sum_to_size(n.values_shape)),
+    grads=(_indexing.checked(_index_put_self_grad), _indexing.checked(
+        lambda g, n: _index_gather(g, n.key).sum_to_size(n.values_shape))),
     node="IndexPutBackward0", method=False)
-def _index_put(self, values, key, accumulate):
+def _index_put(self, values, key, accumulate, indices=()):
     out = self.copy()
     try:
         if accumulate:
@@ -184,7 +184,7 @@ def _index_put(self, values, key, accumulate):
 @tensor_method
 def index_put(input, indices, values, accumulate=False):
     """``torch.index_put``: a copy of ``input`` with ``values`` put (or added) at ``indices``."""
-    return _index_put(input, values, _key(indices), accumulate)
+    return _index_put(input, values, _key(indices), accumulate, _indexing.kept_indices(indices))
 
 
 def _key(indices):
@@ -822,7 +822,8 @@ def index_put_(self, indices, values, accumulate=False):
             "Index put requires the source and destination dtypes match, got "
             f"{self.dtype._tensor_name[:-6]} for the destination and "
             f"{values.dtype._tensor_name[:-6]} for the source.")
-    return inplace(self, _index_put, values, _key(indices), accumulate)
+    return inplace(self, _index_put, values, _key(indices), accumulate,
+                   _indexing.kept_indices(indices))
 
 
 def setitem(self, key, value):
@@ -861,7 +862,8 @@ def setitem(self, key, value):
                 "Index put requires the source and destination dtypes match, got "
                 f"{self.dtype._tensor_name[:-6]} for the destination and "
                 f"{value.dtype._tensor_name[:-6]} for the source.")
-    inplace(target, _index_put, value, index, False)
+    inplace(target, _index_put, value, index, False,
+            _indexing.kept_indices(key if type(key) is tuple else (key,)))
 
 
 # The view that setitem writes through, by the reader parse_key names (PyTorch's node names).
