@@ -182,3 +182,175 @@ def test_parity_with_pytorch(torch_ref):
         ref = fw.unpack_dual(f(torch_ref, fw.make_dual(
             torch_ref.tensor(xs), torch_ref.tensor(ts)))).tangent
     np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-12)
+
+
+def _in_place_programs(T):
+    """In-place writes on and into dual tensors: name -> program(d) returning the tensor written."""
+    def plain():
+        return T.tensor([0.5, -1.0, 2.0], dtype=T.float64)
+
+    def clone(d):
+        return d.clone()
+
+    def setitem_2d(d):
+        y = T.zeros(2, 3, dtype=T.float64)
+        y[0] = d
+        y[1, :2] = d[1:]
+        return y
+
+    def write(d, f, start=clone):
+        y = start(d)
+        f(y, d)
+        return y
+
+    return {
+        "mul_": lambda d: write(d, lambda y, d: y.mul_(2)),
+        "add_alpha": lambda d: write(d, lambda y, d: y.add_(plain(), alpha=2)),
+        "add_dual_into_plain": lambda d: write(d, lambda y, d: y.add_(d), lambda d: plain() * 1),
+        "iadd": lambda d: write(d, lambda y, d: y.__iadd__(d)),
+        "copy_plain_into_dual": lambda d: write(d, lambda y, d: y.copy_(plain())),
+        "zero_": lambda d: write(d, lambda y, d: y.zero_()),
+        "fill_": lambda d: write(d, lambda y, d: y.fill_(3.0)),
+        "exp_tanh_": lambda d: write(d, lambda y, d: y.exp_().tanh_()),
+        "clamp_": lambda d: write(d, lambda y, d: y.clamp_(min=0.0)),
+        "masked_fill_": lambda d: write(d, lambda y, d: y.masked_fill_(y > 0, 0.0)),
+        "setitem_dual_value": lambda d: write(d, lambda y, d: y.__setitem__(1, d[0]),
+                                              lambda d: T.zeros(3, dtype=T.float64)),
+        "setitem_plain_into_dual": lambda d: write(d, lambda y, d: y.__setitem__(0, 5.0)),
+        "imul_through_view": lambda d: write(d, lambda y, d: y[1:].mul_(3)),
+        "index_put": lambda d: write(d, lambda y, d: y.__setitem__(T.tensor([0, 2]), d[:2] * 3)),
+        "setitem_2d": setitem_2d,
+    }
+
+
+@pytest.mark.parametrize("name", list(_in_place_programs(retrograd)))
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_in_place_writes_carry_tangents(torch_ref, name, requires_grad):
+    def program(T):
+        fw = T.autograd.forward_ad
+        x = T.tensor([0.5, -1.0, 2.0], dtype=T.float64, requires_grad=requires_grad)
+        with fw.dual_level():
+            d = fw.make_dual(x, T.tensor([1.0, 2.0, -1.0], dtype=T.float64))
+            primal, tangent = fw.unpack_dual(_in_place_programs(T)[name](d))
+            return primal.tolist(), None if tangent is None else tangent.tolist()
+
+    ours, theirs = program(retrograd), program(torch_ref)
+    assert theirs[1] is not None and ours[1] is not None
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-9, atol=1e-15)
+
+
+def _level_misuse(T):
+    fw = T.autograd.forward_ad
+
+    def inside(f):
+        def program():
+            with fw.dual_level():
+                x = T.ones(2, dtype=T.float64)
+                d = fw.make_dual(x, T.ones(2, dtype=T.float64))
+                r = f(x, d)
+                return [None if t is None else (t.tolist(), str(t.dtype)) for t in fw.unpack_dual(r)]
+        return program
+
+    return {
+        "exit_without_level": lambda: fw.exit_dual_level(),
+        "exit_level_0_without_level": lambda: fw.exit_dual_level(level=0),
+        "make_dual_of_dual": inside(lambda x, d: fw.make_dual(d, T.ones(2))),
+        "make_dual_of_dual_result": inside(lambda x, d: fw.make_dual(d * 2, T.ones(2))),
+        "tangent_is_dual": inside(lambda x, d: fw.make_dual(x, d)),
+        "make_dual_wrong_level": inside(lambda x, d: fw.make_dual(x, T.ones(2), level=1)),
+        "unpack_dual_wrong_level": inside(lambda x, d: fw.unpack_dual(d, level=1).primal),
+        "tangent_keeps_its_dtype": inside(lambda x, d: fw.make_dual(x * 1, T.ones(2))),
+        "tangent_not_a_tensor": inside(lambda x, d: fw.make_dual(x * 1, 1.0)),
+        "tangent_of_detached_dual": inside(lambda x, d: fw.make_dual(d.detach(), T.ones(2))),
+    }
+
+
+@pytest.mark.parametrize("name", list(_level_misuse(retrograd)))
+def test_level_and_make_dual_misuse_match_pytorch(torch_ref, name):
+    def run(T):
+        try:
+            return _level_misuse(T)[name]()
+        except Exception as e:  # noqa: BLE001 - the error itself is compared
+            return type(e).__name__, str(e)
+
+    assert run(retrograd) == run(torch_ref)
+
+
+def _view_tangent_programs(T):
+    """Tangents of views follow writes into their base or into other views, as PyTorch's (views
+    themselves) do; ``make_dual``'s result owns its tangent, so its primal gets none."""
+    fw = T.autograd.forward_ad
+
+    def plain():
+        return T.tensor([0.5, -1.0, 2.0], dtype=T.float64)
+
+    def dual(x=None):
+        return fw.make_dual(plain() if x is None else x,
+                            T.tensor([1.0, 2.0, -1.0], dtype=T.float64))
+
+    def tangents(*ts):
+        return [None if fw.unpack_dual(t).tangent is None else fw.unpack_dual(t).tangent.tolist()
+                for t in ts]
+
+    def base_written(y, v):
+        y.mul_(2)
+        return tangents(v, y)
+
+    def sibling_written(y, v, w):
+        v.mul_(2)
+        return tangents(w, y)
+
+    def alias_written(x):
+        d = dual(x)
+        d.mul_(2)
+        return tangents(x, d)
+
+    def view_of_alias_written(x):
+        d = dual(x)
+        v = d[:2]
+        v.mul_(3)
+        return tangents(x, d, v)
+
+    def alias_written_plain(x):
+        d = dual(x)
+        v = d[:2]
+        d.add_(plain())
+        return tangents(v, d)
+
+    def plain_base_written_through_view(y):
+        v = y[:2]
+        v.copy_(dual()[:2])
+        return tangents(y, v)
+
+    return {
+        "base_written": lambda: (lambda y: base_written(y, y[:2]))(dual().clone()),
+        "sibling_written": lambda: (lambda y: sibling_written(y, y[:2], y[1:]))(dual().clone()),
+        "alias_written": lambda: alias_written(plain()),
+        "view_of_alias_written": lambda: view_of_alias_written(plain()),
+        "alias_written_plain": lambda: alias_written_plain(plain()),
+        "plain_base_written_through_view": lambda: plain_base_written_through_view(plain()),
+    }
+
+
+@pytest.mark.parametrize("name", list(_view_tangent_programs(retrograd)))
+def test_view_tangents_follow_in_place_writes(torch_ref, name):
+    def run(T):
+        with T.autograd.forward_ad.dual_level():
+            return _view_tangent_programs(T)[name]()
+
+    assert run(retrograd) == run(torch_ref)
+
+
+def test_dual_level_decorates_a_function(torch_ref):
+    def program(T):
+        fw = T.autograd.forward_ad
+
+        @fw.dual_level()
+        def f():
+            d = fw.make_dual(T.tensor([0.5, -1.0]), T.tensor([1.0, 2.0]))
+            return fw.unpack_dual(d * 2).tangent.tolist()
+
+        return f(), f()
+
+    assert program(retrograd) == program(torch_ref)

@@ -175,3 +175,25 @@ def test_argument_errors():
         jacobian(lambda a: a, x, strategy="forward-mode")
     out, g = vjp(lambda a: a.sum(), x)  # v may be left out for a single-element output
     assert g.tolist() == [1.0, 1.0, 1.0] and out.item() == pytest.approx(X.sum())
+
+
+FUNCTIONAL_MISUSE = {
+    "jacobian_of_integer_input": lambda T, F: F.jacobian(lambda a: a * 2, T.tensor([1, 2])),
+    "hessian_of_a_tuple": lambda T, F: F.hessian(lambda a: ((a ** 2).sum(),),
+                                                 T.tensor([1.0, 2.0])),
+    "hessian_bad_strategy": lambda T, F: F.hessian(lambda a: (a ** 2).sum(), T.tensor([1.0]),
+                                                   outer_jacobian_strategy="sideways"),
+    "jacobian_strict_forward_mode": lambda T, F: F.jacobian(
+        lambda a: a, T.tensor([1.0]), strict=True, vectorize=True, strategy="forward-mode"),
+}
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONAL_MISUSE))
+def test_misuse_errors_match_pytorch(torch_ref, name):
+    def run(T):
+        try:
+            return FUNCTIONAL_MISUSE[name](T, T.autograd.functional)
+        except Exception as e:  # noqa: BLE001 - the error itself is compared
+            return type(e).__name__, str(e)
+
+    assert run(retrograd) == run(torch_ref)

@@ -320,6 +320,18 @@ def test_write_through_a_view_of_a_permuted_dense_tensor(torch_ref):
     assert grads[0] == grads[1]
 
 
+def test_cpp_node_names_print_as_pytorch(torch_ref):
+    """PyTorch's C++ nodes: ``name()`` is qualified, the class (and so the repr) is not."""
+    def program(T):
+        a = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        b = a * 1
+        b[:2].mul_(2)
+        c = b.clone()
+        c.copy_(a)
+        return [(repr(t), t.grad_fn.name(), type(t.grad_fn).__name__,
+                 repr(t.grad_fn).split(" object")[0]) for t in (b, c)]
+
+
 def test_sub_with_alpha_is_recorded(torch_ref):
     def program(T):
         x = T.tensor([1.0, 2.0], requires_grad=True)

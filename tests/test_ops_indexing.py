@@ -342,3 +342,47 @@ def test_reading_with_ints_and_index_tensors_selects_first(key, torch_ref):
         return list(y.shape), y.grad_fn.name(), y.tolist(), x.grad.tolist()
 
     assert program(retrograd) == program(torch_ref)
+
+
+# A read or write by index keeps its index for backward; writing that index in place afterwards
+# must raise PyTorch's version error, not give the gradient of a different read.
+_INDEX_WRITTEN = {
+    "gather": "z = x.gather(0, idx)",
+    "getitem": "z = x[idx]",
+    "getitem_mask": "z = x[mask]",
+    "getitem_2d": "z = x2[:, idx]",
+    "getitem_int_then_index": "z = x3[0, :, idx]",
+    "index_select": "z = x.index_select(0, idx)",
+    "take_along_dim_flat": "z = torch.take_along_dim(x, idx)",
+    "take_along_dim": "z = torch.take_along_dim(x, idx, 0)",  # PyTorch keeps its own copy
+    "scatter_src": "z = x.scatter(0, idx, x[:2] * 5)",
+    "scatter_value": "z = x.scatter(0, idx, 5.0)",
+    "scatter_add": "z = x.scatter_add(0, idx, x[:2] * 5)",
+    "masked_select": "z = x.masked_select(mask)",
+    "masked_fill": "z = x.masked_fill(mask, 0.0)",
+    "index_put": "z = (x * 1).index_put((idx,), x[:2] * 3)",
+    "setitem": "z = x * 1; z[idx] = x[:2] * 3",
+}
+
+
+def _after_index_write(torch, code):
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x2 = torch.ones(2, 3, requires_grad=True)
+    x3 = torch.ones(2, 2, 3, requires_grad=True)
+    idx = torch.tensor([0, 1])
+    mask = torch.tensor([True, False, True])
+    scope = {"torch": torch, "x": x, "x2": x2, "x3": x3, "idx": idx, "mask": mask}
+    exec(code, scope)
+    idx.fill_(2)
+    mask.fill_(False)
+    try:
+        scope["z"].sum().backward()
+    except RuntimeError as e:
+        return "error", str(e).split(" Hint:")[0]
+    return "ok", [None if t.grad is None else t.grad.tolist() for t in (x, x2, x3)]
+
+
+@pytest.mark.parametrize("name", list(_INDEX_WRITTEN))
+def test_an_index_written_in_place_after_use(name, torch_ref):
+    assert _after_index_write(retrograd, _INDEX_WRITTEN[name]) == _after_index_write(
+        torch_ref, _INDEX_WRITTEN[name])

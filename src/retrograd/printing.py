@@ -188,7 +188,7 @@ def tensor_repr(t, tensor_contents: str | None = None) -> str:
     if tensor_contents is not None:
         body = tensor_contents
     if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
+        suffixes.append(f"grad_fn=<{t.grad_fn.name().rpartition('::')[2]}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
     return _with_suffixes(prefix + body, suffixes, indent)

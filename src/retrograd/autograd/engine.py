@@ -83,7 +83,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             if hooked and node._pre_hooks is not None:
                 slots = _call_pre_hooks(node, slots)
             edges = node.next_functions
-            if slots[0] is None and all(g is None for g in slots):
+            if slots[0] is None and not node._runs_on_none and all(g is None for g in slots):
                 outs = (None,) * len(edges)
             else:
                 try:

@@ -16,6 +16,7 @@ import collections
 import weakref
 
 from .._array import xp
+from .grad_mode import _DecoratorContextManager
 from .grad_mode import state as _grad_state
 
 __all__ = [
@@ -36,6 +37,7 @@ _tangents = {}  # id(tensor) -> (weak reference to the tensor, tangent)
 # it (``result``); that Tensor finds its tangent here: id(array) -> (weak refs to the array and
 # the node, output number, tangent).  Needed when a backward pass runs inside a dual level.
 _output_tangents = {}
+_OWN = object()  # marks a tangent that is no view of another tensor's (make_dual's result)
 
 
 def _registry():
@@ -57,19 +59,25 @@ def enter_dual_level() -> int:
 def exit_dual_level(*, level=None) -> None:
     """Close the level: every tangent made inside it is dropped."""
     global _level
-    if level is not None and level != _level:
+    current = -1 if _level is None else _level
+    if level is None:
+        level = current
+    if level != current:
         raise RuntimeError(
             "Trying to exit a forward AD level that was not the last one that was created. This is "
             "not supported."
         )
+    if level < 0:
+        raise RuntimeError("Dual level must be a positive number.")
     _level = None
     _registry().forward_ad_hook = None
     _tangents.clear()
     _output_tangents.clear()
 
 
-class dual_level:
-    """Context manager for the forward-mode level (``torch.autograd.forward_ad.dual_level``)."""
+class dual_level(_DecoratorContextManager):
+    """Context manager (or decorator) for the forward-mode level
+    (``torch.autograd.forward_ad.dual_level``)."""
 
     def __enter__(self) -> int:
         return enter_dual_level()
@@ -79,6 +87,10 @@ class dual_level:
 
 
 def _check_float(kind, t):
+    from ..tensor import Tensor
+
+    if not isinstance(t, Tensor):
+        raise AttributeError(f"'{type(t).__name__}' object has no attribute 'is_floating_point'")
     if t._data.dtype.kind not in "fc":
         raise ValueError(f"Expected {kind} to be floating point or complex, but got: {t.dtype}")
 
@@ -90,24 +102,32 @@ def make_dual(tensor, tangent, *, level=None):
             "Trying to create a dual Tensor for forward AD but no level exists, make sure to "
             "enter_dual_level() first."
         )
+    if level is not None and level != _level:
+        raise RuntimeError("Invalid level given to _make_dual")
     _check_float("primal", tensor)
     _check_float("tangent", tangent)
+    if tangent_of(tensor) is not None:
+        raise RuntimeError("Making a dual Tensor based on a Tensor that already has a forward "
+                           f"gradient at the same level {_level} is not supported.")
+    if tangent_of(tangent) is not None:
+        raise RuntimeError("Setting a forward grad that itself has a forward gradient at the same "
+                           f"level{_level} is not supported.")
     if tangent._data.shape != tensor._data.shape:
         raise RuntimeError(
             "Trying to set a forward gradient that has a different size than that of the original "
             f"Tensor, this is not supported. Tensor is of size {_dims(tensor)} while the given "
             f"forward gradient is of size {_dims(tangent)}."
         )
-    if tangent._data.dtype != tensor._data.dtype:
-        tangent = tangent.to(tensor.dtype)
-    dual = _alias(tensor)
-    _set_tangent(dual, tangent)
+    dual = _alias(tensor)  # the tangent keeps its own dtype, as in PyTorch
+    _set_tangent(dual, tangent, _OWN)
     return dual
 
 
 def unpack_dual(tensor, *, level=None) -> UnpackedDualTensor:
     """``(primal, tangent)`` of a dual tensor; the tangent is None when it has none
     (``torch.autograd.forward_ad.unpack_dual``)."""
+    if level is not None and level != _level:
+        raise RuntimeError("Invalid level given to _fw_primal")
     tangent = tangent_of(tensor)
     if tangent is None:
         return UnpackedDualTensor(tensor, None)
@@ -118,6 +138,10 @@ def tangent_of(tensor):
     """The tangent ``tensor`` carries at the open level, or None."""
     entry = _tangents.get(id(tensor))
     if entry is not None and entry[0]() is tensor:
+        if entry[2] != tensor._vc[0] and entry[3] is not None and entry[3] is not _OWN:
+            fresh = _from_parent(tensor, entry[3]())
+            if fresh is not None:
+                return fresh
         return entry[1]
     fn = tensor.grad_fn
     if fn is not None:
@@ -126,6 +150,28 @@ def tangent_of(tensor):
                 and entry[2] == tensor._output_nr):
             return entry[3]
     return None
+
+
+def _from_parent(view, parent):
+    """A view written to since its tangent was set (through its parent or another view of it):
+    its tangent is read anew out of the parent's, as PyTorch's tangents are views too."""
+    if parent is None:
+        return None
+    parent_tangent = tangent_of(parent)
+    if parent_tangent is None:
+        return None
+    from ..ops.inplace import _flat_index, _take_flat
+
+    reg = _registry()
+    hook, reg.forward_ad_hook = reg.forward_ad_hook, None
+    try:
+        fresh = _take_flat(parent_tangent, _flat_index(parent, view))
+    except RuntimeError:  # a parent whose memory has gaps: keep the tangent as it was
+        return None
+    finally:
+        reg.forward_ad_hook = hook
+    _set_tangent(view, fresh, _tangents[id(view)][3])
+    return fresh
 
 
 def _dims(t):
@@ -142,15 +188,24 @@ def _alias(tensor):
         reg.forward_ad_hook = hook
 
 
-def _set_tangent(tensor, tangent):
+def _set_tangent(tensor, tangent, parent=None):
+    """``parent``: a weak reference to the tensor whose tangent this view's tangent is a view of,
+    ``_OWN`` for a tensor whose tangent is its own (``make_dual``'s result), or None."""
     key = id(tensor)
-    _tangents[key] = (weakref.ref(tensor, lambda _, k=key: _tangents.pop(k, None)), tangent)
+    _tangents[key] = (weakref.ref(tensor, lambda _, k=key: _tangents.pop(k, None)), tangent,
+                      tensor._vc[0], parent)
     fn = tensor.grad_fn
     if fn is not None:
         data = tensor._data
         akey = id(data)
         _output_tangents[akey] = (weakref.ref(data, lambda _, k=akey: _output_tangents.pop(k, None)),
                                   weakref.ref(fn), tensor._output_nr, tangent)
+
+
+def _parent_of(tensor):
+    """What ``_set_tangent`` was told about ``tensor``'s parent (None when it has no tangent)."""
+    entry = _tangents.get(id(tensor))
+    return entry[3] if entry is not None and entry[0]() is tensor else None
 
 
 def _propagate(function, args, tensors, results, n_outputs):
@@ -212,7 +267,13 @@ def _propagate(function, args, tensors, results, n_outputs):
                 tan = tan.detach()
             if tan._data.dtype != r._data.dtype:
                 tan = tan.to(r.dtype)
-            _set_tangent(r, tan)
+            parent = None
+            if r._view_base is not None:  # a view op: the tangent is a view of the input's
+                for i in diff:
+                    if tensors[i]._vc is r._vc:
+                        parent = weakref.ref(tensors[i])
+                        break
+            _set_tangent(r, tan, parent)
     finally:
         _grad_state.enabled = prev_mode
         reg.forward_ad_hook = _propagate

@@ -7,17 +7,27 @@ itself recorded when ``create_graph=True``, so higher derivatives work.
 """
 
 import functools
+import inspect
+import warnings
 
 from .._array import xp
 from ..tensor import Tensor, _make, bump_version
+from . import graph as _graph
 from .anomaly import caller_site, node_origin
+from .graph import pack_saved
 from .grad_mode import no_grad
 from .grad_mode import state as _grad_state
-from .graph import hooks_open, pack_saved
 from .node import (_FREED, FunctionNode, Node, PackedSaved, _freed_hint, _modified_message,
                    _sequence)
 
 _LEAF_DIRTY = "a leaf Variable that requires grad has been used in an in-place operation."
+_VIEW_OF_LEAF = ("a view of a leaf Variable that requires grad is being used in an in-place "
+                 "operation.")
+_DIRTY_NOT_RETURNED = ("Some elements marked as dirty during the forward method were not returned as "
+                       "output. The inputs that are modified inplace must all be outputs of the "
+                       "Function.")
+_NO_JVP = ("You must implement the jvp function for custom autograd.Function to use it with forward "
+           "mode AD.")
 _NO_BACKWARD = ("You must implement either the backward or vjp method for your custom "
                 "autograd.Function to use it with backward mode AD.")
 
@@ -28,6 +38,10 @@ class FunctionCtx:
     def save_for_backward(self, *tensors) -> None:
         """Keep tensors (inputs, outputs or None) for ``backward``; read them as ``saved_tensors``."""
         self._to_save = tensors
+
+    def save_for_forward(self, *tensors) -> None:
+        """Keep tensors for ``jvp``, which reads them as ``saved_tensors``."""
+        self._to_save_fwd = tensors
 
     def mark_dirty(self, *tensors) -> None:
         """These inputs were modified in place by ``forward`` (and are returned as outputs)."""
@@ -47,12 +61,18 @@ class BackwardCFunction(Node, FunctionCtx):
 
     _forward_cls = None
     _materialize = True
+    _runs_on_none = True  # PyTorch calls backward with no gradient at all (zeros, or None)
     _to_save = ()
+    _to_save_fwd = ()
+    _view_outputs = ()  # outputs that are views (of an input, or returned as-is)
+    _jvp_saved = None  # what save_for_forward kept, while jvp runs
     _dirty = ()
     _non_differentiable = ()
 
     @property
     def saved_tensors(self):
+        if self._jvp_saved is not None:
+            return self._jvp_saved
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED + _freed_hint(self))
@@ -62,7 +82,7 @@ class BackwardCFunction(Node, FunctionCtx):
                 out.append(None)
                 continue
             t, version, output_nr = entry
-            if type(t) is PackedSaved:  # through saved_tensors_hooks: no version check, as in PyTorch
+            if type(t) is PackedSaved:  # via saved_tensors_hooks: as in PyTorch, no version check
                 t = t.unpack(self)[0]
                 if output_nr is not None:
                     t._output_nr = output_nr
@@ -72,31 +92,58 @@ class BackwardCFunction(Node, FunctionCtx):
                 data, vc = t
                 t = _make(data, True, self, vc)
                 t._output_nr = output_nr
-            if t._vc[0] != version:
-                raise RuntimeError(_modified_message(self, t, t._vc[0], version, len(out),
-                                                     t._vc[1] if len(t._vc) > 1 else None))
+            else:
+                vc = t._vc
+            if vc[0] != version:
+                raise RuntimeError(_modified_message(self, t, vc[0], version, len(out),
+                                                     vc[1] if len(vc) > 1 else None))
             out.append(t)
         return tuple(out)
 
-    def apply(self, grads, needed):
+    @property
+    def saved_variables(self):
+        """The old name of ``saved_tensors``."""
+        warnings.warn("'saved_variables' is deprecated; use 'saved_tensors'", DeprecationWarning,
+                      stacklevel=2)
+        return self.saved_tensors
+
+    def __call__(self, *grads):
+        raise TypeError(f"'{type(self).__name__}' object is not callable")
+
+    def apply(self, *args):
+        """Called by the engine as ``apply(grads, needed)`` (``grads`` a list); called by a user with
+        the output gradients, it runs ``backward`` and returns what it returns, as in PyTorch."""
+        if not args or type(args[0]) is not list:
+            return _user_backward(self._forward_cls)(self, *args)
+        return self._run(*args)
+
+    def _run(self, grads, needed):
         n = len(self._outputs)
         grads = list(grads) + [None] * (n - len(grads))
-        if self._materialize:
-            grads = [g if g is not None else _make(xp.zeros(shape, dtype=dt))
-                     for g, (shape, dt) in zip(grads, self._outputs)]
-        result = self._forward_cls.backward(self, *grads)
+        if self._materialize:  # (non-Tensor outputs, recorded as None, get None)
+            grads = [g if g is not None or meta is None else _make(xp.zeros(meta[0], dtype=meta[1]))
+                     for g, meta in zip(grads, self._outputs)]
+        result = _user_backward(self._forward_cls)(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
         nargs = len(self._args)
         if len(result) < nargs or any(r is not None for r in result[nargs:]):
             raise RuntimeError(f"function {self.name()} returned an incorrect number of "
                                f"gradients (expected {nargs}, got {len(result)})" + _where(self))
+        for pos in range(nargs):
+            r = result[pos]
+            if r is not None:
+                if self._args[pos] is None:
+                    raise RuntimeError(
+                        f"function {self.name()} returned a gradient different than None at "
+                        f"position {pos + 1}, but the corresponding forward input was not a Variable"
+                        + _where(self))
+                if not isinstance(r, Tensor):
+                    raise RuntimeError(f"expected Variable or None (got {type(r).__name__})"
+                                       + _where(self))
         out = []
         for (nxt, _), pos in zip(self.next_functions, self._tensor_positions):
             g = result[pos]
-            if g is not None and not isinstance(g, Tensor):
-                raise RuntimeError(f"expected Variable or None (got {type(g).__name__})"
-                                   + _where(self))
             if g is None or nxt is None or (needed is not None and nxt not in needed):
                 out.append(None)
                 continue
@@ -119,6 +166,17 @@ def _where(node):
     return f" ({node_origin(node)}.)"
 
 
+def _user_backward(cls):
+    """The Function's ``backward``, or its ``vjp`` (PyTorch accepts either name, not both)."""
+    backward, vjp = cls.backward, cls.vjp
+    if vjp is Function.vjp or vjp is backward:
+        return backward
+    if backward is not Function.backward:
+        raise RuntimeError("Implementing both 'backward' and 'vjp' for a custom Function is not "
+                           "allowed. You should only implement one of them.")
+    return vjp
+
+
 def _sums_to(small, big):
     if len(small) > len(big):
         return False
@@ -128,10 +186,25 @@ def _sums_to(small, big):
 class Function(FunctionCtx):
     """Base class of custom autograd operations (``torch.autograd.Function``)."""
 
+    _uses_setup_context = False
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls._backward_cls = type(cls.__name__ + "Backward", (BackwardCFunction,),
                                  {"_forward_cls": cls, "__module__": cls.__module__})
+        cls._uses_setup_context = cls.setup_context is not Function.setup_context
+        cls._has_jvp = cls.jvp is not Function.jvp
+
+    def __init__(self, *args, **kwargs):
+        warnings.warn(f"{type(self)} should not be instantiated. Methods on autograd functions are "
+                      "all static, so you should invoke them on the class itself. Instantiating an "
+                      "autograd function will raise an error in a future version of PyTorch.",
+                      DeprecationWarning, stacklevel=2)
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("Legacy autograd function with non-static forward method is deprecated. "
+                           "Please use new-style autograd function with static forward method. "
+                           "(Example: https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
 
     @staticmethod
     def forward(*args, **kwargs):
@@ -148,23 +221,170 @@ class Function(FunctionCtx):
 
     vjp = backward
 
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        raise NotImplementedError(_NO_JVP)
+
     @classmethod
-    def apply(cls, *args):
+    def apply(cls, *args, **kwargs):
+        if cls._uses_setup_context:
+            args, kwargs = _bind_defaults(cls.forward, args, kwargs)
+        if kwargs:
+            args = _place_keywords(cls.forward, args, kwargs, 0 if cls._uses_setup_context else 1)
         node = cls._backward_cls.__new__(cls._backward_cls)
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         record = _grad_state.enabled and any(node.needs_input_grad)
-        with no_grad():
-            if cls.setup_context is not Function.setup_context:
+        tangents = _input_tangents(args)
+        with no_grad(), _forward_ad_off(tangents):
+            if cls._uses_setup_context:
                 output = cls.forward(*args)
                 cls.setup_context(node, args, output)
             else:
                 output = cls.forward(node, *args)
         single = not isinstance(output, tuple)
         outputs = (output,) if single else output
+        _check_dirty(node, outputs)
+        if record:
+            outputs = _connect(node, args, outputs)
+        else:
+            for t in node._dirty:
+                t._vc[0] += 1
+            outputs = _returned_inputs(node, args, outputs)
+            output = outputs[0] if single else outputs
+        if tangents is not None:
+            _run_jvp(cls, node, args, tangents, outputs)
         if not record:
             return output
-        outputs = _connect(node, args, outputs)
         return outputs[0] if single else outputs
+
+
+def _bind_defaults(forward, args, kwargs):
+    """With ``setup_context``, ``inputs`` holds every argument of ``forward``, defaults filled in."""
+    code = getattr(forward, "__code__", None)
+    if (not kwargs and code is not None and not code.co_flags & inspect.CO_VARARGS
+            and len(args) == code.co_argcount):
+        return args, kwargs  # already exactly forward's positional parameters
+    bound = inspect.signature(forward).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return bound.args, bound.kwargs
+
+
+def _place_keywords(forward, args, kwargs, skip):
+    """Keyword arguments become positional ones, in the order of ``forward``'s parameters (so they
+    count as inputs, as in PyTorch); a gap left before them is an error."""
+    code = inspect.unwrap(forward).__code__
+    names = code.co_varnames[skip:code.co_argcount]
+    placed = dict(enumerate(args))
+    for key, value in kwargs.items():
+        if key not in names:
+            raise TypeError(f"forward() got an unexpected keyword argument '{key}'")
+        i = names.index(key)
+        if i in placed:
+            raise TypeError(f"forward() got multiple values for argument '{key}'")
+        placed[i] = value
+    for i in range(max(placed) + 1):
+        if i not in placed:
+            raise TypeError(f"forward() missing required argument: '{names[i]}' (position {i})")
+    return tuple(placed[i] for i in range(len(placed)))
+
+
+def _returned_inputs(node, args, outputs):
+    """Without a graph, an input returned as it is (not marked dirty) still comes back as a new
+    tensor, as in PyTorch: a detached alias of one that requires grad, else a view of it."""
+    for o in outputs:
+        if isinstance(o, Tensor) and any(o is a for a in args):
+            break
+    else:
+        return outputs
+    result = []
+    for o in outputs:
+        if (isinstance(o, Tensor) and any(o is a for a in args)
+                and not any(o is t for t in node._dirty)):
+            alias = _make(o._data, False, None, o._vc)
+            if not o._requires_grad:
+                alias._view_base = o._view_base if o._view_base is not None else o
+            o = alias
+        result.append(o)
+    return tuple(result)
+
+
+def _check_dirty(node, outputs):
+    for t in node._dirty:
+        if not any(o is t for o in outputs):
+            raise RuntimeError(_DIRTY_NOT_RETURNED)
+
+
+def _input_tangents(args):
+    """The inputs' tangents while a forward-AD level is open and some input has one, else None."""
+    from ..ops import registry
+
+    if registry.forward_ad_hook is None:
+        return None
+    from .forward_ad import tangent_of
+
+    tangents = [tangent_of(a) if isinstance(a, Tensor) else None for a in args]
+    return tangents if any(t is not None for t in tangents) else None
+
+
+class _forward_ad_off:
+    """The ops inside ``forward`` pass no tangents on: ``jvp`` gives the outputs' tangents."""
+
+    __slots__ = ("hook",)
+
+    def __init__(self, tangents):
+        self.hook = None if tangents is None else True
+
+    def __enter__(self):
+        if self.hook is not None:
+            from ..ops import registry
+
+            self.hook, registry.forward_ad_hook = registry.forward_ad_hook, None
+
+    def __exit__(self, *exc):
+        if self.hook is not None:
+            from ..ops import registry
+
+            registry.forward_ad_hook = self.hook
+
+
+def _run_jvp(cls, node, args, tangents, outputs):
+    """Forward mode through a custom Function: its ``jvp`` maps input tangents to output tangents."""
+    from .forward_ad import _dims, _set_tangent
+
+    if not cls._has_jvp:
+        raise NotImplementedError(_NO_JVP)
+    # An input without a tangent gets zeros, a non-Tensor argument None.
+    tangents = [t if t is not None or not isinstance(a, Tensor) else _make(xp.zeros_like(a._data))
+                for a, t in zip(args, tangents)]
+    node._jvp_saved = tuple(node._to_save_fwd)
+    try:
+        result = cls.jvp(node, *tangents)
+    finally:
+        node._jvp_saved = None
+        node._to_save_fwd = ()
+    if not isinstance(result, tuple):
+        result = (result,)
+    n = sum(isinstance(o, Tensor) for o in outputs)
+    if len(result) != n:
+        raise RuntimeError(f"Function's jvp returned an invalid number of forward gradients "
+                           f"(expected {n} but got {len(result)})")
+    non_diff = {id(t) for t in node._non_differentiable}
+    for k, (o, t) in enumerate(zip((o for o in outputs if isinstance(o, Tensor)), result)):
+        if t is None:
+            continue
+        if not isinstance(t, Tensor):
+            raise RuntimeError(f"expected Variable or None (got {type(t).__name__}) for grad "
+                               f"output {k}.")
+        if id(o) in non_diff or o._data.dtype.kind not in "fc":
+            raise RuntimeError(f"Function's jvp returned a gradient at position {k}, but  the "
+                               "corresponding forward output is not a differentiable Tensor.You "
+                               "should return None at that position instead.")
+        if t._data.shape != o._data.shape:
+            raise RuntimeError(
+                "Trying to set a forward gradient that has a different size than that of the "
+                f"original Tensor, this is not supported. Tensor is of size {_dims(o)} while the "
+                f"given forward gradient is of size {_dims(t)}.")
+        _set_tangent(o, t)
 
 
 def _connect(node, args, outputs):
@@ -191,48 +411,95 @@ def _connect(node, args, outputs):
                 raise RuntimeError(_LEAF_DIRTY)
             base = o._view_base
             if base is not None and base._requires_grad and base.grad_fn is None:
-                raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
-                                   "an in-place operation.")
+                raise RuntimeError(_VIEW_OF_LEAF)
             bump_version(o, (node._site, node._site_at))  # changed by this apply() call
-        elif id(o) in inputs:  # an input returned as it is: a new tensor, as in PyTorch
+        elif id(o) in inputs:  # an input returned as it is: a new tensor viewing it, as in PyTorch
+            base = o
             o = _make(o._data, False, None, o._vc)
-        if id(outputs[i]) in non_diff:
+            o._view_base = base._view_base if base._view_base is not None else base
+        if id(outputs[i]) in non_diff or o._data.dtype.kind not in "fc":
             o._requires_grad = False
         else:
             o.grad_fn = node
             o._output_nr = i
             o._requires_grad = True
-            if id(o) in dirty and o._view_base is not None:
-                from ..ops.inplace import dirty_view  # (ops sit above autograd)
+            if o._view_base is not None:
+                if id(o) in dirty:
+                    from ..ops.inplace import dirty_view  # (ops sit above autograd)
 
-                dirty_view(o)
+                    dirty_view(o)
+                else:  # the custom backward must not be replaced by view+inplace handling
+                    o._custom_view = f"Output {i} of {node._forward_cls.__name__}"
+                    node._view_outputs = node._view_outputs + (i,)  # (views of it, too)
         result.append(o)
-    node._outputs = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else ((), xp.float32)
+    node._outputs = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None
                      for o in result]
-    node._saved = tuple(_save(t, result) for t in node._to_save)
+    node._saved = tuple(_save(i, t, result) for i, t in enumerate(node._to_save))
     node._to_save = ()
     return tuple(result)
 
 
-def _save(t, outputs):
+def _save(index, t, outputs):
     if t is None:
         return None
+    if not isinstance(t, Tensor):
+        raise TypeError(f"save_for_backward can only save variables, but argument {index} is of "
+                        f"type {type(t).__name__}")
+    output_nr = None
     for i, o in enumerate(outputs):
         if o is t and t.grad_fn is not None:
-            if hooks_open():
-                return (pack_saved(t, True), None, i)
-            return ((t._data, t._vc), t._vc[0], i)  # no reference from the node to its output
-    if hooks_open():
-        return (pack_saved(t), None, None)
+            output_nr = i
+            break
+    if _graph._local.stack:  # saved_tensors_hooks are open: keep what pack_hook returns
+        return (pack_saved(t, output_nr is not None), t._vc[0], output_nr)
+    if output_nr is not None:
+        return ((t._data, t._vc), t._vc[0], output_nr)  # no reference from the node to its output
     return (t, t._vc[0], None)
 
 
+class Error(Node):
+    """What a ``once_differentiable`` backward returns while a graph is being built: its outputs
+    require grad, and differentiating through them raises (PyTorch's ``DelayedError`` node)."""
+
+    def name(self) -> str:
+        return "torch::autograd::Error"
+
+    def apply(self, grads, needed):
+        raise RuntimeError("trying to differentiate twice a function that was marked with "
+                           "@once_differentiable")
+
+
+def _delayed_error(outputs):
+    from ..ops.registry import _edge
+
+    single = not isinstance(outputs, tuple)
+    outs = (outputs,) if single else outputs
+    node = Error()
+    # Each output's edge leads to a fresh leaf alias of it, so the outputs require grad.
+    node.next_functions = tuple(_edge(_make(o._data, True)) if isinstance(o, Tensor) else (None, 0)
+                                for o in outs)
+    node._seq = next(_sequence)
+    result = []
+    for k, o in enumerate(outs):
+        if isinstance(o, Tensor):
+            o = _make(o._data, True, node)
+            o._output_nr = k
+        result.append(o)
+    return result[0] if single else tuple(result)
+
+
 def once_differentiable(fn):
-    """Decorates a ``backward`` that cannot itself be differentiated: it runs with grad mode off."""
+    """Decorates a ``backward`` that cannot itself be differentiated: it runs with grad mode off,
+    and when a graph is being built (``create_graph``, grad outputs that require grad) its outputs
+    lead to a node that raises if differentiated."""
     @functools.wraps(fn)
     def wrapper(ctx, *args):
         with no_grad():
-            return fn(ctx, *args)
+            outputs = fn(ctx, *args)
+        if not _grad_state.enabled or not any(isinstance(a, Tensor) and a._requires_grad
+                                              for a in args):
+            return outputs
+        return _delayed_error(outputs)
 
     return wrapper
 

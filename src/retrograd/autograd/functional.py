@@ -39,6 +39,8 @@ def _leaves(inputs, create_graph):
     for t in inputs:
         if create_graph and t._requires_grad:
             out.append(t.view_as(t))
+        elif t._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         else:
             out.append(_make(t._data, True, None, t._vc))
     return tuple(out)
@@ -201,6 +203,10 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                                       'and `strategy="forward-mode"` are not supported together '
                                       "(yet). Please either set `create_graph=False` or "
                                       '`strategy="reverse-mode"`.')
+        if strict:
+            raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and "
+                               '`strategy="forward-mode"` are not supported together (yet). '
+                               'Please either set `strict=False` or `strategy="reverse-mode"`.')
         if not vectorize:
             raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse "
                                       "Hessian isonly implemented for `vectorize=True`.")
@@ -289,15 +295,19 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
             outer_jacobian_strategy="reverse-mode"):
     """The Hessian of a scalar function (``torch.autograd.functional.hessian``): entry ``[i][j]``
     has shape ``input_i.shape + input_j.shape``."""
+    if outer_jacobian_strategy not in ("forward-mode", "reverse-mode"):
+        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode".')
     in_tuple, inputs_t = _as_tuple(inputs, "inputs", "hessian")
 
     def jac_func(*inp):
-        _, out = _call(func, inp, "hessian")
-        if len(out) != 1 or out[0]._data.size != 1:
+        out_tuple, out = _call(func, inp, "hessian")
+        _check_requires_grad(out, strict)
+        if out_tuple:
+            raise RuntimeError("The function given to hessian should return a single Tensor")
+        if out[0]._data.size != 1:
             raise RuntimeError("The Tensor returned by the function given to hessian should "
                                "contain a single element")
         out = out[0]
-        _check_requires_grad((out,), strict)
         gs = _grad((out.reshape(()),), inp, (_make(xp.ones((), dtype=out._data.dtype)),), True,
                    strict, "hessian")
         if strict:

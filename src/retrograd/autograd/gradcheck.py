@@ -5,8 +5,11 @@ the inputs' own dtype: use float64); the numerical Jacobian is compared with the
 mode builds row by row from unit output gradients.
 """
 
+import warnings
+
 from .._array import xp
 from ..tensor import Tensor, _make
+from .node import Node, _sequence
 
 
 class GradcheckError(RuntimeError):
@@ -20,6 +23,10 @@ def _as_tuple(x):
 def _outputs(func, inputs):
     return tuple(o for o in _as_tuple(func(*inputs))
                  if isinstance(o, Tensor) and o._data.dtype.kind in "fc")
+
+
+def _diff_outputs(func, inputs):
+    return tuple(o for o in _as_tuple(func(*inputs)) if o.requires_grad)
 
 
 def _numerical_jacobian(func, inputs, eps):
@@ -86,14 +93,15 @@ def _forward_jacobian(func, inputs):
     return jac
 
 
-def _compare(numerical, analytical, rtol, atol, raise_exception, mode):
+def _compare(numerical, analytical, rtol, atol, raise_exception, mode, dtypes):
     for i, (num_i, ana_i) in enumerate(zip(numerical, analytical)):
         for k, (n, a) in enumerate(zip(num_i, ana_i)):
             if not xp.allclose(a, n, rtol=rtol, atol=atol, equal_nan=False):
-                if raise_exception:
+                if raise_exception:  # the matrices shown in the output's dtype, as PyTorch does
                     raise GradcheckError(
                         f"Jacobian {mode}mismatch for output {k} with respect to input {i},\n"
-                        f"numerical:{_make(n)}\nanalytical:{_make(a)}\n"
+                        f"numerical:{_make(n.astype(dtypes[k]))}\n"
+                        f"analytical:{_make(a.astype(dtypes[k]))}\n"
                     )
                 return False
     return True
@@ -108,15 +116,114 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     ``check_forward_ad`` also checks forward-mode AD (``retrograd.autograd.forward_ad``) against
     them; ``check_backward_ad=False`` skips reverse mode.
     """
+    assert check_forward_ad or check_backward_ad, (
+        "Expected at least one of check_forward_ad or check_backward_ad to be True")
     inputs = _as_tuple(inputs)
+    _check_inputs(inputs)
+    # Any output that is not a Tensor is an error, as in PyTorch; those that do not require grad
+    # are left out, and with none left the function must not depend on its inputs at all.
+    if not any([o.requires_grad for o in _as_tuple(func(*inputs))]):
+        if any(xp.any(j != 0) for per_out in _numerical_jacobian(func, inputs, eps)
+               for j in per_out):
+            if raise_exception:
+                raise GradcheckError("Numerical gradient for function expected to be zero")
+            return False
+        return True
     numerical = _numerical_jacobian(func, inputs, eps)
-    if check_backward_ad and not _compare(numerical, _analytical_jacobian(func, inputs), rtol,
-                                          atol, raise_exception, ""):
-        return False
+    dtypes = [o._data.dtype for o in _outputs(func, inputs)]
+    if check_backward_ad:
+        if not _compare(numerical, _analytical_jacobian(func, inputs), rtol, atol,
+                        raise_exception, "", dtypes):
+            return False
+        if check_undefined_grad:
+            try:
+                _check_undefined_grad(func, inputs)
+            except GradcheckError:
+                if raise_exception:
+                    raise
+                return False
     if check_forward_ad and not _compare(numerical, _forward_jacobian(func, inputs), rtol, atol,
-                                         raise_exception, "computed with forward mode "):
+                                         raise_exception, "computed with forward mode ", dtypes):
         return False
     return True
+
+
+class UndefinedGradBackward(Node):
+    """Passes no gradient on, whatever it gets (PyTorch's ``UndefinedGrad``): the nodes past it
+    receive None, as PyTorch's receive an undefined gradient."""
+
+    def apply(self, grads, needed):
+        return (None,)
+
+
+def _undefined_grad(t):
+    from ..ops.registry import _edge
+
+    node = UndefinedGradBackward()
+    node.next_functions = (_edge(t),)
+    node._seq = next(_sequence)
+    return _make(t._data, True, node)
+
+
+_UNDEFINED_HINT = ('Please look at "Notes about undefined output gradients" in '
+                   '"tools/autograd/derivatives.yaml"')
+
+
+def _check_undefined_grad(func, inputs):
+    """Backward must cope with outputs that get no gradient: all of them, or one at a time."""
+    from . import grad
+
+    diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x._requires_grad]
+    outs = _diff_outputs(func, inputs)
+    cases = [[_undefined_grad(o) for o in outs]]
+    if len(outs) > 1:
+        for k in range(len(outs)):
+            cases.append([_undefined_grad(o) if j == k else o
+                          for j, o in enumerate(_diff_outputs(func, inputs))])
+    for outputs in cases:
+        zeros = [_make(xp.zeros_like(o._data)) for o in outputs]
+        try:
+            grads = grad(outputs, diff_inputs, zeros, allow_unused=True)
+        except RuntimeError as e:
+            _warn_undefined()
+            raise GradcheckError("Expected backward function to handle undefined output grads. "
+                                 + _UNDEFINED_HINT) from e
+        if any(g is not None and xp.any(g._data != 0) for g in grads):
+            _warn_undefined()
+            raise GradcheckError("Expected all input grads to be undefined or zero when all output "
+                                 "grads are undefined or zero. " + _UNDEFINED_HINT)
+
+
+def _warn_undefined():
+    warnings.warn("Backwards compatibility: New undefined gradient support checking feature is "
+                  "enabled by default, but it may break existing callers of this function. If "
+                  "this is true for you, you can call this function with "
+                  '"check_undefined_grad=False" to disable the feature', stacklevel=4)
+
+
+def _check_inputs(inputs):
+    """PyTorch's checks of gradcheck's inputs: float64 advised, no stride-0 dimension, and at least
+    one input that requires grad."""
+    any_requires_grad = False
+    for i, x in enumerate(inputs):
+        if isinstance(x, Tensor) and x._requires_grad:
+            if x._data.dtype not in (xp.float64, xp.complex128):
+                warnings.warn(f"Input #{i} requires gradient and is not a double precision floating "
+                              "point or complex. This check will likely fail if all the inputs "
+                              "are not of double precision floating point or complex. ",
+                              stacklevel=3)
+            # (NumPy may give an empty array stride 0 where PyTorch would not: it overlaps nothing)
+            if x._data.size and any(st == 0 and n > 1
+                                    for st, n in zip(x._data.strides, x._data.shape)):
+                raise RuntimeError(
+                    f"The {i}th input has a dimension with stride 0. gradcheck only supports "
+                    "inputs that are non-overlapping to be able to compute the numerical "
+                    "gradients correctly. You should call .contiguous on the input before passing "
+                    "it to gradcheck.")
+            any_requires_grad = True
+    if not any_requires_grad:
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, but "
+                         "none of them have requires_grad=True.")
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
@@ -127,22 +234,35 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     (``torch.autograd.gradgradcheck``)."""
     from . import grad
 
+    assert check_fwd_over_rev or check_rev_over_rev, (
+        "Expected at least one of check_fwd_over_rev or check_rev_over_rev to be True")
+    assert not (check_undefined_grad and not check_rev_over_rev), (
+        "Setting check_undefined_grad=True requires check_rev_over_rev to be True")
+    assert not (check_batched_grad and not check_rev_over_rev), (
+        "Setting check_batched_grad=True requires check_rev_over_rev to be True")
     inputs = _as_tuple(inputs)
-    outs = _outputs(func, inputs)
     if grad_outputs is None:
         rng = xp.random.default_rng(0)
         grad_outputs = tuple(
-            _make(rng.standard_normal(o._data.shape).astype(o._data.dtype), True) for o in outs
+            _make(rng.uniform(-1, 1, o._data.shape).astype(o._data.dtype), True)
+            for o in _diff_outputs(func, inputs)
         )
     grad_outputs = _as_tuple(grad_outputs)
     n_in = len(inputs)
+    # Forward mode hands first_order detached dual inputs: which ones required grad is kept here.
+    diff_in = {i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad}
+    diff_out = {i for i, g in enumerate(grad_outputs) if g._requires_grad}
 
     def first_order(*args):
-        ins, gos = args[:n_in], args[n_in:]
-        diff = [x for x in ins if isinstance(x, Tensor) and x._requires_grad]
-        outs = _outputs(func, ins)
-        gs = grad(outs, diff, gos, create_graph=True, allow_unused=True)
+        ins = tuple(x.requires_grad_() if i in diff_in else x for i, x in enumerate(args[:n_in]))
+        gos = tuple(g.requires_grad_() if i in diff_out else g
+                    for i, g in enumerate(args[n_in:]))
+        outs = _diff_outputs(func, ins)
+        gs = grad(outs, [ins[i] for i in sorted(diff_in)], gos, create_graph=True,
+                  allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
-    return gradcheck(first_order, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)
+    return gradcheck(first_order, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception, check_undefined_grad=check_undefined_grad,
+                     check_forward_ad=check_fwd_over_rev,
+                     check_backward_ad=check_rev_over_rev)

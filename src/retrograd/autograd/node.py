@@ -37,6 +37,7 @@ class Node:
     _tensor_pre_hooks = None   # {output_nr: HookDict} of the output tensors' own hooks
     _retain_grad_hooks = None  # {output_nr: weakref to the tensor that retains its grad}
     _hooked = False            # any of the above set: the engine checks this one flag
+    _runs_on_none = False      # run even when every gradient arriving is None (custom Functions)
 
     @property
     def metadata(self) -> dict:
@@ -305,6 +306,15 @@ _HINT = ("enable anomaly detection to find the operation that failed to compute 
 _HINT_IN_ANOMALY_MODE = ("the backtrace further above shows the operation that failed to compute "
                          "its gradient. The variable in question was changed in there or anywhere "
                          "later. Good luck!")
+
+
+def check_version(node, tensor, version):
+    """PyTorch's error when ``tensor``, which ``node`` kept at ``version``, was written in place
+    since: for tensors a node keeps beside its saved values (the index of a read by index)."""
+    vc = tensor._vc
+    if vc[0] != version:
+        raise RuntimeError(_modified_message(node, tensor, vc[0], version, 0,
+                                             vc[1] if len(vc) > 1 else None))
 
 
 def _type_name(tensor):

@@ -8,6 +8,7 @@ gradient is the same read, so higher derivatives need nothing more.
 
 from .. import dtypes
 from .._array import ndarray, sum_to_shape, xp
+from ..autograd.node import check_version
 from ..tensor import Tensor, _make, _wrap_dim
 from .registry import _shape_error, op, tensor_method
 
@@ -176,6 +177,24 @@ def split_advanced(items, shape):
 # --- reading by index, and its backward ---------------------------------------------------------
 
 
+def kept_indices(values):
+    """The index tensors among ``values`` (integer ones with dimensions, and masks), each with its
+    version now.  Backward reads an index again, so a node keeps these and, as PyTorch does,
+    refuses one written in place since (``checked``)."""
+    return tuple((v, v._vc[0]) for v in values
+                 if isinstance(v, Tensor) and (v._data.ndim or v._data.dtype == bool))
+
+
+def checked(formula):
+    """``formula``, run once the indices its node kept (its ``indices``) are found unchanged."""
+    def grad(g, n):
+        for t, version in n.indices:
+            check_version(n, t, version)
+        return formula(g, n)
+
+    return grad
+
+
 def _index_backward_grad(g, n):
     return n.node_fn(g, n.key, n.advanced, n.node_fn)
 
@@ -190,14 +209,13 @@ def _index_backward(grad, shape, key, advanced, node_fn):
     return out
 
 
-def _take(self, key, advanced, node_fn):
+def _take(self, key, advanced, node_fn, indices=()):
     return self[key]
 
 
 def _reader(name, node):
-    return op(name, saves="self_shape", view=True, method=False, node=node,
-              grads=(lambda g, n: _index_backward(g, n.self_shape, n.key, n.advanced, n.node_fn),)
-              )(_take)
+    return op(name, saves="self_shape", view=True, method=False, node=node, grads=(checked(
+        lambda g, n: _index_backward(g, n.self_shape, n.key, n.advanced, n.node_fn)),))(_take)
 
 
 _select = _reader("_select", "SelectBackward0")
@@ -226,12 +244,16 @@ def getitem(self, key):
     if type(key) is slice and not shape:
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     items, advanced, fn = parse_key(key, shape)
-    if advanced and any(type(k) is int for k in items):
+    if not advanced:
+        return fn(self, items, advanced, fn)
+    kept = kept_indices(key if type(key) is tuple else (key,))
+    if any(type(k) is int for k in items):
         # PyTorch selects by the ints first, then indexes the view by the tensors: x[0, :, [0, 1]]
         # is (3, 2) for x of (2, 3, 4), where NumPy would count the int as an index array.
         view_key, index = split_advanced(items, shape)
-        return getitem(getitem(self, tuple(view_key)), index)
-    return fn(self, items, advanced, fn)
+        self = getitem(self, tuple(view_key))
+        items, advanced, fn = parse_key(index, self._data.shape)
+    return fn(self, items, advanced, fn, kept)
 
 
 # --- gather, index_select, take_along_dim -------------------------------------------------------
@@ -285,7 +307,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     d = _wrap_dim(dim, input.ndim)
     idx = _long_index(index, "gather(): Expected dtype int32/int64 for index")
     _check_along("gather", input._data.shape, idx, d)
-    return _gather(input, _along_key(idx, d), True, _gather)
+    return _gather(input, _along_key(idx, d), True, _gather, kept_indices((index,)))
 
 
 @tensor_method
@@ -302,7 +324,8 @@ def index_select(input, dim, index, *, out=None):
         if input.ndim == 2 and d == 1:
             raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad[0]} axis_dim={size}")
         raise IndexError("index out of range in self")
-    return _index_select(input, (slice(None),) * d + (idx,), True, _index_select)
+    return _index_select(input, (slice(None),) * d + (idx,), True, _index_select,
+                         kept_indices((index,)))
 
 
 def take_along_dim(input, indices, dim=None, *, out=None):
@@ -320,7 +343,8 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     shape[d] = input.shape[d]
     input = input.expand(shape)
     shape[d] = indices.shape[d]
-    return input.gather(d, indices.expand(shape))
+    # Gathers by its own copy of the indices, as PyTorch does: writing them later is no error.
+    return input.gather(d, indices.expand(shape).clone())
 
 
 tensor_method(take_along_dim)
@@ -344,26 +368,26 @@ def _src_part(src, index):
     return src[tuple(slice(0, m) for m in index.shape)]
 
 
-@op(inputs="self src", saves="src_shape", grads=(lambda g, n: g.scatter(n.dim, n.index, 0),
-                                                  _src_grad),
+@op(inputs="self src", saves="src_shape",
+    grads=(checked(lambda g, n: g.scatter(n.dim, n.index, 0)), checked(_src_grad)),
     node="ScatterBackward0", method=False)
-def _scatter_src(self, src, dim, index, key):
+def _scatter_src(self, src, dim, index, key, indices=()):
     out = self.copy()
     out[key] = _src_part(src, index)
     return out
 
 
-@op(inputs="self", grads=(lambda g, n: g.scatter(n.dim, n.index, 0),), node="ScatterBackward1",
-    method=False)
-def _scatter_value(self, dim, index, key, value):
+@op(inputs="self", grads=(checked(lambda g, n: g.scatter(n.dim, n.index, 0)),),
+    node="ScatterBackward1", method=False)
+def _scatter_value(self, dim, index, key, value, indices=()):
     out = self.copy()
     out[key] = value
     return out
 
 
-@op(inputs="self src", saves="src_shape", grads=(lambda g, n: g, _src_grad), method=False,
-    node="ScatterAddBackward0")
-def _scatter_add(self, src, dim, index, key):
+@op(inputs="self src", saves="src_shape", grads=(checked(lambda g, n: g), checked(_src_grad)),
+    method=False, node="ScatterAddBackward0")
+def _scatter_add(self, src, dim, index, key, indices=()):
     out = self.copy()
     xp.add.at(out, key, _src_part(src, index))
     return out
@@ -392,8 +416,8 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
         src = value
     d, idx, key = _scatter_args("scatter", input, dim, index, src)
     if isinstance(src, Tensor):
-        return _scatter_src(input, src, d, idx, key)
-    return _scatter_value(input, d, idx, key, src)
+        return _scatter_src(input, src, d, idx, key, kept_indices((index,)))
+    return _scatter_value(input, d, idx, key, src, kept_indices((index,)))
 
 
 @tensor_method
@@ -401,7 +425,7 @@ def scatter_add(input, dim, index, src, *, out=None):
     """``torch.scatter_add``: a copy of ``input`` with ``src`` added at ``index`` along ``dim``
     (repeated indices add up)."""
     d, idx, key = _scatter_args("scatter_add", input, dim, index, src)
-    return _scatter_add(input, src, d, idx, key)
+    return _scatter_add(input, src, d, idx, key, kept_indices((index,)))
 
 
 _C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
@@ -466,7 +490,7 @@ def triu(self, diagonal=0):
     return xp.triu(self, diagonal)
 
 
-def _check_masked_select(a, mask):
+def _check_masked_select(a, mask, indices=()):
     if mask.dtype != bool:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
 
@@ -483,8 +507,8 @@ def _masked_select_backward(grad, shape, mask):
 
 @op(inputs="self", saves="self_shape", method=False, node="MaskedSelectBackward0",
     check=_check_masked_select,
-    grads=(lambda g, n: _masked_select_backward(g, n.self_shape, n.mask),))
-def _masked_select(self, mask):
+    grads=(checked(lambda g, n: _masked_select_backward(g, n.self_shape, n.mask)),))
+def _masked_select(self, mask, indices=()):
     shape = xp.broadcast_shapes(self.shape, mask.shape)
     return xp.broadcast_to(self, shape)[xp.broadcast_to(mask, shape)]
 
@@ -492,7 +516,7 @@ def _masked_select(self, mask):
 @tensor_method
 def masked_select(input, mask):
     """``torch.masked_select``: the elements where ``mask`` is True, as a vector."""
-    return _masked_select(input, mask._data)
+    return _masked_select(input, mask._data, kept_indices((mask,)))
 
 
 @tensor_method

@@ -25,6 +25,7 @@ from ..autograd.node import FunctionNode, PackedSaved
 from ..tensor import Tensor, _make, bump_version
 from . import indexing as _indexing
 from . import pointwise as _p
+from . import registry as _registry
 from .registry import METHODS as _METHODS
 from .registry import _shape_error, op, tensor_method
 
@@ -41,6 +42,11 @@ _NO_GRAD_VIEW = ("A view was created in no_grad mode and is being modified inpla
                  "can clarify your code by moving both the view and the inplace either both inside "
                  "the no_grad block (if you don't want the inplace to be tracked) or both outside (if "
                  "you want the inplace to be tracked).")
+_CUSTOM_VIEW = (" This view was created inside a custom Function (or because an input was returned "
+                "as-is) and the autograd logic to handle view+inplace would override the custom "
+                "backward associated with the custom Function, leading to incorrect gradients. This "
+                "behavior is forbidden. You can fix this by cloning the output of the custom "
+                "Function.")
 _OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation.")
 
@@ -159,10 +165,10 @@ def _index_put_self_grad(g, n):
 
 
 @op(inputs="self values", saves="values_shape",
-    grads=(_index_put_self_grad,
-           lambda g, n: _index_gather(g, n.key).sum_to_size(n.values_shape)),
+    grads=(_indexing.checked(_index_put_self_grad), _indexing.checked(
+        lambda g, n: _index_gather(g, n.key).sum_to_size(n.values_shape))),
     node="IndexPutBackward0", method=False)
-def _index_put(self, values, key, accumulate):
+def _index_put(self, values, key, accumulate, indices=()):
     out = self.copy()
     try:
         if accumulate:
@@ -179,7 +185,7 @@ def _index_put(self, values, key, accumulate):
 @tensor_method
 def index_put(input, indices, values, accumulate=False):
     """``torch.index_put``: a copy of ``input`` with ``values`` put (or added) at ``indices``."""
-    return _index_put(input, values, _key(indices), accumulate)
+    return _index_put(input, values, _key(indices), accumulate, _indexing.kept_indices(indices))
 
 
 def _key(indices):
@@ -242,21 +248,29 @@ def inplace(t, fn, *args):
     base = t._view_base
     record = _grad_state.enabled and (
         t._requires_grad or _requires_grad(args) or (base is not None and base._requires_grad))
+    dual = _registry.forward_ad_hook is not None
     if not record:
         kernel = _KERNELS.get(fn)
-        if kernel is not None and t._data.flags.writeable:
+        if kernel is not None and t._data.flags.writeable and not dual:
             kernel(t._data, *args)
         else:
             with no_grad():
                 out = fn(t, *args)
             _write(t, out._data)
         _bump(t)
+        if dual:
+            _move_tangent(t, out)
         return t
+    if t._custom_view is not None:
+        raise RuntimeError(f"{t._custom_view} is a view and is being modified inplace." + _CUSTOM_VIEW)
     if t._requires_grad and t.grad_fn is None:  # a leaf; a view made a leaf by requires_grad_()
         raise RuntimeError(_LEAF if base is None else _VIEW_OF_LEAF)
     if base is not None and base._requires_grad and base.grad_fn is None:
         raise RuntimeError(_VIEW_OF_LEAF)
     node = t.grad_fn
+    if node is not None and base is not None and _from_custom_view(node, base):
+        raise RuntimeError(f"Output {t._output_nr} of {_op_name(node)} is a view and is being "
+                           "modified inplace." + _CUSTOM_VIEW)
     if node is not None and base is not None and _from_multi_view(node, base):
         raise RuntimeError(f"Output {t._output_nr} of {_op_name(node)}" + _MULTI_VIEW_TAIL)
     if node is None and _made_under_no_grad(t):
@@ -267,6 +281,8 @@ def inplace(t, fn, *args):
     packing = hooks_open()
     if packing:  # a pack hook may keep the array itself (detach, numpy): it must see the old value
         old._data = old._data.copy()
+    if dual:
+        _copy_tangent(t, old)
     out = fn(old, *args)
     if not packing and sys.getrefcount(old) > 2:  # a node saved the old value: keep it safe
         old._data = old._data.copy()
@@ -278,8 +294,11 @@ def inplace(t, fn, *args):
     if base is None:
         _rebase(t, node, out._output_nr)
         _mark_views_stale(t)  # views of it made before the write need a fresh grad_fn
-        return t
-    return _write_through_view(t, base, out)
+    else:
+        _write_through_view(t, base, out)
+    if dual:
+        _move_tangent(t, out)
+    return t
 
 
 def _write_through_view(t, base, out):
@@ -311,6 +330,20 @@ def _from_multi_view(node, base):
     return False
 
 
+def _from_custom_view(node, base):
+    """Whether the view whose grad_fn is ``node`` was made (through view ops) from a view that a
+    custom Function returned: writing it would bypass that Function's backward too."""
+    stop = base.grad_fn
+    while node is not None and node is not stop and getattr(node, "_view_op", False):
+        edges = node.next_functions
+        if not edges:
+            return False
+        node, nr = edges[0]
+        if nr in getattr(node, "_view_outputs", ()):
+            return True
+    return False
+
+
 def _op_name(node):
     """PyTorch's short name of the op that made a node: ``Unsqueeze`` for ``UnsqueezeBackward0``."""
     name = type(node).__name__
@@ -323,6 +356,54 @@ def _made_under_no_grad(t):
     base = t._view_base
     return (base is not None and base._requires_grad and t.grad_fn is None and not t._requires_grad
             and not getattr(t, "_item_view", False))
+
+
+def _copy_tangent(t, alias):
+    from ..autograd.forward_ad import _set_tangent, tangent_of
+
+    tangent = tangent_of(t)
+    if tangent is not None:
+        _set_tangent(alias, tangent)
+
+
+def _move_tangent(t, out):
+    """Forward AD: ``t`` now holds ``out``'s value, so it takes ``out``'s tangent.  Written through
+    a view, the tensor whose tangent the view's is a view of (up the chain) takes it in the written
+    region (zeros there when ``out`` has none); a view with no such tensor updates its base."""
+    from ..autograd.forward_ad import _OWN, _parent_of, _set_tangent, tangent_of
+
+    tangent = tangent_of(out)
+    link = _parent_of(t)
+    if tangent is None and tangent_of(t) is None and (t._view_base is None or tangent_of(
+            t._view_base) is None):
+        return
+    if tangent is None:
+        tangent = _make(xp.zeros_like(t._data))
+    _set_tangent(t, tangent, link)
+    child, child_tangent = t, tangent
+    while True:
+        if link is _OWN:
+            return
+        if link is not None:
+            parent = link()
+            if parent is None or tangent_of(parent) is None:
+                return
+        elif child is t and t._view_base is not None:
+            parent = t._view_base  # no tangent link: the base (it may have no tangent yet)
+        else:
+            return
+        parent_tangent = tangent_of(parent)
+        hook, _registry.forward_ad_hook = _registry.forward_ad_hook, None
+        try:
+            index = _flat_index(parent, child).reshape(-1)
+            written = _put_flat(child_tangent.reshape(-1), index, parent._data.shape)
+            if parent_tangent is not None:
+                written = _zero_flat(parent_tangent, index) + written
+        finally:
+            _registry.forward_ad_hook = hook
+        link = _parent_of(parent)
+        _set_tangent(parent, written, link)
+        child, child_tangent = parent, written
 
 
 def _resave_result(node, out, t):
@@ -364,6 +445,9 @@ def fresh_grad_fn(t):
     """The grad_fn of a view, made anew from its base when a recorded write made the old one stale."""
     vc = t._vc
     if vc[3].get(id(t)) != vc[2]:
+        if t._custom_view is not None and t._requires_grad:
+            raise RuntimeError(f"{t._custom_view} is a view and its base or another view of its "
+                               "base has been modified inplace." + _CUSTOM_VIEW)
         base = t._view_base
         vc[3][id(t)] = vc[2]
         if base._requires_grad:
@@ -399,8 +483,9 @@ def _fits(shape, target):
 def _fast(ufunc, name, fn):
     """``add_`` and kin: one ufunc writing in place when nothing is recorded (optimizer steps)."""
     def method(self, other, alpha=1):
-        if not _grad_state.enabled or not (self._requires_grad or (
-                isinstance(other, Tensor) and other._requires_grad) or self._view_base is not None):
+        if _registry.forward_ad_hook is None and (not _grad_state.enabled or not (
+                self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+                or self._view_base is not None)):
             data = self._data
             b = other._data if isinstance(other, Tensor) else other
             if alpha != 1:
@@ -737,7 +822,8 @@ def index_put_(self, indices, values, accumulate=False):
             "Index put requires the source and destination dtypes match, got "
             f"{self.dtype._tensor_name[:-6]} for the destination and "
             f"{values.dtype._tensor_name[:-6]} for the source.")
-    return inplace(self, _index_put, values, _key(indices), accumulate)
+    return inplace(self, _index_put, values, _key(indices), accumulate,
+                   _indexing.kept_indices(indices))
 
 
 def setitem(self, key, value):
@@ -776,7 +862,8 @@ def setitem(self, key, value):
                 "Index put requires the source and destination dtypes match, got "
                 f"{self.dtype._tensor_name[:-6]} for the destination and "
                 f"{value.dtype._tensor_name[:-6]} for the source.")
-    inplace(target, _index_put, value, index, False)
+    inplace(target, _index_put, value, index, False,
+            _indexing.kept_indices(key if type(key) is tuple else (key,)))
 
 
 # The view that setitem writes through, by the reader parse_key names (PyTorch's node names).

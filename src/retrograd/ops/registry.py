@@ -108,7 +108,7 @@ def node_class(name, formulas, saves, attrs, n_outputs=1, op_name="", base=Funct
     for i, a in enumerate(attrs):
         if a not in ns:
             ns[a] = ns["_saved_" + a] = _attr_property(i, defaults[i] if i < len(defaults) else None)
-    if "::" in name:  # "torch::autograd::CopySlices": the class is CopySlices, name() says all
+    if "::" in name:  # PyTorch's C++ nodes: name() gives the qualified name, the class the last part
         ns["name"] = lambda self, full=name: full
         name = name.rsplit("::", 1)[1]
     return type(name, (base,), ns)
