@@ -24,3 +24,18 @@ def rand64(*shape, seed=0, requires_grad=True, low=-1.0, high=1.0):
     rng = np.random.default_rng(seed)
     return retrograd.tensor(rng.uniform(low, high, shape), dtype=retrograd.float64,
                             requires_grad=requires_grad)
+
+
+def doubling(lib):
+    """A custom Function of ``lib`` (retrograd or torch) that doubles its input, backward only
+    (no ``jvp``): the plainest Function, for tests about the machinery around one."""
+    class Doubling(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    return Doubling

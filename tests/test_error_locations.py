@@ -6,6 +6,7 @@ import weakref
 import pytest
 
 import retrograd
+from conftest import doubling
 from retrograd.autograd.anomaly import node_site, site_line
 
 
@@ -339,7 +340,7 @@ def test_second_backward_through_a_reduction_names_its_output_shape_and_dtype():
 @pytest.mark.parametrize("make", [
     lambda T, x: x.sum(0), lambda T, x: x.pow(T.ones(3)), lambda T, x: x.clamp(0, 0.5),
     lambda T, x: x.mean(0), lambda T, x: x * 2,
-    lambda T, x: _twice(T).apply(x),
+    lambda T, x: doubling(T).apply(x),
 ])
 def test_producer_is_named_as_pytorch_names_it(torch_ref, make):
     """XBackward0 -> X, XBackward1 -> X1 (Sum1, Pow1, Clamp1), a custom XBackward -> X."""
@@ -357,14 +358,3 @@ def test_producer_is_named_as_pytorch_names_it(torch_ref, make):
     assert message(retrograd).startswith(theirs)
 
 
-def _twice(T):
-    class _Twice(T.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2
-
-        @staticmethod
-        def backward(ctx, g):
-            return g * 2
-
-    return _Twice

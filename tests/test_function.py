@@ -1,7 +1,7 @@
 """Custom autograd Functions, run side by side with PyTorch's."""
 
 import pytest
-from conftest import rand64
+from conftest import doubling, rand64
 
 import retrograd
 
@@ -470,14 +470,7 @@ def _jvp_classes(T):
         def jvp(ctx, t):
             return t * 5
 
-    class NoJvp(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2
-
-        @staticmethod
-        def backward(ctx, g):
-            return g * 2
+    NoJvp = doubling(T)
 
     class TooMany(Twice):
         @staticmethod

@@ -6,7 +6,7 @@ import pytest
 import retrograd
 from retrograd.autograd import GradcheckError, gradcheck, gradgradcheck
 from retrograd.autograd import forward_ad as fwad
-from tests.conftest import rand64
+from tests.conftest import doubling, rand64
 
 
 def composed(x, w):
@@ -116,14 +116,7 @@ def test_gradcheck_forward_mode_uses_a_custom_functions_jvp():
     with pytest.raises(GradcheckError, match="^Jacobian computed with forward mode mismatch"):
         gradcheck(wrong, (rand64(4),), check_forward_ad=True)
 
-    class NoJvp(retrograd.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2
-
-        @staticmethod
-        def backward(ctx, g):
-            return g * 2
+    NoJvp = doubling(retrograd)
 
     with pytest.raises(NotImplementedError, match="^You must implement the jvp function"):
         gradcheck(NoJvp.apply, (rand64(4),), check_forward_ad=True)
