@@ -482,17 +482,7 @@ def _jvp_classes(T):
         def jvp(ctx, t):
             return T.ones(3)
 
-    class DirtyJvp(Function):
-        @staticmethod
-        def forward(ctx, x):
-            x.mul_(2)
-            ctx.mark_dirty(x)
-            return x
-
-        @staticmethod
-        def backward(ctx, g):
-            return g * 2
-
+    class DirtyJvp(_classes(T)["Dirty"]):
         @staticmethod
         def jvp(ctx, t):
             return t.mul_(2)
