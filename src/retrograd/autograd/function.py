@@ -17,8 +17,7 @@ from .anomaly import caller_site, node_origin
 from .graph import pack_saved
 from .grad_mode import no_grad
 from .grad_mode import state as _grad_state
-from .node import (_FREED, FunctionNode, Node, PackedSaved, _freed_hint, _modified_message,
-                   _sequence)
+from .node import _FREED, FunctionNode, Node, PackedSaved, _freed_hint, _sequence, check_version
 
 _LEAF_DIRTY = "a leaf Variable that requires grad has been used in an in-place operation."
 _VIEW_OF_LEAF = ("a view of a leaf Variable that requires grad is being used in an in-place "
@@ -92,11 +91,7 @@ class BackwardCFunction(Node, FunctionCtx):
                 data, vc = t
                 t = _make(data, True, self, vc)
                 t._output_nr = output_nr
-            else:
-                vc = t._vc
-            if vc[0] != version:
-                raise RuntimeError(_modified_message(self, t, vc[0], version, len(out),
-                                                     vc[1] if len(vc) > 1 else None))
+            check_version(self, t, version)
             out.append(t)
         return tuple(out)
 

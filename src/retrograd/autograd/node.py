@@ -181,8 +181,7 @@ class FunctionNode(Node):
             vc = t._vc
         if vc[0] != version:
             shown = self._saved_in_errors.get(i)
-            raise RuntimeError(_modified_message(self, t if shown is None else shown(t), vc[0],
-                                                 version, i, vc[1] if len(vc) > 1 else None))
+            raise RuntimeError(_modified_message(self, t if shown is None else shown(t), version))
         return t
 
 
@@ -277,9 +276,13 @@ def _fit(grad, meta):
     return grad
 
 
-def _modified_message(node, tensor, now, expected, index, vc_site=None, origin=None):
-    """PyTorch's error for a saved ``tensor`` changed in place, then ours: the tensor, who saved
-    it (``origin``, else the node and its forward call) and the write that changed it."""
+def _modified_message(node, tensor, expected, origin=None):
+    """PyTorch's error for a saved ``tensor`` changed in place since it was at version
+    ``expected``, then ours: the tensor, who saved it (``origin``, else the node and its forward
+    call) and the write that changed it (the site its version counter keeps)."""
+    vc = tensor._vc
+    now = vc[0]
+    vc_site = vc[1] if len(vc) > 1 else None
     shape = ", ".join(str(n) for n in tensor.shape)
     fn = tensor.grad_fn
     if _is_differentiable_view(tensor) and getattr(fn, "_n_outputs", 1) != 1:
@@ -308,13 +311,11 @@ _HINT_IN_ANOMALY_MODE = ("the backtrace further above shows the operation that f
                          "later. Good luck!")
 
 
-def check_version(node, tensor, version):
-    """PyTorch's error when ``tensor``, which ``node`` kept at ``version``, was written in place
-    since: for tensors a node keeps beside its saved values (the index of a read by index)."""
-    vc = tensor._vc
-    if vc[0] != version:
-        raise RuntimeError(_modified_message(node, tensor, vc[0], version, 0,
-                                             vc[1] if len(vc) > 1 else None))
+def check_version(node, tensor, version, origin=None):
+    """PyTorch's error when ``tensor``, which ``node`` (or ``origin``, a description) kept at
+    ``version``, was written in place since."""
+    if tensor._vc[0] != version:
+        raise RuntimeError(_modified_message(node, tensor, version, origin))
 
 
 def _type_name(tensor):

@@ -18,7 +18,7 @@ from ..autograd.engine import gradient_edge
 from ..autograd.engine import run as _run_backward
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import saved_tensors_hooks
-from ..autograd.node import _FREED, Node, _freed_hint, _modified_message
+from ..autograd.node import _FREED, Node, _freed_hint, check_version
 from ..tensor import Tensor, _make
 
 __all__ = ["CheckpointError", "checkpoint", "checkpoint_sequential"]
@@ -140,10 +140,8 @@ def _check_inputs(inputs, site):
     would compute from the new values."""
     for t, version in inputs:
         if t._vc[0] != version:
-            vc = t._vc
-            raise RuntimeError(_modified_message(
-                None, t, vc[0], version, 0, vc[1] if len(vc) > 1 else None,
-                origin=f"torch.utils.checkpoint as an input, at {describe_site(site)}"))
+            check_version(None, t, version,
+                          f"torch.utils.checkpoint as an input, at {describe_site(site)}")
 
 
 def _rng_state():
