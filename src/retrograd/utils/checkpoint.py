@@ -84,7 +84,7 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism
     site = caller_site(1)
     if use_reentrant:
         return _reentrant(function, args, rng, site)
-    frame = _Frame(function, args, kwargs, rng, site, determinism_check == "default")
+    frame = _Frame(function, args, kwargs, rng, site, determinism_check == "default", early_stop)
     with saved_tensors_hooks(frame.pack, frame.unpack):
         return function(*args, **kwargs)
 
@@ -192,9 +192,10 @@ def _meta(t):
 class _Frame:
     """One non-reentrant checkpointed call: its inputs, and weak references to its handles."""
 
-    __slots__ = ("args", "check", "function", "handles", "inputs", "kwargs", "rng", "site")
+    __slots__ = ("args", "check", "early_stop", "function", "handles", "inputs", "kwargs", "rng",
+                 "site")
 
-    def __init__(self, function, args, kwargs, rng, site, check):
+    def __init__(self, function, args, kwargs, rng, site, check, early_stop):
         self.function = function
         self.args = _detached(args)  # the inputs are all the segment keeps
         self.inputs = _saved_inputs(args)
@@ -202,6 +203,7 @@ class _Frame:
         self.rng = rng
         self.site = site
         self.check = check  # determinism_check="default": compare shapes and dtypes
+        self.early_stop = early_stop
         self.handles = []
 
     def pack(self, tensor):
@@ -216,8 +218,8 @@ class _Frame:
         return handle.value
 
     def recompute(self):
-        """Run the segment again and hand each live handle its recomputed tensor, in order; stop
-        once the last one has its value, as PyTorch does."""
+        """Run the segment again and hand each live handle its recomputed tensor, in order; with
+        ``early_stop``, stop once the last one has its value, as PyTorch does."""
         _check_inputs(self.inputs, self.site)
         handles = self.handles
         count = [0]
@@ -225,13 +227,17 @@ class _Frame:
 
         def keep(t):
             i = count[0]
+            if i >= len(handles):  # (only without early_stop: else the rerun stopped before)
+                raise CheckpointError("torch.utils.checkpoint: trying to save more tensors during "
+                                      "recomputation than during the original forward pass.\n"
+                                      + _TIP)
             count[0] += 1
-            h = handles[i]() if i < len(handles) else None
+            h = handles[i]()
             if h is not None:
                 h.value = t.detach() if t.grad_fn is not None else t
                 if h.meta is not None and h.meta != _meta(t):
                     differ.append((i, h))
-            if count[0] >= len(handles):
+            if self.early_stop and count[0] == len(handles):
                 raise _StopRecomputation
 
         prev = _grad_state.enabled
