@@ -12,9 +12,8 @@ import warnings
 
 from .._array import xp
 from ..tensor import Tensor, _make, bump_version
-from . import graph as _graph
 from .anomaly import caller_site, node_origin
-from .graph import pack_saved
+from .graph import hooks_open, pack_saved
 from .grad_mode import no_grad
 from .grad_mode import state as _grad_state
 from .node import _FREED, FunctionNode, Node, PackedSaved, _freed_hint, _sequence, check_version
@@ -82,7 +81,7 @@ class BackwardCFunction(Node, FunctionCtx):
                 continue
             t, version, output_nr = entry
             if type(t) is PackedSaved:  # via saved_tensors_hooks: as in PyTorch, no version check
-                t = t.unpack(self)[0]
+                t = t.unpack(self)
                 if output_nr is not None:
                     t._output_nr = output_nr
                 out.append(t)
@@ -445,7 +444,7 @@ def _save(index, t, outputs):
         if o is t and t.grad_fn is not None:
             output_nr = i
             break
-    if _graph._local.stack:  # saved_tensors_hooks are open: keep what pack_hook returns
+    if hooks_open():  # saved_tensors_hooks are open: keep what pack_hook returns
         return (pack_saved(t, output_nr is not None), t._vc[0], output_nr)
     if output_nr is not None:
         return ((t._data, t._vc), t._vc[0], output_nr)  # no reference from the node to its output

@@ -169,7 +169,7 @@ class FunctionNode(Node):
             return value
         if type(value) is PackedSaved:
             # What the unpack hook returns is used as it is: PyTorch checks no version here.
-            return value.unpack(self)[0]
+            return value.unpack(self)
         if version < 0:  # the op's own output, kept as (array, version counter)
             from ..tensor import _make
 
@@ -189,9 +189,9 @@ class FunctionNode(Node):
 class PackedSaved:
     """A saved tensor that went through a ``saved_tensors_hooks`` pack hook at save time.
 
-    ``unpack`` calls the unpack hook when a formula reads it; the version counter stays here (as
-    ``vc``) so an in-place change is still caught.  A saved output comes back with its node as
-    ``grad_fn`` again.
+    ``unpack`` calls the unpack hook when a formula reads it; what that returns is used as it is,
+    with no version check, as in PyTorch.  A saved output comes back with its node as ``grad_fn``
+    again, sharing the output's version counter (kept here as ``vc``).
     """
 
     __slots__ = ("packed", "unpack_hook", "vc", "is_output")
@@ -212,7 +212,7 @@ class PackedSaved:
                             f"result of type {type(t).__name__}")
         if self.is_output:
             t = _make(t._data, True, node, self.vc)
-        return t, self.vc
+        return t
 
 
 class UnaryNode(FunctionNode):
