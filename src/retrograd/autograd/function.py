@@ -285,21 +285,19 @@ def _place_keywords(forward, args, kwargs, skip):
 def _returned_inputs(node, args, outputs):
     """Without a graph, an input returned as it is (not marked dirty) still comes back as a new
     tensor, as in PyTorch: a detached alias of one that requires grad, else a view of it."""
-    for o in outputs:
-        if isinstance(o, Tensor) and any(o is a for a in args):
-            break
-    else:
+    returned = {id(a) for a in args if isinstance(a, Tensor)} - {id(t) for t in node._dirty}
+    if not any(id(o) in returned for o in outputs):
         return outputs
-    result = []
-    for o in outputs:
-        if (isinstance(o, Tensor) and any(o is a for a in args)
-                and not any(o is t for t in node._dirty)):
-            alias = _make(o._data, False, None, o._vc)
-            if not o._requires_grad:
-                alias._view_base = o._view_base if o._view_base is not None else o
-            o = alias
-        result.append(o)
-    return tuple(result)
+    return tuple(_alias(o, not o._requires_grad) if id(o) in returned else o for o in outputs)
+
+
+def _alias(t, view):
+    """A new tensor on ``t``'s memory and version counter, for an input a Function returns as it
+    is; with ``view``, a view of ``t`` (of its base, for a view)."""
+    alias = _make(t._data, False, None, t._vc)
+    if view:
+        alias._view_base = t._view_base if t._view_base is not None else t
+    return alias
 
 
 def _check_dirty(node, outputs):
@@ -408,9 +406,7 @@ def _connect(node, args, outputs):
                 raise RuntimeError(_VIEW_OF_LEAF)
             bump_version(o, (node._site, node._site_at))  # changed by this apply() call
         elif id(o) in inputs:  # an input returned as it is: a new tensor viewing it, as in PyTorch
-            base = o
-            o = _make(o._data, False, None, o._vc)
-            o._view_base = base._view_base if base._view_base is not None else base
+            o = _alias(o, True)
         if id(outputs[i]) in non_diff or o._data.dtype.kind not in "fc":
             o._requires_grad = False
         else:
