@@ -294,9 +294,9 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True):
     if variable._post_acc_hooks is not None:
         for hook in tuple(variable._post_acc_hooks.values()):
             r = hook(variable)
-            if r is not None:
-                if not isinstance(r, Tensor):
-                    raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+            # PyTorch checks the result as a tensor hook's (against the leaf), and lets the leaf
+            # itself come back
+            if r is not None and _checked_hook_result(hook, variable, r) is not variable:
                 raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
