@@ -229,12 +229,24 @@ class Function(FunctionCtx):
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         record = _grad_state.enabled and any(node.needs_input_grad)
         tangents = _input_tangents(args)
-        with no_grad(), _forward_ad_off(tangents):
+        # forward runs without a graph and, with tangents, without forward AD: jvp gives the
+        # outputs' tangents
+        prev = _grad_state.enabled
+        _grad_state.enabled = False
+        hook = None
+        if tangents is not None:
+            registry = _ops_registry()
+            hook, registry.forward_ad_hook = registry.forward_ad_hook, None
+        try:
             if cls._uses_setup_context:
                 output = cls.forward(*args)
                 cls.setup_context(node, args, output)
             else:
                 output = cls.forward(node, *args)
+        finally:
+            _grad_state.enabled = prev
+            if hook is not None:
+                registry.forward_ad_hook = hook
         single = not isinstance(output, tuple)
         outputs = (output,) if single else output
         _check_dirty(node, outputs)
@@ -308,9 +320,7 @@ def _check_dirty(node, outputs):
 
 def _input_tangents(args):
     """The inputs' tangents while a forward-AD level is open and some input has one, else None."""
-    from ..ops import registry
-
-    if registry.forward_ad_hook is None:
+    if _ops_registry().forward_ad_hook is None:
         return None
     from .forward_ad import tangent_of
 
@@ -318,25 +328,18 @@ def _input_tangents(args):
     return tangents if any(t is not None for t in tangents) else None
 
 
-class _forward_ad_off:
-    """The ops inside ``forward`` pass no tangents on: ``jvp`` gives the outputs' tangents."""
+_registry = None
 
-    __slots__ = ("hook",)
 
-    def __init__(self, tangents):
-        self.hook = None if tangents is None else True
+def _ops_registry():
+    """The op table's module, imported on first use (ops sit above autograd): an import statement
+    on every apply() would cost more than the rest of the forward-AD check."""
+    global _registry
+    if _registry is None:
+        from ..ops import registry
 
-    def __enter__(self):
-        if self.hook is not None:
-            from ..ops import registry
-
-            self.hook, registry.forward_ad_hook = registry.forward_ad_hook, None
-
-    def __exit__(self, *exc):
-        if self.hook is not None:
-            from ..ops import registry
-
-            registry.forward_ad_hook = self.hook
+        _registry = registry
+    return _registry
 
 
 def _run_jvp(cls, node, args, tangents, outputs):
@@ -381,8 +384,7 @@ def _run_jvp(cls, node, args, tangents, outputs):
 
 def _connect(node, args, outputs):
     """Make ``node`` the grad_fn of the outputs and keep what backward needs."""
-    from ..ops.registry import _edge
-
+    _edge = _ops_registry()._edge
     positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
     node._tensor_positions = positions
     node.next_functions = tuple(_edge(args[i]) for i in positions)
