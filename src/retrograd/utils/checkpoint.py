@@ -13,7 +13,7 @@ node in its place; that node reruns the segment with a graph and runs a nested b
 import warnings
 import weakref
 
-from ..autograd.anomaly import caller_site, describe_site
+from ..autograd.anomaly import caller_site, describe_site, node_site
 from ..autograd.engine import gradient_edge
 from ..autograd.engine import run as _run_backward
 from ..autograd.grad_mode import state as _grad_state
@@ -267,14 +267,14 @@ class _Frame:
 class CheckpointFunctionBackward(Node):
     """The one node a reentrant checkpoint leaves in the graph: reruns the segment in backward."""
 
-    __slots__ = ("_freed", "args", "function", "inputs", "n_outputs", "rng", "site")
+    __slots__ = ("_freed", "args", "function", "inputs", "n_outputs", "rng")
 
     def apply(self, grads, needed):
         if self._freed:
             raise RuntimeError(_FREED + _freed_hint(self))
         if needed is not None:  # autograd.grad or backward(inputs=...): .grad is not to be touched
             raise RuntimeError(_REENTRANT_GRAD)
-        _check_inputs(self.inputs, self.site)
+        _check_inputs(self.inputs, node_site(self))
         inputs = _detached(self.args)
         prev = _grad_state.enabled
         _grad_state.enabled = True
@@ -333,7 +333,6 @@ def _reentrant(function, args, rng, site):
     node.function = function
     node.args = _detached(args)
     node.inputs = _saved_inputs(args)
-    node.site = site
     node._site, node._site_at = site  # named by errors and anomaly mode, as an op's node is
     node.rng = rng
     node._freed = False
