@@ -265,4 +265,5 @@ def _post_accumulate_returns(T, result):
 def test_post_accumulate_hook_result_is_checked_as_pytorch_does(torch_ref, result):
     """A post-accumulate hook's result goes through the tensor-hook size and type checks first;
     only the tensor itself may come back."""
-    assert _post_accumulate_returns(retrograd, result) == _post_accumulate_returns(torch_ref, result)
+    ours = _post_accumulate_returns(retrograd, result)
+    assert ours == _post_accumulate_returns(torch_ref, result)

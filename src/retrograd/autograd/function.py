@@ -16,7 +16,7 @@ from .anomaly import caller_site, node_origin
 from .graph import hooks_open, pack_saved
 from .grad_mode import no_grad
 from .grad_mode import state as _grad_state
-from .node import _FREED, FunctionNode, Node, PackedSaved, _freed_hint, _sequence, check_version
+from .node import FunctionNode, Node, PackedSaved, _sequence, check_version, freed_error
 
 _LEAF_DIRTY = "a leaf Variable that requires grad has been used in an in-place operation."
 _VIEW_OF_LEAF = ("a view of a leaf Variable that requires grad is being used in an in-place "
@@ -73,7 +73,7 @@ class BackwardCFunction(Node, FunctionCtx):
             return self._jvp_saved
         saved = self._saved
         if saved is None:
-            raise RuntimeError(_FREED + _freed_hint(self))
+            raise freed_error(self)
         out = []
         for entry in saved:
             if entry is None:

@@ -162,7 +162,7 @@ class FunctionNode(Node):
     def _unpack(self, i):
         saved = self._saved
         if saved is None:
-            raise RuntimeError(_FREED + _freed_hint(self))
+            raise freed_error(self)
         value = saved[i]
         version = self._versions[i]
         if version is None:
@@ -348,6 +348,14 @@ def _op_name(fn):
     if found and (tail == "" or tail.isdigit()):
         return head if tail in ("", "0") else head + tail
     return name
+
+
+def freed_error(node) -> RuntimeError:
+    """PyTorch's error for reading ``node``'s saved values after a backward freed them, then our
+    sentence; ``_node`` tells the engine which node it is about (it adds that node's output)."""
+    error = RuntimeError(_FREED + _freed_hint(node))
+    error._node = node
+    return error
 
 
 def _freed_hint(node):

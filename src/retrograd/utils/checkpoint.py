@@ -18,7 +18,7 @@ from ..autograd.engine import gradient_edge
 from ..autograd.engine import run as _run_backward
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import saved_tensors_hooks
-from ..autograd.node import _FREED, Node, _freed_hint, check_version
+from ..autograd.node import Node, check_version, freed_error
 from ..tensor import Tensor, _make
 
 __all__ = ["CheckpointError", "checkpoint", "checkpoint_sequential"]
@@ -271,7 +271,7 @@ class CheckpointFunctionBackward(Node):
 
     def apply(self, grads, needed):
         if self._freed:
-            raise RuntimeError(_FREED + _freed_hint(self))
+            raise freed_error(self)
         if needed is not None:  # autograd.grad or backward(inputs=...): .grad is not to be touched
             raise RuntimeError(_REENTRANT_GRAD)
         _check_inputs(self.inputs, node_site(self))
