@@ -765,3 +765,23 @@ def test_mark_dirty_on_a_view_records_the_write_into_its_base(torch_ref):
         return names, b.tolist(), x.grad.tolist(), str(err.value)
 
     assert program(retrograd) == program(torch_ref)
+
+
+def _dirty_without_graph(T):
+    """A dirty input returned without a graph: as itself when it does not require grad, else as
+    a detached alias, as any input returned then is."""
+    Dirty = _classes(T)["Dirty"]
+    leaf = T.tensor([1.0, 2.0], requires_grad=True)
+    inputs = (leaf * 1, leaf, T.tensor([1.0, 2.0]))
+    found = []
+    with T.no_grad():
+        for x in inputs:
+            before = x._version
+            y = Dirty.apply(x)
+            found.append((y is x, y.requires_grad, y.grad_fn is None, x._version - before,
+                          y._version == x._version))
+    return found
+
+
+def test_dirty_input_returned_without_a_graph_matches_pytorch(torch_ref):
+    assert _dirty_without_graph(retrograd) == _dirty_without_graph(torch_ref)

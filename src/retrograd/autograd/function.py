@@ -295,12 +295,15 @@ def _place_keywords(forward, args, kwargs, skip):
 
 
 def _returned_inputs(node, args, outputs):
-    """Without a graph, an input returned as it is (not marked dirty) still comes back as a new
-    tensor, as in PyTorch: a detached alias of one that requires grad, else a view of it."""
-    returned = {id(a) for a in args if isinstance(a, Tensor)} - {id(t) for t in node._dirty}
-    if not any(id(o) in returned for o in outputs):
+    """Without a graph, an input returned comes back as a new tensor, as in PyTorch: a detached
+    alias of one that requires grad (marked dirty or not), else a view of it; only a dirty input
+    that does not require grad comes back as itself."""
+    inputs = {id(a) for a in args if isinstance(a, Tensor)}
+    if not any(id(o) in inputs for o in outputs):
         return outputs
-    return tuple(_alias(o, not o._requires_grad) if id(o) in returned else o for o in outputs)
+    dirty = {id(t) for t in node._dirty}
+    return tuple(o if id(o) not in inputs or (id(o) in dirty and not o._requires_grad)
+                 else _alias(o, not o._requires_grad) for o in outputs)
 
 
 def _alias(t, view):
