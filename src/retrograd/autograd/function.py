@@ -295,15 +295,21 @@ def _place_keywords(forward, args, kwargs, skip):
 
 
 def _returned_inputs(node, args, outputs):
-    """Without a graph, an input returned comes back as a new tensor, as in PyTorch: a detached
-    alias of one that requires grad (marked dirty or not), else a view of it; only a dirty input
-    that does not require grad comes back as itself."""
+    """Without a graph, every output is one without grad (``_without_grad``)."""
     inputs = {id(a) for a in args if isinstance(a, Tensor)}
     if not any(id(o) in inputs for o in outputs):
         return outputs
     dirty = {id(t) for t in node._dirty}
-    return tuple(o if id(o) not in inputs or (id(o) in dirty and not o._requires_grad)
-                 else _alias(o, not o._requires_grad) for o in outputs)
+    return tuple(_without_grad(o, id(o) in dirty) if id(o) in inputs else o for o in outputs)
+
+
+def _without_grad(t, dirty):
+    """An input returned as an output that gets no grad_fn (no graph is recorded, or it is marked
+    non-differentiable), as PyTorch returns it: a detached alias if it requires grad (dirty or
+    not), else a view of it, or itself if it is dirty."""
+    if t._requires_grad:
+        return _alias(t, False)
+    return t if dirty else _alias(t, True)
 
 
 def _alias(t, view):
@@ -403,18 +409,24 @@ def _connect(node, args, outputs):
         if not isinstance(o, Tensor):
             result.append(o)
             continue
-        if id(o) in dirty:
-            if o._requires_grad and o.grad_fn is None:
-                raise RuntimeError(_LEAF_DIRTY)
-            base = o._view_base
-            if base is not None and base._requires_grad and base.grad_fn is None:
-                raise RuntimeError(_VIEW_OF_LEAF)
-            bump_version(o, (node._site, node._site_at))  # changed by this apply() call
-        elif id(o) in inputs:  # an input returned as it is: a new tensor viewing it, as in PyTorch
-            o = _alias(o, True)
-        if id(outputs[i]) in non_diff or o._data.dtype.kind not in "fc":
-            o._requires_grad = False
+        is_dirty, is_input = id(o) in dirty, id(o) in inputs
+        if id(o) in non_diff or o._data.dtype.kind not in "fc":
+            if is_dirty:
+                bump_version(o, (node._site, node._site_at))
+            if is_input:
+                o = _without_grad(o, is_dirty)
+            else:
+                o._requires_grad = False
         else:
+            if is_dirty:
+                if o._requires_grad and o.grad_fn is None:
+                    raise RuntimeError(_LEAF_DIRTY)
+                base = o._view_base
+                if base is not None and base._requires_grad and base.grad_fn is None:
+                    raise RuntimeError(_VIEW_OF_LEAF)
+                bump_version(o, (node._site, node._site_at))  # changed by this apply() call
+            elif is_input:  # an input returned as it is: a new tensor viewing it, as in PyTorch
+                o = _alias(o, True)
             o.grad_fn = node
             o._output_nr = i
             o._requires_grad = True
