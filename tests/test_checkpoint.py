@@ -177,6 +177,29 @@ def test_rerun_stops_once_every_saved_tensor_is_back(torch_ref):
     assert grads[0] == pytest.approx(grads[1])
 
 
+def _recompute_saves_more(T, early_stop):
+    x = T.ones(3, requires_grad=True)
+    runs = []
+
+    def f(a):
+        runs.append(1)
+        b = a.sin()
+        return b if len(runs) == 1 else b.exp().cos()
+
+    y = T.utils.checkpoint.checkpoint(f, x, use_reentrant=False, early_stop=early_stop)
+    return _error(lambda: y.sum().backward()), len(runs)
+
+
+def test_without_early_stop_the_rerun_runs_whole_and_may_not_save_more(torch_ref):
+    """early_stop=False: the segment reruns to its end, and saving more than the forward did is
+    PyTorch's CheckpointError."""
+    (kind, theirs), their_runs = _recompute_saves_more(torch_ref, False)
+    (ours_kind, ours), our_runs = _recompute_saves_more(retrograd, False)
+    assert kind == ours_kind == "CheckpointError"
+    assert ours == theirs
+    assert our_runs == their_runs == 2
+
+
 def test_argument_checks_are_pytorchs(torch_ref):
     def calls(T):
         x = T.ones(3, requires_grad=True)

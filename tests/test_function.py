@@ -746,6 +746,10 @@ def test_backward_runs_when_no_gradient_arrives(torch_ref):
         DropsFirst.apply(make(True).apply(a) * 3, b).sum().backward()
         return calls, a.grad.tolist()
 
+    ours = program(retrograd)
+    assert ours == program(torch_ref)
+    assert ours[0][:2] == [[0.0, 0.0], None]  # zeros, then None without materialized grads
+
 
 def test_mark_dirty_on_a_view_records_the_write_into_its_base(torch_ref):
     def program(lib):
@@ -761,3 +765,57 @@ def test_mark_dirty_on_a_view_records_the_write_into_its_base(torch_ref):
         return names, b.tolist(), x.grad.tolist(), str(err.value)
 
     assert program(retrograd) == program(torch_ref)
+
+
+def _dirty_without_graph(T):
+    """A dirty input returned without a graph: as itself when it does not require grad, else as
+    a detached alias, as any input returned then is."""
+    Dirty = _classes(T)["Dirty"]
+    leaf = T.tensor([1.0, 2.0], requires_grad=True)
+    inputs = (leaf * 1, leaf, T.tensor([1.0, 2.0]))
+    found = []
+    with T.no_grad():
+        for x in inputs:
+            before = x._version
+            y = Dirty.apply(x)
+            found.append((y is x, y.requires_grad, y.grad_fn is None, x._version - before,
+                          y._version == x._version))
+    return found
+
+
+def test_dirty_input_returned_without_a_graph_matches_pytorch(torch_ref):
+    assert _dirty_without_graph(retrograd) == _dirty_without_graph(torch_ref)
+
+
+def _non_differentiable_inputs_returned(T):
+    """An input returned but marked non-differentiable (dirty or not) comes back as a detached
+    alias when it requires grad; the input itself keeps requiring grad and its grad_fn."""
+    def make(dirty):
+        class ND(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, y):
+                if dirty:
+                    x.mul_(2)
+                    ctx.mark_dirty(x)
+                ctx.mark_non_differentiable(x)
+                return x, y * 2
+
+            @staticmethod
+            def backward(ctx, g1, g2):
+                return None, g2 * 2
+        return ND
+
+    found = []
+    for dirty in (False, True):
+        for leaf in (False, True):  # a dirty leaf is no error: the write is not differentiated
+            a = T.ones(2, requires_grad=True)
+            a = a if leaf else a * 1
+            r, _ = make(dirty).apply(a, T.ones(2, requires_grad=True))
+            found.append((r is a, r.requires_grad, r.grad_fn is None, r._base is a,
+                          a.requires_grad, a.grad_fn is None, a._version))
+    return found
+
+
+def test_non_differentiable_input_returned_matches_pytorch(torch_ref):
+    assert _non_differentiable_inputs_returned(retrograd) == _non_differentiable_inputs_returned(
+        torch_ref)

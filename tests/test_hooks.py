@@ -244,3 +244,26 @@ def test_what_a_hook_returns_is_checked(torch_ref, where, result):
     # PyTorch's text; after a RuntimeError about a node's gradient, ours naming that node
     assert ours[1] == theirs[1] or (theirs[0] == "RuntimeError" and ours[1].startswith(
         theirs[1] + " (The hook is on a gradient of MulBackward0, made by the forward call at "))
+
+
+def _post_accumulate_returns(T, result):
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    x.register_post_accumulate_grad_hook(result)
+    try:
+        (x * 2).sum().backward()
+    except (RuntimeError, TypeError) as e:
+        return type(e).__name__, str(e)
+    return x.grad.tolist()
+
+
+@pytest.mark.parametrize("result", [
+    lambda t: t,  # the tensor itself: allowed
+    lambda t: t.detach(),
+    lambda t: t.grad.double(),
+    lambda t: t.grad[:1],
+])
+def test_post_accumulate_hook_result_is_checked_as_pytorch_does(torch_ref, result):
+    """A post-accumulate hook's result goes through the tensor-hook size and type checks first;
+    only the tensor itself may come back."""
+    ours = _post_accumulate_returns(retrograd, result)
+    assert ours == _post_accumulate_returns(torch_ref, result)

@@ -331,6 +331,10 @@ def test_cpp_node_names_print_as_pytorch(torch_ref):
         return [(repr(t), t.grad_fn.name(), type(t.grad_fn).__name__,
                  repr(t.grad_fn).split(" object")[0]) for t in (b, c)]
 
+    ours = program(retrograd)
+    assert ours == program(torch_ref)
+    assert ours[0][1] == "torch::autograd::CopySlices"
+
 
 def test_sub_with_alpha_is_recorded(torch_ref):
     def program(T):

@@ -15,7 +15,7 @@ from ..tensor import Tensor, _make
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
 from .anomaly import state as _anomaly
 from .grad_mode import state as _grad_state
-from .node import _FREED, AccumulateGrad, grad_accumulator
+from .node import AccumulateGrad, grad_accumulator
 
 _getrefcount = sys.getrefcount
 
@@ -91,8 +91,8 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 except Exception as e:
                     if _anomaly_on:
                         warn_error_in(node)
-                    if getattr(node, "_freed_at", None) is not None:
-                        _name_freed_output(e, node, slots)
+                    if getattr(e, "_node", None) is node and slots[0] is not None:
+                        _name_freed_output(e, node, slots[0])
                     raise
                 if hooked and node._hooks is not None:
                     outs = _call_post_hooks(node, outs, slots)
@@ -129,16 +129,12 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     return captured
 
 
-def _name_freed_output(error, node, slots):
-    """The error of a second backward through ``node``: add the shape and dtype of the node's
-    output, which the gradient arriving at it has (its saved values are gone)."""
-    g = slots[0]
-    text = str(error)
-    if (type(error) is RuntimeError and g is not None and text.startswith(_FREED)
-            and f"The saved values of {node.name()}," in text):  # about this node, not another
-        shape = ", ".join(map(str, g.shape))
-        error.args = (f"{error.args[0]} {node.name()}'s output has shape [{shape}] and dtype "
-                      f"{g.dtype}.",)
+def _name_freed_output(error, node, g):
+    """The error of a second backward through ``node`` (its saved values are gone): add the shape
+    and dtype of the node's output, which the gradient ``g`` arriving at it has."""
+    shape = ", ".join(map(str, g.shape))
+    error.args = (f"{error.args[0]} {node.name()}'s output has shape [{shape}] and dtype "
+                  f"{g.dtype}.",)
 
 
 def _start(root_edges, grads, inputs, accumulate, targets):
@@ -294,9 +290,9 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True):
     if variable._post_acc_hooks is not None:
         for hook in tuple(variable._post_acc_hooks.values()):
             r = hook(variable)
-            if r is not None:
-                if not isinstance(r, Tensor):
-                    raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+            # PyTorch checks the result as a tensor hook's (against the leaf), and lets the leaf
+            # itself come back
+            if r is not None and _checked_hook_result(hook, variable, r) is not variable:
                 raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 

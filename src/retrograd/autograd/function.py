@@ -12,13 +12,11 @@ import warnings
 
 from .._array import xp
 from ..tensor import Tensor, _make, bump_version
-from . import graph as _graph
 from .anomaly import caller_site, node_origin
-from .graph import pack_saved
+from .graph import hooks_open, pack_saved
 from .grad_mode import no_grad
 from .grad_mode import state as _grad_state
-from .node import (_FREED, FunctionNode, Node, PackedSaved, _freed_hint, _modified_message,
-                   _sequence)
+from .node import FunctionNode, Node, PackedSaved, _sequence, check_version, freed_error
 
 _LEAF_DIRTY = "a leaf Variable that requires grad has been used in an in-place operation."
 _VIEW_OF_LEAF = ("a view of a leaf Variable that requires grad is being used in an in-place "
@@ -75,7 +73,7 @@ class BackwardCFunction(Node, FunctionCtx):
             return self._jvp_saved
         saved = self._saved
         if saved is None:
-            raise RuntimeError(_FREED + _freed_hint(self))
+            raise freed_error(self)
         out = []
         for entry in saved:
             if entry is None:
@@ -83,7 +81,7 @@ class BackwardCFunction(Node, FunctionCtx):
                 continue
             t, version, output_nr = entry
             if type(t) is PackedSaved:  # via saved_tensors_hooks: as in PyTorch, no version check
-                t = t.unpack(self)[0]
+                t = t.unpack(self)
                 if output_nr is not None:
                     t._output_nr = output_nr
                 out.append(t)
@@ -92,11 +90,7 @@ class BackwardCFunction(Node, FunctionCtx):
                 data, vc = t
                 t = _make(data, True, self, vc)
                 t._output_nr = output_nr
-            else:
-                vc = t._vc
-            if vc[0] != version:
-                raise RuntimeError(_modified_message(self, t, vc[0], version, len(out),
-                                                     vc[1] if len(vc) > 1 else None))
+            check_version(self, t, version)
             out.append(t)
         return tuple(out)
 
@@ -235,12 +229,24 @@ class Function(FunctionCtx):
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         record = _grad_state.enabled and any(node.needs_input_grad)
         tangents = _input_tangents(args)
-        with no_grad(), _forward_ad_off(tangents):
+        # forward runs without a graph and, with tangents, without forward AD: jvp gives the
+        # outputs' tangents
+        prev = _grad_state.enabled
+        _grad_state.enabled = False
+        hook = None
+        if tangents is not None:
+            registry = _ops_registry()
+            hook, registry.forward_ad_hook = registry.forward_ad_hook, None
+        try:
             if cls._uses_setup_context:
                 output = cls.forward(*args)
                 cls.setup_context(node, args, output)
             else:
                 output = cls.forward(node, *args)
+        finally:
+            _grad_state.enabled = prev
+            if hook is not None:
+                registry.forward_ad_hook = hook
         single = not isinstance(output, tuple)
         outputs = (output,) if single else output
         _check_dirty(node, outputs)
@@ -289,23 +295,30 @@ def _place_keywords(forward, args, kwargs, skip):
 
 
 def _returned_inputs(node, args, outputs):
-    """Without a graph, an input returned as it is (not marked dirty) still comes back as a new
-    tensor, as in PyTorch: a detached alias of one that requires grad, else a view of it."""
-    for o in outputs:
-        if isinstance(o, Tensor) and any(o is a for a in args):
-            break
-    else:
+    """Without a graph, every output is one without grad (``_without_grad``)."""
+    inputs = {id(a) for a in args if isinstance(a, Tensor)}
+    if not any(id(o) in inputs for o in outputs):
         return outputs
-    result = []
-    for o in outputs:
-        if (isinstance(o, Tensor) and any(o is a for a in args)
-                and not any(o is t for t in node._dirty)):
-            alias = _make(o._data, False, None, o._vc)
-            if not o._requires_grad:
-                alias._view_base = o._view_base if o._view_base is not None else o
-            o = alias
-        result.append(o)
-    return tuple(result)
+    dirty = {id(t) for t in node._dirty}
+    return tuple(_without_grad(o, id(o) in dirty) if id(o) in inputs else o for o in outputs)
+
+
+def _without_grad(t, dirty):
+    """An input returned as an output that gets no grad_fn (no graph is recorded, or it is marked
+    non-differentiable), as PyTorch returns it: a detached alias if it requires grad (dirty or
+    not), else a view of it, or itself if it is dirty."""
+    if t._requires_grad:
+        return _alias(t, False)
+    return t if dirty else _alias(t, True)
+
+
+def _alias(t, view):
+    """A new tensor on ``t``'s memory and version counter, for an input a Function returns as it
+    is; with ``view``, a view of ``t`` (of its base, for a view)."""
+    alias = _make(t._data, False, None, t._vc)
+    if view:
+        alias._view_base = t._view_base if t._view_base is not None else t
+    return alias
 
 
 def _check_dirty(node, outputs):
@@ -316,9 +329,7 @@ def _check_dirty(node, outputs):
 
 def _input_tangents(args):
     """The inputs' tangents while a forward-AD level is open and some input has one, else None."""
-    from ..ops import registry
-
-    if registry.forward_ad_hook is None:
+    if _ops_registry().forward_ad_hook is None:
         return None
     from .forward_ad import tangent_of
 
@@ -326,25 +337,18 @@ def _input_tangents(args):
     return tangents if any(t is not None for t in tangents) else None
 
 
-class _forward_ad_off:
-    """The ops inside ``forward`` pass no tangents on: ``jvp`` gives the outputs' tangents."""
+_registry = None
 
-    __slots__ = ("hook",)
 
-    def __init__(self, tangents):
-        self.hook = None if tangents is None else True
+def _ops_registry():
+    """The op table's module, imported on first use (ops sit above autograd): an import statement
+    on every apply() would cost more than the rest of the forward-AD check."""
+    global _registry
+    if _registry is None:
+        from ..ops import registry
 
-    def __enter__(self):
-        if self.hook is not None:
-            from ..ops import registry
-
-            self.hook, registry.forward_ad_hook = registry.forward_ad_hook, None
-
-    def __exit__(self, *exc):
-        if self.hook is not None:
-            from ..ops import registry
-
-            registry.forward_ad_hook = self.hook
+        _registry = registry
+    return _registry
 
 
 def _run_jvp(cls, node, args, tangents, outputs):
@@ -389,8 +393,7 @@ def _run_jvp(cls, node, args, tangents, outputs):
 
 def _connect(node, args, outputs):
     """Make ``node`` the grad_fn of the outputs and keep what backward needs."""
-    from ..ops.registry import _edge
-
+    _edge = _ops_registry()._edge
     positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
     node._tensor_positions = positions
     node.next_functions = tuple(_edge(args[i]) for i in positions)
@@ -406,20 +409,24 @@ def _connect(node, args, outputs):
         if not isinstance(o, Tensor):
             result.append(o)
             continue
-        if id(o) in dirty:
-            if o._requires_grad and o.grad_fn is None:
-                raise RuntimeError(_LEAF_DIRTY)
-            base = o._view_base
-            if base is not None and base._requires_grad and base.grad_fn is None:
-                raise RuntimeError(_VIEW_OF_LEAF)
-            bump_version(o, (node._site, node._site_at))  # changed by this apply() call
-        elif id(o) in inputs:  # an input returned as it is: a new tensor viewing it, as in PyTorch
-            base = o
-            o = _make(o._data, False, None, o._vc)
-            o._view_base = base._view_base if base._view_base is not None else base
-        if id(outputs[i]) in non_diff or o._data.dtype.kind not in "fc":
-            o._requires_grad = False
+        is_dirty, is_input = id(o) in dirty, id(o) in inputs
+        if id(o) in non_diff or o._data.dtype.kind not in "fc":
+            if is_dirty:
+                bump_version(o, (node._site, node._site_at))
+            if is_input:
+                o = _without_grad(o, is_dirty)
+            else:
+                o._requires_grad = False
         else:
+            if is_dirty:
+                if o._requires_grad and o.grad_fn is None:
+                    raise RuntimeError(_LEAF_DIRTY)
+                base = o._view_base
+                if base is not None and base._requires_grad and base.grad_fn is None:
+                    raise RuntimeError(_VIEW_OF_LEAF)
+                bump_version(o, (node._site, node._site_at))  # changed by this apply() call
+            elif is_input:  # an input returned as it is: a new tensor viewing it, as in PyTorch
+                o = _alias(o, True)
             o.grad_fn = node
             o._output_nr = i
             o._requires_grad = True
@@ -450,7 +457,7 @@ def _save(index, t, outputs):
         if o is t and t.grad_fn is not None:
             output_nr = i
             break
-    if _graph._local.stack:  # saved_tensors_hooks are open: keep what pack_hook returns
+    if hooks_open():  # saved_tensors_hooks are open: keep what pack_hook returns
         return (pack_saved(t, output_nr is not None), t._vc[0], output_nr)
     if output_nr is not None:
         return ((t._data, t._vc), t._vc[0], output_nr)  # no reference from the node to its output

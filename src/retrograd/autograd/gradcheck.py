@@ -21,8 +21,11 @@ def _as_tuple(x):
 
 
 def _outputs(func, inputs):
-    return tuple(o for o in _as_tuple(func(*inputs))
-                 if isinstance(o, Tensor) and o._data.dtype.kind in "fc")
+    return _float_outputs(_as_tuple(func(*inputs)))
+
+
+def _float_outputs(outs):
+    return tuple(o for o in outs if isinstance(o, Tensor) and o._data.dtype.kind in "fc")
 
 
 def _diff_outputs(func, inputs):
@@ -122,7 +125,8 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     _check_inputs(inputs)
     # Any output that is not a Tensor is an error, as in PyTorch; those that do not require grad
     # are left out, and with none left the function must not depend on its inputs at all.
-    if not any([o.requires_grad for o in _as_tuple(func(*inputs))]):
+    outs = _as_tuple(func(*inputs))
+    if not any([o.requires_grad for o in outs]):
         if any(xp.any(j != 0) for per_out in _numerical_jacobian(func, inputs, eps)
                for j in per_out):
             if raise_exception:
@@ -130,7 +134,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
             return False
         return True
     numerical = _numerical_jacobian(func, inputs, eps)
-    dtypes = [o._data.dtype for o in _outputs(func, inputs)]
+    dtypes = [o._data.dtype for o in _float_outputs(outs)]
     if check_backward_ad:
         if not _compare(numerical, _analytical_jacobian(func, inputs), rtol, atol,
                         raise_exception, "", dtypes):

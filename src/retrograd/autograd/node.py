@@ -162,14 +162,14 @@ class FunctionNode(Node):
     def _unpack(self, i):
         saved = self._saved
         if saved is None:
-            raise RuntimeError(_FREED + _freed_hint(self))
+            raise freed_error(self)
         value = saved[i]
         version = self._versions[i]
         if version is None:
             return value
         if type(value) is PackedSaved:
             # What the unpack hook returns is used as it is: PyTorch checks no version here.
-            return value.unpack(self)[0]
+            return value.unpack(self)
         if version < 0:  # the op's own output, kept as (array, version counter)
             from ..tensor import _make
 
@@ -181,8 +181,7 @@ class FunctionNode(Node):
             vc = t._vc
         if vc[0] != version:
             shown = self._saved_in_errors.get(i)
-            raise RuntimeError(_modified_message(self, t if shown is None else shown(t), vc[0],
-                                                 version, i, vc[1] if len(vc) > 1 else None))
+            raise RuntimeError(_modified_message(self, t if shown is None else shown(t), version))
         return t
 
 
@@ -190,9 +189,9 @@ class FunctionNode(Node):
 class PackedSaved:
     """A saved tensor that went through a ``saved_tensors_hooks`` pack hook at save time.
 
-    ``unpack`` calls the unpack hook when a formula reads it; the version counter stays here (as
-    ``vc``) so an in-place change is still caught.  A saved output comes back with its node as
-    ``grad_fn`` again.
+    ``unpack`` calls the unpack hook when a formula reads it; what that returns is used as it is,
+    with no version check, as in PyTorch.  A saved output comes back with its node as ``grad_fn``
+    again, sharing the output's version counter (kept here as ``vc``).
     """
 
     __slots__ = ("packed", "unpack_hook", "vc", "is_output")
@@ -213,7 +212,7 @@ class PackedSaved:
                             f"result of type {type(t).__name__}")
         if self.is_output:
             t = _make(t._data, True, node, self.vc)
-        return t, self.vc
+        return t
 
 
 class UnaryNode(FunctionNode):
@@ -277,9 +276,13 @@ def _fit(grad, meta):
     return grad
 
 
-def _modified_message(node, tensor, now, expected, index, vc_site=None, origin=None):
-    """PyTorch's error for a saved ``tensor`` changed in place, then ours: the tensor, who saved
-    it (``origin``, else the node and its forward call) and the write that changed it."""
+def _modified_message(node, tensor, expected, origin=None):
+    """PyTorch's error for a saved ``tensor`` changed in place since it was at version
+    ``expected``, then ours: the tensor, who saved it (``origin``, else the node and its forward
+    call) and the write that changed it (the site its version counter keeps)."""
+    vc = tensor._vc
+    now = vc[0]
+    vc_site = vc[1] if len(vc) > 1 else None
     shape = ", ".join(str(n) for n in tensor.shape)
     fn = tensor.grad_fn
     if _is_differentiable_view(tensor) and getattr(fn, "_n_outputs", 1) != 1:
@@ -308,13 +311,11 @@ _HINT_IN_ANOMALY_MODE = ("the backtrace further above shows the operation that f
                          "later. Good luck!")
 
 
-def check_version(node, tensor, version):
-    """PyTorch's error when ``tensor``, which ``node`` kept at ``version``, was written in place
-    since: for tensors a node keeps beside its saved values (the index of a read by index)."""
-    vc = tensor._vc
-    if vc[0] != version:
-        raise RuntimeError(_modified_message(node, tensor, vc[0], version, 0,
-                                             vc[1] if len(vc) > 1 else None))
+def check_version(node, tensor, version, origin=None):
+    """PyTorch's error when ``tensor``, which ``node`` (or ``origin``, a description) kept at
+    ``version``, was written in place since."""
+    if tensor._vc[0] != version:
+        raise RuntimeError(_modified_message(node, tensor, version, origin))
 
 
 def _type_name(tensor):
@@ -347,6 +348,14 @@ def _op_name(fn):
     if found and (tail == "" or tail.isdigit()):
         return head if tail in ("", "0") else head + tail
     return name
+
+
+def freed_error(node) -> RuntimeError:
+    """PyTorch's error for reading ``node``'s saved values after a backward freed them, then our
+    sentence; ``_node`` tells the engine which node it is about (it adds that node's output)."""
+    error = RuntimeError(_FREED + _freed_hint(node))
+    error._node = node
+    return error
 
 
 def _freed_hint(node):

@@ -13,12 +13,12 @@ node in its place; that node reruns the segment with a graph and runs a nested b
 import warnings
 import weakref
 
-from ..autograd.anomaly import caller_site, describe_site
+from ..autograd.anomaly import caller_site, describe_site, node_site
 from ..autograd.engine import gradient_edge
 from ..autograd.engine import run as _run_backward
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import saved_tensors_hooks
-from ..autograd.node import _FREED, Node, _freed_hint, _modified_message
+from ..autograd.node import Node, check_version, freed_error
 from ..tensor import Tensor, _make
 
 __all__ = ["CheckpointError", "checkpoint", "checkpoint_sequential"]
@@ -84,7 +84,7 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism
     site = caller_site(1)
     if use_reentrant:
         return _reentrant(function, args, rng, site)
-    frame = _Frame(function, args, kwargs, rng, site, determinism_check == "default")
+    frame = _Frame(function, args, kwargs, rng, site, determinism_check == "default", early_stop)
     with saved_tensors_hooks(frame.pack, frame.unpack):
         return function(*args, **kwargs)
 
@@ -140,10 +140,8 @@ def _check_inputs(inputs, site):
     would compute from the new values."""
     for t, version in inputs:
         if t._vc[0] != version:
-            vc = t._vc
-            raise RuntimeError(_modified_message(
-                None, t, vc[0], version, 0, vc[1] if len(vc) > 1 else None,
-                origin=f"torch.utils.checkpoint as an input, at {describe_site(site)}"))
+            check_version(None, t, version,
+                          f"torch.utils.checkpoint as an input, at {describe_site(site)}")
 
 
 def _rng_state():
@@ -194,9 +192,10 @@ def _meta(t):
 class _Frame:
     """One non-reentrant checkpointed call: its inputs, and weak references to its handles."""
 
-    __slots__ = ("args", "check", "function", "handles", "inputs", "kwargs", "rng", "site")
+    __slots__ = ("args", "check", "early_stop", "function", "handles", "inputs", "kwargs", "rng",
+                 "site")
 
-    def __init__(self, function, args, kwargs, rng, site, check):
+    def __init__(self, function, args, kwargs, rng, site, check, early_stop):
         self.function = function
         self.args = _detached(args)  # the inputs are all the segment keeps
         self.inputs = _saved_inputs(args)
@@ -204,6 +203,7 @@ class _Frame:
         self.rng = rng
         self.site = site
         self.check = check  # determinism_check="default": compare shapes and dtypes
+        self.early_stop = early_stop
         self.handles = []
 
     def pack(self, tensor):
@@ -218,8 +218,8 @@ class _Frame:
         return handle.value
 
     def recompute(self):
-        """Run the segment again and hand each live handle its recomputed tensor, in order; stop
-        once the last one has its value, as PyTorch does."""
+        """Run the segment again and hand each live handle its recomputed tensor, in order; with
+        ``early_stop``, stop once the last one has its value, as PyTorch does."""
         _check_inputs(self.inputs, self.site)
         handles = self.handles
         count = [0]
@@ -227,13 +227,17 @@ class _Frame:
 
         def keep(t):
             i = count[0]
+            if i >= len(handles):  # (only without early_stop: else the rerun stopped before)
+                raise CheckpointError("torch.utils.checkpoint: trying to save more tensors during "
+                                      "recomputation than during the original forward pass.\n"
+                                      + _TIP)
             count[0] += 1
-            h = handles[i]() if i < len(handles) else None
+            h = handles[i]()
             if h is not None:
                 h.value = t.detach() if t.grad_fn is not None else t
                 if h.meta is not None and h.meta != _meta(t):
                     differ.append((i, h))
-            if count[0] >= len(handles):
+            if self.early_stop and count[0] == len(handles):
                 raise _StopRecomputation
 
         prev = _grad_state.enabled
@@ -263,14 +267,14 @@ class _Frame:
 class CheckpointFunctionBackward(Node):
     """The one node a reentrant checkpoint leaves in the graph: reruns the segment in backward."""
 
-    __slots__ = ("_freed", "args", "function", "inputs", "n_outputs", "rng", "site")
+    __slots__ = ("_freed", "args", "function", "inputs", "n_outputs", "rng")
 
     def apply(self, grads, needed):
         if self._freed:
-            raise RuntimeError(_FREED + _freed_hint(self))
+            raise freed_error(self)
         if needed is not None:  # autograd.grad or backward(inputs=...): .grad is not to be touched
             raise RuntimeError(_REENTRANT_GRAD)
-        _check_inputs(self.inputs, self.site)
+        _check_inputs(self.inputs, node_site(self))
         inputs = _detached(self.args)
         prev = _grad_state.enabled
         _grad_state.enabled = True
@@ -329,7 +333,6 @@ def _reentrant(function, args, rng, site):
     node.function = function
     node.args = _detached(args)
     node.inputs = _saved_inputs(args)
-    node.site = site
     node._site, node._site_at = site  # named by errors and anomaly mode, as an op's node is
     node.rng = rng
     node._freed = False
