@@ -541,7 +541,8 @@ def test_in_place_on_a_leaf_that_is_a_view(torch_ref):
 
 
 RANDOM_FILLS = ["uniform_()", "uniform_(-1, 1)", "normal_()", "normal_(2, 3)", "bernoulli_()",
-                "bernoulli_(0.3)", "exponential_()", "random_(0, 5)", "fill_diagonal_(2.0)"]
+                "bernoulli_(0.3)", "bernoulli_(T.full((3, 3), 0.5))", "exponential_()", "random_(0, 5)",
+                "random_(5)", "random_()", "fill_diagonal_(2.0)"]
 
 
 def test_random_fills_are_recorded_like_pytorch(torch_ref):
@@ -706,5 +707,16 @@ def test_views_from_several_outputs_may_still_be_written_where_pytorch_allows(to
         with T.no_grad():
             plain.unbind()[0].add_(1)  # a 0-dim view of a vector still writes into it
         return b.tolist(), x.grad.tolist(), plain.tolist()
+
+    assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("grad", [False, True])
+def test_mul_takes_no_alpha(grad, torch_ref):
+    def program(T):
+        t = T.ones(2, requires_grad=grad) * 1
+        with pytest.raises(TypeError) as e:
+            t.mul_(2, alpha=3)
+        return str(e.value), t.tolist()
 
     assert program(retrograd) == program(torch_ref)
