@@ -503,14 +503,18 @@ def _fast(ufunc, name, fn):
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"``Tensor.{name}``: ``{fn.__name__}`` written into this tensor."
-    return tensor_method(method)
+    return method
 
 
-add_ = _fast(xp.add, "add_", _p.add)
-sub_ = _fast(xp.subtract, "sub_", _p.sub)
+add_ = tensor_method(_fast(xp.add, "add_", _p.add))
+sub_ = tensor_method(_fast(xp.subtract, "sub_", _p.sub))
+_mul_by = _fast(xp.multiply, "mul_", _p.mul)
 
 
-mul_ = _fast(xp.multiply, "mul_", _p.mul)
+@tensor_method
+def mul_(self, other):
+    """``Tensor.mul_``: ``mul`` written into this tensor (no ``alpha``: a TypeError, as in PyTorch)."""
+    return _mul_by(self, other)
 
 
 @tensor_method
@@ -573,7 +577,15 @@ _UNIFORM = _drawn("UniformBackward0")
 _NORMAL = _drawn("NormalBackward0")
 _BERNOULLI = _drawn("BernoulliBackward2")
 _EXPONENTIAL = _drawn("ExponentialBackward0")
-_RANDOM = _drawn("RandomBackward0")
+# PyTorch names random_'s node by the overload called: (from, to), (to) or ().
+_RANDOM_FROM_TO, _RANDOM_TO, _RANDOM = (_drawn(f"RandomBackward{i}") for i in range(3))
+
+
+@op(inputs="self p", saves="p", grads=(lambda g, n: g * 0, lambda g, n: n.p * 0),
+    node="BernoulliBackward1", method=False)
+def _bernoulli_by_tensor(self, p, values):
+    """bernoulli_ by a tensor of probabilities: an input of the node (its gradient is zero)."""
+    return values
 
 
 def _fill_drawn(t, node_op, values):
@@ -613,7 +625,9 @@ def bernoulli_(self, p=0.5, *, generator=None):
     """``Tensor.bernoulli_``: 1 with probability ``p`` (a number or a tensor), else 0."""
     from ..creation import _rng
 
-    p = p._data if isinstance(p, Tensor) else p
+    if isinstance(p, Tensor):
+        values = _rng(generator).random(self._data.shape) < p._data
+        return inplace(self, _bernoulli_by_tensor, p, values.astype(self._data.dtype))
     return _fill_drawn(self, _BERNOULLI, _rng(generator).random(self._data.shape) < p)
 
 
@@ -630,21 +644,26 @@ def exponential_(self, lambd=1.0, *, generator=None):
                                                                         self._data.shape))
 
 
+_ONE_BOUND = object()  # random_'s ``to`` when not given: random_(5) draws from [0, 5)
+
+
 @tensor_method
-def random_(self, from_=None, to=None, *, generator=None):
+def random_(self, from_=None, to=_ONE_BOUND, *, generator=None):
     """``Tensor.random_``: integers drawn from [from, to), from [0, from) when only one bound is
-    given, or from [0, 2**mantissa] (the whole range for integer tensors) with none."""
+    given, or up to 2**mantissa (the whole range for integer tensors) with no ``to``."""
     from ..creation import _rng
 
-    if to is None:
-        if from_ is None:
-            a = self._data
-            to = (2 ** (xp.finfo(a.dtype).nmant + 1) + 1 if a.dtype.kind == "f"
-                  else 2 if a.dtype == bool else int(xp.iinfo(a.dtype).max) + 1)
-        else:
-            to = from_
+    node_op = _RANDOM_FROM_TO
+    if to is _ONE_BOUND:  # random_(to) or random_()
+        node_op = _RANDOM if from_ is None else _RANDOM_TO
+        from_, to = 0, from_
+    if from_ is None:
         from_ = 0
-    return _fill_drawn(self, _RANDOM, _rng(generator).integers(from_, to, self._data.shape))
+    if to is None:
+        a = self._data
+        to = (2 ** (xp.finfo(a.dtype).nmant + 1) + 1 if a.dtype.kind == "f"
+              else 2 if a.dtype == bool else int(xp.iinfo(a.dtype).max) + 1)
+    return _fill_drawn(self, node_op, _rng(generator).integers(from_, to, self._data.shape))
 
 
 @tensor_method
