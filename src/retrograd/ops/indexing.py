@@ -428,14 +428,15 @@ def scatter_add(input, dim, index, src, *, out=None):
     return _scatter_add(input, src, d, idx, key, kept_indices((index,)))
 
 
-_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-            "uint8": "unsigned char", "float32": "float", "float64": "double",
-            "float16": "c10::Half"}
+# PyTorch names a dtype by its C type in some errors (a mask's dtype, clamp_'s integer tensor).
+C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+           "uint8": "unsigned char", "bool": "bool", "float32": "float", "float64": "double",
+           "float16": "c10::Half"}
 
 
 def _check_mask(self, mask, *rest):
     if mask.dtype.kind != "b":
-        name = _C_NAMES.get(dtypes.FROM_NP[mask.dtype].name, dtypes.FROM_NP[mask.dtype].name)
+        name = C_NAMES.get(dtypes.FROM_NP[mask.dtype].name, dtypes.FROM_NP[mask.dtype].name)
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {name}")
     try:
         xp.broadcast_shapes(mask.shape, self.shape)

@@ -31,8 +31,7 @@ from .registry import _shape_error, op, tensor_method
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_OF_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
-_MULTI_VIEW = {"UnbindBackward0": "Unbind", "SplitBackward0": "Split",
-               "SplitWithSizesBackward0": "SplitWithSizes"}
+_MULTI_VIEW = frozenset(("UnbindBackward0", "SplitBackward0", "SplitWithSizesBackward0"))
 _MULTI_VIEW_TAIL = (" is a view and is being modified inplace. This view is the output of a function "
                     "that returns multiple views. Such functions do not allow the output views to be "
                     "modified inplace. You should replace the inplace operation by an out-of-place "
@@ -347,7 +346,7 @@ def _from_custom_view(node, base):
 def _op_name(node):
     """PyTorch's short name of the op that made a node: ``Unsqueeze`` for ``UnsqueezeBackward0``."""
     name = type(node).__name__
-    return _MULTI_VIEW.get(name) or name[:name.rindex("Backward")]
+    return name[:name.rindex("Backward")]
 
 
 def _made_under_no_grad(t):
@@ -777,15 +776,10 @@ def clamp_(self, min=None, max=None):
     return inplace(self, _p.clamp, min, max)
 
 
-# PyTorch names the integer type by its C name when clamp_ gets a float number as a bound.
-_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-            "uint8": "unsigned char", "bool": "bool"}
-
-
 def _check_number_bounds(t, *bounds):
     if t._data.dtype.kind in "biu" and any(isinstance(b, float) for b in bounds):
-        raise RuntimeError("result type Float can't be cast to the desired output type "
-                           f"{_C_NAMES.get(t._data.dtype.name, t.dtype._tensor_name[:-6])}")
+        name = _indexing.C_NAMES.get(t._data.dtype.name, t.dtype._tensor_name[:-6])
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {name}")
 
 
 @tensor_method
@@ -837,12 +831,16 @@ def index_put_(self, indices, values, accumulate=False):
     if not isinstance(values, Tensor):
         values = _make(xp.asarray(values, dtype=self._data.dtype))
     elif values._data.dtype != self._data.dtype:
-        raise RuntimeError(
-            "Index put requires the source and destination dtypes match, got "
-            f"{self.dtype._tensor_name[:-6]} for the destination and "
-            f"{values.dtype._tensor_name[:-6]} for the source.")
+        raise _dtypes_differ(self, values)
     return inplace(self, _index_put, values, _key(indices), accumulate,
                    _indexing.kept_indices(indices))
+
+
+def _dtypes_differ(self, values):
+    """PyTorch's error for index_put_ (and ``x[index] = values``) with values of another dtype."""
+    return RuntimeError("Index put requires the source and destination dtypes match, got "
+                        f"{self.dtype._tensor_name[:-6]} for the destination and "
+                        f"{values.dtype._tensor_name[:-6]} for the source.")
 
 
 def setitem(self, key, value):
@@ -877,10 +875,7 @@ def setitem(self, key, value):
         if len(masks) == 1 and masks[0].dtype == bool and value._data.size == 1:
             value = value.to(self.dtype)  # PyTorch fills a single mask with one value of any dtype
         else:
-            raise RuntimeError(
-                "Index put requires the source and destination dtypes match, got "
-                f"{self.dtype._tensor_name[:-6]} for the destination and "
-                f"{value.dtype._tensor_name[:-6]} for the source.")
+            raise _dtypes_differ(self, value)
     inplace(target, _index_put, value, index, False,
             _indexing.kept_indices(key if type(key) is tuple else (key,)))
 
