@@ -512,7 +512,7 @@ _mul_by = _fast(xp.multiply, "mul_", _p.mul)
 
 @tensor_method
 def mul_(self, other):
-    """``Tensor.mul_``: ``mul`` written into this tensor (no ``alpha``: a TypeError, as in PyTorch)."""
+    """``Tensor.mul_``: ``mul`` written into this tensor (no ``alpha``, as in PyTorch)."""
     return _mul_by(self, other)
 
 
