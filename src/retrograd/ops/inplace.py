@@ -354,7 +354,7 @@ def _made_under_no_grad(t):
     no grad_fn of its own; setitem's own views are marked apart)."""
     base = t._view_base
     return (base is not None and base._requires_grad and t.grad_fn is None and not t._requires_grad
-            and not getattr(t, "_item_view", False))
+            and not t._item_view)
 
 
 def _copy_tangent(t, alias):
