@@ -720,3 +720,38 @@ def test_mul_takes_no_alpha(grad, torch_ref):
         return str(e.value), t.tolist()
 
     assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("key", ["[:]", "[...]", "[:, 0:3]", "[0:9]", "[1:]", "[:, 0]"])
+def test_setitem_through_a_whole_key_writes_the_tensor_itself(key, torch_ref):
+    # PyTorch skips slices that cover a whole dimension: z[:] = v is z.copy_(v), with copy_'s node
+    # and copy_'s errors (a leaf, an output of chunk, a view made under no_grad).
+    def program(T):
+        def attempt(f):
+            try:
+                return f()
+            except RuntimeError as e:
+                return str(e)
+
+        def leaf():
+            a = T.ones(4, 3, requires_grad=True)
+            exec(f"a{key} = 1.0")
+
+        def non_leaf():
+            z = T.ones(4, 3, requires_grad=True) * 1
+            exec(f"z{key} = T.full((3,), 2.0, requires_grad=True)")
+            return z.grad_fn.name(), z._version
+
+        def chunk_output():
+            p = (T.ones(8, 3, requires_grad=True) * 1).chunk(2)[1]
+            exec(f"p{key} = 1.0")
+
+        def no_grad_view():
+            b = T.ones(8, 3, requires_grad=True) * 1
+            with T.no_grad():
+                v = b[0:4]
+            exec(f"v{key} = 1.0")
+
+        return [attempt(f) for f in (leaf, non_leaf, chunk_output, no_grad_view)]
+
+    assert program(retrograd) == program(torch_ref)
