@@ -847,9 +847,10 @@ def setitem(self, key, value):
     """``x[key] = value`` as PyTorch does it: the ints, slices and None of ``key`` make a view; what
     is left (index tensors, masks) is an ``index_put_`` on that view, else a ``copy_`` into it."""
     items, advanced, reader = _indexing.parse_key(key, self._data.shape)  # PyTorch's index errors
-    if _grad_state.enabled and not advanced and _made_under_no_grad(self):
-        if reader not in _VIEW_OF_VIEW:  # ``v[...] = value``: a write into v itself
-            raise RuntimeError(_NO_GRAD_VIEW)
+    # PyTorch skips slices that cover their whole dimension: with nothing else, ``x[:] = value``
+    # is ``x.copy_(value)``, with copy_'s node and errors (a leaf, a view made under no_grad ...).
+    whole = not advanced and _indexing.split_advanced(items, self._data.shape)[0] is None
+    if _grad_state.enabled and not advanced and not whole and _made_under_no_grad(self):
         raise RuntimeError(f"Output 0 of {_VIEW_OF_VIEW[reader]} is a view of a view which was "
                            "created in no_grad mode and is being modified inplace with grad mode "
                            "enabled." + _NO_GRAD_VIEW.split(".", 1)[1])
@@ -857,6 +858,10 @@ def setitem(self, key, value):
         value = _make(xp.asarray(value, dtype=self._data.dtype))
     elif value._data.ndim and value._data.shape[0] == 1:
         value = _strip_leading_ones(value)
+    if whole:
+        _check_expand(value, self._data.shape)
+        inplace(self, _copy_from, value)
+        return
     if not advanced:
         if _grad_state.enabled and self._requires_grad and self.grad_fn is None:
             raise RuntimeError(_VIEW_OF_LEAF)  # x[0] = v writes through a view of the leaf x
