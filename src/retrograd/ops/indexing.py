@@ -213,18 +213,23 @@ def _take(self, key, advanced, node_fn, indices=()):
     return self[key]
 
 
-def _reader(name, node):
-    return op(name, saves="self_shape", view=True, method=False, node=node, grads=(checked(
-        lambda g, n: _index_backward(g, n.self_shape, n.key, n.advanced, n.node_fn)),))(_take)
+def _read_backward(g, n):
+    return _index_backward(g, n.self_shape, n.key, n.advanced, n.node_fn)
+
+
+def _reader(name, node, by_tensors=False):
+    """A read by key; ``by_tensors``: the key may hold index tensors, which backward checks."""
+    return op(name, saves="self_shape", view=True, method=False, node=node,
+              grads=(checked(_read_backward) if by_tensors else _read_backward,))(_take)
 
 
 _select = _reader("_select", "SelectBackward0")
 _slice = _reader("_slice", "SliceBackward0")
 _unsqueeze_index = _reader("_unsqueeze_index", "UnsqueezeBackward0")
 _alias = _reader("_alias", "AliasBackward0")
-_index = _reader("_index", "IndexBackward0")
-_gather = _reader("_gather", "GatherBackward0")
-_index_select = _reader("_index_select", "IndexSelectBackward0")
+_index = _reader("_index", "IndexBackward0", True)
+_gather = _reader("_gather", "GatherBackward0", True)
+_index_select = _reader("_index_select", "IndexSelectBackward0", True)
 
 
 _ZERO_DIM_INT = ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
