@@ -755,3 +755,16 @@ def test_setitem_through_a_whole_key_writes_the_tensor_itself(key, torch_ref):
         return [attempt(f) for f in (leaf, non_leaf, chunk_output, no_grad_view)]
 
     assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("dtype, call", [("float32", "random_(5, 2)"), ("float32", "random_(0)"),
+                                         ("int8", "random_(-3)"), ("bool", "random_(3)"),
+                                         ("uint8", "random_(300)"), ("uint8", "random_(-1, 3)")])
+def test_random_bounds_out_of_order_or_range(dtype, call, torch_ref):
+    def program(T):
+        z = T.zeros(2, dtype=getattr(T, dtype))
+        with pytest.raises(RuntimeError) as e:
+            eval(f"z.{call}")
+        return str(e.value), z._version
+
+    assert program(retrograd) == program(torch_ref)
