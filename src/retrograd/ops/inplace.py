@@ -658,10 +658,21 @@ def random_(self, from_=None, to=_ONE_BOUND, *, generator=None):
         from_, to = 0, from_
     if from_ is None:
         from_ = 0
+    a = self._data
     if to is None:
-        a = self._data
         to = (2 ** (xp.finfo(a.dtype).nmant + 1) + 1 if a.dtype.kind == "f"
               else 2 if a.dtype == bool else int(xp.iinfo(a.dtype).max) + 1)
+    if from_ >= to:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= "
+                           f"to={to}")
+    if a.dtype.kind in "biu":
+        low, high = (0, 1) if a.dtype == bool else (int(xp.iinfo(a.dtype).min),
+                                                    int(xp.iinfo(a.dtype).max))
+        name = _indexing.C_NAMES.get(a.dtype.name, a.dtype.name)
+        if not low <= from_ <= high:
+            raise RuntimeError(f"from is out of bounds for {name}")
+        if not low <= to - 1 <= high:
+            raise RuntimeError(f"to - 1 is out of bounds for {name}")
     return _fill_drawn(self, node_op, _rng(generator).integers(from_, to, self._data.shape))
 
 
