@@ -768,3 +768,23 @@ def test_random_bounds_out_of_order_or_range(dtype, call, torch_ref):
         return str(e.value), z._version
 
     assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("call", ["F.elu(y, inplace=True)", "F.celu_(y, 0.5)", "F.selu_(y)",
+                                  "F.leaky_relu(y, 0.1, inplace=True)", "F.leaky_relu_(y, -0.1)"])
+def test_in_place_activations_save_their_result(call, torch_ref):
+    # As in PyTorch: the node keeps the written tensor, so the old values need no copy, and
+    # leaky_relu_ with a negative slope cannot be differentiated from its result.
+    def program(T):
+        x = T.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+        y = x * 1
+        eval(call, {"F": T.nn.functional, "y": y})
+        node = y.grad_fn
+        saved = (hasattr(node, "_saved_self"), node._saved_result.tolist())
+        try:
+            (y * T.tensor([1.0, 2.0, 3.0])).sum().backward()
+        except RuntimeError as e:
+            return saved, str(e)
+        return saved, [round(v, 5) for v in x.grad.tolist()]
+
+    assert program(retrograd) == program(torch_ref)
