@@ -938,24 +938,17 @@ def _check_expand(value, shape):
                 f"[{_dims(shape)}].  Tensor sizes: [{_dims(vs)}]")
 
 
-def _iop(fn):
-    def method(self, other):
-        return fn(self, other)
-
-    return method
-
-
 Tensor.__setitem__ = setitem
-Tensor.__iadd__ = _iop(add_)
-Tensor.__isub__ = _iop(sub_)
-Tensor.__imul__ = _iop(mul_)
-Tensor.__itruediv__ = _iop(div_)
-Tensor.__ipow__ = _iop(pow_)
-Tensor.__ifloordiv__ = _iop(_METHODS["floor_divide_"])
-Tensor.__imod__ = _iop(_METHODS["remainder_"])
-Tensor.__iand__ = _iop(_METHODS["bitwise_and_"])
-Tensor.__ior__ = _iop(_METHODS["bitwise_or_"])
-Tensor.__ixor__ = _iop(_METHODS["bitwise_xor_"])
+Tensor.__iadd__ = add_
+Tensor.__isub__ = sub_
+Tensor.__imul__ = _mul_by  # ``*=`` passes no alpha: the fast path itself, not mul_'s wrapper
+Tensor.__itruediv__ = div_
+Tensor.__ipow__ = pow_
+Tensor.__ifloordiv__ = _METHODS["floor_divide_"]
+Tensor.__imod__ = _METHODS["remainder_"]
+Tensor.__iand__ = _METHODS["bitwise_and_"]
+Tensor.__ior__ = _METHODS["bitwise_or_"]
+Tensor.__ixor__ = _METHODS["bitwise_xor_"]
 
 # ``torch.relu_(x)`` and kin: PyTorch's module-level spellings of these in-place methods.
 _MODULE_LEVEL = ("abs_ acos_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ "
