@@ -860,7 +860,8 @@ def setitem(self, key, value):
     items, advanced, reader = _indexing.parse_key(key, self._data.shape)  # PyTorch's index errors
     # PyTorch skips slices that cover their whole dimension: with nothing else, ``x[:] = value``
     # is ``x.copy_(value)``, with copy_'s node and errors (a leaf, a view made under no_grad ...).
-    whole = not advanced and _indexing.split_advanced(items, self._data.shape)[0] is None
+    whole = (not advanced and (reader is _indexing._slice or reader is _indexing._alias)
+             and _indexing.split_advanced(items, self._data.shape)[0] is None)
     if _grad_state.enabled and not advanced and not whole and _made_under_no_grad(self):
         raise RuntimeError(f"Output 0 of {_VIEW_OF_VIEW[reader]} is a view of a view which was "
                            "created in no_grad mode and is being modified inplace with grad mode "
