@@ -799,7 +799,7 @@ def test_overwritten_values_get_zero_gradient_even_from_inf(call, torch_ref):
         x = T.ones(2, requires_grad=True)
         y = x * 1
         eval(call)
-        (y * T.tensor([float("inf"), 1.0])).sum().backward()
+        y.backward(T.tensor([float("inf"), 1.0]))
         return x.grad.tolist()
 
     assert program(retrograd) == program(torch_ref)

@@ -436,7 +436,7 @@ def test_zero_gradients_stay_zero_when_inf_arrives(call, torch_ref):
         w = T.tensor([2.0, 3.0], requires_grad=True)
         y = x * 1
         z = eval(call)
-        (z * T.tensor([float("inf"), 1.0])).sum().backward()
+        z.backward(T.tensor([float("inf"), 1.0]))
         return x.grad.tolist(), None if w.grad is None else w.grad.tolist()
 
     assert program(retrograd) == program(torch_ref)

@@ -111,24 +111,24 @@ def _flat_index(base, view):
 # --- out-of-place twins that PyTorch names after their in-place use ------------------------------
 
 
-@op(grads=(lambda g, n: g * 0,), node="ZeroBackward0", method=False)
+@op(grads=(_p.zero_grad,), node="ZeroBackward0", method=False)
 def _zero(self):
     return xp.zeros_like(self)
 
 
-@op(grads=(lambda g, n: g * 0,), node="FillBackward2", method=False)
+@op(grads=(_p.zero_grad,), node="FillBackward2", method=False)
 def _fill(self, value):
     return xp.full_like(self, value)
 
 
-@op(inputs="self value", grads=(lambda g, n: g * 0, lambda g, n: g.sum()), node="FillBackward3",
+@op(inputs="self value", grads=(_p.zero_grad, lambda g, n: g.sum()), node="FillBackward3",
     method=False)
 def _fill_tensor(self, value):
     return xp.full_like(self, value)
 
 
 @op(inputs="self src", saves="src_shape src_dtype",
-    grads=(lambda g, n: g * 0, lambda g, n: g.sum_to_size(n.src_shape).to(n.src_dtype)),
+    grads=(_p.zero_grad, lambda g, n: g.sum_to_size(n.src_shape).to(n.src_dtype)),
     node="torch::autograd::CopyBackwards", method=False)
 def _copy_from(self, src):
     try:
@@ -569,7 +569,7 @@ def _drawn(node):
         return values
 
     forward.__name__ = "_" + node
-    return op(grads=(lambda g, n: g * 0,), node=node, method=False)(forward)
+    return op(grads=(_p.zero_grad,), node=node, method=False)(forward)
 
 
 _UNIFORM = _drawn("UniformBackward0")
@@ -580,7 +580,7 @@ _EXPONENTIAL = _drawn("ExponentialBackward0")
 _RANDOM_FROM_TO, _RANDOM_TO, _RANDOM = (_drawn(f"RandomBackward{i}") for i in range(3))
 
 
-@op(inputs="self p", saves="p", grads=(lambda g, n: g * 0, lambda g, n: n.p * 0),
+@op(inputs="self p", saves="p", grads=(_p.zero_grad, lambda g, n: _p.zero_grad(n.p, n)),
     node="BernoulliBackward1", method=False)
 def _bernoulli_by_tensor(self, p, values):
     """bernoulli_ by a tensor of probabilities: an input of the node (its gradient is zero)."""
