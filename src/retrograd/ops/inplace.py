@@ -32,15 +32,16 @@ from .registry import _shape_error, op, tensor_method
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_OF_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
 _MULTI_VIEW = frozenset(("UnbindBackward0", "SplitBackward0", "SplitWithSizesBackward0"))
-_MULTI_VIEW_TAIL = (" is a view and is being modified inplace. This view is the output of a function "
-                    "that returns multiple views. Such functions do not allow the output views to be "
-                    "modified inplace. You should replace the inplace operation by an out-of-place "
-                    "one.")
+_MULTI_VIEW_WHY = (" This view is the output of a function that returns multiple views. Such "
+                   "functions do not allow the output views to be modified inplace. You should "
+                   "replace the inplace operation by an out-of-place one.")
+_MULTI_VIEW_TAIL = " is a view and is being modified inplace." + _MULTI_VIEW_WHY
+_NO_GRAD_WHY = (" Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+                "clarify your code by moving both the view and the inplace either both inside the "
+                "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
+                "want the inplace to be tracked).")
 _NO_GRAD_VIEW = ("A view was created in no_grad mode and is being modified inplace with grad mode "
-                 "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You "
-                 "can clarify your code by moving both the view and the inplace either both inside "
-                 "the no_grad block (if you don't want the inplace to be tracked) or both outside (if "
-                 "you want the inplace to be tracked).")
+                 "enabled." + _NO_GRAD_WHY)
 _CUSTOM_VIEW = (" This view was created inside a custom Function (or because an input was returned "
                 "as-is) and the autograd logic to handle view+inplace would override the custom "
                 "backward associated with the custom Function, leading to incorrect gradients. This "
@@ -454,7 +455,7 @@ def fresh_grad_fn(t):
             if node is not None and _from_multi_view(node, base):
                 raise RuntimeError(
                     f"Output {t._output_nr} of {_op_name(node)} is a view and its base or another "
-                    "view of its base has been modified inplace." + _MULTI_VIEW_TAIL.split(".", 1)[1])
+                    "view of its base has been modified inplace." + _MULTI_VIEW_WHY)
             _rebase(t, _view_of_base(base, _flat_index(base, t), t._data).grad_fn, 0)
     return t.grad_fn
 
@@ -865,7 +866,7 @@ def setitem(self, key, value):
     if _grad_state.enabled and not advanced and not whole and _made_under_no_grad(self):
         raise RuntimeError(f"Output 0 of {_VIEW_OF_VIEW[reader]} is a view of a view which was "
                            "created in no_grad mode and is being modified inplace with grad mode "
-                           "enabled." + _NO_GRAD_VIEW.split(".", 1)[1])
+                           "enabled." + _NO_GRAD_WHY)
     if not isinstance(value, Tensor):
         value = _make(xp.asarray(value, dtype=self._data.dtype))
     elif value._data.ndim and value._data.shape[0] == 1:
