@@ -581,8 +581,8 @@ _EXPONENTIAL = _drawn("ExponentialBackward0")
 _RANDOM_FROM_TO, _RANDOM_TO, _RANDOM = (_drawn(f"RandomBackward{i}") for i in range(3))
 
 
-@op(inputs="self p", saves="p", grads=(_p.zero_grad, lambda g, n: _p.zero_grad(n.p, n)),
-    node="BernoulliBackward1", method=False)
+@op(inputs="self p", saves="p_shape p_dtype", node="BernoulliBackward1", method=False,
+    grads=(_p.zero_grad, lambda g, n: _make(xp.zeros(n.p_shape, n.p_dtype.np))))
 def _bernoulli_by_tensor(self, p, values):
     """bernoulli_ by a tensor of probabilities: an input of the node (its gradient is zero)."""
     return values
