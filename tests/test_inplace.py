@@ -545,7 +545,8 @@ def test_in_place_on_a_leaf_that_is_a_view(torch_ref):
 
 
 RANDOM_FILLS = ["uniform_()", "uniform_(-1, 1)", "normal_()", "normal_(2, 3)", "bernoulli_()",
-                "bernoulli_(0.3)", "exponential_()", "random_(0, 5)", "fill_diagonal_(2.0)"]
+                "bernoulli_(0.3)", "bernoulli_(T.full((3, 3), 0.5))", "exponential_()", "random_(0, 5)",
+                "random_(5)", "random_()", "fill_diagonal_(2.0)"]
 
 
 def test_random_fills_are_recorded_like_pytorch(torch_ref):
@@ -710,5 +711,99 @@ def test_views_from_several_outputs_may_still_be_written_where_pytorch_allows(to
         with T.no_grad():
             plain.unbind()[0].add_(1)  # a 0-dim view of a vector still writes into it
         return b.tolist(), x.grad.tolist(), plain.tolist()
+
+    assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("grad", [False, True])
+def test_mul_takes_no_alpha(grad, torch_ref):
+    def program(T):
+        t = T.ones(2, requires_grad=grad) * 1
+        with pytest.raises(TypeError) as e:
+            t.mul_(2, alpha=3)
+        return str(e.value), t.tolist()
+
+    assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("key", ["[:]", "[...]", "[:, 0:3]", "[0:9]", "[1:]", "[:, 0]"])
+def test_setitem_through_a_whole_key_writes_the_tensor_itself(key, torch_ref):
+    # PyTorch skips slices that cover a whole dimension: z[:] = v is z.copy_(v), with copy_'s node
+    # and copy_'s errors (a leaf, an output of chunk, a view made under no_grad).
+    def program(T):
+        def attempt(f):
+            try:
+                return f()
+            except RuntimeError as e:
+                return str(e)
+
+        def leaf():
+            a = T.ones(4, 3, requires_grad=True)
+            exec(f"a{key} = 1.0")
+
+        def non_leaf():
+            z = T.ones(4, 3, requires_grad=True) * 1
+            exec(f"z{key} = T.full((3,), 2.0, requires_grad=True)")
+            return z.grad_fn.name(), z._version
+
+        def chunk_output():
+            p = (T.ones(8, 3, requires_grad=True) * 1).chunk(2)[1]
+            exec(f"p{key} = 1.0")
+
+        def no_grad_view():
+            b = T.ones(8, 3, requires_grad=True) * 1
+            with T.no_grad():
+                v = b[0:4]
+            exec(f"v{key} = 1.0")
+
+        return [attempt(f) for f in (leaf, non_leaf, chunk_output, no_grad_view)]
+
+    assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("dtype, call", [("float32", "random_(5, 2)"), ("float32", "random_(0)"),
+                                         ("int8", "random_(-3)"), ("bool", "random_(3)"),
+                                         ("uint8", "random_(300)"), ("uint8", "random_(-1, 3)")])
+def test_random_bounds_out_of_order_or_range(dtype, call, torch_ref):
+    def program(T):
+        z = T.zeros(2, dtype=getattr(T, dtype))
+        with pytest.raises(RuntimeError) as e:
+            eval(f"z.{call}")
+        return str(e.value), z._version
+
+    assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("call", ["F.elu(y, inplace=True)", "F.celu_(y, 0.5)", "F.selu_(y)",
+                                  "F.leaky_relu(y, 0.1, inplace=True)", "F.leaky_relu_(y, -0.1)"])
+def test_in_place_activations_save_their_result(call, torch_ref):
+    # As in PyTorch: the node keeps the written tensor, so the old values need no copy, and
+    # leaky_relu_ with a negative slope cannot be differentiated from its result.
+    def program(T):
+        x = T.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+        y = x * 1
+        eval(call, {"F": T.nn.functional, "y": y})
+        node = y.grad_fn
+        saved = (hasattr(node, "_saved_self"), node._saved_result.tolist())
+        try:
+            (y * T.tensor([1.0, 2.0, 3.0])).sum().backward()
+        except RuntimeError as e:
+            return saved, str(e)
+        return saved, [round(v, 5) for v in x.grad.tolist()]
+
+    assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("call", ["y.uniform_()", "y.normal_()", "y.bernoulli_(T.full((2,), 0.5))",
+                                  "y.zero_()", "y.fill_(2.0)", "y.fill_(T.tensor(1.0))",
+                                  "y.copy_(T.ones(2))", "y.random_(0, 3)"])
+def test_overwritten_values_get_zero_gradient_even_from_inf(call, torch_ref):
+    # PyTorch's formula is zeros_like(grad): an inf arriving there does not become 0 * inf = nan.
+    def program(T):
+        x = T.ones(2, requires_grad=True)
+        y = x * 1
+        eval(call)
+        y.backward(T.tensor([float("inf"), 1.0]))
+        return x.grad.tolist()
 
     assert program(retrograd) == program(torch_ref)

@@ -424,3 +424,19 @@ def test_relu_gradient_is_exactly_zero_where_the_input_is_not_positive(torch_ref
             x.relu().backward(lib.tensor(grads, dtype=dtype))
             got = x.grad.tolist()
             assert got[:4] == [0.0, 0.0, 5.0, 6.0] and got[4] != got[4]  # the last stays nan
+
+
+@pytest.mark.parametrize("call", ["y.floor()", "y.ceil()", "y.trunc()", "y.round()",
+                                  "y.round(decimals=1)", "y.sign()", "y.pow(0)",
+                                  "T.div(y, w, rounding_mode='floor')"])
+def test_zero_gradients_stay_zero_when_inf_arrives(call, torch_ref):
+    # PyTorch's formula is zeros_like(grad): an inf arriving there does not become 0 * inf = nan.
+    def program(T):
+        x = T.ones(2, requires_grad=True)
+        w = T.tensor([2.0, 3.0], requires_grad=True)
+        y = x * 1
+        z = eval(call)
+        z.backward(T.tensor([float("inf"), 1.0]))
+        return x.grad.tolist(), None if w.grad is None else w.grad.tolist()
+
+    assert program(retrograd) == program(torch_ref)

@@ -71,6 +71,7 @@ class Tensor:
     _grad = None             # the .grad Tensor
     _view_base = None        # the tensor whose data this one views (shares _vc with it)
     _custom_view = None      # "Output i of Name": a view a custom Function returned (no in-place)
+    _item_view = False       # the view ``x[key] = v`` writes through (no grad_fn, yet not no_grad's)
     _acc = None              # weakref to a leaf's AccumulateGrad node
     _hooks = None            # a leaf's register_hook hooks (a non-leaf's live on its grad_fn)
     _retains_grad = False

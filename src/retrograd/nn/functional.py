@@ -693,4 +693,4 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     """``F.threshold_``."""
-    return globals()["threshold"](input, threshold, value, True)
+    return _activate(_nn._threshold, input, True, threshold, value)

@@ -213,18 +213,23 @@ def _take(self, key, advanced, node_fn, indices=()):
     return self[key]
 
 
-def _reader(name, node):
-    return op(name, saves="self_shape", view=True, method=False, node=node, grads=(checked(
-        lambda g, n: _index_backward(g, n.self_shape, n.key, n.advanced, n.node_fn)),))(_take)
+def _read_backward(g, n):
+    return _index_backward(g, n.self_shape, n.key, n.advanced, n.node_fn)
+
+
+def _reader(name, node, by_tensors=False):
+    """A read by key; ``by_tensors``: the key may hold index tensors, which backward checks."""
+    return op(name, saves="self_shape", view=True, method=False, node=node,
+              grads=(checked(_read_backward) if by_tensors else _read_backward,))(_take)
 
 
 _select = _reader("_select", "SelectBackward0")
 _slice = _reader("_slice", "SliceBackward0")
 _unsqueeze_index = _reader("_unsqueeze_index", "UnsqueezeBackward0")
 _alias = _reader("_alias", "AliasBackward0")
-_index = _reader("_index", "IndexBackward0")
-_gather = _reader("_gather", "GatherBackward0")
-_index_select = _reader("_index_select", "IndexSelectBackward0")
+_index = _reader("_index", "IndexBackward0", True)
+_gather = _reader("_gather", "GatherBackward0", True)
+_index_select = _reader("_index_select", "IndexSelectBackward0", True)
 
 
 _ZERO_DIM_INT = ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
@@ -428,14 +433,15 @@ def scatter_add(input, dim, index, src, *, out=None):
     return _scatter_add(input, src, d, idx, key, kept_indices((index,)))
 
 
-_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-            "uint8": "unsigned char", "float32": "float", "float64": "double",
-            "float16": "c10::Half"}
+# PyTorch names a dtype by its C type in some errors (a mask's dtype, clamp_'s integer tensor).
+C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+           "uint8": "unsigned char", "bool": "bool", "float32": "float", "float64": "double",
+           "float16": "c10::Half"}
 
 
 def _check_mask(self, mask, *rest):
     if mask.dtype.kind != "b":
-        name = _C_NAMES.get(dtypes.FROM_NP[mask.dtype].name, dtypes.FROM_NP[mask.dtype].name)
+        name = C_NAMES.get(dtypes.FROM_NP[mask.dtype].name, dtypes.FROM_NP[mask.dtype].name)
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {name}")
     try:
         xp.broadcast_shapes(mask.shape, self.shape)

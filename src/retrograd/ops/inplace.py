@@ -31,17 +31,17 @@ from .registry import _shape_error, op, tensor_method
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_OF_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
-_MULTI_VIEW = {"UnbindBackward0": "Unbind", "SplitBackward0": "Split",
-               "SplitWithSizesBackward0": "SplitWithSizes"}
-_MULTI_VIEW_TAIL = (" is a view and is being modified inplace. This view is the output of a function "
-                    "that returns multiple views. Such functions do not allow the output views to be "
-                    "modified inplace. You should replace the inplace operation by an out-of-place "
-                    "one.")
+_MULTI_VIEW = frozenset(("UnbindBackward0", "SplitBackward0", "SplitWithSizesBackward0"))
+_MULTI_VIEW_WHY = (" This view is the output of a function that returns multiple views. Such "
+                   "functions do not allow the output views to be modified inplace. You should "
+                   "replace the inplace operation by an out-of-place one.")
+_MULTI_VIEW_TAIL = " is a view and is being modified inplace." + _MULTI_VIEW_WHY
+_NO_GRAD_WHY = (" Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+                "clarify your code by moving both the view and the inplace either both inside the "
+                "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
+                "want the inplace to be tracked).")
 _NO_GRAD_VIEW = ("A view was created in no_grad mode and is being modified inplace with grad mode "
-                 "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You "
-                 "can clarify your code by moving both the view and the inplace either both inside "
-                 "the no_grad block (if you don't want the inplace to be tracked) or both outside (if "
-                 "you want the inplace to be tracked).")
+                 "enabled." + _NO_GRAD_WHY)
 _CUSTOM_VIEW = (" This view was created inside a custom Function (or because an input was returned "
                 "as-is) and the autograd logic to handle view+inplace would override the custom "
                 "backward associated with the custom Function, leading to incorrect gradients. This "
@@ -112,24 +112,24 @@ def _flat_index(base, view):
 # --- out-of-place twins that PyTorch names after their in-place use ------------------------------
 
 
-@op(grads=(lambda g, n: g * 0,), node="ZeroBackward0", method=False)
+@op(grads=(_p.zero_grad,), node="ZeroBackward0", method=False)
 def _zero(self):
     return xp.zeros_like(self)
 
 
-@op(grads=(lambda g, n: g * 0,), node="FillBackward2", method=False)
+@op(grads=(_p.zero_grad,), node="FillBackward2", method=False)
 def _fill(self, value):
     return xp.full_like(self, value)
 
 
-@op(inputs="self value", grads=(lambda g, n: g * 0, lambda g, n: g.sum()), node="FillBackward3",
+@op(inputs="self value", grads=(_p.zero_grad, lambda g, n: g.sum()), node="FillBackward3",
     method=False)
 def _fill_tensor(self, value):
     return xp.full_like(self, value)
 
 
 @op(inputs="self src", saves="src_shape src_dtype",
-    grads=(lambda g, n: g * 0, lambda g, n: g.sum_to_size(n.src_shape).to(n.src_dtype)),
+    grads=(_p.zero_grad, lambda g, n: g.sum_to_size(n.src_shape).to(n.src_dtype)),
     node="torch::autograd::CopyBackwards", method=False)
 def _copy_from(self, src):
     try:
@@ -347,7 +347,7 @@ def _from_custom_view(node, base):
 def _op_name(node):
     """PyTorch's short name of the op that made a node: ``Unsqueeze`` for ``UnsqueezeBackward0``."""
     name = type(node).__name__
-    return _MULTI_VIEW.get(name) or name[:name.rindex("Backward")]
+    return name[:name.rindex("Backward")]
 
 
 def _made_under_no_grad(t):
@@ -355,7 +355,7 @@ def _made_under_no_grad(t):
     no grad_fn of its own; setitem's own views are marked apart)."""
     base = t._view_base
     return (base is not None and base._requires_grad and t.grad_fn is None and not t._requires_grad
-            and not getattr(t, "_item_view", False))
+            and not t._item_view)
 
 
 def _copy_tangent(t, alias):
@@ -455,7 +455,7 @@ def fresh_grad_fn(t):
             if node is not None and _from_multi_view(node, base):
                 raise RuntimeError(
                     f"Output {t._output_nr} of {_op_name(node)} is a view and its base or another "
-                    "view of its base has been modified inplace." + _MULTI_VIEW_TAIL.split(".", 1)[1])
+                    "view of its base has been modified inplace." + _MULTI_VIEW_WHY)
             _rebase(t, _view_of_base(base, _flat_index(base, t), t._data).grad_fn, 0)
     return t.grad_fn
 
@@ -503,14 +503,18 @@ def _fast(ufunc, name, fn):
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"``Tensor.{name}``: ``{fn.__name__}`` written into this tensor."
-    return tensor_method(method)
+    return method
 
 
-add_ = _fast(xp.add, "add_", _p.add)
-sub_ = _fast(xp.subtract, "sub_", _p.sub)
+add_ = tensor_method(_fast(xp.add, "add_", _p.add))
+sub_ = tensor_method(_fast(xp.subtract, "sub_", _p.sub))
+_mul_by = _fast(xp.multiply, "mul_", _p.mul)
 
 
-mul_ = _fast(xp.multiply, "mul_", _p.mul)
+@tensor_method
+def mul_(self, other):
+    """``Tensor.mul_``: ``mul`` written into this tensor (no ``alpha``, as in PyTorch)."""
+    return _mul_by(self, other)
 
 
 @tensor_method
@@ -566,14 +570,22 @@ def _drawn(node):
         return values
 
     forward.__name__ = "_" + node
-    return op(grads=(lambda g, n: g * 0,), node=node, method=False)(forward)
+    return op(grads=(_p.zero_grad,), node=node, method=False)(forward)
 
 
 _UNIFORM = _drawn("UniformBackward0")
 _NORMAL = _drawn("NormalBackward0")
 _BERNOULLI = _drawn("BernoulliBackward2")
 _EXPONENTIAL = _drawn("ExponentialBackward0")
-_RANDOM = _drawn("RandomBackward0")
+# PyTorch names random_'s node by the overload called: (from, to), (to) or ().
+_RANDOM_FROM_TO, _RANDOM_TO, _RANDOM = (_drawn(f"RandomBackward{i}") for i in range(3))
+
+
+@op(inputs="self p", saves="p_shape p_dtype", node="BernoulliBackward1", method=False,
+    grads=(_p.zero_grad, lambda g, n: _make(xp.zeros(n.p_shape, n.p_dtype.np))))
+def _bernoulli_by_tensor(self, p, values):
+    """bernoulli_ by a tensor of probabilities: an input of the node (its gradient is zero)."""
+    return values
 
 
 def _fill_drawn(t, node_op, values):
@@ -613,7 +625,9 @@ def bernoulli_(self, p=0.5, *, generator=None):
     """``Tensor.bernoulli_``: 1 with probability ``p`` (a number or a tensor), else 0."""
     from ..creation import _rng
 
-    p = p._data if isinstance(p, Tensor) else p
+    if isinstance(p, Tensor):
+        values = _rng(generator).random(self._data.shape) < p._data
+        return inplace(self, _bernoulli_by_tensor, p, values.astype(self._data.dtype))
     return _fill_drawn(self, _BERNOULLI, _rng(generator).random(self._data.shape) < p)
 
 
@@ -630,21 +644,37 @@ def exponential_(self, lambd=1.0, *, generator=None):
                                                                         self._data.shape))
 
 
+_ONE_BOUND = object()  # random_'s ``to`` when not given: random_(5) draws from [0, 5)
+
+
 @tensor_method
-def random_(self, from_=None, to=None, *, generator=None):
+def random_(self, from_=None, to=_ONE_BOUND, *, generator=None):
     """``Tensor.random_``: integers drawn from [from, to), from [0, from) when only one bound is
-    given, or from [0, 2**mantissa] (the whole range for integer tensors) with none."""
+    given, or up to 2**mantissa (the whole range for integer tensors) with no ``to``."""
     from ..creation import _rng
 
-    if to is None:
-        if from_ is None:
-            a = self._data
-            to = (2 ** (xp.finfo(a.dtype).nmant + 1) + 1 if a.dtype.kind == "f"
-                  else 2 if a.dtype == bool else int(xp.iinfo(a.dtype).max) + 1)
-        else:
-            to = from_
+    node_op = _RANDOM_FROM_TO
+    if to is _ONE_BOUND:  # random_(to) or random_()
+        node_op = _RANDOM if from_ is None else _RANDOM_TO
+        from_, to = 0, from_
+    if from_ is None:
         from_ = 0
-    return _fill_drawn(self, _RANDOM, _rng(generator).integers(from_, to, self._data.shape))
+    a = self._data
+    if to is None:
+        to = (2 ** (xp.finfo(a.dtype).nmant + 1) + 1 if a.dtype.kind == "f"
+              else 2 if a.dtype == bool else int(xp.iinfo(a.dtype).max) + 1)
+    if from_ >= to:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= "
+                           f"to={to}")
+    if a.dtype.kind in "biu":
+        low, high = (0, 1) if a.dtype == bool else (int(xp.iinfo(a.dtype).min),
+                                                    int(xp.iinfo(a.dtype).max))
+        name = _indexing.C_NAMES.get(a.dtype.name, a.dtype.name)
+        if not low <= from_ <= high:
+            raise RuntimeError(f"from is out of bounds for {name}")
+        if not low <= to - 1 <= high:
+            raise RuntimeError(f"to - 1 is out of bounds for {name}")
+    return _fill_drawn(self, node_op, _rng(generator).integers(from_, to, self._data.shape))
 
 
 @tensor_method
@@ -758,15 +788,10 @@ def clamp_(self, min=None, max=None):
     return inplace(self, _p.clamp, min, max)
 
 
-# PyTorch names the integer type by its C name when clamp_ gets a float number as a bound.
-_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-            "uint8": "unsigned char", "bool": "bool"}
-
-
 def _check_number_bounds(t, *bounds):
     if t._data.dtype.kind in "biu" and any(isinstance(b, float) for b in bounds):
-        raise RuntimeError("result type Float can't be cast to the desired output type "
-                           f"{_C_NAMES.get(t._data.dtype.name, t.dtype._tensor_name[:-6])}")
+        name = _indexing.C_NAMES.get(t._data.dtype.name, t.dtype._tensor_name[:-6])
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {name}")
 
 
 @tensor_method
@@ -818,28 +843,38 @@ def index_put_(self, indices, values, accumulate=False):
     if not isinstance(values, Tensor):
         values = _make(xp.asarray(values, dtype=self._data.dtype))
     elif values._data.dtype != self._data.dtype:
-        raise RuntimeError(
-            "Index put requires the source and destination dtypes match, got "
-            f"{self.dtype._tensor_name[:-6]} for the destination and "
-            f"{values.dtype._tensor_name[:-6]} for the source.")
+        raise _dtypes_differ(self, values)
     return inplace(self, _index_put, values, _key(indices), accumulate,
                    _indexing.kept_indices(indices))
+
+
+def _dtypes_differ(self, values):
+    """PyTorch's error for index_put_ (and ``x[index] = values``) with values of another dtype."""
+    return RuntimeError("Index put requires the source and destination dtypes match, got "
+                        f"{self.dtype._tensor_name[:-6]} for the destination and "
+                        f"{values.dtype._tensor_name[:-6]} for the source.")
 
 
 def setitem(self, key, value):
     """``x[key] = value`` as PyTorch does it: the ints, slices and None of ``key`` make a view; what
     is left (index tensors, masks) is an ``index_put_`` on that view, else a ``copy_`` into it."""
     items, advanced, reader = _indexing.parse_key(key, self._data.shape)  # PyTorch's index errors
-    if _grad_state.enabled and not advanced and _made_under_no_grad(self):
-        if reader not in _VIEW_OF_VIEW:  # ``v[...] = value``: a write into v itself
-            raise RuntimeError(_NO_GRAD_VIEW)
+    # PyTorch skips slices that cover their whole dimension: with nothing else, ``x[:] = value``
+    # is ``x.copy_(value)``, with copy_'s node and errors (a leaf, a view made under no_grad ...).
+    whole = (not advanced and (reader is _indexing._slice or reader is _indexing._alias)
+             and _indexing.split_advanced(items, self._data.shape)[0] is None)
+    if _grad_state.enabled and not advanced and not whole and _made_under_no_grad(self):
         raise RuntimeError(f"Output 0 of {_VIEW_OF_VIEW[reader]} is a view of a view which was "
                            "created in no_grad mode and is being modified inplace with grad mode "
-                           "enabled." + _NO_GRAD_VIEW.split(".", 1)[1])
+                           "enabled." + _NO_GRAD_WHY)
     if not isinstance(value, Tensor):
         value = _make(xp.asarray(value, dtype=self._data.dtype))
     elif value._data.ndim and value._data.shape[0] == 1:
         value = _strip_leading_ones(value)
+    if whole:
+        _check_expand(value, self._data.shape)
+        inplace(self, _copy_from, value)
+        return
     if not advanced:
         if _grad_state.enabled and self._requires_grad and self.grad_fn is None:
             raise RuntimeError(_VIEW_OF_LEAF)  # x[0] = v writes through a view of the leaf x
@@ -858,10 +893,7 @@ def setitem(self, key, value):
         if len(masks) == 1 and masks[0].dtype == bool and value._data.size == 1:
             value = value.to(self.dtype)  # PyTorch fills a single mask with one value of any dtype
         else:
-            raise RuntimeError(
-                "Index put requires the source and destination dtypes match, got "
-                f"{self.dtype._tensor_name[:-6]} for the destination and "
-                f"{value.dtype._tensor_name[:-6]} for the source.")
+            raise _dtypes_differ(self, value)
     inplace(target, _index_put, value, index, False,
             _indexing.kept_indices(key if type(key) is tuple else (key,)))
 
@@ -908,24 +940,17 @@ def _check_expand(value, shape):
                 f"[{_dims(shape)}].  Tensor sizes: [{_dims(vs)}]")
 
 
-def _iop(fn):
-    def method(self, other):
-        return fn(self, other)
-
-    return method
-
-
 Tensor.__setitem__ = setitem
-Tensor.__iadd__ = _iop(add_)
-Tensor.__isub__ = _iop(sub_)
-Tensor.__imul__ = _iop(mul_)
-Tensor.__itruediv__ = _iop(div_)
-Tensor.__ipow__ = _iop(pow_)
-Tensor.__ifloordiv__ = _iop(_METHODS["floor_divide_"])
-Tensor.__imod__ = _iop(_METHODS["remainder_"])
-Tensor.__iand__ = _iop(_METHODS["bitwise_and_"])
-Tensor.__ior__ = _iop(_METHODS["bitwise_or_"])
-Tensor.__ixor__ = _iop(_METHODS["bitwise_xor_"])
+Tensor.__iadd__ = add_
+Tensor.__isub__ = sub_
+Tensor.__imul__ = _mul_by  # ``*=`` passes no alpha: the fast path itself, not mul_'s wrapper
+Tensor.__itruediv__ = div_
+Tensor.__ipow__ = pow_
+Tensor.__ifloordiv__ = _METHODS["floor_divide_"]
+Tensor.__imod__ = _METHODS["remainder_"]
+Tensor.__iand__ = _METHODS["bitwise_and_"]
+Tensor.__ior__ = _METHODS["bitwise_or_"]
+Tensor.__ixor__ = _METHODS["bitwise_xor_"]
 
 # ``torch.relu_(x)`` and kin: PyTorch's module-level spellings of these in-place methods.
 _MODULE_LEVEL = ("abs_ acos_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ "

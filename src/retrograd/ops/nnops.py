@@ -222,17 +222,43 @@ _celu = op(saves="self", grads=(_elu_grad,), node="CeluBackward0", method=False)
     lambda self, alpha, scale, input_scale: _elu.opdef.forward(self, alpha, scale, input_scale))
 
 
-def _in_place_named(fn, node):
+def _elu_result_grad(g, n):
+    """elu's derivative read from its result (positive exactly where the input is)."""
+    r = n.result
+    pos = g if n.scale == 1 else g * n.scale
+    return where(r > 0, pos, g * n.input_scale * (r + n.alpha * n.scale))
+
+
+_NEGATIVE_SLOPE_IN_PLACE = (
+    "In-place leakyReLu backward calculation is triggered with a negative slope which is not "
+    "supported. This is caused by calling in-place forward function with a negative slope, please "
+    "call out-of-place version instead. File an issue at https://github.com/pytorch/pytorch if you "
+    "do require supporting in-place leakRelu backward calculation with negative slope")
+
+
+def _leaky_relu_result_grad(g, n):
+    if n.negative_slope < 0:  # the result no longer tells where the input was positive
+        raise RuntimeError(_NEGATIVE_SLOPE_IN_PLACE)
+    return where(n.result > 0, g, g * n.negative_slope)
+
+
+def _in_place_named(fn, node, result_grad=None):
     """``fn`` again, under the name PyTorch gives the node of its in-place form (``F.elu(x,
-    inplace=True)`` makes an ``EluBackward1``): the same forward and formulas."""
+    inplace=True)`` makes an ``EluBackward1``).  With ``result_grad`` the node keeps its result, as
+    PyTorch's does, so the in-place write need not copy the old values away."""
     d = fn.opdef
-    return op(d.name + "_", inputs=" ".join(d.inputs), saves=" ".join(d.saves),
-              grads=d.Node._formulas, node=node, method=False)(d.forward)
+    if result_grad is None:
+        saves, grads = " ".join(d.saves), d.Node._formulas
+    else:
+        saves, grads = "result", (result_grad,)
+    return op(d.name + "_", inputs=" ".join(d.inputs), saves=saves, grads=grads, node=node,
+              method=False)(d.forward)
 
 
 # The in-place forms whose nodes PyTorch names apart (``F.leaky_relu_`` ...), by out-of-place op.
-IN_PLACE = {fn: _in_place_named(fn, name) for fn, name in (
-    (_elu, "EluBackward1"), (_celu, "CeluBackward1"), (_leaky_relu, "LeakyReluBackward1"),
+IN_PLACE = {fn: _in_place_named(fn, *rest) for fn, *rest in (
+    (_elu, "EluBackward1", _elu_result_grad), (_celu, "CeluBackward1", _elu_result_grad),
+    (_leaky_relu, "LeakyReluBackward1", _leaky_relu_result_grad),
     (_threshold, "ThresholdBackward1"))}
 
 

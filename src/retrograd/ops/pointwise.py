@@ -3,7 +3,14 @@
 import math
 
 from .._array import ndarray, xp
+from ..tensor import _make as _wrap
 from .registry import op, tensor_method
+
+
+def zero_grad(g, n):
+    """The formula of an input the result does not vary with: zeros shaped as ``grad`` (PyTorch's
+    ``zeros_like(grad)``: ``grad * 0`` would make an inf arriving there a nan)."""
+    return _wrap(xp.zeros_like(g._data))
 
 
 def _not_for(kernel, kinds):
@@ -141,7 +148,7 @@ def neg(self):
 def _pow_scalar_grad(g, n):
     e = n.exponent
     if e == 0:
-        return g * 0
+        return zero_grad(g, n)
     return g * e * n.self ** (e - 1)
 
 
@@ -268,7 +275,7 @@ def _check_rounded_div(a, b, rounding_mode):
 
 
 @op(inputs="self other", broadcast=True, promote="binary", check=_check_rounded_div,
-    grads=(lambda g, n: g * 0, lambda g, n: g * 0), method=False, node="DivBackward2")
+    grads=(zero_grad, zero_grad), method=False, node="DivBackward2")
 def _rounded_div(self, other, rounding_mode):
     with xp.errstate(divide="ignore", invalid="ignore"):
         if rounding_mode == "floor":
@@ -356,7 +363,7 @@ def _rounding(name, ufunc):
 
     forward.__name__ = name
     forward.__doc__ = f"``torch.{name}`` (its gradient is zero; integers are returned unchanged)."
-    return op(name, grads=(lambda g, n: g * 0,), check=_not_for(f"{name}_vml_cpu", "b"))(forward)
+    return op(name, grads=(zero_grad,), check=_not_for(f"{name}_vml_cpu", "b"))(forward)
 
 
 floor = _rounding("floor", xp.floor)
@@ -366,7 +373,7 @@ fix = trunc
 tensor_method(fix, name="fix")
 
 
-@op(grads=(lambda g, n: g * 0,), node="RoundBackward1", check=_not_for("round_cpu", "biu"),
+@op(grads=(zero_grad,), node="RoundBackward1", check=_not_for("round_cpu", "biu"),
     method=False)
 def _round_decimals(self, decimals):
     return xp.round(self, decimals)
@@ -401,7 +408,7 @@ def abs(self):
     return xp.abs(self)
 
 
-@op(grads=(lambda g, n: g * 0,))
+@op(grads=(zero_grad,))
 def sign(self):
     """``torch.sign``: -1, 0 or 1 (its gradient is zero); bools are their own sign."""
     return self.copy() if self.dtype == bool else xp.sign(self)
