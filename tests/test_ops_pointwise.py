@@ -440,3 +440,23 @@ def test_zero_gradients_stay_zero_when_inf_arrives(call, torch_ref):
         return x.grad.tolist(), None if w.grad is None else w.grad.tolist()
 
     assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("program", [
+    "torch.floor_divide(x, 2)", "x // 2", "7 // x", "x.floor_divide(x + 1)", "y = x * 1; y //= 2",
+])
+def test_floor_divide_has_no_derivative(program, torch_ref):
+    """``floor_divide`` and ``//`` record a node whose backward raises, where ``div(rounding_mode=
+    "floor")`` has a zero gradient: a silent zero was wrong."""
+    def run(torch):
+        x = torch.tensor([3.0, 5.0], requires_grad=True)
+        scope = {"torch": torch, "x": x}
+        exec(program if "=" in program else "y = " + program, scope)
+        y = scope["y"]
+        try:
+            y.sum().backward()
+        except RuntimeError as e:
+            return y.tolist(), type(y.grad_fn).__name__, str(e)
+        return y.tolist(), type(y.grad_fn).__name__, x.grad.tolist()
+
+    assert run(retrograd) == run(torch_ref)

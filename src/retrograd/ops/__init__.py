@@ -55,8 +55,8 @@ def _install_methods():
     Tensor.__truediv__ = p.true_divide
     # number / tensor is number * (1 / tensor) in PyTorch: its graph shows Mul over Reciprocal.
     Tensor.__rtruediv__ = lambda self, other: p.mul(p.reciprocal(self), other)
-    Tensor.__floordiv__ = lambda a, b: p.div(a, b, rounding_mode="floor")
-    Tensor.__rfloordiv__ = lambda a, b: p.div(b, a, rounding_mode="floor")
+    Tensor.__floordiv__ = p.floor_divide
+    Tensor.__rfloordiv__ = _reflected(p.floor_divide)
     Tensor.__pow__ = p.pow
     Tensor.__rpow__ = _reflected(p.pow)
     Tensor.__matmul__ = linalg.matmul

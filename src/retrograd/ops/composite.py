@@ -190,14 +190,6 @@ def flipud(input):
     return flip(input, (0,))
 
 
-@tensor_method
-def floor_divide(input, other):
-    """``torch.floor_divide``: division rounded down."""
-    from .pointwise import div
-
-    return div(input, other, rounding_mode="floor")
-
-
 __all__ = ["narrow", "unflatten", "select", "movedim", "moveaxis", "swapaxes", "swapdims",
-           "fliplr", "flipud", "floor_divide", "atleast_1d", "atleast_2d", "atleast_3d", "hstack",
+           "fliplr", "flipud", "atleast_1d", "atleast_2d", "atleast_3d", "hstack",
            "vstack", "row_stack", "dstack", "column_stack", "broadcast_tensors", "meshgrid", "diff"]

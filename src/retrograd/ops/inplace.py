@@ -555,9 +555,15 @@ def _twin(name):
 for _name in ("abs absolute acos arccos asin arcsin atan arctan cos cosh sin sinh tan sqrt rsqrt "
               "log log10 log1p log2 expm1 erf neg negative reciprocal square sign ceil floor round "
               "trunc fix frac nan_to_num addcmul addcdiv lerp multiply divide "
-              "true_divide subtract floor_divide fmod remainder cumsum cumprod tril triu scatter "
+              "true_divide subtract fmod remainder cumsum cumprod tril triu scatter "
               "scatter_add bitwise_and bitwise_or bitwise_xor bitwise_not").split():
     _twin(_name)
+
+
+@tensor_method
+def floor_divide_(self, other):
+    """``Tensor.floor_divide_`` (``//=``): ``floor_divide`` written into this tensor."""
+    return inplace(self, _p.floor_divide_written, other)
 
 
 # --- random fills (``uniform_``, ``normal_`` ...): values drawn from retrograd's generator ------

@@ -274,14 +274,45 @@ def _check_rounded_div(a, b, rounding_mode):
         raise RuntimeError("ZeroDivisionError")
 
 
+def _divide_rounded(a, b, rounding_mode):
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        if rounding_mode == "floor":
+            return xp.floor_divide(a, b)
+        q = xp.true_divide(a, b)
+        return xp.trunc(q).astype(q.dtype if a.dtype.kind == "f" else a.dtype)
+
+
 @op(inputs="self other", broadcast=True, promote="binary", check=_check_rounded_div,
     grads=(zero_grad, zero_grad), method=False, node="DivBackward2")
 def _rounded_div(self, other, rounding_mode):
-    with xp.errstate(divide="ignore", invalid="ignore"):
-        if rounding_mode == "floor":
-            return xp.floor_divide(self, other)
-        q = xp.true_divide(self, other)
-        return xp.trunc(q).astype(q.dtype if self.dtype.kind == "f" else self.dtype)
+    return _divide_rounded(self, other, rounding_mode)
+
+
+def _no_derivative(name):
+    """The formula of an op PyTorch gives no derivative: its node raises PyTorch's error when a
+    backward pass reaches it."""
+    def formula(grad, node):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+
+    return formula
+
+
+@op(inputs="self other", broadcast=True, promote="binary",
+    check=lambda a, b: _check_rounded_div(a, b, "floor"),
+    grads=(_no_derivative("floor_divide"),) * 2, node="NotImplemented")
+def floor_divide(self, other):
+    """``torch.floor_divide``: division rounded down (``//``).  Unlike ``div(rounding_mode=
+    "floor")`` it has no derivative: a backward pass through it raises."""
+    return _divide_rounded(self, other, "floor")
+
+
+@op(inputs="self other", broadcast=True, promote="binary",
+    check=lambda a, b: _check_rounded_div(a, b, "floor"),
+    grads=(_no_derivative("floor_divide_"),) * 2, node="NotImplemented", method=False)
+def floor_divide_written(self, other):
+    """``floor_divide`` as ``floor_divide_`` and ``//=`` record it: PyTorch's error names the
+    in-place op."""
+    return _divide_rounded(self, other, "floor")
 
 
 # --- exponentials and logarithms ---------------------------------------------------------------
@@ -950,7 +981,7 @@ def _check_integer_divisor(other):
 __all__ = [
     "remainder", "fmod", "log10", "lerp", "addcmul", "addcdiv", "isnan", "isinf", "isfinite",
     "isclose", "allclose", "equal",
-    "nan_to_num",
+    "nan_to_num", "floor_divide",
     "abs",
     "acos",
     "add",
