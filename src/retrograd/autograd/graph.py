@@ -13,8 +13,8 @@ import threading
 
 from .node import Node, PackedSaved
 
-__all__ = ["Node", "disable_saved_tensors_hooks", "hooks_open", "pack_saved", "save_on_cpu",
-           "saved_tensors_hooks"]
+# PyTorch's names; hooks_open and pack_saved are for retrograd's own modules.
+__all__ = ["Node", "disable_saved_tensors_hooks", "save_on_cpu", "saved_tensors_hooks"]
 
 class _Local(threading.local):
     def __init__(self):
