@@ -563,7 +563,7 @@ for _name in ("abs absolute acos arccos asin arcsin atan arctan cos cosh sin sin
 @tensor_method
 def floor_divide_(self, other):
     """``Tensor.floor_divide_`` (``//=``): ``floor_divide`` written into this tensor."""
-    return inplace(self, _p.floor_divide_written, other)
+    return inplace(self, _p._floor_divide, other, "floor_divide_")
 
 
 # --- random fills (``uniform_``, ``normal_`` ...): values drawn from retrograd's generator ------

@@ -288,31 +288,24 @@ def _rounded_div(self, other, rounding_mode):
     return _divide_rounded(self, other, rounding_mode)
 
 
-def _no_derivative(name):
-    """The formula of an op PyTorch gives no derivative: its node raises PyTorch's error when a
-    backward pass reaches it."""
-    def formula(grad, node):
-        raise RuntimeError(f"derivative for aten::{name} is not implemented")
-
-    return formula
+def _no_derivative(grad, node):
+    """The formula of an op PyTorch gives no derivative: reaching it raises PyTorch's error, which
+    names the op as called (``node.aten``)."""
+    raise RuntimeError(f"derivative for aten::{node.aten} is not implemented")
 
 
 @op(inputs="self other", broadcast=True, promote="binary",
-    check=lambda a, b: _check_rounded_div(a, b, "floor"),
-    grads=(_no_derivative("floor_divide"),) * 2, node="NotImplemented")
-def floor_divide(self, other):
+    check=lambda a, b, aten: _check_rounded_div(a, b, "floor"),
+    grads=(_no_derivative, _no_derivative), node="NotImplemented", method=False)
+def _floor_divide(self, other, aten):
+    return _divide_rounded(self, other, "floor")
+
+
+@tensor_method
+def floor_divide(input, other):
     """``torch.floor_divide``: division rounded down (``//``).  Unlike ``div(rounding_mode=
     "floor")`` it has no derivative: a backward pass through it raises."""
-    return _divide_rounded(self, other, "floor")
-
-
-@op(inputs="self other", broadcast=True, promote="binary",
-    check=lambda a, b: _check_rounded_div(a, b, "floor"),
-    grads=(_no_derivative("floor_divide_"),) * 2, node="NotImplemented", method=False)
-def floor_divide_written(self, other):
-    """``floor_divide`` as ``floor_divide_`` and ``//=`` record it: PyTorch's error names the
-    in-place op."""
-    return _divide_rounded(self, other, "floor")
+    return _floor_divide(input, other, "floor_divide")
 
 
 # --- exponentials and logarithms ---------------------------------------------------------------
