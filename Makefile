@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test test-light bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -11,6 +11,10 @@ $(BIN)/python:
 
 $(VENV)/.test: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test,parity,examples]'
+	touch $@
+
+$(VENV)/.light: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
 $(VENV)/.examples: $(BIN)/python pyproject.toml
@@ -23,6 +27,10 @@ demo: $(VENV)/.examples
 
 test: $(VENV)/.test
 	$(BIN)/python -m pytest
+
+# Without PyTorch: the parity tests skip instead of failing.
+test-light: $(VENV)/.light
+	RETROGRAD_TEST_LIGHT=1 $(BIN)/python -m pytest
 
 bench: $(VENV)/.test
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/run.py

@@ -5,7 +5,7 @@ graph, the same semantics and error messages.
 """
 
 from . import autograd, dtypes, linalg, nn, ops
-from . import optim, utils, viz
+from . import optim, utils, version, viz
 from .serialization import load, save
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled
@@ -26,7 +26,7 @@ from .tensor import Size, Tensor, is_tensor
 
 from .ops.reduction import return_types
 
-__version__ = "0.1.0"
+from .version import __version__
 
 
 def is_floating_point(input) -> "bool":

@@ -14,6 +14,27 @@ def asarray(value, dtype=None):
     return xp.asarray(value, dtype=dtype)
 
 
+def reshaped_view(array, shape):
+    """``array`` seen with ``shape`` without copying, or None when its strides cannot express it.
+
+    NumPy 2.1+ says so through ``reshape(copy=False)``; older NumPy only by assigning ``.shape``
+    to a view, which NumPy 2.5 deprecates."""
+    try:
+        return _reshape_no_copy(array, shape)
+    except (AttributeError, ValueError):
+        return None
+
+
+if xp.lib.NumpyVersion(xp.__version__) >= "2.1.0":
+    def _reshape_no_copy(array, shape):
+        return xp.reshape(array, shape, copy=False)
+else:  # pragma: no cover - NumPy before 2.1
+    def _reshape_no_copy(array, shape):
+        v = array.view()
+        v.shape = shape
+        return v
+
+
 def sum_to_shape(array, shape):
     """Sum a broadcast array back down to ``shape`` (the inverse of broadcasting)."""
     if array.shape == shape:

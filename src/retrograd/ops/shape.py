@@ -1,7 +1,7 @@
 """Ops that move elements without computing new values: views, reshapes, copies, dtype changes."""
 
 from .. import dtypes
-from .._array import sum_to_shape, xp
+from .._array import reshaped_view, sum_to_shape, xp
 from ..tensor import Tensor, _make, _wrap_dim
 from .reduction import dims_arg
 from .registry import op, tensor_method
@@ -38,15 +38,12 @@ def _infer(shape, numel):
 
 
 def _view_array(a, shape):
-    shape = _infer(shape, a.size)
-    v = a.view()
-    try:
-        v.shape = shape  # refuses (instead of copying) when the strides cannot express it
-    except AttributeError:
+    v = reshaped_view(a, _infer(shape, a.size))
+    if v is None:
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one dimension "
             "spans across two contiguous subspaces). Use .reshape(...) instead."
-        ) from None
+        )
     return v
 
 
@@ -63,20 +60,10 @@ def _reshape_copy(self, shape):
     return xp.array(self.reshape(shape), order="C")
 
 
-def _viewable(a, shape):
-    """Whether the strides of ``a`` can express ``shape`` without a copy."""
-    v = a.view()
-    try:
-        v.shape = shape
-    except AttributeError:
-        return False
-    return True
-
-
 def reshape(input, shape):
     """``torch.reshape``: a view when the strides allow it, else a copy."""
     shape = _infer(shape, input._data.size)
-    if _viewable(input._data, shape):
+    if reshaped_view(input._data, shape) is not None:
         return view(input, shape)
     return _reshape_copy(input, shape)
 
