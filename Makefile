@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-light bench clean
+.PHONY: demo test test-light test-matrix bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,8 +32,12 @@ test: $(VENV)/.test
 test-light: $(VENV)/.light
 	RETROGRAD_TEST_LIGHT=1 $(BIN)/python -m pytest
 
+# Python 3.10-3.13, each with the lowest and the newest NumPy it can take (light suite).
+test-matrix:
+	bash .ci/test-matrix
+
 bench: $(VENV)/.test
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info
+	rm -rf $(VENV) .venv-matrix build src/*.egg-info

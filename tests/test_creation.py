@@ -131,8 +131,19 @@ def test_empty_and_legacy_constructor_shapes():
     assert torch.empty_like(torch.ones(2, dtype=torch.int32)).dtype is torch.int32
     assert torch.Tensor(2, 3).shape == (2, 3) and torch.Tensor(2, 3).dtype is torch.float32
     assert not torch.Tensor(2, 3).requires_grad
-    t = torch.tensor([1, 2])
-    assert torch.Tensor(t) is t
+
+
+def test_legacy_constructor_of_a_tensor_is_an_alias(torch_ref):
+    for lib in (torch, torch_ref):
+        t = lib.tensor([1.0, 2.0], requires_grad=True)
+        u = lib.Tensor(t)
+        assert u is not t and u._base is t and type(u.grad_fn).__name__ == "AliasBackward0"
+        ints = lib.tensor([1, 2])
+        alias = lib.Tensor(ints)
+        assert alias.dtype is lib.int64 and alias is not ints
+        with lib.no_grad():
+            alias.add_(1)  # shares the data and the version counter
+        assert ints.tolist() == [2, 3] and ints._version == 1
 
 
 @pytest.mark.parametrize("call,exc,message", [

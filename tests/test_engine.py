@@ -118,8 +118,13 @@ def test_gradient_argument_types_and_counts():
     x = torch.ones(2, requires_grad=True)
     _raises(TypeError, "gradients can be either Tensors or None, but got float",
             torch.autograd.backward, [x * 2], [1.0])
-    _raises(RuntimeError, "got 2 tensors and 1 gradients",
+    # PyTorch checks each (output, gradient) pair before it counts them
+    _raises(RuntimeError, "grad can be implicitly created only for scalar outputs",
             torch.autograd.backward, [x * 2, x * 3], [None])
+    _raises(RuntimeError, "got 2 tensors and 1 gradients",
+            torch.autograd.backward, [(x * 2).sum(), (x * 3).sum()], [None])
+    torch.autograd.backward([(x * 2).sum()], [None, torch.ones(5)])  # the extra one is unused
+    assert x.grad.tolist() == [2.0, 2.0]
 
 
 def test_gradient_of_another_dtype_is_cast_to_the_output_dtype():

@@ -552,13 +552,14 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, requires_gr
 
 def _legacy_new(*args):
     """``torch.Tensor(2, 3)`` (uninitialised floats), ``torch.Tensor([1, 2])`` (float data),
-    ``torch.Tensor(t)`` (``t`` itself) and ``torch.Tensor()`` (empty)."""
+    ``torch.Tensor(t)`` (an alias of ``t``: a view of all of it, AliasBackward0 in the graph) and
+    ``torch.Tensor()`` (empty)."""
     if not args:
         return zeros(0)
     if len(args) == 1:
         data = args[0]
         if isinstance(data, Tensor):
-            return data
+            return data[...]
         if isinstance(data, (str, bytes)):
             raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
         if isinstance(data, (builtins.float, builtins.bool, builtins.complex)):

@@ -42,8 +42,6 @@ def _make_grads(outputs, grads, is_grads_batched=False):
     for g in grads[:len(outputs)]:
         if g is not None and not isinstance(g, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
-    if len(grads) != len(outputs):
-        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     out = []
     for i, (o, g) in enumerate(zip(outputs, grads)):
         if g is None:
@@ -66,6 +64,11 @@ def _make_grads(outputs, grads, is_grads_batched=False):
         if g._data.dtype != o._data.dtype:
             g = g.to(o.dtype)
         out.append(g)
+    # Counted after the pairs are checked, as PyTorch does: a non-scalar output without a
+    # gradient is reported before a missing gradient, and gradients past the last output are
+    # left unused, as PyTorch leaves them.
+    if len(out) != len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(out)} gradients")
     return out
 
 
