@@ -3,14 +3,14 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-light test-matrix bench clean
+.PHONY: demo test test-light test-matrix docs bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.test: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[test,parity,examples]'
+	$(BIN)/python -m pip install -q -e '.[test,parity,examples,docs]'
 	touch $@
 
 $(VENV)/.light: $(BIN)/python pyproject.toml
@@ -35,6 +35,10 @@ test-light: $(VENV)/.light
 # Python 3.10-3.13, each with the lowest and the newest NumPy it can take (light suite).
 test-matrix:
 	bash .ci/test-matrix
+
+# The documentation site, into build/site (the pictures come from tools/docs_pictures.py).
+docs: $(VENV)/.test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
 
 bench: $(VENV)/.test
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/run.py
