@@ -45,6 +45,24 @@ def test_regression_losses(torch_ref, fn, reduction):
     _both(torch_ref, fn, x, y, reduction=reduction)
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("fn", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"])
+@pytest.mark.parametrize("shapes", [((4, 3), ()), ((4, 3), (3,)), ((1, 3), (4, 1))], ids=str)
+def test_losses_whose_inputs_broadcast(torch_ref, fn, reduction, shapes):
+    """A reduced loss's gradient is summed back to each input's own shape (a 0-d target's
+    gradient is 0-d, not the broadcast shape)."""
+    import warnings
+
+    x, y = randn(2, *shapes[0]), randn(3, *shapes[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "Using a target size ... that is different"
+        out, _ = _both(torch_ref, fn, x, y, reduction=reduction)
+    a, b = rand64(*shapes[0], seed=4), rand64(*shapes[1], seed=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert gradcheck(lambda p, q: getattr(F, fn)(p, q, reduction=reduction), (a, b))
+
+
 def test_smooth_l1_beta(torch_ref):
     _both(torch_ref, "smooth_l1_loss", randn(0, 5) * 2, randn(1, 5), beta=0.5)
     _both(torch_ref, "smooth_l1_loss", randn(0, 5) * 2, randn(1, 5), beta=0.0)

@@ -604,10 +604,16 @@ def _wrap(array, base, requires_grad):
 
 
 def _broadcast_meta(tensors, out):
-    """Per input: (shape, dtype) to fit its gradient back to, or None when it already fits."""
+    """Per input: (shape, dtype) to fit its gradient back to, or None when it already fits.
+
+    A formula's gradient has the inputs' broadcast shape: the output's, except for an op that
+    reduces what it broadcast (a loss), whose 0-d output says nothing of that shape."""
+    shape = out.shape
+    if any(isinstance(t, Tensor) and t._data.ndim > out.ndim for t in tensors):
+        shape = xp.broadcast_shapes(*(t._data.shape for t in tensors if isinstance(t, Tensor)))
     meta = None
     for i, t in enumerate(tensors):
-        if isinstance(t, Tensor) and (t._data.shape != out.shape or t._data.dtype != out.dtype):
+        if isinstance(t, Tensor) and (t._data.shape != shape or t._data.dtype != out.dtype):
             if meta is None:
                 meta = [None] * len(tensors)
             dt = dtypes.FROM_NP[t._data.dtype] if t._data.dtype != out.dtype else None
