@@ -7,6 +7,7 @@ import gc
 import inspect
 import weakref
 
+import numpy as np
 import pytest
 
 import retrograd as torch
@@ -355,3 +356,21 @@ def test_next_functions_and_accumulate_grad():
     assert type(acc).__name__ == "AccumulateGrad" and acc.variable is x and nr == 0
     assert const is None
     assert (x * 3).grad_fn.next_functions[0][0] is acc  # one AccumulateGrad per leaf
+
+
+def test_leaf_detached_in_place_after_use_gets_no_grad_but_runs_its_hooks(torch_ref):
+    """A leaf detached in place after a graph used it: backward runs its hooks (tensor hook and
+    post-accumulate hook) but stores no gradient, as in PyTorch."""
+    for how in ("detach_", "requires_grad_"):
+        logs = []
+        for lib in (torch, torch_ref):
+            log = []
+            x = lib.tensor([[-1.0], [0.5]], dtype=lib.float64, requires_grad=True)
+            x.register_hook(lambda g: log.append(("hook", g.flatten().tolist())))
+            x.register_post_accumulate_grad_hook(lambda t: log.append(("post", t.grad)))
+            y = x.softmax(0)
+            x.detach_() if how == "detach_" else x.requires_grad_(False)
+            y.backward(lib.tensor([[1.5], [2.0]], dtype=lib.float64))
+            assert x.grad is None and not x.requires_grad
+            logs.append([(k, None if v is None else np.round(v, 12).tolist()) for k, v in log])
+        assert logs[0] == logs[1] and len(logs[0]) == 2

@@ -271,7 +271,11 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True):
     if grad._data.dtype != variable._data.dtype:  # e.g. a custom Function's float64 gradient
         grad = grad.to(variable.dtype)
     old = variable._grad
-    if old is None:
+    if not variable._requires_grad:
+        # detached in place (detach_, requires_grad_(False)) since the graph was made: its
+        # hooks still run, but nothing is stored, as in PyTorch
+        pass
+    elif old is None:
         # Nothing but this function refers to an unshared gradient and its array (counted: our
         # names, the tensor's slot, getrefcount's argument; the engine drops its own references
         # first), so .grad may take it without a copy, as PyTorch steals a gradient by its
