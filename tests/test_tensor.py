@@ -146,6 +146,17 @@ def test_detach_clone_data():
     assert y.detach_() is y and y.is_leaf and not y.requires_grad and y.grad_fn is None
 
 
+@pytest.mark.parametrize("make", [
+    "lib.ones(4)[:2]",  # a view without a graph
+    "lib.arange(4.0).reshape(4, 1).requires_grad_()",  # a view that is a leaf
+    "lib.ones(4, requires_grad=True)[:2]",
+])
+def test_detach_in_place_refuses_every_view(torch_ref, make):
+    for lib in (torch, torch_ref):
+        with pytest.raises(RuntimeError, match="^Can't detach views in-place. Use detach"):
+            eval(make).detach_()
+
+
 def test_version_counter():
     x = torch.ones(2, requires_grad=True)
     assert x._version == 0

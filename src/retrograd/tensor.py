@@ -366,7 +366,7 @@ class Tensor:
         return _make(self._data, False, None, self._vc)
 
     def detach_(self):
-        if self._view_base is not None and self.grad_fn is not None:
+        if self._view_base is not None:  # any view, as in PyTorch, whether or not it has a graph
             raise RuntimeError(
                 "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
                 "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views "
