@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import retrograd
+from retrograd.autograd import gradgradcheck
 from retrograd.autograd.node import PackedSaved
 from retrograd.utils.checkpoint import checkpoint
 from tests.conftest import rand64
@@ -277,3 +278,25 @@ def test_checkpoint_sequential_warns_and_checks_keywords(torch_ref):
         with pytest.raises(ValueError, match="^Unexpected keyword arguments: foo$"):
             T.utils.checkpoint.checkpoint_sequential([T.nn.Tanh()], 1, x, use_reentrant=False,
                                                      foo=1)
+
+
+def test_second_order_gradient_through_non_reentrant_checkpoint(torch_ref):
+    """create_graph=True differentiates through the recomputed segment back to its inputs."""
+    results = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor([0.667, -0.3], dtype=lib.float64, requires_grad=True)
+        h = x * 1.5
+        y = lib.utils.checkpoint.checkpoint(lambda a: (a.cos() * a.exp() + 1).sum(0), h,
+                                            use_reentrant=False)
+        (g,) = lib.autograd.grad(y.sum(), [x], create_graph=True)
+        (g * g).sum().backward()
+        results.append((g.detach().numpy().copy(), x.grad.numpy().copy()))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)
+    assert np.abs(results[0][1]).min() > 0.01
+
+
+def test_checkpoint_gradgradcheck():
+    x = rand64(3, seed=7)
+    assert gradgradcheck(lambda a: checkpoint(
+        lambda b: (b.sin() * b).exp(), a, use_reentrant=False), (x,))

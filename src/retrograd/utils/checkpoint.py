@@ -197,7 +197,10 @@ class _Frame:
 
     def __init__(self, function, args, kwargs, rng, site, check, early_stop):
         self.function = function
-        self.args = _detached(args)  # the inputs are all the segment keeps
+        # The inputs themselves are all the segment keeps: the rerun's graph starts at them, so
+        # a backward with create_graph=True differentiates through the recomputed values back
+        # to the inputs, as PyTorch's non-reentrant checkpoint does.
+        self.args = args
         self.inputs = _saved_inputs(args)
         self.kwargs = kwargs
         self.rng = rng
@@ -219,7 +222,13 @@ class _Frame:
 
     def recompute(self):
         """Run the segment again and hand each live handle its recomputed tensor, in order; with
-        ``early_stop``, stop once the last one has its value, as PyTorch does."""
+        ``early_stop``, stop once the last one has its value, as PyTorch does.
+
+        Under a backward with ``create_graph=True`` (grad mode on while formulas run) the rerun
+        keeps its own graph, so the gradient is differentiable through the recomputed values
+        back to the inputs; otherwise the values are detached and the rerun's nodes keep
+        nothing, so that memory stays at one segment's."""
+        differentiable = _grad_state.enabled
         _check_inputs(self.inputs, self.site)
         handles = self.handles
         count = [0]
@@ -234,16 +243,17 @@ class _Frame:
             count[0] += 1
             h = handles[i]()
             if h is not None:
-                h.value = t.detach() if t.grad_fn is not None else t
+                h.value = t if differentiable or t.grad_fn is None else t.detach()
                 if h.meta is not None and h.meta != _meta(t):
                     differ.append((i, h))
             if self.early_stop and count[0] == len(handles):
                 raise _StopRecomputation
+            return t if differentiable else None
 
         prev = _grad_state.enabled
         _grad_state.enabled = True
         try:
-            with saved_tensors_hooks(keep, lambda _: None):
+            with saved_tensors_hooks(keep, lambda t: t):
                 _rerun(self.function, self.args, self.kwargs, self.rng)
         except _StopRecomputation:
             pass
