@@ -819,3 +819,25 @@ def _non_differentiable_inputs_returned(T):
 def test_non_differentiable_input_returned_matches_pytorch(torch_ref):
     assert _non_differentiable_inputs_returned(retrograd) == _non_differentiable_inputs_returned(
         torch_ref)
+
+
+def test_gradient_of_another_dtype_is_cast_to_the_input_dtype(torch_ref):
+    """A backward may return a gradient of another floating dtype; the engine casts it to the
+    input's dtype before it goes on (a float64 gradient for a float32 input arrives float32)."""
+    results = []
+    for lib in (retrograd, torch_ref):
+        class Mixed(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a, b):
+                return a * b
+
+            @staticmethod
+            def backward(ctx, g):
+                return g.double() * 3, g.double() * 5
+
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        b = lib.tensor(2.0, dtype=lib.float64, requires_grad=True)
+        ga, gb = lib.autograd.grad(Mixed.apply(a, b).sum(), [a, b])
+        results.append((ga.dtype is lib.float32, gb.dtype is lib.float64, ga.tolist(),
+                        gb.tolist()))
+    assert results[0] == results[1] == (True, True, [3.0, 3.0], 10.0)

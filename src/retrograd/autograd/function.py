@@ -10,6 +10,7 @@ import functools
 import inspect
 import warnings
 
+from .. import dtypes
 from .._array import xp
 from ..tensor import Tensor, _make, bump_version
 from .anomaly import caller_site, node_origin
@@ -149,6 +150,8 @@ class BackwardCFunction(Node, FunctionCtx):
                         f"[{', '.join(map(str, g.shape))}] but expected shape compatible with "
                         f"[{', '.join(map(str, shape))}]" + _where(self))
                 g = g.sum_to_size(shape)
+            if g._data.dtype != self._arg_dtypes[pos]:  # as PyTorch's engine casts it
+                g = g.to(dtypes.FROM_NP[self._arg_dtypes[pos]])
             out.append(g)
         return out
 
@@ -398,6 +401,7 @@ def _connect(node, args, outputs):
     node._tensor_positions = positions
     node.next_functions = tuple(_edge(args[i]) for i in positions)
     node._args = [a._data.shape if isinstance(a, Tensor) else None for a in args]
+    node._arg_dtypes = [a._data.dtype if isinstance(a, Tensor) else None for a in args]
     node._seq = next(_sequence)
     node._site, node._site_at = caller_site(3)
     node._freed_at = None
