@@ -188,3 +188,44 @@ ERRORS = [
 
 
 test_errors, test_errors_match_pytorch = error_tests(ERRORS)
+
+
+def _node_names(t):
+    names, seen, stack = [], set(), [t.grad_fn]
+    while stack:
+        fn = stack.pop()
+        if fn is None or id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        names.append(type(fn).__name__)
+        stack.extend(f for f, _ in fn.next_functions)
+    return sorted(names)
+
+
+@pytest.mark.parametrize("shapes", [
+    ((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 4)), ((5, 2, 3), (3,)),
+    ((5, 2, 3), (3, 4)), ((3,), (5, 3, 2)), ((2, 3), (5, 3, 4)), ((5, 2, 3), (5, 3, 4)),
+    ((5, 2, 3), (1, 3, 4)), ((7, 5, 2, 3), (5, 3, 4)), ((1, 2, 3), (5, 3, 4)),
+    ((4, 1, 2, 3), (5, 3, 2)), ((3,), (2, 3, 1)),
+], ids=str)
+@pytest.mark.parametrize("grads", [(True, True), (True, False), (False, True)], ids=str)
+def test_matmul_records_pytorchs_nodes(torch_ref, shapes, grads):
+    """matmul is composed of dot/mv/mm/bmm as PyTorch composes it (folding the batch into one
+    mm when PyTorch does): the same nodes, a result that is not a view, the same gradients."""
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    results = []
+    for lib in (retrograd, torch_ref):
+        a, b = (lib.tensor(x, requires_grad=g) for x, g in zip(arrays, grads))
+        out = a @ b
+        out.backward(lib.ones_like(out))
+        results.append((_node_names(out), out._base is None, out.is_contiguous(),
+                        out.detach().numpy(), [None if t.grad is None else t.grad.numpy()
+                                               for t in (a, b)]))
+    ours, theirs = results
+    assert ours[:3] == theirs[:3]
+    np.testing.assert_allclose(ours[3], theirs[3], rtol=1e-12)
+    for g, h in zip(ours[4], theirs[4]):
+        assert (g is None) == (h is None)
+        if g is not None:
+            np.testing.assert_allclose(g, h, rtol=1e-12)

@@ -5,6 +5,7 @@ import string
 from .._array import xp
 from ..tensor import _make
 from .registry import op, tensor_method
+from .shape import _unsafe_view
 
 
 def _dims(a):
@@ -123,27 +124,72 @@ def _check_matmul(a, b):
             f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
 
 
-@op(inputs="self other", saves="self other", node="UnsafeViewBackward0", method=False,
-    grads=(lambda g, n: g.matmul(n.other.mT).sum_to_size(n.self.shape),
-           lambda g, n: n.self.mT.matmul(g).sum_to_size(n.other.shape)))
-def _batched_matmul(self, other):
-    return xp.matmul(self, other)
+def _should_fold(t1, t2):
+    """Whether ``matmul`` folds the batch of the operand of more dims (seen as ``big``: the
+    second, transposed, when it has more dims) into the rows of one ``mm``/``mv``: when the
+    other operand is a vector or a matrix and either it requires grad (a broadcast bmm would
+    give it a batch of gradients to sum) or the fold is a view of ``big``. The facts of
+    PyTorch's own choice, which decides the nodes recorded."""
+    larger = t1.ndim >= t2.ndim
+    big = t1._data if larger else xp.swapaxes(t2._data, -1, -2)
+    small = t2 if larger else t1
+    if big.ndim < 3 or small.ndim > 2:
+        return False
+    if small._requires_grad:
+        return True
+    if t1.ndim == 2:  # folding would need the result transposed and copied
+        return False
+    if big.size == 0:
+        return True
+    shape, strides = big.shape, big.strides
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
 
 
 @tensor_method
 def matmul(input, other):
-    """``torch.matmul``: dot, matrix-vector, matrix or batched (broadcast) product by the dims."""
+    """``torch.matmul``: dot, matrix-vector, matrix or batched (broadcast) product by the dims,
+    composed of ``dot``, ``mv``, ``mm`` and ``bmm`` as PyTorch composes it, so the graph has
+    PyTorch's nodes."""
     a, b = input.ndim, other.ndim
     if a == 2 and b == 2:
         return mm(input, other)
     if a == 1 and b == 1:
         return dot(input, other)
+    if a == 2 and b == 1:
+        return mv(input, other)
     _check_matmul(input._data, other._data)
-    if a == 1:
-        return _batched_matmul(input.unsqueeze(0), other).squeeze(-2)
+    if a == 1 and b == 2:
+        return mm(input.unsqueeze(0), other).squeeze_(0)
+    if _should_fold(input, other):
+        transpose = b > a
+        big = other.mT if transpose else input
+        small = (input.t() if a == 2 else input) if transpose else other
+        lead = big.shape[:-1]
+        folded = big.reshape(_prod(lead), big.shape[-1])
+        if small.ndim == 1:
+            return _unsafe_view(folded.mv(small), lead)
+        out = _unsafe_view(folded.mm(small), lead + (small.shape[1],))
+        return out.mT.contiguous() if transpose else out
+    if a == 3 and b == 3 and input.shape[0] != other.shape[0]:
+        # a batch of one that requires grad is squeezed, so that it gets one gradient (folded)
+        if input.shape[0] == 1 and input._requires_grad:
+            return matmul(input.squeeze(0), other)
+        if other.shape[0] == 1 and other._requires_grad:
+            return matmul(input, other.squeeze(0))
+    n = input.shape[-2] if a > 1 else 1
+    m = input.shape[-1]
+    p = other.shape[-1] if b > 1 else 1
+    batch = tuple(xp.broadcast_shapes(input.shape[:-2], other.shape[:-2]))
+    count = _prod(batch)
+    left = input.expand(*batch, n, m).reshape(count, n, m)
     if b == 1:
-        return _batched_matmul(input, other.unsqueeze(-1)).squeeze(-1)
-    return _batched_matmul(input, other)
+        right = other.expand(*batch, m).reshape(count, m).unsqueeze(2)
+        out = left.bmm(right).squeeze(-1)
+    else:
+        right = other.expand(*batch, m, p).reshape(count, m, p)
+        out = left.bmm(right)
+    shape = batch + ((n,) if a > 1 else ()) + ((p,) if b > 1 else ())
+    return _unsafe_view(out, shape)
 
 
 def _check_bmm(a, b):
@@ -389,6 +435,9 @@ def _check_mv(a, v):
     if a.shape[1] != v.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({_dims(a)}), vec "
                            f"({v.shape[0]})")
+    if a.dtype != v.dtype:  # PyTorch computes mv as addmv into a result of the vector's dtype
+        raise RuntimeError("addmv input tensors must have the same dtype, but got "
+                           f"{_scalar_name(v)}, {_scalar_name(a)}, and {_scalar_name(v)}")
 
 
 @op(inputs="self vec", saves="self vec", check=_check_mv,

@@ -54,18 +54,22 @@ def view(self, shape):
     return _view_array(self, shape)
 
 
-@op(saves="self_shape", grads=(lambda g, n: g.reshape(n.self_shape),), node="UnsafeViewBackward0",
-    method=False)
-def _reshape_copy(self, shape):
-    return xp.array(self.reshape(shape), order="C")
+@op(saves="self_shape", node="UnsafeViewBackward0", method=False,
+    grads=(lambda g, n: g.reshape(n.self_shape),))
+def _unsafe_view(self, shape):
+    """A reshape of a fresh result that no one else holds, so not a view (PyTorch's
+    ``_unsafe_view``): the last step of a copying ``reshape`` and of a folded or batched
+    ``matmul``."""
+    return self.reshape(shape)
 
 
 def reshape(input, shape):
-    """``torch.reshape``: a view when the strides allow it, else a copy."""
+    """``torch.reshape``: a view when the strides allow it, else a contiguous copy reshaped (the
+    nodes PyTorch records: CloneBackward0, then UnsafeViewBackward0)."""
     shape = _infer(shape, input._data.size)
     if reshaped_view(input._data, shape) is not None:
         return view(input, shape)
-    return _reshape_copy(input, shape)
+    return _unsafe_view(clone(input), shape)
 
 
 @op(saves="self_shape", grads=(lambda g, n: g.sum_to_size(n.self_shape),), view=True)
