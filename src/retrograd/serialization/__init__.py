@@ -471,16 +471,14 @@ def _load_not_zip(file, source, weights_only):
         raise EOFError(f"Ran out of input. {source} is empty.")
     try:
         magic = read_pickle(head, _no_persistent, True)
-    except UnpicklingError as e:
-        message = f"{e}. {source} is not a checkpoint: it is neither a ZIP archive nor a pickle."
-        raise UnpicklingError(_wo_message(message) if weights_only else message) from None
-    except EOFError:
+    except (UnpicklingError, EOFError, ValueError):
         magic = None
     if magic == _LEGACY_MAGIC:
         raise NotImplementedError("torch.load of PyTorch's legacy (pre-1.6, non-zip) checkpoint "
                                   "format; load it in PyTorch and save it again with torch.save")
-    raise RuntimeError(f"{source} is not a checkpoint: it is neither a ZIP archive nor a file in "
-                       "PyTorch's legacy format")
+    message = (f"invalid load key, {head[:1].decode('latin-1')!r}. {source} is not a "
+               "checkpoint: it is neither a ZIP archive nor a file in PyTorch's legacy format.")
+    raise UnpicklingError(_wo_message(message) if weights_only else message)
 
 
 def _no_persistent(pid):
