@@ -189,11 +189,11 @@ def test_map_location_callable_gets_each_storage_and_its_location():
 
 
 @pytest.mark.parametrize("map_location, error, text", [
-    ("cuda", RuntimeError, "Attempting to deserialize object on a CUDA device but "
-     "torch.cuda.is_available() is False."),
+    ("cuda", RuntimeError, ("Attempting to deserialize object on a CUDA device but "
+                            "torch.cuda.is_available() is False.")),
     ({"cpu": "cuda:1"}, RuntimeError, "on a CUDA device"),
-    ("foo", RuntimeError, "don't know how to restore data location of "
-     "torch.storage.UntypedStorage (tagged with foo)"),
+    ("foo", RuntimeError, ("don't know how to restore data location of "
+                           "torch.storage.UntypedStorage (tagged with foo)")),
     (5, TypeError, "'int' object is not callable"),
     (lambda s, loc: 3, TypeError, "map_location returned int"),
 ])
@@ -213,9 +213,9 @@ def test_mmap_maps_the_records_copy_on_write(tmp_path):
     back["w"].add_(1)  # written in memory, never to the file
     assert back["v"][0].item() == 11.0
     assert path.read_bytes() == before
-    with pytest.raises(ValueError, match="f must be a file path in order to use the mmap"):
-        with open(path, "rb") as f:
-            retrograd.load(f, mmap=True)
+    with pytest.raises(ValueError, match="f must be a file path in order to use the mmap"), \
+            open(path, "rb") as f:
+        retrograd.load(f, mmap=True)
 
 
 def test_optimizer_state_dict_round_trip_continues_identically():
@@ -376,7 +376,8 @@ def test_the_library_never_imports_torch(tmp_path):
     path = tmp_path / "x.pt"
     code = ("import sys; sys.modules['torch'] = None\n"  # any import of torch now fails
             "import retrograd\n"
-            f"retrograd.save({{'w': retrograd.ones(2), 'm': retrograd.nn.Linear(2, 1)}}, {str(path)!r})\n"
+            "retrograd.save({'w': retrograd.ones(2), 'm': retrograd.nn.Linear(2, 1)}, "
+            f"{str(path)!r})\n"
             f"assert retrograd.load({str(path)!r}, weights_only=False)['w'].tolist() == [1.0, 1.0]\n"
             f"retrograd.save({{'w': retrograd.ones(2)}}, {str(path)!r})\n"
             f"assert retrograd.load({str(path)!r})['w'].tolist() == [1.0, 1.0]\n")
@@ -432,16 +433,16 @@ def test_a_malicious_pickle_is_refused_without_running_anything(tmp_path):
     # REDUCE of a string: no callable outside the allow-list is ever called
     (b"\x80\x02X\x03\x00\x00\x00abc)R.", "Trying to call reduce for unrecognized function abc"),
     (b"\x80\x02)K\x01a.", "Can only append to lists, but got <class 'tuple'>"),
-    (b"\x80\x02]K\x01K\x02s.", "Can only SETITEM for dict, collections.OrderedDict, "
-                               "collections.Counter, but got <class 'list'>"),
-    (b"\x80\x02X\x01\x00\x00\x00x)\x81.", "Can only create new object for nn.Parameter or classes "
-                                      "allowlisted via `add_safe_globals` but got"),
-    (b"\x80\x02]}b.", "Can only build Tensor, Parameter, OrderedDict or types allowlisted via "
-                      "`add_safe_globals`, but got <class 'list'>"),
-    (b"\x80\x02X\x01\x00\x00\x00xQ.", "persistent_load id must be tuple or int, but got "
-                                      "<class 'str'>"),
-    (b"\x80\x02X\x01\x00\x00\x00x\x85Q.", "Only persistent_load of storage is allowed, but got "
-                                          "<class 'str'>"),
+    (b"\x80\x02]K\x01K\x02s.", ("Can only SETITEM for dict, collections.OrderedDict, "
+                                "collections.Counter, but got <class 'list'>")),
+    (b"\x80\x02X\x01\x00\x00\x00x)\x81.", ("Can only create new object for nn.Parameter or "
+                                          "classes allowlisted via `add_safe_globals` but got")),
+    (b"\x80\x02]}b.", ("Can only build Tensor, Parameter, OrderedDict or types allowlisted via "
+                       "`add_safe_globals`, but got <class 'list'>")),
+    (b"\x80\x02X\x01\x00\x00\x00xQ.", ("persistent_load id must be tuple or int, but got "
+                                       "<class 'str'>")),
+    (b"\x80\x02X\x01\x00\x00\x00x\x85Q.", ("Only persistent_load of storage is allowed, "
+                                           "but got <class 'str'>")),
     (b"\x80\x02\xff.", "Unsupported operand 255"),
     (b"\x80\x02cbuiltins\neval\n.", "GLOBAL eval was not an allowed global by default"),
     (b"\x80\x02c__builtin__\neval\n.", "GLOBAL eval was not an allowed global by default"),
@@ -497,7 +498,7 @@ def test_missing_records(tmp_path):
     path = _saved_to(tmp_path, {"w": retrograd.ones(100)})
     data = path.read_bytes()
     for record in ("data/0", "data.pkl"):
-        _rewrite(path, lambda n, d: None if n.endswith(record) else (n, d))
+        _rewrite(path, lambda n, d, record=record: None if n.endswith(record) else (n, d))
         message = _error(path)
         assert message.startswith(f"PytorchStreamReader failed locating file {record}: file not "
                                   "found.")

@@ -159,6 +159,30 @@ def test_mmap_of_a_torch_file(torch_ref, tmp_path):
     assert np.shares_memory(back["a"]._data, back["b"]._data)
 
 
+def test_torch_maps_retrograd_files_and_reads_unseekable_writes(torch_ref, tmp_path):
+    path = tmp_path / "r.pt"
+    base = retrograd.arange(1000.0)
+    retrograd.save({"a": base, "v": base[3:], "h": retrograd.ones(3, dtype=retrograd.float16)},
+                   path)
+    out = torch_ref.load(path, mmap=True)
+    assert out["v"][:3].tolist() == [3.0, 4.0, 5.0] and out["h"].dtype == torch_ref.float16
+
+    class Unseekable:  # a pipe or socket: write() only
+        def __init__(self):
+            self.parts = []
+
+        def write(self, data):
+            self.parts.append(bytes(data))
+            return len(data)
+
+        def flush(self):
+            pass
+
+    sink = Unseekable()
+    retrograd.save({"a": base}, sink)
+    assert torch_ref.load(io.BytesIO(b"".join(sink.parts)))["a"].tolist() == base.tolist()
+
+
 def test_legacy_pytorch_format_is_not_built(torch_ref, tmp_path):
     path = tmp_path / "old.pt"
     torch_ref.save({"w": torch_ref.ones(2)}, path, _use_new_zipfile_serialization=False)
@@ -315,9 +339,9 @@ def test_safetensors_both_ways(torch_ref, tmp_path):
     st_torch.save_file(tensors, path, metadata={"format": "pt"})
     for back in (st.load_file(path), retrograd.load(path), st.load(path.read_bytes())):
         assert sorted(back) == sorted(tensors)
-        for k in tensors:
-            assert str(back[k].dtype) == str(tensors[k].dtype)
-            assert back[k]._data.tobytes() == tensors[k].numpy().tobytes()
+        for k, t in tensors.items():
+            assert str(back[k].dtype) == str(t.dtype)
+            assert back[k]._data.tobytes() == t.numpy().tobytes()
     mine = {"w": retrograd.randn(3, 4).t(), "u": retrograd.arange(3, dtype=retrograd.uint8)}
     st.save_file(mine, tmp_path / "r.safetensors", metadata={"k": "v"})
     out = st_torch.load_file(tmp_path / "r.safetensors")

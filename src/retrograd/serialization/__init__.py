@@ -40,8 +40,17 @@ from typing import Any
 
 from .._array import xp
 from . import _legacy
-from ._pickle import (Pickler, Storage, StorageCollector, StorageType, _user_globals,
-                      allowed_globals, globals_in, read_pickle, user_globals)
+from ._pickle import (
+    Pickler,
+    Storage,
+    StorageCollector,
+    StorageType,
+    _user_globals,
+    allowed_globals,
+    globals_in,
+    read_pickle,
+    user_globals,
+)
 
 DEFAULT_PROTOCOL = 2
 # The newest ``version`` record PyTorch's reader accepts.

@@ -63,7 +63,7 @@ class Storage:
     """A storage read from a checkpoint: a flat array of its dtype (bytes when untyped) that the
     tensors built on it view. ``map_location`` callables receive one."""
 
-    __slots__ = ("array", "dtype", "_device")
+    __slots__ = ("_device", "array", "dtype")
 
     def __init__(self, array, dtype=None, device="cpu"):
         self.array, self.dtype, self._device = array, dtype, device
@@ -105,7 +105,7 @@ def _ints(value, what):
 
 def _tensor_from_storage(storage, offset, size, stride, requires_grad, dtype=None):
     if not isinstance(storage, Storage):
-        raise RuntimeError(f"a tensor in the checkpoint is built on {type(storage).__name__}, "
+        raise TypeError(f"a tensor in the checkpoint is built on {type(storage).__name__}, "
                            "not on a storage")
     size, stride = _ints(tuple(size), "size"), _ints(tuple(stride), "stride")
     if type(offset) is not int or offset < 0 or len(size) != len(stride) or \
@@ -144,13 +144,13 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, bac
 def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks,
                        dtype, metadata=None):
     if not isinstance(dtype, dtypes.dtype):
-        raise RuntimeError(f"a tensor in the checkpoint names {dtype!r} as its dtype")
+        raise TypeError(f"a tensor in the checkpoint names {dtype!r} as its dtype")
     return _tensor_from_storage(storage, storage_offset, size, stride, requires_grad, dtype)
 
 
 def _rebuild_parameter(data, requires_grad, backward_hooks):
     if not isinstance(data, Tensor):
-        raise RuntimeError(f"a Parameter in the checkpoint wraps {type(data).__name__}, "
+        raise TypeError(f"a Parameter in the checkpoint wraps {type(data).__name__}, "
                            "not a tensor")
     return _parameter_class()(data, bool(requires_grad))
 
@@ -278,8 +278,7 @@ def resolve_safe_global(module: str, name: str):
     if found is _MISSING:
         found = user_globals().get(full, _MISSING)
     if found is _MISSING:
-        if full.startswith("builtins."):
-            full = full[len("builtins."):]
+        full = full.removeprefix("builtins.")
         raise UnpicklingError(
             f"Unsupported global: GLOBAL {full} was not an allowed global by default. Please use "
             f"`torch.serialization.add_safe_globals([{full}])` or the "
