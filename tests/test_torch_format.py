@@ -183,11 +183,23 @@ def test_torch_maps_retrograd_files_and_reads_unseekable_writes(torch_ref, tmp_p
     assert torch_ref.load(io.BytesIO(b"".join(sink.parts)))["a"].tolist() == base.tolist()
 
 
-def test_legacy_pytorch_format_is_not_built(torch_ref, tmp_path):
+def test_legacy_pytorch_format_loads(torch_ref, tmp_path):
+    """PyTorch's pre-1.6 format: a sequence of pickles, then each storage's bytes."""
     path = tmp_path / "old.pt"
-    torch_ref.save({"w": torch_ref.ones(2)}, path, _use_new_zipfile_serialization=False)
-    with pytest.raises(NotImplementedError, match="legacy"):
+    base = torch_ref.arange(6.0)
+    obj = {"a": base, "v": base[2:], "p": torch_ref.nn.Parameter(torch_ref.ones(2).double()),
+           "u": torch_ref.ones(3, dtype=torch_ref.uint16), "n": [1, "x", None]}
+    torch_ref.save(obj, path, _use_new_zipfile_serialization=False)
+    for weights_only in (True, False):
+        back = retrograd.load(path, weights_only=weights_only)
+        _same(obj, back)
+        assert np.shares_memory(back["a"]._data, back["v"]._data)
+    data = path.read_bytes()
+    path.write_bytes(data[:-5])
+    with pytest.raises(RuntimeError, match="truncated"):
         retrograd.load(path)
+    with pytest.raises(RuntimeError, match="mmap can only be used with files saved with"):
+        retrograd.load(str(path), mmap=True)
 
 
 # --- module state dicts -------------------------------------------------------------------------

@@ -22,8 +22,9 @@ its extension, or ``archive`` for a file object):
 Loading runs the pickle: by default (``weights_only=True``, as in PyTorch 2.6+) through an
 unpickler that only builds tensors, storages, containers, numbers, strings and what
 ``add_safe_globals`` allows, and imports nothing else; ``weights_only=False`` unpickles fully
-(only for files you trust: a pickle can run any code). Files in retrograd's earlier format (a
-ZIP of ``.npy`` arrays and a JSON index) still load. ``.safetensors`` files: see
+(only for files you trust: a pickle can run any code). PyTorch's legacy format (before 1.6: a
+sequence of pickles, then each storage's bytes) loads too, and so do files in retrograd's earlier
+format (a ZIP of ``.npy`` arrays and a JSON index). ``.safetensors`` files: see
 :mod:`retrograd.serialization.safetensors`.
 """
 
@@ -438,7 +439,13 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
                     "mmap can only be used with files saved with "
                     f"`torch.save({name}_use_new_zipfile_serialization=True), please torch.save "
                     "your checkpoint with this option in order to use mmap.")
-            return _load_not_zip(file, source, weights_only)
+            try:
+                return _load_not_zip(file, source, weights_only, map_location,
+                                     pickle_load_args)
+            except UnpicklingError as e:
+                if weights_only:
+                    raise UnpicklingError(_wo_message(str(e))) from None
+                raise
         archive = _Archive(file, source)
         if archive.folder is None:
             return _legacy.read(archive.zf, _legacy_fail(source))
@@ -470,24 +477,73 @@ def _legacy_fail(source):
 
 
 _LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
+_LEGACY_PROTOCOL = 1001
 
 
-def _load_not_zip(file, source, weights_only):
-    """A file that is not a ZIP archive: PyTorch's legacy format starts with a pickled magic
-    number; anything else gets the unpickler's own error, as in PyTorch."""
-    head = file.read(64)
-    if not head:
+def _load_not_zip(file, source, weights_only, map_location, load_args):
+    """A file that is not a ZIP archive: PyTorch's legacy (pre-1.6) format, a sequence of pickles
+    that starts with a magic number; anything else is refused."""
+    start = file.tell()
+    if not file.read(1):
         raise EOFError(f"Ran out of input. {source} is empty.")
+    file.seek(start)
+
+    def read(persistent_load=_no_persistent):
+        return read_pickle(file, persistent_load, weights_only, **load_args)
+
     try:
-        magic = read_pickle(head, _no_persistent, True)
+        magic = read()
     except (UnpicklingError, EOFError, ValueError):
         magic = None
-    if magic == _LEGACY_MAGIC:
-        raise NotImplementedError("torch.load of PyTorch's legacy (pre-1.6, non-zip) checkpoint "
-                                  "format; load it in PyTorch and save it again with torch.save")
-    message = (f"invalid load key, {head[:1].decode('latin-1')!r}. {source} is not a "
-               "checkpoint: it is neither a ZIP archive nor a file in PyTorch's legacy format.")
-    raise UnpicklingError(_wo_message(message) if weights_only else message)
+    if magic != _LEGACY_MAGIC:
+        file.seek(start)
+        first = file.read(1).decode("latin-1")
+        raise UnpicklingError(
+            f"invalid load key, {first!r}. {source} is not a checkpoint: it is neither a ZIP "
+            "archive nor a file in PyTorch's legacy format.")
+    protocol = read()
+    if protocol != _LEGACY_PROTOCOL:
+        raise RuntimeError(f"Invalid protocol version: {protocol}")
+    info = read()
+    swap = isinstance(info, dict) and info.get("little_endian", True) != \
+        (sys.byteorder == "little")
+    storages: dict = {}  # key -> (storage, numel)
+
+    def persistent_load(pid):
+        if type(pid) is not tuple or len(pid) != 6 or pid[0] not in ("storage", b"storage"):
+            raise UnpicklingError(f"unsupported persistent id encountered: {pid!r} is not "
+                                  "('storage', type, key, location, numel, view)")
+        _, storage_type, key, location, numel, view = pid
+        if not isinstance(storage_type, StorageType) or type(numel) is not int or numel < 0:
+            raise UnpicklingError(f"the persistent id {pid!r} is malformed")
+        if storage_type.dtype is None and storage_type.name != "UntypedStorage":
+            raise NotImplementedError(f"loading a tensor of storage type torch."
+                                      f"{storage_type.name}: retrograd has no such dtype")
+        if key not in storages:
+            dtype = storage_type.dtype
+            array = xp.zeros(numel, xp.uint8 if dtype is None else dtype.np)
+            storages[key] = (Storage(array, dtype, location), numel)
+        storage = storages[key][0]
+        if view is not None:
+            _, offset, size = view
+            storage = Storage(storage.array[offset:offset + size], storage.dtype, location)
+        return _map(map_location, storage, location)
+
+    obj = read(persistent_load)
+    for key in read():  # then each storage's element count and bytes, in this order
+        if key not in storages:
+            raise RuntimeError(f"{source} lists a storage {key!r} that no tensor uses: the "
+                               "file is damaged")
+        storage, numel = storages[key]
+        head = file.read(8)
+        count = struct.unpack("<q", head)[0] if len(head) == 8 else -1
+        data = storage.array.view(xp.uint8)
+        if count != numel or file.readinto(memoryview(data)) != data.nbytes:
+            raise RuntimeError(f"the data of storage {key!r} in {source} is truncated or does "
+                               f"not match its size ({numel} elements)")
+        if swap and storage.array.itemsize > 1:
+            storage.array.byteswap(inplace=True)
+    return obj
 
 
 def _no_persistent(pid):

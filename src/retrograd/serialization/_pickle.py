@@ -845,8 +845,9 @@ class FullUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def read_pickle(data: bytes, persistent_load, weights_only: bool, **load_args):
-    buffer = io.BytesIO(data)
+def read_pickle(data, persistent_load, weights_only: bool, **load_args):
+    """The object pickled in ``data`` (bytes, or a binary file read from where it stands)."""
+    buffer = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
     if weights_only:
         return WeightsUnpickler(buffer, persistent_load,
                                 load_args.get("encoding", "utf-8")).load()
