@@ -218,6 +218,40 @@ def test_mmap_maps_the_records_copy_on_write(tmp_path):
         retrograd.load(f, mmap=True)
 
 
+def test_mmap_shared_writes_go_to_the_file(tmp_path):
+    import mmap
+
+    path = _saved_to(tmp_path, retrograd.zeros(4))
+    assert ser.get_default_mmap_options() == mmap.MAP_PRIVATE
+    with ser.set_default_mmap_options(mmap.MAP_SHARED):
+        assert ser.get_default_mmap_options() == mmap.MAP_SHARED
+        t = retrograd.load(path, mmap=True)
+        t.fill_(2.0)
+        del t
+    assert ser.get_default_mmap_options() == mmap.MAP_PRIVATE
+    assert retrograd.load(path, mmap=True).tolist() == [2.0] * 4
+    with pytest.raises(RuntimeError, match="Bad CRC-32"):  # the record no longer matches its CRC
+        retrograd.load(path)
+    with pytest.raises(ValueError, match="expected mmap.MAP_PRIVATE or mmap.MAP_SHARED, but got 5"):
+        ser.set_default_mmap_options(5)
+
+
+def test_default_load_endianness_applies_to_files_without_a_byteorder_record():
+    t = retrograd.arange(3, dtype=retrograd.int32)
+    buf = io.BytesIO()
+    retrograd.save(t, buf, _disable_byteorder_record=True)
+    assert ser.get_default_load_endianness() is None
+    try:
+        ser.set_default_load_endianness(ser.LoadEndianness.BIG)
+        buf.seek(0)
+        assert retrograd.load(buf).tolist() == np.arange(3, dtype=">i4").view("<i4").tolist()
+    finally:
+        ser.set_default_load_endianness(None)
+    with pytest.raises(TypeError, match="Invalid argument type in function "
+                                        "set_default_load_endianness"):
+        ser.set_default_load_endianness("big")
+
+
 def test_optimizer_state_dict_round_trip_continues_identically():
     def fresh():
         p = retrograd.nn.Parameter(retrograd.tensor([1.0, -2.0, 3.0]))

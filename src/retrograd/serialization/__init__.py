@@ -28,7 +28,9 @@ format (a ZIP of ``.npy`` arrays and a JSON index). ``.safetensors`` files: see
 :mod:`retrograd.serialization.safetensors`.
 """
 
+import enum
 import io
+import mmap
 import os
 import pickle
 import struct
@@ -112,6 +114,68 @@ def get_unsafe_globals_in_checkpoint(f) -> list:
         data = reader.read_record("data.pkl")
     safe = set(allowed_globals()) | set(user_globals())
     return [name for name in globals_in(data) if name not in safe]
+
+
+# --- settings of loads (torch.serialization's names) -------------------------------------------
+class SourceChangeWarning(Warning):
+    """PyTorch warns with this when a whole module's source changed since it was saved."""
+
+
+class LoadEndianness(enum.Enum):
+    """The byte order assumed for a checkpoint that has no ``byteorder`` record."""
+
+    NATIVE = 1
+    LITTLE = 2
+    BIG = 3
+
+
+_settings = {"endianness": None, "mmap_shared": False}
+
+
+def get_default_load_endianness() -> LoadEndianness | None:
+    """The byte order assumed for checkpoints without a ``byteorder`` record (None: native)."""
+    return _settings["endianness"]
+
+
+def set_default_load_endianness(endianness) -> None:
+    """Set the byte order assumed for checkpoints without a ``byteorder`` record."""
+    if endianness is not None and not isinstance(endianness, LoadEndianness):
+        raise TypeError("Invalid argument type in function set_default_load_endianness")
+    _settings["endianness"] = endianness
+
+
+def get_default_mmap_options() -> int:
+    """How ``load(mmap=True)`` maps files: ``mmap.MAP_PRIVATE`` (writes to a loaded tensor stay
+    in memory) or ``mmap.MAP_SHARED`` (they go to the file, whose records then no longer match
+    their CRC-32: such a file reads back only with ``mmap=True``, which does not check it)."""
+    return mmap.MAP_SHARED if _settings["mmap_shared"] else mmap.MAP_PRIVATE
+
+
+class set_default_mmap_options:
+    """Set how ``load(mmap=True)`` maps files; as a context manager, for its block only."""
+
+    def __init__(self, flags: int):
+        if flags not in (mmap.MAP_PRIVATE, mmap.MAP_SHARED):
+            raise ValueError("Invalid argument in function set_default_mmap_options, expected "
+                             f"mmap.MAP_PRIVATE or mmap.MAP_SHARED, but got {flags}")
+        self.previous = _settings["mmap_shared"]
+        _settings["mmap_shared"] = flags == mmap.MAP_SHARED
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        _settings["mmap_shared"] = self.previous
+
+
+def location_tag(storage) -> str:
+    """The device name a storage is saved under: always ``"cpu"``."""
+    return "cpu"
+
+
+def default_restore_location(storage, location: str):
+    """The storage, restored on ``location`` (only the CPU exists)."""
+    return _restore(storage, location)
 
 
 # --- save ------------------------------------------------------------------------------------
@@ -321,8 +385,11 @@ class _Loader:
         self.archive, self.map_location = archive, map_location
         self.mapped, self.file = mmap_file, file
         self.storages: dict = {}
-        byteorder = "little" if not archive.has("byteorder") else \
-            archive.read_record("byteorder").decode("utf-8", "replace")
+        if archive.has("byteorder"):
+            byteorder = archive.read_record("byteorder").decode("utf-8", "replace")
+        else:
+            byteorder = {LoadEndianness.LITTLE: "little", LoadEndianness.BIG: "big"}.get(
+                get_default_load_endianness(), sys.byteorder)
         if byteorder not in ("little", "big"):
             raise ValueError(f"Unknown endianness type: {byteorder}")
         self.swap = byteorder != sys.byteorder
@@ -453,7 +520,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
         if mmap:
             if not _is_path(f):
                 raise ValueError("f must be a file path in order to use the mmap argument")
-            mapped = xp.memmap(os.fspath(f), xp.uint8, mode="c")
+            mapped = xp.memmap(os.fspath(f), xp.uint8,
+                               mode="r+" if _settings["mmap_shared"] else "c")
         _check_version(archive)
         data = archive.read_record("data.pkl")
         loader = _Loader(archive, map_location, mapped, file)
@@ -550,5 +618,8 @@ def _no_persistent(pid):
     raise UnpicklingError("unsupported persistent id encountered")
 
 
-__all__ = ["DEFAULT_PROTOCOL", "StorageType", "add_safe_globals", "clear_safe_globals",
-           "get_safe_globals", "get_unsafe_globals_in_checkpoint", "load", "safe_globals", "save"]
+__all__ = ["DEFAULT_PROTOCOL", "LoadEndianness", "SourceChangeWarning", "StorageType",
+           "add_safe_globals", "clear_safe_globals", "default_restore_location",
+           "get_default_load_endianness", "get_default_mmap_options", "get_safe_globals",
+           "get_unsafe_globals_in_checkpoint", "load", "location_tag", "safe_globals", "save",
+           "set_default_load_endianness", "set_default_mmap_options"]
