@@ -85,6 +85,50 @@ def test_requires_grad_parameters_and_strides_both_ways(torch_ref):
     _same(objects(retrograd), _rg_to_torch(torch_ref, objects(retrograd)))
 
 
+def test_attributes_set_on_tensors_both_ways(torch_ref):
+    def objects(lib):
+        t, p = lib.ones(2), lib.nn.Parameter(lib.zeros(1))
+        t.note, p.tag = "hello", 3
+        return [t, p]
+
+    for source, back in ((objects(torch_ref), _torch_to_rg(torch_ref, objects(torch_ref))),
+                         (objects(retrograd), _rg_to_torch(torch_ref, objects(retrograd)))):
+        _same(source, back)
+        assert back[0].note == "hello" and back[1].tag == 3
+
+
+def test_whole_torch_modules_load_with_weights_only_false(torch_ref, monkeypatch):
+    """PyTorch's classes are found at retrograd's matching paths (torch.nn.modules.linear.Linear
+    -> retrograd.nn.modules.linear.Linear); aliases stand in for any such path not there yet."""
+    import importlib
+    import sys
+
+    for name in ("modules", "modules.linear", "modules.container", "modules.activation",
+                 "modules.batchnorm"):
+        try:
+            importlib.import_module(f"retrograd.nn.{name}")
+        except ImportError:
+            monkeypatch.setitem(sys.modules, f"retrograd.nn.{name}", retrograd.nn)
+    model = torch_ref.nn.Sequential(torch_ref.nn.Linear(2, 3), torch_ref.nn.ReLU(),
+                                    torch_ref.nn.BatchNorm1d(3))
+    model(torch_ref.randn(5, 2))
+    buf = io.BytesIO()
+    torch_ref.save(model, buf)
+    buf.seek(0)
+    with pytest.raises(pickle.UnpicklingError, match="GLOBAL torch.nn.modules.container."
+                                                     "Sequential was not an allowed global"):
+        retrograd.load(buf)
+    buf.seek(0)
+    back = retrograd.load(buf, weights_only=False)
+    assert type(back) is retrograd.nn.Sequential and type(back[0]) is retrograd.nn.Linear
+    _same(model.state_dict(), back.state_dict())
+    model.eval()
+    back.eval()
+    x = np.random.default_rng(0).standard_normal((4, 2)).astype(np.float32)
+    np.testing.assert_allclose(back(retrograd.from_numpy(x)).tolist(),
+                               model(torch_ref.from_numpy(x)).tolist(), rtol=1e-6)
+
+
 def test_views_share_one_storage_both_ways(torch_ref):
     base = torch_ref.arange(12.0).reshape(3, 4)
     back = _torch_to_rg(torch_ref, [base, base[1], base.t()])

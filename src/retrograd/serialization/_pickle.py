@@ -402,10 +402,21 @@ class Pickler(pickle._Pickler):
 
     def reducer_override(self, obj):
         if isinstance(obj, Tensor):
-            if isinstance(obj, _parameter_class()):
+            # a user's attributes on the tensor (retrograd's own start with "_")
+            state = {k: v for k, v in obj.__dict__.items() if not k.startswith("_")}
+            parameter = _parameter_class()
+            if isinstance(obj, parameter):
+                if state:
+                    return (_global("torch._utils", "_rebuild_parameter_with_state"),
+                            (self._tensor(obj, False), obj._requires_grad, _hooks(), state))
                 return (_global("torch._utils", "_rebuild_parameter"),
                         (self._tensor(obj, False), obj._requires_grad, _hooks()))
-            return self._tensor(obj, obj._requires_grad).rv
+            rebuild = self._tensor(obj, obj._requires_grad).rv
+            if not state and type(obj) is Tensor:
+                return rebuild
+            new_type = _global("torch", "Tensor") if type(obj) is Tensor else type(obj)
+            return (_global("torch._tensor", "_rebuild_from_type_v2"),
+                    (rebuild[0], new_type, rebuild[1], state))
         if type(obj) is _Reduced:
             return obj.rv
         if isinstance(obj, Size):
