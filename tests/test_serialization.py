@@ -481,6 +481,8 @@ def test_a_malicious_pickle_is_refused_without_running_anything(tmp_path):
     (b"\x80\x02cbuiltins\neval\n.", "GLOBAL eval was not an allowed global by default"),
     (b"\x80\x02c__builtin__\neval\n.", "GLOBAL eval was not an allowed global by default"),
     (b"\x80\x04\x8c\x02os\x8c\x06system\x93.", "GLOBAL os.system whose module os is blocked"),
+    (b"\x80\x02c_codecs\nencode\nX\x01\x00\x00\x00xX\x04\x00\x00\x00zlib\x86R.",
+     "_codecs.encode is allowed only to make bytes from a str with latin1 or utf-8"),
 ])
 def test_crafted_pickles_get_pytorchs_weights_only_errors(tmp_path, data, text):
     path = _with_pickle(tmp_path, data)
@@ -573,6 +575,19 @@ def test_flipped_byte_in_tensor_data_is_caught_by_crc(tmp_path):
     message = _error(path)
     assert message.startswith("PytorchStreamReader failed reading file data/0")
     assert "Bad CRC-32" in message and str(path) in message
+
+
+def test_a_checkpoint_cannot_set_a_tensors_internals(tmp_path):
+    t = retrograd.ones(2)
+    t.grad_fn_note = 1
+    path = _saved_to(tmp_path, t)
+    assert retrograd.load(path).grad_fn_note == 1
+    _rewrite(path, lambda n, d: (n, d.replace(b"\x0c\x00\x00\x00grad_fn_note",
+                                              b"\x07\x00\x00\x00grad_fn")))
+    for weights_only in (True, False):
+        with pytest.raises(pickle.UnpicklingError, match="sets its attribute 'grad_fn', which a "
+                                                         "checkpoint may not set"):
+            retrograd.load(path, weights_only=weights_only)
 
 
 def test_bfloat16_storage_is_not_built(tmp_path):

@@ -155,7 +155,12 @@ def _rebuild_parameter(data, requires_grad, backward_hooks):
     return _parameter_class()(data, bool(requires_grad))
 
 
+# attributes a checkpoint may not set on a tensor: what makes it a tensor and ties it to a graph
+_TENSOR_INTERNALS = frozenset(Tensor.__slots__) | {"__class__", "__dict__"}
+
+
 def _set_state(obj, state):
+    """Set a checkpoint's attributes (a dict, or PyTorch's ``(dict, slots)`` pair) on a tensor."""
     if isinstance(state, tuple) and len(state) == 2:
         state, slots = state
     else:
@@ -166,6 +171,9 @@ def _set_state(obj, state):
                 raise RuntimeError(f"the state of a tensor in the checkpoint is a "
                                    f"{type(part).__name__}, not a dict")
             for k, v in part.items():
+                if not isinstance(k, str) or k in _TENSOR_INTERNALS:
+                    raise UnpicklingError(f"a tensor in the checkpoint sets its attribute {k!r}, "
+                                          "which a checkpoint may not set")
                 setattr(obj, k, v)
     return obj
 
@@ -195,6 +203,15 @@ def _missing_dtype(name):
                               "retrograd does not have")
 
 
+def _encode(text, encoding="utf-8"):
+    """``_codecs.encode`` as pickle protocol 2 uses it for bytes: a str to latin-1 or UTF-8 (not
+    any codec by name, which could import one)."""
+    if type(text) is not str or encoding not in ("latin1", "latin-1", "utf-8", "utf8"):
+        raise UnpicklingError(f"_codecs.encode is allowed only to make bytes from a str with "
+                              f"latin1 or utf-8, not {type(text).__name__} with {encoding!r}")
+    return codecs.encode(text, encoding)
+
+
 def _device(*args):
     from ..creation import device
 
@@ -208,7 +225,7 @@ def _allowed_globals() -> dict:
         "collections.OrderedDict": OrderedDict, "collections.Counter": Counter,
         "torch.nn.parameter.Parameter": _parameter_class(), "torch.Size": Size,
         "torch.Tensor": Tensor, "torch.device": _device,
-        "_codecs.encode": codecs.encode, "builtins.bytearray": bytearray,
+        "_codecs.encode": _encode, "builtins.bytearray": bytearray,
         "builtins.set": set, "builtins.complex": complex,
         "torch.storage.UntypedStorage": StorageType("UntypedStorage"),
         "torch._tensor._rebuild_from_type_v2": _rebuild_from_type_v2,
