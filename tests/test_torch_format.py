@@ -129,6 +129,23 @@ def test_whole_torch_modules_load_with_weights_only_false(torch_ref, monkeypatch
                                model(torch_ref.from_numpy(x)).tolist(), rtol=1e-6)
 
 
+def test_what_cannot_be_saved_fails_as_in_pytorch(torch_ref, tmp_path):
+    def local():
+        return lambda x: x
+
+    for target in (io.BytesIO(), tmp_path / "missing" / "x.pt"):
+        for obj in (local(), {"f": local()}, 1):
+            try:
+                torch_ref.save(obj, target)
+            except Exception as e:  # noqa: BLE001 - the exception itself is compared
+                theirs = e
+            else:
+                continue
+            with pytest.raises(type(theirs)) as ours:
+                retrograd.save(obj, target)
+            assert str(ours.value) == str(theirs)
+
+
 def test_views_share_one_storage_both_ways(torch_ref):
     base = torch_ref.arange(12.0).reshape(3, 4)
     back = _torch_to_rg(torch_ref, [base, base[1], base.t()])

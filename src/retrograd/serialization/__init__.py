@@ -200,6 +200,10 @@ def save(obj: Any, f, pickle_module=pickle, pickle_protocol: int = DEFAULT_PROTO
     if pickle_module is not None and pickle_module is not pickle:
         raise NotImplementedError(f"retrograd.save with pickle_module={pickle_module!r}: only "
                                   "the standard pickle module is supported")
+    if _is_path(f):
+        parent = os.path.dirname(os.fspath(f))
+        if parent and not os.path.isdir(parent):
+            raise RuntimeError(f"Parent directory {parent} does not exist.")
     storages = StorageCollector()
     buffer = io.BytesIO()
     Pickler(buffer, pickle_protocol, storages).dump(obj)

@@ -20,11 +20,13 @@ import importlib
 import io
 import pickle
 import struct
+import types
 from collections import Counter, OrderedDict
 from pickle import UnpicklingError
 
 from .. import dtypes
 from .._array import xp
+from ..creation import device
 from ..tensor import Size, Tensor, _make
 
 # --- PyTorch's names ---------------------------------------------------------------------------
@@ -213,8 +215,6 @@ def _encode(text, encoding="utf-8"):
 
 
 def _device(*args):
-    from ..creation import device
-
     return device(*args)
 
 
@@ -438,7 +438,7 @@ class Pickler(pickle._Pickler):
             return obj.rv
         if isinstance(obj, Size):
             return (_global("torch", "Size"), (tuple(obj),))
-        if type(obj).__name__ == "device" and type(obj).__module__ == "retrograd.creation":
+        if isinstance(obj, device):
             return (_global("torch", "device"), (str(obj),))
         return NotImplemented
 
@@ -459,6 +459,14 @@ class Pickler(pickle._Pickler):
                         (_StorageRef(pid), offset, shape, stride, bool(requires_grad), _hooks(),
                          dt))
 
+    def save_global(self, obj, name=None):
+        try:
+            super().save_global(obj, name)
+        except pickle.PicklingError:
+            # the error the standard (C) pickler, which torch.save uses, gives for this object
+            pickle.dumps(obj, self.proto)
+            raise
+
     def save_global_name(self, obj):
         if self.proto >= 4:
             self.save(obj.module)
@@ -473,6 +481,7 @@ class Pickler(pickle._Pickler):
         self.save_global_name(_global("torch", obj.name))
 
     dispatch[_Global] = save_global_name
+    dispatch[types.FunctionType] = save_global
     dispatch[dtypes.dtype] = save_dtype
 
 
