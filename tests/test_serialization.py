@@ -120,6 +120,20 @@ def test_views_of_one_array_share_one_storage_record_and_stay_views():
     assert back["t"][2, 1].item() == 100.0
 
 
+@pytest.mark.parametrize("mmap", [False, True])
+def test_saving_what_was_loaded_writes_the_same_storages(tmp_path, mmap):
+    base = retrograd.arange(100.0)
+    path = _saved_to(tmp_path, {"a": base[:10], "b": base[50:], "c": retrograd.ones(3)})
+    back = retrograd.load(path, mmap=mmap)
+    again = _saved_to(tmp_path, back, "again.pt")
+    with zipfile.ZipFile(path) as zf, zipfile.ZipFile(again) as other:
+        first = {n.split("/", 1)[1]: zf.read(n) for n in zf.namelist() if "/data/" in n}
+        second = {n.split("/", 1)[1]: other.read(n) for n in other.namelist() if "/data/" in n}
+    assert first == second and len(first) == 2
+    for k, t in retrograd.load(again).items():
+        assert t.tolist() == back[k].tolist()
+
+
 def test_the_archive_layout_is_pytorchs(tmp_path):
     path = _saved_to(tmp_path, {"w": retrograd.ones(2, requires_grad=True)}, "model.ckpt.pt")
     with zipfile.ZipFile(path) as zf:

@@ -69,11 +69,6 @@ _UNSAFE_MESSAGE = (
 _DOCS_MESSAGE = (
     "\n\nCheck the documentation of torch.load to learn more about types accepted by default "
     "with weights_only https://pytorch.org/docs/stable/generated/torch.load.html.")
-_CORRUPT = (
-    " This is an internal miniz error. If you are seeing this error, there is a high likelihood "
-    "that your checkpoint file is corrupted. This can happen if the checkpoint was not saved "
-    "properly, was transferred incorrectly, or the file was modified after saving.")
-
 
 # --- the allow-list of weights_only loads (torch.serialization's names) ------------------------
 def add_safe_globals(safe_globals: list) -> None:
@@ -424,7 +419,9 @@ class _Loader:
             if info.file_size != nbytes or info.compress_type != zipfile.ZIP_STORED:
                 self.archive.read_record(f"data/{key}", nbytes)  # raises the size error
             start = self.archive.data_offset(info, self.file)
-            array = self.mapped[start:start + nbytes]
+            # an array of its own over the mapped bytes (saving it again writes this storage,
+            # not the whole mapped file)
+            array = xp.frombuffer(memoryview(self.mapped)[start:start + nbytes], xp.uint8)
         else:
             array = self.archive.read_record(f"data/{key}", nbytes)
         if dtype is not None:

@@ -126,9 +126,9 @@ def _tensor_from_storage(storage, offset, size, stride, requires_grad, dtype=Non
             f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, "
             f"and itemsize {item} requiring a storage size of {needed * item} are out of bounds "
             f"for storage of size {array.size * item}")
-    data = xp.lib.stride_tricks.as_strided(
-        array[offset:needed] if needed else array[:0], size,
-        tuple(s * array.itemsize for s in stride))
+    # a view whose base is the storage's array: tensors on one storage stay views of one array
+    data = xp.ndarray(size, array.dtype, buffer=array, offset=offset * array.itemsize if needed
+                      else 0, strides=tuple(s * array.itemsize for s in stride))
     if requires_grad and data.dtype.kind not in "fc":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     return _make(data, bool(requires_grad))
