@@ -211,6 +211,14 @@ def test_bfloat16_is_not_built(torch_ref):
         _torch_to_rg(torch_ref, torch_ref.bfloat16)
 
 
+def test_what_retrograd_lacks_is_named(torch_ref):
+    cases = [(torch_ref.ones(2).to_sparse(), "layout torch.sparse_coo"),
+             (torch_ref.ones(2, device="meta"), "_rebuild_meta_tensor_no_storage")]
+    for obj, name in cases:
+        with pytest.raises(NotImplementedError, match=name):
+            _torch_to_rg(torch_ref, obj)
+
+
 def test_mmap_of_a_torch_file(torch_ref, tmp_path):
     path = tmp_path / "t.pt"
     base = torch_ref.arange(100.0)

@@ -205,6 +205,13 @@ def _missing_dtype(name):
                               "retrograd does not have")
 
 
+def _get_layout(name):
+    if name != "torch.strided":
+        raise NotImplementedError(f"loading a tensor of layout {name}: retrograd has only dense "
+                                  "(strided) tensors")
+    return name
+
+
 def _encode(text, encoding="utf-8"):
     """``_codecs.encode`` as pickle protocol 2 uses it for bytes: a str to latin-1 or UTF-8 (not
     any codec by name, which could import one)."""
@@ -229,6 +236,7 @@ def _allowed_globals() -> dict:
         "builtins.set": set, "builtins.complex": complex,
         "torch.storage.UntypedStorage": StorageType("UntypedStorage"),
         "torch._tensor._rebuild_from_type_v2": _rebuild_from_type_v2,
+        "torch.serialization._get_layout": _get_layout,
     }
     for d in dtypes.ALL:
         table[f"torch.{d.name}"] = d
