@@ -219,6 +219,18 @@ def test_what_retrograd_lacks_is_named(torch_ref):
             _torch_to_rg(torch_ref, obj)
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.save` is deprecated:DeprecationWarning")
+def test_torchscript_archives_are_refused(torch_ref):
+    buf = io.BytesIO()
+    torch_ref.jit.save(torch_ref.jit.script(torch_ref.nn.Linear(2, 3)), buf)
+    buf.seek(0)
+    with pytest.raises(RuntimeError, match="Cannot use ``weights_only=True`` with TorchScript"):
+        retrograd.load(buf)
+    buf.seek(0)
+    with pytest.raises(NotImplementedError, match="TorchScript"):
+        retrograd.load(buf, weights_only=False)
+
+
 def test_mmap_of_a_torch_file(torch_ref, tmp_path):
     path = tmp_path / "t.pt"
     base = torch_ref.arange(100.0)

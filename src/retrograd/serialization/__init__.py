@@ -517,6 +517,12 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
         archive = _Archive(file, source)
         if archive.folder is None:
             return _legacy.read(archive.zf, _legacy_fail(source))
+        if archive.has("constants.pkl"):  # what torch.jit.save writes
+            if weights_only:
+                raise RuntimeError("Cannot use ``weights_only=True`` with TorchScript archives "
+                                   "passed to ``torch.load``. " + _UNSAFE_MESSAGE)
+            raise NotImplementedError("loading a TorchScript archive (torch.jit.save's format): "
+                                      "retrograd has no TorchScript")
         mapped = None
         if mmap:
             if not _is_path(f):
