@@ -108,7 +108,7 @@ def _ints(value, what):
 def _tensor_from_storage(storage, offset, size, stride, requires_grad, dtype=None):
     if not isinstance(storage, Storage):
         raise TypeError(f"a tensor in the checkpoint is built on {type(storage).__name__}, "
-                           "not on a storage")
+                        "not on a storage")
     size, stride = _ints(tuple(size), "size"), _ints(tuple(stride), "stride")
     if type(offset) is not int or offset < 0 or len(size) != len(stride) or \
             any(n < 0 for n in size + stride):
@@ -153,7 +153,7 @@ def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, bac
 def _rebuild_parameter(data, requires_grad, backward_hooks):
     if not isinstance(data, Tensor):
         raise TypeError(f"a Parameter in the checkpoint wraps {type(data).__name__}, "
-                           "not a tensor")
+                        "not a tensor")
     return _parameter_class()(data, bool(requires_grad))
 
 
