@@ -1,7 +1,7 @@
 """Train a small CNN on scikit-learn's handwritten digits (8x8 images, no download).
 
 Written as ordinary PyTorch code: ``import retrograd as torch`` is the only change.  Shows a tqdm
-progress bar per epoch, saves a checkpoint (retrograd.save: no pickle), plots the train and test
+progress bar per epoch, saves a checkpoint (PyTorch's file format), plots the train and test
 loss to a PNG, prints the final test accuracy, and reloads the checkpoint to check it gives the
 same.
 

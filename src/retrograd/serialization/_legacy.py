@@ -1,7 +1,7 @@
-"""``retrograd.save`` / ``retrograd.load``: checkpoints that never run code when they are read.
+"""Reading the checkpoints that retrograd wrote before it wrote PyTorch's format.
 
-PyTorch's ``torch.save`` writes a pickle, and reading a pickle can run any code its author chose.
-A retrograd checkpoint holds data only, so loading a file from a stranger is safe.
+``retrograd.load`` still reads them: an archive with a ``retrograd.json`` index comes here. They
+hold data only (no pickle), so reading one runs no code.
 
 The format (version 1)
 ----------------------
@@ -46,107 +46,19 @@ tampered file raises ``RuntimeError`` naming the file and what is wrong.
 
 import json
 import math
-import os
 import zipfile
 from collections import OrderedDict
 from typing import Any
 
-from . import dtypes
-from ._array import xp
-from .tensor import Size, Tensor, _make
+from .. import dtypes
+from .._array import xp
+from ..tensor import Size, Tensor, _make
 
 FORMAT = "retrograd-checkpoint"
 VERSION = 1
 INDEX = "retrograd.json"
 
-_PLAIN = (type(None), bool, int, float, complex, str)
 _DTYPES = {d.name: d for d in dtypes.ALL}
-
-
-class _Writer:
-    """Turns an object into an index NODE, collecting the arrays it refers to."""
-
-    def __init__(self):
-        self.arrays: list = []
-        self.tensor_files: dict = {}  # id(tensor) -> its entry name
-        self.keep: list = []  # the tensors seen, so their ids stay unique while writing
-        self.open: set = set()  # ids of the containers being walked (a cycle is refused)
-
-    def node(self, obj: Any) -> dict:
-        if obj is None:
-            return {"type": "none"}
-        if isinstance(obj, bool):
-            return {"type": "bool", "value": obj}
-        if isinstance(obj, int):
-            return {"type": "int", "value": int(obj)}
-        if isinstance(obj, float):
-            return {"type": "float", "value": repr(float(obj))}
-        if isinstance(obj, complex):
-            return {"type": "complex", "real": repr(obj.real), "imag": repr(obj.imag)}
-        if isinstance(obj, str):
-            return {"type": "str", "value": str(obj)}
-        if isinstance(obj, Tensor):
-            return self.tensor(obj)
-        if isinstance(obj, dtypes.dtype):
-            return {"type": "dtype", "value": obj.name}
-        if isinstance(obj, Size):
-            return {"type": "size", "items": [int(n) for n in obj]}
-        if isinstance(obj, (list, tuple, dict)):
-            if id(obj) in self.open:
-                raise ValueError("retrograd.save: the object contains itself (a reference cycle); "
-                                 "a checkpoint can only hold trees of containers")
-            self.open.add(id(obj))
-            try:
-                return self.container(obj)
-            finally:
-                self.open.discard(id(obj))
-        raise TypeError(
-            f"retrograd.save cannot store an object of type {type(obj).__module__}."
-            f"{type(obj).__qualname__}: a checkpoint holds only tensors, dtypes, None, bools, "
-            "numbers, strings, and lists, tuples and dicts of them (never code). Save the "
-            "object's state_dict() instead.")
-
-    def container(self, obj) -> dict:
-        if isinstance(obj, dict):
-            kind = "OrderedDict" if isinstance(obj, OrderedDict) else "dict"
-            items = []
-            for k, v in obj.items():
-                if not isinstance(k, (*_PLAIN, tuple)):
-                    raise TypeError(f"retrograd.save: dict key {k!r} of type "
-                                    f"{type(k).__name__} cannot be stored; keys must be strings, "
-                                    "numbers, bools, None or tuples of them")
-                items.append([self.node(k), self.node(v)])
-            return {"type": kind, "items": items}
-        kind = "tuple" if isinstance(obj, tuple) else "list"
-        return {"type": kind, "items": [self.node(v) for v in obj]}
-
-    def tensor(self, t: Tensor) -> dict:
-        name = self.tensor_files.get(id(t))
-        if name is None:
-            name = f"tensors/{len(self.arrays)}.npy"
-            self.tensor_files[id(t)] = name
-            self.arrays.append((name, t._data))
-            self.keep.append(t)
-        from .nn.parameter import Parameter
-
-        return {"type": "tensor", "file": name, "dtype": t.dtype.name,
-                "shape": list(t._data.shape), "requires_grad": bool(t._requires_grad),
-                "parameter": isinstance(t, Parameter)}
-
-
-def save(obj: Any, f, pickle_module=None, pickle_protocol: int = 2,
-         _use_new_zipfile_serialization: bool = True, _disable_byteorder_record: bool = False
-         ) -> None:
-    """Write ``obj`` to a path or binary file object (``torch.save``; no pickle: see the module
-    docstring for the format). The pickle options are accepted and ignored."""
-    writer = _Writer()
-    index = {"format": FORMAT, "version": VERSION, "root": writer.node(obj)}
-    target = os.fspath(f) if isinstance(f, (str, os.PathLike)) else f
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-        zf.writestr(INDEX, json.dumps(index, allow_nan=False))
-        for name, array in writer.arrays:
-            with zf.open(name, "w", force_zip64=array.nbytes > 0x7FFFFFFF) as entry:
-                xp.lib.format.write_array(entry, array, allow_pickle=False)
 
 
 class _Reader:
@@ -244,7 +156,7 @@ class _Reader:
         if not array.flags.writeable:
             array = array.copy()
         if flags[1]:
-            from .nn.parameter import Parameter
+            from ..nn.parameter import Parameter
 
             t = Parameter(_make(array), requires_grad=flags[0])
         else:
@@ -253,54 +165,22 @@ class _Reader:
         return t
 
 
-def _source_name(f) -> str:
-    if isinstance(f, (str, os.PathLike)):
-        return os.fspath(f)
-    return getattr(f, "name", None) or f"<{type(f).__name__}>"
-
-
-def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None = None,
-         mmap: bool | None = None, **pickle_load_args) -> Any:
-    """Read an object written by ``retrograd.save`` from a path or binary file object
-    (``torch.load``). Nothing in the file is ever executed; ``map_location`` and the pickle
-    options are accepted and ignored (everything loads on the CPU)."""
-    source = _source_name(f)
-
-    def fail(what: str):
-        raise RuntimeError(f"retrograd.load: {source} is not a valid retrograd checkpoint: "
-                           f"{what}")
-
-    target = os.fspath(f) if isinstance(f, (str, os.PathLike)) else f
+def read(zf: zipfile.ZipFile, fail) -> Any:
+    """The object in an open archive of this format; ``fail(what)`` raises the error."""
     try:
-        zf = zipfile.ZipFile(target, "r")
-    except zipfile.BadZipFile:
-        fail("it is not a ZIP archive (the file is truncated or corrupted, or was written by "
-             "another program)")
-    with zf:
-        names = zf.namelist()
-        if INDEX not in names:
-            if any(n.endswith("data.pkl") for n in names):
-                fail("it is a PyTorch (pickle) checkpoint; retrograd never unpickles, since "
-                     "that can run code. Convert it in PyTorch to tensors of plain values, or "
-                     "save it with safetensors")
-            fail(f"it has no {INDEX} index")
-        try:
-            index = json.loads(zf.read(INDEX).decode("utf-8"))
-        except zipfile.BadZipFile as e:
-            fail(f"its index is damaged ({e})")
-        except (UnicodeDecodeError, ValueError, RecursionError) as e:
-            fail(f"its index is not valid JSON ({e})")
-        if not isinstance(index, dict) or index.get("format") != FORMAT:
-            fail(f"its index does not say format {FORMAT!r}")
-        version = index.get("version")
-        if not isinstance(version, int) or version > VERSION or version < 1:
-            fail(f"it is format version {version!r}; this retrograd reads up to {VERSION}")
-        if "root" not in index:
-            fail("its index has no 'root'")
-        try:
-            return _Reader(zf, fail).node(index["root"], "root")
-        except RecursionError:
-            fail("its index is nested too deeply")
-
-
-__all__ = ["load", "save"]
+        index = json.loads(zf.read(INDEX).decode("utf-8"))
+    except zipfile.BadZipFile as e:
+        fail(f"its index is damaged ({e})")
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        fail(f"its index is not valid JSON ({e})")
+    if not isinstance(index, dict) or index.get("format") != FORMAT:
+        fail(f"its index does not say format {FORMAT!r}")
+    version = index.get("version")
+    if not isinstance(version, int) or version > VERSION or version < 1:
+        fail(f"it is format version {version!r}; this retrograd reads up to {VERSION}")
+    if "root" not in index:
+        fail("its index has no 'root'")
+    try:
+        return _Reader(zf, fail).node(index["root"], "root")
+    except RecursionError:
+        fail("its index is nested too deeply")
