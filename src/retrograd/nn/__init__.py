@@ -21,6 +21,8 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d
                       MaxPool2d)
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .sparse import Embedding
+from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
+                          TransformerEncoder, TransformerEncoderLayer)
 from .upsampling import Upsample
 
 __all__ = [
@@ -29,6 +31,8 @@ __all__ = [
     "Identity", "Linear", "Bilinear", "Flatten", "Unflatten", "Dropout", "Embedding",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention",
+    "Transformer", "TransformerEncoder", "TransformerDecoder", "TransformerEncoderLayer",
+    "TransformerDecoderLayer",
     "ReLU", "ReLU6", "LeakyReLU", "GELU", "SiLU", "SELU", "ELU", "Softplus", "Tanh", "Sigmoid",
     "LogSigmoid", "Hardtanh", "Softmax", "LogSoftmax", "Softmin", "Hardswish", "Hardsigmoid",
     "Mish", "Softsign", "GLU", "CELU", "Threshold", "PReLU",
