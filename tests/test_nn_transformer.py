@@ -150,3 +150,26 @@ def test_training_a_small_language_model_ends_at_pytorchs_loss(torch_ref):
         losses.append(run)
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-9)
     assert losses[0][-1] < losses[0][0]
+
+
+@pytest.mark.parametrize("bias_kv, zero_attn", [(True, False), (False, True), (True, True)])
+def test_multihead_attention_added_keys(torch_ref, bias_kv, zero_attn):
+    """add_bias_kv and add_zero_attn: one more learnt key/value, one more zero key/value, with
+    both masks widened to let every query attend to them."""
+    def build(lib):
+        return lib.nn.MultiheadAttention(D, 2, add_bias_kv=bias_kv, add_zero_attn=zero_attn)
+    ours, theirs = _twins(torch_ref, build)
+    for kwargs in ({}, {"attn_mask": _causal(SEQ), "key_padding_mask": PAD}):
+        results = []
+        for lib, module in ((retrograd, ours), (torch_ref, theirs)):
+            q = lib.tensor(SRC, requires_grad=True)
+            masks = {k: lib.tensor(v) for k, v in kwargs.items()}
+            out, weights = module(q, q, q, **masks)
+            (out.sum() + weights.sum()).backward()
+            results.append((out.detach().numpy(), weights.detach().numpy(), q.grad.numpy(),
+                            {n: p.grad.numpy() for n, p in module.named_parameters()}))
+            module.zero_grad()
+        for a, b in zip(results[0][:3], results[1][:3]):
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+        for name, g in results[1][3].items():
+            np.testing.assert_allclose(results[0][3][name], g, rtol=1e-8, atol=1e-11)

@@ -189,8 +189,6 @@ class MultiheadAttention(Module):
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"embed_dim and num_heads must be greater than 0, got embed_dim="
                              f"{embed_dim} and num_heads={num_heads} instead")
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError("add_bias_kv and add_zero_attn are not supported yet")
         self.embed_dim = embed_dim
         self.kdim = kdim if kdim is not None else embed_dim
         self.vdim = vdim if vdim is not None else embed_dim
@@ -217,7 +215,11 @@ class MultiheadAttention(Module):
             self.register_parameter("in_proj_bias", None)
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias,
                                                         dtype=dtype)
-        self.bias_k = self.bias_v = None
+        if add_bias_kv:  # one more key and value, learnt, that every query may attend to
+            self.bias_k = empty_param(1, 1, embed_dim, dtype=dtype)
+            self.bias_v = empty_param(1, 1, embed_dim, dtype=dtype)
+        else:
+            self.bias_k = self.bias_v = None
         self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
@@ -233,6 +235,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.constant_(self.in_proj_bias, 0.0)
             init.constant_(self.out_proj.bias, 0.0)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
 
     def _projections(self):
         if self._qkv_same_embed_dim:
@@ -249,7 +254,7 @@ class MultiheadAttention(Module):
         import math
 
         from .._array import xp
-        from ..ops import softmax
+        from ..ops import cat, softmax
         from ..tensor import _make
 
         batched = query.ndim == 3
@@ -266,10 +271,20 @@ class MultiheadAttention(Module):
         q = F.linear(query, wq, bq) * (1.0 / math.sqrt(hd))
         k = F.linear(key, wk, bk)
         v = F.linear(value, wv, bv)
+        if self.bias_k is not None:
+            k = cat([k, self.bias_k.repeat(1, bsz, 1)])
+            v = cat([v, self.bias_v.repeat(1, bsz, 1)])
+            attn_mask, key_padding_mask = _one_more_key(attn_mask, key_padding_mask)
+            src_len += 1
         # (L, N, E) -> (N * heads, L, head_dim)
         q = q.reshape(tgt_len, bsz * h, hd).transpose(0, 1)
         k = k.reshape(src_len, bsz * h, hd).transpose(0, 1)
         v = v.reshape(src_len, bsz * h, hd).transpose(0, 1)
+        if self.add_zero_attn:  # and a key and value of zeros
+            zeros = _make(xp.zeros((bsz * h, 1, hd), k.dtype.np))
+            k, v = cat([k, zeros], 1), cat([v, zeros], 1)
+            attn_mask, key_padding_mask = _one_more_key(attn_mask, key_padding_mask)
+            src_len += 1
         scores = q.matmul(k.transpose(1, 2))
         bias = None
         if is_causal and attn_mask is None:
@@ -301,6 +316,16 @@ class MultiheadAttention(Module):
         elif self.batch_first:
             out = out.transpose(0, 1)
         return out, weights
+
+
+def _one_more_key(attn_mask, key_padding_mask):
+    """Both masks with a column more, attendable, for an added key (``add_bias_kv``,
+    ``add_zero_attn``)."""
+    if attn_mask is not None:
+        attn_mask = F.pad(attn_mask, (0, 1))
+    if key_padding_mask is not None:
+        key_padding_mask = F.pad(key_padding_mask, (0, 1))
+    return attn_mask, key_padding_mask
 
 
 def _mask_as_bias(mask: Tensor, dtype) -> Tensor:
