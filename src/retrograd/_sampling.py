@@ -1,0 +1,373 @@
+"""How PyTorch's CPU samplers turn the Mersenne Twister's words into values, vectorised.
+
+Each function takes a ``Generator`` and returns a flat array of values in the order PyTorch's kernel
+writes them (its iteration order over the output), consuming exactly the words PyTorch consumes:
+
+- a float32 (or float16) uniform uses the low 24 bits of one 32-bit word; a float64 uniform the low
+  53 bits of one 64-bit draw (two words).  ``from + x * (to - from)`` is one fused multiply-add.
+- ``normal`` on 16 or more contiguous elements fills them with uniforms and runs Box-Muller on each
+  block of 16 (the first 8 give the radii, the last 8 the angles); a ragged end redraws 16 fresh
+  uniforms for the last 16 places.  Float32 blocks go through PyTorch's AVX2 code: Cephes
+  polynomials for log and sin/cos, evaluated in float32 with fused multiply-adds, which we replay
+  operation for operation.  Fewer than 16 elements (or a strided output) take the scalar path: float64
+  Box-Muller, two normals per two 64-bit uniforms, the second kept in the generator for the next call.
+- integers are a word modulo the range: one 32-bit word, or a 64-bit draw once the range reaches 2**28.
+- ``randperm`` is a forward Fisher-Yates shuffle with a 32-bit word modulo the remaining length.
+
+NumPy has no fused multiply-add, so ``fma32``/``fma64`` compute one exactly from wider or split
+arithmetic.
+"""
+
+import math
+import warnings
+
+from ._array import xp
+
+_F32 = xp.float32
+_F64 = xp.float64
+_MASK24 = xp.uint64(0xFFFFFF)
+_MASK53 = xp.uint64((1 << 53) - 1)
+_TWO_PI = 2.0 * math.pi
+
+
+# --- uniforms -------------------------------------------------------------------------------------
+
+
+def uniform01_f32(gen, n: int):
+    """``n`` float32 uniforms on [0, 1): 24 bits of one word each."""
+    return (gen.words32(n) & _MASK24).astype(_F32) * _F32(2.0 ** -24)
+
+
+def uniform01_f64(gen, n: int):
+    """``n`` float64 uniforms on [0, 1): 53 bits of one 64-bit draw each."""
+    return (gen.words64(n) & _MASK53).astype(_F64) * (2.0 ** -53)
+
+
+def _wide(dtype) -> bool:
+    return dtype == _F64
+
+
+# --- fused multiply-add ---------------------------------------------------------------------------
+
+
+def fma32(a, b, c):
+    """``a * b + c`` rounded once to float32 (a, b, c float32).  The product is exact in float64;
+    the float64 sum rounds again only where it lands exactly halfway between two float32s, and
+    there the sum's exact remainder decides the direction."""
+    s = xp.atleast_1d(xp.multiply(a, b, dtype=_F64))
+    s += c
+    bits = s.view(xp.uint64) & xp.uint64(0x1FFFFFFF)
+    halfway = bits == xp.uint64(0x10000000)
+    if halfway.any():
+        p = xp.multiply(a, b, dtype=_F64)
+        p = xp.broadcast_to(p, s.shape)[halfway]
+        c = xp.broadcast_to(xp.asarray(c, dtype=_F64), s.shape)[halfway]
+        h = s[halfway]
+        t = h - p
+        rest = (p - (h - t)) + (c - t)
+        s[halfway] = xp.where(rest == 0, h, xp.nextafter(h, xp.where(rest > 0, xp.inf, -xp.inf)))
+    return s.astype(_F32)
+
+
+def _split(x):
+    hi = x * 134217729.0  # 2**27 + 1: Veltkamp's split into two 26-bit halves
+    hi = hi - (hi - x)
+    return hi, x - hi
+
+
+def fma64(a, b, c):
+    """``a * b + c`` with one rounding in float64, from the exact product and sum errors."""
+    a = xp.asarray(a, dtype=_F64)
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(xp.asarray(b, dtype=_F64))
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    t = s - p
+    return s + (((p - (s - t)) + (c - t)) + e)
+
+
+def uniform(gen, n: int, dtype, low: float, high: float):
+    """``uniform_(low, high)``: ``low + x * (high - low)`` in float32 (float64 for float64), a value
+    that rounds up to ``high`` given back as ``low``."""
+    if low == 0.0 and high == 1.0:  # x * 1 + 0 is x: no arithmetic to round
+        v = uniform01_f64(gen, n) if _wide(dtype) else uniform01_f32(gen, n)
+    elif _wide(dtype):
+        v = fma64(uniform01_f64(gen, n), high - low, low)
+    else:
+        lo, hi = _F32(low), _F32(high)
+        v = fma32(uniform01_f32(gen, n), hi - lo, lo)
+    v = v.astype(dtype, copy=False)
+    v[v == dtype.type(high)] = dtype.type(low)
+    return v
+
+
+# --- normals --------------------------------------------------------------------------------------
+
+
+_LOG_POLY = (7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1, -1.2420140846E-1,
+             1.4249322787E-1, -1.6668057665E-1, 2.0000714765E-1, -2.4999993993E-1,
+             3.3333331174E-1)
+
+
+def _log_f32(x):
+    """Natural log of positive float32s as PyTorch's AVX2 kernel computes it: the Cephes logf
+    polynomial on the mantissa moved to [sqrt(1/2), sqrt(2)), with its multiply-adds fused."""
+    bits = x.view(xp.int32)
+    e = ((bits >> 23) - 126).astype(_F32)
+    m = ((bits & 0x007FFFFF) | 0x3F000000).view(_F32)  # x = m * 2**e, m in [0.5, 1)
+    small = m < _F32(0.707106781186547524)
+    e -= small
+    m = (m - _F32(1)) + xp.where(small, m, _F32(0))
+    z = m * m
+    y = xp.full_like(m, _F32(_LOG_POLY[0]))
+    for c in _LOG_POLY[1:]:
+        y = fma32(y, m, _F32(c))
+    y = fma32(y * m, z, e * _F32(-2.12194440e-4))
+    y = fma32(z, _F32(-0.5), y)
+    return fma32(e, _F32(0.693359375), m + y)
+
+
+def _sincos_f32(x):
+    """Sine and cosine of non-negative float32s as PyTorch's AVX2 kernel computes them: reduce by
+    multiples of pi/4 in three fused steps, then the Cephes sinf and cosf polynomials."""
+    j = (x * _F32(1.27323954473516)).astype(xp.int32)
+    j = (j + 1) & ~1
+    y = j.astype(_F32)
+    for step in (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8):
+        x = fma32(y, _F32(step), x)
+    z = x * x
+    cos = fma32(xp.full_like(z, _F32(2.443315711809948E-005)), z, _F32(-1.388731625493765E-003))
+    cos = fma32(cos, z, _F32(4.166664568298827E-002))
+    cos = fma32(cos * z, z, -(z * _F32(0.5))) + _F32(1)
+    sin = fma32(xp.full_like(z, _F32(-1.9515295891E-4)), z, _F32(8.3321608736E-3))
+    sin = fma32(sin, z, _F32(-1.6666654611E-1))
+    sin = fma32(sin * z, x, x)
+    swap = (j & 2) != 0  # the octant where sine and cosine trade polynomials
+    s = xp.where(swap, cos, sin)
+    c = xp.where(swap, sin, cos)
+    s = xp.where((j & 4) != 0, -s, s)
+    c = xp.where((~(j - 2) & 4) != 0, -c, c)
+    return s, c
+
+
+def _box_muller_16(u, mean, std, dtype):
+    """Blocks of 16 uniforms (rows of ``u``) into 16 normals each, as PyTorch's vectorised fill."""
+    u = u.reshape(-1, 2, 8)
+    if _wide(dtype):
+        radius = xp.sqrt(-2.0 * xp.log(1.0 - u[:, 0]))
+        theta = _TWO_PI * u[:, 1]
+        out = (fma64(radius * xp.cos(theta), std, mean), fma64(radius * xp.sin(theta), std, mean))
+    else:
+        radius = xp.sqrt(_F32(-2) * _log_f32(_F32(1) - u[:, 0]))
+        sin, cos = _sincos_f32(_F32(_TWO_PI) * u[:, 1])
+        mean, std = _F32(mean), _F32(std)
+        out = (fma32(radius * cos, std, mean), fma32(radius * sin, std, mean))
+    return xp.concatenate(out, axis=1).reshape(-1)
+
+
+def standard_normal_pairs(gen, n: int):
+    """``n`` float64 standard normals from PyTorch's scalar Box-Muller: each two 64-bit uniforms
+    give ``r cos`` then ``r sin``; a normal cached by the previous call comes first, and an unused
+    last one is cached for the next."""
+    out = xp.empty(n, dtype=_F64)
+    start = 0
+    if n and gen.normal_cache is not None:
+        out[0] = gen.normal_cache
+        gen.normal_cache = None
+        start = 1
+    m = n - start
+    if m:
+        pairs = (m + 1) // 2
+        u = uniform01_f64(gen, 2 * pairs).reshape(pairs, 2)
+        radius = xp.sqrt(-2.0 * xp.log1p(-u[:, 1]))
+        theta = _TWO_PI * u[:, 0]
+        z = xp.stack((radius * xp.cos(theta), radius * xp.sin(theta)), axis=1).reshape(-1)
+        out[start:] = z[:m]
+        if m % 2:
+            gen.normal_cache = float(z[-1])
+    return out
+
+
+def normal(gen, n: int, dtype, mean: float = 0.0, std: float = 1.0, contiguous: bool = True):
+    """``normal_(mean, std)`` of ``n`` elements of ``dtype``."""
+    if n >= 16 and contiguous:
+        u = uniform01_f64(gen, n) if _wide(dtype) else uniform01_f32(gen, n)
+        out = xp.empty(n, dtype=_F64 if _wide(dtype) else _F32)
+        whole = n - n % 16
+        out[:whole] = _box_muller_16(u[:whole], mean, std, dtype)
+        if whole != n:
+            tail = uniform01_f64(gen, 16) if _wide(dtype) else uniform01_f32(gen, 16)
+            out[n - 16:] = _box_muller_16(tail, mean, std, dtype)
+        return out.astype(dtype, copy=False)
+    return fma64(standard_normal_pairs(gen, n), std, mean).astype(dtype)
+
+
+# --- integers -------------------------------------------------------------------------------------
+
+
+def warn_float_range(dtype, low: int, high: int) -> None:
+    """PyTorch's warning for integer bounds a float dtype cannot hold exactly."""
+    if dtype.kind != "f":
+        return
+    digits = xp.finfo(dtype).nmant + 1
+    name = {2: "Half", 4: "float", 8: "double"}[dtype.itemsize]
+    for what, value in (("from", low), ("to - 1", high - 1)):
+        if not -(1 << digits) <= value <= 1 << digits:
+            warnings.warn(f"{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision "
+                          f"limitations {name} can support discrete uniform distribution only "
+                          "within this range. This warning will become an error in version 1.7 "
+                          "release, please fix the code in advance", UserWarning, stacklevel=4)
+
+
+def random_from_to(gen, n: int, span: int, low: int):
+    """``random_(low, low + span)`` as int64: a word modulo ``span`` (64-bit draws from 2**28)."""
+    words = gen.words64(n) if span >= 1 << 28 else gen.words32(n)
+    return (words % xp.uint64(span)).astype(xp.int64) + xp.int64(low)
+
+
+def random_full_range(gen, n: int):
+    """``random_(-2**63, None)``: every 64-bit pattern."""
+    return gen.words64(n).view(xp.int64)
+
+
+def random_default(gen, n: int, dtype):
+    """``random_()``: [0, 2**mantissa] for floats (inclusive), [0, max] for integers, bits for
+    bool; int64 and float64 draw 64 bits, the others 32."""
+    if dtype == xp.bool_:
+        return (gen.words32(n) & xp.uint64(1)).astype(bool)
+    if dtype.kind == "f":
+        digits = xp.finfo(dtype).nmant + 1
+        words = gen.words64(n) if _wide(dtype) else gen.words32(n)
+        return (words % xp.uint64((1 << digits) + 1)).astype(dtype)
+    words = gen.words64(n) if dtype == xp.int64 else gen.words32(n)
+    return (words % xp.uint64(int(xp.iinfo(dtype).max) + 1)).astype(dtype)
+
+
+def randperm(gen, n: int):
+    """A permutation of ``range(n)`` by PyTorch's forward Fisher-Yates shuffle: step ``i`` swaps
+    places ``i`` and ``target[i] = i + word % (n - i)``.  The swaps are resolved without a loop
+    over them: the value at a place just before a step is the one an earlier step last wrote
+    there, and chains of such writes are followed by pointer jumping."""
+    if n < 2:
+        return xp.arange(n, dtype=xp.int64)
+    steps = n - 1
+    i = xp.arange(steps, dtype=xp.int64)
+    target = i + (gen.words32(steps) % (n - i).astype(xp.uint64)).astype(xp.int64)
+    moved = target != i
+    # before[k]: the value at place k just before step k (after all steps, for the last place):
+    # whatever the last earlier step into place k carried there, else k itself.
+    writer = xp.full(n, -1, dtype=xp.int64)
+    xp.maximum.at(writer, target[moved], i[moved])
+    place = xp.arange(n, dtype=xp.int64)
+    before = xp.where(writer >= 0, writer, place)
+    while True:
+        hop = before[before]
+        if (hop == before).all():
+            break
+        before = hop
+    # earlier[i]: the last step before i with the same target (steps sorted by target, then i).
+    key = xp.sort(target * n + i)
+    step, into = xp.divmod(key, n)[::-1]
+    same = into[1:] == into[:-1]
+    earlier = xp.full(steps, -1, dtype=xp.int64)
+    earlier[step[1:][same]] = step[:-1][same]
+    # Step i leaves at place i what its target held: what the earlier step into that target
+    # carried, else the target's own starting value (for a self-swap, place i's value).
+    out = xp.empty(n, dtype=xp.int64)
+    out[:steps] = xp.where(moved, xp.where(earlier >= 0, before[earlier], target), before[:steps])
+    out[-1] = before[-1]
+    return out
+
+
+# --- other distributions -------------------------------------------------------------------------
+
+
+def bernoulli_scalar(gen, n: int, p: float):
+    """``bernoulli_(p)``: a float64 uniform below ``p``."""
+    return uniform01_f64(gen, n) < p
+
+
+def bernoulli_tensor(gen, p):
+    """``bernoulli_(p)`` for a flat array of probabilities: a float64 uniform for float64 ``p``, a
+    float32 one otherwise."""
+    if p.dtype == _F64:
+        return uniform01_f64(gen, p.size) < p
+    return uniform01_f32(gen, p.size) < p.astype(_F32, copy=False)
+
+
+def exponential(gen, n: int, lambd: float):
+    """``exponential_(lambd)``: ``-log(1 - u) / lambd`` in float64."""
+    return (-1.0 / lambd) * xp.log1p(-uniform01_f64(gen, n))
+
+
+def geometric(gen, n: int, p: float):
+    """``geometric_(p)``: ``ceil(log(u) / log(1 - p))`` in float64."""
+    with xp.errstate(divide="ignore"):
+        return xp.ceil(xp.log(uniform01_f64(gen, n)) / math.log(1.0 - p))
+
+
+def log_normal(gen, n: int, mean: float, std: float):
+    """``log_normal_(mean, std)``: exp of the scalar path's normals (which share its cache)."""
+    return xp.exp(fma64(standard_normal_pairs(gen, n), std, mean))
+
+
+def cauchy(gen, n: int, median: float, sigma: float):
+    """``cauchy_(median, sigma)``: ``median + sigma * tan(pi (u - 1/2))`` in float64."""
+    return fma64(xp.full(n, sigma), xp.tan(math.pi * (uniform01_f64(gen, n) - 0.5)), median)
+
+
+def multinomial(gen, probs, n_sample: int, replacement: bool):
+    """``multinomial`` of a 2-D array of non-negative weights, one row per distribution.
+
+    Without replacement (or for one sample) PyTorch draws ``q ~ Exp(1)`` for every weight and takes
+    the largest ``p / q``; with replacement it draws one float64 uniform per sample and finds it in
+    the row's normalised running sum (in the weights' dtype) by binary search."""
+    rows, cats = probs.shape
+    if not replacement or n_sample == 1:
+        q = exponential(gen, probs.size, 1.0).astype(probs.dtype).reshape(probs.shape)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            score = probs / q
+        if n_sample == 1:
+            return xp.argmax(score, axis=1)[:, None]
+        return xp.argsort(-score, axis=1, kind="stable")[:, :n_sample]
+    cum = xp.cumsum(probs, axis=1)
+    cum /= cum[:, -1:]
+    cum[:, -1] = 1
+    u = uniform01_f64(gen, rows * n_sample).reshape(rows, n_sample)
+    lo = xp.zeros((rows, n_sample), dtype=xp.int64)
+    hi = xp.full((rows, n_sample), cats, dtype=xp.int64)
+    row = xp.arange(rows)[:, None]
+    while (lo < hi).any():
+        mid = (lo + hi) // 2
+        below = cum[row, xp.minimum(mid, cats - 1)] < u
+        open_ = lo < hi
+        lo = xp.where(open_ & below, mid + 1, lo)
+        hi = xp.where(open_ & ~below, mid, hi)
+    return lo
+
+
+# --- iteration order ------------------------------------------------------------------------------
+
+
+def _memory_axes(array):
+    """``array``'s axes from outermost to innermost in memory: the order PyTorch's kernels visit a
+    strided output in (None for a C-contiguous array, visited in index order)."""
+    if array.flags.c_contiguous:
+        return None
+    return sorted(range(array.ndim), key=lambda d: -abs(array.strides[d]))
+
+
+def placed(flat, like):
+    """Values drawn in ``like``'s visiting order, arranged in ``like``'s shape."""
+    axes = _memory_axes(like)
+    if axes is None:
+        return flat.reshape(like.shape)
+    return flat.reshape([like.shape[d] for d in axes]).transpose(xp.argsort(axes))
+
+
+def visited(values, like):
+    """``values`` (broadcast to ``like``'s shape) read in ``like``'s visiting order, flat."""
+    values = xp.broadcast_to(values, like.shape)
+    axes = _memory_axes(like)
+    return values.reshape(-1) if axes is None else values.transpose(axes).reshape(-1)

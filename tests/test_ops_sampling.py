@@ -1,0 +1,110 @@
+"""Sampling ops: ``bernoulli`` and ``multinomial`` draw PyTorch's numbers; ``poisson``, ``binomial``
+and ``_standard_gamma`` draw from the right distributions, reproducibly under a seed."""
+
+import numpy as np
+import pytest
+from test_random import SEEDS, assert_same, run_both
+
+import retrograd
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_bernoulli(torch_ref, dtype):
+    def program(t):
+        d = getattr(t, dtype)
+        g = t.Generator().manual_seed(3)
+        p = t.rand(5, 40, generator=g, dtype=d)
+        x = t.zeros(5, 40, dtype=d)
+        return (t.bernoulli(p), p.bernoulli(), t.bernoulli(p, 0.3), x.bernoulli_(p),
+                t.zeros(5, 40).bernoulli_(p), t.zeros(3, 5, 40, dtype=t.int64).bernoulli_(p),
+                t.bernoulli(p.t()))
+
+    for seed in SEEDS[:4]:
+        assert_same(*run_both(torch_ref, program, seed))
+
+
+def test_bernoulli_nodes_and_errors(torch_ref):
+    for lib in (retrograd, torch_ref):
+        p = lib.rand(3, requires_grad=True)
+        out = lib.bernoulli(p)
+        assert type(out.grad_fn).__name__ == "BernoulliBackward0"
+        out.sum().backward()
+        assert p.grad.tolist() == [0.0, 0.0, 0.0]
+        out = lib.bernoulli(p, 0.3)
+        with pytest.raises(RuntimeError, match="^derivative for aten::bernoulli is not "
+                                               "implemented$"):
+            out.sum().backward()
+        with pytest.raises(RuntimeError, match=r"^Expected p_in >= 0 && p_in <= 1 to be true"):
+            lib.bernoulli(lib.tensor([0.5, 2.0]))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("replacement", [False, True])
+@pytest.mark.parametrize("shape,samples", [((10,), 1), ((10,), 5), ((3, 7), 7), ((4, 100), 50),
+                                           ((2, 1000), 3)])
+def test_multinomial(torch_ref, shape, samples, replacement, dtype):
+    def program(t):
+        g = t.Generator().manual_seed(11)
+        w = t.rand(shape, generator=g, dtype=getattr(t, dtype))
+        w[..., 1] = 0  # a category that never comes up
+        return t.multinomial(w, samples, replacement), w.multinomial(samples, replacement)
+
+    for seed in SEEDS[:3]:
+        assert_same(*run_both(torch_ref, program, seed))
+
+
+def test_multinomial_errors(torch_ref):
+    cases = [((lambda t: t.multinomial(t.tensor([0.0, 0.0]), 1)),
+              r"invalid multinomial distribution \(sum of probabilities <= 0\)"),
+             ((lambda t: t.multinomial(t.tensor([1.0, -1.0]), 1)),
+              "probability tensor contains either `inf`, `nan` or element < 0"),
+             ((lambda t: t.multinomial(t.tensor([1.0, float("nan")]), 1)),
+              "probability tensor contains either `inf`, `nan` or element < 0"),
+             ((lambda t: t.multinomial(t.tensor([1.0, 2.0]), 3)),
+              r"cannot sample n_sample > prob_dist.size\(-1\) samples without replacement"),
+             ((lambda t: t.multinomial(t.tensor([1, 2]), 1)),
+              "multinomial only supports floating-point dtypes for input, got: Long"),
+             ((lambda t: t.multinomial(t.ones(2, 2, 2), 1)), "prob_dist must be 1 or 2 dim"),
+             ((lambda t: t.multinomial(t.ones(3), 0)), "cannot sample n_sample <= 0 samples")]
+    for program, message in cases:
+        for lib in (retrograd, torch_ref):
+            with pytest.raises(RuntimeError, match=f"^{message}$"):
+                program(lib)
+
+
+def test_poisson_binomial_gamma_are_reproducible_with_the_right_moments():
+    rates = retrograd.tensor([0.5, 4.0, 30.0]).expand(20000, 3).contiguous()
+    retrograd.manual_seed(0)
+    counts = retrograd.poisson(rates)
+    retrograd.manual_seed(0)
+    assert retrograd.poisson(rates).tolist() == counts.tolist()
+    assert counts.dtype is retrograd.float32
+    mean = counts.numpy().mean(axis=0)
+    np.testing.assert_allclose(mean, [0.5, 4.0, 30.0], rtol=0.03)
+    assert (counts.numpy() == np.round(counts.numpy())).all()
+
+    n = retrograd.full((20000,), 10.0)
+    successes = retrograd.binomial(n, retrograd.full((20000,), 0.3))
+    assert abs(successes.numpy().mean() - 3.0) < 0.05
+    assert successes.numpy().max() <= 10
+
+    alpha = retrograd.full((20000,), 2.5, dtype=retrograd.float64)
+    g = retrograd._standard_gamma(alpha)
+    assert g.dtype is retrograd.float64
+    assert abs(g.numpy().mean() - 2.5) < 0.05 and abs(g.numpy().var() - 2.5) < 0.15
+
+
+def test_poisson_and_gamma_nodes(torch_ref):
+    for lib in (retrograd, torch_ref):
+        rate = lib.rand(3, requires_grad=True)
+        out = lib.poisson(rate)
+        assert type(out.grad_fn).__name__ == "PoissonBackward0"
+        out.sum().backward()
+        assert rate.grad.tolist() == [0.0, 0.0, 0.0]
+        assert type(lib._standard_gamma(rate).grad_fn).__name__ == "StandardGammaBackward0"
+        assert type(lib.binomial(lib.ones(3, requires_grad=True), lib.rand(3)).grad_fn).__name__ \
+            == "NotImplemented"
+
+
+def test_bernoulli_of_a_scalar_p_on_strided_input(torch_ref):
+    assert_same(*run_both(torch_ref, lambda t: t.bernoulli(t.zeros(6, 4).t(), 0.4), 2))
