@@ -106,6 +106,20 @@ def test_randn_any_seed_and_shape(seed, shape, dtype):
     assert_same(*run_both(torch, lambda t: t.randn(*shape, dtype=getattr(t, dtype)), seed))
 
 
+@pytest.mark.parametrize("n", [5, 16, 37, 100])
+def test_float16_samplers(torch_ref, n):
+    """Half precision draws in float32 and rounds; its vectorised normal fill draws uniforms
+    block by block, so a ragged end consumes fewer words than in float32."""
+    def program(t):
+        def new():
+            return t.empty(n, dtype=t.float16)
+
+        return (new().uniform_(-1, 2), new().normal_(0.5, 2.0), t.rand(n, dtype=t.float16),
+                t.randn(n, dtype=t.float16), t.rand(3))
+
+    assert_same(*run_both(torch_ref, program, 4))
+
+
 def test_scalar_normal_path_keeps_its_second_value_for_the_next_call(torch_ref):
     """Under 16 elements PyTorch draws normals in pairs and caches the second one in the
     generator, across calls and dtypes; ``manual_seed`` drops it."""
@@ -119,15 +133,19 @@ def test_scalar_normal_path_keeps_its_second_value_for_the_next_call(torch_ref):
 
 
 @pytest.mark.filterwarnings("ignore:from is out of bounds", "ignore:to - 1 is out of bounds")
-@pytest.mark.parametrize("low,high", [(0, 10), (-5, 5), (3, 2 ** 28 - 1), (0, 2 ** 28),
-                                      (-2 ** 40, 2 ** 40), (-2 ** 63, 2 ** 63 - 1)])
-@pytest.mark.parametrize("dtype", ["int64", "int32", "float32", "float64"])
+@pytest.mark.parametrize("low,high", [(0, 10), (-5, 5), (-60000, 60000), (3, 2 ** 28 - 1),
+                                      (0, 2 ** 28), (-5, 2 ** 28 - 5), (0, 2 ** 30),
+                                      (-2 ** 31, 2 ** 31 - 1), (-2 ** 40, 2 ** 40),
+                                      (0, 2 ** 53 + 3), (-2 ** 63, 2 ** 63 - 1)])
+@pytest.mark.parametrize("dtype", ["int64", "int32", "float16", "float32", "float64"])
 def test_randint(torch_ref, low, high, dtype):
-    if dtype == "int32" and high > 2 ** 31 or dtype == "float32" and high > 2 ** 24:
+    """64-bit draws from a range of 2**28; float dtypes narrow bounds they cannot hold."""
+    if dtype == "int32" and high > 2 ** 31 or dtype == "float16" and high > 65504:
         return
     for seed in SEEDS[:3]:
-        assert_same(*run_both(torch_ref, lambda t: t.randint(low, high, (3, 37),
-                                                             dtype=getattr(t, dtype)), seed))
+        assert_same(*run_both(torch_ref, lambda t: (
+            t.randint(low, high, (3, 37), dtype=getattr(t, dtype)),
+            t.empty(40, dtype=getattr(t, dtype)).random_(low, high)), seed))
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 5, 16, 50, 1000, 5003])
@@ -209,7 +227,7 @@ def test_fills(torch_ref, n, dtype):
 
 
 @pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8", "bool",
-                                   "float32", "float64"])
+                                   "float16", "float32", "float64"])
 def test_random_default_range_per_dtype(torch_ref, dtype):
     assert_same(*run_both(torch_ref, lambda t: t.empty(300, dtype=getattr(t, dtype)).random_()))
 

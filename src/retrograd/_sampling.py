@@ -192,9 +192,12 @@ def standard_normal_pairs(gen, n: int):
 def normal(gen, n: int, dtype, mean: float = 0.0, std: float = 1.0, contiguous: bool = True):
     """``normal_(mean, std)`` of ``n`` elements of ``dtype``."""
     if n >= 16 and contiguous:
-        u = uniform01_f64(gen, n) if _wide(dtype) else uniform01_f32(gen, n)
-        out = xp.empty(n, dtype=_F64 if _wide(dtype) else _F32)
         whole = n - n % 16
+        # float32/float64 draw a uniform for every element first (those past the last whole
+        # block go unused); float16 draws block by block, so only for whole blocks.
+        drawn = whole if dtype == xp.float16 else n
+        u = uniform01_f64(gen, drawn) if _wide(dtype) else uniform01_f32(gen, drawn)
+        out = xp.empty(n, dtype=_F64 if _wide(dtype) else _F32)
         out[:whole] = _box_muller_16(u[:whole], mean, std, dtype)
         if whole != n:
             tail = uniform01_f64(gen, 16) if _wide(dtype) else uniform01_f32(gen, 16)
@@ -206,10 +209,26 @@ def normal(gen, n: int, dtype, mean: float = 0.0, std: float = 1.0, contiguous: 
 # --- integers -------------------------------------------------------------------------------------
 
 
-def warn_float_range(dtype, low: int, high: int) -> None:
-    """PyTorch's warning for integer bounds a float dtype cannot hold exactly."""
+def float_range(dtype, low: int, high: int):
+    """``[low, high)`` for ``random_`` into a float dtype, as PyTorch narrows it: a bound whose
+    neighbour inside the range rounds outside it in ``dtype`` moves in by one spacing, so no drawn
+    integer can round to a value outside the range (with PyTorch's warning where the bounds exceed
+    the integers ``dtype`` holds exactly).  Integer dtypes keep their bounds."""
     if dtype.kind != "f":
-        return
+        return low, high
+    _warn_float_range(dtype, low, high)
+    digits = xp.finfo(dtype).nmant + 1
+    inside = int(dtype.type(low + 1))
+    if inside < low:
+        low = inside + (1 << (abs(low + 1).bit_length() - 1 - digits + 1))
+    inside = int(dtype.type(high - 1))
+    if inside >= high:
+        high = inside - (1 << (abs(high - 1).bit_length() - 1 - digits + 1))
+    return low, high
+
+
+def _warn_float_range(dtype, low: int, high: int) -> None:
+    """PyTorch's warning for integer bounds a float dtype cannot hold exactly."""
     digits = xp.finfo(dtype).nmant + 1
     name = {2: "Half", 4: "float", 8: "double"}[dtype.itemsize]
     for what, value in (("from", low), ("to - 1", high - 1)):
@@ -255,23 +274,27 @@ def randperm(gen, n: int):
     i = xp.arange(steps, dtype=xp.int64)
     target = i + (gen.words32(steps) % (n - i).astype(xp.uint64)).astype(xp.int64)
     moved = target != i
+    # The steps sorted by the place they swap into, then by step: each place's writers in order.
+    key = xp.sort(target * n + i)
+    into, step = xp.divmod(key, n)
+    same = into[1:] == into[:-1]
+    # earlier[i]: the last step before i with the same target.
+    earlier = xp.full(steps, -1, dtype=xp.int64)
+    earlier[step[1:][same]] = step[:-1][same]
     # before[k]: the value at place k just before step k (after all steps, for the last place):
-    # whatever the last earlier step into place k carried there, else k itself.
-    writer = xp.full(n, -1, dtype=xp.int64)
-    xp.maximum.at(writer, target[moved], i[moved])
-    place = xp.arange(n, dtype=xp.int64)
-    before = xp.where(writer >= 0, writer, place)
+    # what the last earlier step into place k carried there, else k itself.  A self-swap at k is
+    # the last of its group and is not an earlier write.
+    writes = into != step
+    into, step = into[writes], step[writes]
+    last = xp.ones(into.size, dtype=bool)
+    last[:-1] = into[1:] != into[:-1]
+    before = xp.arange(n, dtype=xp.int64)
+    before[into[last]] = step[last]
     while True:
         hop = before[before]
         if (hop == before).all():
             break
         before = hop
-    # earlier[i]: the last step before i with the same target (steps sorted by target, then i).
-    key = xp.sort(target * n + i)
-    step, into = xp.divmod(key, n)[::-1]
-    same = into[1:] == into[:-1]
-    earlier = xp.full(steps, -1, dtype=xp.int64)
-    earlier[step[1:][same]] = step[:-1][same]
     # Step i leaves at place i what its target held: what the earlier step into that target
     # carried, else the target's own starting value (for a self-swap, place i's value).
     out = xp.empty(n, dtype=xp.int64)

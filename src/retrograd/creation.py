@@ -458,7 +458,7 @@ def randint(*args, size=None, generator=None, dtype=None, device=None, requires_
     _random_bounds(low, high)
     shape = _shape((size,))
     dt = _dt(dtype, dtypes.int64)
-    _sampling.warn_float_range(dt, low, high)
+    low, high = _sampling.float_range(dt, low, high)
     array = _sampling.random_from_to(resolve(generator), _count(shape), high - low, low)
     return _filled(array.reshape(shape).astype(dt), requires_grad)
 

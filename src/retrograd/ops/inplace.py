@@ -739,7 +739,7 @@ def random_(self, from_=None, to=_ONE_BOUND, *, generator=None):
             raise RuntimeError(f"from is out of bounds for {name}")
         if not low <= to - 1 <= high:
             raise RuntimeError(f"to - 1 is out of bounds for {name}")
-    _sampling.warn_float_range(a.dtype, from_, to)
+    from_, to = _sampling.float_range(a.dtype, from_, to)
     return _fill_drawn(self, node_op, _sampling.random_from_to(gen, a.size, to - from_, from_))
 
 
