@@ -101,6 +101,17 @@ class Generator:
         w = self.words32(2 * n)
         return (w[0::2] << _U32) | w[1::2]
 
+    def mark(self):
+        """Where the word stream stands now, for ``rewind``."""
+        return self._bits.state, self._fresh
+
+    def rewind(self, mark, words: int = 0) -> None:
+        """Go back to ``mark``, then consume ``words`` words: for samplers that read ahead of
+        what they end up using."""
+        self._bits.state, self._fresh = mark
+        if words:
+            self.words32(words)
+
     # --- state in PyTorch's byte layout ----------------------------------------------------------
 
     def get_state(self) -> Tensor:

@@ -370,6 +370,185 @@ def multinomial(gen, probs, n_sample: int, replacement: bool):
     return lo
 
 
+# --- Poisson: rejection samplers read ahead ------------------------------------------------------
+
+
+_CHAIN = 256  # elements resolved together
+_WINDOW = 256  # starting points tried for each, around its expected one
+
+
+def poisson(gen, rates):
+    """``torch.poisson`` of a flat float64 array of rates, each drawn as PyTorch draws it: Knuth's
+    product of uniforms below rate 10, Hormann's transformed rejection (two uniforms a try) from
+    10 on.
+
+    An element's draws start where the previous element's ended, and how many it takes depends
+    on the values drawn.  So each element of a run is sampled from every starting point in a
+    window around where it is expected to start; that gives, for each (element, start), where the
+    next element starts, and following those links from the run's known start (by pointer
+    doubling) finds every element's true start at once.  A run stops early where the true start
+    leaves the window, and the next run begins there.  The generator then ends exactly past the
+    words used."""
+    n = rates.size
+    out = xp.empty(n, dtype=_F64)
+    mark = gen.mark()
+    buffer = _Uniforms(gen)
+    if n and (rates == rates[0]).all():
+        out, used = _poisson_one_rate(buffer, float(rates[0]), n)
+        gen.rewind(mark, 2 * used)
+        return out
+    expected = xp.where(rates >= 10, 2.0, xp.where(rates > 0, rates + 1.0, 0.0))
+    pos, done = 0, 0
+    while done < n:
+        lam = rates[done:done + _CHAIN]
+        values, used = _poisson_chain(buffer, pos, lam, expected[done:done + _CHAIN])
+        k = values.size
+        out[done:done + k] = values
+        pos += int(used.sum())
+        done += k
+    gen.rewind(mark, 2 * pos)
+    return out
+
+
+def _poisson_one_rate(buffer, lam, n):
+    """``n`` draws of one rate: the uniforms one element uses depend only on where it starts, so
+    each start in a stretch of the stream links to the next element's start, and the path from
+    the first start is followed by pointer doubling.  Returns (values, uniforms used)."""
+    mean = 2.0 if lam >= 10 else lam + 1.0 if lam > 0 else 0.0
+    spread = 1.0 if lam >= 10 else lam
+    span = int(n * mean + 8 * math.sqrt(n * spread + 1)) + 64
+    while True:
+        values, used = _poisson_from(buffer, xp.arange(span), xp.full(span, lam))
+        link = xp.arange(span) + used
+        link = xp.append(xp.minimum(link, span), span)  # past the stretch: a sink
+        state = _follow(link, n)
+        if state[-1] < span:
+            return values[state], int(used[state].sum())
+        span *= 2
+
+
+def _follow(link, n):
+    """Positions 0, link[0], link[link[0]], ... (``n`` of them), by the bits of each index."""
+    j = xp.arange(n)
+    state = xp.zeros(n, dtype=xp.int64)
+    for bit in range(max(n - 1, 1).bit_length()):
+        take = ((j >> bit) & 1).astype(bool)
+        state[take] = link[state[take]]
+        link = link[link]
+    return state
+
+
+def _poisson_chain(buffer, pos, lam, expected):
+    """The leading elements of ``lam`` whose starts can be followed from ``pos`` within their
+    windows: (values, uniforms used)."""
+    m, w = lam.size, _WINDOW
+    low = xp.maximum(pos + _exclusive_cumsum(xp.rint(expected)) - w // 2, pos)
+    low[0] = pos
+    starts = low[:, None] + xp.arange(w)
+    values, used = _poisson_from(buffer, starts.reshape(-1), xp.repeat(lam, w))
+    values, used = values.reshape(m, w), used.reshape(m, w)
+    # Link (element j, slot) to (element j + 1, slot of its start), or to a sink past the window.
+    sink = m * w
+    link = xp.full(sink + 1, sink, dtype=xp.int64)
+    slot = (starts[:-1] + used[:-1]) - low[1:, None]
+    inside = (slot >= 0) & (slot < w)
+    here = xp.arange((m - 1) * w).reshape(m - 1, w)
+    link[here[inside]] = (xp.arange(1, m)[:, None] * w + slot)[inside]
+    state = _follow(link, m)  # element j's (element, slot) on the path from (0, 0)
+    lost = xp.nonzero(state == sink)[0]
+    k = int(lost[0]) if lost.size else m
+    return values.reshape(-1)[state[:k]], used.reshape(-1)[state[:k]]
+
+
+def _exclusive_cumsum(counts):
+    total = xp.cumsum(counts, dtype=xp.int64)
+    return total - counts.astype(xp.int64)
+
+
+class _Uniforms:
+    """Float64 uniforms drawn ahead from a generator, grown on demand."""
+
+    def __init__(self, gen):
+        self.gen = gen
+        self.values = xp.empty(0)
+
+    def at(self, index):
+        need = int(index.max()) + 1 if index.size else 0
+        if need > self.values.size:
+            more = max(need - self.values.size, self.values.size, 1024)
+            self.values = xp.concatenate((self.values, uniform01_f64(self.gen, more)))
+        return self.values[index]
+
+
+def _poisson_from(buffer, start, lam):
+    """Each rate's Poisson draw reading uniforms from its ``start``: (values, uniforms used)."""
+    values = xp.zeros(lam.size, dtype=_F64)
+    used = xp.zeros(lam.size, dtype=xp.int64)
+    small = xp.nonzero((lam > 0) & (lam < 10))[0]
+    if small.size:
+        values[small], used[small] = _knuth(buffer, start[small], lam[small])
+    big = xp.nonzero(lam >= 10)[0]
+    if big.size:
+        values[big], used[big] = _hormann(buffer, start[big], lam[big])
+    return values, used
+
+
+def _knuth(buffer, start, lam):
+    """Knuth's method for rates below 10: multiply uniforms until the running product falls to
+    exp(-rate); the count is one less than the uniforms used.  The running products of a block of
+    uniforms are taken at once (``cumprod`` multiplies in order, as the loop does)."""
+    floor = xp.exp(-lam)
+    top = float(lam.max())
+    width = int(top + 6 * math.sqrt(top)) + 8
+    product = xp.ones(lam.size)
+    used = xp.zeros(lam.size, dtype=xp.int64)
+    live = xp.arange(lam.size)
+    while live.size:
+        block = buffer.at(start[live, None] + used[live, None] + xp.arange(width))
+        block[:, 0] *= product[live]
+        running = xp.cumprod(block, axis=1)
+        below = running <= floor[live, None]
+        stop = below.any(axis=1)
+        first = xp.argmax(below, axis=1)
+        used[live] += xp.where(stop, first + 1, width)
+        product[live] = running[:, -1]
+        live = live[~stop]
+    return used - 1, used
+
+
+def _hormann(buffer, start, lam):
+    """Hormann's PTRS for rates of 10 or more, all tries of all elements at once."""
+    slam = xp.sqrt(lam)
+    loglam = xp.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    invalpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2)
+    values = xp.zeros(lam.size)
+    tries = xp.zeros(lam.size, dtype=xp.int64)
+    live = xp.arange(lam.size)
+    from scipy.special import gammaln
+
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        while live.size:
+            at = start[live] + 2 * tries[live]
+            u = buffer.at(at) - 0.5
+            v = buffer.at(at + 1)
+            tries[live] += 1
+            us = 0.5 - xp.abs(u)
+            k = xp.floor((2 * a[live] / us + b[live]) * u + lam[live] + 0.43)
+            k = xp.where(xp.isfinite(k), k, -1.0)
+            quick = (us >= 0.07) & (v <= vr[live])
+            retry = ~quick & ((k < 0) | ((us < 0.013) & (v > us)))
+            slow = ~quick & ~retry
+            lhs = xp.log(v) + xp.log(invalpha[live]) - xp.log(a[live] / (us * us) + b[live])
+            rhs = -lam[live] + k * loglam[live] - gammaln(k + 1)
+            done = quick | (slow & (lhs <= rhs))
+            values[live[done]] = k[done]
+            live = live[~done]
+    return values, 2 * tries
+
+
 # --- iteration order ------------------------------------------------------------------------------
 
 

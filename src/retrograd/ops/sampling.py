@@ -2,10 +2,11 @@
 arguments, ``poisson``, ``binomial`` and ``_standard_gamma``.
 
 The values come from PyTorch's generator through ``_sampling``, consumed as PyTorch's kernels consume
-it, except for ``poisson``, ``binomial`` and ``_standard_gamma``: PyTorch draws those by per-element
-rejection loops whose number of draws depends on the values drawn; here one 64-bit draw of the
-generator seeds NumPy's vectorised samplers, so they are reproducible under ``manual_seed`` and have
-the right distributions, but are not PyTorch's numbers.
+it, except for ``binomial`` and ``_standard_gamma``: PyTorch draws those by per-element rejection
+loops (``_standard_gamma`` also through the generator's cached normal) that are not reproduced here;
+one 64-bit draw of the generator seeds NumPy's vectorised samplers instead, so they are reproducible
+under ``manual_seed`` and have the right distributions, but are not PyTorch's numbers, and the
+draws after them differ from PyTorch's too.
 
 Each records PyTorch's node: the samples do not vary with the parameters, so the gradient is zero
 (``BernoulliBackward0``, ``NormalBackward1/2/3``, ``PoissonBackward0``), or PyTorch has none
@@ -162,12 +163,13 @@ def _numpy_sampler(generator):
 
 @tensor_method
 def poisson(input, generator=None):
-    """``torch.poisson``: Poisson counts with the rates in ``input`` (see the module docstring:
-    not PyTorch's stream)."""
+    """``torch.poisson``: Poisson counts with the rates in ``input``, PyTorch's draws."""
     a = input._data
-    if (a < 0).any():
+    rates = a.astype(xp.float64).reshape(-1)  # into a contiguous result, in its order
+    if (rates < 0).any() or xp.isnan(rates).any():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    return _poisson(input, _numpy_sampler(generator).poisson(a).astype(a.dtype))
+    counts = _sampling.poisson(resolve(generator), rates)
+    return _poisson(input, counts.reshape(a.shape).astype(a.dtype))
 
 
 def binomial(count, prob, generator=None):
