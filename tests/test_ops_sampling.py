@@ -120,3 +120,9 @@ def test_poisson_and_gamma_nodes(torch_ref):
 
 def test_bernoulli_of_a_scalar_p_on_strided_input(torch_ref):
     assert_same(*run_both(torch_ref, lambda t: t.bernoulli(t.zeros(6, 4).t(), 0.4), 2))
+
+
+def test_method_names_as_pytorch(torch_ref):
+    for name in ("poisson", "binomial", "bernoulli", "multinomial", "geometric_", "log_normal_",
+                 "cauchy_", "exponential_", "random_"):
+        assert hasattr(retrograd.Tensor, name) == hasattr(torch_ref.Tensor, name), name

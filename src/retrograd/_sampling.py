@@ -157,12 +157,15 @@ def _box_muller_16(u, mean, std, dtype):
     if _wide(dtype):
         radius = xp.sqrt(-2.0 * xp.log(1.0 - u[:, 0]))
         theta = _TWO_PI * u[:, 1]
-        out = (fma64(radius * xp.cos(theta), std, mean), fma64(radius * xp.sin(theta), std, mean))
+        out = (radius * xp.cos(theta), radius * xp.sin(theta))
+        scale = fma64
     else:
         radius = xp.sqrt(_F32(-2) * _log_f32(_F32(1) - u[:, 0]))
         sin, cos = _sincos_f32(_F32(_TWO_PI) * u[:, 1])
-        mean, std = _F32(mean), _F32(std)
-        out = (fma32(radius * cos, std, mean), fma32(radius * sin, std, mean))
+        out = (radius * cos, radius * sin)
+        scale, mean, std = fma32, _F32(mean), _F32(std)
+    if mean != 0 or std != 1:  # z * 1 + 0 is z
+        out = (scale(out[0], std, mean), scale(out[1], std, mean))
     return xp.concatenate(out, axis=1).reshape(-1)
 
 
@@ -203,7 +206,10 @@ def normal(gen, n: int, dtype, mean: float = 0.0, std: float = 1.0, contiguous: 
             tail = uniform01_f64(gen, 16) if _wide(dtype) else uniform01_f32(gen, 16)
             out[n - 16:] = _box_muller_16(tail, mean, std, dtype)
         return out.astype(dtype, copy=False)
-    return fma64(standard_normal_pairs(gen, n), std, mean).astype(dtype)
+    z = standard_normal_pairs(gen, n)
+    if mean != 0 or std != 1:
+        z = fma64(z, std, mean)
+    return z.astype(dtype)
 
 
 # --- integers -------------------------------------------------------------------------------------

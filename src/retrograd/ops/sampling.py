@@ -161,7 +161,6 @@ def _numpy_sampler(generator):
     return xp.random.Generator(xp.random.PCG64(seed))
 
 
-@tensor_method
 def poisson(input, generator=None):
     """``torch.poisson``: Poisson counts with the rates in ``input``, PyTorch's draws."""
     a = input._data
