@@ -376,7 +376,7 @@ def multinomial(gen, probs, n_sample: int, replacement: bool):
     return lo
 
 
-# --- Poisson: rejection samplers read ahead ------------------------------------------------------
+# --- Poisson and binomial: rejection samplers read ahead ------------------------------------------
 
 
 _CHAIN = 256  # elements resolved together
@@ -386,47 +386,59 @@ _WINDOW = 256  # starting points tried for each, around its expected one
 def poisson(gen, rates):
     """``torch.poisson`` of a flat float64 array of rates, each drawn as PyTorch draws it: Knuth's
     product of uniforms below rate 10, Hormann's transformed rejection (two uniforms a try) from
-    10 on.
+    10 on."""
+    expected = xp.where(rates >= 10, 2.0, xp.where(rates > 0, rates + 1.0, 0.0))
+    return _read_ahead(gen, _poisson_from, (rates,), expected, float(rates.max(initial=1.0)))
 
-    An element's draws start where the previous element's ended, and how many it takes depends
-    on the values drawn.  So each element of a run is sampled from every starting point in a
-    window around where it is expected to start; that gives, for each (element, start), where the
-    next element starts, and following those links from the run's known start (by pointer
-    doubling) finds every element's true start at once.  A run stops early where the true start
-    leaves the window, and the next run begins there.  The generator then ends exactly past the
-    words used."""
-    n = rates.size
-    out = xp.empty(n, dtype=_F64)
+
+def binomial(gen, count, prob):
+    """``torch.binomial`` of flat arrays of trial counts and success probabilities (one dtype, the
+    result's): PyTorch's inversion by geometric gaps where the mean is below 10, its BTRS
+    rejection (two uniforms a try) from 10 on, on the rarer outcome's probability."""
+    q = xp.where(prob > 0.5, prob.dtype.type(1) - prob, prob)
+    mean = count * q
+    expected = xp.where(mean >= 10, 2.0, xp.where((count > 0) & (prob > 0) & (prob < 1),
+                                                  mean + 1.0, 0.0))
+    return _read_ahead(gen, _binomial_from, (count, prob), expected, 10.0)
+
+
+def _read_ahead(gen, sample_from, params, expected, spread):
+    """Run ``sample_from(buffer, starts, *params) -> (values, uniforms used)``, a sampler whose
+    elements each take a number of uniforms that depends on what they draw, as PyTorch's serial
+    loop runs it: each element starting where the previous one's draws ended.
+
+    With one setting for all elements, what an element uses depends only on where it starts, so
+    every start in a stretch of the stream links to the next element's start, and the path from
+    the first start is followed by pointer doubling.  Otherwise each element of a run is sampled
+    from every start in a window around where it is expected to start, which links (element,
+    start) to the next element's start, and the path is followed the same way; a run stops where
+    the path leaves the windows and the next run begins there.  The generator then ends exactly
+    past the words used."""
+    n = params[0].size
     mark = gen.mark()
     buffer = _Uniforms(gen)
-    if n and (rates == rates[0]).all():
-        out, used = _poisson_one_rate(buffer, float(rates[0]), n)
-        gen.rewind(mark, 2 * used)
-        return out
-    expected = xp.where(rates >= 10, 2.0, xp.where(rates > 0, rates + 1.0, 0.0))
-    pos, done = 0, 0
-    while done < n:
-        lam = rates[done:done + _CHAIN]
-        values, used = _poisson_chain(buffer, pos, lam, expected[done:done + _CHAIN])
-        k = values.size
-        out[done:done + k] = values
-        pos += int(used.sum())
-        done += k
+    if n and all((p == p[0]).all() for p in params):
+        values, pos = _one_setting(buffer, sample_from, [p[:1] for p in params], n,
+                                   float(expected[0]), spread)
+    else:
+        values = xp.empty(n, dtype=_F64)
+        pos, done = 0, 0
+        while done < n:
+            part = slice(done, done + _CHAIN)
+            got, used = _run(buffer, pos, sample_from, [p[part] for p in params], expected[part])
+            values[done:done + got.size] = got
+            pos += int(used.sum())
+            done += got.size
     gen.rewind(mark, 2 * pos)
-    return out
+    return values
 
 
-def _poisson_one_rate(buffer, lam, n):
-    """``n`` draws of one rate: the uniforms one element uses depend only on where it starts, so
-    each start in a stretch of the stream links to the next element's start, and the path from
-    the first start is followed by pointer doubling.  Returns (values, uniforms used)."""
-    mean = 2.0 if lam >= 10 else lam + 1.0 if lam > 0 else 0.0
-    spread = 1.0 if lam >= 10 else lam
+def _one_setting(buffer, sample_from, params, n, mean, spread):
     span = int(n * mean + 8 * math.sqrt(n * spread + 1)) + 64
     while True:
-        values, used = _poisson_from(buffer, xp.arange(span), xp.full(span, lam))
-        link = xp.arange(span) + used
-        link = xp.append(xp.minimum(link, span), span)  # past the stretch: a sink
+        values, used = sample_from(buffer, xp.arange(span),
+                                   *(xp.broadcast_to(p, (span,)) for p in params))
+        link = xp.append(xp.minimum(xp.arange(span) + used, span), span)  # past it: a sink
         state = _follow(link, n)
         if state[-1] < span:
             return values[state], int(used[state].sum())
@@ -444,14 +456,14 @@ def _follow(link, n):
     return state
 
 
-def _poisson_chain(buffer, pos, lam, expected):
-    """The leading elements of ``lam`` whose starts can be followed from ``pos`` within their
-    windows: (values, uniforms used)."""
-    m, w = lam.size, _WINDOW
+def _run(buffer, pos, sample_from, params, expected):
+    """The leading elements whose starts can be followed from ``pos`` within their windows:
+    (values, uniforms used)."""
+    m, w = params[0].size, _WINDOW
     low = xp.maximum(pos + _exclusive_cumsum(xp.rint(expected)) - w // 2, pos)
     low[0] = pos
     starts = low[:, None] + xp.arange(w)
-    values, used = _poisson_from(buffer, starts.reshape(-1), xp.repeat(lam, w))
+    values, used = sample_from(buffer, starts.reshape(-1), *(xp.repeat(p, w) for p in params))
     values, used = values.reshape(m, w), used.reshape(m, w)
     # Link (element j, slot) to (element j + 1, slot of its start), or to a sink past the window.
     sink = m * w
@@ -553,6 +565,98 @@ def _hormann(buffer, start, lam):
             values[live[done]] = k[done]
             live = live[~done]
     return values, 2 * tries
+
+
+_STIRLING_TAIL = xp.array([0.0810614667953272, 0.0413406959554092, 0.0276779256849983,
+                           0.02079067210376509, 0.0166446911898211, 0.0138761288230707,
+                           0.0118967099458917, 0.0104112652619720, 0.00925546218271273,
+                           0.00833056343336287])
+
+
+def _stirling_tail(k):
+    """log(k!) minus its Stirling approximation: a table below 10, the series above."""
+    small = k < 10
+    kp1sq = (k + 1) * (k + 1)
+    series = (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
+    return xp.where(small, _STIRLING_TAIL[xp.clip(k, 0, 9).astype(xp.int64)], series)
+
+
+def _binomial_from(buffer, start, count, prob):
+    """Each (count, prob)'s binomial draw reading uniforms from its ``start``, with PyTorch's
+    arithmetic in the result's dtype where it has it: (values, uniforms used)."""
+    one = count.dtype.type(1)
+    values = xp.zeros(count.size, dtype=_F64)
+    used = xp.zeros(count.size, dtype=xp.int64)
+    some = (count > 0) & (prob > 0)
+    values[some & (prob >= 1)] = count[some & (prob >= 1)]
+    values[some & xp.isnan(prob)] = xp.nan
+    flip = some & (prob > 0.5) & (prob < 1)
+    q = xp.where(flip, one - prob, prob)
+    draw = some & (q <= 0.5) & (q > 0)
+    wide = draw & (count * q >= 10.0)
+    for mask, method in ((wide, _btrs), (draw & ~wide, _binomial_inversion)):
+        idx = xp.nonzero(mask)[0]
+        if idx.size:
+            got, used[idx] = method(buffer, start[idx], count[idx], q[idx])
+            values[idx] = xp.where(flip[idx], (count[idx] - got.astype(count.dtype)), got)
+    return values, used
+
+
+def _binomial_inversion(buffer, start, count, q):
+    """Count geometric gaps between successes until they pass ``count``."""
+    logq = xp.log1p(-q).astype(_F64)  # in the dtype of q, as PyTorch's log1p of it
+    total = xp.zeros(q.size)
+    got = xp.zeros(q.size)
+    used = xp.zeros(q.size, dtype=xp.int64)
+    live = xp.arange(q.size)
+    with xp.errstate(divide="ignore"):
+        while live.size:
+            u = buffer.at(start[live] + used[live])
+            used[live] += 1
+            total[live] += xp.ceil(xp.log(u) / logq[live])
+            over = total[live] > count[live]
+            got[live[~over]] += 1
+            live = live[~over]
+    return got, used
+
+
+def _btrs(buffer, start, count, p):
+    """Hormann's BTRS, as PyTorch writes it (the count-dependent terms in the result's dtype)."""
+    one = count.dtype.type(1)
+    stddev = xp.sqrt(count * p * (one - p)).astype(_F64)
+    b = 1.15 + 2.53 * stddev
+    a = -0.0873 + 0.0248 * b + 0.01 * p.astype(_F64)
+    c = (count * p).astype(_F64) + 0.5
+    v_r = 0.92 - 4.2 / b
+    r = (p / (one - p)).astype(_F64)
+    alpha = (2.83 + 5.1 / b) * stddev
+    m = xp.floor((count + one) * p).astype(_F64)
+    n = count.astype(_F64)
+    got = xp.zeros(p.size)
+    tries = xp.zeros(p.size, dtype=xp.int64)
+    live = xp.arange(p.size)
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        while live.size:
+            at = start[live] + 2 * tries[live]
+            u = buffer.at(at) - 0.5
+            v = buffer.at(at + 1)
+            tries[live] += 1
+            us = 0.5 - xp.abs(u)
+            k = xp.floor((2 * a[live] / us + b[live]) * u + c[live]).astype(count.dtype)
+            k = k.astype(_F64)
+            nl, ml, rl = n[live], m[live], r[live]
+            fits = (k >= 0) & (k <= nl)
+            quick = fits & (us >= 0.07) & (v <= v_r[live])
+            lhs = xp.log(v * alpha[live] / (a[live] / (us * us) + b[live]))
+            bound = ((ml + 0.5) * xp.log((ml + 1) / (rl * (nl - ml + 1)))
+                     + (nl + 1) * xp.log((nl - ml + 1) / (nl - k + 1))
+                     + (k + 0.5) * xp.log(rl * (nl - k + 1) / (k + 1))
+                     + _stirling_tail(ml) + _stirling_tail(nl - ml)
+                     - _stirling_tail(k) - _stirling_tail(nl - k))
+            done = quick | (fits & (lhs <= bound))
+            got[live[done]] = k[done]
+            live = live[~done]
+    return got, 2 * tries
 
 
 # --- iteration order ------------------------------------------------------------------------------

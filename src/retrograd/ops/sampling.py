@@ -2,11 +2,11 @@
 arguments, ``poisson``, ``binomial`` and ``_standard_gamma``.
 
 The values come from PyTorch's generator through ``_sampling``, consumed as PyTorch's kernels consume
-it, except for ``binomial`` and ``_standard_gamma``: PyTorch draws those by per-element rejection
-loops (``_standard_gamma`` also through the generator's cached normal) that are not reproduced here;
-one 64-bit draw of the generator seeds NumPy's vectorised samplers instead, so they are reproducible
-under ``manual_seed`` and have the right distributions, but are not PyTorch's numbers, and the
-draws after them differ from PyTorch's too.
+it, except for ``_standard_gamma``: PyTorch draws it by a per-element rejection loop that mixes
+uniforms with normals from the generator's cache of Box-Muller pairs, which is not reproduced here;
+one 64-bit draw of the generator seeds NumPy's vectorised sampler instead, so it is reproducible
+under ``manual_seed`` and has the right distribution, but is not PyTorch's numbers, and the draws
+after it differ from PyTorch's too.
 
 Each records PyTorch's node: the samples do not vary with the parameters, so the gradient is zero
 (``BernoulliBackward0``, ``NormalBackward1/2/3``, ``PoissonBackward0``), or PyTorch has none
@@ -172,15 +172,15 @@ def poisson(input, generator=None):
 
 
 def binomial(count, prob, generator=None):
-    """``torch.binomial``: successes in ``count`` trials of probability ``prob`` (see the module
-    docstring: not PyTorch's stream)."""
-    n, p = xp.broadcast_arrays(count._data, prob._data)
-    values = _numpy_sampler(generator).binomial(n.astype(xp.int64), p).astype(count._data.dtype)
-    return _binomial(count, prob, values, aten="binomial")
+    """``torch.binomial``: successes in ``count`` trials of probability ``prob``, PyTorch's draws."""
+    n = count._data
+    p = xp.broadcast_to(prob._data, n.shape).astype(n.dtype)
+    values = _sampling.binomial(resolve(generator), n.reshape(-1), p.reshape(-1))
+    return _binomial(count, prob, values.reshape(n.shape).astype(n.dtype), aten="binomial")
 
 
 def _standard_gamma(input, generator=None):
     """``torch._standard_gamma``: Gamma(alpha, 1) samples for the shapes ``alpha`` in ``input``
-    (see the module docstring: not PyTorch's stream)."""
+    (see the module docstring: not PyTorch's numbers)."""
     a = input._data
     return _gamma(input, _numpy_sampler(generator).standard_gamma(a).astype(a.dtype))
