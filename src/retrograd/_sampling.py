@@ -387,8 +387,12 @@ def poisson(gen, rates):
     """``torch.poisson`` of a flat float64 array of rates, each drawn as PyTorch draws it: Knuth's
     product of uniforms below rate 10, Hormann's transformed rejection (two uniforms a try) from
     10 on."""
+    mark = gen.mark()
     expected = xp.where(rates >= 10, 2.0, xp.where(rates > 0, rates + 1.0, 0.0))
-    return _read_ahead(gen, _poisson_from, (rates,), expected, float(rates.max(initial=1.0)))
+    values, end = _read_ahead(_Uniforms(gen), _poisson_from, (rates,), expected,
+                              float(rates.max(initial=1.0)))
+    gen.rewind(mark, 2 * end)
+    return values
 
 
 def binomial(gen, count, prob):
@@ -399,49 +403,47 @@ def binomial(gen, count, prob):
     mean = count * q
     expected = xp.where(mean >= 10, 2.0, xp.where((count > 0) & (prob > 0) & (prob < 1),
                                                   mean + 1.0, 0.0))
-    return _read_ahead(gen, _binomial_from, (count, prob), expected, 10.0)
-
-
-def _read_ahead(gen, sample_from, params, expected, spread):
-    """Run ``sample_from(buffer, starts, *params) -> (values, uniforms used)``, a sampler whose
-    elements each take a number of uniforms that depends on what they draw, as PyTorch's serial
-    loop runs it: each element starting where the previous one's draws ended.
-
-    With one setting for all elements, what an element uses depends only on where it starts, so
-    every start in a stretch of the stream links to the next element's start, and the path from
-    the first start is followed by pointer doubling.  Otherwise each element of a run is sampled
-    from every start in a window around where it is expected to start, which links (element,
-    start) to the next element's start, and the path is followed the same way; a run stops where
-    the path leaves the windows and the next run begins there.  The generator then ends exactly
-    past the words used."""
-    n = params[0].size
     mark = gen.mark()
-    buffer = _Uniforms(gen)
-    if n and all((p == p[0]).all() for p in params):
-        values, pos = _one_setting(buffer, sample_from, [p[:1] for p in params], n,
-                                   float(expected[0]), spread)
-    else:
-        values = xp.empty(n, dtype=_F64)
-        pos, done = 0, 0
-        while done < n:
-            part = slice(done, done + _CHAIN)
-            got, used = _run(buffer, pos, sample_from, [p[part] for p in params], expected[part])
-            values[done:done + got.size] = got
-            pos += int(used.sum())
-            done += got.size
-    gen.rewind(mark, 2 * pos)
+    values, end = _read_ahead(_Uniforms(gen), _binomial_from, (count, prob), expected, 10.0)
+    gen.rewind(mark, 2 * end)
     return values
 
 
-def _one_setting(buffer, sample_from, params, n, mean, spread):
+def _read_ahead(buffer, sample_from, params, expected, spread, first=0):
+    """Run ``sample_from(buffer, states, *params) -> (values, next states)``, a sampler whose
+    elements each take a number of uniforms that depends on what they draw, as PyTorch's serial
+    loop runs it: each element starting in the state the previous one left (a state is where in
+    the stream it starts, plus whatever else carries over).  Returns (values, final state).
+
+    With one setting for all elements, what an element does depends only on its starting state,
+    so every state in a stretch links to the next element's, and the path from the first state
+    is followed by pointer doubling.  Otherwise each element of a run is sampled from every state
+    in a window around where it is expected to start, which links (element, state) to the next
+    element's state, and the path is followed the same way; a run stops where the path leaves the
+    windows and the next run begins there."""
+    n = params[0].size
+    if n and all((p == p[0]).all() for p in params):
+        return _one_setting(buffer, sample_from, [p[:1] for p in params], n,
+                            float(expected[0]), spread, first)
+    values = xp.empty(n, dtype=_F64)
+    state, done = first, 0
+    while done < n:
+        part = slice(done, done + _CHAIN)
+        got, state = _run(buffer, state, sample_from, [p[part] for p in params], expected[part])
+        values[done:done + got.size] = got
+        done += got.size
+    return values, state
+
+
+def _one_setting(buffer, sample_from, params, n, mean, spread, first):
     span = int(n * mean + 8 * math.sqrt(n * spread + 1)) + 64
     while True:
-        values, used = sample_from(buffer, xp.arange(span),
-                                   *(xp.broadcast_to(p, (span,)) for p in params))
-        link = xp.append(xp.minimum(xp.arange(span) + used, span), span)  # past it: a sink
+        states = first + xp.arange(span)
+        values, nxt = sample_from(buffer, states, *(xp.broadcast_to(p, (span,)) for p in params))
+        link = xp.append(xp.minimum(nxt - first, span), span)  # past the stretch: a sink
         state = _follow(link, n)
         if state[-1] < span:
-            return values[state], int(used[state].sum())
+            return values[state], int(nxt[state[-1]])
         span *= 2
 
 
@@ -456,26 +458,26 @@ def _follow(link, n):
     return state
 
 
-def _run(buffer, pos, sample_from, params, expected):
-    """The leading elements whose starts can be followed from ``pos`` within their windows:
-    (values, uniforms used)."""
+def _run(buffer, first, sample_from, params, expected):
+    """The leading elements whose states can be followed from ``first`` within their windows:
+    (values, the state after the last of them)."""
     m, w = params[0].size, _WINDOW
-    low = xp.maximum(pos + _exclusive_cumsum(xp.rint(expected)) - w // 2, pos)
-    low[0] = pos
-    starts = low[:, None] + xp.arange(w)
-    values, used = sample_from(buffer, starts.reshape(-1), *(xp.repeat(p, w) for p in params))
-    values, used = values.reshape(m, w), used.reshape(m, w)
-    # Link (element j, slot) to (element j + 1, slot of its start), or to a sink past the window.
+    low = xp.maximum(first + _exclusive_cumsum(xp.rint(expected)) - w // 2, first)
+    low[0] = first
+    states = low[:, None] + xp.arange(w)
+    values, nxt = sample_from(buffer, states.reshape(-1), *(xp.repeat(p, w) for p in params))
+    values, nxt = values.reshape(m, w), nxt.reshape(m, w)
+    # Link (element j, slot) to (element j + 1, slot of its state), or to a sink past the window.
     sink = m * w
     link = xp.full(sink + 1, sink, dtype=xp.int64)
-    slot = (starts[:-1] + used[:-1]) - low[1:, None]
+    slot = nxt[:-1] - low[1:, None]
     inside = (slot >= 0) & (slot < w)
     here = xp.arange((m - 1) * w).reshape(m - 1, w)
     link[here[inside]] = (xp.arange(1, m)[:, None] * w + slot)[inside]
     state = _follow(link, m)  # element j's (element, slot) on the path from (0, 0)
     lost = xp.nonzero(state == sink)[0]
     k = int(lost[0]) if lost.size else m
-    return values.reshape(-1)[state[:k]], used.reshape(-1)[state[:k]]
+    return values.reshape(-1)[state[:k]], int(nxt.reshape(-1)[state[k - 1]])
 
 
 def _exclusive_cumsum(counts):
@@ -499,7 +501,8 @@ class _Uniforms:
 
 
 def _poisson_from(buffer, start, lam):
-    """Each rate's Poisson draw reading uniforms from its ``start``: (values, uniforms used)."""
+    """Each rate's Poisson draw reading uniforms from its ``start``: (values, where the next
+    element starts)."""
     values = xp.zeros(lam.size, dtype=_F64)
     used = xp.zeros(lam.size, dtype=xp.int64)
     small = xp.nonzero((lam > 0) & (lam < 10))[0]
@@ -508,7 +511,7 @@ def _poisson_from(buffer, start, lam):
     big = xp.nonzero(lam >= 10)[0]
     if big.size:
         values[big], used[big] = _hormann(buffer, start[big], lam[big])
-    return values, used
+    return values, start + used
 
 
 def _knuth(buffer, start, lam):
@@ -567,6 +570,95 @@ def _hormann(buffer, start, lam):
     return values, 2 * tries
 
 
+def standard_gamma(gen, alpha):
+    """``torch._standard_gamma`` of a flat array of shapes (the result's dtype): Marsaglia and
+    Tsang's method as PyTorch runs it, shapes below 1 boosted by one uniform first.  Its normals
+    come from the generator's Box-Muller pairs, the second of a pair cached for the next normal,
+    across elements and calls; so an element's starting state is its place in the stream and
+    whether a normal is cached (always the second of the pair drawn three uniforms back, once
+    this call has drawn one; before that, the generator's own)."""
+    n = alpha.size
+    mark = gen.mark()
+    buffer = _Uniforms(gen)
+    values = xp.zeros(n)
+    state, done = 0, 0
+    if gen.normal_cache is not None:
+        # Up to the first element that draws a normal, the cache is the generator's.
+        nonzero = xp.nonzero(alpha != 0)[0]
+        done = int(nonzero[0]) + 1 if nonzero.size else n
+        state = 1
+        if nonzero.size:
+            got, nxt = _gamma_from(buffer, xp.array([1]), alpha[done - 1:done],
+                                   cached=gen.normal_cache)
+            values[done - 1] = got[0]
+            state = int(nxt[0])
+    if done < n:
+        expected = xp.where(alpha[done:] < 1, 6.0, 4.0)  # two states per uniform
+        values[done:], state = _read_ahead(buffer, _gamma_from, (alpha[done:],), expected, 4.0,
+                                           state)
+    pos = state >> 1
+    gen.rewind(mark, 2 * pos)
+    if not state & 1:
+        gen.normal_cache = None
+    elif pos:  # a pair this call drew: its second normal waits
+        u = buffer.at(xp.array([pos - 3, pos - 2]))
+        gen.normal_cache = float(xp.sqrt(-2.0 * xp.log1p(-u[1])) * xp.sin(_TWO_PI * u[0]))
+    out = values.astype(alpha.dtype)
+    return xp.maximum(out, xp.finfo(alpha.dtype).tiny)
+
+
+def _gamma_from(buffer, states, alpha, cached=None):
+    """Each shape's gamma draw from its state (2 * place + whether a normal is cached): (values,
+    next states).  ``cached``: the cached normal, where it is not one drawn in this call."""
+    dt = alpha.dtype.type
+    pos = states >> 1
+    has = (states & 1).astype(bool)
+    cache = xp.zeros(alpha.size)
+    if cached is not None:
+        cache[:] = cached
+    else:
+        back = xp.maximum(pos - 3, 0)
+        radius = xp.sqrt(-2.0 * xp.log1p(-buffer.at(back + 1)))
+        cache = radius * xp.sin(_TWO_PI * buffer.at(back))
+    values = xp.zeros(alpha.size)
+    live = xp.nonzero(alpha != 0)[0]
+    a = alpha.copy()
+    scale = xp.ones(alpha.size)
+    boost = live[alpha[live] < 1]
+    if boost.size:
+        u = buffer.at(pos[boost])
+        pos[boost] += 1
+        scale[boost] = xp.power(1 - u, (dt(1) / alpha[boost]).astype(_F64))
+        a[boost] = a[boost] + dt(1)
+    d = (a - xp.float32(1) / xp.float32(3)).astype(_F64)
+    tail = float(xp.float32(0.0331))
+    with xp.errstate(divide="ignore", invalid="ignore"):  # shape 0 takes no draws
+        c = 1.0 / xp.sqrt(9.0 * d)
+        while live.size:
+            # A normal: the cached one, else a fresh pair whose second is cached.
+            fresh = live[~has[live]]
+            x = cache[live].copy()
+            if fresh.size:
+                u1, u2 = buffer.at(pos[fresh]), buffer.at(pos[fresh] + 1)
+                pos[fresh] += 2
+                radius = xp.sqrt(-2.0 * xp.log1p(-u2))
+                x[~has[live]] = radius * xp.cos(_TWO_PI * u1)
+                cache[fresh] = radius * xp.sin(_TWO_PI * u1)
+            has[live] = ~has[live]
+            y = 1.0 + c[live] * x
+            go = y > 0  # the others draw another normal
+            on, x, y = live[go], x[go], y[go]
+            v = y * y * y
+            u = 1 - buffer.at(pos[on])
+            pos[on] += 1
+            xx = x * x
+            dd = d[on]
+            take = (u < 1.0 - tail * xx * xx) | (xp.log(u) < 0.5 * xx + dd * (1.0 - v + xp.log(v)))
+            values[on[take]] = scale[on[take]] * dd[take] * v[take]
+            live = xp.setdiff1d(live, on[take], assume_unique=True)
+    return values, 2 * pos + has
+
+
 _STIRLING_TAIL = xp.array([0.0810614667953272, 0.0413406959554092, 0.0276779256849983,
                            0.02079067210376509, 0.0166446911898211, 0.0138761288230707,
                            0.0118967099458917, 0.0104112652619720, 0.00925546218271273,
@@ -583,7 +675,7 @@ def _stirling_tail(k):
 
 def _binomial_from(buffer, start, count, prob):
     """Each (count, prob)'s binomial draw reading uniforms from its ``start``, with PyTorch's
-    arithmetic in the result's dtype where it has it: (values, uniforms used)."""
+    arithmetic in the result's dtype where it has it: (values, where the next element starts)."""
     one = count.dtype.type(1)
     values = xp.zeros(count.size, dtype=_F64)
     used = xp.zeros(count.size, dtype=xp.int64)
@@ -599,7 +691,7 @@ def _binomial_from(buffer, start, count, prob):
         if idx.size:
             got, used[idx] = method(buffer, start[idx], count[idx], q[idx])
             values[idx] = xp.where(flip[idx], (count[idx] - got.astype(count.dtype)), got)
-    return values, used
+    return values, start + used
 
 
 def _binomial_inversion(buffer, start, count, q):

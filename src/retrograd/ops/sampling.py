@@ -1,16 +1,11 @@
 """Sampling ops that make new tensors: ``bernoulli``, ``multinomial``, ``normal`` with tensor
-arguments, ``poisson``, ``binomial`` and ``_standard_gamma``.
-
-The values come from PyTorch's generator through ``_sampling``, consumed as PyTorch's kernels consume
-it, except for ``_standard_gamma``: PyTorch draws it by a per-element rejection loop that mixes
-uniforms with normals from the generator's cache of Box-Muller pairs, which is not reproduced here;
-one 64-bit draw of the generator seeds NumPy's vectorised sampler instead, so it is reproducible
-under ``manual_seed`` and has the right distribution, but is not PyTorch's numbers, and the draws
-after it differ from PyTorch's too.
+arguments, ``poisson``, ``binomial`` and ``_standard_gamma``, all drawing PyTorch's numbers from
+its generator through ``_sampling``.
 
 Each records PyTorch's node: the samples do not vary with the parameters, so the gradient is zero
 (``BernoulliBackward0``, ``NormalBackward1/2/3``, ``PoissonBackward0``), or PyTorch has none
-(``bernoulli`` with a float ``p``, ``binomial``: a ``NotImplemented`` node that raises).
+(``bernoulli`` with a float ``p``, ``binomial``: a ``NotImplemented`` node that raises), or it is
+one retrograd does not have yet (``StandardGammaBackward0``'s reparameterised gradient: it raises).
 """
 
 from .. import _sampling
@@ -155,12 +150,6 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     return _make(picks.reshape(shape).astype(xp.int64, copy=False))
 
 
-def _numpy_sampler(generator):
-    """A NumPy generator seeded by one 64-bit draw of ours (for the rejection samplers)."""
-    seed = int(resolve(generator).words64(1)[0])
-    return xp.random.Generator(xp.random.PCG64(seed))
-
-
 def poisson(input, generator=None):
     """``torch.poisson``: Poisson counts with the rates in ``input``, PyTorch's draws."""
     a = input._data
@@ -180,7 +169,8 @@ def binomial(count, prob, generator=None):
 
 
 def _standard_gamma(input, generator=None):
-    """``torch._standard_gamma``: Gamma(alpha, 1) samples for the shapes ``alpha`` in ``input``
-    (see the module docstring: not PyTorch's numbers)."""
+    """``torch._standard_gamma``: Gamma(alpha, 1) samples for the shapes ``alpha`` in ``input``,
+    PyTorch's draws (its normals shared with the generator's cached one)."""
     a = input._data
-    return _gamma(input, _numpy_sampler(generator).standard_gamma(a).astype(a.dtype))
+    values = _sampling.standard_gamma(resolve(generator), a.reshape(-1))
+    return _gamma(input, values.reshape(a.shape))
