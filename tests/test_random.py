@@ -327,6 +327,22 @@ def test_init_functions(torch_ref, name, shape, dtype):
     assert_same(*run_both(torch_ref, program, 2))
 
 
+def test_sparse_and_dirac(torch_ref):
+    def program(t):
+        g = t.Generator().manual_seed(4)
+        return (t.nn.init.sparse_(t.empty(10, 6), 0.3), t.nn.init.sparse_(t.empty(40, 3), 0.1,
+                                                                          std=0.5, generator=g),
+                t.nn.init.dirac_(t.empty(4, 3, 5)), t.nn.init.dirac_(t.empty(6, 2, 3, 3), 2),
+                t.nn.init.dirac_(t.empty(2, 4, 3, 3, 3)), t.rand(2))
+
+    assert_same(*run_both(torch_ref, program, 9))
+    for lib in (retrograd, torch_ref):
+        with pytest.raises(ValueError, match="^Only tensors with 2 dimensions are supported$"):
+            lib.nn.init.sparse_(lib.empty(3), 0.1)
+        with pytest.raises(ValueError, match="^dim 0 must be divisible by groups$"):
+            lib.nn.init.dirac_(lib.empty(3, 3, 3), 2)
+
+
 def test_orthogonal_draws_pytorchs_normals(torch_ref):
     """The normals are PyTorch's; the QR factorisation is LAPACK's in both, which may round the
     last bit differently."""

@@ -215,15 +215,48 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     return _fill(tensor, (gain * q).reshape(tensor.shape))
 
 
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
+    """``nn.init.sparse_``: N(0, std^2) with ``ceil(sparsity * rows)`` zeros in each column, at
+    the first places of a random permutation of the rows per column.  As in PyTorch, the
+    permutations come from the default generator even when ``generator`` is given."""
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    zeros = math.ceil(sparsity * rows)
+    values = xp.array(_normal(tensor, 0.0, std, generator))
+    for col in range(cols):  # one permutation per column, drawn in turn
+        values[_sampling.randperm(resolve(None), rows)[:zeros], col] = 0
+    return _fill(tensor, values)
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """``nn.init.dirac_``: a convolution kernel that passes each input channel through to the
+    matching output channel of each group (a one at the centre of the kernel, zeros elsewhere)."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = tensor.shape
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    per_group = sizes[0] // groups
+    channel = xp.arange(min(per_group, sizes[1]))
+    out = (xp.arange(groups)[:, None] * per_group + channel).reshape(-1)
+    centre = tuple(n // 2 for n in sizes[2:])
+    values = xp.zeros(sizes, dtype=tensor._data.dtype)
+    values[(out, xp.tile(channel, groups)) + centre] = 1
+    return _fill(tensor, values)
+
+
 __all__ = [
     "calculate_gain",
     "constant_",
+    "dirac_",
     "eye_",
     "kaiming_normal_",
     "kaiming_uniform_",
     "normal_",
     "ones_",
     "orthogonal_",
+    "sparse_",
     "trunc_normal_",
     "uniform_",
     "xavier_normal_",
