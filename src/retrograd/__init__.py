@@ -5,7 +5,7 @@ graph, the same semantics and error messages.
 """
 
 from . import autograd, dtypes, linalg, nn, ops
-from . import optim, utils, version, viz
+from . import optim, random, utils, version, viz
 from .serialization import load, save
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled
@@ -13,8 +13,8 @@ from .autograd.grad_mode import is_inference_mode_enabled
 from .creation import (Generator, arange, as_tensor, default_generator, device, empty, empty_like,
                        eye, from_numpy, full, full_like, get_rng_state, initial_seed, linspace,
                        logspace, manual_seed, normal, ones, ones_like, rand, rand_like, randint,
-                       randn, randn_like, randperm, seed, set_rng_state, tensor, zeros,
-                       zeros_like)
+                       randint_like, randn, randn_like, randperm, seed, set_rng_state, tensor,
+                       zeros, zeros_like)
 from .creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
                        IntTensor, LongTensor, ShortTensor)
 from .dtypes import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
@@ -25,6 +25,7 @@ from .printing import set_printoptions
 from .tensor import Size, Tensor, is_tensor
 
 from .ops.reduction import return_types
+from .ops.sampling import _standard_gamma
 
 from .version import __version__
 

@@ -5,8 +5,10 @@ import functools
 import math
 import warnings
 
-from . import dtypes
+from . import _sampling, dtypes
 from ._array import ndarray, xp
+from ._generator import Generator, default_generator, resolve  # noqa: F401 (torch.Generator)
+from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state  # noqa: F401
 from .tensor import Tensor, _make
 
 
@@ -399,68 +401,7 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False, out=None, layou
     return _filled(xp.eye(n, m, dtype=_dt(dtype)), requires_grad)
 
 
-# --- random numbers ----------------------------------------------------------------------------
-
-
-class Generator:
-    """``torch.Generator``: a seeded source of random numbers (its own stream, not PyTorch's)."""
-
-    def __init__(self, device="cpu"):
-        self._seed = 67280421310721
-        self._rng = xp.random.default_rng(self._seed)
-
-    def manual_seed(self, seed):
-        self._seed = builtins.int(seed)
-        self._rng = xp.random.default_rng(self._seed)
-        return self
-
-    def seed(self):
-        s = builtins.int(xp.random.SeedSequence().entropy) % (1 << 63)
-        self.manual_seed(s)
-        return s
-
-    def initial_seed(self):
-        return self._seed
-
-    def get_state(self):
-        import json
-
-        state = json.dumps(self._rng.bit_generator.state).encode()
-        return _make(xp.frombuffer(state, dtype=xp.uint8).copy())
-
-    def set_state(self, state):
-        import json
-
-        self._rng.bit_generator.state = json.loads(bytes(state._data.tolist()).decode())
-        return self
-
-
-default_generator = Generator()
-
-
-def manual_seed(seed):
-    """``torch.manual_seed``: reseed the default generator."""
-    return default_generator.manual_seed(seed)
-
-
-def seed():
-    return default_generator.seed()
-
-
-def initial_seed():
-    return default_generator.initial_seed()
-
-
-def get_rng_state():
-    return default_generator.get_state()
-
-
-def set_rng_state(state):
-    default_generator.set_state(state)
-
-
-def _rng(generator):
-    return (generator or default_generator)._rng
+# --- random numbers: PyTorch's generator and samplers (``_generator``, ``_sampling``) ----------
 
 
 def _float_only(kernel, dtype):
@@ -470,12 +411,18 @@ def _float_only(kernel, dtype):
             f'"{kernel}" not implemented for \'{dtypes.scalar_type_name(dtype)}\'')
 
 
+def _count(shape):
+    return math.prod(shape)
+
+
 @_python_dtypes
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
          layout=None, pin_memory=False):
     """``torch.rand``: uniform on [0, 1)."""
     _float_only("check_uniform_bounds", dtype)
-    return _filled(_rng(generator).random(_shape(size)).astype(_dt(dtype)), requires_grad)
+    shape = _shape(size)
+    values = _sampling.uniform(resolve(generator), _count(shape), _dt(dtype), 0.0, 1.0)
+    return _filled(values.reshape(shape), requires_grad)
 
 
 @_python_dtypes
@@ -483,7 +430,15 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, o
           layout=None, pin_memory=False):
     """``torch.randn``: standard normal."""
     _float_only("normal_kernel_cpu", dtype)
-    return _filled(_rng(generator).standard_normal(_shape(size)).astype(_dt(dtype)), requires_grad)
+    shape = _shape(size)
+    values = _sampling.normal(resolve(generator), _count(shape), _dt(dtype))
+    return _filled(values.reshape(shape), requires_grad)
+
+
+def _random_bounds(low, high):
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}")
 
 
 @_python_dtypes
@@ -499,29 +454,52 @@ def randint(*args, size=None, generator=None, dtype=None, device=None, requires_
         raise TypeError(f"randint(): argument 'size' (position {len(args) + 1}) must be tuple of "
                         "ints, not int")
     low, high = (0, args[0]) if len(args) == 1 else args
-    if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
-                           f"to={high}")
-    array = _rng(generator).integers(low, high, size=_shape((size,)))
+    low, high = builtins.int(low), builtins.int(high)
+    _random_bounds(low, high)
+    shape = _shape((size,))
+    dt = _dt(dtype, dtypes.int64)
+    low, high = _sampling.float_range(dt, low, high)
+    array = _sampling.random_from_to(resolve(generator), _count(shape), high - low, low)
+    return _filled(array.reshape(shape).astype(dt), requires_grad)
+
+
+@_python_dtypes
+def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, out=None,
+             layout=None, pin_memory=False):
+    """``torch.randperm``: a random permutation of 0..n-1 (PyTorch's shuffle, draw for draw)."""
+    n = builtins.int(n)
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    array = _sampling.randperm(resolve(generator), n)
     return _filled(array.astype(_dt(dtype, dtypes.int64)), requires_grad)
 
 
 @_python_dtypes
-def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
-    """``torch.randperm``: a random permutation of 0..n-1."""
-    return _filled(_rng(generator).permutation(n).astype(_dt(dtype, dtypes.int64)), requires_grad)
-
-
-@_python_dtypes
 def rand_like(input, dtype=None, generator=None, requires_grad=False, **kwargs):
-    return _filled(_rng(generator).random(input._data.shape).astype(_like(input, dtype)),
-                   requires_grad)
+    """``torch.rand_like``: ``rand`` with the shape (and by default the dtype) of ``input``."""
+    dt = _like(input, dtype)
+    values = _sampling.uniform(resolve(generator), input._data.size, dt, 0.0, 1.0)
+    return _filled(values.reshape(input._data.shape), requires_grad)
 
 
 @_python_dtypes
 def randn_like(input, dtype=None, generator=None, requires_grad=False, **kwargs):
-    return _filled(_rng(generator).standard_normal(input._data.shape).astype(
-        _like(input, dtype)), requires_grad)
+    """``torch.randn_like``: ``randn`` with the shape (and by default the dtype) of ``input``."""
+    dt = _like(input, dtype)
+    values = _sampling.normal(resolve(generator), input._data.size, dt)
+    return _filled(values.reshape(input._data.shape), requires_grad)
+
+
+@_python_dtypes
+def randint_like(input, low=0, high=None, *, dtype=None, generator=None, requires_grad=False,
+                 **kwargs):
+    """``torch.randint_like(input, high)`` or ``(input, low, high)``."""
+    if high is None:
+        low, high = 0, low
+    low, high = builtins.int(low), builtins.int(high)
+    _random_bounds(low, high)
+    array = _sampling.random_from_to(resolve(generator), input._data.size, high - low, low)
+    return _filled(array.reshape(input._data.shape).astype(_like(input, dtype)), requires_grad)
 
 
 _NORMAL_SIGNATURES = (
@@ -536,18 +514,28 @@ _NORMAL_SIGNATURES = (
 
 
 @_python_dtypes
-def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, requires_grad=False, out=None):
-    """``torch.normal``: normal samples; ``mean``/``std`` may be tensors (broadcast) or floats."""
-    m = mean._data if isinstance(mean, Tensor) else mean
-    s = std._data if isinstance(std, Tensor) else std
-    if isinstance(s, (builtins.int, builtins.float)) and s < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {_scalar_str(s)}")
-    if size is None and not isinstance(m, ndarray) and not isinstance(s, ndarray):
-        raise TypeError(_NORMAL_SIGNATURES.format(type(mean).__name__, type(std).__name__))
-    shape = _shape((size,)) if size is not None else xp.broadcast(m, s).shape
-    dt = mean.dtype if isinstance(mean, Tensor) else std.dtype if isinstance(std, Tensor) else None
-    array = m + s * _rng(generator).standard_normal(shape)
-    return _filled(xp.asarray(array).astype(_dt(dtype or dt)), requires_grad)
+def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, requires_grad=False, out=None,
+           **kwargs):
+    """``torch.normal``: normal samples; ``mean``/``std`` may be tensors (broadcast) or floats.
+
+    As in PyTorch, tensor arguments scale standard normals afterwards: ``z * std + mean`` (two
+    roundings), and a tensor mean with a float std draws ``normal_(0, std)`` and adds the mean."""
+    gen = resolve(generator)
+    t_mean, t_std = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not t_std and std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_scalar_str(std)}")
+    if not (t_mean or t_std):
+        if size is None:
+            raise TypeError(_NORMAL_SIGNATURES.format(type(mean).__name__, type(std).__name__))
+        shape = _shape((size,))
+        values = _sampling.normal(gen, _count(shape), _dt(dtype), builtins.float(mean),
+                                  builtins.float(std))
+        return _filled(values.reshape(shape), requires_grad)
+    if t_std and (std._data < 0).any():
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    from .ops.sampling import normal_tensors
+
+    return normal_tensors(gen, mean, std)
 
 
 def _legacy_new(*args):

@@ -10,7 +10,9 @@ import warnings
 
 from .. import ops as _ops
 from .._array import xp
-from ..creation import _rng, zeros_like
+from .. import _sampling
+from .._generator import default_generator
+from ..creation import zeros_like
 from ..ops import nnops as _nn
 from ..ops.inplace import inplace as _inplace_op
 from ..ops.pointwise import _dtype_name
@@ -193,7 +195,8 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor = None
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """``F.dropout``: zero each element with probability p and scale the rest by 1 / (1 - p).
 
-    The mask comes from retrograd's random generator (``manual_seed`` makes it reproducible).
+    The mask is PyTorch's: ``bernoulli_(1 - p)`` on the default generator, divided by ``1 - p``
+    in the input's dtype, so a seeded program drops the elements PyTorch drops.
     """
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
@@ -201,9 +204,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     if p == 1.0:
         return input * 0.0
-    keep = _rng(None).random(input.shape) >= p
-    mask = _make((keep / (1.0 - p)).astype(input._data.dtype))
-    return input * mask
+    a = input._data
+    keep = _sampling.bernoulli_scalar(default_generator, a.size, 1.0 - p)
+    mask = _sampling.placed(keep, a).astype(a.dtype) / a.dtype.type(1.0 - p)
+    return input * _make(mask)
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx=None, max_norm=None, norm_type=2.0,

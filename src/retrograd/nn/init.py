@@ -1,16 +1,17 @@
 """``retrograd.nn.init``: fill parameters in place with PyTorch's initial distributions.
 
 Every function writes into the tensor's array outside the graph (as ``torch.no_grad`` would) and
-bumps its version counter, as an in-place op does; it returns the tensor.  The random numbers come
-from retrograd's generator (``retrograd.manual_seed``): the same distributions as PyTorch, not the
-same draws.
+bumps its version counter, as an in-place op does; it returns the tensor.  The random numbers are
+PyTorch's: its generator, consumed as ``Tensor.uniform_``/``normal_`` consume it, so a seeded
+program's freshly made layers get PyTorch's weights.
 """
 
 import math
 import warnings
 
+from .. import _sampling
 from .._array import xp
-from ..creation import _rng
+from .._generator import resolve
 from ..autograd.anomaly import caller_site
 from ..tensor import Tensor, bump_version
 
@@ -71,39 +72,70 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
+def _uniform(tensor: Tensor, a: float, b: float, generator):
+    x = tensor._data
+    values = _sampling.uniform(resolve(generator), x.size, x.dtype, float(a), float(b))
+    return _sampling.placed(values, x)
+
+
+def _normal(tensor: Tensor, mean: float, std: float, generator):
+    x = tensor._data
+    values = _sampling.normal(resolve(generator), x.size, x.dtype, float(mean), float(std),
+                              x.flags.c_contiguous)
+    return _sampling.placed(values, x)
+
+
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """``nn.init.uniform_``: U(a, b)."""
-    return _fill(tensor, _rng(generator).uniform(a, b, tensor.shape))
+    return _fill(tensor, _uniform(tensor, a, b, generator))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
     """``nn.init.normal_``: N(mean, std^2)."""
-    return _fill(tensor, _rng(generator).normal(mean, std, tensor.shape))
+    return _fill(tensor, _normal(tensor, mean, std, generator))
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
                   b: float = 2.0, generator=None) -> Tensor:
-    """``nn.init.trunc_normal_``: N(mean, std^2) restricted to [a, b] (by inverting the CDF)."""
-    from ..ops.nnops import erf_array
-
+    """``nn.init.trunc_normal_``: N(mean, std^2) restricted to [a, b], by PyTorch's rejection
+    sampling, round for round: when [a, b] holds more than 30% of the mass, whole-tensor normal
+    draws replace the values outside it; otherwise uniforms on [a, b] are accepted where the log
+    of another uniform lies below their log-density (relative to its peak).  Each step computes in
+    the tensor's dtype, as PyTorch's tensor ops do."""
     def cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
-    lo, hi = cdf((a - mean) / std), cdf((b - mean) / std)
-    u = _rng(generator).uniform(2 * lo - 1, 2 * hi - 1, tensor.shape)
-    values = _erfinv(u, erf_array) * (std * math.sqrt(2.0)) + mean
-    return _fill(tensor, xp.clip(values, a, b))
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    dt = tensor._data.dtype.type
+    if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
+        lo, hi = dt(a), dt(b)
+        result = _normal(tensor, mean, std, generator)
+        while True:
+            outside = (result < lo) | (result > hi)
+            if not outside.any():
+                break
+            result = xp.where(outside, _normal(tensor, mean, std, generator), result)
+        return _fill(tensor, result)
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
 
+    def log_density(x):
+        x = (x - dt(mean)) / dt(std)
+        return (x * x) * dt(-0.5) - dt(log_peak)
 
-def _erfinv(y, erf):
-    """The inverse of erf: a first guess refined by Newton steps (to double precision)."""
-    y = xp.clip(y, -1 + 1e-15, 1 - 1e-15)
-    w = -xp.log((1.0 - y) * (1.0 + y))
-    t = 2 / (math.pi * 0.147) - w / 2  # Winitzki's approximation, good to 2e-3
-    x = xp.sign(y) * xp.sqrt(xp.sqrt(t * t + w / 0.147) - t)
-    for _ in range(3):
-        x = x - (erf(x) - y) / (2 / math.sqrt(math.pi) * xp.exp(-x * x))
-    return x
+    def rejected(candidates):
+        with xp.errstate(divide="ignore"):
+            return xp.log(_uniform(tensor, 0.0, 1.0, generator)) > log_density(candidates)
+
+    result = _uniform(tensor, a, b, generator)
+    pending = rejected(result)
+    while pending.any():
+        candidates = _uniform(tensor, a, b, generator)
+        result = xp.where(pending, candidates, result)
+        pending = xp.where(pending, rejected(candidates), pending)
+    return _fill(tensor, result)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -173,7 +205,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = _rng(generator).standard_normal((rows, cols))
+    flat = _sampling.normal(resolve(generator), rows * cols, tensor._data.dtype).reshape(rows, cols)
     if rows < cols:
         flat = flat.T
     q, r = xp.linalg.qr(flat)
@@ -183,6 +215,51 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     return _fill(tensor, (gain * q).reshape(tensor.shape))
 
 
-__all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
-           "zeros_", "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
-           "kaiming_normal_", "orthogonal_"]
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
+    """``nn.init.sparse_``: N(0, std^2) with ``ceil(sparsity * rows)`` zeros in each column, at
+    the first places of a random permutation of the rows per column.  As in PyTorch, the
+    permutations come from the default generator even when ``generator`` is given."""
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    zeros = math.ceil(sparsity * rows)
+    values = xp.array(_normal(tensor, 0.0, std, generator))
+    for col in range(cols):  # one permutation per column, drawn in turn
+        values[_sampling.randperm(resolve(None), rows)[:zeros], col] = 0
+    return _fill(tensor, values)
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """``nn.init.dirac_``: a convolution kernel that passes each input channel through to the
+    matching output channel of each group (a one at the centre of the kernel, zeros elsewhere)."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = tensor.shape
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    per_group = sizes[0] // groups
+    channel = xp.arange(min(per_group, sizes[1]))
+    out = (xp.arange(groups)[:, None] * per_group + channel).reshape(-1)
+    centre = tuple(n // 2 for n in sizes[2:])
+    values = xp.zeros(sizes, dtype=tensor._data.dtype)
+    values[(out, xp.tile(channel, groups)) + centre] = 1
+    return _fill(tensor, values)
+
+
+__all__ = [
+    "calculate_gain",
+    "constant_",
+    "dirac_",
+    "eye_",
+    "kaiming_normal_",
+    "kaiming_uniform_",
+    "normal_",
+    "ones_",
+    "orthogonal_",
+    "sparse_",
+    "trunc_normal_",
+    "uniform_",
+    "xavier_normal_",
+    "xavier_uniform_",
+    "zeros_",
+]

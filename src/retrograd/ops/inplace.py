@@ -22,6 +22,8 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.graph import hooks_open
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import FunctionNode, PackedSaved
+from .. import _sampling
+from .._generator import resolve
 from ..tensor import Tensor, _make, bump_version
 from . import indexing as _indexing
 from . import pointwise as _p
@@ -566,7 +568,7 @@ def floor_divide_(self, other):
     return inplace(self, _p._floor_divide, other, "floor_divide_")
 
 
-# --- random fills (``uniform_``, ``normal_`` ...): values drawn from retrograd's generator ------
+# --- random fills (``uniform_``, ``normal_`` ...): PyTorch's samplers on its generator ------------
 
 
 def _drawn(node):
@@ -583,6 +585,9 @@ _UNIFORM = _drawn("UniformBackward0")
 _NORMAL = _drawn("NormalBackward0")
 _BERNOULLI = _drawn("BernoulliBackward2")
 _EXPONENTIAL = _drawn("ExponentialBackward0")
+_GEOMETRIC = _drawn("GeometricBackward0")
+_LOG_NORMAL = _drawn("LogNormalBackward0")
+_CAUCHY = _drawn("CauchyBackward0")
 # PyTorch names random_'s node by the overload called: (from, to), (to) or ().
 _RANDOM_FROM_TO, _RANDOM_TO, _RANDOM = (_drawn(f"RandomBackward{i}") for i in range(3))
 
@@ -594,14 +599,21 @@ def _bernoulli_by_tensor(self, p, values):
     return values
 
 
-def _fill_drawn(t, node_op, values):
-    return inplace(t, node_op, xp.asarray(values).astype(t._data.dtype, copy=False))
+def _fill_drawn(t, node_op, flat):
+    """Write values drawn in ``t``'s visiting order (PyTorch's) into ``t``, recorded as
+    ``node_op``."""
+    values = _sampling.placed(xp.asarray(flat), t._data)
+    return inplace(t, node_op, values.astype(t._data.dtype, copy=False))
 
 
 def _floating_only(t, kernel):
     if t._data.dtype.kind not in "fc":
         raise NotImplementedError(f'"{kernel}" not implemented for '
                                   f"'{t.dtype._tensor_name[:-6]}'")
+
+
+def _number(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 @tensor_method
@@ -612,29 +624,44 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
     from_ = kwargs.pop("from", from_)
     if kwargs:
         raise TypeError(f"uniform_() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    from ..creation import _rng
-
-    return _fill_drawn(self, _UNIFORM, _rng(generator).uniform(from_, to, self._data.shape))
+    if from_ > to:
+        raise RuntimeError("uniform_ expects to return a [from, to) range, but found "
+                           f"from={_number(from_)} > to={_number(to)}")
+    a = self._data
+    values = _sampling.uniform(resolve(generator), a.size, a.dtype, float(from_), float(to))
+    return _fill_drawn(self, _UNIFORM, values)
 
 
 @tensor_method
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
-    """``Tensor.normal_``: values drawn from N(mean, std^2)."""
+    """``Tensor.normal_``: values drawn from N(mean, std^2); PyTorch's vectorised path for 16 or
+    more contiguous elements, its scalar one otherwise."""
     _floating_only(self, "normal_kernel_cpu")
-    from ..creation import _rng
-
-    return _fill_drawn(self, _NORMAL, _rng(generator).normal(mean, std, self._data.shape))
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_number(std)}")
+    a = self._data
+    values = _sampling.normal(resolve(generator), a.size, a.dtype, float(mean), float(std),
+                              a.flags.c_contiguous)
+    return _fill_drawn(self, _NORMAL, values)
 
 
 @tensor_method
 def bernoulli_(self, p=0.5, *, generator=None):
     """``Tensor.bernoulli_``: 1 with probability ``p`` (a number or a tensor), else 0."""
-    from ..creation import _rng
-
+    gen = resolve(generator)
+    a = self._data
     if isinstance(p, Tensor):
-        values = _rng(generator).random(self._data.shape) < p._data
-        return inplace(self, _bernoulli_by_tensor, p, values.astype(self._data.dtype))
-    return _fill_drawn(self, _BERNOULLI, _rng(generator).random(self._data.shape) < p)
+        probs = p._data
+        if ((probs < 0) | (probs > 1)).any():
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
+                               "(Could this error message be improved?  If so, please report an "
+                               "enhancement request to PyTorch.)")
+        hits = _sampling.bernoulli_tensor(gen, _sampling.visited(probs, a))
+        values = _sampling.placed(hits, a).astype(a.dtype)
+        return inplace(self, _bernoulli_by_tensor, p, values)
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_number(p)}")
+    return _fill_drawn(self, _BERNOULLI, _sampling.bernoulli_scalar(gen, a.size, p))
 
 
 @tensor_method
@@ -644,10 +671,39 @@ def exponential_(self, lambd=1.0, *, generator=None):
         raise RuntimeError("Exponential distribution is a continuous probability distribution. "
                            "dtype must be a floating point but you specified "
                            f"{self.dtype._tensor_name[:-6]}")
-    from ..creation import _rng
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_number(lambd)}")
+    values = _sampling.exponential(resolve(generator), self._data.size, lambd)
+    return _fill_drawn(self, _EXPONENTIAL, values)
 
-    return _fill_drawn(self, _EXPONENTIAL, _rng(generator).exponential(1.0 / lambd,
-                                                                        self._data.shape))
+
+@tensor_method
+def geometric_(self, p, *, generator=None):
+    """``Tensor.geometric_``: the number of Bernoulli(p) trials up to the first success."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_number(p)}")
+    values = _sampling.geometric(resolve(generator), self._data.size, p)
+    return _fill_drawn(self, _GEOMETRIC, values)
+
+
+@tensor_method
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    """``Tensor.log_normal_``: exp of N(mean, std^2) values."""
+    _floating_only(self, "log_normal_cpu")
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_number(std)}")
+    values = _sampling.log_normal(resolve(generator), self._data.size, float(mean), float(std))
+    return _fill_drawn(self, _LOG_NORMAL, values)
+
+
+@tensor_method
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    """``Tensor.cauchy_``: values drawn from the Cauchy distribution."""
+    _floating_only(self, "cauchy_cpu")
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_number(sigma)}")
+    values = _sampling.cauchy(resolve(generator), self._data.size, float(median), float(sigma))
+    return _fill_drawn(self, _CAUCHY, values)
 
 
 _ONE_BOUND = object()  # random_'s ``to`` when not given: random_(5) draws from [0, 5)
@@ -657,16 +713,19 @@ _ONE_BOUND = object()  # random_'s ``to`` when not given: random_(5) draws from 
 def random_(self, from_=None, to=_ONE_BOUND, *, generator=None):
     """``Tensor.random_``: integers drawn from [from, to), from [0, from) when only one bound is
     given, or up to 2**mantissa (the whole range for integer tensors) with no ``to``."""
-    from ..creation import _rng
-
+    gen = resolve(generator)
+    a = self._data
     node_op = _RANDOM_FROM_TO
     if to is _ONE_BOUND:  # random_(to) or random_()
-        node_op = _RANDOM if from_ is None else _RANDOM_TO
+        if from_ is None:
+            return _fill_drawn(self, _RANDOM, _sampling.random_default(gen, a.size, a.dtype))
+        node_op = _RANDOM_TO
         from_, to = 0, from_
     if from_ is None:
         from_ = 0
-    a = self._data
     if to is None:
+        if from_ == -(1 << 63) and a.dtype in _FULL_RANGE_DTYPES:
+            return _fill_drawn(self, node_op, _sampling.random_full_range(gen, a.size))
         to = (2 ** (xp.finfo(a.dtype).nmant + 1) + 1 if a.dtype.kind == "f"
               else 2 if a.dtype == bool else int(xp.iinfo(a.dtype).max) + 1)
     if from_ >= to:
@@ -680,7 +739,11 @@ def random_(self, from_=None, to=_ONE_BOUND, *, generator=None):
             raise RuntimeError(f"from is out of bounds for {name}")
         if not low <= to - 1 <= high:
             raise RuntimeError(f"to - 1 is out of bounds for {name}")
-    return _fill_drawn(self, node_op, _rng(generator).integers(from_, to, self._data.shape))
+    from_, to = _sampling.float_range(a.dtype, from_, to)
+    return _fill_drawn(self, node_op, _sampling.random_from_to(gen, a.size, to - from_, from_))
+
+
+_FULL_RANGE_DTYPES = frozenset(xp.dtype(n) for n in ("int64", "float64", "float32"))
 
 
 @tensor_method
