@@ -10,6 +10,7 @@
 
 import heapq
 import sys
+import threading
 
 from ..tensor import Tensor, _make
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
@@ -29,6 +30,25 @@ def _anomaly_changed(enabled):
 
 
 _anomaly.listeners.append(_anomaly_changed)
+
+
+class _Passes(threading.local):
+    """The backward passes running on this thread, innermost last: each one's final callbacks."""
+
+    def __init__(self):
+        self.callbacks = []
+
+
+_passes = _Passes()
+
+
+def queue_callback(callback) -> None:
+    """Run ``callback()`` when the backward pass now running ends, after every node and hook
+    (PyTorch's ``Variable._execution_engine.queue_callback``).  A callback may queue another."""
+    stack = _passes.callbacks
+    if not stack:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    stack[-1].append(callback)
 
 
 def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
@@ -58,6 +78,9 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     # ``next_node``: the one node that became ready while the queue was empty runs next without
     # going through the queue (a chain never touches it); a second ready node sends both there.
     next_node = None
+    final = []  # queue_callback's callbacks for this pass
+    passes = _passes.callbacks
+    passes.append(final)
     try:
         while next_node is not None or ready:
             if next_node is not None:
@@ -124,8 +147,18 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                         next_node = None
                     heappush(ready, (-nxt._seq, nxt))
             outs = g = None  # so that AccumulateGrad can tell whether a gradient is shared
+    except BaseException:
+        passes.pop()
+        raise
     finally:
         _grad_state.enabled = prev_mode
+    try:
+        i = 0
+        while i < len(final):  # a callback may queue another
+            final[i]()
+            i += 1
+    finally:
+        passes.pop()
     return captured
 
 
