@@ -3,14 +3,14 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-light test-matrix docs bench clean
+.PHONY: demo demo-ddp test test-light test-matrix docs bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.test: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[test,parity,examples,docs]'
+	$(BIN)/python -m pip install -q -e '.[test,parity,examples,docs,distributed]'
 	touch $@
 
 $(VENV)/.light: $(BIN)/python pyproject.toml
@@ -24,6 +24,14 @@ $(VENV)/.examples: $(BIN)/python pyproject.toml
 demo: $(VENV)/.examples
 	$(BIN)/python -m retrograd.demo
 	$(BIN)/python examples/digits_cnn.py
+
+$(VENV)/.ddp: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[examples,distributed]'
+	touch $@
+
+# The digits CNN trained on 2 processes (DistributedDataParallel over MPI).
+demo-ddp: $(VENV)/.ddp
+	$(BIN)/python -m retrograd.distributed.run --nproc-per-node 2 examples/digits_ddp.py
 
 test: $(VENV)/.test
 	$(BIN)/python -m pytest

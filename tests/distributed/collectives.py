@@ -11,8 +11,31 @@ import numpy as np
 import retrograd as torch
 import retrograd.distributed as dist
 
-dist.init_process_group("gloo", timeout=datetime.timedelta(seconds=60))
+import os  # noqa: E402
+
+# A layout the script expects but MPI did not start is an error, not a silent mismatch.
+from mpi4py import MPI  # noqa: E402
+
+rank = MPI.COMM_WORLD.Get_rank()
+os.environ["RANK"] = str(rank + 1)
+try:
+    dist.init_process_group("gloo")
+    raise AssertionError("a conflicting RANK was accepted")
+except ValueError as e:
+    assert f"RANK is {rank + 1} (the environment's RANK), but MPI started this process as rank " \
+        f"{rank}" in str(e), str(e)
+del os.environ["RANK"]
+try:
+    dist.init_process_group("gloo", world_size=7)
+    raise AssertionError("a conflicting world_size was accepted")
+except ValueError as e:
+    assert "WORLD_SIZE is 7 (the world_size argument)" in str(e), str(e)
+assert not dist.is_initialized()
+dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:1?rank={rank}",
+                        timeout=datetime.timedelta(seconds=60))
 rank, n = dist.get_rank(), dist.get_world_size()
+assert os.environ["RANK"] == str(rank) and os.environ["WORLD_SIZE"] == str(n)
+assert os.environ["LOCAL_RANK"] == str(rank) and dist.get_backend() == "gloo"
 checks = 0
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64,

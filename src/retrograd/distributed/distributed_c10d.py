@@ -103,6 +103,12 @@ class ReduceOp:
         PREMUL_SUM = 8
         UNUSED = 9
 
+        def __str__(self):
+            return f"RedOpType.{self.name}"
+
+        def __repr__(self):
+            return f"<RedOpType.{self.name}: {int(self)}>"
+
     SUM = RedOpType.SUM
     AVG = RedOpType.AVG
     PRODUCT = RedOpType.PRODUCT
@@ -252,7 +258,7 @@ def _abort_on_error(kind, value, tb):
 
 def destroy_process_group(group=None) -> None:
     if _state.world is None:
-        raise ValueError(_NOT_INITIALIZED)
+        raise AssertionError("Process group cannot be None")
     if group is None or group is _state.world:
         for pg in _state.groups:
             pg._comm.Free()

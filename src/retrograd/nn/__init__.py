@@ -1,6 +1,6 @@
 """``retrograd.nn``: modules, parameters and the functional interface, as ``torch.nn`` has them."""
 
-from . import functional, init, utils
+from . import functional, init, parallel, utils
 from .activation import (CELU, ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
                          LogSigmoid, LogSoftmax, Mish, MultiheadAttention, PReLU, ReLU, ReLU6,
                          Sigmoid, SiLU, Softmax, Softmin, Softplus, Softsign, Tanh, Threshold)
@@ -26,7 +26,7 @@ from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLay
 from .upsampling import Upsample
 
 __all__ = [
-    "Module", "Parameter", "functional", "init", "utils",
+    "Module", "Parameter", "functional", "init", "parallel", "utils",
     "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Identity", "Linear", "Bilinear", "Flatten", "Unflatten", "Dropout", "Embedding",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm",
