@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo demo-ddp test test-light test-matrix docs bench clean
+.PHONY: demo demo-ddp test test-light test-matrix docs bench bench-ddp clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -50,6 +50,11 @@ docs: $(VENV)/.test
 
 bench: $(VENV)/.test
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/run.py
+
+# DistributedDataParallel: time per epoch on 1 and 2 ranks, and the all-reduce time hidden behind
+# the backward pass.
+bench-ddp: $(VENV)/.test
+	$(BIN)/python benchmarks/ddp_scaling.py
 
 clean:
 	rm -rf $(VENV) .venv-matrix build src/*.egg-info

@@ -189,3 +189,21 @@ class _Evil:
 def test_objects_refuse_any_other_global(payload):
     with pytest.raises(pickle.UnpicklingError, match="object collectives carry plain data only"):
         _objects.loads(payload)
+
+
+def test_digits_ddp_example_under_plain_mpiexec(tmp_path):
+    if os.environ.get("RETROGRAD_TEST_LIGHT"):
+        pytest.importorskip("sklearn")
+    from retrograd.distributed.run import find_mpiexec
+
+    saved = tmp_path / "digits.pt"
+    code, out, err = _job([find_mpiexec(), "-n", "2", "--oversubscribe", "--allow-run-as-root",
+                           sys.executable, os.path.join(HERE, "..", "examples", "digits_ddp.py"),
+                           "--epochs", "1", "--min-accuracy", "0", "--save", str(saved)])
+    assert code == 0, out + err
+    assert out.count("epoch  1: train loss") == 1  # rank 0 alone reports
+    accuracy = float(out.split("test accuracy: ")[1].split("%")[0])
+    assert accuracy > 30 and "on 2 ranks" in out  # ten classes: far above chance after one epoch
+    state = retrograd.load(str(saved))
+    assert list(state) == ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias",
+                           "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]

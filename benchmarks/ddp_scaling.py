@@ -1,0 +1,121 @@
+"""``make bench-ddp``: DistributedDataParallel on the digits CNN (examples/digits_ddp.py).
+
+1. Time per epoch on 1 and on 2 ranks (the same global batch of 64, so the same number of steps
+   per epoch) and the scaling efficiency: t1 / (2 * t2) of the ideal 2x.  Wall-clock time: on a
+   machine whose cores are shared with other work the numbers move; run it on an idle one.
+2. The share of all-reduce time hidden behind the backward pass, on 2 ranks: per step, the time
+   ``backward()`` spends waiting for all-reduces after the last gradient is ready, against the
+   time the same buckets take to all-reduce on their own (blocking, one after the other).
+   hidden = 1 - waited / alone.  Reported for the default buckets (25 MB, the first 1 MB: this
+   0.6 MB model fits in one bucket, which can only start when the last gradient is ready) and for
+   0.25 MB buckets (the fully connected layers' bucket starts while the convolutions run backward).
+
+    python benchmarks/ddp_scaling.py [--epochs 4] [--steps 30]
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def launch(n, *args):
+    env = dict(os.environ, OMP_NUM_THREADS="1", TQDM_DISABLE="1",
+               PYTHONPATH=os.pathsep.join(p for p in (os.path.join(ROOT, "src"),
+                                                      os.environ.get("PYTHONPATH")) if p))
+    out = subprocess.run([sys.executable, "-m", "retrograd.distributed.run", "--nproc-per-node",
+                          str(n), "--timeout", "900", *args], env=env, capture_output=True,
+                         text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(out.stdout + out.stderr)
+    return out.stdout
+
+
+def epochs(args):
+    times = {}
+    for n in (1, 2):
+        out = launch(n, os.path.join(ROOT, "examples", "digits_ddp.py"), "--epochs",
+                     str(args.epochs), "--min-accuracy", "0")
+        times[n] = float(re.search(r"([\d.]+) s per epoch", out).group(1))
+        print(f"digits CNN, {n} rank{'s' if n > 1 else ''}: {times[n]:.2f} s per epoch "
+              f"(median-free mean of epochs 2..{args.epochs})", flush=True)
+    print(f"speed-up {times[1] / times[2]:.2f}x on 2 ranks; scaling efficiency "
+          f"{times[1] / (2 * times[2]):.0%}", flush=True)
+
+
+def overlap_worker(steps):
+    """Runs on each rank (--worker): the hidden share of the all-reduce time, rank 0 prints."""
+    import numpy as np
+
+    sys.path.insert(0, os.path.join(ROOT, "examples"))
+    from digits_cnn import DigitsCNN, load_data
+
+    import retrograd as torch
+    import retrograd.distributed as dist
+    import retrograd.nn.functional as F
+    from retrograd.nn.parallel import DistributedDataParallel as DDP
+    from retrograd.nn.parallel import distributed as ddp_module
+
+    dist.init_process_group("gloo")
+    rank, world = dist.get_rank(), dist.get_world_size()
+    x, y, _, _ = load_data(0)
+    waited = []
+    finish = ddp_module.DistributedDataParallel._wait_and_write
+
+    def timed_finish(self, buckets, used):
+        start = time.perf_counter()
+        finish(self, buckets, used)
+        waited.append(time.perf_counter() - start)
+
+    ddp_module.DistributedDataParallel._wait_and_write = timed_finish
+    for cap in (None, 0.25):
+        torch.manual_seed(0)
+        model = DDP(DigitsCNN(), bucket_cap_mb=cap)
+        sizes = [b.buffer.size for b in model._buckets]
+        rows = np.arange(rank * 32, (rank + 1) * 32)
+        backward, alone = [], []
+        del waited[:]
+        for step in range(steps):
+            model.zero_grad()
+            loss = F.cross_entropy(model(x[rows]), y[rows])
+            dist.barrier()
+            start = time.perf_counter()
+            loss.backward()
+            backward.append(time.perf_counter() - start)
+            buffers = [torch.randn(n) for n in sizes]
+            dist.barrier()
+            start = time.perf_counter()
+            for b in buffers:
+                dist.all_reduce(b)
+            alone.append(time.perf_counter() - start)
+        skip = steps // 5  # warm-up
+        b, w, a = (float(np.median(v[skip:])) for v in (backward, waited, alone))
+        if rank == 0:
+            print(f"buckets {'default' if cap is None else f'{cap} MB'} ({len(sizes)}: "
+                  f"{', '.join(f'{n * 4 / 1e6:.2f}' for n in sizes)} MB): backward {b * 1e3:.1f} "
+                  f"ms, waiting for all-reduces at its end {w * 1e3:.2f} ms, the same all-reduces "
+                  f"alone {a * 1e3:.2f} ms: {max(0.0, 1 - w / a):.0%} hidden", flush=True)
+    dist.destroy_process_group()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        return overlap_worker(args.steps)
+    print(f"machine: {os.cpu_count()} cores (wall-clock times; other work on them shows)",
+          flush=True)
+    epochs(args)
+    print(launch(2, os.path.abspath(__file__), "--worker", "--steps", str(args.steps)), end="")
+
+
+if __name__ == "__main__":
+    main()

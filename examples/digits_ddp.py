@@ -1,0 +1,117 @@
+"""Train the digits CNN of digits_cnn.py on several processes with DistributedDataParallel.
+
+Ordinary PyTorch DDP code (``import retrograd as torch``): each rank trains on its own share of
+every epoch (DistributedSampler), gradients are averaged across ranks during the backward pass,
+and rank 0 prints the progress, the test accuracy and the time per epoch.
+
+    python -m retrograd.distributed.run --nproc-per-node 2 examples/digits_ddp.py [--epochs 15]
+    mpiexec -n 2 python examples/digits_ddp.py          (the same, without the launcher)
+"""
+
+import argparse
+import math
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from digits_cnn import DigitsCNN, evaluate, load_data, shifted  # noqa: E402
+
+import retrograd as torch  # noqa: E402
+import retrograd.distributed as dist  # noqa: E402
+import retrograd.nn.functional as F  # noqa: E402
+from retrograd.nn.parallel import DistributedDataParallel as DDP  # noqa: E402
+from retrograd.utils.data import DataLoader, TensorDataset  # noqa: E402
+
+try:
+    from retrograd.utils.data import DistributedSampler
+except ImportError:  # an older retrograd: the same partition, written out
+    class DistributedSampler:
+        """Rank r takes every world_size-th index of one shuffled order (padded to divide evenly)."""
+
+        def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0):
+            self.n = len(dataset)
+            self.replicas = dist.get_world_size() if num_replicas is None else num_replicas
+            self.rank = dist.get_rank() if rank is None else rank
+            self.shuffle, self.seed, self.epoch = shuffle, seed, 0
+            self.num_samples = math.ceil(self.n / self.replicas)
+
+        def set_epoch(self, epoch):
+            self.epoch = epoch
+
+        def __iter__(self):
+            g = torch.Generator()
+            g.manual_seed(self.seed + self.epoch)
+            order = (torch.randperm(self.n, generator=g) if self.shuffle
+                     else torch.arange(self.n)).tolist()
+            order += order[:self.num_samples * self.replicas - self.n]
+            return iter(order[self.rank::self.replicas])
+
+        def __len__(self):
+            return self.num_samples
+
+
+def train(args):
+    rank, world = dist.get_rank(), dist.get_world_size()
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed + rank)  # each rank shifts its own images differently
+    x_train, y_train, x_test, y_test = load_data(args.seed)
+    train_set = TensorDataset(x_train, y_train)
+    sampler = DistributedSampler(train_set, shuffle=True, seed=args.seed)
+    # the global batch is --batch-size, whatever the number of ranks: the same steps as one process
+    loader = DataLoader(train_set, batch_size=args.batch_size // world, sampler=sampler)
+    model = DDP(DigitsCNN())
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    epoch_times = []
+    for epoch in range(1, args.epochs + 1):
+        for group in optimizer.param_groups:  # cosine decay, as digits_cnn.py
+            group["lr"] = args.lr * 0.5 * (1 + math.cos(math.pi * (epoch - 1) / args.epochs))
+        sampler.set_epoch(epoch)
+        dist.barrier()
+        start = time.perf_counter()
+        total = torch.zeros(2, dtype=torch.float64)  # loss sum, samples
+        for xb, yb in loader:
+            xb = torch.from_numpy(shifted(xb.numpy(), rng))
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+            total += torch.tensor([loss.item() * len(yb), len(yb)], dtype=torch.float64)
+        dist.barrier()
+        epoch_times.append(time.perf_counter() - start)
+        dist.all_reduce(total)
+        if rank == 0:
+            _, test_acc = evaluate(model.module, x_test, y_test)
+            print(f"epoch {epoch:2d}: train loss {(total[0] / total[1]).item():.4f}  "
+                  f"test accuracy {test_acc:.2%}  ({epoch_times[-1]:.2f} s)", flush=True)
+    return model, epoch_times, (x_test, y_test)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--batch-size", type=int, default=64, help="global batch, over all ranks")
+    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--min-accuracy", type=float, default=0.97,
+                        help="exit with an error below this test accuracy")
+    parser.add_argument("--save", help="rank 0 writes the trained state dict here")
+    args = parser.parse_args(argv)
+    dist.init_process_group("gloo")
+    model, epoch_times, (x_test, y_test) = train(args)
+    if dist.get_rank() == 0:
+        _, accuracy = evaluate(model.module, x_test, y_test)
+        later = epoch_times[1:] or epoch_times  # the first epoch also warms up
+        print(f"test accuracy: {accuracy:.2%} on {dist.get_world_size()} ranks; "
+              f"{sum(later) / len(later):.2f} s per epoch (epochs 2..)")
+        if args.save:
+            torch.save(model.module.state_dict(), args.save)  # keys without "module."
+        if accuracy < args.min_accuracy:
+            raise SystemExit(f"test accuracy {accuracy:.2%} is below {args.min_accuracy:.0%}")
+    dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()
