@@ -62,7 +62,7 @@ def overlap_worker(steps):
     from retrograd.nn.parallel import distributed as ddp_module
 
     dist.init_process_group("gloo")
-    rank, world = dist.get_rank(), dist.get_world_size()
+    rank = dist.get_rank()
     x, y, _, _ = load_data(0)
     waited = []
     finish = ddp_module.DistributedDataParallel._wait_and_write

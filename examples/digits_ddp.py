@@ -17,13 +17,13 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from digits_cnn import DigitsCNN, evaluate, load_data, shifted  # noqa: E402
+from digits_cnn import DigitsCNN, evaluate, load_data, shifted
 
-import retrograd as torch  # noqa: E402
-import retrograd.distributed as dist  # noqa: E402
-import retrograd.nn.functional as F  # noqa: E402
-from retrograd.nn.parallel import DistributedDataParallel as DDP  # noqa: E402
-from retrograd.utils.data import DataLoader, TensorDataset  # noqa: E402
+import retrograd as torch
+import retrograd.distributed as dist
+import retrograd.nn.functional as F
+from retrograd.nn.parallel import DistributedDataParallel as DDP
+from retrograd.utils.data import DataLoader, TensorDataset
 
 try:
     from retrograd.utils.data import DistributedSampler

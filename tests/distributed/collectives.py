@@ -4,18 +4,17 @@ retrograd.distributed against a NumPy reference that each rank computes from eve
 An assertion that fails ends the job (the process group aborts on an uncaught error)."""
 
 import datetime
+import os
+import pickle
 import sys
 
 import numpy as np
+from mpi4py import MPI
 
 import retrograd as torch
 import retrograd.distributed as dist
 
-import os  # noqa: E402
-
 # A layout the script expects but MPI did not start is an error, not a silent mismatch.
-from mpi4py import MPI  # noqa: E402
-
 rank = MPI.COMM_WORLD.Get_rank()
 os.environ["RANK"] = str(rank + 1)
 try:
@@ -240,8 +239,6 @@ out = [None]
 dist.scatter_object_list(out, [{"to": r} for r in range(n)] if rank == 0 else None, src=0)
 assert out == [{"to": rank}], out
 checks += 4
-
-import pickle  # noqa: E402
 
 
 class Payload:

@@ -8,7 +8,7 @@ import numpy as np
 
 import retrograd as torch
 import retrograd.distributed as dist
-import retrograd.nn as nn
+from retrograd import nn
 import retrograd.nn.functional as F
 from retrograd.nn.parallel import DistributedDataParallel as DDP
 
@@ -142,7 +142,7 @@ try:
     raise AssertionError("no error for unused parameters")
 except RuntimeError as e:
     assert str(e).startswith("Expected to have finished reduction in the prior iteration"), e
-    assert "Parameter indices which did not receive grad for rank %d: 2 3 4 5" % rank in str(e), e
+    assert f"Parameter indices which did not receive grad for rank {rank}: 2 3 4 5" in str(e), e
 
 # 6. PyTorch's errors
 for kwargs, error, text in (

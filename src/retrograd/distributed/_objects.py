@@ -14,8 +14,8 @@ import collections
 import io
 import pickle
 
-from .._array import xp
 from .. import dtypes
+from .._array import xp
 from ..tensor import Size, Tensor, _make
 
 # The only globals the loader resolves; everything else is an UnpicklingError.

@@ -157,9 +157,10 @@ group = GroupMember
 
 
 class _State:
-    world = None      # the default ProcessGroup
-    groups = []       # every ProcessGroup made, freed by destroy_process_group()
-    excepthook = None  # the hook init_process_group replaced
+    def __init__(self):
+        self.world = None       # the default ProcessGroup
+        self.groups = []        # every ProcessGroup made, freed by destroy_process_group()
+        self.excepthook = None  # the hook init_process_group replaced
 
 
 _state = _State()
