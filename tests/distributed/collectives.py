@@ -219,6 +219,20 @@ else:
     assert g is dist.GroupMember.NON_GROUP_MEMBER
     assert dist.get_rank(g) == -1 and dist.get_world_size(g) == -1
 
+# timeout: a group's timeout bounds every wait on it; the work can still finish later
+quick = dist.new_group(timeout=datetime.timedelta(seconds=0.3))
+t = torch.ones(2)
+if rank == 0:
+    work = dist.all_reduce(t, group=quick, async_op=True)
+    expect(RuntimeError, "all_reduce timed out after 300 ms", work.wait)
+    assert not work.is_completed()
+    dist.barrier()  # the others join only now
+    work.wait(timeout=datetime.timedelta(seconds=60))
+else:
+    dist.barrier()
+    dist.all_reduce(t, group=quick)
+check(t, np.full(2, float(n), np.float32), "all_reduce after a timeout")
+
 # object collectives: plain data and tensors travel, anything else is refused on arrival
 obj = {"rank": rank, "name": f"r{rank}", "t": torch.tensor([rank, 2 * rank]), "x": (1.5, None),
        "b": b"\x00\x01", "s": {rank}, "dtype": torch.float64}
