@@ -133,6 +133,11 @@ view.copy_(torch.from_numpy(data(rank, (3, 4))))
 dist.all_reduce(view)
 check(base.t(), np.sum([data(r, (3, 4)) for r in range(n)], 0), "all_reduce of a view")
 
+# an expanded tensor (no memory of its own to write into) takes the result too
+t = torch.ones(3).expand(2, 3)
+dist.all_reduce(t)
+check(t, np.full((2, 3), float(n), np.float32), "all_reduce of an expanded tensor")
+
 # broadcast, from each rank
 for src in range(n):
     t = torch.from_numpy(data(rank, (2, 5), "float64", src))
@@ -291,6 +296,8 @@ expect(RuntimeError, "Cannot use ReduceOp.BAND with non-integral dtype",
        lambda: dist.all_reduce(torch.ones(2), op=dist.ReduceOp.BAND))
 expect(ValueError, "all_reduce does not support RedOpType.MAX on complex tensors",
        lambda: dist.all_reduce(torch.ones(2, dtype=torch.complex64), op=dist.ReduceOp.MAX))
+expect(RuntimeError, "result type Float can't be cast to the desired output type Long",
+       lambda: dist.all_reduce(torch.tensor([3]), op=dist.ReduceOp.AVG))
 expect(TypeError, "Expected parameter `tensor` of type torch.Tensor",
        lambda: dist.all_reduce([1, 2]))
 expect(ValueError, "destination rank should not be the same as the rank of the current process",

@@ -19,6 +19,7 @@ import warnings
 from enum import IntEnum
 from urllib.parse import parse_qs, urlparse
 
+from .. import dtypes
 from .._array import xp
 from ..tensor import Tensor, bump_version
 from . import _objects
@@ -499,7 +500,10 @@ def _buffer(t):
 def _store(t, a):
     """The values ``a`` are now ``t``'s, written in place as PyTorch's collectives do."""
     if a is not t._data:
-        t._data[...] = a.reshape(t._data.shape)
+        if t._data.flags.writeable:
+            t._data[...] = a.reshape(t._data.shape)
+        else:  # an expanded tensor: it gets an array of its own
+            t._data = a.reshape(t._data.shape).copy()
     bump_version(t, None)
 
 
@@ -522,6 +526,9 @@ def _mpi_op(op, dtype, what):
         raise NotImplementedError("ReduceOp.PREMUL_SUM needs NCCL's pre-multiplied sum, which the "
                                   "CPU backends do not have.")
     name = _OPS[op]
+    if op == ReduceOp.AVG and dtype.kind not in "fc":
+        kind = dtypes.FROM_NP[dtype]._tensor_name[:-len("Tensor")]
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {kind}")
     if dtype.kind == "b":
         return getattr(_MPI, _BOOL_OPS[name])
     if name in ("BAND", "BOR", "BXOR") and dtype.kind not in "iu":
