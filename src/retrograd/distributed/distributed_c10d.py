@@ -189,9 +189,9 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     if store is not None:
         raise NotImplementedError("init_process_group(store=...): a Store is not needed, and not "
                                   "built: the MPI runtime connects the processes.")
-    if pg_options is not None:
-        raise NotImplementedError("init_process_group(pg_options=...) is not supported by the MPI "
-                                  "backend.")
+    if pg_options is not None or device_id is not None:
+        raise NotImplementedError("init_process_group(pg_options=..., device_id=...) is not "
+                                  "supported by the MPI backend (CPU tensors only).")
     MPI = _mpi()
     world = MPI.COMM_WORLD
     r, n = world.Get_rank(), world.Get_size()
@@ -281,6 +281,10 @@ def new_group(ranks=None, timeout=None, backend=None, pg_options=None,
     n = world.size()
     if timeout is not None and not isinstance(timeout, datetime.timedelta):
         raise TypeError(f"Expected timeout argument to be of type datetime.timedelta, got {timeout}")
+    if pg_options is not None or use_local_synchronization or device_id is not None:
+        raise NotImplementedError("new_group(pg_options=..., use_local_synchronization=True, "
+                                  "device_id=...) is not supported by the MPI backend: every rank "
+                                  "of the world calls new_group.")
     ranks = sorted(range(n) if ranks is None else ranks)
     for r in ranks:
         if not 0 <= r < n:
