@@ -190,6 +190,14 @@ out = torch.zeros(2 * n)
 dist.all_to_all_single(out, inp)
 check(out, np.concatenate([np.arange(2 * rank, 2 * rank + 2, dtype=np.float32) + 100 * i
                            for i in range(n)]), "all_to_all_single")
+# uneven splits of 2-d rows: rank i sends j + 1 rows to rank j
+rows = [np.full((j + 1, 2), 10 * rank + j, np.int32) for j in range(n)]
+out = torch.zeros(n * (rank + 1), 2, dtype=torch.int32)
+dist.all_to_all_single(out, torch.from_numpy(np.concatenate(rows)),
+                       output_split_sizes=[rank + 1] * n,
+                       input_split_sizes=[j + 1 for j in range(n)])
+check(out, np.concatenate([np.full((rank + 1, 2), 10 * i + rank, np.int32) for i in range(n)]),
+      "all_to_all_single with splits")
 
 # send / recv in a ring, blocking and non-blocking; recv from any rank tells who sent
 right, left = (rank + 1) % n, (rank - 1) % n
@@ -208,12 +216,22 @@ works = [dist.isend(t, right), dist.irecv(got, left)]
 for w in works:
     w.wait()
 check(got, data(left, (3,), "float32", 9), "isend/irecv")
+# tags tell two messages between the same pair apart, whatever the order they are sent in
+a, b = torch.zeros(1), torch.zeros(1)
+works = [dist.irecv(a, left, tag=1), dist.irecv(b, left, tag=2)]
+dist.send(torch.tensor([2.0 + rank]), right, tag=2)
+dist.send(torch.tensor([1.0 + rank]), right, tag=1)
+for w in works:
+    w.wait()
+check(torch.cat([a, b]), np.array([1.0 + left, 2.0 + left], np.float32), "tags")
 
 # a group of ranks 0 and the last: group ranks, collectives inside it, non-members left out
 members = [0, n - 1]
 g = dist.new_group(members)
 if rank in members:
     assert dist.get_world_size(g) == 2 and dist.get_rank(g) == members.index(rank)
+    assert dist.get_process_group_ranks(g) == members
+    assert dist.get_global_rank(g, 1) == n - 1 and dist.get_group_rank(g, n - 1) == 1
     t = torch.tensor([float(rank)])
     dist.all_reduce(t, group=g)
     check(t, np.array([float(n - 1)], np.float32), "all_reduce in a group")

@@ -89,6 +89,13 @@ model.seen.fill_(float(rank + 10))
 ddp(batches[0][0][:1])
 assert model.seen.item() == 10.0, model.seen.item()
 
+# ... unless broadcast_buffers=False; and an evaluation forward changes nothing of the step
+ddp_b = DDP(Net(), broadcast_buffers=False)
+ddp_b.module.seen.fill_(float(rank + 10))
+with torch.no_grad():
+    ddp_b(batches[0][0][:1])
+assert ddp_b.module.seen.item() == rank + 10.0
+
 # 4. no_sync: k accumulated micro-steps then one synchronised step equal one big step
 k = 3
 acc_model = Net()
