@@ -862,24 +862,30 @@ def _bytes_of(obj):
     return xp.frombuffer(_objects.dumps(obj), xp.uint8)
 
 
+def _blocking(pg, request, what):
+    """Wait for one request against the group's timeout, as every blocking call here does."""
+    Work([request], None, what, pg._timeout).wait()
+
+
 def _gather_bytes(pg, data, root):
     """Every rank's bytes at ``root`` (all ranks when root is None), as a list of bytes."""
     comm = pg._comm
+    what = "all_gather_object" if root is None else "gather_object"
     sizes = xp.empty(pg.size(), xp.int64)
     mine = xp.array([data.size], xp.int64)
     if root is None:
-        comm.Allgather(mine, sizes)
+        _blocking(pg, comm.Iallgather(mine, sizes), what)
     else:
-        comm.Gather(mine, sizes, root=root)
+        _blocking(pg, comm.Igather(mine, sizes, root=root), what)
     if root is not None and pg.rank() != root:
-        comm.Gatherv(data, None, root=root)
+        _blocking(pg, comm.Igatherv(data, None, root=root), what)
         return None
     recv = xp.empty(int(sizes.sum()), xp.uint8)
     spec = [recv, sizes.tolist()]
     if root is None:
-        comm.Allgatherv(data, spec)
+        _blocking(pg, comm.Iallgatherv(data, spec), what)
     else:
-        comm.Gatherv(data, spec, root=root)
+        _blocking(pg, comm.Igatherv(data, spec, root=root), what)
     ends = xp.cumsum(sizes).tolist()
     return [recv[e - s:e].tobytes() for s, e in zip(sizes.tolist(), ends)]
 
@@ -894,10 +900,10 @@ def broadcast_object_list(object_list, src=None, group=None, device=None, group_
     me = pg.rank() == root
     data = _bytes_of(list(object_list)) if me else None
     size = xp.array([data.size if me else 0], xp.int64)
-    comm.Bcast(size, root=root)
+    _blocking(pg, comm.Ibcast(size, root=root), "broadcast_object_list")
     if not me:
         data = xp.empty(int(size[0]), xp.uint8)
-    comm.Bcast(data, root=root)
+    _blocking(pg, comm.Ibcast(data, root=root), "broadcast_object_list")
     if not me:
         object_list[:] = _objects.loads(data.tobytes())
 
@@ -946,7 +952,7 @@ def scatter_object_list(scatter_object_output_list, scatter_object_input_list=No
     else:
         sizes, send = None, None
     size = xp.empty(1, xp.int64)
-    comm.Scatter(sizes, size, root=root)
+    _blocking(pg, comm.Iscatter(sizes, size, root=root), "scatter_object_list")
     recv = xp.empty(int(size[0]), xp.uint8)
-    comm.Scatterv(send, recv, root=root)
+    _blocking(pg, comm.Iscatterv(send, recv, root=root), "scatter_object_list")
     scatter_object_output_list[0] = _objects.loads(recv.tobytes())
