@@ -389,18 +389,21 @@ class Work:
         reqs, statuses = self._requests, self._statuses
         Testall = _MPI.Request.Testall
         if not Testall(reqs, statuses):
+            # MPI moves the data only inside its calls, on both sides, so keep calling: spin,
+            # but give the core away between calls (ranks may share cores), and after a long
+            # wait (a peer still computing) sleep a little between calls instead.
             start = time.monotonic()
-            pause = 0.0
             while not Testall(reqs, statuses):
-                now = time.monotonic()
-                if now - start > seconds:
+                waited = time.monotonic() - start
+                if waited > seconds:
                     raise RuntimeError(
                         f"[Rank {_state.world.rank() if _state.world else '?'}] {self._what} "
                         f"timed out after {seconds * 1000:.0f} ms: a rank of the group did not "
                         "take part in time (it may have failed, or run another collective).")
-                if now - start > 0.002:  # past a short spin, let the other ranks have the CPU
-                    time.sleep(pause)
-                    pause = min(pause * 2 or 1e-5, 1e-3)
+                if waited < 0.1:
+                    _yield()
+                else:
+                    time.sleep(0.001)
         self._complete()
         return True
 
@@ -417,6 +420,9 @@ class Work:
     def source_rank(self) -> int:
         self.wait()
         return self._statuses[0].Get_source()
+
+
+_yield = getattr(os, "sched_yield", lambda: time.sleep(0))
 
 
 def _seconds(timeout):
