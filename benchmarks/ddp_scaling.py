@@ -2,13 +2,15 @@
 
 1. Time per epoch on 1 and on 2 ranks (the same global batch of 64, so the same number of steps
    per epoch) and the scaling efficiency: t1 / (2 * t2) of the ideal 2x.  Wall-clock time: on a
-   machine whose cores are shared with other work the numbers move; run it on an idle one.
+   machine whose cores are shared with other work the numbers move; run it on an idle one.  Also
+   rank 0's CPU time per epoch, which other processes on the cores do not inflate.
 2. The share of all-reduce time hidden behind the backward pass, on 2 ranks: per step, the time
    ``backward()`` still waits for all-reduces after every rank's last gradient is ready (the
    "exposed" time), against the time the same buckets take to all-reduce on their own (blocking,
-   one after the other): hidden = 1 - exposed / alone.  Reported for the default buckets (25 MB, the first 1 MB: this
-   0.6 MB model fits in one bucket, which can only start when the last gradient is ready) and for
-   0.25 MB buckets (the fully connected layers' bucket starts while the convolutions run backward).
+   one after the other): hidden = 1 - exposed / alone.  Reported for the default buckets (25 MB,
+   the first 1 MB: this 0.6 MB model fits in one bucket, which can only start when the last
+   gradient is ready) and for 0.25 MB buckets (the fully connected layers' bucket starts while
+   the convolutions run backward).
 
     python benchmarks/ddp_scaling.py [--epochs 4] [--steps 30]
 """
@@ -37,15 +39,19 @@ def launch(n, *args):
 
 
 def epochs(args):
-    times = {}
+    times, busy = {}, {}
     for n in (1, 2):
         out = launch(n, os.path.join(ROOT, "examples", "digits_ddp.py"), "--epochs",
                      str(args.epochs), "--min-accuracy", "0")
-        times[n] = float(re.search(r"([\d.]+) s per epoch", out).group(1))
-        print(f"digits CNN, {n} rank{'s' if n > 1 else ''}: {times[n]:.2f} s per epoch "
-              f"(mean of epochs 2..{args.epochs})", flush=True)
-    print(f"speed-up {times[1] / times[2]:.2f}x on 2 ranks; scaling efficiency "
+        found = re.search(r"([\d.]+) s per epoch, rank 0 busy ([\d.]+) s", out)
+        times[n], busy[n] = float(found.group(1)), float(found.group(2))
+        print(f"digits CNN, {n} rank{'s' if n > 1 else ''}: {times[n]:.2f} s per epoch, rank 0 "
+              f"on a core {busy[n]:.2f} s of it (means of epochs 2..{args.epochs})", flush=True)
+    print(f"wall clock: speed-up {times[1] / times[2]:.2f}x on 2 ranks, scaling efficiency "
           f"{times[1] / (2 * times[2]):.0%}", flush=True)
+    print(f"CPU time of rank 0 per epoch: {busy[1] / busy[2]:.2f}x less on 2 ranks (an estimate "
+          "of the speed-up on 2 idle cores: it counts rank 0 polling while it waits for rank 1)",
+          flush=True)
 
 
 def overlap_worker(steps):

