@@ -82,6 +82,13 @@ def test_a_rank_that_raises_ends_the_job_with_its_traceback():
     assert err.rstrip().endswith("ValueError: rank 1 fails on purpose")
 
 
+def test_a_rank_that_raises_under_plain_mpiexec_ends_the_job():
+    code, out, err = _mpiexec(2, "fails.py")
+    assert code != 0 and "unreachable" not in out
+    assert "[rank1]: uncaught ValueError; aborting the job" in err
+    assert "ValueError: rank 1 fails on purpose" in err
+
+
 # --- in this process ----------------------------------------------------------------------------
 @pytest.mark.parametrize("call", [
     lambda d: d.get_rank(), lambda d: d.get_world_size(), lambda d: d.barrier(),
