@@ -330,6 +330,8 @@ expect(ValueError, f"Rank {n} is out of range. Valid ranks are 0 to {n - 1} (wor
 dist.barrier()
 work = dist.barrier(async_op=True)
 work.wait()
+dist.monitored_barrier(timeout=datetime.timedelta(seconds=30))
+assert dist.get_node_local_rank() == rank
 dist.destroy_process_group()
 assert not dist.is_initialized()
 expect(ValueError, "Default process group has not been initialized", lambda: dist.get_rank())

@@ -10,12 +10,13 @@ from .distributed_c10d import (Backend, GroupMember, ProcessGroup, ReduceOp, Wor
                                all_gather_into_tensor, all_gather_object, all_reduce, all_to_all,
                                all_to_all_single, barrier, broadcast, broadcast_object_list,
                                destroy_process_group, gather, gather_object, get_backend,
-                               get_global_rank, get_group_rank, get_process_group_ranks, get_rank,
-                               get_world_size, group, init_process_group, irecv, is_available,
-                               is_gloo_available, is_initialized, is_mpi_available,
-                               is_nccl_available, is_torchelastic_launched, is_ucc_available,
-                               isend, new_group, recv, reduce, reduce_scatter,
-                               reduce_scatter_tensor, scatter, scatter_object_list, send)
+                               get_global_rank, get_group_rank, get_node_local_rank,
+                               get_process_group_ranks, get_rank, get_world_size, group,
+                               init_process_group, irecv, is_available, is_gloo_available,
+                               is_initialized, is_mpi_available, is_nccl_available,
+                               is_torchelastic_launched, is_ucc_available, isend, monitored_barrier,
+                               new_group, recv, reduce, reduce_scatter, reduce_scatter_tensor,
+                               scatter, scatter_object_list, send)
 
 __all__ = [
     "Backend", "GroupMember", "ProcessGroup", "ReduceOp", "Work", "group",
@@ -25,6 +26,7 @@ __all__ = [
     "get_backend", "get_process_group_ranks", "get_group_rank", "get_global_rank",
     "all_reduce", "reduce", "broadcast", "all_gather", "all_gather_into_tensor",
     "reduce_scatter", "reduce_scatter_tensor", "gather", "scatter", "all_to_all",
-    "all_to_all_single", "barrier", "send", "recv", "isend", "irecv",
+    "all_to_all_single", "barrier", "monitored_barrier", "get_node_local_rank",
+    "send", "recv", "isend", "irecv",
     "broadcast_object_list", "all_gather_object", "gather_object", "scatter_object_list",
 ]

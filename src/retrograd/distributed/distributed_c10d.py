@@ -185,7 +185,8 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     if timeout is None:
         timeout = _DEFAULT_TIMEOUT
     elif not isinstance(timeout, datetime.timedelta):
-        raise TypeError(f"Expected timeout argument to be of type datetime.timedelta, got {timeout}")
+        raise TypeError("Expected timeout argument to be of type datetime.timedelta, got "
+                        f"{timeout}")
     if store is not None:
         raise NotImplementedError("init_process_group(store=...): a Store is not needed, and not "
                                   "built: the MPI runtime connects the processes.")
@@ -280,7 +281,8 @@ def new_group(ranks=None, timeout=None, backend=None, pg_options=None,
     world = _world()
     n = world.size()
     if timeout is not None and not isinstance(timeout, datetime.timedelta):
-        raise TypeError(f"Expected timeout argument to be of type datetime.timedelta, got {timeout}")
+        raise TypeError("Expected timeout argument to be of type datetime.timedelta, got "
+                        f"{timeout}")
     if pg_options is not None or use_local_synchronization or device_id is not None:
         raise NotImplementedError("new_group(pg_options=..., use_local_synchronization=True, "
                                   "device_id=...) is not supported by the MPI backend: every rank "
@@ -813,6 +815,27 @@ def barrier(group=None, async_op=False, device_ids=None):
     if pg is None:
         return _not_member("barrier")
     return _run(pg, [pg._comm.Ibarrier()], None, "barrier", async_op)
+
+
+def monitored_barrier(group=None, timeout=None, wait_all_ranks=False) -> None:
+    """A barrier that fails after ``timeout`` (the group's by default) when a rank does not come.
+    ``wait_all_ranks`` is accepted: MPI cannot tell which ranks are missing either way."""
+    pg = _group(group)
+    if pg is None:
+        return _not_member("monitored_barrier")
+    Work([pg._comm.Ibarrier()], None, "monitored_barrier", pg._timeout).wait(timeout)
+    return None
+
+
+def get_node_local_rank(fallback_rank=None) -> int:
+    """This process's rank on its machine: LOCAL_RANK, else ``fallback_rank``."""
+    if "LOCAL_RANK" in os.environ:
+        return int(os.environ["LOCAL_RANK"])
+    if fallback_rank is not None:
+        return int(fallback_rank)
+    raise RuntimeError("LOCAL_RANK is not in the environment. Consider passing fallback_rank to "
+                       "allow `get_node_local_rank` to work, assuming you are not running in a "
+                       "multi-device context and want the code to run locally instead.")
 
 
 # --- point to point -------------------------------------------------------------------------------
