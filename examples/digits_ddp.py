@@ -29,7 +29,8 @@ try:
     from retrograd.utils.data import DistributedSampler
 except ImportError:  # an older retrograd: the same partition, written out
     class DistributedSampler:
-        """Rank r takes every world_size-th index of one shuffled order (padded to divide evenly)."""
+        """Rank r takes every world_size-th index of one shuffled order (padded to divide
+        evenly)."""
 
         def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0):
             self.n = len(dataset)

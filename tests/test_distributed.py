@@ -3,7 +3,8 @@
 In this process: what needs no MPI job (errors before init, the object serializer, what happens
 without mpi4py).  Under mpiexec, a few short jobs (each start costs seconds): every collective on
 2 and 3 ranks against NumPy (tests/distributed/collectives.py), DDP on 2 ranks against one process
-(tests/distributed/ddp.py, through the launcher), and a rank that raises (tests/distributed/fails.py).
+(tests/distributed/ddp.py, through the launcher), and a rank that raises
+(tests/distributed/fails.py), under the launcher and under plain mpiexec.
 """
 
 import datetime
@@ -157,8 +158,9 @@ def test_reduce_op_and_backend_names_as_pytorch(torch_ref):
 def test_importing_distributed_does_not_start_mpi():
     code = ("import sys, retrograd, retrograd.distributed, retrograd.nn.parallel; "
             "print('mpi4py.MPI' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True,
-                            env=dict(os.environ, PYTHONPATH=os.path.abspath(SRC)), timeout=60)
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True,
+                            text=True, env=dict(os.environ, PYTHONPATH=os.path.abspath(SRC)),
+                            timeout=60)
     assert result.stdout.strip() == "False", result.stderr
 
 

@@ -8,8 +8,8 @@ import numpy as np
 
 import retrograd as torch
 import retrograd.distributed as dist
-from retrograd import nn
 import retrograd.nn.functional as F
+from retrograd import nn
 from retrograd.nn.parallel import DistributedDataParallel as DDP
 
 dist.init_process_group("gloo")

@@ -1,4 +1,4 @@
-"""``retrograd.nn.parallel``: ``DistributedDataParallel`` (multi-process data parallelism on MPI)."""
+"""``retrograd.nn.parallel``: ``DistributedDataParallel``, data parallelism across processes."""
 
 from .distributed import DistributedDataParallel
 
