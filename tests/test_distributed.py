@@ -21,14 +21,18 @@ import retrograd
 import retrograd.distributed as dist
 from retrograd.distributed import _objects, distributed_c10d
 
-# `make test` installs the distributed extra, so MPI must be there; `make test-light` may lack it.
-if os.environ.get("RETROGRAD_TEST_LIGHT"):
-    pytest.importorskip("mpi4py")
-import mpi4py  # noqa: F401
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(HERE, "..", "src")
 WORKERS = os.path.join(HERE, "distributed")
+
+
+@pytest.fixture
+def mpi():
+    """The jobs need MPI: `make test` installs the distributed extra, so it must be there;
+    `make test-light` may lack it (then they skip, and the rest of this file still runs)."""
+    if os.environ.get("RETROGRAD_TEST_LIGHT"):
+        pytest.importorskip("mpi4py")
+    import mpi4py  # noqa: F401
 
 
 def _job(args, timeout=120):
@@ -61,19 +65,19 @@ def _launcher(n, script, *args):
 
 # --- jobs ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("ranks", [2, 3])
-def test_every_collective_against_numpy(ranks):
+def test_every_collective_against_numpy(ranks, mpi):
     code, out, err = _mpiexec(ranks, "collectives.py")
     assert code == 0, out + err
     assert "collectives ok" in out and f"on {ranks} ranks" in out, out + err
 
 
-def test_ddp_through_the_launcher_equals_one_process_on_the_whole_batches():
+def test_ddp_through_the_launcher_equals_one_process_on_the_whole_batches(mpi):
     code, out, err = _launcher(2, "ddp.py")
     assert code == 0, out + err
     assert "ddp ok" in out
 
 
-def test_a_rank_that_raises_ends_the_job_with_its_traceback():
+def test_a_rank_that_raises_ends_the_job_with_its_traceback(mpi):
     code, out, err = _launcher(2, "fails.py", "--flag", "x")
     assert code != 0
     assert out.count("argv ['--flag', 'x']") == 2  # every rank got the script's arguments
@@ -83,7 +87,7 @@ def test_a_rank_that_raises_ends_the_job_with_its_traceback():
     assert err.rstrip().endswith("ValueError: rank 1 fails on purpose")
 
 
-def test_a_rank_that_raises_under_plain_mpiexec_ends_the_job():
+def test_a_rank_that_raises_under_plain_mpiexec_ends_the_job(mpi):
     code, out, err = _mpiexec(2, "fails.py")
     assert code != 0 and "unreachable" not in out
     assert "[rank1]: uncaught ValueError; aborting the job" in err
@@ -200,7 +204,7 @@ def test_objects_refuse_any_other_global(payload):
         _objects.loads(payload)
 
 
-def test_digits_ddp_example_under_plain_mpiexec(tmp_path):
+def test_digits_ddp_example_under_plain_mpiexec(tmp_path, mpi):
     if os.environ.get("RETROGRAD_TEST_LIGHT"):
         pytest.importorskip("sklearn")
     from retrograd.distributed.run import find_mpiexec
