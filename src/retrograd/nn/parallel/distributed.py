@@ -78,7 +78,9 @@ class DistributedDataParallel(Module):
                             ("param_to_hook_all_reduce", param_to_hook_all_reduce),
                             ("mixed_precision", mixed_precision), ("device_mesh", device_mesh),
                             ("skip_all_reduce_unused_params", skip_all_reduce_unused_params),
-                            ("bucket_cap_mb_list", bucket_cap_mb_list)):
+                            ("bucket_cap_mb_list", bucket_cap_mb_list),
+                            ("batched_grad_copy", batched_grad_copy),
+                            ("forward_sync_buffers", forward_sync_buffers is not None)):
             if value:
                 raise NotImplementedError(f"DistributedDataParallel({name}=...) is not supported "
                                           "by retrograd.")
