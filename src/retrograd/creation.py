@@ -5,34 +5,10 @@ import functools
 import math
 import warnings
 
-from . import dtypes
+from . import _device, dtypes
+from ._device import device
 from ._array import ndarray, xp
-from .tensor import Tensor, _make
-
-
-class device:
-    """``torch.device``: everything lives on the CPU; the name is kept for code that passes it."""
-
-    __slots__ = ("index", "type")
-
-    def __init__(self, type="cpu", index=None):
-        if isinstance(type, device):
-            type, index = type.type, type.index
-        self.type, _, idx = str(type).partition(":")
-        self.index = int(idx) if idx else index
-
-    def __repr__(self):
-        return f"device(type='{self.type}')" if self.index is None else \
-            f"device(type='{self.type}', index={self.index})"
-
-    def __str__(self):
-        return self.type if self.index is None else f"{self.type}:{self.index}"
-
-    def __eq__(self, other):
-        return str(self) == str(device(other)) if isinstance(other, (str, device)) else False
-
-    def __hash__(self):
-        return hash(str(self))
+from .tensor import Size, Tensor, _make
 
 
 def _check_grad_dtype(array, requires_grad):
@@ -147,13 +123,28 @@ def _unwrap(data):
 
 
 
+_NO_PINNED = ("pin_memory=True requires a CUDA or other accelerator backend; no pinned memory "
+              "allocator is available on this system.")
+
+
 def _python_dtypes(fn):
-    """Let ``dtype=`` be one of Python's types too (``torch.zeros(2, dtype=float)``)."""
+    """Let ``dtype=`` be one of Python's types too (``torch.zeros(2, dtype=float)``), and check
+    ``device=`` and ``pin_memory=``: memory is the CPU's, as in PyTorch's CPU-only build."""
+    copies = fn.__name__ in ("tensor", "as_tensor")  # data moved to a device, as ``.to`` does
+    like = fn.__name__.endswith("_like")  # on the input's device, not the default one
+
     @functools.wraps(fn)
     def creator(*args, **kwargs):
         d = kwargs.get("dtype")
         if d.__class__ is type:
             kwargs["dtype"] = dtypes.as_dtype(d)
+        dev = kwargs.get("device")
+        if dev is not None:
+            _device.check(dev, not copies)
+        elif _device._default[0] is not None and not like:
+            _device.check_default()
+        if kwargs.get("pin_memory"):
+            raise RuntimeError(_NO_PINNED)
         return fn(*args, **kwargs)
 
     return creator
@@ -550,22 +541,56 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, requires_gr
     return _filled(xp.asarray(array).astype(_dt(dtype or dt)), requires_grad)
 
 
-def _legacy_new(*args):
-    """``torch.Tensor(2, 3)`` (uninitialised floats), ``torch.Tensor([1, 2])`` (float data),
-    ``torch.Tensor(t)`` (``t`` itself) and ``torch.Tensor()`` (empty)."""
+_NEW_SIGNATURES = (
+    "new() received an invalid combination of arguments - got ({}), but expected one of:\n"
+    " * (*, torch.device device = None)\n"
+    "      didn't match because some of the keywords were incorrect: {}\n"
+    " * (torch.Storage storage)\n"
+    " * (Tensor other)\n"
+    " * (tuple of ints size, *, torch.device device = None)\n"
+    " * (object data, *, torch.device device = None)\n")
+
+
+def _options(d) -> str:
+    return (f"TensorOptions(dtype={dtypes.CPP_NAMES[d]}, device=cpu, layout=Strided, "
+            "requires_grad=false (default), pinned_memory=false (default), "
+            "memory_format=(nullopt))")
+
+
+def _legacy_new(dtype, args, kwargs):
+    """The legacy constructors, ``torch.Tensor(...)``, ``torch.FloatTensor(...)`` and
+    ``Tensor.new(...)``: sizes (``Tensor(2, 3)``, ``Tensor(torch.Size([2, 3]))``, ``size=``) give a
+    new tensor (zeros here; PyTorch leaves it uninitialised), data (a list, array) is copied, and a
+    tensor is returned as it is.  ``dtype``: the constructor's own (None: ``torch.Tensor``, which
+    takes the default dtype for new memory and keeps a tensor's)."""
+    bad = [k for k in kwargs if k not in ("device", "size") or (k == "size" and args)]
+    if bad:
+        got = [type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in
+                                                  kwargs.items()]
+        raise TypeError(_NEW_SIGNATURES.format(", ".join(got), ", ".join(bad)))
+    dev = kwargs.get("device")
+    if dev is not None and device(dev).type != "cpu":
+        raise RuntimeError("legacy constructor expects device type: cpu but device type: "
+                           f"{device(dev).type} was passed")
+    new_dtype = dtype or dtypes.get_default_dtype()
+    if "size" in kwargs:
+        return zeros(kwargs["size"], dtype=new_dtype)
     if not args:
-        return zeros(0)
-    if len(args) == 1:
+        return zeros(0, dtype=new_dtype)
+    if len(args) == 1 and not isinstance(args[0], builtins.int):
         data = args[0]
         if isinstance(data, Tensor):
+            if dtype is not None and data.dtype is not dtype:
+                raise TypeError(f"expected {_options(dtype)} (got {_options(data.dtype)})")
             return data
         if isinstance(data, (str, bytes)):
             raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-        if isinstance(data, (builtins.float, builtins.bool, builtins.complex)):
+        if data is None or isinstance(data, (builtins.float, builtins.bool, builtins.complex)):
             raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
-        if not isinstance(data, builtins.int):
-            return tensor(data, dtype=dtypes.get_default_dtype())
-    return zeros(*args)
+        if isinstance(data, Size):
+            return zeros(data, dtype=new_dtype)
+        return tensor(data, dtype=new_dtype)
+    return zeros(*args, dtype=new_dtype)
 
 
 # --- Tensor methods that make new tensors ---------------------------------------------------------
@@ -606,6 +631,12 @@ def _type(self, dtype=None, non_blocking=False, **kwargs):
     return self.to(dtype)
 
 
+def _new(self, *args, **kwargs):
+    """``Tensor.new``: the legacy constructor, with this tensor's dtype."""
+    return _legacy_new(self.dtype, args, kwargs)
+
+
+Tensor.new = _new
 Tensor.new_tensor = _new_tensor
 Tensor.new_zeros = _new_factory(zeros)
 Tensor.new_ones = _new_factory(ones)
@@ -622,12 +653,8 @@ class _LegacyType(type):
 
 
 def _legacy_constructor(name, dtype):
-    def __new__(cls, *args):
-        """Data (a list, array or tensor) or sizes; the sizes give zeros here (PyTorch leaves
-        them uninitialised)."""
-        if len(args) == 1 and not isinstance(args[0], builtins.int):
-            return tensor(args[0], dtype=dtype)
-        return zeros(*args, dtype=dtype)
+    def __new__(cls, *args, **kwargs):
+        return _legacy_new(dtype, args, kwargs)
 
     return _LegacyType(name, (), {"__new__": __new__, "dtype": dtype,
                                   "__doc__": f"``torch.{name}``: the legacy constructor."})

@@ -7,6 +7,7 @@ The differentiable methods and operators (``+``, ``.sum()`` ...) are attached by
 import warnings
 
 from . import dtypes
+from ._device import CPU as _CPU
 from ._array import ndarray, xp
 from .autograd.grad_mode import state as _grad_state
 
@@ -82,10 +83,10 @@ class Tensor:
     __array_priority__ = 1000
 
     def __new__(cls, *args, **kwargs):
-        if cls is Tensor and not kwargs:
+        if cls is Tensor:
             from .creation import _legacy_new
 
-            return _legacy_new(*args)
+            return _legacy_new(None, args, kwargs)
         return object.__new__(cls)
 
     # --- basic properties ---------------------------------------------------------------
@@ -129,9 +130,10 @@ class Tensor:
 
     @property
     def device(self):
-        from .creation import device
+        return _CPU
 
-        return device("cpu")
+    def get_device(self) -> int:
+        return -1  # PyTorch's answer for a CPU tensor
 
     @property
     def is_cuda(self) -> bool:

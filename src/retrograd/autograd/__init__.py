@@ -12,12 +12,13 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .anomaly import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,
                       set_detect_anomaly)
 from .function import Function, FunctionCtx, once_differentiable
+from .variable import Variable
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "is_inference_mode_enabled", "Node", "AccumulateGrad", "gradcheck",
            "gradgradcheck", "GradcheckError", "detect_anomaly", "set_detect_anomaly",
            "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "Function", "FunctionCtx",
-           "once_differentiable"]
+           "once_differentiable", "Variable"]
 
 
 def _as_tuple(x):

@@ -1,6 +1,7 @@
 """``retrograd.nn``: modules, parameters and the functional interface, as ``torch.nn`` has them."""
 
 from . import functional, init, utils
+from . import modules, parallel
 from .activation import (CELU, ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
                          LogSigmoid, LogSoftmax, Mish, MultiheadAttention, PReLU, ReLU, ReLU6,
                          Sigmoid, SiLU, Softmax, Softmin, Softplus, Softsign, Tanh, Threshold)
@@ -16,6 +17,7 @@ from .module import Module
 from .padding import (ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d,
                       ZeroPad3d)
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .parallel import DataParallel
 from .parameter import Parameter
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
                       MaxPool2d)
@@ -24,7 +26,7 @@ from .sparse import Embedding
 from .upsampling import Upsample
 
 __all__ = [
-    "Module", "Parameter", "functional", "init", "utils",
+    "Module", "Parameter", "functional", "init", "utils", "modules", "parallel", "DataParallel",
     "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Identity", "Linear", "Bilinear", "Flatten", "Unflatten", "Dropout", "Embedding",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm",

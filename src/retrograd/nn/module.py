@@ -4,7 +4,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 from typing import Callable, Iterator
 
-from .. import dtypes
+from .. import _device, dtypes
 from ..autograd.node import RemovableHandle, _HookDict
 from ..autograd.anomaly import caller_site
 from ..tensor import Tensor, bump_version, clear_grad
@@ -368,15 +368,11 @@ class Module:
         return self
 
     def to(self, *args, **kwargs) -> "Module":
-        """Cast floating-point parameters and buffers to a dtype (devices are all the CPU)."""
-        dtype = kwargs.get("dtype")
-        for a in args:
-            if isinstance(a, dtypes.dtype):
-                dtype = a
-            elif isinstance(a, Tensor):
-                dtype = a.dtype
-        if kwargs.get("tensor") is not None:
-            dtype = kwargs["tensor"].dtype
+        """Cast floating-point parameters and buffers to a dtype; the device must be the CPU, as
+        in PyTorch's CPU-only build."""
+        from ..ops.shape import _to_arguments
+
+        dtype, _ = _to_arguments(args, kwargs)
         if dtype is None:
             return self
         if not dtype.is_floating_point:
@@ -402,7 +398,8 @@ class Module:
         return self
 
     def cuda(self, device=None) -> "Module":
-        return self
+        """PyTorch's CPU-only build has no CUDA device, and says so."""
+        _device.cuda_call(device)
 
     def share_memory(self) -> "Module":
         return self

@@ -1,6 +1,6 @@
 """Ops that move elements without computing new values: views, reshapes, copies, dtype changes."""
 
-from .. import dtypes
+from .. import _device, dtypes
 from .._array import sum_to_shape, xp
 from ..tensor import Tensor, _make, _wrap_dim
 from .reduction import dims_arg
@@ -244,16 +244,64 @@ def _to_copy(self, dtype):
         return self.astype(dtype.np)
 
 
-@tensor_method
-def to(input, *args, dtype=None, copy=False, **kwargs):
-    """``Tensor.to``: another dtype (device names are accepted: everything lives on the CPU)."""
-    for a in args:
-        if isinstance(a, dtypes.dtype) or a.__class__ is type:
-            dtype = dtypes.as_dtype(a)
-        elif hasattr(a, "_data") and hasattr(a, "dtype"):  # .to(other_tensor)
-            dtype = a.dtype
-    if dtype.__class__ is type:
+_TO_SIGNATURES = (
+    "to() received an invalid combination of arguments - got ({}), but expected one of:\n"
+    " * (torch.device device = None, torch.dtype dtype = None, bool non_blocking = False, bool copy "
+    "= False, *, torch.memory_format memory_format = None)\n"
+    " * (torch.dtype dtype, bool non_blocking = False, bool copy = False, *, torch.memory_format "
+    "memory_format = None)\n"
+    " * (Tensor tensor, bool non_blocking = False, bool copy = False, *, torch.memory_format "
+    "memory_format = None)\n")
+_TO_KEYWORDS = ("device", "dtype", "non_blocking", "copy", "memory_format", "tensor")
+
+
+def _to_arg_type(a) -> str:
+    if isinstance(a, dtypes.dtype):
+        return "torch.dtype"
+    if isinstance(a, Tensor):
+        return "Tensor"
+    return "torch.device" if isinstance(a, _device.device) else type(a).__name__
+
+
+def _to_arguments(args, kwargs):
+    """``Tensor.to``'s three forms, (device, dtype, ...), (dtype, ...) and (tensor, ...), read as
+    PyTorch reads them: the dtype asked for, and whether a copy is asked for.  A device other than
+    the CPU raises the CPU-only build's error."""
+    bad = [k for k in kwargs if k not in _TO_KEYWORDS]
+    first = args[0] if args else None
+    if isinstance(first, dtypes.dtype) or first.__class__ is type:
+        names, first = ("dtype", "non_blocking", "copy"), dtypes.as_dtype(first)
+    elif isinstance(first, Tensor):
+        names = ("tensor", "non_blocking", "copy")
+    else:
+        names = ("device", "dtype", "non_blocking", "copy")
+    given = dict(zip(names, (first,) + args[1:])) if args else {}
+    ok = (not bad and len(args) <= len(names) and not set(given) & set(kwargs)
+          and isinstance(given.get("dtype", kwargs.get("dtype")), (dtypes.dtype, type(None), type))
+          and isinstance(given.get("non_blocking", False), bool)
+          and isinstance(given.get("copy", False), bool))
+    if not ok:
+        got = [_to_arg_type(a) for a in args]
+        got += [f"{k}={type(v).__name__}" for k, v in kwargs.items()]
+        raise TypeError(_TO_SIGNATURES.format(", ".join(got) + (", " if kwargs else "")))
+    given.update(kwargs)
+    _device.check(given.get("device"))
+    _device.check_memory_format(given.get("memory_format"))
+    dtype = given.get("dtype")
+    if given.get("tensor") is not None:
+        dtype = given["tensor"].dtype
+    elif dtype.__class__ is type:
         dtype = dtypes.as_dtype(dtype)
+    return dtype, given.get("copy", False)
+
+
+@tensor_method
+def to(input, *args, **kwargs):
+    """``Tensor.to``: another dtype; the device must be the CPU (PyTorch's CPU-only build)."""
+    if not kwargs and len(args) == 1 and args[0].__class__ is dtypes.dtype:
+        dtype, copy = args[0], False  # .float(), .to(torch.float64): the common call, parsed fast
+    else:
+        dtype, copy = _to_arguments(args, kwargs)
     if dtype is None or dtype.np == input._data.dtype:
         return clone(input) if copy else input
     if dtype.category < 2 and input._requires_grad:  # integer results are outside the graph

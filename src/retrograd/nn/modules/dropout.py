@@ -1,0 +1,5 @@
+"""``torch.nn.modules.dropout``: classes from ``retrograd.nn.dropout``."""
+
+from ..dropout import Dropout
+
+__all__ = ["Dropout"]
