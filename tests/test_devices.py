@@ -2,11 +2,12 @@
 ``device='cuda'`` errors, ``torch.cuda``, backend switches, threads and the default device."""
 
 import pickle
-import warnings
 
 import pytest
 
 import retrograd
+
+from expression_parity import assert_same_outcome
 
 # Each expression runs with ``torch`` bound to retrograd and to PyTorch: the same repr, or the same
 # exception type with a message that starts with PyTorch's (retrograd may add one sentence).
@@ -83,27 +84,9 @@ EXPRESSIONS = [
 ]
 
 
-def _outcome(torch, expression):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return "ok", repr(eval(expression, {"torch": torch}))
-        except Exception as e:  # the error is what is compared
-            return type(e).__name__, str(e)
-
-
 @pytest.mark.parametrize("expression", EXPRESSIONS)
 def test_same_as_pytorch_cpu_build(expression, torch_ref):
-    ours = _outcome(retrograd, expression)
-    theirs = _outcome(torch_ref, expression)
-    assert ours[0] == theirs[0], (ours, theirs)
-    if ours[0] == "ok":
-        assert ours[1] == theirs[1]
-    elif ours[0] == "NotImplementedError" and "' backend." in theirs[1]:
-        # PyTorch's text goes on to list its dispatch keys; ours stops after the first sentences
-        assert ours[1].split(" backend.")[0] == theirs[1].split(" backend.")[0]
-    else:
-        assert ours[1].startswith(theirs[1]), (ours, theirs)
+    assert_same_outcome(expression, torch_ref)
 
 
 def test_meta_device_is_not_built():

@@ -21,6 +21,15 @@ _NOTHING = object()  # device() with no argument, told apart from device(None)
 NO_CUDA = "Torch not compiled with CUDA enabled"
 NO_ACCELERATOR = "Cannot access accelerator device when none is available."
 _OURS = " retrograd computes on the CPU only."
+CUDA_LIBRARY = (
+    "Cannot initialize CUDA without ATen_cuda library. PyTorch splits its backend into two shared "
+    "libraries: a CPU library and a CUDA library; this error has occurred because you are trying "
+    "to use some CUDA functionality, but the CUDA library has not been loaded by the dynamic "
+    "linker for some reason.  The CUDA library MUST be loaded, EVEN IF you don't directly use any "
+    "symbols from the CUDA library! One common culprit is a lack of -Wl,--no-as-needed in your "
+    "link arguments; many dynamic linkers will delete dynamic library dependencies if you don't "
+    "depend on any of their symbols.  You can check if this has occurred by using ldd on your "
+    "binary to see if there is a dependency on *_cuda.so library.")
 
 
 class device:
@@ -95,6 +104,18 @@ class device:
 
 CPU = device("cpu")
 _default = [None]  # the device set_default_device chose (None: the CPU)
+
+
+def argument_type(a) -> str:
+    """How PyTorch's argument-parsing errors name the type of ``a`` (``torch.dtype``, ``Tensor``)."""
+    from .dtypes import dtype
+    from .tensor import Tensor
+
+    if isinstance(a, dtype):
+        return "torch.dtype"
+    if isinstance(a, Tensor):
+        return "Tensor"
+    return "torch.device" if isinstance(a, device) else builtins.type(a).__name__
 
 
 def _as_device(d) -> device:

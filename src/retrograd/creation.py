@@ -565,8 +565,8 @@ def _legacy_new(dtype, args, kwargs):
     takes the default dtype for new memory and keeps a tensor's)."""
     bad = [k for k in kwargs if k not in ("device", "size") or (k == "size" and args)]
     if bad:
-        got = [type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in
-                                                  kwargs.items()]
+        got = [_device.argument_type(a) for a in args]
+        got += [f"{k}={_device.argument_type(v)}" for k, v in kwargs.items()]
         raise TypeError(_NEW_SIGNATURES.format(", ".join(got), ", ".join(bad)))
     dev = kwargs.get("device")
     if dev is not None and device(dev).type != "cpu":
@@ -619,15 +619,25 @@ _TYPE_NAMES = {"torch." + d._tensor_name: d for d in dtypes.ALL}
 
 
 def _type(self, dtype=None, non_blocking=False, **kwargs):
-    """``Tensor.type``: the type name (``'torch.FloatTensor'``), or a copy in another dtype."""
+    """``Tensor.type``: the type name (``'torch.FloatTensor'``), or a copy in another dtype, named
+    by a dtype, a legacy type (``torch.DoubleTensor``) or its name; CUDA types fail as in
+    PyTorch's CPU-only build."""
+    if kwargs:
+        raise TypeError(f"type() got an unexpected keyword argument '{next(iter(kwargs))}'")
     if dtype is None:
         return "torch." + self.dtype._tensor_name
-    if isinstance(dtype, _LegacyType):  # x.type(torch.LongTensor)
+    if dtype is Tensor:
+        dtype = dtypes.get_default_dtype()
+    elif isinstance(dtype, _LegacyType):  # x.type(torch.LongTensor)
         dtype = dtype.dtype
-    if isinstance(dtype, str):
+    elif isinstance(dtype, str):
+        if dtype.startswith("torch.cuda."):
+            raise RuntimeError(_device.CUDA_LIBRARY)
         if dtype not in _TYPE_NAMES:
             raise ValueError(f"invalid type: '{dtype}'")
         dtype = _TYPE_NAMES[dtype]
+    elif getattr(dtype, "__module__", None) == "torch.cuda":  # torch.cuda.FloatTensor
+        raise RuntimeError(_device.CUDA_LIBRARY)
     return self.to(dtype)
 
 

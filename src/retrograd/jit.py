@@ -3,7 +3,8 @@
 retrograd has no TorchScript compiler.  ``script`` and ``trace`` return a module or function that
 runs the same Python code eagerly, so it gives the same results as the original; the decorators
 (``ignore``, ``unused``, ``export``) leave functions unchanged, as they do in eager PyTorch; and
-``is_scripting()`` / ``is_tracing()`` are False, as they are in eager code.  What needs a compiled
+``is_scripting()`` / ``is_tracing()`` are False, as they are in eager code.  (So code that takes
+another branch under TorchScript, ``if torch.jit.is_scripting(): ...``, takes its eager branch.)  What needs a compiled
 program (``save``, ``load``, ``.code``, ``.graph``) raises ``NotImplementedError``.
 """
 

@@ -23,7 +23,10 @@ class _VariableMeta(type):
 class Variable(metaclass=_VariableMeta):
     """``torch.autograd.Variable(data=None, requires_grad=False, volatile=False)``."""
 
-    def __new__(cls, data=None, requires_grad=False, volatile=False, _grad_fn=None):
+    def __new__(cls, data=None, requires_grad=False, volatile=False, _grad_fn=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"'{next(iter(kwargs))}' is an invalid keyword argument for this "
+                            "function")
         if volatile:
             warnings.warn(_VOLATILE_ARGUMENT, UserWarning, stacklevel=2)
         if _grad_fn is not None:

@@ -320,11 +320,15 @@ def _valid_reduction(reduction: str) -> str:
 
 
 def _legacy_reduction(size_average, reduce, reduction):
+    """``reduction`` from the older ``size_average``/``reduce`` pair, with PyTorch's warning."""
     if size_average is None and reduce is None:
         return reduction
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
-    return ("mean" if size_average else "sum") if reduce else "none"
+    reduction = ("mean" if size_average else "sum") if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{reduction}' instead.", UserWarning, stacklevel=3)
+    return reduction
 
 
 def _warn_size(input: Tensor, target: Tensor) -> None:

@@ -255,14 +255,6 @@ _TO_SIGNATURES = (
 _TO_KEYWORDS = ("device", "dtype", "non_blocking", "copy", "memory_format", "tensor")
 
 
-def _to_arg_type(a) -> str:
-    if isinstance(a, dtypes.dtype):
-        return "torch.dtype"
-    if isinstance(a, Tensor):
-        return "Tensor"
-    return "torch.device" if isinstance(a, _device.device) else type(a).__name__
-
-
 def _to_arguments(args, kwargs):
     """``Tensor.to``'s three forms, (device, dtype, ...), (dtype, ...) and (tensor, ...), read as
     PyTorch reads them: the dtype asked for, and whether a copy is asked for.  A device other than
@@ -281,8 +273,8 @@ def _to_arguments(args, kwargs):
           and isinstance(given.get("non_blocking", False), bool)
           and isinstance(given.get("copy", False), bool))
     if not ok:
-        got = [_to_arg_type(a) for a in args]
-        got += [f"{k}={type(v).__name__}" for k, v in kwargs.items()]
+        got = [_device.argument_type(a) for a in args]
+        got += [f"{k}={_device.argument_type(v)}" for k, v in kwargs.items()]
         raise TypeError(_TO_SIGNATURES.format(", ".join(got) + (", " if kwargs else "")))
     given.update(kwargs)
     _device.check(given.get("device"))
