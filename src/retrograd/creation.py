@@ -8,6 +8,7 @@ import warnings
 from . import _device, dtypes
 from ._device import device
 from ._array import ndarray, xp
+from ._out import check_out, write_out
 from .tensor import Size, Tensor, _make
 
 
@@ -123,6 +124,26 @@ def _unwrap(data):
 
 
 
+def _factory_out(fn, out, args, kwargs):
+    """A factory's ``out=``: the result takes ``out``'s dtype unless ``dtype=`` names one, which
+    must then be ``out``'s."""
+    check_out(f"aten::{fn.__name__}", out)
+    dtype = kwargs.get("dtype")
+    if dtype is None:
+        kwargs["dtype"] = out.dtype
+    elif dtype is not out.dtype:
+        raise RuntimeError(f"dtype {dtypes.scalar_type_name(dtype)} does not match dtype of out "
+                           f"parameter ({dtypes.scalar_type_name(out.dtype)})")
+    return write_out(f"aten::{fn.__name__}", fn(*args, **kwargs), out,
+                     resized=_ARANGE_RESIZED if fn.__name__ == "arange" else None)
+
+
+_ARANGE_RESIZED = (
+    "The number of elements in the out tensor of shape [{0}] is {2} which does not match the "
+    "computed number of elements {3}. Note that this may occur as a result of rounding error. "
+    "The out tensor will be resized to a tensor of shape {4}.")
+
+
 _NO_PINNED = ("pin_memory=True requires a CUDA or other accelerator backend; no pinned memory "
               "allocator is available on this system.")
 
@@ -145,7 +166,10 @@ def _python_dtypes(fn):
             _device.check_default()
         if kwargs.get("pin_memory"):
             raise RuntimeError(_NO_PINNED)
-        return fn(*args, **kwargs)
+        out = kwargs.pop("out", None)
+        if out is None:
+            return fn(*args, **kwargs)
+        return _factory_out(fn, out, args, kwargs)
 
     return creator
 

@@ -1,6 +1,7 @@
 """Ops that move elements without computing new values: views, reshapes, copies, dtype changes."""
 
 from .. import _device, dtypes
+from .._out import check_out, write_out
 from .._array import sum_to_shape, xp
 from ..tensor import Tensor, _make, _wrap_dim
 from .reduction import dims_arg
@@ -517,7 +518,15 @@ def cat(tensors, dim=0, *, out=None):
                     f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list.")
     sizes = [None if skip else t.shape[d] for t, skip in zip(tensors, skipped)]
     target, in_dtypes = _out_dtypes(tensors)
-    return _cat(list(tensors), d, sizes, in_dtypes, target)
+    if out is not None:
+        check_out("cat", out, tensors)
+    result = _cat(list(tensors), d, sizes, in_dtypes, target)
+    return result if out is None else write_out("cat", result, out, tensors, _cat_cast(out))
+
+
+def _cat_cast(out):
+    return TypeError("torch.cat(): input types can't be cast to the desired output type "
+                     f"{dtypes.scalar_type_name(out.dtype)}")
 
 
 def _stack_grad(g, n):
@@ -542,7 +551,10 @@ def stack(tensors, dim=0, *, out=None):
                 f"at entry 0 and [{', '.join(map(str, t.shape))}] at entry {i}")
     d = _wrap_dim(dim, len(first) + 1)
     target, in_dtypes = _out_dtypes(tensors)
-    return _stack(list(tensors), d, in_dtypes, target)
+    if out is not None:
+        check_out("stack", out, tensors)
+    result = _stack(list(tensors), d, in_dtypes, target)
+    return result if out is None else write_out("stack", result, out, tensors, _cat_cast(out))
 
 
 def _roll_back(g, n):
