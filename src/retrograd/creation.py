@@ -166,6 +166,11 @@ def _python_dtypes(fn):
             _device.check_default()
         if kwargs.get("pin_memory"):
             raise RuntimeError(_NO_PINNED)
+        layout = kwargs.get("layout")
+        if layout is not None and layout is not _device.strided:
+            raise NotImplementedError(f"layout={layout}: retrograd tensors are dense "
+                                      "(torch.strided) only")
+        _device.check_memory_format(kwargs.get("memory_format"))
         out = kwargs.pop("out", None)
         if out is None:
             return fn(*args, **kwargs)

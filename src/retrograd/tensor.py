@@ -146,6 +146,10 @@ class Tensor:
         return self._data.dtype.kind == "c"
 
     def is_contiguous(self, memory_format=None) -> bool:
+        if memory_format is not None:
+            from ._device import check_memory_format
+
+            check_memory_format(memory_format)
         return self._data.flags.c_contiguous
 
     def stride(self, dim=None):
@@ -156,9 +160,23 @@ class Tensor:
         return self._data.__array_interface__["data"][0]
 
     def storage_offset(self) -> int:
-        return 0
+        """Where this tensor's first element sits in the memory it shares with the tensors it is a
+        view of, in elements (0 for a tensor that owns its memory)."""
+        root = self._data
+        while isinstance(root.base, ndarray):
+            root = root.base
+        start = self._data.__array_interface__["data"][0]
+        return (start - root.__array_interface__["data"][0]) // self._data.itemsize
 
     def is_inference(self) -> bool:
+        """False while no ``inference_mode`` block has run: no tensor can be an inference tensor.
+        After one has, which tensors were made inside is not recorded, so this raises."""
+        from .autograd.grad_mode import inference_entered
+
+        if inference_entered[0]:
+            raise NotImplementedError("is_inference(): retrograd does not mark the tensors made "
+                                      "inside inference_mode, so it cannot tell once a block has "
+                                      "run")
         return False
 
     @property

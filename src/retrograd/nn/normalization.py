@@ -8,11 +8,12 @@ from .linear import empty_param
 from .module import Module
 
 
-def _affine(module: Module, shape, affine: bool, bias: bool, dtype) -> None:
+def _affine(module: Module, shape, affine: bool, bias: bool, dtype, device) -> None:
     """Register ``weight`` (ones) and ``bias`` (zeros) of ``shape``, or None where absent."""
-    weight = empty_param(*shape, dtype=dtype) if affine else None
+    weight = empty_param(*shape, dtype=dtype, device=device) if affine else None
     module.register_parameter("weight", weight)
-    module.register_parameter("bias", empty_param(*shape, dtype=dtype) if affine and bias else None)
+    module.register_parameter("bias", empty_param(*shape, dtype=dtype, device=device)
+                              if affine and bias else None)
     _reset_affine(module)
 
 
@@ -36,10 +37,12 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        _affine(self, (num_features,), affine, bias, dtype)
+        _affine(self, (num_features,), affine, bias, dtype, device)
         if track_running_stats:
-            self.register_buffer("running_mean", creation.zeros(num_features, dtype=dtype))
-            self.register_buffer("running_var", creation.ones(num_features, dtype=dtype))
+            self.register_buffer("running_mean", creation.zeros(num_features, dtype=dtype,
+                                                                device=device))
+            self.register_buffer("running_var", creation.ones(num_features, dtype=dtype,
+                                                              device=device))
             self.register_buffer("num_batches_tracked", creation.tensor(0, dtype=dtypes.int64))
         else:
             self.register_buffer("running_mean", None)
@@ -107,7 +110,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        _affine(self, self.normalized_shape, elementwise_affine, bias, dtype)
+        _affine(self, self.normalized_shape, elementwise_affine, bias, dtype, device)
 
     def reset_parameters(self) -> None:
         _reset_affine(self)
@@ -132,7 +135,7 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        _affine(self, (num_channels,), affine, bias, dtype)
+        _affine(self, (num_channels,), affine, bias, dtype, device)
 
     def reset_parameters(self) -> None:
         _reset_affine(self)

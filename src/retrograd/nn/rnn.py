@@ -73,7 +73,7 @@ class _RNNBase(Module):
                 if bias:
                     shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
                 for name, shape in shapes:
-                    setattr(self, name + suffix, empty_param(*shape, dtype=dtype))
+                    setattr(self, name + suffix, empty_param(*shape, dtype=dtype, device=device))
                     self._flat_weights_names.append(name + suffix)
         self.reset_parameters()
 
@@ -208,11 +208,11 @@ class _CellBase(Module):
         self.hidden_size = hidden_size
         self.bias = bias
         gate_size = _GATES[self._mode] * hidden_size
-        self.weight_ih = empty_param(gate_size, input_size, dtype=dtype)
-        self.weight_hh = empty_param(gate_size, hidden_size, dtype=dtype)
+        self.weight_ih = empty_param(gate_size, input_size, dtype=dtype, device=device)
+        self.weight_hh = empty_param(gate_size, hidden_size, dtype=dtype, device=device)
         if bias:
-            self.bias_ih = empty_param(gate_size, dtype=dtype)
-            self.bias_hh = empty_param(gate_size, dtype=dtype)
+            self.bias_ih = empty_param(gate_size, dtype=dtype, device=device)
+            self.bias_hh = empty_param(gate_size, dtype=dtype, device=device)
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)

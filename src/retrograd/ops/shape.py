@@ -227,15 +227,18 @@ def flatten(input, start_dim=0, end_dim=-1):
     return input.reshape(shape[:s] + (-1,) + shape[e + 1:])
 
 
-@op(grads=(lambda g, n: g,))
+@op(grads=(lambda g, n: g,),
+    check=lambda a, memory_format=None: _device.check_memory_format(memory_format))
 def clone(self, memory_format=None):
-    """``torch.clone``: a copy that stays in the graph."""
+    """``torch.clone``: a copy that stays in the graph (row-major: with ``preserve_format``
+    PyTorch keeps a dense input's strides, e.g. a transposed one's; the values are the same)."""
     return self.copy()
 
 
 @tensor_method
 def contiguous(input, memory_format=None):
     """``Tensor.contiguous``: the tensor itself when C-contiguous, else a contiguous copy."""
+    _device.check_memory_format(memory_format)
     return input if input._data.flags.c_contiguous else clone(input)
 
 
@@ -592,12 +595,17 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         input, dim = reshape(input, (-1,)), 0
     d = _wrap_dim(dim, input.ndim)
     if isinstance(repeats, int):
+        if output_size is not None and output_size != input.shape[d] * repeats:
+            raise RuntimeError(f"repeat_interleave: Invalid output_size, expected "
+                               f"{input.shape[d] * repeats} but got {output_size}")
         # as PyTorch: a new axis expanded, copied, and folded in (a ViewBackward0 node)
         shape = input.shape
         out = clone(expand(unsqueeze(input, d + 1), shape[:d + 1] + (repeats,) + shape[d + 1:]))
         return view(out, shape[:d] + (shape[d] * repeats,) + shape[d + 1:])
     counts = repeats._data.reshape(-1)
     idx = xp.repeat(xp.arange(input.shape[d]), counts)
+    if output_size is not None and output_size != idx.size:
+        raise RuntimeError("allocated size does not match required size")
     return index_select(input, d, _make(idx))
 
 
