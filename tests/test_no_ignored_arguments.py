@@ -55,7 +55,7 @@ ALLOWED = {
     "jit:script": {"example_inputs": "guides TorchScript's type inference; eager code needs none"},
     "jit:trace": dict.fromkeys(("check_trace", "check_inputs", "check_tolerance", "strict"),
                                "the 'trace' is the eager code itself: the checks compare it with "
-                               "itself and always pass, and nothing is recorded to be strict about"),
+                               "itself and always pass; nothing is recorded to be strict about"),
     "jit:trace_module": dict.fromkeys(
         ("optimize", "check_trace", "check_inputs", "check_tolerance", "strict"),
         "as for trace: the module runs eagerly"),
@@ -67,6 +67,8 @@ ALLOWED = {
         "norm_type": "used only with max_norm, which raises NotImplementedError when given"},
     "nn.parallel.data_parallel:DataParallel.__init__": dict.fromkeys(
         ("device_ids", "output_device", "dim"), _CPU_ONLY + ": it runs the module whole"),
+    "nn.utils.weight_norm:WeightNorm.__call__": {
+        "inputs": "a forward pre-hook's (module, inputs): the weight does not depend on them"},
     "nn.parameter:Parameter.__reduce_ex__": {"protocol": "pickle's protocol number"},
     "tensor:Tensor.__reduce_ex__": {"protocol": "pickle's protocol number"},
     "nn.utils.clip_grad:clip_grad_norm_": {"foreach": _NO_EFFECT},
@@ -74,8 +76,7 @@ ALLOWED = {
     "ops.conv:max_pool2d_with_indices": {
         "return_indices": "PyTorch's max_pool2d_with_indices returns the indices whatever it says"},
     "ops.indexing:unique": {"sorted": "PyTorch's CPU unique sorts whatever it says, as here"},
-    "ops.sorting:argsort": {"stable": "a stable sort is a valid answer when stability is not asked "
-                                      "for"},
+    "ops.sorting:argsort": {"stable": "a stable order is a valid answer when none is asked for"},
     "ops.inplace:copy_": {"non_blocking": "CPU copies are synchronous either way"},
     "ops.pointwise:zero_grad": {"n": "a derivative formula (g, node): this one needs only g"},
     "testing:assert_close": {"check_device": "every tensor is on the CPU",

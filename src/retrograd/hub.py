@@ -4,7 +4,6 @@ Models in a local directory load (``source='local'``); fetching from GitHub or a
 network, which retrograd does not use, and raises ``NotImplementedError`` saying so.
 """
 
-import importlib.util
 import os
 import sys
 
@@ -42,6 +41,8 @@ def _hubconf(repo_or_dir: str, source: str):
                          '"local".')
     if source != "local":
         raise _no_network(f"hub with source='{source}'")
+    import importlib.util
+
     path = os.path.join(repo_or_dir, "hubconf.py")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"Cannot find hubconf.py in {repo_or_dir}")
