@@ -21,6 +21,14 @@ def _norm_except_dim(v, dim):
     return (squares.sum(list(axes), keepdim=True) if axes else squares).sqrt()
 
 
+def weight_norm_product(v, g, dim: int):
+    """``torch._weight_norm(v, g, dim)``: ``v * (g / ||v||)``.  For dim 0 and the last dim it is one
+    WeightNormInterfaceBackward0 node, as PyTorch's kernel; otherwise the same product of ops."""
+    if dim == 0 or dim == v.ndim - 1:
+        return _weight_norm(v, g, dim)
+    return v * (g / _norm_except_dim(v, dim))
+
+
 class WeightNorm:
     """The forward pre-hook that recomputes ``name`` from ``name_g`` and ``name_v``."""
 
@@ -29,10 +37,8 @@ class WeightNorm:
         self.dim = -1 if dim is None else dim
 
     def compute_weight(self, module):
-        v, g = getattr(module, self.name + "_v"), getattr(module, self.name + "_g")
-        if self.dim == 0 or self.dim == v.ndim - 1:
-            return _weight_norm(v, g, self.dim)  # one node, as PyTorch's kernel for these dims
-        return v * (g / _norm_except_dim(v, self.dim))
+        return weight_norm_product(getattr(module, self.name + "_v"),
+                                   getattr(module, self.name + "_g"), self.dim)
 
     @staticmethod
     def apply(module, name: str, dim):
