@@ -69,6 +69,8 @@ ALLOWED = {
         ("device_ids", "output_device", "dim"), _CPU_ONLY + ": it runs the module whole"),
     "nn.utils.weight_norm:WeightNorm.__call__": {
         "inputs": "a forward pre-hook's (module, inputs): the weight does not depend on them"},
+    "nn.utils.spectral_norm:SpectralNorm.__call__": {
+        "inputs": "a forward pre-hook's (module, inputs): the weight does not depend on them"},
     "nn.parameter:Parameter.__reduce_ex__": {"protocol": "pickle's protocol number"},
     "tensor:Tensor.__reduce_ex__": {"protocol": "pickle's protocol number"},
     "nn.utils.clip_grad:clip_grad_norm_": {"foreach": _NO_EFFECT},
