@@ -210,6 +210,7 @@ def test_set_default_dtype_reaches_factories_and_legacy_constructors():
         retrograd.set_default_dtype(before)
 
 
+@pytest.mark.filterwarnings("ignore:torch.cuda.amp.GradScaler is enabled:UserWarning")
 def test_amp_names_behave_as_the_cpu_build_does_for_cuda(torch_ref):
     for torch in (retrograd, torch_ref):
         with pytest.warns(UserWarning, match="CUDA is not available"):
@@ -243,3 +244,17 @@ def test_cpu_autocast_is_not_built():
         retrograd.autocast("cpu")
     with pytest.raises(NotImplementedError, match="GradScaler on device 'cpu'"):
         retrograd.amp.GradScaler("cpu")
+
+
+def test_device_as_a_context_manager(torch_ref):
+    for torch in (retrograd, torch_ref):
+        with torch.device("cpu"):
+            assert torch.zeros(1).device.type == "cpu"
+        with torch.device("cuda"):
+            with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
+                torch.zeros(1)
+            with torch.device("cpu"):
+                assert torch.ones(1).device.type == "cpu"
+            with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
+                torch.ones(1)
+        assert torch.zeros(1).device.type == "cpu"

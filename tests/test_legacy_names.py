@@ -51,6 +51,10 @@ EXPRESSIONS = [
     "torch.ones(2, dtype=torch.long).new([1.5])", "torch.ones(2).new(torch.ones(3))",
     "torch.ones(2).new(torch.ones(3, dtype=torch.long))", "torch.ones(2).new((2, 3)).shape",
     "torch.ones(2).new(2, dtype=torch.float64)",
+    "torch.nn.BatchNorm1d(2).type(torch.DoubleTensor).num_batches_tracked.dtype",
+    "torch.nn.Linear(2, 2).type('torch.DoubleTensor').weight.dtype",
+    "torch.nn.Linear(2, 2).type(torch.float64).weight.dtype",
+    "torch.nn.Linear(2, 2).type(torch.cuda.FloatTensor)",
     "torch.ones(2, requires_grad=True).data", "torch.ones(2, requires_grad=True).data.requires_grad",
 ]
 

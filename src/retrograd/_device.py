@@ -101,9 +101,20 @@ class device:
     def __reduce__(self):
         return (device, (self._type, self._index))
 
+    def __enter__(self):
+        """``with torch.device(d):`` factories in the block make their tensors on ``d``."""
+        _entered.append(_default[0])
+        set_default_device(self)
+        return self
+
+    def __exit__(self, *exc):
+        _default[0] = _entered.pop()
+        return False
+
 
 CPU = device("cpu")
 _default = [None]  # the device set_default_device chose (None: the CPU)
+_entered = []  # the default devices that enclosing ``with device(...)`` blocks replaced
 
 
 def argument_type(a) -> str:

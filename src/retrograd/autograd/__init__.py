@@ -189,6 +189,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         out.append(g)
     return tuple(out)
 
+
 def _batched_grad(outputs, inputs, grads, retain_graph, create_graph, allow_unused,
                   materialize_grads):
     """``grad(is_grads_batched=True)``: each grad_output has a leading batch dimension; the

@@ -422,7 +422,10 @@ class Module:
         return self.to(dtypes.float16)
 
     def type(self, dst_type) -> "Module":
-        return self._apply(lambda a: a.astype(dst_type.np))
+        """Cast every parameter and buffer to ``dst_type``: a dtype, a legacy type
+        (``torch.DoubleTensor``) or its name, read as ``Tensor.type`` reads it."""
+        target = Tensor.type(Tensor(), dst_type)._data.dtype
+        return self._apply(lambda a: a.astype(target))
 
     def cpu(self) -> "Module":
         return self
