@@ -55,7 +55,8 @@ EXPRESSIONS = [
     "torch.nn.Linear(2, 2).type('torch.DoubleTensor').weight.dtype",
     "torch.nn.Linear(2, 2).type(torch.float64).weight.dtype",
     "torch.nn.Linear(2, 2).type(torch.cuda.FloatTensor)",
-    "torch.ones(2, requires_grad=True).data", "torch.ones(2, requires_grad=True).data.requires_grad",
+    "torch.ones(2, requires_grad=True).data",
+    "torch.ones(2, requires_grad=True).data.requires_grad",
 ]
 
 

@@ -118,7 +118,7 @@ _entered = []  # the default devices that enclosing ``with device(...)`` blocks 
 
 
 def argument_type(a) -> str:
-    """How PyTorch's argument-parsing errors name the type of ``a`` (``torch.dtype``, ``Tensor``)."""
+    """How PyTorch's argument errors name the type of ``a`` (``torch.dtype``, ``Tensor`` ...)."""
     from .dtypes import dtype
     from .tensor import Tensor
 
