@@ -258,3 +258,21 @@ def test_device_as_a_context_manager(torch_ref):
             with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
                 torch.ones(1)
         assert torch.zeros(1).device.type == "cpu"
+
+
+@pytest.mark.parametrize("expression", [
+    "torch.ones(2).new_zeros(3, device='cuda')", "torch.ones(2).new_ones((2,), device='cpu')",
+    "torch.ones(2).new_full((2,), 3.0, device='cuda')", "torch.ones(2).new_tensor([1], device=0)",
+    "torch.ones(2).new_empty(2, pin_memory=True)", "torch.ones(2).new_zeros(2, foo=1)",
+])
+def test_new_factories_check_their_device(expression, torch_ref):
+    assert_same_outcome(expression, torch_ref)
+
+
+def test_new_factories_ignore_the_default_device():
+    x = retrograd.ones(2)
+    retrograd.set_default_device("cuda")
+    try:
+        assert x.new_zeros(2).device.type == "cpu"
+    finally:
+        retrograd.set_default_device(None)

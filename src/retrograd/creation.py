@@ -625,23 +625,40 @@ def _legacy_new(dtype, args, kwargs):
 # --- Tensor methods that make new tensors ---------------------------------------------------------
 
 
+def _new_options(name, kwargs):
+    """The ``new_*`` methods take ``layout`` and ``pin_memory`` beyond dtype, device and
+    requires_grad (the factory checks them)."""
+    for k in kwargs:
+        if k not in ("layout", "pin_memory"):
+            raise TypeError(f"{name}() got an unexpected keyword argument '{k}'")
+    return kwargs
+
+
 def _new_tensor(self, data, dtype=None, device=None, requires_grad=False, **kwargs):
-    """``Tensor.new_tensor``: like ``torch.tensor``, with this tensor's dtype by default."""
-    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    """``Tensor.new_tensor``: like ``torch.tensor``, with this tensor's dtype and device by
+    default."""
+    _new_options("new_tensor", kwargs)
+    return tensor(data, dtype=dtype or self.dtype, device=_device.CPU if device is None else device,
+                  requires_grad=requires_grad, **kwargs)
 
 
 def _new_factory(factory):
     def method(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
-        return factory(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        _new_options("new_" + factory.__name__, kwargs)
+        return factory(*size, dtype=dtype or self.dtype, device=_device.CPU if device is None else device,
+                       requires_grad=requires_grad, **kwargs)
 
     method.__name__ = "new_" + factory.__name__
-    method.__doc__ = f"``Tensor.new_{factory.__name__}``: with this tensor's dtype by default."
+    method.__doc__ = (f"``Tensor.new_{factory.__name__}``: with this tensor's dtype and device by "
+                      "default.")
     return method
 
 
 def _new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False, **kwargs):
-    """``Tensor.new_full``: with this tensor's dtype by default."""
-    return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    """``Tensor.new_full``: with this tensor's dtype and device by default."""
+    _new_options("new_full", kwargs)
+    return full(size, fill_value, dtype=dtype or self.dtype, device=_device.CPU if device is None else device,
+                requires_grad=requires_grad, **kwargs)
 
 
 _TYPE_NAMES = {"torch." + d._tensor_name: d for d in dtypes.ALL}
