@@ -23,8 +23,9 @@ IMPORTS = [
     ("torch.nn.modules.container", ["Sequential", "ModuleList", "ModuleDict"]),
     ("torch.nn.modules.batchnorm", ["BatchNorm1d", "BatchNorm2d", "_BatchNorm"]),
     ("torch.nn.modules.normalization", ["LayerNorm", "GroupNorm"]),
-    ("torch.nn.modules.dropout", ["Dropout"]),
-    ("torch.nn.modules.pooling", ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"]),
+    ("torch.nn.modules.dropout", ["Dropout", "_DropoutNd"]),
+    ("torch.nn.modules.pooling", ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "_MaxPoolNd",
+                                  "_AvgPoolNd", "_AdaptiveAvgPoolNd"]),
     ("torch.nn.modules.rnn", ["LSTM", "GRU", "RNNBase", "RNNCellBase"]),
     ("torch.nn.modules.sparse", ["Embedding"]),
     ("torch.nn.modules.padding", ["ConstantPad2d", "ZeroPad2d"]),
@@ -115,6 +116,26 @@ def test_module_paths_reach_the_same_objects():
     assert retrograd.nn.parallel.DataParallel is nn.DataParallel
     assert retrograd.optim.lr_scheduler.StepLR is retrograd.optim.lr_scheduler.StepLR
     assert retrograd.amp.autocast is retrograd.autocast
+
+
+def test_class_hierarchy_as_pytorch(torch_ref):
+    """The shared base classes layer code subclasses, and no more: MaxPool1d is no MaxPool2d."""
+    for torch in (retrograd, torch_ref):
+        m = torch.nn.modules
+        assert issubclass(torch.nn.Dropout, m.dropout._DropoutNd)
+        for a, b in (("MaxPool1d", "_MaxPoolNd"), ("MaxPool2d", "_MaxPoolNd"),
+                     ("AvgPool1d", "_AvgPoolNd"), ("AvgPool2d", "_AvgPoolNd"),
+                     ("AdaptiveAvgPool1d", "_AdaptiveAvgPoolNd"),
+                     ("AdaptiveAvgPool2d", "_AdaptiveAvgPoolNd")):
+            assert issubclass(getattr(torch.nn, a), getattr(m.pooling, b))
+        assert not issubclass(torch.nn.MaxPool1d, torch.nn.MaxPool2d)
+        assert not issubclass(torch.nn.AvgPool1d, torch.nn.AvgPool2d)
+        assert not issubclass(torch.nn.AdaptiveAvgPool1d, torch.nn.AdaptiveAvgPool2d)
+        reprs = [repr(torch.nn.MaxPool1d(2)), repr(torch.nn.AvgPool1d(3, 1, 1)),
+                 repr(torch.nn.AdaptiveAvgPool1d(4)), repr(torch.nn.Dropout(0.2, True))]
+        if torch is retrograd:
+            ours = reprs
+    assert ours == reprs
 
 
 def test_every_torch_nn_modules_name_we_export_is_torchs():
