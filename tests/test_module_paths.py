@@ -21,7 +21,7 @@ IMPORTS = [
     ("torch.nn.modules.loss", ["_Loss", "_WeightedLoss", "MSELoss", "CrossEntropyLoss"]),
     ("torch.nn.modules.activation", ["ReLU", "MultiheadAttention", "Softmax"]),
     ("torch.nn.modules.container", ["Sequential", "ModuleList", "ModuleDict"]),
-    ("torch.nn.modules.batchnorm", ["BatchNorm1d", "BatchNorm2d", "_BatchNorm"]),
+    ("torch.nn.modules.batchnorm", ["BatchNorm1d", "BatchNorm2d", "_BatchNorm", "_NormBase"]),
     ("torch.nn.modules.normalization", ["LayerNorm", "GroupNorm"]),
     ("torch.nn.modules.dropout", ["Dropout", "_DropoutNd"]),
     ("torch.nn.modules.pooling", ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "_MaxPoolNd",
@@ -123,6 +123,8 @@ def test_class_hierarchy_as_pytorch(torch_ref):
     for torch in (retrograd, torch_ref):
         m = torch.nn.modules
         assert issubclass(torch.nn.Dropout, m.dropout._DropoutNd)
+        assert issubclass(m.batchnorm._BatchNorm, m.batchnorm._NormBase)
+        assert issubclass(torch.nn.BatchNorm2d, m.batchnorm._BatchNorm)
         for a, b in (("MaxPool1d", "_MaxPoolNd"), ("MaxPool2d", "_MaxPoolNd"),
                      ("AvgPool1d", "_AvgPoolNd"), ("AvgPool2d", "_AvgPoolNd"),
                      ("AdaptiveAvgPool1d", "_AdaptiveAvgPoolNd"),
