@@ -91,3 +91,23 @@ def test_data_is_outside_the_graph_and_writes_through(torch_ref):
         assert w.grad.tolist() == [6.0, 6.0]
         w.data = torch.zeros(2)
         assert w.tolist() == [0.0, 0.0] and w.requires_grad
+
+
+def test_buffer_as_pytorch(torch_ref):
+    results = []
+    for torch in (retrograd, torch_ref):
+        class M(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = torch.nn.Buffer(torch.ones(2))
+                self.b = torch.nn.Buffer(torch.zeros(1), persistent=False)
+
+        m = M()
+        m.a = torch.nn.Buffer(torch.ones(3))
+        grad = torch.nn.Buffer(torch.ones(1, requires_grad=True))
+        results.append((type(m.a).__name__, list(m.state_dict()),
+                        [n for n, _ in m.named_buffers()], tuple(m.a.shape),
+                        isinstance(m.a, torch.nn.Buffer),
+                        isinstance(torch.ones(1), torch.nn.Buffer), grad.requires_grad,
+                        grad.is_leaf, torch.nn.Buffer(torch.ones(1)).persistent))
+    assert results[0] == results[1]

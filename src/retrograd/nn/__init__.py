@@ -18,7 +18,7 @@ from .padding import (ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, Ze
                       ZeroPad3d)
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .parallel import DataParallel
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
                       MaxPool2d)
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
@@ -26,7 +26,8 @@ from .sparse import Embedding
 from .upsampling import Upsample
 
 __all__ = [
-    "Module", "Parameter", "functional", "init", "utils", "modules", "parallel", "DataParallel",
+    "Module", "Parameter", "Buffer", "functional", "init", "utils", "modules", "parallel",
+    "DataParallel",
     "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Identity", "Linear", "Bilinear", "Flatten", "Unflatten", "Dropout", "Embedding",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm",

@@ -9,7 +9,7 @@ from .. import _device, dtypes
 from ..autograd.node import RemovableHandle, _HookDict
 from ..autograd.anomaly import caller_site
 from ..tensor import Tensor, bump_version, clear_grad
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -157,7 +157,13 @@ class Module:
     def __setattr__(self, name, value):
         d = self.__dict__
         params = d.get("_parameters")
-        if isinstance(value, Parameter):
+        if isinstance(value, Buffer):  # nn.Buffer: registered as a buffer wherever it goes
+            if params is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
+            if name not in d["_buffers"]:  # a buffer replaced keeps its place
+                self._forget(name)
+            self.register_buffer(name, value, value.persistent)
+        elif isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
             self._forget(name)
