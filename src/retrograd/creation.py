@@ -156,6 +156,10 @@ def _python_dtypes(fn):
 
     @functools.wraps(fn)
     def creator(*args, **kwargs):
+        if not kwargs:  # the common call: only the default device to check
+            if _device._default[0] is not None and not like:
+                _device.check_default()
+            return fn(*args)
         d = kwargs.get("dtype")
         if d.__class__ is type:
             kwargs["dtype"] = dtypes.as_dtype(d)
@@ -170,7 +174,9 @@ def _python_dtypes(fn):
         if layout is not None and layout is not _device.strided:
             raise NotImplementedError(f"layout={layout}: retrograd tensors are dense "
                                       "(torch.strided) only")
-        _device.check_memory_format(kwargs.get("memory_format"))
+        memory_format = kwargs.get("memory_format")
+        if memory_format is not None:
+            _device.check_memory_format(memory_format)
         out = kwargs.pop("out", None)
         if out is None:
             return fn(*args, **kwargs)
