@@ -43,6 +43,16 @@ def _cuda(self, device=None, non_blocking=False, memory_format=None):
     _device.cuda_call(device)
 
 
+def _pin_memory(self, device=None):
+    """``Tensor.pin_memory``: page-locked memory is for copies to an accelerator; without one the
+    CPU-only build refuses, and so does this."""
+    raise RuntimeError(_device.NO_ACCELERATOR)
+
+
+def _is_pinned(self, device=None) -> bool:
+    return False
+
+
 def _install_methods():
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
@@ -57,6 +67,12 @@ def _install_methods():
     Tensor.mT = property(lambda self: s.transpose(self, -2, -1))
     Tensor.cpu = _cpu
     Tensor.cuda = _cuda
+    Tensor.pin_memory = _pin_memory
+    Tensor.is_pinned = _is_pinned
+    # every tensor is a dense CPU tensor of numbers
+    for flag in ("is_meta", "is_sparse", "is_quantized", "is_mkldnn", "is_nested"):
+        setattr(Tensor, flag, property(lambda self: False))
+    Tensor.layout = property(lambda self: _device.strided)
 
     Tensor.__add__ = p.add
     Tensor.__radd__ = _reflected(p.add)
