@@ -6,6 +6,14 @@ graph, the same semantics and error messages.
 
 from . import autograd, dtypes, linalg, nn, ops
 from . import distributed, optim, random, utils, version, viz
+from . import amp, backends, cpu, cuda, hub, jit, onnx, serialization, testing, types
+from ._threads import (get_num_interop_threads, get_num_threads, set_num_interop_threads,
+                       set_num_threads)
+from .amp import autocast
+from .amp.autocast_mode import is_autocast_enabled
+from .backends import (are_deterministic_algorithms_enabled, get_float32_matmul_precision,
+                       is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision,
+                       use_deterministic_algorithms)
 from .serialization import load, save
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled
@@ -21,6 +29,9 @@ from .dtypes import (bool, cdouble, cfloat, complex64, complex128, double, dtype
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64,
                      long, promote_types, result_type, set_default_dtype, short, uint8, uint16,
                      uint32, uint64)
+from ._device import (channels_last, channels_last_3d, contiguous_format, get_default_device,
+                      layout, memory_format, preserve_format, set_default_device, sparse_coo,
+                      strided)
 from .printing import set_printoptions
 from .tensor import Size, Tensor, is_tensor
 

@@ -5,36 +5,13 @@ import functools
 import math
 import warnings
 
-from . import _sampling, dtypes
+from . import _device, _sampling, dtypes
 from ._array import ndarray, xp
+from ._device import device
 from ._generator import Generator, default_generator, resolve  # noqa: F401 (torch.Generator)
+from ._out import check_out, write_out
 from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state  # noqa: F401
-from .tensor import Tensor, _make
-
-
-class device:
-    """``torch.device``: everything lives on the CPU; the name is kept for code that passes it."""
-
-    __slots__ = ("index", "type")
-
-    def __init__(self, type="cpu", index=None):
-        if isinstance(type, device):
-            type, index = type.type, type.index
-        self.type, _, idx = str(type).partition(":")
-        self.index = int(idx) if idx else index
-
-    def __repr__(self):
-        return f"device(type='{self.type}')" if self.index is None else \
-            f"device(type='{self.type}', index={self.index})"
-
-    def __str__(self):
-        return self.type if self.index is None else f"{self.type}:{self.index}"
-
-    def __eq__(self, other):
-        return str(self) == str(device(other)) if isinstance(other, (str, device)) else False
-
-    def __hash__(self):
-        return hash(str(self))
+from .tensor import Size, Tensor, _make
 
 
 def _check_grad_dtype(array, requires_grad):
@@ -149,14 +126,63 @@ def _unwrap(data):
 
 
 
+def _factory_out(fn, out, args, kwargs):
+    """A factory's ``out=``: the result takes ``out``'s dtype unless ``dtype=`` names one, which
+    must then be ``out``'s."""
+    check_out(f"aten::{fn.__name__}", out)
+    dtype = kwargs.get("dtype")
+    if dtype is None:
+        kwargs["dtype"] = out.dtype
+    elif dtype is not out.dtype:
+        raise RuntimeError(f"dtype {dtypes.scalar_type_name(dtype)} does not match dtype of out "
+                           f"parameter ({dtypes.scalar_type_name(out.dtype)})")
+    return write_out(f"aten::{fn.__name__}", fn(*args, **kwargs), out,
+                     resized=_ARANGE_RESIZED if fn.__name__ == "arange" else None)
+
+
+_ARANGE_RESIZED = (
+    "The number of elements in the out tensor of shape [{0}] is {2} which does not match the "
+    "computed number of elements {3}. Note that this may occur as a result of rounding error. "
+    "The out tensor will be resized to a tensor of shape {4}.")
+
+
+_NO_PINNED = ("pin_memory=True requires a CUDA or other accelerator backend; no pinned memory "
+              "allocator is available on this system.")
+
+
 def _python_dtypes(fn):
-    """Let ``dtype=`` be one of Python's types too (``torch.zeros(2, dtype=float)``)."""
+    """Let ``dtype=`` be one of Python's types too (``torch.zeros(2, dtype=float)``), and check
+    ``device=`` and ``pin_memory=``: memory is the CPU's, as in PyTorch's CPU-only build."""
+    copies = fn.__name__ in ("tensor", "as_tensor")  # data moved to a device, as ``.to`` does
+    like = fn.__name__.endswith("_like")  # on the input's device, not the default one
+
     @functools.wraps(fn)
     def creator(*args, **kwargs):
+        if not kwargs:  # the common call: only the default device to check
+            if _device._default[0] is not None and not like:
+                _device.check_default()
+            return fn(*args)
         d = kwargs.get("dtype")
         if d.__class__ is type:
             kwargs["dtype"] = dtypes.as_dtype(d)
-        return fn(*args, **kwargs)
+        dev = kwargs.get("device")
+        if dev is not None:
+            _device.check(dev, not copies)
+        elif _device._default[0] is not None and not like:
+            _device.check_default()
+        if kwargs.get("pin_memory"):
+            raise RuntimeError(_NO_PINNED)
+        layout = kwargs.get("layout")
+        if layout is not None and layout is not _device.strided:
+            raise NotImplementedError(f"layout={layout}: retrograd tensors are dense "
+                                      "(torch.strided) only")
+        memory_format = kwargs.get("memory_format")
+        if memory_format is not None:
+            _device.check_memory_format(memory_format)
+        out = kwargs.pop("out", None)
+        if out is None:
+            return fn(*args, **kwargs)
+        return _factory_out(fn, out, args, kwargs)
 
     return creator
 
@@ -538,63 +564,129 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, requires_gr
     return normal_tensors(gen, mean, std)
 
 
-def _legacy_new(*args):
-    """``torch.Tensor(2, 3)`` (uninitialised floats), ``torch.Tensor([1, 2])`` (float data),
-    ``torch.Tensor(t)`` (an alias of ``t``: a view of all of it, AliasBackward0 in the graph) and
-    ``torch.Tensor()`` (empty)."""
+_NEW_SIGNATURES = (
+    "new() received an invalid combination of arguments - got ({}), but expected one of:\n"
+    " * (*, torch.device device = None)\n"
+    "      didn't match because some of the keywords were incorrect: {}\n"
+    " * (torch.Storage storage)\n"
+    " * (Tensor other)\n"
+    " * (tuple of ints size, *, torch.device device = None)\n"
+    " * (object data, *, torch.device device = None)\n")
+
+
+def _options(d) -> str:
+    return (f"TensorOptions(dtype={dtypes.CPP_NAMES[d]}, device=cpu, layout=Strided, "
+            "requires_grad=false (default), pinned_memory=false (default), "
+            "memory_format=(nullopt))")
+
+
+def _legacy_new(dtype, args, kwargs):
+    """The legacy constructors, ``torch.Tensor(...)``, ``torch.FloatTensor(...)`` and
+    ``Tensor.new(...)``: sizes (``Tensor(2, 3)``, ``Tensor(torch.Size([2, 3]))``, ``size=``) give a
+    new tensor (zeros here; PyTorch leaves it uninitialised), data (a list, array) is copied, and a
+    tensor is returned as it is.  ``dtype``: the constructor's own (None: ``torch.Tensor``, which
+    takes the default dtype for new memory and keeps a tensor's)."""
+    bad = [k for k in kwargs if k not in ("device", "size") or (k == "size" and args)]
+    if bad:
+        got = [_device.argument_type(a) for a in args]
+        got += [f"{k}={_device.argument_type(v)}" for k, v in kwargs.items()]
+        raise TypeError(_NEW_SIGNATURES.format(", ".join(got), ", ".join(bad)))
+    dev = kwargs.get("device")
+    if dev is not None and device(dev).type != "cpu":
+        raise RuntimeError("legacy constructor expects device type: cpu but device type: "
+                           f"{device(dev).type} was passed")
+    new_dtype = dtype or dtypes.get_default_dtype()
+    if "size" in kwargs:
+        return zeros(kwargs["size"], dtype=new_dtype)
     if not args:
-        return zeros(0)
-    if len(args) == 1:
+        return zeros(0, dtype=new_dtype)
+    if len(args) == 1 and not isinstance(args[0], builtins.int):
         data = args[0]
         if isinstance(data, Tensor):
-            return data[...]
+            if dtype is not None and data.dtype is not dtype:
+                raise TypeError(f"expected {_options(dtype)} (got {_options(data.dtype)})")
+            return data[...] if dtype is None else data  # torch.Tensor(t): an alias
         if isinstance(data, (str, bytes)):
             raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-        if isinstance(data, (builtins.float, builtins.bool, builtins.complex)):
+        if data is None or isinstance(data, (builtins.float, builtins.bool, builtins.complex)):
             raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
-        if not isinstance(data, builtins.int):
-            return tensor(data, dtype=dtypes.get_default_dtype())
-    return zeros(*args)
+        if isinstance(data, Size):
+            return zeros(data, dtype=new_dtype)
+        return tensor(data, dtype=new_dtype)
+    return zeros(*args, dtype=new_dtype)
 
 
 # --- Tensor methods that make new tensors ---------------------------------------------------------
 
 
+def _new_options(name, kwargs):
+    """The ``new_*`` methods take ``layout`` and ``pin_memory`` beyond dtype, device and
+    requires_grad (the factory checks them)."""
+    for k in kwargs:
+        if k not in ("layout", "pin_memory"):
+            raise TypeError(f"{name}() got an unexpected keyword argument '{k}'")
+    return kwargs
+
+
 def _new_tensor(self, data, dtype=None, device=None, requires_grad=False, **kwargs):
-    """``Tensor.new_tensor``: like ``torch.tensor``, with this tensor's dtype by default."""
-    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    """``Tensor.new_tensor``: like ``torch.tensor``, with this tensor's dtype and device by
+    default."""
+    _new_options("new_tensor", kwargs)
+    return tensor(data, dtype=dtype or self.dtype, device=_device.CPU if device is None else device,
+                  requires_grad=requires_grad, **kwargs)
 
 
 def _new_factory(factory):
     def method(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
-        return factory(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        _new_options("new_" + factory.__name__, kwargs)
+        return factory(*size, dtype=dtype or self.dtype, device=_device.CPU if device is None else device,
+                       requires_grad=requires_grad, **kwargs)
 
     method.__name__ = "new_" + factory.__name__
-    method.__doc__ = f"``Tensor.new_{factory.__name__}``: with this tensor's dtype by default."
+    method.__doc__ = (f"``Tensor.new_{factory.__name__}``: with this tensor's dtype and device by "
+                      "default.")
     return method
 
 
 def _new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False, **kwargs):
-    """``Tensor.new_full``: with this tensor's dtype by default."""
-    return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    """``Tensor.new_full``: with this tensor's dtype and device by default."""
+    _new_options("new_full", kwargs)
+    return full(size, fill_value, dtype=dtype or self.dtype, device=_device.CPU if device is None else device,
+                requires_grad=requires_grad, **kwargs)
 
 
 _TYPE_NAMES = {"torch." + d._tensor_name: d for d in dtypes.ALL}
 
 
 def _type(self, dtype=None, non_blocking=False, **kwargs):
-    """``Tensor.type``: the type name (``'torch.FloatTensor'``), or a copy in another dtype."""
+    """``Tensor.type``: the type name (``'torch.FloatTensor'``), or a copy in another dtype, named
+    by a dtype, a legacy type (``torch.DoubleTensor``) or its name; CUDA types fail as in
+    PyTorch's CPU-only build."""
+    if kwargs:
+        raise TypeError(f"type() got an unexpected keyword argument '{next(iter(kwargs))}'")
     if dtype is None:
         return "torch." + self.dtype._tensor_name
-    if isinstance(dtype, _LegacyType):  # x.type(torch.LongTensor)
+    if dtype is Tensor:
+        dtype = dtypes.get_default_dtype()
+    elif isinstance(dtype, _LegacyType):  # x.type(torch.LongTensor)
         dtype = dtype.dtype
-    if isinstance(dtype, str):
+    elif isinstance(dtype, str):
+        if dtype.startswith("torch.cuda."):
+            raise RuntimeError(_device.CUDA_LIBRARY)
         if dtype not in _TYPE_NAMES:
             raise ValueError(f"invalid type: '{dtype}'")
         dtype = _TYPE_NAMES[dtype]
+    elif getattr(dtype, "__module__", None) == "torch.cuda":  # torch.cuda.FloatTensor
+        raise RuntimeError(_device.CUDA_LIBRARY)
     return self.to(dtype)
 
 
+def _new(self, *args, **kwargs):
+    """``Tensor.new``: the legacy constructor, with this tensor's dtype."""
+    return _legacy_new(self.dtype, args, kwargs)
+
+
+Tensor.new = _new
 Tensor.new_tensor = _new_tensor
 Tensor.new_zeros = _new_factory(zeros)
 Tensor.new_ones = _new_factory(ones)
@@ -611,12 +703,8 @@ class _LegacyType(type):
 
 
 def _legacy_constructor(name, dtype):
-    def __new__(cls, *args):
-        """Data (a list, array or tensor) or sizes; the sizes give zeros here (PyTorch leaves
-        them uninitialised)."""
-        if len(args) == 1 and not isinstance(args[0], builtins.int):
-            return tensor(args[0], dtype=dtype)
-        return zeros(*args, dtype=dtype)
+    def __new__(cls, *args, **kwargs):
+        return _legacy_new(dtype, args, kwargs)
 
     return _LegacyType(name, (), {"__new__": __new__, "dtype": dtype,
                                   "__doc__": f"``torch.{name}``: the legacy constructor."})

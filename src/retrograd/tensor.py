@@ -7,6 +7,7 @@ The differentiable methods and operators (``+``, ``.sum()`` ...) are attached by
 import warnings
 
 from . import dtypes
+from ._device import CPU as _CPU
 from ._array import ndarray, xp
 from .autograd.grad_mode import state as _grad_state
 
@@ -82,10 +83,10 @@ class Tensor:
     __array_priority__ = 1000
 
     def __new__(cls, *args, **kwargs):
-        if cls is Tensor and not kwargs:
+        if cls is Tensor:
             from .creation import _legacy_new
 
-            return _legacy_new(*args)
+            return _legacy_new(None, args, kwargs)
         return object.__new__(cls)
 
     # --- basic properties ---------------------------------------------------------------
@@ -129,9 +130,10 @@ class Tensor:
 
     @property
     def device(self):
-        from .creation import device
+        return _CPU
 
-        return device("cpu")
+    def get_device(self) -> int:
+        return -1  # PyTorch's answer for a CPU tensor
 
     @property
     def is_cuda(self) -> bool:
@@ -144,6 +146,10 @@ class Tensor:
         return self._data.dtype.kind == "c"
 
     def is_contiguous(self, memory_format=None) -> bool:
+        if memory_format is not None:
+            from ._device import check_memory_format
+
+            check_memory_format(memory_format)
         return self._data.flags.c_contiguous
 
     def stride(self, dim=None):
@@ -154,9 +160,23 @@ class Tensor:
         return self._data.__array_interface__["data"][0]
 
     def storage_offset(self) -> int:
-        return 0
+        """Where this tensor's first element sits in the memory it shares with the tensors it is a
+        view of, in elements (0 for a tensor that owns its memory)."""
+        root = self._data
+        while isinstance(root.base, ndarray):
+            root = root.base
+        start = self._data.__array_interface__["data"][0]
+        return (start - root.__array_interface__["data"][0]) // self._data.itemsize
 
     def is_inference(self) -> bool:
+        """False while no ``inference_mode`` block has run: no tensor can be an inference tensor.
+        After one has, which tensors were made inside is not recorded, so this raises."""
+        from .autograd.grad_mode import inference_entered
+
+        if inference_entered[0]:
+            raise NotImplementedError("is_inference(): retrograd does not mark the tensors made "
+                                      "inside inference_mode, so it cannot tell once a block has "
+                                      "run")
         return False
 
     @property

@@ -318,6 +318,8 @@ def memory_report(tensor_or_tensors, params=None) -> str:
     # the root tensors), and what they are views of.
     kept = [n.variable._data for n in _walk(roots) if type(n) is AccumulateGrad]
     kept += [t._data for t in roots]
+    if params is not None:  # tensors the caller keeps too (a dict, as torchviz takes, or a list)
+        kept += [t._data for t in (params.values() if isinstance(params, dict) else params)]
     leaf_arrays = {id(a) for a in kept} | {id(a.base) for a in kept if a.base is not None}
     rows = []
     freeable = {}

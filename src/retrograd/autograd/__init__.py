@@ -12,12 +12,13 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .anomaly import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,
                       set_detect_anomaly)
 from .function import Function, FunctionCtx, once_differentiable
+from .variable import Variable
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "is_inference_mode_enabled", "Node", "AccumulateGrad", "gradcheck",
            "gradgradcheck", "GradcheckError", "detect_anomaly", "set_detect_anomaly",
            "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "Function", "FunctionCtx",
-           "once_differentiable"]
+           "once_differentiable", "Variable"]
 
 
 def _as_tuple(x):
@@ -56,7 +57,16 @@ def _make_grads(outputs, grads, is_grads_batched=False):
                 g = _ones_like(o)
             out.append(g)
             continue
-        if g._data.shape != o._data.shape:
+        if is_grads_batched:
+            if g._data.shape[1:] != o._data.shape:
+                raise RuntimeError(
+                    "If `is_grads_batched=True`, we interpret the first dimension of each "
+                    "grad_output as the batch dimension. The sizes of the remaining dimensions are "
+                    "expected to match the shape of corresponding output, but a mismatch was "
+                    f"detected: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a "
+                    f"shape of {o.shape}. If you only want some tensors in `grad_output` to be "
+                    "considered batched, consider using vmap.")
+        elif g._data.shape != o._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has "
                 f"a shape of {o.shape}."
@@ -153,6 +163,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     inputs = _as_tuple(inputs)
     if not inputs:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, _make_grads(outputs, _as_tuple(grad_outputs), True),
+                             retain_graph, create_graph, allow_unused, materialize_grads)
     grads = _make_grads(outputs, _as_tuple(grad_outputs))
     if retain_graph is None:
         retain_graph = create_graph
@@ -178,5 +191,23 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = g.detach()
         out.append(g)
     return tuple(out)
+
+
+def _batched_grad(outputs, inputs, grads, retain_graph, create_graph, allow_unused,
+                  materialize_grads):
+    """``grad(is_grads_batched=True)``: each grad_output has a leading batch dimension; the
+    gradients for each entry are computed in turn and stacked (PyTorch maps one backward over the
+    batch with vmap: the same values)."""
+    from ..ops.shape import stack
+
+    batch = next(g._data.shape[0] for g in grads if g is not None)
+    rows = []
+    for b in range(batch):
+        rows.append(grad(outputs, inputs, [None if g is None else g[b] for g in grads],
+                         retain_graph=retain_graph if b == batch - 1 else True,
+                         create_graph=create_graph, allow_unused=allow_unused,
+                         materialize_grads=materialize_grads))
+    return tuple(None if per[0] is None else stack(list(per)) for per in zip(*rows))
+
 
 from . import forward_ad, functional, graph  # noqa: E402  (they use backward and grad above)

@@ -135,8 +135,12 @@ class set_grad_enabled(_DecoratorContextManager):
         return self.__class__(self.mode)
 
 
+inference_entered = [False]  # whether any inference_mode block ran (Tensor.is_inference reads it)
+
+
 class inference_mode(_DecoratorContextManager):
-    """Like ``no_grad``, and tensors made inside report ``is_inference()``."""
+    """Like ``no_grad``.  Tensors made inside are not marked as PyTorch's inference tensors are
+    (so ``Tensor.is_inference()`` cannot answer once a block has run)."""
 
     def __init__(self, mode: bool = True):
         self.mode = mode
@@ -145,6 +149,7 @@ class inference_mode(_DecoratorContextManager):
         self.prev = (state.enabled, state.inference)
         if self.mode:
             state.enabled, state.inference = False, True
+            inference_entered[0] = True
 
     def __exit__(self, *exc):
         state.enabled, state.inference = self.prev

@@ -54,12 +54,32 @@ def _numerical_jacobian(func, inputs, eps):
     return jac
 
 
-def _analytical_jacobian(func, inputs):
-    from . import grad
-
+def _analytical_jacobian(func, inputs, nondet_tol=float("inf"), check_grad_dtypes=False):
+    """The Jacobians by reverse mode, built twice: backward must give the same rows each time
+    (within ``nondet_tol``), and with ``check_grad_dtypes`` gradients in their inputs' dtypes."""
     diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x._requires_grad]
     outs = _outputs(func, inputs)
+    first, dtypes_ok = _reverse_rows(outs, diff_inputs)
+    if nondet_tol != float("inf"):
+        again, _ = _reverse_rows(outs, diff_inputs)
+        for a_i, b_i in zip(first, again):
+            for a, b in zip(a_i, b_i):
+                if a.size and xp.abs(a - b).max() > nondet_tol:
+                    raise GradcheckError(
+                        "Backward is not reentrant, i.e., running backward with same input and "
+                        "grad_output multiple times gives different values, although analytical "
+                        "gradient matches numerical gradient.The tolerance for nondeterminism was "
+                        f"{nondet_tol}.")
+    if check_grad_dtypes and not dtypes_ok:
+        raise GradcheckError("Gradient has dtype mismatch")
+    return first
+
+
+def _reverse_rows(outs, diff_inputs):
+    from . import grad
+
     jac = [[xp.zeros((x._data.size, o._data.size)) for o in outs] for x in diff_inputs]
+    dtypes_ok = True
     for k, o in enumerate(outs):
         if not o._requires_grad:
             continue
@@ -70,8 +90,9 @@ def _analytical_jacobian(func, inputs):
                       allow_unused=True)
             for i, g in enumerate(gs):
                 if g is not None:
+                    dtypes_ok &= g._data.dtype == diff_inputs[i]._data.dtype
                     jac[i][k][:, j] = g._data.astype(xp.float64).ravel()
-    return jac
+    return jac, dtypes_ok
 
 
 def _forward_jacobian(func, inputs):
@@ -117,10 +138,19 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     """True when ``func``'s gradients match finite differences (``torch.autograd.gradcheck``).
 
     ``check_forward_ad`` also checks forward-mode AD (``retrograd.autograd.forward_ad``) against
-    them; ``check_backward_ad=False`` skips reverse mode.
+    them; ``check_backward_ad=False`` skips reverse mode.  Backward runs twice and must agree with
+    itself within ``nondet_tol``; ``check_grad_dtypes`` checks each gradient's dtype.
+    ``fast_mode=True`` runs the full check (PyTorch's fast mode checks random projections of the
+    same Jacobians: a subset of it).  ``masked`` concerns the unspecified elements of sparse
+    inputs; every tensor here is dense, so every element is checked either way.  The batched
+    checks need ``vmap``, which is not built: asking for them raises ``NotImplementedError``.
     """
     assert check_forward_ad or check_backward_ad, (
         "Expected at least one of check_forward_ad or check_backward_ad to be True")
+    if check_batched_grad or check_batched_forward_grad:
+        name = "check_batched_grad" if check_batched_grad else "check_batched_forward_grad"
+        raise NotImplementedError(f"gradcheck({name}=True): batched gradients need vmap, which "
+                                  "retrograd does not have yet")
     inputs = _as_tuple(inputs)
     _check_inputs(inputs)
     # Any output that is not a Tensor is an error, as in PyTorch; those that do not require grad
@@ -136,8 +166,13 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     numerical = _numerical_jacobian(func, inputs, eps)
     dtypes = [o._data.dtype for o in _float_outputs(outs)]
     if check_backward_ad:
-        if not _compare(numerical, _analytical_jacobian(func, inputs), rtol, atol,
-                        raise_exception, "", dtypes):
+        try:
+            analytical = _analytical_jacobian(func, inputs, nondet_tol, check_grad_dtypes)
+        except GradcheckError:
+            if raise_exception:
+                raise
+            return False
+        if not _compare(numerical, analytical, rtol, atol, raise_exception, "", dtypes):
             return False
         if check_undefined_grad:
             try:
@@ -252,6 +287,8 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
             for o in _diff_outputs(func, inputs)
         )
     grad_outputs = _as_tuple(grad_outputs)
+    if gen_non_contig_grad_outputs:  # the same values, read through strides that skip
+        grad_outputs = tuple(_non_contiguous(g) for g in grad_outputs)
     n_in = len(inputs)
     # Forward mode hands first_order detached dual inputs: which ones required grad is kept here.
     diff_in = {i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad}
@@ -267,6 +304,16 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(first_order, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception, check_undefined_grad=check_undefined_grad,
-                     check_forward_ad=check_fwd_over_rev,
-                     check_backward_ad=check_rev_over_rev)
+                     raise_exception=raise_exception, nondet_tol=nondet_tol,
+                     check_undefined_grad=check_undefined_grad,
+                     check_grad_dtypes=check_grad_dtypes, check_batched_grad=check_batched_grad,
+                     check_forward_ad=check_fwd_over_rev, check_backward_ad=check_rev_over_rev,
+                     fast_mode=fast_mode, masked=masked)
+
+
+def _non_contiguous(t):
+    """``t``'s values in a tensor whose array skips every other element of a larger one."""
+    if t._data.size <= 1:
+        return t
+    wide = xp.repeat(t._data[..., None], 2, axis=-1)[..., 0]
+    return _make(wide, t._requires_grad)

@@ -1,6 +1,7 @@
 """``retrograd.nn``: modules, parameters and the functional interface, as ``torch.nn`` has them."""
 
-from . import functional, init, parallel, utils
+from . import functional, init, utils
+from . import modules, parallel
 from .activation import (CELU, ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
                          LogSigmoid, LogSoftmax, Mish, MultiheadAttention, PReLU, ReLU, ReLU6,
                          Sigmoid, SiLU, Softmax, Softmin, Softplus, Softsign, Tanh, Threshold)
@@ -16,7 +17,8 @@ from .module import Module
 from .padding import (ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d,
                       ZeroPad3d)
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
-from .parameter import Parameter
+from .parallel import DataParallel
+from .parameter import Buffer, Parameter
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
                       MaxPool2d)
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
@@ -26,7 +28,8 @@ from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLay
 from .upsampling import Upsample
 
 __all__ = [
-    "Module", "Parameter", "functional", "init", "parallel", "utils",
+    "Module", "Parameter", "Buffer", "functional", "init", "utils", "modules", "parallel",
+    "DataParallel",
     "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Identity", "Linear", "Bilinear", "Flatten", "Unflatten", "Dropout", "Embedding",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm",

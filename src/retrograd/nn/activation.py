@@ -200,17 +200,17 @@ class MultiheadAttention(Module):
         if self.head_dim * num_heads != embed_dim:
             raise AssertionError("embed_dim must be divisible by num_heads")
         if self._qkv_same_embed_dim:
-            self.in_proj_weight = empty_param(3 * embed_dim, embed_dim, dtype=dtype)
+            self.in_proj_weight = empty_param(3 * embed_dim, embed_dim, dtype=dtype, device=device)
             self.register_parameter("q_proj_weight", None)
             self.register_parameter("k_proj_weight", None)
             self.register_parameter("v_proj_weight", None)
         else:
-            self.q_proj_weight = empty_param(embed_dim, embed_dim, dtype=dtype)
-            self.k_proj_weight = empty_param(embed_dim, self.kdim, dtype=dtype)
-            self.v_proj_weight = empty_param(embed_dim, self.vdim, dtype=dtype)
+            self.q_proj_weight = empty_param(embed_dim, embed_dim, dtype=dtype, device=device)
+            self.k_proj_weight = empty_param(embed_dim, self.kdim, dtype=dtype, device=device)
+            self.v_proj_weight = empty_param(embed_dim, self.vdim, dtype=dtype, device=device)
             self.register_parameter("in_proj_weight", None)
         if bias:
-            self.in_proj_bias = empty_param(3 * embed_dim, dtype=dtype)
+            self.in_proj_bias = empty_param(3 * embed_dim, dtype=dtype, device=device)
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias,
@@ -428,7 +428,7 @@ class PReLU(Module):
         super().__init__()
         self.num_parameters = num_parameters
         self.init = init
-        self.weight = Parameter(full((num_parameters,), init, dtype=dtype))
+        self.weight = Parameter(full((num_parameters,), init, dtype=dtype, device=device))
 
     def forward(self, input: Tensor) -> Tensor:
         return F.prelu(input, self.weight)

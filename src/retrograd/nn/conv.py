@@ -23,7 +23,7 @@ class _ConvNd(Module):
     _nd = 2
 
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation,
-                 transposed, output_padding, groups, bias, padding_mode, dtype=None):
+                 transposed, output_padding, groups, bias, padding_mode, dtype=None, device=None):
         super().__init__()
         nd = self._nd
         if groups <= 0:
@@ -59,9 +59,9 @@ class _ConvNd(Module):
         self.padding_mode = padding_mode
         shape = ((in_channels, out_channels // groups) if transposed
                  else (out_channels, in_channels // groups)) + self.kernel_size
-        self.weight = Parameter(creation.empty(*shape, dtype=dtype))
+        self.weight = Parameter(creation.empty(*shape, dtype=dtype, device=device))
         if bias:
-            self.bias = Parameter(creation.empty(out_channels, dtype=dtype))
+            self.bias = Parameter(creation.empty(out_channels, dtype=dtype, device=device))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -100,7 +100,7 @@ class _Conv(_ConvNd):
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device=None, dtype=None):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False,
-                         0, groups, bias, padding_mode, dtype)
+                         0, groups, bias, padding_mode, dtype, device)
 
     def forward(self, input: Tensor) -> Tensor:
         return self._function(input, self.weight, self.bias, self.stride, self.padding,
@@ -130,7 +130,7 @@ class ConvTranspose2d(_ConvNd):
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, True,
-                         output_padding, groups, bias, padding_mode, dtype)
+                         output_padding, groups, bias, padding_mode, dtype, device)
 
     def _output_padding(self, input, output_size):
         if output_size is None:

@@ -5,8 +5,8 @@ from . import functional as F
 from .module import Module
 
 
-class Dropout(Module):
-    """``nn.Dropout``: zeroes elements with probability p in training, identity in eval."""
+class _DropoutNd(Module):
+    """What the dropout layers share: ``p``, ``inplace``, and how they print."""
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()
@@ -15,8 +15,12 @@ class Dropout(Module):
         self.p = p
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.dropout(input, self.p, self.training, self.inplace)
-
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
+    """``nn.Dropout``: zeroes elements with probability p in training, identity in eval."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout(input, self.p, self.training, self.inplace)

@@ -203,16 +203,23 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if not training or p == 0.0:
         return input
     if p == 1.0:
-        return input * 0.0
+        return input.mul_(0.0) if inplace else input * 0.0
     a = input._data
     keep = _sampling.bernoulli_scalar(default_generator, a.size, 1.0 - p)
-    mask = _sampling.placed(keep, a).astype(a.dtype) / a.dtype.type(1.0 - p)
-    return input * _make(mask)
+    mask = _make(_sampling.placed(keep, a).astype(a.dtype) / a.dtype.type(1.0 - p))
+    return input.mul_(mask) if inplace else input * mask
+
+
+_SPARSE_EMBEDDING = ("{}(sparse=True): retrograd has no sparse tensors, so the gradient of the "
+                     "weight cannot be a sparse one; use sparse=False (a dense gradient with the "
+                     "same values)")
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False) -> Tensor:
     """``F.embedding``: the rows of ``weight`` at the indices in ``input``."""
+    if sparse:
+        raise NotImplementedError(_SPARSE_EMBEDDING.format("embedding"))
     if max_norm is not None or scale_grad_by_freq:
         raise NotImplementedError("embedding: max_norm and scale_grad_by_freq are not supported "
                                   "by retrograd yet")
@@ -324,11 +331,15 @@ def _valid_reduction(reduction: str) -> str:
 
 
 def _legacy_reduction(size_average, reduce, reduction):
+    """``reduction`` from the older ``size_average``/``reduce`` pair, with PyTorch's warning."""
     if size_average is None and reduce is None:
         return reduction
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
-    return ("mean" if size_average else "sum") if reduce else "none"
+    reduction = ("mean" if size_average else "sum") if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{reduction}' instead.", UserWarning, stacklevel=3)
+    return reduction
 
 
 def _warn_size(input: Tensor, target: Tensor) -> None:
@@ -341,10 +352,19 @@ def _warn_size(input: Tensor, target: Tensor) -> None:
 
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
              reduction: str = "mean", weight=None) -> Tensor:
-    """``F.mse_loss``: the (mean) squared difference."""
+    """``F.mse_loss``: the (mean) squared difference, each term times ``weight`` when given (a
+    tensor of the input's size; the mean then divides the weighted sum by the element count)."""
     _warn_size(input, target)
-    return _nn._mse_loss(input, target, _valid_reduction(
-        _legacy_reduction(size_average, reduce, reduction)))
+    reduction = _valid_reduction(_legacy_reduction(size_average, reduce, reduction))
+    if weight is None:
+        return _nn._mse_loss(input, target, reduction)
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    weighted = (input - target) ** 2 * weight
+    if reduction == "none":
+        return weighted
+    total = weighted.sum()
+    return total / weighted.numel() if reduction == "mean" else total
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
@@ -618,6 +638,12 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     if mode != "nearest":
         raise NotImplementedError(f"F.interpolate: mode '{mode}' is not supported yet; use "
                                   "'nearest'")
+    if align_corners is not None:
+        raise ValueError("align_corners option can only be set with the interpolating modes: "
+                         "linear | bilinear | bicubic | trilinear")
+    if antialias:
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes "
+                         "and requires a 4-D tensor as input")
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
     if size is None and scale_factor is None:

@@ -10,9 +10,10 @@ from .module import Module
 from .parameter import Parameter
 
 
-def empty_param(*shape, dtype=None) -> Parameter:
-    """A Parameter of ``shape`` (zeros until its layer initialises it)."""
-    return Parameter(creation.empty(*shape, dtype=dtype))
+def empty_param(*shape, dtype=None, device=None) -> Parameter:
+    """A Parameter of ``shape`` (zeros until its layer initialises it) on ``device`` (the CPU:
+    another device raises PyTorch's CPU-only error)."""
+    return Parameter(creation.empty(*shape, dtype=dtype, device=device))
 
 
 class Identity(Module):
@@ -34,8 +35,9 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = empty_param(out_features, in_features, dtype=dtype)
-        self.register_parameter("bias", empty_param(out_features, dtype=dtype) if bias else None)
+        self.weight = empty_param(out_features, in_features, dtype=dtype, device=device)
+        self.register_parameter("bias", empty_param(out_features, dtype=dtype, device=device)
+                                if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -66,8 +68,10 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = empty_param(out_features, in1_features, in2_features, dtype=dtype)
-        self.register_parameter("bias", empty_param(out_features, dtype=dtype) if bias else None)
+        self.weight = empty_param(out_features, in1_features, in2_features, dtype=dtype,
+                                  device=device)
+        self.register_parameter("bias", empty_param(out_features, dtype=dtype, device=device)
+                                if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -1,14 +1,15 @@
 """``nn.Module``: parameters, buffers and submodules registered by attribute assignment."""
 
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 from typing import Callable, Iterator
 
-from .. import dtypes
+from .. import _device, dtypes
 from ..autograd.node import RemovableHandle, _HookDict
 from ..autograd.anomaly import caller_site
 from ..tensor import Tensor, bump_version, clear_grad
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -59,6 +60,7 @@ class Module:
         d["_modules"] = {}
         d["_forward_hooks"] = _HookDict()
         d["_forward_hooks_with_kwargs"] = {}
+        d["_forward_hooks_always_called"] = {}
         d["_forward_pre_hooks"] = _HookDict()
         d["_forward_pre_hooks_with_kwargs"] = {}
 
@@ -74,6 +76,30 @@ class Module:
         return self._call_with_hooks(args, kwargs)
 
     def _call_with_hooks(self, args, kwargs):
+        try:
+            return self._run_with_hooks(args, kwargs)
+        except Exception:
+            self._run_always_called_hooks(args, kwargs)
+            raise
+
+    def _run_always_called_hooks(self, args, kwargs) -> None:
+        """After an error, the forward hooks registered with ``always_call=True`` still run (with
+        no output); an error of theirs is reported as a warning, the first error is raised."""
+        always = self.__dict__.get("_forward_hooks_always_called") or {}
+        for hid, hook in list(self._forward_hooks.items()):
+            if hid not in always:
+                continue
+            try:
+                if hid in self._forward_hooks_with_kwargs:
+                    hook(self, args, kwargs, None)
+                else:
+                    hook(self, args, None)
+            except Exception as e:  # the forward's error is the one to raise
+                warnings.warn("module forward hook with ``always_call=True`` raised an exception "
+                              f"that was silenced as another error was raised in forward: {e}",
+                              UserWarning, stacklevel=4)
+
+    def _run_with_hooks(self, args, kwargs):
         with_kwargs = self._forward_pre_hooks_with_kwargs
         for hid, hook in list(self._forward_pre_hooks.items()):
             if hid in with_kwargs:
@@ -105,9 +131,13 @@ class Module:
     def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
                               with_kwargs: bool = False, always_call: bool = False
                               ) -> RemovableHandle:
-        """``hook(module, args, output)`` runs after ``forward``; it may return a new output."""
-        return self._add_hook(self._forward_hooks, self._forward_hooks_with_kwargs, hook,
-                              prepend, with_kwargs)
+        """``hook(module, args, output)`` runs after ``forward``; it may return a new output.
+        With ``always_call``, it also runs (with ``output=None``) when the call raises."""
+        handle = self._add_hook(self._forward_hooks, self._forward_hooks_with_kwargs, hook,
+                                prepend, with_kwargs)
+        if always_call:
+            self.__dict__.setdefault("_forward_hooks_always_called", {})[handle.id] = True
+        return handle
 
     @staticmethod
     def _add_hook(hooks, kwarg_ids, hook, prepend, with_kwargs):
@@ -127,7 +157,13 @@ class Module:
     def __setattr__(self, name, value):
         d = self.__dict__
         params = d.get("_parameters")
-        if isinstance(value, Parameter):
+        if isinstance(value, Buffer):  # nn.Buffer: registered as a buffer wherever it goes
+            if params is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
+            if name not in d["_buffers"]:  # a buffer replaced keeps its place
+                self._forget(name)
+            self.register_buffer(name, value, value.persistent)
+        elif isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
             self._forget(name)
@@ -368,15 +404,11 @@ class Module:
         return self
 
     def to(self, *args, **kwargs) -> "Module":
-        """Cast floating-point parameters and buffers to a dtype (devices are all the CPU)."""
-        dtype = kwargs.get("dtype")
-        for a in args:
-            if isinstance(a, dtypes.dtype):
-                dtype = a
-            elif isinstance(a, Tensor):
-                dtype = a.dtype
-        if kwargs.get("tensor") is not None:
-            dtype = kwargs["tensor"].dtype
+        """Cast floating-point parameters and buffers to a dtype; the device must be the CPU, as
+        in PyTorch's CPU-only build."""
+        from ..ops.shape import _to_arguments
+
+        dtype, _ = _to_arguments(args, kwargs)
         if dtype is None:
             return self
         if not dtype.is_floating_point:
@@ -396,13 +428,17 @@ class Module:
         return self.to(dtypes.float16)
 
     def type(self, dst_type) -> "Module":
-        return self._apply(lambda a: a.astype(dst_type.np))
+        """Cast every parameter and buffer to ``dst_type``: a dtype, a legacy type
+        (``torch.DoubleTensor``) or its name, read as ``Tensor.type`` reads it."""
+        target = Tensor.type(Tensor(), dst_type)._data.dtype
+        return self._apply(lambda a: a.astype(target))
 
     def cpu(self) -> "Module":
         return self
 
     def cuda(self, device=None) -> "Module":
-        return self
+        """PyTorch's CPU-only build has no CUDA device, and says so."""
+        _device.cuda_call(device)
 
     def share_memory(self) -> "Module":
         return self
@@ -457,7 +493,10 @@ class Module:
                     f"size mismatch for {key}: copying a param with shape {value.shape} from "
                     f"checkpoint, the shape in current model is {target.shape}.")
                 continue
-            _copy_into(target, value)
+            if local_metadata.get("assign_to_params_buffers", False):
+                _assign(self, name, target, value)
+            else:
+                _copy_into(target, value)
         if strict:
             for key in state_dict:
                 if key.startswith(prefix):
@@ -470,7 +509,8 @@ class Module:
         """Copy parameters and buffers from ``state_dict`` into this module (in place).
 
         With ``strict``, missing and unexpected keys raise PyTorch's error listing all of them;
-        shape mismatches raise either way.
+        shape mismatches raise either way.  With ``assign``, the state dict's tensors become the
+        parameters and buffers themselves (a parameter keeps its ``requires_grad``).
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
@@ -479,6 +519,8 @@ class Module:
         for prefix_name, m in self.named_modules():
             prefix = prefix_name + "." if prefix_name else ""
             local_meta = {} if metadata is None else metadata.get(prefix_name, {})
+            if assign:
+                local_meta = {**local_meta, "assign_to_params_buffers": True}
             m._load_from_state_dict(state_dict, prefix, local_meta, True, missing, unexpected,
                                     errors)
         if strict:
@@ -513,6 +555,16 @@ class Module:
             else:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
+
+
+def _assign(module, name: str, target: Tensor, value: Tensor) -> None:
+    """``load_state_dict(assign=True)``: ``value`` itself takes the place of ``target``."""
+    if name in module._parameters:
+        if not isinstance(value, Parameter):
+            value = Parameter(value, requires_grad=target.requires_grad)
+        module._parameters[name] = value
+    else:
+        module._buffers[name] = value
 
 
 def _copy_into(target: Tensor, value: Tensor) -> None:

@@ -8,11 +8,12 @@ from .linear import empty_param
 from .module import Module
 
 
-def _affine(module: Module, shape, affine: bool, bias: bool, dtype) -> None:
+def _affine(module: Module, shape, affine: bool, bias: bool, dtype, device) -> None:
     """Register ``weight`` (ones) and ``bias`` (zeros) of ``shape``, or None where absent."""
-    weight = empty_param(*shape, dtype=dtype) if affine else None
+    weight = empty_param(*shape, dtype=dtype, device=device) if affine else None
     module.register_parameter("weight", weight)
-    module.register_parameter("bias", empty_param(*shape, dtype=dtype) if affine and bias else None)
+    module.register_parameter("bias", empty_param(*shape, dtype=dtype, device=device)
+                              if affine and bias else None)
     _reset_affine(module)
 
 
@@ -23,10 +24,9 @@ def _reset_affine(module: Module) -> None:
         init.zeros_(module.bias)
 
 
-class _BatchNorm(Module):
-    """Shared by the BatchNorm layers: affine weight and bias, running statistics as buffers."""
-
-    _dims = ()
+class _NormBase(Module):
+    """Shared by the normalisation layers with running statistics: affine weight and bias, the
+    statistics as buffers, and how they print (PyTorch's ``_NormBase``)."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum=0.1, affine: bool = True,
                  track_running_stats: bool = True, device=None, dtype=None, *, bias: bool = True):
@@ -36,10 +36,12 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        _affine(self, (num_features,), affine, bias, dtype)
+        _affine(self, (num_features,), affine, bias, dtype, device)
         if track_running_stats:
-            self.register_buffer("running_mean", creation.zeros(num_features, dtype=dtype))
-            self.register_buffer("running_var", creation.ones(num_features, dtype=dtype))
+            self.register_buffer("running_mean", creation.zeros(num_features, dtype=dtype,
+                                                                device=device))
+            self.register_buffer("running_var", creation.ones(num_features, dtype=dtype,
+                                                              device=device))
             self.register_buffer("num_batches_tracked", creation.tensor(0, dtype=dtypes.int64))
         else:
             self.register_buffer("running_mean", None)
@@ -60,6 +62,17 @@ class _BatchNorm(Module):
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError
 
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    """Shared by the BatchNorm layers: batch statistics in training, running ones in eval."""
+
+    _dims = ()
+
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
         momentum = 0.0 if self.momentum is None else self.momentum
@@ -73,11 +86,6 @@ class _BatchNorm(Module):
             self.running_mean if not self.training or self.track_running_stats else None,
             self.running_var if not self.training or self.track_running_stats else None,
             self.weight, self.bias, use_batch, momentum, self.eps)
-
-    def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, bias={self.bias is not None}, "
-                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -107,7 +115,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        _affine(self, self.normalized_shape, elementwise_affine, bias, dtype)
+        _affine(self, self.normalized_shape, elementwise_affine, bias, dtype, device)
 
     def reset_parameters(self) -> None:
         _reset_affine(self)
@@ -132,7 +140,7 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        _affine(self, (num_channels,), affine, bias, dtype)
+        _affine(self, (num_channels,), affine, bias, dtype, device)
 
     def reset_parameters(self) -> None:
         _reset_affine(self)

@@ -1,4 +1,5 @@
-"""``nn.Parameter``: a leaf tensor that a Module registers as one of its parameters."""
+"""``nn.Parameter``: a leaf tensor that a Module registers as one of its parameters; ``nn.Buffer``:
+one it registers as a buffer."""
 
 from .._array import xp
 from ..tensor import Tensor, _make
@@ -27,3 +28,21 @@ class Parameter(Tensor):
 
     def __reduce_ex__(self, protocol):
         return (Parameter, (self.detach(), self._requires_grad))
+
+
+class _BufferMeta(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.__dict__.get("_is_buffer", False)
+
+
+class Buffer(metaclass=_BufferMeta):
+    """``nn.Buffer(data, persistent=True)``: a tensor that, assigned to a module attribute, is
+    registered as a buffer (kept in the state dict unless ``persistent=False``)."""
+
+    def __new__(cls, data=None, *, persistent: bool = True):
+        if data is None:
+            data = _make(xp.zeros(0, xp.float32))
+        buffer = data.detach().requires_grad_(data.requires_grad)
+        buffer._is_buffer = True
+        buffer.persistent = persistent
+        return buffer

@@ -6,8 +6,8 @@ from . import functional as F
 from .module import Module
 
 
-class MaxPool2d(Module):
-    """``nn.MaxPool2d``: the maximum of each window (and its index with ``return_indices``)."""
+class _MaxPoolNd(Module):
+    """What the max-pooling layers share: their options, and how they print."""
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
                  return_indices: bool = False, ceil_mode: bool = False):
@@ -19,16 +19,27 @@ class MaxPool2d(Module):
         self.return_indices = return_indices
         self.ceil_mode = ceil_mode
 
-    def forward(self, input: Tensor):
-        return C.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            self.ceil_mode, self.return_indices)
-
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
-class AvgPool2d(Module):
+class MaxPool2d(_MaxPoolNd):
+    """``nn.MaxPool2d``: the maximum of each window (and its index with ``return_indices``)."""
+
+    def forward(self, input: Tensor):
+        return C.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode, self.return_indices)
+
+
+class _AvgPoolNd(Module):
+    """What the average-pooling layers share: how they print."""
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(_AvgPoolNd):
     """``nn.AvgPool2d``: the mean of each window."""
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
@@ -45,29 +56,30 @@ class AvgPool2d(Module):
         return C.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
 
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
-
-class AdaptiveAvgPool2d(Module):
-    """``nn.AdaptiveAvgPool2d``: the mean over an even split of the plane into ``output_size``."""
+class _AdaptiveAvgPoolNd(Module):
+    """What the adaptive average-pooling layers share: the output size, and how they print."""
 
     def __init__(self, output_size):
         super().__init__()
         self.output_size = output_size
 
-    def forward(self, input: Tensor) -> Tensor:
-        return C.adaptive_avg_pool2d(input, self.output_size)
-
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
+    """``nn.AdaptiveAvgPool2d``: the mean over an even split of the plane into ``output_size``."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return C.adaptive_avg_pool2d(input, self.output_size)
 
 
 def _tuple1(v):
     return tuple(v) if isinstance(v, (tuple, list)) else (v,)
 
 
-class MaxPool1d(MaxPool2d):
+class MaxPool1d(_MaxPoolNd):
     """``nn.MaxPool1d``: the maximum of each window along the last dimension."""
 
     def forward(self, input: Tensor):
@@ -75,22 +87,25 @@ class MaxPool1d(MaxPool2d):
                             self.ceil_mode, self.return_indices)
 
 
-class AvgPool1d(AvgPool2d):
+class AvgPool1d(_AvgPoolNd):
     """``nn.AvgPool1d``: the mean of each window along the last dimension."""
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                  count_include_pad: bool = True):
+        super().__init__()
         # PyTorch keeps these as 1-tuples
-        super().__init__(_tuple1(kernel_size), _tuple1(stride if stride is not None
-                                                        else kernel_size), _tuple1(padding),
-                         ceil_mode, count_include_pad)
+        self.kernel_size = _tuple1(kernel_size)
+        self.stride = _tuple1(stride if stride is not None else kernel_size)
+        self.padding = _tuple1(padding)
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
 
     def forward(self, input: Tensor) -> Tensor:
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad)
 
 
-class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
+class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
     """``nn.AdaptiveAvgPool1d``: the mean over an even split of the last dimension."""
 
     def forward(self, input: Tensor) -> Tensor:

@@ -73,7 +73,7 @@ class _RNNBase(Module):
                 if bias:
                     shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
                 for name, shape in shapes:
-                    setattr(self, name + suffix, empty_param(*shape, dtype=dtype))
+                    setattr(self, name + suffix, empty_param(*shape, dtype=dtype, device=device))
                     self._flat_weights_names.append(name + suffix)
         self.reset_parameters()
 
@@ -94,6 +94,10 @@ class _RNNBase(Module):
                 get("bias_hh" + suffix))
 
     def forward(self, input: Tensor, hx=None):
+        from .utils.rnn import PackedSequence
+
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         batched = input.ndim == 3
         if input.ndim not in (2, 3):
             raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, got "
@@ -118,7 +122,33 @@ class _RNNBase(Module):
             out = out.transpose(0, 1)
         return (out, (h_n, c_n)) if lstm else (out, h_n)
 
-    def _run(self, x: Tensor, h0, c0):
+    def _forward_packed(self, packed, hx):
+        """A PackedSequence in and out: the sequences run padded, sorted longest first, and at step
+        t only the first ``batch_sizes[t]`` rows move on (the others keep their state)."""
+        from .utils.rnn import PackedSequence, pad_packed_sequence
+
+        sizes = packed.batch_sizes.tolist()
+        sorted_packed = PackedSequence(packed.data, packed.batch_sizes)
+        x, _ = pad_packed_sequence(sorted_packed)
+        if x.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {x.shape[-1]}")
+        lstm = self.mode == "LSTM"
+        h0, c0 = (hx if hx is not None else (None, None)) if lstm else (hx, None)
+        order = packed.sorted_indices
+        if order is not None:  # the initial states come in the caller's order
+            h0 = h0.index_select(1, order) if h0 is not None else None
+            c0 = c0.index_select(1, order) if c0 is not None else None
+        out, h_n, c_n = self._run(x, h0, c0, sizes)
+        data = cat([out[t, :n] for t, n in enumerate(sizes)])
+        if packed.unsorted_indices is not None:
+            h_n = h_n.index_select(1, packed.unsorted_indices)
+            c_n = c_n.index_select(1, packed.unsorted_indices) if c_n is not None else None
+        out = PackedSequence(data, packed.batch_sizes, packed.sorted_indices,
+                             packed.unsorted_indices)
+        return (out, (h_n, c_n)) if lstm else (out, h_n)
+
+    def _run(self, x: Tensor, h0, c0, sizes=None):
         steps, batch = x.shape[0], x.shape[1]
         directions = 2 if self.bidirectional else 1
         zeros = creation.zeros(batch, self.hidden_size, dtype=x.dtype)
@@ -135,7 +165,12 @@ class _RNNBase(Module):
                 projected = F.linear(x, w_ih, b_ih).unbind(0)  # every time step at once
                 hs = [None] * steps
                 for t in (range(steps - 1, -1, -1) if d else range(steps)):
-                    h, c = _rnn_step(self.mode, projected[t], h, c, w_hh, b_hh)
+                    h_new, c_new = _rnn_step(self.mode, projected[t], h, c, w_hh, b_hh)
+                    if sizes is not None and sizes[t] < batch:  # finished or not yet started
+                        n = sizes[t]
+                        h_new = cat([h_new[:n], h[n:]])
+                        c_new = cat([c_new[:n], c[n:]]) if c is not None else None
+                    h, c = h_new, c_new
                     hs[t] = h
                 outs.append(stack(hs))
                 finals_h.append(h)
@@ -208,11 +243,11 @@ class _CellBase(Module):
         self.hidden_size = hidden_size
         self.bias = bias
         gate_size = _GATES[self._mode] * hidden_size
-        self.weight_ih = empty_param(gate_size, input_size, dtype=dtype)
-        self.weight_hh = empty_param(gate_size, hidden_size, dtype=dtype)
+        self.weight_ih = empty_param(gate_size, input_size, dtype=dtype, device=device)
+        self.weight_hh = empty_param(gate_size, hidden_size, dtype=dtype, device=device)
         if bias:
-            self.bias_ih = empty_param(gate_size, dtype=dtype)
-            self.bias_hh = empty_param(gate_size, dtype=dtype)
+            self.bias_ih = empty_param(gate_size, dtype=dtype, device=device)
+            self.bias_hh = empty_param(gate_size, dtype=dtype, device=device)
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)

@@ -16,6 +16,8 @@ class Embedding(Module):
                  norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False,
                  _weight=None, _freeze: bool = False, device=None, dtype=None):
         super().__init__()
+        if sparse:
+            raise NotImplementedError(F._SPARSE_EMBEDDING.format("Embedding"))
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         if padding_idx is not None:
@@ -30,7 +32,7 @@ class Embedding(Module):
         self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
         if _weight is None:
-            self.weight = empty_param(num_embeddings, embedding_dim, dtype=dtype)
+            self.weight = empty_param(num_embeddings, embedding_dim, dtype=dtype, device=device)
             self.reset_parameters()
         else:
             self.weight = Parameter(_weight, requires_grad=not _freeze)

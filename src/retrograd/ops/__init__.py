@@ -4,6 +4,7 @@ Each module lists its public functions in ``__all__``; they become ``retrograd.<
 with ``op(...)`` and functions marked ``@tensor_method`` become Tensor methods as well.
 """
 
+from .. import _device
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from . import (composite, conv, indexing, inplace, linalg, nnops, pointwise, reduction, sampling,
@@ -32,6 +33,27 @@ def _invert(self):
     return pointwise.bitwise_not(self)
 
 
+def _cpu(self, memory_format=None):
+    """``Tensor.cpu``: the tensor itself (every tensor is on the CPU)."""
+    _device.check_memory_format(memory_format)
+    return self
+
+
+def _cuda(self, device=None, non_blocking=False, memory_format=None):
+    """``Tensor.cuda``: PyTorch's CPU-only build has no CUDA device, and says so."""
+    _device.cuda_call(device)
+
+
+def _pin_memory(self, device=None):
+    """``Tensor.pin_memory``: page-locked memory is for copies to an accelerator; without one the
+    CPU-only build refuses, and so does this."""
+    raise RuntimeError(_device.NO_ACCELERATOR)
+
+
+def _is_pinned(self, device=None) -> bool:
+    return False
+
+
 def _install_methods():
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
@@ -44,8 +66,14 @@ def _install_methods():
     Tensor.bool = lambda self: s.to(self, _dt.bool)
     Tensor.type_as = lambda self, other: s.to(self, other.dtype)
     Tensor.mT = property(lambda self: s.transpose(self, -2, -1))
-    Tensor.cpu = lambda self, *a, **k: self
-    Tensor.cuda = lambda self, *a, **k: self
+    Tensor.cpu = _cpu
+    Tensor.cuda = _cuda
+    Tensor.pin_memory = _pin_memory
+    Tensor.is_pinned = _is_pinned
+    # every tensor is a dense CPU tensor of numbers
+    for flag in ("is_meta", "is_sparse", "is_quantized", "is_mkldnn", "is_nested"):
+        setattr(Tensor, flag, property(lambda self: False))
+    Tensor.layout = property(lambda self: _device.strided)
 
     Tensor.__add__ = p.add
     Tensor.__radd__ = _reflected(p.add)

@@ -44,12 +44,12 @@ def _each(tensors, fn):
 def hstack(tensors, *, out=None):
     """``torch.hstack``: joined along dim 1, or dim 0 for vectors."""
     tensors = atleast_1d(tensors)
-    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1, out=out)
 
 
 def vstack(tensors, *, out=None):
     """``torch.vstack``: vectors as rows, joined along dim 0."""
-    return cat(atleast_2d(tensors), 0)
+    return cat(atleast_2d(tensors), 0, out=out)
 
 
 row_stack = vstack
@@ -57,12 +57,12 @@ row_stack = vstack
 
 def dstack(tensors, *, out=None):
     """``torch.dstack``: joined along dim 2, each at least 3-d."""
-    return cat(atleast_3d(tensors), 2)
+    return cat(atleast_3d(tensors), 2, out=out)
 
 
 def column_stack(tensors, *, out=None):
     """``torch.column_stack``: vectors as columns, joined along dim 1."""
-    return cat([reshape(t, (-1, 1)) if t.ndim <= 1 else t for t in tensors], 1)
+    return cat([reshape(t, (-1, 1)) if t.ndim <= 1 else t for t in tensors], 1, out=out)
 
 
 def broadcast_tensors(*tensors):

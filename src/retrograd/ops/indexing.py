@@ -8,6 +8,7 @@ gradient is the same read, so higher derivatives need nothing more.
 
 from .. import dtypes
 from .._array import ndarray, sum_to_shape, xp
+from .._out import check_out, dtype_expected, write_out
 from ..autograd.node import check_version
 from ..tensor import Tensor, _make, _wrap_dim
 from .registry import _shape_error, op, tensor_method
@@ -309,10 +310,18 @@ def _check_along(name, shape, index, d, other=None, other_name="src"):
 @tensor_method
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """``torch.gather``: ``out[i][j] = input[i][index[i][j]]`` along ``dim`` (2-D case)."""
+    if sparse_grad:
+        raise NotImplementedError("gather(sparse_grad=True): retrograd has no sparse tensors; "
+                                  "the gradient of gather is always dense here")
     d = _wrap_dim(dim, input.ndim)
     idx = _long_index(index, "gather(): Expected dtype int32/int64 for index")
     _check_along("gather", input._data.shape, idx, d)
-    return _gather(input, _along_key(idx, d), True, _gather, kept_indices((index,)))
+    if out is not None:
+        check_out("gather", out, (input,))
+    result = _gather(input, _along_key(idx, d), True, _gather, kept_indices((index,)))
+    if out is None:
+        return result
+    return write_out("gather", result, out, (input,), dtype_expected(result, out), exact=True)
 
 
 @tensor_method
@@ -329,15 +338,21 @@ def index_select(input, dim, index, *, out=None):
         if input.ndim == 2 and d == 1:
             raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad[0]} axis_dim={size}")
         raise IndexError("index out of range in self")
-    return _index_select(input, (slice(None),) * d + (idx,), True, _index_select,
-                         kept_indices((index,)))
+    if out is not None:
+        check_out("index_select", out, (input,))
+    result = _index_select(input, (slice(None),) * d + (idx,), True, _index_select,
+                           kept_indices((index,)))
+    if out is None:
+        return result
+    return write_out("index_select", result, out, (input,), RuntimeError(
+        "index_select(): self and result must have the same scalar type"), exact=True)
 
 
 def take_along_dim(input, indices, dim=None, *, out=None):
     """``torch.take_along_dim``: gather with ``indices`` broadcast against ``input`` off ``dim``
     (over the flattened input when ``dim`` is None)."""
     if dim is None:
-        return input.reshape(-1).gather(0, indices.reshape(-1))
+        return input.reshape(-1).gather(0, indices.reshape(-1), out=out)
     if input.ndim != indices.ndim:
         raise RuntimeError(
             "torch.take_along_dim(): input and indices should have the same number of dimensions, "
@@ -349,7 +364,7 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     input = input.expand(shape)
     shape[d] = indices.shape[d]
     # Gathers by its own copy of the indices, as PyTorch does: writing them later is no error.
-    return input.gather(d, indices.expand(shape).clone())
+    return input.gather(d, indices.expand(shape).clone(), out=out)
 
 
 tensor_method(take_along_dim)
@@ -420,9 +435,15 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
     if src is None:
         src = value
     d, idx, key = _scatter_args("scatter", input, dim, index, src)
+    if out is not None:
+        check_out("scatter", out, (input, src))
     if isinstance(src, Tensor):
-        return _scatter_src(input, src, d, idx, key, kept_indices((index,)))
-    return _scatter_value(input, d, idx, key, src, kept_indices((index,)))
+        result = _scatter_src(input, src, d, idx, key, kept_indices((index,)))
+    else:
+        result = _scatter_value(input, d, idx, key, src, kept_indices((index,)))
+    if out is None:
+        return result
+    return write_out("scatter", result, out, (input, src), dtype_expected(result, out), exact=True)
 
 
 @tensor_method
@@ -430,7 +451,13 @@ def scatter_add(input, dim, index, src, *, out=None):
     """``torch.scatter_add``: a copy of ``input`` with ``src`` added at ``index`` along ``dim``
     (repeated indices add up)."""
     d, idx, key = _scatter_args("scatter_add", input, dim, index, src)
-    return _scatter_add(input, src, d, idx, key, kept_indices((index,)))
+    if out is not None:
+        check_out("scatter_add", out, (input, src))
+    result = _scatter_add(input, src, d, idx, key, kept_indices((index,)))
+    if out is None:
+        return result
+    return write_out("scatter_add", result, out, (input, src), dtype_expected(result, out),
+                     exact=True)
 
 
 # PyTorch names a dtype by its C type in some errors (a mask's dtype, clamp_'s integer tensor).
@@ -564,9 +591,16 @@ def nonzero(input, *, out=None, as_tuple=False):
     dimension with ``as_tuple``)."""
     a = input._data
     if as_tuple:
+        if out is not None:
+            raise RuntimeError("nonzero does not support the out kwarg when as_tuple is True")
         return tuple(_make(i.astype(xp.int64)) for i in xp.nonzero(a.reshape(1) if a.ndim == 0
                                                                        else a))
-    return _make(xp.argwhere(a).astype(xp.int64))
+    result = _make(xp.argwhere(a).astype(xp.int64))
+    if out is None:
+        return result
+    return write_out("nonzero", result, out, (), RuntimeError(
+        "nonzero: Expected out tensor to have scalar type Long but got scalar type"
+        f"{dtypes.scalar_type_name(out.dtype)}"), exact=True)
 
 
 __all__ = [

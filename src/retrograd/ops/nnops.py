@@ -749,6 +749,42 @@ def _embedding(weight, indices, padding_idx):
     return weight[indices]
 
 
+# --- weight normalisation: w = g * v / ||v||, the norm over every dimension but ``dim`` ----------
+
+
+def _except_dim(dim, ndim):
+    """The dimensions a weight-norm reduces: all (``dim`` -1), or all but ``dim``."""
+    return tuple(range(ndim)) if dim == -1 else tuple(i for i in range(ndim) if i != dim)
+
+
+def _wn_sum(x, dim):
+    """``x`` summed over the weight-norm dimensions, kept as size 1 (a 0-d result for dim -1)."""
+    axes = _except_dim(dim, x.ndim)
+    if dim == -1:
+        return x.sum()
+    return x.sum(list(axes), keepdim=True) if axes else x
+
+
+def _wn_v_grad(g, n):
+    norm = _wn_sum(n.v * n.v, n.dim).sqrt()
+    along = _wn_sum(g * n.v, n.dim)
+    return n.g / norm * (g - n.v * (along / (norm * norm)))
+
+
+def _wn_g_grad(g, n):
+    return _wn_sum(g * n.v, n.dim) / _wn_sum(n.v * n.v, n.dim).sqrt()
+
+
+@op(inputs="v g", saves="v g", method=False, node="WeightNormInterfaceBackward0",
+    grads=(_wn_v_grad, _wn_g_grad))
+def _weight_norm(v, g, dim):
+    """``torch._weight_norm``: ``v * (g / ||v||)``, the norm taken over every dimension except
+    ``dim`` (over all of them for ``dim`` -1)."""
+    axes = _except_dim(dim, v.ndim)
+    norm = xp.sqrt((v * v).sum(axis=axes, keepdims=dim != -1))
+    return (v * (g / norm)).astype(v.dtype, copy=False)
+
+
 def as_index(target) -> "xp.ndarray":
     """An int64 array from a Tensor, array or int, to index with."""
     return target._data if isinstance(target, Tensor) else xp.asarray(target)

@@ -11,6 +11,7 @@ one retrograd does not have yet (``StandardGammaBackward0``'s reparameterised gr
 from .. import _sampling
 from .._array import xp
 from .._generator import resolve
+from .._out import check_out, write_out
 from ..tensor import Tensor, _make
 from . import pointwise as _p
 from .registry import op, tensor_method
@@ -96,6 +97,9 @@ def _count(shape):
 def bernoulli(input, p=None, *, generator=None, out=None):
     """``torch.bernoulli``: 1 with the probability in each element of ``input`` (or with the
     float ``p``), else 0, in ``input``'s dtype."""
+    if out is not None:
+        check_out("bernoulli", out, (input,))
+        return write_out("bernoulli", bernoulli(input, p, generator=generator), out, (input,))
     gen = resolve(generator)
     a = input._data
     if p is None:
@@ -139,6 +143,10 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     """``torch.multinomial``: ``num_samples`` category indices per row, drawn in proportion to the
     row's weights (PyTorch's draws: exponential races without replacement, a binary search of the
     running sum with replacement)."""
+    if out is not None:
+        check_out("multinomial", out, (input,))
+        return write_out("multinomial", multinomial(input, num_samples, replacement,
+                                                    generator=generator), out, (input,))
     a = input._data
     num_samples = int(num_samples)
     _check_multinomial(a, num_samples, replacement)

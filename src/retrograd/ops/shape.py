@@ -1,7 +1,8 @@
 """Ops that move elements without computing new values: views, reshapes, copies, dtype changes."""
 
-from .. import dtypes
+from .. import _device, dtypes
 from .._array import reshaped_view, sum_to_shape, xp
+from .._out import check_out, write_out
 from ..tensor import Tensor, _make, _wrap_dim
 from .reduction import dims_arg
 from .registry import op, tensor_method
@@ -217,15 +218,18 @@ def flatten(input, start_dim=0, end_dim=-1):
     return input.reshape(shape[:s] + (-1,) + shape[e + 1:])
 
 
-@op(grads=(lambda g, n: g,))
+@op(grads=(lambda g, n: g,),
+    check=lambda a, memory_format=None: _device.check_memory_format(memory_format))
 def clone(self, memory_format=None):
-    """``torch.clone``: a copy that stays in the graph."""
+    """``torch.clone``: a copy that stays in the graph (row-major: with ``preserve_format``
+    PyTorch keeps a dense input's strides, e.g. a transposed one's; the values are the same)."""
     return self.copy()
 
 
 @tensor_method
 def contiguous(input, memory_format=None):
     """``Tensor.contiguous``: the tensor itself when C-contiguous, else a contiguous copy."""
+    _device.check_memory_format(memory_format)
     return input if input._data.flags.c_contiguous else clone(input)
 
 
@@ -235,16 +239,56 @@ def _to_copy(self, dtype):
         return self.astype(dtype.np)
 
 
-@tensor_method
-def to(input, *args, dtype=None, copy=False, **kwargs):
-    """``Tensor.to``: another dtype (device names are accepted: everything lives on the CPU)."""
-    for a in args:
-        if isinstance(a, dtypes.dtype) or a.__class__ is type:
-            dtype = dtypes.as_dtype(a)
-        elif hasattr(a, "_data") and hasattr(a, "dtype"):  # .to(other_tensor)
-            dtype = a.dtype
-    if dtype.__class__ is type:
+_TO_SIGNATURES = (
+    "to() received an invalid combination of arguments - got ({}), but expected one of:\n"
+    " * (torch.device device = None, torch.dtype dtype = None, bool non_blocking = False, bool copy "
+    "= False, *, torch.memory_format memory_format = None)\n"
+    " * (torch.dtype dtype, bool non_blocking = False, bool copy = False, *, torch.memory_format "
+    "memory_format = None)\n"
+    " * (Tensor tensor, bool non_blocking = False, bool copy = False, *, torch.memory_format "
+    "memory_format = None)\n")
+_TO_KEYWORDS = ("device", "dtype", "non_blocking", "copy", "memory_format", "tensor")
+
+
+def _to_arguments(args, kwargs):
+    """``Tensor.to``'s three forms, (device, dtype, ...), (dtype, ...) and (tensor, ...), read as
+    PyTorch reads them: the dtype asked for, and whether a copy is asked for.  A device other than
+    the CPU raises the CPU-only build's error."""
+    bad = [k for k in kwargs if k not in _TO_KEYWORDS]
+    first = args[0] if args else None
+    if isinstance(first, dtypes.dtype) or first.__class__ is type:
+        names, first = ("dtype", "non_blocking", "copy"), dtypes.as_dtype(first)
+    elif isinstance(first, Tensor):
+        names = ("tensor", "non_blocking", "copy")
+    else:
+        names = ("device", "dtype", "non_blocking", "copy")
+    given = dict(zip(names, (first,) + args[1:])) if args else {}
+    ok = (not bad and len(args) <= len(names) and not set(given) & set(kwargs)
+          and isinstance(given.get("dtype", kwargs.get("dtype")), (dtypes.dtype, type(None), type))
+          and isinstance(given.get("non_blocking", False), bool)
+          and isinstance(given.get("copy", False), bool))
+    if not ok:
+        got = [_device.argument_type(a) for a in args]
+        got += [f"{k}={_device.argument_type(v)}" for k, v in kwargs.items()]
+        raise TypeError(_TO_SIGNATURES.format(", ".join(got) + (", " if kwargs else "")))
+    given.update(kwargs)
+    _device.check(given.get("device"))
+    _device.check_memory_format(given.get("memory_format"))
+    dtype = given.get("dtype")
+    if given.get("tensor") is not None:
+        dtype = given["tensor"].dtype
+    elif dtype.__class__ is type:
         dtype = dtypes.as_dtype(dtype)
+    return dtype, given.get("copy", False)
+
+
+@tensor_method
+def to(input, *args, **kwargs):
+    """``Tensor.to``: another dtype; the device must be the CPU (PyTorch's CPU-only build)."""
+    if not kwargs and len(args) == 1 and args[0].__class__ is dtypes.dtype:
+        dtype, copy = args[0], False  # .float(), .to(torch.float64): the common call, parsed fast
+    else:
+        dtype, copy = _to_arguments(args, kwargs)
     if dtype is None or dtype.np == input._data.dtype:
         return clone(input) if copy else input
     if dtype.category < 2 and input._requires_grad:  # integer results are outside the graph
@@ -468,7 +512,15 @@ def cat(tensors, dim=0, *, out=None):
                     f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list.")
     sizes = [None if skip else t.shape[d] for t, skip in zip(tensors, skipped)]
     target, in_dtypes = _out_dtypes(tensors)
-    return _cat(list(tensors), d, sizes, in_dtypes, target)
+    if out is not None:
+        check_out("cat", out, tensors)
+    result = _cat(list(tensors), d, sizes, in_dtypes, target)
+    return result if out is None else write_out("cat", result, out, tensors, _cat_cast(out))
+
+
+def _cat_cast(out):
+    return TypeError("torch.cat(): input types can't be cast to the desired output type "
+                     f"{dtypes.scalar_type_name(out.dtype)}")
 
 
 def _stack_grad(g, n):
@@ -493,7 +545,10 @@ def stack(tensors, dim=0, *, out=None):
                 f"at entry 0 and [{', '.join(map(str, t.shape))}] at entry {i}")
     d = _wrap_dim(dim, len(first) + 1)
     target, in_dtypes = _out_dtypes(tensors)
-    return _stack(list(tensors), d, in_dtypes, target)
+    if out is not None:
+        check_out("stack", out, tensors)
+    result = _stack(list(tensors), d, in_dtypes, target)
+    return result if out is None else write_out("stack", result, out, tensors, _cat_cast(out))
 
 
 def _roll_back(g, n):
@@ -531,12 +586,17 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         input, dim = reshape(input, (-1,)), 0
     d = _wrap_dim(dim, input.ndim)
     if isinstance(repeats, int):
+        if output_size is not None and output_size != input.shape[d] * repeats:
+            raise RuntimeError(f"repeat_interleave: Invalid output_size, expected "
+                               f"{input.shape[d] * repeats} but got {output_size}")
         # as PyTorch: a new axis expanded, copied, and folded in (a ViewBackward0 node)
         shape = input.shape
         out = clone(expand(unsqueeze(input, d + 1), shape[:d + 1] + (repeats,) + shape[d + 1:]))
         return view(out, shape[:d] + (shape[d] * repeats,) + shape[d + 1:])
     counts = repeats._data.reshape(-1)
     idx = xp.repeat(xp.arange(input.shape[d]), counts)
+    if output_size is not None and output_size != idx.size:
+        raise RuntimeError("allocated size does not match required size")
     return index_select(input, d, _make(idx))
 
 

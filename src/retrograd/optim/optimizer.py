@@ -75,6 +75,11 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        for group in self.param_groups:
+            if group.get("capturable"):  # CUDA graph capture: PyTorch refuses CPU parameters
+                raise AssertionError("If capturable=True, params and state_steps must be on "
+                                     "supported devices: ['cuda', 'xpu', 'hpu', 'privateuseone', "
+                                     "'xla'].")
         self._step()
         return loss
 
@@ -98,6 +103,10 @@ class Optimizer:
         """Add a group of parameters with options of its own (``Optimizer.add_param_group``)."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        if param_group.get("differentiable", self.defaults.get("differentiable")):
+            raise NotImplementedError("differentiable=True: retrograd's optimizer steps update the "
+                                      "parameters outside the graph; a step that autograd can "
+                                      "differentiate through is not built")
         params = param_group["params"]
         if isinstance(params, Tensor):
             params = [params]

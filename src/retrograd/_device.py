@@ -1,0 +1,237 @@
+"""``torch.device`` and the default device, as PyTorch's CPU-only build has them.
+
+Every tensor lives on the CPU.  A device name is parsed and compared exactly as PyTorch does, so
+code that builds ``torch.device('cuda:1')`` or checks ``x.device == torch.device('cpu')`` runs;
+asking for memory on any other device raises the error that PyTorch's CPU-only build raises.
+"""
+
+import builtins
+import re
+
+_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga",
+          "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+_BACKEND = {"mps": "MPS", "xla": "XLA", "hip": "HIP", "lazy": "Lazy", "ipu": "IPU", "ve": "VE",
+            "hpu": "HPU", "mtia": "MTIA", "maia": "MAIA", "vulkan": "Vulkan", "mkldnn": "MkldnnCPU",
+            "privateuseone": "PrivateUse1"}
+
+_PATTERN = re.compile(r"([a-zA-Z_]+)(?::(0|[1-9][0-9]*))?\Z")
+_SIGNATURES = ("device() received an invalid combination of arguments - got ({}), but expected one "
+               "of:\n * (torch.device device)\n{} * (str type, int index = -1)\n")
+_NOTHING = object()  # device() with no argument, told apart from device(None)
+NO_CUDA = "Torch not compiled with CUDA enabled"
+NO_ACCELERATOR = "Cannot access accelerator device when none is available."
+_OURS = " retrograd computes on the CPU only."
+CUDA_LIBRARY = (
+    "Cannot initialize CUDA without ATen_cuda library. PyTorch splits its backend into two shared "
+    "libraries: a CPU library and a CUDA library; this error has occurred because you are trying "
+    "to use some CUDA functionality, but the CUDA library has not been loaded by the dynamic "
+    "linker for some reason.  The CUDA library MUST be loaded, EVEN IF you don't directly use any "
+    "symbols from the CUDA library! One common culprit is a lack of -Wl,--no-as-needed in your "
+    "link arguments; many dynamic linkers will delete dynamic library dependencies if you don't "
+    "depend on any of their symbols.  You can check if this has occurred by using ldd on your "
+    "binary to see if there is a dependency on *_cuda.so library.")
+
+
+class device:
+    """``torch.device``: a device type (``'cpu'``, ``'cuda'`` ...) and an optional index."""
+
+    __slots__ = ("_type", "_index")
+
+    def __init__(self, type=_NOTHING, index=None):
+        if isinstance(type, device):
+            if index is not None:
+                raise TypeError("device(): argument 'type' (position 1) must be str, not "
+                                "torch.device")
+            self._type, self._index = type._type, type._index
+            return
+        if isinstance(type, builtins.int) and not isinstance(type, builtins.bool) and index is None:
+            if type < 0:
+                raise RuntimeError("Device index must not be negative")
+            raise RuntimeError(NO_ACCELERATOR + _OURS)
+        if not isinstance(type, str):
+            got = "" if type is _NOTHING else builtins.type(type).__name__
+            why = ("" if not got else "      didn't match because some of the arguments have "
+                   f"invalid types: (!{got}!)\n")
+            raise TypeError(_SIGNATURES.format(got, why))
+        if index is not None and (not isinstance(index, builtins.int)
+                                  or isinstance(index, builtins.bool)):
+            raise TypeError(f"device(): argument 'index' (position 2) must be int, not "
+                            f"{builtins.type(index).__name__}")
+        match = _PATTERN.match(type)
+        if match is None:
+            raise RuntimeError(f"Invalid device string: '{type}'")
+        name, idx = match.groups()
+        if name not in _TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(_TYPES)} device type at start of "
+                               f"device string: {type}")
+        if idx is not None:
+            if index is not None:
+                raise RuntimeError("type (string) must not include an index because index was "
+                                   f"passed explicitly: {type}")
+            index = builtins.int(idx)
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
+        self._type, self._index = name, index
+
+    @property
+    def type(self) -> str:
+        return self._type
+
+    @property
+    def index(self):
+        return self._index
+
+    def __repr__(self):
+        if self._index is None:
+            return f"device(type='{self._type}')"
+        return f"device(type='{self._type}', index={self._index})"
+
+    def __str__(self):
+        return self._type if self._index is None else f"{self._type}:{self._index}"
+
+    def __eq__(self, other):
+        # PyTorch compares devices with devices only: device('cpu') == 'cpu' is False.
+        if not isinstance(other, device):
+            return NotImplemented
+        return self._type == other._type and self._index == other._index
+
+    def __hash__(self):
+        return hash((self._type, self._index))
+
+    def __reduce__(self):
+        return (device, (self._type, self._index))
+
+    def __enter__(self):
+        """``with torch.device(d):`` factories in the block make their tensors on ``d``."""
+        _entered.append(_default[0])
+        set_default_device(self)
+        return self
+
+    def __exit__(self, *exc):
+        _default[0] = _entered.pop()
+        return False
+
+
+CPU = device("cpu")
+_default = [None]  # the device set_default_device chose (None: the CPU)
+_entered = []  # the default devices that enclosing ``with device(...)`` blocks replaced
+
+
+def argument_type(a) -> str:
+    """How PyTorch's argument errors name the type of ``a`` (``torch.dtype``, ``Tensor`` ...)."""
+    from .dtypes import dtype
+    from .tensor import Tensor
+
+    if isinstance(a, dtype):
+        return "torch.dtype"
+    if isinstance(a, Tensor):
+        return "Tensor"
+    return "torch.device" if isinstance(a, device) else builtins.type(a).__name__
+
+
+def _as_device(d) -> device:
+    return d if isinstance(d, device) else device(d)
+
+
+def _unavailable(dev: device, factory: bool):
+    """The error PyTorch's CPU-only build raises for memory on ``dev`` (not a CPU)."""
+    if dev._type == "cuda":
+        return AssertionError(NO_CUDA)
+    if dev._type == "xpu":
+        return AssertionError("Torch not compiled with XPU enabled")
+    if dev._type == "meta":
+        return NotImplementedError("retrograd has no 'meta' device: every tensor holds its values "
+                                   "on the CPU")
+    if factory:
+        backend = _BACKEND.get(dev._type, dev._type.upper())
+        return NotImplementedError(
+            f"Could not run 'aten::empty.memory_format' with arguments from the '{backend}' "
+            "backend. "
+            "This could be because the operator doesn't exist for this backend, or was omitted "
+            "during the selective/custom build process (if using custom build)." + _OURS)
+    return RuntimeError(f"PyTorch is not linked with support for {dev._type} devices")
+
+
+def check(d, factory: bool = False) -> None:
+    """Raise PyTorch's CPU-only error unless ``d`` (a device, a name or an index) is the CPU.
+
+    ``factory``: the error of a factory (``zeros(device=...)``) rather than of a copy (``.to``)."""
+    if d is None or d is CPU or d == "cpu":
+        return
+    dev = _as_device(d)
+    if dev._type != "cpu":
+        raise _unavailable(dev, factory)
+
+
+def check_default() -> None:
+    """A factory called without ``device=`` makes its tensor on the default device."""
+    if _default[0] is not None:
+        check(_default[0], True)
+
+
+def set_default_device(d) -> None:
+    """``torch.set_default_device``: where factories put tensors when no device is given."""
+    dev = None if d is None else _as_device(d)
+    _default[0] = None if dev is None or dev._type == "cpu" else dev
+
+
+def get_default_device() -> device:
+    """``torch.get_default_device``."""
+    if _default[0] is not None:
+        check(_default[0])
+    return CPU
+
+
+def cuda_call(d=None):
+    """``Tensor.cuda(d)``, ``Module.cuda(d)``: the CPU-only build's error for each form of d."""
+    if isinstance(d, builtins.int) and not isinstance(d, builtins.bool):
+        raise RuntimeError(NO_ACCELERATOR + _OURS)
+    if d is not None and _as_device(d)._type != "cuda":
+        raise RuntimeError("Invalid device, must be cuda device")
+    raise AssertionError(NO_CUDA)
+
+
+class memory_format:
+    """``torch.memory_format``: how a tensor's elements are laid out in memory."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __repr__(self):
+        return f"torch.{self._name}"
+
+    def __reduce__(self):
+        return self._name
+
+
+class layout:
+    """``torch.layout``: dense (``torch.strided``) or one of the sparse layouts."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __repr__(self):
+        return f"torch.{self._name}"
+
+    def __reduce__(self):
+        return self._name
+
+
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
+strided = layout("strided")
+sparse_coo = layout("sparse_coo")
+
+
+def check_memory_format(fmt) -> None:
+    """Results here are laid out row-major (C order): the formats that ask for that are honoured
+    as they are; the channels-last layouts are not built."""
+    if fmt is not None and fmt is not contiguous_format and fmt is not preserve_format:
+        raise NotImplementedError(f"memory_format={fmt!r}: retrograd lays tensors out in row-major "
+                                  "order only (torch.contiguous_format)")

@@ -1,0 +1,10 @@
+"""``torch.nn.modules.loss``: classes from ``retrograd.nn.loss``."""
+
+from ..loss import (L1Loss, NLLLoss, PoissonNLLLoss, KLDivLoss, MSELoss, BCELoss, BCEWithLogitsLoss,
+                    HingeEmbeddingLoss, SmoothL1Loss, HuberLoss, SoftMarginLoss, CrossEntropyLoss,
+                    CosineEmbeddingLoss, MarginRankingLoss, TripletMarginLoss, _Loss,  # noqa: F401
+                    _WeightedLoss)  # noqa: F401
+
+__all__ = ["L1Loss", "NLLLoss", "PoissonNLLLoss", "KLDivLoss", "MSELoss", "BCELoss",
+           "BCEWithLogitsLoss", "HingeEmbeddingLoss", "SmoothL1Loss", "HuberLoss", "SoftMarginLoss",
+           "CrossEntropyLoss", "CosineEmbeddingLoss", "MarginRankingLoss", "TripletMarginLoss"]

@@ -1,0 +1,258 @@
+"""Arguments that were accepted and ignored are now honoured, or raise ``NotImplementedError``
+naming them: checked against PyTorch where it has the same behaviour."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import retrograd
+
+from expression_parity import assert_same_outcome
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_loss_weight(reduction, torch_ref):
+    x, y, w = np.array([[1.0, 2.0, 3.0]]), np.zeros((1, 3)), np.array([[1.0, 0.0, 2.0]])
+    results = []
+    for torch in (retrograd, torch_ref):
+        a = torch.tensor(x, requires_grad=True)
+        loss = torch.nn.functional.mse_loss(a, torch.tensor(y), reduction=reduction,
+                                            weight=torch.tensor(w))
+        loss.sum().backward()
+        results.append((loss.tolist(), a.grad.tolist(), type(loss.grad_fn).__name__))
+    assert results[0] == results[1]
+
+
+def test_mse_loss_weight_must_fit(torch_ref):
+    assert_same_outcome("torch.nn.functional.mse_loss(torch.ones(3), torch.ones(3), "
+                        "weight=torch.ones(2))", torch_ref)
+
+
+@pytest.mark.parametrize("p", [0.0, 0.5, 1.0])
+def test_dropout_inplace_writes_into_its_input(p, torch_ref):
+    for torch in (retrograd, torch_ref):
+        x = torch.ones(1000, requires_grad=True) * 1
+        version = x._version
+        y = torch.nn.functional.dropout(x, p, True, inplace=True)
+        assert y is x
+        assert x._version == version + (p > 0)
+        kept = x.detach().numpy()
+        assert set(np.unique(kept)) <= {0.0, 1 / (1 - p) if p < 1 else 0.0}
+        module = torch.nn.Dropout(p, inplace=True)
+        z = torch.ones(10) * 1
+        assert module(z) is z
+        leaf = torch.ones(3, requires_grad=True)
+        if p > 0:
+            with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+                torch.nn.functional.dropout(leaf, p, True, inplace=True)
+
+
+def test_optimizer_options(torch_ref):
+    for torch in (retrograd, torch_ref):
+        p = torch.nn.Parameter(torch.ones(2))
+        p.grad = torch.ones(2)
+        for cls in (torch.optim.Adam, torch.optim.RMSprop):
+            opt = cls([p], capturable=True)
+            with pytest.raises(AssertionError, match="If capturable=True, params and state_steps "
+                                                     "must be on supported devices"):
+                opt.step()
+        for cls, kw in ((torch.optim.Adam, {}), (torch.optim.SGD, {"lr": 0.1}),
+                        (torch.optim.Adagrad, {})):
+            q = torch.nn.Parameter(torch.ones(2))
+            q.grad = torch.ones(2)
+            cls([q], fused=True, **kw).step()  # fused and foreach: the same update
+            assert q.tolist() != [1.0, 1.0]
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        retrograd.optim.SGD([retrograd.nn.Parameter(retrograd.ones(1))], lr=0.1,
+                            differentiable=True)
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        retrograd.optim.Adam([{"params": [retrograd.nn.Parameter(retrograd.ones(1))],
+                               "differentiable": True}])
+
+
+def _function(lib, backward):
+    class F(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return backward(g)
+
+    return F.apply
+
+
+def test_gradcheck_nondet_tol(torch_ref):
+    for torch in (retrograd, torch_ref):
+        draws = iter(np.linspace(0, 1e-4, 1000))
+        noisy = _function(torch, lambda g: g * (2 + float(next(draws))))
+        x = torch.ones(3, dtype=torch.float64, requires_grad=True)
+        with pytest.raises(RuntimeError, match="Backward is not reentrant"):
+            torch.autograd.gradcheck(noisy, (x,))
+        assert torch.autograd.gradcheck(noisy, (x,), nondet_tol=1e-3)
+        assert not torch.autograd.gradcheck(noisy, (x,), raise_exception=False)
+
+
+def test_gradcheck_grad_dtypes():
+    """The check fails exactly when backward hands an input a gradient of another dtype."""
+    wrong = _function(retrograd, lambda g: (g * 2).float())
+    x = retrograd.ones(3, dtype=retrograd.float64, requires_grad=True)
+    (g,) = retrograd.autograd.grad(wrong(x).sum(), x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert retrograd.autograd.gradcheck(wrong, (x,), atol=1e-5)
+        if g.dtype is x.dtype:
+            assert retrograd.autograd.gradcheck(wrong, (x,), check_grad_dtypes=True)
+        else:
+            with pytest.raises(RuntimeError, match="Gradient has dtype mismatch"):
+                retrograd.autograd.gradcheck(wrong, (x,), check_grad_dtypes=True)
+    right = _function(retrograd, lambda g: g * 2)
+    assert retrograd.autograd.gradcheck(right, (x,), check_grad_dtypes=True)
+
+
+def test_gradcheck_fast_mode_and_masked_still_check():
+    bad = _function(retrograd, lambda g: g * 3)
+    x = retrograd.ones(3, dtype=retrograd.float64, requires_grad=True)
+    for options in ({"fast_mode": True}, {"masked": True}):
+        assert not retrograd.autograd.gradcheck(bad, (x,), raise_exception=False, **options)
+        assert retrograd.autograd.gradcheck(_function(retrograd, lambda g: g * 2), (x,),
+                                            **options)
+
+
+def test_gradcheck_batched_checks_are_not_built():
+    x = retrograd.ones(2, dtype=retrograd.float64, requires_grad=True)
+    for name in ("check_batched_grad", "check_batched_forward_grad"):
+        with pytest.raises(NotImplementedError, match=name):
+            retrograd.autograd.gradcheck(lambda t: t * 2, (x,), **{name: True})
+    with pytest.raises(NotImplementedError, match="check_batched_grad"):
+        retrograd.autograd.gradgradcheck(lambda t: t * t, (x,), check_batched_grad=True)
+
+
+def test_gradgradcheck_non_contiguous_grad_outputs():
+    x = retrograd.tensor([0.5, -1.0, 2.0], dtype=retrograd.float64, requires_grad=True)
+    assert retrograd.autograd.gradgradcheck(lambda t: (t * t).sin(), (x,),
+                                            gen_non_contig_grad_outputs=True)
+    from retrograd.autograd.gradcheck import _non_contiguous
+
+    g = _non_contiguous(retrograd.arange(4.0))
+    assert not g.is_contiguous() and g.tolist() == [0.0, 1.0, 2.0, 3.0]
+
+
+def test_grad_is_grads_batched(torch_ref):
+    results = []
+    for torch in (retrograd, torch_ref):
+        x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x ** 3
+        (first,) = torch.autograd.grad(y, x, torch.eye(3), is_grads_batched=True,
+                                       create_graph=True)
+        (second,) = torch.autograd.grad(first.sum(), x)
+        w = torch.tensor([1.0, 2.0], requires_grad=True)
+        unused = torch.autograd.grad((w * 2).sum(), [w, x], torch.ones(4),
+                                     is_grads_batched=True, allow_unused=True)
+        results.append((first.tolist(), second.tolist(), unused[0].tolist(), unused[1]))
+    assert results[0] == results[1]
+
+
+def test_storage_offset(torch_ref):
+    exprs = ["x[1]", "x[:, 1]", "x[1, 2, 3]", "x[..., 2:]", "x.view(6, 4)[3:]",
+             "x.transpose(0, 1)[1]", "x.reshape(-1)[5:]", "x[1].clone()", "x.narrow(2, 1, 2)",
+             "x.select(1, 2)", "x.unbind(0)[1]", "x.chunk(2, 2)[1]", "x.split(1, 0)[1]",
+             "x[1].detach()"]
+    for e in exprs:
+        assert_same_outcome(f"(lambda x: {e}.storage_offset())(torch.arange(24.).reshape(2, 3, 4))",
+                            torch_ref)
+
+
+def test_is_inference(monkeypatch):
+    from retrograd.autograd import grad_mode
+
+    monkeypatch.setattr(grad_mode, "inference_entered", [False])
+    assert retrograd.ones(2).is_inference() is False
+    with retrograd.inference_mode():
+        made = retrograd.ones(2) * 2
+    with pytest.raises(NotImplementedError, match="is_inference"):
+        made.is_inference()
+
+
+def test_sparse_embedding_is_not_built():
+    with pytest.raises(NotImplementedError, match=r"Embedding\(sparse=True\)"):
+        retrograd.nn.Embedding(3, 2, sparse=True)
+    with pytest.raises(NotImplementedError, match=r"embedding\(sparse=True\)"):
+        retrograd.nn.functional.embedding(retrograd.tensor([0]), retrograd.ones(3, 2),
+                                          sparse=True)
+
+
+def test_load_state_dict_assign(torch_ref):
+    for torch in (retrograd, torch_ref):
+        model = torch.nn.Linear(2, 2)
+        weight = model.weight
+        state = {"weight": torch.zeros(2, 2, dtype=torch.float64), "bias": torch.ones(2)}
+        model.load_state_dict(state, assign=True)
+        assert model.weight is not weight
+        assert isinstance(model.weight, torch.nn.Parameter) and model.weight.requires_grad
+        assert model.weight.dtype == torch.float64
+        assert model.weight.data_ptr() == state["weight"].data_ptr()
+        bn = torch.nn.BatchNorm1d(2)
+        mean = torch.arange(2.0)
+        bn.load_state_dict({**bn.state_dict(), "running_mean": mean}, assign=True)
+        assert bn.running_mean is mean
+        frozen = torch.nn.Linear(2, 2).requires_grad_(False)
+        frozen.load_state_dict(model.state_dict(), assign=True)
+        assert not frozen.weight.requires_grad
+
+
+def test_forward_hook_always_call(torch_ref):
+    for torch in (retrograd, torch_ref):
+        model = torch.nn.Linear(2, 2)
+        seen = []
+        model.register_forward_hook(lambda m, a, o: seen.append(("always", o)), always_call=True)
+        model.register_forward_hook(lambda m, a, o: seen.append(("normal", o)))
+
+        def failing(m, a, o):
+            raise ValueError("hook")
+
+        model.register_forward_hook(failing, always_call=True)
+        with pytest.warns(UserWarning, match="raised an exception that was silenced as another "
+                                             "error was raised in forward: hook"):
+            with pytest.raises(RuntimeError, match="cannot be multiplied"):
+                model(torch.ones(3))
+        assert seen == [("always", None)]
+
+
+@pytest.mark.parametrize("expression", [
+    "torch.nn.functional.interpolate(torch.ones(1, 1, 2, 2), scale_factor=2, align_corners=True)",
+    "torch.nn.functional.interpolate(torch.ones(1, 1, 2, 2), scale_factor=2, antialias=True)",
+    "torch.nn.functional.interpolate(torch.ones(1, 1, 2, 2), scale_factor=2, align_corners=None)",
+    "torch.repeat_interleave(torch.tensor([[1, 2]]), 2, dim=1, output_size=3)",
+    "torch.repeat_interleave(torch.tensor([[1, 2]]), 2, dim=1, output_size=4)",
+    "torch.repeat_interleave(torch.tensor([1, 2]), torch.tensor([1, 2]), output_size=4)",
+    "torch.repeat_interleave(torch.tensor([1, 2]), torch.tensor([1, 2]), output_size=3)",
+])
+def test_more_arguments_as_pytorch(expression, torch_ref):
+    assert_same_outcome(expression, torch_ref)
+
+
+def test_channels_last_is_not_built():
+    x = retrograd.ones(1, 2, 3, 3)
+    for call in (lambda: x.clone(memory_format=retrograd.channels_last),
+                 lambda: x.contiguous(memory_format=retrograd.channels_last),
+                 lambda: x.is_contiguous(memory_format=retrograd.channels_last),
+                 lambda: x.to(memory_format=retrograd.channels_last),
+                 lambda: retrograd.empty(2, memory_format=retrograd.channels_last)):
+        with pytest.raises(NotImplementedError, match="channels_last"):
+            call()
+    with pytest.raises(NotImplementedError, match="sparse_coo"):
+        retrograd.zeros(2, layout=retrograd.sparse_coo)
+
+
+def test_memory_report_keeps_the_params_given():
+    from retrograd import viz
+
+    w = retrograd.ones(3, requires_grad=True)
+    x = retrograd.ones(3) * 2  # not a leaf of the graph below: its array is saved by the Mul
+    loss = (w * x).sum()
+    without = viz.memory_report(loss)
+    with_params = viz.memory_report(loss, params={"x": x})
+    assert without != with_params
