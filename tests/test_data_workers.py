@@ -407,7 +407,7 @@ class Squares(retrograd.utils.data.Dataset):
 
 def test_spawn_context():
     """Spawned workers import this module afresh: dataset and init function go by name."""
-    loader = retrograd.utils.data.DataLoader(Squares(), batch_size=2, num_workers=2,
+    loader = retrograd.utils.data.DataLoader(Squares(), batch_size=2, num_workers=1,
                                              multiprocessing_context="spawn",
                                              worker_init_fn=_set_init_id)
     assert [b.tolist() for b in loader] == [[0, 1], [4, 9], [16]]

@@ -10,18 +10,16 @@ keeps them for the next pass."""
 
 import itertools
 import math
-import multiprocessing
 import os
 import warnings
 from collections.abc import Callable, Iterator
-from multiprocessing import connection
 
 from ... import creation, dtypes
 from . import _utils
 from ._utils.collate import default_collate, default_convert
 from ._utils.fetch import _IterableDatasetFetcher, _MapDatasetFetcher
-from ._utils.worker import (ExceptionWrapper, _IterableDatasetStopIteration, _ResultQueue,
-                            _ResumeIteration, _worker_loop, get_worker_info)
+from ._utils.worker import (ExceptionWrapper, _IterableDatasetStopIteration, _ResumeIteration,
+                            _worker_loop, get_worker_info)
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
@@ -146,6 +144,8 @@ class DataLoader:
     @multiprocessing_context.setter
     def multiprocessing_context(self, context) -> None:
         if context is not None:
+            import multiprocessing
+
             if self.num_workers == 0:
                 raise ValueError("multiprocessing_context can only be used with multi-process "
                                  "loading (num_workers > 0), but got "
@@ -316,6 +316,12 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         if self._prefetch_factor <= 0:
             raise AssertionError("prefetch_factor must be greater than 0 for "
                                  "MultiProcessingDataLoaderIter")
+        import multiprocessing
+        from multiprocessing import connection
+
+        from ._utils._queues import _ResultQueue
+
+        self._wait = connection.wait
         context = loader.multiprocessing_context or multiprocessing.get_context()
         self._shutdown = False
         self._owner_pid = os.getpid()
@@ -369,7 +375,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         reader = self._worker_result_queue._reader
         timeout = self._timeout if self._timeout > 0 else None
         while True:
-            ready = connection.wait([reader, *self._active_sentinels()], timeout)
+            ready = self._wait([reader, *self._active_sentinels()], timeout)
             if reader in ready:
                 return self._worker_result_queue.get()
             if not ready:

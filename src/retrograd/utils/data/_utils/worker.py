@@ -7,13 +7,10 @@ that the parent re-raises with the worker's traceback. ``None`` on the index que
 worker; so does its parent's death."""
 
 import dataclasses
-import multiprocessing
 import os
 import queue
 import random
 import sys
-import traceback
-from multiprocessing import connection, queues
 
 from .... import creation
 from ...._array import xp
@@ -71,6 +68,8 @@ class ExceptionWrapper:
     (the exception object itself may not survive pickling)."""
 
     def __init__(self, exc_info=None, where: str = "in background") -> None:
+        import traceback
+
         exc_type, exc_value, tb = exc_info or sys.exc_info()
         self.exc_type = exc_type
         self.exc_msg = "".join(traceback.format_exception(exc_type, exc_value, tb))
@@ -94,20 +93,6 @@ class ExceptionWrapper:
             del exception  # the frame would hold its own exception: a cycle keeping the loader
 
 
-class _ResultQueue(queues.Queue):
-    """The workers' shared result queue. A batch that can't be pickled would otherwise be lost
-    in the queue's feeder thread, leaving the parent waiting for it forever; it is answered with
-    the pickling error instead."""
-
-    def __init__(self, *, ctx) -> None:
-        super().__init__(ctx=ctx)
-
-    def _on_queue_feeder_error(self, e, obj) -> None:
-        idx = obj[0] if isinstance(obj, tuple) and len(obj) == 2 else None
-        where = f"in DataLoader worker process {_worker_info.id}" if _worker_info else ""
-        self.put((idx, ExceptionWrapper((type(e), e, e.__traceback__), where=where)))
-
-
 def _seed_worker(base_seed: int, worker_id: int) -> int:
     """Seed Python's, retrograd's and NumPy's global generators for this worker, as PyTorch's
     workers do: ``base_seed + worker_id`` for the first two, and for NumPy's legacy global
@@ -125,17 +110,20 @@ class _ParentWatch:
     parent holds) wakes a waiting worker when the parent dies; the parent's pid is checked too."""
 
     def __init__(self) -> None:
-        parent = multiprocessing.parent_process()
-        self.sentinel = getattr(parent, "sentinel", None)
+        import multiprocessing
+        from multiprocessing import connection
+
+        self.sentinel = getattr(multiprocessing.parent_process(), "sentinel", None)
         self.parent_pid = os.getppid()
+        self._wait = connection.wait
 
     def wait(self, reader, timeout: float) -> bool:
         """Wait until ``reader`` has data or the parent is gone; True while the parent runs."""
-        connection.wait([reader] if self.sentinel is None else [reader, self.sentinel], timeout)
+        self._wait([reader] if self.sentinel is None else [reader, self.sentinel], timeout)
         return self.alive()
 
     def alive(self) -> bool:
-        if self.sentinel is not None and connection.wait([self.sentinel], 0):
+        if self.sentinel is not None and self._wait([self.sentinel], 0):
             return False
         return os.getppid() == self.parent_pid
 
