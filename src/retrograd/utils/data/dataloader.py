@@ -380,13 +380,13 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 return self._worker_result_queue.get()
             if not ready:
                 raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
-            dead = [w for w, active in zip(self._workers, self._workers_status)
+            dead = [worker_id for worker_id, (w, active)
+                    in enumerate(zip(self._workers, self._workers_status))
                     if active and not w.is_alive()]
             if dead:
-                for worker_id, w in enumerate(self._workers):
-                    if w in dead:
-                        self._workers_status[worker_id] = False
-                pids = ", ".join(str(w.pid) for w in dead)
+                for worker_id in dead:  # iterating on skips its batches, as PyTorch does
+                    self._retire(worker_id)
+                pids = ", ".join(str(self._workers[worker_id].pid) for worker_id in dead)
                 raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly")
 
     def _next_data(self):
@@ -411,14 +411,18 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._results[idx] = (data, worker_id)
 
     def _stream_ended(self, worker_id: int) -> None:
-        """Worker ``worker_id`` has exhausted its copy of the iterable dataset: its other
-        tasks will get no answer; give its share of the prefetching to the others."""
-        for idx in [i for i, w in self._task_info.items() if w == worker_id]:
-            del self._task_info[idx]
-        self._workers_status[worker_id] = False
+        """Worker ``worker_id`` has exhausted its copy of the iterable dataset: give its share
+        of the prefetching to the others."""
+        self._retire(worker_id)
         if not self._persistent_workers:
             self._index_queues[worker_id].put(None)
         self._try_put_index()
+
+    def _retire(self, worker_id: int) -> None:
+        """Send worker ``worker_id`` no more tasks and expect no answer to those it has."""
+        for idx in [i for i, w in self._task_info.items() if w == worker_id]:
+            del self._task_info[idx]
+        self._workers_status[worker_id] = False
 
     def _try_put_index(self) -> None:
         max_tasks = self._prefetch_factor * self._num_workers
