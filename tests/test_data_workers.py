@@ -415,6 +415,20 @@ def test_spawn_context():
     assert [b.tolist() for b in loader] == [[0, 1], [4, 9], [16]]
 
 
+def test_arguments_that_spawn_cannot_pickle_fail_as_in_torch(torch_ref):
+    def program(m):
+        loader = m.utils.data.DataLoader(Squares(), num_workers=1, worker_init_fn=lambda i: i,
+                                         multiprocessing_context="spawn")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with pytest.raises(Exception) as info:
+                iter(loader)
+        return type(info.value).__name__, str(info.value), [str(w.message) for w in caught]
+
+    ours, theirs = _run_both(program, torch_ref)
+    assert ours == theirs
+
+
 _ORPHAN_SCRIPT = """
 import os, signal, sys
 sys.path.insert(0, {src!r})

@@ -11,6 +11,7 @@ keeps them for the next pass."""
 import itertools
 import math
 import os
+import pickle
 import warnings
 from collections.abc import Callable, Iterator
 
@@ -302,6 +303,13 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
         return self._dataset_fetcher.fetch(self._next_index())
 
 
+_PICKLE_ERROR_HINT = (
+    "Got pickle error when attempting to start a worker Process. This might be because the "
+    "worker Process arguments are not picklable. Python 3.14+ changed the multiprocessing start "
+    "method in non-Mac POSIX platforms to 'forkserver', which requires the worker Process "
+    "arguments to be picklable. You can also try multiprocessing.set_start_method('fork').")
+
+
 class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     """One pass (or, with persistent workers, every pass) over the dataset in worker processes.
 
@@ -340,7 +348,11 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     self._drop_last, self._base_seed, loader.worker_init_fn, worker_id,
                     self._num_workers, self._persistent_workers))
                 worker.daemon = True  # ended by multiprocessing when the program exits
-                worker.start()
+                try:
+                    worker.start()
+                except (TypeError, AttributeError, pickle.PicklingError):
+                    warnings.warn(_PICKLE_ERROR_HINT, stacklevel=2)
+                    raise
                 self._index_queues.append(index_queue)
                 self._workers.append(worker)
         except BaseException:
