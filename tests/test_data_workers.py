@@ -181,6 +181,43 @@ def test_shuffle_with_workers_follows_the_generator():
     assert order(2) == order(0) and sorted(order(2)) == list(range(30))
 
 
+def _root(array):
+    """The object that owns an array's memory."""
+    while isinstance(array, np.ndarray) and array.base is not None:
+        array = array.base
+    return array.obj if isinstance(array, memoryview) else array
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.bool_])
+def test_large_batches_arrive_through_shared_memory_intact(dtype):
+    import mmap
+
+    D = retrograd.utils.data
+    width = (1 << 20) // np.dtype(dtype).itemsize
+    rows = np.arange(6 * width).reshape(6, width).astype(dtype)  # a batch of 2 holds 2 MiB
+
+    def transposed(batch):
+        return D.default_collate(batch).t(), D.default_collate([float(b[0]) for b in batch])
+
+    for collate_fn in (None, transposed):
+        single = list(D.DataLoader(rows, batch_size=2, collate_fn=collate_fn))
+        multi = list(D.DataLoader(rows, batch_size=2, num_workers=2, collate_fn=collate_fn))
+        for ours, expected in zip(multi, single):
+            ours = ours if collate_fn else (ours,)
+            expected = expected if collate_fn else (expected,)
+            for a, b in zip(ours, expected):
+                assert a.dtype == b.dtype and a.shape == b.shape
+                assert np.array_equal(a.numpy(), b.numpy())
+        big = multi[0][0] if collate_fn else multi[0]
+        assert isinstance(_root(big.numpy()), mmap.mmap)  # no copy on the loader's side
+        if dtype is not np.bool_:  # the shared array is the tensor's own, writable memory
+            before = big.numpy().copy()
+            big.add_(1)
+            assert np.array_equal(big.numpy(), before + 1)
+    small = next(iter(D.DataLoader(np.ones((4, 8)), batch_size=2, num_workers=1)))
+    assert not isinstance(_root(small.numpy()), mmap.mmap)  # small tensors are pickled
+
+
 # --- errors in workers ----------------------------------------------------------------------
 def _outcomes(loader):
     """Each step of iterating ``loader``: a batch, or the error's type, first two and last

@@ -2,9 +2,10 @@
 ``num_workers > 0``, in worker processes.
 
 Workers are ``multiprocessing`` processes (the default start method, or the loader's
-``multiprocessing_context``). Batches cross back pickled (tensors as their NumPy arrays) through
-one result queue; the parent hands out at most ``prefetch_factor`` tasks per worker, round-robin,
-and returns batches in task order (or as they arrive with ``in_order=False``). Workers end when
+``multiprocessing_context``). Batches cross back pickled through one result queue (large tensors
+through shared memory, see ``_utils._transport``); the parent hands out at most
+``prefetch_factor`` tasks per worker, round-robin, and returns batches in task order (or as they
+arrive with ``in_order=False``). Workers end when
 the pass ends, when the iterator is dropped, or when the parent dies; ``persistent_workers``
 keeps them for the next pass."""
 
@@ -327,7 +328,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         import multiprocessing
         from multiprocessing import connection
 
-        from ._utils._queues import _ResultQueue
+        from ._utils._transport import _ResultQueue
 
         self._wait = connection.wait
         context = loader.multiprocessing_context or multiprocessing.get_context()

@@ -132,9 +132,11 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
                  collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers,
                  persistent_workers) -> None:
     from ..dataloader import _DatasetKind
+    from ._transport import share_large_tensors
 
     global _worker_info
     watch = _ParentWatch()
+    share_large_tensors()
     try:
         seed = _seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
