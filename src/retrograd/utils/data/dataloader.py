@@ -390,17 +390,26 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         while True:
             ready = self._wait([reader, *self._active_sentinels()], timeout)
             if reader in ready:
-                return self._worker_result_queue.get()
+                try:
+                    return self._worker_result_queue.get()
+                except (OSError, EOFError):  # a shared batch whose worker died before handing
+                    self._raise_if_a_worker_died()  # over its memory
+                    if all(w.is_alive() for w in self._workers):
+                        raise
+                    continue  # a batch of a worker already reported dead
             if not ready:
                 raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
-            dead = [worker_id for worker_id, (w, active)
-                    in enumerate(zip(self._workers, self._workers_status))
-                    if active and not w.is_alive()]
-            if dead:
-                for worker_id in dead:  # iterating on skips its batches, as PyTorch does
-                    self._retire(worker_id)
-                pids = ", ".join(str(self._workers[worker_id].pid) for worker_id in dead)
-                raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly")
+            self._raise_if_a_worker_died()
+
+    def _raise_if_a_worker_died(self) -> None:
+        dead = [worker_id for worker_id, (w, active)
+                in enumerate(zip(self._workers, self._workers_status))
+                if active and not w.is_alive()]
+        if dead:
+            for worker_id in dead:  # iterating on skips its batches, as PyTorch does
+                self._retire(worker_id)
+            pids = ", ".join(str(self._workers[worker_id].pid) for worker_id in dead)
+            raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly")
 
     def _next_data(self):
         while True:
@@ -415,7 +424,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 data, worker_id = self._results.pop(self._rcvd_idx)
                 return self._process_data(data, worker_id)
             idx, data = self._get_data()
-            worker_id = self._task_info.pop(idx)
+            worker_id = self._task_info.pop(idx, None)
+            if worker_id is None:
+                continue  # an answer from a worker reported dead
             if isinstance(data, _IterableDatasetStopIteration):
                 self._stream_ended(worker_id)
                 continue
