@@ -298,6 +298,28 @@ def test_a_worker_that_dies_is_reported_as_in_torch(torch_ref):
     assert runs[0] == runs[1]  # going on skips the dead worker's batches
 
 
+class DyingAfterLargeItems(retrograd.utils.data.Dataset):
+    def __len__(self):
+        return 12
+
+    def __getitem__(self, i):
+        if i == 4:
+            os._exit(1)
+        return np.full(1 << 18, i)  # 2 MiB: these batches travel through shared memory
+
+
+def test_a_worker_that_dies_with_shared_batches_unread_is_reported():
+    it = iter(retrograd.utils.data.DataLoader(DyingAfterLargeItems(), num_workers=2,
+                                              prefetch_factor=4))
+    deadline = time.monotonic() + 30
+    while all(w.is_alive() for w in it._workers) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    outcomes = _outcomes(it)
+    assert WORKER_DIED.fullmatch(outcomes[0][1][0]), outcomes
+    rest = [b[1][0][0] for b in outcomes[1:]]  # each batch is (dtype, rows)
+    assert {1, 3, 5, 7} <= set(rest) and rest == sorted(rest)  # the live worker's batches
+
+
 def test_timeout_as_in_torch(torch_ref):
     class TorchSleepy(torch_ref.utils.data.Dataset):
         __len__, __getitem__ = SleepyDataset.__len__, SleepyDataset.__getitem__
