@@ -276,6 +276,28 @@ def test_worker_init_fn_error_is_raised_from_the_worker(torch_ref):
     assert ours[0][1][0] == "Caught OSError in DataLoader worker process 0."
 
 
+def _first_error(loader):
+    with pytest.raises(Exception) as info:
+        next(iter(loader))
+    lines = str(info.value).strip().splitlines()
+    return type(info.value).__name__, lines[:2], lines[-1]
+
+
+def test_an_iterable_that_fails_to_start_is_reported_on_every_pass(torch_ref):
+    def program(m):
+        class Broken(m.utils.data.IterableDataset):
+            def __iter__(self):
+                raise ValueError("no stream today")
+
+        loader = m.utils.data.DataLoader(Broken(), num_workers=1, persistent_workers=True)
+        return _first_error(loader), loader
+
+    (ours, loader), (theirs, _) = _run_both(program, torch_ref)
+    assert ours == theirs
+    assert ours[0] == "ValueError" and ours[2] == "ValueError: no stream today"
+    assert _first_error(loader) == ours  # the persistent worker answers the next pass too
+
+
 def test_a_batch_that_cannot_be_pickled_is_an_error_not_a_hang():
     import threading
 

@@ -347,7 +347,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     self._dataset_kind, self._dataset, index_queue, self._worker_result_queue,
                     self._workers_done_event, self._auto_collation, self._collate_fn,
                     self._drop_last, self._base_seed, loader.worker_init_fn, worker_id,
-                    self._num_workers, self._persistent_workers))
+                    self._num_workers))
                 worker.daemon = True  # ended by multiprocessing when the program exits
                 try:
                     worker.start()

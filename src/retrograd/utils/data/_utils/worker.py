@@ -52,8 +52,6 @@ class _IterableDatasetStopIteration:
 class _ResumeIteration:
     """Tells a persistent worker that a new pass begins (it answers with the same object)."""
 
-    seed: int | None = None
-
 
 class KeyErrorMessage(str):
     """A KeyError's message that prints as itself: KeyError shows the repr of its argument,
@@ -129,8 +127,7 @@ class _ParentWatch:
 
 
 def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, auto_collation,
-                 collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers,
-                 persistent_workers) -> None:
+                 collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers) -> None:
     from ..dataloader import _DatasetKind
     from ._transport import share_large_tensors
 
@@ -142,14 +139,24 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
                                   dataset=dataset)
         where = f"in DataLoader worker process {worker_id}"
-        init_error = None
+
+        def start_pass():
+            """A fetcher for a new pass, or the error that answers every task instead."""
+            try:
+                return _DatasetKind.create_fetcher(dataset_kind, dataset, auto_collation,
+                                                   collate_fn, drop_last), None
+            except Exception:
+                return None, ExceptionWrapper(where=where)
+
+        init_failed = False
         try:
             if init_fn is not None:
                 init_fn(worker_id)
-            fetcher = _DatasetKind.create_fetcher(dataset_kind, dataset, auto_collation,
-                                                  collate_fn, drop_last)
         except Exception:
-            init_error = ExceptionWrapper(where=where)  # the answer to every task
+            init_failed = True  # its error answers every task of every pass
+            fetcher, error = None, ExceptionWrapper(where=where)
+        else:
+            fetcher, error = start_pass()
         iteration_end = False
         while watch.wait(index_queue._reader, MP_STATUS_CHECK_INTERVAL):
             try:
@@ -159,16 +166,16 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
             if isinstance(task, _ResumeIteration):
                 data_queue.put((task, None))
                 iteration_end = False
-                fetcher = _DatasetKind.create_fetcher(dataset_kind, dataset, auto_collation,
-                                                      collate_fn, drop_last)
+                if not init_failed:
+                    fetcher, error = start_pass()
                 continue
             if task is None:
                 break
             if done_event.is_set() or iteration_end:
                 continue  # the parent no longer wants batches of this pass
             idx, index = task
-            if init_error is not None:
-                data = init_error
+            if error is not None:
+                data = error
             else:
                 try:
                     data = fetcher.fetch(index)
