@@ -5,12 +5,16 @@ image plus a little pure-Python feature code, a few milliseconds per item; no sl
 The two configurations run ``--repeats`` times each, alternately (the best, the median and the
 speed-up of each pair are printed, since other processes may share the CPUs); the same workload runs on PyTorch's DataLoader when PyTorch is
 installed. The target is a speed-up of at least 1.6x with two workers on a two-core machine.
+The CPU time per item spent in the loader's process and in its workers is printed too: on a
+machine that other programs keep busy, it shows whether the workers add work of their own, which
+the wall-clock rates can't.
 
     python benchmarks/dataloader.py [--items 400] [--batch 16] [--workers 2] [--repeats 3]
 """
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import time
@@ -48,27 +52,39 @@ def datasets(lib):
     return Synthetic
 
 
-def items_per_second(lib, items: int, batch: int, workers: int) -> float:
+def _cpu_seconds() -> tuple:
+    """CPU time of this process and of its finished (joined) children."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), \
+        resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def items_per_second(lib, items: int, batch: int, workers: int, cpu: dict) -> float:
     loader = lib.utils.data.DataLoader(datasets(lib)(items), batch_size=batch,
                                        num_workers=workers)
+    before = _cpu_seconds()
     start = time.perf_counter()
     seen = sum(len(labels) for _, labels in loader)  # worker start-up counts too
     elapsed = time.perf_counter() - start
+    after = _cpu_seconds()
     assert seen == items
+    cpu.setdefault(workers, []).append([(a - b) / items for a, b in zip(after, before)])
     return items / elapsed
 
 
 def measure(lib, args) -> dict:
     """Alternate the two configurations, so that a change in how busy the machine is affects
     both alike; each pair gives one speed-up."""
-    rates = {0: [], args.workers: []}
+    rates, cpu = {0: [], args.workers: []}, {}
     for _ in range(args.repeats):
         for workers in rates:
-            rates[workers].append(items_per_second(lib, args.items, args.batch, workers))
+            rates[workers].append(items_per_second(lib, args.items, args.batch, workers, cpu))
     for workers, runs in rates.items():
+        loader_ms, workers_ms = (1e3 * statistics.median(c) for c in zip(*cpu[workers]))
         print(f"  {lib.__name__:9s} num_workers={workers}: best {max(runs):7.1f} items/s, "
               f"median {statistics.median(runs):7.1f} items/s  "
-              f"({', '.join(f'{r:.0f}' for r in runs)})")
+              f"({', '.join(f'{r:.0f}' for r in runs)}); CPU ms per item: loader "
+              f"{loader_ms:.2f}, workers {workers_ms:.2f}")
     pairs = [w / s for s, w in zip(rates[0], rates[args.workers])]
     print(f"  {lib.__name__:9s} speed-up with {args.workers} workers: best/best "
           f"{max(rates[args.workers]) / max(rates[0]):.2f}x, per pair "
