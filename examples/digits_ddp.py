@@ -23,35 +23,7 @@ import retrograd as torch
 import retrograd.distributed as dist
 import retrograd.nn.functional as F
 from retrograd.nn.parallel import DistributedDataParallel as DDP
-from retrograd.utils.data import DataLoader, TensorDataset
-
-try:
-    from retrograd.utils.data import DistributedSampler
-except ImportError:  # an older retrograd: the same partition, written out
-    class DistributedSampler:
-        """Rank r takes every world_size-th index of one shuffled order (padded to divide
-        evenly)."""
-
-        def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0):
-            self.n = len(dataset)
-            self.replicas = dist.get_world_size() if num_replicas is None else num_replicas
-            self.rank = dist.get_rank() if rank is None else rank
-            self.shuffle, self.seed, self.epoch = shuffle, seed, 0
-            self.num_samples = math.ceil(self.n / self.replicas)
-
-        def set_epoch(self, epoch):
-            self.epoch = epoch
-
-        def __iter__(self):
-            g = torch.Generator()
-            g.manual_seed(self.seed + self.epoch)
-            order = (torch.randperm(self.n, generator=g) if self.shuffle
-                     else torch.arange(self.n)).tolist()
-            order += order[:self.num_samples * self.replicas - self.n]
-            return iter(order[self.rank::self.replicas])
-
-        def __len__(self):
-            return self.num_samples
+from retrograd.utils.data import DataLoader, DistributedSampler, TensorDataset
 
 
 def train(args):
