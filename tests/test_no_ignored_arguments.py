@@ -95,9 +95,10 @@ ALLOWED = {
     "distributed.distributed_c10d:broadcast_object_list": {"device": _CPU_ONLY},
     "nn.parallel.distributed:DistributedDataParallel.__init__": {
         "check_reduction": "deprecated and ignored by PyTorch too"},
-    "utils.data:DataLoader.__init__": dict.fromkeys(
-        ("multiprocessing_context", "prefetch_factor", "persistent_workers", "pin_memory_device",
-         "in_order"), _ELSEWHERE),
+    "utils.data.dataset:Dataset.__class_getitem__": {
+        "item": "Dataset[int] is a type annotation: the class itself, as in PyTorch"},
+    "utils.data.sampler:Sampler.__class_getitem__": {
+        "item": "Sampler[int] is a type annotation: the class itself, as in PyTorch"},
 }
 
 
