@@ -13,6 +13,7 @@ import math
 
 from . import dtypes
 from ._array import xp
+from .tensor import current_grad_fn
 
 _DEFAULTS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80}
 _PROFILES = {
@@ -187,8 +188,9 @@ def tensor_repr(t, tensor_contents: str | None = None) -> str:
         body = _contents(a, indent)
     if tensor_contents is not None:
         body = tensor_contents
-    if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name().rpartition('::')[2]}>")
+    fn = current_grad_fn(t)
+    if fn is not None:
+        suffixes.append(f"grad_fn=<{fn.name().rpartition('::')[2]}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
     return _with_suffixes(prefix + body, suffixes, indent)

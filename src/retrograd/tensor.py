@@ -71,7 +71,9 @@ class Tensor:
     _grad = None             # the .grad Tensor
     _view_base = None        # the tensor whose data this one views (shares _vc with it)
     _custom_view = None      # "Output i of Name": a view a custom Function returned (no in-place)
-    _item_view = False       # the view ``x[key] = v`` writes through (no grad_fn, yet not no_grad's)
+    _item_view = False       # the view ``x[key] = v`` writes through: the name of its op, or None
+    _view_meta = None        # how a view was made, when that limits writes: NO_GRAD_VIEW ...
+    _attr_version = 0        # a view: the version its grad_fn was made at (stale once it differs)
     _acc = None              # weakref to a leaf's AccumulateGrad node
     _hooks = None            # a leaf's register_hook hooks (a non-leaf's live on its grad_fn)
     _retains_grad = False
@@ -179,12 +181,18 @@ class Tensor:
             # Factories say "Only Tensors of floating point and complex dtype ..."; this is
             # PyTorch's (older) wording for the method and the setter.
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        base = self._view_base
+        if base is None:
+            if requires_grad and not self._requires_grad:
+                views_require_grad(self._vc)
+        elif not requires_grad and base._requires_grad:
+            return self  # a view made under no_grad: it requires grad through its base
         self._requires_grad = bool(requires_grad)
         return self
 
     @property
     def is_leaf(self) -> bool:
-        return self.grad_fn is None
+        return current_grad_fn(self) is None
 
     @property
     def grad(self):
@@ -450,16 +458,55 @@ def _wrap_dim(dim, ndim):
 _new = object.__new__
 
 
+# How a view was made, when that forbids writing it (or its base) with the graph recorded later:
+# while grad mode was off, as one of several views that one op returned (split, unbind ...), or
+# by a custom Function.  A view of such a view inherits it.
+NO_GRAD_VIEW = "no_grad"
+MULTI_VIEW = "multi"
+CUSTOM_VIEW = "custom"
+
+
 def bump_version(t, site) -> None:
-    """A write outside the graph changed ``t``: bump the version it shares with its views and
-    remember ``site`` (a ``caller_site()``), which the "modified by an inplace operation" error
-    names.  Every write must record its own site, else the error would name an older write."""
+    """A write changed ``t``: bump the version it shares with its views and remember ``site`` (a
+    ``caller_site()``), which the "modified by an inplace operation" error names.  Every write must
+    record its own site, else the error would name an older write.
+
+    The version counter is a list shared by a tensor and its views: ``[version, site]``, then
+    ``[version, site, views]`` once a view of it was made (``views``: weak references to the views
+    that should learn when their base comes to require grad, or None), then a fourth slot once it
+    was written while it had views: from then on each view checks, when used, whether its grad_fn
+    is older than the version."""
     vc = t._vc
     vc[0] += 1
-    if len(vc) == 1:
+    n = len(vc)
+    if n == 1:
         vc.append(site)
     else:
         vc[1] = site
+        if n == 3:
+            vc.append(True)
+
+
+def current_grad_fn(t):
+    """``t.grad_fn`` as PyTorch reads it: a view whose memory was written since its grad_fn was
+    made gets a fresh one first (or PyTorch's error, for a view that may not)."""
+    if len(t._vc) > 3 and t._view_base is not None:
+        from .ops.inplace import fresh_grad_fn  # (the ops sit above this module)
+
+        return fresh_grad_fn(t)
+    return t.grad_fn
+
+
+def views_require_grad(vc) -> None:
+    """The tensor that owns the version counter ``vc`` has come to require grad: so do its views
+    that were made while it did not (they are listed on ``vc``), as PyTorch's views do."""
+    views = vc[2] if len(vc) > 2 else None
+    if views:
+        for ref in views:
+            v = ref()
+            if v is not None:
+                v._requires_grad = True
+        vc[2] = None
 
 
 def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):

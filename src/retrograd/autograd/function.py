@@ -11,7 +11,7 @@ import inspect
 import warnings
 
 from .._array import xp
-from ..tensor import Tensor, _make, bump_version
+from ..tensor import CUSTOM_VIEW, Tensor, _make, bump_version
 from .anomaly import caller_site, node_origin
 from .graph import hooks_open, pack_saved
 from .grad_mode import no_grad
@@ -62,7 +62,6 @@ class BackwardCFunction(Node, FunctionCtx):
     _runs_on_none = True  # PyTorch calls backward with no gradient at all (zeros, or None)
     _to_save = ()
     _to_save_fwd = ()
-    _view_outputs = ()  # outputs that are views (of an input, or returned as-is)
     _jvp_saved = None  # what save_for_forward kept, while jvp runs
     _dirty = ()
     _non_differentiable = ()
@@ -254,7 +253,7 @@ class Function(FunctionCtx):
             outputs = _connect(node, args, outputs)
         else:
             for t in node._dirty:
-                t._vc[0] += 1
+                bump_version(t, caller_site(3))
             outputs = _returned_inputs(node, args, outputs)
             output = outputs[0] if single else outputs
         if tangents is not None:
@@ -318,6 +317,7 @@ def _alias(t, view):
     alias = _make(t._data, False, None, t._vc)
     if view:
         alias._view_base = t._view_base if t._view_base is not None else t
+        alias._attr_version = t._vc[0]
     return alias
 
 
@@ -437,7 +437,7 @@ def _connect(node, args, outputs):
                     dirty_view(o)
                 else:  # the custom backward must not be replaced by view+inplace handling
                     o._custom_view = f"Output {i} of {node._forward_cls.__name__}"
-                    node._view_outputs = node._view_outputs + (i,)  # (views of it, too)
+                    o._view_meta = CUSTOM_VIEW
         result.append(o)
     node._outputs = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None
                      for o in result]

@@ -395,7 +395,13 @@ def grad_accumulator(tensor):
 
 def new_accumulator(tensor):
     """A new AccumulateGrad for a leaf that has no live one.  Built without ``__init__``: an op
-    on a leaf whose last graph is gone (each step of a training loop) makes one."""
+    on a leaf whose last graph is gone (each step of a training loop) makes one.
+
+    A view made under no_grad of a tensor that requires grad requires grad through its base, yet
+    is no leaf of its own: it has none (None), and no gradient flows through it, as in PyTorch."""
+    base = tensor._view_base
+    if base is not None and base._requires_grad:
+        return None
     acc = _new(AccumulateGrad)
     acc.variable = tensor
     acc.next_functions = ()

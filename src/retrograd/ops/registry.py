@@ -16,6 +16,7 @@ node class with PyTorch's name (``MulBackward0``)::
 """
 
 import inspect
+import weakref
 
 from .. import dtypes
 from .._array import ndarray, xp
@@ -24,7 +25,7 @@ from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import (BinaryNode, FunctionNode, ListInputNode, UnaryNode, _sequence,
                              new_accumulator)
-from ..tensor import Tensor, _make
+from ..tensor import MULTI_VIEW, NO_GRAD_VIEW, Tensor, _make
 
 _new = object.__new__
 
@@ -322,7 +323,7 @@ def _make_function(d):
                 forward_ad_hook(general, args, tensors, (result,), 1)
             return result
         base = tensors[0] if view else None
-        results = tuple(_wrap(a, base, requires_grad and i < outputs) for i, a in enumerate(out))
+        results = tuple(_wrap(a, base, requires_grad and i < outputs, True) for i, a in enumerate(out))
         if requires_grad:
             record(tensors, results, attrs, broadcast)
         if forward_ad_hook is not None:
@@ -590,17 +591,52 @@ def _save_plan(node, plan, tensors, results):
     node._versions = tuple(versions)
 
 
-def _wrap(array, base, requires_grad):
+def _wrap(array, base, requires_grad, multi=False):
+    """An op's result: a view of ``base`` when it shares its memory (``multi``: one of several
+    views the op returns), else a tensor of its own."""
     if type(array) is not ndarray:
         array = xp.asarray(array)
     if base is not None and xp.may_share_memory(array, base._data):
-        t = _make(array, requires_grad, None, base._vc)
-        t._view_base = base._view_base if base._view_base is not None else base
-        vc = t._vc
-        if len(vc) > 3:  # made after a recorded in-place write: its grad_fn is current
-            vc[3][id(t)] = vc[2]
+        vc = base._vc
+        t = _make(array, requires_grad, None, vc)
+        root = base._view_base
+        t._view_base = base if root is None else root
+        t._attr_version = vc[0]
+        if (len(vc) < 3 or multi or not base._requires_grad or not _grad_state.enabled
+                or base._view_meta is not None):
+            note_view(t, base, multi)
         return t
     return _make(array, requires_grad)
+
+
+_VC_PADS = (None, (None, None), (None,))
+
+
+def note_view(t, base, multi=False):
+    """What a new view ``t`` of ``base`` must know beyond its base, as PyTorch's views know it: how
+    it was made (under no_grad, or as one of several views: a view of such a view inherits that),
+    and, made under no_grad from a tensor that requires grad, that it requires grad too (yet has
+    no grad_fn, and no gradient reaches its base through it).  A view of a tensor that does not
+    require grad is listed on the shared version counter, to learn when its base comes to."""
+    vc = t._vc
+    n = len(vc)
+    if n < 3:
+        vc.extend(_VC_PADS[n])
+    if not _grad_state.enabled:
+        t._view_meta = NO_GRAD_VIEW
+        t._requires_grad = base._requires_grad
+    elif multi:
+        t._view_meta = MULTI_VIEW
+    elif base._view_meta is not None:
+        t._view_meta = base._view_meta
+    if not base._requires_grad and t._data.dtype in _FLOAT_DTYPES:
+        views = vc[2]
+        if views is None:
+            vc[2] = views = []
+        views.append(weakref.ref(t))
+        n = len(views)
+        if n >= 64 and not n & (n - 1):  # at each power of two: drop the dead (amortized O(1))
+            views[:] = [r for r in views if r() is not None]
 
 
 def _broadcast_meta(tensors, out):

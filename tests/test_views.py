@@ -1,0 +1,275 @@
+"""Views as PyTorch keeps them: one version counter per memory, a base that comes to require grad,
+views made under no_grad or as one of several outputs, and writes whose memory overlaps.
+
+Each program runs on retrograd and on PyTorch; what it shows (``see``) and the error it ends with,
+if any, must be the same."""
+
+import numpy as np
+import pytest
+
+import retrograd
+from retrograd.autograd import gradcheck
+
+
+def _shown(T, value):
+    if isinstance(value, T.Tensor):
+        fn = value.grad_fn
+        return ("tensor", value.detach().tolist(), str(value.dtype), value.requires_grad,
+                value.is_leaf, None if fn is None else type(fn).__name__)
+    if isinstance(value, (tuple, list)):
+        return tuple(_shown(T, v) for v in value)
+    return value
+
+
+def trace(T, program):
+    """What ``program`` shows with ``see(...)``, then the type and text of the error it raised."""
+    shown = []
+    try:
+        exec(program, {"T": T, "see": lambda *values: shown.append(_shown(T, values))})
+    except Exception as e:  # noqa: BLE001 - the error is part of what is compared
+        shown.append((type(e).__name__, str(e)))
+    return shown
+
+
+def same_as_pytorch(torch_ref, program):
+    assert trace(retrograd, program) == trace(torch_ref, program)
+
+
+NO_GRAD_VIEWS = {
+    # A view made under no_grad of a tensor that requires grad requires grad too, yet it is a leaf
+    # with no grad_fn, and nothing reaches its base through it.
+    "requires_grad": """
+x = T.tensor([[1.95, 1.41, 1.35, -1.79, 0.22]], requires_grad=True)
+with T.no_grad():
+    v = x.contiguous().view(5, 1, 1)
+    a, b, c, d = x.view(5), x[0], x.expand(2, 5), x.unbind(0)[0]
+see(v, a, b, c, d, v.grad_fn, v._base is x)
+w = a * 2
+see(w)
+w.sum().backward()
+see(x.grad)
+""",
+    "of_a_non_leaf": """
+x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+y = x * 2
+with T.no_grad():
+    v = y[1:]
+see(v, v.requires_grad_(False), v.requires_grad_())
+(v * v).sum().backward()
+see(x.grad)
+""",
+    "view_of_it_in_grad_mode": """
+x = T.tensor([1.0, 2.0], requires_grad=True)
+with T.no_grad():
+    v = x[0:2]
+w = v[0:1]
+see(w)
+w.mul_(2)
+""",
+    "written_directly": """
+x = T.tensor([1.0, 2.0], requires_grad=True)
+with T.no_grad():
+    v = x[0:2]
+v.mul_(2)
+""",
+    "index_put_with_another_dtype": """
+x = T.zeros(4, requires_grad=True)
+with T.no_grad():
+    v = x[1:]
+v[T.tensor([0])] = T.ones(1, dtype=T.float64)
+""",
+    "base_written_under_no_grad_then_used": """
+x = T.tensor(-0.53, requires_grad=True)
+with T.set_grad_enabled(False):
+    v = x[None]
+    x.add_(1.47)
+see(v)
+T.where(v < -0.3, 1.0, v)
+""",
+    "of_a_base_that_comes_to_require_grad": """
+x = T.zeros(3)
+with T.no_grad():
+    v = x[0:2]
+x.add_(T.ones(3, requires_grad=True))
+see(v.requires_grad)
+v * 2
+""",
+    "written_and_used_under_no_grad": """
+x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+y = x * 1
+with T.no_grad():
+    v = y[1:]
+    v.mul_(2)
+    see(v * 1)
+(y * y).sum().backward()
+see(y, x.grad)
+""",
+}
+
+SEVERAL_VIEWS = {
+    # The outputs of split, chunk and unbind (and views of them) may not be written, nor used after
+    # their base was written.
+    "base_written_under_no_grad": """
+x = T.tensor([0.0, 1.46], dtype=T.float64, requires_grad=True)
+v = x.chunk(2, 0)[1]
+with T.set_grad_enabled(False):
+    x.add_(1.27)
+v.unsqueeze(-2)
+""",
+    "slice_of_it_written": """
+s = T.tensor(0.22, dtype=T.float64)
+x = T.tensor([0.07, 0.54, 1.87], dtype=T.float64, requires_grad=True)
+v = (x.chunk(4, 0)[1].abs() + 1).log()
+w = (v * s).split(1, 0)[0]
+w[-1:] = v
+""",
+    "of_a_base_that_comes_to_require_grad": """
+x = T.zeros(4)
+a, b = x.split(2)
+x.add_(T.ones(4, requires_grad=True))
+see(b.requires_grad)
+b * 1
+""",
+    "written_with_a_value_that_requires_grad": """
+x = T.zeros(4)
+a, b = x.split(2)
+b[0:1] = T.ones(1, requires_grad=True)
+""",
+    "index_put_with_another_dtype": """
+x = T.zeros(4, requires_grad=True).clone()
+a, b = x.split(2)
+b[T.tensor([0])] = T.ones(1, dtype=T.float64)
+""",
+    "slices_that_keep_the_whole_dimension": """
+x = T.zeros(3, requires_grad=True).clone()
+s = x.split(1)[0]
+for key in (slice(-5, None), slice(-1, None), slice(0, 10), slice(None, 1), slice(0, None, 2)):
+    try:
+        s[key] = 5.0
+    except RuntimeError as e:
+        see(str(e)[:20])
+""",
+    "nothing_written_after_the_error": """
+x = T.zeros(3, requires_grad=True).clone()
+s = x.split(1)[0]
+try:
+    s.mul_(0).add_(7)
+except RuntimeError as e:
+    see(str(e))
+see(x, x._version)
+""",
+}
+
+BASE_COMES_TO_REQUIRE_GRAD = {
+    # A write that requires grad into one view reaches the base and its other views.
+    "write_into_a_view_of_a_view": """
+x0 = T.tensor([[0.88, -0.47, 0.05], [0.8, 0.86, -0.1]])
+x2 = T.tensor([-0.25], requires_grad=True)
+v = T.narrow(x0, 0, 1, 1)
+v[0, 1:] = x2 * 3
+see(v.requires_grad, x0)
+(v.sum() + x2.sum()).backward()
+see(v.requires_grad, x2.grad)
+""",
+    "sibling_views": """
+x = T.zeros(2, 3)
+y = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+a, b = x[0], x[1]
+c = x.t()
+a.copy_(y * 2)
+see(a.requires_grad, b.requires_grad, c.requires_grad, x)
+((b + 1) * c.sum()).sum().backward()
+see(y.grad)
+""",
+    "leaf_base_requires_grad_later": """
+x = T.zeros(3)
+v = x[1:]
+x.requires_grad_()
+see(v.requires_grad, v.is_leaf)
+see(v * 2)
+""",
+    "expand_that_expands_nothing": """
+x = T.rand(2, 3, requires_grad=True)
+y = T.tensor(-0.19, requires_grad=True)
+v = T.neg(x.split([2], dim=0)[0]).expand(2, 3)
+v[..., -2:-1:3, None, -1] = y
+v.sum().backward()
+see(x.grad, y.grad)
+""",
+}
+
+OVERLAP = {
+    "index_put_of_the_destination_itself": """
+x = T.rand(2, 1, 5, dtype=T.float64, requires_grad=True)
+v = T.relu(x)
+v[:, [0]] = v
+""",
+    "copy_from_a_shifted_view": "y = T.arange(5.0)\ny[1:].copy_(y[:-1])",
+    "add_from_a_shifted_view": "y = T.arange(5.0)\ny[1:].add_(y[:-1])",
+    "add_itself": "y = T.arange(5.0)\ny.add_(y)\nsee(y)",
+    "add_a_0_dim_view_inside": "y = T.arange(5.0)\ny.add_(y[0])",
+    "add_a_0_dim_view_outside": "y = T.arange(5.0)\ny[1:].add_(y[0])\nsee(y)",
+    "copy_the_same_view": "y = T.arange(5.0)\ny[0:2] = y[0:2]\nsee(y)",
+    "copy_a_transpose": "y = T.arange(6.0)\ny.view(2, 3).copy_(y.view(3, 2).t())",
+    "copy_strided_views": "y = T.arange(6.0)\ny[::2].copy_(y[1::2])\nsee(y)",
+    "copy_through_data": "y = T.arange(5.0)\ny[1:].copy_(y.data[:-1])",
+    "index_put_of_a_disjoint_slice": "y = T.arange(6.0)\ny[[0, 1]] = y[3:5]",
+    "one_value_into_a_mask": "y = T.arange(3.0)\ny[T.tensor([True, False, False])] = y[2]\nsee(y)",
+    "fill_with_a_view": "y = T.arange(3.0)\ny.fill_(y[1])\nsee(y)",
+    "clamp_by_views": "y = T.arange(6.0)\ny.clamp_(y[0], y[5])",
+    "recorded_write": """
+x = T.arange(5.0, requires_grad=True)
+y = x * 1
+y[1:].mul_(y[:-1])
+""",
+    "expand_of_size_1_dimensions": """
+z = T.zeros(2, 3)
+for f in (lambda: z.expand(2, 3).add_(1), lambda: z.expand(1, 2, 3).add_(1),
+          lambda: z[:, 0:1].expand(2, 1).add_(1), lambda: z[0:1].expand(1, 3).fill_(5)):
+    f()
+see(z)
+z.expand(2, 2, 3).add_(1)
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NO_GRAD_VIEWS))
+def test_views_made_under_no_grad(name, torch_ref):
+    same_as_pytorch(torch_ref, NO_GRAD_VIEWS[name])
+
+
+@pytest.mark.parametrize("name", sorted(SEVERAL_VIEWS))
+def test_outputs_of_ops_that_return_several_views(name, torch_ref):
+    same_as_pytorch(torch_ref, SEVERAL_VIEWS[name])
+
+
+@pytest.mark.parametrize("name", sorted(BASE_COMES_TO_REQUIRE_GRAD))
+def test_views_of_a_base_that_comes_to_require_grad(name, torch_ref):
+    same_as_pytorch(torch_ref, BASE_COMES_TO_REQUIRE_GRAD[name])
+
+
+@pytest.mark.parametrize("name", sorted(OVERLAP))
+def test_writes_whose_memory_overlaps(name, torch_ref):
+    same_as_pytorch(torch_ref, OVERLAP[name])
+
+
+def test_write_into_a_view_of_a_buffer_passes_gradcheck():
+    """The gradient of a value written into a view of a buffer that needed none reaches it through
+    the buffer and through the buffer's other views."""
+    def f(y):
+        x = retrograd.zeros(2, 3, dtype=retrograd.float64)
+        rows = x[0], x[1]
+        whole = x.t()
+        rows[0][1:] = y * 3
+        return rows[0] * 2 + whole.sum(1)[:1]
+
+    y = retrograd.tensor(np.array([0.3, -0.7]), requires_grad=True)
+    assert gradcheck(f, (y,))
+
+
+def test_views_listed_for_their_base_are_let_go():
+    """A base that never requires grad keeps weak references to its views, pruned as they die."""
+    x = retrograd.zeros(10)
+    for _ in range(1000):
+        x[1:].sum()
+    assert len(x._vc[2]) < 128
