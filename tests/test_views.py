@@ -188,6 +188,25 @@ x.requires_grad_()
 see(v.requires_grad, v.is_leaf)
 see(v * 2)
 """,
+    "write_into_an_expanded_view": """
+x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+w = T.tensor(7.0, requires_grad=True)
+b = x * 1
+y = b.expand(2, 3)
+y[0, 1] = w * 2
+see(y, b)
+(y * T.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum().backward()
+see(x.grad, w.grad)
+""",
+    "write_into_a_row_of_an_expanded_view": """
+x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+b = x * 1
+y = b[None].expand(2, 3)
+y[1].mul_(2)
+see(y, b)
+(y * T.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum().backward()
+see(x.grad)
+""",
     "expand_that_expands_nothing": """
 x = T.rand(2, 3, requires_grad=True)
 y = T.tensor(-0.19, requires_grad=True)
@@ -221,6 +240,15 @@ v[:, [0]] = v
 x = T.arange(5.0, requires_grad=True)
 y = x * 1
 y[1:].mul_(y[:-1])
+""",
+    "parts_of_an_expanded_tensor_that_share_no_memory": """
+z = T.zeros(2, 3)
+e = z[0:1].expand(2, 3)
+e[0, 0] = 5.0
+e[0:1] = 4.0
+e[:, 1:2].t()[0, 1:].fill_(3.0)
+see(z, e)
+e[:, 0] = 1.0
 """,
     "expand_of_size_1_dimensions": """
 z = T.zeros(2, 3)

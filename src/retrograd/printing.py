@@ -13,7 +13,6 @@ import math
 
 from . import dtypes
 from ._array import xp
-from .tensor import current_grad_fn
 
 _DEFAULTS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80}
 _PROFILES = {
@@ -188,7 +187,7 @@ def tensor_repr(t, tensor_contents: str | None = None) -> str:
         body = _contents(a, indent)
     if tensor_contents is not None:
         body = tensor_contents
-    fn = current_grad_fn(t)
+    fn = t.grad_fn
     if fn is not None:
         suffixes.append(f"grad_fn=<{fn.name().rpartition('::')[2]}>")
     elif t._requires_grad:

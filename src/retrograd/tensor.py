@@ -63,7 +63,7 @@ _T_DEPRECATED = (
 class Tensor:
     """A multi-dimensional array that records the ops applied to it (``torch.Tensor``)."""
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_vc", "_output_nr", "__dict__",
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_vc", "_output_nr", "__dict__",
                  "__weakref__")
 
     # Set on few tensors, so they live in the instance dict behind these class defaults: every op
@@ -192,7 +192,22 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
-        return current_grad_fn(self) is None
+        return self.grad_fn is None
+
+    @property
+    def grad_fn(self):
+        """The node that made this tensor (None for a leaf).  A view whose memory was written since
+        its node was made gets a fresh one first (or PyTorch's error, for a view that may not), as
+        PyTorch's views do; the ops read ``_grad_fn``, having checked that themselves."""
+        if len(self._vc) > 3 and self._view_base is not None:
+            from .ops.inplace import fresh_grad_fn  # (the ops sit above this module)
+
+            return fresh_grad_fn(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node):
+        self._grad_fn = node
 
     @property
     def grad(self):
@@ -487,14 +502,14 @@ def bump_version(t, site) -> None:
             vc.append(True)
 
 
-def current_grad_fn(t):
-    """``t.grad_fn`` as PyTorch reads it: a view whose memory was written since its grad_fn was
-    made gets a fresh one first (or PyTorch's error, for a view that may not)."""
-    if len(t._vc) > 3 and t._view_base is not None:
-        from .ops.inplace import fresh_grad_fn  # (the ops sit above this module)
-
-        return fresh_grad_fn(t)
-    return t.grad_fn
+def made_stale(view):
+    """``view``, remade to stand for a view made before its memory was last written (what an
+    error about a saved view describes): its grad_fn is looked at as that view's would be."""
+    vc = view._vc
+    if len(vc) == 3:
+        vc.append(True)
+    view._attr_version = -1
+    return view
 
 
 def views_require_grad(vc) -> None:
@@ -517,7 +532,7 @@ def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
     t = _new(cls)
     t._data = data
     t._requires_grad = requires_grad
-    t.grad_fn = grad_fn
+    t._grad_fn = grad_fn
     t._vc = [0] if vc is None else vc
     t._output_nr = 0  # a slot, not a class default: read on every op that takes this tensor
     return t

@@ -62,7 +62,7 @@ def _take_flat(self, index):
 @op(grads=(lambda g, n: _take_flat(g, n.index),), method=False)
 def _put_flat(self, index, shape):
     out = xp.zeros(shape, dtype=self.dtype)
-    out.reshape(-1)[index] = self
+    xp.add.at(out.reshape(-1), index, self)  # an expanded view holds a position more than once
     return out
 
 
@@ -225,12 +225,26 @@ def _write(t, array):
             raise RuntimeError(f"output with shape [{_dims(data.shape)}] doesn't match the "
                                f"broadcast shape [{_dims(shape or array.shape)}]")
     if not data.flags.writeable:
-        raise RuntimeError(_OVERLAP)
+        data = _writable(data)
     if not xp.can_cast(array.dtype, data.dtype, casting="same_kind"):
         raise RuntimeError(f"result type {dtypes.FROM_NP[array.dtype]._tensor_name[:-6]} can't be "
                            f"cast to the desired output type "
                            f"{dtypes.FROM_NP[data.dtype]._tensor_name[:-6]}")
     xp.copyto(data, array, casting="same_kind")
+
+
+def _writable(a):
+    """A writable array on the memory of ``a``, a read-only view of an expanded tensor: NumPy marks
+    every view of a broadcast read-only, where PyTorch refuses only a write into elements that
+    share memory (PyTorch's error then, as for memory NumPy was given read-only)."""
+    owner = a.base
+    if _zero_stride_overlap(a) or type(owner) is not ndarray or not owner.flags.writeable:
+        raise RuntimeError(_OVERLAP)
+    offset = a.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    try:
+        return ndarray(a.shape, a.dtype, buffer=owner, offset=offset, strides=a.strides)
+    except (TypeError, ValueError):
+        raise RuntimeError(_OVERLAP) from None
 
 
 def _requires_grad(args):
@@ -242,9 +256,9 @@ def _requires_grad(args):
 
 def _alias(t):
     """The tensor before the write: same array, same place in the graph, a version of its own."""
-    a = _make(t._data, t._requires_grad, t.grad_fn)
+    a = _make(t._data, t._requires_grad, t._grad_fn)
     a._output_nr = t._output_nr
-    if t._requires_grad and t.grad_fn is None:  # a leaf (under no_grad...): share its accumulator
+    if t._requires_grad and t._grad_fn is None:  # a leaf (under no_grad...): share its accumulator
         a._acc = t._acc
     return a
 
@@ -302,12 +316,12 @@ def check_inplace(t):
     not be written (made under no_grad, or one of several views), a view of a leaf, a leaf."""
     base = t._view_base
     if base is None:
-        if t._requires_grad and t.grad_fn is None:
+        if t._requires_grad and t._grad_fn is None:
             raise RuntimeError(_LEAF)
         return
     if t._view_meta is not None:
         raise _view_error(t, False, t._item_view or None)
-    if (t._requires_grad or t._item_view) and base.grad_fn is None:
+    if (t._requires_grad or t._item_view) and base._grad_fn is None:
         raise RuntimeError(_VIEW_OF_LEAF)
 
 
@@ -339,7 +353,7 @@ def _view_error(t, indirect, node_name=None):
     view ``t`` cannot take part in, by how it was made: under no_grad, or as one of several views.
     ``node_name``: the name of its grad_fn's op, when that differs from ``t.grad_fn``'s."""
     meta = t._view_meta
-    node = t.grad_fn
+    node = t._grad_fn
     if node_name is None and node is not None:
         node_name = _op_name(node)
     what = "its base or another view of its base has been" if indirect else "is being"
@@ -469,7 +483,7 @@ def _resave_result(node, out, t):
 
 
 def _rebase(t, node, output_nr):
-    old = t.grad_fn
+    old = t._grad_fn
     if t._retains_grad and old is not None and old._retain_grad_hooks is not None:
         ref = old._retain_grad_hooks.pop(t._output_nr, None)
         if ref is not None:
@@ -477,7 +491,7 @@ def _rebase(t, node, output_nr):
                 node._retain_grad_hooks = {}
             node._retain_grad_hooks[output_nr] = ref
             node._hooked = True
-    t.grad_fn = node
+    t._grad_fn = node
     t._output_nr = output_nr
     if not t._requires_grad:
         t._requires_grad = True
@@ -493,9 +507,9 @@ def fresh_grad_fn(t):
     should the base come to require grad, the view learns then)."""
     version = t._vc[0]
     if t._attr_version == version:
-        return t.grad_fn
+        return t._grad_fn
     base = t._view_base
-    if t.grad_fn is None and not base._requires_grad:
+    if t._grad_fn is None and not base._requires_grad:
         return None
     if t._custom_view is not None and t._requires_grad:
         raise RuntimeError(f"{t._custom_view} is a view and its base or another view of its "

@@ -65,7 +65,7 @@ def _edge(t):
         from .inplace import fresh_grad_fn
 
         fresh_grad_fn(t)
-    fn = t.grad_fn
+    fn = t._grad_fn
     if fn is not None:
         return (fn, t._output_nr)
     if t._requires_grad:
@@ -359,7 +359,7 @@ def _unary(d, general, record, tails):
         # measurably faster on small graphs.
         result = _new(Tensor)
         result._data = out
-        result.grad_fn = None
+        result._grad_fn = None
         result._vc = [0]
         result._output_nr = 0
         if x._requires_grad and differentiable and _grad_state.enabled:
@@ -419,7 +419,7 @@ def _binary(d, general, record, tails):
         # measurably faster on small graphs.
         result = _new(Tensor)
         result._data = out
-        result.grad_fn = None
+        result._grad_fn = None
         result._vc = [0]
         result._output_nr = 0
         if requires_grad and differentiable and _grad_state.enabled:
@@ -521,11 +521,11 @@ def _recorder(d):
         node._seq = next(_sequence)
         node._attrs = attrs
         if outputs == 1 and type(results) is not tuple:
-            results.grad_fn = node
+            results._grad_fn = node
             results = (results,)
         else:
             for i, r in enumerate(results[:outputs]):
-                r.grad_fn = node
+                r._grad_fn = node
                 r._output_nr = i
         node._meta = _broadcast_meta(tensors, results[0]._data) if fit else None
         if mode == _SAVE_NOTHING:
