@@ -106,6 +106,36 @@ see(y, x.grad)
 """,
 }
 
+INFERENCE_MODE_VIEWS = {
+    "written_in_normal_mode": """
+x = T.tensor([1.0, 2.0], requires_grad=True) * 1
+with T.inference_mode():
+    v = x.t()
+see(v.requires_grad)
+v.zero_()
+""",
+    "view_of_it_written": """
+x = T.tensor([1.0, 2.0], requires_grad=True) * 1
+with T.inference_mode():
+    v = x.t()
+v[0:1].zero_()
+""",
+    "base_written_then_used": """
+x = T.tensor([1.0, 2.0], requires_grad=True) * 1
+with T.inference_mode():
+    v = x.t()
+with T.no_grad():
+    x.add_(1)
+v * 2
+""",
+    "split_of_it_stays_made_in_inference_mode": """
+x = T.tensor([1.0, 2.0], requires_grad=True) * 1
+with T.inference_mode():
+    w = x[0:1].split(1)[0]
+w.zero_()
+""",
+}
+
 SEVERAL_VIEWS = {
     # The outputs of split, chunk and unbind (and views of them) may not be written, nor used after
     # their base was written.
@@ -148,6 +178,24 @@ for key in (slice(-5, None), slice(-1, None), slice(0, 10), slice(None, 1), slic
         s[key] = 5.0
     except RuntimeError as e:
         see(str(e)[:20])
+""",
+    "read_after_the_base_was_written": """
+x = T.zeros(3, requires_grad=True).clone()
+v = x.split(1)[0]
+with T.no_grad():
+    x.add_(1)
+see(v.requires_grad, repr(v), v.output_nr)
+for read in (lambda: v.is_leaf, lambda: v.grad_fn, lambda: v.retain_grad(), lambda: v.sum()):
+    try:
+        read()
+    except RuntimeError as e:
+        see(str(e))
+v.detach_()
+""",
+    "squeeze_of_it_written": """
+x = T.tensor([[0.5, 0.7]], requires_grad=True) * 1
+v = x.chunk(2, -1)[0].squeeze(0)
+v.sqrt_()
 """,
     "nothing_written_after_the_error": """
 x = T.zeros(3, requires_grad=True).clone()
@@ -217,6 +265,72 @@ see(x.grad, y.grad)
 """,
 }
 
+IN_PLACE = {
+    # What an in-place op records, and what it refuses first.
+    "one_value_fills": """
+x = T.zeros(3, requires_grad=True).clone()
+x[:] = T.tensor(1.0, requires_grad=True)
+y = T.zeros(3, requires_grad=True).clone()
+y[:] = T.tensor([1.0], requires_grad=True)
+z = T.zeros(3, requires_grad=True).clone()
+z[...] = 2.0
+see(x, y, z)
+""",
+    "add_into_an_element": """
+a = T.tensor([[1.0, 2.0]], requires_grad=True) * 1
+a[0] += T.tensor([0.5])
+see(a)
+""",
+    "integer_and_bool_destinations_take_no_gradient": """
+y = T.tensor([1.5, 2.5], requires_grad=True)
+a = T.zeros(2, dtype=T.long)
+a[0] = y[1]
+b = T.zeros(2, dtype=T.bool)
+b.copy_(y)
+d = T.zeros(2, dtype=T.long)
+v = d[0:1]
+v.copy_(y[0:1])
+see(a, b, d, v)
+""",
+    "detach_of_a_leaf_already_in_a_graph": """
+x = T.tensor([[-1.055], [0.876]], dtype=T.float64, requires_grad=True)
+y = x.softmax(0)
+x.detach_()
+y.backward(T.tensor([[1.441], [1.908]], dtype=T.float64))
+see(x.grad)
+""",
+    "detach_of_a_view": "x = T.arange(4.0).reshape(4, 1).requires_grad_()\nx.detach_()",
+    "restride_a_view_of_a_leaf": """
+x = T.tensor([[[0.8, -0.4], [1.2, -0.8]]], requires_grad=True)
+x.transpose(2, 1).t_()
+""",
+    "unsqueeze_a_view_of_a_leaf": """
+x = T.tensor([0.4, -0.7], requires_grad=True)
+x.select(0, -2).view(1, -1).unsqueeze_(0)
+""",
+    "restride_a_view_under_no_grad": """
+x = T.tensor([[0.5, 0.25]], requires_grad=True) * 1
+v = x[0:1]
+with T.no_grad():
+    v.t_()
+see(v)
+""",
+    "transpose_a_0_dim_tensor_in_place": """
+x = T.tensor(1.5, requires_grad=True)
+y = x * 2
+y.t_()
+y.backward()
+see(y, x.grad)
+""",
+    "fill_and_zero_an_expanded_tensor": """
+z = T.zeros(2, 3)
+z[0:1].expand(2, 3).zero_()
+z[0:1].expand(2, 3).fill_(2.0)
+see(z)
+z[0:1].expand(2, 3).fill_(T.tensor(3.0))
+""",
+}
+
 OVERLAP = {
     "index_put_of_the_destination_itself": """
 x = T.rand(2, 1, 5, dtype=T.float64, requires_grad=True)
@@ -264,6 +378,16 @@ z.expand(2, 2, 3).add_(1)
 @pytest.mark.parametrize("name", sorted(NO_GRAD_VIEWS))
 def test_views_made_under_no_grad(name, torch_ref):
     same_as_pytorch(torch_ref, NO_GRAD_VIEWS[name])
+
+
+@pytest.mark.parametrize("name", sorted(INFERENCE_MODE_VIEWS))
+def test_views_made_in_inference_mode(name, torch_ref):
+    same_as_pytorch(torch_ref, INFERENCE_MODE_VIEWS[name])
+
+
+@pytest.mark.parametrize("name", sorted(IN_PLACE))
+def test_in_place_writes(name, torch_ref):
+    same_as_pytorch(torch_ref, IN_PLACE[name])
 
 
 @pytest.mark.parametrize("name", sorted(SEVERAL_VIEWS))

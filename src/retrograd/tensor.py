@@ -167,13 +167,13 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
-        if value and self.grad_fn is None and self._data.dtype.kind not in "fc":
+        if value and self._grad_fn is None and self._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point and complex dtype can require "
                                "gradients")
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True):
-        if self.grad_fn is not None:
+        if self._grad_fn is not None:
             if requires_grad:
                 return self  # a non-leaf already requires grad
             raise RuntimeError(_LEAF_ONLY)
@@ -211,7 +211,7 @@ class Tensor:
 
     @property
     def grad(self):
-        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
+        if self._grad is None and self._grad_fn is not None and not self._retains_grad:
             warnings.warn(_NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -389,7 +389,7 @@ class Tensor:
         return _make(self._data, False, None, self._vc)
 
     def detach_(self):
-        if self._view_base is not None and self.grad_fn is not None:
+        if self._view_base is not None:
             raise RuntimeError(
                 "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
                 "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views "
@@ -474,9 +474,11 @@ _new = object.__new__
 
 
 # How a view was made, when that forbids writing it (or its base) with the graph recorded later:
-# while grad mode was off, as one of several views that one op returned (split, unbind ...), or
-# by a custom Function.  A view of such a view inherits it.
+# while grad mode was off (in inference mode), as one of several views that one op returned
+# (split, unbind ...), or by a custom Function.  A view of such a view inherits it (and a view of a
+# view made in inference mode stays one).
 NO_GRAD_VIEW = "no_grad"
+INFERENCE_VIEW = "inference"
 MULTI_VIEW = "multi"
 CUSTOM_VIEW = "custom"
 

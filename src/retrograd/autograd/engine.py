@@ -268,6 +268,8 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True):
     ``site``: the backward call, recorded as the write when an existing .grad is added into."""
     if leaf_hooks and variable._hooks is not None:
         grad = _leaf_hooks(variable, grad)
+    if not variable._requires_grad:  # detach_() since the graph was made: PyTorch adds nothing
+        return
     if grad._data.dtype != variable._data.dtype:  # e.g. a custom Function's float64 gradient
         grad = grad.to(variable.dtype)
     old = variable._grad

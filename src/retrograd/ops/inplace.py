@@ -21,9 +21,9 @@ from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.graph import hooks_open
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.node import FunctionNode, PackedSaved
-from ..tensor import (CUSTOM_VIEW, MULTI_VIEW, NO_GRAD_VIEW, Tensor, _make, bump_version,
-                      views_require_grad)
+from ..autograd.node import FunctionNode, PackedSaved, _op_name
+from ..tensor import (CUSTOM_VIEW, INFERENCE_VIEW, MULTI_VIEW, NO_GRAD_VIEW, Tensor, _make,
+                      bump_version, views_require_grad)
 from . import indexing as _indexing
 from . import pointwise as _p
 from . import registry as _registry
@@ -44,7 +44,8 @@ _CUSTOM_VIEW = (" This view was created inside a custom Function (or because an 
                 "backward associated with the custom Function, leading to incorrect gradients. This "
                 "behavior is forbidden. You can fix this by cloning the output of the custom "
                 "Function.")
-_VIEW_META_WHY = {NO_GRAD_VIEW: _NO_GRAD_WHY, MULTI_VIEW: _MULTI_VIEW_WHY, CUSTOM_VIEW: _CUSTOM_VIEW}
+_VIEW_META_WHY = {NO_GRAD_VIEW: _NO_GRAD_WHY, MULTI_VIEW: _MULTI_VIEW_WHY, CUSTOM_VIEW: _CUSTOM_VIEW,
+                  INFERENCE_VIEW: _NO_GRAD_WHY.replace("no_grad block", "inference_mode block")}
 _OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation.")
 _INPUT_OVERLAP = ("unsupported operation: some elements of the input tensor and the written-to tensor "
@@ -213,8 +214,9 @@ def _bump(t):
     bump_version(t, caller_site(3))
 
 
-def _write(t, array):
-    """Copy ``array`` into ``t``'s own memory with PyTorch's casting and shape rules."""
+def _write(t, array, overlap_ok=False):
+    """Copy ``array`` into ``t``'s own memory with PyTorch's casting and shape rules
+    (``overlap_ok``: one value everywhere, which elements sharing memory may take too)."""
     data = t._data
     if array.shape != data.shape:
         try:
@@ -225,7 +227,7 @@ def _write(t, array):
             raise RuntimeError(f"output with shape [{_dims(data.shape)}] doesn't match the "
                                f"broadcast shape [{_dims(shape or array.shape)}]")
     if not data.flags.writeable:
-        data = _writable(data)
+        data = _writable(data, overlap_ok)
     if not xp.can_cast(array.dtype, data.dtype, casting="same_kind"):
         raise RuntimeError(f"result type {dtypes.FROM_NP[array.dtype]._tensor_name[:-6]} can't be "
                            f"cast to the desired output type "
@@ -233,12 +235,13 @@ def _write(t, array):
     xp.copyto(data, array, casting="same_kind")
 
 
-def _writable(a):
+def _writable(a, overlap_ok=False):
     """A writable array on the memory of ``a``, a read-only view of an expanded tensor: NumPy marks
     every view of a broadcast read-only, where PyTorch refuses only a write into elements that
-    share memory (PyTorch's error then, as for memory NumPy was given read-only)."""
+    share memory (PyTorch's error then, as for memory NumPy was given read-only; ``overlap_ok``:
+    the write puts one value everywhere, as fill_ and zero_ do, which PyTorch allows)."""
     owner = a.base
-    if _zero_stride_overlap(a) or type(owner) is not ndarray or not owner.flags.writeable:
+    if (not overlap_ok and _zero_stride_overlap(a)) or type(owner) is not ndarray or not owner.flags.writeable:
         raise RuntimeError(_OVERLAP)
     offset = a.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
     try:
@@ -267,17 +270,19 @@ def inplace(t, fn, *args):
     """Run out-of-place ``fn(t, *args)`` and make its result ``t``'s new value (and graph)."""
     base = t._view_base
     record = _grad_state.enabled and (t._requires_grad or _requires_grad(args) or (
-        base is not None and (base._requires_grad or t._item_view)))
+        base is not None and (base._requires_grad or t._item_view))) and (
+        t._data.dtype.kind in "fc")  # an integer or bool tensor takes values, not a gradient
     dual = _registry.forward_ad_hook is not None
     if not record:
         _check_overlap(t, args, fn)
         kernel = _KERNELS.get(fn)
-        if kernel is not None and t._data.flags.writeable and not dual:
-            kernel(t._data, *args)
+        if kernel is not None and not dual:
+            data = t._data
+            kernel(data if data.flags.writeable else _writable(data, True), *args)
         else:
             with no_grad():
                 out = fn(t, *args)
-            _write(t, out._data)
+            _write(t, out._data, kernel is not None)
         _bump(t)
         if dual:
             _move_tangent(t, out)
@@ -297,7 +302,7 @@ def inplace(t, fn, *args):
     out = fn(old, *args)
     if not packing and sys.getrefcount(old) > 2:  # a node saved the old value: keep it safe
         old._data = old._data.copy()
-    _write(t, out._data)
+    _write(t, out._data, fn in _KERNELS)
     _bump(t)
     node = out.grad_fn
     if isinstance(node, FunctionNode) and node._saved:
@@ -342,12 +347,6 @@ def dirty_view(t):
     return _write_through_view(t, t._view_base, _alias(t))
 
 
-def _op_name(node):
-    """PyTorch's short name of the op that made a node: ``Unsqueeze`` for ``UnsqueezeBackward0``."""
-    name = type(node).__name__
-    return name[:name.rindex("Backward")]
-
-
 def _view_error(t, indirect, node_name=None):
     """PyTorch's error for a write (``indirect``: into its base or another view of its base) that a
     view ``t`` cannot take part in, by how it was made: under no_grad, or as one of several views.
@@ -357,10 +356,12 @@ def _view_error(t, indirect, node_name=None):
     if node_name is None and node is not None:
         node_name = _op_name(node)
     what = "its base or another view of its base has been" if indirect else "is being"
-    if meta is NO_GRAD_VIEW or node_name is None:
+    if meta is NO_GRAD_VIEW or meta is INFERENCE_VIEW or node_name is None:
         head = ("A view was created in" if node_name is None else
                 f"Output {t._output_nr} of {node_name} is a view of a view which was created in")
-        msg = f"{head} no_grad mode and {what} modified inplace with grad mode enabled."
+        msg = (f"{head} inference mode and {what} modified inplace in normal mode."
+               if meta is INFERENCE_VIEW else
+               f"{head} no_grad mode and {what} modified inplace with grad mode enabled.")
     else:
         msg = f"Output {t._output_nr} of {node_name} is a view and {what} modified inplace."
     return RuntimeError(msg + _VIEW_META_WHY[meta])
@@ -392,9 +393,14 @@ def _overlaps(dest, src, full):
     d, s = _span(dest), _span(src)
     if d is None or s is None or not (d[0] < s[1] and s[0] < d[1]):
         return False
-    if d == s and dest.strides == src.strides and dest.shape == src.shape:
+    if d == s and _layout(dest) == _layout(src):
         return full
     return True
+
+
+def _layout(a):
+    """The sizes and strides of ``a`` that place its elements (size-1 dimensions place none)."""
+    return [(n, s) for n, s in zip(a.shape, a.strides) if n != 1]
 
 
 def _same_memory(a, b):
@@ -408,7 +414,7 @@ def _check_overlap(t, args, fn):
     """PyTorch's errors for a write whose destination ``t`` has elements sharing memory, or whose
     tensor inputs share memory with it in part (index_put: at all)."""
     dest = t._data
-    if 0 in dest.strides and _zero_stride_overlap(dest):
+    if 0 in dest.strides and fn not in _KERNELS and _zero_stride_overlap(dest):
         raise RuntimeError(_OVERLAP)
     if fn in _NO_INPUT_CHECK:
         return
@@ -776,7 +782,7 @@ def _restrided(node, swap):
     """The op that records a shape change made in place: its forward hands back the new array
     (made already), its node has PyTorch's name for the in-place form (``TBackward1`` ...)."""
     if swap:
-        grads = (lambda g, n: g.transpose(n.dim0, n.dim1),)
+        grads = (lambda g, n: g if n.dim0 == n.dim1 else g.transpose(n.dim0, n.dim1),)
     else:
         grads = (lambda g, n: g.reshape(n.self_shape),)
 
@@ -796,20 +802,23 @@ _SQUEEZE5 = _restrided("SqueezeBackward5", False)  # squeeze_(dims)
 
 
 def _check_restride(t):
-    if _grad_state.enabled and t._requires_grad and t.grad_fn is None:
-        raise RuntimeError(_LEAF if t._view_base is None else _VIEW_OF_LEAF)
+    if _grad_state.enabled and t._requires_grad:
+        check_inplace(t)
 
 
 def _restride(t, new, node_op, dim0=0, dim1=0):
     """Make ``new`` (a view of ``t``'s memory with another shape) ``t``'s array, recorded."""
     if _grad_state.enabled and t._requires_grad:
+        if t._view_base is not None and len(t._vc) > 3:
+            fresh_grad_fn(t)
         node = node_op(_alias(t), new._data, dim0, dim1).grad_fn
         t._data = new._data
         _rebase(t, node, 0)
+        _bump(t)
+        t._attr_version = t._vc[0]  # a view: its grad_fn is the one just made, not stale
     else:
         t._data = new._data
-    _bump(t)
-    t._attr_version = t._vc[0]  # a view: its grad_fn is the one just made, not stale
+        _bump(t)
     return t
 
 
@@ -934,16 +943,18 @@ def setitem(self, key, value):
              and _indexing.split_advanced(items, self._data.shape)[0] is None)
     if not isinstance(value, Tensor):
         value = _make(xp.asarray(value, dtype=self._data.dtype))
-    elif value._data.ndim and value._data.shape[0] == 1:
+    # One value (a number, a 0-dim tensor) fills the region, as PyTorch's fill_ (FillBackward3).
+    write = _fill_tensor if value._data.ndim == 0 else _copy_from
+    if value._data.ndim and value._data.shape[0] == 1:
         value = _strip_leading_ones(value)
     if whole:
         _check_expand(value, self._data.shape)
-        inplace(self, _copy_from, value)
+        inplace(self, write, value)
         return
     if not advanced:
         view = _view(self, items, reader)
         _check_expand(value, view._data.shape)
-        inplace(view, _copy_from, value)
+        inplace(view, write, value)
         return
     view_key, index = _indexing.split_advanced(items, self._data.shape)
     # A real view (with its grad_fn): the written region keeps its old values where no index falls.

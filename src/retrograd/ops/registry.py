@@ -25,7 +25,7 @@ from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import (BinaryNode, FunctionNode, ListInputNode, UnaryNode, _sequence,
                              new_accumulator)
-from ..tensor import MULTI_VIEW, NO_GRAD_VIEW, Tensor, _make
+from ..tensor import INFERENCE_VIEW, MULTI_VIEW, NO_GRAD_VIEW, Tensor, _make
 
 _new = object.__new__
 
@@ -614,7 +614,8 @@ _VC_PADS = (None, (None, None), (None,))
 
 def note_view(t, base, multi=False):
     """What a new view ``t`` of ``base`` must know beyond its base, as PyTorch's views know it: how
-    it was made (under no_grad, or as one of several views: a view of such a view inherits that),
+    it was made (under no_grad or in inference mode, or as one of several views: a view of such a
+    view inherits that),
     and, made under no_grad from a tensor that requires grad, that it requires grad too (yet has
     no grad_fn, and no gradient reaches its base through it).  A view of a tensor that does not
     require grad is listed on the shared version counter, to learn when its base comes to."""
@@ -622,13 +623,15 @@ def note_view(t, base, multi=False):
     n = len(vc)
     if n < 3:
         vc.extend(_VC_PADS[n])
+    meta = base._view_meta
     if not _grad_state.enabled:
-        t._view_meta = NO_GRAD_VIEW
         t._requires_grad = base._requires_grad
-    elif multi:
-        t._view_meta = MULTI_VIEW
-    elif base._view_meta is not None:
-        t._view_meta = base._view_meta
+        if meta is not INFERENCE_VIEW:
+            meta = INFERENCE_VIEW if _grad_state.inference else NO_GRAD_VIEW
+    elif multi and meta is not INFERENCE_VIEW:
+        meta = MULTI_VIEW
+    if meta is not None:
+        t._view_meta = meta
     if not base._requires_grad and t._data.dtype in _FLOAT_DTYPES:
         views = vc[2]
         if views is None:
