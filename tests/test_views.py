@@ -322,6 +322,35 @@ y.t_()
 y.backward()
 see(y, x.grad)
 """,
+    "masks_indices_and_triangles_of_an_expanded_tensor": """
+import warnings
+m = T.tensor([[True, False, False], [False, True, False]])
+for write in (lambda e: e.masked_fill_(m, 9.0), lambda e: e.tril_(), lambda e: e.triu_(1),
+              lambda e: e.index_put_((T.tensor([1]), T.tensor([2])), T.tensor(7.0)),
+              lambda e: e.fill_diagonal_(5.0)):
+    z = T.tensor([[1.0, 2.0, 3.0]])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        write(z.expand(2, 3))
+    see(z, [str(w.message).split(" (Triggered")[0] for w in caught])
+""",
+    "detach_of_a_view_then_its_base_requires_grad": """
+x = T.tensor([[0.9, -0.5], [0.8, -1.4]], dtype=T.float64)
+v = x.reshape(1, 4)
+d = x.pow_(2).detach()
+d *= T.tensor([[-1.3, 1.8], [-0.3, -0.3]], dtype=T.float64, requires_grad=True)
+see(v.requires_grad, d.requires_grad, x.requires_grad)
+""",
+    "gradient_returned_as_a_view_made_under_no_grad": """
+x = T.tensor([[-1.1, -1.8], [0.5, -1.7]], dtype=T.float64, requires_grad=True)
+g, = T.autograd.grad(x.sum(), [x])
+see(g, g._base is not None)
+g.mul_(T.tensor([[-0.6], [-0.9]], dtype=T.float64, requires_grad=True))
+""",
+    "op_checks_before_the_overlap_check": """
+b = T.tensor([True, False]).expand(2, 2)
+b.neg_()
+""",
     "fill_and_zero_an_expanded_tensor": """
 z = T.zeros(2, 3)
 z[0:1].expand(2, 3).zero_()

@@ -184,7 +184,7 @@ class Tensor:
         base = self._view_base
         if base is None:
             if requires_grad and not self._requires_grad:
-                views_require_grad(self._vc)
+                views_require_grad(self)
         elif not requires_grad and base._requires_grad:
             return self  # a view made under no_grad: it requires grad through its base
         self._requires_grad = bool(requires_grad)
@@ -514,16 +514,22 @@ def made_stale(view):
     return view
 
 
-def views_require_grad(vc) -> None:
-    """The tensor that owns the version counter ``vc`` has come to require grad: so do its views
-    that were made while it did not (they are listed on ``vc``), as PyTorch's views do."""
+def views_require_grad(base) -> None:
+    """``base`` has come to require grad: so do its views that were made while it did not (they
+    are listed on its version counter, which a ``detach()`` of it shares too), as PyTorch's views
+    do."""
+    vc = base._vc
     views = vc[2] if len(vc) > 2 else None
     if views:
+        others = []
         for ref in views:
             v = ref()
             if v is not None:
-                v._requires_grad = True
-        vc[2] = None
+                if v._view_base is base:
+                    v._requires_grad = True
+                else:
+                    others.append(ref)
+        vc[2] = others or None
 
 
 def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):

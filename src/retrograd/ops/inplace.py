@@ -14,6 +14,7 @@ fresh node the next time they are used (``fresh_grad_fn``).
 """
 
 import sys
+import warnings
 
 from .. import dtypes
 from .._array import ndarray, xp
@@ -216,7 +217,7 @@ def _bump(t):
 
 def _write(t, array, overlap_ok=False):
     """Copy ``array`` into ``t``'s own memory with PyTorch's casting and shape rules
-    (``overlap_ok``: one value everywhere, which elements sharing memory may take too)."""
+    (``overlap_ok``: the op may write into elements that share memory, see ``_overlap_ok``)."""
     data = t._data
     if array.shape != data.shape:
         try:
@@ -232,6 +233,11 @@ def _write(t, array, overlap_ok=False):
         raise RuntimeError(f"result type {dtypes.FROM_NP[array.dtype]._tensor_name[:-6]} can't be "
                            f"cast to the desired output type "
                            f"{dtypes.FROM_NP[data.dtype]._tensor_name[:-6]}")
+    if overlap_ok and 0 in data.strides and _zero_stride_overlap(data):
+        # Elements share memory: only those the op changed are written (writing the others back
+        # would undo it), as PyTorch's kernels write only where they change something.
+        xp.copyto(data, array, casting="same_kind", where=array != data)
+        return
     xp.copyto(data, array, casting="same_kind")
 
 
@@ -239,9 +245,10 @@ def _writable(a, overlap_ok=False):
     """A writable array on the memory of ``a``, a read-only view of an expanded tensor: NumPy marks
     every view of a broadcast read-only, where PyTorch refuses only a write into elements that
     share memory (PyTorch's error then, as for memory NumPy was given read-only; ``overlap_ok``:
-    the write puts one value everywhere, as fill_ and zero_ do, which PyTorch allows)."""
+    an op that PyTorch lets write there)."""
     owner = a.base
-    if (not overlap_ok and _zero_stride_overlap(a)) or type(owner) is not ndarray or not owner.flags.writeable:
+    if ((not overlap_ok and _zero_stride_overlap(a)) or type(owner) is not ndarray
+            or not owner.flags.writeable):
         raise RuntimeError(_OVERLAP)
     offset = a.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
     try:
@@ -274,15 +281,16 @@ def inplace(t, fn, *args):
         t._data.dtype.kind in "fc")  # an integer or bool tensor takes values, not a gradient
     dual = _registry.forward_ad_hook is not None
     if not record:
-        _check_overlap(t, args, fn)
         kernel = _KERNELS.get(fn)
         if kernel is not None and not dual:
+            _check_overlap(t, args, fn)
             data = t._data
             kernel(data if data.flags.writeable else _writable(data, True), *args)
         else:
             with no_grad():
                 out = fn(t, *args)
-            _write(t, out._data, kernel is not None)
+            _check_overlap(t, args, fn)  # after the op's own checks, as PyTorch's kernels order them
+            _write(t, out._data, _overlap_ok(fn))
         _bump(t)
         if dual:
             _move_tangent(t, out)
@@ -292,7 +300,6 @@ def inplace(t, fn, *args):
     check_inplace(t)
     if base is not None and len(t._vc) > 3:
         fresh_grad_fn(t)  # a stale view's errors
-    _check_overlap(t, args, fn)
     old = _alias(t)
     packing = hooks_open()
     if packing:  # a pack hook may keep the array itself (detach, numpy): it must see the old value
@@ -300,9 +307,10 @@ def inplace(t, fn, *args):
     if dual:
         _copy_tangent(t, old)
     out = fn(old, *args)
+    _check_overlap(t, args, fn)
     if not packing and sys.getrefcount(old) > 2:  # a node saved the old value: keep it safe
         old._data = old._data.copy()
-    _write(t, out._data, fn in _KERNELS)
+    _write(t, out._data, _overlap_ok(fn))
     _bump(t)
     node = out.grad_fn
     if isinstance(node, FunctionNode) and node._saved:
@@ -410,12 +418,29 @@ def _same_memory(a, b):
     return ra is rb
 
 
+# Writes that PyTorch lets into a destination whose elements share memory (an expanded tensor): a
+# value written everywhere, or into the elements a mask, an index or a triangle picks.
+_PARTIAL_WRITES = frozenset(("masked_fill", "tril", "triu", "_index_put"))
+_EXPANDED = ("Use of {} on expanded tensors is deprecated. Please clone() the tensor before "
+             "performing this operation. This also applies to advanced indexing e.g. {}")
+_EXPANDED_WARNINGS = {"_index_put": _EXPANDED.format("index_put_", "tensor[indices] = tensor"),
+                      "masked_fill": _EXPANDED.format("masked_fill_", "tensor[mask] = scalar")}
+
+
+def _overlap_ok(fn):
+    return fn in _KERNELS or getattr(fn, "__name__", None) in _PARTIAL_WRITES
+
+
 def _check_overlap(t, args, fn):
     """PyTorch's errors for a write whose destination ``t`` has elements sharing memory, or whose
     tensor inputs share memory with it in part (index_put: at all)."""
     dest = t._data
-    if 0 in dest.strides and fn not in _KERNELS and _zero_stride_overlap(dest):
-        raise RuntimeError(_OVERLAP)
+    if 0 in dest.strides and _zero_stride_overlap(dest):
+        if not _overlap_ok(fn):
+            raise RuntimeError(_OVERLAP)
+        warning = _EXPANDED_WARNINGS.get(getattr(fn, "__name__", None))
+        if warning is not None:
+            warnings.warn(warning, UserWarning, stacklevel=4)
     if fn in _NO_INPUT_CHECK:
         return
     full = fn is _index_put
@@ -502,7 +527,7 @@ def _rebase(t, node, output_nr):
     if not t._requires_grad:
         t._requires_grad = True
         if t._view_base is None:
-            views_require_grad(t._vc)
+            views_require_grad(t)
 
 
 def fresh_grad_fn(t):
