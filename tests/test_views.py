@@ -49,6 +49,14 @@ see(w)
 w.sum().backward()
 see(x.grad)
 """,
+    "of_a_view_made_a_leaf": """
+x = T.arange(9.0).reshape(3, 3).requires_grad_()
+with T.no_grad():
+    v = x.narrow(0, 0, 2)
+with T.inference_mode():
+    w = x[0:1]
+see(v, w)
+""",
     "of_a_non_leaf": """
 x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
 y = x * 2
@@ -291,6 +299,44 @@ d = T.zeros(2, dtype=T.long)
 v = d[0:1]
 v.copy_(y[0:1])
 see(a, b, d, v)
+""",
+    "custom_function_writes_into_an_output_of_unbind": """
+class Twice(T.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        x.mul_(2)
+        ctx.mark_dirty(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+
+x = T.tensor([[-1.0, -1.1], [-0.7, -1.5]], requires_grad=True)
+a, b = x.unbind(0)
+Twice.apply(a)
+""",
+    "custom_function_input_stale_before_forward": """
+class Twice(T.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        x.mul_(2)
+        ctx.mark_dirty(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+
+x = T.tensor([1.0, -1.8, 0.6], dtype=T.float64, requires_grad=True)
+v = x.split(1, 0)[0]
+with T.no_grad():
+    v.clamp_(-0.5, 0.5)
+try:
+    Twice.apply(v)
+except RuntimeError as e:
+    see(str(e))
+see(x.detach())
 """,
     "detach_of_a_leaf_already_in_a_graph": """
 x = T.tensor([[-1.055], [0.876]], dtype=T.float64, requires_grad=True)

@@ -227,6 +227,10 @@ class Function(FunctionCtx):
         node = cls._backward_cls.__new__(cls._backward_cls)
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         record = _grad_state.enabled and any(node.needs_input_grad)
+        if record:  # the inputs' edges as they are before forward writes any (PyTorch's order)
+            _edge = _ops_registry()._edge
+            node._tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+            node.next_functions = tuple(_edge(args[i]) for i in node._tensor_positions)
         tangents = _input_tangents(args)
         # forward runs without a graph and, with tangents, without forward AD: jvp gives the
         # outputs' tangents
@@ -393,10 +397,6 @@ def _run_jvp(cls, node, args, tangents, outputs):
 
 def _connect(node, args, outputs):
     """Make ``node`` the grad_fn of the outputs and keep what backward needs."""
-    _edge = _ops_registry()._edge
-    positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
-    node._tensor_positions = positions
-    node.next_functions = tuple(_edge(args[i]) for i in positions)
     node._args = [a._data.shape if isinstance(a, Tensor) else None for a in args]
     node._seq = next(_sequence)
     node._site, node._site_at = caller_site(3)
@@ -419,9 +419,13 @@ def _connect(node, args, outputs):
                 o._requires_grad = False
         else:
             if is_dirty:
-                if o._requires_grad and o.grad_fn is None:
+                if o._requires_grad and o._grad_fn is None:
                     raise RuntimeError(_LEAF_DIRTY)
                 base = o._view_base
+                if base is not None and o._view_meta is not None:
+                    from ..ops.inplace import _view_error  # (ops sit above autograd)
+
+                    raise _view_error(o, False)
                 if base is not None and base._requires_grad and base.grad_fn is None:
                     raise RuntimeError(_VIEW_OF_LEAF)
                 bump_version(o, (node._site, node._site_at))  # changed by this apply() call

@@ -624,15 +624,16 @@ def note_view(t, base, multi=False):
     if n < 3:
         vc.extend(_VC_PADS[n])
     meta = base._view_meta
+    root = t._view_base  # (``base`` may be a view made a leaf that requires grad of its own)
     if not _grad_state.enabled:
-        t._requires_grad = base._requires_grad
+        t._requires_grad = root._requires_grad
         if meta is not INFERENCE_VIEW:
             meta = INFERENCE_VIEW if _grad_state.inference else NO_GRAD_VIEW
     elif multi and meta is not INFERENCE_VIEW:
         meta = MULTI_VIEW
     if meta is not None:
         t._view_meta = meta
-    if not base._requires_grad and t._data.dtype in _FLOAT_DTYPES:
+    if not root._requires_grad and t._data.dtype in _FLOAT_DTYPES:
         views = vc[2]
         if views is None:
             vc[2] = views = []
