@@ -99,8 +99,7 @@ x = T.zeros(3)
 with T.no_grad():
     v = x[0:2]
 x.add_(T.ones(3, requires_grad=True))
-see(v.requires_grad)
-v * 2
+see(v.requires_grad, v.is_leaf)
 """,
     "written_and_used_under_no_grad": """
 x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)

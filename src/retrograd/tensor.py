@@ -163,7 +163,10 @@ class Tensor:
 
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad
+        if self._requires_grad:
+            return True
+        base = self._view_base  # a view requires grad when its base does, as in PyTorch
+        return base is not None and base._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value):

@@ -9,8 +9,13 @@ tensor (so the new node's edge leads to the old ``grad_fn``), the result is writ
 tensor takes the new node as its ``grad_fn`` (``AddBackward0`` for ``add_``, as in PyTorch).  Through
 a view, the view's base gets a ``CopySlices`` node (gradient: the base's with the written region
 zeroed, plus the new values' gradient in that region) and the view an ``AsStridedBackward0`` node
-reading its region out of the new base.  Other views of that base made before the write get the same
-fresh node the next time they are used (``fresh_grad_fn``).
+reading its region out of the new base.  Any write (recorded or not) makes the other views of that
+memory stale: each gets such a fresh node when its ``grad_fn`` is next read or used
+(``fresh_grad_fn``), or PyTorch's error if it may not (a view made under no_grad, or one of several
+views an op returned, ``tensor.NO_GRAD_VIEW`` ...).  A base that comes to require grad through a
+write tells the views made before (``tensor.views_require_grad``).  As PyTorch, a write refuses a
+destination whose elements share memory (an expanded tensor) and inputs that share part of its
+memory (``_check_overlap``).
 """
 
 import sys

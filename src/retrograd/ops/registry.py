@@ -145,7 +145,6 @@ class OpDef:
                 FunctionNode)
         self.Node = node_class(node_name or _camel(name) + "Backward0", grads, saves, self.attrs,
                                outputs, name, base, self.defaults[len(inputs):])
-        self.Node._view_op = view  # (read by in-place checks that walk a chain of views)
         self.differentiable = any(f is not None for f in grads)
         # Where each saved name comes from: an input (0, i), an output (1, j: "result", "result1"),
         # an input's shape (2, i: "self_shape") or dtype (3, i: "self_dtype").
@@ -323,7 +322,8 @@ def _make_function(d):
                 forward_ad_hook(general, args, tensors, (result,), 1)
             return result
         base = tensors[0] if view else None
-        results = tuple(_wrap(a, base, requires_grad and i < outputs, True) for i, a in enumerate(out))
+        results = tuple(_wrap(a, base, requires_grad and i < outputs, True)
+                        for i, a in enumerate(out))
         if requires_grad:
             record(tensors, results, attrs, broadcast)
         if forward_ad_hook is not None:
@@ -601,9 +601,11 @@ def _wrap(array, base, requires_grad, multi=False):
         t = _make(array, requires_grad, None, vc)
         root = base._view_base
         t._view_base = base if root is None else root
-        t._attr_version = vc[0]
-        if (len(vc) < 3 or multi or not base._requires_grad or not _grad_state.enabled
-                or base._view_meta is not None):
+        if vc[0]:  # (the class default is 0: most views are of tensors never written)
+            t._attr_version = vc[0]
+        # requires_grad: grad mode is on and the base requires grad, the common case, with nothing
+        # more to note unless the view is one of several or of a view made apart
+        if not requires_grad or multi or len(vc) < 3 or base._view_meta is not None:
             note_view(t, base, multi)
         return t
     return _make(array, requires_grad)
@@ -615,10 +617,11 @@ _VC_PADS = (None, (None, None), (None,))
 def note_view(t, base, multi=False):
     """What a new view ``t`` of ``base`` must know beyond its base, as PyTorch's views know it: how
     it was made (under no_grad or in inference mode, or as one of several views: a view of such a
-    view inherits that),
-    and, made under no_grad from a tensor that requires grad, that it requires grad too (yet has
-    no grad_fn, and no gradient reaches its base through it).  A view of a tensor that does not
-    require grad is listed on the shared version counter, to learn when its base comes to."""
+    view inherits that), and, made under no_grad from a tensor that requires grad, that it
+    requires grad too (yet has no grad_fn, and no gradient reaches its base through it).  A view
+    of a tensor that does not require grad, made in grad mode, is listed on the shared version
+    counter, to learn when its base comes to (one made under no_grad, most often a temporary of a
+    backward formula, is not: its ``requires_grad`` reads its base's, but ops do not see it)."""
     vc = t._vc
     n = len(vc)
     if n < 3:
@@ -627,13 +630,14 @@ def note_view(t, base, multi=False):
     root = t._view_base  # (``base`` may be a view made a leaf that requires grad of its own)
     if not _grad_state.enabled:
         t._requires_grad = root._requires_grad
-        if meta is not INFERENCE_VIEW:
-            meta = INFERENCE_VIEW if _grad_state.inference else NO_GRAD_VIEW
-    elif multi and meta is not INFERENCE_VIEW:
+        t._view_meta = (meta if meta is INFERENCE_VIEW else
+                        INFERENCE_VIEW if _grad_state.inference else NO_GRAD_VIEW)
+        return
+    if multi and meta is not INFERENCE_VIEW:
         meta = MULTI_VIEW
     if meta is not None:
         t._view_meta = meta
-    if not root._requires_grad and t._data.dtype in _FLOAT_DTYPES:
+    if not root._requires_grad:
         views = vc[2]
         if views is None:
             vc[2] = views = []
