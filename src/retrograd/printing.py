@@ -187,8 +187,13 @@ def tensor_repr(t, tensor_contents: str | None = None) -> str:
         body = _contents(a, indent)
     if tensor_contents is not None:
         body = tensor_contents
-    if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name().rpartition('::')[2]}>")
+    try:
+        fn = t.grad_fn
+        name = None if fn is None else fn.name().rpartition("::")[2]
+    except RuntimeError:  # a view whose grad_fn cannot be made anew after a write: as PyTorch shows
+        name = "Invalid"
+    if name is not None:
+        suffixes.append(f"grad_fn=<{name}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
     return _with_suffixes(prefix + body, suffixes, indent)

@@ -64,7 +64,7 @@ _T_DEPRECATED = (
 class Tensor:
     """A multi-dimensional array that records the ops applied to it (``torch.Tensor``)."""
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_vc", "_output_nr", "__dict__",
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_vc", "_output_nr", "__dict__",
                  "__weakref__")
 
     # Set on few tensors, so they live in the instance dict behind these class defaults: every op
@@ -72,7 +72,9 @@ class Tensor:
     _grad = None             # the .grad Tensor
     _view_base = None        # the tensor whose data this one views (shares _vc with it)
     _custom_view = None      # "Output i of Name": a view a custom Function returned (no in-place)
-    _item_view = False       # the view ``x[key] = v`` writes through (no grad_fn, yet not no_grad's)
+    _item_view = False       # the view ``x[key] = v`` writes through: the name of its op, or None
+    _view_meta = None        # how a view was made, when that limits writes: NO_GRAD_VIEW ...
+    _attr_version = 0        # a view: the version its grad_fn was made at (stale once it differs)
     _acc = None              # weakref to a leaf's AccumulateGrad node
     _hooks = None            # a leaf's register_hook hooks (a non-leaf's live on its grad_fn)
     _retains_grad = False
@@ -181,17 +183,20 @@ class Tensor:
 
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad
+        if self._requires_grad:
+            return True
+        base = self._view_base  # a view requires grad when its base does, as in PyTorch
+        return base is not None and base._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value):
-        if value and self.grad_fn is None and self._data.dtype.kind not in "fc":
+        if value and self._grad_fn is None and self._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point and complex dtype can require "
                                "gradients")
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True):
-        if self.grad_fn is not None:
+        if self._grad_fn is not None:
             if requires_grad:
                 return self  # a non-leaf already requires grad
             raise RuntimeError(_LEAF_ONLY)
@@ -199,6 +204,12 @@ class Tensor:
             # Factories say "Only Tensors of floating point and complex dtype ..."; this is
             # PyTorch's (older) wording for the method and the setter.
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        base = self._view_base
+        if base is None:
+            if requires_grad and not self._requires_grad:
+                views_require_grad(self)
+        elif not requires_grad and base._requires_grad:
+            return self  # a view made under no_grad: it requires grad through its base
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -207,8 +218,23 @@ class Tensor:
         return self.grad_fn is None
 
     @property
+    def grad_fn(self):
+        """The node that made this tensor (None for a leaf).  A view whose memory was written since
+        its node was made gets a fresh one first (or PyTorch's error, for a view that may not), as
+        PyTorch's views do; the ops read ``_grad_fn``, having checked that themselves."""
+        if len(self._vc) > 3 and self._view_base is not None:
+            from .ops.inplace import fresh_grad_fn  # (the ops sit above this module)
+
+            return fresh_grad_fn(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node):
+        self._grad_fn = node
+
+    @property
     def grad(self):
-        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
+        if self._grad is None and self._grad_fn is not None and not self._retains_grad:
             warnings.warn(_NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -470,16 +496,63 @@ def _wrap_dim(dim, ndim):
 _new = object.__new__
 
 
+# How a view was made, when that forbids writing it (or its base) with the graph recorded later:
+# while grad mode was off (in inference mode), as one of several views that one op returned
+# (split, unbind ...), or by a custom Function.  A view of such a view inherits it (and a view of a
+# view made in inference mode stays one).
+NO_GRAD_VIEW = "no_grad"
+INFERENCE_VIEW = "inference"
+MULTI_VIEW = "multi"
+CUSTOM_VIEW = "custom"
+
+
 def bump_version(t, site) -> None:
-    """A write outside the graph changed ``t``: bump the version it shares with its views and
-    remember ``site`` (a ``caller_site()``), which the "modified by an inplace operation" error
-    names.  Every write must record its own site, else the error would name an older write."""
+    """A write changed ``t``: bump the version it shares with its views and remember ``site`` (a
+    ``caller_site()``), which the "modified by an inplace operation" error names.  Every write must
+    record its own site, else the error would name an older write.
+
+    The version counter is a list shared by a tensor and its views: ``[version, site]``, then
+    ``[version, site, views]`` once a view of it was made (``views``: weak references to the views
+    that should learn when their base comes to require grad, or None), then a fourth slot once it
+    was written while it had views: from then on each view checks, when used, whether its grad_fn
+    is older than the version."""
     vc = t._vc
     vc[0] += 1
-    if len(vc) == 1:
+    n = len(vc)
+    if n == 1:
         vc.append(site)
     else:
         vc[1] = site
+        if n == 3:
+            vc.append(True)
+
+
+def made_stale(view):
+    """``view``, remade to stand for a view made before its memory was last written (what an
+    error about a saved view describes): its grad_fn is looked at as that view's would be."""
+    vc = view._vc
+    if len(vc) == 3:
+        vc.append(True)
+    view._attr_version = -1
+    return view
+
+
+def views_require_grad(base) -> None:
+    """``base`` has come to require grad: so do its views that were made while it did not (they
+    are listed on its version counter, which a ``detach()`` of it shares too), as PyTorch's views
+    do."""
+    vc = base._vc
+    views = vc[2] if len(vc) > 2 else None
+    if views:
+        others = []
+        for ref in views:
+            v = ref()
+            if v is not None:
+                if v._view_base is base:
+                    v._requires_grad = True
+                else:
+                    others.append(ref)
+        vc[2] = others or None
 
 
 def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
@@ -490,7 +563,7 @@ def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
     t = _new(cls)
     t._data = data
     t._requires_grad = requires_grad
-    t.grad_fn = grad_fn
+    t._grad_fn = grad_fn
     t._vc = [0] if vc is None else vc
     t._output_nr = 0  # a slot, not a class default: read on every op that takes this tensor
     return t

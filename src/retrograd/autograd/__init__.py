@@ -187,7 +187,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                     f"The differentiated Tensor at index {i} appears to not have been used in the "
                     "graph. Set allow_unused=True if this is the desired behavior."
                 )
-        elif not create_graph:
+        elif not create_graph and g._grad_fn is not None:  # (a hook's result with a graph)
             g = g.detach()
         out.append(g)
     return tuple(out)

@@ -195,12 +195,13 @@ def _start(root_edges, grads, inputs, accumulate, targets):
 
 def gradient_edge(t):
     """Where a gradient for tensor ``t`` enters the graph: (grad_fn, output_nr) or its AccumulateGrad."""
-    if len(t._vc) > 3 and t._view_base is not None:  # a view that a recorded write made stale
+    if len(t._vc) > 3 and t._view_base is not None:  # a view that a write may have made stale
         from ..ops.inplace import fresh_grad_fn
 
         fresh_grad_fn(t)
-    if t.grad_fn is not None:
-        return (t.grad_fn, t._output_nr)
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
     return (grad_accumulator(t), 0)
 
 

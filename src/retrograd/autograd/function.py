@@ -12,7 +12,7 @@ import warnings
 
 from .. import dtypes
 from .._array import xp
-from ..tensor import Tensor, _make, bump_version
+from ..tensor import CUSTOM_VIEW, Tensor, _make, bump_version
 from .anomaly import caller_site, node_origin
 from .graph import hooks_open, pack_saved
 from .grad_mode import no_grad
@@ -63,7 +63,6 @@ class BackwardCFunction(Node, FunctionCtx):
     _runs_on_none = True  # PyTorch calls backward with no gradient at all (zeros, or None)
     _to_save = ()
     _to_save_fwd = ()
-    _view_outputs = ()  # outputs that are views (of an input, or returned as-is)
     _jvp_saved = None  # what save_for_forward kept, while jvp runs
     _dirty = ()
     _non_differentiable = ()
@@ -231,6 +230,10 @@ class Function(FunctionCtx):
         node = cls._backward_cls.__new__(cls._backward_cls)
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         record = _grad_state.enabled and any(node.needs_input_grad)
+        if record:  # the inputs' edges as they are before forward writes any (PyTorch's order)
+            _edge = _ops_registry()._edge
+            node._tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+            node.next_functions = tuple(_edge(args[i]) for i in node._tensor_positions)
         tangents = _input_tangents(args)
         # forward runs without a graph and, with tangents, without forward AD: jvp gives the
         # outputs' tangents
@@ -257,7 +260,7 @@ class Function(FunctionCtx):
             outputs = _connect(node, args, outputs)
         else:
             for t in node._dirty:
-                t._vc[0] += 1
+                bump_version(t, caller_site(3))
             outputs = _returned_inputs(node, args, outputs)
             output = outputs[0] if single else outputs
         if tangents is not None:
@@ -321,6 +324,7 @@ def _alias(t, view):
     alias = _make(t._data, False, None, t._vc)
     if view:
         alias._view_base = t._view_base if t._view_base is not None else t
+        alias._attr_version = t._vc[0]
     return alias
 
 
@@ -396,10 +400,6 @@ def _run_jvp(cls, node, args, tangents, outputs):
 
 def _connect(node, args, outputs):
     """Make ``node`` the grad_fn of the outputs and keep what backward needs."""
-    _edge = _ops_registry()._edge
-    positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
-    node._tensor_positions = positions
-    node.next_functions = tuple(_edge(args[i]) for i in positions)
     node._args = [a._data.shape if isinstance(a, Tensor) else None for a in args]
     node._arg_dtypes = [a._data.dtype if isinstance(a, Tensor) else None for a in args]
     node._seq = next(_sequence)
@@ -423,9 +423,13 @@ def _connect(node, args, outputs):
                 o._requires_grad = False
         else:
             if is_dirty:
-                if o._requires_grad and o.grad_fn is None:
+                if o._requires_grad and o._grad_fn is None:
                     raise RuntimeError(_LEAF_DIRTY)
                 base = o._view_base
+                if base is not None and o._view_meta is not None:
+                    from ..ops.inplace import _view_error  # (ops sit above autograd)
+
+                    raise _view_error(o, False)
                 if base is not None and base._requires_grad and base.grad_fn is None:
                     raise RuntimeError(_VIEW_OF_LEAF)
                 bump_version(o, (node._site, node._site_at))  # changed by this apply() call
@@ -441,7 +445,7 @@ def _connect(node, args, outputs):
                     dirty_view(o)
                 else:  # the custom backward must not be replaced by view+inplace handling
                     o._custom_view = f"Output {i} of {node._forward_cls.__name__}"
-                    node._view_outputs = node._view_outputs + (i,)  # (views of it, too)
+                    o._view_meta = CUSTOM_VIEW
         result.append(o)
     node._outputs = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None
                      for o in result]

@@ -284,15 +284,10 @@ def _modified_message(node, tensor, expected, origin=None):
     now = vc[0]
     vc_site = vc[1] if len(vc) > 1 else None
     shape = ", ".join(str(n) for n in tensor.shape)
-    fn = tensor.grad_fn
-    if _is_differentiable_view(tensor) and getattr(fn, "_n_outputs", 1) != 1:
-        # PyTorch cannot rebuild such a view's grad_fn after its base changed: another error.
-        return (f"Output {tensor._output_nr} of {_op_name(fn)} is a view and its base or another "
-                "view of its base has been modified inplace. This view is the output of a function "
-                "that returns multiple views. Such functions do not allow the output views to be "
-                "modified inplace. You should replace the inplace operation by an out-of-place "
-                "one." + _modified_hint(node, tensor, vc_site, origin))
-    owner = _describe(tensor)
+    try:
+        owner = _describe(tensor)
+    except RuntimeError as e:  # a view whose grad_fn cannot be made anew (one of several views
+        return str(e) + _modified_hint(node, tensor, vc_site, origin)  # ...): that error instead
     owner = f", which is {owner}," if owner else ""
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
@@ -325,19 +320,10 @@ def _type_name(tensor):
 
 
 def _describe(tensor):
-    fn = tensor.grad_fn
-    if fn is not None and tensor._view_base is not None:
-        # A view whose memory was written since its grad_fn was made (as its version says here):
-        # PyTorch makes it a fresh AsStrided node when it is looked at, and names that one.
-        return "output 0 of AsStrided"
+    fn = tensor.grad_fn  # (a view whose memory was written since gets a fresh one here)
     if fn is None:
         return ""
     return f"output {tensor._output_nr} of {_op_name(fn)}"
-
-
-def _is_differentiable_view(tensor):
-    base = tensor._view_base
-    return base is not None and base._requires_grad
 
 
 def _op_name(fn):
@@ -395,7 +381,13 @@ def grad_accumulator(tensor):
 
 def new_accumulator(tensor):
     """A new AccumulateGrad for a leaf that has no live one.  Built without ``__init__``: an op
-    on a leaf whose last graph is gone (each step of a training loop) makes one."""
+    on a leaf whose last graph is gone (each step of a training loop) makes one.
+
+    A view made under no_grad of a tensor that requires grad requires grad through its base, yet
+    is no leaf of its own: it has none (None), and no gradient flows through it, as in PyTorch."""
+    base = tensor._view_base
+    if base is not None and base._requires_grad:
+        return None
     acc = _new(AccumulateGrad)
     acc.variable = tensor
     acc.next_functions = ()

@@ -71,6 +71,13 @@ def _size_list(shape):
     return "[" + ", ".join(map(str, shape)) + "]"
 
 
+def whole_slice(k, n):
+    """Whether PyTorch skips the slice ``k`` of a dimension of size ``n`` as keeping all of it: it
+    starts at 0 as written (``-n:`` is a slice), steps by 1, and stops at or past the end."""
+    return ((k.start is None or k.start == 0) and (k.step is None or k.step == 1)
+            and (k.stop is None or k.stop >= n))
+
+
 def parse_key(key, shape):
     """``(key, advanced, node)``: the normalized key, whether it indexes by arrays, and the name of
     the node PyTorch gives the result; PyTorch's errors for bad indices."""
@@ -96,7 +103,7 @@ def parse_key(key, shape):
                 dim += ndim - used
                 ellipsis_seen = True
             continue
-        if type(k) is slice and skip_full and k.indices(shape[dim]) == (0, shape[dim], 1):
+        if type(k) is slice and skip_full and whole_slice(k, shape[dim]):
             dim += 1
             continue
         last = k
@@ -165,7 +172,7 @@ def split_advanced(items, shape):
         elif type(k) is slice:
             view_key.append(k)
             index.append(slice(None))
-            needs_view = needs_view or k.indices(shape[dim]) != (0, shape[dim], 1)
+            needs_view = needs_view or not whole_slice(k, shape[dim])
             dim += 1
         else:
             n = k.ndim if k.dtype == bool else 1

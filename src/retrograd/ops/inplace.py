@@ -9,48 +9,56 @@ tensor (so the new node's edge leads to the old ``grad_fn``), the result is writ
 tensor takes the new node as its ``grad_fn`` (``AddBackward0`` for ``add_``, as in PyTorch).  Through
 a view, the view's base gets a ``CopySlices`` node (gradient: the base's with the written region
 zeroed, plus the new values' gradient in that region) and the view an ``AsStridedBackward0`` node
-reading its region out of the new base.  Other views of that base made before the write get the same
-fresh node the next time they are used (``fresh_grad_fn``).
+reading its region out of the new base.  Any write (recorded or not) makes the other views of that
+memory stale: each gets such a fresh node when its ``grad_fn`` is next read or used
+(``fresh_grad_fn``), or PyTorch's error if it may not (a view made under no_grad, or one of several
+views an op returned, ``tensor.NO_GRAD_VIEW`` ...).  A base that comes to require grad through a
+write tells the views made before (``tensor.views_require_grad``).  As PyTorch, a write refuses a
+destination whose elements share memory (an expanded tensor) and inputs that share part of its
+memory (``_check_overlap``).
 """
 
 import sys
+import warnings
 
 from .. import dtypes
 from .._array import ndarray, xp
 from ..autograd.anomaly import caller_site
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.graph import hooks_open
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.node import FunctionNode, PackedSaved
+from ..autograd.node import FunctionNode, PackedSaved, _op_name
 from .. import _sampling
 from .._generator import resolve
-from ..tensor import Tensor, _make, bump_version
+from ..tensor import (CUSTOM_VIEW, INFERENCE_VIEW, MULTI_VIEW, NO_GRAD_VIEW, Tensor, _make,
+                      bump_version, views_require_grad)
 from . import indexing as _indexing
 from . import pointwise as _p
 from . import registry as _registry
 from .registry import METHODS as _METHODS
-from .registry import _shape_error, op, tensor_method
+from .registry import _shape_error, note_view, op, tensor_method
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_OF_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
-_MULTI_VIEW = frozenset(("UnbindBackward0", "SplitBackward0", "SplitWithSizesBackward0"))
 _MULTI_VIEW_WHY = (" This view is the output of a function that returns multiple views. Such "
                    "functions do not allow the output views to be modified inplace. You should "
                    "replace the inplace operation by an out-of-place one.")
-_MULTI_VIEW_TAIL = " is a view and is being modified inplace." + _MULTI_VIEW_WHY
 _NO_GRAD_WHY = (" Given that this use case is ambiguous and error-prone, it is forbidden. You can "
                 "clarify your code by moving both the view and the inplace either both inside the "
                 "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
                 "want the inplace to be tracked).")
-_NO_GRAD_VIEW = ("A view was created in no_grad mode and is being modified inplace with grad mode "
-                 "enabled." + _NO_GRAD_WHY)
 _CUSTOM_VIEW = (" This view was created inside a custom Function (or because an input was returned "
                 "as-is) and the autograd logic to handle view+inplace would override the custom "
                 "backward associated with the custom Function, leading to incorrect gradients. This "
                 "behavior is forbidden. You can fix this by cloning the output of the custom "
                 "Function.")
+_VIEW_META_WHY = {NO_GRAD_VIEW: _NO_GRAD_WHY, MULTI_VIEW: _MULTI_VIEW_WHY, CUSTOM_VIEW: _CUSTOM_VIEW,
+                  INFERENCE_VIEW: _NO_GRAD_WHY.replace("no_grad block", "inference_mode block")}
 _OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation.")
+_INPUT_OVERLAP = ("unsupported operation: some elements of the input tensor and the written-to tensor "
+                  "refer to a single memory location. Please clone() the tensor before performing "
+                  "the operation.")
 
 # --- the nodes of writes through views: positions are flat indices into the base ----------------
 
@@ -63,7 +71,7 @@ def _take_flat(self, index):
 @op(grads=(lambda g, n: _take_flat(g, n.index),), method=False)
 def _put_flat(self, index, shape):
     out = xp.zeros(shape, dtype=self.dtype)
-    out.reshape(-1)[index] = self
+    xp.add.at(out.reshape(-1), index, self)  # an expanded view holds a position more than once
     return out
 
 
@@ -171,6 +179,8 @@ def _index_put_self_grad(g, n):
         lambda g, n: _index_gather(g, n.key).sum_to_size(n.values_shape))),
     node="IndexPutBackward0", method=False)
 def _index_put(self, values, key, accumulate, indices=()):
+    if values.dtype != self.dtype:
+        raise _dtypes_differ(self.dtype, values.dtype)
     out = self.copy()
     try:
         if accumulate:
@@ -200,6 +210,9 @@ def _dims(shape):
 
 # Writes that need no out-of-place result when nothing is recorded (``grad.zero_()`` ...).
 _KERNELS = {_zero: lambda a: a.fill(0), _fill: lambda a, value: a.fill(value)}
+# Writes whose tensor inputs PyTorch reads as one value first: they may share memory with the
+# destination.
+_NO_INPUT_CHECK = frozenset((_fill_tensor, _indexing.masked_fill))
 
 # --- the in-place machinery ----------------------------------------------------------------------
 
@@ -209,8 +222,9 @@ def _bump(t):
     bump_version(t, caller_site(3))
 
 
-def _write(t, array):
-    """Copy ``array`` into ``t``'s own memory with PyTorch's casting and shape rules."""
+def _write(t, array, overlap_ok=False):
+    """Copy ``array`` into ``t``'s own memory with PyTorch's casting and shape rules
+    (``overlap_ok``: the op may write into elements that share memory, see ``_overlap_ok``)."""
     data = t._data
     if array.shape != data.shape:
         try:
@@ -221,12 +235,33 @@ def _write(t, array):
             raise RuntimeError(f"output with shape [{_dims(data.shape)}] doesn't match the "
                                f"broadcast shape [{_dims(shape or array.shape)}]")
     if not data.flags.writeable:
-        raise RuntimeError(_OVERLAP)
+        data = _writable(data, overlap_ok)
     if not xp.can_cast(array.dtype, data.dtype, casting="same_kind"):
         raise RuntimeError(f"result type {dtypes.FROM_NP[array.dtype]._tensor_name[:-6]} can't be "
                            f"cast to the desired output type "
                            f"{dtypes.FROM_NP[data.dtype]._tensor_name[:-6]}")
+    if overlap_ok and 0 in data.strides and _zero_stride_overlap(data):
+        # Elements share memory: only those the op changed are written (writing the others back
+        # would undo it), as PyTorch's kernels write only where they change something.
+        xp.copyto(data, array, casting="same_kind", where=array != data)
+        return
     xp.copyto(data, array, casting="same_kind")
+
+
+def _writable(a, overlap_ok=False):
+    """A writable array on the memory of ``a``, a read-only view of an expanded tensor: NumPy marks
+    every view of a broadcast read-only, where PyTorch refuses only a write into elements that
+    share memory (PyTorch's error then, as for memory NumPy was given read-only; ``overlap_ok``:
+    an op that PyTorch lets write there)."""
+    owner = a.base
+    if ((not overlap_ok and _zero_stride_overlap(a)) or type(owner) is not ndarray
+            or not owner.flags.writeable):
+        raise RuntimeError(_OVERLAP)
+    offset = a.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    try:
+        return ndarray(a.shape, a.dtype, buffer=owner, offset=offset, strides=a.strides)
+    except (TypeError, ValueError):
+        raise RuntimeError(_OVERLAP) from None
 
 
 def _requires_grad(args):
@@ -238,9 +273,9 @@ def _requires_grad(args):
 
 def _alias(t):
     """The tensor before the write: same array, same place in the graph, a version of its own."""
-    a = _make(t._data, t._requires_grad, t.grad_fn)
+    a = _make(t._data, t._requires_grad, t._grad_fn)
     a._output_nr = t._output_nr
-    if t._requires_grad and t.grad_fn is None:  # a leaf (under no_grad...): share its accumulator
+    if t._requires_grad and t._grad_fn is None:  # a leaf (under no_grad...): share its accumulator
         a._acc = t._acc
     return a
 
@@ -248,37 +283,30 @@ def _alias(t):
 def inplace(t, fn, *args):
     """Run out-of-place ``fn(t, *args)`` and make its result ``t``'s new value (and graph)."""
     base = t._view_base
-    record = _grad_state.enabled and (
-        t._requires_grad or _requires_grad(args) or (base is not None and base._requires_grad))
+    record = _grad_state.enabled and (t._requires_grad or _requires_grad(args) or (
+        base is not None and (base._requires_grad or t._item_view))) and (
+        t._data.dtype.kind in "fc")  # an integer or bool tensor takes values, not a gradient
     dual = _registry.forward_ad_hook is not None
     if not record:
         kernel = _KERNELS.get(fn)
-        if kernel is not None and t._data.flags.writeable and not dual:
-            kernel(t._data, *args)
+        if kernel is not None and not dual:
+            _check_overlap(t, args, fn)
+            data = t._data
+            kernel(data if data.flags.writeable else _writable(data, True), *args)
         else:
             with no_grad():
                 out = fn(t, *args)
-            _write(t, out._data)
+            _check_overlap(t, args, fn)  # after the op's own checks, as PyTorch's kernels order them
+            _write(t, out._data, _overlap_ok(fn))
         _bump(t)
         if dual:
             _move_tangent(t, out)
         return t
     if t._custom_view is not None:
         raise RuntimeError(f"{t._custom_view} is a view and is being modified inplace." + _CUSTOM_VIEW)
-    if t._requires_grad and t.grad_fn is None:  # a leaf; a view made a leaf by requires_grad_()
-        raise RuntimeError(_LEAF if base is None else _VIEW_OF_LEAF)
-    if base is not None and base._requires_grad and base.grad_fn is None:
-        raise RuntimeError(_VIEW_OF_LEAF)
-    node = t.grad_fn
-    if node is not None and base is not None and _from_custom_view(node, base):
-        raise RuntimeError(f"Output {t._output_nr} of {_op_name(node)} is a view and is being "
-                           "modified inplace." + _CUSTOM_VIEW)
-    if node is not None and base is not None and _from_multi_view(node, base):
-        raise RuntimeError(f"Output {t._output_nr} of {_op_name(node)}" + _MULTI_VIEW_TAIL)
-    if node is None and _made_under_no_grad(t):
-        raise RuntimeError(_NO_GRAD_VIEW)
-    if base is not None and len(t._vc) > 3:  # an earlier recorded write made this view stale
-        fresh_grad_fn(t)
+    check_inplace(t)
+    if base is not None and len(t._vc) > 3:
+        fresh_grad_fn(t)  # a stale view's errors
     old = _alias(t)
     packing = hooks_open()
     if packing:  # a pack hook may keep the array itself (detach, numpy): it must see the old value
@@ -286,21 +314,35 @@ def inplace(t, fn, *args):
     if dual:
         _copy_tangent(t, old)
     out = fn(old, *args)
+    _check_overlap(t, args, fn)
     if not packing and sys.getrefcount(old) > 2:  # a node saved the old value: keep it safe
         old._data = old._data.copy()
-    _write(t, out._data)
+    _write(t, out._data, _overlap_ok(fn))
     _bump(t)
     node = out.grad_fn
     if isinstance(node, FunctionNode) and node._saved:
         _resave_result(node, out, t)
     if base is None:
         _rebase(t, node, out._output_nr)
-        _mark_views_stale(t)  # views of it made before the write need a fresh grad_fn
     else:
         _write_through_view(t, base, out)
     if dual:
         _move_tangent(t, out)
     return t
+
+
+def check_inplace(t):
+    """PyTorch's checks, in its order, of a write into ``t`` that will be recorded: a view that may
+    not be written (made under no_grad, or one of several views), a view of a leaf, a leaf."""
+    base = t._view_base
+    if base is None:
+        if t._requires_grad and t._grad_fn is None:
+            raise RuntimeError(_LEAF)
+        return
+    if t._view_meta is not None:
+        raise _view_error(t, False, t._item_view or None)
+    if (t._requires_grad or t._item_view) and base._grad_fn is None:
+        raise RuntimeError(_VIEW_OF_LEAF)
 
 
 def _write_through_view(t, base, out):
@@ -310,7 +352,7 @@ def _write_through_view(t, base, out):
     new_base = _copy_slices(base, out, index)
     _rebase(base, new_base.grad_fn, 0)
     _rebase(t, _view_of_base(base, index, t._data).grad_fn, 0)
-    _mark_views_stale(t)
+    t._attr_version = t._vc[0]  # its grad_fn is current; the other views' are stale
     return t
 
 
@@ -320,44 +362,102 @@ def dirty_view(t):
     return _write_through_view(t, t._view_base, _alias(t))
 
 
-def _from_multi_view(node, base):
-    """Whether the view whose grad_fn is ``node`` comes from an output of unbind/split/chunk (its
-    own node, or one on the chain of view nodes back to ``base``)."""
-    stop = base.grad_fn
-    while node is not None and node is not stop and getattr(node, "_view_op", False):
-        if type(node).__name__ in _MULTI_VIEW:
+def _view_error(t, indirect, node_name=None):
+    """PyTorch's error for a write (``indirect``: into its base or another view of its base) that a
+    view ``t`` cannot take part in, by how it was made: under no_grad, or as one of several views.
+    ``node_name``: the name of its grad_fn's op, when that differs from ``t.grad_fn``'s."""
+    meta = t._view_meta
+    node = t._grad_fn
+    if node_name is None and node is not None:
+        node_name = _op_name(node)
+    what = "its base or another view of its base has been" if indirect else "is being"
+    if meta is NO_GRAD_VIEW or meta is INFERENCE_VIEW or node_name is None:
+        head = ("A view was created in" if node_name is None else
+                f"Output {t._output_nr} of {node_name} is a view of a view which was created in")
+        msg = (f"{head} inference mode and {what} modified inplace in normal mode."
+               if meta is INFERENCE_VIEW else
+               f"{head} no_grad mode and {what} modified inplace with grad mode enabled.")
+    else:
+        msg = f"Output {t._output_nr} of {node_name} is a view and {what} modified inplace."
+    return RuntimeError(msg + _VIEW_META_WHY[meta])
+
+
+def _zero_stride_overlap(a):
+    """Whether some elements of ``a`` share one memory location (a dimension expanded by a stride
+    of 0), PyTorch's "internal overlap" of a destination."""
+    for stride, n in zip(a.strides, a.shape):
+        if stride == 0 and n > 1:
             return True
-        edges = node.next_functions
-        node = edges[0][0] if edges else None
     return False
 
 
-def _from_custom_view(node, base):
-    """Whether the view whose grad_fn is ``node`` was made (through view ops) from a view that a
-    custom Function returned: writing it would bypass that Function's backward too."""
-    stop = base.grad_fn
-    while node is not None and node is not stop and getattr(node, "_view_op", False):
-        edges = node.next_functions
-        if not edges:
-            return False
-        node, nr = edges[0]
-        if nr in getattr(node, "_view_outputs", ()):
-            return True
-    return False
+def _span(a):
+    """The bytes a dense array covers, [start, end), or None when it has gaps or overlaps."""
+    if not _dense(a):
+        return None
+    start = a.__array_interface__["data"][0]
+    return start, start + a.size * a.itemsize
 
 
-def _op_name(node):
-    """PyTorch's short name of the op that made a node: ``Unsqueeze`` for ``UnsqueezeBackward0``."""
-    name = type(node).__name__
-    return name[:name.rindex("Backward")]
+def _overlaps(dest, src, full):
+    """PyTorch's check of an input against the written-to array: where both are dense, memory
+    they share in part is an error (``full``: sharing it all is one too, unless they are one array
+    seen the same way and ``full`` is False)."""
+    if dest.size == 0 or src.size == 0:
+        return False
+    d, s = _span(dest), _span(src)
+    if d is None or s is None or not (d[0] < s[1] and s[0] < d[1]):
+        return False
+    if d == s and _layout(dest) == _layout(src):
+        return full
+    return True
 
 
-def _made_under_no_grad(t):
-    """Whether ``t`` is a view of a tensor that requires grad, made while grad mode was off (it has
-    no grad_fn of its own; setitem's own views are marked apart)."""
-    base = t._view_base
-    return (base is not None and base._requires_grad and t.grad_fn is None and not t._requires_grad
-            and not t._item_view)
+def _layout(a):
+    """The sizes and strides of ``a`` that place its elements (size-1 dimensions place none)."""
+    return [(n, s) for n, s in zip(a.shape, a.strides) if n != 1]
+
+
+def _same_memory(a, b):
+    """A cheap first look: whether arrays ``a`` and ``b`` are views of one array."""
+    ra = a.base if a.base is not None else a
+    rb = b.base if b.base is not None else b
+    return ra is rb
+
+
+# Writes that PyTorch lets into a destination whose elements share memory (an expanded tensor): a
+# value written everywhere, or into the elements a mask, an index or a triangle picks.
+_PARTIAL_WRITES = frozenset(("masked_fill", "tril", "triu", "_index_put"))
+_EXPANDED = ("Use of {} on expanded tensors is deprecated. Please clone() the tensor before "
+             "performing this operation. This also applies to advanced indexing e.g. {}")
+_EXPANDED_WARNINGS = {"_index_put": _EXPANDED.format("index_put_", "tensor[indices] = tensor"),
+                      "masked_fill": _EXPANDED.format("masked_fill_", "tensor[mask] = scalar")}
+
+
+def _overlap_ok(fn):
+    return fn in _KERNELS or getattr(fn, "__name__", None) in _PARTIAL_WRITES
+
+
+def _check_overlap(t, args, fn):
+    """PyTorch's errors for a write whose destination ``t`` has elements sharing memory, or whose
+    tensor inputs share memory with it in part (index_put: at all)."""
+    dest = t._data
+    if 0 in dest.strides and _zero_stride_overlap(dest):
+        if not _overlap_ok(fn):
+            raise RuntimeError(_OVERLAP)
+        warning = _EXPANDED_WARNINGS.get(getattr(fn, "__name__", None))
+        if warning is not None:
+            warnings.warn(warning, UserWarning, stacklevel=4)
+    if fn in _NO_INPUT_CHECK:
+        return
+    full = fn is _index_put
+    if full and args[0]._data.size == 1 and len(args[1]) == 1 and getattr(
+            args[1][0], "dtype", None) == bool:
+        return  # one value under one mask: PyTorch fills with the value, read first
+    for a in args:
+        if isinstance(a, Tensor) and _same_memory(dest, a._data) and (
+                a._data.dtype.kind != "b") and _overlaps(dest, a._data, full):
+            raise RuntimeError(_INPUT_OVERLAP)
 
 
 def _copy_tangent(t, alias):
@@ -421,7 +521,7 @@ def _resave_result(node, out, t):
 
 
 def _rebase(t, node, output_nr):
-    old = t.grad_fn
+    old = t._grad_fn
     if t._retains_grad and old is not None and old._retain_grad_hooks is not None:
         ref = old._retain_grad_hooks.pop(t._output_nr, None)
         if ref is not None:
@@ -429,37 +529,36 @@ def _rebase(t, node, output_nr):
                 node._retain_grad_hooks = {}
             node._retain_grad_hooks[output_nr] = ref
             node._hooked = True
-    t.grad_fn = node
+    t._grad_fn = node
     t._output_nr = output_nr
-    t._requires_grad = True
-
-
-def _mark_views_stale(t):
-    """A recorded write through ``t``: every other view of its memory needs a fresh grad_fn."""
-    vc = t._vc
-    while len(vc) < 4:
-        vc.append(None if len(vc) == 1 else (0 if len(vc) == 2 else {}))
-    vc[2] += 1
-    vc[3] = {id(t): vc[2]}
+    if not t._requires_grad:
+        t._requires_grad = True
+        if t._view_base is None:
+            views_require_grad(t)
 
 
 def fresh_grad_fn(t):
-    """The grad_fn of a view, made anew from its base when a recorded write made the old one stale."""
-    vc = t._vc
-    if vc[3].get(id(t)) != vc[2]:
-        if t._custom_view is not None and t._requires_grad:
-            raise RuntimeError(f"{t._custom_view} is a view and its base or another view of its "
-                               "base has been modified inplace." + _CUSTOM_VIEW)
-        base = t._view_base
-        vc[3][id(t)] = vc[2]
-        if base._requires_grad:
-            node = t.grad_fn
-            if node is not None and _from_multi_view(node, base):
-                raise RuntimeError(
-                    f"Output {t._output_nr} of {_op_name(node)} is a view and its base or another "
-                    "view of its base has been modified inplace." + _MULTI_VIEW_WHY)
-            _rebase(t, _view_of_base(base, _flat_index(base, t), t._data).grad_fn, 0)
-    return t.grad_fn
+    """The grad_fn of a view ``t``, made anew (an AsStrided node reading its region out of its
+    base) when its base or another view of it was written since ``t``'s grad_fn was made, as
+    PyTorch's views do; a view that may not take part in such a write raises PyTorch's error.
+    A view with no grad_fn of a base that needs none stays as it is (its version is not taken:
+    should the base come to require grad, the view learns then)."""
+    version = t._vc[0]
+    if t._attr_version == version:
+        return t._grad_fn
+    base = t._view_base
+    if t._grad_fn is None and not base._requires_grad:
+        return None
+    if t._custom_view is not None and t._requires_grad:
+        raise RuntimeError(f"{t._custom_view} is a view and its base or another view of its "
+                           "base has been modified inplace." + _CUSTOM_VIEW)
+    if t._view_meta is not None:
+        raise _view_error(t, True)
+    t._attr_version = version
+    with enable_grad():
+        node = _view_of_base(base, _flat_index(base, t), t._data).grad_fn
+    _rebase(t, node, 0)
+    return node
 
 
 # --- the public in-place methods -----------------------------------------------------------------
@@ -494,8 +593,8 @@ def _fast(ufunc, name, fn):
                 b = b * alpha
             if (data.flags.writeable and isinstance(b, (ndarray, float, int))
                     and xp.can_cast(xp.result_type(data, b), data.dtype, casting="same_kind")
-                    and (not isinstance(b, ndarray) or b.shape == data.shape
-                         or _fits(b.shape, data.shape))):
+                    and (not isinstance(b, ndarray) or ((b.shape == data.shape
+                         or _fits(b.shape, data.shape)) and not _same_memory(data, b)))):
                 ufunc(data, b, out=data)
                 _bump(self)
                 return self
@@ -776,7 +875,7 @@ def _restrided(node, swap):
     """The op that records a shape change made in place: its forward hands back the new array
     (made already), its node has PyTorch's name for the in-place form (``TBackward1`` ...)."""
     if swap:
-        grads = (lambda g, n: g.transpose(n.dim0, n.dim1),)
+        grads = (lambda g, n: g if n.dim0 == n.dim1 else g.transpose(n.dim0, n.dim1),)
     else:
         grads = (lambda g, n: g.reshape(n.self_shape),)
 
@@ -796,19 +895,23 @@ _SQUEEZE5 = _restrided("SqueezeBackward5", False)  # squeeze_(dims)
 
 
 def _check_restride(t):
-    if _grad_state.enabled and t._requires_grad and t.grad_fn is None:
-        raise RuntimeError(_LEAF if t._view_base is None else _VIEW_OF_LEAF)
+    if _grad_state.enabled and t._requires_grad:
+        check_inplace(t)
 
 
 def _restride(t, new, node_op, dim0=0, dim1=0):
     """Make ``new`` (a view of ``t``'s memory with another shape) ``t``'s array, recorded."""
     if _grad_state.enabled and t._requires_grad:
+        if t._view_base is not None and len(t._vc) > 3:
+            fresh_grad_fn(t)
         node = node_op(_alias(t), new._data, dim0, dim1).grad_fn
         t._data = new._data
         _rebase(t, node, 0)
+        _bump(t)
+        t._attr_version = t._vc[0]  # a view: its grad_fn is the one just made, not stale
     else:
         t._data = new._data
-    _bump(t)
+        _bump(t)
     return t
 
 
@@ -911,17 +1014,16 @@ def index_put_(self, indices, values, accumulate=False):
     """``Tensor.index_put_``: ``values`` put (or added) at the positions ``indices`` name."""
     if not isinstance(values, Tensor):
         values = _make(xp.asarray(values, dtype=self._data.dtype))
-    elif values._data.dtype != self._data.dtype:
-        raise _dtypes_differ(self, values)
     return inplace(self, _index_put, values, _key(indices), accumulate,
                    _indexing.kept_indices(indices))
 
 
-def _dtypes_differ(self, values):
-    """PyTorch's error for index_put_ (and ``x[index] = values``) with values of another dtype."""
+def _dtypes_differ(dest, source):
+    """PyTorch's error for index_put_ (and ``x[index] = values``) with values of another dtype
+    (array dtypes), raised as it writes: after the checks of what the write may record."""
     return RuntimeError("Index put requires the source and destination dtypes match, got "
-                        f"{self.dtype._tensor_name[:-6]} for the destination and "
-                        f"{values.dtype._tensor_name[:-6]} for the source.")
+                        f"{dtypes.FROM_NP[dest]._tensor_name[:-6]} for the destination and "
+                        f"{dtypes.FROM_NP[source]._tensor_name[:-6]} for the source.")
 
 
 def setitem(self, key, value):
@@ -932,27 +1034,20 @@ def setitem(self, key, value):
     # is ``x.copy_(value)``, with copy_'s node and errors (a leaf, a view made under no_grad ...).
     whole = (not advanced and (reader is _indexing._slice or reader is _indexing._alias)
              and _indexing.split_advanced(items, self._data.shape)[0] is None)
-    if _grad_state.enabled and not advanced and not whole and _made_under_no_grad(self):
-        raise RuntimeError(f"Output 0 of {_VIEW_OF_VIEW[reader]} is a view of a view which was "
-                           "created in no_grad mode and is being modified inplace with grad mode "
-                           "enabled." + _NO_GRAD_WHY)
     if not isinstance(value, Tensor):
         value = _make(xp.asarray(value, dtype=self._data.dtype))
-    elif value._data.ndim and value._data.shape[0] == 1:
+    # One value (a number, a 0-dim tensor) fills the region, as PyTorch's fill_ (FillBackward3).
+    write = _fill_tensor if value._data.ndim == 0 else _copy_from
+    if value._data.ndim and value._data.shape[0] == 1:
         value = _strip_leading_ones(value)
     if whole:
         _check_expand(value, self._data.shape)
-        inplace(self, _copy_from, value)
+        inplace(self, write, value)
         return
     if not advanced:
-        if _grad_state.enabled and self._requires_grad and self.grad_fn is None:
-            raise RuntimeError(_VIEW_OF_LEAF)  # x[0] = v writes through a view of the leaf x
-        if (_grad_state.enabled and self.grad_fn is not None and self._view_base is not None
-                and reader in _VIEW_OF_VIEW and _from_multi_view(self.grad_fn, self._view_base)):
-            raise RuntimeError(f"Output 0 of {_VIEW_OF_VIEW[reader]}" + _MULTI_VIEW_TAIL)
-        view = _view(self, items)
+        view = _view(self, items, reader)
         _check_expand(value, view._data.shape)
-        inplace(view, _copy_from, value)
+        inplace(view, write, value)
         return
     view_key, index = _indexing.split_advanced(items, self._data.shape)
     # A real view (with its grad_fn): the written region keeps its old values where no index falls.
@@ -961,8 +1056,6 @@ def setitem(self, key, value):
         masks = [k for k in index if type(k) is ndarray]
         if len(masks) == 1 and masks[0].dtype == bool and value._data.size == 1:
             value = value.to(self.dtype)  # PyTorch fills a single mask with one value of any dtype
-        else:
-            raise _dtypes_differ(self, value)
     inplace(target, _index_put, value, index, False,
             _indexing.kept_indices(key if type(key) is tuple else (key,)))
 
@@ -981,13 +1074,17 @@ def _strip_leading_ones(value):
     return value.reshape(shape[n:])
 
 
-def _view(self, key):
-    """The view ``self[key]`` (basic key) that a write goes through."""
+def _view(self, key, reader):
+    """The view ``self[key]`` (basic key) that a write goes through.  It gets no grad_fn (copy_
+    needs none); ``_item_view`` names the node PyTorch's would have (None: it would have none)."""
     if Ellipsis not in key:
         key = tuple(key) + (Ellipsis,)  # keeps an all-integer key a (0-dim) view, not a copy
     view = _make(self._data[tuple(key)], False, None, self._vc)
     view._view_base = self._view_base if self._view_base is not None else self
-    view._item_view = True  # made here with no grad_fn (copy_ needs none), not under no_grad
+    view._attr_version = self._vc[0]
+    note_view(view, self)
+    view._item_view = (_VIEW_OF_VIEW.get(reader) if self._requires_grad and _grad_state.enabled
+                       else None)
     return view
 
 

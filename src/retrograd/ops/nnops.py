@@ -9,7 +9,7 @@ Activations whose derivative is not exact when composed (softplus at 0, gelu) ar
 import math
 
 from .._array import xp
-from ..tensor import Tensor, _make
+from ..tensor import Tensor, _make, made_stale
 from .pointwise import where
 from .registry import op
 
@@ -92,7 +92,8 @@ def _as_pytorch_saves_weight(weight):
     from ..autograd.grad_mode import enable_grad
 
     with enable_grad():  # a view made as in the forward, so the error names it as PyTorch does
-        return weight.t()
+        view = weight.t()
+    return made_stale(view)
 
 
 _linear.opdef.Node._saved_in_errors = {0: _as_pytorch_saves_weight}

@@ -16,6 +16,7 @@ node class with PyTorch's name (``MulBackward0``)::
 """
 
 import inspect
+import weakref
 
 from .. import dtypes
 from .._array import ndarray, xp
@@ -24,7 +25,7 @@ from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import (BinaryNode, FunctionNode, ListInputNode, UnaryNode, _sequence,
                              new_accumulator)
-from ..tensor import Tensor, _make
+from ..tensor import INFERENCE_VIEW, MULTI_VIEW, NO_GRAD_VIEW, Tensor, _make
 
 _new = object.__new__
 
@@ -64,7 +65,7 @@ def _edge(t):
         from .inplace import fresh_grad_fn
 
         fresh_grad_fn(t)
-    fn = t.grad_fn
+    fn = t._grad_fn
     if fn is not None:
         return (fn, t._output_nr)
     if t._requires_grad:
@@ -144,7 +145,6 @@ class OpDef:
                 FunctionNode)
         self.Node = node_class(node_name or _camel(name) + "Backward0", grads, saves, self.attrs,
                                outputs, name, base, self.defaults[len(inputs):])
-        self.Node._view_op = view  # (read by in-place checks that walk a chain of views)
         self.differentiable = any(f is not None for f in grads)
         # Where each saved name comes from: an input (0, i), an output (1, j: "result", "result1"),
         # an input's shape (2, i: "self_shape") or dtype (3, i: "self_dtype").
@@ -322,7 +322,8 @@ def _make_function(d):
                 forward_ad_hook(general, args, tensors, (result,), 1)
             return result
         base = tensors[0] if view else None
-        results = tuple(_wrap(a, base, requires_grad and i < outputs) for i, a in enumerate(out))
+        results = tuple(_wrap(a, base, requires_grad and i < outputs, True)
+                        for i, a in enumerate(out))
         if requires_grad:
             record(tensors, results, attrs, broadcast)
         if forward_ad_hook is not None:
@@ -358,7 +359,7 @@ def _unary(d, general, record, tails):
         # measurably faster on small graphs.
         result = _new(Tensor)
         result._data = out
-        result.grad_fn = None
+        result._grad_fn = None
         result._vc = [0]
         result._output_nr = 0
         if x._requires_grad and differentiable and _grad_state.enabled:
@@ -418,7 +419,7 @@ def _binary(d, general, record, tails):
         # measurably faster on small graphs.
         result = _new(Tensor)
         result._data = out
-        result.grad_fn = None
+        result._grad_fn = None
         result._vc = [0]
         result._output_nr = 0
         if requires_grad and differentiable and _grad_state.enabled:
@@ -520,11 +521,11 @@ def _recorder(d):
         node._seq = next(_sequence)
         node._attrs = attrs
         if outputs == 1 and type(results) is not tuple:
-            results.grad_fn = node
+            results._grad_fn = node
             results = (results,)
         else:
             for i, r in enumerate(results[:outputs]):
-                r.grad_fn = node
+                r._grad_fn = node
                 r._output_nr = i
         node._meta = _broadcast_meta(tensors, results[0]._data) if fit else None
         if mode == _SAVE_NOTHING:
@@ -590,17 +591,60 @@ def _save_plan(node, plan, tensors, results):
     node._versions = tuple(versions)
 
 
-def _wrap(array, base, requires_grad):
+def _wrap(array, base, requires_grad, multi=False):
+    """An op's result: a view of ``base`` when it shares its memory (``multi``: one of several
+    views the op returns), else a tensor of its own."""
     if type(array) is not ndarray:
         array = xp.asarray(array)
     if base is not None and xp.may_share_memory(array, base._data):
-        t = _make(array, requires_grad, None, base._vc)
-        t._view_base = base._view_base if base._view_base is not None else base
-        vc = t._vc
-        if len(vc) > 3:  # made after a recorded in-place write: its grad_fn is current
-            vc[3][id(t)] = vc[2]
+        vc = base._vc
+        t = _make(array, requires_grad, None, vc)
+        root = base._view_base
+        t._view_base = base if root is None else root
+        if vc[0]:  # (the class default is 0: most views are of tensors never written)
+            t._attr_version = vc[0]
+        # requires_grad: grad mode is on and the base requires grad, the common case, with nothing
+        # more to note unless the view is one of several or of a view made apart
+        if not requires_grad or multi or len(vc) < 3 or base._view_meta is not None:
+            note_view(t, base, multi)
         return t
     return _make(array, requires_grad)
+
+
+_VC_PADS = (None, (None, None), (None,))
+
+
+def note_view(t, base, multi=False):
+    """What a new view ``t`` of ``base`` must know beyond its base, as PyTorch's views know it: how
+    it was made (under no_grad or in inference mode, or as one of several views: a view of such a
+    view inherits that), and, made under no_grad from a tensor that requires grad, that it
+    requires grad too (yet has no grad_fn, and no gradient reaches its base through it).  A view
+    of a tensor that does not require grad, made in grad mode, is listed on the shared version
+    counter, to learn when its base comes to (one made under no_grad, most often a temporary of a
+    backward formula, is not: its ``requires_grad`` reads its base's, but ops do not see it)."""
+    vc = t._vc
+    n = len(vc)
+    if n < 3:
+        vc.extend(_VC_PADS[n])
+    meta = base._view_meta
+    root = t._view_base  # (``base`` may be a view made a leaf that requires grad of its own)
+    if not _grad_state.enabled:
+        t._requires_grad = root._requires_grad
+        t._view_meta = (meta if meta is INFERENCE_VIEW else
+                        INFERENCE_VIEW if _grad_state.inference else NO_GRAD_VIEW)
+        return
+    if multi and meta is not INFERENCE_VIEW:
+        meta = MULTI_VIEW
+    if meta is not None:
+        t._view_meta = meta
+    if not root._requires_grad:
+        views = vc[2]
+        if views is None:
+            vc[2] = views = []
+        views.append(weakref.ref(t))
+        n = len(views)
+        if n >= 64 and not n & (n - 1):  # at each power of two: drop the dead (amortized O(1))
+            views[:] = [r for r in views if r() is not None]
 
 
 def _broadcast_meta(tensors, out):

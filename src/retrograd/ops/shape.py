@@ -101,6 +101,10 @@ def expand(self, size):
                 f"Tensor sizes: [{', '.join(map(str, self.shape))}]"
             )
         target.append(s)
+    if tuple(target[lead:]) == self.shape and all(s == 1 for s in target[:lead]):
+        # Expanding nothing (size-1 dimensions in front at most) shares no element twice: a plain
+        # view, which may be written, as PyTorch's may.
+        return self[(None,) * lead] if lead else self.view()
     return xp.broadcast_to(self, tuple(target))
 
 

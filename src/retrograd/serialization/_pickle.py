@@ -158,7 +158,7 @@ def _rebuild_parameter(data, requires_grad, backward_hooks):
 
 
 # attributes a checkpoint may not set on a tensor: what makes it a tensor and ties it to a graph
-_TENSOR_INTERNALS = frozenset(Tensor.__slots__) | {"__class__", "__dict__"}
+_TENSOR_INTERNALS = frozenset(Tensor.__slots__) | {"__class__", "__dict__", "grad_fn"}
 
 
 def _set_state(obj, state):
