@@ -153,6 +153,7 @@ class BackwardCFunction(Node, FunctionCtx):
         return out
 
     _release = FunctionNode._release  # drop the saved tensors, remembering which backward did
+    _kept_on_release = ()
 
 
 def _where(node):

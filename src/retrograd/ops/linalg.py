@@ -29,7 +29,7 @@ def _dt(a):
         .replace("int64", "long int")
 
 
-@op(inputs="self mat2", saves="self mat2", check=_check_mm,
+@op(inputs="self mat2", saves=("mat2", "self"), check=_check_mm,
     grads=(lambda g, n: g.mm(n.mat2.t()), lambda g, n: n.self.t().mm(g)))
 def mm(self, mat2):
     """``torch.mm``: the product of two matrices."""
@@ -53,7 +53,7 @@ def _check_dot(a, b):
         )
 
 
-@op(inputs="self tensor", saves="self tensor", check=_check_dot,
+@op(inputs="self tensor", saves=("tensor", "self"), check=_check_dot,
     grads=(lambda g, n: g * n.tensor, lambda g, n: g * n.self))
 def dot(self, tensor):
     """``torch.dot``: the inner product of two vectors."""
@@ -123,9 +123,9 @@ def _check_matmul(a, b):
             f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
 
 
-@op(inputs="self other", saves="self other", node="UnsafeViewBackward0", method=False,
-    grads=(lambda g, n: g.matmul(n.other.mT).sum_to_size(n.self.shape),
-           lambda g, n: n.self.mT.matmul(g).sum_to_size(n.other.shape)))
+@op(inputs="self other", saves=("other self_shape", "self other_shape"), node="UnsafeViewBackward0",
+    method=False, grads=(lambda g, n: g.matmul(n.other.mT).sum_to_size(n.self_shape),
+                         lambda g, n: n.self.mT.matmul(g).sum_to_size(n.other_shape)))
 def _batched_matmul(self, other):
     return xp.matmul(self, other)
 
@@ -159,7 +159,7 @@ def _check_bmm(a, b):
         raise RuntimeError(f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
 
 
-@op(inputs="self mat2", saves="self mat2", check=_check_bmm,
+@op(inputs="self mat2", saves=("mat2", "self"), check=_check_bmm,
     grads=(lambda g, n: g.bmm(n.mat2.mT), lambda g, n: n.self.mT.bmm(g)))
 def bmm(self, mat2):
     """``torch.bmm``: a batch of matrix products, ``out[b] = self[b] @ mat2[b]``."""
@@ -391,7 +391,7 @@ def _check_mv(a, v):
                            f"({v.shape[0]})")
 
 
-@op(inputs="self vec", saves="self vec", check=_check_mv,
+@op(inputs="self vec", saves=("vec", "self"), check=_check_mv,
     grads=(lambda g, n: g.unsqueeze(1) * n.vec, lambda g, n: n.self.t().mv(g)))
 def mv(self, vec):
     """``torch.mv``: a matrix times a vector."""

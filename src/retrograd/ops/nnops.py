@@ -74,9 +74,7 @@ def _dtype_name(a):
     return name(a)
 
 
-# saves "weight self", not "self weight": registry.py's fast path for saving the first two inputs
-# assumes an op has exactly two tensor inputs.
-@op(inputs="self weight bias", saves="weight self", method=False, node="AddmmBackward0",
+@op(inputs="self weight bias", saves=("weight", "self", ""), method=False, node="AddmmBackward0",
     check=_check_linear,
     grads=(lambda g, n: g.mm(n.weight), lambda g, n: g.t().mm(n.self), lambda g, n: g.sum(0)))
 def _linear(self, weight, bias):
@@ -95,7 +93,7 @@ def _as_pytorch_saves_weight(weight):
         return weight.t()
 
 
-_linear.opdef.Node._saved_in_errors = {0: _as_pytorch_saves_weight}
+_linear.opdef.Node._saved_in_errors = {1: _as_pytorch_saves_weight}
 
 
 # --- activations -------------------------------------------------------------------------------

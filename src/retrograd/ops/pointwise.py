@@ -118,14 +118,14 @@ sub = _subtraction("sub", _sub, "``torch.sub``: input - alpha * other (bools ref
                    "PyTorch).")
 
 
-@op(inputs="self other", saves="self other", broadcast=True, promote="binary",
+@op(inputs="self other", saves=("other", "self"), broadcast=True, promote="binary",
     grads=(lambda g, n: g * n.other, lambda g, n: g * n.self))
 def mul(self, other):
     """``torch.mul``: the elementwise product."""
     return xp.multiply(self, other)
 
 
-@op(inputs="self other", saves="self other", broadcast=True, promote="float",
+@op(inputs="self other", saves=("other", "self other"), broadcast=True, promote="float",
     grads=(lambda g, n: g / n.other, lambda g, n: -g * n.self / (n.other * n.other)),
     node="DivBackward0")
 def true_divide(self, other):
@@ -786,7 +786,7 @@ def _lerp_scalar(self, end, weight):
     return self + weight * (end - self)
 
 
-@op(inputs="self end weight", saves="self end weight", broadcast=True, method=False,
+@op(inputs="self end weight", saves=("weight", "weight", "self end"), broadcast=True, method=False,
     node="LerpBackward1",
     grads=(lambda g, n: g * (1 - n.weight), lambda g, n: g * n.weight,
            lambda g, n: g * (n.end - n.self)))
@@ -804,7 +804,8 @@ def lerp(input, end, weight):
     return _lerp_scalar(input, end, weight)
 
 
-@op(inputs="self tensor1 tensor2", saves="tensor1 tensor2", broadcast=True, node="AddcmulBackward0",
+@op(inputs="self tensor1 tensor2", saves=("", "tensor2", "tensor1"), broadcast=True,
+    node="AddcmulBackward0",
     grads=(lambda g, n: g, lambda g, n: g * n.tensor2 * n.value,
            lambda g, n: g * n.tensor1 * n.value))
 def addcmul(self, tensor1, tensor2, value=1):
@@ -812,7 +813,8 @@ def addcmul(self, tensor1, tensor2, value=1):
     return self + value * tensor1 * tensor2
 
 
-@op(inputs="self tensor1 tensor2", saves="tensor1 tensor2", broadcast=True, node="AddcdivBackward0",
+@op(inputs="self tensor1 tensor2", saves=("", "tensor2", "tensor1 tensor2"), broadcast=True,
+    node="AddcdivBackward0",
     grads=(lambda g, n: g, lambda g, n: g * n.value / n.tensor2,
            lambda g, n: -g * n.value * n.tensor1 / (n.tensor2 * n.tensor2)))
 def addcdiv(self, tensor1, tensor2, value=1):
@@ -948,7 +950,7 @@ def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
     return xp.nan_to_num(self, nan=nan, posinf=posinf, neginf=neginf)
 
 
-@op(inputs="self other", saves="self other", broadcast=True, promote="binary",
+@op(inputs="self other", saves=("", "self other"), broadcast=True, promote="binary",
     grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).floor()))
 def remainder(self, other):
     """``torch.remainder`` (``%``): the remainder with the sign of the divisor, as Python's."""
@@ -957,7 +959,7 @@ def remainder(self, other):
         return xp.mod(self, other)
 
 
-@op(inputs="self other", saves="self other", broadcast=True, promote="binary",
+@op(inputs="self other", saves=("", "self other"), broadcast=True, promote="binary",
     grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).trunc()))
 def fmod(self, other):
     """``torch.fmod``: the remainder with the sign of the dividend, as C's."""
