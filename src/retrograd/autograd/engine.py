@@ -68,7 +68,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             hooked = node._hooked
             if hooked and (node._tensor_pre_hooks is not None
                            or node._retain_grad_hooks is not None):
-                slots = _tensor_hooks(node, slots)
+                slots = _tensor_hooks(node, slots, create_graph)
             if targets and node in targets:
                 _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
             if needed is not None and not needed.get(node):
@@ -339,7 +339,7 @@ def _store_grad(t, g, create_graph):
         t._grad = old + g
 
 
-def _tensor_hooks(node, slots):
+def _tensor_hooks(node, slots, create_graph):
     """Tensor hooks of the node's outputs (``t.register_hook``), then ``retain_grad``."""
     hooks = node._tensor_pre_hooks
     if hooks is not None:
@@ -354,7 +354,10 @@ def _tensor_hooks(node, slots):
         for key, ref in retain.items():
             t = ref()
             if t is not None and key < len(slots) and slots[key] is not None:
-                _store_grad(t, slots[key], False)
+                if create_graph and t._grad is None:  # a copy in the graph, as PyTorch's clone
+                    t._grad = slots[key].clone()
+                else:
+                    _store_grad(t, slots[key], False)
     return slots
 
 

@@ -482,7 +482,7 @@ def sigmoid_backward(grad_output, output):
 
 
 @op(inputs="grad_output self", saves="self", method=False,
-    grads=(lambda gg, n: threshold_backward(gg, n.self, n.threshold), None))
+    grads=(lambda gg, n: threshold_backward(gg, n.self, n.threshold), zero_grad))
 def threshold_backward(grad_output, self, threshold):
     return keep_where(grad_output, self > threshold)
 
@@ -562,10 +562,10 @@ def _clamp_grad(g, n):
     x = n.self
     lo, hi = n.min, n.max
     if lo is None:
-        return g * (x <= hi)
+        return where(x <= hi, g, 0.0)
     if hi is None:
-        return g * (x >= lo)
-    return g * ((x >= lo) & (x <= hi))
+        return where(x >= lo, g, 0.0)
+    return where((x >= lo) & (x <= hi), g, 0.0)
 
 
 def _check_clamp(x, min, max):
@@ -649,13 +649,13 @@ clip = clamp
 tensor_method(clip, name="clip")
 
 
-@op(saves="self", grads=(lambda g, n: g * (n.self >= n.min),), method=False,
+@op(saves="self", grads=(lambda g, n: where(n.self >= n.min, g, 0.0),), method=False,
     node="ClampMinBackward0")
 def _clamp_min_scalar(self, min):
     return _clamp_forward(self, min, None)
 
 
-@op(saves="self", grads=(lambda g, n: g * (n.self <= n.max),), method=False,
+@op(saves="self", grads=(lambda g, n: where(n.self <= n.max, g, 0.0),), method=False,
     node="ClampMaxBackward0")
 def _clamp_max_scalar(self, max):
     return _clamp_forward(self, None, max)
@@ -693,10 +693,12 @@ clamp_min.__doc__ = "``torch.clamp_min``: each element at least ``min`` (a numbe
 clamp_max.__doc__ = "``torch.clamp_max``: each element at most ``max`` (a number or a tensor)."
 
 
+# The gradient is selected, never multiplied by a 0/1 mask: an inf or nan arriving for the input
+# that was not chosen must not make a nan (PyTorch's formulas select too).
 def _max_grad(first):
     def formula(g, n):
         a, b = (n.self, n.other) if first else (n.other, n.self)
-        return g * where(a == b, 0.5, (a > b).to(g.dtype))
+        return where(a < b, 0.0, where(a == b, g / 2, g))
 
     return formula
 
@@ -704,7 +706,7 @@ def _max_grad(first):
 def _min_grad(first):
     def formula(g, n):
         a, b = (n.self, n.other) if first else (n.other, n.self)
-        return g * where(a == b, 0.5, (a < b).to(g.dtype))
+        return where(a > b, 0.0, where(a == b, g / 2, g))
 
     return formula
 

@@ -669,14 +669,18 @@ def _wrap(array, base, requires_grad):
 
 
 def _broadcast_meta(tensors, out):
-    """Per input: (shape, dtype) to fit its gradient back to, or None when it already fits."""
+    """Per input: (shape, dtype) to fit its gradient back to, or None when it already fits.
+
+    Where the inputs' dtypes differ, every input's gradient is cast back to its own dtype: a
+    formula that reads another input may compute in that one's (PyTorch casts each gradient to
+    its input's dtype)."""
     meta = None
+    mixed = any(isinstance(t, Tensor) and t._data.dtype != out.dtype for t in tensors)
     for i, t in enumerate(tensors):
-        if isinstance(t, Tensor) and (t._data.shape != out.shape or t._data.dtype != out.dtype):
+        if isinstance(t, Tensor) and (mixed or t._data.shape != out.shape):
             if meta is None:
                 meta = [None] * len(tensors)
-            dt = dtypes.FROM_NP[t._data.dtype] if t._data.dtype != out.dtype else None
-            meta[i] = (t._data.shape, dt)
+            meta[i] = (t._data.shape, dtypes.FROM_NP[t._data.dtype] if mixed else None)
     return meta
 
 
