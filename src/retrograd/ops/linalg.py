@@ -258,58 +258,101 @@ def _letter_sizes(inputs, shapes):
     return sizes
 
 
-def _einsum_grad(g, n):
-    """One gradient per operand: the einsum of the output's gradient with the other operands into
-    this operand's subscripts.  A letter repeated in the operand ('ii') gets a fresh letter tied to
-    the first by an identity matrix; a letter summed away within the operand alone gets a vector
-    of ones, so every letter of the result appears among the einsum's inputs."""
-    inputs, output, sizes, operands = n.inputs, n.output, n.sizes, n.operands
-    free = iter(c for c in string.ascii_letters if c not in sizes)
-    grads = []
-    for i, sub in enumerate(inputs):
-        subs = [output] + inputs[:i] + inputs[i + 1:]
-        args = [g] + operands[:i] + operands[i + 1:]
-        target = ""
-        for c in sub:
-            if c in target:
-                fresh = next(free)
-                subs.append(c + fresh)
-                args.append(_make(xp.eye(sizes[c], dtype=g._data.dtype)))
-                c = fresh
-            target += c
-        present = set("".join(subs))
-        for c in dict.fromkeys(sub):
-            if c not in present:
-                subs.append(c)
-                args.append(_make(xp.ones(sizes[c], dtype=g._data.dtype)))
-        grads.append(_einsum(args, ",".join(subs) + "->" + target, subs, target, sizes, args))
-    return grads
-
-
-@op("einsum", inputs="tensors", grads=(_einsum_grad,), method=False)
-def _einsum(tensors, equation, inputs, output, sizes, operands):
-    return xp.einsum(equation, *tensors, optimize=len(tensors) > 2)
-
-
 def einsum(equation, *operands):
     """``torch.einsum``: sums of products over the subscripts of ``equation`` (NumPy's notation,
-    ``...`` and implicit output included)."""
+    ``...`` and implicit output included).
+
+    Built from other ops as PyTorch builds it, so it behaves as PyTorch's does: a subscript that
+    only reorders dims (``'ij->ji'``) gives a view; operands multiplied with nothing summed between
+    them go through ``mul`` (and promote dtypes), those with subscripts summed between them through
+    ``bmm`` (which wants one dtype); each of those nodes keeps what it saves, version-checked.
+    """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     shapes = [t.shape for t in operands]
     inputs, output = parse_einsum(equation, shapes)
-    sizes = _letter_sizes(inputs, shapes)
-    first = operands[0]._data
-    for t in operands[1:]:
-        if t._data.dtype != first.dtype:
-            raise RuntimeError(
-                f"expected scalar type {_scalar_name(first)} but found {_scalar_name(t._data)}")
-    # Size-1 dimensions broadcast against the letter's size (NumPy's einsum would refuse them).
-    ops = []
-    for sub, t in zip(inputs, operands):
-        full = tuple(sizes[c] for c in sub)
-        ops.append(t.expand(full) if tuple(t.shape) != full else t)
-    return _einsum(ops, ",".join(inputs) + "->" + output, inputs, output, sizes, ops)
+    _letter_sizes(inputs, shapes)
+    # Every operand is laid out over the same dims: the output's letters, then those summed.
+    summed = [c for c in dict.fromkeys("".join(inputs)) if c not in output]
+    order = list(output) + summed
+    ops = [_einsum_operand(t, sub, order, output, inputs, i)
+           for i, (t, sub) in enumerate(zip(operands, inputs))]
+    if len(ops) == 1:
+        result = ops[0]
+        if summed:
+            result = result.sum(list(range(len(output), len(order))))
+        return result
+    result = ops[0]
+    for i in range(1, len(ops)):
+        later = set("".join(inputs[i + 1:]))
+        done = [order.index(c) for c in summed
+                if c not in later and (c in inputs[i] or any(c in sub for sub in inputs[:i]))]
+        result = _sum_product(result, ops[i], done)
+    if summed:
+        result = result.reshape(tuple(result.shape[:len(output)]))
+    return result
+
+
+def _einsum_operand(t, sub, order, output, inputs, i):
+    """Operand ``i`` over all the dims of ``order``: repeated letters taken along their diagonal,
+    letters no other operand nor the output has summed, dims it lacks of size 1."""
+    sub = list(sub)
+    for c in list(dict.fromkeys(sub)):
+        while sub.count(c) > 1:
+            p = sub.index(c)
+            q = sub.index(c, p + 1)
+            t = t.diagonal(0, p, q)
+            sub = [x for k, x in enumerate(sub) if k not in (p, q)] + [c]
+    others = "".join(inputs[:i] + inputs[i + 1:]) + output
+    alone = [k for k, c in enumerate(sub) if c not in others]
+    if alone and len(inputs) > 1:
+        t = t.sum(alone)
+        sub = [c for k, c in enumerate(sub) if k not in alone]
+    for c in order:
+        if c not in sub:
+            t = t.unsqueeze(-1)
+            sub.append(c)
+    return t.permute([sub.index(c) for c in order if c in sub])
+
+
+def _sum_product(left, right, dims):
+    """``(left * right)`` summed over ``dims``, keeping them (size 1): a dim only one side has is
+    summed on that side, one both have by a ``bmm``; with none such, a ``mul``."""
+    if not dims:
+        return left * right
+    batch, lonly, ronly, both = [], [], [], []
+    for d in range(left.ndim):
+        ls, rs = left.shape[d] != 1, right.shape[d] != 1
+        if d in dims:
+            if ls and rs:
+                both.append(d)
+            elif ls:
+                left = left.sum(d, keepdim=True)
+            elif rs:
+                right = right.sum(d, keepdim=True)
+        elif ls and rs:
+            batch.append(d)
+        elif ls:
+            lonly.append(d)
+        elif rs:
+            ronly.append(d)
+    if not both:  # nothing left to sum over both: a product (of ones along the summed dims)
+        return left * right
+    rest = [d for d in range(left.ndim) if d not in batch + lonly + ronly + both]
+
+    def size(t, ds):
+        n = 1
+        for d in ds:
+            n *= t.shape[d]
+        return n
+
+    bsz, lsz, rsz, ssz = size(left, batch), size(left, lonly), size(right, ronly), size(left, both)
+    a = left.permute(batch + lonly + both + ronly + rest).reshape(bsz, lsz, ssz)
+    b = right.permute(batch + both + ronly + lonly + rest).reshape(bsz, ssz, rsz)
+    out = a.bmm(b).reshape([left.shape[d] for d in batch + lonly] + [right.shape[d] for d in ronly]
+                           + [1] * (len(both) + len(rest)))
+    placed = batch + lonly + ronly + both + rest
+    return out.permute([placed.index(d) for d in range(left.ndim)])
 
 
 # --- diagonals and the trace ---------------------------------------------------------------------
