@@ -211,3 +211,97 @@ def test_a_retained_grad_under_create_graph_is_in_the_graph(torch_ref):
         ours = run(retrograd)
     with pytest.warns(UserWarning):
         assert ours == run(torch_ref)
+
+
+@pytest.mark.parametrize("loss", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"])
+def test_a_loss_broadcasts_its_target_first(torch_ref, loss):
+    """A 0-d target's gradient is summed back to its shape; a 0-d float64 target promotes."""
+    def run(T):
+        f = getattr(T.nn.functional, loss)
+        x = T.tensor([-0.679, 1.936], requires_grad=True)
+        z = T.tensor(-1.295, requires_grad=True)
+        with pytest.warns(UserWarning, match="target size"):
+            r = f(x, z, reduction="sum")
+        r.backward()
+        with pytest.warns(UserWarning, match="target size"):
+            d = f(x, T.tensor(0.5, dtype=T.float64))
+        return r.item(), z.grad.tolist(), x.grad.tolist(), str(d.dtype)
+
+    ours, theirs = run(retrograd), run(torch_ref)
+    assert ours[3] == theirs[3]
+    assert np.allclose(ours[0], theirs[0]) and np.allclose(ours[1], theirs[1])
+    assert np.allclose(ours[2], theirs[2])
+
+
+@pytest.mark.parametrize("loss", ["huber_loss", "mse_loss", "smooth_l1_loss", "l1_loss",
+                                  "binary_cross_entropy_with_logits", "soft_margin_loss"])
+@pytest.mark.parametrize("input_dtype,target_dtype", [("float32", "float64"),
+                                                      ("float64", "float32")])
+def test_loss_result_and_gradient_dtypes_with_mixed_inputs(torch_ref, loss, input_dtype,
+                                                           target_dtype):
+    def run(T):
+        x = T.tensor([0.3, -0.2], dtype=getattr(T, input_dtype), requires_grad=True)
+        y = T.tensor([0.4, 0.9], dtype=getattr(T, target_dtype))
+        r = getattr(T.nn.functional, loss)(x, y)
+        try:
+            r.backward()
+        except RuntimeError as e:
+            return str(r.dtype), str(e)
+        return str(r.dtype), str(x.grad.dtype)
+
+    assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("dtypes", [("float32", "float64", None), ("int64", "float32", None),
+                                    ("float32", "float32", "float64"), ("int64", "int64", None),
+                                    ("float64", "float32", "float32"), ("int32", "int64", None)])
+def test_lerp_wants_one_dtype(torch_ref, dtypes):
+    def run(T):
+        a, b, w = dtypes
+        x, y = T.ones(2, dtype=getattr(T, a)), T.ones(2, dtype=getattr(T, b))
+        try:
+            return T.lerp(x, y, 0.3 if w is None else T.ones(2, dtype=getattr(T, w))).tolist()
+        except (RuntimeError, NotImplementedError) as e:
+            return type(e).__name__, str(e)
+
+    assert run(retrograd) == run(torch_ref)
+
+
+def test_a_custom_functions_gradient_is_cast_to_its_inputs_dtype(torch_ref):
+    def run(T):
+        class MulPair(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, a, b):
+                ctx.save_for_backward(a, b)
+                return a * b, a + b
+
+            @staticmethod
+            def backward(ctx, ga, gb):
+                a, b = ctx.saved_tensors
+                return ga * b + gb, ga * a + gb
+
+        e = T.ones(2, 3, 1, dtype=T.float64, requires_grad=True).sum()
+        t26 = T.tensor(0.212, dtype=T.float32, requires_grad=True)
+        _, t28 = MulPair.apply(e, t26)
+        (g,) = T.autograd.grad(t28.mean(), [t26])
+        return str(g.dtype), g.item()
+
+    assert run(retrograd) == run(torch_ref)
+
+
+def test_double_backward_through_a_non_reentrant_checkpoint(torch_ref):
+    """What the checkpoint's unpack hook returns takes the saved input's place in the graph."""
+    def run(T):
+        from importlib import import_module
+
+        cp = import_module(T.__name__ + ".utils.checkpoint").checkpoint
+        t1 = T.tensor([0.667, 0.2], requires_grad=True)
+        w = T.tensor([1.5, -0.5], requires_grad=True)
+        t9 = t1 * 1.0
+        out = cp(lambda a, b: (a.cos() * b + a * a.exp()).sum(), t9, w, use_reentrant=False)
+        g1, g2 = T.autograd.grad(out, [t1, w], create_graph=True)
+        (g1 * g1 + g2 * g1).sum().backward()
+        return t1.grad.tolist(), w.grad.tolist()
+
+    ours, theirs = run(retrograd), run(torch_ref)
+    assert np.allclose(ours, theirs)

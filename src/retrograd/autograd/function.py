@@ -141,7 +141,9 @@ class BackwardCFunction(Node, FunctionCtx):
             if g is None or nxt is None or (needed is not None and nxt not in needed):
                 out.append(None)
                 continue
-            shape = self._args[pos]
+            shape, dtype = self._args[pos]
+            if g.dtype is not dtype and g.dtype.is_floating_point and dtype.is_floating_point:
+                g = g.to(dtype)  # as PyTorch casts a returned gradient to its input's dtype
             if g.shape != shape:
                 if not _sums_to(shape, g.shape):
                     raise RuntimeError(
@@ -398,7 +400,7 @@ def _connect(node, args, outputs):
     positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
     node._tensor_positions = positions
     node.next_functions = tuple(_edge(args[i]) for i in positions)
-    node._args = [a._data.shape if isinstance(a, Tensor) else None for a in args]
+    node._args = [(a._data.shape, a.dtype) if isinstance(a, Tensor) else None for a in args]
     node._seq = next(_sequence)
     node._site, node._site_at = caller_site(3)
     node._freed_at = None

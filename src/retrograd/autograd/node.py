@@ -234,14 +234,17 @@ class PackedSaved:
     again, sharing the output's version counter (kept here as ``vc``).
     """
 
-    __slots__ = ("packed", "unpack_hook", "vc", "is_output")
+    __slots__ = ("packed", "unpack_hook", "vc", "is_output", "edge")
     _vc = (None,)  # never equal to a version: the op table's inline read defers to Node._unpack
 
-    def __init__(self, packed, unpack_hook, vc, is_output):
+    def __init__(self, packed, unpack_hook, vc, is_output, edge=None):
         self.packed = packed
         self.unpack_hook = unpack_hook
         self.vc = vc
         self.is_output = is_output
+        # A saved input that requires grad: (grad_fn, output_nr, weakref to a leaf's
+        # AccumulateGrad), its place in the graph, which the unpacked tensor takes again.
+        self.edge = edge
 
     def unpack(self, node):
         from ..tensor import Tensor, _make
@@ -252,6 +255,18 @@ class PackedSaved:
                             f"result of type {type(t).__name__}")
         if self.is_output:
             t = _make(t._data, True, node, self.vc)
+        elif self.edge is not None:
+            # As in PyTorch, what the hook gives back stands where the saved tensor stood in the
+            # graph (a checkpoint's detached recomputed value still leads to its inputs, so a
+            # double backward goes through it).
+            grad_fn, output_nr, acc = self.edge
+            if grad_fn is not None:
+                if t.grad_fn is not grad_fn or t._output_nr != output_nr:
+                    t = _make(t._data, True, grad_fn, t._vc)
+                    t._output_nr = output_nr
+            elif t.grad_fn is not None or not t._requires_grad or t._acc is not acc:
+                t = _make(t._data, True, None, t._vc)
+                t._acc = acc
         return t
 
 

@@ -556,14 +556,23 @@ def _smooth_l1_loss(self, target, reduction, beta):
     return _reduce_array(loss, reduction, loss.dtype)
 
 
-# Huber with delta is delta times smooth l1 with beta = delta.
-@op(inputs="self target", saves="self target", broadcast=True, promote="binary", method=False,
-    node="HuberLossBackward0",
-    grads=(lambda g, n: _reduced_grad(g, n, _smooth_l1_slope(n, n.delta) * n.delta),
-           lambda g, n: _reduced_grad(g, n, _smooth_l1_slope(n, n.delta) * -n.delta)))
+def _huber_grad(sign):
+    def formula(g, n):
+        x, y = n.self, n.target
+        if x.dtype is not y.dtype:  # PyTorch computes in the input's dtype, and refuses here
+            raise RuntimeError(f"Found dtype {_dtype_name(y._data)} but expected "
+                               f"{_dtype_name(x._data)}")
+        return _reduced_grad(g, n, _smooth_l1_slope(n, n.delta) * (n.delta * sign))
+
+    return formula
+
+
+# Huber with delta is delta times smooth l1 with beta = delta; its result has the input's dtype.
+@op(inputs="self target", saves="self target", broadcast=True, method=False,
+    node="HuberLossBackward0", grads=(_huber_grad(1), _huber_grad(-1)))
 def _huber_loss(self, target, reduction, delta):
     loss = delta * _smooth_l1_values(self, target, delta)
-    return _reduce_array(loss, reduction, loss.dtype)
+    return _reduce_array(loss, reduction, self.dtype)
 
 
 def _weighted(per_element, weight):
@@ -615,8 +624,9 @@ def _bce_logits_target_grad(g, n):
     return _reduced_grad(g, n, _weighted(slope, n.weight))
 
 
+# The result has the target's dtype, as PyTorch's.
 @op(inputs="self target weight pos_weight", saves="self target weight pos_weight",
-    broadcast=True, promote="binary", method=False,
+    broadcast=True, method=False,
     node="BinaryCrossEntropyWithLogitsBackward0",
     grads=(_bce_logits_input_grad, _bce_logits_target_grad, None, None))
 def _binary_cross_entropy_with_logits(self, target, weight, pos_weight, reduction):
@@ -629,7 +639,7 @@ def _binary_cross_entropy_with_logits(self, target, weight, pos_weight, reductio
         loss = (1 - target) * self + (1 + (pos_weight - 1) * target) * log_sig_neg
     if weight is not None:
         loss = loss * weight
-    return _reduce_array(loss, reduction, xp.result_type(self, target))
+    return _reduce_array(loss, reduction, target.dtype)
 
 
 def _soft_margin_grad(g, n):

@@ -796,12 +796,26 @@ def _lerp_tensor(self, end, weight):
     return self + weight * (end - self)
 
 
+# The C++ type names PyTorch's dtype checks print.
+_CPP_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half",
+             "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int",
+             "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
+             "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
 @tensor_method
 def lerp(input, end, weight):
-    """``torch.lerp``: input + weight (end - input), weight a number or a tensor."""
+    """``torch.lerp``: input + weight (end - input), weight a number or a tensor; no promotion:
+    ``end`` and a tensor ``weight`` must have the input's dtype, as in PyTorch."""
     from ..tensor import Tensor
 
-    if isinstance(weight, Tensor):
+    tensor_weight = isinstance(weight, Tensor)
+    for name, t in (("end", end), ("weight", weight if tensor_weight else None)):
+        if isinstance(t, Tensor) and t.dtype is not input.dtype:
+            raise RuntimeError(f"expected dtype {_CPP_TYPE[input.dtype.name]} for `{name}` but got "
+                               f"dtype {_CPP_TYPE[t.dtype.name]}")
+    _not_for("lerp_kernel_tensor" if tensor_weight else "lerp_kernel_scalar", "biu")(input._data)
+    if tensor_weight:
         return _lerp_tensor(input, end, weight)
     return _lerp_scalar(input, end, weight)
 
