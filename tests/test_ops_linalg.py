@@ -278,3 +278,53 @@ def test_einsum_that_only_reorders_is_a_view(torch_ref):
 
     ours, theirs = run(retrograd), run(torch_ref)
     assert ours[1] == theirs[1] and np.isclose(ours[0], theirs[0])
+
+
+# --- matmul dispatched as PyTorch dispatches it -------------------------------------------------
+
+MATMUL_SHAPES = [((2, 3), (3,)), ((3,), (3, 4)), ((2, 2, 3), (3,)), ((2, 2, 3), (3, 4)),
+                 ((3,), (2, 3, 4)), ((2, 3), (2, 3, 4)), ((2, 2, 3), (2, 3, 4)),
+                 ((2, 1, 2, 3), (3, 3, 2)), ((4,), (2, 4, 1)), ((2, 3), (1, 3, 4))]
+
+
+def _node_chain(t, n=3):
+    out, fn = [], t.grad_fn
+    while fn is not None and len(out) < n:
+        out.append(fn.name())
+        nxt = [f for f, _ in fn.next_functions if f is not None and "Accum" not in f.name()]
+        fn = nxt[0] if nxt else None
+    return out
+
+
+@pytest.mark.parametrize("shapes", MATMUL_SHAPES, ids=str)
+@pytest.mark.parametrize("needs", [(True, True), (True, False), (False, True)], ids=str)
+def test_matmul_records_pytorch_nodes_and_saves_what_they_save(torch_ref, shapes, needs):
+    def run(T):
+        a, b = (T.ones(*s, requires_grad=r) for s, r in zip(shapes, needs))
+        saved = []
+        with T.autograd.graph.saved_tensors_hooks(lambda t: saved.append(tuple(t.shape)) or t,
+                                                  lambda t: t):
+            r = a @ b
+        r.sum().backward()
+        grads = [None if t.grad is None else t.grad.tolist() for t in (a, b)]
+        return (tuple(r.shape), _node_chain(r), r._base is not None, r.is_contiguous(),
+                sorted(saved), grads)
+
+    assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("shapes", MATMUL_SHAPES, ids=str)
+def test_matmul_errors_name_the_product_pytorch_calls(torch_ref, shapes):
+    def run(T):
+        out = []
+        for first in (True, False):
+            a = T.ones(*shapes[0], requires_grad=first)
+            for b in (T.ones(*shapes[1], dtype=T.float64), T.ones(*shapes[1][:-1], 7)):
+                for x, y in ((a, b), (b, a)):
+                    try:
+                        out.append(tuple((x @ y).shape))
+                    except RuntimeError as e:
+                        out.append(str(e))
+        return out
+
+    assert run(retrograd) == run(torch_ref)

@@ -123,27 +123,69 @@ def _check_matmul(a, b):
             f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
 
 
-@op(inputs="self other", saves=("other self_shape", "self other_shape"), node="UnsafeViewBackward0",
-    method=False, grads=(lambda g, n: g.matmul(n.other.mT).sum_to_size(n.self_shape),
-                         lambda g, n: n.self.mT.matmul(g).sum_to_size(n.other_shape)))
-def _batched_matmul(self, other):
-    return xp.matmul(self, other)
+@op(saves="self_shape", grads=(lambda g, n: g.reshape(n.self_shape),), node="UnsafeViewBackward0",
+    method=False)
+def _unsafe_view(self, shape):
+    """A product given its final shape: a new tensor, not a view (PyTorch's ``_unsafe_view``),
+    over the memory of the product, which nothing else holds."""
+    return self.reshape(shape)
+
+
+def _should_fold(x, y):
+    """Whether ``matmul`` folds the operand of 3 or more dims into a matrix and calls ``mm`` or
+    ``mv`` (PyTorch's choice: when the other operand requires grad, or when the fold needs no
+    copy), rather than ``bmm`` on both expanded."""
+    larger = x.ndim >= y.ndim
+    big = x._data if larger else y._data.swapaxes(-1, -2)
+    small = y if larger else x
+    if not (big.ndim >= 3 and small.ndim <= 2):
+        return False
+    if small._requires_grad:
+        return True
+    if x.ndim == 2:  # folding would need the transposed product copied back
+        return False
+    if big.size == 0:
+        return True
+    shape, strides = big.shape, big.strides
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
 
 
 @tensor_method
 def matmul(input, other):
-    """``torch.matmul``: dot, matrix-vector, matrix or batched (broadcast) product by the dims."""
+    """``torch.matmul``: dot, matrix-vector, matrix or batched (broadcast) product by the dims,
+    made of the ops PyTorch makes it of (so the same nodes save the same tensors)."""
     a, b = input.ndim, other.ndim
     if a == 2 and b == 2:
         return mm(input, other)
     if a == 1 and b == 1:
         return dot(input, other)
-    _check_matmul(input._data, other._data)
-    if a == 1:
-        return _batched_matmul(input.unsqueeze(0), other).squeeze(-2)
-    if b == 1:
-        return _batched_matmul(input, other.unsqueeze(-1)).squeeze(-1)
-    return _batched_matmul(input, other)
+    if a == 0 or b == 0 or not _should_fold(input, other):
+        _check_matmul(input._data, other._data)
+    if a == 2 and b == 1:
+        return mv(input, other)
+    if a == 1 and b == 2:
+        return mm(input.unsqueeze(0), other).squeeze_(0)
+    if _should_fold(input, other):
+        transpose = b > a
+        big = other.mT if transpose else input
+        small = (input.t() if a == 2 else input) if transpose else other
+        _check_matmul(big._data, small._data)
+        shape = tuple(big.shape[:-1])
+        folded = big.reshape(_prod(shape), big.shape[-1])
+        if small.ndim == 1:
+            return _unsafe_view(folded.mv(small), shape)
+        out = _unsafe_view(folded.mm(small), shape + (small.shape[1],))
+        return out.mT.contiguous() if transpose else out
+    n = input.shape[-2] if a > 1 else 1
+    p = other.shape[-1] if b > 1 else 1
+    batch = tuple(xp.broadcast_shapes(input.shape[:-2], other.shape[:-2]))
+    count = _prod(batch)
+    left = input.expand(batch + (n, input.shape[-1])).reshape(count, n, input.shape[-1])
+    right = other if b > 1 else other.unsqueeze(-1)
+    right = right.expand(batch + tuple(right.shape[-2:])).reshape(count, right.shape[-2], p)
+    out = left.bmm(right)
+    shape = batch + ((n,) if a > 1 else ()) + ((p,) if b > 1 else ())
+    return _unsafe_view(out.squeeze(-1) if b == 1 else out, shape)
 
 
 def _check_bmm(a, b):
