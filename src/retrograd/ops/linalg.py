@@ -159,6 +159,11 @@ def matmul(input, other):
         return mm(input, other)
     if a == 1 and b == 1:
         return dot(input, other)
+    if a == 3 and b == 3:  # a batch of one that requires grad is taken as a matrix, to be folded
+        if input.shape[0] == 1 and other.shape[0] != 1 and input._requires_grad:
+            return matmul(input.squeeze(0), other)
+        if other.shape[0] == 1 and input.shape[0] != 1 and other._requires_grad:
+            return matmul(input, other.squeeze(0))
     if a == 0 or b == 0 or not _should_fold(input, other):
         _check_matmul(input._data, other._data)
     if a == 2 and b == 1:
