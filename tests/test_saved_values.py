@@ -305,3 +305,19 @@ def test_double_backward_through_a_non_reentrant_checkpoint(torch_ref):
 
     ours, theirs = run(retrograd), run(torch_ref)
     assert np.allclose(ours, theirs)
+
+
+def test_accumulating_into_a_grad_that_has_a_graph_keeps_it(torch_ref):
+    """Without create_graph the new gradient is added in place, as PyTorch's AccumulateGrad does:
+    the .grad made with create_graph keeps its graph and its identity."""
+    def run(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        (x * x).sum().backward(create_graph=True)
+        g0 = x.grad
+        (x.grad * x.grad).sum().backward()
+        return x.grad is g0, x.grad.requires_grad, x.grad.grad_fn is not None, x.grad.tolist()
+
+    with pytest.warns(UserWarning):
+        ours = run(retrograd)
+    with pytest.warns(UserWarning):
+        assert ours == run(torch_ref)

@@ -283,9 +283,9 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True):
             variable._grad = grad
         else:  # the same array may also reach another leaf or the caller: .grad gets its own
             variable._grad = _make(array.copy())
-    elif create_graph or old._requires_grad or grad._requires_grad:
+    elif create_graph or grad._requires_grad:
         variable._grad = old + grad
-    else:
+    else:  # in place, also into a .grad that has a graph: it keeps it, as in PyTorch
         old._add_grad_(grad, site)
     if variable._post_acc_hooks is not None:
         for hook in tuple(variable._post_acc_hooks.values()):
