@@ -545,8 +545,9 @@ def _recorder(d):
     outputs = d.outputs if d.outputs is not None else _EVERY_OUTPUT
     single_edge = len(d.inputs) == 1 and not d.listed
     # (plan, mode) by which inputs need a gradient (bit i: input i), or one for every call
-    by_need = None if d.plans is None else tuple(
-        (p, _SAVE_MODES.get(p, _SAVE_OTHER)) for p in d.plans)
+    # The plan and its mode by which inputs need a gradient (bit i: input i), or one for all.
+    plans = d.plans
+    modes = None if plans is None else tuple(_SAVE_MODES.get(p, _SAVE_OTHER) for p in plans)
 
     # (plan and mode are parameters only to be fast locals; callers pass neither)
     def record(tensors, results, attrs, fit, plan=d.plan, mode=_SAVE_MODES.get(d.plan, _SAVE_OTHER)):
@@ -559,16 +560,19 @@ def _recorder(d):
             e0 = _edge(tensors[0])
             e1 = _edge(tensors[1])
             node.next_functions = (e0, e1)
-            if by_need is not None:
-                plan, mode = by_need[(e0[0] is not None) | (e1[0] is not None) << 1]
+            if modes is not None and (e0[0] is None or e1[0] is None):
+                # one input needs no gradient (with both, the full plan stands)
+                need = 2 if e0[0] is None else 1
+                plan = plans[need]
+                mode = modes[need]
         else:
             edges = node.next_functions = tuple(map(_edge, tensors))
-            if by_need is not None:
+            if modes is not None:
                 need = 0
                 for i, (fn, _) in enumerate(edges):
                     if fn is not None:
                         need |= 1 << i
-                plan, mode = by_need[need]
+                plan, mode = plans[need], modes[need]
         node._seq = next(_sequence)
         node._attrs = attrs
         if outputs == 1 and type(results) is not tuple:
