@@ -110,8 +110,8 @@ def test_saves_form_keeps_old_and_per_input_declarations_apart():
     from retrograd.ops.registry import OPS as TABLE
 
     mul = TABLE["mul"]
-    assert mul.saves == ("self", "other")
-    assert mul.plans[0b01] == (None, (0, 1)) and mul.plans[0b10] == ((0, 0), None)
+    assert mul.saves == ("other", "self")  # by name, as PyTorch keeps (and packs) them
+    assert mul.plans[0b01] == ((0, 1), None) and mul.plans[0b10] == (None, (0, 0))
     assert TABLE["_pow_tensor"].plans is None  # one string: everything, always
 
 
@@ -320,3 +320,41 @@ def test_accumulating_into_a_grad_that_has_a_graph_keeps_it(torch_ref):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # backward(create_graph=True)'s reference-cycle warning
         assert run(retrograd) == run(torch_ref)
+
+
+ORDERED = {
+    "mul": (2, lambda T, a, b: a * b), "div": (2, lambda T, a, b: a / b),
+    "pow": (2, lambda T, a, b: a ** b), "maximum": (2, lambda T, a, b: T.maximum(a, b)),
+    "lerp": (3, lambda T, a, b, c: T.lerp(a, b, c)), "clamp": (3, lambda T, a, b, c: T.clamp(a, b, c)),
+    "addcdiv": (3, lambda T, a, b, c: T.addcdiv(a, b, c)),
+    "mse_loss": (2, lambda T, a, b: T.nn.functional.mse_loss(a, b)),
+    "cumprod": (1, lambda T, a: a.cumprod(0)), "prod": (1, lambda T, a: a.prod()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ORDERED))
+def test_saved_tensors_are_packed_in_pytorchs_order(torch_ref, name):
+    """Inputs by name, then results: the order pack hooks see them."""
+    k, fn = ORDERED[name]
+
+    def run(T):
+        hs = [(T.tensor([0.5, 1.5, 2.5]) * (i + 1)).requires_grad_() * 1 for i in range(k)]
+        names = {id(h): "abc"[i] for i, h in enumerate(hs)}
+        seen = []
+        with T.autograd.graph.saved_tensors_hooks(
+                lambda t: seen.append(names.get(id(t), "result")) or t, lambda t: t):
+            fn(T, *hs)
+        return seen
+
+    assert run(retrograd) == run(torch_ref)
+
+
+def test_cumprod_keeps_its_result(torch_ref):
+    def run(T):
+        t1 = T.tensor([0.566, 1.161, -1.368, -0.539], dtype=T.float64, requires_grad=True)
+        t8 = T.cumprod(t1, dim=0).flatten()
+        t8.zero_()
+        return _error_or(lambda: t8.mean().backward())
+
+    ours = run(retrograd)
+    assert ours == run(torch_ref) and ours.startswith("error: one of the variables")

@@ -581,6 +581,7 @@ def _cumulative(name, fn, a, dim, dtype):
 def _cumprod_grad(g, n):
     """d/dx_i of sum_j g_j prod_{k<=j} x_k, exact where inputs are zero too:
     (prod_{k<i} x_k) * sum_{j>=i} g_j prod_{i<k<=j} x_k, from an n x n table of partial products."""
+    n.result  # read, so checked for in-place writes, as PyTorch's node keeps it
     x = n.self.transpose(n.dim, -1)
     gt = g.transpose(n.dim, -1)
     size = x.shape[-1]
@@ -598,7 +599,7 @@ def _cumprod_grad(g, n):
     return _to_dtype((before * tail).transpose(n.dim, -1), n.self_dtype)
 
 
-@op(saves="self self_dtype", grads=(_cumprod_grad,))
+@op(saves="self result self_dtype", grads=(_cumprod_grad,))
 def cumprod(self, dim, dtype=None):
     """``torch.cumprod``: running products along ``dim`` (integers and bools in int64)."""
     return _cumulative("cumprod", xp.cumprod, self, dim, dtype)

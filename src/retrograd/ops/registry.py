@@ -217,6 +217,13 @@ def _plans_by_need(plan, saves, saves_for):
                  for mask in range(1 << len(saves_for)))
 
 
+def _pytorch_order(saves, inputs):
+    """The saved names in the order PyTorch's nodes save (and pack) them: inputs by name, then
+    results, sizes and dtypes as declared."""
+    return tuple(sorted(s for s in saves if s in inputs)) + tuple(s for s in saves
+                                                                  if s not in inputs)
+
+
 OPS = {}
 METHODS = {}  # Tensor method name -> function, installed on Tensor by retrograd.ops
 
@@ -253,12 +260,10 @@ def op(name=None, *, inputs="self", saves="", grads=(), broadcast=False, promote
     inputs = tuple(inputs.split())
     if isinstance(saves, str):
         saves_for = None
-        saves = tuple(saves.split())
+        saves = _pytorch_order(saves.split(), inputs)
     else:
         saves_for = tuple(frozenset(reads.split()) for reads in saves)
-        read = dict.fromkeys(s for reads in saves for s in reads.split())
-        # kept in the order of the inputs, then results and sizes (PyTorch saves in that order)
-        saves = tuple(sorted(read, key=lambda s: inputs.index(s) if s in inputs else len(inputs)))
+        saves = _pytorch_order(dict.fromkeys(s for reads in saves for s in reads.split()), inputs)
         if len(saves_for) != len(inputs):
             raise ValueError(f"{name or '?'}: saves needs one string per input, "
                              f"{len(inputs)} here")
@@ -532,11 +537,14 @@ def _default_tails(d):
 
 # How a node stores what its formulas read: the plans most ops have are written out in record(),
 # since it runs on every recorded op call; any other plan goes through _save_plan.
-_SAVE_NOTHING, _SAVE_INPUT, _SAVE_RESULT, _SAVE_BOTH_INPUTS, _SAVE_FIRST, _SAVE_SECOND, \
-    _SAVE_OTHER = range(7)
+# Two inputs are kept by name ("other" before "self"): often the second one first.  For one of
+# two kept: _SAVE_<input><slot>, e.g. _SAVE_B0: the second input, in the first place.
+_SAVE_NOTHING, _SAVE_INPUT, _SAVE_RESULT, _SAVE_BOTH_INPUTS, _SAVE_BOTH_SWAPPED, _SAVE_A0, \
+    _SAVE_B1, _SAVE_B0, _SAVE_A1, _SAVE_OTHER = range(10)
 _SAVE_MODES = {(): _SAVE_NOTHING, ((0, 0),): _SAVE_INPUT, ((1, 0),): _SAVE_RESULT,
-               ((0, 0), (0, 1)): _SAVE_BOTH_INPUTS, ((0, 0), None): _SAVE_FIRST,
-               (None, (0, 1)): _SAVE_SECOND}
+               ((0, 0), (0, 1)): _SAVE_BOTH_INPUTS, ((0, 1), (0, 0)): _SAVE_BOTH_SWAPPED,
+               ((0, 0), None): _SAVE_A0, (None, (0, 1)): _SAVE_B1,
+               ((0, 1), None): _SAVE_B0, (None, (0, 0)): _SAVE_A1}
 
 
 def _recorder(d):
@@ -590,18 +598,23 @@ def _recorder(d):
                 a, b = node._saved = tensors[0], tensors[1]
                 node._versions = (a._vc[0] if isinstance(a, Tensor) else None,
                                   b._vc[0] if isinstance(b, Tensor) else None)
+            elif mode == _SAVE_BOTH_SWAPPED:
+                b, a = node._saved = tensors[1], tensors[0]
+                node._versions = (b._vc[0] if isinstance(b, Tensor) else None,
+                                  a._vc[0] if isinstance(a, Tensor) else None)
             elif mode == _SAVE_INPUT:
                 t = tensors[0]
                 node._saved = (t,)
                 node._versions = (t._vc[0],)
-            elif mode == _SAVE_FIRST:  # of two saved inputs, the one the other's gradient reads
-                a = tensors[0]
-                node._saved = (a, None)
-                node._versions = (a._vc[0] if isinstance(a, Tensor) else None, None)
-            elif mode == _SAVE_SECOND:
-                b = tensors[1]
-                node._saved = (None, b)
-                node._versions = (None, b._vc[0] if isinstance(b, Tensor) else None)
+            elif _SAVE_A0 <= mode <= _SAVE_A1:  # one of two inputs: what the other's gradient reads
+                t = tensors[0 if mode == _SAVE_A0 or mode == _SAVE_A1 else 1]
+                version = t._vc[0] if isinstance(t, Tensor) else None
+                if mode == _SAVE_A0 or mode == _SAVE_B0:
+                    node._saved = (t, None)
+                    node._versions = (version, None)
+                else:
+                    node._saved = (None, t)
+                    node._versions = (None, version)
             elif mode == _SAVE_RESULT:
                 # the output as its array and version counter, not the tensor, which holds this
                 # node (that would be a cycle)
