@@ -358,3 +358,19 @@ def test_cumprod_keeps_its_result(torch_ref):
 
     ours = run(retrograd)
     assert ours == run(torch_ref) and ours.startswith("error: one of the variables")
+
+
+@pytest.mark.parametrize("make", [
+    lambda F, x: F.leaky_relu(x, 0.1), lambda F, x: F.hardtanh(x), lambda F, x: F.relu6(x),
+    lambda F, x: F.threshold(x, 0.1, 2.0), lambda F, x: F.relu(x),
+    lambda F, x: F.leaky_relu(x * 1, 0.1, inplace=True),
+])
+def test_piecewise_linear_gradients_stay_in_the_graph(torch_ref, make):
+    """Their gradient under create_graph requires grad, and its own gradient is zeros."""
+    def run(T):
+        x = T.tensor([-1.5, 0.3, 2.0, 7.0], dtype=T.float64, requires_grad=True)
+        (g,) = T.autograd.grad(make(T.nn.functional, x).sum() * 3, [x], create_graph=True)
+        (gg,) = T.autograd.grad((g * g).sum(), [x])
+        return g.tolist(), g.requires_grad, gg.tolist()
+
+    assert run(retrograd) == run(torch_ref)

@@ -10,7 +10,7 @@ import math
 
 from .._array import xp
 from ..tensor import Tensor, _make
-from .pointwise import where
+from .pointwise import piecewise_backward, threshold_backward, where
 from .registry import op
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -157,8 +157,12 @@ def _elu(self, alpha=1.0, scale=1.0, input_scale=1.0):
     return (scale * xp.where(self > 0, self, neg)).astype(self.dtype, copy=False)
 
 
-@op(saves="self", grads=(lambda g, n: where(n.self > 0, g, g * n.negative_slope),),
-    node="LeakyReluBackward0", method=False)
+_leaky_relu_backward = piecewise_backward("LeakyReluBackwardBackward0")
+_hardtanh_backward = piecewise_backward("HardtanhBackwardBackward0")
+
+
+@op(saves="self", node="LeakyReluBackward0", method=False,
+    grads=(lambda g, n: _leaky_relu_backward(g, n.self, n.self._data > 0, 1, n.negative_slope),))
 def _leaky_relu(self, negative_slope=0.01):
     return xp.where(self > 0, self, self * negative_slope).astype(self.dtype, copy=False)
 
@@ -168,8 +172,12 @@ def _inside(x, low, high):
     return (x > low).logical_and(x < high)
 
 
-@op(saves="self", node="HardtanhBackward0", method=False,
-    grads=(lambda g, n: where(_inside(n.self, n.min_val, n.max_val), g, 0.0),))
+def _hardtanh_grad(g, n):
+    x = n.self._data
+    return _hardtanh_backward(g, n.self, (x > n.min_val) & (x < n.max_val), 1, 0)
+
+
+@op(saves="self", node="HardtanhBackward0", method=False, grads=(_hardtanh_grad,))
 def _hardtanh(self, min_val, max_val):
     """x clamped to [min_val, max_val]; unlike clamp, the gradient is 0 at the bounds."""
     return xp.clip(self, min_val, max_val).astype(self.dtype, copy=False)
@@ -211,7 +219,7 @@ def _mish(self):
 
 
 @op(saves="self", node="ThresholdBackward0", method=False,
-    grads=(lambda g, n: where(n.self > n.threshold, g, 0.0),))
+    grads=(lambda g, n: threshold_backward(g, n.self, n.threshold),))
 def _threshold(self, threshold, value):
     return xp.where(self > threshold, self, xp.asarray(value, self.dtype))
 
@@ -237,7 +245,7 @@ _NEGATIVE_SLOPE_IN_PLACE = (
 def _leaky_relu_result_grad(g, n):
     if n.negative_slope < 0:  # the result no longer tells where the input was positive
         raise RuntimeError(_NEGATIVE_SLOPE_IN_PLACE)
-    return where(n.result > 0, g, g * n.negative_slope)
+    return _leaky_relu_backward(g, n.result, n.result._data > 0, 1, n.negative_slope)
 
 
 def _in_place_named(fn, node, result_grad=None):

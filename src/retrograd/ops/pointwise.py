@@ -490,6 +490,23 @@ def threshold_backward(grad_output, self, threshold):
 _SAME_WIDTH_INT = {2: xp.int16, 4: xp.int32, 8: xp.int64}
 
 
+def piecewise_backward(node):
+    """The backward of a piecewise linear activation as an op of its own, named as PyTorch names
+    its double backward (``LeakyReluBackwardBackward0`` ...): ``grad_output`` times ``inside``
+    where ``keep`` holds, else times ``outside``.  ``self`` is an input whose derivative is 0, so
+    under create_graph the gradient is in the graph (a second gradient is zeros, not None)."""
+    def forward(grad_output, self, keep, inside, outside):
+        return xp.where(keep, grad_output * inside, grad_output * outside).astype(
+            grad_output.dtype, copy=False)
+
+    def grad_output_grad(gg, n):
+        return fn(gg, n.self, n.keep, n.inside, n.outside)
+
+    fn = op("_" + node, inputs="grad_output self", saves="self", method=False, node=node,
+            grads=(grad_output_grad, zero_grad))(forward)
+    return fn
+
+
 def keep_where(values, keep):
     """``values`` where ``keep`` holds, else exactly 0 (a nan or inf there too, as PyTorch's
     masking kernels give).  For floats, a bitwise and with an all-ones/all-zeros mask: a
