@@ -374,3 +374,17 @@ def test_piecewise_linear_gradients_stay_in_the_graph(torch_ref, make):
         return g.tolist(), g.requires_grad, gg.tolist()
 
     assert run(retrograd) == run(torch_ref)
+
+
+def test_autograd_grad_captures_before_the_hooks_of_a_node_that_also_runs(torch_ref):
+    """A tensor asked for whose node still runs (to reach another input) gives its gradient as it
+    arrived; one only captured gives it after its hooks, as PyTorch's engine does."""
+    def run(T):
+        t1 = T.tensor([[0.5], [1.0]], requires_grad=True)
+        t5 = t1.log1p()
+        t5.register_hook(lambda g: g * 2)
+        both = T.autograd.grad(t5.sum(), [t5, t1], retain_graph=True)
+        alone = T.autograd.grad(t5.sum(), [t5], retain_graph=True)
+        return [g.tolist() for g in both + alone]
+
+    assert run(retrograd) == run(torch_ref)

@@ -66,12 +66,19 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 node = heappop(ready)[1]
             slots = buffers.pop(node, None) or [None]
             hooked = node._hooked
+            runs = needed is None or needed.get(node)
+            # A node that also runs gives its gradient as it arrived, before the tensor hooks
+            # (which run as part of the node); one only captured, after them (as PyTorch).
+            captures = targets and node in targets
+            if captures and runs:
+                _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
             if hooked and (node._tensor_pre_hooks is not None
                            or node._retain_grad_hooks is not None):
                 slots = _tensor_hooks(node, slots, create_graph)
-            if targets and node in targets:
-                _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
-            if needed is not None and not needed.get(node):
+            if not runs:
+                if captures:
+                    _capture(node, targets[node], slots, inputs, captured, accumulate,
+                             create_graph)
                 continue
             if type(node) is AccumulateGrad:
                 if accumulate and slots[0] is not None:
