@@ -22,8 +22,7 @@ CASES = [
     Case("ger", lambda t, a, b: a.ger(b), [(2,), (2,)], "MulBackward0"),
 ]
 
-# Node names PyTorch gives these differ from ours (it builds einsum and some matmul cases from
-# other ops); they are checked for values and gradients only.
+# Checked for values and gradients here; einsum's nodes, views and dtypes against PyTorch's below.
 EINSUM = [
     Case("einsum_mm", lambda t, a, b: t.einsum("ij,jk->ik", a, b), [(2, 3), (3, 4)], None),
     Case("einsum_implicit", lambda t, a, b: t.einsum("ij,kj", a, b), [(2, 3), (4, 3)], None),
@@ -229,3 +228,146 @@ def test_matmul_records_pytorchs_nodes(torch_ref, shapes, grads):
         assert (g is None) == (h is None)
         if g is not None:
             np.testing.assert_allclose(g, h, rtol=1e-12)
+
+
+# --- einsum built as PyTorch builds it ------------------------------------------------------------
+
+EINSUM_BUILT = [
+    ("ij,jk->ik", [(2, 3), (3, 4)]), ("ij,jk->ki", [(2, 3), (3, 4)]), ("i->i", [(3,)]),
+    ("ij->ji", [(2, 3)]), ("ij->j", [(2, 3)]), ("ii->i", [(3, 3)]), ("i,jk->k", [(2,), (3, 4)]),
+    ("i,i->", [(3,), (3,)]), ("i,j->ij", [(2,), (3,)]), ("i,i,i->", [(3,), (3,), (3,)]),
+    ("bii,bj->bij", [(2, 3, 3), (2, 2)]), ("...i,...i", [(2, 3), (3,)]), ("i,i->", [(1,), (3,)]),
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]), ("bn,anm,bm->ba", [(2, 3), (4, 3, 5), (2, 5)]),
+    ("bij,bjk->bik", [(1, 2, 3), (4, 3, 2)]), ("ij,jk->ik", [(2, 0), (0, 4)]), ("iij->j", [(2, 2, 3)]),
+]
+
+
+@pytest.mark.parametrize("equation,shapes", EINSUM_BUILT, ids=[e for e, _ in EINSUM_BUILT])
+def test_einsum_is_built_from_the_ops_pytorch_uses(torch_ref, equation, shapes):
+    """Same values, gradients and second gradients; a view where PyTorch's result is one; the
+    same node at the output."""
+    def run(T):
+        rng = np.random.default_rng(0)
+        ops = [T.tensor(rng.uniform(-1, 1, s), requires_grad=True) for s in shapes]
+        r = T.einsum(equation, *ops)
+        gs = T.autograd.grad(r.sum(), ops, create_graph=True)
+        s2 = sum((g * g).sum() for g in gs)
+        gg = T.autograd.grad(s2, ops, allow_unused=True) if s2.requires_grad else ()
+        arrays = [r] + list(gs) + [g for g in gg if g is not None]
+        return ([a.detach().numpy() for a in arrays], r._base is not None, r.grad_fn.name(),
+                [g is None for g in gg])
+
+    ours, theirs = run(retrograd), run(torch_ref)
+    assert ours[1:] == theirs[1:]
+    for a, b in zip(ours[0], theirs[0], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("equation,shapes,dtypes", [
+    ("i,j->ij", [(2,), (2,)], ("float64", "float32")),
+    ("i,i->i", [(2,), (2,)], ("int64", "float32")),
+    ("i,jk->k", [(2,), (2, 2)], ("float32", "float64")),
+    ("i,i->", [(2,), (2,)], ("float64", "float32")),
+    ("ij,jk->ik", [(2, 2), (2, 2)], ("float32", "float64")),
+    ("ij,jk->ik", [(2, 2), (2, 2)], ("int64", "int64")),
+])
+def test_einsum_promotes_where_pytorch_multiplies_and_refuses_where_it_contracts(
+        torch_ref, equation, shapes, dtypes):
+    def run(T):
+        ops = [T.ones(*s, dtype=getattr(T, d)) for s, d in zip(shapes, dtypes)]
+        try:
+            r = T.einsum(equation, *ops)
+        except RuntimeError as e:
+            return str(e)
+        return str(r.dtype), r.tolist()
+
+    assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("equation,shapes", [
+    ("i,ji->j", [(3,), (2, 3)]), ("i,jk->k", [(2,), (1, 3)]), ("ij,jk->ik", [(2, 3), (3, 4)]),
+    ("i,j->ij", [(2,), (3,)]),
+])
+def test_einsum_checks_what_it_saved_for_in_place_writes(torch_ref, equation, shapes):
+    """A summed-away operand is saved as its sum, which a later write does not change; one that
+    takes part in a product is saved as a view of it, and the write raises."""
+    def run(T):
+        a = T.tensor(np.linspace(0.5, 1.5, int(np.prod(shapes[0]))).reshape(shapes[0]))
+        b = T.ones(*shapes[1], dtype=T.float64, requires_grad=True)
+        r = T.einsum(equation, a, b)
+        with T.no_grad():
+            a.add_(1.13)
+        try:
+            r.sum().backward()
+        except RuntimeError as e:
+            return str(e).split(" is at version")[0]
+        return b.grad.tolist()
+
+    assert run(retrograd) == run(torch_ref)
+
+
+def test_einsum_that_only_reorders_is_a_view(torch_ref):
+    def run(T):
+        x1 = T.tensor(-1.82, requires_grad=True)
+        v0 = x1 * T.tensor([0.06, 0.24])
+        v3 = T.einsum("i->i", v0)
+        v3 += v0.flip(0)
+        v0.sum().backward()
+        x = T.zeros(3, 3)
+        T.einsum("ii->i", x).add_(1)
+        return x1.grad.item(), x.tolist()
+
+    ours, theirs = run(retrograd), run(torch_ref)
+    assert ours[1] == theirs[1] and np.isclose(ours[0], theirs[0])
+
+
+# --- matmul dispatched as PyTorch dispatches it -------------------------------------------------
+
+MATMUL_SHAPES = [((2, 3), (3,)), ((3,), (3, 4)), ((2, 2, 3), (3,)), ((2, 2, 3), (3, 4)),
+                 ((3,), (2, 3, 4)), ((2, 3), (2, 3, 4)), ((2, 2, 3), (2, 3, 4)),
+                 ((2, 1, 2, 3), (3, 3, 2)), ((4,), (2, 4, 1)), ((2, 3), (1, 3, 4)),
+                 ((1, 2, 3), (4, 3, 5)), ((4, 2, 3), (1, 3, 5)), ((1, 1, 1), (2, 1, 1)),
+                 ((1, 2, 3), (1, 3, 5))]
+
+
+def _node_chain(t, n=3):
+    out, fn = [], t.grad_fn
+    while fn is not None and len(out) < n:
+        out.append(fn.name())
+        nxt = [f for f, _ in fn.next_functions if f is not None and "Accum" not in f.name()]
+        fn = nxt[0] if nxt else None
+    return out
+
+
+@pytest.mark.parametrize("shapes", MATMUL_SHAPES, ids=str)
+@pytest.mark.parametrize("needs", [(True, True), (True, False), (False, True)], ids=str)
+def test_matmul_records_pytorch_nodes_and_saves_what_they_save(torch_ref, shapes, needs):
+    def run(T):
+        a, b = (T.ones(*s, requires_grad=r) for s, r in zip(shapes, needs))
+        saved = []
+        with T.autograd.graph.saved_tensors_hooks(lambda t: saved.append(tuple(t.shape)) or t,
+                                                  lambda t: t):
+            r = a @ b
+        r.sum().backward()
+        grads = [None if t.grad is None else t.grad.tolist() for t in (a, b)]
+        return (tuple(r.shape), _node_chain(r), r._base is not None, r.is_contiguous(),
+                sorted(saved), grads)
+
+    assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("shapes", MATMUL_SHAPES, ids=str)
+def test_matmul_errors_name_the_product_pytorch_calls(torch_ref, shapes):
+    def run(T):
+        out = []
+        for first in (True, False):
+            a = T.ones(*shapes[0], requires_grad=first)
+            for b in (T.ones(*shapes[1], dtype=T.float64), T.ones(*shapes[1][:-1], 7)):
+                for x, y in ((a, b), (b, a)):
+                    try:
+                        out.append(tuple((x @ y).shape))
+                    except RuntimeError as e:
+                        out.append(str(e))
+        return out
+
+    assert run(retrograd) == run(torch_ref)

@@ -12,7 +12,7 @@ import weakref
 
 from .autograd.anomaly import site_line
 from .autograd.function import BackwardCFunction
-from .autograd.node import AccumulateGrad, PackedSaved, grad_accumulator
+from .autograd.node import RELEASED, AccumulateGrad, PackedSaved, grad_accumulator
 from .tensor import Tensor
 
 __all__ = ["DotGraph", "draw", "memory_report"]
@@ -112,9 +112,12 @@ def saved_entries(node):
     if not index:
         return []
     saved = getattr(node, "_saved", None)
+    versions = getattr(node, "_versions", None) or ()
     out = []
     for name, i in index.items():
-        if saved is None:
+        if i < len(versions) and versions[i] is None and (saved is None or saved[i] is None):
+            continue  # left out: no gradient that reads it was needed
+        if saved is None or saved[i] is RELEASED:
             out.append(("_saved_" + name, None))
             continue
         value = saved[i]

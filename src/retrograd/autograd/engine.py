@@ -89,12 +89,19 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 node = heappop(ready)[1]
             slots = buffers.pop(node, None) or [None]
             hooked = node._hooked
+            runs = needed is None or needed.get(node)
+            # A node that also runs gives its gradient as it arrived, before the tensor hooks
+            # (which run as part of the node); one only captured, after them (as PyTorch).
+            captures = targets and node in targets
+            if captures and runs:
+                _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
             if hooked and (node._tensor_pre_hooks is not None
                            or node._retain_grad_hooks is not None):
-                slots = _tensor_hooks(node, slots)
-            if targets and node in targets:
-                _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
-            if needed is not None and not needed.get(node):
+                slots = _tensor_hooks(node, slots, create_graph)
+            if not runs:
+                if captures:
+                    _capture(node, targets[node], slots, inputs, captured, accumulate,
+                             create_graph)
                 continue
             if type(node) is AccumulateGrad:
                 if accumulate and slots[0] is not None:
@@ -321,9 +328,9 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True):
             variable._grad = grad
         else:  # the same array may also reach another leaf or the caller: .grad gets its own
             variable._grad = _make(array.copy())
-    elif create_graph or old._requires_grad or grad._requires_grad:
+    elif create_graph or grad._requires_grad:
         variable._grad = old + grad
-    else:
+    else:  # in place, also into a .grad that has a graph: it keeps it, as in PyTorch
         old._add_grad_(grad, site)
     if variable._post_acc_hooks is not None:
         for hook in tuple(variable._post_acc_hooks.values()):
@@ -377,7 +384,7 @@ def _store_grad(t, g, create_graph):
         t._grad = old + g
 
 
-def _tensor_hooks(node, slots):
+def _tensor_hooks(node, slots, create_graph):
     """Tensor hooks of the node's outputs (``t.register_hook``), then ``retain_grad``."""
     hooks = node._tensor_pre_hooks
     if hooks is not None:
@@ -392,7 +399,10 @@ def _tensor_hooks(node, slots):
         for key, ref in retain.items():
             t = ref()
             if t is not None and key < len(slots) and slots[key] is not None:
-                _store_grad(t, slots[key], False)
+                if create_graph and t._grad is None:  # a copy in the graph, as PyTorch's clone
+                    t._grad = slots[key].clone()
+                else:
+                    _store_grad(t, slots[key], False)
     return slots
 
 

@@ -10,7 +10,6 @@ import functools
 import inspect
 import warnings
 
-from .. import dtypes
 from .._array import xp
 from ..tensor import CUSTOM_VIEW, Tensor, _make, bump_version
 from .anomaly import caller_site, node_origin
@@ -141,7 +140,9 @@ class BackwardCFunction(Node, FunctionCtx):
             if g is None or nxt is None or (needed is not None and nxt not in needed):
                 out.append(None)
                 continue
-            shape = self._args[pos]
+            shape, dtype = self._args[pos]
+            if g.dtype is not dtype and g.dtype.is_floating_point and dtype.is_floating_point:
+                g = g.to(dtype)  # as PyTorch casts a returned gradient to its input's dtype
             if g.shape != shape:
                 if not _sums_to(shape, g.shape):
                     raise RuntimeError(
@@ -149,12 +150,11 @@ class BackwardCFunction(Node, FunctionCtx):
                         f"[{', '.join(map(str, g.shape))}] but expected shape compatible with "
                         f"[{', '.join(map(str, shape))}]" + _where(self))
                 g = g.sum_to_size(shape)
-            if g._data.dtype != self._arg_dtypes[pos]:  # as PyTorch's engine casts it
-                g = g.to(dtypes.FROM_NP[self._arg_dtypes[pos]])
             out.append(g)
         return out
 
     _release = FunctionNode._release  # drop the saved tensors, remembering which backward did
+    _kept_on_release = ()
 
 
 def _where(node):
@@ -400,8 +400,7 @@ def _run_jvp(cls, node, args, tangents, outputs):
 
 def _connect(node, args, outputs):
     """Make ``node`` the grad_fn of the outputs and keep what backward needs."""
-    node._args = [a._data.shape if isinstance(a, Tensor) else None for a in args]
-    node._arg_dtypes = [a._data.dtype if isinstance(a, Tensor) else None for a in args]
+    node._args = [(a._data.shape, a.dtype) if isinstance(a, Tensor) else None for a in args]
     node._seq = next(_sequence)
     node._site, node._site_at = caller_site(3)
     node._freed_at = None

@@ -68,10 +68,14 @@ def _pack_node(saved, plan, results):
         return saved
     pack, unpack = stack[-1]
     out = list(saved)
-    for j, (kind, i) in enumerate(plan):
+    for j, entry in enumerate(plan):
+        if entry is None:  # left out: its gradient is not needed
+            continue
+        kind, i = entry
         if kind == 0 and isinstance(saved[j], Tensor):
             t = saved[j]
-            out[j] = PackedSaved(_packed(pack, t), unpack, t._vc, False)
+            edge = (t.grad_fn, t._output_nr, t._acc) if t._requires_grad else None
+            out[j] = PackedSaved(_packed(pack, t), unpack, t._vc, False, edge)
         elif kind == 1:
             r = results[i]
             out[j] = PackedSaved(_packed(pack, r), unpack, r._vc, True)

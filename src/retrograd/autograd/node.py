@@ -132,6 +132,8 @@ class FunctionNode(Node):
     # Filled per op by the op table:
     _formulas = ()       # one formula(grad, node) per tensor input, or None where not differentiable
     _saved_slots = {}    # saved name -> position in _saved
+    _kept_on_release = ()  # positions in _saved of sizes and dtypes, which a release keeps
+    _check_unread = True   # whether it may keep a tensor that the formulas it runs do not read
     _n_outputs = 1
     _op_name = ""
     # saved index -> fn(tensor): the tensor as PyTorch's node would have saved it, for errors
@@ -141,6 +143,8 @@ class FunctionNode(Node):
     def apply(self, grads, needed):
         """The gradients for each input, from those of the outputs; ``needed`` (a set, or None
         for all) names the next nodes whose gradients are wanted."""
+        if (self._check_unread or needed is not None) and self._versions:
+            self._check_saved()
         g = grads[0] if self._n_outputs == 1 else grads
         meta = self._meta
         out = []
@@ -154,9 +158,30 @@ class FunctionNode(Node):
             out.append(r)
         return out
 
+    def _check_saved(self):
+        """Before the formulas run: every saved tensor still as it was saved, read or not by the
+        gradients wanted now (PyTorch unpacks all of a node's saved values before its formulas)."""
+        saved = self._saved
+        if saved is None:
+            for v in self._versions:
+                if v is not None:
+                    raise freed_error(self)
+            return
+        for i, v in enumerate(self._versions):
+            if v is not None:
+                t = saved[i]
+                if type(t) is PackedSaved:
+                    continue  # no version to check, as in PyTorch
+                if (t._vc[0] != v) if v >= 0 else (t is RELEASED or t[1][0] != ~v):
+                    self._unpack(i)  # raises the error
+
     def _release(self, where=None):
-        if self._saved is not None:
-            self._saved = None
+        saved = self._saved
+        if saved is not None:
+            kept = self._kept_on_release
+            # Sizes and dtypes stay, as PyTorch keeps them: a node that saved no tensor can run again.
+            self._saved = None if not kept else tuple(
+                s if i in kept else RELEASED for i, s in enumerate(saved))
             self._freed_at = where
 
     def _unpack(self, i):
@@ -164,6 +189,8 @@ class FunctionNode(Node):
         if saved is None:
             raise freed_error(self)
         value = saved[i]
+        if value is RELEASED:
+            raise freed_error(self)
         version = self._versions[i]
         if version is None:
             return value
@@ -186,6 +213,19 @@ class FunctionNode(Node):
 
 
 
+class _Released:
+    """What a release leaves in place of a saved tensor beside sizes it keeps."""
+
+    __slots__ = ()
+    _vc = (None,)  # never equal to a version: the op table's inline read defers to Node._unpack
+
+    def __repr__(self):
+        return "<released>"
+
+
+RELEASED = _Released()
+
+
 class PackedSaved:
     """A saved tensor that went through a ``saved_tensors_hooks`` pack hook at save time.
 
@@ -194,14 +234,17 @@ class PackedSaved:
     again, sharing the output's version counter (kept here as ``vc``).
     """
 
-    __slots__ = ("packed", "unpack_hook", "vc", "is_output")
+    __slots__ = ("packed", "unpack_hook", "vc", "is_output", "edge")
     _vc = (None,)  # never equal to a version: the op table's inline read defers to Node._unpack
 
-    def __init__(self, packed, unpack_hook, vc, is_output):
+    def __init__(self, packed, unpack_hook, vc, is_output, edge=None):
         self.packed = packed
         self.unpack_hook = unpack_hook
         self.vc = vc
         self.is_output = is_output
+        # A saved input that requires grad: (grad_fn, output_nr, weakref to a leaf's
+        # AccumulateGrad), its place in the graph, which the unpacked tensor takes again.
+        self.edge = edge
 
     def unpack(self, node):
         from ..tensor import Tensor, _make
@@ -212,6 +255,18 @@ class PackedSaved:
                             f"result of type {type(t).__name__}")
         if self.is_output:
             t = _make(t._data, True, node, self.vc)
+        elif self.edge is not None:
+            # As in PyTorch, what the hook gives back stands where the saved tensor stood in the
+            # graph (a checkpoint's detached recomputed value still leads to its inputs, so a
+            # double backward goes through it).
+            grad_fn, output_nr, acc = self.edge
+            if grad_fn is not None:
+                if t.grad_fn is not grad_fn or t._output_nr != output_nr:
+                    t = _make(t._data, True, grad_fn, t._vc)
+                    t._output_nr = output_nr
+            elif t.grad_fn is not None or not t._requires_grad or t._acc is not acc:
+                t = _make(t._data, True, None, t._vc)
+                t._acc = acc
         return t
 
 
@@ -236,6 +291,8 @@ class BinaryNode(FunctionNode):
     __slots__ = ()
 
     def apply(self, grads, needed):
+        if (self._check_unread or needed is not None) and self._versions:
+            self._check_saved()
         g = grads[0]
         (n0, _), (n1, _) = self.next_functions
         f0, f1 = self._formulas

@@ -342,19 +342,24 @@ def _legacy_reduction(size_average, reduce, reduction):
     return reduction
 
 
-def _warn_size(input: Tensor, target: Tensor) -> None:
+def _warn_size(input: Tensor, target: Tensor):
+    """``(input, target)`` broadcast to one shape, with PyTorch's warning where they differ: the
+    loss then sees two tensors of that shape, as PyTorch's (a 0-d target promotes as one, and its
+    gradient is summed back through the expand)."""
     if target.shape != input.shape:
         warnings.warn(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
             "Please ensure they have the same size.", stacklevel=3)
+        return _ops.broadcast_tensors(input, target)
+    return input, target
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
              reduction: str = "mean", weight=None) -> Tensor:
     """``F.mse_loss``: the (mean) squared difference, each term times ``weight`` when given (a
     tensor of the input's size; the mean then divides the weighted sum by the element count)."""
-    _warn_size(input, target)
+    input, target = _warn_size(input, target)
     reduction = _valid_reduction(_legacy_reduction(size_average, reduce, reduction))
     if weight is None:
         return _nn._mse_loss(input, target, reduction)
@@ -370,14 +375,14 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
             reduction: str = "mean") -> Tensor:
     """``F.l1_loss``: the (mean) absolute difference."""
-    _warn_size(input, target)
+    input, target = _warn_size(input, target)
     return _reduce((input - target).abs(), _legacy_reduction(size_average, reduce, reduction))
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """``F.smooth_l1_loss``: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
-    _warn_size(input, target)
+    input, target = _warn_size(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if beta == 0.0:  # PyTorch computes the l1 loss then, with its nodes
         return _reduce((input - target).abs(), reduction)
@@ -387,7 +392,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
                delta: float = 1.0) -> Tensor:
     """``F.huber_loss``: 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
-    _warn_size(input, target)
+    input, target = _warn_size(input, target)
     return _nn._huber_loss(input, target, _valid_reduction(reduction), delta)
 
 

@@ -30,7 +30,7 @@ def _dt(a):
         .replace("int64", "long int")
 
 
-@op(inputs="self mat2", saves="self mat2", check=_check_mm,
+@op(inputs="self mat2", saves=("mat2", "self"), check=_check_mm,
     grads=(lambda g, n: g.mm(n.mat2.t()), lambda g, n: n.self.t().mm(g)))
 def mm(self, mat2):
     """``torch.mm``: the product of two matrices."""
@@ -54,7 +54,7 @@ def _check_dot(a, b):
         )
 
 
-@op(inputs="self tensor", saves="self tensor", check=_check_dot,
+@op(inputs="self tensor", saves=("tensor", "self"), check=_check_dot,
     grads=(lambda g, n: g * n.tensor, lambda g, n: g * n.self))
 def dot(self, tensor):
     """``torch.dot``: the inner product of two vectors."""
@@ -124,20 +124,18 @@ def _check_matmul(a, b):
             f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
 
 
-def _should_fold(t1, t2):
-    """Whether ``matmul`` folds the batch of the operand of more dims (seen as ``big``: the
-    second, transposed, when it has more dims) into the rows of one ``mm``/``mv``: when the
-    other operand is a vector or a matrix and either it requires grad (a broadcast bmm would
-    give it a batch of gradients to sum) or the fold is a view of ``big``. The facts of
-    PyTorch's own choice, which decides the nodes recorded."""
-    larger = t1.ndim >= t2.ndim
-    big = t1._data if larger else xp.swapaxes(t2._data, -1, -2)
-    small = t2 if larger else t1
-    if big.ndim < 3 or small.ndim > 2:
+def _should_fold(x, y):
+    """Whether ``matmul`` folds the operand of 3 or more dims into a matrix and calls ``mm`` or
+    ``mv`` (PyTorch's choice: when the other operand requires grad, or when the fold needs no
+    copy), rather than ``bmm`` on both expanded."""
+    larger = x.ndim >= y.ndim
+    big = x._data if larger else y._data.swapaxes(-1, -2)
+    small = y if larger else x
+    if not (big.ndim >= 3 and small.ndim <= 2):
         return False
     if small._requires_grad:
         return True
-    if t1.ndim == 2:  # folding would need the result transposed and copied
+    if x.ndim == 2:  # folding would need the transposed product copied back
         return False
     if big.size == 0:
         return True
@@ -148,48 +146,44 @@ def _should_fold(t1, t2):
 @tensor_method
 def matmul(input, other):
     """``torch.matmul``: dot, matrix-vector, matrix or batched (broadcast) product by the dims,
-    composed of ``dot``, ``mv``, ``mm`` and ``bmm`` as PyTorch composes it, so the graph has
-    PyTorch's nodes."""
+    made of the ops PyTorch makes it of (so the same nodes save the same tensors)."""
     a, b = input.ndim, other.ndim
     if a == 2 and b == 2:
         return mm(input, other)
     if a == 1 and b == 1:
         return dot(input, other)
+    if a == 3 and b == 3:  # a batch of one that requires grad is taken as a matrix, to be folded
+        if input.shape[0] == 1 and other.shape[0] != 1 and input._requires_grad:
+            return matmul(input.squeeze(0), other)
+        if other.shape[0] == 1 and input.shape[0] != 1 and other._requires_grad:
+            return matmul(input, other.squeeze(0))
+    if a == 0 or b == 0 or not _should_fold(input, other):
+        _check_matmul(input._data, other._data)
     if a == 2 and b == 1:
         return mv(input, other)
-    _check_matmul(input._data, other._data)
     if a == 1 and b == 2:
         return mm(input.unsqueeze(0), other).squeeze_(0)
     if _should_fold(input, other):
         transpose = b > a
         big = other.mT if transpose else input
         small = (input.t() if a == 2 else input) if transpose else other
-        lead = big.shape[:-1]
-        folded = big.reshape(_prod(lead), big.shape[-1])
+        _check_matmul(big._data, small._data)
+        shape = tuple(big.shape[:-1])
+        folded = big.reshape(_prod(shape), big.shape[-1])
         if small.ndim == 1:
-            return _unsafe_view(folded.mv(small), lead)
-        out = _unsafe_view(folded.mm(small), lead + (small.shape[1],))
+            return _unsafe_view(folded.mv(small), shape)
+        out = _unsafe_view(folded.mm(small), shape + (small.shape[1],))
         return out.mT.contiguous() if transpose else out
-    if a == 3 and b == 3 and input.shape[0] != other.shape[0]:
-        # a batch of one that requires grad is squeezed, so that it gets one gradient (folded)
-        if input.shape[0] == 1 and input._requires_grad:
-            return matmul(input.squeeze(0), other)
-        if other.shape[0] == 1 and other._requires_grad:
-            return matmul(input, other.squeeze(0))
     n = input.shape[-2] if a > 1 else 1
-    m = input.shape[-1]
     p = other.shape[-1] if b > 1 else 1
     batch = tuple(xp.broadcast_shapes(input.shape[:-2], other.shape[:-2]))
     count = _prod(batch)
-    left = input.expand(*batch, n, m).reshape(count, n, m)
-    if b == 1:
-        right = other.expand(*batch, m).reshape(count, m).unsqueeze(2)
-        out = left.bmm(right).squeeze(-1)
-    else:
-        right = other.expand(*batch, m, p).reshape(count, m, p)
-        out = left.bmm(right)
+    left = input.expand(batch + (n, input.shape[-1])).reshape(count, n, input.shape[-1])
+    right = other if b > 1 else other.unsqueeze(-1)
+    right = right.expand(batch + tuple(right.shape[-2:])).reshape(count, right.shape[-2], p)
+    out = left.bmm(right)
     shape = batch + ((n,) if a > 1 else ()) + ((p,) if b > 1 else ())
-    return _unsafe_view(out, shape)
+    return _unsafe_view(out.squeeze(-1) if b == 1 else out, shape)
 
 
 def _check_bmm(a, b):
@@ -205,7 +199,7 @@ def _check_bmm(a, b):
         raise RuntimeError(f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
 
 
-@op(inputs="self mat2", saves="self mat2", check=_check_bmm,
+@op(inputs="self mat2", saves=("mat2", "self"), check=_check_bmm,
     grads=(lambda g, n: g.bmm(n.mat2.mT), lambda g, n: n.self.mT.bmm(g)))
 def bmm(self, mat2):
     """``torch.bmm``: a batch of matrix products, ``out[b] = self[b] @ mat2[b]``."""
@@ -304,58 +298,101 @@ def _letter_sizes(inputs, shapes):
     return sizes
 
 
-def _einsum_grad(g, n):
-    """One gradient per operand: the einsum of the output's gradient with the other operands into
-    this operand's subscripts.  A letter repeated in the operand ('ii') gets a fresh letter tied to
-    the first by an identity matrix; a letter summed away within the operand alone gets a vector
-    of ones, so every letter of the result appears among the einsum's inputs."""
-    inputs, output, sizes, operands = n.inputs, n.output, n.sizes, n.operands
-    free = iter(c for c in string.ascii_letters if c not in sizes)
-    grads = []
-    for i, sub in enumerate(inputs):
-        subs = [output] + inputs[:i] + inputs[i + 1:]
-        args = [g] + operands[:i] + operands[i + 1:]
-        target = ""
-        for c in sub:
-            if c in target:
-                fresh = next(free)
-                subs.append(c + fresh)
-                args.append(_make(xp.eye(sizes[c], dtype=g._data.dtype)))
-                c = fresh
-            target += c
-        present = set("".join(subs))
-        for c in dict.fromkeys(sub):
-            if c not in present:
-                subs.append(c)
-                args.append(_make(xp.ones(sizes[c], dtype=g._data.dtype)))
-        grads.append(_einsum(args, ",".join(subs) + "->" + target, subs, target, sizes, args))
-    return grads
-
-
-@op("einsum", inputs="tensors", grads=(_einsum_grad,), method=False)
-def _einsum(tensors, equation, inputs, output, sizes, operands):
-    return xp.einsum(equation, *tensors, optimize=len(tensors) > 2)
-
-
 def einsum(equation, *operands):
     """``torch.einsum``: sums of products over the subscripts of ``equation`` (NumPy's notation,
-    ``...`` and implicit output included)."""
+    ``...`` and implicit output included).
+
+    Built from other ops as PyTorch builds it, so it behaves as PyTorch's does: a subscript that
+    only reorders dims (``'ij->ji'``) gives a view; operands multiplied with nothing summed between
+    them go through ``mul`` (and promote dtypes), those with subscripts summed between them through
+    ``bmm`` (which wants one dtype); each of those nodes keeps what it saves, version-checked.
+    """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     shapes = [t.shape for t in operands]
     inputs, output = parse_einsum(equation, shapes)
-    sizes = _letter_sizes(inputs, shapes)
-    first = operands[0]._data
-    for t in operands[1:]:
-        if t._data.dtype != first.dtype:
-            raise RuntimeError(
-                f"expected scalar type {_scalar_name(first)} but found {_scalar_name(t._data)}")
-    # Size-1 dimensions broadcast against the letter's size (NumPy's einsum would refuse them).
-    ops = []
-    for sub, t in zip(inputs, operands):
-        full = tuple(sizes[c] for c in sub)
-        ops.append(t.expand(full) if tuple(t.shape) != full else t)
-    return _einsum(ops, ",".join(inputs) + "->" + output, inputs, output, sizes, ops)
+    _letter_sizes(inputs, shapes)
+    # Every operand is laid out over the same dims: the output's letters, then those summed.
+    summed = [c for c in dict.fromkeys("".join(inputs)) if c not in output]
+    order = list(output) + summed
+    ops = [_einsum_operand(t, sub, order, output, inputs, i)
+           for i, (t, sub) in enumerate(zip(operands, inputs))]
+    if len(ops) == 1:
+        result = ops[0]
+        if summed:
+            result = result.sum(list(range(len(output), len(order))))
+        return result
+    result = ops[0]
+    for i in range(1, len(ops)):
+        later = set("".join(inputs[i + 1:]))
+        done = [order.index(c) for c in summed
+                if c not in later and (c in inputs[i] or any(c in sub for sub in inputs[:i]))]
+        result = _sum_product(result, ops[i], done)
+    if summed:
+        result = result.reshape(tuple(result.shape[:len(output)]))
+    return result
+
+
+def _einsum_operand(t, sub, order, output, inputs, i):
+    """Operand ``i`` over all the dims of ``order``: repeated letters taken along their diagonal,
+    letters no other operand nor the output has summed, dims it lacks of size 1."""
+    sub = list(sub)
+    for c in list(dict.fromkeys(sub)):
+        while sub.count(c) > 1:
+            p = sub.index(c)
+            q = sub.index(c, p + 1)
+            t = t.diagonal(0, p, q)
+            sub = [x for k, x in enumerate(sub) if k not in (p, q)] + [c]
+    others = "".join(inputs[:i] + inputs[i + 1:]) + output
+    alone = [k for k, c in enumerate(sub) if c not in others]
+    if alone and len(inputs) > 1:
+        t = t.sum(alone)
+        sub = [c for k, c in enumerate(sub) if k not in alone]
+    for c in order:
+        if c not in sub:
+            t = t.unsqueeze(-1)
+            sub.append(c)
+    return t.permute([sub.index(c) for c in order if c in sub])
+
+
+def _sum_product(left, right, dims):
+    """``(left * right)`` summed over ``dims``, keeping them (size 1): a dim only one side has is
+    summed on that side, one both have by a ``bmm``; with none such, a ``mul``."""
+    if not dims:
+        return left * right
+    batch, lonly, ronly, both = [], [], [], []
+    for d in range(left.ndim):
+        ls, rs = left.shape[d] != 1, right.shape[d] != 1
+        if d in dims:
+            if ls and rs:
+                both.append(d)
+            elif ls:
+                left = left.sum(d, keepdim=True)
+            elif rs:
+                right = right.sum(d, keepdim=True)
+        elif ls and rs:
+            batch.append(d)
+        elif ls:
+            lonly.append(d)
+        elif rs:
+            ronly.append(d)
+    if not both:  # nothing left to sum over both: a product (of ones along the summed dims)
+        return left * right
+    rest = [d for d in range(left.ndim) if d not in batch + lonly + ronly + both]
+
+    def size(t, ds):
+        n = 1
+        for d in ds:
+            n *= t.shape[d]
+        return n
+
+    bsz, lsz, rsz, ssz = size(left, batch), size(left, lonly), size(right, ronly), size(left, both)
+    a = left.permute(batch + lonly + both + ronly + rest).reshape(bsz, lsz, ssz)
+    b = right.permute(batch + both + ronly + lonly + rest).reshape(bsz, ssz, rsz)
+    out = a.bmm(b).reshape([left.shape[d] for d in batch + lonly] + [right.shape[d] for d in ronly]
+                           + [1] * (len(both) + len(rest)))
+    placed = batch + lonly + ronly + both + rest
+    return out.permute([placed.index(d) for d in range(left.ndim)])
 
 
 # --- diagonals and the trace ---------------------------------------------------------------------
@@ -435,12 +472,9 @@ def _check_mv(a, v):
     if a.shape[1] != v.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({_dims(a)}), vec "
                            f"({v.shape[0]})")
-    if a.dtype != v.dtype:  # PyTorch computes mv as addmv into a result of the vector's dtype
-        raise RuntimeError("addmv input tensors must have the same dtype, but got "
-                           f"{_scalar_name(v)}, {_scalar_name(a)}, and {_scalar_name(v)}")
 
 
-@op(inputs="self vec", saves="self vec", check=_check_mv,
+@op(inputs="self vec", saves=("vec", "self"), check=_check_mv,
     grads=(lambda g, n: g.unsqueeze(1) * n.vec, lambda g, n: n.self.t().mv(g)))
 def mv(self, vec):
     """``torch.mv``: a matrix times a vector."""

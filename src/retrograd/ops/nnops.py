@@ -10,7 +10,7 @@ import math
 
 from .._array import xp
 from ..tensor import Tensor, _make, made_stale
-from .pointwise import where
+from .pointwise import piecewise_backward, threshold_backward, where
 from .registry import op
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -74,9 +74,7 @@ def _dtype_name(a):
     return name(a)
 
 
-# saves "weight self", not "self weight": registry.py's fast path for saving the first two inputs
-# assumes an op has exactly two tensor inputs.
-@op(inputs="self weight bias", saves="weight self", method=False, node="AddmmBackward0",
+@op(inputs="self weight bias", saves=("weight", "self", ""), method=False, node="AddmmBackward0",
     check=_check_linear,
     grads=(lambda g, n: g.mm(n.weight), lambda g, n: g.t().mm(n.self), lambda g, n: g.sum(0)))
 def _linear(self, weight, bias):
@@ -96,7 +94,7 @@ def _as_pytorch_saves_weight(weight):
     return made_stale(view)
 
 
-_linear.opdef.Node._saved_in_errors = {0: _as_pytorch_saves_weight}
+_linear.opdef.Node._saved_in_errors = {1: _as_pytorch_saves_weight}
 
 
 # --- activations -------------------------------------------------------------------------------
@@ -160,8 +158,12 @@ def _elu(self, alpha=1.0, scale=1.0, input_scale=1.0):
     return (scale * xp.where(self > 0, self, neg)).astype(self.dtype, copy=False)
 
 
-@op(saves="self", grads=(lambda g, n: where(n.self > 0, g, g * n.negative_slope),),
-    node="LeakyReluBackward0", method=False)
+_leaky_relu_backward = piecewise_backward("LeakyReluBackwardBackward0")
+_hardtanh_backward = piecewise_backward("HardtanhBackwardBackward0")
+
+
+@op(saves="self", node="LeakyReluBackward0", method=False,
+    grads=(lambda g, n: _leaky_relu_backward(g, n.self, n.self._data > 0, 1, n.negative_slope),))
 def _leaky_relu(self, negative_slope=0.01):
     return xp.where(self > 0, self, self * negative_slope).astype(self.dtype, copy=False)
 
@@ -171,8 +173,12 @@ def _inside(x, low, high):
     return (x > low).logical_and(x < high)
 
 
-@op(saves="self", node="HardtanhBackward0", method=False,
-    grads=(lambda g, n: where(_inside(n.self, n.min_val, n.max_val), g, 0.0),))
+def _hardtanh_grad(g, n):
+    x = n.self._data
+    return _hardtanh_backward(g, n.self, (x > n.min_val) & (x < n.max_val), 1, 0)
+
+
+@op(saves="self", node="HardtanhBackward0", method=False, grads=(_hardtanh_grad,))
 def _hardtanh(self, min_val, max_val):
     """x clamped to [min_val, max_val]; unlike clamp, the gradient is 0 at the bounds."""
     return xp.clip(self, min_val, max_val).astype(self.dtype, copy=False)
@@ -214,7 +220,7 @@ def _mish(self):
 
 
 @op(saves="self", node="ThresholdBackward0", method=False,
-    grads=(lambda g, n: where(n.self > n.threshold, g, 0.0),))
+    grads=(lambda g, n: threshold_backward(g, n.self, n.threshold),))
 def _threshold(self, threshold, value):
     return xp.where(self > threshold, self, xp.asarray(value, self.dtype))
 
@@ -240,7 +246,7 @@ _NEGATIVE_SLOPE_IN_PLACE = (
 def _leaky_relu_result_grad(g, n):
     if n.negative_slope < 0:  # the result no longer tells where the input was positive
         raise RuntimeError(_NEGATIVE_SLOPE_IN_PLACE)
-    return where(n.result > 0, g, g * n.negative_slope)
+    return _leaky_relu_backward(g, n.result, n.result._data > 0, 1, n.negative_slope)
 
 
 def _in_place_named(fn, node, result_grad=None):
@@ -559,14 +565,23 @@ def _smooth_l1_loss(self, target, reduction, beta):
     return _reduce_array(loss, reduction, loss.dtype)
 
 
-# Huber with delta is delta times smooth l1 with beta = delta.
-@op(inputs="self target", saves="self target", broadcast=True, promote="binary", method=False,
-    node="HuberLossBackward0",
-    grads=(lambda g, n: _reduced_grad(g, n, _smooth_l1_slope(n, n.delta) * n.delta),
-           lambda g, n: _reduced_grad(g, n, _smooth_l1_slope(n, n.delta) * -n.delta)))
+def _huber_grad(sign):
+    def formula(g, n):
+        x, y = n.self, n.target
+        if x.dtype is not y.dtype:  # PyTorch computes in the input's dtype, and refuses here
+            raise RuntimeError(f"Found dtype {_dtype_name(y._data)} but expected "
+                               f"{_dtype_name(x._data)}")
+        return _reduced_grad(g, n, _smooth_l1_slope(n, n.delta) * (n.delta * sign))
+
+    return formula
+
+
+# Huber with delta is delta times smooth l1 with beta = delta; its result has the input's dtype.
+@op(inputs="self target", saves="self target", broadcast=True, method=False,
+    node="HuberLossBackward0", grads=(_huber_grad(1), _huber_grad(-1)))
 def _huber_loss(self, target, reduction, delta):
     loss = delta * _smooth_l1_values(self, target, delta)
-    return _reduce_array(loss, reduction, loss.dtype)
+    return _reduce_array(loss, reduction, self.dtype)
 
 
 def _weighted(per_element, weight):
@@ -618,8 +633,9 @@ def _bce_logits_target_grad(g, n):
     return _reduced_grad(g, n, _weighted(slope, n.weight))
 
 
+# The result has the target's dtype, as PyTorch's.
 @op(inputs="self target weight pos_weight", saves="self target weight pos_weight",
-    broadcast=True, promote="binary", method=False,
+    broadcast=True, method=False,
     node="BinaryCrossEntropyWithLogitsBackward0",
     grads=(_bce_logits_input_grad, _bce_logits_target_grad, None, None))
 def _binary_cross_entropy_with_logits(self, target, weight, pos_weight, reduction):
@@ -632,7 +648,7 @@ def _binary_cross_entropy_with_logits(self, target, weight, pos_weight, reductio
         loss = (1 - target) * self + (1 + (pos_weight - 1) * target) * log_sig_neg
     if weight is not None:
         loss = loss * weight
-    return _reduce_array(loss, reduction, xp.result_type(self, target))
+    return _reduce_array(loss, reduction, target.dtype)
 
 
 def _soft_margin_grad(g, n):

@@ -118,14 +118,14 @@ sub = _subtraction("sub", _sub, "``torch.sub``: input - alpha * other (bools ref
                    "PyTorch).")
 
 
-@op(inputs="self other", saves="self other", broadcast=True, promote="binary",
+@op(inputs="self other", saves=("other", "self"), broadcast=True, promote="binary",
     grads=(lambda g, n: g * n.other, lambda g, n: g * n.self))
 def mul(self, other):
     """``torch.mul``: the elementwise product."""
     return xp.multiply(self, other)
 
 
-@op(inputs="self other", saves="self other", broadcast=True, promote="float",
+@op(inputs="self other", saves=("other", "self other"), broadcast=True, promote="float",
     grads=(lambda g, n: g / n.other, lambda g, n: -g * n.self / (n.other * n.other)),
     node="DivBackward0")
 def true_divide(self, other):
@@ -482,12 +482,29 @@ def sigmoid_backward(grad_output, output):
 
 
 @op(inputs="grad_output self", saves="self", method=False,
-    grads=(lambda gg, n: threshold_backward(gg, n.self, n.threshold), None))
+    grads=(lambda gg, n: threshold_backward(gg, n.self, n.threshold), zero_grad))
 def threshold_backward(grad_output, self, threshold):
     return keep_where(grad_output, self > threshold)
 
 
 _SAME_WIDTH_INT = {2: xp.int16, 4: xp.int32, 8: xp.int64}
+
+
+def piecewise_backward(node):
+    """The backward of a piecewise linear activation as an op of its own, named as PyTorch names
+    its double backward (``LeakyReluBackwardBackward0`` ...): ``grad_output`` times ``inside``
+    where ``keep`` holds, else times ``outside``.  ``self`` is an input whose derivative is 0, so
+    under create_graph the gradient is in the graph (a second gradient is zeros, not None)."""
+    def forward(grad_output, self, keep, inside, outside):
+        return xp.where(keep, grad_output * inside, grad_output * outside).astype(
+            grad_output.dtype, copy=False)
+
+    def grad_output_grad(gg, n):
+        return fn(gg, n.self, n.keep, n.inside, n.outside)
+
+    fn = op("_" + node, inputs="grad_output self", saves="self", method=False, node=node,
+            grads=(grad_output_grad, zero_grad))(forward)
+    return fn
 
 
 def keep_where(values, keep):
@@ -562,10 +579,10 @@ def _clamp_grad(g, n):
     x = n.self
     lo, hi = n.min, n.max
     if lo is None:
-        return g * (x <= hi)
+        return where(x <= hi, g, 0.0)
     if hi is None:
-        return g * (x >= lo)
-    return g * ((x >= lo) & (x <= hi))
+        return where(x >= lo, g, 0.0)
+    return where((x >= lo) & (x <= hi), g, 0.0)
 
 
 def _check_clamp(x, min, max):
@@ -649,13 +666,13 @@ clip = clamp
 tensor_method(clip, name="clip")
 
 
-@op(saves="self", grads=(lambda g, n: g * (n.self >= n.min),), method=False,
+@op(saves="self", grads=(lambda g, n: where(n.self >= n.min, g, 0.0),), method=False,
     node="ClampMinBackward0")
 def _clamp_min_scalar(self, min):
     return _clamp_forward(self, min, None)
 
 
-@op(saves="self", grads=(lambda g, n: g * (n.self <= n.max),), method=False,
+@op(saves="self", grads=(lambda g, n: where(n.self <= n.max, g, 0.0),), method=False,
     node="ClampMaxBackward0")
 def _clamp_max_scalar(self, max):
     return _clamp_forward(self, None, max)
@@ -693,10 +710,12 @@ clamp_min.__doc__ = "``torch.clamp_min``: each element at least ``min`` (a numbe
 clamp_max.__doc__ = "``torch.clamp_max``: each element at most ``max`` (a number or a tensor)."
 
 
+# The gradient is selected, never multiplied by a 0/1 mask: an inf or nan arriving for the input
+# that was not chosen must not make a nan (PyTorch's formulas select too).
 def _max_grad(first):
     def formula(g, n):
         a, b = (n.self, n.other) if first else (n.other, n.self)
-        return g * where(a == b, 0.5, (a > b).to(g.dtype))
+        return where(a < b, 0.0, where(a == b, g / 2, g))
 
     return formula
 
@@ -704,7 +723,7 @@ def _max_grad(first):
 def _min_grad(first):
     def formula(g, n):
         a, b = (n.self, n.other) if first else (n.other, n.self)
-        return g * where(a == b, 0.5, (a < b).to(g.dtype))
+        return where(a > b, 0.0, where(a == b, g / 2, g))
 
     return formula
 
@@ -786,7 +805,7 @@ def _lerp_scalar(self, end, weight):
     return self + weight * (end - self)
 
 
-@op(inputs="self end weight", saves="self end weight", broadcast=True, method=False,
+@op(inputs="self end weight", saves=("weight", "weight", "self end"), broadcast=True, method=False,
     node="LerpBackward1",
     grads=(lambda g, n: g * (1 - n.weight), lambda g, n: g * n.weight,
            lambda g, n: g * (n.end - n.self)))
@@ -794,17 +813,32 @@ def _lerp_tensor(self, end, weight):
     return self + weight * (end - self)
 
 
+# The C++ type names PyTorch's dtype checks print.
+_CPP_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half",
+             "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int",
+             "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
+             "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
 @tensor_method
 def lerp(input, end, weight):
-    """``torch.lerp``: input + weight (end - input), weight a number or a tensor."""
+    """``torch.lerp``: input + weight (end - input), weight a number or a tensor; no promotion:
+    ``end`` and a tensor ``weight`` must have the input's dtype, as in PyTorch."""
     from ..tensor import Tensor
 
-    if isinstance(weight, Tensor):
+    tensor_weight = isinstance(weight, Tensor)
+    for name, t in (("end", end), ("weight", weight if tensor_weight else None)):
+        if isinstance(t, Tensor) and t.dtype is not input.dtype:
+            raise RuntimeError(f"expected dtype {_CPP_TYPE[input.dtype.name]} for `{name}` but got "
+                               f"dtype {_CPP_TYPE[t.dtype.name]}")
+    _not_for("lerp_kernel_tensor" if tensor_weight else "lerp_kernel_scalar", "biu")(input._data)
+    if tensor_weight:
         return _lerp_tensor(input, end, weight)
     return _lerp_scalar(input, end, weight)
 
 
-@op(inputs="self tensor1 tensor2", saves="tensor1 tensor2", broadcast=True, node="AddcmulBackward0",
+@op(inputs="self tensor1 tensor2", saves=("", "tensor2", "tensor1"), broadcast=True,
+    node="AddcmulBackward0",
     grads=(lambda g, n: g, lambda g, n: g * n.tensor2 * n.value,
            lambda g, n: g * n.tensor1 * n.value))
 def addcmul(self, tensor1, tensor2, value=1):
@@ -812,7 +846,8 @@ def addcmul(self, tensor1, tensor2, value=1):
     return self + value * tensor1 * tensor2
 
 
-@op(inputs="self tensor1 tensor2", saves="tensor1 tensor2", broadcast=True, node="AddcdivBackward0",
+@op(inputs="self tensor1 tensor2", saves=("", "tensor2", "tensor1 tensor2"), broadcast=True,
+    node="AddcdivBackward0",
     grads=(lambda g, n: g, lambda g, n: g * n.value / n.tensor2,
            lambda g, n: -g * n.value * n.tensor1 / (n.tensor2 * n.tensor2)))
 def addcdiv(self, tensor1, tensor2, value=1):
@@ -948,7 +983,7 @@ def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
     return xp.nan_to_num(self, nan=nan, posinf=posinf, neginf=neginf)
 
 
-@op(inputs="self other", saves="self other", broadcast=True, promote="binary",
+@op(inputs="self other", saves=("", "self other"), broadcast=True, promote="binary",
     grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).floor()))
 def remainder(self, other):
     """``torch.remainder`` (``%``): the remainder with the sign of the divisor, as Python's."""
@@ -957,7 +992,7 @@ def remainder(self, other):
         return xp.mod(self, other)
 
 
-@op(inputs="self other", saves="self other", broadcast=True, promote="binary",
+@op(inputs="self other", saves=("", "self other"), broadcast=True, promote="binary",
     grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).trunc()))
 def fmod(self, other):
     """``torch.fmod``: the remainder with the sign of the dividend, as C's."""

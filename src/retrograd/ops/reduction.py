@@ -129,6 +129,9 @@ def _prod_grad(g, n):
     (double backward).  With two or more zeros every derivative is 0, as PyTorch takes it.
     """
     x = n.self
+    n.result  # read, so checked for in-place writes, as PyTorch's node reads it
+    if x.ndim == 0:  # one element: its derivative is 1, the gradient passes as it is
+        return _to_dtype(g, x.dtype)
     dim = n.dim
     keep = dim is not None
     zero = x == 0
@@ -142,12 +145,12 @@ def _prod_grad(g, n):
     return _to_dtype(g * others, x.dtype)
 
 
-@op(saves="self", grads=(_prod_grad,), node="ProdBackward0", method=False)
+@op(saves="self result", grads=(_prod_grad,), node="ProdBackward0", method=False)
 def _prod_all(self, dim, keepdim, dtype):
     return xp.prod(self, dtype=_sum_dtype(self, dtype))
 
 
-@op(saves="self", grads=(_prod_grad,), node="ProdBackward1", method=False)
+@op(saves="self result", grads=(_prod_grad,), node="ProdBackward1", method=False)
 def _prod_dim(self, dim, keepdim, dtype):
     return xp.prod(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim,
                    dtype=_sum_dtype(self, dtype))
@@ -578,6 +581,7 @@ def _cumulative(name, fn, a, dim, dtype):
 def _cumprod_grad(g, n):
     """d/dx_i of sum_j g_j prod_{k<=j} x_k, exact where inputs are zero too:
     (prod_{k<i} x_k) * sum_{j>=i} g_j prod_{i<k<=j} x_k, from an n x n table of partial products."""
+    n.result  # read, so checked for in-place writes, as PyTorch's node keeps it
     x = n.self.transpose(n.dim, -1)
     gt = g.transpose(n.dim, -1)
     size = x.shape[-1]
@@ -595,7 +599,7 @@ def _cumprod_grad(g, n):
     return _to_dtype((before * tail).transpose(n.dim, -1), n.self_dtype)
 
 
-@op(saves="self self_dtype", grads=(_cumprod_grad,))
+@op(saves="self result self_dtype", grads=(_cumprod_grad,))
 def cumprod(self, dim, dtype=None):
     """``torch.cumprod``: running products along ``dim`` (integers and bools in int64)."""
     return _cumulative("cumprod", xp.cumprod, self, dim, dtype)

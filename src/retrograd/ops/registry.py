@@ -9,10 +9,16 @@ they are differentiable themselves and ``create_graph=True`` needs no extra code
 From a declaration, ``op`` makes the Python function (``retrograd.mul``), the Tensor method, and the
 node class with PyTorch's name (``MulBackward0``)::
 
-    @op(inputs="self other", saves="self other", broadcast=True, promote="binary",
+    @op(inputs="self other", saves=("other", "self"), broadcast=True, promote="binary",
         grads=(lambda g, n: g * n.other, lambda g, n: g * n.self))
     def mul(self, other):
         return xp.mul(self, other)
+
+``saves`` is either one string, all kept whenever a node is made, or (as here) one string per input:
+what that input's formula reads.  A node then keeps an input only when the one formula that reads it
+will run: ``x * 2.0`` keeps 2.0 and not ``x``, and writing into ``x`` afterwards is no error.  As in
+PyTorch, a value read by several formulas, a result, and sizes and dtypes are kept whichever inputs
+need a gradient.  The plan for each combination of inputs needing one is made here, once.
 """
 
 import inspect
@@ -123,7 +129,7 @@ class OpDef:
     """What the table knows of one op; kept as ``retrograd.ops.OPS[name]`` for tests and tools."""
 
     def __init__(self, name, forward, inputs, saves, grads, broadcast, promote, outputs, view,
-                 node_name, returns, check):
+                 node_name, returns, check, saves_for=None):
         self.name = name
         self.forward = forward
         self.inputs = inputs
@@ -162,6 +168,15 @@ class OpDef:
                 raise ValueError(f"{name}: cannot save {s!r}: not an input, its shape or dtype, "
                                  "nor a result")
         self.plan = tuple(plan)
+        self.Node._kept_on_release = frozenset(j for j, (kind, _) in enumerate(plan) if kind >= 2)
+        self.saves_for = saves_for
+        self.plans = None if saves_for is None else _plans_by_need(self.plan, saves, saves_for)
+        # Whether a node may keep a tensor that the formulas it runs do not read (PyTorch checks
+        # those too): with several inputs, unless each kept value is read by every formula.
+        self.Node._check_unread = len(inputs) > 1 and not self.listed and (
+            saves_for is None or any(kind < 2 and not all(s in reads for reads in saves_for)
+                                     for s, (kind, _) in zip(saves, plan)
+                                     if sum(s in reads for reads in saves_for) != 1))
 
     def bind(self, args, kwargs):
         """Positional and keyword arguments in declaration order, defaults filled in."""
@@ -190,6 +205,25 @@ class OpDef:
         return full
 
 
+def _plans_by_need(plan, saves, saves_for):
+    """``plans[mask]``: what a node keeps when the inputs in ``mask`` (bit i: input i) need a
+    gradient; ``None`` in place of an entry left out.  An input read by one formula alone is kept
+    only for that formula; results, sizes, dtypes and inputs several formulas read always are."""
+    only_for = []
+    for s, (kind, _) in zip(saves, plan):
+        readers = [i for i, reads in enumerate(saves_for) if s in reads]
+        only_for.append(readers[0] if kind == 0 and len(readers) == 1 else None)
+    return tuple(tuple(p if i is None or mask >> i & 1 else None for p, i in zip(plan, only_for))
+                 for mask in range(1 << len(saves_for)))
+
+
+def _pytorch_order(saves, inputs):
+    """The saved names in the order PyTorch's nodes save (and pack) them: inputs by name, then
+    results, sizes and dtypes as declared."""
+    return tuple(sorted(s for s in saves if s in inputs)) + tuple(s for s in saves
+                                                                  if s not in inputs)
+
+
 OPS = {}
 METHODS = {}  # Tensor method name -> function, installed on Tensor by retrograd.ops
 
@@ -208,7 +242,8 @@ def op(name=None, *, inputs="self", saves="", grads=(), broadcast=False, promote
     """Declare a differentiable op; see the module docstring.
 
     inputs:    names of the tensor parameters (first in the signature); the rest are attributes.
-    saves:     inputs and ``result`` that the formulas read; attributes are always kept.
+    saves:     inputs and ``result`` that the formulas read; attributes are always kept.  Either
+               one string, or a tuple of one string per input: what that input's formula reads.
     grads:     one ``formula(grad, node)`` per tensor input, ``None`` where there is no gradient.
     broadcast: inputs broadcast against each other: gradients are summed back to each input's shape.
     promote:   ``"binary"`` for PyTorch's type promotion between inputs, ``"float"`` to compute
@@ -223,11 +258,19 @@ def op(name=None, *, inputs="self", saves="", grads=(), broadcast=False, promote
                with an underscore to be public.
     """
     inputs = tuple(inputs.split())
-    saves = tuple(saves.split())
+    if isinstance(saves, str):
+        saves_for = None
+        saves = _pytorch_order(saves.split(), inputs)
+    else:
+        saves_for = tuple(frozenset(reads.split()) for reads in saves)
+        saves = _pytorch_order(dict.fromkeys(s for reads in saves for s in reads.split()), inputs)
+        if len(saves_for) != len(inputs):
+            raise ValueError(f"{name or '?'}: saves needs one string per input, "
+                             f"{len(inputs)} here")
 
     def declare(forward):
         d = OpDef(name or forward.__name__, forward, inputs, saves, grads or (None,) * len(inputs),
-                  broadcast, promote, outputs, view, node, returns, check)
+                  broadcast, promote, outputs, view, node, returns, check, saves_for)
         OPS[d.name] = d
         fn = _make_function(d)
         fn.__name__ = fn.__qualname__ = d.name
@@ -495,9 +538,14 @@ def _default_tails(d):
 
 # How a node stores what its formulas read: the plans most ops have are written out in record(),
 # since it runs on every recorded op call; any other plan goes through _save_plan.
-_SAVE_NOTHING, _SAVE_INPUT, _SAVE_RESULT, _SAVE_BOTH_INPUTS, _SAVE_OTHER = range(5)
+# Two inputs are kept by name ("other" before "self"): often the second one first.  For one of
+# two kept: _SAVE_<input><slot>, e.g. _SAVE_B0: the second input, in the first place.
+_SAVE_NOTHING, _SAVE_INPUT, _SAVE_RESULT, _SAVE_BOTH_INPUTS, _SAVE_BOTH_SWAPPED, _SAVE_A0, \
+    _SAVE_B1, _SAVE_B0, _SAVE_A1, _SAVE_OTHER = range(10)
 _SAVE_MODES = {(): _SAVE_NOTHING, ((0, 0),): _SAVE_INPUT, ((1, 0),): _SAVE_RESULT,
-               ((0, 0), (0, 1)): _SAVE_BOTH_INPUTS}
+               ((0, 0), (0, 1)): _SAVE_BOTH_INPUTS, ((0, 1), (0, 0)): _SAVE_BOTH_SWAPPED,
+               ((0, 0), None): _SAVE_A0, (None, (0, 1)): _SAVE_B1,
+               ((0, 1), None): _SAVE_B0, (None, (0, 0)): _SAVE_A1}
 
 
 def _recorder(d):
@@ -505,19 +553,35 @@ def _recorder(d):
     Node = d.Node
     outputs = d.outputs if d.outputs is not None else _EVERY_OUTPUT
     single_edge = len(d.inputs) == 1 and not d.listed
-    plan = d.plan
-    mode = _SAVE_MODES.get(plan, _SAVE_OTHER)
+    # (plan, mode) by which inputs need a gradient (bit i: input i), or one for every call
+    # The plan and its mode by which inputs need a gradient (bit i: input i), or one for all.
+    plans = d.plans
+    modes = None if plans is None else tuple(_SAVE_MODES.get(p, _SAVE_OTHER) for p in plans)
 
-    def record(tensors, results, attrs, fit):
+    # (plan and mode are parameters only to be fast locals; callers pass neither)
+    def record(tensors, results, attrs, fit, plan=d.plan, mode=_SAVE_MODES.get(d.plan, _SAVE_OTHER)):
         """Make the node of one call.  ``results``: the output tensor, or a tuple of them;
         ``fit``: an input's gradient may need summing back to its shape or casting back."""
         node = _new(Node)
         if single_edge:
             node.next_functions = (_edge(tensors[0]),)
         elif len(tensors) == 2:
-            node.next_functions = (_edge(tensors[0]), _edge(tensors[1]))
+            e0 = _edge(tensors[0])
+            e1 = _edge(tensors[1])
+            node.next_functions = (e0, e1)
+            if modes is not None and (e0[0] is None or e1[0] is None):
+                # one input needs no gradient (with both, the full plan stands)
+                need = 2 if e0[0] is None else 1
+                plan = plans[need]
+                mode = modes[need]
         else:
-            node.next_functions = tuple(map(_edge, tensors))
+            edges = node.next_functions = tuple(map(_edge, tensors))
+            if modes is not None:
+                need = 0
+                for i, (fn, _) in enumerate(edges):
+                    if fn is not None:
+                        need |= 1 << i
+                plan, mode = plans[need], modes[need]
         node._seq = next(_sequence)
         node._attrs = attrs
         if outputs == 1 and type(results) is not tuple:
@@ -535,10 +599,23 @@ def _recorder(d):
                 a, b = node._saved = tensors[0], tensors[1]
                 node._versions = (a._vc[0] if isinstance(a, Tensor) else None,
                                   b._vc[0] if isinstance(b, Tensor) else None)
+            elif mode == _SAVE_BOTH_SWAPPED:
+                b, a = node._saved = tensors[1], tensors[0]
+                node._versions = (b._vc[0] if isinstance(b, Tensor) else None,
+                                  a._vc[0] if isinstance(a, Tensor) else None)
             elif mode == _SAVE_INPUT:
                 t = tensors[0]
                 node._saved = (t,)
                 node._versions = (t._vc[0],)
+            elif _SAVE_A0 <= mode <= _SAVE_A1:  # one of two inputs: what the other's gradient reads
+                t = tensors[0 if mode == _SAVE_A0 or mode == _SAVE_A1 else 1]
+                version = t._vc[0] if isinstance(t, Tensor) else None
+                if mode == _SAVE_A0 or mode == _SAVE_B0:
+                    node._saved = (t, None)
+                    node._versions = (version, None)
+                else:
+                    node._saved = (None, t)
+                    node._versions = (None, version)
             elif mode == _SAVE_RESULT:
                 # the output as its array and version counter, not the tensor, which holds this
                 # node (that would be a cycle)
@@ -574,7 +651,12 @@ def _save_plan(node, plan, tensors, results):
     """Store what the formulas read, each with its version (plans record() does not write out)."""
     saved = []
     versions = []
-    for kind, i in plan:
+    for entry in plan:
+        if entry is None:  # not needed by the gradients this node will compute
+            saved.append(None)
+            versions.append(None)
+            continue
+        kind, i = entry
         if kind == 0:  # an input
             t = tensors[i]
             saved.append(t)
@@ -651,17 +733,20 @@ def _broadcast_meta(tensors, out):
     """Per input: (shape, dtype) to fit its gradient back to, or None when it already fits.
 
     A formula's gradient has the inputs' broadcast shape: the output's, except for an op that
-    reduces what it broadcast (a loss), whose 0-d output says nothing of that shape."""
+    reduces what it broadcast (a loss), whose 0-d output says nothing of that shape. Where the
+    inputs' dtypes differ, every input's gradient is cast back to its own dtype: a formula that
+    reads another input may compute in that one's (PyTorch casts each gradient to its input's
+    dtype)."""
     shape = out.shape
     if any(isinstance(t, Tensor) and t._data.ndim > out.ndim for t in tensors):
         shape = xp.broadcast_shapes(*(t._data.shape for t in tensors if isinstance(t, Tensor)))
     meta = None
+    mixed = any(isinstance(t, Tensor) and t._data.dtype != out.dtype for t in tensors)
     for i, t in enumerate(tensors):
-        if isinstance(t, Tensor) and (t._data.shape != shape or t._data.dtype != out.dtype):
+        if isinstance(t, Tensor) and (mixed or t._data.shape != shape):
             if meta is None:
                 meta = [None] * len(tensors)
-            dt = dtypes.FROM_NP[t._data.dtype] if t._data.dtype != out.dtype else None
-            meta[i] = (t._data.shape, dt)
+            meta[i] = (t._data.shape, dtypes.FROM_NP[t._data.dtype] if mixed else None)
     return meta
 
 
