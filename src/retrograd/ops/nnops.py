@@ -558,14 +558,27 @@ def _smooth_l1_loss(self, target, reduction, beta):
     return _reduce_array(loss, reduction, loss.dtype)
 
 
-# Huber with delta is delta times smooth l1 with beta = delta.
-@op(inputs="self target", saves="self target", broadcast=True, promote="binary", method=False,
+def _huber_grad(wrt, other, sign):
+    def grad(g, n):
+        # PyTorch's loss has the input's dtype whatever the target's; its backward takes only
+        # one dtype and names the other tensor's as found.
+        a, b = getattr(n, wrt), getattr(n, other)
+        if a.dtype != b.dtype:
+            raise RuntimeError(f"Found dtype {_dtype_name(b._data)} but expected "
+                               f"{_dtype_name(a._data)}")
+        return _reduced_grad(g, n, _smooth_l1_slope(n, n.delta) * (sign * n.delta))
+
+    return grad
+
+
+# Huber with delta is delta times smooth l1 with beta = delta, computed in the promoted dtype and
+# given the input's.
+@op(inputs="self target", saves="self target", broadcast=True, method=False,
     node="HuberLossBackward0",
-    grads=(lambda g, n: _reduced_grad(g, n, _smooth_l1_slope(n, n.delta) * n.delta),
-           lambda g, n: _reduced_grad(g, n, _smooth_l1_slope(n, n.delta) * -n.delta)))
+    grads=(_huber_grad("self", "target", 1), _huber_grad("target", "self", -1)))
 def _huber_loss(self, target, reduction, delta):
     loss = delta * _smooth_l1_values(self, target, delta)
-    return _reduce_array(loss, reduction, loss.dtype)
+    return _reduce_array(loss, reduction, self.dtype)
 
 
 def _weighted(per_element, weight):
@@ -618,7 +631,7 @@ def _bce_logits_target_grad(g, n):
 
 
 @op(inputs="self target weight pos_weight", saves="self target weight pos_weight",
-    broadcast=True, promote="binary", method=False,
+    broadcast=True, method=False,
     node="BinaryCrossEntropyWithLogitsBackward0",
     grads=(_bce_logits_input_grad, _bce_logits_target_grad, None, None))
 def _binary_cross_entropy_with_logits(self, target, weight, pos_weight, reduction):
@@ -631,7 +644,9 @@ def _binary_cross_entropy_with_logits(self, target, weight, pos_weight, reductio
         loss = (1 - target) * self + (1 + (pos_weight - 1) * target) * log_sig_neg
     if weight is not None:
         loss = loss * weight
-    return _reduce_array(loss, reduction, xp.result_type(self, target))
+    # PyTorch's result is written into a tensor of the target's dtype (a float64 input with a
+    # float32 target gives a float32 loss), computed in the promoted one.
+    return _reduce_array(loss, reduction, target.dtype)
 
 
 def _soft_margin_grad(g, n):

@@ -1,0 +1,101 @@
+"""Small programs run unchanged under retrograd and PyTorch, compared on everything a user can
+see: values, gradients, dtypes, requires_grad, node names, layout, error type and text."""
+
+import warnings
+
+import pytest
+
+import retrograd
+
+
+def _err(fn):
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001 - the type and text are what is compared
+        return f"{type(e).__name__}: {e}"
+    return "no error"
+
+
+def _same(torch, program):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        ours = program(retrograd)
+        theirs = program(torch)
+    assert ours == theirs
+
+
+def _describe(t):
+    """What the comparison looks at in one tensor (values rounded for float32's precision)."""
+    if t is None:
+        return "None"
+    fn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
+    return (f"{[round(v, 4) for v in t.detach().double().reshape(-1).tolist()]} {t.dtype} "
+            f"{tuple(t.shape)} rg={t.requires_grad} {fn}")
+
+
+# --- losses: result and gradient dtypes with float32 and float64 inputs ----------------------
+
+
+def _loss_dtypes(name, shapes, **kwargs):
+    def program(torch):
+        out = []
+        for sa, sb in shapes:
+            for da, db in ((torch.float32, torch.float64), (torch.float64, torch.float32)):
+                a = (torch.ones(sa, dtype=da) * 0.3).requires_grad_()
+                b = (torch.ones(sb, dtype=db) * 0.6).requires_grad_()
+                r = getattr(torch.nn.functional, name)(a, b, **kwargs)
+                out.append(_describe(r))
+                out.append(_err(lambda: r.sum().backward()))
+                out += [_describe(a.grad), _describe(b.grad)]
+                if r.grad_fn is not None:
+                    out.append(str([type(f).__name__ for f, _ in r.grad_fn.next_functions if f]))
+        return out
+
+    return program
+
+
+BROADCAST_SHAPES = [((3,), (3,)), ((), (3,)), ((3,), ()), ((2, 1), (3,))]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"])
+def test_pointwise_loss_dtypes_and_nodes(torch_ref, name, reduction):
+    """The input and target are expanded to one shape first (ExpandBackward0 nodes), so a 0-dim
+    float64 and a float32 vector give float64; huber's loss has the input's dtype and its
+    backward refuses two dtypes."""
+    _same(torch_ref, _loss_dtypes(name, BROADCAST_SHAPES, reduction=reduction))
+
+
+def test_smooth_l1_with_beta_zero_dtypes(torch_ref):
+    _same(torch_ref, _loss_dtypes("smooth_l1_loss", BROADCAST_SHAPES, beta=0.0))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_bce_with_logits_has_the_targets_dtype(torch_ref, reduction):
+    _same(torch_ref, _loss_dtypes("binary_cross_entropy_with_logits", [((3,), (3,))],
+                                  reduction=reduction))
+
+
+def test_bce_with_logits_weights_keep_the_targets_dtype(torch_ref):
+    def program(torch):
+        F = torch.nn.functional
+        x = torch.tensor([0.2, -1.0, 3.0], dtype=torch.float64, requires_grad=True)
+        out = []
+        for t_dtype in (torch.float16, torch.float32):
+            y = torch.tensor([0.0, 1.0, 0.5], dtype=t_dtype)
+            w = torch.tensor([1.0, 2.0, 0.5], dtype=torch.float64)
+            r = F.binary_cross_entropy_with_logits(x, y, weight=w, pos_weight=w)
+            out.append(str(r.dtype))
+        return out
+
+    _same(torch_ref, program)
+
+
+def test_broadcast_tensors_returns_a_tensor_of_the_shape_itself(torch_ref):
+    def program(torch):
+        a = torch.ones(2, 3, requires_grad=True)
+        b = torch.ones(1, 3, requires_grad=True)
+        x, y = torch.broadcast_tensors(a, b)
+        return [x is a, x.grad_fn, type(y.grad_fn).__name__]
+
+    _same(torch_ref, program)
