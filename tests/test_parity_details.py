@@ -29,7 +29,9 @@ def _describe(t):
     if t is None:
         return "None"
     fn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
-    return (f"{[round(v, 4) for v in t.detach().double().reshape(-1).tolist()]} {t.dtype} "
+    values = [complex(v) for v in t.detach().reshape(-1).tolist()]
+    values = [(round(v.real, 4), round(v.imag, 4)) if v.imag else round(v.real, 4) for v in values]
+    return (f"{values} {t.dtype} "
             f"{tuple(t.shape)} rg={t.requires_grad} {fn}")
 
 
@@ -97,5 +99,39 @@ def test_broadcast_tensors_returns_a_tensor_of_the_shape_itself(torch_ref):
         b = torch.ones(1, 3, requires_grad=True)
         x, y = torch.broadcast_tensors(a, b)
         return [x is a, x.grad_fn, type(y.grad_fn).__name__]
+
+    _same(torch_ref, program)
+
+
+# --- lerp: no type promotion between input and end ---------------------------------------------
+
+
+def test_lerp_dtype_checks(torch_ref):
+    def program(torch):
+        out = []
+        values = {"f32": torch.tensor([1.0, 2.0]), "f64": torch.tensor([3.0, 4.0], dtype=torch.float64),
+                  "i64": torch.tensor([1, 2]), "c64": torch.tensor([1 + 1j, 2.0]),
+                  "f16": torch.tensor([1.0, 2.0], dtype=torch.float16),
+                  "0d64": torch.tensor(3.0, dtype=torch.float64)}
+        weights = [0.3, 2, True, torch.tensor([0.1, 0.2]), torch.tensor(0.5, dtype=torch.float64),
+                   torch.tensor([1, 0]), torch.tensor(0.5)]
+        for a in values.values():
+            for b in values.values():
+                for w in weights:
+                    out.append(_err(lambda: out.append(_describe(torch.lerp(a, b, w)))))
+                    out.append(_err(lambda: out.append(_describe(a.clone().lerp_(b, w)))))
+        out.append(_err(lambda: torch.lerp(values["f32"], 2.0, 0.5)))
+        return out
+
+    _same(torch_ref, program)
+
+
+def test_lerp_gradient_with_a_0d_weight_of_another_dtype(torch_ref):
+    def program(torch):
+        a = torch.tensor([1.0, 2.0], requires_grad=True)
+        w = torch.tensor(0.25, dtype=torch.float64, requires_grad=True)
+        r = torch.lerp(a, torch.tensor([3.0, 5.0]), w)
+        r.sum().backward()
+        return [_describe(r), _describe(a.grad), _describe(w.grad)]
 
     _same(torch_ref, program)

@@ -786,19 +786,47 @@ def _lerp_scalar(self, end, weight):
     return self + weight * (end - self)
 
 
-@op(inputs="self end weight", saves="self end weight", broadcast=True, method=False,
-    node="LerpBackward1",
+@op(inputs="self end weight", saves="self end weight", broadcast=True, promote="binary",
+    method=False, node="LerpBackward1",
     grads=(lambda g, n: g * (1 - n.weight), lambda g, n: g * n.weight,
            lambda g, n: g * (n.end - n.self)))
 def _lerp_tensor(self, end, weight):
     return self + weight * (end - self)
 
 
-@tensor_method
-def lerp(input, end, weight):
-    """``torch.lerp``: input + weight (end - input), weight a number or a tensor."""
+def _check_lerp(input, end, weight):
+    from ..dtypes import CPP_NAMES, result_type, scalar_type_name
     from ..tensor import Tensor
 
+    if not isinstance(end, Tensor) or not isinstance(weight, (Tensor, int, float, complex)):
+        got = ", ".join(type(a).__name__ if not isinstance(a, Tensor) else "Tensor"
+                        for a in (input, end, weight))
+        raise TypeError(f"lerp() received an invalid combination of arguments - got ({got}), but "
+                        "expected one of:\n * (Tensor input, Tensor end, Tensor weight, *, Tensor "
+                        "out = None)\n * (Tensor input, Tensor end, Number weight, *, Tensor out = "
+                        "None)\n")
+    dt = input.dtype
+    for name, other in (("end", end), ("weight", weight)):
+        if isinstance(other, Tensor) and other.dtype is not dt and (name == "end" or other.ndim):
+            raise RuntimeError(f"expected dtype {CPP_NAMES.get(dt, dt)} for `{name}` but got "
+                               f"dtype {CPP_NAMES.get(other.dtype, other.dtype)}")
+    if isinstance(weight, Tensor):  # a 0-dim weight takes part in the type promotion
+        dt = result_type(input, end, weight)
+    if not dt.is_floating_point and not dt.is_complex:
+        kind = "tensor" if isinstance(weight, Tensor) else "scalar"
+        raise NotImplementedError(f'"lerp_kernel_{kind}" not implemented for '
+                                  f"'{scalar_type_name(dt)}'")
+
+
+@tensor_method
+def lerp(input, end, weight):
+    """``torch.lerp``: input + weight (end - input), weight a number or a tensor.
+
+    As in PyTorch there is no type promotion: ``end`` and a weight with dimensions must have the
+    input's dtype (a 0-dim weight may have any), and integer inputs are refused."""
+    from ..tensor import Tensor
+
+    _check_lerp(input, end, weight)
     if isinstance(weight, Tensor):
         return _lerp_tensor(input, end, weight)
     return _lerp_scalar(input, end, weight)

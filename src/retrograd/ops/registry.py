@@ -628,7 +628,9 @@ def _promote(mode, tensors, arrays, name):
     """
     if mode == "binary":
         a, b = tensors[0], tensors[1]
-        if isinstance(a, Tensor):
+        if len(tensors) > 2:
+            pass  # a third input may change the type too
+        elif isinstance(a, Tensor):
             if isinstance(b, Tensor):
                 if a._data.dtype == b._data.dtype:
                     return arrays
