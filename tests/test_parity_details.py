@@ -135,3 +135,36 @@ def test_lerp_gradient_with_a_0d_weight_of_another_dtype(torch_ref):
         return [_describe(r), _describe(a.grad), _describe(w.grad)]
 
     _same(torch_ref, program)
+
+
+# --- dims checked by retrograd, never by NumPy (0-dim tensors have no axis in NumPy) -----------
+
+
+def test_dims_of_0d_tensors(torch_ref):
+    def program(torch):
+        out = []
+        calls = [lambda z: z.roll(1, -1), lambda z: z.roll(1, 0), lambda z: z.roll(1),
+                 lambda z: z.roll((1,), (0,)), lambda z: z.transpose(0, -1),
+                 lambda z: z.transpose(0, 1), lambda z: z.swapaxes(-1, 0), lambda z: z.movedim(0, -1),
+                 lambda z: z.movedim(1, 0), lambda z: z.squeeze(0), lambda z: z.squeeze((0, -1)),
+                 lambda z: z.squeeze(1), lambda z: z.squeeze(()), lambda z: (z * 1).t_(),
+                 lambda z: (z * 1).transpose_(0, -1), lambda z: torch.nn.functional.glu(z)]
+        for call in calls:
+            z = torch.tensor(1.5, requires_grad=True)
+            out.append(_err(lambda: out.append(_describe(call(z)))))
+            out.append(_err(lambda: call(z).sum().backward()))
+            out.append(_describe(z.grad))
+        return out
+
+    _same(torch_ref, program)
+
+
+def test_dims_out_of_range_and_repeated(torch_ref):
+    def program(torch):
+        v, m = torch.ones(3), torch.ones(1, 3, 1)
+        calls = [lambda: v.roll(1, 2), lambda: m.roll((1, 1), (0, 3)), lambda: m.squeeze((0, 0)),
+                 lambda: m.squeeze((0, -1)).shape, lambda: m.squeeze(()).shape,
+                 lambda: torch.nn.functional.glu(m, 3), lambda: torch.nn.functional.glu(m, -2)]
+        return [_err(lambda: print(c())) for c in calls]
+
+    _same(torch_ref, program)

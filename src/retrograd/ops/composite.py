@@ -161,6 +161,10 @@ def movedim(input, source, destination):
     dst = [destination] if isinstance(destination, int) else list(destination)
     src = [_wrap_dim(d, input.ndim) for d in src]
     dst = [_wrap_dim(d, input.ndim) for d in dst]
+    if not input.ndim:  # nothing to move: an alias, as in PyTorch
+        from .indexing import _alias
+
+        return _alias(input, (), False, None)
     order = [d for d in range(input.ndim) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)

@@ -9,7 +9,7 @@ Activations whose derivative is not exact when composed (softplus at 0, gelu) ar
 import math
 
 from .._array import xp
-from ..tensor import Tensor, _make
+from ..tensor import Tensor, _make, _wrap_dim
 from .pointwise import where
 from .registry import op
 
@@ -271,10 +271,12 @@ def _glu_grad(g, n):
 
 
 def _check_glu(a, dim):
-    d = dim % a.ndim if a.ndim else 0
-    if a.ndim == 0 or a.shape[d] % 2:
+    if a.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = _wrap_dim(dim, a.ndim)
+    if a.shape[d] % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size "
-                           f"{a.shape[d] if a.ndim else 1}")
+                           f"{a.shape[d]}")
 
 
 @op(saves="self", node="GluBackward0", method=False, grads=(_glu_grad,), check=_check_glu)

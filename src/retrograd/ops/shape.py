@@ -127,7 +127,7 @@ def _expandable(small, big):
 def transpose(self, dim0, dim1):
     """``torch.transpose``: a view with two dimensions swapped."""
     d0, d1 = _wrap_dim(dim0, self.ndim), _wrap_dim(dim1, self.ndim)
-    return xp.swapaxes(self, d0, d1)
+    return xp.swapaxes(self, d0, d1) if self.ndim else self.view()  # 0-dim: NumPy has no axis 0
 
 
 def _check_t(a):
@@ -176,8 +176,15 @@ def unsqueeze(self, dim):
 def _squeeze_forward(self, dim):
     if dim is None:
         return xp.squeeze(self)
-    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-    axes = tuple(d for d in (_wrap_dim(d, self.ndim) for d in dims) if self.shape[d] == 1)
+    if not isinstance(dim, (tuple, list)):
+        dims = (_wrap_dim(dim, self.ndim),)
+    elif dim:  # no dims: nothing squeezed (dims_arg would read it as all of them)
+        dims = dims_arg(dim, self.ndim)
+    else:
+        return self.view()
+    if not self.ndim:  # 0-dim: dim 0 or -1 names the tensor itself, NumPy has no axis for it
+        return self.view()
+    axes = tuple(d for d in dims if self.shape[d] == 1)
     return xp.squeeze(self, axis=axes) if axes else self.view()
 
 
@@ -501,7 +508,16 @@ def _roll_back(g, n):
     return roll(g, tuple(-k for k in shifts), n.dims)
 
 
-@op(grads=(_roll_back,), method=False, node="RollBackward0")
+def _check_roll(a, shifts, dims):
+    if dims is None or dims == ():
+        return
+    for d in dims if isinstance(dims, tuple) else (dims,):
+        if not a.ndim:
+            raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+        _wrap_dim(d, a.ndim)
+
+
+@op(grads=(_roll_back,), method=False, node="RollBackward0", check=_check_roll)
 def _roll(self, shifts, dims):
     if dims is None or dims == ():  # rolled as one flat vector, shape kept
         return xp.roll(self.reshape(-1), shifts).reshape(self.shape)
