@@ -24,13 +24,21 @@ def _same(torch, program):
     assert ours == theirs
 
 
-def _describe(t):
-    """What the comparison looks at in one tensor (values rounded for float32's precision)."""
+def _r(v):
+    return float(f"{v:.4g}")  # four significant digits: float32 agrees to that
+
+
+def _describe(t, node_name=True):
+    """What the comparison looks at in one tensor (values rounded for float32's precision);
+    without ``node_name`` only whether it has a grad_fn (tangents' formulas are PyTorch's own)."""
     if t is None:
         return "None"
-    fn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
-    values = [complex(v) for v in t.detach().reshape(-1).tolist()]
-    values = [(round(v.real, 4), round(v.imag, 4)) if v.imag else round(v.real, 4) for v in values]
+    fn = t.grad_fn is not None
+    if node_name and fn:
+        fn = type(t.grad_fn).__name__
+    plain = t.detach().new_zeros(t.shape) + t.detach()  # (PyTorch may give a storage-less zero)
+    values = [complex(v) for v in plain.reshape(-1).tolist()]
+    values = [(_r(v.real), _r(v.imag)) if v.imag else _r(v.real) for v in values]
     return (f"{values} {t.dtype} "
             f"{tuple(t.shape)} rg={t.requires_grad} {fn}")
 
@@ -166,5 +174,50 @@ def test_dims_out_of_range_and_repeated(torch_ref):
                  lambda: m.squeeze((0, -1)).shape, lambda: m.squeeze(()).shape,
                  lambda: torch.nn.functional.glu(m, 3), lambda: torch.nn.functional.glu(m, -2)]
         return [_err(lambda: print(c())) for c in calls]
+
+    _same(torch_ref, program)
+
+
+# --- forward-mode AD: tangents differentiable with respect to the primals they read ------------
+
+_TANGENT_OPS = [lambda d: d.unsqueeze(0).expand(2, *d.shape) * 2, lambda d: d * 2,
+                lambda d: d.sin(), lambda d: d.relu(), lambda d: d.view(-1), lambda d: d + 1,
+                lambda d: d.sum(), lambda d: -d, lambda d: d.tanh(), lambda d: d * d,
+                lambda d: d.expand(2, 3), lambda d: d.t(), lambda d: d.relu() * d.exp()]
+
+
+@pytest.mark.parametrize("primal_grad, tangent_grad", [(True, True), (True, False), (False, True)])
+def test_tangent_requires_grad_and_its_gradient(torch_ref, primal_grad, tangent_grad):
+    def program(torch):
+        fwAD = torch.autograd.forward_ad
+        out = []
+        for f in _TANGENT_OPS:
+            x = torch.tensor([0.5, -1.0, 2.0], requires_grad=primal_grad)
+            t = torch.tensor([1.0, 2.0, 3.0], requires_grad=tangent_grad)
+            with fwAD.dual_level():
+                e = f(fwAD.make_dual(x, t))
+                q = fwAD.unpack_dual(e).tangent
+                out.append(_describe(q, node_name=False))
+                if q.requires_grad:
+                    (q * q).sum().backward()
+            out += [_describe(x.grad), _describe(t.grad)]
+        return out
+
+    _same(torch_ref, program)
+
+
+def test_gradient_through_a_tangent_reaches_the_primal_as_zeros(torch_ref):
+    def program(torch):
+        fwAD = torch.autograd.forward_ad
+        x = torch.tensor([[0.3, -1.2]], requires_grad=True)
+        w = torch.tensor([[2.0, 0.5]])
+        seen = []
+        with fwAD.dual_level():
+            d = fwAD.make_dual(x, torch.ones(1, 2))
+            r = d.relu()
+            q = fwAD.unpack_dual(r * w).tangent
+            r.grad_fn.register_prehook(lambda go: seen.append(_describe(go[0])))
+            q.sum().backward()
+        return [_describe(x.grad)] + seen
 
     _same(torch_ref, program)

@@ -210,6 +210,7 @@ def _parent_of(tensor):
 
 def _propagate(function, args, tensors, results, n_outputs):
     """Give the op's differentiable outputs the tangent ``J t`` (the double-vjp trick above)."""
+    from ..ops.pointwise import _tangent_link
     from ..tensor import Tensor, _make
     from . import grad
 
@@ -256,6 +257,13 @@ def _propagate(function, args, tensors, results, n_outputs):
         jt = [None] * len(us)
         if total is not None and total._requires_grad:
             jt = list(grad(total, us, create_graph=keep_graph, allow_unused=True))
+        # The primal values the op's formulas read (its saved inputs and results) that require
+        # grad: PyTorch's tangent is differentiable with respect to them.
+        opdef = getattr(function, "opdef", None)
+        read = [] if not keep_graph or opdef is None else [
+            t for kind, i in opdef.plan if kind < 2
+            for t in ((tensors if kind == 0 else results)[i],)
+            if isinstance(t, Tensor) and t._requires_grad]
         for k in range(min(n_outputs, len(results))):
             r = results[k]
             if r._data.dtype.kind not in "fc":
@@ -267,6 +275,8 @@ def _propagate(function, args, tensors, results, n_outputs):
                 tan = tan.detach()
             if tan._data.dtype != r._data.dtype:
                 tan = tan.to(r.dtype)
+            for p in read:
+                tan = _tangent_link(tan, p)
             parent = None
             if r._view_base is not None:  # a view op: the tangent is a view of the input's
                 for i in diff:

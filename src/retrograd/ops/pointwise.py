@@ -999,6 +999,20 @@ def _check_integer_divisor(other):
         raise RuntimeError("ZeroDivisionError")
 
 
+def _zeros_for(n):
+    return _wrap(xp.zeros(n.primal_shape, dtype=n.primal_dtype.np))
+
+
+@op(inputs="self primal", saves="primal_shape primal_dtype", method=False,
+    node="TangentLinkBackward0", grads=(lambda g, n: g, lambda g, n: _zeros_for(n)))
+def _tangent_link(self, primal):
+    """A forward-AD tangent tied to a primal value its op's formula reads, with a derivative of
+    zero: PyTorch's tangent formulas read those values (``self_t * other_p``, ``threshold_backward
+    (self_t, result, 0)``), so a gradient of the tangent reaches them, as zeros, where the
+    tangent computed here would not depend on them."""
+    return self.copy()
+
+
 __all__ = [
     "remainder", "fmod", "log10", "lerp", "addcmul", "addcdiv", "isnan", "isinf", "isfinite",
     "isclose", "allclose", "equal",

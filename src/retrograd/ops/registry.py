@@ -329,6 +329,7 @@ def _make_function(d):
             forward_ad_hook(general, args, tensors, results, outputs)
         return returns(*results) if returns is not None else results
 
+    general.opdef = d  # (forward-mode AD reads the op's declaration)
     if listed or view or not single or check is not None or k not in (1, 2):
         return general
     return (_unary if k == 1 else _binary)(d, general, record, tails)
