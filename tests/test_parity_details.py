@@ -221,3 +221,65 @@ def test_gradient_through_a_tangent_reaches_the_primal_as_zeros(torch_ref):
         return [_describe(x.grad)] + seen
 
     _same(torch_ref, program)
+
+
+# --- tensor hooks of outputs that get no gradient ----------------------------------------------
+
+
+def _logging_hook(log, name):
+    def hook(g):
+        log.append((name, None if g is None else g.tolist()))
+
+    return hook
+
+
+def test_hooks_of_an_output_without_gradient_get_none(torch_ref):
+    def program(torch):
+        log = []
+        out = []
+
+        class Pair(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, a, b):
+                return a * b, a + b
+
+            @staticmethod
+            def backward(ctx, ga, gb):
+                return ga + gb, ga + gb
+
+        class Drop(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return None
+
+        a = torch.tensor([1.0, 2.0], requires_grad=True)
+        b = torch.tensor([3.0, 4.0], requires_grad=True)
+        x, y = Pair.apply(a, b)
+        y.register_hook(_logging_hook(log, "y"))
+        x.register_hook(_logging_hook(log, "x"))
+        x.sum().backward(retain_graph=True)
+        out.append(str(torch.autograd.grad(x.sum(), [a], retain_graph=True)))
+        y.register_hook(lambda g: g * 2)  # the user's hook fails on None
+        out.append(_err(lambda: x.sum().backward()))
+        for first in "pq":
+            c = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+            p, q = (c * 1).split(2)
+            q.retain_grad()
+            for name in (first, "q" if first == "p" else "p"):
+                (p if name == "p" else q).register_hook(_logging_hook(log, name))
+            p.sum().backward()
+            out.append(_describe(q.grad))
+        c = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+        p, q = c.split(2)
+        q.register_hook(lambda g: torch.ones(2))
+        out.append(_err(lambda: p.sum().backward()))
+        e = c.exp()
+        e.register_hook(_logging_hook(log, "e"))
+        Drop.apply(e).sum().backward()
+        return out + log
+
+    _same(torch_ref, program)
