@@ -283,3 +283,37 @@ def test_hooks_of_an_output_without_gradient_get_none(torch_ref):
         return out + log
 
     _same(torch_ref, program)
+
+
+# --- smaller ones --------------------------------------------------------------------------------
+
+
+def test_select_and_narrow_errors(torch_ref):
+    def program(torch):
+        x = torch.ones(2, 3)
+        calls = [lambda: x.select(-1, 4), lambda: x.select(-2, -3), lambda: x.select(1, 3),
+                 lambda: torch.tensor(1.0).select(0, 0), lambda: x.narrow(-1, -4, 1),
+                 lambda: x.narrow(-1, -3, 4), lambda: x.narrow(-1, 3, 0).shape,
+                 lambda: x.narrow(1, 4, -1), lambda: x.narrow(1, -2, 1).shape,
+                 lambda: torch.tensor(1.0).narrow(0, 0, 1)]
+        return [_err(lambda: print(c())) for c in calls]
+
+    _same(torch_ref, program)
+
+
+def test_copy_into_an_integer_tensor_keeps_it_out_of_the_graph(torch_ref):
+    def program(torch):
+        f = torch.tensor([1.5, 2.5], requires_grad=True)
+        out = []
+        for dt in (torch.bool, torch.int64, torch.uint8):
+            writes = [lambda t: t.copy_(f), lambda t: t.__setitem__(0, f[0]),
+                      lambda t: t.__setitem__(slice(None), f),
+                      lambda t: t.masked_fill_(torch.tensor([True, False]), f[0]),
+                      lambda t: t.fill_(f[0])]  # (these two do record, in PyTorch)
+            for write in writes:
+                t = torch.zeros(2, dtype=dt)
+                write(t)
+                out.append(_describe(t) + f" leaf={t.is_leaf}")
+        return out
+
+    _same(torch_ref, program)

@@ -248,6 +248,10 @@ def inplace(t, fn, *args):
     base = t._view_base
     record = _grad_state.enabled and (
         t._requires_grad or _requires_grad(args) or (base is not None and base._requires_grad))
+    if record and fn is _copy_from and t._data.dtype not in _registry._FLOAT_DTYPES:
+        # PyTorch's copy_ (and so x[i] = v) leaves an integer or bool tensor out of the graph,
+        # though its masked_fill_ and fill_ do not.
+        record = False
     dual = _registry.forward_ad_hook is not None
     if not record:
         kernel = _KERNELS.get(fn)
