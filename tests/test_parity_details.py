@@ -317,3 +317,38 @@ def test_copy_into_an_integer_tensor_keeps_it_out_of_the_graph(torch_ref):
         return out
 
     _same(torch_ref, program)
+
+
+# --- memory layout of results (whether a later view() works) -----------------------------------
+
+
+def test_layout_of_results(torch_ref):
+    def program(torch):
+        m = torch.arange(12.0).reshape(3, 4)
+        b3 = torch.arange(24.0).reshape(2, 3, 4).permute(2, 0, 1)
+        inputs = [m.t(), b3, m[:, ::2].t(), torch.ones(3).expand(2, 3)]
+        ops = [lambda x: x.sin(), lambda x: x * 2, lambda x: x + x, lambda x: x.double(),
+               lambda x: x.clone(), lambda x: x.contiguous(), lambda x: x.reshape(-1),
+               lambda x: x.flip(0), lambda x: torch.zeros_like(x), lambda x: torch.ones_like(x),
+               lambda x: torch.full_like(x, 2.0), lambda x: x.softmax(0), lambda x: x.log_softmax(-1),
+               lambda x: x.cumsum(-1), lambda x: x.cumprod(0), lambda x: x.roll(1, 0),
+               lambda x: x.masked_fill(x > 3, 0.0), lambda x: torch.cat([x, x], -1),
+               lambda x: torch.stack([x, x], -1), lambda x: x.index_select(-1, torch.tensor([0, 1])),
+               lambda x: torch.nn.functional.layer_norm(x, x.shape[-1:]),
+               lambda x: x.logsumexp(-1), lambda x: x.norm(dim=-1), lambda x: x.all(-1)]
+        ops += [lambda x, f=f: getattr(x, f)(-1) for f in ("sum", "mean", "amax", "prod", "std", "var",
+                                                          "argmax")]
+        ops += [lambda x: x.max(-1)[0], lambda x: x.max(-1)[1]]
+        return [(op(x).is_contiguous(), op(x).stride()) for x in inputs for op in ops]
+
+    _same(torch_ref, program)
+
+
+def test_view_after_softmax_of_a_transposed_tensor(torch_ref):
+    def program(torch):
+        x = torch.arange(12.0, requires_grad=True).reshape(3, 4)
+        y = x.t().softmax(-1).view(-1)
+        y.sum().backward()
+        return [_describe(y), _describe(x.grad)]
+
+    _same(torch_ref, program)

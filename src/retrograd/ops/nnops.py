@@ -8,7 +8,7 @@ Activations whose derivative is not exact when composed (softplus at 0, gelu) ar
 
 import math
 
-from .._array import xp
+from .._array import c_order, xp
 from ..tensor import Tensor, _make, _wrap_dim
 from .pointwise import where
 from .registry import op
@@ -348,7 +348,7 @@ def _layer_norm(self, weight, bias, k, eps):
         out = out * weight
     if bias is not None:
         out = out + bias
-    return out.astype(self.dtype, copy=False)
+    return c_order(out.astype(self.dtype, copy=False))
 
 
 # --- batch norm ----------------------------------------------------------------------------------

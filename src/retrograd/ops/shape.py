@@ -1,7 +1,7 @@
 """Ops that move elements without computing new values: views, reshapes, copies, dtype changes."""
 
 from .. import dtypes
-from .._array import reshaped_view, sum_to_shape, xp
+from .._array import c_order, kept_order, reshaped_view, sum_to_shape, xp
 from ..tensor import Tensor, _make, _wrap_dim
 from .reduction import dims_arg
 from .registry import op, tensor_method
@@ -69,7 +69,7 @@ def reshape(input, shape):
     shape = _infer(shape, input._data.size)
     if reshaped_view(input._data, shape) is not None:
         return view(input, shape)
-    return _unsafe_view(clone(input), shape)
+    return _unsafe_view(clone(input, _CONTIGUOUS), shape)
 
 
 @op(saves="self_shape", grads=(lambda g, n: g.sum_to_size(n.self_shape),), view=True)
@@ -226,20 +226,26 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 @op(grads=(lambda g, n: g,))
 def clone(self, memory_format=None):
-    """``torch.clone``: a copy that stays in the graph."""
-    return self.copy()
+    """``torch.clone``: a copy that stays in the graph, with the input's layout (PyTorch's
+    preserve_format) unless ``memory_format`` asks for a contiguous one."""
+    return self.copy(order="C" if memory_format is _CONTIGUOUS else kept_order(self))
+
+
+_CONTIGUOUS = "contiguous_format"  # (clone's memory_format for the copies made here)
 
 
 @tensor_method
 def contiguous(input, memory_format=None):
     """``Tensor.contiguous``: the tensor itself when C-contiguous, else a contiguous copy."""
-    return input if input._data.flags.c_contiguous else clone(input)
+    return input if input._data.flags.c_contiguous else clone(input, _CONTIGUOUS)
 
 
 @op(saves="self_dtype", grads=(lambda g, n: g.to(n.self_dtype),), node="ToCopyBackward0")
 def _to_copy(self, dtype):
     with xp.errstate(invalid="ignore", over="ignore"):  # nan/overflow -> int wraps silently
-        return self.astype(dtype.np)
+        # PyTorch keeps the layout of a dense input (a transposed one stays transposed) and
+        # makes an expanded one contiguous.
+        return self.astype(dtype.np, order=kept_order(self))
 
 
 @tensor_method
@@ -302,7 +308,8 @@ def _flip_axes(ndim, dims):
 def flip(self, dims):
     """``torch.flip``: the elements in reverse order along ``dims`` (a copy, as in PyTorch)."""
     axes = _flip_axes(self.ndim, dims)
-    return xp.flip(self, axes).copy() if axes else self.copy()
+    flipped = xp.flip(self, axes) if axes else self
+    return flipped.copy(order=kept_order(self))
 
 
 # --- one tensor into several: split, chunk, unbind ----------------------------------------------
@@ -440,8 +447,8 @@ def _cat_grad(g, n):
 
 @op("cat", inputs="tensors", grads=(_cat_grad,), method=False)
 def _cat(tensors, dim, sizes, in_dtypes, dtype):
-    return xp.concatenate([a for a, s in zip(tensors, sizes) if s is not None], axis=dim,
-                          dtype=dtype.np)
+    return c_order(xp.concatenate([a for a, s in zip(tensors, sizes) if s is not None], axis=dim,
+                                  dtype=dtype.np))
 
 
 def _out_dtypes(tensors):
@@ -484,7 +491,7 @@ def _stack_grad(g, n):
 
 @op("stack", inputs="tensors", grads=(_stack_grad,), method=False)
 def _stack(tensors, dim, in_dtypes, dtype):
-    return xp.stack(tensors, axis=dim, dtype=dtype.np)
+    return c_order(xp.stack(tensors, axis=dim, dtype=dtype.np))
 
 
 def stack(tensors, dim=0, *, out=None):
@@ -521,7 +528,7 @@ def _check_roll(a, shifts, dims):
 def _roll(self, shifts, dims):
     if dims is None or dims == ():  # rolled as one flat vector, shape kept
         return xp.roll(self.reshape(-1), shifts).reshape(self.shape)
-    return xp.roll(self, shifts, axis=dims)
+    return c_order(xp.roll(self, shifts, axis=dims))
 
 
 @tensor_method
