@@ -352,3 +352,18 @@ def test_view_after_softmax_of_a_transposed_tensor(torch_ref):
         return [_describe(y), _describe(x.grad)]
 
     _same(torch_ref, program)
+
+
+def test_make_dual_of_an_expanded_primal(torch_ref):
+    def program(torch):
+        fwAD = torch.autograd.forward_ad
+        x = torch.ones(3).expand(2, 3)
+        out = []
+        with fwAD.dual_level():
+            for t in (torch.zeros(3).expand(2, 3), torch.zeros(2, 1).expand(2, 3),
+                      torch.zeros(2, 3), torch.zeros(1, 3).expand(2, 3)):
+                out.append(_err(lambda: out.append(_describe(
+                    fwAD.unpack_dual(fwAD.make_dual(x, t).cos()).tangent))))
+        return out
+
+    _same(torch_ref, program)

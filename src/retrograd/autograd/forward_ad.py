@@ -118,6 +118,14 @@ def make_dual(tensor, tangent, *, level=None):
             f"Tensor, this is not supported. Tensor is of size {_dims(tensor)} while the given "
             f"forward gradient is of size {_dims(tangent)}."
         )
+    p, t = tensor._data, tangent._data
+    if (tuple(s // p.itemsize for s in p.strides) != tuple(s // t.itemsize for s in t.strides)
+            and any(s == 0 and n > 1 for s, n in zip(p.strides, p.shape))):
+        # PyTorch copies a tangent laid out otherwise into the primal's layout: impossible for an
+        # expanded primal, whose elements share memory.
+        from ..ops.inplace import _OVERLAP
+
+        raise RuntimeError(_OVERLAP)
     dual = _alias(tensor)  # the tangent keeps its own dtype, as in PyTorch
     _set_tangent(dual, tangent, _OWN)
     return dual
