@@ -367,3 +367,21 @@ def test_make_dual_of_an_expanded_primal(torch_ref):
         return out
 
     _same(torch_ref, program)
+
+
+def test_tangent_depends_on_an_operand_without_tangent(torch_ref):
+    def program(torch):
+        fwAD = torch.autograd.forward_ad
+        w = torch.tensor([[0.5, -2.0, 3.0]], requires_grad=True)
+        out = []
+        for f in (lambda d: d.relu() * w, lambda d: d * w, lambda d: d + w, lambda d: d @ w.t()):
+            with fwAD.dual_level():
+                d = fwAD.make_dual(torch.tensor([[1.0, -1.0, 2.0]]), torch.tensor([[1.0, 2.0, 3.0]]))
+                q = fwAD.unpack_dual(f(d)).tangent
+                out.append(_describe(q, node_name=False))
+                if q.requires_grad:
+                    q.sum().backward()
+            out.append(_describe(w.grad))
+        return out
+
+    _same(torch_ref, program)

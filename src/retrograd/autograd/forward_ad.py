@@ -231,10 +231,11 @@ def _propagate(function, args, tensors, results, n_outputs):
                                   "use the out-of-place op on a dual tensor")
     reg = _registry()
     prev_mode = _grad_state.enabled
-    # The tangent stays differentiable (forward-over-reverse) when its inputs are.
-    keep_graph = prev_mode and any(
-        tensors[i]._requires_grad or tg._requires_grad
-        for i, tg in enumerate(tangents) if tg is not None)
+    # The tangent stays differentiable (forward-over-reverse) when its inputs are: the tangents
+    # and every primal (``x * w``: the tangent t * w depends on w, which carries no tangent).
+    keep_graph = prev_mode and (
+        any(isinstance(t, Tensor) and t._requires_grad for t in tensors)
+        or any(tg is not None and tg._requires_grad for tg in tangents))
     reg.forward_ad_hook = None
     _grad_state.enabled = True
     try:
