@@ -335,7 +335,8 @@ def test_layout_of_results(torch_ref):
                lambda x: x.masked_fill(x > 3, 0.0), lambda x: torch.cat([x, x], -1),
                lambda x: torch.stack([x, x], -1), lambda x: x.index_select(-1, torch.tensor([0, 1])),
                lambda x: torch.nn.functional.layer_norm(x, x.shape[-1:]),
-               lambda x: x.logsumexp(-1), lambda x: x.norm(dim=-1), lambda x: x.all(-1)]
+               lambda x: x.logsumexp(-1), lambda x: x.norm(dim=-1), lambda x: x.all(-1),
+               lambda x: 2 ** x, lambda x: 2 - x, lambda x: x ** 2]
         ops += [lambda x, f=f: getattr(x, f)(-1) for f in ("sum", "mean", "amax", "prod", "std", "var",
                                                           "argmax")]
         ops += [lambda x: x.max(-1)[0], lambda x: x.max(-1)[1]]

@@ -2,7 +2,7 @@
 
 import math
 
-from .._array import ndarray, xp
+from .._array import c_order, ndarray, xp
 from ..tensor import _make as _wrap
 from .registry import op, tensor_method
 
@@ -214,11 +214,12 @@ def _pow_scalar_base_grad(g, n):
 def _pow_scalar_base(exponent, self_scalar):
     if exponent.dtype == bool and isinstance(self_scalar, bool):
         raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    # PyTorch's result is contiguous here, whatever the exponent's layout.
     with xp.errstate(divide="ignore", invalid="ignore"):
         if exponent.dtype.kind in "iu" and isinstance(self_scalar, int):
-            return _int_power(xp.asarray(self_scalar, dtype=exponent.dtype), exponent)
-        return xp.power(self_scalar, exponent).astype(_scalar_power_dtype(exponent, self_scalar),
-                                                      copy=False)
+            return c_order(_int_power(xp.asarray(self_scalar, dtype=exponent.dtype), exponent))
+        return c_order(xp.power(self_scalar, exponent).astype(
+            _scalar_power_dtype(exponent, self_scalar), copy=False))
 
 
 def _scalar_power_dtype(exponent, base):
