@@ -386,3 +386,31 @@ def test_tangent_depends_on_an_operand_without_tangent(torch_ref):
         return out
 
     _same(torch_ref, program)
+
+
+def test_inputs_without_a_derivative_refuse_requires_grad(torch_ref):
+    def program(torch):
+        F = torch.nn.functional
+        x = torch.tensor([0.2, 0.7], requires_grad=True)
+        w = torch.tensor([1.0, 2.0], requires_grad=True)
+        t = torch.tensor([0.0, 1.0])
+        calls = [lambda: F.binary_cross_entropy(x, t, weight=w),
+                 lambda: F.binary_cross_entropy_with_logits(x, t, weight=w),
+                 lambda: F.binary_cross_entropy_with_logits(x, t, pos_weight=w),
+                 lambda: F.soft_margin_loss(x, w), lambda: F.soft_margin_loss(x.detach(), w)]
+        out = [_err(c) for c in calls]
+        with torch.no_grad():
+            out.append(_describe(F.soft_margin_loss(x, w)))
+        return out
+
+    _same(torch_ref, program)
+
+
+def test_second_derivative_of_relu_reaches_its_input_as_zeros(torch_ref):
+    def program(torch):
+        x = torch.tensor([[1.625, -1.394], [1.54, 0.379]], requires_grad=True)
+        g, = torch.autograd.grad(torch.relu(x).sum(), [x], create_graph=True)
+        gg, = torch.autograd.grad(g.sum(), [x], allow_unused=True)
+        return [_describe(g, node_name=False), _describe(gg)]
+
+    _same(torch_ref, program)

@@ -483,7 +483,8 @@ def sigmoid_backward(grad_output, output):
 
 
 @op(inputs="grad_output self", saves="self", method=False,
-    grads=(lambda gg, n: threshold_backward(gg, n.self, n.threshold), None))
+    grads=(lambda gg, n: threshold_backward(gg, n.self, n.threshold),
+           lambda gg, n: _wrap(xp.zeros_like(n.self._data))))
 def threshold_backward(grad_output, self, threshold):
     return keep_where(grad_output, self > threshold)
 

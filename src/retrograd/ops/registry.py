@@ -507,10 +507,14 @@ def _recorder(d):
     single_edge = len(d.inputs) == 1 and not d.listed
     plan = d.plan
     mode = _SAVE_MODES.get(plan, _SAVE_OTHER)
+    # Inputs the op has no formula for: PyTorch refuses them when they require grad.
+    nondiff = tuple(i for i, f in enumerate(d.Node._formulas) if f is None) or None
 
     def record(tensors, results, attrs, fit):
         """Make the node of one call.  ``results``: the output tensor, or a tuple of them;
         ``fit``: an input's gradient may need summing back to its shape or casting back."""
+        if nondiff is not None:
+            _check_nondiff(d, tensors, nondiff)
         node = _new(Node)
         if single_edge:
             node.next_functions = (_edge(tensors[0]),)
@@ -564,6 +568,15 @@ def _recorder(d):
         return node
 
     return record
+
+
+def _check_nondiff(d, tensors, nondiff):
+    for i in nondiff:
+        t = tensors[i]
+        if isinstance(t, Tensor) and t._requires_grad:
+            raise RuntimeError(f"The function '{d.name.lstrip('_')}' is not differentiable with "
+                               f"respect to argument '{d.inputs[i]}'. This input cannot have "
+                               "requires_grad True.")
 
 
 def _version(t):
