@@ -8,9 +8,10 @@ import pytest
 import retrograd
 
 
-def _err(fn):
+def _err(fn, *args):
+    """``fn(*args)``'s error as type and text, or "no error"."""
     try:
-        fn()
+        fn(*args)
     except Exception as e:  # noqa: BLE001 - the type and text are what is compared
         return f"{type(e).__name__}: {e}"
     return "no error"
@@ -55,7 +56,7 @@ def _loss_dtypes(name, shapes, **kwargs):
                 b = (torch.ones(sb, dtype=db) * 0.6).requires_grad_()
                 r = getattr(torch.nn.functional, name)(a, b, **kwargs)
                 out.append(_describe(r))
-                out.append(_err(lambda: r.sum().backward()))
+                out.append(_err(lambda r: r.sum().backward(), r))
                 out += [_describe(a.grad), _describe(b.grad)]
                 if r.grad_fn is not None:
                     out.append(str([type(f).__name__ for f, _ in r.grad_fn.next_functions if f]))
@@ -126,8 +127,9 @@ def test_lerp_dtype_checks(torch_ref):
         for a in values.values():
             for b in values.values():
                 for w in weights:
-                    out.append(_err(lambda: out.append(_describe(torch.lerp(a, b, w)))))
-                    out.append(_err(lambda: out.append(_describe(a.clone().lerp_(b, w)))))
+                    out.append(_err(lambda *x: out.append(_describe(torch.lerp(*x))), a, b, w))
+                    out.append(_err(lambda a, b, w: out.append(_describe(a.clone().lerp_(b, w))),
+                                    a, b, w))
         out.append(_err(lambda: torch.lerp(values["f32"], 2.0, 0.5)))
         return out
 
@@ -159,8 +161,8 @@ def test_dims_of_0d_tensors(torch_ref):
                  lambda z: (z * 1).transpose_(0, -1), lambda z: torch.nn.functional.glu(z)]
         for call in calls:
             z = torch.tensor(1.5, requires_grad=True)
-            out.append(_err(lambda: out.append(_describe(call(z)))))
-            out.append(_err(lambda: call(z).sum().backward()))
+            out.append(_err(lambda f, z: out.append(_describe(f(z))), call, z))
+            out.append(_err(lambda f, z: f(z).sum().backward(), call, z))
             out.append(_describe(z.grad))
         return out
 
@@ -173,7 +175,7 @@ def test_dims_out_of_range_and_repeated(torch_ref):
         calls = [lambda: v.roll(1, 2), lambda: m.roll((1, 1), (0, 3)), lambda: m.squeeze((0, 0)),
                  lambda: m.squeeze((0, -1)).shape, lambda: m.squeeze(()).shape,
                  lambda: torch.nn.functional.glu(m, 3), lambda: torch.nn.functional.glu(m, -2)]
-        return [_err(lambda: print(c())) for c in calls]
+        return [_err(c) for c in calls]
 
     _same(torch_ref, program)
 
@@ -296,7 +298,7 @@ def test_select_and_narrow_errors(torch_ref):
                  lambda: x.narrow(-1, -3, 4), lambda: x.narrow(-1, 3, 0).shape,
                  lambda: x.narrow(1, 4, -1), lambda: x.narrow(1, -2, 1).shape,
                  lambda: torch.tensor(1.0).narrow(0, 0, 1)]
-        return [_err(lambda: print(c())) for c in calls]
+        return [_err(c) for c in calls]
 
     _same(torch_ref, program)
 
@@ -363,8 +365,8 @@ def test_make_dual_of_an_expanded_primal(torch_ref):
         with fwAD.dual_level():
             for t in (torch.zeros(3).expand(2, 3), torch.zeros(2, 1).expand(2, 3),
                       torch.zeros(2, 3), torch.zeros(1, 3).expand(2, 3)):
-                out.append(_err(lambda: out.append(_describe(
-                    fwAD.unpack_dual(fwAD.make_dual(x, t).cos()).tangent))))
+                out.append(_err(lambda t: out.append(_describe(
+                    fwAD.unpack_dual(fwAD.make_dual(x, t).cos()).tangent)), t))
         return out
 
     _same(torch_ref, program)
