@@ -14,6 +14,19 @@ def asarray(value, dtype=None):
     return xp.asarray(value, dtype=dtype)
 
 
+def c_order(array):
+    """``array`` in C order, copied only when it is not: PyTorch's reductions, joins, softmax and
+    the like give contiguous results whatever the layout of their input (NumPy keeps it), and
+    whether a later ``view`` works depends on it."""
+    return array if array.flags.c_contiguous else xp.array(array, order="C")
+
+
+def kept_order(array):
+    """The order a copy of ``array`` takes to keep its layout, as PyTorch's copies do: a dense
+    array's ("K": a transposed one stays transposed), an expanded one's contiguous ("C")."""
+    return "C" if 0 in array.strides else "K"
+
+
 def reshaped_view(array, shape):
     """``array`` seen with ``shape`` without copying, or None when its strides cannot express it.
 

@@ -6,7 +6,7 @@ import math
 import warnings
 
 from . import _device, _sampling, dtypes
-from ._array import ndarray, xp
+from ._array import kept_order, ndarray, xp
 from ._device import device
 from ._generator import Generator, default_generator, resolve  # noqa: F401 (torch.Generator)
 from ._out import check_out, write_out
@@ -277,22 +277,26 @@ def _like(t, dtype):
 
 @_python_dtypes
 def zeros_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _filled(xp.zeros(input._data.shape, _like(input, dtype)), requires_grad)
+    return _filled(xp.zeros_like(input._data, _like(input, dtype), kept_order(input._data)),
+                   requires_grad)
 
 
 @_python_dtypes
 def ones_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _filled(xp.ones(input._data.shape, _like(input, dtype)), requires_grad)
+    return _filled(xp.ones_like(input._data, _like(input, dtype), kept_order(input._data)),
+                   requires_grad)
 
 
 @_python_dtypes
 def empty_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _filled(xp.zeros(input._data.shape, _like(input, dtype)), requires_grad)
+    return _filled(xp.zeros_like(input._data, _like(input, dtype), kept_order(input._data)),
+                   requires_grad)
 
 
 @_python_dtypes
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _filled(xp.full(input._data.shape, fill_value, _like(input, dtype)), requires_grad)
+    return _filled(xp.full_like(input._data, fill_value, _like(input, dtype),
+                                kept_order(input._data)), requires_grad)
 
 
 def _scalar_str(v) -> str:

@@ -389,11 +389,15 @@ def _tensor_hooks(node, slots, create_graph):
     hooks = node._tensor_pre_hooks
     if hooks is not None:
         for nr, hd in hooks.items():
-            if nr < len(slots) and slots[nr] is not None:
-                for hook in tuple(hd.values()):
-                    r = hook(slots[nr])
-                    if r is not None:
-                        slots[nr] = _checked_hook_result(hook, slots[nr], r, node)
+            # An output that got no gradient has its hooks called with None, as in PyTorch.
+            if nr >= len(slots):
+                slots = list(slots) + [None] * (nr + 1 - len(slots))
+            for hook in tuple(hd.values()):
+                r = hook(slots[nr])
+                if r is not None:
+                    if slots[nr] is None:
+                        raise RuntimeError("can't replace a None gradient with a non-None value")
+                    slots[nr] = _checked_hook_result(hook, slots[nr], r, node)
     retain = node._retain_grad_hooks
     if retain is not None:
         for key, ref in retain.items():

@@ -118,6 +118,14 @@ def make_dual(tensor, tangent, *, level=None):
             f"Tensor, this is not supported. Tensor is of size {_dims(tensor)} while the given "
             f"forward gradient is of size {_dims(tangent)}."
         )
+    p, t = tensor._data, tangent._data
+    if (tuple(s // p.itemsize for s in p.strides) != tuple(s // t.itemsize for s in t.strides)
+            and any(s == 0 and n > 1 for s, n in zip(p.strides, p.shape))):
+        # PyTorch copies a tangent laid out otherwise into the primal's layout: impossible for an
+        # expanded primal, whose elements share memory.
+        from ..ops.inplace import _OVERLAP
+
+        raise RuntimeError(_OVERLAP)
     dual = _alias(tensor)  # the tangent keeps its own dtype, as in PyTorch
     _set_tangent(dual, tangent, _OWN)
     return dual
@@ -210,6 +218,7 @@ def _parent_of(tensor):
 
 def _propagate(function, args, tensors, results, n_outputs):
     """Give the op's differentiable outputs the tangent ``J t`` (the double-vjp trick above)."""
+    from ..ops.pointwise import _tangent_link
     from ..tensor import Tensor, _make
     from . import grad
 
@@ -222,10 +231,11 @@ def _propagate(function, args, tensors, results, n_outputs):
                                   "use the out-of-place op on a dual tensor")
     reg = _registry()
     prev_mode = _grad_state.enabled
-    # The tangent stays differentiable (forward-over-reverse) when its inputs are.
-    keep_graph = prev_mode and any(
-        tensors[i]._requires_grad or tg._requires_grad
-        for i, tg in enumerate(tangents) if tg is not None)
+    # The tangent stays differentiable (forward-over-reverse) when its inputs are: the tangents
+    # and every primal (``x * w``: the tangent t * w depends on w, which carries no tangent).
+    keep_graph = prev_mode and (
+        any(isinstance(t, Tensor) and t._requires_grad for t in tensors)
+        or any(tg is not None and tg._requires_grad for tg in tangents))
     reg.forward_ad_hook = None
     _grad_state.enabled = True
     try:
@@ -256,6 +266,13 @@ def _propagate(function, args, tensors, results, n_outputs):
         jt = [None] * len(us)
         if total is not None and total._requires_grad:
             jt = list(grad(total, us, create_graph=keep_graph, allow_unused=True))
+        # The primal values the op's formulas read (its saved inputs and results) that require
+        # grad: PyTorch's tangent is differentiable with respect to them.
+        opdef = getattr(function, "opdef", None)
+        read = [] if not keep_graph or opdef is None else [
+            t for kind, i in opdef.plan if kind < 2
+            for t in ((tensors if kind == 0 else results)[i],)
+            if isinstance(t, Tensor) and t._requires_grad]
         for k in range(min(n_outputs, len(results))):
             r = results[k]
             if r._data.dtype.kind not in "fc":
@@ -267,6 +284,8 @@ def _propagate(function, args, tensors, results, n_outputs):
                 tan = tan.detach()
             if tan._data.dtype != r._data.dtype:
                 tan = tan.to(r.dtype)
+            for p in read:
+                tan = _tangent_link(tan, p)
             parent = None
             if r._view_base is not None:  # a view op: the tangent is a view of the input's
                 for i in diff:

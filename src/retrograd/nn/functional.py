@@ -342,24 +342,29 @@ def _legacy_reduction(size_average, reduce, reduction):
     return reduction
 
 
-def _warn_size(input: Tensor, target: Tensor):
-    """``(input, target)`` broadcast to one shape, with PyTorch's warning where they differ: the
-    loss then sees two tensors of that shape, as PyTorch's (a 0-d target promotes as one, and its
-    gradient is summed back through the expand)."""
+def _warn_size(input: Tensor, target: Tensor, stacklevel: int = 3) -> None:
     if target.shape != input.shape:
         warnings.warn(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.", stacklevel=3)
-        return _ops.broadcast_tensors(input, target)
-    return input, target
+            "Please ensure they have the same size.", stacklevel=stacklevel)
+
+
+def _broadcast_loss_inputs(input: Tensor, target: Tensor):
+    """Input and target expanded to one shape before the loss, as PyTorch's pointwise losses do:
+    the graph has its ExpandBackward0 nodes, and neither counts as a 0-dim tensor in the type
+    promotion (a 0-dim float64 and a float32 vector give a float64 loss)."""
+    if target.shape == input.shape:
+        return input, target
+    _warn_size(input, target, 4)
+    return _ops.broadcast_tensors(input, target)
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
              reduction: str = "mean", weight=None) -> Tensor:
     """``F.mse_loss``: the (mean) squared difference, each term times ``weight`` when given (a
     tensor of the input's size; the mean then divides the weighted sum by the element count)."""
-    input, target = _warn_size(input, target)
+    input, target = _broadcast_loss_inputs(input, target)
     reduction = _valid_reduction(_legacy_reduction(size_average, reduce, reduction))
     if weight is None:
         return _nn._mse_loss(input, target, reduction)
@@ -375,14 +380,14 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
             reduction: str = "mean") -> Tensor:
     """``F.l1_loss``: the (mean) absolute difference."""
-    input, target = _warn_size(input, target)
+    input, target = _broadcast_loss_inputs(input, target)
     return _reduce((input - target).abs(), _legacy_reduction(size_average, reduce, reduction))
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """``F.smooth_l1_loss``: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
-    input, target = _warn_size(input, target)
+    input, target = _broadcast_loss_inputs(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if beta == 0.0:  # PyTorch computes the l1 loss then, with its nodes
         return _reduce((input - target).abs(), reduction)
@@ -392,7 +397,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
                delta: float = 1.0) -> Tensor:
     """``F.huber_loss``: 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
-    input, target = _warn_size(input, target)
+    input, target = _broadcast_loss_inputs(input, target)
     return _nn._huber_loss(input, target, _valid_reduction(reduction), delta)
 
 

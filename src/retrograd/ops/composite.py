@@ -66,11 +66,12 @@ def column_stack(tensors, *, out=None):
 
 
 def broadcast_tensors(*tensors):
-    """``torch.broadcast_tensors``: each expanded to the shape they broadcast to."""
+    """``torch.broadcast_tensors``: each expanded to the shape they broadcast to; one that has
+    that shape already is returned itself, as in PyTorch (no ExpandBackward0 node)."""
     from .._array import xp
 
     shape = xp.broadcast_shapes(*(t.shape for t in tensors))
-    return tuple(expand(t, shape) for t in tensors)
+    return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)
 
 
 def meshgrid(*tensors, indexing=None):
@@ -114,8 +115,15 @@ def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
 @tensor_method
 def narrow(input, dim: int, start: int, length: int):
     """``torch.narrow``: ``length`` elements of ``dim`` from ``start`` (a slice, so a view)."""
+    if not input.ndim:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim(dim, input.ndim)
     size = input.shape[d]
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but "
+                         f"got {start})")
     if start < 0:
         start += size
     if start + length > size:
@@ -145,11 +153,13 @@ def unflatten(input, dim: int, sizes):
 @tensor_method
 def select(input, dim: int, index: int):
     """``torch.select``: the slice at ``index`` of ``dim``, that dimension removed."""
+    if not input.ndim:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim(dim, input.ndim)
     size = input.shape[d]
     if not -size <= index < size:
         raise IndexError(f"select(): index {index} out of range for tensor of size "
-                         f"[{', '.join(map(str, input.shape))}] at dimension {dim}")
+                         f"[{', '.join(map(str, input.shape))}] at dimension {d}")
     return input[(slice(None),) * d + (index,)]
 
 
@@ -160,6 +170,10 @@ def movedim(input, source, destination):
     dst = [destination] if isinstance(destination, int) else list(destination)
     src = [_wrap_dim(d, input.ndim) for d in src]
     dst = [_wrap_dim(d, input.ndim) for d in dst]
+    if not input.ndim:  # nothing to move: an alias, as in PyTorch
+        from .indexing import _alias
+
+        return _alias(input, (), False, None)
     order = [d for d in range(input.ndim) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)

@@ -7,7 +7,7 @@ gradient is the same read, so higher derivatives need nothing more.
 """
 
 from .. import dtypes
-from .._array import ndarray, sum_to_shape, xp
+from .._array import c_order, ndarray, sum_to_shape, xp
 from .._out import check_out, dtype_expected, write_out
 from ..autograd.node import check_version
 from ..tensor import Tensor, _make, _wrap_dim
@@ -225,10 +225,14 @@ def _read_backward(g, n):
     return _index_backward(g, n.self_shape, n.key, n.advanced, n.node_fn)
 
 
-def _reader(name, node, by_tensors=False):
+def _take_contiguous(self, key, advanced, node_fn, indices=()):
+    return c_order(self[key])
+
+
+def _reader(name, node, by_tensors=False, forward=_take):
     """A read by key; ``by_tensors``: the key may hold index tensors, which backward checks."""
     return op(name, saves="self_shape", view=True, method=False, node=node,
-              grads=(checked(_read_backward) if by_tensors else _read_backward,))(_take)
+              grads=(checked(_read_backward) if by_tensors else _read_backward,))(forward)
 
 
 _select = _reader("_select", "SelectBackward0")
@@ -237,7 +241,8 @@ _unsqueeze_index = _reader("_unsqueeze_index", "UnsqueezeBackward0")
 _alias = _reader("_alias", "AliasBackward0")
 _index = _reader("_index", "IndexBackward0", True)
 _gather = _reader("_gather", "GatherBackward0", True)
-_index_select = _reader("_index_select", "IndexSelectBackward0", True)
+# (PyTorch's index_select result is contiguous, NumPy's fancy indexing keeps the input's order)
+_index_select = _reader("_index_select", "IndexSelectBackward0", True, _take_contiguous)
 
 
 _ZERO_DIM_INT = ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
@@ -486,14 +491,14 @@ def _check_mask(self, mask, *rest):
 @op(inputs="self mask", saves="mask", broadcast=True, check=_check_mask, method=False,
     grads=(lambda g, n: g.masked_fill(n.mask, 0), None), node="MaskedFillBackward0")
 def _masked_fill_scalar(self, mask, value):
-    return xp.where(mask, xp.asarray(value).astype(self.dtype), self)
+    return c_order(xp.where(mask, xp.asarray(value).astype(self.dtype), self))
 
 
 @op(inputs="self mask value", saves="mask", broadcast=True, check=_check_mask, method=False,
     grads=(lambda g, n: g.masked_fill(n.mask, 0), None,
            lambda g, n: g.masked_fill(n.mask.logical_not(), 0)), node="MaskedFillBackward1")
 def _masked_fill_tensor(self, mask, value):
-    return xp.where(mask, value.astype(self.dtype), self)
+    return c_order(xp.where(mask, value.astype(self.dtype), self))
 
 
 @tensor_method

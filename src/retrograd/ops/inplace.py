@@ -284,8 +284,11 @@ def inplace(t, fn, *args):
     """Run out-of-place ``fn(t, *args)`` and make its result ``t``'s new value (and graph)."""
     base = t._view_base
     record = _grad_state.enabled and (t._requires_grad or _requires_grad(args) or (
-        base is not None and (base._requires_grad or t._item_view))) and (
-        t._data.dtype.kind in "fc")  # an integer or bool tensor takes values, not a gradient
+        base is not None and (base._requires_grad or t._item_view)))
+    if record and fn is _copy_from and t._data.dtype not in _registry._FLOAT_DTYPES:
+        # PyTorch's copy_ (and so x[i] = v) leaves an integer or bool tensor out of the graph,
+        # though its masked_fill_ and fill_ do not.
+        record = False
     dual = _registry.forward_ad_hook is not None
     if not record:
         kernel = _KERNELS.get(fn)
@@ -1037,7 +1040,9 @@ def setitem(self, key, value):
     if not isinstance(value, Tensor):
         value = _make(xp.asarray(value, dtype=self._data.dtype))
     # One value (a number, a 0-dim tensor) fills the region, as PyTorch's fill_ (FillBackward3).
-    write = _fill_tensor if value._data.ndim == 0 else _copy_from
+    # (Into an integer or bool tensor it is a copy_, which PyTorch leaves out of the graph.)
+    write = (_fill_tensor if value._data.ndim == 0 and self._data.dtype.kind in "fc"
+             else _copy_from)
     if value._data.ndim and value._data.shape[0] == 1:
         value = _strip_leading_ones(value)
     if whole:

@@ -8,8 +8,8 @@ Activations whose derivative is not exact when composed (softplus at 0, gelu) ar
 
 import math
 
-from .._array import xp
-from ..tensor import Tensor, _make, made_stale
+from .._array import c_order, xp
+from ..tensor import Tensor, _make, _wrap_dim, made_stale
 from .pointwise import piecewise_backward, threshold_backward, where
 from .registry import op
 
@@ -278,10 +278,12 @@ def _glu_grad(g, n):
 
 
 def _check_glu(a, dim):
-    d = dim % a.ndim if a.ndim else 0
-    if a.ndim == 0 or a.shape[d] % 2:
+    if a.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = _wrap_dim(dim, a.ndim)
+    if a.shape[d] % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size "
-                           f"{a.shape[d] if a.ndim else 1}")
+                           f"{a.shape[d]}")
 
 
 @op(saves="self", node="GluBackward0", method=False, grads=(_glu_grad,), check=_check_glu)
@@ -353,7 +355,7 @@ def _layer_norm(self, weight, bias, k, eps):
         out = out * weight
     if bias is not None:
         out = out + bias
-    return out.astype(self.dtype, copy=False)
+    return c_order(out.astype(self.dtype, copy=False))
 
 
 # --- batch norm ----------------------------------------------------------------------------------
@@ -565,20 +567,24 @@ def _smooth_l1_loss(self, target, reduction, beta):
     return _reduce_array(loss, reduction, loss.dtype)
 
 
-def _huber_grad(sign):
-    def formula(g, n):
-        x, y = n.self, n.target
-        if x.dtype is not y.dtype:  # PyTorch computes in the input's dtype, and refuses here
-            raise RuntimeError(f"Found dtype {_dtype_name(y._data)} but expected "
-                               f"{_dtype_name(x._data)}")
-        return _reduced_grad(g, n, _smooth_l1_slope(n, n.delta) * (n.delta * sign))
+def _huber_grad(wrt, other, sign):
+    def grad(g, n):
+        # PyTorch's loss has the input's dtype whatever the target's; its backward takes only
+        # one dtype and names the other tensor's as found.
+        a, b = getattr(n, wrt), getattr(n, other)
+        if a.dtype != b.dtype:
+            raise RuntimeError(f"Found dtype {_dtype_name(b._data)} but expected "
+                               f"{_dtype_name(a._data)}")
+        return _reduced_grad(g, n, _smooth_l1_slope(n, n.delta) * (sign * n.delta))
 
-    return formula
+    return grad
 
 
-# Huber with delta is delta times smooth l1 with beta = delta; its result has the input's dtype.
+# Huber with delta is delta times smooth l1 with beta = delta, computed in the promoted dtype and
+# given the input's.
 @op(inputs="self target", saves="self target", broadcast=True, method=False,
-    node="HuberLossBackward0", grads=(_huber_grad(1), _huber_grad(-1)))
+    node="HuberLossBackward0",
+    grads=(_huber_grad("self", "target", 1), _huber_grad("target", "self", -1)))
 def _huber_loss(self, target, reduction, delta):
     loss = delta * _smooth_l1_values(self, target, delta)
     return _reduce_array(loss, reduction, self.dtype)
@@ -648,6 +654,8 @@ def _binary_cross_entropy_with_logits(self, target, weight, pos_weight, reductio
         loss = (1 - target) * self + (1 + (pos_weight - 1) * target) * log_sig_neg
     if weight is not None:
         loss = loss * weight
+    # PyTorch's result is written into a tensor of the target's dtype (a float64 input with a
+    # float32 target gives a float32 loss), computed in the promoted one.
     return _reduce_array(loss, reduction, target.dtype)
 
 

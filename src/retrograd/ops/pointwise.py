@@ -2,7 +2,7 @@
 
 import math
 
-from .._array import ndarray, xp
+from .._array import c_order, ndarray, xp
 from ..tensor import _make as _wrap
 from .registry import op, tensor_method
 
@@ -214,11 +214,12 @@ def _pow_scalar_base_grad(g, n):
 def _pow_scalar_base(exponent, self_scalar):
     if exponent.dtype == bool and isinstance(self_scalar, bool):
         raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    # PyTorch's result is contiguous here, whatever the exponent's layout.
     with xp.errstate(divide="ignore", invalid="ignore"):
         if exponent.dtype.kind in "iu" and isinstance(self_scalar, int):
-            return _int_power(xp.asarray(self_scalar, dtype=exponent.dtype), exponent)
-        return xp.power(self_scalar, exponent).astype(_scalar_power_dtype(exponent, self_scalar),
-                                                      copy=False)
+            return c_order(_int_power(xp.asarray(self_scalar, dtype=exponent.dtype), exponent))
+        return c_order(xp.power(self_scalar, exponent).astype(
+            _scalar_power_dtype(exponent, self_scalar), copy=False))
 
 
 def _scalar_power_dtype(exponent, base):
@@ -805,34 +806,49 @@ def _lerp_scalar(self, end, weight):
     return self + weight * (end - self)
 
 
-@op(inputs="self end weight", saves=("weight", "weight", "self end"), broadcast=True, method=False,
-    node="LerpBackward1",
+@op(inputs="self end weight", saves=("weight", "weight", "self end"), broadcast=True,
+    promote="binary",
+    method=False, node="LerpBackward1",
     grads=(lambda g, n: g * (1 - n.weight), lambda g, n: g * n.weight,
            lambda g, n: g * (n.end - n.self)))
 def _lerp_tensor(self, end, weight):
     return self + weight * (end - self)
 
 
-# The C++ type names PyTorch's dtype checks print.
-_CPP_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half",
-             "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int",
-             "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
-             "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+def _check_lerp(input, end, weight):
+    from ..dtypes import CPP_NAMES, result_type, scalar_type_name
+    from ..tensor import Tensor
+
+    if not isinstance(end, Tensor) or not isinstance(weight, (Tensor, int, float, complex)):
+        got = ", ".join(type(a).__name__ if not isinstance(a, Tensor) else "Tensor"
+                        for a in (input, end, weight))
+        raise TypeError(f"lerp() received an invalid combination of arguments - got ({got}), but "
+                        "expected one of:\n * (Tensor input, Tensor end, Tensor weight, *, Tensor "
+                        "out = None)\n * (Tensor input, Tensor end, Number weight, *, Tensor out = "
+                        "None)\n")
+    dt = input.dtype
+    for name, other in (("end", end), ("weight", weight)):
+        if isinstance(other, Tensor) and other.dtype is not dt and (name == "end" or other.ndim):
+            raise RuntimeError(f"expected dtype {CPP_NAMES.get(dt, dt)} for `{name}` but got "
+                               f"dtype {CPP_NAMES.get(other.dtype, other.dtype)}")
+    if isinstance(weight, Tensor):  # a 0-dim weight takes part in the type promotion
+        dt = result_type(input, end, weight)
+    if not dt.is_floating_point and not dt.is_complex:
+        kind = "tensor" if isinstance(weight, Tensor) else "scalar"
+        raise NotImplementedError(f'"lerp_kernel_{kind}" not implemented for '
+                                  f"'{scalar_type_name(dt)}'")
 
 
 @tensor_method
 def lerp(input, end, weight):
-    """``torch.lerp``: input + weight (end - input), weight a number or a tensor; no promotion:
-    ``end`` and a tensor ``weight`` must have the input's dtype, as in PyTorch."""
+    """``torch.lerp``: input + weight (end - input), weight a number or a tensor.
+
+    As in PyTorch there is no type promotion: ``end`` and a weight with dimensions must have the
+    input's dtype (a 0-dim weight may have any), and integer inputs are refused."""
     from ..tensor import Tensor
 
-    tensor_weight = isinstance(weight, Tensor)
-    for name, t in (("end", end), ("weight", weight if tensor_weight else None)):
-        if isinstance(t, Tensor) and t.dtype is not input.dtype:
-            raise RuntimeError(f"expected dtype {_CPP_TYPE[input.dtype.name]} for `{name}` but got "
-                               f"dtype {_CPP_TYPE[t.dtype.name]}")
-    _not_for("lerp_kernel_tensor" if tensor_weight else "lerp_kernel_scalar", "biu")(input._data)
-    if tensor_weight:
+    _check_lerp(input, end, weight)
+    if isinstance(weight, Tensor):
         return _lerp_tensor(input, end, weight)
     return _lerp_scalar(input, end, weight)
 
@@ -1004,6 +1020,20 @@ def fmod(self, other):
 def _check_integer_divisor(other):
     if getattr(other, "dtype", None) is not None and other.dtype.kind in "iu" and (other == 0).any():
         raise RuntimeError("ZeroDivisionError")
+
+
+def _zeros_for(n):
+    return _wrap(xp.zeros(n.primal_shape, dtype=n.primal_dtype.np))
+
+
+@op(inputs="self primal", saves="primal_shape primal_dtype", method=False,
+    node="TangentLinkBackward0", grads=(lambda g, n: g, lambda g, n: _zeros_for(n)))
+def _tangent_link(self, primal):
+    """A forward-AD tangent tied to a primal value its op's formula reads, with a derivative of
+    zero: PyTorch's tangent formulas read those values (``self_t * other_p``, ``threshold_backward
+    (self_t, result, 0)``), so a gradient of the tangent reaches them, as zeros, where the
+    tangent computed here would not depend on them."""
+    return self.copy()
 
 
 __all__ = [

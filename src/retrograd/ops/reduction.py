@@ -6,7 +6,7 @@ import math
 import warnings
 from collections import namedtuple
 
-from .._array import xp
+from .._array import c_order, xp
 from ..dtypes import as_dtype
 from ..tensor import Tensor, _make, _wrap_dim
 from .pointwise import _dtype_name, maximum, minimum, where
@@ -69,8 +69,8 @@ def _sum_grad(g, n):
 
 @op(saves="self_shape self_dtype", grads=(_sum_grad,), node="SumBackward1", method=False)
 def _sum_dim(self, dim, keepdim, dtype):
-    return xp.sum(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim,
-                  dtype=_sum_dtype(self, dtype))
+    return c_order(xp.sum(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim,
+                          dtype=_sum_dtype(self, dtype)))
 
 
 @op(saves="self_shape self_dtype", method=False, node="SumBackward0",
@@ -103,8 +103,8 @@ def _mean_grad(g, n):
 @op(saves="self_shape self_dtype", grads=(_mean_grad,), check=_check_float_mean, method=False,
     node="MeanBackward1")
 def _mean_dim(self, dim, keepdim, dtype):
-    return xp.mean(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim,
-                   dtype=None if dtype is None else dtype.np)
+    return c_order(xp.mean(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim,
+                           dtype=None if dtype is None else dtype.np))
 
 
 @op(saves="self_shape self_dtype", grads=(_mean_grad,), method=False, node="MeanBackward0")
@@ -152,8 +152,8 @@ def _prod_all(self, dim, keepdim, dtype):
 
 @op(saves="self result", grads=(_prod_grad,), node="ProdBackward1", method=False)
 def _prod_dim(self, dim, keepdim, dtype):
-    return xp.prod(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim,
-                   dtype=_sum_dtype(self, dtype))
+    return c_order(xp.prod(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim,
+                           dtype=_sum_dtype(self, dtype)))
 
 
 @tensor_method
@@ -186,8 +186,8 @@ def _var_forward(a, dim, correction, keepdim, name):
                       UserWarning, stacklevel=4)
     with xp.errstate(divide="ignore", invalid="ignore"):
         centred = a - a.mean(axis=axes, keepdims=True)
-        return xp.true_divide(xp.sum(centred * centred, axis=axes, keepdims=keepdim),
-                              divisor).astype(a.dtype, copy=False)
+        return c_order(xp.true_divide(xp.sum(centred * centred, axis=axes, keepdims=keepdim),
+                                      divisor).astype(a.dtype, copy=False))
 
 
 def _var_grad(g, n):
@@ -274,14 +274,14 @@ def _shared_grad(g, n):
 def amax(self, dim=(), keepdim=False):
     """``torch.amax``: the largest value over ``dim`` (all dims by default); ties share the
     gradient evenly."""
-    return xp.amax(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim)
+    return c_order(xp.amax(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim))
 
 
 @op(saves="self result", grads=(_shared_grad,), check=_check_extreme("amin"))
 def amin(self, dim=(), keepdim=False):
     """``torch.amin``: the smallest value over ``dim`` (all dims by default); ties share the
     gradient evenly."""
-    return xp.amin(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim)
+    return c_order(xp.amin(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim))
 
 
 @op(saves="self result", grads=(_shared_grad,), node="MaxBackward1", check=_check_extreme("max"),
@@ -331,7 +331,7 @@ def _select(arg_fn, a, dim, keepdim):
     values = xp.take_along_axis(a, idx, axis=d[0])
     if not keepdim:
         values, idx = values.squeeze(d[0]), idx.squeeze(d[0])
-    return values, idx
+    return c_order(values), c_order(idx)
 
 
 def _select_grad(g, n):
@@ -398,7 +398,7 @@ def _argextreme(name, arg_fn):
             return xp.zeros((), dtype=xp.int64)
         if self.shape[axes[0]] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {axes[0]} to have non-zero size.")
-        return xp.asarray(arg_fn(self, axis=axes[0], keepdims=keepdim), dtype=xp.int64)
+        return c_order(xp.asarray(arg_fn(self, axis=axes[0], keepdims=keepdim), dtype=xp.int64))
 
     forward.__name__ = name
     forward.__doc__ = f"``torch.{name}``: the index of the {name[3:]}imum (no gradient)."
@@ -422,7 +422,7 @@ def _truth(name, fn):
         if isinstance(dim, (tuple, list)) and not dim:  # no dim named: nothing is reduced
             out = self != 0
             return out.astype(xp.uint8) if self.dtype == xp.uint8 else out
-        out = fn(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim)
+        out = c_order(fn(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim))
         # PyTorch keeps uint8 for uint8 input; every other dtype gives bool.
         return out.astype(xp.uint8) if self.dtype == xp.uint8 else out
 
@@ -498,7 +498,7 @@ def _norm_grad(g, n):
 @op(saves="self result", grads=(_norm_grad,), check=_check_norm,
     node="LinalgVectorNormBackward0", method=False)
 def _vector_norm(self, ord, dim, keepdim, dtype):
-    return _norm_forward(self, ord, dim, keepdim, dtype)
+    return c_order(_norm_forward(self, ord, dim, keepdim, dtype))
 
 
 @op(saves="self result", grads=(_norm_grad,), check=_check_norm, node="NormBackward1",
@@ -506,7 +506,7 @@ def _vector_norm(self, ord, dim, keepdim, dtype):
 def _p_norm(self, ord, dim, keepdim, dtype):
     """The same norm as the node of ATen's ``norm(self, p, dim)`` that ``pairwise_distance``
     calls."""
-    return _norm_forward(self, ord, dim, keepdim, dtype)
+    return c_order(_norm_forward(self, ord, dim, keepdim, dtype))
 
 
 @tensor_method
@@ -537,7 +537,7 @@ def logsumexp(self, dim, keepdim=False):
     top = xp.where(xp.isfinite(top), top, 0)  # all -inf (or an inf) must not make nan
     with xp.errstate(divide="ignore"):
         out = xp.log(xp.sum(xp.exp(self - top), axis=axes, keepdims=True)) + top
-    return out if keepdim else out.squeeze(axes)
+    return c_order(out if keepdim else out.squeeze(axes))
 
 
 # --- along one dimension: cumsum, softmax, log_softmax -----------------------------------------
@@ -575,7 +575,7 @@ def _cumulative(name, fn, a, dim, dtype):
     out_dtype = _sum_dtype(a, dtype)
     if axis is None:
         return a.astype(out_dtype or a.dtype)
-    return fn(a, axis=axis, dtype=out_dtype)
+    return c_order(fn(a, axis=axis, dtype=out_dtype))
 
 
 def _cumprod_grad(g, n):
@@ -644,7 +644,7 @@ def softmax(self, dim, dtype=None):
     """``torch.softmax``: exp(x) / sum(exp(x)) along ``dim``, computed without overflow."""
     z, axis = _shifted(self, dim, dtype)
     e = xp.exp(z)
-    return e / (xp.sum(e, axis=axis, keepdims=True) if axis is not None else e)
+    return c_order(e / (xp.sum(e, axis=axis, keepdims=True) if axis is not None else e))
 
 
 def _log_softmax_grad(g, n):
@@ -657,7 +657,7 @@ def log_softmax(self, dim, dtype=None):
     z, axis = _shifted(self, dim, dtype)
     if axis is None:
         return z
-    return z - xp.log(xp.sum(xp.exp(z), axis=axis, keepdims=True))
+    return c_order(z - xp.log(xp.sum(xp.exp(z), axis=axis, keepdims=True)))
 
 
 __all__ = [

@@ -373,6 +373,7 @@ def _make_function(d):
             forward_ad_hook(general, args, tensors, results, outputs)
         return returns(*results) if returns is not None else results
 
+    general.opdef = d  # (forward-mode AD reads the op's declaration)
     if listed or view or not single or check is not None or k not in (1, 2):
         return general
     return (_unary if k == 1 else _binary)(d, general, record, tails)
@@ -553,15 +554,18 @@ def _recorder(d):
     Node = d.Node
     outputs = d.outputs if d.outputs is not None else _EVERY_OUTPUT
     single_edge = len(d.inputs) == 1 and not d.listed
-    # (plan, mode) by which inputs need a gradient (bit i: input i), or one for every call
     # The plan and its mode by which inputs need a gradient (bit i: input i), or one for all.
     plans = d.plans
     modes = None if plans is None else tuple(_SAVE_MODES.get(p, _SAVE_OTHER) for p in plans)
+    # Inputs the op has no formula for: PyTorch refuses them when they require grad.
+    nondiff = tuple(i for i, f in enumerate(d.Node._formulas) if f is None) or None
 
     # (plan and mode are parameters only to be fast locals; callers pass neither)
     def record(tensors, results, attrs, fit, plan=d.plan, mode=_SAVE_MODES.get(d.plan, _SAVE_OTHER)):
         """Make the node of one call.  ``results``: the output tensor, or a tuple of them;
         ``fit``: an input's gradient may need summing back to its shape or casting back."""
+        if nondiff is not None:
+            _check_nondiff(d, tensors, nondiff)
         node = _new(Node)
         if single_edge:
             node.next_functions = (_edge(tensors[0]),)
@@ -641,6 +645,15 @@ def _recorder(d):
         return node
 
     return record
+
+
+def _check_nondiff(d, tensors, nondiff):
+    for i in nondiff:
+        t = tensors[i]
+        if isinstance(t, Tensor) and t._requires_grad:
+            raise RuntimeError(f"The function '{d.name.lstrip('_')}' is not differentiable with "
+                               f"respect to argument '{d.inputs[i]}'. This input cannot have "
+                               "requires_grad True.")
 
 
 def _version(t):
@@ -757,7 +770,9 @@ def _promote(mode, tensors, arrays, name):
     """
     if mode == "binary":
         a, b = tensors[0], tensors[1]
-        if isinstance(a, Tensor):
+        if len(tensors) > 2:
+            pass  # a third input may change the type too
+        elif isinstance(a, Tensor):
             if isinstance(b, Tensor):
                 if a._data.dtype == b._data.dtype:
                     return arrays

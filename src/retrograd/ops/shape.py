@@ -1,7 +1,7 @@
 """Ops that move elements without computing new values: views, reshapes, copies, dtype changes."""
 
 from .. import _device, dtypes
-from .._array import reshaped_view, sum_to_shape, xp
+from .._array import c_order, kept_order, reshaped_view, sum_to_shape, xp
 from .._out import check_out, write_out
 from ..tensor import Tensor, _make, _wrap_dim
 from .reduction import dims_arg
@@ -70,7 +70,7 @@ def reshape(input, shape):
     shape = _infer(shape, input._data.size)
     if reshaped_view(input._data, shape) is not None:
         return view(input, shape)
-    return _unsafe_view(clone(input), shape)
+    return _unsafe_view(clone(input, _CONTIGUOUS), shape)
 
 
 @op(saves="self_shape", grads=(lambda g, n: g.sum_to_size(n.self_shape),), view=True)
@@ -132,7 +132,7 @@ def _expandable(small, big):
 def transpose(self, dim0, dim1):
     """``torch.transpose``: a view with two dimensions swapped."""
     d0, d1 = _wrap_dim(dim0, self.ndim), _wrap_dim(dim1, self.ndim)
-    return xp.swapaxes(self, d0, d1)
+    return xp.swapaxes(self, d0, d1) if self.ndim else self.view()  # 0-dim: NumPy has no axis 0
 
 
 def _check_t(a):
@@ -181,8 +181,15 @@ def unsqueeze(self, dim):
 def _squeeze_forward(self, dim):
     if dim is None:
         return xp.squeeze(self)
-    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-    axes = tuple(d for d in (_wrap_dim(d, self.ndim) for d in dims) if self.shape[d] == 1)
+    if not isinstance(dim, (tuple, list)):
+        dims = (_wrap_dim(dim, self.ndim),)
+    elif dim:  # no dims: nothing squeezed (dims_arg would read it as all of them)
+        dims = dims_arg(dim, self.ndim)
+    else:
+        return self.view()
+    if not self.ndim:  # 0-dim: dim 0 or -1 names the tensor itself, NumPy has no axis for it
+        return self.view()
+    axes = tuple(d for d in dims if self.shape[d] == 1)
     return xp.squeeze(self, axis=axes) if axes else self.view()
 
 
@@ -225,22 +232,27 @@ def flatten(input, start_dim=0, end_dim=-1):
 @op(grads=(lambda g, n: g,),
     check=lambda a, memory_format=None: _device.check_memory_format(memory_format))
 def clone(self, memory_format=None):
-    """``torch.clone``: a copy that stays in the graph (row-major: with ``preserve_format``
-    PyTorch keeps a dense input's strides, e.g. a transposed one's; the values are the same)."""
-    return self.copy()
+    """``torch.clone``: a copy that stays in the graph, with the input's layout (PyTorch's
+    preserve_format) unless ``memory_format`` asks for a contiguous one."""
+    return self.copy(order="C" if memory_format is _CONTIGUOUS else kept_order(self))
+
+
+_CONTIGUOUS = _device.contiguous_format  # (clone's memory_format for the copies made here)
 
 
 @tensor_method
 def contiguous(input, memory_format=None):
     """``Tensor.contiguous``: the tensor itself when C-contiguous, else a contiguous copy."""
     _device.check_memory_format(memory_format)
-    return input if input._data.flags.c_contiguous else clone(input)
+    return input if input._data.flags.c_contiguous else clone(input, _CONTIGUOUS)
 
 
 @op(saves="self_dtype", grads=(lambda g, n: g.to(n.self_dtype),), node="ToCopyBackward0")
 def _to_copy(self, dtype):
     with xp.errstate(invalid="ignore", over="ignore"):  # nan/overflow -> int wraps silently
-        return self.astype(dtype.np)
+        # PyTorch keeps the layout of a dense input (a transposed one stays transposed) and
+        # makes an expanded one contiguous.
+        return self.astype(dtype.np, order=kept_order(self))
 
 
 _TO_SIGNATURES = (
@@ -343,7 +355,8 @@ def _flip_axes(ndim, dims):
 def flip(self, dims):
     """``torch.flip``: the elements in reverse order along ``dims`` (a copy, as in PyTorch)."""
     axes = _flip_axes(self.ndim, dims)
-    return xp.flip(self, axes).copy() if axes else self.copy()
+    flipped = xp.flip(self, axes) if axes else self
+    return flipped.copy(order=kept_order(self))
 
 
 # --- one tensor into several: split, chunk, unbind ----------------------------------------------
@@ -481,8 +494,8 @@ def _cat_grad(g, n):
 
 @op("cat", inputs="tensors", grads=(_cat_grad,), method=False)
 def _cat(tensors, dim, sizes, in_dtypes, dtype):
-    return xp.concatenate([a for a, s in zip(tensors, sizes) if s is not None], axis=dim,
-                          dtype=dtype.np)
+    return c_order(xp.concatenate([a for a, s in zip(tensors, sizes) if s is not None], axis=dim,
+                                  dtype=dtype.np))
 
 
 def _out_dtypes(tensors):
@@ -533,7 +546,7 @@ def _stack_grad(g, n):
 
 @op("stack", inputs="tensors", grads=(_stack_grad,), method=False)
 def _stack(tensors, dim, in_dtypes, dtype):
-    return xp.stack(tensors, axis=dim, dtype=dtype.np)
+    return c_order(xp.stack(tensors, axis=dim, dtype=dtype.np))
 
 
 def stack(tensors, dim=0, *, out=None):
@@ -560,11 +573,20 @@ def _roll_back(g, n):
     return roll(g, tuple(-k for k in shifts), n.dims)
 
 
-@op(grads=(_roll_back,), method=False, node="RollBackward0")
+def _check_roll(a, shifts, dims):
+    if dims is None or dims == ():
+        return
+    for d in dims if isinstance(dims, tuple) else (dims,):
+        if not a.ndim:
+            raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+        _wrap_dim(d, a.ndim)
+
+
+@op(grads=(_roll_back,), method=False, node="RollBackward0", check=_check_roll)
 def _roll(self, shifts, dims):
     if dims is None or dims == ():  # rolled as one flat vector, shape kept
         return xp.roll(self.reshape(-1), shifts).reshape(self.shape)
-    return xp.roll(self, shifts, axis=dims)
+    return c_order(xp.roll(self, shifts, axis=dims))
 
 
 @tensor_method
