@@ -5,7 +5,7 @@ graph, the same semantics and error messages.
 """
 
 from . import autograd, dtypes, linalg, nn, ops
-from . import optim, random, utils, version, viz
+from . import distributions, optim, random, utils, version, viz
 from .serialization import load, save
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled
