@@ -66,11 +66,12 @@ def column_stack(tensors, *, out=None):
 
 
 def broadcast_tensors(*tensors):
-    """``torch.broadcast_tensors``: each expanded to the shape they broadcast to."""
+    """``torch.broadcast_tensors``: each expanded to the shape they broadcast to; one that has
+    that shape already is returned itself, as in PyTorch (no ExpandBackward0 node)."""
     from .._array import xp
 
     shape = xp.broadcast_shapes(*(t.shape for t in tensors))
-    return tuple(expand(t, shape) for t in tensors)
+    return tuple(t if tuple(t.shape) == shape else expand(t, shape) for t in tensors)
 
 
 def meshgrid(*tensors, indexing=None):

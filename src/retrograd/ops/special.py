@@ -165,16 +165,25 @@ def _triangle(a, upper, unitriangular):
     return t
 
 
-def _solve_b_grad(g, n):
+def _summed_to(g, shape):
+    """``g`` summed over the batch dimensions that the solve broadcast its input over."""
+    return g if tuple(g.shape) == tuple(shape) else g.sum_to_size(tuple(shape))
+
+
+def _solve_b_full(g, n):
     return solve_triangular(_mT(n.self), g, upper=not n.upper, left=n.left,
                             unitriangular=n.unitriangular)
 
 
+def _solve_b_grad(g, n):
+    return _summed_to(_solve_b_full(g, n), n.B_shape)
+
+
 def _solve_a_grad(g, n):
-    gb = _solve_b_grad(g, n)
+    gb = _solve_b_full(g, n)
     X = n.result
     ga = -(gb @ _mT(X)) if n.left else -(_mT(X) @ gb)
-    return _triangle(ga, n.upper, n.unitriangular)
+    return _summed_to(_triangle(ga, n.upper, n.unitriangular), n.self.shape)
 
 
 def _solve_raw(a, b, upper, left, unitriangular):
@@ -213,7 +222,7 @@ def _name(a):
     return _dtype_name(a)
 
 
-@op(inputs="self B", saves="self result", grads=(_solve_a_grad, _solve_b_grad),
+@op(inputs="self B", saves="self B_shape result", grads=(_solve_a_grad, _solve_b_grad),
     check=_check_solve, method=False, node="LinalgSolveTriangularBackward0")
 def _solve_triangular(self, B, upper, left, unitriangular):
     with xp.errstate(divide="ignore", invalid="ignore"):
