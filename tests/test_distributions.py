@@ -260,3 +260,104 @@ def test_kl_divergence_unregistered_pair_and_register_kl():
     D = retrograd.distributions
     assert D.kl_divergence(MyNormal(0.0, 1.0), D.Normal(0.0, 1.0)).item() == 42.0
     assert D.kl_divergence(D.Normal(0.0, 1.0), MyNormal(0.0, 1.0)).item() == 0.0
+
+
+def _error_text(fn):
+    with pytest.raises(Exception) as err:
+        fn()
+    return type(err.value).__name__, str(err.value)
+
+
+VALIDATION_ERRORS = [
+    lambda D, t: D.Normal(t([0.0, 1.0]), t([1.0, -1.0])),
+    lambda D, t: D.Normal(t([0.0, 1.0, 2.0]), t([1.0, 1.0, 1.0])).log_prob(t([1.0, 2.0])),
+    lambda D, t: D.Bernoulli(probs=t([0.2, 1.5])),
+    lambda D, t: D.Bernoulli(probs=t([0.2]), logits=t([0.1])),
+    lambda D, t: D.Bernoulli(t([0.5])).log_prob(t([0.5])),
+    lambda D, t: D.Categorical(probs=t(0.5)),
+    lambda D, t: D.Categorical(logits=t(0.5)),
+    lambda D, t: D.Categorical(probs=t([0.2, -0.1, 0.9])),
+    lambda D, t: D.Categorical(logits=t([0.2, 0.1, 0.9])).log_prob(t([3.0])),
+    lambda D, t: D.Uniform(t([0.0, 2.0]), t([1.0, 1.0])),
+    lambda D, t: D.Uniform(0.0, 1.0).log_prob(t([1.5])),
+    lambda D, t: D.Exponential(t([0.0])),
+    lambda D, t: D.MultivariateNormal(t(0.0), t([[1.0]])),
+    lambda D, t: D.MultivariateNormal(t([0.0, 0.0])),
+    lambda D, t: D.MultivariateNormal(t([0.0, 0.0]), covariance_matrix=t([[1.0, 2.0], [2.0, 1.0]])),
+    lambda D, t: D.MultivariateNormal(t([0.0, 0.0]), scale_tril=t([[1.0, 1.0], [0.0, 1.0]])),
+    lambda D, t: D.MultivariateNormal(t([0.0, 0.0]), scale_tril=t([1.0, 1.0])),
+    lambda D, t: D.MultivariateNormal(t([0.0, 0.0]), t(np.eye(2))).log_prob(t([1.0, 2.0, 3.0])),
+    lambda D, t: D.Independent(D.Normal(t([0.0]), t([1.0])), 2),
+    lambda D, t: D.Normal(t([0.0]), t([1.0])).log_prob([0.5]),
+    lambda D, t: D.OneHotCategorical(probs=t([0.5, 0.5])).log_prob(t([1.0, 1.0])),
+]
+
+
+@pytest.mark.parametrize("i", range(len(VALIDATION_ERRORS)))
+def test_validate_args_errors_match_pytorch(i):
+    fn = VALIDATION_ERRORS[i]
+    ours = _error_text(lambda: fn(retrograd.distributions, retrograd.tensor))
+    theirs = _error_text(lambda: fn(torch.distributions, torch.tensor))
+    assert ours == theirs
+
+
+def test_validate_args_off_skips_checks():
+    for lib in (retrograd, torch):
+        d = lib.distributions.Normal(lib.tensor([0.0]), lib.tensor([-1.0]), validate_args=False)
+        assert d.log_prob(lib.tensor([0.0])).isnan().all()
+    try:
+        retrograd.distributions.Distribution.set_default_validate_args(False)
+        retrograd.distributions.Normal(retrograd.tensor([0.0]), retrograd.tensor([-1.0]))
+    finally:
+        retrograd.distributions.Distribution.set_default_validate_args(True)
+
+
+CONSTRAINT_VALUES = np.array([[-1.0, 0.0, 0.5], [1.0, 2.0, float("nan")]])
+
+
+def _constraints(C):
+    return [C.real, C.positive, C.nonnegative, C.unit_interval, C.boolean, C.simplex,
+            C.nonnegative_integer, C.positive_integer, C.real_vector, C.greater_than(0.5),
+            C.greater_than_eq(0.5), C.less_than(1.0), C.interval(-1.0, 1.0),
+            C.half_open_interval(-1.0, 1.0), C.integer_interval(0, 2), C.one_hot,
+            C.independent(C.positive, 1), C.multinomial(3)]
+
+
+def test_constraints_check_and_repr_match_pytorch():
+    ours = _constraints(retrograd.distributions.constraints)
+    theirs = _constraints(torch.distributions.constraints)
+    for a, b in zip(ours, theirs):
+        assert repr(a) == repr(b)
+        assert (a.event_dim, a.is_discrete) == (b.event_dim, b.is_discrete)
+        np.testing.assert_array_equal(a.check(retrograd.tensor(CONSTRAINT_VALUES)).numpy(),
+                                      b.check(torch.tensor(CONSTRAINT_VALUES)).numpy())
+    spd = np.array([[[2.0, 0.5], [0.5, 1.0]], [[1.0, 2.0], [2.0, 1.0]], [[1.0, 0.0], [3.0, 1.0]]])
+    for name in ("lower_triangular", "lower_cholesky", "positive_definite",
+                 "positive_semidefinite", "symmetric", "square"):
+        a = getattr(retrograd.distributions.constraints, name)
+        b = getattr(torch.distributions.constraints, name)
+        assert repr(a) == repr(b) and a.event_dim == b.event_dim
+        np.testing.assert_array_equal(a.check(retrograd.tensor(spd)).numpy(),
+                                      b.check(torch.tensor(spd)).numpy())
+    C = retrograd.distributions.constraints
+    assert C.is_dependent(C.dependent) and not C.is_dependent(C.real)
+    assert C.is_dependent(retrograd.distributions.Uniform.support)
+
+
+def test_distribution_reprs_and_enumerate_support_match_pytorch():
+    def make(D, t):
+        return [D.Normal(0.0, 1.0), D.Normal(t([0.0, 1.0]), t([1.0, 2.0])),
+                D.Bernoulli(logits=t([0.3])), D.Categorical(probs=t([[0.2, 0.8], [0.5, 0.5]])),
+                D.Independent(D.Normal(t([0.0, 1.0]), t([1.0, 2.0])), 1),
+                D.MultivariateNormal(t([0.0, 1.0]), t(np.eye(2)))]
+
+    for a, b in zip(make(retrograd.distributions, retrograd.tensor),
+                    make(torch.distributions, torch.tensor)):
+        assert repr(a) == repr(b)
+    for name in ("Bernoulli", "Categorical", "OneHotCategorical"):
+        for expand in (True, False):
+            ours = getattr(retrograd.distributions, name)(
+                probs=retrograd.tensor([[0.2, 0.8], [0.5, 0.5]])).enumerate_support(expand)
+            theirs = getattr(torch.distributions, name)(
+                probs=torch.tensor([[0.2, 0.8], [0.5, 0.5]])).enumerate_support(expand)
+            _same(ours, theirs, "float64", name)

@@ -80,10 +80,9 @@ def erfc(self):
 
 
 def _xlogy_self_grad(g, n):
-    from .pointwise import where
-
+    # log(y), except 0 where x is 0 and y is not positive (PyTorch's choice at the boundary)
     other = n.other
-    return g * where((n.self == 0) & ~other.isnan(), 0.0, other.log())
+    return xlogy(g, other).masked_fill((n.self == 0) & (other <= 0), 0.0)
 
 
 def _xlogy_other_grad(g, n):
