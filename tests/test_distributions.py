@@ -90,10 +90,46 @@ CASES = {
     "MultivariateNormal_prec": (
         lambda D, p: D.MultivariateNormal(p[0], precision_matrix=p[1]), [(3,), (3, 3)],
         [None, _spd], lambda s: RNG.standard_normal(s), "sample rsample entropy"),
+    "Cauchy": (lambda D, p: D.Cauchy(p[0], p[1]), [(2, 3), (3,)], [None, _pos],
+               lambda s: RNG.standard_normal(s), "sample rsample cdf icdf entropy"),
+    "Gumbel": (lambda D, p: D.Gumbel(p[0], p[1]), [(3,), (2, 3)], [None, _pos],
+               lambda s: RNG.standard_normal(s), "sample rsample entropy"),
+    "LogNormal": (lambda D, p: D.LogNormal(p[0], p[1]), [(3,), (3,)], [None, _pos],
+                  lambda s: np.exp(RNG.standard_normal(s)), "sample rsample cdf icdf entropy"),
+    "RelaxedBernoulli": (lambda D, p: D.RelaxedBernoulli(p[1], logits=p[0]), [(2, 3), ()],
+                         [None, _pos], lambda s: RNG.uniform(0.05, 0.95, s), "sample rsample"),
+    "RelaxedOneHotCategorical": (
+        lambda D, p: D.RelaxedOneHotCategorical(p[1], probs=p[0]), [(2, 4), ()], [_pos, _pos],
+        lambda s: _simplex_points(s), "sample rsample"),
+    "Transformed_affine_tanh": (
+        lambda D, p: D.TransformedDistribution(
+            D.Normal(p[0], p[1]), [D.AffineTransform(0.5, p[2]), D.TanhTransform(cache_size=1)]),
+        [(3,), (3,), (3,)], [None, _pos, _pos], lambda s: RNG.uniform(-0.9, 0.9, s),
+        "sample rsample"),
+    "Transformed_sigmoid_power": (
+        lambda D, p: D.TransformedDistribution(
+            D.Normal(p[0], p[1]), [D.SigmoidTransform(), D.PowerTransform(p[2])]),
+        [(2, 3), (3,), (3,)], [None, _pos, _pos], lambda s: RNG.uniform(0.1, 0.9, s),
+        "sample rsample"),
+    "Transformed_stickbreaking": (
+        lambda D, p: D.TransformedDistribution(
+            D.Normal(p[0], p[1]), D.StickBreakingTransform()),
+        [(2, 3), (3,)], [None, _pos], lambda s: _simplex_points(s), "sample rsample"),
+    "Transformed_softplus_exp_inv": (
+        lambda D, p: D.TransformedDistribution(
+            D.Normal(p[0], p[1]), [D.SoftplusTransform(), D.ExpTransform().inv,
+                                   D.AffineTransform(p[2], 2.0, event_dim=1)]),
+        [(3,), (3,), (3,)], [None, _pos, None], lambda s: RNG.standard_normal(s),
+        "sample rsample"),
     "Independent_Normal": (lambda D, p: D.Independent(D.Normal(p[0], p[1]), 1), [(2, 3), (3,)],
                            [None, _pos], lambda s: RNG.standard_normal(s),
                            "sample rsample entropy"),
 }
+
+
+def _simplex_points(shape):
+    x = np.random.default_rng(9).uniform(0.2, 1.0, shape)
+    return x / x.sum(-1, keepdims=True)
 
 
 def _build(lib, name, dtype):
@@ -205,6 +241,9 @@ def _scalar_family(name, lib, params):
         "Categorical": lambda: D.Categorical(logits=a),
         "OneHotCategorical": lambda: D.OneHotCategorical(probs=b.exp()),
         "Independent": lambda: D.Independent(D.Normal(a, b.exp()), 1),
+        "Gumbel": lambda: D.Gumbel(a, b.exp()),
+        "Cauchy": lambda: D.Cauchy(a, b.exp()),
+        "LogNormal": lambda: D.LogNormal(a, b.exp()),
         "MultivariateNormal": lambda: D.MultivariateNormal(
             a, scale_tril=(b.unsqueeze(-1) * b.unsqueeze(-2)).tril(-1)
             + (b.exp() + 0.5).diag_embed()),
@@ -219,6 +258,8 @@ KL_PAIRS = [
     ("Normal", "Laplace"), ("Uniform", "Normal"), ("Exponential", "Normal"),
     ("Laplace", "Normal"), ("Uniform", "Exponential"), ("Normal", "Uniform"),
     ("Normal", "Exponential"), ("Laplace", "Uniform"), ("Exponential", "Uniform"),
+    ("Gumbel", "Gumbel"), ("Cauchy", "Cauchy"), ("LogNormal", "LogNormal"), ("Gumbel", "Normal"),
+    ("Normal", "Gumbel"), ("Uniform", "Gumbel"), ("Exponential", "Gumbel"), ("Gumbel", "Uniform"),
 ]
 
 

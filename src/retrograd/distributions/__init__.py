@@ -2,22 +2,32 @@
 ``sample``/``rsample`` drawing PyTorch's numbers from the same generator, ``log_prob``,
 ``entropy``, ``cdf``/``icdf``, ``constraints``, argument validation and ``kl_divergence``."""
 
-from . import constraints
+from . import constraints, transforms
 from .bernoulli import Bernoulli
 from .categorical import Categorical
+from .cauchy import Cauchy
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .gumbel import Gumbel
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
+from .log_normal import LogNormal
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
+from .relaxed_bernoulli import LogitRelaxedBernoulli, RelaxedBernoulli
+from .relaxed_categorical import ExpRelaxedCategorical, RelaxedOneHotCategorical
+from .transformed_distribution import TransformedDistribution
+from .transforms import *  # noqa: F403  (PyTorch exports every transform here too)
+from .transforms import __all__ as _transforms_all
 from .uniform import Uniform
 
 __all__ = [
-    "Bernoulli", "Categorical", "Distribution", "Exponential", "ExponentialFamily", "Independent",
+    "Bernoulli", "Categorical", "Cauchy", "ExpRelaxedCategorical", "Gumbel",
+    "LogitRelaxedBernoulli", "LogNormal", "RelaxedBernoulli", "RelaxedOneHotCategorical",
+    "TransformedDistribution", "Distribution", "Exponential", "ExponentialFamily", "Independent",
     "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical",
     "OneHotCategoricalStraightThrough", "Uniform", "constraints", "kl_divergence", "register_kl",
-]
+] + list(_transforms_all)

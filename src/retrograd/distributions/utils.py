@@ -11,7 +11,7 @@ from ..autograd import enable_grad
 from ..ops import broadcast_tensors, sigmoid, softmax
 from ..tensor import Tensor
 
-__all__ = ["broadcast_all", "logits_to_probs", "clamp_probs", "probs_to_logits", "lazy_property",
+__all__ = ["broadcast_all", "euler_constant", "logits_to_probs", "clamp_probs", "probs_to_logits", "lazy_property",
            "tril_matrix_to_vec", "vec_to_tril_matrix"]
 
 
@@ -104,3 +104,4 @@ def vec_to_tril_matrix(vec, diag=0):
     flat = _creation.zeros(tuple(vec.shape[:-1]) + (n * n,), dtype=vec.dtype)
     index = _creation.tensor(rows * n + cols).expand(tuple(vec.shape[:-1]) + (k,))
     return flat.scatter(-1, index, vec).reshape(tuple(vec.shape[:-1]) + (n, n))
+euler_constant = 0.57721566490153286060  # the Euler-Mascheroni constant
