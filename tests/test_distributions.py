@@ -121,6 +121,13 @@ CASES = {
                                    D.AffineTransform(p[2], 2.0, event_dim=1)]),
         [(3,), (3,), (3,)], [None, _pos, None], lambda s: RNG.standard_normal(s),
         "sample rsample"),
+    "Poisson": (lambda D, p: D.Poisson(p[0]), [(2, 3)], [_pos],
+                lambda s: RNG.integers(0, 5, s).astype(float), "sample"),
+    "Binomial_probs": (lambda D, p: D.Binomial(5, probs=p[0]), [(4,)], [_unit],
+                       lambda s: RNG.integers(0, 6, s).astype(float), "sample entropy"),
+    "Binomial_logits": (lambda D, p: D.Binomial(p[1].detach().round(), logits=p[0]),
+                        [(2, 3), (3,)], [None, lambda a: np.abs(a) * 4 + 1],
+                        lambda s: RNG.integers(0, 2, s).astype(float), "sample"),
     "Independent_Normal": (lambda D, p: D.Independent(D.Normal(p[0], p[1]), 1), [(2, 3), (3,)],
                            [None, _pos], lambda s: RNG.standard_normal(s),
                            "sample rsample entropy"),
@@ -244,6 +251,8 @@ def _scalar_family(name, lib, params):
         "Gumbel": lambda: D.Gumbel(a, b.exp()),
         "Cauchy": lambda: D.Cauchy(a, b.exp()),
         "LogNormal": lambda: D.LogNormal(a, b.exp()),
+        "Poisson": lambda: D.Poisson(a.exp()),
+        "Binomial": lambda: D.Binomial(6, logits=b),
         "MultivariateNormal": lambda: D.MultivariateNormal(
             a, scale_tril=(b.unsqueeze(-1) * b.unsqueeze(-2)).tril(-1)
             + (b.exp() + 0.5).diag_embed()),
@@ -260,6 +269,8 @@ KL_PAIRS = [
     ("Normal", "Exponential"), ("Laplace", "Uniform"), ("Exponential", "Uniform"),
     ("Gumbel", "Gumbel"), ("Cauchy", "Cauchy"), ("LogNormal", "LogNormal"), ("Gumbel", "Normal"),
     ("Normal", "Gumbel"), ("Uniform", "Gumbel"), ("Exponential", "Gumbel"), ("Gumbel", "Uniform"),
+    ("Poisson", "Poisson"), ("Binomial", "Binomial"), ("Bernoulli", "Poisson"),
+    ("Poisson", "Bernoulli"),
 ]
 
 

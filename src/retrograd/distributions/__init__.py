@@ -4,6 +4,7 @@
 
 from . import constraints, transforms
 from .bernoulli import Bernoulli
+from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
 from .distribution import Distribution
@@ -16,6 +17,7 @@ from .laplace import Laplace
 from .log_normal import LogNormal
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
+from .poisson import Poisson
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .relaxed_bernoulli import LogitRelaxedBernoulli, RelaxedBernoulli
 from .relaxed_categorical import ExpRelaxedCategorical, RelaxedOneHotCategorical
@@ -25,7 +27,7 @@ from .transforms import __all__ as _transforms_all
 from .uniform import Uniform
 
 __all__ = [
-    "Bernoulli", "Categorical", "Cauchy", "ExpRelaxedCategorical", "Gumbel",
+    "Bernoulli", "Binomial", "Poisson", "Categorical", "Cauchy", "ExpRelaxedCategorical", "Gumbel",
     "LogitRelaxedBernoulli", "LogNormal", "RelaxedBernoulli", "RelaxedOneHotCategorical",
     "TransformedDistribution", "Distribution", "Exponential", "ExponentialFamily", "Independent",
     "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical",

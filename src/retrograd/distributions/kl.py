@@ -11,6 +11,7 @@ from ..nn.functional import softplus
 from ..ops import erf
 from ..ops.special import lgamma, solve_triangular, xlogy
 from .bernoulli import Bernoulli
+from .binomial import Binomial
 from .cauchy import Cauchy
 from .categorical import Categorical
 from .distribution import Distribution
@@ -22,6 +23,7 @@ from .laplace import Laplace
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis, _broadcast_shapes
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
+from .poisson import Poisson
 from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
 from .utils import _sum_rightmost, euler_constant
@@ -120,6 +122,21 @@ def _kl_bernoulli_bernoulli(p, q):
     t2 = (1 - p.probs) * (softplus(q.logits) - softplus(p.logits))
     t2 = t2.masked_fill(q.probs == 1, _INF).masked_fill(p.probs == 1, 0)
     return t1 + t2
+
+
+@register_kl(Binomial, Binomial)
+def _kl_binomial_binomial(p, q):
+    if (p.total_count < q.total_count).any():
+        raise NotImplementedError(
+            "KL between Binomials where q.total_count > p.total_count is not implemented")
+    kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p()
+                          - (-q.probs).log1p())
+    return kl.masked_fill(p.total_count > q.total_count, _INF)
+
+
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p, q):
+    return p.rate * (p.rate.log() - q.rate.log()) - (p.rate - q.rate)
 
 
 @register_kl(Categorical, Categorical)
@@ -325,3 +342,14 @@ def _kl_exponential_gumbel(p, q):
     t1 = prod.log() - 1
     t2 = loc_ratio.exp() * prod / (prod + 1)
     return t1 - loc_ratio + t2 + prod.reciprocal()
+
+
+@register_kl(Bernoulli, Poisson)
+def _kl_bernoulli_poisson(p, q):
+    return -p.entropy() - (p.probs * q.rate.log() - q.rate)
+
+
+@register_kl(Poisson, Bernoulli)
+@register_kl(Poisson, Binomial)
+def _kl_poisson_infinity(p, q):
+    return _infinite_like(p.rate)
