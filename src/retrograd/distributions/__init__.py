@@ -4,12 +4,15 @@
 
 from . import constraints, transforms
 from .bernoulli import Bernoulli
+from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
+from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .gamma import Chi2, Gamma
 from .gumbel import Gumbel
 from .independent import Independent
 from .kl import kl_divergence, register_kl
@@ -21,13 +24,14 @@ from .poisson import Poisson
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .relaxed_bernoulli import LogitRelaxedBernoulli, RelaxedBernoulli
 from .relaxed_categorical import ExpRelaxedCategorical, RelaxedOneHotCategorical
+from .studentT import StudentT
 from .transformed_distribution import TransformedDistribution
 from .transforms import *  # noqa: F403  (PyTorch exports every transform here too)
 from .transforms import __all__ as _transforms_all
 from .uniform import Uniform
 
 __all__ = [
-    "Bernoulli", "Binomial", "Poisson", "Categorical", "Cauchy", "ExpRelaxedCategorical", "Gumbel",
+    "Beta", "Chi2", "Dirichlet", "Gamma", "StudentT", "Bernoulli", "Binomial", "Poisson", "Categorical", "Cauchy", "ExpRelaxedCategorical", "Gumbel",
     "LogitRelaxedBernoulli", "LogNormal", "RelaxedBernoulli", "RelaxedOneHotCategorical",
     "TransformedDistribution", "Distribution", "Exponential", "ExponentialFamily", "Independent",
     "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical",
