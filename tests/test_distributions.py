@@ -140,6 +140,16 @@ CASES = {
                   lambda s: _simplex_points(s), "sample entropy"),
     "Beta": (lambda D, p: D.Beta(p[0], p[1]), [(3,), (2, 3)], [_pos, _pos],
              lambda s: RNG.uniform(0.05, 0.95, s), "sample entropy"),
+    "MixtureSameFamily_Normal": (
+        lambda D, p: D.MixtureSameFamily(D.Categorical(logits=p[0]), D.Normal(p[1], p[2])),
+        [(2, 3), (2, 3), (3,)], [None, None, _pos], lambda s: RNG.standard_normal((4,) + s),
+        "sample cdf"),
+    "MixtureSameFamily_MVN": (
+        lambda D, p: D.MixtureSameFamily(
+            D.Categorical(probs=p[0]),
+            D.Independent(D.Normal(p[1], p[2]), 1)),
+        [(3,), (3, 2), (3, 2)], [_pos, None, _pos], lambda s: RNG.standard_normal((5,) + s),
+        "sample"),
     "Independent_Normal": (lambda D, p: D.Independent(D.Normal(p[0], p[1]), 1), [(2, 3), (3,)],
                            [None, _pos], lambda s: RNG.standard_normal(s),
                            "sample rsample entropy"),

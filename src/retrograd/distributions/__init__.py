@@ -18,6 +18,7 @@ from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .log_normal import LogNormal
+from .mixture_same_family import MixtureSameFamily
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .poisson import Poisson
@@ -34,6 +35,6 @@ __all__ = [
     "Beta", "Chi2", "Dirichlet", "Gamma", "StudentT", "Bernoulli", "Binomial", "Poisson", "Categorical", "Cauchy", "ExpRelaxedCategorical", "Gumbel",
     "LogitRelaxedBernoulli", "LogNormal", "RelaxedBernoulli", "RelaxedOneHotCategorical",
     "TransformedDistribution", "Distribution", "Exponential", "ExponentialFamily", "Independent",
-    "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical",
+    "Laplace", "MixtureSameFamily", "MultivariateNormal", "Normal", "OneHotCategorical",
     "OneHotCategoricalStraightThrough", "Uniform", "constraints", "kl_divergence", "register_kl",
 ] + list(_transforms_all)
