@@ -3,7 +3,6 @@ both libraries, in float64 and float32 — seeded samples, log_prob, entropy, cd
 and the gradients of each with respect to the parameters; kl_divergence for the registered pairs;
 validate_args errors; and two programs in the style of published ones (a VAE, REINFORCE)."""
 
-import math
 
 import numpy as np
 import pytest

@@ -135,7 +135,7 @@ def test_solve_triangular_matches_pytorch(upper, left, unitriangular):
             np.testing.assert_allclose(u, v, rtol=1e-10, atol=1e-12)
     a = retrograd.tensor(A[0], requires_grad=True)
     b = retrograd.tensor(B[0, 0], requires_grad=True)
-    fn = lambda a, b: retrograd.linalg.solve_triangular(  # noqa: E731
+    fn = lambda a, b: retrograd.linalg.solve_triangular(
         a, b, upper=upper, left=left, unitriangular=unitriangular)
     assert gradcheck(fn, (a, b))
     assert gradgradcheck(fn, (a, b))

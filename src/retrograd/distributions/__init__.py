@@ -21,13 +21,13 @@ from .log_normal import LogNormal
 from .mixture_same_family import MixtureSameFamily
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
-from .poisson import Poisson
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
+from .poisson import Poisson
 from .relaxed_bernoulli import LogitRelaxedBernoulli, RelaxedBernoulli
 from .relaxed_categorical import ExpRelaxedCategorical, RelaxedOneHotCategorical
 from .studentT import StudentT
 from .transformed_distribution import TransformedDistribution
-from .transforms import *  # noqa: F403  (PyTorch exports every transform here too)
+from .transforms import *
 from .transforms import __all__ as _transforms_all
 from .uniform import Uniform
 
@@ -36,5 +36,5 @@ __all__ = [
     "LogitRelaxedBernoulli", "LogNormal", "RelaxedBernoulli", "RelaxedOneHotCategorical",
     "TransformedDistribution", "Distribution", "Exponential", "ExponentialFamily", "Independent",
     "Laplace", "MixtureSameFamily", "MultivariateNormal", "Normal", "OneHotCategorical",
-    "OneHotCategoricalStraightThrough", "Uniform", "constraints", "kl_divergence", "register_kl",
+    "OneHotCategoricalStraightThrough", "Uniform", "constraints", "kl_divergence", "register_kl", "transforms",
 ] + list(_transforms_all)

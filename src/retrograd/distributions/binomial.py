@@ -79,7 +79,7 @@ class Binomial(Distribution):
     def param_shape(self):
         return self._param.size()
 
-    def sample(self, sample_shape=Size()):
+    def sample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))
         with no_grad():
             return _binomial(self.total_count.expand(shape), self.probs.expand(shape))

@@ -70,7 +70,7 @@ class Categorical(Distribution):
     def variance(self):
         return _creation.full(tuple(self._extended_shape()), float("nan"), dtype=self.probs.dtype)
 
-    def sample(self, sample_shape=Size()):
+    def sample(self, sample_shape=()):
         sample_shape = Size(sample_shape)
         probs_2d = self.probs.reshape(-1, self._num_events)
         samples_2d = multinomial(probs_2d.detach(), sample_shape.numel(), True).T

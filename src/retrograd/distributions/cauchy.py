@@ -39,7 +39,7 @@ class Cauchy(Distribution):
     def variance(self):
         return _creation.full(tuple(self._extended_shape()), float("inf"), dtype=self.loc.dtype)
 
-    def rsample(self, sample_shape=Size()):
+    def rsample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))
         eps = _creation.empty(shape, dtype=self.loc.dtype).cauchy_()
         return self.loc + eps * self.scale

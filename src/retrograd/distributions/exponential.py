@@ -44,7 +44,7 @@ class Exponential(ExponentialFamily):
     def variance(self):
         return self.rate.pow(-2)
 
-    def rsample(self, sample_shape=Size()):
+    def rsample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))
         return _creation.empty(shape, dtype=self.rate.dtype).exponential_() / self.rate
 

@@ -13,11 +13,11 @@ from ..ops.special import digamma, lgamma, solve_triangular, xlogy
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
-from .cauchy import Cauchy
 from .categorical import Categorical
+from .cauchy import Cauchy
+from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
-from .dirichlet import Dirichlet
 from .exponential import Exponential
 from .gamma import Gamma
 from .gumbel import Gumbel
@@ -31,7 +31,7 @@ from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
 from .utils import _sum_rightmost, euler_constant
 
-__all__ = ["register_kl", "kl_divergence"]
+__all__ = ["kl_divergence", "register_kl"]
 
 _KL_REGISTRY = {}
 _KL_MEMOIZE = {}

@@ -42,7 +42,7 @@ class Laplace(Distribution):
     def stddev(self):
         return (2 ** 0.5) * self.scale
 
-    def rsample(self, sample_shape=Size()):
+    def rsample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))
         eps = float(_finfo(self.loc.dtype).eps)
         u = _creation.empty(shape, dtype=self.loc.dtype).uniform_(eps - 1, 1)

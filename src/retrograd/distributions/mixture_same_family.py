@@ -95,7 +95,7 @@ class MixtureSameFamily(Distribution):
         log_mix = log_softmax(self.mixture_distribution.logits, -1)
         return logsumexp(log_prob_x + log_mix, -1)
 
-    def sample(self, sample_shape=Size()):
+    def sample(self, sample_shape=()):
         with no_grad():
             gather_dim = len(sample_shape) + len(self.batch_shape)
             es = tuple(self.event_shape)

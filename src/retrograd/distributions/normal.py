@@ -3,10 +3,10 @@
 import math
 from numbers import Number
 
+from ..autograd import no_grad
 from ..creation import normal as _normal
 from ..ops import erf
 from ..ops.special import erfinv
-from ..autograd import no_grad
 from ..tensor import Size
 from . import constraints
 from .distribution import _expand_params
@@ -50,12 +50,12 @@ class Normal(ExponentialFamily):
     def variance(self):
         return self.stddev.pow(2)
 
-    def sample(self, sample_shape=Size()):
+    def sample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
         with no_grad():
             return _normal(self.loc.expand(shape), self.scale.expand(shape))
 
-    def rsample(self, sample_shape=Size()):
+    def rsample(self, sample_shape=()):
         eps = _standard_normal(self._extended_shape(sample_shape), self.loc.dtype)
         return self.loc + eps * self.scale
 

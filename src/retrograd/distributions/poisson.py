@@ -40,7 +40,7 @@ class Poisson(ExponentialFamily):
     def variance(self):
         return self.rate
 
-    def sample(self, sample_shape=Size()):
+    def sample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))
         with no_grad():
             return _poisson(self.rate.expand(shape))

@@ -47,7 +47,7 @@ class ExpRelaxedCategorical(Distribution):
     def probs(self):
         return self._categorical.probs
 
-    def rsample(self, sample_shape=Size()):
+    def rsample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))
         u = clamp_probs(_creation.rand(*shape, dtype=self.logits.dtype))
         gumbels = -((-(u.log())).log())

@@ -51,7 +51,7 @@ class StudentT(Distribution):
         m = m.masked_fill((df <= 2) & (df > 1), float("inf"))
         return m.masked_fill(df <= 1, float("nan"))
 
-    def rsample(self, sample_shape=Size()):
+    def rsample(self, sample_shape=()):
         X = _standard_normal(self._extended_shape(sample_shape), self.df.dtype)
         Z = self._chi2.rsample(sample_shape)
         return self.loc + self.scale * (X * (Z / self.df).rsqrt())

@@ -11,8 +11,16 @@ from ..autograd import enable_grad
 from ..ops import broadcast_tensors, sigmoid, softmax
 from ..tensor import Tensor
 
-__all__ = ["broadcast_all", "euler_constant", "logits_to_probs", "clamp_probs", "probs_to_logits", "lazy_property",
-           "tril_matrix_to_vec", "vec_to_tril_matrix"]
+__all__ = [
+    "broadcast_all",
+    "clamp_probs",
+    "euler_constant",
+    "lazy_property",
+    "logits_to_probs",
+    "probs_to_logits",
+    "tril_matrix_to_vec",
+    "vec_to_tril_matrix",
+]
 
 
 def broadcast_all(*values):

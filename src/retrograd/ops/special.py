@@ -8,7 +8,6 @@ is written with these same ops, so higher derivatives follow.
 import math
 
 from .._array import xp
-from ..tensor import _make
 from .linalg import _diag_embed
 from .registry import op, tensor_method
 
@@ -375,4 +374,4 @@ def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1):
     return _diag_embed(input, offset)
 
 
-__all__ = ["_standard_gamma_grad", "diag_embed", "igamma", "igammac", "lgamma", "digamma", "polygamma", "erfinv", "erfc", "xlogy"]
+__all__ = ["_standard_gamma_grad", "diag_embed", "digamma", "erfc", "erfinv", "igamma", "igammac", "lgamma", "polygamma", "xlogy"]
