@@ -36,5 +36,6 @@ __all__ = [
     "LogitRelaxedBernoulli", "LogNormal", "RelaxedBernoulli", "RelaxedOneHotCategorical",
     "TransformedDistribution", "Distribution", "Exponential", "ExponentialFamily", "Independent",
     "Laplace", "MixtureSameFamily", "MultivariateNormal", "Normal", "OneHotCategorical",
-    "OneHotCategoricalStraightThrough", "Uniform", "constraints", "kl_divergence", "register_kl", "transforms",
+    "OneHotCategoricalStraightThrough", "Uniform", "constraints", "kl_divergence", "register_kl",
+    "transforms",
 ] + list(_transforms_all)
