@@ -95,6 +95,12 @@ ALLOWED = {
     "distributed.distributed_c10d:broadcast_object_list": {"device": _CPU_ONLY},
     "nn.parallel.distributed:DistributedDataParallel.__init__": {
         "check_reduction": "deprecated and ignored by PyTorch too"},
+    **{f"distributions.transforms:{name}.log_abs_det_jacobian": {
+        "y": "the transform's interface passes x and y = f(x); this one's Jacobian needs x only"}
+       for name in ("ReshapeTransform", "ExpTransform", "SigmoidTransform", "SoftplusTransform",
+                    "TanhTransform", "AffineTransform")},
+    "distributions.utils:lazy_property.__get__": {
+        "obj_type": "the descriptor protocol's owner class; the value depends on the instance"},
     "utils.data.dataset:Dataset.__class_getitem__": {
         "item": "Dataset[int] is a type annotation: the class itself, as in PyTorch"},
     "utils.data.sampler:Sampler.__class_getitem__": {

@@ -5,7 +5,7 @@ graph, the same semantics and error messages.
 """
 
 from . import autograd, dtypes, linalg, nn, ops
-from . import distributed, optim, random, utils, version, viz
+from . import distributed, distributions, optim, random, utils, version, viz
 from . import amp, backends, cpu, cuda, hub, jit, onnx, serialization, testing, types
 from ._threads import (get_num_interop_threads, get_num_threads, set_num_interop_threads,
                        set_num_threads)

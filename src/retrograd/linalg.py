@@ -2,6 +2,7 @@
 matrices), each a ``LinalgVectorNormBackward0`` node as in PyTorch."""
 
 from .ops.reduction import _vector_norm
+from .ops.special import cholesky, solve_triangular
 from .tensor import Tensor
 
 
@@ -29,4 +30,4 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) ->
     return _vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype)
 
 
-__all__ = ["norm", "vector_norm", "matrix_norm"]
+__all__ = ["norm", "vector_norm", "matrix_norm", "cholesky", "solve_triangular"]

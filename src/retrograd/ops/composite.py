@@ -71,7 +71,7 @@ def broadcast_tensors(*tensors):
     from .._array import xp
 
     shape = xp.broadcast_shapes(*(t.shape for t in tensors))
-    return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)
+    return tuple(t if tuple(t.shape) == shape else expand(t, shape) for t in tensors)
 
 
 def meshgrid(*tensors, indexing=None):

@@ -5,7 +5,8 @@ its generator through ``_sampling``.
 Each records PyTorch's node: the samples do not vary with the parameters, so the gradient is zero
 (``BernoulliBackward0``, ``NormalBackward1/2/3``, ``PoissonBackward0``), or PyTorch has none
 (``bernoulli`` with a float ``p``, ``binomial``: a ``NotImplemented`` node that raises), or it is
-one retrograd does not have yet (``StandardGammaBackward0``'s reparameterised gradient: it raises).
+the implicit reparameterisation gradient (``StandardGammaBackward0``, through
+``_standard_gamma_grad``).
 """
 
 from .. import _sampling
@@ -59,12 +60,14 @@ def _binomial(count, prob, values, aten):
     return values
 
 
-def _no_gamma_grad(grad, node):
-    raise NotImplementedError("the derivative of _standard_gamma (PyTorch's "
-                              "_standard_gamma_grad) is not implemented in retrograd")
+def _gamma_grad(grad, node):
+    # the implicit reparameterisation gradient of the samples in their shapes
+    from .special import _standard_gamma_grad
+
+    return grad * _standard_gamma_grad(node.self, node.result)
 
 
-@op(grads=(_no_gamma_grad,), node="StandardGammaBackward0", method=False)
+@op(saves="self result", grads=(_gamma_grad,), node="StandardGammaBackward0", method=False)
 def _gamma(self, values):
     return values
 

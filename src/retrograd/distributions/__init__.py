@@ -1,0 +1,41 @@
+"""``retrograd.distributions``: PyTorch's ``torch.distributions`` — probability distributions with
+``sample``/``rsample`` drawing PyTorch's numbers from the same generator, ``log_prob``,
+``entropy``, ``cdf``/``icdf``, ``constraints``, argument validation and ``kl_divergence``."""
+
+from . import constraints, transforms
+from .bernoulli import Bernoulli
+from .beta import Beta
+from .binomial import Binomial
+from .categorical import Categorical
+from .cauchy import Cauchy
+from .dirichlet import Dirichlet
+from .distribution import Distribution
+from .exp_family import ExponentialFamily
+from .exponential import Exponential
+from .gamma import Chi2, Gamma
+from .gumbel import Gumbel
+from .independent import Independent
+from .kl import kl_divergence, register_kl
+from .laplace import Laplace
+from .log_normal import LogNormal
+from .mixture_same_family import MixtureSameFamily
+from .multivariate_normal import MultivariateNormal
+from .normal import Normal
+from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
+from .poisson import Poisson
+from .relaxed_bernoulli import LogitRelaxedBernoulli, RelaxedBernoulli
+from .relaxed_categorical import ExpRelaxedCategorical, RelaxedOneHotCategorical
+from .studentT import StudentT
+from .transformed_distribution import TransformedDistribution
+from .transforms import *
+from .transforms import __all__ as _transforms_all
+from .uniform import Uniform
+
+__all__ = [
+    "Beta", "Chi2", "Dirichlet", "Gamma", "StudentT", "Bernoulli", "Binomial", "Poisson", "Categorical", "Cauchy", "ExpRelaxedCategorical", "Gumbel",
+    "LogitRelaxedBernoulli", "LogNormal", "RelaxedBernoulli", "RelaxedOneHotCategorical",
+    "TransformedDistribution", "Distribution", "Exponential", "ExponentialFamily", "Independent",
+    "Laplace", "MixtureSameFamily", "MultivariateNormal", "Normal", "OneHotCategorical",
+    "OneHotCategoricalStraightThrough", "Uniform", "constraints", "kl_divergence", "register_kl",
+    "transforms",
+] + list(_transforms_all)

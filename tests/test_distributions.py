@@ -1,0 +1,464 @@
+"""retrograd.distributions against torch.distributions: every family run with identical inputs on
+both libraries, in float64 and float32 — seeded samples, log_prob, entropy, cdf/icdf, moments, shapes
+and the gradients of each with respect to the parameters; kl_divergence for the registered pairs;
+validate_args errors; and two programs in the style of published ones (a VAE, REINFORCE)."""
+
+
+import numpy as np
+import pytest
+
+import retrograd
+
+torch = pytest.importorskip("torch")
+
+DTYPES = ["float64", "float32"]
+RNG = np.random.default_rng(0)
+
+
+def _arrays(*shapes):
+    return [RNG.standard_normal(s) for s in shapes]
+
+
+def _leaf(lib, a, dtype, requires_grad=True):
+    return lib.tensor(np.asarray(a), dtype=getattr(lib, dtype), requires_grad=requires_grad)
+
+
+def _tol(dtype):
+    # float64: PyTorch's trigamma (in the gradients of digamma) is good to about 1e-9
+    return dict(rtol=1e-8, atol=1e-9) if dtype == "float64" else dict(rtol=2e-5, atol=2e-6)
+
+
+def _np(t):
+    return t.detach().numpy() if hasattr(t, "detach") else np.asarray(t)
+
+
+def _same(a, b, dtype, what):
+    assert tuple(a.shape) == tuple(b.shape), what
+    assert str(a.dtype) == str(b.dtype), what
+    np.testing.assert_allclose(_np(a), _np(b), err_msg=what, equal_nan=True, **_tol(dtype))
+
+
+# Each case: name -> (constructor(lib, params) , raw parameter arrays, transform to valid values,
+# value generator for log_prob/cdf (in numpy, from the dist's mean shape), flags).
+def _pos(a):
+    return np.exp(a) * 0.5 + 0.1
+
+
+def _unit(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def _spd(a):
+    n = a.shape[-1]
+    return a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
+
+
+def _tril(a):
+    t = np.tril(a, -1) + np.diag(np.exp(np.diagonal(a, axis1=-2, axis2=-1)[0] * 0.3)) \
+        if a.ndim == 2 else None
+    return t
+
+
+CASES = {
+    "Normal": (lambda D, p: D.Normal(p[0], p[1]), [(3, 2), (2,)], [None, _pos],
+               lambda s: RNG.standard_normal(s), "sample rsample cdf icdf entropy"),
+    "Bernoulli_probs": (lambda D, p: D.Bernoulli(probs=p[0]), [(4,)], [_unit],
+                        lambda s: RNG.integers(0, 2, s).astype(float), "sample entropy"),
+    "Bernoulli_logits": (lambda D, p: D.Bernoulli(logits=p[0]), [(2, 3)], [None],
+                         lambda s: RNG.integers(0, 2, s).astype(float), "sample entropy"),
+    "Categorical_probs": (lambda D, p: D.Categorical(probs=p[0]), [(3, 4)], [_pos],
+                          lambda s: RNG.integers(0, 4, s[:-1] if s else ()).astype(float),
+                          "sample entropy"),
+    "Categorical_logits": (lambda D, p: D.Categorical(logits=p[0]), [(2, 5)], [None],
+                           lambda s: RNG.integers(0, 5, (7, 2)).astype(float),
+                           "sample entropy"),
+    "OneHotCategorical": (lambda D, p: D.OneHotCategorical(logits=p[0]), [(2, 3)], [None],
+                          lambda s: np.eye(3)[RNG.integers(0, 3, (2,))], "sample entropy"),
+    "Uniform": (lambda D, p: D.Uniform(p[0], p[0] + p[1]), [(3,), (3,)], [None, _pos],
+                None, "sample rsample cdf icdf entropy"),
+    "Exponential": (lambda D, p: D.Exponential(p[0]), [(4,)], [_pos],
+                    lambda s: np.abs(RNG.standard_normal(s)), "sample rsample cdf icdf entropy"),
+    "Laplace": (lambda D, p: D.Laplace(p[0], p[1]), [(2, 3), (3,)], [None, _pos],
+                lambda s: RNG.standard_normal(s), "sample rsample cdf icdf entropy"),
+    "MultivariateNormal_cov": (
+        lambda D, p: D.MultivariateNormal(p[0], covariance_matrix=p[1]), [(2, 3), (3, 3)],
+        [None, _spd], lambda s: RNG.standard_normal((4,) + s), "sample rsample entropy"),
+    "MultivariateNormal_tril": (
+        lambda D, p: D.MultivariateNormal(p[0], scale_tril=p[1]), [(3,), (2, 3, 3)],
+        [None, lambda a: np.tril(a, -1) + np.eye(3) * 1.5],
+        lambda s: RNG.standard_normal(s), "sample rsample entropy"),
+    "MultivariateNormal_prec": (
+        lambda D, p: D.MultivariateNormal(p[0], precision_matrix=p[1]), [(3,), (3, 3)],
+        [None, _spd], lambda s: RNG.standard_normal(s), "sample rsample entropy"),
+    "Cauchy": (lambda D, p: D.Cauchy(p[0], p[1]), [(2, 3), (3,)], [None, _pos],
+               lambda s: RNG.standard_normal(s), "sample rsample cdf icdf entropy"),
+    "Gumbel": (lambda D, p: D.Gumbel(p[0], p[1]), [(3,), (2, 3)], [None, _pos],
+               lambda s: RNG.standard_normal(s), "sample rsample entropy"),
+    "LogNormal": (lambda D, p: D.LogNormal(p[0], p[1]), [(3,), (3,)], [None, _pos],
+                  lambda s: np.exp(RNG.standard_normal(s)), "sample rsample cdf icdf entropy"),
+    "RelaxedBernoulli": (lambda D, p: D.RelaxedBernoulli(p[1], logits=p[0]), [(2, 3), ()],
+                         [None, _pos], lambda s: RNG.uniform(0.05, 0.95, s), "sample rsample"),
+    "RelaxedOneHotCategorical": (
+        lambda D, p: D.RelaxedOneHotCategorical(p[1], probs=p[0]), [(2, 4), ()], [_pos, _pos],
+        lambda s: _simplex_points(s), "sample rsample"),
+    "Transformed_affine_tanh": (
+        lambda D, p: D.TransformedDistribution(
+            D.Normal(p[0], p[1]), [D.AffineTransform(0.5, p[2]), D.TanhTransform(cache_size=1)]),
+        [(3,), (3,), (3,)], [None, _pos, _pos], lambda s: RNG.uniform(-0.9, 0.9, s),
+        "sample rsample"),
+    "Transformed_sigmoid_power": (
+        lambda D, p: D.TransformedDistribution(
+            D.Normal(p[0], p[1]), [D.SigmoidTransform(), D.PowerTransform(p[2])]),
+        [(2, 3), (3,), (3,)], [None, _pos, _pos], lambda s: RNG.uniform(0.1, 0.9, s),
+        "sample rsample"),
+    "Transformed_stickbreaking": (
+        lambda D, p: D.TransformedDistribution(
+            D.Normal(p[0], p[1]), D.StickBreakingTransform()),
+        [(2, 3), (3,)], [None, _pos], lambda s: _simplex_points(s), "sample rsample"),
+    "Transformed_softplus_exp_inv": (
+        lambda D, p: D.TransformedDistribution(
+            D.Normal(p[0], p[1]), [D.SoftplusTransform(), D.ExpTransform().inv,
+                                   D.AffineTransform(p[2], 2.0, event_dim=1)]),
+        [(3,), (3,), (3,)], [None, _pos, None], lambda s: RNG.standard_normal(s),
+        "sample rsample"),
+    "Poisson": (lambda D, p: D.Poisson(p[0]), [(2, 3)], [_pos],
+                lambda s: RNG.integers(0, 5, s).astype(float), "sample"),
+    "Binomial_probs": (lambda D, p: D.Binomial(5, probs=p[0]), [(4,)], [_unit],
+                       lambda s: RNG.integers(0, 6, s).astype(float), "sample entropy"),
+    "Binomial_logits": (lambda D, p: D.Binomial(p[1].detach().round(), logits=p[0]),
+                        [(2, 3), (3,)], [None, lambda a: np.abs(a) * 4 + 1],
+                        lambda s: RNG.integers(0, 2, s).astype(float), "sample"),
+    "Gamma": (lambda D, p: D.Gamma(p[0], p[1]), [(2, 3), (3,)], [_pos, _pos],
+              lambda s: np.abs(RNG.standard_normal(s)) + 0.1, "sample rsample cdf entropy"),
+    "Chi2": (lambda D, p: D.Chi2(p[0]), [(4,)], [lambda a: np.exp(a) + 0.5],
+             lambda s: np.abs(RNG.standard_normal(s)) + 0.1, "sample rsample entropy"),
+    "StudentT": (lambda D, p: D.StudentT(p[0], p[1], p[2]), [(3,), (2, 3), (3,)],
+                 [lambda a: np.exp(a) + 0.5, None, _pos], lambda s: RNG.standard_normal(s),
+                 "sample rsample entropy"),
+    "Dirichlet": (lambda D, p: D.Dirichlet(p[0]), [(2, 3)], [_pos],
+                  lambda s: _simplex_points(s), "sample entropy"),
+    "Beta": (lambda D, p: D.Beta(p[0], p[1]), [(3,), (2, 3)], [_pos, _pos],
+             lambda s: RNG.uniform(0.05, 0.95, s), "sample entropy"),
+    "MixtureSameFamily_Normal": (
+        lambda D, p: D.MixtureSameFamily(D.Categorical(logits=p[0]), D.Normal(p[1], p[2])),
+        [(2, 3), (2, 3), (3,)], [None, None, _pos], lambda s: RNG.standard_normal((4,) + s),
+        "sample cdf"),
+    "MixtureSameFamily_MVN": (
+        lambda D, p: D.MixtureSameFamily(
+            D.Categorical(probs=p[0]),
+            D.Independent(D.Normal(p[1], p[2]), 1)),
+        [(3,), (3, 2), (3, 2)], [_pos, None, _pos], lambda s: RNG.standard_normal((5,) + s),
+        "sample"),
+    "Independent_Normal": (lambda D, p: D.Independent(D.Normal(p[0], p[1]), 1), [(2, 3), (3,)],
+                           [None, _pos], lambda s: RNG.standard_normal(s),
+                           "sample rsample entropy"),
+}
+
+
+def _simplex_points(shape):
+    x = np.random.default_rng(9).uniform(0.2, 1.0, shape)
+    return x / x.sum(-1, keepdims=True)
+
+
+def _build(lib, name, dtype):
+    make, shapes, fixes, _, _ = CASES[name]
+    rng = np.random.default_rng(abs(hash(name)) % 2**32)
+    raw = [rng.standard_normal(s) for s in shapes]
+    vals = [a if f is None else f(a) for a, f in zip(raw, fixes)]
+    params = [_leaf(lib, v, dtype) for v in vals]
+    return make(lib.distributions, params), params
+
+
+def _value(name, d, dtype):
+    gen = CASES[name][3]
+    shape = tuple(d.batch_shape) + tuple(d.event_shape)
+    if name == "Uniform":
+        low, high = _np(d.low), _np(d.high)
+        return low + (high - low) * np.random.default_rng(3).uniform(size=(5,) + low.shape)
+    if name == "Categorical_probs":
+        return np.random.default_rng(3).integers(0, 4, (3,)).astype(float)
+    return gen(shape)
+
+
+def _grads(lib, out, params):
+    gs = lib.autograd.grad(out.sum() if out.dim() else out, params, allow_unused=True,
+                         retain_graph=True)
+    return [None if g is None else _np(g) for g in gs]
+
+
+def _compare_grads(gr, gt, dtype, what):
+    for a, b in zip(gr, gt):
+        if a is None or b is None:
+            assert a is None and b is None or np.all((a if a is not None else b) == 0), what
+            continue
+        np.testing.assert_allclose(a, b, err_msg=what, **_tol(dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_family_matches_pytorch(name, dtype):
+    flags = CASES[name][4].split()
+    dr, pr = _build(retrograd, name, dtype)
+    dt, pt = _build(torch, name, dtype)
+    assert tuple(dr.batch_shape) == tuple(dt.batch_shape)
+    assert tuple(dr.event_shape) == tuple(dt.event_shape)
+    assert dr.has_rsample == dt.has_rsample
+    assert repr(dr.support) == repr(dt.support)
+    # log_prob at the same values, and its gradient
+    v = _value(name, dt, dtype)
+    lr = dr.log_prob(retrograd.tensor(v, dtype=getattr(retrograd, dtype)))
+    lt = dt.log_prob(torch.tensor(v, dtype=getattr(torch, dtype)))
+    _same(lr, lt, dtype, f"{name}.log_prob")
+    _compare_grads(_grads(retrograd, lr, pr), _grads(torch, lt, pt), dtype, f"{name} log_prob grad")
+    for prop in ("mean", "variance", "stddev", "mode"):
+        try:
+            b = getattr(dt, prop)
+        except NotImplementedError:
+            continue
+        _same(getattr(dr, prop), b, dtype, f"{name}.{prop}")
+    if "entropy" in flags:
+        er, et = dr.entropy(), dt.entropy()
+        _same(er, et, dtype, f"{name}.entropy")
+        _compare_grads(_grads(retrograd, er, pr), _grads(torch, et, pt), dtype, f"{name} H grad")
+    for seed, shape in ((0, ()), (5, (4,)), (7, (2, 3))):
+        if "sample" in flags:
+            retrograd.manual_seed(seed)
+            torch.manual_seed(seed)
+            sr, st = dr.sample(shape), dt.sample(shape)
+            _same(sr, st, dtype if st.dtype.is_floating_point else "float64", f"{name}.sample")
+            assert not sr.requires_grad
+        if "rsample" in flags:
+            retrograd.manual_seed(seed)
+            torch.manual_seed(seed)
+            rr, rt = dr.rsample(shape), dt.rsample(shape)
+            _same(rr, rt, dtype, f"{name}.rsample")
+            w = np.random.default_rng(seed).standard_normal(tuple(rt.shape))
+            _compare_grads(_grads(retrograd, rr * retrograd.tensor(w, dtype=rr.dtype), pr),
+                           _grads(torch, rt * torch.tensor(w, dtype=rt.dtype), pt), dtype,
+                           f"{name} rsample grad")
+    if "cdf" in flags:
+        cr = dr.cdf(retrograd.tensor(v, dtype=getattr(retrograd, dtype)))
+        ct = dt.cdf(torch.tensor(v, dtype=getattr(torch, dtype)))
+        _same(cr, ct, dtype, f"{name}.cdf")
+        if name == "Gamma":  # PyTorch has no derivative of igamma in its first argument
+            for lib, c in ((retrograd, cr), (torch, ct)):
+                with pytest.raises(NotImplementedError, match="igamma: input"):
+                    c.sum().backward()
+        else:
+            _compare_grads(_grads(retrograd, cr, pr), _grads(torch, ct, pt), dtype,
+                           f"{name} cdf grad")
+    if "icdf" in flags:
+        q = np.random.default_rng(4).uniform(0.05, 0.95, tuple(dt.batch_shape))
+        ir = dr.icdf(retrograd.tensor(q, dtype=getattr(retrograd, dtype)))
+        it = dt.icdf(torch.tensor(q, dtype=getattr(torch, dtype)))
+        _same(ir, it, dtype, f"{name}.icdf")
+        _compare_grads(_grads(retrograd, ir, pr), _grads(torch, it, pt), dtype, f"{name} icdf grad")
+    # expand keeps the values and takes the new batch shape
+    new = (6,) + tuple(dt.batch_shape)
+    er, et = dr.expand(new), dt.expand(new)
+    assert tuple(er.batch_shape) == tuple(et.batch_shape)
+    one = v.reshape((-1,) + tuple(dt.batch_shape) + tuple(dt.event_shape))[0]
+    _same(er.log_prob(retrograd.tensor(one, dtype=getattr(retrograd, dtype))),
+          et.log_prob(torch.tensor(one, dtype=getattr(torch, dtype))), dtype, f"{name}.expand")
+
+
+def _scalar_family(name, lib, params):
+    D = lib.distributions
+    a, b = params
+    return {
+        "Normal": lambda: D.Normal(a, b.exp()),
+        "Laplace": lambda: D.Laplace(a, b.exp()),
+        "Exponential": lambda: D.Exponential(a.exp()),
+        "Uniform": lambda: D.Uniform(a, a + b.exp()),
+        "Bernoulli": lambda: D.Bernoulli(logits=a),
+        "BernoulliP": lambda: D.Bernoulli(probs=a.sigmoid()),
+        "Categorical": lambda: D.Categorical(logits=a),
+        "OneHotCategorical": lambda: D.OneHotCategorical(probs=b.exp()),
+        "Independent": lambda: D.Independent(D.Normal(a, b.exp()), 1),
+        "Gumbel": lambda: D.Gumbel(a, b.exp()),
+        "Cauchy": lambda: D.Cauchy(a, b.exp()),
+        "LogNormal": lambda: D.LogNormal(a, b.exp()),
+        "Poisson": lambda: D.Poisson(a.exp()),
+        "Gamma": lambda: D.Gamma(a.exp(), b.exp()),
+        "Beta": lambda: D.Beta(a.exp(), b.exp()),
+        "Dirichlet": lambda: D.Dirichlet(a.exp()),
+        "Binomial": lambda: D.Binomial(6, logits=b),
+        "MultivariateNormal": lambda: D.MultivariateNormal(
+            a, scale_tril=(b.unsqueeze(-1) * b.unsqueeze(-2)).tril(-1)
+            + (b.exp() + 0.5).diag_embed()),
+    }[name]()
+
+
+KL_PAIRS = [
+    ("Normal", "Normal"), ("Bernoulli", "Bernoulli"), ("BernoulliP", "Bernoulli"),
+    ("Categorical", "Categorical"), ("OneHotCategorical", "OneHotCategorical"),
+    ("Uniform", "Uniform"), ("Exponential", "Exponential"), ("Laplace", "Laplace"),
+    ("MultivariateNormal", "MultivariateNormal"), ("Independent", "Independent"),
+    ("Normal", "Laplace"), ("Uniform", "Normal"), ("Exponential", "Normal"),
+    ("Laplace", "Normal"), ("Uniform", "Exponential"), ("Normal", "Uniform"),
+    ("Normal", "Exponential"), ("Laplace", "Uniform"), ("Exponential", "Uniform"),
+    ("Gumbel", "Gumbel"), ("Cauchy", "Cauchy"), ("LogNormal", "LogNormal"), ("Gumbel", "Normal"),
+    ("Normal", "Gumbel"), ("Uniform", "Gumbel"), ("Exponential", "Gumbel"), ("Gumbel", "Uniform"),
+    ("Poisson", "Poisson"), ("Binomial", "Binomial"), ("Bernoulli", "Poisson"),
+    ("Poisson", "Bernoulli"), ("Gamma", "Gamma"), ("Beta", "Beta"), ("Dirichlet", "Dirichlet"),
+    ("Exponential", "Gamma"), ("Gamma", "Exponential"), ("Gamma", "Normal"), ("Gamma", "Uniform"),
+    ("Beta", "Exponential"), ("Beta", "Gamma"), ("Beta", "Normal"), ("Normal", "Gamma"),
+    ("Gumbel", "Gamma"), ("Normal", "Beta"),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("p_name,q_name", KL_PAIRS, ids=[f"{a}-{b}" for a, b in KL_PAIRS])
+def test_kl_divergence_matches_pytorch(p_name, q_name, dtype):
+    rng = np.random.default_rng(11)
+    arrays = [rng.standard_normal((2, 3)) for _ in range(4)]
+    if p_name == "Uniform" and q_name == "Uniform":  # q's interval covering p's: a finite KL
+        arrays[2], arrays[3] = arrays[0] - 0.5, np.log(np.exp(arrays[1]) + 1.0)
+    if q_name == "Exponential" and p_name == "Uniform":
+        arrays[0] = np.abs(arrays[0])
+    out = []
+    for lib in (retrograd, torch):
+        params = [_leaf(lib, a, dtype) for a in arrays]
+        p = _scalar_family(p_name, lib, params[:2])
+        q = _scalar_family(q_name, lib, params[2:])
+        out.append((lib, lib.distributions.kl_divergence(p, q), params))
+    (_, kr, pr), (_, kt, pt) = out
+    _same(kr, kt, dtype, "kl")
+    if np.isfinite(_np(kt)).all():
+        _compare_grads(_grads(retrograd, kr, pr), _grads(torch, kt, pt), dtype, "kl grad")
+
+
+def test_kl_divergence_unregistered_pair_and_register_kl():
+    for lib in (retrograd, torch):
+        D = lib.distributions
+        with pytest.raises(NotImplementedError, match="No KL\\(p \\|\\| q\\) is implemented for "
+                           "p type Exponential and q type Laplace"):
+            D.kl_divergence(D.Exponential(1.0), D.Laplace(0.0, 1.0))
+
+    class MyNormal(retrograd.distributions.Normal):
+        pass
+
+    @retrograd.distributions.register_kl(MyNormal, retrograd.distributions.Normal)
+    def _kl(p, q):
+        return p.loc * 0 + 42.0
+
+    D = retrograd.distributions
+    assert D.kl_divergence(MyNormal(0.0, 1.0), D.Normal(0.0, 1.0)).item() == 42.0
+    assert D.kl_divergence(D.Normal(0.0, 1.0), MyNormal(0.0, 1.0)).item() == 0.0
+
+
+def _error_text(fn):
+    with pytest.raises(Exception) as err:
+        fn()
+    return type(err.value).__name__, str(err.value)
+
+
+VALIDATION_ERRORS = [
+    lambda D, t: D.Normal(t([0.0, 1.0]), t([1.0, -1.0])),
+    lambda D, t: D.Normal(t([0.0, 1.0, 2.0]), t([1.0, 1.0, 1.0])).log_prob(t([1.0, 2.0])),
+    lambda D, t: D.Bernoulli(probs=t([0.2, 1.5])),
+    lambda D, t: D.Bernoulli(probs=t([0.2]), logits=t([0.1])),
+    lambda D, t: D.Bernoulli(t([0.5])).log_prob(t([0.5])),
+    lambda D, t: D.Categorical(probs=t(0.5)),
+    lambda D, t: D.Categorical(logits=t(0.5)),
+    lambda D, t: D.Categorical(probs=t([0.2, -0.1, 0.9])),
+    lambda D, t: D.Categorical(logits=t([0.2, 0.1, 0.9])).log_prob(t([3.0])),
+    lambda D, t: D.Uniform(t([0.0, 2.0]), t([1.0, 1.0])),
+    lambda D, t: D.Uniform(0.0, 1.0).log_prob(t([1.5])),
+    lambda D, t: D.Exponential(t([0.0])),
+    lambda D, t: D.MultivariateNormal(t(0.0), t([[1.0]])),
+    lambda D, t: D.MultivariateNormal(t([0.0, 0.0])),
+    lambda D, t: D.MultivariateNormal(t([0.0, 0.0]), covariance_matrix=t([[1.0, 2.0], [2.0, 1.0]])),
+    lambda D, t: D.MultivariateNormal(t([0.0, 0.0]), scale_tril=t([[1.0, 1.0], [0.0, 1.0]])),
+    lambda D, t: D.MultivariateNormal(t([0.0, 0.0]), scale_tril=t([1.0, 1.0])),
+    lambda D, t: D.MultivariateNormal(t([0.0, 0.0]), t(np.eye(2))).log_prob(t([1.0, 2.0, 3.0])),
+    lambda D, t: D.Independent(D.Normal(t([0.0]), t([1.0])), 2),
+    lambda D, t: D.Normal(t([0.0]), t([1.0])).log_prob([0.5]),
+    lambda D, t: D.OneHotCategorical(probs=t([0.5, 0.5])).log_prob(t([1.0, 1.0])),
+]
+
+
+@pytest.mark.parametrize("i", range(len(VALIDATION_ERRORS)))
+def test_validate_args_errors_match_pytorch(i):
+    fn = VALIDATION_ERRORS[i]
+    ours = _error_text(lambda: fn(retrograd.distributions, retrograd.tensor))
+    theirs = _error_text(lambda: fn(torch.distributions, torch.tensor))
+    assert ours == theirs
+
+
+def test_validate_args_off_skips_checks():
+    for lib in (retrograd, torch):
+        d = lib.distributions.Normal(lib.tensor([0.0]), lib.tensor([-1.0]), validate_args=False)
+        assert d.log_prob(lib.tensor([0.0])).isnan().all()
+    try:
+        retrograd.distributions.Distribution.set_default_validate_args(False)
+        retrograd.distributions.Normal(retrograd.tensor([0.0]), retrograd.tensor([-1.0]))
+    finally:
+        retrograd.distributions.Distribution.set_default_validate_args(True)
+
+
+CONSTRAINT_VALUES = np.array([[-1.0, 0.0, 0.5], [1.0, 2.0, float("nan")]])
+
+
+def _constraints(C):
+    return [C.real, C.positive, C.nonnegative, C.unit_interval, C.boolean, C.simplex,
+            C.nonnegative_integer, C.positive_integer, C.real_vector, C.greater_than(0.5),
+            C.greater_than_eq(0.5), C.less_than(1.0), C.interval(-1.0, 1.0),
+            C.half_open_interval(-1.0, 1.0), C.integer_interval(0, 2), C.one_hot,
+            C.independent(C.positive, 1), C.multinomial(3)]
+
+
+def test_constraints_check_and_repr_match_pytorch():
+    ours = _constraints(retrograd.distributions.constraints)
+    theirs = _constraints(torch.distributions.constraints)
+    for a, b in zip(ours, theirs):
+        assert repr(a) == repr(b)
+        assert (a.event_dim, a.is_discrete) == (b.event_dim, b.is_discrete)
+        np.testing.assert_array_equal(a.check(retrograd.tensor(CONSTRAINT_VALUES)).numpy(),
+                                      b.check(torch.tensor(CONSTRAINT_VALUES)).numpy())
+    spd = np.array([[[2.0, 0.5], [0.5, 1.0]], [[1.0, 2.0], [2.0, 1.0]], [[1.0, 0.0], [3.0, 1.0]]])
+    for name in ("lower_triangular", "lower_cholesky", "positive_definite",
+                 "positive_semidefinite", "symmetric", "square"):
+        a = getattr(retrograd.distributions.constraints, name)
+        b = getattr(torch.distributions.constraints, name)
+        assert repr(a) == repr(b) and a.event_dim == b.event_dim
+        np.testing.assert_array_equal(a.check(retrograd.tensor(spd)).numpy(),
+                                      b.check(torch.tensor(spd)).numpy())
+    C = retrograd.distributions.constraints
+    assert C.is_dependent(C.dependent) and not C.is_dependent(C.real)
+    assert C.is_dependent(retrograd.distributions.Uniform.support)
+
+
+def test_distribution_reprs_and_enumerate_support_match_pytorch():
+    def make(D, t):
+        return [D.Normal(0.0, 1.0), D.Normal(t([0.0, 1.0]), t([1.0, 2.0])),
+                D.Bernoulli(logits=t([0.3])), D.Categorical(probs=t([[0.2, 0.8], [0.5, 0.5]])),
+                D.Independent(D.Normal(t([0.0, 1.0]), t([1.0, 2.0])), 1),
+                D.MultivariateNormal(t([0.0, 1.0]), t(np.eye(2)))]
+
+    for a, b in zip(make(retrograd.distributions, retrograd.tensor),
+                    make(torch.distributions, torch.tensor)):
+        assert repr(a) == repr(b)
+    for name in ("Bernoulli", "Categorical", "OneHotCategorical"):
+        for expand in (True, False):
+            ours = getattr(retrograd.distributions, name)(
+                probs=retrograd.tensor([[0.2, 0.8], [0.5, 0.5]])).enumerate_support(expand)
+            theirs = getattr(torch.distributions, name)(
+                probs=torch.tensor([[0.2, 0.8], [0.5, 0.5]])).enumerate_support(expand)
+            _same(ours, theirs, "float64", name)
+
+
+def test_dirichlet_and_beta_rsample_draw_pytorchs_numbers_and_name_the_missing_gradient():
+    for name in ("Dirichlet", "Beta"):
+        outs = []
+        for lib in (retrograd, torch):
+            c = lib.tensor([[0.5, 2.0, 3.0], [1.0, 1.5, 0.3]], dtype=lib.float64,
+                           requires_grad=True)
+            d = lib.distributions.Dirichlet(c) if name == "Dirichlet" else \
+                lib.distributions.Beta(c[0], c[1])
+            lib.manual_seed(3)
+            outs.append(d.rsample((4,)))
+        _same(outs[0], outs[1], "float64", name)
+        assert outs[0].requires_grad
+        with pytest.raises(NotImplementedError, match="_dirichlet_grad"):
+            outs[0].sum().backward()
