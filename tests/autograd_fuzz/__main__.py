@@ -14,7 +14,7 @@ import retrograd
 
 from .causes import classify
 from .generator import generate
-from .runner import compare, report, run, shrink
+from .runner import compare, gradient_difference, report, run, shrink
 
 
 def main(argv=None):
@@ -49,6 +49,7 @@ def main(argv=None):
             ref = run(steps, torch)
             got = run(steps, got_mod, timeout=args.timeout)
             diff = compare(steps, ref, got)
+            gdiff = gradient_difference(steps, ref, got) if diff is not None else None
         except Exception as e:  # noqa: BLE001 - a failure of the fuzzer itself is reported
             crashed.append((seed, f"{type(e).__name__}: {e}"))
             continue
@@ -58,8 +59,16 @@ def main(argv=None):
         kinds[key] += 1
         causes[classify(steps, diff)] += 1
         seeds_by_kind[key].append(seed)
-        if diff.is_silent_gradient():
+        if gdiff is not None:
             silent.append(seed)
+            if not diff.is_silent_gradient() and not args.quiet and len(silent) <= 10:
+                # hidden behind another difference: show it too
+                small, sgdiff = shrink(steps, torch, got_mod, gdiff, timeout=args.timeout,
+                                       gradients=True)
+                text = report(small, sgdiff, "torch", got_name)
+                examples[("silent gradient", f"seed {seed}")].append((seed, text))
+                print(f"\n=== seed {seed}: gradients differ (behind a {diff.field} difference) ===")
+                print(text, flush=True)
         if shown[key] < args.examples and not args.quiet:
             shown[key] += 1
             small, sdiff = shrink(steps, torch, got_mod, diff, timeout=args.timeout)
@@ -96,7 +105,8 @@ def main(argv=None):
             f.write("\n| count | difference | step | seeds |\n|---:|---|---|---|\n")
             for (field, tag), c in kinds.most_common():
                 f.write(f"| {c} | {field} | `{tag}` | {seeds_by_kind[(field, tag)][:6]} |\n")
-            for (field, tag), c in kinds.most_common():
+            for (field, tag), c in kinds.most_common() + [
+                    (k, 1) for k in examples if k[0] == "silent gradient"]:
                 for seed, text in examples.get((field, tag), []):
                     f.write(f"\n### {field} at `{tag}` ({c} programs; seed {seed})\n"
                             f"```python\n{text}```\n")

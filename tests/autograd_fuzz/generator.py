@@ -604,6 +604,20 @@ class Generator:
         if c < 0.3:
             return self.emit(f"{red}.backward({retain.lstrip(', ')})", "backward:backward",
                              pure=False)
+        if c < 0.36 and leaves:
+            # double backward through .grad: backward(create_graph=True), then a loss of .grad
+            ok = self.emit(f"{red}.backward(create_graph=True)", "backward:create_graph",
+                           pure=False)
+            leaf = r.choice(leaves)
+            if ok and self.ns[leaf].grad is not None and r.random() < 0.7:
+                if r.random() < 0.5:
+                    return self.emit(f"({leaf}.grad * {leaf}.grad).sum().backward()",
+                                     "backward:second_order_dotgrad", pure=False)
+                o = self.new("g")
+                return self.emit(f"{o}, = torch.autograd.grad({leaf}.grad.sum(), [{leaf}], "
+                                 f"allow_unused=True)", "backward:second_order_dotgrad", [o],
+                                 pure=False)
+            return ok
         if c < 0.4:
             if t.dim() == 0 or r.random() < 0.2:
                 src = f"{root}.backward({retain.lstrip(', ')})"
@@ -634,6 +648,10 @@ class Generator:
         outs = [self.new("g") for _ in chosen]
         kw = (", create_graph=True" if cg else "") + retain + \
             (", allow_unused=True" if unused else "")
+        if t.dim() and r.random() < 0.3:
+            vals = np.array([r.uniform(-2, 2) for _ in range(t.numel())]).reshape(t.shape)
+            red = root
+            kw = f", grad_outputs=torch.tensor({_lit(vals)}, dtype={_dtype_name(t.dtype)})" + kw
         src = f"{', '.join(outs)}, = torch.autograd.grad({red}, [{', '.join(chosen)}]{kw})"
         ok = self.emit(src, "backward:grad_cg" if cg else "backward:grad", outs, pure=False)
         if ok and cg and r.random() < 0.6:

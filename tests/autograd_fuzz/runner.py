@@ -43,12 +43,19 @@ def _norm_message(text):
     return _ADDR.sub("0x?", text)
 
 
+def _array(t):
+    try:
+        return t.detach().numpy()
+    except RuntimeError:  # PyTorch's ZeroTensor (a tangent known to be zero) needs force=True
+        return t.detach().numpy(force=True)
+
+
 def _tensor_desc(t, names_by_id, name):
-    arr = t.detach().numpy()
+    arr = _array(t)
     grad = None
     g = t.grad
     if g is not None:
-        grad = (str(g.dtype), tuple(g.shape), g.detach().numpy().copy())
+        grad = (str(g.dtype), tuple(g.shape), _array(g).copy(), bool(g.requires_grad))
     try:
         fn = t.grad_fn
         fn = None if fn is None else type(fn).__name__
@@ -177,11 +184,13 @@ _TENSOR_FIELDS = ("dtype", "shape", "requires_grad", "is_leaf", "grad_fn", "alia
                   "value", "grad", "is_contiguous")
 
 
-def _compare_desc(path, ref, got, loose=False):
+def _compare_desc(path, ref, got, loose=False, fields=_TENSOR_FIELDS):
     """First difference between two descriptions as (field, path, ref text, got text), or None."""
     if ref[0] != got[0]:
         return ("kind", path, ref[0], got[0])
     kind = ref[0]
+    if kind == "V" and "value" not in fields:
+        return None
     if kind == "V":
         a, b = ref[1], got[1]
         if isinstance(a, float) and isinstance(b, (float, int)) and not isinstance(b, bool):
@@ -195,14 +204,14 @@ def _compare_desc(path, ref, got, loose=False):
         if len(ref[1]) != len(got[1]):
             return ("length", path, str(len(ref[1])), str(len(got[1])))
         for i, (a, b) in enumerate(zip(ref[1], got[1])):
-            d = _compare_desc(f"{path}[{i}]", a, b, loose)
+            d = _compare_desc(f"{path}[{i}]", a, b, loose, fields)
             if d:
                 return d
         return None
     if kind == "O":
         return None
     a, b = ref[1], got[1]
-    for f in _TENSOR_FIELDS:
+    for f in fields:
         x, y = a[f], b[f]
         if f == "value":
             if x.dtype != y.dtype and a["dtype"] == b["dtype"]:
@@ -218,6 +227,8 @@ def _compare_desc(path, ref, got, loose=False):
                     return ("grad-dtype", path + ".grad", x[0], y[0])
                 if x[1] != y[1]:
                     return ("grad-shape", path + ".grad", str(x[1]), str(y[1]))
+                if x[3] != y[3]:
+                    return ("grad-requires_grad", path + ".grad", str(x[3]), str(y[3]))
                 if _values_differ(x[2], y[2], x[0], loose):
                     return ("grad", path + ".grad", _fmt(x[2]), _fmt(y[2]) + _maxdiff(x[2], y[2]))
         elif f == "grad_fn" and (x == "CppFunction" or path[:1] in "dqgj") \
@@ -288,12 +299,36 @@ def compare(steps, ref_trace, got_trace):
     return None
 
 
+def gradient_difference(steps, ref_trace, got_trace):
+    """The first difference in a gradient (a ``.grad``, or a result of ``autograd.grad`` or
+    ``torch.autograd.functional``) before the libraries first disagree about an error; None if
+    there is none.  Unlike ``compare``, it looks past differences in values, flags and names, so
+    it counts every program whose gradients differ silently."""
+    loose = any("float32" in s.src or ".float()" in s.src for s in steps)
+    for i, ((e1, s1), (e2, s2)) in enumerate(zip(ref_trace, got_trace)):
+        if (e1 is None) != (e2 is None) or (e1 and (e1[0] != e2[0]
+                                                   or not e2[1].startswith(e1[1]))):
+            return None
+        made = steps[i].src.split("=")[0] if "=" in steps[i].src else ""
+        for k in sorted(s1.keys() & s2.keys()):
+            result = k[:1] in "gj" and k in made   # a gradient, compared where it is made
+            if not result and s1[k][0] not in ("T", "L"):
+                continue
+            fields = ("value", "grad") if result else ("grad",)
+            d = _compare_desc(k, s1[k], s2[k], loose, fields)
+            if d and (result or d[0].startswith("grad")) and d[0] != "grad-requires_grad":
+                return Difference(i, d[0] if d[0].startswith("grad") else "grad",
+                                  d[1], d[2], d[3], steps[i].tag)
+    return None
+
+
 def differ(steps, ref_mod, got_mod, timeout=None):
     return compare(steps, run(steps, ref_mod), run(steps, got_mod, timeout=timeout))
 
 
-def shrink(steps, ref_mod, got_mod, diff, timeout=None, budget=400):
-    """Delete steps while a difference of the same kind (field and step tag) remains."""
+def shrink(steps, ref_mod, got_mod, diff, timeout=None, budget=400, gradients=False):
+    """Delete steps while a difference of the same kind (field and step tag) remains; with
+    ``gradients``, while some gradient differs silently (see ``gradient_difference``)."""
     sig = diff.signature
     steps = list(steps)
     changed = True
@@ -304,8 +339,9 @@ def shrink(steps, ref_mod, got_mod, diff, timeout=None, budget=400):
                 continue
             trial = steps[:i] + steps[i + 1:]
             budget -= 1
-            d = differ(trial, ref_mod, got_mod, timeout)
-            if d is not None and d.signature == sig:
+            ref, got = run(trial, ref_mod), run(trial, got_mod, timeout=timeout)
+            d = gradient_difference(trial, ref, got) if gradients else compare(trial, ref, got)
+            if d is not None and (gradients or d.signature == sig):
                 steps, diff, changed = trial, d, True
     return steps, diff
 
