@@ -152,16 +152,20 @@ def test_the_generator_is_honest_pytorch_matches_itself():
 
 def test_programs_use_what_the_issue_asks_for():
     """The slice covers every kind of step, and programs have between 3 and 25 operations."""
-    tags = set()
+    tags, styles = set(), set()
     for seed in SEEDS:
         steps = generate(seed)
         tags.update(s.tag.split(":")[0] for s in steps)
+        styles.update(s.tag for s in steps if s.tag.startswith("backward:"))
         ops = [s for s in steps if not s.tag.startswith(("leaf", "setup", "define"))]
-        assert 3 <= len(ops)
+        assert len(ops) >= 3
     for kind in ("unary", "binary", "reduce", "view", "inplace", "nograd_inplace", "mode",
                  "matmul", "join", "backward", "hook", "custom", "checkpoint", "forward_ad",
-                 "error", "grad"):
+                 "functional", "saved_hooks", "error", "grad"):
         assert kind in tags, kind
+    for style in ("backward", "gradient", "inputs", "multi", "grad", "grad_cg", "second_order",
+                  "second_order_grad", "create_graph", "second_order_dotgrad"):
+        assert f"backward:{style}" in styles, style
 
 
 def test_a_rendered_program_runs_as_a_script_on_both_libraries():

@@ -44,6 +44,8 @@ def main(argv=None):
     start = time.time()
     for i in range(args.n):
         seed = seed0 + i
+        if i and i % 500 == 0:
+            print(f"... {i} programs, {sum(kinds.values())} differ", flush=True)
         try:
             steps = generate(seed)
             ref = run(steps, torch)
@@ -76,8 +78,6 @@ def main(argv=None):
             text = report(small, sdiff, "torch", got_name)
             examples[key].append((seed, text))
             print(text, flush=True)
-        if (i + 1) % 500 == 0:
-            print(f"... {i + 1} programs, {sum(kinds.values())} differ", flush=True)
     n_diff = sum(kinds.values())
     ran = args.n - len(crashed)
     print("\n=== summary ===")

@@ -23,9 +23,13 @@ CAUSES = [
      lambda d, src: d.is_silent_gradient() and "forward_ad" in src),
     ("custom Function gradient not cast to the input's dtype",
      lambda d, src: d.field == "dtype" and d.tag.startswith("backward") and ".apply(" in src),
-    ("matmul/einsum/T/narrow record other nodes than PyTorch",
+    ("matmul/einsum/T/narrow/reshape record other nodes than PyTorch",
      lambda d, src: (d.field == "grad_fn" and d.tag.split(":")[-1] in (
-         "matmul", "einsum", "T", "narrow")) or d.tag.startswith("matmul")),
+         "matmul", "einsum", "T", "narrow", "reshape")) or d.tag.startswith("matmul")),
+    ("create_graph: derivative of a piecewise-constant op not connected to its input "
+     "(PyTorch: zeros / requires_grad)",
+     lambda d, src: d.tag.startswith("backward") and (
+         d.field == "kind" or (d.field == "requires_grad" and d.where.startswith("g")))),
     ("views of a base modified in place keep their node (PyTorch: AsStridedBackward0)",
      lambda d, src: d.field == "grad_fn" and "AsStridedBackward0" in _text(d)),
     ("inference tensors: saved for backward / updated in place outside inference mode",
