@@ -28,12 +28,15 @@ def main(argv=None):
     p.add_argument("--timeout", type=int, default=30, help="seconds allowed per program")
     p.add_argument("--quiet", action="store_true", help="summary only")
     p.add_argument("--markdown", default=None, help="also write the differences to this file")
+    p.add_argument("--known", action="store_true",
+                   help="only print 'seed: cause' lines, as KNOWN_DIFFERENCES in test_fuzz.py")
     args = p.parse_args(argv)
     seed0 = args.seed if args.seed is not None else random.SystemRandom().randrange(10**9)
     got_mod = torch if args.against_self else retrograd
     got_name = "torch (again)" if args.against_self else "retrograd"
-    print(f"fuzz: {args.n} programs, seeds {seed0}..{seed0 + args.n - 1}, torch vs {got_name}",
-          flush=True)
+    if not args.known:
+        print(f"fuzz: {args.n} programs, seeds {seed0}..{seed0 + args.n - 1}, torch vs {got_name}",
+              flush=True)
     kinds = collections.Counter()
     causes = collections.Counter()
     seeds_by_kind = collections.defaultdict(list)
@@ -44,7 +47,7 @@ def main(argv=None):
     start = time.time()
     for i in range(args.n):
         seed = seed0 + i
-        if i and i % 500 == 0:
+        if i and i % 500 == 0 and not args.known:
             print(f"... {i} programs, {sum(kinds.values())} differ", flush=True)
         try:
             steps = generate(seed)
@@ -59,7 +62,13 @@ def main(argv=None):
             continue
         key = diff.signature
         kinds[key] += 1
-        causes[classify(steps, diff)] += 1
+        cause = classify(steps, diff)
+        causes[cause] += 1
+        if args.known:
+            if gdiff is not None and not diff.is_silent_gradient():
+                cause += "; gradients differ too"
+            print(f"    {seed}: {cause!r},", flush=True)
+            continue
         seeds_by_kind[key].append(seed)
         if gdiff is not None:
             silent.append(seed)
@@ -80,6 +89,8 @@ def main(argv=None):
             print(text, flush=True)
     n_diff = sum(kinds.values())
     ran = args.n - len(crashed)
+    if args.known:
+        return 0
     print("\n=== summary ===")
     print(f"programs: {ran} (fuzzer failures: {len(crashed)}), "
           f"{time.time() - start:.0f}s, first seed {seed0}")
