@@ -40,7 +40,7 @@ KNOWN_DIFFERENCES = {
     28: 'other: error-text at view:select',
     29: 'matmul/einsum/T/narrow/reshape record other nodes than PyTorch',
     35: 'silent gradient: broadcast not undone in a gradient (grad shape differs)',
-    37: 'other: unexpected-error at inplace:masked_fill_',
+    37: 'gradients / tangents are broadcast (stride-0) arrays: in-place on them is refused',
     38: 'matmul/einsum/T/narrow/reshape record other nodes than PyTorch',
     39: 'matmul/einsum/T/narrow/reshape record other nodes than PyTorch',
     43: 'matmul/einsum/T/narrow/reshape record other nodes than PyTorch',

@@ -30,6 +30,9 @@ CAUSES = [
      "(PyTorch: zeros / requires_grad)",
      lambda d, src: d.tag.startswith("backward") and (
          d.field == "kind" or (d.field == "requires_grad" and d.where.startswith("g")))),
+    ("gradients / tangents are broadcast (stride-0) arrays: in-place on them is refused",
+     lambda d, src: "more than one element of the written-to tensor" in d.got
+     and "more than one element of the written-to tensor" not in d.ref),
     ("views of a base modified in place keep their node (PyTorch: AsStridedBackward0)",
      lambda d, src: d.field == "grad_fn" and "AsStridedBackward0" in _text(d)),
     ("inference tensors: saved for backward / updated in place outside inference mode",
