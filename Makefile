@@ -1,9 +1,9 @@
-# `make demo` and `make test` each build their own .venv on first use.
+# `make demo`, `make test` and `make fuzz` each build their own .venv on first use.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo demo-ddp test test-light test-matrix docs bench bench-ddp clean
+.PHONY: demo demo-ddp test test-light test-matrix fuzz docs bench bench-ddp clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -47,6 +47,13 @@ test-matrix:
 # The documentation site, into build/site (the pictures come from tools/docs_pictures.py).
 docs: $(VENV)/.test
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
+
+# `make fuzz N=20000 [SEED=123]`: N random autograd programs on retrograd and PyTorch (fresh seeds
+# unless SEED is given); prints each kind of difference as a minimal program, then a summary.
+N ?= 1000
+SEED ?=
+fuzz: $(VENV)/.test
+	PYTHONPATH=tests $(BIN)/python -m autograd_fuzz --n $(N) $(if $(SEED),--seed $(SEED))
 
 bench: $(VENV)/.test
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/run.py
