@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo demo-ddp test test-light test-matrix fuzz docs bench bench-ddp clean
+.PHONY: demo demo-ddp test test-light test-matrix lint fuzz docs bench bench-ddp clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -35,6 +35,11 @@ demo-ddp: $(VENV)/.ddp
 
 test: $(VENV)/.test
 	$(BIN)/python -m pytest
+
+# ruff's checks and its formatter (pyproject.toml lists the rules); CI runs it before the tests.
+lint: $(VENV)/.test
+	$(BIN)/python -m ruff check src tests benchmarks examples tools
+	$(BIN)/python -m ruff format --check src tests benchmarks examples tools
 
 # Without PyTorch: the parity tests skip instead of failing.
 test-light: $(VENV)/.light

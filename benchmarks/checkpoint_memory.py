@@ -25,10 +25,15 @@ from retrograd.utils.checkpoint import checkpoint
 def make_params(layers, width, seed=0):
     rng = np.random.default_rng(seed)
     scale = 1.0 / np.sqrt(width)
-    return [(retrograd.tensor(rng.uniform(-scale, scale, (width, width)).astype(np.float32),
-                              requires_grad=True),
-             retrograd.tensor(np.zeros(width, np.float32), requires_grad=True))
-            for _ in range(layers)]
+    return [
+        (
+            retrograd.tensor(
+                rng.uniform(-scale, scale, (width, width)).astype(np.float32), requires_grad=True
+            ),
+            retrograd.tensor(np.zeros(width, np.float32), requires_grad=True),
+        )
+        for _ in range(layers)
+    ]
 
 
 def layers_fn(params):
@@ -45,7 +50,7 @@ def forward(x, params, segment):
         return layers_fn(params)(x)
     h = x
     for i in range(0, len(params), segment):
-        h = checkpoint(layers_fn(params[i:i + segment]), h, use_reentrant=False)
+        h = checkpoint(layers_fn(params[i : i + segment]), h, use_reentrant=False)
     return h
 
 
@@ -84,8 +89,7 @@ def main():
     mib = 1024 * 1024
     print(f"MLP {args.layers} layers x {args.width} wide, batch {args.batch}, float32")
     print(f"peak memory without checkpointing: {plain / mib:8.1f} MiB")
-    print(f"peak memory with checkpointing:    {ckpt / mib:8.1f} MiB "
-          f"(every {args.segment} layers)")
+    print(f"peak memory with checkpointing:    {ckpt / mib:8.1f} MiB (every {args.segment} layers)")
     print(f"ratio: {ckpt / plain:.2f}")
     equal = all(np.allclose(a, b, rtol=1e-5, atol=1e-6) for a, b in zip(g_plain, g_ckpt))
     print(f"gradients equal: {equal}")

@@ -5,9 +5,8 @@ conv 1->32, relu, conv 32->64, relu, max pool, linear 1024->128, relu, linear 12
 entropy, Adam.  Target: retrograd at most 2x PyTorch's time.
 """
 
-from harness import compare  # first: it pins the BLAS to one thread before NumPy loads
-
 import numpy as np  # noqa: E402
+from harness import compare  # first: it pins the BLAS to one thread before NumPy loads
 
 
 def make_model(lib):

@@ -25,7 +25,7 @@ def elementwise_chain(lib, length=200):
 
     def step():
         h = v
-        for i in range(length // 4):
+        for _ in range(length // 4):
             h = (h * 0.9).sin()
             h = h + 0.1
             h = h.tanh()
@@ -40,7 +40,7 @@ def mlp_step(lib, batch=128, sizes=(784, 512, 512, 10)):
     gen = lib.Generator().manual_seed(0)
     params = []
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        w = (lib.randn(fan_in, fan_out, generator=gen) / fan_in ** 0.5).requires_grad_()
+        w = (lib.randn(fan_in, fan_out, generator=gen) / fan_in**0.5).requires_grad_()
         b = lib.zeros(fan_out, requires_grad=True)
         params += [w, b]
     x = lib.randn(batch, sizes[0], generator=gen)

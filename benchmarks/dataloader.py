@@ -54,14 +54,15 @@ def datasets(lib):
 
 def _cpu_seconds() -> tuple:
     """CPU time of this process and of its finished (joined) children."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), \
-        resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def items_per_second(lib, items: int, batch: int, workers: int, cpu: dict) -> float:
-    loader = lib.utils.data.DataLoader(datasets(lib)(items), batch_size=batch,
-                                       num_workers=workers)
+    loader = lib.utils.data.DataLoader(datasets(lib)(items), batch_size=batch, num_workers=workers)
     before = _cpu_seconds()
     start = time.perf_counter()
     seen = sum(len(labels) for _, labels in loader)  # worker start-up counts too
@@ -81,14 +82,18 @@ def measure(lib, args) -> dict:
             rates[workers].append(items_per_second(lib, args.items, args.batch, workers, cpu))
     for workers, runs in rates.items():
         loader_ms, workers_ms = (1e3 * statistics.median(c) for c in zip(*cpu[workers]))
-        print(f"  {lib.__name__:9s} num_workers={workers}: best {max(runs):7.1f} items/s, "
-              f"median {statistics.median(runs):7.1f} items/s  "
-              f"({', '.join(f'{r:.0f}' for r in runs)}); CPU ms per item: loader "
-              f"{loader_ms:.2f}, workers {workers_ms:.2f}")
+        print(
+            f"  {lib.__name__:9s} num_workers={workers}: best {max(runs):7.1f} items/s, "
+            f"median {statistics.median(runs):7.1f} items/s  "
+            f"({', '.join(f'{r:.0f}' for r in runs)}); CPU ms per item: loader "
+            f"{loader_ms:.2f}, workers {workers_ms:.2f}"
+        )
     pairs = [w / s for s, w in zip(rates[0], rates[args.workers])]
-    print(f"  {lib.__name__:9s} speed-up with {args.workers} workers: best/best "
-          f"{max(rates[args.workers]) / max(rates[0]):.2f}x, per pair "
-          f"{', '.join(f'{p:.2f}' for p in pairs)} (median {statistics.median(pairs):.2f}x)")
+    print(
+        f"  {lib.__name__:9s} speed-up with {args.workers} workers: best/best "
+        f"{max(rates[args.workers]) / max(rates[0]):.2f}x, per pair "
+        f"{', '.join(f'{p:.2f}' for p in pairs)} (median {statistics.median(pairs):.2f}x)"
+    )
     return rates
 
 
@@ -102,9 +107,11 @@ def main() -> None:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     start = time.perf_counter()
     make_item(0)
-    print(f"{cpus} CPUs, load average {os.getloadavg()[0]:.1f}; one item takes "
-          f"{1e3 * (time.perf_counter() - start):.1f} ms to make; {args.items} items in batches "
-          f"of {args.batch}")
+    print(
+        f"{cpus} CPUs, load average {os.getloadavg()[0]:.1f}; one item takes "
+        f"{1e3 * (time.perf_counter() - start):.1f} ms to make; {args.items} items in batches "
+        f"of {args.batch}"
+    )
     ours = measure(retrograd, args)
     try:
         import torch

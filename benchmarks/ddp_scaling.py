@@ -27,12 +27,30 @@ ROOT = os.path.dirname(HERE)
 
 
 def launch(n, *args):
-    env = dict(os.environ, OMP_NUM_THREADS="1", TQDM_DISABLE="1",
-               PYTHONPATH=os.pathsep.join(p for p in (os.path.join(ROOT, "src"),
-                                                      os.environ.get("PYTHONPATH")) if p))
-    out = subprocess.run([sys.executable, "-m", "retrograd.distributed.run", "--nproc-per-node",
-                          str(n), "--timeout", "900", *args], env=env, capture_output=True,
-                         text=True, check=False)
+    env = dict(
+        os.environ,
+        OMP_NUM_THREADS="1",
+        TQDM_DISABLE="1",
+        PYTHONPATH=os.pathsep.join(
+            p for p in (os.path.join(ROOT, "src"), os.environ.get("PYTHONPATH")) if p
+        ),
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "retrograd.distributed.run",
+            "--nproc-per-node",
+            str(n),
+            "--timeout",
+            "900",
+            *args,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode != 0:
         raise SystemExit(out.stdout + out.stderr)
     return out.stdout
@@ -41,17 +59,31 @@ def launch(n, *args):
 def epochs(args):
     times, busy = {}, {}
     for n in (1, 2):
-        out = launch(n, os.path.join(ROOT, "examples", "digits_ddp.py"), "--epochs",
-                     str(args.epochs), "--min-accuracy", "0")
+        out = launch(
+            n,
+            os.path.join(ROOT, "examples", "digits_ddp.py"),
+            "--epochs",
+            str(args.epochs),
+            "--min-accuracy",
+            "0",
+        )
         found = re.search(r"([\d.]+) s per epoch, rank 0 busy ([\d.]+) s", out)
         times[n], busy[n] = float(found.group(1)), float(found.group(2))
-        print(f"digits CNN, {n} rank{'s' if n > 1 else ''}: {times[n]:.2f} s per epoch, rank 0 "
-              f"on a core {busy[n]:.2f} s of it (means of epochs 2..{args.epochs})", flush=True)
-    print(f"wall clock: speed-up {times[1] / times[2]:.2f}x on 2 ranks, scaling efficiency "
-          f"{times[1] / (2 * times[2]):.0%}", flush=True)
-    print(f"CPU time of rank 0 per epoch: {busy[1] / busy[2]:.2f}x less on 2 ranks (an estimate "
-          "of the speed-up on 2 idle cores: it counts rank 0 polling while it waits for rank 1)",
-          flush=True)
+        print(
+            f"digits CNN, {n} rank{'s' if n > 1 else ''}: {times[n]:.2f} s per epoch, rank 0 "
+            f"on a core {busy[n]:.2f} s of it (means of epochs 2..{args.epochs})",
+            flush=True,
+        )
+    print(
+        f"wall clock: speed-up {times[1] / times[2]:.2f}x on 2 ranks, scaling efficiency "
+        f"{times[1] / (2 * times[2]):.0%}",
+        flush=True,
+    )
+    print(
+        f"CPU time of rank 0 per epoch: {busy[1] / busy[2]:.2f}x less on 2 ranks (an estimate "
+        "of the speed-up on 2 idle cores: it counts rank 0 polling while it waits for rank 1)",
+        flush=True,
+    )
 
 
 def overlap_worker(steps):
@@ -110,17 +142,24 @@ def overlap_worker(steps):
         waited = np.array(done) - np.array(ready)
         skip = steps // 5  # warm-up
         if rank == 0:
-            print(f"buckets {'default' if cap is None else f'{cap} MB'} ({len(sizes)}: "
-                  f"{', '.join(f'{n * 4 / 1e6:.2f}' for n in sizes)} MB)", flush=True)
+            print(
+                f"buckets {'default' if cap is None else f'{cap} MB'} ({len(sizes)}: "
+                f"{', '.join(f'{n * 4 / 1e6:.2f}' for n in sizes)} MB)",
+                flush=True,
+            )
             # the median, and the 10th percentile: what a step sees when no other process
             # takes the core away at the wrong moment
             for label, q in (("median", 50), ("10th percentile", 10)):
-                b, w, e, a = (float(np.percentile(v[skip:], q))
-                              for v in (backward, waited, exposed, alone))
-                print(f"  {label}: backward {b * 1e3:.1f} ms; at its end rank 0 waits "
-                      f"{w * 1e3:.2f} ms, {e * 1e3:.2f} ms of it after the slowest rank's last "
-                      f"gradient; the same all-reduces alone {a * 1e3:.2f} ms: "
-                      f"{max(0.0, 1 - e / a):.0%} of the all-reduce time hidden", flush=True)
+                b, w, e, a = (
+                    float(np.percentile(v[skip:], q)) for v in (backward, waited, exposed, alone)
+                )
+                print(
+                    f"  {label}: backward {b * 1e3:.1f} ms; at its end rank 0 waits "
+                    f"{w * 1e3:.2f} ms, {e * 1e3:.2f} ms of it after the slowest rank's last "
+                    f"gradient; the same all-reduces alone {a * 1e3:.2f} ms: "
+                    f"{max(0.0, 1 - e / a):.0%} of the all-reduce time hidden",
+                    flush=True,
+                )
     dist.destroy_process_group()
 
 
@@ -132,8 +171,9 @@ def main():
     args = parser.parse_args()
     if args.worker:
         return overlap_worker(args.steps)
-    print(f"machine: {os.cpu_count()} cores (wall-clock times; other work on them shows)",
-          flush=True)
+    print(
+        f"machine: {os.cpu_count()} cores (wall-clock times; other work on them shows)", flush=True
+    )
     epochs(args)
     print(launch(2, os.path.abspath(__file__), "--worker", "--steps", str(args.steps)), end="")
 

@@ -21,8 +21,13 @@ def _mlp(lib, batch, sizes):
     """A 784-512-512-10 nn.Linear + ReLU model, a batch, and CrossEntropyLoss."""
     lib.manual_seed(0)
     nn = lib.nn
-    model = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.ReLU(), nn.Linear(sizes[1], sizes[2]),
-                          nn.ReLU(), nn.Linear(sizes[2], sizes[3]))
+    model = nn.Sequential(
+        nn.Linear(sizes[0], sizes[1]),
+        nn.ReLU(),
+        nn.Linear(sizes[1], sizes[2]),
+        nn.ReLU(),
+        nn.Linear(sizes[2], sizes[3]),
+    )
     x, y = lib.randn(batch, sizes[0]), lib.randint(0, sizes[-1], (batch,))
     return model, x, y, nn.CrossEntropyLoss()
 
@@ -52,8 +57,7 @@ def small_mlp(lib):
     nn = lib.nn
     model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 1))
     x, y = lib.randn(8, 4), lib.randn(8, 1)
-    return _step(lib, model, lambda: (x, y),
-                 lambda m, xy: nn.functional.mse_loss(m(xy[0]), xy[1]))
+    return _step(lib, model, lambda: (x, y), lambda m, xy: nn.functional.mse_loss(m(xy[0]), xy[1]))
 
 
 def lstm(lib, steps=20, batch=16, size=32):

@@ -120,7 +120,7 @@ def _without_site(src, folder):
     start = next(i for i, line in enumerate(lines) if "= _getframe(2)" in line)
     end = next(i for i, line in enumerate(lines) if "node._site_at =" in line)
     with open(path, "w") as f:
-        f.writelines(lines[:start] + lines[end + 1:])
+        f.writelines(lines[:start] + lines[end + 1 :])
     return copy
 
 
@@ -141,10 +141,17 @@ def compare(base, new, rest):
     env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"}
     runs = []
     for _ in range(rounds):
-        out = subprocess.run([sys.executable, "-c", _CHILD, str(cpu), base, new],
-                             capture_output=True, text=True, env=env, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(cpu), base, new],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
         runs.append(json.loads(out.stdout))
-    print(f"{'ns per call (median of ' + str(rounds) + ' runs)':34} {'base':>8} {'new':>8} {'growth':>7}")
+    print(
+        f"{'ns per call (median of ' + str(rounds) + ' runs)':34} {'base':>8} {'new':>8} {'growth':>7}"
+    )
     for key in runs[0][0]:
         b = statistics.median(r[0][key] for r in runs)
         n = statistics.median(r[1][key] for r in runs)

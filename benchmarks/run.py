@@ -11,8 +11,14 @@ import sys
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 
-SCRIPTS = ("core.py", "nn_layers.py", "cnn_step.py", "checkpoint_memory.py", "serialization.py",
-           "random_streams.py")
+SCRIPTS = (
+    "core.py",
+    "nn_layers.py",
+    "cnn_step.py",
+    "checkpoint_memory.py",
+    "serialization.py",
+    "random_streams.py",
+)
 
 for script in SCRIPTS:
     print(f"== {script}", flush=True)

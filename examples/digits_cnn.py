@@ -48,9 +48,14 @@ def load_data(seed):
     digits = load_digits()
     images = (digits.images / 16.0).astype(np.float32)[:, None]  # N x 1 x 8 x 8, in [0, 1]
     x_train, x_test, y_train, y_test = train_test_split(
-        images, digits.target, test_size=0.2, random_state=seed, stratify=digits.target)
-    return (torch.from_numpy(x_train), torch.from_numpy(y_train.astype(np.int64)),
-            torch.from_numpy(x_test), torch.from_numpy(y_test.astype(np.int64)))
+        images, digits.target, test_size=0.2, random_state=seed, stratify=digits.target
+    )
+    return (
+        torch.from_numpy(x_train),
+        torch.from_numpy(y_train.astype(np.int64)),
+        torch.from_numpy(x_test),
+        torch.from_numpy(y_test.astype(np.int64)),
+    )
 
 
 def shifted(images, rng):
@@ -87,7 +92,7 @@ def train(epochs, batch_size, lr, seed, out_dir):
         for group in optimizer.param_groups:  # cosine decay: small steps settle the last epochs
             group["lr"] = lr * 0.5 * (1 + math.cos(math.pi * (epoch - 1) / epochs))
         order = rng.permutation(n)
-        batches = [order[i:i + batch_size] for i in range(0, n, batch_size)]
+        batches = [order[i : i + batch_size] for i in range(0, n, batch_size)]
         total = 0.0
         bar = tqdm(batches, desc=f"epoch {epoch:2d}/{epochs}", unit="batch", leave=False)
         for idx in bar:
@@ -102,8 +107,10 @@ def train(epochs, batch_size, lr, seed, out_dir):
         test_loss, test_acc = evaluate(model, x_test, y_test)
         history["train"].append(total / n)
         history["test"].append(test_loss)
-        tqdm.write(f"epoch {epoch:2d}: train loss {total / n:.4f}  test loss {test_loss:.4f}  "
-                   f"test accuracy {test_acc:.2%}")
+        tqdm.write(
+            f"epoch {epoch:2d}: train loss {total / n:.4f}  test loss {test_loss:.4f}  "
+            f"test accuracy {test_acc:.2%}"
+        )
     return model, history, (x_test, y_test)
 
 
@@ -129,14 +136,19 @@ def main(argv=None):
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "output"))
-    parser.add_argument("--min-accuracy", type=float, default=0.97,
-                        help="exit with an error below this test accuracy")
+    parser.add_argument(
+        "--min-accuracy",
+        type=float,
+        default=0.97,
+        help="exit with an error below this test accuracy",
+    )
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
 
     start = time.perf_counter()
-    model, history, (x_test, y_test) = train(args.epochs, args.batch_size, args.lr, args.seed,
-                                             args.out)
+    model, history, (x_test, y_test) = train(
+        args.epochs, args.batch_size, args.lr, args.seed, args.out
+    )
     _, accuracy = evaluate(model, x_test, y_test)
 
     checkpoint = os.path.join(args.out, "digits_cnn.pt")
@@ -148,8 +160,10 @@ def main(argv=None):
     figure = os.path.join(args.out, "digits_cnn_loss.png")
     plot(history, figure)
 
-    print(f"test accuracy: {accuracy:.2%} ({len(y_test)} test images), "
-          f"trained in {time.perf_counter() - start:.1f} s")
+    print(
+        f"test accuracy: {accuracy:.2%} ({len(y_test)} test images), "
+        f"trained in {time.perf_counter() - start:.1f} s"
+    )
     print(f"checkpoint: {checkpoint} (reloaded: test accuracy {reloaded_accuracy:.2%})")
     print(f"loss plot:  {figure}")
     if reloaded_accuracy != accuracy:

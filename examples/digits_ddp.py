@@ -58,8 +58,11 @@ def train(args):
         dist.all_reduce(total)
         if rank == 0:
             _, test_acc = evaluate(model.module, x_test, y_test)
-            print(f"epoch {epoch:2d}: train loss {(total[0] / total[1]).item():.4f}  "
-                  f"test accuracy {test_acc:.2%}  ({epoch_times[-1]:.2f} s)", flush=True)
+            print(
+                f"epoch {epoch:2d}: train loss {(total[0] / total[1]).item():.4f}  "
+                f"test accuracy {test_acc:.2%}  ({epoch_times[-1]:.2f} s)",
+                flush=True,
+            )
     return model, (epoch_times, epoch_cpu), (x_test, y_test)
 
 
@@ -69,8 +72,12 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=64, help="global batch, over all ranks")
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--min-accuracy", type=float, default=0.97,
-                        help="exit with an error below this test accuracy")
+    parser.add_argument(
+        "--min-accuracy",
+        type=float,
+        default=0.97,
+        help="exit with an error below this test accuracy",
+    )
     parser.add_argument("--save", help="rank 0 writes the trained state dict here")
     args = parser.parse_args(argv)
     dist.init_process_group("gloo")
@@ -79,8 +86,10 @@ def main(argv=None):
         _, accuracy = evaluate(model.module, x_test, y_test)
         skip = 1 if len(wall) > 1 else 0  # the first epoch also warms up
         wall, cpu = sum(wall[skip:]) / len(wall[skip:]), sum(cpu[skip:]) / len(cpu[skip:])
-        print(f"test accuracy: {accuracy:.2%} on {dist.get_world_size()} ranks; "
-              f"{wall:.2f} s per epoch, rank 0 busy {cpu:.2f} s of it (epochs 2..)")
+        print(
+            f"test accuracy: {accuracy:.2%} on {dist.get_world_size()} ranks; "
+            f"{wall:.2f} s per epoch, rank 0 busy {cpu:.2f} s of it (epochs 2..)"
+        )
         if args.save:
             torch.save(model.module.state_dict(), args.save)  # keys without "module."
         if accuracy < args.min_accuracy:

@@ -12,8 +12,6 @@ the same point.
     python examples/legacy_style_training.py [--epochs 5] [--seed 0]
 """
 
-from __future__ import print_function
-
 import argparse
 
 import numpy as np
@@ -37,7 +35,7 @@ parser.add_argument("--seed", type=int, default=0)
 
 class Net(nn.Module):
     def __init__(self, n_in, n_hidden, n_out):
-        super(Net, self).__init__()
+        super().__init__()
         self.fc1 = Linear(n_in, n_hidden)
         self.bn1 = BatchNorm1d(n_hidden)
         self.fc2 = Linear(n_hidden, n_out)
@@ -51,7 +49,7 @@ class SmoothedNLLLoss(_Loss):
     """Cross entropy with label smoothing, on the old _Loss base class."""
 
     def __init__(self, smoothing=0.1, size_average=None, reduce=None, reduction="mean"):
-        super(SmoothedNLLLoss, self).__init__(size_average, reduce, reduction)
+        super().__init__(size_average, reduce, reduction)
         self.smoothing = smoothing
 
     def forward(self, logits, target):
@@ -103,7 +101,7 @@ def main(argv=None):
         model.train()
         order = rng.permutation(len(x_all))
         for start in range(0, len(order), args.batch_size):
-            idx = order[start:start + args.batch_size]
+            idx = order[start : start + args.batch_size]
             inputs = Variable(torch.FloatTensor(x_all[idx])).to(device)
             targets = Variable(torch.LongTensor(y_all[idx])).to(device)
             optimizer.zero_grad()
@@ -122,8 +120,9 @@ def main(argv=None):
             output = model(inputs)
             total = summed(output, targets).item() / len(y_all)
             correct = output.data.max(1)[1].eq(targets.data).sum().item()
-        print("Epoch {}: train loss {:.4f}, eval loss {:.4f}, accuracy {}/{}".format(
-            epoch + 1, losses[-1], total, correct, len(y_all)))
+        print(
+            f"Epoch {epoch + 1}: train loss {losses[-1]:.4f}, eval loss {total:.4f}, accuracy {correct}/{len(y_all)}"
+        )
     return losses
 
 

@@ -24,21 +24,25 @@ def torch_ref():
     if _torch is None:
         if os.environ.get("RETROGRAD_TEST_LIGHT"):
             pytest.skip("PyTorch is not installed: parity check not run (make test-light)")
-        pytest.fail("PyTorch, the reference of the parity tests, is not installed: run `make test`, "
-                    "which installs it, or `make test-light` to skip the parity tests")
+        pytest.fail(
+            "PyTorch, the reference of the parity tests, is not installed: run `make test`, "
+            "which installs it, or `make test-light` to skip the parity tests"
+        )
     return _torch
 
 
 def rand64(*shape, seed=0, requires_grad=True, low=-1.0, high=1.0):
     """A float64 leaf with reproducible values in [low, high)."""
     rng = np.random.default_rng(seed)
-    return retrograd.tensor(rng.uniform(low, high, shape), dtype=retrograd.float64,
-                            requires_grad=requires_grad)
+    return retrograd.tensor(
+        rng.uniform(low, high, shape), dtype=retrograd.float64, requires_grad=requires_grad
+    )
 
 
 def doubling(lib):
     """A custom Function of ``lib`` (retrograd or torch) that doubles its input, backward only
     (no ``jvp``): the plainest Function, for tests about the machinery around one."""
+
     class Doubling(lib.autograd.Function):
         @staticmethod
         def forward(ctx, x):

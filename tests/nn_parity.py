@@ -8,8 +8,10 @@ import retrograd
 def pair(torch, array, requires_grad=True):
     """A retrograd tensor and a torch tensor holding the same float32 values."""
     a = np.asarray(array, dtype=np.float32)
-    return (retrograd.tensor(a, requires_grad=requires_grad),
-            torch.tensor(a, requires_grad=requires_grad))
+    return (
+        retrograd.tensor(a, requires_grad=requires_grad),
+        torch.tensor(a, requires_grad=requires_grad),
+    )
 
 
 def randn(seed, *shape):

@@ -25,8 +25,9 @@ def test_nan_in_backward_raises_pytorch_error_and_names_the_forward_line(torch_r
                 with pytest.raises(RuntimeError) as info:
                     y.backward()
         messages.append(str(info.value))
-        detected = [w for w in caught
-                    if str(w.message).startswith("Error detected in MulBackward0.")]
+        detected = [
+            w for w in caught if str(w.message).startswith("Error detected in MulBackward0.")
+        ]
         assert len(detected) == 1  # PyTorch warns for a NaN error too
     theirs, ours = messages
     assert theirs == "Function 'MulBackward0' returned nan values in its 0th output."
@@ -62,8 +63,10 @@ def test_modes_and_flags(torch_ref):
 
 def test_detect_anomaly_warns_like_pytorch(torch_ref):
     for T in (torch_ref, retrograd):
-        with pytest.warns(UserWarning, match="^Anomaly Detection has been enabled"), \
-                T.autograd.detect_anomaly():
+        with (
+            pytest.warns(UserWarning, match="^Anomaly Detection has been enabled"),
+            T.autograd.detect_anomaly(),
+        ):
             pass
 
 
@@ -131,7 +134,7 @@ def test_version_mismatch_hint_in_anomaly_mode_is_pytorchs(torch_ref):
     ours = _modified_in_anomaly_mode(retrograd)
     assert "Good luck!" in theirs
     assert ours.startswith(theirs)
-    assert "ExpBackward0" in ours[len(theirs):] and "y.add_(1)" in ours[len(theirs):]
+    assert "ExpBackward0" in ours[len(theirs) :] and "y.add_(1)" in ours[len(theirs) :]
 
 
 def test_detect_anomaly_as_a_decorator_warns_once():

@@ -52,8 +52,9 @@ def test_non_reentrant_keeps_the_graph_but_no_intermediate_arrays():
     (g,) = retrograd.autograd.grad(y.sum(), x)  # autograd.grad works too
     xs, ws = x.detach().numpy(), w.detach().numpy()
     inner = xs @ ws
-    np.testing.assert_allclose(g.numpy(), (np.exp(np.sin(inner)) * np.cos(inner)) @ ws.T,
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        g.numpy(), (np.exp(np.sin(inner)) * np.cos(inner)) @ ws.T, rtol=1e-12
+    )
 
 
 def test_reentrant_has_one_node():
@@ -101,8 +102,9 @@ def test_rerun_that_saves_differently_raises():
         return a.exp() if len(runs) == 1 else a + 1  # exp saves its result, add nothing
 
     y = checkpoint(moody, x, use_reentrant=False)
-    with pytest.raises(retrograd.utils.checkpoint.CheckpointError,
-                       match="A different number of tensors was saved"):
+    with pytest.raises(
+        retrograd.utils.checkpoint.CheckpointError, match="A different number of tensors was saved"
+    ):
         y.sum().backward()
 
 
@@ -127,17 +129,20 @@ def test_input_changed_in_place_after_forward_is_pytorchs_error(torch_ref, reent
     def run(T):
         x = T.ones(3, requires_grad=True)
         a = x * 1
-        y = T.utils.checkpoint.checkpoint(lambda v: v.sin().exp(), a,  # CHECKPOINTED
-                                          use_reentrant=reentrant)
+        f = lambda v: v.sin().exp()
+        y = T.utils.checkpoint.checkpoint(f, a, use_reentrant=reentrant)  # CHECKPOINTED
         a.mul_(2)  # CHANGES-INPUT
         y.sum().backward()
 
-    (kind, theirs), (ours_kind, ours) = _error(lambda: run(torch_ref)), _error(lambda: run(retrograd))
+    (kind, theirs), (ours_kind, ours) = (
+        _error(lambda: run(torch_ref)),
+        _error(lambda: run(retrograd)),
+    )
     assert kind == ours_kind == "RuntimeError"
     assert "which is output 0 of Mul" in theirs
     assert ours.startswith(theirs)
-    assert "a.mul_(2)  # CHANGES-INPUT" in ours[len(theirs):]
-    assert "# CHECKPOINTED" in ours[len(theirs):]
+    assert "a.mul_(2)  # CHANGES-INPUT" in ours[len(theirs) :]
+    assert "# CHECKPOINTED" in ours[len(theirs) :]
 
 
 def _recompute_differs(T, second):
@@ -152,8 +157,9 @@ def _recompute_differs(T, second):
     return _error(lambda: y.sum().backward())
 
 
-@pytest.mark.parametrize("second", [lambda a: a[:2].exp().sin(), lambda a: a.double().exp().sin(),
-                                    lambda a: a + 1])
+@pytest.mark.parametrize(
+    "second", [lambda a: a[:2].exp().sin(), lambda a: a.double().exp().sin(), lambda a: a + 1]
+)
 def test_rerun_that_differs_is_pytorchs_checkpoint_error(torch_ref, second):
     theirs = _recompute_differs(torch_ref, second)
     ours = _recompute_differs(retrograd, second)
@@ -219,8 +225,10 @@ def test_argument_checks_are_pytorchs(torch_ref):
 def test_reentrant_warns_when_no_input_requires_grad(torch_ref):
     for T in (torch_ref, retrograd):
         w = T.ones(3, requires_grad=True)
-        with pytest.warns(UserWarning, match="^None of the inputs have requires_grad=True. "
-                          "Gradients will be None$"):
+        with pytest.warns(
+            UserWarning,
+            match="^None of the inputs have requires_grad=True. Gradients will be None$",
+        ):
             y = T.utils.checkpoint.checkpoint(lambda a: a * w, T.ones(3), use_reentrant=True)
         assert not y.requires_grad
 
@@ -234,7 +242,7 @@ def test_reentrant_node_is_named_in_errors_and_anomaly_mode(torch_ref):
 
     theirs, ours = second_backward(torch_ref), second_backward(retrograd)
     assert ours[0] == theirs[0] and ours[1].startswith(theirs[1])
-    extra = ours[1][len(theirs[1]):]
+    extra = ours[1][len(theirs[1]) :]
     assert "CheckpointFunctionBackward" in extra and "# SEGMENT" in extra and "# FIRST" in extra
 
     x = retrograd.tensor([1.0, -1.0], requires_grad=True)
@@ -244,8 +252,11 @@ def test_reentrant_node_is_named_in_errors_and_anomaly_mode(torch_ref):
             y = checkpoint(lambda a: a.sqrt(), x, use_reentrant=True)  # NAN-SEGMENT
             with pytest.raises(RuntimeError, match="returned nan values"):
                 y.sum().backward()
-    found = [str(w.message) for w in caught if "Error detected in CheckpointFunctionBackward" in
-             str(w.message)]
+    found = [
+        str(w.message)
+        for w in caught
+        if "Error detected in CheckpointFunctionBackward" in str(w.message)
+    ]
     assert len(found) == 1 and "# NAN-SEGMENT" in found[0]
 
 
@@ -255,16 +266,18 @@ def test_checkpoint_sequential_matches_pytorch(torch_ref, reentrant, segments):
     results = []
     for T in (torch_ref, retrograd):
         T.manual_seed(0)
-        model = T.nn.Sequential(T.nn.Linear(3, 4), T.nn.Tanh(), T.nn.Linear(4, 4), T.nn.ReLU(),
-                                T.nn.Linear(4, 2))
+        model = T.nn.Sequential(
+            T.nn.Linear(3, 4), T.nn.Tanh(), T.nn.Linear(4, 4), T.nn.ReLU(), T.nn.Linear(4, 2)
+        )
         with T.no_grad():
             for i, p in enumerate(model.parameters()):
                 p.copy_(T.linspace(-1, 1, p.numel()).reshape(p.shape) * (i + 1) / 3)
         x = T.linspace(-2, 2, 15).reshape(5, 3).requires_grad_()
         y = T.utils.checkpoint.checkpoint_sequential(model, segments, x, use_reentrant=reentrant)
         y.pow(2).sum().backward()
-        results.append([y.tolist(), x.grad.tolist()]
-                       + [p.grad.tolist() for p in model.parameters()])
+        results.append(
+            [y.tolist(), x.grad.tolist()] + [p.grad.tolist() for p in model.parameters()]
+        )
     for ours, theirs in zip(results[1], results[0]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
 
@@ -272,12 +285,16 @@ def test_checkpoint_sequential_matches_pytorch(torch_ref, reentrant, segments):
 def test_checkpoint_sequential_warns_and_checks_keywords(torch_ref):
     for T in (torch_ref, retrograd):
         x = T.ones(2, requires_grad=True)
-        with pytest.warns(UserWarning, match="^torch.utils.checkpoint.checkpoint_sequential: the "
-                          "use_reentrant parameter should be passed explicitly"):
+        with pytest.warns(
+            UserWarning,
+            match="^torch.utils.checkpoint.checkpoint_sequential: the "
+            "use_reentrant parameter should be passed explicitly",
+        ):
             T.utils.checkpoint.checkpoint_sequential([T.nn.Tanh()] * 2, 2, x)
         with pytest.raises(ValueError, match="^Unexpected keyword arguments: foo$"):
-            T.utils.checkpoint.checkpoint_sequential([T.nn.Tanh()], 1, x, use_reentrant=False,
-                                                     foo=1)
+            T.utils.checkpoint.checkpoint_sequential(
+                [T.nn.Tanh()], 1, x, use_reentrant=False, foo=1
+            )
 
 
 def test_second_order_gradient_through_non_reentrant_checkpoint(torch_ref):
@@ -286,8 +303,9 @@ def test_second_order_gradient_through_non_reentrant_checkpoint(torch_ref):
     for lib in (retrograd, torch_ref):
         x = lib.tensor([0.667, -0.3], dtype=lib.float64, requires_grad=True)
         h = x * 1.5
-        y = lib.utils.checkpoint.checkpoint(lambda a: (a.cos() * a.exp() + 1).sum(0), h,
-                                            use_reentrant=False)
+        y = lib.utils.checkpoint.checkpoint(
+            lambda a: (a.cos() * a.exp() + 1).sum(0), h, use_reentrant=False
+        )
         (g,) = lib.autograd.grad(y.sum(), [x], create_graph=True)
         (g * g).sum().backward()
         results.append((g.detach().numpy().copy(), x.grad.numpy().copy()))
@@ -298,5 +316,6 @@ def test_second_order_gradient_through_non_reentrant_checkpoint(torch_ref):
 
 def test_checkpoint_gradgradcheck():
     x = rand64(3, seed=7)
-    assert gradgradcheck(lambda a: checkpoint(
-        lambda b: (b.sin() * b).exp(), a, use_reentrant=False), (x,))
+    assert gradgradcheck(
+        lambda a: checkpoint(lambda b: (b.sin() * b).exp(), a, use_reentrant=False), (x,)
+    )

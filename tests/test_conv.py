@@ -49,8 +49,13 @@ CONV2D = [
     ((1, 3, 5, 5), (2, 3, 1, 1), True, {}),
     ((2, 3, 7, 6), (4, 3, 3, 3), True, {"padding": "same"}),
     # even kernel: one more on the right (PyTorch warns that it copies the input to pad it)
-    pytest.param((2, 3, 7, 6), (4, 3, 4, 2), True, {"padding": "same"},
-                 marks=pytest.mark.filterwarnings("ignore:Using padding='same'")),
+    pytest.param(
+        (2, 3, 7, 6),
+        (4, 3, 4, 2),
+        True,
+        {"padding": "same"},
+        marks=pytest.mark.filterwarnings("ignore:Using padding='same'"),
+    ),
     ((2, 3, 7, 6), (4, 3, 4, 3), True, {"padding": "same", "dilation": (1, 2)}),
     ((2, 3, 7, 6), (4, 3, 3, 3), True, {"padding": "valid"}),
     ((3, 5, 5), (4, 3, 3, 3), True, {"padding": 1}),  # unbatched
@@ -60,8 +65,12 @@ CONV2D = [
 @pytest.mark.parametrize("xs, ws, bias, kw", CONV2D)
 def test_conv2d_matches_torch(torch_ref, xs, ws, bias, kw):
     x, w, b = _arrays(xs, ws, (ws[0],) if bias else None)
-    _compare(torch_ref, lambda x, w, b: F.conv2d(x, w, b, **kw),
-             lambda x, w, b: torch_ref.nn.functional.conv2d(x, w, b, **kw), [x, w, b])
+    _compare(
+        torch_ref,
+        lambda x, w, b: F.conv2d(x, w, b, **kw),
+        lambda x, w, b: torch_ref.nn.functional.conv2d(x, w, b, **kw),
+        [x, w, b],
+    )
 
 
 CONV1D = [
@@ -76,8 +85,12 @@ CONV1D = [
 @pytest.mark.parametrize("xs, ws, kw", CONV1D)
 def test_conv1d_matches_torch(torch_ref, xs, ws, kw):
     x, w, b = _arrays(xs, ws, (ws[0],))
-    _compare(torch_ref, lambda x, w, b: F.conv1d(x, w, b, **kw),
-             lambda x, w, b: torch_ref.nn.functional.conv1d(x, w, b, **kw), [x, w, b])
+    _compare(
+        torch_ref,
+        lambda x, w, b: F.conv1d(x, w, b, **kw),
+        lambda x, w, b: torch_ref.nn.functional.conv1d(x, w, b, **kw),
+        [x, w, b],
+    )
 
 
 CONV_T2D = [
@@ -95,20 +108,29 @@ CONV_T2D = [
 def test_conv_transpose2d_matches_torch(torch_ref, xs, ws, kw):
     groups = kw.get("groups", 1)
     x, w, b = _arrays(xs, ws, (ws[1] * groups,))
-    _compare(torch_ref, lambda x, w, b: F.conv_transpose2d(x, w, b, **kw),
-             lambda x, w, b: torch_ref.nn.functional.conv_transpose2d(x, w, b, **kw), [x, w, b])
+    _compare(
+        torch_ref,
+        lambda x, w, b: F.conv_transpose2d(x, w, b, **kw),
+        lambda x, w, b: torch_ref.nn.functional.conv_transpose2d(x, w, b, **kw),
+        [x, w, b],
+    )
 
 
 def test_conv_transpose1d_matches_torch(torch_ref):
     x, w, b = _arrays((2, 3, 6), (3, 2, 3), (2,))
     kw = {"stride": 2, "padding": 1, "output_padding": 1}
-    _compare(torch_ref, lambda x, w, b: F.conv_transpose1d(x, w, b, **kw),
-             lambda x, w, b: torch_ref.nn.functional.conv_transpose1d(x, w, b, **kw), [x, w, b])
+    _compare(
+        torch_ref,
+        lambda x, w, b: F.conv_transpose1d(x, w, b, **kw),
+        lambda x, w, b: torch_ref.nn.functional.conv_transpose1d(x, w, b, **kw),
+        [x, w, b],
+    )
 
 
 def test_conv_node_names_and_exact_small_case():
-    x = retrograd.tensor([[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]],
-                         requires_grad=True)
+    x = retrograd.tensor(
+        [[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]], requires_grad=True
+    )
     w = retrograd.tensor([[[[1.0, 0.0], [0.0, -1.0]]]], requires_grad=True)
     y = F.conv2d(x, w)
     assert y.grad_fn.name() == "ConvolutionBackward0"
@@ -124,10 +146,18 @@ GRADCHECK = [
     (lambda x, w, b: F.conv2d(x, w, b, dilation=(2, 1), groups=2), (2, 2, 5, 4), (4, 1, 2, 2), 4),
     (lambda x, w, b: F.conv2d(x, w, b, padding="same"), (1, 2, 4, 3), (2, 2, 2, 3), 2),
     (lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1), (2, 2, 5), (3, 2, 3), 3),
-    (lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
-     (1, 2, 3, 2), (2, 2, 3, 3), 2),
-    (lambda x, w, b: F.conv_transpose2d(x, w, b, groups=2, dilation=2), (1, 4, 2, 3), (4, 1, 2, 2),
-     2),
+    (
+        lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+        (1, 2, 3, 2),
+        (2, 2, 3, 3),
+        2,
+    ),
+    (
+        lambda x, w, b: F.conv_transpose2d(x, w, b, groups=2, dilation=2),
+        (1, 4, 2, 3),
+        (4, 1, 2, 2),
+        2,
+    ),
 ]
 
 
@@ -158,47 +188,79 @@ def test_conv_float64_stays_float64():
 
 
 ERRORS = [
-    (lambda: F.conv2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(4, 2, 3, 3)),
-     "Given groups=1, weight of size [4, 2, 3, 3], expected input[2, 3, 8, 8] to have 2 channels, "
-     "but got 3 channels instead"),
-    (lambda: F.conv2d(retrograd.randn(8, 8), retrograd.randn(4, 3, 3, 3)),
-     "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [8, 8]"),
-    (lambda: F.conv1d(retrograd.randn(3, 8, 8, 8), retrograd.randn(4, 3, 3)),
-     "Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: "
-     "[3, 8, 8, 8]"),
-    (lambda: F.conv2d(retrograd.randn(1, 3, 2, 2), retrograd.randn(4, 3, 3, 3)),
-     "Calculated padded input size per channel: (2 x 2). Kernel size: (3 x 3). Kernel size can't "
-     "be greater than actual input size"),
-    (lambda: F.conv2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(4, 3, 3)),
-     "expected stride to be a single integer value or a list of 1 values to match the convolution "
-     "dimensions, but got stride=[1, 1]"),
-    (lambda: F.conv2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(4, 1, 3, 3), groups=2),
-     "Given groups=2, weight of size [4, 1, 3, 3], expected input[2, 3, 8, 8] to have 2 channels, "
-     "but got 3 channels instead"),
-    (lambda: F.conv2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(3, 1, 3, 3), retrograd.randn(4),
-                      groups=3),
-     "Given weight of size [3, 1, 3, 3], expected bias to be 1-dimensional with 3 elements, but "
-     "got bias of size [4] instead"),
-    (lambda: F.conv2d(retrograd.randn(1, 3, 8, 8), retrograd.randn(4, 3, 3, 3), stride=0),
-     "non-positive stride is not supported"),
-    (lambda: F.conv2d(retrograd.randn(1, 3, 8, 8), retrograd.randn(4, 3, 3, 3), padding=-1),
-     "negative padding is not supported"),
-    (lambda: F.conv2d(retrograd.randn(1, 3, 8, 8), retrograd.randn(4, 3, 3, 3), padding="same",
-                      stride=2),
-     "padding='same' is not supported for strided convolutions"),
-    (lambda: F.conv2d(retrograd.randn(1, 3, 8, 8), retrograd.randn(4, 3, 3, 3), padding="foo"),
-     "Invalid padding string: 'foo'"),
-    (lambda: F.conv_transpose2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(4, 4, 3, 3)),
-     "Given transposed=1, weight of size [4, 4, 3, 3], expected input[2, 3, 8, 8] to have 4 "
-     "channels, but got 3 channels instead"),
-    (lambda: F.conv_transpose2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(3, 4, 3, 3), stride=2,
-                                output_padding=2),
-     "output padding must be smaller than either stride or dilation, but got "
-     "output_padding_height: 2 output_padding_width: 2 stride_height: 2 stride_width: 2 "
-     "dilation_height: 1 dilation_width: 1"),
-    (lambda: F.conv2d(retrograd.randn(1, 3, 8, 8, dtype=retrograd.float64),
-                      retrograd.randn(4, 3, 3, 3)),
-     "expected scalar type Double but found Float"),
+    (
+        lambda: F.conv2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(4, 2, 3, 3)),
+        "Given groups=1, weight of size [4, 2, 3, 3], expected input[2, 3, 8, 8] to have 2 channels, "
+        "but got 3 channels instead",
+    ),
+    (
+        lambda: F.conv2d(retrograd.randn(8, 8), retrograd.randn(4, 3, 3, 3)),
+        "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [8, 8]",
+    ),
+    (
+        lambda: F.conv1d(retrograd.randn(3, 8, 8, 8), retrograd.randn(4, 3, 3)),
+        "Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: "
+        "[3, 8, 8, 8]",
+    ),
+    (
+        lambda: F.conv2d(retrograd.randn(1, 3, 2, 2), retrograd.randn(4, 3, 3, 3)),
+        "Calculated padded input size per channel: (2 x 2). Kernel size: (3 x 3). Kernel size can't "
+        "be greater than actual input size",
+    ),
+    (
+        lambda: F.conv2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(4, 3, 3)),
+        "expected stride to be a single integer value or a list of 1 values to match the convolution "
+        "dimensions, but got stride=[1, 1]",
+    ),
+    (
+        lambda: F.conv2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(4, 1, 3, 3), groups=2),
+        "Given groups=2, weight of size [4, 1, 3, 3], expected input[2, 3, 8, 8] to have 2 channels, "
+        "but got 3 channels instead",
+    ),
+    (
+        lambda: F.conv2d(
+            retrograd.randn(2, 3, 8, 8), retrograd.randn(3, 1, 3, 3), retrograd.randn(4), groups=3
+        ),
+        "Given weight of size [3, 1, 3, 3], expected bias to be 1-dimensional with 3 elements, but "
+        "got bias of size [4] instead",
+    ),
+    (
+        lambda: F.conv2d(retrograd.randn(1, 3, 8, 8), retrograd.randn(4, 3, 3, 3), stride=0),
+        "non-positive stride is not supported",
+    ),
+    (
+        lambda: F.conv2d(retrograd.randn(1, 3, 8, 8), retrograd.randn(4, 3, 3, 3), padding=-1),
+        "negative padding is not supported",
+    ),
+    (
+        lambda: F.conv2d(
+            retrograd.randn(1, 3, 8, 8), retrograd.randn(4, 3, 3, 3), padding="same", stride=2
+        ),
+        "padding='same' is not supported for strided convolutions",
+    ),
+    (
+        lambda: F.conv2d(retrograd.randn(1, 3, 8, 8), retrograd.randn(4, 3, 3, 3), padding="foo"),
+        "Invalid padding string: 'foo'",
+    ),
+    (
+        lambda: F.conv_transpose2d(retrograd.randn(2, 3, 8, 8), retrograd.randn(4, 4, 3, 3)),
+        "Given transposed=1, weight of size [4, 4, 3, 3], expected input[2, 3, 8, 8] to have 4 "
+        "channels, but got 3 channels instead",
+    ),
+    (
+        lambda: F.conv_transpose2d(
+            retrograd.randn(2, 3, 8, 8), retrograd.randn(3, 4, 3, 3), stride=2, output_padding=2
+        ),
+        "output padding must be smaller than either stride or dilation, but got "
+        "output_padding_height: 2 output_padding_width: 2 stride_height: 2 stride_width: 2 "
+        "dilation_height: 1 dilation_width: 1",
+    ),
+    (
+        lambda: F.conv2d(
+            retrograd.randn(1, 3, 8, 8, dtype=retrograd.float64), retrograd.randn(4, 3, 3, 3)
+        ),
+        "expected scalar type Double but found Float",
+    ),
 ]
 
 
@@ -216,15 +278,23 @@ def test_conv_error_texts_are_pytorchs_own(torch_ref, fn, message):
 
 MODULES = [
     ("Conv2d", (1, 8, 3), {"padding": 1}, (2, 1, 8, 8)),
-    ("Conv2d", (4, 6, (3, 2)), {"stride": 2, "dilation": (1, 2), "groups": 2, "bias": False},
-     (2, 4, 9, 9)),
+    (
+        "Conv2d",
+        (4, 6, (3, 2)),
+        {"stride": 2, "dilation": (1, 2), "groups": 2, "bias": False},
+        (2, 4, 9, 9),
+    ),
     ("Conv2d", (2, 4, 4), {"padding": "same", "groups": 2}, (1, 2, 7, 7)),
     ("Conv2d", (2, 4, 3), {"padding": "valid"}, (1, 2, 7, 7)),
     ("Conv1d", (2, 8, 3), {}, (2, 2, 10)),
     ("Conv1d", (2, 4, 3), {"stride": 2, "padding": 2, "dilation": 2}, (2, 2, 10)),
     ("ConvTranspose2d", (2, 8, 3), {"stride": 2, "output_padding": 1}, (2, 2, 4, 4)),
-    ("ConvTranspose2d", (4, 2, 3), {"stride": 2, "padding": 1, "groups": 2, "dilation": 2},
-     (1, 4, 3, 5)),
+    (
+        "ConvTranspose2d",
+        (4, 2, 3),
+        {"stride": 2, "padding": 1, "groups": 2, "dilation": 2},
+        (1, 4, 3, 5),
+    ),
 ]
 
 
@@ -244,8 +314,9 @@ def test_conv_modules_match_torch(torch_ref, name, args, kw, shape):
     ours, theirs = _pair_modules(torch_ref, name, args, kw)
     assert ours.extra_repr() == theirs.extra_repr()
     assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
-    assert [tuple(p.shape) for p in ours.parameters()] == [tuple(p.shape)
-                                                            for p in theirs.parameters()]
+    assert [tuple(p.shape) for p in ours.parameters()] == [
+        tuple(p.shape) for p in theirs.parameters()
+    ]
     (x,) = _arrays(shape)
     out, ref = ours(retrograd.tensor(x)), theirs(torch_ref.tensor(x))
     np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-4, atol=1e-5)
@@ -289,8 +360,10 @@ CTOR_ERRORS = [
     (lambda nn: nn.Conv2d(3, 4, 3, groups=2), "in_channels must be divisible by groups"),
     (lambda nn: nn.Conv2d(4, 3, 3, groups=2), "out_channels must be divisible by groups"),
     (lambda nn: nn.Conv2d(4, 4, 3, groups=0), "groups must be a positive integer"),
-    (lambda nn: nn.Conv2d(4, 4, 3, stride=2, padding="same"),
-     "padding='same' is not supported for strided convolutions"),
+    (
+        lambda nn: nn.Conv2d(4, 4, 3, stride=2, padding="same"),
+        "padding='same' is not supported for strided convolutions",
+    ),
     (lambda nn: nn.Conv2d(4, 4, 3, padding="full"), None),
     (lambda nn: nn.Conv2d(4, 4, 3, padding_mode="mirror"), None),
 ]
@@ -334,8 +407,15 @@ def test_conv2d_on_channels_last_and_strided_inputs_matches_torch(torch_ref, kw)
     groups = kw.get("groups", 1)
     x, w, wt, b = _arrays((2, 4, 7, 6), (6, 4 // groups, 3, 3), (4, 6 // groups, 3, 3), (6,))
     for layout in (_channels_last(x), x.transpose(0, 1, 3, 2)):
-        _compare(torch_ref, lambda x, w, b: F.conv2d(x, w, b, **kw),
-                 lambda x, w, b: torch_ref.nn.functional.conv2d(x, w, b, **kw), [layout, w, b])
-        _compare(torch_ref, lambda x, w, b: F.conv_transpose2d(x, w, b, **kw),
-                 lambda x, w, b: torch_ref.nn.functional.conv_transpose2d(x, w, b, **kw),
-                 [layout, wt, b])
+        _compare(
+            torch_ref,
+            lambda x, w, b: F.conv2d(x, w, b, **kw),
+            lambda x, w, b: torch_ref.nn.functional.conv2d(x, w, b, **kw),
+            [layout, w, b],
+        )
+        _compare(
+            torch_ref,
+            lambda x, w, b: F.conv_transpose2d(x, w, b, **kw),
+            lambda x, w, b: torch_ref.nn.functional.conv_transpose2d(x, w, b, **kw),
+            [layout, wt, b],
+        )

@@ -1,6 +1,5 @@
 """Making tensors: tensor/as_tensor/from_numpy, factories, ranges and random numbers, as PyTorch."""
 
-
 import numpy as np
 import pytest
 
@@ -17,16 +16,31 @@ def _same(ours, theirs):
 
 # --- tensor(): dtype inference --------------------------------------------------------------------
 
-@pytest.mark.parametrize("data,dtype", [
-    (3, torch.int64), (3.0, torch.float32), (True, torch.bool), ([1, 2.5], torch.float32),
-    ([True, 2], torch.int64), ([[1.0], [2]], torch.float32), ((1, 2), torch.int64),
-    (range(3), torch.int64), ([], torch.float32), (1 + 2j, torch.complex64),
-    ([np.float64(1.0), 2.0], torch.float64), ([1.0, np.float32(2.0)], torch.float32),
-    ([1, np.int32(2)], torch.int64), ([np.int32(1)], torch.int32), (np.int32(1), torch.int32),
-    (np.float16(1), torch.float16), ([np.bool_(True)], torch.bool),
-    ([torch.tensor(1, dtype=torch.int32), 2], torch.int64),
-    (np.array([1, 2], dtype=np.int16), torch.int16),
-])
+
+@pytest.mark.parametrize(
+    "data,dtype",
+    [
+        (3, torch.int64),
+        (3.0, torch.float32),
+        (True, torch.bool),
+        ([1, 2.5], torch.float32),
+        ([True, 2], torch.int64),
+        ([[1.0], [2]], torch.float32),
+        ((1, 2), torch.int64),
+        (range(3), torch.int64),
+        ([], torch.float32),
+        (1 + 2j, torch.complex64),
+        ([np.float64(1.0), 2.0], torch.float64),
+        ([1.0, np.float32(2.0)], torch.float32),
+        ([1, np.int32(2)], torch.int64),
+        ([np.int32(1)], torch.int32),
+        (np.int32(1), torch.int32),
+        (np.float16(1), torch.float16),
+        ([np.bool_(True)], torch.bool),
+        ([torch.tensor(1, dtype=torch.int32), 2], torch.int64),
+        (np.array([1, 2], dtype=np.int16), torch.int16),
+    ],
+)
 def test_tensor_infers_dtype(data, dtype):
     assert torch.tensor(data).dtype is dtype
 
@@ -44,16 +58,19 @@ def test_tensor_copies_and_default_dtype_follows_set_default_dtype():
         retrograd.set_default_dtype(torch.float32)
 
 
-@pytest.mark.parametrize("data,exc,message", [
-    ([[1, 2], [3, 4, 5]], ValueError, "expected sequence of length 2 at dim 1 (got 3)"),
-    ([[1], [2, 3]], ValueError, "expected sequence of length 1 at dim 1 (got 2)"),
-    ([[1, 2], 3], TypeError, "not a sequence"),
-    ([1, None], RuntimeError, "Could not infer dtype of NoneType"),
-    (None, RuntimeError, "Could not infer dtype of NoneType"),
-    ({1: 2}, RuntimeError, "Could not infer dtype of dict"),
-    ("abc", TypeError, "new(): invalid data type 'str'"),
-    (["a"], ValueError, "too many dimensions 'str'"),
-])
+@pytest.mark.parametrize(
+    "data,exc,message",
+    [
+        ([[1, 2], [3, 4, 5]], ValueError, "expected sequence of length 2 at dim 1 (got 3)"),
+        ([[1], [2, 3]], ValueError, "expected sequence of length 1 at dim 1 (got 2)"),
+        ([[1, 2], 3], TypeError, "not a sequence"),
+        ([1, None], RuntimeError, "Could not infer dtype of NoneType"),
+        (None, RuntimeError, "Could not infer dtype of NoneType"),
+        ({1: 2}, RuntimeError, "Could not infer dtype of dict"),
+        ("abc", TypeError, "new(): invalid data type 'str'"),
+        (["a"], ValueError, "too many dimensions 'str'"),
+    ],
+)
 def test_tensor_rejects_bad_data_as_pytorch(data, exc, message):
     with pytest.raises(exc) as info:
         torch.tensor(data)
@@ -61,24 +78,32 @@ def test_tensor_rejects_bad_data_as_pytorch(data, exc, message):
 
 
 def test_tensor_of_a_tensor_warns():
-    with pytest.warns(UserWarning, match=r"To copy construct from a tensor, it is recommended to use "
-                                         r"sourceTensor\.detach\(\)\.clone\(\)"):
+    with pytest.warns(
+        UserWarning,
+        match=r"To copy construct from a tensor, it is recommended to use "
+        r"sourceTensor\.detach\(\)\.clone\(\)",
+    ):
         torch.tensor(torch.ones(2))
 
 
 @pytest.mark.parametrize("factory", ["tensor", "zeros", "ones", "arange", "randint"])
 def test_integer_tensors_cannot_require_grad(factory):
-    make = {"tensor": lambda: torch.tensor([1, 2], requires_grad=True),
-            "zeros": lambda: torch.zeros(2, dtype=torch.int32, requires_grad=True),
-            "ones": lambda: torch.ones(2, dtype=torch.int64, requires_grad=True),
-            "arange": lambda: torch.arange(3, requires_grad=True),
-            "randint": lambda: torch.randint(3, (2,), requires_grad=True)}[factory]
+    make = {
+        "tensor": lambda: torch.tensor([1, 2], requires_grad=True),
+        "zeros": lambda: torch.zeros(2, dtype=torch.int32, requires_grad=True),
+        "ones": lambda: torch.ones(2, dtype=torch.int64, requires_grad=True),
+        "arange": lambda: torch.arange(3, requires_grad=True),
+        "randint": lambda: torch.randint(3, (2,), requires_grad=True),
+    }[factory]
     with pytest.raises(RuntimeError) as info:
         make()
-    assert str(info.value) == "Only Tensors of floating point and complex dtype can require gradients"
+    assert (
+        str(info.value) == "Only Tensors of floating point and complex dtype can require gradients"
+    )
 
 
 # --- sharing memory -------------------------------------------------------------------------------
+
 
 def test_from_numpy_and_as_tensor_share_memory_and_numpy_gives_it_back():
     a = np.zeros(3, dtype=np.float32)
@@ -108,20 +133,41 @@ def test_from_numpy_errors():
 
 # --- factories ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("expr", [
-    "torch.zeros(2, 3)", "torch.zeros((2, 3))", "torch.zeros([2, 3], dtype=torch.int32)",
-    "torch.zeros(())", "torch.zeros(0)", "torch.ones(2, dtype=torch.bool)",
-    "torch.full((2, 2), 7)", "torch.full((2, 2), 7.)", "torch.full((2,), True)",
-    "torch.full((2,), 1.5, dtype=torch.float64)", "torch.full([], 3)",
-    "torch.zeros_like(torch.ones(2, 3, dtype=torch.float64))",
-    "torch.ones_like(torch.ones(2), dtype=torch.int64)", "torch.full_like(torch.ones(2), 5)",
-    "torch.full_like(torch.ones(2, dtype=torch.int64), 2.7)", "torch.eye(3)", "torch.eye(2, 3)",
-    "torch.eye(3, dtype=torch.int64)", "torch.eye(0)",
-    "torch.empty(2, 3).new_zeros(2)", "torch.ones(2, dtype=torch.float64).new_tensor([1, 2])",
-    "torch.ones(2, dtype=torch.int32).new_ones((1,))", "torch.ones(2).new_full((1,), 3)",
-    "torch.Tensor([1, 2])", "torch.Tensor([[1, 2]])", "torch.Tensor(np.array([1, 2]))",
-    "torch.Tensor((2, 3))", "torch.Tensor()", "torch.Tensor(torch.tensor([1, 2]))",
-])
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "torch.zeros(2, 3)",
+        "torch.zeros((2, 3))",
+        "torch.zeros([2, 3], dtype=torch.int32)",
+        "torch.zeros(())",
+        "torch.zeros(0)",
+        "torch.ones(2, dtype=torch.bool)",
+        "torch.full((2, 2), 7)",
+        "torch.full((2, 2), 7.)",
+        "torch.full((2,), True)",
+        "torch.full((2,), 1.5, dtype=torch.float64)",
+        "torch.full([], 3)",
+        "torch.zeros_like(torch.ones(2, 3, dtype=torch.float64))",
+        "torch.ones_like(torch.ones(2), dtype=torch.int64)",
+        "torch.full_like(torch.ones(2), 5)",
+        "torch.full_like(torch.ones(2, dtype=torch.int64), 2.7)",
+        "torch.eye(3)",
+        "torch.eye(2, 3)",
+        "torch.eye(3, dtype=torch.int64)",
+        "torch.eye(0)",
+        "torch.empty(2, 3).new_zeros(2)",
+        "torch.ones(2, dtype=torch.float64).new_tensor([1, 2])",
+        "torch.ones(2, dtype=torch.int32).new_ones((1,))",
+        "torch.ones(2).new_full((1,), 3)",
+        "torch.Tensor([1, 2])",
+        "torch.Tensor([[1, 2]])",
+        "torch.Tensor(np.array([1, 2]))",
+        "torch.Tensor((2, 3))",
+        "torch.Tensor()",
+        "torch.Tensor(torch.tensor([1, 2]))",
+    ],
+)
 def test_factories_match_pytorch(torch_ref, expr):
     _same(eval(expr), eval(expr, {"torch": torch_ref, "np": np}))
 
@@ -146,33 +192,61 @@ def test_legacy_constructor_of_a_tensor_is_an_alias(torch_ref):
         assert ints.tolist() == [2, 3] and ints._version == 1
 
 
-@pytest.mark.parametrize("call,exc,message", [
-    (lambda: torch.ones(-1), RuntimeError, "Trying to create tensor with negative dimension -1: [-1]"),
-    (lambda: torch.randn(2, -1), RuntimeError,
-     "Trying to create tensor with negative dimension -1: [2, -1]"),
-    (lambda: torch.zeros(2, -3), RuntimeError, "zeros: Dimension size must be non-negative."),
-    (lambda: torch.eye(-1), RuntimeError, "n must be greater or equal to 0, got -1"),
-    (lambda: torch.eye(2, -1), RuntimeError, "m must be greater or equal to 0, got -1"),
-    (lambda: torch.Tensor(2.5), TypeError, "new(): data must be a sequence (got float)"),
-    (lambda: torch.Tensor("a"), TypeError, "new(): invalid data type 'str'"),
-    (lambda: torch.arange(0, 1, 0), RuntimeError, "step must be nonzero"),
-    (lambda: torch.arange(1, 0, 1), RuntimeError,
-     "upper bound and lower bound inconsistent with step sign"),
-    (lambda: torch.arange(1, 2, 0.3, dtype=torch.int64), ValueError, "step must be nonzero"),
-    (lambda: torch.arange(float("nan")), RuntimeError, "unsupported range: 0 -> nan"),
-    (lambda: torch.arange(1.5, float("inf")), RuntimeError, "unsupported range: 1.5 -> inf"),
-    (lambda: torch.linspace(0, 1, -1), RuntimeError, "number of steps must be non-negative"),
-    (lambda: torch.rand(2, dtype=torch.int64), NotImplementedError,
-     "\"check_uniform_bounds\" not implemented for 'Long'"),
-    (lambda: torch.randn(2, dtype=torch.int32), NotImplementedError,
-     "\"normal_kernel_cpu\" not implemented for 'Int'"),
-    (lambda: torch.randint(5, 2, (2,)), RuntimeError,
-     "random_ expects 'from' to be less than 'to', but got from=5 >= to=2"),
-    (lambda: torch.normal(0.0, -1.0, size=(2,)), RuntimeError,
-     "normal expects std >= 0.0, but found std -1"),
-    (lambda: torch.normal(0.0, -1.5, size=(2,)), RuntimeError,
-     "normal expects std >= 0.0, but found std -1.5"),
-])
+@pytest.mark.parametrize(
+    "call,exc,message",
+    [
+        (
+            lambda: torch.ones(-1),
+            RuntimeError,
+            "Trying to create tensor with negative dimension -1: [-1]",
+        ),
+        (
+            lambda: torch.randn(2, -1),
+            RuntimeError,
+            "Trying to create tensor with negative dimension -1: [2, -1]",
+        ),
+        (lambda: torch.zeros(2, -3), RuntimeError, "zeros: Dimension size must be non-negative."),
+        (lambda: torch.eye(-1), RuntimeError, "n must be greater or equal to 0, got -1"),
+        (lambda: torch.eye(2, -1), RuntimeError, "m must be greater or equal to 0, got -1"),
+        (lambda: torch.Tensor(2.5), TypeError, "new(): data must be a sequence (got float)"),
+        (lambda: torch.Tensor("a"), TypeError, "new(): invalid data type 'str'"),
+        (lambda: torch.arange(0, 1, 0), RuntimeError, "step must be nonzero"),
+        (
+            lambda: torch.arange(1, 0, 1),
+            RuntimeError,
+            "upper bound and lower bound inconsistent with step sign",
+        ),
+        (lambda: torch.arange(1, 2, 0.3, dtype=torch.int64), ValueError, "step must be nonzero"),
+        (lambda: torch.arange(float("nan")), RuntimeError, "unsupported range: 0 -> nan"),
+        (lambda: torch.arange(1.5, float("inf")), RuntimeError, "unsupported range: 1.5 -> inf"),
+        (lambda: torch.linspace(0, 1, -1), RuntimeError, "number of steps must be non-negative"),
+        (
+            lambda: torch.rand(2, dtype=torch.int64),
+            NotImplementedError,
+            "\"check_uniform_bounds\" not implemented for 'Long'",
+        ),
+        (
+            lambda: torch.randn(2, dtype=torch.int32),
+            NotImplementedError,
+            "\"normal_kernel_cpu\" not implemented for 'Int'",
+        ),
+        (
+            lambda: torch.randint(5, 2, (2,)),
+            RuntimeError,
+            "random_ expects 'from' to be less than 'to', but got from=5 >= to=2",
+        ),
+        (
+            lambda: torch.normal(0.0, -1.0, size=(2,)),
+            RuntimeError,
+            "normal expects std >= 0.0, but found std -1",
+        ),
+        (
+            lambda: torch.normal(0.0, -1.5, size=(2,)),
+            RuntimeError,
+            "normal expects std >= 0.0, but found std -1.5",
+        ),
+    ],
+)
 def test_factory_errors(call, exc, message):
     with pytest.raises(exc) as info:
         call()
@@ -182,15 +256,29 @@ def test_factory_errors(call, exc, message):
 # --- ranges -------------------------------------------------------------------------------------
 
 ARANGES = [
-    "torch.arange(5)", "torch.arange(1, 4)", "torch.arange(0, 1, 0.1)", "torch.arange(5, 0, -1)",
-    "torch.arange(1., 2.5, 0.5)", "torch.arange(0, -3, -0.5)", "torch.arange(10, dtype=torch.float64)",
-    "torch.arange(0, 5, 2)", "torch.arange(0.5, 3)", "torch.arange(torch.tensor(3))",
-    "torch.arange(-1.5, 1.5, 0.7)", "torch.arange(0, 0)", "torch.arange(0, 1, 1/3.)",
-    "torch.arange(0, 1, 0.3, dtype=torch.float64)", "torch.arange(0, 1, 0.1, dtype=torch.float64)",
-    "torch.arange(0, 5, 0.5, dtype=torch.int32)", "torch.arange(0.5, 5.9, 1.3, dtype=torch.int64)",
-    "torch.arange(0.5, 5.9, 1.3, dtype=torch.int16)", "torch.arange(-3.7, 5.9, 1.3, dtype=torch.int64)",
-    "torch.arange(-3.7, 5.9, 1.3, dtype=torch.int32)", "torch.arange(10, 0, -3.5, dtype=torch.int64)",
-    "torch.arange(1, 2.5, 0.5, dtype=torch.float16)", "torch.arange(0, -10, -3)",
+    "torch.arange(5)",
+    "torch.arange(1, 4)",
+    "torch.arange(0, 1, 0.1)",
+    "torch.arange(5, 0, -1)",
+    "torch.arange(1., 2.5, 0.5)",
+    "torch.arange(0, -3, -0.5)",
+    "torch.arange(10, dtype=torch.float64)",
+    "torch.arange(0, 5, 2)",
+    "torch.arange(0.5, 3)",
+    "torch.arange(torch.tensor(3))",
+    "torch.arange(-1.5, 1.5, 0.7)",
+    "torch.arange(0, 0)",
+    "torch.arange(0, 1, 1/3.)",
+    "torch.arange(0, 1, 0.3, dtype=torch.float64)",
+    "torch.arange(0, 1, 0.1, dtype=torch.float64)",
+    "torch.arange(0, 5, 0.5, dtype=torch.int32)",
+    "torch.arange(0.5, 5.9, 1.3, dtype=torch.int64)",
+    "torch.arange(0.5, 5.9, 1.3, dtype=torch.int16)",
+    "torch.arange(-3.7, 5.9, 1.3, dtype=torch.int64)",
+    "torch.arange(-3.7, 5.9, 1.3, dtype=torch.int32)",
+    "torch.arange(10, 0, -3.5, dtype=torch.int64)",
+    "torch.arange(1, 2.5, 0.5, dtype=torch.float16)",
+    "torch.arange(0, -10, -3)",
 ]
 
 
@@ -210,7 +298,8 @@ def test_float_arange_values_are_pytorchs_to_the_last_bit():
         "tensor([-1.0000e+00, -9.0000e-01, -8.0000e-01, -7.0000e-01, -6.0000e-01,\n"
         "        -5.0000e-01, -4.0000e-01, -3.0000e-01, -2.0000e-01, -1.0000e-01,\n"
         "        -2.9802e-09,  1.0000e-01,  2.0000e-01,  3.0000e-01,  4.0000e-01,\n"
-        "         5.0000e-01,  6.0000e-01,  7.0000e-01,  8.0000e-01,  9.0000e-01])")
+        "         5.0000e-01,  6.0000e-01,  7.0000e-01,  8.0000e-01,  9.0000e-01])"
+    )
 
 
 def test_float_arange_random_ranges_match_pytorch(torch_ref):
@@ -226,13 +315,21 @@ def test_float_arange_random_ranges_match_pytorch(torch_ref):
 
 
 LINSPACES = [
-    "torch.linspace(0, 1, 5)", "torch.linspace(0, 1, 1)", "torch.linspace(0, 1, 0)",
-    "torch.linspace(-1, 1, 7, dtype=torch.float64)", "torch.linspace(-1, 1, 7)",
-    "torch.linspace(-1, 1, 8)", "torch.linspace(0.1, 0.7, 11)",
-    "torch.linspace(0.1, 0.7, 11, dtype=torch.float64)", "torch.linspace(0, 10, 5, dtype=torch.int64)",
-    "torch.linspace(0, 1, 4, dtype=torch.int64)", "torch.linspace(0, -10, 4, dtype=torch.int64)",
-    "torch.linspace(0, 10, 7, dtype=torch.int32)", "torch.linspace(0.3, 1.9, 9, dtype=torch.float16)",
-    "torch.linspace(-9.51, 3.47, 19, dtype=torch.int64)", "torch.linspace(torch.tensor(0.), 1, 3)",
+    "torch.linspace(0, 1, 5)",
+    "torch.linspace(0, 1, 1)",
+    "torch.linspace(0, 1, 0)",
+    "torch.linspace(-1, 1, 7, dtype=torch.float64)",
+    "torch.linspace(-1, 1, 7)",
+    "torch.linspace(-1, 1, 8)",
+    "torch.linspace(0.1, 0.7, 11)",
+    "torch.linspace(0.1, 0.7, 11, dtype=torch.float64)",
+    "torch.linspace(0, 10, 5, dtype=torch.int64)",
+    "torch.linspace(0, 1, 4, dtype=torch.int64)",
+    "torch.linspace(0, -10, 4, dtype=torch.int64)",
+    "torch.linspace(0, 10, 7, dtype=torch.int32)",
+    "torch.linspace(0.3, 1.9, 9, dtype=torch.float16)",
+    "torch.linspace(-9.51, 3.47, 19, dtype=torch.int64)",
+    "torch.linspace(torch.tensor(0.), 1, 3)",
 ]
 
 
@@ -262,11 +359,19 @@ def test_linspace_literal_values():
 
 # --- random numbers -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("make", [
-    lambda: torch.rand(3, 2), lambda: torch.randn(4), lambda: torch.randint(0, 10, (5,)),
-    lambda: torch.normal(0.0, 1.0, size=(3,)), lambda: torch.randperm(6),
-    lambda: torch.normal(torch.zeros(2), torch.ones(2)),
-], ids=["rand", "randn", "randint", "normal", "randperm", "normal-tensors"])
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: torch.rand(3, 2),
+        lambda: torch.randn(4),
+        lambda: torch.randint(0, 10, (5,)),
+        lambda: torch.normal(0.0, 1.0, size=(3,)),
+        lambda: torch.randperm(6),
+        lambda: torch.normal(torch.zeros(2), torch.ones(2)),
+    ],
+    ids=["rand", "randn", "randint", "normal", "randperm", "normal-tensors"],
+)
 def test_manual_seed_repeats_the_numbers(make):
     torch.manual_seed(123)
     first = make().tolist()
@@ -288,7 +393,10 @@ def test_random_dtypes_shapes_and_ranges():
     assert torch.normal(torch.zeros(2, 3), 1.0).shape == (2, 3)
     assert torch.normal(0.0, torch.ones(2, 3)).shape == (2, 3)
     g = torch.Generator().manual_seed(5)
-    assert torch.rand(3, generator=g).tolist() == torch.rand(3, generator=torch.Generator().manual_seed(5)).tolist()
+    assert (
+        torch.rand(3, generator=g).tolist()
+        == torch.rand(3, generator=torch.Generator().manual_seed(5)).tolist()
+    )
 
 
 def test_rng_state_round_trip():
@@ -301,6 +409,9 @@ def test_rng_state_round_trip():
 
 
 def test_normal_needs_a_size_for_two_floats():
-    with pytest.raises(TypeError, match=r"normal\(\) received an invalid combination of arguments - "
-                                        r"got \(float, float\)"):
+    with pytest.raises(
+        TypeError,
+        match=r"normal\(\) received an invalid combination of arguments - "
+        r"got \(float, float\)",
+    ):
         torch.normal(2.0, 3.0)

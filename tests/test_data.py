@@ -39,9 +39,15 @@ def test_collate_numbers_strings_and_containers(torch_ref):
     from torch.utils.data import default_collate as torch_collate
 
     batches = [
-        [1, 2, 3], [1.5, 2.5], [True, False], ["a", "b"],
-        [(1, 2.0), (3, 4.0)], [[1, 2], [3, 4]], [{"a": 1, "b": 0.5}, {"a": 2, "b": 1.5}],
-        [np.float32(1.0), np.float32(2.0)], [np.int32(3), np.int32(4)],
+        [1, 2, 3],
+        [1.5, 2.5],
+        [True, False],
+        ["a", "b"],
+        [(1, 2.0), (3, 4.0)],
+        [[1, 2], [3, 4]],
+        [{"a": 1, "b": 0.5}, {"a": 2, "b": 1.5}],
+        [np.float32(1.0), np.float32(2.0)],
+        [np.int32(3), np.int32(4)],
     ]
     for batch in batches:
         assert _plain(default_collate(batch)) == _plain(torch_collate(batch)), batch
@@ -188,16 +194,21 @@ def test_iterable_dataset():
     loader = DataLoader(Count(), batch_size=2)
     assert [b.tolist() for b in loader] == [[0, 1], [2, 3], [4]]
     assert len(loader) == 3
-    assert [b.tolist() for b in DataLoader(Count(), batch_size=2, drop_last=True)] == [[0, 1],
-                                                                                      [2, 3]]
+    assert [b.tolist() for b in DataLoader(Count(), batch_size=2, drop_last=True)] == [
+        [0, 1],
+        [2, 3],
+    ]
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"shuffle": True, "sampler": [0, 1]},
-    {"batch_sampler": [[0]], "batch_size": 2},
-    {"batch_size": None, "drop_last": True},
-    {"num_workers": -1},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"shuffle": True, "sampler": [0, 1]},
+        {"batch_sampler": [[0]], "batch_size": 2},
+        {"batch_size": None, "drop_last": True},
+        {"num_workers": -1},
+    ],
+)
 def test_loader_option_errors_match_torch(kwargs, torch_ref):
     with pytest.raises(ValueError) as theirs:
         torch_ref.utils.data.DataLoader(list(range(4)), **kwargs)
@@ -220,8 +231,12 @@ def test_random_split_lengths_and_fractions_match_torch_sizes(torch_ref):
 
 def test_random_split_is_reproducible_and_checks_lengths():
     def split(seed):
-        return [list(s) for s in random_split(range(10), [4, 6],
-                                              generator=retrograd.Generator().manual_seed(seed))]
+        return [
+            list(s)
+            for s in random_split(
+                range(10), [4, 6], generator=retrograd.Generator().manual_seed(seed)
+            )
+        ]
 
     assert split(2) == split(2) and split(2) != split(3)
     with pytest.raises(ValueError, match="Sum of input lengths does not equal"):
@@ -259,12 +274,31 @@ def test_module_paths_resolve_to_the_same_objects(torch_ref):
     from retrograd.utils import data
 
     for module, names in {
-        "dataloader": ["DataLoader", "default_collate", "default_convert", "get_worker_info",
-                       "_DatasetKind"],
-        "dataset": ["Dataset", "IterableDataset", "TensorDataset", "StackDataset",
-                    "ConcatDataset", "ChainDataset", "Subset", "random_split"],
-        "sampler": ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
-                    "WeightedRandomSampler", "BatchSampler"],
+        "dataloader": [
+            "DataLoader",
+            "default_collate",
+            "default_convert",
+            "get_worker_info",
+            "_DatasetKind",
+        ],
+        "dataset": [
+            "Dataset",
+            "IterableDataset",
+            "TensorDataset",
+            "StackDataset",
+            "ConcatDataset",
+            "ChainDataset",
+            "Subset",
+            "random_split",
+        ],
+        "sampler": [
+            "Sampler",
+            "SequentialSampler",
+            "RandomSampler",
+            "SubsetRandomSampler",
+            "WeightedRandomSampler",
+            "BatchSampler",
+        ],
         "distributed": ["DistributedSampler"],
         "_utils.collate": ["default_collate", "default_convert"],
         "_utils.worker": ["get_worker_info"],
@@ -274,11 +308,21 @@ def test_module_paths_resolve_to_the_same_objects(torch_ref):
         for name in names:
             assert hasattr(theirs, name), (module, name)
             assert getattr(ours, name) is getattr(data, name), (module, name)
-    datapipes = {"DFIterDataPipe", "DataChunk", "IterDataPipe", "MapDataPipe",
-                 "argument_validation", "functional_datapipe", "guaranteed_datapipes_determinism",
-                 "non_deterministic", "runtime_validation", "runtime_validation_disabled"}
+    datapipes = {
+        "DFIterDataPipe",
+        "DataChunk",
+        "IterDataPipe",
+        "MapDataPipe",
+        "argument_validation",
+        "functional_datapipe",
+        "guaranteed_datapipes_determinism",
+        "non_deterministic",
+        "runtime_validation",
+        "runtime_validation_disabled",
+    }
     assert set(data.__all__) == set(torch_ref.utils.data.__all__) - datapipes
     from retrograd.utils.data._utils.collate import collate, default_collate_fn_map  # noqa: F401
+
     assert isinstance(data.Dataset[int], type) and isinstance(data.Sampler[int], type)
 
 
@@ -289,15 +333,28 @@ Pair = namedtuple("Pair", "a b")
 def _collate_cases(m):
     """Batches built from library ``m`` (retrograd or torch), so tensors are of that library."""
     return [
-        [1, 2, 3], [1.5, 2.5], [True, False], ["a", "b"], [b"a", b"b"],
-        [(1, 2.0), (3, 4.0)], [[1, 2], [3, 4]], [{"a": 1, "b": 0.5}, {"a": 2, "b": 1.5}],
-        [np.float32(1.0), np.float32(2.0)], [np.int32(3), np.int32(4)], [np.bool_(True)] * 2,
-        [np.float64(0.5), np.float64(1.5)], [np.uint8(7), np.uint8(9)],
-        [np.arange(3), np.arange(3) * 2], [np.ones((2, 2), np.float32)] * 3,
-        [np.array([True, False])] * 2, [np.array(1.5), np.array(2.5)],
+        [1, 2, 3],
+        [1.5, 2.5],
+        [True, False],
+        ["a", "b"],
+        [b"a", b"b"],
+        [(1, 2.0), (3, 4.0)],
+        [[1, 2], [3, 4]],
+        [{"a": 1, "b": 0.5}, {"a": 2, "b": 1.5}],
+        [np.float32(1.0), np.float32(2.0)],
+        [np.int32(3), np.int32(4)],
+        [np.bool_(True)] * 2,
+        [np.float64(0.5), np.float64(1.5)],
+        [np.uint8(7), np.uint8(9)],
+        [np.arange(3), np.arange(3) * 2],
+        [np.ones((2, 2), np.float32)] * 3,
+        [np.array([True, False])] * 2,
+        [np.array(1.5), np.array(2.5)],
         [Pair(1, "x"), Pair(2, "y")],
-        [{"img": m.ones(2, 3), "meta": {"id": 1, "tags": ["p", "q"]}},
-         {"img": m.zeros(2, 3), "meta": {"id": 2, "tags": ["r", "s"]}}],
+        [
+            {"img": m.ones(2, 3), "meta": {"id": 1, "tags": ["p", "q"]}},
+            {"img": m.zeros(2, 3), "meta": {"id": 2, "tags": ["r", "s"]}},
+        ],
         [m.tensor([1, 2], dtype=m.int16), m.tensor([3, 4], dtype=m.int16)],
         [(m.tensor(1.0), [np.int64(1), 2.0])] * 2,
         [OrderedDict(z=1, a=2)] * 2,
@@ -315,9 +372,21 @@ def test_default_collate_matches_torch_on_many_sample_types(torch_ref):
 def test_default_convert_matches_torch(torch_ref):
     from retrograd.utils.data import default_convert
 
-    cases = [np.ones(2), np.float32(2.0), np.int8(3), np.array(["a"]), np.str_("s"),
-             (np.ones(1), 2), [np.zeros(2), "x"], {"a": np.int16(1), "b": [np.ones(1)]},
-             Pair(np.ones(1), 3), 5, "text", b"raw", 1.5]
+    cases = [
+        np.ones(2),
+        np.float32(2.0),
+        np.int8(3),
+        np.array(["a"]),
+        np.str_("s"),
+        (np.ones(1), 2),
+        [np.zeros(2), "x"],
+        {"a": np.int16(1), "b": [np.ones(1)]},
+        Pair(np.ones(1), 3),
+        5,
+        "text",
+        b"raw",
+        1.5,
+    ]
     for case in cases:
         a, b = default_convert(case), torch_ref.utils.data.default_convert(case)
         assert type(a).__name__ == type(b).__name__, case
@@ -334,8 +403,10 @@ def test_collate_with_an_extended_map(torch_ref):
     def collate_box(batch, *, collate_fn_map=None):
         return sum(b.v for b in batch)
 
-    out = collate([{"b": Box(1), "n": 2}, {"b": Box(5), "n": 3}],
-                  collate_fn_map={**default_collate_fn_map, Box: collate_box})
+    out = collate(
+        [{"b": Box(1), "n": 2}, {"b": Box(5), "n": 3}],
+        collate_fn_map={**default_collate_fn_map, Box: collate_box},
+    )
     assert out["b"] == 6 and out["n"].tolist() == [2, 3]
 
 
@@ -355,12 +426,22 @@ def test_stack_dataset_matches_torch(torch_ref):
         a, b = D.TensorDataset(m.arange(4)), list("wxyz")
         tup, dic = D.StackDataset(a, b), D.StackDataset(x=a, y=b)
         loaded = [_plain(batch) for batch in D.DataLoader(dic, batch_size=3)]
-        return (len(tup), _plain(tup[1]), _plain(dic[2]), _plain(tup.__getitems__([3, 0])),
-                _plain(dic.__getitems__([1])), loaded)
+        return (
+            len(tup),
+            _plain(tup[1]),
+            _plain(dic[2]),
+            _plain(tup.__getitems__([3, 0])),
+            _plain(dic.__getitems__([1])),
+            loaded,
+        )
 
     assert run(retrograd) == run(torch_ref)
-    for args, kwargs in [((), {}), (([1],), {"y": [1]}), (([1], [1, 2]), {}),
-                         ((), {"x": [1], "y": [1, 2]})]:
+    for args, kwargs in [
+        ((), {}),
+        (([1],), {"y": [1]}),
+        (([1], [1, 2]), {}),
+        ((), {"x": [1], "y": [1, 2]}),
+    ]:
         with pytest.raises(ValueError) as theirs:
             torch_ref.utils.data.StackDataset(*args, **kwargs)
         with pytest.raises(ValueError) as ours:
@@ -488,13 +569,20 @@ def test_random_sampler_with_replacement_draws_lazily():
 def test_random_sampler_replacement_counts_and_reproducibility():
     for num_samples in (1, 31, 32, 33, 100):
         g = retrograd.Generator().manual_seed(9)
-        drawn = list(RandomSampler(range(5), replacement=True, num_samples=num_samples,
-                                   generator=g))
+        drawn = list(
+            RandomSampler(range(5), replacement=True, num_samples=num_samples, generator=g)
+        )
         assert len(drawn) == num_samples and set(drawn) <= set(range(5))
         g.manual_seed(9)
         assert list(RandomSampler(range(5), True, num_samples, generator=g)) == drawn
-    counts = Counter(RandomSampler(range(4), replacement=True, num_samples=8000,
-                                   generator=retrograd.Generator().manual_seed(0)))
+    counts = Counter(
+        RandomSampler(
+            range(4),
+            replacement=True,
+            num_samples=8000,
+            generator=retrograd.Generator().manual_seed(0),
+        )
+    )
     assert all(1800 < counts[i] < 2200 for i in range(4))
 
 
@@ -508,27 +596,30 @@ def test_random_sampler_without_a_generator_follows_manual_seed():
     assert list(RandomSampler(range(30))) != list(RandomSampler(range(30)))
 
 
-@pytest.mark.parametrize("make", [
-    lambda D: D.RandomSampler(range(3), replacement=1),
-    lambda D: D.RandomSampler(range(3), num_samples=0),
-    lambda D: D.RandomSampler(range(3), num_samples=2.0),
-    lambda D: D.RandomSampler([]),
-    lambda D: D.BatchSampler(range(3), 0, False),
-    lambda D: D.BatchSampler(range(3), True, False),
-    lambda D: D.BatchSampler(range(3), 2, None),
-    lambda D: D.WeightedRandomSampler([1.0, 2.0], 0),
-    lambda D: D.WeightedRandomSampler([1.0, 2.0], True),
-    lambda D: D.WeightedRandomSampler([1.0, 2.0], 2, replacement=0),
-    lambda D: D.WeightedRandomSampler([[1.0, 2.0]], 2),
-    lambda D: list(D.WeightedRandomSampler([0.0, 0.0], 2)),
-    lambda D: list(D.WeightedRandomSampler([-1.0, 2.0], 2)),
-    lambda D: list(D.WeightedRandomSampler([float("nan"), 2.0], 2)),
-    lambda D: list(D.WeightedRandomSampler([float("inf"), 2.0], 2)),
-    lambda D: list(D.WeightedRandomSampler([1.0, 2.0], 3, replacement=False)),
-    lambda D: D.DistributedSampler(range(4), num_replicas=2, rank=2),
-    lambda D: D.DistributedSampler(range(4), num_replicas=2, rank=-1),
-    lambda D: D.Sampler(range(3)),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda D: D.RandomSampler(range(3), replacement=1),
+        lambda D: D.RandomSampler(range(3), num_samples=0),
+        lambda D: D.RandomSampler(range(3), num_samples=2.0),
+        lambda D: D.RandomSampler([]),
+        lambda D: D.BatchSampler(range(3), 0, False),
+        lambda D: D.BatchSampler(range(3), True, False),
+        lambda D: D.BatchSampler(range(3), 2, None),
+        lambda D: D.WeightedRandomSampler([1.0, 2.0], 0),
+        lambda D: D.WeightedRandomSampler([1.0, 2.0], True),
+        lambda D: D.WeightedRandomSampler([1.0, 2.0], 2, replacement=0),
+        lambda D: D.WeightedRandomSampler([[1.0, 2.0]], 2),
+        lambda D: list(D.WeightedRandomSampler([0.0, 0.0], 2)),
+        lambda D: list(D.WeightedRandomSampler([-1.0, 2.0], 2)),
+        lambda D: list(D.WeightedRandomSampler([float("nan"), 2.0], 2)),
+        lambda D: list(D.WeightedRandomSampler([float("inf"), 2.0], 2)),
+        lambda D: list(D.WeightedRandomSampler([1.0, 2.0], 3, replacement=False)),
+        lambda D: D.DistributedSampler(range(4), num_replicas=2, rank=2),
+        lambda D: D.DistributedSampler(range(4), num_replicas=2, rank=-1),
+        lambda D: D.Sampler(range(3)),
+    ],
+)
 def test_sampler_errors_match_torch(make, torch_ref):
     with pytest.raises(Exception) as theirs:
         make(torch_ref.utils.data)
@@ -548,11 +639,11 @@ def test_weighted_random_sampler_distribution():
     assert isinstance(next(iter(sampler)), int)
     assert sampler.weights.dtype == retrograd.float64
     for _ in range(20):  # without replacement: distinct indices, never a zero weight
-        drawn = list(WeightedRandomSampler([1, 0, 5, 2, 0, 1], 4, replacement=False,
-                                           generator=g))
+        drawn = list(WeightedRandomSampler([1, 0, 5, 2, 0, 1], 4, replacement=False, generator=g))
         assert len(set(drawn)) == 4 and not {1, 4} & set(drawn)
-    firsts = Counter(next(iter(WeightedRandomSampler([1.0, 9.0], 1, False, generator=g)))
-                     for _ in range(2000))
+    firsts = Counter(
+        next(iter(WeightedRandomSampler([1.0, 9.0], 1, False, generator=g))) for _ in range(2000)
+    )
     assert 0.85 < firsts[1] / 2000 < 0.95
     g.manual_seed(5)
     again = list(WeightedRandomSampler([1.0, 2.0, 3.0], 50, generator=g))
@@ -569,8 +660,7 @@ def test_subset_random_sampler():
     assert sorted(order) == [10, 20, 30, 40, 50] and len(sampler) == 5
     g.manual_seed(2)
     assert list(sampler) == order
-    batches = list(DataLoader(range(100), sampler=SubsetRandomSampler(range(5, 9)),
-                              batch_size=2))
+    batches = list(DataLoader(range(100), sampler=SubsetRandomSampler(range(5, 9)), batch_size=2))
     assert sorted(i for b in batches for i in b.tolist()) == [5, 6, 7, 8]
 
 
@@ -591,14 +681,18 @@ def test_distributed_sampler_partitions_match_torch(torch_ref):
         for replicas in (1, 2, 3, 4, 7):
             for drop in (False, True):
                 for rank in range(replicas):
-                    ours = DistributedSampler(range(n), replicas, rank, shuffle=False,
-                                              drop_last=drop)
+                    ours = DistributedSampler(
+                        range(n), replicas, rank, shuffle=False, drop_last=drop
+                    )
                     theirs = torch_ref.utils.data.DistributedSampler(
-                        range(n), replicas, rank, shuffle=False, drop_last=drop)
+                        range(n), replicas, rank, shuffle=False, drop_last=drop
+                    )
                     assert list(ours) == list(theirs), (n, replicas, rank, drop)
                     assert len(ours) == len(theirs) == len(list(ours))
-                    assert (ours.num_samples, ours.total_size) == (theirs.num_samples,
-                                                                   theirs.total_size)
+                    assert (ours.num_samples, ours.total_size) == (
+                        theirs.num_samples,
+                        theirs.total_size,
+                    )
 
 
 def test_distributed_sampler_shuffles_by_seed_and_epoch():
@@ -628,19 +722,24 @@ def test_distributed_sampler_needs_a_process_group_without_explicit_rank():
 
 
 # --- the loader's options -----------------------------------------------------------------------
-@pytest.mark.parametrize("kwargs", [
-    {"num_workers": 0, "prefetch_factor": 2},
-    {"persistent_workers": True},
-    {"timeout": -1},
-    {"multiprocessing_context": "fork"},
-    {"num_workers": 1, "multiprocessing_context": "bogus"},
-    {"num_workers": 1, "multiprocessing_context": 3},
-    {"num_workers": 1, "prefetch_factor": -1},
-    {"batch_sampler": [[0]], "shuffle": True},
-    {"batch_sampler": [[0]], "drop_last": True},
-    {"batch_sampler": [[0]], "sampler": [0]},
-    {"batch_size": 0}, {"batch_size": 1.5}, {"drop_last": 1},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"num_workers": 0, "prefetch_factor": 2},
+        {"persistent_workers": True},
+        {"timeout": -1},
+        {"multiprocessing_context": "fork"},
+        {"num_workers": 1, "multiprocessing_context": "bogus"},
+        {"num_workers": 1, "multiprocessing_context": 3},
+        {"num_workers": 1, "prefetch_factor": -1},
+        {"batch_sampler": [[0]], "shuffle": True},
+        {"batch_sampler": [[0]], "drop_last": True},
+        {"batch_sampler": [[0]], "sampler": [0]},
+        {"batch_size": 0},
+        {"batch_size": 1.5},
+        {"drop_last": 1},
+    ],
+)
 def test_more_loader_option_errors_match_torch(kwargs, torch_ref):
     with pytest.raises(Exception) as theirs:
         torch_ref.utils.data.DataLoader(list(range(4)), **kwargs)
@@ -653,7 +752,8 @@ def test_iterable_dataset_option_errors_match_torch(torch_ref):
     for kwargs in ({"shuffle": True}, {"sampler": [0]}, {"batch_sampler": [[0]]}):
         with pytest.raises(ValueError) as theirs:
             torch_ref.utils.data.DataLoader(
-                _count_class(torch_ref.utils.data.IterableDataset)(0, 3), **kwargs)
+                _count_class(torch_ref.utils.data.IterableDataset)(0, 3), **kwargs
+            )
         with pytest.raises(ValueError) as ours:
             DataLoader(Count(0, 3), **kwargs)
         assert str(ours.value) == str(theirs.value)
@@ -662,10 +762,18 @@ def test_iterable_dataset_option_errors_match_torch(torch_ref):
 def test_loader_attributes_frozen_after_init_as_in_torch(torch_ref):
     for m in (retrograd, torch_ref):
         loader = m.utils.data.DataLoader(range(4))
-        for attr in ("batch_size", "sampler", "batch_sampler", "drop_last", "dataset",
-                     "persistent_workers"):
-            with pytest.raises(ValueError, match=f"{attr} attribute should not be set after "
-                                                 "DataLoader is initialized"):
+        for attr in (
+            "batch_size",
+            "sampler",
+            "batch_sampler",
+            "drop_last",
+            "dataset",
+            "persistent_workers",
+        ):
+            with pytest.raises(
+                ValueError,
+                match=f"{attr} attribute should not be set after DataLoader is initialized",
+            ):
                 setattr(loader, attr, getattr(loader, attr))
         loader.num_workers = 0
         loader.collate_fn = list
@@ -677,8 +785,9 @@ def test_timeout_without_workers_and_pin_memory_warnings_match_torch(torch_ref):
             iter(m.utils.data.DataLoader(range(3), timeout=1))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            batches = list(m.utils.data.DataLoader(range(3), pin_memory=True,
-                                                   pin_memory_device="cuda"))
+            batches = list(
+                m.utils.data.DataLoader(range(3), pin_memory=True, pin_memory_device="cuda")
+            )
         return str(info.value), [str(w.message) for w in caught], _plain(batches)
 
     assert run(retrograd) == run(torch_ref)
@@ -688,13 +797,26 @@ def test_loader_len_and_attributes_match_torch(torch_ref):
     def run(m):
         D = m.utils.data
         out = []
-        for kwargs in ({}, {"batch_size": 3}, {"batch_size": 3, "drop_last": True},
-                       {"batch_size": None}, {"shuffle": True, "batch_size": 2}):
+        for kwargs in (
+            {},
+            {"batch_size": 3},
+            {"batch_size": 3, "drop_last": True},
+            {"batch_size": None},
+            {"shuffle": True, "batch_size": 2},
+        ):
             loader = D.DataLoader(list(range(7)), **kwargs)
-            out.append((len(loader), type(loader.sampler).__name__,
-                        type(loader.batch_sampler).__name__, loader.batch_size,
-                        loader.drop_last, loader.prefetch_factor, loader._auto_collation,
-                        loader._dataset_kind))
+            out.append(
+                (
+                    len(loader),
+                    type(loader.sampler).__name__,
+                    type(loader.batch_sampler).__name__,
+                    loader.batch_size,
+                    loader.drop_last,
+                    loader.prefetch_factor,
+                    loader._auto_collation,
+                    loader._dataset_kind,
+                )
+            )
         stream = D.DataLoader(_count_class(D.IterableDataset)(0, 7), batch_size=3)
         out.append((len(stream), type(stream.sampler).__name__, next(iter(stream.sampler))))
         return out

@@ -53,8 +53,7 @@ def _datasets(m):
                 raise ValueError(f"bad item {i}")
             if i in self.key_error:
                 return {}[f"missing {i}"]
-            return {"x": np.full(2, i, np.float32), "i": i, "name": f"s{i}",
-                    "t": m.tensor([i, -i])}
+            return {"x": np.full(2, i, np.float32), "i": i, "name": f"s{i}", "t": m.tensor([i, -i])}
 
     class Sharded(D.IterableDataset):
         """Each worker reads every num_workers-th item, starting at its id."""
@@ -113,10 +112,17 @@ class WorkerFacts(retrograd.utils.data.Dataset):
 
     def __getitem__(self, i):
         info = retrograd.utils.data.get_worker_info()
-        return {"id": info.id, "num_workers": info.num_workers, "seed": info.seed,
-                "pid": os.getpid(), "dataset": type(info.dataset).__name__,
-                "random": random.random(), "numpy": float(np.random.rand()),
-                "initial_seed": retrograd.initial_seed(), "init_id": _INIT_ID}
+        return {
+            "id": info.id,
+            "num_workers": info.num_workers,
+            "seed": info.seed,
+            "pid": os.getpid(),
+            "dataset": type(info.dataset).__name__,
+            "random": random.random(),
+            "numpy": float(np.random.rand()),
+            "initial_seed": retrograd.initial_seed(),
+            "init_id": _INIT_ID,
+        }
 
 
 _INIT_ID = None
@@ -132,11 +138,17 @@ def _run_both(program, torch_ref):
 
 
 # --- batches --------------------------------------------------------------------------------
-@pytest.mark.parametrize("kwargs", [
-    {"batch_size": 3}, {"batch_size": 3, "drop_last": True}, {"batch_size": None},
-    {"batch_size": 4, "prefetch_factor": 1}, {"batch_sampler": [[5, 1], [0], [7, 8, 9], [2]]},
-    {"batch_size": 2, "in_order": True, "prefetch_factor": 3},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"batch_size": 3},
+        {"batch_size": 3, "drop_last": True},
+        {"batch_size": None},
+        {"batch_size": 4, "prefetch_factor": 1},
+        {"batch_sampler": [[5, 1], [0], [7, 8, 9], [2]]},
+        {"batch_size": 2, "in_order": True, "prefetch_factor": 3},
+    ],
+)
 def test_map_dataset_batches_come_in_order_as_in_torch(kwargs, torch_ref):
     def program(m):
         Items = _datasets(m)[0]
@@ -146,15 +158,23 @@ def test_map_dataset_batches_come_in_order_as_in_torch(kwargs, torch_ref):
     ours, theirs = _run_both(program, torch_ref)
     assert ours == theirs
     single = {k: v for k, v in kwargs.items() if k not in ("prefetch_factor", "in_order")}
-    assert [_plain(b) for b in retrograd.utils.data.DataLoader(_datasets(retrograd)[0](10),
-                                                               **single)] == ours[0]
+    assert [
+        _plain(b) for b in retrograd.utils.data.DataLoader(_datasets(retrograd)[0](10), **single)
+    ] == ours[0]
 
 
-@pytest.mark.parametrize("which, n, kwargs", [
-    (1, 11, {"batch_size": 2}), (1, 11, {"batch_size": 2, "drop_last": True}),
-    (1, 7, {"batch_size": None}), (2, 5, {"batch_size": 2}), (2, 5, {"batch_size": None}),
-    (1, 3, {"batch_size": 4}), (1, 0, {"batch_size": 2}),
-])
+@pytest.mark.parametrize(
+    "which, n, kwargs",
+    [
+        (1, 11, {"batch_size": 2}),
+        (1, 11, {"batch_size": 2, "drop_last": True}),
+        (1, 7, {"batch_size": None}),
+        (2, 5, {"batch_size": 2}),
+        (2, 5, {"batch_size": None}),
+        (1, 3, {"batch_size": 4}),
+        (1, 0, {"batch_size": 2}),
+    ],
+)
 def test_iterable_datasets_per_worker_as_in_torch(which, n, kwargs, torch_ref):
     def program(m):
         dataset = _datasets(m)[which](n)
@@ -165,8 +185,7 @@ def test_iterable_datasets_per_worker_as_in_torch(which, n, kwargs, torch_ref):
 
 
 def test_in_order_false_still_yields_every_batch():
-    loader = retrograd.utils.data.DataLoader(range(20), batch_size=3, num_workers=2,
-                                             in_order=False)
+    loader = retrograd.utils.data.DataLoader(range(20), batch_size=3, num_workers=2, in_order=False)
     batches = [b.tolist() for b in loader]
     assert sorted(batches) == [list(range(i, min(i + 3, 20))) for i in range(0, 20, 3)]
 
@@ -174,8 +193,9 @@ def test_in_order_false_still_yields_every_batch():
 def test_shuffle_with_workers_follows_the_generator():
     def order(workers):
         g = retrograd.Generator().manual_seed(17)
-        loader = retrograd.utils.data.DataLoader(range(30), batch_size=4, shuffle=True,
-                                                 generator=g, num_workers=workers)
+        loader = retrograd.utils.data.DataLoader(
+            range(30), batch_size=4, shuffle=True, generator=g, num_workers=workers
+        )
         return [i for b in loader for i in b.tolist()]
 
     assert order(2) == order(0) and sorted(order(2)) == list(range(30))
@@ -238,15 +258,21 @@ def _outcomes(loader):
 def test_worker_errors_are_raised_with_the_worker_traceback_as_in_torch(torch_ref):
     def program(m):
         Items = _datasets(m)[0]
-        loader = m.utils.data.DataLoader(Items(9, bad=(4,), key_error=(7,)), batch_size=2,
-                                         num_workers=2)
+        loader = m.utils.data.DataLoader(
+            Items(9, bad=(4,), key_error=(7,)), batch_size=2, num_workers=2
+        )
         return _outcomes(loader)
 
     ours, theirs = _run_both(program, torch_ref)
     assert ours == theirs
-    assert ours[2] == ("ValueError", ["Caught ValueError in DataLoader worker process 0.",
-                                      "Original Traceback (most recent call last):"],
-                       "ValueError: bad item 4")
+    assert ours[2] == (
+        "ValueError",
+        [
+            "Caught ValueError in DataLoader worker process 0.",
+            "Original Traceback (most recent call last):",
+        ],
+        "ValueError: bad item 4",
+    )
     assert ours[3][0] == "KeyError" and ours[3][2] == "KeyError: 'missing 7'"
 
 
@@ -258,8 +284,10 @@ def test_an_exception_that_takes_no_message_comes_back_as_runtime_error():
         def __len__(self):
             return 2
 
-    with pytest.raises(RuntimeError, match="Caught TwoArgumentError in DataLoader worker "
-                                           "process 0.\nOriginal Traceback"):
+    with pytest.raises(
+        RuntimeError,
+        match="Caught TwoArgumentError in DataLoader worker process 0.\nOriginal Traceback",
+    ):
         list(retrograd.utils.data.DataLoader(Raising(), num_workers=1))
 
 
@@ -268,8 +296,9 @@ def test_worker_init_fn_error_is_raised_from_the_worker(torch_ref):
         raise OSError(f"no resource for {worker_id}")
 
     def program(m):
-        return _outcomes(m.utils.data.DataLoader(range(4), num_workers=2, worker_init_fn=fail,
-                                                 batch_size=2))
+        return _outcomes(
+            m.utils.data.DataLoader(range(4), num_workers=2, worker_init_fn=fail, batch_size=2)
+        )
 
     ours, theirs = _run_both(program, torch_ref)
     assert ours[0] == theirs[0]
@@ -301,10 +330,12 @@ def test_an_iterable_that_fails_to_start_is_reported_on_every_pass(torch_ref):
 def test_a_batch_that_cannot_be_pickled_is_an_error_not_a_hang():
     import threading
 
-    loader = retrograd.utils.data.DataLoader([1, threading.Lock(), 3], batch_size=None,
-                                             num_workers=2)
-    with pytest.raises(TypeError, match="(?s)Caught TypeError in DataLoader worker process 1.*"
-                                        "cannot pickle"):
+    loader = retrograd.utils.data.DataLoader(
+        [1, threading.Lock(), 3], batch_size=None, num_workers=2
+    )
+    with pytest.raises(
+        TypeError, match="(?s)Caught TypeError in DataLoader worker process 1.*cannot pickle"
+    ):
         list(loader)
 
 
@@ -331,8 +362,9 @@ class DyingAfterLargeItems(retrograd.utils.data.Dataset):
 
 
 def test_a_worker_that_dies_with_shared_batches_unread_is_reported():
-    it = iter(retrograd.utils.data.DataLoader(DyingAfterLargeItems(), num_workers=2,
-                                              prefetch_factor=4))
+    it = iter(
+        retrograd.utils.data.DataLoader(DyingAfterLargeItems(), num_workers=2, prefetch_factor=4)
+    )
     deadline = time.monotonic() + 30
     while all(w.is_alive() for w in it._workers) and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -362,8 +394,9 @@ def test_worker_info_and_seeds(torch_ref):
 
     D = retrograd.utils.data
     assert D.get_worker_info() is None
-    items = list(D.DataLoader(WorkerFacts(), batch_size=None, num_workers=2,
-                              worker_init_fn=_set_init_id))
+    items = list(
+        D.DataLoader(WorkerFacts(), batch_size=None, num_workers=2, worker_init_fn=_set_init_id)
+    )
     assert [it["id"] for it in items] == [0, 1, 0, 1, 0, 1]  # tasks go round-robin
     base = items[0]["seed"]
     for item in items:
@@ -384,8 +417,7 @@ def test_worker_seeds_follow_the_loader_generator_and_manual_seed():
     def seeds(generator=None, seed=None):
         if seed is not None:
             retrograd.manual_seed(seed)
-        loader = D.DataLoader(WorkerFacts(), batch_size=None, num_workers=2,
-                              generator=generator)
+        loader = D.DataLoader(WorkerFacts(), batch_size=None, num_workers=2, generator=generator)
         return [item["seed"] for item in loader][:2]
 
     g = retrograd.Generator()
@@ -451,9 +483,13 @@ def test_workers_end_with_the_pass_or_the_iterator():
 
 
 def test_persistent_workers_serve_every_pass():
-    loader = retrograd.utils.data.DataLoader(WorkerFacts(), batch_size=2, num_workers=2,
-                                             persistent_workers=True,
-                                             worker_init_fn=_set_init_id)
+    loader = retrograd.utils.data.DataLoader(
+        WorkerFacts(),
+        batch_size=2,
+        num_workers=2,
+        persistent_workers=True,
+        worker_init_fn=_set_init_id,
+    )
     pids = [{p for b in loader for p in b["pid"].tolist()} for _ in range(2)]
     assert pids[0] == pids[1] and len(pids[0]) == 2
     it = iter(loader)
@@ -463,16 +499,19 @@ def test_persistent_workers_serve_every_pass():
     assert [w.is_alive() for w in workers] == [True, True]
     del it, loader
     assert [w.is_alive() for w in workers] == [False, False]
-    fresh = retrograd.utils.data.DataLoader(WorkerFacts(), batch_size=2, num_workers=2,
-                                            worker_init_fn=_set_init_id)
-    assert ({p for b in fresh for p in b["pid"].tolist()}
-            != {p for b in fresh for p in b["pid"].tolist()})
+    fresh = retrograd.utils.data.DataLoader(
+        WorkerFacts(), batch_size=2, num_workers=2, worker_init_fn=_set_init_id
+    )
+    assert {p for b in fresh for p in b["pid"].tolist()} != {
+        p for b in fresh for p in b["pid"].tolist()
+    }
 
 
 def test_persistent_workers_restart_iterable_datasets(torch_ref):
     def program(m):
-        loader = m.utils.data.DataLoader(_datasets(m)[1](7), batch_size=2, num_workers=2,
-                                         persistent_workers=True)
+        loader = m.utils.data.DataLoader(
+            _datasets(m)[1](7), batch_size=2, num_workers=2, persistent_workers=True
+        )
         return [[b.tolist() for b in loader] for _ in range(2)]
 
     ours, theirs = _run_both(program, torch_ref)
@@ -490,16 +529,21 @@ class Squares(retrograd.utils.data.Dataset):
 
 def test_spawn_context():
     """Spawned workers import this module afresh: dataset and init function go by name."""
-    loader = retrograd.utils.data.DataLoader(Squares(), batch_size=2, num_workers=1,
-                                             multiprocessing_context="spawn",
-                                             worker_init_fn=_set_init_id)
+    loader = retrograd.utils.data.DataLoader(
+        Squares(),
+        batch_size=2,
+        num_workers=1,
+        multiprocessing_context="spawn",
+        worker_init_fn=_set_init_id,
+    )
     assert [b.tolist() for b in loader] == [[0, 1], [4, 9], [16]]
 
 
 def test_arguments_that_spawn_cannot_pickle_fail_as_in_torch(torch_ref):
     def program(m):
-        loader = m.utils.data.DataLoader(Squares(), num_workers=1, worker_init_fn=lambda i: i,
-                                         multiprocessing_context="spawn")
+        loader = m.utils.data.DataLoader(
+            Squares(), num_workers=1, worker_init_fn=lambda i: i, multiprocessing_context="spawn"
+        )
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             with pytest.raises(Exception) as info:
@@ -536,8 +580,9 @@ def test_workers_end_when_the_parent_is_killed(method, tmp_path):
     src = os.path.dirname(os.path.dirname(retrograd.__file__))
     script = tmp_path / "killed_parent.py"
     script.write_text(_ORPHAN_SCRIPT.format(src=src, method=method))
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                          timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False
+    )
     pids = [int(p) for p in done.stdout.split()]
     assert len(pids) == 2 and done.returncode == -9
     deadline = time.monotonic() + 20

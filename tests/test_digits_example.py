@@ -7,7 +7,6 @@ import runpy
 
 import pytest
 
-
 # The examples' packages are installed by `make test` (the examples extra), so these must import;
 # `make test-light` installs only the test extra and skips this file.
 if os.environ.get("RETROGRAD_TEST_LIGHT"):

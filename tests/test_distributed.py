@@ -37,11 +37,22 @@ def mpi():
 
 def _job(args, timeout=120):
     """Run a command in its own session; on timeout end it all and fail (never hang the suite)."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [os.path.abspath(SRC)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
-                                  if p]), OMP_NUM_THREADS="1")
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, start_new_session=True)
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(
+            [os.path.abspath(SRC)]
+            + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        ),
+        OMP_NUM_THREADS="1",
+    )
+    proc = subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -54,13 +65,31 @@ def _job(args, timeout=120):
 def _mpiexec(n, script):
     from retrograd.distributed.run import find_mpiexec
 
-    return _job([find_mpiexec(), "-n", str(n), "--oversubscribe", "--allow-run-as-root",
-                 sys.executable, os.path.join(WORKERS, script)])
+    return _job(
+        [
+            find_mpiexec(),
+            "-n",
+            str(n),
+            "--oversubscribe",
+            "--allow-run-as-root",
+            sys.executable,
+            os.path.join(WORKERS, script),
+        ]
+    )
 
 
 def _launcher(n, script, *args):
-    return _job([sys.executable, "-m", "retrograd.distributed.run", "--nproc-per-node", str(n),
-                 os.path.join(WORKERS, script), *args])
+    return _job(
+        [
+            sys.executable,
+            "-m",
+            "retrograd.distributed.run",
+            "--nproc-per-node",
+            str(n),
+            os.path.join(WORKERS, script),
+            *args,
+        ]
+    )
 
 
 # --- jobs ---------------------------------------------------------------------------------------
@@ -95,11 +124,17 @@ def test_a_rank_that_raises_under_plain_mpiexec_ends_the_job(mpi):
 
 
 # --- in this process ----------------------------------------------------------------------------
-@pytest.mark.parametrize("call", [
-    lambda d: d.get_rank(), lambda d: d.get_world_size(), lambda d: d.barrier(),
-    lambda d: d.all_reduce(d_tensor(d)), lambda d: d.destroy_process_group(),
-    lambda d: d.new_group([0]),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda d: d.get_rank(),
+        lambda d: d.get_world_size(),
+        lambda d: d.barrier(),
+        lambda d: d.all_reduce(d_tensor(d)),
+        lambda d: d.destroy_process_group(),
+        lambda d: d.new_group([0]),
+    ],
+)
 def test_before_init_process_group_as_pytorch(call, torch_ref):
     import torch.distributed as tdist
 
@@ -118,11 +153,14 @@ def d_tensor(d):
     return retrograd.ones(2) if d is dist else torch.ones(2)
 
 
-@pytest.mark.parametrize("backend, error, text", [
-    ("nccl", RuntimeError, "Distributed package doesn't have NCCL built in"),
-    ("NCCL", RuntimeError, "Distributed package doesn't have NCCL built in"),
-    ("foo", AssertionError, "Unknown backend type foo"),
-])
+@pytest.mark.parametrize(
+    "backend, error, text",
+    [
+        ("nccl", RuntimeError, "Distributed package doesn't have NCCL built in"),
+        ("NCCL", RuntimeError, "Distributed package doesn't have NCCL built in"),
+        ("foo", AssertionError, "Unknown backend type foo"),
+    ],
+)
 def test_backends_this_build_lacks(backend, error, text):
     with pytest.raises(error, match=f"^{text}$"):
         dist.init_process_group(backend)
@@ -130,8 +168,9 @@ def test_backends_this_build_lacks(backend, error, text):
 
 
 def test_timeout_must_be_a_timedelta():
-    with pytest.raises(TypeError, match="^Expected timeout argument to be of type "
-                                        "datetime.timedelta, got 5$"):
+    with pytest.raises(
+        TypeError, match="^Expected timeout argument to be of type datetime.timedelta, got 5$"
+    ):
         dist.init_process_group("gloo", timeout=5)
 
 
@@ -139,13 +178,17 @@ def test_without_mpi4py(monkeypatch):
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "mpi4py" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "mpi4py" else real(name, *a)
+    )
     assert dist.is_available() is False and retrograd.distributed.is_mpi_available() is False
     monkeypatch.setitem(sys.modules, "mpi4py", None)  # import mpi4py now fails
     monkeypatch.setattr(distributed_c10d, "_MPI", None)
-    with pytest.raises(RuntimeError, match="^Distributed package doesn't have MPI built in.*"
-                                           r"pip install 'retrograd\[distributed\]'"):
+    with pytest.raises(
+        RuntimeError,
+        match="^Distributed package doesn't have MPI built in.*"
+        r"pip install 'retrograd\[distributed\]'",
+    ):
         dist.init_process_group("mpi", timeout=datetime.timedelta(seconds=5))
 
 
@@ -160,11 +203,18 @@ def test_reduce_op_and_backend_names_as_pytorch(torch_ref):
 
 
 def test_importing_distributed_does_not_start_mpi():
-    code = ("import sys, retrograd, retrograd.distributed, retrograd.nn.parallel; "
-            "print('mpi4py.MPI' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True,
-                            text=True, env=dict(os.environ, PYTHONPATH=os.path.abspath(SRC)),
-                            timeout=60)
+    code = (
+        "import sys, retrograd, retrograd.distributed, retrograd.nn.parallel; "
+        "print('mpi4py.MPI' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=os.path.abspath(SRC)),
+        timeout=60,
+    )
     assert result.stdout.strip() == "False", result.stderr
 
 
@@ -174,9 +224,16 @@ def test_objects_round_trip_plain_data_and_tensors():
 
     t = retrograd.tensor([[1.0, 2.0]], requires_grad=True)
     p = retrograd.nn.Parameter(retrograd.zeros(3))
-    obj = {"a": [1, 2.5, "s", None, True, b"x", 3 + 4j], "t": t, "p": p,
-           "o": OrderedDict(k=(1, 2)), "set": {1, 2}, "d": retrograd.int64,
-           "size": t.shape, "arr": np.arange(3, dtype=np.int16)}
+    obj = {
+        "a": [1, 2.5, "s", None, True, b"x", 3 + 4j],
+        "t": t,
+        "p": p,
+        "o": OrderedDict(k=(1, 2)),
+        "set": {1, 2},
+        "d": retrograd.int64,
+        "size": t.shape,
+        "arr": np.arange(3, dtype=np.int16),
+    }
     back = _objects.loads(_objects.dumps(obj))
     assert back["a"] == obj["a"] and back["o"] == obj["o"] and type(back["o"]) is OrderedDict
     assert back["set"] == {1, 2} and back["d"] is retrograd.int64
@@ -194,11 +251,14 @@ class _Evil:
         return (os.system, ("echo pwned",))
 
 
-@pytest.mark.parametrize("payload", [
-    pickle.dumps(_Evil()),
-    pickle.dumps(datetime.date(2020, 1, 1)),
-    pickle.dumps(np.arange(3).astype(object)),
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pickle.dumps(_Evil()),
+        pickle.dumps(datetime.date(2020, 1, 1)),
+        pickle.dumps(np.arange(3).astype(object)),
+    ],
+)
 def test_objects_refuse_any_other_global(payload):
     with pytest.raises(pickle.UnpicklingError, match="object collectives carry plain data only"):
         _objects.loads(payload)
@@ -210,16 +270,38 @@ def test_digits_ddp_example_under_plain_mpiexec(tmp_path, mpi):
     from retrograd.distributed.run import find_mpiexec
 
     saved = tmp_path / "digits.pt"
-    code, out, err = _job([find_mpiexec(), "-n", "2", "--oversubscribe", "--allow-run-as-root",
-                           sys.executable, os.path.join(HERE, "..", "examples", "digits_ddp.py"),
-                           "--epochs", "1", "--min-accuracy", "0", "--save", str(saved)])
+    code, out, err = _job(
+        [
+            find_mpiexec(),
+            "-n",
+            "2",
+            "--oversubscribe",
+            "--allow-run-as-root",
+            sys.executable,
+            os.path.join(HERE, "..", "examples", "digits_ddp.py"),
+            "--epochs",
+            "1",
+            "--min-accuracy",
+            "0",
+            "--save",
+            str(saved),
+        ]
+    )
     assert code == 0, out + err
     assert out.count("epoch  1: train loss") == 1  # rank 0 alone reports
     accuracy = float(out.split("test accuracy: ")[1].split("%")[0])
     assert accuracy > 30 and "on 2 ranks" in out  # ten classes: far above chance after one epoch
     state = retrograd.load(str(saved))
-    assert list(state) == ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias",
-                           "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+    assert list(state) == [
+        "conv1.weight",
+        "conv1.bias",
+        "conv2.weight",
+        "conv2.bias",
+        "fc1.weight",
+        "fc1.bias",
+        "fc2.weight",
+        "fc2.bias",
+    ]
 
 
 # --- the launcher's command line ------------------------------------------------------------------
@@ -228,22 +310,38 @@ def test_launcher_builds_mpiexec_commands():
 
     one = run.build_command(run.parse(["--nproc-per-node", "3", "train.py", "--lr", "1"]), "mpx")
     assert one[:3] == ["mpx", "-n", "3"] and "--oversubscribe" in one
-    assert one[one.index(sys.executable):] == [sys.executable, "-m",
-                                               "retrograd.distributed._launch", "train.py",
-                                               "--lr", "1"]
-    many = run.build_command(run.parse(["--hostfile", "hosts", "--nnodes", "2",
-                                        "--nproc-per-node", "4", "-m", "pkg.train"]), "mpx")
+    assert one[one.index(sys.executable) :] == [
+        sys.executable,
+        "-m",
+        "retrograd.distributed._launch",
+        "train.py",
+        "--lr",
+        "1",
+    ]
+    many = run.build_command(
+        run.parse(
+            ["--hostfile", "hosts", "--nnodes", "2", "--nproc-per-node", "4", "-m", "pkg.train"]
+        ),
+        "mpx",
+    )
     assert many[:3] == ["mpx", "-n", "8"] and "--oversubscribe" not in many
-    assert many[many.index("--hostfile"):many.index("--hostfile") + 4] == [
-        "--hostfile", "hosts", "--map-by", "ppr:4:node"]
+    assert many[many.index("--hostfile") : many.index("--hostfile") + 4] == [
+        "--hostfile",
+        "hosts",
+        "--map-by",
+        "ppr:4:node",
+    ]
     assert many[-3:] == ["retrograd.distributed._launch", "-m", "pkg.train"]
 
 
-@pytest.mark.parametrize("argv, text", [
-    (["--nnodes", "2", "t.py"], "--nnodes > 1 needs --hostfile"),
-    (["--nproc-per-node", "0", "t.py"], "must be at least 1"),
-    (["--standalone", "--hostfile", "h", "t.py"], "--standalone runs on this machine only"),
-])
+@pytest.mark.parametrize(
+    "argv, text",
+    [
+        (["--nnodes", "2", "t.py"], "--nnodes > 1 needs --hostfile"),
+        (["--nproc-per-node", "0", "t.py"], "must be at least 1"),
+        (["--standalone", "--hostfile", "h", "t.py"], "--standalone runs on this machine only"),
+    ],
+)
 def test_launcher_refuses_inconsistent_layouts(argv, text, capsys):
     from retrograd.distributed import run
 
@@ -258,6 +356,9 @@ def test_launcher_without_mpiexec(monkeypatch, tmp_path):
     monkeypatch.delenv("RETROGRAD_MPIEXEC", raising=False)
     monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(SystemExit, match=r"mpiexec not found; install the extra with pip install "
-                                         r"'retrograd\[distributed\]'"):
+    with pytest.raises(
+        SystemExit,
+        match=r"mpiexec not found; install the extra with pip install "
+        r"'retrograd\[distributed\]'",
+    ):
         run.find_mpiexec()

@@ -3,7 +3,6 @@ both libraries, in float64 and float32 — seeded samples, log_prob, entropy, cd
 and the gradients of each with respect to the parameters; kl_divergence for the registered pairs;
 validate_args errors; and two programs in the style of published ones (a VAE, REINFORCE)."""
 
-
 import numpy as np
 import pytest
 
@@ -54,104 +53,252 @@ def _spd(a):
 
 
 def _tril(a):
-    t = np.tril(a, -1) + np.diag(np.exp(np.diagonal(a, axis1=-2, axis2=-1)[0] * 0.3)) \
-        if a.ndim == 2 else None
+    t = (
+        np.tril(a, -1) + np.diag(np.exp(np.diagonal(a, axis1=-2, axis2=-1)[0] * 0.3))
+        if a.ndim == 2
+        else None
+    )
     return t
 
 
 CASES = {
-    "Normal": (lambda D, p: D.Normal(p[0], p[1]), [(3, 2), (2,)], [None, _pos],
-               lambda s: RNG.standard_normal(s), "sample rsample cdf icdf entropy"),
-    "Bernoulli_probs": (lambda D, p: D.Bernoulli(probs=p[0]), [(4,)], [_unit],
-                        lambda s: RNG.integers(0, 2, s).astype(float), "sample entropy"),
-    "Bernoulli_logits": (lambda D, p: D.Bernoulli(logits=p[0]), [(2, 3)], [None],
-                         lambda s: RNG.integers(0, 2, s).astype(float), "sample entropy"),
-    "Categorical_probs": (lambda D, p: D.Categorical(probs=p[0]), [(3, 4)], [_pos],
-                          lambda s: RNG.integers(0, 4, s[:-1] if s else ()).astype(float),
-                          "sample entropy"),
-    "Categorical_logits": (lambda D, p: D.Categorical(logits=p[0]), [(2, 5)], [None],
-                           lambda s: RNG.integers(0, 5, (7, 2)).astype(float),
-                           "sample entropy"),
-    "OneHotCategorical": (lambda D, p: D.OneHotCategorical(logits=p[0]), [(2, 3)], [None],
-                          lambda s: np.eye(3)[RNG.integers(0, 3, (2,))], "sample entropy"),
-    "Uniform": (lambda D, p: D.Uniform(p[0], p[0] + p[1]), [(3,), (3,)], [None, _pos],
-                None, "sample rsample cdf icdf entropy"),
-    "Exponential": (lambda D, p: D.Exponential(p[0]), [(4,)], [_pos],
-                    lambda s: np.abs(RNG.standard_normal(s)), "sample rsample cdf icdf entropy"),
-    "Laplace": (lambda D, p: D.Laplace(p[0], p[1]), [(2, 3), (3,)], [None, _pos],
-                lambda s: RNG.standard_normal(s), "sample rsample cdf icdf entropy"),
+    "Normal": (
+        lambda D, p: D.Normal(p[0], p[1]),
+        [(3, 2), (2,)],
+        [None, _pos],
+        lambda s: RNG.standard_normal(s),
+        "sample rsample cdf icdf entropy",
+    ),
+    "Bernoulli_probs": (
+        lambda D, p: D.Bernoulli(probs=p[0]),
+        [(4,)],
+        [_unit],
+        lambda s: RNG.integers(0, 2, s).astype(float),
+        "sample entropy",
+    ),
+    "Bernoulli_logits": (
+        lambda D, p: D.Bernoulli(logits=p[0]),
+        [(2, 3)],
+        [None],
+        lambda s: RNG.integers(0, 2, s).astype(float),
+        "sample entropy",
+    ),
+    "Categorical_probs": (
+        lambda D, p: D.Categorical(probs=p[0]),
+        [(3, 4)],
+        [_pos],
+        lambda s: RNG.integers(0, 4, s[:-1] if s else ()).astype(float),
+        "sample entropy",
+    ),
+    "Categorical_logits": (
+        lambda D, p: D.Categorical(logits=p[0]),
+        [(2, 5)],
+        [None],
+        lambda s: RNG.integers(0, 5, (7, 2)).astype(float),
+        "sample entropy",
+    ),
+    "OneHotCategorical": (
+        lambda D, p: D.OneHotCategorical(logits=p[0]),
+        [(2, 3)],
+        [None],
+        lambda s: np.eye(3)[RNG.integers(0, 3, (2,))],
+        "sample entropy",
+    ),
+    "Uniform": (
+        lambda D, p: D.Uniform(p[0], p[0] + p[1]),
+        [(3,), (3,)],
+        [None, _pos],
+        None,
+        "sample rsample cdf icdf entropy",
+    ),
+    "Exponential": (
+        lambda D, p: D.Exponential(p[0]),
+        [(4,)],
+        [_pos],
+        lambda s: np.abs(RNG.standard_normal(s)),
+        "sample rsample cdf icdf entropy",
+    ),
+    "Laplace": (
+        lambda D, p: D.Laplace(p[0], p[1]),
+        [(2, 3), (3,)],
+        [None, _pos],
+        lambda s: RNG.standard_normal(s),
+        "sample rsample cdf icdf entropy",
+    ),
     "MultivariateNormal_cov": (
-        lambda D, p: D.MultivariateNormal(p[0], covariance_matrix=p[1]), [(2, 3), (3, 3)],
-        [None, _spd], lambda s: RNG.standard_normal((4,) + s), "sample rsample entropy"),
+        lambda D, p: D.MultivariateNormal(p[0], covariance_matrix=p[1]),
+        [(2, 3), (3, 3)],
+        [None, _spd],
+        lambda s: RNG.standard_normal((4,) + s),
+        "sample rsample entropy",
+    ),
     "MultivariateNormal_tril": (
-        lambda D, p: D.MultivariateNormal(p[0], scale_tril=p[1]), [(3,), (2, 3, 3)],
+        lambda D, p: D.MultivariateNormal(p[0], scale_tril=p[1]),
+        [(3,), (2, 3, 3)],
         [None, lambda a: np.tril(a, -1) + np.eye(3) * 1.5],
-        lambda s: RNG.standard_normal(s), "sample rsample entropy"),
+        lambda s: RNG.standard_normal(s),
+        "sample rsample entropy",
+    ),
     "MultivariateNormal_prec": (
-        lambda D, p: D.MultivariateNormal(p[0], precision_matrix=p[1]), [(3,), (3, 3)],
-        [None, _spd], lambda s: RNG.standard_normal(s), "sample rsample entropy"),
-    "Cauchy": (lambda D, p: D.Cauchy(p[0], p[1]), [(2, 3), (3,)], [None, _pos],
-               lambda s: RNG.standard_normal(s), "sample rsample cdf icdf entropy"),
-    "Gumbel": (lambda D, p: D.Gumbel(p[0], p[1]), [(3,), (2, 3)], [None, _pos],
-               lambda s: RNG.standard_normal(s), "sample rsample entropy"),
-    "LogNormal": (lambda D, p: D.LogNormal(p[0], p[1]), [(3,), (3,)], [None, _pos],
-                  lambda s: np.exp(RNG.standard_normal(s)), "sample rsample cdf icdf entropy"),
-    "RelaxedBernoulli": (lambda D, p: D.RelaxedBernoulli(p[1], logits=p[0]), [(2, 3), ()],
-                         [None, _pos], lambda s: RNG.uniform(0.05, 0.95, s), "sample rsample"),
+        lambda D, p: D.MultivariateNormal(p[0], precision_matrix=p[1]),
+        [(3,), (3, 3)],
+        [None, _spd],
+        lambda s: RNG.standard_normal(s),
+        "sample rsample entropy",
+    ),
+    "Cauchy": (
+        lambda D, p: D.Cauchy(p[0], p[1]),
+        [(2, 3), (3,)],
+        [None, _pos],
+        lambda s: RNG.standard_normal(s),
+        "sample rsample cdf icdf entropy",
+    ),
+    "Gumbel": (
+        lambda D, p: D.Gumbel(p[0], p[1]),
+        [(3,), (2, 3)],
+        [None, _pos],
+        lambda s: RNG.standard_normal(s),
+        "sample rsample entropy",
+    ),
+    "LogNormal": (
+        lambda D, p: D.LogNormal(p[0], p[1]),
+        [(3,), (3,)],
+        [None, _pos],
+        lambda s: np.exp(RNG.standard_normal(s)),
+        "sample rsample cdf icdf entropy",
+    ),
+    "RelaxedBernoulli": (
+        lambda D, p: D.RelaxedBernoulli(p[1], logits=p[0]),
+        [(2, 3), ()],
+        [None, _pos],
+        lambda s: RNG.uniform(0.05, 0.95, s),
+        "sample rsample",
+    ),
     "RelaxedOneHotCategorical": (
-        lambda D, p: D.RelaxedOneHotCategorical(p[1], probs=p[0]), [(2, 4), ()], [_pos, _pos],
-        lambda s: _simplex_points(s), "sample rsample"),
+        lambda D, p: D.RelaxedOneHotCategorical(p[1], probs=p[0]),
+        [(2, 4), ()],
+        [_pos, _pos],
+        lambda s: _simplex_points(s),
+        "sample rsample",
+    ),
     "Transformed_affine_tanh": (
         lambda D, p: D.TransformedDistribution(
-            D.Normal(p[0], p[1]), [D.AffineTransform(0.5, p[2]), D.TanhTransform(cache_size=1)]),
-        [(3,), (3,), (3,)], [None, _pos, _pos], lambda s: RNG.uniform(-0.9, 0.9, s),
-        "sample rsample"),
+            D.Normal(p[0], p[1]), [D.AffineTransform(0.5, p[2]), D.TanhTransform(cache_size=1)]
+        ),
+        [(3,), (3,), (3,)],
+        [None, _pos, _pos],
+        lambda s: RNG.uniform(-0.9, 0.9, s),
+        "sample rsample",
+    ),
     "Transformed_sigmoid_power": (
         lambda D, p: D.TransformedDistribution(
-            D.Normal(p[0], p[1]), [D.SigmoidTransform(), D.PowerTransform(p[2])]),
-        [(2, 3), (3,), (3,)], [None, _pos, _pos], lambda s: RNG.uniform(0.1, 0.9, s),
-        "sample rsample"),
+            D.Normal(p[0], p[1]), [D.SigmoidTransform(), D.PowerTransform(p[2])]
+        ),
+        [(2, 3), (3,), (3,)],
+        [None, _pos, _pos],
+        lambda s: RNG.uniform(0.1, 0.9, s),
+        "sample rsample",
+    ),
     "Transformed_stickbreaking": (
-        lambda D, p: D.TransformedDistribution(
-            D.Normal(p[0], p[1]), D.StickBreakingTransform()),
-        [(2, 3), (3,)], [None, _pos], lambda s: _simplex_points(s), "sample rsample"),
+        lambda D, p: D.TransformedDistribution(D.Normal(p[0], p[1]), D.StickBreakingTransform()),
+        [(2, 3), (3,)],
+        [None, _pos],
+        lambda s: _simplex_points(s),
+        "sample rsample",
+    ),
     "Transformed_softplus_exp_inv": (
         lambda D, p: D.TransformedDistribution(
-            D.Normal(p[0], p[1]), [D.SoftplusTransform(), D.ExpTransform().inv,
-                                   D.AffineTransform(p[2], 2.0, event_dim=1)]),
-        [(3,), (3,), (3,)], [None, _pos, None], lambda s: RNG.standard_normal(s),
-        "sample rsample"),
-    "Poisson": (lambda D, p: D.Poisson(p[0]), [(2, 3)], [_pos],
-                lambda s: RNG.integers(0, 5, s).astype(float), "sample"),
-    "Binomial_probs": (lambda D, p: D.Binomial(5, probs=p[0]), [(4,)], [_unit],
-                       lambda s: RNG.integers(0, 6, s).astype(float), "sample entropy"),
-    "Binomial_logits": (lambda D, p: D.Binomial(p[1].detach().round(), logits=p[0]),
-                        [(2, 3), (3,)], [None, lambda a: np.abs(a) * 4 + 1],
-                        lambda s: RNG.integers(0, 2, s).astype(float), "sample"),
-    "Gamma": (lambda D, p: D.Gamma(p[0], p[1]), [(2, 3), (3,)], [_pos, _pos],
-              lambda s: np.abs(RNG.standard_normal(s)) + 0.1, "sample rsample cdf entropy"),
-    "Chi2": (lambda D, p: D.Chi2(p[0]), [(4,)], [lambda a: np.exp(a) + 0.5],
-             lambda s: np.abs(RNG.standard_normal(s)) + 0.1, "sample rsample entropy"),
-    "StudentT": (lambda D, p: D.StudentT(p[0], p[1], p[2]), [(3,), (2, 3), (3,)],
-                 [lambda a: np.exp(a) + 0.5, None, _pos], lambda s: RNG.standard_normal(s),
-                 "sample rsample entropy"),
-    "Dirichlet": (lambda D, p: D.Dirichlet(p[0]), [(2, 3)], [_pos],
-                  lambda s: _simplex_points(s), "sample entropy"),
-    "Beta": (lambda D, p: D.Beta(p[0], p[1]), [(3,), (2, 3)], [_pos, _pos],
-             lambda s: RNG.uniform(0.05, 0.95, s), "sample entropy"),
+            D.Normal(p[0], p[1]),
+            [
+                D.SoftplusTransform(),
+                D.ExpTransform().inv,
+                D.AffineTransform(p[2], 2.0, event_dim=1),
+            ],
+        ),
+        [(3,), (3,), (3,)],
+        [None, _pos, None],
+        lambda s: RNG.standard_normal(s),
+        "sample rsample",
+    ),
+    "Poisson": (
+        lambda D, p: D.Poisson(p[0]),
+        [(2, 3)],
+        [_pos],
+        lambda s: RNG.integers(0, 5, s).astype(float),
+        "sample",
+    ),
+    "Binomial_probs": (
+        lambda D, p: D.Binomial(5, probs=p[0]),
+        [(4,)],
+        [_unit],
+        lambda s: RNG.integers(0, 6, s).astype(float),
+        "sample entropy",
+    ),
+    "Binomial_logits": (
+        lambda D, p: D.Binomial(p[1].detach().round(), logits=p[0]),
+        [(2, 3), (3,)],
+        [None, lambda a: np.abs(a) * 4 + 1],
+        lambda s: RNG.integers(0, 2, s).astype(float),
+        "sample",
+    ),
+    "Gamma": (
+        lambda D, p: D.Gamma(p[0], p[1]),
+        [(2, 3), (3,)],
+        [_pos, _pos],
+        lambda s: np.abs(RNG.standard_normal(s)) + 0.1,
+        "sample rsample cdf entropy",
+    ),
+    "Chi2": (
+        lambda D, p: D.Chi2(p[0]),
+        [(4,)],
+        [lambda a: np.exp(a) + 0.5],
+        lambda s: np.abs(RNG.standard_normal(s)) + 0.1,
+        "sample rsample entropy",
+    ),
+    "StudentT": (
+        lambda D, p: D.StudentT(p[0], p[1], p[2]),
+        [(3,), (2, 3), (3,)],
+        [lambda a: np.exp(a) + 0.5, None, _pos],
+        lambda s: RNG.standard_normal(s),
+        "sample rsample entropy",
+    ),
+    "Dirichlet": (
+        lambda D, p: D.Dirichlet(p[0]),
+        [(2, 3)],
+        [_pos],
+        lambda s: _simplex_points(s),
+        "sample entropy",
+    ),
+    "Beta": (
+        lambda D, p: D.Beta(p[0], p[1]),
+        [(3,), (2, 3)],
+        [_pos, _pos],
+        lambda s: RNG.uniform(0.05, 0.95, s),
+        "sample entropy",
+    ),
     "MixtureSameFamily_Normal": (
         lambda D, p: D.MixtureSameFamily(D.Categorical(logits=p[0]), D.Normal(p[1], p[2])),
-        [(2, 3), (2, 3), (3,)], [None, None, _pos], lambda s: RNG.standard_normal((4,) + s),
-        "sample cdf"),
+        [(2, 3), (2, 3), (3,)],
+        [None, None, _pos],
+        lambda s: RNG.standard_normal((4,) + s),
+        "sample cdf",
+    ),
     "MixtureSameFamily_MVN": (
         lambda D, p: D.MixtureSameFamily(
-            D.Categorical(probs=p[0]),
-            D.Independent(D.Normal(p[1], p[2]), 1)),
-        [(3,), (3, 2), (3, 2)], [_pos, None, _pos], lambda s: RNG.standard_normal((5,) + s),
-        "sample"),
-    "Independent_Normal": (lambda D, p: D.Independent(D.Normal(p[0], p[1]), 1), [(2, 3), (3,)],
-                           [None, _pos], lambda s: RNG.standard_normal(s),
-                           "sample rsample entropy"),
+            D.Categorical(probs=p[0]), D.Independent(D.Normal(p[1], p[2]), 1)
+        ),
+        [(3,), (3, 2), (3, 2)],
+        [_pos, None, _pos],
+        lambda s: RNG.standard_normal((5,) + s),
+        "sample",
+    ),
+    "Independent_Normal": (
+        lambda D, p: D.Independent(D.Normal(p[0], p[1]), 1),
+        [(2, 3), (3,)],
+        [None, _pos],
+        lambda s: RNG.standard_normal(s),
+        "sample rsample entropy",
+    ),
 }
 
 
@@ -181,8 +328,9 @@ def _value(name, d, dtype):
 
 
 def _grads(lib, out, params):
-    gs = lib.autograd.grad(out.sum() if out.dim() else out, params, allow_unused=True,
-                         retain_graph=True)
+    gs = lib.autograd.grad(
+        out.sum() if out.dim() else out, params, allow_unused=True, retain_graph=True
+    )
     return [None if g is None else _np(g) for g in gs]
 
 
@@ -233,9 +381,12 @@ def test_family_matches_pytorch(name, dtype):
             rr, rt = dr.rsample(shape), dt.rsample(shape)
             _same(rr, rt, dtype, f"{name}.rsample")
             w = np.random.default_rng(seed).standard_normal(tuple(rt.shape))
-            _compare_grads(_grads(retrograd, rr * retrograd.tensor(w, dtype=rr.dtype), pr),
-                           _grads(torch, rt * torch.tensor(w, dtype=rt.dtype), pt), dtype,
-                           f"{name} rsample grad")
+            _compare_grads(
+                _grads(retrograd, rr * retrograd.tensor(w, dtype=rr.dtype), pr),
+                _grads(torch, rt * torch.tensor(w, dtype=rt.dtype), pt),
+                dtype,
+                f"{name} rsample grad",
+            )
     if "cdf" in flags:
         cr = dr.cdf(retrograd.tensor(v, dtype=getattr(retrograd, dtype)))
         ct = dt.cdf(torch.tensor(v, dtype=getattr(torch, dtype)))
@@ -245,8 +396,9 @@ def test_family_matches_pytorch(name, dtype):
                 with pytest.raises(NotImplementedError, match="igamma: input"):
                     c.sum().backward()
         else:
-            _compare_grads(_grads(retrograd, cr, pr), _grads(torch, ct, pt), dtype,
-                           f"{name} cdf grad")
+            _compare_grads(
+                _grads(retrograd, cr, pr), _grads(torch, ct, pt), dtype, f"{name} cdf grad"
+            )
     if "icdf" in flags:
         q = np.random.default_rng(4).uniform(0.05, 0.95, tuple(dt.batch_shape))
         ir = dr.icdf(retrograd.tensor(q, dtype=getattr(retrograd, dtype)))
@@ -258,8 +410,12 @@ def test_family_matches_pytorch(name, dtype):
     er, et = dr.expand(new), dt.expand(new)
     assert tuple(er.batch_shape) == tuple(et.batch_shape)
     one = v.reshape((-1,) + tuple(dt.batch_shape) + tuple(dt.event_shape))[0]
-    _same(er.log_prob(retrograd.tensor(one, dtype=getattr(retrograd, dtype))),
-          et.log_prob(torch.tensor(one, dtype=getattr(torch, dtype))), dtype, f"{name}.expand")
+    _same(
+        er.log_prob(retrograd.tensor(one, dtype=getattr(retrograd, dtype))),
+        et.log_prob(torch.tensor(one, dtype=getattr(torch, dtype))),
+        dtype,
+        f"{name}.expand",
+    )
 
 
 def _scalar_family(name, lib, params):
@@ -284,26 +440,57 @@ def _scalar_family(name, lib, params):
         "Dirichlet": lambda: D.Dirichlet(a.exp()),
         "Binomial": lambda: D.Binomial(6, logits=b),
         "MultivariateNormal": lambda: D.MultivariateNormal(
-            a, scale_tril=(b.unsqueeze(-1) * b.unsqueeze(-2)).tril(-1)
-            + (b.exp() + 0.5).diag_embed()),
+            a,
+            scale_tril=(b.unsqueeze(-1) * b.unsqueeze(-2)).tril(-1) + (b.exp() + 0.5).diag_embed(),
+        ),
     }[name]()
 
 
 KL_PAIRS = [
-    ("Normal", "Normal"), ("Bernoulli", "Bernoulli"), ("BernoulliP", "Bernoulli"),
-    ("Categorical", "Categorical"), ("OneHotCategorical", "OneHotCategorical"),
-    ("Uniform", "Uniform"), ("Exponential", "Exponential"), ("Laplace", "Laplace"),
-    ("MultivariateNormal", "MultivariateNormal"), ("Independent", "Independent"),
-    ("Normal", "Laplace"), ("Uniform", "Normal"), ("Exponential", "Normal"),
-    ("Laplace", "Normal"), ("Uniform", "Exponential"), ("Normal", "Uniform"),
-    ("Normal", "Exponential"), ("Laplace", "Uniform"), ("Exponential", "Uniform"),
-    ("Gumbel", "Gumbel"), ("Cauchy", "Cauchy"), ("LogNormal", "LogNormal"), ("Gumbel", "Normal"),
-    ("Normal", "Gumbel"), ("Uniform", "Gumbel"), ("Exponential", "Gumbel"), ("Gumbel", "Uniform"),
-    ("Poisson", "Poisson"), ("Binomial", "Binomial"), ("Bernoulli", "Poisson"),
-    ("Poisson", "Bernoulli"), ("Gamma", "Gamma"), ("Beta", "Beta"), ("Dirichlet", "Dirichlet"),
-    ("Exponential", "Gamma"), ("Gamma", "Exponential"), ("Gamma", "Normal"), ("Gamma", "Uniform"),
-    ("Beta", "Exponential"), ("Beta", "Gamma"), ("Beta", "Normal"), ("Normal", "Gamma"),
-    ("Gumbel", "Gamma"), ("Normal", "Beta"),
+    ("Normal", "Normal"),
+    ("Bernoulli", "Bernoulli"),
+    ("BernoulliP", "Bernoulli"),
+    ("Categorical", "Categorical"),
+    ("OneHotCategorical", "OneHotCategorical"),
+    ("Uniform", "Uniform"),
+    ("Exponential", "Exponential"),
+    ("Laplace", "Laplace"),
+    ("MultivariateNormal", "MultivariateNormal"),
+    ("Independent", "Independent"),
+    ("Normal", "Laplace"),
+    ("Uniform", "Normal"),
+    ("Exponential", "Normal"),
+    ("Laplace", "Normal"),
+    ("Uniform", "Exponential"),
+    ("Normal", "Uniform"),
+    ("Normal", "Exponential"),
+    ("Laplace", "Uniform"),
+    ("Exponential", "Uniform"),
+    ("Gumbel", "Gumbel"),
+    ("Cauchy", "Cauchy"),
+    ("LogNormal", "LogNormal"),
+    ("Gumbel", "Normal"),
+    ("Normal", "Gumbel"),
+    ("Uniform", "Gumbel"),
+    ("Exponential", "Gumbel"),
+    ("Gumbel", "Uniform"),
+    ("Poisson", "Poisson"),
+    ("Binomial", "Binomial"),
+    ("Bernoulli", "Poisson"),
+    ("Poisson", "Bernoulli"),
+    ("Gamma", "Gamma"),
+    ("Beta", "Beta"),
+    ("Dirichlet", "Dirichlet"),
+    ("Exponential", "Gamma"),
+    ("Gamma", "Exponential"),
+    ("Gamma", "Normal"),
+    ("Gamma", "Uniform"),
+    ("Beta", "Exponential"),
+    ("Beta", "Gamma"),
+    ("Beta", "Normal"),
+    ("Normal", "Gamma"),
+    ("Gumbel", "Gamma"),
+    ("Normal", "Beta"),
 ]
 
 
@@ -331,8 +518,10 @@ def test_kl_divergence_matches_pytorch(p_name, q_name, dtype):
 def test_kl_divergence_unregistered_pair_and_register_kl():
     for lib in (retrograd, torch):
         D = lib.distributions
-        with pytest.raises(NotImplementedError, match="No KL\\(p \\|\\| q\\) is implemented for "
-                           "p type Exponential and q type Laplace"):
+        with pytest.raises(
+            NotImplementedError,
+            match="No KL\\(p \\|\\| q\\) is implemented for p type Exponential and q type Laplace",
+        ):
             D.kl_divergence(D.Exponential(1.0), D.Laplace(0.0, 1.0))
 
     class MyNormal(retrograd.distributions.Normal):
@@ -401,11 +590,26 @@ CONSTRAINT_VALUES = np.array([[-1.0, 0.0, 0.5], [1.0, 2.0, float("nan")]])
 
 
 def _constraints(C):
-    return [C.real, C.positive, C.nonnegative, C.unit_interval, C.boolean, C.simplex,
-            C.nonnegative_integer, C.positive_integer, C.real_vector, C.greater_than(0.5),
-            C.greater_than_eq(0.5), C.less_than(1.0), C.interval(-1.0, 1.0),
-            C.half_open_interval(-1.0, 1.0), C.integer_interval(0, 2), C.one_hot,
-            C.independent(C.positive, 1), C.multinomial(3)]
+    return [
+        C.real,
+        C.positive,
+        C.nonnegative,
+        C.unit_interval,
+        C.boolean,
+        C.simplex,
+        C.nonnegative_integer,
+        C.positive_integer,
+        C.real_vector,
+        C.greater_than(0.5),
+        C.greater_than_eq(0.5),
+        C.less_than(1.0),
+        C.interval(-1.0, 1.0),
+        C.half_open_interval(-1.0, 1.0),
+        C.integer_interval(0, 2),
+        C.one_hot,
+        C.independent(C.positive, 1),
+        C.multinomial(3),
+    ]
 
 
 def test_constraints_check_and_repr_match_pytorch():
@@ -414,16 +618,25 @@ def test_constraints_check_and_repr_match_pytorch():
     for a, b in zip(ours, theirs):
         assert repr(a) == repr(b)
         assert (a.event_dim, a.is_discrete) == (b.event_dim, b.is_discrete)
-        np.testing.assert_array_equal(a.check(retrograd.tensor(CONSTRAINT_VALUES)).numpy(),
-                                      b.check(torch.tensor(CONSTRAINT_VALUES)).numpy())
+        np.testing.assert_array_equal(
+            a.check(retrograd.tensor(CONSTRAINT_VALUES)).numpy(),
+            b.check(torch.tensor(CONSTRAINT_VALUES)).numpy(),
+        )
     spd = np.array([[[2.0, 0.5], [0.5, 1.0]], [[1.0, 2.0], [2.0, 1.0]], [[1.0, 0.0], [3.0, 1.0]]])
-    for name in ("lower_triangular", "lower_cholesky", "positive_definite",
-                 "positive_semidefinite", "symmetric", "square"):
+    for name in (
+        "lower_triangular",
+        "lower_cholesky",
+        "positive_definite",
+        "positive_semidefinite",
+        "symmetric",
+        "square",
+    ):
         a = getattr(retrograd.distributions.constraints, name)
         b = getattr(torch.distributions.constraints, name)
         assert repr(a) == repr(b) and a.event_dim == b.event_dim
-        np.testing.assert_array_equal(a.check(retrograd.tensor(spd)).numpy(),
-                                      b.check(torch.tensor(spd)).numpy())
+        np.testing.assert_array_equal(
+            a.check(retrograd.tensor(spd)).numpy(), b.check(torch.tensor(spd)).numpy()
+        )
     C = retrograd.distributions.constraints
     assert C.is_dependent(C.dependent) and not C.is_dependent(C.real)
     assert C.is_dependent(retrograd.distributions.Uniform.support)
@@ -431,20 +644,27 @@ def test_constraints_check_and_repr_match_pytorch():
 
 def test_distribution_reprs_and_enumerate_support_match_pytorch():
     def make(D, t):
-        return [D.Normal(0.0, 1.0), D.Normal(t([0.0, 1.0]), t([1.0, 2.0])),
-                D.Bernoulli(logits=t([0.3])), D.Categorical(probs=t([[0.2, 0.8], [0.5, 0.5]])),
-                D.Independent(D.Normal(t([0.0, 1.0]), t([1.0, 2.0])), 1),
-                D.MultivariateNormal(t([0.0, 1.0]), t(np.eye(2)))]
+        return [
+            D.Normal(0.0, 1.0),
+            D.Normal(t([0.0, 1.0]), t([1.0, 2.0])),
+            D.Bernoulli(logits=t([0.3])),
+            D.Categorical(probs=t([[0.2, 0.8], [0.5, 0.5]])),
+            D.Independent(D.Normal(t([0.0, 1.0]), t([1.0, 2.0])), 1),
+            D.MultivariateNormal(t([0.0, 1.0]), t(np.eye(2))),
+        ]
 
-    for a, b in zip(make(retrograd.distributions, retrograd.tensor),
-                    make(torch.distributions, torch.tensor)):
+    for a, b in zip(
+        make(retrograd.distributions, retrograd.tensor), make(torch.distributions, torch.tensor)
+    ):
         assert repr(a) == repr(b)
     for name in ("Bernoulli", "Categorical", "OneHotCategorical"):
         for expand in (True, False):
             ours = getattr(retrograd.distributions, name)(
-                probs=retrograd.tensor([[0.2, 0.8], [0.5, 0.5]])).enumerate_support(expand)
+                probs=retrograd.tensor([[0.2, 0.8], [0.5, 0.5]])
+            ).enumerate_support(expand)
             theirs = getattr(torch.distributions, name)(
-                probs=torch.tensor([[0.2, 0.8], [0.5, 0.5]])).enumerate_support(expand)
+                probs=torch.tensor([[0.2, 0.8], [0.5, 0.5]])
+            ).enumerate_support(expand)
             _same(ours, theirs, "float64", name)
 
 
@@ -452,10 +672,14 @@ def test_dirichlet_and_beta_rsample_draw_pytorchs_numbers_and_name_the_missing_g
     for name in ("Dirichlet", "Beta"):
         outs = []
         for lib in (retrograd, torch):
-            c = lib.tensor([[0.5, 2.0, 3.0], [1.0, 1.5, 0.3]], dtype=lib.float64,
-                           requires_grad=True)
-            d = lib.distributions.Dirichlet(c) if name == "Dirichlet" else \
-                lib.distributions.Beta(c[0], c[1])
+            c = lib.tensor(
+                [[0.5, 2.0, 3.0], [1.0, 1.5, 0.3]], dtype=lib.float64, requires_grad=True
+            )
+            d = (
+                lib.distributions.Dirichlet(c)
+                if name == "Dirichlet"
+                else lib.distributions.Beta(c[0], c[1])
+            )
             lib.manual_seed(3)
             outs.append(d.rsample((4,)))
         _same(outs[0], outs[1], "float64", name)

@@ -79,12 +79,18 @@ class CartPole:
         force = 10.0 if action == 1 else -10.0
         cos, sin = math.cos(theta), math.sin(theta)
         total_mass, pole_mass_length, length = 1.1, 0.05, 0.5
-        temp = (force + pole_mass_length * theta_dot ** 2 * sin) / total_mass
-        theta_acc = (9.8 * sin - cos * temp) / (length * (4.0 / 3.0 - 0.1 * cos ** 2 / total_mass))
+        temp = (force + pole_mass_length * theta_dot**2 * sin) / total_mass
+        theta_acc = (9.8 * sin - cos * temp) / (length * (4.0 / 3.0 - 0.1 * cos**2 / total_mass))
         x_acc = temp - pole_mass_length * theta_acc * cos / total_mass
         tau = 0.02
-        self.state = np.array([x + tau * x_dot, x_dot + tau * x_acc, theta + tau * theta_dot,
-                               theta_dot + tau * theta_acc])
+        self.state = np.array(
+            [
+                x + tau * x_dot,
+                x_dot + tau * x_acc,
+                theta + tau * theta_dot,
+                theta_dot + tau * theta_acc,
+            ]
+        )
         done = abs(self.state[0]) > 2.4 or abs(self.state[2]) > 12 * 2 * math.pi / 360
         return self.state.astype(np.float32), 1.0, done
 

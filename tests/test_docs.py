@@ -14,9 +14,13 @@ if os.environ.get("RETROGRAD_TEST_LIGHT"):
 
 
 def test_docs_build_strict(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
-                          str(tmp_path / "site")], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    out = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     api = (tmp_path / "site" / "api" / "autograd" / "index.html").read_text()
     assert "backward" in api and "no_grad" in api  # the docstrings reached the API page

@@ -6,8 +6,22 @@ import pytest
 
 import retrograd as torch
 
-NAMES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
-         "complex64", "complex128", "uint16", "uint32", "uint64"]
+NAMES = [
+    "bool",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "float16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+    "uint16",
+    "uint32",
+    "uint64",
+]
 
 
 def _outcome(fn, *args):
@@ -34,7 +48,9 @@ def test_dtype_objects():
 
 def test_default_dtype():
     assert torch.get_default_dtype() is torch.float32
-    with pytest.raises(TypeError, match="^only floating-point types are supported as the default type$"):
+    with pytest.raises(
+        TypeError, match="^only floating-point types are supported as the default type$"
+    ):
         torch.set_default_dtype(torch.int64)
     torch.set_default_dtype(torch.float64)
     try:
@@ -46,19 +62,30 @@ def test_default_dtype():
         torch.set_default_dtype(torch.float32)
 
 
-@pytest.mark.parametrize("a,b,expected", [
-    ("int32", "float16", "float16"), ("uint8", "int8", "int16"), ("bool", "int8", "int8"),
-    ("int64", "float32", "float32"), ("float64", "complex64", "complex128"),
-    ("float16", "float32", "float32"), ("uint8", "bool", "uint8"), ("int16", "uint8", "int16"),
-])
+@pytest.mark.parametrize(
+    "a,b,expected",
+    [
+        ("int32", "float16", "float16"),
+        ("uint8", "int8", "int16"),
+        ("bool", "int8", "int8"),
+        ("int64", "float32", "float32"),
+        ("float64", "complex64", "complex128"),
+        ("float16", "float32", "float32"),
+        ("uint8", "bool", "uint8"),
+        ("int16", "uint8", "int16"),
+    ],
+)
 def test_promote_types_examples(a, b, expected):
     assert torch.promote_types(getattr(torch, a), getattr(torch, b)) is getattr(torch, expected)
     assert torch.promote_types(getattr(torch, b), getattr(torch, a)) is getattr(torch, expected)
 
 
 def test_wide_unsigned_types_do_not_promote():
-    with pytest.raises(RuntimeError, match="^Promotion for uint16, uint32, uint64 types is not "
-                                           "supported, attempted to promote UInt16 and Char$"):
+    with pytest.raises(
+        RuntimeError,
+        match="^Promotion for uint16, uint32, uint64 types is not "
+        "supported, attempted to promote UInt16 and Char$",
+    ):
         torch.promote_types(torch.uint16, torch.int8)
     assert torch.promote_types(torch.uint64, torch.float16) is torch.float16
 
@@ -81,8 +108,11 @@ def _participant(m, kind, name):
     return m.ones(() if kind == "zero-dim" else (2,), dtype=getattr(m, name))
 
 
-KIND_PAIRS = [k for k in itertools.product(["dim", "zero-dim", "scalar"], repeat=2)
-              if k != ("scalar", "scalar")]  # result_type needs a tensor
+KIND_PAIRS = [
+    k
+    for k in itertools.product(["dim", "zero-dim", "scalar"], repeat=2)
+    if k != ("scalar", "scalar")
+]  # result_type needs a tensor
 
 
 @pytest.mark.parametrize("kinds", KIND_PAIRS, ids=str)
@@ -92,25 +122,33 @@ def test_result_type_matches_pytorch(torch_ref, kinds):
     for a, b in itertools.product(names, names):
         if (ka == "scalar" and a not in SCALARS) or (kb == "scalar" and b not in SCALARS):
             continue
-        theirs = _outcome(torch_ref.result_type, _participant(torch_ref, ka, a),
-                          _participant(torch_ref, kb, b))
+        theirs = _outcome(
+            torch_ref.result_type, _participant(torch_ref, ka, a), _participant(torch_ref, kb, b)
+        )
         if "complex32" in theirs:
             continue
         ours = _outcome(torch.result_type, _participant(torch, ka, a), _participant(torch, kb, b))
         assert ours == theirs, (ka, a, kb, b)
 
 
-@pytest.mark.parametrize("a,b,expected", [
-    (torch.ones(2, dtype=torch.int32), 2.5, torch.float32),
-    (torch.ones(2, dtype=torch.int32), torch.tensor(2.5, dtype=torch.float64), torch.float64),
-    (torch.ones(2, dtype=torch.bool), torch.tensor(2, dtype=torch.int8), torch.int8),
-    (torch.ones(2, dtype=torch.float16), torch.tensor(1.0, dtype=torch.float64), torch.float16),
-    (torch.tensor(1, dtype=torch.int8), torch.ones(2, dtype=torch.uint8), torch.uint8),
-    (torch.ones(2, dtype=torch.float32), torch.tensor(1j, dtype=torch.complex128), torch.complex64),
-    (torch.ones(2, dtype=torch.int64), True, torch.int64),
-    (torch.ones(2, dtype=torch.bool), 3, torch.int64),
-    (torch.tensor(1, dtype=torch.int32), 2, torch.int32),
-])
+@pytest.mark.parametrize(
+    "a,b,expected",
+    [
+        (torch.ones(2, dtype=torch.int32), 2.5, torch.float32),
+        (torch.ones(2, dtype=torch.int32), torch.tensor(2.5, dtype=torch.float64), torch.float64),
+        (torch.ones(2, dtype=torch.bool), torch.tensor(2, dtype=torch.int8), torch.int8),
+        (torch.ones(2, dtype=torch.float16), torch.tensor(1.0, dtype=torch.float64), torch.float16),
+        (torch.tensor(1, dtype=torch.int8), torch.ones(2, dtype=torch.uint8), torch.uint8),
+        (
+            torch.ones(2, dtype=torch.float32),
+            torch.tensor(1j, dtype=torch.complex128),
+            torch.complex64,
+        ),
+        (torch.ones(2, dtype=torch.int64), True, torch.int64),
+        (torch.ones(2, dtype=torch.bool), 3, torch.int64),
+        (torch.tensor(1, dtype=torch.int32), 2, torch.int32),
+    ],
+)
 def test_result_type_priorities(a, b, expected):
     """Tensors with dimensions outrank 0-dim tensors, which outrank Python numbers: a lower one only
     counts when it is of a higher category (bool < integer < float < complex)."""

@@ -13,18 +13,21 @@ import pytest
 import retrograd as torch
 from retrograd.autograd import gradcheck, gradgradcheck
 
-FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after "
-         "they have already been freed). Saved intermediate values of the graph are freed when you "
-         "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
-         "through the graph a second time or if you need to access saved tensors after calling "
-         "backward.")
+FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward."
+)
 
 NONLEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad field to "
     "be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access "
     "the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
-    "github.com/pytorch/pytorch/pull/30531 for more information.")
+    "github.com/pytorch/pytorch/pull/30531 for more information."
+)
 
 
 def _raises(exc, message, fn, *args, **kwargs):
@@ -42,6 +45,7 @@ def _raises_freed(fn, *args):
 
 
 # --- accumulation and .grad -----------------------------------------------------------------------
+
 
 def test_backward_accumulates_into_leaf_grad():
     x = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -87,43 +91,87 @@ def test_backward_into_an_existing_grad_reuses_it():
 
 # --- roots and their gradients --------------------------------------------------------------------
 
+
 def test_implicit_gradient_only_for_scalar_outputs():
     x = torch.ones(2, requires_grad=True)
-    _raises(RuntimeError, "grad can be implicitly created only for scalar outputs", (x * 2).backward)
-    _raises(RuntimeError, "grad can be implicitly created only for scalar outputs",
-            torch.autograd.grad, x * 2, x)
+    _raises(
+        RuntimeError, "grad can be implicitly created only for scalar outputs", (x * 2).backward
+    )
+    _raises(
+        RuntimeError,
+        "grad can be implicitly created only for scalar outputs",
+        torch.autograd.grad,
+        x * 2,
+        x,
+    )
     (x * 2).backward(torch.tensor([1.0, 10.0]))
     assert x.grad.tolist() == [2.0, 20.0]
 
 
 def test_root_that_does_not_require_grad():
     x = torch.ones(2, requires_grad=True)
-    _raises(RuntimeError, "element 0 of tensors does not require grad and does not have a grad_fn",
-            torch.ones(2).sum().backward)
-    _raises(RuntimeError, "element 1 of tensors does not require grad and does not have a grad_fn",
-            torch.autograd.backward, [(x * 2).sum(), torch.ones(())])
-    _raises(RuntimeError, "element 0 of tensors does not require grad and does not have a grad_fn",
-            x.sum().long().backward)
+    _raises(
+        RuntimeError,
+        "element 0 of tensors does not require grad and does not have a grad_fn",
+        torch.ones(2).sum().backward,
+    )
+    _raises(
+        RuntimeError,
+        "element 1 of tensors does not require grad and does not have a grad_fn",
+        torch.autograd.backward,
+        [(x * 2).sum(), torch.ones(())],
+    )
+    _raises(
+        RuntimeError,
+        "element 0 of tensors does not require grad and does not have a grad_fn",
+        x.sum().long().backward,
+    )
 
 
 def test_gradient_shape_mismatch():
     x = torch.ones(2, requires_grad=True)
-    _raises(RuntimeError, "Mismatch in shape: grad_output[0] has a shape of torch.Size([3]) and "
-            "output[0] has a shape of torch.Size([2]).", (x * 2).backward, torch.ones(3))
-    _raises(RuntimeError, "Mismatch in shape: grad_output[0] has a shape of torch.Size([2, 1]) and "
-            "output[0] has a shape of torch.Size([2]).", torch.autograd.grad, x * 2, x,
-            torch.ones(2, 1))
+    _raises(
+        RuntimeError,
+        "Mismatch in shape: grad_output[0] has a shape of torch.Size([3]) and "
+        "output[0] has a shape of torch.Size([2]).",
+        (x * 2).backward,
+        torch.ones(3),
+    )
+    _raises(
+        RuntimeError,
+        "Mismatch in shape: grad_output[0] has a shape of torch.Size([2, 1]) and "
+        "output[0] has a shape of torch.Size([2]).",
+        torch.autograd.grad,
+        x * 2,
+        x,
+        torch.ones(2, 1),
+    )
 
 
 def test_gradient_argument_types_and_counts():
     x = torch.ones(2, requires_grad=True)
-    _raises(TypeError, "gradients can be either Tensors or None, but got float",
-            torch.autograd.backward, [x * 2], [1.0])
+    _raises(
+        TypeError,
+        "gradients can be either Tensors or None, but got float",
+        torch.autograd.backward,
+        [x * 2],
+        [1.0],
+    )
     # PyTorch checks each (output, gradient) pair before it counts them
-    _raises(RuntimeError, "grad can be implicitly created only for scalar outputs",
-            torch.autograd.backward, [x * 2, x * 3], [None])
-    _raises(RuntimeError, "got 2 tensors and 1 gradients",
-            torch.autograd.backward, [(x * 2).sum(), (x * 3).sum()], [None])
+    _raises(
+        RuntimeError,
+        "grad can be implicitly created only for scalar outputs",
+        torch.autograd.backward,
+        [x * 2, x * 3],
+        [None],
+    )
+    _raises(
+        RuntimeError,
+        "got 2 tensors and 1 gradients",
+        torch.autograd.backward,
+        [(x * 2).sum(), (x * 3).sum()],
+        [None],
+    )
     torch.autograd.backward([(x * 2).sum()], [None, torch.ones(5)])  # the extra one is unused
     assert x.grad.tolist() == [2.0, 2.0]
 
@@ -135,6 +183,7 @@ def test_gradient_of_another_dtype_is_cast_to_the_output_dtype():
 
 
 # --- inputs= -------------------------------------------------------------------------------------
+
 
 def test_backward_inputs_accumulates_only_into_named_leaves():
     x = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -155,10 +204,18 @@ def test_backward_inputs_fills_a_non_leaf_and_nothing_below_it():
 
 def test_backward_inputs_errors():
     x = torch.ones(2, requires_grad=True)
-    _raises(RuntimeError, "`inputs` argument to `backward()` cannot be empty.",
-            (x * 2).sum().backward, inputs=[])
-    _raises(RuntimeError, "can't retain_grad on Tensor that has requires_grad=False",
-            (x * 2).sum().backward, inputs=[torch.ones(2)])
+    _raises(
+        RuntimeError,
+        "`inputs` argument to `backward()` cannot be empty.",
+        (x * 2).sum().backward,
+        inputs=[],
+    )
+    _raises(
+        RuntimeError,
+        "can't retain_grad on Tensor that has requires_grad=False",
+        (x * 2).sum().backward,
+        inputs=[torch.ones(2)],
+    )
 
 
 def test_backward_inputs_unused_leaf_gets_no_grad():
@@ -169,6 +226,7 @@ def test_backward_inputs_unused_leaf_gets_no_grad():
 
 
 # --- autograd.grad -------------------------------------------------------------------------------
+
 
 def test_grad_returns_without_accumulating():
     x = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -186,33 +244,56 @@ def test_grad_with_respect_to_a_non_leaf():
 def test_grad_allow_unused_and_materialize_grads():
     x = torch.ones(2, requires_grad=True)
     w = torch.ones(2, requires_grad=True)
-    _raises(RuntimeError, "The differentiated Tensor at index 1 appears to not have been used in the "
-            "graph. Set allow_unused=True if this is the desired behavior.",
-            torch.autograd.grad, (x * 2).sum(), [x, w])
+    _raises(
+        RuntimeError,
+        "The differentiated Tensor at index 1 appears to not have been used in the "
+        "graph. Set allow_unused=True if this is the desired behavior.",
+        torch.autograd.grad,
+        (x * 2).sum(),
+        [x, w],
+    )
     gx, gw = torch.autograd.grad((x * 2).sum(), [x, w], allow_unused=True)
     assert gx.tolist() == [2.0, 2.0] and gw is None
     gx, gw = torch.autograd.grad((x * 2).sum(), [x, w], materialize_grads=True)
     assert gw.tolist() == [0.0, 0.0] and gw.shape == w.shape
-    _raises(ValueError, "Expected allow_unused to be True or not passed when materialize_grads=True, "
-            "but got: allow_unused=False.", torch.autograd.grad, (x * 2).sum(), [x, w],
-            allow_unused=False, materialize_grads=True)
+    _raises(
+        ValueError,
+        "Expected allow_unused to be True or not passed when materialize_grads=True, "
+        "but got: allow_unused=False.",
+        torch.autograd.grad,
+        (x * 2).sum(),
+        [x, w],
+        allow_unused=False,
+        materialize_grads=True,
+    )
 
 
 def test_grad_input_errors():
     x = torch.ones(2, requires_grad=True)
-    _raises(RuntimeError, "One of the differentiated Tensors does not require grad",
-            torch.autograd.grad, (x * 2).sum(), [x, torch.ones(2)])
-    _raises(RuntimeError, "`inputs` argument to `grad()` cannot be empty.",
-            torch.autograd.grad, (x * 2).sum(), [])
+    _raises(
+        RuntimeError,
+        "One of the differentiated Tensors does not require grad",
+        torch.autograd.grad,
+        (x * 2).sum(),
+        [x, torch.ones(2)],
+    )
+    _raises(
+        RuntimeError,
+        "`inputs` argument to `grad()` cannot be empty.",
+        torch.autograd.grad,
+        (x * 2).sum(),
+        [],
+    )
     with pytest.warns(FutureWarning, match="^only_inputs argument is deprecated"):
         torch.autograd.grad((x * 2).sum(), x, only_inputs=False)
 
 
 # --- higher order --------------------------------------------------------------------------------
 
+
 def test_second_and_third_derivatives_of_cube():
     x = torch.tensor(2.0, requires_grad=True)
-    y = x ** 3
+    y = x**3
     (g1,) = torch.autograd.grad(y, x, create_graph=True)
     (g2,) = torch.autograd.grad(g1, x, create_graph=True)
     (g3,) = torch.autograd.grad(g2, x)
@@ -223,9 +304,11 @@ def test_second_and_third_derivatives_of_cube():
 def test_backward_create_graph_then_grad_of_grad(monkeypatch):
     monkeypatch.setattr(torch.autograd, "_warned_create_graph", False)  # PyTorch warns once
     x = torch.tensor(3.0, requires_grad=True)
-    with pytest.warns(UserWarning, match="^Using backward\\(\\) with create_graph=True will create a "
-                                         "reference cycle"):
-        (x ** 3).backward(create_graph=True)
+    with pytest.warns(
+        UserWarning,
+        match="^Using backward\\(\\) with create_graph=True will create a reference cycle",
+    ):
+        (x**3).backward(create_graph=True)
     g = x.grad
     assert g.item() == 27.0 and g.requires_grad
     (gg,) = torch.autograd.grad(g, x)
@@ -255,6 +338,7 @@ def test_retain_graph_defaults_to_create_graph():
 
 
 # --- freeing -------------------------------------------------------------------------------------
+
 
 def test_saved_tensors_are_released_after_backward():
     x = torch.tensor(2.0, requires_grad=True)
@@ -329,12 +413,15 @@ def test_a_chain_of_100000_ops_backpropagates_without_recursion():
 
 # --- API shape -----------------------------------------------------------------------------------
 
+
 def test_backward_signatures():
     assert str(inspect.signature(torch.autograd.backward)) == (
         "(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, "
-        "inputs=None)")
+        "inputs=None)"
+    )
     assert str(inspect.signature(torch.Tensor.backward)) == (
-        "(self, gradient=None, retain_graph=None, create_graph=False, inputs=None)")
+        "(self, gradient=None, retain_graph=None, create_graph=False, inputs=None)"
+    )
 
 
 def test_grad_variables_is_a_deprecated_alias():
@@ -344,9 +431,15 @@ def test_grad_variables_is_a_deprecated_alias():
     assert str(record[0].message) == "`grad_variables` is deprecated. Use `grad_tensors` instead."
     assert x.grad.tolist() == [2.0, 2.0]
     with pytest.warns(FutureWarning):
-        _raises(RuntimeError, "`grad_tensors` and `grad_variables` (deprecated) arguments both "
-                "passed to `backward()`. Please only use `grad_tensors`.", torch.autograd.backward,
-                (x * 2).sum(), torch.tensor(1.0), grad_variables=torch.tensor(1.0))
+        _raises(
+            RuntimeError,
+            "`grad_tensors` and `grad_variables` (deprecated) arguments both "
+            "passed to `backward()`. Please only use `grad_tensors`.",
+            torch.autograd.backward,
+            (x * 2).sum(),
+            torch.tensor(1.0),
+            grad_variables=torch.tensor(1.0),
+        )
 
 
 def test_next_functions_and_accumulate_grad():

@@ -36,8 +36,9 @@ def test_callbacks_run_at_the_end_of_the_pass_as_in_pytorch():
 
 
 def test_queue_callback_outside_a_backward_pass_is_an_error():
-    with pytest.raises(RuntimeError, match="^Final callbacks can only be installed during backward "
-                                           "pass.$"):
+    with pytest.raises(
+        RuntimeError, match="^Final callbacks can only be installed during backward pass.$"
+    ):
         queue_callback(lambda: None)
 
 

@@ -4,9 +4,9 @@ import gc
 import weakref
 
 import pytest
+from conftest import doubling
 
 import retrograd
-from conftest import doubling
 from retrograd.autograd.anomaly import node_site, site_line
 
 
@@ -14,8 +14,10 @@ def _lines(*needles):
     """The line numbers of this file holding each needle (so tests survive edits above them)."""
     with open(__file__) as f:
         text = f.read().splitlines()
-    return [next(i + 1 for i, line in enumerate(text) if n in line and "_lines(" not in line)
-            for n in needles]
+    return [
+        next(i + 1 for i, line in enumerate(text) if n in line and "_lines(" not in line)
+        for n in needles
+    ]
 
 
 def _second_backward_message(T):
@@ -31,7 +33,7 @@ def test_second_backward_names_node_forward_call_and_the_freeing_backward(torch_
     theirs = _second_backward_message(torch_ref)
     ours = _second_backward_message(retrograd)
     assert ours.startswith(theirs)
-    extra = ours[len(theirs):]
+    extra = ours[len(theirs) :]
     fwd, bwd = _lines("# FORWARD-LINE", "# FIRST-BACKWARD")
     assert "ExpBackward0" in extra
     assert f"test_error_locations.py:{fwd} (`y = (w * w).exp()" in extra
@@ -44,7 +46,9 @@ def test_reading_a_freed_saved_tensor_points_home():
     x = retrograd.tensor([1.0, 2.0], requires_grad=True)
     y = x.exp()
     y.sum().backward()
-    with pytest.raises(RuntimeError, match="^Trying to backward through the graph a second time") as e:
+    with pytest.raises(
+        RuntimeError, match="^Trying to backward through the graph a second time"
+    ) as e:
         _ = y.grad_fn._saved_result
     assert "y.sum().backward()" in str(e.value)
 
@@ -100,13 +104,16 @@ def _changed_by(error_text):
     return error_text.split("was changed by the in-place op at ")[1]
 
 
-@pytest.mark.parametrize("make", [
-    lambda p: retrograd.optim.SGD([p], lr=0.1, momentum=0.9),
-    lambda p: retrograd.optim.Adam([p]),
-    lambda p: retrograd.optim.AdamW([p]),
-    lambda p: retrograd.optim.Adagrad([p]),
-    lambda p: retrograd.optim.RMSprop([p]),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda p: retrograd.optim.SGD([p], lr=0.1, momentum=0.9),
+        lambda p: retrograd.optim.Adam([p]),
+        lambda p: retrograd.optim.AdamW([p]),
+        lambda p: retrograd.optim.Adagrad([p]),
+        lambda p: retrograd.optim.RMSprop([p]),
+    ],
+)
 def test_optimizer_step_is_named_as_the_write_not_an_older_one(make):
     w = retrograd.tensor([1.0, 2.0], requires_grad=True)
     with retrograd.no_grad():
@@ -164,10 +171,15 @@ def test_mark_dirty_names_the_apply_call():
 
 
 _VIEWS = {
-    "t": lambda a: a.t(), "slice": lambda a: a[0:1], "select": lambda a: a[0],
-    "unsqueeze": lambda a: a.unsqueeze(0), "view": lambda a: a.view(6),
-    "expand": lambda a: a[0:1].expand(3, 3), "diagonal": lambda a: a.diagonal(),
-    "permute": lambda a: a.permute(1, 0), "unbind": lambda a: a.unbind(0)[1],
+    "t": lambda a: a.t(),
+    "slice": lambda a: a[0:1],
+    "select": lambda a: a[0],
+    "unsqueeze": lambda a: a.unsqueeze(0),
+    "view": lambda a: a.view(6),
+    "expand": lambda a: a[0:1].expand(3, 3),
+    "diagonal": lambda a: a.diagonal(),
+    "permute": lambda a: a.permute(1, 0),
+    "unbind": lambda a: a.unbind(0)[1],
     "split": lambda a: a.split(1)[0],
 }
 
@@ -194,7 +206,7 @@ def test_saved_view_of_a_changed_base_is_described_as_pytorch_does(torch_ref, na
     theirs = _saved_view_message(torch_ref, _VIEWS[name], base_kind)
     ours = _saved_view_message(retrograd, _VIEWS[name], base_kind)
     assert ours.startswith(theirs)
-    assert "MulBackward0" in ours[len(theirs):] and "# WRITES-BASE" in ours[len(theirs):]
+    assert "MulBackward0" in ours[len(theirs) :] and "# WRITES-BASE" in ours[len(theirs) :]
 
 
 def test_diagonal_is_a_view(torch_ref):
@@ -225,13 +237,14 @@ def _linear_weight_changed(T, input_shape, frozen, bias):
 @pytest.mark.parametrize("input_shape", [(3,), (4, 3), (5, 4, 3)])
 @pytest.mark.parametrize("frozen", [False, True])
 @pytest.mark.parametrize("bias", [False, True])
-def test_linear_weight_changed_is_described_as_pytorch_saves_it(torch_ref, input_shape, frozen,
-                                                                bias):
+def test_linear_weight_changed_is_described_as_pytorch_saves_it(
+    torch_ref, input_shape, frozen, bias
+):
     """PyTorch's linear saves weight.t() (shape [3, 2]): the fused node describes it the same."""
     theirs = _linear_weight_changed(torch_ref, input_shape, frozen, bias)
     ours = _linear_weight_changed(retrograd, input_shape, frozen, bias)
     assert ours.startswith(theirs)
-    assert "# CHANGES-WEIGHT" in ours[len(theirs):]
+    assert "# CHANGES-WEIGHT" in ours[len(theirs) :]
 
 
 def _custom_backward_error(T, returned):
@@ -251,15 +264,16 @@ def _custom_backward_error(T, returned):
     return type(info.value), str(info.value)
 
 
-@pytest.mark.parametrize("returned", [lambda T, g: (g, g), lambda T, g: T.ones(5),
-                                      lambda T, g: 3])
+@pytest.mark.parametrize("returned", [lambda T, g: (g, g), lambda T, g: T.ones(5), lambda T, g: 3])
 def test_custom_function_backward_errors_name_the_apply_call(torch_ref, returned):
-    (theirs_type, theirs), (ours_type, ours) = (_custom_backward_error(torch_ref, returned),
-                                                _custom_backward_error(retrograd, returned))
+    (theirs_type, theirs), (ours_type, ours) = (
+        _custom_backward_error(torch_ref, returned),
+        _custom_backward_error(retrograd, returned),
+    )
     assert ours_type is RuntimeError and theirs_type is RuntimeError
     assert ours.startswith(theirs)
     (line,) = _lines("# BAD-APPLY")
-    assert f"BadBackward, made by the forward call at {__file__}:{line}" in ours[len(theirs):]
+    assert f"BadBackward, made by the forward call at {__file__}:{line}" in ours[len(theirs) :]
 
 
 def _node_hook_error(T, kind, returned):
@@ -275,16 +289,26 @@ def _node_hook_error(T, kind, returned):
 
 
 @pytest.mark.parametrize("kind", ["pre", "post"])
-@pytest.mark.parametrize("returned", [lambda T: (T.ones(4),), lambda T: (T.ones(3), T.ones(3)),
-                                      lambda T: (T.ones(3).double(),), lambda T: [T.ones(3)],
-                                      lambda T: T.ones(3)])
+@pytest.mark.parametrize(
+    "returned",
+    [
+        lambda T: (T.ones(4),),
+        lambda T: (T.ones(3), T.ones(3)),
+        lambda T: (T.ones(3).double(),),
+        lambda T: [T.ones(3)],
+        lambda T: T.ones(3),
+    ],
+)
 def test_node_hook_results_are_checked_as_in_pytorch(torch_ref, kind, returned):
-    ours, theirs = _node_hook_error(retrograd, kind, returned), _node_hook_error(torch_ref, kind,
-                                                                                 returned)
+    ours, theirs = (
+        _node_hook_error(retrograd, kind, returned),
+        _node_hook_error(torch_ref, kind, returned),
+    )
     assert ours[0] == theirs[0] and ours[1].startswith(theirs[1])
     if theirs[0] == "RuntimeError":  # then ours: the node, made by the user's line
-        assert ours[1][len(theirs[1]):].startswith(" (The hook is on a gradient of ExpBackward0, "
-                                                  f"made by the forward call at {__file__}:")
+        assert ours[1][len(theirs[1]) :].startswith(
+            f" (The hook is on a gradient of ExpBackward0, made by the forward call at {__file__}:"
+        )
 
 
 def test_writes_into_grad_name_zero_grad_and_the_accumulating_backward():
@@ -321,9 +345,11 @@ def test_tensor_hook_error_names_the_node_and_a_leaf_hook_error_is_pytorchs(torc
     assert run(retrograd, True) == run(torch_ref, True)
     theirs, ours = run(torch_ref, False), run(retrograd, False)
     (line,) = _lines("# HOOKED-NODE")
-    assert ours == theirs + (f" (The hook is on a gradient of ExpBackward0, made by the forward "
-                             f"call at {__file__}:{line} (`t = x if leaf else x.exp()  # "
-                             "HOOKED-NODE`).)")
+    assert ours == theirs + (
+        f" (The hook is on a gradient of ExpBackward0, made by the forward "
+        f"call at {__file__}:{line} (`t = x if leaf else x.exp()  # "
+        "HOOKED-NODE`).)"
+    )
 
 
 def test_second_backward_through_a_reduction_names_its_output_shape_and_dtype():
@@ -333,17 +359,23 @@ def test_second_backward_through_a_reduction_names_its_output_shape_and_dtype():
     with pytest.raises(RuntimeError) as info:
         y.backward(retrograd.ones(3, dtype=retrograd.float64))
     assert "The saved values of ProdBackward1," in str(info.value)  # the first node to run
-    assert str(info.value).endswith("ProdBackward1's output has shape [3] and dtype "
-                                    "torch.float64.")
+    assert str(info.value).endswith("ProdBackward1's output has shape [3] and dtype torch.float64.")
 
 
-@pytest.mark.parametrize("make", [
-    lambda T, x: x.sum(0), lambda T, x: x.pow(T.ones(3)), lambda T, x: x.clamp(0, 0.5),
-    lambda T, x: x.mean(0), lambda T, x: x * 2,
-    lambda T, x: doubling(T).apply(x),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda T, x: x.sum(0),
+        lambda T, x: x.pow(T.ones(3)),
+        lambda T, x: x.clamp(0, 0.5),
+        lambda T, x: x.mean(0),
+        lambda T, x: x * 2,
+        lambda T, x: doubling(T).apply(x),
+    ],
+)
 def test_producer_is_named_as_pytorch_names_it(torch_ref, make):
     """XBackward0 -> X, XBackward1 -> X1 (Sum1, Pow1, Clamp1), a custom XBackward -> X."""
+
     def message(T):
         x = T.ones(2, 3, requires_grad=True)
         a = make(T, x)
@@ -356,5 +388,3 @@ def test_producer_is_named_as_pytorch_names_it(torch_ref, make):
 
     theirs = message(torch_ref)
     assert message(retrograd).startswith(theirs)
-
-

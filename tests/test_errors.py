@@ -5,45 +5,99 @@ import pytest
 import retrograd as torch  # noqa: F401 - the expressions below are evaluated with it
 
 CASES = [
-    ("torch.ones(2, 3) + torch.ones(3, 2)", RuntimeError,
-     "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1"),
-    ("torch.ones(2, 3) * torch.ones(4)", RuntimeError,
-     "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"),
-    ("torch.ones(2, 3) / torch.ones(3, 3)", RuntimeError,
-     "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0"),
-    ("torch.ones(2, 3, 4) + torch.ones(5, 4)", RuntimeError,
-     "The size of tensor a (3) must match the size of tensor b (5) at non-singleton dimension 1"),
-    ("torch.ones(2, 3) @ torch.ones(2, 3)", RuntimeError,
-     "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"),
-    ("torch.mm(torch.ones(2, 3), torch.ones(2, 3))", RuntimeError,
-     "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"),
-    ("torch.ones(3) @ torch.ones(2)", RuntimeError,
-     ("inconsistent tensor size, expected tensor [3] and src [2] to have the same number of "
-      "elements, but got 3 and 2 elements respectively")),
-    ("torch.matmul(torch.ones(2, 3), torch.ones(4))", RuntimeError,
-     "size mismatch, got input (2), mat (2x3), vec (4)"),
-    ("torch.matmul(torch.ones(4), torch.ones(2, 3))", RuntimeError,
-     "mat1 and mat2 shapes cannot be multiplied (1x4 and 2x3)"),
-    ("torch.tensor(1.) @ torch.ones(2)", RuntimeError,
-     "both arguments to matmul need to be at least 1D, but they are 0D and 1D"),
-    ("torch.ones(2, 3, 4) @ torch.ones(3, 4, 5)", RuntimeError,
-     "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0"),
-    ("torch.ones(2, 3, 4) @ torch.ones(5, 6)", RuntimeError,
-     "mat1 and mat2 shapes cannot be multiplied (6x4 and 5x6)"),
-    ("torch.tensor([1., 2.]).item()", RuntimeError,
-     "a Tensor with 2 elements cannot be converted to Scalar"),
-    ("(torch.ones(2, requires_grad=True) * 2).requires_grad_(False)", RuntimeError,
-     ("you can only change requires_grad flags of leaf variables. If you want to use a computed "
-      "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")),
-    ("torch.tensor([1, 2], requires_grad=True)", RuntimeError,
-     "Only Tensors of floating point and complex dtype can require gradients"),
-    ("torch.ones(2, dtype=torch.int64, requires_grad=True)", RuntimeError,
-     "Only Tensors of floating point and complex dtype can require gradients"),
-    ("torch.ones(2, 3).sum(dim=2)", IndexError,
-     "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
+    (
+        "torch.ones(2, 3) + torch.ones(3, 2)",
+        RuntimeError,
+        "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1",
+    ),
+    (
+        "torch.ones(2, 3) * torch.ones(4)",
+        RuntimeError,
+        "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1",
+    ),
+    (
+        "torch.ones(2, 3) / torch.ones(3, 3)",
+        RuntimeError,
+        "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0",
+    ),
+    (
+        "torch.ones(2, 3, 4) + torch.ones(5, 4)",
+        RuntimeError,
+        "The size of tensor a (3) must match the size of tensor b (5) at non-singleton dimension 1",
+    ),
+    (
+        "torch.ones(2, 3) @ torch.ones(2, 3)",
+        RuntimeError,
+        "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)",
+    ),
+    (
+        "torch.mm(torch.ones(2, 3), torch.ones(2, 3))",
+        RuntimeError,
+        "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)",
+    ),
+    (
+        "torch.ones(3) @ torch.ones(2)",
+        RuntimeError,
+        (
+            "inconsistent tensor size, expected tensor [3] and src [2] to have the same number of "
+            "elements, but got 3 and 2 elements respectively"
+        ),
+    ),
+    (
+        "torch.matmul(torch.ones(2, 3), torch.ones(4))",
+        RuntimeError,
+        "size mismatch, got input (2), mat (2x3), vec (4)",
+    ),
+    (
+        "torch.matmul(torch.ones(4), torch.ones(2, 3))",
+        RuntimeError,
+        "mat1 and mat2 shapes cannot be multiplied (1x4 and 2x3)",
+    ),
+    (
+        "torch.tensor(1.) @ torch.ones(2)",
+        RuntimeError,
+        "both arguments to matmul need to be at least 1D, but they are 0D and 1D",
+    ),
+    (
+        "torch.ones(2, 3, 4) @ torch.ones(3, 4, 5)",
+        RuntimeError,
+        "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0",
+    ),
+    (
+        "torch.ones(2, 3, 4) @ torch.ones(5, 6)",
+        RuntimeError,
+        "mat1 and mat2 shapes cannot be multiplied (6x4 and 5x6)",
+    ),
+    (
+        "torch.tensor([1., 2.]).item()",
+        RuntimeError,
+        "a Tensor with 2 elements cannot be converted to Scalar",
+    ),
+    (
+        "(torch.ones(2, requires_grad=True) * 2).requires_grad_(False)",
+        RuntimeError,
+        (
+            "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+            "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+        ),
+    ),
+    (
+        "torch.tensor([1, 2], requires_grad=True)",
+        RuntimeError,
+        "Only Tensors of floating point and complex dtype can require gradients",
+    ),
+    (
+        "torch.ones(2, dtype=torch.int64, requires_grad=True)",
+        RuntimeError,
+        "Only Tensors of floating point and complex dtype can require gradients",
+    ),
+    (
+        "torch.ones(2, 3).sum(dim=2)",
+        IndexError,
+        "Dimension out of range (expected to be in range of [-2, 1], but got 2)",
+    ),
     ("torch.ones(2, 3).view(4)", RuntimeError, "shape '[4]' is invalid for input of size 6"),
 ]
-
 
 
 def _check(expr, exc, message):

@@ -18,15 +18,19 @@ def pos64(*shape, seed=0):
 # One entry per op: (name, function, inputs).  Every float input requires grad.
 OPS = [
     ("add", lambda a, b: a + b, lambda: (rand64(2, 3), rand64(3, seed=1))),
-    ("add_alpha", lambda a, b: retrograd.add(a, b, alpha=2.5), lambda: (rand64(2, 3), rand64(2, 3, seed=1))),
+    (
+        "add_alpha",
+        lambda a, b: retrograd.add(a, b, alpha=2.5),
+        lambda: (rand64(2, 3), rand64(2, 3, seed=1)),
+    ),
     ("sub", lambda a, b: a - b, lambda: (rand64(2, 1), rand64(1, 3, seed=1))),
     ("mul", lambda a, b: a * b, lambda: (rand64(2, 3), rand64(3, seed=1))),
     ("mul_self", lambda a: a * a, lambda: (rand64(4),)),
     ("div", lambda a, b: a / b, lambda: (rand64(2, 3), pos64(3, seed=1))),
     ("neg", lambda a: -a, lambda: (rand64(3),)),
-    ("pow_scalar", lambda a: a ** 3, lambda: (rand64(3),)),
-    ("pow_tensor", lambda a, b: a ** b, lambda: (pos64(3), rand64(3, seed=1))),
-    ("rpow", lambda a: 2.0 ** a, lambda: (rand64(3),)),
+    ("pow_scalar", lambda a: a**3, lambda: (rand64(3),)),
+    ("pow_tensor", lambda a, b: a**b, lambda: (pos64(3), rand64(3, seed=1))),
+    ("rpow", lambda a: 2.0**a, lambda: (rand64(3),)),
     ("exp", lambda a: a.exp(), lambda: (rand64(3),)),
     ("log", lambda a: a.log(), lambda: (pos64(3),)),
     ("log1p", lambda a: a.log1p(), lambda: (pos64(3),)),
@@ -66,9 +70,16 @@ OPS = [
     ("matmul_mv", lambda a, b: a @ b, lambda: (rand64(2, 3), rand64(3, seed=1))),
     ("matmul_batched", lambda a, b: a @ b, lambda: (rand64(2, 2, 3), rand64(3, 2, seed=1))),
     ("bmm", lambda a, b: a.bmm(b), lambda: (rand64(2, 2, 3), rand64(2, 3, 2, seed=1))),
-    ("einsum", lambda a, b: retrograd.einsum("ij,jk->ik", a, b),
-     lambda: (rand64(2, 3), rand64(3, 2, seed=1))),
-    ("cat", lambda a, b: retrograd.cat([a, b], dim=1), lambda: (rand64(2, 3), rand64(2, 1, seed=1))),
+    (
+        "einsum",
+        lambda a, b: retrograd.einsum("ij,jk->ik", a, b),
+        lambda: (rand64(2, 3), rand64(3, 2, seed=1)),
+    ),
+    (
+        "cat",
+        lambda a, b: retrograd.cat([a, b], dim=1),
+        lambda: (rand64(2, 3), rand64(2, 1, seed=1)),
+    ),
     ("stack", lambda a, b: retrograd.stack([a, b]), lambda: (rand64(3), rand64(3, seed=1))),
     ("split", lambda a: a.split(2, dim=0), lambda: (rand64(5, 2),)),
     ("unbind", lambda a: a.unbind(1), lambda: (rand64(2, 3),)),
@@ -79,11 +90,18 @@ OPS = [
     ("index_slice", lambda a: a[1:, ::2], lambda: (rand64(3, 4),)),
     ("index_select_int", lambda a: a[1], lambda: (rand64(3, 4),)),
     ("index_tensor", lambda a: a[retrograd.tensor([0, 2, 0])], lambda: (rand64(3, 2),)),
-    ("index_select", lambda a: a.index_select(0, retrograd.tensor([2, 0])), lambda: (rand64(3, 2),)),
+    (
+        "index_select",
+        lambda a: a.index_select(0, retrograd.tensor([2, 0])),
+        lambda: (rand64(3, 2),),
+    ),
     ("gather", lambda a: a.gather(1, retrograd.tensor([[0, 0], [1, 0]])), lambda: (rand64(2, 3),)),
     ("masked_fill", lambda a: a.masked_fill(a > 0, 0.5), lambda: (rand64(2, 3),)),
-    ("scatter_add", lambda a, b: a.scatter_add(0, retrograd.tensor([[0, 1, 0]]), b),
-     lambda: (rand64(2, 3), rand64(1, 3, seed=1))),
+    (
+        "scatter_add",
+        lambda a, b: a.scatter_add(0, retrograd.tensor([[0, 1, 0]]), b),
+        lambda: (rand64(2, 3), rand64(1, 3, seed=1)),
+    ),
 ]
 
 
@@ -119,8 +137,9 @@ def test_make_dual_and_unpack_dual():
         assert u.tangent.tolist() == [1.0, 0.0, -1.0]
         assert fwad.unpack_dual(x).tangent is None  # the original tensor carries no tangent
         y = d.sin() * 2
-        np.testing.assert_allclose(fwad.unpack_dual(y).tangent.numpy(),
-                                   2 * np.cos(x.numpy()) * t.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(
+            fwad.unpack_dual(y).tangent.numpy(), 2 * np.cos(x.numpy()) * t.numpy(), rtol=1e-6
+        )
         assert fwad.unpack_dual(d > 1).tangent is None  # no tangent on bool results
     assert fwad.unpack_dual(d).tangent is None  # leaving the level drops every tangent
     assert registry.forward_ad_hook is None  # ordinary op calls pay nothing outside a level
@@ -136,10 +155,16 @@ def test_errors_match_pytorch():
         assert str(e.value) == (
             "Trying to set a forward gradient that has a different size than that of the original "
             "Tensor, this is not supported. Tensor is of size [3] while the given forward gradient "
-            "is of size [4].")
-        with pytest.raises(RuntimeError, match="^Nested forward mode AD is not supported at the moment$"):
+            "is of size [4]."
+        )
+        with pytest.raises(
+            RuntimeError, match="^Nested forward mode AD is not supported at the moment$"
+        ):
             fwad.enter_dual_level()
-        with pytest.raises(ValueError, match=r"^Expected primal to be floating point or complex, but got: torch.int64$"):
+        with pytest.raises(
+            ValueError,
+            match=r"^Expected primal to be floating point or complex, but got: torch.int64$",
+        ):
             fwad.make_dual(retrograd.tensor([1, 2]), retrograd.tensor([1, 2]))
 
 
@@ -149,7 +174,7 @@ def test_tangent_stays_differentiable_forward_over_reverse():
     v = rand64(3, seed=5, requires_grad=False)
     with fwad.dual_level():
         d = fwad.make_dual(x, v)
-        y = (d ** 3).sum()
+        y = (d**3).sum()
         jv = fwad.unpack_dual(y).tangent
     assert jv.grad_fn is not None
     (hv,) = retrograd.autograd.grad(jv, x)
@@ -175,17 +200,20 @@ def test_parity_with_pytorch(torch_ref):
         return (m.sigmoid(x * x) @ m.tanh(x)).exp() + (x.sum() * x).mean()
 
     with fwad.dual_level():
-        ours = fwad.unpack_dual(f(retrograd, fwad.make_dual(
-            retrograd.tensor(xs), retrograd.tensor(ts)))).tangent
+        ours = fwad.unpack_dual(
+            f(retrograd, fwad.make_dual(retrograd.tensor(xs), retrograd.tensor(ts)))
+        ).tangent
     fw = torch_ref.autograd.forward_ad
     with fw.dual_level():
-        ref = fw.unpack_dual(f(torch_ref, fw.make_dual(
-            torch_ref.tensor(xs), torch_ref.tensor(ts)))).tangent
+        ref = fw.unpack_dual(
+            f(torch_ref, fw.make_dual(torch_ref.tensor(xs), torch_ref.tensor(ts)))
+        ).tangent
     np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-12)
 
 
 def _in_place_programs(T):
     """In-place writes on and into dual tensors: name -> program(d) returning the tensor written."""
+
     def plain():
         return T.tensor([0.5, -1.0, 2.0], dtype=T.float64)
 
@@ -214,8 +242,9 @@ def _in_place_programs(T):
         "exp_tanh_": lambda d: write(d, lambda y, d: y.exp_().tanh_()),
         "clamp_": lambda d: write(d, lambda y, d: y.clamp_(min=0.0)),
         "masked_fill_": lambda d: write(d, lambda y, d: y.masked_fill_(y > 0, 0.0)),
-        "setitem_dual_value": lambda d: write(d, lambda y, d: y.__setitem__(1, d[0]),
-                                              lambda d: T.zeros(3, dtype=T.float64)),
+        "setitem_dual_value": lambda d: write(
+            d, lambda y, d: y.__setitem__(1, d[0]), lambda d: T.zeros(3, dtype=T.float64)
+        ),
         "setitem_plain_into_dual": lambda d: write(d, lambda y, d: y.__setitem__(0, 5.0)),
         "imul_through_view": lambda d: write(d, lambda y, d: y[1:].mul_(3)),
         "index_put": lambda d: write(d, lambda y, d: y.__setitem__(T.tensor([0, 2]), d[:2] * 3)),
@@ -249,7 +278,10 @@ def _level_misuse(T):
                 x = T.ones(2, dtype=T.float64)
                 d = fw.make_dual(x, T.ones(2, dtype=T.float64))
                 r = f(x, d)
-                return [None if t is None else (t.tolist(), str(t.dtype)) for t in fw.unpack_dual(r)]
+                return [
+                    None if t is None else (t.tolist(), str(t.dtype)) for t in fw.unpack_dual(r)
+                ]
+
         return program
 
     return {
@@ -286,12 +318,15 @@ def _view_tangent_programs(T):
         return T.tensor([0.5, -1.0, 2.0], dtype=T.float64)
 
     def dual(x=None):
-        return fw.make_dual(plain() if x is None else x,
-                            T.tensor([1.0, 2.0, -1.0], dtype=T.float64))
+        return fw.make_dual(
+            plain() if x is None else x, T.tensor([1.0, 2.0, -1.0], dtype=T.float64)
+        )
 
     def tangents(*ts):
-        return [None if fw.unpack_dual(t).tangent is None else fw.unpack_dual(t).tangent.tolist()
-                for t in ts]
+        return [
+            None if fw.unpack_dual(t).tangent is None else fw.unpack_dual(t).tangent.tolist()
+            for t in ts
+        ]
 
     def base_written(y, v):
         y.mul_(2)

@@ -119,8 +119,14 @@ def test_apply_names_node_and_double_backward(torch_ref):
         y = F["Sq"].apply(x, 3.0)
         (g,) = T.autograd.grad(y.sum(), x, create_graph=True)
         g.sum().backward()
-        return (y.grad_fn.name(), len(y.grad_fn.next_functions), y.grad_fn.needs, y.tolist(),
-                g.tolist(), x.grad.tolist())
+        return (
+            y.grad_fn.name(),
+            len(y.grad_fn.next_functions),
+            y.grad_fn.needs,
+            y.tolist(),
+            g.tolist(),
+            x.grad.tolist(),
+        )
 
     ours, theirs = _both(torch_ref, program)
     assert ours == theirs
@@ -161,8 +167,10 @@ def test_mark_dirty(torch_ref):
     ours, theirs = _both(torch_ref, program)
     assert ours == theirs
     for T in (retrograd, torch_ref):
-        with pytest.raises(RuntimeError, match="^a leaf Variable that requires grad has been used in "
-                                               "an in-place operation.$"):
+        with pytest.raises(
+            RuntimeError,
+            match="^a leaf Variable that requires grad has been used in an in-place operation.$",
+        ):
             _classes(T)["Dirty"].apply(T.tensor([1.0], requires_grad=True))
 
 
@@ -341,8 +349,13 @@ def test_apply_with_keyword_arguments(torch_ref, name):
         b = T.tensor([3.0, 4.0], requires_grad=True)
         y = KEYWORD_CALLS[name](M, K, S, a, b)
         y.sum().backward()
-        return (y.tolist(), y.grad_fn.needs, getattr(y.grad_fn, "n_inputs", None), a.grad.tolist(),
-                b.grad.tolist() if b.grad is not None else None)
+        return (
+            y.tolist(),
+            y.grad_fn.needs,
+            getattr(y.grad_fn, "n_inputs", None),
+            a.grad.tolist(),
+            b.grad.tolist() if b.grad is not None else None,
+        )
 
     assert _run(program, retrograd) == _run(program, torch_ref)
 
@@ -352,8 +365,11 @@ def _misuse(T):
     Function = T.autograd.Function
 
     def fn(forward, backward=lambda ctx, g: g):
-        return type("Bad", (Function,), {"forward": staticmethod(forward),
-                                         "backward": staticmethod(backward)})
+        return type(
+            "Bad",
+            (Function,),
+            {"forward": staticmethod(forward), "backward": staticmethod(backward)},
+        )
 
     def leaf():
         return T.tensor([1.0, 2.0], requires_grad=True)
@@ -392,8 +408,11 @@ def _misuse(T):
         y, z = fn(forward, seen).apply(x)
         y.sum().backward()
         g2 = y.grad_fn.seen
-        return (z.requires_grad if isinstance(z, T.Tensor) else z,
-                None if g2 is None else (g2.tolist(), str(g2.dtype)), x.grad.tolist())
+        return (
+            z.requires_grad if isinstance(z, T.Tensor) else z,
+            None if g2 is None else (g2.tolist(), str(g2.dtype)),
+            x.grad.tolist(),
+        )
 
     def dirty_without_grad():
         x = T.tensor([1.0, 2.0])
@@ -409,10 +428,12 @@ def _misuse(T):
         "index_output": lambda: mixed_outputs(float_and_index),
         "number_output": lambda: mixed_outputs(with_number),
         "gradient_is_a_number": lambda: backward_grads(lambda ctx, x: x * 2, lambda ctx, g: 3.0),
-        "gradient_for_a_number": lambda: backward_grads(lambda ctx, x, k: x * k,
-                                                        lambda ctx, g: (g, T.ones(2)), 2.0),
-        "integer_gradient": lambda: backward_grads(lambda ctx, x: x * 2,
-                                                   lambda ctx, g: T.ones(2, dtype=T.int64)),
+        "gradient_for_a_number": lambda: backward_grads(
+            lambda ctx, x, k: x * k, lambda ctx, g: (g, T.ones(2)), 2.0
+        ),
+        "integer_gradient": lambda: backward_grads(
+            lambda ctx, x: x * 2, lambda ctx, g: T.ones(2, dtype=T.int64)
+        ),
         "instantiated": lambda: fn(lambda ctx, x: x)()(leaf()),
     }
 
@@ -429,8 +450,9 @@ def test_misuse_matches_pytorch(torch_ref, name):
         theirs = _run(lambda T: _misuse(T)[name](), torch_ref)
     if ours != theirs:  # an error about the node: PyTorch's text, then ours naming the node
         assert ours[0] == theirs[0] and ours[1].startswith(theirs[1] + " (")
-    assert ([(w.category, str(w.message)) for w in ours_warned]
-            == [(w.category, str(w.message)) for w in theirs_warned])
+    assert [(w.category, str(w.message)) for w in ours_warned] == [
+        (w.category, str(w.message)) for w in theirs_warned
+    ]
 
 
 def _jvp_classes(T):
@@ -490,8 +512,9 @@ def _jvp_classes(T):
     return locals()
 
 
-@pytest.mark.parametrize("name", ["MulK", "Twice", "NoJvp", "TooMany", "WrongSize", "DirtyJvp",
-                                  "no_tangent", "no_grad"])
+@pytest.mark.parametrize(
+    "name", ["MulK", "Twice", "NoJvp", "TooMany", "WrongSize", "DirtyJvp", "no_tangent", "no_grad"]
+)
 def test_forward_mode_runs_the_jvp_staticmethod(torch_ref, name):
     def program(T):
         fw = T.autograd.forward_ad
@@ -501,8 +524,10 @@ def test_forward_mode_runs_the_jvp_staticmethod(torch_ref, name):
             if name == "MulK":
                 out = F[name].apply(d, T.tensor([3.0, 4.0]), 2.0)
                 got = out[0].grad_fn if out[0].grad_fn is not None else None
-                return [tuple(x.tolist() if x is not None else None for x in fw.unpack_dual(o))
-                        for o in out], got
+                return [
+                    tuple(x.tolist() if x is not None else None for x in fw.unpack_dual(o))
+                    for o in out
+                ], got
             if name == "no_tangent":  # a Function with no jvp is fine on plain tensors
                 return F["NoJvp"].apply(T.tensor([1.0, 2.0])).tolist()
             if name == "no_grad":
@@ -519,8 +544,9 @@ def test_forward_mode_jvp_gets_zeros_and_none_for_missing_tangents():
     F = _jvp_classes(retrograd)
     x = retrograd.tensor([1.0, 2.0], requires_grad=True)
     with fw.dual_level():
-        p, s = F["MulK"].apply(fw.make_dual(x, retrograd.tensor([1.0, -1.0])),
-                               retrograd.tensor([3.0, 4.0]), 2.0)
+        p, s = F["MulK"].apply(
+            fw.make_dual(x, retrograd.tensor([1.0, -1.0])), retrograd.tensor([3.0, 4.0]), 2.0
+        )
         assert p.grad_fn.got == ([0.0, 0.0], None)
         assert fw.unpack_dual(p).tangent.tolist() == [6.0, -8.0]
         assert fw.unpack_dual(s).tangent.tolist() == [1.0, -1.0]
@@ -575,23 +601,37 @@ VIEW_PROGRAMS = {
     # An input returned as it is comes back as a view of it (a detached alias under no_grad when
     # it requires grad); in-place on a view a Function returned would bypass its backward.
     "as_is_is_a_view": lambda T, AsIs, Head, Double, a, b: (
-        lambda y: (y is b, y._base is b, y.grad_fn.name()))(AsIs.apply(b)),
+        lambda y: (y is b, y._base is b, y.grad_fn.name())
+    )(AsIs.apply(b)),
     "as_is_in_place": lambda T, AsIs, Head, Double, a, b: AsIs.apply(b).mul_(2),
     "as_is_of_leaf_in_place": lambda T, AsIs, Head, Double, a, b: AsIs.apply(a).mul_(2),
     "as_is_no_grad": lambda T, AsIs, Head, Double, a, b: _as_is_no_grad(T, AsIs, a, b),
     "as_is_not_requiring_grad": lambda T, AsIs, Head, Double, a, b: (
-        lambda x: (lambda y: (y is x, y._base is x, y.requires_grad))(AsIs.apply(x)))(T.ones(3)),
+        lambda x: (lambda y: (y is x, y._base is x, y.requires_grad))(AsIs.apply(x))
+    )(T.ones(3)),
     "view_in_place": lambda T, AsIs, Head, Double, a, b: Head.apply(b).add_(1),
     "view_of_view_in_place": lambda T, AsIs, Head, Double, a, b: Head.apply(b)[:1].mul_(2),
     "view_of_view_in_place_after_unsqueeze": lambda T, AsIs, Head, Double, a, b: (
-        Head.apply(b).unsqueeze(0)[0].mul_(2)),
-    "view_without_grad_in_place": lambda T, AsIs, Head, Double, a, b: Head.apply(
-        T.ones(3)).add_(1).tolist(),
+        Head.apply(b).unsqueeze(0)[0].mul_(2)
+    ),
+    "view_without_grad_in_place": lambda T, AsIs, Head, Double, a, b: (
+        Head.apply(T.ones(3)).add_(1).tolist()
+    ),
     "base_written_then_view_used": lambda T, AsIs, Head, Double, a, b: (
-        lambda y: (b.mul_(2), (y * 1).sum().backward()))(Head.apply(b)),
+        lambda y: (b.mul_(2), (y * 1).sum().backward())
+    )(Head.apply(b)),
     "dirty_view": lambda T, AsIs, Head, Double, a, b: (
-        lambda v: (lambda y: (y is v, repr(y), repr(b), b._version, (b * T.tensor(
-            [1.0, 10.0, 100.0])).sum().backward(), a.grad.tolist()))(Double.apply(v)))(b[:2]),
+        lambda v: (
+            lambda y: (
+                y is v,
+                repr(y),
+                repr(b),
+                b._version,
+                (b * T.tensor([1.0, 10.0, 100.0])).sum().backward(),
+                a.grad.tolist(),
+            )
+        )(Double.apply(v))
+    )(b[:2]),
     "dirty_view_of_leaf": lambda T, AsIs, Head, Double, a, b: Double.apply(a[:2]),
 }
 
@@ -651,8 +691,12 @@ def test_node_called_directly(torch_ref):
         with warnings.catch_warnings(record=True) as warned:
             warnings.simplefilter("always")
             saved = [t.tolist() for t in node.saved_variables]
-        return ([None if g is None else g.tolist() for g in direct], saved,
-                [(w.category, str(w.message)) for w in warned], _run(lambda T: node(T.ones(2)), T))
+        return (
+            [None if g is None else g.tolist() for g in direct],
+            saved,
+            [(w.category, str(w.message)) for w in warned],
+            _run(lambda T: node(T.ones(2)), T),
+        )
 
     assert program(retrograd) == program(torch_ref)
 
@@ -660,8 +704,10 @@ def test_node_called_directly(torch_ref):
 @pytest.mark.parametrize("both", [False, True])
 def test_vjp_may_stand_for_backward(torch_ref, both):
     def program(T):
-        body = {"forward": staticmethod(lambda ctx, x: x * 2),
-                "vjp": staticmethod(lambda ctx, g: g * 7)}
+        body = {
+            "forward": staticmethod(lambda ctx, x: x * 2),
+            "vjp": staticmethod(lambda ctx, g: g * 7),
+        }
         if both:
             body["backward"] = staticmethod(lambda ctx, g: g * 3)
         V = type("V", (T.autograd.Function,), body)
@@ -678,8 +724,14 @@ def test_once_differentiable_outputs_raise_when_differentiated(torch_ref):
         x = T.tensor([1.0, 2.0], requires_grad=True)
         go = T.ones(2, requires_grad=True)  # a grad output that requires grad: a graph is built
         (g,) = T.autograd.grad(F["Once"].apply(x), x, go, create_graph=True)
-        found = (g.tolist(), g.requires_grad, g.grad_fn.name(), type(g.grad_fn).__name__,
-                 g.is_leaf, T.autograd.grad(g.sum(), go, allow_unused=True))
+        found = (
+            g.tolist(),
+            g.requires_grad,
+            g.grad_fn.name(),
+            type(g.grad_fn).__name__,
+            g.is_leaf,
+            T.autograd.grad(g.sum(), go, allow_unused=True),
+        )
         return found, _run(lambda T: g.sum().backward(), T)
 
     assert program(retrograd) == program(torch_ref)
@@ -714,6 +766,7 @@ def test_jvp_returning_wrong_things(torch_ref, returned):
 def test_backward_runs_when_no_gradient_arrives(torch_ref):
     """PyTorch calls a Function's backward even when every gradient reaching it is undefined:
     with zeros (or None without materialized grads), and accumulates what it returns."""
+
     def program(T):
         calls = []
 
@@ -728,6 +781,7 @@ def test_backward_runs_when_no_gradient_arrives(torch_ref):
                 def backward(ctx, g):
                     calls.append(None if g is None else g.tolist())
                     return None if g is None else g * 2
+
             return Inner
 
         class DropsFirst(T.autograd.Function):
@@ -778,8 +832,15 @@ def _dirty_without_graph(T):
         for x in inputs:
             before = x._version
             y = Dirty.apply(x)
-            found.append((y is x, y.requires_grad, y.grad_fn is None, x._version - before,
-                          y._version == x._version))
+            found.append(
+                (
+                    y is x,
+                    y.requires_grad,
+                    y.grad_fn is None,
+                    x._version - before,
+                    y._version == x._version,
+                )
+            )
     return found
 
 
@@ -790,6 +851,7 @@ def test_dirty_input_returned_without_a_graph_matches_pytorch(torch_ref):
 def _non_differentiable_inputs_returned(T):
     """An input returned but marked non-differentiable (dirty or not) comes back as a detached
     alias when it requires grad; the input itself keeps requiring grad and its grad_fn."""
+
     def make(dirty):
         class ND(T.autograd.Function):
             @staticmethod
@@ -803,6 +865,7 @@ def _non_differentiable_inputs_returned(T):
             @staticmethod
             def backward(ctx, g1, g2):
                 return None, g2 * 2
+
         return ND
 
     found = []
@@ -811,14 +874,24 @@ def _non_differentiable_inputs_returned(T):
             a = T.ones(2, requires_grad=True)
             a = a if leaf else a * 1
             r, _ = make(dirty).apply(a, T.ones(2, requires_grad=True))
-            found.append((r is a, r.requires_grad, r.grad_fn is None, r._base is a,
-                          a.requires_grad, a.grad_fn is None, a._version))
+            found.append(
+                (
+                    r is a,
+                    r.requires_grad,
+                    r.grad_fn is None,
+                    r._base is a,
+                    a.requires_grad,
+                    a.grad_fn is None,
+                    a._version,
+                )
+            )
     return found
 
 
 def test_non_differentiable_input_returned_matches_pytorch(torch_ref):
     assert _non_differentiable_inputs_returned(retrograd) == _non_differentiable_inputs_returned(
-        torch_ref)
+        torch_ref
+    )
 
 
 def test_gradient_of_another_dtype_is_cast_to_the_input_dtype(torch_ref):
@@ -826,6 +899,7 @@ def test_gradient_of_another_dtype_is_cast_to_the_input_dtype(torch_ref):
     input's dtype before it goes on (a float64 gradient for a float32 input arrives float32)."""
     results = []
     for lib in (retrograd, torch_ref):
+
         class Mixed(lib.autograd.Function):
             @staticmethod
             def forward(ctx, a, b):
@@ -838,6 +912,5 @@ def test_gradient_of_another_dtype_is_cast_to_the_input_dtype(torch_ref):
         a = lib.tensor([1.0, 2.0], requires_grad=True)
         b = lib.tensor(2.0, dtype=lib.float64, requires_grad=True)
         ga, gb = lib.autograd.grad(Mixed.apply(a, b).sum(), [a, b])
-        results.append((ga.dtype is lib.float32, gb.dtype is lib.float64, ga.tolist(),
-                        gb.tolist()))
+        results.append((ga.dtype is lib.float32, gb.dtype is lib.float64, ga.tolist(), gb.tolist()))
     assert results[0] == results[1] == (True, True, [3.0, 3.0], 10.0)

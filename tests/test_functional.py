@@ -20,7 +20,7 @@ def f2(m):
 
 
 def s1(m):
-    return lambda x: (x ** 3).sum() + (x.sin() * x).sum()
+    return lambda x: (x**3).sum() + (x.sin() * x).sum()
 
 
 def s2(m):
@@ -39,24 +39,49 @@ def _close(ours, ref):
     else:
         assert not isinstance(ours, (tuple, list))
         assert tuple(ours.shape) == tuple(ref.shape)
-        np.testing.assert_allclose(ours.detach().numpy(), ref.detach().numpy(), rtol=1e-10,
-                                   atol=1e-12)
+        np.testing.assert_allclose(
+            ours.detach().numpy(), ref.detach().numpy(), rtol=1e-10, atol=1e-12
+        )
 
 
 CASES = [
     ("jacobian_single", jacobian, f1, (X,), None, {}),
     ("jacobian_tuple", jacobian, f2, (X, Y), None, {}),
     ("jacobian_vectorize", jacobian, f1, (X,), None, {"vectorize": True}),
-    ("jacobian_forward_mode", jacobian, f2, (X, Y), None,
-     {"vectorize": True, "strategy": "forward-mode"}),
-    ("jacobian_forward_mode_single", jacobian, f1, (X,), None,
-     {"vectorize": True, "strategy": "forward-mode"}),
+    (
+        "jacobian_forward_mode",
+        jacobian,
+        f2,
+        (X, Y),
+        None,
+        {"vectorize": True, "strategy": "forward-mode"},
+    ),
+    (
+        "jacobian_forward_mode_single",
+        jacobian,
+        f1,
+        (X,),
+        None,
+        {"vectorize": True, "strategy": "forward-mode"},
+    ),
     ("hessian_single", hessian, s1, (X,), None, {}),
     ("hessian_tuple", hessian, s2, (X, Y), None, {}),
-    ("hessian_forward_over_reverse", hessian, s2, (X, Y), None,
-     {"vectorize": True, "outer_jacobian_strategy": "forward-mode"}),
-    ("hessian_forward_over_reverse_single", hessian, s1, (X,), None,
-     {"vectorize": True, "outer_jacobian_strategy": "forward-mode"}),
+    (
+        "hessian_forward_over_reverse",
+        hessian,
+        s2,
+        (X, Y),
+        None,
+        {"vectorize": True, "outer_jacobian_strategy": "forward-mode"},
+    ),
+    (
+        "hessian_forward_over_reverse_single",
+        hessian,
+        s1,
+        (X,),
+        None,
+        {"vectorize": True, "outer_jacobian_strategy": "forward-mode"},
+    ),
     ("vjp_single", vjp, f1, (X,), (V,), {}),
     ("vjp_tuple", vjp, f2, (X, Y), (V, np.array(1.0) * V), {}),
     ("jvp_single", jvp, f1, (X,), (V,), {}),
@@ -89,17 +114,17 @@ def test_values_and_nesting_match_pytorch(torch_ref, name, fn, make_f, xs, vs, k
 
 def test_results_detached_unless_create_graph():
     x = retrograd.tensor(X, requires_grad=True)
-    j = jacobian(lambda a: a ** 3, x)
+    j = jacobian(lambda a: a**3, x)
     assert j.grad_fn is None and not j.requires_grad
-    j = jacobian(lambda a: a ** 3, x, create_graph=True)
+    j = jacobian(lambda a: a**3, x, create_graph=True)
     assert j.requires_grad
     # The Jacobian stays connected to x: d/dx sum(diag(3 x^2)) = 6 x
     (g,) = retrograd.autograd.grad(j.sum(), x)
     np.testing.assert_allclose(g.numpy(), 6 * X)
-    h = hessian(lambda a: (a ** 3).sum(), x, create_graph=True)
+    h = hessian(lambda a: (a**3).sum(), x, create_graph=True)
     (g,) = retrograd.autograd.grad(h.sum(), x)
     np.testing.assert_allclose(g.numpy(), 6 * np.ones(3))
-    out, hv = hvp(lambda a: (a ** 3).sum(), x, retrograd.tensor(V), create_graph=True)
+    out, hv = hvp(lambda a: (a**3).sum(), x, retrograd.tensor(V), create_graph=True)
     assert hv.requires_grad and out.requires_grad
 
 
@@ -112,32 +137,68 @@ def test_independent_inputs_give_zeros():
 
 
 STRICT = [
-    (lambda: vjp(lambda a: retrograd.ones(3), retrograd.tensor(X), retrograd.ones(3), strict=True),
-     ("Output 0 of the user-provided function does not require gradients. The outputs must be "
-      "computed in a differentiable manner from the input when running in strict mode.")),
-    (lambda: vjp(lambda a, b: a * 2, (retrograd.tensor(X), retrograd.tensor(Y)),
-                 retrograd.ones(3, dtype=retrograd.float64), strict=True),
-     ("The output of the user-provided function is independent of input 1. This is not allowed in "
-      "strict mode.")),
-    (lambda: jacobian(lambda a, b: a * 2, (retrograd.tensor(X), retrograd.tensor(Y)), strict=True),
-     ("Output 0 of the user-provided function is independent of input 1. This is not allowed in "
-      "strict mode.")),
-    (lambda: jacobian(lambda a: a * 2, retrograd.tensor(X), strict=True, create_graph=True),
-     ("The jacobian of the user-provided function is independent of input 0. This is not allowed "
-      "in strict mode when create_graph=True.")),
-    (lambda: hessian(lambda a: (a * 2).sum(), retrograd.tensor(X), strict=True),
-     ("While computing the hessian, found that the jacobian of the user-provided function with "
-      "respect to input 0 is independent of the input. This is not allowed in strict mode. You "
-      "should ensure that your function is twice differentiable and that the jacobian depends on "
-      "the inputs (this would be violated by a linear function for example).")),
-    (lambda: vhp(lambda a: (a * 2).sum(), retrograd.tensor(X), retrograd.tensor(V), strict=True),
-     ("While computing the hessian, found that the jacobian of the user-provided function with "
-      "respect to input 0 is independent of the input. This is not allowed in strict mode. You "
-      "should ensure that your function is twice differentiable and that the jacobian depends on "
-      "the inputs (this would be violated by a linear function for example).")),
-    (lambda: jacobian(lambda a: a, retrograd.tensor(X), strict=True, vectorize=True),
-     ("torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not supported "
-      "together. Please either set `strict=False` or `vectorize=False`.")),
+    (
+        lambda: vjp(
+            lambda a: retrograd.ones(3), retrograd.tensor(X), retrograd.ones(3), strict=True
+        ),
+        (
+            "Output 0 of the user-provided function does not require gradients. The outputs must be "
+            "computed in a differentiable manner from the input when running in strict mode."
+        ),
+    ),
+    (
+        lambda: vjp(
+            lambda a, b: a * 2,
+            (retrograd.tensor(X), retrograd.tensor(Y)),
+            retrograd.ones(3, dtype=retrograd.float64),
+            strict=True,
+        ),
+        (
+            "The output of the user-provided function is independent of input 1. This is not allowed in "
+            "strict mode."
+        ),
+    ),
+    (
+        lambda: jacobian(
+            lambda a, b: a * 2, (retrograd.tensor(X), retrograd.tensor(Y)), strict=True
+        ),
+        (
+            "Output 0 of the user-provided function is independent of input 1. This is not allowed in "
+            "strict mode."
+        ),
+    ),
+    (
+        lambda: jacobian(lambda a: a * 2, retrograd.tensor(X), strict=True, create_graph=True),
+        (
+            "The jacobian of the user-provided function is independent of input 0. This is not allowed "
+            "in strict mode when create_graph=True."
+        ),
+    ),
+    (
+        lambda: hessian(lambda a: (a * 2).sum(), retrograd.tensor(X), strict=True),
+        (
+            "While computing the hessian, found that the jacobian of the user-provided function with "
+            "respect to input 0 is independent of the input. This is not allowed in strict mode. You "
+            "should ensure that your function is twice differentiable and that the jacobian depends on "
+            "the inputs (this would be violated by a linear function for example)."
+        ),
+    ),
+    (
+        lambda: vhp(lambda a: (a * 2).sum(), retrograd.tensor(X), retrograd.tensor(V), strict=True),
+        (
+            "While computing the hessian, found that the jacobian of the user-provided function with "
+            "respect to input 0 is independent of the input. This is not allowed in strict mode. You "
+            "should ensure that your function is twice differentiable and that the jacobian depends on "
+            "the inputs (this would be violated by a linear function for example)."
+        ),
+    ),
+    (
+        lambda: jacobian(lambda a: a, retrograd.tensor(X), strict=True, vectorize=True),
+        (
+            "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not supported "
+            "together. Please either set `strict=False` or `vectorize=False`."
+        ),
+    ),
 ]
 
 
@@ -150,26 +211,45 @@ def test_strict_errors(call, message):
 
 def test_argument_errors():
     x = retrograd.tensor(X)
-    with pytest.raises(TypeError, match=r"^The inputs given to jacobian must be either a Tensor or "
-                       r"a tuple of Tensors but the given inputs has type <class 'list'>\.$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^The inputs given to jacobian must be either a Tensor or "
+        r"a tuple of Tensors but the given inputs has type <class 'list'>\.$",
+    ):
         jacobian(lambda a: a, [x])
-    with pytest.raises(TypeError, match=r"outputs of the user-provided function given to vjp .* "
-                       r"but the value at index 1 has type <class 'int'>\.$"):
+    with pytest.raises(
+        TypeError,
+        match=r"outputs of the user-provided function given to vjp .* "
+        r"but the value at index 1 has type <class 'int'>\.$",
+    ):
         vjp(lambda a: (a, 2), x, x)
-    with pytest.raises(RuntimeError, match=r"^v has invalid size: should be torch.Size\(\[3\]\) "
-                       r"but got torch.Size\(\[4\]\)\.$"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"^v has invalid size: should be torch.Size\(\[3\]\) "
+        r"but got torch.Size\(\[4\]\)\.$",
+    ):
         jvp(lambda a: a * 2, x, retrograd.ones(4, dtype=retrograd.float64))
-    with pytest.raises(RuntimeError, match="^The vector v can only be None if the user-provided "
-                       "function returns a single Tensor with a single element.$"):
+    with pytest.raises(
+        RuntimeError,
+        match="^The vector v can only be None if the user-provided "
+        "function returns a single Tensor with a single element.$",
+    ):
         vjp(lambda a: a * 2, x)
-    with pytest.raises(RuntimeError, match="^The Tensor returned by the function given to hessian "
-                       "should contain a single element$"):
+    with pytest.raises(
+        RuntimeError,
+        match="^The Tensor returned by the function given to hessian "
+        "should contain a single element$",
+    ):
         hessian(lambda a: a, x)
-    with pytest.raises(RuntimeError, match="^The function given to hvp should return a single "
-                       "Tensor$"):
+    with pytest.raises(
+        RuntimeError, match="^The function given to hvp should return a single Tensor$"
+    ):
         hvp(lambda a: (a.sum(),), x, x)
-    with pytest.raises(AssertionError, match='^Expected strategy to be either "forward-mode" or '
-                       '"reverse-mode". Hint: If your function'):
+    with pytest.raises(
+        AssertionError,
+        match='^Expected strategy to be either "forward-mode" or '
+        '"reverse-mode". Hint: If your function',
+    ):
         jacobian(lambda a: a, x, strategy="sideways")
     with pytest.raises(NotImplementedError, match="only implemented for `vectorize=True`"):
         jacobian(lambda a: a, x, strategy="forward-mode")
@@ -179,12 +259,13 @@ def test_argument_errors():
 
 FUNCTIONAL_MISUSE = {
     "jacobian_of_integer_input": lambda T, F: F.jacobian(lambda a: a * 2, T.tensor([1, 2])),
-    "hessian_of_a_tuple": lambda T, F: F.hessian(lambda a: ((a ** 2).sum(),),
-                                                 T.tensor([1.0, 2.0])),
-    "hessian_bad_strategy": lambda T, F: F.hessian(lambda a: (a ** 2).sum(), T.tensor([1.0]),
-                                                   outer_jacobian_strategy="sideways"),
+    "hessian_of_a_tuple": lambda T, F: F.hessian(lambda a: ((a**2).sum(),), T.tensor([1.0, 2.0])),
+    "hessian_bad_strategy": lambda T, F: F.hessian(
+        lambda a: (a**2).sum(), T.tensor([1.0]), outer_jacobian_strategy="sideways"
+    ),
     "jacobian_strict_forward_mode": lambda T, F: F.jacobian(
-        lambda a: a, T.tensor([1.0]), strict=True, vectorize=True, strategy="forward-mode"),
+        lambda a: a, T.tensor([1.0]), strict=True, vectorize=True, strategy="forward-mode"
+    ),
 }
 
 

@@ -23,19 +23,20 @@ SELF_SEEDS = range(200, 300)
 # seed -> the fault its program runs into first (as tests/autograd_fuzz/causes.py names it).
 # Printed by `PYTHONPATH=src:tests python -m autograd_fuzz --n 200 --seed 0 --known`.
 KNOWN_DIFFERENCES = {
-    63: 'memory layout: is_contiguous differs',
-    97: 'other: missing-error at error:backward_twice',
-    99: 'inference tensors: saved for backward / updated in place outside inference mode',
-    161: 'other: error-text at backward:grad_cg',
-    186: 'other: grad_fn at inplace:requires_grad_',
+    63: "memory layout: is_contiguous differs",
+    97: "other: missing-error at error:backward_twice",
+    99: "inference tensors: saved for backward / updated in place outside inference mode",
+    161: "other: error-text at backward:grad_cg",
+    186: "other: grad_fn at inplace:requires_grad_",
 }
 
 
 def _params():
     for seed in SEEDS:
         if seed in KNOWN_DIFFERENCES:
-            yield pytest.param(seed, marks=pytest.mark.xfail(
-                strict=True, reason=KNOWN_DIFFERENCES[seed]))
+            yield pytest.param(
+                seed, marks=pytest.mark.xfail(strict=True, reason=KNOWN_DIFFERENCES[seed])
+            )
         else:
             yield seed
 
@@ -68,12 +69,39 @@ def test_programs_use_what_the_issue_asks_for():
         styles.update(s.tag for s in steps if s.tag.startswith("backward:"))
         ops = [s for s in steps if not s.tag.startswith(("leaf", "setup", "define"))]
         assert len(ops) >= 3
-    for kind in ("unary", "binary", "reduce", "view", "inplace", "nograd_inplace", "mode",
-                 "matmul", "join", "backward", "hook", "custom", "checkpoint", "forward_ad",
-                 "functional", "saved_hooks", "error", "grad"):
+    for kind in (
+        "unary",
+        "binary",
+        "reduce",
+        "view",
+        "inplace",
+        "nograd_inplace",
+        "mode",
+        "matmul",
+        "join",
+        "backward",
+        "hook",
+        "custom",
+        "checkpoint",
+        "forward_ad",
+        "functional",
+        "saved_hooks",
+        "error",
+        "grad",
+    ):
         assert kind in tags, kind
-    for style in ("backward", "gradient", "inputs", "multi", "grad", "grad_cg", "second_order",
-                  "second_order_grad", "create_graph", "second_order_dotgrad"):
+    for style in (
+        "backward",
+        "gradient",
+        "inputs",
+        "multi",
+        "grad",
+        "grad_cg",
+        "second_order",
+        "second_order_grad",
+        "create_graph",
+        "second_order_dotgrad",
+    ):
         assert f"backward:{style}" in styles, style
 
 
@@ -102,18 +130,29 @@ def _program(*lines):
 
 
 def test_the_comparison_catches_a_wrong_value_a_wrong_gradient_and_a_wrong_error():
-    prog = _program("x = torch.tensor([1.0, 2.0], requires_grad=True)", "y = x.exp()",
-                    "y.sum().backward()", "z = x.view(3)")
+    prog = _program(
+        "x = torch.tensor([1.0, 2.0], requires_grad=True)",
+        "y = x.exp()",
+        "y.sum().backward()",
+        "z = x.view(3)",
+    )
     assert compare(prog, run(prog, torch), run(prog, torch)) is None
 
     wrong_value = _Wrong(tensor=lambda v, **kw: torch.tensor(np.add(v, 1e-3).tolist(), **kw))
     d = compare(prog, run(prog, torch), run(prog, wrong_value))
     assert (d.step, d.field, d.where) == (0, "value", "x")
 
-    prog_g = _program("x = torch.tensor([1.0, 2.0], requires_grad=True)",
-                      "torch.autograd.backward([(x * x).sum()])")
-    wrong_grad = _Wrong(autograd=type("A", (), {"backward": staticmethod(
-        lambda ts: torch.autograd.backward([t * 2 for t in ts]))}))
+    prog_g = _program(
+        "x = torch.tensor([1.0, 2.0], requires_grad=True)",
+        "torch.autograd.backward([(x * x).sum()])",
+    )
+    wrong_grad = _Wrong(
+        autograd=type(
+            "A",
+            (),
+            {"backward": staticmethod(lambda ts: torch.autograd.backward([t * 2 for t in ts]))},
+        )
+    )
     d = compare(prog_g, run(prog_g, torch), run(prog_g, wrong_grad))
     assert (d.step, d.field, d.where) == (1, "grad", "x.grad") and d.is_silent_gradient()
 
@@ -135,12 +174,21 @@ def test_an_error_must_have_pytorchs_type_and_start_with_its_text():
 
 
 def test_shrinking_keeps_only_the_steps_the_difference_needs():
-    prog = _program("a = torch.tensor([1.0, 2.0], requires_grad=True)", "b = a * 3",
-                    "c = torch.ones(4)", "d = a.sin()", "e = c + 1", "f = d.cos()")
+    prog = _program(
+        "a = torch.tensor([1.0, 2.0], requires_grad=True)",
+        "b = a * 3",
+        "c = torch.ones(4)",
+        "d = a.sin()",
+        "e = c + 1",
+        "f = d.cos()",
+    )
     wrong = _Wrong(cos=lambda t: t)
     prog[-1] = Step("f = torch.cos(d)", "test:cos")
     d = compare(prog, run(prog, torch), run(prog, wrong))
     assert d is not None and d.where.startswith("f")
     small, _ = shrink(prog, torch, wrong, d)
-    assert [s.src for s in small] == ["a = torch.tensor([1.0, 2.0], requires_grad=True)",
-                                      "d = a.sin()", "f = torch.cos(d)"]
+    assert [s.src for s in small] == [
+        "a = torch.tensor([1.0, 2.0], requires_grad=True)",
+        "d = a.sin()",
+        "f = torch.cos(d)",
+    ]

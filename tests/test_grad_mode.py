@@ -51,9 +51,11 @@ def test_set_grad_enabled_as_function_context_and_decorator():
     assert torch.is_grad_enabled()
 
 
-@pytest.mark.parametrize("decorator", [torch.no_grad(), torch.no_grad, torch.inference_mode(),
-                                       torch.inference_mode],
-                         ids=["no_grad()", "no_grad", "inference_mode()", "inference_mode"])
+@pytest.mark.parametrize(
+    "decorator",
+    [torch.no_grad(), torch.no_grad, torch.inference_mode(), torch.inference_mode],
+    ids=["no_grad()", "no_grad", "inference_mode()", "inference_mode"],
+)
 def test_decorators_turn_grad_off_inside_only(decorator):
     x = torch.ones(2, requires_grad=True)
 
@@ -128,6 +130,7 @@ def test_grad_mode_is_thread_local():
 
 def test_decorating_a_class_is_deprecated_and_builds_under_the_mode():
     with pytest.warns(FutureWarning, match="^Decorating classes is deprecated"):
+
         @torch.no_grad()
         class C:
             def __init__(self):

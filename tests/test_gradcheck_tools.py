@@ -29,8 +29,10 @@ def test_check_forward_ad_catches_a_wrong_tangent():
 
     x = rand64(3)
     assert gradcheck(wrong_forward, (x,))  # reverse mode is right
-    with pytest.raises(GradcheckError, match="^Jacobian computed with forward mode mismatch for "
-                       "output 0 with respect to input 0,"):
+    with pytest.raises(
+        GradcheckError,
+        match="^Jacobian computed with forward mode mismatch for output 0 with respect to input 0,",
+    ):
         gradcheck(wrong_forward, (x,), check_forward_ad=True, check_backward_ad=False)
     assert not gradcheck(wrong_forward, (x,), check_forward_ad=True, raise_exception=False)
 
@@ -53,17 +55,18 @@ def _gradcheck_programs(T):
 
     return {
         "float32_inputs_warn": lambda: gc(lambda a, b: a * b, (x32(), x32()), atol=1e-2),
-        "gradgradcheck_float32_warns": lambda: ggc(lambda a: a ** 2, (x32(),),
-                                                   raise_exception=False),
+        "gradgradcheck_float32_warns": lambda: ggc(lambda a: a**2, (x32(),), raise_exception=False),
         "nothing_requires_grad": lambda: gc(lambda a: a * 2, (x64().detach(),)),
         "gradgradcheck_nothing_requires_grad": lambda: ggc(lambda a: a * 2, (x64().detach(),)),
         "neither_mode": lambda: gc(lambda a: a * 2, (x64(),), check_backward_ad=False),
-        "stride_0_input": lambda: gc(lambda a: a * 2, (T.ones(1, dtype=T.float64,
-                                                               requires_grad=True).expand(3),)),
+        "stride_0_input": lambda: gc(
+            lambda a: a * 2, (T.ones(1, dtype=T.float64, requires_grad=True).expand(3),)
+        ),
         "output_not_a_tensor": lambda: gc(lambda a: 3.0, (x64(),)),
         "outputs_detached": lambda: gc(lambda a: a.detach() * 2, (x64(),)),
-        "outputs_detached_no_raise": lambda: gc(lambda a: a.detach() * 2, (x64(),),
-                                                raise_exception=False),
+        "outputs_detached_no_raise": lambda: gc(
+            lambda a: a.detach() * 2, (x64(),), raise_exception=False
+        ),
         "outputs_constant": lambda: gc(lambda a: T.ones(2, dtype=T.float64), (x64(),)),
     }
 
@@ -88,7 +91,7 @@ def _cube_with_jvp(factor):
     class Cube(retrograd.autograd.Function):
         @staticmethod
         def forward(x):
-            return x ** 3
+            return x**3
 
         @staticmethod
         def setup_context(ctx, inputs, output):
@@ -144,7 +147,7 @@ def _fwd_over_rev_classes(T):
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return x ** 3
+            return x**3
 
         @staticmethod
         def backward(ctx, g):
@@ -169,8 +172,9 @@ def test_gradgradcheck_forward_over_reverse(torch_ref, name):
         x = T.tensor([0.5, -1.0, 2.0], dtype=T.float64, requires_grad=True)
         go = T.ones(3, dtype=T.float64, requires_grad=True)
         try:
-            return T.autograd.gradgradcheck(_fwd_over_rev_classes(T).apply, (x,), (go,),
-                                            **FWD_OVER_REV[name])
+            return T.autograd.gradgradcheck(
+                _fwd_over_rev_classes(T).apply, (x,), (go,), **FWD_OVER_REV[name]
+            )
         except Exception as e:  # noqa: BLE001 - the error itself is compared
             return type(e).__name__, str(e).split("\n")[0]
 
@@ -180,8 +184,13 @@ def test_gradgradcheck_forward_over_reverse(torch_ref, name):
 def test_gradgradcheck_forward_over_reverse_on_ops():
     x, w = rand64(3, 2), rand64(2, 4, seed=1)
     assert gradgradcheck(composed, (x, w), check_fwd_over_rev=True)
-    assert gradgradcheck(lambda a: a.sin(), (rand64(3),), check_fwd_over_rev=True,
-                         check_rev_over_rev=False, check_undefined_grad=False)
+    assert gradgradcheck(
+        lambda a: a.sin(),
+        (rand64(3),),
+        check_fwd_over_rev=True,
+        check_rev_over_rev=False,
+        check_undefined_grad=False,
+    )
 
 
 def _undefined_grad_classes(T):
@@ -219,13 +228,19 @@ def _undefined_grad_classes(T):
             y = cls.apply(x)
             (y[0] if isinstance(y, tuple) else y).grad_fn.x = x.detach()
             return y
+
         return apply
 
     return {"NonZero": keep_input(NonZero), "Raises": Raises.apply, "Handles": Handles.apply}
 
 
-UNDEFINED = [("NonZero", {}), ("NonZero", {"raise_exception": False}),
-             ("NonZero", {"check_undefined_grad": False}), ("Raises", {}), ("Handles", {})]
+UNDEFINED = [
+    ("NonZero", {}),
+    ("NonZero", {"raise_exception": False}),
+    ("NonZero", {"check_undefined_grad": False}),
+    ("Raises", {}),
+    ("Handles", {}),
+]
 
 
 @pytest.mark.parametrize("name,kwargs", UNDEFINED)

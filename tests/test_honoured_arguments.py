@@ -5,10 +5,9 @@ import warnings
 
 import numpy as np
 import pytest
+from expression_parity import assert_same_outcome
 
 import retrograd
-
-from expression_parity import assert_same_outcome
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -17,16 +16,19 @@ def test_mse_loss_weight(reduction, torch_ref):
     results = []
     for torch in (retrograd, torch_ref):
         a = torch.tensor(x, requires_grad=True)
-        loss = torch.nn.functional.mse_loss(a, torch.tensor(y), reduction=reduction,
-                                            weight=torch.tensor(w))
+        loss = torch.nn.functional.mse_loss(
+            a, torch.tensor(y), reduction=reduction, weight=torch.tensor(w)
+        )
         loss.sum().backward()
         results.append((loss.tolist(), a.grad.tolist(), type(loss.grad_fn).__name__))
     assert results[0] == results[1]
 
 
 def test_mse_loss_weight_must_fit(torch_ref):
-    assert_same_outcome("torch.nn.functional.mse_loss(torch.ones(3), torch.ones(3), "
-                        "weight=torch.ones(2))", torch_ref)
+    assert_same_outcome(
+        "torch.nn.functional.mse_loss(torch.ones(3), torch.ones(3), weight=torch.ones(2))",
+        torch_ref,
+    )
 
 
 @pytest.mark.parametrize("p", [0.0, 0.5, 1.0])
@@ -54,21 +56,28 @@ def test_optimizer_options(torch_ref):
         p.grad = torch.ones(2)
         for cls in (torch.optim.Adam, torch.optim.RMSprop):
             opt = cls([p], capturable=True)
-            with pytest.raises(AssertionError, match="If capturable=True, params and state_steps "
-                                                     "must be on supported devices"):
+            with pytest.raises(
+                AssertionError,
+                match="If capturable=True, params and state_steps must be on supported devices",
+            ):
                 opt.step()
-        for cls, kw in ((torch.optim.Adam, {}), (torch.optim.SGD, {"lr": 0.1}),
-                        (torch.optim.Adagrad, {})):
+        for cls, kw in (
+            (torch.optim.Adam, {}),
+            (torch.optim.SGD, {"lr": 0.1}),
+            (torch.optim.Adagrad, {}),
+        ):
             q = torch.nn.Parameter(torch.ones(2))
             q.grad = torch.ones(2)
             cls([q], fused=True, **kw).step()  # fused and foreach: the same update
             assert q.tolist() != [1.0, 1.0]
     with pytest.raises(NotImplementedError, match="differentiable=True"):
-        retrograd.optim.SGD([retrograd.nn.Parameter(retrograd.ones(1))], lr=0.1,
-                            differentiable=True)
+        retrograd.optim.SGD(
+            [retrograd.nn.Parameter(retrograd.ones(1))], lr=0.1, differentiable=True
+        )
     with pytest.raises(NotImplementedError, match="differentiable=True"):
-        retrograd.optim.Adam([{"params": [retrograd.nn.Parameter(retrograd.ones(1))],
-                               "differentiable": True}])
+        retrograd.optim.Adam(
+            [{"params": [retrograd.nn.Parameter(retrograd.ones(1))], "differentiable": True}]
+        )
 
 
 def _function(lib, backward):
@@ -117,8 +126,7 @@ def test_gradcheck_fast_mode_and_masked_still_check():
     x = retrograd.ones(3, dtype=retrograd.float64, requires_grad=True)
     for options in ({"fast_mode": True}, {"masked": True}):
         assert not retrograd.autograd.gradcheck(bad, (x,), raise_exception=False, **options)
-        assert retrograd.autograd.gradcheck(_function(retrograd, lambda g: g * 2), (x,),
-                                            **options)
+        assert retrograd.autograd.gradcheck(_function(retrograd, lambda g: g * 2), (x,), **options)
 
 
 def test_gradcheck_batched_checks_are_not_built():
@@ -132,8 +140,9 @@ def test_gradcheck_batched_checks_are_not_built():
 
 def test_gradgradcheck_non_contiguous_grad_outputs():
     x = retrograd.tensor([0.5, -1.0, 2.0], dtype=retrograd.float64, requires_grad=True)
-    assert retrograd.autograd.gradgradcheck(lambda t: (t * t).sin(), (x,),
-                                            gen_non_contig_grad_outputs=True)
+    assert retrograd.autograd.gradgradcheck(
+        lambda t: (t * t).sin(), (x,), gen_non_contig_grad_outputs=True
+    )
     from retrograd.autograd.gradcheck import _non_contiguous
 
     g = _non_contiguous(retrograd.arange(4.0))
@@ -144,25 +153,38 @@ def test_grad_is_grads_batched(torch_ref):
     results = []
     for torch in (retrograd, torch_ref):
         x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
-        y = x ** 3
-        (first,) = torch.autograd.grad(y, x, torch.eye(3), is_grads_batched=True,
-                                       create_graph=True)
+        y = x**3
+        (first,) = torch.autograd.grad(y, x, torch.eye(3), is_grads_batched=True, create_graph=True)
         (second,) = torch.autograd.grad(first.sum(), x)
         w = torch.tensor([1.0, 2.0], requires_grad=True)
-        unused = torch.autograd.grad((w * 2).sum(), [w, x], torch.ones(4),
-                                     is_grads_batched=True, allow_unused=True)
+        unused = torch.autograd.grad(
+            (w * 2).sum(), [w, x], torch.ones(4), is_grads_batched=True, allow_unused=True
+        )
         results.append((first.tolist(), second.tolist(), unused[0].tolist(), unused[1]))
     assert results[0] == results[1]
 
 
 def test_storage_offset(torch_ref):
-    exprs = ["x[1]", "x[:, 1]", "x[1, 2, 3]", "x[..., 2:]", "x.view(6, 4)[3:]",
-             "x.transpose(0, 1)[1]", "x.reshape(-1)[5:]", "x[1].clone()", "x.narrow(2, 1, 2)",
-             "x.select(1, 2)", "x.unbind(0)[1]", "x.chunk(2, 2)[1]", "x.split(1, 0)[1]",
-             "x[1].detach()"]
+    exprs = [
+        "x[1]",
+        "x[:, 1]",
+        "x[1, 2, 3]",
+        "x[..., 2:]",
+        "x.view(6, 4)[3:]",
+        "x.transpose(0, 1)[1]",
+        "x.reshape(-1)[5:]",
+        "x[1].clone()",
+        "x.narrow(2, 1, 2)",
+        "x.select(1, 2)",
+        "x.unbind(0)[1]",
+        "x.chunk(2, 2)[1]",
+        "x.split(1, 0)[1]",
+        "x[1].detach()",
+    ]
     for e in exprs:
-        assert_same_outcome(f"(lambda x: {e}.storage_offset())(torch.arange(24.).reshape(2, 3, 4))",
-                            torch_ref)
+        assert_same_outcome(
+            f"(lambda x: {e}.storage_offset())(torch.arange(24.).reshape(2, 3, 4))", torch_ref
+        )
 
 
 def test_is_inference(monkeypatch):
@@ -180,8 +202,7 @@ def test_sparse_embedding_is_not_built():
     with pytest.raises(NotImplementedError, match=r"Embedding\(sparse=True\)"):
         retrograd.nn.Embedding(3, 2, sparse=True)
     with pytest.raises(NotImplementedError, match=r"embedding\(sparse=True\)"):
-        retrograd.nn.functional.embedding(retrograd.tensor([0]), retrograd.ones(3, 2),
-                                          sparse=True)
+        retrograd.nn.functional.embedding(retrograd.tensor([0]), retrograd.ones(3, 2), sparse=True)
 
 
 def test_load_state_dict_assign(torch_ref):
@@ -214,33 +235,41 @@ def test_forward_hook_always_call(torch_ref):
             raise ValueError("hook")
 
         model.register_forward_hook(failing, always_call=True)
-        with pytest.warns(UserWarning, match="raised an exception that was silenced as another "
-                                             "error was raised in forward: hook"):
+        with pytest.warns(
+            UserWarning,
+            match="raised an exception that was silenced as another "
+            "error was raised in forward: hook",
+        ):
             with pytest.raises(RuntimeError, match="cannot be multiplied"):
                 model(torch.ones(3))
         assert seen == [("always", None)]
 
 
-@pytest.mark.parametrize("expression", [
-    "torch.nn.functional.interpolate(torch.ones(1, 1, 2, 2), scale_factor=2, align_corners=True)",
-    "torch.nn.functional.interpolate(torch.ones(1, 1, 2, 2), scale_factor=2, antialias=True)",
-    "torch.nn.functional.interpolate(torch.ones(1, 1, 2, 2), scale_factor=2, align_corners=None)",
-    "torch.repeat_interleave(torch.tensor([[1, 2]]), 2, dim=1, output_size=3)",
-    "torch.repeat_interleave(torch.tensor([[1, 2]]), 2, dim=1, output_size=4)",
-    "torch.repeat_interleave(torch.tensor([1, 2]), torch.tensor([1, 2]), output_size=4)",
-    "torch.repeat_interleave(torch.tensor([1, 2]), torch.tensor([1, 2]), output_size=3)",
-])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "torch.nn.functional.interpolate(torch.ones(1, 1, 2, 2), scale_factor=2, align_corners=True)",
+        "torch.nn.functional.interpolate(torch.ones(1, 1, 2, 2), scale_factor=2, antialias=True)",
+        "torch.nn.functional.interpolate(torch.ones(1, 1, 2, 2), scale_factor=2, align_corners=None)",
+        "torch.repeat_interleave(torch.tensor([[1, 2]]), 2, dim=1, output_size=3)",
+        "torch.repeat_interleave(torch.tensor([[1, 2]]), 2, dim=1, output_size=4)",
+        "torch.repeat_interleave(torch.tensor([1, 2]), torch.tensor([1, 2]), output_size=4)",
+        "torch.repeat_interleave(torch.tensor([1, 2]), torch.tensor([1, 2]), output_size=3)",
+    ],
+)
 def test_more_arguments_as_pytorch(expression, torch_ref):
     assert_same_outcome(expression, torch_ref)
 
 
 def test_channels_last_is_not_built():
     x = retrograd.ones(1, 2, 3, 3)
-    for call in (lambda: x.clone(memory_format=retrograd.channels_last),
-                 lambda: x.contiguous(memory_format=retrograd.channels_last),
-                 lambda: x.is_contiguous(memory_format=retrograd.channels_last),
-                 lambda: x.to(memory_format=retrograd.channels_last),
-                 lambda: retrograd.empty(2, memory_format=retrograd.channels_last)):
+    for call in (
+        lambda: x.clone(memory_format=retrograd.channels_last),
+        lambda: x.contiguous(memory_format=retrograd.channels_last),
+        lambda: x.is_contiguous(memory_format=retrograd.channels_last),
+        lambda: x.to(memory_format=retrograd.channels_last),
+        lambda: retrograd.empty(2, memory_format=retrograd.channels_last),
+    ):
         with pytest.raises(NotImplementedError, match="channels_last"):
             call()
     with pytest.raises(NotImplementedError, match="sparse_coo"):

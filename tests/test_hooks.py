@@ -73,12 +73,15 @@ def test_hooks_run_in_registration_order_and_handle_removes(torch_ref):
 
 def test_hook_errors_match(torch_ref):
     for T in (retrograd, torch_ref):
-        with pytest.raises(RuntimeError, match="cannot register a hook on a tensor that doesn't "
-                                               "require gradient"):
+        with pytest.raises(
+            RuntimeError, match="cannot register a hook on a tensor that doesn't require gradient"
+        ):
             T.tensor([1.0]).register_hook(lambda g: g)
         x = T.tensor([1.0], requires_grad=True)
-        with pytest.raises(RuntimeError, match="post accumulate grad hooks cannot be registered on "
-                                               "non-leaf tensors"):
+        with pytest.raises(
+            RuntimeError,
+            match="post accumulate grad hooks cannot be registered on non-leaf tensors",
+        ):
             (x * 2).register_post_accumulate_grad_hook(lambda t: None)
 
 
@@ -155,11 +158,16 @@ def test_hook_and_in_place_write(torch_ref, hook_before_write):
     assert ours == theirs
 
 
-@pytest.mark.parametrize("make_hook, message", [
-    (lambda lib: (lambda g: lib.ones(3)), "hook '<lambda>' has changed the size of value"),
-    (lambda lib: (lambda g: g.double()),
-     "hook '<lambda>' has changed the type of value (was torch.FloatTensor got torch.DoubleTensor)"),
-])
+@pytest.mark.parametrize(
+    "make_hook, message",
+    [
+        (lambda lib: lambda g: lib.ones(3), "hook '<lambda>' has changed the size of value"),
+        (
+            lambda lib: lambda g: g.double(),
+            "hook '<lambda>' has changed the type of value (was torch.FloatTensor got torch.DoubleTensor)",
+        ),
+    ],
+)
 @pytest.mark.parametrize("on_leaf", [True, False])
 def test_a_hook_may_not_change_size_or_type(make_hook, message, on_leaf, torch_ref):
     for lib in (retrograd, torch_ref):
@@ -169,13 +177,19 @@ def test_a_hook_may_not_change_size_or_type(make_hook, message, on_leaf, torch_r
         with pytest.raises(RuntimeError) as err:
             (y * 3).sum().backward()
         # PyTorch's text; then, for a hook on a node's output, ours naming that node
-        assert str(err.value) == message if on_leaf or lib is torch_ref else (
-            str(err.value).startswith(message + " (The hook is on a gradient of MulBackward0"))
+        assert (
+            str(err.value) == message
+            if on_leaf or lib is torch_ref
+            else (
+                str(err.value).startswith(message + " (The hook is on a gradient of MulBackward0")
+            )
+        )
 
 
 def test_a_leaf_gets_its_gradient_in_its_own_dtype(torch_ref):
     """A float64 gradient from a custom Function reaches a float32 leaf as float32."""
     for lib in (retrograd, torch_ref):
+
         class Double(lib.autograd.Function):
             @staticmethod
             def forward(ctx, a):
@@ -224,26 +238,33 @@ def _hook_error(T, where, result):
     return type(err.value).__name__, str(err.value)
 
 
-@pytest.mark.parametrize("where, result", [
-    ("pre", lambda g: list(g)),
-    ("pre", lambda g: g[0]),
-    ("pre", lambda g: g + g),
-    ("pre", lambda g: (3,)),
-    ("pre", lambda g: (g[0].sum(),)),
-    ("post", lambda g: list(g)),
-    ("post", lambda g: g[:1]),
-    ("post", lambda g: (g[0].double(), None)),
-    ("post", lambda g: (3, None)),
-    ("tensor", lambda g: (3,)),
-    ("post_accumulate", lambda g: g),
-    ("post_accumulate", lambda g: g[0]),
-])
+@pytest.mark.parametrize(
+    "where, result",
+    [
+        ("pre", lambda g: list(g)),
+        ("pre", lambda g: g[0]),
+        ("pre", lambda g: g + g),
+        ("pre", lambda g: (3,)),
+        ("pre", lambda g: (g[0].sum(),)),
+        ("post", lambda g: list(g)),
+        ("post", lambda g: g[:1]),
+        ("post", lambda g: (g[0].double(), None)),
+        ("post", lambda g: (3, None)),
+        ("tensor", lambda g: (3,)),
+        ("post_accumulate", lambda g: g),
+        ("post_accumulate", lambda g: g[0]),
+    ],
+)
 def test_what_a_hook_returns_is_checked(torch_ref, where, result):
     ours, theirs = _hook_error(retrograd, where, result), _hook_error(torch_ref, where, result)
     assert ours[0] == theirs[0]
     # PyTorch's text; after a RuntimeError about a node's gradient, ours naming that node
-    assert ours[1] == theirs[1] or (theirs[0] == "RuntimeError" and ours[1].startswith(
-        theirs[1] + " (The hook is on a gradient of MulBackward0, made by the forward call at "))
+    assert ours[1] == theirs[1] or (
+        theirs[0] == "RuntimeError"
+        and ours[1].startswith(
+            theirs[1] + " (The hook is on a gradient of MulBackward0, made by the forward call at "
+        )
+    )
 
 
 def _post_accumulate_returns(T, result):
@@ -256,12 +277,15 @@ def _post_accumulate_returns(T, result):
     return x.grad.tolist()
 
 
-@pytest.mark.parametrize("result", [
-    lambda t: t,  # the tensor itself: allowed
-    lambda t: t.detach(),
-    lambda t: t.grad.double(),
-    lambda t: t.grad[:1],
-])
+@pytest.mark.parametrize(
+    "result",
+    [
+        lambda t: t,  # the tensor itself: allowed
+        lambda t: t.detach(),
+        lambda t: t.grad.double(),
+        lambda t: t.grad[:1],
+    ],
+)
 def test_post_accumulate_hook_result_is_checked_as_pytorch_does(torch_ref, result):
     """A post-accumulate hook's result goes through the tensor-hook size and type checks first;
     only the tensor itself may come back."""

@@ -4,7 +4,6 @@ import pytest
 
 import retrograd
 
-
 # name -> the in-place call; each is run on a non-leaf of [0.5, 2, 3] in both libraries
 INPLACE = {
     "add_": lambda T, t: t.add_(1.5),
@@ -24,7 +23,9 @@ INPLACE = {
     "sigmoid_": lambda T, t: t.sigmoid_(),
     "tanh_": lambda T, t: t.tanh_(),
     "masked_fill_": lambda T, t: t.masked_fill_(T.tensor([True, False, True]), 0.0),
-    "index_put_": lambda T, t: t.index_put_((T.tensor([0, 2]),), T.tensor([5.0, 6.0], dtype=t.dtype)),
+    "index_put_": lambda T, t: t.index_put_(
+        (T.tensor([0, 2]),), T.tensor([5.0, 6.0], dtype=t.dtype)
+    ),
     "iadd": lambda T, t: t.__iadd__(1.0),
     "isub": lambda T, t: t.__isub__(T.tensor([1.0, 1.0, 1.0])),
     "imul": lambda T, t: t.__imul__(3.0),
@@ -37,8 +38,14 @@ def _run(T, call):
     y = x * 1
     r = call(T, y)
     (y * T.tensor([1.0, 2.0, 3.0], dtype=T.float64)).sum().backward()
-    return (r is y, y.grad_fn.name(), y._version, y.detach().tolist(), x.grad.tolist(),
-            [n.name() if n is not None else None for n, _ in y.grad_fn.next_functions])
+    return (
+        r is y,
+        y.grad_fn.name(),
+        y._version,
+        y.detach().tolist(),
+        x.grad.tolist(),
+        [n.name() if n is not None else None for n, _ in y.grad_fn.next_functions],
+    )
 
 
 @pytest.mark.parametrize("name", sorted(INPLACE))
@@ -86,7 +93,7 @@ def test_saved_tensor_modified_error_keeps_pytorch_text_and_points_home(torch_re
     theirs = _modified_error(torch_ref)
     ours = _modified_error(retrograd)
     assert ours.startswith(theirs)
-    extra = ours[len(theirs):]
+    extra = ours[len(theirs) :]
     assert "ExpBackward0" in extra and "shape [3]" in extra and "torch.float32" in extra
     assert extra.count("test_inplace.py:") == 2  # the forward call and the in-place op
     assert "b = a.exp()" in extra and "b.add_(1)" in extra
@@ -110,8 +117,10 @@ def test_saved_input_modified_names_its_current_producer(torch_ref):
 def test_leaf_in_place_raises_and_no_grad_update_keeps_the_leaf(torch_ref):
     for T in (retrograd, torch_ref):
         w = T.tensor([1.0, 2.0], requires_grad=True)
-        with pytest.raises(RuntimeError, match="^a leaf Variable that requires grad is being used "
-                                               "in an in-place operation.$"):
+        with pytest.raises(
+            RuntimeError,
+            match="^a leaf Variable that requires grad is being used in an in-place operation.$",
+        ):
             w.add_(1)
         (w * w).sum().backward()
         before = id(w)
@@ -125,8 +134,11 @@ def test_leaf_in_place_raises_and_no_grad_update_keeps_the_leaf(torch_ref):
 def test_view_of_leaf_raises(torch_ref):
     for T in (retrograd, torch_ref):
         x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
-        with pytest.raises(RuntimeError, match="^a view of a leaf Variable that requires grad is "
-                                               "being used in an in-place operation.$"):
+        with pytest.raises(
+            RuntimeError,
+            match="^a view of a leaf Variable that requires grad is "
+            "being used in an in-place operation.$",
+        ):
             x.view(-1).add_(1)
 
 
@@ -137,7 +149,7 @@ def test_write_through_view_of_non_leaf_rebases_the_base(torch_ref):
         v = base.view(-1)
         v.add_(1)
         names = (base.grad_fn.name(), v.grad_fn.name())
-        (base ** 2).sum().backward()
+        (base**2).sum().backward()
         return names, x.grad.tolist()
 
     assert program(retrograd) == program(torch_ref)
@@ -241,11 +253,15 @@ def test_retain_grad_follows_the_rebased_tensor(torch_ref):
 
 def test_casting_and_shape_errors(torch_ref):
     for T in (retrograd, torch_ref):
-        with pytest.raises(RuntimeError, match="^result type Float can't be cast to the desired "
-                                               "output type Long$"):
+        with pytest.raises(
+            RuntimeError, match="^result type Float can't be cast to the desired output type Long$"
+        ):
             T.tensor([1, 2]).add_(0.5)
-        with pytest.raises(RuntimeError, match=r"^output with shape \[2\] doesn't match the "
-                                               r"broadcast shape \[2, 2\]$"):
+        with pytest.raises(
+            RuntimeError,
+            match=r"^output with shape \[2\] doesn't match the "
+            r"broadcast shape \[2, 2\]$",
+        ):
             T.tensor([1.0, 2.0]).add_(T.ones(2, 2))
         t = T.tensor([1.0, 2.0])
         t.add_(T.tensor([1.0, 2.0], dtype=T.float64))
@@ -274,6 +290,7 @@ def test_inplace_gradients_pass_gradcheck():
 
 def test_modified_leaf_message_names_no_producer(torch_ref):
     """A saved leaf changed under no_grad: PyTorch names no producer and puts no comma."""
+
     def run(lib):
         x = lib.ones(2, requires_grad=True)
         y = x * x
@@ -284,20 +301,25 @@ def test_modified_leaf_message_names_no_producer(torch_ref):
         return str(err.value)
 
     ours, theirs = run(retrograd), run(torch_ref)
-    assert theirs.startswith("one of the variables needed for gradient computation has been "
-                             "modified by an inplace operation: [torch.FloatTensor [2]] is at "
-                             "version 1; expected version 0 instead.")
+    assert theirs.startswith(
+        "one of the variables needed for gradient computation has been "
+        "modified by an inplace operation: [torch.FloatTensor [2]] is at "
+        "version 1; expected version 0 instead."
+    )
     assert ours.startswith(theirs)
 
 
-@pytest.mark.parametrize("program", [
-    # a view written after a sibling view's write
-    "b = x + 0; r0 = b[0]; r1 = b[:, 1]; r0.mul_(2); r1.mul_(3); loss = (b * b).sum()",
-    # a view written after its base's write
-    "b = x + 0; v = b[1]; b.mul_(2); v.add_(1); loss = (b * b).sum()",
-    # a view of a view written after the base's write
-    "y = x.reshape(-1) * 1; a = y[1:]; v = a[:2]; y.mul_(2); v.add_(1); loss = (y * y).sum()",
-])
+@pytest.mark.parametrize(
+    "program",
+    [
+        # a view written after a sibling view's write
+        "b = x + 0; r0 = b[0]; r1 = b[:, 1]; r0.mul_(2); r1.mul_(3); loss = (b * b).sum()",
+        # a view written after its base's write
+        "b = x + 0; v = b[1]; b.mul_(2); v.add_(1); loss = (b * b).sum()",
+        # a view of a view written after the base's write
+        "y = x.reshape(-1) * 1; a = y[1:]; v = a[:2]; y.mul_(2); v.add_(1); loss = (y * y).sum()",
+    ],
+)
 def test_writes_through_views_made_stale_by_earlier_writes(program, torch_ref):
     grads = []
     for lib in (retrograd, torch_ref):
@@ -322,14 +344,22 @@ def test_write_through_a_view_of_a_permuted_dense_tensor(torch_ref):
 
 def test_cpp_node_names_print_as_pytorch(torch_ref):
     """PyTorch's C++ nodes: ``name()`` is qualified, the class (and so the repr) is not."""
+
     def program(T):
         a = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
         b = a * 1
         b[:2].mul_(2)
         c = b.clone()
         c.copy_(a)
-        return [(repr(t), t.grad_fn.name(), type(t.grad_fn).__name__,
-                 repr(t.grad_fn).split(" object")[0]) for t in (b, c)]
+        return [
+            (
+                repr(t),
+                t.grad_fn.name(),
+                type(t.grad_fn).__name__,
+                repr(t.grad_fn).split(" object")[0],
+            )
+            for t in (b, c)
+        ]
 
     ours = program(retrograd)
     assert ours == program(torch_ref)
@@ -371,15 +401,18 @@ def _outcome(T, program):
         return type(e).__name__, str(e)
 
 
-@pytest.mark.parametrize("key, value", [
-    (lambda T: T.tensor([0]), lambda T: T.tensor([1.0], dtype=T.float64)),
-    (lambda T: [0, 1], lambda T: T.tensor([1.0, 2.0], dtype=T.float64)),
-    (lambda T: T.tensor([0]), lambda T: T.tensor([1])),
-    (lambda T: (T.tensor([0]),), lambda T: T.tensor([True])),
-    (lambda T: T.tensor([True, False, True]), lambda T: T.tensor([1.0, 2.0], dtype=T.float64)),
-    (lambda T: T.tensor([True, False, True]), lambda T: T.tensor([[5.0]], dtype=T.float64)),
-    (lambda T: T.tensor([True, False, True]), lambda T: T.tensor(7, dtype=T.int32)),
-])
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        (lambda T: T.tensor([0]), lambda T: T.tensor([1.0], dtype=T.float64)),
+        (lambda T: [0, 1], lambda T: T.tensor([1.0, 2.0], dtype=T.float64)),
+        (lambda T: T.tensor([0]), lambda T: T.tensor([1])),
+        (lambda T: (T.tensor([0]),), lambda T: T.tensor([True])),
+        (lambda T: T.tensor([True, False, True]), lambda T: T.tensor([1.0, 2.0], dtype=T.float64)),
+        (lambda T: T.tensor([True, False, True]), lambda T: T.tensor([[5.0]], dtype=T.float64)),
+        (lambda T: T.tensor([True, False, True]), lambda T: T.tensor(7, dtype=T.int32)),
+    ],
+)
 def test_setitem_by_index_needs_the_same_dtype_except_one_value_into_a_mask(torch_ref, key, value):
     def program(T):
         b = T.zeros(3)
@@ -389,12 +422,25 @@ def test_setitem_by_index_needs_the_same_dtype_except_one_value_into_a_mask(torc
     assert _outcome(retrograd, program) == _outcome(torch_ref, program)
 
 
-@pytest.mark.parametrize("key, shape", [
-    (0, (1, 1, 3)), (slice(None), (1, 2, 3)), ((0, 1), (1, 1)), (lambda T: T.tensor([0]), (1, 1, 3)),
-    (0, (2, 1, 3)), (0, (3, 1)), (0, (2,)), ((0, 1), (2,)), (slice(None), (3, 2, 3)),
-    (lambda T: T.tensor([0, 1]), (3,)), (lambda T: T.tensor([True, False]), (2, 3)),
-    (lambda T: T.tensor([0]), (2, 1, 3)), (5, (3,)), (lambda T: T.tensor([5]), (3,)),
-])
+@pytest.mark.parametrize(
+    "key, shape",
+    [
+        (0, (1, 1, 3)),
+        (slice(None), (1, 2, 3)),
+        ((0, 1), (1, 1)),
+        (lambda T: T.tensor([0]), (1, 1, 3)),
+        (0, (2, 1, 3)),
+        (0, (3, 1)),
+        (0, (2,)),
+        ((0, 1), (2,)),
+        (slice(None), (3, 2, 3)),
+        (lambda T: T.tensor([0, 1]), (3,)),
+        (lambda T: T.tensor([True, False]), (2, 3)),
+        (lambda T: T.tensor([0]), (2, 1, 3)),
+        (5, (3,)),
+        (lambda T: T.tensor([5]), (3,)),
+    ],
+)
 def test_setitem_value_shapes_and_errors(torch_ref, key, shape):
     def program(T):
         b = T.zeros(2, 3)
@@ -405,17 +451,31 @@ def test_setitem_value_shapes_and_errors(torch_ref, key, shape):
 
 
 def test_copy_and_add_errors_for_shapes_that_do_not_broadcast(torch_ref):
-    for program in (lambda T: T.zeros(2).copy_(T.ones(3)), lambda T: T.zeros(2, 3).copy_(T.ones(2)),
-                    lambda T: T.ones(2, 3).add_(T.ones(2)), lambda T: T.ones(2, 3).mul_(T.ones(2))):
+    for program in (
+        lambda T: T.zeros(2).copy_(T.ones(3)),
+        lambda T: T.zeros(2, 3).copy_(T.ones(2)),
+        lambda T: T.ones(2, 3).add_(T.ones(2)),
+        lambda T: T.ones(2, 3).mul_(T.ones(2)),
+    ):
         assert _outcome(retrograd, program) == _outcome(torch_ref, program)
 
 
-@pytest.mark.parametrize("key", [
-    (0, [0, 2]), (slice(1, None), [0, 1]), (None, [0, 1]), (slice(None), [0, 1]), (Ellipsis, [1]),
-    ([0, 1], slice(None), [0, 1]), (0, "mask"), (slice(None), "mask"),
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        (0, [0, 2]),
+        (slice(1, None), [0, 1]),
+        (None, [0, 1]),
+        (slice(None), [0, 1]),
+        (Ellipsis, [1]),
+        ([0, 1], slice(None), [0, 1]),
+        (0, "mask"),
+        (slice(None), "mask"),
+    ],
+)
 def test_setitem_with_index_tensors_after_ints_and_slices(torch_ref, key):
     """The ints, slices and None make a view (CopySlices), the rest is index_put_ on it."""
+
     def program(T):
         x = T.arange(24.0).reshape(2, 3, 4).requires_grad_()
         w = T.tensor(5.0, requires_grad=True)
@@ -427,21 +487,24 @@ def test_setitem_with_index_tensors_after_ints_and_slices(torch_ref, key):
     assert program(retrograd) == program(torch_ref)
 
 
-@pytest.mark.parametrize("program", [
-    "b = x * 1; a, c = b.unbind(0); a.unsqueeze(0).mul_(2)",
-    "b = x * 1; a, c = b.unbind(0); a[0] = 5.0",
-    "b = x * 1; a, c = b.split(1); a[:, 1:].zero_()",
-    "b = x * 1; a, c = b.unbind(0); b.mul_(2); (a * a).sum().backward()",
-    "b = x * 1; a, c = b.chunk(2); a[0].add_(1); (c * c).sum().backward()",
-    "a, c = (x * 1).unbind(0); a.mul_(2)",
-    "a, c = (x * 1).split(1); c.add_(1)",
-    "a, c = (x * 1).chunk(2); a.zero_()",
-    "a, c = (x * 1).split([1, 1]); c.mul_(2)",
-    "b = x * 1\nwith T.no_grad():\n    v = b[1:]\nv.mul_(2)",
-    "b = x * 1\nwith T.no_grad():\n    v = b.t()\nv.copy_(T.ones(2, 2))",
-    "b = x * 1\nwith T.no_grad():\n    v = b[0]\nv[0] = 3.0",
-    "T.zeros(3).fill_(T.tensor([1.0, 2.0]))",
-])
+@pytest.mark.parametrize(
+    "program",
+    [
+        "b = x * 1; a, c = b.unbind(0); a.unsqueeze(0).mul_(2)",
+        "b = x * 1; a, c = b.unbind(0); a[0] = 5.0",
+        "b = x * 1; a, c = b.split(1); a[:, 1:].zero_()",
+        "b = x * 1; a, c = b.unbind(0); b.mul_(2); (a * a).sum().backward()",
+        "b = x * 1; a, c = b.chunk(2); a[0].add_(1); (c * c).sum().backward()",
+        "a, c = (x * 1).unbind(0); a.mul_(2)",
+        "a, c = (x * 1).split(1); c.add_(1)",
+        "a, c = (x * 1).chunk(2); a.zero_()",
+        "a, c = (x * 1).split([1, 1]); c.mul_(2)",
+        "b = x * 1\nwith T.no_grad():\n    v = b[1:]\nv.mul_(2)",
+        "b = x * 1\nwith T.no_grad():\n    v = b.t()\nv.copy_(T.ones(2, 2))",
+        "b = x * 1\nwith T.no_grad():\n    v = b[0]\nv[0] = 3.0",
+        "T.zeros(3).fill_(T.tensor([1.0, 2.0]))",
+    ],
+)
 def test_in_place_errors_on_views_pytorch_forbids(program, torch_ref):
     def run(T):
         x = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -482,14 +545,49 @@ def test_setitem_into_a_view_made_under_no_grad(key, torch_ref):
 
 # name -> arguments; "A" and "B" stand for float64 tensors that require grad, "I" for an index
 TWINS = {
-    "abs_": (), "acos_": (), "asin_": (), "atan_": (), "cos_": (), "cosh_": (), "sin_": (), "sinh_": (),
-    "tan_": (), "sqrt_": (), "rsqrt_": (), "log_": (), "log10_": (), "log1p_": (), "log2_": (),
-    "expm1_": (), "erf_": (), "neg_": (), "negative_": (), "reciprocal_": (), "square_": (),
-    "sign_": (), "ceil_": (), "floor_": (), "round_": (), "trunc_": (), "frac_": (),
-    "clamp_min_": (0.5,), "clamp_max_": (0.5,), "nan_to_num_": (), "addcmul_": ("A", "B"),
-    "addcdiv_": ("A", "B"), "lerp_": ("A", 0.3), "multiply_": ("A",), "divide_": ("A",),
-    "true_divide_": ("A",), "subtract_": ("A",), "cumsum_": (0,), "cumprod_": (1,),
-    "tril_": (), "triu_": (), "scatter_": (0, "I", "B"), "scatter_add_": (0, "I", "B"),
+    "abs_": (),
+    "acos_": (),
+    "asin_": (),
+    "atan_": (),
+    "cos_": (),
+    "cosh_": (),
+    "sin_": (),
+    "sinh_": (),
+    "tan_": (),
+    "sqrt_": (),
+    "rsqrt_": (),
+    "log_": (),
+    "log10_": (),
+    "log1p_": (),
+    "log2_": (),
+    "expm1_": (),
+    "erf_": (),
+    "neg_": (),
+    "negative_": (),
+    "reciprocal_": (),
+    "square_": (),
+    "sign_": (),
+    "ceil_": (),
+    "floor_": (),
+    "round_": (),
+    "trunc_": (),
+    "frac_": (),
+    "clamp_min_": (0.5,),
+    "clamp_max_": (0.5,),
+    "nan_to_num_": (),
+    "addcmul_": ("A", "B"),
+    "addcdiv_": ("A", "B"),
+    "lerp_": ("A", 0.3),
+    "multiply_": ("A",),
+    "divide_": ("A",),
+    "true_divide_": ("A",),
+    "subtract_": ("A",),
+    "cumsum_": (0,),
+    "cumprod_": (1,),
+    "tril_": (),
+    "triu_": (),
+    "scatter_": (0, "I", "B"),
+    "scatter_add_": (0, "I", "B"),
 }
 TWIN_KWARGS = {"addcmul_": {"value": 2.0}, "divide_": {"rounding_mode": "floor"}}
 
@@ -498,17 +596,23 @@ TWIN_KWARGS = {"addcmul_": {"value": 2.0}, "divide_": {"rounding_mode": "floor"}
 def test_in_place_twins_of_out_of_place_ops(name, torch_ref):
     def program(T):
         x = T.tensor([[0.2, 0.7, 0.4], [0.9, 0.3, 0.6]], dtype=T.float64, requires_grad=True)
-        env = {"A": T.tensor([[0.5, 0.25, 0.8], [0.1, 0.6, 0.35]], dtype=T.float64,
-                             requires_grad=True),
-               "B": T.tensor([[0.3, 0.9, 0.45], [0.7, 0.15, 0.5]], dtype=T.float64,
-                             requires_grad=True),
-               "I": T.tensor([[1, 0, 1], [0, 1, 0]])}
+        env = {
+            "A": T.tensor(
+                [[0.5, 0.25, 0.8], [0.1, 0.6, 0.35]], dtype=T.float64, requires_grad=True
+            ),
+            "B": T.tensor(
+                [[0.3, 0.9, 0.45], [0.7, 0.15, 0.5]], dtype=T.float64, requires_grad=True
+            ),
+            "I": T.tensor([[1, 0, 1], [0, 1, 0]]),
+        }
         args = [env.get(a, a) if isinstance(a, str) else a for a in TWINS[name]]
         y = x * 1
         same = getattr(y, name)(*args, **TWIN_KWARGS.get(name, {})) is y
         (y * T.arange(6.0, dtype=T.float64).reshape(2, 3)).sum().backward()
-        grads = [t.grad.flatten().tolist() if t.grad is not None else None
-                 for t in (x, env["A"], env["B"])]
+        grads = [
+            t.grad.flatten().tolist() if t.grad is not None else None
+            for t in (x, env["A"], env["B"])
+        ]
         return same, y.grad_fn.name(), y._version, y.flatten().tolist(), grads
 
     ours, theirs = program(retrograd), program(torch_ref)
@@ -518,8 +622,19 @@ def test_in_place_twins_of_out_of_place_ops(name, torch_ref):
         assert a == b or a == pytest.approx(b)
 
 
-@pytest.mark.parametrize("call", ["t_()", "transpose_(0, 2)", "swapaxes_(-1, 0)", "swapdims_(0, 2)",
-                                  "squeeze_()", "squeeze_(1)", "squeeze_((1,))", "unsqueeze_(-1)"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        "t_()",
+        "transpose_(0, 2)",
+        "swapaxes_(-1, 0)",
+        "swapdims_(0, 2)",
+        "squeeze_()",
+        "squeeze_(1)",
+        "squeeze_((1,))",
+        "unsqueeze_(-1)",
+    ],
+)
 def test_in_place_shape_changes(call, torch_ref):
     def program(T):
         x = T.tensor([[[1.0, 2.0, 3.0]], [[4.0, 5.0, 6.0]]], requires_grad=True)
@@ -538,15 +653,29 @@ def test_in_place_on_a_leaf_that_is_a_view(torch_ref):
     for T in (retrograd, torch_ref):
         for write in (lambda w: w.mul_(2), lambda w: w.__setitem__(0, 1.0), lambda w: w.t_()):
             w = T.arange(6.0).reshape(2, 3).requires_grad_()
-            with pytest.raises(RuntimeError, match="^a view of a leaf Variable that requires grad "
-                                                   "is being used in an in-place operation.$"):
+            with pytest.raises(
+                RuntimeError,
+                match="^a view of a leaf Variable that requires grad "
+                "is being used in an in-place operation.$",
+            ):
                 write(w)
             assert w.is_leaf and w.grad_fn is None
 
 
-RANDOM_FILLS = ["uniform_()", "uniform_(-1, 1)", "normal_()", "normal_(2, 3)", "bernoulli_()",
-                "bernoulli_(0.3)", "bernoulli_(T.full((3, 3), 0.5))", "exponential_()", "random_(0, 5)",
-                "random_(5)", "random_()", "fill_diagonal_(2.0)"]
+RANDOM_FILLS = [
+    "uniform_()",
+    "uniform_(-1, 1)",
+    "normal_()",
+    "normal_(2, 3)",
+    "bernoulli_()",
+    "bernoulli_(0.3)",
+    "bernoulli_(T.full((3, 3), 0.5))",
+    "exponential_()",
+    "random_(0, 5)",
+    "random_(5)",
+    "random_()",
+    "fill_diagonal_(2.0)",
+]
 
 
 def test_random_fills_are_recorded_like_pytorch(torch_ref):
@@ -568,8 +697,10 @@ def test_random_fills_are_recorded_like_pytorch(torch_ref):
     assert program(retrograd) == program(torch_ref)
 
 
-@pytest.mark.parametrize("call", ["uniform_()", "normal_()", "bernoulli_()", "exponential_()",
-                                  "random_(0, 5)", "random_()"])
+@pytest.mark.parametrize(
+    "call",
+    ["uniform_()", "normal_()", "bernoulli_()", "exponential_()", "random_(0, 5)", "random_()"],
+)
 def test_random_fills_of_integer_tensors(call, torch_ref):
     def program(T):
         z = T.ones(3, dtype=T.int64)
@@ -593,8 +724,9 @@ def test_random_fills_draw_from_their_distributions():
     assert retrograd.zeros(3).bernoulli_(retrograd.tensor([0.0, 1.0, 1.0])).tolist() == [0, 1, 1]
 
 
-@pytest.mark.parametrize("shape, wrap", [((5, 2), True), ((5, 2), False), ((2, 4), True),
-                                         ((2, 2, 2), False)])
+@pytest.mark.parametrize(
+    "shape, wrap", [((5, 2), True), ((5, 2), False), ((2, 4), True), ((2, 2, 2), False)]
+)
 def test_fill_diagonal(shape, wrap, torch_ref):
     def program(T):
         a = T.zeros(*shape)
@@ -604,14 +736,35 @@ def test_fill_diagonal(shape, wrap, torch_ref):
     assert program(retrograd) == program(torch_ref)
 
 
-@pytest.mark.parametrize("call", [
-    "F.relu(y, inplace=True)", "F.leaky_relu(y, 0.1, inplace=True)", "F.elu(y, inplace=True)",
-    "F.selu(y, inplace=True)", "F.celu(y, inplace=True)", "F.threshold(y, 0.1, 20.0, inplace=True)",
-    "F.hardtanh(y, inplace=True)", "F.relu_(y)", "F.leaky_relu_(y, 0.2)", "F.elu_(y)", "F.selu_(y)",
-    "F.celu_(y)", "F.hardtanh_(y)", "F.threshold_(y, 0.1, 20.0)", "T.nn.Threshold(0.1, 20, True)(y)",
-    "T.nn.LeakyReLU(0.2, inplace=True)(y)", "T.relu_(y)", "T.sigmoid_(y)", "T.tanh_(y)",
-    "T.exp_(y)", "T.sqrt_(y.abs_())", "T.clamp_(y, 0, 1)", "T.zero_(y)", "T.fill_(y, 2.0)",
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        "F.relu(y, inplace=True)",
+        "F.leaky_relu(y, 0.1, inplace=True)",
+        "F.elu(y, inplace=True)",
+        "F.selu(y, inplace=True)",
+        "F.celu(y, inplace=True)",
+        "F.threshold(y, 0.1, 20.0, inplace=True)",
+        "F.hardtanh(y, inplace=True)",
+        "F.relu_(y)",
+        "F.leaky_relu_(y, 0.2)",
+        "F.elu_(y)",
+        "F.selu_(y)",
+        "F.celu_(y)",
+        "F.hardtanh_(y)",
+        "F.threshold_(y, 0.1, 20.0)",
+        "T.nn.Threshold(0.1, 20, True)(y)",
+        "T.nn.LeakyReLU(0.2, inplace=True)(y)",
+        "T.relu_(y)",
+        "T.sigmoid_(y)",
+        "T.tanh_(y)",
+        "T.exp_(y)",
+        "T.sqrt_(y.abs_())",
+        "T.clamp_(y, 0, 1)",
+        "T.zero_(y)",
+        "T.fill_(y, 2.0)",
+    ],
+)
 def test_functional_and_module_level_in_place_forms(call, torch_ref):
     def program(T):
         x = T.tensor([-1.0, 0.5, 2.0], requires_grad=True)
@@ -639,6 +792,7 @@ def test_modified_saved_tensor_is_named_by_its_type(dtype, torch_ref):
 
 def test_augmented_assignments_write_in_place(torch_ref):
     """``y op= v`` changes the tensor itself (and everything that shares it), as in PyTorch."""
+
     def program(T):
         x = T.tensor([5.0, 7.0], requires_grad=True)
         y = x * 1
@@ -658,16 +812,32 @@ def test_augmented_assignments_write_in_place(torch_ref):
         m_alias = m
         m &= T.tensor([True, True, False])
         m |= T.tensor([False, True, False])
-        return (pow_result, y.tolist(), f.tolist(), f._version, i.tolist(), i._version,
-                m_alias.tolist(), m._version)
+        return (
+            pow_result,
+            y.tolist(),
+            f.tolist(),
+            f._version,
+            i.tolist(),
+            i._version,
+            m_alias.tolist(),
+            m._version,
+        )
 
     assert program(retrograd) == program(torch_ref)
 
 
 @pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8", "bool"])
-@pytest.mark.parametrize("call", ["clamp_(0.5, 3.5)", "clamp_(min=0.5)", "clip_(0.5, 1.5)",
-                                  "clamp_min_(0.5)", "clamp_max_(0.5)",
-                                  "clamp_(max=T.tensor(0.5))"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        "clamp_(0.5, 3.5)",
+        "clamp_(min=0.5)",
+        "clip_(0.5, 1.5)",
+        "clamp_min_(0.5)",
+        "clamp_max_(0.5)",
+        "clamp_(max=T.tensor(0.5))",
+    ],
+)
 def test_clamp_of_integers_by_floats_is_refused(dtype, call, torch_ref):
     def message(T):
         t = T.tensor([1, 5], dtype=getattr(T, dtype))
@@ -678,22 +848,26 @@ def test_clamp_of_integers_by_floats_is_refused(dtype, call, torch_ref):
     assert message(retrograd) == message(torch_ref)
 
 
-
-@pytest.mark.parametrize("program", [
-    "b = x * 1; v = b[1:]; z = v * v\nwith T.no_grad():\n    v.mul_(2)\nz.sum().backward()",
-    "b = x * 1; v = b[1:]; z = v * v\nwith T.no_grad():\n    b.mul_(2)\nz.sum().backward()",
-    "v = x[1:]; z = v * v\nwith T.no_grad():\n    x.mul_(2)\nz.sum().backward()",
-    "b = x * 1; v = b[1:]; w = v[0]; z = w * w; b.mul_(2); z.sum().backward()",
-    "b = x * 1; v = b[1:]; z = v * v; v.mul_(2); z.sum().backward()",
-    "b = x * 1; v = b[1:]; b.mul_(2); k = v * 1; z = v * v; b.add_(1); z.sum().backward()",
-    "b = x * 1; z = b[1] * b[2]; b[0] = 5.0; z.sum().backward()",
-    "c = T.ones(3); v = c[1:]; z = x[1:] * v; c.mul_(2); z.sum().backward()",
-])
+@pytest.mark.parametrize(
+    "program",
+    [
+        "b = x * 1; v = b[1:]; z = v * v\nwith T.no_grad():\n    v.mul_(2)\nz.sum().backward()",
+        "b = x * 1; v = b[1:]; z = v * v\nwith T.no_grad():\n    b.mul_(2)\nz.sum().backward()",
+        "v = x[1:]; z = v * v\nwith T.no_grad():\n    x.mul_(2)\nz.sum().backward()",
+        "b = x * 1; v = b[1:]; w = v[0]; z = w * w; b.mul_(2); z.sum().backward()",
+        "b = x * 1; v = b[1:]; z = v * v; v.mul_(2); z.sum().backward()",
+        "b = x * 1; v = b[1:]; b.mul_(2); k = v * 1; z = v * v; b.add_(1); z.sum().backward()",
+        "b = x * 1; z = b[1] * b[2]; b[0] = 5.0; z.sum().backward()",
+        "c = T.ones(3); v = c[1:]; z = x[1:] * v; c.mul_(2); z.sum().backward()",
+    ],
+)
 def test_modified_view_is_named_as_pytorch_names_it(program, torch_ref):
     """A saved view whose memory was written since: PyTorch names its fresh AsStrided node."""
+
     def run(T):
-        return _outcome(T, lambda T: exec(program, {"T": T, "x": T.tensor([1.0, 2.0, 3.0],
-                                                                          requires_grad=True)}))
+        return _outcome(
+            T, lambda T: exec(program, {"T": T, "x": T.tensor([1.0, 2.0, 3.0], requires_grad=True)})
+        )
 
     ours, theirs = run(retrograd), run(torch_ref)
     assert theirs[0] == "RuntimeError" and ours[0] == theirs[0] and ours[1].startswith(theirs[1])
@@ -761,9 +935,17 @@ def test_setitem_through_a_whole_key_writes_the_tensor_itself(key, torch_ref):
     assert program(retrograd) == program(torch_ref)
 
 
-@pytest.mark.parametrize("dtype, call", [("float32", "random_(5, 2)"), ("float32", "random_(0)"),
-                                         ("int8", "random_(-3)"), ("bool", "random_(3)"),
-                                         ("uint8", "random_(300)"), ("uint8", "random_(-1, 3)")])
+@pytest.mark.parametrize(
+    "dtype, call",
+    [
+        ("float32", "random_(5, 2)"),
+        ("float32", "random_(0)"),
+        ("int8", "random_(-3)"),
+        ("bool", "random_(3)"),
+        ("uint8", "random_(300)"),
+        ("uint8", "random_(-1, 3)"),
+    ],
+)
 def test_random_bounds_out_of_order_or_range(dtype, call, torch_ref):
     def program(T):
         z = T.zeros(2, dtype=getattr(T, dtype))
@@ -774,8 +956,16 @@ def test_random_bounds_out_of_order_or_range(dtype, call, torch_ref):
     assert program(retrograd) == program(torch_ref)
 
 
-@pytest.mark.parametrize("call", ["F.elu(y, inplace=True)", "F.celu_(y, 0.5)", "F.selu_(y)",
-                                  "F.leaky_relu(y, 0.1, inplace=True)", "F.leaky_relu_(y, -0.1)"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        "F.elu(y, inplace=True)",
+        "F.celu_(y, 0.5)",
+        "F.selu_(y)",
+        "F.leaky_relu(y, 0.1, inplace=True)",
+        "F.leaky_relu_(y, -0.1)",
+    ],
+)
 def test_in_place_activations_save_their_result(call, torch_ref):
     # As in PyTorch: the node keeps the written tensor, so the old values need no copy, and
     # leaky_relu_ with a negative slope cannot be differentiated from its result.
@@ -794,9 +984,19 @@ def test_in_place_activations_save_their_result(call, torch_ref):
     assert program(retrograd) == program(torch_ref)
 
 
-@pytest.mark.parametrize("call", ["y.uniform_()", "y.normal_()", "y.bernoulli_(T.full((2,), 0.5))",
-                                  "y.zero_()", "y.fill_(2.0)", "y.fill_(T.tensor(1.0))",
-                                  "y.copy_(T.ones(2))", "y.random_(0, 3)"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        "y.uniform_()",
+        "y.normal_()",
+        "y.bernoulli_(T.full((2,), 0.5))",
+        "y.zero_()",
+        "y.fill_(2.0)",
+        "y.fill_(T.tensor(1.0))",
+        "y.copy_(T.ones(2))",
+        "y.random_(0, 3)",
+    ],
+)
 def test_overwritten_values_get_zero_gradient_even_from_inf(call, torch_ref):
     # PyTorch's formula is zeros_like(grad): an inf arriving there does not become 0 * inf = nan.
     def program(T):

@@ -46,7 +46,9 @@ def test_saved_tensors_are_readable_until_freed():
     assert repr(y.grad_fn._saved_other) == "tensor([2.], grad_fn=<AddBackward0>)"
     y.backward()
     for name in ("_saved_self", "_saved_other"):
-        with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        with pytest.raises(
+            RuntimeError, match="Trying to backward through the graph a second time"
+        ):
             getattr(y.grad_fn, name)
 
 

@@ -94,8 +94,11 @@ def test_decorators_return_the_function(torch_ref):
 
 def test_deprecation_warnings_as_pytorch(torch_ref):
     for torch in (retrograd, torch_ref):
-        with pytest.warns(DeprecationWarning, match="`torch.jit.script` is deprecated. Please "
-                                                    "switch to `torch.compile` or `torch.export`."):
+        with pytest.warns(
+            DeprecationWarning,
+            match="`torch.jit.script` is deprecated. Please "
+            "switch to `torch.compile` or `torch.export`.",
+        ):
             torch.jit.script(_double)
         with pytest.warns(DeprecationWarning, match="`torch.jit.trace` is deprecated"):
             torch.jit.trace(_double, torch.ones(1))
@@ -120,16 +123,19 @@ def test_saving_compiled_programs_and_onnx_export_are_not_built(tmp_path):
         scripted = retrograd.jit.script(net)
         sf = retrograd.jit.script(_double)
     path = str(tmp_path / "m.pt")
-    for call, name in [(lambda: scripted.save(path), "ScriptModule.save"),
-                       (lambda: retrograd.jit.save(scripted, path), "torch.jit.save"),
-                       (lambda: retrograd.jit.load(path), "torch.jit.load"),
-                       (lambda: scripted.code, "ScriptModule.code"),
-                       (lambda: sf.graph, "ScriptFunction.graph"),
-                       (lambda: sf.save(path), "ScriptFunction.save"),
-                       (lambda: retrograd.onnx.export(net, (retrograd.ones(1, 3),), path),
-                        "torch.onnx.export"),
-                       (lambda: retrograd.onnx.dynamo_export(net, retrograd.ones(1, 3)),
-                        "torch.onnx.dynamo_export")]:
+    for call, name in [
+        (lambda: scripted.save(path), "ScriptModule.save"),
+        (lambda: retrograd.jit.save(scripted, path), "torch.jit.save"),
+        (lambda: retrograd.jit.load(path), "torch.jit.load"),
+        (lambda: scripted.code, "ScriptModule.code"),
+        (lambda: sf.graph, "ScriptFunction.graph"),
+        (lambda: sf.save(path), "ScriptFunction.save"),
+        (lambda: retrograd.onnx.export(net, (retrograd.ones(1, 3),), path), "torch.onnx.export"),
+        (
+            lambda: retrograd.onnx.dynamo_export(net, retrograd.ones(1, 3)),
+            "torch.onnx.dynamo_export",
+        ),
+    ]:
         with pytest.raises(NotImplementedError, match=name):
             call()
     assert retrograd.onnx.is_in_onnx_export() is False
@@ -138,7 +144,8 @@ def test_saving_compiled_programs_and_onnx_export_are_not_built(tmp_path):
 def test_hub_loads_from_a_local_directory(tmp_path):
     (tmp_path / "hubconf.py").write_text(
         "import retrograd\n\ndependencies = []\n\n\n"
-        "def tiny(width=2):\n    '''A tiny model.'''\n    return retrograd.nn.Linear(width, 1)\n")
+        "def tiny(width=2):\n    '''A tiny model.'''\n    return retrograd.nn.Linear(width, 1)\n"
+    )
     model = retrograd.hub.load(str(tmp_path), "tiny", 4, source="local")
     assert model.in_features == 4
     assert "tiny" in retrograd.hub.list(str(tmp_path))
@@ -153,8 +160,7 @@ def test_hub_downloads_are_not_built(tmp_path):
     with pytest.raises(NotImplementedError, match="does not download"):
         retrograd.hub.download_url_to_file("https://example.com/x.pt", str(tmp_path / "x"))
     with pytest.raises(NotImplementedError, match="no cached copy"):
-        retrograd.hub.load_state_dict_from_url("https://example.com/w.pt",
-                                               model_dir=str(tmp_path))
+        retrograd.hub.load_state_dict_from_url("https://example.com/w.pt", model_dir=str(tmp_path))
     with pytest.raises(ValueError, match='Unknown source: "svn"'):
         retrograd.hub.load("x", "y", source="svn")
 
@@ -162,6 +168,7 @@ def test_hub_downloads_are_not_built(tmp_path):
 def test_hub_state_dict_from_the_cache(tmp_path):
     weights = {"w": retrograd.ones(2)}
     retrograd.save(weights, str(tmp_path / "w.pt"))
-    loaded = retrograd.hub.load_state_dict_from_url("https://example.com/w.pt?x=1",
-                                                    model_dir=str(tmp_path))
+    loaded = retrograd.hub.load_state_dict_from_url(
+        "https://example.com/w.pt?x=1", model_dir=str(tmp_path)
+    )
     assert loaded["w"].tolist() == [1.0, 1.0]

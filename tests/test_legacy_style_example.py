@@ -42,8 +42,14 @@ def _run(prefix: str) -> dict:
     env = dict(os.environ)
     src = os.path.join(os.path.dirname(__file__), "..", "src")
     env["PYTHONPATH"] = os.pathsep.join([src, env.get("PYTHONPATH", "")])
-    done = subprocess.run([sys.executable, "-c", prefix + _RUN.format(path=EXAMPLE)],
-                          capture_output=True, text=True, env=env, timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", prefix + _RUN.format(path=EXAMPLE)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     *printed, last = done.stdout.strip().splitlines()
     assert len(printed) == 4 and all(line.startswith("Epoch ") for line in printed)

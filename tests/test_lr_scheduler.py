@@ -16,10 +16,19 @@ SCHEDULES = [
     ("ExponentialLR", {"gamma": 0.9}),
     ("CosineAnnealingLR", {"T_max": 10}),
     ("CosineAnnealingLR", {"T_max": 7, "eta_min": 0.01}),
-    ("LambdaLR", {"lr_lambda": lambda e: 0.95 ** e / (1 + e)}),
+    ("LambdaLR", {"lr_lambda": lambda e: 0.95**e / (1 + e)}),
     ("OneCycleLR", {"max_lr": 1.0, "total_steps": EPOCHS}),
-    ("OneCycleLR", {"max_lr": [0.5, 2.0], "epochs": 5, "steps_per_epoch": 5, "pct_start": 0.4,
-                        "anneal_strategy": "linear", "div_factor": 10.0}),
+    (
+        "OneCycleLR",
+        {
+            "max_lr": [0.5, 2.0],
+            "epochs": 5,
+            "steps_per_epoch": 5,
+            "pct_start": 0.4,
+            "anneal_strategy": "linear",
+            "div_factor": 10.0,
+        },
+    ),
     ("OneCycleLR", {"max_lr": 0.8, "total_steps": EPOCHS, "three_phase": True}),
     ("MultiplicativeLR", {"lr_lambda": lambda e: 0.9 if e % 2 else 0.97}),
     ("ConstantLR", {"factor": 0.25, "total_iters": 6}),
@@ -74,9 +83,15 @@ def test_sequential_warmup_then_decay_equals_torch(torch_ref):
     def rates(m):
         s = m.optim.lr_scheduler
         opt = _optimizer(m)
-        sched = s.SequentialLR(opt, [s.LinearLR(opt, start_factor=0.2, total_iters=4),
-                                     s.ExponentialLR(opt, gamma=0.8),
-                                     s.CosineAnnealingLR(opt, T_max=6)], milestones=[5, 12])
+        sched = s.SequentialLR(
+            opt,
+            [
+                s.LinearLR(opt, start_factor=0.2, total_iters=4),
+                s.ExponentialLR(opt, gamma=0.8),
+                s.CosineAnnealingLR(opt, T_max=6),
+            ],
+            milestones=[5, 12],
+        )
         seen = [sched.get_last_lr()]
         for _ in range(EPOCHS):
             opt.step()
@@ -89,6 +104,7 @@ def test_sequential_warmup_then_decay_equals_torch(torch_ref):
 
 def test_closed_forms_equal_torch(torch_ref):
     """``step(epoch)`` jumps with the closed form of each schedule."""
+
     def rates(m):
         s = m.optim.lr_scheduler
         out = []
@@ -106,12 +122,21 @@ def test_closed_forms_equal_torch(torch_ref):
     assert rates(retrograd) == rates(torch_ref)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {},
-    {"mode": "max", "factor": 0.5, "patience": 2, "threshold": 0.1, "threshold_mode": "abs",
-     "cooldown": 2},
-    {"patience": 1, "min_lr": [0.01, 0.05], "eps": 1e-3},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {
+            "mode": "max",
+            "factor": 0.5,
+            "patience": 2,
+            "threshold": 0.1,
+            "threshold_mode": "abs",
+            "cooldown": 2,
+        },
+        {"patience": 1, "min_lr": [0.01, 0.05], "eps": 1e-3},
+    ],
+)
 def test_reduce_on_plateau_equals_torch(kwargs, torch_ref):
     metrics = [1.0, 0.9, 0.95, 0.95, 0.95, 0.8, 0.8, 0.8, 0.8, 1.2, 0.7] + [0.7] * 13
     ours, _, sched = _run(retrograd, "SGD", "ReduceLROnPlateau", kwargs, metrics)
@@ -176,7 +201,7 @@ def test_lambda_lr_state_dict_keeps_callable_objects_state(torch_ref):
             self.rate = rate
 
         def __call__(self, epoch):
-            return self.rate ** epoch
+            return self.rate**epoch
 
     opt = _optimizer(retrograd)
     sched = lr_scheduler.LambdaLR(opt, [Decay(0.5), lambda e: 1.0])
@@ -208,8 +233,9 @@ def test_errors_match_torch(torch_ref):
         lambda m: m.optim.lr_scheduler.LambdaLR(_optimizer(m), [lambda e: 1.0]),
         lambda m: m.optim.lr_scheduler.OneCycleLR(_optimizer(m), 1.0),
         lambda m: m.optim.lr_scheduler.OneCycleLR(_optimizer(m), [1.0], total_steps=3),
-        lambda m: m.optim.lr_scheduler.OneCycleLR(_optimizer(m), 1.0, total_steps=3,
-                                                  anneal_strategy="x"),
+        lambda m: m.optim.lr_scheduler.OneCycleLR(
+            _optimizer(m), 1.0, total_steps=3, anneal_strategy="x"
+        ),
         lambda m: m.optim.lr_scheduler.ReduceLROnPlateau(_optimizer(m), factor=1.0),
         lambda m: m.optim.lr_scheduler.ReduceLROnPlateau(_optimizer(m), mode="avg"),
         lambda m: m.optim.lr_scheduler.ConstantLR(_optimizer(m), factor=2.0),

@@ -24,29 +24,75 @@ IMPORTS = [
     ("torch.nn.modules.batchnorm", ["BatchNorm1d", "BatchNorm2d", "_BatchNorm", "_NormBase"]),
     ("torch.nn.modules.normalization", ["LayerNorm", "GroupNorm"]),
     ("torch.nn.modules.dropout", ["Dropout", "_DropoutNd"]),
-    ("torch.nn.modules.pooling", ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "_MaxPoolNd",
-                                  "_AvgPoolNd", "_AdaptiveAvgPoolNd"]),
+    (
+        "torch.nn.modules.pooling",
+        [
+            "MaxPool2d",
+            "AvgPool2d",
+            "AdaptiveAvgPool2d",
+            "_MaxPoolNd",
+            "_AvgPoolNd",
+            "_AdaptiveAvgPoolNd",
+        ],
+    ),
     ("torch.nn.modules.rnn", ["LSTM", "GRU", "RNNBase", "RNNCellBase"]),
     ("torch.nn.modules.sparse", ["Embedding"]),
     ("torch.nn.modules.padding", ["ConstantPad2d", "ZeroPad2d"]),
     ("torch.nn.modules.flatten", ["Flatten", "Unflatten"]),
     ("torch.nn.modules.distance", ["PairwiseDistance", "CosineSimilarity"]),
     ("torch.nn.modules.upsampling", ["Upsample"]),
-    ("torch.nn.modules.utils", ["_pair", "_single", "_triple", "_quadruple", "_ntuple",
-                                "consume_prefix_in_state_dict_if_present"]),
+    (
+        "torch.nn.modules.utils",
+        [
+            "_pair",
+            "_single",
+            "_triple",
+            "_quadruple",
+            "_ntuple",
+            "consume_prefix_in_state_dict_if_present",
+        ],
+    ),
     ("torch.nn.parallel", ["DataParallel", "DistributedDataParallel"]),
-    ("torch.nn.utils", ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
-                        "vector_to_parameters", "weight_norm", "remove_weight_norm",
-                        "spectral_norm", "remove_spectral_norm", "parametrize",
-                        "parametrizations"]),
+    (
+        "torch.nn.utils",
+        [
+            "clip_grad_norm_",
+            "clip_grad_value_",
+            "parameters_to_vector",
+            "vector_to_parameters",
+            "weight_norm",
+            "remove_weight_norm",
+            "spectral_norm",
+            "remove_spectral_norm",
+            "parametrize",
+            "parametrizations",
+        ],
+    ),
     ("torch.nn.utils.weight_norm", ["WeightNorm", "weight_norm", "remove_weight_norm"]),
-    ("torch.nn.utils.parametrize", ["register_parametrization", "remove_parametrizations",
-                                    "is_parametrized", "cached", "type_before_parametrizations"]),
+    (
+        "torch.nn.utils.parametrize",
+        [
+            "register_parametrization",
+            "remove_parametrizations",
+            "is_parametrized",
+            "cached",
+            "type_before_parametrizations",
+        ],
+    ),
     ("torch.nn.utils.parametrizations", ["weight_norm"]),
     ("torch.nn.utils.spectral_norm", ["SpectralNorm", "spectral_norm", "remove_spectral_norm"]),
-    ("torch.nn.utils.rnn", ["pad_sequence", "pack_padded_sequence", "pad_packed_sequence",
-                            "pack_sequence", "unpack_sequence", "unpad_sequence",
-                            "PackedSequence"]),
+    (
+        "torch.nn.utils.rnn",
+        [
+            "pad_sequence",
+            "pack_padded_sequence",
+            "pad_packed_sequence",
+            "pack_sequence",
+            "unpack_sequence",
+            "unpad_sequence",
+            "PackedSequence",
+        ],
+    ),
     ("torch.optim", ["SGD", "Adam", "AdamW", "Optimizer", "lr_scheduler"]),
     ("torch.optim.optimizer", ["Optimizer"]),
     ("torch.optim.lr_scheduler", ["StepLR", "LambdaLR", "CosineAnnealingLR", "ReduceLROnPlateau"]),
@@ -67,8 +113,19 @@ IMPORTS = [
     ("torch.amp", ["autocast", "GradScaler"]),
     ("torch.cpu", ["is_available", "device_count"]),
     ("torch.cpu.amp", ["autocast"]),
-    ("torch.jit", ["script", "trace", "ignore", "unused", "export", "is_scripting",
-                   "is_tracing", "ScriptModule"]),
+    (
+        "torch.jit",
+        [
+            "script",
+            "trace",
+            "ignore",
+            "unused",
+            "export",
+            "is_scripting",
+            "is_tracing",
+            "ScriptModule",
+        ],
+    ),
     ("torch.onnx", ["export", "is_in_onnx_export"]),
     ("torch.hub", ["load", "load_state_dict_from_url", "get_dir"]),
     ("torch.version", ["cuda", "__version__"]),
@@ -77,7 +134,7 @@ IMPORTS = [
 
 
 def _ours(path: str) -> str:
-    return "retrograd" + path[len("torch"):]
+    return "retrograd" + path[len("torch") :]
 
 
 @pytest.mark.parametrize("path, names", IMPORTS, ids=[p for p, _ in IMPORTS])
@@ -98,8 +155,16 @@ def test_pytorch_has_the_same_names(path, names):
 
 def test_module_paths_reach_the_same_objects():
     nn = retrograd.nn
-    from retrograd.nn.modules import (activation, batchnorm, container, conv, linear, loss, rnn,
-                                      sparse)
+    from retrograd.nn.modules import (
+        activation,
+        batchnorm,
+        container,
+        conv,
+        linear,
+        loss,
+        rnn,
+        sparse,
+    )
 
     assert linear.Linear is nn.Linear
     assert conv.Conv2d is nn.Conv2d
@@ -127,16 +192,24 @@ def test_class_hierarchy_as_pytorch(torch_ref):
         assert issubclass(torch.nn.Dropout, m.dropout._DropoutNd)
         assert issubclass(m.batchnorm._BatchNorm, m.batchnorm._NormBase)
         assert issubclass(torch.nn.BatchNorm2d, m.batchnorm._BatchNorm)
-        for a, b in (("MaxPool1d", "_MaxPoolNd"), ("MaxPool2d", "_MaxPoolNd"),
-                     ("AvgPool1d", "_AvgPoolNd"), ("AvgPool2d", "_AvgPoolNd"),
-                     ("AdaptiveAvgPool1d", "_AdaptiveAvgPoolNd"),
-                     ("AdaptiveAvgPool2d", "_AdaptiveAvgPoolNd")):
+        for a, b in (
+            ("MaxPool1d", "_MaxPoolNd"),
+            ("MaxPool2d", "_MaxPoolNd"),
+            ("AvgPool1d", "_AvgPoolNd"),
+            ("AvgPool2d", "_AvgPoolNd"),
+            ("AdaptiveAvgPool1d", "_AdaptiveAvgPoolNd"),
+            ("AdaptiveAvgPool2d", "_AdaptiveAvgPoolNd"),
+        ):
             assert issubclass(getattr(torch.nn, a), getattr(m.pooling, b))
         assert not issubclass(torch.nn.MaxPool1d, torch.nn.MaxPool2d)
         assert not issubclass(torch.nn.AvgPool1d, torch.nn.AvgPool2d)
         assert not issubclass(torch.nn.AdaptiveAvgPool1d, torch.nn.AdaptiveAvgPool2d)
-        reprs = [repr(torch.nn.MaxPool1d(2)), repr(torch.nn.AvgPool1d(3, 1, 1)),
-                 repr(torch.nn.AdaptiveAvgPool1d(4)), repr(torch.nn.Dropout(0.2, True))]
+        reprs = [
+            repr(torch.nn.MaxPool1d(2)),
+            repr(torch.nn.AvgPool1d(3, 1, 1)),
+            repr(torch.nn.AdaptiveAvgPool1d(4)),
+            repr(torch.nn.Dropout(0.2, True)),
+        ]
         if torch is retrograd:
             ours = reprs
     assert ours == reprs
@@ -179,12 +252,16 @@ def test_data_parallel_runs_the_module_as_the_cpu_build_does():
         assert list(dp.state_dict()) == ["module.weight", "module.bias"]
         x = lib.ones(4, 2)
         assert lib.equal(dp(x), m(x))
-        assert repr(dp) == ("DataParallel(\n  (module): Linear(in_features=2, out_features=3, "
-                            "bias=True)\n)")
+        assert repr(dp) == (
+            "DataParallel(\n  (module): Linear(in_features=2, out_features=3, bias=True)\n)"
+        )
 
 
 def test_distributed_data_parallel_needs_a_process_group(torch_ref):
     for lib in (retrograd, torch_ref):
-        with pytest.raises(ValueError, match="^Default process group has not been initialized, "
-                                             "please make sure to call init_process_group."):
+        with pytest.raises(
+            ValueError,
+            match="^Default process group has not been initialized, "
+            "please make sure to call init_process_group.",
+        ):
             lib.nn.parallel.DistributedDataParallel(lib.nn.Linear(2, 2))

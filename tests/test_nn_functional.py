@@ -61,12 +61,19 @@ def test_activation_gradcheck(name, call):
 def test_node_names_match_torch(torch_ref):
     x, tx = pair(torch_ref, randn(0, 2, 3))
     tf = torch_ref.nn.functional
-    for ours, theirs in [(F.gelu(x), tf.gelu(tx)), (F.silu(x), tf.silu(tx)),
-                         (F.softplus(x), tf.softplus(tx)), (F.elu(x), tf.elu(tx)),
-                         (F.leaky_relu(x), tf.leaky_relu(tx)), (F.softmax(x, 1), tf.softmax(tx, 1)),
-                         (F.log_softmax(x, 1), tf.log_softmax(tx, 1)),
-                         (F.cross_entropy(x, retrograd.tensor([0, 2])),
-                          tf.cross_entropy(tx, torch_ref.tensor([0, 2])))]:
+    for ours, theirs in [
+        (F.gelu(x), tf.gelu(tx)),
+        (F.silu(x), tf.silu(tx)),
+        (F.softplus(x), tf.softplus(tx)),
+        (F.elu(x), tf.elu(tx)),
+        (F.leaky_relu(x), tf.leaky_relu(tx)),
+        (F.softmax(x, 1), tf.softmax(tx, 1)),
+        (F.log_softmax(x, 1), tf.log_softmax(tx, 1)),
+        (
+            F.cross_entropy(x, retrograd.tensor([0, 2])),
+            tf.cross_entropy(tx, torch_ref.tensor([0, 2])),
+        ),
+    ]:
         assert ours.grad_fn.name() == theirs.grad_fn.name()
 
 
@@ -170,7 +177,6 @@ def test_embedding_double_backward():
     assert gradgradcheck(lambda w: F.embedding(idx, w) ** 2, (w,))
 
 
-
 def test_linear_one_node_and_errors_match_torch(torch_ref):
     lin, tlin = retrograd.nn.Linear(2, 3), torch_ref.nn.Linear(2, 3)
     assert lin(retrograd.ones(4, 2)).grad_fn.name() == tlin(torch_ref.ones(4, 2)).grad_fn.name()
@@ -192,10 +198,12 @@ def test_similarity_and_normalize_match_torch(torch_ref):
     tf = torch_ref.nn.functional
     a, ta = pair(torch_ref, randn(0, 3, 4))
     b, tb = pair(torch_ref, randn(1, 3, 4))
-    for ours, theirs in [(F.cosine_similarity(a, b), tf.cosine_similarity(ta, tb)),
-                         (F.cosine_similarity(a, b, dim=0), tf.cosine_similarity(ta, tb, dim=0)),
-                         (F.normalize(a), tf.normalize(ta)),
-                         (F.normalize(a, p=1.0, dim=0), tf.normalize(ta, p=1.0, dim=0))]:
+    for ours, theirs in [
+        (F.cosine_similarity(a, b), tf.cosine_similarity(ta, tb)),
+        (F.cosine_similarity(a, b, dim=0), tf.cosine_similarity(ta, tb, dim=0)),
+        (F.normalize(a), tf.normalize(ta)),
+        (F.normalize(a, p=1.0, dim=0), tf.normalize(ta, p=1.0, dim=0)),
+    ]:
         close(ours, theirs)
         ours.sum().backward()
         theirs.sum().backward()
@@ -203,8 +211,9 @@ def test_similarity_and_normalize_match_torch(torch_ref):
         a.grad = ta.grad = None
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"is_causal": True}, {"scale": 0.3}, {"mask": "bool"},
-                                    {"mask": "float"}])
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"is_causal": True}, {"scale": 0.3}, {"mask": "bool"}, {"mask": "float"}]
+)
 def test_scaled_dot_product_attention_matches_torch(torch_ref, kwargs):
     q, tq = pair(torch_ref, randn(0, 2, 3, 4))
     k, tk = pair(torch_ref, randn(1, 2, 3, 4))
@@ -247,8 +256,9 @@ def test_dropout_and_attention_gradcheck():
     q, k, v = rand64(2, 3, 2), rand64(2, 4, 2, seed=1), rand64(2, 4, 3, seed=2)
     assert gradcheck(F.scaled_dot_product_attention, (q, k, v))
     mask = retrograd.tensor(np.tril(np.ones((3, 4), bool)))
-    assert gradgradcheck(lambda q, k: F.scaled_dot_product_attention(q, k, v, attn_mask=mask),
-                         (q, k))
+    assert gradgradcheck(
+        lambda q, k: F.scaled_dot_product_attention(q, k, v, attn_mask=mask), (q, k)
+    )
 
 
 def test_one_hot_matches_torch(torch_ref):
@@ -275,7 +285,9 @@ def test_normalize_and_cosine_similarity_at_a_zero_vector(torch_ref):
         a = lib.tensor([[1.0, 2.0], [0.0, 0.0]], requires_grad=True)
         b = lib.tensor([[2.0, 1.0], [1.0, 1.0]], requires_grad=True)
         F.cosine_similarity(a, b).sum().backward()
-        out.append(x.grad.flatten().tolist() + a.grad.flatten().tolist() + b.grad.flatten().tolist())
+        out.append(
+            x.grad.flatten().tolist() + a.grad.flatten().tolist() + b.grad.flatten().tolist()
+        )
     assert out[0] == pytest.approx(out[1], rel=1e-5)
 
 
@@ -289,9 +301,18 @@ def test_hardtanh_and_relu6_gradients_are_zero_at_the_bounds(torch_ref):
     assert out[0] == out[1]
 
 
-@pytest.mark.parametrize("name, args", [("relu", ()), ("relu6", ()), ("hardtanh", ()),
-                                        ("elu", ()), ("selu", ()), ("silu", ()),
-                                        ("leaky_relu", (0.1,))])
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("relu", ()),
+        ("relu6", ()),
+        ("hardtanh", ()),
+        ("elu", ()),
+        ("selu", ()),
+        ("silu", ()),
+        ("leaky_relu", (0.1,)),
+    ],
+)
 def test_inplace_true_writes_into_the_input(name, args, torch_ref):
     out = []
     for lib in (retrograd, torch_ref):

@@ -10,17 +10,29 @@ import retrograd.nn as nn
 from retrograd.nn import init
 
 
-@pytest.mark.parametrize("name,param", [("linear", None), ("conv2d", None), ("sigmoid", None),
-                                        ("tanh", None), ("relu", None), ("leaky_relu", None),
-                                        ("leaky_relu", 0.2), ("selu", None)])
+@pytest.mark.parametrize(
+    "name,param",
+    [
+        ("linear", None),
+        ("conv2d", None),
+        ("sigmoid", None),
+        ("tanh", None),
+        ("relu", None),
+        ("leaky_relu", None),
+        ("leaky_relu", 0.2),
+        ("selu", None),
+    ],
+)
 def test_calculate_gain_equals_torch(torch_ref, name, param):
     assert init.calculate_gain(name, param) == torch_ref.nn.init.calculate_gain(name, param)
 
 
 def test_errors_equal_torch(torch_ref):
-    cases = [(lambda m: m.calculate_gain("foo"), ValueError),
-             (lambda m: m.xavier_uniform_(_lib_zeros(m, 3)), ValueError),
-             (lambda m: m.kaiming_uniform_(_lib_zeros(m, 3, 3), mode="fan"), ValueError)]
+    cases = [
+        (lambda m: m.calculate_gain("foo"), ValueError),
+        (lambda m: m.xavier_uniform_(_lib_zeros(m, 3)), ValueError),
+        (lambda m: m.kaiming_uniform_(_lib_zeros(m, 3, 3), mode="fan"), ValueError),
+    ]
     for call, kind in cases:
         with pytest.raises(kind) as a:
             call(init)

@@ -28,8 +28,10 @@ def test_bilinear(torch_ref):
     check_module(torch_ref, ours, theirs, randn(0, 5, 3), randn(1, 5, 4))
 
 
-@pytest.mark.parametrize("name,shape", [("BatchNorm1d", (6, 3)), ("BatchNorm1d", (4, 3, 5)),
-                                        ("BatchNorm2d", (2, 3, 4, 5))])
+@pytest.mark.parametrize(
+    "name,shape",
+    [("BatchNorm1d", (6, 3)), ("BatchNorm1d", (4, 3, 5)), ("BatchNorm2d", (2, 3, 4, 5))],
+)
 @pytest.mark.parametrize("affine", [True, False])
 def test_batch_norm_train_then_eval(torch_ref, name, shape, affine):
     ours, theirs = _make(torch_ref, name, 3, momentum=0.3, affine=affine)
@@ -95,8 +97,7 @@ def test_norm_gradcheck():
     gn = nn.GroupNorm(1, 3).double()
     for layer in (ln, bn, gn):
         assert gradcheck(layer, (x,))
-    assert gradcheck(lambda w, b: nn.functional.layer_norm(x, (3,), w, b),
-                     (ln.weight, ln.bias))
+    assert gradcheck(lambda w, b: nn.functional.layer_norm(x, (3,), w, b), (ln.weight, ln.bias))
 
 
 def test_embedding(torch_ref):
@@ -128,13 +129,32 @@ def test_dropout_module():
         nn.Dropout(2)
 
 
-@pytest.mark.parametrize("name,args", [
-    ("ReLU", ()), ("ReLU", (True,)), ("LeakyReLU", (0.2,)), ("GELU", ()), ("GELU", ("tanh",)),
-    ("SiLU", ()), ("Tanh", ()), ("Sigmoid", ()), ("Softmax", (1,)), ("LogSoftmax", (-1,)),
-    ("ELU", (0.7,)), ("Softplus", (2.0, 3.0)), ("Softmin", (0,)), ("SELU", ()),
-    ("LogSigmoid", ()), ("Hardtanh", ()), ("ReLU6", ()), ("Identity", ()), ("Flatten", ()),
-    ("Flatten", (0, 1)), ("Unflatten", (1, (2, 2))),
-])
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("ReLU", ()),
+        ("ReLU", (True,)),
+        ("LeakyReLU", (0.2,)),
+        ("GELU", ()),
+        ("GELU", ("tanh",)),
+        ("SiLU", ()),
+        ("Tanh", ()),
+        ("Sigmoid", ()),
+        ("Softmax", (1,)),
+        ("LogSoftmax", (-1,)),
+        ("ELU", (0.7,)),
+        ("Softplus", (2.0, 3.0)),
+        ("Softmin", (0,)),
+        ("SELU", ()),
+        ("LogSigmoid", ()),
+        ("Hardtanh", ()),
+        ("ReLU6", ()),
+        ("Identity", ()),
+        ("Flatten", ()),
+        ("Flatten", (0, 1)),
+        ("Unflatten", (1, (2, 2))),
+    ],
+)
 def test_activation_and_shape_modules(torch_ref, name, args):
     ours, theirs = _make(torch_ref, name, *args)
     assert repr(ours) == repr(theirs)
@@ -197,7 +217,8 @@ def test_recurrent_cells(torch_ref, kind):
     assert repr(ours) == repr(theirs)
     check_module(torch_ref, ours, theirs, randn(0, 2, 3))
     assert repr(nn.RNNCell(3, 4, nonlinearity="relu")) == repr(
-        torch_ref.nn.RNNCell(3, 4, nonlinearity="relu"))
+        torch_ref.nn.RNNCell(3, 4, nonlinearity="relu")
+    )
 
 
 def test_rnn_relu_and_gradcheck(torch_ref):
@@ -227,15 +248,18 @@ def test_multihead_attention_masks(torch_ref):
     attn_mask = np.triu(np.ones((3, 5), bool), 1)
     pad = np.array([[False] * 4 + [True], [False] * 5])
     float_mask = randn(3, 3, 5)
-    for kwargs in [dict(attn_mask=attn_mask), dict(key_padding_mask=pad),
-                   dict(attn_mask=attn_mask, key_padding_mask=pad), dict(attn_mask=float_mask),
-                   dict(need_weights=False), dict(average_attn_weights=False)]:
+    for kwargs in [
+        dict(attn_mask=attn_mask),
+        dict(key_padding_mask=pad),
+        dict(attn_mask=attn_mask, key_padding_mask=pad),
+        dict(attn_mask=float_mask),
+        dict(need_weights=False),
+        dict(average_attn_weights=False),
+    ]:
         a = [retrograd.tensor(v) for v in (q, k, k)]
         b = [torch_ref.tensor(v) for v in (q, k, k)]
-        ka = {n: retrograd.tensor(v) if isinstance(v, np.ndarray) else v
-              for n, v in kwargs.items()}
-        kb = {n: torch_ref.tensor(v) if isinstance(v, np.ndarray) else v
-              for n, v in kwargs.items()}
+        ka = {n: retrograd.tensor(v) if isinstance(v, np.ndarray) else v for n, v in kwargs.items()}
+        kb = {n: torch_ref.tensor(v) if isinstance(v, np.ndarray) else v for n, v in kwargs.items()}
         out, w = ours(*a, **ka)
         tout, tw = theirs(*b, **kb)
         close(out, tout)

@@ -22,10 +22,12 @@ def _both(torch, fn_name, x, y, target_grad=True, **kwargs):
         b, tb = pair(torch, y)
     else:
         b, tb = retrograd.tensor(y), torch.tensor(y)
-    ours_kw = {k: (retrograd.tensor(v) if isinstance(v, np.ndarray) else v)
-               for k, v in kwargs.items()}
-    theirs_kw = {k: (torch.tensor(v) if isinstance(v, np.ndarray) else v)
-                 for k, v in kwargs.items()}
+    ours_kw = {
+        k: (retrograd.tensor(v) if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()
+    }
+    theirs_kw = {
+        k: (torch.tensor(v) if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()
+    }
     out = getattr(F, fn_name)(a, b, **ours_kw)
     tout = getattr(torch.nn.functional, fn_name)(ta, tb, **theirs_kw)
     close(out, tout)
@@ -76,14 +78,18 @@ def test_nll_loss(torch_ref, reduction):
     weight = np.array([0.5, 2.0, 1.0, 3.0], np.float32)
     _both(torch_ref, "nll_loss", logp, target, reduction=reduction)
     _both(torch_ref, "nll_loss", logp, target, reduction=reduction, weight=weight)
-    _both(torch_ref, "nll_loss", logp, target, reduction=reduction, weight=weight,
-          ignore_index=1)
+    _both(torch_ref, "nll_loss", logp, target, reduction=reduction, weight=weight, ignore_index=1)
 
 
 def test_nll_loss_spatial_and_unbatched(torch_ref):
     _both(torch_ref, "nll_loss", randn(0, 2, 3, 4), np.array([[0, 2, 1, 1], [2, 2, 0, 1]]))
-    _both(torch_ref, "nll_loss", randn(0, 2, 3, 4), np.array([[0, 2, 1, 1], [2, 2, 0, 1]]),
-          reduction="none")
+    _both(
+        torch_ref,
+        "nll_loss",
+        randn(0, 2, 3, 4),
+        np.array([[0, 2, 1, 1], [2, 2, 0, 1]]),
+        reduction="none",
+    )
     _both(torch_ref, "nll_loss", randn(0, 4), np.array(2))
 
 
@@ -113,8 +119,13 @@ def test_cross_entropy_probabilities(torch_ref, reduction, smoothing):
 
 
 def test_cross_entropy_spatial_and_unbatched(torch_ref):
-    _both(torch_ref, "cross_entropy", randn(0, 2, 3, 4), np.array([[0, 2, 1, 1], [2, 2, 0, 1]]),
-          label_smoothing=0.1)
+    _both(
+        torch_ref,
+        "cross_entropy",
+        randn(0, 2, 3, 4),
+        np.array([[0, 2, 1, 1], [2, 2, 0, 1]]),
+        label_smoothing=0.1,
+    )
     _both(torch_ref, "cross_entropy", randn(0, 5), np.array(3))
 
 
@@ -135,8 +146,15 @@ def test_bce_with_logits(torch_ref, reduction):
     w = np.abs(randn(2, 4, 3))
     pw = np.array([0.5, 2.0, 3.0], np.float32)
     _both(torch_ref, "binary_cross_entropy_with_logits", x, y, reduction=reduction)
-    _both(torch_ref, "binary_cross_entropy_with_logits", x, y, reduction=reduction, weight=w,
-          pos_weight=pw)
+    _both(
+        torch_ref,
+        "binary_cross_entropy_with_logits",
+        x,
+        y,
+        reduction=reduction,
+        weight=w,
+        pos_weight=pw,
+    )
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -144,8 +162,9 @@ def test_bce(torch_ref, reduction):
     p = 1 / (1 + np.exp(-randn(0, 4, 3)))
     y = (randn(1, 4, 3) > 0).astype(np.float32)
     _both(torch_ref, "binary_cross_entropy", p, y, reduction=reduction)
-    _both(torch_ref, "binary_cross_entropy", p, y, reduction=reduction,
-          weight=np.abs(randn(2, 4, 3)))
+    _both(
+        torch_ref, "binary_cross_entropy", p, y, reduction=reduction, weight=np.abs(randn(2, 4, 3))
+    )
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none", "batchmean"])
@@ -179,30 +198,48 @@ def test_loss_gradchecks():
     x, y = rand64(3, 4), rand64(3, 4, seed=1)
     prob = rand64(3, 4, seed=2, low=0.1, high=0.9)
     binary = retrograd.tensor((np.arange(12).reshape(3, 4) % 2).astype(np.float64))
-    for f in [F.mse_loss, F.l1_loss, F.smooth_l1_loss, F.huber_loss,
-              F.binary_cross_entropy_with_logits, lambda a, b: F.kl_div(a, b.abs(),
-                                                                        reduction="batchmean")]:
+    for f in [
+        F.mse_loss,
+        F.l1_loss,
+        F.smooth_l1_loss,
+        F.huber_loss,
+        F.binary_cross_entropy_with_logits,
+        lambda a, b: F.kl_div(a, b.abs(), reduction="batchmean"),
+    ]:
         assert gradcheck(f, (x, y))
     assert gradcheck(lambda p: F.binary_cross_entropy(p, binary), (prob,))
-    pw = rand64(4, seed=3, low=0.5, high=2, requires_grad=False)  # PyTorch refuses one that requires grad
-    assert gradgradcheck(lambda a: F.binary_cross_entropy_with_logits(a, binary, pos_weight=pw),
-                         (x,))
+    pw = rand64(
+        4, seed=3, low=0.5, high=2, requires_grad=False
+    )  # PyTorch refuses one that requires grad
+    assert gradgradcheck(
+        lambda a: F.binary_cross_entropy_with_logits(a, binary, pos_weight=pw), (x,)
+    )
     assert gradgradcheck(F.mse_loss, (x, y))
 
 
 def test_loss_errors_match_torch(torch_ref):
     tf = torch_ref.nn.functional
     cases = [
-        (lambda: F.nll_loss(retrograd.zeros(3, 4), retrograd.tensor([0, 1, 7])),
-         lambda: tf.nll_loss(torch_ref.zeros(3, 4), torch_ref.tensor([0, 1, 7]))),
-        (lambda: F.nll_loss(retrograd.zeros(3, 4), retrograd.tensor([0, 1])),
-         lambda: tf.nll_loss(torch_ref.zeros(3, 4), torch_ref.tensor([0, 1]))),
-        (lambda: F.cross_entropy(retrograd.zeros(3, 4), retrograd.tensor([0, 1, -1])),
-         lambda: tf.cross_entropy(torch_ref.zeros(3, 4), torch_ref.tensor([0, 1, -1]))),
-        (lambda: F.cross_entropy(retrograd.zeros(2, 3), retrograd.tensor([0.0, 1.0])),
-         lambda: tf.cross_entropy(torch_ref.zeros(2, 3), torch_ref.tensor([0.0, 1.0]))),
-        (lambda: F.nll_loss(retrograd.zeros(2, 3), retrograd.tensor([0, 1]).int()),
-         lambda: tf.nll_loss(torch_ref.zeros(2, 3), torch_ref.tensor([0, 1]).int())),
+        (
+            lambda: F.nll_loss(retrograd.zeros(3, 4), retrograd.tensor([0, 1, 7])),
+            lambda: tf.nll_loss(torch_ref.zeros(3, 4), torch_ref.tensor([0, 1, 7])),
+        ),
+        (
+            lambda: F.nll_loss(retrograd.zeros(3, 4), retrograd.tensor([0, 1])),
+            lambda: tf.nll_loss(torch_ref.zeros(3, 4), torch_ref.tensor([0, 1])),
+        ),
+        (
+            lambda: F.cross_entropy(retrograd.zeros(3, 4), retrograd.tensor([0, 1, -1])),
+            lambda: tf.cross_entropy(torch_ref.zeros(3, 4), torch_ref.tensor([0, 1, -1])),
+        ),
+        (
+            lambda: F.cross_entropy(retrograd.zeros(2, 3), retrograd.tensor([0.0, 1.0])),
+            lambda: tf.cross_entropy(torch_ref.zeros(2, 3), torch_ref.tensor([0.0, 1.0])),
+        ),
+        (
+            lambda: F.nll_loss(retrograd.zeros(2, 3), retrograd.tensor([0, 1]).int()),
+            lambda: tf.nll_loss(torch_ref.zeros(2, 3), torch_ref.tensor([0, 1]).int()),
+        ),
     ]
     for ours, theirs in cases:
         with pytest.raises(Exception) as a:
@@ -224,11 +261,15 @@ def test_nll_loss_all_ignored_is_nan():
 
 
 LOSS_MODULES = [
-    ("MSELoss", {}, "float"), ("L1Loss", {"reduction": "sum"}, "float"),
-    ("SmoothL1Loss", {"beta": 0.5}, "float"), ("NLLLoss", {"ignore_index": 0}, "index"),
+    ("MSELoss", {}, "float"),
+    ("L1Loss", {"reduction": "sum"}, "float"),
+    ("SmoothL1Loss", {"beta": 0.5}, "float"),
+    ("NLLLoss", {"ignore_index": 0}, "index"),
     ("CrossEntropyLoss", {"label_smoothing": 0.1}, "index"),
-    ("CrossEntropyLoss", {"reduction": "none"}, "index"), ("BCELoss", {}, "prob"),
-    ("BCEWithLogitsLoss", {}, "binary"), ("KLDivLoss", {"reduction": "batchmean"}, "float"),
+    ("CrossEntropyLoss", {"reduction": "none"}, "index"),
+    ("BCELoss", {}, "prob"),
+    ("BCEWithLogitsLoss", {}, "binary"),
+    ("KLDivLoss", {"reduction": "batchmean"}, "float"),
     ("KLDivLoss", {"reduction": "sum", "log_target": True}, "float"),
 ]
 
@@ -236,8 +277,11 @@ LOSS_MODULES = [
 @pytest.mark.parametrize("name,kwargs,kind", LOSS_MODULES)
 def test_loss_modules(torch_ref, name, kwargs, kind):
     x = randn(0, 4, 3)
-    y = {"float": np.abs(randn(1, 4, 3)), "index": np.array([0, 2, 1, 0]),
-         "binary": (randn(1, 4, 3) > 0).astype(np.float32)}.get(kind)
+    y = {
+        "float": np.abs(randn(1, 4, 3)),
+        "index": np.array([0, 2, 1, 0]),
+        "binary": (randn(1, 4, 3) > 0).astype(np.float32),
+    }.get(kind)
     if kind == "prob":
         x = 1 / (1 + np.exp(-x))
         y = (randn(1, 4, 3) > 0).astype(np.float32)
@@ -260,12 +304,18 @@ def test_weighted_loss_modules(torch_ref):
     for name in ["CrossEntropyLoss", "NLLLoss"]:
         ours = getattr(nn, name)(weight=retrograd.tensor(w))
         theirs = getattr(torch_ref.nn, name)(weight=torch_ref.tensor(w))
-        close(ours(retrograd.tensor(x), retrograd.tensor(t)),
-              theirs(torch_ref.tensor(x), torch_ref.tensor(t)))
+        close(
+            ours(retrograd.tensor(x), retrograd.tensor(t)),
+            theirs(torch_ref.tensor(x), torch_ref.tensor(t)),
+        )
         assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight"]
     pw = np.array([2.0, 0.5, 1.0], np.float32)
     y = (randn(1, 4, 3) > 0).astype(np.float32)
-    close(nn.BCEWithLogitsLoss(pos_weight=retrograd.tensor(pw))(retrograd.tensor(x),
-                                                                retrograd.tensor(y)),
-          torch_ref.nn.BCEWithLogitsLoss(pos_weight=torch_ref.tensor(pw))(torch_ref.tensor(x),
-                                                                          torch_ref.tensor(y)))
+    close(
+        nn.BCEWithLogitsLoss(pos_weight=retrograd.tensor(pw))(
+            retrograd.tensor(x), retrograd.tensor(y)
+        ),
+        torch_ref.nn.BCEWithLogitsLoss(pos_weight=torch_ref.tensor(pw))(
+            torch_ref.tensor(x), torch_ref.tensor(y)
+        ),
+    )

@@ -15,8 +15,9 @@ def _model(lib):
         lib.Linear(4, 8),
         lib.BatchNorm1d(8),
         lib.ReLU(),
-        lib.Sequential(lib.Linear(8, 8, bias=False), lib.GELU(approximate="tanh"),
-                       lib.Dropout(0.1)),
+        lib.Sequential(
+            lib.Linear(8, 8, bias=False), lib.GELU(approximate="tanh"), lib.Dropout(0.1)
+        ),
         lib.ModuleDict({"act": lib.LeakyReLU(0.2), "norm": lib.LayerNorm(8)}),
         lib.ModuleList([lib.Linear(8, 3), lib.Linear(8, 3), lib.Linear(8, 3), lib.Tanh()]),
         lib.Embedding(10, 4, padding_idx=1),
@@ -166,7 +167,8 @@ def test_load_state_dict_strict_errors_match_torch(torch_ref):
     sd["0.weight"] = retrograd.zeros(8, 4)
     tsd["0.weight"] = torch_ref.zeros(8, 4)
     assert repr(ours.load_state_dict(sd, strict=False)) == repr(
-        theirs.load_state_dict(tsd, strict=False))
+        theirs.load_state_dict(tsd, strict=False)
+    )
     with pytest.raises(TypeError, match="Expected state_dict to be dict-like"):
         ours.load_state_dict([1, 2])
 
@@ -214,8 +216,11 @@ def test_forward_hooks():
     post.remove()
     out = model(retrograd.ones(1, 2))
     assert len(calls) == 1
-    np.testing.assert_allclose(out.detach().numpy()[0], model.weight.detach().numpy().sum(1) +
-                               model.bias.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        out.detach().numpy()[0],
+        model.weight.detach().numpy().sum(1) + model.bias.detach().numpy(),
+        rtol=1e-6,
+    )
 
 
 def test_hook_order_prepend_and_kwargs():
@@ -223,8 +228,9 @@ def test_hook_order_prepend_and_kwargs():
     order = []
     model.register_forward_hook(lambda m, a, o: order.append("first"))
     model.register_forward_hook(lambda m, a, o: order.append("prepended"), prepend=True)
-    model.register_forward_pre_hook(lambda m, a, k: (a, k) if order.append(sorted(k)) else None,
-                                    with_kwargs=True)
+    model.register_forward_pre_hook(
+        lambda m, a, k: (a, k) if order.append(sorted(k)) else None, with_kwargs=True
+    )
     model(retrograd.ones(1))
     assert order == [[], "prepended", "first"]
 
@@ -293,18 +299,32 @@ def test_training_loop_reduces_loss():
 
 
 def test_parameter_containers_repr_equal_torch(torch_ref):
-    ours = [nn.ParameterList([nn.Parameter(retrograd.ones(2)),
-                              nn.Parameter(retrograd.zeros(2, 3, dtype=retrograd.float64))]),
-            nn.ParameterList([retrograd.ones(2)]),
-            nn.ParameterDict({"a": nn.Parameter(retrograd.ones(2)), "b": retrograd.ones(1, 3)}),
-            nn.ParameterDict(), nn.ParameterList()]
-    theirs = [torch_ref.nn.ParameterList([torch_ref.nn.Parameter(torch_ref.ones(2)),
-                                          torch_ref.nn.Parameter(torch_ref.zeros(
-                                              2, 3, dtype=torch_ref.float64))]),
-              torch_ref.nn.ParameterList([torch_ref.ones(2)]),
-              torch_ref.nn.ParameterDict({"a": torch_ref.nn.Parameter(torch_ref.ones(2)),
-                                          "b": torch_ref.ones(1, 3)}),
-              torch_ref.nn.ParameterDict(), torch_ref.nn.ParameterList()]
+    ours = [
+        nn.ParameterList(
+            [
+                nn.Parameter(retrograd.ones(2)),
+                nn.Parameter(retrograd.zeros(2, 3, dtype=retrograd.float64)),
+            ]
+        ),
+        nn.ParameterList([retrograd.ones(2)]),
+        nn.ParameterDict({"a": nn.Parameter(retrograd.ones(2)), "b": retrograd.ones(1, 3)}),
+        nn.ParameterDict(),
+        nn.ParameterList(),
+    ]
+    theirs = [
+        torch_ref.nn.ParameterList(
+            [
+                torch_ref.nn.Parameter(torch_ref.ones(2)),
+                torch_ref.nn.Parameter(torch_ref.zeros(2, 3, dtype=torch_ref.float64)),
+            ]
+        ),
+        torch_ref.nn.ParameterList([torch_ref.ones(2)]),
+        torch_ref.nn.ParameterDict(
+            {"a": torch_ref.nn.Parameter(torch_ref.ones(2)), "b": torch_ref.ones(1, 3)}
+        ),
+        torch_ref.nn.ParameterDict(),
+        torch_ref.nn.ParameterList(),
+    ]
     for a, b in zip(ours, theirs):
         assert repr(a) == repr(b)
     d = ours[2]
@@ -336,8 +356,7 @@ def test_training_step_leaves_no_reference_cycles():
         for _ in range(2):
             loss = nn.functional.cross_entropy(model(x), y, label_smoothing=0.1)
             out, (h, c) = lstm(retrograd.randn(2, 4, 3))
-            o, w = mha(retrograd.randn(3, 2, 4), retrograd.randn(5, 2, 4),
-                       retrograd.randn(5, 2, 4))
+            o, w = mha(retrograd.randn(3, 2, 4), retrograd.randn(5, 2, 4), retrograd.randn(5, 2, 4))
             (loss + out.sum() + o.sum()).backward()
             del loss, out, h, c, o, w
         assert gc.collect() == 0

@@ -59,20 +59,30 @@ PAD[1, -2:] = True
 def test_encoder_layer(torch_ref, norm_first, activation):
     def build(lib):
         act = (lambda x: lib.tanh(x) * 2) if activation == "callable" else activation
-        return lib.nn.TransformerEncoderLayer(D, 2, dim_feedforward=16, dropout=0.0,
-                                              activation=act, norm_first=norm_first)
+        return lib.nn.TransformerEncoderLayer(
+            D, 2, dim_feedforward=16, dropout=0.0, activation=act, norm_first=norm_first
+        )
+
     ours, theirs = _twins(torch_ref, build)
     _compare(torch_ref, ours, theirs, [SRC])
     _compare(torch_ref, ours, theirs, [SRC], src_mask=_causal(SEQ), src_key_padding_mask=PAD)
-    _compare(torch_ref, ours, theirs, [SRC], src_mask=np.triu(np.ones((SEQ, SEQ), bool), 1),
-             is_causal=True)
+    _compare(
+        torch_ref,
+        ours,
+        theirs,
+        [SRC],
+        src_mask=np.triu(np.ones((SEQ, SEQ), bool), 1),
+        is_causal=True,
+    )
 
 
 @pytest.mark.parametrize("batch_first", [False, True])
 def test_decoder_layer(torch_ref, batch_first):
     def build(lib):
-        return lib.nn.TransformerDecoderLayer(D, 4, dim_feedforward=16, dropout=0.0,
-                                              batch_first=batch_first, layer_norm_eps=1e-6)
+        return lib.nn.TransformerDecoderLayer(
+            D, 4, dim_feedforward=16, dropout=0.0, batch_first=batch_first, layer_norm_eps=1e-6
+        )
+
     ours, theirs = _twins(torch_ref, build)
     arrays = [TGT, SRC]
     if batch_first:
@@ -82,13 +92,27 @@ def test_decoder_layer(torch_ref, batch_first):
 
 def test_transformer_with_masks_and_state_dict_names(torch_ref):
     def build(lib):
-        return lib.nn.Transformer(d_model=D, nhead=2, num_encoder_layers=2, num_decoder_layers=2,
-                                  dim_feedforward=16, dropout=0.0)
+        return lib.nn.Transformer(
+            d_model=D,
+            nhead=2,
+            num_encoder_layers=2,
+            num_decoder_layers=2,
+            dim_feedforward=16,
+            dropout=0.0,
+        )
+
     ours, theirs = _twins(torch_ref, build)
     mask = retrograd.nn.Transformer.generate_square_subsequent_mask(4)
     assert mask.tolist() == torch_ref.nn.Transformer.generate_square_subsequent_mask(4).tolist()
-    _compare(torch_ref, ours, theirs, [SRC, TGT], tgt_mask=_causal(4), src_key_padding_mask=PAD,
-             memory_key_padding_mask=PAD)
+    _compare(
+        torch_ref,
+        ours,
+        theirs,
+        [SRC, TGT],
+        tgt_mask=_causal(4),
+        src_key_padding_mask=PAD,
+        memory_key_padding_mask=PAD,
+    )
 
 
 def test_stacks_repr_and_errors(torch_ref):
@@ -99,18 +123,22 @@ def test_stacks_repr_and_errors(torch_ref):
             lib.nn.TransformerEncoder(layer, 2)
         assert [str(w.message) for w in caught] == [
             "enable_nested_tensor is True, but self.use_nested_tensor is False because "
-            "encoder_layer.norm_first was True"]
-        model = lib.nn.Transformer(d_model=D, nhead=2, num_encoder_layers=1,
-                                   num_decoder_layers=1, dim_feedforward=16)
+            "encoder_layer.norm_first was True"
+        ]
+        model = lib.nn.Transformer(
+            d_model=D, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16
+        )
         with pytest.raises(RuntimeError, match="^the batch number of src and tgt must be equal$"):
             model(lib.zeros(5, 2, D), lib.zeros(4, 3, D))
-        with pytest.raises(RuntimeError, match="^the feature number of src and tgt must be equal "
-                                               "to d_model$"):
+        with pytest.raises(
+            RuntimeError, match="^the feature number of src and tgt must be equal to d_model$"
+        ):
             model(lib.zeros(5, 2, D + 1), lib.zeros(4, 2, D + 1))
         with pytest.raises(RuntimeError, match="^activation should be relu/gelu, not tanh$"):
             lib.nn.TransformerEncoderLayer(D, 2, activation="tanh")
     assert repr(retrograd.nn.TransformerEncoderLayer(D, 2)) == repr(
-        torch_ref.nn.TransformerEncoderLayer(D, 2))
+        torch_ref.nn.TransformerEncoderLayer(D, 2)
+    )
 
 
 def test_training_a_small_language_model_ends_at_pytorchs_loss(torch_ref):
@@ -125,14 +153,16 @@ def test_training_a_small_language_model_ends_at_pytorchs_loss(torch_ref):
             def __init__(self):
                 super().__init__()
                 self.embed = lib.nn.Embedding(vocab, D)
-                layer = lib.nn.TransformerEncoderLayer(D, 2, 16, dropout=0.0, batch_first=True,
-                                                       norm_first=True)
+                layer = lib.nn.TransformerEncoderLayer(
+                    D, 2, 16, dropout=0.0, batch_first=True, norm_first=True
+                )
                 self.body = lib.nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
                 self.head = lib.nn.Linear(D, vocab)
 
             def forward(self, x):
                 mask = lib.nn.Transformer.generate_square_subsequent_mask(x.shape[1])
                 return self.head(self.body(self.embed(x), mask=mask.double(), is_causal=True))
+
         return TinyLM()
 
     ours, theirs = _twins(torch_ref, build)
@@ -156,8 +186,10 @@ def test_training_a_small_language_model_ends_at_pytorchs_loss(torch_ref):
 def test_multihead_attention_added_keys(torch_ref, bias_kv, zero_attn):
     """add_bias_kv and add_zero_attn: one more learnt key/value, one more zero key/value, with
     both masks widened to let every query attend to them."""
+
     def build(lib):
         return lib.nn.MultiheadAttention(D, 2, add_bias_kv=bias_kv, add_zero_attn=zero_attn)
+
     ours, theirs = _twins(torch_ref, build)
     for kwargs in ({}, {"attn_mask": _causal(SEQ), "key_padding_mask": PAD}):
         results = []
@@ -166,8 +198,14 @@ def test_multihead_attention_added_keys(torch_ref, bias_kv, zero_attn):
             masks = {k: lib.tensor(v) for k, v in kwargs.items()}
             out, weights = module(q, q, q, **masks)
             (out.sum() + weights.sum()).backward()
-            results.append((out.detach().numpy(), weights.detach().numpy(), q.grad.numpy(),
-                            {n: p.grad.numpy() for n, p in module.named_parameters()}))
+            results.append(
+                (
+                    out.detach().numpy(),
+                    weights.detach().numpy(),
+                    q.grad.numpy(),
+                    {n: p.grad.numpy() for n, p in module.named_parameters()},
+                )
+            )
             module.zero_grad()
         for a, b in zip(results[0][:3], results[1][:3]):
             np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)

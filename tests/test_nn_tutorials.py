@@ -50,7 +50,7 @@ def custom_module_program(lib, init, steps=150, lr=1e-5):
                 setattr(self, name, lib.nn.Parameter(lib.tensor(init[name])))
 
         def forward(self, x):
-            return self.a + self.b * x + self.c * x ** 2 + self.d * x ** 3
+            return self.a + self.b * x + self.c * x**2 + self.d * x**3
 
     x, y = _data(lib)
     model = Polynomial3()
@@ -67,9 +67,9 @@ def dynamic_program(lib, init, steps=100, lr=1e-7):
                 setattr(self, name, lib.nn.Parameter(lib.tensor(init[name])))
 
         def forward(self, x, reps):
-            y = self.a + self.b * x + self.c * x ** 2 + self.d * x ** 3
+            y = self.a + self.b * x + self.c * x**2 + self.d * x**3
             for exp in range(4, 4 + reps):
-                y = y + self.e * x ** exp
+                y = y + self.e * x**exp
             return y
 
     x, y = _data(lib)
@@ -78,11 +78,15 @@ def dynamic_program(lib, init, steps=100, lr=1e-7):
     return _fit(model, lambda: (model(x, rng.randint(0, 2)) - y).pow(2).sum(), steps, lr)
 
 
-@pytest.mark.parametrize("program,init", [
-    (sequential_program, {"0.weight": [[0.3, -0.2, 0.1]], "0.bias": [0.05]}),
-    (custom_module_program, {"a": 0.1, "b": -0.3, "c": 0.2, "d": 0.05}),
-    (dynamic_program, {"a": 0.1, "b": -0.3, "c": 0.2, "d": 0.05, "e": 0.01}),
-], ids=["sequential", "custom_module", "dynamic"])
+@pytest.mark.parametrize(
+    "program,init",
+    [
+        (sequential_program, {"0.weight": [[0.3, -0.2, 0.1]], "0.bias": [0.05]}),
+        (custom_module_program, {"a": 0.1, "b": -0.3, "c": 0.2, "d": 0.05}),
+        (dynamic_program, {"a": 0.1, "b": -0.3, "c": 0.2, "d": 0.05, "e": 0.01}),
+    ],
+    ids=["sequential", "custom_module", "dynamic"],
+)
 def test_tutorial_program_matches_torch(torch_ref, program, init):
     import retrograd
 

@@ -8,13 +8,19 @@ from nn_parity import close, copy_weights, randn
 
 import retrograd
 import retrograd.nn as nn
-from retrograd.nn.utils import (clip_grad_norm_, clip_grad_value_, parameters_to_vector,
-                                vector_to_parameters)
+from retrograd.nn.utils import (
+    clip_grad_norm_,
+    clip_grad_value_,
+    parameters_to_vector,
+    vector_to_parameters,
+)
 
 
 def _models_with_grads(torch):
-    ours, theirs = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 2)), torch.nn.Sequential(
-        torch.nn.Linear(3, 4), torch.nn.Linear(4, 2))
+    ours, theirs = (
+        nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 2)),
+        torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 2)),
+    )
     copy_weights(torch, ours, theirs)
     x = randn(0, 5, 3) * 10
     (ours(retrograd.tensor(x)) ** 2).sum().backward()
@@ -61,7 +67,8 @@ def test_parameters_to_vector_and_back(torch_ref):
     weight = ours[0].weight
     vector_to_parameters(new, ours.parameters())
     assert ours[0].weight is weight
-    np.testing.assert_array_equal(parameters_to_vector(ours.parameters()).detach().numpy(),
-                                  new.numpy())
+    np.testing.assert_array_equal(
+        parameters_to_vector(ours.parameters()).detach().numpy(), new.numpy()
+    )
     with pytest.raises(TypeError, match="expected torch.Tensor"):
         vector_to_parameters([1.0], ours.parameters())

@@ -24,13 +24,16 @@ ALLOWED = {
     "amp.autocast_mode:is_autocast_enabled": {"device_type": "autocast is off for every device"},
     "autograd.gradcheck:gradcheck": {
         "fast_mode": "the full check runs (fast mode checks a projection of the same Jacobians)",
-        "masked": "every tensor is dense: all elements are specified and checked either way"},
+        "masked": "every tensor is dense: all elements are specified and checked either way",
+    },
     "autograd.gradcheck:UndefinedGradBackward.apply": {
         "grads": "a node's apply(grads, needed): this node passes no gradient on, by design",
-        "needed": "a node's apply(grads, needed): this node passes no gradient on, by design"},
+        "needed": "a node's apply(grads, needed): this node passes no gradient on, by design",
+    },
     "autograd.node:AccumulateGrad.apply": {
         "grads": "the engine handles AccumulateGrad itself; apply is never called",
-        "needed": "the engine handles AccumulateGrad itself; apply is never called"},
+        "needed": "the engine handles AccumulateGrad itself; apply is never called",
+    },
     "autograd.graph:save_on_cpu.__init__": {"pin_memory": _CPU_ONLY, "device_type": _CPU_ONLY},
     "backends.cudnn:is_acceptable": {"tensor": "no tensor is acceptable to cuDNN without a GPU"},
     "cpu.__init__:current_stream": {"device": "the CPU has one stream"},
@@ -44,67 +47,102 @@ ALLOWED = {
     "cuda.__init__:max_memory_reserved": {"device": _CPU_ONLY},
     "cuda.__init__:memory_stats": {"device": _CPU_ONLY},
     "cuda.__init__:device_of.__init__": {"obj": "every tensor is on the CPU: no CUDA device"},
-    "hub:list": dict.fromkeys(("force_reload", "skip_validation", "trust_repo", "verbose"),
-                              "concerns downloads, which are not built (local directories only)"),
-    "hub:help": dict.fromkeys(("force_reload", "skip_validation", "trust_repo"),
-                              "concerns downloads, which are not built (local directories only)"),
-    "hub:load": dict.fromkeys(("trust_repo", "force_reload", "verbose", "skip_validation"),
-                              "concerns downloads, which are not built (local directories only)"),
+    "hub:list": dict.fromkeys(
+        ("force_reload", "skip_validation", "trust_repo", "verbose"),
+        "concerns downloads, which are not built (local directories only)",
+    ),
+    "hub:help": dict.fromkeys(
+        ("force_reload", "skip_validation", "trust_repo"),
+        "concerns downloads, which are not built (local directories only)",
+    ),
+    "hub:load": dict.fromkeys(
+        ("trust_repo", "force_reload", "verbose", "skip_validation"),
+        "concerns downloads, which are not built (local directories only)",
+    ),
     "hub:load_state_dict_from_url": dict.fromkeys(
-        ("progress", "check_hash"), "concerns downloads; PyTorch skips it for a cached file too"),
+        ("progress", "check_hash"), "concerns downloads; PyTorch skips it for a cached file too"
+    ),
     "jit:script": {"example_inputs": "guides TorchScript's type inference; eager code needs none"},
-    "jit:trace": dict.fromkeys(("check_trace", "check_inputs", "check_tolerance", "strict"),
-                               "the 'trace' is the eager code itself: the checks compare it with "
-                               "itself and always pass; nothing is recorded to be strict about"),
+    "jit:trace": dict.fromkeys(
+        ("check_trace", "check_inputs", "check_tolerance", "strict"),
+        "the 'trace' is the eager code itself: the checks compare it with "
+        "itself and always pass; nothing is recorded to be strict about",
+    ),
     "jit:trace_module": dict.fromkeys(
         ("optimize", "check_trace", "check_inputs", "check_tolerance", "strict"),
-        "as for trace: the module runs eagerly"),
+        "as for trace: the module runs eagerly",
+    ),
     "jit:annotate": {"the_type": "a type for the compiler; eager code returns the value"},
-    "jit:freeze": {"preserved_attrs": "nothing is inlined, so every attribute is preserved",
-                   "optimize_numerics": "no compiled program to optimise"},
+    "jit:freeze": {
+        "preserved_attrs": "nothing is inlined, so every attribute is preserved",
+        "optimize_numerics": "no compiled program to optimise",
+    },
     "jit:optimize_for_inference": {"other_methods": "no compiled program to optimise"},
     "nn.functional:embedding": {
-        "norm_type": "used only with max_norm, which raises NotImplementedError when given"},
+        "norm_type": "used only with max_norm, which raises NotImplementedError when given"
+    },
     "nn.parallel.data_parallel:DataParallel.__init__": dict.fromkeys(
-        ("device_ids", "output_device", "dim"), _CPU_ONLY + ": it runs the module whole"),
+        ("device_ids", "output_device", "dim"), _CPU_ONLY + ": it runs the module whole"
+    ),
     "nn.utils.weight_norm:WeightNorm.__call__": {
-        "inputs": "a forward pre-hook's (module, inputs): the weight does not depend on them"},
+        "inputs": "a forward pre-hook's (module, inputs): the weight does not depend on them"
+    },
     "nn.utils.spectral_norm:SpectralNorm.__call__": {
-        "inputs": "a forward pre-hook's (module, inputs): the weight does not depend on them"},
+        "inputs": "a forward pre-hook's (module, inputs): the weight does not depend on them"
+    },
     "nn.parameter:Parameter.__reduce_ex__": {"protocol": "pickle's protocol number"},
     "tensor:Tensor.__reduce_ex__": {"protocol": "pickle's protocol number"},
     "nn.utils.clip_grad:clip_grad_norm_": {"foreach": _NO_EFFECT},
     "nn.utils.clip_grad:clip_grad_value_": {"foreach": _NO_EFFECT},
     "ops.conv:max_pool2d_with_indices": {
-        "return_indices": "PyTorch's max_pool2d_with_indices returns the indices whatever it says"},
+        "return_indices": "PyTorch's max_pool2d_with_indices returns the indices whatever it says"
+    },
     "ops.indexing:unique": {"sorted": "PyTorch's CPU unique sorts whatever it says, as here"},
     "ops.sorting:argsort": {"stable": "a stable order is a valid answer when none is asked for"},
     "ops.inplace:copy_": {"non_blocking": "CPU copies are synchronous either way"},
     "ops.pointwise:zero_grad": {"n": "a derivative formula (g, node): this one needs only g"},
-    "testing:assert_close": {"check_device": "every tensor is on the CPU",
-                             "check_layout": "every tensor is dense (torch.strided)"},
+    "testing:assert_close": {
+        "check_device": "every tensor is on the CPU",
+        "check_layout": "every tensor is dense (torch.strided)",
+    },
     "serialization.__init__:location_tag": {
-        "storage": "every storage is on the CPU: its tag is 'cpu' whatever it is"},
+        "storage": "every storage is on the CPU: its tag is 'cpu' whatever it is"
+    },
     "random:fork_rng": {"devices": _CPU_ONLY, "device_type": _CPU_ONLY},
     "distributed.distributed_c10d:init_process_group": {
-        "group_name": "deprecated in PyTorch too; MPI names the world group"},
+        "group_name": "deprecated in PyTorch too; MPI names the world group"
+    },
     "distributed.distributed_c10d:new_group": {"group_desc": "a label for debug logs only"},
     "distributed.distributed_c10d:barrier": {"device_ids": _CPU_ONLY},
     "distributed.distributed_c10d:monitored_barrier": {
-        "wait_all_ranks": "a rank that does not arrive fails the whole MPI job either way"},
+        "wait_all_ranks": "a rank that does not arrive fails the whole MPI job either way"
+    },
     "distributed.distributed_c10d:broadcast_object_list": {"device": _CPU_ONLY},
     "nn.parallel.distributed:DistributedDataParallel.__init__": {
-        "check_reduction": "deprecated and ignored by PyTorch too"},
-    **{f"distributions.transforms:{name}.log_abs_det_jacobian": {
-        "y": "the transform's interface passes x and y = f(x); this one's Jacobian needs x only"}
-       for name in ("ReshapeTransform", "ExpTransform", "SigmoidTransform", "SoftplusTransform",
-                    "TanhTransform", "AffineTransform")},
+        "check_reduction": "deprecated and ignored by PyTorch too"
+    },
+    **{
+        f"distributions.transforms:{name}.log_abs_det_jacobian": {
+            "y": "the transform's interface passes x and y = f(x); this one's Jacobian needs x only"
+        }
+        for name in (
+            "ReshapeTransform",
+            "ExpTransform",
+            "SigmoidTransform",
+            "SoftplusTransform",
+            "TanhTransform",
+            "AffineTransform",
+        )
+    },
     "distributions.utils:lazy_property.__get__": {
-        "obj_type": "the descriptor protocol's owner class; the value depends on the instance"},
+        "obj_type": "the descriptor protocol's owner class; the value depends on the instance"
+    },
     "utils.data.dataset:Dataset.__class_getitem__": {
-        "item": "Dataset[int] is a type annotation: the class itself, as in PyTorch"},
+        "item": "Dataset[int] is a type annotation: the class itself, as in PyTorch"
+    },
     "utils.data.sampler:Sampler.__class_getitem__": {
-        "item": "Sampler[int] is a type annotation: the class itself, as in PyTorch"},
+        "item": "Sampler[int] is a type annotation: the class itself, as in PyTorch"
+    },
 }
 
 
@@ -120,8 +158,9 @@ def _decorator_names(fn):
 
 def _is_stub(fn) -> bool:
     """A body that only raises (or passes): it honours nothing and ignores nothing."""
-    body = [s for s in fn.body
-            if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    body = [
+        s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+    ]
     return all(isinstance(s, (ast.Pass, ast.Raise)) for s in body)
 
 
@@ -176,7 +215,8 @@ def test_the_scan_finds_an_ignored_argument(tmp_path, monkeypatch):
     (package / "mod.py").write_text(
         "def f(a, b, *, c=None):\n    return a + c\n\n\n"
         "class K:\n    def m(self, x):\n        raise NotImplementedError\n\n"
-        "    def n(self, y, z):\n        return y\n")
+        "    def n(self, y, z):\n        return y\n"
+    )
     monkeypatch.setattr(__import__(__name__), "ROOT", package)
     assert unread_parameters() == {"mod:f": ["b"], "mod:K.n": ["z"]}
 

@@ -6,14 +6,26 @@ import pytest
 import retrograd
 
 
-@pytest.mark.parametrize("expr", [
-    "x / np.sqrt(4.0)", "np.float64(2) * x", "x + np.int64(1)", "x * np.float32(2)",
-    "x + np.ones(2)", "ints * np.float64(1.5)",
-    # An array operand is computed as NumPy computes it, so a 0-d array counts fully:
-    "x * np.array(2.0)", "x - np.array(2.0)", "x / np.array(2.0)", "x ** np.array(2.0)",
-    "x.half() * np.array(2.0, dtype=np.float32)", "ints.int() * np.array(2)",
-    "x * np.array(2)", "x.double() * np.array([2.0], dtype=np.float32)",
-])
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "x / np.sqrt(4.0)",
+        "np.float64(2) * x",
+        "x + np.int64(1)",
+        "x * np.float32(2)",
+        "x + np.ones(2)",
+        "ints * np.float64(1.5)",
+        # An array operand is computed as NumPy computes it, so a 0-d array counts fully:
+        "x * np.array(2.0)",
+        "x - np.array(2.0)",
+        "x / np.array(2.0)",
+        "x ** np.array(2.0)",
+        "x.half() * np.array(2.0, dtype=np.float32)",
+        "ints.int() * np.array(2)",
+        "x * np.array(2)",
+        "x.double() * np.array([2.0], dtype=np.float32)",
+    ],
+)
 # PyTorch's own Tensor.__array_wrap__ draws a NumPy 2 deprecation warning here; retrograd draws none.
 @pytest.mark.filterwarnings("ignore:__array_wrap__ must accept context:DeprecationWarning")
 def test_numpy_operands_match_pytorch(expr, torch_ref):
@@ -27,8 +39,11 @@ def test_numpy_operands_match_pytorch(expr, torch_ref):
 
 def test_other_objects_are_a_type_error():
     x = retrograd.ones(2)
-    with pytest.raises(TypeError, match=r"add\(\): argument 'other' \(position 2\) must be Tensor, "
-                                        r"not list"):
+    with pytest.raises(
+        TypeError,
+        match=r"add\(\): argument 'other' \(position 2\) must be Tensor, "
+        r"not list",
+    ):
         retrograd.add(x, [1, 2])
 
 

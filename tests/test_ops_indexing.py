@@ -42,38 +42,91 @@ CASES = [
     Case("split_advanced", lambda t, x: x[[0, 1], :, [2, 0]], [(2, 3, 4)], "IndexBackward0"),
     Case("mask", lambda t, x: x[x > 0], [(3, 4)], "IndexBackward0"),
     Case("mask_row", lambda t, x: x[_idx(t, [True, False, True])], [(3, 4)], "IndexBackward0"),
-    Case("mask_col", lambda t, x: x[:, _idx(t, [True, False, True, True])], [(3, 4)],
-         "IndexBackward0"),
+    Case(
+        "mask_col",
+        lambda t, x: x[:, _idx(t, [True, False, True, True])],
+        [(3, 4)],
+        "IndexBackward0",
+    ),
     Case("bool_scalar", lambda t, x: x[True], [(3, 4)], "IndexBackward0"),
     Case("zero_dim_none", lambda t, x: x[None], [()], "UnsqueezeBackward0"),
     Case("zero_dim_ellipsis", lambda t, x: x[...], [()], "AliasBackward0"),
-    Case("gather", lambda t, x: x.gather(1, _idx(t, [[0, 0], [3, 1], [2, 2]])), [(3, 4)],
-         "GatherBackward0"),
-    Case("gather_small", lambda t, x: t.gather(x, 0, _idx(t, [[2, 0]])), [(3, 4)],
-         "GatherBackward0"),
-    Case("index_select", lambda t, x: x.index_select(0, _idx(t, [2, 0, 2])), [(3, 4)],
-         "IndexSelectBackward0"),
-    Case("index_select_last", lambda t, x: t.index_select(x, -1, _idx(t, [1, 1])), [(3, 4)],
-         "IndexSelectBackward0"),
-    Case("take_along_dim", lambda t, x: t.take_along_dim(x, _idx(t, [[0], [3], [1]]), 1), [(3, 4)],
-         "GatherBackward0"),
-    Case("take_along_dim_flat", lambda t, x: t.take_along_dim(x, _idx(t, [5, 0, 5])), [(3, 4)],
-         "GatherBackward0"),
-    Case("scatter_src", lambda t, x, s: x.scatter(1, _idx(t, [[0, 2], [1, 3]]), s), [(3, 4), (2, 2)],
-         "ScatterBackward0"),
-    Case("scatter_value", lambda t, x: x.scatter(0, _idx(t, [[1, 0, 2, 2]]), 0.5), [(3, 4)],
-         "ScatterBackward1"),
-    Case("scatter_add", lambda t, x, s: x.scatter_add(0, _idx(t, [[1, 1, 0], [1, 0, 0]]), s),
-         [(3, 4), (2, 3)], "ScatterAddBackward0"),
-    Case("scatter_add_fn", lambda t, x, s: t.scatter_add(x, 1, _idx(t, [[0, 0, 0, 0]]), s),
-         [(3, 4), (1, 4)], "ScatterAddBackward0"),
+    Case(
+        "gather",
+        lambda t, x: x.gather(1, _idx(t, [[0, 0], [3, 1], [2, 2]])),
+        [(3, 4)],
+        "GatherBackward0",
+    ),
+    Case(
+        "gather_small", lambda t, x: t.gather(x, 0, _idx(t, [[2, 0]])), [(3, 4)], "GatherBackward0"
+    ),
+    Case(
+        "index_select",
+        lambda t, x: x.index_select(0, _idx(t, [2, 0, 2])),
+        [(3, 4)],
+        "IndexSelectBackward0",
+    ),
+    Case(
+        "index_select_last",
+        lambda t, x: t.index_select(x, -1, _idx(t, [1, 1])),
+        [(3, 4)],
+        "IndexSelectBackward0",
+    ),
+    Case(
+        "take_along_dim",
+        lambda t, x: t.take_along_dim(x, _idx(t, [[0], [3], [1]]), 1),
+        [(3, 4)],
+        "GatherBackward0",
+    ),
+    Case(
+        "take_along_dim_flat",
+        lambda t, x: t.take_along_dim(x, _idx(t, [5, 0, 5])),
+        [(3, 4)],
+        "GatherBackward0",
+    ),
+    Case(
+        "scatter_src",
+        lambda t, x, s: x.scatter(1, _idx(t, [[0, 2], [1, 3]]), s),
+        [(3, 4), (2, 2)],
+        "ScatterBackward0",
+    ),
+    Case(
+        "scatter_value",
+        lambda t, x: x.scatter(0, _idx(t, [[1, 0, 2, 2]]), 0.5),
+        [(3, 4)],
+        "ScatterBackward1",
+    ),
+    Case(
+        "scatter_add",
+        lambda t, x, s: x.scatter_add(0, _idx(t, [[1, 1, 0], [1, 0, 0]]), s),
+        [(3, 4), (2, 3)],
+        "ScatterAddBackward0",
+    ),
+    Case(
+        "scatter_add_fn",
+        lambda t, x, s: t.scatter_add(x, 1, _idx(t, [[0, 0, 0, 0]]), s),
+        [(3, 4), (1, 4)],
+        "ScatterAddBackward0",
+    ),
     Case("masked_fill", lambda t, x: x.masked_fill(x > 0, 2.0), [(3, 4)], "MaskedFillBackward0"),
-    Case("masked_fill_broadcast", lambda t, x: t.masked_fill(x, _idx(t, [[True], [False]]), -1.0),
-         [(3, 2, 4)], "MaskedFillBackward0"),
-    Case("masked_fill_mask_grows", lambda t, x: x.masked_fill(_idx(t, [[[True]], [[False]]]), 0.0),
-         [(3, 4)], "MaskedFillBackward0"),
-    Case("masked_fill_tensor", lambda t, x, v: x.masked_fill(x > 0, v), [(3, 4), ()],
-         "MaskedFillBackward1"),
+    Case(
+        "masked_fill_broadcast",
+        lambda t, x: t.masked_fill(x, _idx(t, [[True], [False]]), -1.0),
+        [(3, 2, 4)],
+        "MaskedFillBackward0",
+    ),
+    Case(
+        "masked_fill_mask_grows",
+        lambda t, x: x.masked_fill(_idx(t, [[[True]], [[False]]]), 0.0),
+        [(3, 4)],
+        "MaskedFillBackward0",
+    ),
+    Case(
+        "masked_fill_tensor",
+        lambda t, x, v: x.masked_fill(x > 0, v),
+        [(3, 4), ()],
+        "MaskedFillBackward1",
+    ),
     Case("tril", lambda t, x: x.tril(), [(3, 4)], "TrilBackward0"),
     Case("tril_diag", lambda t, x: t.tril(x, -1), [(2, 3, 3)], "TrilBackward0"),
     Case("triu", lambda t, x: x.triu(1), [(3, 4)], "TriuBackward0"),
@@ -83,17 +136,29 @@ CASES = [
 
 # src larger than index: only the part the index covers is read (PyTorch 2.13's backward
 # returns a gradient of the index's shape here and fails, so no parity case).
-SRC_LARGER = [Case("scatter_src_larger", lambda t, x, s: x.scatter(1, _idx(t, [[0, 2], [1, 3]]), s),
-                   [(3, 4), (2, 3)], "ScatterBackward0"),
-              Case("scatter_add_src_larger", lambda t, x, s: x.scatter_add(0, _idx(t, [[1], [1]]), s),
-                   [(3, 4), (3, 2)], "ScatterAddBackward0")]
+SRC_LARGER = [
+    Case(
+        "scatter_src_larger",
+        lambda t, x, s: x.scatter(1, _idx(t, [[0, 2], [1, 3]]), s),
+        [(3, 4), (2, 3)],
+        "ScatterBackward0",
+    ),
+    Case(
+        "scatter_add_src_larger",
+        lambda t, x, s: x.scatter_add(0, _idx(t, [[1], [1]]), s),
+        [(3, 4), (3, 2)],
+        "ScatterAddBackward0",
+    ),
+]
 
 
 test_gradcheck, test_gradgradcheck, test_node_name, test_parity_with_pytorch = case_tests(
-    grad=CASES + SRC_LARGER, gradgrad=CASES + SRC_LARGER, node=CASES, parity=CASES)
+    grad=CASES + SRC_LARGER, gradgrad=CASES + SRC_LARGER, node=CASES, parity=CASES
+)
 
 
 # --- known values ------------------------------------------------------------------------------
+
 
 def _grid():
     return retrograd.arange(12).reshape(3, 4)
@@ -151,8 +216,10 @@ def test_masked_fill_values_and_dtype():
     out = x.masked_fill(x < 5, -1)
     assert out.tolist() == [[-1, -1, -1, -1], [-1, 5, 6, 7], [8, 9, 10, 11]]
     assert out.dtype is retrograd.int64
-    assert x.float().masked_fill(x > 9, retrograd.tensor(0.5, dtype=retrograd.float64)).dtype \
+    assert (
+        x.float().masked_fill(x > 9, retrograd.tensor(0.5, dtype=retrograd.float64)).dtype
         is retrograd.float32
+    )
 
 
 def test_masked_fill_value_gradient_sums_the_filled_places():
@@ -181,14 +248,17 @@ def test_nonzero():
     assert retrograd.where(x > 1)[0].tolist() == [0, 1]
 
 
-@pytest.mark.parametrize("make", [lambda t: t.tensor([[0.0, 1.5], [2, 0]]), lambda t: t.zeros(2, 0),
-                                  lambda t: t.tensor(0.0)])
+@pytest.mark.parametrize(
+    "make",
+    [lambda t: t.tensor([[0.0, 1.5], [2, 0]]), lambda t: t.zeros(2, 0), lambda t: t.tensor(0.0)],
+)
 def test_nonzero_matches_pytorch(make, torch_ref):
     ours, theirs = make(retrograd), make(torch_ref)
     assert ours.nonzero().tolist() == theirs.nonzero().tolist()
     assert tuple(ours.nonzero().shape) == tuple(theirs.nonzero().shape)
-    assert [t.tolist() for t in ours.nonzero(as_tuple=True)] == \
-        [t.tolist() for t in theirs.nonzero(as_tuple=True)]
+    assert [t.tolist() for t in ours.nonzero(as_tuple=True)] == [
+        t.tolist() for t in theirs.nonzero(as_tuple=True)
+    ]
 
 
 def test_list_of_lists_reads_as_a_tuple():
@@ -198,12 +268,13 @@ def test_list_of_lists_reads_as_a_tuple():
 
 # --- Hypothesis: x[key] against NumPy, and its gradient against add.at ------------------------
 
+
 @st.composite
 def shapes_and_keys(draw):
     shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=3)))
     parts = []
     advanced = 0
-    for n in shape[:draw(st.integers(0, len(shape)))]:
+    for n in shape[: draw(st.integers(0, len(shape)))]:
         kind = draw(st.sampled_from(["int", "slice", "list", "none"]))
         if kind == "int":
             parts.append(draw(st.integers(-n, n - 1)))
@@ -224,13 +295,15 @@ def shapes_and_keys(draw):
     # Lists of one length broadcast against each other only when they have equal lengths.
     lists = [p for p in parts if isinstance(p, list)]
     if len(lists) == 2 and len(lists[0]) != len(lists[1]):
-        lists[1][:] = (lists[1] * 3)[:len(lists[0])]
+        lists[1][:] = (lists[1] * 3)[: len(lists[0])]
     return shape, tuple(parts)
 
 
 # PyTorch, not NumPy, is the reference: where a key mixes ints with index lists, PyTorch selects by
 # the ints first (x[0, :, [0]] of a (2, 3, 4) tensor is (3, 1); NumPy gives (1, 3)).
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(shapes_and_keys())
 def test_getitem_matches_pytorch(torch_ref, shape_key):
     shape, key = shape_key
@@ -249,6 +322,7 @@ def test_getitem_matches_pytorch(torch_ref, shape_key):
 
 # --- errors ------------------------------------------------------------------------------------
 
+
 def _z(t):
     return t.zeros(2, 3)
 
@@ -258,84 +332,189 @@ ERRORS = [
     (lambda t: _z(t)[:, 7], IndexError, "index 7 is out of bounds for dimension 1 with size 3"),
     (lambda t: _z(t)[-3], IndexError, "index -3 is out of bounds for dimension 0 with size 2"),
     (lambda t: _z(t)[[0, 5]], IndexError, "index 5 is out of bounds for dimension 0 with size 2"),
-    (lambda t: _z(t)[:, t.tensor([0, 5])], IndexError,
-     "index 5 is out of bounds for dimension 0 with size 3"),
-    (lambda t: t.zeros(2, 3, 4)[[0, 1], :, [0, 5]], IndexError,
-     "index 5 is out of bounds for dimension 1 with size 4"),
+    (
+        lambda t: _z(t)[:, t.tensor([0, 5])],
+        IndexError,
+        "index 5 is out of bounds for dimension 0 with size 3",
+    ),
+    (
+        lambda t: t.zeros(2, 3, 4)[[0, 1], :, [0, 5]],
+        IndexError,
+        "index 5 is out of bounds for dimension 1 with size 4",
+    ),
     (lambda t: _z(t)[0, 0, 0], IndexError, "too many indices for tensor of dimension 2"),
-    (lambda t: t.tensor(1.0)[0], IndexError,
-     ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
-     "to convert a 0-dim tensor to a number")),
+    (
+        lambda t: t.tensor(1.0)[0],
+        IndexError,
+        (
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
+            "to convert a 0-dim tensor to a number"
+        ),
+    ),
     (lambda t: t.tensor(1.0)[0:1], IndexError, "slice() cannot be applied to a 0-dim tensor."),
     (lambda t: t.tensor(1.0)[(0,)], IndexError, "too many indices for tensor of dimension 0"),
     (lambda t: _z(t)[..., 0, 0, 0], IndexError, "too many indices for tensor of dimension 2"),
-    (lambda t: _z(t)[1.5], IndexError,
-     ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
-     "indices (got float)")),
-    (lambda t: _z(t)[t.tensor([0.0])], IndexError,
-     "tensors used as indices must be long, int, byte or bool tensors"),
+    (
+        lambda t: _z(t)[1.5],
+        IndexError,
+        (
+            "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+            "indices (got float)"
+        ),
+    ),
+    (
+        lambda t: _z(t)[t.tensor([0.0])],
+        IndexError,
+        "tensors used as indices must be long, int, byte or bool tensors",
+    ),
     (lambda t: _z(t)[::-1], ValueError, "step must be greater than zero"),
     (lambda t: _z(t)[0:1:0], ValueError, "slice step cannot be zero"),
-    (lambda t: _z(t)[t.tensor([True, False, True])], IndexError,
-     ("The shape of the mask [3] at index 0 does not match the shape of the indexed tensor [2, 3] "
-     "at index 0")),
-    (lambda t: t.zeros(2, 3, 4)[:, t.ones(3, 5, dtype=t.bool)], IndexError,
-     ("The shape of the mask [3, 5] at index 1 does not match the shape of the indexed tensor "
-     "[2, 3, 4] at index 2")),
-    (lambda t: _z(t).gather(1, t.tensor([[0], [3]])), RuntimeError,
-     "index 3 is out of bounds for dimension 1 with size 3"),
-    (lambda t: _z(t).gather(1, t.tensor([[0.0]])), RuntimeError,
-     "gather(): Expected dtype int32/int64 for index"),
-    (lambda t: _z(t).gather(1, t.tensor([0])), RuntimeError,
-     "Index tensor must have the same number of dimensions as input tensor"),
-    (lambda t: _z(t).gather(1, t.zeros(3, 1, dtype=t.int64)), RuntimeError,
-     ("Size does not match at dimension 0 expected index [3, 1] to be no larger than self [2, 3] "
-     "apart from dimension 1")),
-    (lambda t: _z(t).gather(2, t.tensor([[0]])), IndexError,
-     "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
+    (
+        lambda t: _z(t)[t.tensor([True, False, True])],
+        IndexError,
+        (
+            "The shape of the mask [3] at index 0 does not match the shape of the indexed tensor [2, 3] "
+            "at index 0"
+        ),
+    ),
+    (
+        lambda t: t.zeros(2, 3, 4)[:, t.ones(3, 5, dtype=t.bool)],
+        IndexError,
+        (
+            "The shape of the mask [3, 5] at index 1 does not match the shape of the indexed tensor "
+            "[2, 3, 4] at index 2"
+        ),
+    ),
+    (
+        lambda t: _z(t).gather(1, t.tensor([[0], [3]])),
+        RuntimeError,
+        "index 3 is out of bounds for dimension 1 with size 3",
+    ),
+    (
+        lambda t: _z(t).gather(1, t.tensor([[0.0]])),
+        RuntimeError,
+        "gather(): Expected dtype int32/int64 for index",
+    ),
+    (
+        lambda t: _z(t).gather(1, t.tensor([0])),
+        RuntimeError,
+        "Index tensor must have the same number of dimensions as input tensor",
+    ),
+    (
+        lambda t: _z(t).gather(1, t.zeros(3, 1, dtype=t.int64)),
+        RuntimeError,
+        (
+            "Size does not match at dimension 0 expected index [3, 1] to be no larger than self [2, 3] "
+            "apart from dimension 1"
+        ),
+    ),
+    (
+        lambda t: _z(t).gather(2, t.tensor([[0]])),
+        IndexError,
+        "Dimension out of range (expected to be in range of [-2, 1], but got 2)",
+    ),
     (lambda t: _z(t).index_select(0, t.tensor([2])), IndexError, "index out of range in self"),
-    (lambda t: _z(t).index_select(1, t.tensor([3])), RuntimeError,
-     "INDICES element is out of DATA bounds, id=3 axis_dim=3"),
-    (lambda t: _z(t).index_select(0, t.tensor([[0]])), IndexError,
-     "index_select(): Index is supposed to be a vector"),
-    (lambda t: _z(t).index_select(0, t.tensor([0.0])), RuntimeError,
-     "index_select(): Expected dtype int32 or int64 for index"),
-    (lambda t: t.take_along_dim(_z(t), t.tensor([[0]]).squeeze(0), 1), RuntimeError,
-     ("torch.take_along_dim(): input and indices should have the same number of dimensions, but "
-     "got 2 dimensions for input, and 1 dimensions for indices")),
-    (lambda t: _z(t).masked_fill(t.tensor([1, 0, 1]), 1.0), RuntimeError,
-     "masked_fill_ only supports boolean masks, but got mask with dtype long int"),
-    (lambda t: _z(t).masked_fill(t.ones(2, 3) > 0, t.tensor([1.0, 2])), RuntimeError,
-     "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with 1 dimension(s)."),
-    (lambda t: _z(t).masked_fill(t.ones(4, 3) > 0, 1.0), RuntimeError,
-     "The size of tensor a (4) must match the size of tensor b (2) at non-singleton dimension 0"),
-    (lambda t: _z(t).scatter(1, t.tensor([[3]]), 1.0), RuntimeError,
-     "index 3 is out of bounds for dimension 1 with size 3"),
-    (lambda t: _z(t).scatter(1, t.tensor([[0]]), t.ones(1, 1, dtype=t.float64)), RuntimeError,
-     "scatter(): Expected self.dtype to be equal to src.dtype"),
-    (lambda t: _z(t).scatter(1, t.tensor([[0.0]]), 1.0), RuntimeError,
-     "scatter(): Expected dtype int32/int64 for index"),
-    (lambda t: _z(t).scatter(1, t.tensor([0]), 1.0), RuntimeError,
-     "Index tensor must have the same number of dimensions as self tensor"),
-    (lambda t: _z(t).scatter(1, t.tensor([[0]]), t.tensor(2.0)), RuntimeError,
-     "Index tensor must have the same number of dimensions as src tensor"),
-    (lambda t: _z(t).scatter_add(1, t.tensor([[0, 0]]), t.ones(1, 1)), RuntimeError,
-     ("Expected index [1, 2] to be no larger than self [2, 3] apart from dimension 1 and to be no "
-     "larger size than src [1, 1]")),
-    (lambda t: t.zeros(3).tril(), RuntimeError, "tril: input tensor must have at least 2 dimensions"),
-    (lambda t: t.zeros(3).triu(), RuntimeError, "triu: input tensor must have at least 2 dimensions"),
+    (
+        lambda t: _z(t).index_select(1, t.tensor([3])),
+        RuntimeError,
+        "INDICES element is out of DATA bounds, id=3 axis_dim=3",
+    ),
+    (
+        lambda t: _z(t).index_select(0, t.tensor([[0]])),
+        IndexError,
+        "index_select(): Index is supposed to be a vector",
+    ),
+    (
+        lambda t: _z(t).index_select(0, t.tensor([0.0])),
+        RuntimeError,
+        "index_select(): Expected dtype int32 or int64 for index",
+    ),
+    (
+        lambda t: t.take_along_dim(_z(t), t.tensor([[0]]).squeeze(0), 1),
+        RuntimeError,
+        (
+            "torch.take_along_dim(): input and indices should have the same number of dimensions, but "
+            "got 2 dimensions for input, and 1 dimensions for indices"
+        ),
+    ),
+    (
+        lambda t: _z(t).masked_fill(t.tensor([1, 0, 1]), 1.0),
+        RuntimeError,
+        "masked_fill_ only supports boolean masks, but got mask with dtype long int",
+    ),
+    (
+        lambda t: _z(t).masked_fill(t.ones(2, 3) > 0, t.tensor([1.0, 2])),
+        RuntimeError,
+        "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with 1 dimension(s).",
+    ),
+    (
+        lambda t: _z(t).masked_fill(t.ones(4, 3) > 0, 1.0),
+        RuntimeError,
+        "The size of tensor a (4) must match the size of tensor b (2) at non-singleton dimension 0",
+    ),
+    (
+        lambda t: _z(t).scatter(1, t.tensor([[3]]), 1.0),
+        RuntimeError,
+        "index 3 is out of bounds for dimension 1 with size 3",
+    ),
+    (
+        lambda t: _z(t).scatter(1, t.tensor([[0]]), t.ones(1, 1, dtype=t.float64)),
+        RuntimeError,
+        "scatter(): Expected self.dtype to be equal to src.dtype",
+    ),
+    (
+        lambda t: _z(t).scatter(1, t.tensor([[0.0]]), 1.0),
+        RuntimeError,
+        "scatter(): Expected dtype int32/int64 for index",
+    ),
+    (
+        lambda t: _z(t).scatter(1, t.tensor([0]), 1.0),
+        RuntimeError,
+        "Index tensor must have the same number of dimensions as self tensor",
+    ),
+    (
+        lambda t: _z(t).scatter(1, t.tensor([[0]]), t.tensor(2.0)),
+        RuntimeError,
+        "Index tensor must have the same number of dimensions as src tensor",
+    ),
+    (
+        lambda t: _z(t).scatter_add(1, t.tensor([[0, 0]]), t.ones(1, 1)),
+        RuntimeError,
+        (
+            "Expected index [1, 2] to be no larger than self [2, 3] apart from dimension 1 and to be no "
+            "larger size than src [1, 1]"
+        ),
+    ),
+    (
+        lambda t: t.zeros(3).tril(),
+        RuntimeError,
+        "tril: input tensor must have at least 2 dimensions",
+    ),
+    (
+        lambda t: t.zeros(3).triu(),
+        RuntimeError,
+        "triu: input tensor must have at least 2 dimensions",
+    ),
 ]
 
 
 test_errors, test_errors_match_pytorch = error_tests(ERRORS)
 
 
-@pytest.mark.parametrize("key", [
-    (0, slice(None), [0, 1]), (1, Ellipsis, [0, 2]), ([0, 1], 1), (0, [1, 2], slice(1, 3)),
-    (slice(None), 0, "mask"), (-1, None, [0, 0, 1]),
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        (0, slice(None), [0, 1]),
+        (1, Ellipsis, [0, 2]),
+        ([0, 1], 1),
+        (0, [1, 2], slice(1, 3)),
+        (slice(None), 0, "mask"),
+        (-1, None, [0, 0, 1]),
+    ],
+)
 def test_reading_with_ints_and_index_tensors_selects_first(key, torch_ref):
     """x[0, :, [0, 1]]: the int selects first (PyTorch), not broadcast with the index (NumPy)."""
+
     def program(T):
         x = T.arange(24.0).reshape(2, 3, 4).requires_grad_()
         y = x[tuple(T.tensor([True, False, True, True]) if k == "mask" else k for k in key)]
@@ -386,4 +565,5 @@ def _after_index_write(torch, code):
 @pytest.mark.parametrize("name", list(_INDEX_WRITTEN))
 def test_an_index_written_in_place_after_use(name, torch_ref):
     assert _after_index_write(retrograd, _INDEX_WRITTEN[name]) == _after_index_write(
-        torch_ref, _INDEX_WRITTEN[name])
+        torch_ref, _INDEX_WRITTEN[name]
+    )

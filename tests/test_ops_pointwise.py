@@ -30,8 +30,10 @@ def values(shape, domain, seed):
 
 
 def leaves(lib, shapes, domains, dtype="float64", seed=0):
-    return [lib.tensor(values(s, d, seed + i), dtype=getattr(lib, dtype), requires_grad=True)
-            for i, (s, d) in enumerate(zip(shapes, domains))]
+    return [
+        lib.tensor(values(s, d, seed + i), dtype=getattr(lib, dtype), requires_grad=True)
+        for i, (s, d) in enumerate(zip(shapes, domains))
+    ]
 
 
 class Case:
@@ -60,16 +62,26 @@ CASES = [
     Case("div", lambda t, x, y: x / y, (ANY, POS), "DivBackward0"),
     Case("true_divide", lambda t, x, y: t.true_divide(x, y), (ANY, POS), "DivBackward0"),
     Case("rdiv", lambda t, x: 2 / x, (POS,), "MulBackward0"),
-    Case("div_floor", lambda t, x, y: t.div(x, y, rounding_mode="floor"), (AWAY, POS),
-         "DivBackward2", gradgrad=False),
-    Case("div_trunc", lambda t, x, y: t.div(x, y, rounding_mode="trunc"), (AWAY, POS),
-         "DivBackward2", gradgrad=False),
+    Case(
+        "div_floor",
+        lambda t, x, y: t.div(x, y, rounding_mode="floor"),
+        (AWAY, POS),
+        "DivBackward2",
+        gradgrad=False,
+    ),
+    Case(
+        "div_trunc",
+        lambda t, x, y: t.div(x, y, rounding_mode="trunc"),
+        (AWAY, POS),
+        "DivBackward2",
+        gradgrad=False,
+    ),
     Case("neg", lambda t, x: -x, U, "NegBackward0"),
-    Case("pow_scalar", lambda t, x: x ** 3, U, "PowBackward0"),
-    Case("pow_float", lambda t, x: x ** 2.5, (POS,), "PowBackward0"),
-    Case("pow_zero", lambda t, x: x ** 0, U, "PowBackward0"),
-    Case("pow_tensor", lambda t, x, y: x ** y, (POS, ANY), "PowBackward1"),
-    Case("rpow", lambda t, x: 2 ** x, U, "PowBackward2"),
+    Case("pow_scalar", lambda t, x: x**3, U, "PowBackward0"),
+    Case("pow_float", lambda t, x: x**2.5, (POS,), "PowBackward0"),
+    Case("pow_zero", lambda t, x: x**0, U, "PowBackward0"),
+    Case("pow_tensor", lambda t, x, y: x**y, (POS, ANY), "PowBackward1"),
+    Case("rpow", lambda t, x: 2**x, U, "PowBackward2"),
     Case("square", lambda t, x: t.square(x), U, "PowBackward0"),
     Case("reciprocal", lambda t, x: x.reciprocal(), (POS,), "ReciprocalBackward0"),
     Case("exp", lambda t, x: x.exp(), U, "ExpBackward0"),
@@ -84,8 +96,13 @@ CASES = [
     Case("floor", lambda t, x: x.floor(), (AWAY,), "FloorBackward0", gradgrad=False),
     Case("ceil", lambda t, x: x.ceil(), (AWAY,), "CeilBackward0", gradgrad=False),
     Case("round", lambda t, x: x.round(), (AWAY,), "RoundBackward0", gradgrad=False),
-    Case("round_decimals", lambda t, x: t.round(x, decimals=1), ((0.11, 0.14),),
-         "RoundBackward1", gradgrad=False),
+    Case(
+        "round_decimals",
+        lambda t, x: t.round(x, decimals=1),
+        ((0.11, 0.14),),
+        "RoundBackward1",
+        gradgrad=False,
+    ),
     Case("trunc", lambda t, x: x.trunc(), (AWAY,), "TruncBackward0", gradgrad=False),
     Case("frac", lambda t, x: x.frac(), (AWAY,), "FracBackward0"),
     Case("sin", lambda t, x: x.sin(), U, "SinBackward0"),
@@ -123,7 +140,7 @@ BROADCAST = [((3, 4), (4,)), ((2, 1, 3), (4, 3)), ((), (2, 3)), ((2, 3), ())]
 
 def _shapes(case, pair):
     """Shapes for a case's inputs: a broadcasting pair, the second shape again for a third input."""
-    return (pair + pair[1:])[:case.arity]
+    return (pair + pair[1:])[: case.arity]
 
 
 # --- gradients -------------------------------------------------------------------------------
@@ -145,7 +162,7 @@ def test_broadcast_gradcheck(case, pair):
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.gradgrad], ids=repr)
 def test_gradgradcheck(case):
-    shapes = [(2, 3), (3,), (1, 3)][:case.arity]
+    shapes = [(2, 3), (3,), (1, 3)][: case.arity]
     xs = leaves(retrograd, shapes, case.domains, seed=3)
     assert gradgradcheck(lambda *a: case.fn(retrograd, *a), xs)
 
@@ -167,12 +184,12 @@ def _check_parity(torch, case, shapes):
 
 @pytest.mark.parametrize("case", CASES, ids=repr)
 def test_parity_with_pytorch(torch_ref, case):
-    _check_parity(torch_ref, case, [(3, 4), (4,), (3, 1)][:case.arity])
+    _check_parity(torch_ref, case, [(3, 4), (4,), (3, 1)][: case.arity])
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.gradgrad], ids=repr)
 def test_second_derivatives_match_pytorch(torch_ref, case):
-    ours, theirs = _both(torch_ref, case, [(3, 4), (4,), (3, 1)][:case.arity])
+    ours, theirs = _both(torch_ref, case, [(3, 4), (4,), (3, 1)][: case.arity])
     out, ref = case.fn(retrograd, *ours), case.fn(torch_ref, *theirs)
     assert_second_derivatives_match(torch_ref, out, ref, ours, theirs)
 
@@ -228,13 +245,13 @@ def test_known_values(i):
 
 def test_zero_derivatives_where_pytorch_takes_them():
     x = T([0.0, 2.0], requires_grad=True)
-    (x ** 0).sum().backward()
+    (x**0).sum().backward()
     assert x.grad.tolist() == [0.0, 0.0]
     e = T([0.0, 1.0], requires_grad=True)
     retrograd.pow(0, e).sum().backward()  # 0 ** e: d/de taken as 0 for e >= 0
     assert e.grad.tolist() == [0.0, 0.0]
     b, e = T([0.0], requires_grad=True), T([0.0], requires_grad=True)
-    (b ** e).backward()
+    (b**e).backward()
     assert b.grad.tolist() == [0.0] and e.grad.tolist() == [0.0]
 
 
@@ -262,8 +279,7 @@ PROMOTION = [
     (lambda t: t.tensor([1, 2]) // 2.5, "torch.float32"),
     (lambda t: t.tensor([1, 2], dtype=t.int32) + t.tensor(3), "torch.int32"),
     (lambda t: t.tensor([1, 2], dtype=t.int32) + t.tensor(3.0), "torch.float32"),
-    (lambda t: t.tensor([1.0], dtype=t.float16) + t.tensor(3.0, dtype=t.float64),
-     "torch.float16"),
+    (lambda t: t.tensor([1.0], dtype=t.float16) + t.tensor(3.0, dtype=t.float64), "torch.float16"),
     (lambda t: t.tensor(1) + t.tensor([1.0], dtype=t.float16), "torch.float16"),
     (lambda t: t.tensor([1.0]) + t.tensor([1.0], dtype=t.float64), "torch.float64"),
     (lambda t: t.tensor([True]) + t.tensor([True]), "torch.bool"),
@@ -326,65 +342,143 @@ def test_result_dtype_and_values_match_pytorch(torch_ref, i):
 
 # --- errors --------------------------------------------------------------------------------
 
-SUB_BOOL = ("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
-            "to invert a mask, use the `~` or `logical_not()` operator instead.")
+SUB_BOOL = (
+    "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+    "to invert a mask, use the `~` or `logical_not()` operator instead."
+)
 ERRORS = [
-    (lambda t: t.tensor([True]) - t.tensor([True]), RuntimeError,
-     ("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
-     "`logical_xor()` operator instead.")),
+    (
+        lambda t: t.tensor([True]) - t.tensor([True]),
+        RuntimeError,
+        (
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+            "`logical_xor()` operator instead."
+        ),
+    ),
     (lambda t: t.tensor([True]) - 1, RuntimeError, SUB_BOOL),
     (lambda t: 1.5 - t.tensor([True]), RuntimeError, SUB_BOOL),
-    (lambda t: -t.tensor([True]), RuntimeError,
-     ("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
-     "a mask, use the `~` or `logical_not()` operator instead.")),
-    (lambda t: t.add(t.tensor([1]), t.tensor([1]), alpha=1.5), RuntimeError,
-     "For integral input tensors, argument alpha must not be a floating point number."),
-    (lambda t: t.sub(t.tensor([1]), 2, alpha=0.5), RuntimeError,
-     "For integral input tensors, argument alpha must not be a floating point number."),
-    (lambda t: t.add(t.tensor([1]), t.tensor([1]), alpha=True), RuntimeError,
-     "Boolean alpha only supported for Boolean results."),
-    (lambda t: t.tensor([1, 2]) ** -1, RuntimeError,
-     "Integers to negative integer powers are not allowed."),
+    (
+        lambda t: -t.tensor([True]),
+        RuntimeError,
+        (
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
+            "a mask, use the `~` or `logical_not()` operator instead."
+        ),
+    ),
+    (
+        lambda t: t.add(t.tensor([1]), t.tensor([1]), alpha=1.5),
+        RuntimeError,
+        "For integral input tensors, argument alpha must not be a floating point number.",
+    ),
+    (
+        lambda t: t.sub(t.tensor([1]), 2, alpha=0.5),
+        RuntimeError,
+        "For integral input tensors, argument alpha must not be a floating point number.",
+    ),
+    (
+        lambda t: t.add(t.tensor([1]), t.tensor([1]), alpha=True),
+        RuntimeError,
+        "Boolean alpha only supported for Boolean results.",
+    ),
+    (
+        lambda t: t.tensor([1, 2]) ** -1,
+        RuntimeError,
+        "Integers to negative integer powers are not allowed.",
+    ),
     (lambda t: t.tensor([1, 2]).div(0, rounding_mode="floor"), RuntimeError, "ZeroDivisionError"),
     (lambda t: t.tensor([5, 5]) // t.tensor([0, 3]), RuntimeError, "ZeroDivisionError"),
-    (lambda t: t.tensor([True]).div(t.tensor([True]), rounding_mode="trunc"),
-     NotImplementedError, "\"div_trunc_cpu\" not implemented for 'Bool'"),
-    (lambda t: t.tensor([1.0]).div(2, rounding_mode="round"), RuntimeError,
-     "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found 'round'"),
+    (
+        lambda t: t.tensor([True]).div(t.tensor([True]), rounding_mode="trunc"),
+        NotImplementedError,
+        "\"div_trunc_cpu\" not implemented for 'Bool'",
+    ),
+    (
+        lambda t: t.tensor([1.0]).div(2, rounding_mode="round"),
+        RuntimeError,
+        "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found 'round'",
+    ),
     (lambda t: t.tensor([True]).relu(), RuntimeError, "Boolean inputs not supported for relu"),
-    (lambda t: t.tensor([True]).abs(), NotImplementedError,
-     "\"abs_cpu\" not implemented for 'Bool'"),
-    (lambda t: t.tensor([True]).floor(), NotImplementedError,
-     "\"floor_vml_cpu\" not implemented for 'Bool'"),
-    (lambda t: t.tensor([True]).ceil(), NotImplementedError,
-     "\"ceil_vml_cpu\" not implemented for 'Bool'"),
-    (lambda t: t.tensor([True]).trunc(), NotImplementedError,
-     "\"trunc_vml_cpu\" not implemented for 'Bool'"),
-    (lambda t: t.tensor([True]).round(), NotImplementedError,
-     "\"round_vml_cpu\" not implemented for 'Bool'"),
-    (lambda t: t.tensor([1, 2]).round(decimals=1), NotImplementedError,
-     "\"round_cpu\" not implemented for 'Long'"),
-    (lambda t: t.tensor([1, 2]).frac(), NotImplementedError,
-     "\"frac_cpu\" not implemented for 'Long'"),
-    (lambda t: t.tensor([1.5]) & t.tensor([1]), NotImplementedError,
-     "\"bitwise_and_cpu\" not implemented for 'Float'"),
-    (lambda t: t.tensor([1.5], dtype=t.float64) | 1, NotImplementedError,
-     "\"bitwise_or_cpu\" not implemented for 'Double'"),
-    (lambda t: t.tensor([True]) ** t.tensor([True]), NotImplementedError,
-     "\"pow\" not implemented for 'Bool'"),
+    (
+        lambda t: t.tensor([True]).abs(),
+        NotImplementedError,
+        "\"abs_cpu\" not implemented for 'Bool'",
+    ),
+    (
+        lambda t: t.tensor([True]).floor(),
+        NotImplementedError,
+        "\"floor_vml_cpu\" not implemented for 'Bool'",
+    ),
+    (
+        lambda t: t.tensor([True]).ceil(),
+        NotImplementedError,
+        "\"ceil_vml_cpu\" not implemented for 'Bool'",
+    ),
+    (
+        lambda t: t.tensor([True]).trunc(),
+        NotImplementedError,
+        "\"trunc_vml_cpu\" not implemented for 'Bool'",
+    ),
+    (
+        lambda t: t.tensor([True]).round(),
+        NotImplementedError,
+        "\"round_vml_cpu\" not implemented for 'Bool'",
+    ),
+    (
+        lambda t: t.tensor([1, 2]).round(decimals=1),
+        NotImplementedError,
+        "\"round_cpu\" not implemented for 'Long'",
+    ),
+    (
+        lambda t: t.tensor([1, 2]).frac(),
+        NotImplementedError,
+        "\"frac_cpu\" not implemented for 'Long'",
+    ),
+    (
+        lambda t: t.tensor([1.5]) & t.tensor([1]),
+        NotImplementedError,
+        "\"bitwise_and_cpu\" not implemented for 'Float'",
+    ),
+    (
+        lambda t: t.tensor([1.5], dtype=t.float64) | 1,
+        NotImplementedError,
+        "\"bitwise_or_cpu\" not implemented for 'Double'",
+    ),
+    (
+        lambda t: t.tensor([True]) ** t.tensor([True]),
+        NotImplementedError,
+        "\"pow\" not implemented for 'Bool'",
+    ),
     (lambda t: True ** t.tensor([True]), NotImplementedError, "\"pow\" not implemented for 'Bool'"),
-    (lambda t: t.bitwise_not(t.tensor([1.5])), NotImplementedError,
-     "\"bitwise_not_cpu\" not implemented for 'Float'"),
-    (lambda t: t.clamp(t.tensor([1.0])), RuntimeError,
-     "torch.clamp: At least one of 'min' or 'max' must not be None"),
-    (lambda t: t.maximum(t.tensor([1.0]), 2), TypeError,
-     "maximum(): argument 'other' (position 2) must be Tensor, not int"),
-    (lambda t: t.logical_xor(t.tensor([1.0]), 2), TypeError,
-     "logical_xor(): argument 'other' (position 2) must be Tensor, not int"),
-    (lambda t: t.tensor([1.0, 2.0]) + t.tensor([1.0, 2.0, 3.0]), RuntimeError,
-     "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0"),
-    (lambda t: t.where(t.tensor([1, 0]), 1.0, 0.0), RuntimeError,
-     "where expected condition to be a boolean tensor, but got a tensor with dtype Long"),
+    (
+        lambda t: t.bitwise_not(t.tensor([1.5])),
+        NotImplementedError,
+        "\"bitwise_not_cpu\" not implemented for 'Float'",
+    ),
+    (
+        lambda t: t.clamp(t.tensor([1.0])),
+        RuntimeError,
+        "torch.clamp: At least one of 'min' or 'max' must not be None",
+    ),
+    (
+        lambda t: t.maximum(t.tensor([1.0]), 2),
+        TypeError,
+        "maximum(): argument 'other' (position 2) must be Tensor, not int",
+    ),
+    (
+        lambda t: t.logical_xor(t.tensor([1.0]), 2),
+        TypeError,
+        "logical_xor(): argument 'other' (position 2) must be Tensor, not int",
+    ),
+    (
+        lambda t: t.tensor([1.0, 2.0]) + t.tensor([1.0, 2.0, 3.0]),
+        RuntimeError,
+        "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0",
+    ),
+    (
+        lambda t: t.where(t.tensor([1, 0]), 1.0, 0.0),
+        RuntimeError,
+        "where expected condition to be a boolean tensor, but got a tensor with dtype Long",
+    ),
 ]
 
 
@@ -426,9 +520,19 @@ def test_relu_gradient_is_exactly_zero_where_the_input_is_not_positive(torch_ref
             assert got[:4] == [0.0, 0.0, 5.0, 6.0] and got[4] != got[4]  # the last stays nan
 
 
-@pytest.mark.parametrize("call", ["y.floor()", "y.ceil()", "y.trunc()", "y.round()",
-                                  "y.round(decimals=1)", "y.sign()", "y.pow(0)",
-                                  "T.div(y, w, rounding_mode='floor')"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        "y.floor()",
+        "y.ceil()",
+        "y.trunc()",
+        "y.round()",
+        "y.round(decimals=1)",
+        "y.sign()",
+        "y.pow(0)",
+        "T.div(y, w, rounding_mode='floor')",
+    ],
+)
 def test_zero_gradients_stay_zero_when_inf_arrives(call, torch_ref):
     # PyTorch's formula is zeros_like(grad): an inf arriving there does not become 0 * inf = nan.
     def program(T):
@@ -442,12 +546,20 @@ def test_zero_gradients_stay_zero_when_inf_arrives(call, torch_ref):
     assert program(retrograd) == program(torch_ref)
 
 
-@pytest.mark.parametrize("program", [
-    "torch.floor_divide(x, 2)", "x // 2", "7 // x", "x.floor_divide(x + 1)", "y = x * 1; y //= 2",
-])
+@pytest.mark.parametrize(
+    "program",
+    [
+        "torch.floor_divide(x, 2)",
+        "x // 2",
+        "7 // x",
+        "x.floor_divide(x + 1)",
+        "y = x * 1; y //= 2",
+    ],
+)
 def test_floor_divide_has_no_derivative(program, torch_ref):
     """``floor_divide`` and ``//`` record a node whose backward raises, where ``div(rounding_mode=
     "floor")`` has a zero gradient: a silent zero was wrong."""
+
     def run(torch):
         x = torch.tensor([3.0, 5.0], requires_grad=True)
         scope = {"torch": torch, "x": x}

@@ -63,8 +63,12 @@ CASES = [
     Case("norm_inf", lambda t, x: x.norm(math.inf), M, "LinalgVectorNormBackward0"),
     Case("norm_neg_inf", lambda t, x: x.norm(-math.inf, dim=1), M, "LinalgVectorNormBackward0"),
     Case("norm_3", lambda t, x: t.norm(x, 3, 1), M, "LinalgVectorNormBackward0"),
-    Case("norm_fro_dim", lambda t, x: x.norm("fro", dim=(0, 2), keepdim=True), C,
-         "LinalgVectorNormBackward0"),
+    Case(
+        "norm_fro_dim",
+        lambda t, x: x.norm("fro", dim=(0, 2), keepdim=True),
+        C,
+        "LinalgVectorNormBackward0",
+    ),
     Case("norm_dim_neg", lambda t, x: x.norm(dim=-1), M, "LinalgVectorNormBackward0"),
     Case("norm_0", lambda t, x: x.norm(0) * x.sum(), M, "MulBackward0"),  # norm 0: no gradient
     Case("norm_0dim", lambda t, x: x.norm(dim=0), (), "LinalgVectorNormBackward0"),
@@ -80,8 +84,12 @@ CASES = [
     Case("min_dim", lambda t, x: x.min(dim=0).values, M, "MinBackward0"),
     Case("max_0dim", lambda t, x: x.max(0).values, (), "MaxBackward0"),
     Case("logsumexp", lambda t, x: x.logsumexp(1), M, "LogsumexpBackward0"),
-    Case("logsumexp_tuple", lambda t, x: t.logsumexp(x, (0, -1), keepdim=True), C,
-         "LogsumexpBackward0"),
+    Case(
+        "logsumexp_tuple",
+        lambda t, x: t.logsumexp(x, (0, -1), keepdim=True),
+        C,
+        "LogsumexpBackward0",
+    ),
     Case("logsumexp_0dim", lambda t, x: x.logsumexp(0), (), "LogsumexpBackward0"),
     Case("cumsum", lambda t, x: x.cumsum(1), M, "CumsumBackward0"),
     Case("cumsum_neg", lambda t, x: t.cumsum(x, dim=-3), C, "CumsumBackward0"),
@@ -229,11 +237,18 @@ def test_known_values(i):
 
 @pytest.mark.parametrize("op", ["amax", "amin", "max", "min"])
 def test_ties_share_the_gradient_evenly(op):
-    x = T([[2.0, 2.0, 1.0], [2.0, 5.0, 5.0]] if op in ("amax", "max") else
-          [[1.0, 1.0, 2.0], [0.0, 0.0, 0.0]], requires_grad=True)
+    x = T(
+        [[2.0, 2.0, 1.0], [2.0, 5.0, 5.0]]
+        if op in ("amax", "max")
+        else [[1.0, 1.0, 2.0], [0.0, 0.0, 0.0]],
+        requires_grad=True,
+    )
     getattr(x, op)().backward()
-    expected = [[0.0, 0.0, 0.0], [0.0, 0.5, 0.5]] if op in ("amax", "max") else \
-        [[0.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]]
+    expected = (
+        [[0.0, 0.0, 0.0], [0.0, 0.5, 0.5]]
+        if op in ("amax", "max")
+        else [[0.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]]
+    )
     np.testing.assert_allclose(x.grad.numpy(), expected)
 
 
@@ -264,8 +279,8 @@ def test_max_along_a_dim_is_a_named_tuple():
 
 
 ZEROS = [
-    [[0.0, 2.0, 3.0], [4.0, 5.0, 6.0]],    # one zero in a slice
-    [[0.0, 0.0, 3.0], [0.5, 0.0, 2.0]],    # two zeros in a slice, one in the other
+    [[0.0, 2.0, 3.0], [4.0, 5.0, 6.0]],  # one zero in a slice
+    [[0.0, 0.0, 3.0], [0.5, 0.0, 2.0]],  # two zeros in a slice, one in the other
     [[0.0, 0.0, 0.0], [1.0, 2.0, -3.0]],
 ]
 
@@ -275,8 +290,11 @@ def _others(data, axis):
     a = np.asarray(data)
     out = np.empty_like(a)
     for idx in np.ndindex(a.shape):
-        line = np.take(a, idx[1 - axis] if axis is not None else 0, axis=1 - axis) \
-            if axis is not None else a.reshape(-1)
+        line = (
+            np.take(a, idx[1 - axis] if axis is not None else 0, axis=1 - axis)
+            if axis is not None
+            else a.reshape(-1)
+        )
         pos = idx[axis] if axis is not None else np.ravel_multi_index(idx, a.shape)
         out[idx] = np.prod(np.delete(line, pos))
     return out
@@ -348,50 +366,116 @@ def test_softmax_and_logsumexp_stay_finite_for_large_inputs():
 # --- errors --------------------------------------------------------------------------------
 
 ERRORS = [
-    (lambda t: t.tensor([1, 2]).mean(), RuntimeError,
-     ("mean(): could not infer output dtype. Input dtype must be either a floating point or "
-     "complex dtype. Got: Long")),
-    (lambda t: t.tensor([1, 2]).var(), RuntimeError,
-     "std and var only support floating point and complex dtypes"),
-    (lambda t: t.tensor([1, 2]).std(0), RuntimeError,
-     "std and var only support floating point and complex dtypes"),
-    (lambda t: t.tensor([1, 2]).softmax(0), NotImplementedError,
-     "\"softmax_lastdim_kernel_impl\" not implemented for 'Long'"),
-    (lambda t: t.tensor([[1, 2]]).softmax(0), NotImplementedError,
-     "\"softmax_kernel_impl\" not implemented for 'Long'"),
-    (lambda t: t.tensor([1, 2]).log_softmax(-1), NotImplementedError,
-     "\"log_softmax_lastdim_kernel_impl\" not implemented for 'Long'"),
-    (lambda t: t.tensor([1, 2]).norm(), RuntimeError,
-     "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long"),
-    (lambda t: t.zeros(0).max(), RuntimeError,
-     ("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
-     "dim with the 'dim' argument.")),
-    (lambda t: t.zeros(0).amin(), RuntimeError,
-     ("amin(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
-     "dim with the 'dim' argument.")),
-    (lambda t: t.zeros(0, 3).max(0), IndexError,
-     "max(): Expected reduction dim 0 to have non-zero size."),
-    (lambda t: t.zeros(0).argmax(), IndexError,
-     "argmax(): Expected reduction dim to be specified for input.numel() == 0."),
-    (lambda t: t.zeros(2, 0).argmin(1), IndexError,
-     "argmin(): Expected reduction dim 1 to have non-zero size."),
+    (
+        lambda t: t.tensor([1, 2]).mean(),
+        RuntimeError,
+        (
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+            "complex dtype. Got: Long"
+        ),
+    ),
+    (
+        lambda t: t.tensor([1, 2]).var(),
+        RuntimeError,
+        "std and var only support floating point and complex dtypes",
+    ),
+    (
+        lambda t: t.tensor([1, 2]).std(0),
+        RuntimeError,
+        "std and var only support floating point and complex dtypes",
+    ),
+    (
+        lambda t: t.tensor([1, 2]).softmax(0),
+        NotImplementedError,
+        "\"softmax_lastdim_kernel_impl\" not implemented for 'Long'",
+    ),
+    (
+        lambda t: t.tensor([[1, 2]]).softmax(0),
+        NotImplementedError,
+        "\"softmax_kernel_impl\" not implemented for 'Long'",
+    ),
+    (
+        lambda t: t.tensor([1, 2]).log_softmax(-1),
+        NotImplementedError,
+        "\"log_softmax_lastdim_kernel_impl\" not implemented for 'Long'",
+    ),
+    (
+        lambda t: t.tensor([1, 2]).norm(),
+        RuntimeError,
+        "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long",
+    ),
+    (
+        lambda t: t.zeros(0).max(),
+        RuntimeError,
+        (
+            "max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
+            "dim with the 'dim' argument."
+        ),
+    ),
+    (
+        lambda t: t.zeros(0).amin(),
+        RuntimeError,
+        (
+            "amin(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
+            "dim with the 'dim' argument."
+        ),
+    ),
+    (
+        lambda t: t.zeros(0, 3).max(0),
+        IndexError,
+        "max(): Expected reduction dim 0 to have non-zero size.",
+    ),
+    (
+        lambda t: t.zeros(0).argmax(),
+        IndexError,
+        "argmax(): Expected reduction dim to be specified for input.numel() == 0.",
+    ),
+    (
+        lambda t: t.zeros(2, 0).argmin(1),
+        IndexError,
+        "argmin(): Expected reduction dim 1 to have non-zero size.",
+    ),
     (lambda t: t.tensor([True]).argmax(), RuntimeError, "argmax(): does not support bool input"),
-    (lambda t: t.zeros(2, 3).argmax([1]), TypeError,
-     "argmax(): argument 'dim' (position 1) must be int, not list"),
-    (lambda t: t.zeros(2, 3).cumsum((0,)), TypeError,
-     "cumsum(): argument 'dim' (position 1) must be int, not tuple"),
-    (lambda t: t.zeros(2, 3).softmax((0,)), TypeError,
-     "softmax(): argument 'dim' (position 1) must be int, not tuple"),
-    (lambda t: t.zeros(2).sum((0, 0)), RuntimeError,
-     "dim 0 appears multiple times in the list of dims"),
-    (lambda t: t.zeros(2).amax((0, -1)), RuntimeError,
-     "dim 0 appears multiple times in the list of dims"),
-    (lambda t: t.zeros(2).any(1), IndexError,
-     "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
-    (lambda t: t.tensor(2.0).sum(1), IndexError,
-     "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
-    (lambda t: t.zeros(2, 3).softmax(2), IndexError,
-     "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
+    (
+        lambda t: t.zeros(2, 3).argmax([1]),
+        TypeError,
+        "argmax(): argument 'dim' (position 1) must be int, not list",
+    ),
+    (
+        lambda t: t.zeros(2, 3).cumsum((0,)),
+        TypeError,
+        "cumsum(): argument 'dim' (position 1) must be int, not tuple",
+    ),
+    (
+        lambda t: t.zeros(2, 3).softmax((0,)),
+        TypeError,
+        "softmax(): argument 'dim' (position 1) must be int, not tuple",
+    ),
+    (
+        lambda t: t.zeros(2).sum((0, 0)),
+        RuntimeError,
+        "dim 0 appears multiple times in the list of dims",
+    ),
+    (
+        lambda t: t.zeros(2).amax((0, -1)),
+        RuntimeError,
+        "dim 0 appears multiple times in the list of dims",
+    ),
+    (
+        lambda t: t.zeros(2).any(1),
+        IndexError,
+        "Dimension out of range (expected to be in range of [-1, 0], but got 1)",
+    ),
+    (
+        lambda t: t.tensor(2.0).sum(1),
+        IndexError,
+        "Dimension out of range (expected to be in range of [-1, 0], but got 1)",
+    ),
+    (
+        lambda t: t.zeros(2, 3).softmax(2),
+        IndexError,
+        "Dimension out of range (expected to be in range of [-2, 1], but got 2)",
+    ),
 ]
 
 
@@ -424,8 +508,9 @@ def test_softmax_sums_to_one_and_ignores_a_shift(xs, shift):
     p = x.softmax(0)
     np.testing.assert_allclose(p.sum().item(), 1.0, rtol=1e-12)
     np.testing.assert_allclose((x + shift).softmax(0).numpy(), p.numpy(), rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(x.log_softmax(0).numpy(), (x - x.logsumexp(0)).numpy(),
-                               rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        x.log_softmax(0).numpy(), (x - x.logsumexp(0)).numpy(), rtol=1e-9, atol=1e-9
+    )
 
 
 @settings(max_examples=25, deadline=None)
@@ -433,7 +518,7 @@ def test_softmax_sums_to_one_and_ignores_a_shift(xs, shift):
 def test_prod_gradient_is_the_product_of_the_others(xs):
     x = T(xs, dtype=retrograd.float64, requires_grad=True)
     x.prod().backward()
-    expected = [np.prod(xs[:i] + xs[i + 1:]) for i in range(len(xs))]
+    expected = [np.prod(xs[:i] + xs[i + 1 :]) for i in range(len(xs))]
     np.testing.assert_allclose(x.grad.numpy(), expected)
 
 
@@ -448,7 +533,9 @@ def test_var_and_std_agree_with_the_definition(data):
             if n - correction <= 0:
                 continue
             ref = ((a - a.mean(axis=dim, keepdims=True)) ** 2).sum(axis=dim) / (n - correction)
-            np.testing.assert_allclose(x.var(dim, correction=correction).numpy(), ref,
-                                       rtol=1e-9, atol=1e-9)
-            np.testing.assert_allclose(x.std(dim, correction=correction).numpy(), np.sqrt(ref),
-                                       rtol=1e-9, atol=1e-9)
+            np.testing.assert_allclose(
+                x.var(dim, correction=correction).numpy(), ref, rtol=1e-9, atol=1e-9
+            )
+            np.testing.assert_allclose(
+                x.std(dim, correction=correction).numpy(), np.sqrt(ref), rtol=1e-9, atol=1e-9
+            )

@@ -14,9 +14,15 @@ def test_bernoulli(torch_ref, dtype):
         g = t.Generator().manual_seed(3)
         p = t.rand(5, 40, generator=g, dtype=d)
         x = t.zeros(5, 40, dtype=d)
-        return (t.bernoulli(p), p.bernoulli(), t.bernoulli(p, 0.3), x.bernoulli_(p),
-                t.zeros(5, 40).bernoulli_(p), t.zeros(3, 5, 40, dtype=t.int64).bernoulli_(p),
-                t.bernoulli(p.t()))
+        return (
+            t.bernoulli(p),
+            p.bernoulli(),
+            t.bernoulli(p, 0.3),
+            x.bernoulli_(p),
+            t.zeros(5, 40).bernoulli_(p),
+            t.zeros(3, 5, 40, dtype=t.int64).bernoulli_(p),
+            t.bernoulli(p.t()),
+        )
 
     for seed in SEEDS[:4]:
         assert_same(*run_both(torch_ref, program, seed))
@@ -30,8 +36,9 @@ def test_bernoulli_nodes_and_errors(torch_ref):
         out.sum().backward()
         assert p.grad.tolist() == [0.0, 0.0, 0.0]
         out = lib.bernoulli(p, 0.3)
-        with pytest.raises(RuntimeError, match="^derivative for aten::bernoulli is not "
-                                               "implemented$"):
+        with pytest.raises(
+            RuntimeError, match="^derivative for aten::bernoulli is not implemented$"
+        ):
             out.sum().backward()
         with pytest.raises(RuntimeError, match=r"^Expected p_in >= 0 && p_in <= 1 to be true"):
             lib.bernoulli(lib.tensor([0.5, 2.0]))
@@ -39,8 +46,9 @@ def test_bernoulli_nodes_and_errors(torch_ref):
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("replacement", [False, True])
-@pytest.mark.parametrize("shape,samples", [((10,), 1), ((10,), 5), ((3, 7), 7), ((4, 100), 50),
-                                           ((2, 1000), 3)])
+@pytest.mark.parametrize(
+    "shape,samples", [((10,), 1), ((10,), 5), ((3, 7), 7), ((4, 100), 50), ((2, 1000), 3)]
+)
 def test_multinomial(torch_ref, shape, samples, replacement, dtype):
     def program(t):
         g = t.Generator().manual_seed(11)
@@ -53,18 +61,30 @@ def test_multinomial(torch_ref, shape, samples, replacement, dtype):
 
 
 def test_multinomial_errors(torch_ref):
-    cases = [((lambda t: t.multinomial(t.tensor([0.0, 0.0]), 1)),
-              r"invalid multinomial distribution \(sum of probabilities <= 0\)"),
-             ((lambda t: t.multinomial(t.tensor([1.0, -1.0]), 1)),
-              "probability tensor contains either `inf`, `nan` or element < 0"),
-             ((lambda t: t.multinomial(t.tensor([1.0, float("nan")]), 1)),
-              "probability tensor contains either `inf`, `nan` or element < 0"),
-             ((lambda t: t.multinomial(t.tensor([1.0, 2.0]), 3)),
-              r"cannot sample n_sample > prob_dist.size\(-1\) samples without replacement"),
-             ((lambda t: t.multinomial(t.tensor([1, 2]), 1)),
-              "multinomial only supports floating-point dtypes for input, got: Long"),
-             ((lambda t: t.multinomial(t.ones(2, 2, 2), 1)), "prob_dist must be 1 or 2 dim"),
-             ((lambda t: t.multinomial(t.ones(3), 0)), "cannot sample n_sample <= 0 samples")]
+    cases = [
+        (
+            (lambda t: t.multinomial(t.tensor([0.0, 0.0]), 1)),
+            r"invalid multinomial distribution \(sum of probabilities <= 0\)",
+        ),
+        (
+            (lambda t: t.multinomial(t.tensor([1.0, -1.0]), 1)),
+            "probability tensor contains either `inf`, `nan` or element < 0",
+        ),
+        (
+            (lambda t: t.multinomial(t.tensor([1.0, float("nan")]), 1)),
+            "probability tensor contains either `inf`, `nan` or element < 0",
+        ),
+        (
+            (lambda t: t.multinomial(t.tensor([1.0, 2.0]), 3)),
+            r"cannot sample n_sample > prob_dist.size\(-1\) samples without replacement",
+        ),
+        (
+            (lambda t: t.multinomial(t.tensor([1, 2]), 1)),
+            "multinomial only supports floating-point dtypes for input, got: Long",
+        ),
+        ((lambda t: t.multinomial(t.ones(2, 2, 2), 1)), "prob_dist must be 1 or 2 dim"),
+        ((lambda t: t.multinomial(t.ones(3), 0)), "cannot sample n_sample <= 0 samples"),
+    ]
     for program, message in cases:
         for lib in (retrograd, torch_ref):
             with pytest.raises(RuntimeError, match=f"^{message}$"):
@@ -76,6 +96,7 @@ def test_multinomial_errors(torch_ref):
 def test_poisson(torch_ref, rates, dtype):
     """Knuth's method below rate 10, Hormann's rejection from 10 on; each element starts where the
     last one's draws ended, and the stream goes on from where PyTorch's does."""
+
     def program(t):
         d = getattr(t, dtype)
         g = t.Generator().manual_seed(5)
@@ -95,16 +116,30 @@ def test_poisson(torch_ref, rates, dtype):
 def test_binomial(torch_ref, dtype):
     """Inversion by geometric gaps below a mean of 10, BTRS rejection from 10, each on the rarer
     outcome; one setting for all elements or a different one for each."""
+
     def program(t):
         d = getattr(t, dtype)
         g = t.Generator().manual_seed(8)
-        out = [t.binomial(t.full((1500,), n, dtype=d), t.full((1500,), p, dtype=d))
-               for n, p in [(10.0, 0.3), (100.0, 0.3), (100.0, 0.8), (50.0, 0.95),
-                            (1000.0, 0.5), (0.0, 0.5), (5.0, 0.0), (7.0, 1.0)]]
+        out = [
+            t.binomial(t.full((1500,), n, dtype=d), t.full((1500,), p, dtype=d))
+            for n, p in [
+                (10.0, 0.3),
+                (100.0, 0.3),
+                (100.0, 0.8),
+                (50.0, 0.95),
+                (1000.0, 0.5),
+                (0.0, 0.5),
+                (5.0, 0.0),
+                (7.0, 1.0),
+            ]
+        ]
         count = t.randint(0, 200, (30, 20), generator=g).to(d)
         prob = t.rand(30, 20, generator=g, dtype=d)
-        return out + [t.binomial(count, prob), t.binomial(count, t.full((20,), 0.25, dtype=d)),
-                      t.rand(3)]
+        return out + [
+            t.binomial(count, prob),
+            t.binomial(count, t.full((20,), 0.25, dtype=d)),
+            t.rand(3),
+        ]
 
     assert_same(*run_both(torch_ref, program, 1))
 
@@ -114,14 +149,18 @@ def test_binomial(torch_ref, dtype):
 def test_standard_gamma(torch_ref, cached, dtype):
     """Marsaglia-Tsang with PyTorch's normals: a normal cached by an earlier randn is used first,
     and the one this call leaves cached is the next randn's."""
+
     def program(t):
         d = getattr(t, dtype)
         g = t.Generator().manual_seed(2)
         if cached:
             t.randn(1)
         out = [t._standard_gamma(t.full((800,), a, dtype=d)) for a in (2.5, 0.3, 100.0, 1.0)]
-        out += [t._standard_gamma(t.rand(40, 30, generator=g, dtype=d) * 5),
-                t._standard_gamma(t.tensor([0.0, 0.0, 1.5, 0.2], dtype=d)), t.randn(3)]
+        out += [
+            t._standard_gamma(t.rand(40, 30, generator=g, dtype=d) * 5),
+            t._standard_gamma(t.tensor([0.0, 0.0, 1.5, 0.2], dtype=d)),
+            t.randn(3),
+        ]
         return out
 
     for seed in SEEDS[:2]:
@@ -130,8 +169,9 @@ def test_standard_gamma(torch_ref, cached, dtype):
 
 def test_poisson_and_gamma_nodes(torch_ref):
     for lib in (retrograd, torch_ref):
-        with pytest.raises(RuntimeError, match="^invalid Poisson rate, expected rate to be "
-                                               "non-negative$"):
+        with pytest.raises(
+            RuntimeError, match="^invalid Poisson rate, expected rate to be non-negative$"
+        ):
             lib.poisson(lib.tensor([1.0, -1.0]))
         rate = lib.rand(3, requires_grad=True)
         out = lib.poisson(rate)
@@ -139,8 +179,10 @@ def test_poisson_and_gamma_nodes(torch_ref):
         out.sum().backward()
         assert rate.grad.tolist() == [0.0, 0.0, 0.0]
         assert type(lib._standard_gamma(rate).grad_fn).__name__ == "StandardGammaBackward0"
-        assert type(lib.binomial(lib.ones(3, requires_grad=True), lib.rand(3)).grad_fn).__name__ \
+        assert (
+            type(lib.binomial(lib.ones(3, requires_grad=True), lib.rand(3)).grad_fn).__name__
             == "NotImplemented"
+        )
 
 
 def test_bernoulli_of_a_scalar_p_on_strided_input(torch_ref):
@@ -148,6 +190,15 @@ def test_bernoulli_of_a_scalar_p_on_strided_input(torch_ref):
 
 
 def test_method_names_as_pytorch(torch_ref):
-    for name in ("poisson", "binomial", "bernoulli", "multinomial", "geometric_", "log_normal_",
-                 "cauchy_", "exponential_", "random_"):
+    for name in (
+        "poisson",
+        "binomial",
+        "bernoulli",
+        "multinomial",
+        "geometric_",
+        "log_normal_",
+        "cauchy_",
+        "exponential_",
+        "random_",
+    ):
         assert hasattr(retrograd.Tensor, name) == hasattr(torch_ref.Tensor, name), name

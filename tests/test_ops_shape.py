@@ -172,10 +172,19 @@ CASES = [
     Case("cat", lambda t, x, y: t.cat([x, y]), [(2, 3), (1, 3)], "CatBackward0"),
     Case("cat_dim", lambda t, x, y: t.cat((x, y, x), dim=-1), [(2, 3), (2, 1)], "CatBackward0"),
     Case("concat", lambda t, x, y: t.concat([x, y], 1), [(2, 3), (2, 2)], "CatBackward0"),
-    Case("cat_legacy_empty", lambda t, x: t.cat([x, t.zeros(0, dtype=t.float64)]), [(2, 3)],
-         "CatBackward0"),
-    Case("cat_promote", lambda t, x, y: t.cat([x.float(), y]), [(2,), (3,)], "CatBackward0",
-         gradgrad=False),
+    Case(
+        "cat_legacy_empty",
+        lambda t, x: t.cat([x, t.zeros(0, dtype=t.float64)]),
+        [(2, 3)],
+        "CatBackward0",
+    ),
+    Case(
+        "cat_promote",
+        lambda t, x, y: t.cat([x.float(), y]),
+        [(2,), (3,)],
+        "CatBackward0",
+        gradgrad=False,
+    ),
     Case("stack", lambda t, x, y: t.stack([x, y]), [(2, 3), (2, 3)], "StackBackward0"),
     Case("stack_last", lambda t, x, y: t.stack((x, y), -1), [(2, 3), (2, 3)], "StackBackward0"),
 ]
@@ -187,10 +196,13 @@ NO_GRADCHECK = {"to_float32", "cat_promote"}
 test_gradcheck, test_gradgradcheck, test_node_name, test_parity_with_pytorch = case_tests(
     grad=[c for c in CASES if c.name not in NO_GRADCHECK],
     gradgrad=[c for c in CASES if c.gradgrad],
-    node=CASES, parity=CASES)
+    node=CASES,
+    parity=CASES,
+)
 
 
 # --- known values ------------------------------------------------------------------------------
+
 
 def _arange(*shape):
     n = int(np.prod(shape))
@@ -334,8 +346,14 @@ def test_views_share_the_version_counter(name):
 
 def test_copies_do_not_share_the_version_counter():
     x = retrograd.zeros(2, 3, requires_grad=True)
-    for y in (x.t().reshape(6), x.clone(), x.repeat(1, 1), x.flip(0), retrograd.cat([x]),
-              x[[0, 1]]):
+    for y in (
+        x.t().reshape(6),
+        x.clone(),
+        x.repeat(1, 1),
+        x.flip(0),
+        retrograd.cat([x]),
+        x[[0, 1]],
+    ):
         assert y._vc is not x._vc and y._base is None
 
 
@@ -355,7 +373,8 @@ def test_view_refuses_non_viewable_strides():
         x.t().view(6)
     assert str(err.value) == (
         "view size is not compatible with input tensor's size and stride (at least one dimension "
-        "spans across two contiguous subspaces). Use .reshape(...) instead.")
+        "spans across two contiguous subspaces). Use .reshape(...) instead."
+    )
     assert x.t().reshape(6).tolist() == [0.0] * 6
 
 
@@ -364,69 +383,163 @@ def test_view_refuses_non_viewable_strides():
 ERRORS = [
     (lambda t: t.zeros(2, 3).view(4), RuntimeError, "shape '[4]' is invalid for input of size 6"),
     (lambda t: t.zeros(2, 3).view(-1, -1), RuntimeError, "only one dimension can be inferred"),
-    (lambda t: t.zeros(2, 3).repeat(2), RuntimeError,
-     "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"),
-    (lambda t: t.zeros(2, 3).repeat(-1, 1), RuntimeError,
-     "Trying to create tensor with negative dimension -2: [-2, 3]"),
-    (lambda t: t.zeros(2, 3).flip(5), IndexError,
-     "Dimension out of range (expected to be in range of [-2, 1], but got 5)"),
-    (lambda t: t.zeros(2, 3).flip(0, 0), RuntimeError,
-     "dim 0 appears multiple times in the list of dims"),
-    (lambda t: t.zeros(2, 3).split(0), RuntimeError,
-     "split_size can only be 0 if dimension size is 0, but got dimension size of 2"),
-    (lambda t: t.zeros(2, 3).split(-1), RuntimeError,
-     "split expects split_size be non-negative, but got split_size=-1"),
-    (lambda t: t.zeros(2, 3).split([1, 2], 0), RuntimeError,
-     ("split_with_sizes expects split_sizes to sum exactly to 2 (input tensor's size at dimension "
-     "0), but got split_sizes=[1, 2]")),
-    (lambda t: t.zeros(2, 3).chunk(0), RuntimeError,
-     "chunk expects `chunks` to be greater than 0, got: 0"),
-    (lambda t: t.zeros(2, 3).unbind(2), IndexError,
-     "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
-    (lambda t: t.zeros(()).unbind(0), IndexError,
-     "Dimension specified as 0 but tensor has no dimensions"),
+    (
+        lambda t: t.zeros(2, 3).repeat(2),
+        RuntimeError,
+        "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor",
+    ),
+    (
+        lambda t: t.zeros(2, 3).repeat(-1, 1),
+        RuntimeError,
+        "Trying to create tensor with negative dimension -2: [-2, 3]",
+    ),
+    (
+        lambda t: t.zeros(2, 3).flip(5),
+        IndexError,
+        "Dimension out of range (expected to be in range of [-2, 1], but got 5)",
+    ),
+    (
+        lambda t: t.zeros(2, 3).flip(0, 0),
+        RuntimeError,
+        "dim 0 appears multiple times in the list of dims",
+    ),
+    (
+        lambda t: t.zeros(2, 3).split(0),
+        RuntimeError,
+        "split_size can only be 0 if dimension size is 0, but got dimension size of 2",
+    ),
+    (
+        lambda t: t.zeros(2, 3).split(-1),
+        RuntimeError,
+        "split expects split_size be non-negative, but got split_size=-1",
+    ),
+    (
+        lambda t: t.zeros(2, 3).split([1, 2], 0),
+        RuntimeError,
+        (
+            "split_with_sizes expects split_sizes to sum exactly to 2 (input tensor's size at dimension "
+            "0), but got split_sizes=[1, 2]"
+        ),
+    ),
+    (
+        lambda t: t.zeros(2, 3).chunk(0),
+        RuntimeError,
+        "chunk expects `chunks` to be greater than 0, got: 0",
+    ),
+    (
+        lambda t: t.zeros(2, 3).unbind(2),
+        IndexError,
+        "Dimension out of range (expected to be in range of [-2, 1], but got 2)",
+    ),
+    (
+        lambda t: t.zeros(()).unbind(0),
+        IndexError,
+        "Dimension specified as 0 but tensor has no dimensions",
+    ),
     (lambda t: t.cat([]), ValueError, "torch.cat(): expected a non-empty list of Tensors"),
-    (lambda t: t.cat([t.zeros(2, 3), t.zeros(2)]), RuntimeError,
-     "Tensors must have same number of dimensions: got 2 and 1"),
-    (lambda t: t.cat([t.zeros(2, 3), t.zeros(2, 2)]), RuntimeError,
-     ("Sizes of tensors must match except in dimension 0. Expected size 3 but got size 2 for "
-     "tensor number 1 in the list.")),
-    (lambda t: t.cat([t.zeros(2, 3), t.zeros(2, 3)], 2), IndexError,
-     "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
-    (lambda t: t.cat(t.zeros(2)), TypeError,
-     "cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor"),
-    (lambda t: t.cat([t.zeros(2), 1]), TypeError,
-     "expected Tensor as element 1 in argument 0, but got int"),
+    (
+        lambda t: t.cat([t.zeros(2, 3), t.zeros(2)]),
+        RuntimeError,
+        "Tensors must have same number of dimensions: got 2 and 1",
+    ),
+    (
+        lambda t: t.cat([t.zeros(2, 3), t.zeros(2, 2)]),
+        RuntimeError,
+        (
+            "Sizes of tensors must match except in dimension 0. Expected size 3 but got size 2 for "
+            "tensor number 1 in the list."
+        ),
+    ),
+    (
+        lambda t: t.cat([t.zeros(2, 3), t.zeros(2, 3)], 2),
+        IndexError,
+        "Dimension out of range (expected to be in range of [-2, 1], but got 2)",
+    ),
+    (
+        lambda t: t.cat(t.zeros(2)),
+        TypeError,
+        "cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor",
+    ),
+    (
+        lambda t: t.cat([t.zeros(2), 1]),
+        TypeError,
+        "expected Tensor as element 1 in argument 0, but got int",
+    ),
     (lambda t: t.stack([]), RuntimeError, "stack expects a non-empty TensorList"),
-    (lambda t: t.stack([t.zeros(2, 3), t.zeros(3, 2)]), RuntimeError,
-     "stack expects each tensor to be equal size, but got [2, 3] at entry 0 and [3, 2] at entry 1"),
-    (lambda t: t.stack([t.zeros(2, 3)], 3), IndexError,
-     "Dimension out of range (expected to be in range of [-3, 2], but got 3)"),
-    (lambda t: t.zeros(2, 3).squeeze((0, 5)), IndexError,
-     "Dimension out of range (expected to be in range of [-2, 1], but got 5)"),
-    (lambda t: t.zeros(2, 3).unsqueeze(3), IndexError,
-     "Dimension out of range (expected to be in range of [-3, 2], but got 3)"),
-    (lambda t: t.zeros(2, 3).transpose(0, 2), IndexError,
-     "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
-    (lambda t: t.zeros(2, 3, 4).t(), RuntimeError,
-     "t() expects a tensor with <= 2 dimensions, but self is 3D"),
-    (lambda t: t.zeros(2, 3).permute(0), RuntimeError,
-     ("permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
-     "the desired ordering of dimensions i.e. input.dim() = 2 is not equal to len(dims) = 1")),
-    (lambda t: t.zeros(2, 3).permute(0, 0), RuntimeError,
-     "permute(): duplicate dims are not allowed."),
-    (lambda t: t.zeros(2, 3).expand(3), RuntimeError,
-     ("expand(torch.FloatTensor{[2, 3]}, size=[3]): the number of sizes provided (1) must be "
-     "greater or equal to the number of dimensions in the tensor (2)")),
-    (lambda t: t.zeros(2, 3).expand(4, 3), RuntimeError,
-     ("The expanded size of the tensor (4) must match the existing size (2) at non-singleton "
-     "dimension 0.  Target sizes: [4, 3].  Tensor sizes: [2, 3]")),
-    (lambda t: t.zeros(2, 3).expand(-1, 2, 3), RuntimeError,
-     "The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension 0"),
-    (lambda t: t.zeros(2, 3).sum_to_size(4), RuntimeError,
-     "size {[4]} is not expandable to size {[2, 3]}."),
-    (lambda t: t.zeros(2, 3).flatten(1, 0), RuntimeError,
-     "flatten() has invalid args: start_dim cannot come after end_dim"),
+    (
+        lambda t: t.stack([t.zeros(2, 3), t.zeros(3, 2)]),
+        RuntimeError,
+        "stack expects each tensor to be equal size, but got [2, 3] at entry 0 and [3, 2] at entry 1",
+    ),
+    (
+        lambda t: t.stack([t.zeros(2, 3)], 3),
+        IndexError,
+        "Dimension out of range (expected to be in range of [-3, 2], but got 3)",
+    ),
+    (
+        lambda t: t.zeros(2, 3).squeeze((0, 5)),
+        IndexError,
+        "Dimension out of range (expected to be in range of [-2, 1], but got 5)",
+    ),
+    (
+        lambda t: t.zeros(2, 3).unsqueeze(3),
+        IndexError,
+        "Dimension out of range (expected to be in range of [-3, 2], but got 3)",
+    ),
+    (
+        lambda t: t.zeros(2, 3).transpose(0, 2),
+        IndexError,
+        "Dimension out of range (expected to be in range of [-2, 1], but got 2)",
+    ),
+    (
+        lambda t: t.zeros(2, 3, 4).t(),
+        RuntimeError,
+        "t() expects a tensor with <= 2 dimensions, but self is 3D",
+    ),
+    (
+        lambda t: t.zeros(2, 3).permute(0),
+        RuntimeError,
+        (
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
+            "the desired ordering of dimensions i.e. input.dim() = 2 is not equal to len(dims) = 1"
+        ),
+    ),
+    (
+        lambda t: t.zeros(2, 3).permute(0, 0),
+        RuntimeError,
+        "permute(): duplicate dims are not allowed.",
+    ),
+    (
+        lambda t: t.zeros(2, 3).expand(3),
+        RuntimeError,
+        (
+            "expand(torch.FloatTensor{[2, 3]}, size=[3]): the number of sizes provided (1) must be "
+            "greater or equal to the number of dimensions in the tensor (2)"
+        ),
+    ),
+    (
+        lambda t: t.zeros(2, 3).expand(4, 3),
+        RuntimeError,
+        (
+            "The expanded size of the tensor (4) must match the existing size (2) at non-singleton "
+            "dimension 0.  Target sizes: [4, 3].  Tensor sizes: [2, 3]"
+        ),
+    ),
+    (
+        lambda t: t.zeros(2, 3).expand(-1, 2, 3),
+        RuntimeError,
+        "The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension 0",
+    ),
+    (
+        lambda t: t.zeros(2, 3).sum_to_size(4),
+        RuntimeError,
+        "size {[4]} is not expandable to size {[2, 3]}.",
+    ),
+    (
+        lambda t: t.zeros(2, 3).flatten(1, 0),
+        RuntimeError,
+        "flatten() has invalid args: start_dim cannot come after end_dim",
+    ),
 ]
 
 

@@ -46,8 +46,10 @@ def test_unary_gradcheck_and_gradgradcheck(name):
 def test_integer_input_computes_in_float32_and_digamma_pole():
     for lib in (retrograd, torch):
         assert str(lib.lgamma(lib.tensor([1, 2, 3])).dtype) == "torch.float32"
-    np.testing.assert_array_equal(retrograd.digamma(retrograd.tensor([0.0])).numpy(),
-                                  torch.digamma(torch.tensor([0.0])).numpy())
+    np.testing.assert_array_equal(
+        retrograd.digamma(retrograd.tensor([0.0])).numpy(),
+        torch.digamma(torch.tensor([0.0])).numpy(),
+    )
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 3])
@@ -74,8 +76,10 @@ def test_xlogy_matches_pytorch_including_zeros():
     to[:3].sum().backward()
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy())
-    xs = [retrograd.tensor(v, dtype=retrograd.float64, requires_grad=True)
-          for v in ([0.5, 1.0, 2.0], [0.5, 2.0, 3.0])]
+    xs = [
+        retrograd.tensor(v, dtype=retrograd.float64, requires_grad=True)
+        for v in ([0.5, 1.0, 2.0], [0.5, 2.0, 3.0])
+    ]
     assert gradcheck(retrograd.xlogy, xs)
 
 
@@ -109,15 +113,19 @@ def test_cholesky_gradcheck_and_errors():
     assert gradcheck(f, (M,))
     assert gradgradcheck(f, (M,))
     for lib in (retrograd, torch):
-        with pytest.raises(RuntimeError, match="linalg.cholesky: The factorization could not be "
-                           "completed because the input is not positive-definite \\(the leading "
-                           "minor of order 2 is not positive-definite\\)."):
+        with pytest.raises(
+            RuntimeError,
+            match="linalg.cholesky: The factorization could not be "
+            "completed because the input is not positive-definite \\(the leading "
+            "minor of order 2 is not positive-definite\\).",
+        ):
             lib.linalg.cholesky(lib.tensor([[1.0, 2.0], [2.0, 1.0]]))
 
 
-@pytest.mark.parametrize("upper,left,unitriangular",
-                         [(False, True, False), (True, True, False), (False, False, False),
-                          (True, False, True)])
+@pytest.mark.parametrize(
+    "upper,left,unitriangular",
+    [(False, True, False), (True, True, False), (False, False, False), (True, False, True)],
+)
 def test_solve_triangular_matches_pytorch(upper, left, unitriangular):
     rng = np.random.default_rng(2)
     A = rng.standard_normal((2, 3, 3)) + 3 * np.eye(3)
@@ -126,7 +134,7 @@ def test_solve_triangular_matches_pytorch(upper, left, unitriangular):
     for lib in (retrograd, torch):
         a, b = lib.tensor(A, requires_grad=True), lib.tensor(B, requires_grad=True)
         X = lib.linalg.solve_triangular(a, b, upper=upper, left=left, unitriangular=unitriangular)
-        (X ** 2).sum().backward()
+        (X**2).sum().backward()
         outs.append((X.detach().numpy(), a.grad.numpy(), b.grad.numpy(), X.grad_fn.name()))
     for u, v in zip(outs[0], outs[1]):
         if isinstance(u, str):
@@ -136,7 +144,8 @@ def test_solve_triangular_matches_pytorch(upper, left, unitriangular):
     a = retrograd.tensor(A[0], requires_grad=True)
     b = retrograd.tensor(B[0, 0], requires_grad=True)
     fn = lambda a, b: retrograd.linalg.solve_triangular(
-        a, b, upper=upper, left=left, unitriangular=unitriangular)
+        a, b, upper=upper, left=left, unitriangular=unitriangular
+    )
     assert gradcheck(fn, (a, b))
     assert gradgradcheck(fn, (a, b))
 
@@ -145,8 +154,9 @@ def test_diag_embed_matches_pytorch():
     x = np.arange(6.0).reshape(2, 3)
     for offset in (0, 1, -1):
         a, b = retrograd.tensor(x), torch.tensor(x)
-        np.testing.assert_array_equal(retrograd.diag_embed(a, offset).numpy(),
-                                      torch.diag_embed(b, offset).numpy())
+        np.testing.assert_array_equal(
+            retrograd.diag_embed(a, offset).numpy(), torch.diag_embed(b, offset).numpy()
+        )
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -178,9 +188,10 @@ def test_standard_gamma_gradient_is_the_implicit_derivative():
     h = 1e-6
     numeric = (sp.gammaincinv(alpha + h, u) - sp.gammaincinv(alpha - h, u)) / (2 * h)
     np.testing.assert_allclose(a.grad.numpy(), numeric, rtol=5e-3)
-    with pytest.raises(NotImplementedError, match="the derivative for '_standard_gamma_grad' "
-                       "is not implemented."):
-        g, = retrograd.autograd.grad(retrograd._standard_gamma(a).sum(), a, create_graph=True)
+    with pytest.raises(
+        NotImplementedError, match="the derivative for '_standard_gamma_grad' is not implemented."
+    ):
+        (g,) = retrograd.autograd.grad(retrograd._standard_gamma(a).sum(), a, create_graph=True)
         g.sum().backward()
 
 
@@ -194,8 +205,9 @@ def test_igamma_matches_pytorch():
         (lo + 2 * hi).sum().backward()
         outs.append((lo.detach().numpy(), hi.detach().numpy(), x.grad.numpy(), lo.grad_fn.name()))
         a.requires_grad_()
-        with pytest.raises(NotImplementedError, match="the derivative for 'igamma: input' is "
-                           "not implemented."):
+        with pytest.raises(
+            NotImplementedError, match="the derivative for 'igamma: input' is not implemented."
+        ):
             lib.igamma(a, x).sum().backward()
     for u, v in zip(*outs):
         if isinstance(u, str):

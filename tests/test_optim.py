@@ -33,15 +33,24 @@ CONFIGS = [
     ("Adagrad", {"lr": 0.1, "weight_decay": 0.2, "eps": 1e-6, "maximize": True}),
     ("NAdam", {}),
     ("NAdam", {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.1, "momentum_decay": 0.01}),
-    ("NAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True,
-               "maximize": True}),
+    ("NAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
     ("RAdam", {}),
     ("RAdam", {"lr": 0.01, "betas": (0.5, 0.99), "weight_decay": 0.1}),  # rectified at step 6
-    ("RAdam", {"lr": 0.01, "betas": (0.6, 0.7), "weight_decay": 0.1,
-               "decoupled_weight_decay": True, "maximize": True}),
+    (
+        "RAdam",
+        {
+            "lr": 0.01,
+            "betas": (0.6, 0.7),
+            "weight_decay": 0.1,
+            "decoupled_weight_decay": True,
+            "maximize": True,
+        },
+    ),
     ("Adamax", {}),
-    ("Adamax", {"lr": 0.05, "betas": (0.7, 0.8), "eps": 1e-3, "weight_decay": 0.1,
-                "maximize": True}),
+    (
+        "Adamax",
+        {"lr": 0.05, "betas": (0.7, 0.8), "eps": 1e-3, "weight_decay": 0.1, "maximize": True},
+    ),
     ("Adadelta", {}),
     ("Adadelta", {"lr": 0.5, "rho": 0.7, "eps": 1e-4, "weight_decay": 0.1, "maximize": True}),
     ("Rprop", {}),
@@ -102,8 +111,10 @@ def test_steps_match_torch(config, torch_ref):
     _compare_state(opt.state_dict(), ref.state_dict())
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad", "NAdam", "RAdam", "Adamax",
-                                  "Adadelta", "Rprop", "ASGD"])
+@pytest.mark.parametrize(
+    "name",
+    ["SGD", "Adam", "RMSprop", "Adagrad", "NAdam", "RAdam", "Adamax", "Adadelta", "Rprop", "ASGD"],
+)
 def test_float64_params_stay_float64(name, torch_ref):
     params, grads = _values(dtype=np.float64)
     p = retrograd.nn.Parameter(retrograd.tensor(params[0]))
@@ -180,24 +191,27 @@ def _error(fn):
     return None
 
 
-@pytest.mark.parametrize("make", [
-    lambda m, p: m.optim.SGD(p, lr=0.1),
-    lambda m, p: m.optim.SGD([], lr=0.1),
-    lambda m, p: m.optim.SGD([1.0], lr=0.1),
-    lambda m, p: m.optim.SGD([p], lr=-1.0),
-    lambda m, p: m.optim.SGD([p], lr=0.1, momentum=-0.5),
-    lambda m, p: m.optim.SGD([p], lr=0.1, nesterov=True),
-    lambda m, p: m.optim.SGD([p * 2], lr=0.1),
-    lambda m, p: m.optim.SGD([p], lr=0.1).add_param_group({"params": {m.ones(1)}}),
-    lambda m, p: m.optim.Adam([p], betas=(1.0, 0.9)),
-    lambda m, p: m.optim.Adam([p], betas=(0.9, -0.1)),
-    lambda m, p: m.optim.Adam([p], eps=-1.0),
-    lambda m, p: m.optim.AdamW([p], weight_decay=-1.0),
-    lambda m, p: m.optim.RMSprop([p], alpha=-1.0),
-    lambda m, p: m.optim.Adagrad([p], lr_decay=-1.0),
-    lambda m, p: m.optim.Adagrad([p], initial_accumulator_value=-1.0),
-    lambda m, p: m.optim.SGD([p], lr=0.1).add_param_group([p]),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m, p: m.optim.SGD(p, lr=0.1),
+        lambda m, p: m.optim.SGD([], lr=0.1),
+        lambda m, p: m.optim.SGD([1.0], lr=0.1),
+        lambda m, p: m.optim.SGD([p], lr=-1.0),
+        lambda m, p: m.optim.SGD([p], lr=0.1, momentum=-0.5),
+        lambda m, p: m.optim.SGD([p], lr=0.1, nesterov=True),
+        lambda m, p: m.optim.SGD([p * 2], lr=0.1),
+        lambda m, p: m.optim.SGD([p], lr=0.1).add_param_group({"params": {m.ones(1)}}),
+        lambda m, p: m.optim.Adam([p], betas=(1.0, 0.9)),
+        lambda m, p: m.optim.Adam([p], betas=(0.9, -0.1)),
+        lambda m, p: m.optim.Adam([p], eps=-1.0),
+        lambda m, p: m.optim.AdamW([p], weight_decay=-1.0),
+        lambda m, p: m.optim.RMSprop([p], alpha=-1.0),
+        lambda m, p: m.optim.Adagrad([p], lr_decay=-1.0),
+        lambda m, p: m.optim.Adagrad([p], initial_accumulator_value=-1.0),
+        lambda m, p: m.optim.SGD([p], lr=0.1).add_param_group([p]),
+    ],
+)
 def test_errors_match_torch(make, torch_ref):
     ours = _error(lambda: make(retrograd, retrograd.ones(2, requires_grad=True)))
     theirs = _error(lambda: make(torch_ref, torch_ref.ones(2, requires_grad=True)))
@@ -294,8 +308,7 @@ def test_a_custom_optimizer_subclass_gets_hooks_and_closure_args():
 
 def test_repr_matches_torch(torch_ref):
     ours = optim.Adam([retrograd.nn.Parameter(retrograd.ones(1))], lr=0.1, amsgrad=True)
-    theirs = torch_ref.optim.Adam([torch_ref.nn.Parameter(torch_ref.ones(1))], lr=0.1,
-                                  amsgrad=True)
+    theirs = torch_ref.optim.Adam([torch_ref.nn.Parameter(torch_ref.ones(1))], lr=0.1, amsgrad=True)
     assert repr(ours) == repr(theirs)
 
 
@@ -335,8 +348,10 @@ def test_load_state_dict_takes_a_torch_state_dict(torch_ref):
         ref.step()
     sd = ref.state_dict()
     converted = {
-        "state": {k: {n: retrograd.tensor(v.numpy()) for n, v in s.items()}
-                  for k, s in sd["state"].items()},
+        "state": {
+            k: {n: retrograd.tensor(v.numpy()) for n, v in s.items()}
+            for k, s in sd["state"].items()
+        },
         "param_groups": sd["param_groups"],
     }
     ours = [retrograd.nn.Parameter(retrograd.tensor(q.detach().numpy())) for q in theirs]
@@ -373,12 +388,20 @@ def test_load_state_dict_copies_buffers():
     assert other.state[p]["momentum_buffer"].tolist() == [1.0, 1.0]
 
 
-@pytest.mark.parametrize("name, kwargs", [
-    ("SGD", {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.1}), ("Adam", {"weight_decay": 0.1}),
-    ("AdamW", {}), ("AdamW", {"weight_decay": 0.0}), ("RMSprop", {}), ("Adagrad", {}),
-])
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("SGD", {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.1}),
+        ("Adam", {"weight_decay": 0.1}),
+        ("AdamW", {}),
+        ("AdamW", {"weight_decay": 0.0}),
+        ("RMSprop", {}),
+        ("Adagrad", {}),
+    ],
+)
 def test_step_counts_parameter_writes_as_pytorch(name, kwargs, torch_ref):
     """A graph that saved the parameter refuses to run after the step, naming its version."""
+
     def program(lib):
         w = lib.tensor([1.0, 2.0], requires_grad=True)
         opt = getattr(lib.optim, name)([w], **kwargs)
@@ -412,12 +435,16 @@ def _lbfgs_fit(lib, dtype, steps=3, **kwargs):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("kwargs", [
-    {"max_iter": 5},
-    {"max_iter": 5, "history_size": 2, "lr": 0.5},
-    {"max_iter": 6, "line_search_fn": "strong_wolfe"},
-    {"max_iter": 4, "history_size": 3, "line_search_fn": "strong_wolfe", "max_eval": 6},
-], ids=str)
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"max_iter": 5},
+        {"max_iter": 5, "history_size": 2, "lr": 0.5},
+        {"max_iter": 6, "line_search_fn": "strong_wolfe"},
+        {"max_iter": 4, "history_size": 3, "line_search_fn": "strong_wolfe", "max_eval": 6},
+    ],
+    ids=str,
+)
 def test_lbfgs_matches_torch(dtype, kwargs, torch_ref):
     losses, params, state = _lbfgs_fit(retrograd, dtype, **kwargs)
     ref_losses, ref_params, ref_state = _lbfgs_fit(torch_ref, dtype, **kwargs)
@@ -444,8 +471,11 @@ def test_lbfgs_matches_torch(dtype, kwargs, torch_ref):
 def test_lbfgs_argument_errors(torch_ref):
     for lib in (retrograd, torch_ref):
         a, b = lib.nn.Parameter(lib.ones(2)), lib.nn.Parameter(lib.ones(2))
-        with pytest.raises(ValueError, match=r"^LBFGS doesn't support per-parameter options "
-                           r"\(parameter groups\)$"):
+        with pytest.raises(
+            ValueError,
+            match=r"^LBFGS doesn't support per-parameter options "
+            r"\(parameter groups\)$",
+        ):
             lib.optim.LBFGS([{"params": [a]}, {"params": [b]}])
         opt = lib.optim.LBFGS([a], line_search_fn="backtracking")
         with pytest.raises(RuntimeError, match="^only 'strong_wolfe' is supported$"):

@@ -44,10 +44,17 @@ def _program(torch):
     m = torch.nn.Linear(3, 3)
     w0 = m.weight
     P.register_parametrization(m, "weight", Sym())
-    out += [type(m).__name__, type(m).__mro__[1].__name__, list(m.state_dict()),
-            m.parametrizations.weight.original is w0, repr(m), m.weight.grad_fn.name(),
-            P.is_parametrized(m), P.is_parametrized(m, "bias"),
-            P.type_before_parametrizations(m).__name__]
+    out += [
+        type(m).__name__,
+        type(m).__mro__[1].__name__,
+        list(m.state_dict()),
+        m.parametrizations.weight.original is w0,
+        repr(m),
+        m.weight.grad_fn.name(),
+        P.is_parametrized(m),
+        P.is_parametrized(m, "bias"),
+        P.type_before_parametrizations(m).__name__,
+    ]
     P.register_parametrization(m, "weight", Sym())
     out.append(len(m.parametrizations.weight))
     P.remove_parametrizations(m, "weight")
@@ -55,13 +62,20 @@ def _program(torch):
 
     m2 = torch.nn.Linear(2, 2)
     P.register_parametrization(m2, "weight", Pair())
-    out += [list(m2.state_dict()), [n for n, _ in m2.named_parameters()],
-            _err(lambda: P.remove_parametrizations(m2, "weight", leave_parametrized=False))]
+    out += [
+        list(m2.state_dict()),
+        [n for n, _ in m2.named_parameters()],
+        _err(lambda: P.remove_parametrizations(m2, "weight", leave_parametrized=False)),
+    ]
     P.remove_parametrizations(m2, "weight")
-    out += [list(m2.state_dict()), type(m2.weight).__name__, m2.weight.requires_grad,
-            _err(lambda: P.remove_parametrizations(m2, "weight")),
-            _err(lambda: P.register_parametrization(torch.nn.Linear(2, 2), "weight", Bad())),
-            _err(lambda: P.register_parametrization(torch.nn.Linear(2, 2), "weight", Shape()))]
+    out += [
+        list(m2.state_dict()),
+        type(m2.weight).__name__,
+        m2.weight.requires_grad,
+        _err(lambda: P.remove_parametrizations(m2, "weight")),
+        _err(lambda: P.register_parametrization(torch.nn.Linear(2, 2), "weight", Bad())),
+        _err(lambda: P.register_parametrization(torch.nn.Linear(2, 2), "weight", Shape())),
+    ]
 
     m3 = torch.nn.Linear(2, 2)
     with torch.no_grad():
@@ -70,9 +84,11 @@ def _program(torch):
     original = m3.parametrizations.weight.original
     out.append(repr(m3.weight))
     m3.weight = torch.ones(2, 2)
-    out += [repr(m3.parametrizations.weight.original),
-            m3.parametrizations.weight.original is original,
-            _err(lambda: P.register_parametrization(m3, "foo", Sym()))]
+    out += [
+        repr(m3.parametrizations.weight.original),
+        m3.parametrizations.weight.original is original,
+        _err(lambda: P.register_parametrization(m3, "foo", Sym())),
+    ]
     with P.cached():
         out.append(m3.weight is m3.weight)
     out.append(m3.weight is m3.weight)
@@ -89,8 +105,14 @@ def _program(torch):
         torch.nn.utils.parametrizations.weight_norm(lin, dim=dim)
         lin(torch.tensor([[1.0, 1.0, 1.0]])).sum().backward()
         originals = lin.parametrizations.weight
-        out += [list(lin.state_dict()), repr(originals.original0), repr(lin.weight), repr(lin),
-                repr(originals.original0.grad), repr(originals.original1.grad)]
+        out += [
+            list(lin.state_dict()),
+            repr(originals.original0),
+            repr(lin.weight),
+            repr(lin),
+            repr(originals.original0.grad),
+            repr(originals.original1.grad),
+        ]
     return out
 
 

@@ -40,8 +40,7 @@ def _describe(t, node_name=True):
     plain = t.detach().new_zeros(t.shape) + t.detach()  # (PyTorch may give a storage-less zero)
     values = [complex(v) for v in plain.reshape(-1).tolist()]
     values = [(_r(v.real), _r(v.imag)) if v.imag else _r(v.real) for v in values]
-    return (f"{values} {t.dtype} "
-            f"{tuple(t.shape)} rg={t.requires_grad} {fn}")
+    return f"{values} {t.dtype} {tuple(t.shape)} rg={t.requires_grad} {fn}"
 
 
 # --- losses: result and gradient dtypes with float32 and float64 inputs ----------------------
@@ -83,8 +82,10 @@ def test_smooth_l1_with_beta_zero_dtypes(torch_ref):
 
 @pytest.mark.parametrize("reduction", ["mean", "none"])
 def test_bce_with_logits_has_the_targets_dtype(torch_ref, reduction):
-    _same(torch_ref, _loss_dtypes("binary_cross_entropy_with_logits", [((3,), (3,))],
-                                  reduction=reduction))
+    _same(
+        torch_ref,
+        _loss_dtypes("binary_cross_entropy_with_logits", [((3,), (3,))], reduction=reduction),
+    )
 
 
 def test_bce_with_logits_weights_keep_the_targets_dtype(torch_ref):
@@ -118,18 +119,30 @@ def test_broadcast_tensors_returns_a_tensor_of_the_shape_itself(torch_ref):
 def test_lerp_dtype_checks(torch_ref):
     def program(torch):
         out = []
-        values = {"f32": torch.tensor([1.0, 2.0]), "f64": torch.tensor([3.0, 4.0], dtype=torch.float64),
-                  "i64": torch.tensor([1, 2]), "c64": torch.tensor([1 + 1j, 2.0]),
-                  "f16": torch.tensor([1.0, 2.0], dtype=torch.float16),
-                  "0d64": torch.tensor(3.0, dtype=torch.float64)}
-        weights = [0.3, 2, True, torch.tensor([0.1, 0.2]), torch.tensor(0.5, dtype=torch.float64),
-                   torch.tensor([1, 0]), torch.tensor(0.5)]
+        values = {
+            "f32": torch.tensor([1.0, 2.0]),
+            "f64": torch.tensor([3.0, 4.0], dtype=torch.float64),
+            "i64": torch.tensor([1, 2]),
+            "c64": torch.tensor([1 + 1j, 2.0]),
+            "f16": torch.tensor([1.0, 2.0], dtype=torch.float16),
+            "0d64": torch.tensor(3.0, dtype=torch.float64),
+        }
+        weights = [
+            0.3,
+            2,
+            True,
+            torch.tensor([0.1, 0.2]),
+            torch.tensor(0.5, dtype=torch.float64),
+            torch.tensor([1, 0]),
+            torch.tensor(0.5),
+        ]
         for a in values.values():
             for b in values.values():
                 for w in weights:
                     out.append(_err(lambda *x: out.append(_describe(torch.lerp(*x))), a, b, w))
-                    out.append(_err(lambda a, b, w: out.append(_describe(a.clone().lerp_(b, w))),
-                                    a, b, w))
+                    out.append(
+                        _err(lambda a, b, w: out.append(_describe(a.clone().lerp_(b, w))), a, b, w)
+                    )
         out.append(_err(lambda: torch.lerp(values["f32"], 2.0, 0.5)))
         return out
 
@@ -153,12 +166,24 @@ def test_lerp_gradient_with_a_0d_weight_of_another_dtype(torch_ref):
 def test_dims_of_0d_tensors(torch_ref):
     def program(torch):
         out = []
-        calls = [lambda z: z.roll(1, -1), lambda z: z.roll(1, 0), lambda z: z.roll(1),
-                 lambda z: z.roll((1,), (0,)), lambda z: z.transpose(0, -1),
-                 lambda z: z.transpose(0, 1), lambda z: z.swapaxes(-1, 0), lambda z: z.movedim(0, -1),
-                 lambda z: z.movedim(1, 0), lambda z: z.squeeze(0), lambda z: z.squeeze((0, -1)),
-                 lambda z: z.squeeze(1), lambda z: z.squeeze(()), lambda z: (z * 1).t_(),
-                 lambda z: (z * 1).transpose_(0, -1), lambda z: torch.nn.functional.glu(z)]
+        calls = [
+            lambda z: z.roll(1, -1),
+            lambda z: z.roll(1, 0),
+            lambda z: z.roll(1),
+            lambda z: z.roll((1,), (0,)),
+            lambda z: z.transpose(0, -1),
+            lambda z: z.transpose(0, 1),
+            lambda z: z.swapaxes(-1, 0),
+            lambda z: z.movedim(0, -1),
+            lambda z: z.movedim(1, 0),
+            lambda z: z.squeeze(0),
+            lambda z: z.squeeze((0, -1)),
+            lambda z: z.squeeze(1),
+            lambda z: z.squeeze(()),
+            lambda z: (z * 1).t_(),
+            lambda z: (z * 1).transpose_(0, -1),
+            lambda z: torch.nn.functional.glu(z),
+        ]
         for call in calls:
             z = torch.tensor(1.5, requires_grad=True)
             out.append(_err(lambda f, z: out.append(_describe(f(z))), call, z))
@@ -172,9 +197,15 @@ def test_dims_of_0d_tensors(torch_ref):
 def test_dims_out_of_range_and_repeated(torch_ref):
     def program(torch):
         v, m = torch.ones(3), torch.ones(1, 3, 1)
-        calls = [lambda: v.roll(1, 2), lambda: m.roll((1, 1), (0, 3)), lambda: m.squeeze((0, 0)),
-                 lambda: m.squeeze((0, -1)).shape, lambda: m.squeeze(()).shape,
-                 lambda: torch.nn.functional.glu(m, 3), lambda: torch.nn.functional.glu(m, -2)]
+        calls = [
+            lambda: v.roll(1, 2),
+            lambda: m.roll((1, 1), (0, 3)),
+            lambda: m.squeeze((0, 0)),
+            lambda: m.squeeze((0, -1)).shape,
+            lambda: m.squeeze(()).shape,
+            lambda: torch.nn.functional.glu(m, 3),
+            lambda: torch.nn.functional.glu(m, -2),
+        ]
         return [_err(c) for c in calls]
 
     _same(torch_ref, program)
@@ -182,10 +213,21 @@ def test_dims_out_of_range_and_repeated(torch_ref):
 
 # --- forward-mode AD: tangents differentiable with respect to the primals they read ------------
 
-_TANGENT_OPS = [lambda d: d.unsqueeze(0).expand(2, *d.shape) * 2, lambda d: d * 2,
-                lambda d: d.sin(), lambda d: d.relu(), lambda d: d.view(-1), lambda d: d + 1,
-                lambda d: d.sum(), lambda d: -d, lambda d: d.tanh(), lambda d: d * d,
-                lambda d: d.expand(2, 3), lambda d: d.t(), lambda d: d.relu() * d.exp()]
+_TANGENT_OPS = [
+    lambda d: d.unsqueeze(0).expand(2, *d.shape) * 2,
+    lambda d: d * 2,
+    lambda d: d.sin(),
+    lambda d: d.relu(),
+    lambda d: d.view(-1),
+    lambda d: d + 1,
+    lambda d: d.sum(),
+    lambda d: -d,
+    lambda d: d.tanh(),
+    lambda d: d * d,
+    lambda d: d.expand(2, 3),
+    lambda d: d.t(),
+    lambda d: d.relu() * d.exp(),
+]
 
 
 @pytest.mark.parametrize("primal_grad, tangent_grad", [(True, True), (True, False), (False, True)])
@@ -293,11 +335,18 @@ def test_hooks_of_an_output_without_gradient_get_none(torch_ref):
 def test_select_and_narrow_errors(torch_ref):
     def program(torch):
         x = torch.ones(2, 3)
-        calls = [lambda: x.select(-1, 4), lambda: x.select(-2, -3), lambda: x.select(1, 3),
-                 lambda: torch.tensor(1.0).select(0, 0), lambda: x.narrow(-1, -4, 1),
-                 lambda: x.narrow(-1, -3, 4), lambda: x.narrow(-1, 3, 0).shape,
-                 lambda: x.narrow(1, 4, -1), lambda: x.narrow(1, -2, 1).shape,
-                 lambda: torch.tensor(1.0).narrow(0, 0, 1)]
+        calls = [
+            lambda: x.select(-1, 4),
+            lambda: x.select(-2, -3),
+            lambda: x.select(1, 3),
+            lambda: torch.tensor(1.0).select(0, 0),
+            lambda: x.narrow(-1, -4, 1),
+            lambda: x.narrow(-1, -3, 4),
+            lambda: x.narrow(-1, 3, 0).shape,
+            lambda: x.narrow(1, 4, -1),
+            lambda: x.narrow(1, -2, 1).shape,
+            lambda: torch.tensor(1.0).narrow(0, 0, 1),
+        ]
         return [_err(c) for c in calls]
 
     _same(torch_ref, program)
@@ -308,10 +357,13 @@ def test_copy_into_an_integer_tensor_keeps_it_out_of_the_graph(torch_ref):
         f = torch.tensor([1.5, 2.5], requires_grad=True)
         out = []
         for dt in (torch.bool, torch.int64, torch.uint8):
-            writes = [lambda t: t.copy_(f), lambda t: t.__setitem__(0, f[0]),
-                      lambda t: t.__setitem__(slice(None), f),
-                      lambda t: t.masked_fill_(torch.tensor([True, False]), f[0]),
-                      lambda t: t.fill_(f[0])]  # (these two do record, in PyTorch)
+            writes = [
+                lambda t: t.copy_(f),
+                lambda t: t.__setitem__(0, f[0]),
+                lambda t: t.__setitem__(slice(None), f),
+                lambda t: t.masked_fill_(torch.tensor([True, False]), f[0]),
+                lambda t: t.fill_(f[0]),
+            ]  # (these two do record, in PyTorch)
             for write in writes:
                 t = torch.zeros(2, dtype=dt)
                 write(t)
@@ -329,18 +381,39 @@ def test_layout_of_results(torch_ref):
         m = torch.arange(12.0).reshape(3, 4)
         b3 = torch.arange(24.0).reshape(2, 3, 4).permute(2, 0, 1)
         inputs = [m.t(), b3, m[:, ::2].t(), torch.ones(3).expand(2, 3)]
-        ops = [lambda x: x.sin(), lambda x: x * 2, lambda x: x + x, lambda x: x.double(),
-               lambda x: x.clone(), lambda x: x.contiguous(), lambda x: x.reshape(-1),
-               lambda x: x.flip(0), lambda x: torch.zeros_like(x), lambda x: torch.ones_like(x),
-               lambda x: torch.full_like(x, 2.0), lambda x: x.softmax(0), lambda x: x.log_softmax(-1),
-               lambda x: x.cumsum(-1), lambda x: x.cumprod(0), lambda x: x.roll(1, 0),
-               lambda x: x.masked_fill(x > 3, 0.0), lambda x: torch.cat([x, x], -1),
-               lambda x: torch.stack([x, x], -1), lambda x: x.index_select(-1, torch.tensor([0, 1])),
-               lambda x: torch.nn.functional.layer_norm(x, x.shape[-1:]),
-               lambda x: x.logsumexp(-1), lambda x: x.norm(dim=-1), lambda x: x.all(-1),
-               lambda x: 2 ** x, lambda x: 2 - x, lambda x: x ** 2]
-        ops += [lambda x, f=f: getattr(x, f)(-1) for f in ("sum", "mean", "amax", "prod", "std", "var",
-                                                          "argmax")]
+        ops = [
+            lambda x: x.sin(),
+            lambda x: x * 2,
+            lambda x: x + x,
+            lambda x: x.double(),
+            lambda x: x.clone(),
+            lambda x: x.contiguous(),
+            lambda x: x.reshape(-1),
+            lambda x: x.flip(0),
+            lambda x: torch.zeros_like(x),
+            lambda x: torch.ones_like(x),
+            lambda x: torch.full_like(x, 2.0),
+            lambda x: x.softmax(0),
+            lambda x: x.log_softmax(-1),
+            lambda x: x.cumsum(-1),
+            lambda x: x.cumprod(0),
+            lambda x: x.roll(1, 0),
+            lambda x: x.masked_fill(x > 3, 0.0),
+            lambda x: torch.cat([x, x], -1),
+            lambda x: torch.stack([x, x], -1),
+            lambda x: x.index_select(-1, torch.tensor([0, 1])),
+            lambda x: torch.nn.functional.layer_norm(x, x.shape[-1:]),
+            lambda x: x.logsumexp(-1),
+            lambda x: x.norm(dim=-1),
+            lambda x: x.all(-1),
+            lambda x: 2**x,
+            lambda x: 2 - x,
+            lambda x: x**2,
+        ]
+        ops += [
+            lambda x, f=f: getattr(x, f)(-1)
+            for f in ("sum", "mean", "amax", "prod", "std", "var", "argmax")
+        ]
         ops += [lambda x: x.max(-1)[0], lambda x: x.max(-1)[1]]
         return [(op(x).is_contiguous(), op(x).stride()) for x in inputs for op in ops]
 
@@ -363,10 +436,20 @@ def test_make_dual_of_an_expanded_primal(torch_ref):
         x = torch.ones(3).expand(2, 3)
         out = []
         with fwAD.dual_level():
-            for t in (torch.zeros(3).expand(2, 3), torch.zeros(2, 1).expand(2, 3),
-                      torch.zeros(2, 3), torch.zeros(1, 3).expand(2, 3)):
-                out.append(_err(lambda t: out.append(_describe(
-                    fwAD.unpack_dual(fwAD.make_dual(x, t).cos()).tangent)), t))
+            for t in (
+                torch.zeros(3).expand(2, 3),
+                torch.zeros(2, 1).expand(2, 3),
+                torch.zeros(2, 3),
+                torch.zeros(1, 3).expand(2, 3),
+            ):
+                out.append(
+                    _err(
+                        lambda t: out.append(
+                            _describe(fwAD.unpack_dual(fwAD.make_dual(x, t).cos()).tangent)
+                        ),
+                        t,
+                    )
+                )
         return out
 
     _same(torch_ref, program)
@@ -379,7 +462,9 @@ def test_tangent_depends_on_an_operand_without_tangent(torch_ref):
         out = []
         for f in (lambda d: d.relu() * w, lambda d: d * w, lambda d: d + w, lambda d: d @ w.t()):
             with fwAD.dual_level():
-                d = fwAD.make_dual(torch.tensor([[1.0, -1.0, 2.0]]), torch.tensor([[1.0, 2.0, 3.0]]))
+                d = fwAD.make_dual(
+                    torch.tensor([[1.0, -1.0, 2.0]]), torch.tensor([[1.0, 2.0, 3.0]])
+                )
                 q = fwAD.unpack_dual(f(d)).tangent
                 out.append(_describe(q, node_name=False))
                 if q.requires_grad:
@@ -396,10 +481,13 @@ def test_inputs_without_a_derivative_refuse_requires_grad(torch_ref):
         x = torch.tensor([0.2, 0.7], requires_grad=True)
         w = torch.tensor([1.0, 2.0], requires_grad=True)
         t = torch.tensor([0.0, 1.0])
-        calls = [lambda: F.binary_cross_entropy(x, t, weight=w),
-                 lambda: F.binary_cross_entropy_with_logits(x, t, weight=w),
-                 lambda: F.binary_cross_entropy_with_logits(x, t, pos_weight=w),
-                 lambda: F.soft_margin_loss(x, w), lambda: F.soft_margin_loss(x.detach(), w)]
+        calls = [
+            lambda: F.binary_cross_entropy(x, t, weight=w),
+            lambda: F.binary_cross_entropy_with_logits(x, t, weight=w),
+            lambda: F.binary_cross_entropy_with_logits(x, t, pos_weight=w),
+            lambda: F.soft_margin_loss(x, w),
+            lambda: F.soft_margin_loss(x.detach(), w),
+        ]
         out = [_err(c) for c in calls]
         with torch.no_grad():
             out.append(_describe(F.soft_margin_loss(x, w)))
@@ -411,8 +499,8 @@ def test_inputs_without_a_derivative_refuse_requires_grad(torch_ref):
 def test_second_derivative_of_relu_reaches_its_input_as_zeros(torch_ref):
     def program(torch):
         x = torch.tensor([[1.625, -1.394], [1.54, 0.379]], requires_grad=True)
-        g, = torch.autograd.grad(torch.relu(x).sum(), [x], create_graph=True)
-        gg, = torch.autograd.grad(g.sum(), [x], allow_unused=True)
+        (g,) = torch.autograd.grad(torch.relu(x).sum(), [x], create_graph=True)
+        (gg,) = torch.autograd.grad(g.sum(), [x], allow_unused=True)
         return [_describe(g, node_name=False), _describe(gg)]
 
     _same(torch_ref, program)

@@ -49,9 +49,13 @@ MAX = [
 @pytest.mark.parametrize("shape, kw", MAX)
 @pytest.mark.parametrize("ties", [False, True])
 def test_max_pool2d_matches_torch(torch_ref, shape, kw, ties):
-    _check(torch_ref, lambda x: F.max_pool2d(x, return_indices=True, **kw),
-           lambda x: torch_ref.nn.functional.max_pool2d(x, return_indices=True, **kw), shape,
-           ties=ties)
+    _check(
+        torch_ref,
+        lambda x: F.max_pool2d(x, return_indices=True, **kw),
+        lambda x: torch_ref.nn.functional.max_pool2d(x, return_indices=True, **kw),
+        shape,
+        ties=ties,
+    )
 
 
 AVG = [
@@ -61,8 +65,10 @@ AVG = [
     ((1, 2, 7, 6), dict(kernel_size=3, stride=1, padding=1, count_include_pad=False)),
     ((1, 2, 7, 7), dict(kernel_size=2, stride=2, ceil_mode=True)),
     ((1, 2, 8, 6), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
-    ((1, 2, 8, 6), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True,
-                        count_include_pad=False)),
+    (
+        (1, 2, 8, 6),
+        dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+    ),
     ((1, 2, 6, 6), dict(kernel_size=2, divisor_override=3)),
     ((3, 5, 5), dict(kernel_size=2, stride=1)),  # unbatched
 ]
@@ -70,18 +76,33 @@ AVG = [
 
 @pytest.mark.parametrize("shape, kw", AVG)
 def test_avg_pool2d_matches_torch(torch_ref, shape, kw):
-    _check(torch_ref, lambda x: F.avg_pool2d(x, **kw),
-           lambda x: torch_ref.nn.functional.avg_pool2d(x, **kw), shape)
+    _check(
+        torch_ref,
+        lambda x: F.avg_pool2d(x, **kw),
+        lambda x: torch_ref.nn.functional.avg_pool2d(x, **kw),
+        shape,
+    )
 
 
-ADAPTIVE = [((2, 3, 8, 8), 2), ((2, 3, 7, 9), (3, 4)), ((1, 2, 5, 7), (5, 2)), ((2, 3, 6, 6), 1),
-            ((1, 2, 5, 7), (None, 3)), ((3, 5, 4), (2, 2)), ((1, 1, 3, 3), 5)]
+ADAPTIVE = [
+    ((2, 3, 8, 8), 2),
+    ((2, 3, 7, 9), (3, 4)),
+    ((1, 2, 5, 7), (5, 2)),
+    ((2, 3, 6, 6), 1),
+    ((1, 2, 5, 7), (None, 3)),
+    ((3, 5, 4), (2, 2)),
+    ((1, 1, 3, 3), 5),
+]
 
 
 @pytest.mark.parametrize("shape, size", ADAPTIVE)
 def test_adaptive_avg_pool2d_matches_torch(torch_ref, shape, size):
-    _check(torch_ref, lambda x: F.adaptive_avg_pool2d(x, size),
-           lambda x: torch_ref.nn.functional.adaptive_avg_pool2d(x, size), shape)
+    _check(
+        torch_ref,
+        lambda x: F.adaptive_avg_pool2d(x, size),
+        lambda x: torch_ref.nn.functional.adaptive_avg_pool2d(x, size),
+        shape,
+    )
 
 
 def test_pool_node_names():
@@ -92,14 +113,26 @@ def test_pool_node_names():
 
 
 def test_max_pool2d_exact_values_and_indices():
-    x = retrograd.tensor([[[[1.0, 5.0, 2.0, 0.0], [3.0, 4.0, 7.0, 7.0],
-                            [0.0, 0.0, 1.0, 1.0], [9.0, 0.0, 1.0, 1.0]]]], requires_grad=True)
+    x = retrograd.tensor(
+        [
+            [
+                [
+                    [1.0, 5.0, 2.0, 0.0],
+                    [3.0, 4.0, 7.0, 7.0],
+                    [0.0, 0.0, 1.0, 1.0],
+                    [9.0, 0.0, 1.0, 1.0],
+                ]
+            ]
+        ],
+        requires_grad=True,
+    )
     out, idx = F.max_pool2d(x, 2, return_indices=True)
     assert out.tolist() == [[[[5.0, 7.0], [9.0, 1.0]]]]
     assert idx.tolist() == [[[[1, 6], [12, 10]]]]  # ties: the first in the window
     out.sum().backward()
-    assert x.grad.tolist() == [[[[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0],
-                                 [0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]]]]
+    assert x.grad.tolist() == [
+        [[[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]]]
+    ]
 
 
 POOL_GRADCHECK = [
@@ -120,23 +153,37 @@ def test_pool_gradcheck_and_gradgradcheck(fn):
 
 
 ERRORS = [
-    (lambda: F.max_pool2d(retrograd.randn(2, 3, 8, 8), 3, padding=2),
-     "pad should be at most half of effective kernel size, but got pad=2, kernel_size=3 and "
-     "dilation=1"),
-    (lambda: F.max_pool2d(retrograd.randn(2, 3, 9, 9), 3, padding=2, dilation=2),
-     "pad should be smaller than or equal to half of kernel size, but got padW = 2, padH = 2, "
-     "kW = 3, kH = 3"),
-    (lambda: F.max_pool2d(retrograd.randn(1, 1, 2, 2), 3),
-     "Given input size: (1x2x2). Calculated output size: (1x0x0). Output size is too small"),
-    (lambda: F.max_pool2d(retrograd.randn(8), 2),
-     "non-empty 3D or 4D (batch mode) tensor expected for input"),
-    (lambda: F.avg_pool2d(retrograd.randn(2, 3, 8, 8), 3, padding=2),
-     "pad should be at most half of effective kernel size, but got pad=2, kernel_size=3 and "
-     "dilation=1"),
-    (lambda: F.avg_pool2d(retrograd.randn(1, 1, 2, 2), 3),
-     "Given input size: (1x2x2). Calculated output size: (1x0x0). Output size is too small"),
-    (lambda: F.adaptive_avg_pool2d(retrograd.randn(8), 2),
-     "adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got [8]"),
+    (
+        lambda: F.max_pool2d(retrograd.randn(2, 3, 8, 8), 3, padding=2),
+        "pad should be at most half of effective kernel size, but got pad=2, kernel_size=3 and "
+        "dilation=1",
+    ),
+    (
+        lambda: F.max_pool2d(retrograd.randn(2, 3, 9, 9), 3, padding=2, dilation=2),
+        "pad should be smaller than or equal to half of kernel size, but got padW = 2, padH = 2, "
+        "kW = 3, kH = 3",
+    ),
+    (
+        lambda: F.max_pool2d(retrograd.randn(1, 1, 2, 2), 3),
+        "Given input size: (1x2x2). Calculated output size: (1x0x0). Output size is too small",
+    ),
+    (
+        lambda: F.max_pool2d(retrograd.randn(8), 2),
+        "non-empty 3D or 4D (batch mode) tensor expected for input",
+    ),
+    (
+        lambda: F.avg_pool2d(retrograd.randn(2, 3, 8, 8), 3, padding=2),
+        "pad should be at most half of effective kernel size, but got pad=2, kernel_size=3 and "
+        "dilation=1",
+    ),
+    (
+        lambda: F.avg_pool2d(retrograd.randn(1, 1, 2, 2), 3),
+        "Given input size: (1x2x2). Calculated output size: (1x0x0). Output size is too small",
+    ),
+    (
+        lambda: F.adaptive_avg_pool2d(retrograd.randn(8), 2),
+        "adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got [8]",
+    ),
 ]
 
 

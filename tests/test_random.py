@@ -20,7 +20,7 @@ import retrograd
 from retrograd import _sampling
 from retrograd._generator import Generator
 
-SEEDS = [0, 1, 42, 1234, 2 ** 32 + 5, 2 ** 63 - 1, -1, 67280421310721]
+SEEDS = [0, 1, 42, 1234, 2**32 + 5, 2**63 - 1, -1, 67280421310721]
 SIZES = [1, 2, 15, 16, 17, 31, 100, 1000, 1023, 4099]
 FLOATS = ["float32", "float64"]
 
@@ -60,8 +60,10 @@ def assert_same_modules(actual, expected):
 def test_seeded_words_are_pytorchs(torch_ref, seed):
     """32-bit draws (``random_(0, 2**27)``: one word each) and 64-bit draws (``random_()`` on int64)
     from every kind of seed: small, above 32 bits (only the low 32 seed the twister), negative."""
-    program = (lambda t: (t.empty(700, dtype=t.int64).random_(0, 2 ** 27),
-                          t.empty(700, dtype=t.int64).random_()))
+    program = lambda t: (
+        t.empty(700, dtype=t.int64).random_(0, 2**27),
+        t.empty(700, dtype=t.int64).random_(),
+    )
     assert_same(*run_both(torch_ref, program, seed))
     torch_ref.manual_seed(seed)
     retrograd.manual_seed(seed)
@@ -76,11 +78,11 @@ def test_fresh_generators_start_from_pytorchs_default_seed(torch_ref):
 
 def test_seed_values_and_errors_as_pytorch(torch_ref):
     for lib in (retrograd, torch_ref):
-        assert lib.manual_seed(-1).initial_seed() == 2 ** 64 - 1
+        assert lib.manual_seed(-1).initial_seed() == 2**64 - 1
         assert lib.manual_seed("12").initial_seed() == 12
         assert lib.manual_seed(2.7).initial_seed() == 2
         with pytest.raises(ValueError, match="^Overflow when unpacking long long$"):
-            lib.manual_seed(2 ** 64)
+            lib.manual_seed(2**64)
         with pytest.raises(RuntimeError, match="^manual_seed expected a long, but got float$"):
             lib.Generator().manual_seed(1.5)
         assert isinstance(lib.manual_seed(3), lib.Generator)
@@ -93,15 +95,25 @@ def test_seed_values_and_errors_as_pytorch(torch_ref):
 @pytest.mark.parametrize("n", SIZES)
 def test_rand_and_randn(torch_ref, n, dtype):
     for seed in SEEDS[:4]:
-        assert_same(*run_both(torch_ref, lambda t: (t.rand(n, dtype=getattr(t, dtype)),
-                                                    t.randn(n, dtype=getattr(t, dtype)),
-                                                    t.rand(n, dtype=getattr(t, dtype))), seed))
+        assert_same(
+            *run_both(
+                torch_ref,
+                lambda t: (
+                    t.rand(n, dtype=getattr(t, dtype)),
+                    t.randn(n, dtype=getattr(t, dtype)),
+                    t.rand(n, dtype=getattr(t, dtype)),
+                ),
+                seed,
+            )
+        )
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 2 ** 64 - 1), shape=st.lists(st.integers(1, 40), min_size=1,
-                                                         max_size=3),
-       dtype=st.sampled_from(FLOATS))
+@given(
+    seed=st.integers(0, 2**64 - 1),
+    shape=st.lists(st.integers(1, 40), min_size=1, max_size=3),
+    dtype=st.sampled_from(FLOATS),
+)
 def test_randn_any_seed_and_shape(seed, shape, dtype):
     import torch
 
@@ -112,12 +124,18 @@ def test_randn_any_seed_and_shape(seed, shape, dtype):
 def test_float16_samplers(torch_ref, n):
     """Half precision draws in float32 and rounds; its vectorised normal fill draws uniforms
     block by block, so a ragged end consumes fewer words than in float32."""
+
     def program(t):
         def new():
             return t.empty(n, dtype=t.float16)
 
-        return (new().uniform_(-1, 2), new().normal_(0.5, 2.0), t.rand(n, dtype=t.float16),
-                t.randn(n, dtype=t.float16), t.rand(3))
+        return (
+            new().uniform_(-1, 2),
+            new().normal_(0.5, 2.0),
+            t.rand(n, dtype=t.float16),
+            t.randn(n, dtype=t.float16),
+            t.rand(3),
+        )
 
     assert_same(*run_both(torch_ref, program, 4))
 
@@ -125,6 +143,7 @@ def test_float16_samplers(torch_ref, n):
 def test_scalar_normal_path_keeps_its_second_value_for_the_next_call(torch_ref):
     """Under 16 elements PyTorch draws normals in pairs and caches the second one in the
     generator, across calls and dtypes; ``manual_seed`` drops it."""
+
     def program(t):
         out = [t.randn(1), t.randn(3, dtype=t.float64), t.randn(17), t.randn(1), t.randn(2)]
         t.manual_seed(5)
@@ -135,19 +154,38 @@ def test_scalar_normal_path_keeps_its_second_value_for_the_next_call(torch_ref):
 
 
 @pytest.mark.filterwarnings("ignore:from is out of bounds", "ignore:to - 1 is out of bounds")
-@pytest.mark.parametrize("low,high", [(0, 10), (-5, 5), (-60000, 60000), (3, 2 ** 28 - 1),
-                                      (0, 2 ** 28), (-5, 2 ** 28 - 5), (0, 2 ** 30),
-                                      (-2 ** 31, 2 ** 31 - 1), (-2 ** 40, 2 ** 40),
-                                      (0, 2 ** 53 + 3), (-2 ** 63, 2 ** 63 - 1)])
+@pytest.mark.parametrize(
+    "low,high",
+    [
+        (0, 10),
+        (-5, 5),
+        (-60000, 60000),
+        (3, 2**28 - 1),
+        (0, 2**28),
+        (-5, 2**28 - 5),
+        (0, 2**30),
+        (-(2**31), 2**31 - 1),
+        (-(2**40), 2**40),
+        (0, 2**53 + 3),
+        (-(2**63), 2**63 - 1),
+    ],
+)
 @pytest.mark.parametrize("dtype", ["int64", "int32", "float16", "float32", "float64"])
 def test_randint(torch_ref, low, high, dtype):
     """64-bit draws from a range of 2**28; float dtypes narrow bounds they cannot hold."""
-    if dtype == "int32" and high > 2 ** 31 or dtype == "float16" and high > 65504:
+    if dtype == "int32" and high > 2**31 or dtype == "float16" and high > 65504:
         return
     for seed in SEEDS[:3]:
-        assert_same(*run_both(torch_ref, lambda t: (
-            t.randint(low, high, (3, 37), dtype=getattr(t, dtype)),
-            t.empty(40, dtype=getattr(t, dtype)).random_(low, high)), seed))
+        assert_same(
+            *run_both(
+                torch_ref,
+                lambda t: (
+                    t.randint(low, high, (3, 37), dtype=getattr(t, dtype)),
+                    t.empty(40, dtype=getattr(t, dtype)).random_(low, high),
+                ),
+                seed,
+            )
+        )
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 5, 16, 50, 1000, 5003])
@@ -168,15 +206,21 @@ def test_randperm_resolves_the_shuffle_like_the_loop_it_replaces():
     for seed in range(40):
         for n in (2, 3, 7, 64, 513):
             words = Generator().manual_seed(seed).words32(n - 1)
-            assert _sampling.randperm(Generator().manual_seed(seed), n).tolist() == \
-                shuffle(words, n)
+            assert _sampling.randperm(Generator().manual_seed(seed), n).tolist() == shuffle(
+                words, n
+            )
 
 
 def test_like_factories(torch_ref):
     def program(t):
         x = t.zeros(4, 17, dtype=t.float64)
-        return (t.rand_like(x), t.randn_like(x), t.randint_like(x, 7), t.randint_like(x, -3, 9),
-                t.randn_like(x, dtype=t.float32))
+        return (
+            t.rand_like(x),
+            t.randn_like(x),
+            t.randint_like(x, 7),
+            t.randint_like(x, -3, 9),
+            t.randn_like(x, dtype=t.float32),
+        )
 
     assert_same(*run_both(torch_ref, program, 11))
 
@@ -189,8 +233,13 @@ def test_normal_overloads(torch_ref, n, dtype):
         g = t.Generator().manual_seed(1)
         mean = t.randn(n, generator=g, dtype=d)
         std = t.rand(n, generator=g, dtype=d) + 0.5
-        return (t.normal(mean, std), t.normal(mean, 0.7), t.normal(0.3, std),
-                t.normal(0.3, 0.7, (n,), dtype=d), t.normal(t.zeros(2, n, dtype=d), std))
+        return (
+            t.normal(mean, std),
+            t.normal(mean, 0.7),
+            t.normal(0.3, std),
+            t.normal(0.3, 0.7, (n,), dtype=d),
+            t.normal(t.zeros(2, n, dtype=d), std),
+        )
 
     assert_same(*run_both(torch_ref, program))
 
@@ -199,9 +248,11 @@ def test_normal_nodes_and_zero_gradients(torch_ref):
     for lib in (retrograd, torch_ref):
         mean = lib.zeros(3, requires_grad=True)
         std = lib.ones(3, requires_grad=True)
-        for out, node in [(lib.normal(mean, std), "NormalBackward3"),
-                          (lib.normal(mean, 2.0), "NormalBackward1"),
-                          (lib.normal(1.0, std), "NormalBackward2")]:
+        for out, node in [
+            (lib.normal(mean, std), "NormalBackward3"),
+            (lib.normal(mean, 2.0), "NormalBackward1"),
+            (lib.normal(1.0, std), "NormalBackward2"),
+        ]:
             assert type(out.grad_fn).__name__ == node
             out.sum().backward()
         assert mean.grad.tolist() == std.grad.tolist() == [0.0, 0.0, 0.0]
@@ -219,29 +270,40 @@ def test_fills(torch_ref, n, dtype):
         def new():
             return t.empty(n, dtype=d)
 
-        return (new().uniform_(-0.3, 0.7), new().uniform_(-2.5, 1e-3), new().normal_(0.5, 2.0),
-                new().normal_(-1, 0.01), new().exponential_(2.5), new().geometric_(0.3),
-                new().log_normal_(0.1, 0.5), new().cauchy_(1.0, 2.0), new().bernoulli_(0.3),
-                new().random_(), new().random_(-7, 12), new().random_(100))
+        return (
+            new().uniform_(-0.3, 0.7),
+            new().uniform_(-2.5, 1e-3),
+            new().normal_(0.5, 2.0),
+            new().normal_(-1, 0.01),
+            new().exponential_(2.5),
+            new().geometric_(0.3),
+            new().log_normal_(0.1, 0.5),
+            new().cauchy_(1.0, 2.0),
+            new().bernoulli_(0.3),
+            new().random_(),
+            new().random_(-7, 12),
+            new().random_(100),
+        )
 
     for seed in SEEDS[:3]:
         assert_same(*run_both(torch_ref, program, seed))
 
 
-@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8", "bool",
-                                   "float16", "float32", "float64"])
+@pytest.mark.parametrize(
+    "dtype", ["int64", "int32", "int16", "int8", "uint8", "bool", "float16", "float32", "float64"]
+)
 def test_random_default_range_per_dtype(torch_ref, dtype):
     assert_same(*run_both(torch_ref, lambda t: t.empty(300, dtype=getattr(t, dtype)).random_()))
 
 
 def test_random_full_64_bit_range(torch_ref):
-    assert_same(*run_both(torch_ref, lambda t: t.empty(50, dtype=t.int64).random_(-2 ** 63,
-                                                                                  None)))
+    assert_same(*run_both(torch_ref, lambda t: t.empty(50, dtype=t.int64).random_(-(2**63), None)))
 
 
 def test_strided_outputs_are_filled_in_memory_order(torch_ref):
     """A fill of a transposed view visits the elements in memory order, and a strided normal_
     takes the scalar path even with 16 or more elements."""
+
     def program(t):
         x = t.zeros(6, 7)
         x.t().uniform_()
@@ -256,20 +318,33 @@ def test_strided_outputs_are_filled_in_memory_order(torch_ref):
 
 def test_fill_errors(torch_ref):
     x = retrograd.zeros(3)
-    cases = [(lambda t: t.zeros(3).exponential_(-1.0),
-              "exponential_ expects lambda > 0.0, but found lambda=-1"),
-             (lambda t: t.zeros(3).geometric_(1.5),
-              r"geometric_ expects p to be in \(0, 1\), but got p=1.5"),
-             (lambda t: t.zeros(3).log_normal_(0.0, 0.0),
-              "log_normal_ expects std > 0.0, but found std=0"),
-             (lambda t: t.zeros(3).cauchy_(0.0, -1.0),
-              "cauchy_ expects sigma > 0.0, but found sigma=-1"),
-             (lambda t: t.zeros(3).uniform_(2.0, 1.0),
-              r"uniform_ expects to return a \[from, to\) range, but found from=2 > to=1"),
-             (lambda t: t.zeros(3).bernoulli_(1.5),
-              r"bernoulli_ expects p to be in \[0, 1\], but got p=1.5"),
-             (lambda t: t.zeros(3).normal_(0.0, -1.0),
-              "normal expects std >= 0.0, but found std -1")]
+    cases = [
+        (
+            lambda t: t.zeros(3).exponential_(-1.0),
+            "exponential_ expects lambda > 0.0, but found lambda=-1",
+        ),
+        (
+            lambda t: t.zeros(3).geometric_(1.5),
+            r"geometric_ expects p to be in \(0, 1\), but got p=1.5",
+        ),
+        (
+            lambda t: t.zeros(3).log_normal_(0.0, 0.0),
+            "log_normal_ expects std > 0.0, but found std=0",
+        ),
+        (
+            lambda t: t.zeros(3).cauchy_(0.0, -1.0),
+            "cauchy_ expects sigma > 0.0, but found sigma=-1",
+        ),
+        (
+            lambda t: t.zeros(3).uniform_(2.0, 1.0),
+            r"uniform_ expects to return a \[from, to\) range, but found from=2 > to=1",
+        ),
+        (
+            lambda t: t.zeros(3).bernoulli_(1.5),
+            r"bernoulli_ expects p to be in \[0, 1\], but got p=1.5",
+        ),
+        (lambda t: t.zeros(3).normal_(0.0, -1.0), "normal expects std >= 0.0, but found std -1"),
+    ]
     for program, message in cases:
         for lib in (retrograd, torch_ref):
             with pytest.raises(RuntimeError, match=f"^{message}$"):
@@ -280,10 +355,12 @@ def test_fill_errors(torch_ref):
 def test_fill_nodes(torch_ref):
     for lib in (retrograd, torch_ref):
         x = lib.zeros(3, requires_grad=True)
-        for fill, args, node in [("geometric_", (0.3,), "GeometricBackward0"),
-                                 ("log_normal_", (), "LogNormalBackward0"),
-                                 ("cauchy_", (), "CauchyBackward0"),
-                                 ("exponential_", (), "ExponentialBackward0")]:
+        for fill, args, node in [
+            ("geometric_", (0.3,), "GeometricBackward0"),
+            ("log_normal_", (), "LogNormalBackward0"),
+            ("cauchy_", (), "CauchyBackward0"),
+            ("exponential_", (), "ExponentialBackward0"),
+        ]:
             y = getattr(x.clone(), fill)(*args)
             assert type(y.grad_fn).__name__ == node
 
@@ -312,8 +389,7 @@ INITS = {
     "kaiming_normal_": lambda t, w: t.nn.init.kaiming_normal_(w, mode="fan_out"),
     "trunc_normal_": lambda t, w: t.nn.init.trunc_normal_(w, std=0.02),
     "trunc_normal_narrow": lambda t, w: t.nn.init.trunc_normal_(w, std=1.0, a=0.5, b=3.0),
-    "trunc_normal_wide": lambda t, w: t.nn.init.trunc_normal_(w, mean=0.5, std=2.0, a=-1.0,
-                                                              b=1.0),
+    "trunc_normal_wide": lambda t, w: t.nn.init.trunc_normal_(w, mean=0.5, std=2.0, a=-1.0, b=1.0),
 }
 
 
@@ -330,10 +406,14 @@ def test_init_functions(torch_ref, name, shape, dtype):
 def test_sparse_and_dirac(torch_ref):
     def program(t):
         g = t.Generator().manual_seed(4)
-        return (t.nn.init.sparse_(t.empty(10, 6), 0.3), t.nn.init.sparse_(t.empty(40, 3), 0.1,
-                                                                          std=0.5, generator=g),
-                t.nn.init.dirac_(t.empty(4, 3, 5)), t.nn.init.dirac_(t.empty(6, 2, 3, 3), 2),
-                t.nn.init.dirac_(t.empty(2, 4, 3, 3, 3)), t.rand(2))
+        return (
+            t.nn.init.sparse_(t.empty(10, 6), 0.3),
+            t.nn.init.sparse_(t.empty(40, 3), 0.1, std=0.5, generator=g),
+            t.nn.init.dirac_(t.empty(4, 3, 5)),
+            t.nn.init.dirac_(t.empty(6, 2, 3, 3), 2),
+            t.nn.init.dirac_(t.empty(2, 4, 3, 3, 3)),
+            t.rand(2),
+        )
 
     assert_same(*run_both(torch_ref, program, 9))
     for lib in (retrograd, torch_ref):
@@ -347,8 +427,7 @@ def test_orthogonal_draws_pytorchs_normals(torch_ref):
     """The normals are PyTorch's; the QR factorisation is LAPACK's in both, which may round the
     last bit differently."""
     for shape in [(6, 4), (3, 8), (16, 2, 3)]:
-        actual, expected = run_both(torch_ref,
-                                    lambda t, s=shape: t.nn.init.orthogonal_(t.empty(s)))
+        actual, expected = run_both(torch_ref, lambda t, s=shape: t.nn.init.orthogonal_(t.empty(s)))
         np.testing.assert_allclose(actual.numpy(), expected.numpy(), rtol=0, atol=1e-6)
 
 
@@ -377,10 +456,13 @@ def test_fresh_layers_get_pytorchs_weights(torch_ref, name):
 
 def test_what_pytorch_prints(torch_ref):
     """The programs of the brief print exactly what PyTorch prints."""
-    programs = [lambda t: t.nn.Linear(4, 3).weight, lambda t: t.randn(1000),
-                lambda t: t.randperm(50),
-                lambda t: t.multinomial(t.tensor([0.1, 0.2, 0.3, 0.4]), 10, replacement=True),
-                lambda t: t.nn.functional.dropout(t.ones(4, 6), 0.5)]
+    programs = [
+        lambda t: t.nn.Linear(4, 3).weight,
+        lambda t: t.randn(1000),
+        lambda t: t.randperm(50),
+        lambda t: t.multinomial(t.tensor([0.1, 0.2, 0.3, 0.4]), 10, replacement=True),
+        lambda t: t.nn.functional.dropout(t.ones(4, 6), 0.5),
+    ]
     for program in programs:
         actual, expected = run_both(torch_ref, program)
         assert repr(actual) == repr(expected)
@@ -405,11 +487,18 @@ def test_a_seeded_training_step_gives_pytorchs_numbers(torch_ref):
 def test_generator_objects_are_separate_streams(torch_ref):
     def program(t):
         g = t.Generator().manual_seed(9)
-        out = [t.rand(5, generator=g), t.randn(20), t.randn(3, generator=g),
-               t.randint(0, 9, (4,), generator=g), t.randperm(7, generator=g),
-               t.empty(4).normal_(generator=g), t.empty(4).uniform_(generator=g),
-               t.bernoulli(t.full((4,), 0.5), generator=g),
-               t.multinomial(t.ones(5), 2, generator=g), t.normal(0.0, 1.0, (3,), generator=g)]
+        out = [
+            t.rand(5, generator=g),
+            t.randn(20),
+            t.randn(3, generator=g),
+            t.randint(0, 9, (4,), generator=g),
+            t.randperm(7, generator=g),
+            t.empty(4).normal_(generator=g),
+            t.empty(4).uniform_(generator=g),
+            t.bernoulli(t.full((4,), 0.5), generator=g),
+            t.multinomial(t.ones(5), 2, generator=g),
+            t.normal(0.0, 1.0, (3,), generator=g),
+        ]
         return out + [t.tensor(g.initial_seed())]
 
     assert_same(*run_both(torch_ref, program, 4))
@@ -438,8 +527,11 @@ def test_state_bytes_are_pytorchs_and_restore_either_way(torch_ref):
 def test_state_errors(torch_ref):
     for lib in (retrograd, torch_ref):
         g = lib.Generator()
-        with pytest.raises(RuntimeError, match="^Expected a CPUGeneratorImplState of size 5056 "
-                                               "but found the input RNG state size to be 10$"):
+        with pytest.raises(
+            RuntimeError,
+            match="^Expected a CPUGeneratorImplState of size 5056 "
+            "but found the input RNG state size to be 10$",
+        ):
             g.set_state(lib.zeros(10, dtype=lib.uint8))
         with pytest.raises(TypeError, match="^RNG state must be a torch.ByteTensor$"):
             g.set_state(lib.zeros(5056))
@@ -452,7 +544,7 @@ def test_state_errors(torch_ref):
 def test_generator_seed_and_state_methods():
     g = retrograd.Generator()
     s = g.seed()
-    assert isinstance(s, int) and g.initial_seed() == s and 0 <= s < 2 ** 64
+    assert isinstance(s, int) and g.initial_seed() == s and 0 <= s < 2**64
     state = g.get_state()
     a = retrograd.rand(4, generator=g).tolist()
     assert g.set_state(state) is g
@@ -465,8 +557,14 @@ def test_generator_seed_and_state_methods():
 
 def test_torch_random_module(torch_ref):
     assert retrograd.random.default_generator is retrograd.default_generator
-    for name in ("manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
-                 "fork_rng"):
+    for name in (
+        "manual_seed",
+        "seed",
+        "initial_seed",
+        "get_rng_state",
+        "set_rng_state",
+        "fork_rng",
+    ):
         assert callable(getattr(retrograd.random, name))
     assert sorted(retrograd.random.__all__) == sorted(torch_ref.random.__all__)
 
@@ -489,13 +587,16 @@ def test_fused_multiply_add_rounds_once():
     rng = np.random.default_rng(0)
     a32, b32, c32 = (rng.standard_normal(400).astype(np.float32) for _ in range(3))
     c32[:100] = -(a32[:100].astype(np.float64) * b32[:100]).astype(np.float32)  # cancellations
-    exact = [Fraction(float(a)) * Fraction(float(b)) + Fraction(float(c))
-             for a, b, c in zip(a32, b32, c32)]
+    exact = [
+        Fraction(float(a)) * Fraction(float(b)) + Fraction(float(c))
+        for a, b, c in zip(a32, b32, c32)
+    ]
     got = _sampling.fma32(a32, b32, c32)
     for g, e in zip(got, exact):
         lo, hi = np.nextafter(g, np.float32(-np.inf)), np.nextafter(g, np.float32(np.inf))
-        assert abs(Fraction(float(g)) - e) <= min(abs(Fraction(float(lo)) - e),
-                                                  abs(Fraction(float(hi)) - e))
+        assert abs(Fraction(float(g)) - e) <= min(
+            abs(Fraction(float(lo)) - e), abs(Fraction(float(hi)) - e)
+        )
     a, b, c = (rng.standard_normal(400) for _ in range(3))
     got = _sampling.fma64(a, b, c)
     for x, y, z, g in zip(a, b, c, got):
@@ -511,12 +612,18 @@ def test_thread_safe_generator_is_none_outside_thread_workers(torch_ref):
 
 def test_float_bounds_warning(torch_ref):
     for lib in (retrograd, torch_ref):
-        with pytest.warns(UserWarning, match=r"^to - 1 is out of bounds \[-\(2\^24\), 2\^24\]\. "
-                                             "Due to precision limitations float can support"):
-            lib.randint(0, 2 ** 25, (2,), dtype=lib.float32)
-        with pytest.warns(UserWarning, match=r"^from is out of bounds \[-\(2\^53\), 2\^53\]\. "
-                                             "Due to precision limitations double"):
-            lib.empty(2, dtype=lib.float64).random_(-2 ** 54, 0)
+        with pytest.warns(
+            UserWarning,
+            match=r"^to - 1 is out of bounds \[-\(2\^24\), 2\^24\]\. "
+            "Due to precision limitations float can support",
+        ):
+            lib.randint(0, 2**25, (2,), dtype=lib.float32)
+        with pytest.warns(
+            UserWarning,
+            match=r"^from is out of bounds \[-\(2\^53\), 2\^53\]\. "
+            "Due to precision limitations double",
+        ):
+            lib.empty(2, dtype=lib.float64).random_(-(2**54), 0)
 
 
 def test_generators_pickle_and_copy(torch_ref):
@@ -527,5 +634,7 @@ def test_generators_pickle_and_copy(torch_ref):
             assert twin.initial_seed() == 3
             assert twin.get_state().tolist() == g.get_state().tolist()
     g = retrograd.Generator().manual_seed(3)
-    assert retrograd.randn(3, generator=copy.deepcopy(g)).tolist() == \
-        retrograd.randn(3, generator=g).tolist()
+    assert (
+        retrograd.randn(3, generator=copy.deepcopy(g)).tolist()
+        == retrograd.randn(3, generator=g).tolist()
+    )

@@ -25,8 +25,11 @@ def test_pack_at_save_time_unpack_at_read_time():
     with saved_tensors_hooks(pack, unpack):
         y = x * x.exp()  # exp saves its result; mul saves both inputs
         # (mul keeps "other" before "self", as PyTorch's node does)
-        assert events == [("pack", (3,), "ExpBackward0"), ("pack", (3,), "ExpBackward0"),
-                          ("pack", (3,), None)]
+        assert events == [
+            ("pack", (3,), "ExpBackward0"),
+            ("pack", (3,), "ExpBackward0"),
+            ("pack", (3,), None),
+        ]
     loss = y.sum()
     assert events.count(("unpack",)) == 0
     loss.backward()
@@ -38,8 +41,9 @@ def test_pack_at_save_time_unpack_at_read_time():
 
 def test_node_keeps_only_what_pack_returned_and_unpack_is_used():
     x = rand64(3)
-    with saved_tensors_hooks(lambda t: t.detach().numpy().copy(),
-                             lambda a: retrograd.tensor(a * 2)):  # unpack doubles: must show
+    with saved_tensors_hooks(
+        lambda t: t.detach().numpy().copy(), lambda a: retrograd.tensor(a * 2)
+    ):  # unpack doubles: must show
         y = (x * x).sum()
     node = y.grad_fn.next_functions[0][0]
     assert not any(isinstance(getattr(s, "packed", None), retrograd.Tensor) for s in node._saved)
@@ -62,15 +66,18 @@ def test_unpack_must_return_a_tensor():
     x = rand64(3)
     with saved_tensors_hooks(lambda t: t, lambda p: 3):
         y = x.exp()
-    with pytest.raises(TypeError, match="^Output of saved tensor unpack_hook expected to be a Tensor "
-                       "but got result of type int$"):
+    with pytest.raises(
+        TypeError,
+        match="^Output of saved tensor unpack_hook expected to be a Tensor "
+        "but got result of type int$",
+    ):
         y.sum().backward()
 
 
 def test_freed_after_backward_and_double_backward_through_hooks():
     x = rand64(3)
     with saved_tensors_hooks(lambda t: t, lambda t: t):
-        y = (x ** 3).sum()
+        y = (x**3).sum()
     (g,) = retrograd.autograd.grad(y, x, create_graph=True)
     (gg,) = retrograd.autograd.grad(g.sum(), x)
     np.testing.assert_allclose(gg.numpy(), 6 * x.detach().numpy())
@@ -97,8 +104,9 @@ def test_parity_with_pytorch_pack_calls(torch_ref):
     def count(m):
         n = []
         x = m.tensor([0.5, 1.5, -2.0], requires_grad=True)
-        with m.autograd.graph.saved_tensors_hooks(lambda t: n.append(tuple(t.shape)) or t,
-                                                  lambda t: t):
+        with m.autograd.graph.saved_tensors_hooks(
+            lambda t: n.append(tuple(t.shape)) or t, lambda t: t
+        ):
             y = (x.sigmoid() * x).sum() + (x @ x)
         y.backward()
         return sorted(n), x.grad.tolist()
@@ -189,8 +197,11 @@ def test_custom_function_saves_go_through_the_hooks(torch_ref):
             y = Exp.apply(Square.apply(x))
         y.sum().backward()
         results.append((events, x.grad.tolist()))
-    assert results[1][0] == results[0][0] == [("pack", None), ("pack", "ExpBackward"),
-                                              "unpack", "unpack"]
+    assert (
+        results[1][0]
+        == results[0][0]
+        == [("pack", None), ("pack", "ExpBackward"), "unpack", "unpack"]
+    )
     np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-6)
 
 
@@ -200,8 +211,11 @@ def test_custom_function_unpack_must_return_a_tensor(torch_ref):
         x = lib.tensor([1.0, 2.0], requires_grad=True)
         with lib.autograd.graph.saved_tensors_hooks(lambda t: t, lambda p: 3):
             y = Square.apply(x).sum()
-        with pytest.raises(TypeError, match="^Output of saved tensor unpack_hook expected to be a "
-                           "Tensor but got result of type int$"):
+        with pytest.raises(
+            TypeError,
+            match="^Output of saved tensor unpack_hook expected to be a "
+            "Tensor but got result of type int$",
+        ):
             y.backward()
 
 
@@ -211,8 +225,11 @@ def test_no_version_check_through_hooks_as_in_pytorch(torch_ref, case):
     grads = []
     for lib in (torch_ref, retrograd):
         graph = lib.autograd.graph
-        hooks = (graph.save_on_cpu() if case == "save_on_cpu"
-                 else graph.saved_tensors_hooks(lambda t: t, lambda t: t))
+        hooks = (
+            graph.save_on_cpu()
+            if case == "save_on_cpu"
+            else graph.saved_tensors_hooks(lambda t: t, lambda t: t)
+        )
         x = lib.tensor([1.0, 2.0], requires_grad=True)
         with hooks:
             a = x * 1
@@ -252,9 +269,13 @@ def test_in_place_op_packs_the_value_before_its_write(torch_ref, hooks):
     grads = []
     for lib in (torch_ref, retrograd):
         graph = lib.autograd.graph
-        ctx = (graph.save_on_cpu() if hooks == "save_on_cpu" else
-               graph.saved_tensors_hooks(lambda t: t.detach(), lambda t: t) if hooks == "detach"
-               else graph.saved_tensors_hooks(lambda t: t.detach().numpy(), lib.from_numpy))
+        ctx = (
+            graph.save_on_cpu()
+            if hooks == "save_on_cpu"
+            else graph.saved_tensors_hooks(lambda t: t.detach(), lambda t: t)
+            if hooks == "detach"
+            else graph.saved_tensors_hooks(lambda t: t.detach().numpy(), lib.from_numpy)
+        )
         x = lib.tensor([0.5, 1.0], requires_grad=True)
         b = lib.tensor([3.0, 4.0], requires_grad=True)
         a = x * 1
@@ -271,9 +292,13 @@ def test_in_place_op_that_saves_its_result_under_hooks(hooks):
     PyTorch, which checks no version through hooks, would read the value sigmoid_ wrote later;
     we keep the value exp_ made, so the gradient is the true one."""
     graph = retrograd.autograd.graph
-    ctx = (graph.save_on_cpu() if hooks == "save_on_cpu" else
-           graph.saved_tensors_hooks(lambda t: t, lambda t: t) if hooks == "identity"
-           else graph.saved_tensors_hooks(lambda t: t.detach().numpy(), retrograd.from_numpy))
+    ctx = (
+        graph.save_on_cpu()
+        if hooks == "save_on_cpu"
+        else graph.saved_tensors_hooks(lambda t: t, lambda t: t)
+        if hooks == "identity"
+        else graph.saved_tensors_hooks(lambda t: t.detach().numpy(), retrograd.from_numpy)
+    )
     x = rand64(3)
     a = x * 1
     with ctx:

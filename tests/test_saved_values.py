@@ -24,7 +24,7 @@ OPS = {
     "fmod": ([(3,), (3,)], lambda T, a, b: T.fmod(a, b)),
     "remainder": ([(3,), (3,)], lambda T, a, b: T.remainder(a, b)),
     "maximum": ([(3,), (3,)], lambda T, a, b: T.maximum(a, b)),
-    "pow": ([(3,), (3,)], lambda T, a, b: a ** b),
+    "pow": ([(3,), (3,)], lambda T, a, b: a**b),
     "linear": ([(2, 3), (4, 3), (4,)], lambda T, a, b, c: T.nn.functional.linear(a, b, c)),
     "mul_number": ([(3,)], lambda T, a: a * 2.0),
     "number_mul": ([(3,)], lambda T, a: 2.0 * a),
@@ -86,13 +86,24 @@ def test_matmul_keeps_only_what_a_needed_gradient_reads(torch_ref):
     assert np.allclose(run(retrograd), run(torch_ref))
 
 
-@pytest.mark.parametrize("make", [
-    lambda T, x: x.sum(), lambda T, x: x.sum(0), lambda T, x: x.mean(), lambda T, x: x.expand(2, 3),
-    lambda T, x: x + 1, lambda T, x: 1 - x, lambda T, x: x * 2.0, lambda T, x: x.exp(),
-    lambda T, x: x * T.ones(3), lambda T, x: x[0],
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda T, x: x.sum(),
+        lambda T, x: x.sum(0),
+        lambda T, x: x.mean(),
+        lambda T, x: x.expand(2, 3),
+        lambda T, x: x + 1,
+        lambda T, x: 1 - x,
+        lambda T, x: x * 2.0,
+        lambda T, x: x.exp(),
+        lambda T, x: x * T.ones(3),
+        lambda T, x: x[0],
+    ],
+)
 def test_a_second_backward_needs_only_saved_tensors_kept(torch_ref, make):
     """Sizes and dtypes outlive a backward pass; saved tensors and numbers do not."""
+
     def run(T):
         x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
         y = make(T, x).sum()
@@ -128,15 +139,20 @@ def test_prod_saves_its_result_as_pytorch_does(torch_ref):
         v0 = T.prod(x1)
         with T.no_grad():
             v0.mul_(1.38)
-        return _error_or(lambda: T.autograd.grad(1.75 * v0.sum(), [x1], create_graph=True)[0].item())
+        return _error_or(
+            lambda: T.autograd.grad(1.75 * v0.sum(), [x1], create_graph=True)[0].item()
+        )
 
     ours = run(retrograd)
     assert ours == run(torch_ref) and ours.startswith("error: one of the variables needed")
 
 
-@pytest.mark.parametrize("shape,dim", [((), None), ((1,), None), ((1, 1), 1), ((), 0), ((3,), None)])
+@pytest.mark.parametrize(
+    "shape,dim", [((), None), ((1,), None), ((1, 1), 1), ((), 0), ((3,), None)]
+)
 def test_prod_gradient_over_one_element(torch_ref, shape, dim):
     """A 0-d input's gradient is the incoming one, outside the graph; more dims go through it."""
+
     def run(T):
         x = T.full(shape, 3.0, requires_grad=True)
         y = x.prod() if dim is None else x.prod(dim)
@@ -182,11 +198,17 @@ def test_double_backward_through_std_at_zero_variance_is_finite(torch_ref):
     assert np.isfinite(ours) and np.isclose(ours, run(torch_ref))
 
 
-@pytest.mark.parametrize("make", [
-    lambda T, x, y: T.minimum(x, y), lambda T, x, y: T.maximum(x, y),
-    lambda T, x, y: x.clamp(-0.5, 0.5), lambda T, x, y: x.clamp(min=0.0),
-    lambda T, x, y: x.clamp(max=0.0), lambda T, x, y: T.relu(x),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda T, x, y: T.minimum(x, y),
+        lambda T, x, y: T.maximum(x, y),
+        lambda T, x, y: x.clamp(-0.5, 0.5),
+        lambda T, x, y: x.clamp(min=0.0),
+        lambda T, x, y: x.clamp(max=0.0),
+        lambda T, x, y: T.relu(x),
+    ],
+)
 def test_an_infinite_gradient_for_the_unchosen_input_makes_no_nan(torch_ref, make):
     def run(T):
         x = T.tensor([-1.0, 0.0, 1.0], requires_grad=True)
@@ -216,6 +238,7 @@ def test_a_retained_grad_under_create_graph_is_in_the_graph(torch_ref):
 @pytest.mark.parametrize("loss", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"])
 def test_a_loss_broadcasts_its_target_first(torch_ref, loss):
     """A 0-d target's gradient is summed back to its shape; a 0-d float64 target promotes."""
+
     def run(T):
         f = getattr(T.nn.functional, loss)
         x = T.tensor([-0.679, 1.936], requires_grad=True)
@@ -233,12 +256,23 @@ def test_a_loss_broadcasts_its_target_first(torch_ref, loss):
     assert np.allclose(ours[2], theirs[2])
 
 
-@pytest.mark.parametrize("loss", ["huber_loss", "mse_loss", "smooth_l1_loss", "l1_loss",
-                                  "binary_cross_entropy_with_logits", "soft_margin_loss"])
-@pytest.mark.parametrize("input_dtype,target_dtype", [("float32", "float64"),
-                                                      ("float64", "float32")])
-def test_loss_result_and_gradient_dtypes_with_mixed_inputs(torch_ref, loss, input_dtype,
-                                                           target_dtype):
+@pytest.mark.parametrize(
+    "loss",
+    [
+        "huber_loss",
+        "mse_loss",
+        "smooth_l1_loss",
+        "l1_loss",
+        "binary_cross_entropy_with_logits",
+        "soft_margin_loss",
+    ],
+)
+@pytest.mark.parametrize(
+    "input_dtype,target_dtype", [("float32", "float64"), ("float64", "float32")]
+)
+def test_loss_result_and_gradient_dtypes_with_mixed_inputs(
+    torch_ref, loss, input_dtype, target_dtype
+):
     def run(T):
         x = T.tensor([0.3, -0.2], dtype=getattr(T, input_dtype), requires_grad=True)
         y = T.tensor([0.4, 0.9], dtype=getattr(T, target_dtype))
@@ -252,9 +286,17 @@ def test_loss_result_and_gradient_dtypes_with_mixed_inputs(torch_ref, loss, inpu
     assert run(retrograd) == run(torch_ref)
 
 
-@pytest.mark.parametrize("dtypes", [("float32", "float64", None), ("int64", "float32", None),
-                                    ("float32", "float32", "float64"), ("int64", "int64", None),
-                                    ("float64", "float32", "float32"), ("int32", "int64", None)])
+@pytest.mark.parametrize(
+    "dtypes",
+    [
+        ("float32", "float64", None),
+        ("int64", "float32", None),
+        ("float32", "float32", "float64"),
+        ("int64", "int64", None),
+        ("float64", "float32", "float32"),
+        ("int32", "int64", None),
+    ],
+)
 def test_lerp_wants_one_dtype(torch_ref, dtypes):
     def run(T):
         a, b, w = dtypes
@@ -291,6 +333,7 @@ def test_a_custom_functions_gradient_is_cast_to_its_inputs_dtype(torch_ref):
 
 def test_double_backward_through_a_non_reentrant_checkpoint(torch_ref):
     """What the checkpoint's unpack hook returns takes the saved input's place in the graph."""
+
     def run(T):
         from importlib import import_module
 
@@ -310,6 +353,7 @@ def test_double_backward_through_a_non_reentrant_checkpoint(torch_ref):
 def test_accumulating_into_a_grad_that_has_a_graph_keeps_it(torch_ref):
     """Without create_graph the new gradient is added in place, as PyTorch's AccumulateGrad does:
     the .grad made with create_graph keeps its graph and its identity."""
+
     def run(T):
         x = T.tensor([1.0, 2.0], requires_grad=True)
         (x * x).sum().backward(create_graph=True)
@@ -323,12 +367,16 @@ def test_accumulating_into_a_grad_that_has_a_graph_keeps_it(torch_ref):
 
 
 ORDERED = {
-    "mul": (2, lambda T, a, b: a * b), "div": (2, lambda T, a, b: a / b),
-    "pow": (2, lambda T, a, b: a ** b), "maximum": (2, lambda T, a, b: T.maximum(a, b)),
-    "lerp": (3, lambda T, a, b, c: T.lerp(a, b, c)), "clamp": (3, lambda T, a, b, c: T.clamp(a, b, c)),
+    "mul": (2, lambda T, a, b: a * b),
+    "div": (2, lambda T, a, b: a / b),
+    "pow": (2, lambda T, a, b: a**b),
+    "maximum": (2, lambda T, a, b: T.maximum(a, b)),
+    "lerp": (3, lambda T, a, b, c: T.lerp(a, b, c)),
+    "clamp": (3, lambda T, a, b, c: T.clamp(a, b, c)),
     "addcdiv": (3, lambda T, a, b, c: T.addcdiv(a, b, c)),
     "mse_loss": (2, lambda T, a, b: T.nn.functional.mse_loss(a, b)),
-    "cumprod": (1, lambda T, a: a.cumprod(0)), "prod": (1, lambda T, a: a.prod()),
+    "cumprod": (1, lambda T, a: a.cumprod(0)),
+    "prod": (1, lambda T, a: a.prod()),
 }
 
 
@@ -342,7 +390,8 @@ def test_saved_tensors_are_packed_in_pytorchs_order(torch_ref, name):
         names = {id(h): "abc"[i] for i, h in enumerate(hs)}
         seen = []
         with T.autograd.graph.saved_tensors_hooks(
-                lambda t: seen.append(names.get(id(t), "result")) or t, lambda t: t):
+            lambda t: seen.append(names.get(id(t), "result")) or t, lambda t: t
+        ):
             fn(T, *hs)
         return seen
 
@@ -360,13 +409,20 @@ def test_cumprod_keeps_its_result(torch_ref):
     assert ours == run(torch_ref) and ours.startswith("error: one of the variables")
 
 
-@pytest.mark.parametrize("make", [
-    lambda F, x: F.leaky_relu(x, 0.1), lambda F, x: F.hardtanh(x), lambda F, x: F.relu6(x),
-    lambda F, x: F.threshold(x, 0.1, 2.0), lambda F, x: F.relu(x),
-    lambda F, x: F.leaky_relu(x * 1, 0.1, inplace=True),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda F, x: F.leaky_relu(x, 0.1),
+        lambda F, x: F.hardtanh(x),
+        lambda F, x: F.relu6(x),
+        lambda F, x: F.threshold(x, 0.1, 2.0),
+        lambda F, x: F.relu(x),
+        lambda F, x: F.leaky_relu(x * 1, 0.1, inplace=True),
+    ],
+)
 def test_piecewise_linear_gradients_stay_in_the_graph(torch_ref, make):
     """Their gradient under create_graph requires grad, and its own gradient is zeros."""
+
     def run(T):
         x = T.tensor([-1.5, 0.3, 2.0, 7.0], dtype=T.float64, requires_grad=True)
         (g,) = T.autograd.grad(make(T.nn.functional, x).sum() * 3, [x], create_graph=True)
@@ -379,6 +435,7 @@ def test_piecewise_linear_gradients_stay_in_the_graph(torch_ref, make):
 def test_autograd_grad_captures_before_the_hooks_of_a_node_that_also_runs(torch_ref):
     """A tensor asked for whose node still runs (to reach another input) gives its gradient as it
     arrived; one only captured gives it after its hooks, as PyTorch's engine does."""
+
     def run(T):
         t1 = T.tensor([[0.5], [1.0]], requires_grad=True)
         t5 = t1.log1p()

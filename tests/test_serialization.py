@@ -21,8 +21,22 @@ import retrograd
 from retrograd import optim
 from retrograd import serialization as ser
 
-DTYPES = ["float16", "float32", "float64", "complex64", "complex128", "uint8", "int8", "int16",
-          "int32", "int64", "bool", "uint16", "uint32", "uint64"]
+DTYPES = [
+    "float16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "bool",
+    "uint16",
+    "uint32",
+    "uint64",
+]
 
 
 def _round_trip(obj, **load_args):
@@ -49,8 +63,15 @@ def _saved_to(tmp_path, obj, name="ckpt.pt"):
 def test_tensors_of_every_dtype_round_trip_exactly(dtype):
     rng = np.random.default_rng(0)
     values = (rng.standard_normal((3, 4)) * 100).astype(dtype)
-    for array in (values, values.T, values[:, ::2], values[::-1], np.array(values[0, 0]),
-                  values[:0], np.broadcast_to(values[0], (2, 4))):
+    for array in (
+        values,
+        values.T,
+        values[:, ::2],
+        values[::-1],
+        np.array(values[0, 0]),
+        values[:0],
+        np.broadcast_to(values[0], (2, 4)),
+    ):
         t = retrograd.from_numpy(np.array(array) if array.base is None else array)
         back = _round_trip(t)
         _same_tensor(t, back)
@@ -75,10 +96,19 @@ def test_parameters_keep_their_class_and_flag():
 
 def test_nested_python_values_round_trip():
     obj = {
-        "ints": [0, -1, 2 ** 70], "floats": (0.1, 1e300, -0.0, math.inf),
-        "nan": math.nan, "complex": 1 - 2j, "flags": [True, False, None], "text": "héllo",
-        3: "int key", (1, "a"): "tuple key", 0.5: "float key", "bytes": b"\x00\xff",
-        "dtype": retrograd.float64, "size": retrograd.Size([2, 3]), "set": {1, 2},
+        "ints": [0, -1, 2**70],
+        "floats": (0.1, 1e300, -0.0, math.inf),
+        "nan": math.nan,
+        "complex": 1 - 2j,
+        "flags": [True, False, None],
+        "text": "héllo",
+        3: "int key",
+        (1, "a"): "tuple key",
+        0.5: "float key",
+        "bytes": b"\x00\xff",
+        "dtype": retrograd.float64,
+        "size": retrograd.Size([2, 3]),
+        "set": {1, 2},
         "device": retrograd.device("cpu"),
         "state": OrderedDict([("w", retrograd.ones(2)), ("b", retrograd.zeros(1))]),
         "empty": [[], (), {}],
@@ -138,10 +168,15 @@ def test_the_archive_layout_is_pytorchs(tmp_path):
     path = _saved_to(tmp_path, {"w": retrograd.ones(2, requires_grad=True)}, "model.ckpt.pt")
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
-        assert names == ["model.ckpt/data.pkl", "model.ckpt/.format_version",
-                         "model.ckpt/.storage_alignment", "model.ckpt/byteorder",
-                         "model.ckpt/data/0", "model.ckpt/version",
-                         "model.ckpt/.data/serialization_id"]
+        assert names == [
+            "model.ckpt/data.pkl",
+            "model.ckpt/.format_version",
+            "model.ckpt/.storage_alignment",
+            "model.ckpt/byteorder",
+            "model.ckpt/data/0",
+            "model.ckpt/version",
+            "model.ckpt/.data/serialization_id",
+        ]
         assert zf.read("model.ckpt/version") == b"3\n"
         assert zf.read("model.ckpt/byteorder") == sys.byteorder.encode()
         assert zf.read("model.ckpt/.storage_alignment") == b"64"
@@ -151,21 +186,33 @@ def test_the_archive_layout_is_pytorchs(tmp_path):
     raw = path.read_bytes()
     for info in infos:  # every record's bytes start on a 64-byte boundary
         assert info.compress_type == zipfile.ZIP_STORED
-        name_len, extra_len = struct.unpack("<HH", raw[info.header_offset + 26:
-                                                        info.header_offset + 30])
+        name_len, extra_len = struct.unpack(
+            "<HH", raw[info.header_offset + 26 : info.header_offset + 30]
+        )
         assert (info.header_offset + 30 + name_len + extra_len) % 64 == 0
 
 
 def test_data_pkl_names_pytorchs_rebuild_functions_and_storages():
     buf = io.BytesIO()
-    retrograd.save([retrograd.ones(2), retrograd.nn.Parameter(retrograd.ones(1)),
-                    retrograd.ones(1, dtype=retrograd.uint16)], buf)
+    retrograd.save(
+        [
+            retrograd.ones(2),
+            retrograd.nn.Parameter(retrograd.ones(1)),
+            retrograd.ones(1, dtype=retrograd.uint16),
+        ],
+        buf,
+    )
     with zipfile.ZipFile(buf) as zf:
         data = zf.read("archive/data.pkl")
     assert ser._pickle.globals_in(data) == [
-        "torch._utils._rebuild_tensor_v2", "torch.FloatStorage", "collections.OrderedDict",
-        "torch._utils._rebuild_parameter", "torch._utils._rebuild_tensor_v3",
-        "torch.storage.UntypedStorage", "torch.uint16"]
+        "torch._utils._rebuild_tensor_v2",
+        "torch.FloatStorage",
+        "collections.OrderedDict",
+        "torch._utils._rebuild_parameter",
+        "torch._utils._rebuild_tensor_v3",
+        "torch.storage.UntypedStorage",
+        "torch.uint16",
+    ]
     assert data[:2] == b"\x80\x02"  # pickle protocol 2, as torch.save writes
 
 
@@ -181,9 +228,19 @@ def test_paths_strings_and_file_objects(tmp_path):
     _same_tensor(t, retrograd.load(tmp_path / "other.pt"))
 
 
-@pytest.mark.parametrize("map_location", [
-    "cpu", b"cpu", retrograd.device("cpu"), {"cpu": "cpu"}, {"cuda:0": "cpu"},
-    {"cpu": retrograd.device("cpu")}, lambda storage, loc: storage, lambda storage, loc: None])
+@pytest.mark.parametrize(
+    "map_location",
+    [
+        "cpu",
+        b"cpu",
+        retrograd.device("cpu"),
+        {"cpu": "cpu"},
+        {"cuda:0": "cpu"},
+        {"cpu": retrograd.device("cpu")},
+        lambda storage, loc: storage,
+        lambda storage, loc: None,
+    ],
+)
 def test_map_location_forms(map_location):
     t = retrograd.arange(4.0)
     _same_tensor(t, _round_trip(t, map_location=map_location))
@@ -197,20 +254,34 @@ def test_map_location_callable_gets_each_storage_and_its_location():
         return storage
 
     base = retrograd.ones(3)
-    _round_trip([base, base[1:], retrograd.zeros(2, dtype=retrograd.float64)],
-                map_location=record)
+    _round_trip([base, base[1:], retrograd.zeros(2, dtype=retrograd.float64)], map_location=record)
     assert seen == [(12, "cpu", "cpu"), (16, "cpu", "cpu")]
 
 
-@pytest.mark.parametrize("map_location, error, text", [
-    ("cuda", RuntimeError, ("Attempting to deserialize object on a CUDA device but "
-                            "torch.cuda.is_available() is False.")),
-    ({"cpu": "cuda:1"}, RuntimeError, "on a CUDA device"),
-    ("foo", RuntimeError, ("don't know how to restore data location of "
-                           "torch.storage.UntypedStorage (tagged with foo)")),
-    (5, TypeError, "'int' object is not callable"),
-    (lambda s, loc: 3, TypeError, "map_location returned int"),
-])
+@pytest.mark.parametrize(
+    "map_location, error, text",
+    [
+        (
+            "cuda",
+            RuntimeError,
+            (
+                "Attempting to deserialize object on a CUDA device but "
+                "torch.cuda.is_available() is False."
+            ),
+        ),
+        ({"cpu": "cuda:1"}, RuntimeError, "on a CUDA device"),
+        (
+            "foo",
+            RuntimeError,
+            (
+                "don't know how to restore data location of "
+                "torch.storage.UntypedStorage (tagged with foo)"
+            ),
+        ),
+        (5, TypeError, "'int' object is not callable"),
+        (lambda s, loc: 3, TypeError, "map_location returned int"),
+    ],
+)
 def test_bad_map_locations(map_location, error, text):
     with pytest.raises(error) as info:
         _round_trip(retrograd.ones(1), map_location=map_location)
@@ -227,8 +298,10 @@ def test_mmap_maps_the_records_copy_on_write(tmp_path):
     back["w"].add_(1)  # written in memory, never to the file
     assert back["v"][0].item() == 11.0
     assert path.read_bytes() == before
-    with pytest.raises(ValueError, match="f must be a file path in order to use the mmap"), \
-            open(path, "rb") as f:
+    with (
+        pytest.raises(ValueError, match="f must be a file path in order to use the mmap"),
+        open(path, "rb") as f,
+    ):
         retrograd.load(f, mmap=True)
 
 
@@ -261,8 +334,9 @@ def test_default_load_endianness_applies_to_files_without_a_byteorder_record():
         assert retrograd.load(buf).tolist() == np.arange(3, dtype=">i4").view("<i4").tolist()
     finally:
         ser.set_default_load_endianness(None)
-    with pytest.raises(TypeError, match="Invalid argument type in function "
-                                        "set_default_load_endianness"):
+    with pytest.raises(
+        TypeError, match="Invalid argument type in function set_default_load_endianness"
+    ):
         ser.set_default_load_endianness("big")
 
 
@@ -285,8 +359,12 @@ def test_optimizer_state_dict_round_trip_continues_identically():
 
 
 def _model():
-    return retrograd.nn.Sequential(retrograd.nn.Linear(3, 4), retrograd.nn.ReLU(),
-                                   retrograd.nn.BatchNorm1d(4), retrograd.nn.Linear(4, 2))
+    return retrograd.nn.Sequential(
+        retrograd.nn.Linear(3, 4),
+        retrograd.nn.ReLU(),
+        retrograd.nn.BatchNorm1d(4),
+        retrograd.nn.Linear(4, 2),
+    )
 
 
 def test_module_state_dict_round_trip(tmp_path):
@@ -310,10 +388,11 @@ def test_whole_modules_and_optimizers_need_weights_only_false(tmp_path):
         retrograd.load(path)
     message = str(info.value)
     assert message.startswith("Weights only load failed. This file can still be loaded")
-    assert ("WeightsUnpickler error: Unsupported global: GLOBAL "
-            "retrograd.nn.container.Sequential was not an allowed global by default. Please use "
-            "`torch.serialization.add_safe_globals([retrograd.nn.container.Sequential])`"
-            ) in message
+    assert (
+        "WeightsUnpickler error: Unsupported global: GLOBAL "
+        "retrograd.nn.container.Sequential was not an allowed global by default. Please use "
+        "`torch.serialization.add_safe_globals([retrograd.nn.container.Sequential])`"
+    ) in message
     back = retrograd.load(path, weights_only=False)
     assert type(back["model"]) is retrograd.nn.Sequential and type(back["opt"]) is optim.SGD
     x = retrograd.randn(5, 3)
@@ -345,8 +424,9 @@ def test_environment_switches_of_weights_only(tmp_path, monkeypatch):
 
 def test_pickle_module_with_weights_only_is_refused(tmp_path):
     path = _saved_to(tmp_path, 1)
-    with pytest.raises(RuntimeError, match="Can not safely load weights when explicit "
-                                           "pickle_module is specified"):
+    with pytest.raises(
+        RuntimeError, match="Can not safely load weights when explicit pickle_module is specified"
+    ):
         retrograd.load(path, pickle_module=pickle, weights_only=True)
     assert retrograd.load(path, pickle_module=pickle) == 1  # weights_only defaults to False
 
@@ -377,8 +457,9 @@ def test_add_safe_globals_allows_a_class_and_clear_forgets_it():
         buf = io.BytesIO()
         retrograd.save(Point(1, retrograd.ones(2)), buf)
         buf.seek(0)
-        with pytest.raises(pickle.UnpicklingError, match=f"GLOBAL {__name__}.Point was not an "
-                                                         "allowed global"):
+        with pytest.raises(
+            pickle.UnpicklingError, match=f"GLOBAL {__name__}.Point was not an allowed global"
+        ):
             retrograd.load(buf)
         assert ser.get_unsafe_globals_in_checkpoint(buf) == [f"{__name__}.Point"]
         ser.add_safe_globals([Point])
@@ -398,8 +479,15 @@ def test_add_safe_globals_allows_a_class_and_clear_forgets_it():
 
 def test_the_torch_serialization_names_exist():
     assert ser.DEFAULT_PROTOCOL == 2
-    for name in ("save", "load", "add_safe_globals", "safe_globals", "get_safe_globals",
-                 "clear_safe_globals", "get_unsafe_globals_in_checkpoint"):
+    for name in (
+        "save",
+        "load",
+        "add_safe_globals",
+        "safe_globals",
+        "get_safe_globals",
+        "clear_safe_globals",
+        "get_unsafe_globals_in_checkpoint",
+    ):
         assert callable(getattr(ser, name)), name
 
 
@@ -417,20 +505,30 @@ def test_byteorder_record_can_be_left_out_and_big_endian_files_are_swapped(tmp_p
     _same_tensor(t, retrograd.load(buf))
     path = _saved_to(tmp_path, t)
     swapped = np.arange(5, dtype=np.int32).byteswap().tobytes()
-    _rewrite(path, lambda n, d: (n, b"big") if n.endswith("byteorder") else
-             (n, swapped) if n.endswith("data/0") else (n, d))
+    _rewrite(
+        path,
+        lambda n, d: (
+            (n, b"big")
+            if n.endswith("byteorder")
+            else (n, swapped)
+            if n.endswith("data/0")
+            else (n, d)
+        ),
+    )
     _same_tensor(t, retrograd.load(path))
 
 
 def test_the_library_never_imports_torch(tmp_path):
     path = tmp_path / "x.pt"
-    code = ("import sys; sys.modules['torch'] = None\n"  # any import of torch now fails
-            "import retrograd\n"
-            "retrograd.save({'w': retrograd.ones(2), 'm': retrograd.nn.Linear(2, 1)}, "
-            f"{str(path)!r})\n"
-            f"assert retrograd.load({str(path)!r}, weights_only=False)['w'].tolist() == [1.0, 1.0]\n"
-            f"retrograd.save({{'w': retrograd.ones(2)}}, {str(path)!r})\n"
-            f"assert retrograd.load({str(path)!r})['w'].tolist() == [1.0, 1.0]\n")
+    code = (
+        "import sys; sys.modules['torch'] = None\n"  # any import of torch now fails
+        "import retrograd\n"
+        "retrograd.save({'w': retrograd.ones(2), 'm': retrograd.nn.Linear(2, 1)}, "
+        f"{str(path)!r})\n"
+        f"assert retrograd.load({str(path)!r}, weights_only=False)['w'].tolist() == [1.0, 1.0]\n"
+        f"retrograd.save({{'w': retrograd.ones(2)}}, {str(path)!r})\n"
+        f"assert retrograd.load({str(path)!r})['w'].tolist() == [1.0, 1.0]\n"
+    )
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
 
@@ -472,34 +570,59 @@ def test_a_malicious_pickle_is_refused_without_running_anything(tmp_path):
         retrograd.load(path)
     assert not marker.exists()
     module = os.system.__module__
-    assert (f"Trying to load unsupported GLOBAL {module}.system whose module {module} is "
-            "blocked.") in str(info.value)
+    assert (
+        f"Trying to load unsupported GLOBAL {module}.system whose module {module} is blocked."
+    ) in str(info.value)
     assert "Please file an issue" not in str(info.value)
     retrograd.load(path, weights_only=False)  # the explicit opt-in runs it
     assert marker.exists()
 
 
-@pytest.mark.parametrize("data, text", [
-    # REDUCE of a string: no callable outside the allow-list is ever called
-    (b"\x80\x02X\x03\x00\x00\x00abc)R.", "Trying to call reduce for unrecognized function abc"),
-    (b"\x80\x02)K\x01a.", "Can only append to lists, but got <class 'tuple'>"),
-    (b"\x80\x02]K\x01K\x02s.", ("Can only SETITEM for dict, collections.OrderedDict, "
-                                "collections.Counter, but got <class 'list'>")),
-    (b"\x80\x02X\x01\x00\x00\x00x)\x81.", ("Can only create new object for nn.Parameter or "
-                                          "classes allowlisted via `add_safe_globals` but got")),
-    (b"\x80\x02]}b.", ("Can only build Tensor, Parameter, OrderedDict or types allowlisted via "
-                       "`add_safe_globals`, but got <class 'list'>")),
-    (b"\x80\x02X\x01\x00\x00\x00xQ.", ("persistent_load id must be tuple or int, but got "
-                                       "<class 'str'>")),
-    (b"\x80\x02X\x01\x00\x00\x00x\x85Q.", ("Only persistent_load of storage is allowed, "
-                                           "but got <class 'str'>")),
-    (b"\x80\x02\xff.", "Unsupported operand 255"),
-    (b"\x80\x02cbuiltins\neval\n.", "GLOBAL eval was not an allowed global by default"),
-    (b"\x80\x02c__builtin__\neval\n.", "GLOBAL eval was not an allowed global by default"),
-    (b"\x80\x04\x8c\x02os\x8c\x06system\x93.", "GLOBAL os.system whose module os is blocked"),
-    (b"\x80\x02c_codecs\nencode\nX\x01\x00\x00\x00xX\x04\x00\x00\x00zlib\x86R.",
-     "_codecs.encode is allowed only to make bytes from a str with latin1 or utf-8"),
-])
+@pytest.mark.parametrize(
+    "data, text",
+    [
+        # REDUCE of a string: no callable outside the allow-list is ever called
+        (b"\x80\x02X\x03\x00\x00\x00abc)R.", "Trying to call reduce for unrecognized function abc"),
+        (b"\x80\x02)K\x01a.", "Can only append to lists, but got <class 'tuple'>"),
+        (
+            b"\x80\x02]K\x01K\x02s.",
+            (
+                "Can only SETITEM for dict, collections.OrderedDict, "
+                "collections.Counter, but got <class 'list'>"
+            ),
+        ),
+        (
+            b"\x80\x02X\x01\x00\x00\x00x)\x81.",
+            (
+                "Can only create new object for nn.Parameter or "
+                "classes allowlisted via `add_safe_globals` but got"
+            ),
+        ),
+        (
+            b"\x80\x02]}b.",
+            (
+                "Can only build Tensor, Parameter, OrderedDict or types allowlisted via "
+                "`add_safe_globals`, but got <class 'list'>"
+            ),
+        ),
+        (
+            b"\x80\x02X\x01\x00\x00\x00xQ.",
+            ("persistent_load id must be tuple or int, but got <class 'str'>"),
+        ),
+        (
+            b"\x80\x02X\x01\x00\x00\x00x\x85Q.",
+            ("Only persistent_load of storage is allowed, but got <class 'str'>"),
+        ),
+        (b"\x80\x02\xff.", "Unsupported operand 255"),
+        (b"\x80\x02cbuiltins\neval\n.", "GLOBAL eval was not an allowed global by default"),
+        (b"\x80\x02c__builtin__\neval\n.", "GLOBAL eval was not an allowed global by default"),
+        (b"\x80\x04\x8c\x02os\x8c\x06system\x93.", "GLOBAL os.system whose module os is blocked"),
+        (
+            b"\x80\x02c_codecs\nencode\nX\x01\x00\x00\x00xX\x04\x00\x00\x00zlib\x86R.",
+            "_codecs.encode is allowed only to make bytes from a str with latin1 or utf-8",
+        ),
+    ],
+)
 def test_crafted_pickles_get_pytorchs_weights_only_errors(tmp_path, data, text):
     path = _with_pickle(tmp_path, data)
     with pytest.raises(pickle.UnpicklingError) as info:
@@ -532,8 +655,9 @@ def test_truncated_file(tmp_path):
     for cut in (len(data) // 2, len(data) - 10):
         path.write_bytes(data[:cut])
         message = _error(path)
-        assert message.startswith("PytorchStreamReader failed reading zip archive: failed "
-                                  "finding central directory")
+        assert message.startswith(
+            "PytorchStreamReader failed reading zip archive: failed finding central directory"
+        )
         assert str(path) in message and "truncated" in message
     path.write_bytes(b"")
     assert "is empty" in _error(path, EOFError)
@@ -552,8 +676,9 @@ def test_missing_records(tmp_path):
     for record in ("data/0", "data.pkl"):
         _rewrite(path, lambda n, d, record=record: None if n.endswith(record) else (n, d))
         message = _error(path)
-        assert message.startswith(f"PytorchStreamReader failed locating file {record}: file not "
-                                  "found.")
+        assert message.startswith(
+            f"PytorchStreamReader failed locating file {record}: file not found."
+        )
         assert f"lacks the record ckpt/{record}" in message
         path.write_bytes(data)
     _rewrite(path, lambda n, d: None if n.endswith("/version") else (n, d))
@@ -569,13 +694,17 @@ def test_edited_records(tmp_path):
         _rewrite(path, lambda n, d: (n, change(d)) if n.endswith(record) else (n, d))
 
     edit("data/0", lambda d: d[:-8])
-    assert _error(path).startswith("record size (392 bytes) does not match expected size (400 "
-                                   "bytes = 400 elements * 1 bytes/element) for dtype Byte.")
+    assert _error(path).startswith(
+        "record size (392 bytes) does not match expected size (400 "
+        "bytes = 400 elements * 1 bytes/element) for dtype Byte."
+    )
     edit("data.pkl", lambda d: d[:-20])
     assert "ends before its end mark" in _error(path, EOFError)
     edit("version", lambda d: b"99\n")
-    assert _error(path).startswith("Attempted to read a PyTorch file with version 99, but the "
-                                   "maximum supported version for reading is 10.")
+    assert _error(path).startswith(
+        "Attempted to read a PyTorch file with version 99, but the "
+        "maximum supported version for reading is 10."
+    )
     edit("byteorder", lambda d: b"middle")
     assert _error(path, ValueError) == "Unknown endianness type: middle"
     edit("data.pkl", lambda d: d.replace(b"K\x64\x85", b"K\x65\x85"))  # size 100 -> 101
@@ -598,18 +727,24 @@ def test_a_checkpoint_cannot_set_a_tensors_internals(tmp_path):
     t.grad_fn_note = 1
     path = _saved_to(tmp_path, t)
     assert retrograd.load(path).grad_fn_note == 1
-    _rewrite(path, lambda n, d: (n, d.replace(b"\x0c\x00\x00\x00grad_fn_note",
-                                              b"\x07\x00\x00\x00grad_fn")))
+    _rewrite(
+        path,
+        lambda n, d: (n, d.replace(b"\x0c\x00\x00\x00grad_fn_note", b"\x07\x00\x00\x00grad_fn")),
+    )
     for weights_only in (True, False):
-        with pytest.raises(pickle.UnpicklingError, match="sets its attribute 'grad_fn', which a "
-                                                         "checkpoint may not set"):
+        with pytest.raises(
+            pickle.UnpicklingError,
+            match="sets its attribute 'grad_fn', which a checkpoint may not set",
+        ):
             retrograd.load(path, weights_only=weights_only)
 
 
 def test_bfloat16_storage_is_not_built(tmp_path):
-    data = (b"\x80\x02ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\n"
-            b"BFloat16Storage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x01tQK\x00K\x01\x85K\x01"
-            b"\x85\x89ccollections\nOrderedDict\n)Rtr.")
+    data = (
+        b"\x80\x02ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\n"
+        b"BFloat16Storage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x01tQK\x00K\x01\x85K\x01"
+        b"\x85\x89ccollections\nOrderedDict\n)Rtr."
+    )
     path = _with_pickle(tmp_path, data)
     assert "BFloat16Storage" in _error(path, NotImplementedError)
 
@@ -617,8 +752,10 @@ def test_bfloat16_storage_is_not_built(tmp_path):
 # --- retrograd's earlier format (a ZIP of .npy arrays and a JSON index) --------------------------
 def _write_old_format(path, root, arrays=()):
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("retrograd.json", json.dumps({"format": "retrograd-checkpoint", "version": 1,
-                                                  "root": root}))
+        zf.writestr(
+            "retrograd.json",
+            json.dumps({"format": "retrograd-checkpoint", "version": 1, "root": root}),
+        )
         for i, array in enumerate(arrays):
             buf = io.BytesIO()
             np.save(buf, array)
@@ -627,41 +764,84 @@ def _write_old_format(path, root, arrays=()):
 
 
 def _old_tensor(i, array, requires_grad=False, parameter=False):
-    return {"type": "tensor", "file": f"tensors/{i}.npy", "dtype": str(array.dtype),
-            "shape": list(array.shape), "requires_grad": requires_grad, "parameter": parameter}
+    return {
+        "type": "tensor",
+        "file": f"tensors/{i}.npy",
+        "dtype": str(array.dtype),
+        "shape": list(array.shape),
+        "requires_grad": requires_grad,
+        "parameter": parameter,
+    }
 
 
 def test_the_earlier_retrograd_format_still_loads(tmp_path):
     w, b = np.arange(6, dtype=np.float32).reshape(2, 3), np.zeros(2)
-    root = {"type": "dict", "items": [
-        [{"type": "str", "value": "model"}, {"type": "OrderedDict", "items": [
-            [{"type": "str", "value": "w"}, _old_tensor(0, w, parameter=True,
-                                                         requires_grad=True)],
-            [{"type": "str", "value": "b"}, _old_tensor(1, b)]]}],
-        [{"type": "str", "value": "again"}, _old_tensor(0, w, parameter=True,
-                                                         requires_grad=True)],
-        [{"type": "str", "value": "epoch"}, {"type": "int", "value": 3}],
-        [{"type": "str", "value": "lr"}, {"type": "float", "value": "0.1"}],
-        [{"type": "str", "value": "size"}, {"type": "size", "items": [2, 3]}],
-        [{"type": "str", "value": "dtype"}, {"type": "dtype", "value": "float64"}]]}
+    root = {
+        "type": "dict",
+        "items": [
+            [
+                {"type": "str", "value": "model"},
+                {
+                    "type": "OrderedDict",
+                    "items": [
+                        [
+                            {"type": "str", "value": "w"},
+                            _old_tensor(0, w, parameter=True, requires_grad=True),
+                        ],
+                        [{"type": "str", "value": "b"}, _old_tensor(1, b)],
+                    ],
+                },
+            ],
+            [
+                {"type": "str", "value": "again"},
+                _old_tensor(0, w, parameter=True, requires_grad=True),
+            ],
+            [{"type": "str", "value": "epoch"}, {"type": "int", "value": 3}],
+            [{"type": "str", "value": "lr"}, {"type": "float", "value": "0.1"}],
+            [{"type": "str", "value": "size"}, {"type": "size", "items": [2, 3]}],
+            [{"type": "str", "value": "dtype"}, {"type": "dtype", "value": "float64"}],
+        ],
+    }
     back = retrograd.load(_write_old_format(tmp_path / "old.pt", root, [w, b]))
     assert type(back["model"]) is OrderedDict and back["epoch"] == 3 and back["lr"] == 0.1
     assert isinstance(back["model"]["w"], retrograd.nn.Parameter)
-    assert back["model"]["w"].tolist() == w.tolist() and back["model"]["b"].dtype == \
-        retrograd.float64
+    assert (
+        back["model"]["w"].tolist() == w.tolist() and back["model"]["b"].dtype == retrograd.float64
+    )
     assert back["again"] is back["model"]["w"]
     assert back["size"] == retrograd.Size([2, 3]) and back["dtype"] is retrograd.float64
 
 
-@pytest.mark.parametrize("root, what", [
-    ({"type": "eval", "value": "1"}, "unknown type 'eval'"),
-    ({"type": "list"}, "no 'items' list"),
-    ({"type": "int", "value": "7"}, "no valid 'value'"),
-    ({"type": "tensor", "file": "tensors/9.npy", "dtype": "float32", "shape": [1],
-      "requires_grad": False, "parameter": False}, "is missing"),
-    ({"type": "tensor", "file": "tensors/0.npy", "dtype": "float32", "shape": [3],
-      "requires_grad": False, "parameter": False}, "the index says float32 [3]"),
-])
+@pytest.mark.parametrize(
+    "root, what",
+    [
+        ({"type": "eval", "value": "1"}, "unknown type 'eval'"),
+        ({"type": "list"}, "no 'items' list"),
+        ({"type": "int", "value": "7"}, "no valid 'value'"),
+        (
+            {
+                "type": "tensor",
+                "file": "tensors/9.npy",
+                "dtype": "float32",
+                "shape": [1],
+                "requires_grad": False,
+                "parameter": False,
+            },
+            "is missing",
+        ),
+        (
+            {
+                "type": "tensor",
+                "file": "tensors/0.npy",
+                "dtype": "float32",
+                "shape": [3],
+                "requires_grad": False,
+                "parameter": False,
+            },
+            "the index says float32 [3]",
+        ),
+    ],
+)
 def test_damaged_files_of_the_earlier_format(tmp_path, root, what):
     path = _write_old_format(tmp_path / "old.pt", root, [np.ones(1, np.float32)])
     message = _error(path)
@@ -673,10 +853,23 @@ def test_an_object_array_in_the_earlier_format_is_refused_without_running_it(tmp
     marker = tmp_path / "pwned"
     path = tmp_path / "old.pt"
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("retrograd.json", json.dumps({
-            "format": "retrograd-checkpoint", "version": 1,
-            "root": {"type": "tensor", "file": "tensors/0.npy", "dtype": "float32",
-                     "shape": [1], "requires_grad": False, "parameter": False}}))
+        zf.writestr(
+            "retrograd.json",
+            json.dumps(
+                {
+                    "format": "retrograd-checkpoint",
+                    "version": 1,
+                    "root": {
+                        "type": "tensor",
+                        "file": "tensors/0.npy",
+                        "dtype": "float32",
+                        "shape": [1],
+                        "requires_grad": False,
+                        "parameter": False,
+                    },
+                }
+            ),
+        )
         buf = io.BytesIO()
         np.save(buf, np.array([_Payload(str(marker))], dtype=object), allow_pickle=True)
         zf.writestr("tensors/0.npy", buf.getvalue())

@@ -12,13 +12,19 @@ def _pair(kind, torch_ref, **options):
     rng = np.random.default_rng(0)
     layers = []
     for torch in (retrograd, torch_ref):
-        layer = {"linear": lambda: torch.nn.Linear(4, 3),
-                 "conv": lambda: torch.nn.Conv2d(2, 3, 2),
-                 "convT": lambda: torch.nn.ConvTranspose2d(2, 3, 2)}[kind]()
+        layer = {
+            "linear": lambda: torch.nn.Linear(4, 3),
+            "conv": lambda: torch.nn.Conv2d(2, 3, 2),
+            "convT": lambda: torch.nn.ConvTranspose2d(2, 3, 2),
+        }[kind]()
         with torch.no_grad():
             for p in layer.parameters():
-                p.copy_(torch.tensor(np.random.default_rng(1).standard_normal(tuple(p.shape)),
-                                     dtype=torch.float32))
+                p.copy_(
+                    torch.tensor(
+                        np.random.default_rng(1).standard_normal(tuple(p.shape)),
+                        dtype=torch.float32,
+                    )
+                )
         layers.append(torch.nn.utils.spectral_norm(layer, **options))
     ours, theirs = layers
     with retrograd.no_grad():
@@ -43,9 +49,15 @@ def test_spectral_norm_as_pytorch(kind, iterations, torch_ref):
             layer.zero_grad()
             out = layer(lib.tensor(x, dtype=lib.float32))
             out.pow(2).sum().backward()
-            outs.append((out.detach().numpy(), layer.weight_orig.grad.numpy(),
-                         layer.weight_u.numpy(), layer.weight_v.numpy(),
-                         type(layer.weight.grad_fn).__name__))
+            outs.append(
+                (
+                    out.detach().numpy(),
+                    layer.weight_orig.grad.numpy(),
+                    layer.weight_u.numpy(),
+                    layer.weight_v.numpy(),
+                    type(layer.weight.grad_fn).__name__,
+                )
+            )
         for a, b in zip(*outs):
             if isinstance(a, str):
                 assert a == b
@@ -56,8 +68,10 @@ def test_spectral_norm_as_pytorch(kind, iterations, torch_ref):
 def test_spectral_norm_errors_and_removal(torch_ref):
     for torch in (retrograd, torch_ref):
         layer = torch.nn.utils.spectral_norm(torch.nn.Linear(3, 2))
-        with pytest.raises(RuntimeError, match="Cannot register two spectral_norm hooks on the "
-                                               "same parameter weight"):
+        with pytest.raises(
+            RuntimeError,
+            match="Cannot register two spectral_norm hooks on the same parameter weight",
+        ):
             torch.nn.utils.spectral_norm(layer)
         layer.eval()
         expected = layer(torch.ones(1, 3))
@@ -67,8 +81,10 @@ def test_spectral_norm_errors_and_removal(torch_ref):
         assert np.allclose(layer(torch.ones(1, 3)).detach().numpy(), expected.detach().numpy())
         with pytest.raises(ValueError, match="spectral_norm of 'weight' not found in"):
             torch.nn.utils.remove_spectral_norm(layer)
-        with pytest.raises(ValueError, match="Expected n_power_iterations to be positive, but got "
-                                             "n_power_iterations=0"):
+        with pytest.raises(
+            ValueError,
+            match="Expected n_power_iterations to be positive, but got n_power_iterations=0",
+        ):
             torch.nn.utils.spectral_norm(torch.nn.Linear(2, 2), n_power_iterations=0)
 
 

@@ -15,8 +15,11 @@ def test_shape_size_ndim_numel():
     assert t.size() == (2, 3) and t.size(1) == 3 and t.size(-1) == 3
     assert t.ndim == 2 and t.dim() == 2 and t.numel() == 6 and torch.numel(t) == 6
     assert torch.Size([2, 3]).numel() == 6
-    with pytest.raises(IndexError, match=r"^Dimension out of range \(expected to be in range of "
-                                         r"\[-2, 1\], but got 2\)$"):
+    with pytest.raises(
+        IndexError,
+        match=r"^Dimension out of range \(expected to be in range of "
+        r"\[-2, 1\], but got 2\)$",
+    ):
         t.size(2)
 
 
@@ -53,24 +56,52 @@ def test_item_tolist_numpy():
     assert np.array(t, dtype=np.float64).dtype == np.float64
 
 
-@pytest.mark.parametrize("call,exc,message", [
-    (lambda: torch.tensor([1.0, 2.0]).item(), RuntimeError,
-     "a Tensor with 2 elements cannot be converted to Scalar"),
-    (lambda: torch.tensor([]).item(), RuntimeError,
-     "a Tensor with 0 elements cannot be converted to Scalar"),
-    (lambda: float(torch.tensor([1, 2])), ValueError,
-     "only one element tensors can be converted to Python scalars"),
-    (lambda: int(torch.tensor([])), ValueError,
-     "only one element tensors can be converted to Python scalars"),
-    (lambda: bool(torch.tensor([1, 2])), RuntimeError,
-     "Boolean value of Tensor with more than one value is ambiguous"),
-    (lambda: bool(torch.tensor([])), RuntimeError, "Boolean value of Tensor with no values is ambiguous"),
-    (lambda: torch.ones(2, requires_grad=True).numpy(), RuntimeError,
-     "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."),
-    (lambda: np.asarray(torch.ones(2, requires_grad=True)), RuntimeError,
-     "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."),
-    (lambda: len(torch.tensor(1.0)), TypeError, "len() of a 0-d tensor"),
-])
+@pytest.mark.parametrize(
+    "call,exc,message",
+    [
+        (
+            lambda: torch.tensor([1.0, 2.0]).item(),
+            RuntimeError,
+            "a Tensor with 2 elements cannot be converted to Scalar",
+        ),
+        (
+            lambda: torch.tensor([]).item(),
+            RuntimeError,
+            "a Tensor with 0 elements cannot be converted to Scalar",
+        ),
+        (
+            lambda: float(torch.tensor([1, 2])),
+            ValueError,
+            "only one element tensors can be converted to Python scalars",
+        ),
+        (
+            lambda: int(torch.tensor([])),
+            ValueError,
+            "only one element tensors can be converted to Python scalars",
+        ),
+        (
+            lambda: bool(torch.tensor([1, 2])),
+            RuntimeError,
+            "Boolean value of Tensor with more than one value is ambiguous",
+        ),
+        (
+            lambda: bool(torch.tensor([])),
+            RuntimeError,
+            "Boolean value of Tensor with no values is ambiguous",
+        ),
+        (
+            lambda: torch.ones(2, requires_grad=True).numpy(),
+            RuntimeError,
+            "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.",
+        ),
+        (
+            lambda: np.asarray(torch.ones(2, requires_grad=True)),
+            RuntimeError,
+            "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.",
+        ),
+        (lambda: len(torch.tensor(1.0)), TypeError, "len() of a 0-d tensor"),
+    ],
+)
 def test_conversion_errors(call, exc, message):
     with pytest.raises(exc) as info:
         call()
@@ -90,7 +121,9 @@ def test_transpose_property():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert torch.ones(3).T.shape == (3,)
-    with pytest.warns(UserWarning, match=r"^The use of `x\.T` on tensors of dimension other than 2"):
+    with pytest.warns(
+        UserWarning, match=r"^The use of `x\.T` on tensors of dimension other than 2"
+    ):
         assert torch.ones(2, 3, 4).T.shape == (4, 3, 2)
     with pytest.warns(UserWarning, match=r"^Tensor\.T is deprecated on 0-D tensors"):
         _ = torch.tensor(1.0).T
@@ -114,16 +147,30 @@ def test_integer_results_leave_the_graph():
     assert i.grad_fn is None and not i.requires_grad and repr(i) == "tensor([1, 1])"
 
 
-@pytest.mark.parametrize("call,message", [
-    (lambda: (torch.ones(2, requires_grad=True) * 2).requires_grad_(False),
-     ("you can only change requires_grad flags of leaf variables. If you want to use a computed "
-      "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")),
-    (lambda: torch.ones(2, dtype=torch.int64).requires_grad_(),
-     "only Tensors of floating point dtype can require gradients"),
-    (lambda: setattr(torch.tensor([1, 2]), "requires_grad", True),
-     "only Tensors of floating point and complex dtype can require gradients"),
-    (lambda: torch.ones(2).retain_grad(), "can't retain_grad on Tensor that has requires_grad=False"),
-])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (
+            lambda: (torch.ones(2, requires_grad=True) * 2).requires_grad_(False),
+            (
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+            ),
+        ),
+        (
+            lambda: torch.ones(2, dtype=torch.int64).requires_grad_(),
+            "only Tensors of floating point dtype can require gradients",
+        ),
+        (
+            lambda: setattr(torch.tensor([1, 2]), "requires_grad", True),
+            "only Tensors of floating point and complex dtype can require gradients",
+        ),
+        (
+            lambda: torch.ones(2).retain_grad(),
+            "can't retain_grad on Tensor that has requires_grad=False",
+        ),
+    ],
+)
 def test_requires_grad_errors(call, message):
     with pytest.raises(RuntimeError) as info:
         call()
@@ -146,11 +193,14 @@ def test_detach_clone_data():
     assert y.detach_() is y and y.is_leaf and not y.requires_grad and y.grad_fn is None
 
 
-@pytest.mark.parametrize("make", [
-    "lib.ones(4)[:2]",  # a view without a graph
-    "lib.arange(4.0).reshape(4, 1).requires_grad_()",  # a view that is a leaf
-    "lib.ones(4, requires_grad=True)[:2]",
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        "lib.ones(4)[:2]",  # a view without a graph
+        "lib.arange(4.0).reshape(4, 1).requires_grad_()",  # a view that is a leaf
+        "lib.ones(4, requires_grad=True)[:2]",
+    ],
+)
 def test_detach_in_place_refuses_every_view(torch_ref, make):
     for lib in (torch, torch_ref):
         with pytest.raises(RuntimeError, match="^Can't detach views in-place. Use detach"):
@@ -180,16 +230,23 @@ def test_grad_assignment_and_checks():
     assert x.grad is None
     with pytest.raises(RuntimeError) as info:
         x.grad = torch.ones(3)
-    assert str(info.value) == ("attempting to assign a gradient of size '[3]' to a tensor of size "
-                               "'[2]'. Please ensure that the gradient and the tensor are the same size")
+    assert str(info.value) == (
+        "attempting to assign a gradient of size '[3]' to a tensor of size "
+        "'[2]'. Please ensure that the gradient and the tensor are the same size"
+    )
     with pytest.raises(RuntimeError) as info:
         x.grad = torch.ones(2, dtype=torch.float64)
-    assert str(info.value).startswith("attempting to assign a gradient with dtype 'double' to a "
-                                      "tensor with grad_dtype 'Float'. The gradient must match")
-    with pytest.raises(RuntimeError, match="with dtype 'long int' to a tensor with grad_dtype 'Float'"):
+    assert str(info.value).startswith(
+        "attempting to assign a gradient with dtype 'double' to a "
+        "tensor with grad_dtype 'Float'. The gradient must match"
+    )
+    with pytest.raises(
+        RuntimeError, match="with dtype 'long int' to a tensor with grad_dtype 'Float'"
+    ):
         x.grad = torch.ones(2, dtype=torch.int64)
-    with pytest.raises(TypeError, match="^assigned grad expected to be a Tensor or None but got grad "
-                                        "of type list$"):
+    with pytest.raises(
+        TypeError, match="^assigned grad expected to be a Tensor or None but got grad of type list$"
+    ):
         x.grad = [1.0, 2.0]
 
 

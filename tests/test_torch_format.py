@@ -14,8 +14,22 @@ import pytest
 import retrograd
 from retrograd import serialization as ser
 
-DTYPES = ["float16", "float32", "float64", "complex64", "complex128", "uint8", "int8", "int16",
-          "int32", "int64", "bool", "uint16", "uint32", "uint64"]
+DTYPES = [
+    "float16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "bool",
+    "uint16",
+    "uint32",
+    "uint64",
+]
 
 
 def _torch_to_rg(torch, obj, **load_args):
@@ -74,12 +88,18 @@ def test_every_dtype_both_ways(torch_ref, dtype):
 def test_requires_grad_parameters_and_strides_both_ways(torch_ref):
     def objects(lib):
         base = lib.arange(24.0).reshape(4, 6)
-        return {"leaf": lib.ones(3, requires_grad=True),
-                "param": lib.nn.Parameter(lib.full((2, 2), 0.5)),
-                "frozen": lib.nn.Parameter(lib.zeros(2), requires_grad=False),
-                "t": base.t(), "cols": base[:, 1::2], "row": base[2], "base": base,
-                "scalar": lib.tensor(3.5), "empty": lib.zeros(0, 3),
-                "expanded": lib.ones(1, 3).expand(4, 3)}
+        return {
+            "leaf": lib.ones(3, requires_grad=True),
+            "param": lib.nn.Parameter(lib.full((2, 2), 0.5)),
+            "frozen": lib.nn.Parameter(lib.zeros(2), requires_grad=False),
+            "t": base.t(),
+            "cols": base[:, 1::2],
+            "row": base[2],
+            "base": base,
+            "scalar": lib.tensor(3.5),
+            "empty": lib.zeros(0, 3),
+            "expanded": lib.ones(1, 3).expand(4, 3),
+        }
 
     _same(objects(torch_ref), _torch_to_rg(torch_ref, objects(torch_ref)))
     _same(objects(retrograd), _rg_to_torch(torch_ref, objects(retrograd)))
@@ -91,8 +111,10 @@ def test_attributes_set_on_tensors_both_ways(torch_ref):
         t.note, p.tag = "hello", 3
         return [t, p]
 
-    for source, back in ((objects(torch_ref), _torch_to_rg(torch_ref, objects(torch_ref))),
-                         (objects(retrograd), _rg_to_torch(torch_ref, objects(retrograd)))):
+    for source, back in (
+        (objects(torch_ref), _torch_to_rg(torch_ref, objects(torch_ref))),
+        (objects(retrograd), _rg_to_torch(torch_ref, objects(retrograd))),
+    ):
         _same(source, back)
         assert back[0].note == "hello" and back[1].tag == 3
 
@@ -103,20 +125,28 @@ def test_whole_torch_modules_load_with_weights_only_false(torch_ref, monkeypatch
     import importlib
     import sys
 
-    for name in ("modules", "modules.linear", "modules.container", "modules.activation",
-                 "modules.batchnorm"):
+    for name in (
+        "modules",
+        "modules.linear",
+        "modules.container",
+        "modules.activation",
+        "modules.batchnorm",
+    ):
         try:
             importlib.import_module(f"retrograd.nn.{name}")
         except ImportError:
             monkeypatch.setitem(sys.modules, f"retrograd.nn.{name}", retrograd.nn)
-    model = torch_ref.nn.Sequential(torch_ref.nn.Linear(2, 3), torch_ref.nn.ReLU(),
-                                    torch_ref.nn.BatchNorm1d(3))
+    model = torch_ref.nn.Sequential(
+        torch_ref.nn.Linear(2, 3), torch_ref.nn.ReLU(), torch_ref.nn.BatchNorm1d(3)
+    )
     model(torch_ref.randn(5, 2))
     buf = io.BytesIO()
     torch_ref.save(model, buf)
     buf.seek(0)
-    with pytest.raises(pickle.UnpicklingError, match="GLOBAL torch.nn.modules.container."
-                                                     "Sequential was not an allowed global"):
+    with pytest.raises(
+        pickle.UnpicklingError,
+        match="GLOBAL torch.nn.modules.container.Sequential was not an allowed global",
+    ):
         retrograd.load(buf)
     buf.seek(0)
     back = retrograd.load(buf, weights_only=False)
@@ -125,8 +155,9 @@ def test_whole_torch_modules_load_with_weights_only_false(torch_ref, monkeypatch
     model.eval()
     back.eval()
     x = np.random.default_rng(0).standard_normal((4, 2)).astype(np.float32)
-    np.testing.assert_allclose(back(retrograd.from_numpy(x)).tolist(),
-                               model(torch_ref.from_numpy(x)).tolist(), rtol=1e-6)
+    np.testing.assert_allclose(
+        back(retrograd.from_numpy(x)).tolist(), model(torch_ref.from_numpy(x)).tolist(), rtol=1e-6
+    )
 
 
 def test_what_cannot_be_saved_fails_as_in_pytorch(torch_ref, tmp_path):
@@ -167,8 +198,15 @@ def test_the_same_file_bytes_as_torch_save_for_a_state_dict(torch_ref):
 
     def data_pkl(lib):
         buf = io.BytesIO()
-        lib.save({"w": lib.ones(2, 3), "p": lib.nn.Parameter(lib.zeros(3)),
-                  "i": lib.arange(4), "n": [1, 2.5, None, "s", (True,)]}, buf)
+        lib.save(
+            {
+                "w": lib.ones(2, 3),
+                "p": lib.nn.Parameter(lib.zeros(3)),
+                "i": lib.arange(4),
+                "n": [1, 2.5, None, "s", (True,)],
+            },
+            buf,
+        )
         with zipfile.ZipFile(buf) as zf:
             return zf.read("archive/data.pkl"), sorted(zf.namelist())
 
@@ -177,12 +215,21 @@ def test_the_same_file_bytes_as_torch_save_for_a_state_dict(torch_ref):
 
 def test_nested_python_data_both_ways(torch_ref):
     def obj(lib):
-        return {"list": [1, -2, 2 ** 70, 0.5, -0.0, math.inf, None, True, "text"],
-                "tuple": (1, (2, 3)), "od": OrderedDict([("b", 1), ("a", 2)]),
-                "nested": {"k": [{"x": lib.ones(1)}]}, 7: "int key", (1, 2): "tuple key",
-                "bytes": b"\x00\x01", "set": {3, 4}, "complex": 1 - 2j,
-                "dtype": lib.float64, "size": lib.Size([2, 3]), "device": lib.device("cpu"),
-                "nan": math.nan}
+        return {
+            "list": [1, -2, 2**70, 0.5, -0.0, math.inf, None, True, "text"],
+            "tuple": (1, (2, 3)),
+            "od": OrderedDict([("b", 1), ("a", 2)]),
+            "nested": {"k": [{"x": lib.ones(1)}]},
+            7: "int key",
+            (1, 2): "tuple key",
+            "bytes": b"\x00\x01",
+            "set": {3, 4},
+            "complex": 1 - 2j,
+            "dtype": lib.float64,
+            "size": lib.Size([2, 3]),
+            "device": lib.device("cpu"),
+            "nan": math.nan,
+        }
 
     _same(obj(torch_ref), _torch_to_rg(torch_ref, obj(torch_ref)))
     _same(obj(retrograd), _rg_to_torch(torch_ref, obj(retrograd)))
@@ -190,8 +237,12 @@ def test_nested_python_data_both_ways(torch_ref):
 
 def test_numpy_arrays_both_ways(torch_ref):
     arrays = [np.arange(6.0).reshape(2, 3), np.arange(4, dtype=np.int32), np.array(True)]
-    allowed = [np.ndarray.__reduce__(np.zeros(1))[0], np.ndarray, np.dtype,
-               *{type(a.dtype) for a in arrays}]
+    allowed = [
+        np.ndarray.__reduce__(np.zeros(1))[0],
+        np.ndarray,
+        np.dtype,
+        *{type(a.dtype) for a in arrays},
+    ]
     with ser.safe_globals(allowed):
         back = _torch_to_rg(torch_ref, arrays)
     with torch_ref.serialization.safe_globals(allowed):
@@ -212,8 +263,10 @@ def test_bfloat16_is_not_built(torch_ref):
 
 
 def test_what_retrograd_lacks_is_named(torch_ref):
-    cases = [(torch_ref.ones(2).to_sparse(), "layout torch.sparse_coo"),
-             (torch_ref.ones(2, device="meta"), "_rebuild_meta_tensor_no_storage")]
+    cases = [
+        (torch_ref.ones(2).to_sparse(), "layout torch.sparse_coo"),
+        (torch_ref.ones(2, device="meta"), "_rebuild_meta_tensor_no_storage"),
+    ]
     for obj, name in cases:
         with pytest.raises(NotImplementedError, match=name):
             _torch_to_rg(torch_ref, obj)
@@ -243,8 +296,9 @@ def test_mmap_of_a_torch_file(torch_ref, tmp_path):
 def test_torch_maps_retrograd_files_and_reads_unseekable_writes(torch_ref, tmp_path):
     path = tmp_path / "r.pt"
     base = retrograd.arange(1000.0)
-    retrograd.save({"a": base, "v": base[3:], "h": retrograd.ones(3, dtype=retrograd.float16)},
-                   path)
+    retrograd.save(
+        {"a": base, "v": base[3:], "h": retrograd.ones(3, dtype=retrograd.float16)}, path
+    )
     out = torch_ref.load(path, mmap=True)
     assert out["v"][:3].tolist() == [3.0, 4.0, 5.0] and out["h"].dtype == torch_ref.float16
 
@@ -268,8 +322,13 @@ def test_legacy_pytorch_format_loads(torch_ref, tmp_path):
     """PyTorch's pre-1.6 format: a sequence of pickles, then each storage's bytes."""
     path = tmp_path / "old.pt"
     base = torch_ref.arange(6.0)
-    obj = {"a": base, "v": base[2:], "p": torch_ref.nn.Parameter(torch_ref.ones(2).double()),
-           "u": torch_ref.ones(3, dtype=torch_ref.uint16), "n": [1, "x", None]}
+    obj = {
+        "a": base,
+        "v": base[2:],
+        "p": torch_ref.nn.Parameter(torch_ref.ones(2).double()),
+        "u": torch_ref.ones(3, dtype=torch_ref.uint16),
+        "n": [1, "x", None],
+    }
     torch_ref.save(obj, path, _use_new_zipfile_serialization=False)
     for weights_only in (True, False):
         back = retrograd.load(path, weights_only=weights_only)
@@ -285,13 +344,25 @@ def test_legacy_pytorch_format_loads(torch_ref, tmp_path):
 
 # --- module state dicts -------------------------------------------------------------------------
 MODULES = [
-    ("Linear", (3, 4), {}), ("Linear", (3, 4), {"bias": False}), ("Bilinear", (2, 3, 4), {}),
-    ("Conv1d", (2, 3, 3), {}), ("Conv2d", (2, 3, (3, 2)), {"groups": 1}),
-    ("ConvTranspose2d", (2, 3, 3), {}), ("BatchNorm1d", (3,), {}), ("BatchNorm2d", (3,), {}),
-    ("LayerNorm", ((2, 3),), {}), ("GroupNorm", (2, 4), {}), ("Embedding", (10, 3), {}),
-    ("RNN", (3, 4), {"num_layers": 2}), ("LSTM", (3, 4), {"bidirectional": True}),
-    ("GRU", (3, 4), {"batch_first": True}), ("LSTMCell", (3, 4), {}), ("GRUCell", (3, 4), {}),
-    ("RNNCell", (3, 4), {}), ("MultiheadAttention", (8, 2), {}), ("PReLU", (), {}),
+    ("Linear", (3, 4), {}),
+    ("Linear", (3, 4), {"bias": False}),
+    ("Bilinear", (2, 3, 4), {}),
+    ("Conv1d", (2, 3, 3), {}),
+    ("Conv2d", (2, 3, (3, 2)), {"groups": 1}),
+    ("ConvTranspose2d", (2, 3, 3), {}),
+    ("BatchNorm1d", (3,), {}),
+    ("BatchNorm2d", (3,), {}),
+    ("LayerNorm", ((2, 3),), {}),
+    ("GroupNorm", (2, 4), {}),
+    ("Embedding", (10, 3), {}),
+    ("RNN", (3, 4), {"num_layers": 2}),
+    ("LSTM", (3, 4), {"bidirectional": True}),
+    ("GRU", (3, 4), {"batch_first": True}),
+    ("LSTMCell", (3, 4), {}),
+    ("GRUCell", (3, 4), {}),
+    ("RNNCell", (3, 4), {}),
+    ("MultiheadAttention", (8, 2), {}),
+    ("PReLU", (), {}),
 ]
 
 
@@ -306,8 +377,9 @@ def _trained(lib, name, args, kwargs):
     return m
 
 
-@pytest.mark.parametrize("name, args, kwargs", MODULES,
-                         ids=[f"{n}{i}" for i, (n, _, _) in enumerate(MODULES)])
+@pytest.mark.parametrize(
+    "name, args, kwargs", MODULES, ids=[f"{n}{i}" for i, (n, _, _) in enumerate(MODULES)]
+)
 def test_module_state_dicts_both_ways(torch_ref, name, args, kwargs):
     tm = _trained(torch_ref, name, args, kwargs)
     rm = _trained(retrograd, name, args, kwargs)
@@ -326,9 +398,14 @@ def test_module_state_dicts_both_ways(torch_ref, name, args, kwargs):
 
 
 # --- optimizer state dicts ----------------------------------------------------------------------
-OPTIMIZERS = [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 0.01}),
-              ("Adam", {"lr": 0.01, "amsgrad": True}), ("AdamW", {"lr": 0.01}),
-              ("RMSprop", {"lr": 0.01, "momentum": 0.5}), ("Adagrad", {"lr": 0.1})]
+OPTIMIZERS = [
+    ("SGD", {"lr": 0.1, "momentum": 0.9}),
+    ("Adam", {"lr": 0.01}),
+    ("Adam", {"lr": 0.01, "amsgrad": True}),
+    ("AdamW", {"lr": 0.01}),
+    ("RMSprop", {"lr": 0.01, "momentum": 0.5}),
+    ("Adagrad", {"lr": 0.1}),
+]
 
 
 def _stepped(lib, name, kwargs, steps=2):
@@ -392,8 +469,9 @@ def _both_errors(torch, tmp_path, obj):
     return str(theirs.value), str(ours.value)
 
 
-@pytest.mark.parametrize("make", [lambda m: Point(1), lambda m: [_Payload(m)],
-                                  lambda m: {"x": _System(f"touch {m}")}])
+@pytest.mark.parametrize(
+    "make", [lambda m: Point(1), lambda m: [_Payload(m)], lambda m: {"x": _System(f"touch {m}")}]
+)
 def test_refusals_match_pytorchs_error_text_and_run_nothing(torch_ref, tmp_path, make):
     marker = tmp_path / "pwned"
     theirs, ours = _both_errors(torch_ref, tmp_path, make(str(marker)))
@@ -407,8 +485,9 @@ def test_safe_globals_let_a_class_through_as_in_pytorch(torch_ref, tmp_path):
     with ser.safe_globals([Point]):
         p = retrograd.load(path)
     assert type(p) is Point and type(p.x) is retrograd.Tensor and p.x.tolist() == [1.0, 1.0]
-    assert ser.get_unsafe_globals_in_checkpoint(path) == \
-        torch_ref.serialization.get_unsafe_globals_in_checkpoint(path)
+    assert ser.get_unsafe_globals_in_checkpoint(
+        path
+    ) == torch_ref.serialization.get_unsafe_globals_in_checkpoint(path)
 
 
 def test_a_whole_retrograd_module_needs_weights_only_false_in_torch_too(torch_ref, tmp_path):
@@ -426,8 +505,12 @@ def test_safetensors_both_ways(torch_ref, tmp_path):
     st_torch = pytest.importorskip("safetensors.torch")
     from retrograd.serialization import safetensors as st
 
-    tensors = {"w": torch_ref.randn(3, 4), "i": torch_ref.arange(5), "b": torch_ref.tensor([True]),
-               "h": torch_ref.ones(2, dtype=torch_ref.float16)}
+    tensors = {
+        "w": torch_ref.randn(3, 4),
+        "i": torch_ref.arange(5),
+        "b": torch_ref.tensor([True]),
+        "h": torch_ref.ones(2, dtype=torch_ref.float16),
+    }
     path = tmp_path / "m.safetensors"
     st_torch.save_file(tensors, path, metadata={"format": "pt"})
     for back in (st.load_file(path), retrograd.load(path), st.load(path.read_bytes())):

@@ -42,7 +42,7 @@ def fit_with_raw_autograd(torch, init, steps=STEPS, lr=4e-6):
     x, y = _data(torch)
     a, b, c, d = (torch.tensor(v, requires_grad=True) for v in init)
     for _ in range(steps):
-        y_pred = a + b * x + c * x ** 2 + d * x ** 3
+        y_pred = a + b * x + c * x**2 + d * x**3
         loss = (y_pred - y).pow(2).sum()
         loss.backward()
         descend_by_hand(torch, (a, b, c, d), lr)
@@ -56,12 +56,12 @@ def make_legendre3(torch):
         @staticmethod
         def forward(ctx, t):
             ctx.save_for_backward(t)
-            return 0.5 * (5 * t ** 3 - 3 * t)
+            return 0.5 * (5 * t**3 - 3 * t)
 
         @staticmethod
         def backward(ctx, grad_output):
             (t,) = ctx.saved_tensors
-            return grad_output * 1.5 * (5 * t ** 2 - 1)
+            return grad_output * 1.5 * (5 * t**2 - 1)
 
     return Legendre3
 
@@ -135,7 +135,7 @@ def make_cubic(torch, init):
                 setattr(self, name, torch.nn.Parameter(torch.tensor(value)))
 
         def forward(self, x):
-            return self.a + self.b * x + self.c * x ** 2 + self.d * x ** 3
+            return self.a + self.b * x + self.c * x**2 + self.d * x**3
 
     return Cubic()
 
@@ -159,9 +159,9 @@ def make_dynamic_net(torch, init, depth_rng):
                 setattr(self, name, torch.nn.Parameter(torch.tensor(value)))
 
         def forward(self, x):
-            y = self.a + self.b * x + self.c * x ** 2 + self.d * x ** 3
+            y = self.a + self.b * x + self.c * x**2 + self.d * x**3
             for k in range(4, depth_rng.randint(4, 6)):
-                y = y + self.e * x ** k
+                y = y + self.e * x**k
             return y
 
     return DynamicNet()

@@ -14,8 +14,14 @@ from retrograd.autograd import gradcheck
 def _shown(T, value):
     if isinstance(value, T.Tensor):
         fn = value.grad_fn
-        return ("tensor", value.detach().tolist(), str(value.dtype), value.requires_grad,
-                value.is_leaf, None if fn is None else type(fn).__name__)
+        return (
+            "tensor",
+            value.detach().tolist(),
+            str(value.dtype),
+            value.requires_grad,
+            value.is_leaf,
+            None if fn is None else type(fn).__name__,
+        )
     if isinstance(value, (tuple, list)):
         return tuple(_shown(T, v) for v in value)
     return value
@@ -482,6 +488,7 @@ def test_writes_whose_memory_overlaps(name, torch_ref):
 def test_write_into_a_view_of_a_buffer_passes_gradcheck():
     """The gradient of a value written into a view of a buffer that needed none reaches it through
     the buffer and through the buffer's other views."""
+
     def f(y):
         x = retrograd.zeros(2, 3, dtype=retrograd.float64)
         rows = x[0], x[1]

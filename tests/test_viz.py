@@ -85,10 +85,13 @@ def test_memory_report_rows_states_and_total():
     assert "backward() would free 0 bytes" in report
     row = next(line for line in report.splitlines() if "_saved_result" in line)
     assert "(2, 4)" in row  # remembered from the first report
-    assert row.rstrip().endswith(f"freed by the backward call at test_viz.py:"
-                                 f"{_line('# REPORT-BACKWARD')}")
+    assert row.rstrip().endswith(
+        f"freed by the backward call at test_viz.py:{_line('# REPORT-BACKWARD')}"
+    )
     # sizes and dtypes outlive a backward pass, as in PyTorch; every array was freed
-    arrays = [line for line in report.splitlines() if "_saved_" in line and "not an array" not in line]
+    arrays = [
+        line for line in report.splitlines() if "_saved_" in line and "not an array" not in line
+    ]
     assert arrays and all("freed" in line for line in arrays)
 
 

@@ -32,13 +32,22 @@ def test_weight_norm_as_pytorch(kind, dim, torch_ref):
         out = layer(torch.tensor(x, dtype=torch.float32))
         out.pow(2).sum().backward()
         names = [n for n, _ in layer.named_parameters()]
-        results.append((names, list(layer.state_dict()), tuple(layer.weight_g.shape),
-                        type(layer.weight.grad_fn).__name__, out.tolist(),
-                        layer.weight_g.grad.tolist(), layer.weight_v.grad.tolist(),
-                        layer.weight.detach().tolist()))
+        results.append(
+            (
+                names,
+                list(layer.state_dict()),
+                tuple(layer.weight_g.shape),
+                type(layer.weight.grad_fn).__name__,
+                out.tolist(),
+                layer.weight_g.grad.tolist(),
+                layer.weight_v.grad.tolist(),
+                layer.weight.detach().tolist(),
+            )
+        )
         assert np.allclose(layer.weight.detach().numpy(), before.numpy(), atol=1e-6)
-        with pytest.raises(RuntimeError, match="Cannot register two weight_norm hooks on the "
-                                               "same parameter weight"):
+        with pytest.raises(
+            RuntimeError, match="Cannot register two weight_norm hooks on the same parameter weight"
+        ):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 torch.nn.utils.weight_norm(layer, dim=dim)
@@ -53,8 +62,7 @@ def test_weight_norm_as_pytorch(kind, dim, torch_ref):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("dim, g_shape", [(0, (3, 1, 1)), (1, (1, 4, 1)), (2, (1, 1, 2)),
-                                          (-1, ())])
+@pytest.mark.parametrize("dim, g_shape", [(0, (3, 1, 1)), (1, (1, 4, 1)), (2, (1, 1, 2)), (-1, ())])
 def test_weight_norm_op_derivatives(dim, g_shape):
     rng = np.random.default_rng(2)
     v = retrograd.tensor(rng.standard_normal((3, 4, 2)), requires_grad=True)

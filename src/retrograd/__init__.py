@@ -4,40 +4,136 @@
 graph, the same semantics and error messages.
 """
 
-from . import autograd, dtypes, linalg, nn, ops
-from . import distributed, distributions, optim, random, utils, version, viz
-from . import amp, backends, cpu, cuda, hub, jit, onnx, serialization, testing, types
-from ._threads import (get_num_interop_threads, get_num_threads, set_num_interop_threads,
-                       set_num_threads)
+from . import (
+    amp,
+    autograd,
+    backends,
+    cpu,
+    cuda,
+    distributed,
+    distributions,
+    dtypes,
+    hub,
+    jit,
+    linalg,
+    nn,
+    onnx,
+    ops,
+    optim,
+    random,
+    serialization,
+    testing,
+    types,
+    utils,
+    version,
+    viz,
+)
+from ._device import (
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    get_default_device,
+    layout,
+    memory_format,
+    preserve_format,
+    set_default_device,
+    sparse_coo,
+    strided,
+)
+from ._threads import (
+    get_num_interop_threads,
+    get_num_threads,
+    set_num_interop_threads,
+    set_num_threads,
+)
 from .amp import autocast
 from .amp.autocast_mode import is_autocast_enabled
-from .backends import (are_deterministic_algorithms_enabled, get_float32_matmul_precision,
-                       is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision,
-                       use_deterministic_algorithms)
-from .serialization import load, save
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
-from .creation import (Generator, arange, as_tensor, default_generator, device, empty, empty_like,
-                       eye, from_numpy, full, full_like, get_rng_state, initial_seed, linspace,
-                       logspace, manual_seed, normal, ones, ones_like, rand, rand_like, randint,
-                       randint_like, randn, randn_like, randperm, seed, set_rng_state, tensor,
-                       zeros, zeros_like)
-from .creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
-                       IntTensor, LongTensor, ShortTensor)
-from .dtypes import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
-                     float32, float64, get_default_dtype, half, int, int8, int16, int32, int64,
-                     long, promote_types, result_type, set_default_dtype, short, uint8, uint16,
-                     uint32, uint64)
-from ._device import (channels_last, channels_last_3d, contiguous_format, get_default_device,
-                      layout, memory_format, preserve_format, set_default_device, sparse_coo,
-                      strided)
-from .printing import set_printoptions
-from .tensor import Size, Tensor, is_tensor
-
+from .backends import (
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_float32_matmul_precision,
+    use_deterministic_algorithms,
+)
+from .creation import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    Generator,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    arange,
+    as_tensor,
+    default_generator,
+    device,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    get_rng_state,
+    initial_seed,
+    linspace,
+    logspace,
+    manual_seed,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    set_rng_state,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .dtypes import (
+    bool,
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    result_type,
+    set_default_dtype,
+    short,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+)
 from .ops.reduction import return_types
 from .ops.sampling import _standard_gamma
-
+from .printing import set_printoptions
+from .serialization import load, save
+from .tensor import Size, Tensor, is_tensor
 from .version import __version__
 
 
@@ -51,11 +147,11 @@ def numel(input) -> "int":
 
 def _public_ops():
     """Every op function in retrograd.ops becomes retrograd.<name>."""
-    import types
+    from types import ModuleType
 
     g = globals()
     for name, value in vars(ops).items():
-        if name.startswith("_") or name in g or isinstance(value, types.ModuleType):
+        if name.startswith("_") or name in g or isinstance(value, ModuleType):
             continue
         if callable(value):
             g[name] = value

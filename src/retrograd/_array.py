@@ -39,9 +39,11 @@ def reshaped_view(array, shape):
 
 
 if xp.lib.NumpyVersion(xp.__version__) >= "2.1.0":
+
     def _reshape_no_copy(array, shape):
         return xp.reshape(array, shape, copy=False)
 else:  # pragma: no cover - NumPy before 2.1
+
     def _reshape_no_copy(array, shape):
         v = array.view()
         v.shape = shape

@@ -8,15 +8,48 @@ asking for memory on any other device raises the error that PyTorch's CPU-only b
 import builtins
 import re
 
-_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga",
-          "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
-_BACKEND = {"mps": "MPS", "xla": "XLA", "hip": "HIP", "lazy": "Lazy", "ipu": "IPU", "ve": "VE",
-            "hpu": "HPU", "mtia": "MTIA", "maia": "MAIA", "vulkan": "Vulkan", "mkldnn": "MkldnnCPU",
-            "privateuseone": "PrivateUse1"}
+_TYPES = (
+    "cpu",
+    "cuda",
+    "ipu",
+    "xpu",
+    "mkldnn",
+    "opengl",
+    "opencl",
+    "ideep",
+    "hip",
+    "ve",
+    "fpga",
+    "maia",
+    "xla",
+    "lazy",
+    "vulkan",
+    "mps",
+    "meta",
+    "hpu",
+    "mtia",
+    "privateuseone",
+)
+_BACKEND = {
+    "mps": "MPS",
+    "xla": "XLA",
+    "hip": "HIP",
+    "lazy": "Lazy",
+    "ipu": "IPU",
+    "ve": "VE",
+    "hpu": "HPU",
+    "mtia": "MTIA",
+    "maia": "MAIA",
+    "vulkan": "Vulkan",
+    "mkldnn": "MkldnnCPU",
+    "privateuseone": "PrivateUse1",
+}
 
 _PATTERN = re.compile(r"([a-zA-Z_]+)(?::(0|[1-9][0-9]*))?\Z")
-_SIGNATURES = ("device() received an invalid combination of arguments - got ({}), but expected one "
-               "of:\n * (torch.device device)\n{} * (str type, int index = -1)\n")
+_SIGNATURES = (
+    "device() received an invalid combination of arguments - got ({}), but expected one "
+    "of:\n * (torch.device device)\n{} * (str type, int index = -1)\n"
+)
 _NOTHING = object()  # device() with no argument, told apart from device(None)
 NO_CUDA = "Torch not compiled with CUDA enabled"
 NO_ACCELERATOR = "Cannot access accelerator device when none is available."
@@ -29,7 +62,8 @@ CUDA_LIBRARY = (
     "symbols from the CUDA library! One common culprit is a lack of -Wl,--no-as-needed in your "
     "link arguments; many dynamic linkers will delete dynamic library dependencies if you don't "
     "depend on any of their symbols.  You can check if this has occurred by using ldd on your "
-    "binary to see if there is a dependency on *_cuda.so library.")
+    "binary to see if there is a dependency on *_cuda.so library."
+)
 
 
 class device:
@@ -40,8 +74,9 @@ class device:
     def __init__(self, type=_NOTHING, index=None):
         if isinstance(type, device):
             if index is not None:
-                raise TypeError("device(): argument 'type' (position 1) must be str, not "
-                                "torch.device")
+                raise TypeError(
+                    "device(): argument 'type' (position 1) must be str, not torch.device"
+                )
             self._type, self._index = type._type, type._index
             return
         if isinstance(type, builtins.int) and not isinstance(type, builtins.bool) and index is None:
@@ -50,24 +85,34 @@ class device:
             raise RuntimeError(NO_ACCELERATOR + _OURS)
         if not isinstance(type, str):
             got = "" if type is _NOTHING else builtins.type(type).__name__
-            why = ("" if not got else "      didn't match because some of the arguments have "
-                   f"invalid types: (!{got}!)\n")
+            why = (
+                ""
+                if not got
+                else "      didn't match because some of the arguments have "
+                f"invalid types: (!{got}!)\n"
+            )
             raise TypeError(_SIGNATURES.format(got, why))
-        if index is not None and (not isinstance(index, builtins.int)
-                                  or isinstance(index, builtins.bool)):
-            raise TypeError(f"device(): argument 'index' (position 2) must be int, not "
-                            f"{builtins.type(index).__name__}")
+        if index is not None and (
+            not isinstance(index, builtins.int) or isinstance(index, builtins.bool)
+        ):
+            raise TypeError(
+                f"device(): argument 'index' (position 2) must be int, not "
+                f"{builtins.type(index).__name__}"
+            )
         match = _PATTERN.match(type)
         if match is None:
             raise RuntimeError(f"Invalid device string: '{type}'")
         name, idx = match.groups()
         if name not in _TYPES:
-            raise RuntimeError(f"Expected one of {', '.join(_TYPES)} device type at start of "
-                               f"device string: {type}")
+            raise RuntimeError(
+                f"Expected one of {', '.join(_TYPES)} device type at start of device string: {type}"
+            )
         if idx is not None:
             if index is not None:
-                raise RuntimeError("type (string) must not include an index because index was "
-                                   f"passed explicitly: {type}")
+                raise RuntimeError(
+                    "type (string) must not include an index because index was "
+                    f"passed explicitly: {type}"
+                )
             index = builtins.int(idx)
         if index is not None and index < 0:
             raise RuntimeError("Device index must not be negative")
@@ -140,15 +185,17 @@ def _unavailable(dev: device, factory: bool):
     if dev._type == "xpu":
         return AssertionError("Torch not compiled with XPU enabled")
     if dev._type == "meta":
-        return NotImplementedError("retrograd has no 'meta' device: every tensor holds its values "
-                                   "on the CPU")
+        return NotImplementedError(
+            "retrograd has no 'meta' device: every tensor holds its values on the CPU"
+        )
     if factory:
         backend = _BACKEND.get(dev._type, dev._type.upper())
         return NotImplementedError(
             f"Could not run 'aten::empty.memory_format' with arguments from the '{backend}' "
             "backend. "
             "This could be because the operator doesn't exist for this backend, or was omitted "
-            "during the selective/custom build process (if using custom build)." + _OURS)
+            "during the selective/custom build process (if using custom build)." + _OURS
+        )
     return RuntimeError(f"PyTorch is not linked with support for {dev._type} devices")
 
 
@@ -233,5 +280,7 @@ def check_memory_format(fmt) -> None:
     """Results here are laid out row-major (C order): the formats that ask for that are honoured
     as they are; the channels-last layouts are not built."""
     if fmt is not None and fmt is not contiguous_format and fmt is not preserve_format:
-        raise NotImplementedError(f"memory_format={fmt!r}: retrograd lays tensors out in row-major "
-                                  "order only (torch.contiguous_format)")
+        raise NotImplementedError(
+            f"memory_format={fmt!r}: retrograd lays tensors out in row-major "
+            "order only (torch.contiguous_format)"
+        )

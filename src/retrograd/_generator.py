@@ -54,8 +54,9 @@ class Generator:
 
     def __init__(self, device="cpu"):
         if str(device) != "cpu":
-            raise NotImplementedError(f"retrograd runs on the CPU only; Generator(device="
-                                      f"'{device}') is not supported")
+            raise NotImplementedError(
+                f"retrograd runs on the CPU only; Generator(device='{device}') is not supported"
+            )
         self._bits = xp.random.MT19937(0)
         self.manual_seed(DEFAULT_SEED)
 
@@ -70,10 +71,13 @@ class Generator:
         try:
             seed = _seed_value(operator.index(seed))
         except TypeError:
-            raise RuntimeError(f"manual_seed expected a long, but got "
-                               f"{type(seed).__name__}") from None
-        self._bits.state = {"bit_generator": "MT19937",
-                            "state": {"key": seeded_key(seed), "pos": _N}}
+            raise RuntimeError(
+                f"manual_seed expected a long, but got {type(seed).__name__}"
+            ) from None
+        self._bits.state = {
+            "bit_generator": "MT19937",
+            "state": {"key": seeded_key(seed), "pos": _N},
+        }
         self._seed = seed
         self._fresh = True  # PyTorch reports next=0 (not 624) until the first draw
         self.normal_cache = None
@@ -124,7 +128,7 @@ class Generator:
         head += xp.array([left, 1], dtype="<i4").tobytes()
         head += xp.array([nxt], dtype=_U64).tobytes()
         head += st["key"].astype(_U64).tobytes()
-        buf[:len(head)] = head
+        buf[: len(head)] = head
         cache = self.normal_cache
         tail = xp.array([0.0, 0.0 if cache is None else cache, 0.0], dtype="<f8").tobytes()
         tail += xp.array([cache is not None], dtype="<i4").tobytes()
@@ -137,22 +141,25 @@ class Generator:
     def set_state(self, new_state) -> "Generator":
         """Restore a state made by ``get_state`` (here or in PyTorch)."""
         if not isinstance(new_state, Tensor):
-            raise TypeError("expected a torch.ByteTensor, but got "
-                            f"{type(new_state).__name__}")
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
         if new_state.dtype is not dtypes.uint8:
             raise TypeError("RNG state must be a torch.ByteTensor")
         raw = new_state._data.tobytes()
         if len(raw) != _STATE_BYTES:
-            raise RuntimeError("Expected a CPUGeneratorImplState of size 5056 but found the input "
-                               f"RNG state size to be {len(raw)}")
+            raise RuntimeError(
+                "Expected a CPUGeneratorImplState of size 5056 but found the input "
+                f"RNG state size to be {len(raw)}"
+            )
         seed = builtins.int(xp.frombuffer(raw[0:8], dtype=_U64)[0])
         left, seeded = (builtins.int(v) for v in xp.frombuffer(raw[8:16], dtype="<i4"))
         nxt = builtins.int(xp.frombuffer(raw[16:24], dtype=_U64)[0])
         if seeded != 1 or not 1 <= left <= _N or nxt > _N:
             raise RuntimeError("Invalid mt19937 state")
         key = (xp.frombuffer(raw[24:5016], dtype=_U64) & xp.uint64(0xFFFFFFFF)).astype(xp.uint32)
-        self._bits.state = {"bit_generator": "MT19937",
-                            "state": {"key": key, "pos": _N if left == 1 else nxt}}
+        self._bits.state = {
+            "bit_generator": "MT19937",
+            "state": {"key": key, "pos": _N if left == 1 else nxt},
+        }
         self._seed = seed
         self._fresh = left == 1 and nxt == 0
         normal_y = builtins.float(xp.frombuffer(raw[5024:5032], dtype="<f8")[0])

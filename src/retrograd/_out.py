@@ -16,7 +16,8 @@ _RESIZED = (
     "An output with one or more elements was resized since it had shape [{}], which does not "
     "match the required output shape [{}]. This behavior is deprecated, and in a future PyTorch "
     "release outputs will not be resized unless they have zero elements. You can explicitly reuse "
-    "an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).")
+    "an out tensor t by resizing it, inplace, to zero elements with t.resize_(0)."
+)
 
 
 def can_cast(source: dtypes.dtype, target: dtypes.dtype) -> bool:
@@ -32,14 +33,24 @@ def check_out(name: str, out, inputs=()) -> None:
     """PyTorch's errors for an ``out=`` that is not a tensor, or with arguments that need grad."""
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
-    if _grad_state.enabled and (out._requires_grad or any(
-            isinstance(t, Tensor) and t._requires_grad for t in inputs)):
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
+    if _grad_state.enabled and (
+        out._requires_grad or any(isinstance(t, Tensor) and t._requires_grad for t in inputs)
+    ):
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
 
 
-def write_out(name: str, result: Tensor, out, inputs=(), cast_error=None,
-              exact: bool = False, resized=_RESIZED) -> Tensor:
+def write_out(
+    name: str,
+    result: Tensor,
+    out,
+    inputs=(),
+    cast_error=None,
+    exact: bool = False,
+    resized=_RESIZED,
+) -> Tensor:
     """Write ``result`` into ``out`` (see the module's docstring) and return ``out``.
 
     ``cast_error``: the exception for a dtype ``out`` cannot take, where the op has its own;
@@ -50,12 +61,21 @@ def write_out(name: str, result: Tensor, out, inputs=(), cast_error=None,
     if data.dtype != out._data.dtype and (exact or not can_cast(result.dtype, out.dtype)):
         raise cast_error or RuntimeError(
             f"result type {dtypes.scalar_type_name(result.dtype)} can't be cast to the desired "
-            f"output type {dtypes.scalar_type_name(out.dtype)}")
+            f"output type {dtypes.scalar_type_name(out.dtype)}"
+        )
     if data.shape != out._data.shape:
         if out._data.size and resized:
-            warnings.warn(resized.format(", ".join(map(str, out._data.shape)),
-                                         ", ".join(map(str, data.shape)), out._data.size,
-                                         data.size, data.shape), UserWarning, stacklevel=3)
+            warnings.warn(
+                resized.format(
+                    ", ".join(map(str, out._data.shape)),
+                    ", ".join(map(str, data.shape)),
+                    out._data.size,
+                    data.size,
+                    data.shape,
+                ),
+                UserWarning,
+                stacklevel=3,
+            )
         out._data = data.astype(out._data.dtype, copy=True)
     else:
         out._data[...] = data
@@ -65,5 +85,7 @@ def write_out(name: str, result: Tensor, out, inputs=(), cast_error=None,
 
 def dtype_expected(result: Tensor, out: Tensor) -> RuntimeError:
     """The error of the ops that take an ``out`` of their result's dtype only."""
-    return RuntimeError(f"Expected out tensor to have dtype {dtypes.CPP_NAMES[result.dtype]}, but "
-                        f"got {dtypes.CPP_NAMES[out.dtype]} instead")
+    return RuntimeError(
+        f"Expected out tensor to have dtype {dtypes.CPP_NAMES[result.dtype]}, but "
+        f"got {dtypes.CPP_NAMES[out.dtype]} instead"
+    )

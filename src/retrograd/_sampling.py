@@ -35,12 +35,12 @@ _TWO_PI = 2.0 * math.pi
 
 def uniform01_f32(gen, n: int):
     """``n`` float32 uniforms on [0, 1): 24 bits of one word each."""
-    return (gen.words32(n) & _MASK24).astype(_F32) * _F32(2.0 ** -24)
+    return (gen.words32(n) & _MASK24).astype(_F32) * _F32(2.0**-24)
 
 
 def uniform01_f64(gen, n: int):
     """``n`` float64 uniforms on [0, 1): 53 bits of one 64-bit draw each."""
-    return (gen.words64(n) & _MASK53).astype(_F64) * (2.0 ** -53)
+    return (gen.words64(n) & _MASK53).astype(_F64) * (2.0**-53)
 
 
 def _wide(dtype) -> bool:
@@ -105,9 +105,17 @@ def uniform(gen, n: int, dtype, low: float, high: float):
 # --- normals --------------------------------------------------------------------------------------
 
 
-_LOG_POLY = (7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1, -1.2420140846E-1,
-             1.4249322787E-1, -1.6668057665E-1, 2.0000714765E-1, -2.4999993993E-1,
-             3.3333331174E-1)
+_LOG_POLY = (
+    7.0376836292e-2,
+    -1.1514610310e-1,
+    1.1676998740e-1,
+    -1.2420140846e-1,
+    1.4249322787e-1,
+    -1.6668057665e-1,
+    2.0000714765e-1,
+    -2.4999993993e-1,
+    3.3333331174e-1,
+)
 
 
 def _log_f32(x):
@@ -137,11 +145,11 @@ def _sincos_f32(x):
     for step in (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8):
         x = fma32(y, _F32(step), x)
     z = x * x
-    cos = fma32(xp.full_like(z, _F32(2.443315711809948E-005)), z, _F32(-1.388731625493765E-003))
-    cos = fma32(cos, z, _F32(4.166664568298827E-002))
+    cos = fma32(xp.full_like(z, _F32(2.443315711809948e-005)), z, _F32(-1.388731625493765e-003))
+    cos = fma32(cos, z, _F32(4.166664568298827e-002))
     cos = fma32(cos * z, z, -(z * _F32(0.5))) + _F32(1)
-    sin = fma32(xp.full_like(z, _F32(-1.9515295891E-4)), z, _F32(8.3321608736E-3))
-    sin = fma32(sin, z, _F32(-1.6666654611E-1))
+    sin = fma32(xp.full_like(z, _F32(-1.9515295891e-4)), z, _F32(8.3321608736e-3))
+    sin = fma32(sin, z, _F32(-1.6666654611e-1))
     sin = fma32(sin * z, x, x)
     swap = (j & 2) != 0  # the octant where sine and cosine trade polynomials
     s = xp.where(swap, cos, sin)
@@ -204,7 +212,7 @@ def normal(gen, n: int, dtype, mean: float = 0.0, std: float = 1.0, contiguous: 
         out[:whole] = _box_muller_16(u[:whole], mean, std, dtype)
         if whole != n:
             tail = uniform01_f64(gen, 16) if _wide(dtype) else uniform01_f32(gen, 16)
-            out[n - 16:] = _box_muller_16(tail, mean, std, dtype)
+            out[n - 16 :] = _box_muller_16(tail, mean, std, dtype)
         return out.astype(dtype, copy=False)
     z = standard_normal_pairs(gen, n)
     if mean != 0 or std != 1:
@@ -239,10 +247,14 @@ def _warn_float_range(dtype, low: int, high: int) -> None:
     name = {2: "Half", 4: "float", 8: "double"}[dtype.itemsize]
     for what, value in (("from", low), ("to - 1", high - 1)):
         if not -(1 << digits) <= value <= 1 << digits:
-            warnings.warn(f"{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision "
-                          f"limitations {name} can support discrete uniform distribution only "
-                          "within this range. This warning will become an error in version 1.7 "
-                          "release, please fix the code in advance", UserWarning, stacklevel=4)
+            warnings.warn(
+                f"{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision "
+                f"limitations {name} can support discrete uniform distribution only "
+                "within this range. This warning will become an error in version 1.7 "
+                "release, please fix the code in advance",
+                UserWarning,
+                stacklevel=4,
+            )
 
 
 def random_from_to(gen, n: int, span: int, low: int):
@@ -389,8 +401,9 @@ def poisson(gen, rates):
     10 on."""
     mark = gen.mark()
     expected = xp.where(rates >= 10, 2.0, xp.where(rates > 0, rates + 1.0, 0.0))
-    values, end = _read_ahead(_Uniforms(gen), _poisson_from, (rates,), expected,
-                              float(rates.max(initial=1.0)))
+    values, end = _read_ahead(
+        _Uniforms(gen), _poisson_from, (rates,), expected, float(rates.max(initial=1.0))
+    )
     gen.rewind(mark, 2 * end)
     return values
 
@@ -401,8 +414,9 @@ def binomial(gen, count, prob):
     rejection (two uniforms a try) from 10 on, on the rarer outcome's probability."""
     q = xp.where(prob > 0.5, prob.dtype.type(1) - prob, prob)
     mean = count * q
-    expected = xp.where(mean >= 10, 2.0, xp.where((count > 0) & (prob > 0) & (prob < 1),
-                                                  mean + 1.0, 0.0))
+    expected = xp.where(
+        mean >= 10, 2.0, xp.where((count > 0) & (prob > 0) & (prob < 1), mean + 1.0, 0.0)
+    )
     mark = gen.mark()
     values, end = _read_ahead(_Uniforms(gen), _binomial_from, (count, prob), expected, 10.0)
     gen.rewind(mark, 2 * end)
@@ -423,14 +437,15 @@ def _read_ahead(buffer, sample_from, params, expected, spread, first=0):
     windows and the next run begins there."""
     n = params[0].size
     if n and all((p == p[0]).all() for p in params):
-        return _one_setting(buffer, sample_from, [p[:1] for p in params], n,
-                            float(expected[0]), spread, first)
+        return _one_setting(
+            buffer, sample_from, [p[:1] for p in params], n, float(expected[0]), spread, first
+        )
     values = xp.empty(n, dtype=_F64)
     state, done = first, 0
     while done < n:
         part = slice(done, done + _CHAIN)
         got, state = _run(buffer, state, sample_from, [p[part] for p in params], expected[part])
-        values[done:done + got.size] = got
+        values[done : done + got.size] = got
         done += got.size
     return values, state
 
@@ -588,14 +603,16 @@ def standard_gamma(gen, alpha):
         done = int(nonzero[0]) + 1 if nonzero.size else n
         state = 1
         if nonzero.size:
-            got, nxt = _gamma_from(buffer, xp.array([1]), alpha[done - 1:done],
-                                   cached=gen.normal_cache)
+            got, nxt = _gamma_from(
+                buffer, xp.array([1]), alpha[done - 1 : done], cached=gen.normal_cache
+            )
             values[done - 1] = got[0]
             state = int(nxt[0])
     if done < n:
         expected = xp.where(alpha[done:] < 1, 6.0, 4.0)  # two states per uniform
-        values[done:], state = _read_ahead(buffer, _gamma_from, (alpha[done:],), expected, 4.0,
-                                           state)
+        values[done:], state = _read_ahead(
+            buffer, _gamma_from, (alpha[done:],), expected, 4.0, state
+        )
     pos = state >> 1
     gen.rewind(mark, 2 * pos)
     if not state & 1:
@@ -659,10 +676,20 @@ def _gamma_from(buffer, states, alpha, cached=None):
     return values, 2 * pos + has
 
 
-_STIRLING_TAIL = xp.array([0.0810614667953272, 0.0413406959554092, 0.0276779256849983,
-                           0.02079067210376509, 0.0166446911898211, 0.0138761288230707,
-                           0.0118967099458917, 0.0104112652619720, 0.00925546218271273,
-                           0.00833056343336287])
+_STIRLING_TAIL = xp.array(
+    [
+        0.0810614667953272,
+        0.0413406959554092,
+        0.0276779256849983,
+        0.02079067210376509,
+        0.0166446911898211,
+        0.0138761288230707,
+        0.0118967099458917,
+        0.0104112652619720,
+        0.00925546218271273,
+        0.00833056343336287,
+    ]
+)
 
 
 def _stirling_tail(k):
@@ -740,11 +767,15 @@ def _btrs(buffer, start, count, p):
             fits = (k >= 0) & (k <= nl)
             quick = fits & (us >= 0.07) & (v <= v_r[live])
             lhs = xp.log(v * alpha[live] / (a[live] / (us * us) + b[live]))
-            bound = ((ml + 0.5) * xp.log((ml + 1) / (rl * (nl - ml + 1)))
-                     + (nl + 1) * xp.log((nl - ml + 1) / (nl - k + 1))
-                     + (k + 0.5) * xp.log(rl * (nl - k + 1) / (k + 1))
-                     + _stirling_tail(ml) + _stirling_tail(nl - ml)
-                     - _stirling_tail(k) - _stirling_tail(nl - k))
+            bound = (
+                (ml + 0.5) * xp.log((ml + 1) / (rl * (nl - ml + 1)))
+                + (nl + 1) * xp.log((nl - ml + 1) / (nl - k + 1))
+                + (k + 0.5) * xp.log(rl * (nl - k + 1) / (k + 1))
+                + _stirling_tail(ml)
+                + _stirling_tail(nl - ml)
+                - _stirling_tail(k)
+                - _stirling_tail(nl - k)
+            )
             done = quick | (fits & (lhs <= bound))
             got[live[done]] = k[done]
             live = live[~done]

@@ -34,9 +34,12 @@ def set_num_threads(int) -> None:  # PyTorch's parameter name
     _check(n, "set_num_threads")
     controller = _controller()
     if controller is None:
-        warnings.warn("set_num_threads: threadpoolctl is not installed, so the number of BLAS "
-                      "threads cannot be changed (pip install retrograd[threads]).", UserWarning,
-                      stacklevel=2)
+        warnings.warn(
+            "set_num_threads: threadpoolctl is not installed, so the number of BLAS "
+            "threads cannot be changed (pip install retrograd[threads]).",
+            UserWarning,
+            stacklevel=2,
+        )
         return
     controller.limit(limits=n, user_api="blas")
 

@@ -47,9 +47,15 @@ def _list_dtype(data):
         for k in kinds & {list, tuple}:
             stack.extend(x for x in seq if type(x) is k)
         if kinds <= {list, tuple, builtins.float, builtins.int, builtins.bool}:
-            dts = [d for k, d in ((builtins.float, dtypes.get_default_dtype()),
-                                  (builtins.int, dtypes.int64), (builtins.bool, dtypes.bool))
-                   if k in kinds]
+            dts = [
+                d
+                for k, d in (
+                    (builtins.float, dtypes.get_default_dtype()),
+                    (builtins.int, dtypes.int64),
+                    (builtins.bool, dtypes.bool),
+                )
+                if k in kinds
+            ]
         else:
             dts = [_scalar_type(x) for x in seq if type(x) not in (list, tuple)]
         for d in dts:
@@ -78,15 +84,26 @@ def _check_sequence(data):
             raise TypeError(f"'{type(seq).__name__}' object cannot be interpreted as an integer")
         if len(seq) != shape[dim]:
             raise ValueError(
-                f"expected sequence of length {shape[dim]} at dim {dim} (got {len(seq)})")
+                f"expected sequence of length {shape[dim]} at dim {dim} (got {len(seq)})"
+            )
         stack.extend((x, dim + 1) for x in reversed(seq))
 
 
 def _element_type_check(x):
     if isinstance(x, (str, bytes)):
         raise ValueError(f"too many dimensions '{type(x).__name__}'")  # noqa: TRY004
-    if not isinstance(x, (builtins.bool, builtins.int, builtins.float, builtins.complex, xp.generic,
-                          Tensor, ndarray)):
+    if not isinstance(
+        x,
+        (
+            builtins.bool,
+            builtins.int,
+            builtins.float,
+            builtins.complex,
+            xp.generic,
+            Tensor,
+            ndarray,
+        ),
+    ):
         raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")  # noqa: TRY004
 
 
@@ -125,7 +142,6 @@ def _unwrap(data):
     return data
 
 
-
 def _factory_out(fn, out, args, kwargs):
     """A factory's ``out=``: the result takes ``out``'s dtype unless ``dtype=`` names one, which
     must then be ``out``'s."""
@@ -134,20 +150,29 @@ def _factory_out(fn, out, args, kwargs):
     if dtype is None:
         kwargs["dtype"] = out.dtype
     elif dtype is not out.dtype:
-        raise RuntimeError(f"dtype {dtypes.scalar_type_name(dtype)} does not match dtype of out "
-                           f"parameter ({dtypes.scalar_type_name(out.dtype)})")
-    return write_out(f"aten::{fn.__name__}", fn(*args, **kwargs), out,
-                     resized=_ARANGE_RESIZED if fn.__name__ == "arange" else None)
+        raise RuntimeError(
+            f"dtype {dtypes.scalar_type_name(dtype)} does not match dtype of out "
+            f"parameter ({dtypes.scalar_type_name(out.dtype)})"
+        )
+    return write_out(
+        f"aten::{fn.__name__}",
+        fn(*args, **kwargs),
+        out,
+        resized=_ARANGE_RESIZED if fn.__name__ == "arange" else None,
+    )
 
 
 _ARANGE_RESIZED = (
     "The number of elements in the out tensor of shape [{0}] is {2} which does not match the "
     "computed number of elements {3}. Note that this may occur as a result of rounding error. "
-    "The out tensor will be resized to a tensor of shape {4}.")
+    "The out tensor will be resized to a tensor of shape {4}."
+)
 
 
-_NO_PINNED = ("pin_memory=True requires a CUDA or other accelerator backend; no pinned memory "
-              "allocator is available on this system.")
+_NO_PINNED = (
+    "pin_memory=True requires a CUDA or other accelerator backend; no pinned memory "
+    "allocator is available on this system."
+)
 
 
 def _python_dtypes(fn):
@@ -174,8 +199,9 @@ def _python_dtypes(fn):
             raise RuntimeError(_NO_PINNED)
         layout = kwargs.get("layout")
         if layout is not None and layout is not _device.strided:
-            raise NotImplementedError(f"layout={layout}: retrograd tensors are dense "
-                                      "(torch.strided) only")
+            raise NotImplementedError(
+                f"layout={layout}: retrograd tensors are dense (torch.strided) only"
+            )
         memory_format = kwargs.get("memory_format")
         if memory_format is not None:
             _device.check_memory_format(memory_format)
@@ -195,7 +221,10 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
             "To copy construct from a tensor, it is recommended to use "
             "sourceTensor.detach().clone() or sourceTensor.detach().clone().requires_grad_(True), "
             "rather than "
-            "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
+            "torch.tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
+        )
     array = _infer_array(data, dtype)
     array = xp.array(array, copy=True)
     _check_grad_dtype(array, requires_grad)
@@ -227,8 +256,10 @@ def _shape(size):
     size = tuple(builtins.int(s) for s in size)
     for n in size:
         if n < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: "
-                               f"[{', '.join(str(k) for k in size)}]")
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {n}: "
+                f"[{', '.join(str(k) for k in size)}]"
+            )
     return size
 
 
@@ -244,8 +275,10 @@ def _filled(array, requires_grad):
 @_python_dtypes
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """``torch.zeros``."""
-    if any(builtins.int(n) < 0 for n in (size[0] if len(size) == 1 and isinstance(
-            size[0], (tuple, list)) else size)):
+    if any(
+        builtins.int(n) < 0
+        for n in (size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size)
+    ):
         raise RuntimeError("zeros: Dimension size must be non-negative.")
     return _filled(xp.zeros(_shape(size), _dt(dtype)), requires_grad)
 
@@ -257,8 +290,9 @@ def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=N
 
 
 @_python_dtypes
-def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
-          memory_format=None):
+def empty(
+    *size, dtype=None, device=None, requires_grad=False, out=None, layout=None, memory_format=None
+):
     """``torch.empty`` (its values are zeros here, never garbage)."""
     return _filled(xp.zeros(_shape(size), _dt(dtype)), requires_grad)
 
@@ -277,26 +311,31 @@ def _like(t, dtype):
 
 @_python_dtypes
 def zeros_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _filled(xp.zeros_like(input._data, _like(input, dtype), kept_order(input._data)),
-                   requires_grad)
+    return _filled(
+        xp.zeros_like(input._data, _like(input, dtype), kept_order(input._data)), requires_grad
+    )
 
 
 @_python_dtypes
 def ones_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _filled(xp.ones_like(input._data, _like(input, dtype), kept_order(input._data)),
-                   requires_grad)
+    return _filled(
+        xp.ones_like(input._data, _like(input, dtype), kept_order(input._data)), requires_grad
+    )
 
 
 @_python_dtypes
 def empty_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _filled(xp.zeros_like(input._data, _like(input, dtype), kept_order(input._data)),
-                   requires_grad)
+    return _filled(
+        xp.zeros_like(input._data, _like(input, dtype), kept_order(input._data)), requires_grad
+    )
 
 
 @_python_dtypes
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _filled(xp.full_like(input._data, fill_value, _like(input, dtype),
-                                kept_order(input._data)), requires_grad)
+    return _filled(
+        xp.full_like(input._data, fill_value, _like(input, dtype), kept_order(input._data)),
+        requires_grad,
+    )
 
 
 def _scalar_str(v) -> str:
@@ -323,14 +362,24 @@ def _arange_count(start, end, step, dtype):
 
 
 @_python_dtypes
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, out=None,
-           layout=None, pin_memory=False):
+def arange(
+    start,
+    end=None,
+    step=1,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    out=None,
+    layout=None,
+    pin_memory=False,
+):
     """``torch.arange``: int64 when every bound is an integer, else the default float dtype."""
     if end is None:
         start, end = 0, start
     # tensors and NumPy scalars count as the Python numbers they hold
-    start, end, step = (s.item() if isinstance(s, (Tensor, xp.generic)) else s
-                        for s in (start, end, step))
+    start, end, step = (
+        s.item() if isinstance(s, (Tensor, xp.generic)) else s for s in (start, end, step)
+    )
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if dtype is None:
@@ -374,8 +423,17 @@ def _arange_like_pytorch(start, step, n, dtype):
 
 
 @_python_dtypes
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, out=None,
-             layout=None, pin_memory=False):
+def linspace(
+    start,
+    end,
+    steps,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    out=None,
+    layout=None,
+    pin_memory=False,
+):
     """``torch.linspace``: ``steps`` values from start to end, both included.
 
     As PyTorch: the first half counts up from ``start`` and the second half down from ``end``, in
@@ -383,8 +441,9 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, ou
     """
     start, end = (s.item() if isinstance(s, Tensor) else s for s in (start, end))
     if not isinstance(steps, builtins.int):
-        raise TypeError(f"linspace(): argument 'steps' (position 3) must be int, not "
-                        f"{type(steps).__name__}")
+        raise TypeError(
+            f"linspace(): argument 'steps' (position 3) must be int, not {type(steps).__name__}"
+        )
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dtype = dtype or dtypes.get_default_dtype()
@@ -412,8 +471,17 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, ou
 
 
 @_python_dtypes
-def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False, out=None,
-             layout=None):
+def logspace(
+    start,
+    end,
+    steps,
+    base=10.0,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    out=None,
+    layout=None,
+):
     """``torch.logspace``: base ** linspace(start, end, steps)."""
     dtype = dtype or dtypes.get_default_dtype()
     exponents = linspace(start, end, steps, dtype=dtypes.float64)._data
@@ -421,8 +489,9 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
 
 
 @_python_dtypes
-def eye(n, m=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
-        pin_memory=False):
+def eye(
+    n, m=None, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False
+):
     """``torch.eye``: ones on the diagonal."""
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
@@ -438,7 +507,8 @@ def _float_only(kernel, dtype):
     """PyTorch's error for sampling continuous values into an integer or bool dtype."""
     if dtype is not None and dtype.category < 2:
         raise NotImplementedError(
-            f'"{kernel}" not implemented for \'{dtypes.scalar_type_name(dtype)}\'')
+            f"\"{kernel}\" not implemented for '{dtypes.scalar_type_name(dtype)}'"
+        )
 
 
 def _count(shape):
@@ -446,8 +516,16 @@ def _count(shape):
 
 
 @_python_dtypes
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
-         layout=None, pin_memory=False):
+def rand(
+    *size,
+    generator=None,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    out=None,
+    layout=None,
+    pin_memory=False,
+):
     """``torch.rand``: uniform on [0, 1)."""
     _float_only("check_uniform_bounds", dtype)
     shape = _shape(size)
@@ -456,8 +534,16 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, ou
 
 
 @_python_dtypes
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
-          layout=None, pin_memory=False):
+def randn(
+    *size,
+    generator=None,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    out=None,
+    layout=None,
+    pin_memory=False,
+):
     """``torch.randn``: standard normal."""
     _float_only("normal_kernel_cpu", dtype)
     shape = _shape(size)
@@ -467,22 +553,36 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, o
 
 def _random_bounds(low, high):
     if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
-                           f"to={high}")
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
 
 
 @_python_dtypes
-def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False,
-            out=None, layout=None, pin_memory=False):
+def randint(
+    *args,
+    size=None,
+    generator=None,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    out=None,
+    layout=None,
+    pin_memory=False,
+):
     """``torch.randint(high, size)`` or ``torch.randint(low, high, size)``: int64 by default."""
     if size is None and args:
         *args, size = args
     if size is None or len(args) not in (1, 2):
-        raise TypeError("randint() missing required argument 'size' (pos 2)" if size is None else
-                        "randint() takes from 2 to 3 positional arguments")
+        raise TypeError(
+            "randint() missing required argument 'size' (pos 2)"
+            if size is None
+            else "randint() takes from 2 to 3 positional arguments"
+        )
     if isinstance(size, builtins.int):
-        raise TypeError(f"randint(): argument 'size' (position {len(args) + 1}) must be tuple of "
-                        "ints, not int")
+        raise TypeError(
+            f"randint(): argument 'size' (position {len(args) + 1}) must be tuple of ints, not int"
+        )
     low, high = (0, args[0]) if len(args) == 1 else args
     low, high = builtins.int(low), builtins.int(high)
     _random_bounds(low, high)
@@ -494,8 +594,16 @@ def randint(*args, size=None, generator=None, dtype=None, device=None, requires_
 
 
 @_python_dtypes
-def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, out=None,
-             layout=None, pin_memory=False):
+def randperm(
+    n,
+    generator=None,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    out=None,
+    layout=None,
+    pin_memory=False,
+):
     """``torch.randperm``: a random permutation of 0..n-1 (PyTorch's shuffle, draw for draw)."""
     n = builtins.int(n)
     if n < 0:
@@ -521,8 +629,9 @@ def randn_like(input, dtype=None, generator=None, requires_grad=False, **kwargs)
 
 
 @_python_dtypes
-def randint_like(input, low=0, high=None, *, dtype=None, generator=None, requires_grad=False,
-                 **kwargs):
+def randint_like(
+    input, low=0, high=None, *, dtype=None, generator=None, requires_grad=False, **kwargs
+):
     """``torch.randint_like(input, high)`` or ``(input, low, high)``."""
     if high is None:
         low, high = 0, low
@@ -544,8 +653,16 @@ _NORMAL_SIGNATURES = (
 
 
 @_python_dtypes
-def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, requires_grad=False, out=None,
-           **kwargs):
+def normal(
+    mean=0.0,
+    std=1.0,
+    size=None,
+    generator=None,
+    dtype=None,
+    requires_grad=False,
+    out=None,
+    **kwargs,
+):
     """``torch.normal``: normal samples; ``mean``/``std`` may be tensors (broadcast) or floats.
 
     As in PyTorch, tensor arguments scale standard normals afterwards: ``z * std + mean`` (two
@@ -558,8 +675,9 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, requires_gr
         if size is None:
             raise TypeError(_NORMAL_SIGNATURES.format(type(mean).__name__, type(std).__name__))
         shape = _shape((size,))
-        values = _sampling.normal(gen, _count(shape), _dt(dtype), builtins.float(mean),
-                                  builtins.float(std))
+        values = _sampling.normal(
+            gen, _count(shape), _dt(dtype), builtins.float(mean), builtins.float(std)
+        )
         return _filled(values.reshape(shape), requires_grad)
     if t_std and (std._data < 0).any():
         raise RuntimeError("normal expects all elements of std >= 0.0")
@@ -575,13 +693,16 @@ _NEW_SIGNATURES = (
     " * (torch.Storage storage)\n"
     " * (Tensor other)\n"
     " * (tuple of ints size, *, torch.device device = None)\n"
-    " * (object data, *, torch.device device = None)\n")
+    " * (object data, *, torch.device device = None)\n"
+)
 
 
 def _options(d) -> str:
-    return (f"TensorOptions(dtype={dtypes.CPP_NAMES[d]}, device=cpu, layout=Strided, "
-            "requires_grad=false (default), pinned_memory=false (default), "
-            "memory_format=(nullopt))")
+    return (
+        f"TensorOptions(dtype={dtypes.CPP_NAMES[d]}, device=cpu, layout=Strided, "
+        "requires_grad=false (default), pinned_memory=false (default), "
+        "memory_format=(nullopt))"
+    )
 
 
 def _legacy_new(dtype, args, kwargs):
@@ -597,8 +718,10 @@ def _legacy_new(dtype, args, kwargs):
         raise TypeError(_NEW_SIGNATURES.format(", ".join(got), ", ".join(bad)))
     dev = kwargs.get("device")
     if dev is not None and device(dev).type != "cpu":
-        raise RuntimeError("legacy constructor expects device type: cpu but device type: "
-                           f"{device(dev).type} was passed")
+        raise RuntimeError(
+            "legacy constructor expects device type: cpu but device type: "
+            f"{device(dev).type} was passed"
+        )
     new_dtype = dtype or dtypes.get_default_dtype()
     if "size" in kwargs:
         return zeros(kwargs["size"], dtype=new_dtype)
@@ -636,27 +759,44 @@ def _new_tensor(self, data, dtype=None, device=None, requires_grad=False, **kwar
     """``Tensor.new_tensor``: like ``torch.tensor``, with this tensor's dtype and device by
     default."""
     _new_options("new_tensor", kwargs)
-    return tensor(data, dtype=dtype or self.dtype, device=_device.CPU if device is None else device,
-                  requires_grad=requires_grad, **kwargs)
+    return tensor(
+        data,
+        dtype=dtype or self.dtype,
+        device=_device.CPU if device is None else device,
+        requires_grad=requires_grad,
+        **kwargs,
+    )
 
 
 def _new_factory(factory):
     def method(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
         _new_options("new_" + factory.__name__, kwargs)
-        return factory(*size, dtype=dtype or self.dtype, device=_device.CPU if device is None else device,
-                       requires_grad=requires_grad, **kwargs)
+        return factory(
+            *size,
+            dtype=dtype or self.dtype,
+            device=_device.CPU if device is None else device,
+            requires_grad=requires_grad,
+            **kwargs,
+        )
 
     method.__name__ = "new_" + factory.__name__
-    method.__doc__ = (f"``Tensor.new_{factory.__name__}``: with this tensor's dtype and device by "
-                      "default.")
+    method.__doc__ = (
+        f"``Tensor.new_{factory.__name__}``: with this tensor's dtype and device by default."
+    )
     return method
 
 
 def _new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False, **kwargs):
     """``Tensor.new_full``: with this tensor's dtype and device by default."""
     _new_options("new_full", kwargs)
-    return full(size, fill_value, dtype=dtype or self.dtype, device=_device.CPU if device is None else device,
-                requires_grad=requires_grad, **kwargs)
+    return full(
+        size,
+        fill_value,
+        dtype=dtype or self.dtype,
+        device=_device.CPU if device is None else device,
+        requires_grad=requires_grad,
+        **kwargs,
+    )
 
 
 _TYPE_NAMES = {"torch." + d._tensor_name: d for d in dtypes.ALL}
@@ -710,8 +850,15 @@ def _legacy_constructor(name, dtype):
     def __new__(cls, *args, **kwargs):
         return _legacy_new(dtype, args, kwargs)
 
-    return _LegacyType(name, (), {"__new__": __new__, "dtype": dtype,
-                                  "__doc__": f"``torch.{name}``: the legacy constructor."})
+    return _LegacyType(
+        name,
+        (),
+        {
+            "__new__": __new__,
+            "dtype": dtype,
+            "__doc__": f"``torch.{name}``: the legacy constructor.",
+        },
+    )
 
 
 FloatTensor = _legacy_constructor("FloatTensor", dtypes.float32)

@@ -46,7 +46,7 @@ def failing_twin() -> None:
 def second_derivative() -> None:
     section("3. A second derivative with create_graph=True")
     x = torch.tensor(2.0, requires_grad=True)
-    y = x ** 3
+    y = x**3
     (dy,) = torch.autograd.grad(y, x, create_graph=True)
     (d2y,) = torch.autograd.grad(dy, x)
     print(f"y = x**3 at x = 2:  dy/dx = {dy.item():g} (3x^2),  d2y/dx2 = {d2y.item():g} (6x)")

@@ -65,20 +65,45 @@ int64 = long = dtype("int64", "int64", _INT, "LongTensor")
 bool = dtype("bool", "bool", _BOOL, "BoolTensor")
 
 # The names PyTorch's messages use: the C++ element type and the ScalarType.
-CPP_NAMES = {float16: "c10::Half", float32: "float", float64: "double",
-             complex64: "c10::complex<float>", complex128: "c10::complex<double>",
-             uint8: "unsigned char", uint16: "short unsigned int", uint32: "unsigned int",
-             uint64: "long unsigned int", int8: "signed char", int16: "short int", int32: "int",
-             int64: "long int", bool: "bool"}
+CPP_NAMES = {
+    float16: "c10::Half",
+    float32: "float",
+    float64: "double",
+    complex64: "c10::complex<float>",
+    complex128: "c10::complex<double>",
+    uint8: "unsigned char",
+    uint16: "short unsigned int",
+    uint32: "unsigned int",
+    uint64: "long unsigned int",
+    int8: "signed char",
+    int16: "short int",
+    int32: "int",
+    int64: "long int",
+    bool: "bool",
+}
 
 
 def scalar_type_name(d: dtype) -> str:
     """``Float``, ``Long`` ...: the ScalarType name PyTorch's messages use."""
-    return d._tensor_name[:-len("Tensor")]
+    return d._tensor_name[: -len("Tensor")]
 
 
-ALL = (float16, float32, float64, complex64, complex128, uint8, int8, int16, int32, int64, bool,
-       uint16, uint32, uint64)
+ALL = (
+    float16,
+    float32,
+    float64,
+    complex64,
+    complex128,
+    uint8,
+    int8,
+    int16,
+    int32,
+    int64,
+    bool,
+    uint16,
+    uint32,
+    uint64,
+)
 _WIDE_UNSIGNED = (uint16, uint32, uint64)
 FROM_NP = {d.np: d for d in ALL}
 
@@ -111,9 +136,12 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     if a is b:
         return a
     if (a in _WIDE_UNSIGNED or b in _WIDE_UNSIGNED) and not (
-            a.category == _FLOAT or b.category == _FLOAT):
-        raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, attempted "
-                           f"to promote {scalar_type_name(a)} and {scalar_type_name(b)}")
+        a.category == _FLOAT or b.category == _FLOAT
+    ):
+        raise RuntimeError(
+            "Promotion for uint16, uint32, uint64 types is not supported, attempted "
+            f"to promote {scalar_type_name(a)} and {scalar_type_name(b)}"
+        )
     if a.category != b.category:
         hi, lo = (a, b) if a.category > b.category else (b, a)
         if hi.category == _COMPLEX and lo.category == _FLOAT and lo is float64:
@@ -169,4 +197,9 @@ def result_type(*operands) -> dtype:
     return _combine(_combine(dim, zero), wrapped)
 
 
-_PY_TYPES = {_pybool: bool, _pyint: int64, type(0.0): float64, _pycomplex: complex128}
+_PY_TYPES = {
+    _pybool: bool,
+    _pyint: int64,
+    type(0.0): float64,  # noqa: UP003
+    _pycomplex: complex128,
+}  # (type(0.0): the name float is the dtype here)

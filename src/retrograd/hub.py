@@ -7,18 +7,27 @@ network, which retrograd does not use, and raises ``NotImplementedError`` saying
 import os
 import sys
 
-__all__ = ["load", "list", "help", "get_dir", "set_dir", "download_url_to_file",
-           "load_state_dict_from_url"]
+__all__ = [
+    "load",
+    "list",
+    "help",
+    "get_dir",
+    "set_dir",
+    "download_url_to_file",
+    "load_state_dict_from_url",
+]
 
 _hub_dir = [None]
 _list = list
 
 
 def _no_network(what: str):
-    return NotImplementedError(f"{what}: retrograd.hub does not download (no network access is "
-                               "built in). Clone the repository and call "
-                               "hub.load(path, model, source='local'), or download the file and "
-                               "use torch.load.")
+    return NotImplementedError(
+        f"{what}: retrograd.hub does not download (no network access is "
+        "built in). Clone the repository and call "
+        "hub.load(path, model, source='local'), or download the file and "
+        "use torch.load."
+    )
 
 
 def get_dir() -> str:
@@ -27,7 +36,8 @@ def get_dir() -> str:
     if _hub_dir[0] is not None:
         return _hub_dir[0]
     home = os.environ.get("TORCH_HOME") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "torch")
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "torch"
+    )
     return os.path.join(os.path.expanduser(home), "hub")
 
 
@@ -37,8 +47,9 @@ def set_dir(d) -> None:
 
 def _hubconf(repo_or_dir: str, source: str):
     if source not in ("github", "gitlab", "local"):
-        raise ValueError(f'Unknown source: "{source}". Allowed values: "github" | "gitlab" | '
-                         '"local".')
+        raise ValueError(
+            f'Unknown source: "{source}". Allowed values: "github" | "gitlab" | "local".'
+        )
     if source != "local":
         raise _no_network(f"hub with source='{source}'")
     import importlib.util
@@ -63,22 +74,34 @@ def _entry(module, model: str):
     return fn
 
 
-def list(github, force_reload: bool = False, skip_validation: bool = False, trust_repo=None,
-         verbose: bool = True):
+def list(
+    github,
+    force_reload: bool = False,
+    skip_validation: bool = False,
+    trust_repo=None,
+    verbose: bool = True,
+):
     """The entry points a repository's ``hubconf.py`` offers (a local directory here)."""
     module = _hubconf(github, "local" if os.path.isdir(github) else "github")
     return [n for n in dir(module) if callable(getattr(module, n)) and not n.startswith("_")]
 
 
-def help(github, model, force_reload: bool = False, skip_validation: bool = False,
-         trust_repo=None):
+def help(github, model, force_reload: bool = False, skip_validation: bool = False, trust_repo=None):
     module = _hubconf(github, "local" if os.path.isdir(github) else "github")
     return _entry(module, model).__doc__
 
 
-def load(repo_or_dir, model, *args, source: str = "github", trust_repo=None,
-         force_reload: bool = False, verbose: bool = True, skip_validation: bool = False,
-         **kwargs):
+def load(
+    repo_or_dir,
+    model,
+    *args,
+    source: str = "github",
+    trust_repo=None,
+    force_reload: bool = False,
+    verbose: bool = True,
+    skip_validation: bool = False,
+    **kwargs,
+):
     """``torch.hub.load``: call ``model(*args, **kwargs)`` from the ``hubconf.py`` in
     ``repo_or_dir``.  Only ``source='local'`` is built (``trust_repo``, ``force_reload``,
     ``verbose`` and ``skip_validation`` concern downloads, so they do not apply to it)."""
@@ -90,8 +113,15 @@ def download_url_to_file(url, dst, hash_prefix=None, progress: bool = True) -> N
     raise _no_network("hub.download_url_to_file")
 
 
-def load_state_dict_from_url(url, model_dir=None, map_location=None, progress: bool = True,
-                             check_hash: bool = False, file_name=None, weights_only: bool = False):
+def load_state_dict_from_url(
+    url,
+    model_dir=None,
+    map_location=None,
+    progress: bool = True,
+    check_hash: bool = False,
+    file_name=None,
+    weights_only: bool = False,
+):
     """Loads the file if it is already in the hub's checkpoint directory; downloading it is not
     built.  (``check_hash`` and ``progress`` concern downloads: PyTorch too skips them for a file
     already there.)"""

@@ -14,11 +14,32 @@ import typing
 import warnings
 from collections import namedtuple
 
-__all__ = ["script", "trace", "trace_module", "ignore", "unused", "export", "is_scripting",
-           "is_tracing", "annotate", "Attribute", "Final", "fork", "wait", "freeze",
-           "optimize_for_inference", "save", "load", "script_method", "interface",
-           "ScriptModule", "ScriptFunction", "RecursiveScriptModule", "Error",
-           "optimized_execution"]
+__all__ = [
+    "script",
+    "trace",
+    "trace_module",
+    "ignore",
+    "unused",
+    "export",
+    "is_scripting",
+    "is_tracing",
+    "annotate",
+    "Attribute",
+    "Final",
+    "fork",
+    "wait",
+    "freeze",
+    "optimize_for_inference",
+    "save",
+    "load",
+    "script_method",
+    "interface",
+    "ScriptModule",
+    "ScriptFunction",
+    "RecursiveScriptModule",
+    "Error",
+    "optimized_execution",
+]
 
 Final = typing.Final
 Attribute = namedtuple("Attribute", ["value", "type"])
@@ -29,14 +50,17 @@ class Error(RuntimeError):
 
 
 def _deprecated(name: str, instead: str = "switch to `torch.compile` or `torch.export`") -> None:
-    warnings.warn(f"`torch.jit.{name}` is deprecated. Please {instead}.", DeprecationWarning,
-                  stacklevel=3)
+    warnings.warn(
+        f"`torch.jit.{name}` is deprecated. Please {instead}.", DeprecationWarning, stacklevel=3
+    )
 
 
 def _no_compiled_program(what: str):
-    return NotImplementedError(f"{what}: retrograd has no TorchScript compiler; scripted and "
-                               "traced code runs eagerly, and there is no compiled program to show "
-                               "or save. Save the state_dict with torch.save instead.")
+    return NotImplementedError(
+        f"{what}: retrograd has no TorchScript compiler; scripted and "
+        "traced code runs eagerly, and there is no compiled program to show "
+        "or save. Save the state_dict with torch.save instead."
+    )
 
 
 class ScriptModule:
@@ -120,15 +144,29 @@ def script(obj, optimize=None, _frames_up: int = 0, _rcb=None, example_inputs=No
     guides TorchScript's type inference, which eager code does not need."""
     _deprecated("script")
     if optimize is not None:
-        warnings.warn("`optimize` is deprecated and has no effect. Use `with "
-                      "torch.jit.optimized_execution()` instead", FutureWarning, stacklevel=2)
+        warnings.warn(
+            "`optimize` is deprecated and has no effect. Use `with "
+            "torch.jit.optimized_execution()` instead",
+            FutureWarning,
+            stacklevel=2,
+        )
     return _wrap(obj)
 
 
-def trace(func, example_inputs=None, optimize=None, check_trace: bool = True, check_inputs=None,
-          check_tolerance: float = 1e-5, strict: bool = True, _force_outplace: bool = False,
-          _module_class=None, _compilation_unit=None, example_kwarg_inputs=None,
-          _store_inputs: bool = True):
+def trace(
+    func,
+    example_inputs=None,
+    optimize=None,
+    check_trace: bool = True,
+    check_inputs=None,
+    check_tolerance: float = 1e-5,
+    strict: bool = True,
+    _force_outplace: bool = False,
+    _module_class=None,
+    _compilation_unit=None,
+    example_kwarg_inputs=None,
+    _store_inputs: bool = True,
+):
     """``torch.jit.trace``: runs ``func`` once on the example inputs, as tracing does, and returns a
     module or function that runs eagerly on every call, with the same results.
 
@@ -137,8 +175,12 @@ def trace(func, example_inputs=None, optimize=None, check_trace: bool = True, ch
     ``strict`` (which rejects mutable outputs a trace cannot record) has nothing to reject."""
     _deprecated("trace")
     if optimize is not None:
-        warnings.warn("`optimize` is deprecated and has no effect. Use `with "
-                      "torch.jit.optimized_execution()` instead", FutureWarning, stacklevel=2)
+        warnings.warn(
+            "`optimize` is deprecated and has no effect. Use `with "
+            "torch.jit.optimized_execution()` instead",
+            FutureWarning,
+            stacklevel=2,
+        )
     if example_inputs is None and example_kwarg_inputs is None:
         raise RuntimeError("example_kwarg_inputs or example_inputs must be provided")
     if example_kwarg_inputs is not None:
@@ -149,10 +191,20 @@ def trace(func, example_inputs=None, optimize=None, check_trace: bool = True, ch
     return _wrap(func)
 
 
-def trace_module(mod, inputs, optimize=None, check_trace: bool = True, check_inputs=None,
-                 check_tolerance: float = 1e-5, strict: bool = True, _force_outplace: bool = False,
-                 _module_class=None, _compilation_unit=None, example_inputs_is_kwarg: bool = False,
-                 _store_inputs: bool = True):
+def trace_module(
+    mod,
+    inputs,
+    optimize=None,
+    check_trace: bool = True,
+    check_inputs=None,
+    check_tolerance: float = 1e-5,
+    strict: bool = True,
+    _force_outplace: bool = False,
+    _module_class=None,
+    _compilation_unit=None,
+    example_inputs_is_kwarg: bool = False,
+    _store_inputs: bool = True,
+):
     """``torch.jit.trace_module``: runs each named method once on its inputs (``{name: inputs}``)
     and returns the module, running eagerly (see ``trace``)."""
     _deprecated("trace_module")
@@ -171,9 +223,12 @@ def ignore(drop=False, **kwargs):
     if callable(drop):
         return drop
     if drop:
-        warnings.warn("ignore(True) has been deprecated. TorchScript will now drop the function "
-                      "call on compilation. Use torch.jit.unused now. {}", FutureWarning,
-                      stacklevel=2)
+        warnings.warn(
+            "ignore(True) has been deprecated. TorchScript will now drop the function "
+            "call on compilation. Use torch.jit.unused now. {}",
+            FutureWarning,
+            stacklevel=2,
+        )
     return lambda fn: fn
 
 
@@ -242,19 +297,25 @@ def freeze(mod, preserved_attrs=None, optimize_numerics: bool = True):
     the module is returned unchanged (after PyTorch's checks on its input)."""
     _deprecated("freeze", "use `torch.compile` instead")
     if not isinstance(mod, ScriptModule):
-        raise RuntimeError("Freezing expects a ScriptModule as input. Please use torch.jit.script "
-                           "or torch.jit.trace to script your 'nn.Module'.")
+        raise RuntimeError(
+            "Freezing expects a ScriptModule as input. Please use torch.jit.script "
+            "or torch.jit.trace to script your 'nn.Module'."
+        )
     if mod.training:
-        raise RuntimeError("Freezing is currently only implemented for modules in eval mode. "
-                           "Please call .eval() on your module before freezing.")
+        raise RuntimeError(
+            "Freezing is currently only implemented for modules in eval mode. "
+            "Please call .eval() on your module before freezing."
+        )
     return mod
 
 
 def optimize_for_inference(mod, other_methods=None):
     """``torch.jit.optimize_for_inference``: freezes the module (see ``freeze``)."""
     if not isinstance(mod, ScriptModule):
-        raise RuntimeError("optimize_for_inference expects a ScriptModule as input. Please use "
-                           "torch.jit.script or torch.jit.trace to script your 'nn.Module'.")
+        raise RuntimeError(
+            "optimize_for_inference expects a ScriptModule as input. Please use "
+            "torch.jit.script or torch.jit.trace to script your 'nn.Module'."
+        )
     return mod
 
 

@@ -11,8 +11,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     return _vector_norm(x, ord, dim, keepdim, dtype)
 
 
-def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *,
-                dtype=None) -> Tensor:
+def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:
     """``torch.linalg.matrix_norm``: the Frobenius norm over the two ``dim`` (other orders are not
     supported)."""
     if ord != "fro":

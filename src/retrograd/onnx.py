@@ -1,24 +1,56 @@
 """``retrograd.onnx``: the names code imports from ``torch.onnx``.  retrograd cannot record an
 ONNX graph, so exporting raises ``NotImplementedError``."""
 
-__all__ = ["export", "dynamo_export", "is_in_onnx_export", "register_custom_op_symbolic",
-           "unregister_custom_op_symbolic", "select_model_mode_for_export", "TrainingMode",
-           "OperatorExportTypes"]
+__all__ = [
+    "export",
+    "dynamo_export",
+    "is_in_onnx_export",
+    "register_custom_op_symbolic",
+    "unregister_custom_op_symbolic",
+    "select_model_mode_for_export",
+    "TrainingMode",
+    "OperatorExportTypes",
+]
 
 
 def _not_built(what: str):
-    return NotImplementedError(f"{what}: retrograd cannot export ONNX graphs (it runs eagerly and "
-                               "records no program to translate). Export with PyTorch, loading "
-                               "the weights saved with torch.save.")
+    return NotImplementedError(
+        f"{what}: retrograd cannot export ONNX graphs (it runs eagerly and "
+        "records no program to translate). Export with PyTorch, loading "
+        "the weights saved with torch.save."
+    )
 
 
-def export(model, args=(), f=None, *, kwargs=None, verbose=None, input_names=None,
-           output_names=None, opset_version=None, dynamo=True, external_data=True,
-           dynamic_shapes=None, custom_translation_table=None, report=False, optimize=True,
-           verify=False, profile=False, dump_exported_program=False, artifacts_dir=".",
-           export_params=True, keep_initializers_as_inputs=False, dynamic_axes=None,
-           training=None, operator_export_type=None, do_constant_folding=True,
-           custom_opsets=None, export_modules_as_functions=False, autograd_inlining=True):
+def export(
+    model,
+    args=(),
+    f=None,
+    *,
+    kwargs=None,
+    verbose=None,
+    input_names=None,
+    output_names=None,
+    opset_version=None,
+    dynamo=True,
+    external_data=True,
+    dynamic_shapes=None,
+    custom_translation_table=None,
+    report=False,
+    optimize=True,
+    verify=False,
+    profile=False,
+    dump_exported_program=False,
+    artifacts_dir=".",
+    export_params=True,
+    keep_initializers_as_inputs=False,
+    dynamic_axes=None,
+    training=None,
+    operator_export_type=None,
+    do_constant_folding=True,
+    custom_opsets=None,
+    export_modules_as_functions=False,
+    autograd_inlining=True,
+):
     """``torch.onnx.export``: not built (see the module's docstring)."""
     raise _not_built("torch.onnx.export")
 

@@ -23,15 +23,24 @@ _PROFILES = {
 _options = dict(_DEFAULTS, sci_mode=None)
 
 
-def set_printoptions(precision: int | None = None, threshold: float | None = None,
-                     edgeitems: int | None = None, linewidth: int | None = None,
-                     profile: str | None = None, sci_mode: bool | None = None) -> None:
+def set_printoptions(
+    precision: int | None = None,
+    threshold: float | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
     """``torch.set_printoptions``: a profile first, then each option given; ``sci_mode`` is always
     set (None: chosen per tensor)."""
     if profile is not None and profile in _PROFILES:
         _options.update(_PROFILES[profile])
-    for key, value in (("precision", precision), ("threshold", threshold),
-                       ("edgeitems", edgeitems), ("linewidth", linewidth)):
+    for key, value in (
+        ("precision", precision),
+        ("threshold", threshold),
+        ("edgeitems", edgeitems),
+        ("linewidth", linewidth),
+    ):
         if value is not None:
             _options[key] = value
     _options["sci_mode"] = sci_mode
@@ -102,8 +111,11 @@ def _summarized(a, edge):
         return xp.concatenate((a[:edge], a[-edge:])) if a.shape[0] > 2 * edge else a
     if not edge:
         return a[(slice(0, 0),) * a.ndim]
-    rows = list(range(edge)) + list(range(a.shape[0] - edge, a.shape[0])) \
-        if a.shape[0] > 2 * edge else range(a.shape[0])
+    rows = (
+        list(range(edge)) + list(range(a.shape[0] - edge, a.shape[0]))
+        if a.shape[0] > 2 * edge
+        else range(a.shape[0])
+    )
     return xp.stack([_summarized(a[i], edge) for i in rows])
 
 
@@ -112,12 +124,15 @@ def _vector(a, indent, summarize, fmt):
     if summarize and not edge:
         items = ["..."]
     elif summarize and a.shape[0] > 2 * edge:
-        items = ([fmt.format(v) for v in a[:edge].tolist()] + [" ..."]
-                 + [fmt.format(v) for v in a[-edge:].tolist()])
+        items = (
+            [fmt.format(v) for v in a[:edge].tolist()]
+            + [" ..."]
+            + [fmt.format(v) for v in a[-edge:].tolist()]
+        )
     else:
         items = [fmt.format(v) for v in a.tolist()]
     per_line = max(1, math.floor((_options["linewidth"] - indent) / (fmt.width + 2)))
-    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+    lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
     return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
 
 
@@ -129,8 +144,11 @@ def _body(a, indent, summarize, fmt):
     edge = _options["edgeitems"]
     n = a.shape[0]
     if summarize and n > 2 * edge:
-        parts = ([_body(a[i], indent + 1, summarize, fmt) for i in range(edge)] + ["..."]
-                 + [_body(a[i], indent + 1, summarize, fmt) for i in range(n - edge, n)])
+        parts = (
+            [_body(a[i], indent + 1, summarize, fmt) for i in range(edge)]
+            + ["..."]
+            + [_body(a[i], indent + 1, summarize, fmt) for i in range(n - edge, n)]
+        )
     else:
         parts = [_body(a[i], indent + 1, summarize, fmt) for i in range(n)]
     return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(parts) + "]"

@@ -46,8 +46,9 @@ def set_rng_state(new_state) -> None:
 
 
 @contextlib.contextmanager
-def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="devices",
-             device_type=None):
+def fork_rng(
+    devices=None, enabled=True, _caller="fork_rng", _devices_kw="devices", device_type=None
+):
     """``torch.random.fork_rng``: the default generator's state is restored on leaving the block.
     retrograd has no accelerator, so there are no device generators to fork."""
     if not enabled:

@@ -7,8 +7,8 @@ The differentiable methods and operators (``+``, ``.sum()`` ...) are attached by
 import warnings
 
 from . import dtypes
-from ._device import CPU as _CPU
 from ._array import ndarray, xp
+from ._device import CPU as _CPU
 from .autograd.grad_mode import state as _grad_state
 
 
@@ -64,19 +64,26 @@ _T_DEPRECATED = (
 class Tensor:
     """A multi-dimensional array that records the ops applied to it (``torch.Tensor``)."""
 
-    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_vc", "_output_nr", "__dict__",
-                 "__weakref__")
+    __slots__ = (
+        "_data",
+        "_requires_grad",
+        "_grad_fn",
+        "_vc",
+        "_output_nr",
+        "__dict__",
+        "__weakref__",
+    )
 
     # Set on few tensors, so they live in the instance dict behind these class defaults: every op
     # makes a tensor, and each attribute set there costs.
-    _grad = None             # the .grad Tensor
-    _view_base = None        # the tensor whose data this one views (shares _vc with it)
-    _custom_view = None      # "Output i of Name": a view a custom Function returned (no in-place)
-    _item_view = False       # the view ``x[key] = v`` writes through: the name of its op, or None
-    _view_meta = None        # how a view was made, when that limits writes: NO_GRAD_VIEW ...
-    _attr_version = 0        # a view: the version its grad_fn was made at (stale once it differs)
-    _acc = None              # weakref to a leaf's AccumulateGrad node
-    _hooks = None            # a leaf's register_hook hooks (a non-leaf's live on its grad_fn)
+    _grad = None  # the .grad Tensor
+    _view_base = None  # the tensor whose data this one views (shares _vc with it)
+    _custom_view = None  # "Output i of Name": a view a custom Function returned (no in-place)
+    _item_view = False  # the view ``x[key] = v`` writes through: the name of its op, or None
+    _view_meta = None  # how a view was made, when that limits writes: NO_GRAD_VIEW ...
+    _attr_version = 0  # a view: the version its grad_fn was made at (stale once it differs)
+    _acc = None  # weakref to a leaf's AccumulateGrad node
+    _hooks = None  # a leaf's register_hook hooks (a non-leaf's live on its grad_fn)
     _retains_grad = False
     _post_acc_hooks = None
     _name = None
@@ -176,9 +183,11 @@ class Tensor:
         from .autograd.grad_mode import inference_entered
 
         if inference_entered[0]:
-            raise NotImplementedError("is_inference(): retrograd does not mark the tensors made "
-                                      "inside inference_mode, so it cannot tell once a block has "
-                                      "run")
+            raise NotImplementedError(
+                "is_inference(): retrograd does not mark the tensors made "
+                "inside inference_mode, so it cannot tell once a block has "
+                "run"
+            )
         return False
 
     @property
@@ -191,8 +200,9 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, value):
         if value and self._grad_fn is None and self._data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require "
-                               "gradients")
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True):
@@ -250,12 +260,14 @@ class Tensor:
                 raise RuntimeError(
                     f"attempting to assign a gradient with dtype '{dtypes.CPP_NAMES[value.dtype]}' "
                     f"to a tensor with grad_dtype '{dtypes.scalar_type_name(self.dtype)}'. "
-                    + _GRAD_DTYPE_HINT)
+                    + _GRAD_DTYPE_HINT
+                )
             if value._data.shape != self._data.shape:
                 raise RuntimeError(
                     f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
                     f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
-                    "and the tensor are the same size")
+                    "and the tensor are the same size"
+                )
         self._grad = value
 
     @grad.deleter
@@ -300,8 +312,12 @@ class Tensor:
         if ndim == 2:
             return self.t()
         if ndim == 0:
-            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
-                          "these cases.", UserWarning, stacklevel=2)
+            warnings.warn(
+                "Tensor.T is deprecated on 0-D tensors. This function is the identity in "
+                "these cases.",
+                UserWarning,
+                stacklevel=2,
+            )
         elif ndim > 2:
             warnings.warn(_T_DEPRECATED, UserWarning, stacklevel=2)
         return self.permute(*range(ndim - 1, -1, -1))
@@ -451,7 +467,6 @@ class Tensor:
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = (inputs,)
         _autograd.backward(self, gradient, retain_graph, create_graph, None, inputs)
-
 
     # --- helpers for the engine ----------------------------------------------------------------
     def _add_grad_(self, grad, site=None):

@@ -14,9 +14,13 @@ from .tensor import Tensor, _make
 __all__ = ["assert_close", "make_tensor"]
 
 # (rtol, atol) by dtype when neither is given; integers and bools compare exactly.
-_TOLERANCES = {dtypes.float16: (1e-3, 1e-5), dtypes.float32: (1.3e-6, 1e-5),
-               dtypes.float64: (1e-7, 1e-7), dtypes.complex64: (1.3e-6, 1e-5),
-               dtypes.complex128: (1e-7, 1e-7)}
+_TOLERANCES = {
+    dtypes.float16: (1e-3, 1e-5),
+    dtypes.float32: (1.3e-6, 1e-5),
+    dtypes.float64: (1e-7, 1e-7),
+    dtypes.complex64: (1.3e-6, 1e-5),
+    dtypes.complex128: (1e-7, 1e-7),
+}
 _BFLOAT16 = getattr(dtypes, "bfloat16", None)
 if _BFLOAT16 is not None:
     _TOLERANCES[_BFLOAT16] = (1.6e-2, 1e-5)
@@ -33,19 +37,38 @@ class _Mismatch(AssertionError):
     pass
 
 
-def assert_close(actual, expected, *, allow_subclasses: bool = True, rtol=None, atol=None,
-                 equal_nan: bool = False, check_device: bool = True, check_dtype: bool = True,
-                 check_layout: bool = True, check_stride: bool = False, msg=None) -> None:
+def assert_close(
+    actual,
+    expected,
+    *,
+    allow_subclasses: bool = True,
+    rtol=None,
+    atol=None,
+    equal_nan: bool = False,
+    check_device: bool = True,
+    check_dtype: bool = True,
+    check_layout: bool = True,
+    check_stride: bool = False,
+    msg=None,
+) -> None:
     """``torch.testing.assert_close``: ``actual`` and ``expected`` (tensors, NumPy arrays, numbers,
     or sequences and mappings of them) are equal within ``rtol``/``atol``.
 
     Every tensor is a dense tensor on the CPU, so ``check_device`` and ``check_layout`` always hold.
     """
     if (rtol is None) != (atol is None):
-        raise ValueError("Both 'rtol' and 'atol' must be either specified or omitted, but got no "
-                         f"{'atol' if atol is None else 'rtol'}.")
-    options = {"allow_subclasses": allow_subclasses, "rtol": rtol, "atol": atol,
-               "equal_nan": equal_nan, "check_dtype": check_dtype, "check_stride": check_stride}
+        raise ValueError(
+            "Both 'rtol' and 'atol' must be either specified or omitted, but got no "
+            f"{'atol' if atol is None else 'rtol'}."
+        )
+    options = {
+        "allow_subclasses": allow_subclasses,
+        "rtol": rtol,
+        "atol": atol,
+        "equal_nan": equal_nan,
+        "check_dtype": check_dtype,
+        "check_stride": check_stride,
+    }
     try:
         _compare(actual, expected, (), options)
     except _Mismatch as e:
@@ -62,8 +85,9 @@ def _where(path) -> str:
 
 
 def _no_pair(actual, expected):
-    return TypeError(f"No comparison pair was able to handle inputs of type {type(actual)} and "
-                     f"{type(expected)}.")
+    return TypeError(
+        f"No comparison pair was able to handle inputs of type {type(actual)} and {type(expected)}."
+    )
 
 
 def _compare(actual, expected, path, options) -> None:
@@ -87,17 +111,25 @@ def _compare(actual, expected, path, options) -> None:
         _compare_scalars(actual, expected, path, options)
     elif isinstance(actual, Mapping) and isinstance(expected, Mapping):
         if set(actual) != set(expected):
-            raise _Mismatch("The keys of the mappings do not match:\nMissing keys in the actual "
-                            f"mapping: {sorted(set(expected) - set(actual), key=repr)}\n"
-                            "Additional keys in the actual mapping: "
-                            f"{sorted(set(actual) - set(expected), key=repr)}" + _where(path))
+            raise _Mismatch(
+                "The keys of the mappings do not match:\nMissing keys in the actual "
+                f"mapping: {sorted(set(expected) - set(actual), key=repr)}\n"
+                "Additional keys in the actual mapping: "
+                f"{sorted(set(actual) - set(expected), key=repr)}" + _where(path)
+            )
         for key in expected:
             _compare(actual[key], expected[key], path + (key,), options)
-    elif (isinstance(actual, Sequence) and isinstance(expected, Sequence)
-          and not isinstance(actual, str) and not isinstance(expected, str)):
+    elif (
+        isinstance(actual, Sequence)
+        and isinstance(expected, Sequence)
+        and not isinstance(actual, str)
+        and not isinstance(expected, str)
+    ):
         if len(actual) != len(expected):
-            raise _Mismatch(f"The length of the sequences mismatch: {len(actual)} != "
-                            f"{len(expected)}" + _where(path))
+            raise _Mismatch(
+                f"The length of the sequences mismatch: {len(actual)} != "
+                f"{len(expected)}" + _where(path)
+            )
         for i, (a, e) in enumerate(zip(actual, expected)):
             _compare(a, e, path + (i,), options)
     else:
@@ -106,8 +138,9 @@ def _compare(actual, expected, path, options) -> None:
 
 def _compare_scalars(actual, expected, path, options) -> None:
     if options["check_dtype"] and type(actual) is not type(expected):
-        raise _Mismatch(f"The (d)types do not match: {type(actual)} != {type(expected)}."
-                        + _where(path))
+        raise _Mismatch(
+            f"The (d)types do not match: {type(actual)} != {type(expected)}." + _where(path)
+        )
     kinds = {type(actual), type(expected)}
     dt = dtypes.complex128 if complex in kinds else dtypes.float64 if float in kinds else None
     rtol, atol = _tolerances(dt, rtol=options["rtol"], atol=options["atol"])
@@ -119,9 +152,11 @@ def _compare_scalars(actual, expected, path, options) -> None:
         return
     rel = diff / abs(expected) if expected != 0 else float("inf") if diff else float("nan")
     exact = rtol == 0 and atol == 0
-    text = (f"Scalars are not {'equal' if exact else 'close'}!\n\nExpected {expected} but got "
-            f"{actual}.\nAbsolute difference: {diff}{_allowed(atol, exact)}\n"
-            f"Relative difference: {rel}{_allowed(rtol, exact)}")
+    text = (
+        f"Scalars are not {'equal' if exact else 'close'}!\n\nExpected {expected} but got "
+        f"{actual}.\nAbsolute difference: {diff}{_allowed(atol, exact)}\n"
+        f"Relative difference: {rel}{_allowed(rtol, exact)}"
+    )
     raise _Mismatch(text + _where(path))
 
 
@@ -130,18 +165,22 @@ def _allowed(tol, exact: bool) -> str:
 
 
 def _compare_arrays(actual: Tensor, expected: Tensor, path, options) -> None:
-    for name, a, e in (("shape", actual.shape, expected.shape),
-                       ("dtype", actual.dtype, expected.dtype),
-                       ("stride()", actual.stride(), expected.stride())):
+    for name, a, e in (
+        ("shape", actual.shape, expected.shape),
+        ("dtype", actual.dtype, expected.dtype),
+        ("stride()", actual.stride(), expected.stride()),
+    ):
         if name == "dtype" and not options["check_dtype"]:
             continue
         if name == "stride()" and not options["check_stride"]:
             continue
         if a != e:
-            raise _Mismatch(f"The values for attribute '{name}' do not match: {a} != {e}."
-                            + _where(path))
-    rtol, atol = _tolerances(actual.dtype, expected.dtype, rtol=options["rtol"],
-                             atol=options["atol"])
+            raise _Mismatch(
+                f"The values for attribute '{name}' do not match: {a} != {e}." + _where(path)
+            )
+    rtol, atol = _tolerances(
+        actual.dtype, expected.dtype, rtol=options["rtol"], atol=options["atol"]
+    )
     if options["rtol"] is not None and (rtol < 0 or atol < 0):
         raise RuntimeError(f"rtol and atol must be non-negative, got rtol={rtol} and atol={atol}")
     a, e = actual._data, expected._data
@@ -168,26 +207,41 @@ def _compare_arrays(actual: Tensor, expected: Tensor, path, options) -> None:
             rel = diff / scale
     exact = rtol == 0 and atol == 0
     if a.ndim == 0:
-        text = (f"Scalars are not {'equal' if exact else 'close'}!\n\nExpected {e.item()} but got "
-                f"{a.item()}.\nAbsolute difference: {diff.item()}{_allowed(atol, exact)}\n"
-                f"Relative difference: {rel.item()}{_allowed(rtol, exact)}")
+        text = (
+            f"Scalars are not {'equal' if exact else 'close'}!\n\nExpected {e.item()} but got "
+            f"{a.item()}.\nAbsolute difference: {diff.item()}{_allowed(atol, exact)}\n"
+            f"Relative difference: {rel.item()}{_allowed(rtol, exact)}"
+        )
         raise _Mismatch(text + _where(path))
     bad = int((~close).sum())
     total = close.size
-    lines = [f"Tensor-likes are not {'equal' if exact else 'close'}!", "",
-             f"Mismatched elements: {bad} / {total} ({100 * bad / total:.1f}%)"]
+    lines = [
+        f"Tensor-likes are not {'equal' if exact else 'close'}!",
+        "",
+        f"Mismatched elements: {bad} / {total} ({100 * bad / total:.1f}%)",
+    ]
     for label, values, tol in (("absolute", diff, atol), ("relative", rel, rtol)):
         values = xp.where(close, xp.zeros((), values.dtype), values)  # over the mismatches only
         flat = int(xp.argmax(values.ravel()))  # NaN counts as the greatest, as in PyTorch
         index = tuple(int(i) for i in xp.unravel_index(flat, values.shape))
-        lines.append(f"Greatest {label} difference: {values.ravel()[flat].item()} at index "
-                     f"{index}{_allowed(tol, exact)}")
+        lines.append(
+            f"Greatest {label} difference: {values.ravel()[flat].item()} at index "
+            f"{index}{_allowed(tol, exact)}"
+        )
     raise _Mismatch("\n".join(lines) + _where(path))
 
 
-def make_tensor(*shape, dtype, device, low=None, high=None, requires_grad: bool = False,
-                noncontiguous: bool = False, exclude_zero: bool = False,
-                memory_format=None):
+def make_tensor(
+    *shape,
+    dtype,
+    device,
+    low=None,
+    high=None,
+    requires_grad: bool = False,
+    noncontiguous: bool = False,
+    exclude_zero: bool = False,
+    memory_format=None,
+):
     """``torch.testing.make_tensor``: a tensor of uniform random values in ``[low, high)``
     (defaults: -9 and 9, clamped to the dtype's range), drawn from retrograd's generator."""
     from . import _device
@@ -209,8 +263,11 @@ def make_tensor(*shape, dtype, device, low=None, high=None, requires_grad: bool 
     else:
         lo = -9.0 if low is None else float(low)
         hi = 9.0 if high is None else float(high)
-        real = dtypes.float32 if dtype is dtypes.complex64 else (
-            dtypes.float64 if dtype is dtypes.complex128 else dtype)
+        real = (
+            dtypes.float32
+            if dtype is dtypes.complex64
+            else (dtypes.float64 if dtype is dtypes.complex128 else dtype)
+        )
         out = rand(*shape, dtype=real) * (hi - lo) + lo
         if dtype.is_complex:
             out = tensor(out._data + 1j * (rand(*shape, dtype=real) * (hi - lo) + lo)._data)

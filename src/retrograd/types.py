@@ -2,27 +2,34 @@
 
 import builtins
 import os
-from typing import IO, Union
+from typing import IO
 
 from ._device import device as _device
 from .tensor import Size, Tensor
 
-__all__ = ["Device", "Number", "FileLike", "Tensor", "Size", "IntLikeType", "FloatLikeType",
-           "BoolLikeType", "Storage"]
+__all__ = [
+    "Device",
+    "Number",
+    "FileLike",
+    "Tensor",
+    "Size",
+    "IntLikeType",
+    "FloatLikeType",
+    "BoolLikeType",
+    "Storage",
+]
 
 _int = builtins.int
 _float = builtins.float
 _bool = builtins.bool
 _complex = builtins.complex
 _str = builtins.str
-_size = Union[Size, list, tuple]
+_size = Size | list | tuple
 
-Number = Union[_int, _float, _bool]
-Device = Union[_device, _str, _int, None]
-FileLike = Union[_str, os.PathLike, IO[bytes]]
+Number = _int | _float | _bool
+Device = _device | _str | _int | None
+FileLike = _str | os.PathLike | IO[bytes]
 IntLikeType = _int
 FloatLikeType = _float
 BoolLikeType = _bool
 Storage = object  # retrograd keeps no separate storage objects
-
-

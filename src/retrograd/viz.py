@@ -121,7 +121,12 @@ def saved_entries(node):
             out.append(("_saved_" + name, None))
             continue
         value = saved[i]
-        if type(value) is not PackedSaved and isinstance(value, tuple) and len(value) == 2 and hasattr(value[0], "nbytes"):
+        if (
+            type(value) is not PackedSaved
+            and isinstance(value, tuple)
+            and len(value) == 2
+            and hasattr(value[0], "nbytes")
+        ):
             value = value[0]  # the op's own output, kept as (array, version counter)
         out.append(("_saved_" + name, value))
     return out
@@ -190,8 +195,11 @@ def draw(tensor_or_tensors, params=None, show_saved: bool = True) -> DotGraph:
     roots = _roots(tensor_or_tensors)
     names = _leaf_names(params)
     ids = {}
-    lines = ["digraph retrograd {", '  graph [rankdir=BT];',
-             '  node [shape=box, style=filled, fillcolor=lightgrey, fontname="monospace"];']
+    lines = [
+        "digraph retrograd {",
+        "  graph [rankdir=BT];",
+        '  node [shape=box, style=filled, fillcolor=lightgrey, fontname="monospace"];',
+    ]
 
     def nid(node):
         return ids.setdefault(node, f"n{len(ids)}")
@@ -213,7 +221,7 @@ def draw(tensor_or_tensors, params=None, show_saved: bool = True) -> DotGraph:
             lines.append(f"  {me} [label={_q(label)}, fillcolor=lightblue];")
             continue
         lines.append(f"  {me} [label={_q(node.name())}];")
-        for nxt, nr in node.next_functions:
+        for nxt, _nr in node.next_functions:
             if nxt is None:
                 continue
             shape = out_shapes.get(nxt)
@@ -242,8 +250,10 @@ def draw(tensor_or_tensors, params=None, show_saved: bool = True) -> DotGraph:
     lines.append("}")
     dot = DotGraph("\n".join(lines) + "\n")
     if not _graphviz_available():
-        dot.hint = ("Graphviz is not installed: render this text with `dot -Tsvg graph.dot -o "
-                    "graph.svg`, or install the `graphviz` Python package and program.")
+        dot.hint = (
+            "Graphviz is not installed: render this text with `dot -Tsvg graph.dot -o "
+            "graph.svg`, or install the `graphviz` Python package and program."
+        )
     return dot
 
 
@@ -281,8 +291,16 @@ def _output_shapes(roots, nodes):
                 if isinstance(shape, tuple):
                     shapes.setdefault(nxt, tuple(shape))
         if opdef is not None and opdef.forward.__module__.endswith(".pointwise"):
-            facts.append((node, [nxt for i, (nxt, _) in enumerate(node.next_functions)
-                                 if nxt is not None and not (meta and meta[i])]))
+            facts.append(
+                (
+                    node,
+                    [
+                        nxt
+                        for i, (nxt, _) in enumerate(node.next_functions)
+                        if nxt is not None and not (meta and meta[i])
+                    ],
+                )
+            )
     changed = True
     while changed:  # elementwise: an input that was not broadcast has the output's shape
         changed = False
@@ -334,8 +352,12 @@ def memory_report(tensor_or_tensors, params=None) -> str:
         for sname, value in entries:
             if value is None:
                 d = _recalled(node, sname)
-                shape, dtype, nbytes = (_shape(d[0]), _dtype(d[1]), str(d[2])) if d else ("", "", "")
-                rows.append((node.name(), sname, shape, dtype, nbytes, "freed" + _freed_where(node)))
+                shape, dtype, nbytes = (
+                    (_shape(d[0]), _dtype(d[1]), str(d[2])) if d else ("", "", "")
+                )
+                rows.append(
+                    (node.name(), sname, shape, dtype, nbytes, "freed" + _freed_where(node))
+                )
                 continue
             if type(value) is PackedSaved:
                 rows.append((node.name(), sname, "", "", "?", "packed by a hook"))
@@ -354,15 +376,18 @@ def memory_report(tensor_or_tensors, params=None) -> str:
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
 
     def fmt(r):
-        return "  ".join(c.rjust(w) if i == 4 else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+        return "  ".join(
+            c.rjust(w) if i == 4 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))
+        ).rstrip()
 
     out = [fmt(header), fmt(tuple("-" * w for w in widths))]
     out += [fmt(r) for r in rows]
     total = sum(freeable.values())
     out.append("")
-    out.append(f"{len(nodes)} nodes; backward() would free {total} bytes ({_human(total)}) "
-               "of saved arrays held only by the graph")
+    out.append(
+        f"{len(nodes)} nodes; backward() would free {total} bytes ({_human(total)}) "
+        "of saved arrays held only by the graph"
+    )
     return "\n".join(out) + "\n"
 
 

@@ -15,8 +15,8 @@ import torch
 
 from .runner import Step
 
-MARGIN = 1e-2     # distance kept from kinks and ties, relative to the values' size
-BOUND = 1e3       # largest magnitude a new value may take
+MARGIN = 1e-2  # distance kept from kinks and ties, relative to the values' size
+BOUND = 1e3  # largest magnitude a new value may take
 
 F = "torch.nn.functional"
 
@@ -64,8 +64,11 @@ UNARY = [
     ("mulc", ["{x} * 2", "-1.5 * {x}", "{x}.mul(0.5)"], None),
     ("divc", ["{x} / 4", "{x}.div(2.5)"], None),
     ("rdiv", ["1 / {x}", "2.0 / {x}"], lambda a: (np.abs(a) > 0.2).all()),
-    ("clamp", ["{x}.clamp(-0.5, 0.5)", "torch.clamp({x}, min=-0.5, max=0.5)"],
-     lambda a: _away(a, 0.5) and _away(a, -0.5)),
+    (
+        "clamp",
+        ["{x}.clamp(-0.5, 0.5)", "torch.clamp({x}, min=-0.5, max=0.5)"],
+        lambda a: _away(a, 0.5) and _away(a, -0.5),
+    ),
     ("clamp_min", ["{x}.clamp(min=0.25)", "{x}.clamp_min(0.25)"], lambda a: _away(a, 0.25)),
     ("clamp_max", ["{x}.clamp(max=0.25)"], lambda a: _away(a, 0.25)),
     ("masked_fill", ["{x}.masked_fill({x} > 0, 0.5)"], lambda a: _away(a, 0)),
@@ -78,19 +81,31 @@ BINARY = [
     ("add", ["{x} + {y}", "torch.add({x}, {y})", "{x}.add({y}, alpha=2)"], None),
     ("sub", ["{x} - {y}", "torch.sub({x}, {y})", "{x}.sub({y})"], None),
     ("mul", ["{x} * {y}", "torch.mul({x}, {y})", "{x}.mul({y})"], None),
-    ("div", ["{x} / {y}", "torch.div({x}, {y})", "{x}.div({y})"],
-     lambda a, b: (np.abs(b) > 0.2).all()),
+    (
+        "div",
+        ["{x} / {y}", "torch.div({x}, {y})", "{x}.div({y})"],
+        lambda a, b: (np.abs(b) > 0.2).all(),
+    ),
     ("maximum", ["torch.maximum({x}, {y})", "{x}.maximum({y})"], lambda a, b: _away(a - b, 0)),
     ("minimum", ["torch.minimum({x}, {y})"], lambda a, b: _away(a - b, 0)),
-    ("pow", ["{x} ** {y}", "torch.pow({x}, {y})"],
-     lambda a, b: (a > 0.2).all() and (np.abs(b) < 3).all()),
-    ("where", ["torch.where({x} > {y}, {x}, {y})", "torch.where({x} > 0, {y}, {x})"],
-     lambda a, b: _away(a - b, 0) and _away(a, 0)),
+    (
+        "pow",
+        ["{x} ** {y}", "torch.pow({x}, {y})"],
+        lambda a, b: (a > 0.2).all() and (np.abs(b) < 3).all(),
+    ),
+    (
+        "where",
+        ["torch.where({x} > {y}, {x}, {y})", "torch.where({x} > 0, {y}, {x})"],
+        lambda a, b: _away(a - b, 0) and _away(a, 0),
+    ),
     ("lerp", ["torch.lerp({x}, {y}, 0.3)", "{x}.lerp({y}, 0.75)"], None),
     ("mse_loss", [F + ".mse_loss({x}, {y})", F + ".mse_loss({x}, {y}, reduction='sum')"], None),
     ("l1_loss", [F + ".l1_loss({x}, {y})"], lambda a, b: _away(a - b, 0)),
-    ("smooth_l1", [F + ".smooth_l1_loss({x}, {y})"],
-     lambda a, b: _away(a - b, 1) and _away(a - b, -1) and _away(a - b, 0)),
+    (
+        "smooth_l1",
+        [F + ".smooth_l1_loss({x}, {y})"],
+        lambda a, b: _away(a - b, 1) and _away(a - b, -1) and _away(a - b, 0),
+    ),
     ("bce_logits", [F + ".binary_cross_entropy_with_logits({x}, {y})"], None),
     ("eq_shape_cmp", ["{x} < {y}"], lambda a, b: _away(a - b, 0)),
 ]
@@ -140,7 +155,7 @@ class Generator:
         self.rng = random.Random(seed)
         self.ns = {"torch": torch}
         self.steps = []
-        self.live = []        # names of tensors that may be used as inputs
+        self.live = []  # names of tensors that may be used as inputs
         self.count = 0
         self.classes = set()
         self.handles = []
@@ -192,8 +207,13 @@ class Generator:
 
     def pick(self, pred=None, recent=True):
         """A live tensor satisfying ``pred``, recent ones more likely."""
-        names = [n for n in self.live if n in self.ns and isinstance(self.ns[n], torch.Tensor)
-                 and (pred is None or _holds(pred, self.ns[n]))]
+        names = [
+            n
+            for n in self.live
+            if n in self.ns
+            and isinstance(self.ns[n], torch.Tensor)
+            and (pred is None or _holds(pred, self.ns[n]))
+        ]
         if not names:
             return None
         if recent:
@@ -214,7 +234,7 @@ class Generator:
         if c < 0.4:
             return tuple(s)
         if c < 0.6 and s:
-            return tuple(s[r.randrange(len(s) + 1):])   # a suffix
+            return tuple(s[r.randrange(len(s) + 1) :])  # a suffix
         if c < 0.85:
             return tuple(1 if r.random() < 0.4 else d for d in s)
         return (r.choice([1, 2]),) + tuple(s)
@@ -242,9 +262,10 @@ class Generator:
         elif kind < 0.95:
             src = f"{name} = torch.full({tuple(shape)!r}, 0.75, dtype={dtype}{rg})"
         else:
-            src = (f"{name} = torch.arange({n}, dtype={dtype}).add(1).div({n}).reshape("
-                   f"{', '.join(map(str, shape))})"
-                   + (".requires_grad_()" if requires_grad else ""))
+            src = (
+                f"{name} = torch.arange({n}, dtype={dtype}).add(1).div({n}).reshape("
+                f"{', '.join(map(str, shape))})" + (".requires_grad_()" if requires_grad else "")
+            )
         self.emit(src, "leaf:tensor", [name], pure=False)
         return name
 
@@ -253,6 +274,7 @@ class Generator:
         leaf of a broadcast-compatible shape."""
         r = self.rng
         if r.random() < 0.45:
+
             def ok(t):
                 if not t.is_floating_point():
                     return False
@@ -261,6 +283,7 @@ class Generator:
                 except ValueError:
                     return False
                 return check is None or check(t.detach().double().numpy())
+
             name = self.pick(ok)
             if name is not None:
                 return name
@@ -295,10 +318,11 @@ class Generator:
                 if not check(*np.broadcast_arrays(self.val(x), self.val(y))):
                     return False
             except ValueError:
-                pass   # shapes do not broadcast: PyTorch's error is compared
+                pass  # shapes do not broadcast: PyTorch's error is compared
         out = self.new()
-        return self.emit(f"{out} = " + self.rng.choice(forms).format(x=x, y=y),
-                         f"binary:{name}", [out])
+        return self.emit(
+            f"{out} = " + self.rng.choice(forms).format(x=x, y=y), f"binary:{name}", [out]
+        )
 
     def dim_of(self, t, allow_bad=0.03):
         nd = t.dim()
@@ -320,11 +344,16 @@ class Generator:
         kd = r.choice(["", ", keepdim=True"])
         dpos = d % max(t.dim(), 1) if t.dim() else None
         choices = [
-            ("sum", f"{x}.sum()", None), ("sum_dim", f"{x}.sum({d}{kd})", None),
+            ("sum", f"{x}.sum()", None),
+            ("sum_dim", f"{x}.sum({d}{kd})", None),
             ("sum_dims", f"{x}.sum(dim=({0}, {-1}))" if t.dim() >= 2 else f"{x}.sum(0)", None),
-            ("mean", f"{x}.mean()", None), ("mean_dim", f"torch.mean({x}, {d}{kd})", None),
-            ("prod", f"{x}.prod({d})" if t.dim() else f"{x}.prod()",
-             lambda: (np.abs(a) > 0.1).all()),
+            ("mean", f"{x}.mean()", None),
+            ("mean_dim", f"torch.mean({x}, {d}{kd})", None),
+            (
+                "prod",
+                f"{x}.prod({d})" if t.dim() else f"{x}.prod()",
+                lambda: (np.abs(a) > 0.1).all(),
+            ),
             ("prod_all", f"{x}.prod()", lambda: (np.abs(a) > 0.2).all() and a.size <= 8),
             ("amax", f"{x}.amax({d}{kd})", lambda: _no_ties(a, dpos)),
             ("max_all", f"{x}.max()", lambda: _no_ties(a, None)),
@@ -332,8 +361,11 @@ class Generator:
             ("min_dim", f"torch.min({x}, dim={d})[0]", lambda: _no_ties(a, dpos)),
             ("argmax", f"{x}.argmax({d})", lambda: _no_ties(a, dpos)),
             ("norm", f"{x}.norm()", lambda: np.abs(a).max() > 0.1),
-            ("norm_dim", f"torch.linalg.vector_norm({x}, dim={d})",
-             lambda: (np.abs(a) > 0.05).all()),
+            (
+                "norm_dim",
+                f"torch.linalg.vector_norm({x}, dim={d})",
+                lambda: (np.abs(a) > 0.05).all(),
+            ),
             ("var", f"{x}.var({d})", lambda: t.dim() and t.shape[dpos] >= 2),
             ("std", f"{x}.std()", lambda: a.size >= 2 and a.std() > 0.05),
             ("logsumexp", f"{x}.logsumexp({d})", lambda: (a < 5).all()),
@@ -343,8 +375,11 @@ class Generator:
             ("cumsum", f"{x}.cumsum({d})", None),
             ("cumprod", f"torch.cumprod({x}, dim={d})", lambda: (np.abs(a) > 0.1).all()),
             ("sort", f"{x}.sort({d}).values", lambda: _no_ties(a, dpos)),
-            ("sort_desc", f"torch.sort({x}, dim={d}, descending=True)[0]",
-             lambda: _no_ties(a, dpos)),
+            (
+                "sort_desc",
+                f"torch.sort({x}, dim={d}, descending=True)[0]",
+                lambda: _no_ties(a, dpos),
+            ),
             ("topk", f"{x}.topk(1, dim={d}).values", lambda: _no_ties(a, dpos)),
             ("flip", f"{x}.flip({d})", None),
             ("roll", f"{x}.roll(1, {d})", None),
@@ -450,8 +485,7 @@ class Generator:
             y = self.leaf(yshape, dtype=_dtype_name(t.dtype) if r.random() < 0.9 else None)
             src, name = r.choice([f"{x} @ {y}", f"torch.matmul({x}, {y})"]), "matmul"
             if r.random() < 0.3:
-                src = r.choice([f"{y}.mT @ {x}.mT" if len(yshape) >= 2 and t.dim() >= 2
-                                else src])
+                src = r.choice([f"{y}.mT @ {x}.mT" if len(yshape) >= 2 and t.dim() >= 2 else src])
         out = self.new()
         return self.emit(f"{out} = {src}", f"matmul:{name}", [out])
 
@@ -482,8 +516,7 @@ class Generator:
         ("div_", "{x}.div_({y})", True, lambda a, b: (np.abs(b) > 0.2).all()),
         ("iadd", "{x} += {y}", True, None),
         ("imul", "{x} *= {y}", True, None),
-        ("clamp_", "{x}.clamp_(-0.5, 0.5)", False,
-         lambda a, b: _away(a, 0.5) and _away(a, -0.5)),
+        ("clamp_", "{x}.clamp_(-0.5, 0.5)", False, lambda a, b: _away(a, 0.5) and _away(a, -0.5)),
         ("relu_", "{x}.relu_()", False, lambda a, b: _away(a, 0)),
         ("exp_", "{x}.exp_()", False, lambda a, b: (a < 4).all()),
         ("sigmoid_", "{x}.sigmoid_()", False, None),
@@ -524,10 +557,12 @@ class Generator:
                 target_shape = tuple(t.shape)
             cand = self.partner_shape(target_shape)
             # the operand must broadcast to the target, not the other way
-            cand = tuple(cand[-len(target_shape):]) if len(cand) > len(target_shape) \
-                and r.random() < 0.9 else cand
-            y = self.pick(lambda u: u.is_floating_point() and _broadcasts_to(u.shape,
-                                                                            target_shape))
+            cand = (
+                tuple(cand[-len(target_shape) :])
+                if len(cand) > len(target_shape) and r.random() < 0.9
+                else cand
+            )
+            y = self.pick(lambda u: u.is_floating_point() and _broadcasts_to(u.shape, target_shape))
             if y is None or r.random() < 0.5:
                 y = self.leaf(cand)
         if check is not None:
@@ -548,8 +583,12 @@ class Generator:
             out = self.new()
             line = f"{out} = " + tmpl.format(x=x, y=y)
             src = f"with torch.no_grad():\n    {line}" if no_grad else line
-        return self.emit(src, ("nograd_inplace:" if no_grad else "inplace:") + name,
-                         [o for o in (out, x) if o], pure=False)
+        return self.emit(
+            src,
+            ("nograd_inplace:" if no_grad else "inplace:") + name,
+            [o for o in (out, x) if o],
+            pure=False,
+        )
 
     def _inplace_bounded(self, src, x, y):
         """Would the in-place step keep values in range?  Tried on detached copies."""
@@ -570,8 +609,15 @@ class Generator:
         c = r.random()
         if c < 0.35:
             return self.inplace(no_grad=True)
-        mode = r.choice(["torch.no_grad()", "torch.no_grad()", "torch.set_grad_enabled(False)",
-                         "torch.inference_mode()", "torch.enable_grad()"])
+        mode = r.choice(
+            [
+                "torch.no_grad()",
+                "torch.no_grad()",
+                "torch.set_grad_enabled(False)",
+                "torch.inference_mode()",
+                "torch.enable_grad()",
+            ]
+        )
         n_before = len(self.steps)
         ok = r.choice([self.unary, self.binary, self.reduction, self.view])()
         if not ok or len(self.steps) == n_before:
@@ -591,32 +637,48 @@ class Generator:
 
     def backward(self):
         r = self.rng
-        root = self.pick(lambda t: t.requires_grad and t.is_floating_point()) \
-            if r.random() < 0.95 else self.pick()
+        root = (
+            self.pick(lambda t: t.requires_grad and t.is_floating_point())
+            if r.random() < 0.95
+            else self.pick()
+        )
         if root is None:
             return False
         t = self.t(root)
-        leaves = [n for n in self.live if n in self.ns and isinstance(self.ns[n], torch.Tensor)
-                  and _holds(lambda u: u.requires_grad and u.is_leaf, self.ns[n])]
+        leaves = [
+            n
+            for n in self.live
+            if n in self.ns
+            and isinstance(self.ns[n], torch.Tensor)
+            and _holds(lambda u: u.requires_grad and u.is_leaf, self.ns[n])
+        ]
         red = r.choice([f"{root}.sum()", f"{root}.mean()", f"({root} * {root}).sum()"])
         retain = ", retain_graph=True" if r.random() < 0.4 else ""
         c = r.random()
         if c < 0.3:
-            return self.emit(f"{red}.backward({retain.lstrip(', ')})", "backward:backward",
-                             pure=False)
+            return self.emit(
+                f"{red}.backward({retain.lstrip(', ')})", "backward:backward", pure=False
+            )
         if c < 0.36 and leaves:
             # double backward through .grad: backward(create_graph=True), then a loss of .grad
-            ok = self.emit(f"{red}.backward(create_graph=True)", "backward:create_graph",
-                           pure=False)
+            ok = self.emit(
+                f"{red}.backward(create_graph=True)", "backward:create_graph", pure=False
+            )
             leaf = r.choice(leaves)
             if ok and self.ns[leaf].grad is not None and r.random() < 0.7:
                 if r.random() < 0.5:
-                    return self.emit(f"({leaf}.grad * {leaf}.grad).sum().backward()",
-                                     "backward:second_order_dotgrad", pure=False)
+                    return self.emit(
+                        f"({leaf}.grad * {leaf}.grad).sum().backward()",
+                        "backward:second_order_dotgrad",
+                        pure=False,
+                    )
                 o = self.new("g")
-                return self.emit(f"{o}, = torch.autograd.grad({leaf}.grad.sum(), [{leaf}], "
-                                 f"allow_unused=True)", "backward:second_order_dotgrad", [o],
-                                 pure=False)
+                return self.emit(
+                    f"{o}, = torch.autograd.grad({leaf}.grad.sum(), [{leaf}], allow_unused=True)",
+                    "backward:second_order_dotgrad",
+                    [o],
+                    pure=False,
+                )
             return ok
         if c < 0.4:
             if t.dim() == 0 or r.random() < 0.2:
@@ -630,15 +692,22 @@ class Generator:
             return self.emit(src, "backward:gradient", pure=False)
         if c < 0.47 and leaves:
             inp = r.choice(leaves)
-            return self.emit(f"{red}.backward(inputs=[{inp}]{retain})", "backward:inputs",
-                             pure=False)
+            return self.emit(
+                f"{red}.backward(inputs=[{inp}]{retain})", "backward:inputs", pure=False
+            )
         if c < 0.52:
             others = self.pick(lambda u: u.requires_grad and u.is_floating_point())
-            return self.emit(f"torch.autograd.backward([{red}, {others}.sum()]{retain})",
-                             "backward:multi", pure=False)
+            return self.emit(
+                f"torch.autograd.backward([{red}, {others}.sum()]{retain})",
+                "backward:multi",
+                pure=False,
+            )
         # autograd.grad, maybe with create_graph, then maybe second order
-        wrt = [n for n in self.live if n in self.ns and isinstance(self.ns[n], torch.Tensor)
-               and self.ns[n].requires_grad]
+        wrt = [
+            n
+            for n in self.live
+            if n in self.ns and isinstance(self.ns[n], torch.Tensor) and self.ns[n].requires_grad
+        ]
         if not wrt:
             return False
         k = min(len(wrt), r.choice([1, 1, 2, 3]))
@@ -646,8 +715,11 @@ class Generator:
         cg = r.random() < 0.6
         unused = r.random() < 0.7
         outs = [self.new("g") for _ in chosen]
-        kw = (", create_graph=True" if cg else "") + retain + \
-            (", allow_unused=True" if unused else "")
+        kw = (
+            (", create_graph=True" if cg else "")
+            + retain
+            + (", allow_unused=True" if unused else "")
+        )
         if t.dim() and r.random() < 0.3:
             vals = np.array([r.uniform(-2, 2) for _ in range(t.numel())]).reshape(t.shape)
             red = root
@@ -655,18 +727,25 @@ class Generator:
         src = f"{', '.join(outs)}, = torch.autograd.grad({red}, [{', '.join(chosen)}]{kw})"
         ok = self.emit(src, "backward:grad_cg" if cg else "backward:grad", outs, pure=False)
         if ok and cg and r.random() < 0.6:
-            g = [o for o in outs if isinstance(self.ns.get(o), torch.Tensor)
-                 and self.ns[o].requires_grad]
+            g = [
+                o
+                for o in outs
+                if isinstance(self.ns.get(o), torch.Tensor) and self.ns[o].requires_grad
+            ]
             if g:
                 gg = r.choice(g)
                 if r.random() < 0.5:
-                    return self.emit(f"({gg} * {gg}).sum().backward()", "backward:second_order",
-                                     pure=False)
+                    return self.emit(
+                        f"({gg} * {gg}).sum().backward()", "backward:second_order", pure=False
+                    )
                 wrt2 = r.choice(chosen)
                 o2 = self.new("g")
-                return self.emit(f"{o2}, = torch.autograd.grad({gg}.sum(), [{wrt2}], "
-                                 f"allow_unused=True)", "backward:second_order_grad", [o2],
-                                 pure=False)
+                return self.emit(
+                    f"{o2}, = torch.autograd.grad({gg}.sum(), [{wrt2}], allow_unused=True)",
+                    "backward:second_order_grad",
+                    [o2],
+                    pure=False,
+                )
         return ok
 
     def zero_grad(self):
@@ -680,27 +759,35 @@ class Generator:
         r = self.rng
         # PyTorch 2.13 crashes (SIGSEGV) registering a hook on a view whose base was modified in
         # place through another view: such views are left alone.
-        x = self.pick(lambda t: t.is_floating_point()
-                      and not (t._base is not None and t._version > 0))
+        x = self.pick(
+            lambda t: t.is_floating_point() and not (t._base is not None and t._version > 0)
+        )
         if x is None:
             return False
         c = r.random()
         if c < 0.3:
             src, tag = f"{x}.register_hook(lambda g: g * 2)", "hook:tensor_double"
         elif c < 0.5:
-            src, tag = (f"{x}.register_hook(lambda g: log.append(('{x}', g.sum().item())))",
-                        "hook:tensor_log")
+            src, tag = (
+                f"{x}.register_hook(lambda g: log.append(('{x}', g.sum().item())))",
+                "hook:tensor_log",
+            )
         elif c < 0.65:
             src, tag = f"{x}.retain_grad()", "hook:retain_grad"
         elif c < 0.75:
-            src, tag = (f"{x}.register_post_accumulate_grad_hook(lambda p: "
-                        f"log.append(('acc {x}', p.grad.sum().item())))", "hook:post_accumulate")
+            src, tag = (
+                f"{x}.register_post_accumulate_grad_hook(lambda p: "
+                f"log.append(('acc {x}', p.grad.sum().item())))",
+                "hook:post_accumulate",
+            )
         elif c < 0.85:
-            src, tag = (f"{x}.grad_fn.register_hook(lambda gi, go: log.append(('node {x}', "
-                        f"len(gi), len(go))))", "hook:node_post")
+            src, tag = (
+                f"{x}.grad_fn.register_hook(lambda gi, go: log.append(('node {x}', "
+                f"len(gi), len(go))))",
+                "hook:node_post",
+            )
         elif c < 0.92:
-            src, tag = (f"{x}.grad_fn.register_prehook(lambda go: (go[0] * 3,))",
-                        "hook:node_pre")
+            src, tag = (f"{x}.grad_fn.register_prehook(lambda go: (go[0] * 3,))", "hook:node_pre")
         else:
             if not self.handles:
                 return False
@@ -713,7 +800,7 @@ class Generator:
         return self.emit(src, tag, pure=False)
 
     CLASSES = {
-        "Cube": '''class Cube(torch.autograd.Function):
+        "Cube": """class Cube(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -728,8 +815,8 @@ class Generator:
     @staticmethod
     def jvp(ctx, t):
         (x,) = ctx.saved_tensors
-        return 3 * t * x ** 2''',
-        "MulPair": '''class MulPair(torch.autograd.Function):
+        return 3 * t * x ** 2""",
+        "MulPair": """class MulPair(torch.autograd.Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -738,8 +825,8 @@ class Generator:
     @staticmethod
     def backward(ctx, ga, gb):
         a, b = ctx.saved_tensors
-        return ga * b + gb, ga * a + gb''',
-        "Twice": '''class Twice(torch.autograd.Function):
+        return ga * b + gb, ga * a + gb""",
+        "Twice": """class Twice(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):
         x.mul_(2)
@@ -748,8 +835,8 @@ class Generator:
 
     @staticmethod
     def backward(ctx, g):
-        return g * 2''',
-        "Split": '''class Split(torch.autograd.Function):
+        return g * 2""",
+        "Split": """class Split(torch.autograd.Function):
     @staticmethod
     def forward(x):
         return x.exp(), x.argmax()
@@ -762,7 +849,7 @@ class Generator:
     @staticmethod
     def backward(ctx, g, gi):
         (e,) = ctx.saved_tensors
-        return g * e''',
+        return g * e""",
     }
 
     def ensure_class(self, name):
@@ -784,12 +871,14 @@ class Generator:
             out = self.new()
             return self.emit(f"{out} = Cube.apply({x})", "custom:Cube", [out])
         if which == "MulPair":
-            y = self.operand(tuple(self.t(x).shape)) if r.random() < 0.3 else \
-                self.leaf(tuple(self.t(x).shape))
+            y = (
+                self.operand(tuple(self.t(x).shape))
+                if r.random() < 0.3
+                else self.leaf(tuple(self.t(x).shape))
+            )
             self.ensure_class(which)
             o1, o2 = self.new(), self.new()
-            return self.emit(f"{o1}, {o2} = MulPair.apply({x}, {y})", "custom:MulPair",
-                             [o1, o2])
+            return self.emit(f"{o1}, {o2} = MulPair.apply({x}, {y})", "custom:MulPair", [o1, o2])
         if which == "Twice":
             self.ensure_class(which)
             out = self.new()
@@ -800,8 +889,12 @@ class Generator:
         o1, o2 = self.new(), self.new()
         return self.emit(f"{o1}, {o2} = Split.apply({x})", "custom:Split", [o1, o2])
 
-    BODIES = ["lambda a: (a * a).sin()", "lambda a: a.tanh().exp() * 2",
-              "lambda a: a.sigmoid() * a", "lambda a: (a.cos() + 1).sum(0)"]
+    BODIES = [
+        "lambda a: (a * a).sin()",
+        "lambda a: a.tanh().exp() * 2",
+        "lambda a: a.sigmoid() * a",
+        "lambda a: (a.cos() + 1).sum(0)",
+    ]
 
     def checkpoint(self):
         r = self.rng
@@ -819,14 +912,23 @@ class Generator:
         else:
             body = r.choice(self.BODIES)
             args = x
-        src = (f"{out} = torch.utils.checkpoint.checkpoint({body}, {args}, "
-               f"use_reentrant={reentrant})")
+        src = (
+            f"{out} = torch.utils.checkpoint.checkpoint({body}, {args}, use_reentrant={reentrant})"
+        )
         return self.emit(src, f"checkpoint:reentrant={reentrant}", [out])
 
-    FW_BODIES = ["{d}.sin() * {d}", "({d} * {d}).exp().sum()", "{d}.tanh() + {o}",
-                 "{d} @ {d}.mT", "{d}.sigmoid().mul(2)", "{d}.softmax(-1)", "{d}.cos().t()",
-                 "Cube.apply({d})", "{d}.unsqueeze(0).expand(2, *{d}.shape) * 2",
-                 "{d}.relu() * {o}"]
+    FW_BODIES = [
+        "{d}.sin() * {d}",
+        "({d} * {d}).exp().sum()",
+        "{d}.tanh() + {o}",
+        "{d} @ {d}.mT",
+        "{d}.sigmoid().mul(2)",
+        "{d}.softmax(-1)",
+        "{d}.cos().t()",
+        "Cube.apply({d})",
+        "{d}.unsqueeze(0).expand(2, *{d}.shape) * 2",
+        "{d}.relu() * {o}",
+    ]
 
     def forward_ad(self):
         r = self.rng
@@ -850,14 +952,21 @@ class Generator:
         o = self.operand(tuple(t.shape)) if "{o}" in body else None
         # names: d/e dual tensors, p the primal, q the tangent (see runner._TENSOR_FIELDS)
         d, e, p, tg = self.new("d"), self.new("e"), self.new("p"), self.new("q")
-        src = ("with torch.autograd.forward_ad.dual_level():\n"
-               f"    {d} = torch.autograd.forward_ad.make_dual({x}, {tan})\n"
-               f"    {e} = {body.format(d=d, o=o)}\n"
-               f"    {p}, {tg} = torch.autograd.forward_ad.unpack_dual({e})")
+        src = (
+            "with torch.autograd.forward_ad.dual_level():\n"
+            f"    {d} = torch.autograd.forward_ad.make_dual({x}, {tan})\n"
+            f"    {e} = {body.format(d=d, o=o)}\n"
+            f"    {p}, {tg} = torch.autograd.forward_ad.unpack_dual({e})"
+        )
         return self.emit(src, "forward_ad:" + body.format(d="x", o="y"), [d, e, p, tg])
 
-    FUNCS = ["lambda a: a.sin() * 2", "lambda a: (a * a).sum(0)", "lambda a: a.exp().sum()",
-             "lambda a: a.tanh() * a", "lambda a: (a ** 3).sum()"]
+    FUNCS = [
+        "lambda a: a.sin() * 2",
+        "lambda a: (a * a).sum(0)",
+        "lambda a: a.exp().sum()",
+        "lambda a: a.tanh() * a",
+        "lambda a: (a ** 3).sum()",
+    ]
 
     def functional(self):
         """torch.autograd.functional: jacobian, hessian, vjp, jvp, hvp."""
@@ -874,18 +983,27 @@ class Generator:
         which = r.choice(["jacobian", "hessian", "vjp", "jvp", "hvp"])
         if which == "hessian" or which == "hvp":
             f = r.choice([g for g in self.FUNCS if "sum()" in g])
-        out = self.new("j")   # j*: results of derivative formulas, see runner
+        out = self.new("j")  # j*: results of derivative formulas, see runner
         if which == "jacobian":
-            return self.emit(f"{out} = torch.autograd.functional.jacobian({f}, {x}{cg})",
-                             "functional:jacobian", [out])
+            return self.emit(
+                f"{out} = torch.autograd.functional.jacobian({f}, {x}{cg})",
+                "functional:jacobian",
+                [out],
+            )
         if which == "hessian":
-            return self.emit(f"{out} = torch.autograd.functional.hessian({f}, {x}{cg})",
-                             "functional:hessian", [out])
+            return self.emit(
+                f"{out} = torch.autograd.functional.hessian({f}, {x}{cg})",
+                "functional:hessian",
+                [out],
+            )
         out2 = self.new("j")
         if which == "hvp":
             v = self.leaf(tuple(t.shape), dtype=_dtype_name(t.dtype), requires_grad=False)
-            return self.emit(f"{out}, {out2} = torch.autograd.functional.hvp({f}, {x}, {v}{cg})",
-                             "functional:hvp", [out, out2])
+            return self.emit(
+                f"{out}, {out2} = torch.autograd.functional.hvp({f}, {x}, {v}{cg})",
+                "functional:hvp",
+                [out, out2],
+            )
         ns = {"torch": torch, x: t}
         try:
             y = eval(f, ns)(t)
@@ -893,8 +1011,11 @@ class Generator:
             return False
         shape = tuple(y.shape) if which == "vjp" else tuple(t.shape)
         v = self.leaf(shape, dtype=_dtype_name(t.dtype), requires_grad=False)
-        return self.emit(f"{out}, {out2} = torch.autograd.functional.{which}({f}, {x}, {v}{cg})",
-                         f"functional:{which}", [out, out2])
+        return self.emit(
+            f"{out}, {out2} = torch.autograd.functional.{which}({f}, {x}, {v}{cg})",
+            f"functional:{which}",
+            [out, out2],
+        )
 
     def saved_hooks(self):
         """An op run under saved-tensor hooks that pack into a tuple and unpack again."""
@@ -903,12 +1024,16 @@ class Generator:
         if not ok or len(self.steps) == n_before:
             return ok
         step = self.steps.pop()
-        if not step.tag.startswith(("unary", "binary", "reduce", "custom")) \
-                or step.tag == "custom:Twice":   # not pure: it cannot run a second time
+        if (
+            not step.tag.startswith(("unary", "binary", "reduce", "custom"))
+            or step.tag == "custom:Twice"
+        ):  # not pure: it cannot run a second time
             self.steps.append(step)
             return ok
-        src = ("with torch.autograd.graph.saved_tensors_hooks(lambda t: (t,), lambda p: p[0]):\n"
-               f"    {step.src}")
+        src = (
+            "with torch.autograd.graph.saved_tensors_hooks(lambda t: (t,), lambda p: p[0]):\n"
+            f"    {step.src}"
+        )
         outs = [s.strip() for s in step.src.split("=")[0].split(",")]
         return self.emit(src, f"saved_hooks:{step.tag}", outs)
 
@@ -920,25 +1045,49 @@ class Generator:
             x = self.pick(lambda t: t.is_leaf and t.requires_grad)
             if x is None:
                 return False
-            return self.emit(r.choice([f"{x}.add_(1)", f"{x}[0] = 1.0" if self.t(x).dim()
-                                       else f"{x}.mul_(2)", f"{x}.zero_()"]),
-                             "error:leaf_inplace", pure=False)
+            return self.emit(
+                r.choice(
+                    [
+                        f"{x}.add_(1)",
+                        f"{x}[0] = 1.0" if self.t(x).dim() else f"{x}.mul_(2)",
+                        f"{x}.zero_()",
+                    ]
+                ),
+                "error:leaf_inplace",
+                pure=False,
+            )
         if c < 0.7:
             x = self.pick(lambda t: t.grad_fn is not None)
             if x is None:
                 return False
-            return self.emit(f"{x}.sum().backward()\n{x}.sum().backward()",
-                             "error:backward_twice", pure=False)
+            return self.emit(
+                f"{x}.sum().backward()\n{x}.sum().backward()", "error:backward_twice", pure=False
+            )
         x = self.pick(lambda t: t.requires_grad and t.dim() >= 1 and t.is_floating_point())
         if x is None:
             return False
         return self.emit(f"{x}.backward()", "error:nonscalar_backward", pure=False)
 
     # --- the program ------------------------------------------------------------------------
-    KINDS = [("unary", 20), ("binary", 18), ("reduction", 10), ("view", 14), ("inplace", 12),
-             ("matmul", 4), ("join", 3), ("grad_mode", 5), ("backward", 8), ("zero_grad", 1),
-             ("hook", 4), ("custom", 3), ("checkpoint", 2), ("forward_ad", 2),
-             ("functional", 2), ("saved_hooks", 2), ("error_prone", 1)]
+    KINDS = [
+        ("unary", 20),
+        ("binary", 18),
+        ("reduction", 10),
+        ("view", 14),
+        ("inplace", 12),
+        ("matmul", 4),
+        ("join", 3),
+        ("grad_mode", 5),
+        ("backward", 8),
+        ("zero_grad", 1),
+        ("hook", 4),
+        ("custom", 3),
+        ("checkpoint", 2),
+        ("forward_ad", 2),
+        ("functional", 2),
+        ("saved_hooks", 2),
+        ("error_prone", 1),
+    ]
 
     def program(self):
         r = self.rng
@@ -955,7 +1104,7 @@ class Generator:
             try:
                 ok = getattr(self, kind)()
             except Exception:  # noqa: BLE001 - a check PyTorch refused (e.g. is_leaf of a
-                ok = False     # view whose base changed) or an empty tensor: try another step
+                ok = False  # view whose base changed) or an empty tensor: try another step
             if ok:
                 done += 1
         if r.random() < 0.85:

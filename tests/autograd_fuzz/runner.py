@@ -17,8 +17,8 @@ import numpy as np
 
 @dataclass
 class Step:
-    src: str          # Python source, refers to the library as ``torch``
-    tag: str          # "category:op", groups differences by what the step did
+    src: str  # Python source, refers to the library as ``torch``
+    tag: str  # "category:op", groups differences by what the step did
     _code: object = field(default=None, repr=False, compare=False)
 
     @property
@@ -86,7 +86,7 @@ def _desc(value, mod, names_by_id, name):
         return ("V", value)
     if isinstance(value, (list, tuple)):
         return ("L", tuple(_desc(v, mod, names_by_id, None) for v in value))
-    return ("O", None)   # handles, classes, functions: not compared
+    return ("O", None)  # handles, classes, functions: not compared
 
 
 def snapshot(ns, mod):
@@ -139,6 +139,7 @@ def run(steps, mod, timeout=None):
 
 # --- comparing -------------------------------------------------------------------------------
 
+
 def _tol(dtype, loose=False):
     if dtype.endswith("float64") and not loose:
         return 1e-7, 1e-9
@@ -180,8 +181,17 @@ def _fmt(v):
     return repr(v)
 
 
-_TENSOR_FIELDS = ("dtype", "shape", "requires_grad", "is_leaf", "grad_fn", "alias_of",
-                  "value", "grad", "is_contiguous")
+_TENSOR_FIELDS = (
+    "dtype",
+    "shape",
+    "requires_grad",
+    "is_leaf",
+    "grad_fn",
+    "alias_of",
+    "value",
+    "grad",
+    "is_contiguous",
+)
 
 
 def _compare_desc(path, ref, got, loose=False, fields=_TENSOR_FIELDS):
@@ -220,8 +230,12 @@ def _compare_desc(path, ref, got, loose=False, fields=_TENSOR_FIELDS):
                 return ("value", path, _fmt(x), _fmt(y) + _maxdiff(x, y))
         elif f == "grad":
             if (x is None) != (y is None):
-                return ("grad", path + ".grad", _fmt(x if x is None else x[2]),
-                        _fmt(y if y is None else y[2]))
+                return (
+                    "grad",
+                    path + ".grad",
+                    _fmt(x if x is None else x[2]),
+                    _fmt(y if y is None else y[2]),
+                )
             if x is not None:
                 if x[0] != y[0]:
                     return ("grad-dtype", path + ".grad", x[0], y[0])
@@ -231,8 +245,11 @@ def _compare_desc(path, ref, got, loose=False, fields=_TENSOR_FIELDS):
                     return ("grad-requires_grad", path + ".grad", str(x[3]), str(y[3]))
                 if _values_differ(x[2], y[2], x[0], loose):
                     return ("grad", path + ".grad", _fmt(x[2]), _fmt(y[2]) + _maxdiff(x[2], y[2]))
-        elif f == "grad_fn" and (x == "CppFunction" or path[:1] in "dqgj") \
-                and (x is None) == (y is None):
+        elif (
+            f == "grad_fn"
+            and (x == "CppFunction" or path[:1] in "dqgj")
+            and (x is None) == (y is None)
+        ):
             pass  # PyTorch exposes no Python class for that node, or the node belongs to a
             # derivative formula (forward AD's d*, q*; autograd.grad's g* with create_graph;
             # torch.autograd.functional's j*),
@@ -248,12 +265,12 @@ def _compare_desc(path, ref, got, loose=False, fields=_TENSOR_FIELDS):
 
 @dataclass
 class Difference:
-    step: int        # index of the first step after which the records differ
-    field: str       # error / missing-error / unexpected-error / value / grad / dtype / ...
-    where: str       # variable path
-    ref: str         # what the reference library gave
-    got: str         # what the library under test gave
-    tag: str         # the step's tag
+    step: int  # index of the first step after which the records differ
+    field: str  # error / missing-error / unexpected-error / value / grad / dtype / ...
+    where: str  # variable path
+    ref: str  # what the reference library gave
+    got: str  # what the library under test gave
+    tag: str  # the step's tag
 
     @property
     def signature(self):
@@ -267,7 +284,8 @@ class Difference:
     def is_silent_gradient(self):
         """Gradients that differ while neither library raised."""
         return self.field in ("grad", "grad-shape", "grad-dtype") or (
-            self.field == "value" and self.tag.startswith("backward:"))
+            self.field == "value" and self.tag.startswith("backward:")
+        )
 
 
 def compare(steps, ref_trace, got_trace):
@@ -282,11 +300,13 @@ def compare(steps, ref_trace, got_trace):
             if e2 is None:
                 return Difference(i, "missing-error", "", f"{e1[0]}: {e1[1]}", "no error", tag)
             if e1[0] != e2[0]:
-                return Difference(i, "error-type", "", f"{e1[0]}: {e1[1]}",
-                                  f"{e2[0]}: {e2[1]}", tag)
+                return Difference(
+                    i, "error-type", "", f"{e1[0]}: {e1[1]}", f"{e2[0]}: {e2[1]}", tag
+                )
             if not e2[1].startswith(e1[1]):
-                return Difference(i, "error-text", "", f"{e1[0]}: {e1[1]}",
-                                  f"{e2[0]}: {e2[1]}", tag)
+                return Difference(
+                    i, "error-text", "", f"{e1[0]}: {e1[1]}", f"{e2[0]}: {e2[1]}", tag
+                )
         if s1.keys() != s2.keys():
             return Difference(i, "variables", "", str(sorted(s1)), str(sorted(s2)), tag)
         for k in s1:
@@ -294,8 +314,14 @@ def compare(steps, ref_trace, got_trace):
             if d:
                 return Difference(i, d[0], d[1], d[2], d[3], tag)
     if len(ref_trace) != len(got_trace):
-        return Difference(min(len(ref_trace), len(got_trace)), "length", "",
-                          str(len(ref_trace)), str(len(got_trace)), "?")
+        return Difference(
+            min(len(ref_trace), len(got_trace)),
+            "length",
+            "",
+            str(len(ref_trace)),
+            str(len(got_trace)),
+            "?",
+        )
     return None
 
 
@@ -306,19 +332,19 @@ def gradient_difference(steps, ref_trace, got_trace):
     it counts every program whose gradients differ silently."""
     loose = any("float32" in s.src or ".float()" in s.src for s in steps)
     for i, ((e1, s1), (e2, s2)) in enumerate(zip(ref_trace, got_trace)):
-        if (e1 is None) != (e2 is None) or (e1 and (e1[0] != e2[0]
-                                                   or not e2[1].startswith(e1[1]))):
+        if (e1 is None) != (e2 is None) or (e1 and (e1[0] != e2[0] or not e2[1].startswith(e1[1]))):
             return None
         made = steps[i].src.split("=")[0] if "=" in steps[i].src else ""
         for k in sorted(s1.keys() & s2.keys()):
-            result = k[:1] in "gj" and k in made   # a gradient, compared where it is made
+            result = k[:1] in "gj" and k in made  # a gradient, compared where it is made
             if not result and s1[k][0] not in ("T", "L"):
                 continue
             fields = ("value", "grad") if result else ("grad",)
             d = _compare_desc(k, s1[k], s2[k], loose, fields)
             if d and (result or d[0].startswith("grad")) and d[0] != "grad-requires_grad":
-                return Difference(i, d[0] if d[0].startswith("grad") else "grad",
-                                  d[1], d[2], d[3], steps[i].tag)
+                return Difference(
+                    i, d[0] if d[0].startswith("grad") else "grad", d[1], d[2], d[3], steps[i].tag
+                )
     return None
 
 
@@ -337,7 +363,7 @@ def shrink(steps, ref_mod, got_mod, diff, timeout=None, budget=400, gradients=Fa
         for i in range(len(steps) - 1, -1, -1):
             if budget <= 0 or i >= len(steps):
                 continue
-            trial = steps[:i] + steps[i + 1:]
+            trial = steps[:i] + steps[i + 1 :]
             budget -= 1
             ref, got = run(trial, ref_mod), run(trial, got_mod, timeout=timeout)
             d = gradient_difference(trial, ref, got) if gradients else compare(trial, ref, got)
@@ -349,7 +375,9 @@ def shrink(steps, ref_mod, got_mod, diff, timeout=None, budget=400, gradients=Fa
 def report(steps, diff, ref_name="torch", got_name="retrograd"):
     """A difference as a minimal program plus what each library gave."""
     where = f" {diff.where}" if diff.where else ""
-    return (f"{render(steps)}"
-            f"# after step {diff.step + 1} ({diff.tag}): {diff.field}{where}\n"
-            f"#   {ref_name}: {diff.ref}\n"
-            f"#   {got_name}: {diff.got}\n")
+    return (
+        f"{render(steps)}"
+        f"# after step {diff.step + 1} ({diff.tag}): {diff.field}{where}\n"
+        f"#   {ref_name}: {diff.ref}\n"
+        f"#   {got_name}: {diff.got}\n"
+    )

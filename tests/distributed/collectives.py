@@ -21,8 +21,10 @@ try:
     dist.init_process_group("gloo")
     raise AssertionError("a conflicting RANK was accepted")
 except ValueError as e:
-    assert f"RANK is {rank + 1} (the environment's RANK), but MPI started this process as rank " \
-        f"{rank}" in str(e), str(e)
+    assert (
+        f"RANK is {rank + 1} (the environment's RANK), but MPI started this process as rank "
+        f"{rank}" in str(e)
+    ), str(e)
 del os.environ["RANK"]
 try:
     dist.init_process_group("gloo", world_size=7)
@@ -30,16 +32,24 @@ try:
 except ValueError as e:
     assert "WORLD_SIZE is 7 (the world_size argument)" in str(e), str(e)
 assert not dist.is_initialized()
-dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:1?rank={rank}",
-                        timeout=datetime.timedelta(seconds=60))
+dist.init_process_group(
+    "gloo", init_method=f"tcp://127.0.0.1:1?rank={rank}", timeout=datetime.timedelta(seconds=60)
+)
 rank, n = dist.get_rank(), dist.get_world_size()
 assert os.environ["RANK"] == str(rank) and os.environ["WORLD_SIZE"] == str(n)
 assert os.environ["LOCAL_RANK"] == str(rank) and dist.get_backend() == "gloo"
 checks = 0
 
-DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64,
-          "int32": torch.int32, "uint8": torch.uint8, "bool": torch.bool,
-          "complex64": torch.complex64, "float16": torch.float16}
+DTYPES = {
+    "float32": torch.float32,
+    "float64": torch.float64,
+    "int64": torch.int64,
+    "int32": torch.int32,
+    "uint8": torch.uint8,
+    "bool": torch.bool,
+    "complex64": torch.complex64,
+    "float16": torch.float16,
+}
 
 
 def data(r, shape, dtype="float32", salt=0):
@@ -87,8 +97,12 @@ REF = {
     dist.ReduceOp.BOR: lambda xs: np.bitwise_or.reduce(xs, 0),
     dist.ReduceOp.BXOR: lambda xs: np.bitwise_xor.reduce(xs, 0),
 }
-BOOL_REF = {dist.ReduceOp.SUM: np.any, dist.ReduceOp.PRODUCT: np.all, dist.ReduceOp.MIN: np.all,
-            dist.ReduceOp.MAX: np.any}
+BOOL_REF = {
+    dist.ReduceOp.SUM: np.any,
+    dist.ReduceOp.PRODUCT: np.all,
+    dist.ReduceOp.MIN: np.all,
+    dist.ReduceOp.MAX: np.any,
+}
 
 
 def ops_for(dtype):
@@ -188,16 +202,27 @@ for i in range(n):
 inp = torch.from_numpy(np.arange(2 * n, dtype=np.float32) + 100 * rank)
 out = torch.zeros(2 * n)
 dist.all_to_all_single(out, inp)
-check(out, np.concatenate([np.arange(2 * rank, 2 * rank + 2, dtype=np.float32) + 100 * i
-                           for i in range(n)]), "all_to_all_single")
+check(
+    out,
+    np.concatenate(
+        [np.arange(2 * rank, 2 * rank + 2, dtype=np.float32) + 100 * i for i in range(n)]
+    ),
+    "all_to_all_single",
+)
 # uneven splits of 2-d rows: rank i sends j + 1 rows to rank j
 rows = [np.full((j + 1, 2), 10 * rank + j, np.int32) for j in range(n)]
 out = torch.zeros(n * (rank + 1), 2, dtype=torch.int32)
-dist.all_to_all_single(out, torch.from_numpy(np.concatenate(rows)),
-                       output_split_sizes=[rank + 1] * n,
-                       input_split_sizes=[j + 1 for j in range(n)])
-check(out, np.concatenate([np.full((rank + 1, 2), 10 * i + rank, np.int32) for i in range(n)]),
-      "all_to_all_single with splits")
+dist.all_to_all_single(
+    out,
+    torch.from_numpy(np.concatenate(rows)),
+    output_split_sizes=[rank + 1] * n,
+    input_split_sizes=[j + 1 for j in range(n)],
+)
+check(
+    out,
+    np.concatenate([np.full((rank + 1, 2), 10 * i + rank, np.int32) for i in range(n)]),
+    "all_to_all_single with splits",
+)
 
 # send / recv in a ring, blocking and non-blocking; recv from any rank tells who sent
 right, left = (rank + 1) % n, (rank - 1) % n
@@ -257,8 +282,15 @@ else:
 check(t, np.full(2, float(n), np.float32), "all_reduce after a timeout")
 
 # object collectives: plain data and tensors travel, anything else is refused on arrival
-obj = {"rank": rank, "name": f"r{rank}", "t": torch.tensor([rank, 2 * rank]), "x": (1.5, None),
-       "b": b"\x00\x01", "s": {rank}, "dtype": torch.float64}
+obj = {
+    "rank": rank,
+    "name": f"r{rank}",
+    "t": torch.tensor([rank, 2 * rank]),
+    "x": (1.5, None),
+    "b": b"\x00\x01",
+    "s": {rank},
+    "dtype": torch.float64,
+}
 gathered = [None] * n
 dist.all_gather_object(gathered, obj)
 for r, o in enumerate(gathered):
@@ -292,40 +324,84 @@ except pickle.UnpicklingError as e:
 checks += 1
 
 # PyTorch's errors for bad arguments (raised before any message is sent)
-expect(ValueError, "trying to initialize the default process group twice!",
-       lambda: dist.init_process_group("gloo"))
-expect(RuntimeError, "ProcessGroupGloo::allgather: invalid tensor size at index 0 (expected (2), "
-       "got (3))", lambda: dist.all_gather([torch.zeros(3)] * n, torch.ones(2)))
-expect(RuntimeError, f"invalid output tensor list at index 0 (expected length {n}, got 1)",
-       lambda: dist.all_gather([torch.zeros(2)], torch.ones(2)))
-expect(ValueError, "Invalid usage of tensors with different dtypesFound torch.int64 and  "
-       "torch.float32", lambda: dist.all_gather([torch.zeros(2, dtype=torch.int64)] * n,
-                                                torch.ones(2)))
-expect(RuntimeError, "output tensor size must be equal to world_size times input tensor size",
-       lambda: dist.all_gather_into_tensor(torch.zeros(3), torch.ones(2)))
-expect(RuntimeError, "output tensor must have the same type as input tensor",
-       lambda: dist.all_gather_into_tensor(torch.zeros(2 * n, dtype=torch.float64),
-                                           torch.ones(2)))
-expect(RuntimeError, "input tensor must be the same size as output size times world size",
-       lambda: dist.reduce_scatter_tensor(torch.zeros(3), torch.ones(3 * n + 1)))
-expect(RuntimeError, "ProcessGroupGloo::broadcast: invalid root rank: 7",
-       lambda: dist.broadcast(torch.ones(2), 7))
-expect(RuntimeError, "Cannot use ReduceOp.BAND with non-integral dtype",
-       lambda: dist.all_reduce(torch.ones(2), op=dist.ReduceOp.BAND))
-expect(ValueError, "all_reduce does not support RedOpType.MAX on complex tensors",
-       lambda: dist.all_reduce(torch.ones(2, dtype=torch.complex64), op=dist.ReduceOp.MAX))
-expect(RuntimeError, "result type Float can't be cast to the desired output type Long",
-       lambda: dist.all_reduce(torch.tensor([3]), op=dist.ReduceOp.AVG))
-expect(TypeError, "Expected parameter `tensor` of type torch.Tensor",
-       lambda: dist.all_reduce([1, 2]))
-expect(ValueError, "destination rank should not be the same as the rank of the current process",
-       lambda: dist.send(torch.ones(1), rank))
-expect(ValueError, "Argument ``gather_list`` must be specified on destination rank.",
-       lambda: dist.gather(torch.ones(1), None, dst=rank))
-expect(RuntimeError, f"Incorrect input list size {n + 1}. Input list size should be {n}",
-       lambda: dist.scatter(torch.ones(1), [torch.zeros(1)] * (n + 1), src=rank))
-expect(ValueError, f"Rank {n} is out of range. Valid ranks are 0 to {n - 1} (world_size={n})",
-       lambda: dist.new_group([0, n]))
+expect(
+    ValueError,
+    "trying to initialize the default process group twice!",
+    lambda: dist.init_process_group("gloo"),
+)
+expect(
+    RuntimeError,
+    "ProcessGroupGloo::allgather: invalid tensor size at index 0 (expected (2), got (3))",
+    lambda: dist.all_gather([torch.zeros(3)] * n, torch.ones(2)),
+)
+expect(
+    RuntimeError,
+    f"invalid output tensor list at index 0 (expected length {n}, got 1)",
+    lambda: dist.all_gather([torch.zeros(2)], torch.ones(2)),
+)
+expect(
+    ValueError,
+    "Invalid usage of tensors with different dtypesFound torch.int64 and  torch.float32",
+    lambda: dist.all_gather([torch.zeros(2, dtype=torch.int64)] * n, torch.ones(2)),
+)
+expect(
+    RuntimeError,
+    "output tensor size must be equal to world_size times input tensor size",
+    lambda: dist.all_gather_into_tensor(torch.zeros(3), torch.ones(2)),
+)
+expect(
+    RuntimeError,
+    "output tensor must have the same type as input tensor",
+    lambda: dist.all_gather_into_tensor(torch.zeros(2 * n, dtype=torch.float64), torch.ones(2)),
+)
+expect(
+    RuntimeError,
+    "input tensor must be the same size as output size times world size",
+    lambda: dist.reduce_scatter_tensor(torch.zeros(3), torch.ones(3 * n + 1)),
+)
+expect(
+    RuntimeError,
+    "ProcessGroupGloo::broadcast: invalid root rank: 7",
+    lambda: dist.broadcast(torch.ones(2), 7),
+)
+expect(
+    RuntimeError,
+    "Cannot use ReduceOp.BAND with non-integral dtype",
+    lambda: dist.all_reduce(torch.ones(2), op=dist.ReduceOp.BAND),
+)
+expect(
+    ValueError,
+    "all_reduce does not support RedOpType.MAX on complex tensors",
+    lambda: dist.all_reduce(torch.ones(2, dtype=torch.complex64), op=dist.ReduceOp.MAX),
+)
+expect(
+    RuntimeError,
+    "result type Float can't be cast to the desired output type Long",
+    lambda: dist.all_reduce(torch.tensor([3]), op=dist.ReduceOp.AVG),
+)
+expect(
+    TypeError, "Expected parameter `tensor` of type torch.Tensor", lambda: dist.all_reduce([1, 2])
+)
+expect(
+    ValueError,
+    "destination rank should not be the same as the rank of the current process",
+    lambda: dist.send(torch.ones(1), rank),
+)
+expect(
+    ValueError,
+    "Argument ``gather_list`` must be specified on destination rank.",
+    lambda: dist.gather(torch.ones(1), None, dst=rank),
+)
+expect(
+    RuntimeError,
+    f"Incorrect input list size {n + 1}. Input list size should be {n}",
+    lambda: dist.scatter(torch.ones(1), [torch.zeros(1)] * (n + 1), src=rank),
+)
+expect(
+    ValueError,
+    f"Rank {n} is out of range. Valid ranks are 0 to {n - 1} (world_size={n})",
+    lambda: dist.new_group([0, n]),
+)
 
 dist.barrier()
 work = dist.barrier(async_op=True)

@@ -47,8 +47,13 @@ def same_everywhere(module):
 
 
 rng = np.random.default_rng(0)
-batches = [(torch.from_numpy(rng.standard_normal((6, 1, 8, 8)).astype(np.float32)),
-            torch.from_numpy(rng.integers(0, 3, 6))) for _ in range(4)]
+batches = [
+    (
+        torch.from_numpy(rng.standard_normal((6, 1, 8, 8)).astype(np.float32)),
+        torch.from_numpy(rng.integers(0, 3, 6)),
+    )
+    for _ in range(4)
+]
 
 # 1. construction broadcasts rank 0's parameters and buffers; a small bucket cap makes several
 torch.manual_seed(rank)  # different on each rank on purpose
@@ -70,7 +75,8 @@ ref_opt = torch.optim.SGD(reference.parameters(), lr=0.1, momentum=0.9)
 first = next(iter(model.parameters()))  # its gradient comes last in the backward pass
 launched_early = []
 first.register_post_accumulate_grad_hook(
-    lambda p: launched_early.append(ddp._buckets[0].work is not None))
+    lambda p: launched_early.append(ddp._buckets[0].work is not None)
+)
 for x, y in batches:
     opt.zero_grad()
     F.cross_entropy(ddp(shard(x, rank)), shard(y, rank)).backward()
@@ -101,8 +107,13 @@ k = 3
 acc_model = Net()
 ddp2 = DDP(acc_model)
 big = copy.deepcopy(acc_model)
-micro = [(torch.from_numpy(rng.standard_normal((4, 1, 8, 8)).astype(np.float32)),
-          torch.from_numpy(rng.integers(0, 3, 4))) for _ in range(k)]
+micro = [
+    (
+        torch.from_numpy(rng.standard_normal((4, 1, 8, 8)).astype(np.float32)),
+        torch.from_numpy(rng.integers(0, 3, 4)),
+    )
+    for _ in range(k)
+]
 for j, (x, y) in enumerate(micro):
     xs, ys = shard(x, rank), shard(y, rank)
     if j < k - 1:
@@ -110,8 +121,10 @@ for j, (x, y) in enumerate(micro):
             loss = F.cross_entropy(ddp2(xs), ys, reduction="sum") / (k * len(ys))
         loss.backward()  # outside the block: the forward decides, as in PyTorch
         # no communication: each rank's own gradient
-        assert not np.allclose(gathered(acc_model.fc2.weight.grad)[0].numpy(),
-                               gathered(acc_model.fc2.weight.grad)[1].numpy())
+        assert not np.allclose(
+            gathered(acc_model.fc2.weight.grad)[0].numpy(),
+            gathered(acc_model.fc2.weight.grad)[1].numpy(),
+        )
     else:
         (F.cross_entropy(ddp2(xs), ys, reduction="sum") / (k * len(ys))).backward()
 x_all = torch.cat([x for x, _ in micro])
@@ -126,7 +139,7 @@ class Branchy(nn.Module):
     def __init__(self):
         super().__init__()
         self.a = nn.Linear(2, 2)
-        self.b = nn.Linear(2, 2)      # used on rank 1 only
+        self.b = nn.Linear(2, 2)  # used on rank 1 only
         self.never = nn.Linear(2, 2)  # used nowhere
 
     def forward(self, x, use_b):
@@ -153,8 +166,9 @@ except RuntimeError as e:
 
 # 6. PyTorch's errors
 for kwargs, error, text in (
-        ({"device_ids": [0]}, ValueError, "device_ids and output_device arguments only work"),
-        ({"gradient_as_bucket_view": True}, NotImplementedError, "gradient_as_bucket_view")):
+    ({"device_ids": [0]}, ValueError, "device_ids and output_device arguments only work"),
+    ({"gradient_as_bucket_view": True}, NotImplementedError, "gradient_as_bucket_view"),
+):
     try:
         DDP(Net(), **kwargs)
         raise AssertionError(f"no error for {kwargs}")

@@ -27,12 +27,17 @@ class autocast:
             raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
         kind = _device.device(device_type).type
         if enabled and kind == "cuda":
-            warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast.",
-                          UserWarning, stacklevel=2)
+            warnings.warn(
+                "CUDA is not available or torch_xla is imported. Disabling autocast.",
+                UserWarning,
+                stacklevel=2,
+            )
             enabled = False
         elif enabled:
-            raise NotImplementedError(f"autocast on device_type '{kind}' is not built in "
-                                      "retrograd; run without it (enabled=False)")
+            raise NotImplementedError(
+                f"autocast on device_type '{kind}' is not built in "
+                "retrograd; run without it (enabled=False)"
+            )
         self.device = kind
         self.fast_dtype = dtype
         self._enabled = enabled

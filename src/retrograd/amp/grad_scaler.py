@@ -15,17 +15,28 @@ class GradScaler:
     """``torch.amp.GradScaler(device='cuda', init_scale=65536.0, growth_factor=2.0,
     backoff_factor=0.5, growth_interval=2000, enabled=True)``."""
 
-    def __init__(self, device: str = "cuda", init_scale: float = 2.0 ** 16,
-                 growth_factor: float = 2.0, backoff_factor: float = 0.5,
-                 growth_interval: int = 2000, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        device: str = "cuda",
+        init_scale: float = 2.0**16,
+        growth_factor: float = 2.0,
+        backoff_factor: float = 0.5,
+        growth_interval: int = 2000,
+        enabled: bool = True,
+    ) -> None:
         kind = _device.device(device).type
         if enabled and kind == "cuda":
-            warnings.warn("torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  "
-                          "Disabling.", UserWarning, stacklevel=2)
+            warnings.warn(
+                "torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  Disabling.",
+                UserWarning,
+                stacklevel=2,
+            )
             enabled = False
         elif enabled:
-            raise NotImplementedError(f"GradScaler on device '{kind}' is not built in retrograd; "
-                                      "create it with enabled=False")
+            raise NotImplementedError(
+                f"GradScaler on device '{kind}' is not built in retrograd; "
+                "create it with enabled=False"
+            )
         self._device = kind
         self._enabled = enabled
         self._init_scale = init_scale

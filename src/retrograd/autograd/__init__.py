@@ -2,23 +2,51 @@
 
 import warnings
 
-from ..tensor import Tensor, _make
 from .._array import xp
+from ..tensor import Tensor, _make
 from . import engine
-from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
-                        no_grad, set_grad_enabled)
-from .node import AccumulateGrad, Node
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .anomaly import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,
-                      set_detect_anomaly)
+from .anomaly import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from .function import Function, FunctionCtx, once_differentiable
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .node import AccumulateGrad, Node
 from .variable import Variable
 
-__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "is_grad_enabled", "is_inference_mode_enabled", "Node", "AccumulateGrad", "gradcheck",
-           "gradgradcheck", "GradcheckError", "detect_anomaly", "set_detect_anomaly",
-           "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "Function", "FunctionCtx",
-           "once_differentiable", "Variable"]
+__all__ = [
+    "backward",
+    "grad",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "inference_mode",
+    "is_grad_enabled",
+    "is_inference_mode_enabled",
+    "Node",
+    "AccumulateGrad",
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+    "detect_anomaly",
+    "set_detect_anomaly",
+    "is_anomaly_enabled",
+    "is_anomaly_check_nan_enabled",
+    "Function",
+    "FunctionCtx",
+    "once_differentiable",
+    "Variable",
+]
 
 
 def _as_tuple(x):
@@ -40,7 +68,7 @@ def _make_grads(outputs, grads, is_grads_batched=False):
     """One gradient per output: checked against its shape, or ones for a scalar output."""
     if grads is None:
         grads = (None,) * len(outputs)
-    for g in grads[:len(outputs)]:
+    for g in grads[: len(outputs)]:
         if g is not None and not isinstance(g, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
     out = []
@@ -65,7 +93,8 @@ def _make_grads(outputs, grads, is_grads_batched=False):
                     "expected to match the shape of corresponding output, but a mismatch was "
                     f"detected: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a "
                     f"shape of {o.shape}. If you only want some tensors in `grad_output` to be "
-                    "considered batched, consider using vmap.")
+                    "considered batched, consider using vmap."
+                )
         elif g._data.shape != o._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has "
@@ -85,8 +114,10 @@ def _make_grads(outputs, grads, is_grads_batched=False):
 def _check_roots(outputs):
     for i, o in enumerate(outputs):
         if not isinstance(o, Tensor):
-            raise TypeError(f"backward(): argument 'tensors' must be a sequence of Tensors, not "
-                            f"{type(o).__name__}")
+            raise TypeError(
+                f"backward(): argument 'tensors' must be a sequence of Tensors, not "
+                f"{type(o).__name__}"
+            )
         if not o._requires_grad:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
@@ -109,22 +140,40 @@ def _warn_create_graph():
     warnings.warn(_CREATE_GRAPH_CYCLE, UserWarning, stacklevel=3)
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
-             inputs=None):
+def backward(
+    tensors,
+    grad_tensors=None,
+    retain_graph=None,
+    create_graph=False,
+    grad_variables=None,
+    inputs=None,
+):
     """Sum the gradients of ``tensors`` into the ``.grad`` of the leaves (``torch.autograd.backward``)."""
-    if (isinstance(tensors, Tensor) and grad_tensors is None and grad_variables is None
-            and inputs is None and not create_graph and tensors._requires_grad
-            and tensors._data.size == 1 and tensors._data.dtype.kind in "fc"):
+    if (
+        isinstance(tensors, Tensor)
+        and grad_tensors is None
+        and grad_variables is None
+        and inputs is None
+        and not create_graph
+        and tensors._requires_grad
+        and tensors._data.size == 1
+        and tensors._data.dtype.kind in "fc"
+    ):
         # The common call, loss.backward(), without the general argument handling below.
         ones = _ones_like(tensors)
         engine.run((tensors,), (ones,), bool(retain_graph), False)
         return
     if grad_variables is not None:
-        warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.",
-                      FutureWarning, stacklevel=2)
+        warnings.warn(
+            "`grad_variables` is deprecated. Use `grad_tensors` instead.",
+            FutureWarning,
+            stacklevel=2,
+        )
         if grad_tensors is not None:
-            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both "
-                               "passed to `backward()`. Please only use `grad_tensors`.")
+            raise RuntimeError(
+                "`grad_tensors` and `grad_variables` (deprecated) arguments both "
+                "passed to `backward()`. Please only use `grad_tensors`."
+            )
         grad_tensors = grad_variables
     if inputs is not None and len(_as_tuple(inputs)) == 0:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
@@ -138,14 +187,26 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         for t in inputs:
             if not t._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-    if create_graph and not _warned_create_graph and (
-            inputs is None or any(t.grad_fn is None for t in inputs)):
+    if (
+        create_graph
+        and not _warned_create_graph
+        and (inputs is None or any(t.grad_fn is None for t in inputs))
+    ):
         _warn_create_graph()
     engine.run(tensors, grads, retain_graph, create_graph, inputs, accumulate=True)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    only_inputs=True,
+    allow_unused=None,
+    is_grads_batched=False,
+    materialize_grads=False,
+):
     """The gradients of ``outputs`` with respect to ``inputs``, returned, not accumulated
     (``torch.autograd.grad``)."""
     if materialize_grads and allow_unused is False:
@@ -154,9 +215,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             "but got: allow_unused=False."
         )
     if not only_inputs:
-        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To "
-                      "accumulate gradient for other parts of the graph, please use "
-                      "torch.autograd.backward.", FutureWarning, stacklevel=2)
+        warnings.warn(
+            "only_inputs argument is deprecated and is ignored now (defaults to True). To "
+            "accumulate gradient for other parts of the graph, please use "
+            "torch.autograd.backward.",
+            FutureWarning,
+            stacklevel=2,
+        )
     if allow_unused is None:
         allow_unused = materialize_grads
     outputs = _as_tuple(outputs)
@@ -164,16 +229,24 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if not inputs:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if is_grads_batched:
-        return _batched_grad(outputs, inputs, _make_grads(outputs, _as_tuple(grad_outputs), True),
-                             retain_graph, create_graph, allow_unused, materialize_grads)
+        return _batched_grad(
+            outputs,
+            inputs,
+            _make_grads(outputs, _as_tuple(grad_outputs), True),
+            retain_graph,
+            create_graph,
+            allow_unused,
+            materialize_grads,
+        )
     grads = _make_grads(outputs, _as_tuple(grad_outputs))
     if retain_graph is None:
         retain_graph = create_graph
     _check_roots(outputs)
     for t in inputs:
         if not isinstance(t, Tensor):
-            raise TypeError(f"grad(): argument 'inputs' must be a sequence of Tensors, not "
-                            f"{type(t).__name__}")
+            raise TypeError(
+                f"grad(): argument 'inputs' must be a sequence of Tensors, not {type(t).__name__}"
+            )
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     result = engine.run(outputs, grads, retain_graph, create_graph, inputs, accumulate=False)
@@ -193,8 +266,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(out)
 
 
-def _batched_grad(outputs, inputs, grads, retain_graph, create_graph, allow_unused,
-                  materialize_grads):
+def _batched_grad(
+    outputs, inputs, grads, retain_graph, create_graph, allow_unused, materialize_grads
+):
     """``grad(is_grads_batched=True)``: each grad_output has a leading batch dimension; the
     gradients for each entry are computed in turn and stacked (PyTorch maps one backward over the
     batch with vmap: the same values)."""
@@ -203,10 +277,17 @@ def _batched_grad(outputs, inputs, grads, retain_graph, create_graph, allow_unus
     batch = next(g._data.shape[0] for g in grads if g is not None)
     rows = []
     for b in range(batch):
-        rows.append(grad(outputs, inputs, [None if g is None else g[b] for g in grads],
-                         retain_graph=retain_graph if b == batch - 1 else True,
-                         create_graph=create_graph, allow_unused=allow_unused,
-                         materialize_grads=materialize_grads))
+        rows.append(
+            grad(
+                outputs,
+                inputs,
+                [None if g is None else g[b] for g in grads],
+                retain_graph=retain_graph if b == batch - 1 else True,
+                create_graph=create_graph,
+                allow_unused=allow_unused,
+                materialize_grads=materialize_grads,
+            )
+        )
     return tuple(None if per[0] is None else stack(list(per)) for per in zip(*rows))
 
 

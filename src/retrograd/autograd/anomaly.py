@@ -112,7 +112,7 @@ def describe_site(site) -> str:
 
 
 def node_origin(node) -> str:
-    """"MulBackward0, made by the forward call at file.py:12 (`...`)"."""
+    """ "MulBackward0, made by the forward call at file.py:12 (`...`)"."""
     site = node_site(node)
     if site is None:  # a node that saves nothing records no site outside anomaly mode
         return node.name()
@@ -127,8 +127,10 @@ def is_anomaly_check_nan_enabled() -> bool:
     return state.check_nan
 
 
-_WARNING = ("Anomaly Detection has been enabled. This mode will increase the runtime and should "
-            "only be enabled for debugging.")
+_WARNING = (
+    "Anomaly Detection has been enabled. This mode will increase the runtime and should "
+    "only be enabled for debugging."
+)
 
 
 class detect_anomaly:
@@ -198,8 +200,12 @@ def check_gradients(node, grads) -> None:
 def warn_error_in(node) -> None:
     """Anomaly mode, a node's backward raised: say which forward call made the node."""
     site = node_site(node)
-    _warn_at(site, f"Error detected in {node.name()}. The forward call that caused the error: "
-                   f"{describe_site(site)}", UserWarning)
+    _warn_at(
+        site,
+        f"Error detected in {node.name()}. The forward call that caused the error: "
+        f"{describe_site(site)}",
+        UserWarning,
+    )
 
 
 def check_forward(node, inputs, results) -> None:
@@ -217,7 +223,10 @@ def check_forward(node, inputs, results) -> None:
                 if d is not None and d.dtype.kind in "fc" and not xp.isfinite(d).all():
                     return
             site = node_site(node)
-            _warn_at(site, f"{node.name()} was made by a forward op whose result holds NaN or inf "
-                           f"although its inputs were finite, at {describe_site(site)}.",
-                     RuntimeWarning)
+            _warn_at(
+                site,
+                f"{node.name()} was made by a forward op whose result holds NaN or inf "
+                f"although its inputs were finite, at {describe_site(site)}.",
+                RuntimeWarning,
+            )
             return

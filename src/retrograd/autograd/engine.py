@@ -67,7 +67,8 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
         needed = wanted = captured = None
     else:
         deps, needed, wanted, captured, buffers, ready = _start(
-            root_edges, grads, inputs, accumulate, targets)
+            root_edges, grads, inputs, accumulate, targets
+        )
     heappush, heappop = heapq.heappush, heapq.heappop
     # The user's backward call, named in the error of a later backward through freed buffers.
     # Also where an existing .grad is added into, for the error if a graph had saved that .grad.
@@ -95,13 +96,13 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             captures = targets and node in targets
             if captures and runs:
                 _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
-            if hooked and (node._tensor_pre_hooks is not None
-                           or node._retain_grad_hooks is not None):
+            if hooked and (
+                node._tensor_pre_hooks is not None or node._retain_grad_hooks is not None
+            ):
                 slots = _tensor_hooks(node, slots, create_graph)
             if not runs:
                 if captures:
-                    _capture(node, targets[node], slots, inputs, captured, accumulate,
-                             create_graph)
+                    _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
                 continue
             if type(node) is AccumulateGrad:
                 if accumulate and slots[0] is not None:
@@ -173,8 +174,9 @@ def _name_freed_output(error, node, g):
     """The error of a second backward through ``node`` (its saved values are gone): add the shape
     and dtype of the node's output, which the gradient ``g`` arriving at it has."""
     shape = ", ".join(map(str, g.shape))
-    error.args = (f"{error.args[0]} {node.name()}'s output has shape [{shape}] and dtype "
-                  f"{g.dtype}.",)
+    error.args = (
+        f"{error.args[0]} {node.name()}'s output has shape [{shape}] and dtype {g.dtype}.",
+    )
 
 
 def _start(root_edges, grads, inputs, accumulate, targets):
@@ -322,9 +324,13 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True):
         # first), so .grad may take it without a copy, as PyTorch steals a gradient by its
         # reference count.
         array = grad._data
-        if create_graph or (_getrefcount(grad) <= 2 and _getrefcount(array) <= 3
-                            and array.base is None and grad.grad_fn is None
-                            and type(grad) is Tensor):
+        if create_graph or (
+            _getrefcount(grad) <= 2
+            and _getrefcount(array) <= 3
+            and array.base is None
+            and grad.grad_fn is None
+            and type(grad) is Tensor
+        ):
             variable._grad = grad
         else:  # the same array may also reach another leaf or the caller: .grad gets its own
             variable._grad = _make(array.copy())
@@ -356,8 +362,9 @@ def _checked_hook_result(hook, grad, new, node=None):
     if not isinstance(new, Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
     if new._data.shape != grad._data.shape:
-        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value"
-                           + _hooked_node(node))
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has changed the size of value" + _hooked_node(node)
+        )
     if new._data.dtype != grad._data.dtype:
         raise RuntimeError(
             f"hook '{_hook_name(hook)}' has changed the type of value (was "
@@ -433,7 +440,11 @@ def _checked_hook_results(hook, grads, new, node=None):
     if type(new) is not tuple:
         raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
     if len(new) != len(grads):
-        raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of values "
-                           f"(got {len(new)}, but expected {len(grads)})" + _hooked_node(node))
-    return [v if v is None or old is None else _checked_hook_result(hook, old, v, node)
-            for old, v in zip(grads, new)]
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has returned an incorrect number of values "
+            f"(got {len(new)}, but expected {len(grads)})" + _hooked_node(node)
+        )
+    return [
+        v if v is None or old is None else _checked_hook_result(hook, old, v, node)
+        for old, v in zip(grads, new)
+    ]

@@ -107,11 +107,15 @@ def make_dual(tensor, tangent, *, level=None):
     _check_float("primal", tensor)
     _check_float("tangent", tangent)
     if tangent_of(tensor) is not None:
-        raise RuntimeError("Making a dual Tensor based on a Tensor that already has a forward "
-                           f"gradient at the same level {_level} is not supported.")
+        raise RuntimeError(
+            "Making a dual Tensor based on a Tensor that already has a forward "
+            f"gradient at the same level {_level} is not supported."
+        )
     if tangent_of(tangent) is not None:
-        raise RuntimeError("Setting a forward grad that itself has a forward gradient at the same "
-                           f"level{_level} is not supported.")
+        raise RuntimeError(
+            "Setting a forward grad that itself has a forward gradient at the same "
+            f"level{_level} is not supported."
+        )
     if tangent._data.shape != tensor._data.shape:
         raise RuntimeError(
             "Trying to set a forward gradient that has a different size than that of the original "
@@ -119,8 +123,9 @@ def make_dual(tensor, tangent, *, level=None):
             f"forward gradient is of size {_dims(tangent)}."
         )
     p, t = tensor._data, tangent._data
-    if (tuple(s // p.itemsize for s in p.strides) != tuple(s // t.itemsize for s in t.strides)
-            and any(s == 0 and n > 1 for s, n in zip(p.strides, p.shape))):
+    if tuple(s // p.itemsize for s in p.strides) != tuple(
+        s // t.itemsize for s in t.strides
+    ) and any(s == 0 and n > 1 for s, n in zip(p.strides, p.shape)):
         # PyTorch copies a tangent laid out otherwise into the primal's layout: impossible for an
         # expanded primal, whose elements share memory.
         from ..ops.inplace import _OVERLAP
@@ -154,8 +159,12 @@ def tangent_of(tensor):
     fn = tensor.grad_fn
     if fn is not None:
         entry = _output_tangents.get(id(tensor._data))
-        if (entry is not None and entry[0]() is tensor._data and entry[1]() is fn
-                and entry[2] == tensor._output_nr):
+        if (
+            entry is not None
+            and entry[0]() is tensor._data
+            and entry[1]() is fn
+            and entry[2] == tensor._output_nr
+        ):
             return entry[3]
     return None
 
@@ -200,14 +209,22 @@ def _set_tangent(tensor, tangent, parent=None):
     """``parent``: a weak reference to the tensor whose tangent this view's tangent is a view of,
     ``_OWN`` for a tensor whose tangent is its own (``make_dual``'s result), or None."""
     key = id(tensor)
-    _tangents[key] = (weakref.ref(tensor, lambda _, k=key: _tangents.pop(k, None)), tangent,
-                      tensor._vc[0], parent)
+    _tangents[key] = (
+        weakref.ref(tensor, lambda _, k=key: _tangents.pop(k, None)),
+        tangent,
+        tensor._vc[0],
+        parent,
+    )
     fn = tensor.grad_fn
     if fn is not None:
         data = tensor._data
         akey = id(data)
-        _output_tangents[akey] = (weakref.ref(data, lambda _, k=akey: _output_tangents.pop(k, None)),
-                                  weakref.ref(fn), tensor._output_nr, tangent)
+        _output_tangents[akey] = (
+            weakref.ref(data, lambda _, k=akey: _output_tangents.pop(k, None)),
+            weakref.ref(fn),
+            tensor._output_nr,
+            tangent,
+        )
 
 
 def _parent_of(tensor):
@@ -227,15 +244,18 @@ def _propagate(function, args, tensors, results, n_outputs):
         return
     if any(r is t for r in results for t in tensors):
         # Rerunning an in-place op would modify its input a second time.
-        raise NotImplementedError("forward-mode AD through an in-place op is not supported yet: "
-                                  "use the out-of-place op on a dual tensor")
+        raise NotImplementedError(
+            "forward-mode AD through an in-place op is not supported yet: "
+            "use the out-of-place op on a dual tensor"
+        )
     reg = _registry()
     prev_mode = _grad_state.enabled
     # The tangent stays differentiable (forward-over-reverse) when its inputs are: the tangents
     # and every primal (``x * w``: the tangent t * w depends on w, which carries no tangent).
     keep_graph = prev_mode and (
         any(isinstance(t, Tensor) and t._requires_grad for t in tensors)
-        or any(tg is not None and tg._requires_grad for tg in tangents))
+        or any(tg is not None and tg._requires_grad for tg in tangents)
+    )
     reg.forward_ad_hook = None
     _grad_state.enabled = True
     try:
@@ -251,13 +271,22 @@ def _propagate(function, args, tensors, results, n_outputs):
         if isinstance(args[0], list) and args[0] is tensors:  # an op over a list of tensors
             new_args = (primals, *args[1:])
         else:
-            new_args = (*primals, *args[len(tensors):])
+            new_args = (*primals, *args[len(tensors) :])
         out = function(*new_args)
         outs = (out,) if isinstance(out, Tensor) else tuple(out)[:n_outputs]
         live = [k for k, o in enumerate(outs) if o._requires_grad]
         us = [_make(xp.zeros_like(outs[k]._data), True) for k in live]
-        vjps = grad([outs[k] for k in live], [primals[i] for i in diff], us, create_graph=True,
-                    allow_unused=True) if live else ()
+        vjps = (
+            grad(
+                [outs[k] for k in live],
+                [primals[i] for i in diff],
+                us,
+                create_graph=True,
+                allow_unused=True,
+            )
+            if live
+            else ()
+        )
         total = None
         for g, i in zip(vjps, diff):
             if g is not None:
@@ -269,10 +298,17 @@ def _propagate(function, args, tensors, results, n_outputs):
         # The primal values the op's formulas read (its saved inputs and results) that require
         # grad: PyTorch's tangent is differentiable with respect to them.
         opdef = getattr(function, "opdef", None)
-        read = [] if not keep_graph or opdef is None else [
-            t for kind, i in opdef.plan if kind < 2
-            for t in ((tensors if kind == 0 else results)[i],)
-            if isinstance(t, Tensor) and t._requires_grad]
+        read = (
+            []
+            if not keep_graph or opdef is None
+            else [
+                t
+                for kind, i in opdef.plan
+                if kind < 2
+                for t in ((tensors if kind == 0 else results)[i],)
+                if isinstance(t, Tensor) and t._requires_grad
+            ]
+        )
         for k in range(min(n_outputs, len(results))):
             r = results[k]
             if r._data.dtype.kind not in "fc":

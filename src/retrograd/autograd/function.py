@@ -13,21 +13,28 @@ import warnings
 from .._array import xp
 from ..tensor import CUSTOM_VIEW, Tensor, _make, bump_version
 from .anomaly import caller_site, node_origin
-from .graph import hooks_open, pack_saved
 from .grad_mode import no_grad
 from .grad_mode import state as _grad_state
+from .graph import hooks_open, pack_saved
 from .node import FunctionNode, Node, PackedSaved, _sequence, check_version, freed_error
 
 _LEAF_DIRTY = "a leaf Variable that requires grad has been used in an in-place operation."
-_VIEW_OF_LEAF = ("a view of a leaf Variable that requires grad is being used in an in-place "
-                 "operation.")
-_DIRTY_NOT_RETURNED = ("Some elements marked as dirty during the forward method were not returned as "
-                       "output. The inputs that are modified inplace must all be outputs of the "
-                       "Function.")
-_NO_JVP = ("You must implement the jvp function for custom autograd.Function to use it with forward "
-           "mode AD.")
-_NO_BACKWARD = ("You must implement either the backward or vjp method for your custom "
-                "autograd.Function to use it with backward mode AD.")
+_VIEW_OF_LEAF = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
+_DIRTY_NOT_RETURNED = (
+    "Some elements marked as dirty during the forward method were not returned as "
+    "output. The inputs that are modified inplace must all be outputs of the "
+    "Function."
+)
+_NO_JVP = (
+    "You must implement the jvp function for custom autograd.Function to use it with forward "
+    "mode AD."
+)
+_NO_BACKWARD = (
+    "You must implement either the backward or vjp method for your custom "
+    "autograd.Function to use it with backward mode AD."
+)
 
 
 class FunctionCtx:
@@ -96,8 +103,9 @@ class BackwardCFunction(Node, FunctionCtx):
     @property
     def saved_variables(self):
         """The old name of ``saved_tensors``."""
-        warnings.warn("'saved_variables' is deprecated; use 'saved_tensors'", DeprecationWarning,
-                      stacklevel=2)
+        warnings.warn(
+            "'saved_variables' is deprecated; use 'saved_tensors'", DeprecationWarning, stacklevel=2
+        )
         return self.saved_tensors
 
     def __call__(self, *grads):
@@ -114,15 +122,19 @@ class BackwardCFunction(Node, FunctionCtx):
         n = len(self._outputs)
         grads = list(grads) + [None] * (n - len(grads))
         if self._materialize:  # (non-Tensor outputs, recorded as None, get None)
-            grads = [g if g is not None or meta is None else _make(xp.zeros(meta[0], dtype=meta[1]))
-                     for g, meta in zip(grads, self._outputs)]
+            grads = [
+                g if g is not None or meta is None else _make(xp.zeros(meta[0], dtype=meta[1]))
+                for g, meta in zip(grads, self._outputs)
+            ]
         result = _user_backward(self._forward_cls)(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
         nargs = len(self._args)
         if len(result) < nargs or any(r is not None for r in result[nargs:]):
-            raise RuntimeError(f"function {self.name()} returned an incorrect number of "
-                               f"gradients (expected {nargs}, got {len(result)})" + _where(self))
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of "
+                f"gradients (expected {nargs}, got {len(result)})" + _where(self)
+            )
         for pos in range(nargs):
             r = result[pos]
             if r is not None:
@@ -130,10 +142,12 @@ class BackwardCFunction(Node, FunctionCtx):
                     raise RuntimeError(
                         f"function {self.name()} returned a gradient different than None at "
                         f"position {pos + 1}, but the corresponding forward input was not a Variable"
-                        + _where(self))
+                        + _where(self)
+                    )
                 if not isinstance(r, Tensor):
-                    raise RuntimeError(f"expected Variable or None (got {type(r).__name__})"
-                                       + _where(self))
+                    raise RuntimeError(
+                        f"expected Variable or None (got {type(r).__name__})" + _where(self)
+                    )
         out = []
         for (nxt, _), pos in zip(self.next_functions, self._tensor_positions):
             g = result[pos]
@@ -148,7 +162,8 @@ class BackwardCFunction(Node, FunctionCtx):
                     raise RuntimeError(
                         f"Function {self.name()} returned an invalid gradient at index {pos} - got "
                         f"[{', '.join(map(str, g.shape))}] but expected shape compatible with "
-                        f"[{', '.join(map(str, shape))}]" + _where(self))
+                        f"[{', '.join(map(str, shape))}]" + _where(self)
+                    )
                 g = g.sum_to_size(shape)
             out.append(g)
         return out
@@ -168,8 +183,10 @@ def _user_backward(cls):
     if vjp is Function.vjp or vjp is backward:
         return backward
     if backward is not Function.backward:
-        raise RuntimeError("Implementing both 'backward' and 'vjp' for a custom Function is not "
-                           "allowed. You should only implement one of them.")
+        raise RuntimeError(
+            "Implementing both 'backward' and 'vjp' for a custom Function is not "
+            "allowed. You should only implement one of them."
+        )
     return vjp
 
 
@@ -186,26 +203,35 @@ class Function(FunctionCtx):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls._backward_cls = type(cls.__name__ + "Backward", (BackwardCFunction,),
-                                 {"_forward_cls": cls, "__module__": cls.__module__})
+        cls._backward_cls = type(
+            cls.__name__ + "Backward",
+            (BackwardCFunction,),
+            {"_forward_cls": cls, "__module__": cls.__module__},
+        )
         cls._uses_setup_context = cls.setup_context is not Function.setup_context
         cls._has_jvp = cls.jvp is not Function.jvp
 
     def __init__(self, *args, **kwargs):
-        warnings.warn(f"{type(self)} should not be instantiated. Methods on autograd functions are "
-                      "all static, so you should invoke them on the class itself. Instantiating an "
-                      "autograd function will raise an error in a future version of PyTorch.",
-                      DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            f"{type(self)} should not be instantiated. Methods on autograd functions are "
+            "all static, so you should invoke them on the class itself. Instantiating an "
+            "autograd function will raise an error in a future version of PyTorch.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
 
     def __call__(self, *args, **kwargs):
-        raise RuntimeError("Legacy autograd function with non-static forward method is deprecated. "
-                           "Please use new-style autograd function with static forward method. "
-                           "(Example: https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
+        raise RuntimeError(
+            "Legacy autograd function with non-static forward method is deprecated. "
+            "Please use new-style autograd function with static forward method. "
+            "(Example: https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)"
+        )
 
     @staticmethod
     def forward(*args, **kwargs):
-        raise NotImplementedError("You must implement the forward function for custom "
-                                  "autograd.Function.")
+        raise NotImplementedError(
+            "You must implement the forward function for custom autograd.Function."
+        )
 
     @staticmethod
     def setup_context(ctx, inputs, output):
@@ -273,8 +299,12 @@ class Function(FunctionCtx):
 def _bind_defaults(forward, args, kwargs):
     """With ``setup_context``, ``inputs`` holds every argument of ``forward``, defaults filled in."""
     code = getattr(forward, "__code__", None)
-    if (not kwargs and code is not None and not code.co_flags & inspect.CO_VARARGS
-            and len(args) == code.co_argcount):
+    if (
+        not kwargs
+        and code is not None
+        and not code.co_flags & inspect.CO_VARARGS
+        and len(args) == code.co_argcount
+    ):
         return args, kwargs  # already exactly forward's positional parameters
     bound = inspect.signature(forward).bind(*args, **kwargs)
     bound.apply_defaults()
@@ -285,7 +315,7 @@ def _place_keywords(forward, args, kwargs, skip):
     """Keyword arguments become positional ones, in the order of ``forward``'s parameters (so they
     count as inputs, as in PyTorch); a gap left before them is an error."""
     code = inspect.unwrap(forward).__code__
-    names = code.co_varnames[skip:code.co_argcount]
+    names = code.co_varnames[skip : code.co_argcount]
     placed = dict(enumerate(args))
     for key, value in kwargs.items():
         if key not in names:
@@ -365,8 +395,10 @@ def _run_jvp(cls, node, args, tangents, outputs):
     if not cls._has_jvp:
         raise NotImplementedError(_NO_JVP)
     # An input without a tangent gets zeros, a non-Tensor argument None.
-    tangents = [t if t is not None or not isinstance(a, Tensor) else _make(xp.zeros_like(a._data))
-                for a, t in zip(args, tangents)]
+    tangents = [
+        t if t is not None or not isinstance(a, Tensor) else _make(xp.zeros_like(a._data))
+        for a, t in zip(args, tangents)
+    ]
     node._jvp_saved = tuple(node._to_save_fwd)
     try:
         result = cls.jvp(node, *tangents)
@@ -377,24 +409,30 @@ def _run_jvp(cls, node, args, tangents, outputs):
         result = (result,)
     n = sum(isinstance(o, Tensor) for o in outputs)
     if len(result) != n:
-        raise RuntimeError(f"Function's jvp returned an invalid number of forward gradients "
-                           f"(expected {n} but got {len(result)})")
+        raise RuntimeError(
+            f"Function's jvp returned an invalid number of forward gradients "
+            f"(expected {n} but got {len(result)})"
+        )
     non_diff = {id(t) for t in node._non_differentiable}
     for k, (o, t) in enumerate(zip((o for o in outputs if isinstance(o, Tensor)), result)):
         if t is None:
             continue
         if not isinstance(t, Tensor):
-            raise RuntimeError(f"expected Variable or None (got {type(t).__name__}) for grad "
-                               f"output {k}.")
+            raise RuntimeError(
+                f"expected Variable or None (got {type(t).__name__}) for grad output {k}."
+            )
         if id(o) in non_diff or o._data.dtype.kind not in "fc":
-            raise RuntimeError(f"Function's jvp returned a gradient at position {k}, but  the "
-                               "corresponding forward output is not a differentiable Tensor.You "
-                               "should return None at that position instead.")
+            raise RuntimeError(
+                f"Function's jvp returned a gradient at position {k}, but  the "
+                "corresponding forward output is not a differentiable Tensor.You "
+                "should return None at that position instead."
+            )
         if t._data.shape != o._data.shape:
             raise RuntimeError(
                 "Trying to set a forward gradient that has a different size than that of the "
                 f"original Tensor, this is not supported. Tensor is of size {_dims(o)} while the "
-                f"given forward gradient is of size {_dims(t)}.")
+                f"given forward gradient is of size {_dims(t)}."
+            )
         _set_tangent(o, t)
 
 
@@ -446,8 +484,9 @@ def _connect(node, args, outputs):
                     o._custom_view = f"Output {i} of {node._forward_cls.__name__}"
                     o._view_meta = CUSTOM_VIEW
         result.append(o)
-    node._outputs = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None
-                     for o in result]
+    node._outputs = [
+        (o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in result
+    ]
     node._saved = tuple(_save(i, t, result) for i, t in enumerate(node._to_save))
     node._to_save = ()
     return tuple(result)
@@ -457,8 +496,10 @@ def _save(index, t, outputs):
     if t is None:
         return None
     if not isinstance(t, Tensor):
-        raise TypeError(f"save_for_backward can only save variables, but argument {index} is of "
-                        f"type {type(t).__name__}")
+        raise TypeError(
+            f"save_for_backward can only save variables, but argument {index} is of "
+            f"type {type(t).__name__}"
+        )
     output_nr = None
     for i, o in enumerate(outputs):
         if o is t and t.grad_fn is not None:
@@ -479,8 +520,9 @@ class Error(Node):
         return "torch::autograd::Error"
 
     def apply(self, grads, needed):
-        raise RuntimeError("trying to differentiate twice a function that was marked with "
-                           "@once_differentiable")
+        raise RuntimeError(
+            "trying to differentiate twice a function that was marked with @once_differentiable"
+        )
 
 
 def _delayed_error(outputs):
@@ -490,8 +532,9 @@ def _delayed_error(outputs):
     outs = (outputs,) if single else outputs
     node = Error()
     # Each output's edge leads to a fresh leaf alias of it, so the outputs require grad.
-    node.next_functions = tuple(_edge(_make(o._data, True)) if isinstance(o, Tensor) else (None, 0)
-                                for o in outs)
+    node.next_functions = tuple(
+        _edge(_make(o._data, True)) if isinstance(o, Tensor) else (None, 0) for o in outs
+    )
     node._seq = next(_sequence)
     result = []
     for k, o in enumerate(outs):
@@ -506,12 +549,14 @@ def once_differentiable(fn):
     """Decorates a ``backward`` that cannot itself be differentiated: it runs with grad mode off,
     and when a graph is being built (``create_graph``, grad outputs that require grad) its outputs
     lead to a node that raises if differentiated."""
+
     @functools.wraps(fn)
     def wrapper(ctx, *args):
         with no_grad():
             outputs = fn(ctx, *args)
-        if not _grad_state.enabled or not any(isinstance(a, Tensor) and a._requires_grad
-                                              for a in args):
+        if not _grad_state.enabled or not any(
+            isinstance(a, Tensor) and a._requires_grad for a in args
+        ):
             return outputs
         return _delayed_error(outputs)
 

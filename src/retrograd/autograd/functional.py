@@ -23,7 +23,7 @@ def _as_tuple(x, arg_name, fn_name):
     if isinstance(x, Tensor):
         return False, (x,)
     what = "outputs of the user-provided function" if arg_name == "outputs" else arg_name
-    head = (f"The {what} given to {fn_name} must be either a Tensor or a tuple of Tensors but the")
+    head = f"The {what} given to {fn_name} must be either a Tensor or a tuple of Tensors but the"
     if not isinstance(x, tuple):
         raise TypeError(f"{head} given {what} has type {type(x)}.")
     for i, t in enumerate(x):
@@ -80,16 +80,25 @@ def _grad(outputs, inputs, grad_outputs, create_graph, strict, strict_kind, user
 
     pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o._requires_grad]
     if pairs:
-        gs = grad([o for o, _ in pairs], inputs, [g for _, g in pairs],
-                  create_graph=create_graph, retain_graph=True, allow_unused=True)
+        gs = grad(
+            [o for o, _ in pairs],
+            inputs,
+            [g for _, g in pairs],
+            create_graph=create_graph,
+            retain_graph=True,
+            allow_unused=True,
+        )
     else:
         gs = (None,) * len(inputs)
     if strict:
         for i, g in enumerate(gs):
             if g is None:
                 raise RuntimeError(_strict_message(strict_kind, i))
-            if (create_graph if user_graph is None else user_graph) and not g._requires_grad \
-                    and strict_kind != "hessian":
+            if (
+                (create_graph if user_graph is None else user_graph)
+                and not g._requires_grad
+                and strict_kind != "hessian"
+            ):
                 raise RuntimeError(
                     f"The jacobian of the user-provided function is independent of input {i}. "
                     "This is not allowed in strict mode when create_graph=True."
@@ -113,10 +122,14 @@ def _strict_message(kind, i):
             "gradients. This is not allowed in strict mode."
         )
     if kind.startswith("output"):
-        return (f"Output {kind[6:]} of the user-provided function is independent of input {i}. "
-                "This is not allowed in strict mode.")
-    return (f"The output of the user-provided function is independent of input {i}. This is not "
-            "allowed in strict mode.")
+        return (
+            f"Output {kind[6:]} of the user-provided function is independent of input {i}. "
+            "This is not allowed in strict mode."
+        )
+    return (
+        f"The output of the user-provided function is independent of input {i}. This is not "
+        "allowed in strict mode."
+    )
 
 
 def _check_requires_grad(outputs, strict):
@@ -149,10 +162,17 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
         inputs = _leaves(inputs, create_graph)
         out_tuple, outputs = _call(func, inputs, "vjp")
         _check_requires_grad(outputs, strict)
-        v = _check_v(v, outputs, "vjp", "The vector v can only be None if the user-provided "
-                     "function returns a single Tensor with a single element.")
+        v = _check_v(
+            v,
+            outputs,
+            "vjp",
+            "The vector v can only be None if the user-provided "
+            "function returns a single Tensor with a single element.",
+        )
         gs = _fill(_grad(outputs, inputs, v, create_graph, strict, "back"), inputs)
-    return _unwrap(out_tuple, _post(outputs, create_graph)), _unwrap(in_tuple, _post(gs, create_graph))
+    return _unwrap(out_tuple, _post(outputs, create_graph)), _unwrap(
+        in_tuple, _post(gs, create_graph)
+    )
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
@@ -160,17 +180,25 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     with enable_grad():
         _, inputs = _as_tuple(inputs, "inputs", "jvp")
         inputs = _leaves(inputs, create_graph)
-        v = _check_v(v, inputs, "jvp", "The vector v can only be None if the input to the "
-                     "user-provided function is a single Tensor with a single element.")
+        v = _check_v(
+            v,
+            inputs,
+            "jvp",
+            "The vector v can only be None if the input to the "
+            "user-provided function is a single Tensor with a single element.",
+        )
         out_tuple, outputs = _call(func, inputs, "jvp")
         _check_requires_grad(outputs, strict)
         # u is a dummy output gradient: v^T J^T u is linear in u, and its gradient in u is J v.
         us = tuple(_make(xp.zeros_like(o._data), True) for o in outputs)
         gs = _grad(outputs, inputs, us, True, strict, "back", user_graph=False)
-        jv = _grad(_gs_nonnull(gs), us, _v_nonnull(gs, v), create_graph, strict,
-                   "double_back_trick")
+        jv = _grad(
+            _gs_nonnull(gs), us, _v_nonnull(gs, v), create_graph, strict, "double_back_trick"
+        )
         jv = _fill(jv, outputs)
-    return _unwrap(out_tuple, _post(outputs, create_graph)), _unwrap(out_tuple, _post(jv, create_graph))
+    return _unwrap(out_tuple, _post(outputs, create_graph)), _unwrap(
+        out_tuple, _post(jv, create_graph)
+    )
 
 
 def _gs_nonnull(gs):
@@ -184,8 +212,9 @@ def _v_nonnull(gs, v):
 # --- Jacobians and Hessians --------------------------------------------------------------------------
 
 
-def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
-             strategy="reverse-mode"):
+def jacobian(
+    func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"
+):
     """The Jacobian of ``func`` at ``inputs`` (``torch.autograd.functional.jacobian``).
 
     Entry ``[i][j]`` has shape ``output_i.shape + input_j.shape``.  ``vectorize`` is accepted (rows
@@ -193,27 +222,37 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
     with forward-mode AD and, as in PyTorch, needs ``vectorize=True``.
     """
     if strategy not in ("forward-mode", "reverse-mode"):
-        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode". '
-                             'Hint: If your function has more outputs than inputs, "forward-mode" '
-                             'tends to be more performant. Otherwise, prefer to use '
-                             '"reverse-mode".')
+        raise AssertionError(
+            'Expected strategy to be either "forward-mode" or "reverse-mode". '
+            'Hint: If your function has more outputs than inputs, "forward-mode" '
+            "tends to be more performant. Otherwise, prefer to use "
+            '"reverse-mode".'
+        )
     if strategy == "forward-mode":
         if create_graph:
-            raise NotImplementedError("torch.autograd.functional.jacobian: `create_graph=True` "
-                                      'and `strategy="forward-mode"` are not supported together '
-                                      "(yet). Please either set `create_graph=False` or "
-                                      '`strategy="reverse-mode"`.')
+            raise NotImplementedError(
+                "torch.autograd.functional.jacobian: `create_graph=True` "
+                'and `strategy="forward-mode"` are not supported together '
+                "(yet). Please either set `create_graph=False` or "
+                '`strategy="reverse-mode"`.'
+            )
         if strict:
-            raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and "
-                               '`strategy="forward-mode"` are not supported together (yet). '
-                               'Please either set `strict=False` or `strategy="reverse-mode"`.')
+            raise RuntimeError(
+                "torch.autograd.functional.jacobian: `strict=True` and "
+                '`strategy="forward-mode"` are not supported together (yet). '
+                'Please either set `strict=False` or `strategy="reverse-mode"`.'
+            )
         if not vectorize:
-            raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse "
-                                      "Hessian isonly implemented for `vectorize=True`.")
+            raise NotImplementedError(
+                "Computing Jacobian using forward-AD or forward-over-reverse "
+                "Hessian isonly implemented for `vectorize=True`."
+            )
     if strict and vectorize:
-        raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and "
-                           "`vectorized=True` are not supported together. Please either set "
-                           "`strict=False` or `vectorize=False`.")
+        raise RuntimeError(
+            "torch.autograd.functional.jacobian: `strict=True` and "
+            "`vectorized=True` are not supported together. Please either set "
+            "`strict=False` or `vectorize=False`."
+        )
     with enable_grad():
         in_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
         inputs = _leaves(inputs, create_graph)
@@ -222,8 +261,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
         if strategy == "forward-mode":
             jac = _forward_jacobian(func, inputs, outputs)
         else:
-            jac = [_reverse_rows(o, k, inputs, create_graph, strict) for k, o in
-                   enumerate(outputs)]
+            jac = [_reverse_rows(o, k, inputs, create_graph, strict) for k, o in enumerate(outputs)]
     jac = tuple(_unwrap(in_tuple, _post(row, create_graph)) for row in jac)
     if strategy == "forward-mode" and in_tuple:
         # PyTorch's forward-mode answer nests lists, not tuples, when the inputs are a tuple.
@@ -238,12 +276,20 @@ def _reverse_rows(output, k, inputs, create_graph, strict):
     for e in range(n):
         seed = xp.zeros(n, dtype=output._data.dtype)
         seed[e] = 1
-        gs = _grad((output,), inputs, (_make(seed.reshape(output._data.shape)),), create_graph,
-                   strict, f"output{k}")
+        gs = _grad(
+            (output,),
+            inputs,
+            (_make(seed.reshape(output._data.shape)),),
+            create_graph,
+            strict,
+            f"output{k}",
+        )
         for j, (g, x) in enumerate(zip(gs, inputs)):
             rows[j].append(g if g is not None else _make(xp.zeros_like(x._data)))
-    return tuple(_stack_rows(r, output._data.shape, x._data.shape, output._data.dtype)
-                 for r, x in zip(rows, inputs))
+    return tuple(
+        _stack_rows(r, output._data.shape, x._data.shape, output._data.dtype)
+        for r, x in zip(rows, inputs)
+    )
 
 
 def _stack_rows(rows, out_shape, in_shape, dtype):
@@ -274,13 +320,20 @@ def _forward_jacobian(func, inputs, outputs):
             with fwad.dual_level():
                 # Leaves that require grad, so a function that itself differentiates (hessian's
                 # inner gradient) works: forward-over-reverse.
-                duals = tuple(fwad.make_dual(_make(a._data, True), _make(seed.reshape(a._data.shape)))
-                              if i == j else _make(a._data, True) for i, a in enumerate(inputs))
+                duals = tuple(
+                    fwad.make_dual(_make(a._data, True), _make(seed.reshape(a._data.shape)))
+                    if i == j
+                    else _make(a._data, True)
+                    for i, a in enumerate(inputs)
+                )
                 _, outs = _as_tuple(func(*duals), "outputs", "jacobian")
                 for k, o in enumerate(outs):
                     t = fwad.unpack_dual(o).tangent
-                    cols[k][j].append(t._data.reshape(-1) if t is not None
-                                      else xp.zeros(o._data.size, dtype=o._data.dtype))
+                    cols[k][j].append(
+                        t._data.reshape(-1)
+                        if t is not None
+                        else xp.zeros(o._data.size, dtype=o._data.dtype)
+                    )
     jac = []
     for k, o in enumerate(outputs):
         row = []
@@ -291,8 +344,14 @@ def _forward_jacobian(func, inputs, outputs):
     return jac
 
 
-def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
-            outer_jacobian_strategy="reverse-mode"):
+def hessian(
+    func,
+    inputs,
+    create_graph=False,
+    strict=False,
+    vectorize=False,
+    outer_jacobian_strategy="reverse-mode",
+):
     """The Hessian of a scalar function (``torch.autograd.functional.hessian``): entry ``[i][j]``
     has shape ``input_i.shape + input_j.shape``."""
     if outer_jacobian_strategy not in ("forward-mode", "reverse-mode"):
@@ -305,19 +364,33 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
         if out_tuple:
             raise RuntimeError("The function given to hessian should return a single Tensor")
         if out[0]._data.size != 1:
-            raise RuntimeError("The Tensor returned by the function given to hessian should "
-                               "contain a single element")
+            raise RuntimeError(
+                "The Tensor returned by the function given to hessian should "
+                "contain a single element"
+            )
         out = out[0]
-        gs = _grad((out.reshape(()),), inp, (_make(xp.ones((), dtype=out._data.dtype)),), True,
-                   strict, "hessian")
+        gs = _grad(
+            (out.reshape(()),),
+            inp,
+            (_make(xp.ones((), dtype=out._data.dtype)),),
+            True,
+            strict,
+            "hessian",
+        )
         if strict:
             for i, g in enumerate(gs):
                 if not g._requires_grad:
                     raise RuntimeError(_strict_message("hessian", i))
         return _fill(gs, inp)
 
-    res = jacobian(jac_func, inputs_t, create_graph=create_graph, strict=strict,
-                   vectorize=vectorize, strategy=outer_jacobian_strategy)
+    res = jacobian(
+        jac_func,
+        inputs_t,
+        create_graph=create_graph,
+        strict=strict,
+        vectorize=vectorize,
+        strategy=outer_jacobian_strategy,
+    )
     return res if in_tuple else res[0][0]
 
 
@@ -327,8 +400,10 @@ def _scalar_output(func, inputs, fn_name):
     if was_tuple or len(outs) != 1:
         raise RuntimeError(f"The function given to {fn_name} should return a single Tensor")
     if outs[0]._data.size != 1:
-        raise RuntimeError(f"The Tensor returned by the function given to {fn_name} should "
-                           "contain a single element")
+        raise RuntimeError(
+            f"The Tensor returned by the function given to {fn_name} should "
+            "contain a single element"
+        )
     return outs[0]
 
 
@@ -348,11 +423,23 @@ def _hessian_product(func, inputs, v, create_graph, strict, fn_name):
     with enable_grad():
         in_tuple, inputs = _as_tuple(inputs, "inputs", fn_name)
         inputs = _leaves(inputs, create_graph)
-        v = _check_v(v, inputs, fn_name, "The vector v can only be None if the input to the "
-                     "user-provided function is a single Tensor with a single element.")
+        v = _check_v(
+            v,
+            inputs,
+            fn_name,
+            "The vector v can only be None if the input to the "
+            "user-provided function is a single Tensor with a single element.",
+        )
         out = _scalar_output(func, inputs, fn_name)
         _check_requires_grad((out,), strict)
-        gs = _grad((out,), inputs, (_make(xp.ones_like(out._data)),), True, strict, "back",
-                   user_graph=False)
+        gs = _grad(
+            (out,),
+            inputs,
+            (_make(xp.ones_like(out._data)),),
+            True,
+            strict,
+            "back",
+            user_graph=False,
+        )
         hv = _fill(_grad(_fill(gs, inputs), inputs, v, create_graph, strict, "hessian"), inputs)
     return _post((out,), create_graph)[0], _unwrap(in_tuple, _post(hv, create_graph))

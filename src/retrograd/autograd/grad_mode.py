@@ -29,8 +29,13 @@ class _DecoratorContextManager:
 
     def __new__(cls, *args, **kwargs):
         # ``@no_grad`` without parentheses: the class is called with the function itself.
-        if len(args) == 1 and not kwargs and callable(args[0]) and not isinstance(args[0], type) \
-                and cls in (no_grad, enable_grad, inference_mode):
+        if (
+            len(args) == 1
+            and not kwargs
+            and callable(args[0])
+            and not isinstance(args[0], type)
+            and cls in (no_grad, enable_grad, inference_mode)
+        ):
             return cls()(args[0])
         return super().__new__(cls)
 
@@ -44,7 +49,11 @@ class _DecoratorContextManager:
                 "Decorating classes is deprecated and will be disabled in future versions. You "
                 "should only decorate functions or methods. To preserve the current behavior of "
                 "class decoration, you can directly decorate the `__init__` method and nothing "
-                "else.", FutureWarning, stacklevel=2)
+                "else.",
+                FutureWarning,
+                stacklevel=2,
+            )
+
             # As PyTorch: the result builds instances under the mode (it is no longer the class).
             def build(*args, **kwargs):
                 with self.clone():

@@ -69,7 +69,8 @@ def _analytical_jacobian(func, inputs, nondet_tol=float("inf"), check_grad_dtype
                         "Backward is not reentrant, i.e., running backward with same input and "
                         "grad_output multiple times gives different values, although analytical "
                         "gradient matches numerical gradient.The tolerance for nondeterminism was "
-                        f"{nondet_tol}.")
+                        f"{nondet_tol}."
+                    )
     if check_grad_dtypes and not dtypes_ok:
         raise GradcheckError("Gradient has dtype mismatch")
     return first
@@ -86,8 +87,13 @@ def _reverse_rows(outs, diff_inputs):
         for j in range(o._data.size):
             seed = xp.zeros(o._data.size, dtype=o._data.dtype)
             seed[j] = 1
-            gs = grad(o, diff_inputs, _make(seed.reshape(o._data.shape)), retain_graph=True,
-                      allow_unused=True)
+            gs = grad(
+                o,
+                diff_inputs,
+                _make(seed.reshape(o._data.shape)),
+                retain_graph=True,
+                allow_unused=True,
+            )
             for i, g in enumerate(gs):
                 if g is not None:
                     dtypes_ok &= g._data.dtype == diff_inputs[i]._data.dtype
@@ -131,10 +137,24 @@ def _compare(numerical, analytical, rtol, atol, raise_exception, mode, dtypes):
     return True
 
 
-def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-              nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=False,
-              check_batched_grad=False, check_batched_forward_grad=False, check_forward_ad=False,
-              check_backward_ad=True, fast_mode=False, masked=None):
+def gradcheck(
+    func,
+    inputs,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    raise_exception=True,
+    nondet_tol=0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    check_batched_forward_grad=False,
+    check_forward_ad=False,
+    check_backward_ad=True,
+    fast_mode=False,
+    masked=None,
+):
     """True when ``func``'s gradients match finite differences (``torch.autograd.gradcheck``).
 
     ``check_forward_ad`` also checks forward-mode AD (``retrograd.autograd.forward_ad``) against
@@ -146,19 +166,23 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     checks need ``vmap``, which is not built: asking for them raises ``NotImplementedError``.
     """
     assert check_forward_ad or check_backward_ad, (
-        "Expected at least one of check_forward_ad or check_backward_ad to be True")
+        "Expected at least one of check_forward_ad or check_backward_ad to be True"
+    )
     if check_batched_grad or check_batched_forward_grad:
         name = "check_batched_grad" if check_batched_grad else "check_batched_forward_grad"
-        raise NotImplementedError(f"gradcheck({name}=True): batched gradients need vmap, which "
-                                  "retrograd does not have yet")
+        raise NotImplementedError(
+            f"gradcheck({name}=True): batched gradients need vmap, which "
+            "retrograd does not have yet"
+        )
     inputs = _as_tuple(inputs)
     _check_inputs(inputs)
     # Any output that is not a Tensor is an error, as in PyTorch; those that do not require grad
     # are left out, and with none left the function must not depend on its inputs at all.
     outs = _as_tuple(func(*inputs))
     if not any([o.requires_grad for o in outs]):
-        if any(xp.any(j != 0) for per_out in _numerical_jacobian(func, inputs, eps)
-               for j in per_out):
+        if any(
+            xp.any(j != 0) for per_out in _numerical_jacobian(func, inputs, eps) for j in per_out
+        ):
             if raise_exception:
                 raise GradcheckError("Numerical gradient for function expected to be zero")
             return False
@@ -181,8 +205,15 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                 if raise_exception:
                     raise
                 return False
-    if check_forward_ad and not _compare(numerical, _forward_jacobian(func, inputs), rtol, atol,
-                                         raise_exception, "computed with forward mode ", dtypes):
+    if check_forward_ad and not _compare(
+        numerical,
+        _forward_jacobian(func, inputs),
+        rtol,
+        atol,
+        raise_exception,
+        "computed with forward mode ",
+        dtypes,
+    ):
         return False
     return True
 
@@ -204,8 +235,9 @@ def _undefined_grad(t):
     return _make(t._data, True, node)
 
 
-_UNDEFINED_HINT = ('Please look at "Notes about undefined output gradients" in '
-                   '"tools/autograd/derivatives.yaml"')
+_UNDEFINED_HINT = (
+    'Please look at "Notes about undefined output gradients" in "tools/autograd/derivatives.yaml"'
+)
 
 
 def _check_undefined_grad(func, inputs):
@@ -217,27 +249,37 @@ def _check_undefined_grad(func, inputs):
     cases = [[_undefined_grad(o) for o in outs]]
     if len(outs) > 1:
         for k in range(len(outs)):
-            cases.append([_undefined_grad(o) if j == k else o
-                          for j, o in enumerate(_diff_outputs(func, inputs))])
+            cases.append(
+                [
+                    _undefined_grad(o) if j == k else o
+                    for j, o in enumerate(_diff_outputs(func, inputs))
+                ]
+            )
     for outputs in cases:
         zeros = [_make(xp.zeros_like(o._data)) for o in outputs]
         try:
             grads = grad(outputs, diff_inputs, zeros, allow_unused=True)
         except RuntimeError as e:
             _warn_undefined()
-            raise GradcheckError("Expected backward function to handle undefined output grads. "
-                                 + _UNDEFINED_HINT) from e
+            raise GradcheckError(
+                "Expected backward function to handle undefined output grads. " + _UNDEFINED_HINT
+            ) from e
         if any(g is not None and xp.any(g._data != 0) for g in grads):
             _warn_undefined()
-            raise GradcheckError("Expected all input grads to be undefined or zero when all output "
-                                 "grads are undefined or zero. " + _UNDEFINED_HINT)
+            raise GradcheckError(
+                "Expected all input grads to be undefined or zero when all output "
+                "grads are undefined or zero. " + _UNDEFINED_HINT
+            )
 
 
 def _warn_undefined():
-    warnings.warn("Backwards compatibility: New undefined gradient support checking feature is "
-                  "enabled by default, but it may break existing callers of this function. If "
-                  "this is true for you, you can call this function with "
-                  '"check_undefined_grad=False" to disable the feature', stacklevel=4)
+    warnings.warn(
+        "Backwards compatibility: New undefined gradient support checking feature is "
+        "enabled by default, but it may break existing callers of this function. If "
+        "this is true for you, you can call this function with "
+        '"check_undefined_grad=False" to disable the feature',
+        stacklevel=4,
+    )
 
 
 def _check_inputs(inputs):
@@ -247,38 +289,62 @@ def _check_inputs(inputs):
     for i, x in enumerate(inputs):
         if isinstance(x, Tensor) and x._requires_grad:
             if x._data.dtype not in (xp.float64, xp.complex128):
-                warnings.warn(f"Input #{i} requires gradient and is not a double precision floating "
-                              "point or complex. This check will likely fail if all the inputs "
-                              "are not of double precision floating point or complex. ",
-                              stacklevel=3)
+                warnings.warn(
+                    f"Input #{i} requires gradient and is not a double precision floating "
+                    "point or complex. This check will likely fail if all the inputs "
+                    "are not of double precision floating point or complex. ",
+                    stacklevel=3,
+                )
             # (NumPy may give an empty array stride 0 where PyTorch would not: it overlaps nothing)
-            if x._data.size and any(st == 0 and n > 1
-                                    for st, n in zip(x._data.strides, x._data.shape)):
+            if x._data.size and any(
+                st == 0 and n > 1 for st, n in zip(x._data.strides, x._data.shape)
+            ):
                 raise RuntimeError(
                     f"The {i}th input has a dimension with stride 0. gradcheck only supports "
                     "inputs that are non-overlapping to be able to compute the numerical "
                     "gradients correctly. You should call .contiguous on the input before passing "
-                    "it to gradcheck.")
+                    "it to gradcheck."
+                )
             any_requires_grad = True
     if not any_requires_grad:
-        raise ValueError("gradcheck expects at least one input tensor to require gradient, but "
-                         "none of them have requires_grad=True.")
+        raise ValueError(
+            "gradcheck expects at least one input tensor to require gradient, but "
+            "none of them have requires_grad=True."
+        )
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0,
-                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
-                  check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False, masked=False):
+def gradgradcheck(
+    func,
+    inputs,
+    grad_outputs=None,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    gen_non_contig_grad_outputs=False,
+    raise_exception=True,
+    nondet_tol=0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    check_fwd_over_rev=False,
+    check_rev_over_rev=True,
+    fast_mode=False,
+    masked=False,
+):
     """Second derivatives checked the same way: ``gradcheck`` of the first-order gradient
     (``torch.autograd.gradgradcheck``)."""
     from . import grad
 
     assert check_fwd_over_rev or check_rev_over_rev, (
-        "Expected at least one of check_fwd_over_rev or check_rev_over_rev to be True")
+        "Expected at least one of check_fwd_over_rev or check_rev_over_rev to be True"
+    )
     assert not (check_undefined_grad and not check_rev_over_rev), (
-        "Setting check_undefined_grad=True requires check_rev_over_rev to be True")
+        "Setting check_undefined_grad=True requires check_rev_over_rev to be True"
+    )
     assert not (check_batched_grad and not check_rev_over_rev), (
-        "Setting check_batched_grad=True requires check_rev_over_rev to be True")
+        "Setting check_batched_grad=True requires check_rev_over_rev to be True"
+    )
     inputs = _as_tuple(inputs)
     if grad_outputs is None:
         rng = xp.random.default_rng(0)
@@ -296,19 +362,29 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     def first_order(*args):
         ins = tuple(x.requires_grad_() if i in diff_in else x for i, x in enumerate(args[:n_in]))
-        gos = tuple(g.requires_grad_() if i in diff_out else g
-                    for i, g in enumerate(args[n_in:]))
+        gos = tuple(g.requires_grad_() if i in diff_out else g for i, g in enumerate(args[n_in:]))
         outs = _diff_outputs(func, ins)
-        gs = grad(outs, [ins[i] for i in sorted(diff_in)], gos, create_graph=True,
-                  allow_unused=True)
+        gs = grad(
+            outs, [ins[i] for i in sorted(diff_in)], gos, create_graph=True, allow_unused=True
+        )
         return tuple(g for g in gs if g is not None)
 
-    return gradcheck(first_order, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception, nondet_tol=nondet_tol,
-                     check_undefined_grad=check_undefined_grad,
-                     check_grad_dtypes=check_grad_dtypes, check_batched_grad=check_batched_grad,
-                     check_forward_ad=check_fwd_over_rev, check_backward_ad=check_rev_over_rev,
-                     fast_mode=fast_mode, masked=masked)
+    return gradcheck(
+        first_order,
+        inputs + grad_outputs,
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+        nondet_tol=nondet_tol,
+        check_undefined_grad=check_undefined_grad,
+        check_grad_dtypes=check_grad_dtypes,
+        check_batched_grad=check_batched_grad,
+        check_forward_ad=check_fwd_over_rev,
+        check_backward_ad=check_rev_over_rev,
+        fast_mode=fast_mode,
+        masked=masked,
+    )
 
 
 def _non_contiguous(t):

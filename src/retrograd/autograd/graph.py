@@ -16,6 +16,7 @@ from .node import Node, PackedSaved
 # PyTorch's names; hooks_open and pack_saved are for retrograd's own modules.
 __all__ = ["Node", "disable_saved_tensors_hooks", "save_on_cpu", "saved_tensors_hooks"]
 
+
 class _Local(threading.local):
     def __init__(self):
         self.stack = []  # this thread's open (pack_hook, unpack_hook) pairs, innermost last

@@ -7,7 +7,7 @@ held through a weak reference, so a hook never keeps its tensor alive.
 
 import weakref
 
-from .node import _add_hook, _HookDict, RemovableHandle
+from .node import RemovableHandle, _add_hook, _HookDict
 
 
 def register_tensor_hook(tensor, hook):
@@ -30,15 +30,16 @@ def retain_grad(tensor):
 
 def register_post_accumulate_grad_hook(tensor, hook):
     if not tensor._requires_grad:
-        raise RuntimeError(
-            "cannot register a hook on a tensor that doesn't require gradient"
-        )
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
     if tensor.grad_fn is not None:
-        raise RuntimeError(
-            "post accumulate grad hooks cannot be registered on non-leaf tensors"
-        )
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
     return _add_hook(tensor, "_post_acc_hooks", hook)
 
 
-__all__ = ["register_tensor_hook", "retain_grad", "register_post_accumulate_grad_hook",
-           "RemovableHandle", "_HookDict"]
+__all__ = [
+    "register_tensor_hook",
+    "retain_grad",
+    "register_post_accumulate_grad_hook",
+    "RemovableHandle",
+    "_HookDict",
+]

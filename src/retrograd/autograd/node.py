@@ -32,12 +32,12 @@ class Node:
 
     # Rarely set, so they live in the instance dict behind these class defaults: a node is made on
     # every op call, and each attribute set there costs.
-    _pre_hooks = None          # HookDict of fn(grad_outputs), run before the node
-    _hooks = None              # HookDict of fn(grad_inputs, grad_outputs), run after it
-    _tensor_pre_hooks = None   # {output_nr: HookDict} of the output tensors' own hooks
+    _pre_hooks = None  # HookDict of fn(grad_outputs), run before the node
+    _hooks = None  # HookDict of fn(grad_inputs, grad_outputs), run after it
+    _tensor_pre_hooks = None  # {output_nr: HookDict} of the output tensors' own hooks
     _retain_grad_hooks = None  # {output_nr: weakref to the tensor that retains its grad}
-    _hooked = False            # any of the above set: the engine checks this one flag
-    _runs_on_none = False      # run even when every gradient arriving is None (custom Functions)
+    _hooked = False  # any of the above set: the engine checks this one flag
+    _runs_on_none = False  # run even when every gradient arriving is None (custom Functions)
 
     @property
     def metadata(self) -> dict:
@@ -130,10 +130,10 @@ class FunctionNode(Node):
     __slots__ = ("_saved", "_versions", "_attrs", "_meta", "_site", "_site_at", "_freed_at")
 
     # Filled per op by the op table:
-    _formulas = ()       # one formula(grad, node) per tensor input, or None where not differentiable
-    _saved_slots = {}    # saved name -> position in _saved
+    _formulas = ()  # one formula(grad, node) per tensor input, or None where not differentiable
+    _saved_slots = {}  # saved name -> position in _saved
     _kept_on_release = ()  # positions in _saved of sizes and dtypes, which a release keeps
-    _check_unread = True   # whether it may keep a tensor that the formulas it runs do not read
+    _check_unread = True  # whether it may keep a tensor that the formulas it runs do not read
     _n_outputs = 1
     _op_name = ""
     # saved index -> fn(tensor): the tensor as PyTorch's node would have saved it, for errors
@@ -180,8 +180,11 @@ class FunctionNode(Node):
         if saved is not None:
             kept = self._kept_on_release
             # Sizes and dtypes stay, as PyTorch keeps them: a node that saved no tensor can run again.
-            self._saved = None if not kept else tuple(
-                s if i in kept else RELEASED for i, s in enumerate(saved))
+            self._saved = (
+                None
+                if not kept
+                else tuple(s if i in kept else RELEASED for i, s in enumerate(saved))
+            )
             self._freed_at = where
 
     def _unpack(self, i):
@@ -210,7 +213,6 @@ class FunctionNode(Node):
             shown = self._saved_in_errors.get(i)
             raise RuntimeError(_modified_message(self, t if shown is None else shown(t), version))
         return t
-
 
 
 class _Released:
@@ -251,8 +253,10 @@ class PackedSaved:
 
         t = self.unpack_hook(self.packed)
         if not isinstance(t, Tensor):
-            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got "
-                            f"result of type {type(t).__name__}")
+            raise TypeError(
+                "Output of saved tensor unpack_hook expected to be a Tensor but got "
+                f"result of type {type(t).__name__}"
+            )
         if self.is_output:
             t = _make(t._data, True, node, self.vc)
         elif self.edge is not None:
@@ -296,10 +300,16 @@ class BinaryNode(FunctionNode):
         g = grads[0]
         (n0, _), (n1, _) = self.next_functions
         f0, f1 = self._formulas
-        r0 = f0(g, self) if (n0 is not None and f0 is not None
-                             and (needed is None or n0 in needed)) else None
-        r1 = f1(g, self) if (n1 is not None and f1 is not None
-                             and (needed is None or n1 in needed)) else None
+        r0 = (
+            f0(g, self)
+            if (n0 is not None and f0 is not None and (needed is None or n0 in needed))
+            else None
+        )
+        r1 = (
+            f1(g, self)
+            if (n1 is not None and f1 is not None and (needed is None or n1 in needed))
+            else None
+        )
         meta = self._meta
         if meta is not None:
             if meta[0] is not None and r0 is not None:
@@ -319,8 +329,10 @@ class ListInputNode(FunctionNode):
 
     def apply(self, grads, needed):
         g = grads[0] if self._n_outputs == 1 else grads
-        return [r if nxt is not None and (needed is None or nxt in needed) else None
-                for r, (nxt, _) in zip(self._formulas[0](g, self), self.next_functions)]
+        return [
+            r if nxt is not None and (needed is None or nxt in needed) else None
+            for r, (nxt, _) in zip(self._formulas[0](g, self), self.next_functions)
+        ]
 
 
 def _fit(grad, meta):
@@ -356,11 +368,15 @@ def _modified_message(node, tensor, expected, origin=None):
 
 
 # PyTorch's hint, which differs in anomaly mode (where a warning has named the forward call).
-_HINT = ("enable anomaly detection to find the operation that failed to compute its gradient, "
-         "with torch.autograd.set_detect_anomaly(True, check_nan=False).")
-_HINT_IN_ANOMALY_MODE = ("the backtrace further above shows the operation that failed to compute "
-                         "its gradient. The variable in question was changed in there or anywhere "
-                         "later. Good luck!")
+_HINT = (
+    "enable anomaly detection to find the operation that failed to compute its gradient, "
+    "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+_HINT_IN_ANOMALY_MODE = (
+    "the backtrace further above shows the operation that failed to compute "
+    "its gradient. The variable in question was changed in there or anywhere "
+    "later. Good luck!"
+)
 
 
 def check_version(node, tensor, version, origin=None):
@@ -403,17 +419,24 @@ def freed_error(node) -> RuntimeError:
 
 def _freed_hint(node):
     """Our sentence after PyTorch's: which node, made where, freed by which backward call."""
-    return (f" The saved values of {node_origin(node)} were freed by the backward call at "
-            f"{describe_site(getattr(node, '_freed_at', None))}: pass retain_graph=True to that "
-            "call, or detach() the part of the graph that you reuse across iterations.")
+    return (
+        f" The saved values of {node_origin(node)} were freed by the backward call at "
+        f"{describe_site(getattr(node, '_freed_at', None))}: pass retain_graph=True to that "
+        "call, or detach() the part of the graph that you reuse across iterations."
+    )
 
 
 def _modified_hint(node, tensor, vc_site, origin=None):
     shape = ", ".join(str(n) for n in tensor.shape)
-    changed = (f", and was changed by the in-place op at {describe_site(vc_site)}"
-               if vc_site is not None else "")
-    return (f" The tensor of shape [{shape}] and dtype {tensor.dtype} was saved by "
-            f"{origin or node_origin(node)}{changed}.")
+    changed = (
+        f", and was changed by the in-place op at {describe_site(vc_site)}"
+        if vc_site is not None
+        else ""
+    )
+    return (
+        f" The tensor of shape [{shape}] and dtype {tensor.dtype} was saved by "
+        f"{origin or node_origin(node)}{changed}."
+    )
 
 
 class AccumulateGrad(Node):

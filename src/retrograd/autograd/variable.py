@@ -11,8 +11,9 @@ from ..tensor import Tensor
 
 __all__ = ["Variable"]
 
-_VOLATILE_ARGUMENT = ("volatile was removed and now has no effect. Use `with torch.no_grad():` "
-                      "instead.")
+_VOLATILE_ARGUMENT = (
+    "volatile was removed and now has no effect. Use `with torch.no_grad():` instead."
+)
 
 
 class _VariableMeta(type):
@@ -25,13 +26,15 @@ class Variable(metaclass=_VariableMeta):
 
     def __new__(cls, data=None, requires_grad=False, volatile=False, _grad_fn=None, **kwargs):
         if kwargs:
-            raise TypeError(f"'{next(iter(kwargs))}' is an invalid keyword argument for this "
-                            "function")
+            raise TypeError(
+                f"'{next(iter(kwargs))}' is an invalid keyword argument for this function"
+            )
         if volatile:
             warnings.warn(_VOLATILE_ARGUMENT, UserWarning, stacklevel=2)
         if _grad_fn is not None:
-            raise TypeError(f"_grad_fn has to be a Function object or None, but got "
-                            f"{type(_grad_fn).__name__}")
+            raise TypeError(
+                f"_grad_fn has to be a Function object or None, but got {type(_grad_fn).__name__}"
+            )
         if data is None:
             from ..creation import zeros
 
@@ -41,15 +44,17 @@ class Variable(metaclass=_VariableMeta):
         out = data.detach()
         if requires_grad:
             if out._data.dtype.kind not in "fc":
-                raise RuntimeError("Only Tensors of floating point and complex dtype can require "
-                                   "gradients")
+                raise RuntimeError(
+                    "Only Tensors of floating point and complex dtype can require gradients"
+                )
             out._requires_grad = True
         return out
 
 
 def _volatile(self) -> bool:
-    warnings.warn("volatile was removed (Variable.volatile is always False)", UserWarning,
-                  stacklevel=2)
+    warnings.warn(
+        "volatile was removed (Variable.volatile is always False)", UserWarning, stacklevel=2
+    )
     return False
 
 

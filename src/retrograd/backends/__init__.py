@@ -26,8 +26,12 @@ def set_float32_matmul_precision(precision: str) -> None:
     NumPy's float32 products are always full precision ('highest' is what every setting gets
     here; PyTorch's CPU kernels do the same on CPUs without reduced-precision units)."""
     if precision not in _PRECISIONS:
-        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
-                      "setFloat32MatmulPrecision call has no effect.", UserWarning, stacklevel=2)
+        warnings.warn(
+            f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
+            "setFloat32MatmulPrecision call has no effect.",
+            UserWarning,
+            stacklevel=2,
+        )
         return
     _matmul_precision[0] = precision
 
@@ -39,8 +43,10 @@ def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None
     """``torch.use_deterministic_algorithms``: every op here is deterministic already (NumPy's
     kernels run in one order), so the switch is kept, reported, and always satisfied."""
     if not isinstance(mode, bool):
-        raise TypeError(f"use_deterministic_algorithms(): argument 'mode' (position 1) must be "
-                        f"bool, not {type(mode).__name__}")
+        raise TypeError(
+            f"use_deterministic_algorithms(): argument 'mode' (position 1) must be "
+            f"bool, not {type(mode).__name__}"
+        )
     _deterministic.update(mode=mode, warn_only=bool(warn_only))
 
 

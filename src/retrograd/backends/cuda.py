@@ -3,9 +3,19 @@ the switches are kept so code that sets them runs."""
 
 import contextlib
 
-__all__ = ["is_built", "matmul", "flash_sdp_enabled", "enable_flash_sdp", "math_sdp_enabled",
-           "enable_math_sdp", "mem_efficient_sdp_enabled", "enable_mem_efficient_sdp",
-           "cudnn_sdp_enabled", "enable_cudnn_sdp", "sdp_kernel"]
+__all__ = [
+    "is_built",
+    "matmul",
+    "flash_sdp_enabled",
+    "enable_flash_sdp",
+    "math_sdp_enabled",
+    "enable_math_sdp",
+    "mem_efficient_sdp_enabled",
+    "enable_mem_efficient_sdp",
+    "cudnn_sdp_enabled",
+    "enable_cudnn_sdp",
+    "sdp_kernel",
+]
 
 
 def is_built() -> bool:
@@ -17,13 +27,22 @@ class cuBLASModule:
     """``torch.backends.cuda.matmul``: cuBLAS switches.  ``allow_tf32`` is another view of
     ``torch.get_float32_matmul_precision()`` ('highest' means no TF32), as in PyTorch."""
 
-    _FLAGS = ("allow_fp16_reduced_precision_reduction", "allow_bf16_reduced_precision_reduction",
-              "allow_fp16_accumulation")
+    _FLAGS = (
+        "allow_fp16_reduced_precision_reduction",
+        "allow_bf16_reduced_precision_reduction",
+        "allow_fp16_accumulation",
+    )
 
     def __init__(self):
-        object.__setattr__(self, "_values", {"allow_fp16_reduced_precision_reduction": True,
-                                             "allow_bf16_reduced_precision_reduction": True,
-                                             "allow_fp16_accumulation": False})
+        object.__setattr__(
+            self,
+            "_values",
+            {
+                "allow_fp16_reduced_precision_reduction": True,
+                "allow_bf16_reduced_precision_reduction": True,
+                "allow_fp16_accumulation": False,
+            },
+        )
 
     def __getattr__(self, name):
         from . import get_float32_matmul_precision
@@ -83,12 +102,17 @@ def enable_cudnn_sdp(enabled: bool) -> None:
 
 
 @contextlib.contextmanager
-def sdp_kernel(enable_flash: bool = True, enable_math: bool = True,
-               enable_mem_efficient: bool = True, enable_cudnn: bool = True):
+def sdp_kernel(
+    enable_flash: bool = True,
+    enable_math: bool = True,
+    enable_mem_efficient: bool = True,
+    enable_cudnn: bool = True,
+):
     """Switch the attention kernels for a block, and restore them after it."""
     before = dict(_sdp)
-    _sdp.update(flash=enable_flash, math=enable_math, mem_efficient=enable_mem_efficient,
-                cudnn=enable_cudnn)
+    _sdp.update(
+        flash=enable_flash, math=enable_math, mem_efficient=enable_mem_efficient, cudnn=enable_cudnn
+    )
     try:
         yield
     finally:

@@ -4,8 +4,17 @@ set and read, as in PyTorch's CPU-only build, and change nothing."""
 
 import contextlib
 
-__all__ = ["is_available", "version", "is_acceptable", "flags", "enabled", "benchmark",
-           "benchmark_limit", "deterministic", "allow_tf32"]
+__all__ = [
+    "is_available",
+    "version",
+    "is_acceptable",
+    "flags",
+    "enabled",
+    "benchmark",
+    "benchmark_limit",
+    "deterministic",
+    "allow_tf32",
+]
 
 enabled = True
 benchmark = False
@@ -28,8 +37,7 @@ def is_acceptable(tensor) -> bool:
 
 
 @contextlib.contextmanager
-def flags(enabled=False, benchmark=False, benchmark_limit=10, deterministic=False,
-          allow_tf32=True):
+def flags(enabled=False, benchmark=False, benchmark_limit=10, deterministic=False, allow_tf32=True):
     """Set the switches for a block, and restore them after it."""
     names = ("enabled", "benchmark", "benchmark_limit", "deterministic", "allow_tf32")
     module = globals()

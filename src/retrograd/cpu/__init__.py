@@ -2,8 +2,19 @@
 
 from . import amp
 
-__all__ = ["amp", "is_available", "device_count", "current_device", "synchronize",
-           "set_device", "current_stream", "stream", "Stream", "Event", "device"]
+__all__ = [
+    "amp",
+    "is_available",
+    "device_count",
+    "current_device",
+    "synchronize",
+    "set_device",
+    "current_stream",
+    "stream",
+    "Stream",
+    "Event",
+    "device",
+]
 
 
 def is_available() -> bool:

@@ -10,16 +10,55 @@ import warnings
 from .. import _device
 from . import amp
 
-__all__ = ["amp", "is_available", "device_count", "is_initialized", "init", "current_device",
-           "set_device", "device", "device_of", "get_device_name", "get_device_capability",
-           "get_device_properties", "synchronize", "empty_cache", "manual_seed",
-           "manual_seed_all", "seed", "seed_all", "initial_seed", "get_rng_state",
-           "get_rng_state_all", "set_rng_state", "set_rng_state_all", "memory_allocated",
-           "max_memory_allocated", "memory_reserved", "max_memory_reserved", "memory_stats",
-           "reset_peak_memory_stats", "is_bf16_supported", "is_tf32_supported", "Stream",
-           "Event", "current_stream", "default_stream", "stream", "get_arch_list",
-           "FloatTensor", "DoubleTensor", "HalfTensor", "BFloat16Tensor", "LongTensor",
-           "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor"]
+__all__ = [
+    "amp",
+    "is_available",
+    "device_count",
+    "is_initialized",
+    "init",
+    "current_device",
+    "set_device",
+    "device",
+    "device_of",
+    "get_device_name",
+    "get_device_capability",
+    "get_device_properties",
+    "synchronize",
+    "empty_cache",
+    "manual_seed",
+    "manual_seed_all",
+    "seed",
+    "seed_all",
+    "initial_seed",
+    "get_rng_state",
+    "get_rng_state_all",
+    "set_rng_state",
+    "set_rng_state_all",
+    "memory_allocated",
+    "max_memory_allocated",
+    "memory_reserved",
+    "max_memory_reserved",
+    "memory_stats",
+    "reset_peak_memory_stats",
+    "is_bf16_supported",
+    "is_tf32_supported",
+    "Stream",
+    "Event",
+    "current_stream",
+    "default_stream",
+    "stream",
+    "get_arch_list",
+    "FloatTensor",
+    "DoubleTensor",
+    "HalfTensor",
+    "BFloat16Tensor",
+    "LongTensor",
+    "IntTensor",
+    "ShortTensor",
+    "CharTensor",
+    "ByteTensor",
+    "BoolTensor",
+]
 
 _initialized = False
 
@@ -185,8 +224,9 @@ class _CudaTensorType(type):
     """``torch.cuda.FloatTensor`` ...: the names exist; making one needs CUDA."""
 
     def __call__(cls, *args, **kwargs):
-        raise TypeError(f"type torch.cuda.{cls.__name__} not available. Torch not compiled with "
-                        "CUDA enabled.")
+        raise TypeError(
+            f"type torch.cuda.{cls.__name__} not available. Torch not compiled with CUDA enabled."
+        )
 
     def __instancecheck__(cls, obj):
         return False
@@ -210,8 +250,11 @@ BoolTensor = _cuda_type("BoolTensor")
 
 def _deprecated_alias(old: str, new):
     def alias(*args, **kwargs):
-        warnings.warn(f"`torch.cuda.{old}` has been renamed to `torch.cuda.{new.__name__}`",
-                      FutureWarning, stacklevel=2)
+        warnings.warn(
+            f"`torch.cuda.{old}` has been renamed to `torch.cuda.{new.__name__}`",
+            FutureWarning,
+            stacklevel=2,
+        )
         return new(*args, **kwargs)
 
     alias.__name__ = old

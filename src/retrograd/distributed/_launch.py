@@ -30,8 +30,9 @@ def _set_rank_environment():
 def _fail(exc):
     rank = os.environ.get("RANK", "0")
     tb = exc.__traceback__  # start at the script: leave out this module's and runpy's frames
-    while tb is not None and (tb.tb_frame.f_code.co_filename == __file__
-                              or "runpy" in tb.tb_frame.f_code.co_filename):
+    while tb is not None and (
+        tb.tb_frame.f_code.co_filename == __file__ or "runpy" in tb.tb_frame.f_code.co_filename
+    ):
         tb = tb.tb_next
     text = "".join(traceback.format_exception(type(exc), exc, tb))
     sys.stderr.write(f"[rank{rank}]: {text}")

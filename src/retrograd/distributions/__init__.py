@@ -27,15 +27,41 @@ from .relaxed_bernoulli import LogitRelaxedBernoulli, RelaxedBernoulli
 from .relaxed_categorical import ExpRelaxedCategorical, RelaxedOneHotCategorical
 from .studentT import StudentT
 from .transformed_distribution import TransformedDistribution
-from .transforms import *
+from .transforms import *  # noqa: F403 (PyTorch's namespace re-exports them all)
 from .transforms import __all__ as _transforms_all
 from .uniform import Uniform
 
 __all__ = [
-    "Beta", "Chi2", "Dirichlet", "Gamma", "StudentT", "Bernoulli", "Binomial", "Poisson", "Categorical", "Cauchy", "ExpRelaxedCategorical", "Gumbel",
-    "LogitRelaxedBernoulli", "LogNormal", "RelaxedBernoulli", "RelaxedOneHotCategorical",
-    "TransformedDistribution", "Distribution", "Exponential", "ExponentialFamily", "Independent",
-    "Laplace", "MixtureSameFamily", "MultivariateNormal", "Normal", "OneHotCategorical",
-    "OneHotCategoricalStraightThrough", "Uniform", "constraints", "kl_divergence", "register_kl",
+    "Beta",
+    "Chi2",
+    "Dirichlet",
+    "Gamma",
+    "StudentT",
+    "Bernoulli",
+    "Binomial",
+    "Poisson",
+    "Categorical",
+    "Cauchy",
+    "ExpRelaxedCategorical",
+    "Gumbel",
+    "LogitRelaxedBernoulli",
+    "LogNormal",
+    "RelaxedBernoulli",
+    "RelaxedOneHotCategorical",
+    "TransformedDistribution",
+    "Distribution",
+    "Exponential",
+    "ExponentialFamily",
+    "Independent",
+    "Laplace",
+    "MixtureSameFamily",
+    "MultivariateNormal",
+    "Normal",
+    "OneHotCategorical",
+    "OneHotCategoricalStraightThrough",
+    "Uniform",
+    "constraints",
+    "kl_divergence",
+    "register_kl",
     "transforms",
 ] + list(_transforms_all)

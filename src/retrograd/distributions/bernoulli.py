@@ -37,8 +37,9 @@ class Bernoulli(ExponentialFamily):
         else:
             self.logits = param
         self._param = param
-        super().__init__(Size() if isinstance(given, Number) else param.size(),
-                         validate_args=validate_args)
+        super().__init__(
+            Size() if isinstance(given, Number) else param.size(), validate_args=validate_args
+        )
 
     def expand(self, batch_shape, _instance=None):
         new = _expand_params(self, Bernoulli, batch_shape, ("probs", "logits"), _instance)

@@ -21,8 +21,11 @@ def _clamp_by_zero(x):
 class Binomial(Distribution):
     """The number of successes in ``total_count`` trials of probability ``probs``."""
 
-    arg_constraints = {"total_count": constraints.nonnegative_integer,
-                       "probs": constraints.unit_interval, "logits": constraints.real}
+    arg_constraints = {
+        "total_count": constraints.nonnegative_integer,
+        "probs": constraints.unit_interval,
+        "logits": constraints.real,
+    }
     has_enumerate_support = True
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
@@ -88,8 +91,7 @@ class Binomial(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         n, logits = self.total_count, self.logits
-        normalize = (n * _clamp_by_zero(logits) + n * (-logits.abs()).exp().log1p()
-                     - lgamma(n + 1))
+        normalize = n * _clamp_by_zero(logits) + n * (-logits.abs()).exp().log1p() - lgamma(n + 1)
         return value * logits - lgamma(value + 1) - lgamma(n - value + 1) - normalize
 
     def _homogeneous_count(self, what):

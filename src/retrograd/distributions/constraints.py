@@ -134,14 +134,17 @@ class _IndependentConstraint(Constraint):
         result = self.base_constraint.check(value)
         n = self.reinterpreted_batch_ndims
         if result.dim() < n:
-            raise ValueError(f"Expected value.dim() >= {self.base_constraint.event_dim + n} but "
-                             f"got {value.dim()}")
-        result = result.reshape(tuple(result.shape[:result.dim() - n]) + (-1,))
+            raise ValueError(
+                f"Expected value.dim() >= {self.base_constraint.event_dim + n} but "
+                f"got {value.dim()}"
+            )
+        result = result.reshape(tuple(result.shape[: result.dim() - n]) + (-1,))
         return result.all(-1)
 
     def __repr__(self):
-        return (f"{type(self).__name__[1:]}({self.base_constraint!r}, "
-                f"{self.reinterpreted_batch_ndims})")
+        return (
+            f"{type(self).__name__[1:]}({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
+        )
 
 
 class MixtureSameFamilyConstraint(Constraint):
@@ -198,8 +201,10 @@ class _IntegerInterval(Constraint):
         return (value % 1 == 0) & (value >= self.lower_bound) & (value <= self.upper_bound)
 
     def __repr__(self):
-        return (f"{type(self).__name__[1:]}(lower_bound={self.lower_bound}, "
-                f"upper_bound={self.upper_bound})")
+        return (
+            f"{type(self).__name__[1:]}(lower_bound={self.lower_bound}, "
+            f"upper_bound={self.upper_bound})"
+        )
 
 
 class _IntegerLessThan(Constraint):
@@ -274,8 +279,10 @@ class _Interval(Constraint):
         return (value >= self.lower_bound) & (value <= self.upper_bound)
 
     def __repr__(self):
-        return (f"{type(self).__name__[1:]}(lower_bound={self.lower_bound}, "
-                f"upper_bound={self.upper_bound})")
+        return (
+            f"{type(self).__name__[1:]}(lower_bound={self.lower_bound}, "
+            f"upper_bound={self.upper_bound})"
+        )
 
 
 class _HalfOpenInterval(_Interval):
@@ -419,8 +426,9 @@ class _Stack(Constraint):
     def check(self, value):
         from ..ops import stack as _stack
 
-        return _stack([c.check(value.select(self.dim, i)) for i, c in enumerate(self.cseq)],
-                      self.dim)
+        return _stack(
+            [c.check(value.select(self.dim, i)) for i, c in enumerate(self.cseq)], self.dim
+        )
 
 
 dependent = _Dependent()

@@ -25,8 +25,9 @@ class Dirichlet(ExponentialFamily):
         if concentration.dim() < 1:
             raise ValueError("`concentration` parameter must be at least one-dimensional.")
         self.concentration = concentration
-        super().__init__(concentration.shape[:-1], concentration.shape[-1:],
-                         validate_args=validate_args)
+        super().__init__(
+            concentration.shape[:-1], concentration.shape[-1:], validate_args=validate_args
+        )
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Dirichlet, _instance)
@@ -71,8 +72,12 @@ class Dirichlet(ExponentialFamily):
         c = self.concentration
         k = c.size(-1)
         a0 = c.sum(-1)
-        return (lgamma(c).sum(-1) - lgamma(a0) - (k - a0) * digamma(a0)
-                - ((c - 1.0) * digamma(c)).sum(-1))
+        return (
+            lgamma(c).sum(-1)
+            - lgamma(a0)
+            - (k - a0) * digamma(a0)
+            - ((c - 1.0) * digamma(c)).sum(-1)
+        )
 
     @property
     def _natural_params(self):

@@ -22,8 +22,9 @@ class Exponential(ExponentialFamily):
 
     def __init__(self, rate, validate_args=None):
         (self.rate,) = broadcast_all(rate)
-        super().__init__(Size() if isinstance(rate, Number) else self.rate.size(),
-                         validate_args=validate_args)
+        super().__init__(
+            Size() if isinstance(rate, Number) else self.rate.size(), validate_args=validate_args
+        )
 
     def expand(self, batch_shape, _instance=None):
         return _expand_params(self, Exponential, batch_shape, ("rate",), _instance)

@@ -25,8 +25,11 @@ class Gamma(ExponentialFamily):
 
     def __init__(self, concentration, rate, validate_args=None):
         self.concentration, self.rate = broadcast_all(concentration, rate)
-        shape = (Size() if isinstance(concentration, Number) and isinstance(rate, Number)
-                 else self.concentration.size())
+        shape = (
+            Size()
+            if isinstance(concentration, Number) and isinstance(rate, Number)
+            else self.concentration.size()
+        )
         super().__init__(shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
@@ -54,8 +57,12 @@ class Gamma(ExponentialFamily):
         value = _creation.as_tensor(value, dtype=self.rate.dtype)
         if self._validate_args:
             self._validate_sample(value)
-        return (xlogy(self.concentration, self.rate) + xlogy(self.concentration - 1, value)
-                - self.rate * value - lgamma(self.concentration))
+        return (
+            xlogy(self.concentration, self.rate)
+            + xlogy(self.concentration - 1, value)
+            - self.rate * value
+            - lgamma(self.concentration)
+        )
 
     def entropy(self):
         c = self.concentration

@@ -26,11 +26,17 @@ class Gumbel(TransformedDistribution):
         if isinstance(loc, Number) and isinstance(scale, Number):
             base = Uniform(tiny, top, validate_args=validate_args)
         else:
-            base = Uniform(_creation.full_like(self.loc, tiny), _creation.full_like(self.loc, top),
-                           validate_args=validate_args)
-        transforms = [ExpTransform().inv,
-                      AffineTransform(loc=0, scale=-_creation.ones_like(self.scale)),
-                      ExpTransform().inv, AffineTransform(loc=loc, scale=-self.scale)]
+            base = Uniform(
+                _creation.full_like(self.loc, tiny),
+                _creation.full_like(self.loc, top),
+                validate_args=validate_args,
+            )
+        transforms = [
+            ExpTransform().inv,
+            AffineTransform(loc=0, scale=-_creation.ones_like(self.scale)),
+            ExpTransform().inv,
+            AffineTransform(loc=loc, scale=-self.scale),
+        ]
         super().__init__(base, transforms, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):

@@ -76,17 +76,21 @@ class _Match:
 
 
 def _dispatch_kl(type_p, type_q):
-    matches = [(sp, sq) for sp, sq in _KL_REGISTRY
-               if issubclass(type_p, sp) and issubclass(type_q, sq)]
+    matches = [
+        (sp, sq) for sp, sq in _KL_REGISTRY if issubclass(type_p, sp) and issubclass(type_q, sq)
+    ]
     if not matches:
         return NotImplemented
     left_p, left_q = min(_Match(*m) for m in matches).types
     right_q, right_p = min(_Match(*reversed(m)) for m in matches).types
     left, right = _KL_REGISTRY[left_p, left_q], _KL_REGISTRY[right_p, right_q]
     if left is not right:
-        warnings.warn(f"Ambiguous kl_divergence({type_p.__name__}, {type_q.__name__}). Please "
-                      f"register_kl({left_p.__name__}, {right_q.__name__})", RuntimeWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"Ambiguous kl_divergence({type_p.__name__}, {type_q.__name__}). Please "
+            f"register_kl({left_p.__name__}, {right_q.__name__})",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     return left
 
 
@@ -97,8 +101,10 @@ def kl_divergence(p, q):
     except KeyError:
         fun = _KL_MEMOIZE[type(p), type(q)] = _dispatch_kl(type(p), type(q))
     if fun is NotImplemented:
-        raise NotImplementedError(f"No KL(p || q) is implemented for p type "
-                                  f"{p.__class__.__name__} and q type {q.__class__.__name__}")
+        raise NotImplementedError(
+            f"No KL(p || q) is implemented for p type "
+            f"{p.__class__.__name__} and q type {q.__class__.__name__}"
+        )
     return fun(p, q)
 
 
@@ -131,9 +137,9 @@ def _kl_bernoulli_bernoulli(p, q):
 def _kl_binomial_binomial(p, q):
     if (p.total_count < q.total_count).any():
         raise NotImplementedError(
-            "KL between Binomials where q.total_count > p.total_count is not implemented")
-    kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p()
-                          - (-q.probs).log1p())
+            "KL between Binomials where q.total_count > p.total_count is not implemented"
+        )
+    kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p() - (-q.probs).log1p())
     return kl.masked_fill(p.total_count > q.total_count, _INF)
 
 
@@ -165,8 +171,10 @@ def _kl_exponential_exponential(p, q):
 def _kl_expfamily_expfamily(p, q):
     # the Bregman divergence of the log normalizer between the natural parameters
     if type(p) is not type(q):
-        raise NotImplementedError("The cross KL-divergence between different exponential "
-                                  "families cannot be computed using Bregman divergences")
+        raise NotImplementedError(
+            "The cross KL-divergence between different exponential "
+            "families cannot be computed using Bregman divergences"
+        )
     p_params = [t.detach().requires_grad_() for t in p._natural_params]
     q_params = q._natural_params
     log_norm = p._log_normalizer(*p_params)
@@ -187,11 +195,14 @@ def _kl_laplace_laplace(p, q):
 @register_kl(MultivariateNormal, MultivariateNormal)
 def _kl_multivariatenormal_multivariatenormal(p, q):
     if p.event_shape != q.event_shape:
-        raise ValueError("KL-divergence between two Multivariate Normals with"
-                         "                          different event shapes cannot be computed")
+        raise ValueError(
+            "KL-divergence between two Multivariate Normals with"
+            "                          different event shapes cannot be computed"
+        )
     Lp, Lq = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
-    half_term1 = (Lq.diagonal(dim1=-2, dim2=-1).log().sum(-1)
-                  - Lp.diagonal(dim1=-2, dim2=-1).log().sum(-1))
+    half_term1 = Lq.diagonal(dim1=-2, dim2=-1).log().sum(-1) - Lp.diagonal(
+        dim1=-2, dim2=-1
+    ).log().sum(-1)
     n = p.event_shape[0]
     shape = tuple(_broadcast_shapes(Lq.shape[:-2], Lp.shape[:-2])) + (n, n)
     term2 = _batch_trace_XXT(solve_triangular(Lq.expand(shape), Lp.expand(shape), upper=False))
@@ -332,8 +343,9 @@ def _kl_normal_gumbel(p, q):
     var_ratio = (p.scale / q.scale).pow(2)
     loc_ratio = q.loc / q.scale
     t3 = (-mean_ratio + 0.5 * var_ratio + loc_ratio).exp()
-    return -var_ratio.log() * 0.5 + mean_ratio - loc_ratio + t3 \
-        - (0.5 * (1 + math.log(2 * math.pi)))
+    return (
+        -var_ratio.log() * 0.5 + mean_ratio - loc_ratio + t3 - (0.5 * (1 + math.log(2 * math.pi)))
+    )
 
 
 @register_kl(Uniform, Gumbel)
@@ -400,8 +412,13 @@ def _kl_dirichlet_dirichlet(p, q):
 @register_kl(Exponential, Gamma)
 def _kl_exponential_gamma(p, q):
     ratio = q.rate / p.rate
-    return (-q.concentration * ratio.log() + ratio + lgamma(q.concentration)
-            + q.concentration * euler_constant - (1 + euler_constant))
+    return (
+        -q.concentration * ratio.log()
+        + ratio
+        + lgamma(q.concentration)
+        + q.concentration * euler_constant
+        - (1 + euler_constant)
+    )
 
 
 @register_kl(Gamma, Exponential)
@@ -429,8 +446,11 @@ def _kl_gamma_infinity(p, q):
 
 @register_kl(Beta, Exponential)
 def _kl_beta_exponential(p, q):
-    return (-p.entropy() - q.rate.log()
-            + q.rate * (p.concentration1 / (p.concentration1 + p.concentration0)))
+    return (
+        -p.entropy()
+        - q.rate.log()
+        + q.rate * (p.concentration1 / (p.concentration1 + p.concentration0))
+    )
 
 
 @register_kl(Beta, Gamma)
@@ -454,5 +474,6 @@ def _kl_beta_normal(p, q):
 @register_kl(Beta, Uniform)
 def _kl_beta_uniform(p, q):
     result = -p.entropy() + (q.high - q.low).log()
-    return result.masked_fill((q.low > p.support.lower_bound) | (q.high < p.support.upper_bound),
-                              _INF)
+    return result.masked_fill(
+        (q.low > p.support.lower_bound) | (q.high < p.support.upper_bound), _INF
+    )

@@ -40,7 +40,7 @@ class Laplace(Distribution):
 
     @property
     def stddev(self):
-        return (2 ** 0.5) * self.scale
+        return (2**0.5) * self.scale
 
     def rsample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))

@@ -21,22 +21,30 @@ class MixtureSameFamily(Distribution):
         self._mixture_distribution = mixture_distribution
         self._component_distribution = component_distribution
         if not isinstance(mixture_distribution, Categorical):
-            raise ValueError(" The Mixture distribution needs to be an  instance of "
-                             "torch.distributions.Categorical")
+            raise ValueError(
+                " The Mixture distribution needs to be an  instance of "
+                "torch.distributions.Categorical"
+            )
         if not isinstance(component_distribution, Distribution):
-            raise ValueError("The Component distribution needs to be an instance of "
-                             "torch.distributions.Distribution")
+            raise ValueError(
+                "The Component distribution needs to be an instance of "
+                "torch.distributions.Distribution"
+            )
         mdbs = mixture_distribution.batch_shape
         cdbs = component_distribution.batch_shape[:-1]
         for s1, s2 in zip(reversed(mdbs), reversed(cdbs)):
             if s1 != 1 and s2 != 1 and s1 != s2:
-                raise ValueError(f"`mixture_distribution.batch_shape` ({mdbs}) is not compatible "
-                                 f"with `component_distribution.batch_shape`({cdbs})")
+                raise ValueError(
+                    f"`mixture_distribution.batch_shape` ({mdbs}) is not compatible "
+                    f"with `component_distribution.batch_shape`({cdbs})"
+                )
         km = mixture_distribution.logits.shape[-1]
         kc = component_distribution.batch_shape[-1]
         if km != kc:
-            raise ValueError(f"`mixture_distribution component` ({km}) does not equal "
-                             f"`component_distribution.batch_shape[-1]` ({kc})")
+            raise ValueError(
+                f"`mixture_distribution component` ({km}) does not equal "
+                f"`component_distribution.batch_shape[-1]` ({kc})"
+            )
         self._num_component = km
         event_shape = component_distribution.event_shape
         self._event_ndims = len(event_shape)
@@ -46,12 +54,14 @@ class MixtureSameFamily(Distribution):
         batch_shape = Size(batch_shape)
         new = self._get_checked_instance(MixtureSameFamily, _instance)
         new._component_distribution = self._component_distribution.expand(
-            batch_shape + (self._num_component,))
+            batch_shape + (self._num_component,)
+        )
         new._mixture_distribution = self._mixture_distribution.expand(batch_shape)
         new._num_component = self._num_component
         new._event_ndims = self._event_ndims
-        Distribution.__init__(new, batch_shape, new._component_distribution.event_shape,
-                              validate_args=False)
+        Distribution.__init__(
+            new, batch_shape, new._component_distribution.event_shape, validate_args=False
+        )
         new._validate_args = self._validate_args
         return new
 
@@ -81,7 +91,8 @@ class MixtureSameFamily(Distribution):
         comp = self.component_distribution
         mean_cond_var = (probs * comp.variance).sum(self._component_dim())
         var_cond_mean = (probs * (comp.mean - self._pad(self.mean)).pow(2.0)).sum(
-            self._component_dim())
+            self._component_dim()
+        )
         return mean_cond_var + var_cond_mean
 
     def cdf(self, x):
@@ -117,5 +128,6 @@ class MixtureSameFamily(Distribution):
         return x.reshape(xs[:-1] + (1,) * pad_ndims + xs[-1:] + (1,) * self._event_ndims)
 
     def __repr__(self):
-        return (f"MixtureSameFamily(\n  {self.mixture_distribution},\n  "
-                f"{self.component_distribution})")
+        return (
+            f"MixtureSameFamily(\n  {self.mixture_distribution},\n  {self.component_distribution})"
+        )

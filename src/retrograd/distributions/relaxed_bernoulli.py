@@ -31,8 +31,9 @@ class LogitRelaxedBernoulli(Distribution):
         else:
             self.logits = param
         self._param = param
-        super().__init__(Size() if isinstance(given, Number) else param.size(),
-                         validate_args=validate_args)
+        super().__init__(
+            Size() if isinstance(given, Number) else param.size(), validate_args=validate_args
+        )
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(LogitRelaxedBernoulli, _instance)
@@ -80,8 +81,11 @@ class RelaxedBernoulli(TransformedDistribution):
     has_rsample = True
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
-        super().__init__(LogitRelaxedBernoulli(temperature, probs, logits), SigmoidTransform(),
-                         validate_args=validate_args)
+        super().__init__(
+            LogitRelaxedBernoulli(temperature, probs, logits),
+            SigmoidTransform(),
+            validate_args=validate_args,
+        )
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(RelaxedBernoulli, _instance)

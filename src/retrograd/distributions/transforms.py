@@ -250,8 +250,9 @@ class ComposeTransform(Transform):
         terms = []
         event_dim = self.domain.event_dim
         for part, a, b in zip(self.parts, xs[:-1], xs[1:]):
-            terms.append(_sum_rightmost(part.log_abs_det_jacobian(a, b),
-                                        event_dim - part.domain.event_dim))
+            terms.append(
+                _sum_rightmost(part.log_abs_det_jacobian(a, b), event_dim - part.domain.event_dim)
+            )
             event_dim += part.codomain.event_dim - part.domain.event_dim
         return reduce(operator.add, terms)
 
@@ -266,8 +267,12 @@ class ComposeTransform(Transform):
         return shape
 
     def __repr__(self):
-        return type(self).__name__ + "(\n    " + ",\n    ".join(
-            p.__repr__() for p in self.parts) + "\n)"
+        return (
+            type(self).__name__
+            + "(\n    "
+            + ",\n    ".join(p.__repr__() for p in self.parts)
+            + "\n)"
+        )
 
 
 identity_transform = ComposeTransform([])
@@ -284,18 +289,17 @@ class IndependentTransform(Transform):
     def with_cache(self, cache_size=1):
         if self._cache_size == cache_size:
             return self
-        return IndependentTransform(self.base_transform, self.reinterpreted_batch_ndims,
-                                    cache_size=cache_size)
+        return IndependentTransform(
+            self.base_transform, self.reinterpreted_batch_ndims, cache_size=cache_size
+        )
 
     @constraints.dependent_property(is_discrete=False)
     def domain(self):
-        return constraints.independent(self.base_transform.domain,
-                                       self.reinterpreted_batch_ndims)
+        return constraints.independent(self.base_transform.domain, self.reinterpreted_batch_ndims)
 
     @constraints.dependent_property(is_discrete=False)
     def codomain(self):
-        return constraints.independent(self.base_transform.codomain,
-                                       self.reinterpreted_batch_ndims)
+        return constraints.independent(self.base_transform.codomain, self.reinterpreted_batch_ndims)
 
     @property
     def bijective(self):
@@ -316,8 +320,9 @@ class IndependentTransform(Transform):
         return self.base_transform.inv(y)
 
     def log_abs_det_jacobian(self, x, y):
-        return _sum_rightmost(self.base_transform.log_abs_det_jacobian(x, y),
-                              self.reinterpreted_batch_ndims)
+        return _sum_rightmost(
+            self.base_transform.log_abs_det_jacobian(x, y), self.reinterpreted_batch_ndims
+        )
 
     def __repr__(self):
         return f"{type(self).__name__}({self.base_transform!r}, {self.reinterpreted_batch_ndims})"
@@ -355,15 +360,15 @@ class ReshapeTransform(Transform):
         return ReshapeTransform(self.in_shape, self.out_shape, cache_size=cache_size)
 
     def _call(self, x):
-        batch = tuple(x.shape[:x.dim() - len(self.in_shape)])
+        batch = tuple(x.shape[: x.dim() - len(self.in_shape)])
         return x.reshape(batch + tuple(self.out_shape))
 
     def _inverse(self, y):
-        batch = tuple(y.shape[:y.dim() - len(self.out_shape)])
+        batch = tuple(y.shape[: y.dim() - len(self.out_shape)])
         return y.reshape(batch + tuple(self.in_shape))
 
     def log_abs_det_jacobian(self, x, y):
-        batch = tuple(x.shape[:x.dim() - len(self.in_shape)])
+        batch = tuple(x.shape[: x.dim() - len(self.in_shape)])
         return _creation.zeros(batch, dtype=x.dtype)
 
     def forward_shape(self, shape):
@@ -603,13 +608,18 @@ class AffineTransform(Transform):
         else:
             result = self.scale.abs().log()
         if self.event_dim:
-            result = result.reshape(tuple(result.shape[:-self.event_dim]) + (-1,)).sum(-1)
-            shape = shape[:-self.event_dim]
+            result = result.reshape(tuple(result.shape[: -self.event_dim]) + (-1,)).sum(-1)
+            shape = shape[: -self.event_dim]
         return result.expand(shape)
 
     def forward_shape(self, shape):
-        return Size(_np.broadcast_shapes(tuple(shape), tuple(getattr(self.loc, "shape", ())),
-                                         tuple(getattr(self.scale, "shape", ()))))
+        return Size(
+            _np.broadcast_shapes(
+                tuple(shape),
+                tuple(getattr(self.loc, "shape", ())),
+                tuple(getattr(self.scale, "shape", ())),
+            )
+        )
 
     inverse_shape = forward_shape
 
@@ -654,7 +664,7 @@ class StickBreakingTransform(Transform):
 
     def _offset(self, x):
         n = x.shape[-1]
-        return (n + 1 - _creation.ones(n, dtype=x.dtype).cumsum(-1))
+        return n + 1 - _creation.ones(n, dtype=x.dtype).cumsum(-1)
 
     def _call(self, x):
         z = _clipped_sigmoid(x - self._offset(x).log())

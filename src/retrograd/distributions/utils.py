@@ -27,13 +27,15 @@ def broadcast_all(*values):
     """The values as tensors broadcast to one shape; numbers take the dtype of the first tensor
     (the default dtype when there is none)."""
     if not all(isinstance(v, (Tensor, Number)) for v in values):
-        raise ValueError("Input arguments must all be instances of Number, torch.Tensor or "
-                         "objects implementing __torch_function__.")
+        raise ValueError(
+            "Input arguments must all be instances of Number, torch.Tensor or "
+            "objects implementing __torch_function__."
+        )
     if not all(isinstance(v, Tensor) for v in values):
-        dtype = next((v.dtype for v in values if isinstance(v, Tensor)),
-                     _dtypes.get_default_dtype())
-        values = [v if isinstance(v, Tensor) else _creation.tensor(v, dtype=dtype)
-                  for v in values]
+        dtype = next(
+            (v.dtype for v in values if isinstance(v, Tensor)), _dtypes.get_default_dtype()
+        )
+        values = [v if isinstance(v, Tensor) else _creation.tensor(v, dtype=dtype) for v in values]
     return broadcast_tensors(*values)
 
 
@@ -106,10 +108,16 @@ def tril_matrix_to_vec(mat, diag=0):
 def vec_to_tril_matrix(vec, diag=0):
     """The inverse of ``tril_matrix_to_vec``."""
     k = vec.shape[-1]
-    n = int(round((-(1 + 2 * diag) + ((1 + 2 * diag) ** 2 + 8 * k + 4 * abs(diag) * (diag + 1))
-                   ** 0.5) / 2))
+    n = int(
+        round(
+            (-(1 + 2 * diag) + ((1 + 2 * diag) ** 2 + 8 * k + 4 * abs(diag) * (diag + 1)) ** 0.5)
+            / 2
+        )
+    )
     rows, cols = _np.tril_indices(n, diag)
     flat = _creation.zeros(tuple(vec.shape[:-1]) + (n * n,), dtype=vec.dtype)
     index = _creation.tensor(rows * n + cols).expand(tuple(vec.shape[:-1]) + (k,))
     return flat.scatter(-1, index, vec).reshape(tuple(vec.shape[:-1]) + (n, n))
+
+
 euler_constant = 0.57721566490153286060  # the Euler-Mascheroni constant

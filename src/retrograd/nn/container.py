@@ -3,7 +3,7 @@
 
 import operator
 from collections import OrderedDict
-from typing import Iterable
+from collections.abc import Iterable
 
 from .module import Module, _addindent
 from .parameter import Parameter
@@ -66,8 +66,10 @@ class Sequential(Module):
 
     def __add__(self, other: "Sequential") -> "Sequential":
         if not isinstance(other, Sequential):
-            raise ValueError("add operator supports only objects of Sequential class, but "
-                             f"{type(other)} is given.")
+            raise ValueError(
+                "add operator supports only objects of Sequential class, but "
+                f"{type(other)} is given."
+            )
         return Sequential(*self, *other)
 
     def append(self, module: Module) -> "Sequential":
@@ -224,8 +226,10 @@ class ModuleDict(_DictMethods, Module):
 
 
 def _describe(params, type_name) -> str:
-    return "\n".join(f"  ({k}): Parameter containing: [{type_name(p)} of size "
-                     f"{'x'.join(map(str, p.shape))}]" for k, p in params.items())
+    return "\n".join(
+        f"  ({k}): Parameter containing: [{type_name(p)} of size {'x'.join(map(str, p.shape))}]"
+        for k, p in params.items()
+    )
 
 
 class ParameterList(Module):

@@ -22,8 +22,22 @@ class _ConvNd(Module):
 
     _nd = 2
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation,
-                 transposed, output_padding, groups, bias, padding_mode, dtype=None, device=None):
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride,
+        padding,
+        dilation,
+        transposed,
+        output_padding,
+        groups,
+        bias,
+        padding_mode,
+        dtype=None,
+        device=None,
+    ):
         super().__init__()
         nd = self._nd
         if groups <= 0:
@@ -35,18 +49,22 @@ class _ConvNd(Module):
         stride = _ntuple(stride, nd)
         if isinstance(padding, str):
             if padding not in _PADDING_STRINGS:
-                raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                                 f"{_PADDING_STRINGS}")
+                raise ValueError(
+                    f"Invalid padding string {padding!r}, should be one of {_PADDING_STRINGS}"
+                )
             if padding == "same" and any(s != 1 for s in stride):
                 raise ValueError("padding='same' is not supported for strided convolutions")
         else:
             padding = _ntuple(padding, nd)
         if padding_mode not in _PADDING_MODES:
-            raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got "
-                             f"padding_mode='{padding_mode}'")
+            raise ValueError(
+                f"padding_mode must be one of {_PADDING_MODES}, but got "
+                f"padding_mode='{padding_mode}'"
+            )
         if padding_mode != "zeros":
-            raise NotImplementedError(f"padding_mode='{padding_mode}' is not supported yet: "
-                                      "only 'zeros'")
+            raise NotImplementedError(
+                f"padding_mode='{padding_mode}' is not supported yet: only 'zeros'"
+            )
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = _ntuple(kernel_size, nd)
@@ -57,8 +75,11 @@ class _ConvNd(Module):
         self.output_padding = _ntuple(output_padding, nd)
         self.groups = groups
         self.padding_mode = padding_mode
-        shape = ((in_channels, out_channels // groups) if transposed
-                 else (out_channels, in_channels // groups)) + self.kernel_size
+        shape = (
+            (in_channels, out_channels // groups)
+            if transposed
+            else (out_channels, in_channels // groups)
+        ) + self.kernel_size
         self.weight = Parameter(creation.empty(*shape, dtype=dtype, device=device))
         if bias:
             self.bias = Parameter(creation.empty(out_channels, dtype=dtype, device=device))
@@ -76,8 +97,10 @@ class _ConvNd(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def extra_repr(self) -> str:
-        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-             f"stride={self.stride}")
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
         if self.padding != (0,) * len(self.padding):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * len(self.dilation):
@@ -96,15 +119,40 @@ class _ConvNd(Module):
 class _Conv(_ConvNd):
     """Conv1d and Conv2d: the same constructor, each with its own functional form."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False,
-                         0, groups, bias, padding_mode, dtype, device)
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device=None,
+        dtype=None,
+    ):
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            False,
+            0,
+            groups,
+            bias,
+            padding_mode,
+            dtype,
+            device,
+        )
 
     def forward(self, input: Tensor) -> Tensor:
-        return self._function(input, self.weight, self.bias, self.stride, self.padding,
-                              self.dilation, self.groups)
+        return self._function(
+            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
 
 
 class Conv1d(_Conv):
@@ -124,13 +172,38 @@ class Conv2d(_Conv):
 class ConvTranspose2d(_ConvNd):
     """``nn.ConvTranspose2d``: the transposed (fractionally strided) 2-d convolution."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
-                 padding_mode: str = "zeros", device=None, dtype=None):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation=1,
+        padding_mode: str = "zeros",
+        device=None,
+        dtype=None,
+    ):
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, True,
-                         output_padding, groups, bias, padding_mode, dtype, device)
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            True,
+            output_padding,
+            groups,
+            bias,
+            padding_mode,
+            dtype,
+            device,
+        )
 
     def _output_padding(self, input, output_size):
         if output_size is None:
@@ -139,19 +212,34 @@ class ConvTranspose2d(_ConvNd):
         if len(output_size) == nd + 2:
             output_size = tuple(output_size)[2:]
         if len(output_size) != nd:
-            raise ValueError(f"ConvTranspose{nd}D: for {input.dim()}D input, output_size must have "
-                             f"{nd} or {nd + 2} elements (got {len(output_size)})")
+            raise ValueError(
+                f"ConvTranspose{nd}D: for {input.dim()}D input, output_size must have "
+                f"{nd} or {nd + 2} elements (got {len(output_size)})"
+            )
         size = input.shape[-nd:]  # a torch.Size, printed as such in the error
-        lows = tuple((n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in zip(
-            size, self.stride, self.padding, self.dilation, self.kernel_size))
+        lows = tuple(
+            (n - 1) * s - 2 * p + d * (k - 1) + 1
+            for n, s, p, d, k in zip(
+                size, self.stride, self.padding, self.dilation, self.kernel_size
+            )
+        )
         highs = tuple(lo + s - 1 for lo, s in zip(lows, self.stride))
         if any(not lo <= o <= hi for o, lo, hi in zip(output_size, lows, highs)):
-            raise ValueError(f"requested an output size of {list(output_size)}, but valid sizes "
-                             f"range from {list(lows)} to {list(highs)} (for an input of "
-                             f"{size})")
+            raise ValueError(
+                f"requested an output size of {list(output_size)}, but valid sizes "
+                f"range from {list(lows)} to {list(highs)} (for an input of "
+                f"{size})"
+            )
         return tuple(o - lo for o, lo in zip(output_size, lows))
 
     def forward(self, input: Tensor, output_size=None) -> Tensor:
-        return C.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                  self._output_padding(input, output_size), self.groups,
-                                  self.dilation)
+        return C.conv_transpose2d(
+            input,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self._output_padding(input, output_size),
+            self.groups,
+            self.dilation,
+        )

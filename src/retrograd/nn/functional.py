@@ -8,15 +8,15 @@ but ``nll_loss``, are compositions of ops, so their gradients (of any order) nee
 import math
 import warnings
 
+from .. import _sampling
 from .. import ops as _ops
 from .._array import xp
-from .. import _sampling
 from .._generator import default_generator
+from ..autograd.anomaly import caller_site
 from ..creation import zeros_like
 from ..ops import nnops as _nn
 from ..ops.inplace import inplace as _inplace_op
 from ..ops.pointwise import _dtype_name
-from ..autograd.anomaly import caller_site
 from ..tensor import Tensor, _make, bump_version
 
 # --- activations ---------------------------------------------------------------------------------
@@ -45,8 +45,9 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
-def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
-             inplace: bool = False) -> Tensor:
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
     """``F.hardtanh``: x clamped to [min_val, max_val] (gradient 0 at the bounds)."""
     return _activate(_nn._hardtanh, input, inplace, min_val, max_val)
 
@@ -73,8 +74,13 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.selu``: a scaled ELU with PyTorch's constants."""
-    return _activate(_nn._elu, input, inplace, 1.6732632423543772848170429916717,
-                     1.0507009873554804934193349852946)
+    return _activate(
+        _nn._elu,
+        input,
+        inplace,
+        1.6732632423543772848170429916717,
+        1.0507009873554804934193349852946,
+    )
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -136,14 +142,19 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """``F.prelu``: x where x > 0, else weight x, one weight per channel (dim 1) or one for all."""
     channels = input.shape[1] if input.ndim >= 2 else 1
     if weight.numel() != 1 and weight.numel() != channels:
-        raise RuntimeError("Mismatch of parameter numbers and input channel size. Found parameter "
-                           f"numbers = {weight.numel()} and channel size = {channels}.")
+        raise RuntimeError(
+            "Mismatch of parameter numbers and input channel size. Found parameter "
+            f"numbers = {weight.numel()} and channel size = {channels}."
+        )
     return _nn._prelu(input, weight)
 
 
 def _softmax_dim(ndim: int) -> int:
-    warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the call to "
-                  "include dim=X as an argument.", stacklevel=3)
+    warnings.warn(
+        "Implicit dimension choice for softmax has been deprecated. Change the call to "
+        "include dim=X as an argument.",
+        stacklevel=3,
+    )
     return 0 if ndim in (0, 1, 3) else 1
 
 
@@ -179,7 +190,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
     if input.ndim > 2 and fused:
         shape = input.shape
         return _nn._linear(input.reshape(-1, shape[-1]), weight, bias).reshape(
-            shape[:-1] + (weight.shape[0],))
+            shape[:-1] + (weight.shape[0],)
+        )
     out = input.matmul(weight.t())
     return out if bias is None else out + bias
 
@@ -210,24 +222,36 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     return input.mul_(mask) if inplace else input * mask
 
 
-_SPARSE_EMBEDDING = ("{}(sparse=True): retrograd has no sparse tensors, so the gradient of the "
-                     "weight cannot be a sparse one; use sparse=False (a dense gradient with the "
-                     "same values)")
+_SPARSE_EMBEDDING = (
+    "{}(sparse=True): retrograd has no sparse tensors, so the gradient of the "
+    "weight cannot be a sparse one; use sparse=False (a dense gradient with the "
+    "same values)"
+)
 
 
-def embedding(input: Tensor, weight: Tensor, padding_idx=None, max_norm=None, norm_type=2.0,
-              scale_grad_by_freq=False, sparse=False) -> Tensor:
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx=None,
+    max_norm=None,
+    norm_type=2.0,
+    scale_grad_by_freq=False,
+    sparse=False,
+) -> Tensor:
     """``F.embedding``: the rows of ``weight`` at the indices in ``input``."""
     if sparse:
         raise NotImplementedError(_SPARSE_EMBEDDING.format("embedding"))
     if max_norm is not None or scale_grad_by_freq:
-        raise NotImplementedError("embedding: max_norm and scale_grad_by_freq are not supported "
-                                  "by retrograd yet")
+        raise NotImplementedError(
+            "embedding: max_norm and scale_grad_by_freq are not supported by retrograd yet"
+        )
     idx = _nn.as_index(input)
     if idx.dtype.kind not in "iu":
-        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following "
-                           "scalar types: Long, Int; but got torch.FloatTensor instead (while "
-                           "checking arguments for embedding)")
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following "
+            "scalar types: Long, Int; but got torch.FloatTensor instead (while "
+            "checking arguments for embedding)"
+        )
     if padding_idx is not None and padding_idx < 0:
         padding_idx += weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= weight.shape[0]):
@@ -249,8 +273,16 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     return _make((idx[..., None] == xp.arange(num_classes)).astype(xp.int64))
 
 
-def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
-               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+def batch_norm(
+    input: Tensor,
+    running_mean,
+    running_var,
+    weight=None,
+    bias=None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
     """``F.batch_norm``: normalise each channel (dim 1) over the batch and spatial dims.
 
     In training the batch statistics are used and the running ones updated in place (the running
@@ -259,8 +291,10 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
     if training:
         count = input.numel() // input.shape[1]
         if count <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input "
-                             f"size {input.shape}")
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input "
+                f"size {input.shape}"
+            )
         if running_mean is not None:
             dims = (0,) + tuple(range(2, input.ndim))
             data = input._data
@@ -278,28 +312,31 @@ def _update_running(stat: Tensor, batch_value, momentum) -> None:
     bump_version(stat, caller_site(1))
 
 
-def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
-               eps: float = 1e-5) -> Tensor:
+def layer_norm(
+    input: Tensor, normalized_shape, weight=None, bias=None, eps: float = 1e-5
+) -> Tensor:
     """``F.layer_norm``: normalise over the last ``len(normalized_shape)`` dims."""
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
     k = len(normalized_shape)
-    if tuple(input.shape[input.ndim - k:]) != tuple(normalized_shape):
+    if tuple(input.shape[input.ndim - k :]) != tuple(normalized_shape):
         raise RuntimeError(
             f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
             f"[*, {', '.join(map(str, normalized_shape))}], but got input of size"
-            f"{list(input.shape)}")
+            f"{list(input.shape)}"
+        )
     return _nn._layer_norm(input, weight, bias, k, eps)
 
 
-def group_norm(input: Tensor, num_groups: int, weight=None, bias=None,
-               eps: float = 1e-5) -> Tensor:
+def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
     """``F.group_norm``: channels split into groups, each normalised over its channels and space."""
     c = input.shape[1]
     if c % num_groups:
-        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
-                           f"but got input of shape {list(input.shape)} and num_groups="
-                           f"{num_groups}")
+        raise RuntimeError(
+            f"Expected number of channels in input to be divisible by num_groups, "
+            f"but got input of shape {list(input.shape)} and num_groups="
+            f"{num_groups}"
+        )
     return _nn._group_norm(input, weight, bias, num_groups, eps)
 
 
@@ -337,8 +374,12 @@ def _legacy_reduction(size_average, reduce, reduction):
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     reduction = ("mean" if size_average else "sum") if reduce else "none"
-    warnings.warn(f"size_average and reduce args will be deprecated, please use "
-                  f"reduction='{reduction}' instead.", UserWarning, stacklevel=3)
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use "
+        f"reduction='{reduction}' instead.",
+        UserWarning,
+        stacklevel=3,
+    )
     return reduction
 
 
@@ -347,7 +388,9 @@ def _warn_size(input: Tensor, target: Tensor, stacklevel: int = 3) -> None:
         warnings.warn(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.", stacklevel=stacklevel)
+            "Please ensure they have the same size.",
+            stacklevel=stacklevel,
+        )
 
 
 def _broadcast_loss_inputs(input: Tensor, target: Tensor):
@@ -360,8 +403,14 @@ def _broadcast_loss_inputs(input: Tensor, target: Tensor):
     return _ops.broadcast_tensors(input, target)
 
 
-def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
-             reduction: str = "mean", weight=None) -> Tensor:
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    weight=None,
+) -> Tensor:
     """``F.mse_loss``: the (mean) squared difference, each term times ``weight`` when given (a
     tensor of the input's size; the mean then divides the weighted sum by the element count)."""
     input, target = _broadcast_loss_inputs(input, target)
@@ -377,15 +426,22 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     return total / weighted.numel() if reduction == "mean" else total
 
 
-def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
-            reduction: str = "mean") -> Tensor:
+def l1_loss(
+    input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
+) -> Tensor:
     """``F.l1_loss``: the (mean) absolute difference."""
     input, target = _broadcast_loss_inputs(input, target)
     return _reduce((input - target).abs(), _legacy_reduction(size_average, reduce, reduction))
 
 
-def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
-                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
     """``F.smooth_l1_loss``: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
     input, target = _broadcast_loss_inputs(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -394,8 +450,9 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     return _nn._smooth_l1_loss(input, target, _valid_reduction(reduction), beta)
 
 
-def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
-               delta: float = 1.0) -> Tensor:
+def huber_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0
+) -> Tensor:
     """``F.huber_loss``: 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
     input, target = _broadcast_loss_inputs(input, target)
     return _nn._huber_loss(input, target, _valid_reduction(reduction), delta)
@@ -405,8 +462,10 @@ def _check_nll_shapes(input: Tensor, target) -> None:
     if input.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
     if input.ndim > 1 and input.shape[0] != target.shape[0]:
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                         f"batch_size ({target.shape[0]}).")
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target "
+            f"batch_size ({target.shape[0]})."
+        )
 
 
 def _target_index(target: Tensor):
@@ -416,8 +475,15 @@ def _target_index(target: Tensor):
     return idx
 
 
-def nll_loss(input: Tensor, target: Tensor, weight=None, size_average=None, ignore_index=-100,
-             reduce=None, reduction: str = "mean") -> Tensor:
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight=None,
+    size_average=None,
+    ignore_index=-100,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """``F.nll_loss``: minus the input at each target class, weighted, averaged over the weights."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("mean", "sum", "none"):
@@ -428,9 +494,16 @@ def nll_loss(input: Tensor, target: Tensor, weight=None, size_average=None, igno
     return _nn._nll_loss(input, idx, w, reduction, ignore_index)
 
 
-def cross_entropy(input: Tensor, target: Tensor, weight=None, size_average=None,
-                  ignore_index: int = -100, reduce=None, reduction: str = "mean",
-                  label_smoothing: float = 0.0) -> Tensor:
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight=None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
     """``F.cross_entropy``: log_softmax over dim 1 (dim 0 unbatched), then nll_loss; or, for
     float targets of the input's shape, class probabilities; with optional label smoothing."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -453,7 +526,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight=None, size_average=None,
     if label_smoothing <= 0:
         return nll
     return (1 - label_smoothing) * nll + (label_smoothing / n_classes) * _smooth_term(
-        logp, _target_index(target), weight, ignore_index, reduction, class_dim)
+        logp, _target_index(target), weight, ignore_index, reduction, class_dim
+    )
 
 
 def _class_shape(weight: Tensor, ndim: int) -> Tensor:
@@ -477,64 +551,106 @@ def _smooth_term(logp: Tensor, idx, weight, ignore_index, reduction, class_dim) 
     return smooth.sum() / float(denom)
 
 
-def binary_cross_entropy(input: Tensor, target: Tensor, weight=None, size_average=None,
-                         reduce=None, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight=None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """``F.binary_cross_entropy``: -(y log p + (1 - y) log(1 - p)), each log at least -100."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
-        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
-                         f"size ({input.shape}) is deprecated. Please ensure they have the same "
-                         "size.")
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input "
+            f"size ({input.shape}) is deprecated. Please ensure they have the same "
+            "size."
+        )
     data = input._data
     if data.size and (data.min() < 0 or data.max() > 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
     return _nn._binary_cross_entropy(input, target, weight, _valid_reduction(reduction))
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None,
-                                     size_average=None, reduce=None, reduction: str = "mean",
-                                     pos_weight=None) -> Tensor:
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight=None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    pos_weight=None,
+) -> Tensor:
     """``F.binary_cross_entropy_with_logits``: sigmoid and binary cross entropy in one stable step.
 
     loss = (1 - y) x + (1 + (pos_weight - 1) y) log(1 + exp(-x))
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
-        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
-                         f"({input.shape})")
+        raise ValueError(
+            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+        )
     if input.is_floating_point() and not target.is_floating_point():
-        raise RuntimeError(f"result type {_dtype_name(input._data)} can't be cast to the desired "
-                           f"output type {_dtype_name(target._data)}")
-    return _nn._binary_cross_entropy_with_logits(input, target, weight, pos_weight,
-                                                 _valid_reduction(reduction))
+        raise RuntimeError(
+            f"result type {_dtype_name(input._data)} can't be cast to the desired "
+            f"output type {_dtype_name(target._data)}"
+        )
+    return _nn._binary_cross_entropy_with_logits(
+        input, target, weight, pos_weight, _valid_reduction(reduction)
+    )
 
 
-def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
-                        size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+def margin_ranking_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0.0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """``F.margin_ranking_loss``: max(0, -y (x1 - x2) + margin)."""
     loss = (-target * (input1 - input2) + margin).clamp_min(0)
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
 
-def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None,
-                         reduce=None, reduction: str = "mean") -> Tensor:
+def hinge_embedding_loss(
+    input: Tensor,
+    target: Tensor,
+    margin: float = 1.0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """``F.hinge_embedding_loss``: x where y = 1, max(0, margin - x) where y = -1."""
     zeros = zeros_like(input)
-    loss = (_ops.where(target != 1, (margin - input).clamp_min(0), zeros)
-            + _ops.where(target != -1, input, zeros))
+    loss = _ops.where(target != 1, (margin - input).clamp_min(0), zeros) + _ops.where(
+        target != -1, input, zeros
+    )
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
 
-def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
-                     reduction: str = "mean") -> Tensor:
+def soft_margin_loss(
+    input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
+) -> Tensor:
     """``F.soft_margin_loss``: log(1 + exp(-y x))."""
     reduction = _valid_reduction(_legacy_reduction(size_average, reduce, reduction))
     return _nn._soft_margin_loss(input, target, reduction)
 
 
-def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0,
-                        p: float = 2, eps: float = 1e-6, swap: bool = False, size_average=None,
-                        reduce=None, reduction: str = "mean") -> Tensor:
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """``F.triplet_margin_loss``: max(0, margin + d(a, p) - d(a, n)), d the pairwise distance."""
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
@@ -544,9 +660,16 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
 
-def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
-                     size_average=None, eps: float = 1e-8, reduce=None,
-                     reduction: str = "mean") -> Tensor:
+def poisson_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    log_input: bool = True,
+    full: bool = False,
+    size_average=None,
+    eps: float = 1e-8,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """``F.poisson_nll_loss``: exp(x) - y x for log-rates, x - y log(x + eps) for rates; with
     ``full``, Stirling's term for y > 1."""
     if log_input:
@@ -561,22 +684,37 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
 
-def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
-                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+def cosine_embedding_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0.0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """``F.cosine_embedding_loss``: 1 - cos(x1, x2) where y = 1, max(0, cos - margin) where
     y = -1."""
     dim = input1.ndim - 1
     eps = 1e-12
-    cos = (input1 * input2).sum(dim) / (((input1 * input1).sum(dim) + eps)
-                                         * ((input2 * input2).sum(dim) + eps)).sqrt()
+    cos = (input1 * input2).sum(dim) / (
+        ((input1 * input1).sum(dim) + eps) * ((input2 * input2).sum(dim) + eps)
+    ).sqrt()
     zeros = zeros_like(cos)
-    loss = (_ops.where(target == 1, 1 - cos, zeros)
-            + _ops.where(target == -1, (cos - margin).clamp_min(0), zeros))
+    loss = _ops.where(target == 1, 1 - cos, zeros) + _ops.where(
+        target == -1, (cos - margin).clamp_min(0), zeros
+    )
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
 
-def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
-           reduction: str = "mean", log_target: bool = False) -> Tensor:
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
     """``F.kl_div``: target (log target - input), input being log-probabilities."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if log_target:
@@ -588,10 +726,13 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
     if reduction == "mean":
-        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
-                      "support size.'batchmean' divides only by the batch size, and aligns with "
-                      "the KL div math definition.'mean' will be changed to behave the same as "
-                      "'batchmean' in the next major release.", stacklevel=2)
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the "
+            "support size.'batchmean' divides only by the batch size, and aligns with "
+            "the KL div math definition.'mean' will be changed to behave the same as "
+            "'batchmean' in the next major release.",
+            stacklevel=2,
+        )
     return _reduce(loss, reduction)
 
 
@@ -604,8 +745,9 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
-def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
-                      keepdim: bool = False) -> Tensor:
+def pairwise_distance(
+    x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
+) -> Tensor:
     """``F.pairwise_distance``: the p-norm of x1 - x2 + eps over the last dimension."""
     return _ops.reduction._p_norm(x1 - x2 + eps, p, -1, keepdim, None)
 
@@ -616,9 +758,15 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
     return input / norm.clamp(min=eps)
 
 
-def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask=None,
-                                 dropout_p: float = 0.0, is_causal: bool = False,
-                                 scale=None) -> Tensor:
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask=None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale=None,
+) -> Tensor:
     """``F.scaled_dot_product_attention``: softmax(q k^T * scale + mask) v."""
     d = query.shape[-1]
     scale = 1.0 / math.sqrt(d) if scale is None else scale
@@ -637,23 +785,43 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     return attn.matmul(value)
 
 
-from ..ops.conv import (adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d,  # noqa: E402,F401
-                        conv_transpose1d, conv_transpose2d, max_pool2d, max_pool2d_with_indices)
+from ..ops.conv import (  # noqa: E402,F401
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
+    max_pool2d,
+    max_pool2d_with_indices,
+)
 
 
-def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
-                align_corners=None, recompute_scale_factor=None, antialias: bool = False) -> Tensor:
+def interpolate(
+    input: Tensor,
+    size=None,
+    scale_factor=None,
+    mode: str = "nearest",
+    align_corners=None,
+    recompute_scale_factor=None,
+    antialias: bool = False,
+) -> Tensor:
     """``F.interpolate`` in 'nearest' mode: each output position copies the input at
     floor(position / scale_factor) (or position * in / out with ``size``)."""
     if mode != "nearest":
-        raise NotImplementedError(f"F.interpolate: mode '{mode}' is not supported yet; use "
-                                  "'nearest'")
+        raise NotImplementedError(
+            f"F.interpolate: mode '{mode}' is not supported yet; use 'nearest'"
+        )
     if align_corners is not None:
-        raise ValueError("align_corners option can only be set with the interpolating modes: "
-                         "linear | bilinear | bicubic | trilinear")
+        raise ValueError(
+            "align_corners option can only be set with the interpolating modes: "
+            "linear | bilinear | bicubic | trilinear"
+        )
     if antialias:
-        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes "
-                         "and requires a 4-D tensor as input")
+        raise ValueError(
+            "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes "
+            "and requires a 4-D tensor as input"
+        )
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
     if size is None and scale_factor is None:
@@ -664,8 +832,11 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,) * k
         scales = (None,) * k
     else:
-        scales = (tuple(float(f) for f in scale_factor) if isinstance(scale_factor, (tuple, list))
-                  else (float(scale_factor),) * k)
+        scales = (
+            tuple(float(f) for f in scale_factor)
+            if isinstance(scale_factor, (tuple, list))
+            else (float(scale_factor),) * k
+        )
         sizes = tuple(int(math.floor(n * f)) for n, f in zip(spatial, scales))
         if recompute_scale_factor:
             scales = (None,) * k
@@ -679,25 +850,46 @@ def _one(v):
     return v[0] if isinstance(v, (tuple, list)) else v
 
 
-def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
-               ceil_mode: bool = False, return_indices: bool = False):
+def max_pool1d(
+    input: Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+):
     """``F.max_pool1d``: the maximum of each window along the last dimension."""
     k = _one(kernel_size)
     s = k if stride is None or stride == [] else _one(stride)
-    out = max_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, _one(padding)),
-                     (1, _one(dilation)), ceil_mode, return_indices)
+    out = max_pool2d(
+        input.unsqueeze(-2),
+        (1, k),
+        (1, s),
+        (0, _one(padding)),
+        (1, _one(dilation)),
+        ceil_mode,
+        return_indices,
+    )
     if return_indices:
         return out[0].squeeze(-2), out[1].squeeze(-2)
     return out.squeeze(-2)
 
 
-def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-               count_include_pad: bool = True) -> Tensor:
+def avg_pool1d(
+    input: Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
     """``F.avg_pool1d``: the mean of each window along the last dimension."""
     k = _one(kernel_size)
     s = k if stride is None or stride == [] else _one(stride)
-    return avg_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, _one(padding)), ceil_mode,
-                      count_include_pad).squeeze(-2)
+    return avg_pool2d(
+        input.unsqueeze(-2), (1, k), (1, s), (0, _one(padding)), ceil_mode, count_include_pad
+    ).squeeze(-2)
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:

@@ -15,9 +15,19 @@ from .._generator import resolve
 from ..autograd.anomaly import caller_site
 from ..tensor import Tensor, bump_version
 
-_GAINS = {"linear": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv3d": 1.0, "conv_transpose1d": 1.0,
-          "conv_transpose2d": 1.0, "conv_transpose3d": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3,
-          "relu": math.sqrt(2.0), "selu": 3.0 / 4}
+_GAINS = {
+    "linear": 1.0,
+    "conv1d": 1.0,
+    "conv2d": 1.0,
+    "conv3d": 1.0,
+    "conv_transpose1d": 1.0,
+    "conv_transpose2d": 1.0,
+    "conv_transpose3d": 1.0,
+    "sigmoid": 1.0,
+    "tanh": 5.0 / 3,
+    "relu": math.sqrt(2.0),
+    "selu": 3.0 / 4,
+}
 
 
 def calculate_gain(nonlinearity: str, param=None) -> float:
@@ -32,7 +42,7 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
             slope = param
         else:
             raise ValueError(f"negative_slope {param} not a valid number")
-        return math.sqrt(2.0 / (1 + slope ** 2))
+        return math.sqrt(2.0 / (1 + slope**2))
     raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
 
 
@@ -56,8 +66,9 @@ def _fill_row(tensor: Tensor, index: int, value: float) -> Tensor:
 
 def _calculate_fan_in_and_fan_out(tensor: Tensor):
     if tensor.ndim < 2:
-        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 "
-                         "dimensions")
+        raise ValueError(
+            "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"
+        )
     receptive = 1
     for s in tensor.shape[2:]:
         receptive *= s
@@ -80,8 +91,9 @@ def _uniform(tensor: Tensor, a: float, b: float, generator):
 
 def _normal(tensor: Tensor, mean: float, std: float, generator):
     x = tensor._data
-    values = _sampling.normal(resolve(generator), x.size, x.dtype, float(mean), float(std),
-                              x.flags.c_contiguous)
+    values = _sampling.normal(
+        resolve(generator), x.size, x.dtype, float(mean), float(std), x.flags.c_contiguous
+    )
     return _sampling.placed(values, x)
 
 
@@ -95,19 +107,29 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
     return _fill(tensor, _normal(tensor, mean, std, generator))
 
 
-def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
-                  b: float = 2.0, generator=None) -> Tensor:
+def trunc_normal_(
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator=None,
+) -> Tensor:
     """``nn.init.trunc_normal_``: N(mean, std^2) restricted to [a, b], by PyTorch's rejection
     sampling, round for round: when [a, b] holds more than 30% of the mass, whole-tensor normal
     draws replace the values outside it; otherwise uniforms on [a, b] are accepted where the log
     of another uniform lies below their log-density (relative to its peak).  Each step computes in
     the tensor's dtype, as PyTorch's tensor ops do."""
+
     def cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
     if mean < a - 2 * std or mean > b + 2 * std:
-        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
-                      "The distribution of values may be incorrect.", stacklevel=2)
+        warnings.warn(
+            "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+            "The distribution of values may be incorrect.",
+            stacklevel=2,
+        )
     dt = tensor._data.dtype.type
     if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
         lo, hi = dt(a), dt(b)
@@ -180,8 +202,13 @@ def _empty(tensor: Tensor) -> bool:
     return False
 
 
-def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
-                     nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
+def kaiming_uniform_(
+    tensor: Tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator=None,
+) -> Tensor:
     """``nn.init.kaiming_uniform_``: U(-b, b), b = gain sqrt(3 / fan)."""
     if _empty(tensor):
         return tensor
@@ -190,8 +217,13 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
-                    nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
+def kaiming_normal_(
+    tensor: Tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator=None,
+) -> Tensor:
     """``nn.init.kaiming_normal_``: N(0, std^2), std = gain / sqrt(fan)."""
     if _empty(tensor):
         return tensor

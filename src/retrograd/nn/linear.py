@@ -30,14 +30,16 @@ class Linear(Module):
     """``nn.Linear``: y = x W^T + b, initialised as PyTorch does (kaiming_uniform with a=sqrt(5),
     bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)))."""
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
-                 dtype=None):
+    def __init__(
+        self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None
+    ):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
         self.weight = empty_param(out_features, in_features, dtype=dtype, device=device)
-        self.register_parameter("bias", empty_param(out_features, dtype=dtype, device=device)
-                                if bias else None)
+        self.register_parameter(
+            "bias", empty_param(out_features, dtype=dtype, device=device) if bias else None
+        )
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -51,8 +53,10 @@ class Linear(Module):
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
-        return (f"in_features={self.in_features}, out_features={self.out_features}, "
-                f"bias={self.bias is not None}")
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
 
 
 class NonDynamicallyQuantizableLinear(Linear):
@@ -62,16 +66,25 @@ class NonDynamicallyQuantizableLinear(Linear):
 class Bilinear(Module):
     """``nn.Bilinear``: y_k = x1^T A_k x2 + b_k."""
 
-    def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True,
-                 device=None, dtype=None):
+    def __init__(
+        self,
+        in1_features: int,
+        in2_features: int,
+        out_features: int,
+        bias: bool = True,
+        device=None,
+        dtype=None,
+    ):
         super().__init__()
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = empty_param(out_features, in1_features, in2_features, dtype=dtype,
-                                  device=device)
-        self.register_parameter("bias", empty_param(out_features, dtype=dtype, device=device)
-                                if bias else None)
+        self.weight = empty_param(
+            out_features, in1_features, in2_features, dtype=dtype, device=device
+        )
+        self.register_parameter(
+            "bias", empty_param(out_features, dtype=dtype, device=device) if bias else None
+        )
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -84,8 +97,10 @@ class Bilinear(Module):
         return F.bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self) -> str:
-        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
-                f"out_features={self.out_features}, bias={self.bias is not None}")
+        return (
+            f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+            f"out_features={self.out_features}, bias={self.bias is not None}"
+        )
 
 
 class Flatten(Module):
@@ -114,7 +129,7 @@ class Unflatten(Module):
     def forward(self, input: Tensor) -> Tensor:
         d = self.dim % input.ndim
         shape = tuple(input.shape)
-        return input.reshape(shape[:d] + self.unflattened_size + shape[d + 1:])
+        return input.reshape(shape[:d] + self.unflattened_size + shape[d + 1 :])
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

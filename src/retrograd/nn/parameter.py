@@ -14,8 +14,9 @@ class Parameter(Tensor):
         array = xp.zeros(0, xp.float32) if data is None else data._data
         if requires_grad and array.dtype.kind not in "fc":
             # the factories' wording, not Tensor.requires_grad_'s older one
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
-                               "gradients")
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
         p = _make(array, False, None, None, cls)
         p.requires_grad_(requires_grad)
         return p

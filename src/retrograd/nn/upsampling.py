@@ -8,22 +8,41 @@ from .module import Module
 class Upsample(Module):
     """``nn.Upsample``: upsampling to ``size`` or by ``scale_factor`` ('nearest' mode)."""
 
-    def __init__(self, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
-                 recompute_scale_factor=None):
+    def __init__(
+        self,
+        size=None,
+        scale_factor=None,
+        mode: str = "nearest",
+        align_corners=None,
+        recompute_scale_factor=None,
+    ):
         super().__init__()
         self.size = size
-        self.scale_factor = (tuple(float(f) for f in scale_factor)
-                             if isinstance(scale_factor, (tuple, list))
-                             else float(scale_factor) if scale_factor is not None else None)
+        self.scale_factor = (
+            tuple(float(f) for f in scale_factor)
+            if isinstance(scale_factor, (tuple, list))
+            else float(scale_factor)
+            if scale_factor is not None
+            else None
+        )
         self.mode = mode
         self.align_corners = align_corners
         self.recompute_scale_factor = recompute_scale_factor
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
-                             self.recompute_scale_factor)
+        return F.interpolate(
+            input,
+            self.size,
+            self.scale_factor,
+            self.mode,
+            self.align_corners,
+            self.recompute_scale_factor,
+        )
 
     def extra_repr(self) -> str:
-        what = (f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None
-                else f"size={self.size!r}")
+        what = (
+            f"scale_factor={self.scale_factor!r}"
+            if self.scale_factor is not None
+            else f"size={self.size!r}"
+        )
         return f"{what}, mode={self.mode!r}"

@@ -7,12 +7,36 @@ with ``op(...)`` and functions marked ``@tensor_method`` become Tensor methods a
 from .. import _device
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from . import (composite, conv, indexing, inplace, linalg, nnops, pointwise, reduction, sampling,
-               shape, sorting, special)
+from . import (
+    composite,
+    conv,
+    indexing,
+    inplace,
+    linalg,
+    nnops,
+    pointwise,
+    reduction,
+    sampling,
+    shape,
+    sorting,
+    special,
+)
 from .registry import METHODS, OPS, op, tensor_method
 
-MODULES = (pointwise, reduction, shape, linalg, indexing, nnops, conv, inplace, sorting, composite,
-           sampling, special)
+MODULES = (
+    pointwise,
+    reduction,
+    shape,
+    linalg,
+    indexing,
+    nnops,
+    conv,
+    inplace,
+    sorting,
+    composite,
+    sampling,
+    special,
+)
 
 for _m in MODULES:
     for _name in _m.__all__:

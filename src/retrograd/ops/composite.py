@@ -79,12 +79,17 @@ def meshgrid(*tensors, indexing=None):
     if len(tensors) == 1 and not isinstance(tensors[0], Tensor):
         tensors = tuple(tensors[0])
     if indexing is None:
-        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
-                      "indexing argument.", UserWarning, stacklevel=2)
+        warnings.warn(
+            "torch.meshgrid: in an upcoming release, it will be required to pass the "
+            "indexing argument.",
+            UserWarning,
+            stacklevel=2,
+        )
         indexing = "ij"
     if indexing not in ("ij", "xy"):
-        raise RuntimeError("torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
-                           f"received: {indexing}")
+        raise RuntimeError(
+            f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}'
+        )
     swap = indexing == "xy" and len(tensors) >= 2
     if swap:
         tensors = (tensors[1], tensors[0], *tensors[2:])
@@ -122,8 +127,9 @@ def narrow(input, dim: int, start: int, length: int):
     if length < 0:
         raise RuntimeError("narrow(): length must be non-negative.")
     if not -size <= start <= size:
-        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but "
-                         f"got {start})")
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
     if start < 0:
         start += size
     if start + length > size:
@@ -145,9 +151,11 @@ def unflatten(input, dim: int, sizes):
     if -1 in sizes:
         sizes = tuple(size // known if s == -1 else s for s in sizes)
     elif known != size:
-        raise RuntimeError(f"unflatten: Provided sizes [{', '.join(map(str, sizes))}] don't "
-                           f"multiply up to the size of dim {dim} ({size}) in the input tensor")
-    return reshape(input, input.shape[:d] + sizes + input.shape[d + 1:])
+        raise RuntimeError(
+            f"unflatten: Provided sizes [{', '.join(map(str, sizes))}] don't "
+            f"multiply up to the size of dim {dim} ({size}) in the input tensor"
+        )
+    return reshape(input, input.shape[:d] + sizes + input.shape[d + 1 :])
 
 
 @tensor_method
@@ -158,8 +166,10 @@ def select(input, dim: int, index: int):
     d = _wrap_dim(dim, input.ndim)
     size = input.shape[d]
     if not -size <= index < size:
-        raise IndexError(f"select(): index {index} out of range for tensor of size "
-                         f"[{', '.join(map(str, input.shape))}] at dimension {d}")
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size "
+            f"[{', '.join(map(str, input.shape))}] at dimension {d}"
+        )
     return input[(slice(None),) * d + (index,)]
 
 
@@ -204,6 +214,25 @@ def flipud(input):
     return flip(input, (0,))
 
 
-__all__ = ["narrow", "unflatten", "select", "movedim", "moveaxis", "swapaxes", "swapdims",
-           "fliplr", "flipud", "atleast_1d", "atleast_2d", "atleast_3d", "hstack",
-           "vstack", "row_stack", "dstack", "column_stack", "broadcast_tensors", "meshgrid", "diff"]
+__all__ = [
+    "narrow",
+    "unflatten",
+    "select",
+    "movedim",
+    "moveaxis",
+    "swapaxes",
+    "swapdims",
+    "fliplr",
+    "flipud",
+    "atleast_1d",
+    "atleast_2d",
+    "atleast_3d",
+    "hstack",
+    "vstack",
+    "row_stack",
+    "dstack",
+    "column_stack",
+    "broadcast_tensors",
+    "meshgrid",
+    "diff",
+]

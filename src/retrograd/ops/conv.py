@@ -83,14 +83,17 @@ def _pad(a, pads, value=0.0, first=None):
     nd = len(pads)
     first = a.ndim - nd if first is None else first
     head = (slice(None),) * first
-    sizes = a.shape[first:first + nd]
+    sizes = a.shape[first : first + nd]
     if any(hi < 0 for _, hi in pads):
         a = a[head + tuple(slice(0, n + min(hi, 0)) for n, (_, hi) in zip(sizes, pads))]
-        sizes = a.shape[first:first + nd]
+        sizes = a.shape[first : first + nd]
     if all(lo == 0 and hi <= 0 for lo, hi in pads):
         return a
-    shape = (a.shape[:first] + tuple(n + lo + max(hi, 0) for n, (lo, hi) in zip(sizes, pads))
-             + a.shape[first + nd:])
+    shape = (
+        a.shape[:first]
+        + tuple(n + lo + max(hi, 0) for n, (lo, hi) in zip(sizes, pads))
+        + a.shape[first + nd :]
+    )
     out = xp.zeros(shape, a.dtype) if value == 0 else xp.full(shape, value, a.dtype)
     out[head + tuple(slice(lo, lo + n) for n, (lo, _) in zip(sizes, pads))] = a
     return out
@@ -103,16 +106,21 @@ def _windows(a, out, kernel, stride, dilation, first=None):
     first = a.ndim - nd if first is None else first
     st = a.strides
     return _as_strided(
-        a, a.shape[:first] + tuple(out) + tuple(kernel) + a.shape[first + nd:],
-        st[:first] + tuple(st[first + i] * stride[i] for i in range(nd))
-        + tuple(st[first + i] * dilation[i] for i in range(nd)) + st[first + nd:],
+        a,
+        a.shape[:first] + tuple(out) + tuple(kernel) + a.shape[first + nd :],
+        st[:first]
+        + tuple(st[first + i] * stride[i] for i in range(nd))
+        + tuple(st[first + i] * dilation[i] for i in range(nd))
+        + st[first + nd :],
         writeable=False,
     )
 
 
 def _out_size(size, kernel, stride, pads, dilation):
-    return tuple((n + lo + hi - d * (k - 1) - 1) // s + 1
-                 for n, k, s, (lo, hi), d in zip(size, kernel, stride, pads, dilation))
+    return tuple(
+        (n + lo + hi - d * (k - 1) - 1) // s + 1
+        for n, k, s, (lo, hi), d in zip(size, kernel, stride, pads, dilation)
+    )
 
 
 # The kernels work channels-last (N, *spatial, C), as PyTorch's fast CPU convolutions do: a window
@@ -145,7 +153,8 @@ def _im2col(x, out, kernel, stride, pads, dilation, groups):
         return win.reshape(1, m, kc)
     win = win.reshape(win.shape[:-1] + (groups, c // groups))  # [N, *out, *k, G, C/G]: a view
     return win.transpose((1 + 2 * nd, 0) + tuple(range(1, 1 + 2 * nd)) + (2 + 2 * nd,)).reshape(
-        groups, m, kc)
+        groups, m, kc
+    )
 
 
 def _to_nchw(res, n, out):
@@ -154,7 +163,8 @@ def _to_nchw(res, n, out):
     nd = len(out)
     res = res.reshape((groups, n) + tuple(out) + (og,))
     return res.transpose((1, 0, 2 + nd) + tuple(range(2, 2 + nd))).reshape(
-        (n, groups * og) + tuple(out))
+        (n, groups * og) + tuple(out)
+    )
 
 
 def _conv_forward(x, w, stride, pads, dilation, groups):
@@ -164,8 +174,11 @@ def _conv_forward(x, w, stride, pads, dilation, groups):
     out = _out_size(x.shape[2:], kernel, stride, pads, dilation)
     cols = _im2col(x, out, kernel, stride, pads, dilation, groups)
     # weight as [G, prod(k) * C/G, O/G], in the (kernel, channel) order of the columns
-    wmat = w.reshape((groups, o // groups, cg) + kernel).transpose(
-        (0,) + tuple(range(3, 3 + nd)) + (2, 1)).reshape(groups, -1, o // groups)
+    wmat = (
+        w.reshape((groups, o // groups, cg) + kernel)
+        .transpose((0,) + tuple(range(3, 3 + nd)) + (2, 1))
+        .reshape(groups, -1, o // groups)
+    )
     return _to_nchw(xp.matmul(cols, wmat), x.shape[0], out)
 
 
@@ -173,14 +186,16 @@ def _col2im(cols, full, stride, dilation, first):
     """Sum window values back into place: ``cols`` [*before, *out, *kernel, *after] ->
     [*before, *full, *after], one whole-array add per kernel offset."""
     nd = len(full)
-    out = cols.shape[first:first + nd]
-    kernel = cols.shape[first + nd:first + 2 * nd]
-    acc = xp.zeros(cols.shape[:first] + tuple(full) + cols.shape[first + 2 * nd:], cols.dtype)
+    out = cols.shape[first : first + nd]
+    kernel = cols.shape[first + nd : first + 2 * nd]
+    acc = xp.zeros(cols.shape[:first] + tuple(full) + cols.shape[first + 2 * nd :], cols.dtype)
     head = (slice(None),) * first
     spots = head + (slice(None),) * nd
     for k in itertools.product(*map(range, kernel)):
-        target = head + tuple(slice(ki * d, ki * d + (o - 1) * s + 1, s)
-                              for ki, d, o, s in zip(k, dilation, out, stride))
+        target = head + tuple(
+            slice(ki * d, ki * d + (o - 1) * s + 1, s)
+            for ki, d, o, s in zip(k, dilation, out, stride)
+        )
         acc[target] += cols[spots + k]
     return acc
 
@@ -191,15 +206,20 @@ def _conv_transpose_forward(y, w, stride, pads, dilation, groups, output_padding
     cg, og = w.shape[:2]
     kernel = w.shape[2:]
     nd = len(kernel)
-    full = tuple((i - 1) * s + d * (k - 1) + 1
-                 for i, s, d, k in zip(size, stride, dilation, kernel))
+    full = tuple(
+        (i - 1) * s + d * (k - 1) + 1 for i, s, d, k in zip(size, stride, dilation, kernel)
+    )
     out = tuple(f - lo - hi + p for f, (lo, hi), p in zip(full, pads, output_padding))
     # weight as [G, C/G, prod(k) * O/G]: each input position spreads into a window of outputs
-    wmat = w.reshape((groups, cg // groups, og) + kernel).transpose(
-        (0, 1) + tuple(range(3, 3 + nd)) + (2,)).reshape(groups, cg // groups, -1)
+    wmat = (
+        w.reshape((groups, cg // groups, og) + kernel)
+        .transpose((0, 1) + tuple(range(3, 3 + nd)) + (2,))
+        .reshape(groups, cg // groups, -1)
+    )
     cols = xp.matmul(_rows(y, groups), wmat).reshape((groups, n) + size + kernel + (og,))
-    acc = _col2im(cols, tuple(max(f, lo + o) for f, (lo, _), o in zip(full, pads, out)),
-                  stride, dilation, 2)  # [G, N, *full, O/G]
+    acc = _col2im(
+        cols, tuple(max(f, lo + o) for f, (lo, _), o in zip(full, pads, out)), stride, dilation, 2
+    )  # [G, N, *full, O/G]
     crop = tuple(slice(lo, lo + o) for (lo, _), o in zip(pads, out))
     acc = acc[(slice(None), slice(None)) + crop]
     return _to_nchw(acc.reshape(groups, -1, og), n, out)
@@ -234,7 +254,8 @@ def _check_conv(x, w, b, stride, padding, dilation, transposed, output_padding, 
     if isinstance(padding, str) and padding == "same" and any(s != 1 for s in stride):
         raise RuntimeError("padding='same' is not supported for strided convolutions")
     if not isinstance(padding, str) and any(
-            (p < 0) if isinstance(p, int) else False for p in _ntuple(padding, nd, "padding")):
+        (p < 0) if isinstance(p, int) else False for p in _ntuple(padding, nd, "padding")
+    ):
         raise RuntimeError("negative padding is not supported")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
@@ -264,8 +285,10 @@ def _check_conv(x, w, b, stride, padding, dilation, transposed, output_padding, 
             parts = [f"output_padding_{nm}: {p}" for nm, p in zip(names, opad)]
             parts += [f"stride_{nm}: {s}" for nm, s in zip(names, stride)]
             parts += [f"dilation_{nm}: {d}" for nm, d in zip(names, dilation)]
-            raise RuntimeError("output padding must be smaller than either stride or dilation, but "
-                               "got " + " ".join(parts))
+            raise RuntimeError(
+                "output padding must be smaller than either stride or dilation, but "
+                "got " + " ".join(parts)
+            )
     else:
         padded = [n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads)]
         span = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
@@ -278,15 +301,17 @@ def _check_conv(x, w, b, stride, padding, dilation, transposed, output_padding, 
 
 
 def _scalar(a):
-    return {"float32": "Float", "float64": "Double", "float16": "Half"}.get(a.dtype.name,
-                                                                           a.dtype.name)
+    return {"float32": "Float", "float64": "Double", "float16": "Half"}.get(
+        a.dtype.name, a.dtype.name
+    )
 
 
 def _fitting_padding(size, grad_size, kernel, stride, pads, dilation):
     """The output_padding that brings a transposed convolution of ``grad_size`` out at ``size``."""
-    return tuple(n - ((g - 1) * s + d * (k - 1) + 1 - lo - hi)
-                 for n, g, k, s, (lo, hi), d in zip(size, grad_size, kernel, stride, pads,
-                                                    dilation))
+    return tuple(
+        n - ((g - 1) * s + d * (k - 1) + 1 - lo - hi)
+        for n, g, k, s, (lo, hi), d in zip(size, grad_size, kernel, stride, pads, dilation)
+    )
 
 
 def _zeros(nd):
@@ -320,8 +345,14 @@ def _conv_bias_grad(g, n):
 
 
 # (saves in this order: the table's fast path for saving "both inputs" assumes exactly two inputs)
-@op(inputs="input weight bias", saves="weight input", check=_check_conv, method=False,
-    node="ConvolutionBackward0", grads=(_conv_input_grad, _conv_weight_grad, _conv_bias_grad))
+@op(
+    inputs="input weight bias",
+    saves="weight input",
+    check=_check_conv,
+    method=False,
+    node="ConvolutionBackward0",
+    grads=(_conv_input_grad, _conv_weight_grad, _conv_bias_grad),
+)
 def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups):
     """``torch.convolution``: the N-d (transposed) convolution behind conv1d, conv2d and friends.
 
@@ -341,18 +372,33 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
 def _conv_weight_x_grad(gg, n):
     """d weight_grad / d input: the transposed convolution of the output gradient by ``gg``."""
     g = n.grad_output
-    opad = _fitting_padding(n.input.shape[2:], g.shape[2:], n.kernel_size, n.stride, n.padding,
-                            n.dilation)
+    opad = _fitting_padding(
+        n.input.shape[2:], g.shape[2:], n.kernel_size, n.stride, n.padding, n.dilation
+    )
     return convolution(g, gg, None, n.stride, n.padding, n.dilation, True, opad, n.groups)
 
 
 def _conv_weight_g_grad(gg, n):
-    return convolution(n.input, gg, None, n.stride, n.padding, n.dilation, False,
-                       _zeros(len(n.kernel_size)), n.groups)
+    return convolution(
+        n.input,
+        gg,
+        None,
+        n.stride,
+        n.padding,
+        n.dilation,
+        False,
+        _zeros(len(n.kernel_size)),
+        n.groups,
+    )
 
 
-@op(inputs="input grad_output", saves="input grad_output", method=False,
-    node="ConvolutionBackwardBackward0", grads=(_conv_weight_x_grad, _conv_weight_g_grad))
+@op(
+    inputs="input grad_output",
+    saves="input grad_output",
+    method=False,
+    node="ConvolutionBackwardBackward0",
+    grads=(_conv_weight_x_grad, _conv_weight_g_grad),
+)
 def _conv_weight(input, grad_output, kernel_size, stride, padding, dilation, groups):
     """A convolution's weight gradient: each weight entry correlates input windows with the output
     gradient.  ``padding`` is per side, as ``_geometry`` gives it."""
@@ -379,8 +425,11 @@ def _pool_geometry(shape, kernel_size, stride, padding, dilation, ceil_mode):
     if len(shape) not in (3, 4):
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     kernel = _pair(kernel_size)
-    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
+    stride = (
+        kernel
+        if stride is None or (not isinstance(stride, int) and len(stride) == 0)
         else _pair(stride)
+    )
     padding, dilation = _pair(padding), _pair(dilation)
     for k, p, d in zip(kernel, padding, dilation):
         if p > (d * (k - 1) + 1) // 2:
@@ -394,8 +443,10 @@ def _pool_geometry(shape, kernel_size, stride, padding, dilation, ceil_mode):
             f"padW = {padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, kH = {kernel[0]}"
         )
     size = shape[-2:]
-    out = tuple(_pool_out(n, k, s, p, d, ceil_mode)
-                for n, k, s, p, d in zip(size, kernel, stride, padding, dilation))
+    out = tuple(
+        _pool_out(n, k, s, p, d, ceil_mode)
+        for n, k, s, p, d in zip(size, kernel, stride, padding, dilation)
+    )
     if any(o <= 0 for o in out):
         c = shape[-3]
         raise RuntimeError(
@@ -403,8 +454,10 @@ def _pool_geometry(shape, kernel_size, stride, padding, dilation, ceil_mode):
             f"({c}x{out[0]}x{out[1]}). Output size is too small"
         )
     # padded far enough on the right for the last (ceil_mode) window
-    pads = tuple((p, max(p, (o - 1) * s + d * (k - 1) + 1 - n - p))
-                 for n, k, s, p, d, o in zip(size, kernel, stride, padding, dilation, out))
+    pads = tuple(
+        (p, max(p, (o - 1) * s + d * (k - 1) + 1 - n - p))
+        for n, k, s, p, d, o in zip(size, kernel, stride, padding, dilation, out)
+    )
     return kernel, stride, pads, dilation, out
 
 
@@ -413,8 +466,9 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode):
     input.  A running maximum over the kernel offsets (k*k whole-array steps), in whichever of
     NCHW or channels-last the input's memory is laid out; a later value wins only when greater,
     or when it is NaN, as in PyTorch."""
-    kernel, stride, pads, dilation, out = _pool_geometry(x.shape, kernel_size, stride, padding,
-                                                         dilation, ceil_mode)
+    kernel, stride, pads, dilation, out = _pool_geometry(
+        x.shape, kernel_size, stride, padding, dilation, ceil_mode
+    )
     width = x.shape[-1]
     channels_last = x.ndim == 4 and x.shape[1] > 1 and _channels_last(x).flags.c_contiguous
     if channels_last:
@@ -424,8 +478,11 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode):
     fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
     win = _windows(_pad(a, pads, fill, first), out, kernel, stride, dilation, first)
     head = (slice(None),) * (first + 2)
-    offsets = [(head + (i, j) + tail, i * dilation[0] * width + j * dilation[1])
-               for i in range(kernel[0]) for j in range(kernel[1])]
+    offsets = [
+        (head + (i, j) + tail, i * dilation[0] * width + j * dilation[1])
+        for i in range(kernel[0])
+        for j in range(kernel[1])
+    ]
     best = win[offsets[0][0]].copy()
     arg = xp.zeros(best.shape, xp.int32)  # the winner's offset from its window's corner
     for where, offset in offsets[1:]:
@@ -451,8 +508,12 @@ def _flat_indices(indices, plane):
     return (idx + (xp.arange(lead) * plane)[:, None]).ravel()
 
 
-@op(saves="self_shape", method=False, node="MaxPool2DWithIndicesBackward0",
-    grads=(lambda g, n: _pool_scatter(g, n.indices, n.self_shape),))
+@op(
+    saves="self_shape",
+    method=False,
+    node="MaxPool2DWithIndicesBackward0",
+    grads=(lambda g, n: _pool_scatter(g, n.indices, n.self_shape),),
+)
 def _max_pool2d(self, indices, values=None):
     """The input values at the pool indices (``values``, when the caller already has them)."""
     if values is not None:
@@ -461,8 +522,11 @@ def _max_pool2d(self, indices, values=None):
     return self.ravel()[_flat_indices(indices, plane)].reshape(indices.shape)
 
 
-@op(grads=(lambda g, n: _max_pool2d(g, n.indices),), method=False,
-    node="MaxPool2DWithIndicesBackwardBackward0")
+@op(
+    grads=(lambda g, n: _max_pool2d(g, n.indices),),
+    method=False,
+    node="MaxPool2DWithIndicesBackwardBackward0",
+)
 def _pool_scatter(self, indices, input_shape):
     """Each pooled gradient added back at the input position its index names (the adjoint of
     ``_max_pool2d``; overlapping windows add up).  The result is laid out as the indices are
@@ -472,8 +536,9 @@ def _pool_scatter(self, indices, input_shape):
     total = _prod(input_shape)
     if len(input_shape) == 4 and input_shape[1] > 1 and _channels_last(indices).flags.c_contiguous:
         n, c, h, w = input_shape
-        flat = (xp.arange(n)[:, None, None, None] * (h * w) + _channels_last(indices)) * c \
-            + xp.arange(c)
+        flat = (
+            xp.arange(n)[:, None, None, None] * (h * w) + _channels_last(indices)
+        ) * c + xp.arange(c)
         summed = xp.bincount(flat.ravel(), weights=_channels_last(self).ravel(), minlength=total)
         return _channels_first(summed.astype(self.dtype, copy=False).reshape(n, h, w, c))
     plane = input_shape[-2] * input_shape[-1]
@@ -481,19 +546,23 @@ def _pool_scatter(self, indices, input_shape):
     return summed.astype(self.dtype, copy=False).reshape(input_shape)
 
 
-def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode=False, return_indices=True):
+def max_pool2d_with_indices(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=True
+):
     """``torch.nn.functional.max_pool2d_with_indices``: window maxima and their indices."""
-    values, indices = _max_pool_arrays(input._data, kernel_size, stride, padding, dilation,
-                                       ceil_mode)
+    values, indices = _max_pool_arrays(
+        input._data, kernel_size, stride, padding, dilation, ceil_mode
+    )
     return _max_pool2d(input, indices, values), _make(indices)
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
+def max_pool2d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """``torch.nn.functional.max_pool2d``: the maximum of each window (and its index if asked)."""
-    values, indices = _max_pool_arrays(input._data, kernel_size, stride, padding, dilation,
-                                       ceil_mode)
+    values, indices = _max_pool_arrays(
+        input._data, kernel_size, stride, padding, dilation, ceil_mode
+    )
     out = _max_pool2d(input, indices, values)
     return (out, _make(indices)) if return_indices else out
 
@@ -511,39 +580,83 @@ def _avg_divisor(size, kernel, stride, padding, out, count_include_pad, divisor_
     return (counts[0][:, None] * counts[1][None, :]).astype(dtype)
 
 
-def _avg_geometry(shape, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                  divisor_override, dtype):
+def _avg_geometry(
+    shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, dtype
+):
     kernel, stride, pads, _, out = _pool_geometry(shape, kernel_size, stride, padding, 1, ceil_mode)
-    divisor = _avg_divisor(shape[-2:], kernel, stride, _pair(padding), out, count_include_pad,
-                           divisor_override, dtype)
+    divisor = _avg_divisor(
+        shape[-2:], kernel, stride, _pair(padding), out, count_include_pad, divisor_override, dtype
+    )
     return kernel, stride, pads, out, divisor
 
 
 def _avg_pool2d_grad(g, n):
-    return _avg_pool2d_backward(g, n.self_shape, n.kernel_size, n.stride, n.padding, n.ceil_mode,
-                                n.count_include_pad, n.divisor_override)
+    return _avg_pool2d_backward(
+        g,
+        n.self_shape,
+        n.kernel_size,
+        n.stride,
+        n.padding,
+        n.ceil_mode,
+        n.count_include_pad,
+        n.divisor_override,
+    )
 
 
 @op(saves="self_shape", method=False, node="AvgPool2DBackward0", grads=(_avg_pool2d_grad,))
-def avg_pool2d(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
-               divisor_override=None):
+def avg_pool2d(
+    self,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+):
     """``torch.nn.functional.avg_pool2d``: the mean of each window."""
     kernel, stride, pads, out, divisor = _avg_geometry(
-        self.shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
-        self.dtype)
+        self.shape,
+        kernel_size,
+        stride,
+        padding,
+        ceil_mode,
+        count_include_pad,
+        divisor_override,
+        self.dtype,
+    )
     win = _windows(_pad(self, pads), out, kernel, stride, (1, 1))
     return win.sum((-2, -1)) / divisor
 
 
-@op(grads=(lambda gg, n: avg_pool2d(gg, n.kernel_size, n.stride, n.padding, n.ceil_mode,
-                                    n.count_include_pad, n.divisor_override),),
-    method=False, node="AvgPool2DBackwardBackward0")
-def _avg_pool2d_backward(self, input_shape, kernel_size, stride, padding, ceil_mode,
-                         count_include_pad, divisor_override):
+@op(
+    grads=(
+        lambda gg, n: avg_pool2d(
+            gg,
+            n.kernel_size,
+            n.stride,
+            n.padding,
+            n.ceil_mode,
+            n.count_include_pad,
+            n.divisor_override,
+        ),
+    ),
+    method=False,
+    node="AvgPool2DBackwardBackward0",
+)
+def _avg_pool2d_backward(
+    self, input_shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+):
     """The adjoint of ``avg_pool2d``: each window's gradient spread evenly over the window."""
     kernel, stride, pads, out, divisor = _avg_geometry(
-        input_shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
-        self.dtype)
+        input_shape,
+        kernel_size,
+        stride,
+        padding,
+        ceil_mode,
+        count_include_pad,
+        divisor_override,
+        self.dtype,
+    )
     g = self / divisor
     lead = g.shape[:-2]
     cols = xp.broadcast_to(g[..., None, None], lead + out + kernel)
@@ -564,8 +677,9 @@ def _adaptive_matrix(size, out, dtype):
 
 def _adaptive_matrices(shape, output_size, dtype):
     if len(shape) not in (3, 4):
-        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
-                           f"{_shape_str(shape)}")
+        raise RuntimeError(
+            f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {_shape_str(shape)}"
+        )
     out = _pair(output_size)
     out = tuple(n if o is None else o for n, o in zip(shape[-2:], out))
     return _adaptive_matrix(shape[-2], out[0], dtype), _adaptive_matrix(shape[-1], out[1], dtype)
@@ -604,41 +718,107 @@ def _batched(input, nd, name):
     return True
 
 
-def _conv(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups,
-          nd, name):
+def _conv(
+    input, weight, bias, stride, padding, dilation, transposed, output_padding, groups, nd, name
+):
     if _batched(input, nd, name):
-        return convolution(input, weight, bias, stride, padding, dilation, transposed,
-                           output_padding, groups)
-    out = convolution(input.unsqueeze(0), weight, bias, stride, padding, dilation, transposed,
-                      output_padding, groups)
+        return convolution(
+            input, weight, bias, stride, padding, dilation, transposed, output_padding, groups
+        )
+    out = convolution(
+        input.unsqueeze(0),
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        transposed,
+        output_padding,
+        groups,
+    )
     return out.squeeze(0)
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``torch.nn.functional.conv1d``."""
-    return _conv(input, weight, bias, _ntuple(stride, 1, "stride"), padding, dilation, False, 0,
-                 groups, 1, "conv1d")
+    return _conv(
+        input,
+        weight,
+        bias,
+        _ntuple(stride, 1, "stride"),
+        padding,
+        dilation,
+        False,
+        0,
+        groups,
+        1,
+        "conv1d",
+    )
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``torch.nn.functional.conv2d``."""
-    return _conv(input, weight, bias, _ntuple(stride, 2, "stride"), padding, dilation, False, 0,
-                 groups, 2, "conv2d")
+    return _conv(
+        input,
+        weight,
+        bias,
+        _ntuple(stride, 2, "stride"),
+        padding,
+        dilation,
+        False,
+        0,
+        groups,
+        2,
+        "conv2d",
+    )
 
 
-def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1):
+def conv_transpose1d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
     """``torch.nn.functional.conv_transpose1d``."""
-    return _conv(input, weight, bias, _ntuple(stride, 1, "stride"), padding, dilation, True,
-                 output_padding, groups, 1, "conv_transpose1d")
+    return _conv(
+        input,
+        weight,
+        bias,
+        _ntuple(stride, 1, "stride"),
+        padding,
+        dilation,
+        True,
+        output_padding,
+        groups,
+        1,
+        "conv_transpose1d",
+    )
 
 
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1):
+def conv_transpose2d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
     """``torch.nn.functional.conv_transpose2d``."""
-    return _conv(input, weight, bias, _ntuple(stride, 2, "stride"), padding, dilation, True,
-                 output_padding, groups, 2, "conv_transpose2d")
+    return _conv(
+        input,
+        weight,
+        bias,
+        _ntuple(stride, 2, "stride"),
+        padding,
+        dilation,
+        True,
+        output_padding,
+        groups,
+        2,
+        "conv_transpose2d",
+    )
 
 
-__all__ = ["convolution", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d",
-           "max_pool2d", "max_pool2d_with_indices", "avg_pool2d", "adaptive_avg_pool2d"]
+__all__ = [
+    "convolution",
+    "conv1d",
+    "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "max_pool2d",
+    "max_pool2d_with_indices",
+    "avg_pool2d",
+    "adaptive_avg_pool2d",
+]

@@ -15,8 +15,10 @@ from .registry import _shape_error, op, tensor_method
 
 # --- the key: what Tensor.__getitem__ accepts, as the array library's key ----------------------
 
-_BAD_INDEX = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
-              "valid indices (got {})")
+_BAD_INDEX = (
+    "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+    "valid indices (got {})"
+)
 _BAD_TENSOR_INDEX = "tensors used as indices must be long, int, byte or bool tensors"
 
 
@@ -60,9 +62,9 @@ def _as_tuple(key):
     if type(key) is tuple:
         return key
     # PyTorch (still) reads a list holding sequences, slices or None as a tuple of indices.
-    if type(key) is list and any(k is None or k is Ellipsis or isinstance(k, (list, tuple, slice,
-                                                                               Tensor))
-                                 for k in key):
+    if type(key) is list and any(
+        k is None or k is Ellipsis or isinstance(k, (list, tuple, slice, Tensor)) for k in key
+    ):
         return tuple(key)
     return (key,)
 
@@ -74,8 +76,11 @@ def _size_list(shape):
 def whole_slice(k, n):
     """Whether PyTorch skips the slice ``k`` of a dimension of size ``n`` as keeping all of it: it
     starts at 0 as written (``-n:`` is a slice), steps by 1, and stops at or past the end."""
-    return ((k.start is None or k.start == 0) and (k.step is None or k.step == 1)
-            and (k.stop is None or k.stop >= n))
+    return (
+        (k.start is None or k.start == 0)
+        and (k.step is None or k.step == 1)
+        and (k.stop is None or k.stop >= n)
+    )
 
 
 def parse_key(key, shape):
@@ -122,7 +127,8 @@ def parse_key(key, shape):
                 if m != shape[dim + j]:
                     raise IndexError(
                         f"The shape of the mask {_size_list(k.shape)} at index {j} does not match "
-                        f"the shape of the indexed tensor {_size_list(shape)} at index {dim + j}")
+                        f"the shape of the indexed tensor {_size_list(shape)} at index {dim + j}"
+                    )
             dim += k.ndim
             nth += k.ndim
         else:
@@ -131,8 +137,9 @@ def parse_key(key, shape):
             if k.size:
                 bad = k[(k >= n) | (k < -n)]
                 if bad.size:
-                    raise IndexError(f"index {bad.flat[0]} is out of bounds for dimension {nth} "
-                                     f"with size {n}")
+                    raise IndexError(
+                        f"index {bad.flat[0]} is out of bounds for dimension {nth} with size {n}"
+                    )
             dim += 1
             nth += 1
     if advanced:
@@ -149,8 +156,11 @@ def parse_key(key, shape):
 def split_advanced(items, shape):
     """A parsed key with index arrays, split as PyTorch splits it: the basic key of the view to
     write into (None when it would be all of ``self``) and the index into that view."""
-    used = sum(k.ndim if type(k) is ndarray and k.dtype == bool else 1
-               for k in items if k is not None and k is not Ellipsis)
+    used = sum(
+        k.ndim if type(k) is ndarray and k.dtype == bool else 1
+        for k in items
+        if k is not None and k is not Ellipsis
+    )
     view_key, index = [], []
     needs_view = False
     dim = 0
@@ -189,12 +199,16 @@ def kept_indices(values):
     """The index tensors among ``values`` (integer ones with dimensions, and masks), each with its
     version now.  Backward reads an index again, so a node keeps these and, as PyTorch does,
     refuses one written in place since (``checked``)."""
-    return tuple((v, v._vc[0]) for v in values
-                 if isinstance(v, Tensor) and (v._data.ndim or v._data.dtype == bool))
+    return tuple(
+        (v, v._vc[0])
+        for v in values
+        if isinstance(v, Tensor) and (v._data.ndim or v._data.dtype == bool)
+    )
 
 
 def checked(formula):
     """``formula``, run once the indices its node kept (its ``indices``) are found unchanged."""
+
     def grad(g, n):
         for t, version in n.indices:
             check_version(n, t, version)
@@ -231,8 +245,14 @@ def _take_contiguous(self, key, advanced, node_fn, indices=()):
 
 def _reader(name, node, by_tensors=False, forward=_take):
     """A read by key; ``by_tensors``: the key may hold index tensors, which backward checks."""
-    return op(name, saves="self_shape", view=True, method=False, node=node,
-              grads=(checked(_read_backward) if by_tensors else _read_backward,))(forward)
+    return op(
+        name,
+        saves="self_shape",
+        view=True,
+        method=False,
+        node=node,
+        grads=(checked(_read_backward) if by_tensors else _read_backward,),
+    )(forward)
 
 
 _select = _reader("_select", "SelectBackward0")
@@ -245,8 +265,10 @@ _gather = _reader("_gather", "GatherBackward0", True)
 _index_select = _reader("_index_select", "IndexSelectBackward0", True, _take_contiguous)
 
 
-_ZERO_DIM_INT = ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                 "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+_ZERO_DIM_INT = (
+    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+    "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+)
 
 
 def getitem(self, key):
@@ -295,7 +317,9 @@ def _along_key(index, d):
 def _check_bounds(index, d, size):
     bad = index[(index >= size) | (index < -size)]
     if bad.size:
-        raise RuntimeError(f"index {bad.flat[0]} is out of bounds for dimension {d} with size {size}")
+        raise RuntimeError(
+            f"index {bad.flat[0]} is out of bounds for dimension {d} with size {size}"
+        )
 
 
 def _check_along(name, shape, index, d, other=None, other_name="src"):
@@ -307,7 +331,8 @@ def _check_along(name, shape, index, d, other=None, other_name="src"):
             if name == "gather":
                 raise RuntimeError(
                     f"Size does not match at dimension {k} expected index {_size_list(index.shape)} "
-                    f"to be no larger than self {_size_list(shape)} apart from dimension {d}")
+                    f"to be no larger than self {_size_list(shape)} apart from dimension {d}"
+                )
             break
     else:
         if other is None or all(m <= s for m, s in zip(index.shape, other)):
@@ -316,15 +341,18 @@ def _check_along(name, shape, index, d, other=None, other_name="src"):
     raise RuntimeError(
         f"Expected index {_size_list(index.shape)} to be no larger than self {_size_list(shape)} "
         f"apart from dimension {d} and to be no larger size than {other_name} "
-        f"{_size_list(other)}")
+        f"{_size_list(other)}"
+    )
 
 
 @tensor_method
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """``torch.gather``: ``out[i][j] = input[i][index[i][j]]`` along ``dim`` (2-D case)."""
     if sparse_grad:
-        raise NotImplementedError("gather(sparse_grad=True): retrograd has no sparse tensors; "
-                                  "the gradient of gather is always dense here")
+        raise NotImplementedError(
+            "gather(sparse_grad=True): retrograd has no sparse tensors; "
+            "the gradient of gather is always dense here"
+        )
     d = _wrap_dim(dim, input.ndim)
     idx = _long_index(index, "gather(): Expected dtype int32/int64 for index")
     _check_along("gather", input._data.shape, idx, d)
@@ -348,16 +376,25 @@ def index_select(input, dim, index, *, out=None):
     bad = idx[(idx >= size) | (idx < 0)]
     if bad.size:
         if input.ndim == 2 and d == 1:
-            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad[0]} axis_dim={size}")
+            raise RuntimeError(
+                f"INDICES element is out of DATA bounds, id={bad[0]} axis_dim={size}"
+            )
         raise IndexError("index out of range in self")
     if out is not None:
         check_out("index_select", out, (input,))
-    result = _index_select(input, (slice(None),) * d + (idx,), True, _index_select,
-                           kept_indices((index,)))
+    result = _index_select(
+        input, (slice(None),) * d + (idx,), True, _index_select, kept_indices((index,))
+    )
     if out is None:
         return result
-    return write_out("index_select", result, out, (input,), RuntimeError(
-        "index_select(): self and result must have the same scalar type"), exact=True)
+    return write_out(
+        "index_select",
+        result,
+        out,
+        (input,),
+        RuntimeError("index_select(): self and result must have the same scalar type"),
+        exact=True,
+    )
 
 
 def take_along_dim(input, indices, dim=None, *, out=None):
@@ -368,10 +405,15 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     if input.ndim != indices.ndim:
         raise RuntimeError(
             "torch.take_along_dim(): input and indices should have the same number of dimensions, "
-            f"but got {input.ndim} dimensions for input, and {indices.ndim} dimensions for indices")
+            f"but got {input.ndim} dimensions for input, and {indices.ndim} dimensions for indices"
+        )
     d = _wrap_dim(dim, input.ndim)
-    shape = list(xp.broadcast_shapes(input.shape[:d] + (1,) + input.shape[d + 1:],
-                                     indices.shape[:d] + (1,) + indices.shape[d + 1:]))
+    shape = list(
+        xp.broadcast_shapes(
+            input.shape[:d] + (1,) + input.shape[d + 1 :],
+            indices.shape[:d] + (1,) + indices.shape[d + 1 :],
+        )
+    )
     shape[d] = input.shape[d]
     input = input.expand(shape)
     shape[d] = indices.shape[d]
@@ -400,25 +442,38 @@ def _src_part(src, index):
     return src[tuple(slice(0, m) for m in index.shape)]
 
 
-@op(inputs="self src", saves="src_shape",
+@op(
+    inputs="self src",
+    saves="src_shape",
     grads=(checked(lambda g, n: g.scatter(n.dim, n.index, 0)), checked(_src_grad)),
-    node="ScatterBackward0", method=False)
+    node="ScatterBackward0",
+    method=False,
+)
 def _scatter_src(self, src, dim, index, key, indices=()):
     out = self.copy()
     out[key] = _src_part(src, index)
     return out
 
 
-@op(inputs="self", grads=(checked(lambda g, n: g.scatter(n.dim, n.index, 0)),),
-    node="ScatterBackward1", method=False)
+@op(
+    inputs="self",
+    grads=(checked(lambda g, n: g.scatter(n.dim, n.index, 0)),),
+    node="ScatterBackward1",
+    method=False,
+)
 def _scatter_value(self, dim, index, key, value, indices=()):
     out = self.copy()
     out[key] = value
     return out
 
 
-@op(inputs="self src", saves="src_shape", grads=(checked(lambda g, n: g), checked(_src_grad)),
-    method=False, node="ScatterAddBackward0")
+@op(
+    inputs="self src",
+    saves="src_shape",
+    grads=(checked(lambda g, n: g), checked(_src_grad)),
+    method=False,
+    node="ScatterAddBackward0",
+)
 def _scatter_add(self, src, dim, index, key, indices=()):
     out = self.copy()
     xp.add.at(out, key, _src_part(src, index))
@@ -433,8 +488,9 @@ def _scatter_args(name, input, dim, index, src):
             raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
         if src._data.dtype != input._data.dtype:
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
-    _check_along(name, input._data.shape, idx, d,
-                 src._data.shape if isinstance(src, Tensor) else None)
+    _check_along(
+        name, input._data.shape, idx, d, src._data.shape if isinstance(src, Tensor) else None
+    )
     return d, idx, _along_key(idx, d)
 
 
@@ -468,35 +524,63 @@ def scatter_add(input, dim, index, src, *, out=None):
     result = _scatter_add(input, src, d, idx, key, kept_indices((index,)))
     if out is None:
         return result
-    return write_out("scatter_add", result, out, (input, src), dtype_expected(result, out),
-                     exact=True)
+    return write_out(
+        "scatter_add", result, out, (input, src), dtype_expected(result, out), exact=True
+    )
 
 
 # PyTorch names a dtype by its C type in some errors (a mask's dtype, clamp_'s integer tensor).
-C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-           "uint8": "unsigned char", "bool": "bool", "float32": "float", "float64": "double",
-           "float16": "c10::Half"}
+C_NAMES = {
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+}
 
 
 def _check_mask(self, mask, *rest):
     if mask.dtype.kind != "b":
         name = C_NAMES.get(dtypes.FROM_NP[mask.dtype].name, dtypes.FROM_NP[mask.dtype].name)
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {name}")
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype {name}"
+        )
     try:
         xp.broadcast_shapes(mask.shape, self.shape)
     except ValueError as e:
         raise _shape_error(e, True, [mask, self], "masked_fill") from None
 
 
-@op(inputs="self mask", saves="mask", broadcast=True, check=_check_mask, method=False,
-    grads=(lambda g, n: g.masked_fill(n.mask, 0), None), node="MaskedFillBackward0")
+@op(
+    inputs="self mask",
+    saves="mask",
+    broadcast=True,
+    check=_check_mask,
+    method=False,
+    grads=(lambda g, n: g.masked_fill(n.mask, 0), None),
+    node="MaskedFillBackward0",
+)
 def _masked_fill_scalar(self, mask, value):
     return c_order(xp.where(mask, xp.asarray(value).astype(self.dtype), self))
 
 
-@op(inputs="self mask value", saves="mask", broadcast=True, check=_check_mask, method=False,
-    grads=(lambda g, n: g.masked_fill(n.mask, 0), None,
-           lambda g, n: g.masked_fill(n.mask.logical_not(), 0)), node="MaskedFillBackward1")
+@op(
+    inputs="self mask value",
+    saves="mask",
+    broadcast=True,
+    check=_check_mask,
+    method=False,
+    grads=(
+        lambda g, n: g.masked_fill(n.mask, 0),
+        None,
+        lambda g, n: g.masked_fill(n.mask.logical_not(), 0),
+    ),
+    node="MaskedFillBackward1",
+)
 def _masked_fill_tensor(self, mask, value):
     return c_order(xp.where(mask, value.astype(self.dtype), self))
 
@@ -506,8 +590,10 @@ def masked_fill(input, mask, value):
     """``torch.masked_fill``: ``value`` where ``mask`` is True (broadcast), ``input`` elsewhere."""
     if isinstance(value, Tensor):
         if value.ndim:
-            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
-                               f"tensor with {value.ndim} dimension(s).")
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got "
+                f"tensor with {value.ndim} dimension(s)."
+            )
         return _masked_fill_tensor(input, mask, value)
     return _masked_fill_scalar(input, mask, value)
 
@@ -540,8 +626,12 @@ def _check_masked_select(a, mask, indices=()):
         raise RuntimeError("masked_select: expected BoolTensor for mask")
 
 
-@op(inputs="grad", method=False, node="MaskedSelectBackwardBackward0",
-    grads=(lambda g, n: masked_select(g, _make(n.mask)),))
+@op(
+    inputs="grad",
+    method=False,
+    node="MaskedSelectBackwardBackward0",
+    grads=(lambda g, n: masked_select(g, _make(n.mask)),),
+)
 def _masked_select_backward(grad, shape, mask):
     """Zeros of ``shape`` with ``grad`` written, in order, where the (broadcast) mask is True."""
     full = xp.broadcast_shapes(shape, mask.shape)
@@ -550,9 +640,14 @@ def _masked_select_backward(grad, shape, mask):
     return sum_to_shape(out, shape) if full != tuple(shape) else out
 
 
-@op(inputs="self", saves="self_shape", method=False, node="MaskedSelectBackward0",
+@op(
+    inputs="self",
+    saves="self_shape",
+    method=False,
+    node="MaskedSelectBackward0",
     check=_check_masked_select,
-    grads=(checked(lambda g, n: _masked_select_backward(g, n.self_shape, n.mask)),))
+    grads=(checked(lambda g, n: _masked_select_backward(g, n.self_shape, n.mask)),),
+)
 def _masked_select(self, mask, indices=()):
     shape = xp.broadcast_shapes(self.shape, mask.shape)
     return xp.broadcast_to(self, shape)[xp.broadcast_to(mask, shape)]
@@ -565,8 +660,9 @@ def masked_select(input, mask):
 
 
 @tensor_method
-def unique(input, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
-           dim=None):
+def unique(
+    input, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim=None
+):
     """``torch.unique``: the distinct elements (or slices along ``dim``), in order, with the
     inverse indices and counts when asked (no gradient)."""
     a = input._data
@@ -605,18 +701,29 @@ def nonzero(input, *, out=None, as_tuple=False):
     if as_tuple:
         if out is not None:
             raise RuntimeError("nonzero does not support the out kwarg when as_tuple is True")
-        return tuple(_make(i.astype(xp.int64)) for i in xp.nonzero(a.reshape(1) if a.ndim == 0
-                                                                       else a))
+        return tuple(
+            _make(i.astype(xp.int64)) for i in xp.nonzero(a.reshape(1) if a.ndim == 0 else a)
+        )
     result = _make(xp.argwhere(a).astype(xp.int64))
     if out is None:
         return result
-    return write_out("nonzero", result, out, (), RuntimeError(
-        "nonzero: Expected out tensor to have scalar type Long but got scalar type"
-        f"{dtypes.scalar_type_name(out.dtype)}"), exact=True)
+    return write_out(
+        "nonzero",
+        result,
+        out,
+        (),
+        RuntimeError(
+            "nonzero: Expected out tensor to have scalar type Long but got scalar type"
+            f"{dtypes.scalar_type_name(out.dtype)}"
+        ),
+        exact=True,
+    )
 
 
 __all__ = [
-    "masked_select", "unique", "bincount",
+    "masked_select",
+    "unique",
+    "bincount",
     "gather",
     "index_select",
     "masked_fill",

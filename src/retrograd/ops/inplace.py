@@ -21,17 +21,24 @@ memory (``_check_overlap``).
 import sys
 import warnings
 
-from .. import dtypes
+from .. import _sampling, dtypes
 from .._array import ndarray, xp
+from .._generator import resolve
 from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import enable_grad, no_grad
-from ..autograd.graph import hooks_open
 from ..autograd.grad_mode import state as _grad_state
+from ..autograd.graph import hooks_open
 from ..autograd.node import FunctionNode, PackedSaved, _op_name
-from .. import _sampling
-from .._generator import resolve
-from ..tensor import (CUSTOM_VIEW, INFERENCE_VIEW, MULTI_VIEW, NO_GRAD_VIEW, Tensor, _make,
-                      bump_version, views_require_grad)
+from ..tensor import (
+    CUSTOM_VIEW,
+    INFERENCE_VIEW,
+    MULTI_VIEW,
+    NO_GRAD_VIEW,
+    Tensor,
+    _make,
+    bump_version,
+    views_require_grad,
+)
 from . import indexing as _indexing
 from . import pointwise as _p
 from . import registry as _registry
@@ -39,26 +46,42 @@ from .registry import METHODS as _METHODS
 from .registry import _shape_error, note_view, op, tensor_method
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
-_VIEW_OF_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
-_MULTI_VIEW_WHY = (" This view is the output of a function that returns multiple views. Such "
-                   "functions do not allow the output views to be modified inplace. You should "
-                   "replace the inplace operation by an out-of-place one.")
-_NO_GRAD_WHY = (" Given that this use case is ambiguous and error-prone, it is forbidden. You can "
-                "clarify your code by moving both the view and the inplace either both inside the "
-                "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
-                "want the inplace to be tracked).")
-_CUSTOM_VIEW = (" This view was created inside a custom Function (or because an input was returned "
-                "as-is) and the autograd logic to handle view+inplace would override the custom "
-                "backward associated with the custom Function, leading to incorrect gradients. This "
-                "behavior is forbidden. You can fix this by cloning the output of the custom "
-                "Function.")
-_VIEW_META_WHY = {NO_GRAD_VIEW: _NO_GRAD_WHY, MULTI_VIEW: _MULTI_VIEW_WHY, CUSTOM_VIEW: _CUSTOM_VIEW,
-                  INFERENCE_VIEW: _NO_GRAD_WHY.replace("no_grad block", "inference_mode block")}
-_OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a "
-            "single memory location. Please clone() the tensor before performing the operation.")
-_INPUT_OVERLAP = ("unsupported operation: some elements of the input tensor and the written-to tensor "
-                  "refer to a single memory location. Please clone() the tensor before performing "
-                  "the operation.")
+_VIEW_OF_LEAF = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
+_MULTI_VIEW_WHY = (
+    " This view is the output of a function that returns multiple views. Such "
+    "functions do not allow the output views to be modified inplace. You should "
+    "replace the inplace operation by an out-of-place one."
+)
+_NO_GRAD_WHY = (
+    " Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+    "clarify your code by moving both the view and the inplace either both inside the "
+    "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
+    "want the inplace to be tracked)."
+)
+_CUSTOM_VIEW = (
+    " This view was created inside a custom Function (or because an input was returned "
+    "as-is) and the autograd logic to handle view+inplace would override the custom "
+    "backward associated with the custom Function, leading to incorrect gradients. This "
+    "behavior is forbidden. You can fix this by cloning the output of the custom "
+    "Function."
+)
+_VIEW_META_WHY = {
+    NO_GRAD_VIEW: _NO_GRAD_WHY,
+    MULTI_VIEW: _MULTI_VIEW_WHY,
+    CUSTOM_VIEW: _CUSTOM_VIEW,
+    INFERENCE_VIEW: _NO_GRAD_WHY.replace("no_grad block", "inference_mode block"),
+}
+_OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a "
+    "single memory location. Please clone() the tensor before performing the operation."
+)
+_INPUT_OVERLAP = (
+    "unsupported operation: some elements of the input tensor and the written-to tensor "
+    "refer to a single memory location. Please clone() the tensor before performing "
+    "the operation."
+)
 
 # --- the nodes of writes through views: positions are flat indices into the base ----------------
 
@@ -82,14 +105,22 @@ def _zero_flat(self, index):
     return out
 
 
-@op(inputs="self src", grads=(lambda g, n: _zero_flat(g, n.index), lambda g, n: _take_flat(g, n.index)),
-    node="torch::autograd::CopySlices", method=False)
+@op(
+    inputs="self src",
+    grads=(lambda g, n: _zero_flat(g, n.index), lambda g, n: _take_flat(g, n.index)),
+    node="torch::autograd::CopySlices",
+    method=False,
+)
 def _copy_slices(self, src, index):
     return self  # the values are written already: only the node is wanted
 
 
-@op(saves="self_shape", grads=(lambda g, n: _put_flat(g, n.index, n.self_shape),),
-    node="AsStridedBackward0", method=False)
+@op(
+    saves="self_shape",
+    grads=(lambda g, n: _put_flat(g, n.index, n.self_shape),),
+    node="AsStridedBackward0",
+    method=False,
+)
 def _view_of_base(self, index, view):
     return view  # the view's own array: only the node is wanted
 
@@ -109,8 +140,10 @@ def _flat_index(base, view):
     """For each element of ``view``, the C-order position in ``base`` of the memory it shares."""
     b, v = base._data, view._data
     if not _dense(b):
-        raise RuntimeError("retrograd cannot record an in-place write through a view of a tensor "
-                           "whose memory has gaps; clone() the base tensor first.")
+        raise RuntimeError(
+            "retrograd cannot record an in-place write through a view of a tensor "
+            "whose memory has gaps; clone() the base tensor first."
+        )
     positions = xp.empty_like(b, dtype=xp.int64)  # the same memory order as the base
     positions[...] = xp.arange(b.size).reshape(b.shape)
     memory = positions.ravel(order="K")
@@ -132,15 +165,23 @@ def _fill(self, value):
     return xp.full_like(self, value)
 
 
-@op(inputs="self value", grads=(_p.zero_grad, lambda g, n: g.sum()), node="FillBackward3",
-    method=False)
+@op(
+    inputs="self value",
+    grads=(_p.zero_grad, lambda g, n: g.sum()),
+    node="FillBackward3",
+    method=False,
+)
 def _fill_tensor(self, value):
     return xp.full_like(self, value)
 
 
-@op(inputs="self src", saves="src_shape src_dtype",
+@op(
+    inputs="self src",
+    saves="src_shape src_dtype",
     grads=(_p.zero_grad, lambda g, n: g.sum_to_size(n.src_shape).to(n.src_dtype)),
-    node="torch::autograd::CopyBackwards", method=False)
+    node="torch::autograd::CopyBackwards",
+    method=False,
+)
 def _copy_from(self, src):
     try:
         return xp.array(xp.broadcast_to(src, self.shape), dtype=self.dtype)
@@ -149,12 +190,18 @@ def _copy_from(self, src):
             shape = xp.broadcast_shapes(self.shape, src.shape)
         except ValueError:  # no common shape at all: the binary ops' error
             raise _shape_error(e, True, (self, src), "copy_") from None
-        raise RuntimeError(f"output with shape [{_dims(self.shape)}] doesn't match the broadcast "
-                           f"shape [{_dims(shape)}]") from None
+        raise RuntimeError(
+            f"output with shape [{_dims(self.shape)}] doesn't match the broadcast "
+            f"shape [{_dims(shape)}]"
+        ) from None
 
 
-@op(saves="self_shape", grads=(lambda g, n: _index_scatter(g, n.key, n.self_shape),),
-    node="IndexBackward0", method=False)
+@op(
+    saves="self_shape",
+    grads=(lambda g, n: _index_scatter(g, n.key, n.self_shape),),
+    node="IndexBackward0",
+    method=False,
+)
 def _index_gather(self, key):
     return self[key]
 
@@ -174,10 +221,16 @@ def _index_put_self_grad(g, n):
     return g * _make(keep)
 
 
-@op(inputs="self values", saves="values_shape",
-    grads=(_indexing.checked(_index_put_self_grad), _indexing.checked(
-        lambda g, n: _index_gather(g, n.key).sum_to_size(n.values_shape))),
-    node="IndexPutBackward0", method=False)
+@op(
+    inputs="self values",
+    saves="values_shape",
+    grads=(
+        _indexing.checked(_index_put_self_grad),
+        _indexing.checked(lambda g, n: _index_gather(g, n.key).sum_to_size(n.values_shape)),
+    ),
+    node="IndexPutBackward0",
+    method=False,
+)
 def _index_put(self, values, key, accumulate, indices=()):
     if values.dtype != self.dtype:
         raise _dtypes_differ(self.dtype, values.dtype)
@@ -188,9 +241,10 @@ def _index_put(self, values, key, accumulate, indices=()):
         else:
             out[key] = values
     except (ValueError, TypeError):
-        raise RuntimeError(f"shape mismatch: value tensor of shape [{_dims(values.shape)}] cannot be "
-                           f"broadcast to indexing result of shape [{_dims(out[key].shape)}]"
-                           ) from None
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape [{_dims(values.shape)}] cannot be "
+            f"broadcast to indexing result of shape [{_dims(out[key].shape)}]"
+        ) from None
     return out
 
 
@@ -232,14 +286,18 @@ def _write(t, array, overlap_ok=False):
         except ValueError:
             shape = None
         if shape != data.shape:
-            raise RuntimeError(f"output with shape [{_dims(data.shape)}] doesn't match the "
-                               f"broadcast shape [{_dims(shape or array.shape)}]")
+            raise RuntimeError(
+                f"output with shape [{_dims(data.shape)}] doesn't match the "
+                f"broadcast shape [{_dims(shape or array.shape)}]"
+            )
     if not data.flags.writeable:
         data = _writable(data, overlap_ok)
     if not xp.can_cast(array.dtype, data.dtype, casting="same_kind"):
-        raise RuntimeError(f"result type {dtypes.FROM_NP[array.dtype]._tensor_name[:-6]} can't be "
-                           f"cast to the desired output type "
-                           f"{dtypes.FROM_NP[data.dtype]._tensor_name[:-6]}")
+        raise RuntimeError(
+            f"result type {dtypes.FROM_NP[array.dtype]._tensor_name[:-6]} can't be "
+            f"cast to the desired output type "
+            f"{dtypes.FROM_NP[data.dtype]._tensor_name[:-6]}"
+        )
     if overlap_ok and 0 in data.strides and _zero_stride_overlap(data):
         # Elements share memory: only those the op changed are written (writing the others back
         # would undo it), as PyTorch's kernels write only where they change something.
@@ -254,8 +312,11 @@ def _writable(a, overlap_ok=False):
     share memory (PyTorch's error then, as for memory NumPy was given read-only; ``overlap_ok``:
     an op that PyTorch lets write there)."""
     owner = a.base
-    if ((not overlap_ok and _zero_stride_overlap(a)) or type(owner) is not ndarray
-            or not owner.flags.writeable):
+    if (
+        (not overlap_ok and _zero_stride_overlap(a))
+        or type(owner) is not ndarray
+        or not owner.flags.writeable
+    ):
         raise RuntimeError(_OVERLAP)
     offset = a.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
     try:
@@ -283,8 +344,11 @@ def _alias(t):
 def inplace(t, fn, *args):
     """Run out-of-place ``fn(t, *args)`` and make its result ``t``'s new value (and graph)."""
     base = t._view_base
-    record = _grad_state.enabled and (t._requires_grad or _requires_grad(args) or (
-        base is not None and (base._requires_grad or t._item_view)))
+    record = _grad_state.enabled and (
+        t._requires_grad
+        or _requires_grad(args)
+        or (base is not None and (base._requires_grad or t._item_view))
+    )
     if record and fn is _copy_from and t._data.dtype not in _registry._FLOAT_DTYPES:
         # PyTorch's copy_ (and so x[i] = v) leaves an integer or bool tensor out of the graph,
         # though its masked_fill_ and fill_ do not.
@@ -299,14 +363,18 @@ def inplace(t, fn, *args):
         else:
             with no_grad():
                 out = fn(t, *args)
-            _check_overlap(t, args, fn)  # after the op's own checks, as PyTorch's kernels order them
+            _check_overlap(
+                t, args, fn
+            )  # after the op's own checks, as PyTorch's kernels order them
             _write(t, out._data, _overlap_ok(fn))
         _bump(t)
         if dual:
             _move_tangent(t, out)
         return t
     if t._custom_view is not None:
-        raise RuntimeError(f"{t._custom_view} is a view and is being modified inplace." + _CUSTOM_VIEW)
+        raise RuntimeError(
+            f"{t._custom_view} is a view and is being modified inplace." + _CUSTOM_VIEW
+        )
     check_inplace(t)
     if base is not None and len(t._vc) > 3:
         fresh_grad_fn(t)  # a stale view's errors
@@ -375,11 +443,16 @@ def _view_error(t, indirect, node_name=None):
         node_name = _op_name(node)
     what = "its base or another view of its base has been" if indirect else "is being"
     if meta is NO_GRAD_VIEW or meta is INFERENCE_VIEW or node_name is None:
-        head = ("A view was created in" if node_name is None else
-                f"Output {t._output_nr} of {node_name} is a view of a view which was created in")
-        msg = (f"{head} inference mode and {what} modified inplace in normal mode."
-               if meta is INFERENCE_VIEW else
-               f"{head} no_grad mode and {what} modified inplace with grad mode enabled.")
+        head = (
+            "A view was created in"
+            if node_name is None
+            else f"Output {t._output_nr} of {node_name} is a view of a view which was created in"
+        )
+        msg = (
+            f"{head} inference mode and {what} modified inplace in normal mode."
+            if meta is INFERENCE_VIEW
+            else f"{head} no_grad mode and {what} modified inplace with grad mode enabled."
+        )
     else:
         msg = f"Output {t._output_nr} of {node_name} is a view and {what} modified inplace."
     return RuntimeError(msg + _VIEW_META_WHY[meta])
@@ -431,10 +504,14 @@ def _same_memory(a, b):
 # Writes that PyTorch lets into a destination whose elements share memory (an expanded tensor): a
 # value written everywhere, or into the elements a mask, an index or a triangle picks.
 _PARTIAL_WRITES = frozenset(("masked_fill", "tril", "triu", "_index_put"))
-_EXPANDED = ("Use of {} on expanded tensors is deprecated. Please clone() the tensor before "
-             "performing this operation. This also applies to advanced indexing e.g. {}")
-_EXPANDED_WARNINGS = {"_index_put": _EXPANDED.format("index_put_", "tensor[indices] = tensor"),
-                      "masked_fill": _EXPANDED.format("masked_fill_", "tensor[mask] = scalar")}
+_EXPANDED = (
+    "Use of {} on expanded tensors is deprecated. Please clone() the tensor before "
+    "performing this operation. This also applies to advanced indexing e.g. {}"
+)
+_EXPANDED_WARNINGS = {
+    "_index_put": _EXPANDED.format("index_put_", "tensor[indices] = tensor"),
+    "masked_fill": _EXPANDED.format("masked_fill_", "tensor[mask] = scalar"),
+}
 
 
 def _overlap_ok(fn):
@@ -454,12 +531,16 @@ def _check_overlap(t, args, fn):
     if fn in _NO_INPUT_CHECK:
         return
     full = fn is _index_put
-    if full and args[0]._data.size == 1 and len(args[1]) == 1 and getattr(
-            args[1][0], "dtype", None) == bool:
+    one_mask = full and args[0]._data.size == 1 and len(args[1]) == 1
+    if one_mask and getattr(args[1][0], "dtype", None) == bool:  # noqa: E721 (a NumPy dtype)
         return  # one value under one mask: PyTorch fills with the value, read first
     for a in args:
-        if isinstance(a, Tensor) and _same_memory(dest, a._data) and (
-                a._data.dtype.kind != "b") and _overlaps(dest, a._data, full):
+        if (
+            isinstance(a, Tensor)
+            and _same_memory(dest, a._data)
+            and (a._data.dtype.kind != "b")
+            and _overlaps(dest, a._data, full)
+        ):
             raise RuntimeError(_INPUT_OVERLAP)
 
 
@@ -479,8 +560,11 @@ def _move_tangent(t, out):
 
     tangent = tangent_of(out)
     link = _parent_of(t)
-    if tangent is None and tangent_of(t) is None and (t._view_base is None or tangent_of(
-            t._view_base) is None):
+    if (
+        tangent is None
+        and tangent_of(t) is None
+        and (t._view_base is None or tangent_of(t._view_base) is None)
+    ):
         return
     if tangent is None:
         tangent = _make(xp.zeros_like(t._data))
@@ -516,8 +600,12 @@ def _resave_result(node, out, t):
     packed by saved_tensors_hooks stays as the hook kept it (``out``'s memory is not written)."""
     saved, versions = list(node._saved), list(node._versions)
     for i, s in enumerate(saved):
-        if (versions[i] is not None and versions[i] < 0 and type(s) is not PackedSaved
-                and s[0] is out._data):
+        if (
+            versions[i] is not None
+            and versions[i] < 0
+            and type(s) is not PackedSaved
+            and s[0] is out._data
+        ):
             saved[i] = (t._data, t._vc)
             versions[i] = ~t._vc[0]
     node._saved, node._versions = tuple(saved), tuple(versions)
@@ -553,8 +641,10 @@ def fresh_grad_fn(t):
     if t._grad_fn is None and not base._requires_grad:
         return None
     if t._custom_view is not None and t._requires_grad:
-        raise RuntimeError(f"{t._custom_view} is a view and its base or another view of its "
-                           "base has been modified inplace." + _CUSTOM_VIEW)
+        raise RuntimeError(
+            f"{t._custom_view} is a view and its base or another view of its "
+            "base has been modified inplace." + _CUSTOM_VIEW
+        )
     if t._view_meta is not None:
         raise _view_error(t, True)
     t._attr_version = version
@@ -586,18 +676,32 @@ def _fits(shape, target):
 
 def _fast(ufunc, name, fn):
     """``add_`` and kin: one ufunc writing in place when nothing is recorded (optimizer steps)."""
+
     def method(self, other, alpha=1):
-        if _registry.forward_ad_hook is None and (not _grad_state.enabled or not (
-                self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
-                or self._view_base is not None)):
+        if _registry.forward_ad_hook is None and (
+            not _grad_state.enabled
+            or not (
+                self._requires_grad
+                or (isinstance(other, Tensor) and other._requires_grad)
+                or self._view_base is not None
+            )
+        ):
             data = self._data
             b = other._data if isinstance(other, Tensor) else other
             if alpha != 1:
                 b = b * alpha
-            if (data.flags.writeable and isinstance(b, (ndarray, float, int))
-                    and xp.can_cast(xp.result_type(data, b), data.dtype, casting="same_kind")
-                    and (not isinstance(b, ndarray) or ((b.shape == data.shape
-                         or _fits(b.shape, data.shape)) and not _same_memory(data, b)))):
+            if (
+                data.flags.writeable
+                and isinstance(b, (ndarray, float, int))
+                and xp.can_cast(xp.result_type(data, b), data.dtype, casting="same_kind")
+                and (
+                    not isinstance(b, ndarray)
+                    or (
+                        (b.shape == data.shape or _fits(b.shape, data.shape))
+                        and not _same_memory(data, b)
+                    )
+                )
+            ):
                 ufunc(data, b, out=data)
                 _bump(self)
                 return self
@@ -656,11 +760,13 @@ def _twin(name):
 
 
 # Pointwise (and other same-shape) ops: each in-place form is its twin written back, as above.
-for _name in ("abs absolute acos arccos asin arcsin atan arctan cos cosh sin sinh tan sqrt rsqrt "
-              "log log10 log1p log2 expm1 erf neg negative reciprocal square sign ceil floor round "
-              "trunc fix frac nan_to_num addcmul addcdiv lerp multiply divide "
-              "true_divide subtract fmod remainder cumsum cumprod tril triu scatter "
-              "scatter_add bitwise_and bitwise_or bitwise_xor bitwise_not").split():
+for _name in (
+    "abs absolute acos arccos asin arcsin atan arctan cos cosh sin sinh tan sqrt rsqrt "
+    "log log10 log1p log2 expm1 erf neg negative reciprocal square sign ceil floor round "
+    "trunc fix frac nan_to_num addcmul addcdiv lerp multiply divide "
+    "true_divide subtract fmod remainder cumsum cumprod tril triu scatter "
+    "scatter_add bitwise_and bitwise_or bitwise_xor bitwise_not"
+).split():
     _twin(_name)
 
 
@@ -676,6 +782,7 @@ def floor_divide_(self, other):
 def _drawn(node):
     """The op recording a random fill: the new values depend on no input, so the old values'
     gradient is zero (PyTorch's ``UniformBackward0`` ...)."""
+
     def forward(self, values):
         return values
 
@@ -694,8 +801,13 @@ _CAUCHY = _drawn("CauchyBackward0")
 _RANDOM_FROM_TO, _RANDOM_TO, _RANDOM = (_drawn(f"RandomBackward{i}") for i in range(3))
 
 
-@op(inputs="self p", saves="p_shape p_dtype", node="BernoulliBackward1", method=False,
-    grads=(_p.zero_grad, lambda g, n: _make(xp.zeros(n.p_shape, n.p_dtype.np))))
+@op(
+    inputs="self p",
+    saves="p_shape p_dtype",
+    node="BernoulliBackward1",
+    method=False,
+    grads=(_p.zero_grad, lambda g, n: _make(xp.zeros(n.p_shape, n.p_dtype.np))),
+)
 def _bernoulli_by_tensor(self, p, values):
     """bernoulli_ by a tensor of probabilities: an input of the node (its gradient is zero)."""
     return values
@@ -710,8 +822,7 @@ def _fill_drawn(t, node_op, flat):
 
 def _floating_only(t, kernel):
     if t._data.dtype.kind not in "fc":
-        raise NotImplementedError(f'"{kernel}" not implemented for '
-                                  f"'{t.dtype._tensor_name[:-6]}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{t.dtype._tensor_name[:-6]}'")
 
 
 def _number(v) -> str:
@@ -727,8 +838,10 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
     if kwargs:
         raise TypeError(f"uniform_() got an unexpected keyword argument '{next(iter(kwargs))}'")
     if from_ > to:
-        raise RuntimeError("uniform_ expects to return a [from, to) range, but found "
-                           f"from={_number(from_)} > to={_number(to)}")
+        raise RuntimeError(
+            "uniform_ expects to return a [from, to) range, but found "
+            f"from={_number(from_)} > to={_number(to)}"
+        )
     a = self._data
     values = _sampling.uniform(resolve(generator), a.size, a.dtype, float(from_), float(to))
     return _fill_drawn(self, _UNIFORM, values)
@@ -742,8 +855,9 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_number(std)}")
     a = self._data
-    values = _sampling.normal(resolve(generator), a.size, a.dtype, float(mean), float(std),
-                              a.flags.c_contiguous)
+    values = _sampling.normal(
+        resolve(generator), a.size, a.dtype, float(mean), float(std), a.flags.c_contiguous
+    )
     return _fill_drawn(self, _NORMAL, values)
 
 
@@ -755,9 +869,11 @@ def bernoulli_(self, p=0.5, *, generator=None):
     if isinstance(p, Tensor):
         probs = p._data
         if ((probs < 0) | (probs > 1)).any():
-            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
-                               "(Could this error message be improved?  If so, please report an "
-                               "enhancement request to PyTorch.)")
+            raise RuntimeError(
+                "Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
+                "(Could this error message be improved?  If so, please report an "
+                "enhancement request to PyTorch.)"
+            )
         hits = _sampling.bernoulli_tensor(gen, _sampling.visited(probs, a))
         values = _sampling.placed(hits, a).astype(a.dtype)
         return inplace(self, _bernoulli_by_tensor, p, values)
@@ -770,9 +886,11 @@ def bernoulli_(self, p=0.5, *, generator=None):
 def exponential_(self, lambd=1.0, *, generator=None):
     """``Tensor.exponential_``: values drawn from the exponential distribution of rate ``lambd``."""
     if self._data.dtype.kind not in "fc":
-        raise RuntimeError("Exponential distribution is a continuous probability distribution. "
-                           "dtype must be a floating point but you specified "
-                           f"{self.dtype._tensor_name[:-6]}")
+        raise RuntimeError(
+            "Exponential distribution is a continuous probability distribution. "
+            "dtype must be a floating point but you specified "
+            f"{self.dtype._tensor_name[:-6]}"
+        )
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_number(lambd)}")
     values = _sampling.exponential(resolve(generator), self._data.size, lambd)
@@ -828,14 +946,21 @@ def random_(self, from_=None, to=_ONE_BOUND, *, generator=None):
     if to is None:
         if from_ == -(1 << 63) and a.dtype in _FULL_RANGE_DTYPES:
             return _fill_drawn(self, node_op, _sampling.random_full_range(gen, a.size))
-        to = (2 ** (xp.finfo(a.dtype).nmant + 1) + 1 if a.dtype.kind == "f"
-              else 2 if a.dtype == bool else int(xp.iinfo(a.dtype).max) + 1)
+        to = (
+            2 ** (xp.finfo(a.dtype).nmant + 1) + 1
+            if a.dtype.kind == "f"
+            else 2
+            if a.dtype == bool
+            else int(xp.iinfo(a.dtype).max) + 1
+        )
     if from_ >= to:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= "
-                           f"to={to}")
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}"
+        )
     if a.dtype.kind in "biu":
-        low, high = (0, 1) if a.dtype == bool else (int(xp.iinfo(a.dtype).min),
-                                                    int(xp.iinfo(a.dtype).max))
+        low, high = (
+            (0, 1) if a.dtype == bool else (int(xp.iinfo(a.dtype).min), int(xp.iinfo(a.dtype).max))
+        )
         name = _indexing.C_NAMES.get(a.dtype.name, a.dtype.name)
         if not low <= from_ <= high:
             raise RuntimeError(f"from is out of bounds for {name}")
@@ -865,7 +990,7 @@ def fill_diagonal_(self, fill_value, wrap=False):
         if not (wrap and shape[0] > shape[1] + 1):
             return self
         # the wrapped part: a second write, as in PyTorch (the version counts both)
-        flat = xp.arange(0, shape[0] * shape[1], shape[1] + 1)[shape[1]:]
+        flat = xp.arange(0, shape[0] * shape[1], shape[1] + 1)[shape[1] :]
         index = (flat // shape[1], flat % shape[1])
     self[tuple(_make(i) for i in index)] = fill_value
     return self
@@ -923,8 +1048,9 @@ def t_(self):
     """``Tensor.t_``: this tensor transposed in place (at most 2 dimensions)."""
     _check_restride(self)
     if self._data.ndim > 2:
-        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is "
-                           f"{self._data.ndim}D")
+        raise RuntimeError(
+            f"t_() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D"
+        )
     return _restride(self, self.detach().t(), _T1, 0, self._data.ndim - 1 if self._data.ndim else 0)
 
 
@@ -952,7 +1078,9 @@ def unsqueeze_(self, dim):
 def squeeze_(self, dim=None):
     """``Tensor.squeeze_``: size-1 dimensions removed in place (all, or those named by ``dim``)."""
     _check_restride(self)
-    node_op = _SQUEEZE3 if dim is None else _SQUEEZE5 if isinstance(dim, (tuple, list)) else _SQUEEZE4
+    node_op = (
+        _SQUEEZE3 if dim is None else _SQUEEZE5 if isinstance(dim, (tuple, list)) else _SQUEEZE4
+    )
     return _restride(self, self.detach().squeeze(dim), node_op)
 
 
@@ -991,8 +1119,10 @@ def fill_(self, value):
     """``Tensor.fill_``: every element set to ``value`` (a number or a 0-dim tensor)."""
     if isinstance(value, Tensor):
         if value._data.ndim:
-            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
-                               f"{value._data.ndim} dimensions.")
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value._data.ndim} dimensions."
+            )
         return inplace(self, _fill_tensor, value)
     return inplace(self, _fill, value)
 
@@ -1001,8 +1131,9 @@ def fill_(self, value):
 def copy_(self, src, non_blocking=False):
     """``Tensor.copy_``: ``src``'s values (broadcast, cast to this dtype) written into this tensor."""
     if not isinstance(src, Tensor):
-        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
-                        f"{type(src).__name__}")
+        raise TypeError(
+            f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}"
+        )
     return inplace(self, _copy_from, src)
 
 
@@ -1017,16 +1148,19 @@ def index_put_(self, indices, values, accumulate=False):
     """``Tensor.index_put_``: ``values`` put (or added) at the positions ``indices`` name."""
     if not isinstance(values, Tensor):
         values = _make(xp.asarray(values, dtype=self._data.dtype))
-    return inplace(self, _index_put, values, _key(indices), accumulate,
-                   _indexing.kept_indices(indices))
+    return inplace(
+        self, _index_put, values, _key(indices), accumulate, _indexing.kept_indices(indices)
+    )
 
 
 def _dtypes_differ(dest, source):
     """PyTorch's error for index_put_ (and ``x[index] = values``) with values of another dtype
     (array dtypes), raised as it writes: after the checks of what the write may record."""
-    return RuntimeError("Index put requires the source and destination dtypes match, got "
-                        f"{dtypes.FROM_NP[dest]._tensor_name[:-6]} for the destination and "
-                        f"{dtypes.FROM_NP[source]._tensor_name[:-6]} for the source.")
+    return RuntimeError(
+        "Index put requires the source and destination dtypes match, got "
+        f"{dtypes.FROM_NP[dest]._tensor_name[:-6]} for the destination and "
+        f"{dtypes.FROM_NP[source]._tensor_name[:-6]} for the source."
+    )
 
 
 def setitem(self, key, value):
@@ -1035,14 +1169,16 @@ def setitem(self, key, value):
     items, advanced, reader = _indexing.parse_key(key, self._data.shape)  # PyTorch's index errors
     # PyTorch skips slices that cover their whole dimension: with nothing else, ``x[:] = value``
     # is ``x.copy_(value)``, with copy_'s node and errors (a leaf, a view made under no_grad ...).
-    whole = (not advanced and (reader is _indexing._slice or reader is _indexing._alias)
-             and _indexing.split_advanced(items, self._data.shape)[0] is None)
+    whole = (
+        not advanced
+        and (reader is _indexing._slice or reader is _indexing._alias)
+        and _indexing.split_advanced(items, self._data.shape)[0] is None
+    )
     if not isinstance(value, Tensor):
         value = _make(xp.asarray(value, dtype=self._data.dtype))
     # One value (a number, a 0-dim tensor) fills the region, as PyTorch's fill_ (FillBackward3).
     # (Into an integer or bool tensor it is a copy_, which PyTorch leaves out of the graph.)
-    write = (_fill_tensor if value._data.ndim == 0 and self._data.dtype.kind in "fc"
-             else _copy_from)
+    write = _fill_tensor if value._data.ndim == 0 and self._data.dtype.kind in "fc" else _copy_from
     if value._data.ndim and value._data.shape[0] == 1:
         value = _strip_leading_ones(value)
     if whole:
@@ -1061,13 +1197,22 @@ def setitem(self, key, value):
         masks = [k for k in index if type(k) is ndarray]
         if len(masks) == 1 and masks[0].dtype == bool and value._data.size == 1:
             value = value.to(self.dtype)  # PyTorch fills a single mask with one value of any dtype
-    inplace(target, _index_put, value, index, False,
-            _indexing.kept_indices(key if type(key) is tuple else (key,)))
+    inplace(
+        target,
+        _index_put,
+        value,
+        index,
+        False,
+        _indexing.kept_indices(key if type(key) is tuple else (key,)),
+    )
 
 
 # The view that setitem writes through, by the reader parse_key names (PyTorch's node names).
-_VIEW_OF_VIEW = {_indexing._select: "Select", _indexing._slice: "Slice",
-                 _indexing._unsqueeze_index: "Unsqueeze"}
+_VIEW_OF_VIEW = {
+    _indexing._select: "Select",
+    _indexing._slice: "Slice",
+    _indexing._unsqueeze_index: "Unsqueeze",
+}
 
 
 def _strip_leading_ones(value):
@@ -1088,8 +1233,9 @@ def _view(self, key, reader):
     view._view_base = self._view_base if self._view_base is not None else self
     view._attr_version = self._vc[0]
     note_view(view, self)
-    view._item_view = (_VIEW_OF_VIEW.get(reader) if self._requires_grad and _grad_state.enabled
-                       else None)
+    view._item_view = (
+        _VIEW_OF_VIEW.get(reader) if self._requires_grad and _grad_state.enabled else None
+    )
     return view
 
 
@@ -1102,13 +1248,15 @@ def _check_expand(value, shape):
         raise RuntimeError(
             f"expand(torch.{value.dtype._tensor_name}{{[{_dims(vs)}]}}, size=[{_dims(shape)}]): "
             f"the number of sizes provided ({len(shape)}) must be greater or equal to the number "
-            f"of dimensions in the tensor ({len(vs)})")
+            f"of dimensions in the tensor ({len(vs)})"
+        )
     for i in range(1, len(vs) + 1):
         if vs[-i] != shape[-i] and vs[-i] != 1:
             raise RuntimeError(
                 f"The expanded size of the tensor ({shape[-i]}) must match the existing size "
                 f"({vs[-i]}) at non-singleton dimension {len(shape) - i}.  Target sizes: "
-                f"[{_dims(shape)}].  Tensor sizes: [{_dims(vs)}]")
+                f"[{_dims(shape)}].  Tensor sizes: [{_dims(vs)}]"
+            )
 
 
 Tensor.__setitem__ = setitem
@@ -1124,10 +1272,12 @@ Tensor.__ior__ = _METHODS["bitwise_or_"]
 Tensor.__ixor__ = _METHODS["bitwise_xor_"]
 
 # ``torch.relu_(x)`` and kin: PyTorch's module-level spellings of these in-place methods.
-_MODULE_LEVEL = ("abs_ acos_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ "
-                 "clip_ cos_ cosh_ erf_ exp_ expm1_ fill_ fix_ floor_ frac_ index_put_ log10_ log1p_ "
-                 "log2_ log_ nan_to_num_ neg_ negative_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ "
-                 "sin_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ zero_").split()
+_MODULE_LEVEL = (
+    "abs_ acos_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ "
+    "clip_ cos_ cosh_ erf_ exp_ expm1_ fill_ fix_ floor_ frac_ index_put_ log10_ log1p_ "
+    "log2_ log_ nan_to_num_ neg_ negative_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ "
+    "sin_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ zero_"
+).split()
 for _name in _MODULE_LEVEL:
     globals()[_name] = _METHODS[_name]
 

@@ -20,18 +20,28 @@ def _check_mm(a, b):
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims(a)} and {_dims(b)})")
     if a.dtype != b.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_dt(a)} != {_dt(b)}")
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {_dt(a)} != {_dt(b)}"
+        )
 
 
 def _dt(a):
     from ..dtypes import FROM_NP
 
-    return FROM_NP[a.dtype].name.replace("float32", "float").replace("float64", "double") \
+    return (
+        FROM_NP[a.dtype]
+        .name.replace("float32", "float")
+        .replace("float64", "double")
         .replace("int64", "long int")
+    )
 
 
-@op(inputs="self mat2", saves=("mat2", "self"), check=_check_mm,
-    grads=(lambda g, n: g.mm(n.mat2.t()), lambda g, n: n.self.t().mm(g)))
+@op(
+    inputs="self mat2",
+    saves=("mat2", "self"),
+    check=_check_mm,
+    grads=(lambda g, n: g.mm(n.mat2.t()), lambda g, n: n.self.t().mm(g)),
+)
 def mm(self, mat2):
     """``torch.mm``: the product of two matrices."""
     return xp.matmul(self, mat2)
@@ -39,9 +49,7 @@ def mm(self, mat2):
 
 def _check_dot(a, b):
     if a.ndim != 1 or b.ndim != 1:
-        raise RuntimeError(
-            f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors"
-        )
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same number of "
@@ -54,8 +62,12 @@ def _check_dot(a, b):
         )
 
 
-@op(inputs="self tensor", saves=("tensor", "self"), check=_check_dot,
-    grads=(lambda g, n: g * n.tensor, lambda g, n: g * n.self))
+@op(
+    inputs="self tensor",
+    saves=("tensor", "self"),
+    check=_check_dot,
+    grads=(lambda g, n: g * n.tensor, lambda g, n: g * n.self),
+)
 def dot(self, tensor):
     """``torch.dot``: the inner product of two vectors."""
     return xp.dot(self, tensor)
@@ -65,7 +77,7 @@ def _scalar_name(a):
     """PyTorch's ScalarType name of an array's dtype: Float, Double, Long ..."""
     from ..dtypes import FROM_NP
 
-    return FROM_NP[a.dtype]._tensor_name[:-len("Tensor")]
+    return FROM_NP[a.dtype]._tensor_name[: -len("Tensor")]
 
 
 def _prod(shape):
@@ -87,20 +99,24 @@ def _check_matmul(a, b):
         rows = _prod(a.shape[:-1])
         if k != b.shape[0]:
             raise RuntimeError(
-                f"size mismatch, got input ({rows}), mat ({rows}x{k}), vec ({b.shape[0]})")
+                f"size mismatch, got input ({rows}), mat ({rows}x{k}), vec ({b.shape[0]})"
+            )
         if a.dtype != b.dtype:
             raise RuntimeError(
                 "addmv input tensors must have the same dtype, but got "
-                f"{_scalar_name(b)}, {_scalar_name(a)}, and {_scalar_name(b)}")
+                f"{_scalar_name(b)}, {_scalar_name(a)}, and {_scalar_name(b)}"
+            )
         return
     if b.ndim == 2 and (a.ndim >= 3 or a.ndim == 1):  # folded to a matrix product
         rows = _prod(a.shape[:-1])
         if k != b.shape[0]:
             raise RuntimeError(
-                f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {_dims(b)})")
+                f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {_dims(b)})"
+            )
         if a.dtype != b.dtype:
             raise RuntimeError(
-                f"expected m1 and m2 to have the same dtype, but got: {_dt(a)} != {_dt(b)}")
+                f"expected m1 and m2 to have the same dtype, but got: {_dt(a)} != {_dt(b)}"
+            )
         return
     batch_a, batch_b = a.shape[:-2], b.shape[:-2]
     try:
@@ -112,16 +128,17 @@ def _check_matmul(a, b):
             if x != y and x != 1 and y != 1:
                 raise RuntimeError(
                     f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                    f"non-singleton dimension {max(len(batch_a), len(batch_b)) - i}") from None
+                    f"non-singleton dimension {max(len(batch_a), len(batch_b)) - i}"
+                ) from None
         raise
     if k != b.shape[-2]:
         n = _prod(batch)
         raise RuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k}] but got: "
-            f"[{n}, {b.shape[-2]}].")
+            f"[{n}, {b.shape[-2]}]."
+        )
     if a.dtype != b.dtype:
-        raise RuntimeError(
-            f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
+        raise RuntimeError(f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
 
 
 def _should_fold(x, y):
@@ -194,13 +211,18 @@ def _check_bmm(a, b):
     if b.shape[0] != a.shape[0] or b.shape[1] != a.shape[2]:
         raise RuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
-            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
+            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
+        )
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
 
 
-@op(inputs="self mat2", saves=("mat2", "self"), check=_check_bmm,
-    grads=(lambda g, n: g.bmm(n.mat2.mT), lambda g, n: n.self.mT.bmm(g)))
+@op(
+    inputs="self mat2",
+    saves=("mat2", "self"),
+    check=_check_bmm,
+    grads=(lambda g, n: g.bmm(n.mat2.mT), lambda g, n: n.self.mT.bmm(g)),
+)
 def bmm(self, mat2):
     """``torch.bmm``: a batch of matrix products, ``out[b] = self[b] @ mat2[b]``."""
     return xp.matmul(self, mat2)
@@ -240,7 +262,8 @@ def _operand_subscripts(lhs, ndims):
         if "..." not in sub and len(sub) != ndims[i]:
             raise _einsum_error(
                 f"the number of subscripts in the equation ({len(sub)}) does not match the number "
-                f"of dimensions ({ndims[i]}) for operand {i} and no ellipsis was given")
+                f"of dimensions ({ndims[i]}) for operand {i} and no ellipsis was given"
+            )
     return subs
 
 
@@ -250,8 +273,10 @@ def parse_einsum(equation, shapes):
     eq = equation.replace(" ", "")
     for i, c in enumerate(eq):
         if not (c in string.ascii_letters or c in ".,->"):
-            raise _einsum_error(f"invalid subscript given at index {i} in the equation string, "
-                                "subscripts must be in [a-zA-Z]")
+            raise _einsum_error(
+                f"invalid subscript given at index {i} in the equation string, "
+                "subscripts must be in [a-zA-Z]"
+            )
     lhs, arrow, rhs = eq.partition("->")
     subs = _operand_subscripts(lhs, [len(s) for s in shapes])
     free = [c for c in string.ascii_letters if c not in eq]
@@ -261,7 +286,7 @@ def parse_einsum(equation, shapes):
     for sub, shape in zip(subs, shapes):
         if "..." in sub:
             k = len(shape) - len(sub) + 3
-            sub = sub.replace("...", ell[n_ell - k:])
+            sub = sub.replace("...", ell[n_ell - k :])
         inputs.append(sub)
     letters = "".join(inputs)
     if arrow:
@@ -270,11 +295,13 @@ def parse_einsum(equation, shapes):
             if output.count(c) > 1:
                 raise _einsum_error(f"output subscript {c} appears more than once in the output")
             if c not in letters:
-                raise _einsum_error(f"output subscript {c} does not appear in the equation for any "
-                                    "input operand")
+                raise _einsum_error(
+                    f"output subscript {c} does not appear in the equation for any input operand"
+                )
     else:
-        output = ell + "".join(sorted(c for c in set(letters) if letters.count(c) == 1
-                                      and c not in ell))
+        output = ell + "".join(
+            sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ell)
+        )
     return inputs, output
 
 
@@ -285,16 +312,20 @@ def _letter_sizes(inputs, shapes):
         own = {}
         for c, n in zip(sub, shape):
             if c in own and own[c] != n:
-                raise _einsum_error(f"subscript {c} is repeated for operand {i} but the sizes "
-                                    f"don't match, {n} != {own[c]}")
+                raise _einsum_error(
+                    f"subscript {c} is repeated for operand {i} but the sizes "
+                    f"don't match, {n} != {own[c]}"
+                )
             own[c] = n
         for c, n in own.items():
             seen = sizes.get(c)
             if seen is None or seen == 1:
                 sizes[c] = n
             elif n != seen and n != 1:
-                raise _einsum_error(f"subscript {c} has size {n} for operand {i} which does not "
-                                    f"broadcast with previously seen size {seen}")
+                raise _einsum_error(
+                    f"subscript {c} has size {n} for operand {i} which does not "
+                    f"broadcast with previously seen size {seen}"
+                )
     return sizes
 
 
@@ -315,8 +346,10 @@ def einsum(equation, *operands):
     # Every operand is laid out over the same dims: the output's letters, then those summed.
     summed = [c for c in dict.fromkeys("".join(inputs)) if c not in output]
     order = list(output) + summed
-    ops = [_einsum_operand(t, sub, order, output, inputs, i)
-           for i, (t, sub) in enumerate(zip(operands, inputs))]
+    ops = [
+        _einsum_operand(t, sub, order, output, inputs, i)
+        for i, (t, sub) in enumerate(zip(operands, inputs))
+    ]
     if len(ops) == 1:
         result = ops[0]
         if summed:
@@ -324,12 +357,15 @@ def einsum(equation, *operands):
         return result
     result = ops[0]
     for i in range(1, len(ops)):
-        later = set("".join(inputs[i + 1:]))
-        done = [order.index(c) for c in summed
-                if c not in later and (c in inputs[i] or any(c in sub for sub in inputs[:i]))]
+        later = set("".join(inputs[i + 1 :]))
+        done = [
+            order.index(c)
+            for c in summed
+            if c not in later and (c in inputs[i] or any(c in sub for sub in inputs[:i]))
+        ]
         result = _sum_product(result, ops[i], done)
     if summed:
-        result = result.reshape(tuple(result.shape[:len(output)]))
+        result = result.reshape(tuple(result.shape[: len(output)]))
     return result
 
 
@@ -343,7 +379,7 @@ def _einsum_operand(t, sub, order, output, inputs, i):
             q = sub.index(c, p + 1)
             t = t.diagonal(0, p, q)
             sub = [x for k, x in enumerate(sub) if k not in (p, q)] + [c]
-    others = "".join(inputs[:i] + inputs[i + 1:]) + output
+    others = "".join(inputs[:i] + inputs[i + 1 :]) + output
     alone = [k for k, c in enumerate(sub) if c not in others]
     if alone and len(inputs) > 1:
         t = t.sum(alone)
@@ -389,8 +425,11 @@ def _sum_product(left, right, dims):
     bsz, lsz, rsz, ssz = size(left, batch), size(left, lonly), size(right, ronly), size(left, both)
     a = left.permute(batch + lonly + both + ronly + rest).reshape(bsz, lsz, ssz)
     b = right.permute(batch + both + ronly + lonly + rest).reshape(bsz, ssz, rsz)
-    out = a.bmm(b).reshape([left.shape[d] for d in batch + lonly] + [right.shape[d] for d in ronly]
-                           + [1] * (len(both) + len(rest)))
+    out = a.bmm(b).reshape(
+        [left.shape[d] for d in batch + lonly]
+        + [right.shape[d] for d in ronly]
+        + [1] * (len(both) + len(rest))
+    )
     placed = batch + lonly + ronly + both + rest
     return out.permute([placed.index(d) for d in range(left.ndim)])
 
@@ -406,8 +445,12 @@ def _check_diagonal(a, offset, dim1, dim2):
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
 
 
-@op(inputs="grad", method=False, node="DiagonalBackwardBackward0",
-    grads=(lambda g, n: diagonal(g, n.offset, n.dim1, n.dim2),))
+@op(
+    inputs="grad",
+    method=False,
+    node="DiagonalBackwardBackward0",
+    grads=(lambda g, n: diagonal(g, n.offset, n.dim1, n.dim2),),
+)
 def _diagonal_backward(grad, shape, offset, dim1, dim2):
     """Zeros of ``shape`` with ``grad`` written along the diagonal (the adjoint of taking it)."""
     out = xp.zeros(shape, grad.dtype)
@@ -424,8 +467,12 @@ def _diagonal_positions(n_rows, n_cols, offset):
     return i + max(-offset, 0), i + max(offset, 0)
 
 
-@op(saves="self_shape", check=_check_diagonal, view=True,
-    grads=(lambda g, n: _diagonal_backward(g, n.self_shape, n.offset, n.dim1, n.dim2),))
+@op(
+    saves="self_shape",
+    check=_check_diagonal,
+    view=True,
+    grads=(lambda g, n: _diagonal_backward(g, n.self_shape, n.offset, n.dim1, n.dim2),),
+)
 def diagonal(self, offset=0, dim1=0, dim2=1):
     """``torch.diagonal``: the (offset) diagonal of dims dim1 and dim2, as the last dimension."""
     out = xp.diagonal(self, offset, dim1, dim2)
@@ -439,15 +486,17 @@ def _check_trace(a):
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
 
 
-@op(saves="self_shape", check=_check_trace,
-    grads=(lambda g, n: g * _make(xp.eye(*n.self_shape, dtype=g._data.dtype)),))
+@op(
+    saves="self_shape",
+    check=_check_trace,
+    grads=(lambda g, n: g * _make(xp.eye(*n.self_shape, dtype=g._data.dtype)),),
+)
 def trace(self):
     """``torch.trace``: the sum of a matrix's main diagonal."""
     return xp.asarray(xp.trace(self), dtype=self.dtype if self.dtype.kind == "f" else xp.int64)
 
 
-@op(method=False, node="DiagEmbedBackward0",
-    grads=(lambda g, n: diagonal(g, n.offset, -2, -1),))
+@op(method=False, node="DiagEmbedBackward0", grads=(lambda g, n: diagonal(g, n.offset, -2, -1),))
 def _diag_embed(self, offset):
     n = self.shape[-1] + abs(offset)
     out = xp.zeros(self.shape[:-1] + (n, n), self.dtype)
@@ -463,23 +512,39 @@ def diag(input, diagonal: int = 0):
         return _diag_embed(input, diagonal)
     if input.ndim == 2:
         return globals()["diagonal"](input, diagonal)
-    raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " f"{input.ndim}D")
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
 
 
 def _check_mv(a, v):
     if a.ndim != 2 or v.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
     if a.shape[1] != v.shape[0]:
-        raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({_dims(a)}), vec "
-                           f"({v.shape[0]})")
+        raise RuntimeError(
+            f"size mismatch, got input ({a.shape[0]}), mat ({_dims(a)}), vec ({v.shape[0]})"
+        )
 
 
-@op(inputs="self vec", saves=("vec", "self"), check=_check_mv,
-    grads=(lambda g, n: g.unsqueeze(1) * n.vec, lambda g, n: n.self.t().mv(g)))
+@op(
+    inputs="self vec",
+    saves=("vec", "self"),
+    check=_check_mv,
+    grads=(lambda g, n: g.unsqueeze(1) * n.vec, lambda g, n: n.self.t().mv(g)),
+)
 def mv(self, vec):
     """``torch.mv``: a matrix times a vector."""
     return xp.matmul(self, vec)
 
 
-__all__ = ["bmm", "dot", "einsum", "ger", "matmul", "mm", "outer", "diagonal", "trace", "diag",
-           "mv"]
+__all__ = [
+    "bmm",
+    "dot",
+    "einsum",
+    "ger",
+    "matmul",
+    "mm",
+    "outer",
+    "diagonal",
+    "trace",
+    "diag",
+    "mv",
+]

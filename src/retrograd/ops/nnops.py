@@ -49,8 +49,11 @@ def erf_array(a):
     return out.astype(a.dtype, copy=False) if a.dtype.kind == "f" else out
 
 
-@op(saves="self", promote="float",
-    grads=(lambda g, n: g * (_TWO_OVER_SQRT_PI * (-(n.self * n.self)).exp()),))
+@op(
+    saves="self",
+    promote="float",
+    grads=(lambda g, n: g * (_TWO_OVER_SQRT_PI * (-(n.self * n.self)).exp()),),
+)
 def erf(self):
     """``torch.erf``: the error function."""
     return erf_array(self)
@@ -61,11 +64,14 @@ def erf(self):
 
 def _check_linear(x, w, b):
     if x.shape[-1] != w.shape[1]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x{x.shape[1]} "
-                           f"and {w.shape[1]}x{w.shape[0]})")
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x{x.shape[1]} "
+            f"and {w.shape[1]}x{w.shape[0]})"
+        )
     if x.dtype != w.dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
-                           f"{_dtype_name(x)} and {_dtype_name(w)}")
+        raise RuntimeError(
+            f"mat1 and mat2 must have the same dtype, but got {_dtype_name(x)} and {_dtype_name(w)}"
+        )
 
 
 def _dtype_name(a):
@@ -74,9 +80,14 @@ def _dtype_name(a):
     return name(a)
 
 
-@op(inputs="self weight bias", saves=("weight", "self", ""), method=False, node="AddmmBackward0",
+@op(
+    inputs="self weight bias",
+    saves=("weight", "self", ""),
+    method=False,
+    node="AddmmBackward0",
     check=_check_linear,
-    grads=(lambda g, n: g.mm(n.weight), lambda g, n: g.t().mm(n.self), lambda g, n: g.sum(0)))
+    grads=(lambda g, n: g.mm(n.weight), lambda g, n: g.t().mm(n.self), lambda g, n: g.sum(0)),
+)
 def _linear(self, weight, bias):
     """x W^T + b for a matrix x: one node (PyTorch's addmm) instead of transpose, mm and add."""
     out = xp.matmul(self, weight.T)
@@ -162,8 +173,12 @@ _leaky_relu_backward = piecewise_backward("LeakyReluBackwardBackward0")
 _hardtanh_backward = piecewise_backward("HardtanhBackwardBackward0")
 
 
-@op(saves="self", node="LeakyReluBackward0", method=False,
-    grads=(lambda g, n: _leaky_relu_backward(g, n.self, n.self._data > 0, 1, n.negative_slope),))
+@op(
+    saves="self",
+    node="LeakyReluBackward0",
+    method=False,
+    grads=(lambda g, n: _leaky_relu_backward(g, n.self, n.self._data > 0, 1, n.negative_slope),),
+)
 def _leaky_relu(self, negative_slope=0.01):
     return xp.where(self > 0, self, self * negative_slope).astype(self.dtype, copy=False)
 
@@ -184,15 +199,23 @@ def _hardtanh(self, min_val, max_val):
     return xp.clip(self, min_val, max_val).astype(self.dtype, copy=False)
 
 
-@op(saves="self", node="LogSigmoidBackward0", method=False,
-    grads=(lambda g, n: g * (-n.self).sigmoid(),))
+@op(
+    saves="self",
+    node="LogSigmoidBackward0",
+    method=False,
+    grads=(lambda g, n: g * (-n.self).sigmoid(),),
+)
 def _log_sigmoid(self):
     # log(sigmoid(x)) = -log(1 + exp(-x)), written so that exp never overflows
     return (xp.minimum(self, 0) - xp.log1p(xp.exp(-xp.abs(self)))).astype(self.dtype, copy=False)
 
 
-@op(saves="self", node="HardsigmoidBackward0", method=False,
-    grads=(lambda g, n: where(_inside(n.self, -3.0, 3.0), g / 6, 0.0),))
+@op(
+    saves="self",
+    node="HardsigmoidBackward0",
+    method=False,
+    grads=(lambda g, n: where(_inside(n.self, -3.0, 3.0), g / 6, 0.0),),
+)
 def _hardsigmoid(self):
     return (xp.clip(self + 3, 0, 6) / 6).astype(self.dtype, copy=False)
 
@@ -219,14 +242,19 @@ def _mish(self):
     return (self * xp.tanh(xp.where(self > 20, self, soft))).astype(self.dtype, copy=False)
 
 
-@op(saves="self", node="ThresholdBackward0", method=False,
-    grads=(lambda g, n: threshold_backward(g, n.self, n.threshold),))
+@op(
+    saves="self",
+    node="ThresholdBackward0",
+    method=False,
+    grads=(lambda g, n: threshold_backward(g, n.self, n.threshold),),
+)
 def _threshold(self, threshold, value):
     return xp.where(self > threshold, self, xp.asarray(value, self.dtype))
 
 
 _celu = op(saves="self", grads=(_elu_grad,), node="CeluBackward0", method=False)(
-    lambda self, alpha, scale, input_scale: _elu.opdef.forward(self, alpha, scale, input_scale))
+    lambda self, alpha, scale, input_scale: _elu.opdef.forward(self, alpha, scale, input_scale)
+)
 
 
 def _elu_result_grad(g, n):
@@ -240,7 +268,8 @@ _NEGATIVE_SLOPE_IN_PLACE = (
     "In-place leakyReLu backward calculation is triggered with a negative slope which is not "
     "supported. This is caused by calling in-place forward function with a negative slope, please "
     "call out-of-place version instead. File an issue at https://github.com/pytorch/pytorch if you "
-    "do require supporting in-place leakRelu backward calculation with negative slope")
+    "do require supporting in-place leakRelu backward calculation with negative slope"
+)
 
 
 def _leaky_relu_result_grad(g, n):
@@ -258,15 +287,21 @@ def _in_place_named(fn, node, result_grad=None):
         saves, grads = " ".join(d.saves), d.Node._formulas
     else:
         saves, grads = "result", (result_grad,)
-    return op(d.name + "_", inputs=" ".join(d.inputs), saves=saves, grads=grads, node=node,
-              method=False)(d.forward)
+    return op(
+        d.name + "_", inputs=" ".join(d.inputs), saves=saves, grads=grads, node=node, method=False
+    )(d.forward)
 
 
 # The in-place forms whose nodes PyTorch names apart (``F.leaky_relu_`` ...), by out-of-place op.
-IN_PLACE = {fn: _in_place_named(fn, *rest) for fn, *rest in (
-    (_elu, "EluBackward1", _elu_result_grad), (_celu, "CeluBackward1", _elu_result_grad),
-    (_leaky_relu, "LeakyReluBackward1", _leaky_relu_result_grad),
-    (_threshold, "ThresholdBackward1"))}
+IN_PLACE = {
+    fn: _in_place_named(fn, *rest)
+    for fn, *rest in (
+        (_elu, "EluBackward1", _elu_result_grad),
+        (_celu, "CeluBackward1", _elu_result_grad),
+        (_leaky_relu, "LeakyReluBackward1", _leaky_relu_result_grad),
+        (_threshold, "ThresholdBackward1"),
+    )
+}
 
 
 def _glu_grad(g, n):
@@ -282,8 +317,9 @@ def _check_glu(a, dim):
         raise RuntimeError("glu does not support scalars because halving size must be even")
     d = _wrap_dim(dim, a.ndim)
     if a.shape[d] % 2:
-        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size "
-                           f"{a.shape[d]}")
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {d} is size {a.shape[d]}"
+        )
 
 
 @op(saves="self", node="GluBackward0", method=False, grads=(_glu_grad,), check=_check_glu)
@@ -305,10 +341,22 @@ def _prelu_weight_grad(g, n):
     return part.sum([d for d in range(x.ndim) if d != 1])
 
 
-@op(inputs="self weight", saves="self weight", node="PreluKernelBackward0", method=False,
-    grads=(lambda g, n: where(n.self > 0, g, g * n.weight.reshape(
-               _channel_shape(n.self, n.weight)) if n.weight.numel() > 1 else g * n.weight),
-           _prelu_weight_grad))
+@op(
+    inputs="self weight",
+    saves="self weight",
+    node="PreluKernelBackward0",
+    method=False,
+    grads=(
+        lambda g, n: where(
+            n.self > 0,
+            g,
+            g * n.weight.reshape(_channel_shape(n.self, n.weight))
+            if n.weight.numel() > 1
+            else g * n.weight,
+        ),
+        _prelu_weight_grad,
+    ),
+)
 def _prelu(self, weight):
     w = weight.reshape(_channel_shape(self, weight)) if weight.size > 1 else weight
     return xp.where(self > 0, self, self * w).astype(self.dtype, copy=False)
@@ -328,8 +376,7 @@ def _layer_norm_input_grad(g, n):
     dims = tuple(range(n.self.ndim - n.k, n.self.ndim))
     xhat, rstd = _layer_norm_stats(n.self, dims, n.eps)
     gw = g if n.weight is None else g * n.weight
-    return rstd * (gw - gw.mean(dims, keepdim=True)
-                   - xhat * (gw * xhat).mean(dims, keepdim=True))
+    return rstd * (gw - gw.mean(dims, keepdim=True) - xhat * (gw * xhat).mean(dims, keepdim=True))
 
 
 def _layer_norm_weight_grad(g, n):
@@ -342,9 +389,13 @@ def _layer_norm_bias_grad(g, n):
     return g.sum(tuple(range(n.self.ndim - n.k))) if n.self.ndim > n.k else g
 
 
-@op(inputs="self weight bias", saves="self weight", method=False,
+@op(
+    inputs="self weight bias",
+    saves="self weight",
+    method=False,
     node="NativeLayerNormBackward0",
-    grads=(_layer_norm_input_grad, _layer_norm_weight_grad, _layer_norm_bias_grad))
+    grads=(_layer_norm_input_grad, _layer_norm_weight_grad, _layer_norm_bias_grad),
+)
 def _layer_norm(self, weight, bias, k, eps):
     """``self`` normalised over its last ``k`` dimensions, then scaled and shifted."""
     dims = tuple(range(self.ndim - k, self.ndim))
@@ -376,8 +427,9 @@ def _batch_norm_parts(n):
         xhat, rstd = _layer_norm_stats(x, dims, n.eps)
     else:
         mean = _make(n.running_mean.reshape(view).astype(x._data.dtype, copy=False))
-        rstd = _make((1 / xp.sqrt(n.running_var + n.eps)).reshape(view).astype(x._data.dtype,
-                                                                                copy=False))
+        rstd = _make(
+            (1 / xp.sqrt(n.running_var + n.eps)).reshape(view).astype(x._data.dtype, copy=False)
+        )
         xhat = (x - mean) * rstd
     w = None if n.weight is None else n.weight.reshape(view)
     return dims, xhat, rstd, w
@@ -396,10 +448,17 @@ def _batch_norm_weight_grad(g, n):
     return (g * xhat).sum(dims)
 
 
-@op(inputs="self weight bias", saves="self weight", method=False,
+@op(
+    inputs="self weight bias",
+    saves="self weight",
+    method=False,
     node="NativeBatchNormBackward0",
-    grads=(_batch_norm_input_grad, _batch_norm_weight_grad,
-           lambda g, n: g.sum((0,) + tuple(range(2, g.ndim)))))
+    grads=(
+        _batch_norm_input_grad,
+        _batch_norm_weight_grad,
+        lambda g, n: g.sum((0,) + tuple(range(2, g.ndim))),
+    ),
+)
 def _batch_norm(self, weight, bias, running_mean, running_var, training, eps):
     """Each channel (dim 1) normalised with the batch statistics (training) or the running ones,
     then scaled and shifted."""
@@ -442,17 +501,23 @@ def _group_norm_weight_grad(g, n):
     return (g * xhat.reshape(g.shape)).sum((0,) + tuple(range(2, g.ndim)))
 
 
-@op(inputs="self weight bias", saves="self weight", method=False,
+@op(
+    inputs="self weight bias",
+    saves="self weight",
+    method=False,
     node="NativeGroupNormBackward0",
-    grads=(_group_norm_input_grad, _group_norm_weight_grad,
-           lambda g, n: g.sum((0,) + tuple(range(2, g.ndim)))))
+    grads=(
+        _group_norm_input_grad,
+        _group_norm_weight_grad,
+        lambda g, n: g.sum((0,) + tuple(range(2, g.ndim))),
+    ),
+)
 def _group_norm(self, weight, bias, num_groups, eps):
     """Channels split into ``num_groups`` groups, each normalised over its channels and space,
     then scaled and shifted per channel."""
     grouped = self.reshape(self.shape[0], num_groups, -1)
     centred = grouped - grouped.mean(2, keepdims=True)
-    out = (centred / xp.sqrt((centred * centred).mean(2, keepdims=True) + eps)).reshape(
-        self.shape)
+    out = (centred / xp.sqrt((centred * centred).mean(2, keepdims=True) + eps)).reshape(self.shape)
     view = _channel_view(self)
     if weight is not None:
         out = out * weight.reshape(view)
@@ -492,8 +557,9 @@ def _nll_coefficients(shape, dtype, target, weight, reduction, ignore_index):
 
 def _nll_grad(g, n):
     shape = n.self_shape
-    coeff = _make(_nll_coefficients(shape, g._data.dtype, n.target, n.weight, n.reduction,
-                                    n.ignore_index))
+    coeff = _make(
+        _nll_coefficients(shape, g._data.dtype, n.target, n.weight, n.reduction, n.ignore_index)
+    )
     if n.reduction == "none" and len(shape) > 1:
         g = g.unsqueeze(1)
     return g * coeff
@@ -540,8 +606,15 @@ def _mse_grad(sign):
     return lambda g, n: _reduced_grad(g, n, (n.self - n.target) * (2.0 * sign))
 
 
-@op(inputs="self target", saves="self target", broadcast=True, promote="binary", method=False,
-    node="MseLossBackward0", grads=(_mse_grad(1), _mse_grad(-1)))
+@op(
+    inputs="self target",
+    saves="self target",
+    broadcast=True,
+    promote="binary",
+    method=False,
+    node="MseLossBackward0",
+    grads=(_mse_grad(1), _mse_grad(-1)),
+)
 def _mse_loss(self, target, reduction):
     d = self - target
     return _reduce_array(d * d, reduction, d.dtype)
@@ -558,10 +631,18 @@ def _smooth_l1_values(self, target, beta):
     return xp.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta)
 
 
-@op(inputs="self target", saves="self target", broadcast=True, promote="binary", method=False,
+@op(
+    inputs="self target",
+    saves="self target",
+    broadcast=True,
+    promote="binary",
+    method=False,
     node="SmoothL1LossBackward0",
-    grads=(lambda g, n: _reduced_grad(g, n, _smooth_l1_slope(n, n.beta)),
-           lambda g, n: _reduced_grad(g, n, -_smooth_l1_slope(n, n.beta))))
+    grads=(
+        lambda g, n: _reduced_grad(g, n, _smooth_l1_slope(n, n.beta)),
+        lambda g, n: _reduced_grad(g, n, -_smooth_l1_slope(n, n.beta)),
+    ),
+)
 def _smooth_l1_loss(self, target, reduction, beta):
     loss = _smooth_l1_values(self, target, beta)
     return _reduce_array(loss, reduction, loss.dtype)
@@ -573,8 +654,9 @@ def _huber_grad(wrt, other, sign):
         # one dtype and names the other tensor's as found.
         a, b = getattr(n, wrt), getattr(n, other)
         if a.dtype != b.dtype:
-            raise RuntimeError(f"Found dtype {_dtype_name(b._data)} but expected "
-                               f"{_dtype_name(a._data)}")
+            raise RuntimeError(
+                f"Found dtype {_dtype_name(b._data)} but expected {_dtype_name(a._data)}"
+            )
         return _reduced_grad(g, n, _smooth_l1_slope(n, n.delta) * (sign * n.delta))
 
     return grad
@@ -582,9 +664,14 @@ def _huber_grad(wrt, other, sign):
 
 # Huber with delta is delta times smooth l1 with beta = delta, computed in the promoted dtype and
 # given the input's.
-@op(inputs="self target", saves="self target", broadcast=True, method=False,
+@op(
+    inputs="self target",
+    saves="self target",
+    broadcast=True,
+    method=False,
     node="HuberLossBackward0",
-    grads=(_huber_grad("self", "target", 1), _huber_grad("target", "self", -1)))
+    grads=(_huber_grad("self", "target", 1), _huber_grad("target", "self", -1)),
+)
 def _huber_loss(self, target, reduction, delta):
     loss = delta * _smooth_l1_values(self, target, delta)
     return _reduce_array(loss, reduction, self.dtype)
@@ -611,9 +698,15 @@ def _check_bce(self, target, weight, reduction):
         raise RuntimeError(f"Found dtype {_dtype_name(target)} but expected {_dtype_name(self)}")
 
 
-@op(inputs="self target weight", saves="self target weight", broadcast=True, method=False,
-    node="BinaryCrossEntropyBackward0", check=_check_bce,
-    grads=(_bce_input_grad, _bce_target_grad, None))
+@op(
+    inputs="self target weight",
+    saves="self target weight",
+    broadcast=True,
+    method=False,
+    node="BinaryCrossEntropyBackward0",
+    check=_check_bce,
+    grads=(_bce_input_grad, _bce_target_grad, None),
+)
 def _binary_cross_entropy(self, target, weight, reduction):
     with xp.errstate(divide="ignore"):  # log 0 = -inf, clamped to -100 as PyTorch does
         log_p = xp.maximum(xp.log(self), -100)
@@ -640,10 +733,14 @@ def _bce_logits_target_grad(g, n):
 
 
 # The result has the target's dtype, as PyTorch's.
-@op(inputs="self target weight pos_weight", saves="self target weight pos_weight",
-    broadcast=True, method=False,
+@op(
+    inputs="self target weight pos_weight",
+    saves="self target weight pos_weight",
+    broadcast=True,
+    method=False,
     node="BinaryCrossEntropyWithLogitsBackward0",
-    grads=(_bce_logits_input_grad, _bce_logits_target_grad, None, None))
+    grads=(_bce_logits_input_grad, _bce_logits_target_grad, None, None),
+)
 def _binary_cross_entropy_with_logits(self, target, weight, pos_weight, reduction):
     """(1 - y) x + (1 + (pos_weight - 1) y) log(1 + exp(-x)), the log written so exp never
     overflows."""
@@ -663,8 +760,13 @@ def _soft_margin_grad(g, n):
     return _reduced_grad(g, n, -n.target * (-n.target * n.self).sigmoid())
 
 
-@op(inputs="self target", saves="self target", method=False, node="SoftMarginLossBackward0",
-    grads=(_soft_margin_grad, None))
+@op(
+    inputs="self target",
+    saves="self target",
+    method=False,
+    node="SoftMarginLossBackward0",
+    grads=(_soft_margin_grad, None),
+)
 def _soft_margin_loss(self, target, reduction):
     z = -target * self
     loss = xp.log1p(xp.exp(-xp.abs(z))) + xp.maximum(z, 0)  # log(1 + exp(z)) without overflow
@@ -684,12 +786,18 @@ def _nearest_sources(in_size, out_size, scale):
 def _nearest_plan(in_shape, sizes, scales):
     """(axis, source positions) for each upsampled dimension (the last ``len(sizes)``)."""
     lead = len(in_shape) - len(sizes)
-    return [(lead + i, _nearest_sources(in_shape[lead + i], size, scale))
-            for i, (size, scale) in enumerate(zip(sizes, scales))]
+    return [
+        (lead + i, _nearest_sources(in_shape[lead + i], size, scale))
+        for i, (size, scale) in enumerate(zip(sizes, scales))
+    ]
 
 
-@op(inputs="grad", method=False, node="UpsampleNearestBackwardBackward0",
-    grads=(lambda g, n: _upsample_nearest(g, n.sizes, n.scales),))
+@op(
+    inputs="grad",
+    method=False,
+    node="UpsampleNearestBackwardBackward0",
+    grads=(lambda g, n: _upsample_nearest(g, n.sizes, n.scales),),
+)
 def _upsample_nearest_backward(grad, in_shape, sizes, scales):
     """The adjoint of copying: each output's gradient added back to the input it copied."""
     out = grad
@@ -711,11 +819,15 @@ def _upsample_nearest_forward(self, sizes, scales):
 
 
 _upsample_nearest_ops = {
-    k: op(f"_upsample_nearest{k}d", saves="self_shape", method=False,
-          node=_upsample_nearest_name(k),
-          grads=(lambda g, n: _upsample_nearest_backward(g, n.self_shape, n.sizes, n.scales),))(
-        _upsample_nearest_forward)
-    for k in (1, 2, 3)}
+    k: op(
+        f"_upsample_nearest{k}d",
+        saves="self_shape",
+        method=False,
+        node=_upsample_nearest_name(k),
+        grads=(lambda g, n: _upsample_nearest_backward(g, n.self_shape, n.sizes, n.scales),),
+    )(_upsample_nearest_forward)
+    for k in (1, 2, 3)
+}
 
 
 def _upsample_nearest(input, sizes, scales):
@@ -730,16 +842,22 @@ def _check_pad(a, pad, value):
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) > 2 * a.ndim:
-        raise RuntimeError("Padding length should be less than or equal to two times the input "
-                           f"dimension but got padding length {len(pad)} and input of dimension "
-                           f"{a.ndim}")
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input "
+            f"dimension but got padding length {len(pad)} and input of dimension "
+            f"{a.ndim}"
+        )
     for i in range(len(pad) // 2):
         if a.shape[a.ndim - 1 - i] + pad[2 * i] + pad[2 * i + 1] < 0:
             raise RuntimeError("narrow(): length must be non-negative.")
 
 
-@op(grads=(lambda g, n: _constant_pad(g, tuple(-p for p in n.pad), 0),), method=False,
-    node="ConstantPadNdBackward0", check=_check_pad)
+@op(
+    grads=(lambda g, n: _constant_pad(g, tuple(-p for p in n.pad), 0),),
+    method=False,
+    node="ConstantPadNdBackward0",
+    check=_check_pad,
+)
 def _constant_pad(self, pad, value):
     """``pad`` as (before, after) pairs from the last dimension back; negative amounts crop.  Its
     adjoint is the same op with every amount negated."""
@@ -756,8 +874,12 @@ def _constant_pad(self, pad, value):
 # --- embedding ----------------------------------------------------------------------------------
 
 
-@op(inputs="grad", method=False, node="EmbeddingBackwardBackward0",
-    grads=(lambda g, n: _embedding(g, n.indices, None),))
+@op(
+    inputs="grad",
+    method=False,
+    node="EmbeddingBackwardBackward0",
+    grads=(lambda g, n: _embedding(g, n.indices, None),),
+)
 def _embedding_backward(grad, indices, shape, padding_idx):
     """Zeros of the weight's ``shape`` with each row of ``grad`` added at its index (the adjoint
     of the lookup); the ``padding_idx`` row gets nothing."""
@@ -768,8 +890,13 @@ def _embedding_backward(grad, indices, shape, padding_idx):
     return out
 
 
-@op(inputs="weight", saves="weight_shape", method=False, node="EmbeddingBackward0",
-    grads=(lambda g, n: _embedding_backward(g, n.indices, n.weight_shape, n.padding_idx),))
+@op(
+    inputs="weight",
+    saves="weight_shape",
+    method=False,
+    node="EmbeddingBackward0",
+    grads=(lambda g, n: _embedding_backward(g, n.indices, n.weight_shape, n.padding_idx),),
+)
 def _embedding(weight, indices, padding_idx):
     return weight[indices]
 
@@ -800,8 +927,13 @@ def _wn_g_grad(g, n):
     return _wn_sum(g * n.v, n.dim) / _wn_sum(n.v * n.v, n.dim).sqrt()
 
 
-@op(inputs="v g", saves="v g", method=False, node="WeightNormInterfaceBackward0",
-    grads=(_wn_v_grad, _wn_g_grad))
+@op(
+    inputs="v g",
+    saves="v g",
+    method=False,
+    node="WeightNormInterfaceBackward0",
+    grads=(_wn_v_grad, _wn_g_grad),
+)
 def _weight_norm(v, g, dim):
     """``torch._weight_norm``: ``v * (g / ||v||)``, the norm taken over every dimension except
     ``dim`` (over all of them for ``dim`` -1)."""

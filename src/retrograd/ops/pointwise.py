@@ -15,6 +15,7 @@ def zero_grad(g, n):
 
 def _not_for(kernel, kinds):
     """A check raising PyTorch's error for an op that has no kernel for some dtypes."""
+
     def check(a, *attrs):
         if a.dtype.kind in kinds:
             raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype_name(a)}'")
@@ -48,15 +49,20 @@ def _check_alpha(a, b, alpha):
         return
     if isinstance(alpha, float) and _is_integral(a) and _is_integral(b):
         raise RuntimeError(
-            "For integral input tensors, argument alpha must not be a floating point number.")
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
     if isinstance(alpha, bool) and not (_is_bool(a) and _is_bool(b)):
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
 
 
 # The alpha checks run in the forwards (only when alpha is given), not as check=, which would take
 # add and sub off the registry's fast path.
-@op(inputs="self other", broadcast=True, promote="binary",
-    grads=(lambda g, n: g, lambda g, n: _scaled(g, n.alpha)))
+@op(
+    inputs="self other",
+    broadcast=True,
+    promote="binary",
+    grads=(lambda g, n: g, lambda g, n: _scaled(g, n.alpha)),
+)
 def add(self, other, alpha=1):
     """``torch.add``: self + alpha * other."""
     if alpha == 1 and type(alpha) is int:
@@ -81,16 +87,24 @@ def _check_sub(a, b, alpha):
     _check_alpha(a, b, alpha)
 
 
-@op(inputs="self other", broadcast=True, promote="binary",
-    grads=(lambda g, n: _scaled(-g, n.alpha), lambda g, n: g), node="RsubBackward1")
+@op(
+    inputs="self other",
+    broadcast=True,
+    promote="binary",
+    grads=(lambda g, n: _scaled(-g, n.alpha), lambda g, n: g),
+    node="RsubBackward1",
+)
 def _rsub(self, other, alpha=1):
     return xp.subtract(other, self if alpha == 1 else _times_alpha(self, alpha))
 
 
 def _has_bool(a, b, alpha):
     """Whether sub must look closer: a bool operand, or an alpha other than 1."""
-    return (a.dtype == bool if type(a) is ndarray else isinstance(a, bool)) or (
-        b.dtype == bool if type(b) is ndarray else isinstance(b, bool)) or alpha != 1
+    return (
+        (a.dtype == bool if type(a) is ndarray else isinstance(a, bool))
+        or (b.dtype == bool if type(b) is ndarray else isinstance(b, bool))
+        or alpha != 1
+    )
 
 
 def _subtraction(name, op_fn, doc):
@@ -106,28 +120,46 @@ def _subtraction(name, op_fn, doc):
     return tensor_method(subtract)
 
 
-@op(inputs="self other", broadcast=True, promote="binary",
-    grads=(lambda g, n: g, lambda g, n: _scaled(-g, n.alpha)), node="SubBackward0", method=False)
+@op(
+    inputs="self other",
+    broadcast=True,
+    promote="binary",
+    grads=(lambda g, n: g, lambda g, n: _scaled(-g, n.alpha)),
+    node="SubBackward0",
+    method=False,
+)
 def _sub(self, other, alpha=1):
     return xp.subtract(self, other if alpha == 1 else _times_alpha(other, alpha))
 
 
-rsub = _subtraction("rsub", _rsub,
-                    "``torch.rsub``: other - alpha * input (what ``number - tensor`` computes).")
-sub = _subtraction("sub", _sub, "``torch.sub``: input - alpha * other (bools refused, as in "
-                   "PyTorch).")
+rsub = _subtraction(
+    "rsub", _rsub, "``torch.rsub``: other - alpha * input (what ``number - tensor`` computes)."
+)
+sub = _subtraction(
+    "sub", _sub, "``torch.sub``: input - alpha * other (bools refused, as in PyTorch)."
+)
 
 
-@op(inputs="self other", saves=("other", "self"), broadcast=True, promote="binary",
-    grads=(lambda g, n: g * n.other, lambda g, n: g * n.self))
+@op(
+    inputs="self other",
+    saves=("other", "self"),
+    broadcast=True,
+    promote="binary",
+    grads=(lambda g, n: g * n.other, lambda g, n: g * n.self),
+)
 def mul(self, other):
     """``torch.mul``: the elementwise product."""
     return xp.multiply(self, other)
 
 
-@op(inputs="self other", saves=("other", "self other"), broadcast=True, promote="float",
+@op(
+    inputs="self other",
+    saves=("other", "self other"),
+    broadcast=True,
+    promote="float",
     grads=(lambda g, n: g / n.other, lambda g, n: -g * n.self / (n.other * n.other)),
-    node="DivBackward0")
+    node="DivBackward0",
+)
 def true_divide(self, other):
     """``torch.true_divide``: the elementwise quotient, in floating point."""
     with xp.errstate(divide="ignore", invalid="ignore"):
@@ -157,8 +189,13 @@ def _check_pow_scalar(a, exponent):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
-@op(inputs="self", saves="self", grads=(_pow_scalar_grad,), node="PowBackward0",
-    check=_check_pow_scalar)
+@op(
+    inputs="self",
+    saves="self",
+    grads=(_pow_scalar_grad,),
+    node="PowBackward0",
+    check=_check_pow_scalar,
+)
 def _pow_scalar(self, exponent):
     if self.dtype == bool:
         if isinstance(exponent, bool):  # bool ** bool stays bool: x ** True is x, x ** False is 1
@@ -192,8 +229,14 @@ def _pow_base_grad(g, n):
     return g * e * where(e == 0, 1.0, n.self) ** (e - 1)
 
 
-@op(inputs="self exponent", saves="self exponent result", broadcast=True, promote="binary",
-    grads=(_pow_base_grad, _pow_exponent_grad), node="PowBackward1")
+@op(
+    inputs="self exponent",
+    saves="self exponent result",
+    broadcast=True,
+    promote="binary",
+    grads=(_pow_base_grad, _pow_exponent_grad),
+    node="PowBackward1",
+)
 def _pow_tensor(self, exponent):
     if self.dtype == bool:  # both are bool after promotion
         raise NotImplementedError("\"pow\" not implemented for 'Bool'")
@@ -209,8 +252,7 @@ def _pow_scalar_base_grad(g, n):
     return g * n.result * _log_scalar(n.self_scalar)
 
 
-@op(inputs="exponent", saves="exponent result", grads=(_pow_scalar_base_grad,),
-    node="PowBackward2")
+@op(inputs="exponent", saves="exponent result", grads=(_pow_scalar_base_grad,), node="PowBackward2")
 def _pow_scalar_base(exponent, self_scalar):
     if exponent.dtype == bool and isinstance(self_scalar, bool):
         raise NotImplementedError("\"pow\" not implemented for 'Bool'")
@@ -218,8 +260,11 @@ def _pow_scalar_base(exponent, self_scalar):
     with xp.errstate(divide="ignore", invalid="ignore"):
         if exponent.dtype.kind in "iu" and isinstance(self_scalar, int):
             return c_order(_int_power(xp.asarray(self_scalar, dtype=exponent.dtype), exponent))
-        return c_order(xp.power(self_scalar, exponent).astype(
-            _scalar_power_dtype(exponent, self_scalar), copy=False))
+        return c_order(
+            xp.power(self_scalar, exponent).astype(
+                _scalar_power_dtype(exponent, self_scalar), copy=False
+            )
+        )
 
 
 def _scalar_power_dtype(exponent, base):
@@ -283,8 +328,15 @@ def _divide_rounded(a, b, rounding_mode):
         return xp.trunc(q).astype(q.dtype if a.dtype.kind == "f" else a.dtype)
 
 
-@op(inputs="self other", broadcast=True, promote="binary", check=_check_rounded_div,
-    grads=(zero_grad, zero_grad), method=False, node="DivBackward2")
+@op(
+    inputs="self other",
+    broadcast=True,
+    promote="binary",
+    check=_check_rounded_div,
+    grads=(zero_grad, zero_grad),
+    method=False,
+    node="DivBackward2",
+)
 def _rounded_div(self, other, rounding_mode):
     return _divide_rounded(self, other, rounding_mode)
 
@@ -295,9 +347,15 @@ def _no_derivative(grad, node):
     raise RuntimeError(f"derivative for aten::{node.aten} is not implemented")
 
 
-@op(inputs="self other", broadcast=True, promote="binary",
+@op(
+    inputs="self other",
+    broadcast=True,
+    promote="binary",
     check=lambda a, b, aten: _check_rounded_div(a, b, "floor"),
-    grads=(_no_derivative, _no_derivative), node="NotImplemented", method=False)
+    grads=(_no_derivative, _no_derivative),
+    node="NotImplemented",
+    method=False,
+)
 def _floor_divide(self, other, aten):
     return _divide_rounded(self, other, "floor")
 
@@ -359,7 +417,7 @@ def sqrt(self):
         return xp.sqrt(self)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: -0.5 * g * n.result ** 3,))
+@op(saves="result", promote="float", grads=(lambda g, n: -0.5 * g * n.result**3,))
 def rsqrt(self):
     """``torch.rsqrt``: 1 / sqrt(x)."""
     with xp.errstate(divide="ignore", invalid="ignore"):
@@ -398,8 +456,7 @@ fix = trunc
 tensor_method(fix, name="fix")
 
 
-@op(grads=(zero_grad,), node="RoundBackward1", check=_not_for("round_cpu", "biu"),
-    method=False)
+@op(grads=(zero_grad,), node="RoundBackward1", check=_not_for("round_cpu", "biu"), method=False)
 def _round_decimals(self, decimals):
     return xp.round(self, decimals)
 
@@ -468,22 +525,38 @@ def tanh(self):
 
 # The gradients of tanh, sigmoid and relu are ops of their own, as in PyTorch: one array pass in a
 # backward call instead of three, and their own formulas keep double backward working.
-@op(inputs="grad_output output", saves="grad_output output", method=False,
-    grads=(lambda gg, n: tanh_backward(gg, n.output),
-           lambda gg, n: gg * n.grad_output * -2 * n.output))
+@op(
+    inputs="grad_output output",
+    saves="grad_output output",
+    method=False,
+    grads=(
+        lambda gg, n: tanh_backward(gg, n.output),
+        lambda gg, n: gg * n.grad_output * -2 * n.output,
+    ),
+)
 def tanh_backward(grad_output, output):
     return grad_output * (1 - output * output)
 
 
-@op(inputs="grad_output output", saves="grad_output output", method=False,
-    grads=(lambda gg, n: sigmoid_backward(gg, n.output),
-           lambda gg, n: gg * n.grad_output * (1 - 2 * n.output)))
+@op(
+    inputs="grad_output output",
+    saves="grad_output output",
+    method=False,
+    grads=(
+        lambda gg, n: sigmoid_backward(gg, n.output),
+        lambda gg, n: gg * n.grad_output * (1 - 2 * n.output),
+    ),
+)
 def sigmoid_backward(grad_output, output):
     return grad_output * output * (1 - output)
 
 
-@op(inputs="grad_output self", saves="self", method=False,
-    grads=(lambda gg, n: threshold_backward(gg, n.self, n.threshold), zero_grad))
+@op(
+    inputs="grad_output self",
+    saves="self",
+    method=False,
+    grads=(lambda gg, n: threshold_backward(gg, n.self, n.threshold), zero_grad),
+)
 def threshold_backward(grad_output, self, threshold):
     return keep_where(grad_output, self > threshold)
 
@@ -496,15 +569,23 @@ def piecewise_backward(node):
     its double backward (``LeakyReluBackwardBackward0`` ...): ``grad_output`` times ``inside``
     where ``keep`` holds, else times ``outside``.  ``self`` is an input whose derivative is 0, so
     under create_graph the gradient is in the graph (a second gradient is zeros, not None)."""
+
     def forward(grad_output, self, keep, inside, outside):
         return xp.where(keep, grad_output * inside, grad_output * outside).astype(
-            grad_output.dtype, copy=False)
+            grad_output.dtype, copy=False
+        )
 
     def grad_output_grad(gg, n):
         return fn(gg, n.self, n.keep, n.inside, n.outside)
 
-    fn = op("_" + node, inputs="grad_output self", saves="self", method=False, node=node,
-            grads=(grad_output_grad, zero_grad))(forward)
+    fn = op(
+        "_" + node,
+        inputs="grad_output self",
+        saves="self",
+        method=False,
+        node=node,
+        grads=(grad_output_grad, zero_grad),
+    )(forward)
     return fn
 
 
@@ -568,7 +649,9 @@ def sigmoid(self):
 @op(saves="result", grads=(lambda g, n: threshold_backward(g, n.result, 0),))
 def relu(self):
     """``torch.relu``: max(x, 0)."""
-    if self.dtype == bool:  # checked here, not by check=, to keep the op on the registry's fast path
+    if (
+        self.dtype == bool
+    ):  # checked here, not by check=, to keep the op on the registry's fast path
         raise RuntimeError("Boolean inputs not supported for relu")
     return xp.maximum(self, 0)
 
@@ -626,8 +709,14 @@ def _clamp_max_grad(g, n):
     return where(above, g, 0.0)
 
 
-@op(inputs="self min max", saves="self min max", broadcast=True, node="ClampBackward0",
-    grads=(_clamp_self_grad, _clamp_min_grad, _clamp_max_grad), method=False)
+@op(
+    inputs="self min max",
+    saves="self min max",
+    broadcast=True,
+    node="ClampBackward0",
+    grads=(_clamp_self_grad, _clamp_min_grad, _clamp_max_grad),
+    method=False,
+)
 def _clamp_tensor(self, min, max):
     return _clamp_forward(self, min, max)
 
@@ -667,26 +756,46 @@ clip = clamp
 tensor_method(clip, name="clip")
 
 
-@op(saves="self", grads=(lambda g, n: where(n.self >= n.min, g, 0.0),), method=False,
-    node="ClampMinBackward0")
+@op(
+    saves="self",
+    grads=(lambda g, n: where(n.self >= n.min, g, 0.0),),
+    method=False,
+    node="ClampMinBackward0",
+)
 def _clamp_min_scalar(self, min):
     return _clamp_forward(self, min, None)
 
 
-@op(saves="self", grads=(lambda g, n: where(n.self <= n.max, g, 0.0),), method=False,
-    node="ClampMaxBackward0")
+@op(
+    saves="self",
+    grads=(lambda g, n: where(n.self <= n.max, g, 0.0),),
+    method=False,
+    node="ClampMaxBackward0",
+)
 def _clamp_max_scalar(self, max):
     return _clamp_forward(self, None, max)
 
 
-@op(inputs="self min", saves="self min", broadcast=True, node="ClampMinBackward1", method=False,
-    grads=(lambda g, n: where(n.self >= n.min, g, 0.0), lambda g, n: where(n.self < n.min, g, 0.0)))
+@op(
+    inputs="self min",
+    saves="self min",
+    broadcast=True,
+    node="ClampMinBackward1",
+    method=False,
+    grads=(lambda g, n: where(n.self >= n.min, g, 0.0), lambda g, n: where(n.self < n.min, g, 0.0)),
+)
 def _clamp_min_tensor(self, min):
     return _clamp_forward(self, min, None)
 
 
-@op(inputs="self max", saves="self max", broadcast=True, node="ClampMaxBackward1", method=False,
-    grads=(lambda g, n: where(n.self <= n.max, g, 0.0), lambda g, n: where(n.self > n.max, g, 0.0)))
+@op(
+    inputs="self max",
+    saves="self max",
+    broadcast=True,
+    node="ClampMaxBackward1",
+    method=False,
+    grads=(lambda g, n: where(n.self <= n.max, g, 0.0), lambda g, n: where(n.self > n.max, g, 0.0)),
+)
 def _clamp_max_tensor(self, max):
     return _clamp_forward(self, None, max)
 
@@ -732,20 +841,31 @@ def _min_grad(first):
 def _require_tensor(name, b):
     """PyTorch's error for ops whose second argument must be a tensor, not a number."""
     if not hasattr(b, "dtype"):
-        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
-                        f"{type(b).__name__}")
+        raise TypeError(
+            f"{name}(): argument 'other' (position 2) must be Tensor, not {type(b).__name__}"
+        )
 
 
-@op(inputs="self other", saves="self other", broadcast=True, promote="binary",
-    grads=(_max_grad(True), _max_grad(False)))
+@op(
+    inputs="self other",
+    saves="self other",
+    broadcast=True,
+    promote="binary",
+    grads=(_max_grad(True), _max_grad(False)),
+)
 def maximum(self, other):
     """``torch.maximum``: the elementwise larger value (ties share the gradient)."""
     _require_tensor("maximum", other)
     return xp.maximum(self, other)
 
 
-@op(inputs="self other", saves="self other", broadcast=True, promote="binary",
-    grads=(_min_grad(True), _min_grad(False)))
+@op(
+    inputs="self other",
+    saves="self other",
+    broadcast=True,
+    promote="binary",
+    grads=(_min_grad(True), _min_grad(False)),
+)
 def minimum(self, other):
     """``torch.minimum``: the elementwise smaller value (ties share the gradient)."""
     _require_tensor("minimum", other)
@@ -753,7 +873,7 @@ def minimum(self, other):
 
 
 def _check_where(cond, x, y):
-    if getattr(cond, "dtype", None) != bool:
+    if getattr(cond, "dtype", None) != bool:  # noqa: E721 (a NumPy dtype equals bool)
         raise RuntimeError(
             f"where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{_dtype_name(cond)}"
@@ -764,12 +884,16 @@ def _dtype_name(a):
     """The scalar type name PyTorch's messages use for an array's dtype: Float, Long, Bool ..."""
     from ..dtypes import FROM_NP
 
-    return FROM_NP[a.dtype]._tensor_name[:-len("Tensor")]
+    return FROM_NP[a.dtype]._tensor_name[: -len("Tensor")]
 
 
-@op(inputs="condition self other", saves="condition", broadcast=True,
+@op(
+    inputs="condition self other",
+    saves="condition",
+    broadcast=True,
     grads=(None, lambda g, n: where(n.condition, g, 0.0), lambda g, n: where(n.condition, 0.0, g)),
-    check=_check_where)
+    check=_check_where,
+)
 def _where(condition, self, other):
     return xp.where(condition, self, other)
 
@@ -784,8 +908,10 @@ def where(condition, input=None, other=None):
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
     dt = result_type(input, other)
-    input, other = [x.to(dt) if isinstance(x, Tensor) else _make(xp.asarray(x, dtype=dt.np))
-                    for x in (input, other)]
+    input, other = [
+        x.to(dt) if isinstance(x, Tensor) else _make(xp.asarray(x, dtype=dt.np))
+        for x in (input, other)
+    ]
     return _where(condition, input, other)
 
 
@@ -799,18 +925,31 @@ def _where_method(input, condition, other):
 # --- interpolation and fused products ------------------------------------------------------------
 
 
-@op(inputs="self end", broadcast=True, promote="binary", method=False,
+@op(
+    inputs="self end",
+    broadcast=True,
+    promote="binary",
+    method=False,
     node="LerpBackward0",
-    grads=(lambda g, n: g * (1 - n.weight), lambda g, n: g * n.weight))
+    grads=(lambda g, n: g * (1 - n.weight), lambda g, n: g * n.weight),
+)
 def _lerp_scalar(self, end, weight):
     return self + weight * (end - self)
 
 
-@op(inputs="self end weight", saves=("weight", "weight", "self end"), broadcast=True,
+@op(
+    inputs="self end weight",
+    saves=("weight", "weight", "self end"),
+    broadcast=True,
     promote="binary",
-    method=False, node="LerpBackward1",
-    grads=(lambda g, n: g * (1 - n.weight), lambda g, n: g * n.weight,
-           lambda g, n: g * (n.end - n.self)))
+    method=False,
+    node="LerpBackward1",
+    grads=(
+        lambda g, n: g * (1 - n.weight),
+        lambda g, n: g * n.weight,
+        lambda g, n: g * (n.end - n.self),
+    ),
+)
 def _lerp_tensor(self, end, weight):
     return self + weight * (end - self)
 
@@ -820,23 +959,30 @@ def _check_lerp(input, end, weight):
     from ..tensor import Tensor
 
     if not isinstance(end, Tensor) or not isinstance(weight, (Tensor, int, float, complex)):
-        got = ", ".join(type(a).__name__ if not isinstance(a, Tensor) else "Tensor"
-                        for a in (input, end, weight))
-        raise TypeError(f"lerp() received an invalid combination of arguments - got ({got}), but "
-                        "expected one of:\n * (Tensor input, Tensor end, Tensor weight, *, Tensor "
-                        "out = None)\n * (Tensor input, Tensor end, Number weight, *, Tensor out = "
-                        "None)\n")
+        got = ", ".join(
+            type(a).__name__ if not isinstance(a, Tensor) else "Tensor"
+            for a in (input, end, weight)
+        )
+        raise TypeError(
+            f"lerp() received an invalid combination of arguments - got ({got}), but "
+            "expected one of:\n * (Tensor input, Tensor end, Tensor weight, *, Tensor "
+            "out = None)\n * (Tensor input, Tensor end, Number weight, *, Tensor out = "
+            "None)\n"
+        )
     dt = input.dtype
     for name, other in (("end", end), ("weight", weight)):
         if isinstance(other, Tensor) and other.dtype is not dt and (name == "end" or other.ndim):
-            raise RuntimeError(f"expected dtype {CPP_NAMES.get(dt, dt)} for `{name}` but got "
-                               f"dtype {CPP_NAMES.get(other.dtype, other.dtype)}")
+            raise RuntimeError(
+                f"expected dtype {CPP_NAMES.get(dt, dt)} for `{name}` but got "
+                f"dtype {CPP_NAMES.get(other.dtype, other.dtype)}"
+            )
     if isinstance(weight, Tensor):  # a 0-dim weight takes part in the type promotion
         dt = result_type(input, end, weight)
     if not dt.is_floating_point and not dt.is_complex:
         kind = "tensor" if isinstance(weight, Tensor) else "scalar"
-        raise NotImplementedError(f'"lerp_kernel_{kind}" not implemented for '
-                                  f"'{scalar_type_name(dt)}'")
+        raise NotImplementedError(
+            f"\"lerp_kernel_{kind}\" not implemented for '{scalar_type_name(dt)}'"
+        )
 
 
 @tensor_method
@@ -853,19 +999,33 @@ def lerp(input, end, weight):
     return _lerp_scalar(input, end, weight)
 
 
-@op(inputs="self tensor1 tensor2", saves=("", "tensor2", "tensor1"), broadcast=True,
+@op(
+    inputs="self tensor1 tensor2",
+    saves=("", "tensor2", "tensor1"),
+    broadcast=True,
     node="AddcmulBackward0",
-    grads=(lambda g, n: g, lambda g, n: g * n.tensor2 * n.value,
-           lambda g, n: g * n.tensor1 * n.value))
+    grads=(
+        lambda g, n: g,
+        lambda g, n: g * n.tensor2 * n.value,
+        lambda g, n: g * n.tensor1 * n.value,
+    ),
+)
 def addcmul(self, tensor1, tensor2, value=1):
     """``torch.addcmul``: self + value * tensor1 * tensor2."""
     return self + value * tensor1 * tensor2
 
 
-@op(inputs="self tensor1 tensor2", saves=("", "tensor2", "tensor1 tensor2"), broadcast=True,
+@op(
+    inputs="self tensor1 tensor2",
+    saves=("", "tensor2", "tensor1 tensor2"),
+    broadcast=True,
     node="AddcdivBackward0",
-    grads=(lambda g, n: g, lambda g, n: g * n.value / n.tensor2,
-           lambda g, n: -g * n.value * n.tensor1 / (n.tensor2 * n.tensor2)))
+    grads=(
+        lambda g, n: g,
+        lambda g, n: g * n.value / n.tensor2,
+        lambda g, n: -g * n.value * n.tensor1 / (n.tensor2 * n.tensor2),
+    ),
+)
 def addcdiv(self, tensor1, tensor2, value=1):
     """``torch.addcdiv``: self + value * tensor1 / tensor2."""
     return self + value * tensor1 / tensor2
@@ -917,7 +1077,8 @@ def _bitwise(name, ufunc):
         promoted = self if type(self) is ndarray else other  # both share the promoted dtype
         if promoted.dtype.kind == "f":
             raise NotImplementedError(
-                f"\"{name}_cpu\" not implemented for '{_dtype_name(promoted)}'")
+                f"\"{name}_cpu\" not implemented for '{_dtype_name(promoted)}'"
+            )
         return ufunc(self, other)
 
     forward.__name__ = name
@@ -953,8 +1114,11 @@ def _classify(name, ufunc, doc):
 
 isnan = _classify("isnan", xp.isnan, "``torch.isnan``: True where an element is NaN.")
 isinf = _classify("isinf", xp.isinf, "``torch.isinf``: True where an element is +inf or -inf.")
-isfinite = _classify("isfinite", xp.isfinite,
-                     "``torch.isfinite``: True where an element is neither NaN nor infinite.")
+isfinite = _classify(
+    "isfinite",
+    xp.isfinite,
+    "``torch.isfinite``: True where an element is neither NaN nor infinite.",
+)
 
 
 def _check_same_dtype(a, b, *attrs):
@@ -969,8 +1133,9 @@ def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 @tensor_method
-def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
-             equal_nan: bool = False) -> bool:
+def allclose(
+    input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
     """``torch.allclose``: whether ``isclose`` holds for every element."""
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
@@ -985,8 +1150,11 @@ def equal(input, other) -> bool:
 
 def _float_limits(a, nan, posinf, neginf):
     info = xp.finfo(a.dtype)
-    return (0.0 if nan is None else nan, info.max if posinf is None else posinf,
-            info.min if neginf is None else neginf)
+    return (
+        0.0 if nan is None else nan,
+        info.max if posinf is None else posinf,
+        info.min if neginf is None else neginf,
+    )
 
 
 @op(saves="self", grads=(lambda g, n: g * n.self.isfinite(),), node="NanToNumBackward0")
@@ -999,8 +1167,13 @@ def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
     return xp.nan_to_num(self, nan=nan, posinf=posinf, neginf=neginf)
 
 
-@op(inputs="self other", saves=("", "self other"), broadcast=True, promote="binary",
-    grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).floor()))
+@op(
+    inputs="self other",
+    saves=("", "self other"),
+    broadcast=True,
+    promote="binary",
+    grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).floor()),
+)
 def remainder(self, other):
     """``torch.remainder`` (``%``): the remainder with the sign of the divisor, as Python's."""
     _check_integer_divisor(other)
@@ -1008,8 +1181,13 @@ def remainder(self, other):
         return xp.mod(self, other)
 
 
-@op(inputs="self other", saves=("", "self other"), broadcast=True, promote="binary",
-    grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).trunc()))
+@op(
+    inputs="self other",
+    saves=("", "self other"),
+    broadcast=True,
+    promote="binary",
+    grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).trunc()),
+)
 def fmod(self, other):
     """``torch.fmod``: the remainder with the sign of the dividend, as C's."""
     _check_integer_divisor(other)
@@ -1018,7 +1196,11 @@ def fmod(self, other):
 
 
 def _check_integer_divisor(other):
-    if getattr(other, "dtype", None) is not None and other.dtype.kind in "iu" and (other == 0).any():
+    if (
+        getattr(other, "dtype", None) is not None
+        and other.dtype.kind in "iu"
+        and (other == 0).any()
+    ):
         raise RuntimeError("ZeroDivisionError")
 
 
@@ -1026,8 +1208,13 @@ def _zeros_for(n):
     return _wrap(xp.zeros(n.primal_shape, dtype=n.primal_dtype.np))
 
 
-@op(inputs="self primal", saves="primal_shape primal_dtype", method=False,
-    node="TangentLinkBackward0", grads=(lambda g, n: g, lambda g, n: _zeros_for(n)))
+@op(
+    inputs="self primal",
+    saves="primal_shape primal_dtype",
+    method=False,
+    node="TangentLinkBackward0",
+    grads=(lambda g, n: g, lambda g, n: _zeros_for(n)),
+)
 def _tangent_link(self, primal):
     """A forward-AD tangent tied to a primal value its op's formula reads, with a derivative of
     zero: PyTorch's tangent formulas read those values (``self_t * other_p``, ``threshold_backward
@@ -1037,9 +1224,20 @@ def _tangent_link(self, primal):
 
 
 __all__ = [
-    "remainder", "fmod", "log10", "lerp", "addcmul", "addcdiv", "isnan", "isinf", "isfinite",
-    "isclose", "allclose", "equal",
-    "nan_to_num", "floor_divide",
+    "remainder",
+    "fmod",
+    "log10",
+    "lerp",
+    "addcmul",
+    "addcdiv",
+    "isnan",
+    "isinf",
+    "isfinite",
+    "isclose",
+    "allclose",
+    "equal",
+    "nan_to_num",
+    "floor_divide",
     "abs",
     "acos",
     "add",
@@ -1100,9 +1298,21 @@ __all__ = [
 ]
 
 # Other names PyTorch gives the same functions.
-_ALIASES = {"divide": div, "subtract": sub, "multiply": mul, "negative": neg, "greater": gt,
-            "greater_equal": ge, "less": lt, "less_equal": le, "not_equal": ne, "absolute": abs,
-            "arcsin": asin, "arccos": acos, "arctan": atan}
+_ALIASES = {
+    "divide": div,
+    "subtract": sub,
+    "multiply": mul,
+    "negative": neg,
+    "greater": gt,
+    "greater_equal": ge,
+    "less": lt,
+    "less_equal": le,
+    "not_equal": ne,
+    "absolute": abs,
+    "arcsin": asin,
+    "arccos": acos,
+    "arctan": atan,
+}
 globals().update(_ALIASES)
 for _alias, _fn in _ALIASES.items():
     tensor_method(_fn, name=_alias)

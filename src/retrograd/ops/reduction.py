@@ -24,7 +24,7 @@ def dims_arg(dim, ndim):
     if isinstance(dim, (tuple, list)):
         axes = tuple(sorted(_wrap_dim(d, ndim) for d in dim))
         if len(set(axes)) != len(axes):
-            dup = next(a for i, a in enumerate(axes) if a in axes[i + 1:])
+            dup = next(a for i, a in enumerate(axes) if a in axes[i + 1 :])
             raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
         if not ndim:
             return ()
@@ -69,12 +69,17 @@ def _sum_grad(g, n):
 
 @op(saves="self_shape self_dtype", grads=(_sum_grad,), node="SumBackward1", method=False)
 def _sum_dim(self, dim, keepdim, dtype):
-    return c_order(xp.sum(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim,
-                          dtype=_sum_dtype(self, dtype)))
+    return c_order(
+        xp.sum(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim, dtype=_sum_dtype(self, dtype))
+    )
 
 
-@op(saves="self_shape self_dtype", method=False, node="SumBackward0",
-    grads=(lambda g, n: _to_dtype(g.expand(n.self_shape), n.self_dtype),))
+@op(
+    saves="self_shape self_dtype",
+    method=False,
+    node="SumBackward0",
+    grads=(lambda g, n: _to_dtype(g.expand(n.self_shape), n.self_dtype),),
+)
 def _sum_all(self, dtype):
     return xp.sum(self, dtype=_sum_dtype(self, dtype))
 
@@ -100,11 +105,22 @@ def _mean_grad(g, n):
     return _to_dtype(expand_grad(g, shape, n.dim, n.keepdim) / _count(shape, n.dim), n.self_dtype)
 
 
-@op(saves="self_shape self_dtype", grads=(_mean_grad,), check=_check_float_mean, method=False,
-    node="MeanBackward1")
+@op(
+    saves="self_shape self_dtype",
+    grads=(_mean_grad,),
+    check=_check_float_mean,
+    method=False,
+    node="MeanBackward1",
+)
 def _mean_dim(self, dim, keepdim, dtype):
-    return c_order(xp.mean(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim,
-                           dtype=None if dtype is None else dtype.np))
+    return c_order(
+        xp.mean(
+            self,
+            axis=dims_arg(dim, self.ndim),
+            keepdims=keepdim,
+            dtype=None if dtype is None else dtype.np,
+        )
+    )
 
 
 @op(saves="self_shape self_dtype", grads=(_mean_grad,), method=False, node="MeanBackward0")
@@ -129,7 +145,7 @@ def _prod_grad(g, n):
     (double backward).  With two or more zeros every derivative is 0, as PyTorch takes it.
     """
     x = n.self
-    n.result  # read, so checked for in-place writes, as PyTorch's node reads it
+    n.result  # noqa: B018 (read, so checked for in-place writes, as PyTorch's node reads it)
     if x.ndim == 0:  # one element: its derivative is 1, the gradient passes as it is
         return _to_dtype(g, x.dtype)
     dim = n.dim
@@ -152,8 +168,11 @@ def _prod_all(self, dim, keepdim, dtype):
 
 @op(saves="self result", grads=(_prod_grad,), node="ProdBackward1", method=False)
 def _prod_dim(self, dim, keepdim, dtype):
-    return c_order(xp.prod(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim,
-                           dtype=_sum_dtype(self, dtype)))
+    return c_order(
+        xp.prod(
+            self, axis=dims_arg(dim, self.ndim), keepdims=keepdim, dtype=_sum_dtype(self, dtype)
+        )
+    )
 
 
 @tensor_method
@@ -181,13 +200,19 @@ def _var_forward(a, dim, correction, keepdim, name):
     axes = dims_arg(dim, a.ndim)
     divisor = _var_divisor(a.shape, dim, correction)
     if divisor == 0:
-        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
-                      "than the reduction factor (input numel divided by output numel).",
-                      UserWarning, stacklevel=4)
+        warnings.warn(
+            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
+            "than the reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=4,
+        )
     with xp.errstate(divide="ignore", invalid="ignore"):
         centred = a - a.mean(axis=axes, keepdims=True)
-        return c_order(xp.true_divide(xp.sum(centred * centred, axis=axes, keepdims=keepdim),
-                                      divisor).astype(a.dtype, copy=False))
+        return c_order(
+            xp.true_divide(xp.sum(centred * centred, axis=axes, keepdims=keepdim), divisor).astype(
+                a.dtype, copy=False
+            )
+        )
 
 
 def _var_grad(g, n):
@@ -221,15 +246,19 @@ def _correction(name, dim, unbiased, correction):
     if isinstance(dim, builtins.bool):  # x.var(False): the unbiased overload
         dim, unbiased = None, dim
     if unbiased is not None and correction is not None:
-        raise TypeError(f"{name}() received an invalid combination of arguments - got both "
-                        "unbiased and correction")
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got both "
+            "unbiased and correction"
+        )
     if correction is None:
         correction = 0 if unbiased is False else 1
     return dim, correction
 
 
 @tensor_method
-def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+def var(
+    input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None
+) -> Tensor:
     """``torch.var``: the variance, with Bessel's correction unless ``unbiased=False`` or another
     ``correction`` is given."""
     dim, correction = _correction("var", dim, unbiased, correction)
@@ -237,7 +266,9 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
 
 
 @tensor_method
-def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+def std(
+    input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None
+) -> Tensor:
     """``torch.std``: the standard deviation (see ``var`` for ``unbiased`` and ``correction``)."""
     dim, correction = _correction("std", dim, unbiased, correction)
     return _std(input, dim, correction, keepdim)
@@ -284,14 +315,24 @@ def amin(self, dim=(), keepdim=False):
     return c_order(xp.amin(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim))
 
 
-@op(saves="self result", grads=(_shared_grad,), node="MaxBackward1", check=_check_extreme("max"),
-    method=False)
+@op(
+    saves="self result",
+    grads=(_shared_grad,),
+    node="MaxBackward1",
+    check=_check_extreme("max"),
+    method=False,
+)
 def _max_all(self, dim, keepdim):
     return xp.amax(self)
 
 
-@op(saves="self result", grads=(_shared_grad,), node="MinBackward1", check=_check_extreme("min"),
-    method=False)
+@op(
+    saves="self result",
+    grads=(_shared_grad,),
+    node="MinBackward1",
+    check=_check_extreme("min"),
+    method=False,
+)
 def _min_all(self, dim, keepdim):
     return xp.amin(self)
 
@@ -309,7 +350,9 @@ class _ReturnType(tuple):
     indices = property(lambda self: self[1])
 
     def __repr__(self):
-        return f"torch.return_types.{type(self).__name__}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+        return (
+            f"torch.return_types.{type(self).__name__}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+        )
 
 
 def _return_type(name):
@@ -348,14 +391,26 @@ def _select_grad(g, n):
     return where(picked, expand_grad(g, shape, n.dim, n.keepdim), 0.0)
 
 
-@op(saves="self_shape result1", grads=(_select_grad,), node="MaxBackward0", method=False,
-    returns=return_types.max, check=_check_extreme("max"))
+@op(
+    saves="self_shape result1",
+    grads=(_select_grad,),
+    node="MaxBackward0",
+    method=False,
+    returns=return_types.max,
+    check=_check_extreme("max"),
+)
 def _max_dim(self, dim, keepdim):
     return _select(xp.argmax, self, dim, keepdim)
 
 
-@op(saves="self_shape result1", grads=(_select_grad,), node="MinBackward0", method=False,
-    returns=return_types.min, check=_check_extreme("min"))
+@op(
+    saves="self_shape result1",
+    grads=(_select_grad,),
+    node="MinBackward0",
+    method=False,
+    returns=return_types.min,
+    check=_check_extreme("min"),
+)
 def _min_dim(self, dim, keepdim):
     return _select(xp.argmin, self, dim, keepdim)
 
@@ -389,7 +444,8 @@ def _argextreme(name, arg_fn):
         if dim is None:
             if self.size == 0:
                 raise IndexError(
-                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+                )
             out = xp.asarray(arg_fn(self.reshape(-1)), dtype=xp.int64)
             return out.reshape((1,) * self.ndim) if keepdim else out
         int_dim(name, dim)
@@ -407,10 +463,14 @@ def _argextreme(name, arg_fn):
 
 max = tensor_method(_extreme("max", _max_all, _max_dim, maximum))
 min = tensor_method(_extreme("min", _min_all, _min_dim, minimum))
-max.__doc__ = ("``torch.max``: the largest value; along ``dim``, a (values, indices) named tuple; "
-               "with a tensor, ``maximum``.")
-min.__doc__ = ("``torch.min``: the smallest value; along ``dim``, a (values, indices) named tuple; "
-               "with a tensor, ``minimum``.")
+max.__doc__ = (
+    "``torch.max``: the largest value; along ``dim``, a (values, indices) named tuple; "
+    "with a tensor, ``maximum``."
+)
+min.__doc__ = (
+    "``torch.min``: the smallest value; along ``dim``, a (values, indices) named tuple; "
+    "with a tensor, ``minimum``."
+)
 
 
 argmax = _argextreme("argmax", xp.argmax)
@@ -452,8 +512,11 @@ def _norm_forward(a, ord, dim, keepdim, dtype):
     axes = dims_arg(dim, a.ndim)
     m = xp.abs(a)
     if ord == math.inf:
-        return xp.amax(m, axis=axes, keepdims=keepdim) if a.size else xp.zeros(
-            _kept_shape(a.shape, axes, keepdim), a.dtype)
+        return (
+            xp.amax(m, axis=axes, keepdims=keepdim)
+            if a.size
+            else xp.zeros(_kept_shape(a.shape, axes, keepdim), a.dtype)
+        )
     if ord == -math.inf:
         return xp.amin(m, axis=axes, keepdims=keepdim)
     if ord == 0:
@@ -463,7 +526,7 @@ def _norm_forward(a, ord, dim, keepdim, dtype):
     if ord == 2:
         return xp.sqrt(xp.sum(m * m, axis=axes, keepdims=keepdim))
     with xp.errstate(divide="ignore"):
-        return xp.sum(m ** ord, axis=axes, keepdims=keepdim) ** (1.0 / ord)
+        return xp.sum(m**ord, axis=axes, keepdims=keepdim) ** (1.0 / ord)
 
 
 def _kept_shape(shape, axes, keepdim):
@@ -495,14 +558,18 @@ def _norm_grad(g, n):
     return _to_dtype(out, n.self.dtype)
 
 
-@op(saves="self result", grads=(_norm_grad,), check=_check_norm,
-    node="LinalgVectorNormBackward0", method=False)
+@op(
+    saves="self result",
+    grads=(_norm_grad,),
+    check=_check_norm,
+    node="LinalgVectorNormBackward0",
+    method=False,
+)
 def _vector_norm(self, ord, dim, keepdim, dtype):
     return c_order(_norm_forward(self, ord, dim, keepdim, dtype))
 
 
-@op(saves="self result", grads=(_norm_grad,), check=_check_norm, node="NormBackward1",
-    method=False)
+@op(saves="self result", grads=(_norm_grad,), check=_check_norm, node="NormBackward1", method=False)
 def _p_norm(self, ord, dim, keepdim, dtype):
     """The same norm as the node of ATen's ``norm(self, p, dim)`` that ``pairwise_distance``
     calls."""
@@ -546,8 +613,9 @@ def logsumexp(self, dim, keepdim=False):
 def int_dim(name, dim):
     """PyTorch's error for ops that take one dim, given a tuple, a list or None."""
     if not isinstance(dim, int):
-        raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not "
-                        f"{type(dim).__name__}")
+        raise TypeError(
+            f"{name}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"
+        )
 
 
 def _axis(dim, ndim):
@@ -581,7 +649,7 @@ def _cumulative(name, fn, a, dim, dtype):
 def _cumprod_grad(g, n):
     """d/dx_i of sum_j g_j prod_{k<=j} x_k, exact where inputs are zero too:
     (prod_{k<i} x_k) * sum_{j>=i} g_j prod_{i<k<=j} x_k, from an n x n table of partial products."""
-    n.result  # read, so checked for in-place writes, as PyTorch's node keeps it
+    n.result  # noqa: B018 (read, so checked for in-place writes, as PyTorch's node keeps it)
     x = n.self.transpose(n.dim, -1)
     gt = g.transpose(n.dim, -1)
     size = x.shape[-1]
@@ -590,8 +658,7 @@ def _cumprod_grad(g, n):
     pos = _make(xp.arange(size))
     after = pos.unsqueeze(1) < pos  # [i, j]: j > i
     table = where(after, x.unsqueeze(-2).expand(*x.shape[:-1], size, size), 1.0).cumprod(-1)
-    tail = (where(after.logical_or(pos.unsqueeze(1) == pos), table, 0.0)
-            * gt.unsqueeze(-2)).sum(-1)
+    tail = (where(after.logical_or(pos.unsqueeze(1) == pos), table, 0.0) * gt.unsqueeze(-2)).sum(-1)
     ones = _make(xp.ones(x.shape[:-1] + (1,), x._data.dtype))
     from .shape import cat
 
@@ -618,7 +685,8 @@ def _check_softmax(name):
         if dtype is None and a.dtype.kind not in "fc":
             last = "lastdim_" if _wrap_dim(dim, a.ndim) == builtins.max(a.ndim - 1, 0) else ""
             raise NotImplementedError(
-                f"\"{name}_{last}kernel_impl\" not implemented for '{_dtype_name(a)}'")
+                f"\"{name}_{last}kernel_impl\" not implemented for '{_dtype_name(a)}'"
+            )
 
     return check
 

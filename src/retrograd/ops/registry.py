@@ -29,8 +29,14 @@ from .._array import ndarray, xp
 from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside
 from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.node import (BinaryNode, FunctionNode, ListInputNode, UnaryNode, _sequence,
-                             new_accumulator)
+from ..autograd.node import (
+    BinaryNode,
+    FunctionNode,
+    ListInputNode,
+    UnaryNode,
+    _sequence,
+    new_accumulator,
+)
 from ..tensor import INFERENCE_VIEW, MULTI_VIEW, NO_GRAD_VIEW, Tensor, _make
 
 _new = object.__new__
@@ -105,17 +111,27 @@ def _attr_property(i, default):
     return property(get)
 
 
-def node_class(name, formulas, saves, attrs, n_outputs=1, op_name="", base=FunctionNode,
-               defaults=()):
+def node_class(
+    name, formulas, saves, attrs, n_outputs=1, op_name="", base=FunctionNode, defaults=()
+):
     """The node type of an op: properties for its saved values (``_saved_self``) and attributes."""
-    ns = {"__slots__": (), "_formulas": tuple(formulas), "_n_outputs": n_outputs,
-          "_saved_slots": {s: i for i, s in enumerate(saves)}, "_op_name": op_name}
+    ns = {
+        "__slots__": (),
+        "_formulas": tuple(formulas),
+        "_n_outputs": n_outputs,
+        "_saved_slots": {s: i for i, s in enumerate(saves)},
+        "_op_name": op_name,
+    }
     for i, s in enumerate(saves):
         ns[s] = ns["_saved_" + s] = _saved_property(i)
     for i, a in enumerate(attrs):
         if a not in ns:
-            ns[a] = ns["_saved_" + a] = _attr_property(i, defaults[i] if i < len(defaults) else None)
-    if "::" in name:  # PyTorch's C++ nodes: name() gives the qualified name, the class the last part
+            ns[a] = ns["_saved_" + a] = _attr_property(
+                i, defaults[i] if i < len(defaults) else None
+            )
+    if (
+        "::" in name
+    ):  # PyTorch's C++ nodes: name() gives the qualified name, the class the last part
         ns["name"] = lambda self, full=name: full
         name = name.rsplit("::", 1)[1]
     return type(name, (base,), ns)
@@ -128,15 +144,29 @@ def _camel(name):
 class OpDef:
     """What the table knows of one op; kept as ``retrograd.ops.OPS[name]`` for tests and tools."""
 
-    def __init__(self, name, forward, inputs, saves, grads, broadcast, promote, outputs, view,
-                 node_name, returns, check, saves_for=None):
+    def __init__(
+        self,
+        name,
+        forward,
+        inputs,
+        saves,
+        grads,
+        broadcast,
+        promote,
+        outputs,
+        view,
+        node_name,
+        returns,
+        check,
+        saves_for=None,
+    ):
         self.name = name
         self.forward = forward
         self.inputs = inputs
         params = list(inspect.signature(forward).parameters.values())
         self.params = [p.name for p in params]
         self.defaults = [p.default for p in params]
-        self.attrs = self.params[len(inputs):]
+        self.attrs = self.params[len(inputs) :]
         self.saves = saves
         self.broadcast = broadcast
         self.promote = promote
@@ -145,12 +175,25 @@ class OpDef:
         self.returns = returns
         self.check = check
         self.listed = inputs == ("tensors",)  # one input: a list of tensors
-        base = (ListInputNode if self.listed else
-                UnaryNode if len(inputs) == 1 and outputs == 1 and grads[0] is not None else
-                BinaryNode if len(inputs) == 2 and outputs == 1 else
-                FunctionNode)
-        self.Node = node_class(node_name or _camel(name) + "Backward0", grads, saves, self.attrs,
-                               outputs, name, base, self.defaults[len(inputs):])
+        base = (
+            ListInputNode
+            if self.listed
+            else UnaryNode
+            if len(inputs) == 1 and outputs == 1 and grads[0] is not None
+            else BinaryNode
+            if len(inputs) == 2 and outputs == 1
+            else FunctionNode
+        )
+        self.Node = node_class(
+            node_name or _camel(name) + "Backward0",
+            grads,
+            saves,
+            self.attrs,
+            outputs,
+            name,
+            base,
+            self.defaults[len(inputs) :],
+        )
         self.differentiable = any(f is not None for f in grads)
         # Where each saved name comes from: an input (0, i), an output (1, j: "result", "result1"),
         # an input's shape (2, i: "self_shape") or dtype (3, i: "self_dtype").
@@ -165,18 +208,27 @@ class OpDef:
             elif s.endswith("_dtype") and s[:-6] in inputs:
                 plan.append((3, inputs.index(s[:-6])))
             else:
-                raise ValueError(f"{name}: cannot save {s!r}: not an input, its shape or dtype, "
-                                 "nor a result")
+                raise ValueError(
+                    f"{name}: cannot save {s!r}: not an input, its shape or dtype, nor a result"
+                )
         self.plan = tuple(plan)
         self.Node._kept_on_release = frozenset(j for j, (kind, _) in enumerate(plan) if kind >= 2)
         self.saves_for = saves_for
         self.plans = None if saves_for is None else _plans_by_need(self.plan, saves, saves_for)
         # Whether a node may keep a tensor that the formulas it runs do not read (PyTorch checks
         # those too): with several inputs, unless each kept value is read by every formula.
-        self.Node._check_unread = len(inputs) > 1 and not self.listed and (
-            saves_for is None or any(kind < 2 and not all(s in reads for reads in saves_for)
-                                     for s, (kind, _) in zip(saves, plan)
-                                     if sum(s in reads for reads in saves_for) != 1))
+        self.Node._check_unread = (
+            len(inputs) > 1
+            and not self.listed
+            and (
+                saves_for is None
+                or any(
+                    kind < 2 and not all(s in reads for reads in saves_for)
+                    for s, (kind, _) in zip(saves, plan)
+                    if sum(s in reads for reads in saves_for) != 1
+                )
+            )
+        )
 
     def bind(self, args, kwargs):
         """Positional and keyword arguments in declaration order, defaults filled in."""
@@ -213,15 +265,18 @@ def _plans_by_need(plan, saves, saves_for):
     for s, (kind, _) in zip(saves, plan):
         readers = [i for i, reads in enumerate(saves_for) if s in reads]
         only_for.append(readers[0] if kind == 0 and len(readers) == 1 else None)
-    return tuple(tuple(p if i is None or mask >> i & 1 else None for p, i in zip(plan, only_for))
-                 for mask in range(1 << len(saves_for)))
+    return tuple(
+        tuple(p if i is None or mask >> i & 1 else None for p, i in zip(plan, only_for))
+        for mask in range(1 << len(saves_for))
+    )
 
 
 def _pytorch_order(saves, inputs):
     """The saved names in the order PyTorch's nodes save (and pack) them: inputs by name, then
     results, sizes and dtypes as declared."""
-    return tuple(sorted(s for s in saves if s in inputs)) + tuple(s for s in saves
-                                                                  if s not in inputs)
+    return tuple(sorted(s for s in saves if s in inputs)) + tuple(
+        s for s in saves if s not in inputs
+    )
 
 
 OPS = {}
@@ -230,6 +285,7 @@ METHODS = {}  # Tensor method name -> function, installed on Tensor by retrograd
 
 def tensor_method(fn=None, *, name=None):
     """Make a function (an op or a composition of ops) a Tensor method too: ``x.fn(...)``."""
+
     def register(f):
         METHODS[name or f.__name__] = f
         return f
@@ -237,8 +293,21 @@ def tensor_method(fn=None, *, name=None):
     return register(fn) if fn is not None else register
 
 
-def op(name=None, *, inputs="self", saves="", grads=(), broadcast=False, promote=None, outputs=1,
-       view=False, node=None, returns=None, check=None, method=True):
+def op(
+    name=None,
+    *,
+    inputs="self",
+    saves="",
+    grads=(),
+    broadcast=False,
+    promote=None,
+    outputs=1,
+    view=False,
+    node=None,
+    returns=None,
+    check=None,
+    method=True,
+):
     """Declare a differentiable op; see the module docstring.
 
     inputs:    names of the tensor parameters (first in the signature); the rest are attributes.
@@ -265,12 +334,24 @@ def op(name=None, *, inputs="self", saves="", grads=(), broadcast=False, promote
         saves_for = tuple(frozenset(reads.split()) for reads in saves)
         saves = _pytorch_order(dict.fromkeys(s for reads in saves for s in reads.split()), inputs)
         if len(saves_for) != len(inputs):
-            raise ValueError(f"{name or '?'}: saves needs one string per input, "
-                             f"{len(inputs)} here")
+            raise ValueError(f"{name or '?'}: saves needs one string per input, {len(inputs)} here")
 
     def declare(forward):
-        d = OpDef(name or forward.__name__, forward, inputs, saves, grads or (None,) * len(inputs),
-                  broadcast, promote, outputs, view, node, returns, check, saves_for)
+        d = OpDef(
+            name or forward.__name__,
+            forward,
+            inputs,
+            saves,
+            grads or (None,) * len(inputs),
+            broadcast,
+            promote,
+            outputs,
+            view,
+            node,
+            returns,
+            check,
+            saves_for,
+        )
         OPS[d.name] = d
         fn = _make_function(d)
         fn.__name__ = fn.__qualname__ = d.name
@@ -319,7 +400,8 @@ def _make_function(d):
                 arrays = [x._data, y._data]
                 requires_grad = x._requires_grad or y._requires_grad
                 same_dtype = arrays[0].dtype == arrays[1].dtype and (
-                    promote != "float" or arrays[0].dtype.kind in _FLOAT_KINDS)
+                    promote != "float" or arrays[0].dtype.kind in _FLOAT_KINDS
+                )
             else:
                 arrays, requires_grad = _arrays(tensors)
                 same_dtype = False
@@ -365,8 +447,9 @@ def _make_function(d):
                 forward_ad_hook(general, args, tensors, (result,), 1)
             return result
         base = tensors[0] if view else None
-        results = tuple(_wrap(a, base, requires_grad and i < outputs, True)
-                        for i, a in enumerate(out))
+        results = tuple(
+            _wrap(a, base, requires_grad and i < outputs, True) for i, a in enumerate(out)
+        )
         if requires_grad:
             record(tensors, results, attrs, broadcast)
         if forward_ad_hook is not None:
@@ -499,12 +582,16 @@ def _tensor_arguments(args, d):
             arrays = True
         elif not isinstance(a, (Tensor, bool, int, float, complex)) and a is not None:
             name = "input" if d.inputs[i] == "self" else d.inputs[i]
-            raise TypeError(f"{d.name}(): argument '{name}' (position {i + 1}) must be Tensor, "
-                            f"not {type(a).__name__}")
+            raise TypeError(
+                f"{d.name}(): argument '{name}' (position {i + 1}) must be Tensor, "
+                f"not {type(a).__name__}"
+            )
     if arrays and d.promote is not None:
         # PyTorch hands a tensor and an array to NumPy, so the result has NumPy's dtype, in which
         # a 0-d array counts as much as any (float32 tensor * float64 0-d array -> float64).
-        target = dtypes.FROM_NP[xp.result_type(*[a._data for a in args[:k] if isinstance(a, Tensor)])]
+        target = dtypes.FROM_NP[
+            xp.result_type(*[a._data for a in args[:k] if isinstance(a, Tensor)])
+        ]
         for i in range(k):
             if isinstance(args[i], Tensor) and args[i].dtype is not target:
                 args[i] = args[i].to(target)
@@ -541,12 +628,29 @@ def _default_tails(d):
 # since it runs on every recorded op call; any other plan goes through _save_plan.
 # Two inputs are kept by name ("other" before "self"): often the second one first.  For one of
 # two kept: _SAVE_<input><slot>, e.g. _SAVE_B0: the second input, in the first place.
-_SAVE_NOTHING, _SAVE_INPUT, _SAVE_RESULT, _SAVE_BOTH_INPUTS, _SAVE_BOTH_SWAPPED, _SAVE_A0, \
-    _SAVE_B1, _SAVE_B0, _SAVE_A1, _SAVE_OTHER = range(10)
-_SAVE_MODES = {(): _SAVE_NOTHING, ((0, 0),): _SAVE_INPUT, ((1, 0),): _SAVE_RESULT,
-               ((0, 0), (0, 1)): _SAVE_BOTH_INPUTS, ((0, 1), (0, 0)): _SAVE_BOTH_SWAPPED,
-               ((0, 0), None): _SAVE_A0, (None, (0, 1)): _SAVE_B1,
-               ((0, 1), None): _SAVE_B0, (None, (0, 0)): _SAVE_A1}
+(
+    _SAVE_NOTHING,
+    _SAVE_INPUT,
+    _SAVE_RESULT,
+    _SAVE_BOTH_INPUTS,
+    _SAVE_BOTH_SWAPPED,
+    _SAVE_A0,
+    _SAVE_B1,
+    _SAVE_B0,
+    _SAVE_A1,
+    _SAVE_OTHER,
+) = range(10)
+_SAVE_MODES = {
+    (): _SAVE_NOTHING,
+    ((0, 0),): _SAVE_INPUT,
+    ((1, 0),): _SAVE_RESULT,
+    ((0, 0), (0, 1)): _SAVE_BOTH_INPUTS,
+    ((0, 1), (0, 0)): _SAVE_BOTH_SWAPPED,
+    ((0, 0), None): _SAVE_A0,
+    (None, (0, 1)): _SAVE_B1,
+    ((0, 1), None): _SAVE_B0,
+    (None, (0, 0)): _SAVE_A1,
+}
 
 
 def _recorder(d):
@@ -560,8 +664,10 @@ def _recorder(d):
     # Inputs the op has no formula for: PyTorch refuses them when they require grad.
     nondiff = tuple(i for i, f in enumerate(d.Node._formulas) if f is None) or None
 
+    one_mode = _SAVE_MODES.get(d.plan, _SAVE_OTHER)
+
     # (plan and mode are parameters only to be fast locals; callers pass neither)
-    def record(tensors, results, attrs, fit, plan=d.plan, mode=_SAVE_MODES.get(d.plan, _SAVE_OTHER)):
+    def record(tensors, results, attrs, fit, plan=d.plan, mode=one_mode):
         """Make the node of one call.  ``results``: the output tensor, or a tuple of them;
         ``fit``: an input's gradient may need summing back to its shape or casting back."""
         if nondiff is not None:
@@ -601,12 +707,16 @@ def _recorder(d):
         else:
             if mode == _SAVE_BOTH_INPUTS:
                 a, b = node._saved = tensors[0], tensors[1]
-                node._versions = (a._vc[0] if isinstance(a, Tensor) else None,
-                                  b._vc[0] if isinstance(b, Tensor) else None)
+                node._versions = (
+                    a._vc[0] if isinstance(a, Tensor) else None,
+                    b._vc[0] if isinstance(b, Tensor) else None,
+                )
             elif mode == _SAVE_BOTH_SWAPPED:
                 b, a = node._saved = tensors[1], tensors[0]
-                node._versions = (b._vc[0] if isinstance(b, Tensor) else None,
-                                  a._vc[0] if isinstance(a, Tensor) else None)
+                node._versions = (
+                    b._vc[0] if isinstance(b, Tensor) else None,
+                    a._vc[0] if isinstance(a, Tensor) else None,
+                )
             elif mode == _SAVE_INPUT:
                 t = tensors[0]
                 node._saved = (t,)
@@ -651,9 +761,11 @@ def _check_nondiff(d, tensors, nondiff):
     for i in nondiff:
         t = tensors[i]
         if isinstance(t, Tensor) and t._requires_grad:
-            raise RuntimeError(f"The function '{d.name.lstrip('_')}' is not differentiable with "
-                               f"respect to argument '{d.inputs[i]}'. This input cannot have "
-                               "requires_grad True.")
+            raise RuntimeError(
+                f"The function '{d.name.lstrip('_')}' is not differentiable with "
+                f"respect to argument '{d.inputs[i]}'. This input cannot have "
+                "requires_grad True."
+            )
 
 
 def _version(t):
@@ -725,8 +837,13 @@ def note_view(t, base, multi=False):
     root = t._view_base  # (``base`` may be a view made a leaf that requires grad of its own)
     if not _grad_state.enabled:
         t._requires_grad = root._requires_grad
-        t._view_meta = (meta if meta is INFERENCE_VIEW else
-                        INFERENCE_VIEW if _grad_state.inference else NO_GRAD_VIEW)
+        t._view_meta = (
+            meta
+            if meta is INFERENCE_VIEW
+            else INFERENCE_VIEW
+            if _grad_state.inference
+            else NO_GRAD_VIEW
+        )
         return
     if multi and meta is not INFERENCE_VIEW:
         meta = MULTI_VIEW
@@ -791,8 +908,10 @@ def _promote(mode, tensors, arrays, name):
     else:
         raise ValueError(f"{name}: unknown promotion {mode!r}")
     np_target = target.np
-    return [a.astype(np_target) if isinstance(t, Tensor) and a.dtype != np_target else a
-            for t, a in zip(tensors, arrays)]
+    return [
+        a.astype(np_target) if isinstance(t, Tensor) and a.dtype != np_target else a
+        for t, a in zip(tensors, arrays)
+    ]
 
 
 _REAL = (float, int)

@@ -33,8 +33,7 @@ def _normal_std(std, values):
     return values
 
 
-@op(inputs="mean std", grads=(_zero, _zero), broadcast=True, node="NormalBackward3",
-    method=False)
+@op(inputs="mean std", grads=(_zero, _zero), broadcast=True, node="NormalBackward3", method=False)
 def _normal_both(mean, std, values):
     return values
 
@@ -54,8 +53,13 @@ def _poisson(self, values):
     return values
 
 
-@op(inputs="count prob", grads=(_p._no_derivative, _p._no_derivative), broadcast=True,
-    node="NotImplemented", method=False)
+@op(
+    inputs="count prob",
+    grads=(_p._no_derivative, _p._no_derivative),
+    broadcast=True,
+    node="NotImplemented",
+    method=False,
+)
 def _binomial(count, prob, values, aten):
     return values
 
@@ -107,9 +111,11 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     a = input._data
     if p is None:
         if ((a < 0) | (a > 1)).any():
-            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
-                               "(Could this error message be improved?  If so, please report an "
-                               "enhancement request to PyTorch.)")
+            raise RuntimeError(
+                "Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
+                "(Could this error message be improved?  If so, please report an "
+                "enhancement request to PyTorch.)"
+            )
         hits = _sampling.bernoulli_tensor(gen, a.reshape(-1))  # into a contiguous result
         return _bernoulli_p(input, hits.reshape(a.shape).astype(a.dtype))
     if not 0 <= p <= 1:
@@ -124,13 +130,15 @@ def _check_multinomial(a, n_sample, replacement):
     if a.dtype.kind != "f":
         from .pointwise import _dtype_name
 
-        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
-                           f"{_dtype_name(a)}")
+        raise RuntimeError(
+            f"multinomial only supports floating-point dtypes for input, got: {_dtype_name(a)}"
+        )
     if n_sample <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")
     if not replacement and n_sample > a.shape[-1]:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
-                           "replacement")
+        raise RuntimeError(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
     if a.shape[-1] > 1 << 24:
         raise RuntimeError("number of categories cannot exceed 2^24")
     if a.size == 0:
@@ -148,8 +156,12 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     running sum with replacement)."""
     if out is not None:
         check_out("multinomial", out, (input,))
-        return write_out("multinomial", multinomial(input, num_samples, replacement,
-                                                    generator=generator), out, (input,))
+        return write_out(
+            "multinomial",
+            multinomial(input, num_samples, replacement, generator=generator),
+            out,
+            (input,),
+        )
     a = input._data
     num_samples = int(num_samples)
     _check_multinomial(a, num_samples, replacement)

@@ -31,10 +31,14 @@ def _infer(shape, numel):
             known *= s
     if free is not None:
         if known == 0 or numel % known:
-            raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
-        shape = shape[:free] + (numel // known,) + shape[free + 1:]
+            raise RuntimeError(
+                f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}"
+            )
+        shape = shape[:free] + (numel // known,) + shape[free + 1 :]
     elif known != numel:
-        raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+        raise RuntimeError(
+            f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}"
+        )
     return shape
 
 
@@ -48,15 +52,23 @@ def _view_array(a, shape):
     return v
 
 
-@op(saves="self_shape", view=True, grads=(lambda g, n: g.reshape(n.self_shape),),
-    node="ViewBackward0")
+@op(
+    saves="self_shape",
+    view=True,
+    grads=(lambda g, n: g.reshape(n.self_shape),),
+    node="ViewBackward0",
+)
 def view(self, shape):
     """``Tensor.view``: the same data seen with another shape; never copies."""
     return _view_array(self, shape)
 
 
-@op(saves="self_shape", node="UnsafeViewBackward0", method=False,
-    grads=(lambda g, n: g.reshape(n.self_shape),))
+@op(
+    saves="self_shape",
+    node="UnsafeViewBackward0",
+    method=False,
+    grads=(lambda g, n: g.reshape(n.self_shape),),
+)
 def _unsafe_view(self, shape):
     """A reshape of a fresh result that no one else holds, so not a view (PyTorch's
     ``_unsafe_view``): the last step of a copying ``reshape`` and of a folded or batched
@@ -117,8 +129,10 @@ def sum_to_size(self, size):
     """``Tensor.sum_to_size``: sum broadcast dimensions away until the shape is ``size``."""
     size = tuple(size)
     if not _expandable(size, self.shape):
-        raise RuntimeError(f"size {{[{', '.join(map(str, size))}]}} is not expandable to size "
-                           f"{{[{', '.join(map(str, self.shape))}]}}.")
+        raise RuntimeError(
+            f"size {{[{', '.join(map(str, size))}]}} is not expandable to size "
+            f"{{[{', '.join(map(str, self.shape))}]}}."
+        )
     return sum_to_shape(self, size)
 
 
@@ -165,8 +179,13 @@ def _check_permute(a, dims):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
 
 
-@op(view=True, grads=(lambda g, n: g.permute(_inverse_permutation(
-    [_wrap_dim(d, len(n.dims)) for d in n.dims])),), check=_check_permute)
+@op(
+    view=True,
+    grads=(
+        lambda g, n: g.permute(_inverse_permutation([_wrap_dim(d, len(n.dims)) for d in n.dims])),
+    ),
+    check=_check_permute,
+)
 def permute(self, dims):
     """``torch.permute``: a view with the dimensions reordered."""
     return xp.transpose(self, [_wrap_dim(d, self.ndim) for d in dims])
@@ -195,8 +214,14 @@ def _squeeze_forward(self, dim):
 
 def _squeeze_op(name, node):
     # One forward, three node names: PyTorch names squeeze(), squeeze(int) and squeeze(tuple) apart.
-    return op(name, saves="self_shape", view=True, node=node, method=False,
-              grads=(lambda g, n: g.reshape(n.self_shape),))(_squeeze_forward)
+    return op(
+        name,
+        saves="self_shape",
+        view=True,
+        node=node,
+        method=False,
+        grads=(lambda g, n: g.reshape(n.self_shape),),
+    )(_squeeze_forward)
 
 
 _squeeze_all = _squeeze_op("_squeeze", "SqueezeBackward0")
@@ -226,11 +251,13 @@ def flatten(input, start_dim=0, end_dim=-1):
     if s == e:
         return input
     shape = input.shape
-    return input.reshape(shape[:s] + (-1,) + shape[e + 1:])
+    return input.reshape(shape[:s] + (-1,) + shape[e + 1 :])
 
 
-@op(grads=(lambda g, n: g,),
-    check=lambda a, memory_format=None: _device.check_memory_format(memory_format))
+@op(
+    grads=(lambda g, n: g,),
+    check=lambda a, memory_format=None: _device.check_memory_format(memory_format),
+)
 def clone(self, memory_format=None):
     """``torch.clone``: a copy that stays in the graph, with the input's layout (PyTorch's
     preserve_format) unless ``memory_format`` asks for a contiguous one."""
@@ -262,7 +289,8 @@ _TO_SIGNATURES = (
     " * (torch.dtype dtype, bool non_blocking = False, bool copy = False, *, torch.memory_format "
     "memory_format = None)\n"
     " * (Tensor tensor, bool non_blocking = False, bool copy = False, *, torch.memory_format "
-    "memory_format = None)\n")
+    "memory_format = None)\n"
+)
 _TO_KEYWORDS = ("device", "dtype", "non_blocking", "copy", "memory_format", "tensor")
 
 
@@ -279,10 +307,14 @@ def _to_arguments(args, kwargs):
     else:
         names = ("device", "dtype", "non_blocking", "copy")
     given = dict(zip(names, (first,) + args[1:])) if args else {}
-    ok = (not bad and len(args) <= len(names) and not set(given) & set(kwargs)
-          and isinstance(given.get("dtype", kwargs.get("dtype")), (dtypes.dtype, type(None), type))
-          and isinstance(given.get("non_blocking", False), bool)
-          and isinstance(given.get("copy", False), bool))
+    ok = (
+        not bad
+        and len(args) <= len(names)
+        and not set(given) & set(kwargs)
+        and isinstance(given.get("dtype", kwargs.get("dtype")), (dtypes.dtype, type(None), type))
+        and isinstance(given.get("non_blocking", False), bool)
+        and isinstance(given.get("copy", False), bool)
+    )
     if not ok:
         got = [_device.argument_type(a) for a in args]
         got += [f"{k}={_device.argument_type(v)}" for k, v in kwargs.items()]
@@ -317,14 +349,17 @@ def to(input, *args, **kwargs):
 
 def _check_repeat(a, repeats):
     if len(repeats) < a.ndim:
-        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
-                           "dimensions of tensor")
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of "
+            "dimensions of tensor"
+        )
     shape = (1,) * (len(repeats) - a.ndim) + a.shape
     if any(r < 0 for r in repeats):
         sizes = [r * s for r, s in zip(repeats, shape)]
         bad = next(n for n in sizes if n < 0)
-        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: "
-                           f"[{', '.join(map(str, sizes))}]")
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {bad}: [{', '.join(map(str, sizes))}]"
+        )
 
 
 def _repeat_grad(g, n):
@@ -369,17 +404,22 @@ def _zeros(shape, dtype):
 def _fill_missing(grads, shapes, dtype):
     """The outputs' gradients, zeros for those that got none (unused outputs of split, unbind)."""
     n = len(grads)
-    return [grads[i] if i < n and grads[i] is not None else _zeros(shape, dtype)
-            for i, shape in enumerate(shapes)]
+    return [
+        grads[i] if i < n and grads[i] is not None else _zeros(shape, dtype)
+        for i, shape in enumerate(shapes)
+    ]
 
 
 def _split_sizes(size, split_size):
     if split_size < 0:
-        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={split_size}")
+        raise RuntimeError(
+            f"split expects split_size be non-negative, but got split_size={split_size}"
+        )
     if split_size == 0:
         if size != 0:
-            raise RuntimeError("split_size can only be 0 if dimension size is 0, but got dimension "
-                               f"size of {size}")
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
+            )
         return [0]
     count = max(1, -(-size // split_size))
     return [split_size] * (count - 1) + [size - split_size * (count - 1)]
@@ -389,7 +429,8 @@ def _check_sizes(size, sizes, dim):
     if sum(sizes) != size or any(s < 0 for s in sizes):
         raise RuntimeError(
             f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
-            f"dimension {dim}), but got split_sizes=[{', '.join(map(str, sizes))}]")
+            f"dimension {dim}), but got split_sizes=[{', '.join(map(str, sizes))}]"
+        )
     return list(sizes)
 
 
@@ -407,21 +448,33 @@ def _split_grad(sizes_of):
         shape = n.self_shape
         d = _wrap_dim(n.dim, len(shape))
         sizes = sizes_of(shape[d], n)
-        shapes = [shape[:d] + (s,) + shape[d + 1:] for s in sizes]
+        shapes = [shape[:d] + (s,) + shape[d + 1 :] for s in sizes]
         return cat(_fill_missing(grads, shapes, n.self_dtype), d)
 
     return formula
 
 
-@op("split", saves="self_shape self_dtype", outputs=None, view=True, method=False,
-    grads=(_split_grad(lambda size, n: _split_sizes(size, n.split_size)),))
+@op(
+    "split",
+    saves="self_shape self_dtype",
+    outputs=None,
+    view=True,
+    method=False,
+    grads=(_split_grad(lambda size, n: _split_sizes(size, n.split_size)),),
+)
 def _split(self, split_size, dim):
     d = _wrap_dim(dim, self.ndim)
     return _split_arrays(self, _split_sizes(self.shape[d], split_size), d)
 
 
-@op("split_with_sizes", saves="self_shape self_dtype", outputs=None, view=True, method=False,
-    grads=(_split_grad(lambda size, n: list(n.split_sizes)),))
+@op(
+    "split_with_sizes",
+    saves="self_shape self_dtype",
+    outputs=None,
+    view=True,
+    method=False,
+    grads=(_split_grad(lambda size, n: list(n.split_sizes)),),
+)
 def _split_with_sizes(self, split_sizes, dim):
     d = _wrap_dim(dim, self.ndim)
     return _split_arrays(self, _check_sizes(self.shape[d], split_sizes, d), d)
@@ -455,12 +508,17 @@ def _check_unbind(a, dim=0):
 def _unbind_grad(grads, n):
     shape = n.self_shape
     d = _wrap_dim(n.dim, len(shape))
-    part = shape[:d] + shape[d + 1:]
+    part = shape[:d] + shape[d + 1 :]
     return stack(_fill_missing(grads, [part] * shape[d], n.self_dtype), d)
 
 
-@op(saves="self_shape self_dtype", outputs=None, view=True, grads=(_unbind_grad,),
-    check=_check_unbind)
+@op(
+    saves="self_shape self_dtype",
+    outputs=None,
+    view=True,
+    grads=(_unbind_grad,),
+    check=_check_unbind,
+)
 def unbind(self, dim=0):
     """``torch.unbind``: the slices along ``dim``, as views, with that dimension removed."""
     moved = xp.moveaxis(self, _wrap_dim(dim, self.ndim), 0)
@@ -472,12 +530,15 @@ def unbind(self, dim=0):
 
 def _tensor_list(tensors, name):
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
-                        f"{type(tensors).__name__}")
+        raise TypeError(
+            f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+            f"{type(tensors).__name__}"
+        )
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                            f"{type(t).__name__}")
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}"
+            )
     return tensors
 
 
@@ -494,8 +555,11 @@ def _cat_grad(g, n):
 
 @op("cat", inputs="tensors", grads=(_cat_grad,), method=False)
 def _cat(tensors, dim, sizes, in_dtypes, dtype):
-    return c_order(xp.concatenate([a for a, s in zip(tensors, sizes) if s is not None], axis=dim,
-                                  dtype=dtype.np))
+    return c_order(
+        xp.concatenate(
+            [a for a, s in zip(tensors, sizes) if s is not None], axis=dim, dtype=dtype.np
+        )
+    )
 
 
 def _out_dtypes(tensors):
@@ -521,12 +585,14 @@ def cat(tensors, dim=0, *, out=None):
             continue
         if t.ndim != ref.ndim:
             raise RuntimeError(
-                f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}")
+                f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}"
+            )
         for k in range(ref.ndim):
             if k != d and t.shape[k] != ref.shape[k]:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {d}. Expected size "
-                    f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list.")
+                    f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list."
+                )
     sizes = [None if skip else t.shape[d] for t, skip in zip(tensors, skipped)]
     target, in_dtypes = _out_dtypes(tensors)
     if out is not None:
@@ -536,8 +602,10 @@ def cat(tensors, dim=0, *, out=None):
 
 
 def _cat_cast(out):
-    return TypeError("torch.cat(): input types can't be cast to the desired output type "
-                     f"{dtypes.scalar_type_name(out.dtype)}")
+    return TypeError(
+        "torch.cat(): input types can't be cast to the desired output type "
+        f"{dtypes.scalar_type_name(out.dtype)}"
+    )
 
 
 def _stack_grad(g, n):
@@ -559,7 +627,8 @@ def stack(tensors, dim=0, *, out=None):
         if t.shape != first:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got [{', '.join(map(str, first))}] "
-                f"at entry 0 and [{', '.join(map(str, t.shape))}] at entry {i}")
+                f"at entry 0 and [{', '.join(map(str, t.shape))}] at entry {i}"
+            )
     d = _wrap_dim(dim, len(first) + 1)
     target, in_dtypes = _out_dtypes(tensors)
     if out is not None:
@@ -593,12 +662,19 @@ def _roll(self, shifts, dims):
 def roll(input, shifts, dims=None):
     """``torch.roll``: elements shifted along ``dims`` (the flattened tensor when none), wrapping
     around."""
-    if isinstance(dims, (tuple, list)) and isinstance(shifts, (tuple, list)) and len(
-            dims) != len(shifts):
-        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:"
-                           f"{len(dims)}")
-    return _roll(input, tuple(shifts) if isinstance(shifts, list) else shifts,
-                 tuple(dims) if isinstance(dims, list) else dims)
+    if (
+        isinstance(dims, (tuple, list))
+        and isinstance(shifts, (tuple, list))
+        and len(dims) != len(shifts)
+    ):
+        raise RuntimeError(
+            f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
+        )
+    return _roll(
+        input,
+        tuple(shifts) if isinstance(shifts, list) else shifts,
+        tuple(dims) if isinstance(dims, list) else dims,
+    )
 
 
 @tensor_method
@@ -613,12 +689,14 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     d = _wrap_dim(dim, input.ndim)
     if isinstance(repeats, int):
         if output_size is not None and output_size != input.shape[d] * repeats:
-            raise RuntimeError(f"repeat_interleave: Invalid output_size, expected "
-                               f"{input.shape[d] * repeats} but got {output_size}")
+            raise RuntimeError(
+                f"repeat_interleave: Invalid output_size, expected "
+                f"{input.shape[d] * repeats} but got {output_size}"
+            )
         # as PyTorch: a new axis expanded, copied, and folded in (a ViewBackward0 node)
         shape = input.shape
-        out = clone(expand(unsqueeze(input, d + 1), shape[:d + 1] + (repeats,) + shape[d + 1:]))
-        return view(out, shape[:d] + (shape[d] * repeats,) + shape[d + 1:])
+        out = clone(expand(unsqueeze(input, d + 1), shape[: d + 1] + (repeats,) + shape[d + 1 :]))
+        return view(out, shape[:d] + (shape[d] * repeats,) + shape[d + 1 :])
     counts = repeats._data.reshape(-1)
     idx = xp.repeat(xp.arange(input.shape[d]), counts)
     if output_size is not None and output_size != idx.size:

@@ -42,14 +42,24 @@ def _scatter_back(g, n):
     return scatter(zeros, n.dim, _make(n.result1._data), g)
 
 
-@op(saves="self_shape result1", grads=(_scatter_back,), method=False, node="SortBackward0",
-    returns=_SORT)
+@op(
+    saves="self_shape result1",
+    grads=(_scatter_back,),
+    method=False,
+    node="SortBackward0",
+    returns=_SORT,
+)
 def _sort(self, dim, descending):
     return _sorted(self, dim, descending)
 
 
-@op(saves="self_shape result1", grads=(_scatter_back,), method=False, node="SortBackward1",
-    returns=_SORT)
+@op(
+    saves="self_shape result1",
+    grads=(_scatter_back,),
+    method=False,
+    node="SortBackward1",
+    returns=_SORT,
+)
 def _sort_stable(self, dim, descending):
     return _sorted(self, dim, descending)
 
@@ -78,8 +88,14 @@ def _check_topk(a, k, dim, largest, sorted):
         raise RuntimeError("selected index k out of range")
 
 
-@op(saves="self_shape result1", grads=(_scatter_back,), method=False, node="TopkBackward0",
-    returns=_TOPK, check=_check_topk)
+@op(
+    saves="self_shape result1",
+    grads=(_scatter_back,),
+    method=False,
+    node="TopkBackward0",
+    returns=_TOPK,
+    check=_check_topk,
+)
 def _topk(self, k, dim, largest, sorted):
     return _sorted(self, dim, largest, k)
 
@@ -111,8 +127,13 @@ def _median_all(self):
     return flat[(flat.size - 1) // 2].copy()
 
 
-@op(saves="self_shape result1", grads=(_select_grad,), method=False, node="MedianBackward1",
-    returns=_MEDIAN)
+@op(
+    saves="self_shape result1",
+    grads=(_select_grad,),
+    method=False,
+    node="MedianBackward1",
+    returns=_MEDIAN,
+)
 def _median_dim(self, dim, keepdim):
     if self.ndim == 0:
         return self.copy(), xp.zeros((), dtype=xp.int64)

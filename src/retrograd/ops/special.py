@@ -19,8 +19,11 @@ def _scipy_special():
 
 
 def _same_float(result, a):
-    return result.astype(a.dtype, copy=False) if a.dtype.kind == "f" else result.astype(
-        xp.float32, copy=False)
+    return (
+        result.astype(a.dtype, copy=False)
+        if a.dtype.kind == "f"
+        else result.astype(xp.float32, copy=False)
+    )
 
 
 # --- the gamma function and its derivatives ------------------------------------------------------
@@ -40,8 +43,14 @@ def digamma(self):
     return _same_float(out, self)
 
 
-@op("polygamma", inputs="self", saves="self", promote="float",
-    grads=(lambda g, n: g * polygamma(n.n + 1, n.self),), method=False)
+@op(
+    "polygamma",
+    inputs="self",
+    saves="self",
+    promote="float",
+    grads=(lambda g, n: g * polygamma(n.n + 1, n.self),),
+    method=False,
+)
 def _polygamma(self, n):
     if n == 0:
         out = _scipy_special().psi(self)
@@ -68,12 +77,36 @@ def polygamma(n, input):
 # p and q cubic in v and quadratic in u. Row k of the table holds the u^k coefficients: first
 # the four of p by power of v, then the four of q.
 _GAMMA_GRAD_UV = (
-    (0.16009398, -0.094634809, 0.025146376, -0.0030648343,
-     1.0, 0.32668115, 0.10406089, 0.0014179084),
-    (0.53487893, 0.1298071, 0.065735949, -0.0015649758,
-     0.16639465, 0.020070113, -0.0035938915, -0.00058392623),
-    (0.040121004, -0.0065914022, -0.0026286047, -0.0013441777,
-     0.017050642, -0.0021309326, 0.00085092367, -1.5247877e-07),
+    (
+        0.16009398,
+        -0.094634809,
+        0.025146376,
+        -0.0030648343,
+        1.0,
+        0.32668115,
+        0.10406089,
+        0.0014179084,
+    ),
+    (
+        0.53487893,
+        0.1298071,
+        0.065735949,
+        -0.0015649758,
+        0.16639465,
+        0.020070113,
+        -0.0035938915,
+        -0.00058392623,
+    ),
+    (
+        0.040121004,
+        -0.0065914022,
+        -0.0026286047,
+        -0.0013441777,
+        0.017050642,
+        -0.0021309326,
+        0.00085092367,
+        -1.5247877e-07,
+    ),
 )
 
 
@@ -86,7 +119,7 @@ def _gamma_grad_small_x(alpha, x):
         term = term * (-x / k)
         s1 = s1 + term / (alpha + k)
         s2 = s2 + term / ((alpha + k) ** 2)
-    x_alpha = x ** alpha
+    x_alpha = x**alpha
     pdf = x ** (alpha - 1) * xp.exp(-x)
     cdf = x_alpha * s1
     d_cdf = (xp.log(x) - _scipy_special().psi(alpha)) * cdf - x_alpha * s2
@@ -97,8 +130,8 @@ def _gamma_grad_small_x(alpha, x):
 def _gamma_grad_large_alpha(alpha, x):
     near = (0.9 * alpha <= x) & (x <= 1.1 * alpha)
     n1 = 1 + 24 * alpha * (1 + 12 * alpha)
-    n2 = 1440 * alpha ** 2 + 6 * x * (53 - 120 * x) - 65 * x * x / alpha + alpha * (107 + 3600 * x)
-    close = n1 * n2 / (1244160 * alpha ** 4)
+    n2 = 1440 * alpha**2 + 6 * x * (53 - 120 * x) - 65 * x * x / alpha + alpha * (107 + 3600 * x)
+    close = n1 * n2 / (1244160 * alpha**4)
     denom = xp.sqrt(8 * alpha)
     t2 = denom / (alpha - x)
     t3 = (x - alpha - alpha * xp.log(x / alpha)) ** -1.5
@@ -121,23 +154,35 @@ def _no_gamma_grad_derivative(g, n):
     raise NotImplementedError("the derivative for '_standard_gamma_grad' is not implemented.")
 
 
-@op(inputs="self output", broadcast=True, grads=(_no_gamma_grad_derivative,) * 2,
-    node="StandardGammaGradBackward0", method=False)
+@op(
+    inputs="self output",
+    broadcast=True,
+    grads=(_no_gamma_grad_derivative,) * 2,
+    node="StandardGammaGradBackward0",
+    method=False,
+)
 def _standard_gamma_grad(self, output):
     """``torch._standard_gamma_grad``: d output / d alpha for Gamma(alpha, 1) samples ``output``
     of the shapes ``self``."""
-    alpha, x = xp.broadcast_arrays(xp.asarray(self, dtype=xp.float64),
-                                   xp.asarray(output, dtype=xp.float64))
+    alpha, x = xp.broadcast_arrays(
+        xp.asarray(self, dtype=xp.float64), xp.asarray(output, dtype=xp.float64)
+    )
     with xp.errstate(all="ignore"):
-        out = xp.where(x < 0.8, _gamma_grad_small_x(alpha, x),
-                       xp.where(alpha > 8.0, _gamma_grad_large_alpha(alpha, x),
-                                _gamma_grad_rational(alpha, x)))
+        out = xp.where(
+            x < 0.8,
+            _gamma_grad_small_x(alpha, x),
+            xp.where(
+                alpha > 8.0, _gamma_grad_large_alpha(alpha, x), _gamma_grad_rational(alpha, x)
+            ),
+        )
     return out.astype(xp.result_type(self, output), copy=False)
 
 
 def _no_dirichlet_grad(g, n):
-    raise NotImplementedError("the derivative of Dirichlet samples in their concentration "
-                              "(PyTorch's _dirichlet_grad) is not implemented in retrograd")
+    raise NotImplementedError(
+        "the derivative of Dirichlet samples in their concentration "
+        "(PyTorch's _dirichlet_grad) is not implemented in retrograd"
+    )
 
 
 @op(grads=(_no_dirichlet_grad,), node="_DirichletBackward", method=False)
@@ -163,20 +208,34 @@ def _igamma_density(n):
     return ((a - 1) * x.log() - x - lgamma(a)).exp()
 
 
-@op(inputs="self other", saves="self other", broadcast=True, promote="binary",
-    grads=(_igamma_input_grad, lambda g, n: g * _igamma_density(n)), node="IgammaBackward0",
-    method=False)
+@op(
+    inputs="self other",
+    saves="self other",
+    broadcast=True,
+    promote="binary",
+    grads=(_igamma_input_grad, lambda g, n: g * _igamma_density(n)),
+    node="IgammaBackward0",
+    method=False,
+)
 def _igamma(self, other):
-    return _same_float(_scipy_special().gammainc(self, other),
-                       xp.asarray(xp.result_type(self, other).type(0)))
+    return _same_float(
+        _scipy_special().gammainc(self, other), xp.asarray(xp.result_type(self, other).type(0))
+    )
 
 
-@op(inputs="self other", saves="self other", broadcast=True, promote="binary",
-    grads=(_igammac_input_grad, lambda g, n: -g * _igamma_density(n)), node="IgammacBackward0",
-    method=False)
+@op(
+    inputs="self other",
+    saves="self other",
+    broadcast=True,
+    promote="binary",
+    grads=(_igammac_input_grad, lambda g, n: -g * _igamma_density(n)),
+    node="IgammacBackward0",
+    method=False,
+)
 def _igammac(self, other):
-    return _same_float(_scipy_special().gammaincc(self, other),
-                       xp.asarray(xp.result_type(self, other).type(0)))
+    return _same_float(
+        _scipy_special().gammaincc(self, other), xp.asarray(xp.result_type(self, other).type(0))
+    )
 
 
 def igamma(input, other):
@@ -196,15 +255,21 @@ def igammac(input, other):
 _SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2.0
 
 
-@op(saves="result", promote="float",
-    grads=(lambda g, n: g * (_SQRT_PI_OVER_2 * (n.result * n.result).exp()),))
+@op(
+    saves="result",
+    promote="float",
+    grads=(lambda g, n: g * (_SQRT_PI_OVER_2 * (n.result * n.result).exp()),),
+)
 def erfinv(self):
     """``torch.erfinv``: the inverse of erf on (-1, 1)."""
     return _same_float(_scipy_special().erfinv(self), self)
 
 
-@op(saves="self", promote="float",
-    grads=(lambda g, n: g * (-2.0 / math.sqrt(math.pi) * (-(n.self * n.self)).exp()),))
+@op(
+    saves="self",
+    promote="float",
+    grads=(lambda g, n: g * (-2.0 / math.sqrt(math.pi) * (-(n.self * n.self)).exp()),),
+)
 def erfc(self):
     """``torch.erfc``: 1 - erf(x), accurate where erf(x) is near 1."""
     return _same_float(_scipy_special().erfc(self), self)
@@ -220,8 +285,14 @@ def _xlogy_other_grad(g, n):
     return g * n.self / n.other
 
 
-@op(inputs="self other", saves="self other", broadcast=True, promote="binary",
-    grads=(_xlogy_self_grad, _xlogy_other_grad), node="XlogyBackward0")
+@op(
+    inputs="self other",
+    saves="self other",
+    broadcast=True,
+    promote="binary",
+    grads=(_xlogy_self_grad, _xlogy_other_grad),
+    node="XlogyBackward0",
+)
 def xlogy(self, other):
     """``torch.xlogy``: x * log(y), 0 where x is 0 (unless y is nan)."""
     x, y = xp.asarray(self), xp.asarray(other)
@@ -255,16 +326,23 @@ def _check_square(a, name):
     if a.ndim < 2:
         raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
     if a.shape[-1] != a.shape[-2]:
-        raise RuntimeError(f"linalg.{name}: A must be batches of square matrices, but they are "
-                           f"{a.shape[-2]} by {a.shape[-1]} matrices")
+        raise RuntimeError(
+            f"linalg.{name}: A must be batches of square matrices, but they are "
+            f"{a.shape[-2]} by {a.shape[-1]} matrices"
+        )
 
 
 def _check_cholesky(a, upper):
     _check_square(a, "cholesky")
 
 
-@op(saves="result", grads=(_cholesky_grad,), check=_check_cholesky, method=False,
-    node="LinalgCholeskyExBackward0")
+@op(
+    saves="result",
+    grads=(_cholesky_grad,),
+    check=_check_cholesky,
+    method=False,
+    node="LinalgCholeskyExBackward0",
+)
 def _cholesky(self, upper):
     try:
         return xp.linalg.cholesky(self).astype(self.dtype, copy=False)
@@ -275,11 +353,15 @@ def _cholesky(self, upper):
         try:
             xp.linalg.cholesky(self[..., :k, :k])
         except xp.linalg.LinAlgError:
-            raise RuntimeError(f"linalg.cholesky: The factorization could not be completed "
-                               f"because the input is not positive-definite (the leading minor "
-                               f"of order {k} is not positive-definite).") from None
-    raise RuntimeError("linalg.cholesky: The factorization could not be completed because the "
-                       "input is not positive-definite.")
+            raise RuntimeError(
+                f"linalg.cholesky: The factorization could not be completed "
+                f"because the input is not positive-definite (the leading minor "
+                f"of order {k} is not positive-definite)."
+            ) from None
+    raise RuntimeError(
+        "linalg.cholesky: The factorization could not be completed because the "
+        "input is not positive-definite."
+    )
 
 
 def cholesky(A, *, upper=False):
@@ -301,8 +383,9 @@ def _summed_to(g, shape):
 
 
 def _solve_b_full(g, n):
-    return solve_triangular(_mT(n.self), g, upper=not n.upper, left=n.left,
-                            unitriangular=n.unitriangular)
+    return solve_triangular(
+        _mT(n.self), g, upper=not n.upper, left=n.left, unitriangular=n.unitriangular
+    )
 
 
 def _solve_b_grad(g, n):
@@ -323,8 +406,11 @@ def _solve_raw(a, b, upper, left, unitriangular):
         idx = xp.arange(A.shape[-1])
         A[..., idx, idx] = 1
     if not left:  # X A = B  <=>  A^T X^T = B^T
-        return xp.swapaxes(_solve_raw(xp.swapaxes(A, -1, -2), xp.swapaxes(b, -1, -2),
-                                      not upper, True, False), -1, -2)
+        return xp.swapaxes(
+            _solve_raw(xp.swapaxes(A, -1, -2), xp.swapaxes(b, -1, -2), not upper, True, False),
+            -1,
+            -2,
+        )
     shape = xp.broadcast_shapes(A.shape[:-2], b.shape[:-2])
     A = xp.broadcast_to(A, shape + A.shape[-2:])
     b = xp.broadcast_to(b, shape + b.shape[-2:])
@@ -342,8 +428,10 @@ def _solve_raw(a, b, upper, left, unitriangular):
 
 def _check_solve(a, b, upper, left, unitriangular):
     if a.dtype != b.dtype:
-        raise RuntimeError(f"linalg.solve_triangular: Expected A and B to have the same dtype, "
-                           f"but found A of type {_name(a)} and B of type {_name(b)} instead")
+        raise RuntimeError(
+            f"linalg.solve_triangular: Expected A and B to have the same dtype, "
+            f"but found A of type {_name(a)} and B of type {_name(b)} instead"
+        )
 
 
 def _name(a):
@@ -352,8 +440,14 @@ def _name(a):
     return _dtype_name(a)
 
 
-@op(inputs="self B", saves="self B_shape result", grads=(_solve_a_grad, _solve_b_grad),
-    check=_check_solve, method=False, node="LinalgSolveTriangularBackward0")
+@op(
+    inputs="self B",
+    saves="self B_shape result",
+    grads=(_solve_a_grad, _solve_b_grad),
+    check=_check_solve,
+    method=False,
+    node="LinalgSolveTriangularBackward0",
+)
 def _solve_triangular(self, B, upper, left, unitriangular):
     with xp.errstate(divide="ignore", invalid="ignore"):
         return _solve_raw(self, B, upper, left, unitriangular).astype(self.dtype, copy=False)
@@ -374,4 +468,15 @@ def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1):
     return _diag_embed(input, offset)
 
 
-__all__ = ["_standard_gamma_grad", "diag_embed", "digamma", "erfc", "erfinv", "igamma", "igammac", "lgamma", "polygamma", "xlogy"]
+__all__ = [
+    "_standard_gamma_grad",
+    "diag_embed",
+    "digamma",
+    "erfc",
+    "erfinv",
+    "igamma",
+    "igammac",
+    "lgamma",
+    "polygamma",
+    "xlogy",
+]

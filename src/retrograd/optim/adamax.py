@@ -13,14 +13,30 @@ class Adamax(Optimizer):
     """``torch.optim.Adamax``; each step is PyTorch's single-tensor update, in the parameter's
     dtype."""
 
-    def __init__(self, params: Iterable, lr: float = 2e-3, betas: tuple = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0, foreach: bool | None = None, *,
-                 maximize: bool = False, differentiable: bool = False,
-                 capturable: bool = False) -> None:
+    def __init__(
+        self,
+        params: Iterable,
+        lr: float = 2e-3,
+        betas: tuple = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        foreach: bool | None = None,
+        *,
+        maximize: bool = False,
+        differentiable: bool = False,
+        capturable: bool = False,
+    ) -> None:
         _check_adam_args(lr, betas, eps, weight_decay)
-        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
-                    "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
-                    "capturable": capturable}
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+            "capturable": capturable,
+        }
         super().__init__(params, defaults)
 
     def _step(self) -> None:
@@ -45,5 +61,5 @@ class Adamax(Optimizer):
                 bound = xp.abs(g)
                 bound += eps
                 xp.maximum(u, bound, out=u)
-                param += (-lr / (1 - beta1 ** step)) * m / u
+                param += (-lr / (1 - beta1**step)) * m / u
                 bump_version(p, site)

@@ -20,7 +20,7 @@ def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
     ``bounds`` (by default the two points); their midpoint when the cubic has no minimum."""
     lo, hi = bounds if bounds is not None else ((x1, x2) if x1 <= x2 else (x2, x1))
     d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
-    d2_square = d1 ** 2 - g1 * g2
+    d2_square = d1**2 - g1 * g2
     if d2_square >= 0:
         d2 = xp.sqrt(d2_square)
         if x1 <= x2:
@@ -31,8 +31,7 @@ def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
     return (lo + hi) / 2.0
 
 
-def _strong_wolfe(evaluate, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9,
-                  max_ls=25):
+def _strong_wolfe(evaluate, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
     """A step ``t`` along ``d`` meeting the strong Wolfe conditions: first bracket an interval
     that holds one, then zoom into it by cubic interpolation. Returns the loss, gradient and step
     found, and how many evaluations it took."""
@@ -57,8 +56,9 @@ def _strong_wolfe(evaluate, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
             bracket_g, bracket_gtd = [g_prev, g_new.copy()], [gtd_prev, gtd_new]
             break
         # extrapolate, at least 1% beyond t and at most 10 times it
-        t_next = _cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new,
-                                    bounds=(t + 0.01 * (t - t_prev), t * 10))
+        t_next = _cubic_interpolate(
+            t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(t + 0.01 * (t - t_prev), t * 10)
+        )
         t_prev, f_prev, g_prev, gtd_prev = t, f_new, g_new.copy(), gtd_new
         t = t_next
         f_new, g_new = evaluate(x, t, d)
@@ -74,8 +74,9 @@ def _strong_wolfe(evaluate, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
     while not done and ls_iter < max_ls:
         if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
             break
-        t = _cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0],
-                               bracket[1], bracket_f[1], bracket_gtd[1])
+        t = _cubic_interpolate(
+            bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1], bracket_gtd[1]
+        )
         # a point too close to an end of the bracket makes little progress: move it inwards
         top, bottom = max(bracket), min(bracket)
         eps = 0.1 * (top - bottom)
@@ -111,17 +112,30 @@ class LBFGS(Optimizer):
     closure (which recomputes the loss and its gradients) as often as it needs. One parameter
     group only, as in PyTorch."""
 
-    def __init__(self, params: Iterable, lr: float = 1, max_iter: int = 20,
-                 max_eval: int | None = None, tolerance_grad: float = 1e-7,
-                 tolerance_change: float = 1e-9, history_size: int = 100,
-                 line_search_fn: str | None = None) -> None:
+    def __init__(
+        self,
+        params: Iterable,
+        lr: float = 1,
+        max_iter: int = 20,
+        max_eval: int | None = None,
+        tolerance_grad: float = 1e-7,
+        tolerance_change: float = 1e-9,
+        history_size: int = 100,
+        line_search_fn: str | None = None,
+    ) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if max_eval is None:
             max_eval = max_iter * 5 // 4
-        defaults = {"lr": lr, "max_iter": max_iter, "max_eval": max_eval,
-                    "tolerance_grad": tolerance_grad, "tolerance_change": tolerance_change,
-                    "history_size": history_size, "line_search_fn": line_search_fn}
+        defaults = {
+            "lr": lr,
+            "max_iter": max_iter,
+            "max_eval": max_eval,
+            "tolerance_grad": tolerance_grad,
+            "tolerance_change": tolerance_change,
+            "history_size": history_size,
+            "line_search_fn": line_search_fn,
+        }
         super().__init__(params, defaults)
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
@@ -132,15 +146,16 @@ class LBFGS(Optimizer):
         parts = []
         for p in self._params:
             g = p._grad
-            parts.append(xp.zeros(p._data.size, p._data.dtype) if g is None
-                         else g._data.reshape(-1))
+            parts.append(
+                xp.zeros(p._data.size, p._data.dtype) if g is None else g._data.reshape(-1)
+            )
         return xp.concatenate(parts) if parts else xp.zeros(0)
 
     def _add_to_params(self, step_size, direction, site) -> None:
         offset = 0
         for p in self._params:
             n = p._data.size
-            p._data += step_size * direction[offset:offset + n].reshape(p._data.shape)
+            p._data += step_size * direction[offset : offset + n].reshape(p._data.shape)
             bump_version(p, site)
             offset += n
 
@@ -234,8 +249,9 @@ class LBFGS(Optimizer):
                     self._set_params(x, site)
                     return result
 
-                loss, flat_grad, t, evals = _strong_wolfe(evaluate, start, t, d, loss,
-                                                          flat_grad, gtd)
+                loss, flat_grad, t, evals = _strong_wolfe(
+                    evaluate, start, t, d, loss, flat_grad, gtd
+                )
                 self._add_to_params(t, d, site)
                 converged = xp.abs(flat_grad).max() <= tolerance_grad
             else:
@@ -255,10 +271,18 @@ class LBFGS(Optimizer):
             if abs(loss - prev_loss) < tolerance_change:
                 break
 
-        state.update({"d": _tensors(d), "t": _tensors(t), "old_dirs": _tensors(old_dirs),
-                      "old_stps": _tensors(old_stps), "ro": _tensors(ro),
-                      "H_diag": _tensors(h_diag), "prev_flat_grad": _tensors(prev_flat_grad),
-                      "prev_loss": prev_loss})
+        state.update(
+            {
+                "d": _tensors(d),
+                "t": _tensors(t),
+                "old_dirs": _tensors(old_dirs),
+                "old_stps": _tensors(old_stps),
+                "ro": _tensors(ro),
+                "H_diag": _tensors(h_diag),
+                "prev_flat_grad": _tensors(prev_flat_grad),
+                "prev_loss": prev_loss,
+            }
+        )
         if al is not None:
             state["al"] = _tensors(al)
         return orig_loss

@@ -14,16 +14,32 @@ class RAdam(Optimizer):
     """``torch.optim.RAdam``; each step is PyTorch's single-tensor update, in the parameter's
     dtype."""
 
-    def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0,
-                 decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
-                 maximize: bool = False, capturable: bool = False,
-                 differentiable: bool = False) -> None:
+    def __init__(
+        self,
+        params: Iterable,
+        lr: float = 1e-3,
+        betas: tuple = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        decoupled_weight_decay: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+    ) -> None:
         _check_adam_args(lr, betas, eps, weight_decay)
-        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
-                    "maximize": maximize, "foreach": foreach, "capturable": capturable,
-                    "decoupled_weight_decay": decoupled_weight_decay,
-                    "differentiable": differentiable}
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "decoupled_weight_decay": decoupled_weight_decay,
+            "differentiable": differentiable,
+        }
         super().__init__(params, defaults)
 
     def _step(self) -> None:
@@ -50,14 +66,18 @@ class RAdam(Optimizer):
                 _lerp_(m, g, 1 - beta1)
                 v *= beta2
                 v += (1 - beta2) * g * g
-                bias_correction2 = 1 - beta2 ** step
-                update = m / (1 - beta1 ** step) * lr
-                rho_t = rho_inf - 2 * step * beta2 ** step / bias_correction2
+                bias_correction2 = 1 - beta2**step
+                update = m / (1 - beta1**step) * lr
+                rho_t = rho_inf - 2 * step * beta2**step / bias_correction2
                 if rho_t > 5.0:  # the variance is tractable: the rectified adaptive step
-                    rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
-                            / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                    rect = (
+                        (rho_t - 4)
+                        * (rho_t - 2)
+                        * rho_inf
+                        / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+                    ) ** 0.5
                     root = xp.sqrt(v)
                     root += eps
-                    update = update * (bias_correction2 ** 0.5 / root) * rect
+                    update = update * (bias_correction2**0.5 / root) * rect
                 param -= update
                 bump_version(p, site)

@@ -84,8 +84,7 @@ class _Reader:
         if kind == "float":
             return self.float(node.get("value"), where)
         if kind == "complex":
-            return complex(self.float(node.get("real"), where),
-                           self.float(node.get("imag"), where))
+            return complex(self.float(node.get("real"), where), self.float(node.get("imag"), where))
         if kind in ("list", "tuple", "dict", "OrderedDict", "size"):
             items = node.get("items")
             if not isinstance(items, list):
@@ -151,8 +150,10 @@ class _Reader:
         if not array.dtype.isnative:
             array = array.astype(array.dtype.newbyteorder("="))
         if array.dtype != dt.np or list(array.shape) != shape:
-            self.fail(f"the array file {name!r} holds {array.dtype} {list(array.shape)}, but "
-                      f"the index says {dt.name} {shape}")
+            self.fail(
+                f"the array file {name!r} holds {array.dtype} {list(array.shape)}, but "
+                f"the index says {dt.name} {shape}"
+            )
         if not array.flags.writeable:
             array = array.copy()
         if flags[1]:

@@ -32,20 +32,50 @@ from ..tensor import Size, Tensor, _make
 # --- PyTorch's names ---------------------------------------------------------------------------
 # storage class name -> retrograd dtype name (None: a dtype retrograd does not have)
 STORAGE_DTYPES = {
-    "FloatStorage": "float32", "DoubleStorage": "float64", "HalfStorage": "float16",
-    "CharStorage": "int8", "ByteStorage": "uint8", "ShortStorage": "int16",
-    "IntStorage": "int32", "LongStorage": "int64", "BoolStorage": "bool",
-    "ComplexFloatStorage": "complex64", "ComplexDoubleStorage": "complex128",
-    "BFloat16Storage": None, "QInt8Storage": None, "QUInt8Storage": None,
-    "QInt32Storage": None, "QUInt4x2Storage": None, "QUInt2x4Storage": None,
+    "FloatStorage": "float32",
+    "DoubleStorage": "float64",
+    "HalfStorage": "float16",
+    "CharStorage": "int8",
+    "ByteStorage": "uint8",
+    "ShortStorage": "int16",
+    "IntStorage": "int32",
+    "LongStorage": "int64",
+    "BoolStorage": "bool",
+    "ComplexFloatStorage": "complex64",
+    "ComplexDoubleStorage": "complex128",
+    "BFloat16Storage": None,
+    "QInt8Storage": None,
+    "QUInt8Storage": None,
+    "QInt32Storage": None,
+    "QUInt4x2Storage": None,
+    "QUInt2x4Storage": None,
 }
 DTYPE_STORAGES = {d: s for s, d in STORAGE_DTYPES.items() if d is not None}
 # dtypes PyTorch has and retrograd does not (a file naming one gets NotImplementedError)
 _MISSING_DTYPES = (
-    ["bfloat16", "complex32", "quint8", "qint8", "qint32", "quint4x2", "quint2x4",
-     "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e8m0fnu",
-     "float4_e2m1fn_x2", "bits8", "bits16", "bits1x8", "bits2x4", "bits4x2"]
-    + [f"int{n}" for n in range(1, 8)] + [f"uint{n}" for n in range(1, 8)])
+    [
+        "bfloat16",
+        "complex32",
+        "quint8",
+        "qint8",
+        "qint32",
+        "quint4x2",
+        "quint2x4",
+        "float8_e4m3fn",
+        "float8_e5m2",
+        "float8_e4m3fnuz",
+        "float8_e5m2fnuz",
+        "float8_e8m0fnu",
+        "float4_e2m1fn_x2",
+        "bits8",
+        "bits16",
+        "bits1x8",
+        "bits2x4",
+        "bits4x2",
+    ]
+    + [f"int{n}" for n in range(1, 8)]
+    + [f"uint{n}" for n in range(1, 8)]
+)
 
 
 class StorageType:
@@ -107,13 +137,20 @@ def _ints(value, what):
 
 def _tensor_from_storage(storage, offset, size, stride, requires_grad, dtype=None):
     if not isinstance(storage, Storage):
-        raise TypeError(f"a tensor in the checkpoint is built on {type(storage).__name__}, "
-                        "not on a storage")
+        raise TypeError(
+            f"a tensor in the checkpoint is built on {type(storage).__name__}, not on a storage"
+        )
     size, stride = _ints(tuple(size), "size"), _ints(tuple(stride), "stride")
-    if type(offset) is not int or offset < 0 or len(size) != len(stride) or \
-            any(n < 0 for n in size + stride):
-        raise RuntimeError(f"a tensor in the checkpoint has an invalid layout: offset {offset!r}, "
-                           f"size {list(size)}, stride {list(stride)}")
+    if (
+        type(offset) is not int
+        or offset < 0
+        or len(size) != len(stride)
+        or any(n < 0 for n in size + stride)
+    ):
+        raise RuntimeError(
+            f"a tensor in the checkpoint has an invalid layout: offset {offset!r}, "
+            f"size {list(size)}, stride {list(stride)}"
+        )
     array = storage.array
     if dtype is not None:  # an untyped storage read as ``dtype``
         if array.nbytes % dtype.itemsize:
@@ -125,10 +162,16 @@ def _tensor_from_storage(storage, offset, size, stride, requires_grad, dtype=Non
         raise RuntimeError(
             f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, "
             f"and itemsize {item} requiring a storage size of {needed * item} are out of bounds "
-            f"for storage of size {array.size * item}")
+            f"for storage of size {array.size * item}"
+        )
     # a view whose base is the storage's array: tensors on one storage stay views of one array
-    data = xp.ndarray(size, array.dtype, buffer=array, offset=offset * array.itemsize if needed
-                      else 0, strides=tuple(s * array.itemsize for s in stride))
+    data = xp.ndarray(
+        size,
+        array.dtype,
+        buffer=array,
+        offset=offset * array.itemsize if needed else 0,
+        strides=tuple(s * array.itemsize for s in stride),
+    )
     if requires_grad and data.dtype.kind not in "fc":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     return _make(data, bool(requires_grad))
@@ -138,13 +181,15 @@ def _rebuild_tensor(storage, storage_offset, size, stride):
     return _tensor_from_storage(storage, storage_offset, size, stride, False)
 
 
-def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks,
-                       metadata=None):
+def _rebuild_tensor_v2(
+    storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata=None
+):
     return _tensor_from_storage(storage, storage_offset, size, stride, requires_grad)
 
 
-def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks,
-                       dtype, metadata=None):
+def _rebuild_tensor_v3(
+    storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype, metadata=None
+):
     if not isinstance(dtype, dtypes.dtype):
         raise TypeError(f"a tensor in the checkpoint names {dtype!r} as its dtype")
     return _tensor_from_storage(storage, storage_offset, size, stride, requires_grad, dtype)
@@ -152,8 +197,7 @@ def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, bac
 
 def _rebuild_parameter(data, requires_grad, backward_hooks):
     if not isinstance(data, Tensor):
-        raise TypeError(f"a Parameter in the checkpoint wraps {type(data).__name__}, "
-                        "not a tensor")
+        raise TypeError(f"a Parameter in the checkpoint wraps {type(data).__name__}, not a tensor")
     return _parameter_class()(data, bool(requires_grad))
 
 
@@ -170,12 +214,16 @@ def _set_state(obj, state):
     for part in (state, slots):
         if part:
             if not isinstance(part, dict):
-                raise RuntimeError(f"the state of a tensor in the checkpoint is a "
-                                   f"{type(part).__name__}, not a dict")
+                raise RuntimeError(
+                    f"the state of a tensor in the checkpoint is a "
+                    f"{type(part).__name__}, not a dict"
+                )
             for k, v in part.items():
                 if not isinstance(k, str) or k in _TENSOR_INTERNALS:
-                    raise UnpicklingError(f"a tensor in the checkpoint sets its attribute {k!r}, "
-                                          "which a checkpoint may not set")
+                    raise UnpicklingError(
+                        f"a tensor in the checkpoint sets its attribute {k!r}, "
+                        "which a checkpoint may not set"
+                    )
                 setattr(obj, k, v)
     return obj
 
@@ -193,22 +241,26 @@ def _rebuild_from_type_v2(func, new_type, args, state):
 
 def _not_built(name):
     def rebuild(*args, **kwargs):
-        raise NotImplementedError(f"loading a tensor saved through torch._utils.{name}: retrograd "
-                                  "has only dense CPU tensors")
+        raise NotImplementedError(
+            f"loading a tensor saved through torch._utils.{name}: retrograd "
+            "has only dense CPU tensors"
+        )
 
     rebuild.__name__ = rebuild.__qualname__ = name
     return rebuild
 
 
 def _missing_dtype(name):
-    raise NotImplementedError(f"the checkpoint holds a tensor of dtype torch.{name}, which "
-                              "retrograd does not have")
+    raise NotImplementedError(
+        f"the checkpoint holds a tensor of dtype torch.{name}, which retrograd does not have"
+    )
 
 
 def _get_layout(name):
     if name != "torch.strided":
-        raise NotImplementedError(f"loading a tensor of layout {name}: retrograd has only dense "
-                                  "(strided) tensors")
+        raise NotImplementedError(
+            f"loading a tensor of layout {name}: retrograd has only dense (strided) tensors"
+        )
     return name
 
 
@@ -216,8 +268,10 @@ def _encode(text, encoding="utf-8"):
     """``_codecs.encode`` as pickle protocol 2 uses it for bytes: a str to latin-1 or UTF-8 (not
     any codec by name, which could import one)."""
     if type(text) is not str or encoding not in ("latin1", "latin-1", "utf-8", "utf8"):
-        raise UnpicklingError(f"_codecs.encode is allowed only to make bytes from a str with "
-                              f"latin1 or utf-8, not {type(text).__name__} with {encoding!r}")
+        raise UnpicklingError(
+            f"_codecs.encode is allowed only to make bytes from a str with "
+            f"latin1 or utf-8, not {type(text).__name__} with {encoding!r}"
+        )
     return codecs.encode(text, encoding)
 
 
@@ -229,11 +283,16 @@ def _allowed_globals() -> dict:
     """``module.name`` -> the object it stands for, for every name a weights-only load
     accepts without ``add_safe_globals``."""
     table = {
-        "collections.OrderedDict": OrderedDict, "collections.Counter": Counter,
-        "torch.nn.parameter.Parameter": _parameter_class(), "torch.Size": Size,
-        "torch.Tensor": Tensor, "torch.device": _device,
-        "_codecs.encode": _encode, "builtins.bytearray": bytearray,
-        "builtins.set": set, "builtins.complex": complex,
+        "collections.OrderedDict": OrderedDict,
+        "collections.Counter": Counter,
+        "torch.nn.parameter.Parameter": _parameter_class(),
+        "torch.Size": Size,
+        "torch.Tensor": Tensor,
+        "torch.device": _device,
+        "_codecs.encode": _encode,
+        "builtins.bytearray": bytearray,
+        "builtins.set": set,
+        "builtins.complex": complex,
         "torch.storage.UntypedStorage": StorageType("UntypedStorage"),
         "torch._tensor._rebuild_from_type_v2": _rebuild_from_type_v2,
         "torch.serialization._get_layout": _get_layout,
@@ -242,12 +301,23 @@ def _allowed_globals() -> dict:
         table[f"torch.{d.name}"] = d
     for storage, name in STORAGE_DTYPES.items():
         table[f"torch.{storage}"] = StorageType(storage, name and getattr(dtypes, name))
-    for f in (_rebuild_tensor, _rebuild_tensor_v2, _rebuild_tensor_v3, _rebuild_parameter,
-              _rebuild_parameter_with_state):
+    for f in (
+        _rebuild_tensor,
+        _rebuild_tensor_v2,
+        _rebuild_tensor_v3,
+        _rebuild_parameter,
+        _rebuild_parameter_with_state,
+    ):
         table[f"torch._utils.{f.__name__}"] = f
-    for name in ("_rebuild_qtensor", "_rebuild_sparse_tensor", "_rebuild_nested_tensor",
-                 "_rebuild_meta_tensor_no_storage", "_rebuild_wrapper_subclass",
-                 "_rebuild_device_tensor_from_numpy", "_rebuild_device_tensor_from_cpu_tensor"):
+    for name in (
+        "_rebuild_qtensor",
+        "_rebuild_sparse_tensor",
+        "_rebuild_nested_tensor",
+        "_rebuild_meta_tensor_no_storage",
+        "_rebuild_wrapper_subclass",
+        "_rebuild_device_tensor_from_numpy",
+        "_rebuild_device_tensor_from_cpu_tensor",
+    ):
         table[f"torch._utils.{name}"] = _not_built(name)
     return table
 
@@ -271,11 +341,15 @@ def user_globals() -> dict:
     for entry in _user_globals:
         if isinstance(entry, tuple):
             if len(entry) != 2:
-                raise ValueError("Expected tuple of length 2 (global, str of callable full path), "
-                                 f"but got tuple of length: {len(entry)}")
+                raise ValueError(
+                    "Expected tuple of length 2 (global, str of callable full path), "
+                    f"but got tuple of length: {len(entry)}"
+                )
             if type(entry[1]) is not str:
-                raise TypeError("Expected second item in tuple to be str of callable full path, "
-                                f"but got: {type(entry[1])}")
+                raise TypeError(
+                    "Expected second item in tuple to be str of callable full path, "
+                    f"but got: {type(entry[1])}"
+                )
             table[entry[1]] = entry[0]
         else:
             table[f"{entry.__module__}.{entry.__qualname__}"] = entry
@@ -296,7 +370,8 @@ def resolve_safe_global(module: str, name: str):
     full = f"{module}.{name}"
     if module in BLOCKED_MODULES:
         raise UnpicklingError(
-            f"Trying to load unsupported GLOBAL {full} whose module {module} is blocked.")
+            f"Trying to load unsupported GLOBAL {full} whose module {module} is blocked."
+        )
     if module == "torch" and name in _MISSING_DTYPES:
         _missing_dtype(name)
     found = allowed_globals().get(full, _MISSING)
@@ -308,7 +383,8 @@ def resolve_safe_global(module: str, name: str):
             f"Unsupported global: GLOBAL {full} was not an allowed global by default. Please use "
             f"`torch.serialization.add_safe_globals([{full}])` or the "
             f"`torch.serialization.safe_globals([{full}])` context manager to allowlist this "
-            "global if you trust this class/function.")
+            "global if you trust this class/function."
+        )
     return found
 
 
@@ -373,8 +449,7 @@ class StorageCollector:
             block = None
         if block is not None and array.size:
             start = array.__array_interface__["data"][0] - block.__array_interface__["data"][0]
-            if start % item or block.nbytes % item or any(
-                    s < 0 or s % item for s in array.strides):
+            if start % item or block.nbytes % item or any(s < 0 or s % item for s in array.strides):
                 block = None
         elif block is not None:
             start = 0
@@ -432,16 +507,22 @@ class Pickler(pickle._Pickler):
             parameter = _parameter_class()
             if isinstance(obj, parameter):
                 if state:
-                    return (_global("torch._utils", "_rebuild_parameter_with_state"),
-                            (self._tensor(obj, False), obj._requires_grad, _hooks(), state))
-                return (_global("torch._utils", "_rebuild_parameter"),
-                        (self._tensor(obj, False), obj._requires_grad, _hooks()))
+                    return (
+                        _global("torch._utils", "_rebuild_parameter_with_state"),
+                        (self._tensor(obj, False), obj._requires_grad, _hooks(), state),
+                    )
+                return (
+                    _global("torch._utils", "_rebuild_parameter"),
+                    (self._tensor(obj, False), obj._requires_grad, _hooks()),
+                )
             rebuild = self._tensor(obj, obj._requires_grad).rv
             if not state and type(obj) is Tensor:
                 return rebuild
             new_type = _global("torch", "Tensor") if type(obj) is Tensor else type(obj)
-            return (_global("torch._tensor", "_rebuild_from_type_v2"),
-                    (rebuild[0], new_type, rebuild[1], state))
+            return (
+                _global("torch._tensor", "_rebuild_from_type_v2"),
+                (rebuild[0], new_type, rebuild[1], state),
+            )
         if type(obj) is _Reduced:
             return obj.rv
         if isinstance(obj, Size):
@@ -457,15 +538,22 @@ class Pickler(pickle._Pickler):
         shape = tuple(t._data.shape)
         if storage_name is not None:
             pid = ("storage", _global("torch", storage_name), key, "cpu", numel)
-            return _Reduced(_global("torch._utils", "_rebuild_tensor_v2"),
-                            (_StorageRef(pid), offset, shape, stride, bool(requires_grad),
-                             _hooks()))
+            return _Reduced(
+                _global("torch._utils", "_rebuild_tensor_v2"),
+                (_StorageRef(pid), offset, shape, stride, bool(requires_grad), _hooks()),
+            )
         # uint16/32/64: an untyped storage (sizes in bytes) and the dtype named in the call
-        pid = ("storage", _global("torch.storage", "UntypedStorage"), key, "cpu",
-               numel * dt.itemsize)
-        return _Reduced(_global("torch._utils", "_rebuild_tensor_v3"),
-                        (_StorageRef(pid), offset, shape, stride, bool(requires_grad), _hooks(),
-                         dt))
+        pid = (
+            "storage",
+            _global("torch.storage", "UntypedStorage"),
+            key,
+            "cpu",
+            numel * dt.itemsize,
+        )
+        return _Reduced(
+            _global("torch._utils", "_rebuild_tensor_v3"),
+            (_StorageRef(pid), offset, shape, stride, bool(requires_grad), _hooks(), dt),
+        )
 
     def save_global(self, obj, name=None):
         try:
@@ -481,8 +569,13 @@ class Pickler(pickle._Pickler):
             self.save(obj.name)
             self.write(pickle.STACK_GLOBAL)
         else:
-            self.write(pickle.GLOBAL + obj.module.encode("utf-8") + b"\n"
-                       + obj.name.encode("utf-8") + b"\n")
+            self.write(
+                pickle.GLOBAL
+                + obj.module.encode("utf-8")
+                + b"\n"
+                + obj.name.encode("utf-8")
+                + b"\n"
+            )
         self.memoize(obj)
 
     def save_dtype(self, obj):
@@ -712,8 +805,10 @@ class WeightsUnpickler:
     def _dict_target(self, opcode):
         target = self.stack[-1]
         if type(target) not in (dict, OrderedDict, Counter):
-            raise UnpicklingError(f"Can only {opcode} for dict, collections.OrderedDict, "
-                                  f"collections.Counter, but got {type(target)}")
+            raise UnpicklingError(
+                f"Can only {opcode} for dict, collections.OrderedDict, "
+                f"collections.Counter, but got {type(target)}"
+            )
         return target
 
     def op_setitem(self):
@@ -778,16 +873,19 @@ class WeightsUnpickler:
                 message += f" which belongs to {func.__self__}"
             raise UnpicklingError(message)
         if type(args) is not tuple:
-            raise UnpicklingError(f"the arguments of {func} are a {type(args).__name__}, "
-                                  "not a tuple")
+            raise UnpicklingError(
+                f"the arguments of {func} are a {type(args).__name__}, not a tuple"
+            )
         self.stack[-1] = func(*args)
 
     def _new(self, cls, args, kwargs):
         if cls is _parameter_class():
             return cls(*args, **kwargs)
         if not (self._is_allowed(cls) and isinstance(cls, type)):
-            raise UnpicklingError("Can only create new object for nn.Parameter or classes "
-                                  f"allowlisted via `add_safe_globals` but got {cls}")
+            raise UnpicklingError(
+                "Can only create new object for nn.Parameter or classes "
+                f"allowlisted via `add_safe_globals` but got {cls}"
+            )
         return cls.__new__(cls, *args, **kwargs)
 
     def op_newobj(self):
@@ -814,8 +912,10 @@ class WeightsUnpickler:
             else:
                 _set_state(inst, state)
         else:
-            raise UnpicklingError("Can only build Tensor, Parameter, OrderedDict or types "
-                                  f"allowlisted via `add_safe_globals`, but got {kind}")
+            raise UnpicklingError(
+                "Can only build Tensor, Parameter, OrderedDict or types "
+                f"allowlisted via `add_safe_globals`, but got {kind}"
+            )
 
     def op_binpersid(self):
         pid = self.stack.pop()
@@ -823,7 +923,8 @@ class WeightsUnpickler:
             raise UnpicklingError(f"persistent_load id must be tuple or int, but got {type(pid)}")
         if type(pid) is tuple and pid and pid[0] not in ("storage", b"storage"):
             raise UnpicklingError(
-                f"Only persistent_load of storage is allowed, but got {type(pid[0])}")
+                f"Only persistent_load of storage is allowed, but got {type(pid[0])}"
+            )
         self.stack.append(self.persistent_load(pid))
 
     _ops = {}
@@ -878,7 +979,7 @@ class FullUnpickler(pickle.Unpickler):
         if module == "torch" or module.startswith("torch."):
             # PyTorch's own classes (a whole torch.nn module): retrograd's at the same path
             try:
-                target = importlib.import_module("retrograd" + module[len("torch"):])
+                target = importlib.import_module("retrograd" + module[len("torch") :])
                 obj = target
                 for part in name.split("."):
                     obj = getattr(obj, part)
@@ -886,7 +987,8 @@ class FullUnpickler(pickle.Unpickler):
             except (ImportError, AttributeError):
                 raise NotImplementedError(
                     f"the checkpoint names {module}.{name}, which retrograd does not have at "
-                    f"retrograd{module[len('torch'):]}.{name}") from None
+                    f"retrograd{module[len('torch') :]}.{name}"
+                ) from None
         return super().find_class(module, name)
 
 
@@ -894,6 +996,5 @@ def read_pickle(data, persistent_load, weights_only: bool, **load_args):
     """The object pickled in ``data`` (bytes, or a binary file read from where it stands)."""
     buffer = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
     if weights_only:
-        return WeightsUnpickler(buffer, persistent_load,
-                                load_args.get("encoding", "utf-8")).load()
+        return WeightsUnpickler(buffer, persistent_load, load_args.get("encoding", "utf-8")).load()
     return FullUnpickler(buffer, persistent_load, **load_args).load()

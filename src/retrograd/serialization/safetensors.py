@@ -14,9 +14,11 @@ def _api():
     try:
         import safetensors.numpy as api
     except ImportError as e:
-        raise RuntimeError("Attempting to load a safetensors file but safetensors is not "
-                           "installed. Please install safetensors with: pip install "
-                           "safetensors") from e
+        raise RuntimeError(
+            "Attempting to load a safetensors file but safetensors is not "
+            "installed. Please install safetensors with: pip install "
+            "safetensors"
+        ) from e
     return api
 
 
@@ -26,14 +28,17 @@ def _arrays(tensors) -> dict:
         raise ValueError(f"Expected a dict of [str, torch.Tensor] but received {type(tensors)}")
     for k, v in tensors.items():
         if not isinstance(v, Tensor):
-            raise ValueError(f"Key `{k}` is invalid, expected torch.Tensor but received "
-                             f"{type(v)}")
+            raise ValueError(f"Key `{k}` is invalid, expected torch.Tensor but received {type(v)}")
     names = list(tensors)
     shared = []
     for i, a in enumerate(names):
-        group = [b for b in names[i + 1:]
-                 if tensors[a]._data.size and tensors[b]._data.size
-                 and xp.shares_memory(tensors[a]._data, tensors[b]._data)]
+        group = [
+            b
+            for b in names[i + 1 :]
+            if tensors[a]._data.size
+            and tensors[b]._data.size
+            and xp.shares_memory(tensors[a]._data, tensors[b]._data)
+        ]
         if group and not any(a in g for g in shared):
             shared.append({a, *group})
     if shared:
@@ -42,7 +47,8 @@ def _arrays(tensors) -> dict:
             "and potential differences when loading them again: "
             f"{shared}.\n            A potential way to correctly save your model is to use "
             "`save_model`.\n            More information at "
-            "https://huggingface.co/docs/safetensors/torch_shared_tensors\n            ")
+            "https://huggingface.co/docs/safetensors/torch_shared_tensors\n            "
+        )
     return {k: xp.ascontiguousarray(v._data) for k, v in tensors.items()}
 
 

@@ -61,8 +61,17 @@ class _StopRecomputation(Exception):
     """Raised inside the rerun once every saved tensor is recomputed: the rest need not run."""
 
 
-def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism_check="default",
-               debug=False, early_stop=True, preserve_rng_state=True, **kwargs):
+def checkpoint(
+    function,
+    *args,
+    use_reentrant=None,
+    context_fn=None,
+    determinism_check="default",
+    debug=False,
+    early_stop=True,
+    preserve_rng_state=True,
+    **kwargs,
+):
     """``function(*args, **kwargs)``, keeping only its inputs for backward
     (``torch.utils.checkpoint.checkpoint``)."""
     if use_reentrant is None:
@@ -72,14 +81,19 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism
         if kwargs:
             raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
         if context_fn is not None or debug is not False:
-            raise ValueError("Passing `context_fn` or `debug` is only supported when "
-                             "use_reentrant=False.")
+            raise ValueError(
+                "Passing `context_fn` or `debug` is only supported when use_reentrant=False."
+            )
         if not any(isinstance(a, Tensor) and a._requires_grad for a in args):
-            warnings.warn("None of the inputs have requires_grad=True. Gradients will be None",
-                          UserWarning, stacklevel=2)
+            warnings.warn(
+                "None of the inputs have requires_grad=True. Gradients will be None",
+                UserWarning,
+                stacklevel=2,
+            )
     elif determinism_check not in _DETERMINISM_CHECKS:
-        raise ValueError(f"determinism_check should be one of {_DETERMINISM_CHECKS}, but got "
-                         f"{determinism_check}")
+        raise ValueError(
+            f"determinism_check should be one of {_DETERMINISM_CHECKS}, but got {determinism_check}"
+        )
     rng = _rng_state() if preserve_rng_state else None
     site = caller_site(1)
     if use_reentrant:
@@ -115,8 +129,12 @@ def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwar
     size = len(functions) // segments
     done = 0
     for _ in range(segments - 1):
-        input = checkpoint(chunk(functions[done:done + size]), input,
-                           use_reentrant=use_reentrant, preserve_rng_state=preserve)
+        input = checkpoint(
+            chunk(functions[done : done + size]),
+            input,
+            use_reentrant=use_reentrant,
+            preserve_rng_state=preserve,
+        )
         done += size
     return chunk(functions[done:])(input)
 
@@ -140,8 +158,9 @@ def _check_inputs(inputs, site):
     would compute from the new values."""
     for t, version in inputs:
         if t._vc[0] != version:
-            check_version(None, t, version,
-                          f"torch.utils.checkpoint as an input, at {describe_site(site)}")
+            check_version(
+                None, t, version, f"torch.utils.checkpoint as an input, at {describe_site(site)}"
+            )
 
 
 def _rng_state():
@@ -166,8 +185,9 @@ def _rerun(function, args, kwargs, rng):
 
 def _detached(args):
     """The inputs as fresh leaves (same data, same requires_grad) for the rerun."""
-    return tuple(_make(a._data, a._requires_grad, None, a._vc) if isinstance(a, Tensor) else a
-                 for a in args)
+    return tuple(
+        _make(a._data, a._requires_grad, None, a._vc) if isinstance(a, Tensor) else a for a in args
+    )
 
 
 class _Handle:
@@ -192,8 +212,17 @@ def _meta(t):
 class _Frame:
     """One non-reentrant checkpointed call: its inputs, and weak references to its handles."""
 
-    __slots__ = ("args", "check", "early_stop", "function", "handles", "inputs", "kwargs", "rng",
-                 "site")
+    __slots__ = (
+        "args",
+        "check",
+        "early_stop",
+        "function",
+        "handles",
+        "inputs",
+        "kwargs",
+        "rng",
+        "site",
+    )
 
     def __init__(self, function, args, kwargs, rng, site, check, early_stop):
         self.function = function
@@ -237,9 +266,10 @@ class _Frame:
         def keep(t):
             i = count[0]
             if i >= len(handles):  # (only without early_stop: else the rerun stopped before)
-                raise CheckpointError("torch.utils.checkpoint: trying to save more tensors during "
-                                      "recomputation than during the original forward pass.\n"
-                                      + _TIP)
+                raise CheckpointError(
+                    "torch.utils.checkpoint: trying to save more tensors during "
+                    "recomputation than during the original forward pass.\n" + _TIP
+                )
             count[0] += 1
             h = handles[i]()
             if h is not None:
@@ -264,14 +294,20 @@ class _Frame:
                 "torch.utils.checkpoint: A different number of tensors was saved during the "
                 f"original forward and recomputation.\nNumber of tensors saved during forward: "
                 f"{len(handles)}\nNumber of tensors saved during recomputation: {count[0]}.\n"
-                + _TIP)
+                + _TIP
+            )
         if differ:
             raise CheckpointError(
                 "torch.utils.checkpoint: Recomputed values for the following tensors have "
                 "different metadata than during the forward pass.\n"
-                + "".join(f"tensor at position {i}:\nsaved metadata: {h.meta}\n"
-                          f"recomputed metadata: {_meta(h.value)}\n" for i, h in differ)
-                + ".\n" + _TIP)
+                + "".join(
+                    f"tensor at position {i}:\nsaved metadata: {h.meta}\n"
+                    f"recomputed metadata: {_meta(h.value)}\n"
+                    for i, h in differ
+                )
+                + ".\n"
+                + _TIP
+            )
 
 
 class CheckpointFunctionBackward(Node):
@@ -338,8 +374,9 @@ def _reentrant(function, args, rng, site):
     from ..autograd.node import _sequence
 
     node._seq = next(_sequence)
-    node.next_functions = tuple(gradient_edge(a) if a._requires_grad else (None, 0)
-                                for a in tensor_args)
+    node.next_functions = tuple(
+        gradient_edge(a) if a._requires_grad else (None, 0) for a in tensor_args
+    )
     node.function = function
     node.args = _detached(args)
     node.inputs = _saved_inputs(args)

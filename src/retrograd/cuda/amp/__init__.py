@@ -10,8 +10,11 @@ __all__ = ["autocast", "GradScaler", "custom_fwd", "custom_bwd"]
 
 
 def _moved(name: str, new: str) -> None:
-    warnings.warn(f"`torch.cuda.amp.{name}(args...)` is deprecated. Please use `{new}` instead.",
-                  FutureWarning, stacklevel=3)
+    warnings.warn(
+        f"`torch.cuda.amp.{name}(args...)` is deprecated. Please use `{new}` instead.",
+        FutureWarning,
+        stacklevel=3,
+    )
 
 
 class autocast(_amp.autocast):
@@ -25,12 +28,18 @@ class autocast(_amp.autocast):
 class GradScaler(_amp.GradScaler):
     """``torch.cuda.amp.GradScaler``: ``torch.amp.GradScaler('cuda', ...)``."""
 
-    def __init__(self, init_scale: float = 2.0 ** 16, growth_factor: float = 2.0,
-                 backoff_factor: float = 0.5, growth_interval: int = 2000,
-                 enabled: bool = True) -> None:
+    def __init__(
+        self,
+        init_scale: float = 2.0**16,
+        growth_factor: float = 2.0,
+        backoff_factor: float = 0.5,
+        growth_interval: int = 2000,
+        enabled: bool = True,
+    ) -> None:
         _moved("GradScaler", "torch.amp.GradScaler('cuda', args...)")
-        super().__init__("cuda", init_scale, growth_factor, backoff_factor, growth_interval,
-                         enabled)
+        super().__init__(
+            "cuda", init_scale, growth_factor, backoff_factor, growth_interval, enabled
+        )
 
 
 def custom_fwd(fwd=None, *, cast_inputs=None):

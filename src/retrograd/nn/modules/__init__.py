@@ -2,12 +2,44 @@
 classes ``retrograd.nn`` defines, so ``from torch.nn.modules.loss import _Loss`` resolves to the
 same objects as ``torch.nn``'s."""
 
-from . import (activation, batchnorm, container, conv, distance, dropout, flatten, linear, loss,
-               module, normalization, padding, pooling, rnn, sparse, upsampling)
-from . import utils  # noqa: F401  (torch.nn.modules.utils)
+from . import (
+    activation,
+    batchnorm,
+    container,
+    conv,
+    distance,
+    dropout,
+    flatten,
+    linear,
+    loss,
+    module,
+    normalization,
+    padding,
+    pooling,
+    rnn,
+    sparse,
+    upsampling,
+    utils,  # noqa: F401  (torch.nn.modules.utils)
+)
 
-_SUBMODULES = (activation, batchnorm, container, conv, distance, dropout, flatten, linear, loss,
-               module, normalization, padding, pooling, rnn, sparse, upsampling)
+_SUBMODULES = (
+    activation,
+    batchnorm,
+    container,
+    conv,
+    distance,
+    dropout,
+    flatten,
+    linear,
+    loss,
+    module,
+    normalization,
+    padding,
+    pooling,
+    rnn,
+    sparse,
+    upsampling,
+)
 
 globals().update({name: getattr(m, name) for m in _SUBMODULES for name in m.__all__})
 __all__ = sorted({name for m in _SUBMODULES for name in m.__all__})  # noqa: PLE0605

@@ -1,5 +1,5 @@
 """``torch.nn.modules.distance``: classes from ``retrograd.nn.distance``."""
 
-from ..distance import PairwiseDistance, CosineSimilarity
+from ..distance import CosineSimilarity, PairwiseDistance
 
 __all__ = ["PairwiseDistance", "CosineSimilarity"]

@@ -1,5 +1,5 @@
 """``torch.nn.modules.linear``: classes from ``retrograd.nn.linear``."""
 
-from ..linear import Identity, Linear, Bilinear, NonDynamicallyQuantizableLinear
+from ..linear import Bilinear, Identity, Linear, NonDynamicallyQuantizableLinear
 
 __all__ = ["Identity", "Linear", "Bilinear", "NonDynamicallyQuantizableLinear"]

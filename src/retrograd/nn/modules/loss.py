@@ -1,10 +1,39 @@
 """``torch.nn.modules.loss``: classes from ``retrograd.nn.loss``."""
 
-from ..loss import (L1Loss, NLLLoss, PoissonNLLLoss, KLDivLoss, MSELoss, BCELoss, BCEWithLogitsLoss,
-                    HingeEmbeddingLoss, SmoothL1Loss, HuberLoss, SoftMarginLoss, CrossEntropyLoss,
-                    CosineEmbeddingLoss, MarginRankingLoss, TripletMarginLoss, _Loss,  # noqa: F401
-                    _WeightedLoss)  # noqa: F401
+from ..loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CosineEmbeddingLoss,  # noqa: F401
+    CrossEntropyLoss,
+    HingeEmbeddingLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MarginRankingLoss,
+    MSELoss,
+    NLLLoss,
+    PoissonNLLLoss,
+    SmoothL1Loss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+    _Loss,  # noqa: F401
+    _WeightedLoss,  # noqa: F401
+)
 
-__all__ = ["L1Loss", "NLLLoss", "PoissonNLLLoss", "KLDivLoss", "MSELoss", "BCELoss",
-           "BCEWithLogitsLoss", "HingeEmbeddingLoss", "SmoothL1Loss", "HuberLoss", "SoftMarginLoss",
-           "CrossEntropyLoss", "CosineEmbeddingLoss", "MarginRankingLoss", "TripletMarginLoss"]
+__all__ = [
+    "L1Loss",
+    "NLLLoss",
+    "PoissonNLLLoss",
+    "KLDivLoss",
+    "MSELoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "HingeEmbeddingLoss",
+    "SmoothL1Loss",
+    "HuberLoss",
+    "SoftMarginLoss",
+    "CrossEntropyLoss",
+    "CosineEmbeddingLoss",
+    "MarginRankingLoss",
+    "TripletMarginLoss",
+]

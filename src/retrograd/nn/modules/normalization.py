@@ -1,5 +1,5 @@
 """``torch.nn.modules.normalization``: classes from ``retrograd.nn.normalization``."""
 
-from ..normalization import LayerNorm, GroupNorm
+from ..normalization import GroupNorm, LayerNorm
 
 __all__ = ["LayerNorm", "GroupNorm"]

@@ -8,6 +8,7 @@ __all__ = ["consume_prefix_in_state_dict_if_present"]
 
 def _ntuple(n: int, name: str = "parse"):
     """A function that repeats a single value ``n`` times and passes iterables through."""
+
     def parse(x):
         if isinstance(x, Iterable):
             return tuple(x)
@@ -33,11 +34,11 @@ def consume_prefix_in_state_dict_if_present(state_dict, prefix: str) -> None:
     needed to load a checkpoint saved from a wrapped model (``module.``)."""
     for key in list(state_dict.keys()):
         if key.startswith(prefix):
-            state_dict[key[len(prefix):]] = state_dict.pop(key)
+            state_dict[key[len(prefix) :]] = state_dict.pop(key)
     metadata = getattr(state_dict, "_metadata", None)
     if metadata is not None:
         for key in list(metadata.keys()):
             if len(key) == 0:
                 continue
             if key == prefix.replace(".", "") or key.startswith(prefix):
-                metadata[key[len(prefix):]] = metadata.pop(key)
+                metadata[key[len(prefix) :]] = metadata.pop(key)

@@ -22,8 +22,9 @@ class DataParallel(Module):
         return self.module(*inputs, **kwargs)
 
 
-def data_parallel(module, inputs, device_ids=None, output_device=None, dim: int = 0,
-                  module_kwargs=None):
+def data_parallel(
+    module, inputs, device_ids=None, output_device=None, dim: int = 0, module_kwargs=None
+):
     """``nn.parallel.data_parallel``: the functional form; it needs a GPU to place the inputs on,
     and fails without one, as in PyTorch's CPU-only build."""
     raise RuntimeError("device type could not be determined")

@@ -57,13 +57,29 @@ class _Bucket:
 class DistributedDataParallel(Module):
     """Data parallelism across processes (``torch.nn.parallel.DistributedDataParallel``)."""
 
-    def __init__(self, module, device_ids=None, output_device=None, dim=0, broadcast_buffers=None,
-                 init_sync=True, process_group=None, bucket_cap_mb=None,
-                 find_unused_parameters=False, check_reduction=False,
-                 gradient_as_bucket_view=False, static_graph=False,
-                 delay_all_reduce_named_params=None, param_to_hook_all_reduce=None,
-                 mixed_precision=None, device_mesh=None, skip_all_reduce_unused_params=False,
-                 bucket_cap_mb_list=None, batched_grad_copy=False, forward_sync_buffers=None):
+    def __init__(
+        self,
+        module,
+        device_ids=None,
+        output_device=None,
+        dim=0,
+        broadcast_buffers=None,
+        init_sync=True,
+        process_group=None,
+        bucket_cap_mb=None,
+        find_unused_parameters=False,
+        check_reduction=False,
+        gradient_as_bucket_view=False,
+        static_graph=False,
+        delay_all_reduce_named_params=None,
+        param_to_hook_all_reduce=None,
+        mixed_precision=None,
+        device_mesh=None,
+        skip_all_reduce_unused_params=False,
+        bucket_cap_mb_list=None,
+        batched_grad_copy=False,
+        forward_sync_buffers=None,
+    ):
         super().__init__()
         pg = dist.distributed_c10d._group(process_group)
         if device_ids is not None or output_device is not None:
@@ -71,24 +87,31 @@ class DistributedDataParallel(Module):
                 "DistributedDataParallel device_ids and output_device arguments only work with "
                 "single-device/multiple-device GPU modules or CPU modules, but got device_ids "
                 f"{device_ids}, output_device {output_device}, and module parameters "
-                "{device(type='cpu')}.")
-        for name, value in (("gradient_as_bucket_view", gradient_as_bucket_view),
-                            ("static_graph", static_graph),
-                            ("delay_all_reduce_named_params", delay_all_reduce_named_params),
-                            ("param_to_hook_all_reduce", param_to_hook_all_reduce),
-                            ("mixed_precision", mixed_precision), ("device_mesh", device_mesh),
-                            ("skip_all_reduce_unused_params", skip_all_reduce_unused_params),
-                            ("bucket_cap_mb_list", bucket_cap_mb_list),
-                            ("batched_grad_copy", batched_grad_copy),
-                            ("forward_sync_buffers", forward_sync_buffers is not None)):
+                "{device(type='cpu')}."
+            )
+        for name, value in (
+            ("gradient_as_bucket_view", gradient_as_bucket_view),
+            ("static_graph", static_graph),
+            ("delay_all_reduce_named_params", delay_all_reduce_named_params),
+            ("param_to_hook_all_reduce", param_to_hook_all_reduce),
+            ("mixed_precision", mixed_precision),
+            ("device_mesh", device_mesh),
+            ("skip_all_reduce_unused_params", skip_all_reduce_unused_params),
+            ("bucket_cap_mb_list", bucket_cap_mb_list),
+            ("batched_grad_copy", batched_grad_copy),
+            ("forward_sync_buffers", forward_sync_buffers is not None),
+        ):
             if value:
-                raise NotImplementedError(f"DistributedDataParallel({name}=...) is not supported "
-                                          "by retrograd.")
+                raise NotImplementedError(
+                    f"DistributedDataParallel({name}=...) is not supported by retrograd."
+                )
         all_params = list(module.parameters())
         params = [p for p in all_params if p.requires_grad]
         if not params:
-            raise RuntimeError("DistributedDataParallel is not needed when a module doesn't have "
-                               "any parameter that requires a gradient.")
+            raise RuntimeError(
+                "DistributedDataParallel is not needed when a module doesn't have "
+                "any parameter that requires a gradient."
+            )
         self.module = module
         self.process_group = pg
         self.dim = dim
@@ -111,9 +134,9 @@ class DistributedDataParallel(Module):
                 self._where[id(params[i])] = (b, slot)
         self._marked = [False] * len(params)
         self._next_bucket = 0
-        self._syncing = False     # the last forward asked for this backward to synchronise
-        self._queued = False      # the final callback of this backward pass is queued
-        self._unfinished = None   # indices of parameters that got no gradient last time
+        self._syncing = False  # the last forward asked for this backward to synchronise
+        self._queued = False  # the final callback of this backward pass is queued
+        self._unfinished = None  # indices of parameters that got no gradient last time
         self._grad_hooks = []
         me = weakref.ref(self)
         for i, p in enumerate(params):
@@ -126,15 +149,18 @@ class DistributedDataParallel(Module):
         dist.all_gather_object(everyone, shapes, group=self.process_group)
         for r, theirs in enumerate(everyone):
             if len(theirs) != len(shapes):
-                raise RuntimeError(f"DDP expects same model across all ranks, but Rank "
-                                   f"{self.process_group.rank()} has {len(shapes)} params, while "
-                                   f"rank {r} has inconsistent {len(theirs)} params.")
+                raise RuntimeError(
+                    f"DDP expects same model across all ranks, but Rank "
+                    f"{self.process_group.rank()} has {len(shapes)} params, while "
+                    f"rank {r} has inconsistent {len(theirs)} params."
+                )
             for i, (mine, other) in enumerate(zip(shapes, theirs)):
                 if mine != other:
                     raise RuntimeError(
                         f"DDP expects same model across all ranks, but Rank "
                         f"{self.process_group.rank()} has parameter {i} of shape {list(mine[0])} "
-                        f"and {mine[1]}, while rank {r} has {list(other[0])} and {other[1]}.")
+                        f"and {mine[1]}, while rank {r} has {list(other[0])} and {other[1]}."
+                    )
 
     def _make_buckets(self, params):
         """Buckets of one dtype each, filled in reverse order of the parameters."""
@@ -169,8 +195,11 @@ class DistributedDataParallel(Module):
             self._next_bucket = 0
         if self.require_forward_param_sync and self.broadcast_buffers:
             for t in self.module.buffers():
-                dist.broadcast(t.detach(), src=dist.get_global_rank(self.process_group, 0),
-                               group=self.process_group)
+                dist.broadcast(
+                    t.detach(),
+                    src=dist.get_global_rank(self.process_group, 0),
+                    group=self.process_group,
+                )
         return self.module(*inputs, **kwargs)
 
     def _ready(self, i):
@@ -182,7 +211,8 @@ class DistributedDataParallel(Module):
                 "Expected to mark a variable ready only once. This error is caused by one of the "
                 "following reasons: 1) Use of a module parameter outside the `forward` function. "
                 "2) Reused parameters in multiple reentrant backward passes. (retrograd: a second "
-                "backward pass after one forward of the DistributedDataParallel module.)")
+                "backward pass after one forward of the DistributedDataParallel module.)"
+            )
         self._marked[i] = True
         if not self._queued:
             self._queued = True
@@ -197,7 +227,7 @@ class DistributedDataParallel(Module):
 
     def _copy_in(self, bucket, slot):
         p = self._params[bucket.indices[slot]]
-        part = bucket.buffer[bucket.offsets[slot]:bucket.offsets[slot + 1]]
+        part = bucket.buffer[bucket.offsets[slot] : bucket.offsets[slot + 1]]
         if p._grad is None:
             part.fill(0)
         else:
@@ -214,7 +244,7 @@ class DistributedDataParallel(Module):
 
     def _progress(self):
         """Let MPI move the all-reduces already started (it progresses only inside its calls)."""
-        for b in self._buckets[:self._next_bucket]:
+        for b in self._buckets[: self._next_bucket]:
             if b.work is not None:
                 b.work.is_completed()
 
@@ -226,7 +256,7 @@ class DistributedDataParallel(Module):
             missing = [i for i, m in enumerate(self._marked) if not m]
             if not self.find_unused_parameters:
                 self._unfinished = missing
-                self._wait_and_write(self._buckets[:self._next_bucket], None)
+                self._wait_and_write(self._buckets[: self._next_bucket], None)
                 return
             used = xp.array(self._marked, xp.int32)
             used_work = dist.all_reduce(_make(used), group=self.process_group, async_op=True)
@@ -245,7 +275,7 @@ class DistributedDataParallel(Module):
             b.work = None
             for slot, i in enumerate(b.indices):
                 p = params[i]
-                part = b.buffer[b.offsets[slot]:b.offsets[slot + 1]].reshape(p._data.shape)
+                part = b.buffer[b.offsets[slot] : b.offsets[slot + 1]].reshape(p._data.shape)
                 g = p._grad
                 if g is None:
                     if used is not None and used[i] == 0:
@@ -269,12 +299,14 @@ class DistributedDataParallel(Module):
             self.require_backward_grad_sync = old
 
     def register_comm_hook(self, state, hook):
-        raise NotImplementedError("DistributedDataParallel.register_comm_hook is not supported by "
-                                  "retrograd.")
+        raise NotImplementedError(
+            "DistributedDataParallel.register_comm_hook is not supported by retrograd."
+        )
 
     def join(self, *args, **kwargs):
-        raise NotImplementedError("DistributedDataParallel.join (uneven inputs) is not supported "
-                                  "by retrograd.")
+        raise NotImplementedError(
+            "DistributedDataParallel.join (uneven inputs) is not supported by retrograd."
+        )
 
 
 def _hook(ddp_ref, i):
@@ -282,4 +314,5 @@ def _hook(ddp_ref, i):
         ddp = ddp_ref()
         if ddp is not None:
             ddp._ready(i)
+
     return hook

@@ -1,12 +1,12 @@
 """``clip_grad_norm_`` and ``clip_grad_value_``: rescale or clamp ``.grad`` in place."""
 
 import math
-from typing import Iterable, Union
+from collections.abc import Iterable
 
 from ..._array import xp
 from ...tensor import Tensor, _make
 
-_Params = Union[Tensor, Iterable[Tensor]]
+_Params = Tensor | Iterable[Tensor]
 
 
 def _grads(parameters: _Params):
@@ -24,8 +24,13 @@ def _scale_into(grad: Tensor, array) -> None:
     grad._vc[0] += 1
 
 
-def clip_grad_norm_(parameters: _Params, max_norm: float, norm_type: float = 2.0,
-                    error_if_nonfinite: bool = False, foreach=None) -> Tensor:
+def clip_grad_norm_(
+    parameters: _Params,
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach=None,
+) -> Tensor:
     """``nn.utils.clip_grad_norm_``: scale all gradients so their joint norm is at most
     ``max_norm``; returns the norm they had."""
     grads = _grads(parameters)
@@ -36,14 +41,16 @@ def clip_grad_norm_(parameters: _Params, max_norm: float, norm_type: float = 2.0
     if norm_type == math.inf:
         total = max(float(xp.abs(g._data).max()) for g in grads)
     else:
-        total = sum(float((xp.abs(g._data.astype(xp.float64)) ** norm_type).sum())
-                    for g in grads) ** (1.0 / norm_type)
+        total = sum(
+            float((xp.abs(g._data.astype(xp.float64)) ** norm_type).sum()) for g in grads
+        ) ** (1.0 / norm_type)
     total_norm = xp.asarray(total, dtype)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, "
             "so it cannot be clipped. To disable this error and scale the gradients by the "
-            "non-finite norm anyway, set `error_if_nonfinite=False`")
+            "non-finite norm anyway, set `error_if_nonfinite=False`"
+        )
     coef = min(float(max_norm) / (float(total_norm) + 1e-6), 1.0)
     for g in grads:
         _scale_into(g, g._data * xp.asarray(coef, g._data.dtype))

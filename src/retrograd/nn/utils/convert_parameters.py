@@ -1,6 +1,6 @@
 """``parameters_to_vector`` and ``vector_to_parameters``."""
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ...ops.shape import cat
 from ...tensor import Tensor
@@ -20,6 +20,6 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     offset = 0
     for p in parameters:
         n = p.numel()
-        p._data = data[offset:offset + n].reshape(p.shape).astype(p._data.dtype, copy=True)
+        p._data = data[offset : offset + n].reshape(p.shape).astype(p._data.dtype, copy=True)
         p._vc[0] += 1
         offset += n

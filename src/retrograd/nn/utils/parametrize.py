@@ -14,8 +14,14 @@ from ..container import ModuleDict, ModuleList
 from ..module import Module
 from ..parameter import Parameter
 
-__all__ = ["register_parametrization", "remove_parametrizations", "is_parametrized", "cached",
-           "type_before_parametrizations", "ParametrizationList"]
+__all__ = [
+    "register_parametrization",
+    "remove_parametrizations",
+    "is_parametrized",
+    "cached",
+    "type_before_parametrizations",
+    "ParametrizationList",
+]
 
 _cache = {"enabled": 0, "values": {}}
 
@@ -57,8 +63,10 @@ class ParametrizationList(ModuleList):
         self.ntensors = 1 if self.is_tensor else len(new)
         if self.is_tensor:
             if not unsafe and (new.dtype != dtype or new.shape != shape):
-                raise ValueError("When `right_inverse` outputs one tensor, it may not change the "
-                                 "dtype or shape of the tensor, unless `unsafe` flag is enabled.")
+                raise ValueError(
+                    "When `right_inverse` outputs one tensor, it may not change the "
+                    "dtype or shape of the tensor, unless `unsafe` flag is enabled."
+                )
             with no_grad():
                 _set_in_place(original, new)
             self._register_original("original", original, original)
@@ -79,24 +87,28 @@ class ParametrizationList(ModuleList):
     def _check(self, shape, dtype) -> None:
         z = self()
         if not isinstance(z, Tensor):
-            raise ValueError("A parametrization must return a tensor. Got "
-                             f"{type(z).__name__}.")
+            raise ValueError(f"A parametrization must return a tensor. Got {type(z).__name__}.")
         if z.dtype != dtype:
-            raise ValueError("Registering a parametrization may not change the dtype of the "
-                             "tensor, unless `unsafe` flag is enabled.\n"
-                             f"unparametrized dtype: {dtype}\nparametrized dtype: {z.dtype}")
+            raise ValueError(
+                "Registering a parametrization may not change the dtype of the "
+                "tensor, unless `unsafe` flag is enabled.\n"
+                f"unparametrized dtype: {dtype}\nparametrized dtype: {z.dtype}"
+            )
         if z.shape != shape:
-            raise ValueError("Registering a parametrization may not change the shape of the "
-                             "tensor, unless `unsafe` flag is enabled.\n"
-                             f"unparametrized shape: {shape}\nparametrized shape: {z.shape}")
+            raise ValueError(
+                "Registering a parametrization may not change the shape of the "
+                "tensor, unless `unsafe` flag is enabled.\n"
+                f"unparametrized shape: {shape}\nparametrized shape: {z.shape}"
+            )
 
     def right_inverse(self, value: Tensor) -> None:
         """Set the originals so that the parametrized tensor becomes ``value``."""
         with no_grad():
             for module in reversed(self):
                 if not hasattr(module, "right_inverse"):
-                    raise RuntimeError(f"parametrization {type(module).__name__} does not "
-                                       "implement right_inverse.")
+                    raise RuntimeError(
+                        f"parametrization {type(module).__name__} does not implement right_inverse."
+                    )
                 value = module.right_inverse(value)
             if self.is_tensor:
                 _set_in_place(self.original, value)
@@ -148,8 +160,9 @@ def type_before_parametrizations(module: Module) -> type:
     return module.__class__.__bases__[0] if is_parametrized(module) else type(module)
 
 
-def register_parametrization(module: Module, tensor_name: str, parametrization: Module, *,
-                             unsafe: bool = False) -> Module:
+def register_parametrization(
+    module: Module, tensor_name: str, parametrization: Module, *, unsafe: bool = False
+) -> Module:
     """``nn.utils.parametrize.register_parametrization``: from now on ``module.<tensor_name>`` is
     ``parametrization(original)``; a second registration on the same tensor is applied after the
     first.  Unless ``unsafe``, the result must keep the tensor's dtype and shape."""
@@ -162,8 +175,10 @@ def register_parametrization(module: Module, tensor_name: str, parametrization: 
             plist._check(shape, dtype)
         return module
     if tensor_name not in module._parameters and tensor_name not in module._buffers:
-        raise ValueError(f"Module '{module}' does not have a parameter, a buffer, or a "
-                         f"parametrized element with name '{tensor_name}'")
+        raise ValueError(
+            f"Module '{module}' does not have a parameter, a buffer, or a "
+            f"parametrized element with name '{tensor_name}'"
+        )
     original = getattr(module, tensor_name)
     plist = ParametrizationList([parametrization], original, unsafe=unsafe)
     module._parameters.pop(tensor_name, None)
@@ -176,8 +191,9 @@ def register_parametrization(module: Module, tensor_name: str, parametrization: 
     return module
 
 
-def remove_parametrizations(module: Module, tensor_name: str,
-                            leave_parametrized: bool = True) -> Module:
+def remove_parametrizations(
+    module: Module, tensor_name: str, leave_parametrized: bool = True
+) -> Module:
     """Undo ``register_parametrization`` on ``tensor_name``: it becomes a parameter (or buffer)
     again, holding the parametrized value (``leave_parametrized``) or the original."""
     if not is_parametrized(module, tensor_name):
@@ -192,13 +208,18 @@ def remove_parametrizations(module: Module, tensor_name: str,
                 _set_in_place(original, value)
     else:
         if not leave_parametrized:
-            raise ValueError("Cannot leave unparametrized (`leave_parametrized=False`) a tensor "
-                             "that is parametrized in terms of a sequence of tensors.")
+            raise ValueError(
+                "Cannot leave unparametrized (`leave_parametrized=False`) a tensor "
+                "that is parametrized in terms of a sequence of tensors."
+            )
         with no_grad():
             value = getattr(module, tensor_name)
         first = plist.original0
-        original = (Parameter(value.detach(), first.requires_grad)
-                    if isinstance(first, Parameter) else value.detach())
+        original = (
+            Parameter(value.detach(), first.requires_grad)
+            if isinstance(first, Parameter)
+            else value.detach()
+        )
     delattr(module.__class__, tensor_name)
     del module.parametrizations[tensor_name]
     if isinstance(original, Parameter):

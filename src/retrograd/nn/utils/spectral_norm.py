@@ -19,11 +19,14 @@ class SpectralNorm:
     """The forward pre-hook that recomputes ``name`` from ``name_orig``, ``name_u`` and
     ``name_v``."""
 
-    def __init__(self, name: str = "weight", n_power_iterations: int = 1, dim: int = 0,
-                 eps: float = 1e-12) -> None:
+    def __init__(
+        self, name: str = "weight", n_power_iterations: int = 1, dim: int = 0, eps: float = 1e-12
+    ) -> None:
         if n_power_iterations <= 0:
-            raise ValueError("Expected n_power_iterations to be positive, but got "
-                             f"n_power_iterations={n_power_iterations}")
+            raise ValueError(
+                "Expected n_power_iterations to be positive, but got "
+                f"n_power_iterations={n_power_iterations}"
+            )
         self.name = name
         self.dim = dim
         self.n_power_iterations = n_power_iterations
@@ -67,8 +70,9 @@ class SpectralNorm:
     def apply(module, name: str, n_power_iterations: int, dim: int, eps: float):
         for hook in module._forward_pre_hooks.values():
             if isinstance(hook, SpectralNorm) and hook.name == name:
-                raise RuntimeError(f"Cannot register two spectral_norm hooks on the same parameter "
-                                   f"{name}")
+                raise RuntimeError(
+                    f"Cannot register two spectral_norm hooks on the same parameter {name}"
+                )
         fn = SpectralNorm(name, n_power_iterations, dim, eps)
         weight = module._parameters[name]
         with no_grad():
@@ -85,8 +89,9 @@ class SpectralNorm:
         return fn
 
 
-def spectral_norm(module, name: str = "weight", n_power_iterations: int = 1, eps: float = 1e-12,
-                  dim=None):
+def spectral_norm(
+    module, name: str = "weight", n_power_iterations: int = 1, eps: float = 1e-12, dim=None
+):
     """``nn.utils.spectral_norm``: divide ``module.<name>`` by its spectral norm, estimated by
     ``n_power_iterations`` steps of power iteration per training call; ``dim`` (the rows of the
     matrix) is 1 for transposed convolutions and 0 otherwise by default."""

@@ -20,8 +20,13 @@ from ... import creation, dtypes
 from . import _utils
 from ._utils.collate import default_collate, default_convert
 from ._utils.fetch import _IterableDatasetFetcher, _MapDatasetFetcher
-from ._utils.worker import (ExceptionWrapper, _IterableDatasetStopIteration, _ResumeIteration,
-                            _worker_loop, get_worker_info)
+from ._utils.worker import (
+    ExceptionWrapper,
+    _IterableDatasetStopIteration,
+    _ResumeIteration,
+    _worker_loop,
+    get_worker_info,
+)
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
@@ -50,8 +55,14 @@ def _cpu_count() -> int | None:
     return os.cpu_count()
 
 
-_FROZEN_AFTER_INIT = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset",
-                      "persistent_workers")
+_FROZEN_AFTER_INIT = (
+    "batch_size",
+    "batch_sampler",
+    "sampler",
+    "drop_last",
+    "dataset",
+    "persistent_workers",
+)
 
 
 class DataLoader:
@@ -59,22 +70,40 @@ class DataLoader:
 
     _initialized = False
 
-    def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool | None = None,
-                 sampler=None, batch_sampler=None, num_workers: int = 0,
-                 collate_fn: Callable | None = None, pin_memory: bool = False,
-                 drop_last: bool = False, timeout: float = 0, worker_init_fn=None,
-                 multiprocessing_context=None, generator=None, *, prefetch_factor=None,
-                 persistent_workers: bool = False, pin_memory_device: str = "",
-                 in_order: bool = True) -> None:
+    def __init__(
+        self,
+        dataset,
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
+        sampler=None,
+        batch_sampler=None,
+        num_workers: int = 0,
+        collate_fn: Callable | None = None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn=None,
+        multiprocessing_context=None,
+        generator=None,
+        *,
+        prefetch_factor=None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
+    ) -> None:
         if num_workers < 0:
-            raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
-                             "disable multiprocessing.")
+            raise ValueError(
+                "num_workers option should be non-negative; use num_workers=0 to "
+                "disable multiprocessing."
+            )
         if timeout < 0:
             raise ValueError("timeout option should be non-negative")
         if num_workers == 0 and prefetch_factor is not None:
-            raise ValueError("prefetch_factor option could only be specified in "
-                             "multiprocessing.let num_workers > 0 to enable multiprocessing, "
-                             "otherwise set prefetch_factor to None.")
+            raise ValueError(
+                "prefetch_factor option could only be specified in "
+                "multiprocessing.let num_workers > 0 to enable multiprocessing, "
+                "otherwise set prefetch_factor to None."
+            )
         if num_workers > 0 and prefetch_factor is None:
             prefetch_factor = 2
         elif prefetch_factor is not None and prefetch_factor < 0:
@@ -95,14 +124,20 @@ class DataLoader:
             self._dataset_kind = _DatasetKind.Iterable
             # the stream decides the order: no shuffling, no sampler of indices
             if shuffle not in (False, None):
-                raise ValueError("DataLoader with IterableDataset: expected unspecified shuffle "
-                                 f"option, but got shuffle={shuffle}")
+                raise ValueError(
+                    "DataLoader with IterableDataset: expected unspecified shuffle "
+                    f"option, but got shuffle={shuffle}"
+                )
             if sampler is not None:
-                raise ValueError("DataLoader with IterableDataset: expected unspecified sampler "
-                                 f"option, but got sampler={sampler}")
+                raise ValueError(
+                    "DataLoader with IterableDataset: expected unspecified sampler "
+                    f"option, but got sampler={sampler}"
+                )
             if batch_sampler is not None:
-                raise ValueError("DataLoader with IterableDataset: expected unspecified "
-                                 f"batch_sampler option, but got batch_sampler={batch_sampler}")
+                raise ValueError(
+                    "DataLoader with IterableDataset: expected unspecified "
+                    f"batch_sampler option, but got batch_sampler={batch_sampler}"
+                )
         else:
             shuffle = bool(shuffle)
             self._dataset_kind = _DatasetKind.Map
@@ -110,12 +145,16 @@ class DataLoader:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
-                                 "shuffle, sampler, and drop_last")
+                raise ValueError(
+                    "batch_sampler option is mutually exclusive with batch_size, "
+                    "shuffle, sampler, and drop_last"
+                )
             batch_size, drop_last = None, False
         elif batch_size is None and drop_last:
-            raise ValueError("batch_size=None option disables auto-batching and is mutually "
-                             "exclusive with drop_last")
+            raise ValueError(
+                "batch_size=None option disables auto-batching and is mutually "
+                "exclusive with drop_last"
+            )
         if sampler is None:
             if self._dataset_kind == _DatasetKind.Iterable:
                 sampler = _InfiniteConstantSampler()
@@ -149,26 +188,33 @@ class DataLoader:
             import multiprocessing
 
             if self.num_workers == 0:
-                raise ValueError("multiprocessing_context can only be used with multi-process "
-                                 "loading (num_workers > 0), but got "
-                                 f"num_workers={self.num_workers}")
+                raise ValueError(
+                    "multiprocessing_context can only be used with multi-process "
+                    "loading (num_workers > 0), but got "
+                    f"num_workers={self.num_workers}"
+                )
             if isinstance(context, str):
                 methods = multiprocessing.get_all_start_methods()
                 if context not in methods:
-                    raise ValueError("multiprocessing_context option should specify a valid "
-                                     f"start method in {methods!r}, but got "
-                                     f"multiprocessing_context={context!r}")
+                    raise ValueError(
+                        "multiprocessing_context option should specify a valid "
+                        f"start method in {methods!r}, but got "
+                        f"multiprocessing_context={context!r}"
+                    )
                 context = multiprocessing.get_context(context)
             if not isinstance(context, multiprocessing.context.BaseContext):
-                raise TypeError("multiprocessing_context option should be a valid context "
-                                "object or a string specifying the start method, but got "
-                                f"multiprocessing_context={context}")
+                raise TypeError(
+                    "multiprocessing_context option should be a valid context "
+                    "object or a string specifying the start method, but got "
+                    f"multiprocessing_context={context}"
+                )
         self._multiprocessing_context = context
 
     def __setattr__(self, attr, value) -> None:
         if self._initialized and attr in _FROZEN_AFTER_INIT:
-            raise ValueError(f"{attr} attribute should not be set after "
-                             f"{type(self).__name__} is initialized")
+            raise ValueError(
+                f"{attr} attribute should not be set after {type(self).__name__} is initialized"
+            )
         super().__setattr__(attr, value)
 
     def _get_iterator(self) -> "_BaseDataLoaderIter":
@@ -200,8 +246,11 @@ class DataLoader:
             # remembered, to warn when the stream turns out longer than it said
             length = self._IterableDataset_len_called = len(self.dataset)
             if self.batch_size is not None:
-                length = length // self.batch_size if self.drop_last else \
-                    math.ceil(length / self.batch_size)
+                length = (
+                    length // self.batch_size
+                    if self.drop_last
+                    else math.ceil(length / self.batch_size)
+                )
             return length
         return len(self._index_sampler)
 
@@ -213,18 +262,26 @@ class DataLoader:
         if cpus is not None and self.num_workers <= cpus:
             return
         if cpus is None:
-            suggestion = ("DataLoader is not able to compute a suggested max number of worker in "
-                          "current system.")
+            suggestion = (
+                "DataLoader is not able to compute a suggested max number of worker in "
+                "current system."
+            )
         else:
-            unchecked = "" if hasattr(os, "sched_getaffinity") else \
-                " (`cpuset` is not taken into account)"
-            suggestion = (f"Our suggested max number of worker in current system is {cpus}"
-                          f"{unchecked}, which is smaller than what this DataLoader is going to "
-                          "create.")
-        warnings.warn(f"This DataLoader will create {self.num_workers} worker processes in "
-                      f"total. {suggestion} Please be aware that excessive worker creation might "
-                      "get DataLoader running slow or even freeze, lower the worker number to "
-                      "avoid potential slowness/freeze if necessary.", stacklevel=2)
+            unchecked = (
+                "" if hasattr(os, "sched_getaffinity") else " (`cpuset` is not taken into account)"
+            )
+            suggestion = (
+                f"Our suggested max number of worker in current system is {cpus}"
+                f"{unchecked}, which is smaller than what this DataLoader is going to "
+                "create."
+            )
+        warnings.warn(
+            f"This DataLoader will create {self.num_workers} worker processes in "
+            f"total. {suggestion} Please be aware that excessive worker creation might "
+            "get DataLoader running slow or even freeze, lower the worker number to "
+            "avoid potential slowness/freeze if necessary.",
+            stacklevel=2,
+        )
 
 
 class _BaseDataLoaderIter:
@@ -237,19 +294,25 @@ class _BaseDataLoaderIter:
         self._index_sampler = loader._index_sampler
         self._num_workers = loader.num_workers
         if loader.pin_memory and loader.pin_memory_device:
-            warnings.warn("pin_memory_device is deprecated, the current accelerator will be used "
-                          f"as the device,ignore pin_memory_device='{loader.pin_memory_device}'.",
-                          stacklevel=2)
+            warnings.warn(
+                "pin_memory_device is deprecated, the current accelerator will be used "
+                f"as the device,ignore pin_memory_device='{loader.pin_memory_device}'.",
+                stacklevel=2,
+            )
         if loader.pin_memory:  # there is no accelerator: batches stay in ordinary memory
-            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then "
-                          "device pinned memory won't be used.", stacklevel=2)
+            warnings.warn(
+                "'pin_memory' argument is set as true but no accelerator is found, then "
+                "device pinned memory won't be used.",
+                stacklevel=2,
+            )
         self._pin_memory = False
         self._timeout = loader.timeout
         self._collate_fn = loader.collate_fn
         self._sampler_iter = iter(self._index_sampler)
         # each pass takes one number from the loader's generator, to seed its workers
-        self._base_seed = int(creation.empty((), dtype=dtypes.int64)
-                              .random_(generator=loader.generator).item())
+        self._base_seed = int(
+            creation.empty((), dtype=dtypes.int64).random_(generator=loader.generator).item()
+        )
         self._persistent_workers = loader.persistent_workers
         self._num_yielded = 0
 
@@ -270,17 +333,23 @@ class _BaseDataLoaderIter:
     def __next__(self):
         data = self._next_data()
         self._num_yielded += 1
-        if (self._dataset_kind == _DatasetKind.Iterable
-                and self._IterableDataset_len_called is not None
-                and self._num_yielded > self._IterableDataset_len_called):
-            message = (f"Length of IterableDataset {self._dataset} was reported to be "
-                       f"{self._IterableDataset_len_called}(when accessing len(dataloader)), but "
-                       f"{self._num_yielded} samples have been fetched. ")
+        if (
+            self._dataset_kind == _DatasetKind.Iterable
+            and self._IterableDataset_len_called is not None
+            and self._num_yielded > self._IterableDataset_len_called
+        ):
+            message = (
+                f"Length of IterableDataset {self._dataset} was reported to be "
+                f"{self._IterableDataset_len_called}(when accessing len(dataloader)), but "
+                f"{self._num_yielded} samples have been fetched. "
+            )
             if self._num_workers > 0:
-                message += ("For multiprocessing data-loading, this could be caused by not "
-                            "properly configuring the IterableDataset replica at each worker. "
-                            "Please see https://pytorch.org/docs/stable/data.html#torch.utils."
-                            "data.IterableDataset for examples.")
+                message += (
+                    "For multiprocessing data-loading, this could be caused by not "
+                    "properly configuring the IterableDataset replica at each worker. "
+                    "Please see https://pytorch.org/docs/stable/data.html#torch.utils."
+                    "data.IterableDataset for examples."
+                )
             warnings.warn(message, stacklevel=2)
         return data
 
@@ -297,8 +366,12 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
         if self._timeout != 0:
             raise AssertionError("_SingleProcessDataLoaderIter requires timeout == 0")
         self._dataset_fetcher = _DatasetKind.create_fetcher(
-            self._dataset_kind, self._dataset, self._auto_collation, self._collate_fn,
-            self._drop_last)
+            self._dataset_kind,
+            self._dataset,
+            self._auto_collation,
+            self._collate_fn,
+            self._drop_last,
+        )
 
     def _next_data(self):
         return self._dataset_fetcher.fetch(self._next_index())
@@ -308,7 +381,8 @@ _PICKLE_ERROR_HINT = (
     "Got pickle error when attempting to start a worker Process. This might be because the "
     "worker Process arguments are not picklable. Python 3.14+ changed the multiprocessing start "
     "method in non-Mac POSIX platforms to 'forkserver', which requires the worker Process "
-    "arguments to be picklable. You can also try multiprocessing.set_start_method('fork').")
+    "arguments to be picklable. You can also try multiprocessing.set_start_method('fork')."
+)
 
 
 class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
@@ -323,8 +397,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._prefetch_factor = loader.prefetch_factor
         self._in_order = loader.in_order
         if self._prefetch_factor <= 0:
-            raise AssertionError("prefetch_factor must be greater than 0 for "
-                                 "MultiProcessingDataLoaderIter")
+            raise AssertionError(
+                "prefetch_factor must be greater than 0 for MultiProcessingDataLoaderIter"
+            )
         import multiprocessing
         from multiprocessing import connection
 
@@ -343,11 +418,23 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             for worker_id in range(self._num_workers):
                 index_queue = context.Queue()
                 index_queue.cancel_join_thread()  # a dead worker must not block our exit
-                worker = context.Process(target=_worker_loop, args=(
-                    self._dataset_kind, self._dataset, index_queue, self._worker_result_queue,
-                    self._workers_done_event, self._auto_collation, self._collate_fn,
-                    self._drop_last, self._base_seed, loader.worker_init_fn, worker_id,
-                    self._num_workers))
+                worker = context.Process(
+                    target=_worker_loop,
+                    args=(
+                        self._dataset_kind,
+                        self._dataset,
+                        index_queue,
+                        self._worker_result_queue,
+                        self._workers_done_event,
+                        self._auto_collation,
+                        self._collate_fn,
+                        self._drop_last,
+                        self._base_seed,
+                        loader.worker_init_fn,
+                        worker_id,
+                        self._num_workers,
+                    ),
+                )
                 worker.daemon = True  # ended by multiprocessing when the program exits
                 try:
                     worker.start()
@@ -402,9 +489,11 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._raise_if_a_worker_died()
 
     def _raise_if_a_worker_died(self) -> None:
-        dead = [worker_id for worker_id, (w, active)
-                in enumerate(zip(self._workers, self._workers_status))
-                if active and not w.is_alive()]
+        dead = [
+            worker_id
+            for worker_id, (w, active) in enumerate(zip(self._workers, self._workers_status))
+            if active and not w.is_alive()
+        ]
         if dead:
             for worker_id in dead:  # iterating on skips its batches, as PyTorch does
                 self._retire(worker_id)
@@ -413,8 +502,11 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
 
     def _next_data(self):
         while True:
-            while (self._rcvd_idx < self._send_idx and self._rcvd_idx not in self._results
-                   and self._rcvd_idx not in self._task_info):
+            while (
+                self._rcvd_idx < self._send_idx
+                and self._rcvd_idx not in self._results
+                and self._rcvd_idx not in self._task_info
+            ):
                 self._rcvd_idx += 1  # its worker's stream ended before answering it
             if self._rcvd_idx == self._send_idx:
                 if not self._persistent_workers:
@@ -461,8 +553,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             worker_id = next(self._worker_queue_idx_cycle)
             if not self._workers_status[worker_id]:
                 continue
-            if self._in_order or (sum(w == worker_id for w in self._task_info.values())
-                                  < max_tasks // active):
+            if self._in_order or (
+                sum(w == worker_id for w in self._task_info.values()) < max_tasks // active
+            ):
                 break
         else:
             return

@@ -59,8 +59,10 @@ class StackDataset(Dataset):
 
     def __init__(self, *args: Dataset, **kwargs: Dataset) -> None:
         if args and kwargs:
-            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via "
-                             "``kwargs``) like input/output, but both types are given.")
+            raise ValueError(
+                "Supported either ``tuple``- (via ``args``) or``dict``- (via "
+                "``kwargs``) like input/output, but both types are given."
+            )
         if not args and not kwargs:
             raise ValueError("At least one dataset should be passed")
         parts = args or list(kwargs.values())
@@ -79,8 +81,9 @@ class StackDataset(Dataset):
         parts = self.datasets.items() if keyed else enumerate(self.datasets)
         columns = {key: _items(d, indices) for key, d in parts}
         if keyed:
-            return [{key: column[i] for key, column in columns.items()}
-                    for i in range(len(indices))]
+            return [
+                {key: column[i] for key, column in columns.items()} for i in range(len(indices))
+            ]
         return [tuple(column[i] for column in columns.values()) for i in range(len(indices))]
 
     def __len__(self) -> int:
@@ -94,8 +97,9 @@ def _items(dataset, indices: list) -> list:
         return [dataset[i] for i in indices]
     items = getitems(indices)
     if len(items) != len(indices):
-        raise ValueError(f"Nested dataset's output size mismatch. Expected {len(indices)}, got "
-                         f"{len(items)}")
+        raise ValueError(
+            f"Nested dataset's output size mismatch. Expected {len(indices)}, got {len(items)}"
+        )
     return items
 
 
@@ -162,7 +166,8 @@ class Subset(Dataset):
                 "Subset and overriding __getitem__, you must also override __getitems__ to "
                 "ensure DataLoader works correctly with your custom logic. A simple "
                 "implementation:\n\ndef __getitems__(self, indices):\n    return "
-                "[self.__getitem__(idx) for idx in indices]")
+                "[self.__getitem__(idx) for idx in indices]"
+            )
 
     def __getitem__(self, idx):
         if isinstance(idx, list):
@@ -195,15 +200,26 @@ def random_split(dataset, lengths: Sequence, generator=None) -> list:
             sizes[i % len(sizes)] += 1
         for i, size in enumerate(sizes):
             if size == 0:
-                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty "
-                              "dataset.", stacklevel=2)
+                warnings.warn(
+                    f"Length of split at index {i} is 0. This might result in an empty dataset.",
+                    stacklevel=2,
+                )
         lengths = sizes
     if sum(lengths) != n:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
     order = creation.randperm(sum(lengths), generator=generator).tolist()
-    return [Subset(dataset, order[end - size:end])
-            for size, end in zip(lengths, accumulate(lengths))]
+    return [
+        Subset(dataset, order[end - size : end]) for size, end in zip(lengths, accumulate(lengths))
+    ]
 
 
-__all__ = ["ChainDataset", "ConcatDataset", "Dataset", "IterableDataset", "StackDataset",
-           "Subset", "TensorDataset", "random_split"]
+__all__ = [
+    "ChainDataset",
+    "ConcatDataset",
+    "Dataset",
+    "IterableDataset",
+    "StackDataset",
+    "Subset",
+    "TensorDataset",
+    "random_split",
+]

@@ -50,18 +50,22 @@ class RandomSampler(Sampler):
     ``num_samples`` independent uniform draws, made 32 at a time as the loader asks, so a huge
     ``num_samples`` costs no memory."""
 
-    def __init__(self, data_source, replacement: bool = False, num_samples: int | None = None,
-                 generator=None) -> None:
+    def __init__(
+        self, data_source, replacement: bool = False, num_samples: int | None = None, generator=None
+    ) -> None:
         self.data_source = data_source
         self.replacement = replacement
         self._num_samples = num_samples
         self.generator = generator
         if not isinstance(self.replacement, bool):
-            raise TypeError("replacement should be a boolean value, but got replacement="
-                            f"{self.replacement}")
+            raise TypeError(
+                f"replacement should be a boolean value, but got replacement={self.replacement}"
+            )
         if not isinstance(self.num_samples, int) or self.num_samples <= 0:
-            raise ValueError("num_samples should be a positive integer value, but got "
-                             f"num_samples={self.num_samples}")
+            raise ValueError(
+                "num_samples should be a positive integer value, but got "
+                f"num_samples={self.num_samples}"
+            )
 
     @property
     def num_samples(self) -> int:
@@ -73,12 +77,13 @@ class RandomSampler(Sampler):
         if self.replacement:
             full, rest = divmod(self.num_samples, _REPLACEMENT_CHUNK)
             for size in itertools.chain(itertools.repeat(_REPLACEMENT_CHUNK, full), (rest,)):
-                yield from creation.randint(0, n, (size,), dtype=dtypes.int64,
-                                            generator=generator).tolist()
+                yield from creation.randint(
+                    0, n, (size,), dtype=dtypes.int64, generator=generator
+                ).tolist()
             return
         for _ in range(self.num_samples // n):
             yield from creation.randperm(n, generator=generator).tolist()
-        yield from creation.randperm(n, generator=generator).tolist()[:self.num_samples % n]
+        yield from creation.randperm(n, generator=generator).tolist()[: self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples
@@ -103,26 +108,32 @@ class WeightedRandomSampler(Sampler):
     """``num_samples`` indices drawn with probabilities proportional to ``weights``
     (as ``torch.multinomial`` draws them), with or without replacement."""
 
-    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
-                 generator=None) -> None:
+    def __init__(
+        self, weights: Sequence[float], num_samples: int, replacement: bool = True, generator=None
+    ) -> None:
         if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples <= 0:
-            raise ValueError("num_samples should be a positive integer value, but got "
-                             f"num_samples={num_samples}")
+            raise ValueError(
+                f"num_samples should be a positive integer value, but got num_samples={num_samples}"
+            )
         if not isinstance(replacement, bool):
-            raise ValueError("replacement should be a boolean value, but got replacement="
-                             f"{replacement}")
+            raise ValueError(
+                f"replacement should be a boolean value, but got replacement={replacement}"
+            )
         weights = creation.as_tensor(weights, dtype=dtypes.float64)
         if weights.dim() != 1:
-            raise ValueError("weights should be a 1d sequence but given weights have shape "
-                             f"{tuple(weights.shape)}")
+            raise ValueError(
+                "weights should be a 1d sequence but given weights have shape "
+                f"{tuple(weights.shape)}"
+            )
         self.weights = weights
         self.num_samples = num_samples
         self.replacement = replacement
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        yield from _multinomial(self.weights, self.num_samples, self.replacement,
-                                self.generator).tolist()
+        yield from _multinomial(
+            self.weights, self.num_samples, self.replacement, self.generator
+        ).tolist()
 
     def __len__(self) -> int:
         return self.num_samples
@@ -136,14 +147,15 @@ def _multinomial(weights, num_samples: int, replacement: bool, generator):
     PyTorch's CPU, zero weights are taken last, once the others run out."""
     w = weights._data
     if not replacement and num_samples > w.shape[0]:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
-                           "replacement")
+        raise RuntimeError(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
     if not (w >= 0).all():
-        raise RuntimeError("invalid multinomial distribution (encountering probability entry "
-                           "< 0)")
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
     if not xp.isfinite(w).all():
-        raise RuntimeError("invalid multinomial distribution (encountering probability entry = "
-                           "infinity or NaN)")
+        raise RuntimeError(
+            "invalid multinomial distribution (encountering probability entry = infinity or NaN)"
+        )
     total = w.sum()
     if total <= 0:
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
@@ -161,11 +173,11 @@ class BatchSampler(Sampler):
     """Groups another sampler's indices into lists of ``batch_size`` (the last one shorter,
     or dropped with ``drop_last``)."""
 
-    def __init__(self, sampler: Sampler | Iterable[int], batch_size: int,
-                 drop_last: bool) -> None:
+    def __init__(self, sampler: Sampler | Iterable[int], batch_size: int, drop_last: bool) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
-            raise ValueError("batch_size should be a positive integer value, but got "
-                             f"batch_size={batch_size}")
+            raise ValueError(
+                f"batch_size should be a positive integer value, but got batch_size={batch_size}"
+            )
         if not isinstance(drop_last, bool):
             raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")
         self.sampler = sampler
@@ -185,5 +197,11 @@ class BatchSampler(Sampler):
         return (len(self.sampler) + self.batch_size - 1) // self.batch_size
 
 
-__all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler",
-           "SubsetRandomSampler", "WeightedRandomSampler"]
+__all__ = [
+    "BatchSampler",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
+    "SubsetRandomSampler",
+    "WeightedRandomSampler",
+]

@@ -19,6 +19,6 @@ def _set_python_exit_flag() -> None:
 
 atexit.register(_set_python_exit_flag)
 
-from . import collate, fetch, worker  # they read the names above
+from . import collate, fetch, worker  # noqa: E402 (they read the names above)
 
 __all__ = ["MP_STATUS_CHECK_INTERVAL", "collate", "fetch", "worker"]

@@ -12,7 +12,8 @@ from ...._array import xp as np
 from ....tensor import Tensor
 
 default_collate_err_msg_format = (
-    "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}")
+    "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
+)
 
 _NUMPY_TEXT_KINDS = "SUO"  # bytes, str and object arrays: no tensor dtype holds them
 
@@ -59,12 +60,12 @@ def collate(batch, *, collate_fn_map: dict | None = None):
             if isinstance(elem, collate_type):
                 return fn(batch, collate_fn_map=collate_fn_map)
     if isinstance(elem, abc.Mapping):
-        return _rebuild_mapping(elem, {
-            key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map)
-            for key in elem})
+        return _rebuild_mapping(
+            elem,
+            {key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map) for key in elem},
+        )
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # a namedtuple
-        return elem_type(*(collate(field, collate_fn_map=collate_fn_map)
-                           for field in zip(*batch)))
+        return elem_type(*(collate(field, collate_fn_map=collate_fn_map) for field in zip(*batch)))
     if isinstance(elem, abc.Sequence):
         size = len(elem)
         if any(len(sample) != size for sample in batch):

@@ -126,8 +126,20 @@ class _ParentWatch:
         return os.getppid() == self.parent_pid
 
 
-def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, auto_collation,
-                 collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers) -> None:
+def _worker_loop(
+    dataset_kind,
+    dataset,
+    index_queue,
+    data_queue,
+    done_event,
+    auto_collation,
+    collate_fn,
+    drop_last,
+    base_seed,
+    init_fn,
+    worker_id,
+    num_workers,
+) -> None:
     from ..dataloader import _DatasetKind
     from ._transport import share_large_tensors
 
@@ -136,15 +148,15 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
     share_large_tensors()
     try:
         seed = _seed_worker(base_seed, worker_id)
-        _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
-                                  dataset=dataset)
+        _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
         where = f"in DataLoader worker process {worker_id}"
 
         def start_pass():
             """A fetcher for a new pass, or the error that answers every task instead."""
             try:
-                return _DatasetKind.create_fetcher(dataset_kind, dataset, auto_collation,
-                                                   collate_fn, drop_last), None
+                return _DatasetKind.create_fetcher(
+                    dataset_kind, dataset, auto_collation, collate_fn, drop_last
+                ), None
             except Exception:
                 return None, ExceptionWrapper(where=where)
 
