@@ -544,3 +544,31 @@ ERRORS = [
 
 
 test_errors, test_errors_match_pytorch = error_tests(ERRORS)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "x.T",
+        "y.T",
+        "x.narrow(0, 0, 2)",
+        "x.narrow(1, 0, 3)",
+        "x.narrow(-1, 1, 2)",
+        "y.narrow(0, 0, 3)",
+    ],
+)
+def test_transpose_property_and_narrow_record_pytorchs_nodes(torch_ref, expr):
+    """x.T is a permute for every rank (PyTorch warns below 2-D as above), and narrow is always
+    a slice node, even over a whole dimension."""
+    import warnings
+
+    seen = []
+    for lib in (retrograd, torch_ref):
+        x = lib.ones(2, 3, requires_grad=True) * 1
+        y = lib.ones(3, requires_grad=True) * 1
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = eval(expr)
+        out.sum().backward()
+        seen.append((type(out.grad_fn).__name__, tuple(out.shape), len(caught)))
+    assert seen[0] == seen[1]

@@ -308,9 +308,7 @@ class Tensor:
 
     @property
     def T(self):
-        ndim = self._data.ndim
-        if ndim == 2:
-            return self.t()
+        ndim = self._data.ndim  # (a permute in every case, as PyTorch records it)
         if ndim == 0:
             warnings.warn(
                 "Tensor.T is deprecated on 0-D tensors. This function is the identity in "
@@ -318,7 +316,7 @@ class Tensor:
                 UserWarning,
                 stacklevel=2,
             )
-        elif ndim > 2:
+        elif ndim != 2:
             warnings.warn(_T_DEPRECATED, UserWarning, stacklevel=2)
         return self.permute(*range(ndim - 1, -1, -1))
 

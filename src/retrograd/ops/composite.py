@@ -4,6 +4,7 @@ carry the same nodes (``hstack`` is a ``CatBackward0``, ``outer`` a ``MulBackwar
 import warnings
 
 from ..tensor import Tensor, _wrap_dim
+from . import indexing as _indexing
 from .registry import tensor_method
 from .shape import cat, expand, flip, permute, reshape, transpose, unsqueeze
 
@@ -134,7 +135,9 @@ def narrow(input, dim: int, start: int, length: int):
         start += size
     if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
-    return input[(slice(None),) * d + (slice(start, start + length),)]
+    # always a slice node, as PyTorch's, even where the slice covers the whole dimension
+    key = (slice(None),) * d + (slice(start, start + length), Ellipsis)
+    return _indexing._slice(input, key, False, _indexing._slice)
 
 
 @tensor_method
