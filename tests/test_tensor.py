@@ -1,6 +1,5 @@
 """The Tensor API: properties, conversions, graph attributes and their checks, as in PyTorch."""
 
-
 import numpy as np
 import pytest
 
