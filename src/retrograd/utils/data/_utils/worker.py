@@ -91,6 +91,15 @@ class ExceptionWrapper:
             del exception  # the frame would hold its own exception: a cycle keeping the loader
 
 
+def _one_blas_thread() -> None:
+    """One BLAS thread per worker, as PyTorch's workers run with one thread each: the workers
+    already share the cores between them, and more threads would only contend for them."""
+    from .... import _threads
+
+    if _threads._controller() is not None:
+        _threads.set_num_threads(1)
+
+
 def _seed_worker(base_seed: int, worker_id: int) -> int:
     """Seed Python's, retrograd's and NumPy's global generators for this worker, as PyTorch's
     workers do: ``base_seed + worker_id`` for the first two, and for NumPy's legacy global
@@ -146,6 +155,7 @@ def _worker_loop(
     global _worker_info
     watch = _ParentWatch()
     share_large_tensors()
+    _one_blas_thread()
     try:
         seed = _seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
