@@ -5,7 +5,16 @@ from collections.abc import Iterable
 from .._array import xp
 from ..autograd.anomaly import caller_site
 from ..tensor import bump_version
-from .optimizer import Optimizer, _grads, _lerp_, _real, _scalar_step, _step_count, _zeros_like
+from .optimizer import (
+    Optimizer,
+    _adam_moments,
+    _decayed,
+    _grads,
+    _real,
+    _scalar_step,
+    _step_count,
+    _zeros_like,
+)
 
 
 class Adam(Optimizer):
@@ -61,15 +70,8 @@ class Adam(Optimizer):
                         state["max_exp_avg_sq"] = _zeros_like(p)
                 step = _step_count(state)
                 param, g = _real(p._data), _real(g)
-                if weight_decay != 0:
-                    if decoupled:
-                        param *= 1 - lr * weight_decay
-                    else:
-                        g = g + weight_decay * param
-                m, v = _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)
-                _lerp_(m, g, 1 - beta1)
-                v *= beta2
-                v += (1 - beta2) * g * g
+                g = _decayed(param, g, lr, weight_decay, decoupled)
+                m, v = _adam_moments(state, g, beta1, beta2)
                 step_size = lr / (1 - beta1**step)
                 bias_correction2_sqrt = (1 - beta2**step) ** 0.5
                 if amsgrad:

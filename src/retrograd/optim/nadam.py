@@ -6,7 +6,16 @@ from .._array import xp
 from ..autograd.anomaly import caller_site
 from ..tensor import bump_version
 from .adam import _check_adam_args
-from .optimizer import Optimizer, _grads, _lerp_, _real, _scalar_step, _step_count, _zeros_like
+from .optimizer import (
+    Optimizer,
+    _adam_moments,
+    _decayed,
+    _grads,
+    _real,
+    _scalar_step,
+    _step_count,
+    _zeros_like,
+)
 
 
 class NAdam(Optimizer):
@@ -62,19 +71,12 @@ class NAdam(Optimizer):
                     state["exp_avg_sq"] = _zeros_like(p)
                 step = _step_count(state)
                 param, g = _real(p._data), _real(g)
-                if weight_decay != 0:
-                    if group["decoupled_weight_decay"]:
-                        param *= 1 - lr * weight_decay
-                    else:
-                        g = g + weight_decay * param
+                g = _decayed(param, g, lr, weight_decay, group["decoupled_weight_decay"])
                 mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
                 mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
                 mu_product = state["mu_product"]._data
                 mu_product *= mu
-                m, v = _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)
-                _lerp_(m, g, 1 - beta1)
-                v *= beta2
-                v += (1 - beta2) * g * g
+                m, v = _adam_moments(state, g, beta1, beta2)
                 denom = xp.sqrt(v / (1 - beta2**step))
                 denom += eps
                 product = float(mu_product)

@@ -334,3 +334,24 @@ def _zeros_like(p: Tensor) -> Tensor:
 
 def _scalar_step() -> Tensor:
     return _make(xp.array(0.0, dtype=xp.float32))
+
+
+def _decayed(param, g, lr: float, weight_decay: float, decoupled: bool):
+    """Weight decay as the Adam family applies it: decoupled (AdamW) shrinks the parameter in
+    place, else the decay is added to the gradient; returns the gradient to use."""
+    if weight_decay != 0:
+        if decoupled:
+            param *= 1 - lr * weight_decay
+        else:
+            g = g + weight_decay * param
+    return g
+
+
+def _adam_moments(state: dict, g, beta1: float, beta2: float):
+    """Update the running averages of the gradient and of its square (``exp_avg``,
+    ``exp_avg_sq``) in place, as the Adam family does; returns them as real arrays."""
+    m, v = _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)
+    _lerp_(m, g, 1 - beta1)
+    v *= beta2
+    v += (1 - beta2) * g * g
+    return m, v

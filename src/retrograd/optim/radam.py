@@ -7,7 +7,16 @@ from .._array import xp
 from ..autograd.anomaly import caller_site
 from ..tensor import bump_version
 from .adam import _check_adam_args
-from .optimizer import Optimizer, _grads, _lerp_, _real, _scalar_step, _step_count, _zeros_like
+from .optimizer import (
+    Optimizer,
+    _adam_moments,
+    _decayed,
+    _grads,
+    _real,
+    _scalar_step,
+    _step_count,
+    _zeros_like,
+)
 
 
 class RAdam(Optimizer):
@@ -57,15 +66,8 @@ class RAdam(Optimizer):
                     state["exp_avg_sq"] = _zeros_like(p)
                 step = _step_count(state)
                 param, g = _real(p._data), _real(g)
-                if weight_decay != 0:
-                    if group["decoupled_weight_decay"]:
-                        param *= 1 - lr * weight_decay
-                    else:
-                        g = g + weight_decay * param
-                m, v = _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)
-                _lerp_(m, g, 1 - beta1)
-                v *= beta2
-                v += (1 - beta2) * g * g
+                g = _decayed(param, g, lr, weight_decay, group["decoupled_weight_decay"])
+                m, v = _adam_moments(state, g, beta1, beta2)
                 bias_correction2 = 1 - beta2**step
                 update = m / (1 - beta1**step) * lr
                 rho_t = rho_inf - 2 * step * beta2**step / bias_correction2
