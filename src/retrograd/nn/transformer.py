@@ -67,6 +67,25 @@ def _causal(mask, is_causal, size):
     return bool(is_causal)
 
 
+def _attention(d_model, nhead, dropout, batch_first, factory) -> MultiheadAttention:
+    return MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=batch_first, **factory)
+
+
+def _feed_forward_and_norms(
+    layer, blocks, d_model, dim_feedforward, dropout, eps, norm_first, factory
+) -> None:
+    """A layer's feed-forward block, then one norm and one dropout per block (attention blocks
+    and the feed-forward one), registered in PyTorch's order so state dicts keep its keys."""
+    layer.linear1 = Linear(d_model, dim_feedforward, **factory)
+    layer.dropout = Dropout(dropout)
+    layer.linear2 = Linear(dim_feedforward, d_model, **factory)
+    layer.norm_first = norm_first
+    for i in range(1, blocks + 1):
+        setattr(layer, f"norm{i}", LayerNorm(d_model, eps=eps, **factory))
+    for i in range(1, blocks + 1):
+        setattr(layer, f"dropout{i}", Dropout(dropout))
+
+
 class TransformerEncoderLayer(Module):
     """``nn.TransformerEncoderLayer``: self-attention then a feed-forward block, each with a
     residual connection and layer norm (after each block, or before with ``norm_first``)."""
@@ -86,23 +105,11 @@ class TransformerEncoderLayer(Module):
         dtype=None,
     ) -> None:
         super().__init__()
-        self.self_attn = MultiheadAttention(
-            d_model,
-            nhead,
-            dropout=dropout,
-            bias=bias,
-            batch_first=batch_first,
-            dtype=dtype,
-            device=device,
+        factory = {"bias": bias, "dtype": dtype, "device": device}
+        self.self_attn = _attention(d_model, nhead, dropout, batch_first, factory)
+        _feed_forward_and_norms(
+            self, 2, d_model, dim_feedforward, dropout, layer_norm_eps, norm_first, factory
         )
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype, device=device)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype, device=device)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype, device=device)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype, device=device)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
         self.activation_relu_or_gelu = _is_relu_or_gelu(activation)
         self.activation = _activation(activation)
 
@@ -155,34 +162,12 @@ class TransformerDecoderLayer(Module):
         dtype=None,
     ) -> None:
         super().__init__()
-        self.self_attn = MultiheadAttention(
-            d_model,
-            nhead,
-            dropout=dropout,
-            batch_first=batch_first,
-            bias=bias,
-            dtype=dtype,
-            device=device,
+        factory = {"bias": bias, "dtype": dtype, "device": device}
+        self.self_attn = _attention(d_model, nhead, dropout, batch_first, factory)
+        self.multihead_attn = _attention(d_model, nhead, dropout, batch_first, factory)
+        _feed_forward_and_norms(
+            self, 3, d_model, dim_feedforward, dropout, layer_norm_eps, norm_first, factory
         )
-        self.multihead_attn = MultiheadAttention(
-            d_model,
-            nhead,
-            dropout=dropout,
-            batch_first=batch_first,
-            bias=bias,
-            dtype=dtype,
-            device=device,
-        )
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype, device=device)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype, device=device)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype, device=device)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype, device=device)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype, device=device)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
         self.activation = _activation(activation)
 
     def forward(
