@@ -18,6 +18,12 @@ except ImportError:  # pragma: no cover - depends on the machine
     _torch = None
 
 
+# Test modules that import PyTorch at their top: left out by `make test-light` without it.
+collect_ignore = []
+if _torch is None and os.environ.get("RETROGRAD_TEST_LIGHT"):
+    collect_ignore = ["test_engine_callbacks.py", "test_fuzz.py"]
+
+
 @pytest.fixture
 def torch_ref():
     """PyTorch: the reference a parity test compares with."""
