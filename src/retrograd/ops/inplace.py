@@ -765,7 +765,8 @@ for _name in (
     "log log10 log1p log2 expm1 erf neg negative reciprocal square sign ceil floor round "
     "trunc fix frac nan_to_num addcmul addcdiv lerp multiply divide "
     "true_divide subtract fmod remainder cumsum cumprod tril triu scatter "
-    "scatter_add bitwise_and bitwise_or bitwise_xor bitwise_not"
+    "scatter_add bitwise_and bitwise_or bitwise_xor bitwise_not atan2 arctan2 hypot copysign "
+    "nextafter heaviside ldexp logit sinc"
 ).split():
     _twin(_name)
 

@@ -1223,9 +1223,258 @@ def _tangent_link(self, primal):
     return self.copy()
 
 
+# --- two-argument functions: angles, norms, log-sums, signs ------------------------------------
+
+
+def _tensor_other(name, kernel=None):
+    """The check of a binary op whose second argument must be a tensor (PyTorch has no Scalar
+    overload for it) and, with ``kernel``, no integer kernel when both inputs are integers."""
+
+    def check(a, b, *attrs):
+        if type(b) is not ndarray:
+            raise TypeError(
+                f"{name}(): argument 'other' (position 2) must be Tensor, not {type(b).__name__}"
+            )
+        if kernel is not None and a.dtype.kind in "biu" and b.dtype.kind in "biu":
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype_name(a)}'")
+
+    return check
+
+
+def _atan2_grads(g, n):
+    # 1 / (x^2 + y^2), set to 0 where both are 0 (PyTorch's choice at the origin)
+    denominator = n.self * n.self + n.other * n.other
+    recip = denominator.reciprocal().masked_fill(denominator == 0, 0.0)
+    return g * n.other * recip, -g * n.self * recip
+
+
+@op(
+    inputs="self other",
+    saves="self other",
+    broadcast=True,
+    promote="float",
+    check=_tensor_other("atan2"),
+    grads=(lambda g, n: _atan2_grads(g, n)[0], lambda g, n: _atan2_grads(g, n)[1]),
+)
+def atan2(self, other):
+    """``torch.atan2``: the angle of the point (other, self), in (-pi, pi]."""
+    return xp.arctan2(self, other)
+
+
+@op(
+    inputs="self other",
+    saves="self other result",
+    broadcast=True,
+    promote="binary",
+    check=_tensor_other("hypot", "hypot_cpu"),
+    grads=(lambda g, n: g * n.self / n.result, lambda g, n: g * n.other / n.result),
+)
+def hypot(self, other):
+    """``torch.hypot``: sqrt(self^2 + other^2), without overflow in the squares."""
+    return xp.hypot(self, other)
+
+
+@op(
+    inputs="self other",
+    saves="self other",
+    broadcast=True,
+    promote="binary",
+    check=_tensor_other("logaddexp", "logaddexp_cpu"),
+    grads=(
+        lambda g, n: g / (1 + (n.other - n.self).exp()),
+        lambda g, n: g / (1 + (n.self - n.other).exp()),
+    ),
+)
+def logaddexp(self, other):
+    """``torch.logaddexp``: log(exp(self) + exp(other)), computed without overflow."""
+    return xp.logaddexp(self, other)
+
+
+@op(
+    inputs="self other",
+    saves="self other",
+    broadcast=True,
+    promote="binary",
+    check=_tensor_other("logaddexp2", "logaddexp2_cpu"),
+    grads=(
+        lambda g, n: g / (1 + 2.0 ** (n.other - n.self)),
+        lambda g, n: g / (1 + 2.0 ** (n.self - n.other)),
+    ),
+)
+def logaddexp2(self, other):
+    """``torch.logaddexp2``: log2(2^self + 2^other), computed without overflow."""
+    return xp.logaddexp2(self, other)
+
+
+def _copysign_self_grad(g, n):
+    # the sign flips or it doesn't: result / self, and 0 where self is 0
+    return g * (n.result / n.self).masked_fill(n.self == 0, 0.0)
+
+
+@op(
+    inputs="self other",
+    saves=("self result", ""),
+    broadcast=True,
+    promote="float",
+    grads=(_copysign_self_grad, zero_grad),
+    node="CopysignBackward0",
+    method=False,
+)
+def _copysign(self, other):
+    return xp.copysign(self, other)
+
+
+@op(saves="self result", promote="float", grads=(_copysign_self_grad,), node="CopysignBackward1")
+def _copysign_scalar(self, other):
+    return xp.copysign(self, other).astype(self.dtype, copy=False)
+
+
+@tensor_method
+def copysign(input, other):
+    """``torch.copysign``: the magnitude of ``input`` with the sign of ``other`` (-0.0 counts as
+    negative)."""
+    from ..tensor import Tensor
+
+    if isinstance(other, Tensor) or not isinstance(input, Tensor):
+        return _copysign(input, other)
+    return _copysign_scalar(input, other)
+
+
+@op(
+    inputs="self other",
+    broadcast=True,
+    promote="binary",
+    check=_tensor_other("nextafter"),
+    grads=(lambda g, n: g, zero_grad),
+)
+def nextafter(self, other):
+    """``torch.nextafter``: the next representable number after ``self`` towards ``other``."""
+    return xp.nextafter(self, other)
+
+
+def _check_heaviside(a, b, aten):
+    if type(b) is not ndarray:
+        raise TypeError(
+            f"heaviside(): argument 'values' (position 2) must be Tensor, not {type(b).__name__}"
+        )
+    if a.dtype != b.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+
+
+@op(
+    inputs="self values",
+    broadcast=True,
+    check=_check_heaviside,
+    grads=(_no_derivative, _no_derivative),
+    node="NotImplemented",
+    method=False,
+)
+def _heaviside(self, values, aten):
+    return xp.where(self == 0, values, (self > 0).astype(self.dtype)).astype(self.dtype)
+
+
+@tensor_method
+def heaviside(input, values):
+    """``torch.heaviside``: 0 below zero, 1 above, ``values`` at zero.  It has no derivative."""
+    return _heaviside(input, values, "heaviside")
+
+
+@op(
+    inputs="self other",
+    saves="other result",
+    broadcast=True,
+    promote="float",
+    grads=(lambda g, n: g * 2.0**n.other, lambda g, n: g * n.result * math.log(2.0)),
+)
+def ldexp(self, other):
+    """``torch.ldexp``: self * 2^other."""
+    return xp.multiply(self, xp.exp2(other))
+
+
+def _logit_grad(g, n):
+    x = n.self
+    grad = g / (x * (1 - x))
+    if n.eps is None:
+        return grad
+    return grad.masked_fill((x < n.eps) | (x > 1 - n.eps), 0.0)
+
+
+@op(saves="self", promote="float", grads=(_logit_grad,))
+def logit(self, eps=None):
+    """``torch.logit``: log(p / (1 - p)); with ``eps``, p is first clamped to [eps, 1 - eps]."""
+    if eps is not None:
+        self = xp.clip(self, eps, 1 - eps)
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        return xp.log(self / (1 - self))
+
+
+def _sinc_grad(g, n):
+    x = n.self
+    pix = x * math.pi
+    slope = (pix.cos() * pix - pix.sin()) / (pix * x)
+    return g * slope.masked_fill(x == 0, 0.0)
+
+
+@op(saves="self", promote="float", grads=(_sinc_grad,))
+def sinc(self):
+    """``torch.sinc``: sin(pi x) / (pi x), 1 at 0."""
+    return xp.sinc(self).astype(self.dtype, copy=False)
+
+
+def _double(x):
+    """``x`` as float_power computes it: float64, or complex128 for complex input."""
+    from ..dtypes import complex128, float64
+    from ..tensor import Tensor
+
+    if isinstance(x, Tensor):
+        return x.to(complex128 if x.dtype.is_complex else float64)
+    return x
+
+
+@tensor_method
+def float_power(input, exponent):
+    """``torch.float_power``: ``pow`` computed in double precision whatever the inputs' dtypes."""
+    from ..tensor import Tensor
+
+    if not isinstance(input, Tensor):
+        if not isinstance(exponent, Tensor):
+            raise TypeError("float_power(): argument 'exponent' must be Tensor")
+        input = _wrap(
+            xp.asarray(input, xp.complex128 if isinstance(input, complex) else xp.float64)
+        )
+    return pow(_double(input), _double(exponent))
+
+
+@tensor_method
+def float_power_(self, exponent):
+    """``Tensor.float_power_``: ``float_power`` written into this tensor, which must be double."""
+    from ..dtypes import complex128, float64
+    from ..tensor import Tensor
+
+    complex_ = self.dtype.is_complex or isinstance(exponent, Tensor) and exponent.dtype.is_complex
+    wanted = complex128 if complex_ else float64
+    if self.dtype is not wanted:
+        raise RuntimeError(
+            f"the base given to float_power_ has dtype {self.dtype._tensor_name[:-6]} but the "
+            f"operation's result requires dtype {wanted._tensor_name[:-6]}"
+        )
+    return self.pow_(_double(exponent))
+
+
 __all__ = [
     "remainder",
     "fmod",
+    "atan2",
+    "hypot",
+    "logaddexp",
+    "logaddexp2",
+    "copysign",
+    "nextafter",
+    "heaviside",
+    "ldexp",
+    "logit",
+    "sinc",
+    "float_power",
     "log10",
     "lerp",
     "addcmul",
@@ -1312,6 +1561,7 @@ _ALIASES = {
     "arcsin": asin,
     "arccos": acos,
     "arctan": atan,
+    "arctan2": atan2,
 }
 globals().update(_ALIASES)
 for _alias, _fn in _ALIASES.items():
