@@ -539,3 +539,109 @@ def test_var_and_std_agree_with_the_definition(data):
             np.testing.assert_allclose(
                 x.std(dim, correction=correction).numpy(), np.sqrt(ref), rtol=1e-9, atol=1e-9
             )
+
+
+# --- paired statistics, nan-ignoring sums, running extremes -----------------------------------
+
+_RNG = np.random.default_rng(7)
+_PLAIN = _RNG.standard_normal((3, 4))
+_WITH_NAN = np.where(_RNG.random((3, 4)) < 0.25, np.nan, _PLAIN)
+_TIES = np.array([[1.0, 3.0, 3.0, 2.0], [2.0, 2.0, 1.0, 1.0], [0.5, -1.0, 4.0, 4.0]])
+
+PAIRED = [
+    ("var_mean", lambda t, x: t.var_mean(x, 1)[0] * 1.5 + t.var_mean(x, 1)[1], _PLAIN),
+    ("var_mean_keepdim", lambda t, x: t.var_mean(x, 0, keepdim=True, correction=0)[0], _PLAIN),
+    ("var_mean_all", lambda t, x: t.var_mean(x, unbiased=False)[1] + t.var_mean(x)[0], _PLAIN),
+    ("std_mean", lambda t, x: t.std_mean(x, 1)[0] - t.std_mean(x, 1)[1] * 2, _PLAIN),
+    ("std_mean_mean_only", lambda t, x: t.std_mean(x, (0, 1))[1], _PLAIN),
+    ("nansum", lambda t, x: t.nansum(x), _WITH_NAN),
+    ("nansum_dim", lambda t, x: x.nansum(1, keepdim=True), _WITH_NAN),
+    ("nanmean", lambda t, x: t.nanmean(x, 0), _WITH_NAN),
+    ("aminmax", lambda t, x: t.aminmax(x).min * 2 + t.aminmax(x).max, _TIES),
+    ("aminmax_dim", lambda t, x: t.aminmax(x, dim=1).max + x.aminmax(dim=1)[0] * 3, _TIES),
+    ("logcumsumexp", lambda t, x: t.logcumsumexp(x, 1), _PLAIN),
+    ("logcumsumexp_large", lambda t, x: x.logcumsumexp(0), _PLAIN * 60),
+    ("cummax", lambda t, x: t.cummax(x, 1)[0], _TIES),
+    ("cummin", lambda t, x: x.cummin(0).values, _TIES),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name, fn, data", PAIRED, ids=[p[0] for p in PAIRED])
+def test_paired_and_running_reductions_match_pytorch(torch_ref, name, fn, data, dtype):
+    """Values, dtype, node name, gradients and second derivatives (a Hessian-vector product) as
+    PyTorch gives them."""
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor(data.astype(dtype), requires_grad=True)
+        out = fn(lib, x)
+        w = lib.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)).astype(dtype))
+        (g,) = lib.autograd.grad((out * w).sum(), [x], create_graph=True)
+        gg = None
+        if g.requires_grad:  # (the gradient of a running max does not depend on x)
+            (gg,) = lib.autograd.grad((g * g).sum(), [x], allow_unused=True)
+        gg = np.zeros(x.shape) if gg is None else gg.numpy()
+        got.append(
+            (out.detach().numpy(), str(out.dtype), out.grad_fn.name(), g.detach().numpy(), gg)
+        )
+    (v, dt, node, g, gg), (tv, tdt, tnode, tg, tgg) = got
+    assert (dt, node) == (tdt, tnode)
+    np.testing.assert_allclose(v, tv, rtol=1e-5, atol=1e-5, equal_nan=True)
+    np.testing.assert_allclose(g, tg, rtol=1e-4, atol=1e-5, equal_nan=True)
+    np.testing.assert_allclose(gg, tgg, rtol=1e-3, atol=1e-4, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda t, x: t.logcumsumexp(x, 1),
+        lambda t, x: t.var_mean(x, 1)[0] + t.var_mean(x, 1)[1],
+        lambda t, x: t.std_mean(x, 0)[0],
+        lambda t, x: t.aminmax(x, dim=0).max,
+    ],
+)
+def test_paired_and_running_reductions_gradcheck(fn):
+    x = retrograd.tensor(_PLAIN, requires_grad=True)
+    assert gradcheck(lambda x: fn(retrograd, x), [x])
+    assert gradgradcheck(lambda x: fn(retrograd, x), [x])
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t: t.cummax(t.tensor([[1.0, 3.0, 3.0, 2.0], [2.0, 2.0, 1.0, 1.0]]), 1),
+        lambda t: t.cummin(t.tensor([1.0, float("nan"), 0.0, float("nan")]), 0),
+        lambda t: t.cummax(t.tensor(2.5), 0),
+        lambda t: t.nansum(t.tensor([1, 2])),
+        lambda t: t.logcumsumexp(t.tensor([1.0, 2.0, float("-inf")]), 0),
+        lambda t: t.aminmax(t.tensor([[1, 5], [7, 0]]), dim=-1, keepdim=True),
+        lambda t: repr(t.aminmax(t.tensor([3.0, -1.0]))),
+    ],
+)
+def test_running_extremes_and_nan_sums_print_as_pytorch(torch_ref, program):
+    assert str(program(retrograd)) == str(program(torch_ref))
+
+
+(
+    test_paired_reduction_error_type_and_text,
+    test_paired_reduction_error_texts_are_pytorchs,
+) = error_tests(
+    [
+        (
+            lambda t: t.aminmax(t.tensor([])),
+            RuntimeError,
+            "aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+            "identity.",
+        ),
+        (
+            lambda t: t.aminmax(t.zeros(2, 0), dim=1),
+            IndexError,
+            "aminmax: Expected reduction dim 1 to have non-zero size.",
+        ),
+        (
+            lambda t: t.nanmean(t.tensor([1, 2])),
+            RuntimeError,
+            "nanmean(): expected input to have floating point or complex dtype but got Long",
+        ),
+    ]
+)
