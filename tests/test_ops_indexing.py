@@ -567,3 +567,125 @@ def test_an_index_written_in_place_after_use(name, torch_ref):
     assert _after_index_write(retrograd, _INDEX_WRITTEN[name]) == _after_index_write(
         torch_ref, _INDEX_WRITTEN[name]
     )
+
+
+# --- index_add, take, searchsorted, bucketize, isin ------------------------------------------
+
+_X = np.random.default_rng(3).standard_normal((3, 4))
+_SRC = np.random.default_rng(4).standard_normal((3, 2))
+
+ADDING = [
+    ("index_add", lambda t, a, b: t.index_add(a, 1, t.tensor([0, 0]), b, alpha=2), [_X, _SRC]),
+    ("index_add_method", lambda t, a, b: a.index_add(1, t.tensor([3, 1]), b), [_X, _SRC]),
+    ("index_add_inplace", lambda t, a, b: (a * 1).index_add_(1, t.tensor([2, 2]), b), [_X, _SRC]),
+    ("index_add_0d", lambda t, a, b: t.index_add(a, 0, t.tensor([0]), b), [_X[0, 0], _SRC[0, 0]]),
+    ("take", lambda t, a: t.take(a, t.tensor([[0, -1], [5, 5]])), [_X]),
+]
+
+
+@pytest.mark.parametrize("name, fn, arrays", ADDING, ids=[c[0] for c in ADDING])
+def test_index_add_and_take_match_pytorch(torch_ref, name, fn, arrays):
+    """Values, node names and gradients (repeated positions add up), and gradcheck in float64."""
+    got = []
+    for lib in (retrograd, torch_ref):
+        ts = [lib.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(lib, *ts)
+        w = lib.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)))
+        grads = lib.autograd.grad((out * w).sum(), ts)
+        got.append((out.detach().numpy(), out.grad_fn.name(), [g.numpy() for g in grads]))
+    (v, node, grads), (tv, tnode, tgrads) = got
+    assert node == tnode
+    np.testing.assert_allclose(v, tv)
+    for g, tg in zip(grads, tgrads):
+        np.testing.assert_allclose(g, tg)
+    ts = [retrograd.tensor(a, requires_grad=True) for a in arrays]
+    assert retrograd.autograd.gradgradcheck(lambda *xs: fn(retrograd, *xs), ts)
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t: t.searchsorted(t.tensor([[1.0, 3.0], [2.0, 4.0]]), t.tensor([[2.0], [3.0]])),
+        lambda t: t.searchsorted(t.tensor([1.0, 3.0]), 2.0),
+        lambda t: t.searchsorted(t.tensor([1.0, 3.0]), t.tensor([2.0, 3.0]), right=True),
+        lambda t: t.searchsorted(t.tensor([1, 3]), t.tensor([2.5, 3.0]), side="right"),
+        lambda t: t.searchsorted(t.tensor([1.0, 3.0]), t.tensor([2.0]), out_int32=True).dtype,
+        lambda t: t.searchsorted(t.tensor([3.0, 1.0]), t.tensor([2.0]), sorter=t.tensor([1, 0])),
+        lambda t: t.bucketize(t.tensor([[2.0, 3.0, 6.0]]), t.tensor([1.0, 3.0, 5.0])),
+        lambda t: t.bucketize(t.tensor([2.0, 3.0, 6.0]), t.tensor([1.0, 3.0, 5.0]), right=True),
+        lambda t: t.isin(t.tensor([1, 2, 3]), t.tensor([2, 5])),
+        lambda t: t.isin(t.tensor([1, 2, 3]), t.tensor([2, 5]), invert=True),
+        lambda t: t.isin(t.tensor([1.0, 2.0]), 2),
+    ],
+)
+def test_sorted_search_and_membership_match_pytorch(torch_ref, program):
+    assert str(program(retrograd)) == str(program(torch_ref))
+
+
+(
+    test_index_add_take_search_error_type_and_text,
+    test_index_add_take_search_error_texts_are_pytorchs,
+) = error_tests(
+    [
+        (
+            lambda t: t.take(t.ones(2), t.tensor([1.0])),
+            RuntimeError,
+            "take(): Expected a long tensor for index, but got Float",
+        ),
+        (
+            lambda t: t.take(t.ones(3, 4), t.tensor([12])),
+            IndexError,
+            "out of range: tried to access index 12 on a tensor of 12 elements.",
+        ),
+        (
+            lambda t: t.index_add(t.ones(3, 4), 1, t.tensor([0, 5]), t.ones(3, 2)),
+            RuntimeError,
+            "index 5 is out of bounds for dimension 1 with size 4",
+        ),
+        (
+            lambda t: t.index_add(t.ones(3, 4), 1, t.tensor([-1, 2]), t.ones(3, 2)),
+            RuntimeError,
+            "index -1 is out of bounds for dimension 1 with size 4",
+        ),
+        (
+            lambda t: t.index_add(t.ones(3, 4), 1, t.tensor([[0]]), t.ones(3, 1)),
+            IndexError,
+            "index_add_(): Index is supposed to be a vector, but got dim: 2 with type: Long and "
+            "size: [1, 1]",
+        ),
+        (
+            lambda t: t.index_add(t.ones(3, 4), 1, t.tensor([0]), t.ones(3, 1, dtype=t.float64)),
+            RuntimeError,
+            "index_add_(): self (Float) and source (Double) must have the same scalar type",
+        ),
+        (
+            lambda t: t.index_add(t.ones(3, 4), 1, t.tensor([0, 1]), t.ones(3, 1)),
+            RuntimeError,
+            "index_add_(): Number of indices (2) should be equal to source.size(dim): (1), for "
+            "dim: 1",
+        ),
+        (
+            lambda t: t.index_add(t.ones(3, 4), 0, t.tensor([0]), t.ones(1, 3)),
+            RuntimeError,
+            "source tensor shape must match self tensor shape, excluding the specified "
+            "dimension. Got self.shape = [3, 4] source.shape = [1, 3]",
+        ),
+        (
+            lambda t: t.index_add(t.ones(3, 4), 0, t.tensor([0.0]), t.ones(1, 4)),
+            RuntimeError,
+            "index_add_(): Expected dtype int32/int64 for index but got: Float",
+        ),
+        (
+            lambda t: t.searchsorted(t.tensor([[1.0, 2.0]]), t.tensor([1.0, 2.0])),
+            RuntimeError,
+            "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+            "dimensions of boundaries tensor and input value tensor must match, but we got "
+            "boundaries tensor [1, 2] and input value tensor [2]",
+        ),
+        (
+            lambda t: t.bucketize(t.tensor([1.0, 2.0]), t.tensor([[1.0, 2.0]])),
+            RuntimeError,
+            "boundaries tensor must be 1 dimension, but got dim(2)",
+        ),
+    ]
+)

@@ -720,8 +720,178 @@ def nonzero(input, *, out=None, as_tuple=False):
     )
 
 
+# --- adding into rows, flat picks, sorted search, membership -----------------------------------
+
+
+def _check_index_add(a, source, dim, index, alpha):
+    d = _wrap_dim(dim, a.ndim)
+    if index.ndim > 1:
+        raise IndexError(
+            f"index_add_(): Index is supposed to be a vector, but got dim: {index.ndim} with type: "
+            f"{dtypes.scalar_type_name(dtypes.FROM_NP[index.dtype])} and size: {list(index.shape)}"
+        )
+    if a.dtype != source.dtype:
+        raise RuntimeError(
+            f"index_add_(): self ({dtypes.scalar_type_name(dtypes.FROM_NP[a.dtype])}) and source "
+            f"({dtypes.scalar_type_name(dtypes.FROM_NP[source.dtype])}) must have the same scalar "
+            "type"
+        )
+    along = source.shape[d] if source.ndim else 1
+    if index.size != along:
+        raise RuntimeError(
+            f"index_add_(): Number of indices ({index.size}) should be equal to source.size(dim): "
+            f"({along}), for dim: {dim}"
+        )
+    kept = [n for i, n in enumerate(a.shape) if i != d]
+    if source.ndim and [n for i, n in enumerate(source.shape) if i != d] != kept:
+        raise RuntimeError(
+            "source tensor shape must match self tensor shape, excluding the specified dimension. "
+            f"Got self.shape = {list(a.shape)} source.shape = {list(source.shape)}"
+        )
+    size = a.shape[d] if a.ndim else 1
+    bad = index.reshape(-1)[(index.reshape(-1) >= size) | (index.reshape(-1) < 0)]
+    if bad.size:
+        raise RuntimeError(f"index {bad[0]} is out of bounds for dimension {d} with size {size}")
+
+
+def _index_add_source_grad(g, n):
+    if not g.ndim:
+        return g.reshape(n.source_shape) * n.alpha if n.alpha != 1 else g.reshape(n.source_shape)
+    picked = g.index_select(n.dim, n.index)
+    picked = picked.reshape(n.source_shape)
+    return picked if n.alpha == 1 else picked * n.alpha
+
+
+@op(
+    inputs="self source",
+    saves="source_shape",
+    grads=(lambda g, n: g, _index_add_source_grad),
+    check=lambda a, source, dim, index, alpha: _check_index_add(a, source, dim, index._data, alpha),
+    node="IndexAddBackward0",
+    method=False,
+)
+def _index_add(self, source, dim, index, alpha):
+    out = self.copy()
+    values = source if alpha == 1 else source * alpha
+    if out.ndim == 0:
+        out += values.reshape(())
+        return out
+    d = _wrap_dim(dim, out.ndim)
+    xp.add.at(xp.moveaxis(out, d, 0), index._data.reshape(-1), xp.moveaxis(values, d, 0))
+    return out
+
+
+@tensor_method
+def index_add(input, dim, index, source, *, alpha=1):
+    """``torch.index_add``: a copy of ``input`` with ``alpha * source`` added at the positions
+    ``index`` names along ``dim`` (repeated positions add up)."""
+    if isinstance(index, Tensor) and index._data.dtype.kind not in "iu":
+        raise RuntimeError(
+            "index_add_(): Expected dtype int32/int64 for index but got: "
+            f"{dtypes.scalar_type_name(index.dtype)}"
+        )
+    return _index_add(input, source, dim, index, alpha)
+
+
+def _take_grad(g, n):
+    flat = _make(xp.zeros(n.self_shape, dtype=g._data.dtype)).reshape(-1)
+    index = _make(n.index._data.reshape(-1) % max(flat.shape[0], 1))  # negatives count from the end
+    return flat.index_add(0, index, g.reshape(-1)).reshape(n.self_shape)
+
+
+def _check_take(a, index):
+    size = a.size
+    flat = index._data.reshape(-1)
+    bad = flat[(flat >= size) | (flat < -size)]
+    if bad.size:
+        raise IndexError(
+            f"out of range: tried to access index {bad[0]} on a tensor of {size} elements."
+        )
+
+
+@op(saves="self_shape", grads=(_take_grad,), check=_check_take, node="TakeBackward0", method=False)
+def _take(self, index):
+    return self.reshape(-1)[index._data % max(self.size, 1)].copy()
+
+
+@tensor_method
+def take(input, index):
+    """``torch.take``: the elements at ``index`` of ``input`` read as one flat vector."""
+    if not isinstance(index, Tensor) or index._data.dtype != xp.int64:
+        kind = dtypes.scalar_type_name(index.dtype) if isinstance(index, Tensor) else "?"
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {kind}")
+    return _take(input, index)
+
+
+def _sorted_search(sequence, values, right, sorter):
+    side = "right" if right else "left"
+    if sequence.ndim == 1:
+        return xp.searchsorted(sequence, values, side=side, sorter=sorter)
+    lead = sequence.shape[:-1]
+    out = xp.empty(values.shape, dtype=xp.int64)
+    for i in xp.ndindex(*lead):
+        srt = None if sorter is None else sorter[i]
+        out[i] = xp.searchsorted(sequence[i], values[i], side=side, sorter=srt)
+    return out
+
+
+def searchsorted(
+    sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None, out=None
+):
+    """``torch.searchsorted``: where each value of ``input`` would go in ``sorted_sequence`` (its
+    last dimension) to keep it sorted; the first such place, or the last with ``right=True``."""
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(
+                f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}"
+            )
+        if right and side == "left":
+            raise RuntimeError(
+                "torch.searchsorted(): side and right can't be set to opposites, got side of left "
+                "while right was True"
+            )
+        right = side == "right"
+    seq = sorted_sequence._data
+    scalar = not isinstance(input, Tensor)
+    values = xp.asarray(input) if scalar else input._data
+    if seq.ndim != 1 and (scalar or seq.shape[:-1] != values.shape[:-1]):
+        raise RuntimeError(
+            "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+            "dimensions of boundaries tensor and input value tensor must match, but we got "
+            f"boundaries tensor {list(seq.shape)} and input value tensor "
+            f"{list(values.shape)}"
+        )
+    order = None if sorter is None else _long_index(sorter, "sorter must be a tensor of long")
+    found = _sorted_search(seq, values, right, order)
+    result = _make(xp.asarray(found, dtype=xp.int32 if out_int32 else xp.int64))
+    if out is not None:
+        return write_out("searchsorted", result, out, exact=True)
+    return result
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
+    """``torch.bucketize``: the bucket of each value of ``input`` among the sorted 1-D
+    ``boundaries`` (``searchsorted`` with the arguments the other way round)."""
+    if boundaries.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """``torch.isin``: whether each of ``elements`` occurs in ``test_elements`` (either may be a
+    number)."""
+    a = elements._data if isinstance(elements, Tensor) else xp.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else xp.asarray(test_elements)
+    return _make(xp.isin(a, b, assume_unique=assume_unique, invert=invert))
+
+
 __all__ = [
     "masked_select",
+    "index_add",
+    "take",
+    "searchsorted",
+    "bucketize",
+    "isin",
     "unique",
     "bincount",
     "gather",
