@@ -1,5 +1,6 @@
 """Products of matrices and vectors."""
 
+import math
 import string
 
 from .._array import xp
@@ -535,8 +536,118 @@ def mv(self, vec):
     return xp.matmul(self, vec)
 
 
+# --- pairwise distances ------------------------------------------------------------------------
+
+
+def _cdist_grads(g, n, x1, x2, dist):
+    """Gradients of dist[..., i, j] = ||x1[..., i, :] - x2[..., j, :]||_p for both inputs."""
+    p = n.p
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # ... P R M
+    if p == 0:
+        zero = (diff * 0).sum(-2)
+        return zero, (diff * 0).sum(-3)
+    gd = g.unsqueeze(-1)
+    if p == 1:
+        part = gd * diff.sign()
+    elif p == math.inf:
+        part = gd * diff.sign() * (diff.abs() == dist.unsqueeze(-1)).to(g.dtype)
+    else:
+        if p == 2:
+            scale = diff
+        else:
+            scale = diff * diff.abs().pow(p - 2)
+        denominator = dist.pow(p - 1).unsqueeze(-1)
+        part = (gd * scale / denominator).masked_fill(denominator == 0, 0.0)
+    return part.sum(-2), -part.sum(-3)
+
+
+@op(
+    inputs="x1 x2",
+    saves="x1 x2 result",
+    grads=(
+        lambda g, n: _cdist_grads(g, n, n.x1, n.x2, n.result)[0],
+        lambda g, n: _cdist_grads(g, n, n.x1, n.x2, n.result)[1],
+    ),
+    node="CdistBackward0",
+    method=False,
+)
+def _cdist(x1, x2, p):
+    diff = xp.abs(x1[..., :, None, :] - x2[..., None, :, :])
+    if p == 0:
+        out = (diff != 0).sum(-1).astype(x1.dtype)
+    elif p == 1:
+        out = diff.sum(-1)
+    elif p == 2:
+        out = xp.sqrt((diff * diff).sum(-1))
+    elif p == math.inf:
+        out = diff.max(-1) if diff.shape[-1] else xp.zeros(diff.shape[:-1], x1.dtype)
+    else:
+        out = (diff**p).sum(-1) ** (1.0 / p)
+    return out.astype(x1.dtype, copy=False)
+
+
+@op(
+    inputs="x1 x2",
+    saves="x1 x2 result",
+    grads=(
+        lambda g, n: _cdist_grads(g, n, n.x1, n.x2, n.result)[0],
+        lambda g, n: _cdist_grads(g, n, n.x1, n.x2, n.result)[1],
+    ),
+    node="EuclideanDistBackward0",
+    method=False,
+)
+def _euclidean_dist(x1, x2, p):
+    # |a|^2 - 2 a.b + |b|^2 as one matrix product, clamped before the root (PyTorch's fast path)
+    square1 = (x1 * x1).sum(-1, keepdims=True)
+    square2 = (x2 * x2).sum(-1, keepdims=True)
+    cross = x1 @ xp.swapaxes(x2, -1, -2)
+    return xp.sqrt(xp.maximum(square1 - 2 * cross + xp.swapaxes(square2, -1, -2), 1e-30))
+
+
+_COMPUTE_MODES = (
+    "use_mm_for_euclid_dist_if_necessary",
+    "use_mm_for_euclid_dist",
+    "donot_use_mm_for_euclid_dist",
+)
+
+
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """``torch.cdist``: the p-norm distance between each row of ``x1`` and each row of ``x2``
+    (batched over leading dimensions).  For p = 2 with more than 25 rows on either side, or when
+    ``compute_mode`` asks, the distances come from one matrix product, as in PyTorch."""
+    if compute_mode not in _COMPUTE_MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    for name, t in (("X1", x1), ("X2", x2)):
+        if t.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {t.ndim}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(
+            f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}"
+        )
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    if x1.dtype.category < 2 or x2.dtype.category < 2:
+        raise RuntimeError(
+            f"cdist only supports floating-point dtypes, X1 got: {x1.dtype._tensor_name[:-6]}"
+        )
+    batch = tuple(xp.broadcast_shapes(tuple(x1.shape[:-2]), tuple(x2.shape[:-2])))
+    if tuple(x1.shape[:-2]) != batch:
+        x1 = x1.expand(batch + tuple(x1.shape[-2:]))
+    if tuple(x2.shape[:-2]) != batch:
+        x2 = x2.expand(batch + tuple(x2.shape[-2:]))
+    rows, cols = x1.shape[-2], x2.shape[-2]
+    by_product = p == 2 and (
+        compute_mode == "use_mm_for_euclid_dist"
+        or (compute_mode == _COMPUTE_MODES[0] and (rows > 25 or cols > 25))
+    )
+    if by_product:
+        return _euclidean_dist(x1, x2, float(p)).view(batch + (rows, cols))
+    return _cdist(x1, x2, float(p))
+
+
 __all__ = [
     "bmm",
+    "cdist",
     "dot",
     "einsum",
     "ger",

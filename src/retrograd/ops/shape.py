@@ -708,8 +708,86 @@ concat = concatenate = cat
 concat = concatenate = cat
 
 
+# --- quarter turns and block-diagonal matrices ---------------------------------------------
+
+
+def _check_rot90(a, k, dims):
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if a.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {a.ndim}")
+    d0, d1 = (_wrap_dim(d, a.ndim) for d in dims)
+    if d0 == d1:
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}"
+        )
+
+
+@op(
+    grads=(lambda g, n: rot90(g, -n.k, n.dims),),
+    check=_check_rot90,
+    node="Rot90Backward0",
+    method=False,
+)
+def _rot90(self, k, dims):
+    d0, d1 = (_wrap_dim(d, self.ndim) for d in dims)
+    k %= 4
+    if k == 0:
+        return self.copy()
+    if k == 2:
+        return c_order(xp.flip(self, (d0, d1)))
+    # a quarter turn: one flip into new memory, then a transposed view of it (PyTorch's layout)
+    flipped = c_order(xp.flip(self, d1 if k == 1 else d0))
+    return xp.swapaxes(flipped, d0, d1)
+
+
+@tensor_method
+def rot90(input, k: int = 1, dims=(0, 1)):
+    """``torch.rot90``: ``k`` quarter turns in the plane of ``dims``, from the first towards the
+    second."""
+    return _rot90(input, k, tuple(dims))
+
+
+def _block_diag_grad(g, n):
+    parts, r, c = [], 0, 0
+    for shape, dtype in zip(n.shapes, n.in_dtypes):
+        rows, cols = (1, 1) if len(shape) == 0 else (1, shape[0]) if len(shape) == 1 else shape
+        part = g[r : r + rows, c : c + cols].reshape(shape)
+        parts.append(part if dtype is None else part.to(dtype))
+        r, c = r + rows, c + cols
+    return parts
+
+
+@op(inputs="tensors", grads=(_block_diag_grad,), node="BlockDiagBackward0", method=False)
+def _block_diag(tensors, shapes, in_dtypes, dtype):
+    mats = [a.reshape(1, -1) if a.ndim < 2 else a for a in tensors]
+    out = xp.zeros((sum(m.shape[0] for m in mats), sum(m.shape[1] for m in mats)), dtype.np)
+    r = c = 0
+    for m in mats:
+        out[r : r + m.shape[0], c : c + m.shape[1]] = m
+        r, c = r + m.shape[0], c + m.shape[1]
+    return out
+
+
+def block_diag(*tensors):
+    """``torch.block_diag``: the tensors (0-, 1- or 2-dimensional) along the diagonal of one
+    matrix, zeros elsewhere."""
+    for i, t in enumerate(tensors):
+        if t.ndim > 2:
+            raise RuntimeError(
+                "torch.block_diag: Input tensors must have 2 or fewer dimensions. Input "
+                f"{i} has {t.ndim} dimensions"
+            )
+    if not tensors:
+        return _make(xp.zeros((1, 0), dtypes.get_default_dtype().np))
+    target, in_dtypes = _out_dtypes(tensors)
+    return _block_diag(list(tensors), tuple(tuple(t.shape) for t in tensors), in_dtypes, target)
+
+
 __all__ = [
     "cat",
+    "rot90",
+    "block_diag",
     "roll",
     "repeat_interleave",
     "chunk",
