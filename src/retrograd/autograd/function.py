@@ -506,7 +506,7 @@ def _save(index, t, outputs):
             output_nr = i
             break
     if hooks_open():  # saved_tensors_hooks are open: keep what pack_hook returns
-        return (pack_saved(t, output_nr is not None), t._vc[0], output_nr)
+        return (pack_saved(t, output_nr), t._vc[0], output_nr)
     if output_nr is not None:
         return ((t._data, t._vc), t._vc[0], output_nr)  # no reference from the node to its output
     return (t, t._vc[0], None)

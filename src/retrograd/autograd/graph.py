@@ -39,14 +39,15 @@ def hooks_open() -> bool:
     return bool(_local.stack)
 
 
-def pack_saved(tensor, is_output=False):
-    """What a node should keep for ``tensor``: the tensor itself, or its packed form while hooks
-    are on.  For nodes made outside the op table (custom Functions)."""
+def pack_saved(tensor, output_nr=None):
+    """What a node should keep for ``tensor`` (its output number ``output_nr`` if it is one of
+    the node's outputs): the tensor itself, or its packed form while hooks are on.  For nodes
+    made outside the op table (custom Functions)."""
     stack = _local.stack
     if not stack:
         return tensor
     pack, unpack = stack[-1]
-    return PackedSaved(_packed(pack, tensor), unpack, tensor._vc, is_output)
+    return PackedSaved(_packed(pack, tensor), unpack, tensor._vc, output_nr)
 
 
 def _packed(pack, tensor):
@@ -76,10 +77,10 @@ def _pack_node(saved, plan, results):
         if kind == 0 and isinstance(saved[j], Tensor):
             t = saved[j]
             edge = (t.grad_fn, t._output_nr, t._acc) if t._requires_grad else None
-            out[j] = PackedSaved(_packed(pack, t), unpack, t._vc, False, edge)
+            out[j] = PackedSaved(_packed(pack, t), unpack, t._vc, None, edge)
         elif kind == 1:
             r = results[i]
-            out[j] = PackedSaved(_packed(pack, r), unpack, r._vc, True)
+            out[j] = PackedSaved(_packed(pack, r), unpack, r._vc, i)
     return tuple(out)
 
 

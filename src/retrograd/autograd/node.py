@@ -203,8 +203,10 @@ class FunctionNode(Node):
         if version < 0:  # the op's own output, kept as (array, version counter)
             from ..tensor import _make
 
-            array, vc = value
+            array, vc = value[0], value[1]
             t = _make(array, True, self, vc)
+            if len(value) > 2:  # an output after the first: its own slot of this node
+                t._output_nr = value[2]
             version = ~version
         else:
             t = value
@@ -233,7 +235,8 @@ class PackedSaved:
 
     ``unpack`` calls the unpack hook when a formula reads it; what that returns is used as it is,
     with no version check, as in PyTorch.  A saved output comes back with its node as ``grad_fn``
-    again, sharing the output's version counter (kept here as ``vc``).
+    again, sharing the output's version counter (kept here as ``vc``); ``is_output`` is its
+    output number then, None for a saved input.
     """
 
     __slots__ = ("packed", "unpack_hook", "vc", "is_output", "edge")
@@ -257,8 +260,9 @@ class PackedSaved:
                 "Output of saved tensor unpack_hook expected to be a Tensor but got "
                 f"result of type {type(t).__name__}"
             )
-        if self.is_output:
+        if self.is_output is not None:
             t = _make(t._data, True, node, self.vc)
+            t._output_nr = self.is_output
         elif self.edge is not None:
             # As in PyTorch, what the hook gives back stands where the saved tensor stood in the
             # graph (a checkpoint's detached recomputed value still leads to its inputs, so a

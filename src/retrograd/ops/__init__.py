@@ -10,6 +10,7 @@ from ..tensor import Tensor
 from . import (
     composite,
     conv,
+    factorizations,
     indexing,
     inplace,
     linalg,
@@ -36,6 +37,7 @@ MODULES = (
     composite,
     sampling,
     special,
+    factorizations,
 )
 
 for _m in MODULES:

@@ -787,8 +787,9 @@ def _save_plan(node, plan, tensors, results):
             saved.append(t)
             versions.append(_version(t))
         elif kind == 1:  # an output: kept as its array and version counter, not the
-            r = results[i]  # tensor, which holds this node (that would be a cycle)
-            saved.append((r._data, r._vc))
+            r = results[i]  # tensor, which holds this node (that would be a cycle); an output
+            # after the first keeps its number, so that a gradient through it reaches its slot
+            saved.append((r._data, r._vc) if i == 0 else (r._data, r._vc, i))
             versions.append(~r._vc[0])
         else:  # an input's shape or dtype
             a = tensors[i]._data
