@@ -146,6 +146,11 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
             "Mismatch of parameter numbers and input channel size. Found parameter "
             f"numbers = {weight.numel()} and channel size = {channels}."
         )
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(
+            f"prelu: Type promoting not supported. Got {input.dtype._tensor_name[:-6]} and "
+            f"{weight.dtype._tensor_name[:-6]}"
+        )
     return _nn._prelu(input, weight)
 
 
@@ -342,10 +347,91 @@ def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: floa
 
 def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
     """``F.pad``: ``pad`` gives (before, after) amounts from the last dimension back; negative
-    amounts crop.  Only the 'constant' mode is supported."""
-    if mode != "constant":
-        raise NotImplementedError(f"F.pad: mode '{mode}' is not supported yet; use 'constant'")
-    return _nn._constant_pad(input, tuple(pad), 0 if value is None else value)
+    amounts crop.  'constant' fills with ``value``; 'reflect' mirrors the input at its edges,
+    'replicate' repeats the edge, 'circular' wraps around."""
+    pad = tuple(pad)
+    if mode == "constant":
+        return _nn._constant_pad(input, pad, 0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    k = len(pad) // 2
+    if len(pad) % 2 or not 1 <= k <= 3 or input.ndim not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
+    if mode == "circular":
+        return _circular_pad(input, pad)
+    if any(n == 0 for n in input.shape[1:]):
+        raise RuntimeError(
+            f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 batch size and "
+            f"other non-zero dimensions for input, but got: {list(input.shape)}"
+        )
+    for i in range(k):
+        d = input.ndim - 1 - i
+        before, after = pad[2 * i], pad[2 * i + 1]
+        n = input.shape[d]
+        if mode == "reflect" and (before >= n or after >= n):
+            raise RuntimeError(
+                f"Argument #{4 + 2 * i}: Padding size should be less than the corresponding "
+                f"input dimension, but got: padding ({before}, {after}) at dimension {d} of "
+                f"input {list(input.shape)}"
+            )
+        if n + before + after <= 0:
+            label = "WHD"[i]
+            raise RuntimeError(
+                f"input ({label}: {n}) is too small. Calculated output {label}: "
+                f"{n + before + after}"
+            )
+    return _nn.map_pad(input, pad, mode)
+
+
+def _circular_pad(input: Tensor, pad) -> Tensor:
+    """Circular padding as PyTorch composes it: the input copied into the middle of a new tensor,
+    then each border copied from the opposite side of that tensor (its graph: CopySlices)."""
+    k = len(pad) // 2
+    for i in range(k):
+        d = input.ndim - 1 - i
+        before, after = pad[2 * i], pad[2 * i + 1]
+        if before > input.shape[d] or after > input.shape[d]:
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+    crop = [slice(None)] * input.ndim
+    for i in range(k):
+        d = input.ndim - 1 - i
+        before, after = pad[2 * i], pad[2 * i + 1]
+        crop[d] = slice(max(-before, 0), input.shape[d] - max(-after, 0))
+    if any(c != slice(None) for c in crop):
+        input = input[tuple(crop)]
+    shape = list(input.shape)
+    for i in range(k):
+        shape[input.ndim - 1 - i] += max(pad[2 * i], 0) + max(pad[2 * i + 1], 0)
+    out = input.new_empty(shape)
+    middle = [slice(None)] * input.ndim
+    for i in range(k):
+        d = input.ndim - 1 - i
+        before = max(pad[2 * i], 0)
+        middle[d] = slice(before, before + input.shape[d])
+    out[tuple(middle)] = input
+    for i in reversed(range(k)):  # the first padded dimension first, as PyTorch
+        d = input.ndim - 1 - i
+        before, after = max(pad[2 * i], 0), max(pad[2 * i + 1], 0)
+        n = input.shape[d]
+        if before:
+            dst = [slice(None)] * input.ndim
+            src = [slice(None)] * input.ndim
+            dst[d], src[d] = slice(0, before), slice(n, n + before)
+            out[tuple(dst)] = out[tuple(src)]
+        if after:
+            dst = [slice(None)] * input.ndim
+            src = [slice(None)] * input.ndim
+            dst[d], src[d] = slice(before + n, before + n + after), slice(before, before + after)
+            out[tuple(dst)] = out[tuple(src)]
+    return out
 
 
 # --- losses --------------------------------------------------------------------------------------
@@ -739,6 +825,8 @@ def kl_div(
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """``F.cosine_similarity``: the dot product of x1 / max(|x1|, eps) and x2 / max(|x2|, eps)
     along ``dim``, as PyTorch computes it."""
+    if x1.shape != x2.shape:  # broadcast first: a norm over a dim one input has as size 1 is not
+        x1, x2 = _ops.composite.broadcast_tensors(x1, x2)  # the norm of the broadcast vectors
     # The norm op, whose gradient at a zero vector is 0 (sqrt's would be inf * 0 = nan).
     n1 = x1.norm(dim=dim, keepdim=True).clamp(min=eps)
     n2 = x2.norm(dim=dim, keepdim=True).clamp(min=eps)

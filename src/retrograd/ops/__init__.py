@@ -80,16 +80,32 @@ def _is_pinned(self, device=None) -> bool:
     return False
 
 
+def _cast_method(name, dt):
+    """``Tensor.float()`` and kin: ``to(dtype)``, taking PyTorch's ``memory_format``."""
+
+    def cast(self, memory_format=None):
+        if memory_format is not None:
+            _device.check_memory_format(memory_format)
+        return shape.to(self, dt)
+
+    cast.__name__ = cast.__qualname__ = name
+    cast.__doc__ = f"``Tensor.{name}``: this tensor as {dt}."
+    return cast
+
+
 def _install_methods():
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
     p, s = pointwise, shape
-    Tensor.float = lambda self: s.to(self, _dt.float32)
-    Tensor.double = lambda self: s.to(self, _dt.float64)
-    Tensor.half = lambda self: s.to(self, _dt.float16)
-    Tensor.long = lambda self: s.to(self, _dt.int64)
-    Tensor.int = lambda self: s.to(self, _dt.int32)
-    Tensor.bool = lambda self: s.to(self, _dt.bool)
+    for name, dt in (
+        ("float", _dt.float32),
+        ("double", _dt.float64),
+        ("half", _dt.float16),
+        ("long", _dt.int64),
+        ("int", _dt.int32),
+        ("bool", _dt.bool),
+    ):
+        setattr(Tensor, name, _cast_method(name, dt))
     Tensor.type_as = lambda self, other: s.to(self, other.dtype)
     Tensor.mT = property(lambda self: s.transpose(self, -2, -1))
     Tensor.cpu = _cpu

@@ -306,9 +306,16 @@ def _long_index(index, message):
     return a
 
 
-def _along_key(index, d):
+def _along_key(index, d, ndim):
     """The full advanced key that reads ``index`` along dim ``d`` and the index's own position
-    along the others (gather's and scatter's addressing)."""
+    along the others (gather's and scatter's addressing).  A 0-dim input has one element, which
+    every index names (the bounds are checked): the key reads it in the index's shape."""
+    if ndim == 0:
+        if index.size > 1:
+            raise NotImplementedError(
+                "gather/scatter of a 0-dim tensor by more than one index is not supported"
+            )
+        return () if index.ndim == 0 else (None,) * index.ndim
     key = list(xp.indices(index.shape, sparse=True))
     key[d] = index
     return tuple(key)
@@ -323,7 +330,7 @@ def _check_bounds(index, d, size):
 
 
 def _check_along(name, shape, index, d, other=None, other_name="src"):
-    if index.ndim != len(shape) and (index.ndim or len(shape) > 1):
+    if index.ndim != len(shape) and not (index.ndim <= 1 and len(shape) <= 1):
         what = "input" if name == "gather" else "self"
         raise RuntimeError(f"Index tensor must have the same number of dimensions as {what} tensor")
     for k, m in enumerate(index.shape):
@@ -358,7 +365,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     _check_along("gather", input._data.shape, idx, d)
     if out is not None:
         check_out("gather", out, (input,))
-    result = _gather(input, _along_key(idx, d), True, _gather, kept_indices((index,)))
+    result = _gather(input, _along_key(idx, d, input.ndim), True, _gather, kept_indices((index,)))
     if out is None:
         return result
     return write_out("gather", result, out, (input,), dtype_expected(result, out), exact=True)
@@ -382,9 +389,8 @@ def index_select(input, dim, index, *, out=None):
         raise IndexError("index out of range in self")
     if out is not None:
         check_out("index_select", out, (input,))
-    result = _index_select(
-        input, (slice(None),) * d + (idx,), True, _index_select, kept_indices((index,))
-    )
+    key = (slice(None),) * d + (idx,) if input.ndim else ()  # a 0-dim input: its one element
+    result = _index_select(input, key, True, _index_select, kept_indices((index,)))
     if out is None:
         return result
     return write_out(
@@ -438,7 +444,7 @@ def _src_grad(g, n):
 
 def _src_part(src, index):
     if src.shape == index.shape:
-        return src
+        return src if src.ndim else src.reshape(())
     return src[tuple(slice(0, m) for m in index.shape)]
 
 
@@ -491,7 +497,7 @@ def _scatter_args(name, input, dim, index, src):
     _check_along(
         name, input._data.shape, idx, d, src._data.shape if isinstance(src, Tensor) else None
     )
-    return d, idx, _along_key(idx, d)
+    return d, idx, _along_key(idx, d, input.ndim)
 
 
 @tensor_method

@@ -352,13 +352,13 @@ def _prelu_weight_grad(g, n):
             g,
             g * n.weight.reshape(_channel_shape(n.self, n.weight))
             if n.weight.numel() > 1
-            else g * n.weight,
+            else g * n.weight.reshape(()),
         ),
         _prelu_weight_grad,
     ),
 )
 def _prelu(self, weight):
-    w = weight.reshape(_channel_shape(self, weight)) if weight.size > 1 else weight
+    w = weight.reshape(_channel_shape(self, weight)) if weight.size > 1 else weight.reshape(())
     return xp.where(self > 0, self, self * w).astype(self.dtype, copy=False)
 
 
@@ -869,6 +869,74 @@ def _constant_pad(self, pad, value):
         crop[d] = slice(max(-before, 0), self.shape[d] - max(-after, 0))
         widths[d] = (max(before, 0), max(after, 0))
     return xp.pad(self[tuple(crop)], widths, constant_values=value)
+
+
+# --- reflect and replicate padding: a gather by an index map, its adjoint a scatter-add ----------
+
+
+def _pad_maps(shape, pad, mode):
+    """Per padded dimension (the last ``len(pad) // 2``), the source index of each output
+    position: mirrored at the edges for 'reflect', held at the edge for 'replicate'."""
+    maps = []
+    k = len(pad) // 2
+    for i in range(k):
+        d = len(shape) - k + i
+        before, after = pad[2 * (k - 1 - i)], pad[2 * (k - 1 - i) + 1]
+        n = shape[d]
+        src = xp.arange(-before, n + after)
+        if mode == "reflect":
+            src = xp.abs(src)
+            src = xp.where(src > n - 1, 2 * (n - 1) - src, src)
+        else:
+            src = xp.clip(src, 0, n - 1)
+        maps.append(src)
+    return tuple(maps)
+
+
+def _map_key(ndim, maps):
+    """The advanced key that reads ``maps`` on the last dimensions, an outer product of them."""
+    k = len(maps)
+    grid = xp.ix_(*maps) if k > 1 else maps
+    return (Ellipsis, *grid)
+
+
+def _repad_grad(g, n):
+    return _PAD_OPS[n.node_name](g, n.maps, n.node_name)
+
+
+@op(inputs="grad", method=False, grads=(_repad_grad,))
+def _unpad_by_map(grad, maps, shape, node_name):
+    """The adjoint of a padding by index map: each output's gradient added at its source."""
+    out = xp.zeros(shape, grad.dtype)
+    xp.add.at(out, _map_key(len(shape), maps), grad)
+    return out
+
+
+def _pad_by_map_grad(g, n):
+    return _unpad_by_map(g, n.maps, n.self_shape, n.node_name)
+
+
+def _pad_by_map(self, maps, node_name):
+    return c_order(self[_map_key(self.ndim, maps)])
+
+
+# one op per mode and rank, named as PyTorch names its node (ReflectionPad2DBackward0 ...)
+_PAD_OPS = {
+    name: op(
+        "_pad_" + name, saves="self_shape", method=False, node=name, grads=(_pad_by_map_grad,)
+    )(_pad_by_map)
+    for name in (
+        f"{kind}Pad{k}DBackward0" for kind in ("Reflection", "Replication") for k in (1, 2, 3)
+    )
+}
+
+
+def map_pad(input, pad, mode):
+    """'reflect' or 'replicate' padding of the last ``len(pad) // 2`` dimensions (negative
+    amounts crop)."""
+    kind = "Reflection" if mode == "reflect" else "Replication"
+    name = f"{kind}Pad{len(pad) // 2}DBackward0"
+    return _PAD_OPS[name](input, _pad_maps(input.shape, pad, mode), name)
 
 
 # --- embedding ----------------------------------------------------------------------------------

@@ -324,8 +324,22 @@ def _divide_rounded(a, b, rounding_mode):
     with xp.errstate(divide="ignore", invalid="ignore"):
         if rounding_mode == "floor":
             return xp.floor_divide(a, b)
-        q = xp.true_divide(a, b)
-        return xp.trunc(q).astype(q.dtype if a.dtype.kind == "f" else a.dtype)
+        q = xp.trunc(xp.true_divide(a, b))
+    return q.astype(_rounded_dtype(a, b), copy=False)
+
+
+def _rounded_dtype(a, b):
+    """The dtype of a rounded division: the floating input's (the default float dtype for an
+    integer tensor and a Python float), else the integer tensor's."""
+    arrays = [x for x in (a, b) if type(x) is ndarray]
+    for x in arrays:
+        if x.dtype.kind in "fc":
+            return x.dtype
+    if any(isinstance(x, float) for x in (a, b)):
+        from ..dtypes import get_default_dtype
+
+        return get_default_dtype().np
+    return arrays[0].dtype
 
 
 @op(
@@ -493,7 +507,12 @@ def abs(self):
 @op(grads=(zero_grad,))
 def sign(self):
     """``torch.sign``: -1, 0 or 1 (its gradient is zero); bools are their own sign."""
-    return self.copy() if self.dtype == bool else xp.sign(self)
+    if self.dtype == bool:
+        return self.copy()
+    out = xp.sign(self)
+    if self.dtype.kind == "f":  # the sign of nan is 0
+        out = xp.where(xp.isnan(out), out.dtype.type(0), out)
+    return out
 
 
 # --- trigonometry and hyperbolic functions -----------------------------------------------------
