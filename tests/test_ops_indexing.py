@@ -689,3 +689,69 @@ def test_sorted_search_and_membership_match_pytorch(torch_ref, program):
         ),
     ]
 )
+
+
+# --- scatter_reduce ----------------------------------------------------------------------------
+
+SCATTER_REDUCE = [
+    (reduce, include_self, src, base)
+    for reduce in ("sum", "prod", "mean", "amax", "amin")
+    for include_self in (True, False)
+    for src, base in (
+        ([1.0, 2.0, 3.0, 4.0], [5.0, -1.0, 0.0]),
+        ([0.0, 2.0, 3.0, 3.0], [5.0, -1.0, 3.0]),
+        ([0.0, 0.0, 3.0, 4.0], [5.0, -1.0, 0.0]),
+    )
+]
+
+
+@pytest.mark.parametrize("reduce, include_self, src, base", SCATTER_REDUCE)
+def test_scatter_reduce_matches_pytorch(torch_ref, reduce, include_self, src, base):
+    """Values and both gradients, ties (amax/amin) and zeros (prod) included."""
+    got = []
+    for lib in (retrograd, torch_ref):
+        s = lib.tensor(src, dtype=lib.float64, requires_grad=True)
+        b = lib.tensor(base, dtype=lib.float64, requires_grad=True)
+        out = lib.scatter_reduce(
+            b, 0, lib.tensor([0, 0, 2, 2]), s, reduce, include_self=include_self
+        )
+        w = lib.tensor([1.0, -2.0, 0.5], dtype=lib.float64)
+        grads = lib.autograd.grad((out * w).sum(), [b, s])
+        got.append((out.detach().numpy(), out.grad_fn.name(), [g.numpy() for g in grads]))
+    (v, node, grads), (tv, tnode, tgrads) = got
+    assert node == tnode
+    np.testing.assert_allclose(v, tv)
+    for g, tg in zip(grads, tgrads):
+        np.testing.assert_allclose(g, tg)
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean", "amax", "prod"])
+def test_scatter_reduce_gradcheck(reduce):
+    rng = np.random.default_rng(2)
+    x = retrograd.tensor(rng.random((3, 4)), requires_grad=True)
+    s = retrograd.tensor(rng.random((3, 2)), requires_grad=True)
+    index = retrograd.tensor([[0, 0], [1, 3], [2, 2]])
+    assert retrograd.autograd.gradcheck(lambda a, b: a.scatter_reduce(1, index, b, reduce), [x, s])
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t: t.zeros(3, dtype=t.int64).scatter_reduce(
+            0, t.tensor([0, 0, 2]), t.tensor([1, 2, 4]), "mean", include_self=False
+        ),
+        lambda t: t.zeros(3).scatter_reduce_(0, t.tensor([0, 0]), t.tensor([1.0, 2.0]), "sum"),
+        lambda t: t.zeros(3).scatter_reduce(0, t.tensor([0]), t.tensor([1.0]), "max"),
+    ],
+)
+def test_scatter_reduce_values_match_pytorch(torch_ref, program):
+    assert str(program(retrograd)) == str(program(torch_ref))
+
+
+def test_scatter_reduce_names_the_reductions(torch_ref):
+    for lib in (retrograd, torch_ref):
+        with pytest.raises(RuntimeError) as err:
+            lib.zeros(3).scatter_reduce(0, lib.tensor([0]), lib.tensor([1.0]), "foo")
+        assert str(err.value) == (
+            "reduce argument must be either sum, prod, mean, amax or amin, got foo"
+        )

@@ -645,3 +645,76 @@ def test_running_extremes_and_nan_sums_print_as_pytorch(torch_ref, program):
         ),
     ]
 )
+
+
+# --- quantiles ---------------------------------------------------------------------------------
+
+_Q = np.random.default_rng(9).standard_normal((3, 5))
+_Q_NAN = _Q.copy()
+_Q_NAN[0, 1] = np.nan
+_Q_NAN[2, :] = np.nan
+
+QUANTILES = [
+    lambda t, x: t.quantile(x, 0.3),
+    lambda t, x: t.quantile(x, 0.3, dim=1),
+    lambda t, x: x.quantile(t.tensor([0.1, 0.5, 0.9], dtype=t.float64), dim=0, keepdim=True),
+    lambda t, x: t.quantile(x, t.tensor([0.25, 0.75], dtype=t.float64), keepdim=True),
+    lambda t, x: t.nanquantile(x, 0.4, dim=1),
+    lambda t, x: x.nanquantile(t.tensor([0.2, 0.8], dtype=t.float64)),
+] + [
+    (lambda t, x, how=how: t.quantile(x, 0.37, dim=-1, interpolation=how))
+    for how in ("linear", "lower", "higher", "nearest", "midpoint")
+]
+
+
+@pytest.mark.parametrize("data", [_Q, _Q_NAN], ids=["plain", "with_nan"])
+@pytest.mark.parametrize("fn", QUANTILES)
+def test_quantiles_match_pytorch(torch_ref, fn, data):
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor(data, requires_grad=True)
+        out = fn(lib, x)
+        w = lib.tensor(np.cos(np.arange(out.numel())).reshape(tuple(out.shape)))
+        (g,) = lib.autograd.grad((out * w).sum(), [x])
+        got.append((out.detach().numpy(), tuple(out.shape), g.numpy()))
+    (v, shape, g), (tv, tshape, tg) = got
+    assert shape == tshape
+    np.testing.assert_allclose(v, tv, equal_nan=True)
+    np.testing.assert_allclose(g, tg, equal_nan=True)
+
+
+def test_quantile_second_derivatives():
+    x = retrograd.tensor(_Q, requires_grad=True)
+    assert gradgradcheck(lambda a: retrograd.quantile(a, 0.3, dim=1), [x])
+
+
+(test_quantile_error_type_and_text, test_quantile_error_texts_are_pytorchs) = error_tests(
+    [
+        (
+            lambda t: t.quantile(t.ones(3), 1.5),
+            RuntimeError,
+            "quantile() q must be in the range [0, 1] but got 1.5",
+        ),
+        (
+            lambda t: t.quantile(t.ones(3, dtype=t.int64), 0.5),
+            RuntimeError,
+            "quantile() input tensor must be either float or double dtype",
+        ),
+        (
+            lambda t: t.quantile(t.ones(3), 0.5, interpolation="foo"),
+            RuntimeError,
+            "quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+            "but got foo",
+        ),
+        (
+            lambda t: t.quantile(t.tensor([]), 0.5),
+            RuntimeError,
+            "quantile() input tensor must be non-empty",
+        ),
+        (
+            lambda t: t.quantile(t.ones(3), t.tensor([[0.5]])),
+            RuntimeError,
+            "quantile() q must be a scalar or 1D tensor",
+        ),
+    ]
+)

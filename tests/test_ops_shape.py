@@ -730,3 +730,50 @@ def test_block_diag_of_nothing_and_of_mixed_dtypes_match_pytorch(torch_ref):
     ):
         ours, theirs = program(retrograd), program(torch_ref)
         assert str(ours) == str(theirs) and ours.shape == theirs.shape
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda t, x: x.unfold(1, 2, 1),
+        lambda t, x: x.unfold(0, 2, 1),
+        lambda t, x: x.unfold(-1, 3, 2),
+        lambda t, x: x.unfold(1, 2, 2) * x.unfold(1, 2, 2),
+    ],
+)
+def test_unfold_matches_pytorch(torch_ref, fn):
+    """A view of overlapping windows: values, strides, node, and the gradient that adds the
+    windows back up; second derivatives by finite differences."""
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor(np.arange(20.0).reshape(4, 5), requires_grad=True)
+        out = fn(lib, x)
+        w = lib.tensor(np.sin(np.arange(out.numel())).reshape(tuple(out.shape)))
+        (g,) = lib.autograd.grad((out * w).sum(), [x])
+        got.append((out.detach().numpy(), out.stride(), out.grad_fn.name(), g.numpy()))
+    (v, stride, node, g), (tv, tstride, tnode, tg) = got
+    assert (node, stride if node == "UnfoldBackward0" else None) == (
+        tnode,
+        tstride if tnode == "UnfoldBackward0" else None,
+    )
+    np.testing.assert_array_equal(v, tv)
+    np.testing.assert_allclose(g, tg)
+    x = retrograd.tensor(np.random.default_rng(0).random((4, 5)), requires_grad=True)
+    assert gradgradcheck(lambda a: fn(retrograd, a), [x])
+
+
+(test_unfold_error_type_and_text, test_unfold_error_texts_are_pytorchs) = error_tests(
+    [
+        (
+            lambda t: t.ones(3, 4).unfold(1, 5, 1),
+            RuntimeError,
+            "maximum size for tensor at dimension 1 is 4 but size is 5",
+        ),
+        (lambda t: t.ones(3, 4).unfold(1, 2, 0), RuntimeError, "step is 0 but must be > 0"),
+        (
+            lambda t: t.tensor(3.0).unfold(0, 2, 1),
+            RuntimeError,
+            "maximum size for tensor at dimension 0 is 1 but size is 2",
+        ),
+    ]
+)

@@ -11,6 +11,7 @@ from .._array import c_order, ndarray, sum_to_shape, xp
 from .._out import check_out, dtype_expected, write_out
 from ..autograd.node import check_version
 from ..tensor import Tensor, _make, _wrap_dim
+from .pointwise import where
 from .registry import _shape_error, op, tensor_method
 
 # --- the key: what Tensor.__getitem__ accepts, as the array library's key ----------------------
@@ -535,6 +536,117 @@ def scatter_add(input, dim, index, src, *, out=None):
     )
 
 
+# --- scatter_reduce ----------------------------------------------------------------------------
+
+_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+
+def _group_counts(n, key, out_shape, include_self):
+    """How many values each position of the result combines (itself included or not)."""
+    counts = xp.full(out_shape, 1 if include_self else 0, dtype=xp.int64)
+    xp.add.at(counts, key, 1)
+    return counts
+
+
+def _scatter_reduce_grads(g, n):
+    """Gradients of scatter_reduce for the input and for src, written in retrograd ops."""
+    self, src, index, reduce = n.self, n.src, n.index, n.reduce
+    d, result = n.dim, n.result
+    touched = _make(_group_counts(None, n.key, self.shape, False) > 0)
+    if reduce == "sum":
+        g_self = g if n.include_self else g.masked_fill(touched, 0.0)
+        return g_self, g.gather(d, index)
+    if reduce == "mean":
+        counts = _make(_group_counts(None, n.key, self.shape, n.include_self).astype(g._data.dtype))
+        scaled = g / counts.clamp(min=1)
+        g_self = scaled if n.include_self else g.masked_fill(touched, 0.0)
+        return g_self, scaled.gather(d, index)
+    if reduce in ("amax", "amin"):
+        picked = result.gather(d, index)
+        src_hit = (src == picked).to(g.dtype)
+        # the input's own value counts among the ties even when not included (PyTorch's rule)
+        self_hit = (self == result).to(g.dtype)
+        ties = src_hit.new_zeros(self.shape).scatter_add(d, index, src_hit) + self_hit
+        share = g / ties.clamp(min=1)
+        g_src = share.gather(d, index) * src_hit
+        if not n.include_self:
+            return g.masked_fill(touched, 0.0), g_src
+        return share * self_hit, g_src
+    # prod: each factor's gradient is the product of the others (zeros counted apart)
+    zeros_src = (src == 0).to(g.dtype)
+    zero_count = zeros_src.new_zeros(self.shape).scatter_add(d, index, zeros_src)
+    safe_src = src.masked_fill(src == 0, 1.0)
+    nonzero_prod = (
+        self.masked_fill(self == 0, 1.0) if n.include_self else self.new_ones(self.shape)
+    ).scatter_reduce(d, index, safe_src, "prod")
+    if n.include_self:
+        zero_count = zero_count + (self == 0).to(g.dtype)
+    others_src = where(
+        src == 0,
+        where(zero_count.gather(d, index) == 1, nonzero_prod.gather(d, index), 0.0),
+        result.gather(d, index) / safe_src,
+    )
+    g_src = g.gather(d, index) * others_src
+    if not n.include_self:
+        return g.masked_fill(touched, 0.0), g_src
+    safe_self = self.masked_fill(self == 0, 1.0)
+    others_self = where(self == 0, where(zero_count == 1, nonzero_prod, 0.0), result / safe_self)
+    return g * others_self, g_src
+
+
+@op(
+    inputs="self src",
+    saves="self src result",
+    grads=(
+        checked(lambda g, n: _scatter_reduce_grads(g, n)[0]),
+        checked(lambda g, n: _scatter_reduce_grads(g, n)[1]),
+    ),
+    node="ScatterReduceBackward0",
+    method=False,
+)
+def _scatter_reduce(self, src, dim, index, key, reduce, include_self, indices=()):
+    out = self.copy()
+    part = _src_part(src, index)
+    if reduce == "mean":
+        counts = _group_counts(None, key, out.shape, include_self)
+        if not include_self:
+            out[key] = 0
+        xp.add.at(out, key, part)
+        if out.dtype.kind in "iu":
+            return xp.where(counts > 0, out // xp.maximum(counts, 1), out).astype(out.dtype)
+        return xp.where(counts > 0, out / xp.maximum(counts, 1), out).astype(out.dtype)
+    ufunc = {"sum": xp.add, "prod": xp.multiply, "amax": xp.maximum, "amin": xp.minimum}[reduce]
+    if not include_self:
+        first = {"sum": 0, "prod": 1}.get(reduce)
+        if first is None:  # amax/amin: start from the first value written there
+            out[key] = part
+        else:
+            out[key] = first
+    ufunc.at(out, key, part)
+    return out
+
+
+@tensor_method
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
+    """``torch.scatter_reduce``: ``src`` combined into a copy of ``input`` at ``index`` along
+    ``dim`` by ``reduce`` ('sum', 'prod', 'mean', 'amax' or 'amin'), with the input's own value
+    among them unless ``include_self`` is False."""
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # (PyTorch takes these too)
+    if reduce not in _REDUCTIONS:
+        raise RuntimeError(
+            "reduce argument must be either sum, prod, mean, amax or amin, got " + str(reduce)
+        )
+    d, idx, key = _scatter_args("scatter_reduce", input, dim, index, src)
+    if out is not None:
+        check_out("scatter_reduce", out, (input, src))
+    result = _scatter_reduce(input, src, d, idx, key, reduce, include_self, kept_indices((index,)))
+    if out is None:
+        return result
+    return write_out(
+        "scatter_reduce", result, out, (input, src), dtype_expected(result, out), exact=True
+    )
+
+
 # PyTorch names a dtype by its C type in some errors (a mask's dtype, clamp_'s integer tensor).
 C_NAMES = {
     "int64": "long int",
@@ -893,6 +1005,7 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
 
 __all__ = [
     "masked_select",
+    "scatter_reduce",
     "index_add",
     "take",
     "searchsorted",

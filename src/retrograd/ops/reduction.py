@@ -984,8 +984,103 @@ def cummin(input: Tensor, dim: int):
     return _cummin(input, dim)
 
 
+# --- quantiles ---------------------------------------------------------------------------------
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
+    """PyTorch's composition: sort along ``dim`` (nan last), the rank q * (n - 1) of each
+    quantile among the values (n counting the non-nan ones for ``nanquantile``), the two values
+    around it gathered and interpolated."""
+    scalar_q = not isinstance(q, Tensor)
+    if isinstance(q, Tensor) and q.ndim > 1:
+        raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+    qs = xp.atleast_1d(xp.asarray(q._data if isinstance(q, Tensor) else q, dtype=xp.float64))
+    if input.dtype.category != 2:
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(
+            f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+            f"but got {interpolation}"
+        )
+    if input.numel() == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
+    bad = qs[(qs < 0) | (qs > 1)]
+    if bad.size:
+        raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {bad[0]:g}")
+    if dim is None:
+        x = input.reshape(-1)
+        d = 0
+        kept_shape = (1,) * input.ndim
+    else:
+        d = _wrap_dim(dim, input.ndim)
+        x = input
+        kept_shape = tuple(1 if i == d else n for i, n in enumerate(input.shape))
+    if x.ndim == 0:
+        x, d = x.reshape(1), 0
+    base = x.sort(d).values.movedim(d, -1)  # ... x n
+    n = base.shape[-1]
+    nan_last = base._data[..., -1:]
+    if ignore_nan:
+        counts = (~xp.isnan(base._data)).sum(-1, keepdims=True)
+    else:
+        counts = xp.full(nan_last.shape, n)
+    ranks = qs * (counts - 1)  # ... x Q
+    if ignore_nan:
+        ranks = xp.where(counts == 0, 0.0, ranks)  # all nan: the first, a nan
+    else:
+        ranks = xp.where(xp.isnan(nan_last), n - 1.0, ranks)  # a nan among them: the answer
+    if interpolation == "lower":
+        ranks = xp.floor(ranks)
+    elif interpolation == "higher":
+        ranks = xp.ceil(ranks)
+    elif interpolation == "nearest":
+        ranks = xp.round(ranks)
+    below = xp.floor(ranks).astype(xp.int64)
+    values = base.unsqueeze(-2).expand(*base.shape[:-1], qs.size, n)  # ... x Q x n
+    result = values.gather(-1, _make(below[..., None])).squeeze(-1)
+    if interpolation in ("linear", "midpoint"):
+        above = xp.ceil(ranks).astype(xp.int64)
+        high = values.gather(-1, _make(above[..., None])).squeeze(-1)
+        fraction = 0.5 if interpolation == "midpoint" else ranks - below
+        weight = xp.broadcast_to(xp.asarray(fraction, dtype=base._data.dtype), ranks.shape)
+        result = result.lerp(high, _make(weight.copy()))
+    result = result.movedim(-1, 0)  # Q x ...
+    if keepdim:
+        result = result.reshape((qs.size,) + kept_shape)
+    if scalar_q:
+        result = result.squeeze(0)
+    return result
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """``torch.quantile``: the q-th quantiles of ``input`` along ``dim`` (all elements by
+    default), interpolated between neighbouring values as ``interpolation`` says; nan if a nan
+    is among them."""
+    result = _quantile("quantile", input, q, dim, keepdim, interpolation, False)
+    return result if out is None else _out_result("quantile", result, out, input)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """``torch.nanquantile``: ``quantile`` of the values that are not nan."""
+    result = _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
+    return result if out is None else _out_result("nanquantile", result, out, input)
+
+
+def _out_result(name, result, out, input):
+    from .._out import write_out
+
+    return write_out(name, result, out, (input,))
+
+
+tensor_method(quantile)
+tensor_method(nanquantile)
+
 __all__ = [
     "all",
+    "quantile",
+    "nanquantile",
     "var_mean",
     "std_mean",
     "nansum",

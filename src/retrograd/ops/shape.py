@@ -708,6 +708,62 @@ concat = concatenate = cat
 concat = concatenate = cat
 
 
+# --- sliding windows ---------------------------------------------------------------------------
+
+
+def _window_positions(n_windows, size, step):
+    """The position along the dimension of element j of window i: i * step + j."""
+    return (xp.arange(n_windows) * step)[:, None] + xp.arange(size)[None, :]
+
+
+@op(
+    inputs="grad",
+    method=False,
+    node="UnfoldBackwardBackward0",
+    grads=(lambda g, n: unfold(g, n.dim, n.size, n.step),),
+)
+def _unfold_backward(grad, input_shape, dim, size, step):
+    """The adjoint of ``unfold``: each window's gradient added back where the window read."""
+    out = xp.zeros(input_shape, grad.dtype)
+    if not input_shape:
+        out[()] = grad.sum()
+        return out
+    dim = _wrap_dim(dim, len(input_shape))
+    moved = xp.moveaxis(grad, (dim, grad.ndim - 1), (0, 1))  # windows, size, rest...
+    positions = _window_positions(grad.shape[dim], size, step)
+    xp.add.at(xp.moveaxis(out, dim, 0), positions, moved)
+    return out
+
+
+def _check_unfold(a, dim, size, step):
+    d = _wrap_dim(dim, a.ndim)
+    n = a.shape[d] if a.ndim else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+
+
+@op(
+    saves="self_shape",
+    view=True,
+    check=_check_unfold,
+    node="UnfoldBackward0",
+    grads=(lambda g, n: _unfold_backward(g, n.self_shape, n.dimension, n.size, n.step),),
+)
+def unfold(self, dimension, size, step):
+    """``Tensor.unfold``: every window of ``size`` elements along ``dimension``, ``step`` apart,
+    as a new last dimension (a view)."""
+    if self.ndim == 0:
+        return self.reshape(1)
+    d = _wrap_dim(dimension, self.ndim)
+    n_windows = (self.shape[d] - size) // step + 1
+    shape = self.shape[:d] + (n_windows,) + self.shape[d + 1 :] + (size,)
+    strides = self.strides[:d] + (self.strides[d] * step,) + self.strides[d + 1 :]
+    strides += (self.strides[d],)
+    return xp.lib.stride_tricks.as_strided(self, shape, strides)
+
+
 # --- quarter turns and block-diagonal matrices ---------------------------------------------
 
 
