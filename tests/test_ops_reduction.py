@@ -718,3 +718,84 @@ def test_quantile_second_derivatives():
         ),
     ]
 )
+
+
+# --- the k-th value, the mode, the nan-ignoring median, integration ----------------------------
+
+_K = np.random.default_rng(10).standard_normal((3, 5))
+_TIED = np.array([[1.0, 3.0, 3.0, 2.0, 1.0], [2.0, 2.0, 1.0, 1.0, 5.0], [0.0, 0.0, 0.0, 1.0, 1.0]])
+_HOLES = _K.copy()
+_HOLES[0, 1] = np.nan
+_HOLES[2, :] = np.nan
+_X = np.cumsum(np.random.default_rng(11).random(5))
+
+PICKS = [
+    (lambda t, y: t.kthvalue(y, 2)[0], _K),
+    (lambda t, y: y.kthvalue(3, 0, keepdim=True).values, _K),
+    (lambda t, y: t.mode(y)[0], _TIED),
+    (lambda t, y: y.mode(0).values, _TIED),
+    (lambda t, y: t.nanmedian(y), _HOLES),
+    (lambda t, y: t.nanmedian(y, 1)[0], _HOLES),
+    (lambda t, y: y.nanmedian(0, keepdim=True)[0], _HOLES),
+    (lambda t, y: t.nanmedian(y), _K),
+    (lambda t, y: t.trapezoid(y), _K),
+    (lambda t, y: t.trapezoid(y, dx=0.5, dim=0), _K),
+    (lambda t, y: t.trapezoid(y, t.tensor(_X)), _K),
+    (lambda t, y: t.trapz(y, dx=0.3, dim=0), _K),
+    (lambda t, y: t.cumulative_trapezoid(y), _K),
+    (lambda t, y: t.cumulative_trapezoid(y, t.tensor(_X)), _K),
+    (lambda t, y: t.combinations(y[0], 2), _K),
+    (lambda t, y: t.combinations(y[0], 3, with_replacement=True), _K),
+]
+
+
+@pytest.mark.parametrize("fn, data", PICKS)
+def test_picks_and_integrals_match_pytorch(torch_ref, fn, data):
+    got = []
+    for lib in (retrograd, torch_ref):
+        y = lib.tensor(data, requires_grad=True)
+        out = fn(lib, y)
+        w = lib.tensor(np.cos(np.arange(out.numel())).reshape(tuple(out.shape)))
+        (g,) = lib.autograd.grad((out * w).sum(), [y])
+        got.append((out.detach().numpy(), tuple(out.shape), g.numpy()))
+    (v, shape, g), (tv, tshape, tg) = got
+    assert shape == tshape
+    np.testing.assert_allclose(v, tv, equal_nan=True)
+    np.testing.assert_allclose(g, tg)
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t: t.mode(t.tensor(_TIED)),
+        lambda t: t.kthvalue(t.tensor(_K), 2, 1),
+        lambda t: t.nanmedian(t.tensor(_HOLES), 1),
+        lambda t: t.vander(t.tensor([1, 2, 3])),
+        lambda t: t.vander(t.tensor([1.0, 2.0]), N=0),
+        lambda t: t.vander(t.tensor([1.5, 2.0, -1.0]), N=4, increasing=True),
+        lambda t: t.combinations(t.tensor([1.0, 2.0]), r=0),
+        lambda t: t.combinations(t.tensor([1.0, 2.0]), 3),
+        lambda t: t.tril_indices(3, 4, -1),
+        lambda t: t.triu_indices(2, 3, offset=-1),
+        lambda t: t.triu_indices(3, 3, dtype=t.int32).dtype,
+    ],
+)
+def test_picks_and_indices_print_as_pytorch(torch_ref, program):
+    assert str(program(retrograd)) == str(program(torch_ref))
+
+
+(test_pick_error_type_and_text, test_pick_error_texts_are_pytorchs) = error_tests(
+    [
+        (
+            lambda t: t.kthvalue(t.tensor([1.0, 2.0]), 3),
+            RuntimeError,
+            "kthvalue(): selected number k out of range for dimension 0",
+        ),
+        (
+            lambda t: t.mode(t.tensor([])),
+            IndexError,
+            "mode(): Expected reduction dim 0 to have non-zero size.",
+        ),
+        (lambda t: t.tril_indices(-1, 3), RuntimeError, "row must be non-negative, got-1"),
+    ]
+)

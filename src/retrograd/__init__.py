@@ -97,6 +97,8 @@ from .creation import (
     seed,
     set_rng_state,
     tensor,
+    tril_indices,
+    triu_indices,
     zeros,
     zeros_like,
 )

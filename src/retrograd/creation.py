@@ -500,6 +500,31 @@ def eye(
     return _filled(xp.eye(n, m, dtype=_dt(dtype)), requires_grad)
 
 
+def _triangle_indices(lower, row, col, offset, dtype):
+    if dtype is None:
+        dtype = dtypes.int64
+    for name, n in (("row", row), ("col", col)):
+        if n < 0:
+            raise RuntimeError(f"{name} must be non-negative, got{n}")
+    find = xp.tril_indices if lower else xp.triu_indices
+    rows, cols = find(row, offset, col)
+    return _filled(xp.stack([rows, cols]).astype(dtypes.as_dtype(dtype).np), False)
+
+
+@_python_dtypes
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """``torch.tril_indices``: the (row, column) coordinates of the lower triangle of a
+    ``row`` x ``col`` matrix (below diagonal ``offset``), as a 2 x N tensor."""
+    return _triangle_indices(True, row, col, offset, dtype)
+
+
+@_python_dtypes
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """``torch.triu_indices``: the coordinates of the upper triangle (above diagonal
+    ``offset``)."""
+    return _triangle_indices(False, row, col, offset, dtype)
+
+
 # --- random numbers: PyTorch's generator and samplers (``_generator``, ``_sampling``) ----------
 
 

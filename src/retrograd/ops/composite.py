@@ -370,8 +370,110 @@ def tensordot(a, b, dims=2, out=None):
     return result
 
 
+# --- integration, Vandermonde matrices, combinations -------------------------------------------
+
+
+def _neighbours(y, d):
+    n = y.shape[d]
+    return narrow(y, d, 1, n - 1), narrow(y, d, 0, n - 1)
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """``torch.trapezoid``: the trapezoidal rule along ``dim``, with sample points ``x`` or a
+    constant spacing ``dx`` (1 by default)."""
+    if x is not None and dx is not None:
+        raise RuntimeError("trapezoid: received both x and dx; only one may be given")
+    d = _wrap_dim(dim, y.ndim)
+    if y.shape[d] == 0:
+        return y.sum(d) * 0
+    if x is None:
+        spacing = 1 if dx is None else dx
+        ends = (select(y, d, 0) + select(y, d, -1)) * 0.5
+        return (y.sum(d) - ends) * spacing
+    upper, lower = _neighbours(y, d)
+    if x.ndim == 1:
+        gaps = x[1:] - x[:-1]
+        view = [1] * y.ndim
+        view[d] = -1
+        gaps = reshape(gaps, tuple(view))
+    else:
+        after, before = _neighbours(x, d)
+        gaps = after - before
+    return (gaps * (upper + lower)).sum(d) / 2
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    """``torch.trapz``: ``trapezoid`` under its older name."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """``torch.cumulative_trapezoid``: the running trapezoidal integral along ``dim``."""
+    d = _wrap_dim(dim, y.ndim)
+    upper, lower = _neighbours(y, d)
+    if x is None:
+        spacing = 1 if dx is None else dx
+        return ((upper + lower) * (spacing / 2)).cumsum(d)
+    if x.ndim == 1:
+        gaps = x[1:] - x[:-1]
+        view = [1] * y.ndim
+        view[d] = -1
+        gaps = reshape(gaps, tuple(view))
+    else:
+        after, before = _neighbours(x, d)
+        gaps = after - before
+    return (gaps * (upper + lower) / 2).cumsum(d)
+
+
+def vander(x, N=None, increasing=False):
+    """``torch.vander``: the columns are powers of ``x`` (decreasing unless ``increasing``)."""
+    from .._array import xp
+    from ..tensor import _make
+
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    if n == 0:
+        return x.new_zeros((x.shape[0], 0))
+    powers = _make(xp.arange(n, dtype=xp.int64))
+    if x.dtype.category < 2:
+        x = x.to(x.dtype if x.dtype.category == 1 else powers.dtype)
+    result = x.unsqueeze(-1) ** powers
+    return result if increasing else flip(result, (1,))
+
+
+def combinations(input, r=2, with_replacement=False):
+    """``torch.combinations``: every choice of ``r`` elements of a 1-d tensor, one per row
+    (as ``itertools.combinations``, or with replacement)."""
+    import itertools
+
+    from .._array import xp
+    from ..tensor import _make
+    from .shape import stack
+
+    if input.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return input.new_empty((0,))
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    rows = list(pick(range(input.shape[0]), r))
+    if not rows:
+        return input.new_empty((0, r))
+    columns = xp.array(rows, dtype=xp.int64).T
+    return stack([input.index_select(0, _make(c.copy())) for c in columns], 1)
+
+
 __all__ = [
     "narrow",
+    "trapezoid",
+    "trapz",
+    "cumulative_trapezoid",
+    "vander",
+    "combinations",
     "broadcast_to",
     "tile",
     "tensor_split",
