@@ -755,3 +755,57 @@ def test_scatter_reduce_names_the_reductions(torch_ref):
         assert str(err.value) == (
             "reduce argument must be either sum, prod, mean, amax or amin, got foo"
         )
+
+
+# --- index_copy, index_fill, masked_scatter ----------------------------------------------------
+
+_B = np.random.default_rng(12).standard_normal
+_MASK = np.array([[True, False, True, False]] * 3)
+
+WRITES = [
+    (lambda t, x, s: t.index_copy(x, 1, t.tensor([0, 2]), s), [_B((3, 4)), _B((3, 2))]),
+    (lambda t, x, s: x.index_copy(1, t.tensor([3, 1]), s), [_B((3, 4)), _B((3, 2))]),
+    (lambda t, x, s: (x * 1).index_copy_(1, t.tensor([0, 2]), s), [_B((3, 4)), _B((3, 2))]),
+    (lambda t, x: t.index_fill(x, 1, t.tensor([0, 2]), 5.0), [_B((3, 4))]),
+    (lambda t, x, v: x.index_fill(1, t.tensor([1]), v), [_B((3, 4)), np.array(2.0)]),
+    (lambda t, x, s: t.masked_scatter(x, t.tensor(_MASK), s), [_B((3, 4)), _B((3, 4))]),
+    (lambda t, x, s: x.masked_scatter(t.tensor(_MASK[0]), s), [_B((3, 4)), _B((3, 4))]),
+    (lambda t, x, s: (x * 1).masked_scatter_(t.tensor(_MASK), s), [_B((3, 4)), _B((3, 4))]),
+]
+
+
+@pytest.mark.parametrize("fn, arrays", WRITES)
+def test_index_copy_fill_and_masked_scatter_match_pytorch(torch_ref, fn, arrays):
+    got = []
+    for lib in (retrograd, torch_ref):
+        ts = [lib.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(lib, *ts)
+        w = lib.tensor(np.cos(np.arange(out.numel())).reshape(tuple(out.shape)))
+        grads = lib.autograd.grad((out * w).sum(), ts)
+        got.append((out.detach().numpy(), out.grad_fn.name(), [g.numpy() for g in grads]))
+    (v, node, grads), (tv, tnode, tgrads) = got
+    assert node == tnode
+    np.testing.assert_allclose(v, tv)
+    for g, tg in zip(grads, tgrads):
+        np.testing.assert_allclose(g, tg)
+    ts = [retrograd.tensor(a, requires_grad=True) for a in arrays]
+    assert retrograd.autograd.gradgradcheck(lambda *xs: fn(retrograd, *xs), ts)
+
+
+(test_write_error_type_and_text, test_write_error_texts_are_pytorchs) = error_tests(
+    [
+        (
+            lambda t: t.masked_scatter(
+                t.zeros(2, 2), t.tensor([[True, True], [True, False]]), t.ones(2)
+            ),
+            RuntimeError,
+            "Number of elements of source < number of ones in mask",
+        ),
+        (
+            lambda t: t.index_fill(t.zeros(3), 0, t.tensor([0]), t.tensor([1.0])),
+            RuntimeError,
+            "index_fill_ only supports a 0-dimensional value tensor, but got tensor with 1 "
+            "dimension(s).",
+        ),
+    ]
+)

@@ -647,6 +647,128 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
     )
 
 
+# --- copying and filling by index, scattering by mask, writing into a part ---------------------
+
+
+def _along(a, dim, index):
+    """The key that addresses positions ``index`` of dim ``dim`` of ``a`` (every other dim whole)."""
+    return (slice(None),) * _wrap_dim(dim, a.ndim) + (index,) if a.ndim else ()
+
+
+@op(
+    inputs="self source",
+    saves="source_shape",
+    grads=(
+        lambda g, n: g.index_fill(n.dim, n.index, 0.0),
+        lambda g, n: (g.index_select(n.dim, n.index) if g.ndim else g).reshape(n.source_shape),
+    ),
+    node="IndexCopyBackward0",
+    method=False,
+)
+def _index_copy(self, source, dim, index):
+    out = self.copy()
+    out[_along(out, dim, index._data.reshape(-1))] = source
+    return out
+
+
+@tensor_method
+def index_copy(input, dim, index, source):
+    """``torch.index_copy``: a copy of ``input`` with the slices of ``source`` written at the
+    positions ``index`` names along ``dim``."""
+    _long_index(index, "index_copy_(): Expected a long tensor for index, but got Float")
+    return _index_copy(input, source, dim, index)
+
+
+@op(
+    grads=(lambda g, n: g.index_fill(n.dim, n.index, 0.0),),
+    node="IndexFillBackward0",
+    method=False,
+)
+def _index_fill_scalar(self, dim, index, value):
+    out = self.copy()
+    out[_along(out, dim, index._data.reshape(-1))] = value
+    return out
+
+
+@op(
+    inputs="self value",
+    grads=(
+        lambda g, n: g.index_fill(n.dim, n.index, 0.0),
+        lambda g, n: (g.index_select(n.dim, n.index) if g.ndim else g).sum(),
+    ),
+    node="IndexFillBackward1",
+    method=False,
+)
+def _index_fill_tensor(self, value, dim, index):
+    out = self.copy()
+    out[_along(out, dim, index._data.reshape(-1))] = value
+    return out
+
+
+@tensor_method
+def index_fill(input, dim, index, value):
+    """``torch.index_fill``: a copy of ``input`` with ``value`` at the positions ``index`` names
+    along ``dim``."""
+    _long_index(index, "index_fill_(): Expected dtype int64 for index.")
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(
+                "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.ndim} dimension(s)."
+            )
+        return _index_fill_tensor(input, value, dim, index)
+    return _index_fill_scalar(input, dim, index, value)
+
+
+def _masked_scatter_source_grad(g, n):
+    """The gradient reaching the first ``k`` elements of source (k the mask's True count), in
+    source's shape."""
+    mask = n.mask
+    picked = g.masked_select(mask)
+    size = 1
+    for m in n.source_shape:
+        size *= m
+    rest = picked.new_zeros((size - picked.shape[0],))
+    from .shape import cat
+
+    return cat([picked, rest]).reshape(n.source_shape)
+
+
+def _check_masked_scatter(a, source, mask):
+    if mask.dtype != xp.bool_:
+        raise RuntimeError(
+            "masked_scatter_ only supports boolean masks, but got mask with dtype "
+            f"{dtypes.scalar_type_name(dtypes.FROM_NP[mask.dtype])}"
+        )
+    if int(xp.broadcast_to(mask, a.shape).sum()) > source.size:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+
+
+@op(
+    inputs="self source",
+    saves="source_shape",
+    grads=(
+        lambda g, n: g.masked_fill(n.mask, 0.0),
+        _masked_scatter_source_grad,
+    ),
+    check=lambda a, source, mask: _check_masked_scatter(a, source, mask._data),
+    node="MaskedScatterBackward0",
+    method=False,
+)
+def _masked_scatter(self, source, mask):
+    out = self.copy()
+    where_ = xp.broadcast_to(mask._data, out.shape)
+    out[where_] = source.reshape(-1)[: int(where_.sum())]
+    return out
+
+
+@tensor_method
+def masked_scatter(input, mask, source):
+    """``torch.masked_scatter``: a copy of ``input`` with the elements of ``source``, in order,
+    written where ``mask`` is True."""
+    return _masked_scatter(input, source, mask)
+
+
 # PyTorch names a dtype by its C type in some errors (a mask's dtype, clamp_'s integer tensor).
 C_NAMES = {
     "int64": "long int",
@@ -1005,6 +1127,9 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
 
 __all__ = [
     "masked_select",
+    "index_copy",
+    "index_fill",
+    "masked_scatter",
     "scatter_reduce",
     "index_add",
     "take",
