@@ -6,10 +6,9 @@ The differentiable methods and operators (``+``, ``.sum()`` ...) are attached by
 
 import warnings
 
-from . import dtypes
+from . import _switches, dtypes
 from ._array import ndarray, xp
 from ._device import CPU as _CPU
-from .autograd.grad_mode import state as _grad_state
 
 
 class Size(tuple):
@@ -180,9 +179,7 @@ class Tensor:
     def is_inference(self) -> bool:
         """False while no ``inference_mode`` block has run: no tensor can be an inference tensor.
         After one has, which tensors were made inside is not recorded, so this raises."""
-        from .autograd.grad_mode import inference_entered
-
-        if inference_entered[0]:
+        if _switches.inference_entered:
             raise NotImplementedError(
                 "is_inference(): retrograd does not mark the tensors made "
                 "inside inference_mode, so it cannot tell once a block has "
@@ -590,7 +587,7 @@ def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
 
-__all__ = ["Tensor", "Size", "is_tensor", "ndarray", "xp", "_grad_state"]
+__all__ = ["Tensor", "Size", "is_tensor", "ndarray", "xp"]
 
 
 # Last, since autograd imports this module: Tensor.backward calls autograd.backward.

@@ -12,24 +12,13 @@ import heapq
 import sys
 import threading
 
+from .. import _switches
+from .._switches import grad_mode as _grad_state
 from ..tensor import Tensor, _make
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
-from .anomaly import state as _anomaly
-from .grad_mode import state as _grad_state
 from .node import AccumulateGrad, grad_accumulator
 
 _getrefcount = sys.getrefcount
-
-# Anomaly mode, kept as a plain global (told by autograd.anomaly) since every node run tests it.
-_anomaly_on = False
-
-
-def _anomaly_changed(enabled):
-    global _anomaly_on
-    _anomaly_on = enabled
-
-
-_anomaly.listeners.append(_anomaly_changed)
 
 
 class _Passes(threading.local):
@@ -120,14 +109,14 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 try:
                     outs = node.apply(slots, wanted)
                 except Exception as e:
-                    if _anomaly_on:
+                    if _switches.anomaly:
                         warn_error_in(node)
                     if getattr(e, "_node", None) is node and slots[0] is not None:
                         _name_freed_output(e, node, slots[0])
                     raise
                 if hooked and node._hooks is not None:
                     outs = _call_post_hooks(node, outs, slots)
-                if _anomaly_on:
+                if _switches.anomaly:
                     try:
                         check_gradients(node, outs)
                     except RuntimeError:

@@ -10,11 +10,12 @@ import functools
 import inspect
 import warnings
 
+from .. import _switches
 from .._array import xp
+from .._switches import grad_mode as _grad_state
 from ..tensor import CUSTOM_VIEW, Tensor, _make, bump_version
 from .anomaly import caller_site, node_origin
 from .grad_mode import no_grad
-from .grad_mode import state as _grad_state
 from .graph import hooks_open, pack_saved
 from .node import FunctionNode, Node, PackedSaved, _sequence, check_version, freed_error
 
@@ -267,8 +268,7 @@ class Function(FunctionCtx):
         _grad_state.enabled = False
         hook = None
         if tangents is not None:
-            registry = _ops_registry()
-            hook, registry.forward_ad_hook = registry.forward_ad_hook, None
+            hook, _switches.forward_ad_hook = _switches.forward_ad_hook, None
         try:
             if cls._uses_setup_context:
                 output = cls.forward(*args)
@@ -278,7 +278,7 @@ class Function(FunctionCtx):
         finally:
             _grad_state.enabled = prev
             if hook is not None:
-                registry.forward_ad_hook = hook
+                _switches.forward_ad_hook = hook
         single = not isinstance(output, tuple)
         outputs = (output,) if single else output
         _check_dirty(node, outputs)
@@ -366,7 +366,7 @@ def _check_dirty(node, outputs):
 
 def _input_tangents(args):
     """The inputs' tangents while a forward-AD level is open and some input has one, else None."""
-    if _ops_registry().forward_ad_hook is None:
+    if _switches.forward_ad_hook is None:
         return None
     from .forward_ad import tangent_of
 

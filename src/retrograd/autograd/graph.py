@@ -11,6 +11,7 @@ Activation checkpointing (:mod:`retrograd.utils.checkpoint`) is built on this.
 import contextlib
 import threading
 
+from .. import _switches
 from .node import Node, PackedSaved
 
 # PyTorch's names; hooks_open and pack_saved are for retrograd's own modules.
@@ -26,12 +27,6 @@ class _Local(threading.local):
 _local = _Local()
 _open = [0]  # blocks open in all threads: the op table calls _pack_node only while there are any
 _lock = threading.Lock()
-
-
-def _registry():
-    from ..ops import registry
-
-    return registry
 
 
 def hooks_open() -> bool:
@@ -97,7 +92,7 @@ class saved_tensors_hooks:
         _local.stack.append((self.pack_hook, self.unpack_hook))
         with _lock:
             _open[0] += 1
-            _registry().pack_hook = _pack_node
+            _switches.pack_hook = _pack_node
         return self
 
     def __exit__(self, *exc):
@@ -105,7 +100,7 @@ class saved_tensors_hooks:
         with _lock:
             _open[0] -= 1
             if not _open[0]:
-                _registry().pack_hook = None
+                _switches.pack_hook = None
 
 
 @contextlib.contextmanager

@@ -9,8 +9,8 @@ so a graph is never a reference cycle and dies with its last tensor.
 import itertools
 import weakref
 
+from .. import _switches
 from .anomaly import describe_site, node_origin
-from .anomaly import state as _anomaly
 
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -362,7 +362,7 @@ def _modified_message(node, tensor, expected, origin=None):
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{_type_name(tensor)} [{shape}]]{owner} is at version "
         f"{now}; expected version {expected} instead. Hint: "
-        + (_HINT_IN_ANOMALY_MODE if _anomaly.enabled else _HINT)
+        + (_HINT_IN_ANOMALY_MODE if _switches.anomaly else _HINT)
         + _modified_hint(node, tensor, vc_site, origin)
     )
 

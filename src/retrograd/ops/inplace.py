@@ -21,12 +21,12 @@ memory (``_check_overlap``).
 import sys
 import warnings
 
-from .. import _sampling, dtypes
+from .. import _sampling, _switches, dtypes
 from .._array import ndarray, xp
 from .._generator import resolve
+from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import enable_grad, no_grad
-from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import hooks_open
 from ..autograd.node import FunctionNode, PackedSaved, _op_name
 from ..tensor import (
@@ -353,7 +353,7 @@ def inplace(t, fn, *args):
         # PyTorch's copy_ (and so x[i] = v) leaves an integer or bool tensor out of the graph,
         # though its masked_fill_ and fill_ do not.
         record = False
-    dual = _registry.forward_ad_hook is not None
+    dual = _switches.forward_ad_hook is not None
     if not record:
         kernel = _KERNELS.get(fn)
         if kernel is not None and not dual:
@@ -582,14 +582,14 @@ def _move_tangent(t, out):
         else:
             return
         parent_tangent = tangent_of(parent)
-        hook, _registry.forward_ad_hook = _registry.forward_ad_hook, None
+        hook, _switches.forward_ad_hook = _switches.forward_ad_hook, None
         try:
             index = _flat_index(parent, child).reshape(-1)
             written = _put_flat(child_tangent.reshape(-1), index, parent._data.shape)
             if parent_tangent is not None:
                 written = _zero_flat(parent_tangent, index) + written
         finally:
-            _registry.forward_ad_hook = hook
+            _switches.forward_ad_hook = hook
         link = _parent_of(parent)
         _set_tangent(parent, written, link)
         child, child_tangent = parent, written
@@ -678,7 +678,7 @@ def _fast(ufunc, name, fn):
     """``add_`` and kin: one ufunc writing in place when nothing is recorded (optimizer steps)."""
 
     def method(self, other, alpha=1):
-        if _registry.forward_ad_hook is None and (
+        if _switches.forward_ad_hook is None and (
             not _grad_state.enabled
             or not (
                 self._requires_grad

@@ -24,11 +24,10 @@ need a gradient.  The plan for each combination of inputs needing one is made he
 import inspect
 import weakref
 
-from .. import dtypes
+from .. import _switches, dtypes
 from .._array import ndarray, xp
-from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside
-from ..autograd.anomaly import state as _anomaly
-from ..autograd.grad_mode import state as _grad_state
+from .._switches import grad_mode as _grad_state
+from ..autograd.anomaly import INTERNAL_FILES, _getframe, outside
 from ..autograd.node import (
     BinaryNode,
     FunctionNode,
@@ -47,24 +46,6 @@ _REAL_FLOAT_DTYPES = frozenset(xp.dtype(n) for n in ("float16", "float32", "floa
 _FLOAT_DTYPES = _REAL_FLOAT_DTYPES | {xp.dtype("complex64"), xp.dtype("complex128")}
 _NOT_SET = object()
 _EVERY_OUTPUT = 1 << 62  # outputs=None: as many as the forward returns
-
-# Set from outside while a feature is on, None otherwise, so an ordinary op call pays one global
-# read for each: forward-mode AD (``autograd.forward_ad``: gives the outputs their tangents; the
-# fast paths then defer to ``general``) and saved-tensor hooks (``autograd.graph``: pack what a
-# node saves).
-forward_ad_hook = None
-pack_hook = None
-# Anomaly mode (``autograd.anomaly``): checks each recorded op's results for NaN/inf.
-anomaly_hook = None
-
-
-def _anomaly_changed(enabled):
-    global anomaly_hook
-    anomaly_hook = check_forward if enabled else None
-
-
-_anomaly.listeners.append(_anomaly_changed)
-
 
 _NO_EDGE = (None, 0)
 
@@ -443,8 +424,8 @@ def _make_function(d):
                     a, b = arrays  # no dtype change: inputs need fitting only when they broadcast
                     cast = type(a) is ndarray and type(b) is ndarray and a.shape != b.shape
                 record(tensors, result, attrs, broadcast and (cast or k != 2))
-            if forward_ad_hook is not None:
-                forward_ad_hook(general, args, tensors, (result,), 1)
+            if _switches.forward_ad_hook is not None:
+                _switches.forward_ad_hook(general, args, tensors, (result,), 1)
             return result
         base = tensors[0] if view else None
         results = tuple(
@@ -452,8 +433,8 @@ def _make_function(d):
         )
         if requires_grad:
             record(tensors, results, attrs, broadcast)
-        if forward_ad_hook is not None:
-            forward_ad_hook(general, args, tensors, results, outputs)
+        if _switches.forward_ad_hook is not None:
+            _switches.forward_ad_hook(general, args, tensors, results, outputs)
         return returns(*results) if returns is not None else results
 
     general.opdef = d  # (forward-mode AD reads the op's declaration)
@@ -470,7 +451,7 @@ def _unary(d, general, record, tails):
     float_only = d.promote is not None
 
     def unary(*args, **kwargs):
-        if forward_ad_hook is not None:
+        if _switches.forward_ad_hook is not None:
             return general(*args, **kwargs)
         n = len(args)
         if kwargs or (n != nparams and n not in tails):
@@ -513,7 +494,7 @@ def _binary(d, general, record, tails):
     float_only = d.promote == "float"
 
     def binary(*args, **kwargs):
-        if forward_ad_hook is not None:
+        if _switches.forward_ad_hook is not None:
             return general(*args, **kwargs)
         n = len(args)
         if kwargs or (n != nparams and n not in tails):
@@ -748,10 +729,10 @@ def _recorder(d):
                 code = f.f_code
             node._site = code
             node._site_at = f.f_lasti
-            if pack_hook is not None:
-                node._saved = pack_hook(node._saved, plan, results)
-        if anomaly_hook is not None:
-            anomaly_hook(node, tensors, results)
+            if _switches.pack_hook is not None:
+                node._saved = _switches.pack_hook(node._saved, plan, results)
+        if _switches.anomaly_hook is not None:
+            _switches.anomaly_hook(node, tensors, results)
         return node
 
     return record

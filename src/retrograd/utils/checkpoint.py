@@ -13,10 +13,10 @@ node in its place; that node reruns the segment with a graph and runs a nested b
 import warnings
 import weakref
 
+from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site, describe_site, node_site
 from ..autograd.engine import gradient_edge
 from ..autograd.engine import run as _run_backward
-from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import saved_tensors_hooks
 from ..autograd.node import Node, check_version, freed_error
 from ..tensor import Tensor, _make
