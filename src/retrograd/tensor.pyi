@@ -445,7 +445,9 @@ class Tensor:
 CUSTOM_VIEW: str
 INFERENCE_VIEW: str
 MULTI_VIEW: str
+NEVER_CURRENT: Any
 NO_GRAD_VIEW: str
+VersionCounter: Any
 _CPU: Any
 _GRAD_DTYPE_HINT: str
 _LEAF_ONLY: str

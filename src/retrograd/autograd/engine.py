@@ -193,7 +193,7 @@ def _start(root_edges, grads, inputs, accumulate, targets):
 
 def gradient_edge(t):
     """Where a gradient for tensor ``t`` enters the graph: (grad_fn, output_nr) or its AccumulateGrad."""
-    if len(t._vc) > 3 and t._view_base is not None:  # a view that a write may have made stale
+    if t._vc.stale and t._view_base is not None:  # a view that a write may have made stale
         from ..ops.inplace import fresh_grad_fn
 
         fresh_grad_fn(t)

@@ -146,7 +146,7 @@ def tangent_of(tensor):
     """The tangent ``tensor`` carries at the open level, or None."""
     entry = _tangents.get(id(tensor))
     if entry is not None and entry[0]() is tensor:
-        if entry[2] != tensor._vc[0] and entry[3] is not None and entry[3] is not _OWN:
+        if entry[2] != tensor._vc.version and entry[3] is not None and entry[3] is not _OWN:
             fresh = _from_parent(tensor, entry[3]())
             if fresh is not None:
                 return fresh
@@ -205,7 +205,7 @@ def _set_tangent(tensor, tangent, parent=None):
     _tangents[key] = (
         weakref.ref(tensor, lambda _, k=key: _tangents.pop(k, None)),
         tangent,
-        tensor._vc[0],
+        tensor._vc.version,
         parent,
     )
     fn = tensor.grad_fn

@@ -354,7 +354,7 @@ def _alias(t, view):
     alias = _make(t._data, False, None, t._vc)
     if view:
         alias._view_base = t._view_base if t._view_base is not None else t
-        alias._attr_version = t._vc[0]
+        alias._attr_version = t._vc.version
     return alias
 
 
@@ -506,10 +506,14 @@ def _save(index, t, outputs):
             output_nr = i
             break
     if hooks_open():  # saved_tensors_hooks are open: keep what pack_hook returns
-        return (pack_saved(t, output_nr is not None), t._vc[0], output_nr)
+        return (pack_saved(t, output_nr is not None), t._vc.version, output_nr)
     if output_nr is not None:
-        return ((t._data, t._vc), t._vc[0], output_nr)  # no reference from the node to its output
-    return (t, t._vc[0], None)
+        return (
+            (t._data, t._vc),
+            t._vc.version,
+            output_nr,
+        )  # no reference from the node to its output
+    return (t, t._vc.version, None)
 
 
 class Error(Node):

@@ -10,6 +10,7 @@ import itertools
 import weakref
 
 from .. import _switches
+from ..tensor import Tensor, VersionCounter, _make
 from .anomaly import describe_site, node_origin
 
 _FREED = (
@@ -19,9 +20,11 @@ _FREED = (
     "graph a second time or if you need to access saved tensors after calling backward."
 )
 
-# PyTorch orders ready nodes by creation: newest first.  AccumulateGrad always comes first.
+# PyTorch orders ready nodes by creation: newest first.  AccumulateGrad always comes first: its
+# sequence numbers start above any an op's node can reach.
+ACCUMULATE_GRAD_SEQUENCE_START = 1 << 62
 _sequence = itertools.count()
-_accumulate_sequence = itertools.count(1 << 62)
+_accumulate_sequence = itertools.count(ACCUMULATE_GRAD_SEQUENCE_START)
 _new = object.__new__
 
 
@@ -172,7 +175,8 @@ class FunctionNode(Node):
                 t = saved[i]
                 if type(t) is PackedSaved:
                     continue  # no version to check, as in PyTorch
-                if (t._vc[0] != v) if v >= 0 else (t is RELEASED or t[1][0] != ~v):
+                vc = t[1] if type(t) is SavedOutput else t._vc
+                if vc.version != v:  # (a released value's never equals it)
                     self._unpack(i)  # raises the error
 
     def _release(self, where=None):
@@ -200,26 +204,38 @@ class FunctionNode(Node):
         if type(value) is PackedSaved:
             # What the unpack hook returns is used as it is: PyTorch checks no version here.
             return value.unpack(self)
-        if version < 0:  # the op's own output, kept as (array, version counter)
-            from ..tensor import _make
-
+        if type(value) is SavedOutput:
             array, vc = value
             t = _make(array, True, self, vc)
-            version = ~version
         else:
             t = value
             vc = t._vc
-        if vc[0] != version:
+        if vc.version != version:
             shown = self._saved_in_errors.get(i)
             raise RuntimeError(_modified_message(self, t if shown is None else shown(t), version))
         return t
+
+
+# The version counter that saved values other than tensors answer with: no version equals its
+# own, so the op table's inline read of a saved tensor defers to Node._unpack for them.
+_NO_VERSION = VersionCounter()
+_NO_VERSION.version = None
+
+
+class SavedOutput(tuple):
+    """An op's own output as its node keeps it: ``(array, version counter)``, not the tensor, which
+    holds the node (that would be a reference cycle).  ``Node._unpack`` makes a tensor of it again,
+    with the node as its grad_fn."""
+
+    __slots__ = ()
+    _vc = _NO_VERSION
 
 
 class _Released:
     """What a release leaves in place of a saved tensor beside sizes it keeps."""
 
     __slots__ = ()
-    _vc = (None,)  # never equal to a version: the op table's inline read defers to Node._unpack
+    _vc = _NO_VERSION
 
     def __repr__(self):
         return "<released>"
@@ -237,7 +253,7 @@ class PackedSaved:
     """
 
     __slots__ = ("packed", "unpack_hook", "vc", "is_output", "edge")
-    _vc = (None,)  # never equal to a version: the op table's inline read defers to Node._unpack
+    _vc = _NO_VERSION
 
     def __init__(self, packed, unpack_hook, vc, is_output, edge=None):
         self.packed = packed
@@ -249,8 +265,6 @@ class PackedSaved:
         self.edge = edge
 
     def unpack(self, node):
-        from ..tensor import Tensor, _make
-
         t = self.unpack_hook(self.packed)
         if not isinstance(t, Tensor):
             raise TypeError(
@@ -350,8 +364,8 @@ def _modified_message(node, tensor, expected, origin=None):
     ``expected``, then ours: the tensor, who saved it (``origin``, else the node and its forward
     call) and the write that changed it (the site its version counter keeps)."""
     vc = tensor._vc
-    now = vc[0]
-    vc_site = vc[1] if len(vc) > 1 else None
+    now = vc.version
+    vc_site = vc.site
     shape = ", ".join(str(n) for n in tensor.shape)
     try:
         owner = _describe(tensor)
@@ -382,7 +396,7 @@ _HINT_IN_ANOMALY_MODE = (
 def check_version(node, tensor, version, origin=None):
     """PyTorch's error when ``tensor``, which ``node`` (or ``origin``, a description) kept at
     ``version``, was written in place since."""
-    if tensor._vc[0] != version:
+    if tensor._vc.version != version:
         raise RuntimeError(_modified_message(node, tensor, version, origin))
 
 

@@ -200,7 +200,7 @@ def kept_indices(values):
     version now.  Backward reads an index again, so a node keeps these and, as PyTorch does,
     refuses one written in place since (``checked``)."""
     return tuple(
-        (v, v._vc[0])
+        (v, v._vc.version)
         for v in values
         if isinstance(v, Tensor) and (v._data.ndim or v._data.dtype == bool)
     )

@@ -28,7 +28,7 @@ from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.graph import hooks_open
-from ..autograd.node import FunctionNode, PackedSaved, _op_name
+from ..autograd.node import FunctionNode, SavedOutput, _op_name
 from ..tensor import (
     CUSTOM_VIEW,
     INFERENCE_VIEW,
@@ -376,7 +376,7 @@ def inplace(t, fn, *args):
             f"{t._custom_view} is a view and is being modified inplace." + _CUSTOM_VIEW
         )
     check_inplace(t)
-    if base is not None and len(t._vc) > 3:
+    if base is not None and t._vc.stale:
         fresh_grad_fn(t)  # a stale view's errors
     old = _alias(t)
     packing = hooks_open()
@@ -423,7 +423,7 @@ def _write_through_view(t, base, out):
     new_base = _copy_slices(base, out, index)
     _rebase(base, new_base.grad_fn, 0)
     _rebase(t, _view_of_base(base, index, t._data).grad_fn, 0)
-    t._attr_version = t._vc[0]  # its grad_fn is current; the other views' are stale
+    t._attr_version = t._vc.version  # its grad_fn is current; the other views' are stale
     return t
 
 
@@ -600,14 +600,9 @@ def _resave_result(node, out, t):
     packed by saved_tensors_hooks stays as the hook kept it (``out``'s memory is not written)."""
     saved, versions = list(node._saved), list(node._versions)
     for i, s in enumerate(saved):
-        if (
-            versions[i] is not None
-            and versions[i] < 0
-            and type(s) is not PackedSaved
-            and s[0] is out._data
-        ):
-            saved[i] = (t._data, t._vc)
-            versions[i] = ~t._vc[0]
+        if type(s) is SavedOutput and s[0] is out._data:
+            saved[i] = SavedOutput((t._data, t._vc))
+            versions[i] = t._vc.version
     node._saved, node._versions = tuple(saved), tuple(versions)
 
 
@@ -634,7 +629,7 @@ def fresh_grad_fn(t):
     PyTorch's views do; a view that may not take part in such a write raises PyTorch's error.
     A view with no grad_fn of a base that needs none stays as it is (its version is not taken:
     should the base come to require grad, the view learns then)."""
-    version = t._vc[0]
+    version = t._vc.version
     if t._attr_version == version:
         return t._grad_fn
     base = t._view_base
@@ -1030,13 +1025,13 @@ def _check_restride(t):
 def _restride(t, new, node_op, dim0=0, dim1=0):
     """Make ``new`` (a view of ``t``'s memory with another shape) ``t``'s array, recorded."""
     if _grad_state.enabled and t._requires_grad:
-        if t._view_base is not None and len(t._vc) > 3:
+        if t._view_base is not None and t._vc.stale:
             fresh_grad_fn(t)
         node = node_op(_alias(t), new._data, dim0, dim1).grad_fn
         t._data = new._data
         _rebase(t, node, 0)
         _bump(t)
-        t._attr_version = t._vc[0]  # a view: its grad_fn is the one just made, not stale
+        t._attr_version = t._vc.version  # a view: its grad_fn is the one just made, not stale
     else:
         t._data = new._data
         _bump(t)
@@ -1231,7 +1226,7 @@ def _view(self, key, reader):
         key = tuple(key) + (Ellipsis,)  # keeps an all-integer key a (0-dim) view, not a copy
     view = _make(self._data[tuple(key)], False, None, self._vc)
     view._view_base = self._view_base if self._view_base is not None else self
-    view._attr_version = self._vc[0]
+    view._attr_version = self._vc.version
     note_view(view, self)
     view._item_view = (
         _VIEW_OF_VIEW.get(reader) if self._requires_grad and _grad_state.enabled else None

@@ -22,6 +22,7 @@ need a gradient.  The plan for each combination of inputs needing one is made he
 """
 
 import inspect
+import sys
 import weakref
 
 from .. import _switches, dtypes
@@ -32,11 +33,12 @@ from ..autograd.node import (
     BinaryNode,
     FunctionNode,
     ListInputNode,
+    SavedOutput,
     UnaryNode,
     _sequence,
     new_accumulator,
 )
-from ..tensor import INFERENCE_VIEW, MULTI_VIEW, NO_GRAD_VIEW, Tensor, _make
+from ..tensor import INFERENCE_VIEW, MULTI_VIEW, NO_GRAD_VIEW, Tensor, VersionCounter, _make
 
 _new = object.__new__
 
@@ -45,7 +47,7 @@ _FLOAT_KINDS = "fc"
 _REAL_FLOAT_DTYPES = frozenset(xp.dtype(n) for n in ("float16", "float32", "float64"))
 _FLOAT_DTYPES = _REAL_FLOAT_DTYPES | {xp.dtype("complex64"), xp.dtype("complex128")}
 _NOT_SET = object()
-_EVERY_OUTPUT = 1 << 62  # outputs=None: as many as the forward returns
+_EVERY_OUTPUT = sys.maxsize  # outputs=None: as many as the forward returns
 
 _NO_EDGE = (None, 0)
 
@@ -54,7 +56,7 @@ def _edge(t):
     """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
     if not isinstance(t, Tensor):
         return _NO_EDGE
-    if len(t._vc) > 3 and t._view_base is not None:  # a recorded write may have made it stale
+    if t._vc.stale and t._view_base is not None:  # a recorded write may have made it stale
         from .inplace import fresh_grad_fn
 
         fresh_grad_fn(t)
@@ -76,7 +78,7 @@ def _saved_property(i):
         if saved is not None:
             t = saved[i]
             version = node._versions[i]
-            if version is not None and version >= 0 and t._vc[0] == version:
+            if version is not None and t._vc.version == version:
                 return t
         return node._unpack(i)
 
@@ -468,7 +470,7 @@ def _unary(d, general, record, tails):
         result = _new(Tensor)
         result._data = out
         result._grad_fn = None
-        result._vc = [0]
+        result._vc = VersionCounter()
         result._output_nr = 0
         if x._requires_grad and differentiable and _grad_state.enabled:
             result._requires_grad = True
@@ -528,7 +530,7 @@ def _binary(d, general, record, tails):
         result = _new(Tensor)
         result._data = out
         result._grad_fn = None
-        result._vc = [0]
+        result._vc = VersionCounter()
         result._output_nr = 0
         if requires_grad and differentiable and _grad_state.enabled:
             result._requires_grad = True
@@ -689,22 +691,22 @@ def _recorder(d):
             if mode == _SAVE_BOTH_INPUTS:
                 a, b = node._saved = tensors[0], tensors[1]
                 node._versions = (
-                    a._vc[0] if isinstance(a, Tensor) else None,
-                    b._vc[0] if isinstance(b, Tensor) else None,
+                    a._vc.version if isinstance(a, Tensor) else None,
+                    b._vc.version if isinstance(b, Tensor) else None,
                 )
             elif mode == _SAVE_BOTH_SWAPPED:
                 b, a = node._saved = tensors[1], tensors[0]
                 node._versions = (
-                    b._vc[0] if isinstance(b, Tensor) else None,
-                    a._vc[0] if isinstance(a, Tensor) else None,
+                    b._vc.version if isinstance(b, Tensor) else None,
+                    a._vc.version if isinstance(a, Tensor) else None,
                 )
             elif mode == _SAVE_INPUT:
                 t = tensors[0]
                 node._saved = (t,)
-                node._versions = (t._vc[0],)
+                node._versions = (t._vc.version,)
             elif _SAVE_A0 <= mode <= _SAVE_A1:  # one of two inputs: what the other's gradient reads
                 t = tensors[0 if mode == _SAVE_A0 or mode == _SAVE_A1 else 1]
-                version = t._vc[0] if isinstance(t, Tensor) else None
+                version = t._vc.version if isinstance(t, Tensor) else None
                 if mode == _SAVE_A0 or mode == _SAVE_B0:
                     node._saved = (t, None)
                     node._versions = (version, None)
@@ -715,8 +717,8 @@ def _recorder(d):
                 # the output as its array and version counter, not the tensor, which holds this
                 # node (that would be a cycle)
                 vc = results[0]._vc
-                node._saved = ((results[0]._data, vc),)
-                node._versions = (~vc[0],)
+                node._saved = (SavedOutput((results[0]._data, vc)),)
+                node._versions = (vc.version,)
             else:
                 _save_plan(node, plan, tensors, results)
             # Where the user called the op, for the errors about its saved values (freed,
@@ -750,7 +752,7 @@ def _check_nondiff(d, tensors, nondiff):
 
 
 def _version(t):
-    return t._vc[0] if isinstance(t, Tensor) else None
+    return t._vc.version if isinstance(t, Tensor) else None
 
 
 def _save_plan(node, plan, tensors, results):
@@ -769,8 +771,8 @@ def _save_plan(node, plan, tensors, results):
             versions.append(_version(t))
         elif kind == 1:  # an output: kept as its array and version counter, not the
             r = results[i]  # tensor, which holds this node (that would be a cycle)
-            saved.append((r._data, r._vc))
-            versions.append(~r._vc[0])
+            saved.append(SavedOutput((r._data, r._vc)))
+            versions.append(r._vc.version)
         else:  # an input's shape or dtype
             a = tensors[i]._data
             saved.append(a.shape if kind == 2 else dtypes.FROM_NP[a.dtype])
@@ -789,17 +791,14 @@ def _wrap(array, base, requires_grad, multi=False):
         t = _make(array, requires_grad, None, vc)
         root = base._view_base
         t._view_base = base if root is None else root
-        if vc[0]:  # (the class default is 0: most views are of tensors never written)
-            t._attr_version = vc[0]
+        if vc.version:  # (the class default is 0: most views are of tensors never written)
+            t._attr_version = vc.version
         # requires_grad: grad mode is on and the base requires grad, the common case, with nothing
         # more to note unless the view is one of several or of a view made apart
-        if not requires_grad or multi or len(vc) < 3 or base._view_meta is not None:
+        if not requires_grad or multi or vc.views is None or base._view_meta is not None:
             note_view(t, base, multi)
         return t
     return _make(array, requires_grad)
-
-
-_VC_PADS = (None, (None, None), (None,))
 
 
 def note_view(t, base, multi=False):
@@ -811,9 +810,9 @@ def note_view(t, base, multi=False):
     counter, to learn when its base comes to (one made under no_grad, most often a temporary of a
     backward formula, is not: its ``requires_grad`` reads its base's, but ops do not see it)."""
     vc = t._vc
-    n = len(vc)
-    if n < 3:
-        vc.extend(_VC_PADS[n])
+    views = vc.views
+    if views is None:  # the first view: from now on a write makes views check their grad_fn
+        views = vc.views = []
     meta = base._view_meta
     root = t._view_base  # (``base`` may be a view made a leaf that requires grad of its own)
     if not _grad_state.enabled:
@@ -831,9 +830,6 @@ def note_view(t, base, multi=False):
     if meta is not None:
         t._view_meta = meta
     if not root._requires_grad:
-        views = vc[2]
-        if views is None:
-            vc[2] = views = []
         views.append(weakref.ref(t))
         n = len(views)
         if n >= 64 and not n & (n - 1):  # at each power of two: drop the dead (amortized O(1))

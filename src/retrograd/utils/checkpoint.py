@@ -150,14 +150,14 @@ _SEQUENTIAL_REENTRANT_DEFAULT = (
 
 def _saved_inputs(args):
     """The tensor inputs with the version each has now, to check before a rerun."""
-    return tuple((a, a._vc[0]) for a in args if isinstance(a, Tensor))
+    return tuple((a, a._vc.version) for a in args if isinstance(a, Tensor))
 
 
 def _check_inputs(inputs, site):
     """PyTorch's error when an input of the segment changed in place since the forward: the rerun
     would compute from the new values."""
     for t, version in inputs:
-        if t._vc[0] != version:
+        if t._vc.version != version:
             check_version(
                 None, t, version, f"torch.utils.checkpoint as an input, at {describe_site(site)}"
             )
