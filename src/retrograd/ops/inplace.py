@@ -18,7 +18,6 @@ destination whose elements share memory (an expanded tensor) and inputs that sha
 memory (``_check_overlap``).
 """
 
-import sys
 import warnings
 
 from .. import _sampling, _switches, dtypes
@@ -28,7 +27,7 @@ from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.graph import hooks_open
-from ..autograd.node import FunctionNode, SavedOutput, _op_name
+from ..autograd.node import FunctionNode, SavedOutput, _op_name, _sequence
 from ..tensor import (
     CUSTOM_VIEW,
     INFERENCE_VIEW,
@@ -341,6 +340,21 @@ def _alias(t):
     return a
 
 
+def _saved_since(node, start, t):
+    """Whether a node made after sequence number ``start`` (the graph one op call made, from
+    its result's ``node`` back) saved ``t`` itself, or in a list of tensors."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if not isinstance(n, FunctionNode) or n._seq < start:
+            continue
+        for s in n._saved or ():
+            if s is t or (type(s) is list and any(x is t for x in s)):
+                return True
+        stack.extend(nxt for nxt, _ in n.next_functions)
+    return False
+
+
 def inplace(t, fn, *args):
     """Run out-of-place ``fn(t, *args)`` and make its result ``t``'s new value (and graph)."""
     base = t._view_base
@@ -384,9 +398,10 @@ def inplace(t, fn, *args):
         old._data = old._data.copy()
     if dual:
         _copy_tangent(t, old)
+    start = next(_sequence)  # the nodes fn makes come after this number
     out = fn(old, *args)
     _check_overlap(t, args, fn)
-    if not packing and sys.getrefcount(old) > 2:  # a node saved the old value: keep it safe
+    if not packing and _saved_since(out._grad_fn, start, old):  # keep the old value safe
         old._data = old._data.copy()
     _write(t, out._data, _overlap_ok(fn))
     _bump(t)
