@@ -9,6 +9,8 @@ import warnings
 from . import _switches, dtypes
 from ._array import ndarray, xp
 from ._device import CPU as _CPU
+from ._device import check_memory_format
+from .printing import tensor_repr
 
 
 class Size(tuple):
@@ -155,8 +157,6 @@ class Tensor:
 
     def is_contiguous(self, memory_format=None) -> bool:
         if memory_format is not None:
-            from ._device import check_memory_format
-
             check_memory_format(memory_format)
         return self._data.flags.c_contiguous
 
@@ -393,8 +393,6 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __repr__(self, *, tensor_contents=None):
-        from .printing import tensor_repr
-
         return tensor_repr(self, tensor_contents)
 
     def __str__(self):
@@ -459,9 +457,11 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the leaves' ``.grad`` (``Tensor.backward``)."""
+        from .autograd import backward  # (the engine sits above this module)
+
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = (inputs,)
-        _autograd.backward(self, gradient, retain_graph, create_graph, None, inputs)
+        backward(self, gradient, retain_graph, create_graph, None, inputs)
 
     # --- helpers for the engine ----------------------------------------------------------------
     def _add_grad_(self, grad, site=None):
@@ -605,7 +605,3 @@ def is_tensor(obj) -> bool:
 
 
 __all__ = ["Tensor", "Size", "is_tensor", "ndarray", "xp"]
-
-
-# Last, since autograd imports this module: Tensor.backward calls autograd.backward.
-from . import autograd as _autograd  # noqa: E402

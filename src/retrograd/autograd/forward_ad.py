@@ -18,6 +18,7 @@ import weakref
 from .. import _switches
 from .._array import xp
 from .._switches import grad_mode as _grad_state
+from ..tensor import Tensor, _make
 from .grad_mode import _DecoratorContextManager
 
 __all__ = [
@@ -82,8 +83,6 @@ class dual_level(_DecoratorContextManager):
 
 
 def _check_float(kind, t):
-    from ..tensor import Tensor
-
     if not isinstance(t, Tensor):
         raise AttributeError(f"'{type(t).__name__}' object has no attribute 'is_floating_point'")
     if t._data.dtype.kind not in "fc":
@@ -229,7 +228,6 @@ def _parent_of(tensor):
 def _propagate(function, args, tensors, results, n_outputs):
     """Give the op's differentiable outputs the tangent ``J t`` (the double-vjp trick above)."""
     from ..ops.pointwise import _tangent_link
-    from ..tensor import Tensor, _make
     from . import grad
 
     tangents = [tangent_of(t) if isinstance(t, Tensor) else None for t in tensors]

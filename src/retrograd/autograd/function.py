@@ -17,7 +17,15 @@ from ..tensor import CUSTOM_VIEW, Tensor, _make, bump_version
 from .anomaly import caller_site, node_origin
 from .grad_mode import no_grad
 from .graph import hooks_open, pack_saved
-from .node import FunctionNode, Node, PackedSaved, _sequence, check_version, freed_error
+from .node import (
+    FunctionNode,
+    Node,
+    PackedSaved,
+    _edge,
+    _sequence,
+    check_version,
+    freed_error,
+)
 
 _LEAF_DIRTY = "a leaf Variable that requires grad has been used in an in-place operation."
 _VIEW_OF_LEAF = (
@@ -258,7 +266,6 @@ class Function(FunctionCtx):
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         record = _grad_state.enabled and any(node.needs_input_grad)
         if record:  # the inputs' edges as they are before forward writes any (PyTorch's order)
-            _edge = _ops_registry()._edge
             node._tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
             node.next_functions = tuple(_edge(args[i]) for i in node._tensor_positions)
         tangents = _input_tangents(args)
@@ -372,20 +379,6 @@ def _input_tangents(args):
 
     tangents = [tangent_of(a) if isinstance(a, Tensor) else None for a in args]
     return tangents if any(t is not None for t in tangents) else None
-
-
-_registry = None
-
-
-def _ops_registry():
-    """The op table's module, imported on first use (ops sit above autograd): an import statement
-    on every apply() would cost more than the rest of the forward-AD check."""
-    global _registry
-    if _registry is None:
-        from ..ops import registry
-
-        _registry = registry
-    return _registry
 
 
 def _run_jvp(cls, node, args, tangents, outputs):
@@ -530,8 +523,6 @@ class Error(Node):
 
 
 def _delayed_error(outputs):
-    from ..ops.registry import _edge
-
     single = not isinstance(outputs, tuple)
     outs = (outputs,) if single else outputs
     node = Error()

@@ -12,6 +12,7 @@ import contextlib
 import threading
 
 from .. import _switches
+from ..tensor import Tensor
 from .node import Node, PackedSaved
 
 # PyTorch's names; hooks_open and pack_saved are for retrograd's own modules.
@@ -57,8 +58,6 @@ def _packed(pack, tensor):
 
 def _pack_node(saved, plan, results):
     """The op table's hook: ``saved`` (as the node would keep it) with every tensor packed."""
-    from ..tensor import Tensor
-
     stack = _local.stack
     if not stack:  # hooks are open in another thread only
         return saved

@@ -466,6 +466,27 @@ class AccumulateGrad(Node):
         return []
 
 
+_NO_EDGE = (None, 0)
+
+
+def _edge(t):
+    """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
+    if not isinstance(t, Tensor):
+        return _NO_EDGE
+    if t._vc.stale and t._view_base is not None:  # a recorded write may have made it stale
+        from ..ops.inplace import fresh_grad_fn  # (the op table remakes a view's node)
+
+        fresh_grad_fn(t)
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    if t._requires_grad:
+        ref = t._acc  # the leaf's live AccumulateGrad, inline: the common case
+        acc = ref() if ref is not None else None
+        return (acc if acc is not None else new_accumulator(t), 0)
+    return _NO_EDGE
+
+
 def grad_accumulator(tensor):
     """The leaf's one AccumulateGrad, shared by every op that uses it while any graph holds it."""
     ref = tensor._acc

@@ -25,6 +25,7 @@ from .._array import ndarray, xp
 from .._generator import resolve
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
+from ..autograd.forward_ad import _OWN, _parent_of, _set_tangent, tangent_of
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.graph import hooks_open
 from ..autograd.node import FunctionNode, SavedOutput, _op_name, _sequence
@@ -560,8 +561,6 @@ def _check_overlap(t, args, fn):
 
 
 def _copy_tangent(t, alias):
-    from ..autograd.forward_ad import _set_tangent, tangent_of
-
     tangent = tangent_of(t)
     if tangent is not None:
         _set_tangent(alias, tangent)
@@ -571,8 +570,6 @@ def _move_tangent(t, out):
     """Forward AD: ``t`` now holds ``out``'s value, so it takes ``out``'s tangent.  Written through
     a view, the tensor whose tangent the view's is a view of (up the chain) takes it in the written
     region (zeros there when ``out`` has none); a view with no such tensor updates its base."""
-    from ..autograd.forward_ad import _OWN, _parent_of, _set_tangent, tangent_of
-
     tangent = tangent_of(out)
     link = _parent_of(t)
     if (

@@ -9,6 +9,7 @@ Activations whose derivative is not exact when composed (softplus at 0, gelu) ar
 import math
 
 from .._array import c_order, xp
+from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor, _make, _wrap_dim, made_stale
 from .pointwise import piecewise_backward, threshold_backward, where
 from .registry import op
@@ -98,8 +99,6 @@ def _linear(self, weight, bias):
 
 def _as_pytorch_saves_weight(weight):
     """PyTorch's addmm saves ``weight.t()``, a view: its errors describe that (an error path)."""
-    from ..autograd.grad_mode import enable_grad
-
     with enable_grad():  # a view made as in the forward, so the error names it as PyTorch does
         view = weight.t()
     return made_stale(view)

@@ -35,8 +35,8 @@ from ..autograd.node import (
     ListInputNode,
     SavedOutput,
     UnaryNode,
+    _edge,
     _sequence,
-    new_accumulator,
 )
 from ..tensor import INFERENCE_VIEW, MULTI_VIEW, NO_GRAD_VIEW, Tensor, VersionCounter, _make
 
@@ -48,26 +48,6 @@ _REAL_FLOAT_DTYPES = frozenset(xp.dtype(n) for n in ("float16", "float32", "floa
 _FLOAT_DTYPES = _REAL_FLOAT_DTYPES | {xp.dtype("complex64"), xp.dtype("complex128")}
 _NOT_SET = object()
 _EVERY_OUTPUT = sys.maxsize  # outputs=None: as many as the forward returns
-
-_NO_EDGE = (None, 0)
-
-
-def _edge(t):
-    """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
-    if not isinstance(t, Tensor):
-        return _NO_EDGE
-    if t._vc.stale and t._view_base is not None:  # a recorded write may have made it stale
-        from .inplace import fresh_grad_fn
-
-        fresh_grad_fn(t)
-    fn = t._grad_fn
-    if fn is not None:
-        return (fn, t._output_nr)
-    if t._requires_grad:
-        ref = t._acc  # the leaf's live AccumulateGrad, inline: the common case
-        acc = ref() if ref is not None else None
-        return (acc if acc is not None else new_accumulator(t), 0)
-    return _NO_EDGE
 
 
 def _saved_property(i):
