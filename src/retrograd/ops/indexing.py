@@ -11,6 +11,7 @@ from .._array import c_order, ndarray, sum_to_shape, xp
 from .._out import check_out, dtype_expected, write_out
 from ..autograd.node import check_version
 from ..tensor import Tensor, _make, _wrap_dim
+from .pointwise import _dtype_name
 from .registry import _shape_error, op, tensor_method
 
 # --- the key: what Tensor.__getitem__ accepts, as the array library's key ----------------------
@@ -681,8 +682,6 @@ def bincount(input, weights=None, minlength: int = 0):
     """``torch.bincount``: how often each non-negative integer occurs (summing ``weights``)."""
     a = input._data
     if a.dtype.kind == "f":
-        from .pointwise import _dtype_name
-
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dtype_name(a)}'")
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")

@@ -11,8 +11,9 @@ import math
 from .._array import c_order, xp
 from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor, _make, _wrap_dim, made_stale
-from .pointwise import piecewise_backward, threshold_backward, where
+from .pointwise import _dtype_name, piecewise_backward, threshold_backward, where
 from .registry import op
+from .shape import cat
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
@@ -73,12 +74,6 @@ def _check_linear(x, w, b):
         raise RuntimeError(
             f"mat1 and mat2 must have the same dtype, but got {_dtype_name(x)} and {_dtype_name(w)}"
         )
-
-
-def _dtype_name(a):
-    from .pointwise import _dtype_name as name
-
-    return name(a)
 
 
 @op(
@@ -306,8 +301,6 @@ IN_PLACE = {
 def _glu_grad(g, n):
     a, b = n.self.chunk(2, n.dim)
     sig = b.sigmoid()
-    from .shape import cat
-
     return cat([g * sig, g * a * sig * (1 - sig)], n.dim)
 
 
