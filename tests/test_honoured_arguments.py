@@ -188,9 +188,9 @@ def test_storage_offset(torch_ref):
 
 
 def test_is_inference(monkeypatch):
-    from retrograd.autograd import grad_mode
+    from retrograd import _switches
 
-    monkeypatch.setattr(grad_mode, "inference_entered", [False])
+    monkeypatch.setattr(_switches, "inference_entered", False)
     assert retrograd.ones(2).is_inference() is False
     with retrograd.inference_mode():
         made = retrograd.ones(2) * 2

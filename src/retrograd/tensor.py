@@ -6,10 +6,11 @@ The differentiable methods and operators (``+``, ``.sum()`` ...) are attached by
 
 import warnings
 
-from . import dtypes
+from . import _switches, dtypes
 from ._array import ndarray, xp
 from ._device import CPU as _CPU
-from .autograd.grad_mode import state as _grad_state
+from ._device import check_memory_format
+from .printing import tensor_repr
 
 
 class Size(tuple):
@@ -156,8 +157,6 @@ class Tensor:
 
     def is_contiguous(self, memory_format=None) -> bool:
         if memory_format is not None:
-            from ._device import check_memory_format
-
             check_memory_format(memory_format)
         return self._data.flags.c_contiguous
 
@@ -180,9 +179,7 @@ class Tensor:
     def is_inference(self) -> bool:
         """False while no ``inference_mode`` block has run: no tensor can be an inference tensor.
         After one has, which tensors were made inside is not recorded, so this raises."""
-        from .autograd.grad_mode import inference_entered
-
-        if inference_entered[0]:
+        if _switches.inference_entered:
             raise NotImplementedError(
                 "is_inference(): retrograd does not mark the tensors made "
                 "inside inference_mode, so it cannot tell once a block has "
@@ -232,7 +229,7 @@ class Tensor:
         """The node that made this tensor (None for a leaf).  A view whose memory was written since
         its node was made gets a fresh one first (or PyTorch's error, for a view that may not), as
         PyTorch's views do; the ops read ``_grad_fn``, having checked that themselves."""
-        if len(self._vc) > 3 and self._view_base is not None:
+        if self._vc.stale and self._view_base is not None:
             from .ops.inplace import fresh_grad_fn  # (the ops sit above this module)
 
             return fresh_grad_fn(self)
@@ -276,7 +273,7 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        return self._vc[0]
+        return self._vc.version
 
     @property
     def _base(self):
@@ -396,8 +393,6 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __repr__(self, *, tensor_contents=None):
-        from .printing import tensor_repr
-
         return tensor_repr(self, tensor_contents)
 
     def __str__(self):
@@ -462,9 +457,11 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the leaves' ``.grad`` (``Tensor.backward``)."""
+        from .autograd import backward  # (the engine sits above this module)
+
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = (inputs,)
-        _autograd.backward(self, gradient, retain_graph, create_graph, None, inputs)
+        backward(self, gradient, retain_graph, create_graph, None, inputs)
 
     # --- helpers for the engine ----------------------------------------------------------------
     def _add_grad_(self, grad, site=None):
@@ -519,34 +516,51 @@ MULTI_VIEW = "multi"
 CUSTOM_VIEW = "custom"
 
 
+class VersionCounter:
+    """The version a tensor shares with its views and its ``detach()`` aliases: every write bumps
+    it, and a node that saved the tensor compares it with the version it saved.
+
+    ``site``: where the last write was made (a ``caller_site()``, for the "modified by an inplace
+    operation" error), or None.  ``views``: None until a view of the tensor is made, then a list of
+    weak references to the views that should learn when their base comes to require grad.
+    ``stale``: the memory was written while views of it existed, so from then on each view checks,
+    when used, whether its grad_fn is older than the version."""
+
+    __slots__ = ("version", "site", "views", "stale")
+
+    def __init__(self):
+        self.version = 0
+        self.site = None
+        self.views = None
+        self.stale = False
+
+    def __repr__(self):
+        return f"VersionCounter(version={self.version})"
+
+
 def bump_version(t, site) -> None:
     """A write changed ``t``: bump the version it shares with its views and remember ``site`` (a
     ``caller_site()``), which the "modified by an inplace operation" error names.  Every write must
-    record its own site, else the error would name an older write.
-
-    The version counter is a list shared by a tensor and its views: ``[version, site]``, then
-    ``[version, site, views]`` once a view of it was made (``views``: weak references to the views
-    that should learn when their base comes to require grad, or None), then a fourth slot once it
-    was written while it had views: from then on each view checks, when used, whether its grad_fn
-    is older than the version."""
+    record its own site, else the error would name an older write."""
     vc = t._vc
-    vc[0] += 1
-    n = len(vc)
-    if n == 1:
-        vc.append(site)
-    else:
-        vc[1] = site
-        if n == 3:
-            vc.append(True)
+    vc.version += 1
+    vc.site = site
+    if vc.views is not None:
+        vc.stale = True
+
+
+# ``_attr_version`` of a view that stands for one made before its memory was last written: no
+# version equals it, so its grad_fn is always looked at anew.
+NEVER_CURRENT = -1
 
 
 def made_stale(view):
     """``view``, remade to stand for a view made before its memory was last written (what an
     error about a saved view describes): its grad_fn is looked at as that view's would be."""
     vc = view._vc
-    if len(vc) == 3:
-        vc.append(True)
-    view._attr_version = -1
+    if vc.views is not None:
+        vc.stale = True
+    view._attr_version = NEVER_CURRENT
     return view
 
 
@@ -555,7 +569,7 @@ def views_require_grad(base) -> None:
     are listed on its version counter, which a ``detach()`` of it shares too), as PyTorch's views
     do."""
     vc = base._vc
-    views = vc[2] if len(vc) > 2 else None
+    views = vc.views
     if views:
         others = []
         for ref in views:
@@ -565,7 +579,7 @@ def views_require_grad(base) -> None:
                     v._requires_grad = True
                 else:
                     others.append(ref)
-        vc[2] = others or None
+        vc.views = others
 
 
 def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
@@ -577,7 +591,7 @@ def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
     t._data = data
     t._requires_grad = requires_grad
     t._grad_fn = grad_fn
-    t._vc = [0] if vc is None else vc
+    t._vc = VersionCounter() if vc is None else vc
     t._output_nr = 0  # a slot, not a class default: read on every op that takes this tensor
     return t
 
@@ -590,8 +604,4 @@ def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
 
-__all__ = ["Tensor", "Size", "is_tensor", "ndarray", "xp", "_grad_state"]
-
-
-# Last, since autograd imports this module: Tensor.backward calls autograd.backward.
-from . import autograd as _autograd  # noqa: E402
+__all__ = ["Tensor", "Size", "is_tensor", "ndarray", "xp"]

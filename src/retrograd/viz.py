@@ -12,7 +12,7 @@ import weakref
 
 from .autograd.anomaly import site_line
 from .autograd.function import BackwardCFunction
-from .autograd.node import RELEASED, AccumulateGrad, PackedSaved, grad_accumulator
+from .autograd.node import RELEASED, AccumulateGrad, PackedSaved, SavedOutput, grad_accumulator
 from .tensor import Tensor
 
 __all__ = ["DotGraph", "draw", "memory_report"]
@@ -121,12 +121,7 @@ def saved_entries(node):
             out.append(("_saved_" + name, None))
             continue
         value = saved[i]
-        if (
-            type(value) is not PackedSaved
-            and isinstance(value, tuple)
-            and len(value) == 2
-            and hasattr(value[0], "nbytes")
-        ):
+        if type(value) is SavedOutput:
             value = value[0]  # the op's own output, kept as (array, version counter)
         out.append(("_saved_" + name, value))
     return out

@@ -13,6 +13,7 @@ import os
 import sys
 import warnings
 
+from .. import _switches
 from .._array import xp
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -34,31 +35,11 @@ def _package_files():
 INTERNAL_FILES = _package_files()
 
 
-class _Anomaly:
-    """Process-wide, as in PyTorch (anomaly mode is not thread-local).
-
-    Turning it on or off tells the ``listeners`` (the op table), so an op call tests one global
-    name rather than reading this object.
-    """
-
-    check_nan = True
-
-    def __init__(self):
-        self._enabled = False
-        self.listeners = []
-
-    @property
-    def enabled(self) -> bool:
-        return self._enabled
-
-    @enabled.setter
-    def enabled(self, value: bool) -> None:
-        self._enabled = bool(value)
-        for listener in self.listeners:
-            listener(self._enabled)
-
-
-state = _Anomaly()
+def _set(enabled, check_nan) -> None:
+    """Anomaly mode on or off: its switches, and the check the op table runs on each recorded op."""
+    _switches.anomaly = bool(enabled)
+    _switches.anomaly_check_nan = bool(check_nan)
+    _switches.anomaly_hook = check_forward if enabled else None
 
 
 def caller_site(depth: int = 2):
@@ -120,11 +101,11 @@ def node_origin(node) -> str:
 
 
 def is_anomaly_enabled() -> bool:
-    return state.enabled
+    return _switches.anomaly
 
 
 def is_anomaly_check_nan_enabled() -> bool:
-    return state.check_nan
+    return _switches.anomaly_check_nan
 
 
 _WARNING = (
@@ -142,11 +123,11 @@ class detect_anomaly:
         warnings.warn(_WARNING, UserWarning, stacklevel=2)
 
     def __enter__(self) -> None:
-        self.prev = (state.enabled, state.check_nan)
-        state.enabled, state.check_nan = True, self.check_nan
+        self.prev = (_switches.anomaly, _switches.anomaly_check_nan)
+        _set(True, self.check_nan)
 
     def __exit__(self, *exc) -> None:
-        state.enabled, state.check_nan = self.prev
+        _set(*self.prev)
 
     def __call__(self, fn):
         import functools
@@ -166,14 +147,14 @@ class set_detect_anomaly:
     context manager it also restores the previous mode on exit."""
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
-        self.prev = (state.enabled, state.check_nan)
-        state.enabled, state.check_nan = bool(mode), bool(check_nan)
+        self.prev = (_switches.anomaly, _switches.anomaly_check_nan)
+        _set(mode, check_nan)
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, *exc) -> None:
-        state.enabled, state.check_nan = self.prev
+        _set(*self.prev)
 
 
 def _warn_at(site, message, category) -> None:
@@ -187,7 +168,7 @@ def _warn_at(site, message, category) -> None:
 
 def check_gradients(node, grads) -> None:
     """Anomaly mode, after a node ran: PyTorch's error if a gradient it returned holds NaN."""
-    if not state.check_nan:
+    if not _switches.anomaly_check_nan:
         return
     for i, g in enumerate(grads):
         if g is not None and g._data.dtype.kind in "fc" and xp.isnan(g._data).any():

@@ -5,15 +5,9 @@ Each class works both as a context manager and as a decorator.
 """
 
 import functools
-import threading
 
-
-class _State(threading.local):
-    enabled = True  # a class attribute, so every new thread starts with grad mode on
-    inference = False
-
-
-state = _State()
+from .. import _switches
+from .._switches import grad_mode as state
 
 
 def is_grad_enabled() -> bool:
@@ -144,9 +138,6 @@ class set_grad_enabled(_DecoratorContextManager):
         return self.__class__(self.mode)
 
 
-inference_entered = [False]  # whether any inference_mode block ran (Tensor.is_inference reads it)
-
-
 class inference_mode(_DecoratorContextManager):
     """Like ``no_grad``.  Tensors made inside are not marked as PyTorch's inference tensors are
     (so ``Tensor.is_inference()`` cannot answer once a block has run)."""
@@ -158,7 +149,7 @@ class inference_mode(_DecoratorContextManager):
         self.prev = (state.enabled, state.inference)
         if self.mode:
             state.enabled, state.inference = False, True
-            inference_entered[0] = True
+            _switches.inference_entered = True
 
     def __exit__(self, *exc):
         state.enabled, state.inference = self.prev

@@ -9,7 +9,7 @@ import warnings
 
 from .._array import xp
 from ..tensor import Tensor, _make
-from .node import Node, _sequence
+from .node import Node, _edge, _sequence
 
 
 class GradcheckError(RuntimeError):
@@ -227,8 +227,6 @@ class UndefinedGradBackward(Node):
 
 
 def _undefined_grad(t):
-    from ..ops.registry import _edge
-
     node = UndefinedGradBackward()
     node.next_functions = (_edge(t),)
     node._seq = next(_sequence)

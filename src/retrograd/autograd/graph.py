@@ -11,6 +11,8 @@ Activation checkpointing (:mod:`retrograd.utils.checkpoint`) is built on this.
 import contextlib
 import threading
 
+from .. import _switches
+from ..tensor import Tensor
 from .node import Node, PackedSaved
 
 # PyTorch's names; hooks_open and pack_saved are for retrograd's own modules.
@@ -26,12 +28,6 @@ class _Local(threading.local):
 _local = _Local()
 _open = [0]  # blocks open in all threads: the op table calls _pack_node only while there are any
 _lock = threading.Lock()
-
-
-def _registry():
-    from ..ops import registry
-
-    return registry
 
 
 def hooks_open() -> bool:
@@ -63,8 +59,6 @@ def _packed(pack, tensor):
 
 def _pack_node(saved, plan, results):
     """The op table's hook: ``saved`` (as the node would keep it) with every tensor packed."""
-    from ..tensor import Tensor
-
     stack = _local.stack
     if not stack:  # hooks are open in another thread only
         return saved
@@ -98,7 +92,7 @@ class saved_tensors_hooks:
         _local.stack.append((self.pack_hook, self.unpack_hook))
         with _lock:
             _open[0] += 1
-            _registry().pack_hook = _pack_node
+            _switches.pack_hook = _pack_node
         return self
 
     def __exit__(self, *exc):
@@ -106,7 +100,7 @@ class saved_tensors_hooks:
         with _lock:
             _open[0] -= 1
             if not _open[0]:
-                _registry().pack_hook = None
+                _switches.pack_hook = None
 
 
 @contextlib.contextmanager

@@ -9,8 +9,9 @@ so a graph is never a reference cycle and dies with its last tensor.
 import itertools
 import weakref
 
+from .. import _switches
+from ..tensor import Tensor, VersionCounter, _make
 from .anomaly import describe_site, node_origin
-from .anomaly import state as _anomaly
 
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -19,9 +20,11 @@ _FREED = (
     "graph a second time or if you need to access saved tensors after calling backward."
 )
 
-# PyTorch orders ready nodes by creation: newest first.  AccumulateGrad always comes first.
+# PyTorch orders ready nodes by creation: newest first.  AccumulateGrad always comes first: its
+# sequence numbers start above any an op's node can reach.
+ACCUMULATE_GRAD_SEQUENCE_START = 1 << 62
 _sequence = itertools.count()
-_accumulate_sequence = itertools.count(1 << 62)
+_accumulate_sequence = itertools.count(ACCUMULATE_GRAD_SEQUENCE_START)
 _new = object.__new__
 
 
@@ -172,7 +175,8 @@ class FunctionNode(Node):
                 t = saved[i]
                 if type(t) is PackedSaved:
                     continue  # no version to check, as in PyTorch
-                if (t._vc[0] != v) if v >= 0 else (t is RELEASED or t[1][0] != ~v):
+                vc = t[1] if type(t) is SavedOutput else t._vc
+                if vc.version != v:  # (a released value's never equals it)
                     self._unpack(i)  # raises the error
 
     def _release(self, where=None):
@@ -200,28 +204,40 @@ class FunctionNode(Node):
         if type(value) is PackedSaved:
             # What the unpack hook returns is used as it is: PyTorch checks no version here.
             return value.unpack(self)
-        if version < 0:  # the op's own output, kept as (array, version counter)
-            from ..tensor import _make
-
+        if type(value) is SavedOutput:
             array, vc = value[0], value[1]
             t = _make(array, True, self, vc)
             if len(value) > 2:  # an output after the first: its own slot of this node
                 t._output_nr = value[2]
-            version = ~version
         else:
             t = value
             vc = t._vc
-        if vc[0] != version:
+        if vc.version != version:
             shown = self._saved_in_errors.get(i)
             raise RuntimeError(_modified_message(self, t if shown is None else shown(t), version))
         return t
+
+
+# The version counter that saved values other than tensors answer with: no version equals its
+# own, so the op table's inline read of a saved tensor defers to Node._unpack for them.
+_NO_VERSION = VersionCounter()
+_NO_VERSION.version = None
+
+
+class SavedOutput(tuple):
+    """An op's own output as its node keeps it: ``(array, version counter)``, not the tensor, which
+    holds the node (that would be a reference cycle).  ``Node._unpack`` makes a tensor of it again,
+    with the node as its grad_fn."""
+
+    __slots__ = ()
+    _vc = _NO_VERSION
 
 
 class _Released:
     """What a release leaves in place of a saved tensor beside sizes it keeps."""
 
     __slots__ = ()
-    _vc = (None,)  # never equal to a version: the op table's inline read defers to Node._unpack
+    _vc = _NO_VERSION
 
     def __repr__(self):
         return "<released>"
@@ -240,7 +256,7 @@ class PackedSaved:
     """
 
     __slots__ = ("packed", "unpack_hook", "vc", "is_output", "edge")
-    _vc = (None,)  # never equal to a version: the op table's inline read defers to Node._unpack
+    _vc = _NO_VERSION
 
     def __init__(self, packed, unpack_hook, vc, is_output, edge=None):
         self.packed = packed
@@ -252,8 +268,6 @@ class PackedSaved:
         self.edge = edge
 
     def unpack(self, node):
-        from ..tensor import Tensor, _make
-
         t = self.unpack_hook(self.packed)
         if not isinstance(t, Tensor):
             raise TypeError(
@@ -354,8 +368,8 @@ def _modified_message(node, tensor, expected, origin=None):
     ``expected``, then ours: the tensor, who saved it (``origin``, else the node and its forward
     call) and the write that changed it (the site its version counter keeps)."""
     vc = tensor._vc
-    now = vc[0]
-    vc_site = vc[1] if len(vc) > 1 else None
+    now = vc.version
+    vc_site = vc.site
     shape = ", ".join(str(n) for n in tensor.shape)
     try:
         owner = _describe(tensor)
@@ -366,7 +380,7 @@ def _modified_message(node, tensor, expected, origin=None):
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{_type_name(tensor)} [{shape}]]{owner} is at version "
         f"{now}; expected version {expected} instead. Hint: "
-        + (_HINT_IN_ANOMALY_MODE if _anomaly.enabled else _HINT)
+        + (_HINT_IN_ANOMALY_MODE if _switches.anomaly else _HINT)
         + _modified_hint(node, tensor, vc_site, origin)
     )
 
@@ -386,7 +400,7 @@ _HINT_IN_ANOMALY_MODE = (
 def check_version(node, tensor, version, origin=None):
     """PyTorch's error when ``tensor``, which ``node`` (or ``origin``, a description) kept at
     ``version``, was written in place since."""
-    if tensor._vc[0] != version:
+    if tensor._vc.version != version:
         raise RuntimeError(_modified_message(node, tensor, version, origin))
 
 
@@ -454,6 +468,27 @@ class AccumulateGrad(Node):
 
     def apply(self, grads, needed):
         return []
+
+
+_NO_EDGE = (None, 0)
+
+
+def _edge(t):
+    """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
+    if not isinstance(t, Tensor):
+        return _NO_EDGE
+    if t._vc.stale and t._view_base is not None:  # a recorded write may have made it stale
+        from ..ops.inplace import fresh_grad_fn  # (the op table remakes a view's node)
+
+        fresh_grad_fn(t)
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    if t._requires_grad:
+        ref = t._acc  # the leaf's live AccumulateGrad, inline: the common case
+        acc = ref() if ref is not None else None
+        return (acc if acc is not None else new_accumulator(t), 0)
+    return _NO_EDGE
 
 
 def grad_accumulator(tensor):

@@ -3,6 +3,7 @@ carry the same nodes (``hstack`` is a ``CatBackward0``, ``outer`` a ``MulBackwar
 
 import warnings
 
+from .._array import xp
 from ..tensor import Tensor, _wrap_dim
 from . import indexing as _indexing
 from .registry import tensor_method
@@ -69,8 +70,6 @@ def column_stack(tensors, *, out=None):
 def broadcast_tensors(*tensors):
     """``torch.broadcast_tensors``: each expanded to the shape they broadcast to; one that has
     that shape already is returned itself, as in PyTorch (no ExpandBackward0 node)."""
-    from .._array import xp
-
     shape = xp.broadcast_shapes(*(t.shape for t in tensors))
     return tuple(t if tuple(t.shape) == shape else expand(t, shape) for t in tensors)
 
@@ -184,9 +183,7 @@ def movedim(input, source, destination):
     src = [_wrap_dim(d, input.ndim) for d in src]
     dst = [_wrap_dim(d, input.ndim) for d in dst]
     if not input.ndim:  # nothing to move: an alias, as in PyTorch
-        from .indexing import _alias
-
-        return _alias(input, (), False, None)
+        return _indexing._alias(input, (), False, None)
     order = [d for d in range(input.ndim) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)

@@ -11,7 +11,7 @@ from .._array import c_order, ndarray, sum_to_shape, xp
 from .._out import check_out, dtype_expected, write_out
 from ..autograd.node import check_version
 from ..tensor import Tensor, _make, _wrap_dim
-from .pointwise import where
+from .pointwise import _dtype_name, where
 from .registry import _shape_error, op, tensor_method
 
 # --- the key: what Tensor.__getitem__ accepts, as the array library's key ----------------------
@@ -201,7 +201,7 @@ def kept_indices(values):
     version now.  Backward reads an index again, so a node keeps these and, as PyTorch does,
     refuses one written in place since (``checked``)."""
     return tuple(
-        (v, v._vc[0])
+        (v, v._vc.version)
         for v in values
         if isinstance(v, Tensor) and (v._data.ndim or v._data.dtype == bool)
     )
@@ -921,8 +921,6 @@ def bincount(input, weights=None, minlength: int = 0):
     """``torch.bincount``: how often each non-negative integer occurs (summing ``weights``)."""
     a = input._data
     if a.dtype.kind == "f":
-        from .pointwise import _dtype_name
-
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dtype_name(a)}'")
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")

@@ -18,17 +18,17 @@ destination whose elements share memory (an expanded tensor) and inputs that sha
 memory (``_check_overlap``).
 """
 
-import sys
 import warnings
 
-from .. import _sampling, dtypes
+from .. import _sampling, _switches, dtypes
 from .._array import ndarray, xp
 from .._generator import resolve
+from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
+from ..autograd.forward_ad import _OWN, _parent_of, _set_tangent, tangent_of
 from ..autograd.grad_mode import enable_grad, no_grad
-from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import hooks_open
-from ..autograd.node import FunctionNode, PackedSaved, _op_name
+from ..autograd.node import FunctionNode, SavedOutput, _op_name, _sequence
 from ..tensor import (
     CUSTOM_VIEW,
     INFERENCE_VIEW,
@@ -341,6 +341,21 @@ def _alias(t):
     return a
 
 
+def _saved_since(node, start, t):
+    """Whether a node made after sequence number ``start`` (the graph one op call made, from
+    its result's ``node`` back) saved ``t`` itself, or in a list of tensors."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if not isinstance(n, FunctionNode) or n._seq < start:
+            continue
+        for s in n._saved or ():
+            if s is t or (type(s) is list and any(x is t for x in s)):
+                return True
+        stack.extend(nxt for nxt, _ in n.next_functions)
+    return False
+
+
 def inplace(t, fn, *args):
     """Run out-of-place ``fn(t, *args)`` and make its result ``t``'s new value (and graph)."""
     base = t._view_base
@@ -353,7 +368,7 @@ def inplace(t, fn, *args):
         # PyTorch's copy_ (and so x[i] = v) leaves an integer or bool tensor out of the graph,
         # though its masked_fill_ and fill_ do not.
         record = False
-    dual = _registry.forward_ad_hook is not None
+    dual = _switches.forward_ad_hook is not None
     if not record:
         kernel = _KERNELS.get(fn)
         if kernel is not None and not dual:
@@ -376,7 +391,7 @@ def inplace(t, fn, *args):
             f"{t._custom_view} is a view and is being modified inplace." + _CUSTOM_VIEW
         )
     check_inplace(t)
-    if base is not None and len(t._vc) > 3:
+    if base is not None and t._vc.stale:
         fresh_grad_fn(t)  # a stale view's errors
     old = _alias(t)
     packing = hooks_open()
@@ -384,9 +399,10 @@ def inplace(t, fn, *args):
         old._data = old._data.copy()
     if dual:
         _copy_tangent(t, old)
+    start = next(_sequence)  # the nodes fn makes come after this number
     out = fn(old, *args)
     _check_overlap(t, args, fn)
-    if not packing and sys.getrefcount(old) > 2:  # a node saved the old value: keep it safe
+    if not packing and _saved_since(out._grad_fn, start, old):  # keep the old value safe
         old._data = old._data.copy()
     _write(t, out._data, _overlap_ok(fn))
     _bump(t)
@@ -423,7 +439,7 @@ def _write_through_view(t, base, out):
     new_base = _copy_slices(base, out, index)
     _rebase(base, new_base.grad_fn, 0)
     _rebase(t, _view_of_base(base, index, t._data).grad_fn, 0)
-    t._attr_version = t._vc[0]  # its grad_fn is current; the other views' are stale
+    t._attr_version = t._vc.version  # its grad_fn is current; the other views' are stale
     return t
 
 
@@ -545,8 +561,6 @@ def _check_overlap(t, args, fn):
 
 
 def _copy_tangent(t, alias):
-    from ..autograd.forward_ad import _set_tangent, tangent_of
-
     tangent = tangent_of(t)
     if tangent is not None:
         _set_tangent(alias, tangent)
@@ -556,8 +570,6 @@ def _move_tangent(t, out):
     """Forward AD: ``t`` now holds ``out``'s value, so it takes ``out``'s tangent.  Written through
     a view, the tensor whose tangent the view's is a view of (up the chain) takes it in the written
     region (zeros there when ``out`` has none); a view with no such tensor updates its base."""
-    from ..autograd.forward_ad import _OWN, _parent_of, _set_tangent, tangent_of
-
     tangent = tangent_of(out)
     link = _parent_of(t)
     if (
@@ -582,14 +594,14 @@ def _move_tangent(t, out):
         else:
             return
         parent_tangent = tangent_of(parent)
-        hook, _registry.forward_ad_hook = _registry.forward_ad_hook, None
+        hook, _switches.forward_ad_hook = _switches.forward_ad_hook, None
         try:
             index = _flat_index(parent, child).reshape(-1)
             written = _put_flat(child_tangent.reshape(-1), index, parent._data.shape)
             if parent_tangent is not None:
                 written = _zero_flat(parent_tangent, index) + written
         finally:
-            _registry.forward_ad_hook = hook
+            _switches.forward_ad_hook = hook
         link = _parent_of(parent)
         _set_tangent(parent, written, link)
         child, child_tangent = parent, written
@@ -600,14 +612,9 @@ def _resave_result(node, out, t):
     packed by saved_tensors_hooks stays as the hook kept it (``out``'s memory is not written)."""
     saved, versions = list(node._saved), list(node._versions)
     for i, s in enumerate(saved):
-        if (
-            versions[i] is not None
-            and versions[i] < 0
-            and type(s) is not PackedSaved
-            and s[0] is out._data
-        ):
-            saved[i] = (t._data, t._vc)
-            versions[i] = ~t._vc[0]
+        if type(s) is SavedOutput and s[0] is out._data:
+            saved[i] = SavedOutput((t._data, t._vc))
+            versions[i] = t._vc.version
     node._saved, node._versions = tuple(saved), tuple(versions)
 
 
@@ -634,7 +641,7 @@ def fresh_grad_fn(t):
     PyTorch's views do; a view that may not take part in such a write raises PyTorch's error.
     A view with no grad_fn of a base that needs none stays as it is (its version is not taken:
     should the base come to require grad, the view learns then)."""
-    version = t._vc[0]
+    version = t._vc.version
     if t._attr_version == version:
         return t._grad_fn
     base = t._view_base
@@ -678,7 +685,7 @@ def _fast(ufunc, name, fn):
     """``add_`` and kin: one ufunc writing in place when nothing is recorded (optimizer steps)."""
 
     def method(self, other, alpha=1):
-        if _registry.forward_ad_hook is None and (
+        if _switches.forward_ad_hook is None and (
             not _grad_state.enabled
             or not (
                 self._requires_grad
@@ -1031,13 +1038,13 @@ def _check_restride(t):
 def _restride(t, new, node_op, dim0=0, dim1=0):
     """Make ``new`` (a view of ``t``'s memory with another shape) ``t``'s array, recorded."""
     if _grad_state.enabled and t._requires_grad:
-        if t._view_base is not None and len(t._vc) > 3:
+        if t._view_base is not None and t._vc.stale:
             fresh_grad_fn(t)
         node = node_op(_alias(t), new._data, dim0, dim1).grad_fn
         t._data = new._data
         _rebase(t, node, 0)
         _bump(t)
-        t._attr_version = t._vc[0]  # a view: its grad_fn is the one just made, not stale
+        t._attr_version = t._vc.version  # a view: its grad_fn is the one just made, not stale
     else:
         t._data = new._data
         _bump(t)
@@ -1232,7 +1239,7 @@ def _view(self, key, reader):
         key = tuple(key) + (Ellipsis,)  # keeps an all-integer key a (0-dim) view, not a copy
     view = _make(self._data[tuple(key)], False, None, self._vc)
     view._view_base = self._view_base if self._view_base is not None else self
-    view._attr_version = self._vc[0]
+    view._attr_version = self._vc.version
     note_view(view, self)
     view._item_view = (
         _VIEW_OF_VIEW.get(reader) if self._requires_grad and _grad_state.enabled else None

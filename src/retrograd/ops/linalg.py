@@ -4,7 +4,8 @@ import math
 import string
 
 from .._array import c_order, xp
-from ..tensor import _make
+from ..dtypes import FROM_NP
+from ..tensor import _make, _wrap_dim
 from .registry import op, tensor_method
 from .shape import _unsafe_view
 
@@ -27,8 +28,6 @@ def _check_mm(a, b):
 
 
 def _dt(a):
-    from ..dtypes import FROM_NP
-
     return (
         FROM_NP[a.dtype]
         .name.replace("float32", "float")
@@ -76,8 +75,6 @@ def dot(self, tensor):
 
 def _scalar_name(a):
     """PyTorch's ScalarType name of an array's dtype: Float, Double, Long ..."""
-    from ..dtypes import FROM_NP
-
     return FROM_NP[a.dtype]._tensor_name[: -len("Tensor")]
 
 
@@ -439,8 +436,6 @@ def _sum_product(left, right, dims):
 
 
 def _check_diagonal(a, offset, dim1, dim2):
-    from ..tensor import _wrap_dim
-
     d1, d2 = _wrap_dim(dim1, a.ndim), _wrap_dim(dim2, a.ndim)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")

@@ -9,9 +9,11 @@ Activations whose derivative is not exact when composed (softplus at 0, gelu) ar
 import math
 
 from .._array import c_order, xp
+from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor, _make, _wrap_dim, made_stale
-from .pointwise import piecewise_backward, threshold_backward, where
+from .pointwise import _dtype_name, piecewise_backward, threshold_backward, where
 from .registry import op
+from .shape import cat
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
@@ -74,12 +76,6 @@ def _check_linear(x, w, b):
         )
 
 
-def _dtype_name(a):
-    from .pointwise import _dtype_name as name
-
-    return name(a)
-
-
 @op(
     inputs="self weight bias",
     saves=("weight", "self", ""),
@@ -98,8 +94,6 @@ def _linear(self, weight, bias):
 
 def _as_pytorch_saves_weight(weight):
     """PyTorch's addmm saves ``weight.t()``, a view: its errors describe that (an error path)."""
-    from ..autograd.grad_mode import enable_grad
-
     with enable_grad():  # a view made as in the forward, so the error names it as PyTorch does
         view = weight.t()
     return made_stale(view)
@@ -307,8 +301,6 @@ IN_PLACE = {
 def _glu_grad(g, n):
     a, b = n.self.chunk(2, n.dim)
     sig = b.sigmoid()
-    from .shape import cat
-
     return cat([g * sig, g * a * sig * (1 - sig)], n.dim)
 
 

@@ -3,6 +3,8 @@
 import math
 
 from .._array import c_order, ndarray, xp
+from ..dtypes import CPP_NAMES, FROM_NP, result_type, scalar_type_name
+from ..tensor import Tensor, _make
 from ..tensor import _make as _wrap
 from .registry import op, tensor_method
 
@@ -269,9 +271,6 @@ def _pow_scalar_base(exponent, self_scalar):
 
 def _scalar_power_dtype(exponent, base):
     """A Python float base with an integer or bool exponent gives the default float dtype."""
-    from ..dtypes import result_type
-    from ..tensor import _make
-
     return result_type(base, _make(exponent)).np
 
 
@@ -282,8 +281,6 @@ def _log_scalar(x):
 @tensor_method
 def pow(input, exponent):
     """``torch.pow``: a tensor to a scalar or tensor power, or a scalar to a tensor power."""
-    from ..tensor import Tensor
-
     if not isinstance(input, Tensor):
         return _pow_scalar_base(_float_for(exponent, input), input)
     if isinstance(exponent, Tensor):
@@ -742,8 +739,6 @@ def _clamp_tensor(self, min, max):
 
 def _bounds_dtype(input, *bounds):
     """The dtype PyTorch clamps in: bounds take part in type promotion like other operands."""
-    from ..dtypes import result_type
-
     return result_type(input, *(b for b in bounds if b is not None))
 
 
@@ -751,8 +746,6 @@ def _bounds_dtype(input, *bounds):
 def clamp(input, min=None, max=None):
     """``torch.clamp``: each element limited to [min, max]; bounds are numbers or tensors
     (where min > max, the result is max)."""
-    from ..tensor import Tensor
-
     tensors = isinstance(min, Tensor) or isinstance(max, Tensor)
     if tensors and not all(b is None or isinstance(b, Tensor) for b in (min, max)):
         raise TypeError(
@@ -821,8 +814,6 @@ def _clamp_max_tensor(self, max):
 
 def _one_bound(scalar_op, tensor_op):
     def bound(input, bound):
-        from ..tensor import Tensor
-
         dt = _bounds_dtype(input, bound)
         if dt is not input.dtype:
             input = input.to(dt)
@@ -901,8 +892,6 @@ def _check_where(cond, x, y):
 
 def _dtype_name(a):
     """The scalar type name PyTorch's messages use for an array's dtype: Float, Long, Bool ..."""
-    from ..dtypes import FROM_NP
-
     return FROM_NP[a.dtype]._tensor_name[: -len("Tensor")]
 
 
@@ -921,9 +910,6 @@ def _where(condition, self, other):
 def where(condition, input=None, other=None):
     """``torch.where``: ``input`` where ``condition`` holds, else ``other``; or the indices where
     ``condition`` holds when given alone."""
-    from ..dtypes import result_type
-    from ..tensor import Tensor, _make
-
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
     dt = result_type(input, other)
@@ -974,9 +960,6 @@ def _lerp_tensor(self, end, weight):
 
 
 def _check_lerp(input, end, weight):
-    from ..dtypes import CPP_NAMES, result_type, scalar_type_name
-    from ..tensor import Tensor
-
     if not isinstance(end, Tensor) or not isinstance(weight, (Tensor, int, float, complex)):
         got = ", ".join(
             type(a).__name__ if not isinstance(a, Tensor) else "Tensor"
@@ -1010,8 +993,6 @@ def lerp(input, end, weight):
 
     As in PyTorch there is no type promotion: ``end`` and a weight with dimensions must have the
     input's dtype (a 0-dim weight may have any), and integer inputs are refused."""
-    from ..tensor import Tensor
-
     _check_lerp(input, end, weight)
     if isinstance(weight, Tensor):
         return _lerp_tensor(input, end, weight)

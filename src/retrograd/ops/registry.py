@@ -22,22 +22,23 @@ need a gradient.  The plan for each combination of inputs needing one is made he
 """
 
 import inspect
+import sys
 import weakref
 
-from .. import dtypes
+from .. import _switches, dtypes
 from .._array import ndarray, xp
-from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside
-from ..autograd.anomaly import state as _anomaly
-from ..autograd.grad_mode import state as _grad_state
+from .._switches import grad_mode as _grad_state
+from ..autograd.anomaly import INTERNAL_FILES, _getframe, outside
 from ..autograd.node import (
     BinaryNode,
     FunctionNode,
     ListInputNode,
+    SavedOutput,
     UnaryNode,
+    _edge,
     _sequence,
-    new_accumulator,
 )
-from ..tensor import INFERENCE_VIEW, MULTI_VIEW, NO_GRAD_VIEW, Tensor, _make
+from ..tensor import INFERENCE_VIEW, MULTI_VIEW, NO_GRAD_VIEW, Tensor, VersionCounter, _make
 
 _new = object.__new__
 
@@ -46,45 +47,7 @@ _FLOAT_KINDS = "fc"
 _REAL_FLOAT_DTYPES = frozenset(xp.dtype(n) for n in ("float16", "float32", "float64"))
 _FLOAT_DTYPES = _REAL_FLOAT_DTYPES | {xp.dtype("complex64"), xp.dtype("complex128")}
 _NOT_SET = object()
-_EVERY_OUTPUT = 1 << 62  # outputs=None: as many as the forward returns
-
-# Set from outside while a feature is on, None otherwise, so an ordinary op call pays one global
-# read for each: forward-mode AD (``autograd.forward_ad``: gives the outputs their tangents; the
-# fast paths then defer to ``general``) and saved-tensor hooks (``autograd.graph``: pack what a
-# node saves).
-forward_ad_hook = None
-pack_hook = None
-# Anomaly mode (``autograd.anomaly``): checks each recorded op's results for NaN/inf.
-anomaly_hook = None
-
-
-def _anomaly_changed(enabled):
-    global anomaly_hook
-    anomaly_hook = check_forward if enabled else None
-
-
-_anomaly.listeners.append(_anomaly_changed)
-
-
-_NO_EDGE = (None, 0)
-
-
-def _edge(t):
-    """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
-    if not isinstance(t, Tensor):
-        return _NO_EDGE
-    if len(t._vc) > 3 and t._view_base is not None:  # a recorded write may have made it stale
-        from .inplace import fresh_grad_fn
-
-        fresh_grad_fn(t)
-    fn = t._grad_fn
-    if fn is not None:
-        return (fn, t._output_nr)
-    if t._requires_grad:
-        ref = t._acc  # the leaf's live AccumulateGrad, inline: the common case
-        acc = ref() if ref is not None else None
-        return (acc if acc is not None else new_accumulator(t), 0)
-    return _NO_EDGE
+_EVERY_OUTPUT = sys.maxsize  # outputs=None: as many as the forward returns
 
 
 def _saved_property(i):
@@ -95,7 +58,7 @@ def _saved_property(i):
         if saved is not None:
             t = saved[i]
             version = node._versions[i]
-            if version is not None and version >= 0 and t._vc[0] == version:
+            if version is not None and t._vc.version == version:
                 return t
         return node._unpack(i)
 
@@ -443,8 +406,8 @@ def _make_function(d):
                     a, b = arrays  # no dtype change: inputs need fitting only when they broadcast
                     cast = type(a) is ndarray and type(b) is ndarray and a.shape != b.shape
                 record(tensors, result, attrs, broadcast and (cast or k != 2))
-            if forward_ad_hook is not None:
-                forward_ad_hook(general, args, tensors, (result,), 1)
+            if _switches.forward_ad_hook is not None:
+                _switches.forward_ad_hook(general, args, tensors, (result,), 1)
             return result
         base = tensors[0] if view else None
         results = tuple(
@@ -452,8 +415,8 @@ def _make_function(d):
         )
         if requires_grad:
             record(tensors, results, attrs, broadcast)
-        if forward_ad_hook is not None:
-            forward_ad_hook(general, args, tensors, results, outputs)
+        if _switches.forward_ad_hook is not None:
+            _switches.forward_ad_hook(general, args, tensors, results, outputs)
         return returns(*results) if returns is not None else results
 
     general.opdef = d  # (forward-mode AD reads the op's declaration)
@@ -470,7 +433,7 @@ def _unary(d, general, record, tails):
     float_only = d.promote is not None
 
     def unary(*args, **kwargs):
-        if forward_ad_hook is not None:
+        if _switches.forward_ad_hook is not None:
             return general(*args, **kwargs)
         n = len(args)
         if kwargs or (n != nparams and n not in tails):
@@ -487,7 +450,7 @@ def _unary(d, general, record, tails):
         result = _new(Tensor)
         result._data = out
         result._grad_fn = None
-        result._vc = [0]
+        result._vc = VersionCounter()
         result._output_nr = 0
         if x._requires_grad and differentiable and _grad_state.enabled:
             result._requires_grad = True
@@ -513,7 +476,7 @@ def _binary(d, general, record, tails):
     float_only = d.promote == "float"
 
     def binary(*args, **kwargs):
-        if forward_ad_hook is not None:
+        if _switches.forward_ad_hook is not None:
             return general(*args, **kwargs)
         n = len(args)
         if kwargs or (n != nparams and n not in tails):
@@ -547,7 +510,7 @@ def _binary(d, general, record, tails):
         result = _new(Tensor)
         result._data = out
         result._grad_fn = None
-        result._vc = [0]
+        result._vc = VersionCounter()
         result._output_nr = 0
         if requires_grad and differentiable and _grad_state.enabled:
             result._requires_grad = True
@@ -708,22 +671,22 @@ def _recorder(d):
             if mode == _SAVE_BOTH_INPUTS:
                 a, b = node._saved = tensors[0], tensors[1]
                 node._versions = (
-                    a._vc[0] if isinstance(a, Tensor) else None,
-                    b._vc[0] if isinstance(b, Tensor) else None,
+                    a._vc.version if isinstance(a, Tensor) else None,
+                    b._vc.version if isinstance(b, Tensor) else None,
                 )
             elif mode == _SAVE_BOTH_SWAPPED:
                 b, a = node._saved = tensors[1], tensors[0]
                 node._versions = (
-                    b._vc[0] if isinstance(b, Tensor) else None,
-                    a._vc[0] if isinstance(a, Tensor) else None,
+                    b._vc.version if isinstance(b, Tensor) else None,
+                    a._vc.version if isinstance(a, Tensor) else None,
                 )
             elif mode == _SAVE_INPUT:
                 t = tensors[0]
                 node._saved = (t,)
-                node._versions = (t._vc[0],)
+                node._versions = (t._vc.version,)
             elif _SAVE_A0 <= mode <= _SAVE_A1:  # one of two inputs: what the other's gradient reads
                 t = tensors[0 if mode == _SAVE_A0 or mode == _SAVE_A1 else 1]
-                version = t._vc[0] if isinstance(t, Tensor) else None
+                version = t._vc.version if isinstance(t, Tensor) else None
                 if mode == _SAVE_A0 or mode == _SAVE_B0:
                     node._saved = (t, None)
                     node._versions = (version, None)
@@ -734,8 +697,8 @@ def _recorder(d):
                 # the output as its array and version counter, not the tensor, which holds this
                 # node (that would be a cycle)
                 vc = results[0]._vc
-                node._saved = ((results[0]._data, vc),)
-                node._versions = (~vc[0],)
+                node._saved = (SavedOutput((results[0]._data, vc)),)
+                node._versions = (vc.version,)
             else:
                 _save_plan(node, plan, tensors, results)
             # Where the user called the op, for the errors about its saved values (freed,
@@ -748,10 +711,10 @@ def _recorder(d):
                 code = f.f_code
             node._site = code
             node._site_at = f.f_lasti
-            if pack_hook is not None:
-                node._saved = pack_hook(node._saved, plan, results)
-        if anomaly_hook is not None:
-            anomaly_hook(node, tensors, results)
+            if _switches.pack_hook is not None:
+                node._saved = _switches.pack_hook(node._saved, plan, results)
+        if _switches.anomaly_hook is not None:
+            _switches.anomaly_hook(node, tensors, results)
         return node
 
     return record
@@ -769,7 +732,7 @@ def _check_nondiff(d, tensors, nondiff):
 
 
 def _version(t):
-    return t._vc[0] if isinstance(t, Tensor) else None
+    return t._vc.version if isinstance(t, Tensor) else None
 
 
 def _save_plan(node, plan, tensors, results):
@@ -789,8 +752,8 @@ def _save_plan(node, plan, tensors, results):
         elif kind == 1:  # an output: kept as its array and version counter, not the
             r = results[i]  # tensor, which holds this node (that would be a cycle); an output
             # after the first keeps its number, so that a gradient through it reaches its slot
-            saved.append((r._data, r._vc) if i == 0 else (r._data, r._vc, i))
-            versions.append(~r._vc[0])
+            saved.append(SavedOutput((r._data, r._vc) if i == 0 else (r._data, r._vc, i)))
+            versions.append(r._vc.version)
         else:  # an input's shape or dtype
             a = tensors[i]._data
             saved.append(a.shape if kind == 2 else dtypes.FROM_NP[a.dtype])
@@ -809,17 +772,14 @@ def _wrap(array, base, requires_grad, multi=False):
         t = _make(array, requires_grad, None, vc)
         root = base._view_base
         t._view_base = base if root is None else root
-        if vc[0]:  # (the class default is 0: most views are of tensors never written)
-            t._attr_version = vc[0]
+        if vc.version:  # (the class default is 0: most views are of tensors never written)
+            t._attr_version = vc.version
         # requires_grad: grad mode is on and the base requires grad, the common case, with nothing
         # more to note unless the view is one of several or of a view made apart
-        if not requires_grad or multi or len(vc) < 3 or base._view_meta is not None:
+        if not requires_grad or multi or vc.views is None or base._view_meta is not None:
             note_view(t, base, multi)
         return t
     return _make(array, requires_grad)
-
-
-_VC_PADS = (None, (None, None), (None,))
 
 
 def note_view(t, base, multi=False):
@@ -831,9 +791,9 @@ def note_view(t, base, multi=False):
     counter, to learn when its base comes to (one made under no_grad, most often a temporary of a
     backward formula, is not: its ``requires_grad`` reads its base's, but ops do not see it)."""
     vc = t._vc
-    n = len(vc)
-    if n < 3:
-        vc.extend(_VC_PADS[n])
+    views = vc.views
+    if views is None:  # the first view: from now on a write makes views check their grad_fn
+        views = vc.views = []
     meta = base._view_meta
     root = t._view_base  # (``base`` may be a view made a leaf that requires grad of its own)
     if not _grad_state.enabled:
@@ -851,9 +811,6 @@ def note_view(t, base, multi=False):
     if meta is not None:
         t._view_meta = meta
     if not root._requires_grad:
-        views = vc[2]
-        if views is None:
-            vc[2] = views = []
         views.append(weakref.ref(t))
         n = len(views)
         if n >= 64 and not n & (n - 1):  # at each power of two: drop the dead (amortized O(1))

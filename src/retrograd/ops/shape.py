@@ -4,6 +4,7 @@ from .. import _device, dtypes
 from .._array import c_order, kept_order, reshaped_view, sum_to_shape, xp
 from .._out import check_out, write_out
 from ..tensor import Tensor, _make, _wrap_dim
+from .indexing import index_select
 from .reduction import dims_arg
 from .registry import op, tensor_method
 
@@ -680,8 +681,6 @@ def roll(input, shifts, dims=None):
 @tensor_method
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """``torch.repeat_interleave``: each element (or slice along ``dim``) repeated in place."""
-    from .indexing import index_select
-
     if repeats is None:  # repeat_interleave(counts): each index, counts[i] times
         return _make(xp.repeat(xp.arange(input.numel()), input._data.reshape(-1)))
     if dim is None:
