@@ -525,6 +525,95 @@ def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     return _triangle_indices(False, row, col, offset, dtype)
 
 
+# --- the window functions of torch.*_window ----------------------------------------------------
+
+
+def _window(name, window_length, periodic, dtype, requires_grad, make):
+    if window_length < 0:
+        raise RuntimeError(
+            f"{name} requires non-negative window_length, got window_length={window_length}"
+        )
+    return make(window_length, sym=not periodic, dtype=dtype, requires_grad=requires_grad)
+
+
+@_python_dtypes
+def hann_window(
+    window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False
+):
+    """``torch.hann_window``: the Hann window, periodic unless ``periodic`` is False."""
+    from .signal import windows
+
+    return _window("hann_window", window_length, periodic, dtype, requires_grad, windows.hann)
+
+
+@_python_dtypes
+def hamming_window(
+    window_length,
+    periodic=True,
+    alpha=0.54,
+    beta=0.46,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+):
+    """``torch.hamming_window``: alpha - beta cos(2 pi n / (N - 1))."""
+    from .signal import windows
+
+    def make(M, sym, dtype, requires_grad):
+        if M > 1:
+            w = windows.general_cosine(M, a=(alpha, beta), sym=sym, dtype=dtype)
+            return w.requires_grad_() if requires_grad else w
+        return windows.hamming(M, sym=sym, dtype=dtype, requires_grad=requires_grad)
+
+    return _window("hamming_window", window_length, periodic, dtype, requires_grad, make)
+
+
+@_python_dtypes
+def blackman_window(
+    window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False
+):
+    """``torch.blackman_window``."""
+    from .signal import windows
+
+    return _window(
+        "blackman_window", window_length, periodic, dtype, requires_grad, windows.blackman
+    )
+
+
+@_python_dtypes
+def bartlett_window(
+    window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False
+):
+    """``torch.bartlett_window``."""
+    from .signal import windows
+
+    return _window(
+        "bartlett_window", window_length, periodic, dtype, requires_grad, windows.bartlett
+    )
+
+
+@_python_dtypes
+def kaiser_window(
+    window_length,
+    periodic=True,
+    beta=12.0,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+):
+    """``torch.kaiser_window``."""
+    from .signal import windows
+
+    def make(M, sym, dtype, requires_grad):
+        return windows.kaiser(M, beta=beta, sym=sym, dtype=dtype, requires_grad=requires_grad)
+
+    return _window("kaiser_window", window_length, periodic, dtype, requires_grad, make)
+
+
 # --- random numbers: PyTorch's generator and samplers (``_generator``, ``_sampling``) ----------
 
 
