@@ -12,7 +12,8 @@ import weakref
 
 from .autograd.anomaly import site_line
 from .autograd.function import BackwardCFunction
-from .autograd.node import RELEASED, AccumulateGrad, PackedSaved, grad_accumulator
+from .autograd.live_graphs import saved_entries as _saved_entries
+from .autograd.node import AccumulateGrad, PackedSaved, grad_accumulator
 from .tensor import Tensor
 
 __all__ = ["DotGraph", "draw", "memory_report"]
@@ -104,49 +105,15 @@ def _walk(roots):
 
 
 def saved_entries(node):
-    """``(name, value)`` for each value a node saved: a Tensor, an array, or a plain value; the
-    value is None once it was freed.  Empty for nodes that save nothing."""
+    """``(name, value)`` for each value a node saved (``autograd.live_graphs.saved_entries``); a
+    custom Function's node freed after it was drawn still lists how many it had, as freed."""
+    entries = _saved_entries(node)
     if isinstance(node, BackwardCFunction):
-        return _function_saved_entries(node)
-    index = getattr(type(node), "_saved_slots", None)
-    if not index:
-        return []
-    saved = getattr(node, "_saved", None)
-    versions = getattr(node, "_versions", None) or ()
-    out = []
-    for name, i in index.items():
-        if i < len(versions) and versions[i] is None and (saved is None or saved[i] is None):
-            continue  # left out: no gradient that reads it was needed
-        if saved is None or saved[i] is RELEASED:
-            out.append(("_saved_" + name, None))
-            continue
-        value = saved[i]
-        if (
-            type(value) is not PackedSaved
-            and isinstance(value, tuple)
-            and len(value) == 2
-            and hasattr(value[0], "nbytes")
-        ):
-            value = value[0]  # the op's own output, kept as (array, version counter)
-        out.append(("_saved_" + name, value))
-    return out
-
-
-def _function_saved_entries(node):
-    """A custom Function's ``ctx.save_for_backward`` values, named ``saved_tensors[i]``.  Its
-    entries are (tensor, version, output_nr); an output is kept as (array, version counter)."""
-    saved = node.__dict__.get("_saved")
-    if saved is None:  # freed; how many there were is remembered if it was drawn before
-        count = _recalled(node, "count") or 0
-        return [(f"saved_tensors[{i}]", None) for i in range(count)]
-    _remember(node, "count", len(saved))
-    out = []
-    for i, entry in enumerate(saved):
-        value = entry[0] if entry is not None else None
-        if entry is not None and entry[2] is not None and type(value) is not PackedSaved:
-            value = value[0]
-        out.append((f"saved_tensors[{i}]", value if entry is not None else "None"))
-    return out
+        if node.__dict__.get("_saved") is None:
+            count = _recalled(node, "count") or 0
+            return [(f"saved_tensors[{i}]", None) for i in range(count)]
+        _remember(node, "count", len(entries))
+    return entries
 
 
 def _describe(value):

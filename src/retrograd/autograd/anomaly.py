@@ -45,6 +45,7 @@ class _Anomaly:
 
     def __init__(self):
         self._enabled = False
+        self._record_sites = 0
         self.listeners = []
 
     @property
@@ -54,6 +55,20 @@ class _Anomaly:
     @enabled.setter
     def enabled(self, value: bool) -> None:
         self._enabled = bool(value)
+        self._tell()
+
+    @property
+    def record_sites(self) -> bool:
+        """Whether every recorded op notes its call site (asked for by the leak detector, which
+        names the line that made a graph; ops that save values always note theirs)."""
+        return self._record_sites > 0
+
+    def want_sites(self, on: bool) -> None:
+        """Count one more (or one fewer) user of ``record_sites``; nested detectors each ask."""
+        self._record_sites = max(0, self._record_sites + (1 if on else -1))
+        self._tell()
+
+    def _tell(self) -> None:
         for listener in self.listeners:
             listener(self._enabled)
 
@@ -208,11 +223,17 @@ def warn_error_in(node) -> None:
     )
 
 
+def record_site(node, inputs, results) -> None:
+    """Give a node its forward call site if it has none (the op table records one only for nodes
+    that save values), so that every node can be named."""
+    if getattr(node, "_site", None) is None:
+        node._site, node._site_at = caller_site(3)
+
+
 def check_forward(node, inputs, results) -> None:
     """Anomaly mode, as an op is recorded: warn when it made NaN or inf out of finite inputs (so only
     the op where they first appear is named, not every op they flow through).  Also gives the
-    node its forward call site if it has none (the op table records one only for nodes that save
-    values), so every node can be named in anomaly mode."""
+    node its forward call site (``record_site``), so every node can be named in anomaly mode."""
     if getattr(node, "_site", None) is None:
         node._site, node._site_at = caller_site(3)
     for r in results:

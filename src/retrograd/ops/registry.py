@@ -26,7 +26,7 @@ import weakref
 
 from .. import dtypes
 from .._array import ndarray, xp
-from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside
+from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside, record_site
 from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import (
@@ -54,13 +54,14 @@ _EVERY_OUTPUT = 1 << 62  # outputs=None: as many as the forward returns
 # node saves).
 forward_ad_hook = None
 pack_hook = None
-# Anomaly mode (``autograd.anomaly``): checks each recorded op's results for NaN/inf.
+# Anomaly mode (``autograd.anomaly``): checks each recorded op's results for NaN/inf; or, while the
+# leak detector runs, notes every node's call site.
 anomaly_hook = None
 
 
 def _anomaly_changed(enabled):
     global anomaly_hook
-    anomaly_hook = check_forward if enabled else None
+    anomaly_hook = check_forward if enabled else record_site if _anomaly.record_sites else None
 
 
 _anomaly.listeners.append(_anomaly_changed)
