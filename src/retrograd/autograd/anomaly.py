@@ -223,7 +223,7 @@ def warn_error_in(node) -> None:
     )
 
 
-def record_site(node, inputs, results) -> None:
+def _record_site(node, inputs, results) -> None:
     """Give a node its forward call site if it has none (the op table records one only for nodes
     that save values), so that every node can be named."""
     if getattr(node, "_site", None) is None:
@@ -233,7 +233,7 @@ def record_site(node, inputs, results) -> None:
 def check_forward(node, inputs, results) -> None:
     """Anomaly mode, as an op is recorded: warn when it made NaN or inf out of finite inputs (so only
     the op where they first appear is named, not every op they flow through).  Also gives the
-    node its forward call site (``record_site``), so every node can be named in anomaly mode."""
+    node its forward call site (as ``_record_site`` does), so every node can be named in anomaly mode."""
     if getattr(node, "_site", None) is None:
         node._site, node._site_at = caller_site(3)
     for r in results:

@@ -26,7 +26,7 @@ import weakref
 
 from .. import dtypes
 from .._array import ndarray, xp
-from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside, record_site
+from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside, _record_site
 from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import (
@@ -61,7 +61,7 @@ anomaly_hook = None
 
 def _anomaly_changed(enabled):
     global anomaly_hook
-    anomaly_hook = check_forward if enabled else record_site if _anomaly.record_sites else None
+    anomaly_hook = check_forward if enabled else _record_site if _anomaly.record_sites else None
 
 
 _anomaly.listeners.append(_anomaly_changed)
