@@ -110,7 +110,10 @@ class LiveGraph:
 
 def live_nodes():
     """Every node alive in the process except the leaves' AccumulateGrad, oldest first."""
-    found = [o for o in gc.get_objects() if isinstance(o, Node) and type(o) is not AccumulateGrad]
+    # by type, not isinstance: some objects (deprecated aliases) warn when asked for __class__
+    found = [
+        o for o in gc.get_objects() if issubclass(type(o), Node) and type(o) is not AccumulateGrad
+    ]
     found.sort(key=_seq)
     return found
 
@@ -153,7 +156,7 @@ def _find_graphs() -> list:
     for n in nodes:
         groups.setdefault(find(n), []).append(n)
     outputs = {}
-    for t in [o for o in gc.get_objects() if isinstance(o, Tensor)]:
+    for t in [o for o in gc.get_objects() if issubclass(type(o), Tensor)]:
         fn = t._grad_fn
         if fn is not None and fn in parent and fn not in consumed:
             outputs.setdefault(fn, []).append(t)

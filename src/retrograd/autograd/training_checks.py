@@ -312,7 +312,7 @@ class detect_pitfalls(_Detector):
 
 def _is_optimizer(o) -> bool:
     optim = sys.modules.get("retrograd.optim.optimizer")
-    return optim is not None and isinstance(o, optim.Optimizer)
+    return optim is not None and issubclass(type(o), optim.Optimizer)
 
 
 def _params(opt):
@@ -338,7 +338,7 @@ def _param_names(params) -> list:
     nn = sys.modules.get("retrograd.nn.module")
     found = {}
     if nn is not None:
-        modules = [o for o in gc.get_objects() if isinstance(o, nn.Module)]
+        modules = [o for o in gc.get_objects() if issubclass(type(o), nn.Module)]
         children = {id(c) for m in modules for c in m._modules.values() if c is not None}
         for m in modules:
             if id(m) in children:

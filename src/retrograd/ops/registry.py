@@ -26,7 +26,7 @@ import weakref
 
 from .. import dtypes
 from .._array import ndarray, xp
-from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside, _record_site
+from ..autograd.anomaly import INTERNAL_FILES, _getframe, _record_site, check_forward, outside
 from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import (
