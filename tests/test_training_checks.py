@@ -89,8 +89,7 @@ def test_total_loss_plus_equals_loss_is_named_with_its_variable():
         "graphs of earlier steps alive" in messages[0]
     )
     assert (
-        "it is held by `total_loss`, a local of train() at test_training_checks.py:"
-        in (messages[0])
+        "it is held by `total_loss`, a local of train() in test_training_checks.py" in (messages[0])
     )
     assert messages[0].endswith(
         "Keep numbers rather than tensors across steps (`loss.item()`), or detach() what you "
@@ -121,7 +120,10 @@ def test_a_list_of_outputs_is_named():
     assert (
         f"3 graphs made at {_site('# LEAK-LIST', 'out = model(x)  # LEAK-LIST')}" in (messages[0])
     )
-    assert "they are held by an item of the list `outputs`, a local of train() at " in messages[0]
+    assert (
+        "they are held by an item of the list `outputs`, a local of train() in test_training_checks.py"
+        in messages[0]
+    )
 
 
 def test_a_running_average_of_the_loss_is_named():

@@ -211,7 +211,7 @@ def test_memory_report_without_tensors_lists_live_graphs_and_their_keepers():
         f"  oldest node made at {__file__}:{_line('# MADE-HERE')} "
         "(`loss = (w * 2).exp().sum()  # MADE-HERE`)"
     )
-    assert summed[3].startswith("  kept alive by `running`, a local of train() at test_viz.py:")
+    assert summed[3].startswith("  kept alive by `running`, a local of train() in test_viz.py")
     assert report.count("kept alive by an item of the list `kept`, a local of train()") == 3
     del running, kept
     assert "kept alive by `running`" not in viz.memory_report()

@@ -302,11 +302,10 @@ def _how(r, o, modules):
 
 
 def _local(key, f) -> str:
-    """```total_loss``, a local of train() at train.py:12`` (the line the frame is at now)."""
+    """```total_loss``, a local of train() in train.py``."""
     if f.f_code.co_name == "<module>":
         return f"`{key}`, a global of module {f.f_globals.get('__name__')}"
-    where = f"{os.path.basename(f.f_code.co_filename)}:{f.f_lineno}"
-    return f"`{key}`, a local of {f.f_code.co_name}() at {where}"
+    return f"`{key}`, a local of {f.f_code.co_name}() in {os.path.basename(f.f_code.co_filename)}"
 
 
 def _user_frames():
