@@ -233,50 +233,82 @@ def holders(objects, depth: int = 3) -> dict:
                 names.setdefault(id(v), []).append(_local(key, f))
     modules = {id(m.__dict__): name for name, m in list(sys.modules.items()) if m is not None}
     level = [o for o in objects if id(o) not in names]
+    heap = gc.get_objects()
+    skip.add(id(heap))
+    skip.add(id(level))
     chains = {id(o): (id(o), "") for o in level}  # id -> (target id, description prefix)
     for _ in range(depth):
         if not level:
             break
-        ids = {id(o) for o in level}
+        by_id = {id(o): o for o in level}
         nxt = []
-        for r in gc.get_referrers(*level):
-            if id(r) in skip or r is level or isinstance(r, Node):
+        skip.add(id(by_id))
+        found = [(r, o) for r, o in _referrers(by_id, skip, heap) if not issubclass(type(r), Node)]
+        skip.add(id(found))
+        owners = _dict_owners(
+            [r for r, _ in found if type(r) is dict and id(r) not in modules], heap
+        )
+        for r, o in found:
+            target, prefix = chains[id(o)]
+            how = _how(r, o, modules, owners)
+            if how is None:
                 continue
-            for o in level:
-                if not _refers(r, o):
+            text, final = how
+            if final is True:
+                names.setdefault(target, []).append(prefix + text)
+                continue
+            if id(r) in by_id or id(r) in chains:
+                continue
+            for f in frames:
+                key = next((k for k, v in f.f_locals.items() if v is r), None)
+                if key is not None:
+                    names.setdefault(target, []).append(f"{prefix}{text} {_local(key, f)}")
+                    break
+            else:
+                if final == "attribute":  # an object no variable names: say which attribute
+                    unnamed = text.replace(" of the ", " of a ", 1)
+                    names.setdefault(target, []).append(prefix + unnamed)
                     continue
-                target, prefix = chains[id(o)]
-                how = _how(r, o, modules)
-                if how is None:
-                    continue
-                text, final = how
-                if final:
-                    names.setdefault(target, []).append(prefix + text)
-                    continue
-                if id(r) in ids or id(r) in chains:
-                    continue
-                for f in frames:
-                    key = next((k for k, v in f.f_locals.items() if v is r), None)
-                    if key is not None:
-                        names.setdefault(target, []).append(f"{prefix}{text} {_local(key, f)}")
-                        break
-                else:
-                    chains[id(r)] = (target, prefix + text + " ")
-                    nxt.append(r)
+                chains[id(r)] = (target, prefix + text + " ")
+                nxt.append(r)
         skip.add(id(nxt))
         level = nxt
+        skip.add(id(level))
     return names
 
 
-def _refers(r, o) -> bool:
-    if type(r) is dict:
-        return any(v is o for v in r.values())
-    if isinstance(r, (list, tuple, set, frozenset)):
-        return any(v is o for v in r)
-    return True
+def _referrers(by_id, skip, heap):
+    """``(referrer, target)`` pairs for the targets in ``by_id`` (id -> object): one walk of the
+    heap, where ``gc.get_referrers(*targets)`` would compare every reference with every target."""
+    out = []
+    for x in heap:
+        if id(x) in skip:
+            continue
+        for o in gc.get_referents(x):
+            if by_id.get(id(o), by_id) is o:
+                out.append((x, o))
+    return out
 
 
-def _how(r, o, modules):
+def _dict_owners(dicts, heap) -> dict:
+    """``{id(d): obj}`` for the dicts that are an object's ``__dict__`` (one heap walk for all)."""
+    if not dicts:
+        return {}
+    ids = {id(d) for d in dicts}
+    owners = {}
+    for x, _ in _referrers({id(d): d for d in dicts}, (), heap):
+        if type(x) is dict or type(x) is list:
+            continue
+        try:  # not getattr: a class's own __getattr__ could run (and warn)
+            d = object.__getattribute__(x, "__dict__")
+        except (AttributeError, TypeError):
+            continue
+        if id(d) in ids:
+            owners[id(d)] = x
+    return owners
+
+
+def _how(r, o, modules, owners):
     """How container ``r`` holds ``o``: ``(text, final)``; final when the text names a place
     user code can write (a global, an attribute), else the container is followed further."""
     if type(r) is dict:
@@ -284,7 +316,7 @@ def _how(r, o, modules):
         mod = modules.get(id(r))
         if mod is not None:
             return f"`{key}`, a global of module {mod}", True
-        owner = next((x for x in gc.get_referrers(r) if getattr(x, "__dict__", None) is r), None)
+        owner = owners.get(id(r))
         if owner is not None:
             if isinstance(owner, Tensor):
                 return None  # a tensor's own fields (.grad ...): not a graph's keeper
@@ -296,9 +328,16 @@ def _how(r, o, modules):
         return "an item of the tuple", False
     if isinstance(r, (set, frozenset)):
         return "a member of the set", False
-    if type(r).__name__ == "cell":
+    try:  # an object's attribute (its __dict__, reported as the object itself on 3.11+)
+        d = object.__getattribute__(r, "__dict__")
+    except (AttributeError, TypeError):
         return None
-    return None
+    if type(d) is not dict or isinstance(r, (Tensor, type)):
+        return None  # a tensor's own fields (.grad ...) or a class attribute: not a keeper here
+    key = next((k for k, v in d.items() if v is o), None)
+    if key is None:
+        return None
+    return f"attribute `.{key}` of the {type(r).__name__} object", "attribute"
 
 
 def _local(key, f) -> str:
