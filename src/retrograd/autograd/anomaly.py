@@ -46,6 +46,9 @@ class _Anomaly:
     def __init__(self):
         self._enabled = False
         self._record_sites = 0
+        self.watched = (
+            None  # a WeakSet that every recorded node joins, while the leak detector runs
+        )
         self.listeners = []
 
     @property
@@ -225,17 +228,18 @@ def warn_error_in(node) -> None:
 
 def _record_site(node, inputs, results) -> None:
     """Give a node its forward call site if it has none (the op table records one only for nodes
-    that save values), so that every node can be named."""
+    that save values), so that every node can be named; and add it to ``state.watched``."""
     if getattr(node, "_site", None) is None:
-        node._site, node._site_at = caller_site(3)
+        node._site, node._site_at = caller_site(3)  # outside() walks on to the user frame
+    if state.watched is not None:
+        state.watched.add(node)
 
 
 def check_forward(node, inputs, results) -> None:
     """Anomaly mode, as an op is recorded: warn when it made NaN or inf out of finite inputs (so only
     the op where they first appear is named, not every op they flow through).  Also gives the
-    node its forward call site (as ``_record_site`` does), so every node can be named in anomaly mode."""
-    if getattr(node, "_site", None) is None:
-        node._site, node._site_at = caller_site(3)
+    node its forward call site (``_record_site``), so every node can be named in anomaly mode."""
+    _record_site(node, inputs, results)
     for r in results:
         a = r._data
         if a.dtype.kind in "fc" and not xp.isfinite(a).all():

@@ -24,7 +24,7 @@ import weakref
 from .anomaly import _warn_at, caller_site, describe_site, node_site
 from .anomaly import state as _anomaly
 from .grad_mode import state as _grad_state
-from .live_graphs import LiveGraph, _saved_bytes, live_graphs, live_nodes
+from .live_graphs import LiveGraph, _saved_bytes, live_graphs
 from .node import AccumulateGrad
 
 __all__ = ["detect_leaks", "detect_pitfalls"]
@@ -94,8 +94,9 @@ class detect_leaks(_Detector):
     carried without ``detach()``), or when ``retain_graph=True`` kept saved tensors that no later
     backward pass used.
 
-    While on, every op notes the line that called it (as anomaly mode does), and each step asks the
-    garbage collector for the live nodes: a diagnostic, slower than a plain run.
+    While on, every op notes the line that called it (as anomaly mode does) and joins a weak set
+    that each step counts: a diagnostic, slower than a plain run.  Custom Functions' nodes are not
+    counted (they rarely make a graph that grows).
     """
 
     _stack = "leaks"
@@ -112,16 +113,20 @@ class detect_leaks(_Detector):
         self._retained = weakref.WeakKeyDictionary()  # node -> record of a retain_graph=True pass
         self._retain_warned = set()  # the backward calls warned about, once each
         self._finalizers = []
+        if _anomaly.watched is None:
+            _anomaly.watched = weakref.WeakSet()
         _anomaly.want_sites(True)
 
     def _stop(self):
         _anomaly.want_sites(False)
+        if not _anomaly.record_sites:
+            _anomaly.watched = None
         for f in self._finalizers:
             f.detach()
         self._finalizers = []
 
     def _census(self) -> None:
-        nodes = live_nodes()
+        nodes = list(_anomaly.watched)  # every op-table node made since the detector started
         mark = self._mark
         old = [n for n in nodes if n._seq <= mark]
         self._mark = max((n._seq for n in nodes), default=mark)
