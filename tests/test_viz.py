@@ -268,3 +268,30 @@ def test_jupyter_bundle_and_rendering_follow_graphviz(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="dot -Tpng"):
         dot.render(str(tmp_path / "h"), format="png")
     assert (tmp_path / "h.dot").read_text() == dot
+
+
+class _Trainer:
+    def __init__(self):
+        self.w = retrograd.randn(3, requires_grad=True)
+
+    def run(self):
+        self.hidden = (self.w * 2).exp()  # ATTRIBUTE
+
+
+def test_memory_report_names_an_attribute_and_its_object():
+    import gc
+
+    gc.collect()
+    trainer = _Trainer()
+    trainer.run()
+    unnamed = [_Trainer()]
+    unnamed[0].run()
+    report = viz.memory_report()
+    blocks = [b for b in report.split("\n\n") if "# ATTRIBUTE" in b]
+    assert len(blocks) == 2
+    keepers = sorted(b.splitlines()[-1] for b in blocks)
+    assert keepers == [
+        "  kept alive by attribute `.hidden` of a _Trainer object",
+        "  kept alive by attribute `.hidden` of the _Trainer object `trainer`, a local of "
+        "test_memory_report_names_an_attribute_and_its_object() in test_viz.py",
+    ]
