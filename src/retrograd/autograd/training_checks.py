@@ -21,6 +21,7 @@ import gc
 import sys
 import weakref
 
+from . import engine
 from .anomaly import _warn_at, caller_site, describe_site, node_site
 from .anomaly import state as _anomaly
 from .grad_mode import state as _grad_state
@@ -42,8 +43,6 @@ class _State:
 
     def changed(self):
         self.active = bool(self.leaks or self.pitfalls)
-        from . import engine
-
         engine.observer = _backward_started if self.active else None
         for listener in self.listeners:
             listener(self)
