@@ -1,13 +1,11 @@
 """``python -m retrograd.demo`` (``make demo``): the pictures it writes, with and without Graphviz,
 and the two chapters on silent failures."""
 
-import shutil
-
 from retrograd import demo, viz
 
 
 def test_graph_pictures_are_png_with_graphviz_and_dot_text_without(tmp_path, monkeypatch, capsys):
-    if shutil.which("dot") is not None:
+    if viz._graphviz_available():  # the graphviz package and the `dot` program
         written = demo.draw_graph(str(tmp_path / "with"))
         assert [p.rsplit("/", 1)[1] for p in written] == [
             "readme_graph_before.png",

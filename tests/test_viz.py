@@ -243,11 +243,10 @@ def test_params_that_no_path_reaches_are_drawn_as_cut():
 
 
 def test_jupyter_bundle_and_rendering_follow_graphviz(tmp_path, monkeypatch):
-    import shutil
 
     loss, params = _model()
     dot = viz.draw(loss, params=params)
-    if shutil.which("dot") is not None:  # the `dot` program is installed: real pictures
+    if viz._graphviz_available():  # the graphviz package and `dot` are installed: pictures
         bundle = dot._repr_mimebundle_()
         assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
         assert "MmBackward0" in bundle["image/svg+xml"]
