@@ -22,6 +22,7 @@ from .grad_mode import (
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .node import AccumulateGrad, Node
+from .training_checks import detect_leaks, detect_pitfalls
 from .variable import Variable
 
 __all__ = [
@@ -46,6 +47,8 @@ __all__ = [
     "FunctionCtx",
     "once_differentiable",
     "Variable",
+    "detect_leaks",
+    "detect_pitfalls",
 ]
 
 

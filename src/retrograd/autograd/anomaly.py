@@ -39,7 +39,36 @@ def _set(enabled, check_nan) -> None:
     """Anomaly mode on or off: its switches, and the check the op table runs on each recorded op."""
     _switches.anomaly = bool(enabled)
     _switches.anomaly_check_nan = bool(check_nan)
-    _switches.anomaly_hook = check_forward if enabled else None
+    _set_hook()
+
+
+def _set_hook() -> None:
+    """The op table's hook: anomaly mode's check, else (while the leak detector runs) the note of
+    each node's call site, else none."""
+    _switches.anomaly_hook = (
+        check_forward if _switches.anomaly else _record_site if state.record_sites else None
+    )
+
+
+class _SiteWatch:
+    """What the leak detector asks of the op table while it runs: every recorded node notes its
+    call site and joins ``watched`` (a WeakSet), so that a graph that stays alive can be named."""
+
+    def __init__(self):
+        self._users = 0
+        self.watched = None
+
+    @property
+    def record_sites(self) -> bool:
+        return self._users > 0
+
+    def want_sites(self, on: bool) -> None:
+        """Count one more (or one fewer) user of the site notes; nested detectors each ask."""
+        self._users = max(0, self._users + (1 if on else -1))
+        _set_hook()
+
+
+state = _SiteWatch()
 
 
 def caller_site(depth: int = 2):
@@ -189,13 +218,20 @@ def warn_error_in(node) -> None:
     )
 
 
+def _record_site(node, inputs, results) -> None:
+    """Give a node its forward call site if it has none (the op table records one only for nodes
+    that save values), so that every node can be named; and add it to ``state.watched``."""
+    if getattr(node, "_site", None) is None:
+        node._site, node._site_at = caller_site(3)  # outside() walks on to the user frame
+    if state.watched is not None:
+        state.watched.add(node)
+
+
 def check_forward(node, inputs, results) -> None:
     """Anomaly mode, as an op is recorded: warn when it made NaN or inf out of finite inputs (so only
     the op where they first appear is named, not every op they flow through).  Also gives the
-    node its forward call site if it has none (the op table records one only for nodes that save
-    values), so every node can be named in anomaly mode."""
-    if getattr(node, "_site", None) is None:
-        node._site, node._site_at = caller_site(3)
+    node its forward call site (``_record_site``), so every node can be named in anomaly mode."""
+    _record_site(node, inputs, results)
     for r in results:
         a = r._data
         if a.dtype.kind in "fc" and not xp.isfinite(a).all():

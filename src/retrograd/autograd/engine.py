@@ -17,6 +17,10 @@ from ..tensor import Tensor, _make
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
 from .node import AccumulateGrad, FunctionNode, grad_accumulator
 
+# Set by ``autograd.training_checks`` while a leak or pitfall detector is on, None otherwise:
+# ``observer(root_edges, retain_graph, accumulate, inputs, site)`` before each backward pass.
+observer = None
+
 
 class _Passes(threading.local):
     """The backward passes running on this thread, innermost last: each one's final callbacks."""
@@ -62,6 +66,8 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     # The user's backward call, named in the error of a later backward through freed buffers.
     # Also where an existing .grad is added into, for the error if a graph had saved that .grad.
     site = caller_site(2)
+    if observer is not None:
+        observer(root_edges, retain_graph, accumulate, inputs, site)
     freed_at = None if retain_graph else site
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph

@@ -5,6 +5,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 
 from .. import _device, dtypes
+from ..autograd import training_checks as _checks
 from ..autograd.anomaly import caller_site
 from ..autograd.node import RemovableHandle, _HookDict
 from ..tensor import Tensor, bump_version, clear_grad
@@ -37,6 +38,19 @@ def _type_name(value) -> str:
     if isinstance(value, Tensor):
         return "torch." + value.dtype._tensor_name
     return type(value).__name__
+
+
+# ``training_checks.check_module_call`` while ``autograd.detect_pitfalls`` is on, None otherwise
+# (so a module call pays one global read for it).
+_call_check = None
+
+
+def _checks_changed(state) -> None:
+    global _call_check
+    _call_check = _checks.check_module_call if state.pitfalls else None
+
+
+_checks.state.listeners.append(_checks_changed)
 
 
 class Module:
@@ -73,8 +87,12 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or _call_check):
             return self.forward(*args, **kwargs)
+        if _call_check is not None:
+            _call_check(self)
+            if not (self._forward_pre_hooks or self._forward_hooks):
+                return self.forward(*args, **kwargs)
         return self._call_with_hooks(args, kwargs)
 
     def _call_with_hooks(self, args, kwargs):
