@@ -809,3 +809,54 @@ def test_index_copy_fill_and_masked_scatter_match_pytorch(torch_ref, fn, arrays)
         ),
     ]
 )
+
+
+# --- select_scatter, slice_scatter, diagonal_scatter -------------------------------------------
+
+_P = np.random.default_rng(13).standard_normal
+
+PARTS = [
+    (lambda t, x, s: t.select_scatter(x, s, 0, 1), [_P((3, 4)), _P(4)]),
+    (lambda t, x, s: x.select_scatter(s, 1, -1), [_P((3, 4)), _P(3)]),
+    (lambda t, x, s: t.slice_scatter(x, s, 1, 0, 4, 2), [_P((3, 4)), _P((3, 2))]),
+    (lambda t, x, s: x.slice_scatter(s, start=1), [_P((3, 4)), _P((2, 4))]),
+    (lambda t, x, s: t.diagonal_scatter(x, s), [_P((3, 4)), _P(3)]),
+    (lambda t, x, s: x.diagonal_scatter(s, 2), [_P((3, 4)), _P(2)]),
+    (lambda t, x, s: x.diagonal_scatter(s, -1, 1, 0), [_P((3, 4)), _P(3)]),
+]
+
+
+@pytest.mark.parametrize("fn, arrays", PARTS)
+def test_part_scatters_match_pytorch(torch_ref, fn, arrays):
+    got = []
+    for lib in (retrograd, torch_ref):
+        ts = [lib.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(lib, *ts)
+        w = lib.tensor(np.cos(np.arange(out.numel())).reshape(tuple(out.shape)))
+        grads = lib.autograd.grad((out * w).sum(), ts)
+        got.append((out.detach().numpy(), out.grad_fn.name(), [g.numpy() for g in grads]))
+    (v, node, grads), (tv, tnode, tgrads) = got
+    assert node == tnode
+    np.testing.assert_allclose(v, tv)
+    for g, tg in zip(grads, tgrads):
+        np.testing.assert_allclose(g, tg)
+    ts = [retrograd.tensor(a, requires_grad=True) for a in arrays]
+    assert retrograd.autograd.gradgradcheck(lambda *xs: fn(retrograd, *xs), ts)
+
+
+(test_part_scatter_error_type_and_text, test_part_scatter_error_texts_are_pytorchs) = error_tests(
+    [
+        (
+            lambda t: t.slice_scatter(t.zeros(3, 4), t.ones(1, 4)),
+            RuntimeError,
+            "expected src to have a size equal to the slice of self. src size = [1, 4], slice "
+            "size = [3, 4]",
+        ),
+        (
+            lambda t: t.diagonal_scatter(t.zeros(3, 4), t.ones(4)),
+            RuntimeError,
+            "expected src to have a size equal to the slice of self. src size = [4], slice size "
+            "= [3]",
+        ),
+    ]
+)

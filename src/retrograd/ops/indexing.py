@@ -769,6 +769,112 @@ def masked_scatter(input, mask, source):
     return _masked_scatter(input, source, mask)
 
 
+# --- select_scatter, slice_scatter, diagonal_scatter: src written into one part of a copy -------
+
+
+def _part_view(a, part):
+    """The view of ``a`` that ``part`` names: ("select", dim, index), ("slice", dim, start, stop,
+    step) or ("diagonal", offset, dim1, dim2), the diagonal last as ``Tensor.diagonal`` puts it."""
+    kind = part[0]
+    if kind == "select":
+        return a[(slice(None),) * part[1] + (part[2],)]
+    if kind == "slice":
+        return a[(slice(None),) * part[1] + (slice(part[2], part[3], part[4]),)]
+    offset, d1, d2 = part[1:]
+    moved = xp.moveaxis(a, (d1, d2), (-2, -1))
+    rows, cols = moved.shape[-2:]
+    start_row, start_col = max(-offset, 0), max(offset, 0)
+    length = max(min(rows - start_row, cols - start_col), 0)
+    i = xp.arange(length)
+    return moved, (Ellipsis, start_row + i, start_col + i)
+
+
+def _write_part(out, part, src):
+    view = _part_view(out, part)
+    if part[0] == "diagonal":
+        moved, key = view
+        moved[key] = src
+    else:
+        view[...] = src
+
+
+def _read_part(t, part):
+    if part[0] == "select":
+        return t.select(part[1], part[2])
+    if part[0] == "slice":
+        return t[(slice(None),) * part[1] + (slice(part[2], part[3], part[4]),)]
+    return t.diagonal(part[1], part[2], part[3])
+
+
+def _check_part(a, src, part, node):
+    view = _part_view(a, part)
+    shape = view[0][view[1]].shape if part[0] == "diagonal" else view.shape
+    if tuple(src.shape) != tuple(shape):
+        raise RuntimeError(
+            "expected src to have a size equal to the slice of self. src size = "
+            f"{list(src.shape)}, slice size = {list(shape)}"
+        )
+
+
+def _part_writer(node):
+    def forward(self, src, part, node):
+        out = self.copy()
+        _write_part(out, part, src)
+        return out
+
+    return op(
+        "_" + node,
+        inputs="self src",
+        saves="src_shape src_dtype",
+        grads=(
+            lambda g, n: _PART_WRITERS[n.node](
+                g, g.new_zeros(n.src_shape, dtype=g.dtype), n.part, n.node
+            ),
+            lambda g, n: _read_part(g, n.part),
+        ),
+        check=_check_part,
+        node=node,
+        method=False,
+    )(forward)
+
+
+_PART_WRITERS = {
+    name: _part_writer(name)
+    for name in ("SelectScatterBackward0", "SliceScatterBackward0", "DiagonalScatterBackward0")
+}
+
+
+@tensor_method
+def select_scatter(input, src, dim, index):
+    """``torch.select_scatter``: a copy of ``input`` with ``src`` written at ``index`` of ``dim``."""
+    d = _wrap_dim(dim, input.ndim)
+    size = input.shape[d]
+    if not -size <= index < size:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size "
+            f"{list(input.shape)} at dimension {d}"
+        )
+    part = ("select", d, index % size)
+    return _PART_WRITERS["SelectScatterBackward0"](input, src, part, "SelectScatterBackward0")
+
+
+@tensor_method
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    """``torch.slice_scatter``: a copy of ``input`` with ``src`` written into the slice
+    ``start:end:step`` of ``dim``."""
+    d = _wrap_dim(dim, input.ndim)
+    part = ("slice", d, start, end, step)
+    return _PART_WRITERS["SliceScatterBackward0"](input, src, part, "SliceScatterBackward0")
+
+
+@tensor_method
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    """``torch.diagonal_scatter``: a copy of ``input`` with ``src`` written along the diagonal
+    ``offset`` of the ``dim1`` x ``dim2`` matrices."""
+    part = ("diagonal", offset, _wrap_dim(dim1, input.ndim), _wrap_dim(dim2, input.ndim))
+    return _PART_WRITERS["DiagonalScatterBackward0"](input, src, part, "DiagonalScatterBackward0")
+
+
 # PyTorch names a dtype by its C type in some errors (a mask's dtype, clamp_'s integer tensor).
 C_NAMES = {
     "int64": "long int",
@@ -1125,6 +1231,9 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
 
 __all__ = [
     "masked_select",
+    "select_scatter",
+    "slice_scatter",
+    "diagonal_scatter",
     "index_copy",
     "index_fill",
     "masked_scatter",
