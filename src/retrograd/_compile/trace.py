@@ -19,7 +19,7 @@ the function's closure or globals) are the program's inputs, read live on every 
 import sys
 import threading
 
-from .._array import ndarray
+from .._array import ndarray, xp
 from ..autograd import engine as _engine
 from ..autograd import function as _function
 from ..autograd.node import Node
@@ -63,6 +63,10 @@ _DATA_READS = ("item", "tolist", "numpy", "__array__", "__bool__", "__float__", 
 _DATA_READS += ("__index__", "__complex__")
 _HOOKS = ("register_hook", "retain_grad", "register_post_accumulate_grad_hook")
 _lock = threading.Lock()
+# Ops whose output shape depends on the values of their input: what follows them may too.
+DATA_DEPENDENT_SHAPES = frozenset(
+    ("nonzero", "masked_select", "_masked_select", "unique", "argwhere", "bincount")
+)
 
 
 class Tracer:
@@ -77,6 +81,7 @@ class Tracer:
         self.find_external = find_external  # tensor or array -> slot, or None
         self.thread = threading.get_ident()
         self.reason = None
+        self.grids = set()  # ids of index grids (np.indices): functions of a shape alone
 
     def new_slot(self, array):
         i = self.n_slots
@@ -97,6 +102,8 @@ class Tracer:
         if self.reason is not None:
             raise Break(self.reason)
         d = general.opdef
+        if d.name in DATA_DEPENDENT_SHAPES:
+            self.fail(f"{d.name}: the shape of its output depends on the data")
         k = len(d.inputs)
         attrs = tuple(args[k:])
         if d.listed:
@@ -176,6 +183,8 @@ class Tracer:
         if not isinstance(v, ndarray):
             return v
         s = self.slots.get(id(v))
+        if s is None and id(v) in self.grids:
+            return v  # np.indices of a shape: a constant
         if s is None:
             s = self.find_external(v)
         if s is None:
@@ -280,6 +289,16 @@ class patched:
             "apply",
             classmethod(_refusing(apply, "a custom autograd.Function", tracer)),
         )
+        indices = xp.indices
+
+        def traced_indices(*args, **kwargs):
+            grid = indices(*args, **kwargs)
+            for g in grid if isinstance(grid, tuple) else (grid,):
+                tracer.grids.add(id(g))
+                tracer.keep.append(g)
+            return grid
+
+        self._set(xp, "indices", traced_indices)
         if _registry.forward_ad_hook is not None:
             tracer.fail("forward-mode AD is on")
         if _registry.pack_hook is not None:
