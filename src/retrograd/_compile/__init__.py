@@ -226,23 +226,24 @@ class CompiledFunction:
         n_inputs = len(tensors)
         result = _MISS
         try:
+            if self.module is not None and any(
+                m._forward_hooks or m._forward_pre_hooks for m in self.module.modules()
+            ):
+                tracer.fail("module hooks (they run as Python code on every call)")
             with _trace.patched(tracer):
-                try:
-                    result = self.fn(*args, **kwargs)
-                except _trace.Break:
-                    pass
+                result = self.fn(*args, **kwargs)
             if tracer.reason is None:
                 entry = _make_entry(tracer, tensors, n_inputs, externals, result, guards)
             else:
                 entry = EagerEntry(guards, tracer.reason)
-        except _trace.Break as e:
+        except _trace.Break as e:  # (before the call, or in making the programs after it)
             entry = EagerEntry(guards, tracer.reason or str(e))
         self.cache.setdefault(key, []).append(entry)
         self.history.append(entry)
         if isinstance(entry, EagerEntry):
             if self.fullgraph:
                 raise Unsupported(entry.reason)
-            if result is _MISS:  # the trace stopped inside the function: run it as it is
+            if result is _MISS:  # refused before the call: run it as it is
                 return self.fn(*args, **kwargs)
         return result
 
@@ -300,8 +301,6 @@ def _python_guards(fn, module):
         for m in module.modules():
             guards.append((functools.partial(_module_state, m), _module_state(m)))
     code = getattr(fn, "__code__", None)
-    if code is None and module is None:
-        code = getattr(getattr(fn, "__call__", None), "__code__", None)
     if code is not None:
         cells = getattr(fn, "__closure__", None) or ()
         for cell in cells:
@@ -542,7 +541,9 @@ def _make_entry(tracer, tensors, n_inputs, externals, result, guards):
                 raise _trace.Break("an output shares memory with an input (a view)")
     entry = GraphEntry()
     entry.guards = guards
-    entry.externals = tuple((g, t._data.shape, t._data.dtype, t._requires_grad) for _, g, t in externals)
+    entry.externals = tuple(
+        (g, t._data.shape, t._data.dtype, t._requires_grad) for _, g, t in externals
+    )
     entry.single = structure[0] == "out" and len(out_tensors) == 1
     entry.structure = structure
     entry.n_out = len(out_tensors)
@@ -556,14 +557,18 @@ def _make_entry(tracer, tensors, n_inputs, externals, result, guards):
             raise _trace.Break("more than three outputs require grad")
         diff_inputs = [i for i, t in enumerate(every_input) if t._requires_grad]
         seen = set()
-        diff_inputs = [i for i in diff_inputs if not (id(every_input[i]) in seen or seen.add(id(every_input[i])))]
+        diff_inputs = [
+            i
+            for i in diff_inputs
+            if not (id(every_input[i]) in seen or seen.add(id(every_input[i])))
+        ]
         wrt = [every_input[i] for i in diff_inputs]
         traces = {}
         for mask in range(1, 1 << len(diff_outputs)):
             roots = [t for i, t in enumerate(diff_outputs) if mask >> i & 1]
             traces[mask] = _trace_backward(tracer, roots, wrt)
         used = []
-        for mask, (steps, seeds, results) in traces.items():
+        for steps, _, results in traces.values():
             for step in steps:
                 for kind, v in step.ins:
                     _collect(kind, v, used)
@@ -578,7 +583,7 @@ def _make_entry(tracer, tensors, n_inputs, externals, result, guards):
         entry.diff_inputs = tuple(diff_inputs)
         entry.diff_nr = [None] * len(out_tensors)
         for nr, t in enumerate(diff_outputs):
-            entry.diff_nr[out_tensors.index(t)] = nr
+            entry.diff_nr[produced[id(t)]] = nr
         exposed = []
         for s in saved_slots:
             if s in input_slots:

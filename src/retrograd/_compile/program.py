@@ -11,7 +11,7 @@ from .._array import ndarray, xp
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import Node, _modified_message, freed_error
 from ..tensor import _make
-from .trace import CAST, CONST, LIST, SLOT, _AttrSlot
+from .trace import CAST, CONST, SLOT, _AttrSlot
 
 _DOUBLE_BACKWARD = "torch.compile with aot_autograd does not currently support double backward"
 
@@ -89,7 +89,9 @@ class CompiledFunctionBackward(Node):
         for t, version, vc, array in self._checks:
             if t is None:
                 if vc[0] != version:
-                    raise RuntimeError(_modified_message(self, _make(array, True, self, vc), version))
+                    raise RuntimeError(
+                        _modified_message(self, _make(array, True, self, vc), version)
+                    )
             elif t._vc[0] != version:
                 raise RuntimeError(_modified_message(self, t, version))
         mask = 0

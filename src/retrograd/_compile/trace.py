@@ -97,11 +97,15 @@ class Tracer:
 
     # --- the op hook --------------------------------------------------------------------------
     def hook(self, general, args, tensors, results, n_outputs):
-        if threading.get_ident() != self.thread:
-            return
-        if self.reason is not None:
-            raise Break(self.reason)
-        d = general.opdef
+        # A failed trace lets the function run on: it is the eager call the user made, and must
+        # not run twice (random draws, Python side effects).
+        if self.reason is None and threading.get_ident() == self.thread:
+            try:
+                self.record(general.opdef, args, tensors, results)
+            except Break:
+                pass
+
+    def record(self, d, args, tensors, results):
         if d.name in DATA_DEPENDENT_SHAPES:
             self.fail(f"{d.name}: the shape of its output depends on the data")
         k = len(d.inputs)
