@@ -608,7 +608,7 @@ def _collect(kind, v, used):
 def _collect_attr(a, used):
     if isinstance(a, _trace._AttrSlot):
         used.append(a.slot)
-    elif isinstance(a, (tuple, list)):
+    elif type(a) in (tuple, list):
         for e in a:
             _collect_attr(e, used)
 

@@ -19,7 +19,7 @@ _DOUBLE_BACKWARD = "torch.compile with aot_autograd does not currently support d
 def build(steps, inputs, results, name="program"):
     """A function of the arrays in slots ``inputs`` that runs ``steps`` and returns the arrays in
     slots ``results`` (None stands for no array)."""
-    ns = {"asarray": xp.asarray, "ndarray": ndarray}
+    ns = {"asarray": xp.asarray, "ndarray": ndarray, "make": _make}
     consts = {}
 
     def const(v):
@@ -41,10 +41,10 @@ def build(steps, inputs, results, name="program"):
 
     def attr(v):
         if isinstance(v, _AttrSlot):
-            return f"s{v.slot}"
-        if isinstance(v, (tuple, list)) and any(isinstance(e, _AttrSlot) for e in v):
+            return f"make(s{v.slot})" if v.tensor else f"s{v.slot}"
+        if type(v) in (tuple, list) and _marked(v):
             items = ", ".join(attr(e) for e in v)
-            return f"({items},)" if isinstance(v, tuple) else f"[{items}]"
+            return f"({items},)" if type(v) is tuple else f"[{items}]"
         return const(v)
 
     lines = [f"def {name}({', '.join(f's{i}' for i in inputs)}):"]
@@ -68,6 +68,10 @@ def build(steps, inputs, results, name="program"):
     )
     exec(compile("\n".join(lines), f"<retrograd.compile {name}>", "exec"), ns)
     return ns[name]
+
+
+def _marked(v):
+    return any(isinstance(e, _AttrSlot) or (type(e) in (tuple, list) and _marked(e)) for e in v)
 
 
 class CompiledFunctionBackward(Node):

@@ -53,10 +53,19 @@ class Step:
 
 
 class _AttrSlot:
-    __slots__ = ("slot",)
+    """An array (or, with ``tensor``, a tensor) among an op's attributes: read from a slot."""
 
-    def __init__(self, slot):
+    __slots__ = ("slot", "tensor")
+
+    def __init__(self, slot, tensor=False):
         self.slot = slot
+        self.tensor = tensor
+
+
+def _holds_data(v):
+    if isinstance(v, (ndarray, Tensor)):
+        return True
+    return isinstance(v, (tuple, list)) and any(_holds_data(e) for e in v)
 
 
 _DATA_READS = ("item", "tolist", "numpy", "__array__", "__bool__", "__float__", "__int__")
@@ -169,21 +178,24 @@ class Tracer:
         return s
 
     def attr_template(self, attrs, op_name):
-        out = []
-        changed = False
-        for v in attrs:
-            if isinstance(v, (tuple, list)) and any(isinstance(e, (ndarray, Tensor)) for e in v):
-                v = type(v)(self.attr_value(e, op_name) for e in v)
-                changed = True
-            elif isinstance(v, (ndarray, Tensor)):
-                v = self.attr_value(v, op_name)
-                changed = True
-            out.append(v)
-        return tuple(out) if changed else attrs
+        """The attributes as constants, with a marker for each array or tensor among them
+        (at any depth of tuples and lists): those are read from their slots on each replay."""
+        if not any(_holds_data(v) for v in attrs):
+            return attrs
+        return tuple(self.attr_value(v, op_name) for v in attrs)
 
     def attr_value(self, v, op_name):
+        if isinstance(v, (tuple, list)):
+            if not any(_holds_data(e) for e in v):
+                return v
+            if type(v) not in (tuple, list):
+                self.fail(f"{op_name} takes arrays inside a {type(v).__name__}")
+            return type(v)(self.attr_value(e, op_name) for e in v)
         if isinstance(v, Tensor):
-            self.fail(f"{op_name} takes a tensor among its attributes")
+            s = self.slots.get(id(v._data))
+            if s is None:
+                self.fail(f"{op_name} takes a tensor among its attributes that is not traced")
+            return _AttrSlot(s, True)
         if not isinstance(v, ndarray):
             return v
         s = self.slots.get(id(v))
