@@ -30,6 +30,7 @@ from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside
 from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import (
+    RELEASED,
     BinaryNode,
     FunctionNode,
     ListInputNode,
@@ -95,7 +96,10 @@ def _saved_property(i):
         if saved is not None:
             t = saved[i]
             version = node._versions[i]
-            if version is not None and version >= 0 and t._vc[0] == version:
+            if version is None:
+                if t is not RELEASED:  # a Python value (x * 0.9 keeps 0.9), a size or dtype
+                    return t
+            elif version >= 0 and t._vc[0] == version:
                 return t
         return node._unpack(i)
 
