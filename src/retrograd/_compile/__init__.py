@@ -28,6 +28,7 @@ from .. import dtypes
 from .._array import xp
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import _sequence
+from ..dtypes import _default as _default_dtype
 from ..nn.module import Module
 from ..ops.registry import _edge
 from ..tensor import Tensor, _make
@@ -133,14 +134,12 @@ def _compiled(fn, fullgraph, backend, disable, dynamic):
     cf = CompiledFunction(fn, fullgraph)
     if isinstance(fn, Module):
         return cf
-
-    @functools.wraps(fn)
-    def compiled(*args, **kwargs):
-        return cf(*args, **kwargs)
-
-    compiled._compiled_function = cf
-    compiled._torchdynamo_orig_callable = fn
-    return compiled
+    # The compiled function itself is what the caller gets (a wrapper around it would cost a
+    # call more): it takes the function's name, docstring and signature.
+    functools.update_wrapper(cf, fn)
+    cf._compiled_function = cf
+    cf._torchdynamo_orig_callable = fn
+    return cf
 
 
 class OptimizedModule(Module):
@@ -204,7 +203,7 @@ class CompiledFunction:
     def __call__(self, *args, **kwargs):
         tensors = []
         key = _signature(args, kwargs, tensors)
-        if key is None:
+        if key is None:  # an argument the key cannot hold: not traced
             return self.fn(*args, **kwargs)
         entries = self.cache.get(key)
         if entries is not None:
@@ -251,9 +250,9 @@ class CompiledFunction:
 def _signature(args, kwargs, tensors):
     """A hashable key of the call (tensors by shape, dtype, requires_grad; other values as they
     are), the tensors appended to ``tensors``; None for an argument the key cannot hold."""
-    key = [_grad_state.enabled, _grad_state.inference, dtypes.get_default_dtype()]
+    key = [_grad_state.enabled, _grad_state.inference, _default_dtype[0]]
     for a in args:
-        if isinstance(a, Tensor):
+        if type(a) is Tensor or isinstance(a, Tensor):
             d = a._data
             tensors.append(a)
             key += (Tensor, d.shape, d.dtype, a._requires_grad)

@@ -50,8 +50,10 @@ def build(steps, inputs, results, name="program"):
     lines = [f"def {name}({', '.join(f's{i}' for i in inputs)}):"]
     for n, step in enumerate(steps):
         fn = f"f{n}"
-        ns[fn] = step.fn
-        call_args = ", ".join([arg(k, v) for k, v in step.ins] + [attr(v) for v in step.attrs])
+        ufunc = _direct(step)
+        ns[fn] = step.fn if ufunc is None else ufunc
+        attrs = step.attrs if ufunc is None else _DIRECT[step.name][2]
+        call_args = ", ".join([arg(k, v) for k, v in step.ins] + [attr(v) for v in attrs])
         if step.check is not None:
             ns[f"c{n}"] = step.check
             lines.append(f"    c{n}({call_args})")
@@ -68,6 +70,34 @@ def build(steps, inputs, results, name="program"):
     )
     exec(compile("\n".join(lines), f"<retrograd.compile {name}>", "exec"), ns)
     return ns[name]
+
+
+# Forwards that are one ufunc call for the attributes given: the replay calls the ufunc itself
+# (the same NumPy call, one Python call less).  name: (ufunc, attributes it must have, extra
+# arguments of the ufunc).
+_DIRECT = {
+    "add": (xp.add, ((), (1,)), ()),
+    "_sub": (xp.subtract, ((), (1,)), ()),
+    "mul": (xp.multiply, ((),), ()),
+    "exp": (xp.exp, ((),), ()),
+    "sin": (xp.sin, ((),), ()),
+    "cos": (xp.cos, ((),), ()),
+    "tanh": (xp.tanh, ((),), ()),
+    "relu": (xp.maximum, ((),), (0,)),
+}
+
+
+def _direct(step):
+    entry = _DIRECT.get(step.name)
+    if entry is None or step.check is not None or not step.single:
+        return None
+    ufunc, attrs, _ = entry
+    if not any(step.attrs == a and all(type(x) is int for x in a) for a in attrs):
+        return None
+    # the op's own forward, not one of the same name elsewhere
+    if getattr(step.fn, "__module__", "") != "retrograd.ops.pointwise":
+        return None
+    return ufunc
 
 
 def _marked(v):
@@ -98,13 +128,17 @@ class CompiledFunctionBackward(Node):
                     )
             elif t._vc[0] != version:
                 raise RuntimeError(_modified_message(self, t, version))
-        mask = 0
-        arrays = []
-        for i, g in enumerate(grads):
-            if g is not None:
-                mask |= 1 << i
-                arrays.append(g._data)
-        program = self._programs.get(mask)
+        if len(grads) == 1:  # one output (the common case)
+            program = self._programs.get(1)
+            arrays = (grads[0]._data,)
+        else:
+            mask = 0
+            arrays = []
+            for i, g in enumerate(grads):
+                if g is not None:
+                    mask |= 1 << i
+                    arrays.append(g._data)
+            program = self._programs.get(mask)
         if program is None:  # gradients for outputs in a combination not traced
             raise RuntimeError(
                 "retrograd.compile: this combination of outputs with gradients was not traced; "
