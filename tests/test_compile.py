@@ -338,3 +338,31 @@ def test_several_outputs_and_closure_tensors():
         _same(g1, w.grad)
         w.grad = None
     assert _graphs(cf)[0].graph
+
+
+def test_an_argument_passed_twice_and_a_closure_tensor_passed_as_argument():
+    g = rg.compile(lambda a, b: a * 2 + b)
+    x, y = rg.randn(2), rg.randn(2)
+    for _ in range(2):
+        _same(g(x, x), x * 2 + x)
+        _same(g(x, y), x * 2 + y)
+    w = rg.randn(3)
+    f = rg.compile(lambda v: v * w)
+    z = rg.randn(3)
+    for _ in range(2):
+        _same(f(w), w * w)
+        _same(f(z), z * w)
+
+
+def test_a_compiled_function_inside_another_is_part_of_its_trace():
+    inner = rg.compile(lambda a: a.sin())
+    outer = rg.compile(lambda a: inner(a) * 2)
+    x = rg.randn(4, requires_grad=True)
+    for _ in range(2):
+        y = outer(x)
+        y.sum().backward()
+        _same(y, x.sin() * 2)
+        _same(x.grad, x.detach().cos() * 2)
+        x.grad = None
+    assert [e.graph for e in _graphs(outer)] == [True]
+    assert _graphs(outer)[0].ops == ("sin", "mul")

@@ -201,10 +201,16 @@ class CompiledFunction:
         self.history.clear()
 
     def __call__(self, *args, **kwargs):
+        if _trace.active is not None:  # inside another trace: its ops are that trace's
+            return self.fn(*args, **kwargs)
         tensors = []
         key = _signature(args, kwargs, tensors)
         if key is None:  # an argument the key cannot hold: not traced
             return self.fn(*args, **kwargs)
+        if len(tensors) > 1:
+            ids = [id(t._data) for t in tensors]
+            if len(set(ids)) < len(ids):  # one array passed twice: the pattern is part of the key
+                key += tuple(ids.index(i) for i in ids)
         entries = self.cache.get(key)
         if entries is not None:
             for entry in entries:
@@ -220,11 +226,19 @@ class CompiledFunction:
         externals = []
         tracer = _trace.Tracer(None)
         tracer.find_external = _external_finder(self.fn, self.module, tracer, externals)
-        for t in tensors:
+        first = {}
+        for i, t in enumerate(tensors):  # (an array passed twice is read from its first slot)
+            first.setdefault(id(t._data), i)
             tracer.new_slot(t._data)
+            tracer.slots[id(t._data)] = first[id(t._data)]
         n_inputs = len(tensors)
         result = _MISS
         try:
+            if tensors and _passed_and_reachable(tensors, self.fn, self.module):
+                tracer.fail(
+                    "an argument is also a parameter, buffer, closure or global tensor of the "
+                    "function (which of the two an op reads cannot be told apart)"
+                )
             if self.module is not None and any(
                 m._forward_hooks or m._forward_pre_hooks for m in self.module.modules()
             ):
@@ -383,6 +397,11 @@ def _places(fn, module):
                 if isinstance(v, Tensor):
                     places.append((v, functools.partial(_item, getter, k)))
     return places
+
+
+def _passed_and_reachable(tensors, fn, module):
+    arrays = {id(t._data) for t in tensors}
+    return any(id(t._data) in arrays for t, _ in _places(fn, module))
 
 
 def _cell_value(cell):

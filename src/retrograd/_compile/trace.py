@@ -72,6 +72,7 @@ _DATA_READS = ("item", "tolist", "numpy", "__array__", "__bool__", "__float__", 
 _DATA_READS += ("__index__", "__complex__")
 _HOOKS = ("register_hook", "retain_grad", "register_post_accumulate_grad_hook")
 _lock = threading.Lock()
+active = None  # the tracer while a trace is open (a compiled function called inside runs as is)
 # Ops whose output shape depends on the values of their input: what follows them may too.
 DATA_DEPENDENT_SHAPES = frozenset(
     ("nonzero", "masked_select", "_masked_select", "unique", "argwhere", "bincount")
@@ -236,22 +237,27 @@ class patched:
         self.saved = []
 
     def __enter__(self):
+        global active
         _lock.acquire()
+        active = self.tracer
         try:
             self._install()
         except BaseException:
             self._restore()
+            active = None
             _lock.release()
             raise
         return self.tracer
 
     def __exit__(self, *exc):
+        global active
         try:
             hook_now = _registry.forward_ad_hook
             self._restore()
             if hook_now != self.tracer.hook:
                 self.tracer.reason = self.tracer.reason or "forward-mode AD inside the function"
         finally:
+            active = None
             _lock.release()
 
     def _set(self, owner, name, value):
