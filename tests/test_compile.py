@@ -366,3 +366,24 @@ def test_a_compiled_function_inside_another_is_part_of_its_trace():
         x.grad = None
     assert [e.graph for e in _graphs(outer)] == [True]
     assert _graphs(outer)[0].ops == ("sin", "mul")
+
+
+SCALE = 2.0
+
+
+class _Scaled(nn.Module):
+    def forward(self, x):
+        return x * SCALE
+
+
+def test_a_global_number_the_forward_reads_is_guarded():
+    global SCALE
+    m = rg.compile(_Scaled())
+    x = rg.ones(2)
+    try:
+        assert m(x).tolist() == [2.0, 2.0]
+        assert m(x).tolist() == [2.0, 2.0]
+        SCALE = 5.0
+        assert m(x).tolist() == [5.0, 5.0]
+    finally:
+        SCALE = 2.0

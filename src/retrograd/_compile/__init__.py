@@ -310,9 +310,20 @@ def _add_nested(a, key, tensors):
 def _python_guards(fn, module):
     """What the trace may have read from Python besides the arguments: (getter, value) pairs."""
     guards = []
+    functions = [fn]
     if module is not None:
         for m in module.modules():
             guards.append((functools.partial(_module_state, m), _module_state(m)))
+            forward = getattr(type(m), "forward", None)
+            if forward is not None and forward not in functions:
+                functions.append(forward)
+    for f in functions:
+        _scalar_guards(f, guards)
+    return tuple(guards)
+
+
+def _scalar_guards(fn, guards):
+    """Guards on the Python numbers and strings ``fn`` reads from its closure and globals."""
     code = getattr(fn, "__code__", None)
     if code is not None:
         cells = getattr(fn, "__closure__", None) or ()
@@ -327,7 +338,6 @@ def _python_guards(fn, module):
         for name in code.co_names:
             if name in g and type(g[name]) in _SCALARS:
                 guards.append((functools.partial(g.get, name), g[name]))
-    return tuple(guards)
 
 
 def _cell(cell):
