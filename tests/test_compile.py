@@ -387,3 +387,27 @@ def test_a_global_number_the_forward_reads_is_guarded():
         assert m(x).tolist() == [5.0, 5.0]
     finally:
         SCALE = 2.0
+
+
+def test_gradients_flow_on_into_the_graph_of_a_non_leaf_input():
+    cf = rg.compile(lambda h: (h.sin() * h).sum())
+    leaf = rg.randn(5, requires_grad=True)
+    for _ in range(2):
+        cf(leaf * 3).backward()
+        g = leaf.grad
+        leaf.grad = None
+        h = leaf * 3
+        (h.sin() * h).sum().backward()
+        _same(g, leaf.grad)
+        leaf.grad = None
+
+
+def test_an_output_saved_for_backward_and_written_in_place_errors_as_eager():
+    cf = rg.compile(lambda x: x.exp())
+    x = rg.ones(3, requires_grad=True)
+    cf(x)
+    y = cf(x)
+    with rg.no_grad():
+        y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()

@@ -43,8 +43,7 @@ class config:
     something here)."""
 
     suppress_errors = False
-    recompile_limit = 8
-    cache_size_limit = 8
+    recompile_limit = 8  # traces per input signature before it runs eagerly
     verbose = False
     capture_scalar_outputs = False
 
