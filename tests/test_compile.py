@@ -411,3 +411,13 @@ def test_an_output_saved_for_backward_and_written_in_place_errors_as_eager():
         y.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+def test_pytorch_import_paths():
+    from retrograd._dynamo.eval_frame import OptimizedModule
+
+    assert isinstance(rg.compile(nn.Linear(1, 1)), OptimizedModule)
+    rg._dynamo.config.suppress_errors = True
+    rg._dynamo.config.suppress_errors = False
+    rg.compiler.reset()
+    assert rg.compiler.is_compiling() is False and rg._dynamo.is_compiling() is False

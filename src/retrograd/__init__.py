@@ -159,5 +159,5 @@ def _public_ops():
 
 _public_ops()
 
-from . import _dynamo  # noqa: E402
+from . import _dynamo, compiler  # noqa: E402
 from ._compile import compile  # noqa: E402  (torch.compile)
