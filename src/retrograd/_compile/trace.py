@@ -69,7 +69,13 @@ def _holds_data(v):
 
 
 _DATA_READS = ("item", "tolist", "numpy", "__array__", "__bool__", "__float__", "__int__")
-_DATA_READS += ("__index__", "__complex__")
+_DATA_READS += (
+    "__index__",
+    "__complex__",
+    "__repr__",
+    "__str__",
+    "__format__",
+)  # (print: each call)
 _HOOKS = ("register_hook", "retain_grad", "register_post_accumulate_grad_hook")
 _lock = threading.Lock()
 active = None  # the tracer while a trace is open (a compiled function called inside runs as is)
@@ -221,7 +227,8 @@ class Tracer:
     def read_data(self, what):
         if threading.get_ident() == self.thread:
             self.reason = self.reason or (
-                f"Tensor.{what}() reads a tensor's data into Python (data-dependent control flow)"
+                f"Tensor.{what}() reads a tensor's data into Python (data-dependent control flow "
+                "or output)"
             )
 
     def unsupported(self, what):
