@@ -3,7 +3,6 @@ guards that fail trace again; what cannot be traced runs eagerly with the right 
 
 import numpy as np
 import pytest
-import torch
 
 import retrograd as rg
 from retrograd import nn
@@ -21,7 +20,9 @@ def _same(a, b):
     np.testing.assert_array_equal(a._data, b._data)
 
 
-def test_function_values_and_gradients_equal_eager_and_pytorch():
+def test_function_values_and_gradients_equal_eager_and_pytorch(torch_ref):
+    torch = torch_ref
+
     def f(lib, w, x):
         h = w
         for _ in range(5):
@@ -79,7 +80,8 @@ def _conv(lib):
 
 
 @pytest.mark.parametrize(("make", "shape"), [(_mlp, (6, 8)), (_conv, (3, 1, 8, 8))])
-def test_module_training_matches_eager_and_pytorch(make, shape):
+def test_module_training_matches_eager_and_pytorch(make, shape, torch_ref):
+    torch = torch_ref
     model, twin, ref = make(rg), make(rg), make(torch)
     compiled = rg.compile(model)
     opt = rg.optim.SGD(model.parameters(), lr=0.1)
@@ -116,7 +118,8 @@ def test_max_pool_runs_eagerly_with_the_right_answer():
     assert not _graphs(compiled)[0].graph
 
 
-def test_state_dict_keys_and_attributes_as_pytorch():
+def test_state_dict_keys_and_attributes_as_pytorch(torch_ref):
+    torch = torch_ref
     m = rg.nn.Linear(2, 3)
     c = rg.compile(m)
     assert isinstance(c, rg._dynamo.eval_frame.OptimizedModule)
