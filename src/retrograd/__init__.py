@@ -166,3 +166,6 @@ def _public_ops():
 
 
 _public_ops()
+
+from . import _dynamo, compiler  # noqa: E402
+from ._compile import compile  # noqa: E402  (torch.compile)

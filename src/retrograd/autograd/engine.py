@@ -51,6 +51,9 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     targets = {}  # node -> {output_nr: [indices into inputs]}
     if inputs is None and len(root_edges) == 1:  # the common case: one root, every leaf
         node, nr = root_edges[0]
+        if accumulate and _leaves_only(node):
+            _run_one(node, nr, grads[0], retain_graph, create_graph, caller_site(2))
+            return None
         deps = _prepare((node,), None)[0]
         buffers = {node: [grads[0]] if nr == 0 else [None] * nr + [grads[0]]}
         ready = [(-node._seq, node)]
@@ -172,6 +175,73 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     finally:
         passes.pop()
     return captured
+
+
+def _leaves_only(node):
+    """Whether the graph is one node whose edges lead to leaves only, each at most once, with no
+    hooks and no anomaly mode (a compiled function's node on parameters, a single op's)."""
+    if node._hooked or _switches.anomaly or type(node) is AccumulateGrad:
+        return False
+    edges = node.next_functions
+    for nxt, _ in edges:
+        if nxt is not None and (type(nxt) is not AccumulateGrad or nxt._hooked):
+            return False
+    if len(edges) < 2:
+        return True
+    if len(edges) == 2:
+        return edges[0][0] is not edges[1][0] or edges[0][0] is None
+    leaves = [n for n, _ in edges if n is not None]
+    return len(set(leaves)) == len(leaves)
+
+
+def _run_one(node, nr, grad, retain_graph, create_graph, site):
+    """``run`` for a one-node graph on leaves: the node, then each leaf's AccumulateGrad newest
+    first, as the general pass orders them, without its queue and dependency counts."""
+    prev_mode = _grad_state.enabled
+    _grad_state.enabled = create_graph
+    final = []
+    passes = _passes.callbacks
+    passes.append(final)
+    try:
+        slots = [grad] if nr == 0 else [None] * nr + [grad]
+        try:
+            outs = node.apply(slots, None)
+        except Exception as e:
+            if getattr(e, "_node", None) is node and slots[0] is not None:
+                _name_freed_output(e, node, slots[0])
+            raise
+        if not retain_graph:
+            node._release(site)
+        accs = []
+        grads = []
+        for (nxt, _), g in zip(node.next_functions, outs):
+            if nxt is not None and g is not None:
+                accs.append(nxt)
+                grads.append(g)
+        # Only the lists hold the gradients now, so that AccumulateGrad can tell whether one is
+        # shared; popped from the end, the newest leaf first.
+        outs = g = slots = None
+        if len(accs) == 2 and accs[0]._seq > accs[1]._seq:
+            accs.reverse()
+            grads.reverse()
+        elif len(accs) > 2:
+            order = sorted(range(len(accs)), key=lambda i: accs[i]._seq)
+            accs = [accs[i] for i in order]
+            grads = [grads[i] for i in order]
+        while accs:
+            accumulate_grad(accs.pop().variable, grads.pop(), create_graph, site)
+    except BaseException:
+        passes.pop()
+        raise
+    finally:
+        _grad_state.enabled = prev_mode
+    try:
+        i = 0
+        while i < len(final):  # a callback may queue another
+            final[i]()
+            i += 1
+    finally:
+        passes.pop()
 
 
 def _name_freed_output(error, node, g):

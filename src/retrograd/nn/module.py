@@ -86,7 +86,11 @@ class Module:
             f'Module [{type(self).__name__}] is missing the required "forward" function'
         )
 
+    _compiled_call_impl = None  # set by compile(): the traced call
+
     def __call__(self, *args, **kwargs):
+        if self._compiled_call_impl is not None:
+            return self._compiled_call_impl(*args, **kwargs)
         if not (self._forward_pre_hooks or self._forward_hooks or _call_check):
             return self.forward(*args, **kwargs)
         if _call_check is not None:
@@ -94,6 +98,19 @@ class Module:
             if not (self._forward_pre_hooks or self._forward_hooks):
                 return self.forward(*args, **kwargs)
         return self._call_with_hooks(args, kwargs)
+
+    def _call_impl(self, *args, **kwargs):
+        """The call as it is, hooks and forward (what ``compile()`` traces)."""
+        if not (self._forward_pre_hooks or self._forward_hooks):
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    def compile(self, *args, **kwargs) -> None:
+        """``Module.compile``: calls of this module go through ``retrograd.compile`` from now on,
+        the module itself unchanged (its state-dict keys too); arguments as ``compile``'s."""
+        from .._compile import compile as _compile
+
+        self.__dict__["_compiled_call_impl"] = _compile(self._call_impl, *args, **kwargs)
 
     def _call_with_hooks(self, args, kwargs):
         try:

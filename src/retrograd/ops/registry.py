@@ -30,6 +30,7 @@ from .._array import ndarray, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import INTERNAL_FILES, _getframe, outside
 from ..autograd.node import (
+    RELEASED,
     BinaryNode,
     FunctionNode,
     ListInputNode,
@@ -58,7 +59,10 @@ def _saved_property(i):
         if saved is not None:
             t = saved[i]
             version = node._versions[i]
-            if version is not None and t._vc.version == version:
+            if version is None:
+                if t is not RELEASED:  # a Python value (x * 0.9 keeps 0.9), a size or dtype
+                    return t
+            elif t._vc.version == version:
                 return t
         return node._unpack(i)
 
