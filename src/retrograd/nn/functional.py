@@ -790,8 +790,10 @@ from ..ops.conv import (  # noqa: E402,F401
     avg_pool2d,
     conv1d,
     conv2d,
+    conv3d,
     conv_transpose1d,
     conv_transpose2d,
+    conv_transpose3d,
     max_pool2d,
     max_pool2d_with_indices,
 )

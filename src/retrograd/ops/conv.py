@@ -262,7 +262,15 @@ def _conv_weight_forward(x, g, kernel, stride, pads, dilation, groups):
 # --- the convolution op -----------------------------------------------------------------------
 
 
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half"}
+
+
 def _check_conv(x, w, b, stride, padding, dilation, transposed, output_padding, groups):
+    if b is not None and not transposed and b.dtype != x.dtype:
+        raise RuntimeError(
+            f"Input type ({_C_TYPE_NAMES.get(x.dtype.name, x.dtype.name)}) and bias type "
+            f"({_C_TYPE_NAMES.get(b.dtype.name, b.dtype.name)}) should be the same"
+        )
     if x.dtype != w.dtype:
         raise RuntimeError(f"expected scalar type {_scalar(x)} but found {_scalar(w)}")
     kernel, stride, pads, dilation = _geometry(w.shape, stride, padding, dilation)
@@ -389,8 +397,8 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
         out = _conv_transpose_forward(input, weight, stride, pads, dilation, groups, opad)
     else:
         out = _conv_forward(input, weight, stride, pads, dilation, groups)
-    if bias is not None:
-        out = out + bias.reshape((-1,) + (1,) * len(kernel))
+    if bias is not None:  # into the fresh result, in its dtype (a transposed one casts the bias)
+        out += bias.reshape((-1,) + (1,) * len(kernel))
     return out
 
 
@@ -850,12 +858,50 @@ def conv_transpose2d(
     )
 
 
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """``torch.nn.functional.conv3d``."""
+    return _conv(
+        input,
+        weight,
+        bias,
+        _ntuple(stride, 3, "stride"),
+        padding,
+        dilation,
+        False,
+        0,
+        groups,
+        3,
+        "conv3d",
+    )
+
+
+def conv_transpose3d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
+    """``torch.nn.functional.conv_transpose3d``."""
+    return _conv(
+        input,
+        weight,
+        bias,
+        _ntuple(stride, 3, "stride"),
+        padding,
+        dilation,
+        True,
+        output_padding,
+        groups,
+        3,
+        "conv_transpose3d",
+    )
+
+
 __all__ = [
     "convolution",
     "conv1d",
     "conv2d",
+    "conv3d",
     "conv_transpose1d",
     "conv_transpose2d",
+    "conv_transpose3d",
     "max_pool2d",
     "max_pool2d_with_indices",
     "avg_pool2d",
