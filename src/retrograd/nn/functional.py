@@ -14,6 +14,7 @@ from .._array import xp
 from .._generator import default_generator
 from ..autograd.anomaly import caller_site
 from ..creation import zeros_like
+from ..ops import attention as _attention
 from ..ops import nnops as _nn
 from ..ops.inplace import inplace as _inplace_op
 from ..ops.pointwise import _dtype_name
@@ -758,6 +759,26 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
     return input / norm.clamp(min=eps)
 
 
+def _fused_attention(query, key, value, attn_mask, dropout_p, is_causal) -> bool:
+    """Whether PyTorch's fused CPU attention kernel takes this call."""
+    q, k, v = query._data, key._data, value._data
+    return (
+        q.ndim == k.ndim == v.ndim == 4
+        and q.dtype == k.dtype == v.dtype
+        and q.dtype.kind == "f"
+        and q.shape[:2] == k.shape[:2] == v.shape[:2]
+        and q.shape[-1] == k.shape[-1] == v.shape[-1]
+        and k.shape[-2] == v.shape[-2]
+        and dropout_p == 0.0
+        and (
+            attn_mask is None
+            or not is_causal
+            and not attn_mask.requires_grad
+            and attn_mask._data.dtype in (bool, q.dtype)
+        )
+    )
+
+
 def scaled_dot_product_attention(
     query: Tensor,
     key: Tensor,
@@ -767,7 +788,17 @@ def scaled_dot_product_attention(
     is_causal: bool = False,
     scale=None,
 ) -> Tensor:
-    """``F.scaled_dot_product_attention``: softmax(q k^T * scale + mask) v."""
+    """``F.scaled_dot_product_attention``: softmax(q k^T * scale + mask) v.
+
+    Where PyTorch's CPU kernel takes the call (4-d inputs of one dtype and shape but their length,
+    no dropout, a mask that needs no gradient), one op and one node; elsewhere composed of
+    matmul and softmax, as PyTorch's own fallback is."""
+    if _fused_attention(query, key, value, attn_mask, dropout_p, is_causal):
+        if attn_mask is not None and attn_mask._data.dtype == bool:
+            attn_mask = _make(xp.where(attn_mask._data, 0.0, -xp.inf).astype(query._data.dtype))
+        return _attention._scaled_dot_product_flash_attention_for_cpu(
+            query, key, value, attn_mask, dropout_p, is_causal, scale
+        )[0]
     d = query.shape[-1]
     scale = 1.0 / math.sqrt(d) if scale is None else scale
     scores = query.matmul(key.transpose(-2, -1)) * scale

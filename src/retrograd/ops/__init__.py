@@ -8,6 +8,7 @@ from .. import _device
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from . import (
+    attention,
     composite,
     conv,
     indexing,
@@ -24,6 +25,7 @@ from . import (
 from .registry import METHODS, OPS, op, tensor_method
 
 MODULES = (
+    attention,
     pointwise,
     reduction,
     shape,
