@@ -301,8 +301,10 @@ def batch_norm(
             data = input._data
             _update_running(running_mean, data.mean(dims), momentum)
             _update_running(running_var, data.var(dims) * (count / (count - 1)), momentum)
-        return _nn._batch_norm(input, weight, bias, None, None, True, eps)
-    return _nn._batch_norm(input, weight, bias, running_mean._data, running_var._data, False, eps)
+        return _nn._batch_norm(input, weight, bias, None, None, True, eps)[0]
+    return _nn._batch_norm(input, weight, bias, running_mean._data, running_var._data, False, eps)[
+        0
+    ]
 
 
 def _update_running(stat: Tensor, batch_value, momentum) -> None:
@@ -326,7 +328,7 @@ def layer_norm(
             f"[*, {', '.join(map(str, normalized_shape))}], but got input of size"
             f"{list(input.shape)}"
         )
-    return _nn._layer_norm(input, weight, bias, k, eps)
+    return _nn._layer_norm(input, weight, bias, k, eps)[0]
 
 
 def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
@@ -338,7 +340,7 @@ def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: floa
             f"but got input of shape {list(input.shape)} and num_groups="
             f"{num_groups}"
         )
-    return _nn._group_norm(input, weight, bias, num_groups, eps)
+    return _nn._group_norm(input, weight, bias, num_groups, eps)[0]
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
