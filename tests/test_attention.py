@@ -129,3 +129,34 @@ def test_multihead_self_attention_matches_torch(torch_ref, need_weights, batch_f
         np.testing.assert_allclose(weights, ref_weights, rtol=1e-5, atol=1e-6)
     for a, b in zip(grads, ref_grads):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_multihead_attention_core_is_one_node_and_its_weights_carry_gradients(torch_ref):
+    x = _rng.standard_normal((5, 3, 8)).astype(np.float32)
+    mask = _rng.standard_normal((5, 5)).astype(np.float32)
+    results = []
+    for lib, mha in zip((retrograd, torch_ref), _pair_of_mha(torch_ref)):
+        t = lib.tensor(x, requires_grad=True)
+        out, weights = mha(t, t, t, attn_mask=lib.tensor(mask), average_attn_weights=False)
+        ((out * out).sum() + (weights * weights * 10).sum()).backward()
+        results.append([t.grad.numpy()] + [p.grad.numpy() for p in mha.parameters()])
+        if lib is retrograd:
+            core = weights.grad_fn.next_functions[0][0]
+            assert core.name() == "MultiheadAttentionCoreBackward0"
+            assert len(core.next_functions) == 3
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_multihead_attention_core_gradcheck_and_gradgradcheck():
+    from retrograd.ops.attention import _attention_with_weights
+
+    q, k, v = (retrograd.tensor(a[0, :2, :3, :4], requires_grad=True) for a in (Q, K, V))
+    bias = retrograd.tensor(_rng.standard_normal((3, 3)))
+
+    def fn(q, k, v):
+        out, weights = _attention_with_weights(q, k, v, bias, 0.7)
+        return out, weights
+
+    assert gradcheck(fn, (q, k, v))
+    assert gradgradcheck(fn, (q, k, v))

@@ -277,6 +277,7 @@ class MultiheadAttention(Module):
         import math
 
         from .._array import xp
+        from ..ops import attention as _attention
         from ..ops import cat, softmax
         from ..tensor import _make
 
@@ -325,13 +326,17 @@ class MultiheadAttention(Module):
         dropout = self.dropout if self.training else 0.0
         weights = None
         if need_weights:
-            scores = (q * (1.0 / math.sqrt(hd))).bmm(k.transpose(1, 2))
-            if bias is not None:
-                scores = scores + bias
-            attn = softmax(scores, -1)
-            if dropout > 0.0:
-                attn = F.dropout(attn, dropout)
-            out = attn.bmm(v).transpose(0, 1).contiguous().view(tgt_len * bsz, e)
+            if dropout == 0.0 and (bias is None or not bias.requires_grad):  # one node
+                out, attn = _attention._attention_with_weights(q, k, v, bias, 1.0 / math.sqrt(hd))
+            else:  # composed, for dropout and masks that need a gradient
+                scores = (q * (1.0 / math.sqrt(hd))).bmm(k.transpose(1, 2))
+                if bias is not None:
+                    scores = scores + bias
+                attn = softmax(scores, -1)
+                if dropout > 0.0:
+                    attn = F.dropout(attn, dropout)
+                out = attn.bmm(v)
+            out = out.transpose(0, 1).contiguous().view(tgt_len * bsz, e)
             weights = attn.view(bsz, h, tgt_len, src_len)
             if average_attn_weights:
                 weights = weights.mean(1)

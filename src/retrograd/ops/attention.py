@@ -104,26 +104,30 @@ def _grads_in_tensors(g, n):
     return ds.matmul(k), ds.transpose(-2, -1).matmul(q), dv
 
 
-def _attention_grads(g, n):
-    """The three gradients at once; the formulas that run after the first take theirs from the
-    node, which lets them go when the last one has."""
+def _shared_grads(g, n, in_arrays, in_tensors):
+    """The three input gradients at once, by ``in_arrays`` or, under create_graph, by
+    ``in_tensors``; the formulas that run after the first take theirs from the node, which lets
+    them go when the last one has."""
     memo = n.__dict__
-    cached = memo.get("_attention_grads")
+    cached = memo.get("_shared_grads")
     if cached is not None and cached[0] is g:
         return cached[1]
-    grads = (_grads_in_tensors if _grad_state.enabled else _grads_in_arrays)(g, n)
-    memo["_attention_grads"] = (g, grads)
+    grads = (in_tensors if _grad_state.enabled else in_arrays)(g, n)
+    memo["_shared_grads"] = (g, grads)
     return grads
 
 
-def _formula(i):
-    def formula(g, n):
-        grads = _attention_grads(g, n)
-        if not any(fn is not None for fn, _ in n.next_functions[i + 1 :]):
-            n.__dict__.pop("_attention_grads", None)  # the last formula to run
-        return grads[i]
+def _formulas(in_arrays, in_tensors):
+    def formula(i):
+        def gradient(g, n):
+            grads = _shared_grads(g, n, in_arrays, in_tensors)
+            if not any(fn is not None for fn, _ in n.next_functions[i + 1 :]):
+                n.__dict__.pop("_shared_grads", None)  # the last formula to run
+            return grads[i]
 
-    return formula
+        return gradient
+
+    return tuple(formula(i) for i in range(3))
 
 
 @op(
@@ -133,7 +137,7 @@ def _formula(i):
     returns=_FlashResult,
     method=False,
     node="ScaledDotProductFlashAttentionForCpuBackward0",
-    grads=(_formula(0), _formula(1), _formula(2)),
+    grads=_formulas(_grads_in_arrays, _grads_in_tensors),
 )
 def _scaled_dot_product_flash_attention_for_cpu(
     query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None
@@ -147,3 +151,76 @@ _Node = _scaled_dot_product_flash_attention_for_cpu.opdef.Node
 # PyTorch's names for the two outputs it saves (the log-sum-exp is no differentiable output)
 _Node._saved_output = _Node.output = _Node._saved_result
 _Node._saved_logsumexp = _Node.logsumexp = property(lambda node: _make(node.result1._data))
+
+
+# --- the core of MultiheadAttention with its weights ----------------------------------------------
+#
+# With need_weights PyTorch composes the core of multi-head attention from bmm and softmax; here it
+# is one node, whose second output is the attention matrix, kept (it is returned anyway) rather
+# than recomputed.  A row whose every key is masked gives NaN, as the composed softmax does.
+
+
+def _core_forward(query, key, value, bias, scale):
+    s = _scores(query, key, scale, bias)
+    s -= s.max(-1, keepdims=True)
+    xp.exp(s, out=s)
+    s /= s.sum(-1, keepdims=True)
+    return xp.matmul(s, value), s
+
+
+def _two(grads):
+    """The gradients of the output and of the weights (None where one got none)."""
+    return tuple(grads[i] if i < len(grads) else None for i in range(2))
+
+
+def _core_grads_in_arrays(grads, n):
+    g_out, g_weights = _two(grads)
+    q, k, v, p = n.query._data, n.key._data, n.value._data, n.result1._data
+    dp = xp.zeros_like(p) if g_weights is None else g_weights._data.astype(p.dtype, copy=True)
+    if g_out is None:
+        dv = xp.zeros_like(v)
+    else:
+        dv = xp.matmul(xp.swapaxes(p, -1, -2), g_out._data)
+        dp += xp.matmul(g_out._data, xp.swapaxes(v, -1, -2))
+    dp -= (dp * p).sum(-1, keepdims=True)
+    dp *= p  # the scores' gradient
+    dp *= n.scale
+    return _make(xp.matmul(dp, k)), _make(xp.matmul(xp.swapaxes(dp, -1, -2), q)), _make(dv)
+
+
+def _core_grads_in_tensors(grads, n):
+    """The same gradients in Tensor ops, so that they can be differentiated again."""
+    g_out, g_weights = _two(grads)
+    q, k, v = n.query, n.key, n.value
+    scores = q.matmul(k.transpose(-2, -1)) * n.scale
+    if n.bias is not None:
+        scores = scores + n.bias
+    p = scores.softmax(-1)
+    dp = g_weights
+    dv = None
+    if g_out is not None:
+        dv = p.transpose(-2, -1).matmul(g_out)
+        dp = (
+            g_out.matmul(v.transpose(-2, -1))
+            if dp is None
+            else dp + g_out.matmul(v.transpose(-2, -1))
+        )
+    if dv is None:
+        dv = _make(xp.zeros_like(v._data))
+    ds = p * (dp - (dp * p).sum(-1, keepdim=True)) * n.scale
+    return ds.matmul(k), ds.transpose(-2, -1).matmul(q), dv
+
+
+@op(
+    inputs="query key value",
+    saves="query key value result1",
+    outputs=2,
+    method=False,
+    node="MultiheadAttentionCoreBackward0",
+    grads=_formulas(_core_grads_in_arrays, _core_grads_in_tensors),
+)
+def _attention_with_weights(query, key, value, bias=None, scale=1.0):
+    """``softmax(query key^T * scale + bias) value`` over (batch, L, E) inputs, and the softmax
+    (the attention weights).  ``bias`` is an additive float Tensor that needs no gradient, or
+    None."""
+    return _core_forward(query, key, value, None if bias is None else bias._data, scale)
