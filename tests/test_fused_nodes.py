@@ -1,5 +1,5 @@
-"""Layer, batch and group norm nodes (ops/nnops.py) against PyTorch's: the mean and 1 / std they
-save, and second derivatives through them."""
+"""The fused nodes of ops/nnops.py against PyTorch's: the mean and 1 / std that layer, batch and
+group norm save, and second derivatives through the norms, gelu, silu, linear and cross-entropy."""
 
 import numpy as np
 import pytest
@@ -52,6 +52,42 @@ def test_second_derivatives_match_torch(torch_ref, name):
         penalty.backward()
         results.append([t.grad.numpy() if t.grad is not None else None for t in (x, w, b)])
     for a, b in zip(*results):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
+
+
+_x2 = _rng.standard_normal((4, 5))
+_w2 = _rng.standard_normal((3, 5))
+_b2 = _rng.standard_normal(3)
+_y2 = np.array([0, 2, 1, 2])
+
+FUSED = {
+    "gelu": lambda T, x, w, b: T.nn.functional.gelu(x),
+    "gelu tanh": lambda T, x, w, b: T.nn.functional.gelu(x, approximate="tanh"),
+    "silu": lambda T, x, w, b: T.nn.functional.silu(x),
+    "linear": lambda T, x, w, b: T.nn.functional.linear(x, w, b),
+    "log_softmax": lambda T, x, w, b: T.nn.functional.log_softmax(x, 1),
+    "cross_entropy": lambda T, x, w, b: T.nn.functional.cross_entropy(
+        T.nn.functional.linear(x, w, b), T.tensor(_y2)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUSED))
+def test_fused_ops_nodes_and_second_derivatives_match_torch(torch_ref, name):
+    results = []
+    for T in (retrograd, torch_ref):
+        x, w, b = (T.tensor(a, requires_grad=True) for a in (_x2, _w2, _b2))
+        out = FUSED[name](T, x, w, b)
+        y = (out * out * out).sum()
+        gx, gw = T.autograd.grad(y, (x, w), create_graph=True, allow_unused=True)
+        penalty = (gx * gx).sum() + (0 if gw is None else (gw * gw).sum())
+        penalty.backward()
+        grads = [t.grad.numpy() if t.grad is not None else None for t in (x, w, b)]
+        results.append((out.grad_fn.name(), grads))
+    assert results[0][0] == results[1][0]
+    for a, b in zip(results[0][1], results[1][1]):
         assert (a is None) == (b is None)
         if a is not None:
             np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
