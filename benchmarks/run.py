@@ -17,6 +17,7 @@ SCRIPTS = (
     "nn_layers.py",
     "cnn_step.py",
     "checkpoint_memory.py",
+    "mlp_memory.py",
     "serialization.py",
     "random_streams.py",
 )

@@ -26,7 +26,7 @@ import weakref
 
 from .. import dtypes
 from .._array import xp
-from ..autograd.grad_mode import state as _grad_state
+from .._switches import grad_mode as _grad_state
 from ..autograd.node import _sequence
 from ..dtypes import _default as _default_dtype
 from ..nn.module import Module

@@ -8,7 +8,7 @@ for bit.
 """
 
 from .._array import ndarray, xp
-from ..autograd.grad_mode import state as _grad_state
+from .._switches import grad_mode as _grad_state
 from ..autograd.node import Node, _modified_message, freed_error
 from ..tensor import _make
 from .trace import CAST, CONST, SLOT, _AttrSlot

@@ -14,6 +14,7 @@ from .._array import xp
 from .._generator import default_generator
 from ..autograd.anomaly import caller_site
 from ..creation import zeros_like
+from ..ops import attention as _attention
 from ..ops import nnops as _nn
 from ..ops.inplace import inplace as _inplace_op
 from ..ops.pointwise import _dtype_name
@@ -305,8 +306,10 @@ def batch_norm(
             data = input._data
             _update_running(running_mean, data.mean(dims), momentum)
             _update_running(running_var, data.var(dims) * (count / (count - 1)), momentum)
-        return _nn._batch_norm(input, weight, bias, None, None, True, eps)
-    return _nn._batch_norm(input, weight, bias, running_mean._data, running_var._data, False, eps)
+        return _nn._batch_norm(input, weight, bias, None, None, True, eps)[0]
+    return _nn._batch_norm(input, weight, bias, running_mean._data, running_var._data, False, eps)[
+        0
+    ]
 
 
 def _update_running(stat: Tensor, batch_value, momentum) -> None:
@@ -330,7 +333,7 @@ def layer_norm(
             f"[*, {', '.join(map(str, normalized_shape))}], but got input of size"
             f"{list(input.shape)}"
         )
-    return _nn._layer_norm(input, weight, bias, k, eps)
+    return _nn._layer_norm(input, weight, bias, k, eps)[0]
 
 
 def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
@@ -342,7 +345,7 @@ def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: floa
             f"but got input of shape {list(input.shape)} and num_groups="
             f"{num_groups}"
         )
-    return _nn._group_norm(input, weight, bias, num_groups, eps)
+    return _nn._group_norm(input, weight, bias, num_groups, eps)[0]
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
@@ -846,6 +849,26 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
     return input / norm.clamp(min=eps)
 
 
+def _fused_attention(query, key, value, attn_mask, dropout_p, is_causal) -> bool:
+    """Whether PyTorch's fused CPU attention kernel takes this call."""
+    q, k, v = query._data, key._data, value._data
+    return (
+        q.ndim == k.ndim == v.ndim == 4
+        and q.dtype == k.dtype == v.dtype
+        and q.dtype.kind == "f"
+        and q.shape[:2] == k.shape[:2] == v.shape[:2]
+        and q.shape[-1] == k.shape[-1] == v.shape[-1]
+        and k.shape[-2] == v.shape[-2]
+        and dropout_p == 0.0
+        and (
+            attn_mask is None
+            or not is_causal
+            and not attn_mask.requires_grad
+            and attn_mask._data.dtype in (bool, q.dtype)
+        )
+    )
+
+
 def scaled_dot_product_attention(
     query: Tensor,
     key: Tensor,
@@ -855,7 +878,17 @@ def scaled_dot_product_attention(
     is_causal: bool = False,
     scale=None,
 ) -> Tensor:
-    """``F.scaled_dot_product_attention``: softmax(q k^T * scale + mask) v."""
+    """``F.scaled_dot_product_attention``: softmax(q k^T * scale + mask) v.
+
+    Where PyTorch's CPU kernel takes the call (4-d inputs of one dtype and shape but their length,
+    no dropout, a mask that needs no gradient), one op and one node; elsewhere composed of
+    matmul and softmax, as PyTorch's own fallback is."""
+    if _fused_attention(query, key, value, attn_mask, dropout_p, is_causal):
+        if attn_mask is not None and attn_mask._data.dtype == bool:
+            attn_mask = _make(xp.where(attn_mask._data, 0.0, -xp.inf).astype(query._data.dtype))
+        return _attention._scaled_dot_product_flash_attention_for_cpu(
+            query, key, value, attn_mask, dropout_p, is_causal, scale
+        )[0]
     d = query.shape[-1]
     scale = 1.0 / math.sqrt(d) if scale is None else scale
     scores = query.matmul(key.transpose(-2, -1)) * scale
@@ -878,8 +911,10 @@ from ..ops.conv import (  # noqa: E402,F401
     avg_pool2d,
     conv1d,
     conv2d,
+    conv3d,
     conv_transpose1d,
     conv_transpose2d,
+    conv_transpose3d,
     max_pool2d,
     max_pool2d_with_indices,
 )

@@ -8,6 +8,7 @@ from .. import _device
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from . import (
+    attention,
     composite,
     conv,
     factorizations,
@@ -25,6 +26,7 @@ from . import (
 from .registry import METHODS, OPS, op, tensor_method
 
 MODULES = (
+    attention,
     pointwise,
     reduction,
     shape,
