@@ -2,14 +2,15 @@
 
 Parameter names, shapes, gate order (LSTM: input, forget, cell, output; GRU: reset, update, new)
 and initialisation (every weight U(-1/sqrt(hidden), 1/sqrt(hidden))) follow PyTorch, so a state
-dict moves between the two.  The input projection of a whole sequence is one matmul; only the
-hidden-to-hidden step loops over time.
+dict moves between the two.  Each layer and direction runs as one fused kernel with one graph
+node (``ops.rnn.layer``); the cells take one step with the same composed formulas.
 """
 
 import math
 import warnings
 
 from .. import creation
+from ..ops import rnn as _rnn
 from ..ops.shape import cat, stack
 from ..tensor import Tensor
 from . import functional as F
@@ -17,25 +18,7 @@ from . import init
 from .linear import empty_param
 from .module import Module
 
-_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-
-
-def _rnn_step(mode, gi, h, c, w_hh, b_hh):
-    """One time step: ``gi`` is the input's projection (with its bias) for this step."""
-    gh = F.linear(h, w_hh, b_hh)
-    if mode == "LSTM":
-        i, f, g, o = (gi + gh).chunk(4, 1)
-        c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-        return o.sigmoid() * c.tanh(), c
-    if mode == "GRU":
-        ir, iz, in_ = gi.chunk(3, 1)
-        hr, hz, hn = gh.chunk(3, 1)
-        r = (ir + hr).sigmoid()
-        z = (iz + hz).sigmoid()
-        n = (in_ + r * hn).tanh()
-        return (1 - z) * n + z * h, None
-    pre = gi + gh
-    return (pre.tanh() if mode == "RNN_TANH" else pre.relu()), None
+_GATES = _rnn.GATES
 
 
 class _RNNBase(Module):
@@ -180,30 +163,16 @@ class _RNNBase(Module):
         return (out, (h_n, c_n)) if lstm else (out, h_n)
 
     def _run(self, x: Tensor, h0, c0, sizes=None):
-        steps, batch = x.shape[0], x.shape[1]
         directions = 2 if self.bidirectional else 1
-        zeros = creation.zeros(batch, self.hidden_size, dtype=x.dtype)
         finals_h, finals_c = [], []
-        h0 = h0.unbind(0) if h0 is not None else None
-        c0 = c0.unbind(0) if c0 is not None else None
         for layer in range(self.num_layers):
             outs = []
             for d in range(directions):
                 k = layer * directions + d
-                h = h0[k] if h0 is not None else zeros
-                c = (c0[k] if c0 is not None else zeros) if self.mode == "LSTM" else None
-                w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
-                projected = F.linear(x, w_ih, b_ih).unbind(0)  # every time step at once
-                hs = [None] * steps
-                for t in range(steps - 1, -1, -1) if d else range(steps):
-                    h_new, c_new = _rnn_step(self.mode, projected[t], h, c, w_hh, b_hh)
-                    if sizes is not None and sizes[t] < batch:  # finished or not yet started
-                        n = sizes[t]
-                        h_new = cat([h_new[:n], h[n:]])
-                        c_new = cat([c_new[:n], c[n:]]) if c is not None else None
-                    h, c = h_new, c_new
-                    hs[t] = h
-                outs.append(stack(hs))
+                h = h0[k] if h0 is not None else None
+                c = c0[k] if c0 is not None else None
+                out, h, c = _rnn.layer(self.mode, x, *self._weights(layer, d), h, c, d == 1, sizes)
+                outs.append(out)
                 finals_h.append(h)
                 finals_c.append(c)
             x = outs[0] if directions == 1 else cat(outs, 2)
@@ -357,7 +326,7 @@ class _CellBase(Module):
         h = zeros if h is None else h
         c = zeros if c is None and self._mode == "LSTM" else c
         gi = F.linear(input, self.weight_ih, self.bias_ih)
-        h, c = _rnn_step(self._mode, gi, h, c, self.weight_hh, self.bias_hh)
+        h, c = _rnn.cell(self._mode, gi, h, c, self.weight_hh, self.bias_hh)
         if not batched:
             h = h.squeeze(0)
             c = c.squeeze(0) if c is not None else None
