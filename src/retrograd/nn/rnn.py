@@ -129,8 +129,8 @@ class _RNNBase(Module):
         if not batched:
             out, h_n = out.squeeze(1), h_n.squeeze(1)
             c_n = c_n.squeeze(1) if c_n is not None else None
-        elif self.batch_first:
-            out = out.transpose(0, 1)
+        elif self.batch_first:  # (PyTorch's step-by-step GRU and RNN transpose in place)
+            out = out.transpose(0, 1) if lstm else out.transpose_(0, 1)
         return (out, (h_n, c_n)) if lstm else (out, h_n)
 
     def _forward_packed(self, packed, hx):

@@ -376,7 +376,8 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
         not reverse, sizes, dgates, dg4[:, :, 0], dg4[:, :, 1:], per_dh, dh_to_dc, per_dc, f, d_out
     ):
         dh_t, dc_t = dh, dc
-        if n < batch:
+        if n < batch:  # the rows that kept their state output it: its gradient flows on
+            dh[n:] += do_t[n:]
             dh_t, dc_t, dg, dg_o, dg_ifc = dh[:n], dc[:n], dg[:n], dg_o[:n], dg_ifc[:n]
             p_o, p_c, p_ifc, f_t, do_t = p_o[:n], p_c[:n], p_ifc[:n], f_t[:n], do_t[:n]
         dh_t += do_t
@@ -419,6 +420,7 @@ def _gru_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     ):
         dh_t = dh
         if n < batch:
+            dh[n:] += do_t[n:]
             dh_t, gi, gh_t, p_in, p_hid, z_t, do_t = (
                 dh[:n],
                 gi[:n],
@@ -450,6 +452,7 @@ def _simple_backward(relu):
         for n, dp, s, do_t in _steps(not reverse, sizes, dpre, slope, d_out):
             dh_t = dh
             if n < batch:
+                dh[n:] += do_t[n:]
                 dh_t, dp, s, do_t = dh[:n], dp[:n], s[:n], do_t[:n]
             dh_t += do_t
             xp.multiply(dh_t, s, out=dp)
