@@ -107,8 +107,6 @@ def layer(mode, x, w_ih, w_hh, b_ih, b_hh, h=None, c=None, reverse=False, sizes=
     with xp.errstate(over="ignore"):  # exp(-x) of a large negative x is inf: sigmoid 0, as meant
         out, hy, cy, work = _FORWARD[mode](*arrays, reverse, sizes)
     name = "MkldnnRnnLayerBackward0" if mode == "LSTM" and out.dtype == xp.float32 else ""
-    if not name:  # PyTorch's step-by-step output is a new tensor: nothing the node keeps
-        out = out.copy()
     results = (_make(out, record), _make(hy, record), None if cy is None else _make(cy, record))
     if record:
         _record(mode, name, inputs, results, work, reverse, sizes)
@@ -209,21 +207,22 @@ def _project(x, w_ih, bias):
     return xw.reshape(steps, batch, w_ih.shape[0]), x2
 
 
-def _states(h0, steps, batch, hidden, dtype, reverse):
-    """The states of every step, (T + 1, B, H), with the initial one in place; and two (T, B, H)
-    views of it: what step t reads and what it writes (row t and t + 1; backwards, t + 1 and t)."""
-    hs = xp.empty((steps + 1, batch, hidden), dtype)
+def _states(h0, steps, rows, cols, dtype, reverse):
+    """The states of every step, (T + 1, rows, cols) (B, H; for the LSTM H, B), with the initial
+    one in place; and two (T, rows, cols) views of it: what step t reads and what it writes
+    (row t and t + 1; backwards, t + 1 and t)."""
+    hs = xp.empty((steps + 1, rows, cols), dtype)
     hs[steps if reverse else 0] = 0 if h0 is None else h0
     return (hs, hs[1:], hs[:-1]) if reverse else (hs, hs[:-1], hs[1:])
 
 
-def _steps(backwards, sizes, *arrays):
+def _steps(backwards, sizes, batch, *arrays):
     """``(n, views...)`` for each time step, from the last when ``backwards``: each (T, ...)
     array's slice for that step, and ``n``, how many rows move then (all, unless ``sizes``)."""
     if backwards:
         arrays = [a[::-1] for a in arrays]
         sizes = None if sizes is None else sizes[::-1]
-    return zip(repeat(arrays[0].shape[1]) if sizes is None else sizes, *arrays)
+    return zip(repeat(batch) if sizes is None else sizes, *arrays)
 
 
 def _no_grad_out(d_out, shape, dtype):
@@ -243,36 +242,60 @@ def _lstm_layout(hidden, dtype):
 
 
 def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
+    # Feature-major: each step's gates are (4H, B) and its states (H, B), so every gate block is
+    # one contiguous array (NumPy's exp and tanh run fastest on those).
     steps, batch = x.shape[0], x.shape[1]
     hidden = w_hh.shape[1]
     order, sign = _lstm_layout(hidden, x.dtype)
     w_ih = w_ih[order] * sign[:, None]
     w_hh = w_hh[order] * sign[:, None]
-    bias = None if b_ih is None else (b_ih + b_hh)[order] * sign
-    a, x2 = _project(x, w_ih, bias)  # becomes the gates
-    hs, h_read, h_write = _states(h0, steps, batch, hidden, x.dtype, reverse)
-    cs, c_read, c_write = _states(c0, steps, batch, hidden, x.dtype, reverse)
-    tc = xp.empty((steps, batch, hidden), x.dtype)  # tanh of each new cell state
-    w_t = w_hh.T
+    x2 = x.reshape(steps * batch, x.shape[2])
+    a = xp.matmul(x2, w_ih.T).reshape(steps, batch, 4 * hidden).transpose(0, 2, 1).copy()
+    if b_ih is not None:
+        a += ((b_ih + b_hh)[order] * sign)[:, None]
+    hs, h_read, h_write = _states(
+        None if h0 is None else h0.T, steps, hidden, batch, x.dtype, reverse
+    )
+    cs, c_read, c_write = _states(
+        None if c0 is None else c0.T, steps, hidden, batch, x.dtype, reverse
+    )
+    tc = xp.empty((steps, hidden, batch), x.dtype)  # tanh of each new cell state
     h1, h2, h3 = hidden, 2 * hidden, 3 * hidden
-    for n, g, hp, hq, cp, cq, tct in _steps(
-        reverse, sizes, a, h_read, h_write, c_read, c_write, tc
+    # Each step turns the sigmoid gates' block into 1 + exp(-pre) and divides by it, which
+    # saves a reciprocal per step; the sigmoids themselves are taken once, after the loop.
+    for n, g, d3, d_o, d_i, d_f, cg, hp, hq, cp, cq, tct in _steps(
+        reverse,
+        sizes,
+        batch,
+        *(a, a[:, :h3], a[:, :h1], a[:, h1:h2], a[:, h2:h3], a[:, h3:]),
+        *(h_read, h_write, c_read, c_write, tc),
     ):
         if n < batch:  # a packed batch: the finished (or not yet started) rows keep their state
-            hq[n:] = hp[n:]
-            cq[n:] = cp[n:]
-            g, hp, hq, cp, cq, tct = g[:n], hp[:n], hq[:n], cp[:n], cq[:n], tct[:n]
-        g += xp.matmul(hp, w_t)
-        _neg_sigmoid_(g[:, :h3])  # o, i, f
-        cg = g[:, h3:]
+            hq[:, n:] = hp[:, n:]
+            cq[:, n:] = cp[:, n:]
+            g, d3, d_o, d_i, d_f = g[:, :n], d3[:, :n], d_o[:, :n], d_i[:, :n], d_f[:, :n]
+            cg, hp, hq, cp, cq, tct = (
+                cg[:, :n],
+                hp[:, :n],
+                hq[:, :n],
+                cp[:, :n],
+                cq[:, :n],
+                tct[:, :n],
+            )
+        g += xp.matmul(w_hh, hp)
+        xp.exp(d3, out=d3)
+        d3 += 1
         xp.tanh(cg, out=cg)
-        xp.multiply(g[:, h2:h3], cp, out=cq)
-        cq += g[:, h1:h2] * cg
+        xp.divide(cp, d_f, out=cq)
+        cq += cg / d_i
         xp.tanh(cq, out=tct)
-        xp.multiply(g[:, :h1], tct, out=hq)
+        xp.divide(tct, d_o, out=hq)
+    sig = a[:, :h3]
+    xp.reciprocal(sig, out=sig)  # o, i, f
     last = 0 if reverse else steps
     work = (a, c_read, tc, h_read, x2, w_ih, w_hh, order, sign)
-    return h_write, hs[last].copy(), cs[last].copy(), work
+    out = h_write.transpose(0, 2, 1).copy()
+    return out, hs[last].T.copy(), cs[last].T.copy(), work
 
 
 def _gru_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
@@ -288,7 +311,7 @@ def _gru_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     hs, h_read, h_write = _states(h0, steps, batch, hidden, x.dtype, reverse)
     w_t = w_hh.T
     b_hn = None if b_hh is None else b_hh[h2:]
-    for n, g, hg, hp, hq in _steps(reverse, sizes, a, gh, h_read, h_write):
+    for n, g, hg, hp, hq in _steps(reverse, sizes, batch, a, gh, h_read, h_write):
         if n < batch:
             hq[n:] = hp[n:]
             g, hg, hp, hq = g[:n], hg[:n], hp[:n], hq[:n]
@@ -306,7 +329,7 @@ def _gru_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
         hq *= rz[:, hidden:]
         hq += new
     last = 0 if reverse else steps
-    return h_write, hs[last].copy(), None, (a, gh, h_read, x2)
+    return h_write.copy(), hs[last].copy(), None, (a, gh, h_read, x2)
 
 
 def _simple_forward(relu):
@@ -316,7 +339,7 @@ def _simple_forward(relu):
         a, x2 = _project(x, w_ih, None if b_ih is None else b_ih + b_hh)
         hs, h_read, h_write = _states(h0, steps, batch, hidden, x.dtype, reverse)
         w_t = w_hh.T
-        for n, g, hp, hq in _steps(reverse, sizes, a, h_read, h_write):
+        for n, g, hp, hq in _steps(reverse, sizes, batch, a, h_read, h_write):
             if n < batch:
                 hq[n:] = hp[n:]
                 g, hp, hq = g[:n], hp[:n], hq[:n]
@@ -327,7 +350,7 @@ def _simple_forward(relu):
             else:
                 xp.tanh(hq, out=hq)
         last = 0 if reverse else steps
-        return h_write, hs[last].copy(), None, (h_write, h_read, x2)
+        return h_write.copy(), hs[last].copy(), None, (h_write, h_read, x2)
 
     return forward
 
@@ -355,42 +378,62 @@ def _input_grads(dgi, dgh, x2, h_read, w_ih, want, x_shape):
 def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     a, c_read, tc, h_read, x2, w_ih, w_hh, order, sign = work
     x = arrays[0]
-    steps, batch, gates = a.shape
+    steps, gates, batch = a.shape
     hidden = gates // 4
     dtype = a.dtype
-    o, i, f, g = (a[..., k * hidden : (k + 1) * hidden] for k in range(4))
+    o, i, f, g = (a[:, k * hidden : (k + 1) * hidden] for k in range(4))
     # What each gate's pre-activation (negated for o, i, f) gradient is per unit of dc (input,
     # forget, cell) or of dh (output), and how dh reaches dc: every step at once, outside the loop.
-    per_dc = xp.empty((steps, batch, 3, hidden), dtype)
-    xp.multiply(g * i, i - 1, out=per_dc[:, :, 0])
-    xp.multiply(c_read * f, f - 1, out=per_dc[:, :, 1])
-    xp.multiply(i, 1 - g * g, out=per_dc[:, :, 2])
+    per_dc = xp.empty((steps, 3, hidden, batch), dtype)
+    xp.multiply(g * i, i - 1, out=per_dc[:, 0])
+    xp.multiply(c_read * f, f - 1, out=per_dc[:, 1])
+    xp.multiply(i, 1 - g * g, out=per_dc[:, 2])
     per_dh = tc * o * (o - 1)
     dh_to_dc = o * (1 - tc * tc)
-    dgates = (xp.zeros if sizes is not None else xp.empty)((steps, batch, gates), dtype)
-    dg4 = dgates.reshape(steps, batch, 4, hidden)
-    d_out = _no_grad_out(d_out, tc.shape, dtype)
-    dh = _carried(d_hy, batch, hidden, dtype)
-    dc = _carried(d_cy, batch, hidden, dtype)
+    dgates = (xp.zeros if sizes is not None else xp.empty)((steps, gates, batch), dtype)
+    d_out = _no_grad_out(d_out, (steps, batch, hidden), dtype).transpose(0, 2, 1)
+    dh = _carried(d_hy, batch, hidden, dtype).T.copy()
+    dc = _carried(d_cy, batch, hidden, dtype).T.copy()
+    w_hh_t = w_hh.T
     for n, dg, dg_o, dg_ifc, p_o, p_c, p_ifc, f_t, do_t in _steps(
-        not reverse, sizes, dgates, dg4[:, :, 0], dg4[:, :, 1:], per_dh, dh_to_dc, per_dc, f, d_out
+        not reverse,
+        sizes,
+        batch,
+        *(dgates, dgates[:, :hidden], dgates[:, hidden:]),
+        *(per_dh, dh_to_dc, per_dc, f, d_out),
     ):
         dh_t, dc_t = dh, dc
         if n < batch:  # the rows that kept their state output it: its gradient flows on
-            dh[n:] += do_t[n:]
-            dh_t, dc_t, dg, dg_o, dg_ifc = dh[:n], dc[:n], dg[:n], dg_o[:n], dg_ifc[:n]
-            p_o, p_c, p_ifc, f_t, do_t = p_o[:n], p_c[:n], p_ifc[:n], f_t[:n], do_t[:n]
+            dh[:, n:] += do_t[:, n:]
+            dh_t, dc_t, dg, dg_o, dg_ifc = (
+                dh[:, :n],
+                dc[:, :n],
+                dg[:, :n],
+                dg_o[:, :n],
+                dg_ifc[:, :n],
+            )
+            p_o, p_c, p_ifc = p_o[:, :n], p_c[:, :n], p_ifc[..., :n]
+            f_t, do_t = f_t[:, :n], do_t[:, :n]
         dh_t += do_t
         xp.multiply(dh_t, p_o, out=dg_o)
         dc_t += dh_t * p_c
-        xp.multiply(dc_t[:, None], p_ifc, out=dg_ifc)
+        xp.multiply(dc_t, p_ifc, out=dg_ifc.reshape(3, hidden, n))
         dc_t *= f_t
-        xp.matmul(dg, w_hh, out=dh_t)
-    grads = _input_grads(dgates, dgates, x2, h_read, w_ih, want, x.shape)
+        xp.matmul(w_hh_t, dg, out=dh_t)
+    dg2 = dgates.transpose(1, 0, 2).reshape(gates, steps * batch)  # (4H, T*B)
+    grads = [
+        xp.matmul(dg2.T, w_ih).reshape(x.shape) if want[0] else None,
+        xp.matmul(dg2, x2) if want[1] else None,
+        xp.matmul(dg2, h_read.transpose(0, 2, 1).reshape(steps * batch, hidden))
+        if want[2]
+        else None,
+        dg2.sum(1) if want[3] else None,
+        dg2.sum(1) if want[4] else None,
+    ]
     for k in range(1, 5):  # back to PyTorch's gate order and signs
         if grads[k] is not None:
             grads[k][order] = grads[k] * (sign[:, None] if k < 3 else sign)
-    return grads + [dh, dc]
+    return grads + [dh.T.copy(), dc.T.copy()]
 
 
 def _gru_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
@@ -416,7 +459,7 @@ def _gru_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     d_out = _no_grad_out(d_out, h_read.shape, dtype)
     dh = _carried(d_hy, batch, hidden, dtype)
     for n, gi, gh_t, p_in, p_hid, z_t, do_t in _steps(
-        not reverse, sizes, dgi, dgh, per_in, per_hid, z, d_out
+        not reverse, sizes, batch, dgi, dgh, per_in, per_hid, z, d_out
     ):
         dh_t = dh
         if n < batch:
@@ -449,7 +492,7 @@ def _simple_backward(relu):
         dpre = (xp.zeros if sizes is not None else xp.empty)(h_write.shape, dtype)
         d_out = _no_grad_out(d_out, h_write.shape, dtype)
         dh = _carried(d_hy, batch, hidden, dtype)
-        for n, dp, s, do_t in _steps(not reverse, sizes, dpre, slope, d_out):
+        for n, dp, s, do_t in _steps(not reverse, sizes, batch, dpre, slope, d_out):
             dh_t = dh
             if n < batch:
                 dh[n:] += do_t[n:]
