@@ -384,12 +384,24 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     o, i, f, g = (a[:, k * hidden : (k + 1) * hidden] for k in range(4))
     # What each gate's pre-activation (negated for o, i, f) gradient is per unit of dc (input,
     # forget, cell) or of dh (output), and how dh reaches dc: every step at once, outside the loop.
+    # (In place, into three buffers: temporaries this large would each cost fresh pages.)
     per_dc = xp.empty((steps, 3, hidden, batch), dtype)
-    xp.multiply(g * i, i - 1, out=per_dc[:, 0])
-    xp.multiply(c_read * f, f - 1, out=per_dc[:, 1])
-    xp.multiply(i, 1 - g * g, out=per_dc[:, 2])
-    per_dh = tc * o * (o - 1)
-    dh_to_dc = o * (1 - tc * tc)
+    p_i, p_f, p_g = per_dc[:, 0], per_dc[:, 1], per_dc[:, 2]
+    xp.subtract(i, 1, out=p_i)
+    p_i *= i
+    p_i *= g
+    xp.subtract(f, 1, out=p_f)
+    p_f *= f
+    p_f *= c_read
+    xp.multiply(g, g, out=p_g)
+    xp.subtract(1, p_g, out=p_g)
+    p_g *= i
+    per_dh = xp.subtract(o, 1)
+    per_dh *= o
+    per_dh *= tc
+    dh_to_dc = xp.multiply(tc, tc)
+    xp.subtract(1, dh_to_dc, out=dh_to_dc)
+    dh_to_dc *= o
     dgates = (xp.zeros if sizes is not None else xp.empty)((steps, gates, batch), dtype)
     d_out = _no_grad_out(d_out, (steps, batch, hidden), dtype).transpose(0, 2, 1)
     dh = _carried(d_hy, batch, hidden, dtype).T.copy()
