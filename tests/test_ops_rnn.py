@@ -267,3 +267,49 @@ def test_saved_tensor_hooks_see_the_composed_graph():
         fused.copy_(x)
     gru(fused)[0].sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), fused.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+ERROR_CASES = [
+    ("LSTM", (5, 2, 3), ((2, 4), (2, 4))),
+    ("LSTM", (5, 3), ((1, 2, 4), (1, 2, 4))),
+    ("GRU", (5, 3), (4, 2, 4)),
+    ("GRU", (5, 2, 3), (4, 3, 4)),
+    ("GRU", (5, 3), (4, 5)),
+    ("LSTM", (5, 2, 3), ((1, 3, 4), (1, 2, 4))),
+    ("LSTM", (5, 2, 3), ((1, 2, 4), (2, 2, 4))),
+    ("LSTM", (0, 2, 3), None),
+    ("RNN", (5, 2, 4), None),
+]
+
+
+@pytest.mark.parametrize("kind, shape, hx", ERROR_CASES)
+def test_bad_input_and_states_fail_as_in_pytorch(torch_ref, kind, shape, hx):
+    errors = []
+    for torch in (retrograd, torch_ref):
+        options = dict(num_layers=2, bidirectional=True) if kind == "GRU" else {}
+        layer = getattr(torch.nn, kind)(3, 4, **options)
+        state = None
+        if hx is not None:
+            state = tuple(torch.zeros(*s) for s in hx) if kind == "LSTM" else torch.zeros(*hx)
+        with pytest.raises((RuntimeError, ValueError)) as info:
+            layer(torch.zeros(*shape), state)
+        errors.append((info.type, str(info.value)))
+    assert errors[0] == errors[1]
+
+
+def test_input_dtype_must_match_the_weights(torch_ref):
+    errors = []
+    for torch in (retrograd, torch_ref):
+        with pytest.raises(ValueError) as info:
+            torch.nn.GRU(3, 4)(torch.zeros(5, 2, 3, dtype=torch.float64))
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
+
+
+def test_empty_batch_as_pytorch(torch_ref):
+    for kind in ("LSTM", "GRU"):
+        shapes = []
+        for torch in (retrograd, torch_ref):
+            out, _ = getattr(torch.nn, kind)(3, 4, bidirectional=True)(torch.zeros(5, 0, 3))
+            shapes.append(tuple(out.shape))
+        assert shapes[0] == shapes[1] == (5, 0, 8)

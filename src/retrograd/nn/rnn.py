@@ -115,16 +115,14 @@ class _RNNBase(Module):
             input = input.unsqueeze(1)
         elif self.batch_first:
             input = input.transpose(0, 1)
-        if input.shape[-1] != self.input_size:
-            raise RuntimeError(
-                f"input.size(-1) must be equal to input_size. Expected "
-                f"{self.input_size}, got {input.shape[-1]}"
-            )
         lstm = self.mode == "LSTM"
         h0, c0 = (hx if hx is not None else (None, None)) if lstm else (hx, None)
-        if h0 is not None and not batched:
-            h0 = h0.unsqueeze(1)
-            c0 = c0.unsqueeze(1) if c0 is not None else None
+        if h0 is not None:
+            self._check_state_dims(h0, c0, batched)
+            if not batched:
+                h0 = h0.unsqueeze(1)
+                c0 = c0.unsqueeze(1) if c0 is not None else None
+        self._check_forward_args(input, h0, c0, input.shape[1])
         out, h_n, c_n = self._run(input, h0, c0)
         if not batched:
             out, h_n = out.squeeze(1), h_n.squeeze(1)
@@ -141,17 +139,13 @@ class _RNNBase(Module):
         sizes = packed.batch_sizes.tolist()
         sorted_packed = PackedSequence(packed.data, packed.batch_sizes)
         x, _ = pad_packed_sequence(sorted_packed)
-        if x.shape[-1] != self.input_size:
-            raise RuntimeError(
-                f"input.size(-1) must be equal to input_size. Expected "
-                f"{self.input_size}, got {x.shape[-1]}"
-            )
         lstm = self.mode == "LSTM"
         h0, c0 = (hx if hx is not None else (None, None)) if lstm else (hx, None)
         order = packed.sorted_indices
         if order is not None:  # the initial states come in the caller's order
             h0 = h0.index_select(1, order) if h0 is not None else None
             c0 = c0.index_select(1, order) if c0 is not None else None
+        self._check_forward_args(x, h0, c0, sizes[0])
         out, h_n, c_n = self._run(x, h0, c0, sizes)
         data = cat([out[t, :n] for t, n in enumerate(sizes)])
         if packed.unsorted_indices is not None:
@@ -161,6 +155,43 @@ class _RNNBase(Module):
             data, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices
         )
         return (out, (h_n, c_n)) if lstm else (out, h_n)
+
+    def _check_state_dims(self, h0, c0, batched):
+        """PyTorch's check that the initial states have the input's batched-ness."""
+        want = 3 if batched else 2
+        kind = "batched 3-D" if batched else "unbatched 2-D"
+        if self.mode != "LSTM":
+            if h0.ndim != want:
+                raise RuntimeError(
+                    f"For {kind} input, hx should also be {want}-D but got {h0.ndim}-D tensor"
+                )
+        elif h0.ndim != want or c0.ndim != want:
+            raise RuntimeError(
+                f"For {kind} input, hx and cx should also be {want}-D but got "
+                f"({h0.ndim}-D, {c0.ndim}-D) tensors"
+            )
+
+    def _check_forward_args(self, x, h0, c0, batch):
+        """PyTorch's checks of the input (T, B, I) and the initial states against the layer."""
+        weight = self.weight_ih_l0
+        if x.dtype != weight.dtype:
+            raise ValueError(
+                f"RNN input dtype ({x.dtype}) does not match weight dtype ({weight.dtype}). "
+                f"Convert input: input.to({weight.dtype}), or convert model: "
+                f"model.to({x.dtype})"
+            )
+        if x.shape[-1] != self.input_size:
+            raise RuntimeError(
+                f"input.size(-1) must be equal to input_size. Expected "
+                f"{self.input_size}, got {x.shape[-1]}"
+            )
+        expected = (self.num_layers * (2 if self.bidirectional else 1), batch, self.hidden_size)
+        names = ("hidden[0]", "hidden[1]") if self.mode == "LSTM" else ("hidden",)
+        for name, state in zip(names, (h0, c0)):
+            if state is not None and tuple(state.shape) != expected:
+                raise RuntimeError(f"Expected {name} size {expected}, got {list(state.shape)}")
+        if x.shape[0] == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
 
     def _run(self, x: Tensor, h0, c0, sizes=None):
         directions = 2 if self.bidirectional else 1

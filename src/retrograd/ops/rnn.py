@@ -90,7 +90,7 @@ def fusable(x, weights, h, c):
     if registry.forward_ad_hook is not None or registry.pack_hook is not None:
         return False
     dtype = x._data.dtype
-    if dtype.kind != "f" or x._data.size == 0:
+    if dtype.kind != "f" or x._data.shape[0] == 0:
         return False
     return all(t is None or t._data.dtype == dtype for t in (*weights, h, c))
 
