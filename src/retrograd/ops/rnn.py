@@ -260,6 +260,7 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
         None if c0 is None else c0.T, steps, hidden, batch, x.dtype, reverse
     )
     tc = xp.empty((steps, hidden, batch), x.dtype)  # tanh of each new cell state
+    rec = xp.empty((4 * hidden, batch), x.dtype)
     h1, h2, h3 = hidden, 2 * hidden, 3 * hidden
     # Each step turns the sigmoid gates' block into 1 + exp(-pre) and divides by it, which
     # saves a reciprocal per step; the sigmoids themselves are taken once, after the loop.
@@ -274,15 +275,10 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
             hq[:, n:] = hp[:, n:]
             cq[:, n:] = cp[:, n:]
             g, d3, d_o, d_i, d_f = g[:, :n], d3[:, :n], d_o[:, :n], d_i[:, :n], d_f[:, :n]
-            cg, hp, hq, cp, cq, tct = (
-                cg[:, :n],
-                hp[:, :n],
-                hq[:, :n],
-                cp[:, :n],
-                cq[:, :n],
-                tct[:, :n],
-            )
-        g += xp.matmul(w_hh, hp)
+            cg, hq, cp, cq, tct = cg[:, :n], hq[:, :n], cp[:, :n], cq[:, :n], tct[:, :n]
+            g += xp.matmul(w_hh, hp[:, :n])
+        else:
+            g += xp.dot(w_hh, hp, out=rec)  # (dot into a buffer: the cheapest product call)
         xp.exp(d3, out=d3)
         d3 += 1
         xp.tanh(cg, out=cg)
@@ -431,7 +427,10 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
         dc_t += dh_t * p_c
         xp.multiply(dc_t, p_ifc, out=dg_ifc.reshape(3, hidden, n))
         dc_t *= f_t
-        xp.matmul(w_hh_t, dg, out=dh_t)
+        if n < batch:
+            xp.matmul(w_hh_t, dg, out=dh_t)
+        else:
+            xp.dot(w_hh_t, dg, out=dh)
     dg2 = dgates.transpose(1, 0, 2).reshape(gates, steps * batch)  # (4H, T*B)
     grads = [
         xp.matmul(dg2.T, w_ih).reshape(x.shape) if want[0] else None,
