@@ -114,6 +114,8 @@ def layer(mode, x, w_ih, w_hh, b_ih, b_hh, h=None, c=None, reverse=False, sizes=
 
 
 def _record(mode, name, inputs, results, work, reverse, sizes):
+    """Make the layer's node (class by ``name``), keep the inputs with their versions (and the
+    output, for PyTorch's fused layer), and hang the results on it."""
     node = object.__new__(_NODES[name or "StackBackward0"])
     node.next_functions = tuple(map(registry._edge, inputs))
     node._seq = next(_sequence)
@@ -187,11 +189,6 @@ _NODES = {
 def _sigmoid_(a):
     """1 / (1 + exp(-a)), in place."""
     xp.negative(a, out=a)
-    _neg_sigmoid_(a)
-
-
-def _neg_sigmoid_(a):
-    """1 / (1 + exp(a)), in place: the sigmoid of -a."""
     xp.exp(a, out=a)
     a += 1
     xp.reciprocal(a, out=a)
