@@ -7,12 +7,13 @@ small: 1 layer, hidden 64, sequence 35, batch 8; large: 2 layers, hidden 256, se
 batch 20.  Targets (retrograd/torch): LSTM small at most 1.3, LSTM large at most 1.0.
 """
 
-import numpy as np  # noqa: E402
 from harness import compare  # first: it pins the BLAS to one thread before NumPy loads
 
 
 def rnn_step(lib, kind="LSTM", layers=1, hidden=64, steps=35, batch=8, classes=10):
     """One training step of ``kind`` (``LSTM``, ``GRU`` or ``RNN``) with a linear head and SGD."""
+    import numpy as np  # (here, not above: NumPy must load after harness pins its BLAS)
+
     lib.manual_seed(0)  # each library draws its own weights: the same shapes and distributions
     nn, F = lib.nn, lib.nn.functional
     rnn = getattr(nn, kind)(hidden, hidden, layers)
