@@ -286,7 +286,7 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     sig = a[:, :h3]
     xp.reciprocal(sig, out=sig)  # o, i, f
     last = 0 if reverse else steps
-    work = (a, c_read, tc, h_read, x2, w_ih, w_hh, order, sign)
+    work = (a, c_read, tc, h_read, x2)
     out = h_write.transpose(0, 2, 1).copy()
     return out, hs[last].T.copy(), cs[last].T.copy(), work
 
@@ -369,27 +369,28 @@ def _input_grads(dgi, dgh, x2, h_read, w_ih, want, x_shape):
 
 
 def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
-    a, c_read, tc, h_read, x2, w_ih, w_hh, order, sign = work
-    x = arrays[0]
+    a, c_read, tc, h_read, x2 = work
+    x, w_ih, w_hh = arrays[0], arrays[1], arrays[2]
     steps, gates, batch = a.shape
     hidden = gates // 4
     dtype = a.dtype
     o, i, f, g = (a[:, k * hidden : (k + 1) * hidden] for k in range(4))
-    # What each gate's pre-activation (negated for o, i, f) gradient is per unit of dc (input,
-    # forget, cell) or of dh (output), and how dh reaches dc: every step at once, outside the loop.
+    # What each gate's pre-activation gradient is per unit of dc (input, forget, cell) or of dh
+    # (output), and how dh reaches dc: every step at once, outside the loop.  The gradients are
+    # in PyTorch's gate order, and so is every product with the layer's own weights below.
     # (In place, into three buffers: temporaries this large would each cost fresh pages.)
     per_dc = xp.empty((steps, 3, hidden, batch), dtype)
     p_i, p_f, p_g = per_dc[:, 0], per_dc[:, 1], per_dc[:, 2]
-    xp.subtract(i, 1, out=p_i)
+    xp.subtract(1, i, out=p_i)
     p_i *= i
     p_i *= g
-    xp.subtract(f, 1, out=p_f)
+    xp.subtract(1, f, out=p_f)
     p_f *= f
     p_f *= c_read
     xp.multiply(g, g, out=p_g)
     xp.subtract(1, p_g, out=p_g)
     p_g *= i
-    per_dh = xp.subtract(o, 1)
+    per_dh = xp.subtract(1, o)
     per_dh *= o
     per_dh *= tc
     dh_to_dc = xp.multiply(tc, tc)
@@ -400,25 +401,19 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     dh = _carried(d_hy, batch, hidden, dtype).T.copy()
     dc = _carried(d_cy, batch, hidden, dtype).T.copy()
     w_hh_t = w_hh.T
-    for n, dg, dg_o, dg_ifc, p_o, p_c, p_ifc, f_t, do_t in _steps(
+    for n, dg, dg_ifc, dg_o, p_o, p_c, p_ifc, f_t, do_t in _steps(
         not reverse,
         sizes,
         batch,
-        *(dgates, dgates[:, :hidden], dgates[:, hidden:]),
+        *(dgates, dgates[:, : 3 * hidden], dgates[:, 3 * hidden :]),
         *(per_dh, dh_to_dc, per_dc, f, d_out),
     ):
         dh_t, dc_t = dh, dc
         if n < batch:  # the rows that kept their state output it: its gradient flows on
             dh[:, n:] += do_t[:, n:]
-            dh_t, dc_t, dg, dg_o, dg_ifc = (
-                dh[:, :n],
-                dc[:, :n],
-                dg[:, :n],
-                dg_o[:, :n],
-                dg_ifc[:, :n],
-            )
-            p_o, p_c, p_ifc = p_o[:, :n], p_c[:, :n], p_ifc[..., :n]
-            f_t, do_t = f_t[:, :n], do_t[:, :n]
+            dh_t, dc_t, dg = dh[:, :n], dc[:, :n], dg[:, :n]
+            dg_ifc, dg_o, p_o, p_c = dg_ifc[:, :n], dg_o[:, :n], p_o[:, :n], p_c[:, :n]
+            p_ifc, f_t, do_t = p_ifc[..., :n], f_t[:, :n], do_t[:, :n]
         dh_t += do_t
         xp.multiply(dh_t, p_o, out=dg_o)
         dc_t += dh_t * p_c
@@ -438,9 +433,6 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
         dg2.sum(1) if want[3] else None,
         dg2.sum(1) if want[4] else None,
     ]
-    for k in range(1, 5):  # back to PyTorch's gate order and signs
-        if grads[k] is not None:
-            grads[k][order] = grads[k] * (sign[:, None] if k < 3 else sign)
     return grads + [dh.T.copy(), dc.T.copy()]
 
 
