@@ -396,7 +396,9 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     dh_to_dc = xp.multiply(tc, tc)
     xp.subtract(1, dh_to_dc, out=dh_to_dc)
     dh_to_dc *= o
-    dgates = (xp.zeros if sizes is not None else xp.empty)((steps, gates, batch), dtype)
+    # Laid out (4H, T, B): all steps together are then one (4H, T*B) matrix, without a copy.
+    make = xp.zeros if sizes is not None else xp.empty
+    dgates = make((gates, steps, batch), dtype).transpose(1, 0, 2)
     d_out = _no_grad_out(d_out, (steps, batch, hidden), dtype).transpose(0, 2, 1)
     dh = _carried(d_hy, batch, hidden, dtype).T.copy()
     dc = _carried(d_cy, batch, hidden, dtype).T.copy()
@@ -423,7 +425,7 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
             xp.matmul(w_hh_t, dg, out=dh_t)
         else:
             xp.dot(w_hh_t, dg, out=dh)
-    dg2 = dgates.transpose(1, 0, 2).reshape(gates, steps * batch)  # (4H, T*B)
+    dg2 = dgates.transpose(1, 0, 2).reshape(gates, steps * batch)  # (4H, T*B), a view
     grads = [
         xp.matmul(dg2.T, w_ih).reshape(x.shape) if want[0] else None,
         xp.matmul(dg2, x2) if want[1] else None,
