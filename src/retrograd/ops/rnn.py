@@ -14,6 +14,7 @@ the layer with the composed ops (``composed_layer``, one node per op) and differ
 gradients of gradients work as they do everywhere else.
 """
 
+from functools import lru_cache
 from itertools import repeat
 
 from .._array import xp
@@ -227,11 +228,13 @@ def _no_grad_out(d_out, shape, dtype):
     return xp.broadcast_to(xp.zeros((), dtype), shape) if d_out is None else d_out
 
 
+@lru_cache(maxsize=64)
 def _lstm_layout(hidden, dtype):
     """The LSTM's gates as the kernel keeps them: (output, input, forget, cell), the three
     sigmoid gates first and negated, so that their sigmoid is 1 / (1 + exp(a)) over one block, and
     the three that the cell state's gradient drives last, so that they are one block too.
-    ``order[k]``: the PyTorch row of internal row k; ``sign[k]``: -1 on a sigmoid gate."""
+    ``order[k]``: the PyTorch row of internal row k; ``sign[k]``: -1 on a sigmoid gate (both
+    cached, never written)."""
     blocks = [xp.arange(k * hidden, (k + 1) * hidden) for k in (3, 0, 1, 2)]
     sign = xp.ones(4 * hidden, dtype)
     sign[: 3 * hidden] = -1
