@@ -15,6 +15,7 @@ SCRIPTS = (
     "core.py",
     "compiled.py",
     "nn_layers.py",
+    "rnn.py",
     "cnn_step.py",
     "checkpoint_memory.py",
     "mlp_memory.py",
