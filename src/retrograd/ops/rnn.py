@@ -17,10 +17,11 @@ gradients of gradients work as they do everywhere else.
 from functools import lru_cache
 from itertools import repeat
 
+from .. import _switches
 from .._array import xp
+from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
-from ..autograd.grad_mode import state as _grad_state
-from ..autograd.node import FunctionNode, _sequence
+from ..autograd.node import FunctionNode, SavedOutput, _sequence
 from ..tensor import _make
 from . import registry
 from .nnops import _linear
@@ -88,7 +89,7 @@ def composed_layer(mode, x, w_ih, w_hh, b_ih, b_hh, h, c, reverse=False, sizes=N
 def fusable(x, weights, h, c):
     """Whether the fused kernel runs: one floating dtype for every array, no forward-mode AD or
     saved-tensor hooks (those see the composed ops), and no empty sequence."""
-    if registry.forward_ad_hook is not None or registry.pack_hook is not None:
+    if _switches.forward_ad_hook is not None or _switches.pack_hook is not None:
         return False
     dtype = x._data.dtype
     if dtype.kind != "f" or x._data.shape[0] == 0:
@@ -124,11 +125,11 @@ def _record(mode, name, inputs, results, work, reverse, sizes):
     node._meta = None
     node._work = work
     saved = list(inputs)
-    versions = [None if t is None else t._vc[0] for t in inputs]
+    versions = [None if t is None else t._vc.version for t in inputs]
     if name:  # PyTorch's fused layer keeps its output: a write into it fails the backward
         vc = results[0]._vc
-        saved.append((results[0]._data, vc))
-        versions.append(~vc[0])
+        saved.append(SavedOutput((results[0]._data, vc)))
+        versions.append(vc.version)
     node._saved = tuple(saved)
     node._versions = tuple(versions)
     node._site, node._site_at = caller_site(3)
@@ -136,8 +137,8 @@ def _record(mode, name, inputs, results, work, reverse, sizes):
         if r is not None:
             r._grad_fn = node
             r._output_nr = i
-    if registry.anomaly_hook is not None:
-        registry.anomaly_hook(node, inputs, [r for r in results if r is not None])
+    if _switches.anomaly_hook is not None:
+        _switches.anomaly_hook(node, inputs, [r for r in results if r is not None])
 
 
 class _LayerNode(FunctionNode):
