@@ -9,6 +9,7 @@ import warnings
 from . import dtypes
 from ._array import ndarray, xp
 from ._device import CPU as _CPU
+from .autograd import cuts as _cuts
 from .autograd.grad_mode import state as _grad_state
 
 
@@ -87,6 +88,7 @@ class Tensor:
     _retains_grad = False
     _post_acc_hooks = None
     _name = None
+    _cuts = None  # where the graph was cut on the way to this tensor (autograd.cuts)
 
     # Tensors win over NumPy arrays in mixed arithmetic (ndarray + tensor -> tensor.__radd__).
     __array_priority__ = 1000
@@ -298,7 +300,10 @@ class Tensor:
     @property
     def data(self):
         """The same array without the graph, and with a version counter of its own."""
-        return _make(self._data, False, None)
+        t = _make(self._data, False, None)
+        if self._requires_grad or self._cuts is not None:
+            _cuts.note_detached(t, self, "data")
+        return t
 
     @data.setter
     def data(self, value):
@@ -330,16 +335,24 @@ class Tensor:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
             )
-        return self._data.reshape(()).item()
+        value = self._data.reshape(()).item()
+        if self._requires_grad or self._cuts is not None:
+            _cuts.note_value(value, self, "item")
+        return value
 
     def tolist(self):
-        return self._data.tolist()
+        value = self._data.tolist()
+        if self._requires_grad or self._cuts is not None:
+            _cuts.note_value(value, self, "tolist")
+        return value
 
     def numpy(self, *, force: bool = False):
         if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
+        if self._requires_grad or self._cuts is not None:
+            _cuts.note_array(self._data, self)
         return self._data
 
     def __array__(self, dtype=None, copy=None):
@@ -423,7 +436,10 @@ class Tensor:
     # --- the graph --------------------------------------------------------------------------
     def detach(self):
         """The same array, outside the graph; shares the version counter (in-place ops show)."""
-        return _make(self._data, False, None, self._vc)
+        t = _make(self._data, False, None, self._vc)
+        if self._requires_grad or self._cuts is not None:
+            _cuts.note_detached(t, self, "detach")
+        return t
 
     def detach_(self):
         if self._view_base is not None:  # any view, as in PyTorch, whether or not it has a graph
@@ -434,6 +450,8 @@ class Tensor:
                 "this error, please refer to the Optimizer.zero_grad() function in "
                 "torch/optim/optimizer.py as the solution."
             )
+        if self._requires_grad:
+            _cuts.note_detached(self, self, "detach_")
         self.grad_fn = None
         self._requires_grad = False
         return self

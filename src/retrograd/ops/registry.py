@@ -28,6 +28,8 @@ from .. import dtypes
 from .._array import ndarray, xp
 from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside
 from ..autograd.anomaly import state as _anomaly
+from ..autograd.cuts import CutEdge, op_name_of
+from ..autograd.cuts import note as _note_cut
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import (
     BinaryNode,
@@ -84,6 +86,8 @@ def _edge(t):
         ref = t._acc  # the leaf's live AccumulateGrad, inline: the common case
         acc = ref() if ref is not None else None
         return (acc if acc is not None else new_accumulator(t), 0)
+    if t._cuts is not None:  # made through a cut in the graph: the node keeps where (explain)
+        return CutEdge(t._cuts)
     return _NO_EDGE
 
 
@@ -381,6 +385,7 @@ def _make_function(d):
     listed = d.listed
     record = _recorder(d)
     name = d.name
+    shown = shown_name(d)
     # One array out, unless a namedtuple says the forward also returns non-differentiable results.
     single = outputs == 1 and returns is None
 
@@ -433,6 +438,7 @@ def _make_function(d):
             out = forward(*arrays, *attrs)
         except ValueError as e:
             raise _shape_error(e, broadcast, arrays, name) from None
+        any_grad = requires_grad
         requires_grad = requires_grad and differentiable and _grad_state.enabled
         if single:
             if type(out) is not ndarray:
@@ -443,6 +449,8 @@ def _make_function(d):
                     a, b = arrays  # no dtype change: inputs need fitting only when they broadcast
                     cast = type(a) is ndarray and type(b) is ndarray and a.shape != b.shape
                 record(tensors, result, attrs, broadcast and (cast or k != 2))
+            elif any_grad or _carry_cuts(tensors):
+                _note_cut(result, tensors, shown)
             if forward_ad_hook is not None:
                 forward_ad_hook(general, args, tensors, (result,), 1)
             return result
@@ -452,6 +460,10 @@ def _make_function(d):
         )
         if requires_grad:
             record(tensors, results, attrs, broadcast)
+            if len(results) > outputs:  # such as max's indices: no gradient
+                _note_cut(results[outputs:], tensors, shown)
+        elif any_grad or _carry_cuts(tensors):
+            _note_cut(results, tensors, shown)
         if forward_ad_hook is not None:
             forward_ad_hook(general, args, tensors, results, outputs)
         return returns(*results) if returns is not None else results
@@ -468,6 +480,7 @@ def _unary(d, general, record, tails):
     forward = d.forward
     differentiable = d.differentiable
     float_only = d.promote is not None
+    shown = shown_name(d)
 
     def unary(*args, **kwargs):
         if forward_ad_hook is not None:
@@ -497,6 +510,8 @@ def _unary(d, general, record, tails):
                 record(args[:1], result, args[1:], False)
         else:
             result._requires_grad = False
+            if x._requires_grad or x._cuts is not None:
+                _note_cut(result, args[:1], shown)
         return result
 
     return unary
@@ -510,6 +525,7 @@ def _binary(d, general, record, tails):
     differentiable = d.differentiable
     broadcast = d.broadcast
     name = d.name
+    shown = shown_name(d)
     float_only = d.promote == "float"
 
     def binary(*args, **kwargs):
@@ -557,6 +573,9 @@ def _binary(d, general, record, tails):
                 record(args[:2], result, args[2:], fit)
         else:
             result._requires_grad = False
+            # (``b is not y``: y is a tensor, not a number)
+            if requires_grad or x._cuts is not None or (b is not y and y._cuts is not None):
+                _note_cut(result, args[:2], shown)
         return result
 
     return binary
@@ -755,6 +774,20 @@ def _recorder(d):
         return node
 
     return record
+
+
+def shown_name(d):
+    """The op's name as a user calls it: a private op (``_sum_all``) is named by its node
+    (``SumBackward0``: ``sum``)."""
+    return d.name if not d.name.startswith("_") else op_name_of(d.Node.__name__)
+
+
+def _carry_cuts(tensors):
+    """Whether an input carries records of a cut in the graph (``autograd.cuts``)."""
+    for t in tensors:
+        if isinstance(t, Tensor) and t._cuts is not None:
+            return True
+    return False
 
 
 def _check_nondiff(d, tensors, nondiff):
