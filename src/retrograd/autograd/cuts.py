@@ -14,7 +14,9 @@ base's), the last few Python results by identity, and found again when ``torch.t
 ``as_tensor`` / ``from_numpy`` wraps that very object.  A value computed from them is a new object
 and is not recognised.
 
-``set_enabled(False)`` stops making new records (the check an op makes stays).
+``set_enabled(False)`` stops making them.  While a backward pass runs its formulas, the engine
+turns ``state.active`` off: the ops of a formula are not the user's, and an op that finds it off
+looks no further (one attribute read, the cost of the records on the backward pass).
 """
 
 import re
@@ -25,22 +27,32 @@ from .anomaly import caller_site, describe_site
 from .grad_mode import state as _grad_state
 
 MAX_CUTS = 4  # records a tensor keeps: the first ones made or inherited
+_new = object.__new__
+_ref = weakref.ref
+_NOT_TENSORS = frozenset({int, float, bool, complex, type(None)})
 
 
-class _Switch:
-    enabled = True
+class _State:
+    """``enabled``: the user's switch; ``active``: records are made now (enabled, and no backward
+    pass is running formulas).  Process-wide, not per thread: the op table reads it on paths
+    every op may take, and a record missed while another thread runs a backward pass is only a
+    sentence less in an error."""
+
+    def __init__(self):
+        self.enabled = True
+        self.active = True
 
 
-switch = _Switch()
+state = _State()
 
 
 def set_enabled(enabled: bool) -> None:
-    """Record graph cuts (the default) or not."""
-    switch.enabled = bool(enabled)
+    """Record where the graph is cut (the default) or not."""
+    state.enabled = state.active = bool(enabled)
 
 
 def is_enabled() -> bool:
-    return switch.enabled
+    return state.enabled
 
 
 class Cut:
@@ -102,22 +114,25 @@ class Cut:
 
 
 _LEAF_SEARCH = 64  # nodes looked at behind a cut, to name the leaves it left behind
+_VALUE_SEARCH = 8  # ... behind item() and tolist(), whose values are seldom made tensors again
 
 
-def _leaves(tensors):
+def _leaves(tensors, budget=_LEAF_SEARCH):
     """Weak references to the leaves behind the inputs that require grad, and whether the search
     found them all (it stops after ``_LEAF_SEARCH`` nodes: a cut's cost stays bounded)."""
     found = []
-    seen = set()
     stack = []
     for t in tensors:
-        if getattr(t, "_requires_grad", False):
+        if type(t) not in _NOT_TENSORS and t._requires_grad:
             fn = t._grad_fn
             if fn is None:
-                found.append(weakref.ref(t._view_base if t._view_base is not None else t))
+                base = t._view_base
+                found.append(_ref(t if base is None else base))
             else:
                 stack.append(fn)
-    budget = _LEAF_SEARCH
+    if not stack:  # the common cut: of leaves (weights under no_grad)
+        return tuple(found), True
+    seen = set()
     while stack and budget:
         node = stack.pop()
         if id(node) in seen:
@@ -126,7 +141,7 @@ def _leaves(tensors):
         budget -= 1
         variable = getattr(node, "variable", None)
         if variable is not None:
-            found.append(weakref.ref(variable))
+            found.append(_ref(variable))
             continue
         for nxt, _ in node.next_functions:
             if nxt is not None:
@@ -149,46 +164,54 @@ def merged(cuts, more):
     return tuple(out)
 
 
-def new_cut(op, tensors, depth=3):
+def new_cut(op, tensors, depth=3, budget=_LEAF_SEARCH):
     """A record of a cut made now by ``op`` on ``tensors``, at the user's line ``depth`` frames
-    up or further (``caller_site``)."""
+    up or further (``caller_site``); ``budget``: how many nodes to look at for its leaves."""
     if _grad_state.enabled:
         mode = None
     else:
         mode = "inference_mode" if _grad_state.inference else "no_grad"
-    leaves, complete = _leaves(tensors)
-    return Cut(op, mode, caller_site(depth), leaves, complete)
+    cut = _new(Cut)  # (no __init__ call: a cut under no_grad is made on every op of the block)
+    cut.op = op
+    cut.mode = mode
+    cut.site = caller_site(depth)
+    cut.leaves, cut.complete = _leaves(tensors, budget)
+    return cut
 
 
 def note(result, tensors, op):
-    """``result`` of ``op`` needs no gradient, and one of ``tensors`` requires grad or carries
-    records: give ``result`` a new record, the inputs' records, or both."""
-    if not switch.enabled:
+    """``result`` of ``op`` (a tensor or a tuple of them) needs no gradient, and one of
+    ``tensors`` requires grad or carries records: ``result`` gets the inputs' records and, while
+    there is room, a new one for this op."""
+    if not state.active:
         return
     cuts = None
     cut_here = False
     for t in tensors:
-        c = getattr(t, "_cuts", None)
+        if type(t) in _NOT_TENSORS:
+            continue
+        c = t._cuts
         if c is not None:
-            cuts = merged(cuts, c)
-        if getattr(t, "_requires_grad", False):
+            cuts = c if cuts is None else merged(cuts, c)
+        if t._requires_grad:
             cut_here = True
-    if cut_here:
-        cuts = merged((new_cut(op, tensors),), cuts)
+    if cut_here and (cuts is None or len(cuts) < MAX_CUTS):
+        cut = (new_cut(op, tensors),)
+        cuts = cut if cuts is None else merged(cuts, cut)
     if cuts is not None:
-        for r in result if type(result) is tuple else (result,):
+        if type(result) is not tuple:
+            # (not on a view made under no_grad of a tensor that requires grad: it does too)
+            if not result._requires_grad:
+                result._cuts = cuts if result._cuts is None else merged(result._cuts, cuts)
+            return
+        for r in result:
             if not r._requires_grad:
-                r._cuts = merged(r._cuts, cuts)
-
-
-def note_list(result, tensors, op):
-    """``note`` for an op whose inputs are a list of tensors (``cat``, ``stack`` ...)."""
-    note(result, tensors[0] if tensors and type(tensors[0]) is list else tensors, op)
+                r._cuts = cuts if r._cuts is None else merged(r._cuts, cuts)
 
 
 def note_detached(result, source, op):
     """``result`` was taken out of the graph from ``source`` by ``detach`` / ``.data`` / ... ."""
-    if not switch.enabled:
+    if not state.active:
         return
     cuts = source._cuts
     if source._requires_grad:
@@ -222,7 +245,7 @@ _values = deque(maxlen=8)  # (Python value, its records): the last few item() / 
 
 def note_array(array, tensor, op="numpy"):
     """``array`` was handed out by ``tensor.numpy()``: keep its records while it lives."""
-    if not switch.enabled:
+    if not state.active:
         return
     cuts = tensor._cuts
     if tensor._requires_grad:  # numpy(force=True)
@@ -240,13 +263,13 @@ def note_array(array, tensor, op="numpy"):
 
 def note_value(value, tensor, op):
     """``value`` came out of ``tensor`` by ``item()`` or ``tolist()``."""
-    if not switch.enabled:
+    if not state.active:
         return
     if type(value) is not float and type(value) is not complex and type(value) is not list:
         return  # ints and bools are shared objects: one could not tell them apart
     cuts = tensor._cuts
-    if tensor._requires_grad:
-        cuts = merged((new_cut(op, (tensor,)),), cuts)
+    if tensor._requires_grad:  # (``loss.item()`` on every step: a short search for its leaves)
+        cuts = merged((new_cut(op, (tensor,), budget=_VALUE_SEARCH),), cuts)
     if cuts is not None:
         _values.append((value, cuts))
 

@@ -15,6 +15,7 @@ import threading
 from ..tensor import Tensor, _make
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
 from .anomaly import state as _anomaly
+from .cuts import state as _cut_state
 from .grad_mode import state as _grad_state
 from .node import AccumulateGrad, grad_accumulator
 
@@ -76,6 +77,8 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     freed_at = None if retain_graph else site
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
+    prev_cuts = _cut_state.active  # the formulas' ops are no cuts of the user's
+    _cut_state.active = False
     # ``next_node``: the one node that became ready while the queue was empty runs next without
     # going through the queue (a chain never touches it); a second ready node sends both there.
     next_node = None
@@ -160,6 +163,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
         raise
     finally:
         _grad_state.enabled = prev_mode
+        _cut_state.active = prev_cuts
     try:
         i = 0
         while i < len(final):  # a callback may queue another

@@ -30,6 +30,7 @@ from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside
 from ..autograd.anomaly import state as _anomaly
 from ..autograd.cuts import CutEdge, op_name_of
 from ..autograd.cuts import note as _note_cut
+from ..autograd.cuts import state as _cut_state
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import (
     BinaryNode,
@@ -449,7 +450,7 @@ def _make_function(d):
                     a, b = arrays  # no dtype change: inputs need fitting only when they broadcast
                     cast = type(a) is ndarray and type(b) is ndarray and a.shape != b.shape
                 record(tensors, result, attrs, broadcast and (cast or k != 2))
-            elif any_grad or _carry_cuts(tensors):
+            elif _cut_state.active and (any_grad or _carry_cuts(tensors)):
                 _note_cut(result, tensors, shown)
             if forward_ad_hook is not None:
                 forward_ad_hook(general, args, tensors, (result,), 1)
@@ -460,9 +461,9 @@ def _make_function(d):
         )
         if requires_grad:
             record(tensors, results, attrs, broadcast)
-            if len(results) > outputs:  # such as max's indices: no gradient
+            if len(results) > outputs and _cut_state.active:  # max's indices: no gradient
                 _note_cut(results[outputs:], tensors, shown)
-        elif any_grad or _carry_cuts(tensors):
+        elif _cut_state.active and (any_grad or _carry_cuts(tensors)):
             _note_cut(results, tensors, shown)
         if forward_ad_hook is not None:
             forward_ad_hook(general, args, tensors, results, outputs)
@@ -510,8 +511,11 @@ def _unary(d, general, record, tails):
                 record(args[:1], result, args[1:], False)
         else:
             result._requires_grad = False
-            if x._requires_grad or x._cuts is not None:
-                _note_cut(result, args[:1], shown)
+            if _cut_state.active:
+                if x._requires_grad:
+                    _note_cut(result, args[:1], shown)
+                elif x._cuts is not None:
+                    result._cuts = x._cuts
         return result
 
     return unary
@@ -573,9 +577,12 @@ def _binary(d, general, record, tails):
                 record(args[:2], result, args[2:], fit)
         else:
             result._requires_grad = False
-            # (``b is not y``: y is a tensor, not a number)
-            if requires_grad or x._cuts is not None or (b is not y and y._cuts is not None):
-                _note_cut(result, args[:2], shown)
+            if _cut_state.active:
+                if requires_grad:
+                    _note_cut(result, args[:2], shown)
+                # (``b is not y``: y is a tensor, not a number)
+                elif x._cuts is not None or (b is not y and y._cuts is not None):
+                    _note_cut(result, args[:2], shown)
         return result
 
     return binary
