@@ -276,6 +276,12 @@ def test_records_propagate_and_stay_few():
             h = h + w  # a new cut each time, until a tensor keeps MAX_CUTS
     assert len(h._cuts) == cuts.MAX_CUTS
     assert [c.mode for c in h._cuts] == [None] + ["no_grad"] * (cuts.MAX_CUTS - 1)
+    v = retrograd.ones(3, requires_grad=True)
+    with retrograd.no_grad():
+        h = h * v  # no room for a record: the newest one names v among the leaves it cut off
+    assert len(h._cuts) == cuts.MAX_CUTS
+    assert h._cuts[-1].cuts_off(v) and h._cuts[-1].cuts_off(w)
+    assert explain(h.sum(), v).reason == "cut"
 
 
 def test_no_records_on_the_graph_path_nor_on_gradients():

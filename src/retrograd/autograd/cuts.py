@@ -149,6 +149,18 @@ def _leaves(tensors, budget=_LEAF_SEARCH):
     return tuple(found), not stack
 
 
+def _add_leaves(cut, tensors):
+    leaves, complete = _leaves(tensors)
+    known = cut.leaves
+    for r in leaves:
+        leaf = r()
+        if not any(k() is leaf for k in known):  # (by identity: == on tensors compares values)
+            known += (r,)
+    cut.leaves = known
+    if not complete:
+        cut.complete = False
+
+
 def merged(cuts, more):
     """``cuts`` and then ``more``, each record once, at most ``MAX_CUTS``."""
     if cuts is None:
@@ -195,9 +207,12 @@ def note(result, tensors, op):
             cuts = c if cuts is None else merged(cuts, c)
         if t._requires_grad:
             cut_here = True
-    if cut_here and (cuts is None or len(cuts) < MAX_CUTS):
-        cut = (new_cut(op, tensors),)
-        cuts = cut if cuts is None else merged(cuts, cut)
+    if cut_here:
+        if cuts is None or len(cuts) < MAX_CUTS:
+            cut = (new_cut(op, tensors),)
+            cuts = cut if cuts is None else merged(cuts, cut)
+        else:  # no room for a record: the newest one names the leaves left behind here too
+            _add_leaves(cuts[-1], tensors)
     if cuts is not None:
         if type(result) is not tuple:
             # (not on a view made under no_grad of a tensor that requires grad: it does too)
