@@ -291,6 +291,10 @@ def test_no_records_on_the_graph_path_nor_on_gradients():
     assert loss._cuts is None and x._cuts is None
     loss.backward()
     assert w.grad._cuts is None  # the formulas' ops under the engine's no_grad record nothing
+    assert w.detach()._cuts[0].op == "detach"  # and records are made again after the pass
+    with pytest.raises(RuntimeError):
+        loss.backward()  # (a pass that fails: the buffers were freed)
+    assert w.detach()._cuts[0].op == "detach"
 
 
 def test_a_cut_input_keeps_its_edge_as_pytorch_prints_it():

@@ -33,13 +33,14 @@ _NOT_TENSORS = frozenset({int, float, bool, complex, type(None)})
 
 
 class _State:
-    """``enabled``: the user's switch; ``active``: records are made now (enabled, and no backward
-    pass is running formulas).  Process-wide, not per thread: the op table reads it on paths
-    every op may take, and a record missed while another thread runs a backward pass is only a
-    sentence less in an error."""
+    """``enabled``: the user's switch; ``passes``: backward passes running, in any thread;
+    ``active``: records are made now (enabled, and no pass running).  Process-wide, not per
+    thread: the op table reads it on paths every op may take, and a record missed while another
+    thread runs a backward pass is only a sentence less in an error."""
 
     def __init__(self):
         self.enabled = True
+        self.passes = 0
         self.active = True
 
 
@@ -48,7 +49,8 @@ state = _State()
 
 def set_enabled(enabled: bool) -> None:
     """Record where the graph is cut (the default) or not."""
-    state.enabled = state.active = bool(enabled)
+    state.enabled = bool(enabled)
+    state.active = state.enabled and not state.passes
 
 
 def is_enabled() -> bool:

@@ -77,14 +77,14 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     freed_at = None if retain_graph else site
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
-    prev_cuts = _cut_state.active  # the formulas' ops are no cuts of the user's
-    _cut_state.active = False
     # ``next_node``: the one node that became ready while the queue was empty runs next without
     # going through the queue (a chain never touches it); a second ready node sends both there.
     next_node = None
     final = []  # queue_callback's callbacks for this pass
     passes = _passes.callbacks
     passes.append(final)
+    _cut_state.passes += 1  # the formulas' ops are no cuts of the user's
+    _cut_state.active = False
     try:
         while next_node is not None or ready:
             if next_node is not None:
@@ -163,7 +163,9 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
         raise
     finally:
         _grad_state.enabled = prev_mode
-        _cut_state.active = prev_cuts
+        _cut_state.passes -= 1
+        if not _cut_state.passes:
+            _cut_state.active = _cut_state.enabled
     try:
         i = 0
         while i < len(final):  # a callback may queue another
