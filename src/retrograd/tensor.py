@@ -9,7 +9,7 @@ import warnings
 from . import dtypes
 from ._array import ndarray, xp
 from ._device import CPU as _CPU
-from .autograd import cuts as _cuts
+from .autograd import cuts as _cut_records
 from .autograd.grad_mode import state as _grad_state
 
 
@@ -71,6 +71,7 @@ class Tensor:
         "_grad_fn",
         "_vc",
         "_output_nr",
+        "_cuts",  # where the graph was cut on the way to this tensor, or None (autograd.cuts)
         "__dict__",
         "__weakref__",
     )
@@ -88,7 +89,6 @@ class Tensor:
     _retains_grad = False
     _post_acc_hooks = None
     _name = None
-    _cuts = None  # where the graph was cut on the way to this tensor (autograd.cuts)
 
     # Tensors win over NumPy arrays in mixed arithmetic (ndarray + tensor -> tensor.__radd__).
     __array_priority__ = 1000
@@ -302,7 +302,7 @@ class Tensor:
         """The same array without the graph, and with a version counter of its own."""
         t = _make(self._data, False, None)
         if self._requires_grad or self._cuts is not None:
-            _cuts.note_detached(t, self, "data")
+            _cut_records.note_detached(t, self, "data")
         return t
 
     @data.setter
@@ -337,13 +337,13 @@ class Tensor:
             )
         value = self._data.reshape(()).item()
         if self._requires_grad or self._cuts is not None:
-            _cuts.note_value(value, self, "item")
+            _cut_records.note_value(value, self, "item")
         return value
 
     def tolist(self):
         value = self._data.tolist()
         if self._requires_grad or self._cuts is not None:
-            _cuts.note_value(value, self, "tolist")
+            _cut_records.note_value(value, self, "tolist")
         return value
 
     def numpy(self, *, force: bool = False):
@@ -352,7 +352,7 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
         if self._requires_grad or self._cuts is not None:
-            _cuts.note_array(self._data, self)
+            _cut_records.note_array(self._data, self)
         return self._data
 
     def __array__(self, dtype=None, copy=None):
@@ -438,7 +438,7 @@ class Tensor:
         """The same array, outside the graph; shares the version counter (in-place ops show)."""
         t = _make(self._data, False, None, self._vc)
         if self._requires_grad or self._cuts is not None:
-            _cuts.note_detached(t, self, "detach")
+            _cut_records.note_detached(t, self, "detach")
         return t
 
     def detach_(self):
@@ -451,7 +451,7 @@ class Tensor:
                 "torch/optim/optimizer.py as the solution."
             )
         if self._requires_grad:
-            _cuts.note_detached(self, self, "detach_")
+            _cut_records.note_detached(self, self, "detach_")
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -597,6 +597,7 @@ def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
     t._grad_fn = grad_fn
     t._vc = [0] if vc is None else vc
     t._output_nr = 0  # a slot, not a class default: read on every op that takes this tensor
+    t._cuts = None  # (a slot too: read on every op whose result needs no gradient)
     return t
 
 

@@ -450,8 +450,14 @@ def _make_function(d):
                     a, b = arrays  # no dtype change: inputs need fitting only when they broadcast
                     cast = type(a) is ndarray and type(b) is ndarray and a.shape != b.shape
                 record(tensors, result, attrs, broadcast and (cast or k != 2))
-            elif _cut_state.active and (any_grad or _carry_cuts(tensors)):
-                _note_cut(result, tensors, shown)
+            elif any_grad:
+                if _cut_state.active:
+                    _note_cut(result, tensors, shown)
+            else:
+                for t in tensors:
+                    if isinstance(t, Tensor) and t._cuts is not None:
+                        _note_cut(result, tensors, shown)
+                        break
             if forward_ad_hook is not None:
                 forward_ad_hook(general, args, tensors, (result,), 1)
             return result
@@ -463,8 +469,14 @@ def _make_function(d):
             record(tensors, results, attrs, broadcast)
             if len(results) > outputs and _cut_state.active:  # max's indices: no gradient
                 _note_cut(results[outputs:], tensors, shown)
-        elif _cut_state.active and (any_grad or _carry_cuts(tensors)):
-            _note_cut(results, tensors, shown)
+        elif any_grad:
+            if _cut_state.active:
+                _note_cut(results, tensors, shown)
+        else:
+            for t in tensors:
+                if isinstance(t, Tensor) and t._cuts is not None:
+                    _note_cut(results, tensors, shown)
+                    break
         if forward_ad_hook is not None:
             forward_ad_hook(general, args, tensors, results, outputs)
         return returns(*results) if returns is not None else results
@@ -503,6 +515,7 @@ def _unary(d, general, record, tails):
         result._grad_fn = None
         result._vc = [0]
         result._output_nr = 0
+        result._cuts = None
         if x._requires_grad and differentiable and _grad_state.enabled:
             result._requires_grad = True
             if n == 1:  # no slicing for the common call
@@ -511,11 +524,11 @@ def _unary(d, general, record, tails):
                 record(args[:1], result, args[1:], False)
         else:
             result._requires_grad = False
-            if _cut_state.active:
-                if x._requires_grad:
+            if x._requires_grad:
+                if _cut_state.active:
                     _note_cut(result, args[:1], shown)
-                elif x._cuts is not None:
-                    result._cuts = x._cuts
+            elif x._cuts is not None:
+                result._cuts = x._cuts
         return result
 
     return unary
@@ -569,6 +582,7 @@ def _binary(d, general, record, tails):
         result._grad_fn = None
         result._vc = [0]
         result._output_nr = 0
+        result._cuts = None
         if requires_grad and differentiable and _grad_state.enabled:
             result._requires_grad = True
             if n == 2:  # no slicing for the common call
@@ -577,12 +591,12 @@ def _binary(d, general, record, tails):
                 record(args[:2], result, args[2:], fit)
         else:
             result._requires_grad = False
-            if _cut_state.active:
-                if requires_grad:
+            if requires_grad:
+                if _cut_state.active:
                     _note_cut(result, args[:2], shown)
-                # (``b is not y``: y is a tensor, not a number)
-                elif x._cuts is not None or (b is not y and y._cuts is not None):
-                    _note_cut(result, args[:2], shown)
+            # (``b is not y``: y is a tensor, not a number)
+            elif x._cuts is not None or (b is not y and y._cuts is not None):
+                _note_cut(result, args[:2], shown)
         return result
 
     return binary
@@ -787,14 +801,6 @@ def shown_name(d):
     """The op's name as a user calls it: a private op (``_sum_all``) is named by its node
     (``SumBackward0``: ``sum``)."""
     return d.name if not d.name.startswith("_") else op_name_of(d.Node.__name__)
-
-
-def _carry_cuts(tensors):
-    """Whether an input carries records of a cut in the graph (``autograd.cuts``)."""
-    for t in tensors:
-        if isinstance(t, Tensor) and t._cuts is not None:
-            return True
-    return False
 
 
 def _check_nondiff(d, tensors, nondiff):
