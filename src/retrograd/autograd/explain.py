@@ -64,12 +64,14 @@ def user_frame(depth=2):
 def _names(frame):
     """``id(tensor) -> variable name`` for the tensors a user's frame holds (locals, then
     globals)."""
+    from ..tensor import Tensor
+
     names = {}
     if frame is None:
         return names
     for scope in (frame.f_globals, frame.f_locals):
         for k, v in scope.items():
-            if hasattr(v, "_requires_grad") and not k.startswith("_"):
+            if isinstance(v, Tensor) and not k.startswith("_"):
                 names[id(v)] = k
     return names
 
@@ -197,8 +199,8 @@ def _zeroing_nodes(output, leaf, on_path):
     try:
         (g,) = grad(output, leaf, ones, retain_graph=True, allow_unused=True)
     except RuntimeError as e:
-        if "second time" in str(e) or "freed" in str(e):
-            return None
+        if str(e).startswith("Trying to backward through the graph a second time"):
+            return None  # (PyTorch's text for saved values a backward() freed)
         raise
     finally:
         for h in handles:
@@ -237,6 +239,8 @@ def explain(output, leaf) -> Explanation:
             f"{leaf_name} does not require grad, so backward() computes no gradient for it: "
             f"make it with requires_grad=True (or call requires_grad_()).",
         )
+    if output is leaf:
+        return _used([], out_name, leaf_name)
     target = leaf._grad_fn
     root = output._grad_fn
     nodes, preds, cut_edges = _graph(root) if root is not None else ({}, {}, [])
@@ -290,7 +294,7 @@ def explain(output, leaf) -> Explanation:
 
 
 def _used(path, out_name, leaf_name):
-    n = len(path) - 1  # the nodes that are ops (the last is the leaf's AccumulateGrad)
+    n = max(len(path) - 1, 0)  # the nodes that are ops (the last is the leaf's AccumulateGrad)
     return Explanation(
         "used",
         f"{leaf_name} gets a nonzero gradient from {out_name}, through {n} op{'s' * (n != 1)}.",
