@@ -127,6 +127,22 @@ def test_tensor_rewrap(torch_ref):
     )
 
 
+def _tensor_of_tensors(lib):
+    w = lib.ones(3, requires_grad=True)
+    h = lib.tensor([w[0] * 2, w[1]])
+    loss = (h * 3).sum()
+    loss.backward()
+
+
+def test_tensor_of_a_list_of_tensors(torch_ref):
+    where = _at("h = lib.tensor([w[0] * 2, w[1]])", _tensor_of_tensors)
+    _check(
+        _tensor_of_tensors,
+        torch_ref,
+        f"`loss` depends on `w` only through a copy made by torch.tensor() at {where}.",
+    )
+
+
 def _comparison(lib):
     w = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
     m = (w > 0).float()

@@ -239,6 +239,9 @@ def _rewrapped(t, data, op):
         if data._requires_grad or data._cuts is not None:
             _cuts.note_detached(t, data, op)
     elif not t._requires_grad:
+        if type(data) in (list, tuple) and data and isinstance(data[0], Tensor):
+            _cuts.note(t, tuple(data), op)  # torch.tensor([loss1, loss2]): one level looked at
+            return t
         cuts = _cuts.found(data)
         if cuts is not None:
             t._cuts = cuts
