@@ -294,10 +294,12 @@ def test_records_propagate_and_stay_few():
     assert [c.mode for c in h._cuts] == [None] + ["no_grad"] * (cuts.MAX_CUTS - 1)
     v = retrograd.ones(3, requires_grad=True)
     with retrograd.no_grad():
-        h = h * v  # no room for a record: the newest one names v among the leaves it cut off
+        h = h * v  # no room for a record: the newest one no longer names every leaf cut off
     assert len(h._cuts) == cuts.MAX_CUTS
-    assert h._cuts[-1].cuts_off(v) and h._cuts[-1].cuts_off(w)
-    assert explain(h.sum(), v).reason == "cut"
+    assert not h._cuts[-1].cuts_off(v) and not h._cuts[-1].complete
+    e = explain(h.sum(), v)
+    assert e.reason == "unused" and e.cuts == [h._cuts[-1]]
+    assert str(e).startswith("`v` is not used in computing the output except perhaps through `add`")
 
 
 def test_no_records_on_the_graph_path_nor_on_gradients():

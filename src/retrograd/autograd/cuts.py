@@ -119,22 +119,11 @@ _LEAF_SEARCH = 64  # nodes looked at behind a cut, to name the leaves it left be
 _VALUE_SEARCH = 8  # ... behind item() and tolist(), whose values are seldom made tensors again
 
 
-def _leaves(tensors, budget=_LEAF_SEARCH):
-    """Weak references to the leaves behind the inputs that require grad, and whether the search
-    found them all (it stops after ``_LEAF_SEARCH`` nodes: a cut's cost stays bounded)."""
-    found = []
-    stack = []
-    for t in tensors:
-        if type(t) not in _NOT_TENSORS and t._requires_grad:
-            fn = t._grad_fn
-            if fn is None:
-                base = t._view_base
-                found.append(_ref(t if base is None else base))
-            else:
-                stack.append(fn)
-    if not stack:  # the common cut: of leaves (weights under no_grad)
-        return tuple(found), True
+def _search(graphs, leaves, budget):
+    """``leaves`` and those found behind the nodes ``graphs``, looking at ``budget`` nodes at most
+    (a cut's cost stays bounded), and whether that found them all."""
     seen = set()
+    stack = list(graphs)
     while stack and budget:
         node = stack.pop()
         if id(node) in seen:
@@ -143,24 +132,38 @@ def _leaves(tensors, budget=_LEAF_SEARCH):
         budget -= 1
         variable = getattr(node, "variable", None)
         if variable is not None:
-            found.append(_ref(variable))
+            leaves += (_ref(variable),)
             continue
         for nxt, _ in node.next_functions:
             if nxt is not None:
                 stack.append(nxt)
-    return tuple(found), not stack
+    return leaves, not stack
 
 
-def _add_leaves(cut, tensors):
-    leaves, complete = _leaves(tensors)
-    known = cut.leaves
-    for r in leaves:
-        leaf = r()
-        if not any(k() is leaf for k in known):  # (by identity: == on tensors compares values)
-            known += (r,)
-    cut.leaves = known
-    if not complete:
-        cut.complete = False
+def _mode():
+    if _grad_state.enabled:
+        return None
+    return "inference_mode" if _grad_state.inference else "no_grad"
+
+
+def _leaves(tensors):
+    """Weak references to the leaves behind the inputs that require grad, and whether they were
+    all found."""
+    leaves = ()
+    graphs = None  # the grad_fns of inputs that require grad and are no leaves
+    for t in tensors:
+        if type(t) not in _NOT_TENSORS and t._requires_grad:
+            fn = t._grad_fn
+            if fn is None:
+                base = t._view_base
+                leaves += (_ref(t if base is None else base),)
+            elif graphs is None:
+                graphs = [fn]
+            else:
+                graphs.append(fn)
+    if graphs is None:
+        return leaves, True
+    return _search(graphs, leaves, _LEAF_SEARCH)
 
 
 def merged(cuts, more):
@@ -178,25 +181,33 @@ def merged(cuts, more):
     return tuple(out)
 
 
-def new_cut(op, tensors, depth=3, budget=_LEAF_SEARCH):
-    """A record of a cut made now by ``op`` on ``tensors``, at the user's line ``depth`` frames
-    up or further (``caller_site``); ``budget``: how many nodes to look at for its leaves."""
-    if _grad_state.enabled:
-        mode = None
-    else:
-        mode = "inference_mode" if _grad_state.inference else "no_grad"
-    cut = _new(Cut)  # (no __init__ call: a cut under no_grad is made on every op of the block)
+def _cut(op, leaves, complete):
+    """The record of a cut by ``op``, the retrograd function that called this one's caller."""
+    cut = _new(Cut)  # (no __init__ call: under no_grad, the first ops of a block each make one)
     cut.op = op
-    cut.mode = mode
-    cut.site = caller_site(depth)
-    cut.leaves, cut.complete = _leaves(tensors, budget)
+    cut.mode = _mode()
+    cut.site = caller_site(4)  # the op's caller, or the first frame outside retrograd above it
+    cut.leaves = leaves
+    cut.complete = complete
     return cut
+
+
+def new_cut(op, source, budget=_LEAF_SEARCH):
+    """A record of a cut made now by ``op`` (the retrograd function that called this one) on the
+    tensor ``source``, which requires grad."""
+    fn = source._grad_fn
+    if fn is None:
+        base = source._view_base
+        leaves, complete = (_ref(source if base is None else base),), True
+    else:
+        leaves, complete = _search((fn,), (), budget)
+    return _cut(op, leaves, complete)
 
 
 def note(result, tensors, op):
     """``result`` of ``op`` (a tensor or a tuple of them) needs no gradient, and one of
     ``tensors`` requires grad or carries records: ``result`` gets the inputs' records and, while
-    there is room, a new one for this op."""
+    there is room, a new one for this op (the retrograd function that called this one)."""
     if not state.active:
         return
     cuts = None
@@ -211,10 +222,10 @@ def note(result, tensors, op):
             cut_here = True
     if cut_here:
         if cuts is None or len(cuts) < MAX_CUTS:
-            cut = (new_cut(op, tensors),)
+            cut = (_cut(op, *_leaves(tensors)),)
             cuts = cut if cuts is None else merged(cuts, cut)
-        else:  # no room for a record: the newest one names the leaves left behind here too
-            _add_leaves(cuts[-1], tensors)
+        else:  # no room for a record: the newest one no longer names every leaf left behind
+            cuts[-1].complete = False
     if cuts is not None:
         if type(result) is not tuple:
             # (not on a view made under no_grad of a tensor that requires grad: it does too)
@@ -232,7 +243,7 @@ def note_detached(result, source, op):
         return
     cuts = source._cuts
     if source._requires_grad:
-        cuts = merged((new_cut(op, (source,)),), cuts)
+        cuts = merged((new_cut(op, source),), cuts)
     if cuts is not None:
         result._cuts = cuts
 
@@ -266,7 +277,7 @@ def note_array(array, tensor, op="numpy"):
         return
     cuts = tensor._cuts
     if tensor._requires_grad:  # numpy(force=True)
-        cuts = merged((new_cut(op, (tensor,)),), cuts)
+        cuts = merged((new_cut(op, tensor),), cuts)
     if cuts is None:
         return
     key = id(array)
@@ -286,7 +297,7 @@ def note_value(value, tensor, op):
         return  # ints and bools are shared objects: one could not tell them apart
     cuts = tensor._cuts
     if tensor._requires_grad:  # (``loss.item()`` on every step: a short search for its leaves)
-        cuts = merged((new_cut(op, (tensor,), budget=_VALUE_SEARCH),), cuts)
+        cuts = merged((new_cut(op, tensor, _VALUE_SEARCH),), cuts)
     if cuts is not None:
         _values.append((value, cuts))
 

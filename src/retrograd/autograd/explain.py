@@ -339,8 +339,8 @@ def _not_reached(output, leaf, root, nodes, cut_edges, out_name, leaf_name, grad
     if unsure:
         sentence = (
             f"{leaf_name} is not used in computing {out_name} except perhaps through "
-            f"{_join(c.describe() for c in unsure)} (the graph behind it was too large to "
-            f"search), so {grad_of} stays None."
+            f"{_join(c.describe() for c in unsure)} (not every tensor cut off there could be "
+            f"recorded), so {grad_of} stays None."
         )
     return Explanation("unused", sentence, cuts=unsure)
 
