@@ -450,14 +450,14 @@ def _make_function(d):
                     a, b = arrays  # no dtype change: inputs need fitting only when they broadcast
                     cast = type(a) is ndarray and type(b) is ndarray and a.shape != b.shape
                 record(tensors, result, attrs, broadcast and (cast or k != 2))
-            elif any_grad:
-                if _cut_state.active:
+            elif _cut_state.active:  # (not while a backward pass runs its formulas)
+                if any_grad:
                     _note_cut(result, tensors, shown)
-            else:
-                for t in tensors:
-                    if isinstance(t, Tensor) and t._cuts is not None:
-                        _note_cut(result, tensors, shown)
-                        break
+                else:
+                    for t in tensors:
+                        if isinstance(t, Tensor) and t._cuts is not None:
+                            _note_cut(result, tensors, shown)
+                            break
             if forward_ad_hook is not None:
                 forward_ad_hook(general, args, tensors, (result,), 1)
             return result
@@ -469,14 +469,14 @@ def _make_function(d):
             record(tensors, results, attrs, broadcast)
             if len(results) > outputs and _cut_state.active:  # max's indices: no gradient
                 _note_cut(results[outputs:], tensors, shown)
-        elif any_grad:
-            if _cut_state.active:
+        elif _cut_state.active:
+            if any_grad:
                 _note_cut(results, tensors, shown)
-        else:
-            for t in tensors:
-                if isinstance(t, Tensor) and t._cuts is not None:
-                    _note_cut(results, tensors, shown)
-                    break
+            else:
+                for t in tensors:
+                    if isinstance(t, Tensor) and t._cuts is not None:
+                        _note_cut(results, tensors, shown)
+                        break
         if forward_ad_hook is not None:
             forward_ad_hook(general, args, tensors, results, outputs)
         return returns(*results) if returns is not None else results
