@@ -342,7 +342,8 @@ class Tensor:
 
     def tolist(self):
         value = self._data.tolist()
-        if self._requires_grad or self._cuts is not None:
+        # (kept alive a while beside its record: not when it is large)
+        if (self._requires_grad or self._cuts is not None) and self._data.size <= 4096:
             _cut_records.note_value(value, self, "tolist")
         return value
 
