@@ -594,8 +594,9 @@ def _binary(d, general, record, tails):
             if requires_grad:
                 if _cut_state.active:
                     _note_cut(result, args[:2], shown)
-            # (``b is not y``: y is a tensor, not a number)
-            elif x._cuts is not None or (b is not y and y._cuts is not None):
+            elif b is y:  # (y is a number)
+                result._cuts = x._cuts  # the input's records, passed on
+            elif x._cuts is not None or y._cuts is not None:
                 _note_cut(result, args[:2], shown)
         return result
 
