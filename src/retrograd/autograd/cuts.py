@@ -181,11 +181,11 @@ def merged(cuts, more):
     return tuple(out)
 
 
-def _cut(op, leaves, complete):
+def _cut(op, mode, leaves, complete):
     """The record of a cut by ``op``, the retrograd function that called this one's caller."""
-    cut = _new(Cut)  # (no __init__ call: under no_grad, the first ops of a block each make one)
+    cut = _new(Cut)  # (no __init__ call: cheaper, and cuts can come one an op)
     cut.op = op
-    cut.mode = _mode()
+    cut.mode = mode
     cut.site = caller_site(4)  # the op's caller, or the first frame outside retrograd above it
     cut.leaves = leaves
     cut.complete = complete
@@ -201,7 +201,7 @@ def new_cut(op, source, budget=_LEAF_SEARCH):
         leaves, complete = (_ref(source if base is None else base),), True
     else:
         leaves, complete = _search((fn,), (), budget)
-    return _cut(op, leaves, complete)
+    return _cut(op, _mode(), leaves, complete)
 
 
 def note(result, tensors, op):
@@ -221,11 +221,18 @@ def note(result, tensors, op):
         if t._requires_grad:
             cut_here = True
     if cut_here:
-        if cuts is None or len(cuts) < MAX_CUTS:
-            cut = (_cut(op, *_leaves(tensors)),)
+        mode = _mode()
+        same = None
+        if cuts is not None:
+            if mode is not None:  # the first record of a no_grad block stands for its later ops
+                same = next((c for c in cuts if c.mode == mode), None)
+            if same is None and len(cuts) >= MAX_CUTS:
+                same = cuts[-1]  # no room for a record
+        if same is None:
+            cut = (_cut(op, mode, *_leaves(tensors)),)
             cuts = cut if cuts is None else merged(cuts, cut)
-        else:  # no room for a record: the newest one no longer names every leaf left behind
-            cuts[-1].complete = False
+        else:  # that record no longer names every leaf left behind
+            same.complete = False
     if cuts is not None:
         if type(result) is not tuple:
             # (not on a view made under no_grad of a tensor that requires grad: it does too)
