@@ -217,31 +217,35 @@ def note(result, tensors, op):
             continue
         c = t._cuts
         if c is not None:
-            cuts = c if cuts is None else merged(cuts, c)
+            cuts = c if cuts is None or c is cuts else merged(cuts, c)
         if t._requires_grad:
             cut_here = True
     if cut_here:
-        mode = _mode()
-        same = None
-        if cuts is not None:
-            if mode is not None:  # the first record of a no_grad block stands for its later ops
-                same = next((c for c in cuts if c.mode == mode), None)
-            if same is None and len(cuts) >= MAX_CUTS:
-                same = cuts[-1]  # no room for a record
-        if same is None:
-            cut = (_cut(op, mode, *_leaves(tensors)),)
-            cuts = cut if cuts is None else merged(cuts, cut)
-        else:  # that record no longer names every leaf left behind
-            same.complete = False
-    if cuts is not None:
-        if type(result) is not tuple:
-            # (not on a view made under no_grad of a tensor that requires grad: it does too)
-            if not result._requires_grad:
-                result._cuts = cuts if result._cuts is None else merged(result._cuts, cuts)
-            return
-        for r in result:
-            if not r._requires_grad:
-                r._cuts = cuts if r._cuts is None else merged(r._cuts, cuts)
+        if _grad_state.enabled:
+            mode = None
+        else:
+            mode = "inference_mode" if _grad_state.inference else "no_grad"
+        if cuts is None:
+            cuts = (_cut(op, mode, *_leaves(tensors)),)
+        else:
+            for c in cuts:
+                # the first record of a no_grad block stands for its later ops
+                if mode is not None and c.mode == mode:
+                    break
+            else:
+                c = cuts[-1] if len(cuts) >= MAX_CUTS else None  # (no room for a record)
+            if c is None:
+                cuts = merged(cuts, (_cut(op, mode, *_leaves(tensors)),))
+            else:  # the record that stands for this cut no longer names every leaf cut off
+                c.complete = False
+    if type(result) is not tuple:
+        # (not on a view made under no_grad of a tensor that requires grad: it does too)
+        if not result._requires_grad:
+            result._cuts = cuts if result._cuts is None else merged(result._cuts, cuts)
+        return
+    for r in result:
+        if not r._requires_grad:
+            r._cuts = cuts if r._cuts is None else merged(r._cuts, cuts)
 
 
 def note_detached(result, source, op):
