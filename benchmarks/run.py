@@ -13,6 +13,7 @@ sys.path.insert(0, here)
 
 SCRIPTS = (
     "core.py",
+    "no_grad.py",
     "nn_layers.py",
     "cnn_step.py",
     "checkpoint_memory.py",
