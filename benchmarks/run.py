@@ -14,6 +14,7 @@ sys.path.insert(0, here)
 SCRIPTS = (
     "core.py",
     "compiled.py",
+    "no_grad.py",
     "nn_layers.py",
     "rnn.py",
     "cnn_step.py",

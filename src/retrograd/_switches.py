@@ -34,3 +34,7 @@ forward_ad_hook = None
 # Saved-tensor hooks (``autograd.graph``): while a block is open in any thread, the hook that packs
 # what a new node saves.
 pack_hook = None
+
+# Where the graph was cut (``autograd.cuts``, which sets itself here when imported): tensor.py
+# notes a detach, .data, numpy(), item() or tolist() of a tensor in the graph through it.
+cuts = None

@@ -5,7 +5,7 @@ import functools
 import math
 import warnings
 
-from . import _device, _sampling, dtypes
+from . import _device, _sampling, _switches, dtypes
 from ._array import kept_order, ndarray, xp
 from ._device import device
 from ._generator import Generator, default_generator, resolve  # noqa: F401 (torch.Generator)
@@ -228,7 +228,25 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     array = _infer_array(data, dtype)
     array = xp.array(array, copy=True)
     _check_grad_dtype(array, requires_grad)
-    return _make(array, bool(requires_grad))
+    return _rewrapped(_make(array, bool(requires_grad)), data, "tensor")
+
+
+def _rewrapped(t, data, op):
+    """``t``, made from ``data``: if ``data`` was taken out of the graph (a tensor that requires
+    grad, or an array or value that left through a cut), it says where (``autograd.cuts``)."""
+    if isinstance(data, Tensor):
+        if data._requires_grad or data._cuts is not None:
+            _switches.cuts.note_detached(t, data, op)
+    elif not t._requires_grad:
+        if type(data) in (list, tuple) and data and isinstance(data[0], Tensor):
+            _switches.cuts.note(
+                t, tuple(data), op
+            )  # torch.tensor([loss1, loss2]): one level looked at
+            return t
+        cuts = _switches.cuts.found(data)
+        if cuts is not None:
+            t._cuts = cuts
+    return t
 
 
 @_python_dtypes
@@ -238,7 +256,7 @@ def as_tensor(data, dtype=None, device=None):
         return data
     if isinstance(data, ndarray) and (dtype is None or dtype.np == data.dtype):
         dtypes.from_numpy_dtype(data.dtype)
-        return _make(data)
+        return _rewrapped(_make(data), data, "as_tensor")
     return tensor(data, dtype=dtype)
 
 
@@ -247,7 +265,7 @@ def from_numpy(array):
     if not isinstance(array, ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     dtypes.from_numpy_dtype(array.dtype)
-    return _make(array)
+    return _rewrapped(_make(array), array, "from_numpy")
 
 
 def _shape(size):

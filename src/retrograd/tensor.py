@@ -71,6 +71,7 @@ class Tensor:
         "_grad_fn",
         "_vc",
         "_output_nr",
+        "_cuts",  # where the graph was cut on the way to this tensor, or None (autograd.cuts)
         "__dict__",
         "__weakref__",
     )
@@ -295,7 +296,10 @@ class Tensor:
     @property
     def data(self):
         """The same array without the graph, and with a version counter of its own."""
-        return _make(self._data, False, None)
+        t = _make(self._data, False, None)
+        if self._requires_grad or self._cuts is not None:
+            _switches.cuts.note_detached(t, self, "data")
+        return t
 
     @data.setter
     def data(self, value):
@@ -327,16 +331,25 @@ class Tensor:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
             )
-        return self._data.reshape(()).item()
+        value = self._data.reshape(()).item()
+        if self._requires_grad or self._cuts is not None:
+            _switches.cuts.note_value(value, self, "item")
+        return value
 
     def tolist(self):
-        return self._data.tolist()
+        value = self._data.tolist()
+        # (kept alive a while beside its record: not when it is large)
+        if (self._requires_grad or self._cuts is not None) and self._data.size <= 4096:
+            _switches.cuts.note_value(value, self, "tolist")
+        return value
 
     def numpy(self, *, force: bool = False):
         if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
+        if self._requires_grad or self._cuts is not None:
+            _switches.cuts.note_array(self._data, self)
         return self._data
 
     def __array__(self, dtype=None, copy=None):
@@ -418,7 +431,10 @@ class Tensor:
     # --- the graph --------------------------------------------------------------------------
     def detach(self):
         """The same array, outside the graph; shares the version counter (in-place ops show)."""
-        return _make(self._data, False, None, self._vc)
+        t = _make(self._data, False, None, self._vc)
+        if self._requires_grad or self._cuts is not None:
+            _switches.cuts.note_detached(t, self, "detach")
+        return t
 
     def detach_(self):
         if self._view_base is not None:  # any view, as in PyTorch, whether or not it has a graph
@@ -429,6 +445,8 @@ class Tensor:
                 "this error, please refer to the Optimizer.zero_grad() function in "
                 "torch/optim/optimizer.py as the solution."
             )
+        if self._requires_grad:
+            _switches.cuts.note_detached(self, self, "detach_")
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -593,6 +611,7 @@ def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
     t._grad_fn = grad_fn
     t._vc = VersionCounter() if vc is None else vc
     t._output_nr = 0  # a slot, not a class default: read on every op that takes this tensor
+    t._cuts = None  # (a slot too: read on every op whose result needs no gradient)
     return t
 
 

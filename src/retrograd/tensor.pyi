@@ -79,6 +79,7 @@ class Tensor:
     @property
     def _base(self) -> Any: ...
     _custom_view: Any
+    _cuts: Any
     _data: Any
     _grad: Any
     _grad_fn: Any

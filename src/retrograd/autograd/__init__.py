@@ -11,6 +11,7 @@ from .anomaly import (
     is_anomaly_enabled,
     set_detect_anomaly,
 )
+from .explain import Explanation, cut_sentence, explain
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (
     enable_grad,
@@ -49,6 +50,8 @@ __all__ = [
     "Variable",
     "detect_leaks",
     "detect_pitfalls",
+    "explain",
+    "Explanation",
 ]
 
 
@@ -122,9 +125,10 @@ def _check_roots(outputs):
                 f"{type(o).__name__}"
             )
         if not o._requires_grad:
-            raise RuntimeError(
-                f"element {i} of tensors does not require grad and does not have a grad_fn"
-            )
+            message = f"element {i} of tensors does not require grad and does not have a grad_fn"
+            if o._cuts is not None:  # made through a cut in the graph: say where
+                message += ". " + cut_sentence(o)
+            raise RuntimeError(message)
 
 
 _CREATE_GRAPH_CYCLE = (

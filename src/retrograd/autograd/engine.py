@@ -15,6 +15,7 @@ from .. import _switches
 from .._switches import grad_mode as _grad_state
 from ..tensor import Tensor, _make
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
+from .cuts import state as _cut_state
 from .node import AccumulateGrad, FunctionNode, grad_accumulator
 
 # Set by ``autograd.training_checks`` while a leak or pitfall detector is on, None otherwise:
@@ -80,6 +81,8 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     final = []  # queue_callback's callbacks for this pass
     passes = _passes.callbacks
     passes.append(final)
+    _cut_state.passes += 1  # the formulas' ops are no cuts of the user's
+    _cut_state.active = False
     try:
         while next_node is not None or ready:
             if next_node is not None:
@@ -167,6 +170,9 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
         raise
     finally:
         _grad_state.enabled = prev_mode
+        _cut_state.passes -= 1
+        if not _cut_state.passes:
+            _cut_state.active = _cut_state.enabled
     try:
         i = 0
         while i < len(final):  # a callback may queue another

@@ -488,6 +488,8 @@ def _edge(t):
         ref = t._acc  # the leaf's live AccumulateGrad, inline: the common case
         acc = ref() if ref is not None else None
         return (acc if acc is not None else new_accumulator(t), 0)
+    if t._cuts is not None:  # made through a cut in the graph: the node keeps where (explain)
+        return _switches.cuts.CutEdge(t._cuts)
     return _NO_EDGE
 
 

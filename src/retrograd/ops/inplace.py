@@ -25,6 +25,7 @@ from .._array import ndarray, xp
 from .._generator import resolve
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
+from ..autograd.cuts import note as _note_cut
 from ..autograd.forward_ad import _OWN, _parent_of, _set_tangent, tangent_of
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.graph import hooks_open
@@ -332,6 +333,20 @@ def _requires_grad(args):
     return False
 
 
+def _note_write(t, args, op):
+    """``t`` needs no gradient and was written from ``args`` without a record (under no_grad, or
+    from a tensor that needs none): if they require grad or carry records of a cut, ``t`` now
+    carries them too (``autograd.cuts``)."""
+    for a in args:
+        if isinstance(a, Tensor) and (a._requires_grad or a._cuts is not None):
+            if not isinstance(op, str):
+                opdef = getattr(op, "opdef", None)
+                op = (_registry.shown_name(opdef) if opdef is not None else "copy") + "_"
+            base = t._view_base  # (a write into a view is a write into its base)
+            _note_cut(t if base is None else (t, base), (t, *args), op)
+            return
+
+
 def _alias(t):
     """The tensor before the write: same array, same place in the graph, a version of its own."""
     a = _make(t._data, t._requires_grad, t._grad_fn)
@@ -383,6 +398,8 @@ def inplace(t, fn, *args):
             )  # after the op's own checks, as PyTorch's kernels order them
             _write(t, out._data, _overlap_ok(fn))
         _bump(t)
+        if not t._requires_grad:
+            _note_write(t, args, fn)
         if dual:
             _move_tangent(t, out)
         return t
@@ -711,6 +728,8 @@ def _fast(ufunc, name, fn):
             ):
                 ufunc(data, b, out=data)
                 _bump(self)
+                if not self._requires_grad and b is not other:
+                    _note_write(self, (other,), name)
                 return self
         if alpha != 1:  # keyword: ``sub`` takes alpha only by name
             return inplace(self, lambda a, b: fn(a, b, alpha=alpha), other)

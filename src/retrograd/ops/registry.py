@@ -29,6 +29,9 @@ from .. import _switches, dtypes
 from .._array import ndarray, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import INTERNAL_FILES, _getframe, outside
+from ..autograd.cuts import note as _note_cut
+from ..autograd.cuts import op_name_of
+from ..autograd.cuts import state as _cut_state
 from ..autograd.node import (
     RELEASED,
     BinaryNode,
@@ -348,6 +351,7 @@ def _make_function(d):
     listed = d.listed
     record = _recorder(d)
     name = d.name
+    shown = shown_name(d)
     # One array out, unless a namedtuple says the forward also returns non-differentiable results.
     single = outputs == 1 and returns is None
 
@@ -400,6 +404,7 @@ def _make_function(d):
             out = forward(*arrays, *attrs)
         except ValueError as e:
             raise _shape_error(e, broadcast, arrays, name) from None
+        any_grad = requires_grad
         requires_grad = requires_grad and differentiable and _grad_state.enabled
         if single:
             if type(out) is not ndarray:
@@ -410,6 +415,14 @@ def _make_function(d):
                     a, b = arrays  # no dtype change: inputs need fitting only when they broadcast
                     cast = type(a) is ndarray and type(b) is ndarray and a.shape != b.shape
                 record(tensors, result, attrs, broadcast and (cast or k != 2))
+            elif _cut_state.active:  # (not while a backward pass runs its formulas)
+                if any_grad:
+                    _note_cut(result, tensors, shown)
+                else:
+                    for t in tensors:
+                        if isinstance(t, Tensor) and t._cuts is not None:
+                            _note_cut(result, tensors, shown)
+                            break
             if _switches.forward_ad_hook is not None:
                 _switches.forward_ad_hook(general, args, tensors, (result,), 1)
             return result
@@ -419,6 +432,16 @@ def _make_function(d):
         )
         if requires_grad:
             record(tensors, results, attrs, broadcast)
+            if len(results) > outputs and _cut_state.active:  # max's indices: no gradient
+                _note_cut(results[outputs:], tensors, shown)
+        elif _cut_state.active:
+            if any_grad:
+                _note_cut(results, tensors, shown)
+            else:
+                for t in tensors:
+                    if isinstance(t, Tensor) and t._cuts is not None:
+                        _note_cut(results, tensors, shown)
+                        break
         if _switches.forward_ad_hook is not None:
             _switches.forward_ad_hook(general, args, tensors, results, outputs)
         return returns(*results) if returns is not None else results
@@ -435,6 +458,7 @@ def _unary(d, general, record, tails):
     forward = d.forward
     differentiable = d.differentiable
     float_only = d.promote is not None
+    shown = shown_name(d)
 
     def unary(*args, **kwargs):
         if _switches.forward_ad_hook is not None:
@@ -456,6 +480,7 @@ def _unary(d, general, record, tails):
         result._grad_fn = None
         result._vc = VersionCounter()
         result._output_nr = 0
+        result._cuts = None
         if x._requires_grad and differentiable and _grad_state.enabled:
             result._requires_grad = True
             if n == 1:  # no slicing for the common call
@@ -464,6 +489,11 @@ def _unary(d, general, record, tails):
                 record(args[:1], result, args[1:], False)
         else:
             result._requires_grad = False
+            if x._requires_grad:
+                if _cut_state.active:
+                    _note_cut(result, args[:1], shown)
+            elif x._cuts is not None:
+                result._cuts = x._cuts
         return result
 
     return unary
@@ -477,6 +507,7 @@ def _binary(d, general, record, tails):
     differentiable = d.differentiable
     broadcast = d.broadcast
     name = d.name
+    shown = shown_name(d)
     float_only = d.promote == "float"
 
     def binary(*args, **kwargs):
@@ -516,6 +547,7 @@ def _binary(d, general, record, tails):
         result._grad_fn = None
         result._vc = VersionCounter()
         result._output_nr = 0
+        result._cuts = None
         if requires_grad and differentiable and _grad_state.enabled:
             result._requires_grad = True
             if n == 2:  # no slicing for the common call
@@ -524,6 +556,13 @@ def _binary(d, general, record, tails):
                 record(args[:2], result, args[2:], fit)
         else:
             result._requires_grad = False
+            if requires_grad:
+                if _cut_state.active:
+                    _note_cut(result, args[:2], shown)
+            elif b is y:  # (y is a number)
+                result._cuts = x._cuts  # the input's records, passed on
+            elif x._cuts is not None or y._cuts is not None:
+                _note_cut(result, args[:2], shown)
         return result
 
     return binary
@@ -722,6 +761,12 @@ def _recorder(d):
         return node
 
     return record
+
+
+def shown_name(d):
+    """The op's name as a user calls it: a private op (``_sum_all``) is named by its node
+    (``SumBackward0``: ``sum``)."""
+    return d.name if not d.name.startswith("_") else op_name_of(d.Node.__name__)
 
 
 def _check_nondiff(d, tensors, nondiff):

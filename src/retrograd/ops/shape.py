@@ -3,6 +3,7 @@
 from .. import _device, dtypes
 from .._array import c_order, kept_order, reshaped_view, sum_to_shape, xp
 from .._out import check_out, write_out
+from ..autograd.cuts import note as note_cut
 from ..tensor import Tensor, _make, _wrap_dim
 from .indexing import index_select
 from .reduction import dims_arg
@@ -341,7 +342,9 @@ def to(input, *args, **kwargs):
     if dtype is None or dtype.np == input._data.dtype:
         return clone(input) if copy else input
     if dtype.category < 2 and input._requires_grad:  # integer results are outside the graph
-        return _to_copy(input.detach(), dtype)
+        out = _to_copy(_make(input._data), dtype)
+        note_cut(out, (input,), f"to({dtype})")
+        return out
     return _to_copy(input, dtype)
 
 
