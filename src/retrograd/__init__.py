@@ -4,6 +4,8 @@
 graph, the same semantics and error messages.
 """
 
+from typing import TYPE_CHECKING
+
 from . import (
     amp,
     autograd,
@@ -144,12 +146,15 @@ from .serialization import load, save
 from .tensor import Size, Tensor, is_tensor
 from .version import __version__
 
+if TYPE_CHECKING:  # ``bool`` and ``int`` here are retrograd's dtypes
+    import builtins
 
-def is_floating_point(input) -> "bool":
+
+def is_floating_point(input) -> "builtins.bool":
     return input.is_floating_point()
 
 
-def numel(input) -> "int":
+def numel(input) -> "builtins.int":
     return input.numel()
 
 

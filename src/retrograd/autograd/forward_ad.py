@@ -34,11 +34,11 @@ UnpackedDualTensor = collections.namedtuple("UnpackedDualTensor", ["primal", "ta
 UnpackedDualTensor.__doc__ = "What ``unpack_dual`` returns: the primal and its tangent (or None)."
 
 _level = None  # the open level (0) or None
-_tangents = {}  # id(tensor) -> (weak reference to the tensor, tangent)
+_tangents: dict = {}  # id(tensor) -> (weak reference to the tensor, tangent)
 # A node keeps its own output as the bare array and makes a new Tensor of it when a formula reads
 # it (``result``); that Tensor finds its tangent here: id(array) -> (weak refs to the array and
 # the node, output number, tangent).  Needed when a backward pass runs inside a dual level.
-_output_tangents = {}
+_output_tangents: dict = {}
 _OWN = object()  # marks a tangent that is no view of another tensor's (make_dual's result)
 
 

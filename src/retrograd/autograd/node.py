@@ -134,14 +134,14 @@ class FunctionNode(Node):
 
     # Filled per op by the op table:
     _formulas = ()  # one formula(grad, node) per tensor input, or None where not differentiable
-    _saved_slots = {}  # saved name -> position in _saved
+    _saved_slots: dict[str, int] = {}  # saved name -> position in _saved
     _kept_on_release = ()  # positions in _saved of sizes and dtypes, which a release keeps
     _check_unread = True  # whether it may keep a tensor that the formulas it runs do not read
     _n_outputs = 1
     _op_name = ""
     # saved index -> fn(tensor): the tensor as PyTorch's node would have saved it, for errors
     # (a fused op may save an input where PyTorch saves a view of it).
-    _saved_in_errors = {}
+    _saved_in_errors: dict = {}
 
     def apply(self, grads, needed):
         """The gradients for each input, from those of the outputs; ``needed`` (a set, or None
@@ -431,7 +431,7 @@ def freed_error(node) -> RuntimeError:
     """PyTorch's error for reading ``node``'s saved values after a backward freed them, then our
     sentence; ``_node`` tells the engine which node it is about (it adds that node's output)."""
     error = RuntimeError(_FREED + _freed_hint(node))
-    error._node = node
+    error._node = node  # type: ignore[attr-defined]
     return error
 
 

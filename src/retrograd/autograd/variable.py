@@ -57,4 +57,4 @@ def _volatile(self) -> bool:
     return False
 
 
-Tensor.volatile = property(_volatile)
+Tensor.volatile = property(_volatile)  # type: ignore[method-assign,assignment]

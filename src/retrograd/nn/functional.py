@@ -186,7 +186,7 @@ def softmin(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor
 # --- layers --------------------------------------------------------------------------------------
 
 
-def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``F.linear``: input @ weight.T + bias."""
     fused = bias is not None and bias.ndim == 1 and weight.ndim == 2
     if input.ndim == 2 and fused:
@@ -202,7 +202,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
     return out if bias is None else out + bias
 
 
-def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``F.bilinear``: out[..., k] = input1 @ weight[k] @ input2 + bias[k]."""
     # (..., 1, 1, in1) @ (out, in1, in2) -> (..., out, 1, in2), then dotted with input2.
     left = input1.unsqueeze(-2).unsqueeze(-2).matmul(weight)

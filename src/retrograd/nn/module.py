@@ -509,7 +509,7 @@ class Module:
     def cpu(self) -> "Module":
         return self
 
-    def cuda(self, device=None) -> "Module":
+    def cuda(self, device=None) -> "Module":  # type: ignore[return]  # always raises
         """PyTorch's CPU-only build has no CUDA device, and says so."""
         _device.cuda_call(device)
 
@@ -593,7 +593,9 @@ class Module:
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing, unexpected, errors = [], [], []
+        missing: list[str] = []
+        unexpected: list[str] = []
+        errors: list[str] = []
         metadata = getattr(state_dict, "_metadata", None)
         for prefix_name, m in self.named_modules():
             prefix = prefix_name + "." if prefix_name else ""

@@ -67,7 +67,7 @@ class _RNNBase(Module):
             layer_in = input_size if layer == 0 else hidden_size * directions
             for d in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if d else "")
-                shapes = [
+                shapes: list[tuple[str, tuple[int, ...]]] = [
                     ("weight_ih", (gate_size, layer_in)),
                     ("weight_hh", (gate_size, hidden_size)),
                 ]

@@ -4,6 +4,8 @@ Each module lists its public functions in ``__all__``; they become ``retrograd.<
 with ``op(...)`` and functions marked ``@tensor_method`` become Tensor methods as well.
 """
 
+from typing import TYPE_CHECKING
+
 from .. import _device
 from .. import dtypes as _dt
 from ..tensor import Tensor
@@ -45,6 +47,20 @@ MODULES = (
 for _m in MODULES:
     for _name in _m.__all__:
         globals()[_name] = getattr(_m, _name)
+
+if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checkers
+    from .composite import *  # noqa: F403
+    from .conv import *  # noqa: F403
+    from .indexing import *  # noqa: F403
+    from .inplace import *  # noqa: F403
+    from .linalg import *  # noqa: F403
+    from .nnops import *  # noqa: F403
+    from .pointwise import *  # noqa: F403
+    from .reduction import *  # noqa: F403
+    from .sampling import *  # noqa: F403
+    from .shape import *  # noqa: F403
+    from .sorting import *  # noqa: F403
+    from .special import *  # noqa: F403
 
 __all__ = [name for m in MODULES for name in m.__all__]
 

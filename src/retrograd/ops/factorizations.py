@@ -161,10 +161,9 @@ def _slogdet(self):
 
 
 def slogdet(A):
-    """``torch.linalg.slogdet``: (sign, log |det|) of each square matrix; the sign has no
-    gradient."""
+    """``torch.linalg.slogdet``: (sign, log |det|) of each square matrix; the sign's gradient is
+    zero (it records the node, as PyTorch)."""
     sign, logabsdet = _slogdet(A)
-    sign = sign.detach()
     return _SLOGDET(sign, logabsdet)
 
 

@@ -891,12 +891,19 @@ def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
 
 
 def _logcumsumexp_grad(g, n):
-    # d out_j / d x_i = exp(x_i - out_j) for j >= i, so the gradient is exp(x_i) times a reversed
-    # running sum of g_j exp(-out_j): summed in log space, the positive and negative parts of g
-    # apart, so that no exp overflows.
+    # d out_j / d x_i = exp(x_i - out_j) for j >= i, a weight never above 1 (out_j >= x_i).  Up
+    # to a length of 2048 the weights are one matrix per slice, so the formula stays linear in g
+    # (forward mode needs that); beyond, the reversed running sum of g_j exp(-out_j) is taken
+    # in log space, the positive and negative parts of g apart, so that no exp overflows.
     x, out, d = n.self, n.result, n.dim
     if x.ndim == 0:
         return g
+    size = x.shape[d]
+    if size <= 2048:
+        xm, om, gm = x.movedim(d, -1), out.movedim(d, -1), g.movedim(d, -1)
+        later = _make(xp.triu(xp.ones((size, size), dtype=bool)))  # j >= i
+        weights = (xm.unsqueeze(-1) - om.unsqueeze(-2)).masked_fill(~later, -math.inf).exp()
+        return (weights * gm.unsqueeze(-2)).sum(-1).movedim(-1, d)
 
     def reversed_lcse(t):
         return t.flip([d]).logcumsumexp(d).flip([d])

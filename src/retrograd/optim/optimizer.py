@@ -275,11 +275,11 @@ def _with_step_hooks(step: Callable) -> Callable:
             hook(self, args, kwargs)
         return out
 
-    hooked._with_hooks = True
+    hooked._with_hooks = True  # type: ignore[attr-defined]
     return hooked
 
 
-Optimizer.step = _with_step_hooks(Optimizer.step)
+Optimizer.step = _with_step_hooks(Optimizer.step)  # type: ignore[method-assign]
 
 
 def _cast_state(param: Tensor, key, value):
