@@ -9,6 +9,7 @@ one attribute read per switch.
 """
 
 import threading
+from typing import Any
 
 
 class GradMode(threading.local):
@@ -25,16 +26,16 @@ inference_entered = False  # whether any inference_mode block ran (Tensor.is_inf
 # the op table runs on each recorded op while the mode is on.
 anomaly = False
 anomaly_check_nan = True
-anomaly_hook = None
+anomaly_hook: Any = None
 
 # Forward-mode AD (``autograd.forward_ad``): while a dual level is open, the hook the op table calls
 # after each op to give its outputs their tangents (the fast paths then defer to the general one).
-forward_ad_hook = None
+forward_ad_hook: Any = None
 
 # Saved-tensor hooks (``autograd.graph``): while a block is open in any thread, the hook that packs
 # what a new node saves.
-pack_hook = None
+pack_hook: Any = None
 
 # Where the graph was cut (``autograd.cuts``, which sets itself here when imported): tensor.py
 # notes a detach, .data, numpy(), item() or tolist() of a tensor in the graph through it.
-cuts = None
+cuts: Any = None

@@ -280,8 +280,10 @@ def op_name_of(node_name: str) -> str:
 
 # --- values that left as NumPy arrays or Python numbers ------------------------------------------
 
-_arrays = {}  # id(array) -> (weak reference to it, its records)
-_values = deque(maxlen=8)  # (Python value, its records): the last few item() / tolist() results
+_arrays: dict = {}  # id(array) -> (weak reference to it, its records)
+_values: deque = deque(
+    maxlen=8
+)  # (Python value, its records): the last few item() / tolist() results
 
 
 def note_array(array, tensor, op="numpy"):

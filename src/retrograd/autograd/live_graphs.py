@@ -147,10 +147,10 @@ def _find_graphs() -> list:
                 a, b = find(n), find(nxt)
                 if a is not b:
                     parent[b] = a
-    groups = {}
+    groups: dict = {}
     for n in nodes:
         groups.setdefault(find(n), []).append(n)
-    outputs = {}
+    outputs: dict = {}
     for t in [o for o in gc.get_objects() if issubclass(type(o), Tensor)]:
         fn = t._grad_fn
         if fn is not None and fn in parent and fn not in consumed:
@@ -181,7 +181,7 @@ def _saved_bytes(members) -> int:
     for n in members:
         for nxt, _ in n.next_functions:
             if type(nxt) is AccumulateGrad:
-                a = nxt.variable._data
+                a = nxt.variable._data  # type: ignore[attr-defined]
                 leaf.add(id(a))
                 if a.base is not None:
                     leaf.add(id(a.base))
@@ -217,7 +217,7 @@ def holders(objects, depth: int = 3) -> dict:
     set, a value of a dict, or an attribute of an object, followed up to ``depth`` containers.
     """
     frames = _user_frames()
-    names = {}
+    names: dict = {}
     pending = {id(o): o for o in objects}
     skip = {id(objects), id(frames), id(pending), id(sys._getframe())}
     for f in frames:

@@ -173,7 +173,7 @@ def _has_old_nodes(graph: LiveGraph, old_ids) -> bool:
 
 
 def _warn_leak(graphs, history, steps) -> None:
-    by_site = {}
+    by_site: dict = {}
     for g in graphs:
         site = next((s for s in map(node_site, g.roots) if s is not None), g.newest)
         by_site.setdefault(site, []).append(g)
@@ -221,7 +221,7 @@ def _retained_died(record) -> None:
     )
 
 
-def _human(n: int) -> str:
+def _human(n: float) -> str:
     for unit in ("bytes", "KiB", "MiB"):
         if n < 1024:
             return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
@@ -340,7 +340,7 @@ def _warn_unused(opt, params, missing, site) -> None:
 def _param_names(params) -> list:
     """Each parameter's module path (``Net.head.weight``), found among the live modules."""
     nn = sys.modules.get("retrograd.nn.module")
-    found = {}
+    found: dict = {}
     if nn is not None:
         modules = [o for o in gc.get_objects() if issubclass(type(o), nn.Module)]
         children = {id(c) for m in modules for c in m._modules.values() if c is not None}
@@ -420,7 +420,7 @@ def _backward_started(root_edges, retain_graph, accumulate, inputs, site) -> Non
             continue
         seen.add(n)
         if type(n) is AccumulateGrad:
-            leaves.add(id(n.variable))
+            leaves.add(id(n.variable))  # type: ignore[attr-defined]
             continue
         nodes.append(n)
         stack.extend(nxt for nxt, _ in n.next_functions if nxt is not None)

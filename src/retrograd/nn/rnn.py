@@ -202,7 +202,9 @@ class _RNNBase(Module):
                 k = layer * directions + d
                 h = h0[k] if h0 is not None else None
                 c = c0[k] if c0 is not None else None
-                out, h, c = _rnn.layer(self.mode, x, *self._weights(layer, d), h, c, d == 1, sizes)
+                out, h, c = _rnn.layer(  # type: ignore[call-arg]
+                    self.mode, x, *self._weights(layer, d), h, c, d == 1, sizes
+                )
                 outs.append(out)
                 finals_h.append(h)
                 finals_c.append(c)
