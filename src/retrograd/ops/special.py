@@ -435,8 +435,6 @@ def _check_solve(a, b, upper, left, unitriangular):
         )
 
 
-
-
 @op(
     inputs="self B",
     saves="self B_shape result",
