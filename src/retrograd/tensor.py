@@ -457,11 +457,12 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the leaves' ``.grad`` (``Tensor.backward``)."""
-        from .autograd import backward  # (the engine sits above this module)
-
+        global _autograd
+        if _autograd is None:  # the engine sits above this module: imported on first use
+            from . import autograd as _autograd
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = (inputs,)
-        backward(self, gradient, retain_graph, create_graph, None, inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, None, inputs)
 
     # --- helpers for the engine ----------------------------------------------------------------
     def _add_grad_(self, grad, site=None):
@@ -504,6 +505,7 @@ def _wrap_dim(dim, ndim):
 
 
 _new = object.__new__
+_autograd = None  # retrograd.autograd, once Tensor.backward has imported it
 
 
 # How a view was made, when that forbids writing it (or its base) with the graph recorded later:
