@@ -475,11 +475,13 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the leaves' ``.grad`` (``Tensor.backward``)."""
-        from .autograd import backward  # (the engine sits above this module)
+        if not _engine:  # the engine sits above this module: imported on first use
+            from .autograd import backward
 
+            _engine.append(backward)
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = (inputs,)
-        backward(self, gradient, retain_graph, create_graph, None, inputs)
+        _engine[0](self, gradient, retain_graph, create_graph, None, inputs)
 
     # --- helpers for the engine ----------------------------------------------------------------
     def _add_grad_(self, grad, site=None):
@@ -522,6 +524,7 @@ def _wrap_dim(dim, ndim):
 
 
 _new = object.__new__
+_engine = []  # autograd.backward, once Tensor.backward has imported it
 
 
 # How a view was made, when that forbids writing it (or its base) with the graph recorded later:
@@ -544,13 +547,13 @@ class VersionCounter:
     ``stale``: the memory was written while views of it existed, so from then on each view checks,
     when used, whether its grad_fn is older than the version."""
 
-    __slots__ = ("version", "site", "views", "stale")
-
-    def __init__(self):
-        self.version = 0
-        self.site = None
-        self.views = None
-        self.stale = False
+    # Made on every op call, so nothing is set when it is made: each field reads its class default
+    # until a write sets it in the instance's dict (the slot below), which most counters never get.
+    __slots__ = ("__dict__",)
+    version = 0
+    site = None
+    views = None
+    stale = False
 
     def __repr__(self):
         return f"VersionCounter(version={self.version})"

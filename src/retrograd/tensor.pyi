@@ -529,6 +529,7 @@ _GRAD_DTYPE_HINT: str
 _LEAF_ONLY: str
 _NONLEAF_GRAD_WARNING: str
 _T_DEPRECATED: str
+_engine: Any
 def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=...) -> Any: ...
 _new: Any
 def _rebuild(data, requires_grad) -> Any: ...

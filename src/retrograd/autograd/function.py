@@ -15,6 +15,7 @@ from .._array import xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import CUSTOM_VIEW, Tensor, _make, bump_version
 from .anomaly import caller_site, node_origin
+from .forward_ad import _dims, _set_tangent, tangent_of
 from .grad_mode import no_grad
 from .graph import hooks_open, pack_saved
 from .node import (
@@ -375,16 +376,12 @@ def _input_tangents(args):
     """The inputs' tangents while a forward-AD level is open and some input has one, else None."""
     if _switches.forward_ad_hook is None:
         return None
-    from .forward_ad import tangent_of
-
     tangents = [tangent_of(a) if isinstance(a, Tensor) else None for a in args]
     return tangents if any(t is not None for t in tangents) else None
 
 
 def _run_jvp(cls, node, args, tangents, outputs):
     """Forward mode through a custom Function: its ``jvp`` maps input tangents to output tangents."""
-    from .forward_ad import _dims, _set_tangent
-
     if not cls._has_jvp:
         raise NotImplementedError(_NO_JVP)
     # An input without a tangent gets zeros, a non-Tensor argument None.
