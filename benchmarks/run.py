@@ -15,6 +15,8 @@ SCRIPTS = (
     "core.py",
     "compiled.py",
     "no_grad.py",
+    "cut_cost.py",
+    "linalg.py",
     "nn_layers.py",
     "rnn.py",
     "cnn_step.py",
