@@ -4,7 +4,7 @@ PyTorch's errors."""
 
 import numpy as np
 import pytest
-from op_checks import error_tests
+from op_checks import error_tests, program_matches_pytorch
 
 import retrograd
 from retrograd.autograd import gradgradcheck
@@ -84,18 +84,7 @@ CASES = [
 @pytest.mark.parametrize("name, fn, arrays", CASES, ids=[c[0] for c in CASES])
 def test_linear_algebra_matches_pytorch(torch_ref, name, fn, arrays):
     """Values, node name and gradients as PyTorch gives them."""
-    got = []
-    for lib in (retrograd, torch_ref):
-        ts = [lib.tensor(a, requires_grad=True) for a in arrays]
-        out = fn(lib, *ts)
-        w = lib.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)))
-        grads = lib.autograd.grad((out * w).sum(), ts)
-        got.append((out.detach().numpy(), out.grad_fn.name(), [g.numpy() for g in grads]))
-    (v, node, grads), (tv, tnode, tgrads) = got
-    assert node == tnode
-    np.testing.assert_allclose(v, tv, atol=1e-9)
-    for g, tg in zip(grads, tgrads):
-        np.testing.assert_allclose(g, tg, atol=1e-7)
+    program_matches_pytorch(torch_ref, fn, arrays, np.linspace, atol=1e-7)
 
 
 @pytest.mark.parametrize("name, fn, arrays", CASES, ids=[c[0] for c in CASES])

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from op_checks import program_matches_pytorch
 from test_ops_shape import Case, case_tests, error_tests
 
 import retrograd
@@ -586,18 +587,7 @@ ADDING = [
 @pytest.mark.parametrize("name, fn, arrays", ADDING, ids=[c[0] for c in ADDING])
 def test_index_add_and_take_match_pytorch(torch_ref, name, fn, arrays):
     """Values, node names and gradients (repeated positions add up), and gradcheck in float64."""
-    got = []
-    for lib in (retrograd, torch_ref):
-        ts = [lib.tensor(a, requires_grad=True) for a in arrays]
-        out = fn(lib, *ts)
-        w = lib.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)))
-        grads = lib.autograd.grad((out * w).sum(), ts)
-        got.append((out.detach().numpy(), out.grad_fn.name(), [g.numpy() for g in grads]))
-    (v, node, grads), (tv, tnode, tgrads) = got
-    assert node == tnode
-    np.testing.assert_allclose(v, tv)
-    for g, tg in zip(grads, tgrads):
-        np.testing.assert_allclose(g, tg)
+    program_matches_pytorch(torch_ref, fn, arrays, np.linspace)
     ts = [retrograd.tensor(a, requires_grad=True) for a in arrays]
     assert retrograd.autograd.gradgradcheck(lambda *xs: fn(retrograd, *xs), ts)
 
@@ -776,18 +766,7 @@ WRITES = [
 
 @pytest.mark.parametrize("fn, arrays", WRITES)
 def test_index_copy_fill_and_masked_scatter_match_pytorch(torch_ref, fn, arrays):
-    got = []
-    for lib in (retrograd, torch_ref):
-        ts = [lib.tensor(a, requires_grad=True) for a in arrays]
-        out = fn(lib, *ts)
-        w = lib.tensor(np.cos(np.arange(out.numel())).reshape(tuple(out.shape)))
-        grads = lib.autograd.grad((out * w).sum(), ts)
-        got.append((out.detach().numpy(), out.grad_fn.name(), [g.numpy() for g in grads]))
-    (v, node, grads), (tv, tnode, tgrads) = got
-    assert node == tnode
-    np.testing.assert_allclose(v, tv)
-    for g, tg in zip(grads, tgrads):
-        np.testing.assert_allclose(g, tg)
+    program_matches_pytorch(torch_ref, fn, arrays, np.cos)
     ts = [retrograd.tensor(a, requires_grad=True) for a in arrays]
     assert retrograd.autograd.gradgradcheck(lambda *xs: fn(retrograd, *xs), ts)
 
@@ -828,18 +807,7 @@ PARTS = [
 
 @pytest.mark.parametrize("fn, arrays", PARTS)
 def test_part_scatters_match_pytorch(torch_ref, fn, arrays):
-    got = []
-    for lib in (retrograd, torch_ref):
-        ts = [lib.tensor(a, requires_grad=True) for a in arrays]
-        out = fn(lib, *ts)
-        w = lib.tensor(np.cos(np.arange(out.numel())).reshape(tuple(out.shape)))
-        grads = lib.autograd.grad((out * w).sum(), ts)
-        got.append((out.detach().numpy(), out.grad_fn.name(), [g.numpy() for g in grads]))
-    (v, node, grads), (tv, tnode, tgrads) = got
-    assert node == tnode
-    np.testing.assert_allclose(v, tv)
-    for g, tg in zip(grads, tgrads):
-        np.testing.assert_allclose(g, tg)
+    program_matches_pytorch(torch_ref, fn, arrays, np.cos)
     ts = [retrograd.tensor(a, requires_grad=True) for a in arrays]
     assert retrograd.autograd.gradgradcheck(lambda *xs: fn(retrograd, *xs), ts)
 

@@ -3,6 +3,7 @@ values, gradients, node names, PyTorch parity and error texts."""
 
 import numpy as np
 import pytest
+from op_checks import program_matches_pytorch
 from test_ops_shape import Case, case_tests, check_parity, error_tests
 
 import retrograd
@@ -601,18 +602,7 @@ ADDED = [
 
 @pytest.mark.parametrize("name, fn, arrays", ADDED, ids=[c[0] for c in ADDED])
 def test_matmul_with_added_term_matches_pytorch(torch_ref, name, fn, arrays):
-    got = []
-    for lib in (retrograd, torch_ref):
-        ts = [lib.tensor(a, requires_grad=True) for a in arrays]
-        out = fn(lib, *ts)
-        w = lib.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)))
-        grads = lib.autograd.grad((out * w).sum(), ts)
-        got.append((out.detach().numpy(), out.grad_fn.name(), [g.numpy() for g in grads]))
-    (v, node, grads), (tv, tnode, tgrads) = got
-    assert node == tnode
-    np.testing.assert_allclose(v, tv, atol=1e-12)
-    for g, tg in zip(grads, tgrads):
-        np.testing.assert_allclose(g, tg, atol=1e-12)
+    program_matches_pytorch(torch_ref, fn, arrays, np.linspace, atol=1e-12)
     ts = [retrograd.tensor(a, requires_grad=True) for a in arrays]
     assert retrograd.autograd.gradgradcheck(lambda *xs: fn(retrograd, *xs), ts)
 

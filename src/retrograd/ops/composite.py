@@ -388,15 +388,17 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
         ends = (select(y, d, 0) + select(y, d, -1)) * 0.5
         return (y.sum(d) - ends) * spacing
     upper, lower = _neighbours(y, d)
+    return (_gaps(x, y.ndim, d) * (upper + lower)).sum(d) / 2
+
+
+def _gaps(x, ndim, d):
+    """The spacing of the sample points ``x`` along ``d`` (a 1-d ``x`` laid along ``d``)."""
     if x.ndim == 1:
-        gaps = x[1:] - x[:-1]
-        view = [1] * y.ndim
+        view = [1] * ndim
         view[d] = -1
-        gaps = reshape(gaps, tuple(view))
-    else:
-        after, before = _neighbours(x, d)
-        gaps = after - before
-    return (gaps * (upper + lower)).sum(d) / 2
+        return reshape(x[1:] - x[:-1], tuple(view))
+    after, before = _neighbours(x, d)
+    return after - before
 
 
 def trapz(y, x=None, *, dx=None, dim=-1):
@@ -411,15 +413,7 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     if x is None:
         spacing = 1 if dx is None else dx
         return ((upper + lower) * (spacing / 2)).cumsum(d)
-    if x.ndim == 1:
-        gaps = x[1:] - x[:-1]
-        view = [1] * y.ndim
-        view[d] = -1
-        gaps = reshape(gaps, tuple(view))
-    else:
-        after, before = _neighbours(x, d)
-        gaps = after - before
-    return (gaps * (upper + lower) / 2).cumsum(d)
+    return (_gaps(x, y.ndim, d) * (upper + lower) / 2).cumsum(d)
 
 
 def vander(x, N=None, increasing=False):

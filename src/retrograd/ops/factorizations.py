@@ -464,12 +464,18 @@ def _pinv_grad(g, n):
 @op(saves="self result", grads=(_pinv_grad,), node="LinalgPinvBackward0", method=False)
 def _pinv(self, atol, rtol):
     _real_only(self, "pinv")
-    u, s, vh = xp.linalg.svd(self, full_matrices=False)
+    v_scaled, ut = _pseudo_inverse_factors(self, atol, rtol)
+    return c_order(v_scaled @ ut)
+
+
+def _pseudo_inverse_factors(a, atol, rtol):
+    """V diag(1/s) and U^T from the SVD of ``a``, singular values at or below
+    max(atol, rtol * largest) taken as zero: their product is the pseudo-inverse."""
+    u, s, vh = xp.linalg.svd(a, full_matrices=False)
     largest = s[..., :1] if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,), s.dtype)
-    cutoff = xp.maximum(atol, rtol * largest)
-    kept = s > cutoff
+    kept = s > xp.maximum(atol, rtol * largest)
     s_inv = xp.where(kept, 1 / xp.where(kept, s, 1), 0)
-    return c_order((xp.swapaxes(vh, -1, -2) * s_inv[..., None, :]) @ xp.swapaxes(u, -1, -2))
+    return xp.swapaxes(vh, -1, -2) * s_inv[..., None, :], xp.swapaxes(u, -1, -2)
 
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
@@ -517,11 +523,8 @@ class _PinvSaved:
 def _lstsq(A, B, rcond):
     vector = B.ndim == A.ndim - 1
     rhs = B[..., None] if vector else B
-    u, s, vh = xp.linalg.svd(A, full_matrices=False)
-    largest = s[..., :1] if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,), s.dtype)
-    kept = s > rcond * largest
-    s_inv = xp.where(kept, 1 / xp.where(kept, s, 1), 0)
-    x = (xp.swapaxes(vh, -1, -2) * s_inv[..., None, :]) @ (xp.swapaxes(u, -1, -2) @ rhs)
+    v_scaled, ut = _pseudo_inverse_factors(A, 0.0, rcond)
+    x = v_scaled @ (ut @ rhs)
     return c_order(x[..., 0] if vector else x)
 
 

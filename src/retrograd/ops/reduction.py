@@ -739,25 +739,23 @@ def _mean_part(g, n):
     return expand_grad(g, shape, n.dim, n.keepdim) / _count(shape, n.dim)
 
 
-def _var_mean_grad(grads, n):
-    g_var, g_mean = (list(grads) + [None])[:2]
-    parts = []
-    if g_var is not None:
-        parts.append(_var_grad(g_var, n))
-    if g_mean is not None:
-        parts.append(_mean_part(g_mean, n))
-    return parts[0] if len(parts) == 1 else parts[0] + parts[1]
+def _spread_mean_grad(of_std):
+    """The formula of var_mean (``of_std`` False) or std_mean: the spread's gradient plus the
+    mean's, for whichever of the two outputs got one."""
 
+    def formula(grads, n):
+        g_spread, g_mean = (list(grads) + [None])[:2]
+        parts = []
+        if g_spread is not None:
+            if of_std:  # d std = d var / (2 std), 0 where std is 0 (PyTorch's choice)
+                std = n.result
+                g_spread = where(std == 0, 0.0, g_spread / (2 * std))
+            parts.append(_var_grad(g_spread, n))
+        if g_mean is not None:
+            parts.append(_mean_part(g_mean, n))
+        return parts[0] if len(parts) == 1 else parts[0] + parts[1]
 
-def _std_mean_grad(grads, n):
-    g_std, g_mean = (list(grads) + [None])[:2]
-    parts = []
-    if g_std is not None:
-        std = n.result
-        parts.append(_var_grad(where(std == 0, 0.0, g_std / (2 * std)), n))
-    if g_mean is not None:
-        parts.append(_mean_part(g_mean, n))
-    return parts[0] if len(parts) == 1 else parts[0] + parts[1]
+    return formula
 
 
 def _mean_of(a, dim, keepdim):
@@ -767,7 +765,7 @@ def _mean_of(a, dim, keepdim):
 
 @op(
     saves="self",
-    grads=(_var_mean_grad,),
+    grads=(_spread_mean_grad(False),),
     check=_check_var,
     outputs=2,
     returns=lambda *pair: pair,
@@ -780,7 +778,7 @@ def _var_mean(self, dim, correction, keepdim):
 
 @op(
     saves="self result",
-    grads=(_std_mean_grad,),
+    grads=(_spread_mean_grad(True),),
     check=_check_var,
     outputs=2,
     returns=lambda *pair: pair,
