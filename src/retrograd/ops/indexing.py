@@ -655,20 +655,32 @@ def _along(a, dim, index):
     return (slice(None),) * _wrap_dim(dim, a.ndim) + (index,) if a.ndim else ()
 
 
+def _written_along(a, dim, index, value):
+    """A copy of ``a`` with ``value`` written at positions ``index`` (a tensor) of ``dim``."""
+    out = a.copy()
+    out[_along(out, dim, index._data.reshape(-1))] = value
+    return out
+
+
+def _zeroed_along(g, n):
+    """The gradient of what a write along ``n.dim`` kept: zero where it wrote."""
+    return g.index_fill(n.dim, n.index, 0.0)
+
+
+def _read_along(g, n):
+    """The gradient of what was written along ``n.dim``: ``g`` where it went."""
+    return g.index_select(n.dim, n.index) if g.ndim else g
+
+
 @op(
     inputs="self source",
     saves="source_shape",
-    grads=(
-        lambda g, n: g.index_fill(n.dim, n.index, 0.0),
-        lambda g, n: (g.index_select(n.dim, n.index) if g.ndim else g).reshape(n.source_shape),
-    ),
+    grads=(_zeroed_along, lambda g, n: _read_along(g, n).reshape(n.source_shape)),
     node="IndexCopyBackward0",
     method=False,
 )
 def _index_copy(self, source, dim, index):
-    out = self.copy()
-    out[_along(out, dim, index._data.reshape(-1))] = source
-    return out
+    return _written_along(self, dim, index, source)
 
 
 @tensor_method
@@ -679,30 +691,19 @@ def index_copy(input, dim, index, source):
     return _index_copy(input, source, dim, index)
 
 
-@op(
-    grads=(lambda g, n: g.index_fill(n.dim, n.index, 0.0),),
-    node="IndexFillBackward0",
-    method=False,
-)
+@op(grads=(_zeroed_along,), node="IndexFillBackward0", method=False)
 def _index_fill_scalar(self, dim, index, value):
-    out = self.copy()
-    out[_along(out, dim, index._data.reshape(-1))] = value
-    return out
+    return _written_along(self, dim, index, value)
 
 
 @op(
     inputs="self value",
-    grads=(
-        lambda g, n: g.index_fill(n.dim, n.index, 0.0),
-        lambda g, n: (g.index_select(n.dim, n.index) if g.ndim else g).sum(),
-    ),
+    grads=(_zeroed_along, lambda g, n: _read_along(g, n).sum()),
     node="IndexFillBackward1",
     method=False,
 )
 def _index_fill_tensor(self, value, dim, index):
-    out = self.copy()
-    out[_along(out, dim, index._data.reshape(-1))] = value
-    return out
+    return _written_along(self, dim, index, value)
 
 
 @tensor_method

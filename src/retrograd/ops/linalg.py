@@ -556,13 +556,17 @@ def _cdist_grads(g, n, x1, x2, dist):
     return part.sum(-2), -part.sum(-3)
 
 
+# (the formulas of both ways to compute the distances)
+_CDIST_GRADS = (
+    lambda g, n: _cdist_grads(g, n, n.x1, n.x2, n.result)[0],
+    lambda g, n: _cdist_grads(g, n, n.x1, n.x2, n.result)[1],
+)
+
+
 @op(
     inputs="x1 x2",
     saves="x1 x2 result",
-    grads=(
-        lambda g, n: _cdist_grads(g, n, n.x1, n.x2, n.result)[0],
-        lambda g, n: _cdist_grads(g, n, n.x1, n.x2, n.result)[1],
-    ),
+    grads=_CDIST_GRADS,
     node="CdistBackward0",
     method=False,
 )
@@ -584,10 +588,7 @@ def _cdist(x1, x2, p):
 @op(
     inputs="x1 x2",
     saves="x1 x2 result",
-    grads=(
-        lambda g, n: _cdist_grads(g, n, n.x1, n.x2, n.result)[0],
-        lambda g, n: _cdist_grads(g, n, n.x1, n.x2, n.result)[1],
-    ),
+    grads=_CDIST_GRADS,
     node="EuclideanDistBackward0",
     method=False,
 )
