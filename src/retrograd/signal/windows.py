@@ -37,14 +37,10 @@ def _points(M, sym):
 
 
 def _general_cosine(name, M, a, sym, dtype, layout, device, requires_grad):
-    dt = _check(name, M, dtype, layout, device)
-    if M == 0:
-        return _finish(xp.zeros(0), dt, requires_grad)
-    if M == 1:
-        return _finish(xp.ones(1), dt, requires_grad)
-    k, n = _points(M, sym)
-    w = sum((-1) ** i * c * xp.cos(2 * math.pi * i * k / (n - 1)) for i, c in enumerate(a))
-    return _finish(w[:M], dt, requires_grad)
+    def formula(k, n):
+        return sum((-1) ** i * c * xp.cos(2 * math.pi * i * k / (n - 1)) for i, c in enumerate(a))
+
+    return _simple(name, M, sym, dtype, layout, device, requires_grad, formula)
 
 
 def general_cosine(M, *, a, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
