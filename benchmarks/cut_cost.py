@@ -1,6 +1,6 @@
 """What recording where the graph is cut (``retrograd.autograd.cuts``) costs on the core
 benchmarks: each workload timed with the records on and off, in interleaved rounds in one
-process, and against PyTorch with them on and off.
+process (the order flipping every round), and against PyTorch with them on and off.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/cut_cost.py [--rounds 21]
 """
@@ -43,9 +43,12 @@ def main():
             run()
         inner = {k: _calibrate(run, target) for k, run in timed.items()}
         times = {k: [] for k in timed}
-        for _ in range(args.rounds):
-            for k, run in timed.items():
-                times[k].append(_time(run, inner[k]))
+        order = list(timed)
+        for r in range(args.rounds):
+            # the order flips every round: whichever runs first in a round pays a few percent
+            # more (caches), which one fixed order would charge to one side
+            for k in order if r % 2 == 0 else order[::-1]:
+                times[k].append(_time(timed[k], inner[k]))
         med = {k: statistics.median(v) for k, v in times.items()}
         line = f"{name:<32} records on/off {med['on'] / med['off']:5.3f}"
         if "torch" in med:
