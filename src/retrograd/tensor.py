@@ -304,6 +304,10 @@ class Tensor:
     def data(self, value):
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        if self._grad_fn is not None and value._data.shape != self._data.shape:
+            from .autograd.node import keep_input_shape
+
+            keep_input_shape(self._grad_fn, self._output_nr, self._data.shape)
         self._data = value._data
 
     @property

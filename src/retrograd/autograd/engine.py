@@ -90,6 +90,8 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 node = heappop(ready)[1]
             slots = buffers.pop(node, None) or [None]
             hooked = node._hooked
+            if hooked and node._input_shapes is not None:
+                slots = _fit_input_shapes(node, slots, deps, root_edges)
             runs = needed is None or needed.get(node)
             # A node that also runs gives its gradient as it arrived, before the tensor hooks
             # (which run as part of the node); one only captured, after them (as PyTorch).
@@ -168,6 +170,51 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     finally:
         passes.pop()
     return captured
+
+
+def _fit_input_shapes(node, slots, deps, root_edges):
+    """Gradients for outputs of ``node`` that changed shape since it was made (in place, outside
+    the graph) are summed back to the shape it was made with; one that cannot be is an error
+    naming the node that produced it, as PyTorch's check of each gradient against its input
+    metadata."""
+    slots = list(slots)
+    for nr, shape in node._input_shapes.items():
+        g = slots[nr] if nr < len(slots) else None
+        if g is None or g._data.shape == shape:
+            continue
+        if not _sums_to(shape, g._data.shape):
+            got = ", ".join(map(str, g._data.shape))
+            want = ", ".join(map(str, shape))
+            head, index = _producer(node, nr, deps, root_edges)
+            raise RuntimeError(
+                f"{head}invalid gradient at index {index} - got [{got}] but expected shape "
+                f"compatible with [{want}]"
+            )
+        slots[nr] = g.sum_to_size(shape)
+    return slots
+
+
+def _sums_to(small, big):
+    if len(small) > len(big):
+        return False
+    return all(s == b or s == 1 for s, b in zip(reversed(small), reversed(big)))
+
+
+def _producer(node, nr, deps, root_edges):
+    """('Function XBackward0 returned an ', i): the newest node whose output i went to
+    ``(node, nr)`` in this pass; ('', position among the roots) when only the caller's gradient
+    for a root did."""
+    best = None
+    for n in [*deps, *(e[0] for e in root_edges)]:
+        if (
+            n is not None
+            and n._seq > (-1 if best is None else best._seq)
+            and (node, nr) in n.next_functions
+        ):
+            best = n
+    if best is None:
+        return "", root_edges.index((node, nr))
+    return f"Function {best.name()} returned an ", best.next_functions.index((node, nr))
 
 
 def _name_freed_output(error, node, g):

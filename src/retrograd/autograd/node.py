@@ -38,6 +38,11 @@ class Node:
     _retain_grad_hooks = None  # {output_nr: weakref to the tensor that retains its grad}
     _hooked = False  # any of the above set: the engine checks this one flag
     _runs_on_none = False  # run even when every gradient arriving is None (custom Functions)
+    # {output_nr: shape}: the shape an output had when the node was made, kept once that output
+    # changed shape in place outside the graph (``unsqueeze_`` under no_grad, ``.data = ...``);
+    # the engine sums a gradient arriving there back to it, as PyTorch checks each gradient
+    # against the node's input metadata.
+    _input_shapes = None
 
     @property
     def metadata(self) -> dict:
@@ -68,6 +73,16 @@ class Node:
     def __repr__(self):
         # PyTorch's repr shows the bare class name, without name()'s "torch::autograd::"
         return f"<{self.name().rpartition('::')[2]} object at {hex(id(self))}>"
+
+
+def keep_input_shape(node, output_nr, shape):
+    """An output of ``node`` is about to change its shape outside the graph: remember the shape
+    the node's gradient for it must have (the first one: the shape it was made with)."""
+    shapes = node._input_shapes
+    if shapes is None:
+        shapes = node._input_shapes = {}
+    shapes.setdefault(output_nr, shape)
+    node._hooked = True  # the engine looks at ``_input_shapes`` on hooked nodes only
 
 
 class RemovableHandle:

@@ -28,7 +28,7 @@ from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import hooks_open
-from ..autograd.node import FunctionNode, PackedSaved, _op_name
+from ..autograd.node import FunctionNode, PackedSaved, _op_name, keep_input_shape
 from ..tensor import (
     CUSTOM_VIEW,
     INFERENCE_VIEW,
@@ -1038,6 +1038,8 @@ def _restride(t, new, node_op, dim0=0, dim1=0):
         _bump(t)
         t._attr_version = t._vc[0]  # a view: its grad_fn is the one just made, not stale
     else:
+        if t._grad_fn is not None:  # the node keeps the shape its gradient must have
+            keep_input_shape(t._grad_fn, t._output_nr, t._data.shape)
         t._data = new._data
         _bump(t)
     return t
