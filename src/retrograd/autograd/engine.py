@@ -69,6 +69,9 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
         deps, needed, wanted, captured, buffers, ready = _start(
             root_edges, grads, inputs, accumulate, targets
         )
+    # Nodes that lead to no wanted input do not run, and neither do their tensor hooks, except
+    # those of a lone root: PyTorch starts there (with several roots, at a node above them).
+    lone_root = root_edges[0][0] if len(root_edges) == 1 else None
     heappush, heappop = heapq.heappush, heapq.heappop
     # The user's backward call, named in the error of a later backward through freed buffers.
     # Also where an existing .grad is added into, for the error if a graph had saved that .grad.
@@ -98,13 +101,22 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             captures = targets and node in targets
             if captures and runs:
                 _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
-            if hooked and (
-                node._tensor_pre_hooks is not None or node._retain_grad_hooks is not None
+            if (
+                hooked
+                and (node._tensor_pre_hooks is not None or node._retain_grad_hooks is not None)
+                and (runs or captures or node is lone_root)
             ):
                 slots = _tensor_hooks(node, slots, create_graph)
             if not runs:
                 if captures:
                     _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
+                elif (
+                    node is lone_root
+                    and type(node) is AccumulateGrad
+                    and node.variable._hooks is not None
+                    and slots[0] is not None
+                ):
+                    _leaf_hooks(node.variable, slots[0])
                 continue
             if type(node) is AccumulateGrad:
                 if accumulate and slots[0] is not None:
