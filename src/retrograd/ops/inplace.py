@@ -28,7 +28,7 @@ from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import hooks_open
-from ..autograd.node import FunctionNode, PackedSaved, _op_name, keep_input_shape
+from ..autograd.node import FunctionNode, PackedSaved, _op_name, freed_error, keep_input_shape
 from ..tensor import (
     CUSTOM_VIEW,
     INFERENCE_VIEW,
@@ -113,6 +113,18 @@ def _zero_flat(self, index):
 )
 def _copy_slices(self, src, index):
     return self  # the values are written already: only the node is wanted
+
+
+def _copy_slices_apply(node, grads, needed, _apply=_copy_slices.opdef.Node.apply):
+    # A backward that frees the graph frees CopySlices too, though it saved nothing (PyTorch's
+    # drops the node it wraps): a second backward through it is the freed-graph error, raised
+    # before any gradient below it is accumulated.
+    if node._saved is None:
+        raise freed_error(node)
+    return _apply(node, grads, needed)
+
+
+_copy_slices.opdef.Node.apply = _copy_slices_apply
 
 
 @op(
