@@ -1031,3 +1031,19 @@ def test_a_second_backward_through_a_write_into_a_view_fails_before_accumulating
         return x.grad.tolist(), y.grad.tolist()
 
     assert program(retrograd) == program(torch_ref)
+
+
+def test_a_view_of_a_leaf_detached_in_place_then_written_keeps_a_node_leading_nowhere(torch_ref):
+    """A view of a leaf, the leaf detached in place and then written: the view's node is made
+    anew (AsStridedBackward0) with no edge, as in PyTorch; the view is no leaf and gets no .grad."""
+
+    def program(T):
+        x = T.tensor([-0.8, -1.5], requires_grad=True)
+        v = x.expand(2, 2)
+        x.detach_()
+        x[..., 0] = 2.0
+        fn = v.grad_fn
+        v.sum().backward()
+        return type(fn).__name__, fn.next_functions, v.requires_grad, v.is_leaf, x.grad
+
+    assert program(retrograd) == program(torch_ref)

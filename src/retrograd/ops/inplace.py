@@ -42,8 +42,8 @@ from ..tensor import (
 from . import indexing as _indexing
 from . import pointwise as _p
 from . import registry as _registry
+from .registry import _NO_EDGE, _shape_error, note_view, op, tensor_method
 from .registry import METHODS as _METHODS
-from .registry import _shape_error, note_view, op, tensor_method
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_OF_LEAF = (
@@ -661,7 +661,11 @@ def fresh_grad_fn(t):
         raise _view_error(t, True)
     t._attr_version = version
     with enable_grad():
-        node = _view_of_base(base, _flat_index(base, t), t._data).grad_fn
+        if base._requires_grad:
+            node = _view_of_base(base, _flat_index(base, t), t._data).grad_fn
+        else:  # the base was detached in place since: PyTorch's node leads nowhere
+            node = _view_of_base(_make(base._data, True), _flat_index(base, t), t._data).grad_fn
+            node.next_functions = (_NO_EDGE,)
     _rebase(t, node, 0)
     return node
 
