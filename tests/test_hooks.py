@@ -338,3 +338,23 @@ def test_tensor_hooks_run_on_the_nodes_pytorch_runs(torch_ref, case):
 
     ours, theirs = _both(torch_ref, program)
     assert ours == theirs
+
+
+def test_node_hooks_get_one_gradient_per_output_of_the_forward(torch_ref):
+    """A node of several outputs (unbind, split, a custom Function) hands its pre- and post-hooks
+    one gradient per output, None for those that got none, as PyTorch does."""
+
+    def program(T):
+        log = []
+        x = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        a, _ = x.unbind(0)
+        a.grad_fn.register_prehook(lambda go: log.append([g is None for g in go]))
+        a.grad_fn.register_hook(lambda gi, go: log.append((len(gi), [g is None for g in go])))
+        a.sum().backward()
+        _, d, _ = x.split(1, 1) + (None,)
+        d.grad_fn.register_hook(lambda gi, go: log.append((len(gi), [g is None for g in go])))
+        d.sum().backward()
+        return log
+
+    ours, theirs = _both(torch_ref, program)
+    assert ours == theirs

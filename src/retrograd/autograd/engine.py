@@ -476,7 +476,18 @@ def _tensor_hooks(node, slots, create_graph):
     return slots
 
 
+def _all_outputs(node, slots):
+    """``slots`` with None for the node's outputs that got no gradient (after the last that did):
+    node hooks see one gradient per output of the forward, as in PyTorch."""
+    outputs = getattr(node, "_outputs", None)  # a custom Function's node
+    n = len(outputs) if outputs is not None else getattr(node, "_n_outputs", 1)
+    if n is None:  # split, unbind ...: as many as the call made
+        n = node._outputs_made
+    return slots if len(slots) >= n else [*slots, *(None,) * (n - len(slots))]
+
+
 def _call_pre_hooks(node, slots):
+    slots = _all_outputs(node, slots)
     for hook in tuple(node._pre_hooks.values()):
         r = hook(tuple(slots))
         if r is not None:
@@ -485,6 +496,7 @@ def _call_pre_hooks(node, slots):
 
 
 def _call_post_hooks(node, outs, slots):
+    slots = _all_outputs(node, slots)
     for hook in tuple(node._hooks.values()):
         r = hook(tuple(outs), tuple(slots))
         if r is not None:

@@ -701,6 +701,8 @@ def _recorder(d):
             for i, r in enumerate(results[:outputs]):
                 r._grad_fn = node
                 r._output_nr = i
+            if outputs == _EVERY_OUTPUT:  # split, unbind ...: as many as this call made
+                node._outputs_made = len(results)
         node._meta = _broadcast_meta(tensors, results[0]._data) if fit else None
         if mode == _SAVE_NOTHING:
             node._saved = node._versions = ()
