@@ -445,6 +445,8 @@ def _connect(node, args, outputs):
     dirty = {id(t) for t in node._dirty}
     non_diff = {id(t) for t in node._non_differentiable}
     inputs = {id(a) for a in args if isinstance(a, Tensor)}
+    for t in node._dirty:  # changed by this apply() call: counted first, also when refused below
+        bump_version(t, (node._site, node._site_at))
     result = []
     for i, o in enumerate(outputs):
         if not isinstance(o, Tensor):
@@ -452,8 +454,6 @@ def _connect(node, args, outputs):
             continue
         is_dirty, is_input = id(o) in dirty, id(o) in inputs
         if id(o) in non_diff or o._data.dtype.kind not in "fc":
-            if is_dirty:
-                bump_version(o, (node._site, node._site_at))
             if is_input:
                 o = _without_grad(o, is_dirty)
             else:
@@ -469,7 +469,6 @@ def _connect(node, args, outputs):
                     raise _view_error(o, False)
                 if base is not None and base._requires_grad and base.grad_fn is None:
                     raise RuntimeError(_VIEW_OF_LEAF)
-                bump_version(o, (node._site, node._site_at))  # changed by this apply() call
             elif is_input:  # an input returned as it is: a new tensor viewing it, as in PyTorch
                 o = _alias(o, True)
             o.grad_fn = node
