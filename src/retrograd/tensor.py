@@ -178,17 +178,8 @@ class Tensor:
         return (start - root.__array_interface__["data"][0]) // self._data.itemsize
 
     def is_inference(self) -> bool:
-        """False while no ``inference_mode`` block has run: no tensor can be an inference tensor.
-        After one has, which tensors were made inside is not recorded, so this raises."""
-        from .autograd.grad_mode import inference_entered
-
-        if inference_entered[0]:
-            raise NotImplementedError(
-                "is_inference(): retrograd does not mark the tensors made "
-                "inside inference_mode, so it cannot tell once a block has "
-                "run"
-            )
-        return False
+        """Whether this tensor was made inside ``inference_mode`` (or is a view of one that was)."""
+        return type(self._vc) is InferenceVersion
 
     @property
     def requires_grad(self) -> bool:
@@ -206,6 +197,11 @@ class Tensor:
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True):
+        if requires_grad and type(self._vc) is InferenceVersion and not _grad_state.inference:
+            raise RuntimeError(
+                "Setting requires_grad=True on inference tensor outside InferenceMode is not "
+                "allowed."
+            )
         if self._grad_fn is not None:
             if requires_grad:
                 return self  # a non-leaf already requires grad
@@ -276,6 +272,8 @@ class Tensor:
 
     @property
     def _version(self) -> int:
+        if type(self._vc) is InferenceVersion:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._vc[0]
 
     @property
@@ -298,7 +296,10 @@ class Tensor:
     @property
     def data(self):
         """The same array without the graph, and with a version counter of its own."""
-        return _make(self._data, False, None)
+        vc = self._vc
+        return _make(
+            self._data, False, None, InferenceVersion([0]) if type(vc) is not list else None
+        )
 
     @data.setter
     def data(self, value):
@@ -523,6 +524,28 @@ MULTI_VIEW = "multi"
 CUSTOM_VIEW = "custom"
 
 
+class InferenceVersion(list):
+    """The version counter of an inference tensor (made inside ``inference_mode``), which its views
+    share: its type is the mark.  As in PyTorch such a tensor may not be written, saved for
+    backward, or made to require grad outside inference mode, and shows no version."""
+
+    __slots__ = ()
+
+
+_INFERENCE_WRITE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone "
+    "to get a normal tensor before doing inplace update.See "
+    "https://github.com/pytorch/rfcs/pull/17 for more details."
+)
+
+INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`."
+)
+
+
 def bump_version(t, site) -> None:
     """A write changed ``t``: bump the version it shares with its views and remember ``site`` (a
     ``caller_site()``), which the "modified by an inplace operation" error names.  Every write must
@@ -534,6 +557,9 @@ def bump_version(t, site) -> None:
     was written while it had views: from then on each view checks, when used, whether its grad_fn
     is older than the version."""
     vc = t._vc
+    if type(vc) is not list and not _grad_state.inference:
+        # (after the write, as PyTorch counts it: the values have changed all the same)
+        raise RuntimeError(_INFERENCE_WRITE)
     vc[0] += 1
     n = len(vc)
     if n == 1:
@@ -581,7 +607,9 @@ def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
     t._data = data
     t._requires_grad = requires_grad
     t._grad_fn = grad_fn
-    t._vc = [0] if vc is None else vc
+    if vc is None:  # (made inside inference_mode: an inference tensor)
+        vc = [0] if requires_grad or not _grad_state.inference else InferenceVersion([0])
+    t._vc = vc
     t._output_nr = 0  # a slot, not a class default: read on every op that takes this tensor
     return t
 

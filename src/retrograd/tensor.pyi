@@ -443,11 +443,14 @@ class Tensor:
 
 
 CUSTOM_VIEW: str
+INFERENCE_SAVED: str
 INFERENCE_VIEW: str
+InferenceVersion: Any
 MULTI_VIEW: str
 NO_GRAD_VIEW: str
 _CPU: Any
 _GRAD_DTYPE_HINT: str
+_INFERENCE_WRITE: str
 _LEAF_ONLY: str
 _NONLEAF_GRAD_WARNING: str
 _T_DEPRECATED: str

@@ -144,12 +144,10 @@ class set_grad_enabled(_DecoratorContextManager):
         return self.__class__(self.mode)
 
 
-inference_entered = [False]  # whether any inference_mode block ran (Tensor.is_inference reads it)
-
-
 class inference_mode(_DecoratorContextManager):
-    """Like ``no_grad``.  Tensors made inside are not marked as PyTorch's inference tensors are
-    (so ``Tensor.is_inference()`` cannot answer once a block has run)."""
+    """Like ``no_grad``, and the tensors made inside are inference tensors
+    (``Tensor.is_inference()``): outside the block they may not be written, saved for backward or
+    made to require grad, as in PyTorch."""
 
     def __init__(self, mode: bool = True):
         self.mode = mode
@@ -158,7 +156,6 @@ class inference_mode(_DecoratorContextManager):
         self.prev = (state.enabled, state.inference)
         if self.mode:
             state.enabled, state.inference = False, True
-            inference_entered[0] = True
 
     def __exit__(self, *exc):
         state.enabled, state.inference = self.prev

@@ -37,7 +37,15 @@ from ..autograd.node import (
     _sequence,
     new_accumulator,
 )
-from ..tensor import INFERENCE_VIEW, MULTI_VIEW, NO_GRAD_VIEW, Tensor, _make
+from ..tensor import (
+    INFERENCE_SAVED,
+    INFERENCE_VIEW,
+    MULTI_VIEW,
+    NO_GRAD_VIEW,
+    InferenceVersion,
+    Tensor,
+    _make,
+)
 
 _new = object.__new__
 
@@ -497,6 +505,8 @@ def _unary(d, general, record, tails):
                 record(args[:1], result, args[1:], False)
         else:
             result._requires_grad = False
+            if _grad_state.inference:  # made inside inference_mode: an inference tensor
+                result._vc = InferenceVersion([0])
         return result
 
     return unary
@@ -557,6 +567,8 @@ def _binary(d, general, record, tails):
                 record(args[:2], result, args[2:], fit)
         else:
             result._requires_grad = False
+            if _grad_state.inference:  # made inside inference_mode: an inference tensor
+                result._vc = InferenceVersion([0])
         return result
 
     return binary
@@ -707,25 +719,29 @@ def _recorder(d):
         if mode == _SAVE_NOTHING:
             node._saved = node._versions = ()
         else:
-            if mode == _SAVE_BOTH_INPUTS:
-                a, b = node._saved = tensors[0], tensors[1]
-                node._versions = (
-                    a._vc[0] if isinstance(a, Tensor) else None,
-                    b._vc[0] if isinstance(b, Tensor) else None,
-                )
-            elif mode == _SAVE_BOTH_SWAPPED:
-                b, a = node._saved = tensors[1], tensors[0]
-                node._versions = (
-                    b._vc[0] if isinstance(b, Tensor) else None,
-                    a._vc[0] if isinstance(a, Tensor) else None,
-                )
+            # (the type of a version counter marks an inference tensor, which may not be saved)
+            if mode == _SAVE_BOTH_INPUTS or mode == _SAVE_BOTH_SWAPPED:
+                a, b = tensors[0], tensors[1]
+                va = a._vc if isinstance(a, Tensor) else _NO_VERSION
+                vb = b._vc if isinstance(b, Tensor) else _NO_VERSION
+                if type(va) is InferenceVersion or type(vb) is InferenceVersion:
+                    raise RuntimeError(INFERENCE_SAVED)
+                if mode == _SAVE_BOTH_INPUTS:
+                    node._saved = (a, b)
+                    node._versions = (va[0], vb[0])
+                else:
+                    node._saved = (b, a)
+                    node._versions = (vb[0], va[0])
             elif mode == _SAVE_INPUT:
                 t = tensors[0]
+                vc = t._vc
+                if type(vc) is InferenceVersion:
+                    raise RuntimeError(INFERENCE_SAVED)
                 node._saved = (t,)
-                node._versions = (t._vc[0],)
+                node._versions = (vc[0],)
             elif _SAVE_A0 <= mode <= _SAVE_A1:  # one of two inputs: what the other's gradient reads
                 t = tensors[0 if mode == _SAVE_A0 or mode == _SAVE_A1 else 1]
-                version = t._vc[0] if isinstance(t, Tensor) else None
+                version = _version(t)
                 if mode == _SAVE_A0 or mode == _SAVE_B0:
                     node._saved = (t, None)
                     node._versions = (version, None)
@@ -770,8 +786,18 @@ def _check_nondiff(d, tensors, nondiff):
             )
 
 
+_NO_VERSION = (None,)  # the "version counter" of a saved Python number
+
+
 def _version(t):
-    return t._vc[0] if isinstance(t, Tensor) else None
+    """The version a saved input is kept at (None for a number).  An inference tensor may not be
+    saved for backward (PyTorch's error)."""
+    if not isinstance(t, Tensor):
+        return None
+    vc = t._vc
+    if type(vc) is InferenceVersion:
+        raise RuntimeError(INFERENCE_SAVED)
+    return vc[0]
 
 
 def _save_plan(node, plan, tensors, results):
