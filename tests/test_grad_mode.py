@@ -128,7 +128,23 @@ INFERENCE_STEPS = {
     "copied into a normal tensor": lambda T, x, n, a, f: [n.copy_(a), n._version],
     "clone": lambda T, x, n, a, f: [a.clone().add_(1), a.clone().is_inference()],
     "leaf made inside": lambda T, x, n, a, f: [f.is_leaf, f.requires_grad, f * x],
+    "saved by a custom Function": lambda T, x, n, a, f: [_SaveBoth(T).apply(a, x)],
 }
+
+
+def _SaveBoth(T):
+    class SaveBoth(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):
+            a, b = ctx.saved_tensors
+            return g * b, g * a
+
+    return SaveBoth
 
 
 @pytest.mark.parametrize("step", sorted(INFERENCE_STEPS))

@@ -11,7 +11,14 @@ import inspect
 import warnings
 
 from .._array import xp
-from ..tensor import CUSTOM_VIEW, Tensor, _make, bump_version
+from ..tensor import (
+    CUSTOM_VIEW,
+    INFERENCE_SAVED,
+    InferenceVersion,
+    Tensor,
+    _make,
+    bump_version,
+)
 from .anomaly import caller_site, node_origin
 from .grad_mode import no_grad
 from .grad_mode import state as _grad_state
@@ -499,6 +506,8 @@ def _save(index, t, outputs):
             f"save_for_backward can only save variables, but argument {index} is of "
             f"type {type(t).__name__}"
         )
+    if type(t._vc) is InferenceVersion:
+        raise RuntimeError(INFERENCE_SAVED)
     output_nr = None
     for i, o in enumerate(outputs):
         if o is t and t.grad_fn is not None:
