@@ -22,7 +22,7 @@ import sys
 import warnings
 
 from .. import _sampling, dtypes
-from .._array import ndarray, xp
+from .._array import is_dense, ndarray, xp
 from .._generator import resolve
 from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import enable_grad, no_grad
@@ -137,15 +137,7 @@ def _view_of_base(self, index, view):
     return view  # the view's own array: only the node is wanted
 
 
-def _dense(a):
-    """Whether ``a`` covers its memory with no gaps, in any order of dimensions (a permuted
-    contiguous tensor too), with positive strides."""
-    expected = a.itemsize
-    for stride, n in sorted((s, n) for s, n in zip(a.strides, a.shape) if n > 1):
-        if stride != expected:
-            return False
-        expected *= n
-    return True
+_dense = is_dense
 
 
 def _flat_index(base, view):

@@ -8,7 +8,7 @@ Activations whose derivative is not exact when composed (softplus at 0, gelu) ar
 
 import math
 
-from .._array import c_order, xp
+from .._array import c_order, kept_layout, xp
 from ..tensor import Tensor, _make, _wrap_dim, made_stale
 from .pointwise import piecewise_backward, threshold_backward, where
 from .registry import op
@@ -56,7 +56,7 @@ def erf_array(a):
 )
 def erf(self):
     """``torch.erf``: the error function."""
-    return erf_array(self)
+    return kept_layout(erf_array(self), self)
 
 
 # --- linear layers -----------------------------------------------------------------------------

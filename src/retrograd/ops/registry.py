@@ -25,7 +25,7 @@ import inspect
 import weakref
 
 from .. import dtypes
-from .._array import ndarray, xp
+from .._array import iterator_layout, kept_layout, kept_order, ndarray, xp
 from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside
 from ..autograd.anomaly import state as _anomaly
 from ..autograd.grad_mode import state as _grad_state
@@ -372,9 +372,33 @@ def op(
     return declare
 
 
+# Elementwise ops (``broadcast``) lay their result out as PyTorch's TensorIterator does, from the
+# layouts of their inputs in the order it takes them: here, where that is not the op's own order.
+_LAYOUT_OPERANDS = {
+    "_rsub": (1, 0),  # other - input
+    "_masked_fill_scalar": (),  # a contiguous copy of the input, written through the mask
+    "_masked_fill_tensor": (),
+    # PyTorch's composites start from a new tensor made from the target, (1 - target) * input
+    # ..., which then decides the layout alone
+    "_binary_cross_entropy_with_logits": (1,),
+    "_binary_cross_entropy": (1,),
+}
+
+
+def _laid_out(out, arrays, layout):
+    """``out`` in PyTorch's layout for an elementwise op over ``arrays`` (as cast for the op, see
+    iterator_layout)."""
+    operands = [arrays[i] for i in layout]
+    for a in operands:
+        if type(a) is ndarray and not a.flags.c_contiguous:
+            return iterator_layout(out, operands)
+    return out if out.flags.c_contiguous else xp.ascontiguousarray(out)
+
+
 def _make_function(d):
     """The Python function of an op: arguments in, arrays through the forward, a node recorded."""
     k = len(d.inputs)
+    layout = _LAYOUT_OPERANDS.get(d.name, tuple(range(k))) if d.broadcast else None
     nparams = len(d.params)
     tails = _default_tails(d)
     forward = d.forward
@@ -441,6 +465,8 @@ def _make_function(d):
             out = forward(*arrays, *attrs)
         except ValueError as e:
             raise _shape_error(e, broadcast, arrays, name) from None
+        if layout is not None and type(out) is ndarray and out.ndim > 1:
+            out = _laid_out(out, arrays, layout)
         requires_grad = requires_grad and differentiable and _grad_state.enabled
         if single:
             if type(out) is not ndarray:
@@ -467,10 +493,10 @@ def _make_function(d):
     general.opdef = d  # (forward-mode AD reads the op's declaration)
     if listed or view or not single or check is not None or k not in (1, 2):
         return general
-    return (_unary if k == 1 else _binary)(d, general, record, tails)
+    return (_unary if k == 1 else _binary)(d, general, record, tails, layout)
 
 
-def _unary(d, general, record, tails):
+def _unary(d, general, record, tails, layout):
     """The fast path of a one-input op on a tensor that needs no promotion; else ``general``."""
     nparams = len(d.params)
     forward = d.forward
@@ -512,7 +538,7 @@ def _unary(d, general, record, tails):
     return unary
 
 
-def _binary(d, general, record, tails):
+def _binary(d, general, record, tails, layout):
     """The fast path of a two-input op on two tensors of one dtype, or a float tensor and a
     Python number; anything else goes to ``general``."""
     nparams = len(d.params)
@@ -552,6 +578,9 @@ def _binary(d, general, record, tails):
             raise _shape_error(e, broadcast, (a, b), name) from None
         if type(out) is not ndarray:
             out = xp.asarray(out)
+        elif layout is not None and b is not y and out.ndim > 1:
+            if not (a.flags.c_contiguous and b.flags.c_contiguous):  # PyTorch's layout
+                out = iterator_layout(out, [(a, b)[i] for i in layout])
         # The result made inline, as _make does (keep the two in step): a call less per op,
         # measurably faster on small graphs.
         result = _new(Tensor)
@@ -936,8 +965,12 @@ def _promote(mode, tensors, arrays, name):
     else:
         raise ValueError(f"{name}: unknown promotion {mode!r}")
     np_target = target.np
+    # (cast as Tensor.to casts: an expanded array to a contiguous one, else in its own layout,
+    # which the result's layout then follows, as in PyTorch)
     return [
-        a.astype(np_target) if isinstance(t, Tensor) and a.dtype != np_target else a
+        kept_layout(a.astype(np_target, order=kept_order(a)), a)
+        if isinstance(t, Tensor) and a.dtype != np_target
+        else a
         for t, a in zip(tensors, arrays)
     ]
 
