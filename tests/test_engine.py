@@ -521,3 +521,34 @@ def test_an_output_that_changed_shape_outside_the_graph_gets_a_gradient_of_its_o
     ours = _outcome(program, torch)
     theirs = _outcome(program, torch_ref)
     assert ours == theirs and logs[0] == logs[1]
+
+
+@pytest.mark.parametrize(
+    "op",
+    ["index_select", "gather", "index_list", "index_tensor", "index_bool", "nll_loss", "scatter"],
+)
+def test_a_node_holding_an_index_is_freed_with_the_graph(torch_ref, op):
+    """An index an op keeps (index_select, gather, advanced indexing, nll_loss's target) is a
+    saved tensor in PyTorch, freed by a backward without retain_graph: a second backward
+    through the node raises, where retrograd kept the index as a plain attribute and ran."""
+
+    def program(T):
+        x = T.tensor([[1.0, 2.0], [3.0, -1.0], [0.5, 0.25]], requires_grad=True)
+        y = {
+            "index_select": lambda: x.index_select(0, T.tensor([0, 0])),
+            "gather": lambda: x.gather(0, T.tensor([[0, 1]])),
+            "index_list": lambda: x[[0, 1]],
+            "index_tensor": lambda: x[T.tensor([0, 1])],
+            "index_bool": lambda: x[T.tensor([True, False, True])],
+            "nll_loss": lambda: T.nn.functional.nll_loss(x, T.tensor([0, 1, 0])),
+            "scatter": lambda: x.scatter(0, T.tensor([[0, 1]]), 1.0),
+        }[op]()
+        y.sum().backward()
+        try:
+            y.sum().backward()
+        except RuntimeError as e:
+            return str(e)[:60], x.grad.tolist()
+        return None, x.grad.tolist()
+
+    ours, theirs = program(torch), program(torch_ref)
+    assert ours == theirs and ours[0] is not None

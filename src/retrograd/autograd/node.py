@@ -132,6 +132,16 @@ def _add_hook(owner, slot, fn, key=None):
     return handle
 
 
+def _holds_index(values, depth=0):
+    """Whether ``values`` (a node's attributes) hold an array or a tensor, also inside tuples."""
+    for a in values:
+        if hasattr(a, "__array_interface__") or hasattr(a, "_vc"):
+            return True
+        if type(a) in (tuple, list) and depth < 2 and _holds_index(a, depth + 1):
+            return True
+    return False
+
+
 class FunctionNode(Node):
     """The node of a declared op.  Its subclass per op (``MulBackward0`` ...) is made by the op table.
 
@@ -194,6 +204,11 @@ class FunctionNode(Node):
         saved = self._saved
         if saved is not None:
             kept = self._kept_on_release
+            attrs = getattr(self, "_attrs", None)  # (a custom Function's node has none)
+            if attrs and _holds_index(attrs):
+                # an index among the attributes (index_select, gather ...) is a saved tensor in
+                # PyTorch: freed too, so a second backward through this node is an error
+                self._attrs = None
             # Sizes and dtypes stay, as PyTorch keeps them: a node that saved no tensor can run again.
             self._saved = (
                 None

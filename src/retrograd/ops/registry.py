@@ -35,6 +35,7 @@ from ..autograd.node import (
     ListInputNode,
     UnaryNode,
     _sequence,
+    freed_error,
     new_accumulator,
 )
 from ..tensor import (
@@ -114,6 +115,8 @@ def _attr_property(i, default):
     # A call that left trailing attributes to their defaults recorded only those it was given.
     def get(node):
         attrs = node._attrs
+        if attrs is None:  # released with the index it held
+            raise freed_error(node)
         return attrs[i] if i < len(attrs) else default
 
     return property(get)
