@@ -9,6 +9,7 @@ import warnings
 from . import dtypes
 from ._array import ndarray, xp
 from ._device import CPU as _CPU
+from .autograd.grad_mode import inference_blocks as _inference_blocks
 from .autograd.grad_mode import state as _grad_state
 
 
@@ -608,7 +609,11 @@ def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
     t._requires_grad = requires_grad
     t._grad_fn = grad_fn
     if vc is None:  # (made inside inference_mode: an inference tensor)
-        vc = [0] if requires_grad or not _grad_state.inference else InferenceVersion([0])
+        vc = (
+            [0]
+            if requires_grad or not _inference_blocks[0] or not _grad_state.inference
+            else InferenceVersion([0])
+        )
     t._vc = vc
     t._output_nr = 0  # a slot, not a class default: read on every op that takes this tensor
     return t

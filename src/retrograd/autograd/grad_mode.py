@@ -144,6 +144,20 @@ class set_grad_enabled(_DecoratorContextManager):
         return self.__class__(self.mode)
 
 
+# How many inference_mode blocks are open, in all threads: while none is, the op table need not
+# read the thread's flag (a thread-local read) to tell whether it makes inference tensors.
+# ``inference_listeners`` are told whether any is open when that changes.
+inference_blocks = [0]
+inference_listeners = []
+
+
+def _count_inference_block(step):
+    n = inference_blocks[0] = inference_blocks[0] + step
+    if n == (1 if step > 0 else 0):
+        for listener in inference_listeners:
+            listener(n > 0)
+
+
 class inference_mode(_DecoratorContextManager):
     """Like ``no_grad``, and the tensors made inside are inference tensors
     (``Tensor.is_inference()``): outside the block they may not be written, saved for backward or
@@ -156,9 +170,12 @@ class inference_mode(_DecoratorContextManager):
         self.prev = (state.enabled, state.inference)
         if self.mode:
             state.enabled, state.inference = False, True
+            _count_inference_block(1)
 
     def __exit__(self, *exc):
         state.enabled, state.inference = self.prev
+        if self.mode:
+            _count_inference_block(-1)
 
     def clone(self):
         return self.__class__(self.mode)

@@ -28,6 +28,7 @@ from .. import dtypes
 from .._array import iterator_layout, kept_layout, kept_order, ndarray, xp
 from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside
 from ..autograd.anomaly import state as _anomaly
+from ..autograd.grad_mode import inference_listeners
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import (
     BinaryNode,
@@ -73,6 +74,18 @@ def _anomaly_changed(enabled):
 
 
 _anomaly.listeners.append(_anomaly_changed)
+
+# Whether an inference_mode block is open in some thread (then the fast paths read the thread's
+# own flag, to mark what they make as inference tensors).
+_inference_open = False
+
+
+def _inference_changed(is_open):
+    global _inference_open
+    _inference_open = is_open
+
+
+inference_listeners.append(_inference_changed)
 
 
 _NO_EDGE = (None, 0)
@@ -496,6 +509,8 @@ def _make_function(d):
     general.opdef = d  # (forward-mode AD reads the op's declaration)
     if listed or view or not single or check is not None or k not in (1, 2):
         return general
+    if layout is not None and layout not in ((0, 1), (1, 0)):
+        return general  # (a layout the fast path does not work out)
     return (_unary if k == 1 else _binary)(d, general, record, tails, layout)
 
 
@@ -534,7 +549,7 @@ def _unary(d, general, record, tails, layout):
                 record(args[:1], result, args[1:], False)
         else:
             result._requires_grad = False
-            if _grad_state.inference:  # made inside inference_mode: an inference tensor
+            if _inference_open and _grad_state.inference:  # made inside inference_mode
                 result._vc = InferenceVersion([0])
         return result
 
@@ -550,6 +565,7 @@ def _binary(d, general, record, tails, layout):
     broadcast = d.broadcast
     name = d.name
     float_only = d.promote == "float"
+    lead = layout == (0, 1)  # (else (1, 0): the second input's layout comes first)
 
     def binary(*args, **kwargs):
         if forward_ad_hook is not None:
@@ -581,9 +597,12 @@ def _binary(d, general, record, tails, layout):
             raise _shape_error(e, broadcast, (a, b), name) from None
         if type(out) is not ndarray:
             out = xp.asarray(out)
-        elif layout is not None and b is not y and out.ndim > 1:
-            if not (a.flags.c_contiguous and b.flags.c_contiguous):  # PyTorch's layout
-                out = iterator_layout(out, [(a, b)[i] for i in layout])
+        elif layout is not None and b is not y:
+            # PyTorch's layout, which differs from NumPy's only when an operand is not in C order;
+            # a first operand in C order and of the result's shape decides for C order alone.
+            first, second = (a, b) if lead else (b, a)
+            if not (first.flags.c_contiguous and (not fit or second.flags.c_contiguous)):
+                out = iterator_layout(out, (first, second))
         # The result made inline, as _make does (keep the two in step): a call less per op,
         # measurably faster on small graphs.
         result = _new(Tensor)
@@ -599,7 +618,7 @@ def _binary(d, general, record, tails, layout):
                 record(args[:2], result, args[2:], fit)
         else:
             result._requires_grad = False
-            if _grad_state.inference:  # made inside inference_mode: an inference tensor
+            if _inference_open and _grad_state.inference:  # made inside inference_mode
                 result._vc = InferenceVersion([0])
         return result
 
