@@ -552,3 +552,20 @@ def test_a_node_holding_an_index_is_freed_with_the_graph(torch_ref, op):
 
     ours, theirs = program(torch), program(torch_ref)
     assert ours == theirs and ours[0] is not None
+
+
+def test_a_view_read_anew_out_of_its_base_runs_in_every_backward(torch_ref):
+    """The AsStridedBackward0 node of a view whose base was written keeps positions, not a saved
+    tensor: each new backward through it runs (only an index a node saves is freed)."""
+
+    def program(T):
+        x = T.ones(2, 3, requires_grad=True)
+        y = x.clone()
+        v = y[0]
+        with T.no_grad():
+            y.add_(1)
+        v.sum().backward()
+        v.sum().backward()
+        return type(v.grad_fn).__name__, x.grad.tolist()
+
+    assert program(torch) == program(torch_ref)

@@ -159,6 +159,7 @@ class FunctionNode(Node):
     _saved_slots = {}  # saved name -> position in _saved
     _kept_on_release = ()  # positions in _saved of sizes and dtypes, which a release keeps
     _check_unread = True  # whether it may keep a tensor that the formulas it runs do not read
+    _frees_index = True  # whether an index among its attributes is released with the graph
     _n_outputs = 1
     _op_name = ""
     # saved index -> fn(tensor): the tensor as PyTorch's node would have saved it, for errors
@@ -205,7 +206,7 @@ class FunctionNode(Node):
         if saved is not None:
             kept = self._kept_on_release
             attrs = getattr(self, "_attrs", None)  # (a custom Function's node has none)
-            if attrs and _holds_index(attrs):
+            if attrs and self._frees_index and _holds_index(attrs):
                 # an index among the attributes (index_select, gather ...) is a saved tensor in
                 # PyTorch: freed too, so a second backward through this node is an error
                 self._attrs = None

@@ -137,6 +137,12 @@ def _view_of_base(self, index, view):
     return view  # the view's own array: only the node is wanted
 
 
+# The nodes of views read anew out of their base (AsStridedBackward0 ...) keep positions, not a
+# tensor PyTorch would save: they may run in any number of backward passes.
+for _fn in (_take_flat, _put_flat, _zero_flat, _view_of_base):
+    _fn.opdef.Node._frees_index = False
+
+
 _dense = is_dense
 
 
