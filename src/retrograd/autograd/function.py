@@ -177,6 +177,7 @@ class BackwardCFunction(Node, FunctionCtx):
 
     _release = FunctionNode._release  # drop the saved tensors, remembering which backward did
     _kept_on_release = ()
+    _attrs = ()  # (FunctionNode._release looks at a declared op's attributes)
 
 
 def _where(node):

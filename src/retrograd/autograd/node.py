@@ -205,7 +205,7 @@ class FunctionNode(Node):
         saved = self._saved
         if saved is not None:
             kept = self._kept_on_release
-            attrs = getattr(self, "_attrs", None)  # (a custom Function's node has none)
+            attrs = self._attrs
             if attrs and self._frees_index and _holds_index(attrs):
                 # an index among the attributes (index_select, gather ...) is a saved tensor in
                 # PyTorch: freed too, so a second backward through this node is an error

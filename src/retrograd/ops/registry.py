@@ -78,11 +78,13 @@ _anomaly.listeners.append(_anomaly_changed)
 # Whether an inference_mode block is open in some thread (then the fast paths read the thread's
 # own flag, to mark what they make as inference tensors).
 _inference_open = False
+_inference_seen = False  # (once a block has opened, inference tensors may be about)
 
 
 def _inference_changed(is_open):
-    global _inference_open
+    global _inference_open, _inference_seen
     _inference_open = is_open
+    _inference_seen = _inference_seen or is_open
 
 
 inference_listeners.append(_inference_changed)
@@ -770,26 +772,22 @@ def _recorder(d):
         if mode == _SAVE_NOTHING:
             node._saved = node._versions = ()
         else:
-            # (the type of a version counter marks an inference tensor, which may not be saved)
-            if mode == _SAVE_BOTH_INPUTS or mode == _SAVE_BOTH_SWAPPED:
-                a, b = tensors[0], tensors[1]
-                va = a._vc if isinstance(a, Tensor) else _NO_VERSION
-                vb = b._vc if isinstance(b, Tensor) else _NO_VERSION
-                if type(va) is InferenceVersion or type(vb) is InferenceVersion:
-                    raise RuntimeError(INFERENCE_SAVED)
-                if mode == _SAVE_BOTH_INPUTS:
-                    node._saved = (a, b)
-                    node._versions = (va[0], vb[0])
-                else:
-                    node._saved = (b, a)
-                    node._versions = (vb[0], va[0])
+            if mode == _SAVE_BOTH_INPUTS:
+                a, b = node._saved = tensors[0], tensors[1]
+                node._versions = (
+                    a._vc[0] if isinstance(a, Tensor) else None,
+                    b._vc[0] if isinstance(b, Tensor) else None,
+                )
+            elif mode == _SAVE_BOTH_SWAPPED:
+                b, a = node._saved = tensors[1], tensors[0]
+                node._versions = (
+                    b._vc[0] if isinstance(b, Tensor) else None,
+                    a._vc[0] if isinstance(a, Tensor) else None,
+                )
             elif mode == _SAVE_INPUT:
                 t = tensors[0]
-                vc = t._vc
-                if type(vc) is InferenceVersion:
-                    raise RuntimeError(INFERENCE_SAVED)
                 node._saved = (t,)
-                node._versions = (vc[0],)
+                node._versions = (t._vc[0],)
             elif _SAVE_A0 <= mode <= _SAVE_A1:  # one of two inputs: what the other's gradient reads
                 t = tensors[0 if mode == _SAVE_A0 or mode == _SAVE_A1 else 1]
                 version = _version(t)
@@ -807,6 +805,8 @@ def _recorder(d):
                 node._versions = (~vc[0],)
             else:
                 _save_plan(node, plan, tensors, results)
+            if _inference_seen:  # an inference tensor may not be saved (PyTorch's error)
+                _check_saveable(node._saved)
             # Where the user called the op, for the errors about its saved values (freed,
             # modified): the first frame outside retrograd, its code and bytecode offset (the line
             # is worked out only for an error).  Nodes that save nothing need no site.
@@ -837,18 +837,15 @@ def _check_nondiff(d, tensors, nondiff):
             )
 
 
-_NO_VERSION = (None,)  # the "version counter" of a saved Python number
-
-
 def _version(t):
-    """The version a saved input is kept at (None for a number).  An inference tensor may not be
-    saved for backward (PyTorch's error)."""
-    if not isinstance(t, Tensor):
-        return None
-    vc = t._vc
-    if type(vc) is InferenceVersion:
-        raise RuntimeError(INFERENCE_SAVED)
-    return vc[0]
+    return t._vc[0] if isinstance(t, Tensor) else None
+
+
+def _check_saveable(saved):
+    """PyTorch's error for an inference tensor among the values a node saves."""
+    for t in saved:
+        if isinstance(t, Tensor) and type(t._vc) is InferenceVersion:
+            raise RuntimeError(INFERENCE_SAVED)
 
 
 def _save_plan(node, plan, tensors, results):
