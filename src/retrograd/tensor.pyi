@@ -455,6 +455,7 @@ _LEAF_ONLY: str
 _NONLEAF_GRAD_WARNING: str
 _T_DEPRECATED: str
 _grad_state: Any
+_inference_blocks: Any
 def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=...) -> Any: ...
 _new: Any
 def _rebuild(data, requires_grad) -> Any: ...
