@@ -602,9 +602,11 @@ def _binary(d, general, record, tails, layout):
         elif layout is not None and b is not y:
             # PyTorch's layout, which differs from NumPy's only when an operand is not in C order;
             # a first operand in C order and of the result's shape decides for C order alone.
-            first, second = (a, b) if lead else (b, a)
-            if not (first.flags.c_contiguous and (not fit or second.flags.c_contiguous)):
-                out = iterator_layout(out, (first, second))
+            if not (
+                (a if lead else b).flags.c_contiguous
+                and (not fit or (b if lead else a).flags.c_contiguous)
+            ):
+                out = iterator_layout(out, (a, b) if lead else (b, a))
         # The result made inline, as _make does (keep the two in step): a call less per op,
         # measurably faster on small graphs.
         result = _new(Tensor)
