@@ -36,10 +36,12 @@ demo-ddp: $(VENV)/.ddp
 test: $(VENV)/.test
 	$(BIN)/python -m pytest
 
-# ruff's checks and its formatter (pyproject.toml lists the rules); CI runs it before the tests.
+# ruff's checks and its formatter (pyproject.toml lists the rules), and mypy on the public modules
+# (pyproject.toml's [tool.mypy]); CI runs it before the tests.
 lint: $(VENV)/.test
 	$(BIN)/python -m ruff check src tests benchmarks examples tools
 	$(BIN)/python -m ruff format --check src tests benchmarks examples tools
+	$(BIN)/python -m mypy
 
 # Without PyTorch: the parity tests skip instead of failing.
 test-light: $(VENV)/.light

@@ -2,11 +2,13 @@
 
 The model is built once per library and the batch is the same array in both:
 conv 1->32, relu, conv 32->64, relu, max pool, linear 1024->128, relu, linear 128->10, cross
-entropy, Adam.  Target: retrograd at most 2x PyTorch's time.
+entropy, Adam.  Target: retrograd at most PyTorch's time.
 """
 
-import numpy as np  # noqa: E402
 from harness import compare  # first: it pins the BLAS to one thread before NumPy loads
+
+# isort: split
+import numpy as np
 
 
 def make_model(lib):

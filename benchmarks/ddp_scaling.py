@@ -12,7 +12,7 @@
    gradient is ready) and for 0.25 MB buckets (the fully connected layers' bucket starts while
    the convolutions run backward).
 
-    python benchmarks/ddp_scaling.py [--epochs 4] [--steps 30]
+    python benchmarks/ddp_scaling.py [--epochs 4] [--steps 30] [--batch-size 64]
 """
 
 import argparse
@@ -66,11 +66,14 @@ def epochs(args):
             str(args.epochs),
             "--min-accuracy",
             "0",
+            "--batch-size",
+            str(args.batch_size),
         )
         found = re.search(r"([\d.]+) s per epoch, rank 0 busy ([\d.]+) s", out)
         times[n], busy[n] = float(found.group(1)), float(found.group(2))
         print(
-            f"digits CNN, {n} rank{'s' if n > 1 else ''}: {times[n]:.2f} s per epoch, rank 0 "
+            f"digits CNN, global batch {args.batch_size}, {n} rank{'s' if n > 1 else ''}: "
+            f"{times[n]:.2f} s per epoch, rank 0 "
             f"on a core {busy[n]:.2f} s of it (means of epochs 2..{args.epochs})",
             flush=True,
         )
@@ -167,6 +170,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=64,
+        help="global batch of the epochs (a larger one gives each step more computation "
+        "against the same all-reduce and optimizer step)",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:

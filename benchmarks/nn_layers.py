@@ -78,12 +78,50 @@ def attention(lib, length=32, batch=8, embed=64, heads=4):
     return _step(lib, model, lambda: x, lambda m, x: norm(mha(x, x, x)[0] + x).sum())
 
 
+def self_attention(lib, embed, heads, length, batch, need_weights=True):
+    """One MultiheadAttention self-attention step, forward and backward, nothing else."""
+    lib.manual_seed(0)
+    mha = lib.nn.MultiheadAttention(embed, heads, batch_first=True)
+    x = lib.randn(batch, length, embed, requires_grad=True)
+
+    def step():
+        mha.zero_grad()
+        x.grad = None
+        mha(x, x, x, need_weights=need_weights)[0].sum().backward()
+
+    return step
+
+
+def attention_small(lib):
+    """d 64, 4 heads, sequence 16, batch 4."""
+    return self_attention(lib, 64, 4, 16, 4)
+
+
+def attention_large(lib):
+    """d 128, 4 heads, sequence 64, batch 16."""
+    return self_attention(lib, 128, 4, 64, 16)
+
+
+def attention_small_no_weights(lib):
+    """The small one with need_weights=False (PyTorch's fused attention path)."""
+    return self_attention(lib, 64, 4, 16, 4, need_weights=False)
+
+
+def attention_large_no_weights(lib):
+    """The large one with need_weights=False."""
+    return self_attention(lib, 128, 4, 64, 16, need_weights=False)
+
+
 def main():
     compare("nn MLP 784-512-512-10 fwd+bwd", mlp, rounds=7, target=0.2)
     compare("nn.Linear MLP + optim.SGD step", mlp_sgd, rounds=7, target=0.2)
     compare("nn 4-16-1 MLP fwd+bwd", small_mlp)
     compare("nn LSTM 20 steps fwd+bwd", lstm, rounds=7, target=0.1)
     compare("nn MultiheadAttention fwd+bwd", attention, rounds=7, target=0.1)
+    compare("MHA self-attn d64 h4 L16 N4", attention_small, rounds=9, target=0.05)
+    compare("MHA self-attn d128 h4 L64 N16", attention_large, rounds=9, target=0.1)
+    compare("  same, need_weights=False", attention_small_no_weights, rounds=9, target=0.05)
+    compare("  same, need_weights=False", attention_large_no_weights, rounds=9, target=0.1)
 
 
 if __name__ == "__main__":

@@ -66,6 +66,25 @@ def cases(torch):
     def mul_no_grad():
         for _ in range(n):
             c * c
+    def exp_no_grad():
+        for _ in range(n):
+            c.exp()
+    def sum_dim_no_grad():  # an op that takes the general path
+        for _ in range(n):
+            c.sum(0)
+    # Where the graph is cut (issue 15 records each cut): a tensor made through one, ops under
+    # no_grad on tensors that require grad, a detach.
+    cut = (a * 2).detach()
+    def exp_of_cut():
+        for _ in range(n):
+            cut.exp()
+    def mul_under_no_grad():
+        with torch.no_grad():
+            for _ in range(n):
+                a * b
+    def detach():
+        for _ in range(n):
+            a.detach()
     # Ops in a small function called again and again (a module's forward): a new frame each call.
     def layer(x):
         y = x * b
@@ -91,6 +110,9 @@ def cases(torch):
     return {"mul of leaves": mul, "add a scalar (saves nothing)": add_scalar,
             "exp of a leaf (saves result)": exp, "exp of an intermediate": exp_intermediate,
             "mul of intermediates": mul_intermediate, "mul (no grad)": mul_no_grad,
+            "exp (no grad)": exp_no_grad, "sum(0) (no grad)": sum_dim_no_grad,
+            "exp of a cut tensor": exp_of_cut, "mul of leaves under no_grad": mul_under_no_grad,
+            "detach of a leaf": detach,
             "4 ops in a fresh frame": calls, "10 muls + backward": chain,
             "README program (per op)": readme}
 

@@ -13,9 +13,15 @@ sys.path.insert(0, here)
 
 SCRIPTS = (
     "core.py",
+    "compiled.py",
+    "no_grad.py",
+    "cut_cost.py",
+    "linalg.py",
     "nn_layers.py",
+    "rnn.py",
     "cnn_step.py",
     "checkpoint_memory.py",
+    "mlp_memory.py",
     "serialization.py",
     "random_streams.py",
 )

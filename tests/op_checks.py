@@ -66,3 +66,22 @@ def error_tests(errors):
         assert_raises_exactly(torch_ref, *errors[i])
 
     return test_error_type_and_text, test_error_texts_are_pytorchs
+
+
+def program_matches_pytorch(torch, fn, arrays, weights=np.linspace, atol=0.0, rtol=1e-7):
+    """``fn(lib, *tensors)`` on float64 leaves made from ``arrays``, in retrograd and PyTorch:
+    the same values, node name and gradients of a fixed weighting of the output (``weights``:
+    ``np.linspace`` for -1..1, or ``np.cos`` of the positions)."""
+    got = []
+    for lib in (retrograd, torch):
+        ts = [lib.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(lib, *ts)
+        n = out.numel()
+        w = np.linspace(-1, 1, n) if weights is np.linspace else weights(np.arange(n))
+        grads = lib.autograd.grad((out * lib.tensor(w.reshape(tuple(out.shape)))).sum(), ts)
+        got.append((out.detach().numpy(), out.grad_fn.name(), [g.numpy() for g in grads]))
+    (v, node, grads), (tv, tnode, tgrads) = got
+    assert node == tnode
+    np.testing.assert_allclose(v, tv, atol=atol, rtol=rtol)
+    for g, tg in zip(grads, tgrads):
+        np.testing.assert_allclose(g, tg, atol=max(atol, 1e-12), rtol=rtol)

@@ -127,6 +127,29 @@ def test_conv_transpose1d_matches_torch(torch_ref):
     )
 
 
+CONV3D = [
+    ((2, 3, 5, 6, 4), (4, 3, 3, 3, 2), {}, False),
+    ((1, 4, 6, 5, 5), (4, 2, 2, 3, 3), {"stride": (2, 1, 2), "padding": 1, "groups": 2}, False),
+    ((2, 2, 5, 5, 6), (3, 2, 2, 2, 3), {"dilation": (2, 1, 2), "padding": (1, 0, 2)}, False),
+    ((2, 2, 4, 4, 3), (3, 2, 3, 3, 3), {"padding": "same"}, False),
+    ((2, 3, 3, 4, 2), (3, 2, 3, 2, 2), {"stride": 2, "padding": 1, "output_padding": 1}, True),
+    ((1, 4, 3, 3, 4), (4, 1, 2, 3, 2), {"groups": 2, "dilation": (1, 2, 3), "stride": 2}, True),
+]
+
+
+@pytest.mark.parametrize("xs, ws, kw, transposed", CONV3D)
+def test_conv3d_and_its_transpose_match_torch(torch_ref, xs, ws, kw, transposed):
+    name = "conv_transpose3d" if transposed else "conv3d"
+    out_channels = ws[1] * kw.get("groups", 1) if transposed else ws[0]
+    x, w, b = _arrays(xs, ws, (out_channels,))
+    _compare(
+        torch_ref,
+        lambda x, w, b: getattr(F, name)(x, w, b, **kw),
+        lambda x, w, b: getattr(torch_ref.nn.functional, name)(x, w, b, **kw),
+        [x, w, b],
+    )
+
+
 def test_conv_node_names_and_exact_small_case():
     x = retrograd.tensor(
         [[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]], requires_grad=True
@@ -157,6 +180,28 @@ GRADCHECK = [
         (1, 4, 2, 3),
         (4, 1, 2, 2),
         2,
+    ),
+]
+
+
+GRADCHECK += [
+    (
+        lambda x, w, b: F.conv3d(x, w, b, stride=(1, 2, 1), padding=1),
+        (1, 2, 3, 4, 3),
+        (2, 2, 2, 3, 2),
+        2,
+    ),
+    (
+        lambda x, w, b: F.conv_transpose3d(x, w, b, stride=2, output_padding=(1, 0, 1), groups=2),
+        (1, 2, 2, 3, 2),
+        (2, 1, 2, 2, 2),
+        2,
+    ),
+    (
+        lambda x, w, b: F.conv_transpose1d(x, w, b, stride=3, padding=2, dilation=2),
+        (2, 2, 4),
+        (2, 3, 3),
+        3,
     ),
 ]
 
@@ -261,6 +306,14 @@ ERRORS = [
         ),
         "expected scalar type Double but found Float",
     ),
+    (
+        lambda: F.conv2d(
+            retrograd.randn(1, 3, 8, 8),
+            retrograd.randn(4, 3, 3, 3),
+            retrograd.randn(4, dtype=retrograd.float64),
+        ),
+        "Input type (float) and bias type (double) should be the same",
+    ),
 ]
 
 
@@ -289,6 +342,9 @@ MODULES = [
     ("Conv1d", (2, 8, 3), {}, (2, 2, 10)),
     ("Conv1d", (2, 4, 3), {"stride": 2, "padding": 2, "dilation": 2}, (2, 2, 10)),
     ("ConvTranspose2d", (2, 8, 3), {"stride": 2, "output_padding": 1}, (2, 2, 4, 4)),
+    ("Conv3d", (2, 4, 3), {"padding": 1, "stride": (1, 2, 1)}, (2, 2, 5, 6, 4)),
+    ("ConvTranspose1d", (2, 3, 3), {"stride": 2, "padding": 1, "output_padding": 1}, (2, 2, 5)),
+    ("ConvTranspose3d", (4, 2, 2), {"stride": 2, "groups": 2}, (1, 4, 2, 3, 2)),
     (
         "ConvTranspose2d",
         (4, 2, 3),

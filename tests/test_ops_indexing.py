@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from op_checks import program_matches_pytorch
 from test_ops_shape import Case, case_tests, error_tests
 
 import retrograd
@@ -567,3 +568,263 @@ def test_an_index_written_in_place_after_use(name, torch_ref):
     assert _after_index_write(retrograd, _INDEX_WRITTEN[name]) == _after_index_write(
         torch_ref, _INDEX_WRITTEN[name]
     )
+
+
+# --- index_add, take, searchsorted, bucketize, isin ------------------------------------------
+
+_X = np.random.default_rng(3).standard_normal((3, 4))
+_SRC = np.random.default_rng(4).standard_normal((3, 2))
+
+ADDING = [
+    ("index_add", lambda t, a, b: t.index_add(a, 1, t.tensor([0, 0]), b, alpha=2), [_X, _SRC]),
+    ("index_add_method", lambda t, a, b: a.index_add(1, t.tensor([3, 1]), b), [_X, _SRC]),
+    ("index_add_inplace", lambda t, a, b: (a * 1).index_add_(1, t.tensor([2, 2]), b), [_X, _SRC]),
+    ("index_add_0d", lambda t, a, b: t.index_add(a, 0, t.tensor([0]), b), [_X[0, 0], _SRC[0, 0]]),
+    ("take", lambda t, a: t.take(a, t.tensor([[0, -1], [5, 5]])), [_X]),
+]
+
+
+@pytest.mark.parametrize("name, fn, arrays", ADDING, ids=[c[0] for c in ADDING])
+def test_index_add_and_take_match_pytorch(torch_ref, name, fn, arrays):
+    """Values, node names and gradients (repeated positions add up), and gradcheck in float64."""
+    program_matches_pytorch(torch_ref, fn, arrays, np.linspace)
+    ts = [retrograd.tensor(a, requires_grad=True) for a in arrays]
+    assert retrograd.autograd.gradgradcheck(lambda *xs: fn(retrograd, *xs), ts)
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t: t.searchsorted(t.tensor([[1.0, 3.0], [2.0, 4.0]]), t.tensor([[2.0], [3.0]])),
+        lambda t: t.searchsorted(t.tensor([1.0, 3.0]), 2.0),
+        lambda t: t.searchsorted(t.tensor([1.0, 3.0]), t.tensor([2.0, 3.0]), right=True),
+        lambda t: t.searchsorted(t.tensor([1, 3]), t.tensor([2.5, 3.0]), side="right"),
+        lambda t: t.searchsorted(t.tensor([1.0, 3.0]), t.tensor([2.0]), out_int32=True).dtype,
+        lambda t: t.searchsorted(t.tensor([3.0, 1.0]), t.tensor([2.0]), sorter=t.tensor([1, 0])),
+        lambda t: t.bucketize(t.tensor([[2.0, 3.0, 6.0]]), t.tensor([1.0, 3.0, 5.0])),
+        lambda t: t.bucketize(t.tensor([2.0, 3.0, 6.0]), t.tensor([1.0, 3.0, 5.0]), right=True),
+        lambda t: t.isin(t.tensor([1, 2, 3]), t.tensor([2, 5])),
+        lambda t: t.isin(t.tensor([1, 2, 3]), t.tensor([2, 5]), invert=True),
+        lambda t: t.isin(t.tensor([1.0, 2.0]), 2),
+    ],
+)
+def test_sorted_search_and_membership_match_pytorch(torch_ref, program):
+    assert str(program(retrograd)) == str(program(torch_ref))
+
+
+(
+    test_index_add_take_search_error_type_and_text,
+    test_index_add_take_search_error_texts_are_pytorchs,
+) = error_tests(
+    [
+        (
+            lambda t: t.take(t.ones(2), t.tensor([1.0])),
+            RuntimeError,
+            "take(): Expected a long tensor for index, but got Float",
+        ),
+        (
+            lambda t: t.take(t.ones(3, 4), t.tensor([12])),
+            IndexError,
+            "out of range: tried to access index 12 on a tensor of 12 elements.",
+        ),
+        (
+            lambda t: t.index_add(t.ones(3, 4), 1, t.tensor([0, 5]), t.ones(3, 2)),
+            RuntimeError,
+            "index 5 is out of bounds for dimension 1 with size 4",
+        ),
+        (
+            lambda t: t.index_add(t.ones(3, 4), 1, t.tensor([-1, 2]), t.ones(3, 2)),
+            RuntimeError,
+            "index -1 is out of bounds for dimension 1 with size 4",
+        ),
+        (
+            lambda t: t.index_add(t.ones(3, 4), 1, t.tensor([[0]]), t.ones(3, 1)),
+            IndexError,
+            "index_add_(): Index is supposed to be a vector, but got dim: 2 with type: Long and "
+            "size: [1, 1]",
+        ),
+        (
+            lambda t: t.index_add(t.ones(3, 4), 1, t.tensor([0]), t.ones(3, 1, dtype=t.float64)),
+            RuntimeError,
+            "index_add_(): self (Float) and source (Double) must have the same scalar type",
+        ),
+        (
+            lambda t: t.index_add(t.ones(3, 4), 1, t.tensor([0, 1]), t.ones(3, 1)),
+            RuntimeError,
+            "index_add_(): Number of indices (2) should be equal to source.size(dim): (1), for "
+            "dim: 1",
+        ),
+        (
+            lambda t: t.index_add(t.ones(3, 4), 0, t.tensor([0]), t.ones(1, 3)),
+            RuntimeError,
+            "source tensor shape must match self tensor shape, excluding the specified "
+            "dimension. Got self.shape = [3, 4] source.shape = [1, 3]",
+        ),
+        (
+            lambda t: t.index_add(t.ones(3, 4), 0, t.tensor([0.0]), t.ones(1, 4)),
+            RuntimeError,
+            "index_add_(): Expected dtype int32/int64 for index but got: Float",
+        ),
+        (
+            lambda t: t.searchsorted(t.tensor([[1.0, 2.0]]), t.tensor([1.0, 2.0])),
+            RuntimeError,
+            "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+            "dimensions of boundaries tensor and input value tensor must match, but we got "
+            "boundaries tensor [1, 2] and input value tensor [2]",
+        ),
+        (
+            lambda t: t.bucketize(t.tensor([1.0, 2.0]), t.tensor([[1.0, 2.0]])),
+            RuntimeError,
+            "boundaries tensor must be 1 dimension, but got dim(2)",
+        ),
+    ]
+)
+
+
+# --- scatter_reduce ----------------------------------------------------------------------------
+
+SCATTER_REDUCE = [
+    (reduce, include_self, src, base)
+    for reduce in ("sum", "prod", "mean", "amax", "amin")
+    for include_self in (True, False)
+    for src, base in (
+        ([1.0, 2.0, 3.0, 4.0], [5.0, -1.0, 0.0]),
+        ([0.0, 2.0, 3.0, 3.0], [5.0, -1.0, 3.0]),
+        ([0.0, 0.0, 3.0, 4.0], [5.0, -1.0, 0.0]),
+    )
+]
+
+
+@pytest.mark.parametrize("reduce, include_self, src, base", SCATTER_REDUCE)
+def test_scatter_reduce_matches_pytorch(torch_ref, reduce, include_self, src, base):
+    """Values and both gradients, ties (amax/amin) and zeros (prod) included."""
+    got = []
+    for lib in (retrograd, torch_ref):
+        s = lib.tensor(src, dtype=lib.float64, requires_grad=True)
+        b = lib.tensor(base, dtype=lib.float64, requires_grad=True)
+        out = lib.scatter_reduce(
+            b, 0, lib.tensor([0, 0, 2, 2]), s, reduce, include_self=include_self
+        )
+        w = lib.tensor([1.0, -2.0, 0.5], dtype=lib.float64)
+        grads = lib.autograd.grad((out * w).sum(), [b, s])
+        got.append((out.detach().numpy(), out.grad_fn.name(), [g.numpy() for g in grads]))
+    (v, node, grads), (tv, tnode, tgrads) = got
+    assert node == tnode
+    np.testing.assert_allclose(v, tv)
+    for g, tg in zip(grads, tgrads):
+        np.testing.assert_allclose(g, tg)
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean", "amax", "prod"])
+def test_scatter_reduce_gradcheck(reduce):
+    rng = np.random.default_rng(2)
+    x = retrograd.tensor(rng.random((3, 4)), requires_grad=True)
+    s = retrograd.tensor(rng.random((3, 2)), requires_grad=True)
+    index = retrograd.tensor([[0, 0], [1, 3], [2, 2]])
+    assert retrograd.autograd.gradcheck(lambda a, b: a.scatter_reduce(1, index, b, reduce), [x, s])
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t: t.zeros(3, dtype=t.int64).scatter_reduce(
+            0, t.tensor([0, 0, 2]), t.tensor([1, 2, 4]), "mean", include_self=False
+        ),
+        lambda t: t.zeros(3).scatter_reduce_(0, t.tensor([0, 0]), t.tensor([1.0, 2.0]), "sum"),
+        lambda t: t.zeros(3).scatter_reduce(0, t.tensor([0]), t.tensor([1.0]), "max"),
+    ],
+)
+def test_scatter_reduce_values_match_pytorch(torch_ref, program):
+    assert str(program(retrograd)) == str(program(torch_ref))
+
+
+def test_scatter_reduce_names_the_reductions(torch_ref):
+    for lib in (retrograd, torch_ref):
+        with pytest.raises(RuntimeError) as err:
+            lib.zeros(3).scatter_reduce(0, lib.tensor([0]), lib.tensor([1.0]), "foo")
+        assert str(err.value) == (
+            "reduce argument must be either sum, prod, mean, amax or amin, got foo"
+        )
+
+
+# --- index_copy, index_fill, masked_scatter ----------------------------------------------------
+
+_B = np.random.default_rng(12).standard_normal
+_MASK = np.array([[True, False, True, False]] * 3)
+
+WRITES = [
+    (lambda t, x, s: t.index_copy(x, 1, t.tensor([0, 2]), s), [_B((3, 4)), _B((3, 2))]),
+    (lambda t, x, s: x.index_copy(1, t.tensor([3, 1]), s), [_B((3, 4)), _B((3, 2))]),
+    (lambda t, x, s: (x * 1).index_copy_(1, t.tensor([0, 2]), s), [_B((3, 4)), _B((3, 2))]),
+    (lambda t, x: t.index_fill(x, 1, t.tensor([0, 2]), 5.0), [_B((3, 4))]),
+    (lambda t, x, v: x.index_fill(1, t.tensor([1]), v), [_B((3, 4)), np.array(2.0)]),
+    (lambda t, x, s: t.masked_scatter(x, t.tensor(_MASK), s), [_B((3, 4)), _B((3, 4))]),
+    (lambda t, x, s: x.masked_scatter(t.tensor(_MASK[0]), s), [_B((3, 4)), _B((3, 4))]),
+    (lambda t, x, s: (x * 1).masked_scatter_(t.tensor(_MASK), s), [_B((3, 4)), _B((3, 4))]),
+]
+
+
+@pytest.mark.parametrize("fn, arrays", WRITES)
+def test_index_copy_fill_and_masked_scatter_match_pytorch(torch_ref, fn, arrays):
+    program_matches_pytorch(torch_ref, fn, arrays, np.cos)
+    ts = [retrograd.tensor(a, requires_grad=True) for a in arrays]
+    assert retrograd.autograd.gradgradcheck(lambda *xs: fn(retrograd, *xs), ts)
+
+
+(test_write_error_type_and_text, test_write_error_texts_are_pytorchs) = error_tests(
+    [
+        (
+            lambda t: t.masked_scatter(
+                t.zeros(2, 2), t.tensor([[True, True], [True, False]]), t.ones(2)
+            ),
+            RuntimeError,
+            "Number of elements of source < number of ones in mask",
+        ),
+        (
+            lambda t: t.index_fill(t.zeros(3), 0, t.tensor([0]), t.tensor([1.0])),
+            RuntimeError,
+            "index_fill_ only supports a 0-dimensional value tensor, but got tensor with 1 "
+            "dimension(s).",
+        ),
+    ]
+)
+
+
+# --- select_scatter, slice_scatter, diagonal_scatter -------------------------------------------
+
+_P = np.random.default_rng(13).standard_normal
+
+PARTS = [
+    (lambda t, x, s: t.select_scatter(x, s, 0, 1), [_P((3, 4)), _P(4)]),
+    (lambda t, x, s: x.select_scatter(s, 1, -1), [_P((3, 4)), _P(3)]),
+    (lambda t, x, s: t.slice_scatter(x, s, 1, 0, 4, 2), [_P((3, 4)), _P((3, 2))]),
+    (lambda t, x, s: x.slice_scatter(s, start=1), [_P((3, 4)), _P((2, 4))]),
+    (lambda t, x, s: t.diagonal_scatter(x, s), [_P((3, 4)), _P(3)]),
+    (lambda t, x, s: x.diagonal_scatter(s, 2), [_P((3, 4)), _P(2)]),
+    (lambda t, x, s: x.diagonal_scatter(s, -1, 1, 0), [_P((3, 4)), _P(3)]),
+]
+
+
+@pytest.mark.parametrize("fn, arrays", PARTS)
+def test_part_scatters_match_pytorch(torch_ref, fn, arrays):
+    program_matches_pytorch(torch_ref, fn, arrays, np.cos)
+    ts = [retrograd.tensor(a, requires_grad=True) for a in arrays]
+    assert retrograd.autograd.gradgradcheck(lambda *xs: fn(retrograd, *xs), ts)
+
+
+(test_part_scatter_error_type_and_text, test_part_scatter_error_texts_are_pytorchs) = error_tests(
+    [
+        (
+            lambda t: t.slice_scatter(t.zeros(3, 4), t.ones(1, 4)),
+            RuntimeError,
+            "expected src to have a size equal to the slice of self. src size = [1, 4], slice "
+            "size = [3, 4]",
+        ),
+        (
+            lambda t: t.diagonal_scatter(t.zeros(3, 4), t.ones(4)),
+            RuntimeError,
+            "expected src to have a size equal to the slice of self. src size = [4], slice size "
+            "= [3]",
+        ),
+    ]
+)

@@ -3,6 +3,7 @@ values, gradients, node names, PyTorch parity and error texts."""
 
 import numpy as np
 import pytest
+from op_checks import program_matches_pytorch
 from test_ops_shape import Case, case_tests, check_parity, error_tests
 
 import retrograd
@@ -561,3 +562,106 @@ def test_matmul_errors_name_the_product_pytorch_calls(torch_ref, shapes):
         return out
 
     assert run(retrograd) == run(torch_ref)
+
+
+# --- the matmul family with an added term ------------------------------------------------------
+
+_G = np.random.default_rng(5).standard_normal
+
+ADDED = [
+    ("addmm", lambda t, a, b, c: t.addmm(a, b, c), [_G((2, 5)), _G((2, 3)), _G((3, 5))]),
+    (
+        "addmm_broadcast_scaled",
+        lambda t, a, b, c: t.addmm(a, b, c, beta=0.5, alpha=2),
+        [_G(5), _G((2, 3)), _G((3, 5))],
+    ),
+    (
+        "addmm_beta_zero",
+        lambda t, a, b, c: a.addmm(b, c, beta=0),
+        [_G((2, 5)), _G((2, 3)), _G((3, 5))],
+    ),
+    (
+        "addmm_inplace",
+        lambda t, a, b, c: (a * 1).addmm_(b, c),
+        [_G((2, 5)), _G((2, 3)), _G((3, 5))],
+    ),
+    ("addmv", lambda t, a, b, c: t.addmv(a, b, c, alpha=-1), [_G(2), _G((2, 3)), _G(3)]),
+    ("addr", lambda t, a, b, c: t.addr(a, b, c, beta=2), [_G((2, 3)), _G(2), _G(3)]),
+    (
+        "baddbmm",
+        lambda t, a, b, c: t.baddbmm(a, b, c, alpha=0.5),
+        [_G((2, 3, 5)), _G((2, 3, 4)), _G((2, 4, 5))],
+    ),
+    (
+        "addbmm",
+        lambda t, a, b, c: t.addbmm(a, b, c, beta=0.3, alpha=2),
+        [_G((3, 5)), _G((2, 3, 4)), _G((2, 4, 5))],
+    ),
+]
+
+
+@pytest.mark.parametrize("name, fn, arrays", ADDED, ids=[c[0] for c in ADDED])
+def test_matmul_with_added_term_matches_pytorch(torch_ref, name, fn, arrays):
+    program_matches_pytorch(torch_ref, fn, arrays, np.linspace, atol=1e-12)
+    ts = [retrograd.tensor(a, requires_grad=True) for a in arrays]
+    assert retrograd.autograd.gradgradcheck(lambda *xs: fn(retrograd, *xs), ts)
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t: t.addmm(t.tensor([[float("nan")]]), t.ones(1, 3), t.ones(3, 1), beta=0),
+        lambda t: t.addmm(
+            t.ones(2, 2, dtype=t.int64),
+            t.ones(2, 3, dtype=t.int64),
+            t.ones(3, 2, dtype=t.int64),
+            beta=2,
+            alpha=3,
+        ),
+    ],
+)
+def test_matmul_with_added_term_values_match_pytorch(torch_ref, program):
+    assert str(program(retrograd)) == str(program(torch_ref))
+
+
+(test_added_matmul_error_type_and_text, test_added_matmul_error_texts_are_pytorchs) = error_tests(
+    [
+        (
+            lambda t: t.addmm(t.ones(3), t.ones(2, 3), t.ones(4, 5)),
+            RuntimeError,
+            "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)",
+        ),
+        (
+            lambda t: t.addmm(t.ones(3), t.ones(2, 3), t.ones(3, 5)),
+            RuntimeError,
+            "The expanded size of the tensor (5) must match the existing size (3) at "
+            "non-singleton dimension 1.  Target sizes: [2, 5].  Tensor sizes: [3]",
+        ),
+        (
+            lambda t: t.addmm(t.ones(5), t.ones(2, 3, 1), t.ones(3, 5)),
+            RuntimeError,
+            "mat1 must be a matrix, got 3-D tensor",
+        ),
+        (
+            lambda t: t.addmv(t.ones(2), t.ones(2, 3), t.ones(4)),
+            RuntimeError,
+            "size mismatch, got input (2), mat (2x3), vec (4)",
+        ),
+        (
+            lambda t: t.baddbmm(t.ones(2, 3, 5), t.ones(2, 3, 4), t.ones(3, 4, 5)),
+            RuntimeError,
+            "Expected size for first two dimensions of batch2 tensor to be: [2, 4] but got: "
+            "[3, 4].",
+        ),
+        (
+            lambda t: t.addbmm(t.ones(3, 5), t.ones(2, 3, 4), t.ones(2, 5, 5)),
+            RuntimeError,
+            "Incompatible matrix sizes for bmm (3x4 and 5x5)",
+        ),
+        (
+            lambda t: t.addmm(t.ones(2, 5, dtype=t.float64), t.ones(2, 3), t.ones(3, 5)),
+            RuntimeError,
+            "self and mat2 must have the same dtype, but got Double and Float",
+        ),
+    ]
+)

@@ -133,6 +133,20 @@ CASES = [
     Case("min_binary", lambda t, x, y: x.min(y), B, "MinimumBackward0"),
     Case("where", lambda t, x, y: t.where(x > 0, x, y), B, "WhereBackward0"),
     Case("where_scalar", lambda t, x: t.where(x > 0, x, 0.0), (AWAY,), "WhereBackward0"),
+    Case("atan2", lambda t, x, y: t.atan2(x, y), B, "Atan2Backward0"),
+    Case("arctan2", lambda t, x, y: x.arctan2(y), B, "Atan2Backward0"),
+    Case("hypot", lambda t, x, y: t.hypot(x, y), B, "HypotBackward0"),
+    Case("logaddexp", lambda t, x, y: t.logaddexp(x, y), B, "LogaddexpBackward0"),
+    Case("logaddexp2", lambda t, x, y: x.logaddexp2(y), B, "Logaddexp2Backward0"),
+    Case("copysign", lambda t, x, y: t.copysign(x, y), (ANY, AWAY), "CopysignBackward0"),
+    Case("copysign_scalar", lambda t, x: x.copysign(-1.5), U, "CopysignBackward1"),
+    Case("nextafter", lambda t, x, y: t.nextafter(x, y), B, "NextafterBackward0"),
+    Case("ldexp", lambda t, x, y: t.ldexp(x, y), B, "LdexpBackward0"),
+    Case("logit", lambda t, x: x.logit(), ((0.05, 0.95),), "LogitBackward0"),
+    Case("logit_eps", lambda t, x: t.logit(x, eps=0.2), ((0.05, 0.95),), "LogitBackward0"),
+    Case("sinc", lambda t, x: t.sinc(x), U, "SincBackward0"),
+    Case("float_power", lambda t, x, y: t.float_power(x, y), (POS, ANY), "PowBackward1"),
+    Case("float_power_scalar", lambda t, x: x.float_power(2), U, "PowBackward0"),
 ]
 UNARY = [c for c in CASES if c.arity == 1]
 BINARY = [c for c in CASES if c.arity == 2]
@@ -324,6 +338,18 @@ PROMOTION = [
     (lambda t: t.logical_and(t.tensor([1, 2]), t.tensor([0, 1.0])), "torch.bool"),
     (lambda t: t.tensor([1, 2]) & t.tensor([3]), "torch.int64"),
     (lambda t: t.tensor([5, -5]).div(t.tensor(2.0), rounding_mode="floor"), "torch.float32"),
+    (lambda t: t.atan2(t.tensor([1, 2]), t.tensor([3, 4])), "torch.float32"),
+    (lambda t: t.hypot(t.tensor([1, 2]), t.tensor([3.0, 4.0], dtype=t.float64)), "torch.float64"),
+    (lambda t: t.copysign(t.tensor([1, 2]), -1), "torch.float32"),
+    (lambda t: t.ldexp(t.tensor([1, 2]), t.tensor([1, 2])), "torch.float32"),
+    (lambda t: t.ldexp(t.tensor([1.0], dtype=t.float64), t.tensor([3])), "torch.float64"),
+    (lambda t: t.logit(t.tensor([0, 1])), "torch.float32"),
+    (lambda t: t.sinc(t.tensor([0, 1])), "torch.float32"),
+    (lambda t: t.float_power(t.tensor([1, 2]), 2), "torch.float64"),
+    (lambda t: t.float_power(t.tensor([1.0]), t.tensor([2.0], dtype=t.float16)), "torch.float64"),
+    (lambda t: t.float_power(2, t.tensor([1.0, 2.0])), "torch.float64"),
+    (lambda t: t.nextafter(t.tensor([1.0]), t.tensor([2.0], dtype=t.float64)), "torch.float64"),
+    (lambda t: t.heaviside(t.tensor([-1, 0, 2]), t.tensor([7])), "torch.int64"),
 ]
 
 
@@ -450,6 +476,39 @@ ERRORS = [
         "\"pow\" not implemented for 'Bool'",
     ),
     (lambda t: True ** t.tensor([True]), NotImplementedError, "\"pow\" not implemented for 'Bool'"),
+    (
+        lambda t: t.atan2(t.tensor([1.0]), 0.5),
+        TypeError,
+        "atan2(): argument 'other' (position 2) must be Tensor, not float",
+    ),
+    (
+        lambda t: t.hypot(t.tensor([1]), t.tensor([2])),
+        NotImplementedError,
+        "\"hypot_cpu\" not implemented for 'Long'",
+    ),
+    (
+        lambda t: t.logaddexp(t.tensor([1]), t.tensor([2])),
+        NotImplementedError,
+        "\"logaddexp_cpu\" not implemented for 'Long'",
+    ),
+    (
+        lambda t: t.heaviside(t.tensor([1.0]), t.tensor([2.0], dtype=t.float64)),
+        RuntimeError,
+        "heaviside is not yet implemented for tensors with different dtypes.",
+    ),
+    (
+        lambda t: (
+            t.heaviside(t.tensor([1.0], requires_grad=True), t.tensor([0.5])).sum().backward()
+        ),
+        RuntimeError,
+        "derivative for aten::heaviside is not implemented",
+    ),
+    (
+        lambda t: t.tensor([1.0]).float_power_(2),
+        RuntimeError,
+        "the base given to float_power_ has dtype Float but the operation's result requires dtype "
+        "Double",
+    ),
     (
         lambda t: t.bitwise_not(t.tensor([1.5])),
         NotImplementedError,
@@ -651,3 +710,47 @@ def test_results_of_one_input_are_laid_out_as_pytorch_lays_them_out(torch_ref, o
             }[op]()
             outcomes.append((tuple(r.shape), r.stride(), r.is_contiguous()))
         assert outcomes[0] == outcomes[1], name
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t: t.tensor([1.0, -2.0, 0.5]).atan2_(t.tensor([2.0, 1.0, -1.0])),
+        lambda t: t.tensor([1.0, -2.0, 0.5]).hypot_(t.tensor([2.0, 1.0, -1.0])),
+        lambda t: t.tensor([1.0, -2.0, 0.0]).copysign_(t.tensor([-2.0, 1.0, -0.0])),
+        lambda t: t.tensor([0.1, 0.5, 0.9]).logit_(0.2),
+        lambda t: t.tensor([0.0, 0.25, 3.0]).sinc_(),
+        lambda t: t.tensor([1.0, 3.0]).ldexp_(t.tensor([2, -1])),
+        lambda t: t.tensor([1.0, 3.0], dtype=t.float64).float_power_(t.tensor([0.5, 2.0])),
+        lambda t: t.tensor([1.0, 3.0]).nextafter_(t.tensor([2.0, 2.0])),
+        lambda t: t.tensor([-1.0, 0.0, 3.0]).heaviside_(t.tensor([0.5])),
+    ],
+)
+def test_inplace_two_argument_functions_match_pytorch(program, torch_ref):
+    ours, theirs = program(retrograd), program(torch_ref)
+    assert str(ours.dtype) == str(theirs.dtype)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_two_argument_functions_at_their_edges_match_pytorch(torch_ref):
+    """The origin of atan2 (gradient 0), hypot (nan), -inf in logaddexp, 0 in copysign and sinc,
+    logit's clamped ends: the values PyTorch's formulas give there."""
+    edges = [
+        (lambda t, x, y: t.atan2(x, y), [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]),
+        (lambda t, x, y: t.hypot(x, y), [0.0, 3.0], [0.0, 4.0]),
+        (lambda t, x, y: t.logaddexp(x, y), [float("-inf"), 1.0], [float("-inf"), 1.0]),
+        (lambda t, x, y: t.copysign(x, y), [0.0, 1.0, -2.0], [-1.0, -0.0, 1.0]),
+        (lambda t, x, y: t.sinc(x) * y, [0.0, 0.5, 1.0], [1.0, 1.0, 1.0]),
+        (lambda t, x, y: t.logit(x, eps=0.1) + y, [0.0, 0.05, 0.5, 1.0], [1.0] * 4),
+        (lambda t, x, y: t.logit(x) + y, [0.0, 0.5, 1.0], [1.0] * 3),
+    ]
+    for fn, xs, ys in edges:
+        got = []
+        for lib in (retrograd, torch_ref):
+            x = lib.tensor(xs, requires_grad=True)
+            y = lib.tensor(ys, requires_grad=True)
+            out = fn(lib, x, y)
+            out.sum().backward()
+            got.append([out.detach().numpy(), x.grad.numpy(), y.grad.numpy()])
+        for a, b in zip(*got):
+            np.testing.assert_allclose(a, b, rtol=1e-6, equal_nan=True)

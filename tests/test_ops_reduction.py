@@ -539,3 +539,263 @@ def test_var_and_std_agree_with_the_definition(data):
             np.testing.assert_allclose(
                 x.std(dim, correction=correction).numpy(), np.sqrt(ref), rtol=1e-9, atol=1e-9
             )
+
+
+# --- paired statistics, nan-ignoring sums, running extremes -----------------------------------
+
+_RNG = np.random.default_rng(7)
+_PLAIN = _RNG.standard_normal((3, 4))
+_WITH_NAN = np.where(_RNG.random((3, 4)) < 0.25, np.nan, _PLAIN)
+_TIES = np.array([[1.0, 3.0, 3.0, 2.0], [2.0, 2.0, 1.0, 1.0], [0.5, -1.0, 4.0, 4.0]])
+
+PAIRED = [
+    ("var_mean", lambda t, x: t.var_mean(x, 1)[0] * 1.5 + t.var_mean(x, 1)[1], _PLAIN),
+    ("var_mean_keepdim", lambda t, x: t.var_mean(x, 0, keepdim=True, correction=0)[0], _PLAIN),
+    ("var_mean_all", lambda t, x: t.var_mean(x, unbiased=False)[1] + t.var_mean(x)[0], _PLAIN),
+    ("std_mean", lambda t, x: t.std_mean(x, 1)[0] - t.std_mean(x, 1)[1] * 2, _PLAIN),
+    ("std_mean_mean_only", lambda t, x: t.std_mean(x, (0, 1))[1], _PLAIN),
+    ("nansum", lambda t, x: t.nansum(x), _WITH_NAN),
+    ("nansum_dim", lambda t, x: x.nansum(1, keepdim=True), _WITH_NAN),
+    ("nanmean", lambda t, x: t.nanmean(x, 0), _WITH_NAN),
+    ("aminmax", lambda t, x: t.aminmax(x).min * 2 + t.aminmax(x).max, _TIES),
+    ("aminmax_dim", lambda t, x: t.aminmax(x, dim=1).max + x.aminmax(dim=1)[0] * 3, _TIES),
+    ("logcumsumexp", lambda t, x: t.logcumsumexp(x, 1), _PLAIN),
+    ("logcumsumexp_large", lambda t, x: x.logcumsumexp(0), _PLAIN * 60),
+    ("cummax", lambda t, x: t.cummax(x, 1)[0], _TIES),
+    ("cummin", lambda t, x: x.cummin(0).values, _TIES),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name, fn, data", PAIRED, ids=[p[0] for p in PAIRED])
+def test_paired_and_running_reductions_match_pytorch(torch_ref, name, fn, data, dtype):
+    """Values, dtype, node name, gradients and second derivatives (a Hessian-vector product) as
+    PyTorch gives them."""
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor(data.astype(dtype), requires_grad=True)
+        out = fn(lib, x)
+        w = lib.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)).astype(dtype))
+        (g,) = lib.autograd.grad((out * w).sum(), [x], create_graph=True)
+        gg = None
+        if g.requires_grad:  # (the gradient of a running max does not depend on x)
+            (gg,) = lib.autograd.grad((g * g).sum(), [x], allow_unused=True)
+        gg = np.zeros(x.shape) if gg is None else gg.numpy()
+        got.append(
+            (out.detach().numpy(), str(out.dtype), out.grad_fn.name(), g.detach().numpy(), gg)
+        )
+    (v, dt, node, g, gg), (tv, tdt, tnode, tg, tgg) = got
+    assert (dt, node) == (tdt, tnode)
+    np.testing.assert_allclose(v, tv, rtol=1e-5, atol=1e-5, equal_nan=True)
+    np.testing.assert_allclose(g, tg, rtol=1e-4, atol=1e-5, equal_nan=True)
+    np.testing.assert_allclose(gg, tgg, rtol=1e-3, atol=1e-4, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda t, x: t.logcumsumexp(x, 1),
+        lambda t, x: t.var_mean(x, 1)[0] + t.var_mean(x, 1)[1],
+        lambda t, x: t.std_mean(x, 0)[0],
+        lambda t, x: t.aminmax(x, dim=0).max,
+    ],
+)
+def test_paired_and_running_reductions_gradcheck(fn):
+    x = retrograd.tensor(_PLAIN, requires_grad=True)
+    assert gradcheck(lambda x: fn(retrograd, x), [x])
+    assert gradgradcheck(lambda x: fn(retrograd, x), [x])
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t: t.cummax(t.tensor([[1.0, 3.0, 3.0, 2.0], [2.0, 2.0, 1.0, 1.0]]), 1),
+        lambda t: t.cummin(t.tensor([1.0, float("nan"), 0.0, float("nan")]), 0),
+        lambda t: t.cummax(t.tensor(2.5), 0),
+        lambda t: t.nansum(t.tensor([1, 2])),
+        lambda t: t.logcumsumexp(t.tensor([1.0, 2.0, float("-inf")]), 0),
+        lambda t: t.aminmax(t.tensor([[1, 5], [7, 0]]), dim=-1, keepdim=True),
+        lambda t: repr(t.aminmax(t.tensor([3.0, -1.0]))),
+    ],
+)
+def test_running_extremes_and_nan_sums_print_as_pytorch(torch_ref, program):
+    assert str(program(retrograd)) == str(program(torch_ref))
+
+
+(
+    test_paired_reduction_error_type_and_text,
+    test_paired_reduction_error_texts_are_pytorchs,
+) = error_tests(
+    [
+        (
+            lambda t: t.aminmax(t.tensor([])),
+            RuntimeError,
+            "aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+            "identity.",
+        ),
+        (
+            lambda t: t.aminmax(t.zeros(2, 0), dim=1),
+            IndexError,
+            "aminmax: Expected reduction dim 1 to have non-zero size.",
+        ),
+        (
+            lambda t: t.nanmean(t.tensor([1, 2])),
+            RuntimeError,
+            "nanmean(): expected input to have floating point or complex dtype but got Long",
+        ),
+    ]
+)
+
+
+# --- quantiles ---------------------------------------------------------------------------------
+
+_Q = np.random.default_rng(9).standard_normal((3, 5))
+_Q_NAN = _Q.copy()
+_Q_NAN[0, 1] = np.nan
+_Q_NAN[2, :] = np.nan
+
+QUANTILES = [
+    lambda t, x: t.quantile(x, 0.3),
+    lambda t, x: t.quantile(x, 0.3, dim=1),
+    lambda t, x: x.quantile(t.tensor([0.1, 0.5, 0.9], dtype=t.float64), dim=0, keepdim=True),
+    lambda t, x: t.quantile(x, t.tensor([0.25, 0.75], dtype=t.float64), keepdim=True),
+    lambda t, x: t.nanquantile(x, 0.4, dim=1),
+    lambda t, x: x.nanquantile(t.tensor([0.2, 0.8], dtype=t.float64)),
+] + [
+    (lambda t, x, how=how: t.quantile(x, 0.37, dim=-1, interpolation=how))
+    for how in ("linear", "lower", "higher", "nearest", "midpoint")
+]
+
+
+@pytest.mark.parametrize("data", [_Q, _Q_NAN], ids=["plain", "with_nan"])
+@pytest.mark.parametrize("fn", QUANTILES)
+def test_quantiles_match_pytorch(torch_ref, fn, data):
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor(data, requires_grad=True)
+        out = fn(lib, x)
+        w = lib.tensor(np.cos(np.arange(out.numel())).reshape(tuple(out.shape)))
+        (g,) = lib.autograd.grad((out * w).sum(), [x])
+        got.append((out.detach().numpy(), tuple(out.shape), g.numpy()))
+    (v, shape, g), (tv, tshape, tg) = got
+    assert shape == tshape
+    np.testing.assert_allclose(v, tv, equal_nan=True)
+    np.testing.assert_allclose(g, tg, equal_nan=True)
+
+
+def test_quantile_second_derivatives():
+    x = retrograd.tensor(_Q, requires_grad=True)
+    assert gradgradcheck(lambda a: retrograd.quantile(a, 0.3, dim=1), [x])
+
+
+(test_quantile_error_type_and_text, test_quantile_error_texts_are_pytorchs) = error_tests(
+    [
+        (
+            lambda t: t.quantile(t.ones(3), 1.5),
+            RuntimeError,
+            "quantile() q must be in the range [0, 1] but got 1.5",
+        ),
+        (
+            lambda t: t.quantile(t.ones(3, dtype=t.int64), 0.5),
+            RuntimeError,
+            "quantile() input tensor must be either float or double dtype",
+        ),
+        (
+            lambda t: t.quantile(t.ones(3), 0.5, interpolation="foo"),
+            RuntimeError,
+            "quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+            "but got foo",
+        ),
+        (
+            lambda t: t.quantile(t.tensor([]), 0.5),
+            RuntimeError,
+            "quantile() input tensor must be non-empty",
+        ),
+        (
+            lambda t: t.quantile(t.ones(3), t.tensor([[0.5]])),
+            RuntimeError,
+            "quantile() q must be a scalar or 1D tensor",
+        ),
+    ]
+)
+
+
+# --- the k-th value, the mode, the nan-ignoring median, integration ----------------------------
+
+_K = np.random.default_rng(10).standard_normal((3, 5))
+_TIED = np.array([[1.0, 3.0, 3.0, 2.0, 1.0], [2.0, 2.0, 1.0, 1.0, 5.0], [0.0, 0.0, 0.0, 1.0, 1.0]])
+_HOLES = _K.copy()
+_HOLES[0, 1] = np.nan
+_HOLES[2, :] = np.nan
+_X = np.cumsum(np.random.default_rng(11).random(5))
+
+PICKS = [
+    (lambda t, y: t.kthvalue(y, 2)[0], _K),
+    (lambda t, y: y.kthvalue(3, 0, keepdim=True).values, _K),
+    (lambda t, y: t.mode(y)[0], _TIED),
+    (lambda t, y: y.mode(0).values, _TIED),
+    (lambda t, y: t.nanmedian(y), _HOLES),
+    (lambda t, y: t.nanmedian(y, 1)[0], _HOLES),
+    (lambda t, y: y.nanmedian(0, keepdim=True)[0], _HOLES),
+    (lambda t, y: t.nanmedian(y), _K),
+    (lambda t, y: t.trapezoid(y), _K),
+    (lambda t, y: t.trapezoid(y, dx=0.5, dim=0), _K),
+    (lambda t, y: t.trapezoid(y, t.tensor(_X)), _K),
+    (lambda t, y: t.trapz(y, dx=0.3, dim=0), _K),
+    (lambda t, y: t.cumulative_trapezoid(y), _K),
+    (lambda t, y: t.cumulative_trapezoid(y, t.tensor(_X)), _K),
+    (lambda t, y: t.combinations(y[0], 2), _K),
+    (lambda t, y: t.combinations(y[0], 3, with_replacement=True), _K),
+]
+
+
+@pytest.mark.parametrize("fn, data", PICKS)
+def test_picks_and_integrals_match_pytorch(torch_ref, fn, data):
+    got = []
+    for lib in (retrograd, torch_ref):
+        y = lib.tensor(data, requires_grad=True)
+        out = fn(lib, y)
+        w = lib.tensor(np.cos(np.arange(out.numel())).reshape(tuple(out.shape)))
+        (g,) = lib.autograd.grad((out * w).sum(), [y])
+        got.append((out.detach().numpy(), tuple(out.shape), g.numpy()))
+    (v, shape, g), (tv, tshape, tg) = got
+    assert shape == tshape
+    np.testing.assert_allclose(v, tv, equal_nan=True)
+    np.testing.assert_allclose(g, tg)
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t: t.mode(t.tensor(_TIED)),
+        lambda t: t.kthvalue(t.tensor(_K), 2, 1),
+        lambda t: t.nanmedian(t.tensor(_HOLES), 1),
+        lambda t: t.vander(t.tensor([1, 2, 3])),
+        lambda t: t.vander(t.tensor([1.0, 2.0]), N=0),
+        lambda t: t.vander(t.tensor([1.5, 2.0, -1.0]), N=4, increasing=True),
+        lambda t: t.combinations(t.tensor([1.0, 2.0]), r=0),
+        lambda t: t.combinations(t.tensor([1.0, 2.0]), 3),
+        lambda t: t.tril_indices(3, 4, -1),
+        lambda t: t.triu_indices(2, 3, offset=-1),
+        lambda t: t.triu_indices(3, 3, dtype=t.int32).dtype,
+    ],
+)
+def test_picks_and_indices_print_as_pytorch(torch_ref, program):
+    assert str(program(retrograd)) == str(program(torch_ref))
+
+
+(test_pick_error_type_and_text, test_pick_error_texts_are_pytorchs) = error_tests(
+    [
+        (
+            lambda t: t.kthvalue(t.tensor([1.0, 2.0]), 3),
+            RuntimeError,
+            "kthvalue(): selected number k out of range for dimension 0",
+        ),
+        (
+            lambda t: t.mode(t.tensor([])),
+            IndexError,
+            "mode(): Expected reduction dim 0 to have non-zero size.",
+        ),
+        (lambda t: t.tril_indices(-1, 3), RuntimeError, "row must be non-negative, got-1"),
+    ]
+)

@@ -572,3 +572,208 @@ def test_transpose_property_and_narrow_record_pytorchs_nodes(torch_ref, expr):
         out.sum().backward()
         seen.append((type(out.grad_fn).__name__, tuple(out.shape), len(caught)))
     assert seen[0] == seen[1]
+
+
+# --- tiling, splitting at indices, Kronecker and tensor products, quarter turns, distances ----
+
+_R = np.random.default_rng(11)
+_M, _N, _V = _R.standard_normal((2, 3)), _R.standard_normal((3, 4)), _R.standard_normal(3)
+
+MORE = [
+    ("broadcast_to", lambda t, a: t.broadcast_to(a, (4, 3)), [_V]),
+    ("tile", lambda t, a: t.tile(a, (2,)), [_M]),
+    ("tile_more_dims", lambda t, a: a.tile((2, 1, 2)), [_M]),
+    ("tensor_split_sections", lambda t, a: t.tensor_split(a, 2, dim=1)[0], [_M]),
+    ("tensor_split_indices", lambda t, a: a.tensor_split([1, 5], 1)[1], [_M]),
+    ("tensor_split_tensor", lambda t, a: a.tensor_split(t.tensor(2), 1)[1], [_M]),
+    ("cartesian_prod", lambda t, a, b: t.cartesian_prod(a, b), [_V, _V]),
+    ("diagflat", lambda t, a: t.diagflat(a, 1), [_M]),
+    ("diagflat_vector", lambda t, a: a.diagflat(-1), [_V]),
+    ("kron", lambda t, a, b: t.kron(a, b), [_M, _N]),
+    ("kron_ranks", lambda t, a, b: a.kron(b), [_M, _V]),
+    ("tensordot", lambda t, a, b: t.tensordot(a, b, dims=1), [_M, _N]),
+    ("tensordot_lists", lambda t, a, b: t.tensordot(a, b, dims=([0], [1])), [_M, _M.T]),
+    ("tensordot_outer", lambda t, a, b: t.tensordot(a, b, dims=0), [_V, _V]),
+    ("rot90", lambda t, a: t.rot90(a), [_M]),
+    ("rot90_half", lambda t, a: a.rot90(2), [_M]),
+    ("rot90_back", lambda t, a: a.rot90(-1, [1, 0]), [_M]),
+    ("rot90_full", lambda t, a: a.rot90(4), [_M]),
+    ("block_diag", lambda t, a, b, c: t.block_diag(a, b, c), [_M, _V, np.array(2.0)]),
+    ("cdist", lambda t, a, b: t.cdist(a, b), [_M, _N.T[:, :3]]),
+    ("cdist_p1", lambda t, a, b: t.cdist(a, b, p=1), [_M, _N.T[:, :3]]),
+    ("cdist_p3", lambda t, a, b: t.cdist(a, b, p=3), [_M, _N.T[:, :3]]),
+    ("cdist_inf", lambda t, a, b: t.cdist(a, b, p=float("inf")), [_M, _N.T[:, :3]]),
+    ("cdist_by_product", lambda t, a, b: t.cdist(a, b), [_R.standard_normal((30, 3)), _N.T]),
+    ("cdist_batched", lambda t, a, b: t.cdist(a, b), [_R.standard_normal((2, 4, 3)), _N.T[None]]),
+]
+
+
+@pytest.mark.parametrize("name, fn, arrays", MORE, ids=[c[0] for c in MORE])
+def test_tiling_products_turns_and_distances_match_pytorch(torch_ref, name, fn, arrays):
+    """Values, shape, node name, contiguity and gradients as PyTorch's; second derivatives agree
+    with finite differences (gradgradcheck in float64)."""
+    got = []
+    for lib in (retrograd, torch_ref):
+        ts = [lib.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(lib, *ts)
+        w = lib.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)))
+        grads = lib.autograd.grad((out * w).sum(), ts)
+        got.append(
+            (
+                out.detach().numpy(),
+                out.grad_fn.name(),
+                out.is_contiguous(),
+                [g.numpy() for g in grads],
+            )
+        )
+    (v, node, contiguous, grads), (tv, tnode, tcontiguous, tgrads) = got
+    assert (node, contiguous) == (tnode, tcontiguous)
+    np.testing.assert_allclose(v, tv, rtol=1e-10, atol=1e-12)
+    for g, tg in zip(grads, tgrads):
+        np.testing.assert_allclose(g, tg, rtol=1e-10, atol=1e-12)
+    ts = [retrograd.tensor(a, requires_grad=True) for a in arrays]
+    assert retrograd.autograd.gradgradcheck(lambda *xs: fn(retrograd, *xs), ts)
+
+
+(
+    test_tiling_products_turns_error_type_and_text,
+    test_tiling_products_turns_error_texts_are_pytorchs,
+) = error_tests(
+    [
+        (
+            lambda t: t.tile(t.ones(2, 3), (-1,)),
+            RuntimeError,
+            "Trying to create tensor with negative dimension -3: [2, -3]",
+        ),
+        (
+            lambda t: t.tensor_split(t.ones(2, 3), 0),
+            RuntimeError,
+            "number of sections must be larger than 0, got 0",
+        ),
+        (
+            lambda t: t.tensor_split(t.tensor(1.0), 1),
+            RuntimeError,
+            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims",
+        ),
+        (
+            lambda t: t.tensor_split(t.ones(2, 3), t.tensor([[1]])),
+            RuntimeError,
+            "tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+            "one-dimensional tensor, but got a tensor with 2 dims",
+        ),
+        (
+            lambda t: t.tensordot(t.ones(2, 3), t.ones(2, 3), dims=-1),
+            RuntimeError,
+            "tensordot expects dims >= 0, but got dims=-1",
+        ),
+        (
+            lambda t: t.tensordot(t.ones(2, 3), t.ones(2, 3), dims=([0], [1])),
+            RuntimeError,
+            "contracted dimensions need to match, but first has size 2 in dim 0 and second has "
+            "size 3 in dim 1",
+        ),
+        (
+            lambda t: t.cartesian_prod(t.ones(2, 3)),
+            RuntimeError,
+            "Expect a 1D vector, but got shape [2, 3]",
+        ),
+        (
+            lambda t: t.block_diag(t.ones(2, 2, 2)),
+            RuntimeError,
+            "torch.block_diag: Input tensors must have 2 or fewer dimensions. Input 0 has 3 "
+            "dimensions",
+        ),
+        (
+            lambda t: t.rot90(t.ones(2, 3), 1, [0, 1, 2]),
+            RuntimeError,
+            "expected total rotation dims == 2, but got dims = 3",
+        ),
+        (
+            lambda t: t.rot90(t.ones(3)),
+            RuntimeError,
+            "expected total dims >= 2, but got total dims = 1",
+        ),
+        (
+            lambda t: t.rot90(t.ones(2, 3), 1, [0, 0]),
+            RuntimeError,
+            "expected rotation dims to be different, but got dim0 = 0 and dim1 = 0",
+        ),
+        (
+            lambda t: t.cdist(t.ones(2, 3), t.ones(2, 3), p=-1),
+            RuntimeError,
+            "cdist only supports non-negative p values",
+        ),
+        (
+            lambda t: t.cdist(t.ones(3), t.ones(2, 3)),
+            RuntimeError,
+            "cdist only supports at least 2D tensors, X1 got: 1D",
+        ),
+        (
+            lambda t: t.cdist(t.ones(2, 4), t.ones(2, 3)),
+            RuntimeError,
+            "X1 and X2 must have the same number of columns. X1: 4 X2: 3",
+        ),
+        (
+            lambda t: t.cdist(t.ones(2, 3), t.ones(2, 3), compute_mode="x"),
+            ValueError,
+            "x is not a valid value for compute_mode",
+        ),
+    ]
+)
+
+
+def test_block_diag_of_nothing_and_of_mixed_dtypes_match_pytorch(torch_ref):
+    for program in (
+        lambda t: t.block_diag(),
+        lambda t: t.block_diag(t.tensor([1, 2]), t.tensor([[1.5]])),
+        lambda t: t.block_diag(t.tensor([[1, 2]]), t.tensor(3, dtype=t.int32)),
+    ):
+        ours, theirs = program(retrograd), program(torch_ref)
+        assert str(ours) == str(theirs) and ours.shape == theirs.shape
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda t, x: x.unfold(1, 2, 1),
+        lambda t, x: x.unfold(0, 2, 1),
+        lambda t, x: x.unfold(-1, 3, 2),
+        lambda t, x: x.unfold(1, 2, 2) * x.unfold(1, 2, 2),
+    ],
+)
+def test_unfold_matches_pytorch(torch_ref, fn):
+    """A view of overlapping windows: values, strides, node, and the gradient that adds the
+    windows back up; second derivatives by finite differences."""
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor(np.arange(20.0).reshape(4, 5), requires_grad=True)
+        out = fn(lib, x)
+        w = lib.tensor(np.sin(np.arange(out.numel())).reshape(tuple(out.shape)))
+        (g,) = lib.autograd.grad((out * w).sum(), [x])
+        got.append((out.detach().numpy(), out.stride(), out.grad_fn.name(), g.numpy()))
+    (v, stride, node, g), (tv, tstride, tnode, tg) = got
+    assert (node, stride if node == "UnfoldBackward0" else None) == (
+        tnode,
+        tstride if tnode == "UnfoldBackward0" else None,
+    )
+    np.testing.assert_array_equal(v, tv)
+    np.testing.assert_allclose(g, tg)
+    x = retrograd.tensor(np.random.default_rng(0).random((4, 5)), requires_grad=True)
+    assert gradgradcheck(lambda a: fn(retrograd, a), [x])
+
+
+(test_unfold_error_type_and_text, test_unfold_error_texts_are_pytorchs) = error_tests(
+    [
+        (
+            lambda t: t.ones(3, 4).unfold(1, 5, 1),
+            RuntimeError,
+            "maximum size for tensor at dimension 1 is 4 but size is 5",
+        ),
+        (lambda t: t.ones(3, 4).unfold(1, 2, 0), RuntimeError, "step is 0 but must be > 0"),
+        (
+            lambda t: t.tensor(3.0).unfold(0, 2, 1),
+            RuntimeError,
+            "maximum size for tensor at dimension 0 is 1 but size is 2",
+        ),
+    ]
+)

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import retrograd
+from retrograd import _switches
 from retrograd.autograd.graph import save_on_cpu, saved_tensors_hooks
-from retrograd.ops import registry
 from tests.conftest import rand64
 
 
@@ -36,7 +36,7 @@ def test_pack_at_save_time_unpack_at_read_time():
     assert events.count(("unpack",)) == 3
     xs = x.detach().numpy()
     np.testing.assert_allclose(x.grad.numpy(), np.exp(xs) * (1 + xs))
-    assert registry.pack_hook is None  # off again once the block closes
+    assert _switches.pack_hook is None  # off again once the block closes
 
 
 def test_node_keeps_only_what_pack_returned_and_unpack_is_used():

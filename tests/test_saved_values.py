@@ -29,6 +29,10 @@ OPS = {
     "mul_number": ([(3,)], lambda T, a: a * 2.0),
     "number_mul": ([(3,)], lambda T, a: 2.0 * a),
     "div_number": ([(3,)], lambda T, a: a / 2.0),
+    "scaled_dot_product_attention": (
+        [(1, 2, 3, 4), (1, 2, 5, 4), (1, 2, 5, 4)],
+        lambda T, q, k, v: T.nn.functional.scaled_dot_product_attention(q, k, v),
+    ),
 }
 
 

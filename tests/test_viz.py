@@ -183,3 +183,117 @@ def test_memory_report_total_leaves_out_the_roots_own_arrays():
     h = (x * 2).exp()
     z = h.sum()
     assert "backward() would free 16 bytes" in viz.memory_report(z)  # h's array: the graph's only
+
+
+def test_memory_report_without_tensors_lists_live_graphs_and_their_keepers(monkeypatch):
+    import gc
+
+    gc.collect()
+    monkeypatch.setattr(viz, "_MOST_GRAPHS", 10**9)  # other tests' graphs may still be alive
+    w = retrograd.randn(3, requires_grad=True)
+
+    def train():
+        kept = []
+        running = 0
+        for _ in range(3):
+            loss = (w * 2).exp().sum()  # MADE-HERE
+            running += loss
+            kept.append(w.sin())
+        return viz.memory_report(), running, kept
+
+    report, running, kept = train()
+    assert re.match(r"\d+ live autograd graphs: \d+ nodes, \d+ bytes", report)
+    blocks = [b.splitlines() for b in report.split("\n\n")[1:]]
+    (summed,) = [b for b in blocks if any("`running`" in line for line in b)]
+    # the summed losses (each exp saved its 12-byte result), then the three sin graphs
+    assert summed[0].endswith(": tensor () float32, grad_fn=AddBackward0")
+    assert summed[1] == "  12 nodes, 36 bytes saved"
+    assert summed[2] == (
+        f"  oldest node made at {__file__}:{_line('# MADE-HERE')} "
+        "(`loss = (w * 2).exp().sum()  # MADE-HERE`)"
+    )
+    assert summed[3].startswith("  kept alive by `running`, a local of train() in test_viz.py")
+    assert report.count("kept alive by an item of the list `kept`, a local of train()") == 3
+    del running, kept
+    assert "kept alive by `running`" not in viz.memory_report()
+
+
+def test_memory_report_with_no_graph_alive(monkeypatch):
+    import gc
+
+    gc.collect()
+    monkeypatch.setattr(viz, "_MOST_GRAPHS", 10**9)
+    retrograd.randn(3, requires_grad=True).exp().sum()  # DROPPED at once
+    assert "# DROPPED" not in viz.memory_report()
+    assert viz._live_report([]) == "No autograd graph is alive.\n"
+
+
+def test_params_that_no_path_reaches_are_drawn_as_cut():
+    w = retrograd.tensor([1.0, 2.0], requires_grad=True)
+    b = retrograd.tensor(0.5, requires_grad=True)
+    c = retrograd.tensor(3.0)
+    h = (w * 2).detach()
+    loss = (h * 3 + b).sum()
+    dot = viz.draw(loss, params={"w": w, "b": b, "c": c})
+    assert (
+        'cut0 [label="w\\n(2)\\nno path to the outputs:\\ncut (detach, .data, no_grad) or '
+        'unused", fillcolor=mistyrose, color=red, style="filled,dashed"];' in dot
+    )
+    assert "cut0 -> out0 [style=dashed, color=red, arrowhead=tee];" in dot
+    assert '"c\\n()\\nrequires_grad=False"' in dot
+    assert "cut1" not in dot  # b is in the graph
+
+
+def test_jupyter_bundle_and_rendering_follow_graphviz(tmp_path, monkeypatch):
+
+    loss, params = _model()
+    dot = viz.draw(loss, params=params)
+    if viz._graphviz_available():  # the graphviz package and `dot` are installed: pictures
+        bundle = dot._repr_mimebundle_()
+        assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
+        assert "MmBackward0" in bundle["image/svg+xml"]
+        assert bundle["text/plain"] == str(dot)
+        assert list(dot._repr_mimebundle_(include={"text/plain"})) == ["text/plain"]
+        path = dot.render(str(tmp_path / "g"), format="png")
+        with open(path, "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+        assert dot.pipe("svg").startswith(b"<?xml")
+    # without Graphviz: the DOT text with a hint, no picture, and render writes the .dot file
+    monkeypatch.setattr(viz, "_graphviz_available", lambda: False)
+    dot = viz.draw(loss, params=params)
+    bundle = dot._repr_mimebundle_()
+    assert list(bundle) == ["text/plain"] and bundle["text/plain"].endswith(dot.hint)
+    assert dot._repr_svg_() is None
+    with pytest.raises(RuntimeError, match="install the `dot` program"):
+        dot.pipe("png")
+    with pytest.raises(RuntimeError, match="dot -Tpng"):
+        dot.render(str(tmp_path / "h"), format="png")
+    assert (tmp_path / "h.dot").read_text() == dot
+
+
+class _Trainer:
+    def __init__(self):
+        self.w = retrograd.randn(3, requires_grad=True)
+
+    def run(self):
+        self.hidden = (self.w * 2).exp()  # ATTRIBUTE
+
+
+def test_memory_report_names_an_attribute_and_its_object(monkeypatch):
+    import gc
+
+    gc.collect()
+    monkeypatch.setattr(viz, "_MOST_GRAPHS", 10**9)  # other tests' graphs may still be alive
+    trainer = _Trainer()
+    trainer.run()
+    unnamed = [_Trainer()]
+    unnamed[0].run()
+    report = viz.memory_report()
+    blocks = [b for b in report.split("\n\n") if "# ATTRIBUTE" in b]
+    assert len(blocks) == 2
+    keepers = sorted(b.splitlines()[-1] for b in blocks)
+    assert keepers == [
+        "  kept alive by attribute `.hidden` of a _Trainer object",
+        "  kept alive by attribute `.hidden` of the _Trainer object `trainer`, a local of "
+        "test_memory_report_names_an_attribute_and_its_object() in test_viz.py",
+    ]

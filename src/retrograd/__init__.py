@@ -4,6 +4,8 @@
 graph, the same semantics and error messages.
 """
 
+from typing import TYPE_CHECKING
+
 from . import (
     amp,
     autograd,
@@ -22,6 +24,7 @@ from . import (
     optim,
     random,
     serialization,
+    signal,
     testing,
     types,
     utils,
@@ -71,6 +74,8 @@ from .creation import (
     ShortTensor,
     arange,
     as_tensor,
+    bartlett_window,
+    blackman_window,
     default_generator,
     device,
     empty,
@@ -80,7 +85,10 @@ from .creation import (
     full,
     full_like,
     get_rng_state,
+    hamming_window,
+    hann_window,
     initial_seed,
+    kaiser_window,
     linspace,
     logspace,
     manual_seed,
@@ -97,6 +105,8 @@ from .creation import (
     seed,
     set_rng_state,
     tensor,
+    tril_indices,
+    triu_indices,
     zeros,
     zeros_like,
 )
@@ -136,12 +146,15 @@ from .serialization import load, save
 from .tensor import Size, Tensor, is_tensor
 from .version import __version__
 
+if TYPE_CHECKING:  # ``bool`` and ``int`` here are retrograd's dtypes
+    import builtins
 
-def is_floating_point(input) -> "bool":
+
+def is_floating_point(input) -> "builtins.bool":
     return input.is_floating_point()
 
 
-def numel(input) -> "int":
+def numel(input) -> "builtins.int":
     return input.numel()
 
 
@@ -158,3 +171,6 @@ def _public_ops():
 
 
 _public_ops()
+
+from . import _dynamo, compiler  # noqa: E402
+from ._compile import compile  # noqa: E402  (torch.compile)

@@ -9,7 +9,7 @@ PyTorch refuses ``out=`` when an argument requires grad; so does this.
 import warnings
 
 from . import dtypes
-from .autograd.grad_mode import state as _grad_state
+from ._switches import grad_mode as _grad_state
 from .tensor import Tensor, bump_version
 
 _RESIZED = (

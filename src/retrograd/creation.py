@@ -5,7 +5,7 @@ import functools
 import math
 import warnings
 
-from . import _device, _sampling, dtypes
+from . import _device, _sampling, _switches, dtypes
 from ._array import kept_layout, kept_order, ndarray, xp
 from ._device import device
 from ._generator import Generator, default_generator, resolve  # noqa: F401 (torch.Generator)
@@ -228,7 +228,25 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     array = _infer_array(data, dtype)
     array = xp.array(array, copy=True)
     _check_grad_dtype(array, requires_grad)
-    return _make(array, bool(requires_grad))
+    return _rewrapped(_make(array, bool(requires_grad)), data, "tensor")
+
+
+def _rewrapped(t, data, op):
+    """``t``, made from ``data``: if ``data`` was taken out of the graph (a tensor that requires
+    grad, or an array or value that left through a cut), it says where (``autograd.cuts``)."""
+    if isinstance(data, Tensor):
+        if data._requires_grad or data._cuts is not None:
+            _switches.cuts.note_detached(t, data, op)
+    elif not t._requires_grad:
+        if type(data) in (list, tuple) and data and isinstance(data[0], Tensor):
+            _switches.cuts.note(
+                t, tuple(data), op
+            )  # torch.tensor([loss1, loss2]): one level looked at
+            return t
+        cuts = _switches.cuts.found(data)
+        if cuts is not None:
+            t._cuts = cuts
+    return t
 
 
 @_python_dtypes
@@ -238,7 +256,7 @@ def as_tensor(data, dtype=None, device=None):
         return data
     if isinstance(data, ndarray) and (dtype is None or dtype.np == data.dtype):
         dtypes.from_numpy_dtype(data.dtype)
-        return _make(data)
+        return _rewrapped(_make(data), data, "as_tensor")
     return tensor(data, dtype=dtype)
 
 
@@ -247,7 +265,7 @@ def from_numpy(array):
     if not isinstance(array, ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     dtypes.from_numpy_dtype(array.dtype)
-    return _make(array)
+    return _rewrapped(_make(array), array, "from_numpy")
 
 
 def _shape(size):
@@ -510,6 +528,120 @@ def eye(
     if m is not None and m < 0:
         raise RuntimeError(f"m must be greater or equal to 0, got {m}")
     return _filled(xp.eye(n, m, dtype=_dt(dtype)), requires_grad)
+
+
+def _triangle_indices(lower, row, col, offset, dtype):
+    if dtype is None:
+        dtype = dtypes.int64
+    for name, n in (("row", row), ("col", col)):
+        if n < 0:
+            raise RuntimeError(f"{name} must be non-negative, got{n}")
+    find = xp.tril_indices if lower else xp.triu_indices
+    rows, cols = find(row, offset, col)
+    return _filled(xp.stack([rows, cols]).astype(dtypes.as_dtype(dtype).np), False)
+
+
+@_python_dtypes
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """``torch.tril_indices``: the (row, column) coordinates of the lower triangle of a
+    ``row`` x ``col`` matrix (below diagonal ``offset``), as a 2 x N tensor."""
+    return _triangle_indices(True, row, col, offset, dtype)
+
+
+@_python_dtypes
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """``torch.triu_indices``: the coordinates of the upper triangle (above diagonal
+    ``offset``)."""
+    return _triangle_indices(False, row, col, offset, dtype)
+
+
+# --- the window functions of torch.*_window ----------------------------------------------------
+
+
+def _window(name, window_length, periodic, dtype, requires_grad, make):
+    if window_length < 0:
+        raise RuntimeError(
+            f"{name} requires non-negative window_length, got window_length={window_length}"
+        )
+    return make(window_length, sym=not periodic, dtype=dtype, requires_grad=requires_grad)
+
+
+@_python_dtypes
+def hann_window(
+    window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False
+):
+    """``torch.hann_window``: the Hann window, periodic unless ``periodic`` is False."""
+    from .signal import windows
+
+    return _window("hann_window", window_length, periodic, dtype, requires_grad, windows.hann)
+
+
+@_python_dtypes
+def hamming_window(
+    window_length,
+    periodic=True,
+    alpha=0.54,
+    beta=0.46,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+):
+    """``torch.hamming_window``: alpha - beta cos(2 pi n / (N - 1))."""
+    from .signal import windows
+
+    def make(M, sym, dtype, requires_grad):
+        if M > 1:
+            w = windows.general_cosine(M, a=(alpha, beta), sym=sym, dtype=dtype)
+            return w.requires_grad_() if requires_grad else w
+        return windows.hamming(M, sym=sym, dtype=dtype, requires_grad=requires_grad)
+
+    return _window("hamming_window", window_length, periodic, dtype, requires_grad, make)
+
+
+@_python_dtypes
+def blackman_window(
+    window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False
+):
+    """``torch.blackman_window``."""
+    from .signal import windows
+
+    return _window(
+        "blackman_window", window_length, periodic, dtype, requires_grad, windows.blackman
+    )
+
+
+@_python_dtypes
+def bartlett_window(
+    window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False
+):
+    """``torch.bartlett_window``."""
+    from .signal import windows
+
+    return _window(
+        "bartlett_window", window_length, periodic, dtype, requires_grad, windows.bartlett
+    )
+
+
+@_python_dtypes
+def kaiser_window(
+    window_length,
+    periodic=True,
+    beta=12.0,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+):
+    """``torch.kaiser_window``."""
+    from .signal import windows
+
+    def make(M, sym, dtype, requires_grad):
+        return windows.kaiser(M, beta=beta, sym=sym, dtype=dtype, requires_grad=requires_grad)
+
+    return _window("kaiser_window", window_length, periodic, dtype, requires_grad, make)
 
 
 # --- random numbers: PyTorch's generator and samplers (``_generator``, ``_sampling``) ----------

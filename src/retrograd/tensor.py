@@ -6,11 +6,12 @@ The differentiable methods and operators (``+``, ``.sum()`` ...) are attached by
 
 import warnings
 
-from . import dtypes
+from . import _switches, dtypes
 from ._array import ndarray, xp
 from ._device import CPU as _CPU
-from .autograd.grad_mode import inference_blocks as _inference_blocks
-from .autograd.grad_mode import state as _grad_state
+from ._device import check_memory_format
+from ._switches import grad_mode as _grad_state
+from .printing import tensor_repr
 
 
 class Size(tuple):
@@ -71,6 +72,7 @@ class Tensor:
         "_grad_fn",
         "_vc",
         "_output_nr",
+        "_cuts",  # where the graph was cut on the way to this tensor, or None (autograd.cuts)
         "__dict__",
         "__weakref__",
     )
@@ -157,8 +159,6 @@ class Tensor:
 
     def is_contiguous(self, memory_format=None) -> bool:
         if memory_format is not None:
-            from ._device import check_memory_format
-
             check_memory_format(memory_format)
         return self._data.flags.c_contiguous
 
@@ -180,7 +180,7 @@ class Tensor:
 
     def is_inference(self) -> bool:
         """Whether this tensor was made inside ``inference_mode`` (or is a view of one that was)."""
-        return type(self._vc) is InferenceVersion
+        return type(self._vc) is InferenceVersionCounter
 
     @property
     def requires_grad(self) -> bool:
@@ -198,7 +198,11 @@ class Tensor:
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True):
-        if requires_grad and type(self._vc) is InferenceVersion and not _grad_state.inference:
+        if (
+            requires_grad
+            and type(self._vc) is InferenceVersionCounter
+            and not _grad_state.inference
+        ):
             raise RuntimeError(
                 "Setting requires_grad=True on inference tensor outside InferenceMode is not "
                 "allowed."
@@ -229,7 +233,7 @@ class Tensor:
         """The node that made this tensor (None for a leaf).  A view whose memory was written since
         its node was made gets a fresh one first (or PyTorch's error, for a view that may not), as
         PyTorch's views do; the ops read ``_grad_fn``, having checked that themselves."""
-        if len(self._vc) > 3 and self._view_base is not None:
+        if self._vc.stale and self._view_base is not None:
             from .ops.inplace import fresh_grad_fn  # (the ops sit above this module)
 
             return fresh_grad_fn(self)
@@ -273,9 +277,10 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        if type(self._vc) is InferenceVersion:
+        vc = self._vc
+        if type(vc) is InferenceVersionCounter:
             raise RuntimeError("Inference tensors do not track version counter.")
-        return self._vc[0]
+        return vc.version
 
     @property
     def _base(self):
@@ -297,10 +302,11 @@ class Tensor:
     @property
     def data(self):
         """The same array without the graph, and with a version counter of its own."""
-        vc = self._vc
-        return _make(
-            self._data, False, None, InferenceVersion([0]) if type(vc) is not list else None
-        )
+        inference = type(self._vc) is InferenceVersionCounter
+        t = _make(self._data, False, None, InferenceVersionCounter() if inference else None)
+        if self._requires_grad or self._cuts is not None:
+            _switches.cuts.note_detached(t, self, "data")
+        return t
 
     @data.setter
     def data(self, value):
@@ -336,16 +342,25 @@ class Tensor:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
             )
-        return self._data.reshape(()).item()
+        value = self._data.reshape(()).item()
+        if self._requires_grad or self._cuts is not None:
+            _switches.cuts.note_value(value, self, "item")
+        return value
 
     def tolist(self):
-        return self._data.tolist()
+        value = self._data.tolist()
+        # (kept alive a while beside its record: not when it is large)
+        if (self._requires_grad or self._cuts is not None) and self._data.size <= 4096:
+            _switches.cuts.note_value(value, self, "tolist")
+        return value
 
     def numpy(self, *, force: bool = False):
         if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
+        if self._requires_grad or self._cuts is not None:
+            _switches.cuts.note_array(self._data, self)
         return self._data
 
     def __array__(self, dtype=None, copy=None):
@@ -402,8 +417,6 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __repr__(self, *, tensor_contents=None):
-        from .printing import tensor_repr
-
         return tensor_repr(self, tensor_contents)
 
     def __str__(self):
@@ -429,7 +442,10 @@ class Tensor:
     # --- the graph --------------------------------------------------------------------------
     def detach(self):
         """The same array, outside the graph; shares the version counter (in-place ops show)."""
-        return _make(self._data, False, None, self._vc)
+        t = _make(self._data, False, None, self._vc)
+        if self._requires_grad or self._cuts is not None:
+            _switches.cuts.note_detached(t, self, "detach")
+        return t
 
     def detach_(self):
         if self._view_base is not None:  # any view, as in PyTorch, whether or not it has a graph
@@ -440,6 +456,8 @@ class Tensor:
                 "this error, please refer to the Optimizer.zero_grad() function in "
                 "torch/optim/optimizer.py as the solution."
             )
+        if self._requires_grad:
+            _switches.cuts.note_detached(self, self, "detach_")
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -468,9 +486,13 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the leaves' ``.grad`` (``Tensor.backward``)."""
+        if not _engine:  # the engine sits above this module: imported on first use
+            from .autograd import backward
+
+            _engine.append(backward)
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = (inputs,)
-        _autograd.backward(self, gradient, retain_graph, create_graph, None, inputs)
+        _engine[0](self, gradient, retain_graph, create_graph, None, inputs)
 
     # --- helpers for the engine ----------------------------------------------------------------
     def _add_grad_(self, grad, site=None):
@@ -513,6 +535,7 @@ def _wrap_dim(dim, ndim):
 
 
 _new = object.__new__
+_engine = []  # autograd.backward, once Tensor.backward has imported it
 
 
 # How a view was made, when that forbids writing it (or its base) with the graph recorded later:
@@ -525,7 +548,29 @@ MULTI_VIEW = "multi"
 CUSTOM_VIEW = "custom"
 
 
-class InferenceVersion(list):
+class VersionCounter:
+    """The version a tensor shares with its views and its ``detach()`` aliases: every write bumps
+    it, and a node that saved the tensor compares it with the version it saved.
+
+    ``site``: where the last write was made (a ``caller_site()``, for the "modified by an inplace
+    operation" error), or None.  ``views``: None until a view of the tensor is made, then a list of
+    weak references to the views that should learn when their base comes to require grad.
+    ``stale``: the memory was written while views of it existed, so from then on each view checks,
+    when used, whether its grad_fn is older than the version."""
+
+    # Made on every op call, so nothing is set when it is made: each field reads its class default
+    # until a write sets it in the instance's dict (the slot below), which most counters never get.
+    __slots__ = ("__dict__",)
+    version = 0
+    site = None
+    views = None
+    stale = False
+
+    def __repr__(self):
+        return f"VersionCounter(version={self.version})"
+
+
+class InferenceVersionCounter(VersionCounter):
     """The version counter of an inference tensor (made inside ``inference_mode``), which its views
     share: its type is the mark.  As in PyTorch such a tensor may not be written, saved for
     backward, or made to require grad outside inference mode, and shows no version."""
@@ -550,34 +595,29 @@ INFERENCE_SAVED = (
 def bump_version(t, site) -> None:
     """A write changed ``t``: bump the version it shares with its views and remember ``site`` (a
     ``caller_site()``), which the "modified by an inplace operation" error names.  Every write must
-    record its own site, else the error would name an older write.
-
-    The version counter is a list shared by a tensor and its views: ``[version, site]``, then
-    ``[version, site, views]`` once a view of it was made (``views``: weak references to the views
-    that should learn when their base comes to require grad, or None), then a fourth slot once it
-    was written while it had views: from then on each view checks, when used, whether its grad_fn
-    is older than the version."""
+    record its own site, else the error would name an older write."""
     vc = t._vc
-    if type(vc) is not list and not _grad_state.inference:
+    if type(vc) is InferenceVersionCounter and not _grad_state.inference:
         # (after the write, as PyTorch counts it: the values have changed all the same)
         raise RuntimeError(_INFERENCE_WRITE)
-    vc[0] += 1
-    n = len(vc)
-    if n == 1:
-        vc.append(site)
-    else:
-        vc[1] = site
-        if n == 3:
-            vc.append(True)
+    vc.version += 1
+    vc.site = site
+    if vc.views is not None:
+        vc.stale = True
+
+
+# ``_attr_version`` of a view that stands for one made before its memory was last written: no
+# version equals it, so its grad_fn is always looked at anew.
+NEVER_CURRENT = -1
 
 
 def made_stale(view):
     """``view``, remade to stand for a view made before its memory was last written (what an
     error about a saved view describes): its grad_fn is looked at as that view's would be."""
     vc = view._vc
-    if len(vc) == 3:
-        vc.append(True)
-    view._attr_version = -1
+    if vc.views is not None:
+        vc.stale = True
+    view._attr_version = NEVER_CURRENT
     return view
 
 
@@ -586,7 +626,7 @@ def views_require_grad(base) -> None:
     are listed on its version counter, which a ``detach()`` of it shares too), as PyTorch's views
     do."""
     vc = base._vc
-    views = vc[2] if len(vc) > 2 else None
+    views = vc.views
     if views:
         others = []
         for ref in views:
@@ -596,7 +636,7 @@ def views_require_grad(base) -> None:
                     v._requires_grad = True
                 else:
                     others.append(ref)
-        vc[2] = others or None
+        vc.views = others
 
 
 def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
@@ -608,14 +648,15 @@ def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
     t._data = data
     t._requires_grad = requires_grad
     t._grad_fn = grad_fn
-    if vc is None:  # (made inside inference_mode: an inference tensor)
+    if vc is None:
         vc = (
-            [0]
-            if requires_grad or not _inference_blocks[0] or not _grad_state.inference
-            else InferenceVersion([0])
+            InferenceVersionCounter()  # made inside inference_mode: an inference tensor
+            if _switches.inference_blocks and not requires_grad and _grad_state.inference
+            else VersionCounter()
         )
     t._vc = vc
     t._output_nr = 0  # a slot, not a class default: read on every op that takes this tensor
+    t._cuts = None  # (a slot too: read on every op whose result needs no gradient)
     return t
 
 
@@ -627,8 +668,4 @@ def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
 
-__all__ = ["Tensor", "Size", "is_tensor", "ndarray", "xp", "_grad_state"]
-
-
-# Last, since autograd imports this module: Tensor.backward calls autograd.backward.
-from . import autograd as _autograd  # noqa: E402
+__all__ = ["Tensor", "Size", "is_tensor", "ndarray", "xp"]

@@ -12,20 +12,27 @@ import weakref
 
 from .autograd.anomaly import site_line
 from .autograd.function import BackwardCFunction
-from .autograd.node import RELEASED, AccumulateGrad, PackedSaved, grad_accumulator
+from .autograd.live_graphs import live_graphs
+from .autograd.live_graphs import saved_entries as _saved_entries
+from .autograd.node import AccumulateGrad, PackedSaved, grad_accumulator
 from .tensor import Tensor
 
 __all__ = ["DotGraph", "draw", "memory_report"]
 
 
 class DotGraph(str):
-    """DOT text (a ``str``) that can also render itself with Graphviz."""
+    """DOT text (a ``str``) that can also render itself with Graphviz.
+
+    In Jupyter it shows as a picture (``_repr_mimebundle_``, as ``graphviz`` objects do) when the
+    ``graphviz`` package and the ``dot`` program are installed, and as its DOT text otherwise.
+    """
 
     def render(self, filename: str, format: str = "svg") -> str:
-        """Write ``filename.<format>`` with the ``graphviz`` package and ``dot``; returns its path.
+        """Write ``filename.<format>`` (``svg``, ``png``, ``pdf`` ...) with Graphviz; returns its
+        path.
 
-        Without them the DOT text is written to ``filename.dot`` and a RuntimeError says how to
-        render it.
+        Without the ``graphviz`` package and the ``dot`` program, the DOT text is written to
+        ``filename.dot`` and a RuntimeError says how to render it.
         """
         if _graphviz_available():
             import graphviz
@@ -40,15 +47,33 @@ class DotGraph(str):
             "Graphviz viewer."
         )
 
-    def _repr_svg_(self):  # shown as a picture in Jupyter when Graphviz is there
+    def pipe(self, format: str = "svg") -> bytes:
+        """The rendered picture as bytes (``svg``, ``png`` ...); needs Graphviz, as ``render``."""
         if not _graphviz_available():
-            return None
+            raise RuntimeError(
+                "Graphviz is not available: install the `dot` program (`apt-get install "
+                "graphviz`) and the Python package (`pip install graphviz`) to render the graph."
+            )
         import graphviz
 
-        return graphviz.Source(str(self))._repr_image_svg_xml()
+        return graphviz.Source(str(self)).pipe(format=format)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = {"text/plain": str(self) + ("\n" + self.hint if hasattr(self, "hint") else "")}
+        if _graphviz_available():
+            bundle["image/svg+xml"] = self.pipe("svg").decode()
+        return {
+            k: v
+            for k, v in bundle.items()
+            if (not include or k in include) and not (exclude and k in exclude)
+        }
+
+    def _repr_svg_(self):
+        return self.pipe("svg").decode() if _graphviz_available() else None
 
 
 def _graphviz_available() -> bool:
+    """Whether the ``graphviz`` package and the ``dot`` program it runs are both installed."""
     try:
         import graphviz  # noqa: F401
     except ImportError:
@@ -104,49 +129,15 @@ def _walk(roots):
 
 
 def saved_entries(node):
-    """``(name, value)`` for each value a node saved: a Tensor, an array, or a plain value; the
-    value is None once it was freed.  Empty for nodes that save nothing."""
+    """``(name, value)`` for each value a node saved (``autograd.live_graphs.saved_entries``); a
+    custom Function's node freed after it was drawn still lists how many it had, as freed."""
+    entries = _saved_entries(node)
     if isinstance(node, BackwardCFunction):
-        return _function_saved_entries(node)
-    index = getattr(type(node), "_saved_slots", None)
-    if not index:
-        return []
-    saved = getattr(node, "_saved", None)
-    versions = getattr(node, "_versions", None) or ()
-    out = []
-    for name, i in index.items():
-        if i < len(versions) and versions[i] is None and (saved is None or saved[i] is None):
-            continue  # left out: no gradient that reads it was needed
-        if saved is None or saved[i] is RELEASED:
-            out.append(("_saved_" + name, None))
-            continue
-        value = saved[i]
-        if (
-            type(value) is not PackedSaved
-            and isinstance(value, tuple)
-            and len(value) == 2
-            and hasattr(value[0], "nbytes")
-        ):
-            value = value[0]  # the op's own output, kept as (array, version counter)
-        out.append(("_saved_" + name, value))
-    return out
-
-
-def _function_saved_entries(node):
-    """A custom Function's ``ctx.save_for_backward`` values, named ``saved_tensors[i]``.  Its
-    entries are (tensor, version, output_nr); an output is kept as (array, version counter)."""
-    saved = node.__dict__.get("_saved")
-    if saved is None:  # freed; how many there were is remembered if it was drawn before
-        count = _recalled(node, "count") or 0
-        return [(f"saved_tensors[{i}]", None) for i in range(count)]
-    _remember(node, "count", len(saved))
-    out = []
-    for i, entry in enumerate(saved):
-        value = entry[0] if entry is not None else None
-        if entry is not None and entry[2] is not None and type(value) is not PackedSaved:
-            value = value[0]
-        out.append((f"saved_tensors[{i}]", value if entry is not None else "None"))
-    return out
+        if node.__dict__.get("_saved") is None:
+            count = _recalled(node, "count") or 0
+            return [(f"saved_tensors[{i}]", None) for i in range(count)]
+        _remember(node, "count", len(entries))
+    return entries
 
 
 def _describe(value):
@@ -189,8 +180,10 @@ def draw(tensor_or_tensors, params=None, show_saved: bool = True) -> DotGraph:
     One box per node, named as PyTorch names it (``MulBackward0``); leaves named from ``params``
     (name -> tensor) with their shapes; the shape of the tensor each edge carries; with
     ``show_saved``, each node's saved tensors (``_saved_self`` ...) with shape and dtype, drawn
-    dashed and marked "freed" once a backward pass released them.  The result is a ``str``; its
-    ``render(filename, format)`` draws it when Graphviz is installed.
+    dashed and marked "freed" once a backward pass released them.  A tensor in ``params`` that no
+    path reaches (the graph was cut before it, or it was not used) is drawn in red, with a dashed
+    edge to the outputs.  The result is a ``str``; its ``render(filename, format)`` draws it
+    when Graphviz is installed, and Jupyter shows it as a picture.
     """
     roots = _roots(tensor_or_tensors)
     names = _leaf_names(params)
@@ -247,6 +240,7 @@ def draw(tensor_or_tensors, params=None, show_saved: bool = True) -> DotGraph:
                 style = "dashed" if value is None else "filled"
                 lines.append(f"  {sid} [label={_q(text)}, fillcolor={color}, style={style}];")
                 lines.append(f"  {sid} -> {me} [style=dotted, arrowhead=none];")
+    lines += _unreached(params, nodes, roots)
     lines.append("}")
     dot = DotGraph("\n".join(lines) + "\n")
     if not _graphviz_available():
@@ -255,6 +249,31 @@ def draw(tensor_or_tensors, params=None, show_saved: bool = True) -> DotGraph:
             "graph.svg`, or install the `graphviz` Python package and program."
         )
     return dot
+
+
+def _unreached(params, nodes, roots):
+    """The tensors named in ``params`` that no path of the graph reaches, drawn in red with a
+    dashed edge to the outputs: a backward pass leaves their ``.grad`` untouched (the graph was
+    cut by ``detach()``, ``.data``, ``no_grad`` ..., or they were not used)."""
+    if not params or not roots:
+        return []
+    reached = {id(n.variable) for n in nodes if type(n) is AccumulateGrad}
+    lines = []
+    items = params.items() if isinstance(params, dict) else enumerate(params)
+    for k, (name, t) in enumerate(items):
+        if not isinstance(t, Tensor) or id(t) in reached or t.grad_fn is not None:
+            continue
+        if t._requires_grad:
+            why = "no path to the outputs:\ncut (detach, .data, no_grad) or unused"
+        else:
+            why = "requires_grad=False"
+        label = f"{name}\n{_shape(t.shape)}\n{why}"
+        lines.append(
+            f'  cut{k} [label={_q(label)}, fillcolor=mistyrose, color=red, style="filled,dashed"];'
+        )
+        for j in range(len(roots)):
+            lines.append(f"  cut{k} -> out{j} [style=dashed, color=red, arrowhead=tee];")
+    return lines
 
 
 def _output_shapes(roots, nodes):
@@ -326,13 +345,22 @@ def _opdef(node):
 # --- memory report ------------------------------------------------------------------------------------
 
 
-def memory_report(tensor_or_tensors, params=None) -> str:
+def memory_report(tensor_or_tensors=None, params=None) -> str:
     """A text table of every node of the graph, each array it saved, its bytes and state (live, or
     freed), and the total bytes a ``backward()`` would free.
 
     The total counts each array once, and leaves out arrays that belong to the graph's leaves or
     to the tensors given (the parameters, inputs and those tensors stay alive after backward).
+
+    With no tensor, every autograd graph alive in the process instead: its output tensors, node
+    count, saved bytes, the line that made its oldest node, and the variables, lists, dicts or
+    attributes that keep it alive (``autograd.live_graphs``: it walks the whole heap, so it takes
+    time in proportion to it).
     """
+    if tensor_or_tensors is None:
+        if params is not None:
+            raise ValueError("memory_report(params=...) needs the tensors whose graph to report")
+        return _live_report(live_graphs())
     roots = _roots(tensor_or_tensors)
     nodes = [n for n in _walk(roots) if type(n) is not AccumulateGrad]
     # Arrays that stay alive after backward anyway: the leaves' and the roots' (the caller holds
@@ -389,6 +417,47 @@ def memory_report(tensor_or_tensors, params=None) -> str:
         "of saved arrays held only by the graph"
     )
     return "\n".join(out) + "\n"
+
+
+_MOST_GRAPHS = 20
+
+
+def _live_report(graphs) -> str:
+    """``memory_report()``: one paragraph per live graph, most saved bytes first."""
+    if not graphs:
+        return "No autograd graph is alive.\n"
+    total = sum(g.saved_bytes for g in graphs)
+    nodes = sum(g.nodes for g in graphs)
+    head = (
+        f"{len(graphs)} live autograd graph{'s' if len(graphs) > 1 else ''}: {nodes} nodes, "
+        f"{_bytes(total)} of saved tensors"
+    )
+    out = [head, ""]
+    for k, g in enumerate(graphs[:_MOST_GRAPHS], 1):
+        outs = ", ".join(_tensor_text(t) for t in g.outputs[:3]) or (
+            "no tensor (held as " + ", ".join(r.name() for r in g.roots[:3]) + ")"
+        )
+        out.append(f"graph {k}: {outs}")
+        out.append(f"  {g.nodes} nodes, {_bytes(g.saved_bytes)} saved")
+        out.append(f"  oldest node made at {g.made_at}")
+        for h in g.holders[:4] or ["nothing found by name (a closure, a C object, or a cycle)"]:
+            out.append(f"  kept alive by {h}")
+        out.append("")
+    if len(graphs) > _MOST_GRAPHS:
+        rest = graphs[_MOST_GRAPHS:]
+        out.append(
+            f"... and {len(rest)} more graphs: {sum(g.nodes for g in rest)} nodes, "
+            f"{_bytes(sum(g.saved_bytes for g in rest))} saved"
+        )
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _bytes(n: int) -> str:
+    return f"{n} bytes" if n < 1024 else f"{n} bytes ({_human(n)})"
+
+
+def _tensor_text(t) -> str:
+    return f"tensor {_shape(t.shape)} {_dtype(t.dtype)}, grad_fn={t.grad_fn.name()}"
 
 
 def _dtype(dtype):

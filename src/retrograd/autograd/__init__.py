@@ -11,6 +11,7 @@ from .anomaly import (
     is_anomaly_enabled,
     set_detect_anomaly,
 )
+from .explain import Explanation, cut_sentence, explain
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (
     enable_grad,
@@ -22,6 +23,7 @@ from .grad_mode import (
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .node import AccumulateGrad, Node
+from .training_checks import detect_leaks, detect_pitfalls
 from .variable import Variable
 
 __all__ = [
@@ -46,6 +48,10 @@ __all__ = [
     "FunctionCtx",
     "once_differentiable",
     "Variable",
+    "detect_leaks",
+    "detect_pitfalls",
+    "explain",
+    "Explanation",
 ]
 
 
@@ -119,9 +125,10 @@ def _check_roots(outputs):
                 f"{type(o).__name__}"
             )
         if not o._requires_grad:
-            raise RuntimeError(
-                f"element {i} of tensors does not require grad and does not have a grad_fn"
-            )
+            message = f"element {i} of tensors does not require grad and does not have a grad_fn"
+            if o._cuts is not None:  # made through a cut in the graph: say where
+                message += ". " + cut_sentence(o)
+            raise RuntimeError(message)
 
 
 _CREATE_GRAPH_CYCLE = (

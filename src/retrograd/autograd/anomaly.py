@@ -13,6 +13,7 @@ import os
 import sys
 import warnings
 
+from .. import _switches
 from .._array import xp
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -34,31 +35,40 @@ def _package_files():
 INTERNAL_FILES = _package_files()
 
 
-class _Anomaly:
-    """Process-wide, as in PyTorch (anomaly mode is not thread-local).
+def _set(enabled, check_nan) -> None:
+    """Anomaly mode on or off: its switches, and the check the op table runs on each recorded op."""
+    _switches.anomaly = bool(enabled)
+    _switches.anomaly_check_nan = bool(check_nan)
+    _set_hook()
 
-    Turning it on or off tells the ``listeners`` (the op table), so an op call tests one global
-    name rather than reading this object.
-    """
 
-    check_nan = True
+def _set_hook() -> None:
+    """The op table's hook: anomaly mode's check, else (while the leak detector runs) the note of
+    each node's call site, else none."""
+    _switches.anomaly_hook = (
+        check_forward if _switches.anomaly else _record_site if state.record_sites else None
+    )
+
+
+class _SiteWatch:
+    """What the leak detector asks of the op table while it runs: every recorded node notes its
+    call site and joins ``watched`` (a WeakSet), so that a graph that stays alive can be named."""
 
     def __init__(self):
-        self._enabled = False
-        self.listeners = []
+        self._users = 0
+        self.watched = None
 
     @property
-    def enabled(self) -> bool:
-        return self._enabled
+    def record_sites(self) -> bool:
+        return self._users > 0
 
-    @enabled.setter
-    def enabled(self, value: bool) -> None:
-        self._enabled = bool(value)
-        for listener in self.listeners:
-            listener(self._enabled)
+    def want_sites(self, on: bool) -> None:
+        """Count one more (or one fewer) user of the site notes; nested detectors each ask."""
+        self._users = max(0, self._users + (1 if on else -1))
+        _set_hook()
 
 
-state = _Anomaly()
+state = _SiteWatch()
 
 
 def caller_site(depth: int = 2):
@@ -125,11 +135,11 @@ def node_origin(node) -> str:
 
 
 def is_anomaly_enabled() -> bool:
-    return state.enabled
+    return _switches.anomaly
 
 
 def is_anomaly_check_nan_enabled() -> bool:
-    return state.check_nan
+    return _switches.anomaly_check_nan
 
 
 _WARNING = (
@@ -147,11 +157,11 @@ class detect_anomaly:
         warnings.warn(_WARNING, UserWarning, stacklevel=2)
 
     def __enter__(self) -> None:
-        self.prev = (state.enabled, state.check_nan)
-        state.enabled, state.check_nan = True, self.check_nan
+        self.prev = (_switches.anomaly, _switches.anomaly_check_nan)
+        _set(True, self.check_nan)
 
     def __exit__(self, *exc) -> None:
-        state.enabled, state.check_nan = self.prev
+        _set(*self.prev)
 
     def __call__(self, fn):
         import functools
@@ -171,14 +181,14 @@ class set_detect_anomaly:
     context manager it also restores the previous mode on exit."""
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
-        self.prev = (state.enabled, state.check_nan)
-        state.enabled, state.check_nan = bool(mode), bool(check_nan)
+        self.prev = (_switches.anomaly, _switches.anomaly_check_nan)
+        _set(mode, check_nan)
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, *exc) -> None:
-        state.enabled, state.check_nan = self.prev
+        _set(*self.prev)
 
 
 def _warn_at(site, message, category) -> None:
@@ -192,7 +202,7 @@ def _warn_at(site, message, category) -> None:
 
 def check_gradients(node, grads) -> None:
     """Anomaly mode, after a node ran: PyTorch's error if a gradient it returned holds NaN."""
-    if not state.check_nan:
+    if not _switches.anomaly_check_nan:
         return
     for i, g in enumerate(grads):
         if g is not None and g._data.dtype.kind in "fc" and xp.isnan(g._data).any():
@@ -213,13 +223,20 @@ def warn_error_in(node) -> None:
     )
 
 
+def _record_site(node, inputs, results) -> None:
+    """Give a node its forward call site if it has none (the op table records one only for nodes
+    that save values), so that every node can be named; and add it to ``state.watched``."""
+    if getattr(node, "_site", None) is None:
+        node._site, node._site_at = caller_site(3)  # outside() walks on to the user frame
+    if state.watched is not None:
+        state.watched.add(node)
+
+
 def check_forward(node, inputs, results) -> None:
     """Anomaly mode, as an op is recorded: warn when it made NaN or inf out of finite inputs (so only
     the op where they first appear is named, not every op they flow through).  Also gives the
-    node its forward call site if it has none (the op table records one only for nodes that save
-    values), so every node can be named in anomaly mode."""
-    if getattr(node, "_site", None) is None:
-        node._site, node._site_at = caller_site(3)
+    node its forward call site (``_record_site``), so every node can be named in anomaly mode."""
+    _record_site(node, inputs, results)
     for r in results:
         a = r._data
         if a.dtype.kind in "fc" and not xp.isfinite(a).all():

@@ -9,27 +9,18 @@
 """
 
 import heapq
-import sys
 import threading
 
+from .. import _switches
+from .._switches import grad_mode as _grad_state
 from ..tensor import Tensor, _make
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
-from .anomaly import state as _anomaly
-from .grad_mode import state as _grad_state
-from .node import AccumulateGrad, grad_accumulator
+from .cuts import state as _cut_state
+from .node import AccumulateGrad, FunctionNode, grad_accumulator
 
-_getrefcount = sys.getrefcount
-
-# Anomaly mode, kept as a plain global (told by autograd.anomaly) since every node run tests it.
-_anomaly_on = False
-
-
-def _anomaly_changed(enabled):
-    global _anomaly_on
-    _anomaly_on = enabled
-
-
-_anomaly.listeners.append(_anomaly_changed)
+# Set by ``autograd.training_checks`` while a leak or pitfall detector is on, None otherwise:
+# ``observer(root_edges, retain_graph, accumulate, inputs, site)`` before each backward pass.
+observer = None
 
 
 class _Passes(threading.local):
@@ -61,6 +52,9 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     targets = {}  # node -> {output_nr: [indices into inputs]}
     if inputs is None and len(root_edges) == 1:  # the common case: one root, every leaf
         node, nr = root_edges[0]
+        if accumulate and _leaves_only(node):
+            _run_one(node, nr, grads[0], retain_graph, create_graph, caller_site(2))
+            return None
         deps = _prepare((node,), None)[0]
         buffers = {node: [grads[0]] if nr == 0 else [None] * nr + [grads[0]]}
         ready = [(-node._seq, node)]
@@ -73,9 +67,14 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     # those of a lone root: PyTorch starts there (with several roots, at a node above them).
     lone_root = root_edges[0][0] if len(root_edges) == 1 else None
     heappush, heappop = heapq.heappush, heapq.heappop
+    # AccumulateGrad -> the gradient in its buffer that nothing but this pass refers to (see
+    # _unshared): the leaf's .grad may take it without a copy.
+    owned = {}
     # The user's backward call, named in the error of a later backward through freed buffers.
     # Also where an existing .grad is added into, for the error if a graph had saved that .grad.
     site = caller_site(2)
+    if observer is not None:
+        observer(root_edges, retain_graph, accumulate, inputs, site)
     freed_at = None if retain_graph else site
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
@@ -85,6 +84,8 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     final = []  # queue_callback's callbacks for this pass
     passes = _passes.callbacks
     passes.append(final)
+    _cut_state.passes += 1  # the formulas' ops are no cuts of the user's
+    _cut_state.active = False
     try:
         while next_node is not None or ready:
             if next_node is not None:
@@ -119,11 +120,13 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                     _leaf_hooks(node.variable, slots[0])
                 continue
             if type(node) is AccumulateGrad:
+                mine = owned.pop(node, None)
                 if accumulate and slots[0] is not None:
                     if hooked:  # the leaf's own hooks first, then the node's, as in PyTorch
                         _accumulate_with_node_hooks(node, slots, create_graph, site)
                     else:
-                        accumulate_grad(node.variable, slots.pop(), create_graph, site)
+                        g = slots.pop()
+                        accumulate_grad(node.variable, g, create_graph, site, True, g is mine)
                 continue
             if hooked and node._pre_hooks is not None:
                 slots = _call_pre_hooks(node, slots)
@@ -134,14 +137,14 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 try:
                     outs = node.apply(slots, wanted)
                 except Exception as e:
-                    if _anomaly_on:
+                    if _switches.anomaly:
                         warn_error_in(node)
                     if getattr(e, "_node", None) is node and slots[0] is not None:
                         _name_freed_output(e, node, slots[0])
                     raise
                 if hooked and node._hooks is not None:
                     outs = _call_post_hooks(node, outs, slots)
-                if _anomaly_on:
+                if _switches.anomaly:
                     try:
                         check_gradients(node, outs)
                     except RuntimeError:
@@ -156,8 +159,16 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                     buf = buffers.get(nxt)
                     if buf is None and nr == 0:
                         buffers[nxt] = [g]
+                        if (
+                            type(nxt) is AccumulateGrad
+                            and not hooked
+                            and _unshared(node, g, slots, outs)
+                        ):
+                            owned[nxt] = g
                     else:
                         _add(buffers, nxt, nr, g)
+                        if type(nxt) is AccumulateGrad and buffers[nxt][0] is not g:
+                            owned[nxt] = buffers[nxt][0]  # the sum, made just now
                 left = deps[nxt] - 1
                 if left:
                     deps[nxt] = left
@@ -168,7 +179,77 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                         heappush(ready, (-next_node._seq, next_node))
                         next_node = None
                     heappush(ready, (-nxt._seq, nxt))
-            outs = g = None  # so that AccumulateGrad can tell whether a gradient is shared
+    except BaseException:
+        passes.pop()
+        raise
+    finally:
+        _grad_state.enabled = prev_mode
+        _cut_state.passes -= 1
+        if not _cut_state.passes:
+            _cut_state.active = _cut_state.enabled
+    try:
+        i = 0
+        while i < len(final):  # a callback may queue another
+            final[i]()
+            i += 1
+    finally:
+        passes.pop()
+    return captured
+
+
+def _leaves_only(node):
+    """Whether the graph is one node whose edges lead to leaves only, each at most once, with no
+    hooks and no anomaly mode (a compiled function's node on parameters, a single op's)."""
+    if node._hooked or _switches.anomaly or type(node) is AccumulateGrad:
+        return False
+    edges = node.next_functions
+    for nxt, _ in edges:
+        if nxt is not None and (type(nxt) is not AccumulateGrad or nxt._hooked):
+            return False
+    if len(edges) < 2:
+        return True
+    if len(edges) == 2:
+        return edges[0][0] is not edges[1][0] or edges[0][0] is None
+    leaves = [n for n, _ in edges if n is not None]
+    return len(set(leaves)) == len(leaves)
+
+
+def _run_one(node, nr, grad, retain_graph, create_graph, site):
+    """``run`` for a one-node graph on leaves: the node, then each leaf's AccumulateGrad newest
+    first, as the general pass orders them, without its queue and dependency counts."""
+    prev_mode = _grad_state.enabled
+    _grad_state.enabled = create_graph
+    final = []
+    passes = _passes.callbacks
+    passes.append(final)
+    try:
+        slots = [grad] if nr == 0 else [None] * nr + [grad]
+        try:
+            outs = node.apply(slots, None)
+        except Exception as e:
+            if getattr(e, "_node", None) is node and slots[0] is not None:
+                _name_freed_output(e, node, slots[0])
+            raise
+        if not retain_graph:
+            node._release(site)
+        accs = []
+        grads = []
+        for (nxt, _), g in zip(node.next_functions, outs):
+            if nxt is not None and g is not None:
+                accs.append(nxt)
+                grads.append(g)
+        # Only the lists hold the gradients now, so that AccumulateGrad can tell whether one is
+        # shared; popped from the end, the newest leaf first.
+        outs = g = slots = None
+        if len(accs) == 2 and accs[0]._seq > accs[1]._seq:
+            accs.reverse()
+            grads.reverse()
+        elif len(accs) > 2:
+            order = sorted(range(len(accs)), key=lambda i: accs[i]._seq)
+            accs = [accs[i] for i in order]
+            grads = [grads[i] for i in order]
+        while accs:
+            accumulate_grad(accs.pop().variable, grads.pop(), create_graph, site)
     except BaseException:
         passes.pop()
         raise
@@ -181,7 +262,6 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             i += 1
     finally:
         passes.pop()
-    return captured
 
 
 def _fit_input_shapes(node, slots, deps, root_edges):
@@ -263,7 +343,7 @@ def _start(root_edges, grads, inputs, accumulate, targets):
 
 def gradient_edge(t):
     """Where a gradient for tensor ``t`` enters the graph: (grad_fn, output_nr) or its AccumulateGrad."""
-    if len(t._vc) > 3 and t._view_base is not None:  # a view that a write may have made stale
+    if t._vc.stale and t._view_base is not None:  # a view that a write may have made stale
         from ..ops.inplace import fresh_grad_fn
 
         fresh_grad_fn(t)
@@ -296,6 +376,27 @@ def _capture(node, slot_map, slots, inputs, captured, accumulate, create_graph):
                 if not inputs[i]._retains_grad:  # else its retain_grad hook stored it already
                     _store_grad(inputs[i], g, create_graph)
                 break
+
+
+def _unshared(node, g, slots, outs):
+    """Whether the engine alone refers to ``g``, a gradient that ``node`` (with no hooks) just
+    computed from ``slots`` among ``outs``.  An op's derivative formulas are linear in their
+    incoming gradient, so what one returns is a new tensor, a view, or that gradient itself (which
+    may be the caller's, a hook's or another leaf's): ``g`` must be new, own its array, and go to
+    one input only.  A custom Function's backward is user code: its gradients are never taken."""
+    if not isinstance(node, FunctionNode):
+        return False
+    a = g._data
+    if a.base is not None or type(g) is not Tensor or g._grad_fn is not None:
+        return False
+    for s in slots:
+        if s is not None and (s is g or s._data is a):
+            return False
+    n = 0
+    for o in outs:
+        if o is g:
+            n += 1
+    return n == 1
 
 
 def _add(buffers, node, nr, g):
@@ -365,34 +466,29 @@ def _accumulate_with_node_hooks(node, slots, create_graph, site=None):
         _call_post_hooks(node, (), slots)
 
 
-def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True):
+def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, owned=False):
     """Add ``grad`` into ``variable.grad`` as AccumulateGrad does, then run post-accumulate hooks;
-    ``site``: the backward call, recorded as the write when an existing .grad is added into."""
+    ``site``: the backward call, recorded as the write when an existing .grad is added into;
+    ``owned``: nothing but the caller refers to ``grad`` or its array, so ``.grad`` may be it."""
     if leaf_hooks and variable._hooks is not None:
         grad = _leaf_hooks(variable, grad)
+        owned = False  # a hook may have kept it, or returned a tensor of its own
     if grad._data.dtype != variable._data.dtype:  # e.g. a custom Function's float64 gradient
         grad = grad.to(variable.dtype)
+        owned = True  # a new array
     old = variable._grad
     if not variable._requires_grad:
         # detached in place (detach_, requires_grad_(False)) since the graph was made: its
         # hooks still run, but nothing is stored, as in PyTorch
         pass
     elif old is None:
-        # Nothing but this function refers to an unshared gradient and its array (counted: our
-        # names, the tensor's slot, getrefcount's argument; the engine drops its own references
-        # first), so .grad may take it without a copy, as PyTorch steals a gradient by its
-        # reference count.
-        array = grad._data
-        if create_graph or (
-            _getrefcount(grad) <= 2
-            and _getrefcount(array) <= 3
-            and array.base is None
-            and grad.grad_fn is None
-            and type(grad) is Tensor
-        ):
+        # A gradient only the engine holds becomes .grad without a copy (PyTorch steals one by
+        # its reference count); any other may also reach another leaf, a hook or the caller, so
+        # .grad gets an array of its own, and adding into it later changes nothing else.
+        if create_graph or owned:
             variable._grad = grad
-        else:  # the same array may also reach another leaf or the caller: .grad gets its own
-            variable._grad = _make(array.copy())
+        else:
+            variable._grad = _make(grad._data.copy())
     elif create_graph or grad._requires_grad:
         variable._grad = old + grad
     else:  # in place, also into a .grad that has a graph: it keeps it, as in PyTorch

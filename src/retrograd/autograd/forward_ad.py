@@ -15,9 +15,11 @@ nothing for the feature.  As in PyTorch 2.13 only one level can be open at a tim
 import collections
 import weakref
 
+from .. import _switches
 from .._array import xp
+from .._switches import grad_mode as _grad_state
+from ..tensor import Tensor, VersionCounter, _make
 from .grad_mode import _DecoratorContextManager
-from .grad_mode import state as _grad_state
 
 __all__ = [
     "UnpackedDualTensor",
@@ -32,18 +34,12 @@ UnpackedDualTensor = collections.namedtuple("UnpackedDualTensor", ["primal", "ta
 UnpackedDualTensor.__doc__ = "What ``unpack_dual`` returns: the primal and its tangent (or None)."
 
 _level = None  # the open level (0) or None
-_tangents = {}  # id(tensor) -> (weak reference to the tensor, tangent)
+_tangents: dict = {}  # id(tensor) -> (weak reference to the tensor, tangent)
 # A node keeps its own output as the bare array and makes a new Tensor of it when a formula reads
 # it (``result``); that Tensor finds its tangent here: id(array) -> (weak refs to the array and
 # the node, output number, tangent).  Needed when a backward pass runs inside a dual level.
-_output_tangents = {}
+_output_tangents: dict = {}
 _OWN = object()  # marks a tangent that is no view of another tensor's (make_dual's result)
-
-
-def _registry():
-    from ..ops import registry
-
-    return registry
 
 
 def enter_dual_level() -> int:
@@ -52,7 +48,7 @@ def enter_dual_level() -> int:
     if _level is not None:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
     _level = 0
-    _registry().forward_ad_hook = _propagate
+    _switches.forward_ad_hook = _propagate
     return _level
 
 
@@ -70,7 +66,7 @@ def exit_dual_level(*, level=None) -> None:
     if level < 0:
         raise RuntimeError("Dual level must be a positive number.")
     _level = None
-    _registry().forward_ad_hook = None
+    _switches.forward_ad_hook = None
     _tangents.clear()
     _output_tangents.clear()
 
@@ -87,8 +83,6 @@ class dual_level(_DecoratorContextManager):
 
 
 def _check_float(kind, t):
-    from ..tensor import Tensor
-
     if not isinstance(t, Tensor):
         raise AttributeError(f"'{type(t).__name__}' object has no attribute 'is_floating_point'")
     if t._data.dtype.kind not in "fc":
@@ -151,7 +145,7 @@ def tangent_of(tensor):
     """The tangent ``tensor`` carries at the open level, or None."""
     entry = _tangents.get(id(tensor))
     if entry is not None and entry[0]() is tensor:
-        if entry[2] != tensor._vc[0] and entry[3] is not None and entry[3] is not _OWN:
+        if entry[2] != tensor._vc.version and entry[3] is not None and entry[3] is not _OWN:
             fresh = _from_parent(tensor, entry[3]())
             if fresh is not None:
                 return fresh
@@ -179,14 +173,13 @@ def _from_parent(view, parent):
         return None
     from ..ops.inplace import _flat_index, _take_flat
 
-    reg = _registry()
-    hook, reg.forward_ad_hook = reg.forward_ad_hook, None
+    hook, _switches.forward_ad_hook = _switches.forward_ad_hook, None
     try:
         fresh = _take_flat(parent_tangent, _flat_index(parent, view))
     except RuntimeError:  # a parent whose memory has gaps: keep the tangent as it was
         return None
     finally:
-        reg.forward_ad_hook = hook
+        _switches.forward_ad_hook = hook
     _set_tangent(view, fresh, _tangents[id(view)][3])
     return fresh
 
@@ -197,12 +190,11 @@ def _dims(t):
 
 def _alias(tensor):
     """``tensor.view_as(tensor)`` (kept in the graph) without passing its tangent on."""
-    reg = _registry()
-    hook, reg.forward_ad_hook = reg.forward_ad_hook, None
+    hook, _switches.forward_ad_hook = _switches.forward_ad_hook, None
     try:
         return tensor.view_as(tensor)
     finally:
-        reg.forward_ad_hook = hook
+        _switches.forward_ad_hook = hook
 
 
 def _set_tangent(tensor, tangent, parent=None):
@@ -212,7 +204,7 @@ def _set_tangent(tensor, tangent, parent=None):
     _tangents[key] = (
         weakref.ref(tensor, lambda _, k=key: _tangents.pop(k, None)),
         tangent,
-        tensor._vc[0],
+        tensor._vc.version,
         parent,
     )
     fn = tensor.grad_fn
@@ -236,7 +228,6 @@ def _parent_of(tensor):
 def _propagate(function, args, tensors, results, n_outputs):
     """Give the op's differentiable outputs the tangent ``J t`` (the double-vjp trick above)."""
     from ..ops.pointwise import _tangent_link
-    from ..tensor import Tensor, _make
     from . import grad
 
     tangents = [tangent_of(t) if isinstance(t, Tensor) else None for t in tensors]
@@ -248,7 +239,6 @@ def _propagate(function, args, tensors, results, n_outputs):
             "forward-mode AD through an in-place op is not supported yet: "
             "use the out-of-place op on a dual tensor"
         )
-    reg = _registry()
     prev_mode = _grad_state.enabled
     # The tangent stays differentiable (forward-over-reverse) when its inputs are: the tangents
     # and every primal (``x * w``: the tangent t * w depends on w, which carries no tangent).
@@ -256,7 +246,7 @@ def _propagate(function, args, tensors, results, n_outputs):
         any(isinstance(t, Tensor) and t._requires_grad for t in tensors)
         or any(tg is not None and tg._requires_grad for tg in tangents)
     )
-    reg.forward_ad_hook = None
+    _switches.forward_ad_hook = None
     _grad_state.enabled = True
     try:
         primals = list(tensors)
@@ -268,7 +258,7 @@ def _propagate(function, args, tensors, results, n_outputs):
                 # input depends on another; it stays connected to the caller's graph.
                 # (an inference tensor's alias gets a counter of its own: nothing here is saved
                 # for a backward the user runs, as PyTorch's forward AD saves nothing)
-                vc = t._vc if type(t._vc) is list else None
+                vc = t._vc if type(t._vc) is VersionCounter else None
                 primals[i] = t.view_as(t) if t._requires_grad else _make(t._data, True, None, vc)
                 diff.append(i)
         if isinstance(args[0], list) and args[0] is tensors:  # an op over a list of tensors
@@ -334,4 +324,4 @@ def _propagate(function, args, tensors, results, n_outputs):
             _set_tangent(r, tan, parent)
     finally:
         _grad_state.enabled = prev_mode
-        reg.forward_ad_hook = _propagate
+        _switches.forward_ad_hook = _propagate

@@ -10,20 +10,30 @@ import functools
 import inspect
 import warnings
 
+from .. import _switches
 from .._array import xp
+from .._switches import grad_mode as _grad_state
 from ..tensor import (
     CUSTOM_VIEW,
     INFERENCE_SAVED,
-    InferenceVersion,
+    InferenceVersionCounter,
     Tensor,
     _make,
     bump_version,
 )
 from .anomaly import caller_site, node_origin
+from .forward_ad import _dims, _set_tangent, tangent_of
 from .grad_mode import no_grad
-from .grad_mode import state as _grad_state
 from .graph import hooks_open, pack_saved
-from .node import FunctionNode, Node, PackedSaved, _sequence, check_version, freed_error
+from .node import (
+    FunctionNode,
+    Node,
+    PackedSaved,
+    _edge,
+    _sequence,
+    check_version,
+    freed_error,
+)
 
 _LEAF_DIRTY = "a leaf Variable that requires grad has been used in an in-place operation."
 _VIEW_OF_LEAF = (
@@ -265,7 +275,6 @@ class Function(FunctionCtx):
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         record = _grad_state.enabled and any(node.needs_input_grad)
         if record:  # the inputs' edges as they are before forward writes any (PyTorch's order)
-            _edge = _ops_registry()._edge
             node._tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
             node.next_functions = tuple(_edge(args[i]) for i in node._tensor_positions)
         tangents = _input_tangents(args)
@@ -275,8 +284,7 @@ class Function(FunctionCtx):
         _grad_state.enabled = False
         hook = None
         if tangents is not None:
-            registry = _ops_registry()
-            hook, registry.forward_ad_hook = registry.forward_ad_hook, None
+            hook, _switches.forward_ad_hook = _switches.forward_ad_hook, None
         try:
             if cls._uses_setup_context:
                 output = cls.forward(*args)
@@ -286,7 +294,7 @@ class Function(FunctionCtx):
         finally:
             _grad_state.enabled = prev
             if hook is not None:
-                registry.forward_ad_hook = hook
+                _switches.forward_ad_hook = hook
         single = not isinstance(output, tuple)
         outputs = (output,) if single else output
         _check_dirty(node, outputs)
@@ -362,7 +370,7 @@ def _alias(t, view):
     alias = _make(t._data, False, None, t._vc)
     if view:
         alias._view_base = t._view_base if t._view_base is not None else t
-        alias._attr_version = t._vc[0]
+        alias._attr_version = t._vc.version
     return alias
 
 
@@ -374,32 +382,14 @@ def _check_dirty(node, outputs):
 
 def _input_tangents(args):
     """The inputs' tangents while a forward-AD level is open and some input has one, else None."""
-    if _ops_registry().forward_ad_hook is None:
+    if _switches.forward_ad_hook is None:
         return None
-    from .forward_ad import tangent_of
-
     tangents = [tangent_of(a) if isinstance(a, Tensor) else None for a in args]
     return tangents if any(t is not None for t in tangents) else None
 
 
-_registry = None
-
-
-def _ops_registry():
-    """The op table's module, imported on first use (ops sit above autograd): an import statement
-    on every apply() would cost more than the rest of the forward-AD check."""
-    global _registry
-    if _registry is None:
-        from ..ops import registry
-
-        _registry = registry
-    return _registry
-
-
 def _run_jvp(cls, node, args, tangents, outputs):
     """Forward mode through a custom Function: its ``jvp`` maps input tangents to output tangents."""
-    from .forward_ad import _dims, _set_tangent
-
     if not cls._has_jvp:
         raise NotImplementedError(_NO_JVP)
     # An input without a tangent gets zeros, a non-Tensor argument None.
@@ -507,7 +497,7 @@ def _save(index, t, outputs):
             f"save_for_backward can only save variables, but argument {index} is of "
             f"type {type(t).__name__}"
         )
-    if type(t._vc) is InferenceVersion:
+    if type(t._vc) is InferenceVersionCounter:
         raise RuntimeError(INFERENCE_SAVED)
     output_nr = None
     for i, o in enumerate(outputs):
@@ -515,10 +505,14 @@ def _save(index, t, outputs):
             output_nr = i
             break
     if hooks_open():  # saved_tensors_hooks are open: keep what pack_hook returns
-        return (pack_saved(t, output_nr is not None), t._vc[0], output_nr)
+        return (pack_saved(t, output_nr), t._vc.version, output_nr)
     if output_nr is not None:
-        return ((t._data, t._vc), t._vc[0], output_nr)  # no reference from the node to its output
-    return (t, t._vc[0], None)
+        return (
+            (t._data, t._vc),
+            t._vc.version,
+            output_nr,
+        )  # no reference from the node to its output
+    return (t, t._vc.version, None)
 
 
 class Error(Node):
@@ -535,8 +529,6 @@ class Error(Node):
 
 
 def _delayed_error(outputs):
-    from ..ops.registry import _edge
-
     single = not isinstance(outputs, tuple)
     outs = (outputs,) if single else outputs
     node = Error()

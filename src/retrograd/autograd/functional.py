@@ -10,6 +10,7 @@ with ``strategy="forward-mode"`` uses :mod:`retrograd.autograd.forward_ad`.
 
 from .._array import xp
 from ..tensor import Tensor, _make
+from . import forward_ad as fwad
 from .grad_mode import enable_grad
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
@@ -310,8 +311,6 @@ def _stack_rows(rows, out_shape, in_shape, dtype):
 
 def _forward_jacobian(func, inputs, outputs):
     """Column by column: one forward-mode pass per input element."""
-    from . import forward_ad as fwad
-
     cols = [[[] for _ in inputs] for _ in outputs]
     for j, x in enumerate(inputs):
         for e in range(x._data.size):

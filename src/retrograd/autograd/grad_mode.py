@@ -5,15 +5,9 @@ Each class works both as a context manager and as a decorator.
 """
 
 import functools
-import threading
 
-
-class _State(threading.local):
-    enabled = True  # a class attribute, so every new thread starts with grad mode on
-    inference = False
-
-
-state = _State()
+from .. import _switches
+from .._switches import grad_mode as state
 
 
 def is_grad_enabled() -> bool:
@@ -144,18 +138,10 @@ class set_grad_enabled(_DecoratorContextManager):
         return self.__class__(self.mode)
 
 
-# How many inference_mode blocks are open, in all threads: while none is, the op table need not
-# read the thread's flag (a thread-local read) to tell whether it makes inference tensors.
-# ``inference_listeners`` are told whether any is open when that changes.
-inference_blocks = [0]
-inference_listeners = []
-
-
 def _count_inference_block(step):
-    n = inference_blocks[0] = inference_blocks[0] + step
-    if n == (1 if step > 0 else 0):
-        for listener in inference_listeners:
-            listener(n > 0)
+    """An inference_mode block opens (``step`` 1) or closes (-1) in some thread."""
+    _switches.inference_blocks += step
+    _switches.inference_seen = True
 
 
 class inference_mode(_DecoratorContextManager):

@@ -9,7 +9,8 @@ import warnings
 
 from .._array import xp
 from ..tensor import Tensor, _make
-from .node import Node, _sequence
+from . import forward_ad as fwad
+from .node import Node, _edge, _sequence
 
 
 class GradcheckError(RuntimeError):
@@ -103,8 +104,6 @@ def _reverse_rows(outs, diff_inputs):
 
 def _forward_jacobian(func, inputs):
     """The same matrices as ``_analytical_jacobian``, column by column with forward-mode AD."""
-    from . import forward_ad as fwad
-
     diff = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
     outs = _outputs(func, inputs)
     jac = [[xp.zeros((inputs[i]._data.size, o._data.size)) for o in outs] for i in diff]
@@ -227,8 +226,6 @@ class UndefinedGradBackward(Node):
 
 
 def _undefined_grad(t):
-    from ..ops.registry import _edge
-
     node = UndefinedGradBackward()
     node.next_functions = (_edge(t),)
     node._seq = next(_sequence)

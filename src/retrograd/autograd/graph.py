@@ -11,6 +11,8 @@ Activation checkpointing (:mod:`retrograd.utils.checkpoint`) is built on this.
 import contextlib
 import threading
 
+from .. import _switches
+from ..tensor import Tensor
 from .node import Node, PackedSaved
 
 # PyTorch's names; hooks_open and pack_saved are for retrograd's own modules.
@@ -28,25 +30,20 @@ _open = [0]  # blocks open in all threads: the op table calls _pack_node only wh
 _lock = threading.Lock()
 
 
-def _registry():
-    from ..ops import registry
-
-    return registry
-
-
 def hooks_open() -> bool:
     """Whether a ``saved_tensors_hooks`` block is open in this thread."""
     return bool(_local.stack)
 
 
-def pack_saved(tensor, is_output=False):
-    """What a node should keep for ``tensor``: the tensor itself, or its packed form while hooks
-    are on.  For nodes made outside the op table (custom Functions)."""
+def pack_saved(tensor, output_nr=None):
+    """What a node should keep for ``tensor`` (its output number ``output_nr`` if it is one of
+    the node's outputs): the tensor itself, or its packed form while hooks are on.  For nodes
+    made outside the op table (custom Functions)."""
     stack = _local.stack
     if not stack:
         return tensor
     pack, unpack = stack[-1]
-    return PackedSaved(_packed(pack, tensor), unpack, tensor._vc, is_output)
+    return PackedSaved(_packed(pack, tensor), unpack, tensor._vc, output_nr)
 
 
 def _packed(pack, tensor):
@@ -62,8 +59,6 @@ def _packed(pack, tensor):
 
 def _pack_node(saved, plan, results):
     """The op table's hook: ``saved`` (as the node would keep it) with every tensor packed."""
-    from ..tensor import Tensor
-
     stack = _local.stack
     if not stack:  # hooks are open in another thread only
         return saved
@@ -76,10 +71,10 @@ def _pack_node(saved, plan, results):
         if kind == 0 and isinstance(saved[j], Tensor):
             t = saved[j]
             edge = (t.grad_fn, t._output_nr, t._acc) if t._requires_grad else None
-            out[j] = PackedSaved(_packed(pack, t), unpack, t._vc, False, edge)
+            out[j] = PackedSaved(_packed(pack, t), unpack, t._vc, None, edge)
         elif kind == 1:
             r = results[i]
-            out[j] = PackedSaved(_packed(pack, r), unpack, r._vc, True)
+            out[j] = PackedSaved(_packed(pack, r), unpack, r._vc, i)
     return tuple(out)
 
 
@@ -97,7 +92,7 @@ class saved_tensors_hooks:
         _local.stack.append((self.pack_hook, self.unpack_hook))
         with _lock:
             _open[0] += 1
-            _registry().pack_hook = _pack_node
+            _switches.pack_hook = _pack_node
         return self
 
     def __exit__(self, *exc):
@@ -105,7 +100,7 @@ class saved_tensors_hooks:
         with _lock:
             _open[0] -= 1
             if not _open[0]:
-                _registry().pack_hook = None
+                _switches.pack_hook = None
 
 
 @contextlib.contextmanager

@@ -9,8 +9,9 @@ so a graph is never a reference cycle and dies with its last tensor.
 import itertools
 import weakref
 
+from .. import _switches
+from ..tensor import Tensor, VersionCounter, _make
 from .anomaly import describe_site, node_origin
-from .anomaly import state as _anomaly
 
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -19,9 +20,11 @@ _FREED = (
     "graph a second time or if you need to access saved tensors after calling backward."
 )
 
-# PyTorch orders ready nodes by creation: newest first.  AccumulateGrad always comes first.
+# PyTorch orders ready nodes by creation: newest first.  AccumulateGrad always comes first: its
+# sequence numbers start above any an op's node can reach.
+ACCUMULATE_GRAD_SEQUENCE_START = 1 << 62
 _sequence = itertools.count()
-_accumulate_sequence = itertools.count(1 << 62)
+_accumulate_sequence = itertools.count(ACCUMULATE_GRAD_SEQUENCE_START)
 _new = object.__new__
 
 
@@ -156,7 +159,7 @@ class FunctionNode(Node):
 
     # Filled per op by the op table:
     _formulas = ()  # one formula(grad, node) per tensor input, or None where not differentiable
-    _saved_slots = {}  # saved name -> position in _saved
+    _saved_slots: dict[str, int] = {}  # saved name -> position in _saved
     _kept_on_release = ()  # positions in _saved of sizes and dtypes, which a release keeps
     _check_unread = True  # whether it may keep a tensor that the formulas it runs do not read
     _frees_index = True  # whether an index among its attributes is released with the graph
@@ -164,7 +167,7 @@ class FunctionNode(Node):
     _op_name = ""
     # saved index -> fn(tensor): the tensor as PyTorch's node would have saved it, for errors
     # (a fused op may save an input where PyTorch saves a view of it).
-    _saved_in_errors = {}
+    _saved_in_errors: dict = {}
 
     def apply(self, grads, needed):
         """The gradients for each input, from those of the outputs; ``needed`` (a set, or None
@@ -198,7 +201,8 @@ class FunctionNode(Node):
                 t = saved[i]
                 if type(t) is PackedSaved:
                     continue  # no version to check, as in PyTorch
-                if (t._vc[0] != v) if v >= 0 else (t is RELEASED or t[1][0] != ~v):
+                vc = t[1] if type(t) is SavedOutput else t._vc
+                if vc.version != v:  # (a released value's never equals it)
                     self._unpack(i)  # raises the error
 
     def _release(self, where=None):
@@ -231,26 +235,40 @@ class FunctionNode(Node):
         if type(value) is PackedSaved:
             # What the unpack hook returns is used as it is: PyTorch checks no version here.
             return value.unpack(self)
-        if version < 0:  # the op's own output, kept as (array, version counter)
-            from ..tensor import _make
-
-            array, vc = value
+        if type(value) is SavedOutput:
+            array, vc = value[0], value[1]
             t = _make(array, True, self, vc)
-            version = ~version
+            if len(value) > 2:  # an output after the first: its own slot of this node
+                t._output_nr = value[2]
         else:
             t = value
             vc = t._vc
-        if vc[0] != version:
+        if vc.version != version:
             shown = self._saved_in_errors.get(i)
             raise RuntimeError(_modified_message(self, t if shown is None else shown(t), version))
         return t
+
+
+# The version counter that saved values other than tensors answer with: no version equals its
+# own, so the op table's inline read of a saved tensor defers to Node._unpack for them.
+_NO_VERSION = VersionCounter()
+_NO_VERSION.version = None
+
+
+class SavedOutput(tuple):
+    """An op's own output as its node keeps it: ``(array, version counter)``, not the tensor, which
+    holds the node (that would be a reference cycle).  ``Node._unpack`` makes a tensor of it again,
+    with the node as its grad_fn."""
+
+    __slots__ = ()
+    _vc = _NO_VERSION
 
 
 class _Released:
     """What a release leaves in place of a saved tensor beside sizes it keeps."""
 
     __slots__ = ()
-    _vc = (None,)  # never equal to a version: the op table's inline read defers to Node._unpack
+    _vc = _NO_VERSION
 
     def __repr__(self):
         return "<released>"
@@ -264,11 +282,12 @@ class PackedSaved:
 
     ``unpack`` calls the unpack hook when a formula reads it; what that returns is used as it is,
     with no version check, as in PyTorch.  A saved output comes back with its node as ``grad_fn``
-    again, sharing the output's version counter (kept here as ``vc``).
+    again, sharing the output's version counter (kept here as ``vc``); ``is_output`` is its
+    output number then, None for a saved input.
     """
 
     __slots__ = ("packed", "unpack_hook", "vc", "is_output", "edge")
-    _vc = (None,)  # never equal to a version: the op table's inline read defers to Node._unpack
+    _vc = _NO_VERSION
 
     def __init__(self, packed, unpack_hook, vc, is_output, edge=None):
         self.packed = packed
@@ -280,16 +299,15 @@ class PackedSaved:
         self.edge = edge
 
     def unpack(self, node):
-        from ..tensor import Tensor, _make
-
         t = self.unpack_hook(self.packed)
         if not isinstance(t, Tensor):
             raise TypeError(
                 "Output of saved tensor unpack_hook expected to be a Tensor but got "
                 f"result of type {type(t).__name__}"
             )
-        if self.is_output:
+        if self.is_output is not None:
             t = _make(t._data, True, node, self.vc)
+            t._output_nr = self.is_output
         elif self.edge is not None:
             # As in PyTorch, what the hook gives back stands where the saved tensor stood in the
             # graph (a checkpoint's detached recomputed value still leads to its inputs, so a
@@ -381,8 +399,8 @@ def _modified_message(node, tensor, expected, origin=None):
     ``expected``, then ours: the tensor, who saved it (``origin``, else the node and its forward
     call) and the write that changed it (the site its version counter keeps)."""
     vc = tensor._vc
-    now = vc[0]
-    vc_site = vc[1] if len(vc) > 1 else None
+    now = vc.version
+    vc_site = vc.site
     shape = ", ".join(str(n) for n in tensor.shape)
     try:
         owner = _describe(tensor)
@@ -393,7 +411,7 @@ def _modified_message(node, tensor, expected, origin=None):
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{_type_name(tensor)} [{shape}]]{owner} is at version "
         f"{now}; expected version {expected} instead. Hint: "
-        + (_HINT_IN_ANOMALY_MODE if _anomaly.enabled else _HINT)
+        + (_HINT_IN_ANOMALY_MODE if _switches.anomaly else _HINT)
         + _modified_hint(node, tensor, vc_site, origin)
     )
 
@@ -413,7 +431,7 @@ _HINT_IN_ANOMALY_MODE = (
 def check_version(node, tensor, version, origin=None):
     """PyTorch's error when ``tensor``, which ``node`` (or ``origin``, a description) kept at
     ``version``, was written in place since."""
-    if tensor._vc[0] != version:
+    if tensor._vc.version != version:
         raise RuntimeError(_modified_message(node, tensor, version, origin))
 
 
@@ -444,7 +462,7 @@ def freed_error(node) -> RuntimeError:
     """PyTorch's error for reading ``node``'s saved values after a backward freed them, then our
     sentence; ``_node`` tells the engine which node it is about (it adds that node's output)."""
     error = RuntimeError(_FREED + _freed_hint(node))
-    error._node = node
+    error._node = node  # type: ignore[attr-defined]
     return error
 
 
@@ -481,6 +499,29 @@ class AccumulateGrad(Node):
 
     def apply(self, grads, needed):
         return []
+
+
+_NO_EDGE = (None, 0)
+
+
+def _edge(t):
+    """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
+    if not isinstance(t, Tensor):
+        return _NO_EDGE
+    if t._vc.stale and t._view_base is not None:  # a recorded write may have made it stale
+        from ..ops.inplace import fresh_grad_fn  # (the op table remakes a view's node)
+
+        fresh_grad_fn(t)
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    if t._requires_grad:
+        ref = t._acc  # the leaf's live AccumulateGrad, inline: the common case
+        acc = ref() if ref is not None else None
+        return (acc if acc is not None else new_accumulator(t), 0)
+    if t._cuts is not None:  # made through a cut in the graph: the node keeps where (explain)
+        return _switches.cuts.CutEdge(t._cuts)
+    return _NO_EDGE
 
 
 def grad_accumulator(tensor):

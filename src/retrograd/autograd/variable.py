@@ -7,6 +7,7 @@ anything: PyTorch warns so, and so does this.
 
 import warnings
 
+from ..creation import zeros
 from ..tensor import Tensor
 
 __all__ = ["Variable"]
@@ -36,8 +37,6 @@ class Variable(metaclass=_VariableMeta):
                 f"_grad_fn has to be a Function object or None, but got {type(_grad_fn).__name__}"
             )
         if data is None:
-            from ..creation import zeros
-
             data = zeros(0)
         elif not isinstance(data, Tensor):
             raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
@@ -58,4 +57,4 @@ def _volatile(self) -> bool:
     return False
 
 
-Tensor.volatile = property(_volatile)
+Tensor.volatile = property(_volatile)  # type: ignore[method-assign,assignment]

@@ -234,7 +234,7 @@ class MultiheadAttention(Module):
             self.bias_k = empty_param(1, 1, embed_dim, dtype=dtype)
             self.bias_v = empty_param(1, 1, embed_dim, dtype=dtype)
         else:
-            self.bias_k = self.bias_v = None
+            self.bias_k = self.bias_v = None  # type: ignore[assignment]
         self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
@@ -277,6 +277,7 @@ class MultiheadAttention(Module):
         import math
 
         from .._array import xp
+        from ..ops import attention as _attention
         from ..ops import cat, softmax
         from ..tensor import _make
 
@@ -285,60 +286,90 @@ class MultiheadAttention(Module):
             query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
             if key_padding_mask is not None:
                 key_padding_mask = key_padding_mask.unsqueeze(0)
-        elif self.batch_first:
-            query, key, value = (t.transpose(0, 1) for t in (query, key, value))
+        elif self.batch_first:  # (one transpose for one tensor, as PyTorch does)
+            if key is value and query is key:
+                query = key = value = query.transpose(0, 1)
+            elif key is value:
+                query, key = query.transpose(0, 1), key.transpose(0, 1)
+                value = key
+            else:
+                query, key, value = (t.transpose(0, 1) for t in (query, key, value))
         tgt_len, bsz, e = query.shape
         src_len = key.shape[0]
         h, hd = self.num_heads, self.head_dim
-        (wq, wk, wv), (bq, bk, bv) = self._projections()
-        q = F.linear(query, wq, bq) * (1.0 / math.sqrt(hd))
-        k = F.linear(key, wk, bk)
-        v = F.linear(value, wv, bv)
+        q, k, v = self._in_projection(query, key, value)
         if self.bias_k is not None:
             k = cat([k, self.bias_k.repeat(1, bsz, 1)])
             v = cat([v, self.bias_v.repeat(1, bsz, 1)])
             attn_mask, key_padding_mask = _one_more_key(attn_mask, key_padding_mask)
             src_len += 1
         # (L, N, E) -> (N * heads, L, head_dim)
-        q = q.reshape(tgt_len, bsz * h, hd).transpose(0, 1)
-        k = k.reshape(src_len, bsz * h, hd).transpose(0, 1)
-        v = v.reshape(src_len, bsz * h, hd).transpose(0, 1)
+        q = q.view(tgt_len, bsz * h, hd).transpose(0, 1)
+        k = k.view(k.shape[0], bsz * h, hd).transpose(0, 1)
+        v = v.view(v.shape[0], bsz * h, hd).transpose(0, 1)
         if self.add_zero_attn:  # and a key and value of zeros
             zeros = _make(xp.zeros((bsz * h, 1, hd), k.dtype.np))
             k, v = cat([k, zeros], 1), cat([v, zeros], 1)
             attn_mask, key_padding_mask = _one_more_key(attn_mask, key_padding_mask)
             src_len += 1
-        scores = q.matmul(k.transpose(1, 2))
         bias = None
         if is_causal and attn_mask is None:
             attn_mask = _make(~xp.tril(xp.ones((tgt_len, src_len), bool)))
         if attn_mask is not None:
-            bias = _mask_as_bias(attn_mask, scores.dtype)
+            bias = _mask_as_bias(attn_mask, q.dtype)
             if bias.ndim == 3:
                 bias = bias.reshape(bsz * h, tgt_len, src_len)
         if key_padding_mask is not None:
-            pad = _mask_as_bias(key_padding_mask, scores.dtype).reshape(bsz, 1, 1, src_len)
+            pad = _mask_as_bias(key_padding_mask, q.dtype).reshape(bsz, 1, 1, src_len)
             pad = pad.expand(bsz, h, 1, src_len).reshape(bsz * h, 1, src_len)
             bias = pad if bias is None else bias + pad
-        if bias is not None:
-            scores = scores + bias
-        attn = softmax(scores, -1)
-        if self.dropout > 0.0 and self.training:
-            attn = F.dropout(attn, self.dropout)
-        out = attn.matmul(v).transpose(0, 1).reshape(tgt_len * bsz, e)
-        out = self.out_proj(out).reshape(tgt_len, bsz, e)
+        dropout = self.dropout if self.training else 0.0
         weights = None
         if need_weights:
-            weights = attn.reshape(bsz, h, tgt_len, src_len)
+            if dropout == 0.0 and (bias is None or not bias.requires_grad):  # one node
+                out, attn = _attention._attention_with_weights(q, k, v, bias, 1.0 / math.sqrt(hd))
+            else:  # composed, for dropout and masks that need a gradient
+                scores = (q * (1.0 / math.sqrt(hd))).bmm(k.transpose(1, 2))
+                if bias is not None:
+                    scores = scores + bias
+                attn = softmax(scores, -1)
+                if dropout > 0.0:
+                    attn = F.dropout(attn, dropout)
+                out = attn.bmm(v)
+            out = out.transpose(0, 1).contiguous().view(tgt_len * bsz, e)
+            weights = attn.view(bsz, h, tgt_len, src_len)
             if average_attn_weights:
                 weights = weights.mean(1)
             if not batched:
                 weights = weights.squeeze(0)
+        else:  # PyTorch's fused attention, over (N, heads, L, head_dim)
+            if bias is not None:
+                bias = bias.view(bsz, h, -1, src_len) if bias.ndim == 3 else bias
+            out = F.scaled_dot_product_attention(
+                q.view(bsz, h, tgt_len, hd),
+                k.view(bsz, h, src_len, hd),
+                v.view(bsz, h, src_len, hd),
+                bias,
+                dropout,
+            )
+            out = out.permute(2, 0, 1, 3).contiguous().view(bsz * tgt_len, e)
+        out = self.out_proj(out).view(tgt_len, bsz, e)
         if not batched:
             out = out.squeeze(1)
         elif self.batch_first:
             out = out.transpose(0, 1)
         return out, weights
+
+    def _in_projection(self, query, key, value):
+        """q, k and v projected; one product for all three when they are one tensor (self-attention),
+        as PyTorch computes it."""
+        (wq, wk, wv), (bq, bk, bv) = self._projections()
+        if self._qkv_same_embed_dim and query is key and key is value:
+            e = self.embed_dim
+            proj = F.linear(query, self.in_proj_weight, self.in_proj_bias)
+            proj = proj.unflatten(-1, (3, e)).unsqueeze(0).transpose(0, -2).squeeze(-2).contiguous()
+            return proj[0], proj[1], proj[2]
+        return F.linear(query, wq, bq), F.linear(key, wk, bk), F.linear(value, wv, bv)
 
 
 def _one_more_key(attn_mask, key_padding_mask):

@@ -99,7 +99,7 @@ class Sequential(Module):
 class ModuleList(Module):
     """``nn.ModuleList``: a list of modules, registered so their parameters are found."""
 
-    def __init__(self, modules: Iterable[Module] = None):
+    def __init__(self, modules: Iterable[Module] | None = None):
         super().__init__()
         if modules is not None:
             self.extend(modules)
@@ -208,7 +208,7 @@ class _DictMethods:
     def update(self, values) -> None:
         pairs = values.items() if hasattr(values, "items") else values
         for k, v in pairs:
-            self[k] = v
+            self[k] = v  # type: ignore[index]  # the subclasses' __setitem__
 
 
 class ModuleDict(_DictMethods, Module):

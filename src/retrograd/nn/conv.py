@@ -1,4 +1,4 @@
-"""``Conv1d``, ``Conv2d`` and ``ConvTranspose2d``: convolution layers as ``torch.nn`` has them."""
+"""``Conv1d/2d/3d`` and ``ConvTranspose1d/2d/3d``: convolution layers as ``torch.nn`` has them."""
 
 import math
 
@@ -169,8 +169,15 @@ class Conv2d(_Conv):
     _function = staticmethod(C.conv2d)
 
 
-class ConvTranspose2d(_ConvNd):
-    """``nn.ConvTranspose2d``: the transposed (fractionally strided) 2-d convolution."""
+class Conv3d(_Conv):
+    """``nn.Conv3d``: a 3-d convolution over (N, C, D, H, W) or (C, D, H, W) input."""
+
+    _nd = 3
+    _function = staticmethod(C.conv3d)
+
+
+class _ConvTransposeNd(_ConvNd):
+    """ConvTranspose1d, 2d and 3d: the same constructor, each with its own functional form."""
 
     def __init__(
         self,
@@ -233,7 +240,7 @@ class ConvTranspose2d(_ConvNd):
         return tuple(o - lo for o, lo in zip(output_size, lows))
 
     def forward(self, input: Tensor, output_size=None) -> Tensor:
-        return C.conv_transpose2d(
+        return self._function(
             input,
             self.weight,
             self.bias,
@@ -243,3 +250,24 @@ class ConvTranspose2d(_ConvNd):
             self.groups,
             self.dilation,
         )
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """``nn.ConvTranspose1d``: the transposed (fractionally strided) 1-d convolution."""
+
+    _nd = 1
+    _function = staticmethod(C.conv_transpose1d)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """``nn.ConvTranspose2d``: the transposed (fractionally strided) 2-d convolution."""
+
+    _nd = 2
+    _function = staticmethod(C.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """``nn.ConvTranspose3d``: the transposed (fractionally strided) 3-d convolution."""
+
+    _nd = 3
+    _function = staticmethod(C.conv_transpose3d)

@@ -14,6 +14,7 @@ from .._array import xp
 from .._generator import default_generator
 from ..autograd.anomaly import caller_site
 from ..creation import zeros_like
+from ..ops import attention as _attention
 from ..ops import nnops as _nn
 from ..ops.inplace import inplace as _inplace_op
 from ..ops.pointwise import _dtype_name
@@ -146,6 +147,11 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
             "Mismatch of parameter numbers and input channel size. Found parameter "
             f"numbers = {weight.numel()} and channel size = {channels}."
         )
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(
+            f"prelu: Type promoting not supported. Got {input.dtype._tensor_name[:-6]} and "
+            f"{weight.dtype._tensor_name[:-6]}"
+        )
     return _nn._prelu(input, weight)
 
 
@@ -180,7 +186,7 @@ def softmin(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor
 # --- layers --------------------------------------------------------------------------------------
 
 
-def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``F.linear``: input @ weight.T + bias."""
     fused = bias is not None and bias.ndim == 1 and weight.ndim == 2
     if input.ndim == 2 and fused:
@@ -196,7 +202,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
     return out if bias is None else out + bias
 
 
-def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``F.bilinear``: out[..., k] = input1 @ weight[k] @ input2 + bias[k]."""
     # (..., 1, 1, in1) @ (out, in1, in2) -> (..., out, 1, in2), then dotted with input2.
     left = input1.unsqueeze(-2).unsqueeze(-2).matmul(weight)
@@ -300,8 +306,10 @@ def batch_norm(
             data = input._data
             _update_running(running_mean, data.mean(dims), momentum)
             _update_running(running_var, data.var(dims) * (count / (count - 1)), momentum)
-        return _nn._batch_norm(input, weight, bias, None, None, True, eps)
-    return _nn._batch_norm(input, weight, bias, running_mean._data, running_var._data, False, eps)
+        return _nn._batch_norm(input, weight, bias, None, None, True, eps)[0]
+    return _nn._batch_norm(input, weight, bias, running_mean._data, running_var._data, False, eps)[
+        0
+    ]
 
 
 def _update_running(stat: Tensor, batch_value, momentum) -> None:
@@ -325,7 +333,7 @@ def layer_norm(
             f"[*, {', '.join(map(str, normalized_shape))}], but got input of size"
             f"{list(input.shape)}"
         )
-    return _nn._layer_norm(input, weight, bias, k, eps)
+    return _nn._layer_norm(input, weight, bias, k, eps)[0]
 
 
 def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
@@ -337,15 +345,96 @@ def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: floa
             f"but got input of shape {list(input.shape)} and num_groups="
             f"{num_groups}"
         )
-    return _nn._group_norm(input, weight, bias, num_groups, eps)
+    return _nn._group_norm(input, weight, bias, num_groups, eps)[0]
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
     """``F.pad``: ``pad`` gives (before, after) amounts from the last dimension back; negative
-    amounts crop.  Only the 'constant' mode is supported."""
-    if mode != "constant":
-        raise NotImplementedError(f"F.pad: mode '{mode}' is not supported yet; use 'constant'")
-    return _nn._constant_pad(input, tuple(pad), 0 if value is None else value)
+    amounts crop.  'constant' fills with ``value``; 'reflect' mirrors the input at its edges,
+    'replicate' repeats the edge, 'circular' wraps around."""
+    pad = tuple(pad)
+    if mode == "constant":
+        return _nn._constant_pad(input, pad, 0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    k = len(pad) // 2
+    if len(pad) % 2 or not 1 <= k <= 3 or input.ndim not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
+    if mode == "circular":
+        return _circular_pad(input, pad)
+    if any(n == 0 for n in input.shape[1:]):
+        raise RuntimeError(
+            f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 batch size and "
+            f"other non-zero dimensions for input, but got: {list(input.shape)}"
+        )
+    for i in range(k):
+        d = input.ndim - 1 - i
+        before, after = pad[2 * i], pad[2 * i + 1]
+        n = input.shape[d]
+        if mode == "reflect" and (before >= n or after >= n):
+            raise RuntimeError(
+                f"Argument #{4 + 2 * i}: Padding size should be less than the corresponding "
+                f"input dimension, but got: padding ({before}, {after}) at dimension {d} of "
+                f"input {list(input.shape)}"
+            )
+        if n + before + after <= 0:
+            label = "WHD"[i]
+            raise RuntimeError(
+                f"input ({label}: {n}) is too small. Calculated output {label}: "
+                f"{n + before + after}"
+            )
+    return _nn.map_pad(input, pad, mode)
+
+
+def _circular_pad(input: Tensor, pad) -> Tensor:
+    """Circular padding as PyTorch composes it: the input copied into the middle of a new tensor,
+    then each border copied from the opposite side of that tensor (its graph: CopySlices)."""
+    k = len(pad) // 2
+    for i in range(k):
+        d = input.ndim - 1 - i
+        before, after = pad[2 * i], pad[2 * i + 1]
+        if before > input.shape[d] or after > input.shape[d]:
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+    crop = [slice(None)] * input.ndim
+    for i in range(k):
+        d = input.ndim - 1 - i
+        before, after = pad[2 * i], pad[2 * i + 1]
+        crop[d] = slice(max(-before, 0), input.shape[d] - max(-after, 0))
+    if any(c != slice(None) for c in crop):
+        input = input[tuple(crop)]
+    shape = list(input.shape)
+    for i in range(k):
+        shape[input.ndim - 1 - i] += max(pad[2 * i], 0) + max(pad[2 * i + 1], 0)
+    out = input.new_empty(shape)
+    middle = [slice(None)] * input.ndim
+    for i in range(k):
+        d = input.ndim - 1 - i
+        before = max(pad[2 * i], 0)
+        middle[d] = slice(before, before + input.shape[d])
+    out[tuple(middle)] = input
+    for i in reversed(range(k)):  # the first padded dimension first, as PyTorch
+        d = input.ndim - 1 - i
+        before, after = max(pad[2 * i], 0), max(pad[2 * i + 1], 0)
+        n = input.shape[d]
+        if before:
+            dst = [slice(None)] * input.ndim
+            src = [slice(None)] * input.ndim
+            dst[d], src[d] = slice(0, before), slice(n, n + before)
+            out[tuple(dst)] = out[tuple(src)]
+        if after:
+            dst = [slice(None)] * input.ndim
+            src = [slice(None)] * input.ndim
+            dst[d], src[d] = slice(before + n, before + n + after), slice(before, before + after)
+            out[tuple(dst)] = out[tuple(src)]
+    return out
 
 
 # --- losses --------------------------------------------------------------------------------------
@@ -739,6 +828,8 @@ def kl_div(
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """``F.cosine_similarity``: the dot product of x1 / max(|x1|, eps) and x2 / max(|x2|, eps)
     along ``dim``, as PyTorch computes it."""
+    if x1.shape != x2.shape:  # broadcast first: a norm over a dim one input has as size 1 is not
+        x1, x2 = _ops.composite.broadcast_tensors(x1, x2)  # the norm of the broadcast vectors
     # The norm op, whose gradient at a zero vector is 0 (sqrt's would be inf * 0 = nan).
     n1 = x1.norm(dim=dim, keepdim=True).clamp(min=eps)
     n2 = x2.norm(dim=dim, keepdim=True).clamp(min=eps)
@@ -758,6 +849,26 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
     return input / norm.clamp(min=eps)
 
 
+def _fused_attention(query, key, value, attn_mask, dropout_p, is_causal) -> bool:
+    """Whether PyTorch's fused CPU attention kernel takes this call."""
+    q, k, v = query._data, key._data, value._data
+    return (
+        q.ndim == k.ndim == v.ndim == 4
+        and q.dtype == k.dtype == v.dtype
+        and q.dtype.kind == "f"
+        and q.shape[:2] == k.shape[:2] == v.shape[:2]
+        and q.shape[-1] == k.shape[-1] == v.shape[-1]
+        and k.shape[-2] == v.shape[-2]
+        and dropout_p == 0.0
+        and (
+            attn_mask is None
+            or not is_causal
+            and not attn_mask.requires_grad
+            and attn_mask._data.dtype in (bool, q.dtype)
+        )
+    )
+
+
 def scaled_dot_product_attention(
     query: Tensor,
     key: Tensor,
@@ -767,7 +878,17 @@ def scaled_dot_product_attention(
     is_causal: bool = False,
     scale=None,
 ) -> Tensor:
-    """``F.scaled_dot_product_attention``: softmax(q k^T * scale + mask) v."""
+    """``F.scaled_dot_product_attention``: softmax(q k^T * scale + mask) v.
+
+    Where PyTorch's CPU kernel takes the call (4-d inputs of one dtype and shape but their length,
+    no dropout, a mask that needs no gradient), one op and one node; elsewhere composed of
+    matmul and softmax, as PyTorch's own fallback is."""
+    if _fused_attention(query, key, value, attn_mask, dropout_p, is_causal):
+        if attn_mask is not None and attn_mask._data.dtype == bool:
+            attn_mask = _make(xp.where(attn_mask._data, 0.0, -xp.inf).astype(query._data.dtype))
+        return _attention._scaled_dot_product_flash_attention_for_cpu(
+            query, key, value, attn_mask, dropout_p, is_causal, scale
+        )[0]
     d = query.shape[-1]
     scale = 1.0 / math.sqrt(d) if scale is None else scale
     scores = query.matmul(key.transpose(-2, -1)) * scale
@@ -790,8 +911,10 @@ from ..ops.conv import (  # noqa: E402,F401
     avg_pool2d,
     conv1d,
     conv2d,
+    conv3d,
     conv_transpose1d,
     conv_transpose2d,
+    conv_transpose3d,
     max_pool2d,
     max_pool2d_with_indices,
 )

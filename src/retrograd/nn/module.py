@@ -5,6 +5,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 
 from .. import _device, dtypes
+from ..autograd import training_checks as _checks
 from ..autograd.anomaly import caller_site
 from ..autograd.node import RemovableHandle, _HookDict
 from ..tensor import Tensor, bump_version, clear_grad
@@ -37,6 +38,19 @@ def _type_name(value) -> str:
     if isinstance(value, Tensor):
         return "torch." + value.dtype._tensor_name
     return type(value).__name__
+
+
+# ``training_checks.check_module_call`` while ``autograd.detect_pitfalls`` is on, None otherwise
+# (so a module call pays one global read for it).
+_call_check = None
+
+
+def _checks_changed(state) -> None:
+    global _call_check
+    _call_check = _checks.check_module_call if state.pitfalls else None
+
+
+_checks.state.listeners.append(_checks_changed)
 
 
 class Module:
@@ -72,10 +86,31 @@ class Module:
             f'Module [{type(self).__name__}] is missing the required "forward" function'
         )
 
+    _compiled_call_impl = None  # set by compile(): the traced call
+
     def __call__(self, *args, **kwargs):
+        if self._compiled_call_impl is not None:
+            return self._compiled_call_impl(*args, **kwargs)
+        if not (self._forward_pre_hooks or self._forward_hooks or _call_check):
+            return self.forward(*args, **kwargs)
+        if _call_check is not None:
+            _call_check(self)
+            if not (self._forward_pre_hooks or self._forward_hooks):
+                return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_impl(self, *args, **kwargs):
+        """The call as it is, hooks and forward (what ``compile()`` traces)."""
         if not (self._forward_pre_hooks or self._forward_hooks):
             return self.forward(*args, **kwargs)
         return self._call_with_hooks(args, kwargs)
+
+    def compile(self, *args, **kwargs) -> None:
+        """``Module.compile``: calls of this module go through ``retrograd.compile`` from now on,
+        the module itself unchanged (its state-dict keys too); arguments as ``compile``'s."""
+        from .._compile import compile as _compile
+
+        self.__dict__["_compiled_call_impl"] = _compile(self._call_impl, *args, **kwargs)
 
     def _call_with_hooks(self, args, kwargs):
         try:
@@ -474,7 +509,7 @@ class Module:
     def cpu(self) -> "Module":
         return self
 
-    def cuda(self, device=None) -> "Module":
+    def cuda(self, device=None) -> "Module":  # type: ignore[return]  # always raises
         """PyTorch's CPU-only build has no CUDA device, and says so."""
         _device.cuda_call(device)
 
@@ -558,7 +593,9 @@ class Module:
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing, unexpected, errors = [], [], []
+        missing: list[str] = []
+        unexpected: list[str] = []
+        errors: list[str] = []
         metadata = getattr(state_dict, "_metadata", None)
         for prefix_name, m in self.named_modules():
             prefix = prefix_name + "." if prefix_name else ""

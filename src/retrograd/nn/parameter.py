@@ -2,7 +2,7 @@
 one it registers as a buffer."""
 
 from .._array import xp
-from ..tensor import InferenceVersion, Tensor, _make
+from ..tensor import InferenceVersionCounter, Tensor, _make
 
 
 class Parameter(Tensor):
@@ -18,7 +18,7 @@ class Parameter(Tensor):
                 "Only Tensors of floating point and complex dtype can require gradients"
             )
         # (a parameter of an inference tensor is one: outside inference_mode it may not require grad)
-        vc = InferenceVersion([0]) if data is not None and data.is_inference() else None
+        vc = InferenceVersionCounter() if data is not None and data.is_inference() else None
         p = _make(array, False, None, vc, cls)
         p.requires_grad_(requires_grad)
         return p

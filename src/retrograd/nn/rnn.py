@@ -2,14 +2,15 @@
 
 Parameter names, shapes, gate order (LSTM: input, forget, cell, output; GRU: reset, update, new)
 and initialisation (every weight U(-1/sqrt(hidden), 1/sqrt(hidden))) follow PyTorch, so a state
-dict moves between the two.  The input projection of a whole sequence is one matmul; only the
-hidden-to-hidden step loops over time.
+dict moves between the two.  Each layer and direction runs as one fused kernel with one graph
+node (``ops.rnn.layer``); the cells take one step with the same composed formulas.
 """
 
 import math
 import warnings
 
 from .. import creation
+from ..ops import rnn as _rnn
 from ..ops.shape import cat, stack
 from ..tensor import Tensor
 from . import functional as F
@@ -17,25 +18,7 @@ from . import init
 from .linear import empty_param
 from .module import Module
 
-_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-
-
-def _rnn_step(mode, gi, h, c, w_hh, b_hh):
-    """One time step: ``gi`` is the input's projection (with its bias) for this step."""
-    gh = F.linear(h, w_hh, b_hh)
-    if mode == "LSTM":
-        i, f, g, o = (gi + gh).chunk(4, 1)
-        c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-        return o.sigmoid() * c.tanh(), c
-    if mode == "GRU":
-        ir, iz, in_ = gi.chunk(3, 1)
-        hr, hz, hn = gh.chunk(3, 1)
-        r = (ir + hr).sigmoid()
-        z = (iz + hz).sigmoid()
-        n = (in_ + r * hn).tanh()
-        return (1 - z) * n + z * h, None
-    pre = gi + gh
-    return (pre.tanh() if mode == "RNN_TANH" else pre.relu()), None
+_GATES = _rnn.GATES
 
 
 class _RNNBase(Module):
@@ -84,7 +67,7 @@ class _RNNBase(Module):
             layer_in = input_size if layer == 0 else hidden_size * directions
             for d in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if d else "")
-                shapes = [
+                shapes: list[tuple[str, tuple[int, ...]]] = [
                     ("weight_ih", (gate_size, layer_in)),
                     ("weight_hh", (gate_size, hidden_size)),
                 ]
@@ -132,22 +115,20 @@ class _RNNBase(Module):
             input = input.unsqueeze(1)
         elif self.batch_first:
             input = input.transpose(0, 1)
-        if input.shape[-1] != self.input_size:
-            raise RuntimeError(
-                f"input.size(-1) must be equal to input_size. Expected "
-                f"{self.input_size}, got {input.shape[-1]}"
-            )
         lstm = self.mode == "LSTM"
         h0, c0 = (hx if hx is not None else (None, None)) if lstm else (hx, None)
-        if h0 is not None and not batched:
-            h0 = h0.unsqueeze(1)
-            c0 = c0.unsqueeze(1) if c0 is not None else None
+        if h0 is not None:
+            self._check_state_dims(h0, c0, batched)
+            if not batched:
+                h0 = h0.unsqueeze(1)
+                c0 = c0.unsqueeze(1) if c0 is not None else None
+        self._check_forward_args(input, h0, c0, input.shape[1])
         out, h_n, c_n = self._run(input, h0, c0)
         if not batched:
             out, h_n = out.squeeze(1), h_n.squeeze(1)
             c_n = c_n.squeeze(1) if c_n is not None else None
-        elif self.batch_first:
-            out = out.transpose(0, 1)
+        elif self.batch_first:  # (PyTorch's step-by-step GRU and RNN transpose in place)
+            out = out.transpose(0, 1) if lstm else out.transpose_(0, 1)
         return (out, (h_n, c_n)) if lstm else (out, h_n)
 
     def _forward_packed(self, packed, hx):
@@ -158,17 +139,13 @@ class _RNNBase(Module):
         sizes = packed.batch_sizes.tolist()
         sorted_packed = PackedSequence(packed.data, packed.batch_sizes)
         x, _ = pad_packed_sequence(sorted_packed)
-        if x.shape[-1] != self.input_size:
-            raise RuntimeError(
-                f"input.size(-1) must be equal to input_size. Expected "
-                f"{self.input_size}, got {x.shape[-1]}"
-            )
         lstm = self.mode == "LSTM"
         h0, c0 = (hx if hx is not None else (None, None)) if lstm else (hx, None)
         order = packed.sorted_indices
         if order is not None:  # the initial states come in the caller's order
             h0 = h0.index_select(1, order) if h0 is not None else None
             c0 = c0.index_select(1, order) if c0 is not None else None
+        self._check_forward_args(x, h0, c0, sizes[0])
         out, h_n, c_n = self._run(x, h0, c0, sizes)
         data = cat([out[t, :n] for t, n in enumerate(sizes)])
         if packed.unsorted_indices is not None:
@@ -179,31 +156,56 @@ class _RNNBase(Module):
         )
         return (out, (h_n, c_n)) if lstm else (out, h_n)
 
+    def _check_state_dims(self, h0, c0, batched):
+        """PyTorch's check that the initial states have the input's batched-ness."""
+        want = 3 if batched else 2
+        kind = "batched 3-D" if batched else "unbatched 2-D"
+        if self.mode != "LSTM":
+            if h0.ndim != want:
+                raise RuntimeError(
+                    f"For {kind} input, hx should also be {want}-D but got {h0.ndim}-D tensor"
+                )
+        elif h0.ndim != want or c0.ndim != want:
+            raise RuntimeError(
+                f"For {kind} input, hx and cx should also be {want}-D but got "
+                f"({h0.ndim}-D, {c0.ndim}-D) tensors"
+            )
+
+    def _check_forward_args(self, x, h0, c0, batch):
+        """PyTorch's checks of the input (T, B, I) and the initial states against the layer."""
+        weight = self.weight_ih_l0
+        if x.dtype != weight.dtype:
+            raise ValueError(
+                f"RNN input dtype ({x.dtype}) does not match weight dtype ({weight.dtype}). "
+                f"Convert input: input.to({weight.dtype}), or convert model: "
+                f"model.to({x.dtype})"
+            )
+        if x.shape[-1] != self.input_size:
+            raise RuntimeError(
+                f"input.size(-1) must be equal to input_size. Expected "
+                f"{self.input_size}, got {x.shape[-1]}"
+            )
+        expected = (self.num_layers * (2 if self.bidirectional else 1), batch, self.hidden_size)
+        names = ("hidden[0]", "hidden[1]") if self.mode == "LSTM" else ("hidden",)
+        for name, state in zip(names, (h0, c0)):
+            if state is not None and tuple(state.shape) != expected:
+                raise RuntimeError(f"Expected {name} size {expected}, got {list(state.shape)}")
+        if x.shape[0] == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+
     def _run(self, x: Tensor, h0, c0, sizes=None):
-        steps, batch = x.shape[0], x.shape[1]
         directions = 2 if self.bidirectional else 1
-        zeros = creation.zeros(batch, self.hidden_size, dtype=x.dtype)
         finals_h, finals_c = [], []
-        h0 = h0.unbind(0) if h0 is not None else None
-        c0 = c0.unbind(0) if c0 is not None else None
         for layer in range(self.num_layers):
             outs = []
             for d in range(directions):
                 k = layer * directions + d
-                h = h0[k] if h0 is not None else zeros
-                c = (c0[k] if c0 is not None else zeros) if self.mode == "LSTM" else None
-                w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
-                projected = F.linear(x, w_ih, b_ih).unbind(0)  # every time step at once
-                hs = [None] * steps
-                for t in range(steps - 1, -1, -1) if d else range(steps):
-                    h_new, c_new = _rnn_step(self.mode, projected[t], h, c, w_hh, b_hh)
-                    if sizes is not None and sizes[t] < batch:  # finished or not yet started
-                        n = sizes[t]
-                        h_new = cat([h_new[:n], h[n:]])
-                        c_new = cat([c_new[:n], c[n:]]) if c is not None else None
-                    h, c = h_new, c_new
-                    hs[t] = h
-                outs.append(stack(hs))
+                h = h0[k] if h0 is not None else None
+                c = c0[k] if c0 is not None else None
+                out, h, c = _rnn.layer(  # type: ignore[call-arg]
+                    self.mode, x, *self._weights(layer, d), h, c, d == 1, sizes
+                )
+                outs.append(out)
                 finals_h.append(h)
                 finals_c.append(c)
             x = outs[0] if directions == 1 else cat(outs, 2)
@@ -357,7 +359,7 @@ class _CellBase(Module):
         h = zeros if h is None else h
         c = zeros if c is None and self._mode == "LSTM" else c
         gi = F.linear(input, self.weight_ih, self.bias_ih)
-        h, c = _rnn_step(self._mode, gi, h, c, self.weight_hh, self.bias_hh)
+        h, c = _rnn.cell(self._mode, gi, h, c, self.weight_hh, self.bias_hh)
         if not batched:
             h = h.squeeze(0)
             c = c.squeeze(0) if c is not None else None

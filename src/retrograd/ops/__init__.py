@@ -4,12 +4,16 @@ Each module lists its public functions in ``__all__``; they become ``retrograd.<
 with ``op(...)`` and functions marked ``@tensor_method`` become Tensor methods as well.
 """
 
+from typing import TYPE_CHECKING
+
 from .. import _device
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from . import (
+    attention,
     composite,
     conv,
+    factorizations,
     indexing,
     inplace,
     linalg,
@@ -24,6 +28,7 @@ from . import (
 from .registry import METHODS, OPS, op, tensor_method
 
 MODULES = (
+    attention,
     pointwise,
     reduction,
     shape,
@@ -36,11 +41,26 @@ MODULES = (
     composite,
     sampling,
     special,
+    factorizations,
 )
 
 for _m in MODULES:
     for _name in _m.__all__:
         globals()[_name] = getattr(_m, _name)
+
+if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checkers
+    from .composite import *  # noqa: F403
+    from .conv import *  # noqa: F403
+    from .indexing import *  # noqa: F403
+    from .inplace import *  # noqa: F403
+    from .linalg import *  # noqa: F403
+    from .nnops import *  # noqa: F403
+    from .pointwise import *  # noqa: F403
+    from .reduction import *  # noqa: F403
+    from .sampling import *  # noqa: F403
+    from .shape import *  # noqa: F403
+    from .sorting import *  # noqa: F403
+    from .special import *  # noqa: F403
 
 __all__ = [name for m in MODULES for name in m.__all__]
 
@@ -78,16 +98,32 @@ def _is_pinned(self, device=None) -> bool:
     return False
 
 
+def _cast_method(name, dt):
+    """``Tensor.float()`` and kin: ``to(dtype)``, taking PyTorch's ``memory_format``."""
+
+    def cast(self, memory_format=None):
+        if memory_format is not None:
+            _device.check_memory_format(memory_format)
+        return shape.to(self, dt)
+
+    cast.__name__ = cast.__qualname__ = name
+    cast.__doc__ = f"``Tensor.{name}``: this tensor as {dt}."
+    return cast
+
+
 def _install_methods():
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
     p, s = pointwise, shape
-    Tensor.float = lambda self: s.to(self, _dt.float32)
-    Tensor.double = lambda self: s.to(self, _dt.float64)
-    Tensor.half = lambda self: s.to(self, _dt.float16)
-    Tensor.long = lambda self: s.to(self, _dt.int64)
-    Tensor.int = lambda self: s.to(self, _dt.int32)
-    Tensor.bool = lambda self: s.to(self, _dt.bool)
+    for name, dt in (
+        ("float", _dt.float32),
+        ("double", _dt.float64),
+        ("half", _dt.float16),
+        ("long", _dt.int64),
+        ("int", _dt.int32),
+        ("bool", _dt.bool),
+    ):
+        setattr(Tensor, name, _cast_method(name, dt))
     Tensor.type_as = lambda self, other: s.to(self, other.dtype)
     Tensor.mT = property(lambda self: s.transpose(self, -2, -1))
     Tensor.cpu = _cpu

@@ -3,6 +3,7 @@ carry the same nodes (``hstack`` is a ``CatBackward0``, ``outer`` a ``MulBackwar
 
 import warnings
 
+from .._array import xp
 from ..tensor import Tensor, _wrap_dim
 from . import indexing as _indexing
 from .registry import tensor_method
@@ -69,8 +70,6 @@ def column_stack(tensors, *, out=None):
 def broadcast_tensors(*tensors):
     """``torch.broadcast_tensors``: each expanded to the shape they broadcast to; one that has
     that shape already is returned itself, as in PyTorch (no ExpandBackward0 node)."""
-    from .._array import xp
-
     shape = xp.broadcast_shapes(*(t.shape for t in tensors))
     return tuple(t if tuple(t.shape) == shape else expand(t, shape) for t in tensors)
 
@@ -184,9 +183,7 @@ def movedim(input, source, destination):
     src = [_wrap_dim(d, input.ndim) for d in src]
     dst = [_wrap_dim(d, input.ndim) for d in dst]
     if not input.ndim:  # nothing to move: an alias, as in PyTorch
-        from .indexing import _alias
-
-        return _alias(input, (), False, None)
+        return _indexing._alias(input, (), False, None)
     order = [d for d in range(input.ndim) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -217,8 +214,264 @@ def flipud(input):
     return flip(input, (0,))
 
 
+# --- tiling, splitting at indices, products of tensors -----------------------------------------
+
+
+@tensor_method
+def broadcast_to(input, size):
+    """``torch.broadcast_to``: ``expand`` under NumPy's name."""
+    return expand(input, size)
+
+
+@tensor_method
+def tile(input, dims):
+    """``torch.tile``: ``repeat`` with ``dims`` padded with leading 1s to the tensor's rank."""
+    dims = tuple(dims)
+    if len(dims) < input.ndim:
+        dims = (1,) * (input.ndim - len(dims)) + dims
+    return input.repeat(dims)
+
+
+def _split_points(input, indices_or_sections, d):
+    """The start of each piece: from a number of sections (the first ``size % n`` pieces one
+    longer) or from the indices themselves."""
+    size = input.shape[d]
+    if isinstance(indices_or_sections, Tensor):
+        t = indices_or_sections
+        if t.ndim > 1:
+            raise RuntimeError(
+                "tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                f"one-dimensional tensor, but got a tensor with {t.ndim} dims"
+            )
+        if t.dtype.category != 1:
+            raise RuntimeError(
+                "tensor_split expected tensor_indices_or_sections to have integer dtype, but got "
+                f"{t.dtype._tensor_name[:-6]}"
+            )
+        indices_or_sections = t.item() if t.ndim == 0 else t.tolist()
+    if isinstance(indices_or_sections, int) and not isinstance(indices_or_sections, bool):
+        n = indices_or_sections
+        if n <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {n}")
+        small, extra = divmod(size, n)
+        starts, at = [], 0
+        for i in range(1, n):
+            at += small + (1 if i <= extra else 0)
+            starts.append(at)
+        return starts
+    if isinstance(indices_or_sections, (list, tuple)):
+        return [int(i) for i in indices_or_sections]
+    raise TypeError(
+        "tensor_split() received an invalid combination of arguments - got (Tensor, "
+        f"{type(indices_or_sections).__name__})"
+    )
+
+
+@tensor_method
+def tensor_split(input, indices_or_sections, dim=0):
+    """``torch.tensor_split``: views of ``input`` cut into that many nearly equal pieces along
+    ``dim``, or cut before each of the given indices (pieces may be empty)."""
+    if input.ndim == 0:
+        raise RuntimeError(
+            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
+        )
+    d = _wrap_dim(dim, input.ndim)
+    size = input.shape[d]
+    bounds = [0, *_split_points(input, indices_or_sections, d), size]
+    pieces = []
+    for start, stop in zip(bounds, bounds[1:]):
+        start = min(max(start if start >= 0 else start + size, 0), size)
+        stop = min(max(stop if stop >= 0 else stop + size, start), size)
+        pieces.append(narrow(input, d, start, stop - start))
+    return tuple(pieces)
+
+
+def cartesian_prod(*tensors):
+    """``torch.cartesian_prod``: every combination of one element from each 1-d tensor, one per
+    row (a single tensor comes back as it is)."""
+    for t in tensors:
+        if t.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    from .shape import stack
+
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([reshape(g, (-1,)) for g in grids], 1)
+
+
+@tensor_method
+def diagflat(input, offset: int = 0):
+    """``torch.diagflat``: a square matrix with the flattened input on diagonal ``offset``."""
+    from .special import diag_embed
+
+    return diag_embed(reshape(input, (-1,)) if input.ndim != 1 else input, offset)
+
+
+@tensor_method
+def kron(input, other):
+    """``torch.kron``: the Kronecker product, as PyTorch composes it: each input viewed with its
+    dimensions interleaved with 1s, multiplied, and the product viewed back."""
+    from .shape import _unsafe_view
+
+    nd = max(input.ndim, other.ndim)
+    a_shape = (1,) * (nd - input.ndim) + tuple(input.shape)
+    b_shape = (1,) * (nd - other.ndim) + tuple(other.shape)
+    a_view = tuple(k for n in a_shape for k in (n, 1))
+    b_view = tuple(k for n in b_shape for k in (1, n))
+    product = _unsafe_view(input.contiguous(), a_view) * _unsafe_view(other.contiguous(), b_view)
+    return _unsafe_view(product, tuple(m * n for m, n in zip(a_shape, b_shape)))
+
+
+def _contracted_dims(a, b, dims):
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > min(a.ndim, b.ndim):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        return list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    da, db = dims
+    da = [da] if isinstance(da, int) else list(da)
+    db = [db] if isinstance(db, int) else list(db)
+    if len(da) != len(db):
+        raise RuntimeError("both dimension lists should have same length")
+    return [_wrap_dim(d, a.ndim) for d in da], [_wrap_dim(d, b.ndim) for d in db]
+
+
+def tensordot(a, b, dims=2, out=None):
+    """``torch.tensordot``: the sum of products over the dimensions ``dims`` pairs up, as one
+    matrix product of the two inputs permuted and flattened."""
+    da, db = _contracted_dims(a, b, dims)
+    for i, j in zip(da, db):
+        if a.shape[i] != b.shape[j]:
+            raise RuntimeError(
+                f"contracted dimensions need to match, but first has size {a.shape[i]} in dim "
+                f"{i} and second has size {b.shape[j]} in dim {j}"
+            )
+    free_a = [d for d in range(a.ndim) if d not in da]
+    free_b = [d for d in range(b.ndim) if d not in db]
+    size = 1
+    for d in da:
+        size *= a.shape[d]
+    rows = reshape(permute(a, free_a + da), (-1, size))
+    cols = reshape(permute(b, db + free_b), (size, -1))
+    result = reshape(
+        rows.mm(cols), tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b)
+    )
+    if out is not None:
+        from .._out import write_out
+
+        return write_out("tensordot", result, out, (a, b))
+    return result
+
+
+# --- integration, Vandermonde matrices, combinations -------------------------------------------
+
+
+def _neighbours(y, d):
+    n = y.shape[d]
+    return narrow(y, d, 1, n - 1), narrow(y, d, 0, n - 1)
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """``torch.trapezoid``: the trapezoidal rule along ``dim``, with sample points ``x`` or a
+    constant spacing ``dx`` (1 by default)."""
+    if x is not None and dx is not None:
+        raise RuntimeError("trapezoid: received both x and dx; only one may be given")
+    d = _wrap_dim(dim, y.ndim)
+    if y.shape[d] == 0:
+        return y.sum(d) * 0
+    if x is None:
+        spacing = 1 if dx is None else dx
+        ends = (select(y, d, 0) + select(y, d, -1)) * 0.5
+        return (y.sum(d) - ends) * spacing
+    upper, lower = _neighbours(y, d)
+    return (_gaps(x, y.ndim, d) * (upper + lower)).sum(d) / 2
+
+
+def _gaps(x, ndim, d):
+    """The spacing of the sample points ``x`` along ``d`` (a 1-d ``x`` laid along ``d``)."""
+    if x.ndim == 1:
+        view = [1] * ndim
+        view[d] = -1
+        return reshape(x[1:] - x[:-1], tuple(view))
+    after, before = _neighbours(x, d)
+    return after - before
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    """``torch.trapz``: ``trapezoid`` under its older name."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """``torch.cumulative_trapezoid``: the running trapezoidal integral along ``dim``."""
+    d = _wrap_dim(dim, y.ndim)
+    upper, lower = _neighbours(y, d)
+    if x is None:
+        spacing = 1 if dx is None else dx
+        return ((upper + lower) * (spacing / 2)).cumsum(d)
+    return (_gaps(x, y.ndim, d) * (upper + lower) / 2).cumsum(d)
+
+
+def vander(x, N=None, increasing=False):
+    """``torch.vander``: the columns are powers of ``x`` (decreasing unless ``increasing``)."""
+    from .._array import xp
+    from ..tensor import _make
+
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    if n == 0:
+        return x.new_zeros((x.shape[0], 0))
+    powers = _make(xp.arange(n, dtype=xp.int64))
+    if x.dtype.category < 2:
+        x = x.to(x.dtype if x.dtype.category == 1 else powers.dtype)
+    result = x.unsqueeze(-1) ** powers
+    return result if increasing else flip(result, (1,))
+
+
+def combinations(input, r=2, with_replacement=False):
+    """``torch.combinations``: every choice of ``r`` elements of a 1-d tensor, one per row
+    (as ``itertools.combinations``, or with replacement)."""
+    import itertools
+
+    from .._array import xp
+    from ..tensor import _make
+    from .shape import stack
+
+    if input.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return input.new_empty((0,))
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    rows = list(pick(range(input.shape[0]), r))
+    if not rows:
+        return input.new_empty((0, r))
+    columns = xp.array(rows, dtype=xp.int64).T
+    return stack([input.index_select(0, _make(c.copy())) for c in columns], 1)
+
+
 __all__ = [
     "narrow",
+    "trapezoid",
+    "trapz",
+    "cumulative_trapezoid",
+    "vander",
+    "combinations",
+    "broadcast_to",
+    "tile",
+    "tensor_split",
+    "cartesian_prod",
+    "diagflat",
+    "kron",
+    "tensordot",
     "unflatten",
     "select",
     "movedim",

@@ -14,6 +14,7 @@ the input gradient of a convolution is a transposed convolution and the reverse;
 is ``_conv_weight``, a primitive of its own whose two gradients are both convolutions.
 """
 
+import functools
 import itertools
 
 from .._array import xp
@@ -182,22 +183,46 @@ def _conv_forward(x, w, stride, pads, dilation, groups):
     return _to_nchw(xp.matmul(cols, wmat), x.shape[0], out)
 
 
-def _col2im(cols, full, stride, dilation, first):
-    """Sum window values back into place: ``cols`` [*before, *out, *kernel, *after] ->
-    [*before, *full, *after], one whole-array add per kernel offset."""
-    nd = len(full)
-    out = cols.shape[first : first + nd]
-    kernel = cols.shape[first + nd : first + 2 * nd]
-    acc = xp.zeros(cols.shape[:first] + tuple(full) + cols.shape[first + 2 * nd :], cols.dtype)
+def _col2im(cols, size, stride, dilation, lows, first):
+    """Sum window values back into place: ``cols`` [*before, *kernel, *out, *after] ->
+    [*before, *size, *after], where window ``o``'s offset ``k`` lands at ``o * stride +
+    k * dilation - low`` and what lands outside ``size`` is dropped (the padding).  One
+    whole-array add per kernel offset, each over the windows whose value lands inside (with
+    the kernel axes first, each offset's values are one block: long contiguous runs)."""
+    nd = len(size)
+    kernel = cols.shape[first : first + nd]
+    out = cols.shape[first + nd : first + 2 * nd]
+    acc = xp.zeros(cols.shape[:first] + tuple(size) + cols.shape[first + 2 * nd :], cols.dtype)
     head = (slice(None),) * first
-    spots = head + (slice(None),) * nd
-    for k in itertools.product(*map(range, kernel)):
-        target = head + tuple(
-            slice(ki * d, ki * d + (o - 1) * s + 1, s)
-            for ki, d, o, s in zip(k, dilation, out, stride)
-        )
-        acc[target] += cols[spots + k]
+    spans = [
+        _landing(o, k, s, d, lo, n)
+        for o, k, s, d, lo, n in zip(out, kernel, stride, dilation, lows, size)
+    ]
+    for k in itertools.product(*(range(len(sp)) for sp in spans)):
+        parts = [sp[ki] for sp, ki in zip(spans, k)]
+        if any(p is None for p in parts):
+            continue
+        acc[head + tuple(p[1] for p in parts)] += cols[head + k + tuple(p[0] for p in parts)]
     return acc
+
+
+@functools.lru_cache(maxsize=256)
+def _landing(out, kernel, stride, dilation, low, size):
+    """Per kernel offset: the (source, target) slices of the windows whose value at that offset
+    lands inside ``size``, or None when none does."""
+    spans = []
+    for k in range(kernel):
+        shift = k * dilation - low
+        first = max(0, -(shift // stride))
+        last = min(out, (size - 1 - shift) // stride + 1)
+        if last <= first:
+            spans.append(None)
+            continue
+        start = first * stride + shift
+        spans.append(
+            (slice(first, last), slice(start, start + (last - first - 1) * stride + 1, stride))
+        )
+    return tuple(spans)
 
 
 def _conv_transpose_forward(y, w, stride, pads, dilation, groups, output_padding):
@@ -206,22 +231,22 @@ def _conv_transpose_forward(y, w, stride, pads, dilation, groups, output_padding
     cg, og = w.shape[:2]
     kernel = w.shape[2:]
     nd = len(kernel)
-    full = tuple(
-        (i - 1) * s + d * (k - 1) + 1 for i, s, d, k in zip(size, stride, dilation, kernel)
+    out = tuple(
+        (i - 1) * s + d * (k - 1) + 1 - lo - hi + p
+        for i, s, d, k, (lo, hi), p in zip(size, stride, dilation, kernel, pads, output_padding)
     )
-    out = tuple(f - lo - hi + p for f, (lo, hi), p in zip(full, pads, output_padding))
-    # weight as [G, C/G, prod(k) * O/G]: each input position spreads into a window of outputs
-    wmat = (
+    # weight as [G, prod(k), C/G, O/G]: each input position spreads into a window of outputs,
+    # one product per kernel offset, so that each offset's values come out as one block
+    wk = (
         w.reshape((groups, cg // groups, og) + kernel)
-        .transpose((0, 1) + tuple(range(3, 3 + nd)) + (2,))
-        .reshape(groups, cg // groups, -1)
+        .transpose((0,) + tuple(range(3, 3 + nd)) + (1, 2))
+        .reshape(groups, -1, cg // groups, og)
     )
-    cols = xp.matmul(_rows(y, groups), wmat).reshape((groups, n) + size + kernel + (og,))
-    acc = _col2im(
-        cols, tuple(max(f, lo + o) for f, (lo, _), o in zip(full, pads, out)), stride, dilation, 2
-    )  # [G, N, *full, O/G]
-    crop = tuple(slice(lo, lo + o) for (lo, _), o in zip(pads, out))
-    acc = acc[(slice(None), slice(None)) + crop]
+    cols = xp.matmul(_rows(y, groups)[:, None], wk).reshape(
+        (groups,) + kernel + (n,) + size + (og,)
+    )
+    cols = cols.transpose((0, 1 + nd) + tuple(range(1, 1 + nd)) + tuple(range(2 + nd, 3 + 2 * nd)))
+    acc = _col2im(cols, out, stride, dilation, tuple(lo for lo, _ in pads), 2)  # [G, N, *out, O/G]
     return _to_nchw(acc.reshape(groups, -1, og), n, out)
 
 
@@ -237,7 +262,15 @@ def _conv_weight_forward(x, g, kernel, stride, pads, dilation, groups):
 # --- the convolution op -----------------------------------------------------------------------
 
 
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half"}
+
+
 def _check_conv(x, w, b, stride, padding, dilation, transposed, output_padding, groups):
+    if b is not None and not transposed and b.dtype != x.dtype:
+        raise RuntimeError(
+            f"Input type ({_C_TYPE_NAMES.get(x.dtype.name, x.dtype.name)}) and bias type "
+            f"({_C_TYPE_NAMES.get(b.dtype.name, b.dtype.name)}) should be the same"
+        )
     if x.dtype != w.dtype:
         raise RuntimeError(f"expected scalar type {_scalar(x)} but found {_scalar(w)}")
     kernel, stride, pads, dilation = _geometry(w.shape, stride, padding, dilation)
@@ -364,8 +397,8 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
         out = _conv_transpose_forward(input, weight, stride, pads, dilation, groups, opad)
     else:
         out = _conv_forward(input, weight, stride, pads, dilation, groups)
-    if bias is not None:
-        out = out + bias.reshape((-1,) + (1,) * len(kernel))
+    if bias is not None:  # into the fresh result, in its dtype (a transposed one casts the bias)
+        out += bias.reshape((-1,) + (1,) * len(kernel))
     return out
 
 
@@ -478,27 +511,43 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode):
     fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
     win = _windows(_pad(a, pads, fill, first), out, kernel, stride, dilation, first)
     head = (slice(None),) * (first + 2)
-    offsets = [
-        (head + (i, j) + tail, i * dilation[0] * width + j * dilation[1])
-        for i in range(kernel[0])
-        for j in range(kernel[1])
-    ]
-    best = win[offsets[0][0]].copy()
-    arg = xp.zeros(best.shape, xp.int32)  # the winner's offset from its window's corner
-    for where, offset in offsets[1:]:
+    spots = [head + (i, j) + tail for i in range(kernel[0]) for j in range(kernel[1])]
+    best = win[spots[0]].copy()
+    # which kernel offset holds each window's maximum: a later one wins only when greater.  The
+    # offset number grows along the loop, so "take k where it wins" is a maximum (no masked
+    # write, whose branches on random data cost ten times as much).
+    code = xp.uint8 if len(spots) < 256 else xp.int32
+    arg = xp.zeros(best.shape, code)
+    wins = xp.empty(best.shape, bool)
+    for k, where in enumerate(spots[1:], 1):
         v = win[where]
-        wins = v > best
+        xp.greater(v, best, out=wins)
         xp.maximum(best, v, out=best)
-        arg = xp.where(wins, offset, arg)
+        xp.maximum(arg, wins.view(xp.uint8) * code(k), out=arg)
     if x.dtype.kind == "f" and xp.isnan(best).any():  # the last NaN of a window is its maximum
-        for where, offset in offsets:
-            arg = xp.where(xp.isnan(win[where]), offset, arg)
-    rows = (xp.arange(out[0]) * stride[0] - pads[0][0]) * width
-    corner = rows[:, None] + (xp.arange(out[1]) * stride[1] - pads[1][0])
-    index = arg + (corner[..., None] if channels_last else corner)
+        for k, where in enumerate(spots):
+            xp.maximum(arg, xp.isnan(win[where]).view(xp.uint8) * code(k), out=arg)
+    steps, corner = _pool_index_parts(
+        kernel, stride, tuple(lo for lo, _ in pads), dilation, out, width
+    )
+    index = steps.take(arg)
+    index += corner[..., None] if channels_last else corner
     if channels_last:
         return _channels_first(best), _channels_first(index)
     return best, index
+
+
+@functools.lru_cache(maxsize=64)
+def _pool_index_parts(kernel, stride, lows, dilation, out, width):
+    """The flat H*W offset of each kernel offset from its window's corner, and each window's
+    corner: a pool index is their sum."""
+    steps = (xp.arange(kernel[0])[:, None] * dilation[0] * width) + xp.arange(kernel[1]) * dilation[
+        1
+    ]
+    rows = (xp.arange(out[0]) * stride[0] - lows[0]) * width
+    corner = rows[:, None] + (xp.arange(out[1]) * stride[1] - lows[1])
+    steps.flags.writeable = corner.flags.writeable = False
+    return steps.ravel(), corner
 
 
 def _flat_indices(indices, plane):
@@ -659,10 +708,8 @@ def _avg_pool2d_backward(
     )
     g = self / divisor
     lead = g.shape[:-2]
-    cols = xp.broadcast_to(g[..., None, None], lead + out + kernel)
-    full = tuple(n + lo + hi for n, (lo, hi) in zip(input_shape[-2:], pads))
-    acc = _col2im(cols, full, stride, (1, 1), len(lead))
-    return acc[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(input_shape[-2:], pads))]
+    cols = xp.broadcast_to(g[..., None, None, :, :], lead + kernel + out)
+    return _col2im(cols, input_shape[-2:], stride, (1, 1), tuple(lo for lo, _ in pads), len(lead))
 
 
 def _adaptive_matrix(size, out, dtype):
@@ -811,12 +858,50 @@ def conv_transpose2d(
     )
 
 
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """``torch.nn.functional.conv3d``."""
+    return _conv(
+        input,
+        weight,
+        bias,
+        _ntuple(stride, 3, "stride"),
+        padding,
+        dilation,
+        False,
+        0,
+        groups,
+        3,
+        "conv3d",
+    )
+
+
+def conv_transpose3d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
+    """``torch.nn.functional.conv_transpose3d``."""
+    return _conv(
+        input,
+        weight,
+        bias,
+        _ntuple(stride, 3, "stride"),
+        padding,
+        dilation,
+        True,
+        output_padding,
+        groups,
+        3,
+        "conv_transpose3d",
+    )
+
+
 __all__ = [
     "convolution",
     "conv1d",
     "conv2d",
+    "conv3d",
     "conv_transpose1d",
     "conv_transpose2d",
+    "conv_transpose3d",
     "max_pool2d",
     "max_pool2d_with_indices",
     "avg_pool2d",

@@ -11,6 +11,7 @@ from .._array import c_order, ndarray, sum_to_shape, xp
 from .._out import check_out, dtype_expected, write_out
 from ..autograd.node import check_version
 from ..tensor import Tensor, _make, _wrap_dim
+from .pointwise import _dtype_name, where
 from .registry import _shape_error, op, tensor_method
 
 # --- the key: what Tensor.__getitem__ accepts, as the array library's key ----------------------
@@ -200,7 +201,7 @@ def kept_indices(values):
     version now.  Backward reads an index again, so a node keeps these and, as PyTorch does,
     refuses one written in place since (``checked``)."""
     return tuple(
-        (v, v._vc[0])
+        (v, v._vc.version)
         for v in values
         if isinstance(v, Tensor) and (v._data.ndim or v._data.dtype == bool)
     )
@@ -306,9 +307,16 @@ def _long_index(index, message):
     return a
 
 
-def _along_key(index, d):
+def _along_key(index, d, ndim):
     """The full advanced key that reads ``index`` along dim ``d`` and the index's own position
-    along the others (gather's and scatter's addressing)."""
+    along the others (gather's and scatter's addressing).  A 0-dim input has one element, which
+    every index names (the bounds are checked): the key reads it in the index's shape."""
+    if ndim == 0:
+        if index.size > 1:
+            raise NotImplementedError(
+                "gather/scatter of a 0-dim tensor by more than one index is not supported"
+            )
+        return () if index.ndim == 0 else (None,) * index.ndim
     key = list(xp.indices(index.shape, sparse=True))
     key[d] = index
     return tuple(key)
@@ -323,7 +331,7 @@ def _check_bounds(index, d, size):
 
 
 def _check_along(name, shape, index, d, other=None, other_name="src"):
-    if index.ndim != len(shape) and (index.ndim or len(shape) > 1):
+    if index.ndim != len(shape) and not (index.ndim <= 1 and len(shape) <= 1):
         what = "input" if name == "gather" else "self"
         raise RuntimeError(f"Index tensor must have the same number of dimensions as {what} tensor")
     for k, m in enumerate(index.shape):
@@ -358,7 +366,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     _check_along("gather", input._data.shape, idx, d)
     if out is not None:
         check_out("gather", out, (input,))
-    result = _gather(input, _along_key(idx, d), True, _gather, kept_indices((index,)))
+    result = _gather(input, _along_key(idx, d, input.ndim), True, _gather, kept_indices((index,)))
     if out is None:
         return result
     return write_out("gather", result, out, (input,), dtype_expected(result, out), exact=True)
@@ -382,9 +390,8 @@ def index_select(input, dim, index, *, out=None):
         raise IndexError("index out of range in self")
     if out is not None:
         check_out("index_select", out, (input,))
-    result = _index_select(
-        input, (slice(None),) * d + (idx,), True, _index_select, kept_indices((index,))
-    )
+    key = (slice(None),) * d + (idx,) if input.ndim else ()  # a 0-dim input: its one element
+    result = _index_select(input, key, True, _index_select, kept_indices((index,)))
     if out is None:
         return result
     return write_out(
@@ -438,7 +445,7 @@ def _src_grad(g, n):
 
 def _src_part(src, index):
     if src.shape == index.shape:
-        return src
+        return src if src.ndim else src.reshape(())
     return src[tuple(slice(0, m) for m in index.shape)]
 
 
@@ -491,7 +498,7 @@ def _scatter_args(name, input, dim, index, src):
     _check_along(
         name, input._data.shape, idx, d, src._data.shape if isinstance(src, Tensor) else None
     )
-    return d, idx, _along_key(idx, d)
+    return d, idx, _along_key(idx, d, input.ndim)
 
 
 @tensor_method
@@ -527,6 +534,345 @@ def scatter_add(input, dim, index, src, *, out=None):
     return write_out(
         "scatter_add", result, out, (input, src), dtype_expected(result, out), exact=True
     )
+
+
+# --- scatter_reduce ----------------------------------------------------------------------------
+
+_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+
+def _group_counts(n, key, out_shape, include_self):
+    """How many values each position of the result combines (itself included or not)."""
+    counts = xp.full(out_shape, 1 if include_self else 0, dtype=xp.int64)
+    xp.add.at(counts, key, 1)
+    return counts
+
+
+def _scatter_reduce_grads(g, n):
+    """Gradients of scatter_reduce for the input and for src, written in retrograd ops."""
+    self, src, index, reduce = n.self, n.src, n.index, n.reduce
+    d, result = n.dim, n.result
+    touched = _make(_group_counts(None, n.key, self.shape, False) > 0)
+    if reduce == "sum":
+        g_self = g if n.include_self else g.masked_fill(touched, 0.0)
+        return g_self, g.gather(d, index)
+    if reduce == "mean":
+        counts = _make(_group_counts(None, n.key, self.shape, n.include_self).astype(g._data.dtype))
+        scaled = g / counts.clamp(min=1)
+        g_self = scaled if n.include_self else g.masked_fill(touched, 0.0)
+        return g_self, scaled.gather(d, index)
+    if reduce in ("amax", "amin"):
+        picked = result.gather(d, index)
+        src_hit = (src == picked).to(g.dtype)
+        # the input's own value counts among the ties even when not included (PyTorch's rule)
+        self_hit = (self == result).to(g.dtype)
+        ties = src_hit.new_zeros(self.shape).scatter_add(d, index, src_hit) + self_hit
+        share = g / ties.clamp(min=1)
+        g_src = share.gather(d, index) * src_hit
+        if not n.include_self:
+            return g.masked_fill(touched, 0.0), g_src
+        return share * self_hit, g_src
+    # prod: each factor's gradient is the product of the others (zeros counted apart)
+    zeros_src = (src == 0).to(g.dtype)
+    zero_count = zeros_src.new_zeros(self.shape).scatter_add(d, index, zeros_src)
+    safe_src = src.masked_fill(src == 0, 1.0)
+    nonzero_prod = (
+        self.masked_fill(self == 0, 1.0) if n.include_self else self.new_ones(self.shape)
+    ).scatter_reduce(d, index, safe_src, "prod")
+    if n.include_self:
+        zero_count = zero_count + (self == 0).to(g.dtype)
+    others_src = where(
+        src == 0,
+        where(zero_count.gather(d, index) == 1, nonzero_prod.gather(d, index), 0.0),
+        result.gather(d, index) / safe_src,
+    )
+    g_src = g.gather(d, index) * others_src
+    if not n.include_self:
+        return g.masked_fill(touched, 0.0), g_src
+    safe_self = self.masked_fill(self == 0, 1.0)
+    others_self = where(self == 0, where(zero_count == 1, nonzero_prod, 0.0), result / safe_self)
+    return g * others_self, g_src
+
+
+@op(
+    inputs="self src",
+    saves="self src result",
+    grads=(
+        checked(lambda g, n: _scatter_reduce_grads(g, n)[0]),
+        checked(lambda g, n: _scatter_reduce_grads(g, n)[1]),
+    ),
+    node="ScatterReduceBackward0",
+    method=False,
+)
+def _scatter_reduce(self, src, dim, index, key, reduce, include_self, indices=()):
+    out = self.copy()
+    part = _src_part(src, index)
+    if reduce == "mean":
+        counts = _group_counts(None, key, out.shape, include_self)
+        if not include_self:
+            out[key] = 0
+        xp.add.at(out, key, part)
+        if out.dtype.kind in "iu":
+            return xp.where(counts > 0, out // xp.maximum(counts, 1), out).astype(out.dtype)
+        return xp.where(counts > 0, out / xp.maximum(counts, 1), out).astype(out.dtype)
+    ufunc = {"sum": xp.add, "prod": xp.multiply, "amax": xp.maximum, "amin": xp.minimum}[reduce]
+    if not include_self:
+        first = {"sum": 0, "prod": 1}.get(reduce)
+        if first is None:  # amax/amin: start from the first value written there
+            out[key] = part
+        else:
+            out[key] = first
+    ufunc.at(out, key, part)
+    return out
+
+
+@tensor_method
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
+    """``torch.scatter_reduce``: ``src`` combined into a copy of ``input`` at ``index`` along
+    ``dim`` by ``reduce`` ('sum', 'prod', 'mean', 'amax' or 'amin'), with the input's own value
+    among them unless ``include_self`` is False."""
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # (PyTorch takes these too)
+    if reduce not in _REDUCTIONS:
+        raise RuntimeError(
+            "reduce argument must be either sum, prod, mean, amax or amin, got " + str(reduce)
+        )
+    d, idx, key = _scatter_args("scatter_reduce", input, dim, index, src)
+    if out is not None:
+        check_out("scatter_reduce", out, (input, src))
+    result = _scatter_reduce(input, src, d, idx, key, reduce, include_self, kept_indices((index,)))
+    if out is None:
+        return result
+    return write_out(
+        "scatter_reduce", result, out, (input, src), dtype_expected(result, out), exact=True
+    )
+
+
+# --- copying and filling by index, scattering by mask, writing into a part ---------------------
+
+
+def _along(a, dim, index):
+    """The key that addresses positions ``index`` of dim ``dim`` of ``a`` (every other dim whole)."""
+    return (slice(None),) * _wrap_dim(dim, a.ndim) + (index,) if a.ndim else ()
+
+
+@op(
+    inputs="self source",
+    saves="source_shape",
+    grads=(
+        lambda g, n: g.index_fill(n.dim, n.index, 0.0),
+        lambda g, n: (g.index_select(n.dim, n.index) if g.ndim else g).reshape(n.source_shape),
+    ),
+    node="IndexCopyBackward0",
+    method=False,
+)
+def _index_copy(self, source, dim, index):
+    out = self.copy()
+    out[_along(out, dim, index._data.reshape(-1))] = source
+    return out
+
+
+@tensor_method
+def index_copy(input, dim, index, source):
+    """``torch.index_copy``: a copy of ``input`` with the slices of ``source`` written at the
+    positions ``index`` names along ``dim``."""
+    _long_index(index, "index_copy_(): Expected a long tensor for index, but got Float")
+    return _index_copy(input, source, dim, index)
+
+
+@op(
+    grads=(lambda g, n: g.index_fill(n.dim, n.index, 0.0),),
+    node="IndexFillBackward0",
+    method=False,
+)
+def _index_fill_scalar(self, dim, index, value):
+    out = self.copy()
+    out[_along(out, dim, index._data.reshape(-1))] = value
+    return out
+
+
+@op(
+    inputs="self value",
+    grads=(
+        lambda g, n: g.index_fill(n.dim, n.index, 0.0),
+        lambda g, n: (g.index_select(n.dim, n.index) if g.ndim else g).sum(),
+    ),
+    node="IndexFillBackward1",
+    method=False,
+)
+def _index_fill_tensor(self, value, dim, index):
+    out = self.copy()
+    out[_along(out, dim, index._data.reshape(-1))] = value
+    return out
+
+
+@tensor_method
+def index_fill(input, dim, index, value):
+    """``torch.index_fill``: a copy of ``input`` with ``value`` at the positions ``index`` names
+    along ``dim``."""
+    _long_index(index, "index_fill_(): Expected dtype int64 for index.")
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(
+                "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.ndim} dimension(s)."
+            )
+        return _index_fill_tensor(input, value, dim, index)
+    return _index_fill_scalar(input, dim, index, value)
+
+
+def _masked_scatter_source_grad(g, n):
+    """The gradient reaching the first ``k`` elements of source (k the mask's True count), in
+    source's shape."""
+    mask = n.mask
+    picked = g.masked_select(mask)
+    size = 1
+    for m in n.source_shape:
+        size *= m
+    rest = picked.new_zeros((size - picked.shape[0],))
+    from .shape import cat
+
+    return cat([picked, rest]).reshape(n.source_shape)
+
+
+def _check_masked_scatter(a, source, mask):
+    if mask.dtype != xp.bool_:
+        raise RuntimeError(
+            "masked_scatter_ only supports boolean masks, but got mask with dtype "
+            f"{dtypes.scalar_type_name(dtypes.FROM_NP[mask.dtype])}"
+        )
+    if int(xp.broadcast_to(mask, a.shape).sum()) > source.size:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+
+
+@op(
+    inputs="self source",
+    saves="source_shape",
+    grads=(
+        lambda g, n: g.masked_fill(n.mask, 0.0),
+        _masked_scatter_source_grad,
+    ),
+    check=lambda a, source, mask: _check_masked_scatter(a, source, mask._data),
+    node="MaskedScatterBackward0",
+    method=False,
+)
+def _masked_scatter(self, source, mask):
+    out = self.copy()
+    where_ = xp.broadcast_to(mask._data, out.shape)
+    out[where_] = source.reshape(-1)[: int(where_.sum())]
+    return out
+
+
+@tensor_method
+def masked_scatter(input, mask, source):
+    """``torch.masked_scatter``: a copy of ``input`` with the elements of ``source``, in order,
+    written where ``mask`` is True."""
+    return _masked_scatter(input, source, mask)
+
+
+# --- select_scatter, slice_scatter, diagonal_scatter: src written into one part of a copy -------
+
+
+def _part_view(a, part):
+    """The view of ``a`` that ``part`` names: ("select", dim, index), ("slice", dim, start, stop,
+    step) or ("diagonal", offset, dim1, dim2), the diagonal last as ``Tensor.diagonal`` puts it."""
+    kind = part[0]
+    if kind == "select":
+        return a[(slice(None),) * part[1] + (part[2],)]
+    if kind == "slice":
+        return a[(slice(None),) * part[1] + (slice(part[2], part[3], part[4]),)]
+    offset, d1, d2 = part[1:]
+    moved = xp.moveaxis(a, (d1, d2), (-2, -1))
+    rows, cols = moved.shape[-2:]
+    start_row, start_col = max(-offset, 0), max(offset, 0)
+    length = max(min(rows - start_row, cols - start_col), 0)
+    i = xp.arange(length)
+    return moved, (Ellipsis, start_row + i, start_col + i)
+
+
+def _write_part(out, part, src):
+    view = _part_view(out, part)
+    if part[0] == "diagonal":
+        moved, key = view
+        moved[key] = src
+    else:
+        view[...] = src
+
+
+def _read_part(t, part):
+    if part[0] == "select":
+        return t.select(part[1], part[2])
+    if part[0] == "slice":
+        return t[(slice(None),) * part[1] + (slice(part[2], part[3], part[4]),)]
+    return t.diagonal(part[1], part[2], part[3])
+
+
+def _check_part(a, src, part, node):
+    view = _part_view(a, part)
+    shape = view[0][view[1]].shape if part[0] == "diagonal" else view.shape
+    if tuple(src.shape) != tuple(shape):
+        raise RuntimeError(
+            "expected src to have a size equal to the slice of self. src size = "
+            f"{list(src.shape)}, slice size = {list(shape)}"
+        )
+
+
+def _part_writer(node):
+    def forward(self, src, part, node):
+        out = self.copy()
+        _write_part(out, part, src)
+        return out
+
+    return op(
+        "_" + node,
+        inputs="self src",
+        saves="src_shape src_dtype",
+        grads=(
+            lambda g, n: _PART_WRITERS[n.node](
+                g, g.new_zeros(n.src_shape, dtype=g.dtype), n.part, n.node
+            ),
+            lambda g, n: _read_part(g, n.part),
+        ),
+        check=_check_part,
+        node=node,
+        method=False,
+    )(forward)
+
+
+_PART_WRITERS = {
+    name: _part_writer(name)
+    for name in ("SelectScatterBackward0", "SliceScatterBackward0", "DiagonalScatterBackward0")
+}
+
+
+@tensor_method
+def select_scatter(input, src, dim, index):
+    """``torch.select_scatter``: a copy of ``input`` with ``src`` written at ``index`` of ``dim``."""
+    d = _wrap_dim(dim, input.ndim)
+    size = input.shape[d]
+    if not -size <= index < size:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size "
+            f"{list(input.shape)} at dimension {d}"
+        )
+    part = ("select", d, index % size)
+    return _PART_WRITERS["SelectScatterBackward0"](input, src, part, "SelectScatterBackward0")
+
+
+@tensor_method
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    """``torch.slice_scatter``: a copy of ``input`` with ``src`` written into the slice
+    ``start:end:step`` of ``dim``."""
+    d = _wrap_dim(dim, input.ndim)
+    part = ("slice", d, start, end, step)
+    return _PART_WRITERS["SliceScatterBackward0"](input, src, part, "SliceScatterBackward0")
+
+
+@tensor_method
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    """``torch.diagonal_scatter``: a copy of ``input`` with ``src`` written along the diagonal
+    ``offset`` of the ``dim1`` x ``dim2`` matrices."""
+    part = ("diagonal", offset, _wrap_dim(dim1, input.ndim), _wrap_dim(dim2, input.ndim))
+    return _PART_WRITERS["DiagonalScatterBackward0"](input, src, part, "DiagonalScatterBackward0")
 
 
 # PyTorch names a dtype by its C type in some errors (a mask's dtype, clamp_'s integer tensor).
@@ -681,8 +1027,6 @@ def bincount(input, weights=None, minlength: int = 0):
     """``torch.bincount``: how often each non-negative integer occurs (summing ``weights``)."""
     a = input._data
     if a.dtype.kind == "f":
-        from .pointwise import _dtype_name
-
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dtype_name(a)}'")
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
@@ -720,8 +1064,185 @@ def nonzero(input, *, out=None, as_tuple=False):
     )
 
 
+# --- adding into rows, flat picks, sorted search, membership -----------------------------------
+
+
+def _check_index_add(a, source, dim, index, alpha):
+    d = _wrap_dim(dim, a.ndim)
+    if index.ndim > 1:
+        raise IndexError(
+            f"index_add_(): Index is supposed to be a vector, but got dim: {index.ndim} with type: "
+            f"{dtypes.scalar_type_name(dtypes.FROM_NP[index.dtype])} and size: {list(index.shape)}"
+        )
+    if a.dtype != source.dtype:
+        raise RuntimeError(
+            f"index_add_(): self ({dtypes.scalar_type_name(dtypes.FROM_NP[a.dtype])}) and source "
+            f"({dtypes.scalar_type_name(dtypes.FROM_NP[source.dtype])}) must have the same scalar "
+            "type"
+        )
+    along = source.shape[d] if source.ndim else 1
+    if index.size != along:
+        raise RuntimeError(
+            f"index_add_(): Number of indices ({index.size}) should be equal to source.size(dim): "
+            f"({along}), for dim: {dim}"
+        )
+    kept = [n for i, n in enumerate(a.shape) if i != d]
+    if source.ndim and [n for i, n in enumerate(source.shape) if i != d] != kept:
+        raise RuntimeError(
+            "source tensor shape must match self tensor shape, excluding the specified dimension. "
+            f"Got self.shape = {list(a.shape)} source.shape = {list(source.shape)}"
+        )
+    size = a.shape[d] if a.ndim else 1
+    bad = index.reshape(-1)[(index.reshape(-1) >= size) | (index.reshape(-1) < 0)]
+    if bad.size:
+        raise RuntimeError(f"index {bad[0]} is out of bounds for dimension {d} with size {size}")
+
+
+def _index_add_source_grad(g, n):
+    if not g.ndim:
+        return g.reshape(n.source_shape) * n.alpha if n.alpha != 1 else g.reshape(n.source_shape)
+    picked = g.index_select(n.dim, n.index)
+    picked = picked.reshape(n.source_shape)
+    return picked if n.alpha == 1 else picked * n.alpha
+
+
+@op(
+    inputs="self source",
+    saves="source_shape",
+    grads=(lambda g, n: g, _index_add_source_grad),
+    check=lambda a, source, dim, index, alpha: _check_index_add(a, source, dim, index._data, alpha),
+    node="IndexAddBackward0",
+    method=False,
+)
+def _index_add(self, source, dim, index, alpha):
+    out = self.copy()
+    values = source if alpha == 1 else source * alpha
+    if out.ndim == 0:
+        out += values.reshape(())
+        return out
+    d = _wrap_dim(dim, out.ndim)
+    xp.add.at(xp.moveaxis(out, d, 0), index._data.reshape(-1), xp.moveaxis(values, d, 0))
+    return out
+
+
+@tensor_method
+def index_add(input, dim, index, source, *, alpha=1):
+    """``torch.index_add``: a copy of ``input`` with ``alpha * source`` added at the positions
+    ``index`` names along ``dim`` (repeated positions add up)."""
+    if isinstance(index, Tensor) and index._data.dtype.kind not in "iu":
+        raise RuntimeError(
+            "index_add_(): Expected dtype int32/int64 for index but got: "
+            f"{dtypes.scalar_type_name(index.dtype)}"
+        )
+    return _index_add(input, source, dim, index, alpha)
+
+
+def _take_grad(g, n):
+    flat = _make(xp.zeros(n.self_shape, dtype=g._data.dtype)).reshape(-1)
+    index = _make(n.index._data.reshape(-1) % max(flat.shape[0], 1))  # negatives count from the end
+    return flat.index_add(0, index, g.reshape(-1)).reshape(n.self_shape)
+
+
+def _check_take(a, index):
+    size = a.size
+    flat = index._data.reshape(-1)
+    bad = flat[(flat >= size) | (flat < -size)]
+    if bad.size:
+        raise IndexError(
+            f"out of range: tried to access index {bad[0]} on a tensor of {size} elements."
+        )
+
+
+@op(saves="self_shape", grads=(_take_grad,), check=_check_take, node="TakeBackward0", method=False)
+def _take(self, index):
+    return self.reshape(-1)[index._data % max(self.size, 1)].copy()
+
+
+@tensor_method
+def take(input, index):
+    """``torch.take``: the elements at ``index`` of ``input`` read as one flat vector."""
+    if not isinstance(index, Tensor) or index._data.dtype != xp.int64:
+        kind = dtypes.scalar_type_name(index.dtype) if isinstance(index, Tensor) else "?"
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {kind}")
+    return _take(input, index)
+
+
+def _sorted_search(sequence, values, right, sorter):
+    side = "right" if right else "left"
+    if sequence.ndim == 1:
+        return xp.searchsorted(sequence, values, side=side, sorter=sorter)
+    lead = sequence.shape[:-1]
+    out = xp.empty(values.shape, dtype=xp.int64)
+    for i in xp.ndindex(*lead):
+        srt = None if sorter is None else sorter[i]
+        out[i] = xp.searchsorted(sequence[i], values[i], side=side, sorter=srt)
+    return out
+
+
+def searchsorted(
+    sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None, out=None
+):
+    """``torch.searchsorted``: where each value of ``input`` would go in ``sorted_sequence`` (its
+    last dimension) to keep it sorted; the first such place, or the last with ``right=True``."""
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(
+                f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}"
+            )
+        if right and side == "left":
+            raise RuntimeError(
+                "torch.searchsorted(): side and right can't be set to opposites, got side of left "
+                "while right was True"
+            )
+        right = side == "right"
+    seq = sorted_sequence._data
+    scalar = not isinstance(input, Tensor)
+    values = xp.asarray(input) if scalar else input._data
+    if seq.ndim != 1 and (scalar or seq.shape[:-1] != values.shape[:-1]):
+        raise RuntimeError(
+            "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+            "dimensions of boundaries tensor and input value tensor must match, but we got "
+            f"boundaries tensor {list(seq.shape)} and input value tensor "
+            f"{list(values.shape)}"
+        )
+    order = None if sorter is None else _long_index(sorter, "sorter must be a tensor of long")
+    found = _sorted_search(seq, values, right, order)
+    result = _make(xp.asarray(found, dtype=xp.int32 if out_int32 else xp.int64))
+    if out is not None:
+        return write_out("searchsorted", result, out, exact=True)
+    return result
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
+    """``torch.bucketize``: the bucket of each value of ``input`` among the sorted 1-D
+    ``boundaries`` (``searchsorted`` with the arguments the other way round)."""
+    if boundaries.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """``torch.isin``: whether each of ``elements`` occurs in ``test_elements`` (either may be a
+    number)."""
+    a = elements._data if isinstance(elements, Tensor) else xp.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else xp.asarray(test_elements)
+    return _make(xp.isin(a, b, assume_unique=assume_unique, invert=invert))
+
+
 __all__ = [
     "masked_select",
+    "select_scatter",
+    "slice_scatter",
+    "diagonal_scatter",
+    "index_copy",
+    "index_fill",
+    "masked_scatter",
+    "scatter_reduce",
+    "index_add",
+    "take",
+    "searchsorted",
+    "bucketize",
+    "isin",
     "unique",
     "bincount",
     "gather",

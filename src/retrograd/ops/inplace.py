@@ -18,17 +18,26 @@ destination whose elements share memory (an expanded tensor) and inputs that sha
 memory (``_check_overlap``).
 """
 
-import sys
 import warnings
 
-from .. import _sampling, dtypes
+from .. import _sampling, _switches, dtypes
 from .._array import is_dense, ndarray, xp
 from .._generator import resolve
+from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
+from ..autograd.cuts import note as _note_cut
+from ..autograd.forward_ad import _OWN, _parent_of, _set_tangent, tangent_of
 from ..autograd.grad_mode import enable_grad, no_grad
-from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import hooks_open
-from ..autograd.node import FunctionNode, PackedSaved, _op_name, freed_error, keep_input_shape
+from ..autograd.node import (
+    _NO_EDGE,
+    FunctionNode,
+    SavedOutput,
+    _op_name,
+    _sequence,
+    freed_error,
+    keep_input_shape,
+)
 from ..tensor import (
     CUSTOM_VIEW,
     INFERENCE_VIEW,
@@ -42,8 +51,8 @@ from ..tensor import (
 from . import indexing as _indexing
 from . import pointwise as _p
 from . import registry as _registry
-from .registry import _NO_EDGE, _shape_error, note_view, op, tensor_method
 from .registry import METHODS as _METHODS
+from .registry import _shape_error, note_view, op, tensor_method
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_OF_LEAF = (
@@ -342,6 +351,20 @@ def _requires_grad(args):
     return False
 
 
+def _note_write(t, args, op):
+    """``t`` needs no gradient and was written from ``args`` without a record (under no_grad, or
+    from a tensor that needs none): if they require grad or carry records of a cut, ``t`` now
+    carries them too (``autograd.cuts``)."""
+    for a in args:
+        if isinstance(a, Tensor) and (a._requires_grad or a._cuts is not None):
+            if not isinstance(op, str):
+                opdef = getattr(op, "opdef", None)
+                op = (_registry.shown_name(opdef) if opdef is not None else "copy") + "_"
+            base = t._view_base  # (a write into a view is a write into its base)
+            _note_cut(t if base is None else (t, base), (t, *args), op)
+            return
+
+
 def _alias(t):
     """The tensor before the write: same array, same place in the graph, a version of its own."""
     a = _make(t._data, t._requires_grad, t._grad_fn)
@@ -349,6 +372,21 @@ def _alias(t):
     if t._requires_grad and t._grad_fn is None:  # a leaf (under no_grad...): share its accumulator
         a._acc = t._acc
     return a
+
+
+def _saved_since(node, start, t):
+    """Whether a node made after sequence number ``start`` (the graph one op call made, from
+    its result's ``node`` back) saved ``t`` itself, or in a list of tensors."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if not isinstance(n, FunctionNode) or n._seq < start:
+            continue
+        for s in n._saved or ():
+            if s is t or (type(s) is list and any(x is t for x in s)):
+                return True
+        stack.extend(nxt for nxt, _ in n.next_functions)
+    return False
 
 
 def inplace(t, fn, *args):
@@ -363,7 +401,7 @@ def inplace(t, fn, *args):
         # PyTorch's copy_ (and so x[i] = v) leaves an integer or bool tensor out of the graph,
         # though its masked_fill_ and fill_ do not.
         record = False
-    dual = _registry.forward_ad_hook is not None
+    dual = _switches.forward_ad_hook is not None
     if not record:
         kernel = _KERNELS.get(fn)
         if kernel is not None and not dual:
@@ -378,6 +416,8 @@ def inplace(t, fn, *args):
             )  # after the op's own checks, as PyTorch's kernels order them
             _write(t, out._data, _overlap_ok(fn))
         _bump(t)
+        if not t._requires_grad:
+            _note_write(t, args, fn)
         if dual:
             _move_tangent(t, out)
         return t
@@ -386,7 +426,7 @@ def inplace(t, fn, *args):
             f"{t._custom_view} is a view and is being modified inplace." + _CUSTOM_VIEW
         )
     check_inplace(t)
-    if base is not None and len(t._vc) > 3:
+    if base is not None and t._vc.stale:
         fresh_grad_fn(t)  # a stale view's errors
     old = _alias(t)
     packing = hooks_open()
@@ -394,9 +434,10 @@ def inplace(t, fn, *args):
         old._data = old._data.copy()
     if dual:
         _copy_tangent(t, old)
+    start = next(_sequence)  # the nodes fn makes come after this number
     out = fn(old, *args)
     _check_overlap(t, args, fn)
-    if not packing and sys.getrefcount(old) > 2:  # a node saved the old value: keep it safe
+    if not packing and _saved_since(out._grad_fn, start, old):  # keep the old value safe
         old._data = old._data.copy()
     _write(t, out._data, _overlap_ok(fn))
     _bump(t)
@@ -433,7 +474,7 @@ def _write_through_view(t, base, out):
     new_base = _copy_slices(base, out, index)
     _rebase(base, new_base.grad_fn, 0)
     _rebase(t, _view_of_base(base, index, t._data).grad_fn, 0)
-    t._attr_version = t._vc[0]  # its grad_fn is current; the other views' are stale
+    t._attr_version = t._vc.version  # its grad_fn is current; the other views' are stale
     return t
 
 
@@ -555,8 +596,6 @@ def _check_overlap(t, args, fn):
 
 
 def _copy_tangent(t, alias):
-    from ..autograd.forward_ad import _set_tangent, tangent_of
-
     tangent = tangent_of(t)
     if tangent is not None:
         _set_tangent(alias, tangent)
@@ -566,8 +605,6 @@ def _move_tangent(t, out):
     """Forward AD: ``t`` now holds ``out``'s value, so it takes ``out``'s tangent.  Written through
     a view, the tensor whose tangent the view's is a view of (up the chain) takes it in the written
     region (zeros there when ``out`` has none); a view with no such tensor updates its base."""
-    from ..autograd.forward_ad import _OWN, _parent_of, _set_tangent, tangent_of
-
     tangent = tangent_of(out)
     link = _parent_of(t)
     if (
@@ -592,14 +629,14 @@ def _move_tangent(t, out):
         else:
             return
         parent_tangent = tangent_of(parent)
-        hook, _registry.forward_ad_hook = _registry.forward_ad_hook, None
+        hook, _switches.forward_ad_hook = _switches.forward_ad_hook, None
         try:
             index = _flat_index(parent, child).reshape(-1)
             written = _put_flat(child_tangent.reshape(-1), index, parent._data.shape)
             if parent_tangent is not None:
                 written = _zero_flat(parent_tangent, index) + written
         finally:
-            _registry.forward_ad_hook = hook
+            _switches.forward_ad_hook = hook
         link = _parent_of(parent)
         _set_tangent(parent, written, link)
         child, child_tangent = parent, written
@@ -610,14 +647,9 @@ def _resave_result(node, out, t):
     packed by saved_tensors_hooks stays as the hook kept it (``out``'s memory is not written)."""
     saved, versions = list(node._saved), list(node._versions)
     for i, s in enumerate(saved):
-        if (
-            versions[i] is not None
-            and versions[i] < 0
-            and type(s) is not PackedSaved
-            and s[0] is out._data
-        ):
-            saved[i] = (t._data, t._vc)
-            versions[i] = ~t._vc[0]
+        if type(s) is SavedOutput and s[0] is out._data:
+            saved[i] = SavedOutput((t._data, t._vc))
+            versions[i] = t._vc.version
     node._saved, node._versions = tuple(saved), tuple(versions)
 
 
@@ -644,7 +676,7 @@ def fresh_grad_fn(t):
     PyTorch's views do; a view that may not take part in such a write raises PyTorch's error.
     A view with no grad_fn of a base that needs none stays as it is (its version is not taken:
     should the base come to require grad, the view learns then)."""
-    version = t._vc[0]
+    version = t._vc.version
     if t._attr_version == version:
         return t._grad_fn
     base = t._view_base
@@ -692,7 +724,7 @@ def _fast(ufunc, name, fn):
     """``add_`` and kin: one ufunc writing in place when nothing is recorded (optimizer steps)."""
 
     def method(self, other, alpha=1):
-        if _registry.forward_ad_hook is None and (
+        if _switches.forward_ad_hook is None and (
             not _grad_state.enabled
             or not (
                 self._requires_grad
@@ -718,6 +750,8 @@ def _fast(ufunc, name, fn):
             ):
                 ufunc(data, b, out=data)
                 _bump(self)
+                if not self._requires_grad and b is not other:
+                    _note_write(self, (other,), name)
                 return self
         if alpha != 1:  # keyword: ``sub`` takes alpha only by name
             return inplace(self, lambda a, b: fn(a, b, alpha=alpha), other)
@@ -779,7 +813,8 @@ for _name in (
     "log log10 log1p log2 expm1 erf neg negative reciprocal square sign ceil floor round "
     "trunc fix frac nan_to_num addcmul addcdiv lerp multiply divide "
     "true_divide subtract fmod remainder cumsum cumprod tril triu scatter "
-    "scatter_add bitwise_and bitwise_or bitwise_xor bitwise_not"
+    "scatter_add bitwise_and bitwise_or bitwise_xor bitwise_not atan2 arctan2 hypot copysign "
+    "nextafter heaviside ldexp logit sinc index_add addmm addmv addr baddbmm addbmm scatter_reduce index_copy index_fill masked_scatter"
 ).split():
     _twin(_name)
 
@@ -1044,13 +1079,13 @@ def _check_restride(t):
 def _restride(t, new, node_op, dim0=0, dim1=0):
     """Make ``new`` (a view of ``t``'s memory with another shape) ``t``'s array, recorded."""
     if _grad_state.enabled and t._requires_grad:
-        if t._view_base is not None and len(t._vc) > 3:
+        if t._view_base is not None and t._vc.stale:
             fresh_grad_fn(t)
         node = node_op(_alias(t), new._data, dim0, dim1).grad_fn
         t._data = new._data
         _rebase(t, node, 0)
         _bump(t)
-        t._attr_version = t._vc[0]  # a view: its grad_fn is the one just made, not stale
+        t._attr_version = t._vc.version  # a view: its grad_fn is the one just made, not stale
     else:
         if t._grad_fn is not None:  # the node keeps the shape its gradient must have
             keep_input_shape(t._grad_fn, t._output_nr, t._data.shape)
@@ -1247,7 +1282,7 @@ def _view(self, key, reader):
         key = tuple(key) + (Ellipsis,)  # keeps an all-integer key a (0-dim) view, not a copy
     view = _make(self._data[tuple(key)], False, None, self._vc)
     view._view_base = self._view_base if self._view_base is not None else self
-    view._attr_version = self._vc[0]
+    view._attr_version = self._vc.version
     note_view(view, self)
     view._item_view = (
         _VIEW_OF_VIEW.get(reader) if self._requires_grad and _grad_state.enabled else None

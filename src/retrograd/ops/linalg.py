@@ -1,9 +1,11 @@
 """Products of matrices and vectors."""
 
+import math
 import string
 
-from .._array import xp
-from ..tensor import _make
+from .._array import c_order, xp
+from ..dtypes import FROM_NP
+from ..tensor import _make, _wrap_dim
 from .registry import op, tensor_method
 from .shape import _unsafe_view
 
@@ -26,8 +28,6 @@ def _check_mm(a, b):
 
 
 def _dt(a):
-    from ..dtypes import FROM_NP
-
     return (
         FROM_NP[a.dtype]
         .name.replace("float32", "float")
@@ -75,8 +75,6 @@ def dot(self, tensor):
 
 def _scalar_name(a):
     """PyTorch's ScalarType name of an array's dtype: Float, Double, Long ..."""
-    from ..dtypes import FROM_NP
-
     return FROM_NP[a.dtype]._tensor_name[: -len("Tensor")]
 
 
@@ -438,8 +436,6 @@ def _sum_product(left, right, dims):
 
 
 def _check_diagonal(a, offset, dim1, dim2):
-    from ..tensor import _wrap_dim
-
     d1, d2 = _wrap_dim(dim1, a.ndim), _wrap_dim(dim2, a.ndim)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
@@ -535,8 +531,286 @@ def mv(self, vec):
     return xp.matmul(self, vec)
 
 
+# --- pairwise distances ------------------------------------------------------------------------
+
+
+def _cdist_grads(g, n, x1, x2, dist):
+    """Gradients of dist[..., i, j] = ||x1[..., i, :] - x2[..., j, :]||_p for both inputs."""
+    p = n.p
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # ... P R M
+    if p == 0:
+        zero = (diff * 0).sum(-2)
+        return zero, (diff * 0).sum(-3)
+    gd = g.unsqueeze(-1)
+    if p == 1:
+        part = gd * diff.sign()
+    elif p == math.inf:
+        part = gd * diff.sign() * (diff.abs() == dist.unsqueeze(-1)).to(g.dtype)
+    else:
+        if p == 2:
+            scale = diff
+        else:
+            scale = diff * diff.abs().pow(p - 2)
+        denominator = dist.pow(p - 1).unsqueeze(-1)
+        part = (gd * scale / denominator).masked_fill(denominator == 0, 0.0)
+    return part.sum(-2), -part.sum(-3)
+
+
+@op(
+    inputs="x1 x2",
+    saves="x1 x2 result",
+    grads=(
+        lambda g, n: _cdist_grads(g, n, n.x1, n.x2, n.result)[0],
+        lambda g, n: _cdist_grads(g, n, n.x1, n.x2, n.result)[1],
+    ),
+    node="CdistBackward0",
+    method=False,
+)
+def _cdist(x1, x2, p):
+    diff = xp.abs(x1[..., :, None, :] - x2[..., None, :, :])
+    if p == 0:
+        out = (diff != 0).sum(-1).astype(x1.dtype)
+    elif p == 1:
+        out = diff.sum(-1)
+    elif p == 2:
+        out = xp.sqrt((diff * diff).sum(-1))
+    elif p == math.inf:
+        out = diff.max(-1) if diff.shape[-1] else xp.zeros(diff.shape[:-1], x1.dtype)
+    else:
+        out = (diff**p).sum(-1) ** (1.0 / p)
+    return out.astype(x1.dtype, copy=False)
+
+
+@op(
+    inputs="x1 x2",
+    saves="x1 x2 result",
+    grads=(
+        lambda g, n: _cdist_grads(g, n, n.x1, n.x2, n.result)[0],
+        lambda g, n: _cdist_grads(g, n, n.x1, n.x2, n.result)[1],
+    ),
+    node="EuclideanDistBackward0",
+    method=False,
+)
+def _euclidean_dist(x1, x2, p):
+    # |a|^2 - 2 a.b + |b|^2 as one matrix product, clamped before the root (PyTorch's fast path)
+    square1 = (x1 * x1).sum(-1, keepdims=True)
+    square2 = (x2 * x2).sum(-1, keepdims=True)
+    cross = x1 @ xp.swapaxes(x2, -1, -2)
+    return xp.sqrt(xp.maximum(square1 - 2 * cross + xp.swapaxes(square2, -1, -2), 1e-30))
+
+
+_COMPUTE_MODES = (
+    "use_mm_for_euclid_dist_if_necessary",
+    "use_mm_for_euclid_dist",
+    "donot_use_mm_for_euclid_dist",
+)
+
+
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """``torch.cdist``: the p-norm distance between each row of ``x1`` and each row of ``x2``
+    (batched over leading dimensions).  For p = 2 with more than 25 rows on either side, or when
+    ``compute_mode`` asks, the distances come from one matrix product, as in PyTorch."""
+    if compute_mode not in _COMPUTE_MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    for name, t in (("X1", x1), ("X2", x2)):
+        if t.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {t.ndim}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(
+            f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}"
+        )
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    if x1.dtype.category < 2 or x2.dtype.category < 2:
+        raise RuntimeError(
+            f"cdist only supports floating-point dtypes, X1 got: {x1.dtype._tensor_name[:-6]}"
+        )
+    batch = tuple(xp.broadcast_shapes(tuple(x1.shape[:-2]), tuple(x2.shape[:-2])))
+    if tuple(x1.shape[:-2]) != batch:
+        x1 = x1.expand(batch + tuple(x1.shape[-2:]))
+    if tuple(x2.shape[:-2]) != batch:
+        x2 = x2.expand(batch + tuple(x2.shape[-2:]))
+    rows, cols = x1.shape[-2], x2.shape[-2]
+    by_product = p == 2 and (
+        compute_mode == "use_mm_for_euclid_dist"
+        or (compute_mode == _COMPUTE_MODES[0] and (rows > 25 or cols > 25))
+    )
+    if by_product:
+        return _euclidean_dist(x1, x2, float(p)).view(batch + (rows, cols))
+    return _cdist(x1, x2, float(p))
+
+
+# --- the matmul family with an added term: beta * input + alpha * product ------------------------
+
+
+def _scaled_by(g, k):
+    return g if k == 1 else g * k
+
+
+def _input_part(g, n):
+    """The added input's gradient: beta * g, summed back over what it was broadcast to (zeros
+    for beta = 0, where the input is not read)."""
+    if n.beta == 0:
+        return g.new_zeros(n.self_shape)
+    g = _scaled_by(g, n.beta)
+    return g if tuple(g.shape) == tuple(n.self_shape) else g.sum_to_size(n.self_shape)
+
+
+def _added(name, a, product, beta, alpha):
+    """beta * a + alpha * product, with a broadcast to the product's shape (PyTorch's expand
+    error otherwise) and ignored when beta is 0, nan included."""
+    _check_same_dtype(name, a, product)
+    try:
+        start = xp.broadcast_to(a, product.shape)
+    except ValueError:
+        shape = product.shape
+        lead = len(shape) - a.ndim
+        dim = next(i for i in range(a.ndim) if a.shape[i] != 1 and a.shape[i] != shape[lead + i])
+        raise RuntimeError(
+            f"The expanded size of the tensor ({shape[lead + dim]}) must match the existing size "
+            f"({a.shape[dim]}) at non-singleton dimension {lead + dim}.  Target sizes: "
+            f"{list(shape)}.  Tensor sizes: {list(a.shape)}"
+        ) from None
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:
+        return c_order(product.astype(a.dtype, copy=False))
+    return c_order((start if beta == 1 else start * beta) + product).astype(a.dtype, copy=False)
+
+
+def _check_same_dtype(name, a, b):
+    if a.dtype != b.dtype:
+        from ..dtypes import FROM_NP, scalar_type_name
+
+        raise RuntimeError(
+            f"self and mat2 must have the same dtype, but got {scalar_type_name(FROM_NP[a.dtype])}"
+            f" and {scalar_type_name(FROM_NP[b.dtype])}"
+        )
+
+
+def _check_addmm(a, m1, m2, beta, alpha):
+    for label, m in (("mat1", m1), ("mat2", m2)):
+        if m.ndim != 2:
+            raise RuntimeError(f"{label} must be a matrix, got {m.ndim}-D tensor")
+    if m1.shape[1] != m2.shape[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({m1.shape[0]}x{m1.shape[1]} and "
+            f"{m2.shape[0]}x{m2.shape[1]})"
+        )
+    _check_same_dtype("addmm", m1, m2)
+
+
+@op(
+    inputs="self mat1 mat2",
+    saves=("self_shape", "mat2", "mat1"),
+    grads=(
+        _input_part,
+        lambda g, n: _scaled_by(g.mm(n.mat2.mT), n.alpha),
+        lambda g, n: _scaled_by(n.mat1.mT.mm(g), n.alpha),
+    ),
+    check=_check_addmm,
+)
+def addmm(self, mat1, mat2, beta=1, alpha=1):
+    """``torch.addmm``: beta * input + alpha * (mat1 @ mat2)."""
+    return _added("addmm", self, mat1 @ mat2, beta, alpha)
+
+
+def _check_addmv(a, mat, vec, beta, alpha):
+    if mat.ndim != 2 or vec.ndim != 1 or mat.shape[1] != vec.shape[0]:
+        raise RuntimeError(
+            f"size mismatch, got input ({', '.join(map(str, a.shape))}), mat "
+            f"({'x'.join(map(str, mat.shape))}), vec ({', '.join(map(str, vec.shape))})"
+        )
+
+
+@op(
+    inputs="self mat vec",
+    saves=("self_shape", "vec", "mat"),
+    grads=(
+        _input_part,
+        lambda g, n: _scaled_by(g.unsqueeze(-1) * n.vec, n.alpha),
+        lambda g, n: _scaled_by(n.mat.mT.mv(g), n.alpha),
+    ),
+    check=_check_addmv,
+)
+def addmv(self, mat, vec, beta=1, alpha=1):
+    """``torch.addmv``: beta * input + alpha * (mat @ vec)."""
+    return _added("addmv", self, mat @ vec, beta, alpha)
+
+
+@op(
+    inputs="self vec1 vec2",
+    saves=("self_shape", "vec2", "vec1"),
+    grads=(
+        _input_part,
+        lambda g, n: _scaled_by(g.mv(n.vec2), n.alpha),
+        lambda g, n: _scaled_by(g.mT.mv(n.vec1), n.alpha),
+    ),
+)
+def addr(self, vec1, vec2, beta=1, alpha=1):
+    """``torch.addr``: beta * input + alpha * outer(vec1, vec2)."""
+    return _added("addr", self, xp.multiply.outer(vec1, vec2), beta, alpha)
+
+
+def _check_batched(name, b1, b2):
+    for label, m in (("batch1", b1), ("batch2", b2)):
+        if m.ndim != 3:
+            raise RuntimeError(f"{label} must be a 3D tensor")
+    if name == "addbmm":
+        if b1.shape[0] != b2.shape[0] or b1.shape[2] != b2.shape[1]:
+            raise RuntimeError(
+                f"Incompatible matrix sizes for bmm ({b1.shape[1]}x{b1.shape[2]} and "
+                f"{b2.shape[1]}x{b2.shape[2]})"
+            )
+    elif (b2.shape[0], b2.shape[1]) != (b1.shape[0], b1.shape[2]):
+        raise RuntimeError(
+            "Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{b1.shape[0]}, {b1.shape[2]}] but got: [{b2.shape[0]}, {b2.shape[1]}]."
+        )
+
+
+@op(
+    inputs="self batch1 batch2",
+    saves=("self_shape", "batch2", "batch1"),
+    grads=(
+        _input_part,
+        lambda g, n: _scaled_by(g.bmm(n.batch2.mT), n.alpha),
+        lambda g, n: _scaled_by(n.batch1.mT.bmm(g), n.alpha),
+    ),
+    check=lambda a, b1, b2, beta, alpha: _check_batched("baddbmm", b1, b2),
+)
+def baddbmm(self, batch1, batch2, beta=1, alpha=1):
+    """``torch.baddbmm``: beta * input + alpha * (batch1 @ batch2), matrix by matrix."""
+    return _added("baddbmm", self, batch1 @ batch2, beta, alpha)
+
+
+@op(
+    inputs="self batch1 batch2",
+    saves=("self_shape", "batch2", "batch1"),
+    grads=(
+        _input_part,
+        lambda g, n: _scaled_by(g.unsqueeze(0).expand(n.batch1.shape[0], -1, -1), n.alpha).bmm(
+            n.batch2.mT
+        ),
+        lambda g, n: n.batch1.mT.bmm(
+            _scaled_by(g.unsqueeze(0).expand(n.batch1.shape[0], -1, -1), n.alpha)
+        ),
+    ),
+    check=lambda a, b1, b2, beta, alpha: _check_batched("addbmm", b1, b2),
+)
+def addbmm(self, batch1, batch2, beta=1, alpha=1):
+    """``torch.addbmm``: beta * input + alpha * the sum over the batch of batch1[i] @ batch2[i]."""
+    return _added("addbmm", self, (batch1 @ batch2).sum(0), beta, alpha)
+
+
 __all__ = [
     "bmm",
+    "addmm",
+    "addmv",
+    "addr",
+    "baddbmm",
+    "addbmm",
+    "cdist",
     "dot",
     "einsum",
     "ger",

@@ -7,11 +7,15 @@ Activations whose derivative is not exact when composed (softplus at 0, gelu) ar
 """
 
 import math
+from collections import namedtuple
 
 from .._array import c_order, kept_layout, xp
+from .._switches import grad_mode as _grad_state
+from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor, _make, _wrap_dim, made_stale
-from .pointwise import piecewise_backward, threshold_backward, where
+from .pointwise import _dtype_name, piecewise_backward, threshold_backward, where
 from .registry import op
+from .shape import cat
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
@@ -74,12 +78,6 @@ def _check_linear(x, w, b):
         )
 
 
-def _dtype_name(a):
-    from .pointwise import _dtype_name as name
-
-    return name(a)
-
-
 @op(
     inputs="self weight bias",
     saves=("weight", "self", ""),
@@ -98,8 +96,6 @@ def _linear(self, weight, bias):
 
 def _as_pytorch_saves_weight(weight):
     """PyTorch's addmm saves ``weight.t()``, a view: its errors describe that (an error path)."""
-    from ..autograd.grad_mode import enable_grad
-
     with enable_grad():  # a view made as in the forward, so the error names it as PyTorch does
         view = weight.t()
     return made_stale(view)
@@ -307,8 +303,6 @@ IN_PLACE = {
 def _glu_grad(g, n):
     a, b = n.self.chunk(2, n.dim)
     sig = b.sigmoid()
-    from .shape import cat
-
     return cat([g * sig, g * a * sig * (1 - sig)], n.dim)
 
 
@@ -352,17 +346,47 @@ def _prelu_weight_grad(g, n):
             g,
             g * n.weight.reshape(_channel_shape(n.self, n.weight))
             if n.weight.numel() > 1
-            else g * n.weight,
+            else g * n.weight.reshape(()),
         ),
         _prelu_weight_grad,
     ),
 )
 def _prelu(self, weight):
-    w = weight.reshape(_channel_shape(self, weight)) if weight.size > 1 else weight
+    w = weight.reshape(_channel_shape(self, weight)) if weight.size > 1 else weight.reshape(())
     return xp.where(self > 0, self, self * w).astype(self.dtype, copy=False)
 
 
-# --- layer norm ----------------------------------------------------------------------------------
+# --- normalisation: layer, batch and group norm -------------------------------------------------
+#
+# Each is one op that returns its result with the mean and 1 / std it normalised with, and saves
+# them, as PyTorch's native_*_norm do.  Their first derivatives are computed from those in arrays;
+# under create_graph the statistics are recomputed from the input in Tensor ops instead, so that
+# the gradient can be differentiated again.
+
+_NormResult = namedtuple("_NormResult", "output mean rstd")
+
+
+def _normalise(x, dims, eps):
+    """x centred and scaled over ``dims``, with the mean and 1 / std (keepdims)."""
+    mean = x.mean(dims, keepdims=True)
+    centred = x - mean
+    rstd = 1.0 / xp.sqrt((centred * centred).mean(dims, keepdims=True) + eps)
+    centred *= rstd
+    return centred, mean, rstd
+
+
+def _affine(out, weight, bias, view):
+    if weight is not None:
+        out *= weight.reshape(view)
+    if bias is not None:
+        out += bias.reshape(view)
+    return out
+
+
+def _norm_input_grad_array(gw, xhat, rstd, dims):
+    """The input gradient of a normalisation over ``dims`` in arrays: ``gw`` is the output
+    gradient times the weight."""
+    return rstd * (gw - gw.mean(dims, keepdims=True) - xhat * (gw * xhat).mean(dims, keepdims=True))
 
 
 def _layer_norm_stats(x, dims, eps):
@@ -372,41 +396,67 @@ def _layer_norm_stats(x, dims, eps):
     return centred * rstd, rstd
 
 
+def _layer_norm_dims(n):
+    nd = n.input.ndim
+    return tuple(range(nd - n.k, nd)), tuple(range(nd - n.k))
+
+
+def _layer_norm_xhat(n):
+    return (n.input._data - n.result1._data) * n.result2._data
+
+
 def _layer_norm_input_grad(g, n):
-    dims = tuple(range(n.self.ndim - n.k, n.self.ndim))
-    xhat, rstd = _layer_norm_stats(n.self, dims, n.eps)
+    dims, _ = _layer_norm_dims(n)
+    if not _grad_state.enabled:
+        gw = g._data if n.weight is None else g._data * n.weight._data
+        return _make(_norm_input_grad_array(gw, _layer_norm_xhat(n), n.result2._data, dims))
+    xhat, rstd = _layer_norm_stats(n.input, dims, n.eps)
     gw = g if n.weight is None else g * n.weight
     return rstd * (gw - gw.mean(dims, keepdim=True) - xhat * (gw * xhat).mean(dims, keepdim=True))
 
 
 def _layer_norm_weight_grad(g, n):
-    dims = tuple(range(n.self.ndim - n.k, n.self.ndim))
-    xhat, _ = _layer_norm_stats(n.self, dims, n.eps)
-    return (g * xhat).sum(tuple(range(n.self.ndim - n.k))) if n.self.ndim > n.k else g * xhat
+    dims, lead = _layer_norm_dims(n)
+    if not _grad_state.enabled:
+        return _make((g._data * _layer_norm_xhat(n)).sum(lead))
+    xhat, _ = _layer_norm_stats(n.input, dims, n.eps)
+    return (g * xhat).sum(lead) if lead else g * xhat
 
 
 def _layer_norm_bias_grad(g, n):
-    return g.sum(tuple(range(n.self.ndim - n.k))) if n.self.ndim > n.k else g
+    _, lead = _layer_norm_dims(n)
+    return g.sum(lead) if lead else g
 
 
 @op(
-    inputs="self weight bias",
-    saves="self weight",
+    inputs="input weight bias",
+    saves="input weight bias result1 result2",
+    outputs=1,
+    returns=_NormResult,
     method=False,
     node="NativeLayerNormBackward0",
     grads=(_layer_norm_input_grad, _layer_norm_weight_grad, _layer_norm_bias_grad),
 )
-def _layer_norm(self, weight, bias, k, eps):
-    """``self`` normalised over its last ``k`` dimensions, then scaled and shifted."""
-    dims = tuple(range(self.ndim - k, self.ndim))
-    centred = self - self.mean(dims, keepdims=True)
-    var = (centred * centred).mean(dims, keepdims=True)
-    out = centred / xp.sqrt(var + eps)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return c_order(out.astype(self.dtype, copy=False))
+def _layer_norm(input, weight, bias, k, eps):
+    """``input`` normalised over its last ``k`` dimensions, then scaled and shifted; with the
+    mean and 1 / std (PyTorch's native_layer_norm)."""
+    out, mean, rstd = _normalise(input, tuple(range(input.ndim - k, input.ndim)), eps)
+    out = _affine(out, weight, bias, weight.shape if weight is not None else None)
+    dtype = input.dtype
+    return (
+        c_order(out.astype(dtype, copy=False)),
+        mean.astype(dtype, copy=False),
+        rstd.astype(dtype, copy=False),
+    )
+
+
+def _plain_result(i):
+    """A saved statistic as PyTorch hands it out: a tensor outside the graph."""
+    return property(lambda node: _make(node._unpack(node._saved_slots[f"result{i}"])._data))
+
+
+for _node in (_layer_norm.opdef.Node,):
+    _node._saved_result1, _node._saved_result2 = _plain_result(1), _plain_result(2)
 
 
 # --- batch norm ----------------------------------------------------------------------------------
@@ -416,26 +466,45 @@ def _channel_view(x):
     return (1, -1) + (1,) * (x.ndim - 2)
 
 
+def _batch_norm_dims(x):
+    return (0,) + tuple(range(2, x.ndim))
+
+
+def _batch_norm_stats(n):
+    """The mean and 1 / std the input was normalised with, in its channel view (arrays)."""
+    x = n.input._data
+    view = _channel_view(x)
+    if n.training:
+        return n.result1._data.reshape(view), n.result2._data.reshape(view)
+    mean = n.running_mean.reshape(view).astype(x.dtype, copy=False)
+    return mean, (1 / xp.sqrt(n.running_var + n.eps)).reshape(view).astype(x.dtype, copy=False)
+
+
 def _batch_norm_parts(n):
     """Reduced dims, x normalised, 1 / std, and the weight as a channel view, from saved values:
     batch statistics in training (recomputed in Tensor ops, differentiable), the running ones in
     eval (constants)."""
-    x = n.self
-    dims = (0,) + tuple(range(2, x.ndim))
+    x = n.input
+    dims = _batch_norm_dims(x)
     view = _channel_view(x)
     if n.training:
         xhat, rstd = _layer_norm_stats(x, dims, n.eps)
     else:
-        mean = _make(n.running_mean.reshape(view).astype(x._data.dtype, copy=False))
-        rstd = _make(
-            (1 / xp.sqrt(n.running_var + n.eps)).reshape(view).astype(x._data.dtype, copy=False)
-        )
+        mean, rstd = (_make(a) for a in _batch_norm_stats(n))
         xhat = (x - mean) * rstd
     w = None if n.weight is None else n.weight.reshape(view)
     return dims, xhat, rstd, w
 
 
 def _batch_norm_input_grad(g, n):
+    if not _grad_state.enabled:
+        x = n.input._data
+        dims, view = _batch_norm_dims(x), _channel_view(x)
+        mean, rstd = _batch_norm_stats(n)
+        gw = g._data if n.weight is None else g._data * n.weight._data.reshape(view)
+        if not n.training:
+            return _make(gw * rstd)
+        return _make(_norm_input_grad_array(gw, (x - mean) * rstd, rstd, dims))
     dims, xhat, rstd, w = _batch_norm_parts(n)
     gw = g if w is None else g * w
     if not n.training:
@@ -444,36 +513,49 @@ def _batch_norm_input_grad(g, n):
 
 
 def _batch_norm_weight_grad(g, n):
+    if not _grad_state.enabled:
+        x = n.input._data
+        mean, rstd = _batch_norm_stats(n)
+        return _make((g._data * ((x - mean) * rstd)).sum(_batch_norm_dims(x)))
     dims, xhat, _, _ = _batch_norm_parts(n)
     return (g * xhat).sum(dims)
 
 
 @op(
-    inputs="self weight bias",
-    saves="self weight",
+    inputs="input weight bias",
+    saves="input weight result1 result2",
+    outputs=1,
+    returns=_NormResult,
     method=False,
     node="NativeBatchNormBackward0",
     grads=(
         _batch_norm_input_grad,
         _batch_norm_weight_grad,
-        lambda g, n: g.sum((0,) + tuple(range(2, g.ndim))),
+        lambda g, n: g.sum(_batch_norm_dims(g)),
     ),
 )
-def _batch_norm(self, weight, bias, running_mean, running_var, training, eps):
+def _batch_norm(input, weight, bias, running_mean, running_var, training, eps):
     """Each channel (dim 1) normalised with the batch statistics (training) or the running ones,
-    then scaled and shifted."""
-    view = _channel_view(self)
+    then scaled and shifted; with the batch mean and 1 / std in training, empty in eval (PyTorch's
+    native_batch_norm)."""
+    view = _channel_view(input)
+    dtype = input.dtype
     if training:
-        dims = (0,) + tuple(range(2, self.ndim))
-        centred = self - self.mean(dims, keepdims=True)
-        out = centred / xp.sqrt((centred * centred).mean(dims, keepdims=True) + eps)
+        out, mean, rstd = _normalise(input, _batch_norm_dims(input), eps)
+        mean, rstd = mean.reshape(-1), rstd.reshape(-1)
     else:
-        out = (self - running_mean.reshape(view)) / xp.sqrt(running_var.reshape(view) + eps)
-    if weight is not None:
-        out = out * weight.reshape(view)
-    if bias is not None:
-        out = out + bias.reshape(view)
-    return out.astype(self.dtype, copy=False)
+        out = (input - running_mean.reshape(view)) / xp.sqrt(running_var.reshape(view) + eps)
+        mean = rstd = xp.empty(0, dtype)
+    out = _affine(out, weight, bias, view)
+    return (
+        out.astype(dtype, copy=False),
+        mean.astype(dtype, copy=False),
+        rstd.astype(dtype, copy=False),
+    )
+
+
+_batch_norm.opdef.Node._saved_result1 = _plain_result(1)
+_batch_norm.opdef.Node._saved_result2 = _plain_result(2)
 
 
 # --- group norm ----------------------------------------------------------------------------------
@@ -481,14 +563,25 @@ def _batch_norm(self, weight, bias, running_mean, running_var, training, eps):
 
 def _group_norm_xhat(n):
     """x normalised within each (sample, group), in x's shape, and 1 / std per (sample, group)."""
-    x = n.self
+    x = n.input
     grouped = x.reshape(x.shape[0], n.num_groups, -1)
     xhat, rstd = _layer_norm_stats(grouped, (2,), n.eps)
     return xhat, rstd
 
 
+def _group_norm_xhat_array(n):
+    x = n.input._data
+    grouped = x.reshape(x.shape[0], n.num_groups, -1)
+    return (grouped - n.result1._data[..., None]) * n.result2._data[..., None]
+
+
 def _group_norm_input_grad(g, n):
-    x = n.self
+    x = n.input
+    if not _grad_state.enabled:
+        gw = g._data if n.weight is None else g._data * n.weight._data.reshape(_channel_view(g))
+        xhat = _group_norm_xhat_array(n)
+        rstd = n.result2._data[..., None]
+        return _make(_norm_input_grad_array(gw.reshape(xhat.shape), xhat, rstd, 2).reshape(x.shape))
     xhat, rstd = _group_norm_xhat(n)
     gw = g if n.weight is None else g * n.weight.reshape(_channel_view(x))
     gw = gw.reshape(xhat.shape)
@@ -497,33 +590,39 @@ def _group_norm_input_grad(g, n):
 
 
 def _group_norm_weight_grad(g, n):
+    if not _grad_state.enabled:
+        xhat = _group_norm_xhat_array(n).reshape(g.shape)
+        return _make((g._data * xhat).sum(_batch_norm_dims(g)))
     xhat, _ = _group_norm_xhat(n)
-    return (g * xhat.reshape(g.shape)).sum((0,) + tuple(range(2, g.ndim)))
+    return (g * xhat.reshape(g.shape)).sum(_batch_norm_dims(g))
 
 
 @op(
-    inputs="self weight bias",
-    saves="self weight",
+    inputs="input weight bias",
+    saves="input weight result1 result2",
+    outputs=1,
+    returns=_NormResult,
     method=False,
     node="NativeGroupNormBackward0",
     grads=(
         _group_norm_input_grad,
         _group_norm_weight_grad,
-        lambda g, n: g.sum((0,) + tuple(range(2, g.ndim))),
+        lambda g, n: g.sum(_batch_norm_dims(g)),
     ),
 )
-def _group_norm(self, weight, bias, num_groups, eps):
+def _group_norm(input, weight, bias, num_groups, eps):
     """Channels split into ``num_groups`` groups, each normalised over its channels and space,
-    then scaled and shifted per channel."""
-    grouped = self.reshape(self.shape[0], num_groups, -1)
-    centred = grouped - grouped.mean(2, keepdims=True)
-    out = (centred / xp.sqrt((centred * centred).mean(2, keepdims=True) + eps)).reshape(self.shape)
-    view = _channel_view(self)
-    if weight is not None:
-        out = out * weight.reshape(view)
-    if bias is not None:
-        out = out + bias.reshape(view)
-    return out.astype(self.dtype, copy=False)
+    then scaled and shifted per channel; with the mean and 1 / std per (sample, group) (PyTorch's
+    native_group_norm)."""
+    grouped = input.reshape(input.shape[0], num_groups, -1)
+    out, mean, rstd = _normalise(grouped, (2,), eps)
+    out = _affine(out.reshape(input.shape), weight, bias, _channel_view(input))
+    dtype = input.dtype
+    return (
+        out.astype(dtype, copy=False),
+        mean[..., 0].astype(dtype, copy=False),
+        rstd[..., 0].astype(dtype, copy=False),
+    )
 
 
 # --- nll_loss ------------------------------------------------------------------------------------
@@ -869,6 +968,74 @@ def _constant_pad(self, pad, value):
         crop[d] = slice(max(-before, 0), self.shape[d] - max(-after, 0))
         widths[d] = (max(before, 0), max(after, 0))
     return xp.pad(self[tuple(crop)], widths, constant_values=value)
+
+
+# --- reflect and replicate padding: a gather by an index map, its adjoint a scatter-add ----------
+
+
+def _pad_maps(shape, pad, mode):
+    """Per padded dimension (the last ``len(pad) // 2``), the source index of each output
+    position: mirrored at the edges for 'reflect', held at the edge for 'replicate'."""
+    maps = []
+    k = len(pad) // 2
+    for i in range(k):
+        d = len(shape) - k + i
+        before, after = pad[2 * (k - 1 - i)], pad[2 * (k - 1 - i) + 1]
+        n = shape[d]
+        src = xp.arange(-before, n + after)
+        if mode == "reflect":
+            src = xp.abs(src)
+            src = xp.where(src > n - 1, 2 * (n - 1) - src, src)
+        else:
+            src = xp.clip(src, 0, n - 1)
+        maps.append(src)
+    return tuple(maps)
+
+
+def _map_key(ndim, maps):
+    """The advanced key that reads ``maps`` on the last dimensions, an outer product of them."""
+    k = len(maps)
+    grid = xp.ix_(*maps) if k > 1 else maps
+    return (Ellipsis, *grid)
+
+
+def _repad_grad(g, n):
+    return _PAD_OPS[n.node_name](g, n.maps, n.node_name)
+
+
+@op(inputs="grad", method=False, grads=(_repad_grad,))
+def _unpad_by_map(grad, maps, shape, node_name):
+    """The adjoint of a padding by index map: each output's gradient added at its source."""
+    out = xp.zeros(shape, grad.dtype)
+    xp.add.at(out, _map_key(len(shape), maps), grad)
+    return out
+
+
+def _pad_by_map_grad(g, n):
+    return _unpad_by_map(g, n.maps, n.self_shape, n.node_name)
+
+
+def _pad_by_map(self, maps, node_name):
+    return c_order(self[_map_key(self.ndim, maps)])
+
+
+# one op per mode and rank, named as PyTorch names its node (ReflectionPad2DBackward0 ...)
+_PAD_OPS = {
+    name: op(
+        "_pad_" + name, saves="self_shape", method=False, node=name, grads=(_pad_by_map_grad,)
+    )(_pad_by_map)
+    for name in (
+        f"{kind}Pad{k}DBackward0" for kind in ("Reflection", "Replication") for k in (1, 2, 3)
+    )
+}
+
+
+def map_pad(input, pad, mode):
+    """'reflect' or 'replicate' padding of the last ``len(pad) // 2`` dimensions (negative
+    amounts crop)."""
+    kind = "Reflection" if mode == "reflect" else "Replication"
+    name = f"{kind}Pad{len(pad) // 2}DBackward0"
+    return _PAD_OPS[name](input, _pad_maps(input.shape, pad, mode), name)
 
 
 # --- embedding ----------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 import math
 
 from .._array import c_order, kept_layout, ndarray, xp
+from ..dtypes import CPP_NAMES, FROM_NP, result_type, scalar_type_name
+from ..tensor import Tensor, _make
 from ..tensor import _make as _wrap
 from .registry import op, tensor_method
 
@@ -269,9 +271,6 @@ def _pow_scalar_base(exponent, self_scalar):
 
 def _scalar_power_dtype(exponent, base):
     """A Python float base with an integer or bool exponent gives the default float dtype."""
-    from ..dtypes import result_type
-    from ..tensor import _make
-
     return result_type(base, _make(exponent)).np
 
 
@@ -282,8 +281,6 @@ def _log_scalar(x):
 @tensor_method
 def pow(input, exponent):
     """``torch.pow``: a tensor to a scalar or tensor power, or a scalar to a tensor power."""
-    from ..tensor import Tensor
-
     if not isinstance(input, Tensor):
         return _pow_scalar_base(_float_for(exponent, input), input)
     if isinstance(exponent, Tensor):
@@ -324,8 +321,22 @@ def _divide_rounded(a, b, rounding_mode):
     with xp.errstate(divide="ignore", invalid="ignore"):
         if rounding_mode == "floor":
             return xp.floor_divide(a, b)
-        q = xp.true_divide(a, b)
-        return xp.trunc(q).astype(q.dtype if a.dtype.kind == "f" else a.dtype)
+        q = xp.trunc(xp.true_divide(a, b))
+    return q.astype(_rounded_dtype(a, b), copy=False)
+
+
+def _rounded_dtype(a, b):
+    """The dtype of a rounded division: the floating input's (the default float dtype for an
+    integer tensor and a Python float), else the integer tensor's."""
+    arrays = [x for x in (a, b) if type(x) is ndarray]
+    for x in arrays:
+        if x.dtype.kind in "fc":
+            return x.dtype
+    if any(isinstance(x, float) for x in (a, b)):
+        from ..dtypes import get_default_dtype
+
+        return get_default_dtype().np
+    return arrays[0].dtype
 
 
 @op(
@@ -493,7 +504,12 @@ def abs(self):
 @op(grads=(zero_grad,))
 def sign(self):
     """``torch.sign``: -1, 0 or 1 (its gradient is zero); bools are their own sign."""
-    return self.copy() if self.dtype == bool else xp.sign(self)
+    if self.dtype == bool:
+        return self.copy()
+    out = xp.sign(self)
+    if self.dtype.kind == "f":  # the sign of nan is 0
+        out = xp.where(xp.isnan(out), out.dtype.type(0), out)
+    return out
 
 
 # --- trigonometry and hyperbolic functions -----------------------------------------------------
@@ -723,8 +739,6 @@ def _clamp_tensor(self, min, max):
 
 def _bounds_dtype(input, *bounds):
     """The dtype PyTorch clamps in: bounds take part in type promotion like other operands."""
-    from ..dtypes import result_type
-
     return result_type(input, *(b for b in bounds if b is not None))
 
 
@@ -732,8 +746,6 @@ def _bounds_dtype(input, *bounds):
 def clamp(input, min=None, max=None):
     """``torch.clamp``: each element limited to [min, max]; bounds are numbers or tensors
     (where min > max, the result is max)."""
-    from ..tensor import Tensor
-
     tensors = isinstance(min, Tensor) or isinstance(max, Tensor)
     if tensors and not all(b is None or isinstance(b, Tensor) for b in (min, max)):
         raise TypeError(
@@ -802,8 +814,6 @@ def _clamp_max_tensor(self, max):
 
 def _one_bound(scalar_op, tensor_op):
     def bound(input, bound):
-        from ..tensor import Tensor
-
         dt = _bounds_dtype(input, bound)
         if dt is not input.dtype:
             input = input.to(dt)
@@ -882,8 +892,6 @@ def _check_where(cond, x, y):
 
 def _dtype_name(a):
     """The scalar type name PyTorch's messages use for an array's dtype: Float, Long, Bool ..."""
-    from ..dtypes import FROM_NP
-
     return FROM_NP[a.dtype]._tensor_name[: -len("Tensor")]
 
 
@@ -902,9 +910,6 @@ def _where(condition, self, other):
 def where(condition, input=None, other=None):
     """``torch.where``: ``input`` where ``condition`` holds, else ``other``; or the indices where
     ``condition`` holds when given alone."""
-    from ..dtypes import result_type
-    from ..tensor import Tensor, _make
-
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
     dt = result_type(input, other)
@@ -955,9 +960,6 @@ def _lerp_tensor(self, end, weight):
 
 
 def _check_lerp(input, end, weight):
-    from ..dtypes import CPP_NAMES, result_type, scalar_type_name
-    from ..tensor import Tensor
-
     if not isinstance(end, Tensor) or not isinstance(weight, (Tensor, int, float, complex)):
         got = ", ".join(
             type(a).__name__ if not isinstance(a, Tensor) else "Tensor"
@@ -991,8 +993,6 @@ def lerp(input, end, weight):
 
     As in PyTorch there is no type promotion: ``end`` and a weight with dimensions must have the
     input's dtype (a 0-dim weight may have any), and integer inputs are refused."""
-    from ..tensor import Tensor
-
     _check_lerp(input, end, weight)
     if isinstance(weight, Tensor):
         return _lerp_tensor(input, end, weight)
@@ -1223,9 +1223,258 @@ def _tangent_link(self, primal):
     return self.copy()
 
 
+# --- two-argument functions: angles, norms, log-sums, signs ------------------------------------
+
+
+def _tensor_other(name, kernel=None):
+    """The check of a binary op whose second argument must be a tensor (PyTorch has no Scalar
+    overload for it) and, with ``kernel``, no integer kernel when both inputs are integers."""
+
+    def check(a, b, *attrs):
+        if type(b) is not ndarray:
+            raise TypeError(
+                f"{name}(): argument 'other' (position 2) must be Tensor, not {type(b).__name__}"
+            )
+        if kernel is not None and a.dtype.kind in "biu" and b.dtype.kind in "biu":
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype_name(a)}'")
+
+    return check
+
+
+def _atan2_grads(g, n):
+    # 1 / (x^2 + y^2), set to 0 where both are 0 (PyTorch's choice at the origin)
+    denominator = n.self * n.self + n.other * n.other
+    recip = denominator.reciprocal().masked_fill(denominator == 0, 0.0)
+    return g * n.other * recip, -g * n.self * recip
+
+
+@op(
+    inputs="self other",
+    saves="self other",
+    broadcast=True,
+    promote="float",
+    check=_tensor_other("atan2"),
+    grads=(lambda g, n: _atan2_grads(g, n)[0], lambda g, n: _atan2_grads(g, n)[1]),
+)
+def atan2(self, other):
+    """``torch.atan2``: the angle of the point (other, self), in (-pi, pi]."""
+    return xp.arctan2(self, other)
+
+
+@op(
+    inputs="self other",
+    saves="self other result",
+    broadcast=True,
+    promote="binary",
+    check=_tensor_other("hypot", "hypot_cpu"),
+    grads=(lambda g, n: g * n.self / n.result, lambda g, n: g * n.other / n.result),
+)
+def hypot(self, other):
+    """``torch.hypot``: sqrt(self^2 + other^2), without overflow in the squares."""
+    return xp.hypot(self, other)
+
+
+@op(
+    inputs="self other",
+    saves="self other",
+    broadcast=True,
+    promote="binary",
+    check=_tensor_other("logaddexp", "logaddexp_cpu"),
+    grads=(
+        lambda g, n: g / (1 + (n.other - n.self).exp()),
+        lambda g, n: g / (1 + (n.self - n.other).exp()),
+    ),
+)
+def logaddexp(self, other):
+    """``torch.logaddexp``: log(exp(self) + exp(other)), computed without overflow."""
+    return xp.logaddexp(self, other)
+
+
+@op(
+    inputs="self other",
+    saves="self other",
+    broadcast=True,
+    promote="binary",
+    check=_tensor_other("logaddexp2", "logaddexp2_cpu"),
+    grads=(
+        lambda g, n: g / (1 + 2.0 ** (n.other - n.self)),
+        lambda g, n: g / (1 + 2.0 ** (n.self - n.other)),
+    ),
+)
+def logaddexp2(self, other):
+    """``torch.logaddexp2``: log2(2^self + 2^other), computed without overflow."""
+    return xp.logaddexp2(self, other)
+
+
+def _copysign_self_grad(g, n):
+    # the sign flips or it doesn't: result / self, and 0 where self is 0
+    return g * (n.result / n.self).masked_fill(n.self == 0, 0.0)
+
+
+@op(
+    inputs="self other",
+    saves=("self result", ""),
+    broadcast=True,
+    promote="float",
+    grads=(_copysign_self_grad, zero_grad),
+    node="CopysignBackward0",
+    method=False,
+)
+def _copysign(self, other):
+    return xp.copysign(self, other)
+
+
+@op(saves="self result", promote="float", grads=(_copysign_self_grad,), node="CopysignBackward1")
+def _copysign_scalar(self, other):
+    return xp.copysign(self, other).astype(self.dtype, copy=False)
+
+
+@tensor_method
+def copysign(input, other):
+    """``torch.copysign``: the magnitude of ``input`` with the sign of ``other`` (-0.0 counts as
+    negative)."""
+    from ..tensor import Tensor
+
+    if isinstance(other, Tensor) or not isinstance(input, Tensor):
+        return _copysign(input, other)
+    return _copysign_scalar(input, other)
+
+
+@op(
+    inputs="self other",
+    broadcast=True,
+    promote="binary",
+    check=_tensor_other("nextafter"),
+    grads=(lambda g, n: g, zero_grad),
+)
+def nextafter(self, other):
+    """``torch.nextafter``: the next representable number after ``self`` towards ``other``."""
+    return xp.nextafter(self, other)
+
+
+def _check_heaviside(a, b, aten):
+    if type(b) is not ndarray:
+        raise TypeError(
+            f"heaviside(): argument 'values' (position 2) must be Tensor, not {type(b).__name__}"
+        )
+    if a.dtype != b.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+
+
+@op(
+    inputs="self values",
+    broadcast=True,
+    check=_check_heaviside,
+    grads=(_no_derivative, _no_derivative),
+    node="NotImplemented",
+    method=False,
+)
+def _heaviside(self, values, aten):
+    return xp.where(self == 0, values, (self > 0).astype(self.dtype)).astype(self.dtype)
+
+
+@tensor_method
+def heaviside(input, values):
+    """``torch.heaviside``: 0 below zero, 1 above, ``values`` at zero.  It has no derivative."""
+    return _heaviside(input, values, "heaviside")
+
+
+@op(
+    inputs="self other",
+    saves="other result",
+    broadcast=True,
+    promote="float",
+    grads=(lambda g, n: g * 2.0**n.other, lambda g, n: g * n.result * math.log(2.0)),
+)
+def ldexp(self, other):
+    """``torch.ldexp``: self * 2^other."""
+    return xp.multiply(self, xp.exp2(other))
+
+
+def _logit_grad(g, n):
+    x = n.self
+    grad = g / (x * (1 - x))
+    if n.eps is None:
+        return grad
+    return grad.masked_fill((x < n.eps) | (x > 1 - n.eps), 0.0)
+
+
+@op(saves="self", promote="float", grads=(_logit_grad,))
+def logit(self, eps=None):
+    """``torch.logit``: log(p / (1 - p)); with ``eps``, p is first clamped to [eps, 1 - eps]."""
+    if eps is not None:
+        self = xp.clip(self, eps, 1 - eps)
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        return xp.log(self / (1 - self))
+
+
+def _sinc_grad(g, n):
+    x = n.self
+    pix = x * math.pi
+    slope = (pix.cos() * pix - pix.sin()) / (pix * x)
+    return g * slope.masked_fill(x == 0, 0.0)
+
+
+@op(saves="self", promote="float", grads=(_sinc_grad,))
+def sinc(self):
+    """``torch.sinc``: sin(pi x) / (pi x), 1 at 0."""
+    return xp.sinc(self).astype(self.dtype, copy=False)
+
+
+def _double(x):
+    """``x`` as float_power computes it: float64, or complex128 for complex input."""
+    from ..dtypes import complex128, float64
+    from ..tensor import Tensor
+
+    if isinstance(x, Tensor):
+        return x.to(complex128 if x.dtype.is_complex else float64)
+    return x
+
+
+@tensor_method
+def float_power(input, exponent):
+    """``torch.float_power``: ``pow`` computed in double precision whatever the inputs' dtypes."""
+    from ..tensor import Tensor
+
+    if not isinstance(input, Tensor):
+        if not isinstance(exponent, Tensor):
+            raise TypeError("float_power(): argument 'exponent' must be Tensor")
+        input = _wrap(
+            xp.asarray(input, xp.complex128 if isinstance(input, complex) else xp.float64)
+        )
+    return pow(_double(input), _double(exponent))
+
+
+@tensor_method
+def float_power_(self, exponent):
+    """``Tensor.float_power_``: ``float_power`` written into this tensor, which must be double."""
+    from ..dtypes import complex128, float64
+    from ..tensor import Tensor
+
+    complex_ = self.dtype.is_complex or isinstance(exponent, Tensor) and exponent.dtype.is_complex
+    wanted = complex128 if complex_ else float64
+    if self.dtype is not wanted:
+        raise RuntimeError(
+            f"the base given to float_power_ has dtype {self.dtype._tensor_name[:-6]} but the "
+            f"operation's result requires dtype {wanted._tensor_name[:-6]}"
+        )
+    return self.pow_(_double(exponent))
+
+
 __all__ = [
     "remainder",
     "fmod",
+    "atan2",
+    "hypot",
+    "logaddexp",
+    "logaddexp2",
+    "copysign",
+    "nextafter",
+    "heaviside",
+    "ldexp",
+    "logit",
+    "sinc",
+    "float_power",
     "log10",
     "lerp",
     "addcmul",
@@ -1312,6 +1561,7 @@ _ALIASES = {
     "arcsin": asin,
     "arccos": acos,
     "arctan": atan,
+    "arctan2": atan2,
 }
 globals().update(_ALIASES)
 for _alias, _fn in _ALIASES.items():

@@ -343,20 +343,18 @@ class _ReturnType(tuple):
     __slots__ = ()
     _fields = ("values", "indices")
 
-    def __new__(cls, values, indices):
-        return tuple.__new__(cls, (values, indices))
-
-    values = property(lambda self: self[0])
-    indices = property(lambda self: self[1])
+    def __new__(cls, first, second):
+        return tuple.__new__(cls, (first, second))
 
     def __repr__(self):
-        return (
-            f"torch.return_types.{type(self).__name__}(\nvalues={self[0]!r},\nindices={self[1]!r})"
-        )
+        a, b = self._fields
+        return f"torch.return_types.{type(self).__name__}(\n{a}={self[0]!r},\n{b}={self[1]!r})"
 
 
-def _return_type(name):
-    cls = type(name, (_ReturnType,), {"__slots__": ()})
+def _return_type(name, fields=("values", "indices")):
+    members = {"__slots__": (), "_fields": fields}
+    members.update({f: property(lambda self, i=i: self[i]) for i, f in enumerate(fields)})
+    cls = type(name, (_ReturnType,), members)
     cls.__module__ = "torch.return_types"
     cls.__qualname__ = name
     return cls
@@ -728,8 +726,374 @@ def log_softmax(self, dim, dtype=None):
     return c_order(z - xp.log(xp.sum(xp.exp(z), axis=axis, keepdims=True)))
 
 
+# --- pairs of statistics, nan-ignoring sums, running extremes -----------------------------------
+
+_AMINMAX = _return_type("aminmax", ("min", "max"))
+_CUMMAX = _return_type("cummax")
+_CUMMIN = _return_type("cummin")
+
+
+def _mean_part(g, n):
+    """The gradient a mean over ``n.dim`` passes back: ``g`` spread evenly over what it averaged."""
+    shape = n.self.shape
+    return expand_grad(g, shape, n.dim, n.keepdim) / _count(shape, n.dim)
+
+
+def _spread_mean_grad(of_std):
+    """The formula of var_mean (``of_std`` False) or std_mean: the spread's gradient plus the
+    mean's, for whichever of the two outputs got one."""
+
+    def formula(grads, n):
+        g_spread, g_mean = (list(grads) + [None])[:2]
+        parts = []
+        if g_spread is not None:
+            if of_std:  # d std = d var / (2 std), 0 where std is 0 (PyTorch's choice)
+                std = n.result
+                g_spread = where(std == 0, 0.0, g_spread / (2 * std))
+            parts.append(_var_grad(g_spread, n))
+        if g_mean is not None:
+            parts.append(_mean_part(g_mean, n))
+        return parts[0] if len(parts) == 1 else parts[0] + parts[1]
+
+    return formula
+
+
+def _mean_of(a, dim, keepdim):
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        return c_order(xp.mean(a, axis=dims_arg(dim, a.ndim), keepdims=keepdim))
+
+
+@op(
+    saves="self",
+    grads=(_spread_mean_grad(False),),
+    check=_check_var,
+    outputs=2,
+    returns=lambda *pair: pair,
+    node="VarMeanBackward0",
+    method=False,
+)
+def _var_mean(self, dim, correction, keepdim):
+    return _var_forward(self, dim, correction, keepdim, "var_mean"), _mean_of(self, dim, keepdim)
+
+
+@op(
+    saves="self result",
+    grads=(_spread_mean_grad(True),),
+    check=_check_var,
+    outputs=2,
+    returns=lambda *pair: pair,
+    node="StdMeanBackward0",
+    method=False,
+)
+def _std_mean(self, dim, correction, keepdim):
+    with xp.errstate(invalid="ignore"):
+        std = xp.sqrt(_var_forward(self, dim, correction, keepdim, "std_mean"))
+    return std, _mean_of(self, dim, keepdim)
+
+
+def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """``torch.var_mean``: (variance, mean) over ``dim``, one node for both."""
+    dim, correction = _correction("var_mean", dim, unbiased, correction)
+    return _var_mean(input, dim, correction, keepdim)
+
+
+def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """``torch.std_mean``: (standard deviation, mean) over ``dim``, one node for both."""
+    dim, correction = _correction("std_mean", dim, unbiased, correction)
+    return _std_mean(input, dim, correction, keepdim)
+
+
+def _nansum_grad(g, n):
+    return _to_dtype(expand_grad(g, n.self.shape, n.dim, n.keepdim), n.self.dtype).masked_fill(
+        n.self.isnan(), 0.0
+    )
+
+
+@op(saves="self", grads=(_nansum_grad,), node="NansumBackward0", method=False)
+def _nansum(self, dim, keepdim, dtype):
+    axes = dims_arg(dim, self.ndim)
+    return c_order(xp.nansum(self, axis=axes, keepdims=keepdim, dtype=_sum_dtype(self, dtype)))
+
+
+@tensor_method
+def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """``torch.nansum``: the sum with nan counted as zero."""
+    return _nansum(input, dim, keepdim, dtype)
+
+
+@tensor_method
+def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """``torch.nanmean``: the mean of the elements that are not nan (PyTorch's composition:
+    nansum divided by the count of the others)."""
+    if input.dtype.category < 2:
+        raise RuntimeError(
+            "nanmean(): expected input to have floating point or complex dtype but got "
+            f"{input.dtype._tensor_name[:-6]}"
+        )
+    count = (~input.isnan()).sum(dim, keepdim)
+    return nansum(input, dim, keepdim, dtype=dtype) / count
+
+
+def _check_aminmax(a, dim, keepdim):
+    if dim is None:
+        if a.size == 0:
+            raise RuntimeError(
+                "aminmax(): cannot compute aminmax over an empty dimension as the operation has "
+                "no identity."
+            )
+    elif a.ndim and a.shape[_wrap_dim(dim, a.ndim)] == 0:
+        raise IndexError(f"aminmax: Expected reduction dim {dim} to have non-zero size.")
+
+
+def _aminmax_grad(grads, n):
+    g_min, g_max = (list(grads) + [None])[:2]
+    parts = []
+    for g, result in ((g_min, n.result), (g_max, n.result1)):
+        if g is not None:
+            parts.append(_even_among(g, n.self, result, n.dim, n.keepdim))
+    return parts[0] if len(parts) == 1 else parts[0] + parts[1]
+
+
+def _even_among(g, x, result, dim, keepdim):
+    """``g`` shared evenly by the elements of ``x`` equal to ``result`` (their max or min)."""
+    shape = x.shape
+    hit = (x == expand_grad(result, shape, dim, keepdim)).to(g.dtype)
+    count = hit.sum(dim, keepdim=True) if dim is not None else hit.sum()
+    return expand_grad(g, shape, dim, keepdim) * hit / count
+
+
+@op(
+    saves="self result result1",
+    grads=(_aminmax_grad,),
+    check=_check_aminmax,
+    outputs=2,
+    returns=_AMINMAX,
+    node="AminmaxBackward0",
+    method=False,
+)
+def _aminmax(self, dim, keepdim):
+    axes = dims_arg(dim, self.ndim)
+    return (
+        c_order(xp.amin(self, axis=axes, keepdims=keepdim)),
+        c_order(xp.amax(self, axis=axes, keepdims=keepdim)),
+    )
+
+
+@tensor_method
+def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
+    """``torch.aminmax``: (min, max) in one pass, over ``dim`` or all elements; ties share the
+    gradient evenly, as ``amin``/``amax``."""
+    if dim is not None:
+        int_dim("aminmax", dim)
+    return _aminmax(input, dim, keepdim)
+
+
+def _logcumsumexp_grad(g, n):
+    # d out_j / d x_i = exp(x_i - out_j) for j >= i, a weight never above 1 (out_j >= x_i).  Up
+    # to a length of 2048 the weights are one matrix per slice, so the formula stays linear in g
+    # (forward mode needs that); beyond, the reversed running sum of g_j exp(-out_j) is taken
+    # in log space, the positive and negative parts of g apart, so that no exp overflows.
+    x, out, d = n.self, n.result, n.dim
+    if x.ndim == 0:
+        return g
+    size = x.shape[d]
+    if size <= 2048:
+        xm, om, gm = x.movedim(d, -1), out.movedim(d, -1), g.movedim(d, -1)
+        later = _make(xp.triu(xp.ones((size, size), dtype=bool)))  # j >= i
+        weights = (xm.unsqueeze(-1) - om.unsqueeze(-2)).masked_fill(~later, -math.inf).exp()
+        return (weights * gm.unsqueeze(-2)).sum(-1).movedim(-1, d)
+
+    def reversed_lcse(t):
+        return t.flip([d]).logcumsumexp(d).flip([d])
+
+    parts = []
+    for part in (g, -g):
+        positive = part > 0
+        # where this part of g is 0 its log is -inf whatever ``out`` is (even -inf itself)
+        log_part = (where(positive, part, 1.0).log() - out).masked_fill(~positive, -math.inf)
+        parts.append((x + reversed_lcse(log_part)).exp())
+    return parts[0] - parts[1]
+
+
+@op(saves="self result", promote="float", grads=(_logcumsumexp_grad,))
+def logcumsumexp(self, dim):
+    """``torch.logcumsumexp``: log of the running sum of exp along ``dim``, without overflow."""
+    if self.ndim == 0:
+        return self.copy()
+    axis = _wrap_dim(dim, self.ndim)
+    return c_order(xp.logaddexp.accumulate(self, axis=axis))
+
+
+def _running_extreme(a, dim, better):
+    """Running max (``better`` = greater_equal) or min along ``dim``, and the index of the element
+    each running value came from: the latest of equal values, as PyTorch's kernels keep it."""
+    if a.ndim == 0:
+        return a.copy(), xp.zeros((), dtype=xp.int64)
+    axis = _wrap_dim(dim, a.ndim)
+    moved = xp.moveaxis(a, axis, 0)
+    values = moved.copy()
+    idx = xp.zeros(moved.shape, dtype=xp.int64)
+    best, best_i = moved[0].copy(), xp.zeros(moved.shape[1:], dtype=xp.int64)
+    for i in range(moved.shape[0]):
+        cur = moved[i]
+        take = better(cur, best) | xp.isnan(cur)
+        take &= ~xp.isnan(best) | xp.isnan(cur)
+        best = xp.where(take, cur, best)
+        best_i = xp.where(take, i, best_i)
+        values[i], idx[i] = best, best_i
+    return c_order(xp.moveaxis(values, 0, axis)), c_order(xp.moveaxis(idx, 0, axis))
+
+
+def _running_grad(g, n):
+    if not n.self_shape:
+        return g
+    zeros = _make(xp.zeros(n.self_shape, dtype=g._data.dtype))
+    return zeros.scatter_add(n.dim, _make(n.result1._data), g)
+
+
+@op(
+    saves="self_shape result1",
+    grads=(_running_grad,),
+    returns=_CUMMAX,
+    node="CummaxBackward0",
+    method=False,
+)
+def _cummax(self, dim):
+    return _running_extreme(self, dim, xp.greater_equal)
+
+
+@op(
+    saves="self_shape result1",
+    grads=(_running_grad,),
+    returns=_CUMMIN,
+    node="CumminBackward0",
+    method=False,
+)
+def _cummin(self, dim):
+    return _running_extreme(self, dim, xp.less_equal)
+
+
+@tensor_method
+def cummax(input: Tensor, dim: int):
+    """``torch.cummax``: running maxima along ``dim`` and where each came from."""
+    int_dim("cummax", dim)
+    _wrap_dim(dim, input.ndim)
+    return _cummax(input, dim)
+
+
+@tensor_method
+def cummin(input: Tensor, dim: int):
+    """``torch.cummin``: running minima along ``dim`` and where each came from."""
+    int_dim("cummin", dim)
+    _wrap_dim(dim, input.ndim)
+    return _cummin(input, dim)
+
+
+# --- quantiles ---------------------------------------------------------------------------------
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
+    """PyTorch's composition: sort along ``dim`` (nan last), the rank q * (n - 1) of each
+    quantile among the values (n counting the non-nan ones for ``nanquantile``), the two values
+    around it gathered and interpolated."""
+    scalar_q = not isinstance(q, Tensor)
+    if isinstance(q, Tensor) and q.ndim > 1:
+        raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+    qs = xp.atleast_1d(xp.asarray(q._data if isinstance(q, Tensor) else q, dtype=xp.float64))
+    if input.dtype.category != 2:
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(
+            f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+            f"but got {interpolation}"
+        )
+    if input.numel() == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
+    bad = qs[(qs < 0) | (qs > 1)]
+    if bad.size:
+        raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {bad[0]:g}")
+    if dim is None:
+        x = input.reshape(-1)
+        d = 0
+        kept_shape = (1,) * input.ndim
+    else:
+        d = _wrap_dim(dim, input.ndim)
+        x = input
+        kept_shape = tuple(1 if i == d else n for i, n in enumerate(input.shape))
+    if x.ndim == 0:
+        x, d = x.reshape(1), 0
+    base = x.sort(d).values.movedim(d, -1)  # ... x n
+    n = base.shape[-1]
+    nan_last = base._data[..., -1:]
+    if ignore_nan:
+        counts = (~xp.isnan(base._data)).sum(-1, keepdims=True)
+    else:
+        counts = xp.full(nan_last.shape, n)
+    ranks = qs * (counts - 1)  # ... x Q
+    if ignore_nan:
+        ranks = xp.where(counts == 0, 0.0, ranks)  # all nan: the first, a nan
+    else:
+        ranks = xp.where(xp.isnan(nan_last), n - 1.0, ranks)  # a nan among them: the answer
+    if interpolation == "lower":
+        ranks = xp.floor(ranks)
+    elif interpolation == "higher":
+        ranks = xp.ceil(ranks)
+    elif interpolation == "nearest":
+        ranks = xp.round(ranks)
+    below = xp.floor(ranks).astype(xp.int64)
+    values = base.unsqueeze(-2).expand(*base.shape[:-1], qs.size, n)  # ... x Q x n
+    result = values.gather(-1, _make(below[..., None])).squeeze(-1)
+    if interpolation in ("linear", "midpoint"):
+        above = xp.ceil(ranks).astype(xp.int64)
+        high = values.gather(-1, _make(above[..., None])).squeeze(-1)
+        fraction = 0.5 if interpolation == "midpoint" else ranks - below
+        weight = xp.broadcast_to(xp.asarray(fraction, dtype=base._data.dtype), ranks.shape)
+        result = result.lerp(high, _make(weight.copy()))
+    result = result.movedim(-1, 0)  # Q x ...
+    if keepdim:
+        result = result.reshape((qs.size,) + kept_shape)
+    if scalar_q:
+        result = result.squeeze(0)
+    return result
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """``torch.quantile``: the q-th quantiles of ``input`` along ``dim`` (all elements by
+    default), interpolated between neighbouring values as ``interpolation`` says; nan if a nan
+    is among them."""
+    result = _quantile("quantile", input, q, dim, keepdim, interpolation, False)
+    return result if out is None else _out_result("quantile", result, out, input)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """``torch.nanquantile``: ``quantile`` of the values that are not nan."""
+    result = _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
+    return result if out is None else _out_result("nanquantile", result, out, input)
+
+
+def _out_result(name, result, out, input):
+    from .._out import write_out
+
+    return write_out(name, result, out, (input,))
+
+
+tensor_method(quantile)
+tensor_method(nanquantile)
+
 __all__ = [
     "all",
+    "quantile",
+    "nanquantile",
+    "var_mean",
+    "std_mean",
+    "nansum",
+    "nanmean",
+    "aminmax",
+    "logcumsumexp",
+    "cummax",
+    "cummin",
     "count_nonzero",
     "cumprod",
     "amax",

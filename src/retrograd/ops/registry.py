@@ -22,30 +22,35 @@ need a gradient.  The plan for each combination of inputs needing one is made he
 """
 
 import inspect
+import sys
 import weakref
 
-from .. import dtypes
+from .. import _switches, dtypes
 from .._array import iterator_layout, kept_layout, kept_order, ndarray, xp
-from ..autograd.anomaly import INTERNAL_FILES, _getframe, check_forward, outside
-from ..autograd.anomaly import state as _anomaly
-from ..autograd.grad_mode import inference_listeners
-from ..autograd.grad_mode import state as _grad_state
+from .._switches import grad_mode as _grad_state
+from ..autograd.anomaly import INTERNAL_FILES, _getframe, outside
+from ..autograd.cuts import note as _note_cut
+from ..autograd.cuts import op_name_of
+from ..autograd.cuts import state as _cut_state
 from ..autograd.node import (
+    RELEASED,
     BinaryNode,
     FunctionNode,
     ListInputNode,
+    SavedOutput,
     UnaryNode,
+    _edge,
     _sequence,
     freed_error,
-    new_accumulator,
 )
 from ..tensor import (
     INFERENCE_SAVED,
     INFERENCE_VIEW,
     MULTI_VIEW,
     NO_GRAD_VIEW,
-    InferenceVersion,
+    InferenceVersionCounter,
     Tensor,
+    VersionCounter,
     _make,
 )
 
@@ -56,59 +61,7 @@ _FLOAT_KINDS = "fc"
 _REAL_FLOAT_DTYPES = frozenset(xp.dtype(n) for n in ("float16", "float32", "float64"))
 _FLOAT_DTYPES = _REAL_FLOAT_DTYPES | {xp.dtype("complex64"), xp.dtype("complex128")}
 _NOT_SET = object()
-_EVERY_OUTPUT = 1 << 62  # outputs=None: as many as the forward returns
-
-# Set from outside while a feature is on, None otherwise, so an ordinary op call pays one global
-# read for each: forward-mode AD (``autograd.forward_ad``: gives the outputs their tangents; the
-# fast paths then defer to ``general``) and saved-tensor hooks (``autograd.graph``: pack what a
-# node saves).
-forward_ad_hook = None
-pack_hook = None
-# Anomaly mode (``autograd.anomaly``): checks each recorded op's results for NaN/inf.
-anomaly_hook = None
-
-
-def _anomaly_changed(enabled):
-    global anomaly_hook
-    anomaly_hook = check_forward if enabled else None
-
-
-_anomaly.listeners.append(_anomaly_changed)
-
-# Whether an inference_mode block is open in some thread (then the fast paths read the thread's
-# own flag, to mark what they make as inference tensors).
-_inference_open = False
-_inference_seen = False  # (once a block has opened, inference tensors may be about)
-
-
-def _inference_changed(is_open):
-    global _inference_open, _inference_seen
-    _inference_open = is_open
-    _inference_seen = _inference_seen or is_open
-
-
-inference_listeners.append(_inference_changed)
-
-
-_NO_EDGE = (None, 0)
-
-
-def _edge(t):
-    """The edge a node keeps to one input: its grad_fn, its AccumulateGrad, or nothing."""
-    if not isinstance(t, Tensor):
-        return _NO_EDGE
-    if len(t._vc) > 3 and t._view_base is not None:  # a recorded write may have made it stale
-        from .inplace import fresh_grad_fn
-
-        fresh_grad_fn(t)
-    fn = t._grad_fn
-    if fn is not None:
-        return (fn, t._output_nr)
-    if t._requires_grad:
-        ref = t._acc  # the leaf's live AccumulateGrad, inline: the common case
-        acc = ref() if ref is not None else None
-        return (acc if acc is not None else new_accumulator(t), 0)
-    return _NO_EDGE
+_EVERY_OUTPUT = sys.maxsize  # outputs=None: as many as the forward returns
 
 
 def _saved_property(i):
@@ -119,7 +72,10 @@ def _saved_property(i):
         if saved is not None:
             t = saved[i]
             version = node._versions[i]
-            if version is not None and version >= 0 and t._vc[0] == version:
+            if version is None:
+                if t is not RELEASED:  # a Python value (x * 0.9 keeps 0.9), a size or dtype
+                    return t
+            elif t._vc.version == version:
                 return t
         return node._unpack(i)
 
@@ -431,6 +387,7 @@ def _make_function(d):
     listed = d.listed
     record = _recorder(d)
     name = d.name
+    shown = shown_name(d)
     # One array out, unless a namedtuple says the forward also returns non-differentiable results.
     single = outputs == 1 and returns is None
 
@@ -485,6 +442,7 @@ def _make_function(d):
             raise _shape_error(e, broadcast, arrays, name) from None
         if layout is not None and type(out) is ndarray and out.ndim > 1:
             out = _laid_out(out, arrays, layout)
+        any_grad = requires_grad
         requires_grad = requires_grad and differentiable and _grad_state.enabled
         if single:
             if type(out) is not ndarray:
@@ -495,8 +453,16 @@ def _make_function(d):
                     a, b = arrays  # no dtype change: inputs need fitting only when they broadcast
                     cast = type(a) is ndarray and type(b) is ndarray and a.shape != b.shape
                 record(tensors, result, attrs, broadcast and (cast or k != 2))
-            if forward_ad_hook is not None:
-                forward_ad_hook(general, args, tensors, (result,), 1)
+            elif _cut_state.active:  # (not while a backward pass runs its formulas)
+                if any_grad:
+                    _note_cut(result, tensors, shown)
+                else:
+                    for t in tensors:
+                        if isinstance(t, Tensor) and t._cuts is not None:
+                            _note_cut(result, tensors, shown)
+                            break
+            if _switches.forward_ad_hook is not None:
+                _switches.forward_ad_hook(general, args, tensors, (result,), 1)
             return result
         base = tensors[0] if view else None
         results = tuple(
@@ -504,8 +470,18 @@ def _make_function(d):
         )
         if requires_grad:
             record(tensors, results, attrs, broadcast)
-        if forward_ad_hook is not None:
-            forward_ad_hook(general, args, tensors, results, outputs)
+            if len(results) > outputs and _cut_state.active:  # max's indices: no gradient
+                _note_cut(results[outputs:], tensors, shown)
+        elif _cut_state.active:
+            if any_grad:
+                _note_cut(results, tensors, shown)
+            else:
+                for t in tensors:
+                    if isinstance(t, Tensor) and t._cuts is not None:
+                        _note_cut(results, tensors, shown)
+                        break
+        if _switches.forward_ad_hook is not None:
+            _switches.forward_ad_hook(general, args, tensors, results, outputs)
         return returns(*results) if returns is not None else results
 
     general.opdef = d  # (forward-mode AD reads the op's declaration)
@@ -522,9 +498,10 @@ def _unary(d, general, record, tails, layout):
     forward = d.forward
     differentiable = d.differentiable
     float_only = d.promote is not None
+    shown = shown_name(d)
 
     def unary(*args, **kwargs):
-        if forward_ad_hook is not None:
+        if _switches.forward_ad_hook is not None:
             return general(*args, **kwargs)
         n = len(args)
         if kwargs or (n != nparams and n not in tails):
@@ -541,8 +518,9 @@ def _unary(d, general, record, tails, layout):
         result = _new(Tensor)
         result._data = out
         result._grad_fn = None
-        result._vc = [0]
+        result._vc = VersionCounter()
         result._output_nr = 0
+        result._cuts = None
         if x._requires_grad and differentiable and _grad_state.enabled:
             result._requires_grad = True
             if n == 1:  # no slicing for the common call
@@ -551,8 +529,13 @@ def _unary(d, general, record, tails, layout):
                 record(args[:1], result, args[1:], False)
         else:
             result._requires_grad = False
-            if _inference_open and _grad_state.inference:  # made inside inference_mode
-                result._vc = InferenceVersion([0])
+            if x._requires_grad:
+                if _cut_state.active:
+                    _note_cut(result, args[:1], shown)
+            elif x._cuts is not None:
+                result._cuts = x._cuts
+            if _switches.inference_blocks and _grad_state.inference:  # made in inference_mode
+                result._vc = InferenceVersionCounter()
         return result
 
     return unary
@@ -566,11 +549,12 @@ def _binary(d, general, record, tails, layout):
     differentiable = d.differentiable
     broadcast = d.broadcast
     name = d.name
+    shown = shown_name(d)
     float_only = d.promote == "float"
     lead = layout == (0, 1)  # (else (1, 0): the second input's layout comes first)
 
     def binary(*args, **kwargs):
-        if forward_ad_hook is not None:
+        if _switches.forward_ad_hook is not None:
             return general(*args, **kwargs)
         n = len(args)
         if kwargs or (n != nparams and n not in tails):
@@ -612,8 +596,9 @@ def _binary(d, general, record, tails, layout):
         result = _new(Tensor)
         result._data = out
         result._grad_fn = None
-        result._vc = [0]
+        result._vc = VersionCounter()
         result._output_nr = 0
+        result._cuts = None
         if requires_grad and differentiable and _grad_state.enabled:
             result._requires_grad = True
             if n == 2:  # no slicing for the common call
@@ -622,8 +607,15 @@ def _binary(d, general, record, tails, layout):
                 record(args[:2], result, args[2:], fit)
         else:
             result._requires_grad = False
-            if _inference_open and _grad_state.inference:  # made inside inference_mode
-                result._vc = InferenceVersion([0])
+            if requires_grad:
+                if _cut_state.active:
+                    _note_cut(result, args[:2], shown)
+            elif b is y:  # (y is a number)
+                result._cuts = x._cuts  # the input's records, passed on
+            elif x._cuts is not None or y._cuts is not None:
+                _note_cut(result, args[:2], shown)
+            if _switches.inference_blocks and _grad_state.inference:  # made in inference_mode
+                result._vc = InferenceVersionCounter()
         return result
 
     return binary
@@ -777,22 +769,22 @@ def _recorder(d):
             if mode == _SAVE_BOTH_INPUTS:
                 a, b = node._saved = tensors[0], tensors[1]
                 node._versions = (
-                    a._vc[0] if isinstance(a, Tensor) else None,
-                    b._vc[0] if isinstance(b, Tensor) else None,
+                    a._vc.version if isinstance(a, Tensor) else None,
+                    b._vc.version if isinstance(b, Tensor) else None,
                 )
             elif mode == _SAVE_BOTH_SWAPPED:
                 b, a = node._saved = tensors[1], tensors[0]
                 node._versions = (
-                    b._vc[0] if isinstance(b, Tensor) else None,
-                    a._vc[0] if isinstance(a, Tensor) else None,
+                    b._vc.version if isinstance(b, Tensor) else None,
+                    a._vc.version if isinstance(a, Tensor) else None,
                 )
             elif mode == _SAVE_INPUT:
                 t = tensors[0]
                 node._saved = (t,)
-                node._versions = (t._vc[0],)
+                node._versions = (t._vc.version,)
             elif _SAVE_A0 <= mode <= _SAVE_A1:  # one of two inputs: what the other's gradient reads
                 t = tensors[0 if mode == _SAVE_A0 or mode == _SAVE_A1 else 1]
-                version = _version(t)
+                version = t._vc.version if isinstance(t, Tensor) else None
                 if mode == _SAVE_A0 or mode == _SAVE_B0:
                     node._saved = (t, None)
                     node._versions = (version, None)
@@ -803,11 +795,11 @@ def _recorder(d):
                 # the output as its array and version counter, not the tensor, which holds this
                 # node (that would be a cycle)
                 vc = results[0]._vc
-                node._saved = ((results[0]._data, vc),)
-                node._versions = (~vc[0],)
+                node._saved = (SavedOutput((results[0]._data, vc)),)
+                node._versions = (vc.version,)
             else:
                 _save_plan(node, plan, tensors, results)
-            if _inference_seen:  # an inference tensor may not be saved (PyTorch's error)
+            if _switches.inference_seen:  # an inference tensor may not be saved (PyTorch's error)
                 _check_saveable(node._saved)
             # Where the user called the op, for the errors about its saved values (freed,
             # modified): the first frame outside retrograd, its code and bytecode offset (the line
@@ -819,13 +811,19 @@ def _recorder(d):
                 code = f.f_code
             node._site = code
             node._site_at = f.f_lasti
-            if pack_hook is not None:
-                node._saved = pack_hook(node._saved, plan, results)
-        if anomaly_hook is not None:
-            anomaly_hook(node, tensors, results)
+            if _switches.pack_hook is not None:
+                node._saved = _switches.pack_hook(node._saved, plan, results)
+        if _switches.anomaly_hook is not None:
+            _switches.anomaly_hook(node, tensors, results)
         return node
 
     return record
+
+
+def shown_name(d):
+    """The op's name as a user calls it: a private op (``_sum_all``) is named by its node
+    (``SumBackward0``: ``sum``)."""
+    return d.name if not d.name.startswith("_") else op_name_of(d.Node.__name__)
 
 
 def _check_nondiff(d, tensors, nondiff):
@@ -840,13 +838,13 @@ def _check_nondiff(d, tensors, nondiff):
 
 
 def _version(t):
-    return t._vc[0] if isinstance(t, Tensor) else None
+    return t._vc.version if isinstance(t, Tensor) else None
 
 
 def _check_saveable(saved):
     """PyTorch's error for an inference tensor among the values a node saves."""
     for t in saved:
-        if isinstance(t, Tensor) and type(t._vc) is InferenceVersion:
+        if isinstance(t, Tensor) and type(t._vc) is InferenceVersionCounter:
             raise RuntimeError(INFERENCE_SAVED)
 
 
@@ -865,9 +863,10 @@ def _save_plan(node, plan, tensors, results):
             saved.append(t)
             versions.append(_version(t))
         elif kind == 1:  # an output: kept as its array and version counter, not the
-            r = results[i]  # tensor, which holds this node (that would be a cycle)
-            saved.append((r._data, r._vc))
-            versions.append(~r._vc[0])
+            r = results[i]  # tensor, which holds this node (that would be a cycle); an output
+            # after the first keeps its number, so that a gradient through it reaches its slot
+            saved.append(SavedOutput((r._data, r._vc) if i == 0 else (r._data, r._vc, i)))
+            versions.append(r._vc.version)
         else:  # an input's shape or dtype
             a = tensors[i]._data
             saved.append(a.shape if kind == 2 else dtypes.FROM_NP[a.dtype])
@@ -886,17 +885,14 @@ def _wrap(array, base, requires_grad, multi=False):
         t = _make(array, requires_grad, None, vc)
         root = base._view_base
         t._view_base = base if root is None else root
-        if vc[0]:  # (the class default is 0: most views are of tensors never written)
-            t._attr_version = vc[0]
+        if vc.version:  # (the class default is 0: most views are of tensors never written)
+            t._attr_version = vc.version
         # requires_grad: grad mode is on and the base requires grad, the common case, with nothing
         # more to note unless the view is one of several or of a view made apart
-        if not requires_grad or multi or len(vc) < 3 or base._view_meta is not None:
+        if not requires_grad or multi or vc.views is None or base._view_meta is not None:
             note_view(t, base, multi)
         return t
     return _make(array, requires_grad)
-
-
-_VC_PADS = (None, (None, None), (None,))
 
 
 def note_view(t, base, multi=False):
@@ -908,9 +904,9 @@ def note_view(t, base, multi=False):
     counter, to learn when its base comes to (one made under no_grad, most often a temporary of a
     backward formula, is not: its ``requires_grad`` reads its base's, but ops do not see it)."""
     vc = t._vc
-    n = len(vc)
-    if n < 3:
-        vc.extend(_VC_PADS[n])
+    views = vc.views
+    if views is None:  # the first view: from now on a write makes views check their grad_fn
+        views = vc.views = []
     meta = base._view_meta
     root = t._view_base  # (``base`` may be a view made a leaf that requires grad of its own)
     if not _grad_state.enabled:
@@ -928,9 +924,6 @@ def note_view(t, base, multi=False):
     if meta is not None:
         t._view_meta = meta
     if not root._requires_grad:
-        views = vc[2]
-        if views is None:
-            vc[2] = views = []
         views.append(weakref.ref(t))
         n = len(views)
         if n >= 64 and not n & (n - 1):  # at each power of two: drop the dead (amortized O(1))

@@ -15,7 +15,9 @@ from .._generator import resolve
 from .._out import check_out, write_out
 from ..tensor import Tensor, _make
 from . import pointwise as _p
+from .pointwise import _dtype_name
 from .registry import op, tensor_method
+from .special import _standard_gamma_grad
 
 __all__ = ["bernoulli", "binomial", "multinomial", "poisson"]
 
@@ -66,8 +68,6 @@ def _binomial(count, prob, values, aten):
 
 def _gamma_grad(grad, node):
     # the implicit reparameterisation gradient of the samples in their shapes
-    from .special import _standard_gamma_grad
-
     return grad * _standard_gamma_grad(node.self, node.result)
 
 
@@ -128,8 +128,6 @@ def _check_multinomial(a, n_sample, replacement):
     if not 1 <= a.ndim <= 2:
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if a.dtype.kind != "f":
-        from .pointwise import _dtype_name
-
         raise RuntimeError(
             f"multinomial only supports floating-point dtypes for input, got: {_dtype_name(a)}"
         )

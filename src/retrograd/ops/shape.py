@@ -3,7 +3,9 @@
 from .. import _device, dtypes
 from .._array import c_order, kept_layout, kept_order, reshaped_view, sum_to_shape, xp
 from .._out import check_out, write_out
+from ..autograd.cuts import note as note_cut
 from ..tensor import Tensor, _make, _wrap_dim
+from .indexing import index_select
 from .reduction import dims_arg
 from .registry import op, tensor_method
 
@@ -342,7 +344,9 @@ def to(input, *args, **kwargs):
     if dtype is None or dtype.np == input._data.dtype:
         return clone(input) if copy else input
     if dtype.category < 2 and input._requires_grad:  # integer results are outside the graph
-        return _to_copy(input.detach(), dtype)
+        out = _to_copy(_make(input._data), dtype)
+        note_cut(out, (input,), f"to({dtype})")
+        return out
     return _to_copy(input, dtype)
 
 
@@ -682,8 +686,6 @@ def roll(input, shifts, dims=None):
 @tensor_method
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """``torch.repeat_interleave``: each element (or slice along ``dim``) repeated in place."""
-    from .indexing import index_select
-
     if repeats is None:  # repeat_interleave(counts): each index, counts[i] times
         return _make(xp.repeat(xp.arange(input.numel()), input._data.reshape(-1)))
     if dim is None:
@@ -710,8 +712,142 @@ concat = concatenate = cat
 concat = concatenate = cat
 
 
+# --- sliding windows ---------------------------------------------------------------------------
+
+
+def _window_positions(n_windows, size, step):
+    """The position along the dimension of element j of window i: i * step + j."""
+    return (xp.arange(n_windows) * step)[:, None] + xp.arange(size)[None, :]
+
+
+@op(
+    inputs="grad",
+    method=False,
+    node="UnfoldBackwardBackward0",
+    grads=(lambda g, n: unfold(g, n.dim, n.size, n.step),),
+)
+def _unfold_backward(grad, input_shape, dim, size, step):
+    """The adjoint of ``unfold``: each window's gradient added back where the window read."""
+    out = xp.zeros(input_shape, grad.dtype)
+    if not input_shape:
+        out[()] = grad.sum()
+        return out
+    dim = _wrap_dim(dim, len(input_shape))
+    moved = xp.moveaxis(grad, (dim, grad.ndim - 1), (0, 1))  # windows, size, rest...
+    positions = _window_positions(grad.shape[dim], size, step)
+    xp.add.at(xp.moveaxis(out, dim, 0), positions, moved)
+    return out
+
+
+def _check_unfold(a, dim, size, step):
+    d = _wrap_dim(dim, a.ndim)
+    n = a.shape[d] if a.ndim else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+
+
+@op(
+    saves="self_shape",
+    view=True,
+    check=_check_unfold,
+    node="UnfoldBackward0",
+    grads=(lambda g, n: _unfold_backward(g, n.self_shape, n.dimension, n.size, n.step),),
+)
+def unfold(self, dimension, size, step):
+    """``Tensor.unfold``: every window of ``size`` elements along ``dimension``, ``step`` apart,
+    as a new last dimension (a view)."""
+    if self.ndim == 0:
+        return self.reshape(1)
+    d = _wrap_dim(dimension, self.ndim)
+    n_windows = (self.shape[d] - size) // step + 1
+    shape = self.shape[:d] + (n_windows,) + self.shape[d + 1 :] + (size,)
+    strides = self.strides[:d] + (self.strides[d] * step,) + self.strides[d + 1 :]
+    strides += (self.strides[d],)
+    return xp.lib.stride_tricks.as_strided(self, shape, strides)
+
+
+# --- quarter turns and block-diagonal matrices ---------------------------------------------
+
+
+def _check_rot90(a, k, dims):
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if a.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {a.ndim}")
+    d0, d1 = (_wrap_dim(d, a.ndim) for d in dims)
+    if d0 == d1:
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}"
+        )
+
+
+@op(
+    grads=(lambda g, n: rot90(g, -n.k, n.dims),),
+    check=_check_rot90,
+    node="Rot90Backward0",
+    method=False,
+)
+def _rot90(self, k, dims):
+    d0, d1 = (_wrap_dim(d, self.ndim) for d in dims)
+    k %= 4
+    if k == 0:
+        return self.copy()
+    if k == 2:
+        return c_order(xp.flip(self, (d0, d1)))
+    # a quarter turn: one flip into new memory, then a transposed view of it (PyTorch's layout)
+    flipped = c_order(xp.flip(self, d1 if k == 1 else d0))
+    return xp.swapaxes(flipped, d0, d1)
+
+
+@tensor_method
+def rot90(input, k: int = 1, dims=(0, 1)):
+    """``torch.rot90``: ``k`` quarter turns in the plane of ``dims``, from the first towards the
+    second."""
+    return _rot90(input, k, tuple(dims))
+
+
+def _block_diag_grad(g, n):
+    parts, r, c = [], 0, 0
+    for shape, dtype in zip(n.shapes, n.in_dtypes):
+        rows, cols = (1, 1) if len(shape) == 0 else (1, shape[0]) if len(shape) == 1 else shape
+        part = g[r : r + rows, c : c + cols].reshape(shape)
+        parts.append(part if dtype is None else part.to(dtype))
+        r, c = r + rows, c + cols
+    return parts
+
+
+@op(inputs="tensors", grads=(_block_diag_grad,), node="BlockDiagBackward0", method=False)
+def _block_diag(tensors, shapes, in_dtypes, dtype):
+    mats = [a.reshape(1, -1) if a.ndim < 2 else a for a in tensors]
+    out = xp.zeros((sum(m.shape[0] for m in mats), sum(m.shape[1] for m in mats)), dtype.np)
+    r = c = 0
+    for m in mats:
+        out[r : r + m.shape[0], c : c + m.shape[1]] = m
+        r, c = r + m.shape[0], c + m.shape[1]
+    return out
+
+
+def block_diag(*tensors):
+    """``torch.block_diag``: the tensors (0-, 1- or 2-dimensional) along the diagonal of one
+    matrix, zeros elsewhere."""
+    for i, t in enumerate(tensors):
+        if t.ndim > 2:
+            raise RuntimeError(
+                "torch.block_diag: Input tensors must have 2 or fewer dimensions. Input "
+                f"{i} has {t.ndim} dimensions"
+            )
+    if not tensors:
+        return _make(xp.zeros((1, 0), dtypes.get_default_dtype().np))
+    target, in_dtypes = _out_dtypes(tensors)
+    return _block_diag(list(tensors), tuple(tuple(t.shape) for t in tensors), in_dtypes, target)
+
+
 __all__ = [
     "cat",
+    "rot90",
+    "block_diag",
     "roll",
     "repeat_interleave",
     "chunk",

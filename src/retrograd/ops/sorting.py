@@ -4,7 +4,7 @@
 back to the position each one came from (a scatter of the gradient into zeros).
 """
 
-from .._array import like_layout, xp
+from .._array import c_order, like_layout, xp
 from ..tensor import Tensor, _make, _wrap_dim
 from .indexing import scatter
 from .reduction import _return_type, _select_grad, int_dim
@@ -165,4 +165,139 @@ def median(input: Tensor, dim=None, keepdim: bool = False):
     return _median_dim(input, dim, keepdim)
 
 
-__all__ = ["sort", "argsort", "topk", "median"]
+# --- the k-th smallest, the most frequent, the median ignoring nan -----------------------------
+
+_KTHVALUE = _return_type("kthvalue")
+_MODE = _return_type("mode")
+_NANMEDIAN = _return_type("nanmedian")
+
+
+def _picked(a, dim, keepdim, pick):
+    """Values and indices chosen along ``dim`` by ``pick(sorted_values, order) -> position``
+    (in the sorted order, per slice)."""
+    if a.ndim == 0:
+        return a.copy(), xp.zeros((), dtype=xp.int64)
+    axis = _wrap_dim(dim, a.ndim)
+    order = _order(a, axis, False)
+    values = xp.take_along_axis(a, order, axis=axis)
+    position = pick(xp.moveaxis(values, axis, -1), xp.moveaxis(order, axis, -1))
+    position = xp.expand_dims(position, axis)
+    index = xp.take_along_axis(order, position, axis=axis).astype(xp.int64)
+    out = xp.take_along_axis(a, index, axis=axis)
+    if not keepdim:
+        out, index = out.squeeze(axis), index.squeeze(axis)
+    return c_order(out), c_order(index)
+
+
+def _check_kthvalue(a, k, dim, keepdim):
+    size = a.shape[_wrap_dim(dim, a.ndim)] if a.ndim else 1
+    if not 1 <= k <= size:
+        raise RuntimeError(
+            f"kthvalue(): selected number k out of range for dimension {_wrap_dim(dim, a.ndim)}"
+        )
+
+
+@op(
+    saves="self_shape result1",
+    grads=(_select_grad,),
+    method=False,
+    node="KthvalueBackward0",
+    returns=_KTHVALUE,
+    check=_check_kthvalue,
+)
+def _kthvalue(self, k, dim, keepdim):
+    return _picked(self, dim, keepdim, lambda v, o: xp.full(v.shape[:-1], k - 1))
+
+
+@tensor_method
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
+    """``torch.kthvalue``: the k-th smallest value along ``dim`` and its index (of equal values,
+    the one a stable sort puts there)."""
+    int_dim("kthvalue", dim)
+    return _kthvalue(input, k, dim, keepdim)
+
+
+def _most_frequent(values, order):
+    """Per slice of sorted values: the position of the last of the longest run (the smallest
+    such value), and so the last occurrence of the mode, as PyTorch reports it."""
+    n = values.shape[-1]
+    flat = values.reshape(-1, n)
+    positions = xp.empty(flat.shape[0], dtype=xp.int64)
+    for r, row in enumerate(flat):
+        starts = xp.flatnonzero(xp.concatenate(([True], row[1:] != row[:-1])))
+        lengths = xp.diff(xp.concatenate((starts, [n])))
+        best = int(xp.argmax(lengths))
+        positions[r] = starts[best] + lengths[best] - 1
+    return positions.reshape(values.shape[:-1])
+
+
+def _last_of_run(values, order):
+    """The stable sort keeps equal values in their order: the last of the mode's run is its
+    last occurrence, as the index PyTorch gives."""
+    return _most_frequent(values, order)
+
+
+@op(
+    saves="self_shape result1",
+    grads=(_select_grad,),
+    method=False,
+    node="ModeBackward0",
+    returns=_MODE,
+)
+def _mode(self, dim, keepdim):
+    if self.size == 0:
+        d = _wrap_dim(dim, max(self.ndim, 1))
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    return _picked(self, dim, keepdim, _last_of_run)
+
+
+@tensor_method
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
+    """``torch.mode``: the most frequent value along ``dim`` (the smallest of equally frequent
+    ones) and the index of its last occurrence."""
+    int_dim("mode", dim)
+    return _mode(input, dim, keepdim)
+
+
+def _middle_of_numbers(values, order):
+    counts = (~xp.isnan(values)).sum(-1)
+    # a slice of nan only: the middle of its nans, as PyTorch's index says
+    counts = xp.where(counts == 0, values.shape[-1], counts)
+    return (counts - 1) // 2
+
+
+@op(saves="self result", grads=(_even_share,), method=False, node="NanmedianBackward0")
+def _nanmedian_all(self):
+    kept = self[~xp.isnan(self)]
+    if kept.size == 0:
+        return xp.asarray(xp.nan, self.dtype)
+    flat = xp.sort(kept, kind="stable")
+    return flat[(flat.size - 1) // 2].copy()
+
+
+@op(
+    saves="self_shape result1",
+    grads=(_select_grad,),
+    method=False,
+    node="NanmedianBackward1",
+    returns=_NANMEDIAN,
+)
+def _nanmedian_dim(self, dim, keepdim):
+    return _picked(self, dim, keepdim, _middle_of_numbers)
+
+
+@tensor_method
+def nanmedian(input: Tensor, dim=None, keepdim: bool = False):
+    """``torch.nanmedian``: the lower median of the values that are not nan, of all elements or
+    (values, indices) along ``dim``."""
+    if dim is None:
+        return _nanmedian_all(input)
+    int_dim("nanmedian", dim)
+    _wrap_dim(dim, input.ndim)
+    return _nanmedian_dim(input, dim, keepdim)
+
+
+for _fn in (_kthvalue, _mode, _nanmedian_dim):
+    _fn.opdef.Node._saved_indices = property(lambda node: _make(node.result1._data))
+
+__all__ = ["sort", "argsort", "topk", "median", "kthvalue", "mode", "nanmedian"]

@@ -9,6 +9,7 @@ import math
 
 from .._array import xp
 from .linalg import _diag_embed
+from .pointwise import _dtype_name
 from .registry import op, tensor_method
 
 
@@ -430,14 +431,8 @@ def _check_solve(a, b, upper, left, unitriangular):
     if a.dtype != b.dtype:
         raise RuntimeError(
             f"linalg.solve_triangular: Expected A and B to have the same dtype, "
-            f"but found A of type {_name(a)} and B of type {_name(b)} instead"
+            f"but found A of type {_dtype_name(a)} and B of type {_dtype_name(b)} instead"
         )
-
-
-def _name(a):
-    from .pointwise import _dtype_name
-
-    return _dtype_name(a)
 
 
 @op(

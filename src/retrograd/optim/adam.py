@@ -84,7 +84,7 @@ class Adam(Optimizer):
                 param += -step_size * m / denom
                 # PyTorch writes the parameter twice with decoupled decay (mul_, then addcdiv_)
                 if weight_decay != 0 and decoupled:
-                    p._vc[0] += 1
+                    p._vc.version += 1
                 bump_version(p, site)
 
 

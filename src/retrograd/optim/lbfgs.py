@@ -169,7 +169,7 @@ class LBFGS(Optimizer):
             loss = float(closure())
         return loss, self._flat_grad()
 
-    def step(self, closure: Callable):
+    def step(self, closure: Callable):  # type: ignore[override]  # closure is required
         """One optimisation step of up to ``max_iter`` iterations; ``closure`` is required."""
         site = caller_site(1)
         group = self.param_groups[0]

@@ -66,8 +66,8 @@ def _mark_step_calls(optimizer: Optimizer) -> None:
         opt._opt_called = True
         return func(opt, *args, **kwargs)
 
-    step._wrapped_by_lr_sched = True
-    optimizer.step = step
+    step._wrapped_by_lr_sched = True  # type: ignore[attr-defined]
+    optimizer.step = step  # type: ignore[method-assign]
 
 
 class LRScheduler:
@@ -581,7 +581,7 @@ class SequentialLR(LRScheduler):
         elif hasattr(sched, "last_epoch"):
             sched.last_epoch -= 1
 
-    def step(self) -> None:
+    def step(self) -> None:  # type: ignore[override]  # PyTorch's signature
         self.last_epoch += 1
         i = bisect_right(self._milestones, self.last_epoch)
         sched = self._schedulers[i]
@@ -678,7 +678,7 @@ class ReduceLROnPlateau(LRScheduler):
     def in_cooldown(self) -> bool:
         return self.cooldown_counter > 0
 
-    def step(self, metrics, epoch: int | None = None) -> None:
+    def step(self, metrics, epoch: int | None = None) -> None:  # type: ignore[override]
         current = float(metrics)
         if epoch is None:
             epoch = self.last_epoch + 1

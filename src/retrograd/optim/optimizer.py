@@ -14,6 +14,7 @@ from itertools import chain
 
 from .._array import xp
 from ..autograd import enable_grad
+from ..autograd import training_checks as _checks
 from ..autograd.anomaly import caller_site
 from ..autograd.node import RemovableHandle, _HookDict
 from ..tensor import Tensor, _make, clear_grad
@@ -46,6 +47,8 @@ class Optimizer:
     """
 
     def __init__(self, params: Iterable, defaults: dict) -> None:
+        if _checks.state.active:  # a leak or pitfall detector is on: it watches this optimizer
+            _checks.state.optimizers.add(self)
         self.defaults = defaults
         self._optimizer_step_pre_hooks: dict[int, Callable] = _HookDict()
         self._optimizer_step_post_hooks: dict[int, Callable] = _HookDict()
@@ -173,6 +176,8 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 clear_grad(p, set_to_none, site)
+        if _checks.state.active:
+            _checks.zero_grad_called(self)
 
     # --- state dicts -------------------------------------------------------------------------
     def state_dict(self) -> dict:
@@ -254,6 +259,8 @@ def _with_step_hooks(step: Callable) -> Callable:
 
     @wraps(step)
     def hooked(self, *args, **kwargs):
+        if _checks.state.active:
+            _checks.before_step(self)
         for hook in list(self._optimizer_step_pre_hooks.values()):
             result = hook(self, args, kwargs)
             if result is not None:
@@ -268,11 +275,11 @@ def _with_step_hooks(step: Callable) -> Callable:
             hook(self, args, kwargs)
         return out
 
-    hooked._with_hooks = True
+    hooked._with_hooks = True  # type: ignore[attr-defined]
     return hooked
 
 
-Optimizer.step = _with_step_hooks(Optimizer.step)
+Optimizer.step = _with_step_hooks(Optimizer.step)  # type: ignore[method-assign]
 
 
 def _cast_state(param: Tensor, key, value):

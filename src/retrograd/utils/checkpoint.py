@@ -13,10 +13,10 @@ node in its place; that node reruns the segment with a graph and runs a nested b
 import warnings
 import weakref
 
+from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site, describe_site, node_site
 from ..autograd.engine import gradient_edge
 from ..autograd.engine import run as _run_backward
-from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import saved_tensors_hooks
 from ..autograd.node import Node, check_version, freed_error
 from ..tensor import Tensor, _make
@@ -150,14 +150,14 @@ _SEQUENTIAL_REENTRANT_DEFAULT = (
 
 def _saved_inputs(args):
     """The tensor inputs with the version each has now, to check before a rerun."""
-    return tuple((a, a._vc[0]) for a in args if isinstance(a, Tensor))
+    return tuple((a, a._vc.version) for a in args if isinstance(a, Tensor))
 
 
 def _check_inputs(inputs, site):
     """PyTorch's error when an input of the segment changed in place since the forward: the rerun
     would compute from the new values."""
     for t, version in inputs:
-        if t._vc[0] != version:
+        if t._vc.version != version:
             check_version(
                 None, t, version, f"torch.utils.checkpoint as an input, at {describe_site(site)}"
             )

@@ -1,5 +1,20 @@
 """``torch.nn.modules.conv``: classes from ``retrograd.nn.conv``."""
 
-from ..conv import Conv1d, Conv2d, ConvTranspose2d, _ConvNd  # noqa: F401
+from ..conv import (  # noqa: F401
+    Conv1d,
+    Conv2d,
+    Conv3d,
+    ConvTranspose1d,
+    ConvTranspose2d,
+    ConvTranspose3d,
+    _ConvNd,
+)
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
+__all__ = [
+    "Conv1d",
+    "Conv2d",
+    "Conv3d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "ConvTranspose3d",
+]

@@ -14,8 +14,8 @@ import weakref
 
 from ... import distributed as dist
 from ..._array import xp
+from ..._switches import grad_mode as _grad_state
 from ...autograd.engine import queue_callback
-from ...autograd.grad_mode import state as _grad_state
 from ...tensor import _make, bump_version
 from ..module import Module
 

@@ -21,7 +21,7 @@ def _scale_into(grad: Tensor, array) -> None:
         grad._data[...] = array
     else:
         grad._data = array.astype(grad._data.dtype)
-    grad._vc[0] += 1
+    grad._vc.version += 1
 
 
 def clip_grad_norm_(

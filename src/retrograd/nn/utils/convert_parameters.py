@@ -21,5 +21,5 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     for p in parameters:
         n = p.numel()
         p._data = data[offset : offset + n].reshape(p.shape).astype(p._data.dtype, copy=True)
-        p._vc[0] += 1
+        p._vc.version += 1
         offset += n

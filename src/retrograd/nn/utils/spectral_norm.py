@@ -96,9 +96,9 @@ def spectral_norm(
     ``n_power_iterations`` steps of power iteration per training call; ``dim`` (the rows of the
     matrix) is 1 for transposed convolutions and 0 otherwise by default."""
     if dim is None:
-        from ..conv import ConvTranspose2d
+        from ..conv import _ConvTransposeNd
 
-        dim = 1 if isinstance(module, ConvTranspose2d) else 0
+        dim = 1 if isinstance(module, _ConvTransposeNd) else 0
     SpectralNorm.apply(module, name, n_power_iterations, dim, eps)
     return module
 

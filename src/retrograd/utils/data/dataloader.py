@@ -174,8 +174,8 @@ class DataLoader:
         self.collate_fn = collate_fn
         self.persistent_workers = persistent_workers
         self._initialized = True
-        self._IterableDataset_len_called = None
-        self._iterator = None
+        self._IterableDataset_len_called: int | None = None
+        self._iterator: _BaseDataLoaderIter | None = None
         self.check_worker_number_rationality()
 
     @property
@@ -452,8 +452,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         super()._reset(loader, first_iter)
         self._send_idx = 0
         self._rcvd_idx = 0
-        self._task_info = {}
-        self._results = {}
+        self._task_info: dict = {}
+        self._results: dict = {}
         self._workers_status = [True] * self._num_workers
         self._worker_queue_idx_cycle = itertools.cycle(range(self._num_workers))
         if not first_iter:  # persistent workers: start their next pass, drop the last one's

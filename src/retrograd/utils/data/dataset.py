@@ -34,7 +34,7 @@ class IterableDataset(Dataset):
     def __iter__(self) -> Iterator:
         raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
 
-    def __add__(self, other: Dataset) -> "ChainDataset":
+    def __add__(self, other: Dataset) -> "ChainDataset":  # type: ignore[override]
         return ChainDataset([self, other])
 
 
@@ -66,8 +66,8 @@ class StackDataset(Dataset):
         if not args and not kwargs:
             raise ValueError("At least one dataset should be passed")
         parts = args or list(kwargs.values())
-        self._length = len(parts[0])
-        if any(len(d) != self._length for d in parts):
+        self._length = len(parts[0])  # type: ignore[arg-type]
+        if any(len(d) != self._length for d in parts):  # type: ignore[arg-type]
             raise ValueError("Size mismatch between datasets")
         self.datasets = args or kwargs
 
@@ -78,7 +78,7 @@ class StackDataset(Dataset):
 
     def __getitems__(self, indices: list) -> list:
         keyed = isinstance(self.datasets, dict)
-        parts = self.datasets.items() if keyed else enumerate(self.datasets)
+        parts = self.datasets.items() if keyed else enumerate(self.datasets)  # type: ignore[union-attr]
         columns = {key: _items(d, indices) for key, d in parts}
         if keyed:
             return [

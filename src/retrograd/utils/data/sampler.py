@@ -120,10 +120,10 @@ class WeightedRandomSampler(Sampler):
                 f"replacement should be a boolean value, but got replacement={replacement}"
             )
         weights = creation.as_tensor(weights, dtype=dtypes.float64)
-        if weights.dim() != 1:
+        if weights.dim() != 1:  # type: ignore[attr-defined]  # a Tensor by now
             raise ValueError(
                 "weights should be a 1d sequence but given weights have shape "
-                f"{tuple(weights.shape)}"
+                f"{tuple(weights.shape)}"  # type: ignore[attr-defined]
             )
         self.weights = weights
         self.num_samples = num_samples
@@ -193,8 +193,8 @@ class BatchSampler(Sampler):
 
     def __len__(self) -> int:
         if self.drop_last:
-            return len(self.sampler) // self.batch_size
-        return (len(self.sampler) + self.batch_size - 1) // self.batch_size
+            return len(self.sampler) // self.batch_size  # type: ignore[arg-type]
+        return (len(self.sampler) + self.batch_size - 1) // self.batch_size  # type: ignore[arg-type]
 
 
 __all__ = [

@@ -1,0 +1,153 @@
+"""Programs: a recorded list of steps turned into one Python function on arrays, and the node
+that runs a backward program in the graph.
+
+A program is generated as Python source, one line per step (``s7 = f3(s2, k1)``), so a replay
+costs one function call per NumPy call it makes and nothing else: no Tensor, no Node per op.
+The calls are the very ones eager mode makes, in the same order, so the results are equal bit
+for bit.
+"""
+
+from .._array import ndarray, xp
+from .._switches import grad_mode as _grad_state
+from ..autograd.node import Node, _modified_message, freed_error
+from ..tensor import _make
+from .trace import CAST, CONST, SLOT, _AttrSlot
+
+_DOUBLE_BACKWARD = "torch.compile with aot_autograd does not currently support double backward"
+
+
+def build(steps, inputs, results, name="program"):
+    """A function of the arrays in slots ``inputs`` that runs ``steps`` and returns the arrays in
+    slots ``results`` (None stands for no array)."""
+    ns = {"asarray": xp.asarray, "ndarray": ndarray, "make": _make}
+    consts = {}
+
+    def const(v):
+        key = (type(v), id(v))
+        name = consts.get(key)
+        if name is None:
+            name = consts[key] = f"k{len(consts)}"
+            ns[name] = v
+        return name
+
+    def arg(kind, v):
+        if kind == SLOT:
+            return f"s{v}"
+        if kind == CAST:
+            return f"s{v[0]}.astype({const(v[1])})"
+        if kind == CONST:
+            return const(v)
+        return "[" + ", ".join(arg(k, x) for k, x in v) + "]"
+
+    def attr(v):
+        if isinstance(v, _AttrSlot):
+            return f"make(s{v.slot})" if v.tensor else f"s{v.slot}"
+        if type(v) in (tuple, list) and _marked(v):
+            items = ", ".join(attr(e) for e in v)
+            return f"({items},)" if type(v) is tuple else f"[{items}]"
+        return const(v)
+
+    lines = [f"def {name}({', '.join(f's{i}' for i in inputs)}):"]
+    for n, step in enumerate(steps):
+        fn = f"f{n}"
+        ufunc = _direct(step)
+        ns[fn] = step.fn if ufunc is None else ufunc
+        attrs = step.attrs if ufunc is None else _DIRECT[step.name][2]
+        call_args = ", ".join([arg(k, v) for k, v in step.ins] + [attr(v) for v in attrs])
+        if step.check is not None:
+            ns[f"c{n}"] = step.check
+            lines.append(f"    c{n}({call_args})")
+        outs = [f"s{o}" for o in step.outs]
+        if step.single:
+            lines.append(f"    {outs[0]} = {fn}({call_args})")
+        else:
+            lines.append(f"    {', '.join(outs)}, = {fn}({call_args})")
+        for o, z in zip(outs, step.zero_d):
+            if z:
+                lines.append(f"    if type({o}) is not ndarray: {o} = asarray({o})")
+    lines.append(
+        "    return (" + "".join(("None" if r is None else f"s{r}") + ", " for r in results) + ")"
+    )
+    exec(compile("\n".join(lines), f"<retrograd.compile {name}>", "exec"), ns)
+    return ns[name]
+
+
+# Forwards that are one ufunc call for the attributes given: the replay calls the ufunc itself
+# (the same NumPy call, one Python call less).  name: (ufunc, attributes it must have, extra
+# arguments of the ufunc).
+_DIRECT = {
+    "add": (xp.add, ((), (1,)), ()),
+    "_sub": (xp.subtract, ((), (1,)), ()),
+    "mul": (xp.multiply, ((),), ()),
+    "exp": (xp.exp, ((),), ()),
+    "sin": (xp.sin, ((),), ()),
+    "cos": (xp.cos, ((),), ()),
+    "tanh": (xp.tanh, ((),), ()),
+    "relu": (xp.maximum, ((),), (0,)),
+}
+
+
+def _direct(step):
+    entry = _DIRECT.get(step.name)
+    if entry is None or step.check is not None or not step.single:
+        return None
+    ufunc, attrs, _ = entry
+    if not any(step.attrs == a and all(type(x) is int for x in a) for a in attrs):
+        return None
+    # the op's own forward, not one of the same name elsewhere
+    if getattr(step.fn, "__module__", "") != "retrograd.ops.pointwise":
+        return None
+    return ufunc
+
+
+def _marked(v):
+    return any(isinstance(e, _AttrSlot) or (type(e) in (tuple, list) and _marked(e)) for e in v)
+
+
+class CompiledFunctionBackward(Node):
+    """The one node of a compiled function's outputs: runs the recorded backward program.
+
+    ``_saved``: the arrays the backward programs read; ``_programs[mask]``: the program for the
+    outputs in ``mask`` (bit i: output i got a gradient); ``_checks``: the saved values that are
+    tensors the user holds (inputs, parameters, outputs), with their versions then.
+    """
+
+    __slots__ = ("_saved", "_programs", "_checks", "_freed_at")
+
+    def apply(self, grads, needed):
+        if _grad_state.enabled:
+            raise RuntimeError(_DOUBLE_BACKWARD)
+        saved = self._saved
+        if saved is None:
+            raise freed_error(self)
+        for t, version, vc, array in self._checks:
+            if t is None:
+                if vc.version != version:
+                    raise RuntimeError(
+                        _modified_message(self, _make(array, True, self, vc), version)
+                    )
+            elif t._vc.version != version:
+                raise RuntimeError(_modified_message(self, t, version))
+        if len(grads) == 1:  # one output (the common case)
+            program = self._programs.get(1)
+            arrays = (grads[0]._data,)
+        else:
+            mask = 0
+            arrays = []
+            for i, g in enumerate(grads):
+                if g is not None:
+                    mask |= 1 << i
+                    arrays.append(g._data)
+            program = self._programs.get(mask)
+        if program is None:  # gradients for outputs in a combination not traced
+            raise RuntimeError(
+                "retrograd.compile: this combination of outputs with gradients was not traced; "
+                "call the function eagerly for it"
+            )
+        out = program(*arrays, *saved)
+        return [None if a is None else _make(a) for a in out]
+
+    def _release(self, where=None):
+        if self._saved is not None:
+            self._saved = None
+            self._freed_at = where

@@ -1,0 +1,46 @@
+"""The switches that several layers read: grad mode, anomaly mode, forward-mode AD, saved-tensor
+hooks.
+
+This module sits at the bottom of the package and imports nothing from it, so ``tensor``, the op
+table and the engine can all read it without importing one another.  Each switch has one owner that
+sets it (``autograd.grad_mode``, ``autograd.anomaly``, ``autograd.forward_ad``, ``autograd.graph``);
+everyone else only reads.  A feature that is off is ``None`` or ``False`` here, so an op call pays
+one attribute read per switch.
+"""
+
+import threading
+from typing import Any
+
+
+class GradMode(threading.local):
+    """Grad mode, per thread as in PyTorch (``no_grad`` in one thread leaves the others alone)."""
+
+    enabled = True  # class attributes, so every new thread starts with grad mode on
+    inference = False
+
+
+grad_mode = GradMode()
+# How many inference_mode blocks are open, in all threads (``autograd.grad_mode``): while none is,
+# the op table and ``tensor._make`` need not read the thread's flag (a thread-local read) to tell
+# whether they make inference tensors.  ``inference_seen``: whether any block ever opened (then
+# inference tensors may be about, and a node checks that it saves none).
+inference_blocks = 0
+inference_seen = False
+
+# Anomaly mode (``autograd.anomaly``), process-wide as in PyTorch.  ``anomaly_hook`` is the check
+# the op table runs on each recorded op while the mode is on.
+anomaly = False
+anomaly_check_nan = True
+anomaly_hook: Any = None
+
+# Forward-mode AD (``autograd.forward_ad``): while a dual level is open, the hook the op table calls
+# after each op to give its outputs their tangents (the fast paths then defer to the general one).
+forward_ad_hook: Any = None
+
+# Saved-tensor hooks (``autograd.graph``): while a block is open in any thread, the hook that packs
+# what a new node saves.
+pack_hook: Any = None
+
+# Where the graph was cut (``autograd.cuts``, which sets itself here when imported): tensor.py
+# notes a detach, .data, numpy(), item() or tolist() of a tensor in the graph through it.
+cuts: Any = None

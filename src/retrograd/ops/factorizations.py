@@ -1,0 +1,702 @@
+"""Dense linear algebra on real matrices: inverses, determinants, solves, and the eigenvalue,
+singular value and QR decompositions, with the matrix exponential and pseudo-inverse.
+
+Each op works on batches (the last two dimensions are the matrix) and keeps PyTorch's node name
+(``LinalgInvExBackward0`` ...).  The derivative formulas are written with retrograd's own ops,
+these included, so second derivatives follow.  Complex inputs are not supported yet: each op says
+so rather than drop the imaginary part.
+"""
+
+import math
+
+from .._array import c_order, xp
+from ..tensor import _make
+from .linalg import _diag_embed
+from .registry import op, tensor_method
+from .special import _check_square, _mT, solve_triangular
+
+
+def _real_only(a, name):
+    if a.dtype.kind == "c":
+        raise NotImplementedError(f"linalg.{name} of complex tensors is not supported yet")
+    if a.dtype.kind not in "f":
+        raise RuntimeError(
+            f"linalg.{name}: Expected a floating point or complex tensor as input. Got "
+            f"{_type_name(a)}"
+        )
+
+
+def _type_name(a):
+    from ..dtypes import FROM_NP, scalar_type_name
+
+    return scalar_type_name(FROM_NP[a.dtype])
+
+
+def _square(name):
+    def check(a, *attrs):
+        _check_square(a, name)
+        _real_only(a, name)
+
+    return check
+
+
+def _eye_like(t):
+    n = t.shape[-1]
+    return _make(xp.eye(n, dtype=t._data.dtype))
+
+
+# --- inverse, determinant, solve ---------------------------------------------------------------
+
+
+class _LinAlgError(RuntimeError):
+    """``torch.linalg.LinAlgError``: a factorization failed because of the matrix's values
+    (singular, not positive-definite); a RuntimeError, as in PyTorch."""
+
+
+_LinAlgError.__module__ = "torch._C"
+
+
+def _first_zero_pivot(a):
+    """The 1-based position of the first zero on U's diagonal in the LU factors of (the first
+    singular matrix of) ``a``: the element PyTorch's error names."""
+    import warnings
+
+    import scipy.linalg
+
+    flat = a.reshape((-1,) + a.shape[-2:])
+    for m in flat:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            lu, _ = scipy.linalg.lu_factor(m, check_finite=False)
+        zeros = xp.flatnonzero(xp.diagonal(lu) == 0)
+        if zeros.size:
+            return int(zeros[0]) + 1
+    return 1
+
+
+def _singular(name, a):
+    return _LinAlgError(
+        f"linalg.{name}: The diagonal element {_first_zero_pivot(a)} is zero, the inversion could "
+        "not be completed because the input matrix is singular."
+    )
+
+
+@op(
+    saves="result",
+    grads=(lambda g, n: -(_mT(n.result) @ g @ _mT(n.result)),),
+    check=_square("inv"),
+    node="LinalgInvExBackward0",
+    method=False,
+)
+def _inv(self):
+    try:
+        return c_order(xp.linalg.inv(self))
+    except xp.linalg.LinAlgError:
+        raise _singular("inv", self) from None
+
+
+def inv(A, *, out=None):
+    """``torch.linalg.inv``: the inverse of each square matrix."""
+    return _with_out(_inv(A), out, "linalg_inv")
+
+
+def _det_grad(g, n):
+    # d det = det * tr(A^-1 dA): the gradient is g * det * A^-T where A is invertible; for a
+    # singular A, g times the transposed adjugate, from the SVD A = U S V^T.
+    A, det = n.self, n.result
+    scale = (g * det).unsqueeze(-1).unsqueeze(-1)
+    if bool((det._data != 0).all()):
+        return scale * _mT(inv(A))
+    U, S, Vh = linalg_svd(A, full_matrices=False)
+    k = S.shape[-1]
+    others = [
+        S.index_select(-1, _make(xp.array([j for j in range(k) if j != i], dtype=xp.int64))).prod(
+            -1
+        )
+        for i in range(k)
+    ]
+    from .shape import stack
+
+    adj_s = stack(others, -1)
+    sign = (det_raw(U._data) * det_raw(_mT(Vh)._data)).astype(U._data.dtype)
+    return (
+        g.unsqueeze(-1).unsqueeze(-1)
+        * _make(sign)[..., None, None]
+        * ((U * adj_s.unsqueeze(-2)) @ Vh)
+    )
+
+
+def det_raw(a):
+    return xp.linalg.det(a)
+
+
+@op(saves="self result", grads=(_det_grad,), check=_square("det"), node="LinalgDetBackward0")
+def _det(self):
+    return xp.asarray(xp.linalg.det(self), dtype=self.dtype)
+
+
+def det(A, *, out=None):
+    """``torch.linalg.det``: the determinant of each square matrix."""
+    return _with_out(_det(A), out, "linalg_det")
+
+
+def _slogdet_grad(grads, n):
+    g = grads[1] if len(grads) > 1 else None
+    if g is None:
+        return _make(xp.zeros(n.self.shape, n.self._data.dtype))
+    return g.unsqueeze(-1).unsqueeze(-1) * _mT(inv(n.self))
+
+
+@op(
+    saves="self",
+    grads=(_slogdet_grad,),
+    check=_square("slogdet"),
+    outputs=2,
+    node="LinalgSlogdetBackward0",
+    method=False,
+)
+def _slogdet(self):
+    sign, logabsdet = xp.linalg.slogdet(self)
+    return xp.asarray(sign, self.dtype), xp.asarray(logabsdet, self.dtype)
+
+
+def slogdet(A):
+    """``torch.linalg.slogdet``: (sign, log |det|) of each square matrix; the sign's gradient is
+    zero (it records the node, as PyTorch)."""
+    sign, logabsdet = _slogdet(A)
+    return _SLOGDET(sign, logabsdet)
+
+
+def logdet(input):
+    """``torch.logdet``: log det, nan where the determinant is negative (-inf where it is 0)."""
+    from .pointwise import where
+
+    sign, logabsdet = slogdet(input)
+    return where(sign == -1, math.nan, logabsdet)
+
+
+def _is_vector_rhs(A, B):
+    return B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+
+
+def _solve_grads(g, n):
+    # left: X = A^-1 B, so gB = A^-T g and gA = -gB X^T; right: X = B A^-1, so gB = g A^-T and
+    # gA = -X^T gB
+    A, X = n.A, n.result
+    if n.vector:
+        g, X = g.unsqueeze(-1), X.unsqueeze(-1)
+    if n.left:
+        gB = solve(_mT(A), g)
+        gA = -(gB @ _mT(X))
+    else:
+        gB = _mT(solve(A, _mT(g)))
+        gA = -(_mT(X) @ gB)
+    if n.vector:
+        gB = gB.squeeze(-1)
+    return gA, gB
+
+
+@op(
+    inputs="A B",
+    saves="A result",
+    grads=(lambda g, n: _solve_grads(g, n)[0], lambda g, n: _solve_grads(g, n)[1]),
+    node="LinalgSolveExBackward0",
+    method=False,
+)
+def _solve(A, B, left, vector):
+    if not left:
+        A, B = xp.swapaxes(A, -1, -2), xp.swapaxes(B, -1, -2)
+    rhs = B[..., None] if vector else B
+    try:
+        x = xp.linalg.solve(A, rhs)
+    except xp.linalg.LinAlgError:
+        raise _LinAlgError(
+            "torch.linalg.solve: The solver failed because the input matrix is singular."
+        ) from None
+    if vector:
+        x = x[..., 0]
+    return c_order(x if left else xp.swapaxes(x, -1, -2))
+
+
+def solve(A, B, *, left=True, out=None):
+    """``torch.linalg.solve``: X with A X = B (X A = B when ``left`` is False); B may be a batch
+    of vectors."""
+    _check_square(A._data, "solve")
+    _real_only(A._data, "solve")
+    vector = left and _is_vector_rhs(A, B)
+    if A.dtype is not B.dtype:
+        raise RuntimeError(
+            f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
+            f"{A.dtype._tensor_name[:-6]} and B of type {B.dtype._tensor_name[:-6]} instead"
+        )
+    return _with_out(_solve(A, B, left, vector), out, "linalg_solve")
+
+
+# --- symmetric eigenvalues ---------------------------------------------------------------------
+
+
+def _eigh_grad(grads, n):
+    gL, gV = (list(grads) + [None])[:2]
+    L, V = n.result, n.result1
+    if gV is None:
+        inner = _diag_embed(gL, 0)
+    else:
+        VtgV = _mT(V) @ gV
+        gaps = L.unsqueeze(-2) - L.unsqueeze(-1)  # gaps[i, j] = L[j] - L[i]
+        off = 1 - _eye_like(VtgV)
+        inner = (VtgV / (gaps + _eye_like(VtgV))) * off
+        inner = 0.5 * (inner + _mT(inner))
+        if gL is not None:
+            inner = inner + _diag_embed(gL, 0)
+    return V @ inner @ _mT(V)
+
+
+@op(
+    saves="result result1",
+    grads=(_eigh_grad,),
+    check=lambda a, uplo: _square("eigh")(a),
+    outputs=2,
+    node="LinalgEighBackward0",
+    method=False,
+)
+def _eigh(self, uplo):
+    w, v = xp.linalg.eigh(self, UPLO=uplo)
+    return c_order(w), c_order(v)
+
+
+def _check_uplo(UPLO):
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+
+
+def eigh(A, UPLO="L"):
+    """``torch.linalg.eigh``: the eigenvalues (ascending) and eigenvectors of each symmetric
+    matrix, reading the triangle ``UPLO`` names."""
+    _check_uplo(UPLO)
+    w, v = _eigh(A, UPLO)
+    return _EIGH(w, v)
+
+
+def eigvalsh(A, UPLO="L", *, out=None):
+    """``torch.linalg.eigvalsh``: the eigenvalues (ascending) of each symmetric matrix."""
+    _check_uplo(UPLO)
+    return _with_out(_eigh(A, UPLO)[0], out, "linalg_eigvalsh")
+
+
+# --- singular values ---------------------------------------------------------------------------
+
+
+def _svd_grad(grads, n):
+    gU, gS, gVh = (list(grads) + [None, None])[:3]
+    U, S, Vh = n.result, n.result1, n.result2
+    if n.full_matrices and (gU is not None or gVh is not None) and U.shape[-1] != Vh.shape[-2]:
+        raise NotImplementedError(
+            "linalg.svd: the gradient of U or Vh with full_matrices=True for a non-square "
+            "matrix is not supported; use full_matrices=False"
+        )
+    k = S.shape[-1]
+    if n.full_matrices:
+        U, Vh = U[..., :, :k], Vh[..., :k, :]
+        gU = None if gU is None else gU[..., :, :k]
+        gVh = None if gVh is None else gVh[..., :k, :]
+    V = _mT(Vh)
+    middle = _diag_embed(gS, 0) if gS is not None else None
+    if gU is None and gVh is None:
+        return U @ middle @ Vh
+    s2 = S * S
+    gaps = s2.unsqueeze(-2) - s2.unsqueeze(-1)  # gaps[i, j] = s_j^2 - s_i^2
+    eye = _make(xp.eye(k, dtype=S._data.dtype))
+    F = (1 - eye) / (gaps + eye)
+    Smat = _diag_embed(S, 0)
+    parts = [] if middle is None else [middle]
+    result = None
+    if gU is not None:
+        J = F * (_mT(U) @ gU - _mT(gU) @ U)
+        parts.append(J @ Smat)
+    if gVh is not None:
+        gV = _mT(gVh)
+        K = F * (_mT(V) @ gV - _mT(gV) @ V)
+        parts.append(Smat @ K)
+    inner = parts[0]
+    for p in parts[1:]:
+        inner = inner + p
+    result = U @ inner @ Vh
+    Sinv = _diag_embed(1 / S, 0)
+    if gU is not None and U.shape[-2] > k:
+        result = result + (gU - U @ (_mT(U) @ gU)) @ Sinv @ Vh
+    if gVh is not None and V.shape[-2] > k:
+        gV = _mT(gVh)
+        result = result + U @ Sinv @ _mT(gV - V @ (_mT(V) @ gV))
+    return result
+
+
+@op(
+    saves="result result1 result2",
+    grads=(_svd_grad,),
+    outputs=3,
+    node="LinalgSvdBackward0",
+    method=False,
+)
+def _svd(self, full_matrices):
+    _real_only(self, "svd")
+    u, s, vh = xp.linalg.svd(self, full_matrices=full_matrices)
+    return c_order(u), c_order(s), c_order(vh)
+
+
+def linalg_svd(A, full_matrices=True, *, driver=None):
+    """``torch.linalg.svd``: U, S, Vh with A = U diag(S) Vh, singular values descending."""
+    if driver is not None:
+        raise RuntimeError(
+            "torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
+            "cuSOLVER backend."
+        )
+    _check_matrix(A, "svd")
+    U, S, Vh = _svd(A, full_matrices)
+    return _SVD(U, S, Vh)
+
+
+def svdvals(A, *, driver=None, out=None):
+    """``torch.linalg.svdvals``: the singular values of each matrix, descending."""
+    return _with_out(linalg_svd(A, full_matrices=False, driver=driver).S, out, "linalg_svdvals")
+
+
+def _check_matrix(A, name):
+    if A.ndim < 2:
+        raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
+
+
+def svd(input, some=True, compute_uv=True):
+    """``torch.svd``: U, S, V (not Vh), reduced unless ``some`` is False."""
+    if not compute_uv:
+        S = svdvals(input)
+        m, n = input.shape[-2], input.shape[-1]
+        zeros = input.new_zeros
+        return _SVD_LEGACY(zeros(input.shape[:-2] + (m, m)), S, zeros(input.shape[:-2] + (n, n)))
+    U, S, Vh = linalg_svd(input, full_matrices=not some)
+    return _SVD_LEGACY(U, S, _mT(Vh))
+
+
+# --- QR ----------------------------------------------------------------------------------------
+
+
+def _qr_grad(grads, n):
+    gQ, gR = (list(grads) + [None])[:2]
+    Q, R = n.result, n.result1
+    if n.mode == "complete" and Q.shape[-2] > R.shape[-1]:
+        raise NotImplementedError(
+            "The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+            "Please use linalg.linalg_qr(A, mode='reduced') if you are going to differentiate through "
+            "linalg.qr."
+        )
+    if R.shape[-2] < R.shape[-1]:
+        raise NotImplementedError(
+            "linalg.qr: the derivative for a wide matrix (more columns than rows) is not "
+            "supported yet"
+        )
+    zero = _make(xp.zeros(Q.shape, Q._data.dtype))
+    gQ = zero if gQ is None else gQ
+    M = -(_mT(gQ) @ Q)
+    if gR is not None:
+        M = M + R @ _mT(gR)
+    lower = M.tril(-1)
+    M = lower + _mT(lower) + _diag_embed(M.diagonal(0, -2, -1), 0)
+    b = gQ + Q @ M
+    # b R^-T: a triangular solve from the right
+    return solve_triangular(_mT(R), b, upper=False, left=False)
+
+
+@op(
+    saves="result result1",
+    grads=(_qr_grad,),
+    outputs=2,
+    node="LinalgQrBackward0",
+    method=False,
+)
+def _qr(self, mode):
+    _real_only(self, "qr")
+    q, r = xp.linalg.qr(self, mode=mode)
+    return c_order(q), c_order(r)
+
+
+def linalg_qr(A, mode="reduced"):
+    """``torch.linalg.qr``: Q with orthonormal columns and upper-triangular R, A = Q R."""
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(
+            f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), "
+            "'r', or 'complete'"
+        )
+    _check_matrix(A, "qr")
+    if mode == "r":
+        return _QR(_make(xp.zeros((0,), A._data.dtype)), _qr(A, "reduced")[1])
+    Q, R = _qr(A, mode)
+    return _QR(Q, R)
+
+
+def qr(input, some=True):
+    """``torch.qr``: ``linalg.qr`` with the old ``some`` flag."""
+    import warnings
+
+    warnings.warn(
+        "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future "
+        "PyTorch release.",
+        UserWarning,
+        stacklevel=2,
+    )
+    return linalg_qr(input, "reduced" if some else "complete")
+
+
+# --- pseudo-inverse, least squares, exponential ------------------------------------------------
+
+
+def _pinv_grad(g, n):
+    A, X = n.self, n.result
+    m, k = A.shape[-2], A.shape[-1]
+    eye_m = _make(xp.eye(m, dtype=A._data.dtype))
+    eye_n = _make(xp.eye(k, dtype=A._data.dtype))
+    gt = _mT(g)
+    return (
+        -(_mT(X) @ g @ _mT(X))
+        + (eye_m - A @ X) @ gt @ X @ _mT(X)
+        + _mT(X) @ X @ gt @ (eye_n - X @ A)
+    )
+
+
+@op(saves="self result", grads=(_pinv_grad,), node="LinalgPinvBackward0", method=False)
+def _pinv(self, atol, rtol):
+    _real_only(self, "pinv")
+    v_scaled, ut = _pseudo_inverse_factors(self, atol, rtol)
+    return c_order(v_scaled @ ut)
+
+
+def _pseudo_inverse_factors(a, atol, rtol):
+    """V diag(1/s) and U^T from the SVD of ``a``, singular values at or below
+    max(atol, rtol * largest) taken as zero: their product is the pseudo-inverse."""
+    u, s, vh = xp.linalg.svd(a, full_matrices=False)
+    largest = s[..., :1] if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,), s.dtype)
+    kept = s > xp.maximum(atol, rtol * largest)
+    s_inv = xp.where(kept, 1 / xp.where(kept, s, 1), 0)
+    return xp.swapaxes(vh, -1, -2) * s_inv[..., None, :], xp.swapaxes(u, -1, -2)
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+    """``torch.linalg.pinv``: the Moore-Penrose pseudo-inverse, singular values below
+    max(atol, rtol * largest) treated as zero (rtol defaults to eps * max(m, n))."""
+    _check_matrix(A, "pinv")
+    if hermitian:  # only the lower triangle is read, as for eigh
+        A = A.tril() + A.tril(-1).mT
+    eps = float(xp.finfo(A._data.dtype).eps) if A._data.dtype.kind == "f" else 0.0
+    if rtol is None:
+        rtol = eps * max(A.shape[-2], A.shape[-1]) if atol is None or atol == 0 else 0.0
+    return _with_out(_pinv(A, 0.0 if atol is None else atol, rtol), out, "linalg_pinv")
+
+
+def pinverse(input, rcond=1e-15):
+    """``torch.pinverse``: ``linalg.pinv`` with a relative cut-off ``rcond``."""
+    return pinv(input, rtol=rcond)
+
+
+def _lstsq_grads(g, n):
+    A, B = n.A, n.B
+    X_of_A = pinv(A)
+    vector = B.ndim == A.ndim - 1
+    if vector:
+        g, B = g.unsqueeze(-1), B.unsqueeze(-1)
+    gB = _mT(X_of_A) @ g
+    gA = _pinv_grad(g @ _mT(B), _PinvSaved(A, X_of_A))
+    return gA, gB.squeeze(-1) if vector else gB
+
+
+class _PinvSaved:
+    __slots__ = ("self", "result")
+
+    def __init__(self, A, X):
+        self.self, self.result = A, X
+
+
+@op(
+    inputs="A B",
+    saves="A B",
+    grads=(lambda g, n: _lstsq_grads(g, n)[0], lambda g, n: _lstsq_grads(g, n)[1]),
+    node="LinalgLstsqBackward0",
+    method=False,
+)
+def _lstsq(A, B, rcond):
+    vector = B.ndim == A.ndim - 1
+    rhs = B[..., None] if vector else B
+    v_scaled, ut = _pseudo_inverse_factors(A, 0.0, rcond)
+    x = v_scaled @ (ut @ rhs)
+    return c_order(x[..., 0] if vector else x)
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """``torch.linalg.lstsq``: the least-squares solution of A X = B (the ``gelsy`` driver of
+    the CPU build: residuals and singular values come back empty, the rank is computed)."""
+    if driver not in (None, "gelsy", "gelsd", "gelss", "gels"):
+        raise RuntimeError(
+            "torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)"
+        )
+    _check_matrix(A, "lstsq")
+    _real_only(A._data, "lstsq")
+    if rcond is None:
+        rcond = float(xp.finfo(A._data.dtype).eps) * max(A.shape[-2], A.shape[-1])
+    X = _lstsq(A, B, rcond)
+    dt = A._data.dtype
+    empty = _make(xp.zeros((0,), dt))
+    s = xp.linalg.svd(A._data, compute_uv=False)
+    largest = s[..., :1] if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,), s.dtype)
+    rank = _make((s > rcond * largest).sum(-1).astype(xp.int64))
+    return _LSTSQ(X, empty, rank, empty)
+
+
+def _matrix_exp_grad(g, n):
+    # the gradient is the upper right block of exp([[A^T, g], [0, A^T]])
+    from .shape import cat
+
+    At = _mT(n.self)
+    zero = At * 0
+    block = cat([cat([At, g], -1), cat([zero, At], -1)], -2)
+    k = At.shape[-1]
+    return matrix_exp(block)[..., :k, k:]
+
+
+@op(
+    saves="self",
+    grads=(_matrix_exp_grad,),
+    check=_square("matrix_exp"),
+    node="LinalgMatrixExpBackward0",
+)
+def matrix_exp(self):
+    """``torch.linalg.matrix_exp``: the exponential of each square matrix."""
+    import scipy.linalg
+
+    if self.ndim == 2:
+        return c_order(scipy.linalg.expm(self).astype(self.dtype, copy=False))
+    flat = self.reshape((-1,) + self.shape[-2:])
+    out = xp.stack([scipy.linalg.expm(m) for m in flat]) if flat.shape[0] else flat.copy()
+    return c_order(out.reshape(self.shape).astype(self.dtype, copy=False))
+
+
+def _cross_grads(g, n):
+    return linalg_cross(n.other, g, dim=n.dim), linalg_cross(g, n.self, dim=n.dim)
+
+
+def _check_cross(a, b, dim):
+    if a.ndim != b.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    if a.shape[dim] != 3 or b.shape[dim] != 3:
+        raise RuntimeError(
+            f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[dim]} and "
+            f"{b.shape[dim]}"
+        )
+
+
+@op(
+    inputs="self other",
+    saves="self other",
+    broadcast=True,
+    promote="binary",
+    check=_check_cross,
+    grads=(lambda g, n: _cross_grads(g, n)[0], lambda g, n: _cross_grads(g, n)[1]),
+    node="LinalgCrossBackward0",
+    method=False,
+)
+def _cross(self, other, dim):
+    return c_order(xp.cross(self, other, axis=dim))
+
+
+def linalg_cross(input, other, *, dim=-1, out=None):
+    """``torch.linalg.cross``: the cross product of 3-vectors along ``dim``."""
+    return _with_out(_cross(input, other, dim), out, "linalg_cross")
+
+
+def cross(input, other, dim=None, *, out=None):
+    """``torch.cross``: ``linalg.cross`` along ``dim``; without ``dim``, along the first
+    dimension of size 3 (deprecated in PyTorch, which warns)."""
+    if dim is None:
+        import warnings
+
+        warnings.warn(
+            "Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass "
+            "the dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will "
+            "change to agree with that of linalg.cross in a future release.",
+            UserWarning,
+            stacklevel=2,
+        )
+        dim = next((i for i, n in enumerate(input.shape) if n == 3), -1)
+    return linalg_cross(input, other, dim=dim, out=out)
+
+
+def matrix_power(A, n):
+    """``torch.linalg.matrix_power``: A multiplied by itself ``n`` times (A^-1 for negative n),
+    by repeated squaring as PyTorch does."""
+    _check_square(A._data, "matrix_power")
+    if n == 0:
+        eye = _make(xp.broadcast_to(xp.eye(A.shape[-1], dtype=A._data.dtype), A.shape).copy())
+        return eye
+    if n < 0:
+        A, n = inv(A), -n
+    if n == 1:
+        return A.clone()
+    result = None
+    base = A
+    while n:
+        if n & 1:
+            result = base if result is None else result @ base
+        n >>= 1
+        if n:
+            base = base @ base
+    return result
+
+
+def _with_out(result, out, name):
+    if out is None:
+        return result
+    from .._out import write_out
+
+    return write_out(name, result, out)
+
+
+def _named(name, fields):
+    from .reduction import _return_type
+
+    if len(fields) == 2:
+        return _return_type(name, fields)
+    cls = type(name, (tuple,), {"__slots__": (), "_fields": fields})
+    for i, f in enumerate(fields):
+        setattr(cls, f, property(lambda self, i=i: self[i]))
+    cls.__new__ = lambda c, *items: tuple.__new__(c, items)
+    cls.__module__ = "torch.return_types"
+
+    def _repr(self):
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        return f"torch.return_types.{name}(\n{body})"
+
+    cls.__repr__ = _repr
+    return cls
+
+
+_SLOGDET = _named("linalg_slogdet", ("sign", "logabsdet"))
+_EIGH = _named("linalg_eigh", ("eigenvalues", "eigenvectors"))
+_SVD = _named("linalg_svd", ("U", "S", "Vh"))
+_SVD_LEGACY = _named("svd", ("U", "S", "V"))
+_QR = _named("linalg_qr", ("Q", "R"))
+_LSTSQ = _named("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+
+inverse = inv
+
+__all__ = [
+    "inverse",
+    "det",
+    "logdet",
+    "slogdet",
+    "pinverse",
+    "matrix_power",
+    "matrix_exp",
+    "svd",
+    "qr",
+    "cross",
+]
+
+for _name in ("det", "inverse", "logdet", "slogdet", "pinverse", "matrix_power", "svd", "qr"):
+    tensor_method(globals()[_name], name=_name)
+tensor_method(lambda self, other, dim=None: cross(self, other, dim), name="cross")

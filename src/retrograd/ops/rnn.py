@@ -1,0 +1,527 @@
+"""Recurrent layers over a whole sequence: ``RNN`` (tanh or relu), ``LSTM`` and ``GRU``.
+
+``layer`` runs one layer in one direction.  Its fused kernel computes the input projection of every
+time step as one matrix product, loops over time only for the hidden-to-hidden product and the gate
+arithmetic, and records one graph node whose backward pass (backpropagation through time) is
+written here in NumPy: the same loop backwards, then one matrix product over all steps for each
+weight's gradient.  Gate order and formulas follow PyTorch (LSTM: input, forget, cell, output;
+GRU: reset, update, new, with the reset gate applied to the hidden projection and its bias).
+
+The node keeps PyTorch's name where PyTorch records one node per layer (``MkldnnRnnLayerBackward0``:
+an LSTM in float32); elsewhere PyTorch records the step-by-step graph, whose output node is a
+``StackBackward0``, and the fused node takes that name.  Under ``create_graph`` the node recomputes
+the layer with the composed ops (``composed_layer``, one node per op) and differentiates those, so
+gradients of gradients work as they do everywhere else.
+"""
+
+from functools import lru_cache
+from itertools import repeat
+
+from .. import _switches
+from .._array import xp
+from .._switches import grad_mode as _grad_state
+from ..autograd.anomaly import caller_site
+from ..autograd.node import FunctionNode, SavedOutput, _sequence
+from ..tensor import _make
+from . import registry
+from .nnops import _linear
+from .shape import cat, stack
+
+GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+# --- the composed layer: retrograd ops, one node each -------------------------------------------
+
+
+def _affine(x, w, b):
+    """x W^T + b over the last dimension, as ``F.linear`` records it."""
+    if b is None:
+        return x.matmul(w.t())
+    if x.ndim == 2:
+        return _linear(x, w, b)
+    return _linear(x.reshape(-1, x.shape[-1]), w, b).reshape(x.shape[:-1] + (w.shape[0],))
+
+
+def cell(mode, gi, h, c, w_hh, b_hh):
+    """One time step from ``gi``, the input's projection (with its bias) for that step; returns
+    the new hidden state and, for an LSTM, the new cell state (else None)."""
+    gh = _affine(h, w_hh, b_hh)
+    if mode == "LSTM":
+        i, f, g, o = (gi + gh).chunk(4, 1)
+        c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+        return o.sigmoid() * c.tanh(), c
+    if mode == "GRU":
+        ir, iz, in_ = gi.chunk(3, 1)
+        hr, hz, hn = gh.chunk(3, 1)
+        r = (ir + hr).sigmoid()
+        z = (iz + hz).sigmoid()
+        n = (in_ + r * hn).tanh()
+        return (1 - z) * n + z * h, None
+    pre = gi + gh
+    return (pre.tanh() if mode == "RNN_TANH" else pre.relu()), None
+
+
+def composed_layer(mode, x, w_ih, w_hh, b_ih, b_hh, h, c, reverse=False, sizes=None):
+    """The layer step by step in retrograd ops: ``(output, h_n, c_n)`` for ``x`` of shape
+    (T, B, I).  With ``sizes`` (a packed batch's ``batch_sizes``) only the first ``sizes[t]`` rows
+    move at step t; the others keep their state."""
+    steps, batch = x.shape[0], x.shape[1]
+    if h is None or (c is None and mode == "LSTM"):
+        zeros = _make(xp.zeros((batch, w_hh.shape[1]), x._data.dtype))
+        h = zeros if h is None else h
+        c = zeros if c is None and mode == "LSTM" else c
+    projected = _affine(x, w_ih, b_ih).unbind(0)  # every time step at once
+    hs = [None] * steps
+    for t in range(steps - 1, -1, -1) if reverse else range(steps):
+        h_new, c_new = cell(mode, projected[t], h, c, w_hh, b_hh)
+        if sizes is not None and sizes[t] < batch:  # finished or not yet started
+            n = sizes[t]
+            h_new = cat([h_new[:n], h[n:]])
+            c_new = cat([c_new[:n], c[n:]]) if c is not None else None
+        h, c = h_new, c_new
+        hs[t] = h
+    return stack(hs), h, c
+
+
+# --- the fused kernel ---------------------------------------------------------------------------
+
+
+def fusable(x, weights, h, c):
+    """Whether the fused kernel runs: one floating dtype for every array, no forward-mode AD or
+    saved-tensor hooks (those see the composed ops), and no empty sequence."""
+    if _switches.forward_ad_hook is not None or _switches.pack_hook is not None:
+        return False
+    dtype = x._data.dtype
+    if dtype.kind != "f" or x._data.shape[0] == 0:
+        return False
+    return all(t is None or t._data.dtype == dtype for t in (*weights, h, c))
+
+
+def layer(mode, x, w_ih, w_hh, b_ih, b_hh, h=None, c=None, reverse=False, sizes=None):
+    """One layer in one direction over ``x`` (T, B, I): ``(output, h_n, c_n)``, ``c_n`` None but
+    for an LSTM.  ``h``/``c``: initial states (B, H), zeros when None; ``sizes``: see
+    ``composed_layer``.  Fused when ``fusable``, else composed."""
+    inputs = (x, w_ih, w_hh, b_ih, b_hh, h, c)
+    if not fusable(x, inputs[1:5], h, c):
+        return composed_layer(mode, x, w_ih, w_hh, b_ih, b_hh, h, c, reverse, sizes)
+    arrays = [None if t is None else t._data for t in inputs]
+    record = _grad_state.enabled and any(t is not None and t._requires_grad for t in inputs)
+    with xp.errstate(over="ignore"):  # exp(-x) of a large negative x is inf: sigmoid 0, as meant
+        out, hy, cy, work = _FORWARD[mode](*arrays, reverse, sizes)
+    name = "MkldnnRnnLayerBackward0" if mode == "LSTM" and out.dtype == xp.float32 else ""
+    results = (_make(out, record), _make(hy, record), None if cy is None else _make(cy, record))
+    if record:
+        _record(mode, name, inputs, results, work, reverse, sizes)
+    return results
+
+
+def _record(mode, name, inputs, results, work, reverse, sizes):
+    """Make the layer's node (class by ``name``), keep the inputs with their versions (and the
+    output, for PyTorch's fused layer), and hang the results on it."""
+    node = object.__new__(_NODES[name or "StackBackward0"])
+    node.next_functions = tuple(map(registry._edge, inputs))
+    node._seq = next(_sequence)
+    node._attrs = (mode, reverse, sizes)
+    node._meta = None
+    node._work = work
+    saved = list(inputs)
+    versions = [None if t is None else t._vc.version for t in inputs]
+    if name:  # PyTorch's fused layer keeps its output: a write into it fails the backward
+        vc = results[0]._vc
+        saved.append(SavedOutput((results[0]._data, vc)))
+        versions.append(vc.version)
+    node._saved = tuple(saved)
+    node._versions = tuple(versions)
+    node._site, node._site_at = caller_site(3)
+    for i, r in enumerate(results):
+        if r is not None:
+            r._grad_fn = node
+            r._output_nr = i
+    if _switches.anomaly_hook is not None:
+        _switches.anomaly_hook(node, inputs, [r for r in results if r is not None])
+
+
+class _LayerNode(FunctionNode):
+    """The node of one fused layer: edges to (input, w_ih, w_hh, b_ih, b_hh, h_0, c_0), outputs
+    (output, h_n, c_n); ``_work`` holds the arrays the forward kept for the backward pass."""
+
+    __slots__ = ("_work",)
+    _n_outputs = 3
+
+    def apply(self, grads, needed):
+        if self._versions:
+            self._check_saved()
+        want = [
+            nxt is not None and (needed is None or nxt in needed) for nxt, _ in self.next_functions
+        ]
+        grads = list(grads) + [None] * (3 - len(grads))
+        if _grad_state.enabled:  # create_graph: differentiate the composed ops instead
+            return self._composed_backward(grads, want)
+        mode, reverse, sizes = self._attrs
+        arrays = [None if t is None else t._data for t in self._saved[:7]]
+        d_out, d_hy, d_cy = (None if g is None else g._data for g in grads)
+        with xp.errstate(over="ignore", under="ignore"):
+            got = _BACKWARD[mode](self._work, arrays, d_out, d_hy, d_cy, want, reverse, sizes)
+        return [None if g is None or not w else _make(g) for g, w in zip(got, want)]
+
+    def _composed_backward(self, grads, want):
+        from ..autograd import engine
+
+        mode, reverse, sizes = self._attrs
+        inputs = [self._unpack(i) for i in range(7)]
+        results = composed_layer(mode, *inputs, reverse, sizes)
+        roots = [(r, g) for r, g in zip(results, grads) if r is not None and g is not None]
+        targets = [t for t, w in zip(inputs, want) if w]
+        got = iter(
+            engine.run([r for r, _ in roots], [g for _, g in roots], True, True, targets, False)
+        )
+        return [next(got) if w else None for w in want]
+
+    def _release(self, where=None):
+        super()._release(where)
+        self._work = None
+
+
+_NODES = {
+    name: type(name, (_LayerNode,), {"__slots__": ()})
+    for name in ("MkldnnRnnLayerBackward0", "StackBackward0")
+}
+
+
+def _sigmoid_(a):
+    """1 / (1 + exp(-a)), in place."""
+    xp.negative(a, out=a)
+    xp.exp(a, out=a)
+    a += 1
+    xp.reciprocal(a, out=a)
+
+
+def _project(x, w_ih, bias):
+    """The input projection of every step at once: (T, B, G), and x as (T*B, I)."""
+    steps, batch = x.shape[0], x.shape[1]
+    x2 = x.reshape(steps * batch, x.shape[2])
+    xw = xp.matmul(x2, w_ih.T)
+    if bias is not None:
+        xw += bias
+    return xw.reshape(steps, batch, w_ih.shape[0]), x2
+
+
+def _states(h0, steps, rows, cols, dtype, reverse):
+    """The states of every step, (T + 1, rows, cols) (B, H; for the LSTM H, B), with the initial
+    one in place; and two (T, rows, cols) views of it: what step t reads and what it writes
+    (row t and t + 1; backwards, t + 1 and t)."""
+    hs = xp.empty((steps + 1, rows, cols), dtype)
+    hs[steps if reverse else 0] = 0 if h0 is None else h0
+    return (hs, hs[1:], hs[:-1]) if reverse else (hs, hs[:-1], hs[1:])
+
+
+def _steps(backwards, sizes, batch, *arrays):
+    """``(n, views...)`` for each time step, from the last when ``backwards``: each (T, ...)
+    array's slice for that step, and ``n``, how many rows move then (all, unless ``sizes``)."""
+    if backwards:
+        arrays = [a[::-1] for a in arrays]
+        sizes = None if sizes is None else sizes[::-1]
+    return zip(repeat(batch) if sizes is None else sizes, *arrays)
+
+
+def _no_grad_out(d_out, shape, dtype):
+    """The output's gradient, or zeros (read only) when the output got none."""
+    return xp.broadcast_to(xp.zeros((), dtype), shape) if d_out is None else d_out
+
+
+@lru_cache(maxsize=64)
+def _lstm_layout(hidden, dtype):
+    """The LSTM's gates as the kernel keeps them: (output, input, forget, cell), the three
+    sigmoid gates first and negated, so that their sigmoid is 1 / (1 + exp(a)) over one block, and
+    the three that the cell state's gradient drives last, so that they are one block too.
+    ``order[k]``: the PyTorch row of internal row k; ``sign[k]``: -1 on a sigmoid gate (both
+    cached, never written)."""
+    blocks = [xp.arange(k * hidden, (k + 1) * hidden) for k in (3, 0, 1, 2)]
+    sign = xp.ones(4 * hidden, dtype)
+    sign[: 3 * hidden] = -1
+    return xp.concatenate(blocks), sign
+
+
+def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
+    # Feature-major: each step's gates are (4H, B) and its states (H, B), so every gate block is
+    # one contiguous array (NumPy's exp and tanh run fastest on those).
+    steps, batch = x.shape[0], x.shape[1]
+    hidden = w_hh.shape[1]
+    order, sign = _lstm_layout(hidden, x.dtype)
+    w_ih = w_ih[order] * sign[:, None]
+    w_hh = w_hh[order] * sign[:, None]
+    x2 = x.reshape(steps * batch, x.shape[2])
+    a = xp.matmul(x2, w_ih.T).reshape(steps, batch, 4 * hidden).transpose(0, 2, 1).copy()
+    if b_ih is not None:
+        a += ((b_ih + b_hh)[order] * sign)[:, None]
+    hs, h_read, h_write = _states(
+        None if h0 is None else h0.T, steps, hidden, batch, x.dtype, reverse
+    )
+    cs, c_read, c_write = _states(
+        None if c0 is None else c0.T, steps, hidden, batch, x.dtype, reverse
+    )
+    tc = xp.empty((steps, hidden, batch), x.dtype)  # tanh of each new cell state
+    rec = xp.empty((4 * hidden, batch), x.dtype)
+    h1, h2, h3 = hidden, 2 * hidden, 3 * hidden
+    # Each step turns the sigmoid gates' block into 1 + exp(-pre) and divides by it, which
+    # saves a reciprocal per step; the sigmoids themselves are taken once, after the loop.
+    for n, g, d3, d_o, d_i, d_f, cg, hp, hq, cp, cq, tct in _steps(
+        reverse,
+        sizes,
+        batch,
+        *(a, a[:, :h3], a[:, :h1], a[:, h1:h2], a[:, h2:h3], a[:, h3:]),
+        *(h_read, h_write, c_read, c_write, tc),
+    ):
+        if n < batch:  # a packed batch: the finished (or not yet started) rows keep their state
+            hq[:, n:] = hp[:, n:]
+            cq[:, n:] = cp[:, n:]
+            g, d3, d_o, d_i, d_f = g[:, :n], d3[:, :n], d_o[:, :n], d_i[:, :n], d_f[:, :n]
+            cg, hq, cp, cq, tct = cg[:, :n], hq[:, :n], cp[:, :n], cq[:, :n], tct[:, :n]
+            g += xp.matmul(w_hh, hp[:, :n])
+        else:
+            g += xp.dot(w_hh, hp, out=rec)  # (dot into a buffer: the cheapest product call)
+        xp.exp(d3, out=d3)
+        d3 += 1
+        xp.tanh(cg, out=cg)
+        xp.divide(cp, d_f, out=cq)
+        cq += cg / d_i
+        xp.tanh(cq, out=tct)
+        xp.divide(tct, d_o, out=hq)
+    sig = a[:, :h3]
+    xp.reciprocal(sig, out=sig)  # o, i, f
+    last = 0 if reverse else steps
+    work = (a, c_read, tc, h_read, x2)
+    out = h_write.transpose(0, 2, 1).copy()
+    return out, hs[last].T.copy(), cs[last].T.copy(), work
+
+
+def _gru_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
+    steps, batch = x.shape[0], x.shape[1]
+    hidden = w_hh.shape[1]
+    h2 = 2 * hidden
+    bias = None
+    if b_ih is not None:  # the hidden bias of the reset and update gates adds like the input's
+        bias = b_ih.copy()
+        bias[:h2] += b_hh[:h2]
+    a, x2 = _project(x, w_ih, bias)  # becomes r, z, n
+    gh = xp.empty_like(a)  # the hidden projection, with the new gate's hidden bias
+    hs, h_read, h_write = _states(h0, steps, batch, hidden, x.dtype, reverse)
+    w_t = w_hh.T
+    b_hn = None if b_hh is None else b_hh[h2:]
+    for n, g, hg, hp, hq in _steps(reverse, sizes, batch, a, gh, h_read, h_write):
+        if n < batch:
+            hq[n:] = hp[n:]
+            g, hg, hp, hq = g[:n], hg[:n], hp[:n], hq[:n]
+        xp.matmul(hp, w_t, out=hg)
+        hn = hg[:, h2:]
+        if b_hn is not None:
+            hn += b_hn
+        rz = g[:, :h2]
+        rz += hg[:, :h2]
+        _sigmoid_(rz)
+        new = g[:, h2:]
+        new += rz[:, :hidden] * hn
+        xp.tanh(new, out=new)
+        xp.subtract(hp, new, out=hq)
+        hq *= rz[:, hidden:]
+        hq += new
+    last = 0 if reverse else steps
+    return h_write.copy(), hs[last].copy(), None, (a, gh, h_read, x2)
+
+
+def _simple_forward(relu):
+    def forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
+        steps, batch = x.shape[0], x.shape[1]
+        hidden = w_hh.shape[1]
+        a, x2 = _project(x, w_ih, None if b_ih is None else b_ih + b_hh)
+        hs, h_read, h_write = _states(h0, steps, batch, hidden, x.dtype, reverse)
+        w_t = w_hh.T
+        for n, g, hp, hq in _steps(reverse, sizes, batch, a, h_read, h_write):
+            if n < batch:
+                hq[n:] = hp[n:]
+                g, hp, hq = g[:n], hp[:n], hq[:n]
+            xp.matmul(hp, w_t, out=hq)
+            hq += g
+            if relu:
+                xp.maximum(hq, 0, out=hq)
+            else:
+                xp.tanh(hq, out=hq)
+        last = 0 if reverse else steps
+        return h_write.copy(), hs[last].copy(), None, (h_write, h_read, x2)
+
+    return forward
+
+
+def _carried(grad, batch, hidden, dtype):
+    """The gradient flowing back into the state: the final state's own, or zeros."""
+    return xp.zeros((batch, hidden), dtype) if grad is None else grad.astype(dtype, copy=True)
+
+
+def _input_grads(dgi, dgh, x2, h_read, w_ih, want, x_shape):
+    """The gradients of input, weights and biases from those of the gates' pre-activations over
+    every step: one matrix product each (``dgi``: of the input projection, ``dgh``: of the hidden
+    one, (T, B, G) both; ``h_read``: the state each step read)."""
+    g = w_ih.shape[0]
+    gi2 = dgi.reshape(-1, g)
+    gh2 = gi2 if dgh is dgi else dgh.reshape(-1, g)
+    dx = xp.matmul(gi2, w_ih).reshape(x_shape) if want[0] else None
+    dw_ih = xp.matmul(gi2.T, x2) if want[1] else None
+    dw_hh = xp.matmul(gh2.T, h_read.reshape(-1, h_read.shape[-1])) if want[2] else None
+    db_ih = gi2.sum(0) if want[3] else None
+    db_hh = (gh2.sum(0) if dgh is not dgi or db_ih is None else db_ih.copy()) if want[4] else None
+    return [dx, dw_ih, dw_hh, db_ih, db_hh]
+
+
+def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
+    a, c_read, tc, h_read, x2 = work
+    x, w_ih, w_hh = arrays[0], arrays[1], arrays[2]
+    steps, gates, batch = a.shape
+    hidden = gates // 4
+    dtype = a.dtype
+    o, i, f, g = (a[:, k * hidden : (k + 1) * hidden] for k in range(4))
+    # What each gate's pre-activation gradient is per unit of dc (input, forget, cell) or of dh
+    # (output), and how dh reaches dc: every step at once, outside the loop.  The gradients are
+    # in PyTorch's gate order, and so is every product with the layer's own weights below.
+    # (In place, into three buffers: temporaries this large would each cost fresh pages.)
+    per_dc = xp.empty((steps, 3, hidden, batch), dtype)
+    p_i, p_f, p_g = per_dc[:, 0], per_dc[:, 1], per_dc[:, 2]
+    xp.subtract(1, i, out=p_i)
+    p_i *= i
+    p_i *= g
+    xp.subtract(1, f, out=p_f)
+    p_f *= f
+    p_f *= c_read
+    xp.multiply(g, g, out=p_g)
+    xp.subtract(1, p_g, out=p_g)
+    p_g *= i
+    per_dh = xp.subtract(1, o)
+    per_dh *= o
+    per_dh *= tc
+    dh_to_dc = xp.multiply(tc, tc)
+    xp.subtract(1, dh_to_dc, out=dh_to_dc)
+    dh_to_dc *= o
+    # Laid out (4H, T, B): all steps together are then one (4H, T*B) matrix, without a copy.
+    make = xp.zeros if sizes is not None else xp.empty
+    dgates = make((gates, steps, batch), dtype).transpose(1, 0, 2)
+    d_out = _no_grad_out(d_out, (steps, batch, hidden), dtype).transpose(0, 2, 1)
+    dh = _carried(d_hy, batch, hidden, dtype).T.copy()
+    dc = _carried(d_cy, batch, hidden, dtype).T.copy()
+    w_hh_t = w_hh.T
+    for n, dg, dg_ifc, dg_o, p_o, p_c, p_ifc, f_t, do_t in _steps(
+        not reverse,
+        sizes,
+        batch,
+        *(dgates, dgates[:, : 3 * hidden], dgates[:, 3 * hidden :]),
+        *(per_dh, dh_to_dc, per_dc, f, d_out),
+    ):
+        dh_t, dc_t = dh, dc
+        if n < batch:  # the rows that kept their state output it: its gradient flows on
+            dh[:, n:] += do_t[:, n:]
+            dh_t, dc_t, dg = dh[:, :n], dc[:, :n], dg[:, :n]
+            dg_ifc, dg_o, p_o, p_c = dg_ifc[:, :n], dg_o[:, :n], p_o[:, :n], p_c[:, :n]
+            p_ifc, f_t, do_t = p_ifc[..., :n], f_t[:, :n], do_t[:, :n]
+        dh_t += do_t
+        xp.multiply(dh_t, p_o, out=dg_o)
+        dc_t += dh_t * p_c
+        xp.multiply(dc_t, p_ifc, out=dg_ifc.reshape(3, hidden, n))
+        dc_t *= f_t
+        if n < batch:
+            xp.matmul(w_hh_t, dg, out=dh_t)
+        else:
+            xp.dot(w_hh_t, dg, out=dh)
+    dg2 = dgates.transpose(1, 0, 2).reshape(gates, steps * batch)  # (4H, T*B), a view
+    grads = [
+        xp.matmul(dg2.T, w_ih).reshape(x.shape) if want[0] else None,
+        xp.matmul(dg2, x2) if want[1] else None,
+        xp.matmul(dg2, h_read.transpose(0, 2, 1).reshape(steps * batch, hidden))
+        if want[2]
+        else None,
+        dg2.sum(1) if want[3] else None,
+        dg2.sum(1) if want[4] else None,
+    ]
+    return grads + [dh.T.copy(), dc.T.copy()]
+
+
+def _gru_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
+    a, gh, h_read, x2 = work
+    x, w_ih, w_hh = arrays[0], arrays[1], arrays[2]
+    steps, batch, gates = a.shape
+    hidden = gates // 3
+    dtype = a.dtype
+    r, z, new = a[..., :hidden], a[..., hidden : 2 * hidden], a[..., 2 * hidden :]
+    hn = gh[..., 2 * hidden :]
+    # Per unit of dh: the pre-activation gradients of the input projection (r, z, n) and of the
+    # hidden one (r, z, and the new gate's hidden part, which the reset gate scales).
+    dnew = (1 - z) * (1 - new * new)
+    per_in = xp.empty((steps, batch, 3, hidden), dtype)
+    xp.multiply(dnew * hn, r * (1 - r), out=per_in[:, :, 0])
+    xp.multiply(h_read - new, z * (1 - z), out=per_in[:, :, 1])
+    per_in[:, :, 2] = dnew
+    per_hid = per_in.copy()
+    xp.multiply(dnew, r, out=per_hid[:, :, 2])
+    make = xp.zeros if sizes is not None else xp.empty
+    dgi = make((steps, batch, gates), dtype)
+    dgh = make((steps, batch, gates), dtype)
+    d_out = _no_grad_out(d_out, h_read.shape, dtype)
+    dh = _carried(d_hy, batch, hidden, dtype)
+    for n, gi, gh_t, p_in, p_hid, z_t, do_t in _steps(
+        not reverse, sizes, batch, dgi, dgh, per_in, per_hid, z, d_out
+    ):
+        dh_t = dh
+        if n < batch:
+            dh[n:] += do_t[n:]
+            dh_t, gi, gh_t, p_in, p_hid, z_t, do_t = (
+                dh[:n],
+                gi[:n],
+                gh_t[:n],
+                p_in[:n],
+                p_hid[:n],
+                z_t[:n],
+                do_t[:n],
+            )
+        dh_t += do_t
+        col = dh_t[:, None]
+        xp.multiply(col, p_in, out=gi.reshape(n, 3, hidden))
+        xp.multiply(col, p_hid, out=gh_t.reshape(n, 3, hidden))
+        dh_t *= z_t
+        dh_t += xp.matmul(gh_t, w_hh)
+    return _input_grads(dgi, dgh, x2, h_read, w_ih, want, x.shape) + [dh, None]
+
+
+def _simple_backward(relu):
+    def backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
+        h_write, h_read, x2 = work
+        x, w_ih, w_hh = arrays[0], arrays[1], arrays[2]
+        batch, hidden = h_write.shape[1], h_write.shape[2]
+        dtype = h_write.dtype
+        slope = (h_write > 0).astype(dtype) if relu else 1 - h_write * h_write
+        dpre = (xp.zeros if sizes is not None else xp.empty)(h_write.shape, dtype)
+        d_out = _no_grad_out(d_out, h_write.shape, dtype)
+        dh = _carried(d_hy, batch, hidden, dtype)
+        for n, dp, s, do_t in _steps(not reverse, sizes, batch, dpre, slope, d_out):
+            dh_t = dh
+            if n < batch:
+                dh[n:] += do_t[n:]
+                dh_t, dp, s, do_t = dh[:n], dp[:n], s[:n], do_t[:n]
+            dh_t += do_t
+            xp.multiply(dh_t, s, out=dp)
+            xp.matmul(dp, w_hh, out=dh_t)
+        return _input_grads(dpre, dpre, x2, h_read, w_ih, want, x.shape) + [dh, None]
+
+    return backward
+
+
+_FORWARD = {
+    "LSTM": _lstm_forward,
+    "GRU": _gru_forward,
+    "RNN_TANH": _simple_forward(False),
+    "RNN_RELU": _simple_forward(True),
+}
+_BACKWARD = {
+    "LSTM": _lstm_backward,
+    "GRU": _gru_backward,
+    "RNN_TANH": _simple_backward(False),
+    "RNN_RELU": _simple_backward(True),
+}
+
+__all__ = []

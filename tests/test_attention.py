@@ -1,0 +1,162 @@
+"""Scaled dot-product attention as one op (ops/attention.py): values, gradients and the node
+against PyTorch, finite differences in float64 (twice), and the calls left to the composed form."""
+
+import numpy as np
+import pytest
+
+import retrograd
+from retrograd.autograd import gradcheck, gradgradcheck
+
+F = retrograd.nn.functional
+_rng = np.random.default_rng(0)
+Q, K, V = (_rng.standard_normal(s) for s in ((2, 3, 4, 8), (2, 3, 5, 8), (2, 3, 5, 8)))
+BOOL_MASK = _rng.random((4, 5)) > 0.3
+BOOL_MASK[1] = False  # a query that may attend to no key at all
+FLOAT_MASK = _rng.standard_normal((2, 1, 4, 5))
+
+CASES = {
+    "plain": {},
+    "causal": {"is_causal": True},
+    "scale": {"scale": 0.3},
+    "float mask": {"attn_mask": FLOAT_MASK},
+    "bool mask": {"attn_mask": BOOL_MASK},
+}
+
+
+def _run(lib, kw, arrays=(Q, K, V)):
+    ts = [lib.tensor(a, requires_grad=True) for a in arrays]
+    kw = {k: lib.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+    out = lib.nn.functional.scaled_dot_product_attention(*ts, **kw)
+    (out * out).sum().backward(retain_graph=True)
+    return out, [t.grad.numpy() for t in ts]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_fused_attention_matches_torch(torch_ref, case):
+    out, grads = _run(retrograd, CASES[case])
+    ref, ref_grads = _run(torch_ref, CASES[case])
+    assert (
+        out.grad_fn.name() == ref.grad_fn.name() == "ScaledDotProductFlashAttentionForCpuBackward0"
+    )
+    assert len(out.grad_fn.next_functions) == len(ref.grad_fn.next_functions) == 3
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), atol=1e-12)
+    for a, b in zip(grads, ref_grads):
+        np.testing.assert_allclose(a, b, atol=1e-12)
+    node, theirs = out.grad_fn, ref.grad_fn
+    np.testing.assert_allclose(node._saved_logsumexp.numpy(), theirs._saved_logsumexp.numpy())
+    assert node._saved_output.shape == tuple(theirs._saved_output.shape)
+    assert node._saved_is_causal == theirs._saved_is_causal
+    assert node._saved_scale == theirs._saved_scale
+
+
+@pytest.mark.parametrize("case", ["plain", "causal", "bool mask"])
+def test_fused_attention_gradcheck_and_gradgradcheck(case):
+    kw = {
+        k: retrograd.tensor(v) if isinstance(v, np.ndarray) else v for k, v in CASES[case].items()
+    }
+    inputs = [retrograd.tensor(a[:1, :2], requires_grad=True) for a in (Q, K, V)]
+
+    def fn(q, k, v):
+        return F.scaled_dot_product_attention(q, k, v, **kw)
+
+    assert fn(*inputs).grad_fn.name() == "ScaledDotProductFlashAttentionForCpuBackward0"
+    assert gradcheck(fn, inputs)
+    assert gradgradcheck(fn, inputs)
+
+
+def test_only_the_inputs_that_need_a_gradient_get_one(torch_ref):
+    for lib in (retrograd, torch_ref):
+        q = lib.tensor(Q, requires_grad=True)
+        k, v = lib.tensor(K), lib.tensor(V, requires_grad=True)
+        lib.nn.functional.scaled_dot_product_attention(q, k, v).sum().backward()
+        assert q.grad is not None and k.grad is None and v.grad is not None
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda T, q, k, v: (q[0], k[0], v[0], {}),  # 3-d inputs
+        lambda T, q, k, v: (q, k, v[..., :6], {}),  # another value width
+        lambda T, q, k, v: (q, k[:1], v[:1], {}),  # broadcast batch
+        lambda T, q, k, v: (q, k, v, {"attn_mask": T.zeros(4, 5, requires_grad=True)}),
+    ],
+)
+def test_calls_outside_the_kernel_are_composed_as_in_pytorch(torch_ref, make):
+    results = []
+    for lib in (retrograd, torch_ref):
+        q, k, v = (lib.tensor(a, requires_grad=True) for a in (Q, K, V))
+        a, b, c, kw = make(lib, q, k, v)
+        out = lib.nn.functional.scaled_dot_product_attention(a, b, c, **kw)
+        out.sum().backward()
+        results.append((out.grad_fn.name(), out.detach().numpy(), q.grad.numpy()))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_allclose(results[0][1], results[1][1], atol=1e-12)
+    np.testing.assert_allclose(results[0][2], results[1][2], atol=1e-12)
+
+
+def _pair_of_mha(torch, **kw):
+    ours = retrograd.nn.MultiheadAttention(8, 2, **kw)
+    theirs = torch.nn.MultiheadAttention(8, 2, **kw)
+    with torch.no_grad():  # the same weights in both
+        for p, q in zip(theirs.parameters(), ours.parameters()):
+            p.copy_(torch.tensor(q.detach().numpy()))
+    return ours, theirs
+
+
+@pytest.mark.parametrize("need_weights", [False, True])
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("masks", [False, True])
+def test_multihead_self_attention_matches_torch(torch_ref, need_weights, batch_first, masks):
+    x = _rng.standard_normal((3, 5, 8) if batch_first else (5, 3, 8)).astype(np.float32)
+    padding = np.arange(5)[None, :] >= np.array([[5], [3], [4]])
+    results = []
+    for lib, mha in zip((retrograd, torch_ref), _pair_of_mha(torch_ref, batch_first=batch_first)):
+        t = lib.tensor(x, requires_grad=True)
+        kw = {}
+        if masks:
+            kw["attn_mask"] = lib.tensor(np.triu(np.ones((5, 5), bool), 1))
+            kw["key_padding_mask"] = lib.tensor(padding)
+        out, weights = mha(t, t, t, need_weights=need_weights, **kw)
+        (out * out).sum().backward()
+        grads = [t.grad.numpy()] + [p.grad.numpy() for p in mha.parameters()]
+        results.append(
+            (out.detach().numpy(), None if weights is None else weights.detach().numpy(), grads)
+        )
+    (out, weights, grads), (ref, ref_weights, ref_grads) = results
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-6)
+    assert (weights is None) == (ref_weights is None)
+    if weights is not None:
+        np.testing.assert_allclose(weights, ref_weights, rtol=1e-5, atol=1e-6)
+    for a, b in zip(grads, ref_grads):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_multihead_attention_core_is_one_node_and_its_weights_carry_gradients(torch_ref):
+    x = _rng.standard_normal((5, 3, 8)).astype(np.float32)
+    mask = _rng.standard_normal((5, 5)).astype(np.float32)
+    results = []
+    for lib, mha in zip((retrograd, torch_ref), _pair_of_mha(torch_ref)):
+        t = lib.tensor(x, requires_grad=True)
+        out, weights = mha(t, t, t, attn_mask=lib.tensor(mask), average_attn_weights=False)
+        ((out * out).sum() + (weights * weights * 10).sum()).backward()
+        results.append([t.grad.numpy()] + [p.grad.numpy() for p in mha.parameters()])
+        if lib is retrograd:
+            core = weights.grad_fn.next_functions[0][0]
+            assert core.name() == "MultiheadAttentionCoreBackward0"
+            assert len(core.next_functions) == 3
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_multihead_attention_core_gradcheck_and_gradgradcheck():
+    from retrograd.ops.attention import _attention_with_weights
+
+    q, k, v = (retrograd.tensor(a[0, :2, :3, :4], requires_grad=True) for a in (Q, K, V))
+    bias = retrograd.tensor(_rng.standard_normal((3, 3)))
+
+    def fn(q, k, v):
+        out, weights = _attention_with_weights(q, k, v, bias, 0.7)
+        return out, weights
+
+    assert gradcheck(fn, (q, k, v))
+    assert gradgradcheck(fn, (q, k, v))

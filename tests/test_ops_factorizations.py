@@ -1,0 +1,192 @@
+"""Dense linear algebra (torch.linalg and the torch.* names for it): values, node names and
+gradients against PyTorch, second derivatives against finite differences in float64, and
+PyTorch's errors."""
+
+import numpy as np
+import pytest
+from op_checks import error_tests, program_matches_pytorch
+
+import retrograd
+from retrograd.autograd import gradgradcheck
+
+_R = np.random.default_rng(0)
+_SQ = _R.standard_normal((3, 3))
+_SPD = _SQ @ _SQ.T + 3 * np.eye(3)
+_TALL = _R.standard_normal((4, 3))
+_WIDE = _R.standard_normal((3, 4))
+_RHS = _R.standard_normal((3, 2))
+_BATCH = _R.standard_normal((2, 3, 3))
+
+
+def _sym(a):
+    # eigh reads one triangle: differentiate through a symmetric function of the input
+    return a + a.mT
+
+
+def _rebuilt(t, a):
+    u, s, vh = t.linalg.svd(a, full_matrices=False)
+    return (u * s.unsqueeze(-2)) @ vh
+
+
+CASES = [
+    ("inv", lambda t, a: t.linalg.inv(a), [_SQ]),
+    ("inverse_batched", lambda t, a: t.inverse(a), [_BATCH]),
+    ("det", lambda t, a: t.linalg.det(a), [_SQ]),
+    ("det_batched", lambda t, a: a.det(), [_BATCH]),
+    ("slogdet", lambda t, a: t.linalg.slogdet(a).logabsdet, [_SQ]),
+    ("logdet", lambda t, a: t.logdet(a), [_SPD]),
+    ("solve", lambda t, a, b: t.linalg.solve(a, b), [_SQ, _RHS]),
+    ("solve_vector", lambda t, a, b: t.linalg.solve(a, b), [_SQ, _RHS[:, 0]]),
+    ("solve_right", lambda t, a, b: t.linalg.solve(a, b, left=False), [_SQ, _RHS.T]),
+    ("eigh_values", lambda t, a: t.linalg.eigh(_sym(a)).eigenvalues, [_SPD]),
+    ("eigh_vectors", lambda t, a: t.linalg.eigh(_sym(a)).eigenvectors.abs(), [_SPD]),
+    (
+        "eigh_both",
+        lambda t, a: (lambda e: e[0].sum() + (e[1] ** 2 * t.arange(3.0, dtype=t.float64)).sum())(
+            t.linalg.eigh(_sym(a))
+        ),
+        [_SPD],
+    ),
+    ("eigvalsh_upper", lambda t, a: t.linalg.eigvalsh(_sym(a), "U"), [_SQ]),
+    ("svdvals", lambda t, a: t.linalg.svdvals(a), [_TALL]),
+    ("svd_U", lambda t, a: t.linalg.svd(a, full_matrices=False).U.abs(), [_TALL]),
+    ("svd_Vh", lambda t, a: t.linalg.svd(a, full_matrices=False).Vh.abs(), [_WIDE]),
+    ("svd_rebuilt", _rebuilt, [_TALL]),
+    ("svd_legacy_V", lambda t, a: t.svd(a).V.abs(), [_TALL]),
+    ("qr_Q", lambda t, a: t.linalg.qr(a).Q, [_TALL]),
+    ("qr_R", lambda t, a: t.linalg.qr(a).R, [_TALL]),
+    ("qr_square", lambda t, a: (lambda q, r: q.sum() + r.sum())(*t.linalg.qr(a)), [_SQ]),
+    ("pinv", lambda t, a: t.linalg.pinv(a), [_TALL]),
+    ("pinverse_wide", lambda t, a: t.pinverse(a), [_WIDE]),
+    ("lstsq", lambda t, a, b: t.linalg.lstsq(a, b).solution, [_TALL, _R.standard_normal((4, 2))]),
+    ("matrix_power", lambda t, a: t.linalg.matrix_power(a, 3), [_SQ]),
+    ("matrix_power_negative", lambda t, a: t.linalg.matrix_power(a, -2), [_SQ]),
+    ("matrix_exp", lambda t, a: t.linalg.matrix_exp(a), [_SQ * 0.5]),
+    ("matrix_exp_batched", lambda t, a: a.matrix_exp(), [_BATCH * 0.5]),
+    ("cross", lambda t, a, b: t.linalg.cross(a, b), [_TALL, _TALL[::-1].copy()]),
+    ("cross_legacy", lambda t, a, b: t.cross(a, b, dim=1), [_TALL, _TALL[::-1].copy()]),
+    ("multi_dot", lambda t, a, b, c: t.linalg.multi_dot([a, b, c]), [_TALL, _SQ, _RHS]),
+    (
+        "multi_dot_vectors",
+        lambda t, a, b, c: t.linalg.multi_dot([a, b, c]),
+        [_TALL[:, 0], _TALL, _RHS[:, 0]],
+    ),
+    ("vecdot", lambda t, a, b: t.linalg.vecdot(a, b), [_TALL, _TALL * 2]),
+    ("cond", lambda t, a: t.linalg.cond(a), [_SQ]),
+    ("matrix_norm_nuc", lambda t, a: t.linalg.matrix_norm(a, "nuc"), [_TALL]),
+    ("matrix_norm_2", lambda t, a: t.linalg.matrix_norm(a, 2), [_TALL]),
+    ("matrix_norm_1", lambda t, a: t.linalg.matrix_norm(a, 1), [_TALL]),
+    ("matrix_norm_inf", lambda t, a: t.linalg.matrix_norm(a, float("inf"), keepdim=True), [_TALL]),
+    ("norm_matrix_2", lambda t, a: t.linalg.norm(a, 2), [_TALL]),
+]
+
+
+@pytest.mark.parametrize("name, fn, arrays", CASES, ids=[c[0] for c in CASES])
+def test_linear_algebra_matches_pytorch(torch_ref, name, fn, arrays):
+    """Values, node name and gradients as PyTorch gives them."""
+    program_matches_pytorch(torch_ref, fn, arrays, np.linspace, atol=1e-7)
+
+
+@pytest.mark.parametrize("name, fn, arrays", CASES, ids=[c[0] for c in CASES])
+def test_linear_algebra_second_derivatives(name, fn, arrays):
+    ts = [retrograd.tensor(a, requires_grad=True) for a in arrays]
+    assert gradgradcheck(lambda *xs: fn(retrograd, *xs), ts)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda t, a: t.linalg.eigh(_sym(a)).eigenvectors.abs(),
+        lambda t, a: t.linalg.svd(a, full_matrices=False).Vh.abs().sum() * a.sum(),
+        lambda t, a: t.linalg.qr(a).R.diagonal().abs(),
+    ],
+)
+def test_decompositions_hessian_vector_products_match_pytorch(torch_ref, fn):
+    """Second derivatives through ops with several outputs: a gradient that flows through a saved
+    second or third output must reach that output's slot of the node."""
+    got = []
+    for lib in (retrograd, torch_ref):
+        a = lib.tensor(_SPD, requires_grad=True)
+        out = fn(lib, a)
+        (g,) = lib.autograd.grad(out.sum(), [a], create_graph=True)
+        (h,) = lib.autograd.grad((g * lib.tensor(_SQ)).sum(), [a])
+        got.append(h.numpy())
+    np.testing.assert_allclose(got[0], got[1], atol=1e-7)
+
+
+def test_det_of_a_singular_matrix_is_the_adjugate():
+    """d det(A) / dA is the transposed adjugate, which a singular matrix of rank n - 1 still has
+    (PyTorch 2.13 gives zeros here): checked against finite differences."""
+    a = retrograd.tensor(
+        [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.0, 1.0, 1.0]],
+        dtype=retrograd.float64,
+        requires_grad=True,
+    )
+    a.det().backward()
+    step = 1e-6
+    numeric = np.zeros((3, 3))
+    for i in range(3):
+        for j in range(3):
+            plus, minus = a.detach().numpy().copy(), a.detach().numpy().copy()
+            plus[i, j] += step
+            minus[i, j] -= step
+            numeric[i, j] = (np.linalg.det(plus) - np.linalg.det(minus)) / (2 * step)
+    np.testing.assert_allclose(a.grad.numpy(), numeric, atol=1e-6)
+    assert np.abs(numeric).max() > 0.5
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t: t.linalg.matrix_rank(t.tensor([[1.0, 2.0], [2.0, 4.0]])),
+        lambda t: t.linalg.lstsq(t.tensor(_TALL), t.tensor(_TALL[:, :1])).rank,
+        lambda t: t.linalg.slogdet(t.tensor([[0.0, 1.0], [1.0, 0.0]])),
+        lambda t: t.logdet(t.tensor([[0.0, 1.0], [1.0, 0.0]])),
+        lambda t: t.linalg.matrix_power(t.tensor([[1.0, 1.0], [0.0, 1.0]]), 0),
+        lambda t: tuple(t.linalg.qr(t.tensor(_TALL), mode="r").Q.shape),
+        lambda t: tuple(t.linalg.qr(t.tensor(_TALL), mode="complete").Q.shape),
+        lambda t: tuple(t.linalg.svd(t.tensor(_TALL)).U.shape),
+    ],
+)
+def test_linear_algebra_results_print_as_pytorch(torch_ref, program):
+    assert str(program(retrograd)) == str(program(torch_ref))
+
+
+(test_linalg_error_type_and_text, test_linalg_error_texts_are_pytorchs) = error_tests(
+    [
+        (
+            lambda t: t.linalg.inv(t.tensor([[1.0, 2.0], [2.0, 4.0]])),
+            RuntimeError,
+            "linalg.inv: The diagonal element 2 is zero, the inversion could not be completed "
+            "because the input matrix is singular.",
+        ),
+        (
+            lambda t: t.linalg.solve(t.tensor([[1.0, 2.0], [2.0, 4.0]]), t.ones(2)),
+            RuntimeError,
+            "torch.linalg.solve: The solver failed because the input matrix is singular.",
+        ),
+        (
+            lambda t: t.linalg.inv(t.ones(2, 3)),
+            RuntimeError,
+            "linalg.inv: A must be batches of square matrices, but they are 2 by 3 matrices",
+        ),
+        (
+            lambda t: t.linalg.eigh(t.ones(3, 3), "X"),
+            RuntimeError,
+            "Expected UPLO argument to be 'L' or 'U', but got X",
+        ),
+        (
+            lambda t: t.linalg.qr(t.ones(3, 3), "x"),
+            RuntimeError,
+            "qr received unrecognized mode 'x' but expected one of 'reduced' (default), 'r', or "
+            "'complete'",
+        ),
+    ]
+)
+
+
+def test_singular_matrices_raise_linalg_error(torch_ref):
+    for lib in (retrograd, torch_ref):
+        with pytest.raises(lib.linalg.LinAlgError):
+            lib.linalg.inv(lib.zeros(2, 2))
+        assert issubclass(lib.linalg.LinAlgError, RuntimeError)
