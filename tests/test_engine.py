@@ -468,3 +468,105 @@ def test_leaf_detached_in_place_after_use_gets_no_grad_but_runs_its_hooks(torch_
             assert x.grad is None and not x.requires_grad
             logs.append([(k, None if v is None else np.round(v, 12).tolist()) for k, v in log])
         assert logs[0] == logs[1] and len(logs[0]) == 2
+
+
+def _outcome(program, lib):
+    """What ``program(lib)`` returns (its tensors as lists) or the error it raises."""
+    try:
+        out = program(lib)
+    except RuntimeError as e:
+        return ("RuntimeError", str(e))
+    return [None if t is None else (tuple(t.shape), np.round(t.numpy(), 9).tolist()) for t in out]
+
+
+@pytest.mark.parametrize("change", ["unsqueeze_", "squeeze_", "t_", "data", "cat_unsqueeze_"])
+@pytest.mark.parametrize("style", ["backward", "grad", "retain_grad", "root"])
+def test_an_output_that_changed_shape_outside_the_graph_gets_a_gradient_of_its_old_shape(
+    torch_ref, change, style
+):
+    """A node checks each gradient against the shape its output had when it was made: a tensor
+    reshaped in place under no_grad (or by ``.data =``) gets its gradient summed back to the old
+    shape (so do its hooks, ``retain_grad`` and ``autograd.grad``), or PyTorch's error naming the
+    node that produced it; never a gradient of the wrong shape or a transposed one."""
+    logs = []
+
+    def program(T):
+        log = []
+        logs.append(log)
+        x = T.tensor([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]], dtype=T.float64, requires_grad=True)
+        t = x * 2 if change != "cat_unsqueeze_" else T.cat([x * 2, x.exp()], dim=0)
+        t.register_hook(lambda g: log.append(tuple(g.shape)))
+        if style == "retain_grad":
+            t.retain_grad()
+        with T.no_grad():
+            if change == "data":
+                t.data = T.ones(1, *t.shape, dtype=T.float64)
+            elif change == "squeeze_":
+                t.unsqueeze_(0)
+                t.unsqueeze_(-1)
+                t.squeeze_(0)
+            elif change == "t_":
+                t.t_()
+            else:
+                t.unsqueeze_(0)
+        w = T.arange(t.numel(), dtype=T.float64).reshape(t.shape)
+        if style == "root":
+            t.backward(w)
+            return [x.grad]
+        loss = (t * w).sum()
+        if style == "grad":
+            return T.autograd.grad(loss, [t, x])
+        loss.backward()
+        return [x.grad, t.grad if style == "retain_grad" else None]
+
+    ours = _outcome(program, torch)
+    theirs = _outcome(program, torch_ref)
+    assert ours == theirs and logs[0] == logs[1]
+
+
+@pytest.mark.parametrize(
+    "op",
+    ["index_select", "gather", "index_list", "index_tensor", "index_bool", "nll_loss", "scatter"],
+)
+def test_a_node_holding_an_index_is_freed_with_the_graph(torch_ref, op):
+    """An index an op keeps (index_select, gather, advanced indexing, nll_loss's target) is a
+    saved tensor in PyTorch, freed by a backward without retain_graph: a second backward
+    through the node raises, where retrograd kept the index as a plain attribute and ran."""
+
+    def program(T):
+        x = T.tensor([[1.0, 2.0], [3.0, -1.0], [0.5, 0.25]], requires_grad=True)
+        y = {
+            "index_select": lambda: x.index_select(0, T.tensor([0, 0])),
+            "gather": lambda: x.gather(0, T.tensor([[0, 1]])),
+            "index_list": lambda: x[[0, 1]],
+            "index_tensor": lambda: x[T.tensor([0, 1])],
+            "index_bool": lambda: x[T.tensor([True, False, True])],
+            "nll_loss": lambda: T.nn.functional.nll_loss(x, T.tensor([0, 1, 0])),
+            "scatter": lambda: x.scatter(0, T.tensor([[0, 1]]), 1.0),
+        }[op]()
+        y.sum().backward()
+        try:
+            y.sum().backward()
+        except RuntimeError as e:
+            return str(e)[:60], x.grad.tolist()
+        return None, x.grad.tolist()
+
+    ours, theirs = program(torch), program(torch_ref)
+    assert ours == theirs and ours[0] is not None
+
+
+def test_a_view_read_anew_out_of_its_base_runs_in_every_backward(torch_ref):
+    """The AsStridedBackward0 node of a view whose base was written keeps positions, not a saved
+    tensor: each new backward through it runs (only an index a node saves is freed)."""
+
+    def program(T):
+        x = T.ones(2, 3, requires_grad=True)
+        y = x.clone()
+        v = y[0]
+        with T.no_grad():
+            y.add_(1)
+        v.sum().backward()
+        v.sum().backward()
+        return type(v.grad_fn).__name__, x.grad.tolist()
+
+    assert program(torch) == program(torch_ref)

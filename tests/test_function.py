@@ -914,3 +914,31 @@ def test_gradient_of_another_dtype_is_cast_to_the_input_dtype(torch_ref):
         ga, gb = lib.autograd.grad(Mixed.apply(a, b).sum(), [a, b])
         results.append((ga.dtype is lib.float32, gb.dtype is lib.float64, ga.tolist(), gb.tolist()))
     assert results[0] == results[1] == (True, True, [3.0, 3.0], 10.0)
+
+
+def test_a_refused_dirty_input_still_counts_the_write(torch_ref):
+    """``mark_dirty`` counts the write in the version of every dirty tensor before the outputs are
+    checked: a leaf (or a view of one) refused there still shows it, and a graph that saved it
+    says so with PyTorch's version numbers.  Also from the top of a script (no caller frames)."""
+
+    def program(T, F):
+        out = []
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = (x * x).sum()  # saves x at version 0
+        for target in (x, x[0:1]):
+            with pytest.raises(RuntimeError) as info:
+                F["Dirty"].apply(target)
+            out.append((str(info.value), x._version))
+        with pytest.raises(RuntimeError) as info:
+            y.backward()
+        out.append(str(info.value).split(" Hint")[0])
+        return out
+
+    ours, theirs = _both(torch_ref, program)
+    assert ours == theirs
+    for T in (retrograd, torch_ref):  # apply() called from a module's top level
+        exec(
+            "x = T.ones(2) * 1\nF['Dirty'].apply(x)\nv = x._version",
+            ns := {"T": T, "F": _classes(T)},
+        )
+        assert ns["v"] == 2

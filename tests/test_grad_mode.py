@@ -109,6 +109,72 @@ def test_inference_mode():
         assert _records(x) and not torch.is_inference_mode_enabled()
 
 
+INFERENCE_STEPS = {
+    "versions": lambda T, x, n, a, f: [a._version],
+    "view_version": lambda T, x, n, a, f: [a[0:1]._version],
+    "add_": lambda T, x, n, a, f: [a.add_(1)],
+    "add_ under no_grad": lambda T, x, n, a, f: [T.no_grad()(lambda: a.add_(1))()],
+    "setitem": lambda T, x, n, a, f: [a.__setitem__(0, 5.0)],
+    "unsqueeze_": lambda T, x, n, a, f: [a.unsqueeze_(0)],
+    "saved as an input": lambda T, x, n, a, f: [(a * x).sum()],
+    "saved by exp's other input": lambda T, x, n, a, f: [x.exp() * a],
+    "saved by an in-place op": lambda T, x, n, a, f: [(x * 1).mul_(a)],
+    "not saved": lambda T, x, n, a, f: [(a + x).sum(), T.cat([a, x]).grad_fn.name()],
+    "not recorded": lambda T, x, n, a, f: [T.no_grad()(lambda: (a * x).sum())()],
+    "requires_grad_": lambda T, x, n, a, f: [a.requires_grad_()],
+    "requires_grad_(False)": lambda T, x, n, a, f: [a.requires_grad_(False)],
+    "Parameter": lambda T, x, n, a, f: [T.nn.Parameter(a)],
+    "jacobian": lambda T, x, n, a, f: [T.autograd.functional.jacobian(lambda t: t * 2, a)],
+    "copied into a normal tensor": lambda T, x, n, a, f: [n.copy_(a), n._version],
+    "clone": lambda T, x, n, a, f: [a.clone().add_(1), a.clone().is_inference()],
+    "leaf made inside": lambda T, x, n, a, f: [f.is_leaf, f.requires_grad, f * x],
+    "saved by a custom Function": lambda T, x, n, a, f: [_SaveBoth(T).apply(a, x)],
+}
+
+
+def _SaveBoth(T):
+    class SaveBoth(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):
+            a, b = ctx.saved_tensors
+            return g * b, g * a
+
+    return SaveBoth
+
+
+@pytest.mark.parametrize("step", sorted(INFERENCE_STEPS))
+def test_inference_tensors_outside_inference_mode(torch_ref, step):
+    """A tensor made inside inference_mode is an inference tensor (so are its views; a view of a
+    normal tensor made there is not): outside the block it shows no version and may not be
+    written (the write happens, then PyTorch's error), saved for backward or made to require
+    grad; it may be read by ops that do not save it."""
+
+    def program(T):
+        x = T.ones(2, requires_grad=True)
+        n = T.ones(2)
+        with T.inference_mode():
+            a = x * 2
+            views = [a.view(2), n[0:1], n.detach(), x[0:1], T.ones(2), T.tensor([1.0])]
+            n.add_(1)  # a normal tensor written inside stays one
+            f = T.ones(2).requires_grad_()  # allowed inside
+            inside = [f.requires_grad, (f * 2).requires_grad, a.add_(1) is a]
+        flags = [t.is_inference() for t in (a, *views, f)] + [n._version, n.is_inference()]
+        try:
+            out = INFERENCE_STEPS[step](T, x, n, a, f)
+        except RuntimeError as e:
+            out = [str(e)]
+        with T.inference_mode():
+            out.append(a.tolist())  # what an error left written
+        return inside, flags, [o.tolist() if hasattr(o, "tolist") else o for o in out]
+
+    assert program(torch) == program(torch_ref)
+
+
 def test_grad_mode_is_thread_local():
     seen = {}
     x = torch.ones(2, requires_grad=True)

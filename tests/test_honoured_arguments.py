@@ -187,17 +187,6 @@ def test_storage_offset(torch_ref):
         )
 
 
-def test_is_inference(monkeypatch):
-    from retrograd import _switches
-
-    monkeypatch.setattr(_switches, "inference_entered", False)
-    assert retrograd.ones(2).is_inference() is False
-    with retrograd.inference_mode():
-        made = retrograd.ones(2) * 2
-    with pytest.raises(NotImplementedError, match="is_inference"):
-        made.is_inference()
-
-
 def test_sparse_embedding_is_not_built():
     with pytest.raises(NotImplementedError, match=r"Embedding\(sparse=True\)"):
         retrograd.nn.Embedding(3, 2, sparse=True)

@@ -291,3 +291,70 @@ def test_post_accumulate_hook_result_is_checked_as_pytorch_does(torch_ref, resul
     only the tensor itself may come back."""
     ours = _post_accumulate_returns(retrograd, result)
     assert ours == _post_accumulate_returns(torch_ref, result)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "leaf_root_unused",
+        "leaf_root_allow_unused",
+        "leaf_root_backward_inputs",
+        "nonleaf_off_the_path",
+        "nonleaf_root_unused",
+        "nonleaf_among_several_roots",
+        "leaf_among_several_roots",
+    ],
+)
+def test_tensor_hooks_run_on_the_nodes_pytorch_runs(torch_ref, case):
+    """With ``inputs`` (autograd.grad, backward(inputs=...)) only the nodes that lead to an input
+    run, and only their tensor hooks are called, but for a lone root, where the pass starts: its
+    hooks run even when it leads nowhere (a leaf's too).  Never a hook called with None for a
+    node that does not run."""
+
+    def program(T):
+        log = []
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = T.tensor([3.0, -1.0], requires_grad=True)
+        z = x * 2
+        hooked = x if case.startswith("leaf") else z
+        hooked.register_hook(lambda g: log.append(None if g is None else g.tolist()))
+        ones = T.ones(2)
+        try:
+            if case == "leaf_root_unused":
+                T.autograd.grad(x, [y], ones)
+            elif case == "leaf_root_allow_unused":
+                T.autograd.grad(x, [y], ones, allow_unused=True)
+            elif case == "leaf_root_backward_inputs":
+                T.autograd.backward([x], [ones], inputs=[y])
+            elif case == "nonleaf_off_the_path":
+                T.autograd.grad((z * y).sum(), [y])
+            elif case == "nonleaf_root_unused":
+                T.autograd.grad(z, [y], ones, allow_unused=True)
+            else:
+                T.autograd.grad([hooked, y.sum()], [y], [ones, None])
+        except RuntimeError as e:
+            log.append(str(e))
+        return log
+
+    ours, theirs = _both(torch_ref, program)
+    assert ours == theirs
+
+
+def test_node_hooks_get_one_gradient_per_output_of_the_forward(torch_ref):
+    """A node of several outputs (unbind, split, a custom Function) hands its pre- and post-hooks
+    one gradient per output, None for those that got none, as PyTorch does."""
+
+    def program(T):
+        log = []
+        x = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        a, _ = x.unbind(0)
+        a.grad_fn.register_prehook(lambda go: log.append([g is None for g in go]))
+        a.grad_fn.register_hook(lambda gi, go: log.append((len(gi), [g is None for g in go])))
+        a.sum().backward()
+        _, d, _ = x.split(1, 1) + (None,)
+        d.grad_fn.register_hook(lambda gi, go: log.append((len(gi), [g is None for g in go])))
+        d.sum().backward()
+        return log
+
+    ours, theirs = _both(torch_ref, program)
+    assert ours == theirs

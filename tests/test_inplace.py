@@ -1007,3 +1007,43 @@ def test_overwritten_values_get_zero_gradient_even_from_inf(call, torch_ref):
         return x.grad.tolist()
 
     assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("write", ["setitem_iadd", "view_add_", "setitem"])
+def test_a_second_backward_through_a_write_into_a_view_fails_before_accumulating(torch_ref, write):
+    """A write through a view gives the base a CopySlices node; a backward that frees the graph
+    frees it too, though it saved no tensor, so a second backward raises there, before any
+    gradient below it reaches a leaf (the leaves keep the first backward's gradients)."""
+
+    def program(T):
+        x = T.ones(2, 2, requires_grad=True)
+        y = T.tensor([1.0, 2.0], requires_grad=True)
+        t = x * 1
+        if write == "setitem_iadd":
+            t[0] += y
+        elif write == "view_add_":
+            t[0].add_(y)
+        else:
+            t[0] = y
+        t.sum().backward()
+        with pytest.raises(RuntimeError, match="Trying to backward through the graph a second"):
+            t.sum().backward()
+        return x.grad.tolist(), y.grad.tolist()
+
+    assert program(retrograd) == program(torch_ref)
+
+
+def test_a_view_of_a_leaf_detached_in_place_then_written_keeps_a_node_leading_nowhere(torch_ref):
+    """A view of a leaf, the leaf detached in place and then written: the view's node is made
+    anew (AsStridedBackward0) with no edge, as in PyTorch; the view is no leaf and gets no .grad."""
+
+    def program(T):
+        x = T.tensor([-0.8, -1.5], requires_grad=True)
+        v = x.expand(2, 2)
+        x.detach_()
+        x[..., 0] = 2.0
+        fn = v.grad_fn
+        v.sum().backward()
+        return type(fn).__name__, fn.next_functions, v.requires_grad, v.is_leaf, x.grad
+
+    assert program(retrograd) == program(torch_ref)

@@ -1,6 +1,7 @@
 """Elementwise ops, one table: known values, gradients (gradcheck, gradgradcheck over broadcast
 shapes), PyTorch parity (values, dtypes, node names, gradients), type promotion and error texts."""
 
+import itertools
 import math
 
 import numpy as np
@@ -631,6 +632,84 @@ def test_floor_divide_has_no_derivative(program, torch_ref):
         return y.tolist(), type(y.grad_fn).__name__, x.grad.tolist()
 
     assert run(retrograd) == run(torch_ref)
+
+
+# --- result layouts: PyTorch's TensorIterator order ---------------------------------------------
+
+_LAYOUTS = {
+    "contiguous": lambda T, a: T.tensor(a),
+    "permuted": lambda T, a: T.tensor(a.transpose(2, 0, 1).copy()).permute(1, 2, 0),
+    "mT": lambda T, a: T.tensor(a.transpose(0, 2, 1).copy()).mT,
+    "expanded": lambda T, a: T.tensor(a[:, :1].copy()).expand(2, 3, 4),
+    "sliced": lambda T, a: T.tensor(np.concatenate([a, a], 2))[:, :, ::2],
+    "lower rank": lambda T, a: T.tensor(a[0].T.copy()).T,
+}
+
+_ELEMENTWISE = {
+    "add": lambda T, x, y: x + y,
+    "mul": lambda T, x, y: x.mul(y),
+    "minimum": lambda T, x, y: T.minimum(x, y),
+    "lt": lambda T, x, y: x < y,
+    "rsub": lambda T, x, y: T.rsub(x, y),
+    "where": lambda T, x, y: T.where(x > y, x, y),
+    "lerp": lambda T, x, y: x.lerp(y.to(x.dtype), 0.25),
+    "mse_loss": lambda T, x, y: T.nn.functional.mse_loss(x, y, reduction="none"),
+    "bce_with_logits": lambda T, x, y: T.nn.functional.binary_cross_entropy_with_logits(
+        *T.broadcast_tensors(x, y.sigmoid()), reduction="none"
+    ),
+    "masked_fill": lambda T, x, y: x.masked_fill(y > 0.5, 0.5),
+}
+
+
+@pytest.mark.parametrize("op", sorted(_ELEMENTWISE))
+def test_elementwise_results_are_laid_out_as_pytorch_lays_them_out(torch_ref, op):
+    """An elementwise op lays its result out from its operands' layouts, the first operand that
+    tells two dimensions apart deciding (``x.T + x`` follows ``x.T``; NumPy would give C order),
+    an expanded or cast operand as PyTorch's copies lay it out: what ``is_contiguous()`` and
+    ``view()`` see afterwards."""
+    a = np.arange(1.0, 25.0).reshape(2, 3, 4) / 7
+    fn = _ELEMENTWISE[op]
+    for (xn, mx), (yn, my), cast in itertools.product(
+        _LAYOUTS.items(), _LAYOUTS.items(), (False, True)
+    ):
+        outcomes = []
+        for T in (retrograd, torch_ref):
+            x = mx(T, a)
+            y = my(T, a + 0.5)
+            y = y.double() if cast else y
+            r = fn(T, x, y)
+            outcomes.append((tuple(r.shape), r.stride(), r.is_contiguous()))
+        assert outcomes[0] == outcomes[1], (xn, yn, cast)
+
+
+@pytest.mark.parametrize(
+    "op", ["sort", "argsort", "tril", "erf", "clone", "double", "nan_to_num", "zeros_like"]
+)
+def test_results_of_one_input_are_laid_out_as_pytorch_lays_them_out(torch_ref, op):
+    """sort keeps its input's layout (as a copy keeps it), tril gives a contiguous result, a copy
+    or a cast of an expanded tensor orders its other dimensions by their strides."""
+    a = np.arange(1.0, 25.0).reshape(2, 3, 4) / 7
+    layouts = dict(_LAYOUTS)
+    layouts["diagonal"] = lambda T, a: T.tensor(np.arange(72.0).reshape(3, 2, 3, 4)).diagonal(
+        0, 0, 2
+    )
+    layouts["expanded permuted"] = lambda T, a: T.tensor(a[0].T.copy()).T.expand(2, 3, 4)
+    for name, make in layouts.items():
+        outcomes = []
+        for T in (retrograd, torch_ref):
+            x = make(T, a)
+            r = {
+                "sort": lambda: x.sort(1).values,
+                "argsort": lambda: x.argsort(-1),
+                "tril": lambda: x.tril(),
+                "erf": lambda: x.erf(),
+                "clone": lambda: x.clone(),
+                "double": lambda: x.double(),
+                "nan_to_num": lambda: x.nan_to_num(),
+                "zeros_like": lambda: T.zeros_like(x),
+            }[op]()
+            outcomes.append((tuple(r.shape), r.stride(), r.is_contiguous()))
+        assert outcomes[0] == outcomes[1], name
 
 
 @pytest.mark.parametrize(

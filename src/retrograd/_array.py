@@ -23,8 +23,34 @@ def c_order(array):
 
 def kept_order(array):
     """The order a copy of ``array`` takes to keep its layout, as PyTorch's copies do: a dense
-    array's ("K": a transposed one stays transposed), an expanded one's contiguous ("C")."""
+    array's ("K": a transposed one stays transposed); an expanded one's is "C", and the copy is
+    then passed through ``kept_layout``."""
     return "C" if 0 in array.strides else "K"
+
+
+def kept_layout(copy, array):
+    """``copy`` (of ``array``, made in ``kept_order(array)``) laid out as PyTorch lays out a copy
+    that keeps the layout of an expanded tensor: its other dimensions ordered by their strides
+    (``iterator_layout`` with ``array`` alone), the expanded ones where C order puts them."""
+    return copy if 0 not in array.strides else iterator_layout(copy, [array])
+
+
+def is_dense(a):
+    """Whether ``a`` covers its memory with no gaps, in any order of dimensions (a permuted
+    contiguous tensor too), with positive strides."""
+    expected = a.itemsize
+    for stride, n in sorted((s, n) for s, n in zip(a.strides, a.shape) if n > 1):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
+
+
+def like_layout(copy, array):
+    """``copy`` (a C-ordered result of ``array``'s shape) laid out as PyTorch's ops that start
+    from a copy of their input that keeps its layout (``sort``) lay it out: ordered by
+    ``array``'s strides, expanded dimensions in C order."""
+    return copy if array.flags.c_contiguous else iterator_layout(copy, [array])
 
 
 def reshaped_view(array, shape):
@@ -60,3 +86,62 @@ def sum_to_shape(array, shape):
     )
     out = array.sum(axis=axes, keepdims=True) if axes else array
     return out.reshape(shape)
+
+
+def iterator_layout(out, operands):
+    """``out``, the result of an elementwise op that NumPy computed, in the memory layout that
+    PyTorch's TensorIterator gives it: the dimensions ordered by the strides of the operands
+    (arrays, in the op's order; numbers and 0-dim arrays have no say), the first operand whose
+    strides tell two dimensions apart deciding, broadcast (stride-0) dimensions and ties left in
+    C order.  NumPy picks C order as soon as its operands disagree (``x.T + x``); PyTorch follows
+    ``x.T``.  A copy only when the layouts differ."""
+    shape = out.shape
+    n = len(shape)
+    if n < 2:
+        return out
+    strides = []
+    for a in operands:
+        if type(a) is not ndarray or a.ndim == 0:
+            continue
+        lead = n - a.ndim  # broadcast dimensions in front, and size-1 ones, have stride 0
+        strides.append(
+            (0,) * lead
+            + tuple(
+                0 if size == 1 and shape[lead + i] != 1 else s
+                for i, (size, s) in enumerate(zip(a.shape, a.strides))
+            )
+        )
+
+    def order(d0, d1):  # > 0: d0 goes after d1 (is slower); < 0: before; 0: no operand tells
+        for st in strides:
+            s0, s1 = st[d0], st[d1]
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return 1 if s0 > s1 else -1
+            if shape[d0] > shape[d1]:  # equal strides: the smaller dimension goes first
+                return 1
+        return 0
+
+    perm = list(range(n - 1, -1, -1))  # fastest dimension first: C order
+    for i in range(1, n):  # an insertion sort that stops where no operand tells
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = order(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    want = [0] * n
+    step = out.itemsize
+    for d in perm:
+        want[d] = step
+        step *= shape[d]
+    if all(s == w for s, w, size in zip(out.strides, want, shape) if size != 1):
+        return out
+    slow_first = perm[::-1]
+    laid = xp.empty([shape[d] for d in slow_first], out.dtype)
+    laid = laid.transpose([slow_first.index(d) for d in range(n)])
+    laid[...] = out
+    return laid

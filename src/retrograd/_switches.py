@@ -20,7 +20,12 @@ class GradMode(threading.local):
 
 
 grad_mode = GradMode()
-inference_entered = False  # whether any inference_mode block ran (Tensor.is_inference reads it)
+# How many inference_mode blocks are open, in all threads (``autograd.grad_mode``): while none is,
+# the op table and ``tensor._make`` need not read the thread's flag (a thread-local read) to tell
+# whether they make inference tensors.  ``inference_seen``: whether any block ever opened (then
+# inference tensors may be about, and a node checks that it saves none).
+inference_blocks = 0
+inference_seen = False
 
 # Anomaly mode (``autograd.anomaly``), process-wide as in PyTorch.  ``anomaly_hook`` is the check
 # the op table runs on each recorded op while the mode is on.

@@ -6,7 +6,7 @@ import math
 import warnings
 
 from . import _device, _sampling, _switches, dtypes
-from ._array import kept_order, ndarray, xp
+from ._array import kept_layout, kept_order, ndarray, xp
 from ._device import device
 from ._generator import Generator, default_generator, resolve  # noqa: F401 (torch.Generator)
 from ._out import check_out, write_out
@@ -330,28 +330,40 @@ def _like(t, dtype):
 @_python_dtypes
 def zeros_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
     return _filled(
-        xp.zeros_like(input._data, _like(input, dtype), kept_order(input._data)), requires_grad
+        kept_layout(
+            xp.zeros_like(input._data, _like(input, dtype), kept_order(input._data)), input._data
+        ),
+        requires_grad,
     )
 
 
 @_python_dtypes
 def ones_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
     return _filled(
-        xp.ones_like(input._data, _like(input, dtype), kept_order(input._data)), requires_grad
+        kept_layout(
+            xp.ones_like(input._data, _like(input, dtype), kept_order(input._data)), input._data
+        ),
+        requires_grad,
     )
 
 
 @_python_dtypes
 def empty_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
     return _filled(
-        xp.zeros_like(input._data, _like(input, dtype), kept_order(input._data)), requires_grad
+        kept_layout(
+            xp.zeros_like(input._data, _like(input, dtype), kept_order(input._data)), input._data
+        ),
+        requires_grad,
     )
 
 
 @_python_dtypes
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, memory_format=None):
     return _filled(
-        xp.full_like(input._data, fill_value, _like(input, dtype), kept_order(input._data)),
+        kept_layout(
+            xp.full_like(input._data, fill_value, _like(input, dtype), kept_order(input._data)),
+            input._data,
+        ),
         requires_grad,
     )
 

@@ -10,6 +10,7 @@ from . import _switches, dtypes
 from ._array import ndarray, xp
 from ._device import CPU as _CPU
 from ._device import check_memory_format
+from ._switches import grad_mode as _grad_state
 from .printing import tensor_repr
 
 
@@ -178,15 +179,8 @@ class Tensor:
         return (start - root.__array_interface__["data"][0]) // self._data.itemsize
 
     def is_inference(self) -> bool:
-        """False while no ``inference_mode`` block has run: no tensor can be an inference tensor.
-        After one has, which tensors were made inside is not recorded, so this raises."""
-        if _switches.inference_entered:
-            raise NotImplementedError(
-                "is_inference(): retrograd does not mark the tensors made "
-                "inside inference_mode, so it cannot tell once a block has "
-                "run"
-            )
-        return False
+        """Whether this tensor was made inside ``inference_mode`` (or is a view of one that was)."""
+        return type(self._vc) is InferenceVersionCounter
 
     @property
     def requires_grad(self) -> bool:
@@ -204,6 +198,15 @@ class Tensor:
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True):
+        if (
+            requires_grad
+            and type(self._vc) is InferenceVersionCounter
+            and not _grad_state.inference
+        ):
+            raise RuntimeError(
+                "Setting requires_grad=True on inference tensor outside InferenceMode is not "
+                "allowed."
+            )
         if self._grad_fn is not None:
             if requires_grad:
                 return self  # a non-leaf already requires grad
@@ -274,7 +277,10 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        return self._vc.version
+        vc = self._vc
+        if type(vc) is InferenceVersionCounter:
+            raise RuntimeError("Inference tensors do not track version counter.")
+        return vc.version
 
     @property
     def _base(self):
@@ -296,7 +302,8 @@ class Tensor:
     @property
     def data(self):
         """The same array without the graph, and with a version counter of its own."""
-        t = _make(self._data, False, None)
+        inference = type(self._vc) is InferenceVersionCounter
+        t = _make(self._data, False, None, InferenceVersionCounter() if inference else None)
         if self._requires_grad or self._cuts is not None:
             _switches.cuts.note_detached(t, self, "data")
         return t
@@ -305,6 +312,10 @@ class Tensor:
     def data(self, value):
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        if self._grad_fn is not None and value._data.shape != self._data.shape:
+            from .autograd.node import keep_input_shape
+
+            keep_input_shape(self._grad_fn, self._output_nr, self._data.shape)
         self._data = value._data
 
     @property
@@ -559,11 +570,36 @@ class VersionCounter:
         return f"VersionCounter(version={self.version})"
 
 
+class InferenceVersionCounter(VersionCounter):
+    """The version counter of an inference tensor (made inside ``inference_mode``), which its views
+    share: its type is the mark.  As in PyTorch such a tensor may not be written, saved for
+    backward, or made to require grad outside inference mode, and shows no version."""
+
+    __slots__ = ()
+
+
+_INFERENCE_WRITE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone "
+    "to get a normal tensor before doing inplace update.See "
+    "https://github.com/pytorch/rfcs/pull/17 for more details."
+)
+
+INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`."
+)
+
+
 def bump_version(t, site) -> None:
     """A write changed ``t``: bump the version it shares with its views and remember ``site`` (a
     ``caller_site()``), which the "modified by an inplace operation" error names.  Every write must
     record its own site, else the error would name an older write."""
     vc = t._vc
+    if type(vc) is InferenceVersionCounter and not _grad_state.inference:
+        # (after the write, as PyTorch counts it: the values have changed all the same)
+        raise RuntimeError(_INFERENCE_WRITE)
     vc.version += 1
     vc.site = site
     if vc.views is not None:
@@ -612,7 +648,13 @@ def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):
     t._data = data
     t._requires_grad = requires_grad
     t._grad_fn = grad_fn
-    t._vc = VersionCounter() if vc is None else vc
+    if vc is None:
+        vc = (
+            InferenceVersionCounter()  # made inside inference_mode: an inference tensor
+            if _switches.inference_blocks and not requires_grad and _grad_state.inference
+            else VersionCounter()
+        )
+    t._vc = vc
     t._output_nr = 0  # a slot, not a class default: read on every op that takes this tensor
     t._cuts = None  # (a slot too: read on every op whose result needs no gradient)
     return t

@@ -519,17 +519,21 @@ class Tensor:
 
 
 CUSTOM_VIEW: str
+INFERENCE_SAVED: str
 INFERENCE_VIEW: str
+InferenceVersionCounter: Any
 MULTI_VIEW: str
 NEVER_CURRENT: Any
 NO_GRAD_VIEW: str
 VersionCounter: Any
 _CPU: Any
 _GRAD_DTYPE_HINT: str
+_INFERENCE_WRITE: str
 _LEAF_ONLY: str
 _NONLEAF_GRAD_WARNING: str
 _T_DEPRECATED: str
 _engine: Any
+_grad_state: Any
 def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=...) -> Any: ...
 _new: Any
 def _rebuild(data, requires_grad) -> Any: ...

@@ -76,7 +76,12 @@ def caller_site(depth: int = 2):
 
     The bytecode offset, not ``f_lineno``: reading the line number scans the code's line table.
     """
-    f = _getframe(depth)
+    try:
+        f = _getframe(depth)
+    except ValueError:  # called from nearer the top of the stack: the outermost frame
+        f = _getframe(1)
+        while f.f_back is not None:
+            f = f.f_back
     if f.f_code.co_filename in INTERNAL_FILES:
         f = outside(f)
     return (f.f_code, f.f_lasti)

@@ -63,6 +63,9 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
         deps, needed, wanted, captured, buffers, ready = _start(
             root_edges, grads, inputs, accumulate, targets
         )
+    # Nodes that lead to no wanted input do not run, and neither do their tensor hooks, except
+    # those of a lone root: PyTorch starts there (with several roots, at a node above them).
+    lone_root = root_edges[0][0] if len(root_edges) == 1 else None
     heappush, heappop = heapq.heappush, heapq.heappop
     # AccumulateGrad -> the gradient in its buffer that nothing but this pass refers to (see
     # _unshared): the leaf's .grad may take it without a copy.
@@ -91,19 +94,30 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 node = heappop(ready)[1]
             slots = buffers.pop(node, None) or [None]
             hooked = node._hooked
+            if hooked and node._input_shapes is not None:
+                slots = _fit_input_shapes(node, slots, deps, root_edges)
             runs = needed is None or needed.get(node)
             # A node that also runs gives its gradient as it arrived, before the tensor hooks
             # (which run as part of the node); one only captured, after them (as PyTorch).
             captures = targets and node in targets
             if captures and runs:
                 _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
-            if hooked and (
-                node._tensor_pre_hooks is not None or node._retain_grad_hooks is not None
+            if (
+                hooked
+                and (node._tensor_pre_hooks is not None or node._retain_grad_hooks is not None)
+                and (runs or captures or node is lone_root)
             ):
                 slots = _tensor_hooks(node, slots, create_graph)
             if not runs:
                 if captures:
                     _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
+                elif (
+                    node is lone_root
+                    and type(node) is AccumulateGrad
+                    and node.variable._hooks is not None
+                    and slots[0] is not None
+                ):
+                    _leaf_hooks(node.variable, slots[0])
                 continue
             if type(node) is AccumulateGrad:
                 mine = owned.pop(node, None)
@@ -248,6 +262,51 @@ def _run_one(node, nr, grad, retain_graph, create_graph, site):
             i += 1
     finally:
         passes.pop()
+
+
+def _fit_input_shapes(node, slots, deps, root_edges):
+    """Gradients for outputs of ``node`` that changed shape since it was made (in place, outside
+    the graph) are summed back to the shape it was made with; one that cannot be is an error
+    naming the node that produced it, as PyTorch's check of each gradient against its input
+    metadata."""
+    slots = list(slots)
+    for nr, shape in node._input_shapes.items():
+        g = slots[nr] if nr < len(slots) else None
+        if g is None or g._data.shape == shape:
+            continue
+        if not _sums_to(shape, g._data.shape):
+            got = ", ".join(map(str, g._data.shape))
+            want = ", ".join(map(str, shape))
+            head, index = _producer(node, nr, deps, root_edges)
+            raise RuntimeError(
+                f"{head}invalid gradient at index {index} - got [{got}] but expected shape "
+                f"compatible with [{want}]"
+            )
+        slots[nr] = g.sum_to_size(shape)
+    return slots
+
+
+def _sums_to(small, big):
+    if len(small) > len(big):
+        return False
+    return all(s == b or s == 1 for s, b in zip(reversed(small), reversed(big)))
+
+
+def _producer(node, nr, deps, root_edges):
+    """('Function XBackward0 returned an ', i): the newest node whose output i went to
+    ``(node, nr)`` in this pass; ('', position among the roots) when only the caller's gradient
+    for a root did."""
+    best = None
+    for n in [*deps, *(e[0] for e in root_edges)]:
+        if (
+            n is not None
+            and n._seq > (-1 if best is None else best._seq)
+            and (node, nr) in n.next_functions
+        ):
+            best = n
+    if best is None:
+        return "", root_edges.index((node, nr))
+    return f"Function {best.name()} returned an ", best.next_functions.index((node, nr))
 
 
 def _name_freed_output(error, node, g):
@@ -513,7 +572,18 @@ def _tensor_hooks(node, slots, create_graph):
     return slots
 
 
+def _all_outputs(node, slots):
+    """``slots`` with None for the node's outputs that got no gradient (after the last that did):
+    node hooks see one gradient per output of the forward, as in PyTorch."""
+    outputs = getattr(node, "_outputs", None)  # a custom Function's node
+    n = len(outputs) if outputs is not None else getattr(node, "_n_outputs", 1)
+    if n is None:  # split, unbind ...: as many as the call made
+        n = node._outputs_made
+    return slots if len(slots) >= n else [*slots, *(None,) * (n - len(slots))]
+
+
 def _call_pre_hooks(node, slots):
+    slots = _all_outputs(node, slots)
     for hook in tuple(node._pre_hooks.values()):
         r = hook(tuple(slots))
         if r is not None:
@@ -522,6 +592,7 @@ def _call_pre_hooks(node, slots):
 
 
 def _call_post_hooks(node, outs, slots):
+    slots = _all_outputs(node, slots)
     for hook in tuple(node._hooks.values()):
         r = hook(tuple(outs), tuple(slots))
         if r is not None:

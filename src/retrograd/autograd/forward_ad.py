@@ -18,7 +18,7 @@ import weakref
 from .. import _switches
 from .._array import xp
 from .._switches import grad_mode as _grad_state
-from ..tensor import Tensor, _make
+from ..tensor import Tensor, VersionCounter, _make
 from .grad_mode import _DecoratorContextManager
 
 __all__ = [
@@ -256,7 +256,10 @@ def _propagate(function, args, tensors, results, n_outputs):
                 t = tensors[i]
                 # A fresh alias per input, so the vjp gives partial derivatives even when one
                 # input depends on another; it stays connected to the caller's graph.
-                primals[i] = t.view_as(t) if t._requires_grad else _make(t._data, True, None, t._vc)
+                # (an inference tensor's alias gets a counter of its own: nothing here is saved
+                # for a backward the user runs, as PyTorch's forward AD saves nothing)
+                vc = t._vc if type(t._vc) is VersionCounter else None
+                primals[i] = t.view_as(t) if t._requires_grad else _make(t._data, True, None, vc)
                 diff.append(i)
         if isinstance(args[0], list) and args[0] is tensors:  # an op over a list of tensors
             new_args = (primals, *args[1:])

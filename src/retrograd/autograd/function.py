@@ -13,7 +13,14 @@ import warnings
 from .. import _switches
 from .._array import xp
 from .._switches import grad_mode as _grad_state
-from ..tensor import CUSTOM_VIEW, Tensor, _make, bump_version
+from ..tensor import (
+    CUSTOM_VIEW,
+    INFERENCE_SAVED,
+    InferenceVersionCounter,
+    Tensor,
+    _make,
+    bump_version,
+)
 from .anomaly import caller_site, node_origin
 from .forward_ad import _dims, _set_tangent, tangent_of
 from .grad_mode import no_grad
@@ -180,6 +187,7 @@ class BackwardCFunction(Node, FunctionCtx):
 
     _release = FunctionNode._release  # drop the saved tensors, remembering which backward did
     _kept_on_release = ()
+    _attrs = ()  # (FunctionNode._release looks at a declared op's attributes)
 
 
 def _where(node):
@@ -435,6 +443,8 @@ def _connect(node, args, outputs):
     dirty = {id(t) for t in node._dirty}
     non_diff = {id(t) for t in node._non_differentiable}
     inputs = {id(a) for a in args if isinstance(a, Tensor)}
+    for t in node._dirty:  # changed by this apply() call: counted first, also when refused below
+        bump_version(t, (node._site, node._site_at))
     result = []
     for i, o in enumerate(outputs):
         if not isinstance(o, Tensor):
@@ -442,8 +452,6 @@ def _connect(node, args, outputs):
             continue
         is_dirty, is_input = id(o) in dirty, id(o) in inputs
         if id(o) in non_diff or o._data.dtype.kind not in "fc":
-            if is_dirty:
-                bump_version(o, (node._site, node._site_at))
             if is_input:
                 o = _without_grad(o, is_dirty)
             else:
@@ -459,7 +467,6 @@ def _connect(node, args, outputs):
                     raise _view_error(o, False)
                 if base is not None and base._requires_grad and base.grad_fn is None:
                     raise RuntimeError(_VIEW_OF_LEAF)
-                bump_version(o, (node._site, node._site_at))  # changed by this apply() call
             elif is_input:  # an input returned as it is: a new tensor viewing it, as in PyTorch
                 o = _alias(o, True)
             o.grad_fn = node
@@ -490,6 +497,8 @@ def _save(index, t, outputs):
             f"save_for_backward can only save variables, but argument {index} is of "
             f"type {type(t).__name__}"
         )
+    if type(t._vc) is InferenceVersionCounter:
+        raise RuntimeError(INFERENCE_SAVED)
     output_nr = None
     for i, o in enumerate(outputs):
         if o is t and t.grad_fn is not None:

@@ -42,8 +42,8 @@ def _leaves(inputs, create_graph):
             out.append(t.view_as(t))
         elif t._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
-        else:
-            out.append(_make(t._data, True, None, t._vc))
+        else:  # (requires_grad_ refuses an inference tensor outside inference_mode)
+            out.append(_make(t._data, False, None, t._vc).requires_grad_())
     return tuple(out)
 
 

@@ -138,9 +138,16 @@ class set_grad_enabled(_DecoratorContextManager):
         return self.__class__(self.mode)
 
 
+def _count_inference_block(step):
+    """An inference_mode block opens (``step`` 1) or closes (-1) in some thread."""
+    _switches.inference_blocks += step
+    _switches.inference_seen = True
+
+
 class inference_mode(_DecoratorContextManager):
-    """Like ``no_grad``.  Tensors made inside are not marked as PyTorch's inference tensors are
-    (so ``Tensor.is_inference()`` cannot answer once a block has run)."""
+    """Like ``no_grad``, and the tensors made inside are inference tensors
+    (``Tensor.is_inference()``): outside the block they may not be written, saved for backward or
+    made to require grad, as in PyTorch."""
 
     def __init__(self, mode: bool = True):
         self.mode = mode
@@ -149,10 +156,12 @@ class inference_mode(_DecoratorContextManager):
         self.prev = (state.enabled, state.inference)
         if self.mode:
             state.enabled, state.inference = False, True
-            _switches.inference_entered = True
+            _count_inference_block(1)
 
     def __exit__(self, *exc):
         state.enabled, state.inference = self.prev
+        if self.mode:
+            _count_inference_block(-1)
 
     def clone(self):
         return self.__class__(self.mode)

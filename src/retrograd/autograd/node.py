@@ -41,6 +41,11 @@ class Node:
     _retain_grad_hooks = None  # {output_nr: weakref to the tensor that retains its grad}
     _hooked = False  # any of the above set: the engine checks this one flag
     _runs_on_none = False  # run even when every gradient arriving is None (custom Functions)
+    # {output_nr: shape}: the shape an output had when the node was made, kept once that output
+    # changed shape in place outside the graph (``unsqueeze_`` under no_grad, ``.data = ...``);
+    # the engine sums a gradient arriving there back to it, as PyTorch checks each gradient
+    # against the node's input metadata.
+    _input_shapes = None
 
     @property
     def metadata(self) -> dict:
@@ -71,6 +76,16 @@ class Node:
     def __repr__(self):
         # PyTorch's repr shows the bare class name, without name()'s "torch::autograd::"
         return f"<{self.name().rpartition('::')[2]} object at {hex(id(self))}>"
+
+
+def keep_input_shape(node, output_nr, shape):
+    """An output of ``node`` is about to change its shape outside the graph: remember the shape
+    the node's gradient for it must have (the first one: the shape it was made with)."""
+    shapes = node._input_shapes
+    if shapes is None:
+        shapes = node._input_shapes = {}
+    shapes.setdefault(output_nr, shape)
+    node._hooked = True  # the engine looks at ``_input_shapes`` on hooked nodes only
 
 
 class RemovableHandle:
@@ -120,6 +135,16 @@ def _add_hook(owner, slot, fn, key=None):
     return handle
 
 
+def _holds_index(values, depth=0):
+    """Whether ``values`` (a node's attributes) hold an array or a tensor, also inside tuples."""
+    for a in values:
+        if hasattr(a, "__array_interface__") or hasattr(a, "_vc"):
+            return True
+        if type(a) in (tuple, list) and depth < 2 and _holds_index(a, depth + 1):
+            return True
+    return False
+
+
 class FunctionNode(Node):
     """The node of a declared op.  Its subclass per op (``MulBackward0`` ...) is made by the op table.
 
@@ -137,6 +162,7 @@ class FunctionNode(Node):
     _saved_slots: dict[str, int] = {}  # saved name -> position in _saved
     _kept_on_release = ()  # positions in _saved of sizes and dtypes, which a release keeps
     _check_unread = True  # whether it may keep a tensor that the formulas it runs do not read
+    _frees_index = True  # whether an index among its attributes is released with the graph
     _n_outputs = 1
     _op_name = ""
     # saved index -> fn(tensor): the tensor as PyTorch's node would have saved it, for errors
@@ -183,6 +209,11 @@ class FunctionNode(Node):
         saved = self._saved
         if saved is not None:
             kept = self._kept_on_release
+            attrs = self._attrs
+            if attrs and self._frees_index and _holds_index(attrs):
+                # an index among the attributes (index_select, gather ...) is a saved tensor in
+                # PyTorch: freed too, so a second backward through this node is an error
+                self._attrs = None
             # Sizes and dtypes stay, as PyTorch keeps them: a node that saved no tensor can run again.
             self._saved = (
                 None

@@ -2,7 +2,7 @@
 one it registers as a buffer."""
 
 from .._array import xp
-from ..tensor import Tensor, _make
+from ..tensor import InferenceVersionCounter, Tensor, _make
 
 
 class Parameter(Tensor):
@@ -17,7 +17,9 @@ class Parameter(Tensor):
             raise RuntimeError(
                 "Only Tensors of floating point and complex dtype can require gradients"
             )
-        p = _make(array, False, None, None, cls)
+        # (a parameter of an inference tensor is one: outside inference_mode it may not require grad)
+        vc = InferenceVersionCounter() if data is not None and data.is_inference() else None
+        p = _make(array, False, None, vc, cls)
         p.requires_grad_(requires_grad)
         return p
 

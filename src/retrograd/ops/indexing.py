@@ -959,13 +959,13 @@ def _check_triangle(name):
 @op(grads=(lambda g, n: g.tril(n.diagonal),), check=_check_triangle("tril"))
 def tril(self, diagonal=0):
     """``torch.tril``: the lower triangle (on and below ``diagonal``); the rest zero."""
-    return xp.tril(self, diagonal)
+    return c_order(xp.tril(self, diagonal))  # contiguous, as PyTorch's
 
 
 @op(grads=(lambda g, n: g.triu(n.diagonal),), check=_check_triangle("triu"))
 def triu(self, diagonal=0):
     """``torch.triu``: the upper triangle (on and above ``diagonal``); the rest zero."""
-    return xp.triu(self, diagonal)
+    return c_order(xp.triu(self, diagonal))
 
 
 def _check_masked_select(a, mask, indices=()):

@@ -21,7 +21,7 @@ memory (``_check_overlap``).
 import warnings
 
 from .. import _sampling, _switches, dtypes
-from .._array import ndarray, xp
+from .._array import is_dense, ndarray, xp
 from .._generator import resolve
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
@@ -29,7 +29,15 @@ from ..autograd.cuts import note as _note_cut
 from ..autograd.forward_ad import _OWN, _parent_of, _set_tangent, tangent_of
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.graph import hooks_open
-from ..autograd.node import FunctionNode, SavedOutput, _op_name, _sequence
+from ..autograd.node import (
+    _NO_EDGE,
+    FunctionNode,
+    SavedOutput,
+    _op_name,
+    _sequence,
+    freed_error,
+    keep_input_shape,
+)
 from ..tensor import (
     CUSTOM_VIEW,
     INFERENCE_VIEW,
@@ -116,6 +124,18 @@ def _copy_slices(self, src, index):
     return self  # the values are written already: only the node is wanted
 
 
+def _copy_slices_apply(node, grads, needed, _apply=_copy_slices.opdef.Node.apply):
+    # A backward that frees the graph frees CopySlices too, though it saved nothing (PyTorch's
+    # drops the node it wraps): a second backward through it is the freed-graph error, raised
+    # before any gradient below it is accumulated.
+    if node._saved is None:
+        raise freed_error(node)
+    return _apply(node, grads, needed)
+
+
+_copy_slices.opdef.Node.apply = _copy_slices_apply
+
+
 @op(
     saves="self_shape",
     grads=(lambda g, n: _put_flat(g, n.index, n.self_shape),),
@@ -126,15 +146,13 @@ def _view_of_base(self, index, view):
     return view  # the view's own array: only the node is wanted
 
 
-def _dense(a):
-    """Whether ``a`` covers its memory with no gaps, in any order of dimensions (a permuted
-    contiguous tensor too), with positive strides."""
-    expected = a.itemsize
-    for stride, n in sorted((s, n) for s, n in zip(a.strides, a.shape) if n > 1):
-        if stride != expected:
-            return False
-        expected *= n
-    return True
+# The nodes of views read anew out of their base (AsStridedBackward0 ...) keep positions, not a
+# tensor PyTorch would save: they may run in any number of backward passes.
+for _fn in (_take_flat, _put_flat, _zero_flat, _view_of_base):
+    _fn.opdef.Node._frees_index = False
+
+
+_dense = is_dense
 
 
 def _flat_index(base, view):
@@ -673,7 +691,11 @@ def fresh_grad_fn(t):
         raise _view_error(t, True)
     t._attr_version = version
     with enable_grad():
-        node = _view_of_base(base, _flat_index(base, t), t._data).grad_fn
+        if base._requires_grad:
+            node = _view_of_base(base, _flat_index(base, t), t._data).grad_fn
+        else:  # the base was detached in place since: PyTorch's node leads nowhere
+            node = _view_of_base(_make(base._data, True), _flat_index(base, t), t._data).grad_fn
+            node.next_functions = (_NO_EDGE,)
     _rebase(t, node, 0)
     return node
 
@@ -1065,6 +1087,8 @@ def _restride(t, new, node_op, dim0=0, dim1=0):
         _bump(t)
         t._attr_version = t._vc.version  # a view: its grad_fn is the one just made, not stale
     else:
+        if t._grad_fn is not None:  # the node keeps the shape its gradient must have
+            keep_input_shape(t._grad_fn, t._output_nr, t._data.shape)
         t._data = new._data
         _bump(t)
     return t

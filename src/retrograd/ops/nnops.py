@@ -9,7 +9,7 @@ Activations whose derivative is not exact when composed (softplus at 0, gelu) ar
 import math
 from collections import namedtuple
 
-from .._array import c_order, xp
+from .._array import c_order, kept_layout, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor, _make, _wrap_dim, made_stale
@@ -60,7 +60,7 @@ def erf_array(a):
 )
 def erf(self):
     """``torch.erf``: the error function."""
-    return erf_array(self)
+    return kept_layout(erf_array(self), self)
 
 
 # --- linear layers -----------------------------------------------------------------------------

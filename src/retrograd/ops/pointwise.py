@@ -2,7 +2,7 @@
 
 import math
 
-from .._array import c_order, ndarray, xp
+from .._array import c_order, kept_layout, ndarray, xp
 from ..dtypes import CPP_NAMES, FROM_NP, result_type, scalar_type_name
 from ..tensor import Tensor, _make
 from ..tensor import _make as _wrap
@@ -1164,7 +1164,7 @@ def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
     if self.dtype.kind != "f":
         return self.copy()
     nan, posinf, neginf = _float_limits(self, nan, posinf, neginf)
-    return xp.nan_to_num(self, nan=nan, posinf=posinf, neginf=neginf)
+    return kept_layout(xp.nan_to_num(self, nan=nan, posinf=posinf, neginf=neginf), self)
 
 
 @op(

@@ -26,7 +26,7 @@ import sys
 import weakref
 
 from .. import _switches, dtypes
-from .._array import ndarray, xp
+from .._array import iterator_layout, kept_layout, kept_order, ndarray, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import INTERNAL_FILES, _getframe, outside
 from ..autograd.cuts import note as _note_cut
@@ -41,8 +41,18 @@ from ..autograd.node import (
     UnaryNode,
     _edge,
     _sequence,
+    freed_error,
 )
-from ..tensor import INFERENCE_VIEW, MULTI_VIEW, NO_GRAD_VIEW, Tensor, VersionCounter, _make
+from ..tensor import (
+    INFERENCE_SAVED,
+    INFERENCE_VIEW,
+    MULTI_VIEW,
+    NO_GRAD_VIEW,
+    InferenceVersionCounter,
+    Tensor,
+    VersionCounter,
+    _make,
+)
 
 _new = object.__new__
 
@@ -76,6 +86,8 @@ def _attr_property(i, default):
     # A call that left trailing attributes to their defaults recorded only those it was given.
     def get(node):
         attrs = node._attrs
+        if attrs is None:  # released with the index it held
+            raise freed_error(node)
         return attrs[i] if i < len(attrs) else default
 
     return property(get)
@@ -334,9 +346,33 @@ def op(
     return declare
 
 
+# Elementwise ops (``broadcast``) lay their result out as PyTorch's TensorIterator does, from the
+# layouts of their inputs in the order it takes them: here, where that is not the op's own order.
+_LAYOUT_OPERANDS = {
+    "_rsub": (1, 0),  # other - input
+    "_masked_fill_scalar": (),  # a contiguous copy of the input, written through the mask
+    "_masked_fill_tensor": (),
+    # PyTorch's composites start from a new tensor made from the target, (1 - target) * input
+    # ..., which then decides the layout alone
+    "_binary_cross_entropy_with_logits": (1,),
+    "_binary_cross_entropy": (1,),
+}
+
+
+def _laid_out(out, arrays, layout):
+    """``out`` in PyTorch's layout for an elementwise op over ``arrays`` (as cast for the op, see
+    iterator_layout)."""
+    operands = [arrays[i] for i in layout]
+    for a in operands:
+        if type(a) is ndarray and not a.flags.c_contiguous:
+            return iterator_layout(out, operands)
+    return out if out.flags.c_contiguous else xp.ascontiguousarray(out)
+
+
 def _make_function(d):
     """The Python function of an op: arguments in, arrays through the forward, a node recorded."""
     k = len(d.inputs)
+    layout = _LAYOUT_OPERANDS.get(d.name, tuple(range(k))) if d.broadcast else None
     nparams = len(d.params)
     tails = _default_tails(d)
     forward = d.forward
@@ -404,6 +440,8 @@ def _make_function(d):
             out = forward(*arrays, *attrs)
         except ValueError as e:
             raise _shape_error(e, broadcast, arrays, name) from None
+        if layout is not None and type(out) is ndarray and out.ndim > 1:
+            out = _laid_out(out, arrays, layout)
         any_grad = requires_grad
         requires_grad = requires_grad and differentiable and _grad_state.enabled
         if single:
@@ -449,10 +487,12 @@ def _make_function(d):
     general.opdef = d  # (forward-mode AD reads the op's declaration)
     if listed or view or not single or check is not None or k not in (1, 2):
         return general
-    return (_unary if k == 1 else _binary)(d, general, record, tails)
+    if layout is not None and layout not in ((0, 1), (1, 0)):
+        return general  # (a layout the fast path does not work out)
+    return (_unary if k == 1 else _binary)(d, general, record, tails, layout)
 
 
-def _unary(d, general, record, tails):
+def _unary(d, general, record, tails, layout):
     """The fast path of a one-input op on a tensor that needs no promotion; else ``general``."""
     nparams = len(d.params)
     forward = d.forward
@@ -494,12 +534,14 @@ def _unary(d, general, record, tails):
                     _note_cut(result, args[:1], shown)
             elif x._cuts is not None:
                 result._cuts = x._cuts
+            if _switches.inference_blocks and _grad_state.inference:  # made in inference_mode
+                result._vc = InferenceVersionCounter()
         return result
 
     return unary
 
 
-def _binary(d, general, record, tails):
+def _binary(d, general, record, tails, layout):
     """The fast path of a two-input op on two tensors of one dtype, or a float tensor and a
     Python number; anything else goes to ``general``."""
     nparams = len(d.params)
@@ -509,6 +551,7 @@ def _binary(d, general, record, tails):
     name = d.name
     shown = shown_name(d)
     float_only = d.promote == "float"
+    lead = layout == (0, 1)  # (else (1, 0): the second input's layout comes first)
 
     def binary(*args, **kwargs):
         if _switches.forward_ad_hook is not None:
@@ -540,6 +583,14 @@ def _binary(d, general, record, tails):
             raise _shape_error(e, broadcast, (a, b), name) from None
         if type(out) is not ndarray:
             out = xp.asarray(out)
+        elif layout is not None and b is not y:
+            # PyTorch's layout, which differs from NumPy's only when an operand is not in C order;
+            # a first operand in C order and of the result's shape decides for C order alone.
+            if not (
+                (a if lead else b).flags.c_contiguous
+                and (not fit or (b if lead else a).flags.c_contiguous)
+            ):
+                out = iterator_layout(out, (a, b) if lead else (b, a))
         # The result made inline, as _make does (keep the two in step): a call less per op,
         # measurably faster on small graphs.
         result = _new(Tensor)
@@ -563,6 +614,8 @@ def _binary(d, general, record, tails):
                 result._cuts = x._cuts  # the input's records, passed on
             elif x._cuts is not None or y._cuts is not None:
                 _note_cut(result, args[:2], shown)
+            if _switches.inference_blocks and _grad_state.inference:  # made in inference_mode
+                result._vc = InferenceVersionCounter()
         return result
 
     return binary
@@ -707,6 +760,8 @@ def _recorder(d):
             for i, r in enumerate(results[:outputs]):
                 r._grad_fn = node
                 r._output_nr = i
+            if outputs == _EVERY_OUTPUT:  # split, unbind ...: as many as this call made
+                node._outputs_made = len(results)
         node._meta = _broadcast_meta(tensors, results[0]._data) if fit else None
         if mode == _SAVE_NOTHING:
             node._saved = node._versions = ()
@@ -744,6 +799,8 @@ def _recorder(d):
                 node._versions = (vc.version,)
             else:
                 _save_plan(node, plan, tensors, results)
+            if _switches.inference_seen:  # an inference tensor may not be saved (PyTorch's error)
+                _check_saveable(node._saved)
             # Where the user called the op, for the errors about its saved values (freed,
             # modified): the first frame outside retrograd, its code and bytecode offset (the line
             # is worked out only for an error).  Nodes that save nothing need no site.
@@ -782,6 +839,13 @@ def _check_nondiff(d, tensors, nondiff):
 
 def _version(t):
     return t._vc.version if isinstance(t, Tensor) else None
+
+
+def _check_saveable(saved):
+    """PyTorch's error for an inference tensor among the values a node saves."""
+    for t in saved:
+        if isinstance(t, Tensor) and type(t._vc) is InferenceVersionCounter:
+            raise RuntimeError(INFERENCE_SAVED)
 
 
 def _save_plan(node, plan, tensors, results):
@@ -915,8 +979,12 @@ def _promote(mode, tensors, arrays, name):
     else:
         raise ValueError(f"{name}: unknown promotion {mode!r}")
     np_target = target.np
+    # (cast as Tensor.to casts: an expanded array to a contiguous one, else in its own layout,
+    # which the result's layout then follows, as in PyTorch)
     return [
-        a.astype(np_target) if isinstance(t, Tensor) and a.dtype != np_target else a
+        kept_layout(a.astype(np_target, order=kept_order(a)), a)
+        if isinstance(t, Tensor) and a.dtype != np_target
+        else a
         for t, a in zip(tensors, arrays)
     ]
 

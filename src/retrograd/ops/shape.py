@@ -1,7 +1,7 @@
 """Ops that move elements without computing new values: views, reshapes, copies, dtype changes."""
 
 from .. import _device, dtypes
-from .._array import c_order, kept_order, reshaped_view, sum_to_shape, xp
+from .._array import c_order, kept_layout, kept_order, reshaped_view, sum_to_shape, xp
 from .._out import check_out, write_out
 from ..autograd.cuts import note as note_cut
 from ..tensor import Tensor, _make, _wrap_dim
@@ -263,7 +263,9 @@ def flatten(input, start_dim=0, end_dim=-1):
 def clone(self, memory_format=None):
     """``torch.clone``: a copy that stays in the graph, with the input's layout (PyTorch's
     preserve_format) unless ``memory_format`` asks for a contiguous one."""
-    return self.copy(order="C" if memory_format is _CONTIGUOUS else kept_order(self))
+    if memory_format is _CONTIGUOUS:
+        return self.copy(order="C")
+    return kept_layout(self.copy(order=kept_order(self)), self)
 
 
 _CONTIGUOUS = _device.contiguous_format  # (clone's memory_format for the copies made here)
@@ -281,7 +283,7 @@ def _to_copy(self, dtype):
     with xp.errstate(invalid="ignore", over="ignore"):  # nan/overflow -> int wraps silently
         # PyTorch keeps the layout of a dense input (a transposed one stays transposed) and
         # makes an expanded one contiguous.
-        return self.astype(dtype.np, order=kept_order(self))
+        return kept_layout(self.astype(dtype.np, order=kept_order(self)), self)
 
 
 _TO_SIGNATURES = (
@@ -395,7 +397,7 @@ def flip(self, dims):
     """``torch.flip``: the elements in reverse order along ``dims`` (a copy, as in PyTorch)."""
     axes = _flip_axes(self.ndim, dims)
     flipped = xp.flip(self, axes) if axes else self
-    return flipped.copy(order=kept_order(self))
+    return kept_layout(flipped.copy(order=kept_order(self)), self)
 
 
 # --- one tensor into several: split, chunk, unbind ----------------------------------------------

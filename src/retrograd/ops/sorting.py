@@ -4,7 +4,7 @@
 back to the position each one came from (a scatter of the gradient into zeros).
 """
 
-from .._array import c_order, xp
+from .._array import c_order, like_layout, xp
 from ..tensor import Tensor, _make, _wrap_dim
 from .indexing import scatter
 from .reduction import _return_type, _select_grad, int_dim
@@ -50,7 +50,13 @@ def _scatter_back(g, n):
     returns=_SORT,
 )
 def _sort(self, dim, descending):
-    return _sorted(self, dim, descending)
+    return _sorted_like(self, dim, descending)
+
+
+def _sorted_like(a, dim, descending):
+    """``_sorted`` laid out as PyTorch's sort lays out its results: like a dense input."""
+    values, indices = _sorted(a, dim, descending)
+    return like_layout(values, a), like_layout(indices, a)
 
 
 @op(
@@ -61,7 +67,7 @@ def _sort(self, dim, descending):
     returns=_SORT,
 )
 def _sort_stable(self, dim, descending):
-    return _sorted(self, dim, descending)
+    return _sorted_like(self, dim, descending)
 
 
 @tensor_method
@@ -79,7 +85,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: b
     """``torch.argsort``: the indices that sort ``input`` along ``dim`` (no gradient)."""
     int_dim("argsort", dim)
     _wrap_dim(dim, input.ndim)
-    return _make(_sorted(input._data, dim, descending)[1])
+    return _make(_sorted_like(input._data, dim, descending)[1])
 
 
 def _check_topk(a, k, dim, largest, sorted):
