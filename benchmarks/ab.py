@@ -1,0 +1,91 @@
+"""A/B: the core workloads on this tree and on an earlier revision, with PyTorch, imported side by
+side in one process and timed in rounds whose order rotates (whichever runs first in a round pays
+a few percent more).  The earlier tree is exported with ``git archive`` and imported under the
+name ``retrograd_base``.
+
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/ab.py REV [--rounds 21]
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def _export(rev, into):
+    """``src/retrograd`` of ``rev`` as the package ``retrograd_base`` under ``into``."""
+    archive = os.path.join(into, "base.tar")
+    subprocess.run(["git", "-C", ROOT, "archive", "-o", archive, rev, "src/retrograd"], check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(into, filter="data")
+    os.rename(os.path.join(into, "src", "retrograd"), os.path.join(into, "retrograd_base"))
+    sys.path.insert(0, into)
+
+
+def _time(step, inner):
+    t0 = time.process_time()
+    for _ in range(inner):
+        step()
+    return (time.process_time() - t0) / inner
+
+
+def _calibrate(step, target):
+    n = 1
+    while True:
+        t = _time(step, n) * n
+        if t >= target / 4 or n >= 1 << 20:
+            return max(1, int(n * target / max(t, 1e-9)))
+        n *= 4
+
+
+def compare(name, make, libs, rounds, target):
+    steps = {label: make(lib) for label, lib in libs}
+    for step in steps.values():
+        step()
+    inner = {label: _calibrate(step, target) for label, step in steps.items()}
+    times = {label: [] for label in steps}
+    keys = list(steps)
+    for r in range(rounds):
+        order = keys[r % len(keys) :] + keys[: r % len(keys)]
+        for label in order if r % 2 == 0 else order[::-1]:
+            times[label].append(_time(steps[label], inner[label]))
+    med = {label: statistics.median(t) for label, t in times.items()}
+    line = f"{name:<32} new/base {med['new'] / med['base']:5.3f}"
+    if "torch" in med:
+        line += f"   new/torch {med['new'] / med['torch']:5.2f}   base/torch {med['base'] / med['torch']:5.2f}"
+    print(line, flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("rev", help="the earlier revision (a commit, tag or branch)")
+    parser.add_argument("--rounds", type=int, default=21)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        _export(args.rev, tmp)
+        sys.path.insert(0, HERE)
+        import core
+        import retrograd_base
+        from harness import retrograd, torch  # (sets one thread for both libraries)
+
+        libs = [("new", retrograd), ("base", retrograd_base)]
+        if torch is not None:
+            libs.append(("torch", torch))
+        for name, make, rounds, target in (
+            ("README program (fwd+bwd)", core.readme_program, args.rounds, 0.02),
+            ("200-op chain, 16 elements", core.elementwise_chain, args.rounds, 0.02),
+            ("MLP 784-512-512-10, batch 128", core.mlp_step, max(5, args.rounds // 3), 0.2),
+            ("20,000-op deep chain", core.deep_chain, max(5, args.rounds // 4), 0.3),
+        ):
+            compare(name, make, libs, rounds, target)
+
+
+if __name__ == "__main__":
+    main()
