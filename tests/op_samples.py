@@ -1085,3 +1085,4 @@ _add(
         (3, 2, 4),
     ),
 )
+_add("frexp", S(lambda t, x: t.frexp(x).mantissa, M), S(lambda t, x: x.frexp()[0], ((), POS)))

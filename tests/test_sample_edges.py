@@ -154,3 +154,62 @@ def test_padding_modes_second_derivatives(mode):
         ),
     ]
 )
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t: t.histc(t.tensor([1.0, 2.0, 1.0, 4.0], requires_grad=True), bins=4, min=0, max=3),
+        lambda t: t.histc(t.tensor([1.0, 2.0, 3.0]), bins=2, min=1, max=1),
+        lambda t: t.histc(t.tensor([5.0, 5.0]), bins=2),
+        lambda t: t.tensor([1.0, 2.0], dtype=t.float64).histc(bins=2).dtype,
+        lambda t: t.gcd(t.tensor([4, 6, -9, 0]), t.tensor([6, 4, 6, 0])),
+        lambda t: t.lcm(t.tensor([4, 6, -9, 0]), t.tensor([6, 4, 6, 5])),
+        lambda t: t.gcd(t.tensor([4, 6]), t.tensor(3)),
+        lambda t: t.gcd(t.tensor([4], dtype=t.int32), t.tensor([6])).dtype,
+        lambda t: t.tensor([4, 6]).gcd_(t.tensor([6, 4])),
+        lambda t: t.frexp(t.tensor([8.0, 0.3, -5.0, 0.0])),
+    ],
+)
+def test_histograms_divisors_and_exponents_match_pytorch(torch_ref, program):
+    assert str(program(retrograd)) == str(program(torch_ref))
+
+
+def test_frexp_mantissa_gradient_matches_pytorch(torch_ref):
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor([8.0, 0.3, -5.0, 0.0], requires_grad=True)
+        lib.frexp(x).mantissa.sum().backward()
+        got.append(x.grad.tolist())
+    assert got[0] == got[1]
+
+
+(test_divisor_error_type_and_text, test_divisor_error_texts_are_pytorchs) = error_tests(
+    [
+        (
+            lambda t: t.gcd(t.tensor([1.0]), t.tensor([2.0])),
+            NotImplementedError,
+            "\"gcd_cpu\" not implemented for 'Float'",
+        ),
+        (
+            lambda t: t.frexp(t.tensor([1, 2])),
+            RuntimeError,
+            "torch.frexp() only supports floating-point dtypes",
+        ),
+        (
+            lambda t: t.histc(t.tensor([1.0]), bins=-1),
+            RuntimeError,
+            "torch.histogram(): bins must be > 0, but got -1 for dimension 0",
+        ),
+        (
+            lambda t: t.histc(t.tensor([1.0]), min=2, max=1),
+            RuntimeError,
+            "torch.histc: max must be larger than min",
+        ),
+        (
+            lambda t: t.histc(t.tensor([1, 2])),
+            NotImplementedError,
+            "\"histogram_cpu\" not implemented for 'Long'",
+        ),
+    ]
+)

@@ -814,7 +814,7 @@ for _name in (
     "trunc fix frac nan_to_num addcmul addcdiv lerp multiply divide "
     "true_divide subtract fmod remainder cumsum cumprod tril triu scatter "
     "scatter_add bitwise_and bitwise_or bitwise_xor bitwise_not atan2 arctan2 hypot copysign "
-    "nextafter heaviside ldexp logit sinc index_add addmm addmv addr baddbmm addbmm scatter_reduce index_copy index_fill masked_scatter"
+    "nextafter heaviside ldexp logit sinc index_add addmm addmv addr baddbmm addbmm scatter_reduce index_copy index_fill masked_scatter gcd lcm"
 ).split():
     _twin(_name)
 

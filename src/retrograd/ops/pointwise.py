@@ -1461,8 +1461,74 @@ def float_power_(self, exponent):
     return self.pow_(_double(exponent))
 
 
+# --- integer divisors, mantissa and exponent ---------------------------------------------------
+
+
+def _integer_pair(name, input, other):
+    from ..tensor import Tensor
+
+    arrays = [t._data if isinstance(t, Tensor) else xp.asarray(t) for t in (input, other)]
+    for a in arrays:
+        if a.dtype.kind not in "iub" or a.dtype == bool:
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_dtype_name(a)}'")
+    dt = result_type(input, other).np
+    return [a.astype(dt, copy=False) for a in arrays]
+
+
+@tensor_method
+def gcd(input, other):
+    """``torch.gcd``: the greatest common divisor, elementwise, of integer tensors."""
+    a, b = _integer_pair("gcd", input, other)
+    return _wrap(c_order(xp.gcd(a, b)))
+
+
+@tensor_method
+def lcm(input, other):
+    """``torch.lcm``: the least common multiple, elementwise, of integer tensors."""
+    a, b = _integer_pair("lcm", input, other)
+    return _wrap(c_order(xp.lcm(a, b)))
+
+
+def _check_frexp(a):
+    if a.dtype.kind not in "fc":
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+
+
+def _frexp_grad(g, n):
+    # mantissa = x / 2^exponent, the exponent held constant
+    return g * _wrap(xp.ldexp(xp.ones((), g._data.dtype), -n.result1._data))
+
+
+_FREXP = []  # torch.return_types.frexp, made when first needed (reduction imports this module)
+
+
+def _frexp_pair(mantissa, exponent):
+    if not _FREXP:
+        from .reduction import _return_type
+
+        _FREXP.append(_return_type("frexp", ("mantissa", "exponent")))
+    return _FREXP[0](mantissa, exponent)
+
+
+@op(
+    saves="result1",
+    grads=(_frexp_grad,),
+    check=_check_frexp,
+    node="FrexpBackward0",
+    returns=_frexp_pair,
+)
+def frexp(self):
+    """``torch.frexp``: (mantissa, exponent) with input = mantissa * 2^exponent, the mantissa in
+    (-1, -0.5] or [0.5, 1) and the exponent an int32."""
+    m, e = xp.frexp(self)
+    return c_order(m), c_order(e.astype(xp.int32))
+
+
 __all__ = [
     "remainder",
+    "gcd",
+    "lcm",
+    "frexp",
     "fmod",
     "atan2",
     "hypot",

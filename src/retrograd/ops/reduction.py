@@ -1082,8 +1082,40 @@ def _out_result(name, result, out, input):
 tensor_method(quantile)
 tensor_method(nanquantile)
 
+
+def histc(input, bins=100, min=0, max=0, *, out=None):
+    """``torch.histc``: counts of the values in ``bins`` equal bins over [min, max] (over the data's
+    own range when min and max are equal); values outside are left out.  It has no gradient."""
+    a = input._data
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_dtype_name(a)}'")
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    if min > max:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    lo, hi = float(min), float(max)
+    if lo == hi and a.size:
+        lo, hi = float(xp.min(a)), float(xp.max(a))
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise RuntimeError(f"torch.histc: range of [{lo}, {hi}] is not finite")
+    flat = a.reshape(-1)
+    kept = flat[(flat >= lo) & (flat <= hi)]
+    counts, _ = xp.histogram(kept, bins, range=(lo, hi))
+    result = _make(counts.astype(a.dtype))
+    if out is not None:
+        from .._out import write_out
+
+        return write_out("histc", result, out, (input,))
+    return result
+
+
+tensor_method(histc)
+
 __all__ = [
     "all",
+    "histc",
     "quantile",
     "nanquantile",
     "var_mean",
