@@ -108,26 +108,18 @@ def _det_grad(g, n):
     if bool((det._data != 0).all()):
         return scale * _mT(inv(A))
     U, S, Vh = linalg_svd(A, full_matrices=False)
+    # adj(S)_i is the product of the other singular values: S repeated in rows, the diagonal 1
     k = S.shape[-1]
-    others = [
-        S.index_select(-1, _make(xp.array([j for j in range(k) if j != i], dtype=xp.int64))).prod(
-            -1
-        )
-        for i in range(k)
-    ]
-    from .shape import stack
-
-    adj_s = stack(others, -1)
-    sign = (det_raw(U._data) * det_raw(_mT(Vh)._data)).astype(U._data.dtype)
+    others = (
+        S.unsqueeze(-2).expand(*S.shape[:-1], k, k).masked_fill(_make(xp.eye(k, dtype=bool)), 1.0)
+    )
+    adj_s = others.prod(-1)
+    sign = (xp.linalg.det(U._data) * xp.linalg.det(Vh._data)).astype(U._data.dtype)
     return (
         g.unsqueeze(-1).unsqueeze(-1)
         * _make(sign)[..., None, None]
         * ((U * adj_s.unsqueeze(-2)) @ Vh)
     )
-
-
-def det_raw(a):
-    return xp.linalg.det(a)
 
 
 @op(saves="self result", grads=(_det_grad,), check=_square("det"), node="LinalgDetBackward0")
@@ -449,7 +441,11 @@ def qr(input, some=True):
 
 
 def _pinv_grad(g, n):
-    A, X = n.self, n.result
+    return _pinv_grad_of(g, n.self, n.result)
+
+
+def _pinv_grad_of(g, A, X):
+    """The gradient of X = pinv(A) for output gradient ``g``."""
     m, k = A.shape[-2], A.shape[-1]
     eye_m = _make(xp.eye(m, dtype=A._data.dtype))
     eye_n = _make(xp.eye(k, dtype=A._data.dtype))
@@ -502,15 +498,8 @@ def _lstsq_grads(g, n):
     if vector:
         g, B = g.unsqueeze(-1), B.unsqueeze(-1)
     gB = _mT(X_of_A) @ g
-    gA = _pinv_grad(g @ _mT(B), _PinvSaved(A, X_of_A))
+    gA = _pinv_grad_of(g @ _mT(B), A, X_of_A)
     return gA, gB.squeeze(-1) if vector else gB
-
-
-class _PinvSaved:
-    __slots__ = ("self", "result")
-
-    def __init__(self, A, X):
-        self.self, self.result = A, X
 
 
 @op(
