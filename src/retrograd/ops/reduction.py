@@ -924,24 +924,18 @@ def logcumsumexp(self, dim):
     return c_order(xp.logaddexp.accumulate(self, axis=axis))
 
 
-def _running_extreme(a, dim, better):
-    """Running max (``better`` = greater_equal) or min along ``dim``, and the index of the element
-    each running value came from: the latest of equal values, as PyTorch's kernels keep it."""
+def _running_extreme(a, dim, accumulate):
+    """Running max (``accumulate`` = maximum.accumulate) or min along ``dim``, and the index of
+    the element each running value came from: the latest of equal values (and of nans, which
+    win), as PyTorch's kernels keep it."""
     if a.ndim == 0:
         return a.copy(), xp.zeros((), dtype=xp.int64)
     axis = _wrap_dim(dim, a.ndim)
-    moved = xp.moveaxis(a, axis, 0)
-    values = moved.copy()
-    idx = xp.zeros(moved.shape, dtype=xp.int64)
-    best, best_i = moved[0].copy(), xp.zeros(moved.shape[1:], dtype=xp.int64)
-    for i in range(moved.shape[0]):
-        cur = moved[i]
-        take = better(cur, best) | xp.isnan(cur)
-        take &= ~xp.isnan(best) | xp.isnan(cur)
-        best = xp.where(take, cur, best)
-        best_i = xp.where(take, i, best_i)
-        values[i], idx[i] = best, best_i
-    return c_order(xp.moveaxis(values, 0, axis)), c_order(xp.moveaxis(idx, 0, axis))
+    values = accumulate(a, axis=axis)
+    positions = xp.arange(a.shape[axis]).reshape((-1,) + (1,) * (a.ndim - axis - 1))
+    # where the element is the running value, it is the latest source; carried on by a running max
+    source = xp.where((a == values) | xp.isnan(a), positions, 0)
+    return c_order(values), c_order(xp.maximum.accumulate(source, axis=axis).astype(xp.int64))
 
 
 def _running_grad(g, n):
@@ -959,7 +953,7 @@ def _running_grad(g, n):
     method=False,
 )
 def _cummax(self, dim):
-    return _running_extreme(self, dim, xp.greater_equal)
+    return _running_extreme(self, dim, xp.maximum.accumulate)
 
 
 @op(
@@ -970,7 +964,7 @@ def _cummax(self, dim):
     method=False,
 )
 def _cummin(self, dim):
-    return _running_extreme(self, dim, xp.less_equal)
+    return _running_extreme(self, dim, xp.minimum.accumulate)
 
 
 @tensor_method
