@@ -74,8 +74,6 @@ from .creation import (
     ShortTensor,
     arange,
     as_tensor,
-    bartlett_window,
-    blackman_window,
     default_generator,
     device,
     empty,
@@ -85,10 +83,7 @@ from .creation import (
     full,
     full_like,
     get_rng_state,
-    hamming_window,
-    hann_window,
     initial_seed,
-    kaiser_window,
     linspace,
     logspace,
     manual_seed,
@@ -143,6 +138,13 @@ from .ops.reduction import return_types
 from .ops.sampling import _standard_gamma
 from .printing import set_printoptions
 from .serialization import load, save
+from .signal.windows import (
+    bartlett_window,
+    blackman_window,
+    hamming_window,
+    hann_window,
+    kaiser_window,
+)
 from .tensor import Size, Tensor, is_tensor
 from .version import __version__
 

@@ -9,6 +9,7 @@ import math
 
 from .. import dtypes
 from .._array import xp
+from ..creation import _python_dtypes
 from ..tensor import _make
 
 
@@ -150,6 +151,99 @@ def kaiser(M, *, beta=12.0, sym=True, dtype=None, layout=None, device=None, requ
         lambda k, n: xp.i0(beta * xp.sqrt(xp.maximum(0, 1 - (2 * k / (n - 1) - 1) ** 2)))
         / xp.i0(beta),
     )  # fmt: skip
+
+
+# --- torch.*_window: the periodic forms by default, over window_length ------------------------
+
+
+def _window(name, window_length, periodic, make):
+    if window_length < 0:
+        raise RuntimeError(
+            f"{name} requires non-negative window_length, got window_length={window_length}"
+        )
+    return make(window_length, not periodic)
+
+
+@_python_dtypes
+def hann_window(
+    window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False
+):
+    """``torch.hann_window``: the Hann window, periodic unless ``periodic`` is False."""
+    return _window(
+        "hann_window",
+        window_length,
+        periodic,
+        lambda M, sym: hann(M, sym=sym, dtype=dtype, requires_grad=requires_grad),
+    )
+
+
+@_python_dtypes
+def hamming_window(
+    window_length,
+    periodic=True,
+    alpha=0.54,
+    beta=0.46,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+):
+    """``torch.hamming_window``: alpha - beta cos(2 pi n / (N - 1))."""
+    return _window(
+        "hamming_window",
+        window_length,
+        periodic,
+        lambda M, sym: general_cosine(
+            M, a=(alpha, beta), sym=sym, dtype=dtype, requires_grad=requires_grad
+        ),
+    )
+
+
+@_python_dtypes
+def blackman_window(
+    window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False
+):
+    """``torch.blackman_window``."""
+    return _window(
+        "blackman_window",
+        window_length,
+        periodic,
+        lambda M, sym: blackman(M, sym=sym, dtype=dtype, requires_grad=requires_grad),
+    )
+
+
+@_python_dtypes
+def bartlett_window(
+    window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False
+):
+    """``torch.bartlett_window``."""
+    return _window(
+        "bartlett_window",
+        window_length,
+        periodic,
+        lambda M, sym: bartlett(M, sym=sym, dtype=dtype, requires_grad=requires_grad),
+    )
+
+
+@_python_dtypes
+def kaiser_window(
+    window_length,
+    periodic=True,
+    beta=12.0,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+):
+    """``torch.kaiser_window``."""
+    return _window(
+        "kaiser_window",
+        window_length,
+        periodic,
+        lambda M, sym: kaiser(M, beta=beta, sym=sym, dtype=dtype, requires_grad=requires_grad),
+    )
 
 
 __all__ = [
