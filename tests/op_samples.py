@@ -681,6 +681,30 @@ _add("_elu_", S(lambda t, x: _f(t).elu_(x * 1), (M, AWAY)))
 _add("<lambda>_", S(lambda t, x: _f(t).celu_(x * 1, 0.5), (M, AWAY)))
 _add("_leaky_relu_", S(lambda t, x: _f(t).leaky_relu_(x * 1, 0.1), (M, AWAY)))
 _add("_threshold_", S(lambda t, x: _f(t).threshold_(x * 1, 0.1, 20.0), (M, AWAY)))
+_add(
+    "hardshrink",
+    unary(lambda t, x: _f(t).hardshrink(x), AWAY),
+    S(lambda t, x: x.hardshrink(1.5), (M, AWAY)),
+)
+_add("_softshrink", unary(lambda t, x: _f(t).softshrink(x, 1.0), AWAY))
+_add(
+    "_HardshrinkBackwardBackward0",
+    S(backward_of(lambda t, x: _f(t).hardshrink(x)), (M, AWAY), M),
+)
+_add(
+    "_SoftshrinkBackwardBackward0",
+    S(backward_of(lambda t, x: _f(t).softshrink(x)), (M, AWAY), M),
+)
+_add(
+    "_rrelu_with_noise",
+    unary(lambda t, x: _f(t).rrelu(x, 0.1, 0.3), AWAY),
+    S(_seeded(lambda t, x: _f(t).rrelu(x, 0.1, 0.3, training=True)), (M, AWAY)),
+)
+_add(
+    "_rrelu_with_noise_",
+    S(_seeded(lambda t, x: t.rrelu_(x * 1, 0.1, 0.3, training=True)), (M, AWAY)),
+    S(lambda t, x: _f(t).rrelu(x * 1, 0.1, 0.3, inplace=True), (M, AWAY)),
+)
 _add("_glu", S(lambda t, x: _f(t).glu(x), M), S(lambda t, x: _f(t).glu(x, 0), (4, 2)))
 _add(
     "_prelu",

@@ -1,4 +1,4 @@
-"""``nn.Dropout``."""
+"""``nn.Dropout`` and the channel-wise and alpha dropout layers."""
 
 from ..tensor import Tensor
 from . import functional as F
@@ -24,3 +24,38 @@ class Dropout(_DropoutNd):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training, self.inplace)
+
+
+class Dropout1d(_DropoutNd):
+    """``nn.Dropout1d``: zeroes whole channels of (N, C, L) or (C, L) inputs in training."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(_DropoutNd):
+    """``nn.Dropout2d``: zeroes whole channels of (N, C, H, W) or (C, H, W) inputs in training."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_DropoutNd):
+    """``nn.Dropout3d``: zeroes whole channels of (N, C, D, H, W) or (C, D, H, W) inputs."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout3d(input, self.p, self.training, self.inplace)
+
+
+class AlphaDropout(_DropoutNd):
+    """``nn.AlphaDropout``: dropout that keeps SELU's self-normalising mean and variance."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """``nn.FeatureAlphaDropout``: alpha dropout of whole channels."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.feature_alpha_dropout(input, self.p, self.training)

@@ -11,9 +11,10 @@ import warnings
 from .. import _sampling
 from .. import ops as _ops
 from .._array import xp
+from .._device import contiguous_format
 from .._generator import default_generator
 from ..autograd.anomaly import caller_site
-from ..creation import zeros_like
+from ..creation import empty_like, zeros_like
 from ..ops import attention as _attention
 from ..ops import nnops as _nn
 from ..ops.inplace import inplace as _inplace_op
@@ -139,6 +140,40 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     return _nn._glu(input, dim)
 
 
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``F.hardshrink``: x outside [-lambd, lambd], 0 inside."""
+    return _nn.hardshrink(input, lambd)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``F.softshrink``: x moved lambd towards 0, and 0 inside [-lambd, lambd]."""
+    return _nn._softshrink(input, lambd)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """``F.tanhshrink``: x - tanh(x)."""
+    return input - input.tanh()
+
+
+def rrelu(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+) -> Tensor:
+    """``F.rrelu``: leaky relu with a negative slope drawn from [lower, upper) per element in
+    training (from the default generator, as PyTorch draws it), their mean in evaluation."""
+    return (_nn.rrelu_ if inplace else _nn.rrelu)(input, lower, upper, training)
+
+
+def rrelu_(
+    input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False
+) -> Tensor:
+    """``F.rrelu_``: ``rrelu`` written into ``input``."""
+    return _nn.rrelu_(input, lower, upper, training)
+
+
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """``F.prelu``: x where x > 0, else weight x, one weight per channel (dim 1) or one for all."""
     channels = input.shape[1] if input.ndim >= 2 else 1
@@ -216,8 +251,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     The mask is PyTorch's: ``bernoulli_(1 - p)`` on the default generator, divided by ``1 - p``
     in the input's dtype, so a seeded program drops the elements PyTorch drops.
     """
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    _check_p(p)
     if not training or p == 0.0:
         return input
     if p == 1.0:
@@ -226,6 +260,145 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     keep = _sampling.bernoulli_scalar(default_generator, a.size, 1.0 - p)
     mask = _make(_sampling.placed(keep, a).astype(a.dtype) / a.dtype.type(1.0 - p))
     return input.mul_(mask) if inplace else input * mask
+
+
+def _check_p(p: float) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+# The constants of SELU's fixed point, which alpha dropout keeps: alpha is -scale * alpha of selu.
+_ALPHA_DROPOUT = 1.7580993408473766
+
+
+def _masked_dropout(input: Tensor, p: float, training: bool, inplace: bool, feature: bool, alpha):
+    """Dropout with one Bernoulli(1 - p) draw per element (per channel for ``feature``: the noise
+    has shape (N, C, 1, ...)), PyTorch's recipe: ``input * noise`` with the kept noise scaled by
+    1 / (1 - p), or for ``alpha`` dropout rescaled and shifted so the mean and variance of SELU
+    outputs are kept (``input * a*noise + b``)."""
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    if feature and input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    a = input._data
+    if a.dtype.kind != "f":
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type {_dtype_name(a)}"
+        )
+    if p == 1.0:
+        zero = _make(xp.zeros((), a.dtype))
+        return input.mul_(zero) if inplace else input * zero
+    shape = a.shape[:2] + (1,) * (a.ndim - 2) if feature else a.shape
+    n = math.prod(shape)
+    keep = _sampling.bernoulli_scalar(default_generator, n, 1.0 - p).reshape(shape)
+    noise = keep.astype(a.dtype)
+    if alpha:
+        scale = 1.0 / math.sqrt((_ALPHA_DROPOUT**2 * p + 1) * (1 - p))
+        shift = (noise - 1) * a.dtype.type(_ALPHA_DROPOUT * scale)
+        shift += a.dtype.type(_ALPHA_DROPOUT * scale * p)
+        noise *= a.dtype.type(scale)
+        out = input.mul_(_make(noise)) if inplace else input * _make(noise)
+        return out.add_(_make(shift))
+    noise /= a.dtype.type(1.0 - p)
+    return input.mul_(_make(noise)) if inplace else input * _make(noise)
+
+
+_FEATURE_DIMS = {1: "1 spatial dimension", 2: "2 spatial dimensions", 3: "3 spatial dimensions"}
+
+
+def _channel_dropout(k: int, input: Tensor, p: float, training: bool, inplace: bool) -> Tensor:
+    """``F.dropout1d/2d/3d``: whole channels zeroed, for inputs with ``k`` spatial dimensions, a
+    channel dimension and an optional batch one."""
+    _check_p(p)
+    name = f"dropout{k}d"
+    ndim = input.dim()
+    batched = ndim == k + 2
+    if k == 1:
+        if ndim not in (2, 3):
+            raise RuntimeError(
+                f"dropout1d: Expected 2D or 3D input, but received a {ndim}D input. Note that "
+                "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
+                "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
+                "inputs)."
+            )
+    elif ndim not in (k + 1, k + 2):
+        warnings.warn(
+            f"{name}: Received a {ndim}-D input to {name}, which is deprecated and will result in "
+            "an error in a future release. To retain the behavior and silence this warning, please "
+            f"use dropout instead. Note that {name} exists to provide channel-wise dropout on "
+            f"inputs with {_FEATURE_DIMS[k]}, a channel dimension, and an optional batch "
+            f"dimension (i.e. {k + 1}D or {k + 2}D inputs).",
+            stacklevel=3,
+        )
+    if k == 2 and ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+            "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel "
+            "dim. This behavior will change in a future release to interpret the input as one "
+            "without a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise "
+            "dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=3,
+        )
+        batched = True
+    if k == 2 or batched:
+        return _masked_dropout(input, p, training, inplace, True, False)
+    one = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
+    out = _masked_dropout(one, p, training, inplace, True, False)
+    return out.squeeze_(0) if inplace else out.squeeze(0)
+
+
+def dropout1d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:
+    """``F.dropout1d``: zero whole channels of (N, C, L) or (C, L) inputs."""
+    return _channel_dropout(1, input, p, training, inplace)
+
+
+def dropout2d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:
+    """``F.dropout2d``: zero whole channels of (N, C, H, W) or (C, H, W) inputs."""
+    return _channel_dropout(2, input, p, training, inplace)
+
+
+def dropout3d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:
+    """``F.dropout3d``: zero whole channels of (N, C, D, H, W) or (C, D, H, W) inputs."""
+    return _channel_dropout(3, input, p, training, inplace)
+
+
+def alpha_dropout(
+    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
+) -> Tensor:
+    """``F.alpha_dropout``: dropout that keeps the self-normalising statistics of SELU."""
+    _check_p(p)
+    return _masked_dropout(input, p, training, inplace, False, True)
+
+
+def feature_alpha_dropout(
+    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
+) -> Tensor:
+    """``F.feature_alpha_dropout``: alpha dropout of whole channels."""
+    _check_p(p)
+    return _masked_dropout(input, p, training, inplace, True, True)
+
+
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> Tensor:
+    """``F.gumbel_softmax``: a sample of the Gumbel-softmax distribution over ``dim`` (the noise
+    from ``exponential_`` on the default generator, as PyTorch draws it); with ``hard`` one-hot in
+    the forward and the soft sample's gradient (the straight-through estimator)."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -empty_like(logits, memory_format=contiguous_format).exponential_().log()
+    soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return soft
+    index = soft.max(dim, keepdim=True)[1]
+    one_hot = zeros_like(logits, memory_format=contiguous_format).scatter_(dim, index, 1.0)
+    return one_hot - soft.detach() + soft
 
 
 _SPARSE_EMBEDDING = (

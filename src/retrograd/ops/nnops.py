@@ -9,6 +9,7 @@ Activations whose derivative is not exact when composed (softplus at 0, gelu) ar
 import math
 from collections import namedtuple
 
+from .. import _generator, _sampling
 from .._array import c_order, kept_layout, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.grad_mode import enable_grad
@@ -1109,9 +1110,133 @@ def _weight_norm(v, g, dim):
     return (v * (g / norm)).astype(v.dtype, copy=False)
 
 
+def _floats_only(kernel):
+    """A check raising PyTorch's error for a non-float input to ``kernel`` (its CPU kernel name)."""
+
+    def check(a, *attrs):
+        if a.dtype.kind != "f":
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype_name(a)}'")
+
+    return check
+
+
+def _outside_band(x, lambd):
+    """Where a shrinking activation passes its gradient: outside [-lambd, lambd] (nan too)."""
+    return ~((x >= -lambd) & (x <= lambd))
+
+
+_hardshrink_backward = piecewise_backward("HardshrinkBackwardBackward0")
+_softshrink_backward = piecewise_backward("SoftshrinkBackwardBackward0")
+
+
+@op(
+    saves="self",
+    node="HardshrinkBackward0",
+    check=_floats_only("hardshrink_cpu"),
+    grads=(
+        lambda g, n: _hardshrink_backward(g, n.self, _outside_band(n.self._data, n.lambd), 1, 0),
+    ),
+)
+def hardshrink(self, lambd=0.5):
+    """``torch.hardshrink``: x outside [-lambd, lambd], 0 inside."""
+    return xp.where(_outside_band(self, lambd), self, xp.zeros((), self.dtype))
+
+
+def _check_softshrink(a, lambd):
+    _floats_only("softshrink_check")(a)
+    if lambd < 0:
+        top = xp.finfo(a.dtype).max
+        raise RuntimeError(
+            f"lambda must be in range [0, {float(top):g}] for input dtype {_dtype_name(a)}, "
+            f"but found {lambd:g}"
+        )
+
+
+@op(
+    saves="self",
+    node="SoftshrinkBackward0",
+    method=False,
+    check=_check_softshrink,
+    grads=(
+        lambda g, n: _softshrink_backward(g, n.self, _outside_band(n.self._data, n.lambd), 1, 0),
+    ),
+)
+def _softshrink(self, lambd=0.5):
+    """``F.softshrink``: x moved lambd towards 0, and 0 inside [-lambd, lambd]."""
+    return (self - xp.clip(self, -lambd, lambd)).astype(self.dtype, copy=False)
+
+
+def _rrelu_grad(g, n):
+    if n.training and n.upper - n.lower > 1e-6:  # the slopes drawn in the forward
+        return g * _make(n.noise)
+    slope = (n.lower + n.upper) / 2
+    return _leaky_relu_backward(g, n.self, n.self._data > 0, 1, slope)
+
+
+@op(
+    inputs="self",
+    saves="self",
+    node="RreluWithNoiseBackward0",
+    method=False,
+    check=_floats_only("leaky_relu_cpu"),
+    grads=(_rrelu_grad,),
+)
+def _rrelu_with_noise(self, noise, lower, upper, training):
+    if training:
+        return (self * noise).astype(self.dtype, copy=False)
+    slope = (lower + upper) / 2
+    return xp.where(self > 0, self, self * slope).astype(self.dtype, copy=False)
+
+
+def _rrelu_result_grad(g, n):
+    """rrelu's derivative read from its result: in training the drawn slopes, else positive
+    exactly where the input was (the mean slope is not negative)."""
+    if n.training and n.upper - n.lower > 1e-6:
+        return g * _make(n.noise)
+    slope = (n.lower + n.upper) / 2
+    return _leaky_relu_backward(g, n.result, n.result._data > 0, 1, slope)
+
+
+IN_PLACE[_rrelu_with_noise] = _in_place_named(
+    _rrelu_with_noise, "RreluWithNoiseBackward1", _rrelu_result_grad
+)
+
+
+def rrelu_noise(a, lower: float, upper: float, training: bool, generator=None):
+    """The slopes ``rrelu`` multiplies ``a`` by in training: one float64 uniform on [lower, upper)
+    per element that is not positive, drawn in C order (as PyTorch's kernel visits a contiguous
+    copy of its input), 1 elsewhere; None outside training."""
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    if not training:
+        return None
+    flat = xp.ascontiguousarray(a).reshape(-1)
+    low = flat <= 0
+    gen = _generator.resolve(generator)
+    drawn = _sampling.fma64(_sampling.uniform01_f64(gen, int(low.sum())), upper - lower, lower)
+    noise = xp.ones(flat.shape, a.dtype)
+    noise[low] = drawn.astype(a.dtype)
+    return noise.reshape(a.shape)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    """``torch.rrelu``: leaky relu whose negative slope is drawn uniformly from [lower, upper)
+    for each element in training, and is their mean otherwise."""
+    noise = rrelu_noise(input._data, lower, upper, training, generator)
+    return _rrelu_with_noise(input, noise, lower, upper, training)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    """``torch.rrelu_``: ``rrelu`` written into ``input``."""
+    from .inplace import inplace  # (inplace imports this module)
+
+    noise = rrelu_noise(input._data, lower, upper, training, generator)
+    return inplace(input, IN_PLACE[_rrelu_with_noise], noise, lower, upper, training)
+
+
 def as_index(target) -> "xp.ndarray":
     """An int64 array from a Tensor, array or int, to index with."""
     return target._data if isinstance(target, Tensor) else xp.asarray(target)
 
 
-__all__ = ["erf"]
+__all__ = ["erf", "hardshrink", "rrelu", "rrelu_"]

@@ -1,5 +1,20 @@
 """``torch.nn.modules.dropout``: classes from ``retrograd.nn.dropout``."""
 
-from ..dropout import Dropout, _DropoutNd  # noqa: F401
+from ..dropout import (  # noqa: F401
+    AlphaDropout,
+    Dropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
+    FeatureAlphaDropout,
+    _DropoutNd,
+)
 
-__all__ = ["Dropout"]
+__all__ = [
+    "Dropout",
+    "Dropout1d",
+    "Dropout2d",
+    "Dropout3d",
+    "AlphaDropout",
+    "FeatureAlphaDropout",
+]
