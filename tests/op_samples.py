@@ -705,6 +705,21 @@ _add(
     S(_seeded(lambda t, x: t.rrelu_(x * 1, 0.1, 0.3, training=True)), (M, AWAY)),
     S(lambda t, x: _f(t).rrelu(x * 1, 0.1, 0.3, inplace=True), (M, AWAY)),
 )
+_add(
+    "pixel_shuffle",
+    S(lambda t, x: t.pixel_shuffle(x, 2), (2, 8, 2, 3)),
+    S(lambda t, x: t.pixel_shuffle(x, 1), (0, 1, 2)),
+)
+_add(
+    "pixel_unshuffle",
+    S(lambda t, x: t.pixel_unshuffle(x, 2), (2, 1, 4, 2)),
+    S(lambda t, x: t.pixel_unshuffle(x.transpose(-1, -2), 3), (3, 3, 6)),
+)
+_add(
+    "channel_shuffle",
+    S(lambda t, x: t.channel_shuffle(x, 3), (2, 6, 2)),
+    S(lambda t, x: t.channel_shuffle(x, 2), (0, 4, 2, 1)),
+)
 _add("_glu", S(lambda t, x: _f(t).glu(x), M), S(lambda t, x: _f(t).glu(x, 0), (4, 2)))
 _add(
     "_prelu",

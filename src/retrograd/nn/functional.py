@@ -509,6 +509,106 @@ def layer_norm(
     return _nn._layer_norm(input, weight, bias, k, eps)[0]
 
 
+def instance_norm(
+    input: Tensor,
+    running_mean=None,
+    running_var=None,
+    weight=None,
+    bias=None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """``F.instance_norm``: each channel of each sample normalised over its spatial dims: batch
+    normalisation of the input seen as one sample of N * C channels; running statistics, when
+    given, move towards the mean over the batch of the per-sample ones."""
+    if use_input_stats and math.prod(input.shape[2:]) <= 1:
+        raise ValueError(
+            f"Expected more than 1 spatial element when training, got input size {input.shape}"
+        )
+    n, c = input.shape[:2]
+    stats = [None if s is None else s.repeat(n) for s in (running_mean, running_var)]
+    out = batch_norm(
+        input.reshape(1, n * c, *input.shape[2:]),
+        stats[0],
+        stats[1],
+        None if weight is None else weight.repeat(n),
+        None if bias is None else bias.repeat(n),
+        use_input_stats,
+        momentum,
+        eps,
+    )
+    if use_input_stats:
+        for kept, moved in zip((running_mean, running_var), stats):
+            if kept is not None and moved is not None:
+                kept._data[...] = moved._data.reshape(n, c).mean(0)
+                bump_version(kept, caller_site(1))
+    return out.view(input.shape)
+
+
+def local_response_norm(
+    input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+) -> Tensor:
+    """``F.local_response_norm``: each value divided by (k + alpha * the mean of the squares of
+    the ``size`` channels around it, zero-padded) ** beta."""
+    if input.dim() < 3:
+        raise ValueError(
+            "Expected 3D or higher dimensionality                          input "
+            f"(got {input.dim()} dimensions)"
+        )
+    if input.numel() == 0:
+        return input
+    squares = input * input
+    c = input.shape[1]
+    padded = pad(squares, (0, 0) * (input.ndim - 2) + (size // 2, (size - 1) // 2))
+    window = padded.narrow(1, 0, c)
+    for i in range(1, size):  # (a loop over the window's offsets, not over elements)
+        window = window + padded.narrow(1, i, c)
+    return input / (window / size * alpha + k).pow(beta)
+
+
+def rms_norm(input: Tensor, normalized_shape, weight=None, eps=None) -> Tensor:
+    """``F.rms_norm``: x / sqrt(mean(x^2) + eps) over the last ``len(normalized_shape)`` dims,
+    times ``weight``; ``eps`` by default the dtype's machine epsilon."""
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    shape = list(normalized_shape)
+    k = len(shape)
+    if list(input.shape[input.ndim - k :]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={shape}, expected input with shape "
+            f"[*{', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+    if weight is not None and list(weight.shape) != shape:
+        raise RuntimeError(
+            "Expected weight to be of same shape as normalized_shape, but got weight of shape "
+            f"{list(weight.shape)} and normalized_shape = {shape}"
+        )
+    if eps is None:
+        eps = float(xp.finfo(input._data.dtype).eps)
+    dims = tuple(range(input.ndim - k, input.ndim))
+    out = input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
+    return out if weight is None else out * weight
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """``F.pixel_shuffle``."""
+    return _nn.pixel_shuffle(input, upscale_factor)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """``F.pixel_unshuffle``."""
+    return _nn.pixel_unshuffle(input, downscale_factor)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """``F.channel_shuffle``."""
+    return _nn.channel_shuffle(input, groups)
+
+
+native_channel_shuffle = channel_shuffle
+
+
 def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
     """``F.group_norm``: channels split into groups, each normalised over its channels and space."""
     c = input.shape[1]

@@ -1234,9 +1234,118 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
     return inplace(input, IN_PLACE[_rrelu_with_noise], noise, lower, upper, training)
 
 
+def _copied(arranged, shape):
+    """A fresh C-ordered copy of the view ``arranged``, in ``shape`` (never the input's memory,
+    even where the rearrangement moves nothing)."""
+    out = xp.empty(arranged.shape, arranged.dtype)
+    out[...] = arranged
+    return out.reshape(shape)
+
+
+def _check_shuffle(name, what, a, factor):
+    if a.ndim < 3:
+        raise RuntimeError(
+            f"{name} expects input to have at least 3 dimensions, but got input with "
+            f"{a.ndim} dimension(s)"
+        )
+    if factor <= 0:
+        raise RuntimeError(f"{name} expects a positive {what}, but got {factor}")
+
+
+def _check_pixel_shuffle(a, upscale_factor):
+    _check_shuffle("pixel_shuffle", "upscale_factor", a, upscale_factor)
+    c = a.shape[-3]
+    if c % (upscale_factor * upscale_factor):
+        raise RuntimeError(
+            "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square "
+            f"of upscale_factor, but input.size(-3)={c} is not divisible by "
+            f"{upscale_factor * upscale_factor}"
+        )
+
+
+def _check_pixel_unshuffle(a, downscale_factor):
+    _check_shuffle("pixel_unshuffle", "downscale_factor", a, downscale_factor)
+    for side, d in (("height", -2), ("width", -1)):
+        if a.shape[d] % downscale_factor:
+            raise RuntimeError(
+                f"pixel_unshuffle expects {side} to be divisible by downscale_factor, but "
+                f"input.size({d})={a.shape[d]} is not divisible by {downscale_factor}"
+            )
+
+
+@op(
+    node="PixelShuffleBackward0",
+    method=False,
+    check=_check_pixel_shuffle,
+    grads=(lambda g, n: pixel_unshuffle(g, n.upscale_factor),),
+)
+def pixel_shuffle(self, upscale_factor):
+    """``torch.pixel_shuffle``: (*, C r^2, H, W) to (*, C, H r, W r), each group of r^2
+    channels spread over an r-by-r block."""
+    r = upscale_factor
+    *lead, c, h, w = self.shape
+    blocks = self.reshape(*lead, c // (r * r), r, r, h, w)
+    k = len(lead)
+    order = (*range(k), k, k + 3, k + 1, k + 4, k + 2)  # (*, C, H, r, W, r)
+    return _copied(blocks.transpose(order), (*lead, c // (r * r), h * r, w * r))
+
+
+@op(
+    node="PixelUnshuffleBackward0",
+    method=False,
+    check=_check_pixel_unshuffle,
+    grads=(lambda g, n: pixel_shuffle(g, n.downscale_factor),),
+)
+def pixel_unshuffle(self, downscale_factor):
+    """``torch.pixel_unshuffle``: pixel_shuffle undone, (*, C, H r, W r) to (*, C r^2, H, W)."""
+    r = downscale_factor
+    *lead, c, h, w = self.shape
+    blocks = self.reshape(*lead, c, h // r, r, w // r, r)
+    k = len(lead)
+    order = (*range(k), k, k + 2, k + 4, k + 1, k + 3)  # (*, C, r, r, H, W)
+    return _copied(blocks.transpose(order), (*lead, c * r * r, h // r, w // r))
+
+
+def _check_channel_shuffle(a, groups):
+    if a.ndim <= 2:
+        raise RuntimeError(
+            f"channel_shuffle expects input with > 2 dims, but got input with sizes {list(a.shape)}"
+        )
+    if groups <= 0:
+        raise RuntimeError(
+            f"Number of groups to divide channels in must be positive. Value of groups:{groups}"
+        )
+    if a.shape[1] % groups:
+        raise RuntimeError(
+            f"Number of channels must be divisible by groups. Got {a.shape[1]} channels and "
+            f"{groups} groups."
+        )
+
+
+@op(
+    node="ChannelShuffleBackward0",
+    method=False,
+    check=_check_channel_shuffle,
+    grads=(lambda g, n: channel_shuffle(g, g.shape[1] // n.groups),),
+)
+def channel_shuffle(self, groups):
+    """``torch.channel_shuffle``: the channels, read as a (groups, C / groups) grid, transposed."""
+    n, c, *rest = self.shape
+    grid = self.reshape(n, groups, c // groups, *rest).swapaxes(1, 2)
+    return _copied(grid, self.shape)
+
+
 def as_index(target) -> "xp.ndarray":
     """An int64 array from a Tensor, array or int, to index with."""
     return target._data if isinstance(target, Tensor) else xp.asarray(target)
 
 
-__all__ = ["erf", "hardshrink", "rrelu", "rrelu_"]
+__all__ = [
+    "channel_shuffle",
+    "erf",
+    "hardshrink",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "rrelu",
+    "rrelu_",
+]

@@ -1,5 +1,5 @@
 """``torch.nn.modules.normalization``: classes from ``retrograd.nn.normalization``."""
 
-from ..normalization import GroupNorm, LayerNorm
+from ..normalization import GroupNorm, LayerNorm, LocalResponseNorm, RMSNorm
 
-__all__ = ["LayerNorm", "GroupNorm"]
+__all__ = ["LocalResponseNorm", "LayerNorm", "GroupNorm", "RMSNorm"]

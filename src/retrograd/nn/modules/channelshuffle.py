@@ -1,0 +1,5 @@
+"""``torch.nn.modules.channelshuffle``: classes from ``retrograd.nn.pixelshuffle``."""
+
+from ..pixelshuffle import ChannelShuffle
+
+__all__ = ["ChannelShuffle"]
