@@ -720,6 +720,23 @@ _add(
     S(lambda t, x: t.channel_shuffle(x, 3), (2, 6, 2)),
     S(lambda t, x: t.channel_shuffle(x, 2), (0, 4, 2, 1)),
 )
+_add(
+    "_multi_margin_loss",
+    S(lambda t, x: _f(t).multi_margin_loss(x, t.tensor([1, 0, 3])), (3, 4)),
+    S(
+        lambda t, x: _f(t).multi_margin_loss(x, t.tensor([2, 0, 3]), 2, 0.5, reduction="none"),
+        (3, 4),
+    ),
+    S(lambda t, x: _f(t).multi_margin_loss(x, t.tensor(2), reduction="sum"), (4,)),
+)
+_add(
+    "_multilabel_margin_loss",
+    S(lambda t, x: _f(t).multilabel_margin_loss(x, t.tensor([[1, -1, 0], [2, 0, 1]])), (2, 3)),
+    S(
+        lambda t, x: _f(t).multilabel_margin_loss(x, t.tensor([2, 1, -1]), reduction="none"),
+        (3,),
+    ),
+)
 _add("_glu", S(lambda t, x: _f(t).glu(x), M), S(lambda t, x: _f(t).glu(x, 0), (4, 2)))
 _add(
     "_prelu",

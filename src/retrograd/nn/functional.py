@@ -14,7 +14,8 @@ from .._array import xp
 from .._device import contiguous_format
 from .._generator import default_generator
 from ..autograd.anomaly import caller_site
-from ..creation import empty_like, zeros_like
+from ..autograd.grad_mode import no_grad as _no_grad
+from ..creation import empty_like, ones_like, zeros_like
 from ..ops import attention as _attention
 from ..ops import nnops as _nn
 from ..ops.inplace import inplace as _inplace_op
@@ -1020,6 +1021,140 @@ def triplet_margin_loss(
         d_neg = _ops.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
     loss = (margin + d_pos - d_neg).clamp_min(0)
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+
+
+def gaussian_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    var,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Tensor:
+    """``F.gaussian_nll_loss``: 0.5 (log var + (input - target)^2 / var) (+ 0.5 log 2 pi with
+    ``full``), var clamped below at ``eps`` outside the graph (its gradient passes unclamped).
+    ``var`` may be one dimension short of the input, or differ from it in one dimension of size 1
+    (one variance shared along it), or be a float."""
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * ones_like(input)
+    elif bool((var._data < 0).any()):
+        raise ValueError("var has negative entry/entries")
+    if tuple(var.shape) != tuple(input.shape):
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif not (
+            input.ndim == var.ndim and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1
+        ):
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    var = var.clone()
+    with _no_grad():
+        var.clamp_(min=eps)
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss += 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def multi_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    p: int = 1,
+    margin: float = 1.0,
+    weight=None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``F.multi_margin_loss``: per sample, the mean over classes other than the target of
+    max(0, margin - x[target] + x[class]) ** p, times the target's weight."""
+    reduction = _valid_reduction(_legacy_reduction(size_average, reduce, reduction))
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    x = input._data
+    t = _target_index(target)
+    rows = x.shape[0] if x.ndim > 1 else 1
+    if x.ndim > 2 or t.size != rows or (x.ndim == 2 and t.ndim != 1):
+        raise RuntimeError(
+            "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+            f"input samples (batch size). Expected target size [{rows}], but got "
+            f"{list(t.shape)}. Input has shape {list(x.shape)}."
+        )
+    classes = x.shape[-1] if x.ndim else 1
+    if t.size and (t.min() < 0 or t.max() >= classes):
+        raise RuntimeError("target out of range")
+    w = None
+    if weight is not None:
+        w = weight._data
+        if w.size != classes:
+            raise RuntimeError(
+                f"inconsistent weight size, expected {classes} but got {list(w.shape)}"
+            )
+    return _nn._multi_margin_loss(input, t, p, margin, w, reduction)
+
+
+def multilabel_margin_loss(
+    input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
+) -> Tensor:
+    """``F.multilabel_margin_loss``: per sample, the hinge 1 - x[named] + x[other] summed over
+    the classes named in ``target`` (up to its first -1) and the classes it does not name, over
+    the number of classes."""
+    reduction = _valid_reduction(_legacy_reduction(size_average, reduce, reduction))
+    return _nn._multilabel_margin_loss(input, _target_index(target), reduction)
+
+
+def multilabel_soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    weight=None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``F.multilabel_soft_margin_loss``: binary cross-entropy of sigmoid(input) against each
+    class's 0/1 target, averaged over the classes of each sample."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    loss = loss.sum(dim=input.dim() - 1) / input.shape[-1]
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_with_distance_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    *,
+    distance_function=None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> Tensor:
+    """``F.triplet_margin_with_distance_loss``: max(0, margin + d(a, p) - d(a, n)) for any
+    distance function (``pairwise_distance`` by default)."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    dims = (anchor.ndim, positive.ndim, negative.ndim)
+    if len(set(dims)) != 1:
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number of "
+            f"dimensions, but got: anchor {dims[0]}D, positive {dims[1]}D, and negative "
+            f"{dims[2]}D inputs"
+        )
+    distance = pairwise_distance if distance_function is None else distance_function
+    d_pos = distance(anchor, positive)
+    d_neg = distance(anchor, negative)
+    if swap:
+        d_neg = _ops.minimum(d_neg, distance(positive, negative))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
 
 
 def poisson_nll_loss(

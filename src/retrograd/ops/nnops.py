@@ -1335,6 +1335,104 @@ def channel_shuffle(self, groups):
     return _copied(grid, self.shape)
 
 
+# --- margin losses over classes ------------------------------------------------------------------
+# Inputs (N, C) or (C,), one node each with PyTorch's name, the reduction inside it.  A sample's
+# loss sums hinge terms over pairs of classes; each formula gives d loss / d input per sample.
+
+
+def _per_sample(g, n, rows, ndim):
+    """``g`` (the loss's gradient) as one factor per sample row, the mean's 1 / N included."""
+    if n.reduction == "none":
+        return g.reshape(rows, 1) if ndim > 1 else g.reshape(1)
+    return g / rows if n.reduction == "mean" else g
+
+
+def _margin_terms(x, target, margin):
+    """margin - x[target] + x[j] for every class j, the target's own column excluded (N, C)."""
+    picked = xp.take_along_axis(x, target[:, None], 1)
+    z = margin - picked + x
+    others = xp.ones(x.shape, bool)
+    xp.put_along_axis(others, target[:, None], False, 1)
+    return z, others
+
+
+def _multi_margin_grad(g, n):
+    x = n.self
+    rows = x.shape[0] if x.ndim > 1 else 1
+    x2 = x.reshape(rows, -1)
+    t = n.target.reshape(rows)
+    z, others = _margin_terms(x2._data, t, n.margin)
+    live = others & (z > 0)
+    scale = (xp.ones(rows) if n.weight is None else n.weight[t]) / x2.shape[1]
+    if n.p == 1:
+        d = _make((live * scale[:, None]).astype(x._data.dtype))
+    else:  # p == 2: 2 z, z as a tensor so a second derivative sees it
+        z_t = x2 - x2.gather(1, _make(t[:, None])) + n.margin
+        d = z_t * _make((2 * live * scale[:, None]).astype(x._data.dtype))
+    own = _make(xp.eye(x2.shape[1], dtype=x._data.dtype)[t])
+    d = d - own * d.sum(1, keepdim=True)  # the target's own column: minus the others' sum
+    return (_per_sample(g, n, rows, x.ndim) * d).reshape(x.shape)
+
+
+@op(saves="self", node="MultiMarginLossBackward0", method=False, grads=(_multi_margin_grad,))
+def _multi_margin_loss(self, target, p, margin, weight, reduction):
+    rows = self.shape[0] if self.ndim > 1 else 1
+    x = self.reshape(rows, -1)
+    t = target.reshape(rows)
+    z, others = _margin_terms(x, t, margin)
+    hinge = xp.where(others, xp.maximum(z, 0), 0)
+    if p == 2:
+        hinge = hinge * hinge
+    if weight is not None:
+        hinge = hinge * weight[t][:, None]
+    losses = hinge.sum(1) / x.shape[1]
+    return _reduce_array(losses if self.ndim > 1 else losses.reshape(()), reduction, self.dtype)
+
+
+def _multilabel_pairs(x, target):
+    """For (N, C) scores and targets: how often each class is named before the first -1 (N, C),
+    whether it is not named at all (N, C), and the hinge terms 1 - x[named] + x[other] (N, C, C)."""
+    valid = xp.cumprod(target != -1, axis=1).astype(bool)
+    counts = xp.zeros(x.shape)
+    rows = xp.broadcast_to(xp.arange(x.shape[0])[:, None], target.shape)
+    xp.add.at(counts, (rows[valid], target[valid]), 1.0)
+    z = 1 - x[:, :, None] + x[:, None, :]
+    return counts, counts == 0, z
+
+
+def _multilabel_margin_grad(g, n):
+    x = n.self
+    rows = x.shape[0] if x.ndim > 1 else 1
+    a = x._data.reshape(rows, -1)
+    counts, other, z = _multilabel_pairs(a, n.target.reshape(rows, -1))
+    live = counts[:, :, None] * other[:, None, :] * (z > 0)  # (N, named, other)
+    d = (live.sum(1) - live.sum(2)) / a.shape[1]
+    return (_per_sample(g, n, rows, x.ndim) * _make(d.astype(a.dtype))).reshape(x.shape)
+
+
+def _check_multilabel(a, target, reduction):
+    if target.shape != a.shape:
+        raise RuntimeError(
+            f"inconsistent target size: {list(target.shape)} for input of size: {list(a.shape)}"
+        )
+
+
+@op(
+    saves="self",
+    node="MultilabelMarginLossBackward0",
+    method=False,
+    check=_check_multilabel,
+    grads=(_multilabel_margin_grad,),
+)
+def _multilabel_margin_loss(self, target, reduction):
+    rows = self.shape[0] if self.ndim > 1 else 1
+    x = self.reshape(rows, -1)
+    counts, other, z = _multilabel_pairs(x, target.reshape(rows, -1))
+    hinge = counts[:, :, None] * other[:, None, :] * xp.maximum(z, 0)
+    losses = (hinge.sum((1, 2)) / x.shape[1]).astype(self.dtype)
+    return _reduce_array(losses if self.ndim > 1 else losses.reshape(()), reduction, self.dtype)
+
+
 def as_index(target) -> "xp.ndarray":
     """An int64 array from a Tensor, array or int, to index with."""
     return target._data if isinstance(target, Tensor) else xp.asarray(target)

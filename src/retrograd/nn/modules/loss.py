@@ -5,17 +5,23 @@ from ..loss import (
     BCEWithLogitsLoss,
     CosineEmbeddingLoss,  # noqa: F401
     CrossEntropyLoss,
+    GaussianNLLLoss,
     HingeEmbeddingLoss,
     HuberLoss,
     KLDivLoss,
     L1Loss,
     MarginRankingLoss,
     MSELoss,
+    MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
     NLLLoss,
+    NLLLoss2d,
     PoissonNLLLoss,
     SmoothL1Loss,
     SoftMarginLoss,
     TripletMarginLoss,
+    TripletMarginWithDistanceLoss,
     _Loss,  # noqa: F401
     _WeightedLoss,  # noqa: F401
 )
@@ -36,4 +42,10 @@ __all__ = [
     "CosineEmbeddingLoss",
     "MarginRankingLoss",
     "TripletMarginLoss",
+    "GaussianNLLLoss",
+    "MultiMarginLoss",
+    "MultiLabelMarginLoss",
+    "MultiLabelSoftMarginLoss",
+    "TripletMarginWithDistanceLoss",
+    "NLLLoss2d",
 ]
