@@ -1,6 +1,6 @@
 """``retrograd.optim``: optimizers and learning-rate schedules, as ``torch.optim`` has them."""
 
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -30,4 +30,5 @@ __all__ = [
     "RMSprop",
     "Rprop",
     "lr_scheduler",
+    "swa_utils",
 ]

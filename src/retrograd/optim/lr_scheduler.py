@@ -417,6 +417,33 @@ class CosineAnnealingLR(LRScheduler):
         ]
 
 
+def _set_momentum(group: dict, value: float, use_beta1: bool) -> None:
+    """Set a group's momentum, or Adam's beta1 for optimizers that have betas."""
+    if use_beta1:
+        group["betas"] = (value, *group["betas"][1:])
+    else:
+        group["momentum"] = value
+
+
+def _cycle_momentum(sched, optimizer: Optimizer, base_momentum, max_momentum, last_epoch) -> list:
+    """The momentum half of the cyclic schedules: check the optimizer has a momentum (or beta1),
+    start each group at its top one (when not resuming) and note both ends in the group.
+    Returns (lows, highs), one per group."""
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError(
+            "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
+        )
+    sched.use_beta1 = "betas" in optimizer.defaults
+    lows = _per_group("base_momentum", optimizer, base_momentum)
+    highs = _per_group("max_momentum", optimizer, max_momentum)
+    if last_epoch == -1:
+        for high, low, group in zip(highs, lows, optimizer.param_groups):
+            _set_momentum(group, high, sched.use_beta1)
+            group["max_momentum"] = high
+            group["base_momentum"] = low
+    return [lows, highs]
+
+
 class OneCycleLR(LRScheduler):
     """The 1cycle policy: warm up to ``max_lr``, then anneal far below the start, cycling the
     momentum (or Adam's beta1) the other way (``torch.optim.lr_scheduler.OneCycleLR``)."""
@@ -478,25 +505,11 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError(
-                    "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
-                )
-            self.use_beta1 = "betas" in optimizer.defaults
-            highs = _per_group("max_momentum", optimizer, max_momentum)
-            lows = _per_group("base_momentum", optimizer, base_momentum)
-            if last_epoch == -1:
-                for high, low, group in zip(highs, lows, optimizer.param_groups):
-                    self._set_momentum(group, high)
-                    group["max_momentum"] = high
-                    group["base_momentum"] = low
+            _cycle_momentum(self, optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def _set_momentum(self, group: dict, value: float) -> None:
-        if self.use_beta1:
-            group["betas"] = (value, *group["betas"][1:])
-        else:
-            group["momentum"] = value
+        _set_momentum(group, value, self.use_beta1)
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
         if self._anneal_func_type == "cos":
@@ -532,6 +545,26 @@ class OneCycleLR(LRScheduler):
         return lrs
 
 
+def _check_schedulers(name: str, optimizer: Optimizer, schedulers) -> None:
+    """The schedules a combining schedule runs: each has an optimizer, the same one, and none
+    is a ReduceLROnPlateau (whose step needs a metric)."""
+    for i, sched in enumerate(schedulers):
+        if not hasattr(sched, "optimizer"):
+            raise TypeError(f"{name} at index {i} should have `optimizer` as its attribute.")
+        if isinstance(sched, ReduceLROnPlateau):
+            raise ValueError(
+                f"{name} does not support `ReduceLROnPlateau` scheduler as it requires "
+                "additional kwargs to be specified when calling `step`, but got one at index "
+                f"{i} in the given schedulers sequence."
+            )
+        if optimizer is not sched.optimizer:
+            raise ValueError(
+                f"{name} expects all schedulers to belong to the same optimizer, but got "
+                f"scheduler {type(sched).__name__} at index {i} has {sched.optimizer}, "
+                f"which is different from {type(optimizer).__name__}."
+            )
+
+
 class SequentialLR(LRScheduler):
     """Run one schedule after another, switching at the ``milestones`` (warm-up, then decay)."""
 
@@ -541,21 +574,7 @@ class SequentialLR(LRScheduler):
         name = type(self).__name__
         if len(schedulers) < 1:
             raise ValueError(f"{name} expects at least one scheduler, but got no scheduler.")
-        for i, sched in enumerate(schedulers):
-            if not hasattr(sched, "optimizer"):
-                raise TypeError(f"{name} at index {i} should have `optimizer` as its attribute.")
-            if isinstance(sched, ReduceLROnPlateau):
-                raise ValueError(
-                    f"{name} does not support `ReduceLROnPlateau` scheduler as it requires "
-                    "additional kwargs to be specified when calling `step`, but got one at index "
-                    f"{i} in the given schedulers sequence."
-                )
-            if optimizer is not sched.optimizer:
-                raise ValueError(
-                    f"{name} expects all schedulers to belong to the same optimizer, but got "
-                    f"scheduler {type(sched).__name__} at index {i} has {sched.optimizer}, "
-                    f"which is different from {type(optimizer).__name__}."
-                )
+        _check_schedulers(name, optimizer, schedulers)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(
                 "Sequential Schedulers expects number of schedulers provided to be one more than "
@@ -602,6 +621,195 @@ class SequentialLR(LRScheduler):
         self.__dict__.update(state)
         for sched, saved in zip(self._schedulers, inner):
             sched.load_state_dict(saved)
+
+
+class ChainedScheduler(LRScheduler):
+    """Step several schedules together, each one's change applied on top of the others'."""
+
+    def __init__(self, schedulers: list, optimizer: Optimizer | None = None) -> None:
+        name = type(self).__name__
+        if len(schedulers) < 1:
+            raise ValueError(
+                f"{name} expects at least one scheduler to be chained, but got no scheduler."
+            )
+        optimizer = optimizer or schedulers[0].optimizer
+        _check_schedulers(name, optimizer, schedulers)
+        self._schedulers = schedulers
+        self.optimizer = optimizer
+        self._last_lr = _lrs(schedulers[-1].optimizer)
+
+    def step(self) -> None:  # type: ignore[override]  # PyTorch's signature
+        for sched in self._schedulers:
+            sched.step()
+        self._last_lr = _lrs(self._schedulers[-1].optimizer)
+
+    def state_dict(self) -> dict:
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        state = dict(state_dict)
+        inner = state.pop("_schedulers")
+        self.__dict__.update(state)
+        for sched, saved in zip(self._schedulers, inner):
+            sched.load_state_dict(saved)
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing from the initial rate to ``eta_min`` over ``T_0`` epochs, restarting at
+    the top each time, each period ``T_mult`` times the one before (SGDR)."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        T_0: int,
+        T_mult: int = 1,
+        eta_min: float = 0.0,
+        last_epoch: int = -1,
+    ) -> None:
+        if T_0 <= 0 or not isinstance(T_0, int):
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if T_mult < 1 or not isinstance(T_mult, int):
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, (float, int)):
+            raise ValueError(
+                f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}"
+            )
+        self.T_0 = T_0
+        self.T_i = T_0
+        self.T_mult = T_mult
+        self.eta_min = eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        self._warn_outside_step()
+        lo = self.eta_min
+        fall = (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+        return [lo + (base - lo) * fall for base in self.base_lrs]
+
+    def step(self, epoch=None) -> None:
+        """One epoch on, or to ``epoch`` (which may be fractional: a step within an epoch)."""
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:
+                self.T_cur -= self.T_i
+                self.T_i *= self.T_mult
+        else:
+            if epoch < 0:
+                raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+            if epoch < self.T_0:
+                self.T_i = self.T_0
+                self.T_cur = epoch
+            elif self.T_mult == 1:
+                self.T_cur = epoch % self.T_0
+            else:  # the restart this epoch falls after: T_0 (T_mult^n - 1) / (T_mult - 1)
+                n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                self.T_cur = epoch - self.T_0 * (self.T_mult**n - 1) / (self.T_mult - 1)
+                self.T_i = self.T_0 * self.T_mult**n
+        self.last_epoch = math.floor(epoch)
+        self._get_lr_called_within_step = True
+        try:
+            values = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
+            group["lr"] = lr
+        self._last_lr = _lrs(self.optimizer)
+
+
+class CyclicLR(LRScheduler):
+    """The rate goes up from ``base_lr`` to ``max_lr`` over ``step_size_up`` steps and back over
+    ``step_size_down``, the swing scaled per cycle (``triangular2``), per step (``exp_range``) or
+    by ``scale_fn``; the momentum cycles the other way."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        base_lr,
+        max_lr,
+        step_size_up: int = 2000,
+        step_size_down: int | None = None,
+        mode: str = "triangular",
+        gamma: float = 1.0,
+        scale_fn=None,
+        scale_mode: str = "cycle",
+        cycle_momentum: bool = True,
+        base_momentum=0.8,
+        max_momentum=0.9,
+        last_epoch: int = -1,
+    ) -> None:
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        if scale_fn is None:
+            self.scale_mode = "iterations" if mode == "exp_range" else "cycle"
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            self.base_momentums, self.max_momentums = _cycle_momentum(
+                self, optimizer, base_momentum, max_momentum, last_epoch
+            )
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def scale_fn(self, x) -> float:
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma**x
+
+    def get_lr(self) -> list:
+        self._warn_outside_step()
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        if x <= self.step_ratio:
+            rise = x / self.step_ratio
+        else:
+            rise = (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [base + (top - base) * rise * scale for base, top in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, low, high in zip(
+                self.optimizer.param_groups, self.base_momentums, self.max_momentums
+            ):
+                _set_momentum(group, high - (high - low) * rise * scale, self.use_beta1)
+        return lrs
+
+    def state_dict(self) -> dict:
+        """As the base's, a custom ``scale_fn`` kept only when it is an object with a state (a
+        plain function or lambda is not saved: give it again after loading)."""
+        state = super().state_dict()
+        fn = state.pop("_scale_fn_custom")
+        state["_scale_fn_custom"] = None
+        if fn is not None and not isinstance(fn, types.FunctionType):
+            state["_scale_fn_custom"] = fn.__dict__.copy()
+        return state
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        state = dict(state_dict)
+        fn = state.pop("_scale_fn_custom")
+        super().load_state_dict(state)
+        if fn is not None:
+            self._scale_fn_custom.__dict__.update(fn)
 
 
 def _phase(end_step, start_lr, end_lr, start_momentum, end_momentum) -> dict:
@@ -745,8 +953,11 @@ class ReduceLROnPlateau(LRScheduler):
 
 
 __all__ = [
+    "ChainedScheduler",
     "ConstantLR",
     "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
     "ExponentialLR",
     "LRScheduler",
     "LambdaLR",
