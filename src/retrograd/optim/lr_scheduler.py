@@ -448,6 +448,8 @@ class OneCycleLR(LRScheduler):
     """The 1cycle policy: warm up to ``max_lr``, then anneal far below the start, cycling the
     momentum (or Adam's beta1) the other way (``torch.optim.lr_scheduler.OneCycleLR``)."""
 
+    use_beta1: bool  # (set when the momentum cycles)
+
     def __init__(
         self,
         optimizer: Optimizer,
@@ -726,6 +728,8 @@ class CyclicLR(LRScheduler):
     """The rate goes up from ``base_lr`` to ``max_lr`` over ``step_size_up`` steps and back over
     ``step_size_down``, the swing scaled per cycle (``triangular2``), per step (``exp_range``) or
     by ``scale_fn``; the momentum cycles the other way."""
+
+    use_beta1: bool  # (set when the momentum cycles)
 
     def __init__(
         self,
