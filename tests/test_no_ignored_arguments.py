@@ -94,6 +94,8 @@ ALLOWED = {
     "tensor:Tensor.__reduce_ex__": {"protocol": "pickle's protocol number"},
     "nn.utils.clip_grad:clip_grad_norm_": {"foreach": _NO_EFFECT},
     "nn.utils.clip_grad:clip_grad_value_": {"foreach": _NO_EFFECT},
+    "nn.utils.clip_grad:get_total_norm": {"foreach": _NO_EFFECT},
+    "nn.utils.clip_grad:clip_grads_with_norm_": {"foreach": _NO_EFFECT},
     "ops.conv:max_pool2d_with_indices": {
         "return_indices": "PyTorch's max_pool2d_with_indices returns the indices whatever it says"
     },

@@ -278,6 +278,36 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     return _fill(tensor, values)
 
 
+def _deprecated(fn):
+    """``fn`` under its old name without the trailing underscore, with PyTorch's warning."""
+    old = fn.__name__[:-1]
+
+    def deprecated(*args, **kwargs):
+        warnings.warn(
+            f"`nn.init.{old}` is now deprecated in favor of `nn.init.{fn.__name__}`.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return fn(*args, **kwargs)
+
+    deprecated.__name__ = deprecated.__qualname__ = old
+    deprecated.__doc__ = f"``nn.init.{old}``: the old name of ``{fn.__name__}``."
+    return deprecated
+
+
+constant = _deprecated(constant_)
+dirac = _deprecated(dirac_)
+eye = _deprecated(eye_)
+kaiming_normal = _deprecated(kaiming_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+normal = _deprecated(normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)
+uniform = _deprecated(uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+xavier_uniform = _deprecated(xavier_uniform_)
+
+
 __all__ = [
     "calculate_gain",
     "constant_",
