@@ -5,6 +5,7 @@ import math
 from .. import creation
 from ..ops import conv as C
 from ..tensor import Tensor
+from . import functional as F
 from . import init
 from .module import Module
 from .parameter import Parameter
@@ -61,10 +62,6 @@ class _ConvNd(Module):
                 f"padding_mode must be one of {_PADDING_MODES}, but got "
                 f"padding_mode='{padding_mode}'"
             )
-        if padding_mode != "zeros":
-            raise NotImplementedError(
-                f"padding_mode='{padding_mode}' is not supported yet: only 'zeros'"
-            )
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = _ntuple(kernel_size, nd)
@@ -75,6 +72,15 @@ class _ConvNd(Module):
         self.output_padding = _ntuple(output_padding, nd)
         self.groups = groups
         self.padding_mode = padding_mode
+        # F.pad's order (last dim first, each side), for the modes that pad before convolving
+        if isinstance(padding, str):
+            sides = []
+            for d, k in zip(reversed(self.dilation), reversed(self.kernel_size)):
+                total = d * (k - 1) if padding == "same" else 0
+                sides += [total // 2, total - total // 2]
+            self._reversed_padding_repeated_twice = sides
+        else:
+            self._reversed_padding_repeated_twice = [p for p in reversed(padding) for _ in (0, 1)]
         shape = (
             (in_channels, out_channels // groups)
             if transposed
@@ -150,8 +156,12 @@ class _Conv(_ConvNd):
         )
 
     def forward(self, input: Tensor) -> Tensor:
+        padding = self.padding
+        if self.padding_mode != "zeros":  # pad by the mode, then convolve without padding
+            input = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            padding = (0,) * self._nd
         return self._function(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+            input, self.weight, self.bias, self.stride, padding, self.dilation, self.groups
         )
 
 
