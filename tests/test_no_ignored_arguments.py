@@ -91,6 +91,7 @@ ALLOWED = {
         "inputs": "a forward pre-hook's (module, inputs): the weight does not depend on them"
     },
     "nn.parameter:Parameter.__reduce_ex__": {"protocol": "pickle's protocol number"},
+    "nn.parameter:UninitializedTensorMixin.__reduce_ex__": {"protocol": "pickle's protocol number"},
     "tensor:Tensor.__reduce_ex__": {"protocol": "pickle's protocol number"},
     "nn.utils.clip_grad:clip_grad_norm_": {"foreach": _NO_EFFECT},
     "nn.utils.clip_grad:clip_grad_value_": {"foreach": _NO_EFFECT},

@@ -9,7 +9,7 @@ from ..autograd import training_checks as _checks
 from ..autograd.anomaly import caller_site
 from ..autograd.node import RemovableHandle, _HookDict
 from ..tensor import Tensor, bump_version, clear_grad
-from .parameter import Buffer, Parameter
+from .parameter import Buffer, Parameter, is_lazy
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -533,10 +533,11 @@ class Module:
             meta[prefix[:-1]] = {"version": self._version}
         for name, p in self._parameters.items():
             if p is not None:
-                destination[prefix + name] = p if keep_vars else p.detach()
+                # (a lazy module's placeholder is saved as itself)
+                destination[prefix + name] = p if keep_vars or is_lazy(p) else p.detach()
         for name, b in self._buffers.items():
             if b is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = b if keep_vars else b.detach()
+                destination[prefix + name] = b if keep_vars or is_lazy(b) else b.detach()
         for name, m in self._modules.items():
             if m is not None:
                 m.state_dict(

@@ -1,6 +1,10 @@
 """``nn.Parameter``: a leaf tensor that a Module registers as one of its parameters; ``nn.Buffer``:
-one it registers as a buffer."""
+one it registers as a buffer; ``UninitializedParameter``/``UninitializedBuffer``: the
+placeholders of lazy modules, with no shape until ``materialize`` gives them one."""
 
+from typing import TYPE_CHECKING
+
+from .. import creation
 from .._array import xp
 from ..tensor import InferenceVersionCounter, Tensor, _make
 
@@ -49,3 +53,82 @@ class Buffer(metaclass=_BufferMeta):
         buffer._is_buffer = True
         buffer.persistent = persistent
         return buffer
+
+
+_NO_SHAPE = (
+    "Can't access the shape of an uninitialized parameter or buffer. This error usually happens "
+    "in `load_state_dict` when trying to load an uninitialized parameter into an initialized "
+    "one. Call `forward` to initialize the parameters before accessing their attributes."
+)
+
+
+if TYPE_CHECKING:  # the mixin's methods read the Tensor it is mixed into
+    _TensorBase = Tensor
+else:
+    _TensorBase = object
+
+
+class UninitializedTensorMixin(_TensorBase):
+    """What the placeholders share: no shape until ``materialize(shape)`` fills them in place
+    and turns them into the class they stand for (``cls_to_become``)."""
+
+    __slots__ = ()
+    cls_to_become: type = Tensor
+
+    @property
+    def shape(self):
+        raise RuntimeError(_NO_SHAPE)
+
+    def size(self, dim=None):
+        raise RuntimeError(_NO_SHAPE)
+
+    def numel(self):
+        raise RuntimeError(_NO_SHAPE)
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        """Give the placeholder ``shape`` (its values uninitialised, here zeros) and make it a
+        plain Parameter (or Tensor for a buffer)."""
+        if isinstance(shape, int):
+            shape = (shape,)
+        dtype = self.dtype if dtype is None else dtype
+        self._data = creation.zeros(tuple(shape), dtype=dtype, device=device)._data
+        self._vc.version += 1
+        self.__class__ = self.cls_to_become
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"
+
+    def __reduce_ex__(self, protocol):
+        return (type(self), (self._requires_grad,))
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    """``nn.UninitializedParameter``: a parameter of a lazy module before its first call."""
+
+    __slots__ = ()
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        return Parameter.__new__(cls, creation.empty(0, dtype=dtype, device=device), requires_grad)
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        pass
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    """``nn.UninitializedBuffer``: a buffer of a lazy module before its first call."""
+
+    __slots__ = ()
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad=False, device=None, dtype=None):
+        data = creation.empty(0, dtype=dtype, device=device)._data
+        return _make(data, requires_grad, None, None, cls)
+
+    def __init__(self, requires_grad=False, device=None, dtype=None):
+        pass
+
+
+def is_lazy(param) -> bool:
+    """Whether ``param`` is a lazy module's placeholder not yet given a shape."""
+    return isinstance(param, UninitializedTensorMixin)

@@ -1,5 +1,10 @@
 """``torch.nn.modules.batchnorm``: classes from ``retrograd.nn.normalization``."""
 
+from ..lazy import (
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyBatchNorm3d,
+)
 from ..normalization import (  # noqa: F401
     BatchNorm1d,
     BatchNorm2d,
@@ -9,4 +14,12 @@ from ..normalization import (  # noqa: F401
     _NormBase,
 )
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm"]
+__all__ = [
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "BatchNorm3d",
+    "SyncBatchNorm",
+    "LazyBatchNorm1d",
+    "LazyBatchNorm2d",
+    "LazyBatchNorm3d",
+]
