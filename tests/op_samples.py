@@ -14,6 +14,7 @@ backward (``backward_of``).  Where the op takes them, an op's samples include 0-
 
 import numpy as np
 
+import retrograd
 from retrograd.ops.nnops import _weight_norm as _retrograd_weight_norm
 
 ANY = (-1.0, 1.0)
@@ -842,6 +843,40 @@ _add(
 )
 _add("_upsample_nearest2d", S(lambda t, x: _f(t).interpolate(x, scale_factor=2), (1, 2, 3, 2)))
 _add("_upsample_nearest3d", S(lambda t, x: _f(t).interpolate(x, size=(2, 3, 4)), (1, 1, 2, 2, 2)))
+# Resampling (ops/resample.py): each mode's op and its adjoint, the adjoint reached through a
+# gradient taken with create_graph.
+_RESAMPLING = {
+    "UpsampleLinear1DBackward0": ((1, 2, 4), dict(size=7, mode="linear")),
+    "UpsampleBilinear2DBackward0": (
+        (1, 2, 3, 4),
+        dict(scale_factor=1.5, mode="bilinear", align_corners=True),
+    ),
+    "UpsampleBicubic2DBackward0": ((1, 1, 4, 3), dict(size=(6, 2), mode="bicubic")),
+    "UpsampleTrilinear3DBackward0": ((1, 1, 2, 3, 2), dict(size=(3, 2, 4), mode="trilinear")),
+    "UpsampleNearestExact1DBackward0": ((1, 2, 3), dict(size=5, mode="nearest-exact")),
+    "UpsampleNearestExact2DBackward0": ((1, 1, 3, 2), dict(size=(2, 5), mode="nearest-exact")),
+    "UpsampleNearestExact3DBackward0": (
+        (1, 1, 2, 2, 3),
+        dict(size=(3, 1, 4), mode="nearest-exact"),
+    ),
+    "UpsampleBilinear2DAaBackward0": (
+        (1, 1, 6, 5),
+        dict(size=(3, 2), mode="bilinear", antialias=True),
+    ),
+    "UpsampleBicubic2DAaBackward0": (
+        (1, 1, 6, 5),
+        dict(size=(2, 4), mode="bicubic", antialias=True),
+    ),
+    "AdaptiveAvgPool3DBackward0": ((1, 2, 3, 4, 5), dict(size=(2, 3, 2), mode="area")),
+}
+for _node, (_shape, _kw) in _RESAMPLING.items():
+    _back = _node[: -len("Backward0")] + "BackwardBackward0"
+    _out = tuple(_f(retrograd).interpolate(retrograd.zeros(_shape), **_kw).shape)
+    _add("_" + _node, S(lambda t, x, kw=_kw: _f(t).interpolate(x, **kw), _shape))
+    _add(
+        "_" + _back,
+        S(backward_of(lambda t, x, kw=_kw: _f(t).interpolate(x, **kw)), _shape, _out),
+    )
 _add(
     "_constant_pad",
     S(lambda t, x: _f(t).pad(x, (1, 2)), M),

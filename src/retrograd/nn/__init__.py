@@ -96,6 +96,7 @@ from .pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from .pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
+    AdaptiveAvgPool3d,
     AvgPool1d,
     AvgPool2d,
     MaxPool1d,
@@ -110,7 +111,7 @@ from .transformer import (
     TransformerEncoder,
     TransformerEncoderLayer,
 )
-from .upsampling import Upsample
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
     "Module",
@@ -242,6 +243,9 @@ __all__ = [
     "AvgPool1d",
     "AdaptiveAvgPool1d",
     "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
+    "AdaptiveAvgPool3d",
     "CosineSimilarity",
     "PairwiseDistance",
     "ConstantPad1d",

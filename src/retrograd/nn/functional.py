@@ -18,6 +18,7 @@ from ..autograd.grad_mode import no_grad as _no_grad
 from ..creation import empty_like, ones_like, zeros_like
 from ..ops import attention as _attention
 from ..ops import nnops as _nn
+from ..ops import resample as _resample
 from ..ops.inplace import inplace as _inplace_op
 from ..ops.pointwise import _dtype_name
 from ..tensor import Tensor, _make, bump_version
@@ -1327,6 +1328,9 @@ from ..ops.conv import (  # noqa: E402,F401
     max_pool2d_with_indices,
 )
 
+_MODES_NEEDING = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
+_INTERPOLATING = ("linear", "bilinear", "bicubic", "trilinear")
+
 
 def interpolate(
     input: Tensor,
@@ -1337,41 +1341,123 @@ def interpolate(
     recompute_scale_factor=None,
     antialias: bool = False,
 ) -> Tensor:
-    """``F.interpolate`` in 'nearest' mode: each output position copies the input at
-    floor(position / scale_factor) (or position * in / out with ``size``)."""
-    if mode != "nearest":
-        raise NotImplementedError(
-            f"F.interpolate: mode '{mode}' is not supported yet; use 'nearest'"
-        )
-    if align_corners is not None:
-        raise ValueError(
-            "align_corners option can only be set with the interpolating modes: "
-            "linear | bilinear | bicubic | trilinear"
-        )
-    if antialias:
-        raise ValueError(
-            "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes "
-            "and requires a 4-D tensor as input"
-        )
+    """``F.interpolate``: resample the spatial dimensions to ``size`` or by ``scale_factor``:
+    'nearest' and 'nearest-exact' copy, 'linear'/'bilinear'/'trilinear' and 'bicubic' weigh the
+    neighbours (with ``align_corners``, the corner samples of input and output coincide; with
+    ``antialias``, bilinear and bicubic downsampling average over the whole footprint), 'area'
+    averages as adaptive average pooling does."""
+    if mode not in _INTERPOLATING:
+        if align_corners is not None:
+            raise ValueError(
+                "align_corners option can only be set with the interpolating modes: "
+                "linear | bilinear | bicubic | trilinear"
+            )
+    elif align_corners is None:
+        align_corners = False
+    k = input.ndim - 2
+    spatial = list(input.shape[2:])
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
-    if size is None and scale_factor is None:
-        raise ValueError("either size or scale_factor should be defined")
-    k = input.ndim - 2
-    spatial = input.shape[2:]
     if size is not None:
-        sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,) * k
-        scales = (None,) * k
+        scales = None
+        if isinstance(size, (list, tuple)):
+            if len(size) != k:
+                raise ValueError(
+                    "Input and output must have the same number of spatial dimensions, but got "
+                    f"input with spatial dimensions of {spatial} and output size of {size}. "
+                    "Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size "
+                    "in (o1, o2, ...,oK) format."
+                )
+            sizes = list(size)
+        else:
+            sizes = [size] * k
+    elif scale_factor is not None:
+        sizes = []  # (from the scale factors, below)
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != k:
+                raise ValueError(
+                    "Input and scale_factor must have the same number of spatial dimensions, but "
+                    f"got input with spatial dimensions of {spatial} and scale_factor of shape "
+                    f"{scale_factor}. Please provide input tensor in (N, C, d1, d2, ...,dK) format "
+                    "and scale_factor in (s1, s2, ...,sK) format."
+                )
+            scales = [float(f) for f in scale_factor]
+        else:
+            scales = [float(scale_factor)] * k
     else:
-        scales = (
-            tuple(float(f) for f in scale_factor)
-            if isinstance(scale_factor, (tuple, list))
-            else (float(scale_factor),) * k
-        )
-        sizes = tuple(int(math.floor(n * f)) for n, f in zip(spatial, scales))
+        raise ValueError("either size or scale_factor should be defined")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    if mode == "area" and size is None:
+        recompute_scale_factor = True
+    if scales is not None:
+        computed = [int(math.floor(float(n * f))) for n, f in zip(spatial, scales)]
         if recompute_scale_factor:
-            scales = (None,) * k
-    return _nn._upsample_nearest(input, sizes, scales)
+            sizes, scales = computed, None
+        else:
+            sizes = computed
+    if antialias and not (mode in ("bilinear", "bicubic") and input.ndim == 4):
+        raise ValueError(
+            "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires "
+            "a 4-D tensor as input"
+        )
+    if input.ndim not in (3, 4, 5) or mode not in (
+        "nearest",
+        "nearest-exact",
+        "area",
+        "lanczos",
+        *_INTERPOLATING,
+    ):
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for the "
+            "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+            f"nearest-exact (got {mode})"
+        )
+    if mode in _MODES_NEEDING and input.ndim != _MODES_NEEDING[mode]:
+        raise NotImplementedError(
+            f"Got {input.ndim}D input, but {mode} mode needs {_MODES_NEEDING[mode]}D input"
+        )
+    if mode == "lanczos":
+        raise NotImplementedError("F.interpolate: mode 'lanczos' is not built in retrograd")
+    if mode == "nearest":
+        return _nn._upsample_nearest(input, tuple(sizes), tuple(scales or (None,) * k))
+    if mode == "area":
+        pool = (adaptive_avg_pool1d, adaptive_avg_pool2d, _resample.adaptive_avg_pool3d)[k - 1]
+        return pool(input, tuple(sizes))
+    return _resample.resample(input, mode, tuple(sizes), align_corners, scales, antialias)
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size) -> Tensor:
+    """``F.adaptive_avg_pool3d``: the mean over an even split of the last three dimensions."""
+    return _resample.adaptive_avg_pool3d(input, output_size)
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """``F.upsample``: the old name of ``interpolate``, with PyTorch's warning."""
+    warnings.warn(
+        "`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """``F.upsample_nearest``: the old name of ``interpolate(..., mode='nearest')``."""
+    warnings.warn(
+        "`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """``F.upsample_bilinear``: the old name of ``interpolate(..., mode='bilinear',
+    align_corners=True)``."""
+    warnings.warn(
+        "`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 # --- 1-d pooling: the 2-d pooling over a height of 1, as PyTorch computes it --------------------

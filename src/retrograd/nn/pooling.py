@@ -105,6 +105,13 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
         return C.adaptive_avg_pool2d(input, self.output_size)
 
 
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    """``nn.AdaptiveAvgPool3d``: the mean over an even split of the volume into ``output_size``."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+
 def _tuple1(v):
     return tuple(v) if isinstance(v, (tuple, list)) else (v,)
 

@@ -1,4 +1,5 @@
-"""``nn.Upsample``: ``F.interpolate`` as a layer."""
+"""``nn.Upsample`` (``F.interpolate`` as a layer) and the fixed-mode ``UpsamplingNearest2d`` and
+``UpsamplingBilinear2d``."""
 
 from ..tensor import Tensor
 from . import functional as F
@@ -6,7 +7,8 @@ from .module import Module
 
 
 class Upsample(Module):
-    """``nn.Upsample``: upsampling to ``size`` or by ``scale_factor`` ('nearest' mode)."""
+    """``nn.Upsample``: resampling to ``size`` or by ``scale_factor`` in any of
+    ``F.interpolate``'s modes."""
 
     def __init__(
         self,
@@ -46,3 +48,17 @@ class Upsample(Module):
             else f"size={self.size!r}"
         )
         return f"{what}, mode={self.mode!r}"
+
+
+class UpsamplingNearest2d(Upsample):
+    """``nn.UpsamplingNearest2d``: ``Upsample`` in 'nearest' mode."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """``nn.UpsamplingBilinear2d``: ``Upsample`` in 'bilinear' mode with aligned corners."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)

@@ -20,6 +20,7 @@ from . import (
     nnops,
     pointwise,
     reduction,
+    resample,
     sampling,
     shape,
     sorting,
@@ -42,6 +43,7 @@ MODULES = (
     sampling,
     special,
     factorizations,
+    resample,
 )
 
 for _m in MODULES:
