@@ -738,6 +738,25 @@ _add(
         (3,),
     ),
 )
+_add(
+    "_embedding_bag",
+    *[
+        S(
+            lambda t, w, mode=mode: _f(t).embedding_bag(
+                t.tensor([1, 2, 4, 4, 0, 3]), w, t.tensor([0, 2, 2]), mode=mode
+            ),
+            (5, 3),
+        )
+        for mode in ("sum", "mean", "max")
+    ],
+    S(
+        lambda t, w, p: _f(t).embedding_bag(
+            t.tensor([[1, 2, 4], [4, 0, 3]]), w, mode="sum", per_sample_weights=p, padding_idx=4
+        ),
+        (5, 3),
+        (2, 3),
+    ),
+)
 _add("_glu", S(lambda t, x: _f(t).glu(x), M), S(lambda t, x: _f(t).glu(x, 0), (4, 2)))
 _add(
     "_prelu",

@@ -311,5 +311,5 @@ def test_gru_and_attention_gradcheck():
 
 
 def test_embedding_options_not_supported_say_so():
-    with pytest.raises(NotImplementedError, match="max_norm"):
-        nn.Embedding(3, 2, max_norm=1.0)(retrograd.tensor([0]))
+    with pytest.raises(NotImplementedError, match="scale_grad_by_freq"):
+        nn.Embedding(3, 2, scale_grad_by_freq=True)(retrograd.tensor([0]))

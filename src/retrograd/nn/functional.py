@@ -422,10 +422,8 @@ def embedding(
     """``F.embedding``: the rows of ``weight`` at the indices in ``input``."""
     if sparse:
         raise NotImplementedError(_SPARSE_EMBEDDING.format("embedding"))
-    if max_norm is not None or scale_grad_by_freq:
-        raise NotImplementedError(
-            "embedding: max_norm and scale_grad_by_freq are not supported by retrograd yet"
-        )
+    if scale_grad_by_freq:
+        raise NotImplementedError("embedding: scale_grad_by_freq is not built in retrograd yet")
     idx = _nn.as_index(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(
@@ -437,7 +435,118 @@ def embedding(
         padding_idx += weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= weight.shape[0]):
         raise IndexError("index out of range in self")
+    if max_norm is not None:
+        _nn.embedding_renorm_(weight, idx, max_norm, norm_type)
     return _nn._embedding(weight, idx, padding_idx)
+
+
+def embedding_bag(
+    input: Tensor,
+    weight: Tensor,
+    offsets=None,
+    max_norm=None,
+    norm_type: float = 2,
+    scale_grad_by_freq: bool = False,
+    mode: str = "mean",
+    sparse: bool = False,
+    per_sample_weights=None,
+    include_last_offset: bool = False,
+    padding_idx=None,
+) -> Tensor:
+    """``F.embedding_bag``: the sum, mean or max of each bag of embeddings, the bags the rows of
+    a 2-D ``input`` or the runs of a 1-D one that start at ``offsets``."""
+    if sparse:
+        raise NotImplementedError(_SPARSE_EMBEDDING.format("embedding_bag"))
+    if per_sample_weights is not None and input.shape != per_sample_weights.shape:
+        raise ValueError(
+            f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, then "
+            f"it must have the same shape as the input ({input.shape})"
+        )
+    if weight.dim() != 2:
+        raise ValueError(
+            f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}"
+        )
+    if input.dim() == 2:
+        if offsets is not None:
+            kind = "<class 'torch.Tensor'>" if isinstance(offsets, Tensor) else str(type(offsets))
+            raise ValueError(
+                "if input is 2D, then offsets has to be None, as input is treated is a mini-batch "
+                f"of fixed length sequences. However, found offsets of type {kind}"
+            )
+        starts = xp.arange(0, input.numel(), input.shape[1])
+        input = input.reshape(-1)
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights.reshape(-1)
+    elif input.dim() == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        if offsets.dim() != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+        starts = _nn.as_index(offsets)
+    else:
+        raise ValueError(
+            f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}"
+        )
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if scale_grad_by_freq:
+        raise NotImplementedError("embedding_bag: scale_grad_by_freq is not built in retrograd yet")
+    idx = _nn.as_index(input)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            "types: Long, Int; but got torch.FloatTensor instead (while checking arguments for "
+            "embedding_bag)"
+        )
+    if max_norm is not None:
+        _nn.embedding_renorm_(weight, idx, max_norm, norm_type)
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(
+            "embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+            f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
+            "GitHub."
+        )
+    n = len(idx)
+    if len(starts) and starts[0] != 0:
+        raise RuntimeError(
+            "offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
+            f"position 0. However, got {starts[0]}\n[ torch.LongTensor{{}} ]"
+        )
+    if len(starts) and starts[-1] > n:
+        raise RuntimeError(
+            f"offsets[-1] can not be greater than input's length {n} but got offsets[-1] of "
+            f"{starts[-1]}"
+        )
+    bad = (idx < 0) | (idx >= weight.shape[0])
+    if bad.any():
+        k = int(xp.argmax(bad))
+        raise RuntimeError(
+            f"Index {k} of input takes value {idx[k]} which is not in the valid range "
+            f"[0, {weight.shape[0]})"
+        )
+    ends = xp.append(starts[1:], n)
+    if include_last_offset:
+        # The last offset ends the last bag for float32 sums (PyTorch's fast kernel); PyTorch's
+        # other kernels run the last bag on to the end of the input.
+        starts, ends = starts[:-1], ends[:-1].copy()
+        if len(ends) and not (mode == "sum" and weight._data.dtype == xp.float32):
+            ends[-1] = n
+    lengths = xp.maximum(ends - starts, 0)
+    bag_of = xp.repeat(xp.arange(len(starts)), lengths)
+    used = int(ends[-1]) if len(ends) else 0  # the bags cover positions [0, used)
+    if used != n:
+        idx = idx[:used]
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights[:used]
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += weight.shape[0]
+    valid = idx != padding_idx if padding_idx is not None else xp.ones(len(idx), bool)
+    argmax = xp.full((len(starts), weight.shape[1]), -1, xp.int64)
+    return _nn._embedding_bag(
+        weight, per_sample_weights, idx, bag_of, len(starts), mode, valid, argmax
+    )
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -1069,6 +1069,94 @@ def _embedding(weight, indices, padding_idx):
     return weight[indices]
 
 
+def embedding_renorm_(weight, indices, max_norm, norm_type):
+    """``torch.embedding_renorm_``: the rows of ``weight`` at ``indices`` whose ``norm_type``
+    norm exceeds ``max_norm`` scaled down to it (by max_norm / (norm + 1e-7)), in place and
+    outside the graph."""
+    rows = xp.unique(as_index(indices))
+    w = weight._data
+    sub = w[rows]
+    if norm_type == math.inf:
+        norms = xp.abs(sub).max(1) if sub.size else xp.zeros(len(rows))
+    else:
+        norms = (xp.abs(sub.astype(xp.float64)) ** norm_type).sum(1) ** (1.0 / norm_type)
+    big = norms > max_norm
+    if big.any():
+        scale = (max_norm / (norms[big] + 1e-7)).astype(w.dtype)
+        w[rows[big]] = sub[big] * scale[:, None]
+        weight._vc.version += 1
+    return weight
+
+
+def _bag_coefficients(n, bag_of, count):
+    """Per looked-up row: its weight in its bag's sum (per-sample weights aside), 0 where the
+    row is padding: 1 for 'sum', 1 / rows in the bag for 'mean'."""
+    coef = xp.where(n.valid, 1.0, 0.0)
+    if n.mode == "mean":
+        coef = coef / xp.maximum(count, 1)[bag_of]
+    return coef
+
+
+def _bag_weight_grad(g, n):
+    idx, bag_of = n.indices, n.bag_of
+    rows = g.index_select(0, _make(bag_of))
+    shape = n.weight.shape
+    if n.mode == "max":
+        taken = n.argmax >= 0  # (bags, dims): the position that gave each maximum
+        b, d = xp.nonzero(taken)
+        target = idx[n.argmax[b, d]] * shape[1] + d
+        flat = _make(xp.zeros(shape[0] * shape[1], g._data.dtype))
+        return flat.index_add(0, _make(target), g[_make(b), _make(d)]).reshape(shape)
+    count = xp.bincount(bag_of[n.valid], minlength=n.n_bags)
+    coef = _make(_bag_coefficients(n, bag_of, count).astype(g._data.dtype)[:, None])
+    rows = rows * coef
+    if n.per_sample_weights is not None:
+        rows = rows * n.per_sample_weights.unsqueeze(1)
+    zeros = _make(xp.zeros(shape, g._data.dtype))
+    return zeros.index_add(0, _make(idx), rows)
+
+
+def _bag_sample_weight_grad(g, n):
+    rows = g.index_select(0, _make(n.bag_of)) * n.weight.index_select(0, _make(n.indices))
+    return rows.sum(1) * _make(n.valid.astype(g._data.dtype))
+
+
+@op(
+    inputs="weight per_sample_weights",
+    saves="weight per_sample_weights",
+    method=False,
+    node="EmbeddingBagBackward0",
+    grads=(_bag_weight_grad, _bag_sample_weight_grad),
+)
+def _embedding_bag(weight, per_sample_weights, indices, bag_of, n_bags, mode, valid, argmax):
+    """The bags' sums, means or maxima of the rows of ``weight`` at ``indices`` (``bag_of`` the
+    bag of each; rows where ``valid`` is False are padding and left out).  For 'max',
+    ``argmax`` (filled in here) records which position gave each maximum."""
+    rows = weight[indices]
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights[:, None]
+    keep = bag_of[valid]
+    rows = rows[valid]
+    if mode == "max":
+        out = xp.full((n_bags, weight.shape[1]), -xp.inf, weight.dtype)
+        xp.maximum.at(out, keep, rows)
+        empty = xp.isneginf(out)
+        out[empty] = 0
+        # the first position in each bag that holds the maximum (the one PyTorch's kernel keeps)
+        pos = xp.nonzero(valid)[0]
+        hits = rows == out[keep]
+        first = xp.full(out.shape, len(indices), xp.int64)
+        xp.minimum.at(first, keep, xp.where(hits, pos[:, None], len(indices)))
+        argmax[...] = xp.where(empty, -1, first)
+        return out
+    out = xp.zeros((n_bags, weight.shape[1]), weight.dtype)
+    xp.add.at(out, keep, rows)
+    if mode == "mean":
+        count = xp.bincount(keep, minlength=n_bags)
+        out /= xp.maximum(count, 1)[:, None].astype(weight.dtype)
+    return out
+
+
 # --- weight normalisation: w = g * v / ||v||, the norm over every dimension but ``dim`` ----------
 
 

@@ -1,5 +1,5 @@
 """``torch.nn.modules.sparse``: classes from ``retrograd.nn.sparse``."""
 
-from ..sparse import Embedding
+from ..sparse import Embedding, EmbeddingBag
 
-__all__ = ["Embedding"]
+__all__ = ["Embedding", "EmbeddingBag"]
