@@ -181,7 +181,7 @@ def test_poisson_and_gamma_nodes(torch_ref):
         assert type(lib._standard_gamma(rate).grad_fn).__name__ == "StandardGammaBackward0"
         assert (
             type(lib.binomial(lib.ones(3, requires_grad=True), lib.rand(3)).grad_fn).__name__
-            == "NotImplemented"
+            == "NotImplemented"  # (its name() is "torch::autograd::NotImplemented")
         )
 
 

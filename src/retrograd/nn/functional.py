@@ -17,6 +17,7 @@ from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import no_grad as _no_grad
 from ..creation import empty_like, ones_like, zeros_like
 from ..ops import attention as _attention
+from ..ops import ctc as _ctc
 from ..ops import nnops as _nn
 from ..ops import resample as _resample
 from ..ops.inplace import inplace as _inplace_op
@@ -1131,6 +1132,68 @@ def triplet_margin_loss(
         d_neg = _ops.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
     loss = (margin + d_pos - d_neg).clamp_min(0)
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+
+
+def _lengths(value, name: str):
+    """Sequence lengths given as a tensor or a tuple of ints, as an int64 array."""
+    if isinstance(value, Tensor):
+        return value._data.astype(xp.int64).reshape(-1)
+    if isinstance(value, (tuple, list)):
+        return xp.asarray(value, xp.int64).reshape(-1)
+    raise TypeError(
+        f"ctc_loss(): argument '{name}' must be tuple of ints or Tensor, not {type(value).__name__}"
+    )
+
+
+def ctc_loss(
+    log_probs: Tensor,
+    targets: Tensor,
+    input_lengths,
+    target_lengths,
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+) -> Tensor:
+    """``F.ctc_loss``: the connectionist temporal classification loss of (T, N, C) (or (T, C))
+    log-probabilities against targets padded to (N, S) or concatenated; 'mean' divides each
+    sequence's loss by its target length before averaging over the batch."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    unbatched = log_probs.dim() == 2
+    lp = log_probs.unsqueeze(1) if unbatched else log_probs
+    t_max, n, c = lp.shape
+    il = _lengths(input_lengths, "input_lengths")
+    tl = _lengths(target_lengths, "target_lengths")
+    tg = targets._data.astype(xp.int64)
+    if unbatched:
+        tg = tg.reshape(1, -1)
+    if blank < 0 or blank >= c:
+        raise RuntimeError("blank must be in label range")
+    if il.size and il.max() > t_max:
+        raise RuntimeError(
+            f"Expected input_lengths to have value at most {t_max}, but got value {il.max()} "
+            "(while checking arguments for ctc_loss_allocate_outputs)"
+        )
+    if tg.ndim == 1:  # concatenated: split by the lengths into a padded (N, S) array
+        ends = xp.cumsum(tl)
+        width = int(tl.max()) if tl.size else 0
+        cols = xp.arange(width)
+        take = cols[None, :] < tl[:, None]
+        src = xp.where(take, (ends - tl)[:, None] + cols[None, :], 0)
+        tg = xp.where(take, tg[xp.minimum(src, max(tg.size - 1, 0))] if tg.size else 0, 0)
+    elif tl.size and tl.max() > tg.shape[1]:
+        raise RuntimeError(
+            f"Expected tensor to have size at least {tl.max()} at dimension 1, but got size "
+            f"{tg.shape[1]} for argument #2 'targets' (while checking arguments for "
+            "ctc_loss_allocate_outputs)"
+        )
+    loss = _ctc.ctc_loss(lp, tg, il, tl, blank, zero_infinity)
+    if unbatched:
+        loss = loss.squeeze(0)
+    if reduction == "mean":
+        lengths = _make(xp.maximum(tl, 1).astype(loss._data.dtype))
+        return (loss / (lengths.squeeze(0) if unbatched else lengths)).mean()
+    return loss.sum() if reduction == "sum" else loss
 
 
 def gaussian_nll_loss(

@@ -13,6 +13,7 @@ from . import (
     attention,
     composite,
     conv,
+    ctc,
     factorizations,
     indexing,
     inplace,
@@ -44,6 +45,7 @@ MODULES = (
     special,
     factorizations,
     resample,
+    ctc,
 )
 
 for _m in MODULES:

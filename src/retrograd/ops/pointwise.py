@@ -364,7 +364,7 @@ def _no_derivative(grad, node):
     promote="binary",
     check=lambda a, b, aten: _check_rounded_div(a, b, "floor"),
     grads=(_no_derivative, _no_derivative),
-    node="NotImplemented",
+    node="torch::autograd::NotImplemented",
     method=False,
 )
 def _floor_divide(self, other, aten):
@@ -1366,7 +1366,7 @@ def _check_heaviside(a, b, aten):
     broadcast=True,
     check=_check_heaviside,
     grads=(_no_derivative, _no_derivative),
-    node="NotImplemented",
+    node="torch::autograd::NotImplemented",
     method=False,
 )
 def _heaviside(self, values, aten):

@@ -45,7 +45,7 @@ def _bernoulli_p(self, values):
     return values
 
 
-@op(grads=(_p._no_derivative,), node="NotImplemented", method=False)
+@op(grads=(_p._no_derivative,), node="torch::autograd::NotImplemented", method=False)
 def _bernoulli_float(self, values, aten):
     return values
 
@@ -59,7 +59,7 @@ def _poisson(self, values):
     inputs="count prob",
     grads=(_p._no_derivative, _p._no_derivative),
     broadcast=True,
-    node="NotImplemented",
+    node="torch::autograd::NotImplemented",
     method=False,
 )
 def _binomial(count, prob, values, aten):

@@ -5,6 +5,7 @@ from ..loss import (
     BCEWithLogitsLoss,
     CosineEmbeddingLoss,  # noqa: F401
     CrossEntropyLoss,
+    CTCLoss,
     GaussianNLLLoss,
     HingeEmbeddingLoss,
     HuberLoss,
@@ -42,6 +43,7 @@ __all__ = [
     "CosineEmbeddingLoss",
     "MarginRankingLoss",
     "TripletMarginLoss",
+    "CTCLoss",
     "GaussianNLLLoss",
     "MultiMarginLoss",
     "MultiLabelMarginLoss",
