@@ -327,6 +327,20 @@ CASES = {
         lambda s: np.random.default_rng(5).dirichlet(np.ones(s[-1]), s[:-1]),
         "sample rsample",
     ),
+    "Multinomial": (
+        lambda D, p: D.Multinomial(5, probs=p[0]),
+        [(2, 4)],
+        [lambda a: np.exp(a) / np.exp(a).sum(-1, keepdims=True)],
+        lambda s: np.random.default_rng(2).multinomial(5, [0.25] * s[-1], s[:-1]).astype(float),
+        "sample entropy",
+    ),
+    "Multinomial_logits": (
+        lambda D, p: D.Multinomial(3, logits=p[0]),
+        [(3,)],
+        [None],
+        lambda s: np.random.default_rng(2).multinomial(3, [1 / 3] * 3).astype(float),
+        "sample entropy",
+    ),
     "Gamma": (
         lambda D, p: D.Gamma(p[0], p[1]),
         [(2, 3), (3,)],

@@ -26,6 +26,7 @@ from .laplace import Laplace
 from .log_normal import LogNormal
 from .logistic_normal import LogisticNormal
 from .mixture_same_family import MixtureSameFamily
+from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
 from .negative_binomial import NegativeBinomial
 from .normal import Normal
@@ -42,6 +43,7 @@ from .uniform import Uniform
 from .weibull import Weibull
 
 __all__ = [
+    "Multinomial",
     "LogisticNormal",
     "FisherSnedecor",
     "NegativeBinomial",
