@@ -20,8 +20,6 @@ from itertools import repeat
 from .. import _switches
 from .._array import xp
 from .._switches import grad_mode as _grad_state
-from ..autograd.anomaly import caller_site
-from ..autograd.node import FunctionNode, SavedOutput, _sequence
 from ..tensor import _make
 from . import registry
 from .nnops import _linear
@@ -111,41 +109,23 @@ def layer(mode, x, w_ih, w_hh, b_ih, b_hh, h=None, c=None, reverse=False, sizes=
     name = "MkldnnRnnLayerBackward0" if mode == "LSTM" and out.dtype == xp.float32 else ""
     results = (_make(out, record), _make(hy, record), None if cy is None else _make(cy, record))
     if record:
-        _record(mode, name, inputs, results, work, reverse, sizes)
+        # PyTorch's fused layer keeps its output: a write into it fails the backward pass
+        registry.record_fused(
+            _NODES[name or "StackBackward0"],
+            inputs,
+            results,
+            (mode, reverse, sizes),
+            work,
+            (0,) if name else (),
+        )
     return results
 
 
-def _record(mode, name, inputs, results, work, reverse, sizes):
-    """Make the layer's node (class by ``name``), keep the inputs with their versions (and the
-    output, for PyTorch's fused layer), and hang the results on it."""
-    node = object.__new__(_NODES[name or "StackBackward0"])
-    node.next_functions = tuple(map(registry._edge, inputs))
-    node._seq = next(_sequence)
-    node._attrs = (mode, reverse, sizes)
-    node._meta = None
-    node._work = work
-    saved = list(inputs)
-    versions = [None if t is None else t._vc.version for t in inputs]
-    if name:  # PyTorch's fused layer keeps its output: a write into it fails the backward
-        vc = results[0]._vc
-        saved.append(SavedOutput((results[0]._data, vc)))
-        versions.append(vc.version)
-    node._saved = tuple(saved)
-    node._versions = tuple(versions)
-    node._site, node._site_at = caller_site(3)
-    for i, r in enumerate(results):
-        if r is not None:
-            r._grad_fn = node
-            r._output_nr = i
-    if _switches.anomaly_hook is not None:
-        _switches.anomaly_hook(node, inputs, [r for r in results if r is not None])
-
-
-class _LayerNode(FunctionNode):
+class _LayerNode(registry.FusedNode):
     """The node of one fused layer: edges to (input, w_ih, w_hh, b_ih, b_hh, h_0, c_0), outputs
     (output, h_n, c_n); ``_work`` holds the arrays the forward kept for the backward pass."""
 
-    __slots__ = ("_work",)
+    __slots__ = ()
     _n_outputs = 3
 
     def apply(self, grads, needed):
@@ -165,21 +145,10 @@ class _LayerNode(FunctionNode):
         return [None if g is None or not w else _make(g) for g, w in zip(got, want)]
 
     def _composed_backward(self, grads, want):
-        from ..autograd import engine
-
         mode, reverse, sizes = self._attrs
         inputs = [self._unpack(i) for i in range(7)]
         results = composed_layer(mode, *inputs, reverse, sizes)
-        roots = [(r, g) for r, g in zip(results, grads) if r is not None and g is not None]
-        targets = [t for t, w in zip(inputs, want) if w]
-        got = iter(
-            engine.run([r for r, _ in roots], [g for _, g in roots], True, True, targets, False)
-        )
-        return [next(got) if w else None for w in want]
-
-    def _release(self, where=None):
-        super()._release(where)
-        self._work = None
+        return self._differentiate(inputs, results, grads, want)
 
 
 _NODES = {
