@@ -277,7 +277,7 @@ def self_attention(x, w_in, b_in, w_out, b_out, heads, bias):
             inputs,
             results,
             (heads, bias),
-            (x2, qkv, o2),
+            (x2, qkv, o, o2),
             (1,),  # the weights, as the composed softmax keeps them
         )
     return results
@@ -286,7 +286,7 @@ def self_attention(x, w_in, b_in, w_out, b_out, heads, bias):
 def _self_attention_grads(work, p, w_in, w_out, g_out, g_p, want, heads):
     """The gradients of (x, w_in, b_in, w_out, b_out) from those of the output and the weights
     (either None), where ``want``."""
-    x2, qkv, o2 = work
+    x2, qkv, o, o2 = work
     rows, embed = x2.shape
     bh, steps = p.shape[0], p.shape[1]
     batch, hd = bh // heads, embed // heads
@@ -302,12 +302,16 @@ def _self_attention_grads(work, p, w_in, w_out, g_out, g_p, want, heads):
         do = do.reshape(bh, steps, hd)
         xp.matmul(xp.swapaxes(p, -1, -2), do, out=dv)
         dp = xp.matmul(do, xp.swapaxes(v, -1, -2))
+        # each row of dp dotted with p is do . (p v) = do . o: over E / heads, not over L
+        row = xp.einsum("bij,bij->bi", do, o)[..., None]
         if g_p is not None:
             dp += g_p
+            row += (g_p * p).sum(-1, keepdims=True)
     else:
         dv[...] = 0
         dp = g_p.astype(p.dtype, copy=True)
-    dp -= (dp * p).sum(-1, keepdims=True)
+        row = (dp * p).sum(-1, keepdims=True)
+    dp -= row
     dp *= p  # the scores' gradient
     dp *= hd**-0.5
     xp.matmul(dp, k, out=dq)
