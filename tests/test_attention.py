@@ -265,3 +265,27 @@ def test_fused_self_attention_refuses_saved_values_written_since(torch_ref, writ
             (out.sum() + weights.sum()).backward()
         errors.append(str(info.value))
     assert errors[0].startswith(errors[1].split("[")[0])
+
+
+@pytest.mark.parametrize("mask", ["padding only", "3-d float", "causal"])
+def test_fused_self_attention_masks_match_torch(torch_ref, mask):
+    """Each mask reaches the fused node as a bias of its own shape: (N * heads, 1, L) for
+    padding, (N * heads, L, L), or (L, L)."""
+    x = _rng.standard_normal((5, 3, 8)).astype(np.float32)
+    padding = np.arange(5)[None, :] >= np.array([[5], [3], [4]])
+    float_mask = _rng.standard_normal((6, 5, 5)).astype(np.float32)
+    results = []
+    for lib, mha in zip((retrograd, torch_ref), _pair_of_mha(torch_ref)):
+        t = lib.tensor(x, requires_grad=True)
+        if mask == "padding only":
+            kw = {"key_padding_mask": lib.tensor(padding)}
+        elif mask == "3-d float":
+            kw = {"attn_mask": lib.tensor(float_mask)}
+        else:
+            kw = {"attn_mask": lib.nn.Transformer.generate_square_subsequent_mask(5)}
+        out, weights = mha(t, t, t, **kw)
+        ((out * out).sum() + (weights * weights).sum()).backward()
+        grads = [t.grad.numpy()] + [p.grad.numpy() for p in mha.parameters()]
+        results.append([out.detach().numpy(), weights.detach().numpy()] + grads)
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

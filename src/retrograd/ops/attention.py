@@ -250,10 +250,18 @@ def composed_self_attention(x, w_in, b_in, w_out, b_out, heads, bias):
     return out, weights
 
 
+def _heads(proj, steps, batch, heads, i):
+    """Part ``i`` (q, k or v) of an in-projection (L * N, 3 * E) as (N, heads, L, E / heads): a
+    view, which the products read (and write) in place, strided as it is."""
+    hd = proj.shape[1] // (3 * heads)
+    return proj.reshape(steps, batch, 3, heads, hd)[:, :, i].transpose(1, 2, 0, 3)
+
+
 def self_attention(x, w_in, b_in, w_out, b_out, heads, bias):
     """Multi-head self-attention over ``x`` (L, N, E) as one node: ``(out, weights)``, ``out``
-    (L * N, E), as the output projection makes it, and ``weights`` the attention of each head, (N * heads, L, L).  ``bias``: an
-    additive float mask Tensor that needs no gradient, broadcasting to the weights, or None."""
+    (L * N, E), as the output projection makes it, and ``weights`` the attention of each head,
+    (N * heads, L, L).  ``bias``: an additive float mask Tensor that needs no gradient,
+    broadcasting to the weights, or None."""
     inputs = (x, w_in, b_in, w_out, b_out)
     record = _grad_state.enabled and any(t is not None and t._requires_grad for t in inputs)
     steps, batch, embed = x._data.shape
@@ -262,22 +270,28 @@ def self_attention(x, w_in, b_in, w_out, b_out, heads, bias):
     proj = xp.matmul(x2, w_in._data.T)
     if b_in is not None:
         proj += b_in._data
-    # (L, N, 3, heads, hd) -> (3, N * heads, L, hd): q, k and v of every head, one array
-    qkv = proj.reshape(steps, batch, 3, heads, hd).transpose(2, 1, 3, 0, 4)
-    qkv = qkv.reshape(3, batch * heads, steps, hd)
-    o, p = _core_forward(qkv[0], qkv[1], qkv[2], None if bias is None else bias._data, hd**-0.5)
-    o2 = o.reshape(batch, heads, steps, hd).transpose(2, 0, 1, 3).reshape(steps * batch, embed)
+    q, k, v = (_heads(proj, steps, batch, heads, i) for i in range(3))
+    b = None if bias is None else bias._data
+    if b is not None and b.ndim == 3:  # (N * heads, L or 1, L)
+        b = b.reshape((batch, heads) + b.shape[1:])
+    p = _scores(q, k, hd**-0.5, b)  # (N, heads, L, L)
+    p -= p.max(-1, keepdims=True)
+    xp.exp(p, out=p)
+    p /= p.sum(-1, keepdims=True)
+    o2 = xp.empty((steps, batch, heads, hd), p.dtype)  # every head's output, in rows (L, N)
+    xp.matmul(p, v, out=o2.transpose(1, 2, 0, 3))
+    o2 = o2.reshape(steps * batch, embed)
     out = xp.matmul(o2, w_out._data.T)
     if b_out is not None:
         out += b_out._data
-    results = (_make(out, record), _make(p, record))
+    results = (_make(out, record), _make(p.reshape(batch * heads, steps, steps), record))
     if record:
         record_fused(
             MultiheadSelfAttentionBackward0,
             inputs,
             results,
             (heads, bias),
-            (x2, qkv, o, o2),
+            (x2, proj, o2),
             (1,),  # the weights, as the composed softmax keeps them
         )
     return results
@@ -286,39 +300,38 @@ def self_attention(x, w_in, b_in, w_out, b_out, heads, bias):
 def _self_attention_grads(work, p, w_in, w_out, g_out, g_p, want, heads):
     """The gradients of (x, w_in, b_in, w_out, b_out) from those of the output and the weights
     (either None), where ``want``."""
-    x2, qkv, o, o2 = work
+    x2, proj, o2 = work
     rows, embed = x2.shape
-    bh, steps = p.shape[0], p.shape[1]
-    batch, hd = bh // heads, embed // heads
-    q, k, v = qkv
-    d_qkv = xp.empty_like(qkv)
-    dq, dk, dv = d_qkv
+    steps = p.shape[1]
+    batch, hd = p.shape[0] // heads, embed // heads
+    q, k, v = (_heads(proj, steps, batch, heads, i) for i in range(3))
+    p = p.reshape(batch, heads, steps, steps)
+    d_proj = xp.empty_like(proj)  # the products below write their parts of it
+    dq, dk, dv = (_heads(d_proj, steps, batch, heads, i) for i in range(3))
     dw_out = db_out = None
     if g_out is not None:
         g2 = g_out.reshape(rows, embed)
         dw_out = xp.matmul(g2.T, o2) if want[3] else None
         db_out = g2.sum(0) if want[4] else None
-        do = xp.matmul(g2, w_out).reshape(steps, batch, heads, hd).transpose(1, 2, 0, 3)
-        do = do.reshape(bh, steps, hd)
+        do = xp.matmul(g2, w_out).reshape(steps, batch, heads, hd)
+        # each row of dp dotted with p is do . (p v) = do . o: over E / heads, not over L
+        row = xp.einsum("lnhd,lnhd->nhl", do, o2.reshape(steps, batch, heads, hd))[..., None]
+        do = do.transpose(1, 2, 0, 3)
         xp.matmul(xp.swapaxes(p, -1, -2), do, out=dv)
         dp = xp.matmul(do, xp.swapaxes(v, -1, -2))
-        # each row of dp dotted with p is do . (p v) = do . o: over E / heads, not over L
-        row = xp.einsum("bij,bij->bi", do, o)[..., None]
         if g_p is not None:
+            g_p = g_p.reshape(p.shape)
             dp += g_p
             row += (g_p * p).sum(-1, keepdims=True)
     else:
         dv[...] = 0
-        dp = g_p.astype(p.dtype, copy=True)
+        dp = g_p.reshape(p.shape).astype(p.dtype, copy=True)
         row = (dp * p).sum(-1, keepdims=True)
     dp -= row
     dp *= p  # the scores' gradient
     dp *= hd**-0.5
     xp.matmul(dp, k, out=dq)
     xp.matmul(xp.swapaxes(dp, -1, -2), q, out=dk)
-    # (3, N * heads, L, hd) -> (L * N, 3 * E), the in-projection's layout
-    d_proj = d_qkv.reshape(3, batch, heads, steps, hd).transpose(3, 1, 0, 2, 4)
-    d_proj = d_proj.reshape(rows, 3 * embed)
     dx = xp.matmul(d_proj, w_in).reshape(steps, batch, embed) if want[0] else None
     dw_in = xp.matmul(d_proj.T, x2) if want[1] else None
     db_in = d_proj.sum(0) if want[2] else None
