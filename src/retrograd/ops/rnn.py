@@ -220,7 +220,9 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     w_ih = w_ih[order] * sign[:, None]
     w_hh = w_hh[order] * sign[:, None]
     x2 = x.reshape(steps * batch, x.shape[2])
-    a = xp.matmul(x2, w_ih.T).reshape(steps, batch, 4 * hidden).transpose(0, 2, 1).copy()
+    # one product per step, (4H, I) by (I, B), straight into the gates' layout: transposing the
+    # (T*B, 4H) product of the whole sequence would cost more than the product itself
+    a = xp.matmul(w_ih, x.transpose(0, 2, 1))
     if b_ih is not None:
         a += ((b_ih + b_hh)[order] * sign)[:, None]
     hs, h_read, h_write = _states(
