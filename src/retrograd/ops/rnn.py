@@ -14,7 +14,6 @@ the layer with the composed ops (``composed_layer``, one node per op) and differ
 gradients of gradients work as they do everywhere else.
 """
 
-from functools import lru_cache
 from itertools import repeat
 
 from .. import _switches
@@ -198,17 +197,17 @@ def _no_grad_out(d_out, shape, dtype):
     return xp.broadcast_to(xp.zeros((), dtype), shape) if d_out is None else d_out
 
 
-@lru_cache(maxsize=64)
-def _lstm_layout(hidden, dtype):
-    """The LSTM's gates as the kernel keeps them: (output, input, forget, cell), the three
+def _lstm_layout(w):
+    """The LSTM's gate rows as the kernel keeps them: (output, input, forget, cell), the three
     sigmoid gates first and negated, so that their sigmoid is 1 / (1 + exp(a)) over one block, and
-    the three that the cell state's gradient drives last, so that they are one block too.
-    ``order[k]``: the PyTorch row of internal row k; ``sign[k]``: -1 on a sigmoid gate (both
-    cached, never written)."""
-    blocks = [xp.arange(k * hidden, (k + 1) * hidden) for k in (3, 0, 1, 2)]
-    sign = xp.ones(4 * hidden, dtype)
-    sign[: 3 * hidden] = -1
-    return xp.concatenate(blocks), sign
+    the three that the cell state's gradient drives last, so that they are one block too.  ``w``:
+    a weight (4H, ...) or bias (4H,) in PyTorch's order (input, forget, cell, output); one pass."""
+    hidden = w.shape[0] // 4
+    out = xp.empty(w.shape, w.dtype)
+    xp.negative(w[3 * hidden :], out=out[:hidden])
+    xp.negative(w[: 2 * hidden], out=out[hidden : 3 * hidden])
+    out[3 * hidden :] = w[2 * hidden : 3 * hidden]
+    return out
 
 
 def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
@@ -216,15 +215,14 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     # one contiguous array (NumPy's exp and tanh run fastest on those).
     steps, batch = x.shape[0], x.shape[1]
     hidden = w_hh.shape[1]
-    order, sign = _lstm_layout(hidden, x.dtype)
-    w_ih = w_ih[order] * sign[:, None]
-    w_hh = w_hh[order] * sign[:, None]
+    w_ih = _lstm_layout(w_ih)
+    w_hh = _lstm_layout(w_hh)
     x2 = x.reshape(steps * batch, x.shape[2])
     # one product per step, (4H, I) by (I, B), straight into the gates' layout: transposing the
     # (T*B, 4H) product of the whole sequence would cost more than the product itself
     a = xp.matmul(w_ih, x.transpose(0, 2, 1))
     if b_ih is not None:
-        a += ((b_ih + b_hh)[order] * sign)[:, None]
+        a += _lstm_layout(b_ih + b_hh)[:, None]
     hs, h_read, h_write = _states(
         None if h0 is None else h0.T, steps, hidden, batch, x.dtype, reverse
     )
@@ -401,14 +399,15 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
         else:
             xp.dot(w_hh_t, dg, out=dh)
     dg2 = dgates.transpose(1, 0, 2).reshape(gates, steps * batch)  # (4H, T*B), a view
+    db = dg2.sum(1) if want[3] or want[4] else None  # (the two biases' gradients are equal)
     grads = [
         xp.matmul(dg2.T, w_ih).reshape(x.shape) if want[0] else None,
         xp.matmul(dg2, x2) if want[1] else None,
         xp.matmul(dg2, h_read.transpose(0, 2, 1).reshape(steps * batch, hidden))
         if want[2]
         else None,
-        dg2.sum(1) if want[3] else None,
-        dg2.sum(1) if want[4] else None,
+        db if want[3] else None,
+        (db.copy() if want[3] else db) if want[4] else None,
     ]
     return grads + [dh.T.copy(), dc.T.copy()]
 
