@@ -15,6 +15,7 @@ from . import (
     distributed,
     distributions,
     dtypes,
+    func,
     hub,
     jit,
     linalg,
