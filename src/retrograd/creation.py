@@ -582,6 +582,11 @@ def rand(
     pin_memory=False,
 ):
     """``torch.rand``: uniform on [0, 1)."""
+    if _switches.batching is not None:  # (vmap: one draw per example, or one shared)
+        kw = {"generator": generator, "dtype": dtype, "requires_grad": requires_grad}
+        batched = _switches.batching(rand, size, kw)
+        if batched is not NotImplemented:
+            return batched
     _float_only("check_uniform_bounds", dtype)
     shape = _shape(size)
     values = _sampling.uniform(resolve(generator), _count(shape), _dt(dtype), 0.0, 1.0)
@@ -600,6 +605,11 @@ def randn(
     pin_memory=False,
 ):
     """``torch.randn``: standard normal."""
+    if _switches.batching is not None:  # (vmap: one draw per example, or one shared)
+        kw = {"generator": generator, "dtype": dtype, "requires_grad": requires_grad}
+        batched = _switches.batching(randn, size, kw)
+        if batched is not NotImplemented:
+            return batched
     _float_only("normal_kernel_cpu", dtype)
     shape = _shape(size)
     values = _sampling.normal(resolve(generator), _count(shape), _dt(dtype))
@@ -670,6 +680,11 @@ def randperm(
 @_python_dtypes
 def rand_like(input, dtype=None, generator=None, requires_grad=False, **kwargs):
     """``torch.rand_like``: ``rand`` with the shape (and by default the dtype) of ``input``."""
+    if _switches.batching is not None:  # (vmap)
+        kw = {"dtype": dtype, "generator": generator, "requires_grad": requires_grad, **kwargs}
+        batched = _switches.batching(rand_like, (input,), kw)
+        if batched is not NotImplemented:
+            return batched
     dt = _like(input, dtype)
     values = _sampling.uniform(resolve(generator), input._data.size, dt, 0.0, 1.0)
     return _filled(values.reshape(input._data.shape), requires_grad)
@@ -678,6 +693,11 @@ def rand_like(input, dtype=None, generator=None, requires_grad=False, **kwargs):
 @_python_dtypes
 def randn_like(input, dtype=None, generator=None, requires_grad=False, **kwargs):
     """``torch.randn_like``: ``randn`` with the shape (and by default the dtype) of ``input``."""
+    if _switches.batching is not None:  # (vmap)
+        kw = {"dtype": dtype, "generator": generator, "requires_grad": requires_grad, **kwargs}
+        batched = _switches.batching(randn_like, (input,), kw)
+        if batched is not NotImplemented:
+            return batched
     dt = _like(input, dtype)
     values = _sampling.normal(resolve(generator), input._data.size, dt)
     return _filled(values.reshape(input._data.shape), requires_grad)

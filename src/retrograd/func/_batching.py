@@ -13,6 +13,7 @@ with no rule, the declared fallback: a Python loop over the batch that stacks th
 that fell back is counted in ``FALLBACKS`` and named once in a warning.
 """
 
+import sys
 import warnings
 from collections import Counter
 
@@ -30,6 +31,11 @@ ITEM_ERROR = (
     ".item() on a Tensor, please try to rewrite what you're doing with other operations. If error "
     "is occurring somewhere inside PyTorch internals, please file a bug report."
 )
+
+
+class BatchedArrayError(NotImplementedError, AttributeError):
+    """Code read the array of a batched tensor (an AttributeError too, so that code that reads it
+    only when there is one, ``getattr(x, "_data", x)``, takes the batched tensor as it is)."""
 
 
 class Level:
@@ -106,6 +112,14 @@ class BatchedTensor(Tensor):
     def contiguous(self, memory_format=None):
         return self
 
+    @property
+    def T(self):
+        return self.permute(tuple(range(self.dim() - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
     def detach(self):
         return wrap(self._value.detach(), self._level)
 
@@ -146,8 +160,9 @@ class BatchedTensor(Tensor):
         # Reached for the array slot, which a batched tensor does not have: code that reads the
         # array of its argument directly, with no batching rule in front of it.
         if name == "_data":
-            raise NotImplementedError(
-                "vmap: an operation read the array of a batched tensor directly and has no "
+            caller = sys._getframe(1).f_code.co_name
+            raise BatchedArrayError(
+                f"vmap: {caller}() read the array of a batched tensor directly and has no "
                 "batching rule in retrograd; run it outside vmap."
             )
         raise AttributeError(f"'BatchedTensor' object has no attribute '{name}'")
@@ -199,9 +214,11 @@ def dispatch(fn, args, kwargs):
     """``_switches.batching``: run ``fn`` (an op or a composite) on batched arguments."""
     level = _top_level(args, kwargs)
     if not level:
+        if getattr(fn, "__name__", "") in ("rand", "randn") and fn.__module__.endswith("creation"):
+            return random_factory(fn, args, kwargs)
         return NotImplemented
     opdef = getattr(fn, "opdef", None)
-    name = opdef.name if opdef is not None else fn.__name__
+    name = opdef.name if opdef is not None else fn.__name__ + "()"  # (a composite function)
     rule = RULES.get(name)
     if rule is not None:
         if opdef is not None and (kwargs or len(args) != len(opdef.params)):
@@ -553,9 +570,11 @@ def _view(fn, level, x, shape):
     return wrap(fn(v, (v.shape[0],) + tuple(shape)), level)
 
 
-@_rule("reshape")
+@_rule("reshape()")
 def _reshape(fn, level, x, shape):
     v = _value(x, level)
+    if v is None:
+        return NotImplemented
     if isinstance(shape, int):
         shape = (shape,)
     return wrap(fn(v, (v.shape[0],) + tuple(shape)), level)
@@ -633,11 +652,11 @@ def _batched_matmul(level, a, b):
     if nb == 1:
         out = out.squeeze(-1)
     if na == 1:
-        out = out.squeeze(-2)
+        out = out.squeeze(-1 if nb == 1 else -2)
     return out
 
 
-@_rule("matmul", "mm", "bmm", "mv", "dot")
+@_rule("matmul()", "mm", "bmm", "mv", "dot")
 def _matmul(fn, level, a, b):
     return wrap(_batched_matmul(level, a, b), level)
 
@@ -668,7 +687,7 @@ def _addmm(fn, level, s, m1, m2, beta=1, alpha=1):
 # --- lists of tensors ---------------------------------------------------------------------------
 
 
-@_rule("cat")
+@_rule("cat()")
 def _cat(fn, level, tensors, dim=0, *, out=None):
     if out is not None:
         return NotImplemented
@@ -678,11 +697,9 @@ def _cat(fn, level, tensors, dim=0, *, out=None):
 
 
 @_rule("stack")
-def _stack(fn, level, tensors, dim=0, *, out=None):
-    if out is not None:
-        return NotImplemented
-    n = _logical_ndim(tensors[0], level)
-    return wrap(fn([_as_batched(t, level) for t in tensors], _wrap(dim, n + 1) + 1), level)
+def _stack(fn, level, tensors, dim, in_dtypes, dtype):
+    # (the op: its dim already wrapped against the per-example rank + 1)
+    return wrap(fn([_as_batched(t, level) for t in tensors], dim + 1, in_dtypes, dtype), level)
 
 
 # --- indexing -----------------------------------------------------------------------------------
@@ -713,7 +730,7 @@ def getitem(x, key):
     return wrap(plain_getitem(x._value, (slice(None),) + key_t), level)
 
 
-RULES["getitem"] = lambda fn, level, x, key: (
+RULES["getitem()"] = lambda fn, level, x, key: (
     getitem(x, key) if _level_of(x, level) else NotImplemented
 )
 
@@ -756,3 +773,56 @@ def _none_like(reduction):
 
 def set_active(on):
     _switches.batching = dispatch if on else None
+
+
+@_rule("dropout()")
+def _dropout(fn, level, x, p, training, inplace):
+    if not _level_of(x, level) or inplace:
+        return NotImplemented
+    if LEVELS[level - 1].randomness == "same":  # one mask, shared by the batch
+        from ..creation import ones
+
+        return x * fn(ones(x.shape, dtype=x.dtype), p, training, False)
+    return wrap(fn(x._value, p, training, False), level)
+
+
+@_rule("to()")
+def _to(fn, level, x, *args, **kwargs):
+    if not _level_of(x, level) or any(isinstance(a, Tensor) for a in args):
+        return NotImplemented
+    return wrap(fn(x._value, *args, **kwargs), level)
+
+
+# --- random ops ---------------------------------------------------------------------------------
+
+
+@_rule("rand_like()", "randn_like()")
+def _random_like(fn, level, x, *args, **kwargs):
+    if not _level_of(x, level):
+        return NotImplemented
+    mode = LEVELS[level - 1].randomness
+    if mode == "error":
+        raise RuntimeError(RANDOM_ERROR)
+    if mode == "same":  # one draw of the per-example shape, shared by the batch
+        from ..creation import empty
+
+        return fn(empty(x.shape, dtype=x.dtype), *args, **kwargs)
+    return wrap(fn(x._value, *args, **kwargs), level)
+
+
+def random_factory(fn, size, kwargs):
+    """``rand``/``randn`` inside vmap: under randomness="different", one draw per example of
+    every such level (a batched result); else NotImplemented (one draw, shared)."""
+    levels = [i + 1 for i, lv in enumerate(LEVELS) if lv.randomness == "different"]
+    if not levels:
+        return NotImplemented
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    _switches.batching = None  # (the draw itself, outside the batching)
+    try:
+        out = fn(*[LEVELS[lv - 1].size for lv in levels], *size, **kwargs)
+    finally:
+        _switches.batching = dispatch
+    for lv in levels:
+        out = wrap(out, lv)
+    return out

@@ -47,11 +47,13 @@ def _active_levels():
     return list(range(1, len(LEVELS) + 1))
 
 
-def _prepare(x):
+def _prepare(x, want):
     """A differentiable stand-in for the input ``x``, as a plain tensor batched at every running
-    vmap level (a copy per example: the gradients are per example), and that tensor wrapped."""
+    vmap level (``want``; a copy per example: the gradients are per example), and that tensor
+    wrapped."""
+    if not isinstance(x, Tensor):
+        raise ValueError(f"Thing passed to transform API must be Tensor, got {type(x)}")
     plain, have = _unwrap(x)
-    want = _active_levels()
     plain = _with_levels(plain, have, want)
     if plain.requires_grad:
         leaf = plain.view_as(plain)  # still reached by an outer transform's gradients
@@ -101,9 +103,10 @@ class _Tape:
         leaves, self.in_spec = flatten(picked)
         self.keep = _keep_graph([x for x in leaves if isinstance(x, Tensor)])
         self.leaves = []
+        self.levels = _active_levels()  # (the levels the stand-ins are batched at)
         wrapped = []
         for x in leaves:
-            leaf, w = _prepare(x)
+            leaf, w = _prepare(x, self.levels)
             self.leaves.append(leaf)
             wrapped.append(w)
         new = unflatten(wrapped, self.in_spec)
@@ -138,9 +141,9 @@ class _Tape:
             )
         else:
             gs = [None] * len(self.leaves)
-        want = _active_levels()
         return [
-            _rewrap(zeros_like(leaf) if g is None else g, want) for g, leaf in zip(gs, self.leaves)
+            _rewrap(zeros_like(leaf) if g is None else g, self.levels)
+            for g, leaf in zip(gs, self.leaves)
         ]
 
     def unflatten_grads(self, grads):
@@ -393,13 +396,16 @@ class _Linearized:
     def __call__(self, t_leaves):
         from ..creation import zeros_like
 
+        levels = self.tape.levels
+        extra = max((lv for t in t_leaves for lv in _unwrap(t)[1] if lv not in levels), default=0)
+        if extra:
+            # Tangents batched at a level the primals are not (vmap over a jvp): one pass per
+            # example of that level.
+            return fallback(self, "jvp", extra, (list(t_leaves),), {})
         tangents = []
         for t, leaf in zip(t_leaves, self.tape.leaves):
             tp, have = _unwrap(t)
-            extra = [lv for lv in have if lv > len(LEVELS) or lv not in _active_levels()]
-            if extra:
-                raise NotImplementedError("jvp: tangents batched at a level the primals left")
-            tangents.append(_with_levels(tp, have, _active_levels()).to(leaf.dtype))
+            tangents.append(_with_levels(tp, have, levels).to(leaf.dtype))
         pairs = [
             (_unwrap(g)[0], t) for g, t in zip(self.vjps, tangents) if _unwrap(g)[0].requires_grad
         ]

@@ -8,7 +8,7 @@ but ``nll_loss``, are compositions of ops, so their gradients (of any order) nee
 import math
 import warnings
 
-from .. import _sampling
+from .. import _sampling, _switches
 from .. import ops as _ops
 from .._array import xp
 from .._generator import default_generator
@@ -222,6 +222,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     if p == 1.0:
         return input.mul_(0.0) if inplace else input * 0.0
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(dropout, (input, p, training, inplace), {})
+        if batched is not NotImplemented:
+            return batched
     a = input._data
     keep = _sampling.bernoulli_scalar(default_generator, a.size, 1.0 - p)
     mask = _make(_sampling.placed(keep, a).astype(a.dtype) / a.dtype.type(1.0 - p))

@@ -6,7 +6,7 @@ the same positions (``add.at``, so repeated indices accumulate); that backward i
 gradient is the same read, so higher derivatives need nothing more.
 """
 
-from .. import dtypes
+from .. import _switches, dtypes
 from .._array import c_order, ndarray, sum_to_shape, xp
 from .._out import check_out, dtype_expected, write_out
 from ..autograd.node import check_version
@@ -275,6 +275,10 @@ _ZERO_DIM_INT = (
 def getitem(self, key):
     """``Tensor.__getitem__``: ints, slices, None, ``...``, bool masks and integer arrays, mixed as
     NumPy and PyTorch mix them."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(getitem, (self, key), {})
+        if batched is not NotImplemented:
+            return batched
     shape = self._data.shape
     if type(key) is int:  # the common x[i], without the general parse
         if not shape:
