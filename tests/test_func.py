@@ -200,8 +200,12 @@ def test_jvp_errors(program):
 @pytest.mark.parametrize("jac", ["jacrev", "jacfwd"])
 def test_jacobians(jac):
     same(lambda t: getattr(t.func, jac)(lambda x: x.sin() * x.sum()), arr(3))
-    same(lambda t: getattr(t.func, jac)(lambda x, y: x[:, None] * y, argnums=(0, 1)), arr(2), arr(3))
-    same(lambda t: getattr(t.func, jac)(lambda x, y: (x @ y, x.exp()), argnums=1), arr(2, 3), arr(3))
+    same(
+        lambda t: getattr(t.func, jac)(lambda x, y: x[:, None] * y, argnums=(0, 1)), arr(2), arr(3)
+    )
+    same(
+        lambda t: getattr(t.func, jac)(lambda x, y: (x @ y, x.exp()), argnums=1), arr(2, 3), arr(3)
+    )
     same(lambda t: getattr(t.func, jac)(lambda x: (x.tanh(), x.sum()), has_aux=True), arr(3))
     same(lambda t: getattr(t.func, jac)(lambda d: d["w"] @ d["b"]), {"w": arr(2, 3), "b": arr(3)})
 
@@ -232,11 +236,21 @@ VMAP_PROGRAMS = [
     ("broadcast_ranks", lambda t: lambda x, y: x * y, (arr(4, 3), arr(4, 2, 3)), 0),
     ("where", lambda t: lambda x, y: t.where(x > 0, x, y), (arr(4, 3), arr(3)), (0, None)),
     ("clamp", lambda t: lambda x: x.clamp(-0.5, 0.5).abs().sqrt(), (arr(4, 3),), 0),
-    ("activations", lambda t: lambda x: t.nn.functional.gelu(x) + t.relu(x) + x.sigmoid(), (arr(4, 3),), 0),
+    (
+        "activations",
+        lambda t: lambda x: t.nn.functional.gelu(x) + t.relu(x) + x.sigmoid(),
+        (arr(4, 3),),
+        0,
+    ),
     # reductions
     ("sum_all", lambda t: lambda x: x.sum(), (arr(4, 3, 2),), 0),
     ("mean_dim", lambda t: lambda x: x.mean(-1) + x.sum(0).sum(), (arr(4, 3, 2),), 0),
-    ("keepdim", lambda t: lambda x: x.amax(1, keepdim=True) - x.logsumexp(0, keepdim=True), (arr(4, 3, 2),), 0),
+    (
+        "keepdim",
+        lambda t: lambda x: x.amax(1, keepdim=True) - x.logsumexp(0, keepdim=True),
+        (arr(4, 3, 2),),
+        0,
+    ),
     ("std_var", lambda t: lambda x: x.std() + x.var(0).sum(), (arr(4, 3, 2),), 0),
     ("max_dim", lambda t: lambda x: x.max(1).values * x.argmax(), (arr(4, 3, 2),), 0),
     ("norm", lambda t: lambda x: t.linalg.vector_norm(x, dim=-1), (arr(4, 3, 2),), 0),
@@ -249,29 +263,76 @@ VMAP_PROGRAMS = [
     ("matmul_mm", lambda t: lambda x, y: x @ y, (arr(4, 2, 3), arr(4, 3, 5)), 0),
     ("matmul_bmm", lambda t: lambda x, y: x @ y, (arr(4, 2, 2, 3), arr(3, 5)), (0, None)),
     ("matmul_b_unb", lambda t: lambda x, y: x @ y, (arr(2, 2, 3), arr(4, 3, 5)), (None, 0)),
-    ("linear", lambda t: lambda x, w, b: t.nn.functional.linear(x, w, b), (arr(4, 3), arr(5, 3), arr(5)), (0, None, None)),
-    ("linear_w", lambda t: lambda x, w, b: t.nn.functional.linear(x, w, b), (arr(4, 2, 3), arr(4, 5, 3), arr(5)), (0, 0, None)),
-    ("mm_dot", lambda t: lambda x, y: t.mm(x, y).sum() + t.dot(x[0], y[:, 0]), (arr(4, 2, 3), arr(3, 2)), (0, None)),
+    (
+        "linear",
+        lambda t: lambda x, w, b: t.nn.functional.linear(x, w, b),
+        (arr(4, 3), arr(5, 3), arr(5)),
+        (0, None, None),
+    ),
+    (
+        "linear_w",
+        lambda t: lambda x, w, b: t.nn.functional.linear(x, w, b),
+        (arr(4, 2, 3), arr(4, 5, 3), arr(5)),
+        (0, 0, None),
+    ),
+    (
+        "mm_dot",
+        lambda t: lambda x, y: t.mm(x, y).sum() + t.dot(x[0], y[:, 0]),
+        (arr(4, 2, 3), arr(3, 2)),
+        (0, None),
+    ),
     # shape ops
-    ("view_reshape", lambda t: lambda x: x.view(6).reshape(3, 2) + x.reshape(-1, 3).t(), (arr(4, 2, 3),), 0),
-    ("transpose", lambda t: lambda x: x.transpose(0, 1).permute(1, 0).unsqueeze(-1).squeeze(), (arr(4, 2, 3),), 0),
+    (
+        "view_reshape",
+        lambda t: lambda x: x.view(6).reshape(3, 2) + x.reshape(-1, 3).t(),
+        (arr(4, 2, 3),),
+        0,
+    ),
+    (
+        "transpose",
+        lambda t: lambda x: x.transpose(0, 1).permute(1, 0).unsqueeze(-1).squeeze(),
+        (arr(4, 2, 3),),
+        0,
+    ),
     ("flatten", lambda t: lambda x: x.flatten().expand(2, 6) * x.flatten(0), (arr(4, 2, 3),), 0),
-    ("cat_stack", lambda t: lambda x, y: t.cat([x, y], -1).sum(-1) + t.stack([x, y], 1).mean(1).sum(-1), (arr(4, 2, 3), arr(2, 3)), (0, None)),
+    (
+        "cat_stack",
+        lambda t: lambda x, y: t.cat([x, y], -1).sum(-1) + t.stack([x, y], 1).mean(1).sum(-1),
+        (arr(4, 2, 3), arr(2, 3)),
+        (0, None),
+    ),
     ("flip_repeat", lambda t: lambda x: x.flip(0).repeat(2, 1), (arr(4, 2, 3),), 0),
-    ("shape_reading", lambda t: lambda x: x.reshape(x.shape[0] * x.size(1)) / x.dim() / len(x), (arr(4, 2, 3),), 0),
+    (
+        "shape_reading",
+        lambda t: lambda x: x.reshape(x.shape[0] * x.size(1)) / x.dim() / len(x),
+        (arr(4, 2, 3),),
+        0,
+    ),
     # indexing
-    ("index_basic", lambda t: lambda x: x[0] + x[1, :] + x[..., -1].sum() + x[None, 1:, ::2].sum(), (arr(4, 2, 3),), 0),
+    (
+        "index_basic",
+        lambda t: lambda x: x[0] + x[1, :] + x[..., -1].sum() + x[None, 1:, ::2].sum(),
+        (arr(4, 2, 3),),
+        0,
+    ),
     ("index_tensor", lambda t: lambda x, i: x[i] * 2, (arr(4, 5), np.array([0, 3, 3])), (0, None)),
     # in_dims/out_dims variations
     ("in_dim_1", lambda t: lambda x: x * 2, (arr(3, 4),), 1),
     ("in_dim_neg", lambda t: lambda x, y: x - y.sum(), (arr(3, 4), arr(2, 4)), (-1, 1)),
-    ("nested_in", lambda t: lambda d: d["a"] * d["b"][0], ({"a": arr(4, 2), "b": [arr(2)]},), ({"a": 0, "b": None},)),
+    (
+        "nested_in",
+        lambda t: lambda d: d["a"] * d["b"][0],
+        ({"a": arr(4, 2), "b": [arr(2)]},),
+        ({"a": 0, "b": None},),
+    ),
     ("int_arg", lambda t: lambda x, k: x * k, (arr(4, 2), 3), (0, None)),
     ("const_out", lambda t: lambda x: t.ones(2, dtype=t.float64), (arr(4, 2),), 0),
 ]
 
 
-@pytest.mark.parametrize("name,program,args,in_dims", VMAP_PROGRAMS, ids=[p[0] for p in VMAP_PROGRAMS])
+@pytest.mark.parametrize(
+    "name,program,args,in_dims", VMAP_PROGRAMS, ids=[p[0] for p in VMAP_PROGRAMS]
+)
 def test_vmap_ops(name, program, args, in_dims):
     same(lambda t: t.func.vmap(program(t), in_dims=in_dims), *args)
 
@@ -287,7 +348,11 @@ def test_vmap_out_dims_and_chunks():
 
 def test_nested_vmap():
     same(lambda t: t.func.vmap(t.func.vmap(lambda x, y: x @ y)), arr(2, 3, 4), arr(2, 3, 4))
-    same(lambda t: t.func.vmap(t.func.vmap(lambda x, y: x * y, (0, None)), (None, 0)), arr(3, 4), arr(2, 4))
+    same(
+        lambda t: t.func.vmap(t.func.vmap(lambda x, y: x * y, (0, None)), (None, 0)),
+        arr(3, 4),
+        arr(2, 4),
+    )
     same(lambda t: t.func.vmap(lambda x: t.func.vmap(lambda r: r.sum() * x.sum())(x)), arr(2, 3, 4))
 
 
@@ -310,7 +375,11 @@ def test_nested_vmap():
         lambda t: lambda x: t.func.vmap(lambda x: x, out_dims=None)(x),
         lambda t: lambda x: t.func.vmap(lambda x: x, chunk_size=0)(x),
         lambda t: lambda x: t.func.vmap(lambda x: x, randomness="foo")(x),
-        lambda t: lambda x: t.func.vmap(lambda d: d["a"], in_dims=({"a": 0, "c": None},))({"a": x, "b": x}),
+        lambda t: (
+            lambda x: t.func.vmap(lambda d: d["a"], in_dims=({"a": 0, "c": None},))(
+                {"a": x, "b": x}
+            )
+        ),
     ],
 )
 def test_vmap_errors(program):
@@ -360,8 +429,12 @@ def test_per_example_gradients():
 
 def test_per_example_gradients_of_a_module():
     torch.manual_seed(0)
-    theirs = torch.nn.Sequential(torch.nn.Linear(5, 7), torch.nn.ReLU(), torch.nn.Linear(7, 1)).double()
-    ours = retrograd.nn.Sequential(retrograd.nn.Linear(5, 7), retrograd.nn.ReLU(), retrograd.nn.Linear(7, 1)).double()
+    theirs = torch.nn.Sequential(
+        torch.nn.Linear(5, 7), torch.nn.ReLU(), torch.nn.Linear(7, 1)
+    ).double()
+    ours = retrograd.nn.Sequential(
+        retrograd.nn.Linear(5, 7), retrograd.nn.ReLU(), retrograd.nn.Linear(7, 1)
+    ).double()
     ours.load_state_dict({k: retrograd.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
 
     def prog(t, model):
@@ -396,7 +469,11 @@ def test_vmap_of_transforms():
         return run
 
     same(vmap_vjp, arr(3), arr(5, 3), no_fallback=False)
-    same(lambda t: lambda x, v: t.func.vmap(lambda u: t.func.jvp(lambda a: a.exp(), (x,), (u,)))(v), arr(3), arr(4, 3))
+    same(
+        lambda t: lambda x, v: t.func.vmap(lambda u: t.func.jvp(lambda a: a.exp(), (x,), (u,)))(v),
+        arr(3),
+        arr(4, 3),
+    )
 
 
 # --- functional_call, stack_module_state --------------------------------------------------------
@@ -422,7 +499,9 @@ def test_functional_call():
             m(x),  # the module as before
         )
 
-    close(prog(retrograd, ours)(*on(retrograd, (w, b, x))), prog(torch, theirs)(*on(torch, (w, b, x))))
+    close(
+        prog(retrograd, ours)(*on(retrograd, (w, b, x))), prog(torch, theirs)(*on(torch, (w, b, x)))
+    )
 
 
 def test_functional_call_errors_and_ties():
@@ -453,7 +532,9 @@ def test_functional_call_errors_and_ties():
     for t in (retrograd, torch):
         m = tied(t)
         one = t.ones(2, 2)
-        out = t.func.functional_call(m, {"a.weight": one, "a.bias": t.zeros(2), "b.bias": t.zeros(2)}, t.ones(2))
+        out = t.func.functional_call(
+            m, {"a.weight": one, "a.bias": t.zeros(2), "b.bias": t.zeros(2)}, t.ones(2)
+        )
         assert out.tolist() == [4.0, 4.0]
         with pytest.raises(ValueError, match="which are tied"):
             t.func.functional_call(m, {"a.weight": one, "b.weight": t.zeros(2, 2)}, t.ones(2))

@@ -184,7 +184,9 @@ def wrap(value, level):
 def _wrap(dim, n):
     if not -max(n, 1) <= dim < max(n, 1):
         lo, hi = -max(n, 1), max(n, 1) - 1
-        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
+        )
     return dim % max(n, 1)
 
 
@@ -251,7 +253,10 @@ def fallback(fn, name, level, args, kwargs):
     FALLBACKS[name] += 1
     size = LEVELS[level - 1].size
     outs = [
-        fn(*[_select(a, level, i) for a in args], **{k: _select(v, level, i) for k, v in kwargs.items()})
+        fn(
+            *[_select(a, level, i) for a in args],
+            **{k: _select(v, level, i) for k, v in kwargs.items()},
+        )
         for i in range(size)
     ]
     return _stacked(outs, level)
@@ -478,9 +483,27 @@ def _argmax(fn, level, x, dim=None, keepdim=False):
 
 # Ops along one int dim (the rest of their arguments as they are).
 @_rule(
-    "softmax", "log_softmax", "cumsum", "cumprod", "logcumsumexp", "_cummax", "_cummin", "_glu",
-    "_sort", "_sort_stable", "_max_dim", "_min_dim", "_median_dim", "_nanmedian_dim", "_mode",
-    "_squeeze_dim", "_squeeze_dims", "split", "split_with_sizes", "unbind", "_aminmax",
+    "softmax",
+    "log_softmax",
+    "cumsum",
+    "cumprod",
+    "logcumsumexp",
+    "_cummax",
+    "_cummin",
+    "_glu",
+    "_sort",
+    "_sort_stable",
+    "_max_dim",
+    "_min_dim",
+    "_median_dim",
+    "_nanmedian_dim",
+    "_mode",
+    "_squeeze_dim",
+    "_squeeze_dims",
+    "split",
+    "split_with_sizes",
+    "unbind",
+    "_aminmax",
 )
 def _along_first_attr(fn, level, x, dim, *rest):
     v = x._value
@@ -761,7 +784,9 @@ def _bce(fn, level, x, target, weight, *rest):
     k = 4 if fn.opdef.name.endswith("logits") else 3
     tensors = [t for t in (x, target, weight, *rest[: k - 3]) if isinstance(t, Tensor)]
     aligned = iter(_aligned(level, tensors))
-    args = [next(aligned) if isinstance(t, Tensor) else t for t in (x, target, weight, *rest[: k - 3])]
+    args = [
+        next(aligned) if isinstance(t, Tensor) else t for t in (x, target, weight, *rest[: k - 3])
+    ]
     reduction = rest[k - 3]
     out = wrap(fn(*args, _none_like(reduction), *rest[k - 2 :]), level)
     return _reduced(out, reduction, level)

@@ -130,4 +130,3 @@ def stack_module_state(models):
         for name, _ in models[0].named_buffers()
     }
     return params, buffers
-

@@ -80,9 +80,7 @@ def _check_argnums(argnums, n):
         if not argnums:
             raise RuntimeError("argnums must be non-empty")
         if any(not isinstance(a, int) or isinstance(a, bool) for a in argnums):
-            raise RuntimeError(
-                f"argnums must be int or Tuple[int, ...], got: {type(argnums)}"
-            )
+            raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
         nums = argnums
         if len(set(a % n if -n <= a < n else a for a in nums)) != len(nums):
             raise RuntimeError(f"argnums elements must be unique, got {argnums}")
@@ -235,7 +233,11 @@ def _structure(spec):
         return f"[{inner}]"
     if spec.kind is tuple or spec.context is spec.kind:
         return f"({inner}{',' if len(spec.children) == 1 else ''})"
-    return "{" + ", ".join(f"{k!r}: {_structure(c)}" for k, c in zip(spec.context, spec.children)) + "}"
+    return (
+        "{"
+        + ", ".join(f"{k!r}: {_structure(c)}" for k, c in zip(spec.context, spec.children))
+        + "}"
+    )
 
 
 def _outputs(out, prefix):

@@ -119,7 +119,8 @@ def _run(func, out_dims, randomness, size, leaves, spec, dims, kwargs):
     _batching.set_active(True)
     try:
         batched = [
-            x if d is None else wrap(x.movedim(d, 0) if d else x, level) for x, d in zip(leaves, dims)
+            x if d is None else wrap(x.movedim(d, 0) if d else x, level)
+            for x, d in zip(leaves, dims)
         ]
         out = func(*unflatten(batched, spec), **kwargs)
         return _unbatched(func, out, out_dims, level, size)
@@ -139,7 +140,9 @@ def _unbatched(func, out, out_dims, level, size):
         )
     leaves, spec = flatten(out)
     dims = (
-        [out_dims] * len(leaves) if not isinstance(out_dims, (tuple, list)) else broadcast_prefix(out_dims, out)
+        [out_dims] * len(leaves)
+        if not isinstance(out_dims, (tuple, list))
+        else broadcast_prefix(out_dims, out)
     )
     if dims is None:
         raise ValueError(
