@@ -121,7 +121,7 @@ class _Tape:
     def run(self):
         return self.func(*self.args, **self.kwargs)
 
-    def grads(self, outputs, cotangents, create_graph=None):
+    def grads(self, outputs, cotangents, create_graph=None, retain_graph=True):
         """Gradients of the plain ``outputs`` weighted by ``cotangents`` for each input stand-in,
         wrapped at every running level (zeros where an input is not used)."""
         from ..creation import zeros_like
@@ -133,7 +133,7 @@ class _Tape:
                 [o for o, _ in pairs],
                 self.leaves,
                 [c for _, c in pairs],
-                retain_graph=True,
+                retain_graph=retain_graph or create,
                 create_graph=create,
                 allow_unused=True,
             )
@@ -303,7 +303,8 @@ def vjp(func, *primals, has_aux=False):
                 grads = tape.grads(
                     [o for o, _ in plain],
                     cots,
-                    keep or _depth[0] > 1 if create_graph is None else create_graph,
+                    (keep or _depth[0] > 1) if create_graph is None else create_graph,
+                    retain_graph,
                 )
         finally:
             _depth[0] -= 1
@@ -480,7 +481,7 @@ def _argnum_specs(args, argnums):
     return nums, [flatten(args[a])[1] for a in nums]
 
 
-def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
+def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
     """``torch.func.jacrev``: the Jacobian of ``func`` with respect to the arguments
     ``argnums``, one vector-Jacobian product per output element."""
     if chunk_size is not None and chunk_size < 1:
