@@ -316,6 +316,120 @@ VMAP_PROGRAMS = [
         0,
     ),
     ("index_tensor", lambda t: lambda x, i: x[i] * 2, (arr(4, 5), np.array([0, 3, 3])), (0, None)),
+    (
+        "gather",
+        lambda t: lambda x, i: x.gather(1, i) + x.index_select(1, i[0]).sum(),
+        (arr(4, 3, 5), np.array([[0, 1], [2, 2], [4, 0]])),
+        (0, None),
+    ),
+    (
+        "masked_fill",
+        lambda t: lambda x: x.masked_fill(x > 0, 0.0) + x.clamp(min=0.1) + x.clamp(max=x.mean()),
+        (arr(4, 3, 5),),
+        0,
+    ),
+    (
+        "like",
+        lambda t: (
+            lambda x: x + x.new_zeros(3) + t.zeros_like(x) + t.ones_like(x) + t.full_like(x, 2.0)
+        ),
+        (arr(4, 3),),
+        0,
+    ),
+    ("pow", lambda t: lambda x: x.abs() ** 1.5 + 2**x + x ** x.abs(), (arr(4, 3),), 0),
+    # in-place writes into batched tensors
+    (
+        "inplace",
+        lambda t: lambda x: t.nn.functional.relu(x * 1, inplace=True).add_(2).mul_(x).exp_(),
+        (arr(4, 3),),
+        0,
+    ),
+    (
+        "setitem",
+        lambda t: lambda x, v: (lambda y: (y.__setitem__((0, slice(1, 3)), v), y)[1])(x.clone()),
+        (arr(4, 3, 3), arr(4, 2)),
+        0,
+    ),
+    # layers
+    (
+        "conv2d",
+        lambda t: lambda x, w: t.nn.functional.conv2d(x, w, padding=1),
+        (arr(4, 2, 3, 6, 6), arr(5, 3, 3, 3)),
+        (0, None),
+    ),
+    (
+        "conv2d_unbatched",
+        lambda t: lambda x, w: t.nn.functional.conv2d(x, w),
+        (arr(4, 3, 6, 6), arr(5, 3, 3, 3)),
+        (0, None),
+    ),
+    (
+        "conv2d_weights",
+        lambda t: lambda x, w: t.nn.functional.conv2d(x, w, stride=2, padding=1),
+        (arr(4, 2, 3, 6, 6), arr(4, 5, 3, 3, 3)),
+        0,
+    ),
+    (
+        "conv1d_weights_bias",
+        lambda t: lambda x, w, b: t.nn.functional.conv1d(x, w, b, groups=3),
+        (arr(3, 6, 5), arr(4, 6, 2, 3), arr(4, 6)),
+        (None, 0, 0),
+    ),
+    (
+        "pools",
+        lambda t: lambda x: t.nn.functional.max_pool2d(x, 2) + t.nn.functional.avg_pool2d(x, 2),
+        (arr(4, 2, 3, 6, 6),),
+        0,
+    ),
+    (
+        "layer_norm",
+        lambda t: lambda x, w, b: t.nn.functional.layer_norm(x, (5,), w, b),
+        (arr(4, 3, 5), arr(5), arr(5)),
+        (0, None, None),
+    ),
+    (
+        "batch_norm_eval",
+        lambda t: lambda x, m, v: t.nn.functional.batch_norm(x, m, v, training=False),
+        (arr(4, 6, 3), arr(3) ** 2, arr(3) ** 2 + 1),
+        (0, None, None),
+    ),
+    ("pad", lambda t: lambda x: t.nn.functional.pad(x, (1, 2)), (arr(4, 3, 2),), 0),
+    (
+        "attention",
+        lambda t: lambda q, k, v: t.nn.functional.scaled_dot_product_attention(q, k, v),
+        (arr(4, 2, 3, 8), arr(4, 2, 5, 8), arr(2, 5, 8)),
+        (0, 0, None),
+    ),
+    (
+        "cross_entropy",
+        lambda t: lambda x, y: t.nn.functional.cross_entropy(x, y),
+        (arr(4, 3, 5), np.array([[0, 1, 4]] * 4)),
+        0,
+    ),
+    (
+        "cross_entropy_one",
+        lambda t: lambda x, y: t.nn.functional.cross_entropy(x, y, reduction="sum"),
+        (arr(4, 5), np.array([0, 1, 4, 2])),
+        0,
+    ),
+    (
+        "nll_weighted",
+        lambda t: lambda x, y, w: t.nn.functional.nll_loss(x, y, w, ignore_index=1),
+        (arr(4, 3, 5), np.array([0, 1, 4]), np.abs(arr(5))),
+        (0, None, None),
+    ),
+    (
+        "embedding",
+        lambda t: lambda i, w: t.nn.functional.embedding(i, w),
+        (np.array([[0, 2], [1, 1], [3, 0]]), arr(4, 3)),
+        (0, None),
+    ),
+    (
+        "embedding_tables",
+        lambda t: lambda i, w: t.nn.functional.embedding(i, w),
+        (np.array([[0, 2], [1, 1], [3, 0]]), arr(3, 4, 2)),
+        0,
+    ),
     # in_dims/out_dims variations
     ("in_dim_1", lambda t: lambda x: x * 2, (arr(3, 4),), 1),
     ("in_dim_neg", lambda t: lambda x, y: x - y.sum(), (arr(3, 4), arr(2, 4)), (-1, 1)),

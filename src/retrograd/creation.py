@@ -329,6 +329,10 @@ def _like(t, dtype):
 
 @_python_dtypes
 def zeros_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(zeros_like, (input,), {"dtype": dtype, "requires_grad": requires_grad, "memory_format": memory_format})
+        if batched is not NotImplemented:
+            return batched
     return _filled(
         kept_layout(
             xp.zeros_like(input._data, _like(input, dtype), kept_order(input._data)), input._data
@@ -339,6 +343,10 @@ def zeros_like(input, dtype=None, device=None, requires_grad=False, memory_forma
 
 @_python_dtypes
 def ones_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(ones_like, (input,), {"dtype": dtype, "requires_grad": requires_grad, "memory_format": memory_format})
+        if batched is not NotImplemented:
+            return batched
     return _filled(
         kept_layout(
             xp.ones_like(input._data, _like(input, dtype), kept_order(input._data)), input._data
@@ -349,6 +357,10 @@ def ones_like(input, dtype=None, device=None, requires_grad=False, memory_format
 
 @_python_dtypes
 def empty_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(empty_like, (input,), {"dtype": dtype, "requires_grad": requires_grad, "memory_format": memory_format})
+        if batched is not NotImplemented:
+            return batched
     return _filled(
         kept_layout(
             xp.zeros_like(input._data, _like(input, dtype), kept_order(input._data)), input._data
@@ -359,6 +371,10 @@ def empty_like(input, dtype=None, device=None, requires_grad=False, memory_forma
 
 @_python_dtypes
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, memory_format=None):
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(full_like, (input, fill_value), {"dtype": dtype, "requires_grad": requires_grad, "memory_format": memory_format})
+        if batched is not NotImplemented:
+            return batched
     return _filled(
         kept_layout(
             xp.full_like(input._data, fill_value, _like(input, dtype), kept_order(input._data)),

@@ -851,3 +851,261 @@ def random_factory(fn, size, kwargs):
     for lv in levels:
         out = wrap(out, lv)
     return out
+
+
+# --- in-place ops -------------------------------------------------------------------------------
+
+INPLACE_ERROR = (
+    "vmap: inplace arithmetic(self, *extra_args) is not possible because there exists a Tensor "
+    "`other` in extra_args that has more elements than `self`. This happened due to `other` being "
+    "vmapped over but `self` not being vmapped over in a vmap. Please try to use out-of-place "
+    "operators instead of inplace arithmetic. If said operator is being called inside the "
+    "PyTorch framework, please file a bug report instead."
+)
+
+
+@_rule("inplace()")
+def _inplace(fn, level, t, op, *args):
+    """``t.op_(*args)``: the op out of place on the batch, written into ``t``'s batched value."""
+    if not _level_of(t, level):
+        raise RuntimeError(INPLACE_ERROR)
+    out = op(t, *args)
+    t._value.copy_(_as_batched(out, level))
+    return t
+
+
+@_rule("setitem()")
+def _setitem(fn, level, x, key, value):
+    if not _level_of(x, level):
+        raise RuntimeError(INPLACE_ERROR)
+    key_t = key if type(key) is tuple else (key,)
+    if any(isinstance(k, Tensor) or type(k) in (list, bool) for k in key_t) or Ellipsis in key_t:
+        return NotImplemented  # (the loop: each example's view written in turn)
+    v = x._value
+    if isinstance(value, Tensor):
+        sel = v[(slice(None),) + key_t]
+        value = _aligned(level, (wrap(sel, level), value))[1]
+    fn(v, (slice(None),) + key_t, value)
+    return None
+
+
+# --- tensors like another -----------------------------------------------------------------------
+
+
+@_rule("zeros_like()", "ones_like()", "empty_like()", "full_like()")
+def _like(fn, level, x, *args, **kwargs):
+    if not _level_of(x, level):
+        return NotImplemented
+    return wrap(fn(x._value, *args, **kwargs), level)
+
+
+@_rule("pow()")
+def _pow(fn, level, x, exponent):
+    tensors = [a for a in (x, exponent) if isinstance(a, Tensor)]
+    aligned = iter(_aligned(level, tensors))
+    args = [next(aligned) if isinstance(a, Tensor) else a for a in (x, exponent)]
+    return wrap(fn(*args), level)
+
+
+# --- indexing along a dim -----------------------------------------------------------------------
+
+
+@_rule("gather()")
+def _gather(fn, level, x, dim, index, sparse_grad=False, out=None):
+    if out is not None or sparse_grad:
+        return NotImplemented
+    n = max(_logical_ndim(x, level), 1)
+    d = _shift(dim, n)
+    xv, iv = _as_batched(x, level), _as_batched(index, level)
+    if iv.dim() != xv.dim():
+        return NotImplemented
+    return wrap(fn(xv, d, iv), level)
+
+
+@_rule("index_select()")
+def _index_select(fn, level, x, dim, index, out=None):
+    if out is not None or not _level_of(x, level) or _value(index, level) is not None:
+        return NotImplemented
+    v = x._value
+    return wrap(fn(v, _shift(dim, max(v.dim() - 1, 1)), index), level)
+
+
+# --- layers over (N, C, ...) inputs, the batch folded into N ------------------------------------
+
+
+def _folded(fn, level, x, spatial, *rest):
+    """``fn(x, *rest)`` for ``x`` of (N, C, *spatial) or (C, *spatial) per example: the batch
+    becomes N (or is folded into it); other tensor arguments must be unbatched."""
+    if not _level_of(x, level) or any(_value(a, level) is not None for a in rest):
+        return NotImplemented
+    v = x._value
+    n = v.dim() - 1
+    if n == spatial + 1:  # (C, *spatial): the batch is the N dim
+        return _wrap_out(fn(v, *rest), level)
+    b = v.shape[0]
+    out = fn(v.reshape((b * v.shape[1],) + tuple(v.shape[2:])), *rest)
+
+    def back(o):
+        if o.dim() and o.shape[0] == b * v.shape[1]:
+            return wrap(o.reshape((b, v.shape[1]) + tuple(o.shape[1:])), level)
+        return o  # (statistics of the whole batch, such as running means: unbatched)
+
+    if isinstance(out, Tensor):
+        return back(out)
+    parts = [back(o) for o in out]
+    return type(out)(*parts) if hasattr(out, "_fields") else tuple(parts)
+
+
+@_rule("max_pool2d()")
+def _max_pool2d(fn, level, x, *rest):
+    return _folded(fn, level, x, 2, *rest)
+
+
+@_rule("avg_pool2d")
+def _avg_pool2d(fn, level, x, *rest):
+    return _folded(fn, level, x, 2, *rest)
+
+
+@_rule("_batch_norm")
+def _batch_norm(fn, level, x, weight, bias, running_mean, running_var, training, eps):
+    if training:
+        return NotImplemented  # (statistics over each example's own N: the loop)
+    v = _value(x, level)
+    if v is None or v.dim() < 3:
+        return NotImplemented
+    return _folded(
+        fn, level, x, v.dim() - 3, weight, bias, running_mean, running_var, training, eps
+    )
+
+
+@_rule("_layer_norm")
+def _layer_norm(fn, level, x, weight, bias, k, eps):
+    if not _level_of(x, level) or any(_value(a, level) is not None for a in (weight, bias)):
+        return NotImplemented
+    return _wrap_out(fn(x._value, weight, bias, k, eps), level)
+
+
+@_rule("_constant_pad")
+def _constant_pad(fn, level, x, pad, value):
+    v = x._value
+    if len(pad) > 2 * (v.dim() - 1):
+        return NotImplemented
+    return wrap(fn(v, pad, value), level)
+
+
+@_rule("convolution")
+def _convolution(
+    fn, level, x, weight, bias, stride, padding, dilation, transposed, out_pad, groups
+):
+    """A batch of inputs: folded into N.  A batch of weights (per-example gradients): the
+    examples side by side as groups of one convolution."""
+    xv, wv, bv = _value(x, level), _value(weight, level), _value(bias, level)
+    if transposed:
+        return NotImplemented
+    spatial = weight.dim() - 2
+    if wv is None and bv is None:
+        return _folded(
+            fn,
+            level,
+            x,
+            spatial,
+            weight,
+            bias,
+            stride,
+            padding,
+            dilation,
+            transposed,
+            out_pad,
+            groups,
+        )
+    b = LEVELS[level - 1].size
+    xb = _as_batched(x, level)  # (B, [N,] C, *spatial)
+    unbatched_n = xb.dim() - 1 == spatial + 1
+    if unbatched_n:
+        xb = xb.unsqueeze(1)
+    n, c = xb.shape[1], xb.shape[2]
+    xs = xb.transpose(0, 1).reshape((n, b * c) + tuple(xb.shape[3:]))
+    wb = _as_batched(weight, level)  # (B, O, C/g, *k)
+    o = wb.shape[1]
+    ws = wb.reshape((b * o,) + tuple(wb.shape[2:]))
+    bs = None if bias is None else _as_batched(bias, level).reshape(b * o)
+    out = fn(xs, ws, bs, stride, padding, dilation, transposed, out_pad, groups * b)
+    out = out.reshape((n, b, o) + tuple(out.shape[2:])).transpose(0, 1)
+    return wrap(out.squeeze(1) if unbatched_n else out, level)
+
+
+# --- attention ----------------------------------------------------------------------------------
+
+
+@_rule("scaled_dot_product_attention()")
+def _attention(fn, level, q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
+    if dropout_p:
+        return NotImplemented
+    tensors = [t for t in (q, k, v, attn_mask) if isinstance(t, Tensor)]
+    if any(_logical_ndim(t, level) < 2 for t in tensors):
+        return NotImplemented
+    n = max(_logical_ndim(t, level) for t in tensors)
+    parts = [
+        None if t is None else _lead(_as_batched(t, level), n - _logical_ndim(t, level))
+        for t in (q, k, v, attn_mask)
+    ]
+    return wrap(fn(*parts[:3], parts[3], dropout_p, is_causal, scale), level)
+
+
+# --- losses over class scores -------------------------------------------------------------------
+
+
+@_rule("nll_loss()")
+def _nll_loss(fn, level, x, target, weight, size_average, ignore_index, reduce, reduction):
+    """Per example: the unreduced losses of (N, C) scores (or (C,)), reduced as PyTorch reduces
+    one example's: the sum, or the sum over the weights of the kept targets."""
+    if size_average is not None or reduce is not None or _value(weight, level) is not None:
+        return NotImplemented
+    n = _logical_ndim(x, level)
+    if n not in (1, 2):
+        return NotImplemented
+    xv, tv = _as_batched(x, level), _as_batched(target, level)
+    b = xv.shape[0]
+    flat_x = xv.reshape(-1, xv.shape[-1])
+    flat_t = tv.reshape(-1)
+    losses = fn(flat_x, flat_t, weight, None, ignore_index, None, "none").reshape(b, -1)
+    if reduction == "none":
+        return wrap(losses.reshape(tuple(tv.shape)), level)
+    total = losses.sum(1)
+    if reduction == "sum":
+        return wrap(total, level)
+    kept = flat_t != ignore_index
+    w = kept.to(xv.dtype)
+    if weight is not None:
+        w = w * weight[flat_t.clamp(0, weight.shape[0] - 1)]
+    return wrap(total / w.reshape(b, -1).sum(1), level)
+
+
+@_rule("embedding()")
+def _embedding(
+    fn, level, idx, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse
+):
+    iv, wv = _value(idx, level), _value(weight, level)
+    if wv is None:
+        return wrap(
+            fn(iv, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse), level
+        )
+    if padding_idx is not None:
+        return NotImplemented
+    # A batch of tables (per-example gradients): one table of them all, each example's indices
+    # offset to its own rows.
+    from ..creation import arange
+
+    b, rows = wv.shape[0], wv.shape[1]
+    ib = _as_batched(idx, level)
+    offsets = (arange(b) * rows).reshape((b,) + (1,) * (ib.dim() - 1))
+    out = fn(
+        ib + offsets,
+        wv.reshape((b * rows,) + tuple(wv.shape[2:])),
+        None,
+        max_norm,
+        norm_type,
+        scale_grad_by_freq,
+        sparse,
+    )
+    return wrap(out, level)

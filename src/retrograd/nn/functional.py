@@ -249,6 +249,10 @@ def embedding(
     sparse=False,
 ) -> Tensor:
     """``F.embedding``: the rows of ``weight`` at the indices in ``input``."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(embedding, (input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse), {})
+        if batched is not NotImplemented:
+            return batched
     if sparse:
         raise NotImplementedError(_SPARSE_EMBEDDING.format("embedding"))
     if max_norm is not None or scale_grad_by_freq:
@@ -578,6 +582,10 @@ def nll_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``F.nll_loss``: minus the input at each target class, weighted, averaged over the weights."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(nll_loss, (input, target, weight, size_average, ignore_index, reduce, reduction), {})
+        if batched is not NotImplemented:
+            return batched
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -887,6 +895,10 @@ def scaled_dot_product_attention(
     Where PyTorch's CPU kernel takes the call (4-d inputs of one dtype and shape but their length,
     no dropout, a mask that needs no gradient), one op and one node; elsewhere composed of
     matmul and softmax, as PyTorch's own fallback is."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(scaled_dot_product_attention, (query, key, value, attn_mask, dropout_p, is_causal, scale), {})
+        if batched is not NotImplemented:
+            return batched
     if _fused_attention(query, key, value, attn_mask, dropout_p, is_causal):
         if attn_mask is not None and attn_mask._data.dtype == bool:
             attn_mask = _make(xp.where(attn_mask._data, 0.0, -xp.inf).astype(query._data.dtype))

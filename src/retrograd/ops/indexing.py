@@ -360,6 +360,10 @@ def _check_along(name, shape, index, d, other=None, other_name="src"):
 @tensor_method
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """``torch.gather``: ``out[i][j] = input[i][index[i][j]]`` along ``dim`` (2-D case)."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(gather, (input, dim, index), {"sparse_grad": sparse_grad, "out": out})
+        if batched is not NotImplemented:
+            return batched
     if sparse_grad:
         raise NotImplementedError(
             "gather(sparse_grad=True): retrograd has no sparse tensors; "
@@ -379,6 +383,10 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
 @tensor_method
 def index_select(input, dim, index, *, out=None):
     """``torch.index_select``: the entries of ``index`` (a vector) along ``dim``."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(index_select, (input, dim, index), {"out": out})
+        if batched is not NotImplemented:
+            return batched
     d = _wrap_dim(dim, input.ndim)
     idx = _long_index(index, "index_select(): Expected dtype int32 or int64 for index")
     if idx.ndim > 1:
