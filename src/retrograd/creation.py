@@ -330,7 +330,11 @@ def _like(t, dtype):
 @_python_dtypes
 def zeros_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
     if _switches.batching is not None:  # (vmap: see retrograd.func)
-        batched = _switches.batching(zeros_like, (input,), {"dtype": dtype, "requires_grad": requires_grad, "memory_format": memory_format})
+        batched = _switches.batching(
+            zeros_like,
+            (input,),
+            {"dtype": dtype, "requires_grad": requires_grad, "memory_format": memory_format},
+        )
         if batched is not NotImplemented:
             return batched
     return _filled(
@@ -344,7 +348,11 @@ def zeros_like(input, dtype=None, device=None, requires_grad=False, memory_forma
 @_python_dtypes
 def ones_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
     if _switches.batching is not None:  # (vmap: see retrograd.func)
-        batched = _switches.batching(ones_like, (input,), {"dtype": dtype, "requires_grad": requires_grad, "memory_format": memory_format})
+        batched = _switches.batching(
+            ones_like,
+            (input,),
+            {"dtype": dtype, "requires_grad": requires_grad, "memory_format": memory_format},
+        )
         if batched is not NotImplemented:
             return batched
     return _filled(
@@ -358,7 +366,11 @@ def ones_like(input, dtype=None, device=None, requires_grad=False, memory_format
 @_python_dtypes
 def empty_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
     if _switches.batching is not None:  # (vmap: see retrograd.func)
-        batched = _switches.batching(empty_like, (input,), {"dtype": dtype, "requires_grad": requires_grad, "memory_format": memory_format})
+        batched = _switches.batching(
+            empty_like,
+            (input,),
+            {"dtype": dtype, "requires_grad": requires_grad, "memory_format": memory_format},
+        )
         if batched is not NotImplemented:
             return batched
     return _filled(
@@ -372,7 +384,11 @@ def empty_like(input, dtype=None, device=None, requires_grad=False, memory_forma
 @_python_dtypes
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, memory_format=None):
     if _switches.batching is not None:  # (vmap: see retrograd.func)
-        batched = _switches.batching(full_like, (input, fill_value), {"dtype": dtype, "requires_grad": requires_grad, "memory_format": memory_format})
+        batched = _switches.batching(
+            full_like,
+            (input, fill_value),
+            {"dtype": dtype, "requires_grad": requires_grad, "memory_format": memory_format},
+        )
         if batched is not NotImplemented:
             return batched
     return _filled(

@@ -999,7 +999,7 @@ def _convolution(
 ):
     """A batch of inputs: folded into N.  A batch of weights (per-example gradients): the
     examples side by side as groups of one convolution."""
-    xv, wv, bv = _value(x, level), _value(weight, level), _value(bias, level)
+    wv, bv = _value(weight, level), _value(bias, level)
     if transposed:
         return NotImplemented
     spatial = weight.dim() - 2

@@ -250,7 +250,11 @@ def embedding(
 ) -> Tensor:
     """``F.embedding``: the rows of ``weight`` at the indices in ``input``."""
     if _switches.batching is not None:  # (vmap: see retrograd.func)
-        batched = _switches.batching(embedding, (input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse), {})
+        batched = _switches.batching(
+            embedding,
+            (input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse),
+            {},
+        )
         if batched is not NotImplemented:
             return batched
     if sparse:
@@ -583,7 +587,9 @@ def nll_loss(
 ) -> Tensor:
     """``F.nll_loss``: minus the input at each target class, weighted, averaged over the weights."""
     if _switches.batching is not None:  # (vmap: see retrograd.func)
-        batched = _switches.batching(nll_loss, (input, target, weight, size_average, ignore_index, reduce, reduction), {})
+        batched = _switches.batching(
+            nll_loss, (input, target, weight, size_average, ignore_index, reduce, reduction), {}
+        )
         if batched is not NotImplemented:
             return batched
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -896,7 +902,11 @@ def scaled_dot_product_attention(
     no dropout, a mask that needs no gradient), one op and one node; elsewhere composed of
     matmul and softmax, as PyTorch's own fallback is."""
     if _switches.batching is not None:  # (vmap: see retrograd.func)
-        batched = _switches.batching(scaled_dot_product_attention, (query, key, value, attn_mask, dropout_p, is_causal, scale), {})
+        batched = _switches.batching(
+            scaled_dot_product_attention,
+            (query, key, value, attn_mask, dropout_p, is_causal, scale),
+            {},
+        )
         if batched is not NotImplemented:
             return batched
     if _fused_attention(query, key, value, attn_mask, dropout_p, is_causal):

@@ -611,7 +611,11 @@ def max_pool2d(
 ):
     """``torch.nn.functional.max_pool2d``: the maximum of each window (and its index if asked)."""
     if _switches.batching is not None:  # (vmap: see retrograd.func)
-        batched = _switches.batching(max_pool2d, (input, kernel_size, stride, padding, dilation, ceil_mode, return_indices), {})
+        batched = _switches.batching(
+            max_pool2d,
+            (input, kernel_size, stride, padding, dilation, ceil_mode, return_indices),
+            {},
+        )
         if batched is not NotImplemented:
             return batched
     values, indices = _max_pool_arrays(

@@ -361,7 +361,9 @@ def _check_along(name, shape, index, d, other=None, other_name="src"):
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """``torch.gather``: ``out[i][j] = input[i][index[i][j]]`` along ``dim`` (2-D case)."""
     if _switches.batching is not None:  # (vmap: see retrograd.func)
-        batched = _switches.batching(gather, (input, dim, index), {"sparse_grad": sparse_grad, "out": out})
+        batched = _switches.batching(
+            gather, (input, dim, index), {"sparse_grad": sparse_grad, "out": out}
+        )
         if batched is not NotImplemented:
             return batched
     if sparse_grad:
