@@ -526,6 +526,11 @@ def test_randomness_same_and_different():
     assert (noise == noise[0]).all()
     noise = retrograd.func.vmap(lambda r: r + retrograd.randn(50), randomness="different")(x)
     assert noise.shape == (6, 50) and not (noise == noise[0]).all()
+    # a random op with no batching rule draws one value for all: honest only under "same"
+    ints = retrograd.func.vmap(lambda r: r + retrograd.randint(0, 9, (50,)), randomness="same")(x)
+    assert (ints == ints[0]).all()
+    with pytest.raises(NotImplementedError, match="randomness='different'"):
+        retrograd.func.vmap(lambda r: r + retrograd.randint(0, 9, (50,)), randomness="different")(x)
 
 
 # --- vmap with the derivative transforms ------------------------------------------------------
@@ -687,3 +692,14 @@ def test_fallback_is_declared():
     assert FALLBACKS["trace"] == 1
     expected = torch.func.vmap(lambda m: m.trace() * m)(torch.tensor(x.numpy()))
     close(got, expected)
+
+
+def test_per_example_gradients_example_ends_at_pytorchs_loss():
+    import os
+    import runpy
+
+    path = os.path.join(os.path.dirname(__file__), "..", "examples", "per_example_gradients.py")
+    train = runpy.run_path(path)["train"]
+    ours, theirs = train(retrograd, steps=40), train(torch, steps=40)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9)
+    assert ours[-1] < 0.5 * ours[0]

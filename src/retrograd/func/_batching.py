@@ -542,7 +542,7 @@ def _transpose(fn, level, x, dim0, dim1):
 @_rule("t")
 def _t(fn, level, x):
     v = x._value
-    return wrap(v.transpose(1, 2) if v.dim() == 3 else fn(v) if v.dim() < 2 else fn(v), level)
+    return wrap(v.transpose(1, 2) if v.dim() == 3 else v.view(v.shape), level)
 
 
 @_rule("permute")
@@ -617,15 +617,6 @@ def _repeat(fn, level, x, repeats):
     repeats = tuple(repeats)
     v = _lead(v, len(repeats) - (v.dim() - 1))
     return wrap(fn(v, (1,) + repeats), level)
-
-
-@_rule("flatten")
-def _flatten(fn, level, x, start_dim=0, end_dim=-1):
-    v = x._value
-    n = v.dim() - 1
-    if n == 0:
-        return wrap(v.reshape(v.shape[0], 1), level)
-    return wrap(fn(v, _shift(start_dim, n), _shift(end_dim, n)), level)
 
 
 @_rule("sum_to_size")
@@ -808,7 +799,8 @@ def _dropout(fn, level, x, p, training, inplace):
         from ..creation import ones
 
         return x * fn(ones(x.shape, dtype=x.dtype), p, training, False)
-    return wrap(fn(x._value, p, training, False), level)
+    with batched_draw():
+        return wrap(fn(x._value, p, training, False), level)
 
 
 @_rule("to()")
@@ -832,7 +824,38 @@ def _random_like(fn, level, x, *args, **kwargs):
         from ..creation import empty
 
         return fn(empty(x.shape, dtype=x.dtype), *args, **kwargs)
-    return wrap(fn(x._value, *args, **kwargs), level)
+    with batched_draw():
+        return wrap(fn(x._value, *args, **kwargs), level)
+
+
+DRAWING_BATCHED = [0]  # >0 while a batching rule draws for a whole batch
+
+
+class batched_draw:
+    """While a batching rule draws one value per example (randomness="different")."""
+
+    def __enter__(self):
+        DRAWING_BATCHED[0] += 1
+
+    def __exit__(self, *exc):
+        DRAWING_BATCHED[0] -= 1
+
+
+def random_check():
+    """Called by the generators before each draw while vmap runs: PyTorch's error under
+    randomness="error"; under "different", an error unless a batching rule draws for the whole
+    batch (an op without one would draw one value, shared by the examples: a wrong answer)."""
+    if any(lv.randomness == "error" for lv in LEVELS):
+        raise RuntimeError(RANDOM_ERROR)
+    if not DRAWING_BATCHED[0] and any(lv.randomness == "different" for lv in LEVELS):
+        raise NotImplementedError(
+            "vmap(randomness='different'): this random operation has no batching rule in "
+            "retrograd, so it would draw one value for the whole batch; use randomness='same' "
+            "or draw outside vmap."
+        )
+
+
+_switches.random_check = random_check
 
 
 def random_factory(fn, size, kwargs):
@@ -841,12 +864,16 @@ def random_factory(fn, size, kwargs):
     levels = [i + 1 for i, lv in enumerate(LEVELS) if lv.randomness == "different"]
     if not levels:
         return NotImplemented
+    if any(lv.randomness == "error" for lv in LEVELS):
+        raise RuntimeError(RANDOM_ERROR)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     _switches.batching = None  # (the draw itself, outside the batching)
+    DRAWING_BATCHED[0] += 1
     try:
         out = fn(*[LEVELS[lv - 1].size for lv in levels], *size, **kwargs)
     finally:
+        DRAWING_BATCHED[0] -= 1
         _switches.batching = dispatch
     for lv in levels:
         out = wrap(out, lv)

@@ -2,7 +2,6 @@
 
 import functools
 
-from .. import _switches
 from ..tensor import Tensor
 from . import _batching
 from ._batching import LEVELS, BatchedTensor, Level, wrap
@@ -174,12 +173,3 @@ def _unbatch(func, x, d, level, size):
             f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
         )
     return v.movedim(0, d) if d % n else v
-
-
-def random_check():
-    """Called by the generators before each draw: PyTorch's error inside vmap(randomness='error')."""
-    if any(lv.randomness == "error" for lv in LEVELS):
-        raise RuntimeError(_batching.RANDOM_ERROR)
-
-
-_switches.random_check = random_check
