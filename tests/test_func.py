@@ -703,3 +703,18 @@ def test_per_example_gradients_example_ends_at_pytorchs_loss():
     ours, theirs = train(retrograd, steps=40), train(torch, steps=40)
     np.testing.assert_allclose(ours, theirs, rtol=1e-9)
     assert ours[-1] < 0.5 * ours[0]
+
+
+def test_results_stay_differentiable_for_closed_over_tensors():
+    def prog(t):
+        def run(w, x):
+            w = w.clone().requires_grad_()
+            g = t.func.grad(lambda x: (w * x.sin()).sum())(x)
+            (gw,) = t.autograd.grad(g.sum(), w)
+            out, fn = t.func.vjp(lambda x: w * x, x)
+            (gw2,) = t.autograd.grad(fn(t.ones_like(x))[0].sum(), w)
+            return g.detach(), gw, gw2, out.requires_grad
+
+        return run
+
+    same(prog, arr(3), arr(3))

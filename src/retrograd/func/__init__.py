@@ -49,9 +49,10 @@ with respect to the copies is the per-example gradient, computed in one backward
 batch.  So ``vmap(grad(loss), in_dims=(None, 0, 0))(params, x, y)`` runs the model once forward
 and once backward on all examples (with batched matmuls against the broadcast parameters).
 
-An inner transform keeps its graph (``create_graph``) when an outer transform is running or its
-inputs require grad; tensors that ``f`` reads from its closure do not count, so gradients flow
-from a transform's result back to those only under an outer transform.
+A transform keeps its graph (``create_graph``) only when something outside will differentiate
+its results: an outer transform is running, an input requires grad, or the graph of ``f``'s
+output reaches a tensor that requires grad from ``f``'s closure (a walk of that graph); else its
+backward pass builds no graph, and its results are detached.
 """
 
 from ._batching import FALLBACKS

@@ -66,6 +66,28 @@ def _keep_graph(inputs):
     return grad_mode.enabled and (_depth[0] > 1 or any(x.requires_grad for x in inputs))
 
 
+def _reaches_outside(outputs, leaves):
+    """Whether the graph of ``outputs`` reaches a leaf that requires grad other than the
+    transform's stand-ins (a tensor ``f`` read from its closure): then the transform's results
+    must stay differentiable with respect to it, as PyTorch's are."""
+    from ..autograd.node import AccumulateGrad
+
+    ours = {id(x) for x in leaves}
+    seen = set()
+    stack = [o.grad_fn for o in outputs if o.grad_fn is not None]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, AccumulateGrad):
+            if id(node.variable) not in ours:
+                return True
+            continue
+        stack.extend(n for n, _ in node.next_functions)
+    return False
+
+
 def _release(x, keep):
     """An output handed back: detached from the transform's graph unless an outer one needs it."""
     if keep or not isinstance(x, Tensor):
@@ -120,6 +142,12 @@ class _Tape:
 
     def run(self):
         return self.func(*self.args, **self.kwargs)
+
+    def note(self, outputs):
+        """The plain ``outputs`` of the run: keep the graph also when they reach a tensor that
+        requires grad from outside (``f``'s closure)."""
+        if not self.keep and grad_mode.enabled:
+            self.keep = _reaches_outside(outputs, self.leaves)
 
     def grads(self, outputs, cotangents, create_graph=None, retain_graph=True):
         """Gradients of the plain ``outputs`` weighted by ``cotangents`` for each input stand-in,
@@ -191,6 +219,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
                 plain, have = _unwrap(out)
                 from ..creation import ones_like
 
+                tape.note([plain])
                 grads = tape.grads([plain], [ones_like(plain)])
             finally:
                 _depth[0] -= 1
@@ -271,6 +300,7 @@ def vjp(func, *primals, has_aux=False):
         out, aux = out
     leaves, spec = _outputs(out, "vjp(f, *primals)")
     plain = [_unwrap(x) for x in leaves]
+    tape.note([o for o, _ in plain])
     keep = tape.keep
 
     def vjp_fn(cotangents, *, retain_graph=True, create_graph=None):
@@ -386,6 +416,7 @@ class _Linearized:
                     out, self.aux = out
                 self.leaves, self.spec = _outputs(out, prefix)
                 self.plain = [_unwrap(x) for x in self.leaves]
+                tape.note([o for o, _ in self.plain])
                 self.dummies = [zeros_like(o).requires_grad_() for o, _ in self.plain]
                 self.vjps = tape.grads([o for o, _ in self.plain], self.dummies, True)
             finally:
