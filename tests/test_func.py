@@ -178,6 +178,11 @@ def test_jvp_and_linearize():
         return run
 
     same(lin, arr(4), arr(4), arr(4))
+    same(
+        lambda t: lambda x: t.func.jvp(lambda a: (a, a * 2), (x,), (x,), strict=True),
+        arr(2),
+    )
+    same(lambda t: lambda x: t.func.jvp(lambda a: (a, t.ones(2)), (x,), (x,)), arr(2))
 
 
 @pytest.mark.parametrize(
@@ -188,6 +193,8 @@ def test_jvp_and_linearize():
         lambda t: lambda x: t.func.jvp(lambda x: x, (x,), (x, x)),
         lambda t: lambda x: t.func.jvp(lambda x: x, (x,), x),
         lambda t: lambda x: t.func.jvp(lambda x: x, (1.0,), (1.0,)),
+        lambda t: lambda x: t.func.jvp(lambda x: 1.0, (x,), (x,)),
+        lambda t: lambda x: t.func.jvp(lambda x: t.ones(2), (x,), (x,), strict=True),
     ],
 )
 def test_jvp_errors(program):

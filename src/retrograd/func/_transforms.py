@@ -427,7 +427,7 @@ class _Linearized:
         out = unflatten([_release(x, self.keep) for x in self.leaves], self.spec)
         return out
 
-    def __call__(self, t_leaves):
+    def __call__(self, t_leaves, strict=False):
         from ..creation import zeros_like
 
         levels = self.tape.levels
@@ -459,6 +459,11 @@ class _Linearized:
                     outs = [None] * len(self.dummies)
         finally:
             _depth[0] -= 1
+        if strict and any(o is None for o in outs):
+            raise RuntimeError(
+                "jvp(f, primals, tangents, strict=True): The output of f is independent of the "
+                "inputs. This is not allowed with strict=True."
+            )
         result = [
             _rewrap(zeros_like(d) if o is None else o, levels)
             for o, d, (_, levels) in zip(outs, self.dummies, self.plain)
@@ -469,11 +474,9 @@ class _Linearized:
 def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     """``torch.func.jvp``: ``func(*primals)`` and its Jacobian-vector product with ``tangents``
     (with ``aux`` when ``has_aux``)."""
-    if strict:
-        raise RuntimeError("jvp(f, primals, tangents): strict=True is not supported.")
     t_leaves = _check_jvp_args(primals, tangents)
     lin = _Linearized(func, primals, has_aux, "jvp(f, primals, tangents)")
-    out = (lin.value(), lin(t_leaves))
+    out = (lin.value(), lin(t_leaves, strict))
     return (*out, _tree_release(lin.aux, lin.keep)) if has_aux else out
 
 
