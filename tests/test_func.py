@@ -725,3 +725,30 @@ def test_results_stay_differentiable_for_closed_over_tensors():
         return run
 
     same(prog, arr(3), arr(3))
+
+
+def test_vmap_state_is_per_thread():
+    import threading
+
+    errors = []
+    inside, done = threading.Event(), threading.Event()
+
+    def other_thread():
+        inside.wait()
+        try:
+            retrograd.randn(3)  # no vmap here: draws as usual
+            assert retrograd.ones(2).sum().item() == 2.0
+        except Exception as e:  # pragma: no cover (reported below)
+            errors.append(e)
+        done.set()
+
+    def f(x):
+        inside.set()
+        done.wait()
+        return x * 2
+
+    t = threading.Thread(target=other_thread)
+    t.start()
+    retrograd.func.vmap(f)(retrograd.ones(4, 3))
+    t.join()
+    assert not errors

@@ -14,6 +14,7 @@ that fell back is counted in ``FALLBACKS`` and named once in a warning.
 """
 
 import sys
+import threading
 import warnings
 from collections import Counter
 
@@ -48,7 +49,18 @@ class Level:
         self.randomness = randomness
 
 
-LEVELS: list = []  # the running vmap calls, outermost first; a tensor's level is its index + 1
+class _Levels(threading.local):
+    def __init__(self):
+        self.stack = []  # this thread's running vmap calls, outermost first
+
+
+_LOCAL = _Levels()
+_RUNNING = [0]  # vmap calls running in any thread (the op table asks while there are any)
+
+
+def running() -> list:
+    """This thread's running vmap calls, outermost first; a tensor's level is its index + 1."""
+    return _LOCAL.stack
 
 
 class BatchedTensor(Tensor):
@@ -251,7 +263,7 @@ def fallback(fn, name, level, args, kwargs):
             stacklevel=4,
         )
     FALLBACKS[name] += 1
-    size = LEVELS[level - 1].size
+    size = running()[level - 1].size
     outs = [
         fn(
             *[_select(a, level, i) for a in args],
@@ -318,7 +330,7 @@ def _as_batched(x, level):
     v = _value(x, level)
     if v is not None:
         return v
-    size = LEVELS[level - 1].size
+    size = running()[level - 1].size
     return x.unsqueeze(0).expand((size,) + tuple(x.shape))
 
 
@@ -788,14 +800,16 @@ def _none_like(reduction):
 
 
 def set_active(on):
-    _switches.batching = dispatch if on else None
+    """One vmap call starting (``on``) or ending, in any thread."""
+    _RUNNING[0] += 1 if on else -1
+    _switches.batching = dispatch if _RUNNING[0] else None
 
 
 @_rule("dropout()")
 def _dropout(fn, level, x, p, training, inplace):
     if not _level_of(x, level) or inplace:
         return NotImplemented
-    if LEVELS[level - 1].randomness == "same":  # one mask, shared by the batch
+    if running()[level - 1].randomness == "same":  # one mask, shared by the batch
         from ..creation import ones
 
         return x * fn(ones(x.shape, dtype=x.dtype), p, training, False)
@@ -817,7 +831,7 @@ def _to(fn, level, x, *args, **kwargs):
 def _random_like(fn, level, x, *args, **kwargs):
     if not _level_of(x, level):
         return NotImplemented
-    mode = LEVELS[level - 1].randomness
+    mode = running()[level - 1].randomness
     if mode == "error":
         raise RuntimeError(RANDOM_ERROR)
     if mode == "same":  # one draw of the per-example shape, shared by the batch
@@ -845,9 +859,9 @@ def random_check():
     """Called by the generators before each draw while vmap runs: PyTorch's error under
     randomness="error"; under "different", an error unless a batching rule draws for the whole
     batch (an op without one would draw one value, shared by the examples: a wrong answer)."""
-    if any(lv.randomness == "error" for lv in LEVELS):
+    if any(lv.randomness == "error" for lv in running()):
         raise RuntimeError(RANDOM_ERROR)
-    if not DRAWING_BATCHED[0] and any(lv.randomness == "different" for lv in LEVELS):
+    if not DRAWING_BATCHED[0] and any(lv.randomness == "different" for lv in running()):
         raise NotImplementedError(
             "vmap(randomness='different'): this random operation has no batching rule in "
             "retrograd, so it would draw one value for the whole batch; use randomness='same' "
@@ -861,20 +875,20 @@ _switches.random_check = random_check
 def random_factory(fn, size, kwargs):
     """``rand``/``randn`` inside vmap: under randomness="different", one draw per example of
     every such level (a batched result); else NotImplemented (one draw, shared)."""
-    levels = [i + 1 for i, lv in enumerate(LEVELS) if lv.randomness == "different"]
+    levels = [i + 1 for i, lv in enumerate(running()) if lv.randomness == "different"]
     if not levels:
         return NotImplemented
-    if any(lv.randomness == "error" for lv in LEVELS):
+    if any(lv.randomness == "error" for lv in running()):
         raise RuntimeError(RANDOM_ERROR)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     _switches.batching = None  # (the draw itself, outside the batching)
     DRAWING_BATCHED[0] += 1
     try:
-        out = fn(*[LEVELS[lv - 1].size for lv in levels], *size, **kwargs)
+        out = fn(*[running()[lv - 1].size for lv in levels], *size, **kwargs)
     finally:
         DRAWING_BATCHED[0] -= 1
-        _switches.batching = dispatch
+        _switches.batching = dispatch if _RUNNING[0] else None
     for lv in levels:
         out = wrap(out, lv)
     return out
@@ -1045,7 +1059,7 @@ def _convolution(
             out_pad,
             groups,
         )
-    b = LEVELS[level - 1].size
+    b = running()[level - 1].size
     xb = _as_batched(x, level)  # (B, [N,] C, *spatial)
     unbatched_n = xb.dim() - 1 == spatial + 1
     if unbatched_n:

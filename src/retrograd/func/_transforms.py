@@ -7,7 +7,7 @@ from .. import autograd
 from .._switches import grad_mode
 from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
-from ._batching import LEVELS, BatchedTensor, fallback, wrap
+from ._batching import BatchedTensor, fallback, running, wrap
 from ._pytree import flatten, unflatten
 
 _depth = [0]  # how many derivative transforms are running (an inner one keeps its graph)
@@ -38,13 +38,13 @@ def _with_levels(x, have, want):
     for i, level in enumerate(want):
         if level not in have:
             shape = list(x.shape)
-            shape.insert(i, LEVELS[level - 1].size)
+            shape.insert(i, running()[level - 1].size)
             x = x.unsqueeze(i).expand(shape)
     return x
 
 
 def _active_levels():
-    return list(range(1, len(LEVELS) + 1))
+    return list(range(1, len(running()) + 1))
 
 
 def _prepare(x, want):

@@ -4,7 +4,7 @@ import functools
 
 from ..tensor import Tensor
 from . import _batching
-from ._batching import LEVELS, BatchedTensor, Level, wrap
+from ._batching import BatchedTensor, Level, running, wrap
 from ._pytree import broadcast_prefix, flatten, unflatten
 
 _RANDOMNESS = ("error", "different", "same")
@@ -113,8 +113,8 @@ def _vmap_call(func, in_dims, out_dims, randomness, chunk_size, args, kwargs):
 
 
 def _run(func, out_dims, randomness, size, leaves, spec, dims, kwargs):
-    LEVELS.append(Level(size, randomness))
-    level = len(LEVELS)
+    running().append(Level(size, randomness))
+    level = len(running())
     _batching.set_active(True)
     try:
         batched = [
@@ -124,8 +124,8 @@ def _run(func, out_dims, randomness, size, leaves, spec, dims, kwargs):
         out = func(*unflatten(batched, spec), **kwargs)
         return _unbatched(func, out, out_dims, level, size)
     finally:
-        LEVELS.pop()
-        _batching.set_active(bool(LEVELS))
+        running().pop()
+        _batching.set_active(False)
 
 
 def _unbatched(func, out, out_dims, level, size):
