@@ -24,6 +24,7 @@ SCRIPTS = (
     "mlp_memory.py",
     "serialization.py",
     "random_streams.py",
+    "func.py",
 )
 
 for script in SCRIPTS:

@@ -15,6 +15,7 @@ from . import (
     distributed,
     distributions,
     dtypes,
+    func,
     hub,
     jit,
     linalg,
@@ -134,6 +135,7 @@ from .dtypes import (
     uint32,
     uint64,
 )
+from .func import vmap
 from .ops.reduction import return_types
 from .ops.sampling import _standard_gamma
 from .printing import set_printoptions

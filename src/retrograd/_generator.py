@@ -17,7 +17,7 @@ Everything here works on NumPy arrays; the samplers that turn words into values 
 import builtins
 import operator
 
-from . import dtypes
+from . import _switches, dtypes
 from ._array import xp
 from .tensor import Tensor, _make
 
@@ -97,6 +97,8 @@ class Generator:
 
     def words32(self, n: int):
         """``n`` draws of PyTorch's ``random()``: 32-bit words, as uint64."""
+        if _switches.batching is not None:
+            _switches.random_check()
         self._fresh = False
         return self._bits.random_raw(n)
 

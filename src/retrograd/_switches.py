@@ -37,6 +37,14 @@ anomaly_hook: Any = None
 # after each op to give its outputs their tangents (the fast paths then defer to the general one).
 forward_ad_hook: Any = None
 
+# vmap (``func``): while a vmap call is running, ``batching(fn, args, kwargs)`` runs an op or a
+# composite function on batched tensors by its batching rule, or answers NotImplemented when no
+# argument is batched (the fast paths then defer to the general one, which asks it first).
+batching: Any = None
+# ``random_check()``, which the generators call before each draw (``func`` sets it on import): it
+# raises vmap's error for random ops inside vmap(randomness="error").
+random_check: Any = None
+
 # Saved-tensor hooks (``autograd.graph``): while a block is open in any thread, the hook that packs
 # what a new node saves.
 pack_hook: Any = None

@@ -329,6 +329,14 @@ def _like(t, dtype):
 
 @_python_dtypes
 def zeros_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(
+            zeros_like,
+            (input,),
+            {"dtype": dtype, "requires_grad": requires_grad, "memory_format": memory_format},
+        )
+        if batched is not NotImplemented:
+            return batched
     return _filled(
         kept_layout(
             xp.zeros_like(input._data, _like(input, dtype), kept_order(input._data)), input._data
@@ -339,6 +347,14 @@ def zeros_like(input, dtype=None, device=None, requires_grad=False, memory_forma
 
 @_python_dtypes
 def ones_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(
+            ones_like,
+            (input,),
+            {"dtype": dtype, "requires_grad": requires_grad, "memory_format": memory_format},
+        )
+        if batched is not NotImplemented:
+            return batched
     return _filled(
         kept_layout(
             xp.ones_like(input._data, _like(input, dtype), kept_order(input._data)), input._data
@@ -349,6 +365,14 @@ def ones_like(input, dtype=None, device=None, requires_grad=False, memory_format
 
 @_python_dtypes
 def empty_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(
+            empty_like,
+            (input,),
+            {"dtype": dtype, "requires_grad": requires_grad, "memory_format": memory_format},
+        )
+        if batched is not NotImplemented:
+            return batched
     return _filled(
         kept_layout(
             xp.zeros_like(input._data, _like(input, dtype), kept_order(input._data)), input._data
@@ -359,6 +383,14 @@ def empty_like(input, dtype=None, device=None, requires_grad=False, memory_forma
 
 @_python_dtypes
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, memory_format=None):
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(
+            full_like,
+            (input, fill_value),
+            {"dtype": dtype, "requires_grad": requires_grad, "memory_format": memory_format},
+        )
+        if batched is not NotImplemented:
+            return batched
     return _filled(
         kept_layout(
             xp.full_like(input._data, fill_value, _like(input, dtype), kept_order(input._data)),
@@ -582,6 +614,11 @@ def rand(
     pin_memory=False,
 ):
     """``torch.rand``: uniform on [0, 1)."""
+    if _switches.batching is not None:  # (vmap: one draw per example, or one shared)
+        kw = {"generator": generator, "dtype": dtype, "requires_grad": requires_grad}
+        batched = _switches.batching(rand, size, kw)
+        if batched is not NotImplemented:
+            return batched
     _float_only("check_uniform_bounds", dtype)
     shape = _shape(size)
     values = _sampling.uniform(resolve(generator), _count(shape), _dt(dtype), 0.0, 1.0)
@@ -600,6 +637,11 @@ def randn(
     pin_memory=False,
 ):
     """``torch.randn``: standard normal."""
+    if _switches.batching is not None:  # (vmap: one draw per example, or one shared)
+        kw = {"generator": generator, "dtype": dtype, "requires_grad": requires_grad}
+        batched = _switches.batching(randn, size, kw)
+        if batched is not NotImplemented:
+            return batched
     _float_only("normal_kernel_cpu", dtype)
     shape = _shape(size)
     values = _sampling.normal(resolve(generator), _count(shape), _dt(dtype))
@@ -670,6 +712,11 @@ def randperm(
 @_python_dtypes
 def rand_like(input, dtype=None, generator=None, requires_grad=False, **kwargs):
     """``torch.rand_like``: ``rand`` with the shape (and by default the dtype) of ``input``."""
+    if _switches.batching is not None:  # (vmap)
+        kw = {"dtype": dtype, "generator": generator, "requires_grad": requires_grad, **kwargs}
+        batched = _switches.batching(rand_like, (input,), kw)
+        if batched is not NotImplemented:
+            return batched
     dt = _like(input, dtype)
     values = _sampling.uniform(resolve(generator), input._data.size, dt, 0.0, 1.0)
     return _filled(values.reshape(input._data.shape), requires_grad)
@@ -678,6 +725,11 @@ def rand_like(input, dtype=None, generator=None, requires_grad=False, **kwargs):
 @_python_dtypes
 def randn_like(input, dtype=None, generator=None, requires_grad=False, **kwargs):
     """``torch.randn_like``: ``randn`` with the shape (and by default the dtype) of ``input``."""
+    if _switches.batching is not None:  # (vmap)
+        kw = {"dtype": dtype, "generator": generator, "requires_grad": requires_grad, **kwargs}
+        batched = _switches.batching(randn_like, (input,), kw)
+        if batched is not NotImplemented:
+            return batched
     dt = _like(input, dtype)
     values = _sampling.normal(resolve(generator), input._data.size, dt)
     return _filled(values.reshape(input._data.shape), requires_grad)

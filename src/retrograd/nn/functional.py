@@ -8,7 +8,7 @@ but ``nll_loss``, are compositions of ops, so their gradients (of any order) nee
 import math
 import warnings
 
-from .. import _sampling
+from .. import _sampling, _switches
 from .. import ops as _ops
 from .._array import xp
 from .._device import contiguous_format
@@ -259,6 +259,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     if p == 1.0:
         return input.mul_(0.0) if inplace else input * 0.0
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(dropout, (input, p, training, inplace), {})
+        if batched is not NotImplemented:
+            return batched
     a = input._data
     keep = _sampling.bernoulli_scalar(default_generator, a.size, 1.0 - p)
     mask = _make(_sampling.placed(keep, a).astype(a.dtype) / a.dtype.type(1.0 - p))
@@ -421,6 +425,14 @@ def embedding(
     sparse=False,
 ) -> Tensor:
     """``F.embedding``: the rows of ``weight`` at the indices in ``input``."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(
+            embedding,
+            (input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse),
+            {},
+        )
+        if batched is not NotImplemented:
+            return batched
     if sparse:
         raise NotImplementedError(_SPARSE_EMBEDDING.format("embedding"))
     if scale_grad_by_freq:
@@ -959,6 +971,12 @@ def nll_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``F.nll_loss``: minus the input at each target class, weighted, averaged over the weights."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(
+            nll_loss, (input, target, weight, size_average, ignore_index, reduce, reduction), {}
+        )
+        if batched is not NotImplemented:
+            return batched
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -1464,6 +1482,14 @@ def scaled_dot_product_attention(
     Where PyTorch's CPU kernel takes the call (4-d inputs of one dtype and shape but their length,
     no dropout, a mask that needs no gradient), one op and one node; elsewhere composed of
     matmul and softmax, as PyTorch's own fallback is."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(
+            scaled_dot_product_attention,
+            (query, key, value, attn_mask, dropout_p, is_causal, scale),
+            {},
+        )
+        if batched is not NotImplemented:
+            return batched
     if _fused_attention(query, key, value, attn_mask, dropout_p, is_causal):
         if attn_mask is not None and attn_mask._data.dtype == bool:
             attn_mask = _make(xp.where(attn_mask._data, 0.0, -xp.inf).astype(query._data.dtype))

@@ -17,6 +17,7 @@ is ``_conv_weight``, a primitive of its own whose two gradients are both convolu
 import functools
 import itertools
 
+from .. import _switches
 from .._array import xp
 from ..tensor import _make
 from .registry import op
@@ -609,6 +610,14 @@ def max_pool2d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
     """``torch.nn.functional.max_pool2d``: the maximum of each window (and its index if asked)."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(
+            max_pool2d,
+            (input, kernel_size, stride, padding, dilation, ceil_mode, return_indices),
+            {},
+        )
+        if batched is not NotImplemented:
+            return batched
     values, indices = _max_pool_arrays(
         input._data, kernel_size, stride, padding, dilation, ceil_mode
     )

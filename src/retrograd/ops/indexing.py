@@ -6,7 +6,7 @@ the same positions (``add.at``, so repeated indices accumulate); that backward i
 gradient is the same read, so higher derivatives need nothing more.
 """
 
-from .. import dtypes
+from .. import _switches, dtypes
 from .._array import c_order, ndarray, sum_to_shape, xp
 from .._out import check_out, dtype_expected, write_out
 from ..autograd.node import check_version
@@ -275,6 +275,10 @@ _ZERO_DIM_INT = (
 def getitem(self, key):
     """``Tensor.__getitem__``: ints, slices, None, ``...``, bool masks and integer arrays, mixed as
     NumPy and PyTorch mix them."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(getitem, (self, key), {})
+        if batched is not NotImplemented:
+            return batched
     shape = self._data.shape
     if type(key) is int:  # the common x[i], without the general parse
         if not shape:
@@ -356,6 +360,12 @@ def _check_along(name, shape, index, d, other=None, other_name="src"):
 @tensor_method
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """``torch.gather``: ``out[i][j] = input[i][index[i][j]]`` along ``dim`` (2-D case)."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(
+            gather, (input, dim, index), {"sparse_grad": sparse_grad, "out": out}
+        )
+        if batched is not NotImplemented:
+            return batched
     if sparse_grad:
         raise NotImplementedError(
             "gather(sparse_grad=True): retrograd has no sparse tensors; "
@@ -375,6 +385,10 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
 @tensor_method
 def index_select(input, dim, index, *, out=None):
     """``torch.index_select``: the entries of ``index`` (a vector) along ``dim``."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(index_select, (input, dim, index), {"out": out})
+        if batched is not NotImplemented:
+            return batched
     d = _wrap_dim(dim, input.ndim)
     idx = _long_index(index, "index_select(): Expected dtype int32 or int64 for index")
     if idx.ndim > 1:

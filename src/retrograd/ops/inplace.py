@@ -391,6 +391,10 @@ def _saved_since(node, start, t):
 
 def inplace(t, fn, *args):
     """Run out-of-place ``fn(t, *args)`` and make its result ``t``'s new value (and graph)."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(inplace, (t, fn, *args), {})
+        if batched is not NotImplemented:
+            return batched
     base = t._view_base
     record = _grad_state.enabled and (
         t._requires_grad
@@ -724,7 +728,7 @@ def _fast(ufunc, name, fn):
     """``add_`` and kin: one ufunc writing in place when nothing is recorded (optimizer steps)."""
 
     def method(self, other, alpha=1):
-        if _switches.forward_ad_hook is None and (
+        if (_switches.forward_ad_hook is None and _switches.batching is None) and (
             not _grad_state.enabled
             or not (
                 self._requires_grad
@@ -1217,6 +1221,10 @@ def _dtypes_differ(dest, source):
 def setitem(self, key, value):
     """``x[key] = value`` as PyTorch does it: the ints, slices and None of ``key`` make a view; what
     is left (index tensors, masks) is an ``index_put_`` on that view, else a ``copy_`` into it."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(setitem, (self, key, value), {})
+        if batched is not NotImplemented:
+            return batched
     items, advanced, reader = _indexing.parse_key(key, self._data.shape)  # PyTorch's index errors
     # PyTorch skips slices that cover their whole dimension: with nothing else, ``x[:] = value``
     # is ``x.copy_(value)``, with copy_'s node and errors (a leaf, a view made under no_grad ...).

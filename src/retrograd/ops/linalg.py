@@ -3,6 +3,7 @@
 import math
 import string
 
+from .. import _switches
 from .._array import c_order, xp
 from ..dtypes import FROM_NP
 from ..tensor import _make, _wrap_dim
@@ -162,6 +163,10 @@ def _should_fold(x, y):
 def matmul(input, other):
     """``torch.matmul``: dot, matrix-vector, matrix or batched (broadcast) product by the dims,
     made of the ops PyTorch makes it of (so the same nodes save the same tensors)."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(matmul, (input, other), {})
+        if batched is not NotImplemented:
+            return batched
     a, b = input.ndim, other.ndim
     if a == 2 and b == 2:
         return mm(input, other)

@@ -2,6 +2,7 @@
 
 import math
 
+from .. import _switches
 from .._array import c_order, kept_layout, ndarray, xp
 from ..dtypes import CPP_NAMES, FROM_NP, result_type, scalar_type_name
 from ..tensor import Tensor, _make
@@ -281,6 +282,10 @@ def _log_scalar(x):
 @tensor_method
 def pow(input, exponent):
     """``torch.pow``: a tensor to a scalar or tensor power, or a scalar to a tensor power."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(pow, (input, exponent), {})
+        if batched is not NotImplemented:
+            return batched
     if not isinstance(input, Tensor):
         return _pow_scalar_base(_float_for(exponent, input), input)
     if isinstance(exponent, Tensor):

@@ -392,6 +392,10 @@ def _make_function(d):
     single = outputs == 1 and returns is None
 
     def general(*args, **kwargs):
+        if _switches.batching is not None:
+            batched = _switches.batching(general, args, kwargs)
+            if batched is not NotImplemented:
+                return batched
         if kwargs:
             args = bind(args, kwargs)
         elif len(args) != nparams:
@@ -501,7 +505,7 @@ def _unary(d, general, record, tails, layout):
     shown = shown_name(d)
 
     def unary(*args, **kwargs):
-        if _switches.forward_ad_hook is not None:
+        if _switches.forward_ad_hook is not None or _switches.batching is not None:
             return general(*args, **kwargs)
         n = len(args)
         if kwargs or (n != nparams and n not in tails):
@@ -554,7 +558,7 @@ def _binary(d, general, record, tails, layout):
     lead = layout == (0, 1)  # (else (1, 0): the second input's layout comes first)
 
     def binary(*args, **kwargs):
-        if _switches.forward_ad_hook is not None:
+        if _switches.forward_ad_hook is not None or _switches.batching is not None:
             return general(*args, **kwargs)
         n = len(args)
         if kwargs or (n != nparams and n not in tails):

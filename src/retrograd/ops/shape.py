@@ -1,6 +1,6 @@
 """Ops that move elements without computing new values: views, reshapes, copies, dtype changes."""
 
-from .. import _device, dtypes
+from .. import _device, _switches, dtypes
 from .._array import c_order, kept_layout, kept_order, reshaped_view, sum_to_shape, xp
 from .._out import check_out, write_out
 from ..autograd.cuts import note as note_cut
@@ -81,6 +81,10 @@ def _unsafe_view(self, shape):
 def reshape(input, shape):
     """``torch.reshape``: a view when the strides allow it, else a contiguous copy reshaped (the
     nodes PyTorch records: CloneBackward0, then UnsafeViewBackward0)."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(reshape, (input, shape), {})
+        if batched is not NotImplemented:
+            return batched
     shape = _infer(shape, input._data.size)
     if reshaped_view(input._data, shape) is not None:
         return view(input, shape)
@@ -337,6 +341,10 @@ def _to_arguments(args, kwargs):
 @tensor_method
 def to(input, *args, **kwargs):
     """``Tensor.to``: another dtype; the device must be the CPU (PyTorch's CPU-only build)."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(to, (input, *args), kwargs)
+        if batched is not NotImplemented:
+            return batched
     if not kwargs and len(args) == 1 and args[0].__class__ is dtypes.dtype:
         dtype, copy = args[0], False  # .float(), .to(torch.float64): the common call, parsed fast
     else:
@@ -577,6 +585,10 @@ def _out_dtypes(tensors):
 
 def cat(tensors, dim=0, *, out=None):
     """``torch.cat``: tensors joined along an existing dimension."""
+    if _switches.batching is not None:  # (vmap: see retrograd.func)
+        batched = _switches.batching(cat, (tensors, dim), {"out": out} if out is not None else {})
+        if batched is not NotImplemented:
+            return batched
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
