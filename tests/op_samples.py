@@ -783,6 +783,11 @@ _add(
         xfail=_CTC_FORWARD_AD,
     ),
 )
+_add(
+    "_adaptive_max_pool2d",
+    S(lambda t, x: _f(t).adaptive_max_pool2d(x, (2, 3)), (1, 2, 5, 4)),
+    S(lambda t, x: _f(t).adaptive_max_pool1d(x, 2), (2, 5)),
+)
 _add("_glu", S(lambda t, x: _f(t).glu(x), M), S(lambda t, x: _f(t).glu(x, 0), (4, 2)))
 _add(
     "_prelu",

@@ -5,6 +5,7 @@ Activations with a formula of their own are ops in ``retrograd.ops.nnops``; the 
 but ``nll_loss``, are compositions of ops, so their gradients (of any order) need no extra code.
 """
 
+import functools
 import math
 import warnings
 
@@ -17,6 +18,7 @@ from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import no_grad as _no_grad
 from ..creation import empty_like, ones_like, zeros_like
 from ..ops import attention as _attention
+from ..ops import conv as _conv
 from ..ops import ctc as _ctc
 from ..ops import nnops as _nn
 from ..ops import resample as _resample
@@ -1515,6 +1517,7 @@ def scaled_dot_product_attention(
 
 from ..ops.conv import (  # noqa: E402,F401
     adaptive_avg_pool2d,
+    adaptive_max_pool2d,
     avg_pool2d,
     conv1d,
     conv2d,
@@ -1705,6 +1708,34 @@ def avg_pool1d(
     return avg_pool2d(
         input.unsqueeze(-2), (1, k), (1, s), (0, _one(padding)), ceil_mode, count_include_pad
     ).squeeze(-2)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
+    """``F.adaptive_max_pool1d``: the maximum over an even split of the last dimension."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"adaptive_max_pool1d(): Expected 2D or 3D input, but got {input.ndim}D input"
+        )
+    values, indices = _conv.adaptive_max_pool2d(input.unsqueeze(-2), (1, _one(output_size)), True)
+    values, indices = values.squeeze(-2), indices.squeeze(-2)
+    return (values, indices) if return_indices else values
+
+
+adaptive_max_pool1d_with_indices = functools.partial(adaptive_max_pool1d, return_indices=True)
+adaptive_max_pool2d_with_indices = functools.partial(adaptive_max_pool2d, return_indices=True)
+
+
+def lp_pool2d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False):
+    """``F.lp_pool2d``: the p-norm of each window (the p-th root of the sum of p-th powers)."""
+    kw, kh = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    out = avg_pool2d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (_ops.sign(out) * _ops.relu(out.abs())).mul(kw * kh).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False):
+    """``F.lp_pool1d``: the p-norm of each window along the last dimension."""
+    out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (_ops.sign(out) * _ops.relu(out.abs())).mul(kernel_size).pow(1.0 / norm_type)
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:

@@ -760,6 +760,56 @@ def adaptive_avg_pool2d(input, output_size):
     return _adaptive_avg_pool2d(input, output_size)
 
 
+def _adaptive_windows(size, out):
+    """(out, L) input positions of each adaptive window (start to end - 1; shorter windows
+    repeat their last position, which changes neither their maximum nor where it first is)."""
+    i = xp.arange(out)
+    start = (i * size) // out
+    end = -((-(i + 1) * size) // out)
+    span = int((end - start).max()) if out else 0
+    return xp.minimum(start[:, None] + xp.arange(span), end[:, None] - 1)
+
+
+def _adaptive_max_indices(a, out_h, out_w):
+    """The flat in-plane index of the first maximum (in row-major order) of each window."""
+    h, w = a.shape[-2:]
+    rows, cols = _adaptive_windows(h, out_h), _adaptive_windows(w, out_w)
+    by_col = a[..., cols]  # (..., H, out_w, Lw)
+    best_col = xp.argmax(by_col, -1)
+    col = cols[xp.arange(out_w), best_col]  # (..., H, out_w)
+    col_max = xp.take_along_axis(by_col, best_col[..., None], -1)[..., 0]
+    by_row = col_max[..., rows, :]  # (..., out_h, Lh, out_w)
+    best_row = xp.argmax(by_row, -2)  # (..., out_h, out_w)
+    row = rows[xp.arange(out_h)[:, None], best_row]
+    col = xp.take_along_axis(col[..., rows, :], best_row[..., None, :], -2)[..., 0, :]
+    return row * w + col
+
+
+@op(
+    saves="self_shape",
+    method=False,
+    node="AdaptiveMaxPool2DBackward0",
+    grads=(lambda g, n: _pool_scatter(g, n.indices, n.self_shape),),
+)
+def _adaptive_max_pool2d(self, indices):
+    plane = self.shape[-2] * self.shape[-1]
+    return self.ravel()[_flat_indices(indices, plane)].reshape(indices.shape)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """``F.adaptive_max_pool2d``: the maximum over an even split of the plane into
+    ``output_size`` cells (None keeps a size), and where it is with ``return_indices``."""
+    if input.ndim not in (3, 4):
+        raise RuntimeError(
+            f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: {list(input.shape)}"
+        )
+    sizes = _pair(output_size)
+    out_h, out_w = (n if o is None else o for n, o in zip(input.shape[-2:], sizes))
+    indices = _adaptive_max_indices(input._data, out_h, out_w)
+    values = _adaptive_max_pool2d(input, indices)
+    return (values, _make(indices)) if return_indices else values
+
+
 # --- the public convolutions ------------------------------------------------------------------
 
 

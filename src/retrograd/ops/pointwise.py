@@ -579,7 +579,8 @@ def sigmoid_backward(grad_output, output):
     grads=(lambda gg, n: threshold_backward(gg, n.self, n.threshold), zero_grad),
 )
 def threshold_backward(grad_output, self, threshold):
-    return keep_where(grad_output, self > threshold)
+    # zero where self <= threshold: a nan input passes its gradient, as PyTorch's kernel has it
+    return keep_where(grad_output, ~(self <= threshold))
 
 
 _SAME_WIDTH_INT = {2: xp.int16, 4: xp.int32, 8: xp.int64}
