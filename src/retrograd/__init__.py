@@ -25,6 +25,7 @@ from . import (
     random,
     serialization,
     signal,
+    special,
     testing,
     types,
     utils,
