@@ -236,3 +236,26 @@ def test_solve_of_a_larger_singular_matrix_raises(torch_ref):
     for lib in (retrograd, torch_ref):
         with pytest.raises(RuntimeError, match="The solver failed because the input matrix is"):
             lib.linalg.solve(lib.tensor(a), lib.tensor(np.ones((2, 20, 1))))
+
+
+@pytest.mark.parametrize("shape", [(3, 20, 20), (2, 24, 18), (18, 24)])
+def test_svd_and_eigh_of_larger_matrices_match_pytorch(torch_ref, shape):
+    """From order 16 the decompositions run one LAPACK call per matrix: values, sign-free
+    functions of the vectors and their gradients match PyTorch's."""
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal(shape)
+    spd = a @ np.swapaxes(a, -1, -2) + np.diag(np.arange(1.0, shape[-2] + 1))  # no repeats
+    got = []
+    for lib in (retrograd, torch_ref):
+        A = lib.tensor(a, requires_grad=True)
+        S_ = lib.tensor(spd, requires_grad=True)
+        U, S, Vh = lib.linalg.svd(A, full_matrices=False)
+        w = lib.tensor(np.linspace(-1, 1, S.shape[-1]))
+        ((S * w).sum() + Vh.abs().sum() * 1e-2 + U.abs().sum() * 1e-2).backward()
+        L, V = lib.linalg.eigh(S_, UPLO="U")
+        wl = lib.tensor(np.linspace(-1, 1, L.shape[-1]))
+        ((L * wl).sum() + V.abs().sum() * 1e-2).backward()
+        got.append([t.detach().numpy() for t in (S, U.abs(), Vh.abs(), A.grad, L, V.abs())])
+        got[-1].append(S_.grad.numpy())
+    for u, v in zip(*got):
+        np.testing.assert_allclose(u, v, rtol=1e-7, atol=1e-9)
