@@ -442,3 +442,14 @@ def test_special_gradients_match_pytorch_and_finite_differences(name, domain):
     np.testing.assert_allclose(grads[0][2], grads[1][2], rtol=1e-7)
     a = retrograd.tensor(x, dtype=retrograd.float64, requires_grad=True)
     assert gradgradcheck(getattr(retrograd.special, name), (a,))
+
+
+def test_solve_triangular_with_a_zero_on_the_diagonal_gives_pytorchs_infinities():
+    a = np.array([[[1.0, 0.0], [2.0, 0.0]], [[2.0, 1.0], [0.0, 0.0]]])
+    b = np.ones((2, 2, 1))
+    for upper in (False, True):
+        ours = retrograd.linalg.solve_triangular(
+            retrograd.tensor(a), retrograd.tensor(b), upper=upper
+        )
+        theirs = torch.linalg.solve_triangular(torch.tensor(a), torch.tensor(b), upper=upper)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())

@@ -851,15 +851,20 @@ def _solve_raw(a, b, upper, left, unitriangular):
     shape = xp.broadcast_shapes(A.shape[:-2], b.shape[:-2])
     A = xp.broadcast_to(A, shape + A.shape[-2:])
     b = xp.broadcast_to(b, shape + b.shape[-2:])
+    if not A.size or not b.size:
+        return xp.zeros(shape + b.shape[-2:], dtype=xp.result_type(A, b))
     try:
-        import scipy.linalg
+        from scipy.linalg import blas
     except ImportError:  # pragma: no cover - SciPy is present where retrograd is tested
         return xp.linalg.solve(A, b)
-    if A.ndim == 2:
-        return scipy.linalg.solve_triangular(A, b, lower=not upper, check_finite=False)
-    out = xp.empty(shape + b.shape[-2:], dtype=xp.result_type(A, b))
+    # BLAS's triangular solve, one call per matrix (NumPy has none): like PyTorch's, it gives
+    # inf and nan at a zero on the diagonal rather than an error. Each A[i].T is A[i]^T in the
+    # column-major layout BLAS reads, which trans_a=1 turns back into A[i] (its other triangle).
+    dtype = xp.result_type(A, b)
+    trsm = blas.get_blas_funcs("trsm", (xp.empty(0, dtype),))
+    out = xp.empty(shape + b.shape[-2:], dtype=dtype)
     for i in xp.ndindex(*shape):
-        out[i] = scipy.linalg.solve_triangular(A[i], b[i], lower=not upper, check_finite=False)
+        out[i] = trsm(1.0, A[i].T, b[i], lower=int(upper), trans_a=1)
     return out
 
 
