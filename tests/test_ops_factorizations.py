@@ -190,3 +190,72 @@ def test_singular_matrices_raise_linalg_error(torch_ref):
         with pytest.raises(lib.linalg.LinAlgError):
             lib.linalg.inv(lib.zeros(2, 2))
         assert issubclass(lib.linalg.LinAlgError, RuntimeError)
+
+
+@pytest.mark.parametrize(
+    "A_shape, B_shape, left",
+    [
+        ((3, 20, 20), (3, 20, 2), True),
+        ((3, 20, 20), (3, 2, 20), False),
+        ((3, 20, 20), (3, 20), True),  # a batch of vectors
+        ((2, 20, 20), (20, 1), True),  # B broadcast over A's batch
+        ((20, 20), (2, 20, 3), True),  # A broadcast over B's batch
+        ((20, 20), (20,), True),
+    ],
+)
+def test_solve_of_larger_matrices_matches_pytorch(torch_ref, A_shape, B_shape, left):
+    """Matrices from order 16 are solved through LU factors that the backward pass reuses."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(A_shape) + 5 * np.eye(A_shape[-1])
+    b = rng.standard_normal(B_shape)
+    for dtype in ("float64", "float32"):
+        got = []
+        for lib in (retrograd, torch_ref):
+            A = lib.tensor(a, dtype=getattr(lib, dtype), requires_grad=True)
+            B = lib.tensor(b, dtype=getattr(lib, dtype), requires_grad=True)
+            X = lib.linalg.solve(A, B, left=left)
+            w = lib.tensor(np.cos(np.arange(X.numel())).reshape(X.shape), dtype=X.dtype)
+            (X * w).sum().backward()
+            got.append([X.grad_fn.name(), X.detach().numpy(), A.grad.numpy(), B.grad.numpy()])
+        assert got[0][0] == got[1][0]
+        tol = dict(rtol=1e-5, atol=1e-5) if dtype == "float32" else dict(rtol=1e-10, atol=1e-12)
+        for u, v in zip(got[0][1:], got[1][1:]):
+            np.testing.assert_allclose(u, v, **tol)
+
+
+@pytest.mark.parametrize("left", [True, False])
+def test_solve_through_lu_factors_has_second_derivatives(left):
+    rng = np.random.default_rng(1)
+    A = retrograd.tensor(rng.standard_normal((16, 16)) + 4 * np.eye(16), requires_grad=True)
+    B = retrograd.tensor(rng.standard_normal((16, 1) if left else (1, 16)), requires_grad=True)
+    assert gradgradcheck(lambda A, B: retrograd.linalg.solve(A, B, left=left), (A, B))
+
+
+def test_solve_of_a_larger_singular_matrix_raises(torch_ref):
+    a = np.ones((2, 20, 20))
+    for lib in (retrograd, torch_ref):
+        with pytest.raises(RuntimeError, match="The solver failed because the input matrix is"):
+            lib.linalg.solve(lib.tensor(a), lib.tensor(np.ones((2, 20, 1))))
+
+
+@pytest.mark.parametrize("shape", [(3, 20, 20), (2, 24, 18), (18, 24)])
+def test_svd_and_eigh_of_larger_matrices_match_pytorch(torch_ref, shape):
+    """From order 16 the decompositions run one LAPACK call per matrix: values, sign-free
+    functions of the vectors and their gradients match PyTorch's."""
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal(shape)
+    spd = a @ np.swapaxes(a, -1, -2) + np.diag(np.arange(1.0, shape[-2] + 1))  # no repeats
+    got = []
+    for lib in (retrograd, torch_ref):
+        A = lib.tensor(a, requires_grad=True)
+        S_ = lib.tensor(spd, requires_grad=True)
+        U, S, Vh = lib.linalg.svd(A, full_matrices=False)
+        w = lib.tensor(np.linspace(-1, 1, S.shape[-1]))
+        ((S * w).sum() + Vh.abs().sum() * 1e-2 + U.abs().sum() * 1e-2).backward()
+        L, V = lib.linalg.eigh(S_, UPLO="U")
+        wl = lib.tensor(np.linspace(-1, 1, L.shape[-1]))
+        ((L * wl).sum() + V.abs().sum() * 1e-2).backward()
+        got.append([t.detach().numpy() for t in (S, U.abs(), Vh.abs(), A.grad, L, V.abs())])
+        got[-1].append(S_.grad.numpy())
+    for u, v in zip(*got):
+        np.testing.assert_allclose(u, v, rtol=1e-7, atol=1e-9)

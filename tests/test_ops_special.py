@@ -214,3 +214,242 @@ def test_igamma_matches_pytorch():
             assert u == v
         else:
             np.testing.assert_allclose(u, v, rtol=1e-12)
+
+
+# --- torch.special -------------------------------------------------------------------------------
+
+INF, NAN = np.inf, np.nan
+EDGES = np.array(
+    [0.0, -0.0, 1e-3, -1e-3, 0.3, -0.7, 1.0, -1.0, 2.5, -3.2, 7.0, -9.0, 30.0, -40.0, 100.0]
+    + [INF, -INF, NAN, 0.5, 0.9999, 1.0001]
+)
+SPECIAL_UNARY = (
+    "airy_ai bessel_j0 bessel_j1 bessel_y0 bessel_y1 modified_bessel_i0 modified_bessel_i1 "
+    "modified_bessel_k0 modified_bessel_k1 scaled_modified_bessel_k0 scaled_modified_bessel_k1 "
+    "spherical_bessel_j0 entr erfcx log_ndtr ndtri ndtr i0 i0e i1 i1e exp2 expit gammaln psi "
+    "digamma erf erfc erfinv expm1 log1p logit sinc round"
+).split()
+POLYNOMIALS = (
+    "chebyshev_polynomial_t chebyshev_polynomial_u chebyshev_polynomial_v chebyshev_polynomial_w "
+    "shifted_chebyshev_polynomial_t shifted_chebyshev_polynomial_u "
+    "shifted_chebyshev_polynomial_v shifted_chebyshev_polynomial_w hermite_polynomial_h "
+    "hermite_polynomial_he laguerre_polynomial_l legendre_polynomial_p"
+).split()
+SPECIAL_BINARY = ["zeta", "xlog1py", "xlogy", "gammainc", "gammaincc"]
+
+
+def test_torch_special_has_every_function_pytorch_has():
+    theirs = {n for n in dir(torch.special) if not n.startswith("_")}
+    theirs -= {"Tensor", "torch", "common_args", "multi_dim_common"}
+    assert theirs == set(retrograd.special.__all__)
+
+
+@pytest.mark.parametrize(
+    "special, op",
+    [
+        ("expit", "sigmoid"),
+        ("psi", "digamma"),
+        ("gammaln", "lgamma"),
+        ("gammainc", "igamma"),
+        ("gammaincc", "igammac"),
+        ("multigammaln", "mvlgamma"),
+        ("exp2", "exp2"),
+        ("i0", "i0"),
+        ("erfinv", "erfinv"),
+        ("logit", "logit"),
+        ("xlogy", "xlogy"),
+        ("sinc", "sinc"),
+        ("polygamma", "polygamma"),
+        ("softmax", "softmax"),
+        ("logsumexp", "logsumexp"),
+    ],
+)
+def test_special_names_are_the_torch_ops(special, op):
+    assert getattr(retrograd.special, special) is getattr(retrograd, op)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", SPECIAL_UNARY)
+def test_special_unary_edges_match_pytorch(name, dtype):
+    """0, -0, the poles, +-inf and nan give PyTorch's values (PyTorch's own float64 kernels for
+    the Bessel functions are good to about 1e-6)."""
+    ours = getattr(retrograd.special, name)(
+        retrograd.tensor(EDGES, dtype=getattr(retrograd, dtype))
+    )
+    theirs = getattr(torch.special, name)(torch.tensor(EDGES, dtype=getattr(torch, dtype)))
+    assert str(ours.dtype) == str(theirs.dtype)
+    rtol = 1e-5 if dtype == "float64" else 1e-4
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=rtol, atol=1e-300)
+
+
+@pytest.mark.parametrize("name", SPECIAL_UNARY)
+def test_special_unary_integer_input_is_float32(name):
+    try:
+        theirs = getattr(torch.special, name)(torch.tensor([1, 2, 0]))
+    except NotImplementedError as e:  # (round has no integer kernel)
+        with pytest.raises(NotImplementedError, match=str(e)):
+            getattr(retrograd.special, name)(retrograd.tensor([1, 2, 0]))
+        return
+    ours = getattr(retrograd.special, name)(retrograd.tensor([1, 2, 0]))
+    assert str(ours.dtype) == str(theirs.dtype) == "torch.float32"
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", SPECIAL_BINARY)
+def test_special_binary_edges_match_pytorch(name):
+    x = np.array([1.0, 2.0, 3.5, 0.5, -1.0, INF, NAN, 1.0001])
+    q = np.array([1.0, 2.0, 0.5, 0.0, -1.0, -1.5, 3.0, INF, NAN])
+    xx, qq = np.meshgrid(x, q)
+    ours = getattr(retrograd.special, name)(retrograd.tensor(xx), retrograd.tensor(qq))
+    theirs = getattr(torch.special, name)(torch.tensor(xx), torch.tensor(qq))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-7, atol=1e-300)
+    if name.startswith("gamma"):  # PyTorch takes no Python number here
+        for lib in (retrograd, torch):
+            with pytest.raises(TypeError, match=r"argument 'input' \(position 1\) must be Tensor"):
+                getattr(lib.special, name)(2, lib.tensor([1.5]))
+        return
+    for a, b in [(2, torch.tensor([1.5, 2.0])), (torch.tensor([2, 3]), 2)]:  # dtypes with numbers
+        ra = retrograd.tensor(a.numpy()) if isinstance(a, torch.Tensor) else a
+        rb = retrograd.tensor(b.numpy()) if isinstance(b, torch.Tensor) else b
+        r, t = getattr(retrograd.special, name)(ra, rb), getattr(torch.special, name)(a, b)
+        assert str(r.dtype) == str(t.dtype)
+        np.testing.assert_allclose(r.numpy(), t.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", POLYNOMIALS)
+def test_polynomials_match_pytorch(name):
+    """Degrees below 0 give 0, non-integer degrees are truncated; at a nan x every degree above
+    0 is nan (PyTorch's vectorised kernel gives the neighbouring element's value there)."""
+    x = np.array([-1.0, 1.0, 0.0, 0.3, -0.6, 0.99, 2.0, -3.0, INF, -INF])
+    n = np.array([-1, 0, 1, 2, 3, 5, 8, 13, 30])
+    xx, nn = np.meshgrid(x, n)
+    for dtype in ("float64", "float32"):
+        ours = getattr(retrograd.special, name)(
+            retrograd.tensor(xx, dtype=getattr(retrograd, dtype)), retrograd.tensor(nn)
+        )
+        theirs = getattr(torch.special, name)(
+            torch.tensor(xx, dtype=getattr(torch, dtype)), torch.tensor(nn)
+        )
+        assert str(ours.dtype) == str(theirs.dtype)
+        # (PyTorch's float32 Chebyshev values at high degree come from cos(n acos x))
+        tol = dict(rtol=1e-7, atol=1e-9) if dtype == "float64" else dict(rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), **tol)
+    fractional = (torch.tensor([0.5, 0.3]), torch.tensor([2.7, -1.2]))
+    r = getattr(retrograd.special, name)(*(retrograd.tensor(v.numpy()) for v in fractional))
+    np.testing.assert_allclose(r.numpy(), getattr(torch.special, name)(*fractional).numpy())
+    for args in [
+        (retrograd.tensor([1, 2]), retrograd.tensor([3, 2])),
+        (0.5, retrograd.tensor([3])),
+    ]:
+        assert getattr(retrograd.special, name)(*args).dtype == retrograd.float32
+    at_nan = getattr(retrograd.special, name)(
+        retrograd.tensor([NAN] * 3), retrograd.tensor([0, 1, 4])
+    )
+    assert at_nan[0] == 1 and at_nan[1:].isnan().all()
+
+
+@pytest.mark.parametrize("name", ["bessel_j0", "airy_ai", "modified_bessel_k1"])
+def test_functions_without_derivative_leave_the_graph(name):
+    for lib in (retrograd, torch):
+        x = lib.tensor([0.5, 1.5], requires_grad=True)
+        y = getattr(lib.special, name)(x)
+        assert not y.requires_grad and y.grad_fn is None
+        with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad"):
+            y.sum().backward()
+    x = retrograd.tensor([0.5, 1.5], requires_grad=True)
+    assert not retrograd.special.legendre_polynomial_p(x, 3).requires_grad
+
+
+def test_zeta_has_no_derivative_in_x():
+    for lib in (retrograd, torch):
+        x = lib.tensor([2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        q = lib.tensor([1.5, 2.0], dtype=lib.float64, requires_grad=True)
+        for y in (lib.special.zeta(x, q), lib.special.zeta(x, 2.0)):
+            with pytest.raises(
+                NotImplementedError, match="the derivative for 'zeta' is not implemented."
+            ):
+                y.sum().backward()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t, x: x.i0_(),
+        lambda t, x: t.i0_(x),
+        lambda t, x: x.exp2_(),
+        lambda t, x: t.exp2_(x),
+        lambda t, x: x.polygamma_(1),
+        lambda t, x: x.mvlgamma_(2),
+        lambda t, x: t.tensor([1.5, 2.0, 2.5], dtype=x.dtype).igamma_(x),  # (no derivative in
+        lambda t, x: t.tensor([1.5, 2.0, 2.5], dtype=x.dtype).igammac_(x),  # the first input)
+        lambda t, x: x.xlogy_(2.0),
+        lambda t, x: t.xlogy_(x, 3.0),
+        lambda t, x: x.erfinv_(),
+        lambda t, x: x.lgamma_(),
+        lambda t, x: x.digamma_(),
+        lambda t, x: x.erfc_(),
+        lambda t, x: t.erfc_(x),
+        lambda t, x: t.sinc_(x),
+        lambda t, x: t.logit_(x),
+    ],
+)
+def test_methods_and_in_place_forms_match_pytorch(call):
+    values = np.array([0.6, 0.8, 0.9])
+    results = []
+    for lib in (retrograd, torch):
+        a = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        x = a * 1
+        out = call(lib, x)
+        out.sum().backward()
+        results.append((out.detach().numpy(), a.grad.numpy(), out.grad_fn.name()))
+    (v, g, n), (tv, tg, tn) = results
+    assert n == tn
+    np.testing.assert_allclose(v, tv, rtol=1e-8)  # (PyTorch's trigamma is good to 1e-9)
+    np.testing.assert_allclose(g, tg, rtol=1e-8)
+
+
+def test_mvlgamma_needs_p_of_at_least_one():
+    for lib in (retrograd, torch):
+        with pytest.raises(RuntimeError, match="p has to be greater than or equal to 1"):
+            lib.special.multigammaln(lib.tensor([2.5]), 0)
+
+
+@pytest.mark.parametrize(
+    "name, domain",
+    [
+        ("entr", (0.2, 2.0)),
+        ("erfcx", (-1.0, 2.0)),
+        ("log_ndtr", (-3.0, 3.0)),
+        ("ndtri", (0.1, 0.9)),
+        ("i0e", (0.2, 2.0)),
+        ("i1", (-2.0, 2.0)),
+        ("i1e", (0.2, 2.0)),
+        ("i0", (-2.0, 2.0)),
+        ("ndtr", (-2.0, 2.0)),
+    ],
+)
+def test_special_gradients_match_pytorch_and_finite_differences(name, domain):
+    x = np.linspace(*domain, 5)
+    grads = []
+    for lib in (retrograd, torch):
+        a = lib.tensor(x, dtype=lib.float64, requires_grad=True)
+        y = getattr(lib.special, name)(a)
+        (g,) = lib.autograd.grad(y.sum(), a, create_graph=True)
+        (gg,) = lib.autograd.grad(g.sum(), a)
+        grads.append((y.grad_fn.name(), g.detach().numpy(), gg.numpy()))
+    assert grads[0][0] == grads[1][0]
+    np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-9)
+    np.testing.assert_allclose(grads[0][2], grads[1][2], rtol=1e-7)
+    a = retrograd.tensor(x, dtype=retrograd.float64, requires_grad=True)
+    assert gradgradcheck(getattr(retrograd.special, name), (a,))
+
+
+def test_solve_triangular_with_a_zero_on_the_diagonal_gives_pytorchs_infinities():
+    a = np.array([[[1.0, 0.0], [2.0, 0.0]], [[2.0, 1.0], [0.0, 0.0]]])
+    b = np.ones((2, 2, 1))
+    for upper in (False, True):
+        ours = retrograd.linalg.solve_triangular(
+            retrograd.tensor(a), retrograd.tensor(b), upper=upper
+        )
+        theirs = torch.linalg.solve_triangular(torch.tensor(a), torch.tensor(b), upper=upper)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())

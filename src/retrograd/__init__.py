@@ -26,6 +26,7 @@ from . import (
     random,
     serialization,
     signal,
+    special,
     testing,
     types,
     utils,

@@ -15,10 +15,9 @@ import math
 from collections import namedtuple
 
 from .._array import xp
-from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from .nnops import _linear
-from .registry import FusedNode, op, record_fused
+from .registry import FusedNode, op, record_fused, shared_formulas
 
 __all__ = []
 
@@ -105,32 +104,6 @@ def _grads_in_tensors(g, n):
     return ds.matmul(k), ds.transpose(-2, -1).matmul(q), dv
 
 
-def _shared_grads(g, n, in_arrays, in_tensors):
-    """The three input gradients at once, by ``in_arrays`` or, under create_graph, by
-    ``in_tensors``; the formulas that run after the first take theirs from the node, which lets
-    them go when the last one has."""
-    memo = n.__dict__
-    cached = memo.get("_shared_grads")
-    if cached is not None and cached[0] is g:
-        return cached[1]
-    grads = (in_tensors if _grad_state.enabled else in_arrays)(g, n)
-    memo["_shared_grads"] = (g, grads)
-    return grads
-
-
-def _formulas(in_arrays, in_tensors):
-    def formula(i):
-        def gradient(g, n):
-            grads = _shared_grads(g, n, in_arrays, in_tensors)
-            if not any(fn is not None for fn, _ in n.next_functions[i + 1 :]):
-                n.__dict__.pop("_shared_grads", None)  # the last formula to run
-            return grads[i]
-
-        return gradient
-
-    return tuple(formula(i) for i in range(3))
-
-
 @op(
     inputs="query key value",
     saves="query key value result result1",
@@ -138,7 +111,7 @@ def _formulas(in_arrays, in_tensors):
     returns=_FlashResult,
     method=False,
     node="ScaledDotProductFlashAttentionForCpuBackward0",
-    grads=_formulas(_grads_in_arrays, _grads_in_tensors),
+    grads=shared_formulas(3, _grads_in_arrays, _grads_in_tensors),
 )
 def _scaled_dot_product_flash_attention_for_cpu(
     query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None
@@ -218,7 +191,7 @@ def _core_grads_in_tensors(grads, n):
     outputs=2,
     method=False,
     node="MultiheadAttentionCoreBackward0",
-    grads=_formulas(_core_grads_in_arrays, _core_grads_in_tensors),
+    grads=shared_formulas(3, _core_grads_in_arrays, _core_grads_in_tensors),
 )
 def _attention_with_weights(query, key, value, bias=None, scale=1.0):
     """``softmax(query key^T * scale + bias) value`` over (batch, L, E) inputs, and the softmax

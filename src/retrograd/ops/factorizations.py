@@ -8,12 +8,13 @@ so rather than drop the imaginary part.
 """
 
 import math
+from collections import namedtuple
 
 from .._array import c_order, xp
 from ..tensor import _make
 from .linalg import _diag_embed
-from .registry import op, tensor_method
-from .special import _check_square, _mT, solve_triangular
+from .registry import op, shared_formulas, tensor_method
+from .special import _check_square, _mT, _summed_to, solve_triangular
 
 
 def _real_only(a, name):
@@ -171,7 +172,7 @@ def _is_vector_rhs(A, B):
     return B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
 
 
-def _solve_grads(g, n):
+def _solve_grads_in_tensors(g, n):
     # left: X = A^-1 B, so gB = A^-T g and gA = -gB X^T; right: X = B A^-1, so gB = g A^-T and
     # gA = -X^T gB
     A, X = n.A, n.result
@@ -185,29 +186,113 @@ def _solve_grads(g, n):
         gA = -(_mT(X) @ gB)
     if n.vector:
         gB = gB.squeeze(-1)
-    return gA, gB
+    return _summed_to(gA, n.A.shape), _summed_to(gB, n.B_shape)
+
+
+def _solve_grads_in_arrays(g, n):
+    """The same gradients on arrays, through the forward's LU factors where it kept them."""
+    lu, pivots = n.result1._data, n.result2._data
+    if not lu.size:
+        return _solve_grads_in_tensors(g, n)
+    g, X = g._data, n.result._data
+    if n.vector:
+        g, X = g[..., None], X[..., None]
+    need_a = n.next_functions[0][0] is not None
+    if n.left:  # A^T gB = g
+        gB = _lu_solve(lu, pivots, g, transposed=True)
+        gA = -xp.matmul(gB, xp.swapaxes(X, -1, -2)) if need_a else None
+    else:  # gB A^T = g, that is A gB^T = g^T
+        gB = xp.swapaxes(_lu_solve(lu, pivots, xp.swapaxes(g, -1, -2), transposed=False), -1, -2)
+        gA = -xp.matmul(xp.swapaxes(X, -1, -2), gB) if need_a else None
+    if n.vector:
+        gB = gB[..., 0]
+    gB = _summed_to(_make(c_order(gB)), n.B_shape)
+    return (None if gA is None else _make(c_order(gA))), gB
+
+
+# Below this order a batched numpy.linalg.solve is faster than one LAPACK call per matrix.
+_LU_MIN_ORDER = 16
+
+
+def _lu_factor(A):
+    """LU factors of each matrix's transpose, one LAPACK call per matrix (NumPy has no batched LU):
+    ``lu[i].T`` holds the factors (LAPACK's column-major layout of A[i]^T, which is A[i]'s own
+    memory), ``pivots[i]`` the row swaps; None where a matrix is singular."""
+    from scipy.linalg import lapack
+
+    getrf = lapack.get_lapack_funcs("getrf", (A,))
+    lu = xp.array(A, order="C")
+    pivots = xp.empty(A.shape[:-1], dtype=xp.int32)
+    flat, flat_piv = lu.reshape(-1, *A.shape[-2:]), pivots.reshape(-1, A.shape[-1])
+    for i in range(flat.shape[0]):
+        _, piv, info = getrf(flat[i].T, overwrite_a=True)
+        if info > 0:
+            return None
+        flat_piv[i] = piv
+    return lu, pivots
+
+
+def _lu_solve(lu, pivots, B, transposed):
+    """X with A X = B (A^T X = B when ``transposed``) for the factors of A^T ``_lu_factor`` made;
+    B has A's batch shape."""
+    from scipy.linalg import lapack
+
+    getrs = lapack.get_lapack_funcs("getrs", (lu,))
+    # the right-hand sides transposed and C-ordered: each one column-major as LAPACK reads it
+    out = xp.array(xp.swapaxes(B, -1, -2), dtype=lu.dtype, order="C")
+    n, k = lu.shape[-1], B.shape[-1]
+    flat_lu, flat_piv = lu.reshape(-1, n, n), pivots.reshape(-1, n)
+    flat = out.reshape(-1, k, n)
+    trans = 0 if transposed else 1
+    for i in range(flat.shape[0]):
+        getrs(flat_lu[i].T, flat_piv[i], flat[i].T, trans=trans, overwrite_b=True)
+    return xp.swapaxes(out, -1, -2)
+
+
+_NO_FACTORS = xp.empty(0, dtype=xp.int32)
+# (what _solve returns: the solution first, the only output with a gradient)
+_SOLVE = namedtuple("_SOLVE", "result LU pivots")
 
 
 @op(
     inputs="A B",
-    saves="A result",
-    grads=(lambda g, n: _solve_grads(g, n)[0], lambda g, n: _solve_grads(g, n)[1]),
+    saves="A B_shape result result1 result2",
+    grads=shared_formulas(2, _solve_grads_in_arrays, _solve_grads_in_tensors),
     node="LinalgSolveExBackward0",
+    returns=_SOLVE,
     method=False,
 )
 def _solve(A, B, left, vector):
-    if not left:
-        A, B = xp.swapaxes(A, -1, -2), xp.swapaxes(B, -1, -2)
+    """X, and the LU factors of A^T with their pivots (empty when the solve kept none)."""
     rhs = B[..., None] if vector else B
-    try:
-        x = xp.linalg.solve(A, rhs)
-    except xp.linalg.LinAlgError:
-        raise _LinAlgError(
-            "torch.linalg.solve: The solver failed because the input matrix is singular."
-        ) from None
+    if not left:
+        rhs = xp.swapaxes(rhs, -1, -2)
+    batch = xp.broadcast_shapes(A.shape[:-2], rhs.shape[:-2])
+    factors = None
+    if A.shape[-1] >= _LU_MIN_ORDER and A.shape[:-2] == batch and A.size:
+        factors = _lu_factor(A)
+        if factors is None:
+            raise _singular_solve()
+    if factors is not None:
+        rhs = xp.broadcast_to(rhs, batch + rhs.shape[-2:])
+        x = _lu_solve(factors[0], factors[1], rhs, transposed=not left)
+    else:
+        try:
+            x = xp.linalg.solve(A if left else xp.swapaxes(A, -1, -2), rhs)
+        except xp.linalg.LinAlgError:
+            raise _singular_solve() from None
+        factors = (_NO_FACTORS.astype(A.dtype), _NO_FACTORS)
+    if not left:
+        x = xp.swapaxes(x, -1, -2)
     if vector:
         x = x[..., 0]
-    return c_order(x if left else xp.swapaxes(x, -1, -2))
+    return c_order(x), factors[0], factors[1]
+
+
+def _singular_solve():
+    return _LinAlgError(
+        "torch.linalg.solve: The solver failed because the input matrix is singular."
+    )
 
 
 def solve(A, B, *, left=True, out=None):
@@ -221,7 +306,34 @@ def solve(A, B, *, left=True, out=None):
             f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
             f"{A.dtype._tensor_name[:-6]} and B of type {B.dtype._tensor_name[:-6]} instead"
         )
-    return _with_out(_solve(A, B, left, vector), out, "linalg_solve")
+    return _with_out(_solve(A, B, left, vector)[0], out, "linalg_solve")
+
+
+# NumPy's batched eigh and svd run LAPACK's syevd and gesdd on each matrix too, but a call per
+# matrix through SciPy's LAPACK is markedly faster from order 16 on (the loop's overhead is
+# small next to the decomposition there); below, and for empty or non-finite input (NumPy's
+# errors), NumPy's batched routines run.
+def _by_lapack(a):
+    return min(a.shape[-2:]) >= _LU_MIN_ORDER and a.size and xp.isfinite(a).all()
+
+
+def _per_matrix(a, routine, order, **options):
+    """The outputs of LAPACK's ``routine`` for each matrix of the batch ``a``, the first ones
+    picked and ordered by ``order``; None if a call reports a failure."""
+    from scipy.linalg import lapack
+
+    fn = lapack.get_lapack_funcs(routine, (a,))
+    flat = a.reshape(-1, *a.shape[-2:])
+    outs = None
+    for i in range(flat.shape[0]):
+        found = fn(flat[i], **options)
+        if found[-1] != 0:
+            return None
+        if outs is None:
+            outs = [xp.empty((flat.shape[0],) + found[j].shape, found[j].dtype) for j in order]
+        for out, j in zip(outs, order):
+            out[i] = found[j]
+    return tuple(out.reshape(a.shape[:-2] + out.shape[1:]) for out in outs)
 
 
 # --- symmetric eigenvalues ---------------------------------------------------------------------
@@ -252,6 +364,10 @@ def _eigh_grad(grads, n):
     method=False,
 )
 def _eigh(self, uplo):
+    if _by_lapack(self):
+        found = _per_matrix(self, "syevd", (0, 1), compute_v=1, lower=int(uplo == "L"))
+        if found is not None:
+            return found
     w, v = xp.linalg.eigh(self, UPLO=uplo)
     return c_order(w), c_order(v)
 
@@ -331,6 +447,10 @@ def _svd_grad(grads, n):
 )
 def _svd(self, full_matrices):
     _real_only(self, "svd")
+    if _by_lapack(self):
+        found = _per_matrix(self, "gesdd", (0, 1, 2), full_matrices=int(full_matrices))
+        if found is not None:
+            return found
     u, s, vh = xp.linalg.svd(self, full_matrices=full_matrices)
     return c_order(u), c_order(s), c_order(vh)
 

@@ -51,6 +51,7 @@ from ..tensor import (
 from . import indexing as _indexing
 from . import pointwise as _p
 from . import registry as _registry
+from . import special as _special
 from .registry import METHODS as _METHODS
 from .registry import _shape_error, note_view, op, tensor_method
 
@@ -818,9 +819,17 @@ for _name in (
     "trunc fix frac nan_to_num addcmul addcdiv lerp multiply divide "
     "true_divide subtract fmod remainder cumsum cumprod tril triu scatter "
     "scatter_add bitwise_and bitwise_or bitwise_xor bitwise_not atan2 arctan2 hypot copysign "
-    "nextafter heaviside ldexp logit sinc index_add addmm addmv addr baddbmm addbmm scatter_reduce index_copy index_fill masked_scatter gcd lcm"
+    "nextafter heaviside ldexp logit sinc index_add addmm addmv addr baddbmm addbmm scatter_reduce index_copy index_fill masked_scatter gcd lcm "
+    "exp2 i0 mvlgamma igamma igammac xlogy erfinv erfc lgamma digamma"
 ).split():
     _twin(_name)
+
+
+@tensor_method
+def polygamma_(self, n):
+    """``Tensor.polygamma_(n)``: ``polygamma(n, self)`` written into this tensor (PyTorch's
+    ``PolygammaBackward1``)."""
+    return inplace(self, _special._polygamma_in_place, n)
 
 
 @tensor_method
@@ -1333,7 +1342,7 @@ Tensor.__ixor__ = _METHODS["bitwise_xor_"]
 # ``torch.relu_(x)`` and kin: PyTorch's module-level spellings of these in-place methods.
 _MODULE_LEVEL = (
     "abs_ acos_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ "
-    "clip_ cos_ cosh_ erf_ exp_ expm1_ fill_ fix_ floor_ frac_ index_put_ log10_ log1p_ "
+    "clip_ cos_ cosh_ erf_ erfc_ exp_ exp2_ expm1_ fill_ i0_ logit_ sinc_ xlogy_ fix_ floor_ frac_ index_put_ log10_ log1p_ "
     "log2_ log_ nan_to_num_ neg_ negative_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ "
     "sin_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ zero_"
 ).split()

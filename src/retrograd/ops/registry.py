@@ -275,6 +275,36 @@ def tensor_method(fn=None, *, name=None):
     return register(fn) if fn is not None else register
 
 
+def _shared_grads(g, n, in_arrays, in_tensors):
+    """The gradients of every input at once, by ``in_arrays`` or, under create_graph, by
+    ``in_tensors``; the formulas that run after the first take theirs from the node, which lets
+    them go when the last one has."""
+    memo = n.__dict__
+    cached = memo.get("_shared_grads")
+    if cached is not None and cached[0] is g:
+        return cached[1]
+    grads = (in_tensors if _grad_state.enabled else in_arrays)(g, n)
+    memo["_shared_grads"] = (g, grads)
+    return grads
+
+
+def shared_formulas(count, in_arrays, in_tensors):
+    """``grads=`` for an op whose inputs' gradients share their work: one computation,
+    ``in_arrays(g, node)`` (on arrays, fast) or ``in_tensors(g, node)`` (in differentiable ops,
+    under create_graph), returns all ``count`` of them."""
+
+    def formula(i):
+        def gradient(g, n):
+            grads = _shared_grads(g, n, in_arrays, in_tensors)
+            if not any(fn is not None for fn, _ in n.next_functions[i + 1 :]):
+                n.__dict__.pop("_shared_grads", None)  # the last formula to run
+            return grads[i]
+
+        return gradient
+
+    return tuple(formula(i) for i in range(count))
+
+
 def op(
     name=None,
     *,

@@ -1,15 +1,19 @@
-"""Special functions and the triangular linear algebra that probability distributions need:
-lgamma, digamma, polygamma, erfinv, erfc, xlogy, Cholesky factors and triangular solves.
+"""Special functions (``torch.special`` and its ``torch.*`` spellings) and the triangular linear
+algebra that probability distributions need: Cholesky factors and triangular solves.
 
-The log-gamma family comes from SciPy (imported when first called: NumPy has none). Each derivative
-is written with these same ops, so higher derivatives follow.
+Most functions come from SciPy (imported when first called: NumPy has none of them). Each
+derivative is written with these same ops, so higher derivatives follow. The Bessel functions, the
+orthogonal polynomials and ``airy_ai`` have no derivative in PyTorch: their results do not require
+grad.
 """
 
 import math
 
 from .._array import xp
+from ..tensor import Tensor, _make
 from .linalg import _diag_embed
-from .pointwise import _dtype_name
+from .nnops import erf
+from .pointwise import _dtype_name, sign, where
 from .registry import op, tensor_method
 
 
@@ -27,38 +31,103 @@ def _same_float(result, a):
     )
 
 
+def _float_result(out, *arrays):
+    """``out`` in the dtype PyTorch computes these inputs in: their promoted type, or the default
+    float32 where that is an integer type (the inputs are already promoted by the op table)."""
+    dt = xp.result_type(*arrays)
+    return xp.asarray(out).astype(dt if dt.kind == "f" else xp.float32, copy=False)
+
+
+def _binary(name, forward, grads, node, promote="float"):
+    """A function of two arguments as PyTorch records it: ``name`` (node ``node + "0"``) for two
+    tensors, and ops of one tensor input for a Python number first (``node + "1"``) or second
+    (``node + "2"``), each with the formula of its tensor input."""
+
+    def scalar_self(other, self):
+        return forward(self, other)
+
+    def scalar_other(self, other):
+        return forward(self, other)
+
+    both = op(
+        name,
+        inputs="self other",
+        saves="self other",
+        broadcast=True,
+        promote=promote,
+        grads=grads,
+        node=node + "0",
+        method=False,
+    )(forward)
+    first = op(
+        name + "_self_scalar",
+        inputs="other",
+        saves="other",
+        promote="float",
+        grads=grads[1:],
+        node=node + "1",
+        method=False,
+    )(scalar_self)
+    second = op(
+        name + "_other_scalar",
+        inputs="self",
+        saves="self",
+        promote="float",
+        grads=grads[:1],
+        node=node + "2",
+        method=False,
+    )(scalar_other)
+
+    def call(input, other):
+        if isinstance(input, Tensor):
+            return both(input, other) if isinstance(other, Tensor) else second(input, other)
+        return first(other, input) if isinstance(other, Tensor) else both(input, other)
+
+    return call
+
+
 # --- the gamma function and its derivatives ------------------------------------------------------
 
 
 @op(saves="self", promote="float", grads=(lambda g, n: g * digamma(n.self),))
 def lgamma(self):
-    """``torch.lgamma``: log |Gamma(x)|."""
-    return _same_float(_scipy_special().gammaln(self), self)
+    """``torch.lgamma``: log |Gamma(x)| (inf at -inf, as PyTorch)."""
+    return _same_float(xp.where(self == -xp.inf, xp.inf, _scipy_special().gammaln(self)), self)
 
 
 @op(saves="self", promote="float", grads=(lambda g, n: g * polygamma(1, n.self),))
 def digamma(self):
     """``torch.digamma``: the derivative of lgamma (PyTorch gives -inf at 0)."""
     out = _scipy_special().psi(self)
-    out = xp.where(self == 0, -xp.inf, out)
+    out = xp.where(self == 0, xp.copysign(xp.inf, -self), out)  # -inf at 0, inf at -0
     return _same_float(out, self)
 
 
-@op(
-    "polygamma",
-    inputs="self",
-    saves="self",
-    promote="float",
-    grads=(lambda g, n: g * polygamma(n.n + 1, n.self),),
-    method=False,
-)
-def _polygamma(self, n):
+def _polygamma_values(self, n):
     if n == 0:
         out = _scipy_special().psi(self)
-        out = xp.where(self == 0, -xp.inf, out)
+        out = xp.where(self == 0, xp.copysign(xp.inf, -self), out)
     else:
         out = _scipy_special().polygamma(n, self)
     return _same_float(out, self)
+
+
+def _polygamma_grad(g, n):
+    return g * polygamma(n.n + 1, n.self)
+
+
+_polygamma = op("polygamma", saves="self", promote="float", grads=(_polygamma_grad,), method=False)(
+    _polygamma_values
+)
+# The in-place form is another overload in PyTorch, with its own node.
+_polygamma_in_place = op(
+    "_polygamma_in_place",
+    saves="self",
+    promote="float",
+    grads=(_polygamma_grad,),
+    node="PolygammaBackward1",
+    method=False,
+)(_polygamma_values)
 
 
 def polygamma(n, input):
@@ -66,6 +135,12 @@ def polygamma(n, input):
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
     return _polygamma(input, n)
+
+
+@tensor_method(name="polygamma")
+def _polygamma_method(self, n):
+    """``Tensor.polygamma(n)``: ``torch.polygamma(n, self)``."""
+    return polygamma(n, self)
 
 
 # --- the reparameterised derivative of Gamma(alpha, 1) samples ----------------------------------
@@ -209,6 +284,27 @@ def _igamma_density(n):
     return ((a - 1) * x.log() - x - lgamma(a)).exp()
 
 
+def _check_tensors(name, input, other):
+    for i, (arg, x) in enumerate((("input", input), ("other", other))):
+        if not isinstance(x, Tensor):
+            raise TypeError(
+                f"{name}(): argument '{arg}' (position {i + 1}) must be Tensor, not "
+                f"{type(x).__name__}"
+            )
+
+
+def _igamma_edges(out, a, x, lower):
+    """PyTorch's values of P(a, x) (``lower`` 1) or Q(a, x) = 1 - P (``lower`` 0) at the edges,
+    decided before a nan in the other argument is looked at: P(a, 0) = 0, P(a, inf) = 1,
+    P(inf, x) = 0 for finite x."""
+    upper = 1 - lower
+    out = xp.where(xp.isinf(x), lower, out)
+    out = xp.where(xp.isinf(a), xp.where(xp.isinf(x), xp.nan, upper), out)
+    out = xp.where(x == 0, upper, out)
+    out = xp.where(a == 0, xp.where(x > 0, lower, xp.nan), out)
+    return xp.where((x < 0) | (a < 0), xp.nan, out)
+
+
 @op(
     inputs="self other",
     saves="self other",
@@ -219,8 +315,8 @@ def _igamma_density(n):
     method=False,
 )
 def _igamma(self, other):
-    return _same_float(
-        _scipy_special().gammainc(self, other), xp.asarray(xp.result_type(self, other).type(0))
+    return _float_result(
+        _igamma_edges(_scipy_special().gammainc(self, other), self, other, 1), self, other
     )
 
 
@@ -234,19 +330,23 @@ def _igamma(self, other):
     method=False,
 )
 def _igammac(self, other):
-    return _same_float(
-        _scipy_special().gammaincc(self, other), xp.asarray(xp.result_type(self, other).type(0))
+    return _float_result(
+        _igamma_edges(_scipy_special().gammaincc(self, other), self, other, 0), self, other
     )
 
 
+@tensor_method
 def igamma(input, other):
     """``torch.igamma`` (``torch.special.gammainc``): the regularised lower incomplete gamma
     function P(input, other)."""
+    _check_tensors("igamma", input, other)
     return _igamma(input, other)
 
 
+@tensor_method
 def igammac(input, other):
     """``torch.igammac`` (``torch.special.gammaincc``): 1 - P(input, other)."""
+    _check_tensors("igammac", input, other)
     return _igammac(input, other)
 
 
@@ -286,24 +386,360 @@ def _xlogy_other_grad(g, n):
     return g * n.self / n.other
 
 
-@op(
-    inputs="self other",
-    saves="self other",
-    broadcast=True,
-    promote="binary",
-    grads=(_xlogy_self_grad, _xlogy_other_grad),
-    node="XlogyBackward0",
-)
-def xlogy(self, other):
-    """``torch.xlogy``: x * log(y), 0 where x is 0 (unless y is nan)."""
+def _xlogy(self, other):
     x, y = xp.asarray(self), xp.asarray(other)
     with xp.errstate(divide="ignore", invalid="ignore"):
         out = x * xp.log(y)
-    out = xp.where((x == 0) & ~xp.isnan(y), 0, out)
-    dt = xp.result_type(self, other)
-    if dt.kind != "f":
-        dt = xp.float32
-    return xp.asarray(out).astype(dt, copy=False)
+    return _float_result(xp.where((x == 0) & ~xp.isnan(y), 0, out), self, other)
+
+
+_xlogy_op = _binary(
+    "xlogy", _xlogy, (_xlogy_self_grad, _xlogy_other_grad), "XlogyBackward", promote="binary"
+)
+
+
+@tensor_method
+def xlogy(input, other):
+    """``torch.xlogy``: x * log(y), 0 where x is 0 (unless y is nan)."""
+    return _xlogy_op(input, other)
+
+
+# --- torch.special: exponentials, the normal distribution, entropy ------------------------------
+
+
+_LN2 = math.log(2.0)
+_SQRT_2PI = math.sqrt(2.0 * math.pi)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+@op(saves="result", promote="float", grads=(lambda g, n: g * (n.result * _LN2),))
+def exp2(self):
+    """``torch.exp2`` (``torch.special.exp2``): 2 to the power x."""
+    with xp.errstate(over="ignore"):
+        return _same_float(xp.exp2(self), self)
+
+
+@op(
+    saves="self",
+    promote="float",
+    grads=(lambda g, n: g * -(n.self.log() + 1),),
+    node="SpecialEntrBackward0",
+    method=False,
+)
+def special_entr(self):
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        out = xp.where(self > 0, -self * xp.log(xp.where(self > 0, self, 1)), 0)
+    out = xp.where(self < 0, -xp.inf, xp.where(xp.isnan(self), xp.nan, out))
+    return _same_float(out, self)
+
+
+@op(
+    saves="self result",
+    promote="float",
+    grads=(lambda g, n: g * (2 * n.self * n.result - _TWO_OVER_SQRT_PI),),
+    node="SpecialErfcxBackward0",
+    method=False,
+)
+def special_erfcx(self):
+    return _same_float(_scipy_special().erfcx(self), self)
+
+
+@op(
+    saves="self result",
+    promote="float",
+    grads=(lambda g, n: g * (-(n.result + n.self * n.self * 0.5)).exp() / _SQRT_2PI,),
+    node="SpecialLogNdtrBackward0",
+    method=False,
+)
+def special_log_ndtr(self):
+    return _same_float(_scipy_special().log_ndtr(self), self)
+
+
+@op(
+    saves="result",
+    promote="float",
+    grads=(lambda g, n: g * _SQRT_2PI * (n.result * n.result * 0.5).exp(),),
+    node="SpecialNdtriBackward0",
+    method=False,
+)
+def special_ndtri(self):
+    return _same_float(_scipy_special().ndtri(self), self)
+
+
+def _xlog1py_self_grad(g, n):
+    # log1p(y), except 0 where x is 0 and y is at most -1 (as xlogy at y <= 0)
+    other = n.other
+    return xlog1py(g, other).masked_fill((n.self == 0) & (other <= -1), 0.0)
+
+
+def _xlog1py(self, other):
+    x, y = xp.asarray(self), xp.asarray(other)
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        out = x * xp.log1p(y)
+    return _float_result(xp.where((x == 0) & ~xp.isnan(y), 0, out), self, other)
+
+
+_xlog1py_op = _binary(
+    "special_xlog1py",
+    _xlog1py,
+    (_xlog1py_self_grad, lambda g, n: g * n.self / (n.other + 1)),
+    "SpecialXlog1PyBackward",
+)
+
+
+def xlog1py(input, other):
+    """``torch.special.xlog1py``: x * log(1 + y), 0 where x is 0 (unless y is nan)."""
+    return _xlog1py_op(input, other)
+
+
+def _no_zeta_grad(g, n):
+    raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+
+
+def _zeta(self, other):
+    out = _scipy_special().zeta(self, other)
+    # PyTorch: nan at q = inf, except inf where x is 1
+    return _float_result(xp.where((other == xp.inf) & (self != 1), xp.nan, out), self, other)
+
+
+_zeta_op = _binary(
+    "special_zeta",
+    _zeta,
+    (_no_zeta_grad, lambda g, n: g * -n.self * zeta(n.self + 1, n.other)),
+    "SpecialZetaBackward",
+)
+
+
+def zeta(input, other):
+    """``torch.special.zeta``: the Hurwitz zeta function, sum over k >= 0 of (k + q)^-x."""
+    return _zeta_op(input, other)
+
+
+# PyTorch's nodes for a tensor times (plus) a number inside its own composite functions (a
+# Python ``x * 0.5`` records MulBackward0, as in PyTorch)
+@op(promote="float", grads=(lambda g, n: g * n.other,), node="MulBackward1", method=False)
+def _mul_scalar(self, other):
+    return (self * other).astype(self.dtype, copy=False)
+
+
+@op(promote="float", grads=(lambda g, n: g,), node="AddBackward1", method=False)
+def _add_scalar(self, other):
+    return (self + other).astype(self.dtype, copy=False)
+
+
+def ndtr(input):
+    """``torch.special.ndtr``: the standard normal distribution function, (1 + erf(x / sqrt 2))
+    / 2, composed of those ops as in PyTorch."""
+    return _mul_scalar(_add_scalar(erf(_mul_scalar(input, _SQRT1_2)), 1), 0.5)
+
+
+_SQRT1_2 = math.sqrt(0.5)
+
+
+# --- the modified Bessel functions of the first kind that have derivatives ---------------------
+
+
+@op(saves="self", promote="float", grads=(lambda g, n: g * special_i1(n.self),))
+def i0(self):
+    """``torch.i0`` (``torch.special.i0``): the modified Bessel function of the first kind, order 0."""
+    return _same_float(_scipy_special().i0(self), self)
+
+
+@op(
+    saves="self result",
+    promote="float",
+    grads=(lambda g, n: g * (special_i1e(n.self) - sign(n.self) * n.result),),
+    node="SpecialI0EBackward0",
+    method=False,
+)
+def special_i0e(self):
+    return _same_float(_scipy_special().i0e(self), self)
+
+
+# (at x = 0 the slope is 1/2; dividing by 1 there keeps the unused branch, and so the second
+# derivative, finite)
+def _i1_grad(g, n):
+    x = n.self
+    zero = x == 0
+    return g * where(zero, 0.5, i0(x) - n.result / where(zero, 1.0, x))
+
+
+def _i1e_grad(g, n):
+    x = n.self
+    zero = x == 0
+    return g * where(zero, 0.5, special_i0e(x) - n.result * (sign(x) + 1 / where(zero, 1.0, x)))
+
+
+@op(
+    saves="self result",
+    promote="float",
+    grads=(_i1_grad,),
+    node="SpecialI1Backward0",
+    method=False,
+)
+def special_i1(self):
+    return _same_float(_scipy_special().i1(self), self)
+
+
+@op(
+    saves="self result",
+    promote="float",
+    grads=(_i1e_grad,),
+    node="SpecialI1EBackward0",
+    method=False,
+)
+def special_i1e(self):
+    return _same_float(_scipy_special().i1e(self), self)
+
+
+# --- the multivariate log-gamma function -------------------------------------------------------
+
+
+def _mvlgamma_grad(g, n):
+    x = n.self
+    halves = _make_halves(n.p, x)
+    return g * digamma(x.unsqueeze(-1) - halves).sum(-1)
+
+
+def _make_halves(p, like):
+    return _make(xp.arange(p, dtype=like._data.dtype) / 2)
+
+
+def _check_mvlgamma(a, p):
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+
+
+@op(saves="self", promote="float", grads=(_mvlgamma_grad,), check=_check_mvlgamma)
+def mvlgamma(self, p):
+    """``torch.mvlgamma`` (``torch.special.multigammaln``): the log of the multivariate gamma
+    function of dimension ``p``."""
+    halves = xp.arange(p, dtype=self.dtype) / 2
+    out = _scipy_special().gammaln(self[..., None] - halves).sum(-1)
+    return _same_float(out + p * (p - 1) / 4 * math.log(math.pi), self)
+
+
+# --- functions PyTorch gives no derivative: Bessel, Airy and the orthogonal polynomials ---------
+
+
+def _nan_at_inf(out, x):
+    # PyTorch's kernels for these evaluate sines and exponentials of x: nan at either infinity.
+    return xp.where(xp.isinf(x), xp.nan, out)
+
+
+def _unary_value(name, compute):
+    """A function of one tensor that PyTorch leaves out of the graph (no derivative)."""
+
+    def forward(self):
+        with xp.errstate(all="ignore"):
+            return _same_float(compute(self), self)
+
+    forward.__name__ = "special_" + name
+    return op(promote="float", method=False)(forward)
+
+
+def _sp(name):
+    return lambda x: getattr(_scipy_special(), name)(x)
+
+
+def _spherical_j0(x):
+    return xp.where(x == 0, 1.0, xp.where(xp.isinf(x), 0.0, xp.sin(x) / xp.where(x == 0, 1, x)))
+
+
+special_airy_ai = _unary_value("airy_ai", lambda x: _nan_at_inf(_scipy_special().airy(x)[0], x))
+special_bessel_j0 = _unary_value("bessel_j0", lambda x: _nan_at_inf(_sp("j0")(x), x))
+special_bessel_j1 = _unary_value("bessel_j1", lambda x: _nan_at_inf(_sp("j1")(x), x))
+special_bessel_y0 = _unary_value("bessel_y0", lambda x: _nan_at_inf(_sp("y0")(x), x))
+special_bessel_y1 = _unary_value("bessel_y1", lambda x: _nan_at_inf(_sp("y1")(x), x))
+special_modified_bessel_i0 = _unary_value(
+    "modified_bessel_i0", lambda x: _nan_at_inf(_sp("i0")(x), x)
+)
+special_modified_bessel_i1 = _unary_value(
+    "modified_bessel_i1", lambda x: _nan_at_inf(_sp("i1")(x), x)
+)
+special_modified_bessel_k0 = _unary_value("modified_bessel_k0", _sp("k0"))
+special_modified_bessel_k1 = _unary_value("modified_bessel_k1", _sp("k1"))
+special_scaled_modified_bessel_k0 = _unary_value("scaled_modified_bessel_k0", _sp("k0e"))
+special_scaled_modified_bessel_k1 = _unary_value("scaled_modified_bessel_k1", _sp("k1e"))
+special_spherical_bessel_j0 = _unary_value("spherical_bessel_j0", _spherical_j0)
+
+
+def _degrees(n):
+    """The polynomials' degrees: ``n`` truncated to integers, -1 (the zero polynomial) where it
+    is not finite."""
+    n = xp.asarray(n)
+    if n.dtype.kind == "f":
+        n = xp.where(xp.isfinite(n), xp.trunc(n), -1)
+    return n.astype(xp.int64)
+
+
+def _three_term(x, n, p1, step):
+    """P_n(x) for the family with P_0 = 1, P_1 = ``p1(x)`` and P_(k+1) = ``step(k, x, P_k,
+    P_(k-1))``; 0 where n < 0.  The loop runs over the degrees, each step over every element."""
+    n = _degrees(n)
+    x, n = xp.broadcast_arrays(x, n)
+    out = xp.where(n == 0, 1.0, 0.0).astype(x.dtype)
+    top = int(n.max()) if n.size else 0
+    if top < 1:
+        return out
+    prev, cur = xp.ones_like(x), p1(x)
+    out = xp.where(n == 1, cur, out)
+    for k in range(1, top):
+        prev, cur = cur, step(k, x, cur, prev)
+        out = xp.where(n == k + 1, cur, out)
+    return out
+
+
+def _recurrence(p1, step):
+    return lambda x, n: _three_term(x, n, p1, step)
+
+
+def _chebyshev_step(k, x, cur, prev):
+    return 2 * x * cur - prev
+
+
+def _shifted(poly):
+    return lambda x, n: poly(2 * x - 1, n)
+
+
+_chebyshev_t = _recurrence(lambda x: x, _chebyshev_step)
+_chebyshev_u = _recurrence(lambda x: 2 * x, _chebyshev_step)
+_chebyshev_v = _recurrence(lambda x: 2 * x - 1, _chebyshev_step)
+_chebyshev_w = _recurrence(lambda x: 2 * x + 1, _chebyshev_step)
+_POLYNOMIALS = {
+    "chebyshev_polynomial_t": _chebyshev_t,
+    "chebyshev_polynomial_u": _chebyshev_u,
+    "chebyshev_polynomial_v": _chebyshev_v,
+    "chebyshev_polynomial_w": _chebyshev_w,
+    "shifted_chebyshev_polynomial_t": _shifted(_chebyshev_t),
+    "shifted_chebyshev_polynomial_u": _shifted(_chebyshev_u),
+    "shifted_chebyshev_polynomial_v": _shifted(_chebyshev_v),
+    "shifted_chebyshev_polynomial_w": _shifted(_chebyshev_w),
+    # physicists' and probabilists' Hermite polynomials
+    "hermite_polynomial_h": _recurrence(
+        lambda x: 2 * x, lambda k, x, cur, prev: 2 * x * cur - 2 * k * prev
+    ),
+    "hermite_polynomial_he": _recurrence(lambda x: x, lambda k, x, cur, prev: x * cur - k * prev),
+    "laguerre_polynomial_l": _recurrence(
+        lambda x: 1 - x, lambda k, x, cur, prev: ((2 * k + 1 - x) * cur - k * prev) / (k + 1)
+    ),
+    "legendre_polynomial_p": _recurrence(
+        lambda x: x, lambda k, x, cur, prev: ((2 * k + 1) * x * cur - k * prev) / (k + 1)
+    ),
+}
+
+
+def _polynomial(name, evaluate):
+    def forward(self, n):
+        x = _float_result(self, self, n)
+        with xp.errstate(all="ignore"):
+            return _float_result(evaluate(x, n), self, n)
+
+    forward.__name__ = "special_" + name
+    return op(inputs="self n", broadcast=True, promote="float", method=False)(forward)
+
+
+_POLYNOMIAL_OPS = {name: _polynomial(name, f) for name, f in _POLYNOMIALS.items()}
 
 
 # --- triangular linear algebra ------------------------------------------------------------------
@@ -415,15 +851,20 @@ def _solve_raw(a, b, upper, left, unitriangular):
     shape = xp.broadcast_shapes(A.shape[:-2], b.shape[:-2])
     A = xp.broadcast_to(A, shape + A.shape[-2:])
     b = xp.broadcast_to(b, shape + b.shape[-2:])
+    if not A.size or not b.size:
+        return xp.zeros(shape + b.shape[-2:], dtype=xp.result_type(A, b))
     try:
-        import scipy.linalg
+        from scipy.linalg import blas
     except ImportError:  # pragma: no cover - SciPy is present where retrograd is tested
         return xp.linalg.solve(A, b)
-    if A.ndim == 2:
-        return scipy.linalg.solve_triangular(A, b, lower=not upper, check_finite=False)
-    out = xp.empty(shape + b.shape[-2:], dtype=xp.result_type(A, b))
+    # BLAS's triangular solve, one call per matrix (NumPy has none): like PyTorch's, it gives
+    # inf and nan at a zero on the diagonal rather than an error. Each A[i].T is A[i]^T in the
+    # column-major layout BLAS reads, which trans_a=1 turns back into A[i] (its other triangle).
+    dtype = xp.result_type(A, b)
+    trsm = blas.get_blas_funcs("trsm", (xp.empty(0, dtype),))
+    out = xp.empty(shape + b.shape[-2:], dtype=dtype)
     for i in xp.ndindex(*shape):
-        out[i] = scipy.linalg.solve_triangular(A[i], b[i], lower=not upper, check_finite=False)
+        out[i] = trsm(1.0, A[i].T, b[i], lower=int(upper), trans_a=1)
     return out
 
 
@@ -469,9 +910,12 @@ __all__ = [
     "digamma",
     "erfc",
     "erfinv",
+    "exp2",
+    "i0",
     "igamma",
     "igammac",
     "lgamma",
+    "mvlgamma",
     "polygamma",
     "xlogy",
 ]
