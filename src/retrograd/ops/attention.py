@@ -15,6 +15,7 @@ import math
 from collections import namedtuple
 
 from .._array import xp
+from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from .nnops import _linear
 from .registry import FusedNode, op, record_fused, shared_formulas
