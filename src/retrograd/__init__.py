@@ -106,6 +106,7 @@ from .creation import (
     zeros_like,
 )
 from .dtypes import (
+    bfloat16,
     bool,
     cdouble,
     cfloat,
@@ -113,12 +114,14 @@ from .dtypes import (
     complex128,
     double,
     dtype,
+    finfo,
     float,
     float16,
     float32,
     float64,
     get_default_dtype,
     half,
+    iinfo,
     int,
     int8,
     int16,

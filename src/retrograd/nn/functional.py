@@ -855,7 +855,7 @@ def _fused_attention(query, key, value, attn_mask, dropout_p, is_causal) -> bool
     return (
         q.ndim == k.ndim == v.ndim == 4
         and q.dtype == k.dtype == v.dtype
-        and q.dtype.kind == "f"
+        and q.dtype.kind in "fV"
         and q.shape[:2] == k.shape[:2] == v.shape[:2]
         and q.shape[-1] == k.shape[-1] == v.shape[-1]
         and k.shape[-2] == v.shape[-2]

@@ -508,7 +508,7 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode):
         a, first, tail = _channels_last(x), 1, (slice(None),)
     else:
         a, first, tail = x, x.ndim - 2, ()
-    fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
+    fill = -xp.inf if x.dtype.kind in "fV" else xp.iinfo(x.dtype).min
     win = _windows(_pad(a, pads, fill, first), out, kernel, stride, dilation, first)
     head = (slice(None),) * (first + 2)
     spots = [head + (i, j) + tail for i in range(kernel[0]) for j in range(kernel[1])]
@@ -524,7 +524,7 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode):
         xp.greater(v, best, out=wins)
         xp.maximum(best, v, out=best)
         xp.maximum(arg, wins.view(xp.uint8) * code(k), out=arg)
-    if x.dtype.kind == "f" and xp.isnan(best).any():  # the last NaN of a window is its maximum
+    if x.dtype.kind in "fV" and xp.isnan(best).any():  # the last NaN of a window is its maximum
         for k, where in enumerate(spots):
             xp.maximum(arg, xp.isnan(win[where]).view(xp.uint8) * code(k), out=arg)
     steps, corner = _pool_index_parts(

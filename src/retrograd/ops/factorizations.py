@@ -480,7 +480,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     _check_matrix(A, "pinv")
     if hermitian:  # only the lower triangle is read, as for eigh
         A = A.tril() + A.tril(-1).mT
-    eps = float(xp.finfo(A._data.dtype).eps) if A._data.dtype.kind == "f" else 0.0
+    eps = float(xp.finfo(A._data.dtype).eps) if A._data.dtype.kind in "fV" else 0.0
     if rtol is None:
         rtol = eps * max(A.shape[-2], A.shape[-1]) if atol is None or atol == 0 else 0.0
     return _with_out(_pinv(A, 0.0 if atol is None else atol, rtol), out, "linalg_pinv")

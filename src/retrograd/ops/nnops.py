@@ -50,7 +50,7 @@ def erf_array(a):
             f = xl + (0.5 * k) / f
         erfc = xp.exp(-xl * xl) / (math.sqrt(math.pi) * f)
     out[big] = xp.where(xp.isnan(xl), xl, xp.copysign(1.0 - erfc, x[big]))
-    return out.astype(a.dtype, copy=False) if a.dtype.kind == "f" else out
+    return out.astype(a.dtype, copy=False) if a.dtype.kind in "fV" else out
 
 
 @op(

@@ -56,7 +56,7 @@ from ..tensor import (
 
 _new = object.__new__
 
-_FLOAT_KINDS = "fc"
+_FLOAT_KINDS = "fcV"  # (V: bfloat16, from ml_dtypes)
 # Set membership of a dtype is cheaper than reading its kind, on the paths every op call takes.
 _REAL_FLOAT_DTYPES = frozenset(xp.dtype(n) for n in ("float16", "float32", "float64"))
 _FLOAT_DTYPES = _REAL_FLOAT_DTYPES | {xp.dtype("complex64"), xp.dtype("complex128")}
@@ -436,10 +436,15 @@ def _make_function(d):
         attrs = args[k:]
         if check is not None:
             check(*arrays, *attrs)
+        low = None
+        if _switches.bfloat16 is not None and not view and not listed:
+            arrays, attrs, low = _bfloat16_in_float32(arrays, attrs, name)
         try:
             out = forward(*arrays, *attrs)
         except ValueError as e:
             raise _shape_error(e, broadcast, arrays, name) from None
+        if low is not None:
+            out = _rounded(out, low)
         if layout is not None and type(out) is ndarray and out.ndim > 1:
             out = _laid_out(out, arrays, layout)
         any_grad = requires_grad
@@ -508,7 +513,11 @@ def _unary(d, general, record, tails, layout):
             return general(*args, **kwargs)
         # Trailing arguments left out keep the forward's defaults (the node reads them the same).
         x = args[0]
-        if not isinstance(x, Tensor) or (float_only and x._data.dtype not in _FLOAT_DTYPES):
+        if (
+            not isinstance(x, Tensor)
+            or (float_only and x._data.dtype not in _FLOAT_DTYPES)
+            or (_switches.bfloat16 is not None and x._data.dtype is _switches.bfloat16)
+        ):
             return general(*args)
         out = forward(x._data, *args[1:]) if n > 1 else forward(x._data)
         if type(out) is not ndarray:
@@ -567,7 +576,11 @@ def _binary(d, general, record, tails, layout):
         a = x._data
         if isinstance(y, Tensor):
             b = y._data
-            if a.dtype != b.dtype or (float_only and a.dtype not in _FLOAT_DTYPES):
+            if (
+                a.dtype != b.dtype
+                or (float_only and a.dtype not in _FLOAT_DTYPES)
+                or (_switches.bfloat16 is not None and a.dtype is _switches.bfloat16)
+            ):
                 return general(*args)
             requires_grad = x._requires_grad or y._requires_grad
             fit = broadcast and a.shape != b.shape
@@ -619,6 +632,56 @@ def _binary(d, general, record, tails, layout):
         return result
 
     return binary
+
+
+# How PyTorch's CPU kernels treat bfloat16 beyond computing in float32 and rounding once:
+# ops that round after every step (NumPy's bfloat16 does the same), ops that take a Python number
+# input as it is (the others round it to bfloat16 first), and number attributes rounded too.
+_BFLOAT16_STEPWISE = frozenset(("_prod_all", "_prod_dim"))
+_BFLOAT16_EXACT_NUMBERS = frozenset(("mul", "true_divide", "div"))
+_BFLOAT16_ROUNDED_ATTRS = {"add": 0, "_sub": 0, "_rsub": 0, "_pow_scalar": 0, "_pow_scalar_base": 0}
+
+
+def _bfloat16_in_float32(arrays, attrs, name):
+    """bfloat16 inputs as float32, the attributes, and bfloat16's NumPy type to round the results
+    to; or the arrays as they are, the attributes and None.  PyTorch's CPU kernels compute
+    bfloat16 in float32 and round once per result (a sum or a product of matrices accumulates in
+    float32), where NumPy's bfloat16 rounds after every step.  An op told its result's dtype
+    (``sum(dtype=...)``, a cast) runs on the bfloat16 arrays themselves."""
+    low = _switches.bfloat16
+    if (
+        not any(type(a) is ndarray and a.dtype == low for a in arrays)
+        or any(a.__class__ is dtypes.dtype for a in attrs)
+        or name in _BFLOAT16_STEPWISE
+    ):
+        return arrays, attrs, None
+    f32 = xp.float32
+    exact = name in _BFLOAT16_EXACT_NUMBERS
+    arrays = [
+        a.astype(f32)
+        if type(a) is ndarray and a.dtype == low
+        else a
+        if exact or type(a) is not float
+        else _round_number(a, low)
+        for a in arrays
+    ]
+    i = _BFLOAT16_ROUNDED_ATTRS.get(name)
+    if i is not None and i < len(attrs) and type(attrs[i]) is float:
+        attrs = (*attrs[:i], _round_number(attrs[i], low), *attrs[i + 1 :])
+    return arrays, attrs, low
+
+
+def _round_number(value, low):
+    return float(xp.float32(value).astype(low))
+
+
+def _rounded(out, low):
+    """An op's float32 results (computed from bfloat16 inputs) rounded to bfloat16."""
+    if type(out) in (tuple, list):
+        return type(out)(_rounded(o, low) for o in out)
+    if isinstance(out, (ndarray, xp.generic)) and out.dtype == xp.float32:
+        return xp.asarray(out).astype(low)
+    return out
 
 
 _PY_SCALARS = {bool, int, float, complex, type(None)}
@@ -964,9 +1027,9 @@ def _promote(mode, tensors, arrays, name):
             if isinstance(b, Tensor):
                 if a._data.dtype == b._data.dtype:
                     return arrays
-            elif a._data.dtype.kind == "f" and type(b) in _REAL:
+            elif a._data.dtype.kind in "fV" and type(b) in _REAL:
                 return arrays
-        elif isinstance(b, Tensor) and b._data.dtype.kind == "f" and type(a) in _REAL:
+        elif isinstance(b, Tensor) and b._data.dtype.kind in "fV" and type(a) in _REAL:
             return arrays
         target = dtypes.result_type(*tensors)
     elif mode == "float":

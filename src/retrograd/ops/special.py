@@ -22,7 +22,7 @@ def _scipy_special():
 def _same_float(result, a):
     return (
         result.astype(a.dtype, copy=False)
-        if a.dtype.kind == "f"
+        if a.dtype.kind in "fV"
         else result.astype(xp.float32, copy=False)
     )
 
@@ -301,7 +301,7 @@ def xlogy(self, other):
         out = x * xp.log(y)
     out = xp.where((x == 0) & ~xp.isnan(y), 0, out)
     dt = xp.result_type(self, other)
-    if dt.kind != "f":
+    if dt.kind not in "fV":
         dt = xp.float32
     return xp.asarray(out).astype(dt, copy=False)
 
