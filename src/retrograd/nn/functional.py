@@ -15,6 +15,7 @@ from .._generator import default_generator
 from ..autograd.anomaly import caller_site
 from ..creation import zeros_like
 from ..ops import attention as _attention
+from ..ops import autocast as _autocast
 from ..ops import nnops as _nn
 from ..ops.inplace import inplace as _inplace_op
 from ..ops.pointwise import _dtype_name
@@ -139,6 +140,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     return _nn._glu(input, dim)
 
 
+@_autocast.lower_precision
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """``F.prelu``: x where x > 0, else weight x, one weight per channel (dim 1) or one for all."""
     channels = input.shape[1] if input.ndim >= 2 else 1
@@ -186,6 +188,7 @@ def softmin(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor
 # --- layers --------------------------------------------------------------------------------------
 
 
+@_autocast.lower_precision
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``F.linear``: input @ weight.T + bias."""
     fused = bias is not None and bias.ndim == 1 and weight.ndim == 2
@@ -492,6 +495,7 @@ def _broadcast_loss_inputs(input: Tensor, target: Tensor):
     return _ops.broadcast_tensors(input, target)
 
 
+@_autocast.float32
 def mse_loss(
     input: Tensor,
     target: Tensor,
@@ -515,6 +519,7 @@ def mse_loss(
     return total / weighted.numel() if reduction == "mean" else total
 
 
+@_autocast.float32
 def l1_loss(
     input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
 ) -> Tensor:
@@ -523,6 +528,7 @@ def l1_loss(
     return _reduce((input - target).abs(), _legacy_reduction(size_average, reduce, reduction))
 
 
+@_autocast.float32
 def smooth_l1_loss(
     input: Tensor,
     target: Tensor,
@@ -539,6 +545,7 @@ def smooth_l1_loss(
     return _nn._smooth_l1_loss(input, target, _valid_reduction(reduction), beta)
 
 
+@_autocast.float32
 def huber_loss(
     input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0
 ) -> Tensor:
@@ -564,6 +571,7 @@ def _target_index(target: Tensor):
     return idx
 
 
+@_autocast.float32
 def nll_loss(
     input: Tensor,
     target: Tensor,
@@ -583,6 +591,7 @@ def nll_loss(
     return _nn._nll_loss(input, idx, w, reduction, ignore_index)
 
 
+@_autocast.float32
 def cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -640,6 +649,7 @@ def _smooth_term(logp: Tensor, idx, weight, ignore_index, reduction, class_dim) 
     return smooth.sum() / float(denom)
 
 
+@_autocast.float32
 def binary_cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -662,6 +672,7 @@ def binary_cross_entropy(
     return _nn._binary_cross_entropy(input, target, weight, _valid_reduction(reduction))
 
 
+@_autocast.float32
 def binary_cross_entropy_with_logits(
     input: Tensor,
     target: Tensor,
@@ -690,6 +701,7 @@ def binary_cross_entropy_with_logits(
     )
 
 
+@_autocast.float32
 def margin_ranking_loss(
     input1: Tensor,
     input2: Tensor,
@@ -704,6 +716,7 @@ def margin_ranking_loss(
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
 
+@_autocast.float32
 def hinge_embedding_loss(
     input: Tensor,
     target: Tensor,
@@ -720,6 +733,7 @@ def hinge_embedding_loss(
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
 
+@_autocast.float32
 def soft_margin_loss(
     input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
 ) -> Tensor:
@@ -728,6 +742,7 @@ def soft_margin_loss(
     return _nn._soft_margin_loss(input, target, reduction)
 
 
+@_autocast.float32
 def triplet_margin_loss(
     anchor: Tensor,
     positive: Tensor,
@@ -749,6 +764,7 @@ def triplet_margin_loss(
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
 
+@_autocast.float32
 def poisson_nll_loss(
     input: Tensor,
     target: Tensor,
@@ -773,6 +789,7 @@ def poisson_nll_loss(
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
 
+@_autocast.float32
 def cosine_embedding_loss(
     input1: Tensor,
     input2: Tensor,
@@ -796,6 +813,7 @@ def cosine_embedding_loss(
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
 
+@_autocast.float32
 def kl_div(
     input: Tensor,
     target: Tensor,
@@ -869,6 +887,7 @@ def _fused_attention(query, key, value, attn_mask, dropout_p, is_causal) -> bool
     )
 
 
+@_autocast.lower_precision
 def scaled_dot_product_attention(
     query: Tensor,
     key: Tensor,

@@ -19,6 +19,7 @@ import itertools
 
 from .._array import xp
 from ..tensor import _make
+from . import autocast as _autocast
 from .registry import op
 
 _as_strided = xp.lib.stride_tricks.as_strided
@@ -786,6 +787,7 @@ def _conv(
     return out.squeeze(0)
 
 
+@_autocast.lower_precision
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``torch.nn.functional.conv1d``."""
     return _conv(
@@ -803,6 +805,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     )
 
 
+@_autocast.lower_precision
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``torch.nn.functional.conv2d``."""
     return _conv(
@@ -820,6 +823,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     )
 
 
+@_autocast.lower_precision
 def conv_transpose1d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
 ):
@@ -839,6 +843,7 @@ def conv_transpose1d(
     )
 
 
+@_autocast.lower_precision
 def conv_transpose2d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
 ):
@@ -858,6 +863,7 @@ def conv_transpose2d(
     )
 
 
+@_autocast.lower_precision
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``torch.nn.functional.conv3d``."""
     return _conv(
@@ -875,6 +881,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     )
 
 
+@_autocast.lower_precision
 def conv_transpose3d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
 ):

@@ -11,6 +11,7 @@ import math
 
 from .._array import c_order, xp
 from ..tensor import _make
+from . import autocast as _autocast
 from .linalg import _diag_embed
 from .registry import op, tensor_method
 from .special import _check_square, _mT, solve_triangular
@@ -95,6 +96,7 @@ def _inv(self):
         raise _singular("inv", self) from None
 
 
+@_autocast.float32
 def inv(A, *, out=None):
     """``torch.linalg.inv``: the inverse of each square matrix."""
     return _with_out(_inv(A), out, "linalg_inv")
@@ -210,6 +212,7 @@ def _solve(A, B, left, vector):
     return c_order(x if left else xp.swapaxes(x, -1, -2))
 
 
+@_autocast.float32
 def solve(A, B, *, left=True, out=None):
     """``torch.linalg.solve``: X with A X = B (X A = B when ``left`` is False); B may be a batch
     of vectors."""
@@ -261,6 +264,7 @@ def _check_uplo(UPLO):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
 
 
+@_autocast.float32
 def eigh(A, UPLO="L"):
     """``torch.linalg.eigh``: the eigenvalues (ascending) and eigenvectors of each symmetric
     matrix, reading the triangle ``UPLO`` names."""
@@ -269,6 +273,7 @@ def eigh(A, UPLO="L"):
     return _EIGH(w, v)
 
 
+@_autocast.float32
 def eigvalsh(A, UPLO="L", *, out=None):
     """``torch.linalg.eigvalsh``: the eigenvalues (ascending) of each symmetric matrix."""
     _check_uplo(UPLO)
@@ -347,6 +352,7 @@ def linalg_svd(A, full_matrices=True, *, driver=None):
     return _SVD(U, S, Vh)
 
 
+@_autocast.float32
 def svdvals(A, *, driver=None, out=None):
     """``torch.linalg.svdvals``: the singular values of each matrix, descending."""
     return _with_out(linalg_svd(A, full_matrices=False, driver=driver).S, out, "linalg_svdvals")
@@ -357,6 +363,7 @@ def _check_matrix(A, name):
         raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
 
 
+@_autocast.float32
 def svd(input, some=True, compute_uv=True):
     """``torch.svd``: U, S, V (not Vh), reduced unless ``some`` is False."""
     if not compute_uv:
@@ -424,6 +431,7 @@ def linalg_qr(A, mode="reduced"):
     return _QR(Q, R)
 
 
+@_autocast.float32
 def qr(input, some=True):
     """``torch.qr``: ``linalg.qr`` with the old ``some`` flag."""
     import warnings
@@ -474,6 +482,7 @@ def _pseudo_inverse_factors(a, atol, rtol):
     return xp.swapaxes(vh, -1, -2) * s_inv[..., None, :], xp.swapaxes(u, -1, -2)
 
 
+@_autocast.float32
 def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     """``torch.linalg.pinv``: the Moore-Penrose pseudo-inverse, singular values below
     max(atol, rtol * largest) treated as zero (rtol defaults to eps * max(m, n))."""
@@ -486,6 +495,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     return _with_out(_pinv(A, 0.0 if atol is None else atol, rtol), out, "linalg_pinv")
 
 
+@_autocast.float32
 def pinverse(input, rcond=1e-15):
     """``torch.pinverse``: ``linalg.pinv`` with a relative cut-off ``rcond``."""
     return pinv(input, rtol=rcond)
@@ -517,6 +527,7 @@ def _lstsq(A, B, rcond):
     return c_order(x[..., 0] if vector else x)
 
 
+@_autocast.float32
 def lstsq(A, B, rcond=None, *, driver=None):
     """``torch.linalg.lstsq``: the least-squares solution of A X = B (the ``gelsy`` driver of
     the CPU build: residuals and singular values come back empty, the rank is computed)."""

@@ -6,6 +6,7 @@ import string
 from .._array import c_order, xp
 from ..dtypes import FROM_NP
 from ..tensor import _make, _wrap_dim
+from . import autocast as _autocast
 from .registry import op, tensor_method
 from .shape import _unsafe_view
 
@@ -36,6 +37,7 @@ def _dt(a):
     )
 
 
+@_autocast.lower_precision
 @op(
     inputs="self mat2",
     saves=("mat2", "self"),
@@ -158,6 +160,7 @@ def _should_fold(x, y):
     return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
 
 
+@_autocast.lower_precision
 @tensor_method
 def matmul(input, other):
     """``torch.matmul``: dot, matrix-vector, matrix or batched (broadcast) product by the dims,
@@ -215,6 +218,7 @@ def _check_bmm(a, b):
         raise RuntimeError(f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
 
 
+@_autocast.lower_precision
 @op(
     inputs="self mat2",
     saves=("mat2", "self"),
@@ -482,6 +486,7 @@ def _check_trace(a):
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
 
 
+@_autocast.float32
 @op(
     saves="self_shape",
     check=_check_trace,
@@ -607,6 +612,7 @@ _COMPUTE_MODES = (
 )
 
 
+@_autocast.float32
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """``torch.cdist``: the p-norm distance between each row of ``x1`` and each row of ``x2``
     (batched over leading dimensions).  For p = 2 with more than 25 rows on either side, or when
@@ -701,6 +707,7 @@ def _check_addmm(a, m1, m2, beta, alpha):
     _check_same_dtype("addmm", m1, m2)
 
 
+@_autocast.lower_precision
 @op(
     inputs="self mat1 mat2",
     saves=("self_shape", "mat2", "mat1"),
@@ -770,6 +777,7 @@ def _check_batched(name, b1, b2):
         )
 
 
+@_autocast.lower_precision
 @op(
     inputs="self batch1 batch2",
     saves=("self_shape", "batch2", "batch1"),
@@ -785,6 +793,7 @@ def baddbmm(self, batch1, batch2, beta=1, alpha=1):
     return _added("baddbmm", self, batch1 @ batch2, beta, alpha)
 
 
+@_autocast.lower_precision
 @op(
     inputs="self batch1 batch2",
     saves=("self_shape", "batch2", "batch1"),

@@ -9,6 +9,7 @@ from collections import namedtuple
 from .._array import c_order, xp
 from ..dtypes import as_dtype
 from ..tensor import Tensor, _make, _wrap_dim
+from . import autocast as _autocast
 from .pointwise import _dtype_name, maximum, minimum, where
 from .registry import op, tensor_method
 
@@ -175,6 +176,7 @@ def _prod_dim(self, dim, keepdim, dtype):
     )
 
 
+@_autocast.float32
 @tensor_method
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """``torch.prod``: the product of all elements, or along one dimension ``dim``."""
@@ -1053,6 +1055,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     return result
 
 
+@_autocast.float32
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """``torch.quantile``: the q-th quantiles of ``input`` along ``dim`` (all elements by
     default), interpolated between neighbouring values as ``interpolation`` says; nan if a nan
@@ -1061,6 +1064,7 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
     return result if out is None else _out_result("quantile", result, out, input)
 
 
+@_autocast.float32
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """``torch.nanquantile``: ``quantile`` of the values that are not nan."""
     result = _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)

@@ -8,6 +8,7 @@ is written with these same ops, so higher derivatives follow.
 import math
 
 from .._array import xp
+from . import autocast as _autocast
 from .linalg import _diag_embed
 from .pointwise import _dtype_name
 from .registry import op, tensor_method
@@ -365,6 +366,7 @@ def _cholesky(self, upper):
     )
 
 
+@_autocast.float32
 def cholesky(A, *, upper=False):
     """``torch.linalg.cholesky``: the lower factor L of A = L L^T (its transpose with ``upper``)."""
     L = _cholesky(A, False)
@@ -448,6 +450,7 @@ def _solve_triangular(self, B, upper, left, unitriangular):
         return _solve_raw(self, B, upper, left, unitriangular).astype(self.dtype, copy=False)
 
 
+@_autocast.float32
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     """``torch.linalg.solve_triangular``: X with A X = B (X A = B when ``left`` is False), reading
     only the triangle of A that ``upper`` names."""
