@@ -397,7 +397,7 @@ def inplace(t, fn, *args):
         or _requires_grad(args)
         or (base is not None and (base._requires_grad or t._item_view))
     )
-    if record and fn is _copy_from and t._data.dtype not in _registry._FLOAT_DTYPES:
+    if record and fn is _copy_from and t._data.dtype.kind not in "fcV":
         # PyTorch's copy_ (and so x[i] = v) leaves an integer or bool tensor out of the graph,
         # though its masked_fill_ and fill_ do not.
         record = False

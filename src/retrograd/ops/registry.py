@@ -58,7 +58,8 @@ _new = object.__new__
 
 _FLOAT_KINDS = "fcV"  # (V: bfloat16, from ml_dtypes)
 # Set membership of a dtype is cheaper than reading its kind, on the paths every op call takes.
-_REAL_FLOAT_DTYPES = frozenset(xp.dtype(n) for n in ("float16", "float32", "float64"))
+# (float16 is left to the general path, which computes it in float32 as PyTorch does)
+_REAL_FLOAT_DTYPES = frozenset(xp.dtype(n) for n in ("float32", "float64"))
 _FLOAT_DTYPES = _REAL_FLOAT_DTYPES | {xp.dtype("complex64"), xp.dtype("complex128")}
 _NOT_SET = object()
 _EVERY_OUTPUT = sys.maxsize  # outputs=None: as many as the forward returns
@@ -437,8 +438,8 @@ def _make_function(d):
         if check is not None:
             check(*arrays, *attrs)
         low = None
-        if _switches.bfloat16 is not None and not view and not listed:
-            arrays, attrs, low = _bfloat16_in_float32(arrays, attrs, name)
+        if not view and not listed:
+            arrays, attrs, low = _half_in_float32(arrays, attrs, name)
         try:
             out = forward(*arrays, *attrs)
         except ValueError as e:
@@ -516,7 +517,7 @@ def _unary(d, general, record, tails, layout):
         if (
             not isinstance(x, Tensor)
             or (float_only and x._data.dtype not in _FLOAT_DTYPES)
-            or (_switches.bfloat16 is not None and x._data.dtype is _switches.bfloat16)
+            or x._data.itemsize == 2  # float16, bfloat16 (int16: general too)
         ):
             return general(*args)
         out = forward(x._data, *args[1:]) if n > 1 else forward(x._data)
@@ -579,7 +580,7 @@ def _binary(d, general, record, tails, layout):
             if (
                 a.dtype != b.dtype
                 or (float_only and a.dtype not in _FLOAT_DTYPES)
-                or (_switches.bfloat16 is not None and a.dtype is _switches.bfloat16)
+                or a.itemsize == 2  # float16, bfloat16 (int16: general too)
             ):
                 return general(*args)
             requires_grad = x._requires_grad or y._requires_grad
@@ -634,29 +635,32 @@ def _binary(d, general, record, tails, layout):
     return binary
 
 
-# How PyTorch's CPU kernels treat bfloat16 beyond computing in float32 and rounding once:
-# ops that round after every step (NumPy's bfloat16 does the same), ops that take a Python number
-# input as it is (the others round it to bfloat16 first), and number attributes rounded too.
-_BFLOAT16_STEPWISE = frozenset(("_prod_all", "_prod_dim"))
-_BFLOAT16_EXACT_NUMBERS = frozenset(("mul", "true_divide", "div"))
-_BFLOAT16_ROUNDED_ATTRS = {"add": 0, "_sub": 0, "_rsub": 0, "_pow_scalar": 0, "_pow_scalar_base": 0}
+# How PyTorch's CPU kernels treat float16 and bfloat16 beyond computing in float32 and rounding
+# once: ops that round after every step (as NumPy does), ops that take a Python number input as it
+# is (the others round it to the tensor's type first), and number attributes rounded too.
+_HALF_STEPWISE = frozenset(("_prod_all", "_prod_dim"))
+_HALF_EXACT_NUMBERS = frozenset(("mul", "true_divide", "div"))
+_HALF_ROUNDED_ATTRS = {"add": 0, "_sub": 0, "_rsub": 0, "_pow_scalar": 0, "_pow_scalar_base": 0}
+_FLOAT16 = xp.dtype(xp.float16)
 
 
-def _bfloat16_in_float32(arrays, attrs, name):
-    """bfloat16 inputs as float32, the attributes, and bfloat16's NumPy type to round the results
-    to; or the arrays as they are, the attributes and None.  PyTorch's CPU kernels compute
-    bfloat16 in float32 and round once per result (a sum or a product of matrices accumulates in
-    float32), where NumPy's bfloat16 rounds after every step.  An op told its result's dtype
-    (``sum(dtype=...)``, a cast) runs on the bfloat16 arrays themselves."""
-    low = _switches.bfloat16
-    if (
-        not any(type(a) is ndarray and a.dtype == low for a in arrays)
-        or any(a.__class__ is dtypes.dtype for a in attrs)
-        or name in _BFLOAT16_STEPWISE
-    ):
+def _half_in_float32(arrays, attrs, name):
+    """float16 and bfloat16 inputs as float32, the attributes, and the type to round the results
+    to; or the arrays as they are, the attributes and None.  PyTorch's CPU kernels compute these
+    types in float32 and round once per result (a sum or a product of matrices accumulates in
+    float32), where NumPy rounds after every step.  An op told its result's dtype
+    (``sum(dtype=...)``, a cast) runs on the arrays themselves."""
+    low = None
+    for a in arrays:
+        if type(a) is ndarray and a.itemsize == 2:
+            d = a.dtype
+            if d == _FLOAT16 or d == _switches.bfloat16:
+                low = d
+                break
+    if low is None or name in _HALF_STEPWISE or any(a.__class__ is dtypes.dtype for a in attrs):
         return arrays, attrs, None
     f32 = xp.float32
-    exact = name in _BFLOAT16_EXACT_NUMBERS
+    exact = name in _HALF_EXACT_NUMBERS
     arrays = [
         a.astype(f32)
         if type(a) is ndarray and a.dtype == low
@@ -665,7 +669,7 @@ def _bfloat16_in_float32(arrays, attrs, name):
         else _round_number(a, low)
         for a in arrays
     ]
-    i = _BFLOAT16_ROUNDED_ATTRS.get(name)
+    i = _HALF_ROUNDED_ATTRS.get(name)
     if i is not None and i < len(attrs) and type(attrs[i]) is float:
         attrs = (*attrs[:i], _round_number(attrs[i], low), *attrs[i + 1 :])
     return arrays, attrs, low
@@ -676,7 +680,7 @@ def _round_number(value, low):
 
 
 def _rounded(out, low):
-    """An op's float32 results (computed from bfloat16 inputs) rounded to bfloat16."""
+    """An op's float32 results (computed from float16 or bfloat16 inputs) rounded back."""
     if type(out) in (tuple, list):
         return type(out)(_rounded(o, low) for o in out)
     if isinstance(out, (ndarray, xp.generic)) and out.dtype == xp.float32:
