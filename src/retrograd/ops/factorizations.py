@@ -340,6 +340,7 @@ def _svd(self, full_matrices):
     return c_order(u), c_order(s), c_order(vh)
 
 
+@_autocast.float32
 def linalg_svd(A, full_matrices=True, *, driver=None):
     """``torch.linalg.svd``: U, S, Vh with A = U diag(S) Vh, singular values descending."""
     if driver is not None:
@@ -417,6 +418,7 @@ def _qr(self, mode):
     return c_order(q), c_order(r)
 
 
+@_autocast.float32
 def linalg_qr(A, mode="reduced"):
     """``torch.linalg.qr``: Q with orthonormal columns and upper-triangular R, A = Q R."""
     if mode not in ("reduced", "complete", "r"):
