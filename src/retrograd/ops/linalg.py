@@ -167,7 +167,7 @@ def matmul(input, other):
     made of the ops PyTorch makes it of (so the same nodes save the same tensors)."""
     a, b = input.ndim, other.ndim
     if a == 2 and b == 2:
-        return mm(input, other)
+        return _raw_mm(input, other)
     if a == 1 and b == 1:
         return dot(input, other)
     if a == 3 and b == 3:  # a batch of one that requires grad is taken as a matrix, to be folded
@@ -180,7 +180,7 @@ def matmul(input, other):
     if a == 2 and b == 1:
         return mv(input, other)
     if a == 1 and b == 2:
-        return mm(input.unsqueeze(0), other).squeeze_(0)
+        return _raw_mm(input.unsqueeze(0), other).squeeze_(0)
     if _should_fold(input, other):
         transpose = b > a
         big = other.mT if transpose else input
@@ -190,7 +190,7 @@ def matmul(input, other):
         folded = big.reshape(_prod(shape), big.shape[-1])
         if small.ndim == 1:
             return _unsafe_view(folded.mv(small), shape)
-        out = _unsafe_view(folded.mm(small), shape + (small.shape[1],))
+        out = _unsafe_view(_raw_mm(folded, small), shape + (small.shape[1],))
         return out.mT.contiguous() if transpose else out
     n = input.shape[-2] if a > 1 else 1
     p = other.shape[-1] if b > 1 else 1
@@ -199,7 +199,7 @@ def matmul(input, other):
     left = input.expand(batch + (n, input.shape[-1])).reshape(count, n, input.shape[-1])
     right = other if b > 1 else other.unsqueeze(-1)
     right = right.expand(batch + tuple(right.shape[-2:])).reshape(count, right.shape[-2], p)
-    out = left.bmm(right)
+    out = _raw_bmm(left, right)
     shape = batch + ((n,) if a > 1 else ()) + ((p,) if b > 1 else ())
     return _unsafe_view(out.squeeze(-1) if b == 1 else out, shape)
 
@@ -228,6 +228,11 @@ def _check_bmm(a, b):
 def bmm(self, mat2):
     """``torch.bmm``: a batch of matrix products, ``out[b] = self[b] @ mat2[b]``."""
     return xp.matmul(self, mat2)
+
+
+# matmul casts its inputs under autocast itself; the products it is made of need not again
+_raw_mm = mm.__wrapped__
+_raw_bmm = bmm.__wrapped__
 
 
 @tensor_method
