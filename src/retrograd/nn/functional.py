@@ -8,7 +8,7 @@ but ``nll_loss``, are compositions of ops, so their gradients (of any order) nee
 import math
 import warnings
 
-from .. import _sampling
+from .. import _sampling, _switches
 from .. import ops as _ops
 from .._array import xp
 from .._generator import default_generator
@@ -140,9 +140,10 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     return _nn._glu(input, dim)
 
 
-@_autocast.lower_precision
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """``F.prelu``: x where x > 0, else weight x, one weight per channel (dim 1) or one for all."""
+    if _switches.autocast is not None:
+        input, weight = _autocast.to_lower_precision(input, weight)
     channels = input.shape[1] if input.ndim >= 2 else 1
     if weight.numel() != 1 and weight.numel() != channels:
         raise RuntimeError(
@@ -188,9 +189,10 @@ def softmin(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor
 # --- layers --------------------------------------------------------------------------------------
 
 
-@_autocast.lower_precision
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``F.linear``: input @ weight.T + bias."""
+    if _switches.autocast is not None:
+        input, weight, bias = _autocast.to_lower_precision(input, weight, bias)
     fused = bias is not None and bias.ndim == 1 and weight.ndim == 2
     if input.ndim == 2 and fused:
         return _nn._linear(input, weight, bias)
@@ -495,7 +497,6 @@ def _broadcast_loss_inputs(input: Tensor, target: Tensor):
     return _ops.broadcast_tensors(input, target)
 
 
-@_autocast.float32
 def mse_loss(
     input: Tensor,
     target: Tensor,
@@ -506,6 +507,8 @@ def mse_loss(
 ) -> Tensor:
     """``F.mse_loss``: the (mean) squared difference, each term times ``weight`` when given (a
     tensor of the input's size; the mean then divides the weighted sum by the element count)."""
+    if _switches.autocast is not None:
+        input, target, weight = _autocast.to_float32(input, target, weight)
     input, target = _broadcast_loss_inputs(input, target)
     reduction = _valid_reduction(_legacy_reduction(size_average, reduce, reduction))
     if weight is None:
@@ -519,16 +522,16 @@ def mse_loss(
     return total / weighted.numel() if reduction == "mean" else total
 
 
-@_autocast.float32
 def l1_loss(
     input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
 ) -> Tensor:
     """``F.l1_loss``: the (mean) absolute difference."""
+    if _switches.autocast is not None:
+        input, target = _autocast.to_float32(input, target)
     input, target = _broadcast_loss_inputs(input, target)
     return _reduce((input - target).abs(), _legacy_reduction(size_average, reduce, reduction))
 
 
-@_autocast.float32
 def smooth_l1_loss(
     input: Tensor,
     target: Tensor,
@@ -538,6 +541,8 @@ def smooth_l1_loss(
     beta: float = 1.0,
 ) -> Tensor:
     """``F.smooth_l1_loss``: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
+    if _switches.autocast is not None:
+        input, target = _autocast.to_float32(input, target)
     input, target = _broadcast_loss_inputs(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if beta == 0.0:  # PyTorch computes the l1 loss then, with its nodes
@@ -545,11 +550,12 @@ def smooth_l1_loss(
     return _nn._smooth_l1_loss(input, target, _valid_reduction(reduction), beta)
 
 
-@_autocast.float32
 def huber_loss(
     input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0
 ) -> Tensor:
     """``F.huber_loss``: 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
+    if _switches.autocast is not None:
+        input, target = _autocast.to_float32(input, target)
     input, target = _broadcast_loss_inputs(input, target)
     return _nn._huber_loss(input, target, _valid_reduction(reduction), delta)
 
@@ -571,7 +577,6 @@ def _target_index(target: Tensor):
     return idx
 
 
-@_autocast.float32
 def nll_loss(
     input: Tensor,
     target: Tensor,
@@ -582,6 +587,8 @@ def nll_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``F.nll_loss``: minus the input at each target class, weighted, averaged over the weights."""
+    if _switches.autocast is not None:
+        input, target, weight = _autocast.to_float32(input, target, weight)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -591,7 +598,6 @@ def nll_loss(
     return _nn._nll_loss(input, idx, w, reduction, ignore_index)
 
 
-@_autocast.float32
 def cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -604,6 +610,8 @@ def cross_entropy(
 ) -> Tensor:
     """``F.cross_entropy``: log_softmax over dim 1 (dim 0 unbatched), then nll_loss; or, for
     float targets of the input's shape, class probabilities; with optional label smoothing."""
+    if _switches.autocast is not None:
+        input, target, weight = _autocast.to_float32(input, target, weight)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     class_dim = 0 if input.ndim == 1 else 1
     logp = _ops.log_softmax(input, class_dim)
@@ -649,7 +657,6 @@ def _smooth_term(logp: Tensor, idx, weight, ignore_index, reduction, class_dim) 
     return smooth.sum() / float(denom)
 
 
-@_autocast.float32
 def binary_cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -659,6 +666,8 @@ def binary_cross_entropy(
     reduction: str = "mean",
 ) -> Tensor:
     """``F.binary_cross_entropy``: -(y log p + (1 - y) log(1 - p)), each log at least -100."""
+    if _switches.autocast is not None:
+        input, target, weight = _autocast.to_float32(input, target, weight)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(
@@ -672,7 +681,6 @@ def binary_cross_entropy(
     return _nn._binary_cross_entropy(input, target, weight, _valid_reduction(reduction))
 
 
-@_autocast.float32
 def binary_cross_entropy_with_logits(
     input: Tensor,
     target: Tensor,
@@ -686,6 +694,8 @@ def binary_cross_entropy_with_logits(
 
     loss = (1 - y) x + (1 + (pos_weight - 1) y) log(1 + exp(-x))
     """
+    if _switches.autocast is not None:
+        input, target, weight, pos_weight = _autocast.to_float32(input, target, weight, pos_weight)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(
@@ -701,7 +711,6 @@ def binary_cross_entropy_with_logits(
     )
 
 
-@_autocast.float32
 def margin_ranking_loss(
     input1: Tensor,
     input2: Tensor,
@@ -712,11 +721,12 @@ def margin_ranking_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``F.margin_ranking_loss``: max(0, -y (x1 - x2) + margin)."""
+    if _switches.autocast is not None:
+        input1, input2, target = _autocast.to_float32(input1, input2, target)
     loss = (-target * (input1 - input2) + margin).clamp_min(0)
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
 
-@_autocast.float32
 def hinge_embedding_loss(
     input: Tensor,
     target: Tensor,
@@ -726,6 +736,8 @@ def hinge_embedding_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``F.hinge_embedding_loss``: x where y = 1, max(0, margin - x) where y = -1."""
+    if _switches.autocast is not None:
+        input, target = _autocast.to_float32(input, target)
     zeros = zeros_like(input)
     loss = _ops.where(target != 1, (margin - input).clamp_min(0), zeros) + _ops.where(
         target != -1, input, zeros
@@ -733,16 +745,16 @@ def hinge_embedding_loss(
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
 
-@_autocast.float32
 def soft_margin_loss(
     input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
 ) -> Tensor:
     """``F.soft_margin_loss``: log(1 + exp(-y x))."""
+    if _switches.autocast is not None:
+        input, target = _autocast.to_float32(input, target)
     reduction = _valid_reduction(_legacy_reduction(size_average, reduce, reduction))
     return _nn._soft_margin_loss(input, target, reduction)
 
 
-@_autocast.float32
 def triplet_margin_loss(
     anchor: Tensor,
     positive: Tensor,
@@ -756,6 +768,8 @@ def triplet_margin_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``F.triplet_margin_loss``: max(0, margin + d(a, p) - d(a, n)), d the pairwise distance."""
+    if _switches.autocast is not None:
+        anchor, positive, negative = _autocast.to_float32(anchor, positive, negative)
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
@@ -764,7 +778,6 @@ def triplet_margin_loss(
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
 
-@_autocast.float32
 def poisson_nll_loss(
     input: Tensor,
     target: Tensor,
@@ -777,6 +790,8 @@ def poisson_nll_loss(
 ) -> Tensor:
     """``F.poisson_nll_loss``: exp(x) - y x for log-rates, x - y log(x + eps) for rates; with
     ``full``, Stirling's term for y > 1."""
+    if _switches.autocast is not None:
+        input, target = _autocast.to_float32(input, target)
     if log_input:
         loss = input.exp() - target * input
     else:
@@ -789,7 +804,6 @@ def poisson_nll_loss(
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
 
-@_autocast.float32
 def cosine_embedding_loss(
     input1: Tensor,
     input2: Tensor,
@@ -801,6 +815,8 @@ def cosine_embedding_loss(
 ) -> Tensor:
     """``F.cosine_embedding_loss``: 1 - cos(x1, x2) where y = 1, max(0, cos - margin) where
     y = -1."""
+    if _switches.autocast is not None:
+        input1, input2, target = _autocast.to_float32(input1, input2, target)
     dim = input1.ndim - 1
     eps = 1e-12
     cos = (input1 * input2).sum(dim) / (
@@ -813,7 +829,6 @@ def cosine_embedding_loss(
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
 
-@_autocast.float32
 def kl_div(
     input: Tensor,
     target: Tensor,
@@ -823,6 +838,8 @@ def kl_div(
     log_target: bool = False,
 ) -> Tensor:
     """``F.kl_div``: target (log target - input), input being log-probabilities."""
+    if _switches.autocast is not None:
+        input, target = _autocast.to_float32(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if log_target:
         loss = target.exp() * (target - input)
@@ -887,7 +904,6 @@ def _fused_attention(query, key, value, attn_mask, dropout_p, is_causal) -> bool
     )
 
 
-@_autocast.lower_precision
 def scaled_dot_product_attention(
     query: Tensor,
     key: Tensor,
@@ -902,6 +918,8 @@ def scaled_dot_product_attention(
     Where PyTorch's CPU kernel takes the call (4-d inputs of one dtype and shape but their length,
     no dropout, a mask that needs no gradient), one op and one node; elsewhere composed of
     matmul and softmax, as PyTorch's own fallback is."""
+    if _switches.autocast is not None:
+        query, key, value, attn_mask = _autocast.to_lower_precision(query, key, value, attn_mask)
     if _fused_attention(query, key, value, attn_mask, dropout_p, is_causal):
         if attn_mask is not None and attn_mask._data.dtype == bool:
             attn_mask = _make(xp.where(attn_mask._data, 0.0, -xp.inf).astype(query._data.dtype))

@@ -4,8 +4,9 @@ PyTorch's CPU autocast casts the floating-point tensor arguments of two lists of
 products and convolutions run in the region's low dtype (bfloat16 or float16), and ops that lose
 too much in it (losses, linear algebra, some poolings and pads, ``prod`` ...) run in float32; float64
 tensors are left alone, and every other op runs in the dtypes it is given.  An op joins a list by
-the decorator here; while no region is on (``_switches.autocast`` is None) its call costs one read
-more.  The casts are ``Tensor.to``, so they are in the graph and gradients reach float32 leaves as
+the decorators here, or, where a wrapper's frame would shift the stack level of a warning the
+function gives, by casting at its top through ``to_lower_precision``/``to_float32``; while no
+region is on (``_switches.autocast`` is None) either costs one read.  The casts are ``Tensor.to``, so they are in the graph and gradients reach float32 leaves as
 float32.  ``amp.autocast_mode`` owns the switch and this module's cache.
 """
 
@@ -15,7 +16,14 @@ from .. import _switches, dtypes
 from ..tensor import Tensor
 from .registry import METHODS
 
-__all__ = ["lower_precision", "float32", "clear_cache", "cache"]
+__all__ = [
+    "lower_precision",
+    "float32",
+    "to_lower_precision",
+    "to_float32",
+    "clear_cache",
+    "cache",
+]
 
 # Casts of float32 leaves that require grad (weights) to the low dtype, made once per outermost
 # region while caching is on: id -> (leaf, cast).  Kept and cleared by amp.autocast_mode.
@@ -88,6 +96,19 @@ lower_precision = _policy(_cast_lower)
 lower_precision.__doc__ = "An op that CPU autocast runs in the region's low dtype."
 float32 = _policy(_cast_float32)
 float32.__doc__ = "An op that CPU autocast runs in float32."
+
+
+def to_lower_precision(*args):
+    """The arguments as a listed low-precision op takes them inside a region (for a function
+    that casts at its top, ``if _switches.autocast is not None: ...``, rather than through the
+    decorator, so that the warnings it gives keep their stack levels)."""
+    low = _switches.autocast
+    return tuple(_cast_lower(a, low) for a in args)
+
+
+def to_float32(*args):
+    """The arguments as a listed float32 op takes them inside a region (see to_lower_precision)."""
+    return tuple(_cast_float32(a, None) for a in args)
 
 
 def clear_cache():

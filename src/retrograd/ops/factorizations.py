@@ -442,7 +442,7 @@ def qr(input, some=True):
         "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future "
         "PyTorch release.",
         UserWarning,
-        stacklevel=2,
+        stacklevel=3,  # (through autocast's wrapper)
     )
     return linalg_qr(input, "reduced" if some else "complete")
 
