@@ -391,6 +391,7 @@ def _make_function(d):
     shown = shown_name(d)
     # One array out, unless a namedtuple says the forward also returns non-differentiable results.
     single = outputs == 1 and returns is None
+    halves = not view and not listed and name not in _HALF_STEPWISE
 
     def general(*args, **kwargs):
         if kwargs:
@@ -438,8 +439,11 @@ def _make_function(d):
         if check is not None:
             check(*arrays, *attrs)
         low = None
-        if not view and not listed:
-            arrays, attrs, low = _half_in_float32(arrays, attrs, name)
+        if halves:  # float16 and bfloat16 are computed in float32 (the one check: 2 bytes each)
+            for a in arrays:
+                if type(a) is ndarray and a.itemsize == 2:
+                    arrays, attrs, low = _half_in_float32(arrays, attrs, name)
+                    break
         try:
             out = forward(*arrays, *attrs)
         except ValueError as e:
@@ -514,13 +518,14 @@ def _unary(d, general, record, tails, layout):
             return general(*args, **kwargs)
         # Trailing arguments left out keep the forward's defaults (the node reads them the same).
         x = args[0]
-        if (
-            not isinstance(x, Tensor)
-            or (float_only and x._data.dtype not in _FLOAT_DTYPES)
-            or x._data.itemsize == 2  # float16, bfloat16 (int16: general too)
-        ):
+        if not isinstance(x, Tensor):
             return general(*args)
-        out = forward(x._data, *args[1:]) if n > 1 else forward(x._data)
+        a = x._data
+        # float16 and bfloat16 take the general path, which computes them in float32 (neither is
+        # in _FLOAT_DTYPES; int16 goes there too, for the one check)
+        if (a.dtype not in _FLOAT_DTYPES) if float_only else a.itemsize == 2:
+            return general(*args)
+        out = forward(a, *args[1:]) if n > 1 else forward(a)
         if type(out) is not ndarray:
             out = xp.asarray(out)
         # The result made inline, as _make does (keep the two in step): a call less per op,
@@ -577,12 +582,10 @@ def _binary(d, general, record, tails, layout):
         a = x._data
         if isinstance(y, Tensor):
             b = y._data
-            if (
-                a.dtype != b.dtype
-                or (float_only and a.dtype not in _FLOAT_DTYPES)
-                or a.itemsize == 2  # float16, bfloat16 (int16: general too)
+            if a.dtype != b.dtype or (
+                (a.dtype not in _FLOAT_DTYPES) if float_only else a.itemsize == 2
             ):
-                return general(*args)
+                return general(*args)  # (float16 and bfloat16 too: see unary)
             requires_grad = x._requires_grad or y._requires_grad
             fit = broadcast and a.shape != b.shape
         elif (type(y) is float or type(y) is int) and a.dtype in _REAL_FLOAT_DTYPES:
