@@ -740,14 +740,14 @@ def test_a_checkpoint_cannot_set_a_tensors_internals(tmp_path):
             retrograd.load(path, weights_only=weights_only)
 
 
-def test_bfloat16_storage_is_not_built(tmp_path):
+def test_quantized_storage_is_not_built(tmp_path):
     data = (
         b"\x80\x02ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\n"
-        b"BFloat16Storage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x01tQK\x00K\x01\x85K\x01"
+        b"QInt8Storage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x01tQK\x00K\x01\x85K\x01"
         b"\x85\x89ccollections\nOrderedDict\n)Rtr."
     )
     path = _with_pickle(tmp_path, data)
-    assert "BFloat16Storage" in _error(path, NotImplementedError)
+    assert "QInt8Storage" in _error(path, NotImplementedError)
 
 
 # --- retrograd's earlier format (a ZIP of .npy arrays and a JSON index) --------------------------

@@ -255,11 +255,13 @@ def test_numpy_arrays_both_ways(torch_ref):
         assert type(x) is np.ndarray
 
 
-def test_bfloat16_is_not_built(torch_ref):
-    with pytest.raises(NotImplementedError, match="BFloat16Storage"):
-        _torch_to_rg(torch_ref, torch_ref.ones(2, dtype=torch_ref.bfloat16))
-    with pytest.raises(NotImplementedError, match="torch.bfloat16"):
-        _torch_to_rg(torch_ref, torch_ref.bfloat16)
+def test_bfloat16_files_load(torch_ref):
+    t = torch_ref.tensor([1.1, -2.5, 1e-3], dtype=torch_ref.bfloat16)
+    back = _torch_to_rg(torch_ref, t)
+    assert back.dtype is retrograd.bfloat16 and back.tolist() == t.tolist()
+    assert _torch_to_rg(torch_ref, torch_ref.bfloat16) is retrograd.bfloat16
+    with pytest.raises(NotImplementedError, match="torch.float8_e4m3fn"):
+        _torch_to_rg(torch_ref, torch_ref.float8_e4m3fn)
 
 
 def test_what_retrograd_lacks_is_named(torch_ref):

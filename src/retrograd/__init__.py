@@ -52,7 +52,17 @@ from ._threads import (
     set_num_threads,
 )
 from .amp import autocast
-from .amp.autocast_mode import is_autocast_enabled
+from .amp.autocast_mode import (
+    clear_autocast_cache,
+    get_autocast_cpu_dtype,
+    get_autocast_dtype,
+    is_autocast_cache_enabled,
+    is_autocast_cpu_enabled,
+    is_autocast_enabled,
+    set_autocast_cache_enabled,
+    set_autocast_dtype,
+    set_autocast_enabled,
+)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
@@ -108,6 +118,7 @@ from .creation import (
     zeros_like,
 )
 from .dtypes import (
+    bfloat16,
     bool,
     cdouble,
     cfloat,
@@ -115,12 +126,14 @@ from .dtypes import (
     complex128,
     double,
     dtype,
+    finfo,
     float,
     float16,
     float32,
     float64,
     get_default_dtype,
     half,
+    iinfo,
     int,
     int8,
     int16,

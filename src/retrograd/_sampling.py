@@ -228,7 +228,7 @@ def float_range(dtype, low: int, high: int):
     neighbour inside the range rounds outside it in ``dtype`` moves in by one spacing, so no drawn
     integer can round to a value outside the range (with PyTorch's warning where the bounds exceed
     the integers ``dtype`` holds exactly).  Integer dtypes keep their bounds."""
-    if dtype.kind != "f":
+    if dtype.kind not in "fV":
         return low, high
     _warn_float_range(dtype, low, high)
     digits = xp.finfo(dtype).nmant + 1
@@ -273,7 +273,7 @@ def random_default(gen, n: int, dtype):
     bool; int64 and float64 draw 64 bits, the others 32."""
     if dtype == xp.bool_:
         return (gen.words32(n) & xp.uint64(1)).astype(bool)
-    if dtype.kind == "f":
+    if dtype.kind in "fV":
         digits = xp.finfo(dtype).nmant + 1
         words = gen.words64(n) if _wide(dtype) else gen.words32(n)
         return (words % xp.uint64((1 << digits) + 1)).astype(dtype)

@@ -52,3 +52,10 @@ pack_hook: Any = None
 # Where the graph was cut (``autograd.cuts``, which sets itself here when imported): tensor.py
 # notes a detach, .data, numpy(), item() or tolist() of a tensor in the graph through it.
 cuts: Any = None
+
+# bfloat16's NumPy dtype once ml_dtypes is imported (``dtypes``), else None: the op table computes
+# bfloat16 ops in float32 and rounds once, as PyTorch does on the CPU.
+bfloat16: Any = None
+
+# CPU autocast (``amp.autocast_mode``): the low-precision dtype while a region is on, else None.
+autocast: Any = None

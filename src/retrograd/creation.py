@@ -15,7 +15,7 @@ from .tensor import Size, Tensor, _make
 
 
 def _check_grad_dtype(array, requires_grad):
-    if requires_grad and array.dtype.kind not in "fc":
+    if requires_grad and array.dtype.kind not in "fcV":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
 
 
@@ -117,9 +117,11 @@ def _infer_array(data, dtype):
         dtypes.from_numpy_dtype(array.dtype)  # PyTorch's error for unsupported types
     elif isinstance(data, (list, tuple, range)):
         data = list(data) if isinstance(data, range) else data
-        inferred = _list_dtype(data) if dtype is None else dtype
+        inferred = (_list_dtype(data) if dtype is None else dtype) or dtypes.get_default_dtype()
+        if inferred is dtypes.bfloat16:  # read as doubles and rounded below, as PyTorch rounds
+            inferred = dtypes.float64
         try:
-            array = xp.asarray(_unwrap(data), dtype=(inferred or dtypes.get_default_dtype()).np)
+            array = xp.asarray(_unwrap(data), dtype=inferred.np)
         except (ValueError, TypeError):
             _check_sequence(data)
             raise
@@ -127,9 +129,12 @@ def _infer_array(data, dtype):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     else:
         _element_type_check(data)
-        array = xp.asarray(data, dtype=_scalar_type(data).np if dtype is None else dtype.np)
-    if dtype is not None:
-        array = array.astype(dtype.np, copy=False)
+        array = xp.asarray(
+            data,
+            dtype=_scalar_type(data).np if dtype is None or dtype is dtypes.bfloat16 else dtype.np,
+        )
+    if dtype is not None and array.dtype != dtype.np:
+        array = dtypes.cast(array, dtype.np)
     return array
 
 

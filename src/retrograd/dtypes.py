@@ -1,5 +1,6 @@
 """dtype objects (``retrograd.float32`` ...), the default dtype, and PyTorch's type promotion."""
 
+from . import _switches
 from ._array import xp
 
 _BOOL, _INT, _FLOAT, _COMPLEX = range(4)
@@ -12,11 +13,12 @@ class dtype:
 
     __slots__ = ("_tensor_name", "category", "is_signed", "itemsize", "name", "np")
 
-    def __init__(self, name, np_dtype, category, tensor_name):
+    def __init__(self, name, np_dtype, category, tensor_name, itemsize=None):
         self.name = name
-        self.np = xp.dtype(np_dtype)
+        if np_dtype is not None:  # (else found when first needed: see __getattr__)
+            self.np = xp.dtype(np_dtype)
         self.category = category
-        self.itemsize = self.np.itemsize
+        self.itemsize = self.np.itemsize if itemsize is None else itemsize
         self.is_signed = category != _BOOL and not name.startswith("uint")
         self._tensor_name = tensor_name
 
@@ -42,6 +44,13 @@ class dtype:
             return complex64  # PyTorch's complex32 has no NumPy counterpart
         raise RuntimeError(f"Unknown Complex ScalarType for {scalar_type_name(self)}")
 
+    def __getattr__(self, name):
+        # Only an unset slot comes here: bfloat16's NumPy type, which the ml_dtypes package
+        # provides and which is imported when a tensor of it is first made.
+        if name != "np" or self.name != "bfloat16":
+            raise AttributeError(f"'torch.dtype' object has no attribute '{name}'")
+        return _load_bfloat16()
+
     def __repr__(self):
         return "torch." + self.name
 
@@ -63,10 +72,12 @@ int16 = short = dtype("int16", "int16", _INT, "ShortTensor")
 int32 = int = dtype("int32", "int32", _INT, "IntTensor")
 int64 = long = dtype("int64", "int64", _INT, "LongTensor")
 bool = dtype("bool", "bool", _BOOL, "BoolTensor")
+bfloat16 = dtype("bfloat16", None, _FLOAT, "BFloat16Tensor", itemsize=2)
 
 # The names PyTorch's messages use: the C++ element type and the ScalarType.
 CPP_NAMES = {
     float16: "c10::Half",
+    bfloat16: "c10::BFloat16",
     float32: "float",
     float64: "double",
     complex64: "c10::complex<float>",
@@ -107,6 +118,31 @@ ALL = (
 _WIDE_UNSIGNED = (uint16, uint32, uint64)
 FROM_NP = {d.np: d for d in ALL}
 
+
+def cast(array, np_dtype, order="K"):
+    """``array.astype(np_dtype)``, rounding a float64 to bfloat16 through float32 as PyTorch
+    does (ml_dtypes rounds once, which differs where the double lies near a tie)."""
+    if np_dtype == _switches.bfloat16 and array.dtype.itemsize > 4 and array.dtype.kind in "fc":
+        array = array.astype(xp.float32, order=order)
+    return array.astype(np_dtype, order=order)
+
+
+def _load_bfloat16():
+    """bfloat16's NumPy type, from ml_dtypes (imported now, not with retrograd: it takes a while);
+    from then on arrays of it are bfloat16 tensors."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        raise ModuleNotFoundError(
+            "torch.bfloat16 tensors need the ml_dtypes package, which gives NumPy a bfloat16 type: "
+            "pip install ml_dtypes (or retrograd[bf16])"
+        ) from None
+    np_dtype = bfloat16.np = xp.dtype(ml_dtypes.bfloat16)
+    FROM_NP[np_dtype] = bfloat16
+    _switches.bfloat16 = np_dtype
+    return np_dtype
+
+
 _default = [float32]
 
 
@@ -142,6 +178,9 @@ def promote_types(a: dtype, b: dtype) -> dtype:
             "Promotion for uint16, uint32, uint64 types is not supported, attempted "
             f"to promote {scalar_type_name(a)} and {scalar_type_name(b)}"
         )
+    if a.category == b.category == _FLOAT and (a is bfloat16 or b is bfloat16):
+        # bfloat16 and float16 hold no common subset: float32 holds both (NumPy agrees on the rest)
+        return float32 if (a is float16 or b is float16) else (b if a is bfloat16 else a)
     if a.category != b.category:
         hi, lo = (a, b) if a.category > b.category else (b, a)
         if hi.category == _COMPLEX and lo.category == _FLOAT and lo is float64:
@@ -203,3 +242,58 @@ _PY_TYPES = {
     type(0.0): float64,  # noqa: UP003
     _pycomplex: complex128,
 }  # (type(0.0): the name float is the dtype here)
+
+
+# (significand bits after the point, exponent bits) of each floating type
+_FLOAT_LAYOUT = {"float16": (10, 5), "bfloat16": (7, 8), "float32": (23, 8), "float64": (52, 11)}
+
+
+class finfo:
+    """``torch.finfo(dtype=None)``: the limits of a floating type (a complex one's real part),
+    worked out from its layout, so bfloat16's need no ml_dtypes."""
+
+    def __init__(self, type=None):
+        d = _default[0] if type is None else type
+        if not isinstance(d, dtype) or d.category < _FLOAT:
+            raise TypeError(
+                "torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
+                "'torch.finfo'"
+            )
+        d = d.to_real()
+        mant, exp = _FLOAT_LAYOUT[d.name]
+        bias = 2 ** (exp - 1) - 1
+        self.bits = 1 + mant + exp
+        self.eps = 2.0**-mant
+        self.max = (2.0 - self.eps) * 2.0**bias
+        self.min = -self.max
+        self.tiny = self.smallest_normal = 2.0 ** (1 - bias)
+        self.resolution = 10.0 ** -_pyint(mant * 0.30102999566398120)
+        self.dtype = d.name
+
+    def __repr__(self):
+        return (
+            f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+            f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, "
+            f"dtype={self.dtype})"
+        )
+
+
+class iinfo:
+    """``torch.iinfo(dtype)``: the limits of an integer type."""
+
+    def __init__(self, type):
+        if type is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if not isinstance(type, dtype) or type.category != _INT:
+            raise TypeError(
+                "torch.iinfo() requires an integer input type. Use torch.finfo to handle "
+                "'torch.iinfo'"
+            )
+        info = xp.iinfo(type.np)
+        self.bits = 8 * type.itemsize
+        self.min = _pyint(info.min)
+        self.max = _pyint(info.max)
+        self.dtype = type.name
+
+    def __repr__(self):
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

@@ -1,6 +1,7 @@
 """``retrograd.linalg``: the norms of ``torch.linalg`` (vector norms, and the Frobenius norm of
 matrices), each a ``LinalgVectorNormBackward0`` node as in PyTorch."""
 
+from .ops import autocast as _autocast
 from .ops.factorizations import (
     _LinAlgError,
     det,
@@ -78,6 +79,7 @@ def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> T
     return _diagonal(A, offset, dim1, dim2)
 
 
+@_autocast.lower_precision
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     """``torch.linalg.vecdot``: the dot product of vectors along ``dim`` (a product and a sum)."""
     return (x * y).sum(dim)
@@ -121,6 +123,7 @@ def multi_dot(tensors) -> Tensor:
     return chain(0, n - 1).view(shape)
 
 
+@_autocast.float32
 def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
     """``torch.linalg.matrix_rank``: how many singular values exceed max(atol, rtol * largest)
     (rtol defaults to eps * max(m, n))."""
@@ -139,6 +142,7 @@ def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> 
     return _make((s > cutoff).sum(-1).astype(xp.int64))
 
 
+@_autocast.float32
 def cond(A: Tensor, p=None) -> Tensor:
     """``torch.linalg.cond``: the condition number in the ``p`` norm (2 by default: the ratio
     of the largest to the smallest singular value)."""

@@ -50,7 +50,7 @@ class _Formatter:
     """The one format shared by every value shown, and the width they are padded to."""
 
     def __init__(self, values):
-        self.floating = values.dtype.kind == "f"
+        self.floating = values.dtype.kind in "fV"
         self.int_mode = True
         self.sci_mode = False
         self.width = 1

@@ -152,7 +152,7 @@ class Tensor:
         return False
 
     def is_floating_point(self) -> bool:
-        return self._data.dtype.kind == "f"
+        return self._data.dtype.kind in "fV"
 
     def is_complex(self) -> bool:
         return self._data.dtype.kind == "c"
@@ -191,7 +191,7 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
-        if value and self._grad_fn is None and self._data.dtype.kind not in "fc":
+        if value and self._grad_fn is None and self._data.dtype.kind not in "fcV":
             raise RuntimeError(
                 "only Tensors of floating point and complex dtype can require gradients"
             )
@@ -211,7 +211,7 @@ class Tensor:
             if requires_grad:
                 return self  # a non-leaf already requires grad
             raise RuntimeError(_LEAF_ONLY)
-        if requires_grad and self._data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fcV":
             # Factories say "Only Tensors of floating point and complex dtype ..."; this is
             # PyTorch's (older) wording for the method and the setter.
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
@@ -359,13 +359,15 @@ class Tensor:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
+        if self._data.dtype.kind == "V":  # bfloat16: NumPy itself has no such type
+            raise TypeError("Got unsupported ScalarType BFloat16")
         if self._requires_grad or self._cuts is not None:
             _switches.cuts.note_array(self._data, self)
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        if self._requires_grad:
-            self.numpy()  # PyTorch's error: a tensor that requires grad is not handed to NumPy
+        if self._requires_grad or self._data.dtype.kind == "V":
+            self.numpy()  # PyTorch's errors: requires grad, or bfloat16 (which NumPy lacks)
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data

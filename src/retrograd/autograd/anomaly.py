@@ -205,7 +205,7 @@ def check_gradients(node, grads) -> None:
     if not _switches.anomaly_check_nan:
         return
     for i, g in enumerate(grads):
-        if g is not None and g._data.dtype.kind in "fc" and xp.isnan(g._data).any():
+        if g is not None and g._data.dtype.kind in "fcV" and xp.isnan(g._data).any():
             raise RuntimeError(
                 f"Function '{node.name()}' returned nan values in its {i}th output. "
                 f"({node_origin(node)}.)"
@@ -239,10 +239,10 @@ def check_forward(node, inputs, results) -> None:
     _record_site(node, inputs, results)
     for r in results:
         a = r._data
-        if a.dtype.kind in "fc" and not xp.isfinite(a).all():
+        if a.dtype.kind in "fcV" and not xp.isfinite(a).all():
             for t in inputs:
                 d = getattr(t, "_data", None)
-                if d is not None and d.dtype.kind in "fc" and not xp.isfinite(d).all():
+                if d is not None and d.dtype.kind in "fcV" and not xp.isfinite(d).all():
                     return
             site = node_site(node)
             _warn_at(

@@ -85,7 +85,7 @@ class dual_level(_DecoratorContextManager):
 def _check_float(kind, t):
     if not isinstance(t, Tensor):
         raise AttributeError(f"'{type(t).__name__}' object has no attribute 'is_floating_point'")
-    if t._data.dtype.kind not in "fc":
+    if t._data.dtype.kind not in "fcV":
         raise ValueError(f"Expected {kind} to be floating point or complex, but got: {t.dtype}")
 
 
@@ -304,7 +304,7 @@ def _propagate(function, args, tensors, results, n_outputs):
         )
         for k in range(min(n_outputs, len(results))):
             r = results[k]
-            if r._data.dtype.kind not in "fc":
+            if r._data.dtype.kind not in "fcV":
                 continue
             tan = jt[live.index(k)] if k in live else None
             if tan is None:

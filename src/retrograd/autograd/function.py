@@ -419,7 +419,7 @@ def _run_jvp(cls, node, args, tangents, outputs):
             raise RuntimeError(
                 f"expected Variable or None (got {type(t).__name__}) for grad output {k}."
             )
-        if id(o) in non_diff or o._data.dtype.kind not in "fc":
+        if id(o) in non_diff or o._data.dtype.kind not in "fcV":
             raise RuntimeError(
                 f"Function's jvp returned a gradient at position {k}, but  the "
                 "corresponding forward output is not a differentiable Tensor.You "
@@ -451,7 +451,7 @@ def _connect(node, args, outputs):
             result.append(o)
             continue
         is_dirty, is_input = id(o) in dirty, id(o) in inputs
-        if id(o) in non_diff or o._data.dtype.kind not in "fc":
+        if id(o) in non_diff or o._data.dtype.kind not in "fcV":
             if is_input:
                 o = _without_grad(o, is_dirty)
             else:

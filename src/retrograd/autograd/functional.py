@@ -40,7 +40,7 @@ def _leaves(inputs, create_graph):
     for t in inputs:
         if create_graph and t._requires_grad:
             out.append(t.view_as(t))
-        elif t._data.dtype.kind not in "fc":
+        elif t._data.dtype.kind not in "fcV":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         else:  # (requires_grad_ refuses an inference tensor outside inference_mode)
             out.append(_make(t._data, False, None, t._vc).requires_grad_())

@@ -26,7 +26,7 @@ def _outputs(func, inputs):
 
 
 def _float_outputs(outs):
-    return tuple(o for o in outs if isinstance(o, Tensor) and o._data.dtype.kind in "fc")
+    return tuple(o for o in outs if isinstance(o, Tensor) and o._data.dtype.kind in "fcV")
 
 
 def _diff_outputs(func, inputs):

@@ -42,7 +42,7 @@ class Variable(metaclass=_VariableMeta):
             raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
         out = data.detach()
         if requires_grad:
-            if out._data.dtype.kind not in "fc":
+            if out._data.dtype.kind not in "fcV":
                 raise RuntimeError(
                     "Only Tensors of floating point and complex dtype can require gradients"
                 )

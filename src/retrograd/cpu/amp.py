@@ -8,8 +8,7 @@ __all__ = ["autocast", "GradScaler"]
 
 
 class autocast(_amp.autocast):
-    """``torch.cpu.amp.autocast``: ``torch.amp.autocast('cpu', ...)`` (CPU autocast is not built:
-    enabled, it raises ``NotImplementedError``)."""
+    """``torch.cpu.amp.autocast``: ``torch.amp.autocast("cpu", ...)``."""
 
     def __init__(self, enabled: bool = True, dtype=None, cache_enabled: bool = True):
         warnings.warn(

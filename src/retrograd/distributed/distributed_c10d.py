@@ -613,7 +613,7 @@ def _mpi_op(op, dtype, what):
             "CPU backends do not have."
         )
     name = _OPS[op]
-    if op == ReduceOp.AVG and dtype.kind not in "fc":
+    if op == ReduceOp.AVG and dtype.kind not in "fcV":
         kind = dtypes.FROM_NP[dtype]._tensor_name[: -len("Tensor")]
         raise RuntimeError(f"result type Float can't be cast to the desired output type {kind}")
     if dtype.kind == "b":

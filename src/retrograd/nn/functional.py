@@ -18,6 +18,7 @@ from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import no_grad as _no_grad
 from ..creation import empty_like, ones_like, zeros_like
 from ..ops import attention as _attention
+from ..ops import autocast as _autocast
 from ..ops import conv as _conv
 from ..ops import ctc as _ctc
 from ..ops import nnops as _nn
@@ -181,6 +182,8 @@ def rrelu_(
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """``F.prelu``: x where x > 0, else weight x, one weight per channel (dim 1) or one for all."""
+    if _switches.autocast is not None:
+        input, weight = _autocast.to_lower_precision(input, weight)
     channels = input.shape[1] if input.ndim >= 2 else 1
     if weight.numel() != 1 and weight.numel() != channels:
         raise RuntimeError(
@@ -228,6 +231,8 @@ def softmin(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``F.linear``: input @ weight.T + bias."""
+    if _switches.autocast is not None:
+        input, weight, bias = _autocast.to_lower_precision(input, weight, bias)
     fused = bias is not None and bias.ndim == 1 and weight.ndim == 2
     if input.ndim == 2 and fused:
         return _nn._linear(input, weight, bias)
@@ -290,7 +295,7 @@ def _masked_dropout(input: Tensor, p: float, training: bool, inplace: bool, feat
     if feature and input.dim() < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     a = input._data
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise RuntimeError(
             f"result type Float can't be cast to the desired output type {_dtype_name(a)}"
         )
@@ -901,6 +906,8 @@ def mse_loss(
 ) -> Tensor:
     """``F.mse_loss``: the (mean) squared difference, each term times ``weight`` when given (a
     tensor of the input's size; the mean then divides the weighted sum by the element count)."""
+    if _switches.autocast is not None:
+        input, target, weight = _autocast.to_float32(input, target, weight)
     input, target = _broadcast_loss_inputs(input, target)
     reduction = _valid_reduction(_legacy_reduction(size_average, reduce, reduction))
     if weight is None:
@@ -918,6 +925,8 @@ def l1_loss(
     input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
 ) -> Tensor:
     """``F.l1_loss``: the (mean) absolute difference."""
+    if _switches.autocast is not None:
+        input, target = _autocast.to_float32(input, target)
     input, target = _broadcast_loss_inputs(input, target)
     return _reduce((input - target).abs(), _legacy_reduction(size_average, reduce, reduction))
 
@@ -931,6 +940,8 @@ def smooth_l1_loss(
     beta: float = 1.0,
 ) -> Tensor:
     """``F.smooth_l1_loss``: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
+    if _switches.autocast is not None:
+        input, target = _autocast.to_float32(input, target)
     input, target = _broadcast_loss_inputs(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if beta == 0.0:  # PyTorch computes the l1 loss then, with its nodes
@@ -942,6 +953,8 @@ def huber_loss(
     input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0
 ) -> Tensor:
     """``F.huber_loss``: 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
+    if _switches.autocast is not None:
+        input, target = _autocast.to_float32(input, target)
     input, target = _broadcast_loss_inputs(input, target)
     return _nn._huber_loss(input, target, _valid_reduction(reduction), delta)
 
@@ -979,6 +992,8 @@ def nll_loss(
         )
         if batched is not NotImplemented:
             return batched
+    if _switches.autocast is not None:
+        input, target, weight = _autocast.to_float32(input, target, weight)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -1000,6 +1015,8 @@ def cross_entropy(
 ) -> Tensor:
     """``F.cross_entropy``: log_softmax over dim 1 (dim 0 unbatched), then nll_loss; or, for
     float targets of the input's shape, class probabilities; with optional label smoothing."""
+    if _switches.autocast is not None:
+        input, target, weight = _autocast.to_float32(input, target, weight)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     class_dim = 0 if input.ndim == 1 else 1
     logp = _ops.log_softmax(input, class_dim)
@@ -1054,6 +1071,8 @@ def binary_cross_entropy(
     reduction: str = "mean",
 ) -> Tensor:
     """``F.binary_cross_entropy``: -(y log p + (1 - y) log(1 - p)), each log at least -100."""
+    if _switches.autocast is not None:
+        input, target, weight = _autocast.to_float32(input, target, weight)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(
@@ -1080,6 +1099,8 @@ def binary_cross_entropy_with_logits(
 
     loss = (1 - y) x + (1 + (pos_weight - 1) y) log(1 + exp(-x))
     """
+    if _switches.autocast is not None:
+        input, target, weight, pos_weight = _autocast.to_float32(input, target, weight, pos_weight)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(
@@ -1105,6 +1126,8 @@ def margin_ranking_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``F.margin_ranking_loss``: max(0, -y (x1 - x2) + margin)."""
+    if _switches.autocast is not None:
+        input1, input2, target = _autocast.to_float32(input1, input2, target)
     loss = (-target * (input1 - input2) + margin).clamp_min(0)
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
@@ -1118,6 +1141,8 @@ def hinge_embedding_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``F.hinge_embedding_loss``: x where y = 1, max(0, margin - x) where y = -1."""
+    if _switches.autocast is not None:
+        input, target = _autocast.to_float32(input, target)
     zeros = zeros_like(input)
     loss = _ops.where(target != 1, (margin - input).clamp_min(0), zeros) + _ops.where(
         target != -1, input, zeros
@@ -1129,6 +1154,8 @@ def soft_margin_loss(
     input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
 ) -> Tensor:
     """``F.soft_margin_loss``: log(1 + exp(-y x))."""
+    if _switches.autocast is not None:
+        input, target = _autocast.to_float32(input, target)
     reduction = _valid_reduction(_legacy_reduction(size_average, reduce, reduction))
     return _nn._soft_margin_loss(input, target, reduction)
 
@@ -1146,6 +1173,8 @@ def triplet_margin_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``F.triplet_margin_loss``: max(0, margin + d(a, p) - d(a, n)), d the pairwise distance."""
+    if _switches.autocast is not None:
+        anchor, positive, negative = _autocast.to_float32(anchor, positive, negative)
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
@@ -1362,6 +1391,8 @@ def poisson_nll_loss(
 ) -> Tensor:
     """``F.poisson_nll_loss``: exp(x) - y x for log-rates, x - y log(x + eps) for rates; with
     ``full``, Stirling's term for y > 1."""
+    if _switches.autocast is not None:
+        input, target = _autocast.to_float32(input, target)
     if log_input:
         loss = input.exp() - target * input
     else:
@@ -1385,6 +1416,8 @@ def cosine_embedding_loss(
 ) -> Tensor:
     """``F.cosine_embedding_loss``: 1 - cos(x1, x2) where y = 1, max(0, cos - margin) where
     y = -1."""
+    if _switches.autocast is not None:
+        input1, input2, target = _autocast.to_float32(input1, input2, target)
     dim = input1.ndim - 1
     eps = 1e-12
     cos = (input1 * input2).sum(dim) / (
@@ -1406,6 +1439,8 @@ def kl_div(
     log_target: bool = False,
 ) -> Tensor:
     """``F.kl_div``: target (log target - input), input being log-probabilities."""
+    if _switches.autocast is not None:
+        input, target = _autocast.to_float32(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if log_target:
         loss = target.exp() * (target - input)
@@ -1456,7 +1491,7 @@ def _fused_attention(query, key, value, attn_mask, dropout_p, is_causal) -> bool
     return (
         q.ndim == k.ndim == v.ndim == 4
         and q.dtype == k.dtype == v.dtype
-        and q.dtype.kind == "f"
+        and q.dtype.kind in "fV"
         and q.shape[:2] == k.shape[:2] == v.shape[:2]
         and q.shape[-1] == k.shape[-1] == v.shape[-1]
         and k.shape[-2] == v.shape[-2]
@@ -1492,6 +1527,8 @@ def scaled_dot_product_attention(
         )
         if batched is not NotImplemented:
             return batched
+    if _switches.autocast is not None:
+        query, key, value, attn_mask = _autocast.to_lower_precision(query, key, value, attn_mask)
     if _fused_attention(query, key, value, attn_mask, dropout_p, is_causal):
         if attn_mask is not None and attn_mask._data.dtype == bool:
             attn_mask = _make(xp.where(attn_mask._data, 0.0, -xp.inf).astype(query._data.dtype))

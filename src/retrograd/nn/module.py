@@ -488,7 +488,7 @@ class Module:
             )
         target = dtype.np
         return self._apply(
-            lambda a: a.astype(target) if a.dtype.kind == "f" and a.dtype != target else a
+            lambda a: dtypes.cast(a, target) if a.dtype.kind in "fV" and a.dtype != target else a
         )
 
     def float(self) -> "Module":
@@ -499,6 +499,9 @@ class Module:
 
     def half(self) -> "Module":
         return self.to(dtypes.float16)
+
+    def bfloat16(self) -> "Module":
+        return self.to(dtypes.bfloat16)
 
     def type(self, dst_type) -> "Module":
         """Cast every parameter and buffer to ``dst_type``: a dtype, a legacy type

@@ -16,7 +16,7 @@ class Parameter(Tensor):
 
     def __new__(cls, data=None, requires_grad=True):
         array = xp.zeros(0, xp.float32) if data is None else data._data
-        if requires_grad and array.dtype.kind not in "fc":
+        if requires_grad and array.dtype.kind not in "fcV":
             # the factories' wording, not Tensor.requires_grad_'s older one
             raise RuntimeError(
                 "Only Tensors of floating point and complex dtype can require gradients"

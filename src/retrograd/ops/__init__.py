@@ -123,6 +123,7 @@ def _install_methods():
         ("float", _dt.float32),
         ("double", _dt.float64),
         ("half", _dt.float16),
+        ("bfloat16", _dt.bfloat16),
         ("long", _dt.int64),
         ("int", _dt.int32),
         ("bool", _dt.bool),

@@ -20,6 +20,7 @@ import itertools
 from .. import _switches
 from .._array import xp
 from ..tensor import _make
+from . import autocast as _autocast
 from .registry import op
 
 _as_strided = xp.lib.stride_tricks.as_strided
@@ -509,7 +510,7 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode):
         a, first, tail = _channels_last(x), 1, (slice(None),)
     else:
         a, first, tail = x, x.ndim - 2, ()
-    fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
+    fill = -xp.inf if x.dtype.kind in "fV" else xp.iinfo(x.dtype).min
     win = _windows(_pad(a, pads, fill, first), out, kernel, stride, dilation, first)
     head = (slice(None),) * (first + 2)
     spots = [head + (i, j) + tail for i in range(kernel[0]) for j in range(kernel[1])]
@@ -525,7 +526,7 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode):
         xp.greater(v, best, out=wins)
         xp.maximum(best, v, out=best)
         xp.maximum(arg, wins.view(xp.uint8) * code(k), out=arg)
-    if x.dtype.kind == "f" and xp.isnan(best).any():  # the last NaN of a window is its maximum
+    if x.dtype.kind in "fV" and xp.isnan(best).any():  # the last NaN of a window is its maximum
         for k, where in enumerate(spots):
             xp.maximum(arg, xp.isnan(win[where]).view(xp.uint8) * code(k), out=arg)
     steps, corner = _pool_index_parts(
@@ -845,6 +846,7 @@ def _conv(
     return out.squeeze(0)
 
 
+@_autocast.lower_precision
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``torch.nn.functional.conv1d``."""
     return _conv(
@@ -862,6 +864,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     )
 
 
+@_autocast.lower_precision
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``torch.nn.functional.conv2d``."""
     return _conv(
@@ -879,6 +882,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     )
 
 
+@_autocast.lower_precision
 def conv_transpose1d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
 ):
@@ -898,6 +902,7 @@ def conv_transpose1d(
     )
 
 
+@_autocast.lower_precision
 def conv_transpose2d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
 ):
@@ -917,6 +922,7 @@ def conv_transpose2d(
     )
 
 
+@_autocast.lower_precision
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``torch.nn.functional.conv3d``."""
     return _conv(
@@ -934,6 +940,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     )
 
 
+@_autocast.lower_precision
 def conv_transpose3d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
 ):

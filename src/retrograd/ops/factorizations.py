@@ -12,6 +12,7 @@ from collections import namedtuple
 
 from .._array import c_order, xp
 from ..tensor import _make
+from . import autocast as _autocast
 from .linalg import _diag_embed
 from .registry import op, shared_formulas, tensor_method
 from .special import _check_square, _mT, _summed_to, solve_triangular
@@ -96,6 +97,7 @@ def _inv(self):
         raise _singular("inv", self) from None
 
 
+@_autocast.float32
 def inv(A, *, out=None):
     """``torch.linalg.inv``: the inverse of each square matrix."""
     return _with_out(_inv(A), out, "linalg_inv")
@@ -295,6 +297,7 @@ def _singular_solve():
     )
 
 
+@_autocast.float32
 def solve(A, B, *, left=True, out=None):
     """``torch.linalg.solve``: X with A X = B (X A = B when ``left`` is False); B may be a batch
     of vectors."""
@@ -377,6 +380,7 @@ def _check_uplo(UPLO):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
 
 
+@_autocast.float32
 def eigh(A, UPLO="L"):
     """``torch.linalg.eigh``: the eigenvalues (ascending) and eigenvectors of each symmetric
     matrix, reading the triangle ``UPLO`` names."""
@@ -385,6 +389,7 @@ def eigh(A, UPLO="L"):
     return _EIGH(w, v)
 
 
+@_autocast.float32
 def eigvalsh(A, UPLO="L", *, out=None):
     """``torch.linalg.eigvalsh``: the eigenvalues (ascending) of each symmetric matrix."""
     _check_uplo(UPLO)
@@ -455,6 +460,7 @@ def _svd(self, full_matrices):
     return c_order(u), c_order(s), c_order(vh)
 
 
+@_autocast.float32
 def linalg_svd(A, full_matrices=True, *, driver=None):
     """``torch.linalg.svd``: U, S, Vh with A = U diag(S) Vh, singular values descending."""
     if driver is not None:
@@ -467,6 +473,7 @@ def linalg_svd(A, full_matrices=True, *, driver=None):
     return _SVD(U, S, Vh)
 
 
+@_autocast.float32
 def svdvals(A, *, driver=None, out=None):
     """``torch.linalg.svdvals``: the singular values of each matrix, descending."""
     return _with_out(linalg_svd(A, full_matrices=False, driver=driver).S, out, "linalg_svdvals")
@@ -477,6 +484,7 @@ def _check_matrix(A, name):
         raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
 
 
+@_autocast.float32
 def svd(input, some=True, compute_uv=True):
     """``torch.svd``: U, S, V (not Vh), reduced unless ``some`` is False."""
     if not compute_uv:
@@ -530,6 +538,7 @@ def _qr(self, mode):
     return c_order(q), c_order(r)
 
 
+@_autocast.float32
 def linalg_qr(A, mode="reduced"):
     """``torch.linalg.qr``: Q with orthonormal columns and upper-triangular R, A = Q R."""
     if mode not in ("reduced", "complete", "r"):
@@ -544,6 +553,7 @@ def linalg_qr(A, mode="reduced"):
     return _QR(Q, R)
 
 
+@_autocast.float32
 def qr(input, some=True):
     """``torch.qr``: ``linalg.qr`` with the old ``some`` flag."""
     import warnings
@@ -552,7 +562,7 @@ def qr(input, some=True):
         "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future "
         "PyTorch release.",
         UserWarning,
-        stacklevel=2,
+        stacklevel=3,  # (through autocast's wrapper)
     )
     return linalg_qr(input, "reduced" if some else "complete")
 
@@ -594,18 +604,20 @@ def _pseudo_inverse_factors(a, atol, rtol):
     return xp.swapaxes(vh, -1, -2) * s_inv[..., None, :], xp.swapaxes(u, -1, -2)
 
 
+@_autocast.float32
 def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     """``torch.linalg.pinv``: the Moore-Penrose pseudo-inverse, singular values below
     max(atol, rtol * largest) treated as zero (rtol defaults to eps * max(m, n))."""
     _check_matrix(A, "pinv")
     if hermitian:  # only the lower triangle is read, as for eigh
         A = A.tril() + A.tril(-1).mT
-    eps = float(xp.finfo(A._data.dtype).eps) if A._data.dtype.kind == "f" else 0.0
+    eps = float(xp.finfo(A._data.dtype).eps) if A._data.dtype.kind in "fV" else 0.0
     if rtol is None:
         rtol = eps * max(A.shape[-2], A.shape[-1]) if atol is None or atol == 0 else 0.0
     return _with_out(_pinv(A, 0.0 if atol is None else atol, rtol), out, "linalg_pinv")
 
 
+@_autocast.float32
 def pinverse(input, rcond=1e-15):
     """``torch.pinverse``: ``linalg.pinv`` with a relative cut-off ``rcond``."""
     return pinv(input, rtol=rcond)
@@ -637,6 +649,7 @@ def _lstsq(A, B, rcond):
     return c_order(x[..., 0] if vector else x)
 
 
+@_autocast.float32
 def lstsq(A, B, rcond=None, *, driver=None):
     """``torch.linalg.lstsq``: the least-squares solution of A X = B (the ``gelsy`` driver of
     the CPU build: residuals and singular values come back empty, the rank is computed)."""

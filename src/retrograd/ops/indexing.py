@@ -1041,14 +1041,14 @@ def unique(
 def bincount(input, weights=None, minlength: int = 0):
     """``torch.bincount``: how often each non-negative integer occurs (summing ``weights``)."""
     a = input._data
-    if a.dtype.kind == "f":
+    if a.dtype.kind in "fV":
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dtype_name(a)}'")
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if weights is None:
         return _make(xp.bincount(a, minlength=minlength).astype(xp.int64))
     w = weights._data
-    out_dtype = w.dtype if w.dtype.kind == "f" else xp.float64
+    out_dtype = w.dtype if w.dtype.kind in "fV" else xp.float64
     return _make(xp.bincount(a, w, minlength=minlength).astype(out_dtype))
 
 

@@ -402,7 +402,7 @@ def inplace(t, fn, *args):
         or _requires_grad(args)
         or (base is not None and (base._requires_grad or t._item_view))
     )
-    if record and fn is _copy_from and t._data.dtype not in _registry._FLOAT_DTYPES:
+    if record and fn is _copy_from and t._data.dtype.kind not in "fcV":
         # PyTorch's copy_ (and so x[i] = v) leaves an integer or bool tensor out of the graph,
         # though its masked_fill_ and fill_ do not.
         record = False
@@ -883,7 +883,7 @@ def _fill_drawn(t, node_op, flat):
 
 
 def _floating_only(t, kernel):
-    if t._data.dtype.kind not in "fc":
+    if t._data.dtype.kind not in "fcV":
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{t.dtype._tensor_name[:-6]}'")
 
 
@@ -947,7 +947,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
 @tensor_method
 def exponential_(self, lambd=1.0, *, generator=None):
     """``Tensor.exponential_``: values drawn from the exponential distribution of rate ``lambd``."""
-    if self._data.dtype.kind not in "fc":
+    if self._data.dtype.kind not in "fcV":
         raise RuntimeError(
             "Exponential distribution is a continuous probability distribution. "
             "dtype must be a floating point but you specified "
@@ -1010,7 +1010,7 @@ def random_(self, from_=None, to=_ONE_BOUND, *, generator=None):
             return _fill_drawn(self, node_op, _sampling.random_full_range(gen, a.size))
         to = (
             2 ** (xp.finfo(a.dtype).nmant + 1) + 1
-            if a.dtype.kind == "f"
+            if a.dtype.kind in "fV"
             else 2
             if a.dtype == bool
             else int(xp.iinfo(a.dtype).max) + 1
@@ -1246,7 +1246,7 @@ def setitem(self, key, value):
         value = _make(xp.asarray(value, dtype=self._data.dtype))
     # One value (a number, a 0-dim tensor) fills the region, as PyTorch's fill_ (FillBackward3).
     # (Into an integer or bool tensor it is a copy_, which PyTorch leaves out of the graph.)
-    write = _fill_tensor if value._data.ndim == 0 and self._data.dtype.kind in "fc" else _copy_from
+    write = _fill_tensor if value._data.ndim == 0 and self._data.dtype.kind in "fcV" else _copy_from
     if value._data.ndim and value._data.shape[0] == 1:
         value = _strip_leading_ones(value)
     if whole:

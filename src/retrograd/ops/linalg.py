@@ -7,6 +7,7 @@ from .. import _switches
 from .._array import c_order, xp
 from ..dtypes import FROM_NP
 from ..tensor import _make, _wrap_dim
+from . import autocast as _autocast
 from .registry import op, tensor_method
 from .shape import _unsafe_view
 
@@ -37,6 +38,7 @@ def _dt(a):
     )
 
 
+@_autocast.lower_precision
 @op(
     inputs="self mat2",
     saves=("mat2", "self"),
@@ -159,6 +161,7 @@ def _should_fold(x, y):
     return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
 
 
+@_autocast.lower_precision
 @tensor_method
 def matmul(input, other):
     """``torch.matmul``: dot, matrix-vector, matrix or batched (broadcast) product by the dims,
@@ -169,7 +172,7 @@ def matmul(input, other):
             return batched
     a, b = input.ndim, other.ndim
     if a == 2 and b == 2:
-        return mm(input, other)
+        return _raw_mm(input, other)
     if a == 1 and b == 1:
         return dot(input, other)
     if a == 3 and b == 3:  # a batch of one that requires grad is taken as a matrix, to be folded
@@ -182,7 +185,7 @@ def matmul(input, other):
     if a == 2 and b == 1:
         return mv(input, other)
     if a == 1 and b == 2:
-        return mm(input.unsqueeze(0), other).squeeze_(0)
+        return _raw_mm(input.unsqueeze(0), other).squeeze_(0)
     if _should_fold(input, other):
         transpose = b > a
         big = other.mT if transpose else input
@@ -192,7 +195,7 @@ def matmul(input, other):
         folded = big.reshape(_prod(shape), big.shape[-1])
         if small.ndim == 1:
             return _unsafe_view(folded.mv(small), shape)
-        out = _unsafe_view(folded.mm(small), shape + (small.shape[1],))
+        out = _unsafe_view(_raw_mm(folded, small), shape + (small.shape[1],))
         return out.mT.contiguous() if transpose else out
     n = input.shape[-2] if a > 1 else 1
     p = other.shape[-1] if b > 1 else 1
@@ -201,7 +204,7 @@ def matmul(input, other):
     left = input.expand(batch + (n, input.shape[-1])).reshape(count, n, input.shape[-1])
     right = other if b > 1 else other.unsqueeze(-1)
     right = right.expand(batch + tuple(right.shape[-2:])).reshape(count, right.shape[-2], p)
-    out = left.bmm(right)
+    out = _raw_bmm(left, right)
     shape = batch + ((n,) if a > 1 else ()) + ((p,) if b > 1 else ())
     return _unsafe_view(out.squeeze(-1) if b == 1 else out, shape)
 
@@ -220,6 +223,7 @@ def _check_bmm(a, b):
         raise RuntimeError(f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
 
 
+@_autocast.lower_precision
 @op(
     inputs="self mat2",
     saves=("mat2", "self"),
@@ -229,6 +233,11 @@ def _check_bmm(a, b):
 def bmm(self, mat2):
     """``torch.bmm``: a batch of matrix products, ``out[b] = self[b] @ mat2[b]``."""
     return xp.matmul(self, mat2)
+
+
+# matmul casts its inputs under autocast itself; the products it is made of need not again
+_raw_mm = mm.__wrapped__
+_raw_bmm = bmm.__wrapped__
 
 
 @tensor_method
@@ -487,6 +496,7 @@ def _check_trace(a):
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
 
 
+@_autocast.float32
 @op(
     saves="self_shape",
     check=_check_trace,
@@ -494,7 +504,7 @@ def _check_trace(a):
 )
 def trace(self):
     """``torch.trace``: the sum of a matrix's main diagonal."""
-    return xp.asarray(xp.trace(self), dtype=self.dtype if self.dtype.kind == "f" else xp.int64)
+    return xp.asarray(xp.trace(self), dtype=self.dtype if self.dtype.kind in "fV" else xp.int64)
 
 
 @op(method=False, node="DiagEmbedBackward0", grads=(lambda g, n: diagonal(g, n.offset, -2, -1),))
@@ -612,6 +622,7 @@ _COMPUTE_MODES = (
 )
 
 
+@_autocast.float32
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """``torch.cdist``: the p-norm distance between each row of ``x1`` and each row of ``x2``
     (batched over leading dimensions).  For p = 2 with more than 25 rows on either side, or when
@@ -706,6 +717,7 @@ def _check_addmm(a, m1, m2, beta, alpha):
     _check_same_dtype("addmm", m1, m2)
 
 
+@_autocast.lower_precision
 @op(
     inputs="self mat1 mat2",
     saves=("self_shape", "mat2", "mat1"),
@@ -775,6 +787,7 @@ def _check_batched(name, b1, b2):
         )
 
 
+@_autocast.lower_precision
 @op(
     inputs="self batch1 batch2",
     saves=("self_shape", "batch2", "batch1"),
@@ -790,6 +803,7 @@ def baddbmm(self, batch1, batch2, beta=1, alpha=1):
     return _added("baddbmm", self, batch1 @ batch2, beta, alpha)
 
 
+@_autocast.lower_precision
 @op(
     inputs="self batch1 batch2",
     saves=("self_shape", "batch2", "batch1"),

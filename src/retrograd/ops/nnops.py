@@ -51,7 +51,7 @@ def erf_array(a):
             f = xl + (0.5 * k) / f
         erfc = xp.exp(-xl * xl) / (math.sqrt(math.pi) * f)
     out[big] = xp.where(xp.isnan(xl), xl, xp.copysign(1.0 - erfc, x[big]))
-    return out.astype(a.dtype, copy=False) if a.dtype.kind == "f" else out
+    return out.astype(a.dtype, copy=False) if a.dtype.kind in "fV" else out
 
 
 @op(
@@ -1202,7 +1202,7 @@ def _floats_only(kernel):
     """A check raising PyTorch's error for a non-float input to ``kernel`` (its CPU kernel name)."""
 
     def check(a, *attrs):
-        if a.dtype.kind != "f":
+        if a.dtype.kind not in "fV":
             raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype_name(a)}'")
 
     return check

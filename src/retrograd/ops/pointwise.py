@@ -335,7 +335,7 @@ def _rounded_dtype(a, b):
     integer tensor and a Python float), else the integer tensor's."""
     arrays = [x for x in (a, b) if type(x) is ndarray]
     for x in arrays:
-        if x.dtype.kind in "fc":
+        if x.dtype.kind in "fcV":
             return x.dtype
     if any(isinstance(x, float) for x in (a, b)):
         from ..dtypes import get_default_dtype
@@ -459,7 +459,7 @@ def square(input):
 
 def _rounding(name, ufunc):
     def forward(self):
-        return ufunc(self) if self.dtype.kind == "f" else self.copy()
+        return ufunc(self) if self.dtype.kind in "fV" else self.copy()
 
     forward.__name__ = name
     forward.__doc__ = f"``torch.{name}`` (its gradient is zero; integers are returned unchanged)."
@@ -518,7 +518,7 @@ def sign(self):
     if self.dtype == bool:
         return self.copy()
     out = xp.sign(self)
-    if self.dtype.kind == "f":  # the sign of nan is 0
+    if self.dtype.kind in "fV":  # the sign of nan is 0
         out = xp.where(xp.isnan(out), out.dtype.type(0), out)
     return out
 
@@ -621,7 +621,7 @@ def keep_where(values, keep):
     """``values`` where ``keep`` holds, else exactly 0 (a nan or inf there too, as PyTorch's
     masking kernels give).  For floats, a bitwise and with an all-ones/all-zeros mask: a
     branch-free pass, several times faster than ``where`` on a random mask."""
-    ints = _SAME_WIDTH_INT.get(values.itemsize) if values.dtype.kind == "f" else None
+    ints = _SAME_WIDTH_INT.get(values.itemsize) if values.dtype.kind in "fV" else None
     if ints is None or values.ndim == 0 or values.shape != keep.shape:
         return xp.where(keep, values, xp.zeros((), values.dtype))
     mask = keep.astype(ints)
@@ -1087,7 +1087,7 @@ def logical_not(self):
 def _bitwise(name, ufunc):
     def forward(self, other):
         promoted = self if type(self) is ndarray else other  # both share the promoted dtype
-        if promoted.dtype.kind == "f":
+        if promoted.dtype.kind in "fV":
             raise NotImplementedError(
                 f"\"{name}_cpu\" not implemented for '{_dtype_name(promoted)}'"
             )
@@ -1105,7 +1105,7 @@ bitwise_xor = _bitwise("bitwise_xor", xp.bitwise_xor)
 @op()
 def bitwise_not(self):
     """``torch.bitwise_not`` (``~``): logical not for bools, bit flip for integers."""
-    if self.dtype.kind == "f":
+    if self.dtype.kind in "fV":
         raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_dtype_name(self)}'")
     return xp.invert(self)
 
@@ -1173,7 +1173,7 @@ def _float_limits(a, nan, posinf, neginf):
 def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
     """``torch.nan_to_num``: NaN, +inf and -inf replaced (by 0 and the dtype's largest and
     smallest finite values unless given)."""
-    if self.dtype.kind != "f":
+    if self.dtype.kind not in "fV":
         return self.copy()
     nan, posinf, neginf = _float_limits(self, nan, posinf, neginf)
     return kept_layout(xp.nan_to_num(self, nan=nan, posinf=posinf, neginf=neginf), self)
@@ -1503,7 +1503,7 @@ def lcm(input, other):
 
 
 def _check_frexp(a):
-    if a.dtype.kind not in "fc":
+    if a.dtype.kind not in "fcV":
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
 
 

@@ -9,6 +9,7 @@ from collections import namedtuple
 from .._array import c_order, xp
 from ..dtypes import as_dtype
 from ..tensor import Tensor, _make, _wrap_dim
+from . import autocast as _autocast
 from .pointwise import _dtype_name, maximum, minimum, where
 from .registry import op, tensor_method
 
@@ -93,7 +94,7 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor
 
 
 def _check_float_mean(a, dim, keepdim, dtype):
-    if dtype is None and a.dtype.kind not in "fc":
+    if dtype is None and a.dtype.kind not in "fcV":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
             f"complex dtype. Got: {_dtype_name(a)}"
@@ -175,6 +176,7 @@ def _prod_dim(self, dim, keepdim, dtype):
     )
 
 
+@_autocast.float32
 @tensor_method
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """``torch.prod``: the product of all elements, or along one dimension ``dim``."""
@@ -188,7 +190,7 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
 
 
 def _check_var(a, dim, correction, keepdim):
-    if a.dtype.kind not in "fc":
+    if a.dtype.kind not in "fcV":
         raise RuntimeError("std and var only support floating point and complex dtypes")
 
 
@@ -497,7 +499,7 @@ all = _truth("all", xp.all)
 
 
 def _check_norm(a, ord, dim, keepdim, dtype):
-    if a.dtype.kind not in "fc":
+    if a.dtype.kind not in "fcV":
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
             f"{_dtype_name(a)}"
@@ -680,7 +682,7 @@ def count_nonzero(input, dim=None):
 def _check_softmax(name):
     def check(a, dim, dtype=None):
         int_dim(name, dim)
-        if dtype is None and a.dtype.kind not in "fc":
+        if dtype is None and a.dtype.kind not in "fcV":
             last = "lastdim_" if _wrap_dim(dim, a.ndim) == builtins.max(a.ndim - 1, 0) else ""
             raise NotImplementedError(
                 f"\"{name}_{last}kernel_impl\" not implemented for '{_dtype_name(a)}'"
@@ -1053,6 +1055,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     return result
 
 
+@_autocast.float32
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """``torch.quantile``: the q-th quantiles of ``input`` along ``dim`` (all elements by
     default), interpolated between neighbouring values as ``interpolation`` says; nan if a nan
@@ -1061,6 +1064,7 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
     return result if out is None else _out_result("quantile", result, out, input)
 
 
+@_autocast.float32
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """``torch.nanquantile``: ``quantile`` of the values that are not nan."""
     result = _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
@@ -1081,7 +1085,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     """``torch.histc``: counts of the values in ``bins`` equal bins over [min, max] (over the data's
     own range when min and max are equal); values outside are left out.  It has no gradient."""
     a = input._data
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_dtype_name(a)}'")
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")

@@ -56,9 +56,10 @@ from ..tensor import (
 
 _new = object.__new__
 
-_FLOAT_KINDS = "fc"
+_FLOAT_KINDS = "fcV"  # (V: bfloat16, from ml_dtypes)
 # Set membership of a dtype is cheaper than reading its kind, on the paths every op call takes.
-_REAL_FLOAT_DTYPES = frozenset(xp.dtype(n) for n in ("float16", "float32", "float64"))
+# (float16 is left to the general path, which computes it in float32 as PyTorch does)
+_REAL_FLOAT_DTYPES = frozenset(xp.dtype(n) for n in ("float32", "float64"))
 _FLOAT_DTYPES = _REAL_FLOAT_DTYPES | {xp.dtype("complex64"), xp.dtype("complex128")}
 _NOT_SET = object()
 _EVERY_OUTPUT = sys.maxsize  # outputs=None: as many as the forward returns
@@ -420,6 +421,7 @@ def _make_function(d):
     shown = shown_name(d)
     # One array out, unless a namedtuple says the forward also returns non-differentiable results.
     single = outputs == 1 and returns is None
+    halves = not view and not listed and name not in _HALF_STEPWISE
 
     def general(*args, **kwargs):
         if _switches.batching is not None:
@@ -470,10 +472,18 @@ def _make_function(d):
         attrs = args[k:]
         if check is not None:
             check(*arrays, *attrs)
+        low = None
+        if halves:  # float16 and bfloat16 are computed in float32 (the one check: 2 bytes each)
+            for a in arrays:
+                if type(a) is ndarray and a.itemsize == 2:
+                    arrays, attrs, low = _half_in_float32(arrays, attrs, name)
+                    break
         try:
             out = forward(*arrays, *attrs)
         except ValueError as e:
             raise _shape_error(e, broadcast, arrays, name) from None
+        if low is not None:
+            out = _rounded(out, low)
         if layout is not None and type(out) is ndarray and out.ndim > 1:
             out = _laid_out(out, arrays, layout)
         any_grad = requires_grad
@@ -542,9 +552,14 @@ def _unary(d, general, record, tails, layout):
             return general(*args, **kwargs)
         # Trailing arguments left out keep the forward's defaults (the node reads them the same).
         x = args[0]
-        if not isinstance(x, Tensor) or (float_only and x._data.dtype not in _FLOAT_DTYPES):
+        if not isinstance(x, Tensor):
             return general(*args)
-        out = forward(x._data, *args[1:]) if n > 1 else forward(x._data)
+        a = x._data
+        # float16 and bfloat16 take the general path, which computes them in float32 (neither is
+        # in _FLOAT_DTYPES; int16 goes there too, for the one check)
+        if (a.dtype not in _FLOAT_DTYPES) if float_only else a.itemsize == 2:
+            return general(*args)
+        out = forward(a, *args[1:]) if n > 1 else forward(a)
         if type(out) is not ndarray:
             out = xp.asarray(out)
         # The result made inline, as _make does (keep the two in step): a call less per op,
@@ -601,8 +616,10 @@ def _binary(d, general, record, tails, layout):
         a = x._data
         if isinstance(y, Tensor):
             b = y._data
-            if a.dtype != b.dtype or (float_only and a.dtype not in _FLOAT_DTYPES):
-                return general(*args)
+            if a.dtype != b.dtype or (
+                (a.dtype not in _FLOAT_DTYPES) if float_only else a.itemsize == 2
+            ):
+                return general(*args)  # (float16 and bfloat16 too: see unary)
             requires_grad = x._requires_grad or y._requires_grad
             fit = broadcast and a.shape != b.shape
         elif (type(y) is float or type(y) is int) and a.dtype in _REAL_FLOAT_DTYPES:
@@ -653,6 +670,59 @@ def _binary(d, general, record, tails, layout):
         return result
 
     return binary
+
+
+# How PyTorch's CPU kernels treat float16 and bfloat16 beyond computing in float32 and rounding
+# once: ops that round after every step (as NumPy does), ops that take a Python number input as it
+# is (the others round it to the tensor's type first), and number attributes rounded too.
+_HALF_STEPWISE = frozenset(("_prod_all", "_prod_dim"))
+_HALF_EXACT_NUMBERS = frozenset(("mul", "true_divide", "div"))
+_HALF_ROUNDED_ATTRS = {"add": 0, "_sub": 0, "_rsub": 0, "_pow_scalar": 0, "_pow_scalar_base": 0}
+_FLOAT16 = xp.dtype(xp.float16)
+
+
+def _half_in_float32(arrays, attrs, name):
+    """float16 and bfloat16 inputs as float32, the attributes, and the type to round the results
+    to; or the arrays as they are, the attributes and None.  PyTorch's CPU kernels compute these
+    types in float32 and round once per result (a sum or a product of matrices accumulates in
+    float32), where NumPy rounds after every step.  An op told its result's dtype
+    (``sum(dtype=...)``, a cast) runs on the arrays themselves."""
+    low = None
+    for a in arrays:
+        if type(a) is ndarray and a.itemsize == 2:
+            d = a.dtype
+            if d == _FLOAT16 or d == _switches.bfloat16:
+                low = d
+                break
+    if low is None or name in _HALF_STEPWISE or any(a.__class__ is dtypes.dtype for a in attrs):
+        return arrays, attrs, None
+    f32 = xp.float32
+    exact = name in _HALF_EXACT_NUMBERS
+    arrays = [
+        a.astype(f32)
+        if type(a) is ndarray and a.dtype == low
+        else a
+        if exact or type(a) is not float
+        else _round_number(a, low)
+        for a in arrays
+    ]
+    i = _HALF_ROUNDED_ATTRS.get(name)
+    if i is not None and i < len(attrs) and type(attrs[i]) is float:
+        attrs = (*attrs[:i], _round_number(attrs[i], low), *attrs[i + 1 :])
+    return arrays, attrs, low
+
+
+def _round_number(value, low):
+    return float(xp.float32(value).astype(low))
+
+
+def _rounded(out, low):
+    """An op's float32 results (computed from float16 or bfloat16 inputs) rounded back."""
+    if type(out) in (tuple, list):
+        return type(out)(_rounded(o, low) for o in out)
+    if isinstance(out, (ndarray, xp.generic)) and out.dtype == xp.float32:
+        return xp.asarray(out).astype(low)
+    return out
 
 
 _PY_SCALARS = {bool, int, float, complex, type(None)}
@@ -1055,9 +1125,9 @@ def _promote(mode, tensors, arrays, name):
             if isinstance(b, Tensor):
                 if a._data.dtype == b._data.dtype:
                     return arrays
-            elif a._data.dtype.kind == "f" and type(b) in _REAL:
+            elif a._data.dtype.kind in "fV" and type(b) in _REAL:
                 return arrays
-        elif isinstance(b, Tensor) and b._data.dtype.kind == "f" and type(a) in _REAL:
+        elif isinstance(b, Tensor) and b._data.dtype.kind in "fV" and type(a) in _REAL:
             return arrays
         target = dtypes.result_type(*tensors)
     elif mode == "float":

@@ -89,7 +89,7 @@ def fusable(x, weights, h, c):
     if _switches.forward_ad_hook is not None or _switches.pack_hook is not None:
         return False
     dtype = x._data.dtype
-    if dtype.kind != "f" or x._data.shape[0] == 0:
+    if dtype.kind not in "fV" or x._data.shape[0] == 0:
         return False
     return all(t is None or t._data.dtype == dtype for t in (*weights, h, c))
 

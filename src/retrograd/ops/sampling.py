@@ -127,7 +127,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 def _check_multinomial(a, n_sample, replacement):
     if not 1 <= a.ndim <= 2:
         raise RuntimeError("prob_dist must be 1 or 2 dim")
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise RuntimeError(
             f"multinomial only supports floating-point dtypes for input, got: {_dtype_name(a)}"
         )

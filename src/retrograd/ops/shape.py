@@ -287,7 +287,7 @@ def _to_copy(self, dtype):
     with xp.errstate(invalid="ignore", over="ignore"):  # nan/overflow -> int wraps silently
         # PyTorch keeps the layout of a dense input (a transposed one stays transposed) and
         # makes an expanded one contiguous.
-        return kept_layout(self.astype(dtype.np, order=kept_order(self)), self)
+        return kept_layout(dtypes.cast(self, dtype.np, kept_order(self)), self)
 
 
 _TO_SIGNATURES = (

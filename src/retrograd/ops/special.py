@@ -11,6 +11,7 @@ import math
 
 from .._array import xp
 from ..tensor import Tensor, _make
+from . import autocast as _autocast
 from .linalg import _diag_embed
 from .nnops import erf
 from .pointwise import _dtype_name, sign, where
@@ -26,7 +27,7 @@ def _scipy_special():
 def _same_float(result, a):
     return (
         result.astype(a.dtype, copy=False)
-        if a.dtype.kind == "f"
+        if a.dtype.kind in "fV"
         else result.astype(xp.float32, copy=False)
     )
 
@@ -35,7 +36,7 @@ def _float_result(out, *arrays):
     """``out`` in the dtype PyTorch computes these inputs in: their promoted type, or the default
     float32 where that is an integer type (the inputs are already promoted by the op table)."""
     dt = xp.result_type(*arrays)
-    return xp.asarray(out).astype(dt if dt.kind == "f" else xp.float32, copy=False)
+    return xp.asarray(out).astype(dt if dt.kind in "fV" else xp.float32, copy=False)
 
 
 def _binary(name, forward, grads, node, promote="float"):
@@ -668,7 +669,7 @@ def _degrees(n):
     """The polynomials' degrees: ``n`` truncated to integers, -1 (the zero polynomial) where it
     is not finite."""
     n = xp.asarray(n)
-    if n.dtype.kind == "f":
+    if n.dtype.kind in "fV":
         n = xp.where(xp.isfinite(n), xp.trunc(n), -1)
     return n.astype(xp.int64)
 
@@ -801,6 +802,7 @@ def _cholesky(self, upper):
     )
 
 
+@_autocast.float32
 def cholesky(A, *, upper=False):
     """``torch.linalg.cholesky``: the lower factor L of A = L L^T (its transpose with ``upper``)."""
     L = _cholesky(A, False)
@@ -889,6 +891,7 @@ def _solve_triangular(self, B, upper, left, unitriangular):
         return _solve_raw(self, B, upper, left, unitriangular).astype(self.dtype, copy=False)
 
 
+@_autocast.float32
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     """``torch.linalg.solve_triangular``: X with A X = B (X A = B when ``left`` is False), reading
     only the triangle of A that ``upper`` names."""

@@ -286,7 +286,7 @@ def _cast_state(param: Tensor, key, value):
     """A copy of a saved buffer, in the parameter's floating dtype (``step`` keeps its own)."""
     if isinstance(value, Tensor):
         array = value._data
-        if key != "step" and param._data.dtype.kind == "f" and array.dtype.kind == "f":
+        if key != "step" and param._data.dtype.kind in "fV" and array.dtype.kind in "fV":
             array = array.astype(param._data.dtype)
         else:
             array = array.copy()

@@ -43,7 +43,7 @@ STORAGE_DTYPES = {
     "BoolStorage": "bool",
     "ComplexFloatStorage": "complex64",
     "ComplexDoubleStorage": "complex128",
-    "BFloat16Storage": None,
+    "BFloat16Storage": "bfloat16",
     "QInt8Storage": None,
     "QUInt8Storage": None,
     "QInt32Storage": None,
@@ -54,7 +54,6 @@ DTYPE_STORAGES = {d: s for s, d in STORAGE_DTYPES.items() if d is not None}
 # dtypes PyTorch has and retrograd does not (a file naming one gets NotImplementedError)
 _MISSING_DTYPES = (
     [
-        "bfloat16",
         "complex32",
         "quint8",
         "qint8",
@@ -172,7 +171,7 @@ def _tensor_from_storage(storage, offset, size, stride, requires_grad, dtype=Non
         offset=offset * array.itemsize if needed else 0,
         strides=tuple(s * array.itemsize for s in stride),
     )
-    if requires_grad and data.dtype.kind not in "fc":
+    if requires_grad and data.dtype.kind not in "fcV":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     return _make(data, bool(requires_grad))
 
@@ -297,7 +296,7 @@ def _allowed_globals() -> dict:
         "torch._tensor._rebuild_from_type_v2": _rebuild_from_type_v2,
         "torch.serialization._get_layout": _get_layout,
     }
-    for d in dtypes.ALL:
+    for d in (*dtypes.ALL, dtypes.bfloat16):
         table[f"torch.{d.name}"] = d
     for storage, name in STORAGE_DTYPES.items():
         table[f"torch.{storage}"] = StorageType(storage, name and getattr(dtypes, name))

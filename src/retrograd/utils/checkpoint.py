@@ -386,7 +386,7 @@ def _reentrant(function, args, rng, site):
     single = isinstance(outs, Tensor)
     results = []
     for i, o in enumerate((outs,) if single else outs):
-        if isinstance(o, Tensor) and o._data.dtype.kind in "fc":
+        if isinstance(o, Tensor) and o._data.dtype.kind in "fcV":
             o = _make(o._data, True, node)
             o._output_nr = i
         results.append(o)
