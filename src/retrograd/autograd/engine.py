@@ -86,40 +86,50 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     passes.append(final)
     _cut_state.passes += 1  # the formulas' ops are no cuts of the user's
     _cut_state.active = False
+    # Every node runs and none is only captured: the checks for hooks, pruning and capture are
+    # skipped for a node that has no hooks (the common case, one flag read).
+    plain = needed is None and not targets
     try:
-        while next_node is not None or ready:
+        while True:
             if next_node is not None:
-                node, next_node = next_node, None
-            else:
+                node = next_node
+                next_node = None
+            elif ready:
                 node = heappop(ready)[1]
+            else:
+                break
             slots = buffers.pop(node, None) or [None]
+            edges = node.next_functions  # (none: an AccumulateGrad)
             hooked = node._hooked
-            if hooked and node._input_shapes is not None:
-                slots = _fit_input_shapes(node, slots, deps, root_edges)
-            runs = needed is None or needed.get(node)
-            # A node that also runs gives its gradient as it arrived, before the tensor hooks
-            # (which run as part of the node); one only captured, after them (as PyTorch).
-            captures = targets and node in targets
-            if captures and runs:
-                _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
-            if (
-                hooked
-                and (node._tensor_pre_hooks is not None or node._retain_grad_hooks is not None)
-                and (runs or captures or node is lone_root)
-            ):
-                slots = _tensor_hooks(node, slots, create_graph)
-            if not runs:
-                if captures:
+            if hooked or not plain:
+                if hooked and node._input_shapes is not None:
+                    slots = _fit_input_shapes(node, slots, deps, root_edges)
+                runs = needed is None or needed.get(node)
+                # A node that also runs gives its gradient as it arrived, before the tensor hooks
+                # (which run as part of the node); one only captured, after them (as PyTorch).
+                captures = targets and node in targets
+                if captures and runs:
                     _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
-                elif (
-                    node is lone_root
-                    and type(node) is AccumulateGrad
-                    and node.variable._hooks is not None
-                    and slots[0] is not None
+                if (
+                    hooked
+                    and (node._tensor_pre_hooks is not None or node._retain_grad_hooks is not None)
+                    and (runs or captures or node is lone_root)
                 ):
-                    _leaf_hooks(node.variable, slots[0])
-                continue
-            if type(node) is AccumulateGrad:
+                    slots = _tensor_hooks(node, slots, create_graph)
+                if not runs:
+                    if captures:
+                        _capture(
+                            node, targets[node], slots, inputs, captured, accumulate, create_graph
+                        )
+                    elif (
+                        node is lone_root
+                        and type(node) is AccumulateGrad
+                        and node.variable._hooks is not None
+                        and slots[0] is not None
+                    ):
+                        _leaf_hooks(node.variable, slots[0])
+                    continue
+            if not edges and type(node) is AccumulateGrad:
                 mine = owned.pop(node, None)
                 if accumulate and slots[0] is not None:
                     if hooked:  # the leaf's own hooks first, then the node's, as in PyTorch
@@ -130,7 +140,6 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 continue
             if hooked and node._pre_hooks is not None:
                 slots = _call_pre_hooks(node, slots)
-            edges = node.next_functions
             if slots[0] is None and not node._runs_on_none and all(g is None for g in slots):
                 outs = (None,) * len(edges)
             else:
@@ -160,7 +169,8 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                     if buf is None and nr == 0:
                         buffers[nxt] = [g]
                         if (
-                            type(nxt) is AccumulateGrad
+                            not nxt.next_functions
+                            and type(nxt) is AccumulateGrad
                             and not hooked
                             and _unshared(node, g, slots, outs)
                         ):
@@ -413,6 +423,21 @@ def _add(buffers, node, nr, g):
 def _prepare(roots, targets):
     """Count the edges into every reachable node; with targets, mark the nodes that lead to one."""
     deps = {}
+    if targets is None and len(roots) == 1:
+        # The common walk, written out: no parent links, and no root to look out for (the graph
+        # has no cycle, so no path leads back to a lone root).
+        stack = [roots[0]]
+        pop, push, get = stack.pop, stack.append, deps.get
+        while stack:
+            for nxt, _ in pop().next_functions:
+                if nxt is not None:
+                    n = get(nxt)
+                    if n is None:
+                        deps[nxt] = 1
+                        push(nxt)
+                    else:
+                        deps[nxt] = n + 1
+        return deps, None
     roots = dict.fromkeys(roots)  # once each, in order
     stack = list(roots)
     children = {} if targets is not None else None

@@ -33,6 +33,7 @@ from ..autograd.cuts import note as _note_cut
 from ..autograd.cuts import op_name_of
 from ..autograd.cuts import state as _cut_state
 from ..autograd.node import (
+    _NO_EDGE,
     RELEASED,
     BinaryNode,
     FunctionNode,
@@ -732,11 +733,23 @@ def _recorder(d):
         if nondiff is not None:
             _check_nondiff(d, tensors, nondiff)
         node = _new(Node)
+        # An input made by an op (not a view written since): its edge inline, the common case;
+        # anything else through _edge.
         if single_edge:
-            node.next_functions = (_edge(tensors[0]),)
+            x = tensors[0]
+            fn = x._grad_fn if type(x) is Tensor else None
+            node.next_functions = (
+                (fn, x._output_nr) if fn is not None and not x._vc.stale else _edge(x),
+            )
         elif len(tensors) == 2:
-            e0 = _edge(tensors[0])
-            e1 = _edge(tensors[1])
+            x, y = tensors
+            fn = x._grad_fn if type(x) is Tensor else None
+            e0 = (fn, x._output_nr) if fn is not None and not x._vc.stale else _edge(x)
+            if isinstance(y, Tensor):
+                fn = y._grad_fn
+                e1 = (fn, y._output_nr) if fn is not None and not y._vc.stale else _edge(y)
+            else:
+                e1 = _NO_EDGE
             node.next_functions = (e0, e1)
             if modes is not None and (e0[0] is None or e1[0] is None):
                 # one input needs no gradient (with both, the full plan stands)
@@ -753,36 +766,43 @@ def _recorder(d):
                 plan, mode = plans[need], modes[need]
         node._seq = next(_sequence)
         node._attrs = attrs
-        if outputs == 1 and type(results) is not tuple:
-            results._grad_fn = node
-            results = (results,)
+        if type(results) is not tuple:  # one output (the fast paths' case)
+            first = results
+            first._grad_fn = node
         else:
+            first = results[0]
             for i, r in enumerate(results[:outputs]):
                 r._grad_fn = node
                 r._output_nr = i
             if outputs == _EVERY_OUTPUT:  # split, unbind ...: as many as this call made
                 node._outputs_made = len(results)
-        node._meta = _broadcast_meta(tensors, results[0]._data) if fit else None
+        node._meta = _broadcast_meta(tensors, first._data) if fit else None
         if mode == _SAVE_NOTHING:
             node._saved = node._versions = ()
         else:
-            if mode == _SAVE_BOTH_INPUTS:
-                a, b = node._saved = tensors[0], tensors[1]
-                node._versions = (
-                    a._vc.version if isinstance(a, Tensor) else None,
-                    b._vc.version if isinstance(b, Tensor) else None,
-                )
+            if mode == _SAVE_INPUT:
+                t = tensors[0]
+                node._saved = (t,)
+                node._versions = (t._vc.version,)
+            elif mode == _SAVE_RESULT:
+                # the output as its array and version counter, not the tensor, which holds this
+                # node (that would be a cycle)
+                vc = first._vc
+                node._saved = (SavedOutput((first._data, vc)),)
+                node._versions = (vc.version,)
             elif mode == _SAVE_BOTH_SWAPPED:
                 b, a = node._saved = tensors[1], tensors[0]
                 node._versions = (
                     b._vc.version if isinstance(b, Tensor) else None,
                     a._vc.version if isinstance(a, Tensor) else None,
                 )
-            elif mode == _SAVE_INPUT:
-                t = tensors[0]
-                node._saved = (t,)
-                node._versions = (t._vc.version,)
-            elif _SAVE_A0 <= mode <= _SAVE_A1:  # one of two inputs: what the other's gradient reads
+            elif mode == _SAVE_BOTH_INPUTS:
+                a, b = node._saved = tensors[0], tensors[1]
+                node._versions = (
+                    a._vc.version if isinstance(a, Tensor) else None,
+                    b._vc.version if isinstance(b, Tensor) else None,
+                )
+            elif mode <= _SAVE_A1:  # one of two inputs: what the other's gradient reads
                 t = tensors[0 if mode == _SAVE_A0 or mode == _SAVE_A1 else 1]
                 version = t._vc.version if isinstance(t, Tensor) else None
                 if mode == _SAVE_A0 or mode == _SAVE_B0:
@@ -791,14 +811,8 @@ def _recorder(d):
                 else:
                     node._saved = (None, t)
                     node._versions = (None, version)
-            elif mode == _SAVE_RESULT:
-                # the output as its array and version counter, not the tensor, which holds this
-                # node (that would be a cycle)
-                vc = results[0]._vc
-                node._saved = (SavedOutput((results[0]._data, vc)),)
-                node._versions = (vc.version,)
             else:
-                _save_plan(node, plan, tensors, results)
+                _save_plan(node, plan, tensors, _as_tuple(results))
             if _switches.inference_seen:  # an inference tensor may not be saved (PyTorch's error)
                 _check_saveable(node._saved)
             # Where the user called the op, for the errors about its saved values (freed,
@@ -812,12 +826,16 @@ def _recorder(d):
             node._site = code
             node._site_at = f.f_lasti
             if _switches.pack_hook is not None:
-                node._saved = _switches.pack_hook(node._saved, plan, results)
+                node._saved = _switches.pack_hook(node._saved, plan, _as_tuple(results))
         if _switches.anomaly_hook is not None:
-            _switches.anomaly_hook(node, tensors, results)
+            _switches.anomaly_hook(node, tensors, _as_tuple(results))
         return node
 
     return record
+
+
+def _as_tuple(results):
+    return results if type(results) is tuple else (results,)
 
 
 def shown_name(d):
