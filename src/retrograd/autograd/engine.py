@@ -10,6 +10,7 @@
 
 import heapq
 import threading
+from heapq import heappop, heappush
 
 from .. import _switches
 from .._switches import grad_mode as _grad_state
@@ -48,9 +49,10 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     ``inputs``: the tensors to stop at (None: every leaf of the graph).  With ``accumulate`` their
     ``.grad`` is updated; without, the gradients that reached them are returned, None where none did.
     """
-    root_edges = [gradient_edge(t) for t in roots]  # first: a leaf root makes its AccumulateGrad
     targets = {}  # node -> {output_nr: [indices into inputs]}
-    if inputs is None and len(root_edges) == 1:  # the common case: one root, every leaf
+    if inputs is None and len(roots) == 1:  # the common case: one root, every leaf
+        # (first: a leaf root makes its AccumulateGrad)
+        root_edges = [gradient_edge(roots[0])]
         node, nr = root_edges[0]
         if accumulate and _leaves_only(node):
             _run_one(node, nr, grads[0], retain_graph, create_graph, caller_site(2))
@@ -60,13 +62,13 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
         ready = [(-node._seq, node)]
         needed = wanted = captured = None
     else:
+        root_edges = [gradient_edge(t) for t in roots]
         deps, needed, wanted, captured, buffers, ready = _start(
             root_edges, grads, inputs, accumulate, targets
         )
     # Nodes that lead to no wanted input do not run, and neither do their tensor hooks, except
     # those of a lone root: PyTorch starts there (with several roots, at a node above them).
     lone_root = root_edges[0][0] if len(root_edges) == 1 else None
-    heappush, heappop = heapq.heappush, heapq.heappop
     # AccumulateGrad -> the gradient in its buffer that nothing but this pass refers to (see
     # _unshared): the leaf's .grad may take it without a copy.
     owned = {}
@@ -159,7 +161,13 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                     except RuntimeError:
                         warn_error_in(node)  # as PyTorch warns for every error in a node
                         raise
-            if not retain_graph:
+            if retain_graph:
+                pass
+            elif node._plain_release and not node._attrs:
+                if node._saved is not None:
+                    node._saved = None
+                    node._freed_at = freed_at
+            else:
                 node._release(freed_at)
             for (nxt, nr), g in zip(edges, outs):
                 if nxt is None:

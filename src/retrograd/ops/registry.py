@@ -67,8 +67,9 @@ _EVERY_OUTPUT = sys.maxsize  # outputs=None: as many as the forward returns
 
 def _saved_property(i):
     def get(node):
-        # The common case inline (a live input at the version it was saved with); everything
-        # else (freed, modified, a saved output, a Python value) goes through Node._unpack.
+        # The common cases inline (a live input or first output at the version it was saved
+        # with, a Python value); everything else (freed, modified, packed by a hook, a later
+        # output) goes through Node._unpack.
         saved = node._saved
         if saved is not None:
             t = saved[i]
@@ -78,6 +79,8 @@ def _saved_property(i):
                     return t
             elif t._vc.version == version:
                 return t
+            elif type(t) is SavedOutput and len(t) == 2 and t[1].version == version:
+                return _make(t[0], True, node, t[1])  # the op's first output, as _unpack makes it
         return node._unpack(i)
 
     return property(get)
@@ -198,6 +201,8 @@ class OpDef:
                 )
         self.plan = tuple(plan)
         self.Node._kept_on_release = frozenset(j for j, (kind, _) in enumerate(plan) if kind >= 2)
+        # A release that only drops what was saved, which the engine does inline (see Node).
+        self.Node._plain_release = not self.Node._kept_on_release
         self.saves_for = saves_for
         self.plans = None if saves_for is None else _plans_by_need(self.plan, saves, saves_for)
         # Whether a node may keep a tensor that the formulas it runs do not read (PyTorch checks
