@@ -435,16 +435,16 @@ def _prepare(roots, targets):
         # The common walk, written out: no parent links, and no root to look out for (the graph
         # has no cycle, so no path leads back to a lone root).
         stack = [roots[0]]
-        pop, push, get = stack.pop, stack.append, deps.get
+        pop, push = stack.pop, stack.append
         while stack:
             for nxt, _ in pop().next_functions:
-                if nxt is not None:
-                    n = get(nxt)
-                    if n is None:
-                        deps[nxt] = 1
-                        push(nxt)
-                    else:
-                        deps[nxt] = n + 1
+                if nxt is None:
+                    continue
+                if nxt in deps:
+                    deps[nxt] += 1
+                else:
+                    deps[nxt] = 1
+                    push(nxt)
         return deps, None
     roots = dict.fromkeys(roots)  # once each, in order
     stack = list(roots)
