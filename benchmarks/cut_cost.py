@@ -43,10 +43,12 @@ def main():
             run()
         inner = {k: _calibrate(run, target) for k, run in timed.items()}
         times = {k: [] for k in timed}
-        order = list(timed)
+        keys = list(timed)
         for r in range(args.rounds):
-            # the order flips every round: whichever runs first in a round pays a few percent
-            # more (caches), which one fixed order would charge to one side
+            # the order rotates and flips every round: whichever runs first in a round, or right
+            # after PyTorch, pays a few percent more (caches), which a fixed order would charge
+            # to one side (with a flip alone, "off" follows PyTorch every other round, "on" never)
+            order = keys[r % len(keys) :] + keys[: r % len(keys)]
             for k in order if r % 2 == 0 else order[::-1]:
                 times[k].append(_time(timed[k], inner[k]))
         med = {k: statistics.median(v) for k, v in times.items()}

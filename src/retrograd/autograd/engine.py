@@ -10,6 +10,7 @@
 
 import heapq
 import threading
+from heapq import heappop, heappush
 
 from .. import _switches
 from .._switches import grad_mode as _grad_state
@@ -48,9 +49,10 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     ``inputs``: the tensors to stop at (None: every leaf of the graph).  With ``accumulate`` their
     ``.grad`` is updated; without, the gradients that reached them are returned, None where none did.
     """
-    root_edges = [gradient_edge(t) for t in roots]  # first: a leaf root makes its AccumulateGrad
     targets = {}  # node -> {output_nr: [indices into inputs]}
-    if inputs is None and len(root_edges) == 1:  # the common case: one root, every leaf
+    if inputs is None and len(roots) == 1:  # the common case: one root, every leaf
+        # (first: a leaf root makes its AccumulateGrad)
+        root_edges = [gradient_edge(roots[0])]
         node, nr = root_edges[0]
         if accumulate and _leaves_only(node):
             _run_one(node, nr, grads[0], retain_graph, create_graph, caller_site(2))
@@ -60,13 +62,13 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
         ready = [(-node._seq, node)]
         needed = wanted = captured = None
     else:
+        root_edges = [gradient_edge(t) for t in roots]
         deps, needed, wanted, captured, buffers, ready = _start(
             root_edges, grads, inputs, accumulate, targets
         )
     # Nodes that lead to no wanted input do not run, and neither do their tensor hooks, except
     # those of a lone root: PyTorch starts there (with several roots, at a node above them).
     lone_root = root_edges[0][0] if len(root_edges) == 1 else None
-    heappush, heappop = heapq.heappush, heapq.heappop
     # AccumulateGrad -> the gradient in its buffer that nothing but this pass refers to (see
     # _unshared): the leaf's .grad may take it without a copy.
     owned = {}
@@ -86,40 +88,50 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     passes.append(final)
     _cut_state.passes += 1  # the formulas' ops are no cuts of the user's
     _cut_state.active = False
+    # Every node runs and none is only captured: the checks for hooks, pruning and capture are
+    # skipped for a node that has no hooks (the common case, one flag read).
+    plain = needed is None and not targets
     try:
-        while next_node is not None or ready:
+        while True:
             if next_node is not None:
-                node, next_node = next_node, None
-            else:
+                node = next_node
+                next_node = None
+            elif ready:
                 node = heappop(ready)[1]
+            else:
+                break
             slots = buffers.pop(node, None) or [None]
+            edges = node.next_functions  # (none: an AccumulateGrad)
             hooked = node._hooked
-            if hooked and node._input_shapes is not None:
-                slots = _fit_input_shapes(node, slots, deps, root_edges)
-            runs = needed is None or needed.get(node)
-            # A node that also runs gives its gradient as it arrived, before the tensor hooks
-            # (which run as part of the node); one only captured, after them (as PyTorch).
-            captures = targets and node in targets
-            if captures and runs:
-                _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
-            if (
-                hooked
-                and (node._tensor_pre_hooks is not None or node._retain_grad_hooks is not None)
-                and (runs or captures or node is lone_root)
-            ):
-                slots = _tensor_hooks(node, slots, create_graph)
-            if not runs:
-                if captures:
+            if hooked or not plain:
+                if hooked and node._input_shapes is not None:
+                    slots = _fit_input_shapes(node, slots, deps, root_edges)
+                runs = needed is None or needed.get(node)
+                # A node that also runs gives its gradient as it arrived, before the tensor hooks
+                # (which run as part of the node); one only captured, after them (as PyTorch).
+                captures = targets and node in targets
+                if captures and runs:
                     _capture(node, targets[node], slots, inputs, captured, accumulate, create_graph)
-                elif (
-                    node is lone_root
-                    and type(node) is AccumulateGrad
-                    and node.variable._hooks is not None
-                    and slots[0] is not None
+                if (
+                    hooked
+                    and (node._tensor_pre_hooks is not None or node._retain_grad_hooks is not None)
+                    and (runs or captures or node is lone_root)
                 ):
-                    _leaf_hooks(node.variable, slots[0])
-                continue
-            if type(node) is AccumulateGrad:
+                    slots = _tensor_hooks(node, slots, create_graph)
+                if not runs:
+                    if captures:
+                        _capture(
+                            node, targets[node], slots, inputs, captured, accumulate, create_graph
+                        )
+                    elif (
+                        node is lone_root
+                        and type(node) is AccumulateGrad
+                        and node.variable._hooks is not None
+                        and slots[0] is not None
+                    ):
+                        _leaf_hooks(node.variable, slots[0])
+                    continue
+            if not edges and type(node) is AccumulateGrad:
                 mine = owned.pop(node, None)
                 if accumulate and slots[0] is not None:
                     if hooked:  # the leaf's own hooks first, then the node's, as in PyTorch
@@ -130,7 +142,6 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 continue
             if hooked and node._pre_hooks is not None:
                 slots = _call_pre_hooks(node, slots)
-            edges = node.next_functions
             if slots[0] is None and not node._runs_on_none and all(g is None for g in slots):
                 outs = (None,) * len(edges)
             else:
@@ -150,7 +161,13 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                     except RuntimeError:
                         warn_error_in(node)  # as PyTorch warns for every error in a node
                         raise
-            if not retain_graph:
+            if retain_graph:
+                pass
+            elif node._plain_release and not node._attrs:
+                if node._saved is not None:
+                    node._saved = None
+                    node._freed_at = freed_at
+            else:
                 node._release(freed_at)
             for (nxt, nr), g in zip(edges, outs):
                 if nxt is None:
@@ -160,7 +177,8 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                     if buf is None and nr == 0:
                         buffers[nxt] = [g]
                         if (
-                            type(nxt) is AccumulateGrad
+                            not nxt.next_functions
+                            and type(nxt) is AccumulateGrad
                             and not hooked
                             and _unshared(node, g, slots, outs)
                         ):
@@ -413,6 +431,21 @@ def _add(buffers, node, nr, g):
 def _prepare(roots, targets):
     """Count the edges into every reachable node; with targets, mark the nodes that lead to one."""
     deps = {}
+    if targets is None and len(roots) == 1:
+        # The common walk, written out: no parent links, and no root to look out for (the graph
+        # has no cycle, so no path leads back to a lone root).
+        stack = [roots[0]]
+        pop, push = stack.pop, stack.append
+        while stack:
+            for nxt, _ in pop().next_functions:
+                if nxt is None:
+                    continue
+                if nxt in deps:
+                    deps[nxt] += 1
+                else:
+                    deps[nxt] = 1
+                    push(nxt)
+        return deps, None
     roots = dict.fromkeys(roots)  # once each, in order
     stack = list(roots)
     children = {} if targets is not None else None

@@ -46,6 +46,9 @@ class Node:
     # the engine sums a gradient arriving there back to it, as PyTorch checks each gradient
     # against the node's input metadata.
     _input_shapes = None
+    # A node of the op table whose release only drops its saved values (it keeps no sizes): the
+    # engine releases one that has no attributes inline, as FunctionNode._release would.
+    _plain_release = False
 
     @property
     def metadata(self) -> dict:

@@ -65,6 +65,7 @@ def _check_alpha(a, b, alpha):
     broadcast=True,
     promote="binary",
     grads=(lambda g, n: g, lambda g, n: _scaled(g, n.alpha)),
+    array_fn=xp.add,
 )
 def add(self, other, alpha=1):
     """``torch.add``: self + alpha * other."""
@@ -101,11 +102,14 @@ def _rsub(self, other, alpha=1):
     return xp.subtract(other, self if alpha == 1 else _times_alpha(self, alpha))
 
 
+_BOOL = xp.dtype(bool)  # (one object: an identity test is cheaper than comparing with ``bool``)
+
+
 def _has_bool(a, b, alpha):
     """Whether sub must look closer: a bool operand, or an alpha other than 1."""
     return (
-        (a.dtype == bool if type(a) is ndarray else isinstance(a, bool))
-        or (b.dtype == bool if type(b) is ndarray else isinstance(b, bool))
+        (a.dtype is _BOOL if type(a) is ndarray else isinstance(a, bool))
+        or (b.dtype is _BOOL if type(b) is ndarray else isinstance(b, bool))
         or alpha != 1
     )
 
@@ -116,6 +120,8 @@ def _subtraction(name, op_fn, doc):
         a, b = getattr(input, "_data", input), getattr(other, "_data", other)
         if _has_bool(a, b, alpha):
             _check_sub(a, b, alpha)
+        if alpha == 1 and type(alpha) is int:  # the op's default: its fast path takes the call
+            return op_fn(input, other)
         return op_fn(input, other, alpha)
 
     subtract.__name__ = subtract.__qualname__ = name
@@ -130,6 +136,7 @@ def _subtraction(name, op_fn, doc):
     grads=(lambda g, n: g, lambda g, n: _scaled(-g, n.alpha)),
     node="SubBackward0",
     method=False,
+    array_fn=xp.subtract,
 )
 def _sub(self, other, alpha=1):
     return xp.subtract(self, other if alpha == 1 else _times_alpha(other, alpha))
@@ -149,6 +156,7 @@ sub = _subtraction(
     broadcast=True,
     promote="binary",
     grads=(lambda g, n: g * n.other, lambda g, n: g * n.self),
+    array_fn=xp.multiply,
 )
 def mul(self, other):
     """``torch.mul``: the elementwise product."""
@@ -386,7 +394,7 @@ def floor_divide(input, other):
 # --- exponentials and logarithms ---------------------------------------------------------------
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: g * n.result,))
+@op(saves="result", promote="float", grads=(lambda g, n: g * n.result,), array_fn=xp.exp)
 def exp(self):
     """``torch.exp``."""
     return xp.exp(self)
@@ -413,7 +421,7 @@ def log1p(self):
         return xp.log1p(self)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: g * (n.result + 1),))
+@op(saves="result", promote="float", grads=(lambda g, n: g * (n.result + 1),), array_fn=xp.expm1)
 def expm1(self):
     """``torch.expm1``: exp(x) - 1, accurate near 0."""
     with xp.errstate(over="ignore"):
@@ -526,25 +534,35 @@ def sign(self):
 # --- trigonometry and hyperbolic functions -----------------------------------------------------
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g * n.self.cos(),))
+@op(saves="self", promote="float", grads=(lambda g, n: g * n.self.cos(),), array_fn=xp.sin)
 def sin(self):
     """``torch.sin``."""
     return xp.sin(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: -g * n.self.sin(),))
+@op(saves="self", promote="float", grads=(lambda g, n: -g * n.self.sin(),), array_fn=xp.cos)
 def cos(self):
     """``torch.cos``."""
     return xp.cos(self)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: g * (1 + n.result * n.result),))
+@op(
+    saves="result",
+    promote="float",
+    grads=(lambda g, n: g * (1 + n.result * n.result),),
+    array_fn=xp.tan,
+)
 def tan(self):
     """``torch.tan``."""
     return xp.tan(self)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: tanh_backward(g, n.result),))
+@op(
+    saves="result",
+    promote="float",
+    grads=(lambda g, n: tanh_backward(g, n.result),),
+    array_fn=xp.tanh,
+)
 def tanh(self):
     """``torch.tanh``."""
     return xp.tanh(self)
@@ -644,19 +662,24 @@ def acos(self):
         return xp.arccos(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g / (1 + n.self * n.self),))
+@op(
+    saves="self",
+    promote="float",
+    grads=(lambda g, n: g / (1 + n.self * n.self),),
+    array_fn=xp.arctan,
+)
 def atan(self):
     """``torch.atan``."""
     return xp.arctan(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g * n.self.cosh(),))
+@op(saves="self", promote="float", grads=(lambda g, n: g * n.self.cosh(),), array_fn=xp.sinh)
 def sinh(self):
     """``torch.sinh``."""
     return xp.sinh(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g * n.self.sinh(),))
+@op(saves="self", promote="float", grads=(lambda g, n: g * n.self.sinh(),), array_fn=xp.cosh)
 def cosh(self):
     """``torch.cosh``."""
     return xp.cosh(self)

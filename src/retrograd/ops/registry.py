@@ -33,6 +33,7 @@ from ..autograd.cuts import note as _note_cut
 from ..autograd.cuts import op_name_of
 from ..autograd.cuts import state as _cut_state
 from ..autograd.node import (
+    _NO_EDGE,
     RELEASED,
     BinaryNode,
     FunctionNode,
@@ -67,8 +68,9 @@ _EVERY_OUTPUT = sys.maxsize  # outputs=None: as many as the forward returns
 
 def _saved_property(i):
     def get(node):
-        # The common case inline (a live input at the version it was saved with); everything
-        # else (freed, modified, a saved output, a Python value) goes through Node._unpack.
+        # The common cases inline (a live input or first output at the version it was saved
+        # with, a Python value); everything else (freed, modified, packed by a hook, a later
+        # output) goes through Node._unpack.
         saved = node._saved
         if saved is not None:
             t = saved[i]
@@ -78,6 +80,8 @@ def _saved_property(i):
                     return t
             elif t._vc.version == version:
                 return t
+            elif type(t) is SavedOutput and len(t) == 2 and t[1].version == version:
+                return _make(t[0], True, node, t[1])  # the op's first output, as _unpack makes it
         return node._unpack(i)
 
     return property(get)
@@ -142,9 +146,11 @@ class OpDef:
         returns,
         check,
         saves_for=None,
+        array_fn=None,
     ):
         self.name = name
         self.forward = forward
+        self.array_fn = array_fn
         self.inputs = inputs
         params = list(inspect.signature(forward).parameters.values())
         self.params = [p.name for p in params]
@@ -196,6 +202,8 @@ class OpDef:
                 )
         self.plan = tuple(plan)
         self.Node._kept_on_release = frozenset(j for j, (kind, _) in enumerate(plan) if kind >= 2)
+        # A release that only drops what was saved, which the engine does inline (see Node).
+        self.Node._plain_release = not self.Node._kept_on_release
         self.saves_for = saves_for
         self.plans = None if saves_for is None else _plans_by_need(self.plan, saves, saves_for)
         # Whether a node may keep a tensor that the formulas it runs do not read (PyTorch checks
@@ -320,6 +328,7 @@ def op(
     returns=None,
     check=None,
     method=True,
+    array_fn=None,
 ):
     """Declare a differentiable op; see the module docstring.
 
@@ -338,6 +347,8 @@ def op(
     check:     ``check(*arrays, *attrs)`` raising PyTorch's error for bad input, before the forward.
     method:    also a Tensor method of the same name (``x.mul(y)``); the op's name must not start
                with an underscore to be public.
+    array_fn:  the array function that the forward is when called with the inputs alone
+               (``xp.multiply`` for ``mul``): the fast paths call it directly, a Python call less.
     """
     inputs = tuple(inputs.split())
     if isinstance(saves, str):
@@ -364,6 +375,7 @@ def op(
             returns,
             check,
             saves_for,
+            array_fn,
         )
         OPS[d.name] = d
         fn = _make_function(d)
@@ -540,6 +552,7 @@ def _unary(d, general, record, tails, layout):
     """The fast path of a one-input op on a tensor that needs no promotion; else ``general``."""
     nparams = len(d.params)
     forward = d.forward
+    call = d.array_fn or forward  # (called with the input alone)
     differentiable = d.differentiable
     float_only = d.promote is not None
     shown = shown_name(d)
@@ -559,7 +572,7 @@ def _unary(d, general, record, tails, layout):
         # in _FLOAT_DTYPES; int16 goes there too, for the one check)
         if (a.dtype not in _FLOAT_DTYPES) if float_only else a.itemsize == 2:
             return general(*args)
-        out = forward(a, *args[1:]) if n > 1 else forward(a)
+        out = forward(a, *args[1:]) if n > 1 else call(a)
         if type(out) is not ndarray:
             out = xp.asarray(out)
         # The result made inline, as _make does (keep the two in step): a call less per op,
@@ -595,6 +608,7 @@ def _binary(d, general, record, tails, layout):
     Python number; anything else goes to ``general``."""
     nparams = len(d.params)
     forward = d.forward
+    call = d.array_fn or forward  # (called with the inputs alone)
     differentiable = d.differentiable
     broadcast = d.broadcast
     name = d.name
@@ -629,7 +643,7 @@ def _binary(d, general, record, tails, layout):
         else:
             return general(*args)
         try:
-            out = forward(a, b, *args[2:]) if n > 2 else forward(a, b)
+            out = forward(a, b, *args[2:]) if n > 2 else call(a, b)
         except ValueError as e:
             raise _shape_error(e, broadcast, (a, b), name) from None
         if type(out) is not ndarray:
@@ -836,11 +850,23 @@ def _recorder(d):
         if nondiff is not None:
             _check_nondiff(d, tensors, nondiff)
         node = _new(Node)
+        # An input made by an op (not a view written since): its edge inline, the common case;
+        # anything else through _edge.
         if single_edge:
-            node.next_functions = (_edge(tensors[0]),)
+            x = tensors[0]
+            fn = x._grad_fn if type(x) is Tensor else None
+            node.next_functions = (
+                (fn, x._output_nr) if fn is not None and not x._vc.stale else _edge(x),
+            )
         elif len(tensors) == 2:
-            e0 = _edge(tensors[0])
-            e1 = _edge(tensors[1])
+            x, y = tensors
+            fn = x._grad_fn if type(x) is Tensor else None
+            e0 = (fn, x._output_nr) if fn is not None and not x._vc.stale else _edge(x)
+            if isinstance(y, Tensor):
+                fn = y._grad_fn
+                e1 = (fn, y._output_nr) if fn is not None and not y._vc.stale else _edge(y)
+            else:
+                e1 = _NO_EDGE
             node.next_functions = (e0, e1)
             if modes is not None and (e0[0] is None or e1[0] is None):
                 # one input needs no gradient (with both, the full plan stands)
@@ -857,36 +883,43 @@ def _recorder(d):
                 plan, mode = plans[need], modes[need]
         node._seq = next(_sequence)
         node._attrs = attrs
-        if outputs == 1 and type(results) is not tuple:
-            results._grad_fn = node
-            results = (results,)
+        if type(results) is not tuple:  # one output (the fast paths' case)
+            first = results
+            first._grad_fn = node
         else:
+            first = results[0]
             for i, r in enumerate(results[:outputs]):
                 r._grad_fn = node
                 r._output_nr = i
             if outputs == _EVERY_OUTPUT:  # split, unbind ...: as many as this call made
                 node._outputs_made = len(results)
-        node._meta = _broadcast_meta(tensors, results[0]._data) if fit else None
+        node._meta = _broadcast_meta(tensors, first._data) if fit else None
         if mode == _SAVE_NOTHING:
             node._saved = node._versions = ()
         else:
-            if mode == _SAVE_BOTH_INPUTS:
-                a, b = node._saved = tensors[0], tensors[1]
-                node._versions = (
-                    a._vc.version if isinstance(a, Tensor) else None,
-                    b._vc.version if isinstance(b, Tensor) else None,
-                )
+            if mode == _SAVE_INPUT:
+                t = tensors[0]
+                node._saved = (t,)
+                node._versions = (t._vc.version,)
+            elif mode == _SAVE_RESULT:
+                # the output as its array and version counter, not the tensor, which holds this
+                # node (that would be a cycle)
+                vc = first._vc
+                node._saved = (SavedOutput((first._data, vc)),)
+                node._versions = (vc.version,)
             elif mode == _SAVE_BOTH_SWAPPED:
                 b, a = node._saved = tensors[1], tensors[0]
                 node._versions = (
                     b._vc.version if isinstance(b, Tensor) else None,
                     a._vc.version if isinstance(a, Tensor) else None,
                 )
-            elif mode == _SAVE_INPUT:
-                t = tensors[0]
-                node._saved = (t,)
-                node._versions = (t._vc.version,)
-            elif _SAVE_A0 <= mode <= _SAVE_A1:  # one of two inputs: what the other's gradient reads
+            elif mode == _SAVE_BOTH_INPUTS:
+                a, b = node._saved = tensors[0], tensors[1]
+                node._versions = (
+                    a._vc.version if isinstance(a, Tensor) else None,
+                    b._vc.version if isinstance(b, Tensor) else None,
+                )
+            elif mode <= _SAVE_A1:  # one of two inputs: what the other's gradient reads
                 t = tensors[0 if mode == _SAVE_A0 or mode == _SAVE_A1 else 1]
                 version = t._vc.version if isinstance(t, Tensor) else None
                 if mode == _SAVE_A0 or mode == _SAVE_B0:
@@ -895,14 +928,8 @@ def _recorder(d):
                 else:
                     node._saved = (None, t)
                     node._versions = (None, version)
-            elif mode == _SAVE_RESULT:
-                # the output as its array and version counter, not the tensor, which holds this
-                # node (that would be a cycle)
-                vc = results[0]._vc
-                node._saved = (SavedOutput((results[0]._data, vc)),)
-                node._versions = (vc.version,)
             else:
-                _save_plan(node, plan, tensors, results)
+                _save_plan(node, plan, tensors, _as_tuple(results))
             if _switches.inference_seen:  # an inference tensor may not be saved (PyTorch's error)
                 _check_saveable(node._saved)
             # Where the user called the op, for the errors about its saved values (freed,
@@ -916,9 +943,9 @@ def _recorder(d):
             node._site = code
             node._site_at = f.f_lasti
             if _switches.pack_hook is not None:
-                node._saved = _switches.pack_hook(node._saved, plan, results)
+                node._saved = _switches.pack_hook(node._saved, plan, _as_tuple(results))
         if _switches.anomaly_hook is not None:
-            _switches.anomaly_hook(node, tensors, results)
+            _switches.anomaly_hook(node, tensors, _as_tuple(results))
         return node
 
     return record
@@ -979,6 +1006,10 @@ def record_fused(cls, inputs, results, attrs, work, saved_outputs=()):
     if _switches.anomaly_hook is not None:
         _switches.anomaly_hook(node, inputs, [r for r in results if r is not None])
     return node
+
+
+def _as_tuple(results):
+    return results if type(results) is tuple else (results,)
 
 
 def shown_name(d):
