@@ -86,6 +86,21 @@ OPS = {
     "solve": lambda m, r: m.linalg.solve(r(3, 3), r(3)),
     "lstsq": lambda m, r: m.linalg.lstsq(r(3, 3), r(3, 1))[0],
     "cond": lambda m, r: m.linalg.cond(r(3, 3)),
+    "multi_margin_loss": lambda m, r: m.nn.functional.multi_margin_loss(
+        r(3, 4), m.tensor([1, 0, 3])
+    ),
+    "multilabel_margin_loss": lambda m, r: m.nn.functional.multilabel_margin_loss(
+        r(2, 3), m.tensor([[1, -1, 0], [2, 0, 1]])
+    ),
+    "ctc_loss": lambda m, r: m.nn.functional.ctc_loss(
+        r(5, 2, 4).log_softmax(2), m.tensor([[1, 2], [3, 1]]), m.tensor([5, 4]), m.tensor([2, 2])
+    ),
+    "gaussian_nll_loss (not listed)": lambda m, r: m.nn.functional.gaussian_nll_loss(
+        r(3), r(3), r(3).exp()
+    ),
+    "interpolate linear (not listed)": lambda m, r: m.nn.functional.interpolate(
+        r(1, 2, 3), scale_factor=2, mode="linear"
+    ),
 }
 
 

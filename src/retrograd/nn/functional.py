@@ -1208,6 +1208,8 @@ def ctc_loss(
     sequence's loss by its target length before averaging over the batch."""
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
+    if _switches.autocast is not None:
+        (log_probs,) = _autocast.to_float32(log_probs)
     unbatched = log_probs.dim() == 2
     lp = log_probs.unsqueeze(1) if unbatched else log_probs
     t_max, n, c = lp.shape
@@ -1296,6 +1298,8 @@ def multi_margin_loss(
     reduction = _valid_reduction(_legacy_reduction(size_average, reduce, reduction))
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
+    if _switches.autocast is not None:
+        input, weight = _autocast.to_float32(input, weight)
     x = input._data
     t = _target_index(target)
     rows = x.shape[0] if x.ndim > 1 else 1
@@ -1325,6 +1329,8 @@ def multilabel_margin_loss(
     the classes named in ``target`` (up to its first -1) and the classes it does not name, over
     the number of classes."""
     reduction = _valid_reduction(_legacy_reduction(size_average, reduce, reduction))
+    if _switches.autocast is not None:
+        (input,) = _autocast.to_float32(input)
     return _nn._multilabel_margin_loss(input, _target_index(target), reduction)
 
 
