@@ -332,3 +332,22 @@ def test_grad_scaler_errors(torch_ref):
             scaler.unscale_(opt)
         with pytest.warns(FutureWarning, match=r"torch.cpu.amp.GradScaler\(args...\)` is"):
             assert lib.cpu.amp.GradScaler().is_enabled()
+
+
+@pytest.mark.parametrize("self_attention", [True, False])
+def test_multihead_attention_under_autocast(torch_ref, self_attention):
+    # the attention layer casts as its ops are listed (its fused paths step aside under
+    # autocast) and its backward reaches float32 leaves in float32
+    got = []
+    for lib in (retrograd, torch_ref):
+        lib.manual_seed(0)
+        m = lib.nn.MultiheadAttention(16, 2)
+        data = np.random.default_rng(0).standard_normal((5, 3, 16)).astype(np.float32)
+        x = lib.tensor(data, requires_grad=True)
+        kv = x if self_attention else x * 0.5
+        with lib.autocast("cpu", dtype=lib.bfloat16):
+            y, w = m(x, kv, kv)
+        y.float().sum().backward()
+        got.append((str(y.dtype), str(w.dtype), str(x.grad.dtype), y.float().detach().numpy()))
+    assert got[0][:3] == got[1][:3]
+    np.testing.assert_allclose(got[0][3], got[1][3], atol=0.03)

@@ -372,11 +372,16 @@ class MultiheadAttention(Module):
             return False
         if self.bias_k is not None or self.add_zero_attn or query.numel() == 0:
             return False
-        if _switches.forward_ad_hook is not None or _switches.pack_hook is not None:
-            return False  # (those see the composed ops)
+        if (
+            _switches.forward_ad_hook is not None
+            or _switches.pack_hook is not None
+            or _switches.autocast is not None
+            or _switches.batching is not None
+        ):
+            return False  # (those see, or cast, the composed ops)
         dtype = query.dtype
-        if not dtype.is_floating_point:
-            return False
+        if not dtype.is_floating_point or dtype.itemsize == 2:
+            return False  # (2-byte floats: the composed ops compute them in float32)
         params = (self.in_proj_weight, self.in_proj_bias, self.out_proj.weight, self.out_proj.bias)
         return all(p is None or p.dtype is dtype for p in params)
 

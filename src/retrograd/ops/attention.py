@@ -151,16 +151,21 @@ def _two(grads):
 def _core_grads_in_arrays(grads, n):
     g_out, g_weights = _two(grads)
     q, k, v, p = n.query._data, n.key._data, n.value._data, n.result1._data
+    dtype = q.dtype
+    if dtype.itemsize == 2:  # float16/bfloat16: computed in float32, rounded once at the end
+        q, k, v, p = (a.astype(xp.float32) for a in (q, k, v, p))
     dp = xp.zeros_like(p) if g_weights is None else g_weights._data.astype(p.dtype, copy=True)
     if g_out is None:
         dv = xp.zeros_like(v)
     else:
-        dv = xp.matmul(xp.swapaxes(p, -1, -2), g_out._data)
-        dp += xp.matmul(g_out._data, xp.swapaxes(v, -1, -2))
+        g = g_out._data.astype(p.dtype, copy=False)
+        dv = xp.matmul(xp.swapaxes(p, -1, -2), g)
+        dp += xp.matmul(g, xp.swapaxes(v, -1, -2))
     dp -= (dp * p).sum(-1, keepdims=True)
     dp *= p  # the scores' gradient
     dp *= n.scale
-    return _make(xp.matmul(dp, k)), _make(xp.matmul(xp.swapaxes(dp, -1, -2), q)), _make(dv)
+    dq, dk = xp.matmul(dp, k), xp.matmul(xp.swapaxes(dp, -1, -2), q)
+    return tuple(_make(a.astype(dtype, copy=False)) for a in (dq, dk, dv))
 
 
 def _core_grads_in_tensors(grads, n):
