@@ -13,7 +13,8 @@ import threading
 
 from .. import _switches
 from .._switches import grad_mode as _grad_state
-from ..tensor import Tensor, _make
+from .._array import xp
+from ..tensor import Tensor, _make, bump_version
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
 from .cuts import state as _cut_state
 from .node import AccumulateGrad, FunctionNode, grad_accumulator
@@ -485,7 +486,9 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
         # A gradient only the engine holds becomes .grad without a copy (PyTorch steals one by
         # its reference count); any other may also reach another leaf, a hook or the caller, so
         # .grad gets an array of its own, and adding into it later changes nothing else.
-        if create_graph or owned:
+        if create_graph:
+            variable._grad = _graph_copy(grad, site)
+        elif owned:
             variable._grad = grad
         else:
             variable._grad = _make(grad._data.copy())
@@ -500,6 +503,18 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
             # itself come back
             if r is not None and _checked_hook_result(hook, variable, r) is not variable:
                 raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+
+
+def _graph_copy(grad, site):
+    """The first ``.grad`` of a leaf under ``create_graph``: a copy made by ``copy_`` into a new
+    tensor, so the graph of ``grad`` goes on through a CopyBackwards node, and no other leaf or
+    hook shares the tensor (a later in-place accumulation into one ``.grad`` must not reach
+    another), as in PyTorch."""
+    from ..ops.inplace import _copy_from  # (the op table sits above the engine)
+
+    g = _copy_from(_make(xp.empty_like(grad._data)), grad)
+    bump_version(g, site)  # the copy_ write
+    return g
 
 
 def _leaf_hooks(variable, grad):
