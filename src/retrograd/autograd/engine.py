@@ -12,8 +12,8 @@ import heapq
 import threading
 
 from .. import _switches
-from .._switches import grad_mode as _grad_state
 from .._array import xp
+from .._switches import grad_mode as _grad_state
 from ..tensor import Tensor, _make, bump_version
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
 from .cuts import state as _cut_state

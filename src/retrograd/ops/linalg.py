@@ -6,6 +6,7 @@ import string
 from .._array import c_order, xp
 from ..dtypes import FROM_NP
 from ..tensor import _make, _wrap_dim
+from .pointwise import _or_zeros
 from .registry import op, tensor_method
 from .shape import _unsafe_view
 
@@ -41,6 +42,7 @@ def _dt(a):
     saves=("mat2", "self"),
     check=_check_mm,
     grads=(lambda g, n: g.mm(n.mat2.t()), lambda g, n: n.self.t().mm(g)),
+    jvp=lambda t, x, r: _or_zeros(t[0], x[0], r[0]).mm(x[1]) + x[0].mm(_or_zeros(t[1], x[1], r[0])),
 )
 def mm(self, mat2):
     """``torch.mm``: the product of two matrices."""
@@ -220,6 +222,9 @@ def _check_bmm(a, b):
     saves=("mat2", "self"),
     check=_check_bmm,
     grads=(lambda g, n: g.bmm(n.mat2.mT), lambda g, n: n.self.mT.bmm(g)),
+    jvp=lambda t, x, r: (
+        _or_zeros(t[0], x[0], r[0]).bmm(x[1]) + x[0].bmm(_or_zeros(t[1], x[1], r[0]))
+    ),
 )
 def bmm(self, mat2):
     """``torch.bmm``: a batch of matrix products, ``out[b] = self[b] @ mat2[b]``."""
@@ -525,6 +530,7 @@ def _check_mv(a, v):
     saves=("vec", "self"),
     check=_check_mv,
     grads=(lambda g, n: g.unsqueeze(1) * n.vec, lambda g, n: n.self.t().mv(g)),
+    jvp=lambda t, x, r: _or_zeros(t[0], x[0], r[0]).mv(x[1]) + x[0].mv(_or_zeros(t[1], x[1], r[0])),
 )
 def mv(self, vec):
     """``torch.mv``: a matrix times a vector."""

@@ -32,6 +32,16 @@ def _scaled(g, alpha):
     return g if alpha == 1 else g * alpha
 
 
+def _or_zeros(t, x, r):
+    """Input ``x``'s tangent ``t``, or zeros in its place where it has none (a Python number: a
+    0-d tensor of the result ``r``'s dtype), as PyTorch's forward formulas read a missing tangent."""
+    if t is not None:
+        return t
+    if isinstance(x, Tensor):
+        return _wrap(xp.zeros(x._data.shape, dtype=x._data.dtype))
+    return _wrap(xp.zeros((), dtype=r._data.dtype))
+
+
 def _is_bool(a):
     return a.dtype == bool if hasattr(a, "dtype") else isinstance(a, bool)
 
@@ -64,6 +74,9 @@ def _check_alpha(a, b, alpha):
     broadcast=True,
     promote="binary",
     grads=(lambda g, n: g, lambda g, n: _scaled(g, n.alpha)),
+    jvp=lambda t, x, r, alpha: (
+        _or_zeros(t[0], x[0], r[0]) + _scaled(_or_zeros(t[1], x[1], r[0]), alpha)
+    ),
 )
 def add(self, other, alpha=1):
     """``torch.add``: self + alpha * other."""
@@ -127,6 +140,9 @@ def _subtraction(name, op_fn, doc):
     broadcast=True,
     promote="binary",
     grads=(lambda g, n: g, lambda g, n: _scaled(-g, n.alpha)),
+    jvp=lambda t, x, r, alpha: (
+        _or_zeros(t[0], x[0], r[0]) - _scaled(_or_zeros(t[1], x[1], r[0]), alpha)
+    ),
     node="SubBackward0",
     method=False,
 )
@@ -148,6 +164,7 @@ sub = _subtraction(
     broadcast=True,
     promote="binary",
     grads=(lambda g, n: g * n.other, lambda g, n: g * n.self),
+    jvp=lambda t, x, r: _or_zeros(t[1], x[1], r[0]) * x[0] + _or_zeros(t[0], x[0], r[0]) * x[1],
 )
 def mul(self, other):
     """``torch.mul``: the elementwise product."""
@@ -168,7 +185,7 @@ def true_divide(self, other):
         return xp.true_divide(self, other)
 
 
-@op(inputs="self", grads=(lambda g, n: -g,))
+@op(inputs="self", grads=(lambda g, n: -g,), jvp="linear")
 def neg(self):
     """``torch.neg``."""
     if self.dtype == bool:
@@ -381,7 +398,12 @@ def floor_divide(input, other):
 # --- exponentials and logarithms ---------------------------------------------------------------
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: g * n.result,))
+@op(
+    saves="result",
+    promote="float",
+    grads=(lambda g, n: g * n.result,),
+    jvp=lambda t, x, r: t[0] * r[0],
+)
 def exp(self):
     """``torch.exp``."""
     return xp.exp(self)
@@ -515,13 +537,23 @@ def sign(self):
 # --- trigonometry and hyperbolic functions -----------------------------------------------------
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g * n.self.cos(),))
+@op(
+    saves="self",
+    promote="float",
+    grads=(lambda g, n: g * n.self.cos(),),
+    jvp=lambda t, x, r: t[0] * x[0].cos(),
+)
 def sin(self):
     """``torch.sin``."""
     return xp.sin(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: -g * n.self.sin(),))
+@op(
+    saves="self",
+    promote="float",
+    grads=(lambda g, n: -g * n.self.sin(),),
+    jvp=lambda t, x, r: t[0] * x[0].sin().neg(),
+)
 def cos(self):
     """``torch.cos``."""
     return xp.cos(self)
@@ -533,7 +565,12 @@ def tan(self):
     return xp.tan(self)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: tanh_backward(g, n.result),))
+@op(
+    saves="result",
+    promote="float",
+    grads=(lambda g, n: tanh_backward(g, n.result),),
+    jvp=lambda t, x, r: tanh_backward(t[0], r[0]),
+)
 def tanh(self):
     """``torch.tanh``."""
     return xp.tanh(self)
@@ -656,13 +693,22 @@ def _sigmoid(x):
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: sigmoid_backward(g, n.result),))
+@op(
+    saves="result",
+    promote="float",
+    grads=(lambda g, n: sigmoid_backward(g, n.result),),
+    jvp=lambda t, x, r: sigmoid_backward(t[0], r[0]),
+)
 def sigmoid(self):
     """``torch.sigmoid``: 1 / (1 + exp(-x))."""
     return _sigmoid(self)
 
 
-@op(saves="result", grads=(lambda g, n: threshold_backward(g, n.result, 0),))
+@op(
+    saves="result",
+    grads=(lambda g, n: threshold_backward(g, n.result, 0),),
+    jvp=lambda t, x, r: threshold_backward(t[0], r[0], 0),
+)
 def relu(self):
     """``torch.relu``: max(x, 0)."""
     if (

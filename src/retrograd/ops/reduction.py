@@ -67,7 +67,13 @@ def _sum_grad(g, n):
     return _to_dtype(expand_grad(g, n.self_shape, n.dim, n.keepdim), n.self_dtype)
 
 
-@op(saves="self_shape self_dtype", grads=(_sum_grad,), node="SumBackward1", method=False)
+@op(
+    saves="self_shape self_dtype",
+    grads=(_sum_grad,),
+    jvp="linear",
+    node="SumBackward1",
+    method=False,
+)
 def _sum_dim(self, dim, keepdim, dtype):
     return c_order(
         xp.sum(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim, dtype=_sum_dtype(self, dtype))
@@ -79,6 +85,7 @@ def _sum_dim(self, dim, keepdim, dtype):
     method=False,
     node="SumBackward0",
     grads=(lambda g, n: _to_dtype(g.expand(n.self_shape), n.self_dtype),),
+    jvp="linear",
 )
 def _sum_all(self, dtype):
     return xp.sum(self, dtype=_sum_dtype(self, dtype))
@@ -108,6 +115,7 @@ def _mean_grad(g, n):
 @op(
     saves="self_shape self_dtype",
     grads=(_mean_grad,),
+    jvp="linear",
     check=_check_float_mean,
     method=False,
     node="MeanBackward1",
@@ -123,7 +131,13 @@ def _mean_dim(self, dim, keepdim, dtype):
     )
 
 
-@op(saves="self_shape self_dtype", grads=(_mean_grad,), method=False, node="MeanBackward0")
+@op(
+    saves="self_shape self_dtype",
+    grads=(_mean_grad,),
+    jvp="linear",
+    method=False,
+    node="MeanBackward0",
+)
 def _mean_all(self, dim, keepdim, dtype):
     _check_float_mean(self, dim, keepdim, dtype)  # here, not check=: keeps the registry's fast path
     return xp.mean(self, dtype=None if dtype is None else dtype.np)
@@ -705,7 +719,37 @@ def _softmax_grad(g, n):
     return _to_dtype(y * (g - (g * y).sum(n.dim, keepdim=True)), n.self_dtype)
 
 
-@op(saves="self_dtype result", grads=(_softmax_grad,), check=_check_softmax("softmax"))
+def _logsumexp_jvp(t, x, dim, dtype):
+    """The tangent of logsumexp(x) along ``dim`` (kept), as PyTorch's softmax and log_softmax
+    compute it: the shifted exponential is scaled by the tangent in place, so a backward pass
+    through the tangent that reaches that exponential meets PyTorch's "modified by an inplace
+    operation" error (exp saved its result), as it does in PyTorch."""
+    if dtype is not None:
+        x, t = x.to(dtype), t.to(dtype)
+    if x.numel() == 0:
+        return (x.exp() * t).sum(dim, keepdim=True) / x.exp().sum(dim, keepdim=True)
+    e = (x - x.amax(dim, keepdim=True)).exp()
+    total = e.sum(dim, keepdim=True)
+    e.mul_(t)
+    return e.sum(dim, keepdim=True).div_(total)
+
+
+def _softmax_jvp(t, x, r, dim, dtype):
+    tt = t[0] if dtype is None else t[0].to(dtype)
+    return r[0] * (tt - _logsumexp_jvp(t[0], x[0], dim, dtype))
+
+
+def _log_softmax_jvp(t, x, r, dim, dtype):
+    tt = t[0] if dtype is None else t[0].to(dtype)
+    return tt - _logsumexp_jvp(t[0], x[0], dim, dtype)
+
+
+@op(
+    saves="self_dtype result",
+    grads=(_softmax_grad,),
+    jvp=_softmax_jvp,
+    check=_check_softmax("softmax"),
+)
 def softmax(self, dim, dtype=None):
     """``torch.softmax``: exp(x) / sum(exp(x)) along ``dim``, computed without overflow."""
     z, axis = _shifted(self, dim, dtype)
@@ -717,7 +761,12 @@ def _log_softmax_grad(g, n):
     return _to_dtype(g - n.result.exp() * g.sum(n.dim, keepdim=True), n.self_dtype)
 
 
-@op(saves="self_dtype result", grads=(_log_softmax_grad,), check=_check_softmax("log_softmax"))
+@op(
+    saves="self_dtype result",
+    grads=(_log_softmax_grad,),
+    jvp=_log_softmax_jvp,
+    check=_check_softmax("log_softmax"),
+)
 def log_softmax(self, dim, dtype=None):
     """``torch.log_softmax``: x - logsumexp(x) along ``dim``, computed without overflow."""
     z, axis = _shifted(self, dim, dtype)

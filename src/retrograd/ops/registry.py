@@ -141,8 +141,10 @@ class OpDef:
         returns,
         check,
         saves_for=None,
+        jvp=None,
     ):
         self.name = name
+        self.jvp = jvp
         self.forward = forward
         self.inputs = inputs
         params = list(inspect.signature(forward).parameters.values())
@@ -289,6 +291,7 @@ def op(
     returns=None,
     check=None,
     method=True,
+    jvp=None,
 ):
     """Declare a differentiable op; see the module docstring.
 
@@ -307,6 +310,11 @@ def op(
     check:     ``check(*arrays, *attrs)`` raising PyTorch's error for bad input, before the forward.
     method:    also a Tensor method of the same name (``x.mul(y)``); the op's name must not start
                with an underscore to be public.
+    jvp:       ``jvp(tangents, inputs, results, *attrs)``: the output's tangent (a tuple of them
+               for several outputs) written with retrograd ops, from the inputs' tangents (None
+               where one has none), where PyTorch's forward formula makes a tangent whose graph
+               differs from the one forward mode derives from ``grads`` (see autograd.forward_ad);
+               ``"linear"`` for a one-input op linear in it: the op on the input's tangent.
     """
     inputs = tuple(inputs.split())
     if isinstance(saves, str):
@@ -333,6 +341,7 @@ def op(
             returns,
             check,
             saves_for,
+            jvp,
         )
         OPS[d.name] = d
         fn = _make_function(d)

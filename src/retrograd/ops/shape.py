@@ -70,6 +70,7 @@ def view(self, shape):
     node="UnsafeViewBackward0",
     method=False,
     grads=(lambda g, n: g.reshape(n.self_shape),),
+    jvp="linear",
 )
 def _unsafe_view(self, shape):
     """A reshape of a fresh result that no one else holds, so not a view (PyTorch's
@@ -258,6 +259,7 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 @op(
     grads=(lambda g, n: g,),
+    jvp="linear",
     check=lambda a, memory_format=None: _device.check_memory_format(memory_format),
 )
 def clone(self, memory_format=None):
