@@ -455,6 +455,11 @@ _add(
     S(lambda t, x: x.view(-1), (0, 3)),
 )
 _add("_unsafe_view", S(lambda t, x: x.t().reshape(-1), M))
+_add(
+    "_reshape_alias",
+    S(lambda t, x: x[:, ::2].reshape(3, 1, 2), M),
+    S(lambda t, x: x.t().reshape(1, 4, 3), M),
+)
 _add("expand", S(lambda t, x: x.expand(2, 3, 4), (3, 1)), S(lambda t, x: x.expand(3), ()))
 _add("sum_to_size", S(lambda t, x: x.sum_to_size(1, 4), M))
 _add(
