@@ -799,3 +799,18 @@ def test_picks_and_indices_print_as_pytorch(torch_ref, program):
         (lambda t: t.tril_indices(-1, 3), RuntimeError, "row must be non-negative, got-1"),
     ]
 )
+
+
+@pytest.mark.parametrize("shape, dim", [((), 0), ((), -1), ((1,), 0), ((2, 1), -1), ((2, 3), 1)])
+def test_cumprod_gradient_along_a_dimension_of_one(torch_ref, shape, dim):
+    """Along a dimension of size 1 (or of a 0-d tensor) each output is its input: the gradient
+    is the output gradient as it came (no graph of its own under create_graph), as in PyTorch;
+    a 0-d input raised an IndexError."""
+
+    def run(T):
+        x = T.full(shape, 1.434, dtype=T.float64, requires_grad=True)
+        y = T.cumprod(x, dim)
+        (g,) = T.autograd.grad(y.sum(), x, create_graph=True)
+        return np.round(g.detach().numpy(), 9).tolist(), g.requires_grad
+
+    assert run(retrograd) == run(torch_ref)
