@@ -200,7 +200,7 @@ def _pow_scalar_grad(g, n):
     e = n.exponent
     if e == 0:
         return zero_grad(g, n)
-    return g * e * n.self ** (e - 1)
+    return g * (e * n.self ** (e - 1))  # (grouped as PyTorch's: the layout follows self)
 
 
 def _check_pow_scalar(a, exponent):
@@ -238,14 +238,14 @@ def _pow_exponent_grad(g, n):
     base, result = n.self, n.result
     # d/de b**e = b**e * log(b); taken as 0 where b == 0 and e >= 0 (the limit PyTorch uses):
     # there the base is replaced by 1, whose log is 0, so no 0 * -inf is ever formed.
-    return g * result * where((base == 0) & (n.exponent >= 0), 1.0, base).log()
+    return g * (result * where((base == 0) & (n.exponent >= 0), 1.0, base).log())
 
 
 def _pow_base_grad(g, n):
     e = n.exponent
     # exponent 0 has derivative 0 even at base 0, where e * b ** (e - 1) would be 0 * inf:
     # there the base is replaced by 1, so the product is 0 * 1.
-    return g * e * where(e == 0, 1.0, n.self) ** (e - 1)
+    return g * (e * where(e == 0, 1.0, n.self) ** (e - 1))
 
 
 @op(

@@ -676,7 +676,10 @@ def _cumprod_grad(g, n):
     from .shape import cat
 
     before = cat([ones, x[..., :-1]], -1).cumprod(-1)
-    return _to_dtype((before * tail).transpose(n.dim, -1), n.self_dtype)
+    grad = (before * tail).transpose(n.dim, -1)
+    if not grad.is_contiguous():  # (PyTorch's gradient here is contiguous)
+        grad = grad.contiguous()
+    return _to_dtype(grad, n.self_dtype)
 
 
 @op(saves="self result self_dtype", grads=(_cumprod_grad,))
