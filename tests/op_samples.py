@@ -445,6 +445,16 @@ _add(
 )
 _add("softmax", S(lambda t, x: x.softmax(1), M), S(lambda t, x: x.softmax(0), ()))
 _add("log_softmax", S(lambda t, x: x.log_softmax(1), M), S(lambda t, x: x.log_softmax(0), (0, 3)))
+_add(
+    "_softmax_backward_data",
+    S(backward_of(lambda t, x: x.softmax(1)), M, M),
+    S(backward_of(lambda t, x: x.softmax(0)), (), ()),
+)
+_add(
+    "_log_softmax_backward_data",
+    S(backward_of(lambda t, x: x.log_softmax(1)), M, M),
+    S(backward_of(lambda t, x: x.log_softmax(-1)), (3,), (3,)),
+)
 
 # --- shapes -----------------------------------------------------------------------------------
 

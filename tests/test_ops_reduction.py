@@ -814,3 +814,21 @@ def test_cumprod_gradient_along_a_dimension_of_one(torch_ref, shape, dim):
         return np.round(g.detach().numpy(), 9).tolist(), g.requires_grad
 
     assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("dtype", [None, "float64"])
+def test_softmax_gradient_is_pytorchs_backward_data_node(torch_ref, name, dtype):
+    """Under create_graph the gradient of softmax / log_softmax is made by one node,
+    (Log)SoftmaxBackwardDataBackward0 as in PyTorch (then ToCopyBackward0 with dtype=), and
+    differentiating it again gives PyTorch's second derivative."""
+
+    def run(T):
+        x = (T.arange(6.0).reshape(2, 3) / 5).requires_grad_()
+        y = getattr(x, name)(1, dtype=None if dtype is None else getattr(T, dtype))
+        w = T.linspace(-1, 1, 6, dtype=y.dtype).reshape(2, 3)
+        (g,) = T.autograd.grad((y * w).sum(), x, create_graph=True)
+        (h,) = T.autograd.grad((g * g).sum(), x)
+        return type(g.grad_fn).__name__, np.round(h.numpy(), 5).tolist()
+
+    assert run(retrograd) == run(torch_ref)

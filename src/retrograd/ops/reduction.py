@@ -719,8 +719,57 @@ def _shifted(a, dim, dtype):
 
 
 def _softmax_grad(g, n):
+    # (with dtype=, PyTorch converts the input first: the gradient goes back through that copy)
     y = n.result
-    return _to_dtype(y * (g - (g * y).sum(n.dim, keepdim=True)), n.self_dtype)
+    return _to_dtype(_softmax_backward_data(g, y, n.dim, y.dtype), n.self_dtype)
+
+
+def _summed_along(a, axis):
+    return xp.sum(a, axis=axis, keepdims=True) if axis is not None else a
+
+
+# softmax's and log_softmax's gradients are ops of their own, as in PyTorch (their nodes are
+# SoftmaxBackwardDataBackward0 and LogSoftmaxBackwardDataBackward0 under create_graph), with the
+# derivatives of y * (g - sum(g * y)) and g - exp(y) * sum(g).
+@op(
+    inputs="grad_output output",
+    saves=("output", "grad_output output"),
+    method=False,
+    grads=(
+        lambda gg, n: _softmax_backward_data(
+            _to_dtype(gg, n.output.dtype), n.output, n.dim, n.output.dtype
+        ),
+        lambda gg, n: _softmax_double_backward(_to_dtype(gg, n.output.dtype), n),
+    ),
+)
+def _softmax_backward_data(grad_output, output, dim, input_dtype):
+    gy = grad_output * output
+    out = gy - output * _summed_along(gy, _axis(dim, output.ndim))
+    return out.astype(input_dtype.np, copy=False)
+
+
+def _softmax_double_backward(gg, n):
+    go, y, dim = n.grad_output, n.output, n.dim
+    return go * gg - (y * go).sum(dim, keepdim=True) * gg - go * (y * gg).sum(dim, keepdim=True)
+
+
+@op(
+    inputs="grad_output output",
+    saves=("output", "grad_output output"),
+    method=False,
+    grads=(
+        lambda gg, n: (
+            _to_dtype(gg, n.output.dtype)
+            - (_to_dtype(gg, n.output.dtype) * n.output.exp()).sum(n.dim, keepdim=True)
+        ),
+        lambda gg, n: (
+            -n.grad_output.sum(n.dim, keepdim=True) * n.output.exp() * _to_dtype(gg, n.output.dtype)
+        ),
+    ),
+)
+def _log_softmax_backward_data(grad_output, output, dim, input_dtype):
+    out = grad_output - xp.exp(output) * _summed_along(grad_output, _axis(dim, output.ndim))
+    return out.astype(input_dtype.np, copy=False)
 
 
 def _logsumexp_jvp(t, x, dim, dtype):
@@ -762,7 +811,8 @@ def softmax(self, dim, dtype=None):
 
 
 def _log_softmax_grad(g, n):
-    return _to_dtype(g - n.result.exp() * g.sum(n.dim, keepdim=True), n.self_dtype)
+    y = n.result
+    return _to_dtype(_log_softmax_backward_data(g, y, n.dim, y.dtype), n.self_dtype)
 
 
 @op(
