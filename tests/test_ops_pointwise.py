@@ -777,3 +777,28 @@ def test_gradient_layout_follows_the_input_as_pytorchs_formulas(torch_ref, progr
         return g.stride(), g.is_contiguous(), np.round(g.detach().numpy(), 9).tolist()
 
     assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("name", ["addcmul", "addcdiv"])
+def test_addcmul_addcdiv_promote_their_three_tensors(torch_ref, name):
+    """The three tensors of addcmul / addcdiv are promoted together as PyTorch promotes them
+    (an int64 input with float32 factors computes in float32, not NumPy's float64), so the
+    in-place form's cast error names PyTorch's type, and gradients keep each input's dtype."""
+
+    def run(T):
+        a = T.tensor([1, 2])
+        t = T.tensor([1.0, 2.0], requires_grad=True)
+        d = T.tensor([1.0, 2.0], dtype=T.float64, requires_grad=True)
+        out = []
+        try:
+            getattr(a, name + "_")(t, t, value=0.5)
+        except RuntimeError as e:
+            out.append(str(e))
+        r = getattr(T, name)(a, t, t, value=0.5)
+        out.append((r.dtype, r.tolist()))
+        r = getattr(T, name)(d, t, t)
+        g = T.autograd.grad(r.sum(), [t, d])
+        out.append([(x.dtype, x.tolist()) for x in (r, *g)])
+        return out
+
+    assert run(retrograd) == run(torch_ref)

@@ -1049,6 +1049,7 @@ def lerp(input, end, weight):
     inputs="self tensor1 tensor2",
     saves=("", "tensor2", "tensor1"),
     broadcast=True,
+    promote="binary",
     node="AddcmulBackward0",
     grads=(
         lambda g, n: g,
@@ -1065,6 +1066,7 @@ def addcmul(self, tensor1, tensor2, value=1):
     inputs="self tensor1 tensor2",
     saves=("", "tensor2", "tensor1 tensor2"),
     broadcast=True,
+    promote="binary",
     node="AddcdivBackward0",
     grads=(
         lambda g, n: g,
