@@ -795,10 +795,10 @@ def test_addcmul_addcdiv_promote_their_three_tensors(torch_ref, name):
         except RuntimeError as e:
             out.append(str(e))
         r = getattr(T, name)(a, t, t, value=0.5)
-        out.append((r.dtype, r.tolist()))
+        out.append((str(r.dtype), r.tolist()))
         r = getattr(T, name)(d, t, t)
         g = T.autograd.grad(r.sum(), [t, d])
-        out.append([(x.dtype, x.tolist()) for x in (r, *g)])
+        out.append([(str(x.dtype), x.tolist()) for x in (r, *g)])
         return out
 
     assert run(retrograd) == run(torch_ref)
