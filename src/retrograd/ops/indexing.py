@@ -7,7 +7,7 @@ gradient is the same read, so higher derivatives need nothing more.
 """
 
 from .. import dtypes
-from .._array import c_order, iterator_layout, ndarray, sum_to_shape, xp
+from .._array import c_order, ndarray, strided_layout, sum_to_shape, xp
 from .._out import check_out, dtype_expected, write_out
 from ..autograd.node import check_version
 from ..tensor import Tensor, _make, _wrap_dim
@@ -244,6 +244,13 @@ def _index_layout(out, a, key):
     lays it out: by TensorIterator over ``a`` seen with the result's shape (stride 0 along the
     indexed dimensions) and the index arrays (stride 0 along the others).  Other keys keep
     NumPy's layout."""
+    if out.flags.c_contiguous and a.flags.c_contiguous:
+        # (every operand is in C order, or tells nothing, when the indexed dimensions are
+        # adjacent and the indices are C-ordered: the common x[idx] needs no further look)
+        if all(type(k) is not ndarray or k.flags.c_contiguous for k in key):
+            where = [i for i, k in enumerate(key) if type(k) is ndarray]
+            if where[-1] - where[0] == len(where) - 1 and Ellipsis not in key[: where[0]]:
+                return out
     items = []
     for k in key:
         if k is Ellipsis:
@@ -265,14 +272,13 @@ def _index_layout(out, a, key):
     if len(before) + n + len(after) != out.ndim:
         return out
     zeros = (0,) * n
-    viewed = [tuple(a.strides[i] for i in before) + zeros + tuple(a.strides[i] for i in after)]
+    strides = [tuple(a.strides[i] for i in before) + zeros + tuple(a.strides[i] for i in after)]
     for i in where:
         b = xp.broadcast_to(items[i], shape)
-        viewed.append((0,) * len(before) + b.strides + (0,) * len(after))
-    strided = xp.lib.stride_tricks.as_strided
-    # (views with the strides that decide the layout; iterator_layout reads no element of them)
-    operands = [strided(a, out.shape, st, writeable=False) for st in viewed]
-    return iterator_layout(out, operands)
+        strides.append((0,) * len(before) + b.strides + (0,) * len(after))
+    # (a size-1 dimension tells nothing, as in iterator_layout)
+    strides = [tuple(0 if size == 1 else st for st, size in zip(sts, out.shape)) for sts in strides]
+    return strided_layout(out, strides)
 
 
 def _read_backward(g, n):
