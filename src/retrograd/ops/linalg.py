@@ -3,12 +3,12 @@
 import math
 import string
 
-from .._array import c_order, xp
+from .._array import c_order, reshaped_view, xp
 from ..dtypes import FROM_NP
 from ..tensor import _make, _wrap_dim
 from .pointwise import _or_zeros
 from .registry import op, tensor_method
-from .shape import _unsafe_view
+from .shape import _unsafe_view, view
 
 
 def _dims(a):
@@ -368,7 +368,7 @@ def einsum(equation, *operands):
         ]
         result = _sum_product(result, ops[i], done)
     if summed:
-        result = result.reshape(tuple(result.shape[: len(output)]))
+        result = _folded(result, tuple(result.shape[: len(output)]))
     return result
 
 
@@ -392,6 +392,14 @@ def _einsum_operand(t, sub, order, output, inputs, i):
             t = t.unsqueeze(-1)
             sub.append(c)
     return t.permute([sub.index(c) for c in order if c in sub])
+
+
+def _folded(t, shape):
+    """``t.reshape(shape)`` as einsum's folds record it: a view (ViewBackward0) wherever the
+    strides allow one, as in PyTorch, else a copy."""
+    if reshaped_view(t._data, shape) is not None:
+        return view(t, shape)
+    return t.reshape(shape)
 
 
 def _sum_product(left, right, dims):
@@ -426,8 +434,8 @@ def _sum_product(left, right, dims):
         return n
 
     bsz, lsz, rsz, ssz = size(left, batch), size(left, lonly), size(right, ronly), size(left, both)
-    a = left.permute(batch + lonly + both + ronly + rest).reshape(bsz, lsz, ssz)
-    b = right.permute(batch + both + ronly + lonly + rest).reshape(bsz, ssz, rsz)
+    a = _folded(left.permute(batch + lonly + both + ronly + rest), (bsz, lsz, ssz))
+    b = _folded(right.permute(batch + both + ronly + lonly + rest), (bsz, ssz, rsz))
     out = a.bmm(b).reshape(
         [left.shape[d] for d in batch + lonly]
         + [right.shape[d] for d in ronly]
