@@ -437,10 +437,20 @@ _add(
 _add(
     "cumprod",
     S(lambda t, x: x.cumprod(1), M),
-    S(lambda t, x: x.cumprod(0), (), xfail=X("cumprod of a 0-d tensor raises IndexError")),
+    S(lambda t, x: x.cumprod(0), ()),
 )
 _add("softmax", S(lambda t, x: x.softmax(1), M), S(lambda t, x: x.softmax(0), ()))
 _add("log_softmax", S(lambda t, x: x.log_softmax(1), M), S(lambda t, x: x.log_softmax(0), (0, 3)))
+_add(
+    "_softmax_backward_data",
+    S(backward_of(lambda t, x: x.softmax(1)), M, M),
+    S(backward_of(lambda t, x: x.softmax(0)), (), ()),
+)
+_add(
+    "_log_softmax_backward_data",
+    S(backward_of(lambda t, x: x.log_softmax(1)), M, M),
+    S(backward_of(lambda t, x: x.log_softmax(-1)), (3,), (3,)),
+)
 
 # --- shapes -----------------------------------------------------------------------------------
 
@@ -451,6 +461,11 @@ _add(
     S(lambda t, x: x.view(-1), (0, 3)),
 )
 _add("_unsafe_view", S(lambda t, x: x.t().reshape(-1), M))
+_add(
+    "_reshape_alias",
+    S(lambda t, x: x[:, ::2].reshape(3, 1, 2), M),
+    S(lambda t, x: x.t().reshape(1, 4, 3), M),
+)
 _add("expand", S(lambda t, x: x.expand(2, 3, 4), (3, 1)), S(lambda t, x: x.expand(3), ()))
 _add("sum_to_size", S(lambda t, x: x.sum_to_size(1, 4), M))
 _add(

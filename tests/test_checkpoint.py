@@ -319,3 +319,20 @@ def test_checkpoint_gradgradcheck():
     assert gradgradcheck(
         lambda a: checkpoint(lambda b: (b.sin() * b).exp(), a, use_reentrant=False), (x,)
     )
+
+
+def test_reentrant_checkpoint_gradients_have_no_graph_under_create_graph(torch_ref):
+    """The reentrant checkpoint's nested backward runs without create_graph, as PyTorch's does:
+    after backward(create_graph=True) the inputs' and the segment's parameters' .grad have no
+    graph (PyTorch supports no double backward through it)."""
+
+    def run(T):
+        x = T.tensor([[-1.073, 1.691], [0.2, 1.833]], requires_grad=True)
+        w = T.tensor([0.5, 2.0], requires_grad=True)
+        y = T.utils.checkpoint.checkpoint(lambda a: a.sigmoid() * a * w, x, use_reentrant=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the create_graph reference-cycle warning
+            (y * y).sum().backward(create_graph=True)
+        return [(t.grad.requires_grad, np.round(t.grad.numpy(), 5).tolist()) for t in (x, w)]
+
+    assert run(retrograd) == run(torch_ref)

@@ -570,3 +570,21 @@ def test_a_view_read_anew_out_of_its_base_runs_in_every_backward(torch_ref):
         return type(v.grad_fn).__name__, x.grad.tolist()
 
     assert program(torch) == program(torch_ref)
+
+
+@pytest.mark.parametrize("mode", ["no_grad", "inference_mode"])
+def test_root_view_made_without_grad_mode_has_no_edge(torch_ref, mode):
+    """A view made under no_grad (or inference_mode) of a tensor that requires grad requires
+    grad but has no edge into the graph: as a root it gets PyTorch's error, not a crash."""
+
+    def run(T):
+        x = T.tensor([[0.669, -1.089, 1.67]], dtype=T.float64, requires_grad=True)
+        with getattr(T, mode)():
+            v = x.mT
+        try:
+            T.autograd.grad(v, [x], grad_outputs=T.ones(3, 1, dtype=T.float64))
+        except RuntimeError as e:
+            return v.requires_grad, str(e)
+        return v.requires_grad, None
+
+    assert run(torch) == run(torch_ref)

@@ -389,3 +389,105 @@ def test_dual_level_decorates_a_function(torch_ref):
         return f(), f()
 
     assert program(retrograd) == program(torch_ref)
+
+
+def _node_tree(fn, depth=2):
+    """A node's name and its inputs' to ``depth``; PyTorch's nodes with no Python class (the
+    primal's alias that forward AD makes) are stepped over."""
+    if fn is None:
+        return None
+    name = type(fn).__name__
+    if name == "CppFunction":
+        return _node_tree(fn.next_functions[0][0], depth)
+    if depth == 0:
+        return name
+    return (name, [_node_tree(n, depth - 1) for n, _ in fn.next_functions])
+
+
+_TANGENT_BODIES = {
+    "sin_mul": lambda T, d, o: d.sin() * d,
+    "exp_sum": lambda T, d, o: (d * d).exp().sum(),
+    "tanh_add": lambda T, d, o: d.tanh() + o,
+    "mm": lambda T, d, o: d @ d.mT,
+    "batched_matmul": lambda T, d, o: d[None] @ d[None].mT,
+    "sigmoid_mul_scalar": lambda T, d, o: d.sigmoid().mul(2),
+    "softmax": lambda T, d, o: d.softmax(-1),
+    "log_softmax": lambda T, d, o: d.log_softmax(0),
+    "cos_t": lambda T, d, o: d.cos().t(),
+    "relu_mul": lambda T, d, o: d.relu() * o,
+    "mean_sub": lambda T, d, o: d.mean(0) - o,
+    "clone_neg": lambda T, d, o: -d.clone(),
+}
+
+
+@pytest.mark.parametrize("name", list(_TANGENT_BODIES))
+@pytest.mark.parametrize("requires_grad", [True, False])
+def test_tangents_are_made_by_pytorchs_forward_formulas(torch_ref, name, requires_grad):
+    """A tangent's graph is the one PyTorch's forward formula builds (other_t * self_p +
+    self_t * other_p for mul, tanh_backward(self_t, result) for tanh, the view on the tangent for
+    a view ...): its node, the nodes it reads, requires_grad, layout and whether it is a view
+    show through to the ops a program runs on it (x.double() is x for a float64 x)."""
+
+    def program(T):
+        fw = T.autograd.forward_ad
+        x = T.tensor([[0.3, -0.7, 1.1], [0.5, 0.2, -0.4]], dtype=T.float64)
+        x.requires_grad_(requires_grad)
+        o = T.tensor([0.1, 0.2, 0.3], dtype=T.float64, requires_grad=True)
+        with fw.dual_level():
+            d = fw.make_dual(x, T.tensor([[1.0, 2.0, -1.0], [0.5, -0.3, 0.7]], dtype=T.float64))
+            q = fw.unpack_dual(_TANGENT_BODIES[name](T, d, o)).tangent
+        q = q.double()
+        return (
+            _node_tree(q.grad_fn),
+            q.requires_grad,
+            q.stride(),
+            q._base is not None,
+            [round(v, 6) for v in q.flatten().tolist()],
+        )
+
+    assert program(retrograd) == program(torch_ref)
+
+
+def test_softmax_tangent_scales_the_exponential_in_place(torch_ref):
+    """PyTorch's softmax tangent multiplies the shifted exponential by the tangent in place: a
+    backward pass through the tangent that reaches that exponential raises the "modified by an
+    inplace operation" error for exp's saved result, and retrograd's does the same."""
+
+    def program(T):
+        fw = T.autograd.forward_ad
+        x = T.tensor([[-0.4, -1.6, 1.3], [-1.6, -1.5, -1.9]], requires_grad=True)
+        with fw.dual_level():
+            d = fw.make_dual(x, T.tensor([[0.7, 0.6, 1.0], [1.3, -1.7, 0.3]]))
+            q = fw.unpack_dual(d.softmax(-1)).tangent
+        y = T.tensor([[-0.4, 0.7, -1.0], [-1.5, 0.7, 1.8]], requires_grad=True)
+        loss = T.nn.functional.mse_loss(y, q)
+        try:
+            loss.backward()
+        except RuntimeError as e:
+            return str(e).split(" Hint:")[0]
+        return None
+
+    theirs = program(torch_ref)
+    assert "output 0 of Exp" in theirs
+    assert program(retrograd) == theirs
+
+
+@pytest.mark.parametrize("tangent_layout", ["contiguous", "transposed"])
+def test_tangents_take_the_primals_layout(torch_ref, tangent_layout):
+    """PyTorch stores a tangent with its primal's strides (copying one laid out otherwise), so
+    a tangent of a transposed primal is transposed, and so are the elementwise tangents after it;
+    a broadcast result's tangent is laid out as the result."""
+
+    def program(T):
+        fw = T.autograd.forward_ad
+        x = T.tensor([[0.3, -0.7, 1.1], [0.5, 0.2, -0.4]], requires_grad=True).t()
+        t = T.ones(3, 2) if tangent_layout == "contiguous" else T.ones(2, 3).t()
+        y = T.tensor([0.5, 0.2])
+        with fw.dual_level():
+            d = fw.make_dual(x, t)
+            out = [fw.unpack_dual(d).tangent, fw.unpack_dual(d.relu() * 2).tangent]
+            out.append(fw.unpack_dual(d.sin()).tangent)
+            out.append(fw.unpack_dual(fw.make_dual(y, T.ones(2)).tanh() + T.ones(3, 1)).tangent)
+        return [(q.stride(), q.is_contiguous(), q.tolist()) for q in out]
+
+    assert program(retrograd) == program(torch_ref)

@@ -165,6 +165,24 @@ def test_one_leaf_used_twice_sums_into_a_grad_of_its_own(torch_ref):
     _both(torch_ref, program)
 
 
+def test_create_graph_gives_each_leaf_a_grad_of_its_own(torch_ref):
+    """Under ``create_graph`` the first ``.grad`` is a copy (a CopyBackwards node on the
+    gradient's graph): two leaves that got the same gradient tensor do not share it, so the
+    second backward's in-place accumulation into one does not reach the other (it did: a silently
+    wrong gradient)."""
+
+    def program(lib):
+        a, b = _leaf(lib, (0.921,)), _leaf(lib, (-1.343,))
+        y = a + b
+        (y * y).sum().backward(create_graph=True)
+        first = [a.grad is b.grad, type(a.grad.grad_fn).__name__, a.grad._version]
+        first.append([type(n).__name__ for n, _ in a.grad.grad_fn.next_functions])
+        (b.grad * b.grad).sum().backward()
+        return [first, [round(v, 4) for v in a.grad.tolist() + b.grad.tolist()]]
+
+    assert _both(torch_ref, program)[1] == [-4.22, -4.22]
+
+
 def test_inplace_op_keeps_the_value_its_node_saved(torch_ref):
     """``a.mul_(w)``: w's gradient needs ``a`` as it was before the write."""
 

@@ -828,3 +828,35 @@ def test_part_scatters_match_pytorch(torch_ref, fn, arrays):
         ),
     ]
 )
+
+
+@pytest.mark.parametrize("view", ["contiguous", "permuted", "transposed", "expanded", "strided"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        lambda T, v: v[T.tensor([0, 1, 0])],
+        lambda T, v: v[:, T.tensor([0, 1])],
+        lambda T, v: v[..., T.tensor([1, 0])],
+        lambda T, v: v[T.tensor([0, 1]), :, T.tensor([1, 0])],
+        lambda T, v: v[:, T.tensor([[0, 1], [1, 0]]).t()],
+        lambda T, v: v[0, :, T.tensor([1, 0])],
+    ],
+)
+def test_index_by_tensors_is_laid_out_as_pytorchs(torch_ref, view, key):
+    """An index by integer tensors is laid out as PyTorch's index op lays it out (by
+    TensorIterator over the input seen with the result's shape and the indices), not as NumPy's
+    fancy indexing: a row pick of an expanded or transposed tensor is contiguous."""
+
+    def run(T):
+        base = T.arange(24.0).reshape(2, 3, 4)
+        v = {
+            "contiguous": base,
+            "permuted": base.permute(2, 0, 1),
+            "transposed": base.transpose(0, 2),
+            "expanded": T.arange(4.0).expand(2, 3, 4),
+            "strided": base[:, ::2],
+        }[view]
+        r = key(T, v)
+        return tuple(r.shape), r.is_contiguous(), r.stride(), r.tolist()
+
+    assert run(retrograd) == run(torch_ref)

@@ -754,3 +754,51 @@ def test_two_argument_functions_at_their_edges_match_pytorch(torch_ref):
             got.append([out.detach().numpy(), x.grad.numpy(), y.grad.numpy()])
         for a, b in zip(*got):
             np.testing.assert_allclose(a, b, rtol=1e-6, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda T, a: (a**3).sum(),
+        lambda T, a: (a ** T.full((2, 2), 3.0, dtype=T.float64)).sum(),
+        lambda T, a: (T.full((2, 2), 1.5, dtype=T.float64) ** a).sum(),
+        lambda T, a: T.cumprod(a, 0).sum(),
+        lambda T, a: T.cumprod(a.t(), 0).sum(),
+    ],
+)
+def test_gradient_layout_follows_the_input_as_pytorchs_formulas(torch_ref, program):
+    """pow's gradients multiply the incoming gradient by one product of the saved values, as
+    PyTorch groups them, so an elementwise gradient of a transposed input is laid out like it
+    (an expanded incoming gradient does not decide the layout); cumprod's is contiguous."""
+
+    def run(T):
+        a = T.tensor([[0.362, 0.54], [0.776, 1.61]], dtype=T.float64).t().requires_grad_()
+        (g,) = T.autograd.grad(program(T, a), a, create_graph=True)
+        return g.stride(), g.is_contiguous(), np.round(g.detach().numpy(), 9).tolist()
+
+    assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("name", ["addcmul", "addcdiv"])
+def test_addcmul_addcdiv_promote_their_three_tensors(torch_ref, name):
+    """The three tensors of addcmul / addcdiv are promoted together as PyTorch promotes them
+    (an int64 input with float32 factors computes in float32, not NumPy's float64), so the
+    in-place form's cast error names PyTorch's type, and gradients keep each input's dtype."""
+
+    def run(T):
+        a = T.tensor([1, 2])
+        t = T.tensor([1.0, 2.0], requires_grad=True)
+        d = T.tensor([1.0, 2.0], dtype=T.float64, requires_grad=True)
+        out = []
+        try:
+            getattr(a, name + "_")(t, t, value=0.5)
+        except RuntimeError as e:
+            out.append(str(e))
+        r = getattr(T, name)(a, t, t, value=0.5)
+        out.append((str(r.dtype), r.tolist()))
+        r = getattr(T, name)(d, t, t)
+        g = T.autograd.grad(r.sum(), [t, d])
+        out.append([(str(x.dtype), x.tolist()) for x in (r, *g)])
+        return out
+
+    assert run(retrograd) == run(torch_ref)

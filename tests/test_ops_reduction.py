@@ -799,3 +799,36 @@ def test_picks_and_indices_print_as_pytorch(torch_ref, program):
         (lambda t: t.tril_indices(-1, 3), RuntimeError, "row must be non-negative, got-1"),
     ]
 )
+
+
+@pytest.mark.parametrize("shape, dim", [((), 0), ((), -1), ((1,), 0), ((2, 1), -1), ((2, 3), 1)])
+def test_cumprod_gradient_along_a_dimension_of_one(torch_ref, shape, dim):
+    """Along a dimension of size 1 (or of a 0-d tensor) each output is its input: the gradient
+    is the output gradient as it came (no graph of its own under create_graph), as in PyTorch;
+    a 0-d input raised an IndexError."""
+
+    def run(T):
+        x = T.full(shape, 1.434, dtype=T.float64, requires_grad=True)
+        y = T.cumprod(x, dim)
+        (g,) = T.autograd.grad(y.sum(), x, create_graph=True)
+        return np.round(g.detach().numpy(), 9).tolist(), g.requires_grad
+
+    assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("dtype", [None, "float64"])
+def test_softmax_gradient_is_pytorchs_backward_data_node(torch_ref, name, dtype):
+    """Under create_graph the gradient of softmax / log_softmax is made by one node,
+    (Log)SoftmaxBackwardDataBackward0 as in PyTorch (then ToCopyBackward0 with dtype=), and
+    differentiating it again gives PyTorch's second derivative."""
+
+    def run(T):
+        x = (T.arange(6.0).reshape(2, 3) / 5).requires_grad_()
+        y = getattr(x, name)(1, dtype=None if dtype is None else getattr(T, dtype))
+        w = T.linspace(-1, 1, 6, dtype=y.dtype).reshape(2, 3)
+        (g,) = T.autograd.grad((y * w).sum(), x, create_graph=True)
+        (h,) = T.autograd.grad((g * g).sum(), x)
+        return type(g.grad_fn).__name__, np.round(h.numpy(), 5).tolist()
+
+    assert run(retrograd) == run(torch_ref)

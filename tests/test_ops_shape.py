@@ -777,3 +777,23 @@ def test_unfold_matches_pytorch(torch_ref, fn):
         ),
     ]
 )
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda x: x.reshape(1, 6),  # contiguous: ViewBackward0
+        lambda x: x[..., ::2].reshape(1, 3, 1),  # not contiguous, viewable: ReshapeAliasBackward0
+        lambda x: x.t().reshape(2, 3, 1),
+        lambda x: x[:, :1].flatten(),
+        lambda x: x.t().reshape(6),  # not viewable: a copy, UnsafeViewBackward0
+    ],
+)
+def test_reshape_records_pytorchs_node(torch_ref, program):
+    def run(T):
+        x = T.tensor([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], dtype=T.float64, requires_grad=True)
+        y = program(x * 2)
+        y.sum().backward()
+        return type(y.grad_fn).__name__, y._base is not None, y.stride(), x.grad.tolist()
+
+    assert run(retrograd) == run(torch_ref)

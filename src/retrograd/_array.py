@@ -111,6 +111,14 @@ def iterator_layout(out, operands):
                 for i, (size, s) in enumerate(zip(a.shape, a.strides))
             )
         )
+    return strided_layout(out, strides)
+
+
+def strided_layout(out, strides):
+    """``iterator_layout`` from the operands' strides, one tuple per operand with one stride
+    for each dimension of ``out`` (0 where the operand is broadcast)."""
+    shape = out.shape
+    n = len(shape)
 
     def order(d0, d1):  # > 0: d0 goes after d1 (is slower); < 0: before; 0: no operand tells
         for st in strides:

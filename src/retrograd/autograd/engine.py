@@ -13,8 +13,9 @@ import threading
 from heapq import heappop, heappush
 
 from .. import _switches
+from .._array import xp
 from .._switches import grad_mode as _grad_state
-from ..tensor import Tensor, _make
+from ..tensor import Tensor, _make, bump_version
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
 from .cuts import state as _cut_state
 from .node import AccumulateGrad, FunctionNode, grad_accumulator
@@ -49,10 +50,14 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     ``inputs``: the tensors to stop at (None: every leaf of the graph).  With ``accumulate`` their
     ``.grad`` is updated; without, the gradients that reached them are returned, None where none did.
     """
+    root_edges = [gradient_edge(t) for t in roots]  # first: a leaf root makes its AccumulateGrad
+    for i, (node, _) in enumerate(root_edges):
+        if node is None:  # a view made under no_grad of a tensor that requires grad: no edge
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
     targets = {}  # node -> {output_nr: [indices into inputs]}
     if inputs is None and len(roots) == 1:  # the common case: one root, every leaf
-        # (first: a leaf root makes its AccumulateGrad)
-        root_edges = [gradient_edge(roots[0])]
         node, nr = root_edges[0]
         if accumulate and _leaves_only(node):
             _run_one(node, nr, grads[0], retain_graph, create_graph, caller_site(2))
@@ -62,7 +67,6 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
         ready = [(-node._seq, node)]
         needed = wanted = captured = None
     else:
-        root_edges = [gradient_edge(t) for t in roots]
         deps, needed, wanted, captured, buffers, ready = _start(
             root_edges, grads, inputs, accumulate, targets
         )
@@ -518,7 +522,9 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
         # A gradient only the engine holds becomes .grad without a copy (PyTorch steals one by
         # its reference count); any other may also reach another leaf, a hook or the caller, so
         # .grad gets an array of its own, and adding into it later changes nothing else.
-        if create_graph or owned:
+        if create_graph:
+            variable._grad = _graph_copy(grad, site)
+        elif owned:
             variable._grad = grad
         else:
             variable._grad = _make(grad._data.copy())
@@ -533,6 +539,18 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
             # itself come back
             if r is not None and _checked_hook_result(hook, variable, r) is not variable:
                 raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+
+
+def _graph_copy(grad, site):
+    """The first ``.grad`` of a leaf under ``create_graph``: a copy made by ``copy_`` into a new
+    tensor, so the graph of ``grad`` goes on through a CopyBackwards node, and no other leaf or
+    hook shares the tensor (a later in-place accumulation into one ``.grad`` must not reach
+    another), as in PyTorch."""
+    from ..ops.inplace import _copy_from  # (the op table sits above the engine)
+
+    g = _copy_from(_make(xp.empty_like(grad._data)), grad)
+    bump_version(g, site)  # the copy_ write
+    return g
 
 
 def _leaf_hooks(variable, grad):

@@ -16,7 +16,7 @@ import collections
 import weakref
 
 from .. import _switches
-from .._array import xp
+from .._array import is_dense, xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import Tensor, VersionCounter, _make
 from .grad_mode import _DecoratorContextManager
@@ -126,7 +126,7 @@ def make_dual(tensor, tangent, *, level=None):
 
         raise RuntimeError(_OVERLAP)
     dual = _alias(tensor)  # the tangent keeps its own dtype, as in PyTorch
-    _set_tangent(dual, tangent, _OWN)
+    _set_tangent(dual, _laid_out_as(tangent, p), _OWN)
     return dual
 
 
@@ -226,9 +226,9 @@ def _parent_of(tensor):
 
 
 def _propagate(function, args, tensors, results, n_outputs):
-    """Give the op's differentiable outputs the tangent ``J t`` (the double-vjp trick above)."""
+    """Give the op's differentiable outputs their tangents: the op's own forward formula where
+    it declares one (``jvp``), else ``J t`` by the double-vjp trick above."""
     from ..ops.pointwise import _tangent_link
-    from . import grad
 
     tangents = [tangent_of(t) if isinstance(t, Tensor) else None for t in tensors]
     if all(t is None for t in tangents):
@@ -246,82 +246,129 @@ def _propagate(function, args, tensors, results, n_outputs):
         any(isinstance(t, Tensor) and t._requires_grad for t in tensors)
         or any(tg is not None and tg._requires_grad for tg in tangents)
     )
+    opdef = getattr(function, "opdef", None)
+    jvp = None if opdef is None else opdef.jvp
     _switches.forward_ad_hook = None
-    _grad_state.enabled = True
     try:
-        primals = list(tensors)
-        diff = []
-        for i, tg in enumerate(tangents):
-            if tg is not None:
-                t = tensors[i]
-                # A fresh alias per input, so the vjp gives partial derivatives even when one
-                # input depends on another; it stays connected to the caller's graph.
-                # (an inference tensor's alias gets a counter of its own: nothing here is saved
-                # for a backward the user runs, as PyTorch's forward AD saves nothing)
-                vc = t._vc if type(t._vc) is VersionCounter else None
-                primals[i] = t.view_as(t) if t._requires_grad else _make(t._data, True, None, vc)
-                diff.append(i)
-        if isinstance(args[0], list) and args[0] is tensors:  # an op over a list of tensors
-            new_args = (primals, *args[1:])
+        if jvp is not None or (opdef is not None and opdef.view and len(tensors) == 1):
+            _grad_state.enabled = keep_graph
+            listed = isinstance(args[0], list) and args[0] is tensors
+            attrs = args[1 if listed else len(tensors) :]
+            if jvp is None or jvp == "linear":
+                # A view's tangent is the same view of its input's tangent, and a linear op's
+                # the op on it, as in PyTorch.
+                out = function(tangents[0], *attrs)
+            else:
+                out = jvp(tangents, tensors, results, *attrs)
+            tans = [out] if isinstance(out, Tensor) else list(out)
+            read = []
         else:
-            new_args = (*primals, *args[len(tensors) :])
-        out = function(*new_args)
-        outs = (out,) if isinstance(out, Tensor) else tuple(out)[:n_outputs]
-        live = [k for k, o in enumerate(outs) if o._requires_grad]
-        us = [_make(xp.zeros_like(outs[k]._data), True) for k in live]
-        vjps = (
-            grad(
-                [outs[k] for k in live],
-                [primals[i] for i in diff],
-                us,
-                create_graph=True,
-                allow_unused=True,
-            )
-            if live
-            else ()
-        )
-        total = None
-        for g, i in zip(vjps, diff):
-            if g is not None:
-                term = (g * tangents[i]).sum()
-                total = term if total is None else total + term
-        jt = [None] * len(us)
-        if total is not None and total._requires_grad:
-            jt = list(grad(total, us, create_graph=keep_graph, allow_unused=True))
-        # The primal values the op's formulas read (its saved inputs and results) that require
-        # grad: PyTorch's tangent is differentiable with respect to them.
-        opdef = getattr(function, "opdef", None)
-        read = (
-            []
-            if not keep_graph or opdef is None
-            else [
-                t
-                for kind, i in opdef.plan
-                if kind < 2
-                for t in ((tensors if kind == 0 else results)[i],)
-                if isinstance(t, Tensor) and t._requires_grad
-            ]
-        )
+            _grad_state.enabled = True
+            tans, read = _derived(function, args, tensors, results, n_outputs, tangents, keep_graph)
         for k in range(min(n_outputs, len(results))):
             r = results[k]
             if r._data.dtype.kind not in "fcV":
                 continue
-            tan = jt[live.index(k)] if k in live else None
+            tan = tans[k] if k < len(tans) else None
             if tan is None:
                 tan = _make(xp.zeros_like(r._data))
-            elif not keep_graph:
+            elif not keep_graph and tan._requires_grad:
                 tan = tan.detach()
             if tan._data.dtype != r._data.dtype:
                 tan = tan.to(r.dtype)
+            if r._view_base is None:
+                tan = _laid_out_as(tan, r._data)
             for p in read:
                 tan = _tangent_link(tan, p)
             parent = None
             if r._view_base is not None:  # a view op: the tangent is a view of the input's
-                for i in diff:
-                    if tensors[i]._vc is r._vc:
+                for i, tg in enumerate(tangents):
+                    if tg is not None and tensors[i]._vc is r._vc:
                         parent = weakref.ref(tensors[i])
                         break
             _set_tangent(r, tan, parent)
     finally:
         _grad_state.enabled = prev_mode
         _switches.forward_ad_hook = _propagate
+
+
+def _laid_out_as(tan, primal):
+    """``tan`` with the strides of ``primal`` (an array that covers its memory), as PyTorch
+    stores a tangent: one laid out otherwise is copied into a tensor laid out as the primal, by
+    ``copy_`` (so through a CopyBackwards node when it has a graph)."""
+    a = tan._data
+    if a.strides == primal.strides or a.ndim < 2 or not is_dense(primal):
+        return tan
+    if all(s == t for s, t, n in zip(a.strides, primal.strides, primal.shape) if n > 1):
+        return tan
+    out = xp.empty_like(primal)  # (NumPy keeps a dense array's order of dimensions)
+    out[...] = a
+    if not tan._requires_grad:
+        return _make(out)
+    from ..ops.inplace import _copy_from
+
+    copied = _copy_from(_make(xp.empty_like(out)), tan)
+    copied._data = out  # the same values, in the primal's layout
+    return copied
+
+
+def _derived(function, args, tensors, results, n_outputs, tangents, keep_graph):
+    """The output tangents ``J t`` of an op with no forward formula of its own, by the
+    double-vjp trick, and the primal values they must stay differentiable with respect to."""
+    from . import grad
+
+    primals = list(tensors)
+    diff = []
+    for i, tg in enumerate(tangents):
+        if tg is not None:
+            t = tensors[i]
+            # A fresh alias per input, so the vjp gives partial derivatives even when one
+            # input depends on another; it stays connected to the caller's graph.
+            # (an inference tensor's alias gets a counter of its own: nothing here is saved
+            # for a backward the user runs, as PyTorch's forward AD saves nothing)
+            vc = t._vc if type(t._vc) is VersionCounter else None
+            primals[i] = t.view_as(t) if t._requires_grad else _make(t._data, True, None, vc)
+            diff.append(i)
+    if isinstance(args[0], list) and args[0] is tensors:  # an op over a list of tensors
+        new_args = (primals, *args[1:])
+    else:
+        new_args = (*primals, *args[len(tensors) :])
+    out = function(*new_args)
+    outs = (out,) if isinstance(out, Tensor) else tuple(out)[:n_outputs]
+    live = [k for k, o in enumerate(outs) if o._requires_grad]
+    us = [_make(xp.zeros_like(outs[k]._data), True) for k in live]
+    vjps = (
+        grad(
+            [outs[k] for k in live],
+            [primals[i] for i in diff],
+            us,
+            create_graph=True,
+            allow_unused=True,
+        )
+        if live
+        else ()
+    )
+    total = None
+    for g, i in zip(vjps, diff):
+        if g is not None:
+            term = (g * tangents[i]).sum()
+            total = term if total is None else total + term
+    jt = [None] * len(us)
+    if total is not None and total._requires_grad:
+        jt = list(grad(total, us, create_graph=keep_graph, allow_unused=True))
+    tans = [jt[live.index(k)] if k in live else None for k in range(len(outs))]
+    # The primal values the op's formulas read (its saved inputs and results) that require
+    # grad: PyTorch's tangent is differentiable with respect to them.
+    opdef = getattr(function, "opdef", None)
+    read = (
+        []
+        if not keep_graph or opdef is None
+        else [
+            t
+            for kind, i in opdef.plan
+            if kind < 2
+            for t in ((tensors if kind == 0 else results)[i],)
+            if isinstance(t, Tensor) and t._requires_grad
+        ]
+    )
+    return tans, read

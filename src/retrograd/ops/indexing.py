@@ -7,7 +7,7 @@ gradient is the same read, so higher derivatives need nothing more.
 """
 
 from .. import _switches, dtypes
-from .._array import c_order, ndarray, sum_to_shape, xp
+from .._array import c_order, ndarray, strided_layout, sum_to_shape, xp
 from .._out import check_out, dtype_expected, write_out
 from ..autograd.node import check_version
 from ..tensor import Tensor, _make, _wrap_dim
@@ -233,7 +233,52 @@ def _index_backward(grad, shape, key, advanced, node_fn):
 
 
 def _take(self, key, advanced, node_fn, indices=()):
-    return self[key]
+    out = self[key]
+    if advanced and out.ndim > 1:
+        return _index_layout(out, self, key)
+    return out
+
+
+def _index_layout(out, a, key):
+    """``out = a[key]`` (integer index arrays and full slices) laid out as PyTorch's index op
+    lays it out: by TensorIterator over ``a`` seen with the result's shape (stride 0 along the
+    indexed dimensions) and the index arrays (stride 0 along the others).  Other keys keep
+    NumPy's layout."""
+    if out.flags.c_contiguous and a.flags.c_contiguous:
+        # (every operand is in C order, or tells nothing, when the indexed dimensions are
+        # adjacent and the indices are C-ordered: the common x[idx] needs no further look)
+        if all(type(k) is not ndarray or k.flags.c_contiguous for k in key):
+            where = [i for i, k in enumerate(key) if type(k) is ndarray]
+            if where[-1] - where[0] == len(where) - 1 and Ellipsis not in key[: where[0]]:
+                return out
+    items = []
+    for k in key:
+        if k is Ellipsis:
+            items.extend([slice(None)] * (a.ndim - len(key) + 1))
+        elif type(k) is ndarray and k.dtype.kind in "iu":
+            items.append(k)
+        elif type(k) is slice and k == slice(None):
+            items.append(k)
+        else:
+            return out
+    items.extend([slice(None)] * (a.ndim - len(items)))
+    where = [i for i, k in enumerate(items) if type(k) is ndarray]
+    shape = xp.broadcast_shapes(*(items[i].shape for i in where))
+    if where[-1] - where[0] == len(where) - 1:  # adjacent: the index dimensions stay in place
+        before, after = list(range(where[0])), list(range(where[-1] + 1, a.ndim))
+    else:  # apart: the index dimensions come first
+        before, after = [], [i for i in range(a.ndim) if i not in where]
+    n = len(shape)
+    if len(before) + n + len(after) != out.ndim:
+        return out
+    zeros = (0,) * n
+    strides = [tuple(a.strides[i] for i in before) + zeros + tuple(a.strides[i] for i in after)]
+    for i in where:
+        b = xp.broadcast_to(items[i], shape)
+        strides.append((0,) * len(before) + b.strides + (0,) * len(after))
+    # (a size-1 dimension tells nothing, as in iterator_layout)
+    strides = [tuple(0 if size == 1 else st for st, size in zip(sts, out.shape)) for sts in strides]
+    return strided_layout(out, strides)
 
 
 def _read_backward(g, n):

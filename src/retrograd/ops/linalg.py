@@ -4,12 +4,13 @@ import math
 import string
 
 from .. import _switches
-from .._array import c_order, xp
+from .._array import c_order, reshaped_view, xp
 from ..dtypes import FROM_NP
 from ..tensor import _make, _wrap_dim
 from . import autocast as _autocast
+from .pointwise import _or_zeros
 from .registry import op, tensor_method
-from .shape import _unsafe_view
+from .shape import _unsafe_view, view
 
 
 def _dims(a):
@@ -44,6 +45,7 @@ def _dt(a):
     saves=("mat2", "self"),
     check=_check_mm,
     grads=(lambda g, n: g.mm(n.mat2.t()), lambda g, n: n.self.t().mm(g)),
+    jvp=lambda t, x, r: _or_zeros(t[0], x[0], r[0]).mm(x[1]) + x[0].mm(_or_zeros(t[1], x[1], r[0])),
 )
 def mm(self, mat2):
     """``torch.mm``: the product of two matrices."""
@@ -229,6 +231,9 @@ def _check_bmm(a, b):
     saves=("mat2", "self"),
     check=_check_bmm,
     grads=(lambda g, n: g.bmm(n.mat2.mT), lambda g, n: n.self.mT.bmm(g)),
+    jvp=lambda t, x, r: (
+        _or_zeros(t[0], x[0], r[0]).bmm(x[1]) + x[0].bmm(_or_zeros(t[1], x[1], r[0]))
+    ),
 )
 def bmm(self, mat2):
     """``torch.bmm``: a batch of matrix products, ``out[b] = self[b] @ mat2[b]``."""
@@ -377,7 +382,7 @@ def einsum(equation, *operands):
         ]
         result = _sum_product(result, ops[i], done)
     if summed:
-        result = result.reshape(tuple(result.shape[: len(output)]))
+        result = _folded(result, tuple(result.shape[: len(output)]))
     return result
 
 
@@ -401,6 +406,14 @@ def _einsum_operand(t, sub, order, output, inputs, i):
             t = t.unsqueeze(-1)
             sub.append(c)
     return t.permute([sub.index(c) for c in order if c in sub])
+
+
+def _folded(t, shape):
+    """``t.reshape(shape)`` as einsum's folds record it: a view (ViewBackward0) wherever the
+    strides allow one, as in PyTorch, else a copy."""
+    if reshaped_view(t._data, shape) is not None:
+        return view(t, shape)
+    return t.reshape(shape)
 
 
 def _sum_product(left, right, dims):
@@ -435,8 +448,8 @@ def _sum_product(left, right, dims):
         return n
 
     bsz, lsz, rsz, ssz = size(left, batch), size(left, lonly), size(right, ronly), size(left, both)
-    a = left.permute(batch + lonly + both + ronly + rest).reshape(bsz, lsz, ssz)
-    b = right.permute(batch + both + ronly + lonly + rest).reshape(bsz, ssz, rsz)
+    a = _folded(left.permute(batch + lonly + both + ronly + rest), (bsz, lsz, ssz))
+    b = _folded(right.permute(batch + both + ronly + lonly + rest), (bsz, ssz, rsz))
     out = a.bmm(b).reshape(
         [left.shape[d] for d in batch + lonly]
         + [right.shape[d] for d in ronly]
@@ -540,6 +553,7 @@ def _check_mv(a, v):
     saves=("vec", "self"),
     check=_check_mv,
     grads=(lambda g, n: g.unsqueeze(1) * n.vec, lambda g, n: n.self.t().mv(g)),
+    jvp=lambda t, x, r: _or_zeros(t[0], x[0], r[0]).mv(x[1]) + x[0].mv(_or_zeros(t[1], x[1], r[0])),
 )
 def mv(self, vec):
     """``torch.mv``: a matrix times a vector."""

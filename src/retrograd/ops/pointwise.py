@@ -33,6 +33,16 @@ def _scaled(g, alpha):
     return g if alpha == 1 else g * alpha
 
 
+def _or_zeros(t, x, r):
+    """Input ``x``'s tangent ``t``, or zeros in its place where it has none (a Python number: a
+    0-d tensor of the result ``r``'s dtype), as PyTorch's forward formulas read a missing tangent."""
+    if t is not None:
+        return t
+    if isinstance(x, Tensor):
+        return _wrap(xp.zeros(x._data.shape, dtype=x._data.dtype))
+    return _wrap(xp.zeros((), dtype=r._data.dtype))
+
+
 def _is_bool(a):
     return a.dtype == bool if hasattr(a, "dtype") else isinstance(a, bool)
 
@@ -66,6 +76,9 @@ def _check_alpha(a, b, alpha):
     promote="binary",
     grads=(lambda g, n: g, lambda g, n: _scaled(g, n.alpha)),
     array_fn=xp.add,
+    jvp=lambda t, x, r, alpha: (
+        _or_zeros(t[0], x[0], r[0]) + _scaled(_or_zeros(t[1], x[1], r[0]), alpha)
+    ),
 )
 def add(self, other, alpha=1):
     """``torch.add``: self + alpha * other."""
@@ -134,6 +147,9 @@ def _subtraction(name, op_fn, doc):
     broadcast=True,
     promote="binary",
     grads=(lambda g, n: g, lambda g, n: _scaled(-g, n.alpha)),
+    jvp=lambda t, x, r, alpha: (
+        _or_zeros(t[0], x[0], r[0]) - _scaled(_or_zeros(t[1], x[1], r[0]), alpha)
+    ),
     node="SubBackward0",
     method=False,
     array_fn=xp.subtract,
@@ -157,6 +173,7 @@ sub = _subtraction(
     promote="binary",
     grads=(lambda g, n: g * n.other, lambda g, n: g * n.self),
     array_fn=xp.multiply,
+    jvp=lambda t, x, r: _or_zeros(t[1], x[1], r[0]) * x[0] + _or_zeros(t[0], x[0], r[0]) * x[1],
 )
 def mul(self, other):
     """``torch.mul``: the elementwise product."""
@@ -177,7 +194,7 @@ def true_divide(self, other):
         return xp.true_divide(self, other)
 
 
-@op(inputs="self", grads=(lambda g, n: -g,))
+@op(inputs="self", grads=(lambda g, n: -g,), jvp="linear")
 def neg(self):
     """``torch.neg``."""
     if self.dtype == bool:
@@ -192,7 +209,7 @@ def _pow_scalar_grad(g, n):
     e = n.exponent
     if e == 0:
         return zero_grad(g, n)
-    return g * e * n.self ** (e - 1)
+    return g * (e * n.self ** (e - 1))  # (grouped as PyTorch's: the layout follows self)
 
 
 def _check_pow_scalar(a, exponent):
@@ -230,14 +247,14 @@ def _pow_exponent_grad(g, n):
     base, result = n.self, n.result
     # d/de b**e = b**e * log(b); taken as 0 where b == 0 and e >= 0 (the limit PyTorch uses):
     # there the base is replaced by 1, whose log is 0, so no 0 * -inf is ever formed.
-    return g * result * where((base == 0) & (n.exponent >= 0), 1.0, base).log()
+    return g * (result * where((base == 0) & (n.exponent >= 0), 1.0, base).log())
 
 
 def _pow_base_grad(g, n):
     e = n.exponent
     # exponent 0 has derivative 0 even at base 0, where e * b ** (e - 1) would be 0 * inf:
     # there the base is replaced by 1, so the product is 0 * 1.
-    return g * e * where(e == 0, 1.0, n.self) ** (e - 1)
+    return g * (e * where(e == 0, 1.0, n.self) ** (e - 1))
 
 
 @op(
@@ -394,7 +411,13 @@ def floor_divide(input, other):
 # --- exponentials and logarithms ---------------------------------------------------------------
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: g * n.result,), array_fn=xp.exp)
+@op(
+    saves="result",
+    promote="float",
+    grads=(lambda g, n: g * n.result,),
+    jvp=lambda t, x, r: t[0] * r[0],
+    array_fn=xp.exp,
+)
 def exp(self):
     """``torch.exp``."""
     return xp.exp(self)
@@ -534,13 +557,25 @@ def sign(self):
 # --- trigonometry and hyperbolic functions -----------------------------------------------------
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g * n.self.cos(),), array_fn=xp.sin)
+@op(
+    saves="self",
+    promote="float",
+    grads=(lambda g, n: g * n.self.cos(),),
+    jvp=lambda t, x, r: t[0] * x[0].cos(),
+    array_fn=xp.sin,
+)
 def sin(self):
     """``torch.sin``."""
     return xp.sin(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: -g * n.self.sin(),), array_fn=xp.cos)
+@op(
+    saves="self",
+    promote="float",
+    grads=(lambda g, n: -g * n.self.sin(),),
+    jvp=lambda t, x, r: t[0] * x[0].sin().neg(),
+    array_fn=xp.cos,
+)
 def cos(self):
     """``torch.cos``."""
     return xp.cos(self)
@@ -562,6 +597,7 @@ def tan(self):
     promote="float",
     grads=(lambda g, n: tanh_backward(g, n.result),),
     array_fn=xp.tanh,
+    jvp=lambda t, x, r: tanh_backward(t[0], r[0]),
 )
 def tanh(self):
     """``torch.tanh``."""
@@ -691,13 +727,22 @@ def _sigmoid(x):
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: sigmoid_backward(g, n.result),))
+@op(
+    saves="result",
+    promote="float",
+    grads=(lambda g, n: sigmoid_backward(g, n.result),),
+    jvp=lambda t, x, r: sigmoid_backward(t[0], r[0]),
+)
 def sigmoid(self):
     """``torch.sigmoid``: 1 / (1 + exp(-x))."""
     return _sigmoid(self)
 
 
-@op(saves="result", grads=(lambda g, n: threshold_backward(g, n.result, 0),))
+@op(
+    saves="result",
+    grads=(lambda g, n: threshold_backward(g, n.result, 0),),
+    jvp=lambda t, x, r: threshold_backward(t[0], r[0], 0),
+)
 def relu(self):
     """``torch.relu``: max(x, 0)."""
     if (
@@ -1038,6 +1083,7 @@ def lerp(input, end, weight):
     inputs="self tensor1 tensor2",
     saves=("", "tensor2", "tensor1"),
     broadcast=True,
+    promote="binary",
     node="AddcmulBackward0",
     grads=(
         lambda g, n: g,
@@ -1054,6 +1100,7 @@ def addcmul(self, tensor1, tensor2, value=1):
     inputs="self tensor1 tensor2",
     saves=("", "tensor2", "tensor1 tensor2"),
     broadcast=True,
+    promote="binary",
     node="AddcdivBackward0",
     grads=(
         lambda g, n: g,

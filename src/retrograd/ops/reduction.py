@@ -68,7 +68,13 @@ def _sum_grad(g, n):
     return _to_dtype(expand_grad(g, n.self_shape, n.dim, n.keepdim), n.self_dtype)
 
 
-@op(saves="self_shape self_dtype", grads=(_sum_grad,), node="SumBackward1", method=False)
+@op(
+    saves="self_shape self_dtype",
+    grads=(_sum_grad,),
+    jvp="linear",
+    node="SumBackward1",
+    method=False,
+)
 def _sum_dim(self, dim, keepdim, dtype):
     return c_order(
         xp.sum(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim, dtype=_sum_dtype(self, dtype))
@@ -80,6 +86,7 @@ def _sum_dim(self, dim, keepdim, dtype):
     method=False,
     node="SumBackward0",
     grads=(lambda g, n: _to_dtype(g.expand(n.self_shape), n.self_dtype),),
+    jvp="linear",
 )
 def _sum_all(self, dtype):
     return xp.sum(self, dtype=_sum_dtype(self, dtype))
@@ -109,6 +116,7 @@ def _mean_grad(g, n):
 @op(
     saves="self_shape self_dtype",
     grads=(_mean_grad,),
+    jvp="linear",
     check=_check_float_mean,
     method=False,
     node="MeanBackward1",
@@ -124,7 +132,13 @@ def _mean_dim(self, dim, keepdim, dtype):
     )
 
 
-@op(saves="self_shape self_dtype", grads=(_mean_grad,), method=False, node="MeanBackward0")
+@op(
+    saves="self_shape self_dtype",
+    grads=(_mean_grad,),
+    jvp="linear",
+    method=False,
+    node="MeanBackward0",
+)
 def _mean_all(self, dim, keepdim, dtype):
     _check_float_mean(self, dim, keepdim, dtype)  # here, not check=: keeps the registry's fast path
     return xp.mean(self, dtype=None if dtype is None else dtype.np)
@@ -650,11 +664,12 @@ def _cumprod_grad(g, n):
     """d/dx_i of sum_j g_j prod_{k<=j} x_k, exact where inputs are zero too:
     (prod_{k<i} x_k) * sum_{j>=i} g_j prod_{i<k<=j} x_k, from an n x n table of partial products."""
     n.result  # noqa: B018 (read, so checked for in-place writes, as PyTorch's node keeps it)
-    x = n.self.transpose(n.dim, -1)
+    x = n.self
+    if x.ndim == 0 or x.shape[n.dim] <= 1:  # each output is its input: the gradient as it came
+        return _to_dtype(g, n.self_dtype)
+    x = x.transpose(n.dim, -1)
     gt = g.transpose(n.dim, -1)
     size = x.shape[-1]
-    if size == 0:
-        return g
     pos = _make(xp.arange(size))
     after = pos.unsqueeze(1) < pos  # [i, j]: j > i
     table = where(after, x.unsqueeze(-2).expand(*x.shape[:-1], size, size), 1.0).cumprod(-1)
@@ -663,7 +678,10 @@ def _cumprod_grad(g, n):
     from .shape import cat
 
     before = cat([ones, x[..., :-1]], -1).cumprod(-1)
-    return _to_dtype((before * tail).transpose(n.dim, -1), n.self_dtype)
+    grad = (before * tail).transpose(n.dim, -1)
+    if not grad.is_contiguous():  # (PyTorch's gradient here is contiguous)
+        grad = grad.contiguous()
+    return _to_dtype(grad, n.self_dtype)
 
 
 @op(saves="self result self_dtype", grads=(_cumprod_grad,))
@@ -703,11 +721,90 @@ def _shifted(a, dim, dtype):
 
 
 def _softmax_grad(g, n):
+    # (with dtype=, PyTorch converts the input first: the gradient goes back through that copy)
     y = n.result
-    return _to_dtype(y * (g - (g * y).sum(n.dim, keepdim=True)), n.self_dtype)
+    return _to_dtype(_softmax_backward_data(g, y, n.dim, y.dtype), n.self_dtype)
 
 
-@op(saves="self_dtype result", grads=(_softmax_grad,), check=_check_softmax("softmax"))
+def _summed_along(a, axis):
+    return xp.sum(a, axis=axis, keepdims=True) if axis is not None else a
+
+
+# softmax's and log_softmax's gradients are ops of their own, as in PyTorch (their nodes are
+# SoftmaxBackwardDataBackward0 and LogSoftmaxBackwardDataBackward0 under create_graph), with the
+# derivatives of y * (g - sum(g * y)) and g - exp(y) * sum(g).
+@op(
+    inputs="grad_output output",
+    saves=("output", "grad_output output"),
+    method=False,
+    grads=(
+        lambda gg, n: _softmax_backward_data(
+            _to_dtype(gg, n.output.dtype), n.output, n.dim, n.output.dtype
+        ),
+        lambda gg, n: _softmax_double_backward(_to_dtype(gg, n.output.dtype), n),
+    ),
+)
+def _softmax_backward_data(grad_output, output, dim, input_dtype):
+    gy = grad_output * output
+    out = gy - output * _summed_along(gy, _axis(dim, output.ndim))
+    return out.astype(input_dtype.np, copy=False)
+
+
+def _softmax_double_backward(gg, n):
+    go, y, dim = n.grad_output, n.output, n.dim
+    return go * gg - (y * go).sum(dim, keepdim=True) * gg - go * (y * gg).sum(dim, keepdim=True)
+
+
+@op(
+    inputs="grad_output output",
+    saves=("output", "grad_output output"),
+    method=False,
+    grads=(
+        lambda gg, n: (
+            _to_dtype(gg, n.output.dtype)
+            - (_to_dtype(gg, n.output.dtype) * n.output.exp()).sum(n.dim, keepdim=True)
+        ),
+        lambda gg, n: (
+            -n.grad_output.sum(n.dim, keepdim=True) * n.output.exp() * _to_dtype(gg, n.output.dtype)
+        ),
+    ),
+)
+def _log_softmax_backward_data(grad_output, output, dim, input_dtype):
+    out = grad_output - xp.exp(output) * _summed_along(grad_output, _axis(dim, output.ndim))
+    return out.astype(input_dtype.np, copy=False)
+
+
+def _logsumexp_jvp(t, x, dim, dtype):
+    """The tangent of logsumexp(x) along ``dim`` (kept), as PyTorch's softmax and log_softmax
+    compute it: the shifted exponential is scaled by the tangent in place, so a backward pass
+    through the tangent that reaches that exponential meets PyTorch's "modified by an inplace
+    operation" error (exp saved its result), as it does in PyTorch."""
+    if dtype is not None:
+        x, t = x.to(dtype), t.to(dtype)
+    if x.numel() == 0:
+        return (x.exp() * t).sum(dim, keepdim=True) / x.exp().sum(dim, keepdim=True)
+    e = (x - x.amax(dim, keepdim=True)).exp()
+    total = e.sum(dim, keepdim=True)
+    e.mul_(t)
+    return e.sum(dim, keepdim=True).div_(total)
+
+
+def _softmax_jvp(t, x, r, dim, dtype):
+    tt = t[0] if dtype is None else t[0].to(dtype)
+    return r[0] * (tt - _logsumexp_jvp(t[0], x[0], dim, dtype))
+
+
+def _log_softmax_jvp(t, x, r, dim, dtype):
+    tt = t[0] if dtype is None else t[0].to(dtype)
+    return tt - _logsumexp_jvp(t[0], x[0], dim, dtype)
+
+
+@op(
+    saves="self_dtype result",
+    grads=(_softmax_grad,),
+    jvp=_softmax_jvp,
+    check=_check_softmax("softmax"),
+)
 def softmax(self, dim, dtype=None):
     """``torch.softmax``: exp(x) / sum(exp(x)) along ``dim``, computed without overflow."""
     z, axis = _shifted(self, dim, dtype)
@@ -716,10 +813,16 @@ def softmax(self, dim, dtype=None):
 
 
 def _log_softmax_grad(g, n):
-    return _to_dtype(g - n.result.exp() * g.sum(n.dim, keepdim=True), n.self_dtype)
+    y = n.result
+    return _to_dtype(_log_softmax_backward_data(g, y, n.dim, y.dtype), n.self_dtype)
 
 
-@op(saves="self_dtype result", grads=(_log_softmax_grad,), check=_check_softmax("log_softmax"))
+@op(
+    saves="self_dtype result",
+    grads=(_log_softmax_grad,),
+    jvp=_log_softmax_jvp,
+    check=_check_softmax("log_softmax"),
+)
 def log_softmax(self, dim, dtype=None):
     """``torch.log_softmax``: x - logsumexp(x) along ``dim``, computed without overflow."""
     z, axis = _shifted(self, dim, dtype)

@@ -147,8 +147,10 @@ class OpDef:
         check,
         saves_for=None,
         array_fn=None,
+        jvp=None,
     ):
         self.name = name
+        self.jvp = jvp
         self.forward = forward
         self.array_fn = array_fn
         self.inputs = inputs
@@ -329,6 +331,7 @@ def op(
     check=None,
     method=True,
     array_fn=None,
+    jvp=None,
 ):
     """Declare a differentiable op; see the module docstring.
 
@@ -349,6 +352,11 @@ def op(
                with an underscore to be public.
     array_fn:  the array function that the forward is when called with the inputs alone
                (``xp.multiply`` for ``mul``): the fast paths call it directly, a Python call less.
+    jvp:       ``jvp(tangents, inputs, results, *attrs)``: the output's tangent (a tuple of them
+               for several outputs) written with retrograd ops, from the inputs' tangents (None
+               where one has none), where PyTorch's forward formula makes a tangent whose graph
+               differs from the one forward mode derives from ``grads`` (see autograd.forward_ad);
+               ``"linear"`` for a one-input op linear in it: the op on the input's tangent.
     """
     inputs = tuple(inputs.split())
     if isinstance(saves, str):
@@ -376,6 +384,7 @@ def op(
             check,
             saves_for,
             array_fn,
+            jvp,
         )
         OPS[d.name] = d
         fn = _make_function(d)

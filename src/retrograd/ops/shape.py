@@ -70,6 +70,7 @@ def view(self, shape):
     node="UnsafeViewBackward0",
     method=False,
     grads=(lambda g, n: g.reshape(n.self_shape),),
+    jvp="linear",
 )
 def _unsafe_view(self, shape):
     """A reshape of a fresh result that no one else holds, so not a view (PyTorch's
@@ -78,16 +79,32 @@ def _unsafe_view(self, shape):
     return self.reshape(shape)
 
 
+@op(
+    saves="self_shape",
+    view=True,
+    grads=(lambda g, n: g.reshape(n.self_shape),),
+    node="ReshapeAliasBackward0",
+    method=False,
+)
+def _reshape_alias(self, shape):
+    """``reshape`` of a tensor that is not contiguous yet whose strides allow a view: the same
+    view as ``view``, recorded under PyTorch's name for it."""
+    return _view_array(self, shape)
+
+
 def reshape(input, shape):
-    """``torch.reshape``: a view when the strides allow it, else a contiguous copy reshaped (the
-    nodes PyTorch records: CloneBackward0, then UnsafeViewBackward0)."""
+    """``torch.reshape``: a view when the strides allow it (ViewBackward0 for a contiguous input,
+    ReshapeAliasBackward0 otherwise, as PyTorch records), else a contiguous copy reshaped
+    (CloneBackward0, then UnsafeViewBackward0)."""
     if _switches.batching is not None:  # (vmap: see retrograd.func)
         batched = _switches.batching(reshape, (input, shape), {})
         if batched is not NotImplemented:
             return batched
     shape = _infer(shape, input._data.size)
-    if reshaped_view(input._data, shape) is not None:
+    if input._data.flags.c_contiguous:
         return view(input, shape)
+    if reshaped_view(input._data, shape) is not None:
+        return _reshape_alias(input, shape)
     return _unsafe_view(clone(input, _CONTIGUOUS), shape)
 
 
@@ -262,6 +279,7 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 @op(
     grads=(lambda g, n: g,),
+    jvp="linear",
     check=lambda a, memory_format=None: _device.check_memory_format(memory_format),
 )
 def clone(self, memory_format=None):

@@ -338,7 +338,7 @@ class CheckpointFunctionBackward(Node):
         if roots:
             # A nested backward, as PyTorch's reentrant checkpoint runs: parameters used inside
             # the segment get their .grad here; the inputs' gradients go on to the outer graph.
-            _run_backward(roots, root_grads, False, prev)
+            _run_backward(roots, root_grads, False, False)
             for i, a in enumerate(inputs):
                 if isinstance(a, Tensor) and a._requires_grad:
                     result[i] = a._grad
