@@ -3,7 +3,10 @@ side in one process and timed in rounds whose order rotates (whichever runs firs
 a few percent more).  The earlier tree is exported with ``git archive`` and imported under the
 name ``retrograd_base``.
 
-    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/ab.py REV [--rounds 21]
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/ab.py REV [--rounds 21] [--layers]
+
+``--layers`` times the fused layers' training steps instead: the LSTMs of rnn.py, the
+MultiheadAttention steps of nn_layers.py and the CNN step of cnn_step.py.
 """
 
 import argparse
@@ -67,6 +70,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rev", help="the earlier revision (a commit, tag or branch)")
     parser.add_argument("--rounds", type=int, default=21)
+    parser.add_argument("--layers", action="store_true", help="the fused layers' workloads")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         _export(args.rev, tmp)
@@ -78,13 +82,36 @@ def main():
         libs = [("new", retrograd), ("base", retrograd_base)]
         if torch is not None:
             libs.append(("torch", torch))
-        for name, make, rounds, target in (
+        workloads = (
             ("README program (fwd+bwd)", core.readme_program, args.rounds, 0.02),
             ("200-op chain, 16 elements", core.elementwise_chain, args.rounds, 0.02),
             ("MLP 784-512-512-10, batch 128", core.mlp_step, max(5, args.rounds // 3), 0.2),
             ("20,000-op deep chain", core.deep_chain, max(5, args.rounds // 4), 0.3),
-        ):
+        )
+        if args.layers:
+            workloads = _layers(max(5, args.rounds // 2))
+        for name, make, rounds, target in workloads:
             compare(name, make, libs, rounds, target)
+
+
+def _layers(rounds):
+    import cnn_step
+    import nn_layers
+    import rnn
+
+    return (
+        ("LSTM step small (1x64, T35, B8)", rnn.rnn_step, rounds, 0.1),
+        ("LSTM step large (2x256, T35, B20)", _large_lstm, rounds, 0.2),
+        ("MHA self-attn d64 h4 L16 N4", nn_layers.attention_small, rounds, 0.05),
+        ("MHA self-attn d128 h4 L64 N16", nn_layers.attention_large, rounds, 0.1),
+        ("digits CNN step (batch 64)", cnn_step.cnn_step, rounds, 0.05),
+    )
+
+
+def _large_lstm(lib):
+    import rnn
+
+    return rnn.rnn_step(lib, "LSTM", 2, 256, 35, 20)
 
 
 if __name__ == "__main__":

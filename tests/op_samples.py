@@ -1215,7 +1215,7 @@ _add(
 _add(
     "_attention_with_weights",
     S(
-        _seeded(lambda t, x: t.nn.MultiheadAttention(4, 2, dtype=x.dtype)(x, x, x)[0]),
+        _seeded(lambda t, x: t.nn.MultiheadAttention(4, 2, dtype=x.dtype)(x, x * 2, x * 2)[0]),
         (3, 2, 4),
     ),
 )

@@ -131,19 +131,28 @@ def test_multihead_self_attention_matches_torch(torch_ref, need_weights, batch_f
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
 
 
-def test_multihead_attention_core_is_one_node_and_its_weights_carry_gradients(torch_ref):
+@pytest.mark.parametrize(
+    "self_attention, node, edges",
+    [(True, "MultiheadSelfAttentionBackward0", 5), (False, "MultiheadAttentionCoreBackward0", 3)],
+)
+def test_multihead_attention_core_is_one_node_and_its_weights_carry_gradients(
+    torch_ref, self_attention, node, edges
+):
+    """Self-attention is one node from the input to the output projection; attention between
+    two tensors has its core (scores, softmax, weighted sum) as one."""
     x = _rng.standard_normal((5, 3, 8)).astype(np.float32)
     mask = _rng.standard_normal((5, 5)).astype(np.float32)
     results = []
     for lib, mha in zip((retrograd, torch_ref), _pair_of_mha(torch_ref)):
         t = lib.tensor(x, requires_grad=True)
-        out, weights = mha(t, t, t, attn_mask=lib.tensor(mask), average_attn_weights=False)
+        kv = t if self_attention else t * 2
+        out, weights = mha(t, kv, kv, attn_mask=lib.tensor(mask), average_attn_weights=False)
         ((out * out).sum() + (weights * weights * 10).sum()).backward()
         results.append([t.grad.numpy()] + [p.grad.numpy() for p in mha.parameters()])
         if lib is retrograd:
             core = weights.grad_fn.next_functions[0][0]
-            assert core.name() == "MultiheadAttentionCoreBackward0"
-            assert len(core.next_functions) == 3
+            assert core.name() == node
+            assert len(core.next_functions) == edges
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
 
@@ -160,3 +169,123 @@ def test_multihead_attention_core_gradcheck_and_gradgradcheck():
 
     assert gradcheck(fn, (q, k, v))
     assert gradgradcheck(fn, (q, k, v))
+
+
+# --- self-attention, projections included, as one node ---------------------------------------
+
+_X = _rng.standard_normal((5, 3, 8))  # (L, N, E)
+_PARAMS = [_rng.standard_normal(s) * 0.5 for s in ((24, 8), (24,), (8, 8), (8,))]
+_BIAS = _rng.standard_normal((5, 5))
+
+
+def _fused_and_composed(bias, need):
+    from retrograd.ops.attention import composed_self_attention, self_attention
+
+    b = None if bias is None else retrograd.tensor(bias)
+    runs = []
+    for fn in (self_attention, composed_self_attention):
+        x, *params = (retrograd.tensor(a, requires_grad=True) for a in (_X, *_PARAMS))
+        out, weights = fn(x, *params, 2, b)
+        loss = (out * out).sum() if need != "weights" else 0
+        if need != "out":
+            loss = loss + (weights * weights * 3).sum()
+        loss.backward()
+        runs.append((out, weights, [t.grad for t in (x, *params)]))
+    return runs
+
+
+@pytest.mark.parametrize("bias", [None, _BIAS])
+@pytest.mark.parametrize("need", ["out", "weights", "both"])
+def test_fused_self_attention_equals_the_composed_ops(bias, need):
+    """Values and every gradient, from the output, the weights or both."""
+    (out, weights, grads), (ref, ref_weights, ref_grads) = _fused_and_composed(bias, need)
+    assert out.grad_fn.name() == "MultiheadSelfAttentionBackward0"
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(weights.detach().numpy(), ref_weights.detach().numpy(), rtol=1e-12)
+    for g, r in zip(grads, ref_grads):
+        assert (g is None) == (r is None)
+        if g is not None:
+            np.testing.assert_allclose(g.numpy(), r.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("bias", [None, _BIAS])
+def test_fused_self_attention_gradcheck_and_gradgradcheck(bias):
+    from retrograd.ops.attention import self_attention
+
+    b = None if bias is None else retrograd.tensor(bias)
+    x = retrograd.tensor(_X[:3, :2], requires_grad=True)
+    params = [retrograd.tensor(a, requires_grad=True) for a in _PARAMS]
+    if bias is not None:
+        b = retrograd.tensor(bias[:3, :3])
+
+    def fn(x, *params):
+        return self_attention(x, *params, 2, b)
+
+    assert gradcheck(fn, (x, *params))
+    assert gradgradcheck(fn, (x, *params))
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("bias", [False, True])
+def test_multihead_self_attention_second_derivatives_match_torch(torch_ref, batch_first, bias):
+    """A gradient penalty through the fused layer (its backward recomposes the ops)."""
+    x = _rng.standard_normal((3, 5, 8) if batch_first else (5, 3, 8))
+    results = []
+    for lib, mha in zip(
+        (retrograd, torch_ref), _pair_of_mha(torch_ref, batch_first=batch_first, bias=bias)
+    ):
+        mha = mha.double()
+        t = lib.tensor(x, requires_grad=True)
+        out, weights = mha(t, t, t)
+        if lib is retrograd:  # the output's view (and transpose), then the fused node
+            fn = out.grad_fn
+            while fn.name() in ("TransposeBackward0", "ViewBackward0"):
+                fn = fn.next_functions[0][0]
+            assert fn.name() == "MultiheadSelfAttentionBackward0"
+        loss = (out * out * out).sum() + (weights * weights).sum()
+        grads = lib.autograd.grad(loss, [t, *mha.parameters()], create_graph=True)
+        sum(g.pow(2).sum() for g in grads).backward()
+        results.append([t.grad.numpy()] + [p.grad.numpy() for p in mha.parameters()])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize("write", ["in_proj_weight", "weights"])
+def test_fused_self_attention_refuses_saved_values_written_since(torch_ref, write):
+    errors = []
+    for lib, mha in zip((retrograd, torch_ref), _pair_of_mha(torch_ref)):
+        t = lib.tensor(_X.astype(np.float32), requires_grad=True)
+        out, weights = mha(t, t, t, average_attn_weights=False)
+        if write == "weights":
+            weights.mul_(2)
+        else:
+            with lib.no_grad():
+                mha.in_proj_weight.mul_(2)
+        with pytest.raises(RuntimeError) as info:
+            (out.sum() + weights.sum()).backward()
+        errors.append(str(info.value))
+    assert errors[0].startswith(errors[1].split("[")[0])
+
+
+@pytest.mark.parametrize("mask", ["padding only", "3-d float", "causal"])
+def test_fused_self_attention_masks_match_torch(torch_ref, mask):
+    """Each mask reaches the fused node as a bias of its own shape: (N * heads, 1, L) for
+    padding, (N * heads, L, L), or (L, L)."""
+    x = _rng.standard_normal((5, 3, 8)).astype(np.float32)
+    padding = np.arange(5)[None, :] >= np.array([[5], [3], [4]])
+    float_mask = _rng.standard_normal((6, 5, 5)).astype(np.float32)
+    results = []
+    for lib, mha in zip((retrograd, torch_ref), _pair_of_mha(torch_ref)):
+        t = lib.tensor(x, requires_grad=True)
+        if mask == "padding only":
+            kw = {"key_padding_mask": lib.tensor(padding)}
+        elif mask == "3-d float":
+            kw = {"attn_mask": lib.tensor(float_mask)}
+        else:
+            kw = {"attn_mask": lib.nn.Transformer.generate_square_subsequent_mask(5)}
+        out, weights = mha(t, t, t, **kw)
+        ((out * out).sum() + (weights * weights).sum()).backward()
+        grads = [t.grad.numpy()] + [p.grad.numpy() for p in mha.parameters()]
+        results.append([out.detach().numpy(), weights.detach().numpy()] + grads)
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

@@ -297,6 +297,25 @@ class MultiheadAttention(Module):
         tgt_len, bsz, e = query.shape
         src_len = key.shape[0]
         h, hd = self.num_heads, self.head_dim
+        dropout = self.dropout if self.training else 0.0
+        if dropout == 0.0 and self._fusable(query, key, value):
+            bias = _attention_bias(
+                attn_mask, key_padding_mask, is_causal, query.dtype, bsz, h, tgt_len, src_len
+            )
+            if (need_weights or bias is None) and (bias is None or not bias.requires_grad):
+                out, attn = _attention.self_attention(
+                    query,
+                    self.in_proj_weight,
+                    self.in_proj_bias,
+                    self.out_proj.weight,
+                    self.out_proj.bias,
+                    h,
+                    bias,
+                )
+                out = out.view(tgt_len, bsz, e)  # (PyTorch's output node)
+                return self._finish(
+                    out, attn if need_weights else None, average_attn_weights, batched
+                )
         q, k, v = self._in_projection(query, key, value)
         if self.bias_k is not None:
             k = cat([k, self.bias_k.repeat(1, bsz, 1)])
@@ -312,18 +331,9 @@ class MultiheadAttention(Module):
             k, v = cat([k, zeros], 1), cat([v, zeros], 1)
             attn_mask, key_padding_mask = _one_more_key(attn_mask, key_padding_mask)
             src_len += 1
-        bias = None
-        if is_causal and attn_mask is None:
-            attn_mask = _make(~xp.tril(xp.ones((tgt_len, src_len), bool)))
-        if attn_mask is not None:
-            bias = _mask_as_bias(attn_mask, q.dtype)
-            if bias.ndim == 3:
-                bias = bias.reshape(bsz * h, tgt_len, src_len)
-        if key_padding_mask is not None:
-            pad = _mask_as_bias(key_padding_mask, q.dtype).reshape(bsz, 1, 1, src_len)
-            pad = pad.expand(bsz, h, 1, src_len).reshape(bsz * h, 1, src_len)
-            bias = pad if bias is None else bias + pad
-        dropout = self.dropout if self.training else 0.0
+        bias = _attention_bias(
+            attn_mask, key_padding_mask, is_causal, q.dtype, bsz, h, tgt_len, src_len
+        )
         weights = None
         if need_weights:
             if dropout == 0.0 and (bias is None or not bias.requires_grad):  # one node
@@ -337,11 +347,7 @@ class MultiheadAttention(Module):
                     attn = F.dropout(attn, dropout)
                 out = attn.bmm(v)
             out = out.transpose(0, 1).contiguous().view(tgt_len * bsz, e)
-            weights = attn.view(bsz, h, tgt_len, src_len)
-            if average_attn_weights:
-                weights = weights.mean(1)
-            if not batched:
-                weights = weights.squeeze(0)
+            weights = attn
         else:  # PyTorch's fused attention, over (N, heads, L, head_dim)
             if bias is not None:
                 bias = bias.view(bsz, h, -1, src_len) if bias.ndim == 3 else bias
@@ -354,6 +360,37 @@ class MultiheadAttention(Module):
             )
             out = out.permute(2, 0, 1, 3).contiguous().view(bsz * tgt_len, e)
         out = self.out_proj(out).view(tgt_len, bsz, e)
+        return self._finish(out, weights, average_attn_weights, batched)
+
+    def _fusable(self, query, key, value):
+        """Whether the layer runs as one node (``self_attention``): self-attention with the packed
+        in-projection, nothing added to the keys, and one floating dtype throughout (no dropout
+        and a mask without gradient, checked by the caller)."""
+        from .. import _switches
+
+        if not (query is key and key is value and self._qkv_same_embed_dim):
+            return False
+        if self.bias_k is not None or self.add_zero_attn or query.numel() == 0:
+            return False
+        if _switches.forward_ad_hook is not None or _switches.pack_hook is not None:
+            return False  # (those see the composed ops)
+        dtype = query.dtype
+        if not dtype.is_floating_point:
+            return False
+        params = (self.in_proj_weight, self.in_proj_bias, self.out_proj.weight, self.out_proj.bias)
+        return all(p is None or p.dtype is dtype for p in params)
+
+    def _finish(self, out, attn, average_attn_weights, batched):
+        """The output (L, N, E) in the caller's layout, and the weights (N * heads, L, S) as
+        PyTorch returns them (averaged over the heads unless asked not to)."""
+        weights = None
+        if attn is not None:
+            bsz, tgt_len = out.shape[1], out.shape[0]
+            weights = attn.view(bsz, self.num_heads, tgt_len, attn.shape[-1])
+            if average_attn_weights:
+                weights = weights.mean(1)
+            if not batched:
+                weights = weights.squeeze(0)
         if not batched:
             out = out.squeeze(1)
         elif self.batch_first:
@@ -380,6 +417,25 @@ def _one_more_key(attn_mask, key_padding_mask):
     if key_padding_mask is not None:
         key_padding_mask = F.pad(key_padding_mask, (0, 1))
     return attn_mask, key_padding_mask
+
+
+def _attention_bias(attn_mask, key_padding_mask, is_causal, dtype, bsz, h, tgt_len, src_len):
+    """The masks as one additive bias on the scores, broadcasting to (N * heads, L, S), or None."""
+    from .._array import xp
+    from ..tensor import _make
+
+    bias = None
+    if is_causal and attn_mask is None:
+        attn_mask = _make(~xp.tril(xp.ones((tgt_len, src_len), bool)))
+    if attn_mask is not None:
+        bias = _mask_as_bias(attn_mask, dtype)
+        if bias.ndim == 3:
+            bias = bias.reshape(bsz * h, tgt_len, src_len)
+    if key_padding_mask is not None:
+        pad = _mask_as_bias(key_padding_mask, dtype).reshape(bsz, 1, 1, src_len)
+        pad = pad.expand(bsz, h, 1, src_len).reshape(bsz * h, 1, src_len)
+        bias = pad if bias is None else bias + pad
+    return bias
 
 
 def _mask_as_bias(mask: Tensor, dtype) -> Tensor:

@@ -17,7 +17,8 @@ from collections import namedtuple
 from .._array import xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import _make
-from .registry import op
+from .nnops import _linear
+from .registry import FusedNode, op, record_fused
 
 __all__ = []
 
@@ -224,3 +225,141 @@ def _attention_with_weights(query, key, value, bias=None, scale=1.0):
     (the attention weights).  ``bias`` is an additive float Tensor that needs no gradient, or
     None."""
     return _core_forward(query, key, value, None if bias is None else bias._data, scale)
+
+
+# --- multi-head self-attention, projections included, as one node -------------------------------
+#
+# Self-attention (query, key and value one tensor) with the packed in-projection, no dropout and
+# a mask that needs no gradient: the in-projection, the attention of every head and the
+# out-projection run as one node, its backward pass written here on arrays.  PyTorch records
+# some thirty nodes for this; their Python bookkeeping is most of the time of a small layer.
+
+
+def composed_self_attention(x, w_in, b_in, w_out, b_out, heads, bias):
+    """The fused node's outputs in retrograd ops, one node each: ``(out, weights)`` for ``x`` of
+    shape (L, N, E); ``out`` (L * N, E), ``weights`` (N * heads, L, L)."""
+    steps, batch, embed = x.shape
+    hd = embed // heads
+    x2 = x.reshape(steps * batch, embed)
+    proj = _linear(x2, w_in, b_in) if b_in is not None else x2.matmul(w_in.t())
+    qkv = proj.reshape(steps, batch, 3, heads, hd).permute(2, 1, 3, 0, 4)
+    q, k, v = qkv.reshape(3, batch * heads, steps, hd).unbind(0)
+    o, weights = _attention_with_weights(q, k, v, bias, 1.0 / math.sqrt(hd))
+    o2 = o.reshape(batch, heads, steps, hd).permute(2, 0, 1, 3).reshape(steps * batch, embed)
+    out = _linear(o2, w_out, b_out) if b_out is not None else o2.matmul(w_out.t())
+    return out, weights
+
+
+def _heads(proj, steps, batch, heads, i):
+    """Part ``i`` (q, k or v) of an in-projection (L * N, 3 * E) as (N, heads, L, E / heads): a
+    view, which the products read (and write) in place, strided as it is."""
+    hd = proj.shape[1] // (3 * heads)
+    return proj.reshape(steps, batch, 3, heads, hd)[:, :, i].transpose(1, 2, 0, 3)
+
+
+def self_attention(x, w_in, b_in, w_out, b_out, heads, bias):
+    """Multi-head self-attention over ``x`` (L, N, E) as one node: ``(out, weights)``, ``out``
+    (L * N, E), as the output projection makes it, and ``weights`` the attention of each head,
+    (N * heads, L, L).  ``bias``: an additive float mask Tensor that needs no gradient,
+    broadcasting to the weights, or None."""
+    inputs = (x, w_in, b_in, w_out, b_out)
+    record = _grad_state.enabled and any(t is not None and t._requires_grad for t in inputs)
+    steps, batch, embed = x._data.shape
+    hd = embed // heads
+    x2 = x._data.reshape(steps * batch, embed)
+    proj = xp.matmul(x2, w_in._data.T)
+    if b_in is not None:
+        proj += b_in._data
+    q, k, v = (_heads(proj, steps, batch, heads, i) for i in range(3))
+    b = None if bias is None else bias._data
+    if b is not None and b.ndim == 3:  # (N * heads, L or 1, L)
+        b = b.reshape((batch, heads) + b.shape[1:])
+    p = _scores(q, k, hd**-0.5, b)  # (N, heads, L, L)
+    p -= p.max(-1, keepdims=True)
+    xp.exp(p, out=p)
+    p /= p.sum(-1, keepdims=True)
+    o2 = xp.empty((steps, batch, heads, hd), p.dtype)  # every head's output, in rows (L, N)
+    xp.matmul(p, v, out=o2.transpose(1, 2, 0, 3))
+    o2 = o2.reshape(steps * batch, embed)
+    out = xp.matmul(o2, w_out._data.T)
+    if b_out is not None:
+        out += b_out._data
+    results = (_make(out, record), _make(p.reshape(batch * heads, steps, steps), record))
+    if record:
+        record_fused(
+            MultiheadSelfAttentionBackward0,
+            inputs,
+            results,
+            (heads, bias),
+            (x2, proj, o2),
+            (1,),  # the weights, as the composed softmax keeps them
+        )
+    return results
+
+
+def _self_attention_grads(work, p, w_in, w_out, g_out, g_p, want, heads):
+    """The gradients of (x, w_in, b_in, w_out, b_out) from those of the output and the weights
+    (either None), where ``want``."""
+    x2, proj, o2 = work
+    rows, embed = x2.shape
+    steps = p.shape[1]
+    batch, hd = p.shape[0] // heads, embed // heads
+    q, k, v = (_heads(proj, steps, batch, heads, i) for i in range(3))
+    p = p.reshape(batch, heads, steps, steps)
+    d_proj = xp.empty_like(proj)  # the products below write their parts of it
+    dq, dk, dv = (_heads(d_proj, steps, batch, heads, i) for i in range(3))
+    dw_out = db_out = None
+    if g_out is not None:
+        g2 = g_out.reshape(rows, embed)
+        dw_out = xp.matmul(g2.T, o2) if want[3] else None
+        db_out = g2.sum(0) if want[4] else None
+        do = xp.matmul(g2, w_out).reshape(steps, batch, heads, hd)
+        # each row of dp dotted with p is do . (p v) = do . o: over E / heads, not over L
+        row = xp.einsum("lnhd,lnhd->nhl", do, o2.reshape(steps, batch, heads, hd))[..., None]
+        do = do.transpose(1, 2, 0, 3)
+        xp.matmul(xp.swapaxes(p, -1, -2), do, out=dv)
+        dp = xp.matmul(do, xp.swapaxes(v, -1, -2))
+        if g_p is not None:
+            g_p = g_p.reshape(p.shape)
+            dp += g_p
+            row += (g_p * p).sum(-1, keepdims=True)
+    else:
+        dv[...] = 0
+        dp = g_p.reshape(p.shape).astype(p.dtype, copy=True)
+        row = (dp * p).sum(-1, keepdims=True)
+    dp -= row
+    dp *= p  # the scores' gradient
+    dp *= hd**-0.5
+    xp.matmul(dp, k, out=dq)
+    xp.matmul(xp.swapaxes(dp, -1, -2), q, out=dk)
+    dx = xp.matmul(d_proj, w_in).reshape(steps, batch, embed) if want[0] else None
+    dw_in = xp.matmul(d_proj.T, x2) if want[1] else None
+    db_in = d_proj.sum(0) if want[2] else None
+    return [dx, dw_in, db_in, dw_out, db_out]
+
+
+class MultiheadSelfAttentionBackward0(FusedNode):
+    """The node of ``self_attention``: edges to (x, w_in, b_in, w_out, b_out), outputs (out,
+    weights)."""
+
+    __slots__ = ()
+    _n_outputs = 2
+
+    def apply(self, grads, needed):
+        if self._versions:
+            self._check_saved()
+        want = [
+            nxt is not None and (needed is None or nxt in needed) for nxt, _ in self.next_functions
+        ]
+        grads = list(grads) + [None] * (2 - len(grads))
+        heads, bias = self._attrs
+        if _grad_state.enabled:  # create_graph: differentiate the composed ops instead
+            inputs = [self._unpack(i) for i in range(5)]
+            results = composed_self_attention(*inputs, heads, bias)
+            return self._differentiate(inputs, results, grads, want)
+        g_out, g_p = (None if g is None else g._data for g in grads)
+        saved = self._saved
+        got = _self_attention_grads(
+            self._work, saved[5][0], saved[1]._data, saved[3]._data, g_out, g_p, want, heads
+        )
+        return [None if g is None else _make(g) for g in got]

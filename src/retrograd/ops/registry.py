@@ -28,7 +28,7 @@ import weakref
 from .. import _switches, dtypes
 from .._array import iterator_layout, kept_layout, kept_order, ndarray, xp
 from .._switches import grad_mode as _grad_state
-from ..autograd.anomaly import INTERNAL_FILES, _getframe, outside
+from ..autograd.anomaly import INTERNAL_FILES, _getframe, caller_site, outside
 from ..autograd.cuts import note as _note_cut
 from ..autograd.cuts import op_name_of
 from ..autograd.cuts import state as _cut_state
@@ -818,6 +818,63 @@ def _recorder(d):
         return node
 
     return record
+
+
+class FusedNode(FunctionNode):
+    """The node of a fused kernel: a whole layer as one node, its backward pass written by hand
+    on arrays (``apply``), which ``_work`` holds what the forward kept for.  Under
+    ``create_graph`` a subclass recomputes its outputs with the composed ops and differentiates
+    those (``_differentiate``), so gradients of gradients work as they do everywhere else."""
+
+    __slots__ = ("_work",)
+
+    def _differentiate(self, inputs, results, grads, want):
+        """The gradients of ``results`` (the outputs recomputed in composed ops from ``inputs``,
+        None where absent) against ``grads``, for the inputs that ``want`` marks (None for the
+        others), with a graph of their own."""
+        from ..autograd import engine
+
+        roots = [(r, g) for r, g in zip(results, grads) if r is not None and g is not None]
+        targets = [t for t, w in zip(inputs, want) if w]
+        got = iter(
+            engine.run([r for r, _ in roots], [g for _, g in roots], True, True, targets, False)
+        )
+        return [next(got) if w else None for w in want]
+
+    def _release(self, where=None):
+        super()._release(where)
+        self._work = None
+
+
+def record_fused(cls, inputs, results, attrs, work, saved_outputs=()):
+    """Make the node of one fused kernel call: a ``cls`` (a ``FusedNode``) with an edge to each of
+    ``inputs`` (tensors or None), which it keeps with their versions, and after them the outputs
+    numbered in ``saved_outputs`` (as their arrays and version counters: a write into one fails
+    the backward pass); ``results`` (None where an output is absent) hang on it."""
+    node = _new(cls)
+    node.next_functions = tuple(map(_edge, inputs))
+    node._seq = next(_sequence)
+    node._attrs = attrs
+    node._meta = None
+    node._work = work
+    saved = list(inputs)
+    versions = [None if t is None else t._vc.version for t in inputs]
+    for i in saved_outputs:
+        r = results[i]
+        saved.append(SavedOutput((r._data, r._vc) if i == 0 else (r._data, r._vc, i)))
+        versions.append(r._vc.version)
+    node._saved = tuple(saved)
+    node._versions = tuple(versions)
+    if _switches.inference_seen:  # an inference tensor may not be saved (PyTorch's error)
+        _check_saveable(node._saved)
+    node._site, node._site_at = caller_site(2)
+    for i, r in enumerate(results):
+        if r is not None:
+            r._grad_fn = node
+            r._output_nr = i
+    if _switches.anomaly_hook is not None:
+        _switches.anomaly_hook(node, inputs, [r for r in results if r is not None])
+    return node
 
 
 def shown_name(d):

@@ -14,14 +14,11 @@ the layer with the composed ops (``composed_layer``, one node per op) and differ
 gradients of gradients work as they do everywhere else.
 """
 
-from functools import lru_cache
 from itertools import repeat
 
 from .. import _switches
 from .._array import xp
 from .._switches import grad_mode as _grad_state
-from ..autograd.anomaly import caller_site
-from ..autograd.node import FunctionNode, SavedOutput, _sequence
 from ..tensor import _make
 from . import registry
 from .nnops import _linear
@@ -111,41 +108,23 @@ def layer(mode, x, w_ih, w_hh, b_ih, b_hh, h=None, c=None, reverse=False, sizes=
     name = "MkldnnRnnLayerBackward0" if mode == "LSTM" and out.dtype == xp.float32 else ""
     results = (_make(out, record), _make(hy, record), None if cy is None else _make(cy, record))
     if record:
-        _record(mode, name, inputs, results, work, reverse, sizes)
+        # PyTorch's fused layer keeps its output: a write into it fails the backward pass
+        registry.record_fused(
+            _NODES[name or "StackBackward0"],
+            inputs,
+            results,
+            (mode, reverse, sizes),
+            work,
+            (0,) if name else (),
+        )
     return results
 
 
-def _record(mode, name, inputs, results, work, reverse, sizes):
-    """Make the layer's node (class by ``name``), keep the inputs with their versions (and the
-    output, for PyTorch's fused layer), and hang the results on it."""
-    node = object.__new__(_NODES[name or "StackBackward0"])
-    node.next_functions = tuple(map(registry._edge, inputs))
-    node._seq = next(_sequence)
-    node._attrs = (mode, reverse, sizes)
-    node._meta = None
-    node._work = work
-    saved = list(inputs)
-    versions = [None if t is None else t._vc.version for t in inputs]
-    if name:  # PyTorch's fused layer keeps its output: a write into it fails the backward
-        vc = results[0]._vc
-        saved.append(SavedOutput((results[0]._data, vc)))
-        versions.append(vc.version)
-    node._saved = tuple(saved)
-    node._versions = tuple(versions)
-    node._site, node._site_at = caller_site(3)
-    for i, r in enumerate(results):
-        if r is not None:
-            r._grad_fn = node
-            r._output_nr = i
-    if _switches.anomaly_hook is not None:
-        _switches.anomaly_hook(node, inputs, [r for r in results if r is not None])
-
-
-class _LayerNode(FunctionNode):
+class _LayerNode(registry.FusedNode):
     """The node of one fused layer: edges to (input, w_ih, w_hh, b_ih, b_hh, h_0, c_0), outputs
     (output, h_n, c_n); ``_work`` holds the arrays the forward kept for the backward pass."""
 
-    __slots__ = ("_work",)
+    __slots__ = ()
     _n_outputs = 3
 
     def apply(self, grads, needed):
@@ -165,21 +144,10 @@ class _LayerNode(FunctionNode):
         return [None if g is None or not w else _make(g) for g, w in zip(got, want)]
 
     def _composed_backward(self, grads, want):
-        from ..autograd import engine
-
         mode, reverse, sizes = self._attrs
         inputs = [self._unpack(i) for i in range(7)]
         results = composed_layer(mode, *inputs, reverse, sizes)
-        roots = [(r, g) for r, g in zip(results, grads) if r is not None and g is not None]
-        targets = [t for t, w in zip(inputs, want) if w]
-        got = iter(
-            engine.run([r for r, _ in roots], [g for _, g in roots], True, True, targets, False)
-        )
-        return [next(got) if w else None for w in want]
-
-    def _release(self, where=None):
-        super()._release(where)
-        self._work = None
+        return self._differentiate(inputs, results, grads, want)
 
 
 _NODES = {
@@ -229,17 +197,17 @@ def _no_grad_out(d_out, shape, dtype):
     return xp.broadcast_to(xp.zeros((), dtype), shape) if d_out is None else d_out
 
 
-@lru_cache(maxsize=64)
-def _lstm_layout(hidden, dtype):
-    """The LSTM's gates as the kernel keeps them: (output, input, forget, cell), the three
+def _lstm_layout(w):
+    """The LSTM's gate rows as the kernel keeps them: (output, input, forget, cell), the three
     sigmoid gates first and negated, so that their sigmoid is 1 / (1 + exp(a)) over one block, and
-    the three that the cell state's gradient drives last, so that they are one block too.
-    ``order[k]``: the PyTorch row of internal row k; ``sign[k]``: -1 on a sigmoid gate (both
-    cached, never written)."""
-    blocks = [xp.arange(k * hidden, (k + 1) * hidden) for k in (3, 0, 1, 2)]
-    sign = xp.ones(4 * hidden, dtype)
-    sign[: 3 * hidden] = -1
-    return xp.concatenate(blocks), sign
+    the three that the cell state's gradient drives last, so that they are one block too.  ``w``:
+    a weight (4H, ...) or bias (4H,) in PyTorch's order (input, forget, cell, output); one pass."""
+    hidden = w.shape[0] // 4
+    out = xp.empty(w.shape, w.dtype)
+    xp.negative(w[3 * hidden :], out=out[:hidden])
+    xp.negative(w[: 2 * hidden], out=out[hidden : 3 * hidden])
+    out[3 * hidden :] = w[2 * hidden : 3 * hidden]
+    return out
 
 
 def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
@@ -247,13 +215,14 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     # one contiguous array (NumPy's exp and tanh run fastest on those).
     steps, batch = x.shape[0], x.shape[1]
     hidden = w_hh.shape[1]
-    order, sign = _lstm_layout(hidden, x.dtype)
-    w_ih = w_ih[order] * sign[:, None]
-    w_hh = w_hh[order] * sign[:, None]
+    w_ih = _lstm_layout(w_ih)
+    w_hh = _lstm_layout(w_hh)
     x2 = x.reshape(steps * batch, x.shape[2])
-    a = xp.matmul(x2, w_ih.T).reshape(steps, batch, 4 * hidden).transpose(0, 2, 1).copy()
+    # one product per step, (4H, I) by (I, B), straight into the gates' layout: transposing the
+    # (T*B, 4H) product of the whole sequence would cost more than the product itself
+    a = xp.matmul(w_ih, x.transpose(0, 2, 1))
     if b_ih is not None:
-        a += ((b_ih + b_hh)[order] * sign)[:, None]
+        a += _lstm_layout(b_ih + b_hh)[:, None]
     hs, h_read, h_write = _states(
         None if h0 is None else h0.T, steps, hidden, batch, x.dtype, reverse
     )
@@ -430,14 +399,15 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
         else:
             xp.dot(w_hh_t, dg, out=dh)
     dg2 = dgates.transpose(1, 0, 2).reshape(gates, steps * batch)  # (4H, T*B), a view
+    db = dg2.sum(1) if want[3] or want[4] else None  # (the two biases' gradients are equal)
     grads = [
         xp.matmul(dg2.T, w_ih).reshape(x.shape) if want[0] else None,
         xp.matmul(dg2, x2) if want[1] else None,
         xp.matmul(dg2, h_read.transpose(0, 2, 1).reshape(steps * batch, hidden))
         if want[2]
         else None,
-        dg2.sum(1) if want[3] else None,
-        dg2.sum(1) if want[4] else None,
+        db if want[3] else None,
+        (db.copy() if want[3] else db) if want[4] else None,
     ]
     return grads + [dh.T.copy(), dc.T.copy()]
 
