@@ -49,6 +49,10 @@ def _unit(a):
     return 1 / (1 + np.exp(-a))
 
 
+def _away_from_half(a):
+    return 0.5 + np.sign(a) * (0.15 + 0.3 * np.abs(np.tanh(a)))
+
+
 def _spd(a):
     n = a.shape[-1]
     return a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
@@ -392,6 +396,22 @@ CASES = {
         lambda s: RNG.standard_normal((5,) + s),
         "sample",
     ),
+    "ContinuousBernoulli_probs": (
+        lambda D, p: D.ContinuousBernoulli(probs=p[0]),
+        [(2, 4)],
+        # one member inside the Taylor region around 0.5; the others kept away from its edges,
+        # where the closed forms cancel to a few digits in float32 (on both libraries)
+        [lambda a: np.where(np.arange(4) == 1, 0.4995 + 0.0001 * np.tanh(a), _away_from_half(a))],
+        lambda s: RNG.uniform(0.02, 0.98, s),
+        "sample rsample cdf icdf entropy",
+    ),
+    "ContinuousBernoulli_logits": (
+        lambda D, p: D.ContinuousBernoulli(logits=p[0], lims=(0.45, 0.55)),
+        [(3,)],
+        [lambda a: np.array([0.05, 2.0, -1.5]) * np.sign(a)],
+        lambda s: RNG.uniform(0.02, 0.98, s),
+        "sample rsample cdf icdf entropy",
+    ),
     "Independent_Normal": (
         lambda D, p: D.Independent(D.Normal(p[0], p[1]), 1),
         [(2, 3), (3,)],
@@ -545,6 +565,10 @@ def _scalar_family(name, lib, params):
         "HalfNormal": lambda: D.HalfNormal(b.exp()),
         "Pareto": lambda: D.Pareto(a.exp() * 0.1, b.exp() + 2.5),
         "ParetoHeavy": lambda: D.Pareto(a.exp(), b.exp() * 0.2),
+        # logits at least 1 away from 0 (see _away_from_half)
+        "ContinuousBernoulli": lambda: D.ContinuousBernoulli(logits=a + a.sign()),
+        "ContinuousBernoulliP": lambda: D.ContinuousBernoulli(probs=(b + b.sign()).sigmoid()),
+        "UnitUniform": lambda: D.Uniform(a.sigmoid() * 0.4, 0.5 + b.sigmoid() * 0.5),
         "MultivariateNormal": lambda: D.MultivariateNormal(
             a,
             scale_tril=(b.unsqueeze(-1) * b.unsqueeze(-2)).tril(-1) + (b.exp() + 0.5).diag_embed(),
@@ -611,6 +635,22 @@ KL_PAIRS = [
     ("Beta", "Pareto"),
     ("Normal", "Pareto"),
     ("Exponential", "Pareto"),
+    ("ContinuousBernoulli", "ContinuousBernoulli"),
+    ("ContinuousBernoulliP", "ContinuousBernoulli"),
+    ("Beta", "ContinuousBernoulli"),
+    ("Uniform", "ContinuousBernoulli"),
+    ("UnitUniform", "ContinuousBernoulliP"),
+    ("Exponential", "ContinuousBernoulli"),
+    ("Gamma", "ContinuousBernoulli"),
+    ("Gumbel", "ContinuousBernoulli"),
+    ("Laplace", "ContinuousBernoulli"),
+    ("Normal", "ContinuousBernoulli"),
+    ("Pareto", "ContinuousBernoulli"),
+    ("ContinuousBernoulli", "Exponential"),
+    ("ContinuousBernoulli", "Normal"),
+    ("ContinuousBernoulli", "Pareto"),
+    ("ContinuousBernoulli", "Uniform"),
+    ("ContinuousBernoulliP", "Uniform"),
 ]
 
 
@@ -684,6 +724,9 @@ VALIDATION_ERRORS = [
     lambda D, t: D.Independent(D.Normal(t([0.0]), t([1.0])), 2),
     lambda D, t: D.Normal(t([0.0]), t([1.0])).log_prob([0.5]),
     lambda D, t: D.OneHotCategorical(probs=t([0.5, 0.5])).log_prob(t([1.0, 1.0])),
+    lambda D, t: D.ContinuousBernoulli(probs=t([0.3, 1.3]), validate_args=True),
+    lambda D, t: D.ContinuousBernoulli(probs=t([0.3]), logits=t([0.1])),
+    lambda D, t: D.ContinuousBernoulli(logits=t([0.3])).log_prob(t([1.5])),
 ]
 
 

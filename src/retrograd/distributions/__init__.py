@@ -8,6 +8,7 @@ from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
+from .continuous_bernoulli import ContinuousBernoulli
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
@@ -64,6 +65,7 @@ __all__ = [
     "Poisson",
     "Categorical",
     "Cauchy",
+    "ContinuousBernoulli",
     "ExpRelaxedCategorical",
     "Gumbel",
     "LogitRelaxedBernoulli",
