@@ -15,6 +15,7 @@ from .exp_family import ExponentialFamily
 from .exponential import Exponential
 from .fishersnedecor import FisherSnedecor
 from .gamma import Chi2, Gamma
+from .generalized_pareto import GeneralizedPareto
 from .geometric import Geometric
 from .gumbel import Gumbel
 from .half_cauchy import HalfCauchy
@@ -59,6 +60,7 @@ __all__ = [
     "Chi2",
     "Dirichlet",
     "Gamma",
+    "GeneralizedPareto",
     "StudentT",
     "Bernoulli",
     "Binomial",
