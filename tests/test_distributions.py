@@ -419,6 +419,20 @@ CASES = {
         None,
         "sample rsample cdf icdf entropy torch-f64-default",
     ),
+    "LowRankMultivariateNormal": (
+        lambda D, p: D.LowRankMultivariateNormal(p[0], p[1], p[2]),
+        [(2, 4), (4, 2), (3, 1, 4)],
+        [None, None, _pos],
+        lambda s: RNG.standard_normal((2,) + s),
+        "sample rsample entropy",
+    ),
+    "LowRankMultivariateNormal_rank1": (
+        lambda D, p: D.LowRankMultivariateNormal(p[0], p[1], p[2]),
+        [(3,), (2, 3, 1), (3,)],
+        [None, None, _pos],
+        lambda s: RNG.standard_normal(s),
+        "sample rsample entropy",
+    ),
     "Independent_Normal": (
         lambda D, p: D.Independent(D.Normal(p[0], p[1]), 1),
         [(2, 3), (3,)],
@@ -595,6 +609,9 @@ def _scalar_family(name, lib, params):
         "ContinuousBernoulli": lambda: D.ContinuousBernoulli(logits=a + a.sign()),
         "ContinuousBernoulliP": lambda: D.ContinuousBernoulli(probs=(b + b.sign()).sigmoid()),
         "UnitUniform": lambda: D.Uniform(a.sigmoid() * 0.4, 0.5 + b.sigmoid() * 0.5),
+        "LowRankMultivariateNormal": lambda: D.LowRankMultivariateNormal(
+            a, (b.unsqueeze(-1) * a.unsqueeze(-2))[..., :2], b.exp() + 0.1
+        ),
         "MultivariateNormal": lambda: D.MultivariateNormal(
             a,
             scale_tril=(b.unsqueeze(-1) * b.unsqueeze(-2)).tril(-1) + (b.exp() + 0.5).diag_embed(),
@@ -661,6 +678,9 @@ KL_PAIRS = [
     ("Beta", "Pareto"),
     ("Normal", "Pareto"),
     ("Exponential", "Pareto"),
+    ("LowRankMultivariateNormal", "LowRankMultivariateNormal"),
+    ("MultivariateNormal", "LowRankMultivariateNormal"),
+    ("LowRankMultivariateNormal", "MultivariateNormal"),
     ("ContinuousBernoulli", "ContinuousBernoulli"),
     ("ContinuousBernoulliP", "ContinuousBernoulli"),
     ("Beta", "ContinuousBernoulli"),
@@ -722,6 +742,41 @@ def test_kl_divergence_unregistered_pair_and_register_kl():
     assert D.kl_divergence(D.Normal(0.0, 1.0), MyNormal(0.0, 1.0)).item() == 0.0
 
 
+def test_lowrank_multivariate_normal_matrices_match_pytorch():
+    rng = np.random.default_rng(12)
+    arrays = [rng.standard_normal(s) for s in ((2, 4), (3, 1, 4, 2), (4,))]
+    for dtype in DTYPES:
+        out = []
+        for lib in (retrograd, torch):
+            loc, W, d = (_leaf(lib, a, dtype) for a in arrays)
+            dist = lib.distributions.LowRankMultivariateNormal(loc, W, d.exp())
+            mats = [dist.covariance_matrix, dist.precision_matrix, dist.scale_tril, dist.variance]
+            w = [
+                np.random.default_rng(i).standard_normal(tuple(m.shape)) for i, m in enumerate(mats)
+            ]
+            total = sum((m * lib.tensor(x, dtype=m.dtype)).sum() for m, x in zip(mats, w))
+            out.append((mats, _grads(lib, total, [loc, W, d]), repr(dist)))
+        for a, b in zip(out[0][0], out[1][0]):
+            _same(a, b, dtype, "LowRankMultivariateNormal matrices")
+        _compare_grads(out[0][1], out[1][1], dtype, "LowRankMultivariateNormal matrix grads")
+        assert out[0][2] == out[1][2]
+
+
+def test_lowrank_kl_event_shape_errors_match_pytorch():
+    def pairs(D, t):
+        lr2 = D.LowRankMultivariateNormal(t([0.0, 0.0]), t([[1.0], [1.0]]), t([1.0, 1.0]))
+        lr3 = D.LowRankMultivariateNormal(t([0.0] * 3), t([[1.0]] * 3), t([1.0] * 3))
+        mvn2 = D.MultivariateNormal(t([0.0, 0.0]), t(np.eye(2)))
+        return [(lr2, lr3), (mvn2, lr3), (lr3, mvn2)]
+
+    for (p, q), (pt, qt) in zip(
+        pairs(retrograd.distributions, retrograd.tensor), pairs(torch.distributions, torch.tensor)
+    ):
+        ours = _error_text(lambda: retrograd.distributions.kl_divergence(p, q))
+        theirs = _error_text(lambda: torch.distributions.kl_divergence(pt, qt))
+        assert ours == theirs
+
+
 def _error_text(fn):
     with pytest.raises(Exception) as err:
         fn()
@@ -755,6 +810,14 @@ VALIDATION_ERRORS = [
     lambda D, t: D.ContinuousBernoulli(logits=t([0.3])).log_prob(t([1.5])),
     lambda D, t: D.GeneralizedPareto(t(0.0), t(1.0), t(-0.5)).log_prob(t([3.0])),
     lambda D, t: D.GeneralizedPareto(t(0.0), t(-1.0), t(0.5)),
+    lambda D, t: D.LowRankMultivariateNormal(t(0.0), t([[1.0]]), t([1.0])),
+    lambda D, t: D.LowRankMultivariateNormal(t([0.0, 0.0]), t([1.0, 1.0]), t([1.0, 1.0])),
+    lambda D, t: D.LowRankMultivariateNormal(t([0.0, 0.0]), t([[1.0]] * 3), t([1.0, 1.0])),
+    lambda D, t: D.LowRankMultivariateNormal(t([0.0, 0.0]), t([[1.0]] * 2), t([1.0] * 3)),
+    lambda D, t: D.LowRankMultivariateNormal(
+        t([[0.0] * 2] * 2), t([[[1.0]] * 2] * 3), t([1.0] * 2)
+    ),
+    lambda D, t: D.LowRankMultivariateNormal(t([0.0, 0.0]), t([[1.0]] * 2), t([1.0, -1.0])),
 ]
 
 

@@ -26,6 +26,12 @@ from .gumbel import Gumbel
 from .half_normal import HalfNormal
 from .independent import Independent
 from .laplace import Laplace
+from .lowrank_multivariate_normal import (
+    LowRankMultivariateNormal,
+    _log_det,
+    _mahalanobis,
+    _solve_lower,
+)
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis, _broadcast_shapes
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
@@ -624,3 +630,69 @@ def _kl_continuous_bernoulli_uniform(p, q):
     result = -p.entropy() + (q.high - q.low).log()
     outside = (q.low > p.support.lower_bound) | (q.high < p.support.upper_bound)
     return result.masked_fill(outside, _INF)
+
+
+# --- LowRankMultivariateNormal ------------------------------------------------------------------
+# KL = 1/2 (tr(Sq^-1 Sp) + (mq - mp)^T Sq^-1 (mq - mp) - n + log det Sq - log det Sp); with a
+# low-rank q, Sq^-1 = Dq^-1 - A^T A (A = L_C^-1 Wq^T Dq^-1), so tr(Sq^-1 Sp) = |Dq^-1/2 F|^2 -
+# |A F|^2 for any square root F of Sp (F = [Wp, Dp^1/2] or Lp).
+
+
+def _lowrank_event_check(p, q, names):
+    if p.event_shape != q.event_shape:
+        raise ValueError(
+            f"KL-divergence between two {names} with"
+            "                          different event shapes cannot be computed"
+        )
+
+
+def _frobenius_sq(m):
+    return m.pow(2).sum((-2, -1))
+
+
+def _trace_lowrank_inverse_times(q, roots):
+    """tr(Sq^-1 F F^T) summed over the square roots F in ``roots`` (matrices with n rows)."""
+    Wq, Dq = q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag
+    A = _solve_lower(q._capacitance_tril, Wq.mT / Dq.unsqueeze(-2))
+    total = 0
+    for F in roots:
+        total = total + _frobenius_sq(F / Dq.sqrt().unsqueeze(-1)) - _frobenius_sq(A @ F)
+    return total
+
+
+@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
+def _kl_lowrankmultivariatenormal_lowrankmultivariatenormal(p, q):
+    _lowrank_event_check(p, q, "Low Rank Multivariate Normals")
+    Wp, Dp = p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag
+    Wq, Dq = q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag
+    log_det_p = _log_det(Wp, Dp, p._capacitance_tril)
+    log_det_q = _log_det(Wq, Dq, q._capacitance_tril)
+    trace = _trace_lowrank_inverse_times(q, (Wp, Dp.sqrt().diag_embed()))
+    M = _mahalanobis(Wq, Dq, q._capacitance_tril, q.loc - p.loc)
+    return 0.5 * (log_det_q - log_det_p + trace + M - p.event_shape[0])
+
+
+@register_kl(MultivariateNormal, LowRankMultivariateNormal)
+def _kl_multivariatenormal_lowrankmultivariatenormal(p, q):
+    _lowrank_event_check(p, q, "(Low Rank) Multivariate Normals")
+    Lp = p._unbroadcasted_scale_tril
+    Wq, Dq = q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag
+    log_det_p = 2 * Lp.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+    log_det_q = _log_det(Wq, Dq, q._capacitance_tril)
+    trace = _trace_lowrank_inverse_times(q, (Lp,))
+    M = _mahalanobis(Wq, Dq, q._capacitance_tril, q.loc - p.loc)
+    return 0.5 * (log_det_q - log_det_p + trace + M - p.event_shape[0])
+
+
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
+    _lowrank_event_check(p, q, "(Low Rank) Multivariate Normals")
+    Wp, Dp = p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag
+    Lq = q._unbroadcasted_scale_tril
+    log_det_p = _log_det(Wp, Dp, p._capacitance_tril)
+    log_det_q = 2 * Lq.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+    trace = _frobenius_sq(_solve_lower(Lq, Wp)) + _frobenius_sq(
+        _solve_lower(Lq, Dp.sqrt().diag_embed())
+    )
+    M = _batch_mahalanobis(Lq, q.loc - p.loc)
+    return 0.5 * (log_det_q - log_det_p + trace + M - p.event_shape[0])
