@@ -43,6 +43,7 @@ from .transformed_distribution import TransformedDistribution
 from .transforms import *  # noqa: F403 (PyTorch's namespace re-exports them all)
 from .transforms import __all__ as _transforms_all
 from .uniform import Uniform
+from .von_mises import VonMises
 from .weibull import Weibull
 
 __all__ = [
@@ -88,6 +89,7 @@ __all__ = [
     "OneHotCategorical",
     "OneHotCategoricalStraightThrough",
     "Uniform",
+    "VonMises",
     "constraints",
     "kl_divergence",
     "register_kl",
