@@ -135,6 +135,7 @@ ALLOWED = {
             "SoftplusTransform",
             "TanhTransform",
             "AffineTransform",
+            "CumulativeDistributionTransform",
         )
     },
     "distributions.utils:lazy_property.__get__": {
