@@ -1077,3 +1077,58 @@ def test_cumulative_distribution_transform_matches_pytorch():
     assert repr(tr) == repr(tt) and repr(tr.codomain) == repr(tt.codomain)
     assert (tr.bijective, tr.sign, tr.event_dim) == (tt.bijective, tt.sign, tt.event_dim)
     assert tr.with_cache(1)._cache_size == 1
+
+
+def _cat_stack_transforms(D, lib):
+    return [
+        (D.CatTransform([D.ExpTransform(), D.identity_transform], dim=0, lengths=[1, 2]), (3, 4)),
+        (
+            D.CatTransform(
+                [D.ExpTransform(), D.IndependentTransform(D.SigmoidTransform(), 1)],
+                dim=-1,
+                lengths=[1, 3],
+            ),
+            (3, 4),
+        ),
+        (D.CatTransform([D.ExpTransform(), D.SigmoidTransform()], dim=-1, lengths=[1, 3]), (3, 4)),
+        (D.StackTransform([D.ExpTransform(), D.SigmoidTransform(), D.identity_transform]), (3, 4)),
+        (D.StackTransform([D.ExpTransform()] * 4, dim=1), (3, 4)),
+        (
+            D.biject_to(D.constraints.cat([D.constraints.positive, D.constraints.real], 1, [2, 2])),
+            (3, 4),
+        ),
+        (D.transform_to(D.constraints.stack([D.constraints.unit_interval] * 3, 0)), (3, 4)),
+    ]
+
+
+def test_cat_and_stack_transforms_match_pytorch():
+    x = np.random.default_rng(6).standard_normal((3, 4))
+    ours = _cat_stack_transforms(retrograd.distributions, retrograd)
+    theirs = _cat_stack_transforms(torch.distributions, torch)
+    for (tr, _), (tt, _) in zip(ours, theirs):
+        xr = retrograd.tensor(x, requires_grad=True)
+        xt = torch.tensor(x, requires_grad=True)
+        yr, yt = tr(xr), tt(xt)
+        _same(yr, yt, "float64", repr(tt))
+        _same(tr.inv(yr), tt.inv(yt), "float64", "inv")
+        jr, jt = tr.log_abs_det_jacobian(xr, yr), tt.log_abs_det_jacobian(xt, yt)
+        _same(jr, jt, "float64", "log_abs_det_jacobian")
+        _compare_grads(_grads(retrograd, jr + 0, [xr]), _grads(torch, jt + 0, [xt]), "float64", "J")
+        assert (tr.event_dim, tr.bijective, repr(tr), repr(tr.domain)) == (
+            tt.event_dim,
+            tt.bijective,
+            repr(tt),
+            repr(tt.domain),
+        )
+    for D, t in ((retrograd.distributions, retrograd.randn), (torch.distributions, torch.randn)):
+        errors = []
+        for fn in (
+            lambda: D.CatTransform([D.ExpTransform()], lengths=[1, 2]),
+            lambda: D.CatTransform([D.ExpTransform()])(t(2, 3)),
+            lambda: D.StackTransform([D.ExpTransform()])(t(2, 3)),
+            lambda: D.CatTransform([3]),
+        ):
+            errors.append(_error_text(fn))
+        if D is retrograd.distributions:
+            ours = errors
+    assert ours == errors

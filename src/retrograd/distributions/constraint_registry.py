@@ -102,8 +102,6 @@ for _registry, _independent in (
     _registry.register(constraints.interval, _between)
     _registry.register(constraints.half_open_interval, _between)
     _registry.register(constraints.corr_cholesky, _not_built("CorrCholeskyTransform"))
-    _registry.register(constraints.cat, _not_built("CatTransform"))
-    _registry.register(constraints.stack, _not_built("StackTransform"))
 
 biject_to.register(constraints.simplex, lambda constraint: transforms.StickBreakingTransform())
 transform_to.register(constraints.simplex, lambda constraint: transforms.SoftmaxTransform())
@@ -116,3 +114,23 @@ transform_to.register(
 transform_to.register(
     constraints.positive_semidefinite, lambda constraint: transforms.PositiveDefiniteTransform()
 )
+
+
+def _cat_factory(registry):
+    def factory(constraint):
+        parts = [registry(c) for c in constraint.cseq]
+        return transforms.CatTransform(parts, constraint.dim, constraint.lengths)
+
+    return factory
+
+
+def _stack_factory(registry):
+    def factory(constraint):
+        return transforms.StackTransform([registry(c) for c in constraint.cseq], constraint.dim)
+
+    return factory
+
+
+for _registry in (biject_to, transform_to):
+    _registry.register(constraints.cat, _cat_factory(_registry))
+    _registry.register(constraints.stack, _stack_factory(_registry))
