@@ -998,6 +998,7 @@ def _registry_constraints(C, t):
         C.simplex,
         C.real_vector,
         C.independent(C.positive, 1),
+        C.corr_cholesky,
     ]
 
 
@@ -1023,8 +1024,6 @@ def test_biject_to_and_transform_to_match_pytorch(which):
                 getattr(lib.distributions, which)(bad)
         with pytest.raises(NotImplementedError, match="Cannot transform _IntegerInterval"):
             getattr(lib.distributions, which)(lib.distributions.constraints.integer_interval(0, 2))
-    with pytest.raises(NotImplementedError, match="CorrCholeskyTransform"):
-        getattr(retrograd.distributions, which)(retrograd.distributions.constraints.corr_cholesky)
 
 
 def test_matrix_transforms_match_pytorch():
@@ -1132,3 +1131,33 @@ def test_cat_and_stack_transforms_match_pytorch():
         if D is retrograd.distributions:
             ours = errors
     assert ours == errors
+
+
+def test_corr_cholesky_transform_matches_pytorch():
+    x = np.random.default_rng(0).standard_normal((2, 6)) * 1.5
+    x[0, 0] = 30.0  # tanh clamped just inside (-1, 1)
+    w = np.random.default_rng(1).standard_normal((2, 4, 4))
+    out = []
+    for lib in (retrograd, torch):
+        xl = lib.tensor(x, requires_grad=True)
+        t = lib.distributions.CorrCholeskyTransform()
+        y = t(xl)
+        j = t.log_abs_det_jacobian(xl, y)
+        back = t.inv(y)
+        g = _grads(lib, (y * lib.tensor(w)).sum() + j.sum() + back.sum(), [xl])
+        shapes = (t.forward_shape((5, 6)), t.inverse_shape((5, 4, 4)))
+        errors = [
+            _error_text(fn)
+            for fn in (
+                lambda: t.forward_shape((5,)),
+                lambda: t.inverse_shape((3, 4)),
+                lambda: t(lib.zeros(5)),
+            )
+        ]
+        out.append((y, j, back, g, tuple(map(tuple, shapes)), errors, repr(t.codomain)))
+    for a, b in zip(out[0][:3], out[1][:3]):
+        _same(a, b, "float64", "CorrCholeskyTransform")
+    _compare_grads(out[0][3], out[1][3], "float64", "CorrCholeskyTransform grad")
+    assert out[0][4:] == out[1][4:]
+    C = retrograd.distributions.constraints
+    assert C.corr_cholesky.check(out[0][0]).all()

@@ -83,13 +83,6 @@ def _between(constraint):
     )
 
 
-def _not_built(name):
-    def factory(constraint):
-        raise NotImplementedError(f"{name} is not implemented in retrograd")
-
-    return factory
-
-
 for _registry, _independent in (
     (biject_to, _independent_biject),
     (transform_to, _independent_transform),
@@ -101,7 +94,9 @@ for _registry, _independent in (
     _registry.register(constraints.less_than, _below)
     _registry.register(constraints.interval, _between)
     _registry.register(constraints.half_open_interval, _between)
-    _registry.register(constraints.corr_cholesky, _not_built("CorrCholeskyTransform"))
+    _registry.register(
+        constraints.corr_cholesky, lambda constraint: transforms.CorrCholeskyTransform()
+    )
 
 biject_to.register(constraints.simplex, lambda constraint: transforms.StickBreakingTransform())
 transform_to.register(constraints.simplex, lambda constraint: transforms.SoftmaxTransform())

@@ -19,6 +19,7 @@ __all__ = [
     "AffineTransform",
     "CatTransform",
     "ComposeTransform",
+    "CorrCholeskyTransform",
     "CumulativeDistributionTransform",
     "ExpTransform",
     "IndependentTransform",
@@ -911,3 +912,82 @@ class StackTransform(Transform):
     @constraints.dependent_property
     def codomain(self):
         return constraints.stack([t.codomain for t in self.transforms], self.dim)
+
+
+def _tril_side(count, diag):
+    """n with count = the number of entries of an n x n lower triangle from diagonal ``diag``,
+    or None."""
+    n = round((-(1 + 2 * diag) + ((1 + 2 * diag) ** 2 + 8 * count) ** 0.5) / 2)
+    return n if n * (n + 1) // 2 + diag * n == count else None
+
+
+def _norm_used(y):
+    """sum_{k<j} y[i, k]^2 below the diagonal, 0 elsewhere (above it the whole unit norm is
+    used up, and 1 - 1 would turn the gradients of the masked entries into nan)."""
+    return pad(y.pow(2).cumsum(-1)[..., :-1], (1, 0), value=0.0).tril(-1)
+
+
+class CorrCholeskyTransform(Transform):
+    """A vector of n (n - 1) / 2 reals onto the Cholesky factor of an n x n correlation matrix:
+    tanh to partial correlations z in (-1, 1), then row by row the stick-breaking
+    L[i, j] = z[i, j] sqrt(1 - sum_{k<j} L[i, k]^2), L[i, i] the rest of the unit row norm."""
+
+    domain = constraints.real_vector
+    codomain = constraints.corr_cholesky
+    bijective = True
+
+    def __eq__(self, other):
+        return isinstance(other, CorrCholeskyTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        from .utils import vec_to_tril_matrix
+
+        count = x.shape[-1]
+        if _tril_side(count, -1) is None:
+            raise ValueError(
+                f"The size of last dimension is {count} which cannot be expressed as the lower "
+                "triangular part of a square D x D matrix."
+            )
+        eps = float(_finfo(x.dtype).eps)
+        z = vec_to_tril_matrix(x.tanh().clamp(min=-1 + eps, max=1 - eps), diag=-1)
+        n = z.shape[-1]
+        eye = _creation.eye(n, dtype=x.dtype)
+        # remaining[i, j] = prod_{k<j} (1 - z[i, k]^2): the squared norm row i has left at j
+        left = (1 - z.pow(2)).cumprod(-1)
+        remaining = pad(left[..., :-1], (1, 0), value=1.0)
+        return (z + eye) * remaining.sqrt()
+
+    def _inverse(self, y):
+        from .utils import tril_matrix_to_vec
+
+        used = _norm_used(y)
+        z = y / (1 - used).sqrt()
+        z = tril_matrix_to_vec(z, diag=-1)
+        return 0.5 * (z.log1p() - (-z).log1p())  # atanh
+
+    def log_abs_det_jacobian(self, x, y, intermediates=None):
+        from .utils import tril_matrix_to_vec
+
+        # d tanh(x) / dx = 1 - tanh(x)^2 = 4 / (e^x + e^-x)^2, as log: 2 (log 2 - x - softplus(-2x))
+        tanh_part = (2 * (math.log(2.0) - x - softplus(-2.0 * x))).sum(-1)
+        used = _norm_used(y)
+        stick_part = 0.5 * tril_matrix_to_vec((1 - used).log(), diag=-1).sum(-1)
+        return tanh_part + stick_part
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        n = _tril_side(shape[-1], -1)
+        if n is None:
+            raise ValueError("Input is not a flattened lower-diagonal number")
+        return tuple(shape[:-1]) + (n, n)
+
+    def inverse_shape(self, shape):
+        if len(shape) < 2:
+            raise ValueError("Too few dimensions on input")
+        if shape[-2] != shape[-1]:
+            raise ValueError("Input is not square")
+        n = shape[-1]
+        return tuple(shape[:-2]) + (n * (n - 1) // 2,)
