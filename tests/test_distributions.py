@@ -442,6 +442,15 @@ CASES = {
         lambda s: RNG.uniform(-np.pi, np.pi, (3,) + s),
         "sample",
     ),
+    "LKJCholesky": (
+        lambda D, p: D.LKJCholesky(3, p[0]),
+        [(3,)],
+        # concentrations that keep the diagonal away from 0, where its sqrt(1 - |row|^2)
+        # turns a one-ulp difference of float32 sums into a relative 1e-4
+        [lambda a: np.array([2.0, 4.0, 8.0]) * np.exp(0.1 * np.tanh(a))],
+        lambda s: _corr_cholesky_points(s),
+        "sample",
+    ),
     "Independent_Normal": (
         lambda D, p: D.Independent(D.Normal(p[0], p[1]), 1),
         [(2, 3), (3,)],
@@ -450,6 +459,13 @@ CASES = {
         "sample rsample entropy",
     ),
 }
+
+
+def _corr_cholesky_points(shape):
+    L = np.tril(np.random.default_rng(4).standard_normal(shape))
+    n = shape[-1]
+    L[..., range(n), range(n)] = np.abs(L[..., range(n), range(n)]) + 0.1
+    return L / np.linalg.norm(L, axis=-1, keepdims=True)
 
 
 def _simplex_points(shape):
@@ -838,6 +854,9 @@ VALIDATION_ERRORS = [
     lambda D, t: D.GeneralizedPareto(t(0.0), t(1.0), t(-0.5)).log_prob(t([3.0])),
     lambda D, t: D.GeneralizedPareto(t(0.0), t(-1.0), t(0.5)),
     lambda D, t: D.VonMises(t([0.0]), t([0.0])),
+    lambda D, t: D.LKJCholesky(1, t(1.0)),
+    lambda D, t: D.LKJCholesky(2, t([1.0, -1.0])),
+    lambda D, t: D.LKJCholesky(2, t(1.0)).log_prob(t([[1.0, 0.0], [1.0, 1.0]])),
     lambda D, t: D.VonMises(t([0.0]), t([1.0])).entropy(),
     lambda D, t: D.LowRankMultivariateNormal(t(0.0), t([[1.0]]), t([1.0])),
     lambda D, t: D.LowRankMultivariateNormal(t([0.0, 0.0]), t([1.0, 1.0]), t([1.0, 1.0])),
@@ -1161,3 +1180,18 @@ def test_corr_cholesky_transform_matches_pytorch():
     assert out[0][4:] == out[1][4:]
     C = retrograd.distributions.constraints
     assert C.corr_cholesky.check(out[0][0]).all()
+
+
+def test_lkj_cholesky_small_concentrations_in_float64_match_pytorch():
+    out = []
+    for lib in (retrograd, torch):
+        c = lib.tensor([0.5, 1.0, 0.8], dtype=lib.float64, requires_grad=True)
+        d = lib.distributions.LKJCholesky(5, c)
+        lib.manual_seed(3)
+        s = d.sample((4,))
+        lp = d.log_prob(s)
+        out.append((s, lp, _grads(lib, lp, [c])))
+    _same(out[0][0], out[1][0], "float64", "LKJCholesky sample")
+    _same(out[0][1], out[1][1], "float64", "LKJCholesky log_prob")
+    _compare_grads(out[0][2], out[1][2], "float64", "LKJCholesky log_prob grad")
+    assert retrograd.distributions.constraints.corr_cholesky.check(out[0][0]).all()
