@@ -138,6 +138,9 @@ ALLOWED = {
             "CumulativeDistributionTransform",
         )
     },
+    "distributions.transforms:CorrCholeskyTransform.log_abs_det_jacobian": {
+        "intermediates": "in PyTorch's signature, and unused there too (the Jacobian needs x, y)"
+    },
     "distributions.utils:lazy_property.__get__": {
         "obj_type": "the descriptor protocol's owner class; the value depends on the instance"
     },
