@@ -49,6 +49,10 @@ def _unit(a):
     return 1 / (1 + np.exp(-a))
 
 
+def _away_from_half(a):
+    return 0.5 + np.sign(a) * (0.15 + 0.3 * np.abs(np.tanh(a)))
+
+
 def _spd(a):
     n = a.shape[-1]
     return a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
@@ -392,6 +396,61 @@ CASES = {
         lambda s: RNG.standard_normal((5,) + s),
         "sample",
     ),
+    "ContinuousBernoulli_probs": (
+        lambda D, p: D.ContinuousBernoulli(probs=p[0]),
+        [(2, 4)],
+        # one member inside the Taylor region around 0.5; the others kept away from its edges,
+        # where the closed forms cancel to a few digits in float32 (on both libraries)
+        [lambda a: np.where(np.arange(4) == 1, 0.4995 + 0.0001 * np.tanh(a), _away_from_half(a))],
+        lambda s: RNG.uniform(0.02, 0.98, s),
+        "sample rsample cdf icdf entropy",
+    ),
+    "ContinuousBernoulli_logits": (
+        lambda D, p: D.ContinuousBernoulli(logits=p[0], lims=(0.45, 0.55)),
+        [(3,)],
+        [lambda a: np.array([0.05, 2.0, -1.5]) * np.sign(a)],
+        lambda s: RNG.uniform(0.02, 0.98, s),
+        "sample rsample cdf icdf entropy",
+    ),
+    "GeneralizedPareto": (
+        lambda D, p: D.GeneralizedPareto(p[0], p[1], p[2]),
+        [(2, 4), (4,), (4,)],
+        [None, _pos, lambda a: np.array([0.0, 0.3, -0.4, 0.8]) + 0.05 * np.tanh(a) * [0, 1, 1, 1]],
+        None,
+        "sample rsample cdf icdf entropy torch-f64-default",
+    ),
+    "LowRankMultivariateNormal": (
+        lambda D, p: D.LowRankMultivariateNormal(p[0], p[1], p[2]),
+        [(2, 4), (4, 2), (3, 1, 4)],
+        # cov_diag at least 1: small entries make float32 gradients sum large opposite terms
+        [None, lambda a: 0.5 * a, lambda a: _pos(a) + 1.0],
+        lambda s: RNG.standard_normal((2,) + s),
+        "sample rsample entropy",
+    ),
+    "LowRankMultivariateNormal_rank1": (
+        lambda D, p: D.LowRankMultivariateNormal(p[0], p[1], p[2]),
+        [(3,), (2, 3, 1), (3,)],
+        [None, lambda a: 0.5 * a, lambda a: _pos(a) + 1.0],
+        lambda s: RNG.standard_normal(s),
+        "sample rsample entropy",
+    ),
+    "VonMises": (
+        lambda D, p: D.VonMises(p[0], p[1]),
+        [(2, 5), (5,)],
+        # both sides of 3.75, where the Bessel series change, and a tiny and a large kappa
+        [None, lambda a: np.array([1e-3, 0.4, 2.0, 6.0, 60.0]) * np.exp(0.1 * np.tanh(a))],
+        lambda s: RNG.uniform(-np.pi, np.pi, (3,) + s),
+        "sample",
+    ),
+    "LKJCholesky": (
+        lambda D, p: D.LKJCholesky(3, p[0]),
+        [(3,)],
+        # concentrations that keep the diagonal away from 0, where its sqrt(1 - |row|^2)
+        # turns a one-ulp difference of float32 sums into a relative 1e-4
+        [lambda a: np.array([2.0, 4.0, 8.0]) * np.exp(0.1 * np.tanh(a))],
+        lambda s: _corr_cholesky_points(s),
+        "sample",
+    ),
     "Independent_Normal": (
         lambda D, p: D.Independent(D.Normal(p[0], p[1]), 1),
         [(2, 3), (3,)],
@@ -400,6 +459,13 @@ CASES = {
         "sample rsample entropy",
     ),
 }
+
+
+def _corr_cholesky_points(shape):
+    L = np.tril(np.random.default_rng(4).standard_normal(shape))
+    n = shape[-1]
+    L[..., range(n), range(n)] = np.abs(L[..., range(n), range(n)]) + 0.1
+    return L / np.linalg.norm(L, axis=-1, keepdims=True)
 
 
 def _simplex_points(shape):
@@ -422,6 +488,9 @@ def _value(name, d, dtype):
     if name == "Uniform":
         low, high = _np(d.low), _np(d.high)
         return low + (high - low) * np.random.default_rng(3).uniform(size=(5,) + low.shape)
+    if name == "GeneralizedPareto":  # inside the support, whose top is finite below 0
+        u = np.random.default_rng(3).uniform(0.02, 0.98, (3,) + tuple(d.batch_shape))
+        return _np(d.icdf(torch.tensor(u, dtype=d.loc.dtype)))
     if name == "Categorical_probs":
         return np.random.default_rng(3).integers(0, 4, (3,)).astype(float)
     return gen(shape)
@@ -445,6 +514,22 @@ def _compare_grads(gr, gt, dtype, what):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_family_matches_pytorch(name, dtype):
+    if "torch-f64-default" in CASES[name][4].split() and dtype == "float64":
+        # PyTorch 2.13's GeneralizedPareto compares float64 parameters with a tensor of the
+        # default dtype ("Double did not match Float"): both libraries run with float64 default
+        old = torch.get_default_dtype(), retrograd.get_default_dtype()
+        torch.set_default_dtype(torch.float64)
+        retrograd.set_default_dtype(retrograd.float64)
+        try:
+            _check_family(name, dtype)
+        finally:
+            torch.set_default_dtype(old[0])
+            retrograd.set_default_dtype(old[1])
+    else:
+        _check_family(name, dtype)
+
+
+def _check_family(name, dtype):
     flags = CASES[name][4].split()
     dr, pr = _build(retrograd, name, dtype)
     dt, pt = _build(torch, name, dtype)
@@ -545,6 +630,13 @@ def _scalar_family(name, lib, params):
         "HalfNormal": lambda: D.HalfNormal(b.exp()),
         "Pareto": lambda: D.Pareto(a.exp() * 0.1, b.exp() + 2.5),
         "ParetoHeavy": lambda: D.Pareto(a.exp(), b.exp() * 0.2),
+        # logits at least 1 away from 0 (see _away_from_half)
+        "ContinuousBernoulli": lambda: D.ContinuousBernoulli(logits=a + a.sign()),
+        "ContinuousBernoulliP": lambda: D.ContinuousBernoulli(probs=(b + b.sign()).sigmoid()),
+        "UnitUniform": lambda: D.Uniform(a.sigmoid() * 0.4, 0.5 + b.sigmoid() * 0.5),
+        "LowRankMultivariateNormal": lambda: D.LowRankMultivariateNormal(
+            a, (b.unsqueeze(-1) * a.unsqueeze(-2))[..., :2], b.exp() + 0.1
+        ),
         "MultivariateNormal": lambda: D.MultivariateNormal(
             a,
             scale_tril=(b.unsqueeze(-1) * b.unsqueeze(-2)).tril(-1) + (b.exp() + 0.5).diag_embed(),
@@ -611,6 +703,25 @@ KL_PAIRS = [
     ("Beta", "Pareto"),
     ("Normal", "Pareto"),
     ("Exponential", "Pareto"),
+    ("LowRankMultivariateNormal", "LowRankMultivariateNormal"),
+    ("MultivariateNormal", "LowRankMultivariateNormal"),
+    ("LowRankMultivariateNormal", "MultivariateNormal"),
+    ("ContinuousBernoulli", "ContinuousBernoulli"),
+    ("ContinuousBernoulliP", "ContinuousBernoulli"),
+    ("Beta", "ContinuousBernoulli"),
+    ("Uniform", "ContinuousBernoulli"),
+    ("UnitUniform", "ContinuousBernoulliP"),
+    ("Exponential", "ContinuousBernoulli"),
+    ("Gamma", "ContinuousBernoulli"),
+    ("Gumbel", "ContinuousBernoulli"),
+    ("Laplace", "ContinuousBernoulli"),
+    ("Normal", "ContinuousBernoulli"),
+    ("Pareto", "ContinuousBernoulli"),
+    ("ContinuousBernoulli", "Exponential"),
+    ("ContinuousBernoulli", "Normal"),
+    ("ContinuousBernoulli", "Pareto"),
+    ("ContinuousBernoulli", "Uniform"),
+    ("ContinuousBernoulliP", "Uniform"),
 ]
 
 
@@ -656,6 +767,59 @@ def test_kl_divergence_unregistered_pair_and_register_kl():
     assert D.kl_divergence(D.Normal(0.0, 1.0), MyNormal(0.0, 1.0)).item() == 0.0
 
 
+def test_lowrank_multivariate_normal_matrices_match_pytorch():
+    rng = np.random.default_rng(12)
+    arrays = [rng.standard_normal(s) for s in ((2, 4), (3, 1, 4, 2), (4,))]
+    for dtype in DTYPES:
+        out = []
+        for lib in (retrograd, torch):
+            loc, W, d = (_leaf(lib, a, dtype) for a in arrays)
+            dist = lib.distributions.LowRankMultivariateNormal(loc, W, d.exp())
+            mats = [dist.covariance_matrix, dist.precision_matrix, dist.scale_tril, dist.variance]
+            w = [
+                np.random.default_rng(i).standard_normal(tuple(m.shape)) for i, m in enumerate(mats)
+            ]
+            total = sum((m * lib.tensor(x, dtype=m.dtype)).sum() for m, x in zip(mats, w))
+            out.append((mats, _grads(lib, total, [loc, W, d]), repr(dist)))
+        for a, b in zip(out[0][0], out[1][0]):
+            _same(a, b, dtype, "LowRankMultivariateNormal matrices")
+        _compare_grads(out[0][1], out[1][1], dtype, "LowRankMultivariateNormal matrix grads")
+        assert out[0][2] == out[1][2]
+
+
+def test_lowrank_kl_event_shape_errors_match_pytorch():
+    def pairs(D, t):
+        lr2 = D.LowRankMultivariateNormal(t([0.0, 0.0]), t([[1.0], [1.0]]), t([1.0, 1.0]))
+        lr3 = D.LowRankMultivariateNormal(t([0.0] * 3), t([[1.0]] * 3), t([1.0] * 3))
+        mvn2 = D.MultivariateNormal(t([0.0, 0.0]), t(np.eye(2)))
+        return [(lr2, lr3), (mvn2, lr3), (lr3, mvn2)]
+
+    for (p, q), (pt, qt) in zip(
+        pairs(retrograd.distributions, retrograd.tensor), pairs(torch.distributions, torch.tensor)
+    ):
+        ours = _error_text(lambda: retrograd.distributions.kl_divergence(p, q))
+        theirs = _error_text(lambda: torch.distributions.kl_divergence(pt, qt))
+        assert ours == theirs
+
+
+def test_von_mises_tiny_concentration_samples_and_gradient():
+    # below 1e-5 the proposal uses its expansion; PyTorch's float32 log_prob gradient is nan
+    # there (its large-argument Bessel series overflows, and where() passes the nan on), ours
+    # evaluates each series only on its own side and stays finite
+    for dtype in DTYPES:
+        out = []
+        for lib in (retrograd, torch):
+            kappa = lib.tensor([1e-6, 3e-6, 0.5], dtype=getattr(lib, dtype), requires_grad=True)
+            d = lib.distributions.VonMises(lib.tensor(0.3, dtype=getattr(lib, dtype)), kappa)
+            lib.manual_seed(1)
+            out.append((d.sample((50,)), d.log_prob(lib.tensor(2.0, dtype=kappa.dtype)), kappa))
+        (sr, lr, kr), (st, lt, _) = out
+        _same(sr, st, dtype, "VonMises tiny kappa sample")
+        _same(lr, lt, dtype, "VonMises tiny kappa log_prob")
+        (g,) = retrograd.autograd.grad(lr.sum(), kr)
+        assert np.isfinite(g.numpy()).all()
+
+
 def _error_text(fn):
     with pytest.raises(Exception) as err:
         fn()
@@ -684,6 +848,24 @@ VALIDATION_ERRORS = [
     lambda D, t: D.Independent(D.Normal(t([0.0]), t([1.0])), 2),
     lambda D, t: D.Normal(t([0.0]), t([1.0])).log_prob([0.5]),
     lambda D, t: D.OneHotCategorical(probs=t([0.5, 0.5])).log_prob(t([1.0, 1.0])),
+    lambda D, t: D.ContinuousBernoulli(probs=t([0.3, 1.3]), validate_args=True),
+    lambda D, t: D.ContinuousBernoulli(probs=t([0.3]), logits=t([0.1])),
+    lambda D, t: D.ContinuousBernoulli(logits=t([0.3])).log_prob(t([1.5])),
+    lambda D, t: D.GeneralizedPareto(t(0.0), t(1.0), t(-0.5)).log_prob(t([3.0])),
+    lambda D, t: D.GeneralizedPareto(t(0.0), t(-1.0), t(0.5)),
+    lambda D, t: D.VonMises(t([0.0]), t([0.0])),
+    lambda D, t: D.LKJCholesky(1, t(1.0)),
+    lambda D, t: D.LKJCholesky(2, t([1.0, -1.0])),
+    lambda D, t: D.LKJCholesky(2, t(1.0)).log_prob(t([[1.0, 0.0], [1.0, 1.0]])),
+    lambda D, t: D.VonMises(t([0.0]), t([1.0])).entropy(),
+    lambda D, t: D.LowRankMultivariateNormal(t(0.0), t([[1.0]]), t([1.0])),
+    lambda D, t: D.LowRankMultivariateNormal(t([0.0, 0.0]), t([1.0, 1.0]), t([1.0, 1.0])),
+    lambda D, t: D.LowRankMultivariateNormal(t([0.0, 0.0]), t([[1.0]] * 3), t([1.0, 1.0])),
+    lambda D, t: D.LowRankMultivariateNormal(t([0.0, 0.0]), t([[1.0]] * 2), t([1.0] * 3)),
+    lambda D, t: D.LowRankMultivariateNormal(
+        t([[0.0] * 2] * 2), t([[[1.0]] * 2] * 3), t([1.0] * 2)
+    ),
+    lambda D, t: D.LowRankMultivariateNormal(t([0.0, 0.0]), t([[1.0]] * 2), t([1.0, -1.0])),
 ]
 
 
@@ -819,3 +1001,197 @@ def test_kumaraswamy_mode_is_where_the_density_peaks():
     np.testing.assert_allclose(d.mode.numpy(), peak.numpy(), atol=1e-4)
     low = retrograd.distributions.Kumaraswamy(retrograd.tensor([0.5]), retrograd.tensor([2.0]))
     assert np.isnan(low.mode.item())
+
+
+def _registry_constraints(C, t):
+    return [
+        C.real,
+        C.positive,
+        C.nonnegative,
+        C.greater_than(t([1.0, -2.0, 0.5])),
+        C.greater_than_eq(1.0),
+        C.less_than(2.0),
+        C.interval(t([0.0, -1.0, 1.0]), 2.0),
+        C.half_open_interval(0.0, 2.0),
+        C.unit_interval,
+        C.simplex,
+        C.real_vector,
+        C.independent(C.positive, 1),
+        C.corr_cholesky,
+    ]
+
+
+@pytest.mark.parametrize("which", ["biject_to", "transform_to"])
+def test_biject_to_and_transform_to_match_pytorch(which):
+    x = np.random.default_rng(8).standard_normal((2, 3))
+    ours = _registry_constraints(retrograd.distributions.constraints, retrograd.tensor)
+    theirs = _registry_constraints(torch.distributions.constraints, torch.tensor)
+    for cr, ct in zip(ours, theirs):
+        tr = getattr(retrograd.distributions, which)(cr)
+        tt = getattr(torch.distributions, which)(ct)
+        assert repr(tr) == repr(tt)
+        xr = retrograd.tensor(x, requires_grad=True)
+        xt = torch.tensor(x, requires_grad=True)
+        yr, yt = tr(xr), tt(xt)
+        _same(yr, yt, "float64", f"{which}({ct!r})")
+        _same(tr.inv(yr), tt.inv(yt), "float64", f"{which}({ct!r}).inv")
+        if tt.bijective:
+            _same(tr.log_abs_det_jacobian(xr, yr), tt.log_abs_det_jacobian(xt, yt), "float64", "J")
+    for lib in (retrograd, torch):
+        for bad, text in ((3, "Cannot transform int constraints"),):
+            with pytest.raises(NotImplementedError, match=text):
+                getattr(lib.distributions, which)(bad)
+        with pytest.raises(NotImplementedError, match="Cannot transform _IntegerInterval"):
+            getattr(lib.distributions, which)(lib.distributions.constraints.integer_interval(0, 2))
+
+
+def test_matrix_transforms_match_pytorch():
+    x = np.random.default_rng(4).standard_normal((2, 3, 3))
+    for name in ("LowerCholeskyTransform", "PositiveDefiniteTransform"):
+        out = []
+        for lib in (retrograd, torch):
+            xl = lib.tensor(x, requires_grad=True)
+            t = getattr(lib.distributions, name)()
+            y = t(xl)
+            back = t.inv(y)
+            w = lib.tensor(np.random.default_rng(1).standard_normal((2, 3, 3)))
+            out.append((y, back, _grads(lib, (y * w).sum() + (back * w).sum(), [xl]), t))
+        (yr, br, gr, tr), (yt, bt, gt, tt) = out
+        _same(yr, yt, "float64", name)
+        _same(br, bt, "float64", name + ".inv")
+        _compare_grads(gr, gt, "float64", name + " grad")
+        assert repr(tr.domain) == repr(tt.domain) and repr(tr.codomain) == repr(tt.codomain)
+        assert tr.bijective == tt.bijective
+        assert tr == getattr(retrograd.distributions, name)()
+        for lib, t in ((retrograd, tr), (torch, tt)):
+            with pytest.raises(NotImplementedError):
+                t.log_abs_det_jacobian(lib.eye(2), lib.eye(2))
+    for name in ("lower_cholesky", "positive_definite", "positive_semidefinite"):
+        assert repr(
+            retrograd.distributions.transform_to(getattr(retrograd.distributions.constraints, name))
+        ) == repr(torch.distributions.transform_to(getattr(torch.distributions.constraints, name)))
+        for lib in (retrograd, torch):
+            with pytest.raises(NotImplementedError, match="Cannot transform _"):
+                lib.distributions.biject_to(getattr(lib.distributions.constraints, name))
+
+
+def test_cumulative_distribution_transform_matches_pytorch():
+    out = []
+    for lib in (retrograd, torch):
+        loc = lib.tensor([0.3, -1.0], dtype=lib.float64, requires_grad=True)
+        base = lib.distributions.Normal(loc, lib.tensor([1.0, 2.0], dtype=lib.float64))
+        t = lib.distributions.CumulativeDistributionTransform(base)
+        x = lib.tensor([[0.5, 0.1], [-2.0, 3.0]], dtype=lib.float64)
+        y = t(x)
+        d = lib.distributions.TransformedDistribution(base, [t])
+        lp = d.log_prob(lib.tensor([0.2, 0.9], dtype=lib.float64))
+        lib.manual_seed(2)
+        s = d.sample((3,))
+        out.append((y, t.inv(y), t.log_abs_det_jacobian(x, y), lp, s, _grads(lib, lp, [loc]), t))
+    for a, b in zip(out[0][:5], out[1][:5]):
+        _same(a, b, "float64", "CumulativeDistributionTransform")
+    _compare_grads(out[0][5], out[1][5], "float64", "CumulativeDistributionTransform grad")
+    tr, tt = out[0][6], out[1][6]
+    assert repr(tr) == repr(tt) and repr(tr.codomain) == repr(tt.codomain)
+    assert (tr.bijective, tr.sign, tr.event_dim) == (tt.bijective, tt.sign, tt.event_dim)
+    assert tr.with_cache(1)._cache_size == 1
+
+
+def _cat_stack_transforms(D, lib):
+    return [
+        (D.CatTransform([D.ExpTransform(), D.identity_transform], dim=0, lengths=[1, 2]), (3, 4)),
+        (
+            D.CatTransform(
+                [D.ExpTransform(), D.IndependentTransform(D.SigmoidTransform(), 1)],
+                dim=-1,
+                lengths=[1, 3],
+            ),
+            (3, 4),
+        ),
+        (D.CatTransform([D.ExpTransform(), D.SigmoidTransform()], dim=-1, lengths=[1, 3]), (3, 4)),
+        (D.StackTransform([D.ExpTransform(), D.SigmoidTransform(), D.identity_transform]), (3, 4)),
+        (D.StackTransform([D.ExpTransform()] * 4, dim=1), (3, 4)),
+        (
+            D.biject_to(D.constraints.cat([D.constraints.positive, D.constraints.real], 1, [2, 2])),
+            (3, 4),
+        ),
+        (D.transform_to(D.constraints.stack([D.constraints.unit_interval] * 3, 0)), (3, 4)),
+    ]
+
+
+def test_cat_and_stack_transforms_match_pytorch():
+    x = np.random.default_rng(6).standard_normal((3, 4))
+    ours = _cat_stack_transforms(retrograd.distributions, retrograd)
+    theirs = _cat_stack_transforms(torch.distributions, torch)
+    for (tr, _), (tt, _) in zip(ours, theirs):
+        xr = retrograd.tensor(x, requires_grad=True)
+        xt = torch.tensor(x, requires_grad=True)
+        yr, yt = tr(xr), tt(xt)
+        _same(yr, yt, "float64", repr(tt))
+        _same(tr.inv(yr), tt.inv(yt), "float64", "inv")
+        jr, jt = tr.log_abs_det_jacobian(xr, yr), tt.log_abs_det_jacobian(xt, yt)
+        _same(jr, jt, "float64", "log_abs_det_jacobian")
+        _compare_grads(_grads(retrograd, jr + 0, [xr]), _grads(torch, jt + 0, [xt]), "float64", "J")
+        assert (tr.event_dim, tr.bijective, repr(tr), repr(tr.domain)) == (
+            tt.event_dim,
+            tt.bijective,
+            repr(tt),
+            repr(tt.domain),
+        )
+    for D, t in ((retrograd.distributions, retrograd.randn), (torch.distributions, torch.randn)):
+        errors = []
+        for fn in (
+            lambda: D.CatTransform([D.ExpTransform()], lengths=[1, 2]),
+            lambda: D.CatTransform([D.ExpTransform()])(t(2, 3)),
+            lambda: D.StackTransform([D.ExpTransform()])(t(2, 3)),
+            lambda: D.CatTransform([3]),
+        ):
+            errors.append(_error_text(fn))
+        if D is retrograd.distributions:
+            ours = errors
+    assert ours == errors
+
+
+def test_corr_cholesky_transform_matches_pytorch():
+    x = np.random.default_rng(0).standard_normal((2, 6)) * 1.5
+    x[0, 0] = 30.0  # tanh clamped just inside (-1, 1)
+    w = np.random.default_rng(1).standard_normal((2, 4, 4))
+    out = []
+    for lib in (retrograd, torch):
+        xl = lib.tensor(x, requires_grad=True)
+        t = lib.distributions.CorrCholeskyTransform()
+        y = t(xl)
+        j = t.log_abs_det_jacobian(xl, y)
+        back = t.inv(y)
+        g = _grads(lib, (y * lib.tensor(w)).sum() + j.sum() + back.sum(), [xl])
+        shapes = (t.forward_shape((5, 6)), t.inverse_shape((5, 4, 4)))
+        errors = [
+            _error_text(fn)
+            for fn in (
+                lambda: t.forward_shape((5,)),
+                lambda: t.inverse_shape((3, 4)),
+                lambda: t(lib.zeros(5)),
+            )
+        ]
+        out.append((y, j, back, g, tuple(map(tuple, shapes)), errors, repr(t.codomain)))
+    for a, b in zip(out[0][:3], out[1][:3]):
+        _same(a, b, "float64", "CorrCholeskyTransform")
+    _compare_grads(out[0][3], out[1][3], "float64", "CorrCholeskyTransform grad")
+    assert out[0][4:] == out[1][4:]
+    C = retrograd.distributions.constraints
+    assert C.corr_cholesky.check(out[0][0]).all()
+
+
+def test_lkj_cholesky_small_concentrations_in_float64_match_pytorch():
+    out = []
+    for lib in (retrograd, torch):
+        c = lib.tensor([0.5, 1.0, 0.8], dtype=lib.float64, requires_grad=True)
+        d = lib.distributions.LKJCholesky(5, c)
+        lib.manual_seed(3)
+        s = d.sample((4,))
+        lp = d.log_prob(s)
+        out.append((s, lp, _grads(lib, lp, [c])))
+    _same(out[0][0], out[1][0], "float64", "LKJCholesky sample")
+    _same(out[0][1], out[1][1], "float64", "LKJCholesky log_prob")
+    _compare_grads(out[0][2], out[1][2], "float64", "LKJCholesky log_prob grad")
+    assert retrograd.distributions.constraints.corr_cholesky.check(out[0][0]).all()

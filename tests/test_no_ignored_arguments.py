@@ -133,7 +133,11 @@ ALLOWED = {
             "SoftplusTransform",
             "TanhTransform",
             "AffineTransform",
+            "CumulativeDistributionTransform",
         )
+    },
+    "distributions.transforms:CorrCholeskyTransform.log_abs_det_jacobian": {
+        "intermediates": "in PyTorch's signature, and unused there too (the Jacobian needs x, y)"
     },
     "distributions.utils:lazy_property.__get__": {
         "obj_type": "the descriptor protocol's owner class; the value depends on the instance"

@@ -8,12 +8,15 @@ from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
+from .constraint_registry import biject_to, transform_to
+from .continuous_bernoulli import ContinuousBernoulli
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
 from .fishersnedecor import FisherSnedecor
 from .gamma import Chi2, Gamma
+from .generalized_pareto import GeneralizedPareto
 from .geometric import Geometric
 from .gumbel import Gumbel
 from .half_cauchy import HalfCauchy
@@ -23,8 +26,10 @@ from .inverse_gamma import InverseGamma
 from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
 from .laplace import Laplace
+from .lkj_cholesky import LKJCholesky
 from .log_normal import LogNormal
 from .logistic_normal import LogisticNormal
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .mixture_same_family import MixtureSameFamily
 from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
@@ -40,6 +45,7 @@ from .transformed_distribution import TransformedDistribution
 from .transforms import *  # noqa: F403 (PyTorch's namespace re-exports them all)
 from .transforms import __all__ as _transforms_all
 from .uniform import Uniform
+from .von_mises import VonMises
 from .weibull import Weibull
 
 __all__ = [
@@ -58,16 +64,19 @@ __all__ = [
     "Chi2",
     "Dirichlet",
     "Gamma",
+    "GeneralizedPareto",
     "StudentT",
     "Bernoulli",
     "Binomial",
     "Poisson",
     "Categorical",
     "Cauchy",
+    "ContinuousBernoulli",
     "ExpRelaxedCategorical",
     "Gumbel",
     "LogitRelaxedBernoulli",
     "LogNormal",
+    "LowRankMultivariateNormal",
     "RelaxedBernoulli",
     "RelaxedOneHotCategorical",
     "TransformedDistribution",
@@ -76,14 +85,18 @@ __all__ = [
     "ExponentialFamily",
     "Independent",
     "Laplace",
+    "LKJCholesky",
     "MixtureSameFamily",
     "MultivariateNormal",
     "Normal",
     "OneHotCategorical",
     "OneHotCategoricalStraightThrough",
     "Uniform",
+    "VonMises",
+    "biject_to",
     "constraints",
     "kl_divergence",
     "register_kl",
+    "transform_to",
     "transforms",
 ] + list(_transforms_all)

@@ -15,6 +15,7 @@ from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
+from .continuous_bernoulli import ContinuousBernoulli
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
@@ -25,6 +26,12 @@ from .gumbel import Gumbel
 from .half_normal import HalfNormal
 from .independent import Independent
 from .laplace import Laplace
+from .lowrank_multivariate_normal import (
+    LowRankMultivariateNormal,
+    _log_det,
+    _mahalanobis,
+    _solve_lower,
+)
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis, _broadcast_shapes
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
@@ -550,3 +557,142 @@ def _kl_uniform_pareto(p, q):
     t1 = (q.alpha * q.scale.pow(q.alpha) * width).log()
     t2 = (_x_log_x(p.high) - _x_log_x(p.low) - width) / width
     return (t2 * (q.alpha + 1) - t1).masked_fill(q.scale > p.low, _INF)
+
+
+# --- ContinuousBernoulli (support [0, 1]) -------------------------------------------------------
+
+
+@register_kl(ContinuousBernoulli, ContinuousBernoulli)
+def _kl_continuous_bernoulli_continuous_bernoulli(p, q):
+    # E_p[x log(lp / lq) + (1 - x) log((1 - lp) / (1 - lq))] + log C(lp) - log C(lq)
+    t1 = p.mean * (p.logits - q.logits)
+    t2 = (-p.probs).log1p() - (-q.probs).log1p()
+    return t1 + t2 + p._cont_bern_log_norm() - q._cont_bern_log_norm()
+
+
+@register_kl(Beta, ContinuousBernoulli)
+def _kl_beta_continuous_bernoulli(p, q):
+    # -H(p) - E_p[log q(x)], log q(x) = x logit(lq) + log(1 - lq) + log C(lq)
+    cross = p.mean * q.logits + (-q.probs).log1p() + q._cont_bern_log_norm()
+    return -p.entropy() - cross
+
+
+@register_kl(Exponential, ContinuousBernoulli)
+def _kl_exponential_continuous_bernoulli(p, q):
+    return _infinite_like(p.rate)
+
+
+@register_kl(Gamma, ContinuousBernoulli)
+def _kl_gamma_continuous_bernoulli(p, q):
+    return _infinite_like(p.concentration)
+
+
+@register_kl(Gumbel, ContinuousBernoulli)
+@register_kl(Laplace, ContinuousBernoulli)
+@register_kl(Normal, ContinuousBernoulli)
+def _kl_loc_family_continuous_bernoulli(p, q):
+    return _infinite_like(p.loc)
+
+
+@register_kl(Pareto, ContinuousBernoulli)
+def _kl_pareto_continuous_bernoulli(p, q):
+    return _infinite_like(p.scale)
+
+
+@register_kl(Uniform, ContinuousBernoulli)
+def _kl_uniform_continuous_bernoulli(p, q):
+    cross = p.mean * q.logits + (-q.probs).log1p() + q._cont_bern_log_norm()
+    result = -p.entropy() - cross
+    outside = (p.low < q.support.lower_bound) | (p.high > q.support.upper_bound)
+    return result.masked_fill(outside, _INF)
+
+
+@register_kl(ContinuousBernoulli, Exponential)
+def _kl_continuous_bernoulli_exponential(p, q):
+    return -p.entropy() - q.rate.log() + q.rate * p.mean
+
+
+@register_kl(ContinuousBernoulli, Normal)
+def _kl_continuous_bernoulli_normal(p, q):
+    t1 = -p.entropy()
+    t2 = 0.5 * (2.0 * math.pi * q.scale.pow(2)).log()
+    t3 = (p.variance + (p.mean - q.loc).pow(2)) / (2.0 * q.scale.pow(2))
+    return t1 + t2 + t3
+
+
+@register_kl(ContinuousBernoulli, Pareto)
+def _kl_continuous_bernoulli_pareto(p, q):
+    return _infinite_like(p.probs)
+
+
+@register_kl(ContinuousBernoulli, Uniform)
+def _kl_continuous_bernoulli_uniform(p, q):
+    result = -p.entropy() + (q.high - q.low).log()
+    outside = (q.low > p.support.lower_bound) | (q.high < p.support.upper_bound)
+    return result.masked_fill(outside, _INF)
+
+
+# --- LowRankMultivariateNormal ------------------------------------------------------------------
+# KL = 1/2 (tr(Sq^-1 Sp) + (mq - mp)^T Sq^-1 (mq - mp) - n + log det Sq - log det Sp); with a
+# low-rank q, Sq^-1 = Dq^-1 - A^T A (A = L_C^-1 Wq^T Dq^-1), so tr(Sq^-1 Sp) = |Dq^-1/2 F|^2 -
+# |A F|^2 for any square root F of Sp (F = [Wp, Dp^1/2] or Lp).
+
+
+def _lowrank_event_check(p, q, names):
+    if p.event_shape != q.event_shape:
+        raise ValueError(
+            f"KL-divergence between two {names} with"
+            "                          different event shapes cannot be computed"
+        )
+
+
+def _frobenius_sq(m):
+    return m.pow(2).sum((-2, -1))
+
+
+def _trace_lowrank_inverse_times(q, roots):
+    """tr(Sq^-1 F F^T) summed over the square roots F in ``roots`` (matrices with n rows)."""
+    Wq, Dq = q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag
+    A = _solve_lower(q._capacitance_tril, Wq.mT / Dq.unsqueeze(-2))
+    total = 0
+    for F in roots:
+        total = total + _frobenius_sq(F / Dq.sqrt().unsqueeze(-1)) - _frobenius_sq(A @ F)
+    return total
+
+
+@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
+def _kl_lowrankmultivariatenormal_lowrankmultivariatenormal(p, q):
+    _lowrank_event_check(p, q, "Low Rank Multivariate Normals")
+    Wp, Dp = p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag
+    Wq, Dq = q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag
+    log_det_p = _log_det(Wp, Dp, p._capacitance_tril)
+    log_det_q = _log_det(Wq, Dq, q._capacitance_tril)
+    trace = _trace_lowrank_inverse_times(q, (Wp, Dp.sqrt().diag_embed()))
+    M = _mahalanobis(Wq, Dq, q._capacitance_tril, q.loc - p.loc)
+    return 0.5 * (log_det_q - log_det_p + trace + M - p.event_shape[0])
+
+
+@register_kl(MultivariateNormal, LowRankMultivariateNormal)
+def _kl_multivariatenormal_lowrankmultivariatenormal(p, q):
+    _lowrank_event_check(p, q, "(Low Rank) Multivariate Normals")
+    Lp = p._unbroadcasted_scale_tril
+    Wq, Dq = q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag
+    log_det_p = 2 * Lp.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+    log_det_q = _log_det(Wq, Dq, q._capacitance_tril)
+    trace = _trace_lowrank_inverse_times(q, (Lp,))
+    M = _mahalanobis(Wq, Dq, q._capacitance_tril, q.loc - p.loc)
+    return 0.5 * (log_det_q - log_det_p + trace + M - p.event_shape[0])
+
+
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
+    _lowrank_event_check(p, q, "(Low Rank) Multivariate Normals")
+    Wp, Dp = p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag
+    Lq = q._unbroadcasted_scale_tril
+    log_det_p = _log_det(Wp, Dp, p._capacitance_tril)
+    log_det_q = 2 * Lq.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+    trace = _frobenius_sq(_solve_lower(Lq, Wp)) + _frobenius_sq(
+        _solve_lower(Lq, Dp.sqrt().diag_embed())
+    )
+    M = _batch_mahalanobis(Lq, q.loc - p.loc)
+    return 0.5 * (log_det_q - log_det_p + trace + M - p.event_shape[0])

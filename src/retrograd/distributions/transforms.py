@@ -17,14 +17,20 @@ from .utils import _finfo, _sum_rightmost, clamp_probs
 __all__ = [
     "AbsTransform",
     "AffineTransform",
+    "CatTransform",
     "ComposeTransform",
+    "CorrCholeskyTransform",
+    "CumulativeDistributionTransform",
     "ExpTransform",
     "IndependentTransform",
+    "LowerCholeskyTransform",
+    "PositiveDefiniteTransform",
     "PowerTransform",
     "ReshapeTransform",
     "SigmoidTransform",
     "SoftmaxTransform",
     "SoftplusTransform",
+    "StackTransform",
     "StickBreakingTransform",
     "TanhTransform",
     "Transform",
@@ -695,3 +701,293 @@ class StickBreakingTransform(Transform):
 
 
 del Tensor, clamp_probs
+
+
+class LowerCholeskyTransform(Transform):
+    """Any square matrix to a lower Cholesky factor: the strict lower triangle kept, the
+    diagonal exponentiated (no log-determinant: it maps n^2 numbers onto n (n + 1) / 2)."""
+
+    domain = constraints.independent(constraints.real, 2)
+    codomain = constraints.lower_cholesky
+
+    def __eq__(self, other):
+        return isinstance(other, LowerCholeskyTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return x.tril(-1) + x.diagonal(dim1=-2, dim2=-1).exp().diag_embed()
+
+    def _inverse(self, y):
+        return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
+
+
+class PositiveDefiniteTransform(Transform):
+    """Any square matrix to a positive definite one, L L^T with L = LowerCholeskyTransform()(x);
+    the inverse goes back through the Cholesky factor."""
+
+    domain = constraints.independent(constraints.real, 2)
+    codomain = constraints.positive_definite
+
+    def __eq__(self, other):
+        return isinstance(other, PositiveDefiniteTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        L = LowerCholeskyTransform()(x)
+        return L @ L.mT
+
+    def _inverse(self, y):
+        from ..ops.special import cholesky
+
+        return LowerCholeskyTransform().inv(cholesky(y))
+
+
+class CumulativeDistributionTransform(Transform):
+    """y = distribution.cdf(x): a univariate distribution's support onto [0, 1], whose
+    log-Jacobian is the distribution's log density."""
+
+    bijective = True
+    codomain = constraints.unit_interval
+    sign = +1
+
+    def __init__(self, distribution, cache_size=0):
+        super().__init__(cache_size=cache_size)
+        self.distribution = distribution
+
+    @property
+    def domain(self):
+        return self.distribution.support
+
+    def _call(self, x):
+        return self.distribution.cdf(x)
+
+    def _inverse(self, y):
+        return self.distribution.icdf(y)
+
+    def log_abs_det_jacobian(self, x, y):
+        return self.distribution.log_prob(x)
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return type(self)(self.distribution, cache_size=cache_size)
+
+
+def _check_transforms(tseq):
+    if not all(isinstance(t, Transform) for t in tseq):
+        raise AssertionError("All elements of tseq must be Transform instances")
+
+
+class CatTransform(Transform):
+    """Transform ``tseq[i]`` applied to the i-th piece (``lengths[i]`` long, 1 by default) of
+    dimension ``dim``, the results concatenated back."""
+
+    def __init__(self, tseq, dim=0, lengths=None, cache_size=0):
+        _check_transforms(tseq)
+        if cache_size:
+            tseq = [t.with_cache(cache_size) for t in tseq]
+        super().__init__(cache_size=cache_size)
+        self.transforms = list(tseq)
+        self.lengths = [1] * len(self.transforms) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.transforms):
+            raise AssertionError(
+                f"lengths ({len(self.lengths)}) must match transforms ({len(self.transforms)})"
+            )
+        self.dim = dim
+
+    @property
+    def event_dim(self):
+        return max(t.event_dim for t in self.transforms)
+
+    @property
+    def length(self):
+        return sum(self.lengths)
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return CatTransform(self.transforms, self.dim, self.lengths, cache_size)
+
+    def _pieces(self, x):
+        if x.size(self.dim) != self.length:
+            raise AssertionError(
+                f"x.size({self.dim}) = {x.size(self.dim)} must equal length {self.length}"
+            )
+        start = 0
+        for t, length in zip(self.transforms, self.lengths):
+            yield t, x.narrow(self.dim, start, length)
+            start += length
+
+    def _call(self, x):
+        from ..ops import cat
+
+        return cat([t(piece) for t, piece in self._pieces(x)], self.dim)
+
+    def _inverse(self, y):
+        from ..ops import cat
+
+        return cat([t.inv(piece) for t, piece in self._pieces(y)], self.dim)
+
+    def log_abs_det_jacobian(self, x, y):
+        from ..ops import cat
+
+        terms = []
+        for (t, xs), (_, ys) in zip(self._pieces(x), self._pieces(y)):
+            term = t.log_abs_det_jacobian(xs, ys)
+            if t.event_dim < self.event_dim:
+                term = _sum_rightmost(term, self.event_dim - t.event_dim)
+            terms.append(term)
+        if self.dim < 0 and -self.dim <= self.event_dim:
+            # the pieces lie within one event: their log-determinants add up
+            return reduce(operator.add, terms)
+        return cat(terms, self.dim)
+
+    @property
+    def bijective(self):
+        return all(t.bijective for t in self.transforms)
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.cat([t.domain for t in self.transforms], self.dim, self.lengths)
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.cat([t.codomain for t in self.transforms], self.dim, self.lengths)
+
+
+class StackTransform(Transform):
+    """Transform ``tseq[i]`` applied to slice i of dimension ``dim``, the results stacked
+    back along it."""
+
+    def __init__(self, tseq, dim=0, cache_size=0):
+        _check_transforms(tseq)
+        if cache_size:
+            tseq = [t.with_cache(cache_size) for t in tseq]
+        super().__init__(cache_size=cache_size)
+        self.transforms = list(tseq)
+        self.dim = dim
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return StackTransform(self.transforms, self.dim, cache_size)
+
+    def _slices(self, x):
+        if x.size(self.dim) != len(self.transforms):
+            raise AssertionError(
+                f"x.size({self.dim}) = {x.size(self.dim)} must equal len(transforms) "
+                f"{len(self.transforms)}"
+            )
+        return [x.select(self.dim, i) for i in range(x.size(self.dim))]
+
+    def _call(self, x):
+        from ..ops import stack
+
+        return stack([t(s) for t, s in zip(self.transforms, self._slices(x))], self.dim)
+
+    def _inverse(self, y):
+        from ..ops import stack
+
+        return stack([t.inv(s) for t, s in zip(self.transforms, self._slices(y))], self.dim)
+
+    def log_abs_det_jacobian(self, x, y):
+        from ..ops import stack
+
+        terms = [
+            t.log_abs_det_jacobian(xs, ys)
+            for t, xs, ys in zip(self.transforms, self._slices(x), self._slices(y))
+        ]
+        return stack(terms, self.dim)
+
+    @property
+    def bijective(self):
+        return all(t.bijective for t in self.transforms)
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.stack([t.domain for t in self.transforms], self.dim)
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.stack([t.codomain for t in self.transforms], self.dim)
+
+
+def _tril_side(count, diag):
+    """n with count = the number of entries of an n x n lower triangle from diagonal ``diag``,
+    or None."""
+    n = round((-(1 + 2 * diag) + ((1 + 2 * diag) ** 2 + 8 * count) ** 0.5) / 2)
+    return n if n * (n + 1) // 2 + diag * n == count else None
+
+
+def _norm_used(y):
+    """sum_{k<j} y[i, k]^2 below the diagonal, 0 elsewhere (above it the whole unit norm is
+    used up, and 1 - 1 would turn the gradients of the masked entries into nan)."""
+    return pad(y.pow(2).cumsum(-1)[..., :-1], (1, 0), value=0.0).tril(-1)
+
+
+class CorrCholeskyTransform(Transform):
+    """A vector of n (n - 1) / 2 reals onto the Cholesky factor of an n x n correlation matrix:
+    tanh to partial correlations z in (-1, 1), then row by row the stick-breaking
+    L[i, j] = z[i, j] sqrt(1 - sum_{k<j} L[i, k]^2), L[i, i] the rest of the unit row norm."""
+
+    domain = constraints.real_vector
+    codomain = constraints.corr_cholesky
+    bijective = True
+
+    def __eq__(self, other):
+        return isinstance(other, CorrCholeskyTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        from .utils import vec_to_tril_matrix
+
+        count = x.shape[-1]
+        if _tril_side(count, -1) is None:
+            raise ValueError(
+                f"The size of last dimension is {count} which cannot be expressed as the lower "
+                "triangular part of a square D x D matrix."
+            )
+        eps = float(_finfo(x.dtype).eps)
+        z = vec_to_tril_matrix(x.tanh().clamp(min=-1 + eps, max=1 - eps), diag=-1)
+        n = z.shape[-1]
+        eye = _creation.eye(n, dtype=x.dtype)
+        # remaining[i, j] = prod_{k<j} (1 - z[i, k]^2): the squared norm row i has left at j
+        left = (1 - z.pow(2)).cumprod(-1)
+        remaining = pad(left[..., :-1], (1, 0), value=1.0)
+        return (z + eye) * remaining.sqrt()
+
+    def _inverse(self, y):
+        from .utils import tril_matrix_to_vec
+
+        used = _norm_used(y)
+        z = y / (1 - used).sqrt()
+        z = tril_matrix_to_vec(z, diag=-1)
+        return 0.5 * (z.log1p() - (-z).log1p())  # atanh
+
+    def log_abs_det_jacobian(self, x, y, intermediates=None):
+        from .utils import tril_matrix_to_vec
+
+        # d tanh(x) / dx = 1 - tanh(x)^2 = 4 / (e^x + e^-x)^2, as log: 2 (log 2 - x - softplus(-2x))
+        tanh_part = (2 * (math.log(2.0) - x - softplus(-2.0 * x))).sum(-1)
+        used = _norm_used(y)
+        stick_part = 0.5 * tril_matrix_to_vec((1 - used).log(), diag=-1).sum(-1)
+        return tanh_part + stick_part
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        n = _tril_side(shape[-1], -1)
+        if n is None:
+            raise ValueError("Input is not a flattened lower-diagonal number")
+        return tuple(shape[:-1]) + (n, n)
+
+    def inverse_shape(self, shape):
+        if len(shape) < 2:
+            raise ValueError("Too few dimensions on input")
+        if shape[-2] != shape[-1]:
+            raise ValueError("Input is not square")
+        n = shape[-1]
+        return tuple(shape[:-2]) + (n * (n - 1) // 2,)
