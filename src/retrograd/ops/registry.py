@@ -739,8 +739,9 @@ def _recorder(d):
             e1 = _edge(tensors[1])
             node.next_functions = (e0, e1)
             if modes is not None and (e0[0] is None or e1[0] is None):
-                # one input needs no gradient (with both, the full plan stands)
-                need = 2 if e0[0] is None else 1
+                # one input needs no gradient (with both, the full plan stands), or neither
+                # does: inputs that require grad through views made under no_grad have no edge
+                need = (e0[0] is not None) | (e1[0] is not None) << 1
                 plan = plans[need]
                 mode = modes[need]
         else:
