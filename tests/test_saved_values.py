@@ -502,3 +502,33 @@ def test_a_node_that_runs_checks_its_saved_values_whatever_its_formulas_read(
 
     ours = run(retrograd)
     assert ours == run(torch_ref) and (ours is None) == (reach == "binary")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda T, x: 2**x,
+        lambda T, x: x.prod(),
+        lambda T, x: x.norm(),
+        lambda T, x: T.cumprod(x, 0),
+    ],
+)
+def test_of_several_modified_saved_tensors_the_first_one_saved_is_named(torch_ref, make):
+    """PyTorch reads a node's saved values in the order it saved them (inputs, then results): when
+    an input and the result were both written since, the error is about the input."""
+
+    def run(T):
+        x = T.tensor([1.5, 0.5, 2.0], requires_grad=True)
+        y = make(T, x)
+        with T.no_grad():
+            y.mul_(2)
+            x.add_(1)
+        try:
+            y.sum().backward()
+        except RuntimeError as e:
+            return str(e).split(" Hint:")[0]
+
+    ours = run(retrograd)
+    assert ours == run(torch_ref) and ours.endswith(
+        "[torch.FloatTensor [3]] is at version 1; expected version 0 instead."
+    )

@@ -248,6 +248,13 @@ class FunctionNode(Node):
             t = value
             vc = t._vc
         if vc.version != version:
+            for j in range(i):  # PyTorch reads them in order: an earlier one fails first
+                earlier = saved[j]
+                v = self._versions[j]
+                if v is not None and type(earlier) is not PackedSaved:
+                    evc = earlier[1] if type(earlier) is SavedOutput else earlier._vc
+                    if evc.version != v:
+                        return self._unpack(j)
             shown = self._saved_in_errors.get(i)
             raise RuntimeError(_modified_message(self, t if shown is None else shown(t), version))
         return t
