@@ -444,6 +444,26 @@ e[:, 1:2].t()[0, 1:].fill_(3.0)
 see(z, e)
 e[:, 0] = 1.0
 """,
+    # Same memory seen through other strides is an overlap, strides of size-1 dimensions and
+    # the number of dimensions included; the same strides through other view ops are not.
+    "a_0_dim_tensor_into_its_unsqueezed_view": "y = T.tensor(2.0) * 1\ny.unsqueeze(-1).mul_(y)",
+    "size_1_dimension_sliced_with_a_step": "y = T.ones(2, 1, 1)\ny[..., ::2].lerp_(y, 0.25)",
+    "unsqueezed_two_ways": """
+y = T.arange(6.0).view(2, 3)
+y[None].add_(y.unsqueeze(0))
+y[:, None].add_(y.view(2, 1, 3))
+y.expand(1, 2, 3).add_(y[None])
+see(y)
+y[None].add_(y.view(3, 2).t())
+""",
+    "augmented_assignment_into_an_item_under_no_grad": """
+x = T.tensor([[0.5], [-1.25], [2.0]], requires_grad=True)
+v = x.split(1, -1)[0]
+with T.no_grad():
+    v[0] += T.tensor(-0.5, requires_grad=True)
+    v[1:] += v[1:]
+see(x)
+""",
     "expand_of_size_1_dimensions": """
 z = T.zeros(2, 3)
 for f in (lambda: z.expand(2, 3).add_(1), lambda: z.expand(1, 2, 3).add_(1),

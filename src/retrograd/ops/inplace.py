@@ -535,14 +535,23 @@ def _overlaps(dest, src, full):
     d, s = _span(dest), _span(src)
     if d is None or s is None or not (d[0] < s[1] and s[0] < d[1]):
         return False
-    if d == s and _layout(dest) == _layout(src):
+    if d == s and _strides(dest) == _strides(src):  # (as PyTorch: sizes aside, ndim not)
         return full
     return True
 
 
-def _layout(a):
-    """The sizes and strides of ``a`` that place its elements (size-1 dimensions place none)."""
-    return [(n, s) for n, s in zip(a.shape, a.strides) if n != 1]
+def _strides(a):
+    """The strides of ``a`` as PyTorch's tensor would have them: a dimension of size 1 that NumPy
+    added with stride 0 (``x[None]``, a new dimension of ``expand``) has the stride PyTorch's
+    ``unsqueeze`` gives it."""
+    strides = a.strides
+    if 0 not in strides:
+        return strides
+    strides = list(strides)
+    for d in range(a.ndim - 1, -1, -1):
+        if strides[d] == 0 and a.shape[d] == 1:
+            strides[d] = a.itemsize if d == a.ndim - 1 else a.shape[d + 1] * strides[d + 1]
+    return tuple(strides)
 
 
 def _same_memory(a, b):
@@ -1230,17 +1239,24 @@ def setitem(self, key, value):
     # One value (a number, a 0-dim tensor) fills the region, as PyTorch's fill_ (FillBackward3).
     # (Into an integer or bool tensor it is a copy_, which PyTorch leaves out of the graph.)
     write = _fill_tensor if value._data.ndim == 0 and self._data.dtype.kind in "fc" else _copy_from
-    if value._data.ndim and value._data.shape[0] == 1:
-        value = _strip_leading_ones(value)
+    # A value of the region's shape is copied as it is; any other loses its leading dimensions of
+    # size 1 first (then it may not be the region's memory seen the same way: an overlap).
+    strip = value._data.ndim and value._data.shape[0] == 1
     if whole:
+        if strip and value._data.shape != self._data.shape:
+            value = _strip_leading_ones(value)
         _check_expand(value, self._data.shape)
         inplace(self, write, value)
         return
     if not advanced:
         view = _view(self, items, reader)
+        if strip and value._data.shape != view._data.shape:
+            value = _strip_leading_ones(value)
         _check_expand(value, view._data.shape)
         inplace(view, write, value)
         return
+    if strip:
+        value = _strip_leading_ones(value)
     view_key, index = _indexing.split_advanced(items, self._data.shape)
     # A real view (with its grad_fn): the written region keeps its old values where no index falls.
     target = self if view_key is None else _indexing.getitem(self, tuple(view_key))
