@@ -648,11 +648,12 @@ def _cumprod_grad(g, n):
     """d/dx_i of sum_j g_j prod_{k<=j} x_k, exact where inputs are zero too:
     (prod_{k<i} x_k) * sum_{j>=i} g_j prod_{i<k<=j} x_k, from an n x n table of partial products."""
     n.result  # noqa: B018 (read, so checked for in-place writes, as PyTorch's node keeps it)
-    x = n.self.transpose(n.dim, -1)
+    x = n.self
+    if x._data.size <= 1:  # (0-d too) the gradient as it came, outside the graph, as PyTorch's
+        return _to_dtype(g, n.self_dtype)
+    x = x.transpose(n.dim, -1)
     gt = g.transpose(n.dim, -1)
     size = x.shape[-1]
-    if size == 0:
-        return g
     pos = _make(xp.arange(size))
     after = pos.unsqueeze(1) < pos  # [i, j]: j > i
     table = where(after, x.unsqueeze(-2).expand(*x.shape[:-1], size, size), 1.0).cumprod(-1)
