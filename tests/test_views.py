@@ -42,6 +42,21 @@ def same_as_pytorch(torch_ref, program):
 
 
 NO_GRAD_VIEWS = {
+    # ... so a backward pass cannot start from it: PyTorch's error for a tensor with no grad_fn
+    "backward_from_a_view_made_under_no_grad": """
+x = T.tensor([[1.5], [-0.5]], requires_grad=True)
+y = x.exp()
+with T.no_grad():
+    v = y.diagonal()
+with T.inference_mode():
+    w = y.reshape(1, 2)
+for out in (v, w):
+    try:
+        T.autograd.grad(out, [x], grad_outputs=T.ones_like(out), allow_unused=True)
+    except RuntimeError as e:
+        see(str(e))
+v.sum().backward()
+""",
     # A view made under no_grad of a tensor that requires grad requires grad too, yet it is a leaf
     # with no grad_fn, and nothing reaches its base through it.
     "requires_grad": """

@@ -49,6 +49,11 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     ``.grad`` is updated; without, the gradients that reached them are returned, None where none did.
     """
     root_edges = [gradient_edge(t) for t in roots]  # first: a leaf root makes its AccumulateGrad
+    for i, (node, _) in enumerate(root_edges):
+        if node is None:  # a view made under no_grad: it requires grad, yet leads nowhere
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
     targets = {}  # node -> {output_nr: [indices into inputs]}
     if inputs is None and len(root_edges) == 1:  # the common case: one root, every leaf
         node, nr = root_edges[0]
