@@ -165,6 +165,32 @@ w.zero_()
 }
 
 SEVERAL_VIEWS = {
+    # An op that records reads its inputs' grad_fn before it checks anything: a stale view's
+    # error comes before the op's own (dtypes, shapes, sizes to join, a value to expand).
+    "the_view_error_comes_before_the_ops_own": """
+x = T.tensor([[-1.5, 1.25, -0.75], [-1.5, -0.5, 1.75]], requires_grad=True)
+v = T.chunk(x, 2, -1)[0]
+with T.no_grad():
+    v.sin_()
+for f in (
+    lambda: T.ones(2, 2, dtype=T.float64).lerp(v, 0.75),
+    lambda: T.ones(2, 2, dtype=T.float64).mm(v),
+    lambda: T.ones(3, 3) + v,
+    lambda: v + T.ones(3, 3),
+    lambda: v.sum(5),
+    lambda: v.where(v > 0, T.ones(3, 3)),
+    lambda: T.cat([v, T.ones(3, 3)]),
+    lambda: T.stack([v, T.ones(3, 3)]),
+    lambda: v.__setitem__(0, T.ones(5)),
+    lambda: v.reshape(7),
+):
+    try:
+        f()
+    except RuntimeError as e:
+        see(str(e)[:60])
+with T.no_grad():
+    v[0] = T.ones(5)
+""",
     # The outputs of split, chunk and unbind (and views of them) may not be written, nor used after
     # their base was written.
     "base_written_under_no_grad": """

@@ -52,7 +52,7 @@ from . import indexing as _indexing
 from . import pointwise as _p
 from . import registry as _registry
 from .registry import METHODS as _METHODS
-from .registry import _shape_error, note_view, op, tensor_method
+from .registry import _shape_error, note_view, op, refresh_views, tensor_method
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_OF_LEAF = (
@@ -1234,6 +1234,10 @@ def setitem(self, key, value):
         and (reader is _indexing._slice or reader is _indexing._alias)
         and _indexing.split_advanced(items, self._data.shape)[0] is None
     )
+    if not whole and self._vc.stale and self._view_base is not None:
+        refresh_views(
+            (self,)
+        )  # PyTorch's first view of ``self`` reads its grad_fn: its errors first
     if not isinstance(value, Tensor):
         value = _make(xp.asarray(value, dtype=self._data.dtype))
     # One value (a number, a 0-dim tensor) fills the region, as PyTorch's fill_ (FillBackward3).

@@ -6,7 +6,7 @@ from .._array import c_order, kept_layout, ndarray, xp
 from ..dtypes import CPP_NAMES, FROM_NP, result_type, scalar_type_name
 from ..tensor import Tensor, _make
 from ..tensor import _make as _wrap
-from .registry import op, tensor_method
+from .registry import op, refresh_views, tensor_method
 
 
 def zero_grad(g, n):
@@ -974,6 +974,7 @@ def _check_lerp(input, end, weight):
     dt = input.dtype
     for name, other in (("end", end), ("weight", weight)):
         if isinstance(other, Tensor) and other.dtype is not dt and (name == "end" or other.ndim):
+            refresh_views((input, end, weight))
             raise RuntimeError(
                 f"expected dtype {CPP_NAMES.get(dt, dt)} for `{name}` but got "
                 f"dtype {CPP_NAMES.get(other.dtype, other.dtype)}"
