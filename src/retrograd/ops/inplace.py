@@ -1240,26 +1240,13 @@ def setitem(self, key, value):
         )  # PyTorch's first view of ``self`` reads its grad_fn: its errors first
     if not isinstance(value, Tensor):
         value = _make(xp.asarray(value, dtype=self._data.dtype))
-    # One value (a number, a 0-dim tensor) fills the region, as PyTorch's fill_ (FillBackward3).
-    # (Into an integer or bool tensor it is a copy_, which PyTorch leaves out of the graph.)
-    write = _fill_tensor if value._data.ndim == 0 and self._data.dtype.kind in "fc" else _copy_from
-    # A value of the region's shape is copied as it is; any other loses its leading dimensions of
-    # size 1 first (then it may not be the region's memory seen the same way: an overlap).
-    strip = value._data.ndim and value._data.shape[0] == 1
     if whole:
-        if strip and value._data.shape != self._data.shape:
-            value = _strip_leading_ones(value)
-        _check_expand(value, self._data.shape)
-        inplace(self, write, value)
+        _copy_to(self, value)
         return
     if not advanced:
-        view = _view(self, items, reader)
-        if strip and value._data.shape != view._data.shape:
-            value = _strip_leading_ones(value)
-        _check_expand(value, view._data.shape)
-        inplace(view, write, value)
+        _copy_to(_view(self, items, reader), value)
         return
-    if strip:
+    if value._data.ndim and value._data.shape[0] == 1:
         value = _strip_leading_ones(value)
     view_key, index = _indexing.split_advanced(items, self._data.shape)
     # A real view (with its grad_fn): the written region keeps its old values where no index falls.
@@ -1276,6 +1263,24 @@ def setitem(self, key, value):
         False,
         _indexing.kept_indices(key if type(key) is tuple else (key,)),
     )
+
+
+def _copy_to(dest, value):
+    """``value`` written into the region ``dest`` as PyTorch's indexing writes it: a value of the
+    region's shape by ``copy_`` (which leaves an integer or bool region out of the graph), one
+    value (0-dim) by ``fill_`` (FillBackward3, recorded into any dtype), any other by ``copy_``
+    once its leading dimensions of size 1 are dropped and it is expanded to the region."""
+    shape = dest._data.shape
+    vshape = value._data.shape
+    if vshape == shape:
+        inplace(dest, _copy_from, value)
+    elif not vshape:
+        inplace(dest, _fill_tensor, value)
+    else:
+        if vshape[0] == 1:
+            value = _strip_leading_ones(value)
+        _check_expand(value, shape)
+        inplace(dest, _copy_from, value)
 
 
 # The view that setitem writes through, by the reader parse_key names (PyTorch's node names).
