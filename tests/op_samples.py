@@ -322,7 +322,7 @@ _add(
 _add("_lerp_scalar", binary(lambda t, x, y: t.lerp(x, y, 0.3)))
 _add("_lerp_tensor", S(lambda t, x, y, w: t.lerp(x, y, w), M, (4,), ()))
 _add("addcmul", S(lambda t, x, y, z: t.addcmul(x, y, z, value=0.5), M, (4,), (3, 1)))
-_add("addcdiv", S(lambda t, x, y, z: t.addcdiv(x, y, z, value=0.5), M, (4,), ((3, 1), POS)))
+_add("_addcdiv", S(lambda t, x, y, z: t.addcdiv(x, y, z, value=0.5), M, (4,), ((3, 1), POS)))
 for _name, _fn in [
     ("eq", lambda t, x, y: x == y),
     ("ne", lambda t, x, y: x != y),

@@ -25,6 +25,16 @@ CASES = [
         RuntimeError,
         "The size of tensor a (3) must match the size of tensor b (5) at non-singleton dimension 1",
     ),
+    (  # three operands: each broadcast against the shape of those before it
+        "torch.where(torch.ones(3, 1) > 0, torch.ones(2, 1, 1), torch.ones(4, 1, 1))",
+        RuntimeError,
+        "The size of tensor a (2) must match the size of tensor b (4) at non-singleton dimension 0",
+    ),
+    (
+        "torch.where(torch.ones(2, 2) > 0, torch.ones(2, 2), torch.ones(3, 3))",
+        RuntimeError,
+        "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 1",
+    ),
     (
         "torch.ones(2, 3) @ torch.ones(2, 3)",
         RuntimeError,

@@ -821,6 +821,25 @@ def test_mark_dirty_on_a_view_records_the_write_into_its_base(torch_ref):
     assert program(retrograd) == program(torch_ref)
 
 
+def test_mark_dirty_on_a_view_of_any_leaf_is_refused(torch_ref):
+    """As an in-place op: a view whose base is a leaf is refused, whether the base requires grad
+    or the view does on its own (a view made a leaf that requires grad, then viewed again)."""
+
+    def program(lib):
+        Dirty = _classes(lib)["Dirty"]
+        own = lib.arange(2, dtype=lib.float32).reshape(2).requires_grad_()
+        errors = []
+        for v in (own[None], lib.ones(2, requires_grad=True)[None]):
+            try:
+                Dirty.apply(v)
+            except RuntimeError as e:
+                errors.append(str(e))
+        return errors
+
+    ours = program(retrograd)
+    assert ours == program(torch_ref) and len(ours) == 2
+
+
 def _dirty_without_graph(T):
     """A dirty input returned without a graph: as itself when it does not require grad, else as
     a detached alias, as any input returned then is."""

@@ -450,6 +450,25 @@ def test_setitem_value_shapes_and_errors(torch_ref, key, shape):
     assert _outcome(retrograd, program) == _outcome(torch_ref, program)
 
 
+@pytest.mark.parametrize("dtype", ["bool", "int64", "float32"])
+@pytest.mark.parametrize("key", [0, (0, 1), slice(None), Ellipsis])
+@pytest.mark.parametrize("shape", [(), (1,), (3,)])
+def test_setitem_fills_with_one_value_and_copies_a_region_of_its_shape(
+    torch_ref, dtype, key, shape
+):
+    """As PyTorch's indexing: a value of the region's shape is copied (copy_ leaves an integer or
+    bool region out of the graph), a 0-dim value into a larger region fills it (fill_, recorded
+    into any dtype), and any other value is expanded and copied."""
+
+    def program(T):
+        x = T.tensor([0.75, -0.5, 2.0], requires_grad=True)
+        b = T.zeros(2, 3, dtype=getattr(T, dtype))
+        b[key] = x[0] if shape == () else x[:1] if shape == (1,) else x
+        return b.tolist(), b.requires_grad, type(b.grad_fn).__name__
+
+    assert _outcome(retrograd, program) == _outcome(torch_ref, program)
+
+
 def test_copy_and_add_errors_for_shapes_that_do_not_broadcast(torch_ref):
     for program in (
         lambda T: T.zeros(2).copy_(T.ones(3)),

@@ -802,3 +802,32 @@ def test_addcmul_addcdiv_promote_their_three_tensors(torch_ref, name):
         return out
 
     assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("name", ["addcmul", "addcdiv"])
+@pytest.mark.parametrize("value", [1, 0.5, True])
+def test_addcmul_and_addcdiv_promote_their_three_tensors(torch_ref, name, value):
+    """The result has the dtype the three tensors promote to (the value takes it, truncated for
+    integers); addcmul refuses bool, addcdiv two integer tensors to divide; in place, the error
+    names the promoted dtype."""
+
+    def run(T):
+        a = T.tensor([1, 2])
+        f = T.tensor([1.5, 2.0])
+        d = T.tensor([1.5, 2.0], dtype=T.float64)
+        h = T.tensor(2.0, dtype=T.float64)
+        b = T.tensor([True, False])
+        out = []
+        for args in ((a, f, f), (a, a, a), (f, a, a), (a, f, a), (f, d, f), (f, h, f), (b, b, b)):
+            try:
+                r = getattr(T, name)(*args, value=value)
+                out.append((str(r.dtype), r.tolist()))
+            except (RuntimeError, NotImplementedError) as e:
+                out.append(str(e))
+        try:
+            getattr(a.clone(), name + "_")(f, f, value=value)
+        except RuntimeError as e:
+            out.append(str(e))
+        return out
+
+    assert run(retrograd) == run(torch_ref)

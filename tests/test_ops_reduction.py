@@ -832,3 +832,18 @@ def test_softmax_gradient_is_pytorchs_backward_data_node(torch_ref, name, dtype)
         return type(g.grad_fn).__name__, np.round(h.numpy(), 5).tolist()
 
     assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1), (0,), (3,)])
+def test_cumprod_gradient_over_at_most_one_element(torch_ref, shape):
+    """A 0-d or one-element input's gradient is the incoming one (not built from a table of
+    products, which has no last dimension for a 0-d input), outside the graph as in PyTorch."""
+
+    def run(T):
+        x = (T.arange(math.prod(shape), dtype=T.float64) + 0.5).reshape(shape).requires_grad_()
+        y = T.cumprod(x, dim=0)
+        (g,) = T.autograd.grad(y.sum() * 2, x, create_graph=True)
+        (gg,) = T.autograd.grad((T.cumprod(x, dim=0) ** 2).sum(), x, create_graph=True)
+        return g.tolist(), g.requires_grad, gg.tolist(), gg.requires_grad
+
+    assert run(retrograd) == run(torch_ref)

@@ -449,3 +449,86 @@ def test_autograd_grad_captures_before_the_hooks_of_a_node_that_also_runs(torch_
         return [g.tolist() for g in both + alone]
 
     assert run(retrograd) == run(torch_ref)
+
+
+class _NoGradient:
+    """A custom Function whose backward gives its input no gradient (None)."""
+
+    @staticmethod
+    def make(T):
+        class F(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a.clone()
+
+            @staticmethod
+            def backward(ctx, g):
+                return None
+
+        return F
+
+
+@pytest.mark.parametrize("second", [False, True])
+@pytest.mark.parametrize("reach", ["no_grad_view", "no_gradient", "binary"])
+def test_a_node_that_runs_checks_its_saved_values_whatever_its_formulas_read(
+    torch_ref, reach, second
+):
+    """PyTorch reads every saved value of a node that runs, before its formulas: a node with no
+    edge to follow (its input a view made under no_grad), or one that no gradient reached, still
+    raises the version error, and the freed-graph error in a second backward.  A binary op whose
+    inputs both have no edge saves nothing, so neither error comes."""
+
+    def run(T):
+        x = T.tensor([[1.5, 2.0], [0.5, 3.0]], requires_grad=True)
+        if reach == "no_gradient":
+            y = x.exp()
+            loss = lambda: _NoGradient.make(T).apply(y).sum()  # noqa: E731
+        else:
+            t = (x * 2).t()
+            with T.no_grad():
+                v = t[..., ::2]
+            y = v.prod(0) if reach == "no_grad_view" else v * v
+            loss = lambda: y.sum()  # noqa: E731
+            if reach == "binary":
+                y = v  # mul saves its inputs, prod its result
+        if second:
+            out = loss()
+            out.backward()
+            return _error_or(lambda: out.backward())
+        out = loss()
+        with T.no_grad():
+            y.mul_(2)
+        return _error_or(lambda: out.backward())
+
+    ours = run(retrograd)
+    assert ours == run(torch_ref) and (ours is None) == (reach == "binary")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda T, x: 2**x,
+        lambda T, x: x.prod(),
+        lambda T, x: x.norm(),
+        lambda T, x: T.cumprod(x, 0),
+    ],
+)
+def test_of_several_modified_saved_tensors_the_first_one_saved_is_named(torch_ref, make):
+    """PyTorch reads a node's saved values in the order it saved them (inputs, then results): when
+    an input and the result were both written since, the error is about the input."""
+
+    def run(T):
+        x = T.tensor([1.5, 0.5, 2.0], requires_grad=True)
+        y = make(T, x)
+        with T.no_grad():
+            y.mul_(2)
+            x.add_(1)
+        try:
+            y.sum().backward()
+        except RuntimeError as e:
+            return str(e).split(" Hint:")[0]
+
+    ours = run(retrograd)
+    assert ours == run(torch_ref) and ours.endswith(
+        "[torch.FloatTensor [3]] is at version 1; expected version 0 instead."
+    )

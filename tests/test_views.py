@@ -42,6 +42,21 @@ def same_as_pytorch(torch_ref, program):
 
 
 NO_GRAD_VIEWS = {
+    # ... so a backward pass cannot start from it: PyTorch's error for a tensor with no grad_fn
+    "backward_from_a_view_made_under_no_grad": """
+x = T.tensor([[1.5], [-0.5]], requires_grad=True)
+y = x.exp()
+with T.no_grad():
+    v = y.diagonal()
+with T.inference_mode():
+    w = y.reshape(1, 2)
+for out in (v, w):
+    try:
+        T.autograd.grad(out, [x], grad_outputs=T.ones_like(out), allow_unused=True)
+    except RuntimeError as e:
+        see(str(e))
+v.sum().backward()
+""",
     # A view made under no_grad of a tensor that requires grad requires grad too, yet it is a leaf
     # with no grad_fn, and nothing reaches its base through it.
     "requires_grad": """
@@ -150,6 +165,32 @@ w.zero_()
 }
 
 SEVERAL_VIEWS = {
+    # An op that records reads its inputs' grad_fn before it checks anything: a stale view's
+    # error comes before the op's own (dtypes, shapes, sizes to join, a value to expand).
+    "the_view_error_comes_before_the_ops_own": """
+x = T.tensor([[-1.5, 1.25, -0.75], [-1.5, -0.5, 1.75]], requires_grad=True)
+v = T.chunk(x, 2, -1)[0]
+with T.no_grad():
+    v.sin_()
+for f in (
+    lambda: T.ones(2, 2, dtype=T.float64).lerp(v, 0.75),
+    lambda: T.ones(2, 2, dtype=T.float64).mm(v),
+    lambda: T.ones(3, 3) + v,
+    lambda: v + T.ones(3, 3),
+    lambda: v.sum(5),
+    lambda: v.where(v > 0, T.ones(3, 3)),
+    lambda: T.cat([v, T.ones(3, 3)]),
+    lambda: T.stack([v, T.ones(3, 3)]),
+    lambda: v.__setitem__(0, T.ones(5)),
+    lambda: v.reshape(7),
+):
+    try:
+        f()
+    except RuntimeError as e:
+        see(str(e)[:60])
+with T.no_grad():
+    v[0] = T.ones(5)
+""",
     # The outputs of split, chunk and unbind (and views of them) may not be written, nor used after
     # their base was written.
     "base_written_under_no_grad": """
@@ -443,6 +484,26 @@ e[0:1] = 4.0
 e[:, 1:2].t()[0, 1:].fill_(3.0)
 see(z, e)
 e[:, 0] = 1.0
+""",
+    # Same memory seen through other strides is an overlap, strides of size-1 dimensions and
+    # the number of dimensions included; the same strides through other view ops are not.
+    "a_0_dim_tensor_into_its_unsqueezed_view": "y = T.tensor(2.0) * 1\ny.unsqueeze(-1).mul_(y)",
+    "size_1_dimension_sliced_with_a_step": "y = T.ones(2, 1, 1)\ny[..., ::2].lerp_(y, 0.25)",
+    "unsqueezed_two_ways": """
+y = T.arange(6.0).view(2, 3)
+y[None].add_(y.unsqueeze(0))
+y[:, None].add_(y.view(2, 1, 3))
+y.expand(1, 2, 3).add_(y[None])
+see(y)
+y[None].add_(y.view(3, 2).t())
+""",
+    "augmented_assignment_into_an_item_under_no_grad": """
+x = T.tensor([[0.5], [-1.25], [2.0]], requires_grad=True)
+v = x.split(1, -1)[0]
+with T.no_grad():
+    v[0] += T.tensor(-0.5, requires_grad=True)
+    v[1:] += v[1:]
+see(x)
 """,
     "expand_of_size_1_dimensions": """
 z = T.zeros(2, 3)

@@ -147,6 +147,10 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             if hooked and node._pre_hooks is not None:
                 slots = _call_pre_hooks(node, slots)
             if slots[0] is None and not node._runs_on_none and all(g is None for g in slots):
+                # No gradient reached the node: its formulas need not run, but it runs all the
+                # same in PyTorch, which reads (and so checks) every value it saved first.
+                if isinstance(node, FunctionNode) and node._versions:
+                    node._check_saved()
                 outs = (None,) * len(edges)
             else:
                 try:

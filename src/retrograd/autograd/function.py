@@ -465,8 +465,8 @@ def _connect(node, args, outputs):
                     from ..ops.inplace import _view_error  # (ops sit above autograd)
 
                     raise _view_error(o, False)
-                if base is not None and base._requires_grad and base.grad_fn is None:
-                    raise RuntimeError(_VIEW_OF_LEAF)
+                if base is not None and o.requires_grad and base.grad_fn is None:
+                    raise RuntimeError(_VIEW_OF_LEAF)  # (a leaf base, requiring grad or not)
             elif is_input:  # an input returned as it is: a new tensor viewing it, as in PyTorch
                 o = _alias(o, True)
             o.grad_fn = node

@@ -47,6 +47,13 @@ def _leaves(inputs, create_graph):
     return tuple(out)
 
 
+def _vectors(v, create_graph):
+    """The vectors ``v`` as the products read them: aliases outside the caller's graph (each shares
+    its version counter, so a node that saves one sees a later write), or, with ``create_graph``,
+    aliases in it for those that require grad."""
+    return tuple(a.view_as(a) if create_graph and a._requires_grad else a.detach() for a in v)
+
+
 def _post(tensors, create_graph):
     if create_graph:
         return tensors
@@ -57,13 +64,14 @@ def _unwrap(was_tuple, values):
     return values if was_tuple else values[0]
 
 
-def _check_v(v, reference, fn_name, single_msg):
+def _check_v(v, reference, fn_name, single_msg, create_graph):
     """``v`` as a tuple matching ``reference`` in length and shapes; None allowed for one scalar."""
     if v is None:
         if len(reference) != 1 or reference[0]._data.size != 1:
             raise RuntimeError(single_msg)
         return tuple(_make(xp.ones_like(r._data)) for r in reference)
     _, v = _as_tuple(v, "v", fn_name)
+    v = _vectors(v, create_graph)
     if len(v) != len(reference):
         raise RuntimeError(
             f"v is a tuple of invalid length: should be {len(reference)} but got {len(v)}."
@@ -100,15 +108,16 @@ def _grad(outputs, inputs, grad_outputs, create_graph, strict, strict_kind, user
                 and not g._requires_grad
                 and strict_kind != "hessian"
             ):
+                what = "hessian" if strict_kind == "hessian_product" else "jacobian"
                 raise RuntimeError(
-                    f"The jacobian of the user-provided function is independent of input {i}. "
+                    f"The {what} of the user-provided function is independent of input {i}. "
                     "This is not allowed in strict mode when create_graph=True."
                 )
     return gs
 
 
 def _strict_message(kind, i):
-    if kind == "hessian":
+    if kind in ("hessian", "hessian_product"):
         return (
             "While computing the hessian, found that the jacobian of the user-provided function "
             f"with respect to input {i} is independent of the input. This is not allowed in strict "
@@ -169,6 +178,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
             "vjp",
             "The vector v can only be None if the user-provided "
             "function returns a single Tensor with a single element.",
+            create_graph,
         )
         gs = _fill(_grad(outputs, inputs, v, create_graph, strict, "back"), inputs)
     return _unwrap(out_tuple, _post(outputs, create_graph)), _unwrap(
@@ -187,6 +197,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
             "jvp",
             "The vector v can only be None if the input to the "
             "user-provided function is a single Tensor with a single element.",
+            create_graph,
         )
         out_tuple, outputs = _call(func, inputs, "jvp")
         _check_requires_grad(outputs, strict)
@@ -428,6 +439,7 @@ def _hessian_product(func, inputs, v, create_graph, strict, fn_name):
             fn_name,
             "The vector v can only be None if the input to the "
             "user-provided function is a single Tensor with a single element.",
+            create_graph,
         )
         out = _scalar_output(func, inputs, fn_name)
         _check_requires_grad((out,), strict)
@@ -440,5 +452,15 @@ def _hessian_product(func, inputs, v, create_graph, strict, fn_name):
             "back",
             user_graph=False,
         )
-        hv = _fill(_grad(_fill(gs, inputs), inputs, v, create_graph, strict, "hessian"), inputs)
+        gs = _fill(gs, inputs)
+        if fn_name == "hvp":
+            # H v by the double-backward trick, as PyTorch computes it (so the graph of the
+            # result, and what its nodes save, is PyTorch's): the vjp of the gradient with u,
+            # u^T H, is linear in u, and its vjp in u with v is H v.
+            us = tuple(_make(xp.zeros_like(t._data), True) for t in inputs)
+            uh = _grad(gs, inputs, us, True, strict, "hessian", user_graph=False)
+            hv = _grad(_fill(uh, inputs), us, v, create_graph, strict, "hessian_product")
+        else:
+            hv = _grad(gs, inputs, v, create_graph, strict, "hessian_product")
+        hv = _fill(hv, inputs)
     return _post((out,), create_graph)[0], _unwrap(in_tuple, _post(hv, create_graph))

@@ -180,14 +180,18 @@ class FunctionNode(Node):
         g = grads[0] if self._n_outputs == 1 else grads
         meta = self._meta
         out = []
+        ran = False
         for i, ((nxt, _), formula) in enumerate(zip(self.next_functions, self._formulas)):
             if nxt is None or formula is None or (needed is not None and nxt not in needed):
                 out.append(None)
                 continue
             r = formula(g, self)
+            ran = True
             if meta is not None and meta[i] is not None and r is not None:
                 r = _fit(r, meta[i])
             out.append(r)
+        if not ran and self._versions:
+            self._check_saved()  # no formula read them, yet the node ran
         return out
 
     def _check_saved(self):
@@ -247,6 +251,13 @@ class FunctionNode(Node):
             t = value
             vc = t._vc
         if vc.version != version:
+            for j in range(i):  # PyTorch reads them in order: an earlier one fails first
+                earlier = saved[j]
+                v = self._versions[j]
+                if v is not None and type(earlier) is not PackedSaved:
+                    evc = earlier[1] if type(earlier) is SavedOutput else earlier._vc
+                    if evc.version != v:
+                        return self._unpack(j)
             shown = self._saved_in_errors.get(i)
             raise RuntimeError(_modified_message(self, t if shown is None else shown(t), version))
         return t
@@ -334,6 +345,8 @@ class UnaryNode(FunctionNode):
     def apply(self, grads, needed):
         nxt = self.next_functions[0][0]
         if nxt is None or (needed is not None and nxt not in needed):
+            if self._versions:  # (an input that requires grad through a view made under no_grad)
+                self._check_saved()  # the node runs all the same: its saved values are checked
             return (None,)
         r = self._formulas[0](grads[0], self)
         if self._meta is not None and r is not None:
@@ -347,10 +360,10 @@ class BinaryNode(FunctionNode):
     __slots__ = ()
 
     def apply(self, grads, needed):
-        if (self._check_unread or needed is not None) and self._versions:
-            self._check_saved()
-        g = grads[0]
         (n0, _), (n1, _) = self.next_functions
+        if (self._check_unread or needed is not None or n0 is None is n1) and self._versions:
+            self._check_saved()  # (with no edge, no formula reads them, yet the node runs)
+        g = grads[0]
         f0, f1 = self._formulas
         r0 = (
             f0(g, self)

@@ -53,7 +53,7 @@ from . import pointwise as _p
 from . import registry as _registry
 from . import special as _special
 from .registry import METHODS as _METHODS
-from .registry import _shape_error, note_view, op, tensor_method
+from .registry import _shape_error, note_view, op, refresh_views, tensor_method
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_OF_LEAF = (
@@ -540,14 +540,23 @@ def _overlaps(dest, src, full):
     d, s = _span(dest), _span(src)
     if d is None or s is None or not (d[0] < s[1] and s[0] < d[1]):
         return False
-    if d == s and _layout(dest) == _layout(src):
+    if d == s and _strides(dest) == _strides(src):  # (as PyTorch: sizes aside, ndim not)
         return full
     return True
 
 
-def _layout(a):
-    """The sizes and strides of ``a`` that place its elements (size-1 dimensions place none)."""
-    return [(n, s) for n, s in zip(a.shape, a.strides) if n != 1]
+def _strides(a):
+    """The strides of ``a`` as PyTorch's tensor would have them: a dimension of size 1 that NumPy
+    added with stride 0 (``x[None]``, a new dimension of ``expand``) has the stride PyTorch's
+    ``unsqueeze`` gives it."""
+    strides = a.strides
+    if 0 not in strides:
+        return strides
+    strides = list(strides)
+    for d in range(a.ndim - 1, -1, -1):
+        if strides[d] == 0 and a.shape[d] == 1:
+            strides[d] = a.itemsize if d == a.ndim - 1 else a.shape[d + 1] * strides[d + 1]
+    return tuple(strides)
 
 
 def _same_memory(a, b):
@@ -1242,22 +1251,20 @@ def setitem(self, key, value):
         and (reader is _indexing._slice or reader is _indexing._alias)
         and _indexing.split_advanced(items, self._data.shape)[0] is None
     )
+    if not whole and self._vc.stale and self._view_base is not None:
+        refresh_views(
+            (self,)
+        )  # PyTorch's first view of ``self`` reads its grad_fn: its errors first
     if not isinstance(value, Tensor):
         value = _make(xp.asarray(value, dtype=self._data.dtype))
-    # One value (a number, a 0-dim tensor) fills the region, as PyTorch's fill_ (FillBackward3).
-    # (Into an integer or bool tensor it is a copy_, which PyTorch leaves out of the graph.)
-    write = _fill_tensor if value._data.ndim == 0 and self._data.dtype.kind in "fcV" else _copy_from
-    if value._data.ndim and value._data.shape[0] == 1:
-        value = _strip_leading_ones(value)
     if whole:
-        _check_expand(value, self._data.shape)
-        inplace(self, write, value)
+        _copy_to(self, value)
         return
     if not advanced:
-        view = _view(self, items, reader)
-        _check_expand(value, view._data.shape)
-        inplace(view, write, value)
+        _copy_to(_view(self, items, reader), value)
         return
+    if value._data.ndim and value._data.shape[0] == 1:
+        value = _strip_leading_ones(value)
     view_key, index = _indexing.split_advanced(items, self._data.shape)
     # A real view (with its grad_fn): the written region keeps its old values where no index falls.
     target = self if view_key is None else _indexing.getitem(self, tuple(view_key))
@@ -1273,6 +1280,24 @@ def setitem(self, key, value):
         False,
         _indexing.kept_indices(key if type(key) is tuple else (key,)),
     )
+
+
+def _copy_to(dest, value):
+    """``value`` written into the region ``dest`` as PyTorch's indexing writes it: a value of the
+    region's shape by ``copy_`` (which leaves an integer or bool region out of the graph), one
+    value (0-dim) by ``fill_`` (FillBackward3, recorded into any dtype), any other by ``copy_``
+    once its leading dimensions of size 1 are dropped and it is expanded to the region."""
+    shape = dest._data.shape
+    vshape = value._data.shape
+    if vshape == shape:
+        inplace(dest, _copy_from, value)
+    elif not vshape:
+        inplace(dest, _fill_tensor, value)
+    else:
+        if vshape[0] == 1:
+            value = _strip_leading_ones(value)
+        _check_expand(value, shape)
+        inplace(dest, _copy_from, value)
 
 
 # The view that setitem writes through, by the reader parse_key names (PyTorch's node names).

@@ -7,7 +7,7 @@ from .._array import c_order, kept_layout, ndarray, xp
 from ..dtypes import CPP_NAMES, FROM_NP, result_type, scalar_type_name
 from ..tensor import Tensor, _make
 from ..tensor import _make as _wrap
-from .registry import op, tensor_method
+from .registry import op, refresh_views, tensor_method
 
 
 def zero_grad(g, n):
@@ -1054,6 +1054,7 @@ def _check_lerp(input, end, weight):
     dt = input.dtype
     for name, other in (("end", end), ("weight", weight)):
         if isinstance(other, Tensor) and other.dtype is not dt and (name == "end" or other.ndim):
+            refresh_views((input, end, weight))
             raise RuntimeError(
                 f"expected dtype {CPP_NAMES.get(dt, dt)} for `{name}` but got "
                 f"dtype {CPP_NAMES.get(other.dtype, other.dtype)}"
@@ -1079,11 +1080,22 @@ def lerp(input, end, weight):
     return _lerp_scalar(input, end, weight)
 
 
+def _check_addcmul(self, tensor1, tensor2, value=1):
+    if self.dtype == bool:
+        raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
+
+
+def _in_kind(value, a):
+    """``value`` as a result of ``a``'s dtype takes it (an integer result: truncated)."""
+    return int(value) if a.dtype.kind in "iu" and not isinstance(value, bool) else value
+
+
 @op(
     inputs="self tensor1 tensor2",
     saves=("", "tensor2", "tensor1"),
     broadcast=True,
     promote="binary",
+    check=_check_addcmul,
     node="AddcmulBackward0",
     grads=(
         lambda g, n: g,
@@ -1092,8 +1104,8 @@ def lerp(input, end, weight):
     ),
 )
 def addcmul(self, tensor1, tensor2, value=1):
-    """``torch.addcmul``: self + value * tensor1 * tensor2."""
-    return self + value * tensor1 * tensor2
+    """``torch.addcmul``: self + value * tensor1 * tensor2, in the dtype the three promote to."""
+    return self + _in_kind(value, self) * tensor1 * tensor2
 
 
 @op(
@@ -1102,15 +1114,34 @@ def addcmul(self, tensor1, tensor2, value=1):
     broadcast=True,
     promote="binary",
     node="AddcdivBackward0",
+    method=False,
     grads=(
         lambda g, n: g,
         lambda g, n: g * n.value / n.tensor2,
         lambda g, n: -g * n.value * n.tensor1 / (n.tensor2 * n.tensor2),
     ),
 )
-def addcdiv(self, tensor1, tensor2, value=1):
-    """``torch.addcdiv``: self + value * tensor1 / tensor2."""
+def _addcdiv(self, tensor1, tensor2, value=1):
     return self + value * tensor1 / tensor2
+
+
+@tensor_method
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """``torch.addcdiv``: input + value * tensor1 / tensor2, in the dtype the three promote to;
+    as in PyTorch, two integer (or bool) tensors to divide are refused."""
+    if all(isinstance(t, Tensor) and t._data.dtype.kind not in "fc" for t in (tensor1, tensor2)):
+        raise RuntimeError(_INTEGER_ADDCDIV)
+    return _addcdiv(input, tensor1, tensor2, value)
+
+
+_INTEGER_ADDCDIV = (
+    "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will "
+    "perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be "
+    "implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer "
+    "inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv "
+    "behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all "
+    "dtypes."
+)
 
 
 # --- comparisons and logic (no gradient) -------------------------------------------------------

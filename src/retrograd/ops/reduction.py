@@ -665,7 +665,9 @@ def _cumprod_grad(g, n):
     (prod_{k<i} x_k) * sum_{j>=i} g_j prod_{i<k<=j} x_k, from an n x n table of partial products."""
     n.result  # noqa: B018 (read, so checked for in-place writes, as PyTorch's node keeps it)
     x = n.self
-    if x.ndim == 0 or x.shape[n.dim] <= 1:  # each output is its input: the gradient as it came
+    if (
+        x._data.size <= 1 or x.shape[n.dim] <= 1
+    ):  # each output is its input: the gradient as it came
         return _to_dtype(g, n.self_dtype)
     x = x.transpose(n.dim, -1)
     gt = g.transpose(n.dim, -1)

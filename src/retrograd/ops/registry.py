@@ -491,18 +491,21 @@ def _make_function(d):
                 cast = promoted is not arrays
                 arrays = promoted
         attrs = args[k:]
-        if check is not None:
-            check(*arrays, *attrs)
         low = None
-        if halves:  # float16 and bfloat16 are computed in float32 (the one check: 2 bytes each)
-            for a in arrays:
-                if type(a) is ndarray and a.itemsize == 2:
-                    arrays, attrs, low = _half_in_float32(arrays, attrs, name)
-                    break
         try:
+            if check is not None:
+                check(*arrays, *attrs)
+            if halves:  # float16 and bfloat16 are computed in float32 (one check: 2 bytes each)
+                for a in arrays:
+                    if type(a) is ndarray and a.itemsize == 2:
+                        arrays, attrs, low = _half_in_float32(arrays, attrs, name)
+                        break
             out = forward(*arrays, *attrs)
-        except ValueError as e:
-            raise _shape_error(e, broadcast, arrays, name) from None
+        except Exception as e:
+            refresh_views(tensors)  # (PyTorch's view errors come before the op's own)
+            if type(e) is ValueError:
+                raise _shape_error(e, broadcast, arrays, name) from None
+            raise
         if low is not None:
             out = _rounded(out, low)
         if layout is not None and type(out) is ndarray and out.ndim > 1:
@@ -581,7 +584,11 @@ def _unary(d, general, record, tails, layout):
         # in _FLOAT_DTYPES; int16 goes there too, for the one check)
         if (a.dtype not in _FLOAT_DTYPES) if float_only else a.itemsize == 2:
             return general(*args)
-        out = forward(a, *args[1:]) if n > 1 else call(a)
+        try:
+            out = forward(a, *args[1:]) if n > 1 else call(a)
+        except Exception:
+            refresh_views(args[:1])  # (PyTorch's view errors come before the op's own)
+            raise
         if type(out) is not ndarray:
             out = xp.asarray(out)
         # The result made inline, as _make does (keep the two in step): a call less per op,
@@ -653,8 +660,11 @@ def _binary(d, general, record, tails, layout):
             return general(*args)
         try:
             out = forward(a, b, *args[2:]) if n > 2 else call(a, b)
-        except ValueError as e:
-            raise _shape_error(e, broadcast, (a, b), name) from None
+        except Exception as e:
+            refresh_views(args[:2])  # (PyTorch's view errors come before the op's own)
+            if type(e) is ValueError:
+                raise _shape_error(e, broadcast, (a, b), name) from None
+            raise
         if type(out) is not ndarray:
             out = xp.asarray(out)
         elif layout is not None and b is not y:
@@ -878,8 +888,9 @@ def _recorder(d):
                 e1 = _NO_EDGE
             node.next_functions = (e0, e1)
             if modes is not None and (e0[0] is None or e1[0] is None):
-                # one input needs no gradient (with both, the full plan stands)
-                need = 2 if e0[0] is None else 1
+                # one input needs no gradient (with both, the full plan stands), or neither
+                # does: inputs that require grad through views made under no_grad have no edge
+                need = (e0[0] is not None) | (e1[0] is not None) << 1
                 plan = plans[need]
                 mode = modes[need]
         else:
@@ -1019,6 +1030,19 @@ def record_fused(cls, inputs, results, attrs, work, saved_outputs=()):
 
 def _as_tuple(results):
     return results if type(results) is tuple else (results,)
+
+
+def refresh_views(tensors):
+    """Before an op that records reports an error of its own: each input's grad_fn as PyTorch
+    reads it first (``Tensor.grad_fn``), so that a view written since it was made and that may not
+    get a fresh grad_fn (one of several views, made under no_grad) raises its error instead."""
+    if not _grad_state.enabled:
+        return
+    if not any(isinstance(t, Tensor) and t.requires_grad for t in tensors):
+        return
+    for t in tensors:
+        if isinstance(t, Tensor) and t._vc.stale and t._view_base is not None:
+            t.grad_fn  # noqa: B018 (made anew, or the error)
 
 
 def shown_name(d):
@@ -1195,18 +1219,20 @@ _REAL = (float, int)
 
 def _shape_error(err, broadcast, arrays, name):
     if broadcast and "broadcast" in str(err):
+        # PyTorch broadcasts the operands in order, each against the shape of those before it
         shapes = [a.shape for a in arrays if isinstance(a, ndarray)]
-        if len(shapes) == 2:
-            sa, sb = shapes
-            for i in range(1, max(len(sa), len(sb)) + 1):
+        sa = shapes[0] if shapes else ()
+        for sb in shapes[1:]:
+            n = max(len(sa), len(sb))
+            for i in range(1, n + 1):
                 x = sa[-i] if i <= len(sa) else 1
                 y = sb[-i] if i <= len(sb) else 1
                 if x != y and x != 1 and y != 1:
-                    dim = max(len(sa), len(sb)) - i
                     return RuntimeError(
                         f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                        f"non-singleton dimension {dim}"
+                        f"non-singleton dimension {n - i}"
                     )
+            sa = xp.broadcast_shapes(sa, sb)
     return RuntimeError(f"{name}: {err}")
 
 

@@ -7,7 +7,7 @@ from ..autograd.cuts import note as note_cut
 from ..tensor import Tensor, _make, _wrap_dim
 from .indexing import index_select
 from .reduction import dims_arg
-from .registry import op, tensor_method
+from .registry import op, refresh_views, tensor_method
 
 
 def shape_arg(shape):
@@ -625,6 +625,7 @@ def cat(tensors, dim=0, *, out=None):
             )
         for k in range(ref.ndim):
             if k != d and t.shape[k] != ref.shape[k]:
+                refresh_views(tensors)  # (PyTorch's view errors come first)
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {d}. Expected size "
                     f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list."
@@ -661,6 +662,7 @@ def stack(tensors, dim=0, *, out=None):
     first = tensors[0].shape
     for i, t in enumerate(tensors):
         if t.shape != first:
+            refresh_views(tensors)  # (PyTorch's view errors come first)
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got [{', '.join(map(str, first))}] "
                 f"at entry 0 and [{', '.join(map(str, t.shape))}] at entry {i}"
