@@ -1019,11 +1019,6 @@ _add(
         _seeded(backward_of(lambda t, a: t._standard_gamma(a))),
         (M, POS),
         M,
-        xfail=X(
-            "a graph through _standard_gamma_grad raises NotImplementedError when it is made; "
-            "PyTorch records the op and raises only if a gradient reaches it",
-            "values",
-        ),
     ),
 )
 
@@ -1056,11 +1051,6 @@ for _name in ("igamma", "igammac"):
             lambda t, a, x, _name=_name: getattr(t, _name)(a, x),
             (M, POS),
             (M, POS),
-            xfail=X(
-                f"{_name} raises NotImplementedError when its first input requires grad; PyTorch "
-                "records the op and raises only if a gradient reaches that input",
-                "values",
-            ),
         ),
     )
 _add("xlogy", binary(lambda t, x, y: t.xlogy(x, y), ANY, POS))
@@ -1103,11 +1093,6 @@ _add(
     S(
         lambda t, x: t.special.zeta(x, 2.0),
         (M, (2.0, 4.0)),
-        xfail=X(
-            "zeta has no derivative in x, in PyTorch as here: the gradients this check takes "
-            "raise NotImplementedError in both",
-            "values",
-        ),
     ),
 )
 for _name in (
