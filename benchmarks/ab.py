@@ -3,7 +3,9 @@ side in one process and timed in rounds whose order rotates (whichever runs firs
 a few percent more).  The earlier tree is exported with ``git archive`` and imported under the
 name ``retrograd_base``.
 
-    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/ab.py REV [--rounds 21]
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/ab.py REV [--rounds 21] [--compiled]
+
+``--compiled``: the workloads of ``compiled.py`` (compiled on both trees, eager in PyTorch).
 """
 
 import argparse
@@ -67,6 +69,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rev", help="the earlier revision (a commit, tag or branch)")
     parser.add_argument("--rounds", type=int, default=21)
+    parser.add_argument("--compiled", action="store_true", help="the compiled workloads")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         _export(args.rev, tmp)
@@ -78,12 +81,21 @@ def main():
         libs = [("new", retrograd), ("base", retrograd_base)]
         if torch is not None:
             libs.append(("torch", torch))
-        for name, make, rounds, target in (
+        workloads = (
             ("README program (fwd+bwd)", core.readme_program, args.rounds, 0.02),
             ("200-op chain, 16 elements", core.elementwise_chain, args.rounds, 0.02),
             ("MLP 784-512-512-10, batch 128", core.mlp_step, max(5, args.rounds // 3), 0.2),
             ("20,000-op deep chain", core.deep_chain, max(5, args.rounds // 4), 0.3),
-        ):
+        )
+        if args.compiled:
+            import compiled
+
+            workloads = (
+                ("README program, compiled", compiled.readme_program, args.rounds, 0.02),
+                ("200-op chain, compiled", compiled.elementwise_chain, args.rounds, 0.02),
+                ("MLP step, compiled", compiled.mlp_step, max(5, args.rounds // 3), 0.2),
+            )
+        for name, make, rounds, target in workloads:
             compare(name, make, libs, rounds, target)
 
 

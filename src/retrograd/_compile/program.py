@@ -59,17 +59,20 @@ def build(steps, inputs, results, name="program"):
             lines.append(f"    c{n}({call_args})")
         outs = [f"s{o}" for o in step.outs]
         if step.single:
-            lines.append(f"    {outs[0]} = {fn}({call_args})")
+            lines.append(f"    {outs[0]} = {fn}({call_args})  # {step.name}")
         else:
-            lines.append(f"    {', '.join(outs)}, = {fn}({call_args})")
+            lines.append(f"    {', '.join(outs)}, = {fn}({call_args})  # {step.name}")
         for o, z in zip(outs, step.zero_d):
             if z:
                 lines.append(f"    if type({o}) is not ndarray: {o} = asarray({o})")
     lines.append(
         "    return (" + "".join(("None" if r is None else f"s{r}") + ", " for r in results) + ")"
     )
-    exec(compile("\n".join(lines), f"<retrograd.compile {name}>", "exec"), ns)
-    return ns[name]
+    source = "\n".join(lines)
+    exec(compile(source, f"<retrograd.compile {name}>", "exec"), ns)
+    fn = ns[name]
+    fn._source = source  # (for reading what a replay runs)
+    return fn
 
 
 # Forwards that are one ufunc call for the attributes given: the replay calls the ufunc itself
@@ -113,6 +116,7 @@ class CompiledFunctionBackward(Node):
     """
 
     __slots__ = ("_saved", "_programs", "_checks", "_freed_at")
+    _formula_grads = True  # (the recorded formulas of the op table)
 
     def apply(self, grads, needed):
         if _grad_state.enabled:
