@@ -424,3 +424,28 @@ def test_pytorch_import_paths():
     rg._dynamo.config.suppress_errors = False
     rg.compiler.reset()
     assert rg.compiler.is_compiling() is False and rg._dynamo.is_compiling() is False
+
+
+@pytest.mark.parametrize("body", ["w + x", "w * x", "(w * 2).sum() + x.sum()", "w.expand(3)"])
+def test_gradients_given_to_grad_stay_apart(body, torch_ref):
+    """A compiled backward's gradients become ``.grad`` without a copy only when nothing else
+    refers to them: the caller's gradient, another leaf's .grad and a view stay apart when one
+    .grad is written in place afterwards."""
+
+    def program(lib):
+        w = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        x = lib.tensor([4.0, 5.0, 6.0], requires_grad=True)
+        fn = eval(f"lambda w, x: {body}")
+        f = lib.compile(fn) if lib is rg else fn
+        results = []
+        for _ in range(2):  # the trace, then a replay
+            y = f(w, x)
+            g = lib.ones(y.shape) * 2
+            y.backward(g)
+            w.grad.add_(100)
+            x_grad = None if x.grad is None else x.grad.tolist()
+            results.append([g.tolist(), w.grad.tolist(), x_grad])
+            w.grad = x.grad = None
+        return results
+
+    assert program(rg) == program(torch_ref)

@@ -16,7 +16,7 @@ from .._switches import grad_mode as _grad_state
 from ..tensor import Tensor, _make
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
 from .cuts import state as _cut_state
-from .node import AccumulateGrad, FunctionNode, grad_accumulator
+from .node import AccumulateGrad, grad_accumulator
 
 # Set by ``autograd.training_checks`` while a leak or pitfall detector is on, None otherwise:
 # ``observer(root_edges, retain_graph, accumulate, inputs, site)`` before each backward pass.
@@ -238,18 +238,23 @@ def _run_one(node, nr, grad, retain_graph, create_graph, site):
             if nxt is not None and g is not None:
                 accs.append(nxt)
                 grads.append(g)
-        # Only the lists hold the gradients now, so that AccumulateGrad can tell whether one is
-        # shared; popped from the end, the newest leaf first.
+        owned = _owned(node, grads, slots) if node._formula_grads else None
         outs = g = slots = None
+        # popped from the end, the newest leaf first
         if len(accs) == 2 and accs[0]._seq > accs[1]._seq:
             accs.reverse()
             grads.reverse()
+            if owned is not None:
+                owned.reverse()
         elif len(accs) > 2:
             order = sorted(range(len(accs)), key=lambda i: accs[i]._seq)
             accs = [accs[i] for i in order]
             grads = [grads[i] for i in order]
+            if owned is not None:
+                owned = [owned[i] for i in order]
         while accs:
-            accumulate_grad(accs.pop().variable, grads.pop(), create_graph, site)
+            mine = owned.pop() if owned is not None else False
+            accumulate_grad(accs.pop().variable, grads.pop(), create_graph, site, True, mine)
     except BaseException:
         passes.pop()
         raise
@@ -378,13 +383,32 @@ def _capture(node, slot_map, slots, inputs, captured, accumulate, create_graph):
                 break
 
 
+def _owned(node, grads, slots):
+    """Per gradient in ``grads`` (those ``node``, without hooks, sent to leaves): whether the
+    engine alone refers to it, as ``_unshared`` tells, for all of them at once."""
+    if len(grads) == 1:
+        g = grads[0]
+        return [_unshared(node, g, slots, grads)]
+    seen = {}
+    for s in slots:
+        if s is not None:
+            seen[id(s._data)] = 2  # the incoming gradient: never taken
+    for g in grads:
+        k = id(g._data)
+        seen[k] = seen.get(k, 0) + 1
+    return [
+        seen[id(g._data)] == 1 and g._data.base is None and type(g) is Tensor and g._grad_fn is None
+        for g in grads
+    ]
+
+
 def _unshared(node, g, slots, outs):
     """Whether the engine alone refers to ``g``, a gradient that ``node`` (with no hooks) just
     computed from ``slots`` among ``outs``.  An op's derivative formulas are linear in their
     incoming gradient, so what one returns is a new tensor, a view, or that gradient itself (which
     may be the caller's, a hook's or another leaf's): ``g`` must be new, own its array, and go to
     one input only.  A custom Function's backward is user code: its gradients are never taken."""
-    if not isinstance(node, FunctionNode):
+    if not node._formula_grads:
         return False
     a = g._data
     if a.base is not None or type(g) is not Tensor or g._grad_fn is not None:
@@ -394,7 +418,7 @@ def _unshared(node, g, slots, outs):
             return False
     n = 0
     for o in outs:
-        if o is g:
+        if o is not None and o._data is a:
             n += 1
     return n == 1
 
