@@ -1,6 +1,8 @@
 """retrograd.compile: compiled results equal eager retrograd's bit for bit and PyTorch's values;
 guards that fail trace again; what cannot be traced runs eagerly with the right answer."""
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -449,3 +451,81 @@ def test_gradients_given_to_grad_stay_apart(body, torch_ref):
         return results
 
     assert program(rg) == program(torch_ref)
+
+
+@contextlib.contextmanager
+def _inference_with_grad():
+    with rg.inference_mode(), rg.enable_grad():
+        yield
+
+
+def test_every_part_of_the_signature_is_checked_on_the_replay():
+    """Each call differs from the one just replayed in one thing (a number, its type, a dtype, a
+    shape, requires_grad, one tensor passed twice, grad mode, inference mode, the number or kind
+    of arguments): each is traced anew, once, and gives eager retrograd's answer and gradient."""
+
+    def f(x, w, k):
+        return ((x * w + k).sin() * w).sum() + w.shape[0]
+
+    cf = rg.compile(f)
+    x = rg.tensor([0.5, -1.0, 2.0])
+    w = rg.tensor([1.5, 0.25, -0.75], requires_grad=True)
+    w2 = rg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+
+    def check(*args, mode=None):
+        results = []
+        for fn in (cf, f):
+            w.grad = None
+            with mode() if mode is not None else rg.enable_grad():
+                y = fn(*args)
+            if y.requires_grad:
+                y.backward()
+            results.append((y, None if w.grad is None else w.grad.clone()))
+        (y1, g1), (y2, g2) = results
+        _same(y1, y2)
+        assert y1.requires_grad == y2.requires_grad
+        assert (g1 is None) == (g2 is None)
+        if g1 is not None:
+            _same(g1, g2)
+
+    variants = [
+        ((x, w, 2.0), None),
+        ((x, w, 2), None),
+        ((x, w, True), None),
+        ((x.double(), w.double(), 1.0), None),
+        ((x[:2], w[:2], 1.0), None),
+        ((x, w.detach(), 1.0), None),
+        ((x, w, 1.0), rg.no_grad),
+        ((x, w, 1.0), rg.inference_mode),
+        ((x, w, 1.0), _inference_with_grad),
+        ((2.0, w, 1.0), None),
+        ((w, w, 1.0), None),  # (after (w2, w, 1.0), below)
+    ]
+    for round in range(2):
+        for args, mode in variants:
+            base = (w2, w, 1.0) if args[0] is w else (x, w, 1.0)
+            check(*base)
+            check(*base)
+            traces = len(_graphs(cf))
+            check(*args, mode=mode)
+            assert len(_graphs(cf)) == traces + (round == 0)
+        check(x, w, 1.0)
+        with pytest.raises(TypeError):
+            cf(x, w)
+        check(x, w, 1.0)
+        with pytest.raises(TypeError):
+            cf(x, w, 1.0, 2.0)
+        check(x, rg.nn.Parameter(w.detach().clone()), 1.0)  # (the same signature as w's)
+    assert all(e.graph for e in _graphs(cf)) and len(_graphs(cf)) == 13
+
+    # the default dtype: an integer tensor times a float is a tensor of the default dtype
+    cg = rg.compile(lambda n: n * 1.5)
+    n = rg.tensor([1, 2])
+    previous = rg.get_default_dtype()
+    for dtype in (rg.float32, rg.float64, rg.float32):
+        rg.set_default_dtype(dtype)
+        try:
+            for _ in range(2):
+                _same(cg(n), n * 1.5)
+        finally:
+            rg.set_default_dtype(previous)
