@@ -63,6 +63,19 @@ class Source:
             self._n += 1
             fn = f"f{n}"
             ufunc = _direct(step)
+            operator = _OPERATORS.get(step.name) if ufunc is not None else None
+            if operator is not None and len(step.ins) == 2:
+                out = f"s{step.outs[0]}"
+                a, b = (
+                    arg(kind, v)
+                    if kind != CONST or step.dtypes[1 - i] != step.dtypes[2]
+                    else const(_as_array(v, step.dtypes[2]))
+                    for i, (kind, v) in enumerate(step.ins)
+                )
+                self.line(f"{out} = {a} {operator} {b}  # {step.name}")
+                if step.zero_d[0]:
+                    self.line(f"if type({out}) is not ndarray: {out} = asarray({out})")
+                continue
             self.ns[fn] = step.fn if ufunc is None else ufunc
             attrs = step.attrs if ufunc is None else _DIRECT[step.name][2]
             call_args = ", ".join([arg(k, v) for k, v in step.ins] + [attr(v) for v in attrs])
@@ -110,6 +123,29 @@ _DIRECT = {
     "cos": (xp.cos, ((),), ()),
     "tanh": (xp.tanh, ((),), ()),
 }
+
+
+# ... and those of them that an operator of ndarray calls (one Python call less again).
+_OPERATORS = {"add": "+", "_sub": "-", "mul": "*"}
+
+
+def _as_array(value, dtype):
+    """A Python number among a ufunc's operands, as the 0-d array of the result's ``dtype``
+    when that gives the same result: NumPy then skips working out what the number means (a
+    microsecond a call), and computes with the number cast to ``dtype`` either way.  As it is
+    otherwise (a bool, a number of another kind than ``dtype``, one that does not fit)."""
+    if type(value) not in (int, float) or dtype.kind not in (
+        "fc" if type(value) is float else "fciu"
+    ):
+        return value
+    with xp.errstate(all="raise"):
+        try:
+            array = xp.asarray(value, dtype)
+        except (OverflowError, FloatingPointError, ValueError):
+            return value
+    if type(value) is int and array.item() != value:  # (an integer too large for a float)
+        return value
+    return array
 
 
 def _direct(step):
