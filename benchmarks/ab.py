@@ -3,10 +3,11 @@ side in one process and timed in rounds whose order rotates (whichever runs firs
 a few percent more).  The earlier tree is exported with ``git archive`` and imported under the
 name ``retrograd_base``.
 
-    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/ab.py REV [--rounds 21] [--layers]
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/ab.py REV [--rounds 21] [--layers | --compiled]
 
 ``--layers`` times the fused layers' training steps instead: the LSTMs of rnn.py, the
 MultiheadAttention steps of nn_layers.py and the CNN step of cnn_step.py.
+``--compiled``: the workloads of ``compiled.py`` (compiled on both trees, eager in PyTorch).
 """
 
 import argparse
@@ -71,6 +72,7 @@ def main():
     parser.add_argument("rev", help="the earlier revision (a commit, tag or branch)")
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--layers", action="store_true", help="the fused layers' workloads")
+    parser.add_argument("--compiled", action="store_true", help="the compiled workloads")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         _export(args.rev, tmp)
@@ -90,6 +92,14 @@ def main():
         )
         if args.layers:
             workloads = _layers(max(5, args.rounds // 2))
+        elif args.compiled:
+            import compiled
+
+            workloads = (
+                ("README program, compiled", compiled.readme_program, args.rounds, 0.02),
+                ("200-op chain, compiled", compiled.elementwise_chain, args.rounds, 0.02),
+                ("MLP step, compiled", compiled.mlp_step, max(5, args.rounds // 3), 0.2),
+            )
         for name, make, rounds, target in workloads:
             compare(name, make, libs, rounds, target)
 

@@ -9,7 +9,7 @@ from harness import compare
 
 
 def _compiled(lib, fn):
-    return lib.compile(fn) if lib.__name__ == "retrograd" else fn
+    return lib.compile(fn) if lib.__name__.startswith("retrograd") else fn
 
 
 def readme_program(lib):

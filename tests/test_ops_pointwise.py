@@ -580,6 +580,18 @@ def test_relu_gradient_is_exactly_zero_where_the_input_is_not_positive(torch_ref
             assert got[:4] == [0.0, 0.0, 5.0, 6.0] and got[4] != got[4]  # the last stays nan
 
 
+def test_relu_keeps_negative_zero_and_nan_bits_as_pytorch(torch_ref):
+    """relu is max(0, x) as PyTorch computes it: -0.0 stays -0.0 and a nan keeps its sign, bit
+    for bit, for every layout."""
+    values = [-0.0, 0.0, float("nan"), -float("nan"), float("inf"), -float("inf"), 1e-45, -3.0]
+    for dtype in ("float32", "float64"):
+        x = np.array(values * 3, dtype=dtype).reshape(4, 6)
+        for view in (lambda a: a, lambda a: a.T, lambda a: a[:, ::2]):
+            ours = view(retrograd.tensor(x)).relu().numpy()
+            theirs = view(torch_ref.tensor(x)).relu().numpy()
+            assert ours.tobytes() == theirs.tobytes() and ours.strides == theirs.strides
+
+
 @pytest.mark.parametrize(
     "call",
     [

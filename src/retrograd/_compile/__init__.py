@@ -8,6 +8,11 @@ guards hold run the forward program on the arrays of the arguments and of the pa
 live: an optimizer's in-place step is seen) and return tensors with one node,
 ``CompiledFunctionBackward``, which runs the backward program.
 
+A replay is one generated function per trace (``GraphEntry.fast``): it checks the call
+against the traced signature, then the guards, runs the forward steps and makes the output's node,
+with no key to build or look up; a call it does not take goes the long way (the key of its
+signature, its traces in order).
+
 Guards: the signature of the arguments (each tensor's shape, dtype and requires_grad, each other
 argument's value), grad mode and the default dtype; for a module, every submodule's plain Python
 attributes (``training`` among them), children and hooks; for a function, the Python values of
@@ -33,7 +38,7 @@ from ..nn.module import Module
 from ..ops.registry import _edge
 from ..tensor import Tensor, _make
 from . import trace as _trace
-from .program import CompiledFunctionBackward, build
+from .program import CompiledFunctionBackward, Source, build
 
 __all__ = ["compile", "OptimizedModule", "Unsupported", "InvalidBackend"]
 
@@ -193,13 +198,20 @@ class CompiledFunction:
             self.module = None
         self.cache = {}
         self.history = []  # (entry) in order made, for explain()
+        self.fast = None  # the last graph's ``fast``: checks the call itself, no key to make
         _all_compiled.add(self)
 
     def reset(self):
         self.cache.clear()
         self.history.clear()
+        self.fast = None
 
     def __call__(self, *args, **kwargs):
+        fast = self.fast
+        if fast is not None and not kwargs and _trace.active is None:
+            result = fast(args)
+            if result is not _MISS:
+                return result
         if _trace.active is not None:  # inside another trace: its ops are that trace's
             return self.fn(*args, **kwargs)
         tensors = []
@@ -215,6 +227,8 @@ class CompiledFunction:
             for entry in entries:
                 result = entry.run(tensors, args, kwargs, self.fn)
                 if result is not _MISS:
+                    if entry.fast is not None:
+                        self.fast = entry.fast
                     return result
             if len(entries) >= config.recompile_limit:
                 return self.fn(*args, **kwargs)
@@ -245,7 +259,10 @@ class CompiledFunction:
             with _trace.patched(tracer):
                 result = self.fn(*args, **kwargs)
             if tracer.reason is None:
-                entry = _make_entry(tracer, tensors, n_inputs, externals, result, guards)
+                signature = _fast_signature(args, kwargs, tensors, key)
+                entry = _make_entry(tracer, tensors, n_inputs, externals, result, guards, signature)
+                if entry.fast is not None:
+                    self.fast = entry.fast
             else:
                 entry = EagerEntry(guards, tracer.reason)
         except _trace.Break as e:  # (before the call, or in making the programs after it)
@@ -279,6 +296,23 @@ def _signature(args, kwargs, tensors):
             if not _add_nested(v, key, tensors):
                 return None
     return tuple(key)
+
+
+def _fast_signature(args, kwargs, tensors, key):
+    """What ``GraphEntry.fast`` checks to stand for ``key``: the modes and, per positional
+    argument, a tensor's (True, shape, dtype, requires_grad) or a value's (False, type, value);
+    None for a call it does not take (keywords, containers, an array passed twice)."""
+    if kwargs or len({id(t._data) for t in tensors}) < len(tensors):
+        return None
+    per_arg = []
+    for a in args:
+        if isinstance(a, Tensor):
+            per_arg.append((True, a._data.shape, a._data.dtype, a._requires_grad))
+        elif type(a) in _SCALARS:
+            per_arg.append((False, type(a), a, None))
+        else:
+            return None
+    return tuple(key[:3]), tuple(per_arg)
 
 
 def _add_nested(a, key, tensors):
@@ -434,6 +468,7 @@ class EagerEntry:
     """A signature whose trace broke: run eagerly while the Python guards hold."""
 
     graph = False
+    fast = None
 
     def __init__(self, guards, reason):
         self.guards = guards
@@ -448,58 +483,16 @@ class EagerEntry:
 
 
 class GraphEntry:
-    """A trace that holds: its forward program, backward programs and output structure."""
+    """A trace that holds: its forward program, backward programs and output structure.
+
+    ``run(tensors, args, kwargs, fn)`` (for a call whose signature matched) and ``fast(args)``
+    (for any positional call: it checks the signature itself; None where it cannot) are
+    generated for the trace (see ``_write_runs``): its guards, the forward steps, the node and
+    the outputs, one function."""
 
     graph = True
     reason = None
-
-    def run(self, tensors, args, kwargs, fn):
-        for getter, value in self.guards:
-            if getter() != value:
-                return _MISS
-        arrays = [t._data for t in tensors]
-        ext_tensors = []
-        for getter, shape, dtype, rg in self.externals:
-            t = getter()
-            if not isinstance(t, Tensor):
-                return _MISS
-            a = t._data
-            if a.shape != shape or a.dtype != dtype or t._requires_grad != rg:
-                return _MISS
-            arrays.append(a)
-            ext_tensors.append(t)
-        outs = self.forward(*arrays)
-        n_out = self.n_out
-        if self.programs is not None:
-            everything = tensors + ext_tensors if ext_tensors else tensors
-            node = object.__new__(CompiledFunctionBackward)
-            node.next_functions = tuple([_edge(everything[i]) for i in self.diff_inputs])
-            node._seq = next(_sequence)
-            node._programs = self.programs
-            node._saved = outs[n_out:]
-            checks = []
-            for kind, i in self.exposed:
-                if kind == 0:
-                    t = everything[i]
-                    checks.append((t, t._vc.version, None, None))
-            results = []
-            for j in range(n_out):
-                nr = self.diff_nr[j]
-                if nr is None:
-                    results.append(_make(outs[j]))
-                else:
-                    t = _make(outs[j], True, node)
-                    t._output_nr = nr
-                    results.append(t)
-            for kind, j in self.exposed:
-                if kind == 1:
-                    checks.append((None, 0, results[j]._vc, outs[j]))
-            node._checks = checks
-        else:
-            results = [_make(outs[j]) for j in range(n_out)]
-        if self.single:
-            return results[0]
-        return _rebuild(self.structure, results, tensors, ext_tensors)
+    fast = None
 
 
 def _rebuild(structure, results, tensors, ext_tensors):
@@ -518,7 +511,7 @@ def _rebuild(structure, results, tensors, ext_tensors):
     return items if kind == "list" else tuple(items) if kind == "tuple" else kind(*items)
 
 
-def _make_entry(tracer, tensors, n_inputs, externals, result, guards):
+def _make_entry(tracer, tensors, n_inputs, externals, result, guards, signature=None):
     """The programs of a trace that ran to its end, or an EagerEntry saying what stands in the
     way."""
     slots = tracer.slots
@@ -618,8 +611,125 @@ def _make_entry(tracer, tensors, n_inputs, externals, result, guards):
             elif s in out_slots:
                 exposed.append((1, out_slots.index(s)))
         entry.exposed = tuple(exposed)
-    entry.forward = build(forward_steps, ins, out_slots + saved_slots, "forward")
+    _write_runs(entry, forward_steps, n_inputs, externals, out_slots, saved_slots, signature)
     return entry
+
+
+def _write_runs(entry, steps, n_inputs, externals, out_slots, saved_slots, signature):
+    """``entry.run`` and ``entry.fast`` as Python source (see GraphEntry).
+
+    ``signature``: how ``fast`` checks its arguments, None for no ``fast``: ((grad mode,
+    inference mode, default dtype), one (is_tensor, a, b, c) per positional argument: a tensor's
+    shape, dtype and requires_grad, or a value's type and value)."""
+    src = Source(
+        MISS=_MISS,
+        Tensor=Tensor,
+        isinstance=isinstance,
+        type=type,
+        new=object.__new__,
+        Node=CompiledFunctionBackward,
+        edge=_edge,
+        seq=_sequence,
+        rebuild=_rebuild,
+        gs=_grad_state,
+        ddt=_default_dtype,
+        programs=entry.programs,
+    )
+    const, line = src.const, src.line
+    # (``is`` where the objects are unique: a False there only sends the call the long way)
+    for getter, value in entry.guards:
+        line(f"if {const(getter)}() != {const(value)}: return MISS")
+    guards, src.lines = src.lines, []
+    for i in range(n_inputs):
+        line(f"s{i} = t{i}._data")
+    reads, src.lines = src.lines, []
+    for j, (slot, getter, t) in enumerate(externals):
+        a = t._data
+        line(f"e{j} = {const(getter)}()")
+        line(f"if not isinstance(e{j}, Tensor): return MISS")
+        line(f"s{slot} = e{j}._data")
+        line(
+            f"if s{slot}.shape != {const(a.shape)} or s{slot}.dtype is not {const(a.dtype)} "
+            f"or e{j}._requires_grad is not {t._requires_grad}: return MISS"
+        )
+    src.steps(steps)
+    everything = [f"t{i}" for i in range(n_inputs)] + [f"e{j}" for j in range(len(externals))]
+    n_out = len(out_slots)
+    if entry.programs is not None:
+        line("node = new(Node)")
+        edges = "".join(f"edge({everything[i]}), " for i in entry.diff_inputs)
+        line(f"node.next_functions = ({edges})")
+        line("node._seq = next(seq)")
+        line("node._programs = programs")
+        line("node._saved = (" + "".join(f"s{k}, " for k in saved_slots) + ")")
+        checks = [
+            f"({everything[i]}, {everything[i]}._vc.version, None, None)"
+            for kind, i in entry.exposed
+            if kind == 0
+        ]
+        for j in range(n_out):
+            nr = entry.diff_nr[j]
+            if nr is None:
+                line(f"r{j} = make(s{out_slots[j]})")
+            else:
+                line(f"r{j} = make(s{out_slots[j]}, True, node)")
+                if nr:
+                    line(f"r{j}._output_nr = {nr}")
+        checks += [
+            f"(None, 0, r{j}._vc, s{out_slots[j]})" for kind, j in entry.exposed if kind == 1
+        ]
+        line("node._checks = [" + ", ".join(checks) + "]")
+    else:
+        for j in range(n_out):
+            line(f"r{j} = make(s{out_slots[j]})")
+    if entry.single:
+        line("return r0")
+    else:
+        results = "".join(f"r{j}, " for j in range(n_out))
+        tensors = "".join(f"t{i}, " for i in range(n_inputs))
+        exts = "".join(f"e{j}, " for j in range(len(externals)))
+        line(f"return rebuild({const(entry.structure)}, [{results}], [{tensors}], [{exts}])")
+    body = src.lines
+    src.lines = guards + reads + body
+    if n_inputs:
+        src.lines.insert(0, "    " + "".join(f"t{i}, " for i in range(n_inputs)) + "= tensors")
+    entry.run = src.function("run(tensors, args, kwargs, fn)")
+    if signature is None:
+        return
+    modes, args = signature
+    line(f"if len(args) != {len(args)}: return MISS")
+    line(
+        f"if gs.enabled is not {modes[0]} or gs.inference is not {modes[1]} "
+        f"or ddt[0] is not {const(modes[2])}: return MISS"
+    )
+    names = []
+    k = 0
+    for is_tensor, *_ in args:
+        names.append(f"t{k}" if is_tensor else f"a{len(names)}")
+        k += is_tensor
+    if args:
+        line("".join(f"{n}, " for n in names) + "= args")
+    for name, (is_tensor, a, b, c) in zip(names, args):
+        if is_tensor:
+            line(f"if not isinstance({name}, Tensor): return MISS")
+            i = name[1:]
+            line(f"s{i} = {name}._data")
+            line(
+                f"if s{i}.shape != {const(a)} or s{i}.dtype is not {const(b)} "
+                f"or {name}._requires_grad is not {c}: return MISS"
+            )
+        else:
+            line(f"if type({name}) is not {const(a)}: return MISS")
+            line(f"if {name} is not {const(b)} and {name} != {const(b)}: return MISS")
+    # each tensor's array a different one, as when traced
+    if 1 < k <= 4:
+        pairs = [f"s{i} is s{j}" for i in range(k) for j in range(i + 1, k)]
+        line(f"if {' or '.join(pairs)}: return MISS")
+    elif k > 4:
+        line(f"if len({{*map(id, ({''.join(f's{i}, ' for i in range(k))}))}}) != {k}: return MISS")
+    src.lines += guards
+    src.lines += body
+    entry.fast = src.function("fast(args)")
 
 
 def _collect(kind, v, used):

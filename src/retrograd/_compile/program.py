@@ -16,60 +16,99 @@ from .trace import CAST, CONST, SLOT, _AttrSlot
 _DOUBLE_BACKWARD = "torch.compile with aot_autograd does not currently support double backward"
 
 
+class Source:
+    """Python source being written, one function at a time, with the Python objects it names
+    (``k3`` a constant, ``f2`` a step's forward, ``c2`` its check) in its namespace."""
+
+    def __init__(self, **names):
+        self.ns = {"asarray": xp.asarray, "ndarray": ndarray, "make": _make, **names}
+        self.lines = []
+        self._consts = {}
+        self._n = 0
+
+    def const(self, v):
+        key = (type(v), id(v))
+        name = self._consts.get(key)
+        if name is None:
+            name = self._consts[key] = f"k{len(self._consts)}"
+            self.ns[name] = v
+        return name
+
+    def line(self, text):
+        self.lines.append("    " + text)
+
+    def steps(self, steps):
+        """A line per step: ``s7 = f3(s2, k1)``."""
+        const = self.const
+
+        def arg(kind, v):
+            if kind == SLOT:
+                return f"s{v}"
+            if kind == CAST:
+                return f"s{v[0]}.astype({const(v[1])})"
+            if kind == CONST:
+                return const(v)
+            return "[" + ", ".join(arg(k, x) for k, x in v) + "]"
+
+        def attr(v):
+            if isinstance(v, _AttrSlot):
+                return f"make(s{v.slot})" if v.tensor else f"s{v.slot}"
+            if type(v) in (tuple, list) and _marked(v):
+                items = ", ".join(attr(e) for e in v)
+                return f"({items},)" if type(v) is tuple else f"[{items}]"
+            return const(v)
+
+        for step in steps:
+            n = self._n
+            self._n += 1
+            fn = f"f{n}"
+            ufunc = _direct(step)
+            operator = _OPERATORS.get(step.name) if ufunc is not None else None
+            if operator is not None and len(step.ins) == 2:
+                out = f"s{step.outs[0]}"
+                a, b = (
+                    arg(kind, v)
+                    if kind != CONST or step.dtypes[1 - i] != step.dtypes[2]
+                    else const(_as_array(v, step.dtypes[2]))
+                    for i, (kind, v) in enumerate(step.ins)
+                )
+                self.line(f"{out} = {a} {operator} {b}  # {step.name}")
+                if step.zero_d[0]:
+                    self.line(f"if type({out}) is not ndarray: {out} = asarray({out})")
+                continue
+            self.ns[fn] = step.fn if ufunc is None else ufunc
+            attrs = step.attrs if ufunc is None else _DIRECT[step.name][2]
+            call_args = ", ".join([arg(k, v) for k, v in step.ins] + [attr(v) for v in attrs])
+            if step.check is not None:
+                self.ns[f"c{n}"] = step.check
+                self.line(f"c{n}({call_args})")
+            outs = [f"s{o}" for o in step.outs]
+            if step.single:
+                self.line(f"{outs[0]} = {fn}({call_args})  # {step.name}")
+            else:
+                self.line(f"{', '.join(outs)}, = {fn}({call_args})  # {step.name}")
+            for o, z in zip(outs, step.zero_d):
+                if z:
+                    self.line(f"if type({o}) is not ndarray: {o} = asarray({o})")
+
+    def function(self, header):
+        """The function ``def header:`` whose body is the lines written since the last one."""
+        name = header.split("(")[0]
+        source = "\n".join([f"def {header}:", *self.lines])
+        self.lines = []
+        exec(compile(source, f"<retrograd.compile {name}>", "exec"), self.ns)
+        fn = self.ns[name]
+        fn._source = source  # (for reading what a replay runs)
+        return fn
+
+
 def build(steps, inputs, results, name="program"):
     """A function of the arrays in slots ``inputs`` that runs ``steps`` and returns the arrays in
     slots ``results`` (None stands for no array)."""
-    ns = {"asarray": xp.asarray, "ndarray": ndarray, "make": _make}
-    consts = {}
-
-    def const(v):
-        key = (type(v), id(v))
-        name = consts.get(key)
-        if name is None:
-            name = consts[key] = f"k{len(consts)}"
-            ns[name] = v
-        return name
-
-    def arg(kind, v):
-        if kind == SLOT:
-            return f"s{v}"
-        if kind == CAST:
-            return f"s{v[0]}.astype({const(v[1])})"
-        if kind == CONST:
-            return const(v)
-        return "[" + ", ".join(arg(k, x) for k, x in v) + "]"
-
-    def attr(v):
-        if isinstance(v, _AttrSlot):
-            return f"make(s{v.slot})" if v.tensor else f"s{v.slot}"
-        if type(v) in (tuple, list) and _marked(v):
-            items = ", ".join(attr(e) for e in v)
-            return f"({items},)" if type(v) is tuple else f"[{items}]"
-        return const(v)
-
-    lines = [f"def {name}({', '.join(f's{i}' for i in inputs)}):"]
-    for n, step in enumerate(steps):
-        fn = f"f{n}"
-        ufunc = _direct(step)
-        ns[fn] = step.fn if ufunc is None else ufunc
-        attrs = step.attrs if ufunc is None else _DIRECT[step.name][2]
-        call_args = ", ".join([arg(k, v) for k, v in step.ins] + [attr(v) for v in attrs])
-        if step.check is not None:
-            ns[f"c{n}"] = step.check
-            lines.append(f"    c{n}({call_args})")
-        outs = [f"s{o}" for o in step.outs]
-        if step.single:
-            lines.append(f"    {outs[0]} = {fn}({call_args})")
-        else:
-            lines.append(f"    {', '.join(outs)}, = {fn}({call_args})")
-        for o, z in zip(outs, step.zero_d):
-            if z:
-                lines.append(f"    if type({o}) is not ndarray: {o} = asarray({o})")
-    lines.append(
-        "    return (" + "".join(("None" if r is None else f"s{r}") + ", " for r in results) + ")"
-    )
-    exec(compile("\n".join(lines), f"<retrograd.compile {name}>", "exec"), ns)
-    return ns[name]
+    src = Source()
+    src.steps(steps)
+    src.line("return (" + "".join(("None" if r is None else f"s{r}") + ", " for r in results) + ")")
+    return src.function(f"{name}({', '.join(f's{i}' for i in inputs)})")
 
 
 # Forwards that are one ufunc call for the attributes given: the replay calls the ufunc itself
@@ -83,8 +122,30 @@ _DIRECT = {
     "sin": (xp.sin, ((),), ()),
     "cos": (xp.cos, ((),), ()),
     "tanh": (xp.tanh, ((),), ()),
-    "relu": (xp.maximum, ((),), (0,)),
 }
+
+
+# ... and those of them that an operator of ndarray calls (one Python call less again).
+_OPERATORS = {"add": "+", "_sub": "-", "mul": "*"}
+
+
+def _as_array(value, dtype):
+    """A Python number among a ufunc's operands, as the 0-d array of the result's ``dtype``
+    when that gives the same result: NumPy then skips working out what the number means (a
+    microsecond a call), and computes with the number cast to ``dtype`` either way.  As it is
+    otherwise (a bool, a number of another kind than ``dtype``, one that does not fit)."""
+    if type(value) not in (int, float) or dtype.kind not in (
+        "fc" if type(value) is float else "fciu"
+    ):
+        return value
+    with xp.errstate(all="raise"):
+        try:
+            array = xp.asarray(value, dtype)
+        except (OverflowError, FloatingPointError, ValueError):
+            return value
+    if type(value) is int and array.item() != value:  # (an integer too large for a float)
+        return value
+    return array
 
 
 def _direct(step):
@@ -113,6 +174,7 @@ class CompiledFunctionBackward(Node):
     """
 
     __slots__ = ("_saved", "_programs", "_checks", "_freed_at")
+    _formula_grads = True  # (the recorded formulas of the op table)
 
     def apply(self, grads, needed):
         if _grad_state.enabled:

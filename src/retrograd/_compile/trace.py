@@ -40,10 +40,12 @@ SLOT, CAST, CONST, LIST = range(4)
 
 
 class Step:
-    __slots__ = ("fn", "ins", "attrs", "outs", "zero_d", "check", "name", "single")
+    __slots__ = ("fn", "ins", "attrs", "outs", "zero_d", "check", "name", "single", "dtypes")
 
-    def __init__(self, fn, ins, attrs, outs, zero_d, check, name, single):
+    def __init__(self, fn, ins, attrs, outs, zero_d, check, name, single, dtypes=()):
         self.single = single  # the forward returns one array, not a sequence of them
+        # the dtype of each array the forward took (None for a constant), then of each output
+        self.dtypes = dtypes
         self.fn = fn
         self.ins = ins  # tuple of (kind, value) per input
         self.attrs = attrs  # tuple of constants, or (SLOT, i) markers where an array was passed
@@ -134,6 +136,7 @@ class Tracer:
             if d.promote is not None and len({t._data.dtype for t in tensors}) > 1:
                 self.fail(f"{d.name} of tensors of several dtypes")
             ins = ((LIST, tuple(items)),)
+            dtypes = ()
         else:
             arrays = [t._data if isinstance(t, Tensor) else t for t in tensors]
             promoted = arrays
@@ -147,6 +150,9 @@ class Tracer:
                 else:
                     ins.append((CONST, t))
             ins = tuple(ins)
+            dtypes = tuple(
+                p.dtype if isinstance(t, Tensor) else None for t, p in zip(tensors, promoted)
+            )
         attrs = self.attr_template(attrs, d.name)
         outs = []
         zero_d = []
@@ -164,6 +170,7 @@ class Tracer:
                 d.check,
                 d.name,
                 d.outputs == 1 and d.returns is None,
+                dtypes + tuple(r._data.dtype for r in results),
             )
         )
 

@@ -9,6 +9,7 @@
 """
 
 import heapq
+import operator
 import threading
 from heapq import heappop, heappush
 
@@ -50,6 +51,16 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     ``inputs``: the tensors to stop at (None: every leaf of the graph).  With ``accumulate`` their
     ``.grad`` is updated; without, the gradients that reached them are returned, None where none did.
     """
+    if inputs is None and accumulate and len(roots) == 1:  # loss.backward() ...
+        t = roots[0]
+        node = t._grad_fn
+        # ... of a graph of one node on leaves (a compiled function's, one op's)
+        if (
+            node is not None
+            and not (t._vc.stale and t._view_base is not None)
+            and _run_one(node, t._output_nr, grads[0], retain_graph, create_graph)
+        ):
+            return None
     root_edges = [gradient_edge(t) for t in roots]  # first: a leaf root makes its AccumulateGrad
     for i, (node, _) in enumerate(root_edges):
         if node is None:  # a view made under no_grad of a tensor that requires grad: no edge
@@ -59,9 +70,6 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     targets = {}  # node -> {output_nr: [indices into inputs]}
     if inputs is None and len(roots) == 1:  # the common case: one root, every leaf
         node, nr = root_edges[0]
-        if accumulate and _leaves_only(node):
-            _run_one(node, nr, grads[0], retain_graph, create_graph, caller_site(2))
-            return None
         deps = _prepare((node,), None)[0]
         buffers = {node: [grads[0]] if nr == 0 else [None] * nr + [grads[0]]}
         ready = [(-node._seq, node)]
@@ -223,26 +231,25 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     return captured
 
 
-def _leaves_only(node):
-    """Whether the graph is one node whose edges lead to leaves only, each at most once, with no
-    hooks and no anomaly mode (a compiled function's node on parameters, a single op's)."""
+def _run_one(node, nr, grad, retain_graph, create_graph):
+    """``run`` for a graph that is one node whose edges lead to leaves only, each at most once,
+    with no hooks and no anomaly mode: the node, then each leaf's AccumulateGrad newest first, as
+    the general pass orders them, without its queue and dependency counts.  False (and nothing
+    done) for any other graph."""
     if node._hooked or _switches.anomaly or type(node) is AccumulateGrad:
         return False
     edges = node.next_functions
     for nxt, _ in edges:
         if nxt is not None and (type(nxt) is not AccumulateGrad or nxt._hooked):
             return False
-    if len(edges) < 2:
-        return True
     if len(edges) == 2:
-        return edges[0][0] is not edges[1][0] or edges[0][0] is None
-    leaves = [n for n, _ in edges if n is not None]
-    return len(set(leaves)) == len(leaves)
-
-
-def _run_one(node, nr, grad, retain_graph, create_graph, site):
-    """``run`` for a one-node graph on leaves: the node, then each leaf's AccumulateGrad newest
-    first, as the general pass orders them, without its queue and dependency counts."""
+        if edges[0][0] is edges[1][0] and edges[0][0] is not None:
+            return False
+    elif len(edges) > 2:
+        leaves = [n for n, _ in edges if n is not None]
+        if len(set(leaves)) != len(leaves):
+            return False
+    site = caller_site(3)  # (the user's backward call)
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     final = []
@@ -258,24 +265,31 @@ def _run_one(node, nr, grad, retain_graph, create_graph, site):
             raise
         if not retain_graph:
             node._release(site)
-        accs = []
-        grads = []
-        for (nxt, _), g in zip(node.next_functions, outs):
-            if nxt is not None and g is not None:
-                accs.append(nxt)
-                grads.append(g)
-        # Only the lists hold the gradients now, so that AccumulateGrad can tell whether one is
-        # shared; popped from the end, the newest leaf first.
-        outs = g = slots = None
-        if len(accs) == 2 and accs[0]._seq > accs[1]._seq:
-            accs.reverse()
-            grads.reverse()
-        elif len(accs) > 2:
-            order = sorted(range(len(accs)), key=lambda i: accs[i]._seq)
-            accs = [accs[i] for i in order]
-            grads = [grads[i] for i in order]
-        while accs:
-            accumulate_grad(accs.pop().variable, grads.pop(), create_graph, site)
+        todo = [
+            (nxt._seq, nxt, g)
+            for (nxt, _), g in zip(edges, outs)
+            if nxt is not None and g is not None
+        ]
+        if len(todo) > 1:
+            todo.sort(key=_first, reverse=True)  # the newest leaf first
+        if node._formula_grads:
+            # .grad may take a gradient nothing else refers to (see _unshared): new, owning its
+            # array, not the incoming gradient, and going to one leaf only
+            incoming = grad._data
+            distinct = len(todo) < 2 or len({id(g._data) for _, _, g in todo}) == len(todo)
+            for _, acc, g in todo:
+                a = g._data
+                mine = (
+                    a.base is None
+                    and a is not incoming
+                    and type(g) is Tensor
+                    and g._grad_fn is None
+                    and (distinct or sum(h._data is a for _, _, h in todo) == 1)
+                )
+                accumulate_grad(acc.variable, g, create_graph, site, True, mine)
+        else:
+            for _, acc, g in todo:
+                accumulate_grad(acc.variable, g, create_graph, site)
     except BaseException:
         passes.pop()
         raise
@@ -288,6 +302,10 @@ def _run_one(node, nr, grad, retain_graph, create_graph, site):
             i += 1
     finally:
         passes.pop()
+    return True
+
+
+_first = operator.itemgetter(0)
 
 
 def _fit_input_shapes(node, slots, deps, root_edges):
@@ -410,7 +428,7 @@ def _unshared(node, g, slots, outs):
     incoming gradient, so what one returns is a new tensor, a view, or that gradient itself (which
     may be the caller's, a hook's or another leaf's): ``g`` must be new, own its array, and go to
     one input only.  A custom Function's backward is user code: its gradients are never taken."""
-    if not isinstance(node, FunctionNode):
+    if not node._formula_grads:
         return False
     a = g._data
     if a.base is not None or type(g) is not Tensor or g._grad_fn is not None:
@@ -420,7 +438,7 @@ def _unshared(node, g, slots, outs):
             return False
     n = 0
     for o in outs:
-        if o is g:
+        if o is not None and o._data is a:
             n += 1
     return n == 1
 

@@ -49,6 +49,10 @@ class Node:
     # A node of the op table whose release only drops its saved values (it keeps no sizes): the
     # engine releases one that has no attributes inline, as FunctionNode._release would.
     _plain_release = False
+    # Its gradients are computed by the op table's derivative formulas, which are linear in the
+    # incoming gradient: each is a new array, a view, or an incoming gradient itself (the engine
+    # may then hand a new one to a leaf's .grad without a copy).  Not so for user code.
+    _formula_grads = False
 
     @property
     def metadata(self) -> dict:
@@ -168,6 +172,7 @@ class FunctionNode(Node):
     _frees_index = True  # whether an index among its attributes is released with the graph
     _n_outputs = 1
     _op_name = ""
+    _formula_grads = True
     # saved index -> fn(tensor): the tensor as PyTorch's node would have saved it, for errors
     # (a fused op may save an input where PyTorch saves a view of it).
     _saved_in_errors: dict = {}

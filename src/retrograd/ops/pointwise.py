@@ -749,7 +749,11 @@ def relu(self):
         self.dtype == bool
     ):  # checked here, not by check=, to keep the op on the registry's fast path
         raise RuntimeError("Boolean inputs not supported for relu")
-    return xp.maximum(self, 0)
+    # max(0, x), 0 first and as an array: NumPy's vector loop takes two arrays (a number operand
+    # runs an element at a time, several times slower), and with 0 first -0.0 and a nan keep
+    # their sign, bit for bit as PyTorch's relu.
+    out = xp.zeros_like(self)
+    return xp.maximum(out, self, out=out)
 
 
 # --- clamping, maxima and selection ------------------------------------------------------------
