@@ -557,4 +557,5 @@ def test_numbers_in_the_program_give_eager_results_bit_for_bit(dtype):
                 for a, b in zip(cf(x), f(x)):
                     assert a.dtype == b.dtype
                     assert a._data.tobytes() == b._data.tobytes(), (k, a, b)
-        assert _graphs(cf)[0].graph
+        # (float16 runs eagerly: eager computes it in float32 and rounds once per op)
+        assert bool(_graphs(cf)[0].graph) == (dtype != "float16")
