@@ -112,6 +112,22 @@ def attention_large_no_weights(lib):
     return self_attention(lib, 128, 4, 64, 16, need_weights=False)
 
 
+def transformer_layer(lib, d_model=128, heads=4, length=64, batch=16):
+    """One TransformerEncoderLayer training step (forward, backward, SGD): d_model 128, 4 heads,
+    sequence 64, batch 16, PyTorch's defaults otherwise (feed-forward 2048, dropout 0.1)."""
+    lib.manual_seed(0)
+    layer = lib.nn.TransformerEncoderLayer(d_model, heads, batch_first=True)
+    opt = lib.optim.SGD(layer.parameters(), lr=0.01)
+    x = lib.randn(batch, length, d_model)
+
+    def step():
+        opt.zero_grad()
+        layer(x).pow(2).mean().backward()
+        opt.step()
+
+    return step
+
+
 def main():
     compare("nn MLP 784-512-512-10 fwd+bwd", mlp, rounds=7, target=0.2)
     compare("nn.Linear MLP + optim.SGD step", mlp_sgd, rounds=7, target=0.2)
@@ -122,6 +138,7 @@ def main():
     compare("MHA self-attn d128 h4 L64 N16", attention_large, rounds=9, target=0.1)
     compare("  same, need_weights=False", attention_small_no_weights, rounds=9, target=0.05)
     compare("  same, need_weights=False", attention_large_no_weights, rounds=9, target=0.1)
+    compare("TransformerEncoderLayer d128 h4 L64 N16 step", transformer_layer, rounds=9, target=0.2)
 
 
 if __name__ == "__main__":
