@@ -18,6 +18,31 @@ def _clamp_by_zero(x):
     return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
 
 
+def set_count_and_param(d, total_count, probs, logits):
+    """``d.total_count`` and ``d.probs`` (or ``d.logits``) broadcast together, the count in the
+    parameter's dtype; ``d._param`` the one given."""
+    _one_of(probs, logits)
+    name, given = ("probs", probs) if probs is not None else ("logits", logits)
+    count, param = broadcast_all(total_count, given)
+    d.total_count = count.type_as(param)
+    setattr(d, name, param)
+    d._param = param
+
+
+def expand_count_and_param(d, cls, batch_shape, _instance):
+    """``d.expand(batch_shape)`` for a distribution of a count and a probability parameter."""
+    new = d._get_checked_instance(cls, _instance)
+    batch_shape = Size(batch_shape)
+    new.total_count = d.total_count.expand(tuple(batch_shape))
+    for name in ("probs", "logits"):
+        if name in d.__dict__:
+            setattr(new, name, getattr(d, name).expand(tuple(batch_shape)))
+            new._param = getattr(new, name)
+    Distribution.__init__(new, batch_shape, validate_args=False)
+    new._validate_args = d._validate_args
+    return new
+
+
 class Binomial(Distribution):
     """The number of successes in ``total_count`` trials of probability ``probs``."""
 
@@ -29,27 +54,11 @@ class Binomial(Distribution):
     has_enumerate_support = True
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
-        _one_of(probs, logits)
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.type_as(self.probs)
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.type_as(self.logits)
-        self._param = self.probs if probs is not None else self.logits
+        set_count_and_param(self, total_count, probs, logits)
         super().__init__(self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Binomial, _instance)
-        batch_shape = Size(batch_shape)
-        new.total_count = self.total_count.expand(tuple(batch_shape))
-        for name in ("probs", "logits"):
-            if name in self.__dict__:
-                setattr(new, name, getattr(self, name).expand(tuple(batch_shape)))
-                new._param = getattr(new, name)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return expand_count_and_param(self, Binomial, batch_shape, _instance)
 
     def _new(self, *args, **kwargs):
         return self._param.new(*args, **kwargs)

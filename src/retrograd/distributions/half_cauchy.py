@@ -5,13 +5,13 @@ import math
 from ..creation import full, zeros_like
 from . import constraints
 from .cauchy import Cauchy
-from .transformed_distribution import TransformedDistribution
+from .half_normal import _FoldedAtZero
 from .transforms import AbsTransform
 
 __all__ = ["HalfCauchy"]
 
 
-class HalfCauchy(TransformedDistribution):
+class HalfCauchy(_FoldedAtZero):
     """The absolute value of a centred Cauchy variable of scale ``scale``."""
 
     arg_constraints = {"scale": constraints.positive}
@@ -40,20 +40,3 @@ class HalfCauchy(TransformedDistribution):
     @property
     def variance(self):
         return self.base_dist.variance
-
-    def log_prob(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
-        lp = self.base_dist.log_prob(value) + math.log(2)
-        return lp.masked_fill(value.expand(lp.shape) < 0, -math.inf)
-
-    def cdf(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
-        return 2 * self.base_dist.cdf(value) - 1
-
-    def icdf(self, prob):
-        return self.base_dist.icdf((prob + 1) / 2)
-
-    def entropy(self):
-        return self.base_dist.entropy() - math.log(2)
