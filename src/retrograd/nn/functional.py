@@ -563,10 +563,7 @@ def embedding_bag(
     if padding_idx is not None and padding_idx < 0:
         padding_idx += weight.shape[0]
     valid = idx != padding_idx if padding_idx is not None else xp.ones(len(idx), bool)
-    argmax = xp.full((len(starts), weight.shape[1]), -1, xp.int64)
-    return _nn._embedding_bag(
-        weight, per_sample_weights, idx, bag_of, len(starts), mode, valid, argmax
-    )
+    return _nn._embedding_bag(weight, per_sample_weights, idx, bag_of, len(starts), mode, valid)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -1102,9 +1102,9 @@ def _bag_weight_grad(g, n):
     rows = g.index_select(0, _make(bag_of))
     shape = n.weight.shape
     if n.mode == "max":
-        taken = n.argmax >= 0  # (bags, dims): the position that gave each maximum
-        b, d = xp.nonzero(taken)
-        target = idx[n.argmax[b, d]] * shape[1] + d
+        _, first = _bag_max(n.weight._data, idx, bag_of, n.n_bags, n.valid)
+        b, d = xp.nonzero(first >= 0)  # (bags, dims) that have a maximum
+        target = idx[first[b, d]] * shape[1] + d
         flat = _make(xp.zeros(shape[0] * shape[1], g._data.dtype))
         return flat.index_add(0, _make(target), g[_make(b), _make(d)]).reshape(shape)
     count = xp.bincount(bag_of[n.valid], minlength=n.n_bags)
@@ -1121,6 +1121,22 @@ def _bag_sample_weight_grad(g, n):
     return rows.sum(1) * _make(n.valid.astype(g._data.dtype))
 
 
+def _bag_max(weight, indices, bag_of, n_bags, valid):
+    """Each bag's maximum of the rows of ``weight`` at ``indices`` (0 for an empty bag), and the
+    position in ``indices`` of the first row that holds it (-1 for an empty bag), as PyTorch's
+    kernel keeps it."""
+    rows = weight[indices][valid]
+    keep = bag_of[valid]
+    out = xp.full((n_bags, weight.shape[1]), -xp.inf, weight.dtype)
+    xp.maximum.at(out, keep, rows)
+    empty = xp.isneginf(out)
+    out[empty] = 0
+    pos = xp.nonzero(valid)[0]
+    first = xp.full(out.shape, len(indices), xp.int64)
+    xp.minimum.at(first, keep, xp.where(rows == out[keep], pos[:, None], len(indices)))
+    return out, xp.where(empty, -1, first)
+
+
 @op(
     inputs="weight per_sample_weights",
     saves="weight per_sample_weights",
@@ -1128,29 +1144,18 @@ def _bag_sample_weight_grad(g, n):
     node="EmbeddingBagBackward0",
     grads=(_bag_weight_grad, _bag_sample_weight_grad),
 )
-def _embedding_bag(weight, per_sample_weights, indices, bag_of, n_bags, mode, valid, argmax):
+def _embedding_bag(weight, per_sample_weights, indices, bag_of, n_bags, mode, valid):
     """The bags' sums, means or maxima of the rows of ``weight`` at ``indices`` (``bag_of`` the
-    bag of each; rows where ``valid`` is False are padding and left out).  For 'max',
-    ``argmax`` (filled in here) records which position gave each maximum."""
+    bag of each; rows where ``valid`` is False are padding and left out).  A maximum's gradient
+    goes to the row that gave it, found again from the saved weight in the backward pass."""
+    if mode == "max":
+        return _bag_max(weight, indices, bag_of, n_bags, valid)[0]
     rows = weight[indices]
     if per_sample_weights is not None:
         rows = rows * per_sample_weights[:, None]
     keep = bag_of[valid]
-    rows = rows[valid]
-    if mode == "max":
-        out = xp.full((n_bags, weight.shape[1]), -xp.inf, weight.dtype)
-        xp.maximum.at(out, keep, rows)
-        empty = xp.isneginf(out)
-        out[empty] = 0
-        # the first position in each bag that holds the maximum (the one PyTorch's kernel keeps)
-        pos = xp.nonzero(valid)[0]
-        hits = rows == out[keep]
-        first = xp.full(out.shape, len(indices), xp.int64)
-        xp.minimum.at(first, keep, xp.where(hits, pos[:, None], len(indices)))
-        argmax[...] = xp.where(empty, -1, first)
-        return out
     out = xp.zeros((n_bags, weight.shape[1]), weight.dtype)
-    xp.add.at(out, keep, rows)
+    xp.add.at(out, keep, rows[valid])
     if mode == "mean":
         count = xp.bincount(keep, minlength=n_bags)
         out /= xp.maximum(count, 1)[:, None].astype(weight.dtype)
