@@ -12,7 +12,7 @@
    gradient is ready) and for 0.25 MB buckets (the fully connected layers' bucket starts while
    the convolutions run backward).
 
-    python benchmarks/ddp_scaling.py [--epochs 4] [--steps 30] [--batch-size 64]
+    python benchmarks/ddp_scaling.py [--epochs 4] [--steps 30] [--batch-size 64] [--width 1]
 """
 
 import argparse
@@ -68,13 +68,15 @@ def epochs(args):
             "0",
             "--batch-size",
             str(args.batch_size),
+            "--width",
+            str(args.width),
         )
         found = re.search(r"([\d.]+) s per epoch, rank 0 busy ([\d.]+) s", out)
         times[n], busy[n] = float(found.group(1)), float(found.group(2))
         print(
-            f"digits CNN, global batch {args.batch_size}, {n} rank{'s' if n > 1 else ''}: "
+            f"digits CNN (width {args.width}), global batch {args.batch_size}, {n} rank{'s' if n > 1 else ''}: "
             f"{times[n]:.2f} s per epoch, rank 0 "
-            f"on a core {busy[n]:.2f} s of it (means of epochs 2..{args.epochs})",
+            f"on a core {busy[n]:.2f} s of it (medians of epochs 2..{args.epochs})",
             flush=True,
         )
     print(
@@ -89,7 +91,7 @@ def epochs(args):
     )
 
 
-def overlap_worker(steps):
+def overlap_worker(steps, width):
     """Runs on each rank (--worker): the hidden share of the all-reduce time, rank 0 prints.
 
     The wait that counts is the one after the slowest rank's last gradient: before that moment a
@@ -120,7 +122,7 @@ def overlap_worker(steps):
     DDP._finish = timed_finish
     for cap in (None, 0.25):
         torch.manual_seed(0)
-        model = DDP(DigitsCNN(), bucket_cap_mb=cap)
+        model = DDP(DigitsCNN(width), bucket_cap_mb=cap)
         sizes = [b.buffer.size for b in model._buckets]
         rows = np.arange(rank * 32, (rank + 1) * 32)
         backward, alone = [], []
@@ -177,15 +179,22 @@ def main():
         help="global batch of the epochs (a larger one gives each step more computation "
         "against the same all-reduce and optimizer step)",
     )
+    parser.add_argument(
+        "--width",
+        type=int,
+        default=1,
+        help="multiplies the convolutions' channels: a heavier, more compute-bound model",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        return overlap_worker(args.steps)
+        return overlap_worker(args.steps, args.width)
     print(
         f"machine: {os.cpu_count()} cores (wall-clock times; other work on them shows)", flush=True
     )
     epochs(args)
-    print(launch(2, os.path.abspath(__file__), "--worker", "--steps", str(args.steps)), end="")
+    worker = (os.path.abspath(__file__), "--worker", "--steps", str(args.steps), "--width")
+    print(launch(2, *worker, str(args.width)), end="")
 
 
 if __name__ == "__main__":

@@ -28,14 +28,16 @@ import retrograd.nn.functional as F  # noqa: E402
 
 
 class DigitsCNN(nn.Module):
-    """conv 1->32, conv 32->64, max pool, then two linear layers: 8x8 image -> 10 logits."""
+    """conv 1->32, conv 32->64, max pool, then two linear layers: 8x8 image -> 10 logits.
 
-    def __init__(self):
+    ``width`` multiplies the channels of both convolutions (a heavier network for benchmarks)."""
+
+    def __init__(self, width=1):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
-        self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
+        self.conv1 = nn.Conv2d(1, 32 * width, 3, padding=1)
+        self.conv2 = nn.Conv2d(32 * width, 64 * width, 3, padding=1)
         self.pool = nn.MaxPool2d(2)
-        self.fc1 = nn.Linear(64 * 4 * 4, 128)
+        self.fc1 = nn.Linear(64 * width * 4 * 4, 128)
         self.fc2 = nn.Linear(128, 10)
 
     def forward(self, x):
