@@ -176,16 +176,28 @@ def numel(input) -> "builtins.int":
     return input.numel()
 
 
+# Functions written by hand (not op-table ops, which take ``out`` themselves) that PyTorch's
+# namespace gives an ``out=`` keyword.
+_OUT_FUNCTIONS = frozenset(
+    "addcdiv aminmax clamp clamp_max clamp_min clip copysign cummax cummin diag diff div divide "
+    "float_power floor_divide ger heaviside igamma igammac isin kron kthvalue lerp masked_select "
+    "matmul matrix_power max mean min mode nanmean nansum norm outer polygamma pow qr round "
+    "slice_scatter slogdet sort square std sub subtract svd topk var xlogy".split()
+)
+
+
 def _public_ops():
     """Every op function in retrograd.ops becomes retrograd.<name>."""
     from types import ModuleType
+
+    from ._out import with_out
 
     g = globals()
     for name, value in vars(ops).items():
         if name.startswith("_") or name in g or isinstance(value, ModuleType):
             continue
         if callable(value):
-            g[name] = value
+            g[name] = with_out(value, name) if name in _OUT_FUNCTIONS else value
 
 
 _public_ops()

@@ -6,6 +6,7 @@ unless it was empty), and ``out`` is returned.  Results written this way are out
 PyTorch refuses ``out=`` when an argument requires grad; so does this.
 """
 
+import functools
 import warnings
 
 from . import dtypes
@@ -81,6 +82,47 @@ def write_out(
         out._data[...] = data
     bump_version(out, None)
     return out
+
+
+def write_outs(name: str, result, out, inputs=()):
+    """``write_out`` for an op that returns one tensor or a tuple of them (``out`` then a tuple of
+    as many tensors, PyTorch's ``out=(values, indices)``); returns ``out`` as the op would."""
+    if not isinstance(result, tuple):
+        return write_out(name, result, out, inputs)
+    if not isinstance(out, (tuple, list)) or not all(isinstance(o, Tensor) for o in out):
+        raise TypeError(
+            f"{name}(): argument 'out' must be tuple of Tensors, not {type(out).__name__}"
+        )
+    if len(out) != len(result):
+        raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors")
+    written = [write_out(name, r, o, inputs) for r, o in zip(result, out)]
+    return type(result)(*written) if hasattr(result, "_fields") else tuple(written)
+
+
+def call_with_out(name: str, fn, args, kwargs, out):
+    """``fn(*args, **kwargs)`` written into ``out`` (one tensor or a tuple); the inputs, whose
+    requires_grad refuses ``out``, are the tensors among the arguments and in their lists."""
+    inputs = [
+        t
+        for a in (*args, *kwargs.values())
+        for t in (a if isinstance(a, (list, tuple)) else (a,))
+        if isinstance(t, Tensor)
+    ]
+    return write_outs(name, fn(*args, **kwargs), out, inputs)
+
+
+def with_out(fn, name: str):
+    """``fn`` taking PyTorch's keyword ``out=`` as well (for a function written by hand; op-table
+    functions take it through the registry).  Only the public name gets this: a Tensor method
+    keeps ``fn`` itself, and PyTorch's methods have no ``out``."""
+
+    @functools.wraps(fn)
+    def function(*args, out=None, **kwargs):
+        if out is None:
+            return fn(*args, **kwargs)
+        return call_with_out(name, fn, args, kwargs, out)
+
+    return function
 
 
 def dtype_expected(result: Tensor, out: Tensor) -> RuntimeError:

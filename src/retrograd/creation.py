@@ -213,6 +213,8 @@ def _python_dtypes(fn):
         out = kwargs.pop("out", None)
         if out is None:
             return fn(*args, **kwargs)
+        if like or copies:  # (PyTorch's ``*_like``, ``tensor`` and ``as_tensor`` take no out)
+            raise TypeError(f"{fn.__name__}() got an unexpected keyword argument 'out'")
         return _factory_out(fn, out, args, kwargs)
 
     return creator

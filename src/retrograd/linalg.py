@@ -181,3 +181,17 @@ __all__ = [
     "matrix_rank",
     "cond",
 ]
+
+
+def _take_out():
+    """PyTorch's ``out=`` on the functions here that are written by hand (the op-table ops take it
+    themselves)."""
+    from ._out import with_out
+
+    g = globals()
+    names = "cond eigh lstsq matrix_norm matrix_power matrix_rank multi_dot norm qr slogdet svd"
+    for name in (*names.split(), "vecdot", "vector_norm"):
+        g[name] = with_out(g[name], f"linalg_{name}")
+
+
+_take_out()

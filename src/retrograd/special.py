@@ -128,3 +128,16 @@ __all__ = [
     "xlogy",
     "zeta",
 ]
+
+
+def _take_out():
+    """PyTorch's ``out=`` on the functions here that are written by hand (the op-table ops take it
+    themselves)."""
+    from ._out import with_out
+
+    g = globals()
+    for name in "gammainc gammaincc ndtr polygamma round xlog1py xlogy zeta".split():
+        g[name] = with_out(g[name], name)
+
+
+_take_out()

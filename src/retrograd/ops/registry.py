@@ -27,6 +27,7 @@ import weakref
 
 from .. import _switches, dtypes
 from .._array import iterator_layout, kept_layout, kept_order, ndarray, xp
+from .._out import call_with_out
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import INTERNAL_FILES, _getframe, caller_site, outside
 from ..autograd.cuts import note as _note_cut
@@ -411,6 +412,23 @@ _LAYOUT_OPERANDS = {
 }
 
 
+# Public ops whose PyTorch function has no ``out=`` (views and nn functions aside, which never do).
+_NO_OUT = frozenset(
+    "channel_shuffle clone convolution flip isclose isfinite isinf isnan matrix_exp "
+    "pixel_shuffle pixel_unshuffle relu trace permute".split()
+)
+
+
+def _into_out(general, d, args, kwargs):
+    """``op(..., out=t)``: the op's result written into ``t`` (see _out), where PyTorch's function
+    takes ``out``; an op called with ``out`` is outside the graph, so no input may need grad."""
+    kwargs = dict(kwargs)
+    out = kwargs.pop("out")
+    if d.view or d.outputs is None or d.name.startswith("_") or d.name in _NO_OUT:
+        raise TypeError(f"{d.name}() got an unexpected keyword argument 'out'")
+    return call_with_out(d.name, general, args, kwargs, out)
+
+
 def _laid_out(out, arrays, layout):
     """``out`` in PyTorch's layout for an elementwise op over ``arrays`` (as cast for the op, see
     iterator_layout)."""
@@ -445,6 +463,8 @@ def _make_function(d):
     halves = not view and not listed and name not in _HALF_STEPWISE
 
     def general(*args, **kwargs):
+        if kwargs and kwargs.get("out") is not None:
+            return _into_out(general, d, args, kwargs)
         if _switches.batching is not None:
             batched = _switches.batching(general, args, kwargs)
             if batched is not NotImplemented:
