@@ -37,6 +37,10 @@ IMPORTS = [
     ),
     ("torch.nn.modules.rnn", ["LSTM", "GRU", "RNNBase", "RNNCellBase"]),
     ("torch.nn.modules.sparse", ["Embedding"]),
+    (
+        "torch.nn.modules.transformer",
+        ["TransformerEncoder", "TransformerDecoderLayer", "_get_clones", "_get_activation_fn"],
+    ),
     ("torch.nn.modules.padding", ["ConstantPad2d", "ZeroPad2d"]),
     ("torch.nn.modules.flatten", ["Flatten", "Unflatten"]),
     ("torch.nn.modules.distance", ["PairwiseDistance", "CosineSimilarity"]),
@@ -223,6 +227,42 @@ def test_every_torch_nn_modules_name_we_export_is_torchs():
         theirs = importlib.import_module(f"torch.nn.modules.{ours}")
         for attr in name.__all__:
             assert hasattr(theirs, attr), f"torch.nn.modules.{ours}.{attr}"
+
+
+def test_every_class_of_ours_is_at_pytorchs_module_path():
+    """Each class that ``retrograd.nn`` has is also at the ``nn.modules.X`` path where PyTorch
+    defines it (published code names them there: safe_globals lists, isinstance checks)."""
+    torch = pytest.importorskip("torch")
+    missing = []
+    for name in dir(torch.nn):
+        cls = getattr(torch.nn, name)
+        if not isinstance(cls, type) or not hasattr(retrograd.nn, name):
+            continue
+        path = cls.__module__
+        if not path.startswith("torch.nn.modules."):
+            continue
+        try:
+            ours = importlib.import_module("retrograd" + path[len("torch") :])
+        except ImportError:
+            missing.append(f"{path}.{name}")
+            continue
+        if getattr(ours, name, None) is not getattr(retrograd.nn, name):
+            missing.append(f"{path}.{name}")
+    assert not missing
+
+
+def test_transformer_module_helpers_as_pytorch(torch_ref):
+    from retrograd.nn.modules import transformer as ours
+
+    theirs = torch_ref.nn.modules.transformer
+    mask = ours._generate_square_subsequent_mask(3, dtype=retrograd.float64)
+    assert mask.tolist() == theirs._generate_square_subsequent_mask(3).tolist()
+    assert mask.dtype == retrograd.float64
+    assert ours._get_activation_fn("gelu") is retrograd.nn.functional.gelu
+    with pytest.raises(RuntimeError, match="activation should be relu/gelu, not tanh"):
+        ours._get_activation_fn("tanh")
+    clones = ours._get_clones(retrograd.nn.Linear(2, 2), 3)
+    assert len(clones) == 3 and clones[0].weight is not clones[1].weight
 
 
 def test_module_utils_helpers_match_pytorch():

@@ -876,3 +876,33 @@ def test_an_object_array_in_the_earlier_format_is_refused_without_running_it(tmp
         zf.writestr("tensors/0.npy", buf.getvalue())
     assert "damaged" in _error(path)
     assert not marker.exists()
+
+
+class _TinyLM(retrograd.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = retrograd.nn.Embedding(10, 4)
+        self.rnn = retrograd.nn.LSTM(4, 5)
+        self.head = retrograd.nn.Linear(5, 10)
+
+    def forward(self, x):
+        return self.head(self.rnn(self.embed(x))[0])
+
+
+def test_a_whole_model_loads_with_its_classes_as_safe_globals(tmp_path):
+    """``torch.save(model)`` then ``torch.load`` under ``safe_globals([...the classes...])``, as
+    published training scripts do: the model comes back, and takes hooks again."""
+    retrograd.manual_seed(0)
+    model = _TinyLM()
+    path = tmp_path / "model.pt"
+    retrograd.save(model, path)
+    with pytest.raises(pickle.UnpicklingError, match="Unsupported global"):
+        retrograd.load(path)  # the classes are not allowed by default
+    classes = [_TinyLM, retrograd.nn.modules.sparse.Embedding, retrograd.nn.modules.rnn.LSTM]
+    with retrograd.serialization.safe_globals([*classes, retrograd.nn.modules.linear.Linear]):
+        loaded = retrograd.load(path)
+    loaded.rnn.flatten_parameters()  # (a no-op on the CPU, as in PyTorch; scripts call it)
+    x = retrograd.tensor([[1, 2, 3]])
+    seen = []
+    loaded.register_forward_hook(lambda m, i, o: seen.append(o.shape))
+    assert retrograd.equal(loaded(x), model(x)) and seen == [(1, 3, 10)]

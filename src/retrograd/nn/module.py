@@ -80,6 +80,15 @@ class Module:
         d["_forward_pre_hooks"] = _HookDict()
         d["_forward_pre_hooks_with_kwargs"] = {}
 
+    def __setstate__(self, state):
+        """An unpickled module (``torch.load`` of a whole model): its hooks dicts, pickled as
+        PyTorch's OrderedDicts, become the kind a hook's handle can refer to again."""
+        self.__dict__.update(state)
+        for slot in ("_forward_hooks", "_forward_pre_hooks"):
+            hooks = self.__dict__.get(slot)
+            if type(hooks) is not _HookDict:
+                self.__dict__[slot] = _HookDict(hooks or ())
+
     # --- calling ----------------------------------------------------------------------------------
     def forward(self, *args, **kwargs):
         raise NotImplementedError(

@@ -90,6 +90,14 @@ class _RNNBase(Module):
             for layer in range(self.num_layers)
         ]
 
+    @property
+    def _flat_weights(self):
+        return [getattr(self, n) for n in self._flat_weights_names]
+
+    def flatten_parameters(self) -> None:
+        """Nothing to do: the weights need no single buffer here (PyTorch packs them for cuDNN
+        alone, and on the CPU this returns at once as well)."""
+
     def _weights(self, layer: int, direction: int):
         suffix = f"_l{layer}" + ("_reverse" if direction else "")
         get = self._parameters.get

@@ -26,6 +26,7 @@ from pickle import UnpicklingError
 
 from .. import dtypes
 from .._array import xp
+from ..autograd.node import _HookDict
 from ..creation import device
 from ..tensor import Size, Tensor, _make
 
@@ -524,6 +525,8 @@ class Pickler(pickle._Pickler):
             )
         if type(obj) is _Reduced:
             return obj.rv
+        if type(obj) is _HookDict:  # a module's or optimizer's hooks: PyTorch's OrderedDict
+            return (_global("collections", "OrderedDict"), (), None, None, iter(obj.items()))
         if isinstance(obj, Size):
             return (_global("torch", "Size"), (tuple(obj),))
         if isinstance(obj, device):

@@ -22,6 +22,7 @@ from . import (
     pooling,
     rnn,
     sparse,
+    transformer,
     upsampling,
     utils,  # noqa: F401  (torch.nn.modules.utils)
 )
@@ -46,6 +47,7 @@ _SUBMODULES = (
     pooling,
     rnn,
     sparse,
+    transformer,
     upsampling,
 )
 
