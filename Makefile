@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo demo-ddp test test-light test-matrix lint fuzz docs bench bench-ddp clean
+.PHONY: demo demo-ddp examples test test-light test-matrix lint fuzz docs bench bench-ddp clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,12 @@ $(VENV)/.examples: $(BIN)/python pyproject.toml
 demo: $(VENV)/.examples
 	$(BIN)/python -m retrograd.demo
 	$(BIN)/python examples/digits_cnn.py
+
+# The example programs written for PyTorch, each run on retrograd (a few seconds each; add --torch to
+# a script to run the same program on PyTorch; tests/test_examples_parity.py compares the two).
+EXAMPLES := transformer_lm vae reinforce lbfgs_curve_fit tcn per_example_gradients char_gpt word_lstm
+examples: $(VENV)/.examples
+	@for name in $(EXAMPLES); do echo "== examples/$$name.py"; $(BIN)/python examples/$$name.py || exit 1; done
 
 $(VENV)/.ddp: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[examples,distributed]'

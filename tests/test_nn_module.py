@@ -332,6 +332,31 @@ def test_parameter_containers_repr_equal_torch(torch_ref):
     assert len(d) == 1
 
 
+def test_parameter_dict_orders_keys_as_torch(torch_ref):
+    # A plain dict is added in key order (so parameters() and an optimizer's flat vector follow
+    # it); an OrderedDict, a ParameterDict or a sequence of pairs keeps its own order.
+    from collections import OrderedDict
+
+    for lib in (retrograd, torch_ref):
+        p = lambda v: lib.nn.Parameter(lib.tensor(v))
+        pairs = [("w", p(1.0)), ("b", p(2.0)), ("phi", p(3.0))]
+        made = [
+            lib.nn.ParameterDict(dict(pairs)),
+            lib.nn.ParameterDict(OrderedDict(pairs)),
+            lib.nn.ParameterDict(pairs),
+            lib.nn.ParameterDict(lib.nn.ParameterDict(OrderedDict(pairs))),
+        ]
+        later = lib.nn.ParameterDict({"z": p(0.0)})
+        later.update(dict(pairs))
+        made.append(later)
+        orders = [list(d.keys()) for d in made]
+        values = [x.item() for x in made[0].parameters()]
+        if lib is retrograd:
+            ours = orders, values
+    assert ours == (orders, values)
+    assert orders[0] == ["b", "phi", "w"] and orders[1] == ["w", "b", "phi"]
+
+
 def test_sequential_insert_and_module_list_delete():
     seq = nn.Sequential(nn.ReLU(), nn.Tanh())
     seq.insert(1, nn.Sigmoid())

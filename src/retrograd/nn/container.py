@@ -3,7 +3,7 @@
 
 import operator
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .module import Module, _addindent
 from .parameter import Parameter
@@ -277,6 +277,13 @@ class ParameterDict(_DictMethods, Module):
 
     def __setitem__(self, key: str, value) -> None:
         self.register_parameter(key, _as_param(value))
+
+    def update(self, values) -> None:
+        # As in PyTorch: an ordered source (OrderedDict, ParameterDict, a sequence of pairs) keeps
+        # its order; any other mapping, a plain dict included, is added in the order of its keys.
+        if isinstance(values, Mapping) and not isinstance(values, OrderedDict):
+            values = sorted(values.items())
+        super().update(values)
 
     def extra_repr(self) -> str:
         return _describe(self._parameters, lambda p: "torch." + p.dtype._tensor_name)
