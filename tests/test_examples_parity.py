@@ -26,11 +26,11 @@ import vae  # noqa: E402
 
 # program, shortened arguments, how many losses it reports at least
 PROGRAMS = {
-    "transformer_lm": (transformer_lm.main, {"steps": 40}, 41),
+    "transformer_lm": (transformer_lm.main, {"steps": 12}, 13),
     "vae": (vae.main, {"epochs": 4}, 4),
     "reinforce": (reinforce.main, {"episodes": 40}, 40),
     "lbfgs_curve_fit": (lbfgs_curve_fit.main, {"rounds": 3}, 7),
-    "tcn": (tcn.main, {"epochs": 2}, 17),
+    "tcn": (tcn.main, {"epochs": 1}, 9),
 }
 
 
