@@ -1357,3 +1357,31 @@ _add(
     S(lambda t, a, z, w: t.addcmul(a, z, w, value=0.5), Z, Z, ((4,), CPLX)),
 )
 _add("_sum_all", S(lambda t, z: z.sum(), Z))
+
+# --- Fourier transforms: the three kernels torch.fft is made of --------------------------------
+_add(
+    "_fft_c2c",
+    S(lambda t, z: t.fft.fft(z), Z),
+    S(lambda t, z: t.fft.ifft(z, n=6, norm="ortho"), Z),
+    S(lambda t, x: t.fft.fft2(x, s=(2, 5), norm="forward"), M),
+    S(lambda t, x: t.fft.ihfft2(x), M),
+    S(lambda t, z: t.fft.ifftn(z), ((), CPLX)),
+)
+_add(
+    "_fft_r2c",
+    S(lambda t, x: t.fft.rfft(x), M),
+    S(lambda t, x: t.fft.rfft(x, n=7, norm="ortho"), M),
+    S(lambda t, x: t.fft.fft(x, n=3), M),
+    S(lambda t, x: t.fft.ifft(x, dim=0), M),
+    S(lambda t, x: t.fft.rfft2(x, norm="forward"), M),
+    S(lambda t, x: t.fft.ihfft(x, n=5), M),
+)
+_add(
+    "_fft_c2r",
+    S(lambda t, z: t.fft.irfft(z), Z),
+    S(lambda t, z: t.fft.irfft(z, n=5, norm="ortho"), Z),
+    S(lambda t, z: t.fft.irfft(z, n=9), Z),
+    S(lambda t, z: t.fft.hfft(z, n=4, norm="forward"), Z),
+    S(lambda t, z: t.fft.irfft2(z, s=(3, 7)), Z),
+    S(lambda t, z: t.fft.hfftn(z), Z),
+)

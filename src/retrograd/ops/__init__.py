@@ -27,6 +27,7 @@ from . import (
     shape,
     sorting,
     special,
+    spectral,
 )
 from .registry import METHODS, OPS, op, tensor_method
 
