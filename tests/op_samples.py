@@ -1385,3 +1385,14 @@ _add(
     S(lambda t, z: t.fft.irfft2(z, s=(3, 7)), Z),
     S(lambda t, z: t.fft.hfftn(z), Z),
 )
+
+# --- general eigendecomposition (eigenvectors compared by modulus: a phase is LAPACK's choice) ---
+_EIG_ON_ARRAYS = X(
+    "the gradient formula of linalg.eig runs on arrays", "gradgradcheck", "forward_ad"
+)
+_add(
+    "_linalg_eig",
+    S(lambda t, a: t.linalg.eigvals(a), (3, 3), xfail=_EIG_ON_ARRAYS),
+    S(lambda t, a: t.linalg.eig(a).eigenvectors.abs(), (2, 3, 3), xfail=_EIG_ON_ARRAYS),
+    S(lambda t, z: t.linalg.eig(z)[0], ((3, 3), CPLX), xfail=_EIG_ON_ARRAYS),
+)

@@ -15,6 +15,7 @@ from . import (
     composite,
     conv,
     ctc,
+    eigen,
     factorizations,
     indexing,
     inplace,
