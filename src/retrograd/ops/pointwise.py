@@ -554,8 +554,9 @@ def cj(x):
     """``x`` conjugated, for derivative formulas, where PyTorch's convention for complex inputs
     conjugates the other factor (``grad * other.conj()``): a real tensor or a Python number other
     than a complex one is returned as it is, at the cost of one test."""
-    data = getattr(x, "_data", None)
-    if data is None:
+    try:
+        data = x._data
+    except AttributeError:  # a Python number
         return x.conjugate() if type(x) is complex else x
     return x if data.dtype.kind != "c" else _conj(x)
 
