@@ -25,6 +25,7 @@ AWAY = "away"  # signed, at least 0.1 from every multiple of 0.5: no kink of abs
 DISTINCT = "distinct"  # no two values closer than 0.1: no ties for max, sort, pooling
 INT = "int"
 BOOL = "bool"
+CPLX = "complex"  # complex values, both parts in (-1, 1): the input is complex64/complex128
 
 
 class S:
@@ -47,6 +48,8 @@ def _values(shape, domain, rng):
         return rng.integers(-5, 6, shape)
     if domain == BOOL:
         return rng.integers(0, 2, shape).astype(bool)
+    if domain == CPLX:
+        return rng.uniform(-1, 1, shape) + 1j * rng.uniform(-1, 1, shape)
     return rng.uniform(domain[0], domain[1], shape)
 
 
@@ -58,7 +61,8 @@ def inputs(lib, sample, dtype="float64"):
         if domain in (INT, BOOL):
             out.append(lib.tensor(a))
         else:
-            t = lib.tensor(a, dtype=getattr(lib, dtype))
+            kind = getattr(lib, dtype)
+            t = lib.tensor(a, dtype=kind.to_complex() if domain == CPLX else kind)
             if not a.size:  # (PyTorch's tensor() gives an empty array stride 0, which its
                 t = lib.empty(a.shape, dtype=t.dtype)  # gradcheck refuses)
             out.append(t.requires_grad_(sample.grad and grad != [False]))
@@ -1294,3 +1298,101 @@ _add(
     ),
 )
 _add("frexp", S(lambda t, x: t.frexp(x).mantissa, M), S(lambda t, x: x.frexp()[0], ((), POS)))
+
+# --- complex numbers: PyTorch's convention for gradients of complex inputs ---------------------
+Z = ((3, 4), CPLX)
+_add(
+    "_conj",
+    S(lambda t, z: z.conj() * z, Z),
+    S(lambda t, z: t.conj(z), ((), CPLX)),
+    S(lambda t, z: t.conj(z), ((0, 2), CPLX)),
+)
+_add("_conj_physical", S(lambda t, z: t.conj_physical(z), Z))
+_add("sgn", S(lambda t, z: z.sgn(), Z), unary(lambda t, x: t.sgn(x), AWAY))
+_add("angle", S(lambda t, z: t.angle(z), Z), unary(lambda t, x: t.angle(x), AWAY))
+_add(
+    "view_as_real",
+    S(lambda t, z: t.view_as_real(z), Z),
+    S(lambda t, z: z.real * 2 + z.imag, Z),
+    S(lambda t, z: t.view_as_real(z), ((), CPLX)),
+)
+_add(
+    "view_as_complex",
+    S(lambda t, x: t.view_as_complex(x), (3, 2)),
+    S(lambda t, x: t.view_as_complex(x[:, :2]), (3, 4)),
+)
+_add(
+    "complex",
+    S(lambda t, x, y: t.complex(x, y), M, (4,)),
+    S(lambda t, x, y: t.complex(x, y), (), ()),
+)
+_add("polar", S(lambda t, r, a: t.polar(r, a), (M, POS), (4,)))
+_add(
+    "mul",
+    S(lambda t, z, w: z * w, Z, ((4,), CPLX)),
+    S(lambda t, z, x: z * x, Z, (4,)),
+    S(lambda t, z: z * (2 - 1j), Z),
+)
+_add("true_divide", S(lambda t, z, w: z / w, Z, ((4,), CPLX)), S(lambda t, z, x: x / z, Z, (4,)))
+_add("abs", S(lambda t, z: z.abs(), Z))
+_add("exp", S(lambda t, z: z.exp(), Z))
+_add("log", S(lambda t, z: z.log(), Z))
+_add("sqrt", S(lambda t, z: z.sqrt(), Z))
+_add("reciprocal", S(lambda t, z: z.reciprocal(), Z))
+_add("_pow_scalar", S(lambda t, z: z**3, Z))
+_add("_pow_tensor", S(lambda t, z, w: z**w, Z, ((4,), CPLX)))
+_add("sin", S(lambda t, z: z.sin(), Z))
+_add("cos", S(lambda t, z: z.cos(), Z))
+_add("mm", S(lambda t, z, w: z @ w, Z, ((4, 2), CPLX)))
+_add("bmm", S(lambda t, z, w: t.bmm(z, w), ((2, 3, 4), CPLX), ((2, 4, 2), CPLX)))
+_add("dot", S(lambda t, z, w: t.dot(z, w), ((4,), CPLX), ((4,), CPLX)))
+_add("mv", S(lambda t, z, w: t.mv(z, w), Z, ((4,), CPLX)))
+_add("addmm", S(lambda t, a, z, w: t.addmm(a, z, w), ((3, 2), CPLX), Z, ((4, 2), CPLX)))
+_add(
+    "_addcdiv",
+    S(lambda t, a, z, w: t.addcdiv(a, z, w, value=0.5), Z, Z, ((4,), CPLX)),
+)
+_add(
+    "addcmul",
+    S(lambda t, a, z, w: t.addcmul(a, z, w, value=0.5), Z, Z, ((4,), CPLX)),
+)
+_add("_sum_all", S(lambda t, z: z.sum(), Z))
+
+# --- Fourier transforms: the three kernels torch.fft is made of --------------------------------
+_add(
+    "_fft_c2c",
+    S(lambda t, z: t.fft.fft(z), Z),
+    S(lambda t, z: t.fft.ifft(z, n=6, norm="ortho"), Z),
+    S(lambda t, x: t.fft.fft2(x, s=(2, 5), norm="forward"), M),
+    S(lambda t, x: t.fft.ihfft2(x), M),
+    S(lambda t, z: t.fft.ifftn(z), ((), CPLX)),
+)
+_add(
+    "_fft_r2c",
+    S(lambda t, x: t.fft.rfft(x), M),
+    S(lambda t, x: t.fft.rfft(x, n=7, norm="ortho"), M),
+    S(lambda t, x: t.fft.fft(x, n=3), M),
+    S(lambda t, x: t.fft.ifft(x, dim=0), M),
+    S(lambda t, x: t.fft.rfft2(x, norm="forward"), M),
+    S(lambda t, x: t.fft.ihfft(x, n=5), M),
+)
+_add(
+    "_fft_c2r",
+    S(lambda t, z: t.fft.irfft(z), Z),
+    S(lambda t, z: t.fft.irfft(z, n=5, norm="ortho"), Z),
+    S(lambda t, z: t.fft.irfft(z, n=9), Z),
+    S(lambda t, z: t.fft.hfft(z, n=4, norm="forward"), Z),
+    S(lambda t, z: t.fft.irfft2(z, s=(3, 7)), Z),
+    S(lambda t, z: t.fft.hfftn(z), Z),
+)
+
+# --- general eigendecomposition (eigenvectors compared by modulus: a phase is LAPACK's choice) ---
+_EIG_ON_ARRAYS = X(
+    "the gradient formula of linalg.eig runs on arrays", "gradgradcheck", "forward_ad"
+)
+_add(
+    "_linalg_eig",
+    S(lambda t, a: t.linalg.eigvals(a), (3, 3), xfail=_EIG_ON_ARRAYS),
+    S(lambda t, a: t.linalg.eig(a).eigenvectors.abs(), (2, 3, 3), xfail=_EIG_ON_ARRAYS),
+    S(lambda t, z: t.linalg.eig(z)[0], ((3, 3), CPLX), xfail=_EIG_ON_ARRAYS),
+)

@@ -68,6 +68,25 @@ def _name(t):
     return None if t.grad_fn is None else t.grad_fn.name()
 
 
+def _array(t):
+    """A tensor's values as an array (PyTorch's conjugate views and zero tensors resolved)."""
+    return t.detach().numpy(force=True)
+
+
+def _random(rng, like):
+    """Standard normal values shaped as the tensor ``like``, complex (both parts) where it is."""
+    shape = tuple(like.shape)
+    values = rng.standard_normal(shape)
+    if like.dtype.is_complex:
+        values = values + 1j * rng.standard_normal(shape)
+    return values
+
+
+def _inner(a, b):
+    """The real inner product of two arrays, real or complex: Re(sum(conj(a) b))."""
+    return float(np.real(np.sum(np.conj(a) * b)))
+
+
 def _assert_close(a, b, dtype):
     tol = dict(rtol=1e-4, atol=1e-5) if dtype == "float32" else dict(rtol=1e-7, atol=1e-9)
     np.testing.assert_allclose(a, b, equal_nan=True, **tol)
@@ -86,7 +105,7 @@ def test_sample_matches_pytorch(torch_ref, name, sample, dtype):
         assert tuple(o.shape) == tuple(r.shape)
         assert o.requires_grad == r.requires_grad
         assert _name(o) == _name(r)
-        _assert_close(o.detach().numpy(), r.detach().numpy(), dtype)
+        _assert_close(_array(o), _array(r), dtype)
     if OPS[name].differentiable:  # the sample reaches the op it is filed under
         assert OPS[name].Node in _node_types(outs), f"{name}'s node is not in the sample's graph"
     # first gradients of a random weighting of the outputs, input by input
@@ -94,7 +113,7 @@ def test_sample_matches_pytorch(torch_ref, name, sample, dtype):
     if not pairs:
         return
     rng = np.random.default_rng(7)
-    ws = [rng.standard_normal(tuple(r.shape)) for _, r in pairs]
+    ws = [_random(rng, r) for _, r in pairs]
     xs = [x for x in ours if x.requires_grad]
     ys = [y for y in theirs if y.requires_grad]
 
@@ -113,8 +132,8 @@ def test_sample_matches_pytorch(torch_ref, name, sample, dtype):
     for g, h, x in zip(got, want, xs):  # (no gradient and a gradient of zeros are the same)
         if g is not None and h is not None:
             assert str(g.dtype) == str(h.dtype)
-        g = np.zeros(tuple(x.shape)) if g is None else g.detach().numpy()
-        h = np.zeros(tuple(x.shape)) if h is None else h.detach().numpy()
+        g = np.zeros(tuple(x.shape)) if g is None else _array(g)
+        h = np.zeros(tuple(x.shape)) if h is None else _array(h)
         _assert_close(g, h, dtype)
 
 
@@ -123,7 +142,11 @@ def test_sample_matches_pytorch(torch_ref, name, sample, dtype):
 
 def _float_outputs(lib, sample):
     def f(*xs):
-        return tuple(o for o in tensors_of(sample.fn(lib, *xs)) if o.dtype.is_floating_point)
+        return tuple(
+            o
+            for o in tensors_of(sample.fn(lib, *xs))
+            if o.dtype.is_floating_point or o.dtype.is_complex
+        )
 
     return f
 
@@ -187,7 +210,7 @@ def test_sample_forward_ad_matches_reverse_mode(torch_ref, name, sample):
     ours = inputs(retrograd, sample, "float64")
     theirs = inputs(torch_ref, sample, "float64")
     rng = np.random.default_rng(11)
-    vs = [rng.standard_normal(tuple(x.shape)) if x.requires_grad else None for x in ours]
+    vs = [_random(rng, x) if x.requires_grad else None for x in ours]
     rvs = [v if v is None else retrograd.tensor(v) for v in vs]
     try:
         want = _forward(
@@ -204,7 +227,7 @@ def test_sample_forward_ad_matches_reverse_mode(torch_ref, name, sample):
         except Exception as mine:
             assert type(mine).__name__ == type(e).__name__, (mine, e)
             return
-        us = [rng.standard_normal(tuple(o.shape)) for o in _float_outputs(retrograd, sample)(*ours)]
+        us = [_random(rng, o) for o in _float_outputs(retrograd, sample)(*ours)]
         assert _dot_test(retrograd, sample, ours, got, us, vs)
         return
     got = _forward(retrograd, sample, ours, rvs)
@@ -212,9 +235,9 @@ def test_sample_forward_ad_matches_reverse_mode(torch_ref, name, sample):
     for g, w in zip(got, want):
         assert (g is None) == (w is None)
         if w is not None:
-            _assert_close(g.detach().numpy(), w.detach().numpy(), "float64")
+            _assert_close(_array(g), _array(w), "float64")
     # <u, J v> by forward mode equals <J^T u, v> by reverse mode, wherever it does in PyTorch
-    us = [rng.standard_normal(tuple(o.shape)) for o in _float_outputs(torch_ref, sample)(*theirs)]
+    us = [_random(rng, o) for o in _float_outputs(torch_ref, sample)(*theirs)]
     if _dot_test(torch_ref, sample, theirs, want, us, vs):
         assert _dot_test(retrograd, sample, ours, got, us, vs)
 
@@ -223,7 +246,7 @@ def _dot_test(lib, sample, xs, tangents, us, vs):
     """Whether ``<u, J v>`` from the tangents equals ``<J^T u, v>`` by ``lib``'s reverse mode."""
     outs = _float_outputs(lib, sample)(*xs)
     pairs = [(o, t, u) for o, t, u in zip(outs, tangents, us) if o.requires_grad]
-    forward = sum(float(np.sum(u * (0 if t is None else t.detach().numpy()))) for _, t, u in pairs)
+    forward = sum(_inner(u, 0 if t is None else _array(t)) for _, t, u in pairs)
     diff = [(x, v) for x, v in zip(xs, vs) if x.requires_grad]
     grads = lib.autograd.grad(
         [o for o, _, _ in pairs],
@@ -231,7 +254,5 @@ def _dot_test(lib, sample, xs, tangents, us, vs):
         [lib.tensor(u) for _, _, u in pairs],
         allow_unused=True,
     )
-    reverse = sum(
-        float(np.sum(g.detach().numpy() * v)) for g, (_, v) in zip(grads, diff) if g is not None
-    )
+    reverse = sum(_inner(_array(g), v) for g, (_, v) in zip(grads, diff) if g is not None)
     return forward == pytest.approx(reverse, rel=1e-7, abs=1e-9)

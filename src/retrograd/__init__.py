@@ -15,6 +15,7 @@ from . import (
     distributed,
     distributions,
     dtypes,
+    fft,
     func,
     hub,
     jit,

@@ -2,6 +2,7 @@
 matrices), each a ``LinalgVectorNormBackward0`` node as in PyTorch."""
 
 from .ops import autocast as _autocast
+from .ops.eigen import eig, eigvals
 from .ops.factorizations import (
     _LinAlgError,
     det,
@@ -165,6 +166,8 @@ __all__ = [
     "det",
     "slogdet",
     "solve",
+    "eig",
+    "eigvals",
     "eigh",
     "eigvalsh",
     "svd",

@@ -83,7 +83,7 @@ def _make_grads(outputs, grads, is_grads_batched=False):
             if o._requires_grad:
                 if o._data.size != 1:
                     raise RuntimeError("grad can be implicitly created only for scalar outputs")
-                if o._data.dtype.kind not in "fcV":
+                if o._data.dtype.kind not in "fV":
                     raise RuntimeError(
                         "grad can be implicitly created only for real scalar outputs but got "
                         f"{o.dtype}"
@@ -164,7 +164,7 @@ def backward(
         and not create_graph
         and tensors._requires_grad
         and tensors._data.size == 1
-        and tensors._data.dtype.kind in "fcV"
+        and tensors._data.dtype.kind in "fV"
     ):
         # The common call, loss.backward(), without the general argument handling below.
         ones = _ones_like(tensors)

@@ -351,7 +351,11 @@ def _derived(function, args, tensors, results, n_outputs, tangents, keep_graph):
     total = None
     for g, i in zip(vjps, diff):
         if g is not None:
-            term = (g * tangents[i]).sum()
+            # <vjp(u), t> as a real inner product (Re(sum(conj(vjp) t)) for complex values),
+            # whose gradient in u, in PyTorch's convention, is J t
+            term = (g.conj() * tangents[i]).sum()
+            if term._data.dtype.kind == "c":
+                term = term.real
             total = term if total is None else total + term
     jt = [None] * len(us)
     if total is not None and total._requires_grad:

@@ -33,6 +33,31 @@ def _diff_outputs(func, inputs):
     return tuple(o for o in _as_tuple(func(*inputs)) if o.requires_grad)
 
 
+# Complex values are checked as PyTorch checks them: a complex number is two real ones, its real
+# and imaginary parts, so each complex input is perturbed in both and each complex output counts
+# twice.  A Jacobian's rows are the real coordinates of an input, its columns an output's.
+
+
+def _size(a):
+    """How many real coordinates an array has."""
+    return a.size * 2 if a.dtype.kind == "c" else a.size
+
+
+def _coords(a):
+    """An array's real coordinates, in float64: a complex one's parts interleaved."""
+    a = xp.ascontiguousarray(a).ravel()
+    if a.dtype.kind == "c":
+        return a.astype(xp.complex128).view(xp.float64)
+    return a.astype(xp.float64)
+
+
+def _unit(a, j):
+    """The direction of real coordinate ``j`` of array ``a``: (element, step of one)."""
+    if a.dtype.kind == "c":
+        return j // 2, (1j if j % 2 else 1)
+    return j, 1
+
+
 def _numerical_jacobian(func, inputs, eps):
     """One matrix per (input, output): d output / d input, by central differences."""
     outs0 = _outputs(func, inputs)
@@ -41,14 +66,15 @@ def _numerical_jacobian(func, inputs, eps):
         if not (isinstance(x, Tensor) and x._requires_grad):
             continue
         flat = x._data.flat  # writes through, whatever the strides: perturbing it perturbs x
-        per_out = [xp.zeros((x._data.size, o._data.size)) for o in outs0]
-        for j in range(x._data.size):
-            orig = flat[j]
-            flat[j] = orig + eps
-            plus = [o._data.astype(xp.float64).ravel() for o in _outputs(func, inputs)]
-            flat[j] = orig - eps
-            minus = [o._data.astype(xp.float64).ravel() for o in _outputs(func, inputs)]
-            flat[j] = orig
+        per_out = [xp.zeros((_size(x._data), _size(o._data))) for o in outs0]
+        for j in range(_size(x._data)):
+            i, step = _unit(x._data, j)
+            orig = flat[i]
+            flat[i] = orig + eps * step
+            plus = [_coords(o._data) for o in _outputs(func, inputs)]
+            flat[i] = orig - eps * step
+            minus = [_coords(o._data) for o in _outputs(func, inputs)]
+            flat[i] = orig
             for k, (p, m) in enumerate(zip(plus, minus)):
                 per_out[k][j] = (p - m) / (2 * eps)
         jac.append(per_out)
@@ -80,14 +106,16 @@ def _analytical_jacobian(func, inputs, nondet_tol=float("inf"), check_grad_dtype
 def _reverse_rows(outs, diff_inputs):
     from . import grad
 
-    jac = [[xp.zeros((x._data.size, o._data.size)) for o in outs] for x in diff_inputs]
+    jac = [[xp.zeros((_size(x._data), _size(o._data))) for o in outs] for x in diff_inputs]
     dtypes_ok = True
     for k, o in enumerate(outs):
         if not o._requires_grad:
             continue
-        for j in range(o._data.size):
+        for j in range(_size(o._data)):
+            # (a complex output's unit seeds, 1 and i, give the gradients of its two parts)
+            at, step = _unit(o._data, j)
             seed = xp.zeros(o._data.size, dtype=o._data.dtype)
-            seed[j] = 1
+            seed[at] = step
             gs = grad(
                 o,
                 diff_inputs,
@@ -98,7 +126,7 @@ def _reverse_rows(outs, diff_inputs):
             for i, g in enumerate(gs):
                 if g is not None:
                     dtypes_ok &= g._data.dtype == diff_inputs[i]._data.dtype
-                    jac[i][k][:, j] = g._data.astype(xp.float64).ravel()
+                    jac[i][k][:, j] = _coords(g._data)
     return jac, dtypes_ok
 
 
@@ -106,19 +134,20 @@ def _forward_jacobian(func, inputs):
     """The same matrices as ``_analytical_jacobian``, column by column with forward-mode AD."""
     diff = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
     outs = _outputs(func, inputs)
-    jac = [[xp.zeros((inputs[i]._data.size, o._data.size)) for o in outs] for i in diff]
+    jac = [[xp.zeros((_size(inputs[i]._data), _size(o._data))) for o in outs] for i in diff]
     for n, i in enumerate(diff):
         x = inputs[i]
-        for j in range(x._data.size):
+        for j in range(_size(x._data)):
+            at, step = _unit(x._data, j)
             seed = xp.zeros(x._data.size, dtype=x._data.dtype)
-            seed[j] = 1
+            seed[at] = step
             with fwad.dual_level():
                 args = list(inputs)
                 args[i] = fwad.make_dual(x.detach(), _make(seed.reshape(x._data.shape)))
                 for k, o in enumerate(_outputs(func, args)):
                     t = fwad.unpack_dual(o).tangent
                     if t is not None:
-                        jac[n][k][j] = t._data.astype(xp.float64).ravel()
+                        jac[n][k][j] = _coords(t._data)
     return jac
 
 
@@ -187,7 +216,7 @@ def gradcheck(
             return False
         return True
     numerical = _numerical_jacobian(func, inputs, eps)
-    dtypes = [o._data.dtype for o in _float_outputs(outs)]
+    dtypes = [o._data.real.dtype for o in _float_outputs(outs)]
     if check_backward_ad:
         try:
             analytical = _analytical_jacobian(func, inputs, nondet_tol, check_grad_dtypes)
@@ -345,10 +374,7 @@ def gradgradcheck(
     inputs = _as_tuple(inputs)
     if grad_outputs is None:
         rng = xp.random.default_rng(0)
-        grad_outputs = tuple(
-            _make(rng.uniform(-1, 1, o._data.shape).astype(o._data.dtype), True)
-            for o in _diff_outputs(func, inputs)
-        )
+        grad_outputs = tuple(_random_like(o._data, rng) for o in _diff_outputs(func, inputs))
     grad_outputs = _as_tuple(grad_outputs)
     if gen_non_contig_grad_outputs:  # the same values, read through strides that skip
         grad_outputs = tuple(_non_contiguous(g) for g in grad_outputs)
@@ -390,3 +416,12 @@ def _non_contiguous(t):
         return t
     wide = xp.repeat(t._data[..., None], 2, axis=-1)[..., 0]
     return _make(wide, t._requires_grad)
+
+
+def _random_like(a, rng):
+    """A tensor shaped as ``a`` of uniform values in [-1, 1) (both parts, for a complex one) that
+    requires grad."""
+    values = rng.uniform(-1, 1, a.shape)
+    if a.dtype.kind == "c":
+        values = values + 1j * rng.uniform(-1, 1, a.shape)
+    return _make(xp.array(values, dtype=a.dtype), True)

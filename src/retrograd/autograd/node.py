@@ -411,6 +411,8 @@ def _fit(grad, meta):
     if grad.shape != shape:
         grad = grad.sum_to_size(shape)
     if dtype is not None and grad.dtype is not dtype:
+        if grad._data.dtype.kind == "c" and not dtype.is_complex:
+            grad = grad.real  # a real input's part in a complex result: the real part (PyTorch)
         grad = grad.to(dtype)
     return grad
 

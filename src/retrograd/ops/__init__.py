@@ -11,9 +11,11 @@ from .. import dtypes as _dt
 from ..tensor import Tensor
 from . import (
     attention,
+    complex_numbers,
     composite,
     conv,
     ctc,
+    eigen,
     factorizations,
     indexing,
     inplace,
@@ -26,6 +28,7 @@ from . import (
     shape,
     sorting,
     special,
+    spectral,
 )
 from .registry import METHODS, OPS, op, tensor_method
 
@@ -46,6 +49,7 @@ MODULES = (
     factorizations,
     resample,
     ctc,
+    complex_numbers,
 )
 
 for _m in MODULES:
@@ -53,6 +57,7 @@ for _m in MODULES:
         globals()[_name] = getattr(_m, _name)
 
 if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checkers
+    from .complex_numbers import *  # noqa: F403
     from .composite import *  # noqa: F403
     from .conv import *  # noqa: F403
     from .indexing import *  # noqa: F403
@@ -131,6 +136,7 @@ def _install_methods():
         setattr(Tensor, name, _cast_method(name, dt))
     Tensor.type_as = lambda self, other: s.to(self, other.dtype)
     Tensor.mT = property(lambda self: s.transpose(self, -2, -1))
+    complex_numbers.install_parts()
     Tensor.cpu = _cpu
     Tensor.cuda = _cuda
     Tensor.pin_memory = _pin_memory

@@ -475,6 +475,16 @@ def check_inplace(t):
 def _write_through_view(t, base, out):
     """The view ``t`` of ``base`` now holds ``out`` (recorded): the base gets a CopySlices node, the
     view an AsStrided node reading its region out of the new base."""
+    if base._data.dtype != t._data.dtype:  # a part of a complex base (.real, .imag)
+        from .complex_numbers import view_as_complex, view_as_real
+
+        pairs = view_as_real(base)  # the base as real pairs: positions counted in those
+        index = _flat_index(pairs, t)
+        new_base = view_as_complex(_copy_slices(pairs, out, index))
+        _rebase(base, new_base.grad_fn, 0)
+        _rebase(t, _view_of_base(view_as_real(base), index, t._data).grad_fn, 0)
+        t._attr_version = t._vc.version
+        return t
     index = _flat_index(base, t)
     new_base = _copy_slices(base, out, index)
     _rebase(base, new_base.grad_fn, 0)
@@ -705,7 +715,12 @@ def fresh_grad_fn(t):
         raise _view_error(t, True)
     t._attr_version = version
     with enable_grad():
-        if base._requires_grad:
+        if base._requires_grad and base._data.dtype != t._data.dtype:  # a part of a complex base
+            from .complex_numbers import view_as_real
+
+            pairs = view_as_real(base)
+            node = _view_of_base(pairs, _flat_index(pairs, t), t._data).grad_fn
+        elif base._requires_grad:
             node = _view_of_base(base, _flat_index(base, t), t._data).grad_fn
         else:  # the base was detached in place since: PyTorch's node leads nowhere
             node = _view_of_base(_make(base._data, True), _flat_index(base, t), t._data).grad_fn

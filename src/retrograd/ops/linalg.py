@@ -8,7 +8,7 @@ from .._array import c_order, reshaped_view, xp
 from ..dtypes import FROM_NP
 from ..tensor import _make, _wrap_dim
 from . import autocast as _autocast
-from .pointwise import _or_zeros
+from .pointwise import _or_zeros, cj
 from .registry import op, tensor_method
 from .shape import _unsafe_view, view
 
@@ -44,7 +44,7 @@ def _dt(a):
     inputs="self mat2",
     saves=("mat2", "self"),
     check=_check_mm,
-    grads=(lambda g, n: g.mm(n.mat2.t()), lambda g, n: n.self.t().mm(g)),
+    grads=(lambda g, n: g.mm(cj(n.mat2.t())), lambda g, n: cj(n.self.t()).mm(g)),
     jvp=lambda t, x, r: _or_zeros(t[0], x[0], r[0]).mm(x[1]) + x[0].mm(_or_zeros(t[1], x[1], r[0])),
 )
 def mm(self, mat2):
@@ -71,7 +71,7 @@ def _check_dot(a, b):
     inputs="self tensor",
     saves=("tensor", "self"),
     check=_check_dot,
-    grads=(lambda g, n: g * n.tensor, lambda g, n: g * n.self),
+    grads=(lambda g, n: g * cj(n.tensor), lambda g, n: g * cj(n.self)),
 )
 def dot(self, tensor):
     """``torch.dot``: the inner product of two vectors."""
@@ -230,7 +230,7 @@ def _check_bmm(a, b):
     inputs="self mat2",
     saves=("mat2", "self"),
     check=_check_bmm,
-    grads=(lambda g, n: g.bmm(n.mat2.mT), lambda g, n: n.self.mT.bmm(g)),
+    grads=(lambda g, n: g.bmm(cj(n.mat2.mT)), lambda g, n: cj(n.self.mT).bmm(g)),
     jvp=lambda t, x, r: (
         _or_zeros(t[0], x[0], r[0]).bmm(x[1]) + x[0].bmm(_or_zeros(t[1], x[1], r[0]))
     ),
@@ -552,7 +552,7 @@ def _check_mv(a, v):
     inputs="self vec",
     saves=("vec", "self"),
     check=_check_mv,
-    grads=(lambda g, n: g.unsqueeze(1) * n.vec, lambda g, n: n.self.t().mv(g)),
+    grads=(lambda g, n: g.unsqueeze(1) * cj(n.vec), lambda g, n: cj(n.self.t()).mv(g)),
     jvp=lambda t, x, r: _or_zeros(t[0], x[0], r[0]).mv(x[1]) + x[0].mv(_or_zeros(t[1], x[1], r[0])),
 )
 def mv(self, vec):
@@ -737,8 +737,8 @@ def _check_addmm(a, m1, m2, beta, alpha):
     saves=("self_shape", "mat2", "mat1"),
     grads=(
         _input_part,
-        lambda g, n: _scaled_by(g.mm(n.mat2.mT), n.alpha),
-        lambda g, n: _scaled_by(n.mat1.mT.mm(g), n.alpha),
+        lambda g, n: _scaled_by(g.mm(cj(n.mat2.mT)), n.alpha),
+        lambda g, n: _scaled_by(cj(n.mat1.mT).mm(g), n.alpha),
     ),
     check=_check_addmm,
 )
@@ -760,8 +760,8 @@ def _check_addmv(a, mat, vec, beta, alpha):
     saves=("self_shape", "vec", "mat"),
     grads=(
         _input_part,
-        lambda g, n: _scaled_by(g.unsqueeze(-1) * n.vec, n.alpha),
-        lambda g, n: _scaled_by(n.mat.mT.mv(g), n.alpha),
+        lambda g, n: _scaled_by(g.unsqueeze(-1) * cj(n.vec), n.alpha),
+        lambda g, n: _scaled_by(cj(n.mat.mT).mv(g), n.alpha),
     ),
     check=_check_addmv,
 )
@@ -775,8 +775,8 @@ def addmv(self, mat, vec, beta=1, alpha=1):
     saves=("self_shape", "vec2", "vec1"),
     grads=(
         _input_part,
-        lambda g, n: _scaled_by(g.mv(n.vec2), n.alpha),
-        lambda g, n: _scaled_by(g.mT.mv(n.vec1), n.alpha),
+        lambda g, n: _scaled_by(g.mv(cj(n.vec2)), n.alpha),
+        lambda g, n: _scaled_by(g.mT.mv(cj(n.vec1)), n.alpha),
     ),
 )
 def addr(self, vec1, vec2, beta=1, alpha=1):
@@ -807,8 +807,8 @@ def _check_batched(name, b1, b2):
     saves=("self_shape", "batch2", "batch1"),
     grads=(
         _input_part,
-        lambda g, n: _scaled_by(g.bmm(n.batch2.mT), n.alpha),
-        lambda g, n: _scaled_by(n.batch1.mT.bmm(g), n.alpha),
+        lambda g, n: _scaled_by(g.bmm(cj(n.batch2.mT)), n.alpha),
+        lambda g, n: _scaled_by(cj(n.batch1.mT).bmm(g), n.alpha),
     ),
     check=lambda a, b1, b2, beta, alpha: _check_batched("baddbmm", b1, b2),
 )
@@ -824,9 +824,9 @@ def baddbmm(self, batch1, batch2, beta=1, alpha=1):
     grads=(
         _input_part,
         lambda g, n: _scaled_by(g.unsqueeze(0).expand(n.batch1.shape[0], -1, -1), n.alpha).bmm(
-            n.batch2.mT
+            cj(n.batch2.mT)
         ),
-        lambda g, n: n.batch1.mT.bmm(
+        lambda g, n: cj(n.batch1.mT).bmm(
             _scaled_by(g.unsqueeze(0).expand(n.batch1.shape[0], -1, -1), n.alpha)
         ),
     ),

@@ -171,7 +171,7 @@ sub = _subtraction(
     saves=("other", "self"),
     broadcast=True,
     promote="binary",
-    grads=(lambda g, n: g * n.other, lambda g, n: g * n.self),
+    grads=(lambda g, n: g * cj(n.other), lambda g, n: g * cj(n.self)),
     array_fn=xp.multiply,
     jvp=lambda t, x, r: _or_zeros(t[1], x[1], r[0]) * x[0] + _or_zeros(t[0], x[0], r[0]) * x[1],
 )
@@ -185,7 +185,7 @@ def mul(self, other):
     saves=("other", "self other"),
     broadcast=True,
     promote="float",
-    grads=(lambda g, n: g / n.other, lambda g, n: -g * n.self / (n.other * n.other)),
+    grads=(lambda g, n: g / cj(n.other), lambda g, n: -g * cj(n.self) / cj(n.other * n.other)),
     node="DivBackward0",
 )
 def true_divide(self, other):
@@ -209,7 +209,7 @@ def _pow_scalar_grad(g, n):
     e = n.exponent
     if e == 0:
         return zero_grad(g, n)
-    return g * (e * n.self ** (e - 1))  # (grouped as PyTorch's: the layout follows self)
+    return g * cj(e * n.self ** (e - 1))  # (grouped as PyTorch's: the layout follows self)
 
 
 def _check_pow_scalar(a, exponent):
@@ -247,14 +247,14 @@ def _pow_exponent_grad(g, n):
     base, result = n.self, n.result
     # d/de b**e = b**e * log(b); taken as 0 where b == 0 and e >= 0 (the limit PyTorch uses):
     # there the base is replaced by 1, whose log is 0, so no 0 * -inf is ever formed.
-    return g * (result * where((base == 0) & (n.exponent >= 0), 1.0, base).log())
+    return g * cj(result * where((base == 0) & (n.exponent >= 0), 1.0, base).log())
 
 
 def _pow_base_grad(g, n):
     e = n.exponent
     # exponent 0 has derivative 0 even at base 0, where e * b ** (e - 1) would be 0 * inf:
     # there the base is replaced by 1, so the product is 0 * 1.
-    return g * (e * where(e == 0, 1.0, n.self) ** (e - 1))
+    return g * cj(e * where(e == 0, 1.0, n.self) ** (e - 1))
 
 
 @op(
@@ -414,7 +414,7 @@ def floor_divide(input, other):
 @op(
     saves="result",
     promote="float",
-    grads=(lambda g, n: g * n.result,),
+    grads=(lambda g, n: g * cj(n.result),),
     jvp=lambda t, x, r: t[0] * r[0],
     array_fn=xp.exp,
 )
@@ -423,56 +423,56 @@ def exp(self):
     return xp.exp(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g / n.self,))
+@op(saves="self", promote="float", grads=(lambda g, n: g / cj(n.self),))
 def log(self):
     """``torch.log``."""
     with xp.errstate(divide="ignore", invalid="ignore"):
         return xp.log(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g / (n.self * math.log(10.0)),))
+@op(saves="self", promote="float", grads=(lambda g, n: g / cj(n.self * math.log(10.0)),))
 def log10(self):
     """``torch.log10``."""
     with xp.errstate(divide="ignore", invalid="ignore"):
         return xp.log10(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g / (n.self + 1),), node="Log1PBackward0")
+@op(saves="self", promote="float", grads=(lambda g, n: g / cj(n.self + 1),), node="Log1PBackward0")
 def log1p(self):
     """``torch.log1p``: log(1 + x), accurate near 0."""
     with xp.errstate(divide="ignore", invalid="ignore"):
         return xp.log1p(self)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: g * (n.result + 1),), array_fn=xp.expm1)
+@op(saves="result", promote="float", grads=(lambda g, n: g * cj(n.result + 1),), array_fn=xp.expm1)
 def expm1(self):
     """``torch.expm1``: exp(x) - 1, accurate near 0."""
     with xp.errstate(over="ignore"):
         return xp.expm1(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g / (n.self * 0.6931471805599453),))
+@op(saves="self", promote="float", grads=(lambda g, n: g / cj(n.self * 0.6931471805599453),))
 def log2(self):
     """``torch.log2``."""
     with xp.errstate(divide="ignore", invalid="ignore"):
         return xp.log2(self)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: g / (2 * n.result),))
+@op(saves="result", promote="float", grads=(lambda g, n: g / (2 * cj(n.result)),))
 def sqrt(self):
     """``torch.sqrt``."""
     with xp.errstate(invalid="ignore"):
         return xp.sqrt(self)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: -0.5 * g * n.result**3,))
+@op(saves="result", promote="float", grads=(lambda g, n: -0.5 * g * cj(n.result**3),))
 def rsqrt(self):
     """``torch.rsqrt``: 1 / sqrt(x)."""
     with xp.errstate(divide="ignore", invalid="ignore"):
         return 1 / xp.sqrt(self)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: -g * n.result * n.result,))
+@op(saves="result", promote="float", grads=(lambda g, n: -g * cj(n.result) * cj(n.result),))
 def reciprocal(self):
     """``torch.reciprocal``: 1 / x."""
     with xp.errstate(divide="ignore"):
@@ -532,10 +532,44 @@ def frac(self):
     return self - xp.trunc(self)
 
 
+# --- complex conjugation -----------------------------------------------------------------------
+
+
+@op(grads=(lambda g, n: g.conj(),), jvp="linear", node="ConjBackward0", method=False)
+def _conj(self):
+    return xp.conj(self)
+
+
+@tensor_method
+def conj(input):
+    """``torch.conj``: the complex conjugate; a tensor of another dtype is returned as it is.
+    PyTorch's conjugate of a complex tensor is a lazy view (a bit on the tensor); NumPy has no such
+    view, so here it is a new tensor, already resolved (``is_conj()`` is False)."""
+    if input._data.dtype.kind != "c":
+        return input
+    return _conj(input)
+
+
+def cj(x):
+    """``x`` conjugated, for derivative formulas, where PyTorch's convention for complex inputs
+    conjugates the other factor (``grad * other.conj()``): a real tensor or a Python number other
+    than a complex one is returned as it is, at the cost of one test."""
+    try:
+        data = x._data
+    except AttributeError:  # a Python number
+        return x.conjugate() if type(x) is complex else x
+    return x if data.dtype.kind != "c" else _conj(x)
+
+
 # --- sign and magnitude ------------------------------------------------------------------------
 
 
-@op(saves="self", grads=(lambda g, n: g * n.self.sign(),))
+def _sign_or_sgn(x):
+    """abs's derivative: the sign of a real input, ``z / |z|`` (0 at 0) of a complex one."""
+    return x.sign() if x._data.dtype.kind != "c" else x.sgn()
+
+
+@op(saves="self", grads=(lambda g, n: g * _sign_or_sgn(n.self),))
 def abs(self):
     """``torch.abs``."""
     if self.dtype == bool:  # here rather than check=: keeps abs on the registry's fast path
@@ -554,13 +588,51 @@ def sign(self):
     return out
 
 
+def _sgn_grad(g, n):
+    z = n.self
+    if z._data.dtype.kind != "c":
+        return zero_grad(g, n)
+    # z / |z| moves only along the unit circle: i s Im(conj(s) g) / |z|, and 0 at z = 0
+    s = n.result
+    a = z.abs()
+    return where(a == 0, 0.0, s * (cj(s) * g).imag * 1j / a)
+
+
+@op(saves="self result", grads=(_sgn_grad,), check=_not_for("sgn_cpu", "b"))
+def sgn(self):
+    """``torch.sgn``: ``z / |z|`` of a complex number (0 at 0), the sign of a real one."""
+    if self.dtype.kind != "c":
+        return sign.opdef.forward(self)
+    a = xp.abs(self)
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        return xp.where(a == 0, self.dtype.type(0), self / a)
+
+
+def _angle_grad(g, n):
+    z = n.self
+    if z._data.dtype.kind != "c":
+        return zero_grad(g, n)
+    a = z.abs()  # d angle = Im(dz / z): i z / |z|^2 in PyTorch's convention
+    return where(z == 0, 0.0, g * z * 1j / (a * a))
+
+
+@op(saves="self", promote="float", grads=(_angle_grad,))
+def angle(self):
+    """``torch.angle``: the argument of a complex number; pi for a negative real, else 0 (nan
+    stays nan)."""
+    if self.dtype.kind == "c":
+        return xp.angle(self)
+    zero = xp.where(xp.isnan(self), self, self.dtype.type(0))
+    return xp.where(self < 0, self.dtype.type(math.pi), zero)
+
+
 # --- trigonometry and hyperbolic functions -----------------------------------------------------
 
 
 @op(
     saves="self",
     promote="float",
-    grads=(lambda g, n: g * n.self.cos(),),
+    grads=(lambda g, n: g * cj(n.self.cos()),),
     jvp=lambda t, x, r: t[0] * x[0].cos(),
     array_fn=xp.sin,
 )
@@ -572,7 +644,7 @@ def sin(self):
 @op(
     saves="self",
     promote="float",
-    grads=(lambda g, n: -g * n.self.sin(),),
+    grads=(lambda g, n: -g * cj(n.self.sin()),),
     jvp=lambda t, x, r: t[0] * x[0].sin().neg(),
     array_fn=xp.cos,
 )
@@ -584,7 +656,7 @@ def cos(self):
 @op(
     saves="result",
     promote="float",
-    grads=(lambda g, n: g * (1 + n.result * n.result),),
+    grads=(lambda g, n: g * cj(1 + n.result * n.result),),
     array_fn=xp.tan,
 )
 def tan(self):
@@ -1103,8 +1175,8 @@ def _in_kind(value, a):
     node="AddcmulBackward0",
     grads=(
         lambda g, n: g,
-        lambda g, n: g * n.tensor2 * n.value,
-        lambda g, n: g * n.tensor1 * n.value,
+        lambda g, n: g * cj(n.tensor2) * cj(n.value),
+        lambda g, n: g * cj(n.tensor1) * cj(n.value),
     ),
 )
 def addcmul(self, tensor1, tensor2, value=1):
@@ -1121,8 +1193,8 @@ def addcmul(self, tensor1, tensor2, value=1):
     method=False,
     grads=(
         lambda g, n: g,
-        lambda g, n: g * n.value / n.tensor2,
-        lambda g, n: -g * n.value * n.tensor1 / (n.tensor2 * n.tensor2),
+        lambda g, n: g * cj(n.value) / cj(n.tensor2),
+        lambda g, n: -g * cj(n.value) * cj(n.tensor1) / cj(n.tensor2 * n.tensor2),
     ),
 )
 def _addcdiv(self, tensor1, tensor2, value=1):
@@ -1673,6 +1745,9 @@ __all__ = [
     "floor_divide",
     "abs",
     "acos",
+    "angle",
+    "conj",
+    "sgn",
     "add",
     "asin",
     "atan",

@@ -300,7 +300,14 @@ def contiguous(input, memory_format=None):
     return input if input._data.flags.c_contiguous else clone(input, _CONTIGUOUS)
 
 
-@op(saves="self_dtype", grads=(lambda g, n: g.to(n.self_dtype),), node="ToCopyBackward0")
+def _to_copy_grad(g, n):
+    dtype = n.self_dtype
+    if g._data.dtype.kind == "c" and not dtype.is_complex:
+        g = g.real  # a real tensor made complex: its gradient is the real part (PyTorch's)
+    return g.to(dtype)
+
+
+@op(saves="self_dtype", grads=(_to_copy_grad,), node="ToCopyBackward0")
 def _to_copy(self, dtype):
     with xp.errstate(invalid="ignore", over="ignore"):  # nan/overflow -> int wraps silently
         # PyTorch keeps the layout of a dense input (a transposed one stays transposed) and
