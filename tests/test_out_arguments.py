@@ -1,4 +1,4 @@
-"""``out=``: every public function of ``torch``, ``torch.special`` and ``torch.linalg`` that takes
+"""``out=``: every public function of ``torch``, ``torch.special``, ``torch.linalg`` and ``torch.fft`` that takes
 an ``out`` tensor in PyTorch takes it here too, writes PyTorch's values into it and returns it; one
 that has no ``out`` refuses it with PyTorch's TypeError.
 
@@ -36,12 +36,14 @@ def _candidates(lib):
 
 
 def _functions():
+    import torch.fft
     import torch.linalg
     import torch.special
 
     found = []
     spaces = [("torch", torch, retrograd), ("special", torch.special, retrograd.special)]
     spaces.append(("linalg", torch.linalg, retrograd.linalg))
+    spaces.append(("fft", torch.fft, retrograd.fft))
     for space, theirs, ours in spaces:
         for name in sorted(dir(theirs)):
             fn, mine = getattr(theirs, name), getattr(ours, name, None)
@@ -88,6 +90,7 @@ def _outs(lib, results, tuple_out):
 def test_out_as_pytorch(space, name, k):
     namespace = {"torch": (torch, retrograd), "special": (torch.special, retrograd.special)}
     namespace["linalg"] = (torch.linalg, retrograd.linalg)
+    namespace["fft"] = (torch.fft, retrograd.fft)
     theirs, ours = (getattr(m, name) for m in namespace[space])
     their_args, our_args = _candidates(torch)[k], _candidates(retrograd)[k]
     with warnings.catch_warnings():

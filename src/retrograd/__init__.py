@@ -180,7 +180,7 @@ def numel(input) -> "builtins.int":
 # Functions written by hand (not op-table ops, which take ``out`` themselves) that PyTorch's
 # namespace gives an ``out=`` keyword.
 _OUT_FUNCTIONS = frozenset(
-    "addcdiv aminmax clamp clamp_max clamp_min clip copysign cummax cummin diag diff div divide "
+    "addcdiv aminmax clamp clamp_max clamp_min clip conj_physical copysign cummax cummin diag diff div divide "
     "float_power floor_divide ger heaviside igamma igammac isin kron kthvalue lerp masked_select "
     "matmul matrix_power max mean min mode nanmean nansum norm outer polygamma pow qr round "
     "slice_scatter slogdet sort square std sub subtract svd topk var xlogy".split()

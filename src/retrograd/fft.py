@@ -330,3 +330,15 @@ __all__ = [
     "fftshift",
     "ifftshift",
 ]
+
+
+def _take_out():
+    """PyTorch's ``out=`` on every transform (see _out)."""
+    from ._out import with_out
+
+    g = globals()
+    for name in __all__[:20]:  # (the transforms and frequencies; the shifts take no out)
+        g[name] = with_out(g[name], f"fft_{name}")
+
+
+_take_out()

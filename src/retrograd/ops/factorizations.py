@@ -773,9 +773,9 @@ def matrix_power(A, n):
 def _with_out(result, out, name):
     if out is None:
         return result
-    from .._out import write_out
+    from .._out import write_outs
 
-    return write_out(name, result, out)
+    return write_outs(name, result, out)
 
 
 def _named(name, fields):
