@@ -218,11 +218,16 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     w_ih = _lstm_layout(w_ih)
     w_hh = _lstm_layout(w_hh)
     x2 = x.reshape(steps * batch, x.shape[2])
-    # one product per step, (4H, I) by (I, B), straight into the gates' layout: transposing the
-    # (T*B, 4H) product of the whole sequence would cost more than the product itself
-    a = xp.matmul(w_ih, x.transpose(0, 2, 1))
-    if b_ih is not None:
-        a += _lstm_layout(b_ih + b_hh)[:, None]
+    # The input projection of every step as one product, (4H, I) by (I, T*B), laid out (4H, T, B);
+    # then one pass adds the bias and copies it into the gates' layout, (T, 4H, B), where each
+    # step's gates are one contiguous block.  (Cheaper than a product per step for all but the
+    # smallest layers: a product with only B columns runs far below the BLAS's full speed.)
+    proj = xp.matmul(w_ih, x2.T).reshape(4 * hidden, steps, batch).transpose(1, 0, 2)
+    a = xp.empty((steps, 4 * hidden, batch), x.dtype)
+    if b_ih is None:
+        xp.copyto(a, proj)
+    else:
+        xp.add(proj, _lstm_layout(b_ih + b_hh)[:, None], out=a)
     hs, h_read, h_write = _states(
         None if h0 is None else h0.T, steps, hidden, batch, x.dtype, reverse
     )
@@ -369,10 +374,13 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     dh_to_dc = xp.multiply(tc, tc)
     xp.subtract(1, dh_to_dc, out=dh_to_dc)
     dh_to_dc *= o
-    # Laid out (4H, T, B): all steps together are then one (4H, T*B) matrix, without a copy.
-    make = xp.zeros if sizes is not None else xp.empty
-    dgates = make((gates, steps, batch), dtype).transpose(1, 0, 2)
+    # Each step's gate gradients are one contiguous (4H, B) block of a (T, 4H, B) buffer, as are
+    # the output's gradients (H, B) (one transposing copy first): the loop's writes and reads are
+    # then whole blocks, not rows of B scattered through the sequence.
+    dgates = (xp.zeros if sizes is not None else xp.empty)((steps, gates, batch), dtype)
     d_out = _no_grad_out(d_out, (steps, batch, hidden), dtype).transpose(0, 2, 1)
+    if d_out.strides[0]:  # (a real gradient, not the zeros' read-only view)
+        d_out = xp.ascontiguousarray(d_out)
     dh = _carried(d_hy, batch, hidden, dtype).T.copy()
     dc = _carried(d_cy, batch, hidden, dtype).T.copy()
     w_hh_t = w_hh.T
@@ -398,14 +406,17 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
             xp.matmul(w_hh_t, dg, out=dh_t)
         else:
             xp.dot(w_hh_t, dg, out=dh)
-    dg2 = dgates.transpose(1, 0, 2).reshape(gates, steps * batch)  # (4H, T*B), a view
+    # Every step's gradients as one (4H, T*B) matrix, and the states each step read as (H, T*B):
+    # one copy each, and then one product per weight over the whole sequence.
+    dg2 = xp.ascontiguousarray(dgates.transpose(1, 0, 2)).reshape(gates, steps * batch)
     db = dg2.sum(1) if want[3] or want[4] else None  # (the two biases' gradients are equal)
+    h2 = None
+    if want[2]:
+        h2 = xp.ascontiguousarray(h_read.transpose(1, 0, 2)).reshape(hidden, steps * batch)
     grads = [
         xp.matmul(dg2.T, w_ih).reshape(x.shape) if want[0] else None,
         xp.matmul(dg2, x2) if want[1] else None,
-        xp.matmul(dg2, h_read.transpose(0, 2, 1).reshape(steps * batch, hidden))
-        if want[2]
-        else None,
+        xp.matmul(dg2, h2.T) if h2 is not None else None,
         db if want[3] else None,
         (db.copy() if want[3] else db) if want[4] else None,
     ]
