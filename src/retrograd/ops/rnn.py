@@ -218,16 +218,12 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     w_ih = _lstm_layout(w_ih)
     w_hh = _lstm_layout(w_hh)
     x2 = x.reshape(steps * batch, x.shape[2])
-    # The input projection of every step as one product, (4H, I) by (I, T*B), laid out (4H, T, B);
-    # then one pass adds the bias and copies it into the gates' layout, (T, 4H, B), where each
-    # step's gates are one contiguous block.  (Cheaper than a product per step for all but the
-    # smallest layers: a product with only B columns runs far below the BLAS's full speed.)
-    proj = xp.matmul(w_ih, x2.T).reshape(4 * hidden, steps, batch).transpose(1, 0, 2)
-    a = xp.empty((steps, 4 * hidden, batch), x.dtype)
-    if b_ih is None:
-        xp.copyto(a, proj)
-    else:
-        xp.add(proj, _lstm_layout(b_ih + b_hh)[:, None], out=a)
+    # one product per step, (4H, I) by (I, B), straight into the gates' layout: a product of the
+    # whole sequence runs faster, but its (T*B, 4H) or (4H, T*B) result is one more array of the
+    # gates' size to fill and copy, which costs more, counting the fresh pages it takes
+    a = xp.matmul(w_ih, x.transpose(0, 2, 1))
+    if b_ih is not None:
+        a += _lstm_layout(b_ih + b_hh)[:, None]
     hs, h_read, h_write = _states(
         None if h0 is None else h0.T, steps, hidden, batch, x.dtype, reverse
     )
@@ -356,8 +352,11 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     # What each gate's pre-activation gradient is per unit of dc (input, forget, cell) or of dh
     # (output), and how dh reaches dc: every step at once, outside the loop.  The gradients are
     # in PyTorch's gate order, and so is every product with the layer's own weights below.
-    # (In place, into three buffers: temporaries this large would each cost fresh pages.)
-    per_dc = xp.empty((steps, 3, hidden, batch), dtype)
+    # (In place, into buffers made once: temporaries this large would each cost fresh pages.
+    # per_dc and per_dh share one of the gates' size, which after the loop takes the gates'
+    # gradients laid out for the weight products.)
+    per_gate = xp.empty((steps, 4, hidden, batch), dtype)
+    per_dc, per_dh = per_gate[:, :3], per_gate[:, 3]
     p_i, p_f, p_g = per_dc[:, 0], per_dc[:, 1], per_dc[:, 2]
     xp.subtract(1, i, out=p_i)
     p_i *= i
@@ -368,7 +367,7 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     xp.multiply(g, g, out=p_g)
     xp.subtract(1, p_g, out=p_g)
     p_g *= i
-    per_dh = xp.subtract(1, o)
+    xp.subtract(1, o, out=per_dh)
     per_dh *= o
     per_dh *= tc
     dh_to_dc = xp.multiply(tc, tc)
@@ -406,13 +405,15 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
             xp.matmul(w_hh_t, dg, out=dh_t)
         else:
             xp.dot(w_hh_t, dg, out=dh)
-    # Every step's gradients as one (4H, T*B) matrix, and the states each step read as (H, T*B):
-    # one copy each, and then one product per weight over the whole sequence.
-    dg2 = xp.ascontiguousarray(dgates.transpose(1, 0, 2)).reshape(gates, steps * batch)
+    # Every step's gradients as one (4H, T*B) matrix, and the states each step read as (H, T*B),
+    # copied into the buffers the loop is done with: then one product per weight over all steps.
+    dg2 = per_gate.reshape(gates, steps * batch)
+    dg2.reshape(gates, steps, batch)[...] = dgates.transpose(1, 0, 2)
     db = dg2.sum(1) if want[3] or want[4] else None  # (the two biases' gradients are equal)
     h2 = None
     if want[2]:
-        h2 = xp.ascontiguousarray(h_read.transpose(1, 0, 2)).reshape(hidden, steps * batch)
+        h2 = dh_to_dc.reshape(hidden, steps * batch)
+        h2.reshape(hidden, steps, batch)[...] = h_read.transpose(1, 0, 2)
     grads = [
         xp.matmul(dg2.T, w_ih).reshape(x.shape) if want[0] else None,
         xp.matmul(dg2, x2) if want[1] else None,
