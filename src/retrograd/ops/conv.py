@@ -534,9 +534,15 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode):
     )
     index = steps.take(arg)
     index += corner[..., None] if channels_last else corner
+    # windows that neither overlap nor reach into padding: the backward pass can place each
+    # gradient with one masked copy per kernel offset instead of a scatter
+    disjoint = all(lo == 0 and hi == 0 for lo, hi in pads) and all(
+        s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation)
+    )
+    window = (kernel, stride, dilation) if disjoint else None
     if channels_last:
-        return _channels_first(best), _channels_first(index)
-    return best, index
+        return _channels_first(best), _channels_first(index), window
+    return best, index, window
 
 
 @functools.lru_cache(maxsize=64)
@@ -563,10 +569,12 @@ def _flat_indices(indices, plane):
     saves="self_shape",
     method=False,
     node="MaxPool2DWithIndicesBackward0",
-    grads=(lambda g, n: _pool_scatter(g, n.indices, n.self_shape),),
+    grads=(lambda g, n: _pool_scatter(g, n.indices, n.self_shape, n.window),),
 )
-def _max_pool2d(self, indices, values=None):
-    """The input values at the pool indices (``values``, when the caller already has them)."""
+def _max_pool2d(self, indices, values=None, window=None):
+    """The input values at the pool indices (``values``, when the caller already has them).
+    ``window``: ``(kernel, stride, dilation)`` when the windows are disjoint and unpadded (the
+    backward pass then needs no scatter), else None."""
     if values is not None:
         return values
     plane = self.shape[-2] * self.shape[-1]
@@ -578,14 +586,20 @@ def _max_pool2d(self, indices, values=None):
     method=False,
     node="MaxPool2DWithIndicesBackwardBackward0",
 )
-def _pool_scatter(self, indices, input_shape):
+def _pool_scatter(self, indices, input_shape, window=None):
     """Each pooled gradient added back at the input position its index names (the adjoint of
     ``_max_pool2d``; overlapping windows add up).  The result is laid out as the indices are
-    (channels-last when the pooled input was), so the next elementwise op reads both alike."""
+    (channels-last when the pooled input was), so the next elementwise op reads both alike.
+    ``window``: see ``_max_pool2d``."""
     if indices.size == 0:
         return xp.zeros(input_shape, self.dtype)
     total = _prod(input_shape)
-    if len(input_shape) == 4 and input_shape[1] > 1 and _channels_last(indices).flags.c_contiguous:
+    channels_last = (
+        len(input_shape) == 4 and input_shape[1] > 1 and _channels_last(indices).flags.c_contiguous
+    )
+    if window is not None:
+        return _place_disjoint(self, indices, input_shape, window, channels_last)
+    if channels_last:
         n, c, h, w = input_shape
         flat = (
             xp.arange(n)[:, None, None, None] * (h * w) + _channels_last(indices)
@@ -597,14 +611,45 @@ def _pool_scatter(self, indices, input_shape):
     return summed.astype(self.dtype, copy=False).reshape(input_shape)
 
 
+def _place_disjoint(g, indices, input_shape, window, channels_last):
+    """``_pool_scatter`` for disjoint, unpadded windows: each input position lies in at most one
+    window, so per kernel offset one masked copy puts every window's gradient in place, where
+    that window's index names the offset (k*k whole-array steps, no scatter)."""
+    kernel, stride, dilation = window
+    if channels_last:
+        n, c, h, w = input_shape
+        out = xp.zeros((n, h, w, c), g.dtype)
+        g, indices, first, tail = _channels_last(g), _channels_last(indices), 1, (slice(None),)
+    else:
+        out = xp.zeros(input_shape, g.dtype)
+        first, tail = out.ndim - 2, ()
+    size = indices.shape[first : first + 2]
+    steps, corner = _pool_index_parts(kernel, stride, (0, 0), dilation, size, input_shape[-1])
+    st = out.strides
+    windows = _as_strided(
+        out,
+        out.shape[:first] + size + kernel + out.shape[first + 2 :],
+        st[:first]
+        + (st[first] * stride[0], st[first + 1] * stride[1])
+        + (st[first] * dilation[0], st[first + 1] * dilation[1])
+        + st[first + 2 :],
+    )
+    corner = corner[..., None] if channels_last else corner
+    head = (slice(None),) * (first + 2)
+    spots = itertools.product(range(kernel[0]), range(kernel[1]))
+    for step, spot in zip(steps.tolist(), spots):
+        xp.copyto(windows[head + spot + tail], g, where=indices == corner + step)
+    return _channels_first(out) if channels_last else out
+
+
 def max_pool2d_with_indices(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=True
 ):
     """``torch.nn.functional.max_pool2d_with_indices``: window maxima and their indices."""
-    values, indices = _max_pool_arrays(
+    values, indices, window = _max_pool_arrays(
         input._data, kernel_size, stride, padding, dilation, ceil_mode
     )
-    return _max_pool2d(input, indices, values), _make(indices)
+    return _max_pool2d(input, indices, values, window), _make(indices)
 
 
 def max_pool2d(
@@ -619,10 +664,10 @@ def max_pool2d(
         )
         if batched is not NotImplemented:
             return batched
-    values, indices = _max_pool_arrays(
+    values, indices, window = _max_pool_arrays(
         input._data, kernel_size, stride, padding, dilation, ceil_mode
     )
-    out = _max_pool2d(input, indices, values)
+    out = _max_pool2d(input, indices, values, window)
     return (out, _make(indices)) if return_indices else out
 
 
