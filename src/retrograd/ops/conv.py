@@ -21,6 +21,7 @@ from .. import _switches
 from .._array import xp
 from ..tensor import _make
 from . import autocast as _autocast
+from .pointwise import _SAME_WIDTH_INT
 from .registry import op
 
 _as_strided = xp.lib.stride_tricks.as_strided
@@ -613,17 +614,21 @@ def _pool_scatter(self, indices, input_shape, window=None):
 
 def _place_disjoint(g, indices, input_shape, window, channels_last):
     """``_pool_scatter`` for disjoint, unpadded windows: each input position lies in at most one
-    window, so per kernel offset one masked copy puts every window's gradient in place, where
-    that window's index names the offset (k*k whole-array steps, no scatter)."""
+    window, so per kernel offset one pass writes every window's value at that offset: its
+    gradient where its index names the offset, else 0 (k*k whole-array steps, no scatter)."""
     kernel, stride, dilation = window
+    size = indices.shape[-2:]
+    # (the positions no window covers, if any, stay 0)
+    covered = dilation == (1, 1) and stride == kernel
+    covered = covered and all(o * s == n for o, s, n in zip(size, stride, input_shape[-2:]))
+    make = xp.empty if covered else xp.zeros
     if channels_last:
         n, c, h, w = input_shape
-        out = xp.zeros((n, h, w, c), g.dtype)
+        out = make((n, h, w, c), g.dtype)
         g, indices, first, tail = _channels_last(g), _channels_last(indices), 1, (slice(None),)
     else:
-        out = xp.zeros(input_shape, g.dtype)
+        out = make(input_shape, g.dtype)
         first, tail = out.ndim - 2, ()
-    size = indices.shape[first : first + 2]
     steps, corner = _pool_index_parts(kernel, stride, (0, 0), dilation, size, input_shape[-1])
     st = out.strides
     windows = _as_strided(
@@ -635,10 +640,21 @@ def _place_disjoint(g, indices, input_shape, window, channels_last):
         + st[first + 2 :],
     )
     corner = corner[..., None] if channels_last else corner
+    # g where the mask holds, else exactly 0 (not 0 * g, which is nan for an infinite g): a
+    # bitwise and with an all-ones or all-zeros integer of g's width, in the indices' layout
+    ints = _SAME_WIDTH_INT.get(g.dtype.itemsize)
+    g = xp.ascontiguousarray(g)
     head = (slice(None),) * (first + 2)
     spots = itertools.product(range(kernel[0]), range(kernel[1]))
     for step, spot in zip(steps.tolist(), spots):
-        xp.copyto(windows[head + spot + tail], g, where=indices == corner + step)
+        target = windows[head + spot + tail]
+        if ints is None:
+            target[...] = 0
+            xp.copyto(target, g, where=indices == corner + step)
+            continue
+        mask = (indices == corner + step).astype(ints)
+        xp.negative(mask, out=mask)  # 1 -> all bits set
+        xp.bitwise_and(g.view(ints), mask, out=target.view(ints))
     return _channels_first(out) if channels_last else out
 
 
