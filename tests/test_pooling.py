@@ -43,6 +43,12 @@ MAX = [
     ((1, 2, 7, 7), dict(kernel_size=2, stride=2, ceil_mode=True)),
     ((1, 2, 8, 6), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
     ((3, 5, 5), dict(kernel_size=2, stride=1)),  # unbatched
+    # disjoint windows (the backward pass places gradients without a scatter): gaps between
+    # windows, dilated windows, rows and columns no window covers, unbatched
+    ((2, 3, 9, 10), dict(kernel_size=2, stride=3)),
+    ((1, 2, 9, 9), dict(kernel_size=2, stride=3, dilation=2)),
+    ((2, 3, 7, 8), dict(kernel_size=3)),
+    ((3, 7, 6), dict(kernel_size=(2, 3))),
 ]
 
 
@@ -206,6 +212,24 @@ MODULES = [
     ("AdaptiveAvgPool2d", ((2, 3),), {}),
     ("AdaptiveAvgPool2d", (1,), {}),
 ]
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_max_pool2d_gradient_goes_only_to_each_windows_maximum(torch_ref, channels_last):
+    """An infinite or NaN gradient of one window reaches only the position of that window's
+    maximum (no 0 * inf elsewhere), in either memory layout, with gaps between the windows."""
+    a = np.random.default_rng(4).standard_normal((2, 3, 8, 8)).astype(np.float32)
+    if channels_last:
+        a = np.ascontiguousarray(a.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    x = retrograd.from_numpy(a).requires_grad_()
+    xt = torch_ref.from_numpy(a).requires_grad_()
+    out = F.max_pool2d(x, 2, stride=3)
+    ref = torch_ref.nn.functional.max_pool2d(xt, 2, stride=3)
+    seed = np.random.default_rng(5).standard_normal(tuple(out.shape)).astype(np.float32)
+    seed[0, 1, 1, 0], seed[1, 2, 0, 2] = np.inf, np.nan
+    out.backward(retrograd.tensor(seed))
+    ref.backward(torch_ref.tensor(seed))
+    np.testing.assert_array_equal(x.grad.numpy(), xt.grad.numpy())
 
 
 @pytest.mark.parametrize("name, args, kw", MODULES)

@@ -21,6 +21,7 @@ from .. import _switches
 from .._array import xp
 from ..tensor import _make
 from . import autocast as _autocast
+from .pointwise import _SAME_WIDTH_INT
 from .registry import op
 
 _as_strided = xp.lib.stride_tricks.as_strided
@@ -534,9 +535,15 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode):
     )
     index = steps.take(arg)
     index += corner[..., None] if channels_last else corner
+    # windows that neither overlap nor reach into padding: the backward pass can place each
+    # gradient with one masked copy per kernel offset instead of a scatter
+    disjoint = all(lo == 0 and hi == 0 for lo, hi in pads) and all(
+        s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation)
+    )
+    window = (kernel, stride, dilation) if disjoint else None
     if channels_last:
-        return _channels_first(best), _channels_first(index)
-    return best, index
+        return _channels_first(best), _channels_first(index), window
+    return best, index, window
 
 
 @functools.lru_cache(maxsize=64)
@@ -563,10 +570,12 @@ def _flat_indices(indices, plane):
     saves="self_shape",
     method=False,
     node="MaxPool2DWithIndicesBackward0",
-    grads=(lambda g, n: _pool_scatter(g, n.indices, n.self_shape),),
+    grads=(lambda g, n: _pool_scatter(g, n.indices, n.self_shape, n.window),),
 )
-def _max_pool2d(self, indices, values=None):
-    """The input values at the pool indices (``values``, when the caller already has them)."""
+def _max_pool2d(self, indices, values=None, window=None):
+    """The input values at the pool indices (``values``, when the caller already has them).
+    ``window``: ``(kernel, stride, dilation)`` when the windows are disjoint and unpadded (the
+    backward pass then needs no scatter), else None."""
     if values is not None:
         return values
     plane = self.shape[-2] * self.shape[-1]
@@ -578,14 +587,20 @@ def _max_pool2d(self, indices, values=None):
     method=False,
     node="MaxPool2DWithIndicesBackwardBackward0",
 )
-def _pool_scatter(self, indices, input_shape):
+def _pool_scatter(self, indices, input_shape, window=None):
     """Each pooled gradient added back at the input position its index names (the adjoint of
     ``_max_pool2d``; overlapping windows add up).  The result is laid out as the indices are
-    (channels-last when the pooled input was), so the next elementwise op reads both alike."""
+    (channels-last when the pooled input was), so the next elementwise op reads both alike.
+    ``window``: see ``_max_pool2d``."""
     if indices.size == 0:
         return xp.zeros(input_shape, self.dtype)
     total = _prod(input_shape)
-    if len(input_shape) == 4 and input_shape[1] > 1 and _channels_last(indices).flags.c_contiguous:
+    channels_last = (
+        len(input_shape) == 4 and input_shape[1] > 1 and _channels_last(indices).flags.c_contiguous
+    )
+    if window is not None:
+        return _place_disjoint(self, indices, input_shape, window, channels_last)
+    if channels_last:
         n, c, h, w = input_shape
         flat = (
             xp.arange(n)[:, None, None, None] * (h * w) + _channels_last(indices)
@@ -597,14 +612,60 @@ def _pool_scatter(self, indices, input_shape):
     return summed.astype(self.dtype, copy=False).reshape(input_shape)
 
 
+def _place_disjoint(g, indices, input_shape, window, channels_last):
+    """``_pool_scatter`` for disjoint, unpadded windows: each input position lies in at most one
+    window, so per kernel offset one pass writes every window's value at that offset: its
+    gradient where its index names the offset, else 0 (k*k whole-array steps, no scatter)."""
+    kernel, stride, dilation = window
+    size = indices.shape[-2:]
+    # (the positions no window covers, if any, stay 0)
+    covered = dilation == (1, 1) and stride == kernel
+    covered = covered and all(o * s == n for o, s, n in zip(size, stride, input_shape[-2:]))
+    make = xp.empty if covered else xp.zeros
+    if channels_last:
+        n, c, h, w = input_shape
+        out = make((n, h, w, c), g.dtype)
+        g, indices, first, tail = _channels_last(g), _channels_last(indices), 1, (slice(None),)
+    else:
+        out = make(input_shape, g.dtype)
+        first, tail = out.ndim - 2, ()
+    steps, corner = _pool_index_parts(kernel, stride, (0, 0), dilation, size, input_shape[-1])
+    st = out.strides
+    windows = _as_strided(
+        out,
+        out.shape[:first] + size + kernel + out.shape[first + 2 :],
+        st[:first]
+        + (st[first] * stride[0], st[first + 1] * stride[1])
+        + (st[first] * dilation[0], st[first + 1] * dilation[1])
+        + st[first + 2 :],
+    )
+    corner = corner[..., None] if channels_last else corner
+    # g where the mask holds, else exactly 0 (not 0 * g, which is nan for an infinite g): a
+    # bitwise and with an all-ones or all-zeros integer of g's width, in the indices' layout
+    ints = _SAME_WIDTH_INT.get(g.dtype.itemsize)
+    g = xp.ascontiguousarray(g)
+    head = (slice(None),) * (first + 2)
+    spots = itertools.product(range(kernel[0]), range(kernel[1]))
+    for step, spot in zip(steps.tolist(), spots):
+        target = windows[head + spot + tail]
+        if ints is None:
+            target[...] = 0
+            xp.copyto(target, g, where=indices == corner + step)
+            continue
+        mask = (indices == corner + step).astype(ints)
+        xp.negative(mask, out=mask)  # 1 -> all bits set
+        xp.bitwise_and(g.view(ints), mask, out=target.view(ints))
+    return _channels_first(out) if channels_last else out
+
+
 def max_pool2d_with_indices(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=True
 ):
     """``torch.nn.functional.max_pool2d_with_indices``: window maxima and their indices."""
-    values, indices = _max_pool_arrays(
+    values, indices, window = _max_pool_arrays(
         input._data, kernel_size, stride, padding, dilation, ceil_mode
     )
-    return _max_pool2d(input, indices, values), _make(indices)
+    return _max_pool2d(input, indices, values, window), _make(indices)
 
 
 def max_pool2d(
@@ -619,10 +680,10 @@ def max_pool2d(
         )
         if batched is not NotImplemented:
             return batched
-    values, indices = _max_pool_arrays(
+    values, indices, window = _max_pool_arrays(
         input._data, kernel_size, stride, padding, dilation, ceil_mode
     )
-    out = _max_pool2d(input, indices, values)
+    out = _max_pool2d(input, indices, values, window)
     return (out, _make(indices)) if return_indices else out
 
 

@@ -218,8 +218,9 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     w_ih = _lstm_layout(w_ih)
     w_hh = _lstm_layout(w_hh)
     x2 = x.reshape(steps * batch, x.shape[2])
-    # one product per step, (4H, I) by (I, B), straight into the gates' layout: transposing the
-    # (T*B, 4H) product of the whole sequence would cost more than the product itself
+    # one product per step, (4H, I) by (I, B), straight into the gates' layout: a product of the
+    # whole sequence runs faster, but its (T*B, 4H) or (4H, T*B) result is one more array of the
+    # gates' size to fill and copy, which costs more, counting the fresh pages it takes
     a = xp.matmul(w_ih, x.transpose(0, 2, 1))
     if b_ih is not None:
         a += _lstm_layout(b_ih + b_hh)[:, None]
@@ -351,8 +352,11 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     # What each gate's pre-activation gradient is per unit of dc (input, forget, cell) or of dh
     # (output), and how dh reaches dc: every step at once, outside the loop.  The gradients are
     # in PyTorch's gate order, and so is every product with the layer's own weights below.
-    # (In place, into three buffers: temporaries this large would each cost fresh pages.)
-    per_dc = xp.empty((steps, 3, hidden, batch), dtype)
+    # (In place, into buffers made once: temporaries this large would each cost fresh pages.
+    # per_dc and per_dh share one of the gates' size, which after the loop takes the gates'
+    # gradients laid out for the weight products.)
+    per_gate = xp.empty((steps, 4, hidden, batch), dtype)
+    per_dc, per_dh = per_gate[:, :3], per_gate[:, 3]
     p_i, p_f, p_g = per_dc[:, 0], per_dc[:, 1], per_dc[:, 2]
     xp.subtract(1, i, out=p_i)
     p_i *= i
@@ -363,16 +367,19 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     xp.multiply(g, g, out=p_g)
     xp.subtract(1, p_g, out=p_g)
     p_g *= i
-    per_dh = xp.subtract(1, o)
+    xp.subtract(1, o, out=per_dh)
     per_dh *= o
     per_dh *= tc
     dh_to_dc = xp.multiply(tc, tc)
     xp.subtract(1, dh_to_dc, out=dh_to_dc)
     dh_to_dc *= o
-    # Laid out (4H, T, B): all steps together are then one (4H, T*B) matrix, without a copy.
-    make = xp.zeros if sizes is not None else xp.empty
-    dgates = make((gates, steps, batch), dtype).transpose(1, 0, 2)
+    # Each step's gate gradients are one contiguous (4H, B) block of a (T, 4H, B) buffer, as are
+    # the output's gradients (H, B) (one transposing copy first): the loop's writes and reads are
+    # then whole blocks, not rows of B scattered through the sequence.
+    dgates = (xp.zeros if sizes is not None else xp.empty)((steps, gates, batch), dtype)
     d_out = _no_grad_out(d_out, (steps, batch, hidden), dtype).transpose(0, 2, 1)
+    if d_out.strides[0]:  # (a real gradient, not the zeros' read-only view)
+        d_out = xp.ascontiguousarray(d_out)
     dh = _carried(d_hy, batch, hidden, dtype).T.copy()
     dc = _carried(d_cy, batch, hidden, dtype).T.copy()
     w_hh_t = w_hh.T
@@ -398,14 +405,19 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
             xp.matmul(w_hh_t, dg, out=dh_t)
         else:
             xp.dot(w_hh_t, dg, out=dh)
-    dg2 = dgates.transpose(1, 0, 2).reshape(gates, steps * batch)  # (4H, T*B), a view
+    # Every step's gradients as one (4H, T*B) matrix, and the states each step read as (H, T*B),
+    # copied into the buffers the loop is done with: then one product per weight over all steps.
+    dg2 = per_gate.reshape(gates, steps * batch)
+    dg2.reshape(gates, steps, batch)[...] = dgates.transpose(1, 0, 2)
     db = dg2.sum(1) if want[3] or want[4] else None  # (the two biases' gradients are equal)
+    h2 = None
+    if want[2]:
+        h2 = dh_to_dc.reshape(hidden, steps * batch)
+        h2.reshape(hidden, steps, batch)[...] = h_read.transpose(1, 0, 2)
     grads = [
         xp.matmul(dg2.T, w_ih).reshape(x.shape) if want[0] else None,
         xp.matmul(dg2, x2) if want[1] else None,
-        xp.matmul(dg2, h_read.transpose(0, 2, 1).reshape(steps * batch, hidden))
-        if want[2]
-        else None,
+        xp.matmul(dg2, h2.T) if h2 is not None else None,
         db if want[3] else None,
         (db.copy() if want[3] else db) if want[4] else None,
     ]
