@@ -29,6 +29,7 @@ from ..autograd.cuts import note as _note_cut
 from ..autograd.forward_ad import _OWN, _parent_of, _set_tangent, tangent_of
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.graph import hooks_open
+from ..autograd.hooks import move_retain_grad
 from ..autograd.node import (
     _NO_EDGE,
     FunctionNode,
@@ -668,14 +669,7 @@ def _resave_result(node, out, t):
 
 
 def _rebase(t, node, output_nr):
-    old = t._grad_fn
-    if t._retains_grad and old is not None and old._retain_grad_hooks is not None:
-        ref = old._retain_grad_hooks.pop(t._output_nr, None)
-        if ref is not None:
-            if node._retain_grad_hooks is None:
-                node._retain_grad_hooks = {}
-            node._retain_grad_hooks[output_nr] = ref
-            node._hooked = True
+    move_retain_grad(t, node, output_nr)
     t._grad_fn = node
     t._output_nr = output_nr
     if not t._requires_grad:
