@@ -1,6 +1,8 @@
 """Programs found by the differential fuzzer where retrograd once gave another gradient than
 PyTorch with no error, each run on both libraries and compared."""
 
+import math
+
 import pytest
 
 import retrograd
@@ -139,5 +141,71 @@ def test_no_retained_grad_is_cleared_without_a_graph(torch_ref):
         z.grad = T.tensor([5.0, 5.0])
         _twice(T).apply(z)
         return y.grad, z.grad
+
+    _same(torch_ref, program)
+
+
+# --- a leaf that changed shape in place under no_grad ---------------------------------------
+
+_RESHAPES = {
+    "unsqueeze_0": lambda t: t.unsqueeze_(0),
+    "unsqueeze_1": lambda t: t.unsqueeze_(1),
+    "unsqueeze_-1": lambda t: t.unsqueeze_(-1),
+    "squeeze_": lambda t: t.squeeze_(),
+    "squeeze_0": lambda t: t.squeeze_(0),
+    "t_": lambda t: t.t_() if t.dim() <= 2 else t.transpose_(0, 1),
+    "transpose_": lambda t: t.transpose_(0, -1),
+    "swapdims_": lambda t: t.swapdims_(0, 1),
+}
+_FORWARDS = {
+    "mul": lambda T, x: (x * T.arange(x.numel()).reshape(x.shape)).sum(),
+    "sum": lambda T, x: x.sum(),  # (an expanded gradient)
+    "exp": lambda T, x: x.exp().sum(),
+    "cat": lambda T, x: T.cat([x.reshape(-1), x.reshape(-1)]).sum(),
+    "float64": lambda T, x: (x * T.ones(x.shape, dtype=T.float64)).sum(),
+}
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (2, 1, 3), (2, 3), (3, 1)])
+@pytest.mark.parametrize("reshape", sorted(_RESHAPES))
+@pytest.mark.parametrize("forward", sorted(_FORWARDS))
+def test_grad_of_a_leaf_reshaped_in_place(torch_ref, shape, reshape, forward):
+    # (seeds 806555, 813444) .grad takes the leaf's new shape where PyTorch copies the gradient
+    # into the leaf's layout, keeps the gradient's where its strides already fit, or raises
+    # copy_'s error
+    def program(T):
+        x = T.arange(float(math.prod(shape))).reshape(shape).requires_grad_()
+        y = _FORWARDS[forward](T, x)
+        with T.no_grad():
+            _RESHAPES[reshape](x)
+        y.backward()
+        return x.grad, x.shape
+
+    _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("reshape", sorted(_RESHAPES))
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_grad_added_into_a_leaf_reshaped_in_place(torch_ref, reshape, create_graph):
+    # an existing .grad of the old shape is added into as ``+=`` adds (or ``+`` under create_graph)
+    def program(T):
+        x = T.arange(6.0).reshape(1, 2, 3).requires_grad_()
+        (x * 2).sum().backward()
+        with T.no_grad():
+            _RESHAPES[reshape](x)
+        (x * 3).sum().backward(create_graph=create_graph)
+        return x.grad, x.shape
+
+    _same(torch_ref, program)
+
+
+def test_first_grad_under_create_graph_takes_the_reshaped_leafs_shape(torch_ref):
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = (x * x).sum()
+        with T.no_grad():
+            x.unsqueeze_(0)
+        y.backward(create_graph=True)
+        return x.grad, x.grad.requires_grad
 
     _same(torch_ref, program)

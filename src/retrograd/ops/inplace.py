@@ -206,11 +206,11 @@ def _fill_tensor(self, value):
 def _copy_from(self, src):
     try:
         return xp.array(xp.broadcast_to(src, self.shape), dtype=self.dtype)
-    except ValueError as e:
+    except ValueError:
         try:
             shape = xp.broadcast_shapes(self.shape, src.shape)
-        except ValueError:  # no common shape at all: the binary ops' error
-            raise _shape_error(e, True, (self, src), "copy_") from None
+        except ValueError as no_shape:  # no common shape at all: the binary ops' error
+            raise _shape_error(no_shape, True, (self, src), "copy_") from None
         raise RuntimeError(
             f"output with shape [{_dims(self.shape)}] doesn't match the broadcast "
             f"shape [{_dims(shape)}]"
