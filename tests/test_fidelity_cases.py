@@ -209,3 +209,66 @@ def test_first_grad_under_create_graph_takes_the_reshaped_leafs_shape(torch_ref)
         return x.grad, x.grad.requires_grad
 
     _same(torch_ref, program)
+
+
+# --- max(), min(), median() of all elements ------------------------------------------------
+
+_EVEN = {
+    "max": lambda x: x.max(),
+    "min": lambda x: x.min(),
+    "median": lambda x: x.median(),
+    "nanmedian": lambda x: x.nanmedian(),
+    "amax": lambda x: x.amax(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_EVEN))
+def test_even_share_when_no_element_equals_the_saved_result(torch_ref, name):
+    # (seed 803336) the saved result, kept by saved_tensors_hooks, is changed in place: no element
+    # equals it, and max()/min()/median() give exact zeros (amax's formula gives nan)
+    def program(T):
+        x = T.tensor([-1.5, 1.55, -1.52, 1.55], dtype=T.float64, requires_grad=True)
+        with T.autograd.graph.saved_tensors_hooks(lambda t: (t,), lambda p: p[0]):
+            y = _EVEN[name](x)
+        y.mul_(T.tensor(0.281, requires_grad=True))
+        y.sum().backward()
+        return x.grad
+
+    _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("name", ["max", "min", "median", "nanmedian"])
+@pytest.mark.parametrize("values", [[-1.5, math.nan, -1.52, 1.55], [math.nan, 1.0, math.nan]])
+def test_even_share_among_nan_elements(torch_ref, name, values):
+    # a nan result: its gradient is shared by the nan elements
+    def program(T):
+        x = T.tensor(values, dtype=T.float64, requires_grad=True)
+        y = _EVEN[name](x)
+        (g,) = T.autograd.grad(y * 2, x, create_graph=True)
+        return y, g
+
+    _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("dim", [None, 0, -1])
+def test_median_of_slices_with_nan(torch_ref, dim):
+    # a nan in a slice is its median (the first nan's index), and takes the gradient
+    def program(T):
+        x = T.tensor([[1.0, math.nan, 3.0], [2.0, 1.0, 0.0]], requires_grad=True)
+        y = x.median() if dim is None else x.median(dim)
+        values = y if dim is None else y[0]
+        values.sum().backward()
+        return y if dim is None else list(y), x.grad
+
+    _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("ord", [math.inf, -math.inf])
+@pytest.mark.parametrize("dim", [None, -1])
+def test_inf_norm_gradient_with_nan(torch_ref, ord, dim):
+    def program(T):
+        x = T.tensor([[-1.5, math.nan, 1.5], [2.0, -2.0, 0.5]], requires_grad=True)
+        T.linalg.vector_norm(x, ord, dim=dim).sum().backward()
+        return x.grad
+
+    _same(torch_ref, program)
