@@ -272,3 +272,47 @@ def test_inf_norm_gradient_with_nan(torch_ref, ord, dim):
         return x.grad
 
     _same(torch_ref, program)
+
+
+# --- an in-place write through a view -------------------------------------------------------
+
+
+def test_write_through_a_view_bypasses_the_views_history(torch_ref):
+    # (seed 831065) the written region's gradient goes straight to the base's node, as PyTorch's
+    # CopySlices sends it: hooks on the nodes of the view's history (here the transpose another
+    # view of the same base was made by) do not run
+    def program(T):
+        x = T.tensor([[1.54, -1.95], [0.32, 0.36]], dtype=T.float64, requires_grad=True)
+        c = (x**-1).cos()
+        e = c.t()
+        p = e.view_as(e)
+        e.register_hook(lambda g: g * 2)
+        p.neg_()
+        p.mean().backward()
+        return x.grad
+
+    _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("kept", ["hooks", "retain_grad", "base"])
+def test_hooks_of_views_after_a_write_through_one(torch_ref, kept):
+    def program(T):
+        x = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        b = x * 1
+        v = b.t()
+        w = v[0]
+        log = []
+        v.register_hook(lambda g: log.append(("v", g.tolist())) or g * 10)
+        w.register_hook(lambda g: log.append(("w", g.tolist())) or g * 100)
+        if kept == "retain_grad":
+            v.retain_grad()
+            w.retain_grad()
+        if kept == "base":
+            b.retain_grad()
+            b.register_hook(lambda g: log.append(("b", g.tolist())))
+        w.mul_(3)
+        (w.sum() + v.sum() * 2 + b.sum() * 5).backward()
+        grads = (v.grad, w.grad) if kept == "retain_grad" else b.grad if kept == "base" else None
+        return log, x.grad, grads
+
+    _same(torch_ref, program)

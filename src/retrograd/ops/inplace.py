@@ -434,7 +434,14 @@ def inplace(t, fn, *args):
     check_inplace(t)
     if base is not None and t._vc.stale:
         fresh_grad_fn(t)  # a stale view's errors
-    old = _alias(t)
+    if base is None:
+        old = _alias(t)
+    else:
+        # The op reads the view's region out of the base as it is now, as PyTorch's CopySlices
+        # does: its gradient reaches the base's node directly, not through the nodes (and the
+        # hooks) of the view's own history.
+        index = _flat_index(base, t)
+        old = _view_of_base(base, index, t._data)
     packing = hooks_open()
     if packing:  # a pack hook may keep the array itself (detach, numpy): it must see the old value
         old._data = old._data.copy()
@@ -453,7 +460,7 @@ def inplace(t, fn, *args):
     if base is None:
         _rebase(t, node, out._output_nr)
     else:
-        _write_through_view(t, base, out)
+        _write_through_view(t, base, out, index)
     if dual:
         _move_tangent(t, out)
     return t
@@ -473,10 +480,12 @@ def check_inplace(t):
         raise RuntimeError(_VIEW_OF_LEAF)
 
 
-def _write_through_view(t, base, out):
-    """The view ``t`` of ``base`` now holds ``out`` (recorded): the base gets a CopySlices node, the
-    view an AsStrided node reading its region out of the new base."""
-    index = _flat_index(base, t)
+def _write_through_view(t, base, out, index=None):
+    """The view ``t`` of ``base`` (at ``index``, found when not given) now holds ``out``
+    (recorded): the base gets a CopySlices node, the view an AsStrided node reading its region
+    out of the new base."""
+    if index is None:
+        index = _flat_index(base, t)
     new_base = _copy_slices(base, out, index)
     _rebase(base, new_base.grad_fn, 0)
     _rebase(t, _view_of_base(base, index, t._data).grad_fn, 0)
