@@ -316,3 +316,34 @@ def test_hooks_of_views_after_a_write_through_one(torch_ref, kept):
         return log, x.grad, grads
 
     _same(torch_ref, program)
+
+
+# --- a second backward through nodes that saved no tensor ---------------------------------
+
+_UNSAVED = {
+    "t_": lambda T, x: (x + 1).t_(),
+    "transpose_": lambda T, x: (x + 1).transpose_(0, 1),
+    "unsqueeze_": lambda T, x: (x + 1).unsqueeze_(0),
+    "squeeze_": lambda T, x: (x + 1)[:1].squeeze_(0),
+    "view": lambda T, x: (x + 1).view(4),
+    "expand": lambda T, x: (x + 1)[:1].expand(3, 2),
+    "mul": lambda T, x: (x + 1) * 2,  # (saves its scalar as a tensor: the freed error)
+}
+
+
+@pytest.mark.parametrize("name", sorted(_UNSAVED))
+def test_second_backward_through_nodes_that_saved_no_tensor(torch_ref, name):
+    # (seed 831851) t_ recorded the new array among its node's arguments, which the first
+    # backward freed as if it were a saved index: the second raised before any leaf got its share
+    def program(T):
+        x = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        b = T.tensor(-0.6, requires_grad=True)
+        y = _UNSAVED[name](T, x).add_(b).sum()
+        y.backward()
+        try:
+            y.backward()
+        except RuntimeError as e:
+            return "error", str(e).split(".")[0], x.grad, b.grad
+        return x.grad, b.grad
+
+    _same(torch_ref, program)

@@ -1085,7 +1085,10 @@ def _restrided(node, swap):
         return array
 
     forward.__name__ = "_" + node
-    return op(saves="" if swap else "self_shape", grads=grads, node=node, method=False)(forward)
+    recorded = op(saves="" if swap else "self_shape", grads=grads, node=node, method=False)(forward)
+    # (the new array among its arguments is no saved tensor: the node saves none, and runs again)
+    recorded.opdef.Node._frees_index = False
+    return recorded
 
 
 _T1 = _restrided("TBackward1", True)
