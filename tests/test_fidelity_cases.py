@@ -347,3 +347,34 @@ def test_second_backward_through_nodes_that_saved_no_tensor(torch_ref, name):
         return x.grad, b.grad
 
     _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (2, 1), (1, 3), (2, 3)])
+@pytest.mark.parametrize("reshape", ["unsqueeze_0", "unsqueeze_-1", "squeeze_", "t_"])
+def test_leaf_reshaped_after_a_graph_used_it(torch_ref, shape, reshape):
+    # (seed 834220) the leaf's AccumulateGrad was made with its old shape: every gradient that
+    # reaches it is summed to that shape first, as PyTorch checks a gradient against the shape
+    # its node recorded, also the gradient of a graph made after the change
+    def program(T):
+        x = T.ones(shape, requires_grad=True)
+        y = (x * 2).sum()
+        with T.no_grad():
+            _RESHAPES[reshape](x)
+        z = (x * T.arange(1.0, x.numel() + 1).reshape(x.shape)).sum()
+        z.backward()
+        first = x.grad
+        y.backward()
+        return first, x.grad
+
+    _same(torch_ref, program)
+
+
+def test_leaf_given_data_of_another_shape_after_a_graph_used_it(torch_ref):
+    def program(T):
+        x = T.ones(1, 2, requires_grad=True)
+        y = (x * 2).sum()
+        x.data = T.ones(1, 1, 2)
+        (x * 3).sum().backward()
+        return x.grad
+
+    _same(torch_ref, program)

@@ -117,7 +117,14 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             hooked = node._hooked
             if hooked or not plain:
                 if hooked and node._input_shapes is not None:
+                    first = slots[0]
                     slots = _fit_input_shapes(node, slots, deps, root_edges)
+                    if (
+                        type(node) is AccumulateGrad
+                        and slots[0] is not first
+                        and not xp.may_share_memory(slots[0]._data, first._data)
+                    ):
+                        owned[node] = slots[0]  # a sum made here: nothing else holds it
                 runs = needed is None or needed.get(node)
                 # A node that also runs gives its gradient as it arrived, before the tensor hooks
                 # (which run as part of the node); one only captured, after them (as PyTorch).
@@ -147,7 +154,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 mine = owned.pop(node, None)
                 if accumulate and slots[0] is not None:
                     if hooked:  # the leaf's own hooks first, then the node's, as in PyTorch
-                        _accumulate_with_node_hooks(node, slots, create_graph, site)
+                        _accumulate_with_node_hooks(node, slots, create_graph, site, mine)
                     else:
                         g = slots.pop()
                         accumulate_grad(node.variable, g, create_graph, site, True, g is mine)
@@ -511,16 +518,18 @@ def _prepare(roots, targets):
     return deps, needed
 
 
-def _accumulate_with_node_hooks(node, slots, create_graph, site=None):
+def _accumulate_with_node_hooks(node, slots, create_graph, site=None, mine=None):
     """AccumulateGrad with hooks on the node itself: the leaf's tensor hooks, the node's pre-hooks,
-    the accumulation, then the node's post-hooks (they get no grad_inputs)."""
+    the accumulation, then the node's post-hooks (they get no grad_inputs).  ``mine``: a gradient
+    nothing but this pass holds (see ``accumulate_grad``), while no hook has seen it."""
     variable = node.variable
+    owned = slots[0] is mine and variable._hooks is None and node._pre_hooks is None
     if variable._hooks is not None:
         slots = [_leaf_hooks(variable, slots[0])]
     if node._pre_hooks is not None:
         slots = _call_pre_hooks(node, slots)
     if slots[0] is not None:
-        accumulate_grad(variable, slots[0], create_graph, site, leaf_hooks=False)
+        accumulate_grad(variable, slots[0], create_graph, site, leaf_hooks=False, owned=owned)
     if node._hooks is not None:
         _call_post_hooks(node, (), slots)
 

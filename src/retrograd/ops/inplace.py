@@ -37,7 +37,7 @@ from ..autograd.node import (
     _op_name,
     _sequence,
     freed_error,
-    keep_input_shape,
+    keep_shape_of,
 )
 from ..tensor import (
     CUSTOM_VIEW,
@@ -1115,8 +1115,7 @@ def _restride(t, new, node_op, dim0=0, dim1=0):
         _bump(t)
         t._attr_version = t._vc.version  # a view: its grad_fn is the one just made, not stale
     else:
-        if t._grad_fn is not None:  # the node keeps the shape its gradient must have
-            keep_input_shape(t._grad_fn, t._output_nr, t._data.shape)
+        keep_shape_of(t)  # the node its gradient goes to keeps the shape it must have
         t._data = new._data
         _bump(t)
     return t
