@@ -378,3 +378,19 @@ def test_leaf_given_data_of_another_shape_after_a_graph_used_it(torch_ref):
         return x.grad
 
     _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_prod_gradient_reads_the_saved_result(torch_ref, dim):
+    # (seed 834438) with no zero, the gradient is result / x as PyTorch's formula reads it: a
+    # second-order gradient reaches prod's node, and so the .grad prod's output retains
+    def program(T):
+        x = T.tensor([[1.446, -0.5], [2.0, 3.0]], dtype=T.float64, requires_grad=True)
+        y = x * 1
+        p = y.prod() if dim is None else y.prod(dim)
+        p.retain_grad()
+        (g,) = T.autograd.grad(p.sum(), [y], create_graph=True)
+        (gg,) = T.autograd.grad(g.sum(), [y])
+        return g, gg, p.grad
+
+    _same(torch_ref, program)

@@ -160,12 +160,18 @@ def _prod_grad(g, n):
     (double backward).  With two or more zeros every derivative is 0, as PyTorch takes it.
     """
     x = n.self
-    n.result  # noqa: B018 (read, so checked for in-place writes, as PyTorch's node reads it)
+    result = n.result  # (read also where unused, so checked for in-place writes, as PyTorch's)
     if x.ndim == 0:  # one element: its derivative is 1, the gradient passes as it is
         return _to_dtype(g, x.dtype)
     dim = n.dim
     keep = dim is not None
     zero = x == 0
+    if not zero._data.any():
+        # prod / x_i, read from the saved result as PyTorch's formula reads it: a higher-order
+        # gradient goes through the result's node (and its hooks)
+        if keep and not n.keepdim:
+            g, result = g.unsqueeze(dim), result.unsqueeze(dim)
+        return _to_dtype(g * (result / x), x.dtype)
     zeros = zero.sum(dim, keepdim=True) if keep else zero.sum()
     safe = where(zero, 1.0, x)
     rest = safe.prod(dim, keepdim=True) if keep else safe.prod()
