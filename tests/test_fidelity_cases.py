@@ -294,8 +294,9 @@ def test_write_through_a_view_bypasses_the_views_history(torch_ref):
     _same(torch_ref, program)
 
 
+@pytest.mark.parametrize("write", ["mul_", "custom"])
 @pytest.mark.parametrize("kept", ["hooks", "retain_grad", "base"])
-def test_hooks_of_views_after_a_write_through_one(torch_ref, kept):
+def test_hooks_of_views_after_a_write_through_one(torch_ref, kept, write):
     def program(T):
         x = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
         b = x * 1
@@ -310,7 +311,10 @@ def test_hooks_of_views_after_a_write_through_one(torch_ref, kept):
         if kept == "base":
             b.retain_grad()
             b.register_hook(lambda g: log.append(("b", g.tolist())))
-        w.mul_(3)
+        if write == "mul_":
+            w.mul_(3)
+        else:  # a custom Function's write (mark_dirty) is routed as a built-in one
+            _twice(T).apply(w)
         (w.sum() + v.sum() * 2 + b.sum() * 5).backward()
         grads = (v.grad, w.grad) if kept == "retain_grad" else b.grad if kept == "base" else None
         return log, x.grad, grads

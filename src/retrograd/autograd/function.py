@@ -479,7 +479,8 @@ def _connect(node, args, outputs):
                 if id(o) in dirty:
                     from ..ops.inplace import dirty_view  # (ops sit above autograd)
 
-                    dirty_view(o)
+                    positions = node._tensor_positions
+                    dirty_view(o, node, [j for j, p in enumerate(positions) if args[p] is o])
                 else:  # the custom backward must not be replaced by view+inplace handling
                     o._custom_view = f"Output {i} of {node._forward_cls.__name__}"
                     o._view_meta = CUSTOM_VIEW

@@ -493,10 +493,20 @@ def _write_through_view(t, base, out, index=None):
     return t
 
 
-def dirty_view(t):
+def dirty_view(t, node, inputs):
     """A custom Function wrote into the view ``t`` (``ctx.mark_dirty``) and ``t`` now has the
-    Function's node: record the write into its base, as an in-place op through a view is."""
-    return _write_through_view(t, t._view_base, _alias(t))
+    Function's node: record the write into its base, as an in-place op through a view is.  The
+    node's edges for ``t`` (at positions ``inputs``) read its region out of the base instead, as
+    in-place ops on views do (see ``inplace``)."""
+    base = t._view_base
+    index = _flat_index(base, t)
+    if inputs:
+        edge = (_view_of_base(base, index, t._data).grad_fn, 0)
+        edges = list(node.next_functions)
+        for i in inputs:
+            edges[i] = edge
+        node.next_functions = tuple(edges)
+    return _write_through_view(t, base, _alias(t), index)
 
 
 def _view_error(t, indirect, node_name=None):
