@@ -559,16 +559,15 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
         ):
             # the leaf changed shape in place (under no_grad) since the graph was made: as in
             # PyTorch, .grad is copied into the leaf's new shape, unless the leaf is not dense
-            shape = variable._data.shape if is_dense(variable._data) else shape
-            if not create_graph:
-                variable._grad = _copy_into(shape, grad)
-                shape = None
-        if shape is None:
-            pass
-        elif create_graph:
+            if is_dense(variable._data):
+                shape = variable._data.shape
+            owned = False
+        if create_graph:
             variable._grad = _graph_copy(grad, site, shape)
         elif owned:
             variable._grad = grad
+        elif shape != grad._data.shape:
+            variable._grad = _copy_into(shape, grad)
         else:
             variable._grad = _make(grad._data.copy())
     elif create_graph or grad._requires_grad:
