@@ -312,10 +312,10 @@ class Tensor:
     def data(self, value):
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
-        if self._grad_fn is not None and value._data.shape != self._data.shape:
-            from .autograd.node import keep_input_shape
+        if value._data.shape != self._data.shape:
+            from .autograd.node import keep_shape_of
 
-            keep_input_shape(self._grad_fn, self._output_nr, self._data.shape)
+            keep_shape_of(self)
         self._data = value._data
 
     @property

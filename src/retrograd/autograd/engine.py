@@ -14,7 +14,7 @@ import threading
 from heapq import heappop, heappush
 
 from .. import _switches
-from .._array import xp
+from .._array import is_dense, xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import Tensor, _make, bump_version
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
@@ -117,7 +117,14 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             hooked = node._hooked
             if hooked or not plain:
                 if hooked and node._input_shapes is not None:
+                    first = slots[0]
                     slots = _fit_input_shapes(node, slots, deps, root_edges)
+                    if (
+                        type(node) is AccumulateGrad
+                        and slots[0] is not first
+                        and not xp.may_share_memory(slots[0]._data, first._data)
+                    ):
+                        owned[node] = slots[0]  # a sum made here: nothing else holds it
                 runs = needed is None or needed.get(node)
                 # A node that also runs gives its gradient as it arrived, before the tensor hooks
                 # (which run as part of the node); one only captured, after them (as PyTorch).
@@ -147,7 +154,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 mine = owned.pop(node, None)
                 if accumulate and slots[0] is not None:
                     if hooked:  # the leaf's own hooks first, then the node's, as in PyTorch
-                        _accumulate_with_node_hooks(node, slots, create_graph, site)
+                        _accumulate_with_node_hooks(node, slots, create_graph, site, mine)
                     else:
                         g = slots.pop()
                         accumulate_grad(node.variable, g, create_graph, site, True, g is mine)
@@ -511,16 +518,18 @@ def _prepare(roots, targets):
     return deps, needed
 
 
-def _accumulate_with_node_hooks(node, slots, create_graph, site=None):
+def _accumulate_with_node_hooks(node, slots, create_graph, site=None, mine=None):
     """AccumulateGrad with hooks on the node itself: the leaf's tensor hooks, the node's pre-hooks,
-    the accumulation, then the node's post-hooks (they get no grad_inputs)."""
+    the accumulation, then the node's post-hooks (they get no grad_inputs).  ``mine``: a gradient
+    nothing but this pass holds (see ``accumulate_grad``), while no hook has seen it."""
     variable = node.variable
+    owned = slots[0] is mine and variable._hooks is None and node._pre_hooks is None
     if variable._hooks is not None:
         slots = [_leaf_hooks(variable, slots[0])]
     if node._pre_hooks is not None:
         slots = _call_pre_hooks(node, slots)
     if slots[0] is not None:
-        accumulate_grad(variable, slots[0], create_graph, site, leaf_hooks=False)
+        accumulate_grad(variable, slots[0], create_graph, site, leaf_hooks=False, owned=owned)
     if node._hooks is not None:
         _call_post_hooks(node, (), slots)
 
@@ -544,15 +553,28 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
         # A gradient only the engine holds becomes .grad without a copy (PyTorch steals one by
         # its reference count); any other may also reach another leaf, a hook or the caller, so
         # .grad gets an array of its own, and adding into it later changes nothing else.
+        shape = grad._data.shape
+        if shape != variable._data.shape and not (
+            owned and not create_graph and _layout_kept(grad._data, variable._data)
+        ):
+            # the leaf changed shape in place (under no_grad) since the graph was made: as in
+            # PyTorch, .grad is copied into the leaf's new shape, unless the leaf is not dense
+            if is_dense(variable._data):
+                shape = variable._data.shape
+            owned = False
         if create_graph:
-            variable._grad = _graph_copy(grad, site)
+            variable._grad = _graph_copy(grad, site, shape)
         elif owned:
             variable._grad = grad
+        elif shape != grad._data.shape:
+            variable._grad = _copy_into(shape, grad)
         else:
             variable._grad = _make(grad._data.copy())
     elif create_graph or grad._requires_grad:
         variable._grad = old + grad
     else:  # in place, also into a .grad that has a graph: it keeps it, as in PyTorch
+        if grad._data.shape != old._data.shape:  # the leaf changed shape in place: ``+=``'s rule
+            grad = _copy_into(old._data.shape, grad)
         old._add_grad_(grad, site)
     if variable._post_acc_hooks is not None:
         for hook in tuple(variable._post_acc_hooks.values()):
@@ -563,16 +585,41 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
                 raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
-def _graph_copy(grad, site):
+def _graph_copy(grad, site, shape):
     """The first ``.grad`` of a leaf under ``create_graph``: a copy made by ``copy_`` into a new
-    tensor, so the graph of ``grad`` goes on through a CopyBackwards node, and no other leaf or
-    hook shares the tensor (a later in-place accumulation into one ``.grad`` must not reach
-    another), as in PyTorch."""
-    from ..ops.inplace import _copy_from  # (the op table sits above the engine)
-
-    g = _copy_from(_make(xp.empty_like(grad._data)), grad)
+    tensor of ``shape``, so the graph of ``grad`` goes on through a CopyBackwards node, and no
+    other leaf or hook shares the tensor (a later in-place accumulation into one ``.grad`` must
+    not reach another), as in PyTorch."""
+    g = _copy_into(shape, grad)
     bump_version(g, site)  # the copy_ write
     return g
+
+
+def _copy_into(shape, grad):
+    """``grad`` copied by ``copy_`` into a new tensor of ``shape`` (broadcasting it, or PyTorch's
+    error where it cannot)."""
+    from ..ops.inplace import _copy_from  # (the op table sits above the engine)
+
+    return _copy_from(_make(xp.empty(shape, grad._data.dtype)), grad)
+
+
+def _layout_kept(g, v):
+    """Whether the gradient array ``g`` may become the ``.grad`` of a leaf whose array ``v`` has
+    another shape (the leaf changed shape in place since the graph was made) as it is, by
+    PyTorch's layout rule for a leaf's first gradient: a dense leaf's strides must match the
+    gradient's in each dimension where the gradient's size is not 1 (dimensions the leaf no
+    longer has are not compared), and no dimension of the gradient may be a stride-0 one; a
+    leaf that is not dense takes a C-contiguous gradient."""
+    if not is_dense(v):
+        return bool(g.flags.c_contiguous)
+    gi, vi = g.itemsize, v.itemsize
+    for i, (n, stride) in enumerate(zip(g.shape, g.strides)):
+        if n != 1:
+            if i < v.ndim and stride // gi != v.strides[i] // vi:
+                return False
+        elif stride == 0:
+            return False
+    return True
 
 
 def _leaf_hooks(variable, grad):

@@ -25,6 +25,7 @@ from .anomaly import caller_site, node_origin
 from .forward_ad import _dims, _set_tangent, tangent_of
 from .grad_mode import no_grad
 from .graph import hooks_open, pack_saved
+from .hooks import move_retain_grad
 from .node import (
     FunctionNode,
     Node,
@@ -460,6 +461,7 @@ def _connect(node, args, outputs):
             if is_dirty:
                 if o._requires_grad and o._grad_fn is None:
                     raise RuntimeError(_LEAF_DIRTY)
+                o._grad = None  # a .grad it retained was of its old value (PyTorch clears it)
                 base = o._view_base
                 if base is not None and o._view_meta is not None:
                     from ..ops.inplace import _view_error  # (ops sit above autograd)
@@ -467,6 +469,7 @@ def _connect(node, args, outputs):
                     raise _view_error(o, False)
                 if base is not None and o.requires_grad and base.grad_fn is None:
                     raise RuntimeError(_VIEW_OF_LEAF)  # (a leaf base, requiring grad or not)
+                move_retain_grad(o, node, i)
             elif is_input:  # an input returned as it is: a new tensor viewing it, as in PyTorch
                 o = _alias(o, True)
             o.grad_fn = node
@@ -476,7 +479,8 @@ def _connect(node, args, outputs):
                 if id(o) in dirty:
                     from ..ops.inplace import dirty_view  # (ops sit above autograd)
 
-                    dirty_view(o)
+                    positions = node._tensor_positions
+                    dirty_view(o, node, [j for j, p in enumerate(positions) if args[p] is o])
                 else:  # the custom backward must not be replaced by view+inplace handling
                     o._custom_view = f"Output {i} of {node._forward_cls.__name__}"
                     o._view_meta = CUSTOM_VIEW

@@ -28,6 +28,19 @@ def retain_grad(tensor):
     tensor._retains_grad = True
 
 
+def move_retain_grad(tensor, node, output_nr):
+    """``tensor`` gets the grad_fn ``node`` (an in-place write): its ``retain_grad`` hook, if any,
+    follows it from the old grad_fn, so ``.grad`` keeps the gradient of its current value."""
+    old = tensor._grad_fn
+    if tensor._retains_grad and old is not None and old._retain_grad_hooks is not None:
+        ref = old._retain_grad_hooks.pop(tensor._output_nr, None)
+        if ref is not None:
+            if node._retain_grad_hooks is None:
+                node._retain_grad_hooks = {}
+            node._retain_grad_hooks[output_nr] = ref
+            node._hooked = True
+
+
 def register_post_accumulate_grad_hook(tensor, hook):
     if not tensor._requires_grad:
         raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
@@ -39,6 +52,7 @@ def register_post_accumulate_grad_hook(tensor, hook):
 __all__ = [
     "register_tensor_hook",
     "retain_grad",
+    "move_retain_grad",
     "register_post_accumulate_grad_hook",
     "RemovableHandle",
     "_HookDict",

@@ -95,6 +95,19 @@ def keep_input_shape(node, output_nr, shape):
     node._hooked = True  # the engine looks at ``_input_shapes`` on hooked nodes only
 
 
+def keep_shape_of(t):
+    """``t`` is about to change its shape outside the graph: the node its gradient goes to (its
+    grad_fn, or a leaf's live AccumulateGrad) remembers the shape that gradient must have, as
+    PyTorch's nodes keep their inputs' metadata."""
+    node = t._grad_fn
+    if node is not None:
+        keep_input_shape(node, t._output_nr, t._data.shape)
+    elif t._acc is not None:
+        acc = t._acc()
+        if acc is not None:
+            keep_input_shape(acc, 0, t._data.shape)
+
+
 class RemovableHandle:
     """Returned by every ``register_*hook``; ``remove()`` takes the hook out again."""
 

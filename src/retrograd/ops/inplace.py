@@ -29,6 +29,7 @@ from ..autograd.cuts import note as _note_cut
 from ..autograd.forward_ad import _OWN, _parent_of, _set_tangent, tangent_of
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.graph import hooks_open
+from ..autograd.hooks import move_retain_grad
 from ..autograd.node import (
     _NO_EDGE,
     FunctionNode,
@@ -36,7 +37,7 @@ from ..autograd.node import (
     _op_name,
     _sequence,
     freed_error,
-    keep_input_shape,
+    keep_shape_of,
 )
 from ..tensor import (
     CUSTOM_VIEW,
@@ -205,11 +206,11 @@ def _fill_tensor(self, value):
 def _copy_from(self, src):
     try:
         return xp.array(xp.broadcast_to(src, self.shape), dtype=self.dtype)
-    except ValueError as e:
+    except ValueError:
         try:
             shape = xp.broadcast_shapes(self.shape, src.shape)
-        except ValueError:  # no common shape at all: the binary ops' error
-            raise _shape_error(e, True, (self, src), "copy_") from None
+        except ValueError as no_shape:  # no common shape at all: the binary ops' error
+            raise _shape_error(no_shape, True, (self, src), "copy_") from None
         raise RuntimeError(
             f"output with shape [{_dims(self.shape)}] doesn't match the broadcast "
             f"shape [{_dims(shape)}]"
@@ -433,7 +434,17 @@ def inplace(t, fn, *args):
     check_inplace(t)
     if base is not None and t._vc.stale:
         fresh_grad_fn(t)  # a stale view's errors
-    old = _alias(t)
+    if base is None:
+        old = _alias(t)
+    else:
+        # The op reads the view's region out of the base as it is now, as PyTorch's CopySlices
+        # does: its gradient reaches the base's node directly, not through the nodes (and the
+        # hooks) of the view's own history.  (A real part of a complex base: through its own.)
+        if base._data.dtype == t._data.dtype:
+            index = _flat_index(base, t)
+            old = _view_of_base(base, index, t._data)
+        else:
+            index, old = None, _alias(t)
     packing = hooks_open()
     if packing:  # a pack hook may keep the array itself (detach, numpy): it must see the old value
         old._data = old._data.copy()
@@ -452,7 +463,7 @@ def inplace(t, fn, *args):
     if base is None:
         _rebase(t, node, out._output_nr)
     else:
-        _write_through_view(t, base, out)
+        _write_through_view(t, base, out, index)
     if dual:
         _move_tangent(t, out)
     return t
@@ -472,9 +483,10 @@ def check_inplace(t):
         raise RuntimeError(_VIEW_OF_LEAF)
 
 
-def _write_through_view(t, base, out):
-    """The view ``t`` of ``base`` now holds ``out`` (recorded): the base gets a CopySlices node, the
-    view an AsStrided node reading its region out of the new base."""
+def _write_through_view(t, base, out, index=None):
+    """The view ``t`` of ``base`` (at ``index``, found when not given) now holds ``out``
+    (recorded): the base gets a CopySlices node, the view an AsStrided node reading its region
+    out of the new base."""
     if base._data.dtype != t._data.dtype:  # a part of a complex base (.real, .imag)
         from .complex_numbers import view_as_complex, view_as_real
 
@@ -485,7 +497,8 @@ def _write_through_view(t, base, out):
         _rebase(t, _view_of_base(view_as_real(base), index, t._data).grad_fn, 0)
         t._attr_version = t._vc.version
         return t
-    index = _flat_index(base, t)
+    if index is None:
+        index = _flat_index(base, t)
     new_base = _copy_slices(base, out, index)
     _rebase(base, new_base.grad_fn, 0)
     _rebase(t, _view_of_base(base, index, t._data).grad_fn, 0)
@@ -493,10 +506,20 @@ def _write_through_view(t, base, out):
     return t
 
 
-def dirty_view(t):
+def dirty_view(t, node, inputs):
     """A custom Function wrote into the view ``t`` (``ctx.mark_dirty``) and ``t`` now has the
-    Function's node: record the write into its base, as an in-place op through a view is."""
-    return _write_through_view(t, t._view_base, _alias(t))
+    Function's node: record the write into its base, as an in-place op through a view is.  The
+    node's edges for ``t`` (at positions ``inputs``) read its region out of the base instead, as
+    in-place ops on views do (see ``inplace``)."""
+    base = t._view_base
+    index = _flat_index(base, t)
+    if inputs:
+        edge = (_view_of_base(base, index, t._data).grad_fn, 0)
+        edges = list(node.next_functions)
+        for i in inputs:
+            edges[i] = edge
+        node.next_functions = tuple(edges)
+    return _write_through_view(t, base, _alias(t), index)
 
 
 def _view_error(t, indirect, node_name=None):
@@ -678,14 +701,7 @@ def _resave_result(node, out, t):
 
 
 def _rebase(t, node, output_nr):
-    old = t._grad_fn
-    if t._retains_grad and old is not None and old._retain_grad_hooks is not None:
-        ref = old._retain_grad_hooks.pop(t._output_nr, None)
-        if ref is not None:
-            if node._retain_grad_hooks is None:
-                node._retain_grad_hooks = {}
-            node._retain_grad_hooks[output_nr] = ref
-            node._hooked = True
+    move_retain_grad(t, node, output_nr)
     t._grad_fn = node
     t._output_nr = output_nr
     if not t._requires_grad:
@@ -1097,7 +1113,10 @@ def _restrided(node, swap):
         return array
 
     forward.__name__ = "_" + node
-    return op(saves="" if swap else "self_shape", grads=grads, node=node, method=False)(forward)
+    recorded = op(saves="" if swap else "self_shape", grads=grads, node=node, method=False)(forward)
+    # (the new array among its arguments is no saved tensor: the node saves none, and runs again)
+    recorded.opdef.Node._frees_index = False
+    return recorded
 
 
 _T1 = _restrided("TBackward1", True)
@@ -1124,8 +1143,7 @@ def _restride(t, new, node_op, dim0=0, dim1=0):
         _bump(t)
         t._attr_version = t._vc.version  # a view: its grad_fn is the one just made, not stale
     else:
-        if t._grad_fn is not None:  # the node keeps the shape its gradient must have
-            keep_input_shape(t._grad_fn, t._output_nr, t._data.shape)
+        keep_shape_of(t)  # the node its gradient goes to keeps the shape it must have
         t._data = new._data
         _bump(t)
     return t

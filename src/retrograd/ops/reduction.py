@@ -160,12 +160,18 @@ def _prod_grad(g, n):
     (double backward).  With two or more zeros every derivative is 0, as PyTorch takes it.
     """
     x = n.self
-    n.result  # noqa: B018 (read, so checked for in-place writes, as PyTorch's node reads it)
+    result = n.result  # (read also where unused, so checked for in-place writes, as PyTorch's)
     if x.ndim == 0:  # one element: its derivative is 1, the gradient passes as it is
         return _to_dtype(g, x.dtype)
     dim = n.dim
     keep = dim is not None
     zero = x == 0
+    if not zero._data.any():
+        # prod / x_i, read from the saved result as PyTorch's formula reads it: a higher-order
+        # gradient goes through the result's node (and its hooks)
+        if keep and not n.keepdim:
+            g, result = g.unsqueeze(dim), result.unsqueeze(dim)
+        return _to_dtype(g * (result / x), x.dtype)
     zeros = zero.sum(dim, keepdim=True) if keep else zero.sum()
     safe = where(zero, 1.0, x)
     rest = safe.prod(dim, keepdim=True) if keep else safe.prod()
@@ -317,6 +323,16 @@ def _shared_grad(g, n):
     return expand_grad(g, shape, n.dim, n.keepdim) * hit / count
 
 
+def evenly_shared(g, n):
+    """The gradient of a reduction of all elements to one of them (``max()``, ``min()``,
+    ``median()``): shared evenly by the elements equal to the result, or by the nan elements when
+    the result is nan; the others get exact zeros, also when no element equals the result (a
+    saved value changed in place behind saved_tensors_hooks), as in PyTorch."""
+    x, result = n.self, n.result
+    hit = x.isnan() if bool(result.isnan()) else x == result
+    return where(hit, g / hit.sum(), 0)
+
+
 @op(saves="self result", grads=(_shared_grad,), check=_check_extreme("amax"))
 def amax(self, dim=(), keepdim=False):
     """``torch.amax``: the largest value over ``dim`` (all dims by default); ties share the
@@ -333,7 +349,7 @@ def amin(self, dim=(), keepdim=False):
 
 @op(
     saves="self result",
-    grads=(_shared_grad,),
+    grads=(evenly_shared,),
     node="MaxBackward1",
     check=_check_extreme("max"),
     method=False,
@@ -344,7 +360,7 @@ def _max_all(self, dim, keepdim):
 
 @op(
     saves="self result",
-    grads=(_shared_grad,),
+    grads=(evenly_shared,),
     node="MinBackward1",
     check=_check_extreme("min"),
     method=False,
@@ -561,10 +577,11 @@ def _norm_grad(g, n):
     if ord == 1:
         out = g * x.sign()
     elif ord in (math.inf, -math.inf):
-        # Like amax/amin of |x|: the elements that reach the norm share the gradient evenly.
-        hit = (x.abs() == norm).to(g.dtype)
+        # Like amax/amin of |x|: the elements that reach the norm share the gradient evenly,
+        # and a nan element reaches a nan norm (its sign, 0, then drops it), as in PyTorch.
+        hit = ((x.abs() == norm) | x.isnan()).to(g.dtype)
         count = hit.sum(n.dim, keepdim=True) if n.dim is not None else hit.sum()
-        out = g * x.sign() * hit / count
+        out = x.sign() * (g / count * hit)
     elif ord == 2:
         out = where(norm == 0, 0.0, g * x / norm)
     else:

@@ -7,7 +7,7 @@ back to the position each one came from (a scatter of the gradient into zeros).
 from .._array import c_order, like_layout, xp
 from ..tensor import Tensor, _make, _wrap_dim
 from .indexing import scatter
-from .reduction import _return_type, _select_grad, int_dim
+from .reduction import _return_type, _select_grad, evenly_shared, int_dim
 from .registry import op, tensor_method
 
 _SORT = _return_type("sort")
@@ -118,17 +118,12 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 _MEDIAN = _return_type("median")
 
 
-def _even_share(g, n):
-    """The gradient of the median of all elements, shared evenly among the elements equal to it
-    (PyTorch's rule)."""
-    hit = (n.self == n.result).to(g.dtype)
-    return hit * (g / hit.sum())
-
-
-@op(saves="self result", grads=(_even_share,), method=False, node="MedianBackward0")
+@op(saves="self result", grads=(evenly_shared,), method=False, node="MedianBackward0")
 def _median_all(self):
     if self.size == 0:
         return xp.asarray(xp.nan, self.dtype)
+    if self.dtype.kind in "fc" and xp.isnan(self).any():
+        return xp.asarray(xp.nan, self.dtype)  # a nan anywhere is the median, as in PyTorch
     flat = xp.sort(self.reshape(-1), kind="stable")
     return flat[(flat.size - 1) // 2].copy()
 
@@ -146,6 +141,11 @@ def _median_dim(self, dim, keepdim):
     axis = _wrap_dim(dim, self.ndim)
     idx = _order(self, axis, False)
     middle = xp.take(idx, [(self.shape[axis] - 1) // 2], axis=axis).astype(xp.int64)
+    if self.dtype.kind in "fc":  # a slice with a nan has it as its median: the first one
+        nan = xp.isnan(self)
+        if nan.any():
+            first = xp.argmax(nan, axis=axis, keepdims=True)
+            middle = xp.where(nan.any(axis=axis, keepdims=True), first, middle)
     values = xp.take_along_axis(self, middle, axis=axis)
     if not keepdim:
         values, middle = values.squeeze(axis), middle.squeeze(axis)
@@ -266,7 +266,7 @@ def _middle_of_numbers(values, order):
     return (counts - 1) // 2
 
 
-@op(saves="self result", grads=(_even_share,), method=False, node="NanmedianBackward0")
+@op(saves="self result", grads=(evenly_shared,), method=False, node="NanmedianBackward0")
 def _nanmedian_all(self):
     kept = self[~xp.isnan(self)]
     if kept.size == 0:

@@ -1,0 +1,400 @@
+"""Programs found by the differential fuzzer where retrograd once gave another gradient than
+PyTorch with no error, each run on both libraries and compared."""
+
+import math
+
+import pytest
+
+import retrograd
+
+
+def _lists(value):
+    if isinstance(value, (list, tuple)):
+        return [_lists(v) for v in value]
+    if hasattr(value, "tolist"):
+        return ["shape", list(value.shape), _rounded(value.detach().tolist())]
+    return value
+
+
+def _rounded(value):
+    """Values to 6 significant digits (float32's exp differs in its last bit)."""
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return float(f"{value:.6g}") if isinstance(value, float) else value
+
+
+def _outcome(program, module):
+    """What ``program(module)`` gives, or the type and first line of the error it raises."""
+    try:
+        return _lists(program(module))
+    except RuntimeError as e:
+        return ["error", str(e).split("\n")[0]]
+
+
+def _same(torch_ref, program):
+    ours, theirs = _outcome(program, retrograd), _outcome(program, torch_ref)
+    if ours[:1] == ["error"] == theirs[:1]:
+        assert ours[1].startswith(theirs[1])  # (retrograd may add a sentence)
+    else:
+        assert repr(ours) == repr(theirs)  # (repr: nan equals nan)
+    return ours
+
+
+def _twice(T):
+    class Twice(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.mul_(2)
+            ctx.mark_dirty(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    return Twice
+
+
+# --- retain_grad on a tensor written in place ------------------------------------------------
+
+
+def test_retained_grad_follows_a_custom_functions_in_place_write(torch_ref):
+    # (seed 802126) .grad is the gradient of the tensor's new value, not of the one it replaced
+    def program(T):
+        x = T.tensor([[-0.3, 1.1], [1.2, -0.8]], requires_grad=True)
+        y = T.minimum(x, T.tensor([1.5, 1.3]))
+        y.retain_grad()
+        z = _twice(T).apply(y)
+        z.mean().backward()
+        return z is y, y.grad, x.grad
+
+    assert _same(torch_ref, program)[1] == ["shape", [2, 2], [[0.25, 0.25], [0.25, 0.25]]]
+
+
+def test_custom_in_place_write_clears_a_retained_grad(torch_ref):
+    # (seed 814667) mark_dirty drops the .grad the tensor kept of its old value, also when the
+    # write is then refused (a view of a leaf)
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 1
+        y.retain_grad()
+        y.sum().backward()
+        before = y.grad.clone()
+        _twice(T).apply(y)
+        after = y.grad
+        v = x[:1]
+        v.retain_grad()
+        v.sum().backward()
+        try:
+            _twice(T).apply(v)
+        except RuntimeError as e:
+            refused = str(e)
+        return before, after, v.grad, refused
+
+    ours = _same(torch_ref, program)
+    assert ours[1] is None and ours[2] is None
+
+
+@pytest.mark.parametrize("write", ["mul_", "custom"])
+def test_retained_grad_of_a_view_follows_the_write(torch_ref, write):
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 1
+        v = y[:1]
+        v.retain_grad()
+        y.retain_grad()
+        (v.sum() + y.sum()).backward(retain_graph=True)
+        if write == "mul_":
+            v.mul_(2)
+        else:
+            _twice(T).apply(v)
+        kept = v.grad
+        (v.sum() * 3 + y.sum()).backward()
+        return kept, v.grad, y.grad, x.grad
+
+    _same(torch_ref, program)
+
+
+def test_retained_grad_follows_a_plain_in_place_write(torch_ref):
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 1
+        y.retain_grad()
+        (y * 3).sum().backward(retain_graph=True)
+        kept = y.grad.clone()
+        y.mul_(2)
+        (y * 3).sum().backward()
+        return kept, y.grad, x.grad
+
+    _same(torch_ref, program)
+
+
+def test_no_retained_grad_is_cleared_without_a_graph(torch_ref):
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 1
+        y.retain_grad()
+        y.sum().backward()
+        with T.no_grad():
+            _twice(T).apply(y)
+        z = T.tensor([1.0, 2.0])
+        z.grad = T.tensor([5.0, 5.0])
+        _twice(T).apply(z)
+        return y.grad, z.grad
+
+    _same(torch_ref, program)
+
+
+# --- a leaf that changed shape in place under no_grad ---------------------------------------
+
+_RESHAPES = {
+    "unsqueeze_0": lambda t: t.unsqueeze_(0),
+    "unsqueeze_1": lambda t: t.unsqueeze_(1),
+    "unsqueeze_-1": lambda t: t.unsqueeze_(-1),
+    "squeeze_": lambda t: t.squeeze_(),
+    "squeeze_0": lambda t: t.squeeze_(0),
+    "t_": lambda t: t.t_() if t.dim() <= 2 else t.transpose_(0, 1),
+    "transpose_": lambda t: t.transpose_(0, -1),
+    "swapdims_": lambda t: t.swapdims_(0, 1),
+}
+_FORWARDS = {
+    "mul": lambda T, x: (x * T.arange(x.numel()).reshape(x.shape)).sum(),
+    "sum": lambda T, x: x.sum(),  # (an expanded gradient)
+    "exp": lambda T, x: x.exp().sum(),
+    "cat": lambda T, x: T.cat([x.reshape(-1), x.reshape(-1)]).sum(),
+    "float64": lambda T, x: (x * T.ones(x.shape, dtype=T.float64)).sum(),
+}
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (2, 1, 3), (2, 3), (3, 1)])
+@pytest.mark.parametrize("reshape", sorted(_RESHAPES))
+@pytest.mark.parametrize("forward", sorted(_FORWARDS))
+def test_grad_of_a_leaf_reshaped_in_place(torch_ref, shape, reshape, forward):
+    # (seeds 806555, 813444) .grad takes the leaf's new shape where PyTorch copies the gradient
+    # into the leaf's layout, keeps the gradient's where its strides already fit, or raises
+    # copy_'s error
+    def program(T):
+        x = T.arange(float(math.prod(shape))).reshape(shape).requires_grad_()
+        y = _FORWARDS[forward](T, x)
+        with T.no_grad():
+            _RESHAPES[reshape](x)
+        y.backward()
+        return x.grad, x.shape
+
+    _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("reshape", sorted(_RESHAPES))
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_grad_added_into_a_leaf_reshaped_in_place(torch_ref, reshape, create_graph):
+    # an existing .grad of the old shape is added into as ``+=`` adds (or ``+`` under create_graph)
+    def program(T):
+        x = T.arange(6.0).reshape(1, 2, 3).requires_grad_()
+        (x * 2).sum().backward()
+        with T.no_grad():
+            _RESHAPES[reshape](x)
+        (x * 3).sum().backward(create_graph=create_graph)
+        return x.grad, x.shape
+
+    _same(torch_ref, program)
+
+
+def test_first_grad_under_create_graph_takes_the_reshaped_leafs_shape(torch_ref):
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = (x * x).sum()
+        with T.no_grad():
+            x.unsqueeze_(0)
+        y.backward(create_graph=True)
+        return x.grad, x.grad.requires_grad
+
+    _same(torch_ref, program)
+
+
+# --- max(), min(), median() of all elements ------------------------------------------------
+
+_EVEN = {
+    "max": lambda x: x.max(),
+    "min": lambda x: x.min(),
+    "median": lambda x: x.median(),
+    "nanmedian": lambda x: x.nanmedian(),
+    "amax": lambda x: x.amax(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_EVEN))
+def test_even_share_when_no_element_equals_the_saved_result(torch_ref, name):
+    # (seed 803336) the saved result, kept by saved_tensors_hooks, is changed in place: no element
+    # equals it, and max()/min()/median() give exact zeros (amax's formula gives nan)
+    def program(T):
+        x = T.tensor([-1.5, 1.55, -1.52, 1.55], dtype=T.float64, requires_grad=True)
+        with T.autograd.graph.saved_tensors_hooks(lambda t: (t,), lambda p: p[0]):
+            y = _EVEN[name](x)
+        y.mul_(T.tensor(0.281, requires_grad=True))
+        y.sum().backward()
+        return x.grad
+
+    _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("name", ["max", "min", "median", "nanmedian"])
+@pytest.mark.parametrize("values", [[-1.5, math.nan, -1.52, 1.55], [math.nan, 1.0, math.nan]])
+def test_even_share_among_nan_elements(torch_ref, name, values):
+    # a nan result: its gradient is shared by the nan elements
+    def program(T):
+        x = T.tensor(values, dtype=T.float64, requires_grad=True)
+        y = _EVEN[name](x)
+        (g,) = T.autograd.grad(y * 2, x, create_graph=True)
+        return y, g
+
+    _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("dim", [None, 0, -1])
+def test_median_of_slices_with_nan(torch_ref, dim):
+    # a nan in a slice is its median (the first nan's index), and takes the gradient
+    def program(T):
+        x = T.tensor([[1.0, math.nan, 3.0], [2.0, 1.0, 0.0]], requires_grad=True)
+        y = x.median() if dim is None else x.median(dim)
+        values = y if dim is None else y[0]
+        values.sum().backward()
+        return y if dim is None else list(y), x.grad
+
+    _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("ord", [math.inf, -math.inf])
+@pytest.mark.parametrize("dim", [None, -1])
+def test_inf_norm_gradient_with_nan(torch_ref, ord, dim):
+    def program(T):
+        x = T.tensor([[-1.5, math.nan, 1.5], [2.0, -2.0, 0.5]], requires_grad=True)
+        T.linalg.vector_norm(x, ord, dim=dim).sum().backward()
+        return x.grad
+
+    _same(torch_ref, program)
+
+
+# --- an in-place write through a view -------------------------------------------------------
+
+
+def test_write_through_a_view_bypasses_the_views_history(torch_ref):
+    # (seed 831065) the written region's gradient goes straight to the base's node, as PyTorch's
+    # CopySlices sends it: hooks on the nodes of the view's history (here the transpose another
+    # view of the same base was made by) do not run
+    def program(T):
+        x = T.tensor([[1.54, -1.95], [0.32, 0.36]], dtype=T.float64, requires_grad=True)
+        c = (x**-1).cos()
+        e = c.t()
+        p = e.view_as(e)
+        e.register_hook(lambda g: g * 2)
+        p.neg_()
+        p.mean().backward()
+        return x.grad
+
+    _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("write", ["mul_", "custom"])
+@pytest.mark.parametrize("kept", ["hooks", "retain_grad", "base"])
+def test_hooks_of_views_after_a_write_through_one(torch_ref, kept, write):
+    def program(T):
+        x = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        b = x * 1
+        v = b.t()
+        w = v[0]
+        log = []
+        v.register_hook(lambda g: log.append(("v", g.tolist())) or g * 10)
+        w.register_hook(lambda g: log.append(("w", g.tolist())) or g * 100)
+        if kept == "retain_grad":
+            v.retain_grad()
+            w.retain_grad()
+        if kept == "base":
+            b.retain_grad()
+            b.register_hook(lambda g: log.append(("b", g.tolist())))
+        if write == "mul_":
+            w.mul_(3)
+        else:  # a custom Function's write (mark_dirty) is routed as a built-in one
+            _twice(T).apply(w)
+        (w.sum() + v.sum() * 2 + b.sum() * 5).backward()
+        grads = (v.grad, w.grad) if kept == "retain_grad" else b.grad if kept == "base" else None
+        return log, x.grad, grads
+
+    _same(torch_ref, program)
+
+
+# --- a second backward through nodes that saved no tensor ---------------------------------
+
+_UNSAVED = {
+    "t_": lambda T, x: (x + 1).t_(),
+    "transpose_": lambda T, x: (x + 1).transpose_(0, 1),
+    "unsqueeze_": lambda T, x: (x + 1).unsqueeze_(0),
+    "squeeze_": lambda T, x: (x + 1)[:1].squeeze_(0),
+    "view": lambda T, x: (x + 1).view(4),
+    "expand": lambda T, x: (x + 1)[:1].expand(3, 2),
+    "mul": lambda T, x: (x + 1) * 2,  # (saves its scalar as a tensor: the freed error)
+}
+
+
+@pytest.mark.parametrize("name", sorted(_UNSAVED))
+def test_second_backward_through_nodes_that_saved_no_tensor(torch_ref, name):
+    # (seed 831851) t_ recorded the new array among its node's arguments, which the first
+    # backward freed as if it were a saved index: the second raised before any leaf got its share
+    def program(T):
+        x = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        b = T.tensor(-0.6, requires_grad=True)
+        y = _UNSAVED[name](T, x).add_(b).sum()
+        y.backward()
+        try:
+            y.backward()
+        except RuntimeError as e:
+            return "error", str(e).split(".")[0], x.grad, b.grad
+        return x.grad, b.grad
+
+    _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (2, 1), (1, 3), (2, 3)])
+@pytest.mark.parametrize("reshape", ["unsqueeze_0", "unsqueeze_-1", "squeeze_", "t_"])
+def test_leaf_reshaped_after_a_graph_used_it(torch_ref, shape, reshape):
+    # (seed 834220) the leaf's AccumulateGrad was made with its old shape: every gradient that
+    # reaches it is summed to that shape first, as PyTorch checks a gradient against the shape
+    # its node recorded, also the gradient of a graph made after the change
+    def program(T):
+        x = T.ones(shape, requires_grad=True)
+        y = (x * 2).sum()
+        with T.no_grad():
+            _RESHAPES[reshape](x)
+        z = (x * T.arange(1.0, x.numel() + 1).reshape(x.shape)).sum()
+        z.backward()
+        first = x.grad
+        y.backward()
+        return first, x.grad
+
+    _same(torch_ref, program)
+
+
+def test_leaf_given_data_of_another_shape_after_a_graph_used_it(torch_ref):
+    def program(T):
+        x = T.ones(1, 2, requires_grad=True)
+        y = (x * 2).sum()
+        x.data = T.ones(1, 1, 2)
+        (x * 3).sum().backward()
+        return x.grad
+
+    _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_prod_gradient_reads_the_saved_result(torch_ref, dim):
+    # (seed 834438) with no zero, the gradient is result / x as PyTorch's formula reads it: a
+    # second-order gradient reaches prod's node, and so the .grad prod's output retains
+    def program(T):
+        x = T.tensor([[1.446, -0.5], [2.0, 3.0]], dtype=T.float64, requires_grad=True)
+        y = x * 1
+        p = y.prod() if dim is None else y.prod(dim)
+        p.retain_grad()
+        (g,) = T.autograd.grad(p.sum(), [y], create_graph=True)
+        (gg,) = T.autograd.grad(g.sum(), [y])
+        return g, gg, p.grad
+
+    _same(torch_ref, program)
