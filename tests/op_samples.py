@@ -535,6 +535,55 @@ _add(
     "_adaptive_avg_pool2d",
     S(lambda t, x: t.nn.functional.adaptive_avg_pool2d(x, (2, 2)), (1, 2, 5, 4)),
 )
+_add(
+    "_max_pool3d",
+    S(lambda t, x: t.nn.functional.max_pool3d(x, 2), ((1, 2, 4, 4, 3), DISTINCT)),
+    S(
+        lambda t, x: t.nn.functional.max_pool3d(x, 3, 2, 1, ceil_mode=True),
+        ((2, 4, 5, 3), DISTINCT),
+    ),
+)
+_add(
+    "_pool_scatter3d",
+    S(
+        backward_of(lambda t, x: t.nn.functional.max_pool3d(x, 2)),
+        ((1, 2, 4, 4, 2), DISTINCT),
+        (1, 2, 2, 2, 1),
+    ),
+)
+_add(
+    "avg_pool3d",
+    S(lambda t, x: t.nn.functional.avg_pool3d(x, 2), (1, 2, 4, 4, 3)),
+    S(lambda t, x: t.nn.functional.avg_pool3d(x, 3, 2, 1, True, False), (1, 5, 4, 5)),
+)
+_add(
+    "_avg_pool3d_backward",
+    S(
+        backward_of(lambda t, x: t.nn.functional.avg_pool3d(x, 2)),
+        (1, 1, 4, 4, 2),
+        (1, 1, 2, 2, 1),
+    ),
+)
+_add(
+    "_max_unpool2d",
+    S(
+        lambda t, x: _f(t).max_unpool2d(*_f(t).max_pool2d(x, 2, return_indices=True), 2),
+        ((1, 2, 4, 4), DISTINCT),
+    ),
+    S(
+        lambda t, x: _f(t).max_unpool1d(
+            *_f(t).max_pool1d(x, 2, return_indices=True), 2, output_size=(7,)
+        ),
+        ((2, 7), DISTINCT),
+    ),
+)
+_add(
+    "_max_unpool3d",
+    S(
+        lambda t, x: _f(t).max_unpool3d(*_f(t).max_pool3d(x, 2, return_indices=True), 2),
+        ((1, 2, 4, 2, 4), DISTINCT),
+    ),
+)
 
 # --- in-place writes and their nodes ----------------------------------------------------------
 

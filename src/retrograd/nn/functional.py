@@ -22,6 +22,7 @@ from ..ops import autocast as _autocast
 from ..ops import conv as _conv
 from ..ops import ctc as _ctc
 from ..ops import nnops as _nn
+from ..ops import pool3d as _pool3d
 from ..ops import resample as _resample
 from ..ops.inplace import inplace as _inplace_op
 from ..ops.pointwise import _dtype_name
@@ -1812,3 +1813,93 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     """``F.threshold_``."""
     return _activate(_nn._threshold, input, True, threshold, value)
+
+
+# --- 3-d pooling and max unpooling ---------------------------------------------------------------
+
+from ..ops.pool3d import avg_pool3d, max_pool3d, max_pool3d_with_indices  # noqa: E402,F401
+
+
+def _unpool_size(input: Tensor, kernel_size, stride, padding, output_size, nd: int):
+    """The unpooled spatial size: the size the pooling came from, or ``output_size`` (the spatial
+    sizes alone or with the two leading ones) when it lies strictly within a stride of it."""
+    kernel = _ntuple_of(kernel_size, nd)
+    stride = kernel if stride is None else _ntuple_of(stride, nd)
+    padding = _ntuple_of(padding, nd)
+    spatial = input.shape[-nd:]
+    default = [(n - 1) * s + k - 2 * p for n, s, k, p in zip(spatial, stride, kernel, padding)]
+    if output_size is None:
+        return tuple(default)
+    if len(output_size) == nd + 2:
+        output_size = output_size[2:]
+    if len(output_size) != nd:
+        raise ValueError(
+            f"output_size should be a sequence containing {nd} or {nd + 2} elements, but it has "
+            f"a length of '{len(output_size)}'"
+        )
+    for d in range(nd):
+        low, high = default[d] - stride[d], default[d] + stride[d]
+        if not low < output_size[d] < high:
+            raise ValueError(
+                f'invalid output_size "{output_size}" (dim {d} must be between {low} and {high})'
+            )
+    return tuple(int(n) for n in output_size)
+
+
+def _ntuple_of(v, nd):
+    return (v,) * nd if isinstance(v, int) else tuple(v) * (nd if len(v) == 1 else 1)
+
+
+def max_unpool2d(
+    input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None
+) -> Tensor:
+    """``F.max_unpool2d``: the inverse of ``max_pool2d`` that zeroes the non-maxima: each value is
+    written at the flat index into the H*W plane that ``indices`` gives."""
+    size = _unpool_size(input, kernel_size, stride, padding, output_size, 2)
+    if input.ndim not in (3, 4):
+        raise RuntimeError(
+            "Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with "
+            f"{input.ndim} dimensions."
+        )
+    if input._data.dtype.kind not in "fcV":
+        raise NotImplementedError(
+            f"\"max_unpool2d\" not implemented for '{_dtype_name(input._data)}'"
+        )
+    return _pool3d._max_unpool2d(input, indices._data, size)
+
+
+def max_unpool1d(
+    input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None
+) -> Tensor:
+    """``F.max_unpool1d``: the 2-d unpooling over a width of 1, as PyTorch computes it."""
+    kernel = _ntuple_of(kernel_size, 1)
+    stride = kernel if stride is None else _ntuple_of(stride, 1)
+    padding = _ntuple_of(padding, 1)
+    size = _unpool_size(input, kernel, stride, padding, output_size, 1)
+    out = max_unpool2d(
+        input.unsqueeze(-1),
+        indices.unsqueeze(-1),
+        kernel + (1,),
+        stride + (1,),
+        padding + (0,),
+        size + (1,),
+    )
+    return out.squeeze(-1)
+
+
+def max_unpool3d(
+    input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None
+) -> Tensor:
+    """``F.max_unpool3d``: each value written at the flat index into the D*H*W volume that
+    ``indices`` gives, zeros elsewhere."""
+    size = _unpool_size(input, kernel_size, stride, padding, output_size, 3)
+    if input.ndim not in (4, 5):
+        raise RuntimeError(
+            "Input to max_unpooling3d should be a 4d or 5d Tensor, but got a tensor with "
+            f"{input.ndim} dimensions."
+        )
+    if input._data.dtype.kind not in "fcV":
+        raise NotImplementedError(
+            f"\"max_unpool3d\" not implemented for '{_dtype_name(input._data)}'"
+        )
+    return _pool3d._max_unpool3d(input, indices._data, size)

@@ -20,6 +20,7 @@ from . import (
     linalg,
     nnops,
     pointwise,
+    pool3d,
     reduction,
     resample,
     sampling,
@@ -46,6 +47,7 @@ MODULES = (
     factorizations,
     resample,
     ctc,
+    pool3d,
 )
 
 for _m in MODULES:
@@ -60,6 +62,7 @@ if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checke
     from .linalg import *  # noqa: F403
     from .nnops import *  # noqa: F403
     from .pointwise import *  # noqa: F403
+    from .pool3d import *  # noqa: F403
     from .reduction import *  # noqa: F403
     from .sampling import *  # noqa: F403
     from .shape import *  # noqa: F403
