@@ -578,6 +578,16 @@ _add(
     ),
 )
 _add(
+    "im2col",
+    S(lambda t, x: _f(t).unfold(x, 2), (1, 2, 3, 4)),
+    S(lambda t, x: _f(t).unfold(x, (2, 3), (1, 2), 1, (2, 1)), (2, 4, 5)),
+)
+_add(
+    "col2im",
+    S(lambda t, x: _f(t).fold(x, (3, 4), 2), (1, 8, 6)),
+    S(lambda t, x: _f(t).fold(x, (4, 5), (2, 3), (1, 2), 1, (2, 1)), (12, 9)),
+)
+_add(
     "_max_unpool3d",
     S(
         lambda t, x: _f(t).max_unpool3d(*_f(t).max_pool3d(x, 2, return_indices=True), 2),

@@ -21,6 +21,7 @@ from ..ops import attention as _attention
 from ..ops import autocast as _autocast
 from ..ops import conv as _conv
 from ..ops import ctc as _ctc
+from ..ops import fold as _fold
 from ..ops import nnops as _nn
 from ..ops import pool3d as _pool3d
 from ..ops import resample as _resample
@@ -1903,3 +1904,30 @@ def max_unpool3d(
             f"\"max_unpool3d\" not implemented for '{_dtype_name(input._data)}'"
         )
     return _pool3d._max_unpool3d(input, indices._data, size)
+
+
+# --- fold and unfold (col2im and im2col) --------------------------------------------------------
+
+
+def _pair_of(v):
+    """PyTorch's ``_pair``: an int twice, a sequence as it is (its length is checked later)."""
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """``F.unfold``: the sliding blocks of a batch of images, one column each (im2col)."""
+    return _fold.im2col(
+        input, _pair_of(kernel_size), _pair_of(dilation), _pair_of(padding), _pair_of(stride)
+    )
+
+
+def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """``F.fold``: columns of sliding blocks summed back into images (col2im)."""
+    return _fold.col2im(
+        input,
+        _pair_of(output_size),
+        _pair_of(kernel_size),
+        _pair_of(dilation),
+        _pair_of(padding),
+        _pair_of(stride),
+    )

@@ -15,6 +15,7 @@ from . import (
     conv,
     ctc,
     factorizations,
+    fold,
     indexing,
     inplace,
     linalg,
@@ -48,6 +49,7 @@ MODULES = (
     resample,
     ctc,
     pool3d,
+    fold,
 )
 
 for _m in MODULES:
