@@ -587,6 +587,38 @@ _add(
     S(lambda t, x: _f(t).fold(x, (3, 4), 2), (1, 8, 6)),
     S(lambda t, x: _f(t).fold(x, (4, 5), (2, 3), (1, 2), 1, (2, 1)), (12, 9)),
 )
+
+
+def _fractional(t, x, nd, out):
+    u = t.tensor(np.linspace(0.1, 0.9, x.shape[0] * x.shape[1] * nd), dtype=x.dtype)
+    f = getattr(_f(t), f"fractional_max_pool{nd}d")
+    return f(x, 2, out, _random_samples=u.reshape(x.shape[0], x.shape[1], nd))
+
+
+_add(
+    "_fractional_max_pool2d",
+    S(lambda t, x: _fractional(t, x, 2, (3, 2)), ((2, 2, 5, 4), DISTINCT)),
+)
+_add(
+    "_fractional_scatter2d",
+    S(
+        backward_of(lambda t, x: _fractional(t, x, 2, (3, 2))),
+        ((1, 2, 5, 4), DISTINCT),
+        (1, 2, 3, 2),
+    ),
+)
+_add(
+    "_fractional_max_pool3d",
+    S(lambda t, x: _fractional(t, x, 3, (2, 2, 3)), ((1, 2, 4, 5, 5), DISTINCT)),
+)
+_add(
+    "_fractional_scatter3d",
+    S(
+        backward_of(lambda t, x: _fractional(t, x, 3, (2, 2, 3))),
+        ((1, 2, 4, 5, 5), DISTINCT),
+        (1, 2, 2, 2, 3),
+    ),
+)
 _add(
     "_max_unpool3d",
     S(

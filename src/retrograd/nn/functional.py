@@ -10,6 +10,7 @@ import math
 import warnings
 
 from .. import _sampling, _switches
+from .. import creation as _creation
 from .. import ops as _ops
 from .._array import xp
 from .._device import contiguous_format
@@ -22,6 +23,7 @@ from ..ops import autocast as _autocast
 from ..ops import conv as _conv
 from ..ops import ctc as _ctc
 from ..ops import fold as _fold
+from ..ops import fractional as _fractional
 from ..ops import nnops as _nn
 from ..ops import pool3d as _pool3d
 from ..ops import resample as _resample
@@ -1848,7 +1850,9 @@ def _unpool_size(input: Tensor, kernel_size, stride, padding, output_size, nd: i
 
 
 def _ntuple_of(v, nd):
-    return (v,) * nd if isinstance(v, int) else tuple(v) * (nd if len(v) == 1 else 1)
+    if not isinstance(v, (tuple, list)):
+        return (v,) * nd
+    return tuple(v) * (nd if len(v) == 1 else 1)
 
 
 def max_unpool2d(
@@ -1931,3 +1935,74 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
         _pair_of(padding),
         _pair_of(stride),
     )
+
+
+# --- fractional max pooling ------------------------------------------------------------------------
+
+
+def _fractional_max_pool(input, kernel_size, output_size, output_ratio, samples, nd, name):
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
+    if output_size is None:
+        if nd == 2 and len(output_ratio) > 2:
+            raise ValueError(
+                f"{name} requires output_ratio to either be a single Int or tuple of Ints."
+            )
+        ratio = _ntuple_of(output_ratio, nd)
+        output_size = [int(n * r) for n, r in zip(input.shape[-nd:], ratio)]
+    if samples is None:
+        # drawn as PyTorch draws them, so that a seed gives PyTorch's windows
+        batch = 1 if input.ndim == nd + 1 else input.shape[0]
+        samples = _creation.rand(batch, input.shape[-nd - 1], nd, dtype=input.dtype)
+    if isinstance(kernel_size, int):
+        kernel = (kernel_size,) * nd
+    elif len(kernel_size) == nd:
+        kernel = tuple(kernel_size)
+    else:
+        raise RuntimeError(f"{name}: kernel_size must either be a single Int or tuple of Ints")
+    out = (output_size,) * nd if isinstance(output_size, int) else tuple(output_size)
+    if len(out) != nd:
+        raise RuntimeError(f"{name}: output_size must either be a single Int or tuple of Ints")
+    if samples.dtype != input.dtype:
+        raise RuntimeError("Expect _random_samples to have the same dtype as input")
+    _fractional.check(tuple(input.shape), kernel, out, samples._data, name)
+    idx = _fractional.indices(input._data, kernel, out, samples._data)
+    pool = _fractional._fractional_max_pool2d if nd == 2 else _fractional._fractional_max_pool3d
+    return pool(input, idx), _make(idx)
+
+
+def fractional_max_pool2d(
+    input: Tensor,
+    kernel_size,
+    output_size=None,
+    output_ratio=None,
+    return_indices: bool = False,
+    _random_samples=None,
+):
+    """``F.fractional_max_pool2d``: max pooling over windows of ``kernel_size`` whose starts are
+    spread pseudo-randomly (one uniform sample per plane and dimension, drawn from the default
+    generator unless ``_random_samples`` gives them) to reach ``output_size`` or
+    ``output_ratio`` of the input's size."""
+    out, idx = _fractional_max_pool(
+        input, kernel_size, output_size, output_ratio, _random_samples, 2, "fractional_max_pool2d"
+    )
+    return (out, idx) if return_indices else out
+
+
+def fractional_max_pool3d(
+    input: Tensor,
+    kernel_size,
+    output_size=None,
+    output_ratio=None,
+    return_indices: bool = False,
+    _random_samples=None,
+):
+    """``F.fractional_max_pool3d``: fractional max pooling over the last three dimensions."""
+    out, idx = _fractional_max_pool(
+        input, kernel_size, output_size, output_ratio, _random_samples, 3, "fractional_max_pool3d"
+    )
+    return (out, idx) if return_indices else out
+
+
+fractional_max_pool2d_with_indices = functools.partial(fractional_max_pool2d, return_indices=True)
+fractional_max_pool3d_with_indices = functools.partial(fractional_max_pool3d, return_indices=True)

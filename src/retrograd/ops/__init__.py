@@ -16,6 +16,7 @@ from . import (
     ctc,
     factorizations,
     fold,
+    fractional,
     indexing,
     inplace,
     linalg,
@@ -50,6 +51,7 @@ MODULES = (
     ctc,
     pool3d,
     fold,
+    fractional,
 )
 
 for _m in MODULES:
