@@ -32,6 +32,7 @@ from .activation import (
     Tanhshrink,
     Threshold,
 )
+from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .distance import CosineSimilarity, PairwiseDistance
@@ -180,6 +181,7 @@ __all__ = [
     "PixelShuffle",
     "PixelUnshuffle",
     "ChannelShuffle",
+    "AdaptiveLogSoftmaxWithLoss",
     "Fold",
     "Unfold",
     "Dropout1d",

@@ -4,6 +4,7 @@ same objects as ``torch.nn``'s."""
 
 from . import (
     activation,
+    adaptive,
     batchnorm,
     channelshuffle,
     container,
@@ -29,6 +30,7 @@ from . import (
 
 _SUBMODULES = (
     activation,
+    adaptive,
     batchnorm,
     channelshuffle,
     instancenorm,
