@@ -1044,15 +1044,22 @@ _add(
         backward_of(lambda t, x: _f(t).embedding(t.tensor([[0, 2], [2, 1]]), x)),
         M,
         (2, 2, 4),
-        xfail=X(
-            "the node is EmbeddingBackwardBackward0; PyTorch's is EmbeddingDenseBackwardBackward0",
-            NAMES,
+    ),
+    S(
+        backward_of(
+            lambda t, x: _f(t).embedding(t.tensor([[0, 2], [2, 2]]), x, scale_grad_by_freq=True)
         ),
+        M,
+        (2, 2, 4),
     ),
 )
 _add(
     "_embedding",
     S(lambda t, w: _f(t).embedding(t.tensor([[0, 2], [2, 1]]), w), M),
+    S(
+        lambda t, w: _f(t).embedding(t.tensor([[0, 2], [2, 1]]), w, scale_grad_by_freq=True),
+        M,
+    ),
     S(
         lambda t, w: _f(t).embedding(t.tensor([0, 2, 0]), w, padding_idx=0),
         M,

@@ -446,8 +446,6 @@ def embedding(
             return batched
     if sparse:
         raise NotImplementedError(_SPARSE_EMBEDDING.format("embedding"))
-    if scale_grad_by_freq:
-        raise NotImplementedError("embedding: scale_grad_by_freq is not built in retrograd yet")
     idx = _nn.as_index(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(
@@ -461,7 +459,7 @@ def embedding(
         raise IndexError("index out of range in self")
     if max_norm is not None:
         _nn.embedding_renorm_(weight, idx, max_norm, norm_type)
-    return _nn._embedding(weight, idx, padding_idx)
+    return _nn._embedding(weight, idx, padding_idx, bool(scale_grad_by_freq))
 
 
 def embedding_bag(
