@@ -2004,3 +2004,157 @@ def fractional_max_pool3d(
 
 fractional_max_pool2d_with_indices = functools.partial(fractional_max_pool2d, return_indices=True)
 fractional_max_pool3d_with_indices = functools.partial(fractional_max_pool3d, return_indices=True)
+
+
+# --- affine grids and sampling at grid points ------------------------------------------------------
+
+_ALIGN_DEFAULT = (
+    "Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
+    "Please specify align_corners=True if the old behavior is desired. See the documentation of "
+    "grid_sample for details."
+)
+
+
+def _base_coords(n: int, align_corners: bool, dtype) -> Tensor:
+    """The normalised coordinates of ``n`` pixel centres (or corners) along one dimension."""
+    if n <= 1:
+        return _creation.zeros(n, dtype=dtype)
+    coords = _creation.linspace(-1.0, 1.0, n, dtype=dtype)
+    return coords if align_corners else coords * ((n - 1) / n)
+
+
+def affine_grid(theta: Tensor, size, align_corners=None) -> Tensor:
+    """``F.affine_grid``: the sampling grid [N, (D,) H, W, 2 or 3] that the affine maps
+    ``theta`` [N, 2, 3] (or [N, 3, 4]) make of the normalised output coordinates."""
+    if align_corners is None:
+        warnings.warn(_ALIGN_DEFAULT, stacklevel=2)
+        align_corners = False
+    if not theta.dtype.is_floating_point:
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = tuple(size)
+    nd = len(size) - 2
+    if nd not in (2, 3):
+        raise NotImplementedError(
+            "affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+            f"respectively. Got size {size}."
+        )
+    if theta.ndim != 3 or tuple(theta.shape[-2:]) != (nd, nd + 1):
+        what = (
+            "2D affine matrices of shape Nx2x3" if nd == 2 else "3D affine matrices of shape Nx3x4"
+        )
+        raise ValueError(f"Expected a batch of {what} for size {size}. Got {theta.shape}.")
+    if min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    if align_corners and max(size[2:]) == 1:
+        warnings.warn(
+            "Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+            "align_corners=True. This is not an intended use case of affine_grid. See the "
+            "documentation of affine_grid for details.",
+            stacklevel=2,
+        )
+    spatial = size[2:]
+    # x varies along the last dimension, then y, then z; a column of ones for the translation
+    axes = [_base_coords(n, align_corners, theta.dtype) for n in reversed(spatial)]
+    mesh = _ops.meshgrid(*reversed(axes), indexing="ij")  # (z,) y, x
+    base = _ops.stack([*reversed(mesh), _creation.ones(spatial, dtype=theta.dtype)], -1)
+    grid = base.reshape(1, -1, nd + 1).matmul(theta.transpose(1, 2))
+    return grid.reshape((size[0],) + spatial + (nd,))
+
+
+def _reflect(x: Tensor, low: float, high: float) -> Tensor:
+    """Coordinates folded back into [low, high] by reflection at both ends."""
+    span = high - low
+    if span <= 0:
+        return x * 0
+    x = (x - low).abs()
+    flips = _ops.floor(x / span)
+    extra = _ops.fmod(x, span)
+    even = _ops.remainder(flips, 2) == 0
+    return _ops.where(even, extra + low, span - extra + low)
+
+
+def _source_coords(g: Tensor, n: int, padding_mode: str, align_corners: bool) -> Tensor:
+    """Normalised grid coordinates as pixel coordinates, padded as ``padding_mode`` says."""
+    x = (g + 1) / 2 * (n - 1) if align_corners else ((g + 1) * n - 1) / 2
+    if padding_mode == "border":
+        x = x.clamp(0, n - 1)
+    elif padding_mode == "reflection":
+        x = _reflect(x, 0.0, n - 1.0) if align_corners else _reflect(x, -0.5, n - 0.5)
+        x = x.clamp(0, n - 1)
+    return x
+
+
+def grid_sample(
+    input: Tensor,
+    grid: Tensor,
+    mode: str = "bilinear",
+    padding_mode: str = "zeros",
+    align_corners=None,
+) -> Tensor:
+    """``F.grid_sample``: ``input`` [N, C, H, W] read at the normalised (x, y) points of ``grid``
+    [N, Ho, Wo, 2], by bilinear weights or the nearest pixel; outside points read zeros, the
+    border, or the input reflected.  Composed of gathers and arithmetic, so both the input and
+    the grid get gradients (and double backward works)."""
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(
+            "nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
+            f"'bicubic', but got: '{mode}'"
+        )
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(
+            "nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+            f"'reflection', but got: '{padding_mode}'"
+        )
+    if align_corners is None:
+        warnings.warn(_ALIGN_DEFAULT, stacklevel=2)
+        align_corners = False
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(
+            "grid_sampler(): expected grid and input to have same batch size, but got input "
+            f"with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
+        )
+    if input.ndim != grid.ndim:
+        raise RuntimeError(
+            f"grid_sampler(): expected {input.ndim}D input and grid with same number of "
+            f"dimensions, but got input with sizes {list(input.shape)} and grid with sizes "
+            f"{list(grid.shape)}"
+        )
+    if grid.shape[-1] != input.ndim - 2:
+        raise RuntimeError(
+            f"grid_sampler(): expected grid to have size {input.ndim - 2} in last dimension, "
+            f"but got grid with sizes {list(grid.shape)}"
+        )
+    if input.ndim != 4:
+        raise NotImplementedError("grid_sample: only 4-D input (2-D images) is built in retrograd")
+    if mode == "bicubic":
+        raise NotImplementedError("grid_sample: mode='bicubic' is not built in retrograd")
+    if input.dtype != grid.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_dtype_name(input._data)} but found {_dtype_name(grid._data)}"
+        )
+    n, c, h, w = input.shape
+    ho, wo = grid.shape[1:3]
+    x = _source_coords(grid[..., 0], w, padding_mode, align_corners)
+    y = _source_coords(grid[..., 1], h, padding_mode, align_corners)
+    flat = input.reshape(n, c, h * w)
+
+    def read(yi: Tensor, xi: Tensor) -> Tensor:
+        """input at integer points (zero where outside), [N, C, Ho, Wo]."""
+        inside = (xi >= 0) & (xi <= w - 1) & (yi >= 0) & (yi <= h - 1)
+        index = (yi.clamp(0, h - 1) * w + xi.clamp(0, w - 1)).long().reshape(n, 1, -1)
+        values = flat.gather(2, index.expand(n, c, ho * wo)).reshape(n, c, ho, wo)
+        return values * inside.unsqueeze(1).to(values.dtype)
+
+    if mode == "nearest":
+        # the grid gets a zero gradient, as in PyTorch (an empty slice's sum keeps it in the graph)
+        return read(_ops.round(y).detach(), _ops.round(x).detach()) + grid[..., :0].sum()
+    x0, y0 = _ops.floor(x).detach(), _ops.floor(y).detach()
+    x1, y1 = x0 + 1, y0 + 1
+    wx1, wy1 = (x - x0).unsqueeze(1), (y - y0).unsqueeze(1)
+    wx0, wy0 = 1 - wx1, 1 - wy1
+    return (
+        read(y0, x0) * (wy0 * wx0)
+        + read(y0, x1) * (wy0 * wx1)
+        + read(y1, x0) * (wy1 * wx0)
+        + read(y1, x1) * (wy1 * wx1)
+    )
