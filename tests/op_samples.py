@@ -539,6 +539,97 @@ _add(
     "_adaptive_avg_pool2d",
     S(lambda t, x: t.nn.functional.adaptive_avg_pool2d(x, (2, 2)), (1, 2, 5, 4)),
 )
+_add(
+    "_max_pool3d",
+    S(lambda t, x: t.nn.functional.max_pool3d(x, 2), ((1, 2, 4, 4, 3), DISTINCT)),
+    S(
+        lambda t, x: t.nn.functional.max_pool3d(x, 3, 2, 1, ceil_mode=True),
+        ((2, 4, 5, 3), DISTINCT),
+    ),
+)
+_add(
+    "_pool_scatter3d",
+    S(
+        backward_of(lambda t, x: t.nn.functional.max_pool3d(x, 2)),
+        ((1, 2, 4, 4, 2), DISTINCT),
+        (1, 2, 2, 2, 1),
+    ),
+)
+_add(
+    "avg_pool3d",
+    S(lambda t, x: t.nn.functional.avg_pool3d(x, 2), (1, 2, 4, 4, 3)),
+    S(lambda t, x: t.nn.functional.avg_pool3d(x, 3, 2, 1, True, False), (1, 5, 4, 5)),
+)
+_add(
+    "_avg_pool3d_backward",
+    S(
+        backward_of(lambda t, x: t.nn.functional.avg_pool3d(x, 2)),
+        (1, 1, 4, 4, 2),
+        (1, 1, 2, 2, 1),
+    ),
+)
+_add(
+    "_max_unpool2d",
+    S(
+        lambda t, x: _f(t).max_unpool2d(*_f(t).max_pool2d(x, 2, return_indices=True), 2),
+        ((1, 2, 4, 4), DISTINCT),
+    ),
+    S(
+        lambda t, x: _f(t).max_unpool1d(
+            *_f(t).max_pool1d(x, 2, return_indices=True), 2, output_size=(7,)
+        ),
+        ((2, 7), DISTINCT),
+    ),
+)
+_add(
+    "im2col",
+    S(lambda t, x: _f(t).unfold(x, 2), (1, 2, 3, 4)),
+    S(lambda t, x: _f(t).unfold(x, (2, 3), (1, 2), 1, (2, 1)), (2, 4, 5)),
+)
+_add(
+    "col2im",
+    S(lambda t, x: _f(t).fold(x, (3, 4), 2), (1, 8, 6)),
+    S(lambda t, x: _f(t).fold(x, (4, 5), (2, 3), (1, 2), 1, (2, 1)), (12, 9)),
+)
+
+
+def _fractional(t, x, nd, out):
+    u = t.tensor(np.linspace(0.1, 0.9, x.shape[0] * x.shape[1] * nd), dtype=x.dtype)
+    f = getattr(_f(t), f"fractional_max_pool{nd}d")
+    return f(x, 2, out, _random_samples=u.reshape(x.shape[0], x.shape[1], nd))
+
+
+_add(
+    "_fractional_max_pool2d",
+    S(lambda t, x: _fractional(t, x, 2, (3, 2)), ((2, 2, 5, 4), DISTINCT)),
+)
+_add(
+    "_fractional_scatter2d",
+    S(
+        backward_of(lambda t, x: _fractional(t, x, 2, (3, 2))),
+        ((1, 2, 5, 4), DISTINCT),
+        (1, 2, 3, 2),
+    ),
+)
+_add(
+    "_fractional_max_pool3d",
+    S(lambda t, x: _fractional(t, x, 3, (2, 2, 3)), ((1, 2, 4, 5, 5), DISTINCT)),
+)
+_add(
+    "_fractional_scatter3d",
+    S(
+        backward_of(lambda t, x: _fractional(t, x, 3, (2, 2, 3))),
+        ((1, 2, 4, 5, 5), DISTINCT),
+        (1, 2, 2, 2, 3),
+    ),
+)
+_add(
+    "_max_unpool3d",
+    S(
+        lambda t, x: _f(t).max_unpool3d(*_f(t).max_pool3d(x, 2, return_indices=True), 2),
+        ((1, 2, 4, 2, 4), DISTINCT),
+    ),
+)
 
 # --- in-place writes and their nodes ----------------------------------------------------------
 
@@ -957,15 +1048,22 @@ _add(
         backward_of(lambda t, x: _f(t).embedding(t.tensor([[0, 2], [2, 1]]), x)),
         M,
         (2, 2, 4),
-        xfail=X(
-            "the node is EmbeddingBackwardBackward0; PyTorch's is EmbeddingDenseBackwardBackward0",
-            NAMES,
+    ),
+    S(
+        backward_of(
+            lambda t, x: _f(t).embedding(t.tensor([[0, 2], [2, 2]]), x, scale_grad_by_freq=True)
         ),
+        M,
+        (2, 2, 4),
     ),
 )
 _add(
     "_embedding",
     S(lambda t, w: _f(t).embedding(t.tensor([[0, 2], [2, 1]]), w), M),
+    S(
+        lambda t, w: _f(t).embedding(t.tensor([[0, 2], [2, 1]]), w, scale_grad_by_freq=True),
+        M,
+    ),
     S(
         lambda t, w: _f(t).embedding(t.tensor([0, 2, 0]), w, padding_idx=0),
         M,

@@ -310,6 +310,30 @@ def test_gru_and_attention_gradcheck():
     assert gradcheck(lambda q, k: mha(q, k, k)[0], (q, k))
 
 
-def test_embedding_options_not_supported_say_so():
-    with pytest.raises(NotImplementedError, match="scale_grad_by_freq"):
-        nn.Embedding(3, 2, scale_grad_by_freq=True)(retrograd.tensor([0]))
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("padding_idx", [None, 1])
+def test_embedding_scale_grad_by_freq(torch_ref, dtype, padding_idx):
+    """Each row's gradient divided by how often its index occurs in the whole input."""
+    w = randn(0, 6, 3).astype(dtype)
+    idx = np.array([[0, 1, 1, 5], [5, 1, 2, 0]])
+    g = randn(1, 2, 4, 3).astype(dtype)
+    got = []
+    for lib in (retrograd, torch_ref):
+        layer = lib.nn.Embedding(6, 3, padding_idx, scale_grad_by_freq=True)
+        layer.weight.data = lib.tensor(w)
+        out = layer(lib.tensor(idx))
+        out.backward(lib.tensor(g))
+        f = lib.nn.functional.embedding(lib.tensor(idx), lib.tensor(w, requires_grad=True))
+        got.append((out.detach().numpy(), layer.weight.grad.numpy(), repr(layer), f.grad_fn.name()))
+    np.testing.assert_allclose(got[0][0], got[1][0])
+    np.testing.assert_allclose(got[0][1], got[1][1], rtol=1e-6)
+    assert got[0][1].dtype == got[1][1].dtype
+    assert got[0][2:] == got[1][2:]
+
+
+def test_sparse_embedding_says_it_is_not_built():
+    # retrograd has no sparse tensors, so a sparse weight gradient cannot be made
+    with pytest.raises(NotImplementedError, match="sparse=True"):
+        nn.Embedding(3, 2, sparse=True)
+    with pytest.raises(NotImplementedError, match="sparse=True"):
+        retrograd.nn.functional.embedding(retrograd.tensor([0]), retrograd.ones(3, 2), sparse=True)

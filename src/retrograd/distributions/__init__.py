@@ -47,6 +47,7 @@ from .transforms import __all__ as _transforms_all
 from .uniform import Uniform
 from .von_mises import VonMises
 from .weibull import Weibull
+from .wishart import Wishart
 
 __all__ = [
     "Multinomial",
@@ -57,6 +58,7 @@ __all__ = [
     "Kumaraswamy",
     "InverseGamma",
     "Weibull",
+    "Wishart",
     "Pareto",
     "HalfCauchy",
     "HalfNormal",

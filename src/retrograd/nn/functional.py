@@ -10,6 +10,7 @@ import math
 import warnings
 
 from .. import _sampling, _switches
+from .. import creation as _creation
 from .. import ops as _ops
 from .._array import xp
 from .._device import contiguous_format
@@ -21,7 +22,10 @@ from ..ops import attention as _attention
 from ..ops import autocast as _autocast
 from ..ops import conv as _conv
 from ..ops import ctc as _ctc
+from ..ops import fold as _fold
+from ..ops import fractional as _fractional
 from ..ops import nnops as _nn
+from ..ops import pool3d as _pool3d
 from ..ops import resample as _resample
 from ..ops.inplace import inplace as _inplace_op
 from ..ops.pointwise import _dtype_name
@@ -442,8 +446,6 @@ def embedding(
             return batched
     if sparse:
         raise NotImplementedError(_SPARSE_EMBEDDING.format("embedding"))
-    if scale_grad_by_freq:
-        raise NotImplementedError("embedding: scale_grad_by_freq is not built in retrograd yet")
     idx = _nn.as_index(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(
@@ -457,7 +459,7 @@ def embedding(
         raise IndexError("index out of range in self")
     if max_norm is not None:
         _nn.embedding_renorm_(weight, idx, max_norm, norm_type)
-    return _nn._embedding(weight, idx, padding_idx)
+    return _nn._embedding(weight, idx, padding_idx, bool(scale_grad_by_freq))
 
 
 def embedding_bag(
@@ -1812,3 +1814,347 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     """``F.threshold_``."""
     return _activate(_nn._threshold, input, True, threshold, value)
+
+
+# --- 3-d pooling and max unpooling ---------------------------------------------------------------
+
+from ..ops.pool3d import avg_pool3d, max_pool3d, max_pool3d_with_indices  # noqa: E402,F401
+
+
+def _unpool_size(input: Tensor, kernel_size, stride, padding, output_size, nd: int):
+    """The unpooled spatial size: the size the pooling came from, or ``output_size`` (the spatial
+    sizes alone or with the two leading ones) when it lies strictly within a stride of it."""
+    kernel = _ntuple_of(kernel_size, nd)
+    stride = kernel if stride is None else _ntuple_of(stride, nd)
+    padding = _ntuple_of(padding, nd)
+    spatial = input.shape[-nd:]
+    default = [(n - 1) * s + k - 2 * p for n, s, k, p in zip(spatial, stride, kernel, padding)]
+    if output_size is None:
+        return tuple(default)
+    if len(output_size) == nd + 2:
+        output_size = output_size[2:]
+    if len(output_size) != nd:
+        raise ValueError(
+            f"output_size should be a sequence containing {nd} or {nd + 2} elements, but it has "
+            f"a length of '{len(output_size)}'"
+        )
+    for d in range(nd):
+        low, high = default[d] - stride[d], default[d] + stride[d]
+        if not low < output_size[d] < high:
+            raise ValueError(
+                f'invalid output_size "{output_size}" (dim {d} must be between {low} and {high})'
+            )
+    return tuple(int(n) for n in output_size)
+
+
+def _ntuple_of(v, nd):
+    if not isinstance(v, (tuple, list)):
+        return (v,) * nd
+    return tuple(v) * (nd if len(v) == 1 else 1)
+
+
+def max_unpool2d(
+    input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None
+) -> Tensor:
+    """``F.max_unpool2d``: the inverse of ``max_pool2d`` that zeroes the non-maxima: each value is
+    written at the flat index into the H*W plane that ``indices`` gives."""
+    size = _unpool_size(input, kernel_size, stride, padding, output_size, 2)
+    if input.ndim not in (3, 4):
+        raise RuntimeError(
+            "Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with "
+            f"{input.ndim} dimensions."
+        )
+    if input._data.dtype.kind not in "fcV":
+        raise NotImplementedError(
+            f"\"max_unpool2d\" not implemented for '{_dtype_name(input._data)}'"
+        )
+    return _pool3d._max_unpool2d(input, indices._data, size)
+
+
+def max_unpool1d(
+    input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None
+) -> Tensor:
+    """``F.max_unpool1d``: the 2-d unpooling over a width of 1, as PyTorch computes it."""
+    kernel = _ntuple_of(kernel_size, 1)
+    stride = kernel if stride is None else _ntuple_of(stride, 1)
+    padding = _ntuple_of(padding, 1)
+    size = _unpool_size(input, kernel, stride, padding, output_size, 1)
+    out = max_unpool2d(
+        input.unsqueeze(-1),
+        indices.unsqueeze(-1),
+        kernel + (1,),
+        stride + (1,),
+        padding + (0,),
+        size + (1,),
+    )
+    return out.squeeze(-1)
+
+
+def max_unpool3d(
+    input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None
+) -> Tensor:
+    """``F.max_unpool3d``: each value written at the flat index into the D*H*W volume that
+    ``indices`` gives, zeros elsewhere."""
+    size = _unpool_size(input, kernel_size, stride, padding, output_size, 3)
+    if input.ndim not in (4, 5):
+        raise RuntimeError(
+            "Input to max_unpooling3d should be a 4d or 5d Tensor, but got a tensor with "
+            f"{input.ndim} dimensions."
+        )
+    if input._data.dtype.kind not in "fcV":
+        raise NotImplementedError(
+            f"\"max_unpool3d\" not implemented for '{_dtype_name(input._data)}'"
+        )
+    return _pool3d._max_unpool3d(input, indices._data, size)
+
+
+# --- fold and unfold (col2im and im2col) --------------------------------------------------------
+
+
+def _pair_of(v):
+    """PyTorch's ``_pair``: an int twice, a sequence as it is (its length is checked later)."""
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """``F.unfold``: the sliding blocks of a batch of images, one column each (im2col)."""
+    return _fold.im2col(
+        input, _pair_of(kernel_size), _pair_of(dilation), _pair_of(padding), _pair_of(stride)
+    )
+
+
+def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """``F.fold``: columns of sliding blocks summed back into images (col2im)."""
+    return _fold.col2im(
+        input,
+        _pair_of(output_size),
+        _pair_of(kernel_size),
+        _pair_of(dilation),
+        _pair_of(padding),
+        _pair_of(stride),
+    )
+
+
+# --- fractional max pooling ------------------------------------------------------------------------
+
+
+def _fractional_max_pool(input, kernel_size, output_size, output_ratio, samples, nd, name):
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
+    if output_size is None:
+        if nd == 2 and len(output_ratio) > 2:
+            raise ValueError(
+                f"{name} requires output_ratio to either be a single Int or tuple of Ints."
+            )
+        ratio = _ntuple_of(output_ratio, nd)
+        output_size = [int(n * r) for n, r in zip(input.shape[-nd:], ratio)]
+    if samples is None:
+        # drawn as PyTorch draws them, so that a seed gives PyTorch's windows
+        batch = 1 if input.ndim == nd + 1 else input.shape[0]
+        samples = _creation.rand(batch, input.shape[-nd - 1], nd, dtype=input.dtype)
+    if isinstance(kernel_size, int):
+        kernel = (kernel_size,) * nd
+    elif len(kernel_size) == nd:
+        kernel = tuple(kernel_size)
+    else:
+        raise RuntimeError(f"{name}: kernel_size must either be a single Int or tuple of Ints")
+    out = (output_size,) * nd if isinstance(output_size, int) else tuple(output_size)
+    if len(out) != nd:
+        raise RuntimeError(f"{name}: output_size must either be a single Int or tuple of Ints")
+    if samples.dtype != input.dtype:
+        raise RuntimeError("Expect _random_samples to have the same dtype as input")
+    _fractional.check(tuple(input.shape), kernel, out, samples._data, name)
+    idx = _fractional.indices(input._data, kernel, out, samples._data)
+    pool = _fractional._fractional_max_pool2d if nd == 2 else _fractional._fractional_max_pool3d
+    return pool(input, idx), _make(idx)
+
+
+def fractional_max_pool2d(
+    input: Tensor,
+    kernel_size,
+    output_size=None,
+    output_ratio=None,
+    return_indices: bool = False,
+    _random_samples=None,
+):
+    """``F.fractional_max_pool2d``: max pooling over windows of ``kernel_size`` whose starts are
+    spread pseudo-randomly (one uniform sample per plane and dimension, drawn from the default
+    generator unless ``_random_samples`` gives them) to reach ``output_size`` or
+    ``output_ratio`` of the input's size."""
+    out, idx = _fractional_max_pool(
+        input, kernel_size, output_size, output_ratio, _random_samples, 2, "fractional_max_pool2d"
+    )
+    return (out, idx) if return_indices else out
+
+
+def fractional_max_pool3d(
+    input: Tensor,
+    kernel_size,
+    output_size=None,
+    output_ratio=None,
+    return_indices: bool = False,
+    _random_samples=None,
+):
+    """``F.fractional_max_pool3d``: fractional max pooling over the last three dimensions."""
+    out, idx = _fractional_max_pool(
+        input, kernel_size, output_size, output_ratio, _random_samples, 3, "fractional_max_pool3d"
+    )
+    return (out, idx) if return_indices else out
+
+
+fractional_max_pool2d_with_indices = functools.partial(fractional_max_pool2d, return_indices=True)
+fractional_max_pool3d_with_indices = functools.partial(fractional_max_pool3d, return_indices=True)
+
+
+# --- affine grids and sampling at grid points ------------------------------------------------------
+
+_ALIGN_DEFAULT = (
+    "Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
+    "Please specify align_corners=True if the old behavior is desired. See the documentation of "
+    "grid_sample for details."
+)
+
+
+def _base_coords(n: int, align_corners: bool, dtype) -> Tensor:
+    """The normalised coordinates of ``n`` pixel centres (or corners) along one dimension."""
+    if n <= 1:
+        return _creation.zeros(n, dtype=dtype)
+    coords = _creation.linspace(-1.0, 1.0, n, dtype=dtype)
+    return coords if align_corners else coords * ((n - 1) / n)
+
+
+def affine_grid(theta: Tensor, size, align_corners=None) -> Tensor:
+    """``F.affine_grid``: the sampling grid [N, (D,) H, W, 2 or 3] that the affine maps
+    ``theta`` [N, 2, 3] (or [N, 3, 4]) make of the normalised output coordinates."""
+    if align_corners is None:
+        warnings.warn(_ALIGN_DEFAULT, stacklevel=2)
+        align_corners = False
+    if not theta.dtype.is_floating_point:
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = tuple(size)
+    nd = len(size) - 2
+    if nd not in (2, 3):
+        raise NotImplementedError(
+            "affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+            f"respectively. Got size {size}."
+        )
+    if theta.ndim != 3 or tuple(theta.shape[-2:]) != (nd, nd + 1):
+        what = (
+            "2D affine matrices of shape Nx2x3" if nd == 2 else "3D affine matrices of shape Nx3x4"
+        )
+        raise ValueError(f"Expected a batch of {what} for size {size}. Got {theta.shape}.")
+    if min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    if align_corners and max(size[2:]) == 1:
+        warnings.warn(
+            "Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+            "align_corners=True. This is not an intended use case of affine_grid. See the "
+            "documentation of affine_grid for details.",
+            stacklevel=2,
+        )
+    spatial = size[2:]
+    # x varies along the last dimension, then y, then z; a column of ones for the translation
+    axes = [_base_coords(n, align_corners, theta.dtype) for n in reversed(spatial)]
+    mesh = _ops.meshgrid(*reversed(axes), indexing="ij")  # (z,) y, x
+    base = _ops.stack([*reversed(mesh), _creation.ones(spatial, dtype=theta.dtype)], -1)
+    grid = base.reshape(1, -1, nd + 1).matmul(theta.transpose(1, 2))
+    return grid.reshape((size[0],) + spatial + (nd,))
+
+
+def _reflect(x: Tensor, low: float, high: float) -> Tensor:
+    """Coordinates folded back into [low, high] by reflection at both ends."""
+    span = high - low
+    if span <= 0:
+        return x * 0
+    x = (x - low).abs()
+    flips = _ops.floor(x / span)
+    extra = _ops.fmod(x, span)
+    even = _ops.remainder(flips, 2) == 0
+    return _ops.where(even, extra + low, span - extra + low)
+
+
+def _source_coords(g: Tensor, n: int, padding_mode: str, align_corners: bool) -> Tensor:
+    """Normalised grid coordinates as pixel coordinates, padded as ``padding_mode`` says."""
+    x = (g + 1) / 2 * (n - 1) if align_corners else ((g + 1) * n - 1) / 2
+    if padding_mode == "border":
+        x = x.clamp(0, n - 1)
+    elif padding_mode == "reflection":
+        x = _reflect(x, 0.0, n - 1.0) if align_corners else _reflect(x, -0.5, n - 0.5)
+        x = x.clamp(0, n - 1)
+    return x
+
+
+def grid_sample(
+    input: Tensor,
+    grid: Tensor,
+    mode: str = "bilinear",
+    padding_mode: str = "zeros",
+    align_corners=None,
+) -> Tensor:
+    """``F.grid_sample``: ``input`` [N, C, H, W] read at the normalised (x, y) points of ``grid``
+    [N, Ho, Wo, 2], by bilinear weights or the nearest pixel; outside points read zeros, the
+    border, or the input reflected.  Composed of gathers and arithmetic, so both the input and
+    the grid get gradients (and double backward works)."""
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(
+            "nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
+            f"'bicubic', but got: '{mode}'"
+        )
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(
+            "nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+            f"'reflection', but got: '{padding_mode}'"
+        )
+    if align_corners is None:
+        warnings.warn(_ALIGN_DEFAULT, stacklevel=2)
+        align_corners = False
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(
+            "grid_sampler(): expected grid and input to have same batch size, but got input "
+            f"with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
+        )
+    if input.ndim != grid.ndim:
+        raise RuntimeError(
+            f"grid_sampler(): expected {input.ndim}D input and grid with same number of "
+            f"dimensions, but got input with sizes {list(input.shape)} and grid with sizes "
+            f"{list(grid.shape)}"
+        )
+    if grid.shape[-1] != input.ndim - 2:
+        raise RuntimeError(
+            f"grid_sampler(): expected grid to have size {input.ndim - 2} in last dimension, "
+            f"but got grid with sizes {list(grid.shape)}"
+        )
+    if input.ndim != 4:
+        raise NotImplementedError("grid_sample: only 4-D input (2-D images) is built in retrograd")
+    if mode == "bicubic":
+        raise NotImplementedError("grid_sample: mode='bicubic' is not built in retrograd")
+    if input.dtype != grid.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_dtype_name(input._data)} but found {_dtype_name(grid._data)}"
+        )
+    n, c, h, w = input.shape
+    ho, wo = grid.shape[1:3]
+    x = _source_coords(grid[..., 0], w, padding_mode, align_corners)
+    y = _source_coords(grid[..., 1], h, padding_mode, align_corners)
+    flat = input.reshape(n, c, h * w)
+
+    def read(yi: Tensor, xi: Tensor) -> Tensor:
+        """input at integer points (zero where outside), [N, C, Ho, Wo]."""
+        inside = (xi >= 0) & (xi <= w - 1) & (yi >= 0) & (yi <= h - 1)
+        index = (yi.clamp(0, h - 1) * w + xi.clamp(0, w - 1)).long().reshape(n, 1, -1)
+        values = flat.gather(2, index.expand(n, c, ho * wo)).reshape(n, c, ho, wo)
+        return values * inside.unsqueeze(1).to(values.dtype)
+
+    if mode == "nearest":
+        # the grid gets a zero gradient, as in PyTorch (an empty slice's sum keeps it in the graph)
+        return read(_ops.round(y).detach(), _ops.round(x).detach()) + grid[..., :0].sum()
+    x0, y0 = _ops.floor(x).detach(), _ops.floor(y).detach()
+    x1, y1 = x0 + 1, y0 + 1
+    wx1, wy1 = (x - x0).unsqueeze(1), (y - y0).unsqueeze(1)
+    wx0, wy0 = 1 - wx1, 1 - wy1
+    return (
+        read(y0, x0) * (wy0 * wx0)
+        + read(y0, x1) * (wy0 * wx1)
+        + read(y1, x0) * (wy1 * wx0)
+        + read(y1, x1) * (wy1 * wx1)
+    )

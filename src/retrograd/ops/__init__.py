@@ -17,11 +17,14 @@ from . import (
     ctc,
     eigen,
     factorizations,
+    fold,
+    fractional,
     indexing,
     inplace,
     linalg,
     nnops,
     pointwise,
+    pool3d,
     reduction,
     resample,
     sampling,
@@ -50,6 +53,9 @@ MODULES = (
     resample,
     ctc,
     complex_numbers,
+    pool3d,
+    fold,
+    fractional,
 )
 
 for _m in MODULES:
@@ -65,6 +71,7 @@ if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checke
     from .linalg import *  # noqa: F403
     from .nnops import *  # noqa: F403
     from .pointwise import *  # noqa: F403
+    from .pool3d import *  # noqa: F403
     from .reduction import *  # noqa: F403
     from .sampling import *  # noqa: F403
     from .shape import *  # noqa: F403

@@ -363,7 +363,8 @@ def _note_write(t, args, op):
                 opdef = getattr(op, "opdef", None)
                 op = (_registry.shown_name(opdef) if opdef is not None else "copy") + "_"
             base = t._view_base  # (a write into a view is a write into its base)
-            _note_cut(t if base is None else (t, base), (t, *args), op)
+            tensors = (t, *(x for x in args if isinstance(x, Tensor)))  # (not the indices)
+            _note_cut(t if base is None else (t, base), tensors, op)
             return
 
 

@@ -1045,13 +1045,20 @@ def map_pad(input, pad, mode):
 @op(
     inputs="grad",
     method=False,
-    node="EmbeddingBackwardBackward0",
+    node="EmbeddingDenseBackwardBackward0",
     grads=(lambda g, n: _embedding(g, n.indices, None),),
+    jvp="linear",
 )
-def _embedding_backward(grad, indices, shape, padding_idx):
+def _embedding_backward(grad, indices, shape, padding_idx, scale_grad_by_freq=False):
     """Zeros of the weight's ``shape`` with each row of ``grad`` added at its index (the adjoint
-    of the lookup); the ``padding_idx`` row gets nothing."""
+    of the lookup); the ``padding_idx`` row gets nothing.  With ``scale_grad_by_freq`` each row
+    is divided by how often its index occurs in ``indices``.  (As in PyTorch, the derivative of
+    this with respect to ``grad`` is the plain lookup: it leaves out both the padding row and
+    the scaling.)"""
     out = xp.zeros(shape, grad.dtype)
+    if scale_grad_by_freq:
+        counts = xp.bincount(indices.ravel(), minlength=shape[0]).astype(grad.dtype)
+        grad = grad / counts[indices][..., None]
     xp.add.at(out, indices, grad)
     if padding_idx is not None:
         out[padding_idx] = 0
@@ -1063,9 +1070,13 @@ def _embedding_backward(grad, indices, shape, padding_idx):
     saves="weight_shape",
     method=False,
     node="EmbeddingBackward0",
-    grads=(lambda g, n: _embedding_backward(g, n.indices, n.weight_shape, n.padding_idx),),
+    grads=(
+        lambda g, n: _embedding_backward(
+            g, n.indices, n.weight_shape, n.padding_idx, n.scale_grad_by_freq
+        ),
+    ),
 )
-def _embedding(weight, indices, padding_idx):
+def _embedding(weight, indices, padding_idx, scale_grad_by_freq=False):
     return weight[indices]
 
 

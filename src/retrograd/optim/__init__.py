@@ -1,6 +1,7 @@
 """``retrograd.optim``: optimizers and learning-rate schedules, as ``torch.optim`` has them."""
 
 from . import lr_scheduler, swa_utils
+from ._adafactor import Adafactor
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -22,6 +23,7 @@ __all__ = [
     "SGD",
     "SparseAdam",
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",

@@ -4,6 +4,7 @@ same objects as ``torch.nn``'s."""
 
 from . import (
     activation,
+    adaptive,
     batchnorm,
     channelshuffle,
     container,
@@ -11,6 +12,7 @@ from . import (
     distance,
     dropout,
     flatten,
+    fold,
     instancenorm,
     lazy,
     linear,
@@ -29,6 +31,7 @@ from . import (
 
 _SUBMODULES = (
     activation,
+    adaptive,
     batchnorm,
     channelshuffle,
     instancenorm,
@@ -39,6 +42,7 @@ _SUBMODULES = (
     distance,
     dropout,
     flatten,
+    fold,
     linear,
     loss,
     module,

@@ -1,0 +1,108 @@
+"""``F.grid_sample`` (4-D; bilinear and nearest; zeros, border and reflection padding; both
+``align_corners``) and ``F.affine_grid`` (2-D and 3-D) against PyTorch: values and the gradients
+of input, grid and theta in float64 and float32, finite differences, warnings and errors."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import retrograd
+from retrograd.autograd import gradcheck, gradgradcheck
+
+
+def _run(lib, dtype, mode, padding_mode, align_corners):
+    rng = np.random.default_rng(0)
+    t = getattr(lib, dtype)
+    x = lib.tensor(rng.standard_normal((2, 3, 5, 6)), dtype=t, requires_grad=True)
+    theta = lib.tensor(rng.standard_normal((2, 2, 3)) * 0.8, dtype=t, requires_grad=True)
+    grid = lib.nn.functional.affine_grid(theta, (2, 3, 4, 7), align_corners)
+    grid.retain_grad()
+    y = lib.nn.functional.grid_sample(x, grid, mode, padding_mode, align_corners)
+    w = lib.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape)), dtype=t)
+    (y * y * w).sum().backward()
+    return y.detach().numpy(), x.grad.numpy(), grid.grad.numpy(), theta.grad.numpy()
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_matches_pytorch(torch_ref, dtype, mode, padding_mode, align_corners):
+    ours = _run(retrograd, dtype, mode, padding_mode, align_corners)
+    theirs = _run(torch_ref, dtype, mode, padding_mode, align_corners)
+    tol = 1e-10 if dtype == "float64" else 1e-4
+    for a, b in zip(ours, theirs):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_affine_grid_3d_matches_pytorch(torch_ref, align_corners):
+    theta = np.random.default_rng(1).standard_normal((2, 3, 4))
+    got = [
+        lib.nn.functional.affine_grid(lib.tensor(theta), (2, 1, 3, 4, 5), align_corners).numpy()
+        for lib in (retrograd, torch_ref)
+    ]
+    np.testing.assert_allclose(got[0], got[1], atol=1e-12)
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+def test_gradcheck(padding_mode):
+    rng = np.random.default_rng(2)
+    x = retrograd.tensor(rng.standard_normal((1, 2, 3, 4)), requires_grad=True)
+    # points away from pixel lines and from the reflection's folds (kinks of the sampling)
+    g = retrograd.tensor(rng.uniform(-1.2, 1.2, (1, 3, 2, 2)), requires_grad=True)
+    F = retrograd.nn.functional
+
+    def f(x, g):
+        return F.grid_sample(x, g, "bilinear", padding_mode, True)
+
+    assert gradcheck(f, (x, g))
+    assert gradgradcheck(f, (x, g))
+
+
+def test_default_align_corners_warns(torch_ref):
+    messages = []
+    for lib in (retrograd, torch_ref):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            grid = lib.nn.functional.affine_grid(lib.eye(2, 3)[None], (1, 1, 2, 2))
+            lib.nn.functional.grid_sample(lib.ones(1, 1, 2, 2), grid)
+        messages.append([str(c.message) for c in caught])
+    assert messages[0] == messages[1] and len(messages[0]) == 2
+
+
+def _x(t):
+    return t.ones(1, 2, 3, 4)
+
+
+def _g(t, *shape):
+    return t.zeros(*(shape or (1, 5, 6, 2)))
+
+
+ERRORS = [
+    lambda t, F: F.grid_sample(_x(t), _g(t), mode="x", align_corners=False),
+    lambda t, F: F.grid_sample(_x(t), _g(t), padding_mode="x", align_corners=False),
+    lambda t, F: F.grid_sample(_x(t), _g(t, 1, 5, 6, 1), align_corners=False),
+    lambda t, F: F.grid_sample(_x(t)[0], _g(t), align_corners=False),
+    lambda t, F: F.grid_sample(_x(t), _g(t, 1, 1, 5, 6, 2), align_corners=False),
+    lambda t, F: F.grid_sample(_x(t).repeat(2, 1, 1, 1), _g(t), align_corners=False),
+    lambda t, F: F.grid_sample(_x(t), _g(t).double(), align_corners=False),
+    lambda t, F: F.affine_grid(t.zeros(2, 2, 3), (2, 3, 4), align_corners=False),
+    lambda t, F: F.affine_grid(t.zeros(2, 3), (2, 3, 4, 5), align_corners=False),
+    lambda t, F: F.affine_grid(t.zeros(2, 2, 3), (2, 3, 4, 5, 6), align_corners=False),
+    lambda t, F: F.affine_grid(t.zeros(2, 2, 3).int(), (2, 3, 4, 5), align_corners=False),
+    lambda t, F: F.affine_grid(t.zeros(2, 2, 3), (2, 3, 0, 5), align_corners=False),
+]
+
+
+@pytest.mark.parametrize("i", range(len(ERRORS)))
+def test_errors_match_pytorch(torch_ref, i):
+    caught = []
+    for lib in (retrograd, torch_ref):
+        with pytest.raises(Exception) as info:
+            ERRORS[i](lib, lib.nn.functional)
+        caught.append(info.value)
+    assert type(caught[0]) is type(caught[1])
+    assert str(caught[1]) in str(caught[0])
