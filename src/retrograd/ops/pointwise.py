@@ -617,18 +617,9 @@ def tanh(self):
 )
 def tanh_backward(grad_output, output):
     square = output * output
-    if (
-        type(square) is ndarray
-        and square.dtype is grad_output.dtype
-        and square.shape == grad_output.shape
-        and square.strides == grad_output.strides  # (the layout the product would have)
-    ):
-        one = _ONES.get(square.dtype)
-        if one is not None:  # the same two passes, written into the square: no new arrays, and
-            # the 1 a 0-d array of the type, which NumPy takes faster than a Python number
-            xp.subtract(one, square, out=square)
-            return xp.multiply(grad_output, square, out=square)
-    return grad_output * (1 - square)
+    # 1 as a 0-d array of the square's type, which NumPy takes faster than a Python number (and
+    # turns into the same value)
+    return grad_output * (_ONES.get(square.dtype, 1) - square)
 
 
 _ONES = {}
