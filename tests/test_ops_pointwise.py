@@ -843,3 +843,35 @@ def test_addcmul_and_addcdiv_promote_their_three_tensors(torch_ref, name, value)
         return out
 
     assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_arithmetic_with_python_numbers_matches_pytorch_bit_for_bit(torch_ref, dtype):
+    """add, sub and mul of a tensor and a Python number, either side, give PyTorch's bits for
+    numbers that convert exactly, round, overflow the type, or are signed zeros, nan and
+    integers a float cannot hold; each twice (the second call may reuse what the first made)."""
+    values = [1e-40, 1e-30, 0.5, -1.25, 3.0, 1e30, 3e38, float("inf"), float("nan"), -0.0]
+    numbers = [0.9, 0.1, 1, -7, 0.0, -0.0, float("nan"), float("-inf"), 2**24 + 1, 2**60]
+    numbers += [1e-45, 3.5e38, 1e300]
+
+    def run(T):
+        x = T.tensor(values, dtype=getattr(T, dtype))
+        out = []
+        for y in numbers:
+            for _ in range(2):
+                for r in (x + y, y + x, x - y, y - x, x * y, y * x):
+                    out.append((str(r.dtype), r.numpy().tobytes()))
+        return out
+
+    assert run(retrograd) == run(torch_ref)
+
+
+def test_a_number_times_a_tensor_records_the_number_as_other(torch_ref):
+    """``2.0 * x`` is ``x.mul(2.0)`` in PyTorch's graph: the node saves the number as ``other``,
+    and ``1 + x`` is ``x.add(1)``."""
+    for T in (retrograd, torch_ref):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        assert float(T.as_tensor((2.0 * x).grad_fn._saved_other)) == 2.0
+        assert (1 + x).grad_fn._saved_alpha == 1
+        (3.0 * x + 1).sum().backward()
+        assert x.grad.tolist() == [3.0, 3.0]

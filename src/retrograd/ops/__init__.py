@@ -85,6 +85,18 @@ def _reflected(fn):
     return lambda self, other: fn(other, self)
 
 
+def _commuted(fn):
+    """``number + tensor``, ``number * tensor``: the op with the tensor first, as PyTorch records
+    it (``other`` is the number) and as the op's fast path takes it; other operands as given."""
+
+    def reflected(self, other):
+        if type(other) is float or type(other) is int:
+            return fn(self, other)
+        return fn(other, self)
+
+    return reflected
+
+
 def _invert(self):
     if self._data.dtype.kind not in "biu":
         raise TypeError(
@@ -154,11 +166,11 @@ def _install_methods():
     Tensor.layout = property(lambda self: _device.strided)
 
     Tensor.__add__ = p.add
-    Tensor.__radd__ = _reflected(p.add)
+    Tensor.__radd__ = _commuted(p.add)
     Tensor.__sub__ = p.sub
     Tensor.__rsub__ = p.rsub
     Tensor.__mul__ = p.mul
-    Tensor.__rmul__ = _reflected(p.mul)
+    Tensor.__rmul__ = _commuted(p.mul)
     Tensor.__truediv__ = p.true_divide
     # number / tensor is number * (1 / tensor) in PyTorch: its graph shows Mul over Reciprocal.
     Tensor.__rtruediv__ = lambda self, other: p.mul(p.reciprocal(self), other)

@@ -688,7 +688,16 @@ def tanh(self):
     ),
 )
 def tanh_backward(grad_output, output):
-    return grad_output * (1 - output * output)
+    square = output * output
+    # 1 as a 0-d array of the square's type, which NumPy takes faster than a Python number (and
+    # turns into the same value)
+    return grad_output * (_ONES.get(square.dtype, 1) - square)
+
+
+_ONES = {}
+for _t in (xp.float32, xp.float64):
+    _ONES[xp.dtype(_t)] = xp.ones((), _t)
+    _ONES[xp.dtype(_t)].flags.writeable = False
 
 
 @op(

@@ -63,6 +63,10 @@ _FLOAT_KINDS = "fcV"  # (V: bfloat16, from ml_dtypes)
 # (float16 is left to the general path, which computes it in float32 as PyTorch does)
 _REAL_FLOAT_DTYPES = frozenset(xp.dtype(n) for n in ("float32", "float64"))
 _FLOAT_DTYPES = _REAL_FLOAT_DTYPES | {xp.dtype("complex64"), xp.dtype("complex128")}
+# A Python number operand of a ufunc costs NumPy a microsecond a call to work out as the array's
+# type; as a 0-d array of that type the call computes the same thing.  Per dtype: number -> the
+# operand to pass (the 0-d array, or the number itself where it does not convert exactly).
+_NUMBER_OPERANDS = {dt: {} for dt in _REAL_FLOAT_DTYPES}
 _NOT_SET = object()
 _EVERY_OUTPUT = sys.maxsize  # outputs=None: as many as the forward returns
 
@@ -651,6 +655,7 @@ def _binary(d, general, record, tails, layout):
     shown = shown_name(d)
     float_only = d.promote == "float"
     lead = layout == (0, 1)  # (else (1, 0): the second input's layout comes first)
+    direct = d.array_fn is not None  # (a ufunc: see _number_operand)
 
     def binary(*args, **kwargs):
         if _switches.forward_ad_hook is not None or _switches.batching is not None:
@@ -672,10 +677,16 @@ def _binary(d, general, record, tails, layout):
                 return general(*args)  # (float16 and bfloat16 too: see unary)
             requires_grad = x._requires_grad or y._requires_grad
             fit = broadcast and a.shape != b.shape
+            number = False
         elif (type(y) is float or type(y) is int) and a.dtype in _REAL_FLOAT_DTYPES:
             b = y
+            if direct and n == 2:  # the ufunc itself: the number as a 0-d array of a's type
+                b = _NUMBER_OPERANDS[a.dtype].get(y)
+                if b is None:
+                    b = _number_operand(y, a.dtype)
             requires_grad = x._requires_grad
             fit = False
+            number = True
         else:
             return general(*args)
         try:
@@ -687,7 +698,7 @@ def _binary(d, general, record, tails, layout):
             raise
         if type(out) is not ndarray:
             out = xp.asarray(out)
-        elif layout is not None and b is not y:
+        elif layout is not None and not number:
             # PyTorch's layout, which differs from NumPy's only when an operand is not in C order;
             # a first operand in C order and of the result's shape decides for C order alone.
             if not (
@@ -714,7 +725,7 @@ def _binary(d, general, record, tails, layout):
             if requires_grad:
                 if _cut_state.active:
                     _note_cut(result, args[:2], shown)
-            elif b is y:  # (y is a number)
+            elif number:
                 result._cuts = x._cuts  # the input's records, passed on
             elif x._cuts is not None or y._cuts is not None:
                 _note_cut(result, args[:2], shown)
@@ -723,6 +734,27 @@ def _binary(d, general, record, tails, layout):
         return result
 
     return binary
+
+
+def _number_operand(y, dtype):
+    """The operand that stands for the Python number ``y`` in a ufunc call on an array of
+    ``dtype`` (float32 or float64), kept for the next call: a 0-d array of ``dtype`` where that
+    is the value NumPy converts the number to (so the result is the same bit for bit), else the
+    number itself (a zero, whose sign a 0.0 key would lose; a nan; an integer a float may not
+    hold exactly; a value out of the type's range)."""
+    operands = _NUMBER_OPERANDS[dtype]
+    if y == 0 or y != y or (type(y) is int and not -(1 << 24) <= y <= 1 << 24):
+        return y
+    with xp.errstate(all="raise"):
+        try:
+            operand = xp.asarray(y, dtype)
+            operand.flags.writeable = False
+        except (OverflowError, FloatingPointError, ValueError):
+            operand = y
+    if len(operands) >= 256:  # (a loop over many numbers: keep the latest)
+        operands.clear()
+    operands[y] = operand
+    return operand
 
 
 # How PyTorch's CPU kernels treat float16 and bfloat16 beyond computing in float32 and rounding
