@@ -1294,3 +1294,56 @@ _add(
     ),
 )
 _add("frexp", S(lambda t, x: t.frexp(x).mantissa, M), S(lambda t, x: x.frexp()[0], ((), POS)))
+_WELL = lambda t, a: a + 3 * t.eye(a.shape[-1], dtype=a.dtype)  # noqa: E731  (no tiny pivot)
+_add(
+    "_lu_factor_ex",
+    S(lambda t, a: t.linalg.lu_factor(a), (3, 3)),
+    S(lambda t, a: t.linalg.lu_factor_ex(a), (2, 3, 4)),
+    S(lambda t, a: t.linalg.lu_factor(a), (4, 2)),
+)
+_add(
+    "_lu",
+    S(lambda t, a: t.linalg.lu(a), (3, 3)),
+    S(lambda t, a: t.linalg.lu(a), (2, 2, 4)),
+    S(lambda t, a: t.linalg.lu(a).L, (2, 4, 3)),
+)
+_add(
+    "_lu_unpack",
+    S(lambda t, a: t.lu_unpack(a, t.tensor([3, 2, 3], dtype=t.int32)), (3, 3)),
+    S(lambda t, a: t.lu_unpack(a, t.tensor([[2, 2], [1, 2]], dtype=t.int32)), (2, 2, 4)),
+    S(lambda t, a: t.lu_unpack(a, t.tensor([3, 2], dtype=t.int32)).U, (4, 2)),
+)
+_add(
+    "_lu_solve",
+    S(lambda t, a, b: t.linalg.lu_solve(*t.linalg.lu_factor(_WELL(t, a)), b), (3, 3), (3, 2)),
+    S(
+        lambda t, a, b: t.linalg.lu_solve(*t.linalg.lu_factor(_WELL(t, a)), b, adjoint=True),
+        (2, 3, 3),
+        (2, 3, 1),
+    ),
+    S(
+        lambda t, a, b: t.linalg.lu_solve(*t.linalg.lu_factor(_WELL(t, a)), b, left=False),
+        (3, 3),
+        (2, 2, 3),
+    ),
+)
+_add(
+    "_householder_product",
+    S(lambda t, a, tau: t.linalg.householder_product(a, tau), (4, 3), (2,)),
+    S(lambda t, a, tau: t.orgqr(a, tau), (2, 3, 3), (2, 3)),
+)
+_SYM = lambda t, a: a + a.mT + 4 * t.eye(a.shape[-1], dtype=a.dtype)  # noqa: E731
+_add(
+    "_ldl_factor_ex",
+    S(lambda t, a: t.linalg.ldl_factor(_SYM(t, a)), (3, 3), xfail=_NO_DERIVATIVE),
+    S(lambda t, a: t.linalg.ldl_factor_ex(_SYM(t, a)), (2, 3, 3), xfail=_NO_DERIVATIVE),
+)
+_add(
+    "_ldl_solve",
+    S(
+        lambda t, a, b: t.linalg.ldl_solve(*t.linalg.ldl_factor(_SYM(t, a).detach()), b),
+        (2, 3, 3),
+        (3, 2),
+        xfail=_NO_DERIVATIVE,
+    ),
+)

@@ -15,9 +15,11 @@ from . import (
     conv,
     ctc,
     factorizations,
+    householder,
     indexing,
     inplace,
     linalg,
+    lu,
     nnops,
     pointwise,
     reduction,
@@ -44,6 +46,8 @@ MODULES = (
     sampling,
     special,
     factorizations,
+    lu,
+    householder,
     resample,
     ctc,
 )
@@ -55,9 +59,11 @@ for _m in MODULES:
 if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checkers
     from .composite import *  # noqa: F403
     from .conv import *  # noqa: F403
+    from .householder import *  # noqa: F403
     from .indexing import *  # noqa: F403
     from .inplace import *  # noqa: F403
     from .linalg import *  # noqa: F403
+    from .lu import *  # noqa: F403
     from .nnops import *  # noqa: F403
     from .pointwise import *  # noqa: F403
     from .reduction import *  # noqa: F403
