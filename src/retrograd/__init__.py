@@ -19,6 +19,7 @@ from . import (
     hub,
     jit,
     linalg,
+    masked,
     nn,
     onnx,
     ops,
