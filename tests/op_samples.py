@@ -1123,15 +1123,7 @@ _add(
     "_cholesky",
     S(lambda t, a: t.linalg.cholesky(a @ a.mT + _EYE(t, a)), (3, 3)),
     S(lambda t, a: t.linalg.cholesky(a @ a.mT + _EYE(t, a)), (2, 2, 2)),
-    S(
-        lambda t, a: t.linalg.cholesky(a @ a.mT + _EYE(t, a), upper=True),
-        (2, 2),
-        xfail=X(
-            "cholesky(upper=True) ends in TransposeBackward0; PyTorch's node is "
-            "LinalgCholeskyExBackward0",
-            NAMES,
-        ),
-    ),
+    S(lambda t, a: t.linalg.cholesky(a @ a.mT + _EYE(t, a), upper=True), (2, 2)),
 )
 _add(
     "_solve_triangular",
@@ -1346,4 +1338,43 @@ _add(
         (3, 2),
         xfail=_NO_DERIVATIVE,
     ),
+)
+_CHOL = lambda t, a: t.linalg.cholesky(_SPD(t, a))  # noqa: E731
+_WRONG_TANGENT = {
+    "forward_ad": "PyTorch's forward-mode tangent disagrees with finite differences and with its "
+    "own reverse mode (ours agrees with both)",
+}
+_BROADCAST_TANGENT = {
+    "forward_ad": "PyTorch's forward mode refuses A broadcast over b's batch (a tangent of a "
+    "different size); ours gives the tangent",
+}
+_add(
+    "cholesky_solve",
+    S(lambda t, a, b: t.cholesky_solve(b, _CHOL(t, a)), (3, 3), (3, 2)),
+    S(lambda t, a, b: t.cholesky_solve(b, _CHOL(t, a).mT, upper=True), (2, 3, 3), (3, 1)),
+)
+_add(
+    "cholesky_inverse",
+    S(lambda t, a: t.cholesky_inverse(_CHOL(t, a)), (3, 3), xfail=_WRONG_TANGENT),
+    S(
+        lambda t, a: t.cholesky_inverse(_CHOL(t, a).mT, upper=True),
+        (2, 3, 3),
+        xfail=_WRONG_TANGENT,
+    ),
+)
+_add(
+    "triangular_solve",
+    S(lambda t, b, a: t.triangular_solve(b, _WELL(t, a)), (3, 2), (3, 3), xfail=_WRONG_TANGENT),
+    S(
+        lambda t, b, a: t.triangular_solve(b, _WELL(t, a), False, True, True),
+        (2, 3, 1),
+        (3, 3),
+        xfail=_BROADCAST_TANGENT,
+    ),
+)
+_add("geqrf", S(lambda t, a: t.geqrf(a), (4, 3)), S(lambda t, a: t.geqrf(a), (2, 3, 3)))
+_add(
+    "ormqr",
+    S(lambda t, a, tau, c: t.ormqr(a, tau, c), (4, 3), (3,), (4, 2)),
+    S(lambda t, a, tau, c: t.ormqr(a, tau, c, False, True), (2, 3, 3), (2, 3), (2, 2, 3)),
 )

@@ -252,3 +252,75 @@ def test_deprecated_lu_names_warn_and_match_pytorch(torch_ref):
         ),
     ]
 )
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda t, a: t.linalg.cholesky(a, upper=True),
+        lambda t, a: t.linalg.cholesky_ex(a, upper=True).L,
+    ],
+)
+def test_cholesky_upper_reads_the_upper_triangle(torch_ref, fn):
+    """With ``upper`` the factor comes from A's upper triangle (the lower one holds noise), in
+    one LinalgCholeskyExBackward0 node as in PyTorch."""
+    a = np.array([[4.0, 1.0, 0.5], [-3.0, 3.0, 0.2], [9.0, 0.2, 2.0]])
+    program_matches_pytorch(torch_ref, fn, [a])
+
+
+def test_geqrf_and_ormqr_rebuild_a_matrix(torch_ref):
+    """geqrf's reflectors, applied by ormqr to R, give back the matrix (as in PyTorch)."""
+    a = _R.standard_normal((2, 5, 3))
+    for lib in (retrograd, torch_ref):
+        qr, tau = lib.geqrf(lib.tensor(a))
+        R = qr[..., :3, :].triu()
+        rebuilt = lib.ormqr(qr, tau, lib.cat([R, lib.zeros(2, 2, 3, dtype=R.dtype)], -2))
+        np.testing.assert_allclose(rebuilt.numpy(), a, atol=1e-12)
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_solve_and_inverse_broadcast_like_pytorch(torch_ref, upper):
+    a = _R.standard_normal((3, 3))
+    spd = a @ a.T + 3 * np.eye(3)
+    factor = np.linalg.cholesky(spd).T if upper else np.linalg.cholesky(spd)
+
+    def program(t, b, f):
+        return t.cholesky_solve(b, f, upper=upper) + t.cholesky_inverse(f, upper=upper)[:, :1]
+
+    program_matches_pytorch(torch_ref, program, [_R.standard_normal((2, 3, 1)), factor])
+
+
+(test_legacy_error_type_and_text, test_legacy_error_texts_are_pytorchs) = error_tests(
+    [
+        (
+            lambda t: t.ormqr(t.ones(3, 3), t.ones(2), t.ones(5, 3), left=False),
+            RuntimeError,
+            "torch.ormqr: tau.shape[-1] must be equal to min(other.shape[-1], input.shape[-1])",
+        ),
+        (
+            lambda t: t.ormqr(t.ones(3, 3), t.ones(3), t.ones(4, 3)),
+            RuntimeError,
+            "torch.ormqr: other.shape[-2] must be equal to input.shape[-2]",
+        ),
+        (
+            lambda t: t.ormqr(t.ones(3, 3), t.ones(3), t.ones(3)),
+            RuntimeError,
+            "torch.ormqr: other must have at least 2 dimensions.",
+        ),
+        (
+            lambda t: t.cholesky_solve(t.ones(3), t.eye(3)),
+            RuntimeError,
+            "b should have at least 2 dimensions, but has 1 dimensions instead",
+        ),
+        (
+            lambda t: t.cholesky_inverse(t.ones(3)),
+            RuntimeError,
+            "cholesky_inverse: The input tensor A must have at least 2 dimensions.",
+        ),
+        (
+            lambda t: t.geqrf(t.ones(3, 3, requires_grad=True))[0].sum().backward(),
+            NotImplementedError,
+            "the derivative for 'geqrf' is not implemented.",
+        ),
+    ]
+)

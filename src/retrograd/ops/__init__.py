@@ -28,6 +28,7 @@ from . import (
     shape,
     sorting,
     special,
+    triangular,
 )
 from .registry import METHODS, OPS, op, tensor_method
 
@@ -48,6 +49,7 @@ MODULES = (
     factorizations,
     lu,
     householder,
+    triangular,
     resample,
     ctc,
 )
@@ -71,6 +73,7 @@ if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checke
     from .shape import *  # noqa: F403
     from .sorting import *  # noqa: F403
     from .special import *  # noqa: F403
+    from .triangular import *  # noqa: F403
 
 __all__ = [name for m in MODULES for name in m.__all__]
 

@@ -20,12 +20,17 @@ def _reflectors(A, k):
 
 
 def _householder_grads(g, n):
+    return _product_grads(g, n.input, n.tau)
+
+
+def _product_grads(g, A, tau):
+    """The gradients of A and tau from that of Q = H_1 ... H_k E (the first columns of the
+    identity), in retrograd's ops."""
     # Q = H_1 ... H_k E.  With R_i = H_{i+1} ... H_k E and G_i = H_{i-1} ... H_1 G (each H is
     # symmetric), the change of H_i contributes <M_i, dH_i>, M_i = G_i R_i^T, and
     # dH_i = -dtau_i v v^T - tau_i (dv v^T + v dv^T).
     from .shape import cat
 
-    A, tau = n.input, n.tau
     m, cols = A.shape[-2:]
     k = tau.shape[-1]
     V = _reflectors(A, k)
@@ -86,6 +91,10 @@ def _check(a, tau):
     method=False,
 )
 def _householder_product(input, tau):
+    return _q_array(input, tau)
+
+
+def _q_array(input, tau):
     m, n = input.shape[-2:]
     Q = xp.broadcast_to(xp.eye(m, n, dtype=input.dtype), input.shape).copy()
     for i in reversed(range(tau.shape[-1])):  # Q = H_1 (H_2 (... (H_k E)))
@@ -110,4 +119,87 @@ def orgqr(input, tau):
     return householder_product(input, tau)
 
 
-__all__ = ["orgqr"]
+def _full_reflectors(A):
+    """A made square (m x m): zero columns appended, or the columns past m dropped; its product
+    is then the whole Q."""
+    from .shape import cat
+
+    m, n = A.shape[-2:]
+    if m <= n:
+        return A[..., :, :m]
+    return cat([A, A.new_zeros(A.shape[:-1] + (m - n,))], -1)
+
+
+def _applied(Q, other, left, transpose):
+    Q = _mT(Q) if transpose else Q
+    return Q @ other if left else other @ Q
+
+
+def _ormqr_grads(g, n):
+    A, tau, other = n.input, n.tau, n.other
+    full = _full_reflectors(A)
+    Q = _householder_product(full, tau)
+    # result = op(Q) C (left) or C op(Q): the gradients of C and of op(Q), then of Q
+    if n.left:
+        g_other, g_op = _applied(Q, g, True, not n.transpose), g @ _mT(other)
+    else:
+        g_other, g_op = _applied(Q, g, False, not n.transpose), _mT(other) @ g
+    gQ = _mT(g_op) if n.transpose else g_op
+    gA, g_tau = _product_grads(gQ, full, tau)
+    m, cols = A.shape[-2:]
+    if cols > m:
+        gA = _cat_zeros(gA, cols - m)
+    return gA[..., :, :cols], g_tau, g_other
+
+
+def _cat_zeros(g, k):
+    from .shape import cat
+
+    return cat([g, g.new_zeros(g.shape[:-1] + (k,))], -1)
+
+
+def _check_ormqr(a, tau, other, left, transpose):
+    name = "torch.ormqr"
+    if a.ndim < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    if other.ndim < 2:
+        raise RuntimeError(f"{name}: other must have at least 2 dimensions.")
+    side = -2 if left else -1
+    if tau.shape[-1] != min(other.shape[side], a.shape[-1]):
+        raise RuntimeError(
+            f"{name}: tau.shape[-1] must be equal to min(other.shape[{side}], input.shape[-1])"
+        )
+    if other.shape[side] != a.shape[-2]:
+        raise RuntimeError(f"{name}: other.shape[{side}] must be equal to input.shape[-2]")
+    for label, t in (("tau", tau), ("other", other)):
+        if t.dtype != a.dtype:
+            raise RuntimeError(
+                f"{name}: Expected input and {label} to have the same dtype, but input has "
+                f"dtype{_type_name(a)} and {label} has dtype {_type_name(t)}"
+            )
+    m = a.shape[-2]
+    _check(xp.empty(a.shape[:-2] + (m, m), a.dtype), tau)
+
+
+@op(
+    inputs="input tau other",
+    saves="input tau other",
+    grads=shared_formulas(3, _ormqr_grads, _ormqr_grads),
+    check=_check_ormqr,
+    node="OrmqrBackward0",
+)
+def ormqr(input, tau, other, left=True, transpose=False):
+    """``torch.ormqr``: ``other`` multiplied by the Q that the Householder reflectors in
+    ``input`` and ``tau`` make (from the left unless ``left`` is False; Q^T with
+    ``transpose``)."""
+    m, n = input.shape[-2:]
+    if m <= n:
+        full = input[..., :, :m]
+    else:
+        full = xp.concatenate([input, xp.zeros(input.shape[:-1] + (m - n,), input.dtype)], -1)
+    Q = _q_array(full, tau)
+    Q = xp.swapaxes(Q, -1, -2) if transpose else Q
+    return xp.matmul(Q, other) if left else xp.matmul(other, Q)
+
+
+__all__ = ["orgqr", "ormqr"]

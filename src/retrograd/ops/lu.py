@@ -62,7 +62,8 @@ def _getrf(a):
             info.reshape(-1),
         )
         for i in range(flat.shape[0]):
-            _, piv, flat_info[i] = getrf(flat[i].T, overwrite_a=1)
+            # (the factors are assigned: SciPy may work on a copy whatever overwrite_a says)
+            flat[i].T[...], piv, flat_info[i] = getrf(flat[i].T, overwrite_a=1)
             flat_pivots[i] = piv + 1  # (SciPy gives them 0-based)
     return c_order(xp.swapaxes(work, -1, -2)), pivots, info
 
@@ -394,7 +395,7 @@ def _ldl_factor_ex(self, aten):
             info.reshape(-1),
         )
         for i in range(flat.shape[0]):
-            _, flat_pivots[i], flat_info[i] = sytrf(flat[i].T, lower=1, overwrite_a=1)
+            flat[i].T[...], flat_pivots[i], flat_info[i] = sytrf(flat[i].T, lower=1, overwrite_a=1)
     return c_order(xp.tril(xp.swapaxes(work, -1, -2))), pivots, info
 
 
