@@ -1,6 +1,5 @@
 """LU and LDL^T factorizations with row pivots: ``torch.linalg.lu_factor``, ``lu``, ``lu_solve``,
-``ldl_factor``, ``ldl_solve`` and ``torch.lu_unpack``, and the product of Householder reflectors
-(``torch.linalg.householder_product``).
+``ldl_factor``, ``ldl_solve``, ``torch.lu_unpack`` and the older ``torch.lu``/``torch.lu_solve``.
 
 Pivots are PyTorch's, which are LAPACK's: 1-based int32 row swaps, applied in order (LDL^T's
 negative pairs mark 2 x 2 blocks).  LAPACK factors one matrix per call (NumPy has no batched LU);
