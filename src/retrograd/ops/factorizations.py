@@ -847,6 +847,10 @@ def _with_out(result, out, name):
         return result
     from .._out import write_out
 
+    if isinstance(result, tuple):  # several results: one out tensor each, in the same type
+        if not isinstance(out, (tuple, list)) or len(out) != len(result):
+            raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors")
+        return type(result)(*(write_out(name, r, o) for r, o in zip(result, out)))
     return write_out(name, result, out)
 
 
