@@ -1225,15 +1225,7 @@ _add(
     "_cholesky",
     S(lambda t, a: t.linalg.cholesky(a @ a.mT + _EYE(t, a)), (3, 3)),
     S(lambda t, a: t.linalg.cholesky(a @ a.mT + _EYE(t, a)), (2, 2, 2)),
-    S(
-        lambda t, a: t.linalg.cholesky(a @ a.mT + _EYE(t, a), upper=True),
-        (2, 2),
-        xfail=X(
-            "cholesky(upper=True) ends in TransposeBackward0; PyTorch's node is "
-            "LinalgCholeskyExBackward0",
-            NAMES,
-        ),
-    ),
+    S(lambda t, a: t.linalg.cholesky(a @ a.mT + _EYE(t, a), upper=True), (2, 2)),
 )
 _add(
     "_solve_triangular",
@@ -1493,4 +1485,96 @@ _add(
     S(lambda t, a: t.linalg.eigvals(a), (3, 3), xfail=_EIG_ON_ARRAYS),
     S(lambda t, a: t.linalg.eig(a).eigenvectors.abs(), (2, 3, 3), xfail=_EIG_ON_ARRAYS),
     S(lambda t, z: t.linalg.eig(z)[0], ((3, 3), CPLX), xfail=_EIG_ON_ARRAYS),
+)
+_WELL = lambda t, a: a + 3 * t.eye(a.shape[-1], dtype=a.dtype)  # noqa: E731  (no tiny pivot)
+_add(
+    "_lu_factor_ex",
+    S(lambda t, a: t.linalg.lu_factor(a), (3, 3)),
+    S(lambda t, a: t.linalg.lu_factor_ex(a), (2, 3, 4)),
+    S(lambda t, a: t.linalg.lu_factor(a), (4, 2)),
+)
+_add(
+    "_lu",
+    S(lambda t, a: t.linalg.lu(a), (3, 3)),
+    S(lambda t, a: t.linalg.lu(a), (2, 2, 4)),
+    S(lambda t, a: t.linalg.lu(a).L, (2, 4, 3)),
+)
+_add(
+    "_lu_unpack",
+    S(lambda t, a: t.lu_unpack(a, t.tensor([3, 2, 3], dtype=t.int32)), (3, 3)),
+    S(lambda t, a: t.lu_unpack(a, t.tensor([[2, 2], [1, 2]], dtype=t.int32)), (2, 2, 4)),
+    S(lambda t, a: t.lu_unpack(a, t.tensor([3, 2], dtype=t.int32)).U, (4, 2)),
+)
+_add(
+    "_lu_solve",
+    S(lambda t, a, b: t.linalg.lu_solve(*t.linalg.lu_factor(_WELL(t, a)), b), (3, 3), (3, 2)),
+    S(
+        lambda t, a, b: t.linalg.lu_solve(*t.linalg.lu_factor(_WELL(t, a)), b, adjoint=True),
+        (2, 3, 3),
+        (2, 3, 1),
+    ),
+    S(
+        lambda t, a, b: t.linalg.lu_solve(*t.linalg.lu_factor(_WELL(t, a)), b, left=False),
+        (3, 3),
+        (2, 2, 3),
+    ),
+)
+_add(
+    "_householder_product",
+    S(lambda t, a, tau: t.linalg.householder_product(a, tau), (4, 3), (2,)),
+    S(lambda t, a, tau: t.orgqr(a, tau), (2, 3, 3), (2, 3)),
+)
+_SYM = lambda t, a: a + a.mT + 4 * t.eye(a.shape[-1], dtype=a.dtype)  # noqa: E731
+_add(
+    "_ldl_factor_ex",
+    S(lambda t, a: t.linalg.ldl_factor(_SYM(t, a)), (3, 3), xfail=_NO_DERIVATIVE),
+    S(lambda t, a: t.linalg.ldl_factor_ex(_SYM(t, a)), (2, 3, 3), xfail=_NO_DERIVATIVE),
+)
+_add(
+    "_ldl_solve",
+    S(
+        lambda t, a, b: t.linalg.ldl_solve(*t.linalg.ldl_factor(_SYM(t, a).detach()), b),
+        (2, 3, 3),
+        (3, 2),
+        xfail=_NO_DERIVATIVE,
+    ),
+)
+_CHOL = lambda t, a: t.linalg.cholesky(_SPD(t, a))  # noqa: E731
+_WRONG_TANGENT = {
+    "forward_ad": "PyTorch's forward-mode tangent disagrees with finite differences and with its "
+    "own reverse mode (ours agrees with both)",
+}
+_BROADCAST_TANGENT = {
+    "forward_ad": "PyTorch's forward mode refuses A broadcast over b's batch (a tangent of a "
+    "different size); ours gives the tangent",
+}
+_add(
+    "cholesky_solve",
+    S(lambda t, a, b: t.cholesky_solve(b, _CHOL(t, a)), (3, 3), (3, 2)),
+    S(lambda t, a, b: t.cholesky_solve(b, _CHOL(t, a).mT, upper=True), (2, 3, 3), (3, 1)),
+)
+_add(
+    "cholesky_inverse",
+    S(lambda t, a: t.cholesky_inverse(_CHOL(t, a)), (3, 3), xfail=_WRONG_TANGENT),
+    S(
+        lambda t, a: t.cholesky_inverse(_CHOL(t, a).mT, upper=True),
+        (2, 3, 3),
+        xfail=_WRONG_TANGENT,
+    ),
+)
+_add(
+    "triangular_solve",
+    S(lambda t, b, a: t.triangular_solve(b, _WELL(t, a)), (3, 2), (3, 3), xfail=_WRONG_TANGENT),
+    S(
+        lambda t, b, a: t.triangular_solve(b, _WELL(t, a), False, True, True),
+        (2, 3, 1),
+        (3, 3),
+        xfail=_BROADCAST_TANGENT,
+    ),
+)
+_add("geqrf", S(lambda t, a: t.geqrf(a), (4, 3)), S(lambda t, a: t.geqrf(a), (2, 3, 3)))
+_add(
+    "ormqr",
+    S(lambda t, a, tau, c: t.ormqr(a, tau, c), (4, 3), (3,), (4, 2)),
+    S(lambda t, a, tau, c: t.ormqr(a, tau, c, False, True), (2, 3, 3), (2, 3), (2, 2, 3)),
 )

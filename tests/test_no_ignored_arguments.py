@@ -49,6 +49,13 @@ ALLOWED = {
         ("force_reload", "skip_validation", "trust_repo", "verbose"),
         "concerns downloads, which are not built (local directories only)",
     ),
+    **dict.fromkeys(
+        ("ops.lu:ldl_factor", "ops.lu:ldl_factor_ex", "ops.lu:ldl_solve"),
+        {
+            "hermitian": "real symmetric matrices are Hermitian: the same factorization either way "
+            "(complex ones are refused)"
+        },
+    ),
     "hub:help": dict.fromkeys(
         ("force_reload", "skip_validation", "trust_repo"),
         "concerns downloads, which are not built (local directories only)",

@@ -259,3 +259,40 @@ def test_svd_and_eigh_of_larger_matrices_match_pytorch(torch_ref, shape):
         got[-1].append(S_.grad.numpy())
     for u, v in zip(*got):
         np.testing.assert_allclose(u, v, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("uplo", ["L", "U"])
+def test_eigh_of_larger_matrices_reads_one_triangle(torch_ref, dtype, uplo):
+    """From order 16 eigh runs LAPACK's steps one matrix at a time: only the triangle ``UPLO``
+    names is read (the other holds noise), the dtype is kept, and values, sign-free functions of
+    the vectors and the gradient match PyTorch's."""
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((2, 3, 20, 20))
+    spd = a @ np.swapaxes(a, -1, -2) + np.diag(np.arange(1.0, 21.0))
+    noisy = np.where(np.tri(20, dtype=bool) == (uplo == "L"), spd, rng.standard_normal(spd.shape))
+    got = []
+    for lib in (retrograd, torch_ref):
+        A = lib.tensor(noisy, dtype=getattr(lib, dtype), requires_grad=True)
+        L, V = lib.linalg.eigh(A, UPLO=uplo)
+        w = lib.tensor(np.linspace(-1, 1, 20), dtype=L.dtype)
+        ((L * w).sum() + V.abs().sum() * 1e-2).backward()
+        got.append([str(L.dtype), str(V.dtype), L.detach().numpy(), V.abs().detach().numpy()])
+        got[-1].append(A.grad.numpy())
+    assert got[0][:2] == got[1][:2]
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == "float32" else dict(rtol=1e-9, atol=1e-10)
+    for u, v in zip(got[0][2:], got[1][2:]):
+        np.testing.assert_allclose(u, v, **tol)
+
+
+def test_eigh_of_a_larger_matrix_with_repeated_eigenvalues(torch_ref):
+    """A matrix with a repeated eigenvalue: its eigenvalues, and vectors that are orthonormal and
+    diagonalize it."""
+    rng = np.random.default_rng(4)
+    q, _ = np.linalg.qr(rng.standard_normal((24, 24)))
+    a = (q * np.repeat([1.0, 2.0, 3.0], 8)) @ q.T
+    L, V = retrograd.linalg.eigh(retrograd.tensor(a))
+    np.testing.assert_allclose(L.numpy(), torch_ref.linalg.eigh(torch_ref.tensor(a))[0].numpy())
+    v = V.numpy()
+    np.testing.assert_allclose(v.T @ v, np.eye(24), atol=1e-12)
+    np.testing.assert_allclose(v.T @ a @ v, np.diag(L.numpy()), atol=1e-12)

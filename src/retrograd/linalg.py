@@ -20,7 +20,20 @@ from .ops.factorizations import (
     solve,
     svdvals,
 )
+from .ops.householder import householder_product
 from .ops.linalg import diagonal as _diagonal
+from .ops.linalg import matmul
+from .ops.lu import (
+    _getrf,
+    _named,
+    ldl_factor,
+    ldl_factor_ex,
+    ldl_solve,
+    lu_factor,
+    lu_factor_ex,
+)
+from .ops.lu import linalg_lu as lu
+from .ops.lu import linalg_lu_solve as lu_solve
 from .ops.reduction import _vector_norm
 from .ops.special import cholesky, solve_triangular
 from .tensor import Tensor
@@ -155,6 +168,146 @@ def cond(A: Tensor, p=None) -> Tensor:
     return matrix_norm(A, p) * matrix_norm(inv(A), p)
 
 
+def _zero_info(A):
+    from ._array import xp
+    from .tensor import _make
+
+    return _make(xp.zeros(A.shape[:-2], xp.int32))
+
+
+def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False, out=None):
+    """``torch.linalg.cholesky_ex``: the Cholesky factor and info (k > 0: the leading minor of
+    order k is not positive-definite, and the factor holds LAPACK's partial result)."""
+    from .ops.factorizations import _with_out
+
+    try:
+        result = _CHOLESKY_EX(cholesky(A, upper=upper), _zero_info(A))
+    except RuntimeError as e:
+        if "not positive-definite" not in str(e):
+            raise
+        if check_errors:
+            raise _LinAlgError(str(e).replace("linalg.cholesky:", "linalg.cholesky_ex:")) from None
+        result = _CHOLESKY_EX(*_partial_cholesky(A, upper))
+    return _with_out(result, out, "linalg_cholesky_ex")
+
+
+def _partial_cholesky(A, upper):
+    """LAPACK's potrf on each matrix: the factor (partial where it stopped) and info."""
+    from scipy.linalg import lapack
+
+    from ._array import xp
+    from .tensor import _make
+
+    a = A._data
+    potrf = lapack.get_lapack_funcs("potrf", (a,))
+    flat = a.reshape((-1,) + a.shape[-2:])
+    factors = xp.empty_like(flat)
+    info = xp.empty(flat.shape[0], xp.int32)
+    for i in range(flat.shape[0]):
+        factors[i], info[i] = potrf(flat[i], lower=not upper, clean=1)
+    return _make(factors.reshape(a.shape)), _make(info.reshape(a.shape[:-2]))
+
+
+def _info_of_lu(A):
+    from .tensor import _make
+
+    return _make(_getrf(A._data)[2])
+
+
+def inv_ex(A: Tensor, *, check_errors: bool = False, out=None):
+    """``torch.linalg.inv_ex``: the inverse and info (k > 0: U[k-1, k-1] of the LU factors is
+    zero, and the inverse is not finite)."""
+    from .ops.factorizations import _with_out
+
+    try:
+        result = _INV_EX(inv(A), _zero_info(A))
+    except _LinAlgError as e:
+        if check_errors:
+            raise _LinAlgError(str(e).replace("linalg.inv:", "linalg.inv_ex:")) from None
+        eye = A.new_zeros(A.shape[-1:]).diag().fill_diagonal_(1).expand(A.shape)
+        result = _INV_EX(lu_solve(*lu_factor_ex(A.detach())[:2], eye), _info_of_lu(A))
+    return _with_out(result, out, "linalg_inv_ex")
+
+
+def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False, out=None):
+    """``torch.linalg.solve_ex``: the solution and info (k > 0: U[k-1, k-1] of A's LU factors is
+    zero, and the solution is not finite)."""
+    from .ops.factorizations import _with_out
+
+    try:
+        result = _SOLVE_EX(solve(A, B, left=left), _zero_info(A))
+    except _LinAlgError as e:
+        if check_errors:
+            raise _LinAlgError(str(e).replace("linalg.solve:", "linalg.solve_ex:")) from None
+        LU, pivots, _ = lu_factor_ex(A.detach())
+        vector = left and (B.ndim == 1 or B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
+        rhs = B.detach().unsqueeze(-1) if vector else B.detach()
+        x = lu_solve(LU, pivots, rhs, left=left)
+        result = _SOLVE_EX(x.squeeze(-1) if vector else x, _info_of_lu(A))
+    return _with_out(result, out, "linalg_solve_ex")
+
+
+def vander(x: Tensor, *, N=None) -> Tensor:
+    """``torch.linalg.vander``: the powers x^0 ... x^(N-1) of each element along a new last
+    dimension (N: the size of the last dimension by default)."""
+    from .ops.shape import cat
+
+    if N is None:
+        N = x.shape[-1] if x.ndim else 1
+    if N <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    powers = x.unsqueeze(-1).expand(*x.shape, N - 1).cumprod(-1)
+    return cat([x.new_ones(tuple(x.shape) + (1,)), powers], -1)
+
+
+def _product(shape):
+    out = 1
+    for s in shape:
+        out *= s
+    return out
+
+
+def tensorinv(A: Tensor, ind: int = 2, *, out=None) -> Tensor:
+    """``torch.linalg.tensorinv``: the inverse of A seen as a matrix with the first ``ind``
+    dimensions as rows, shaped A.shape[ind:] + A.shape[:ind]."""
+    from .ops.factorizations import _with_out
+
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = _product(A.shape[:ind]), _product(A.shape[ind:])
+    if rows != cols:
+        raise RuntimeError(
+            "Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+            f"prod(self.shape[:ind]), but got {cols} != {rows}"
+        )
+    result = inv(A.reshape(rows, cols)).reshape(tuple(A.shape[ind:]) + tuple(A.shape[:ind]))
+    return _with_out(result, out, "linalg_tensorinv")
+
+
+def tensorsolve(A: Tensor, B: Tensor, dims=None, *, out=None) -> Tensor:
+    """``torch.linalg.tensorsolve``: X with tensordot(A, X, X.ndim) = B (``dims`` of A moved to
+    the end first)."""
+    from .ops.factorizations import _with_out
+
+    if dims is not None:
+        dims = [dims] if isinstance(dims, int) else list(dims)
+        A = A.movedim(dims, list(range(A.ndim - len(dims), A.ndim)))
+    shape = tuple(A.shape[B.ndim :])
+    size, rhs = _product(shape), _product(B.shape)
+    if size != rhs:
+        raise RuntimeError(
+            "Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+            f"prod(self.shape[:other.ndim]), but got {size} != {rhs}"
+        )
+    result = solve(A.reshape(rhs, size), B.reshape(rhs)).reshape(shape)
+    return _with_out(result, out, "linalg_tensorsolve")
+
+
+_CHOLESKY_EX = _named("linalg_cholesky_ex", ("L", "info"))
+_INV_EX = _named("linalg_inv_ex", ("inverse", "info"))
+_SOLVE_EX = _named("linalg_solve_ex", ("result", "info"))
+
+
 __all__ = [
     "norm",
     "vector_norm",
@@ -183,6 +336,21 @@ __all__ = [
     "multi_dot",
     "matrix_rank",
     "cond",
+    "matmul",
+    "cholesky_ex",
+    "inv_ex",
+    "solve_ex",
+    "lu_factor",
+    "lu_factor_ex",
+    "lu",
+    "lu_solve",
+    "householder_product",
+    "ldl_factor",
+    "ldl_factor_ex",
+    "ldl_solve",
+    "vander",
+    "tensorinv",
+    "tensorsolve",
 ]
 
 
@@ -193,7 +361,7 @@ def _take_out():
 
     g = globals()
     names = "cond eigh lstsq matrix_norm matrix_power matrix_rank multi_dot norm qr slogdet svd"
-    for name in (*names.split(), "vecdot", "vector_norm"):
+    for name in (*names.split(), "matmul", "vecdot", "vector_norm"):
         g[name] = with_out(g[name], f"linalg_{name}")
 
 

@@ -19,9 +19,11 @@ from . import (
     factorizations,
     fold,
     fractional,
+    householder,
     indexing,
     inplace,
     linalg,
+    lu,
     nnops,
     pointwise,
     pool3d,
@@ -32,6 +34,7 @@ from . import (
     sorting,
     special,
     spectral,
+    triangular,
 )
 from .registry import METHODS, OPS, op, tensor_method
 
@@ -50,6 +53,9 @@ MODULES = (
     sampling,
     special,
     factorizations,
+    lu,
+    householder,
+    triangular,
     resample,
     ctc,
     complex_numbers,
@@ -66,9 +72,11 @@ if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checke
     from .complex_numbers import *  # noqa: F403
     from .composite import *  # noqa: F403
     from .conv import *  # noqa: F403
+    from .householder import *  # noqa: F403
     from .indexing import *  # noqa: F403
     from .inplace import *  # noqa: F403
     from .linalg import *  # noqa: F403
+    from .lu import *  # noqa: F403
     from .nnops import *  # noqa: F403
     from .pointwise import *  # noqa: F403
     from .pool3d import *  # noqa: F403
@@ -77,6 +85,7 @@ if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checke
     from .shape import *  # noqa: F403
     from .sorting import *  # noqa: F403
     from .special import *  # noqa: F403
+    from .triangular import *  # noqa: F403
 
 __all__ = [name for m in MODULES for name in m.__all__]
 

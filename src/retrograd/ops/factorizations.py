@@ -11,6 +11,7 @@ import math
 from collections import namedtuple
 
 from .._array import c_order, xp
+from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from . import autocast as _autocast
 from .linalg import _diag_embed
@@ -342,9 +343,7 @@ def _per_matrix(a, routine, order, **options):
 # --- symmetric eigenvalues ---------------------------------------------------------------------
 
 
-def _eigh_grad(grads, n):
-    gL, gV = (list(grads) + [None])[:2]
-    L, V = n.result, n.result1
+def _eigh_grad_in_tensors(gL, gV, L, V):
     if gV is None:
         inner = _diag_embed(gL, 0)
     else:
@@ -358,6 +357,79 @@ def _eigh_grad(grads, n):
     return V @ inner @ _mT(V)
 
 
+def _eigh_grad_in_arrays(gL, gV, L, V):
+    """The same gradient on arrays: V (skew(V^T gV) / gaps + diag(gL)) V^T, three products."""
+    n = L.shape[-1]
+    diagonal = (Ellipsis, xp.arange(n), xp.arange(n))
+    if gV is None:
+        inner = xp.zeros(V.shape, V.dtype)
+    else:
+        inner = xp.matmul(xp.swapaxes(V, -1, -2), gV)
+        inner -= xp.swapaxes(inner, -1, -2).copy()
+        gaps = L[..., None, :] - L[..., :, None]
+        gaps *= 2
+        gaps[diagonal] = 1
+        inner /= gaps
+    inner[diagonal] = 0 if gL is None else gL
+    return xp.matmul(xp.matmul(V, inner), xp.swapaxes(V, -1, -2))
+
+
+def _eigh_grad(grads, n):
+    gL, gV = (list(grads) + [None])[:2]
+    if _grad_state.enabled:
+        return _eigh_grad_in_tensors(gL, gV, n.result, n.result1)
+    L, V = n.result._data, n.result1._data
+    found = _eigh_grad_in_arrays(
+        None if gL is None else gL._data, None if gV is None else gV._data, L, V
+    )
+    return _make(found)
+
+
+def _syevd_steps(a, lower):
+    """Each matrix's eigenvalues and eigenvectors by the steps of LAPACK's syevd, one matrix at a
+    time: the reduction to a tridiagonal matrix (sytrd), its divide-and-conquer eigensolver
+    (stevd), and the reduction's reflectors made into Q (orgqr) that turn the tridiagonal
+    matrix's eigenvectors into A's, in one batched product for the whole batch (syevd applies
+    them one matrix at a time instead); None if a matrix's solver fails."""
+    from scipy.linalg import lapack
+
+    n, dtype = a.shape[-1], a.dtype
+    sytrd, stevd, orgqr = lapack.get_lapack_funcs(("sytrd", "stevd", "orgqr"), (a,))
+    lwork = _sytrd_workspace(sytrd.typecode, n)
+    # a matrix's transpose in C order is the matrix in LAPACK's column-major order: either way
+    # the lower triangle LAPACK reads is the triangle ``lower`` names
+    work = xp.array(xp.swapaxes(a, -1, -2) if lower else a, order="C").reshape(-1, n, n)
+    batch = work.shape[0]
+    w = xp.empty((batch, n), dtype)
+    z = xp.empty((batch, n, n), dtype)
+    q = xp.zeros((batch, n, n), dtype)
+    q[:, 0, 0] = 1
+    for i in range(batch):
+        c, d, e, tau, _ = sytrd(work[i].T, lower=1, lwork=lwork, overwrite_a=1)
+        w[i], z[i], info = stevd(d, e, overwrite_d=1, overwrite_e=1)
+        if info:
+            return None
+        # (the reflectors of an order-n reduction fill n - 1 columns: orgqr's optimal
+        # workspace is no larger than sytrd's)
+        q[i, 1:, 1:] = orgqr(c[1:, :-1], tau, lwork=lwork, overwrite_a=1)[0]
+    return w.reshape(a.shape[:-1]), xp.matmul(q, z).reshape(a.shape)
+
+
+_SYTRD_WORKSPACE = {}
+
+
+def _sytrd_workspace(typecode, n):
+    """sytrd's optimal workspace size for order ``n``, asked of LAPACK once per type and order."""
+    key = (typecode, n)
+    size = _SYTRD_WORKSPACE.get(key)
+    if size is None:
+        from scipy.linalg import lapack
+
+        query = getattr(lapack, f"{typecode}sytrd_lwork")
+        size = _SYTRD_WORKSPACE[key] = max(int(query(n)[0]), n)
+    return size
+
+
 @op(
     saves="result result1",
     grads=(_eigh_grad,),
@@ -367,8 +439,8 @@ def _eigh_grad(grads, n):
     method=False,
 )
 def _eigh(self, uplo):
-    if _by_lapack(self):
-        found = _per_matrix(self, "syevd", (0, 1), compute_v=1, lower=int(uplo == "L"))
+    if self.dtype.char in "fd" and _by_lapack(self):
+        found = _syevd_steps(self, uplo == "L")
         if found is not None:
             return found
     w, v = xp.linalg.eigh(self, UPLO=uplo)

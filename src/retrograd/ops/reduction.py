@@ -828,7 +828,8 @@ def softmax(self, dim, dtype=None):
     """``torch.softmax``: exp(x) / sum(exp(x)) along ``dim``, computed without overflow."""
     z, axis = _shifted(self, dim, dtype)
     e = xp.exp(z)
-    return c_order(e / (xp.sum(e, axis=axis, keepdims=True) if axis is not None else e))
+    with xp.errstate(invalid="ignore"):  # a slice of -inf only: nan, silently as PyTorch
+        return c_order(e / (xp.sum(e, axis=axis, keepdims=True) if axis is not None else e))
 
 
 def _log_softmax_grad(g, n):
@@ -847,7 +848,8 @@ def log_softmax(self, dim, dtype=None):
     z, axis = _shifted(self, dim, dtype)
     if axis is None:
         return z
-    return c_order(z - xp.log(xp.sum(xp.exp(z), axis=axis, keepdims=True)))
+    with xp.errstate(divide="ignore"):  # a slice of -inf only: nan, silently as PyTorch
+        return c_order(z - xp.log(xp.sum(xp.exp(z), axis=axis, keepdims=True)))
 
 
 # --- pairs of statistics, nan-ignoring sums, running extremes -----------------------------------

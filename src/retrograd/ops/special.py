@@ -9,7 +9,7 @@ grad.
 
 import math
 
-from .._array import xp
+from .._array import c_order, xp
 from ..tensor import Tensor, _make
 from . import autocast as _autocast
 from .linalg import _diag_embed
@@ -754,6 +754,8 @@ def _cholesky_grad(g, n):
     # For A = L L^T: with P the lower triangle of L^T dL (diagonal halved),
     # dA = sym(L^-T P L^-1), sym(S) = (S + S^T) / 2.
     L = n.result
+    if n.upper:  # the result is L^T
+        L, g = _mT(L), _mT(g)
     P = (_mT(L) @ g).tril()
     P = P - 0.5 * _diag_embed(P.diagonal(0, -2, -1), 0)
     S = solve_triangular(L, solve_triangular(_mT(L), P, upper=True), upper=False, left=False)
@@ -782,14 +784,17 @@ def _check_cholesky(a, upper):
     node="LinalgCholeskyExBackward0",
 )
 def _cholesky(self, upper):
+    # the upper factor of A's upper triangle is the transposed lower factor of A^T's lower one
+    a = xp.swapaxes(self, -1, -2) if upper else self
     try:
-        return xp.linalg.cholesky(self).astype(self.dtype, copy=False)
+        L = xp.linalg.cholesky(a).astype(self.dtype, copy=False)
+        return c_order(xp.swapaxes(L, -1, -2)) if upper else L
     except xp.linalg.LinAlgError:
         pass
     # name the first minor that is not positive-definite, as PyTorch does
-    for k in range(1, self.shape[-1] + 1):
+    for k in range(1, a.shape[-1] + 1):
         try:
-            xp.linalg.cholesky(self[..., :k, :k])
+            xp.linalg.cholesky(a[..., :k, :k])
         except xp.linalg.LinAlgError:
             raise RuntimeError(
                 f"linalg.cholesky: The factorization could not be completed "
@@ -805,8 +810,7 @@ def _cholesky(self, upper):
 @_autocast.float32
 def cholesky(A, *, upper=False):
     """``torch.linalg.cholesky``: the lower factor L of A = L L^T (its transpose with ``upper``)."""
-    L = _cholesky(A, False)
-    return _mT(L) if upper else L
+    return _cholesky(A, upper)
 
 
 def _triangle(a, upper, unitriangular):
