@@ -394,10 +394,10 @@ def _select(arg_fn, a, dim, keepdim):
 def _select_grad(g, n):
     """The gradient of max/min along a dim goes to the one element each index picked."""
     shape = n.self_shape
+    idx = n.result1._data  # read first: a freed or modified index is an error even for 0-dim
     if not shape:
         return g
     d = dims_arg(n.dim, len(shape))[0]
-    idx = n._saved_indices._data
     if not n.keepdim:
         idx = xp.expand_dims(idx, d)
     positions = xp.arange(shape[d]).reshape((-1,) + (1,) * (len(shape) - d - 1))
