@@ -187,7 +187,8 @@ class OpDef:
         )
         self.differentiable = any(f is not None for f in grads)
         # Where each saved name comes from: an input (0, i), an output (1, j: "result", "result1"),
-        # an input's shape (2, i: "self_shape") or dtype (3, i: "self_dtype").
+        # an input's shape (2, i: "self_shape"), dtype (3, i: "self_dtype") or strides in elements
+        # (4, i: "self_strides", for formulas that give a gradient the input's memory order).
         plan = []
         for s in saves:
             if s in inputs:
@@ -198,6 +199,8 @@ class OpDef:
                 plan.append((2, inputs.index(s[:-6])))
             elif s.endswith("_dtype") and s[:-6] in inputs:
                 plan.append((3, inputs.index(s[:-6])))
+            elif s.endswith("_strides") and s[:-8] in inputs:
+                plan.append((4, inputs.index(s[:-8])))
             else:
                 raise ValueError(
                     f"{name}: cannot save {s!r}: not an input, its shape or dtype, nor a result"
@@ -1092,9 +1095,12 @@ def _save_plan(node, plan, tensors, results):
             # after the first keeps its number, so that a gradient through it reaches its slot
             saved.append(SavedOutput((r._data, r._vc) if i == 0 else (r._data, r._vc, i)))
             versions.append(r._vc.version)
-        else:  # an input's shape or dtype
+        else:  # an input's shape, dtype or strides
             a = tensors[i]._data
-            saved.append(a.shape if kind == 2 else dtypes.FROM_NP[a.dtype])
+            if kind == 4:
+                saved.append(tuple(s // a.itemsize for s in a.strides))
+            else:
+                saved.append(a.shape if kind == 2 else dtypes.FROM_NP[a.dtype])
             versions.append(None)
     node._saved = tuple(saved)
     node._versions = tuple(versions)
