@@ -65,6 +65,32 @@ PROGRAMS = {
         g1, = torch.autograd.grad(b1.expand(2, 4, 5), [b1], torch.ones(2, 5, 4).mT)
         s1 = g1.stride()
     """,
+    "a gradient is a view where PyTorch's is (a write from a value that requires grad fails)": """
+        x = torch.ones(1, 2, 3, requires_grad=True)
+        w = torch.ones(1, requires_grad=True)
+        y = x[0, 0:1]
+        g1, = torch.autograd.grad((x.repeat(2, 1, 1) ** 2).sum(), [x])
+        g1.sub_(w)
+        g2, = torch.autograd.grad((x.repeat(3, 2, 1, 1) ** 2).sum(), [x])
+        g2.sub_(w)
+        g3, = torch.autograd.grad((x[None] ** 2).sum(), [x])
+        g3.sub_(w)
+        g4, = torch.autograd.grad((x[:, None, ..., None] ** 2).sum(), [x])
+        g4.sub_(w)
+        g5, = torch.autograd.grad(torch.cumprod(y, dim=1).sum(), [y])
+        g5.sub_(w)
+        g6, = torch.autograd.grad(torch.cumprod(y, dim=0).sum(), [y])
+        g6.sub_(w)
+    """,
+    "a Jacobian or Hessian over an output with no elements": """
+        e = torch.zeros(0, dtype=torch.float64, requires_grad=True)
+        x = torch.ones(2, dtype=torch.float64, requires_grad=True)
+        j1 = torch.autograd.functional.jacobian(lambda a: a * 2, e)
+        j2 = torch.autograd.functional.jacobian(lambda a: a.sum(), e)
+        j3 = torch.autograd.functional.jacobian(lambda a: (a * 2, a[:0]), x)
+        j4 = torch.autograd.functional.jacobian(lambda a: a[:0], x, vectorize=True)
+        h5 = torch.autograd.functional.hessian(lambda a: (a ** 3).sum(), e)
+    """,
 }
 
 
