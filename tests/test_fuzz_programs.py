@@ -91,6 +91,22 @@ PROGRAMS = {
         j4 = torch.autograd.functional.jacobian(lambda a: a[:0], x, vectorize=True)
         h5 = torch.autograd.functional.hessian(lambda a: (a ** 3).sum(), e)
     """,
+    "a hook on a view is left behind by an in-place write into the view": """
+        x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        log = []
+        b = x * 1
+        v = b[:2]
+        v.register_hook(lambda g: log.append(g.tolist()))
+        u = v * 3
+        v.mul_(2)
+        (u.sum() + v.sum() * 5).backward()
+        w = (x * 1).view(3, 1)
+        w.register_hook(lambda g: log.append(g.tolist()))
+        w.retain_grad()
+        w.tanh_()
+        w.sum().backward()
+        r = w.grad
+    """,
 }
 
 

@@ -434,6 +434,13 @@ def inplace(t, fn, *args):
     if base is not None and t._vc.stale:
         fresh_grad_fn(t)  # a stale view's errors
     old = _alias(t)
+    index = None
+    if base is not None and old._grad_fn is not None:
+        # PyTorch's write through a view takes its input from the base (CopySlices): the view's
+        # own node, and the hooks on it, are no longer on the path of the gradient
+        index = _flat_index(base, t)
+        old._grad_fn = _view_of_base(base, index, t._data)._grad_fn
+        old._output_nr = 0
     packing = hooks_open()
     if packing:  # a pack hook may keep the array itself (detach, numpy): it must see the old value
         old._data = old._data.copy()
@@ -452,7 +459,7 @@ def inplace(t, fn, *args):
     if base is None:
         _rebase(t, node, out._output_nr)
     else:
-        _write_through_view(t, base, out)
+        _write_through_view(t, base, out, index)
     if dual:
         _move_tangent(t, out)
     return t
@@ -472,10 +479,12 @@ def check_inplace(t):
         raise RuntimeError(_VIEW_OF_LEAF)
 
 
-def _write_through_view(t, base, out):
+def _write_through_view(t, base, out, index=None):
     """The view ``t`` of ``base`` now holds ``out`` (recorded): the base gets a CopySlices node, the
-    view an AsStrided node reading its region out of the new base."""
-    index = _flat_index(base, t)
+    view an AsStrided node reading its region out of the new base.  ``index``: the positions in
+    ``base`` of ``t``'s elements, when known already."""
+    if index is None:
+        index = _flat_index(base, t)
     new_base = _copy_slices(base, out, index)
     _rebase(base, new_base.grad_fn, 0)
     _rebase(t, _view_of_base(base, index, t._data).grad_fn, 0)

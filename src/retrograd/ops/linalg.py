@@ -39,22 +39,22 @@ def _dt(a):
     )
 
 
-def _column_major(strides, rows):
-    """Whether a matrix of ``rows`` rows with these strides (in elements) is laid out column by
+def column_major(strides, rows, itemsize):
+    """Whether a matrix of ``rows`` rows with these strides (in bytes) is laid out column by
     column, as ``x.t()`` of a contiguous ``x`` is: PyTorch then gives its gradient that layout."""
-    return strides[0] == 1 and strides[1] == rows
+    return strides[0] == itemsize and strides[1] == rows * itemsize
 
 
 def mat1_grad(g, mat2, mat1_strides):
     """The gradient of ``mat1`` in ``mat1 @ mat2``, in ``mat1``'s memory order."""
-    if _column_major(mat1_strides, g.shape[0]):
+    if column_major(mat1_strides, g.shape[0], g._data.itemsize):
         return mat2.mm(g.t()).t()
     return g.mm(mat2.t())
 
 
 def mat2_grad(g, mat1, mat2_strides):
     """The gradient of ``mat2`` in ``mat1 @ mat2``, in ``mat2``'s memory order."""
-    if _column_major(mat2_strides, mat1.shape[1]):
+    if column_major(mat2_strides, mat1.shape[1], g._data.itemsize):
         return g.t().mm(mat1).t()
     return mat1.t().mm(g)
 

@@ -101,7 +101,8 @@ def _linear(self, weight, bias):
 
 def _linear_input_grad(g, weight, strides):
     """The input's gradient, laid out as the input is (addmm's gradient of ``mat1``)."""
-    if strides[0] == 1 and strides[1] == g.shape[0]:  # column by column
+    size = g._data.itemsize
+    if strides[0] == size and strides[1] == g.shape[0] * size:  # column by column
         return weight.t().mm(g.t()).t()
     return g.mm(weight)
 
@@ -109,7 +110,8 @@ def _linear_input_grad(g, weight, strides):
 def _linear_weight_grad(g, x, strides):
     """The weight's gradient, laid out as the weight is: row by row unless it was not (addmm's
     gradient of ``mat2``, the weight's transpose, then transposed back)."""
-    if strides[1] == 1 and strides[0] == x.shape[1]:
+    size = g._data.itemsize
+    if strides[1] == size and strides[0] == x.shape[1] * size:
         return g.t().mm(x)
     return x.t().mm(g).t()
 
