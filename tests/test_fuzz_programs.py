@@ -107,6 +107,20 @@ PROGRAMS = {
         w.sum().backward()
         r = w.grad
     """,
+    "forward AD: a dual of an inference tensor passes no tangent on; unpack_dual gives a view": """
+        t1 = torch.tensor([1.0, -2.0], requires_grad=True)
+        with torch.inference_mode():
+            t2 = t1 * 2
+        t3 = t1 * 3
+        with torch.autograd.forward_ad.dual_level():
+            d = torch.autograd.forward_ad.make_dual(t2, torch.ones(2))
+            p, q = torch.autograd.forward_ad.unpack_dual(d)
+            e = (d * d).exp().sum()
+            p1, q1 = torch.autograd.forward_ad.unpack_dual(e)
+            p2, q2 = torch.autograd.forward_ad.unpack_dual(d.relu() * t3)
+            p3, q3 = torch.autograd.forward_ad.unpack_dual(t3)
+            same = p3 is t3
+    """,
 }
 
 
