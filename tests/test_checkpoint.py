@@ -46,6 +46,8 @@ def test_non_reentrant_keeps_the_graph_but_no_intermediate_arrays():
     node = y.grad_fn
     while node is not None and node.name() != "torch::autograd::AccumulateGrad":
         for s in node._saved:
+            if type(s) is tuple:
+                continue  # an input's strides (mm), kept as they are
             assert type(s) is PackedSaved  # a handle, not an array
             assert not hasattr(s.packed, "_data") and not hasattr(s.packed, "nbytes")
         node = node.next_functions[0][0]

@@ -23,7 +23,6 @@ SELF_SEEDS = range(200, 300)
 # seed -> the fault its program runs into first (as tests/autograd_fuzz/causes.py names it).
 # Printed by `PYTHONPATH=src:tests python -m autograd_fuzz --n 200 --seed 0 --known`.
 KNOWN_DIFFERENCES = {
-    161: "other: error-text at backward:grad_cg",
     186: "other: grad_fn at inplace:requires_grad_",
 }
 

@@ -34,7 +34,7 @@ def test_draw_names_nodes_leaves_shapes_and_saved_tensors():
     assert f'{ids["MmBackward0"]} -> {ids["AddBackward0"]} [label="(2, 4)"]' in dot
     assert f'{ids["AddBackward0"]} -> {ids["ReluBackward0"]} [label="(2, 4)"]' in dot
     assert '"_saved_self\\n(2, 3) torch.float32"' in dot
-    assert "_saved_mat2" not in dot  # x needs no gradient: mm keeps only x, as PyTorch's does
+    assert "_saved_mat2\\n" not in dot  # x needs no gradient: mm keeps only x, as PyTorch's does
     assert '"_saved_result\\n(2, 4) torch.float32"' in dot
     assert "freed" not in dot
 

@@ -84,8 +84,9 @@ def sum_to_shape(array, shape):
     axes = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(shape) if n == 1 and array.shape[i + lead] != 1
     )
-    out = array.sum(axis=axes, keepdims=True) if axes else array
-    return out.reshape(shape)
+    if not axes:
+        return array.reshape(shape)
+    return c_order(array.sum(axis=axes, keepdims=True)).reshape(shape)  # (a sum is contiguous)
 
 
 def iterator_layout(out, operands):

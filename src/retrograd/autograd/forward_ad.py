@@ -18,7 +18,7 @@ import weakref
 from .. import _switches
 from .._array import is_dense, xp
 from .._switches import grad_mode as _grad_state
-from ..tensor import Tensor, VersionCounter, _make
+from ..tensor import InferenceVersionCounter, Tensor, VersionCounter, _make
 from .grad_mode import _DecoratorContextManager
 
 __all__ = [
@@ -136,9 +136,9 @@ def unpack_dual(tensor, *, level=None) -> UnpackedDualTensor:
     if level is not None and level != _level:
         raise RuntimeError("Invalid level given to _fw_primal")
     tangent = tangent_of(tensor)
-    if tangent is None:
+    if tangent is None and _level is None:
         return UnpackedDualTensor(tensor, None)
-    return UnpackedDualTensor(_alias(tensor), tangent)
+    return UnpackedDualTensor(_alias(tensor), tangent)  # (inside a level: a view, as PyTorch's)
 
 
 def tangent_of(tensor):
@@ -230,7 +230,14 @@ def _propagate(function, args, tensors, results, n_outputs):
     it declares one (``jvp``), else ``J t`` by the double-vjp trick above."""
     from ..ops.pointwise import _tangent_link
 
-    tangents = [tangent_of(t) if isinstance(t, Tensor) else None for t in tensors]
+    # (an inference tensor's tangent, which unpack_dual shows, reaches no op: PyTorch's ops record
+    # nothing for inference tensors, in forward mode either)
+    tangents = [
+        tangent_of(t)
+        if isinstance(t, Tensor) and type(t._vc) is not InferenceVersionCounter
+        else None
+        for t in tensors
+    ]
     if all(t is None for t in tangents):
         return
     if any(r is t for r in results for t in tensors):

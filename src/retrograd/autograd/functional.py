@@ -273,7 +273,10 @@ def jacobian(
         if strategy == "forward-mode":
             jac = _forward_jacobian(func, inputs, outputs)
         else:
-            jac = [_reverse_rows(o, k, inputs, create_graph, strict) for k, o in enumerate(outputs)]
+            jac = [
+                _reverse_rows(o, k, inputs, create_graph, strict, vectorize)
+                for k, o in enumerate(outputs)
+            ]
     jac = tuple(_unwrap(in_tuple, _post(row, create_graph)) for row in jac)
     if strategy == "forward-mode" and in_tuple:
         # PyTorch's forward-mode answer nests lists, not tuples, when the inputs are a tuple.
@@ -281,9 +284,13 @@ def jacobian(
     return _unwrap(out_tuple, jac)
 
 
-def _reverse_rows(output, k, inputs, create_graph, strict):
+def _reverse_rows(output, k, inputs, create_graph, strict, vectorize=False):
     """d output / d input_j for every j, one output element (one backward pass) at a time."""
     n = output._data.size
+    if n == 0:  # PyTorch stacks one row per output element, and has none to stack
+        if vectorize:
+            raise IndexError("index 0 is out of bounds for dimension 0 with size 0")
+        raise RuntimeError("stack expects a non-empty TensorList")
     rows = [[] for _ in inputs]
     for e in range(n):
         seed = xp.zeros(n, dtype=output._data.dtype)

@@ -282,7 +282,29 @@ def _index_layout(out, a, key):
 
 
 def _read_backward(g, n):
+    if n.node_fn is _unsqueeze_index:
+        dims = _new_dims(n.key, g.ndim)
+        if dims is not None:  # dimensions added and nothing else: PyTorch squeezes them, a view
+            return g.squeeze(dims)
     return _index_backward(g, n.self_shape, n.key, n.advanced, n.node_fn)
+
+
+def _new_dims(key, ndim):
+    """The dimensions of an ``ndim``-dim result that ``None`` in ``key`` added, or None when the
+    key does more than add dimensions."""
+    dims = []
+    dim = 0
+    for k in key:
+        if k is None:
+            dims.append(dim)
+            dim += 1
+        elif k is Ellipsis:
+            dim += ndim - sum(1 for j in key if j is not Ellipsis)
+        elif type(k) is slice and k == slice(None):
+            dim += 1
+        else:
+            return None
+    return tuple(dims)
 
 
 def _take_contiguous(self, key, advanced, node_fn, indices=()):

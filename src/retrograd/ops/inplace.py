@@ -435,17 +435,15 @@ def inplace(t, fn, *args):
     check_inplace(t)
     if base is not None and t._vc.stale:
         fresh_grad_fn(t)  # a stale view's errors
-    if base is None:
-        old = _alias(t)
-    else:
-        # The op reads the view's region out of the base as it is now, as PyTorch's CopySlices
-        # does: its gradient reaches the base's node directly, not through the nodes (and the
-        # hooks) of the view's own history.  (A real part of a complex base: through its own.)
-        if base._data.dtype == t._data.dtype:
-            index = _flat_index(base, t)
-            old = _view_of_base(base, index, t._data)
-        else:
-            index, old = None, _alias(t)
+    old = _alias(t)
+    index = None
+    if base is not None and old._grad_fn is not None and base._data.dtype == t._data.dtype:
+        # PyTorch's write through a view takes its input from the base (CopySlices): the view's
+        # own node, and the hooks on it, are no longer on the path of the gradient.  (A real
+        # part of a complex base reads through its own view.)
+        index = _flat_index(base, t)
+        old._grad_fn = _view_of_base(base, index, t._data)._grad_fn
+        old._output_nr = 0
     packing = hooks_open()
     if packing:  # a pack hook may keep the array itself (detach, numpy): it must see the old value
         old._data = old._data.copy()

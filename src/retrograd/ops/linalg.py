@@ -39,12 +39,37 @@ def _dt(a):
     )
 
 
+def column_major(strides, rows, itemsize):
+    """Whether a matrix of ``rows`` rows with these strides (in bytes) is laid out column by
+    column, as ``x.t()`` of a contiguous ``x`` is: PyTorch then gives its gradient that layout."""
+    return strides[0] == itemsize and strides[1] == rows * itemsize
+
+
+def mat1_grad(g, mat2, mat1_strides):
+    """The gradient of ``mat1`` in ``mat1 @ mat2``, in ``mat1``'s memory order."""
+    mat2 = cj(mat2)
+    if column_major(mat1_strides, g.shape[0], g._data.itemsize):
+        return mat2.mm(g.t()).t()
+    return g.mm(mat2.t())
+
+
+def mat2_grad(g, mat1, mat2_strides):
+    """The gradient of ``mat2`` in ``mat1 @ mat2``, in ``mat2``'s memory order."""
+    mat1 = cj(mat1)
+    if column_major(mat2_strides, mat1.shape[1], g._data.itemsize):
+        return g.t().mm(mat1).t()
+    return mat1.t().mm(g)
+
+
 @_autocast.lower_precision
 @op(
     inputs="self mat2",
-    saves=("mat2", "self"),
+    saves=("mat2 self_strides", "self mat2_strides"),
     check=_check_mm,
-    grads=(lambda g, n: g.mm(cj(n.mat2.t())), lambda g, n: cj(n.self.t()).mm(g)),
+    grads=(
+        lambda g, n: mat1_grad(g, n.mat2, n.self_strides),
+        lambda g, n: mat2_grad(g, n.self, n.mat2_strides),
+    ),
     jvp=lambda t, x, r: _or_zeros(t[0], x[0], r[0]).mm(x[1]) + x[0].mm(_or_zeros(t[1], x[1], r[0])),
 )
 def mm(self, mat2):
@@ -734,11 +759,11 @@ def _check_addmm(a, m1, m2, beta, alpha):
 @_autocast.lower_precision
 @op(
     inputs="self mat1 mat2",
-    saves=("self_shape", "mat2", "mat1"),
+    saves=("self_shape", "mat2 mat1_strides", "mat1 mat2_strides"),
     grads=(
         _input_part,
-        lambda g, n: _scaled_by(g.mm(cj(n.mat2.mT)), n.alpha),
-        lambda g, n: _scaled_by(cj(n.mat1.mT).mm(g), n.alpha),
+        lambda g, n: _scaled_by(mat1_grad(g, n.mat2, n.mat1_strides), n.alpha),
+        lambda g, n: _scaled_by(mat2_grad(g, n.mat1, n.mat2_strides), n.alpha),
     ),
     check=_check_addmm,
 )

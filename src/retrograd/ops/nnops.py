@@ -81,11 +81,15 @@ def _check_linear(x, w, b):
 
 @op(
     inputs="self weight bias",
-    saves=("weight", "self", ""),
+    saves=("weight self_strides", "self weight_strides", ""),
     method=False,
     node="AddmmBackward0",
     check=_check_linear,
-    grads=(lambda g, n: g.mm(n.weight), lambda g, n: g.t().mm(n.self), lambda g, n: g.sum(0)),
+    grads=(
+        lambda g, n: _linear_input_grad(g, n.weight, n.self_strides),
+        lambda g, n: _linear_weight_grad(g, n.self, n.weight_strides),
+        lambda g, n: g.sum(0),
+    ),
 )
 def _linear(self, weight, bias):
     """x W^T + b for a matrix x: one node (PyTorch's addmm) instead of transpose, mm and add."""
@@ -93,6 +97,23 @@ def _linear(self, weight, bias):
     if bias is not None:
         out += bias
     return out
+
+
+def _linear_input_grad(g, weight, strides):
+    """The input's gradient, laid out as the input is (addmm's gradient of ``mat1``)."""
+    size = g._data.itemsize
+    if strides[0] == size and strides[1] == g.shape[0] * size:  # column by column
+        return weight.t().mm(g.t()).t()
+    return g.mm(weight)
+
+
+def _linear_weight_grad(g, x, strides):
+    """The weight's gradient, laid out as the weight is: row by row unless it was not (addmm's
+    gradient of ``mat2``, the weight's transpose, then transposed back)."""
+    size = g._data.itemsize
+    if strides[1] == size and strides[0] == x.shape[1] * size:
+        return g.t().mm(x)
+    return x.t().mm(g).t()
 
 
 def _as_pytorch_saves_weight(weight):

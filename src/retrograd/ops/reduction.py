@@ -410,10 +410,10 @@ def _select(arg_fn, a, dim, keepdim):
 def _select_grad(g, n):
     """The gradient of max/min along a dim goes to the one element each index picked."""
     shape = n.self_shape
+    idx = n.result1._data  # read first: a freed or modified index is an error even for 0-dim
     if not shape:
         return g
     d = dims_arg(n.dim, len(shape))[0]
-    idx = n._saved_indices._data
     if not n.keepdim:
         idx = xp.expand_dims(idx, d)
     positions = xp.arange(shape[d]).reshape((-1,) + (1,) * (len(shape) - d - 1))
@@ -686,8 +686,12 @@ def _cumprod_grad(g, n):
         x._data.size <= 1 or x.shape[n.dim] <= 1
     ):  # each output is its input: the gradient as it came
         return _to_dtype(g, n.self_dtype)
-    x = x.transpose(n.dim, -1)
-    gt = g.transpose(n.dim, -1)
+    # (the dim last: transposed there and back only when it is not, so that the gradient is no
+    # view, as PyTorch's is not)
+    swap = n.dim % x.ndim != x.ndim - 1
+    if swap:
+        x = x.transpose(n.dim, -1)
+    gt = g.transpose(n.dim, -1) if swap else g
     size = x.shape[-1]
     pos = _make(xp.arange(size))
     after = pos.unsqueeze(1) < pos  # [i, j]: j > i
@@ -697,9 +701,11 @@ def _cumprod_grad(g, n):
     from .shape import cat
 
     before = cat([ones, x[..., :-1]], -1).cumprod(-1)
-    grad = (before * tail).transpose(n.dim, -1)
-    if not grad.is_contiguous():  # (PyTorch's gradient here is contiguous)
-        grad = grad.contiguous()
+    grad = before * tail
+    if swap:
+        grad = grad.transpose(n.dim, -1)
+        if not grad.is_contiguous():  # (PyTorch's gradient here is contiguous)
+            grad = grad.contiguous()
     return _to_dtype(grad, n.self_dtype)
 
 

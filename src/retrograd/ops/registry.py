@@ -192,7 +192,8 @@ class OpDef:
         )
         self.differentiable = any(f is not None for f in grads)
         # Where each saved name comes from: an input (0, i), an output (1, j: "result", "result1"),
-        # an input's shape (2, i: "self_shape") or dtype (3, i: "self_dtype").
+        # an input's shape (2, i: "self_shape"), dtype (3, i: "self_dtype") or strides in bytes
+        # (4, i: "self_strides", for formulas that give a gradient the input's memory order).
         plan = []
         for s in saves:
             if s in inputs:
@@ -203,6 +204,8 @@ class OpDef:
                 plan.append((2, inputs.index(s[:-6])))
             elif s.endswith("_dtype") and s[:-6] in inputs:
                 plan.append((3, inputs.index(s[:-6])))
+            elif s.endswith("_strides") and s[:-8] in inputs:
+                plan.append((4, inputs.index(s[:-8])))
             else:
                 raise ValueError(
                     f"{name}: cannot save {s!r}: not an input, its shape or dtype, nor a result"
@@ -886,8 +889,9 @@ def _default_tails(d):
     _SAVE_B1,
     _SAVE_B0,
     _SAVE_A1,
+    _SAVE_TWO_WITH_STRIDES,
     _SAVE_OTHER,
-) = range(10)
+) = range(11)
 _SAVE_MODES = {
     (): _SAVE_NOTHING,
     ((0, 0),): _SAVE_INPUT,
@@ -899,6 +903,13 @@ _SAVE_MODES = {
     ((0, 1), None): _SAVE_B0,
     (None, (0, 0)): _SAVE_A1,
 }
+# Products (mm, linear): each of two inputs, where the other's gradient reads it, then the strides
+# of both (each gradient takes its input's layout).
+_SAVE_MODES.update(
+    ((a, b, (4, 0), (4, 1)), _SAVE_TWO_WITH_STRIDES)
+    for a in (None, (0, 0), (0, 1))
+    for b in (None, (0, 0), (0, 1))
+)
 
 
 def _recorder(d):
@@ -1000,6 +1011,17 @@ def _recorder(d):
                 else:
                     node._saved = (None, t)
                     node._versions = (None, version)
+            elif mode == _SAVE_TWO_WITH_STRIDES:
+                p, q = plan[0], plan[1]
+                a = None if p is None else tensors[p[1]]
+                b = None if q is None else tensors[q[1]]
+                node._saved = (a, b, tensors[0]._data.strides, tensors[1]._data.strides)
+                node._versions = (
+                    None if a is None else a._vc.version,
+                    None if b is None else b._vc.version,
+                    None,
+                    None,
+                )
             else:
                 _save_plan(node, plan, tensors, _as_tuple(results))
             if _switches.inference_seen:  # an inference tensor may not be saved (PyTorch's error)
@@ -1144,9 +1166,12 @@ def _save_plan(node, plan, tensors, results):
             # after the first keeps its number, so that a gradient through it reaches its slot
             saved.append(SavedOutput((r._data, r._vc) if i == 0 else (r._data, r._vc, i)))
             versions.append(r._vc.version)
-        else:  # an input's shape or dtype
+        else:  # an input's shape, dtype or strides
             a = tensors[i]._data
-            saved.append(a.shape if kind == 2 else dtypes.FROM_NP[a.dtype])
+            if kind == 4:
+                saved.append(a.strides)
+            else:
+                saved.append(a.shape if kind == 2 else dtypes.FROM_NP[a.dtype])
             versions.append(None)
     node._saved = tuple(saved)
     node._versions = tuple(versions)

@@ -405,10 +405,13 @@ def _repeat_grad(g, n):
     shape, reps = n.self_shape, n.repeats
     if not reps:
         return g
-    padded = (1,) * (len(reps) - len(shape)) + tuple(shape)
-    # Output dim i holds reps[i] copies of a block of padded[i]: split it in two and sum the copies.
+    lead = len(reps) - len(shape)
+    padded = (1,) * lead + tuple(shape)
+    # Output dim i holds reps[i] copies of a block of padded[i]: split it in two and sum the copies
+    # (and the leading blocks of size 1 away with them: the sum is the gradient, not a view of it).
     split = [k for pair in zip(reps, padded) for k in pair]
-    return g.reshape(split).sum(tuple(range(0, 2 * len(reps), 2))).reshape(shape)
+    dims = tuple(range(2 * lead)) + tuple(range(2 * lead, 2 * len(reps), 2))
+    return g.reshape(split).sum(dims)
 
 
 @op(saves="self_shape", grads=(_repeat_grad,), check=_check_repeat)

@@ -1,0 +1,131 @@
+"""Programs the differential fuzzer found retrograd answering differently from PyTorch, reduced
+to their few lines: each runs on both libraries and every step must leave the same record (values,
+flags, node names, gradients, errors with their type and text)."""
+
+import textwrap
+
+import pytest
+
+torch = pytest.importorskip("torch")  # the reference
+
+from autograd_fuzz import compare, report, run
+from autograd_fuzz.runner import Step
+
+import retrograd
+
+
+def _steps(text):
+    """One step per top-level statement (a ``with`` block with its body)."""
+    steps = []
+    for line in textwrap.dedent(text).strip().splitlines():
+        if line[:1].isspace() and steps:
+            steps[-1] += "\n" + line
+        else:
+            steps.append(line)
+    return [Step(src, f"test:{i}") for i, src in enumerate(steps)]
+
+
+PROGRAMS = {
+    "a 0-dim min over a dim saves its index: a second backward is an error": """
+        x = torch.tensor(-0.649, dtype=torch.float64, requires_grad=True)
+        y = torch.min(x, dim=-1)[0] + 1.5
+        y.sum().backward()
+        y.sum().backward()
+        z = torch.max(x, 0, keepdim=True).values
+        z.backward()
+        z.backward()
+    """,
+    "mm, linear and addmm give a transposed input a transposed gradient, others a contiguous one": """
+        a = torch.ones(4, 3, dtype=torch.float64, requires_grad=True)
+        b = torch.ones(5, 4, dtype=torch.float64, requires_grad=True)
+        c = torch.ones(3, 4, dtype=torch.float64, requires_grad=True)
+        bias = torch.ones(5, dtype=torch.float64, requires_grad=True)
+        at = a.t()
+        bt = b.t()
+        g = torch.autograd.grad(torch.mm(at, bt).sum(), [a, b, at, bt])
+        s1 = [x.stride() for x in g]
+        g = torch.autograd.grad((c @ bt).sum(), [b, c, bt], create_graph=True)
+        s2 = [x.stride() for x in g]
+        g = torch.autograd.grad(torch.nn.functional.linear(at, b, bias).sum(), [a, b, at])
+        s3 = [x.stride() for x in g]
+        g = torch.autograd.grad(torch.nn.functional.linear(c, bt.t(), bias).sum(), [b, c, bt])
+        s4 = [x.stride() for x in g]
+        g = torch.autograd.grad(torch.nn.functional.linear(at, b).sum(), [a, b, at])
+        s5 = [x.stride() for x in g]
+        g = torch.autograd.grad(torch.addmm(bias, at, bt).sum(), [a, b, at, bt])
+        s6 = [x.stride() for x in g]
+        g = torch.autograd.grad((c @ b.t().expand(2, 4, 5)).sum(), [b, c])
+        s7 = [x.stride() for x in g]
+    """,
+    "a gradient summed back from a broadcast is contiguous": """
+        b = torch.ones(4, 5, requires_grad=True)
+        g, = torch.autograd.grad(b.expand(2, 4, 5), [b], torch.ones(2, 5, 4).mT)
+        s = g.stride()
+        b1 = torch.ones(1, 4, 5, requires_grad=True)
+        g1, = torch.autograd.grad(b1.expand(2, 4, 5), [b1], torch.ones(2, 5, 4).mT)
+        s1 = g1.stride()
+    """,
+    "a gradient is a view where PyTorch's is (a write from a value that requires grad fails)": """
+        x = torch.ones(1, 2, 3, requires_grad=True)
+        w = torch.ones(1, requires_grad=True)
+        y = x[0, 0:1]
+        g1, = torch.autograd.grad((x.repeat(2, 1, 1) ** 2).sum(), [x])
+        g1.sub_(w)
+        g2, = torch.autograd.grad((x.repeat(3, 2, 1, 1) ** 2).sum(), [x])
+        g2.sub_(w)
+        g3, = torch.autograd.grad((x[None] ** 2).sum(), [x])
+        g3.sub_(w)
+        g4, = torch.autograd.grad((x[:, None, ..., None] ** 2).sum(), [x])
+        g4.sub_(w)
+        g5, = torch.autograd.grad(torch.cumprod(y, dim=1).sum(), [y])
+        g5.sub_(w)
+        g6, = torch.autograd.grad(torch.cumprod(y, dim=0).sum(), [y])
+        g6.sub_(w)
+    """,
+    "a Jacobian or Hessian over an output with no elements": """
+        e = torch.zeros(0, dtype=torch.float64, requires_grad=True)
+        x = torch.ones(2, dtype=torch.float64, requires_grad=True)
+        j1 = torch.autograd.functional.jacobian(lambda a: a * 2, e)
+        j2 = torch.autograd.functional.jacobian(lambda a: a.sum(), e)
+        j3 = torch.autograd.functional.jacobian(lambda a: (a * 2, a[:0]), x)
+        j4 = torch.autograd.functional.jacobian(lambda a: a[:0], x, vectorize=True)
+        h5 = torch.autograd.functional.hessian(lambda a: (a ** 3).sum(), e)
+    """,
+    "a hook on a view is left behind by an in-place write into the view": """
+        x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        log = []
+        b = x * 1
+        v = b[:2]
+        v.register_hook(lambda g: log.append(g.tolist()))
+        u = v * 3
+        v.mul_(2)
+        (u.sum() + v.sum() * 5).backward()
+        w = (x * 1).view(3, 1)
+        w.register_hook(lambda g: log.append(g.tolist()))
+        w.retain_grad()
+        w.tanh_()
+        w.sum().backward()
+        r = w.grad
+    """,
+    "forward AD: a dual of an inference tensor passes no tangent on; unpack_dual gives a view": """
+        t1 = torch.tensor([1.0, -2.0], requires_grad=True)
+        with torch.inference_mode():
+            t2 = t1 * 2
+        t3 = t1 * 3
+        with torch.autograd.forward_ad.dual_level():
+            d = torch.autograd.forward_ad.make_dual(t2, torch.ones(2))
+            p, q = torch.autograd.forward_ad.unpack_dual(d)
+            e = (d * d).exp().sum()
+            p1, q1 = torch.autograd.forward_ad.unpack_dual(e)
+            p2, q2 = torch.autograd.forward_ad.unpack_dual(d.relu() * t3)
+            p3, q3 = torch.autograd.forward_ad.unpack_dual(t3)
+            same = p3 is t3
+    """,
+}
+
+
+@pytest.mark.parametrize("name", list(PROGRAMS))
+def test_the_program_runs_as_in_pytorch(name):
+    steps = _steps(PROGRAMS[name])
+    diff = compare(steps, run(steps, torch), run(steps, retrograd))
+    assert diff is None, "\n" + report(steps, diff)
