@@ -111,10 +111,17 @@ def call_with_out(name: str, fn, args, kwargs, out):
     return write_outs(name, fn(*args, **kwargs), out, inputs)
 
 
+_WITH_OUT: dict = {}  # (fn, name) -> its one wrapper: a name in two namespaces is one object
+
+
 def with_out(fn, name: str):
     """``fn`` taking PyTorch's keyword ``out=`` as well (for a function written by hand; op-table
     functions take it through the registry).  Only the public name gets this: a Tensor method
-    keeps ``fn`` itself, and PyTorch's methods have no ``out``."""
+    keeps ``fn`` itself, and PyTorch's methods have no ``out``.  ``torch.xlogy`` and
+    ``torch.special.xlogy`` stay one function, as in PyTorch."""
+    wrapped = _WITH_OUT.get((fn, name))
+    if wrapped is not None:
+        return wrapped
 
     @functools.wraps(fn)
     def function(*args, out=None, **kwargs):
@@ -122,6 +129,7 @@ def with_out(fn, name: str):
             return fn(*args, **kwargs)
         return call_with_out(name, fn, args, kwargs, out)
 
+    _WITH_OUT[fn, name] = function
     return function
 
 

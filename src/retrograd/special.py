@@ -136,8 +136,9 @@ def _take_out():
     from ._out import with_out
 
     g = globals()
+    aliases = {"gammainc": "igamma", "gammaincc": "igammac"}  # (torch's ops of those names)
     for name in "gammainc gammaincc ndtr polygamma round xlog1py xlogy zeta".split():
-        g[name] = with_out(g[name], name)
+        g[name] = with_out(g[name], aliases.get(name, name))
 
 
 _take_out()
