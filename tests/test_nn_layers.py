@@ -337,3 +337,31 @@ def test_sparse_embedding_says_it_is_not_built():
         nn.Embedding(3, 2, sparse=True)
     with pytest.raises(NotImplementedError, match="sparse=True"):
         retrograd.nn.functional.embedding(retrograd.tensor([0]), retrograd.ones(3, 2), sparse=True)
+
+
+@pytest.mark.parametrize(
+    "name, padding, shape",
+    [
+        ("ReflectionPad1d", 2, (1, 2, 5)),
+        ("ReflectionPad2d", (1, 0, 2, 1), (1, 1, 4, 4)),
+        ("ReflectionPad3d", 1, (1, 1, 3, 3, 3)),
+        ("ReplicationPad1d", (0, 3), (2, 3)),
+        ("ReplicationPad2d", 2, (1, 2, 3, 3)),
+        ("ReplicationPad3d", (1, 0, 0, 1, 2, 0), (1, 1, 2, 3, 3)),
+        ("CircularPad1d", (1, 2), (1, 2, 4)),
+        ("CircularPad2d", 1, (1, 1, 3, 3)),
+        ("CircularPad3d", 1, (1, 1, 2, 3, 3)),
+    ],
+)
+def test_mode_padding_modules_as_pytorch(torch_ref, name, padding, shape):
+    x = np.random.default_rng(3).standard_normal(shape)
+    outs = []
+    for lib in (retrograd, torch_ref):
+        layer = getattr(lib.nn, name)(padding)
+        t = lib.tensor(x, requires_grad=True)
+        y = layer(t)
+        (y * lib.arange(y.numel(), dtype=y.dtype).reshape(y.shape)).sum().backward()
+        outs.append((repr(layer), y.detach().numpy(), t.grad.numpy()))
+    assert outs[0][0] == outs[1][0]
+    np.testing.assert_allclose(outs[0][1], outs[1][1])
+    np.testing.assert_allclose(outs[0][2], outs[1][2])
