@@ -129,6 +129,30 @@ def test_retained_grad_follows_a_plain_in_place_write(torch_ref):
     _same(torch_ref, program)
 
 
+_IN_PLACE_SHAPES = {
+    "unsqueeze_": lambda y: y.unsqueeze_(0),
+    "t_": lambda y: y.t_(),
+    "transpose_": lambda y: y.transpose_(0, 1),
+    "squeeze_": lambda y: y.squeeze_(),
+}
+
+
+@pytest.mark.parametrize("reshape", sorted(_IN_PLACE_SHAPES))
+def test_retained_grad_stays_before_an_in_place_change_of_shape(torch_ref, reshape):
+    """(fuzz seed 855728) an in-place change of shape leaves the retained gradient at the node
+    before it, in the old shape, where an in-place write moves it."""
+
+    def program(T):
+        a = T.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+        y = a * 1.5
+        y.retain_grad()
+        _IN_PLACE_SHAPES[reshape](y)
+        (y * y).sum().backward()
+        return y.grad, a.grad
+
+    _same(torch_ref, program)
+
+
 def test_no_retained_grad_is_cleared_without_a_graph(torch_ref):
     def program(T):
         x = T.tensor([1.0, 2.0], requires_grad=True)

@@ -699,8 +699,12 @@ def _resave_result(node, out, t):
     node._saved, node._versions = tuple(saved), tuple(versions)
 
 
-def _rebase(t, node, output_nr):
-    move_retain_grad(t, node, output_nr)
+def _rebase(t, node, output_nr, retained=True):
+    """``t``'s history is now ``node``'s output ``output_nr``; a gradient ``t`` retains follows it
+    there unless ``retained`` is False (an in-place change of shape, whose retained gradient
+    PyTorch leaves at the old node, in the old shape)."""
+    if retained:
+        move_retain_grad(t, node, output_nr)
     t._grad_fn = node
     t._output_nr = output_nr
     if not t._requires_grad:
@@ -1138,7 +1142,7 @@ def _restride(t, new, node_op, dim0=0, dim1=0):
             fresh_grad_fn(t)
         node = node_op(_alias(t), new._data, dim0, dim1).grad_fn
         t._data = new._data
-        _rebase(t, node, 0)
+        _rebase(t, node, 0, retained=False)
         _bump(t)
         t._attr_version = t._vc.version  # a view: its grad_fn is the one just made, not stale
     else:
