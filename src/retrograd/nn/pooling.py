@@ -26,6 +26,17 @@ class _MaxPoolNd(Module):
         self.return_indices = return_indices
         self.ceil_mode = ceil_mode
 
+    def forward(self, input: Tensor):
+        return self._pool(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+            self.return_indices,
+        )
+
     def extra_repr(self) -> str:
         return (
             f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
@@ -36,16 +47,7 @@ class _MaxPoolNd(Module):
 class MaxPool2d(_MaxPoolNd):
     """``nn.MaxPool2d``: the maximum of each window (and its index with ``return_indices``)."""
 
-    def forward(self, input: Tensor):
-        return C.max_pool2d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            self.ceil_mode,
-            self.return_indices,
-        )
+    _pool = staticmethod(C.max_pool2d)
 
 
 class _AvgPoolNd(Module):
@@ -55,8 +57,10 @@ class _AvgPoolNd(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AvgPool2d(_AvgPoolNd):
-    """``nn.AvgPool2d``: the mean of each window."""
+class _AvgPoolDivisorNd(_AvgPoolNd):
+    """AvgPool2d and AvgPool3d: the same options (``divisor_override`` too), each its function."""
+
+    _pool = staticmethod(C.avg_pool2d)
 
     def __init__(
         self,
@@ -76,7 +80,7 @@ class AvgPool2d(_AvgPoolNd):
         self.divisor_override = divisor_override
 
     def forward(self, input: Tensor) -> Tensor:
-        return C.avg_pool2d(
+        return self._pool(
             input,
             self.kernel_size,
             self.stride,
@@ -85,6 +89,10 @@ class AvgPool2d(_AvgPoolNd):
             self.count_include_pad,
             self.divisor_override,
         )
+
+
+class AvgPool2d(_AvgPoolDivisorNd):
+    """``nn.AvgPool2d``: the mean of each window."""
 
 
 class _AdaptiveAvgPoolNd(Module):
@@ -119,16 +127,7 @@ def _tuple1(v):
 class MaxPool1d(_MaxPoolNd):
     """``nn.MaxPool1d``: the maximum of each window along the last dimension."""
 
-    def forward(self, input: Tensor):
-        return F.max_pool1d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            self.ceil_mode,
-            self.return_indices,
-        )
+    _pool = staticmethod(F.max_pool1d)
 
 
 class AvgPool1d(_AvgPoolNd):
@@ -229,48 +228,13 @@ class MaxPool3d(_MaxPoolNd):
     """``nn.MaxPool3d``: the maximum of each window of the volume (and its index with
     ``return_indices``)."""
 
-    def forward(self, input: Tensor):
-        return F.max_pool3d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            self.ceil_mode,
-            self.return_indices,
-        )
+    _pool = staticmethod(F.max_pool3d)
 
 
-class AvgPool3d(_AvgPoolNd):
+class AvgPool3d(_AvgPoolDivisorNd):
     """``nn.AvgPool3d``: the mean of each window of the volume."""
 
-    def __init__(
-        self,
-        kernel_size,
-        stride=None,
-        padding=0,
-        ceil_mode: bool = False,
-        count_include_pad: bool = True,
-        divisor_override=None,
-    ):
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
-        self.ceil_mode = ceil_mode
-        self.count_include_pad = count_include_pad
-        self.divisor_override = divisor_override
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.avg_pool3d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.ceil_mode,
-            self.count_include_pad,
-            self.divisor_override,
-        )
+    _pool = staticmethod(F.avg_pool3d)
 
 
 class _MaxUnpoolNd(Module):
