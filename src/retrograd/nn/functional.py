@@ -1853,21 +1853,26 @@ def _ntuple_of(v, nd):
     return tuple(v) * (nd if len(v) == 1 else 1)
 
 
+def _check_unpool_input(input: Tensor, dims: int) -> None:
+    """PyTorch's errors for the input of ``max_unpool{dims}d``: its rank, then its dtype."""
+    if input.ndim not in (dims + 1, dims + 2):
+        raise RuntimeError(
+            f"Input to max_unpooling{dims}d should be a {dims + 1}d or {dims + 2}d Tensor, but "
+            f"got a tensor with {input.ndim} dimensions."
+        )
+    if input._data.dtype.kind not in "fcV":
+        raise NotImplementedError(
+            f"\"max_unpool{dims}d\" not implemented for '{_dtype_name(input._data)}'"
+        )
+
+
 def max_unpool2d(
     input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None
 ) -> Tensor:
     """``F.max_unpool2d``: the inverse of ``max_pool2d`` that zeroes the non-maxima: each value is
     written at the flat index into the H*W plane that ``indices`` gives."""
     size = _unpool_size(input, kernel_size, stride, padding, output_size, 2)
-    if input.ndim not in (3, 4):
-        raise RuntimeError(
-            "Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with "
-            f"{input.ndim} dimensions."
-        )
-    if input._data.dtype.kind not in "fcV":
-        raise NotImplementedError(
-            f"\"max_unpool2d\" not implemented for '{_dtype_name(input._data)}'"
-        )
+    _check_unpool_input(input, 2)
     return _pool3d._max_unpool2d(input, indices._data, size)
 
 
@@ -1896,15 +1901,7 @@ def max_unpool3d(
     """``F.max_unpool3d``: each value written at the flat index into the D*H*W volume that
     ``indices`` gives, zeros elsewhere."""
     size = _unpool_size(input, kernel_size, stride, padding, output_size, 3)
-    if input.ndim not in (4, 5):
-        raise RuntimeError(
-            "Input to max_unpooling3d should be a 4d or 5d Tensor, but got a tensor with "
-            f"{input.ndim} dimensions."
-        )
-    if input._data.dtype.kind not in "fcV":
-        raise NotImplementedError(
-            f"\"max_unpool3d\" not implemented for '{_dtype_name(input._data)}'"
-        )
+    _check_unpool_input(input, 3)
     return _pool3d._max_unpool3d(input, indices._data, size)
 
 
