@@ -88,3 +88,36 @@ def test_sibling_branches_run_newest_first():
     second.register_hook(lambda g: order.append("second"))
     (first + second).sum().backward()
     assert order == ["second", "first"]
+
+
+def _leaves_of_one_node(lib, how, n):
+    """``n`` leaves whose AccumulateGrads become ready together (one stack or cat), or one by one
+    down a product chain; the log is the order of their post-accumulate hooks."""
+    xs = [lib.tensor([1.0 + i], requires_grad=True) for i in range(n)]
+    log = []
+    for i, x in enumerate(xs):
+        x.register_post_accumulate_grad_hook(lambda t, i=i: log.append(i))
+    if how == "stack":
+        out = lib.stack(xs).sum()
+    elif how == "cat":
+        out = lib.cat([x * 1 for x in xs]).sum()
+    else:
+        out = xs[0]
+        for x in xs[1:]:
+            out = out * x
+        out = out.sum()
+    out.backward()
+    return log
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 5, 7, 8])
+@pytest.mark.parametrize("how", ["stack", "cat", "product"])
+def test_ready_leaves_accumulate_in_pytorchs_order(torch_ref, how, n):
+    """AccumulateGrads tie in the ready queue: PyTorch pops them in its binary heap's order (0 2 1 3
+    for four pushed at once), not newest first and not in push order."""
+    assert _leaves_of_one_node(retrograd, how, n) == _leaves_of_one_node(torch_ref, how, n)
+
+
+def test_four_tied_leaves_pop_in_heap_order():
+    """Without PyTorch: four leaves of one stack accumulate in the order 0, 2, 1, 3."""
+    assert _leaves_of_one_node(retrograd, "stack", 4) == [0, 2, 1, 3]

@@ -8,8 +8,8 @@
 4. Without ``retain_graph`` each node releases its saved tensors right after it ran.
 """
 
+import functools
 import heapq
-import operator
 import threading
 from heapq import heappop, heappush
 
@@ -240,8 +240,8 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
 
 def _run_one(node, nr, grad, retain_graph, create_graph):
     """``run`` for a graph that is one node whose edges lead to leaves only, each at most once,
-    with no hooks and no anomaly mode: the node, then each leaf's AccumulateGrad newest first, as
-    the general pass orders them, without its queue and dependency counts.  False (and nothing
+    with no hooks and no anomaly mode: the node, then each leaf's AccumulateGrad in the order the
+    general pass's ready heap pops them, without its queue and dependency counts.  False (and nothing
     done) for any other graph."""
     if node._hooked or _switches.anomaly or type(node) is AccumulateGrad:
         return False
@@ -278,7 +278,7 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
             if nxt is not None and g is not None
         ]
         if len(todo) > 1:
-            todo.sort(key=_first, reverse=True)  # the newest leaf first
+            todo = [todo[i] for i in _tie_order(len(todo))]  # as the ready heap would pop them
         if node._formula_grads:
             # .grad may take a gradient nothing else refers to (see _unshared): new, owning its
             # array, not the incoming gradient, and going to one leaf only
@@ -312,7 +312,21 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
     return True
 
 
-_first = operator.itemgetter(0)
+@functools.cache
+def _tie_order(n):
+    """The order in which the ready heap pops ``n`` AccumulateGrads pushed in edge order (equal
+    keys: a binary heap's own order, 0 2 1 3 for four)."""
+    heap = []
+    for i in range(n):
+        heappush(heap, (_Tie(), i))
+    return tuple(heappop(heap)[1] for _ in range(n))
+
+
+class _Tie:
+    __slots__ = ()
+
+    def __lt__(self, other):
+        return False
 
 
 def _fit_input_shapes(node, slots, deps, root_edges):

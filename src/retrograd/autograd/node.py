@@ -20,11 +20,11 @@ _FREED = (
     "graph a second time or if you need to access saved tensors after calling backward."
 )
 
-# PyTorch orders ready nodes by creation: newest first.  AccumulateGrad always comes first: its
-# sequence numbers start above any an op's node can reach.
-ACCUMULATE_GRAD_SEQUENCE_START = 1 << 62
+# PyTorch orders ready nodes by creation: newest first.  AccumulateGrad always comes first: every
+# one has the same sequence number, above any an op's node can reach, so ready AccumulateGrads tie
+# and leave the ready heap in the order a binary heap gives equal keys (AccumulateGrad.__lt__).
+ACCUMULATE_GRAD_SEQUENCE = 1 << 62
 _sequence = itertools.count()
-_accumulate_sequence = itertools.count(ACCUMULATE_GRAD_SEQUENCE_START)
 _new = object.__new__
 
 
@@ -536,6 +536,12 @@ class AccumulateGrad(Node):
     def apply(self, grads, needed):
         return []
 
+    def __lt__(self, other):
+        # Ready-heap entries are (-_seq, node); two AccumulateGrads tie on the key and must stay
+        # tied: heapq then pops equal keys in the order PyTorch's std::priority_queue does (both
+        # sift the same way), e.g. the leaves of one stack() in the order 0, 2, 1, 3.
+        return False
+
 
 _NO_EDGE = (None, 0)
 
@@ -579,6 +585,6 @@ def new_accumulator(tensor):
     acc = _new(AccumulateGrad)
     acc.variable = tensor
     acc.next_functions = ()
-    acc._seq = next(_accumulate_sequence)
+    acc._seq = ACCUMULATE_GRAD_SEQUENCE
     tensor._acc = weakref.ref(acc)
     return acc
