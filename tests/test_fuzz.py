@@ -158,6 +158,35 @@ def test_the_comparison_catches_a_wrong_value_a_wrong_gradient_and_a_wrong_error
     assert d is not None
 
 
+def test_a_gradient_pytorch_shares_between_two_leaves_is_named_not_counted_as_ours():
+    """PyTorch keeps the one stride-0 gradient of stack's backward as both leaves' ``.grad`` and a
+    second backward adds into it twice (3 where 2 is right).  The comparison names that cause
+    instead of counting a silent wrong gradient of retrograd's, and only for the leaves PyTorch
+    made share memory: a wrong gradient of another leaf is still silent."""
+    prog = _program(
+        "a = torch.tensor(-0.4, requires_grad=True)",
+        "b = torch.tensor(0.3, requires_grad=True)",
+        "c = torch.tensor(0.5, requires_grad=True)",
+        "s = torch.stack([a, b], 0)",
+        "s.sum().backward()",
+        "s.sum().backward(); (c * 2).backward()",
+    )
+    ref = run(prog, torch)
+    assert ref[4][1].aliased_grads == {"a", "b"}
+    assert ref[5][1]["a"][1]["grad"][2] == 3.0  # the reference's defect this test is about
+    got = run(prog, retrograd)
+    assert got[4][1].aliased_grads == frozenset() and got[5][1]["a"][1]["grad"][2] == 2.0
+    d = compare(prog, ref, got)
+    assert (d.field, d.where) == ("grad-aliased-in-reference", "a.grad")
+    assert not d.is_silent_gradient()
+    # a wrong gradient of c, a leaf PyTorch gave memory of its own, stays a silent difference
+    wrong = dict(ref[5][1])
+    c = wrong["c"][1]
+    wrong["c"] = ("T", {**c, "grad": (*c["grad"][:2], c["grad"][2] + 1, c["grad"][3])})
+    d = compare(prog, ref, [*got[:5], (None, wrong)])
+    assert (d.field, d.where) == ("grad", "c.grad") and d.is_silent_gradient()
+
+
 def test_an_error_must_have_pytorchs_type_and_start_with_its_text():
     prog = _program("x = torch.ones(2)", "y = x.view(3)")
     ref = run(prog, torch)

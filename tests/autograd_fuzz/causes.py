@@ -12,6 +12,11 @@ def _err(d, phrase):
 
 CAUSES = [
     (
+        "PyTorch's defect: two leaves' .grad share one memory (a stride-0 gradient kept as both); "
+        "its next accumulation adds into both",
+        lambda d, src: d.field == "grad-aliased-in-reference",
+    ),
+    (
         "silent gradient: broadcast not undone in a gradient (grad shape differs)",
         lambda d, src: d.field == "grad-shape",
     ),

@@ -89,6 +89,26 @@ def _desc(value, mod, names_by_id, name):
     return ("O", None)  # handles, classes, functions: not compared
 
 
+class Snapshot(dict):
+    """Variable name -> description; ``aliased_grads``: the names of tensors whose ``.grad`` shares
+    memory with another tensor's (PyTorch's AccumulateGrad can keep one stride-0 gradient as two
+    leaves' ``.grad``, and a later in-place accumulation into one then changes the other: a defect
+    of the reference, not behaviour to copy)."""
+
+    aliased_grads = frozenset()
+
+
+def _aliased_grads(named):
+    arrays = [(k, _array(t.grad)) for k, t in named if t.grad is not None]
+    return frozenset(
+        name
+        for i, (k, a) in enumerate(arrays)
+        for j, (m, b) in enumerate(arrays)
+        if i != j and np.shares_memory(a, b)
+        for name in (k, m)
+    )
+
+
 def snapshot(ns, mod):
     """What a user could print about every variable of the program."""
     names = sorted(k for k in ns if not k.startswith("_") and k != "torch")
@@ -96,7 +116,9 @@ def snapshot(ns, mod):
     for k in names:
         if isinstance(ns[k], mod.Tensor):
             names_by_id.setdefault(id(ns[k]), k)
-    return {k: _desc(ns[k], mod, names_by_id, k) for k in names}
+    snap = Snapshot((k, _desc(ns[k], mod, names_by_id, k)) for k in names)
+    snap.aliased_grads = _aliased_grads((k, ns[k]) for k in names_by_id.values())
+    return snap
 
 
 class _Timeout(Exception):
@@ -288,6 +310,16 @@ class Difference:
         )
 
 
+def _aliased(field, where, ref_trace, i):
+    """``field``, or "grad-aliased-in-reference" for the ``.grad`` of a tensor to which the
+    reference gave memory shared with another tensor's ``.grad`` (see Snapshot), by step ``i``:
+    PyTorch's accumulation into shared memory, not a silent wrong gradient of ours."""
+    name = where.split(".")[0]
+    if field.startswith("grad") and any(name in s.aliased_grads for _, s in ref_trace[: i + 1]):
+        return "grad-aliased-in-reference"
+    return field
+
+
 def compare(steps, ref_trace, got_trace):
     """The first difference between two records of ``steps``, or None.  Where float32 takes part
     anywhere, float64 results are compared at float32's tolerance too (they may carry its error)."""
@@ -312,7 +344,7 @@ def compare(steps, ref_trace, got_trace):
         for k in s1:
             d = _compare_desc(k, s1[k], s2[k], loose)
             if d:
-                return Difference(i, d[0], d[1], d[2], d[3], tag)
+                return Difference(i, _aliased(d[0], d[1], ref_trace, i), d[1], d[2], d[3], tag)
     if len(ref_trace) != len(got_trace):
         return Difference(
             min(len(ref_trace), len(got_trace)),
@@ -342,9 +374,8 @@ def gradient_difference(steps, ref_trace, got_trace):
             fields = ("value", "grad") if result else ("grad",)
             d = _compare_desc(k, s1[k], s2[k], loose, fields)
             if d and (result or d[0].startswith("grad")) and d[0] != "grad-requires_grad":
-                return Difference(
-                    i, d[0] if d[0].startswith("grad") else "grad", d[1], d[2], d[3], steps[i].tag
-                )
+                field = _aliased(d[0] if d[0].startswith("grad") else "grad", d[1], ref_trace, i)
+                return Difference(i, field, d[1], d[2], d[3], steps[i].tag)
     return None
 
 
