@@ -1350,13 +1350,30 @@ _add(
 )
 _add("_euclidean_dist", S(lambda t, a, b: t.cdist(a, b), (30, 3), (4, 3)))
 _SPD = lambda t, a: a @ a.mT + 3 * t.eye(a.shape[-1], dtype=a.dtype)  # noqa: E731
-_add("_inv", S(lambda t, a: t.linalg.inv(_SPD(t, a)), (3, 3)))
-_add("_det", S(lambda t, a: t.linalg.det(a), (3, 3)), S(lambda t, a: t.det(a), (2, 2, 2)))
-_add("_slogdet", S(lambda t, a: t.linalg.slogdet(_SPD(t, a)).logabsdet, (3, 3)))
+_HPD = lambda t, z: z @ z.mH + 3 * t.eye(z.shape[-1], dtype=z.dtype)  # noqa: E731
+_add(
+    "_inv",
+    S(lambda t, a: t.linalg.inv(_SPD(t, a)), (3, 3)),
+    S(lambda t, z: t.linalg.inv(_HPD(t, z)), ((2, 3, 3), CPLX)),
+)
+_add(
+    "_det",
+    S(lambda t, a: t.linalg.det(a), (3, 3)),
+    S(lambda t, a: t.det(a), (2, 2, 2)),
+    S(lambda t, z: t.linalg.det(z), ((3, 3), CPLX)),
+)
+_add(
+    "_slogdet",
+    S(lambda t, a: t.linalg.slogdet(_SPD(t, a)).logabsdet, (3, 3)),
+    S(lambda t, z: t.linalg.slogdet(_HPD(t, z) + z), ((3, 3), CPLX)),
+    S(lambda t, z: t.logdet(_HPD(t, z) + z), ((2, 2), CPLX)),
+)
 _add(
     "_solve",
     S(lambda t, a, b: t.linalg.solve(_SPD(t, a), b), (3, 3), (3, 2)),
     S(lambda t, a, b: t.linalg.solve(_SPD(t, a), b), (3, 3), (3,)),
+    S(lambda t, z, w: t.linalg.solve(_HPD(t, z), w), ((3, 3), CPLX), ((3, 2), CPLX)),
+    S(lambda t, z, w: t.linalg.solve(_HPD(t, z), w, left=False), ((3, 3), CPLX), ((2, 3), CPLX)),
 )
 _add("_eigh", S(lambda t, a: t.linalg.eigvalsh(a + a.mT), (3, 3)))
 _add("_svd", S(lambda t, a: t.linalg.svdvals(a), (4, 3)))
@@ -1477,14 +1494,11 @@ _add(
 )
 
 # --- general eigendecomposition (eigenvectors compared by modulus: a phase is LAPACK's choice) ---
-_EIG_ON_ARRAYS = X(
-    "the gradient formula of linalg.eig runs on arrays", "gradgradcheck", "forward_ad"
-)
 _add(
     "_linalg_eig",
-    S(lambda t, a: t.linalg.eigvals(a), (3, 3), xfail=_EIG_ON_ARRAYS),
-    S(lambda t, a: t.linalg.eig(a).eigenvectors.abs(), (2, 3, 3), xfail=_EIG_ON_ARRAYS),
-    S(lambda t, z: t.linalg.eig(z)[0], ((3, 3), CPLX), xfail=_EIG_ON_ARRAYS),
+    S(lambda t, a: t.linalg.eigvals(a), (3, 3)),
+    S(lambda t, a: t.linalg.eig(a).eigenvectors.abs(), (2, 3, 3)),
+    S(lambda t, z: t.linalg.eig(z)[0], ((3, 3), CPLX)),
 )
 _WELL = lambda t, a: a + 3 * t.eye(a.shape[-1], dtype=a.dtype)  # noqa: E731  (no tiny pivot)
 _add(

@@ -155,3 +155,47 @@ def test_errors(torch_ref, program):
     with pytest.raises(type(want.value)) as got:
         program(retrograd)
     assert str(got.value) == str(want.value)
+
+
+def test_parts_of_a_transposed_tensor(torch_ref):
+    """view_as_real, .real and .imag of a tensor whose last dimension is not contiguous (a
+    transpose, a matrix's conjugate transpose): views with PyTorch's strides and gradients."""
+
+    def program(t):
+        x = t.tensor([[1 + 2j, 3 - 1j], [0.5j, 2.0]], requires_grad=True)
+        y = (x * 1).mT
+        pairs = t.view_as_real(y)
+        w = t.tensor([[1.0, 2.0], [3.0, 4.0]])
+        ((y.real * w).sum() + (y.imag * w * w).sum()).backward()
+        return pairs.shape, pairs.stride(), x.grad
+
+    ours, theirs = program(retrograd), program(torch_ref)
+    assert tuple(ours[0]) == tuple(theirs[0]) and ours[1] == theirs[1]
+    np.testing.assert_allclose(ours[2].numpy(), theirs[2].numpy())
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "t.randn(2, 3, dtype=t.complex64).mH",
+        "t.randn(2, 3, dtype=t.complex64).H",
+        "t.randn(2, 3, 4).H",
+        "t.randn(3).mH",
+        "t.randn(3).mT",
+        "t.randn(3).H",
+    ],
+)
+def test_conjugate_transposes(torch_ref, expr):
+    """``mH`` and ``H`` conjugate and swap the last two dimensions; PyTorch's errors elsewhere."""
+    results = []
+    for t in (retrograd, torch_ref):
+        t.manual_seed(0)
+        try:
+            results.append(eval(expr, {"t": t}))
+        except RuntimeError as e:
+            results.append(str(e))
+    ours, theirs = results
+    if isinstance(theirs, str):
+        assert ours == theirs
+    else:
+        np.testing.assert_allclose(ours.numpy(), theirs.resolve_conj().numpy())

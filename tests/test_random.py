@@ -644,3 +644,21 @@ def test_generators_pickle_and_copy(torch_ref):
         retrograd.randn(3, generator=copy.deepcopy(g)).tolist()
         == retrograd.randn(3, generator=g).tolist()
     )
+
+
+@pytest.mark.parametrize("size", [1, 7, 8, 9, 17, 100])
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_complex_samples_are_pytorchs(torch_ref, size, dtype):
+    """A complex number draws two of its part's type, the real part first; a normal one has
+    variance 1/2 in each part.  Sizes straddle the 16-element blocks of the vectorised normals."""
+
+    def program(lib):
+        dt = getattr(lib, dtype)
+        out = [lib.randn(size, dtype=dt), lib.rand(size, dtype=dt)]
+        x = lib.empty(size, dtype=dt)
+        out.append(x.normal_(0.5, 2.0).clone())
+        out.append(x.uniform_(-2, 3).clone())
+        out.append(lib.randn_like(x))
+        return out
+
+    assert_same(*run_both(torch_ref, program))

@@ -87,9 +87,18 @@ def fma64(a, b, c):
     return s + (((p - (s - t)) + (c - t)) + e)
 
 
+def _complex_part(dtype):
+    """The real type of a complex ``dtype``'s parts, or None for a real ``dtype``."""
+    return {"F": xp.dtype(xp.float32), "D": xp.dtype(xp.float64)}.get(xp.dtype(dtype).char)
+
+
 def uniform(gen, n: int, dtype, low: float, high: float):
     """``uniform_(low, high)``: ``low + x * (high - low)`` in float32 (float64 for float64), a value
-    that rounds up to ``high`` given back as ``low``."""
+    that rounds up to ``high`` given back as ``low``; a complex number takes two, its real part
+    first."""
+    part = _complex_part(dtype)
+    if part is not None:
+        return uniform(gen, 2 * n, part, low, high).view(dtype)
     if low == 0.0 and high == 1.0:  # x * 1 + 0 is x: no arithmetic to round
         v = uniform01_f64(gen, n) if _wide(dtype) else uniform01_f32(gen, n)
     elif _wide(dtype):
@@ -201,7 +210,11 @@ def standard_normal_pairs(gen, n: int):
 
 
 def normal(gen, n: int, dtype, mean: float = 0.0, std: float = 1.0, contiguous: bool = True):
-    """``normal_(mean, std)`` of ``n`` elements of ``dtype``."""
+    """``normal_(mean, std)`` of ``n`` elements of ``dtype``; a complex number takes two, each part
+    with variance std**2 / 2."""
+    part = _complex_part(dtype)
+    if part is not None:
+        return normal(gen, 2 * n, part, mean, std / math.sqrt(2), contiguous).view(dtype)
     if n >= 16 and contiguous:
         whole = n - n % 16
         # float32/float64 draw a uniform for every element first (those past the last whole

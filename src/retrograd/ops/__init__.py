@@ -114,6 +114,27 @@ def _invert(self):
     return pointwise.bitwise_not(self)
 
 
+def _matrix_transpose(name, conjugate):
+    """The getter of ``Tensor.mT``, ``mH`` (conjugated) or ``H`` (conjugated, 2-D only)."""
+
+    def get(self):
+        ndim = self.ndim
+        if name == "H" and ndim != 2:
+            hint = ". For batches of matrices, consider using tensor.mH" if ndim > 2 else "."
+            raise RuntimeError(
+                f"tensor.H is only supported on matrices (2-D tensors). Got {ndim}-D tensor{hint}"
+            )
+        if ndim < 2:
+            raise RuntimeError(
+                f"tensor.{name} is only supported on matrices or batches of matrices. Got "
+                f"{ndim}-D tensor."
+            )
+        t = shape.transpose(self, -2, -1)
+        return pointwise.cj(t) if conjugate else t
+
+    return get
+
+
 def _cpu(self, memory_format=None):
     """``Tensor.cpu``: the tensor itself (every tensor is on the CPU)."""
     _device.check_memory_format(memory_format)
@@ -163,7 +184,9 @@ def _install_methods():
     ):
         setattr(Tensor, name, _cast_method(name, dt))
     Tensor.type_as = lambda self, other: s.to(self, other.dtype)
-    Tensor.mT = property(lambda self: s.transpose(self, -2, -1))
+    Tensor.mT = property(_matrix_transpose("mT", False))
+    Tensor.mH = property(_matrix_transpose("mH", True))
+    Tensor.H = property(_matrix_transpose("H", True))
     complex_numbers.install_parts()
     Tensor.cpu = _cpu
     Tensor.cuda = _cuda

@@ -15,6 +15,7 @@ from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from . import autocast as _autocast
 from .linalg import _diag_embed
+from .pointwise import cj
 from .registry import op, shared_formulas, tensor_method
 from .special import _check_square, _mT, _summed_to, solve_triangular
 
@@ -35,12 +36,19 @@ def _type_name(a):
     return scalar_type_name(FROM_NP[a.dtype])
 
 
-def _square(name):
+def _square(name, complex_too=False):
     def check(a, *attrs):
         _check_square(a, name)
+        if complex_too and a.dtype.kind == "c":
+            return
         _real_only(a, name)
 
     return check
+
+
+def _mH(t):
+    """The conjugate transpose of each matrix (the transpose of a real one)."""
+    return cj(_mT(t))
 
 
 def _eye_like(t):
@@ -86,8 +94,8 @@ def _singular(name, a):
 
 @op(
     saves="result",
-    grads=(lambda g, n: -(_mT(n.result) @ g @ _mT(n.result)),),
-    check=_square("inv"),
+    grads=(lambda g, n: -(_mH(n.result) @ g @ _mH(n.result)),),
+    check=_square("inv", complex_too=True),
     node="LinalgInvExBackward0",
     method=False,
 )
@@ -105,12 +113,16 @@ def inv(A, *, out=None):
 
 
 def _det_grad(g, n):
-    # d det = det * tr(A^-1 dA): the gradient is g * det * A^-T where A is invertible; for a
-    # singular A, g times the transposed adjugate, from the SVD A = U S V^T.
+    # d det = det * tr(A^-1 dA): the gradient is g * conj(det) * A^-H where A is invertible; for
+    # a singular A, g times the transposed adjugate, from the SVD A = U S V^T.
     A, det = n.self, n.result
-    scale = (g * det).unsqueeze(-1).unsqueeze(-1)
+    scale = (g * cj(det)).unsqueeze(-1).unsqueeze(-1)
     if bool((det._data != 0).all()):
-        return scale * _mT(inv(A))
+        return scale * _mH(inv(A))
+    if A._data.dtype.kind == "c":
+        raise NotImplementedError(
+            "the gradient of linalg.det of a singular complex matrix is not supported yet"
+        )
     U, S, Vh = linalg_svd(A, full_matrices=False)
     # adj(S)_i is the product of the other singular values: S repeated in rows, the diagonal 1
     k = S.shape[-1]
@@ -126,7 +138,12 @@ def _det_grad(g, n):
     )
 
 
-@op(saves="self result", grads=(_det_grad,), check=_square("det"), node="LinalgDetBackward0")
+@op(
+    saves="self result",
+    grads=(_det_grad,),
+    check=_square("det", complex_too=True),
+    node="LinalgDetBackward0",
+)
 def _det(self):
     return xp.asarray(xp.linalg.det(self), dtype=self.dtype)
 
@@ -137,23 +154,29 @@ def det(A, *, out=None):
 
 
 def _slogdet_grad(grads, n):
-    g = grads[1] if len(grads) > 1 else None
+    # d log|det| = Re tr(A^-1 dA) and, for a complex A, d sign = i sign Im tr(A^-1 dA): the
+    # gradient is (g_logabsdet - i Im(conj(g_sign) sign)) A^-H (the sign of a real A is constant)
+    g_sign, g = (list(grads) + [None])[:2]
+    complex_a = n.self._data.dtype.kind == "c"
+    if complex_a and g_sign is not None:
+        turn = (cj(g_sign) * n.result).imag * -1j
+        g = turn if g is None else g + turn
     if g is None:
         return _make(xp.zeros(n.self.shape, n.self._data.dtype))
-    return g.unsqueeze(-1).unsqueeze(-1) * _mT(inv(n.self))
+    return g.unsqueeze(-1).unsqueeze(-1) * _mH(inv(n.self))
 
 
 @op(
-    saves="self",
+    saves="self result",
     grads=(_slogdet_grad,),
-    check=_square("slogdet"),
+    check=_square("slogdet", complex_too=True),
     outputs=2,
     node="LinalgSlogdetBackward0",
     method=False,
 )
 def _slogdet(self):
     sign, logabsdet = xp.linalg.slogdet(self)
-    return xp.asarray(sign, self.dtype), xp.asarray(logabsdet, self.dtype)
+    return xp.asarray(sign, self.dtype), xp.asarray(logabsdet, xp.abs(sign).dtype)
 
 
 def slogdet(A):
@@ -168,6 +191,8 @@ def logdet(input):
     from .pointwise import where
 
     sign, logabsdet = slogdet(input)
+    if sign.is_complex():  # log det = log sign + log |det|
+        return sign.log() + logabsdet
     return where(sign == -1, math.nan, logabsdet)
 
 
@@ -176,17 +201,17 @@ def _is_vector_rhs(A, B):
 
 
 def _solve_grads_in_tensors(g, n):
-    # left: X = A^-1 B, so gB = A^-T g and gA = -gB X^T; right: X = B A^-1, so gB = g A^-T and
-    # gA = -X^T gB
+    # left: X = A^-1 B, so gB = A^-H g and gA = -gB X^H; right: X = B A^-1, so gB = g A^-H and
+    # gA = -X^H gB (H: the transpose of a real matrix)
     A, X = n.A, n.result
     if n.vector:
         g, X = g.unsqueeze(-1), X.unsqueeze(-1)
     if n.left:
-        gB = solve(_mT(A), g)
-        gA = -(gB @ _mT(X))
+        gB = solve(_mH(A), g)
+        gA = -(gB @ _mH(X))
     else:
-        gB = _mT(solve(A, _mT(g)))
-        gA = -(_mT(X) @ gB)
+        gB = _mH(solve(A, _mH(g)))
+        gA = -(_mH(X) @ gB)
     if n.vector:
         gB = gB.squeeze(-1)
     return _summed_to(gA, n.A.shape), _summed_to(gB, n.B_shape)
@@ -201,12 +226,19 @@ def _solve_grads_in_arrays(g, n):
     if n.vector:
         g, X = g[..., None], X[..., None]
     need_a = n.next_functions[0][0] is not None
-    if n.left:  # A^T gB = g
+    Xh = xp.swapaxes(X, -1, -2)
+    if lu.dtype.kind == "c":  # A^H y = g is A^T conj(y) = conj(g)
+        g, Xh = g.conj(), Xh.conj()
+    if n.left:  # A^H gB = g
         gB = _lu_solve(lu, pivots, g, transposed=True)
-        gA = -xp.matmul(gB, xp.swapaxes(X, -1, -2)) if need_a else None
-    else:  # gB A^T = g, that is A gB^T = g^T
+    else:  # gB A^H = g, that is A conj(gB)^T = conj(g)^T
         gB = xp.swapaxes(_lu_solve(lu, pivots, xp.swapaxes(g, -1, -2), transposed=False), -1, -2)
-        gA = -xp.matmul(xp.swapaxes(X, -1, -2), gB) if need_a else None
+    if lu.dtype.kind == "c":
+        gB = gB.conj()
+    if need_a:
+        gA = -xp.matmul(gB, Xh) if n.left else -xp.matmul(Xh, gB)
+    else:
+        gA = None
     if n.vector:
         gB = gB[..., 0]
     gB = _summed_to(_make(c_order(gB)), n.B_shape)
@@ -303,7 +335,8 @@ def solve(A, B, *, left=True, out=None):
     """``torch.linalg.solve``: X with A X = B (X A = B when ``left`` is False); B may be a batch
     of vectors."""
     _check_square(A._data, "solve")
-    _real_only(A._data, "solve")
+    if A._data.dtype.kind != "c":
+        _real_only(A._data, "solve")
     vector = left and _is_vector_rhs(A, B)
     if A.dtype is not B.dtype:
         raise RuntimeError(
