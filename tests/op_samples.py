@@ -1226,6 +1226,8 @@ _add(
     S(lambda t, a: t.linalg.cholesky(a @ a.mT + _EYE(t, a)), (3, 3)),
     S(lambda t, a: t.linalg.cholesky(a @ a.mT + _EYE(t, a)), (2, 2, 2)),
     S(lambda t, a: t.linalg.cholesky(a @ a.mT + _EYE(t, a), upper=True), (2, 2)),
+    S(lambda t, z: t.linalg.cholesky(z @ z.mH + _EYE(t, z)), ((3, 3), CPLX)),
+    S(lambda t, z: t.linalg.cholesky(z @ z.mH + _EYE(t, z), upper=True), ((2, 2, 2), CPLX)),
 )
 _add(
     "_solve_triangular",
@@ -1240,6 +1242,11 @@ _add(
         ),
         (2, 2),
         (1, 2),
+    ),
+    S(
+        lambda t, z, w: t.linalg.solve_triangular(z.tril() + _EYE(t, z), w, upper=False),
+        ((3, 3), CPLX),
+        ((3, 2), CPLX),
     ),
 )
 
@@ -1375,10 +1382,27 @@ _add(
     S(lambda t, z, w: t.linalg.solve(_HPD(t, z), w), ((3, 3), CPLX), ((3, 2), CPLX)),
     S(lambda t, z, w: t.linalg.solve(_HPD(t, z), w, left=False), ((3, 3), CPLX), ((2, 3), CPLX)),
 )
-_add("_eigh", S(lambda t, a: t.linalg.eigvalsh(a + a.mT), (3, 3)))
-_add("_svd", S(lambda t, a: t.linalg.svdvals(a), (4, 3)))
+_add(
+    "_eigh",
+    S(lambda t, a: t.linalg.eigvalsh(a + a.mT), (3, 3)),
+    S(lambda t, z: t.linalg.eigvalsh(z + z.mH, UPLO="U"), ((2, 3, 3), CPLX)),
+    S(lambda t, z: t.linalg.eigh(z + z.mH).eigenvectors.abs(), ((3, 3), CPLX)),
+)
+_add(
+    "_svd",
+    S(lambda t, a: t.linalg.svdvals(a), (4, 3)),
+    S(lambda t, z: t.linalg.svdvals(z), ((2, 3, 4), CPLX)),
+    S(lambda t, z: t.linalg.svd(z, full_matrices=False).U.abs(), ((4, 3), CPLX)),
+    S(lambda t, z: t.linalg.matrix_norm(z, "nuc"), ((3, 3), CPLX)),
+)
 _add("_qr", S(lambda t, a: t.linalg.qr(a).R.diagonal().abs(), (4, 3)))
-_add("_pinv", S(lambda t, a: t.linalg.pinv(a), (4, 3)))
+_add(
+    "_pinv",
+    S(lambda t, a: t.linalg.pinv(a), (4, 3)),
+    S(lambda t, a: t.linalg.pinv(a, hermitian=True), (3, 3)),
+    S(lambda t, z: t.linalg.pinv(z), ((3, 4), CPLX)),
+    S(lambda t, z: t.linalg.pinv(_HPD(t, z), hermitian=True), ((3, 3), CPLX)),
+)
 _add("_lstsq", S(lambda t, a, b: t.linalg.lstsq(a, b).solution, (4, 3), (4, 2)))
 _add("matrix_exp", S(lambda t, a: t.linalg.matrix_exp(a), ((3, 3), UNIT)))
 _add("_cross", S(lambda t, a, b: t.linalg.cross(a, b), (4, 3), (4, 3)))

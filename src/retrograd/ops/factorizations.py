@@ -17,7 +17,7 @@ from . import autocast as _autocast
 from .linalg import _diag_embed
 from .pointwise import cj
 from .registry import op, shared_formulas, tensor_method
-from .special import _check_square, _mT, _summed_to, solve_triangular
+from .special import _check_square, _mH, _mT, _summed_to, solve_triangular
 
 
 def _real_only(a, name):
@@ -44,11 +44,6 @@ def _square(name, complex_too=False):
         _real_only(a, name)
 
     return check
-
-
-def _mH(t):
-    """The conjugate transpose of each matrix (the transpose of a real one)."""
-    return cj(_mT(t))
 
 
 def _eye_like(t):
@@ -379,15 +374,30 @@ def _per_matrix(a, routine, order, **options):
 def _eigh_grad_in_tensors(gL, gV, L, V):
     if gV is None:
         inner = _diag_embed(gL, 0)
+        if V.dtype is not inner.dtype:  # (a complex V: the eigenvalues are real)
+            inner = inner.to(V.dtype)
     else:
-        VtgV = _mT(V) @ gV
+        VhgV = _mH(V) @ gV
+        if VhgV._data.dtype.kind == "c":
+            # eigenvectors are known up to a phase e^{i phi} each: a loss that depends on it
+            # makes Im diag(V^H gV) nonzero
+            phase = VhgV._data.diagonal(0, -2, -1).imag
+            if not xp.allclose(phase, 0, atol=1e-5 if L._data.dtype == xp.float32 else 1e-8):
+                raise RuntimeError(_EIGH_ILL_DEFINED)
         gaps = L.unsqueeze(-2) - L.unsqueeze(-1)  # gaps[i, j] = L[j] - L[i]
-        off = 1 - _eye_like(VtgV)
-        inner = (VtgV / (gaps + _eye_like(VtgV))) * off
-        inner = 0.5 * (inner + _mT(inner))
+        off = 1 - _eye_like(L)
+        inner = (VhgV / (gaps + _eye_like(L))) * off
+        inner = 0.5 * (inner + _mH(inner))
         if gL is not None:
             inner = inner + _diag_embed(gL, 0)
-    return V @ inner @ _mT(V)
+    return V @ inner @ _mH(V)
+
+
+_EIGH_ILL_DEFINED = (
+    "linalg_eigh_backward: The eigenvectors in the complex case are specified up to "
+    "multiplication by e^{i phi}. The specified loss function depends on this quantity, so it is "
+    "ill-defined."
+)
 
 
 def _eigh_grad_in_arrays(gL, gV, L, V):
@@ -409,7 +419,7 @@ def _eigh_grad_in_arrays(gL, gV, L, V):
 
 def _eigh_grad(grads, n):
     gL, gV = (list(grads) + [None])[:2]
-    if _grad_state.enabled:
+    if _grad_state.enabled or n.result1._data.dtype.kind == "c":
         return _eigh_grad_in_tensors(gL, gV, n.result, n.result1)
     L, V = n.result._data, n.result1._data
     found = _eigh_grad_in_arrays(
@@ -466,7 +476,7 @@ def _sytrd_workspace(typecode, n):
 @op(
     saves="result result1",
     grads=(_eigh_grad,),
-    check=lambda a, uplo: _square("eigh")(a),
+    check=lambda a, uplo: _square("eigh", complex_too=True)(a),
     outputs=2,
     node="LinalgEighBackward0",
     method=False,
@@ -517,35 +527,53 @@ def _svd_grad(grads, n):
         U, Vh = U[..., :, :k], Vh[..., :k, :]
         gU = None if gU is None else gU[..., :, :k]
         gVh = None if gVh is None else gVh[..., :k, :]
-    V = _mT(Vh)
-    middle = _diag_embed(gS, 0) if gS is not None else None
+    V = _mH(Vh)
+    # (S and its gradient are real: a complex U's products need them in its type)
+    as_u = (lambda t: t) if U.dtype is S.dtype else (lambda t: t.to(U.dtype))
+    middle = as_u(_diag_embed(gS, 0)) if gS is not None else None
     if gU is None and gVh is None:
         return U @ middle @ Vh
+    UhgU = None if gU is None else _mH(U) @ gU
+    gV = None if gVh is None else _mH(gVh)
+    VhgV = None if gV is None else V.mH @ gV
+    if U._data.dtype.kind == "c":
+        # singular vectors are known up to a common phase e^{i phi} per pair: a loss that
+        # depends on it makes Im diag(U^H gU) + Im diag(V^H gV) nonzero
+        phase = sum(m._data.diagonal(0, -2, -1).imag for m in (UhgU, VhgV) if m is not None)
+        if not xp.allclose(phase, 0, atol=1e-5 if S._data.dtype == xp.float32 else 1e-8):
+            raise RuntimeError(_SVD_ILL_DEFINED)
     s2 = S * S
     gaps = s2.unsqueeze(-2) - s2.unsqueeze(-1)  # gaps[i, j] = s_j^2 - s_i^2
     eye = _make(xp.eye(k, dtype=S._data.dtype))
     F = (1 - eye) / (gaps + eye)
-    Smat = _diag_embed(S, 0)
+    Smat = as_u(_diag_embed(S, 0))
     parts = [] if middle is None else [middle]
     result = None
     if gU is not None:
-        J = F * (_mT(U) @ gU - _mT(gU) @ U)
+        J = F * (UhgU - _mH(UhgU))
         parts.append(J @ Smat)
+        if U._data.dtype.kind == "c":  # the phase of each pair, fixed through U
+            parts.append(_diag_embed(UhgU.diagonal(0, -2, -1).imag * 1j / S, 0))
     if gVh is not None:
-        gV = _mT(gVh)
-        K = F * (_mT(V) @ gV - _mT(gV) @ V)
+        K = F * (VhgV - _mH(VhgV))
         parts.append(Smat @ K)
     inner = parts[0]
     for p in parts[1:]:
         inner = inner + p
     result = U @ inner @ Vh
-    Sinv = _diag_embed(1 / S, 0)
+    Sinv = as_u(_diag_embed(1 / S, 0))
     if gU is not None and U.shape[-2] > k:
-        result = result + (gU - U @ (_mT(U) @ gU)) @ Sinv @ Vh
+        result = result + (gU - U @ UhgU) @ Sinv @ Vh
     if gVh is not None and V.shape[-2] > k:
-        gV = _mT(gVh)
-        result = result + U @ Sinv @ _mT(gV - V @ (_mT(V) @ gV))
+        result = result + U @ Sinv @ _mH(gV - V @ VhgV)
     return result
+
+
+_SVD_ILL_DEFINED = (
+    "svd_backward: The singular vectors in the complex case are specified up to "
+    "multiplication by e^{i phi}. The specified loss function depends on this phase term, making "
+    "it ill-defined."
+)
 
 
 @op(
@@ -556,7 +584,8 @@ def _svd_grad(grads, n):
     method=False,
 )
 def _svd(self, full_matrices):
-    _real_only(self, "svd")
+    if self.dtype.kind != "c":
+        _real_only(self, "svd")
     if _by_lapack(self):
         found = _per_matrix(self, "gesdd", (0, 1, 2), full_matrices=int(full_matrices))
         if found is not None:
@@ -684,29 +713,36 @@ def _pinv_grad_of(g, A, X):
     m, k = A.shape[-2], A.shape[-1]
     eye_m = _make(xp.eye(m, dtype=A._data.dtype))
     eye_n = _make(xp.eye(k, dtype=A._data.dtype))
-    gt = _mT(g)
-    return (
-        -(_mT(X) @ g @ _mT(X))
-        + (eye_m - A @ X) @ gt @ X @ _mT(X)
-        + _mT(X) @ X @ gt @ (eye_n - X @ A)
-    )
+    gt, Xh = _mH(g), _mH(X)
+    return -(Xh @ g @ Xh) + (eye_m - A @ X) @ gt @ X @ Xh + Xh @ X @ gt @ (eye_n - X @ A)
 
 
 @op(saves="self result", grads=(_pinv_grad,), node="LinalgPinvBackward0", method=False)
-def _pinv(self, atol, rtol):
-    _real_only(self, "pinv")
+def _pinv(self, atol, rtol, hermitian=False):
+    if self.dtype.kind != "c":
+        _real_only(self, "pinv")
+    if hermitian:
+        # through the eigenvalues of the lower triangle (of the diagonal its real part), those of
+        # magnitude at or below max(atol, rtol * largest) taken as zero; the gradient is still
+        # the general one, at the matrix as given
+        w, v = xp.linalg.eigh(self)
+        size = xp.abs(w)
+        largest = size.max(-1, keepdims=True, initial=0)
+        kept = size > xp.maximum(atol, rtol * largest)
+        w_inv = xp.where(kept, 1 / xp.where(kept, w, 1), 0)
+        return c_order((v * w_inv[..., None, :].astype(v.dtype)) @ xp.swapaxes(v, -1, -2).conj())
     v_scaled, ut = _pseudo_inverse_factors(self, atol, rtol)
     return c_order(v_scaled @ ut)
 
 
 def _pseudo_inverse_factors(a, atol, rtol):
-    """V diag(1/s) and U^T from the SVD of ``a``, singular values at or below
+    """V diag(1/s) and U^H from the SVD of ``a``, singular values at or below
     max(atol, rtol * largest) taken as zero: their product is the pseudo-inverse."""
     u, s, vh = xp.linalg.svd(a, full_matrices=False)
     largest = s[..., :1] if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,), s.dtype)
     kept = s > xp.maximum(atol, rtol * largest)
     s_inv = xp.where(kept, 1 / xp.where(kept, s, 1), 0)
-    return xp.swapaxes(vh, -1, -2) * s_inv[..., None, :], xp.swapaxes(u, -1, -2)
+    return xp.swapaxes(vh, -1, -2).conj() * s_inv[..., None, :], xp.swapaxes(u, -1, -2).conj()
 
 
 @_autocast.float32
@@ -714,12 +750,11 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     """``torch.linalg.pinv``: the Moore-Penrose pseudo-inverse, singular values below
     max(atol, rtol * largest) treated as zero (rtol defaults to eps * max(m, n))."""
     _check_matrix(A, "pinv")
-    if hermitian:  # only the lower triangle is read, as for eigh
-        A = A.tril() + A.tril(-1).mT
-    eps = float(xp.finfo(A._data.dtype).eps) if A._data.dtype.kind in "fV" else 0.0
+    eps = float(xp.finfo(A._data.dtype).eps) if A._data.dtype.kind in "fcV" else 0.0
     if rtol is None:
         rtol = eps * max(A.shape[-2], A.shape[-1]) if atol is None or atol == 0 else 0.0
-    return _with_out(_pinv(A, 0.0 if atol is None else atol, rtol), out, "linalg_pinv")
+    atol = 0.0 if atol is None else atol
+    return _with_out(_pinv(A, atol, rtol, hermitian), out, "linalg_pinv")
 
 
 @_autocast.float32

@@ -14,7 +14,7 @@ from ..tensor import Tensor, _make
 from . import autocast as _autocast
 from .linalg import _diag_embed
 from .nnops import erf
-from .pointwise import _dtype_name, sign, where
+from .pointwise import _dtype_name, cj, sign, where
 from .registry import op, tensor_method
 
 
@@ -750,16 +750,21 @@ def _mT(a):
     return a.transpose(-2, -1)
 
 
+def _mH(t):
+    """The conjugate transpose of each matrix (the transpose of a real one)."""
+    return cj(_mT(t))
+
+
 def _cholesky_grad(g, n):
-    # For A = L L^T: with P the lower triangle of L^T dL (diagonal halved),
-    # dA = sym(L^-T P L^-1), sym(S) = (S + S^T) / 2.
+    # For A = L L^H: with P the lower triangle of L^H dL (diagonal halved),
+    # dA = sym(L^-H P L^-1), sym(S) = (S + S^H) / 2 (H: the transpose of a real matrix).
     L = n.result
-    if n.upper:  # the result is L^T
-        L, g = _mT(L), _mT(g)
-    P = (_mT(L) @ g).tril()
+    if n.upper:  # the result is L^H
+        L, g = _mH(L), _mH(g)
+    P = (_mH(L) @ g).tril()
     P = P - 0.5 * _diag_embed(P.diagonal(0, -2, -1), 0)
-    S = solve_triangular(L, solve_triangular(_mT(L), P, upper=True), upper=False, left=False)
-    return 0.5 * (S + _mT(S))
+    S = solve_triangular(L, solve_triangular(_mH(L), P, upper=True), upper=False, left=False)
+    return 0.5 * (S + _mH(S))
 
 
 def _check_square(a, name):
@@ -784,11 +789,12 @@ def _check_cholesky(a, upper):
     node="LinalgCholeskyExBackward0",
 )
 def _cholesky(self, upper):
-    # the upper factor of A's upper triangle is the transposed lower factor of A^T's lower one
-    a = xp.swapaxes(self, -1, -2) if upper else self
+    # the upper factor of A's upper triangle is the conjugate-transposed lower factor of A^H's
+    # lower one
+    a = xp.swapaxes(self, -1, -2).conj() if upper else self
     try:
         L = xp.linalg.cholesky(a).astype(self.dtype, copy=False)
-        return c_order(xp.swapaxes(L, -1, -2)) if upper else L
+        return c_order(xp.swapaxes(L, -1, -2).conj()) if upper else L
     except xp.linalg.LinAlgError:
         pass
     # name the first minor that is not positive-definite, as PyTorch does
@@ -827,7 +833,7 @@ def _summed_to(g, shape):
 
 def _solve_b_full(g, n):
     return solve_triangular(
-        _mT(n.self), g, upper=not n.upper, left=n.left, unitriangular=n.unitriangular
+        _mH(n.self), g, upper=not n.upper, left=n.left, unitriangular=n.unitriangular
     )
 
 
@@ -838,7 +844,7 @@ def _solve_b_grad(g, n):
 def _solve_a_grad(g, n):
     gb = _solve_b_full(g, n)
     X = n.result
-    ga = -(gb @ _mT(X)) if n.left else -(_mT(X) @ gb)
+    ga = -(gb @ _mH(X)) if n.left else -(_mH(X) @ gb)
     return _summed_to(_triangle(ga, n.upper, n.unitriangular), n.self.shape)
 
 
