@@ -1395,7 +1395,12 @@ _add(
     S(lambda t, z: t.linalg.svd(z, full_matrices=False).U.abs(), ((4, 3), CPLX)),
     S(lambda t, z: t.linalg.matrix_norm(z, "nuc"), ((3, 3), CPLX)),
 )
-_add("_qr", S(lambda t, a: t.linalg.qr(a).R.diagonal().abs(), (4, 3)))
+_add(
+    "_qr",
+    S(lambda t, a: t.linalg.qr(a).R.diagonal().abs(), (4, 3)),
+    S(lambda t, z: t.linalg.qr(z).R.abs(), ((2, 4, 3), CPLX)),
+    S(lambda t, z: t.linalg.qr(z).Q.real, ((3, 3), CPLX)),
+)
 _add(
     "_pinv",
     S(lambda t, a: t.linalg.pinv(a), (4, 3)),

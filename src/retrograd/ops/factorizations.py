@@ -649,14 +649,14 @@ def _qr_grad(grads, n):
         )
     zero = _make(xp.zeros(Q.shape, Q._data.dtype))
     gQ = zero if gQ is None else gQ
-    M = -(_mT(gQ) @ Q)
+    M = -(_mH(gQ) @ Q)
     if gR is not None:
-        M = M + R @ _mT(gR)
+        M = M + R @ _mH(gR)
     lower = M.tril(-1)
-    M = lower + _mT(lower) + _diag_embed(M.diagonal(0, -2, -1), 0)
+    M = lower + _mH(lower) + _diag_embed(M.diagonal(0, -2, -1).real, 0)
     b = gQ + Q @ M
-    # b R^-T: a triangular solve from the right
-    return solve_triangular(_mT(R), b, upper=False, left=False)
+    # b R^-H: a triangular solve from the right
+    return solve_triangular(_mH(R), b, upper=False, left=False)
 
 
 @op(
@@ -667,7 +667,8 @@ def _qr_grad(grads, n):
     method=False,
 )
 def _qr(self, mode):
-    _real_only(self, "qr")
+    if self.dtype.kind != "c":
+        _real_only(self, "qr")
     q, r = xp.linalg.qr(self, mode=mode)
     return c_order(q), c_order(r)
 
