@@ -1408,8 +1408,16 @@ _add(
     S(lambda t, z: t.linalg.pinv(z), ((3, 4), CPLX)),
     S(lambda t, z: t.linalg.pinv(_HPD(t, z), hermitian=True), ((3, 3), CPLX)),
 )
-_add("_lstsq", S(lambda t, a, b: t.linalg.lstsq(a, b).solution, (4, 3), (4, 2)))
-_add("matrix_exp", S(lambda t, a: t.linalg.matrix_exp(a), ((3, 3), UNIT)))
+_add(
+    "_lstsq",
+    S(lambda t, a, b: t.linalg.lstsq(a, b).solution, (4, 3), (4, 2)),
+    S(lambda t, z, w: t.linalg.lstsq(z, w).solution, ((4, 3), CPLX), ((4, 2), CPLX)),
+)
+_add(
+    "matrix_exp",
+    S(lambda t, a: t.linalg.matrix_exp(a), ((3, 3), UNIT)),
+    S(lambda t, z: t.linalg.matrix_exp(z), ((2, 2, 2), CPLX)),
+)
 _add("_cross", S(lambda t, a, b: t.linalg.cross(a, b), (4, 3), (4, 3)))
 _add(
     "_scaled_dot_product_flash_attention_for_cpu",

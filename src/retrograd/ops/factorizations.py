@@ -770,8 +770,8 @@ def _lstsq_grads(g, n):
     vector = B.ndim == A.ndim - 1
     if vector:
         g, B = g.unsqueeze(-1), B.unsqueeze(-1)
-    gB = _mT(X_of_A) @ g
-    gA = _pinv_grad_of(g @ _mT(B), A, X_of_A)
+    gB = _mH(X_of_A) @ g
+    gA = _pinv_grad_of(g @ _mH(B), A, X_of_A)
     return gA, gB.squeeze(-1) if vector else gB
 
 
@@ -799,23 +799,23 @@ def lstsq(A, B, rcond=None, *, driver=None):
             "torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)"
         )
     _check_matrix(A, "lstsq")
-    _real_only(A._data, "lstsq")
+    if A._data.dtype.kind != "c":
+        _real_only(A._data, "lstsq")
     if rcond is None:
         rcond = float(xp.finfo(A._data.dtype).eps) * max(A.shape[-2], A.shape[-1])
     X = _lstsq(A, B, rcond)
-    dt = A._data.dtype
-    empty = _make(xp.zeros((0,), dt))
     s = xp.linalg.svd(A._data, compute_uv=False)
     largest = s[..., :1] if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,), s.dtype)
+    empty = _make(xp.zeros((0,), s.dtype))  # (a complex A's singular values are real)
     rank = _make((s > rcond * largest).sum(-1).astype(xp.int64))
     return _LSTSQ(X, empty, rank, empty)
 
 
 def _matrix_exp_grad(g, n):
-    # the gradient is the upper right block of exp([[A^T, g], [0, A^T]])
+    # the gradient is the upper right block of exp([[A^H, g], [0, A^H]])
     from .shape import cat
 
-    At = _mT(n.self)
+    At = _mH(n.self)
     zero = At * 0
     block = cat([cat([At, g], -1), cat([zero, At], -1)], -2)
     k = At.shape[-1]
@@ -825,7 +825,7 @@ def _matrix_exp_grad(g, n):
 @op(
     saves="self",
     grads=(_matrix_exp_grad,),
-    check=_square("matrix_exp"),
+    check=_square("matrix_exp", complex_too=True),
     node="LinalgMatrixExpBackward0",
 )
 def matrix_exp(self):
