@@ -542,7 +542,7 @@ def _check_trace(a):
 )
 def trace(self):
     """``torch.trace``: the sum of a matrix's main diagonal."""
-    return xp.asarray(xp.trace(self), dtype=self.dtype if self.dtype.kind in "fV" else xp.int64)
+    return xp.asarray(xp.trace(self), dtype=self.dtype if self.dtype.kind in "fcV" else xp.int64)
 
 
 @op(method=False, node="DiagEmbedBackward0", grads=(lambda g, n: diagonal(g, n.offset, -2, -1),))

@@ -667,7 +667,7 @@ def tan(self):
 @op(
     saves="result",
     promote="float",
-    grads=(lambda g, n: tanh_backward(g, n.result),),
+    grads=(lambda g, n: tanh_backward(g, cj(n.result)),),
     array_fn=xp.tanh,
     jvp=lambda t, x, r: tanh_backward(t[0], r[0]),
 )
@@ -683,8 +683,8 @@ def tanh(self):
     saves="grad_output output",
     method=False,
     grads=(
-        lambda gg, n: tanh_backward(gg, n.output),
-        lambda gg, n: gg * n.grad_output * -2 * n.output,
+        lambda gg, n: tanh_backward(gg, cj(n.output)),
+        lambda gg, n: gg * cj(n.grad_output * -2 * n.output),
     ),
 )
 def tanh_backward(grad_output, output):
@@ -705,8 +705,8 @@ for _t in (xp.float32, xp.float64):
     saves="grad_output output",
     method=False,
     grads=(
-        lambda gg, n: sigmoid_backward(gg, n.output),
-        lambda gg, n: gg * n.grad_output * (1 - 2 * n.output),
+        lambda gg, n: sigmoid_backward(gg, cj(n.output)),
+        lambda gg, n: gg * cj(n.grad_output * (1 - 2 * n.output)),
     ),
 )
 def sigmoid_backward(grad_output, output):
@@ -765,14 +765,14 @@ def keep_where(values, keep):
     return mask.view(values.dtype)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g * (1 - n.self * n.self).rsqrt(),))
+@op(saves="self", promote="float", grads=(lambda g, n: g * cj((1 - n.self * n.self).rsqrt()),))
 def asin(self):
     """``torch.asin``."""
     with xp.errstate(invalid="ignore"):
         return xp.arcsin(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: -g * (1 - n.self * n.self).rsqrt(),))
+@op(saves="self", promote="float", grads=(lambda g, n: -g * cj((1 - n.self * n.self).rsqrt()),))
 def acos(self):
     """``torch.acos``."""
     with xp.errstate(invalid="ignore"):
@@ -782,7 +782,7 @@ def acos(self):
 @op(
     saves="self",
     promote="float",
-    grads=(lambda g, n: g / (1 + n.self * n.self),),
+    grads=(lambda g, n: g / cj(1 + n.self * n.self),),
     array_fn=xp.arctan,
 )
 def atan(self):
@@ -790,19 +790,21 @@ def atan(self):
     return xp.arctan(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g * n.self.cosh(),), array_fn=xp.sinh)
+@op(saves="self", promote="float", grads=(lambda g, n: g * cj(n.self.cosh()),), array_fn=xp.sinh)
 def sinh(self):
     """``torch.sinh``."""
     return xp.sinh(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g * n.self.sinh(),), array_fn=xp.cosh)
+@op(saves="self", promote="float", grads=(lambda g, n: g * cj(n.self.sinh()),), array_fn=xp.cosh)
 def cosh(self):
     """``torch.cosh``."""
     return xp.cosh(self)
 
 
 def _sigmoid(x):
+    if x.dtype.kind == "c":
+        return 1 / (1 + xp.exp(-x))
     # exp of -|x| never overflows; both halves are the same function.
     e = xp.exp(-xp.abs(x))
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
@@ -811,7 +813,7 @@ def _sigmoid(x):
 @op(
     saves="result",
     promote="float",
-    grads=(lambda g, n: sigmoid_backward(g, n.result),),
+    grads=(lambda g, n: sigmoid_backward(g, cj(n.result)),),
     jvp=lambda t, x, r: sigmoid_backward(t[0], r[0]),
 )
 def sigmoid(self):
@@ -1610,7 +1612,7 @@ def _sinc_grad(g, n):
     x = n.self
     pix = x * math.pi
     slope = (pix.cos() * pix - pix.sin()) / (pix * x)
-    return g * slope.masked_fill(x == 0, 0.0)
+    return g * cj(slope.masked_fill(x == 0, 0.0))
 
 
 @op(saves="self", promote="float", grads=(_sinc_grad,))

@@ -230,9 +230,11 @@ def _var_forward(a, dim, correction, keepdim, name):
         )
     with xp.errstate(divide="ignore", invalid="ignore"):
         centred = a - a.mean(axis=axes, keepdims=True)
+        # (a complex tensor's spread is real: |x - mean|^2)
+        squares = centred * centred if a.dtype.kind != "c" else centred.real**2 + centred.imag**2
         return c_order(
-            xp.true_divide(xp.sum(centred * centred, axis=axes, keepdims=keepdim), divisor).astype(
-                a.dtype, copy=False
+            xp.true_divide(xp.sum(squares, axis=axes, keepdims=keepdim), divisor).astype(
+                squares.dtype, copy=False
             )
         )
 

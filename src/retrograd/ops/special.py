@@ -27,7 +27,7 @@ def _scipy_special():
 def _same_float(result, a):
     return (
         result.astype(a.dtype, copy=False)
-        if a.dtype.kind in "fV"
+        if a.dtype.kind in "fcV"
         else result.astype(xp.float32, copy=False)
     )
 
@@ -36,7 +36,7 @@ def _float_result(out, *arrays):
     """``out`` in the dtype PyTorch computes these inputs in: their promoted type, or the default
     float32 where that is an integer type (the inputs are already promoted by the op table)."""
     dt = xp.result_type(*arrays)
-    return xp.asarray(out).astype(dt if dt.kind in "fV" else xp.float32, copy=False)
+    return xp.asarray(out).astype(dt if dt.kind in "fcV" else xp.float32, copy=False)
 
 
 def _binary(name, forward, grads, node, promote="float"):
@@ -413,7 +413,7 @@ _SQRT_2PI = math.sqrt(2.0 * math.pi)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: g * (n.result * _LN2),))
+@op(saves="result", promote="float", grads=(lambda g, n: g * (cj(n.result) * _LN2),))
 def exp2(self):
     """``torch.exp2`` (``torch.special.exp2``): 2 to the power x."""
     with xp.errstate(over="ignore"):
