@@ -2,6 +2,7 @@
 
 from . import lr_scheduler, swa_utils
 from ._adafactor import Adafactor
+from ._muon import Muon
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -20,6 +21,7 @@ from .sparse_adam import SparseAdam
 __all__ = [
     "ASGD",
     "LBFGS",
+    "Muon",
     "SGD",
     "SparseAdam",
     "Adadelta",
