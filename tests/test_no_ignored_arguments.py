@@ -39,11 +39,22 @@ ALLOWED = {
     "cuda.__init__:is_bf16_supported": {"including_emulation": _CPU_ONLY},
     "cuda.__init__:set_rng_state": {"new_state": _CPU_ONLY, "device": _CPU_ONLY},
     "cuda.__init__:set_rng_state_all": {"new_states": _CPU_ONLY},
-    "cuda.__init__:memory_allocated": {"device": _CPU_ONLY},
-    "cuda.__init__:max_memory_allocated": {"device": _CPU_ONLY},
-    "cuda.__init__:memory_reserved": {"device": _CPU_ONLY},
-    "cuda.__init__:max_memory_reserved": {"device": _CPU_ONLY},
-    "cuda.__init__:memory_stats": {"device": _CPU_ONLY},
+    **dict.fromkeys(
+        (
+            "cuda.memory:memory_allocated",
+            "cuda.memory:max_memory_allocated",
+            "cuda.memory:memory_reserved",
+            "cuda.memory:max_memory_reserved",
+            "cuda.memory:memory_stats",
+            "cuda.memory:memory_stats_as_nested_dict",
+            "cuda.memory:list_gpu_processes",
+        ),
+        {"device": _CPU_ONLY},
+    ),
+    "cuda.graphs:make_graphed_callables": dict.fromkeys(
+        ("num_warmup_iters", "allow_unused_input", "pool"),
+        "making the first CUDA graph fails before they matter, as in PyTorch's CPU-only build",
+    ),
     "cuda.__init__:device_of.__init__": {"obj": "every tensor is on the CPU: no CUDA device"},
     "hub:list": dict.fromkeys(
         ("force_reload", "skip_validation", "trust_repo", "verbose"),
