@@ -27,6 +27,11 @@ grad_mode = GradMode()
 inference_blocks = 0
 inference_seen = False
 
+# Whether the backward pass may use worker threads (``autograd.grad_mode``): process-wide as in
+# PyTorch.  The engine runs every node in the calling thread either way; the flag is kept so that
+# programs that set and read it see their own setting.
+multithreading = True
+
 # Anomaly mode (``autograd.anomaly``), process-wide as in PyTorch.  ``anomaly_hook`` is the check
 # the op table runs on each recorded op while the mode is on.
 anomaly = False
