@@ -51,6 +51,9 @@ ALLOWED = {
         ),
         {"device": _CPU_ONLY},
     ),
+    "nn.attention.__init__:sdpa_kernel": {
+        "set_priority": "orders the GPU kernels; PyTorch's CPU build ignores it as well"
+    },
     "cuda.graphs:make_graphed_callables": dict.fromkeys(
         ("num_warmup_iters", "allow_unused_input", "pool"),
         "making the first CUDA graph fails before they matter, as in PyTorch's CPU-only build",
