@@ -54,6 +54,10 @@ ALLOWED = {
     "nn.attention.__init__:sdpa_kernel": {
         "set_priority": "orders the GPU kernels; PyTorch's CPU build ignores it as well"
     },
+    "utils.checkpoint:create_selective_checkpoint_contexts": {
+        "allow_cache_entry_mutation": "selective checkpointing is not built: the call raises "
+        "NotImplementedError naming it"
+    },
     "cuda.graphs:make_graphed_callables": dict.fromkeys(
         ("num_warmup_iters", "allow_unused_input", "pool"),
         "making the first CUDA graph fails before they matter, as in PyTorch's CPU-only build",
