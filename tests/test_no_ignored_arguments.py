@@ -58,6 +58,21 @@ ALLOWED = {
         "allow_cache_entry_mutation": "selective checkpointing is not built: the call raises "
         "NotImplementedError naming it"
     },
+    "nn.attention.flex_attention:noop_mask": dict.fromkeys(
+        ("b", "h", "q_idx", "kv_idx"),
+        "a mask function's signature: this mask keeps every position whatever the indices",
+    ),
+    "nn.attention.flex_attention:create_block_mask": {
+        "device": _CPU_ONLY,
+        **dict.fromkeys(
+            ("separate_full_blocks", "compute_dq_write_order", "dq_kv_order"),
+            "shape the block-sparse form of the mask, which is not built (its attributes raise "
+            "NotImplementedError)",
+        ),
+    },
+    "nn.attention.flex_attention:flex_attention": {
+        "kernel_options": "tunes the compiled kernel: the eager computation has none to tune"
+    },
     "cuda.graphs:make_graphed_callables": dict.fromkeys(
         ("num_warmup_iters", "allow_unused_input", "pool"),
         "making the first CUDA graph fails before they matter, as in PyTorch's CPU-only build",

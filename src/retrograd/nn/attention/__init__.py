@@ -10,6 +10,7 @@ import contextlib
 from enum import Enum
 
 from ... import _switches
+from . import bias, flex_attention
 
 __all__ = ["SDPBackend", "sdpa_kernel", "WARN_FOR_UNFUSED_KERNELS"]
 
