@@ -135,3 +135,49 @@ def test_vector_in_added_group_fails_at_step():
         return _error(opt.step)
 
     assert run(retrograd) == run(torch)
+
+
+def test_swap_in_optimizer_params_and_state():
+    """Not Muon's own, but the other optimizer helper PyTorch 2.13 added beside it."""
+    import copy
+
+    def run(lib):
+        lib.manual_seed(0)
+        m = lib.nn.Linear(2, 1).double()
+        with lib.no_grad():
+            m.weight.copy_(lib.tensor([[0.5, -0.25]]))
+            m.bias.fill_(0.1)
+        opt = lib.optim.Adam(m.parameters(), lr=0.1)
+        m(lib.ones(1, 2, dtype=lib.float64)).sum().backward()
+        opt.step()
+        osd = copy.deepcopy(opt.state_dict())
+        osd["param_groups"][0]["lr"] = 0.5
+        params = {n: p.detach().clone() for n, p in m.named_parameters()}
+        for p in params.values():
+            p.grad = lib.ones_like(p)
+        live = m.weight.detach().clone()
+        with lib.optim.swap_in_optimizer_params_and_state(opt, params, osd):
+            inside = (
+                opt.param_groups[0]["lr"],
+                opt.param_groups[0]["params"][0] is params["weight"],
+                opt.state[params["weight"]]["exp_avg"] is osd["state"][0]["exp_avg"],
+            )
+            opt.step()
+        after = (
+            opt.param_groups[0]["lr"],
+            opt.param_groups[0]["params"][0] is m.weight,
+            bool((m.weight == live).all()),
+            params["weight"].tolist(),
+            float(osd["state"][0]["step"]),
+            float(opt.state_dict()["state"][0]["step"]),
+        )
+        errors = []
+        for args in ((opt, {"a": lib.ones(1)}, osd), (lib.optim.Adam(m.parameters()), params, osd)):
+            try:
+                with lib.optim.swap_in_optimizer_params_and_state(*args):
+                    pass
+            except RuntimeError as e:
+                errors.append(str(e))
+        return inside, after, errors
+
+    assert run(retrograd) == run(torch)
