@@ -24,7 +24,7 @@ def swap_in_optimizer_params_and_state(
             "optimizer.param_groups ordering."
         )
     supplied = iter(params)
-    by_id = {}
+    by_id: dict = {}
     groups = []
     for live, given in zip(optimizer.param_groups, swapin_optim_state["param_groups"], strict=True):
         group = {key: value for key, value in given.items() if key != "params"}
