@@ -39,11 +39,44 @@ ALLOWED = {
     "cuda.__init__:is_bf16_supported": {"including_emulation": _CPU_ONLY},
     "cuda.__init__:set_rng_state": {"new_state": _CPU_ONLY, "device": _CPU_ONLY},
     "cuda.__init__:set_rng_state_all": {"new_states": _CPU_ONLY},
-    "cuda.__init__:memory_allocated": {"device": _CPU_ONLY},
-    "cuda.__init__:max_memory_allocated": {"device": _CPU_ONLY},
-    "cuda.__init__:memory_reserved": {"device": _CPU_ONLY},
-    "cuda.__init__:max_memory_reserved": {"device": _CPU_ONLY},
-    "cuda.__init__:memory_stats": {"device": _CPU_ONLY},
+    **dict.fromkeys(
+        (
+            "cuda.memory:memory_allocated",
+            "cuda.memory:max_memory_allocated",
+            "cuda.memory:memory_reserved",
+            "cuda.memory:max_memory_reserved",
+            "cuda.memory:memory_stats",
+            "cuda.memory:memory_stats_as_nested_dict",
+            "cuda.memory:list_gpu_processes",
+        ),
+        {"device": _CPU_ONLY},
+    ),
+    "nn.attention.__init__:sdpa_kernel": {
+        "set_priority": "orders the GPU kernels; PyTorch's CPU build ignores it as well"
+    },
+    "utils.checkpoint:create_selective_checkpoint_contexts": {
+        "allow_cache_entry_mutation": "selective checkpointing is not built: the call raises "
+        "NotImplementedError naming it"
+    },
+    "nn.attention.flex_attention:noop_mask": dict.fromkeys(
+        ("b", "h", "q_idx", "kv_idx"),
+        "a mask function's signature: this mask keeps every position whatever the indices",
+    ),
+    "nn.attention.flex_attention:create_block_mask": {
+        "device": _CPU_ONLY,
+        **dict.fromkeys(
+            ("separate_full_blocks", "compute_dq_write_order", "dq_kv_order"),
+            "shape the block-sparse form of the mask, which is not built (its attributes raise "
+            "NotImplementedError)",
+        ),
+    },
+    "nn.attention.flex_attention:flex_attention": {
+        "kernel_options": "tunes the compiled kernel: the eager computation has none to tune"
+    },
+    "cuda.graphs:make_graphed_callables": dict.fromkeys(
+        ("num_warmup_iters", "allow_unused_input", "pool"),
+        "making the first CUDA graph fails before they matter, as in PyTorch's CPU-only build",
+    ),
     "cuda.__init__:device_of.__init__": {"obj": "every tensor is on the CPU: no CUDA device"},
     "hub:list": dict.fromkeys(
         ("force_reload", "skip_validation", "trust_repo", "verbose"),

@@ -36,6 +36,7 @@ from . import (
     viz,
 )
 from ._device import (
+    OutOfMemoryError,
     channels_last,
     channels_last_3d,
     contiguous_format,

@@ -52,6 +52,15 @@ _SIGNATURES = (
 )
 _NOTHING = object()  # device() with no argument, told apart from device(None)
 NO_CUDA = "Torch not compiled with CUDA enabled"
+
+
+class OutOfMemoryError(RuntimeError):
+    """``torch.OutOfMemoryError`` (also ``torch.cuda.OutOfMemoryError``): a device ran out of
+    memory. Nothing here raises it (NumPy's own ``MemoryError`` stands for the CPU), but
+    programs catch it by name."""
+
+
+OutOfMemoryError.__module__ = "torch"
 NO_ACCELERATOR = "Cannot access accelerator device when none is available."
 _OURS = " retrograd computes on the CPU only."
 CUDA_LIBRARY = (

@@ -27,6 +27,22 @@ grad_mode = GradMode()
 inference_blocks = 0
 inference_seen = False
 
+# Whether the backward pass may use worker threads (``autograd.grad_mode``): process-wide as in
+# PyTorch.  The engine runs every node in the calling thread either way; the flag is kept so that
+# programs that set and read it see their own setting.
+multithreading = True
+
+# Which kernels ``F.scaled_dot_product_attention`` may use (``backends.cuda``'s ``enable_*_sdp``,
+# ``nn.attention.sdpa_kernel``).  On the CPU only the fused ("flash") kernel and the composed
+# ("math") one exist.
+sdp_enabled = {
+    "flash": True,
+    "mem_efficient": True,
+    "math": True,
+    "cudnn": True,
+    "overrideable": True,
+}
+
 # Anomaly mode (``autograd.anomaly``), process-wide as in PyTorch.  ``anomaly_hook`` is the check
 # the op table runs on each recorded op while the mode is on.
 anomaly = False

@@ -18,8 +18,11 @@ from .grad_mode import (
     inference_mode,
     is_grad_enabled,
     is_inference_mode_enabled,
+    is_multithreading_enabled,
+    is_view_replay_enabled,
     no_grad,
     set_grad_enabled,
+    set_multithreading_enabled,
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .node import AccumulateGrad, Node
@@ -35,6 +38,10 @@ __all__ = [
     "inference_mode",
     "is_grad_enabled",
     "is_inference_mode_enabled",
+    "is_multithreading_enabled",
+    "set_multithreading_enabled",
+    "is_view_replay_enabled",
+    "SavedTensor",
     "Node",
     "AccumulateGrad",
     "gradcheck",
@@ -53,6 +60,14 @@ __all__ = [
     "explain",
     "Explanation",
 ]
+
+
+class SavedTensor:
+    """``torch.autograd.SavedTensor``: the record a node keeps of a tensor it saved.  Nodes make
+    them; Python code may not."""
+
+    def __init__(self) -> None:
+        raise RuntimeError("Trying to create a SavedTensor object from Python is forbidden.")
 
 
 def _as_tuple(x):

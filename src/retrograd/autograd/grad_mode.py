@@ -138,6 +138,44 @@ class set_grad_enabled(_DecoratorContextManager):
         return self.__class__(self.mode)
 
 
+def is_multithreading_enabled() -> bool:
+    return _switches.multithreading
+
+
+class set_multithreading_enabled(_DecoratorContextManager):
+    """Allows or forbids a multithreaded backward pass from now on, and restores the setting
+    when used as a context manager.  retrograd's backward pass runs in the calling thread
+    either way, so the results are the same."""
+
+    def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(
+                "set_multithreading_enabled(): argument 'enabled' (position 1) must be bool, "
+                f"not {type(mode).__name__}"
+            )
+        self.prev = _switches.multithreading
+        self.mode = mode
+        _switches.multithreading = mode
+
+    def __call__(self, func):
+        _switches.multithreading = self.prev  # as a decorator it only applies inside the function
+        return super().__call__(func)
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc) -> None:
+        _switches.multithreading = self.prev
+
+    def clone(self):
+        return self.__class__(self.mode)
+
+
+def is_view_replay_enabled() -> bool:
+    """Whether views made by ops are replayed for their gradients: never here."""
+    return False
+
+
 def _count_inference_block(step):
     """An inference_mode block opens (``step`` 1) or closes (-1) in some thread."""
     _switches.inference_blocks += step

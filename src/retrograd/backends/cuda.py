@@ -3,6 +3,8 @@ the switches are kept so code that sets them runs."""
 
 import contextlib
 
+from .. import _switches
+
 __all__ = [
     "is_built",
     "matmul",
@@ -66,7 +68,7 @@ class cuBLASModule:
 
 matmul = cuBLASModule()
 
-_sdp = {"flash": True, "math": True, "mem_efficient": True, "cudnn": True}
+_sdp = _switches.sdp_enabled
 
 
 def flash_sdp_enabled() -> bool:

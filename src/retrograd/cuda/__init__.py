@@ -7,8 +7,41 @@ error, ``AssertionError: Torch not compiled with CUDA enabled``.
 
 import warnings
 
-from .. import _device
-from . import amp
+from .. import _device, dtypes
+from .._device import OutOfMemoryError
+from . import amp, graphs, memory, streams
+from .graphs import (
+    CUDAGraph,
+    graph,
+    graph_pool_handle,
+    is_current_stream_capturing,
+    make_graphed_callables,
+)
+from .memory import (
+    caching_allocator_alloc,
+    caching_allocator_delete,
+    empty_cache,
+    get_allocator_backend,
+    host_memory_stats,
+    list_gpu_processes,
+    max_memory_allocated,
+    max_memory_cached,
+    max_memory_reserved,
+    mem_get_info,
+    memory_allocated,
+    memory_cached,
+    memory_reserved,
+    memory_snapshot,
+    memory_stats,
+    memory_stats_as_nested_dict,
+    memory_summary,
+    reset_accumulated_memory_stats,
+    reset_max_memory_allocated,
+    reset_max_memory_cached,
+    reset_peak_memory_stats,
+    set_per_process_memory_fraction,
+)
+from .streams import Event, Stream, StreamContext, set_stream, stream
 
 __all__ = [
     "amp",
@@ -58,6 +91,56 @@ __all__ = [
     "CharTensor",
     "ByteTensor",
     "BoolTensor",
+    "BFloat16Storage",
+    "BoolStorage",
+    "ByteStorage",
+    "CharStorage",
+    "ComplexDoubleStorage",
+    "ComplexFloatStorage",
+    "DoubleStorage",
+    "FloatStorage",
+    "HalfStorage",
+    "IntStorage",
+    "LongStorage",
+    "ShortStorage",
+    "CUDAGraph",
+    "CudaError",
+    "OutOfMemoryError",
+    "StreamContext",
+    "caching_allocator_alloc",
+    "caching_allocator_delete",
+    "current_blas_handle",
+    "default_generators",
+    "get_allocator_backend",
+    "get_gencode_flags",
+    "get_sync_debug_mode",
+    "graph",
+    "graph_pool_handle",
+    "graphs",
+    "host_memory_stats",
+    "ipc_collect",
+    "is_current_stream_capturing",
+    "list_gpu_processes",
+    "make_graphed_callables",
+    "max_memory_cached",
+    "mem_get_info",
+    "memory",
+    "memory_cached",
+    "memory_snapshot",
+    "memory_stats_as_nested_dict",
+    "memory_summary",
+    "memory_usage",
+    "utilization",
+    "temperature",
+    "power_draw",
+    "clock_rate",
+    "reset_accumulated_memory_stats",
+    "reset_max_memory_allocated",
+    "reset_max_memory_cached",
+    "set_per_process_memory_fraction",
+    "set_stream",
+    "set_sync_debug_mode",
+    "streams",
 ]
 
 _initialized = False
@@ -92,8 +175,28 @@ def get_arch_list() -> list:
 
 
 init = current_device = synchronize = current_stream = default_stream = _no_cuda
-get_device_name = get_device_capability = get_device_properties = mem_get_info = _no_cuda
-initial_seed = get_rng_state = ipc_collect = set_per_process_memory_fraction = _no_cuda
+get_device_name = get_device_capability = get_device_properties = _no_cuda
+initial_seed = get_rng_state = ipc_collect = _no_cuda
+get_sync_debug_mode = set_sync_debug_mode = current_blas_handle = _no_cuda
+
+# no device, no generator for one
+default_generators: tuple = ()
+
+
+def get_gencode_flags() -> str:
+    return ""
+
+
+def _is_compiled() -> bool:
+    return False
+
+
+def _no_nvml(device=None):
+    """The device readings come from NVIDIA's management library, which is not installed."""
+    raise ModuleNotFoundError("nvidia-ml-py does not seem to be installed or it can't be imported.")
+
+
+utilization = temperature = power_draw = clock_rate = memory_usage = _no_nvml
 
 
 def set_device(device) -> None:
@@ -131,37 +234,6 @@ def set_rng_state_all(new_states) -> None:
     return None
 
 
-# Memory counters with no device: nothing is allocated.
-def empty_cache() -> None:
-    return None
-
-
-def memory_allocated(device=None) -> int:
-    return 0
-
-
-def max_memory_allocated(device=None) -> int:
-    return 0
-
-
-def memory_reserved(device=None) -> int:
-    return 0
-
-
-def max_memory_reserved(device=None) -> int:
-    return 0
-
-
-def memory_stats(device=None) -> dict:
-    from collections import OrderedDict
-
-    return OrderedDict()
-
-
-def reset_peak_memory_stats(device=None) -> None:
-    raise AttributeError("module 'torch._C' has no attribute '_cuda_resetPeakMemoryStats'")
-
-
 class device:
     """``torch.cuda.device(idx)``: selecting a device for a block fails on entry, as in the
     CPU-only build; making the object does not."""
@@ -185,39 +257,6 @@ class device_of(device):
 
     def __enter__(self):
         return self
-
-
-class Stream:
-    """``torch.cuda.Stream``: needs a GPU."""
-
-    def __new__(cls, *args, **kwargs):
-        raise RuntimeError("torch.cuda.Stream requires CUDA support")
-
-
-class Event:
-    """``torch.cuda.Event``: needs a GPU."""
-
-    def __new__(cls, *args, **kwargs):
-        raise RuntimeError("Tried to instantiate dummy base class Event")
-
-
-class StreamContext:
-    """``torch.cuda.stream(None)``: with no stream, the block runs as it is."""
-
-    def __init__(self, stream):
-        if stream is not None:
-            _no_cuda()
-        self.stream = stream
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-def stream(stream) -> StreamContext:
-    return StreamContext(stream)
 
 
 class _CudaTensorType(type):
@@ -248,18 +287,50 @@ ByteTensor = _cuda_type("ByteTensor")
 BoolTensor = _cuda_type("BoolTensor")
 
 
-def _deprecated_alias(old: str, new):
-    def alias(*args, **kwargs):
-        warnings.warn(
-            f"`torch.cuda.{old}` has been renamed to `torch.cuda.{new.__name__}`",
-            FutureWarning,
-            stacklevel=2,
-        )
-        return new(*args, **kwargs)
+class CudaError(RuntimeError):
+    """``torch.cuda.CudaError(code)``: an error code of the CUDA runtime, whose text comes from
+    the runtime; without one, making it fails on the missing binding, as in PyTorch's CPU-only
+    build."""
 
-    alias.__name__ = old
-    return alias
+    def __init__(self, code: int) -> None:
+        raise AttributeError("'NoneType' object has no attribute 'cudaGetErrorString'")
 
 
-memory_cached = _deprecated_alias("memory_cached", memory_reserved)
-max_memory_cached = _deprecated_alias("max_memory_cached", max_memory_reserved)
+class _CudaLegacyStorage:
+    """``torch.cuda.FloatStorage`` ...: the names exist, with their dtypes; making one warns that
+    typed storages are deprecated, then needs CUDA."""
+
+    dtype: dtypes.dtype
+
+    _warned = False  # PyTorch warns once a process
+
+    def __new__(cls, *args, **kwargs):
+        if not _CudaLegacyStorage._warned:
+            _CudaLegacyStorage._warned = True
+            warnings.warn(
+                "TypedStorage is deprecated. It will be removed in the future and "
+                "UntypedStorage will be the only storage class. This should only matter to you "
+                "if you are using storages directly.  To access UntypedStorage directly, use "
+                "tensor.untyped_storage() instead of tensor.storage()",
+                UserWarning,
+                stacklevel=2,
+            )
+        raise AssertionError(_device.NO_CUDA)
+
+
+def _cuda_storage(name: str, dtype: dtypes.dtype) -> type:
+    return type(name, (_CudaLegacyStorage,), {"__module__": "torch.cuda", "dtype": dtype})
+
+
+BFloat16Storage = _cuda_storage("BFloat16Storage", dtypes.bfloat16)
+BoolStorage = _cuda_storage("BoolStorage", dtypes.bool)
+ByteStorage = _cuda_storage("ByteStorage", dtypes.uint8)
+CharStorage = _cuda_storage("CharStorage", dtypes.int8)
+ComplexDoubleStorage = _cuda_storage("ComplexDoubleStorage", dtypes.complex128)
+ComplexFloatStorage = _cuda_storage("ComplexFloatStorage", dtypes.complex64)
+DoubleStorage = _cuda_storage("DoubleStorage", dtypes.float64)
+FloatStorage = _cuda_storage("FloatStorage", dtypes.float32)
+HalfStorage = _cuda_storage("HalfStorage", dtypes.float16)
+IntStorage = _cuda_storage("IntStorage", dtypes.int32)
+LongStorage = _cuda_storage("LongStorage", dtypes.int64)
+ShortStorage = _cuda_storage("ShortStorage", dtypes.int16)

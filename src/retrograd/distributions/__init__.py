@@ -2,7 +2,7 @@
 ``sample``/``rsample`` drawing PyTorch's numbers from the same generator, ``log_prob``,
 ``entropy``, ``cdf``/``icdf``, ``constraints``, argument validation and ``kl_divergence``."""
 
-from . import constraints, transforms
+from . import chi2, constraints, transforms
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial

@@ -56,6 +56,7 @@ backward pass builds no graph, and its results are detached.
 """
 
 from ._batching import FALLBACKS
+from ._functionalize import functionalize, replace_all_batch_norm_modules_
 from ._module import functional_call, stack_module_state
 from ._transforms import grad, grad_and_value, hessian, jacfwd, jacrev, jvp, linearize, vjp
 from ._vmap import vmap
@@ -63,6 +64,8 @@ from ._vmap import vmap
 __all__ = [
     "FALLBACKS",
     "functional_call",
+    "functionalize",
+    "replace_all_batch_norm_modules_",
     "grad",
     "grad_and_value",
     "hessian",

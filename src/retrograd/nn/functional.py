@@ -30,6 +30,8 @@ from ..ops import resample as _resample
 from ..ops.inplace import inplace as _inplace_op
 from ..ops.pointwise import _dtype_name
 from ..tensor import Tensor, _make, bump_version
+from .attention.bias import CausalBias as _CausalBias
+from .attention.bias import CausalVariant as _CausalVariant
 
 # --- activations ---------------------------------------------------------------------------------
 
@@ -1510,6 +1512,23 @@ def _fused_attention(query, key, value, attn_mask, dropout_p, is_causal) -> bool
     )
 
 
+def _use_fused_attention(query, key, value, attn_mask, dropout_p, is_causal) -> bool:
+    """Whether the fused CPU kernel runs (else the composed one): it does when enabled
+    (``nn.attention.sdpa_kernel``, ``backends.cuda.enable_*_sdp``) and able to take the call,
+    whatever the priority, as in PyTorch's CPU build; PyTorch's errors when no kernel is left."""
+    enabled = _switches.sdp_enabled
+    if enabled["flash"] and _fused_attention(query, key, value, attn_mask, dropout_p, is_causal):
+        return True
+    if enabled["math"]:
+        return False
+    if enabled["flash"]:
+        raise RuntimeError("No available kernel.  Aborting execution.")
+    raise RuntimeError(
+        "No viable backend for scaled_dot_product_attention was found. This is likely due to "
+        "turning off both the math kernel and the fused kernels."
+    )
+
+
 def scaled_dot_product_attention(
     query: Tensor,
     key: Tensor,
@@ -1534,7 +1553,12 @@ def scaled_dot_product_attention(
             return batched
     if _switches.autocast is not None:
         query, key, value, attn_mask = _autocast.to_lower_precision(query, key, value, attn_mask)
-    if _fused_attention(query, key, value, attn_mask, dropout_p, is_causal):
+    if isinstance(attn_mask, _CausalBias):
+        if attn_mask.variant == _CausalVariant.UPPER_LEFT:
+            attn_mask, is_causal = None, True
+        else:
+            attn_mask = attn_mask._materialize()
+    if _use_fused_attention(query, key, value, attn_mask, dropout_p, is_causal):
         if attn_mask is not None and attn_mask._data.dtype == bool:
             attn_mask = _make(xp.where(attn_mask._data, 0.0, -xp.inf).astype(query._data.dtype))
         return _attention._scaled_dot_product_flash_attention_for_cpu(

@@ -5,6 +5,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 
 from .. import _device, dtypes
+from .._array import xp
 from ..autograd import training_checks as _checks
 from ..autograd.anomaly import caller_site
 from ..autograd.node import RemovableHandle, _HookDict
@@ -480,6 +481,22 @@ class Module:
                         t._data = new
                         if t._grad is not None:
                             t._grad._data = fn(t._grad._data)
+        return self
+
+    def to_empty(self, *, device, recurse: bool = True) -> "Module":
+        """Give every parameter and buffer (of this module alone unless ``recurse``) fresh,
+        uninitialised memory of its shape and dtype on ``device``, keeping the Parameter
+        objects; the way to materialise a module built without data.  Only the CPU holds
+        memory here (the 'meta' device is not built)."""
+        _device.check(device, factory=True)
+        for m in self.modules() if recurse else (self,):
+            for store in (m._parameters, m._buffers):
+                for t in store.values():
+                    if t is None:
+                        continue
+                    t._data = xp.empty_like(t._data)
+                    if t._grad is not None:
+                        t._grad._data = xp.empty_like(t._grad._data)
         return self
 
     def to(self, *args, **kwargs) -> "Module":

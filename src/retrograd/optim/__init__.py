@@ -2,6 +2,8 @@
 
 from . import lr_scheduler, swa_utils
 from ._adafactor import Adafactor
+from ._muon import Muon
+from ._swap import swap_in_optimizer_params_and_state
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -20,6 +22,7 @@ from .sparse_adam import SparseAdam
 __all__ = [
     "ASGD",
     "LBFGS",
+    "Muon",
     "SGD",
     "SparseAdam",
     "Adadelta",
@@ -35,4 +38,5 @@ __all__ = [
     "Rprop",
     "lr_scheduler",
     "swa_utils",
+    "swap_in_optimizer_params_and_state",
 ]

@@ -10,6 +10,8 @@ inputs and the handles are matched, in order, to the tensors the rerun saves.
 node in its place; that node reruns the segment with a graph and runs a nested backward through it.
 """
 
+import contextlib
+import enum
 import warnings
 import weakref
 
@@ -21,7 +23,26 @@ from ..autograd.graph import saved_tensors_hooks
 from ..autograd.node import Node, check_version, freed_error
 from ..tensor import Tensor, _make
 
-__all__ = ["CheckpointError", "checkpoint", "checkpoint_sequential"]
+__all__ = [
+    "CheckpointError",
+    "CheckpointPolicy",
+    "SelectiveCheckpointContext",
+    "check_backward_validity",
+    "checkpoint",
+    "checkpoint_sequential",
+    "create_selective_checkpoint_contexts",
+    "detach_variable",
+    "get_device_states",
+    "noop_context_fn",
+    "set_checkpoint_debug_enabled",
+    "set_checkpoint_early_stop",
+    "set_device_states",
+]
+
+# Process-wide overrides of checkpoint's ``early_stop`` and ``debug`` arguments, set for a block
+# by ``set_checkpoint_early_stop`` / ``set_checkpoint_debug_enabled`` (None: the argument rules).
+_early_stop_override: bool | None = None
+_debug_override: bool | None = None
 
 _REENTRANT_DEFAULT = (
     "torch.utils.checkpoint: the use_reentrant parameter should be passed explicitly. Starting in "
@@ -98,9 +119,124 @@ def checkpoint(
     site = caller_site(1)
     if use_reentrant:
         return _reentrant(function, args, rng, site)
-    frame = _Frame(function, args, kwargs, rng, site, determinism_check == "default", early_stop)
-    with saved_tensors_hooks(frame.pack, frame.unpack):
+    if _early_stop_override is not None:
+        early_stop = _early_stop_override
+    forward_context, recompute_context = (context_fn or noop_context_fn)()
+    check = determinism_check == "default"
+    frame = _Frame(function, args, kwargs, rng, site, check, early_stop, recompute_context)
+    with saved_tensors_hooks(frame.pack, frame.unpack), forward_context:
         return function(*args, **kwargs)
+
+
+def noop_context_fn():
+    """The default ``context_fn`` of ``checkpoint``: no context around the forward or the
+    recomputation."""
+    return contextlib.nullcontext(), contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def set_checkpoint_early_stop(enable: bool):
+    """Within the block, non-reentrant checkpoints stop their recomputation once every saved
+    tensor is back (``enable``) or always run it to the end, whatever their ``early_stop``."""
+    global _early_stop_override
+    before = _early_stop_override
+    _early_stop_override = enable
+    try:
+        yield
+    finally:
+        _early_stop_override = before
+
+
+@contextlib.contextmanager
+def set_checkpoint_debug_enabled(enabled: bool | None):
+    """Within the block, checkpoints run in debug mode (``True``), not (``False``), or as their
+    ``debug`` argument says (``None``).  retrograd's errors about a recomputation that differs
+    name the saved tensors either way."""
+    global _debug_override
+    before = _debug_override
+    _debug_override = enabled
+    try:
+        yield
+    finally:
+        _debug_override = before
+
+
+def detach_variable(inputs: tuple) -> tuple:
+    """The tensors of ``inputs`` detached from their graphs as fresh leaves that keep their
+    ``requires_grad``; other values as they are."""
+    if not isinstance(inputs, tuple):
+        raise RuntimeError(
+            "Only tuple of tensors is supported. Got Unsupported input type: "
+            + type(inputs).__name__
+        )
+    out = []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            d = x.detach()
+            d.requires_grad = x.requires_grad
+            x = d
+        out.append(x)
+    return tuple(out)
+
+
+def check_backward_validity(inputs) -> None:
+    """Warn when no tensor among ``inputs`` requires grad: a checkpoint of them has no
+    gradient to give."""
+    if not any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
+        warnings.warn(
+            "None of the inputs have requires_grad=True. Gradients will be None",
+            UserWarning,
+            stacklevel=2,
+        )
+
+
+def get_device_states(*args) -> tuple:
+    """The random-number states of the accelerators the tensors in ``args`` are on: none, as
+    every tensor is on the CPU (whose state checkpoint keeps itself)."""
+    return [], []
+
+
+def set_device_states(devices, states, *, device_type=None) -> None:
+    """Restore accelerator random-number states taken by ``get_device_states``: there are none
+    on the CPU, so any device given fails as in PyTorch's CPU-only build."""
+    for _ in zip(devices, states):
+        if device_type == "cuda":
+            raise RuntimeError("PyTorch was compiled without CUDA support")
+        raise AttributeError(f"module 'torch.{device_type or 'cpu'}' has no attribute 'device'")
+
+
+class CheckpointPolicy(enum.Enum):
+    """What selective checkpointing does with an op's output: save it or recompute it, by
+    requirement or by preference (``create_selective_checkpoint_contexts``)."""
+
+    MUST_SAVE = 0
+    PREFER_SAVE = 1
+    MUST_RECOMPUTE = 2
+    PREFER_RECOMPUTE = 3
+    MUST_CPU_OFFLOAD = 4
+    PREFER_CPU_OFFLOAD = 5
+
+
+class SelectiveCheckpointContext:
+    """What a selective-checkpoint policy function is told: whether the call is the
+    recomputation."""
+
+    def __init__(self, *, is_recompute, op_output=None) -> None:
+        self.is_recompute = is_recompute
+        self.op_output = op_output
+
+
+def create_selective_checkpoint_contexts(policy_fn_or_list, allow_cache_entry_mutation=False):
+    """Contexts for ``checkpoint(context_fn=...)`` that save the outputs of chosen ops and
+    recompute the rest.  Not built: retrograd's checkpoint keeps no per-op identity that a
+    policy could select (``torch.ops.aten`` ops), so it cannot honour one."""
+    if not (isinstance(policy_fn_or_list, list) or callable(policy_fn_or_list)):
+        raise TypeError("policy_fn_or_list must be either a function or a list of ops.")
+    raise NotImplementedError(
+        "torch.utils.checkpoint.create_selective_checkpoint_contexts: selective activation "
+        "checkpointing (saving the outputs of chosen ops) is not built in retrograd; "
+        "checkpoint without context_fn recomputes every op of the segment"
+    )
 
 
 def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs):
@@ -220,11 +356,12 @@ class _Frame:
         "handles",
         "inputs",
         "kwargs",
+        "recompute_context",
         "rng",
         "site",
     )
 
-    def __init__(self, function, args, kwargs, rng, site, check, early_stop):
+    def __init__(self, function, args, kwargs, rng, site, check, early_stop, recompute_context):
         self.function = function
         # The inputs themselves are all the segment keeps: the rerun's graph starts at them, so
         # a backward with create_graph=True differentiates through the recomputed values back
@@ -236,6 +373,7 @@ class _Frame:
         self.site = site
         self.check = check  # determinism_check="default": compare shapes and dtypes
         self.early_stop = early_stop
+        self.recompute_context = recompute_context  # context_fn's second context
         self.handles = []
 
     def pack(self, tensor):
@@ -283,7 +421,7 @@ class _Frame:
         prev = _grad_state.enabled
         _grad_state.enabled = True
         try:
-            with saved_tensors_hooks(keep, lambda t: t):
+            with saved_tensors_hooks(keep, lambda t: t), self.recompute_context:
                 _rerun(self.function, self.args, self.kwargs, self.rng)
         except _StopRecomputation:
             pass

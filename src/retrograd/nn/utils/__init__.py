@@ -1,7 +1,7 @@
 """``retrograd.nn.utils``: gradient clipping, flattening parameters into one vector, padding
 sequences (``rnn``), weight and spectral normalisation, and ``parametrize``."""
 
-from . import fusion, parametrizations, parametrize, rnn
+from . import fusion, parametrizations, parametrize, rnn, stateless
 from .clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -17,6 +17,10 @@ from .fusion import (
     fuse_linear_bn_weights,
 )
 from .init import skip_init
+from .memory_format import (
+    convert_conv2d_weight_memory_format,
+    convert_conv3d_weight_memory_format,
+)
 from .spectral_norm import remove_spectral_norm, spectral_norm
 from .weight_norm import remove_weight_norm, weight_norm
 
@@ -25,6 +29,9 @@ __all__ = [
     "parametrize",
     "rnn",
     "fusion",
+    "stateless",
+    "convert_conv2d_weight_memory_format",
+    "convert_conv3d_weight_memory_format",
     "clip_grad_norm",
     "clip_grad_norm_",
     "clip_grads_with_norm_",

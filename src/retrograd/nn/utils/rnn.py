@@ -53,7 +53,7 @@ class PackedSequence(
 
     def __new__(cls, data, batch_sizes=None, sorted_indices=None, unsorted_indices=None):
         if unsorted_indices is None and sorted_indices is not None:
-            unsorted_indices = _invert_permutation(sorted_indices)
+            unsorted_indices = invert_permutation(sorted_indices)
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
     def to(self, *args, **kwargs) -> "PackedSequence":
@@ -72,10 +72,27 @@ class PackedSequence(
         return False
 
 
-def _invert_permutation(permutation):
-    inverse = xp.empty_like(permutation._data)
-    inverse[permutation._data] = xp.arange(permutation._data.size)
-    return _make(inverse)
+def invert_permutation(permutation: Tensor | None) -> Tensor | None:
+    """The permutation that undoes ``permutation`` (a 1-D tensor of int64 indices): ``out[p[i]]
+    = i``; ``None`` stays ``None``."""
+    if permutation is None:
+        return None
+    array = permutation._data
+    if array.ndim > 1:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+    if array.dtype != xp.int64 and array.dtype != xp.int32:
+        raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
+    if array.dtype != xp.int64:  # the inverse is filled from int64 positions
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    flat = array.reshape(-1)
+    bad = (flat < 0) | (flat >= flat.size)
+    if bad.any():
+        raise RuntimeError(
+            f"index {flat[bad][0]} is out of bounds for dimension 0 with size {flat.size}"
+        )
+    inverse = xp.empty_like(flat)
+    inverse[flat] = xp.arange(flat.size)
+    return _make(inverse.reshape(array.shape))
 
 
 def pack_padded_sequence(
@@ -168,6 +185,7 @@ def unpad_sequence(padded_sequences: Tensor, lengths: Tensor, batch_first: bool 
 
 __all__ += [
     "PackedSequence",
+    "invert_permutation",
     "pack_padded_sequence",
     "pad_packed_sequence",
     "pack_sequence",

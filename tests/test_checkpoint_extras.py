@@ -1,0 +1,161 @@
+"""The rest of ``torch.utils.checkpoint`` against PyTorch: ``context_fn`` and
+``noop_context_fn``, ``set_checkpoint_early_stop``, ``set_checkpoint_debug_enabled``,
+``detach_variable``, ``check_backward_validity``, the device-state helpers, ``CheckpointPolicy``
+and selective checkpointing (not built: it says so)."""
+
+import warnings
+
+import pytest
+import torch
+import torch.utils.checkpoint
+
+import retrograd
+import retrograd.utils.checkpoint
+
+
+def _outcome(fn):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = ("returns", fn())
+        except Exception as e:
+            out = ("raises", type(e).__name__, str(e))
+    return out, [(w.category, str(w.message)) for w in caught]
+
+
+def _same(fn):
+    assert _outcome(lambda: fn(retrograd)) == _outcome(lambda: fn(torch))
+
+
+def test_context_fn_wraps_forward_and_recomputation():
+    def run(lib):
+        calls = []
+
+        class Ctx:
+            def __init__(self, name):
+                self.name = name
+
+            def __enter__(self):
+                calls.append(("enter", self.name))
+
+            def __exit__(self, *exc):
+                calls.append(("exit", self.name))
+
+        def f(x):
+            calls.append("f")
+            return x.sin().sin()
+
+        x = lib.tensor([0.5, 1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        y = lib.utils.checkpoint.checkpoint(
+            f, x, use_reentrant=False, context_fn=lambda: (Ctx("fwd"), Ctx("re"))
+        )
+        calls.append("backward")
+        y.sum().backward()
+        return calls, x.grad.tolist()
+
+    assert run(retrograd) == run(torch)
+
+
+def test_noop_context_fn():
+    def run(lib):
+        fwd, re = lib.utils.checkpoint.noop_context_fn()
+        with fwd, re:
+            pass
+        x = lib.tensor([0.5, 2.0], dtype=lib.float64, requires_grad=True)
+        y = lib.utils.checkpoint.checkpoint(
+            lambda t: t.exp() * t,
+            x,
+            use_reentrant=False,
+            context_fn=lib.utils.checkpoint.noop_context_fn,
+        )
+        y.sum().backward()
+        return x.grad.tolist()
+
+    assert run(retrograd) == run(torch)
+
+
+@pytest.mark.parametrize("enable", [True, False])
+def test_set_checkpoint_early_stop(enable):
+    def run(lib):
+        seen = []
+
+        def f(x):
+            a = x.sin()
+            seen.append("after first save")
+            b = a.cos()
+            seen.append("end")
+            return b
+
+        x = lib.tensor([0.5, 2.0], dtype=lib.float64, requires_grad=True)
+        with lib.utils.checkpoint.set_checkpoint_early_stop(enable):
+            y = lib.utils.checkpoint.checkpoint(f, x, use_reentrant=False)
+        y2 = y * 1  # a node after the segment, so backward reaches the saved tensors
+        y2.sum().backward()
+        return seen, x.grad.tolist()
+
+    assert run(retrograd) == run(torch)
+
+
+def test_set_checkpoint_debug_enabled_is_a_context():
+    def run(lib):
+        with lib.utils.checkpoint.set_checkpoint_debug_enabled(True):
+            x = lib.tensor([0.5, 2.0], dtype=lib.float64, requires_grad=True)
+            y = lib.utils.checkpoint.checkpoint(lambda t: t.sin(), x, use_reentrant=False)
+            y.sum().backward()
+        with lib.utils.checkpoint.set_checkpoint_debug_enabled(None):
+            pass
+        return x.grad.tolist()
+
+    assert run(retrograd) == run(torch)
+
+
+def test_detach_variable():
+    def run(lib):
+        x = lib.ones(2, requires_grad=True)
+        y = x * 2
+        out = lib.utils.checkpoint.detach_variable((x, 3, y, lib.zeros(1)))
+        return [
+            (o.requires_grad, o.is_leaf, o.grad_fn, o is x, o.tolist())
+            if hasattr(o, "requires_grad")
+            else o
+            for o in out
+        ]
+
+    _same(run)
+    _same(lambda lib: lib.utils.checkpoint.detach_variable([lib.ones(1)]))
+    _same(lambda lib: lib.utils.checkpoint.detach_variable(lib.ones(1)))
+
+
+def test_check_backward_validity():
+    _same(lambda lib: lib.utils.checkpoint.check_backward_validity((lib.ones(2),)))
+    _same(
+        lambda lib: lib.utils.checkpoint.check_backward_validity(
+            (lib.ones(2, requires_grad=True), 1)
+        )
+    )
+    _same(lambda lib: lib.utils.checkpoint.check_backward_validity([]))
+
+
+def test_device_states():
+    _same(lambda lib: lib.utils.checkpoint.get_device_states(lib.ones(2), 3))
+    _same(lambda lib: lib.utils.checkpoint.set_device_states([], []))
+    _same(lambda lib: lib.utils.checkpoint.set_device_states([0], [lib.ones(1)]))
+    _same(
+        lambda lib: lib.utils.checkpoint.set_device_states([0], [lib.ones(1)], device_type="cuda")
+    )
+
+
+def test_checkpoint_policy_members():
+    t = torch.utils.checkpoint.CheckpointPolicy
+    r = retrograd.utils.checkpoint.CheckpointPolicy
+    assert [(k, v.value) for k, v in r.__members__.items()] == [
+        (k, v.value) for k, v in t.__members__.items()
+    ]
+    ctx = retrograd.utils.checkpoint.SelectiveCheckpointContext(is_recompute=True)
+    assert ctx.is_recompute
+
+
+def test_selective_checkpointing_is_named_not_built():
+    _same(lambda lib: lib.utils.checkpoint.create_selective_checkpoint_contexts(3))
+    with pytest.raises(NotImplementedError, match="create_selective_checkpoint_contexts"):
+        retrograd.utils.checkpoint.create_selective_checkpoint_contexts(lambda ctx, op, *a: None)
