@@ -53,6 +53,7 @@ from ._threads import (
     set_num_interop_threads,
     set_num_threads,
 )
+from ._variable_functions import *  # noqa: F403  (torch.batch_norm, torch.lstm ...)
 from .amp import autocast
 from .amp.autocast_mode import (
     clear_autocast_cache,

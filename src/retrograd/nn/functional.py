@@ -268,6 +268,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     _check_p(p)
     if not training or p == 0.0:
         return input
+    if input._data.dtype.kind not in "fcV":
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type {_dtype_name(input._data)}"
+        )
     if p == 1.0:
         return input.mul_(0.0) if inplace else input * 0.0
     if _switches.batching is not None:  # (vmap: see retrograd.func)
@@ -1447,14 +1451,8 @@ def kl_div(
     if _switches.autocast is not None:
         input, target = _autocast.to_float32(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    if log_target:
-        loss = target.exp() * (target - input)
-    else:
-        # 0 log 0 = 0: the log is taken of 1 where the target is 0, so no inf * 0 appears
-        safe_log = _ops.where(target == 0, 1.0, target).log()
-        loss = target * safe_log - target * input
     if reduction == "batchmean":
-        return loss.sum() / (input.shape[0] if input.ndim else 1)
+        return _kl_div(input, target, "sum", log_target) / (input.shape[0] if input.ndim else 1)
     if reduction == "mean":
         warnings.warn(
             "reduction: 'mean' divides the total loss by both the batch size and the "
@@ -1463,6 +1461,17 @@ def kl_div(
             "'batchmean' in the next major release.",
             stacklevel=2,
         )
+    return _kl_div(input, target, reduction, log_target)
+
+
+def _kl_div(input: Tensor, target: Tensor, reduction: str, log_target: bool) -> Tensor:
+    """The pointwise KL divergence, reduced ('mean': over every element, as ``torch.kl_div``)."""
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        # 0 log 0 = 0: the log is taken of 1 where the target is 0, so no inf * 0 appears
+        safe_log = _ops.where(target == 0, 1.0, target).log()
+        loss = target * safe_log - target * input
     return _reduce(loss, reduction)
 
 
@@ -1736,6 +1745,20 @@ def max_pool1d(
     return out.squeeze(-2)
 
 
+def max_pool1d_with_indices(
+    input: Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode: bool = False,
+    return_indices: bool = True,
+):
+    """``F.max_pool1d_with_indices``: the window maxima and their indices, whatever
+    ``return_indices`` says (as in PyTorch)."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
 def avg_pool1d(
     input: Tensor,
     kernel_size,
@@ -1817,6 +1840,31 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
 
 
 # --- 3-d pooling and max unpooling ---------------------------------------------------------------
+
+from ..ops.nnops import pdist  # noqa: E402,F401
+
+
+def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:
+    """``F.conv_tbc``: a 1-d convolution of a (time, batch, channels) input with a (kernel,
+    in_channels, out_channels) weight, ``pad`` zeros at both ends of time."""
+    if input.ndim != 3:
+        raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
+    if weight.ndim != 3:
+        raise RuntimeError(
+            "Weight tensor must have 3 dims: kernel_width, in_channels, out_channels."
+        )
+    if bias.ndim != 1:
+        raise RuntimeError("Bias must be 1-D")
+    if input.shape[2] != weight.shape[1]:
+        raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
+    if weight.shape[2] != bias.shape[0]:
+        raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+    x = input.permute(1, 2, 0)
+    if pad < 0:  # (PyTorch crops the time axis by -pad at each end)
+        x, pad = x[..., -pad : x.shape[-1] + pad], 0
+    out = conv1d(x, weight.permute(2, 1, 0), bias, 1, pad)
+    return out.permute(2, 0, 1)
+
 
 from ..ops.pool3d import avg_pool3d, max_pool3d, max_pool3d_with_indices  # noqa: E402,F401
 
