@@ -52,6 +52,9 @@ def _same(fn, *specs, tol=1e-6, grad=True, node=True):
         assert type(first_o.grad_fn).__name__ == type(first_t.grad_fn).__name__
     if not grad or first_t.grad_fn is None:
         return ours, theirs
+    if first_t.is_complex():
+        first_o = retrograd.view_as_real(first_o.contiguous())
+        first_t = torch.view_as_real(first_t)
     w = np.random.default_rng(7).uniform(-1, 1, tuple(first_t.shape))
     (first_o * retrograd.tensor(w, dtype=first_o.dtype)).sum().backward()
     (first_t * torch.tensor(w, dtype=first_t.dtype)).sum().backward()
@@ -505,3 +508,118 @@ def test_flat_weights_lstm_on_packed_data():
         pt.data, pt.batch_sizes, (h[1], c[1]), theirs_m._flat_weights, True, 1, 0.0, False, False
     )
     _close(ours, theirs)
+
+
+# --- stft / istft ----------------------------------------------------------------------------
+
+
+def _hann(t, n):
+    return t.hann_window(n, dtype=t.float64)
+
+
+_STFT_CASES = [
+    dict(n_fft=16, window=16),
+    dict(n_fft=16, hop_length=3, win_length=10, window=10, normalized=True),
+    dict(n_fft=16, window=16, center=False),
+    dict(n_fft=16, window=16, pad_mode="constant"),
+    dict(n_fft=16, window=16, pad_mode="circular", onesided=False),
+    dict(n_fft=12, hop_length=5, window=None),
+]
+
+
+@pytest.mark.filterwarnings("ignore:A window was not provided")
+@pytest.mark.parametrize("case", _STFT_CASES)
+@pytest.mark.parametrize("batched", [False, True])
+def test_stft_values_gradients_and_inverse(case, batched):
+    shape = (2, 40) if batched else (40,)
+
+    def kwargs(t):
+        kw = dict(case)
+        if kw.get("window") is not None:
+            kw["window"] = _hann(t, kw["window"])
+        return kw
+
+    _same(lambda t, x: t.stft(x, return_complex=True, **kwargs(t)), shape)
+    _same(lambda t, x: x.stft(return_complex=True, **kwargs(t)).abs(), shape, node=False)
+
+    def round_trip(t, x):
+        kw = kwargs(t)
+        kw.pop("pad_mode", None)
+        s = t.stft(x, return_complex=True, **kw)
+        if not kw.get("center", True):
+            return s
+        return t.istft(s, **kw)
+
+    _same(round_trip, shape)
+    kw = kwargs(retrograd)
+    kw.pop("pad_mode", None)
+    assert retrograd.autograd.gradcheck(
+        lambda x: retrograd.stft(x, return_complex=True, **kwargs(retrograd)), [_pair(shape)[0]]
+    )
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_stft_real_output_and_complex_input():
+    _same(lambda t, x: t.stft(x, 8, window=_hann(t, 8), return_complex=False), (30,))
+    c = np.random.default_rng(0).standard_normal((2, 30)) + 1j
+    pair = (retrograd.tensor(c), torch.tensor(c))
+    _same(lambda t, x: t.stft(x, 8, window=_hann(t, 8)), pair)
+    _same(lambda t, x: t.stft(x, 8, window=_hann(t, 8)).abs(), pair, node=False)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_istft_length_normalized_two_sided():
+    def f(t, x, **kw):
+        s = t.stft(x, 16, window=_hann(t, 16), return_complex=True, **kw)
+        return s
+
+    for kw in (dict(length=50), dict(length=30), dict(normalized=True)):
+        _same(
+            lambda t, x: t.istft(
+                f(t, x, **({"normalized": True} if "normalized" in kw else {})),
+                16,
+                window=_hann(t, 16),
+                **kw,
+            ),
+            (2, 40),
+        )
+    _same(
+        lambda t, x: t.istft(
+            f(t, x, onesided=False), 16, window=_hann(t, 16), onesided=False, return_complex=True
+        ),
+        (2, 40),
+    )
+    _same(lambda t, x: t.istft(f(t, x, onesided=False), 16, window=_hann(t, 16)), (40,))
+    assert retrograd.autograd.gradcheck(
+        lambda x: retrograd.istft(f(retrograd, x), 16, window=_hann(retrograd, 16)),
+        [_pair((2, 24))[0]],
+    )
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_stft_and_istft_errors():
+    x = _pair((2, 40))
+    _raises_same(lambda t, x: t.stft(x, 16), x)
+    _raises_same(lambda t, x: t.stft(x, 50, return_complex=True, center=False), x)
+    _raises_same(lambda t, x: t.stft(x, 16, hop_length=0, return_complex=True), x)
+    _raises_same(lambda t, x: t.stft(x, 16, win_length=20, return_complex=True), x)
+    _raises_same(lambda t, x: t.stft(x, 16, window=t.ones(10), return_complex=True), x)
+    _raises_same(lambda t, x: t.stft(x[None], 16, return_complex=True), x)
+    _raises_same(lambda t, x: t.stft(x, 16, return_complex=True, align_to_window=True), x)
+    _raises_same(lambda t, x: t.stft(x.to(t.complex128), 16, onesided=True), x)
+    _raises_same(lambda t, x: t.istft(x, 16), x)
+    _raises_same(lambda t, x: t.istft(t.stft(x, 16, return_complex=True), 15), x)
+    _raises_same(
+        lambda t, x: t.istft(t.stft(x, 16, return_complex=True), 16, return_complex=True), x
+    )
+    _raises_same(lambda t, x: t.istft(t.stft(x, 16, return_complex=True)[None], 16), x)
+    _raises_same(
+        lambda t, x: t.istft(t.stft(x, 16, return_complex=True), 16, window=t.zeros(16)), x
+    )
+
+
+def test_stft_warns_as_pytorch_does():
+    with pytest.warns(UserWarning, match="A window was not provided"):
+        retrograd.stft(retrograd.ones(20), 8, return_complex=True)
+    with pytest.warns(UserWarning, match="return_complex=False is deprecated"):
+        retrograd.stft(retrograd.ones(20), 8, window=retrograd.ones(8), return_complex=False)

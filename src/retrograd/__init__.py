@@ -153,6 +153,7 @@ from .dtypes import (
     uint64,
 )
 from .func import vmap
+from .functional import istft, stft
 from .ops.reduction import return_types
 from .ops.sampling import _standard_gamma
 from .printing import set_printoptions

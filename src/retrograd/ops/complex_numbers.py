@@ -29,10 +29,9 @@ def _check_view_as_real(a):
     node="ViewAsRealBackward0",
 )
 def view_as_real(self):
-    """``torch.view_as_real``: a complex tensor seen as real pairs in a last dimension of 2."""
-    if self.ndim == 0:
-        return self.reshape(1).view(self.real.dtype)
-    return self.view(self.real.dtype).reshape(self.shape + (2,))
+    """``torch.view_as_real``: a complex tensor seen as real pairs in a last dimension of 2, of
+    any strides (the new last axis is the one whose items change size)."""
+    return self[..., None].view(self.real.dtype)
 
 
 def _check_view_as_complex(a):
