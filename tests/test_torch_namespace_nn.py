@@ -623,3 +623,115 @@ def test_stft_warns_as_pytorch_does():
         retrograd.stft(retrograd.ones(20), 8, return_complex=True)
     with pytest.warns(UserWarning, match="return_complex=False is deprecated"):
         retrograd.stft(retrograd.ones(20), 8, window=retrograd.ones(8), return_complex=False)
+
+
+# --- randomized low-rank SVD and PCA, LOBPCG -------------------------------------------------
+
+
+def _low_rank(m, n, r, seed=0):
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((m, r)) @ rng.standard_normal((r, n))
+    return retrograd.tensor(a), torch.tensor(a)
+
+
+def _same_up_to_sign(ours, theirs, tol=1e-8):
+    """Columns of two factors that may differ by a sign each."""
+    o, t = ours.detach().numpy(), theirs.detach().numpy()
+    signs = np.sign((o * t).sum(-2, keepdims=True))
+    np.testing.assert_allclose(o * signs, t, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("shape", [(8, 6), (6, 8)])
+def test_svd_lowrank_is_exact_on_a_matrix_of_low_rank(shape):
+    a = _low_rank(*shape, 3)
+    for q, niter in ((3, 2), (4, 0), (None, None)):
+
+        def f(t, a):
+            t.manual_seed(0)
+            return t.svd_lowrank(a, q=q, niter=niter)
+
+        (uo, so, vo), (ut, st, vt) = f(retrograd, a[0]), f(torch, a[1])
+        _close(so[:3], st[:3], 1e-8)
+        assert so.shape == st.shape and uo.shape == ut.shape and vo.shape == vt.shape
+        _same_up_to_sign(uo[:, :3], ut[:, :3])
+        _same_up_to_sign(vo[:, :3], vt[:, :3])
+        rebuilt = uo.matmul(retrograd.diag(so)).matmul(vo.mT)
+        np.testing.assert_allclose(rebuilt.numpy(), a[0].numpy(), atol=1e-10)
+
+
+def test_svd_lowrank_with_M_and_gradients():
+    a, m = _low_rank(8, 6, 2), _low_rank(1, 6, 1, seed=3)
+
+    def f(t, a, m):
+        t.manual_seed(0)
+        return t.svd_lowrank(a, q=3, M=m)[1]
+
+    _close(f(retrograd, *[x[0] for x in (a, m)]), f(torch, *[x[1] for x in (a, m)]), 1e-8)
+
+    def singular_values(x):
+        retrograd.manual_seed(0)
+        return retrograd.svd_lowrank(x, q=2, niter=1)[1]
+
+    x = _low_rank(6, 5, 2)[0].requires_grad_()
+    assert retrograd.autograd.gradcheck(singular_values, [x])
+
+
+def test_pca_lowrank_centres_the_columns():
+    a = _pair((9, 5), grad=False)
+    for kw in ({}, dict(q=3), dict(center=False, q=5), dict(niter=4)):
+
+        def f(t, a):
+            t.manual_seed(0)
+            return t.pca_lowrank(a, **kw)
+
+        (uo, so, vo), (ut, st, vt) = f(retrograd, a[0]), f(torch, a[1])
+        assert so.shape == st.shape and uo.shape == ut.shape and vo.shape == vt.shape
+        if kw.get("q", 5) == 5:  # the full rank: exact
+            _close(so, st, 1e-8)
+    _raises_same(lambda t, a: t.pca_lowrank(a, q=9), a)
+    _raises_same(lambda t, a: t.pca_lowrank(a, niter=-1), a)
+
+
+def _spd(m, seed=0):
+    rng = np.random.default_rng(seed)
+    s = rng.standard_normal((m, m))
+    s = s @ s.T + np.eye(m)
+    return retrograd.tensor(s), torch.tensor(s)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(k=2),
+        dict(k=2, largest=False),
+        dict(k=3, method="basic"),
+        dict(k=2, n=3),
+        dict(k=1, largest=False, tol=1e-10),
+    ],
+)
+def test_lobpcg_finds_pytorchs_eigenvalues(kw):
+    a = _spd(15)
+    eo, xo = retrograd.lobpcg(a[0], **kw)
+    et, xt = torch.lobpcg(a[1], **kw)
+    _close(eo, et, 1e-6)
+    assert xo.shape == xt.shape
+    _same_up_to_sign(xo, xt, 1e-4)
+    residual = a[0].matmul(xo) - xo * eo
+    assert float(residual.abs().max()) < 1e-5
+
+
+def test_lobpcg_generalized_preconditioned_and_given_start():
+    a, b = _spd(15), _spd(15, seed=1)
+    start = _pair((15, 3), seed=4, grad=False)
+    for kw in (dict(k=2, B=b), dict(X=start), dict(k=2, X=start, largest=False, iK=b)):
+        args_o = {k: (v[0] if isinstance(v, tuple) else v) for k, v in kw.items()}
+        args_t = {k: (v[1] if isinstance(v, tuple) else v) for k, v in kw.items()}
+        eo, _ = retrograd.lobpcg(a[0], **args_o)
+        et, _ = torch.lobpcg(a[1], **args_t)
+        _close(eo, et, 1e-6)
+
+
+def test_lobpcg_errors():
+    _raises_same(lambda t, a: t.lobpcg(a[:10, :10], k=4), _spd(15))
+    with pytest.raises(NotImplementedError, match="gradients"):
+        retrograd.lobpcg(_spd(12)[0].requires_grad_(), k=2)

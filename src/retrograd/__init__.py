@@ -47,6 +47,8 @@ from ._device import (
     sparse_coo,
     strided,
 )
+from ._lobpcg import lobpcg
+from ._lowrank import pca_lowrank, svd_lowrank
 from ._threads import (
     get_num_interop_threads,
     get_num_threads,
