@@ -735,3 +735,98 @@ def test_lobpcg_errors():
     _raises_same(lambda t, a: t.lobpcg(a[:10, :10], k=4), _spd(15))
     with pytest.raises(NotImplementedError, match="gradients"):
         retrograd.lobpcg(_spd(12)[0].requires_grad_(), k=2)
+
+
+# --- linear_cross_entropy ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        dict(reduction="sum"),
+        dict(reduction="none", ignore_index=1),
+        dict(label_smoothing=0.2),
+        dict(weight=True),
+        dict(bias=True),
+    ],
+)
+def test_linear_cross_entropy(kw):
+    kw = dict(kw)
+    use_bias = kw.pop("bias", False)
+    use_weight = kw.pop("weight", False)
+    target = (retrograd.tensor([0, 2, 1, 1]), torch.tensor([0, 2, 1, 1]))
+
+    def f(t, x, w, b, cw, y):
+        extra = dict(kw)
+        if use_bias:
+            extra["linear_bias"] = b
+        if use_weight:
+            extra["weight"] = cw.detach().abs()
+        return t.nn.functional.linear_cross_entropy(x, w, y, **extra)
+
+    _same(f, (4, 5), (3, 5), (3,), (3,), target)
+    _same(lambda t, x, w, y: t.nn.functional.linear_cross_entropy(x, w, y[0]), (5,), (3, 5), target)
+    assert retrograd.autograd.gradcheck(
+        lambda x, w: retrograd.nn.functional.linear_cross_entropy(x, w, target[0], **kw),
+        [_pair((4, 5))[0], _pair((3, 5), seed=1)[0]],
+    )
+
+
+def test_linear_cross_entropy_k_dimensional_and_probabilities():
+    target = (retrograd.tensor([[0, 2], [1, 1]]), torch.tensor([[0, 2], [1, 1]]))
+    _same(
+        lambda t, x, w, b, y: t.nn.functional.linear_cross_entropy(x, w, y, linear_bias=b),
+        (2, 5),
+        (3, 2, 5),
+        (3, 2),
+        target,
+        node=False,  # (F.cross_entropy's node for K-dimensional logits: NllLossBackward0 here)
+    )
+    _same(
+        lambda t, x, w, p: t.nn.functional.linear_cross_entropy(x, w, p.softmax(1)),
+        (4, 5),
+        (3, 5),
+        (4, 3),
+        node=False,  # (F.cross_entropy's last node for probabilities: DivBackward0 here)
+    )
+    x, w = _pair((4, 5)), _pair((3, 5))
+    p = _pair((4, 3))
+    _raises_same(
+        lambda t, x, w, p: t.nn.functional.linear_cross_entropy(x, w, p, ignore_index=0), x, w, p
+    )
+    _raises_same(lambda t, x, w, p: t.nn.functional.linear_cross_entropy(x[None], w, p), x, w, p)
+    _raises_same(lambda t, x, w, p: t.nn.functional.linear_cross_entropy(x, w[0], p), x, w, p)
+    _raises_same(lambda t, x, w, p: t.nn.functional.linear_cross_entropy(x, w[:, :4], p), x, w, p)
+    _raises_same(
+        lambda t, x, w, p: t.nn.functional.linear_cross_entropy(x, w, p, linear_bias=w[0]), x, w, p
+    )
+    _raises_same(
+        lambda t, x, w, p: t.nn.functional.linear_cross_entropy(x[0], w[:, None], p), x, w, p
+    )
+
+
+def test_linear_cross_entropy_loss_module():
+    for kw in (dict(), dict(out_features=(2,), bias=True, reduction="sum", label_smoothing=0.1)):
+        torch.manual_seed(0)
+        theirs = torch.nn.LinearCrossEntropyLoss(5, 3, dtype=torch.float64, **kw)
+        ours = retrograd.nn.LinearCrossEntropyLoss(5, 3, dtype=retrograd.float64, **kw)
+        assert repr(ours) == repr(theirs)
+        assert list(ours.state_dict()) == list(theirs.state_dict())
+        ours.load_state_dict(
+            {k: retrograd.tensor(v.numpy()) for k, v in theirs.state_dict().items()}
+        )
+        y = [[0, 2], [1, 1]] if kw else [0, 2]
+        x = _pair((2, 5), grad=False)
+        lo = ours(x[0], retrograd.tensor(y))
+        lt = theirs(x[1], torch.tensor(y))
+        _close(lo, lt)
+        lo.backward()
+        lt.backward()
+        _close(ours.linear.weight.grad, theirs.linear.weight.grad)
+    with pytest.raises(RuntimeError) as theirs_err:
+        torch.nn.LinearCrossEntropyLoss(5, 3, label_smoothing=2.0)
+    with pytest.raises(
+        RuntimeError, match=str(theirs_err.value).replace("[", r"\[").replace("]", r"\]")
+    ):
+        retrograd.nn.LinearCrossEntropyLoss(5, 3, label_smoothing=2.0)

@@ -1044,6 +1044,65 @@ def cross_entropy(
     )
 
 
+def linear_cross_entropy(
+    input: Tensor,
+    linear_weight: Tensor,
+    target: Tensor,
+    *,
+    linear_bias=None,
+    weight=None,
+    reduction: str = "mean",
+    ignore_index=None,
+    label_smoothing: float = 0.0,
+    options=None,
+) -> Tensor:
+    """``F.linear_cross_entropy``: ``cross_entropy(linear(input, linear_weight, linear_bias),
+    target)``; ``linear_weight`` of shape (C, d_1, ..., d_K, in) gives K-dimensional logits (N,
+    C, d_1, ..., d_K).  ``options`` (PyTorch's chunking of the batch, to save memory) does not
+    change the result: the logits are made whole here."""
+    if input.dim() < 1 or input.dim() > 2:
+        raise RuntimeError(f"expected input with dimensionality 1 or 2, got {input.dim()}")
+    if linear_weight.dim() < 2:
+        raise RuntimeError(
+            f"expected linear_weight with dimensionality at least 2, got {linear_weight.dim()}"
+        )
+    batches = tuple(input.shape[:-1])
+    in_features = input.shape[-1]
+    if in_features != linear_weight.shape[-1]:
+        raise RuntimeError(
+            "expected equal input and linear_weight last dimensions (in_features), got "
+            f"{in_features} and {linear_weight.shape[-1]}, respectively"
+        )
+    classes = linear_weight.shape[0]
+    extra = tuple(linear_weight.shape[1:-1])
+    if linear_bias is not None and tuple(linear_bias.shape) != (classes, *extra):
+        raise RuntimeError(
+            f"expected linear_bias shape {(classes, *extra)}, got {tuple(linear_bias.shape)}"
+        )
+    if extra and not batches:
+        raise RuntimeError(
+            f"K-dimensional loss defined by linear_weight shape {tuple(linear_weight.shape)} "
+            f"requires batched input, (N, {in_features}), got unbatched input with shape "
+            f"{tuple(input.shape)}"
+        )
+    logits_shape = (*batches, classes, *extra)
+    if tuple(target.shape) == logits_shape and ignore_index is not None:
+        raise RuntimeError("ignore_index cannot be specified when target contains probabilities")
+    if extra:
+        linear_weight = linear_weight.reshape(math.prod(extra, start=classes), in_features)
+        if linear_bias is not None:
+            linear_bias = linear_bias.reshape(math.prod(extra, start=classes))
+    logits = linear(input, linear_weight, linear_bias).reshape(logits_shape)
+    return cross_entropy(
+        logits,
+        target,
+        weight=weight,
+        reduction=reduction,
+        ignore_index=-100 if ignore_index is None else ignore_index,
+        label_smoothing=label_smoothing,
+    )
+
+
 def _class_shape(weight: Tensor, ndim: int) -> Tensor:
     return weight.reshape((-1,) + (1,) * (ndim - 2)) if ndim > 1 else weight
 
