@@ -1589,6 +1589,12 @@ _add(
     S(lambda t, x: t.pdist(x, float("inf")), (4, 3)),
 )
 _add(
+    "affine_grid_generator",
+    S(lambda t, th: t.affine_grid_generator(th, [2, 1, 3, 4], False), (2, 2, 3)),
+    S(lambda t, th: t.affine_grid_generator(th, [1, 2, 2, 3, 2], True), (1, 3, 4)),
+    S(lambda t, th: t.nn.functional.affine_grid(th, [2, 3, 1, 4], align_corners=False), (2, 2, 3)),
+)
+_add(
     "_masked_scale",
     S(lambda t, x: t.native_dropout(x, 0.5, False)[0], M),
     S(_seeded(lambda t, x: t.native_dropout(x, 0.25, True)[0]), M),

@@ -353,9 +353,10 @@ def test_pooling_1d():
 
 
 def test_affine_grid_generator_and_grid_sampler():
-    # (the grid is composed of ops here: no AffineGridGeneratorBackward0 node)
-    _same(lambda t, th: t.affine_grid_generator(th, [2, 1, 3, 4], False), (2, 2, 3), node=False)
-    _same(lambda t, th: t.affine_grid_generator(th, [2, 1, 3, 4], True), (2, 2, 3), node=False)
+    _same(lambda t, th: t.affine_grid_generator(th, [2, 1, 3, 4], False), (2, 2, 3))
+    _same(lambda t, th: t.affine_grid_generator(th, [2, 1, 3, 4], True), (2, 2, 3))
+    _same(lambda t, th: t.affine_grid_generator(th, [1, 2, 2, 3, 2], False), (1, 3, 4))
+    _same(lambda t, th: t.nn.functional.affine_grid(th, [2, 1, 3, 4], False), (2, 2, 3))
     for mode in (0, 1):
         for pad in (0, 1, 2):
             for corners in (False, True):

@@ -421,11 +421,6 @@ native_channel_shuffle = F.native_channel_shuffle
 # --- sampling grids ------------------------------------------------------------------------------
 
 
-def affine_grid_generator(theta: Tensor, size, align_corners: bool) -> Tensor:
-    """``torch.affine_grid_generator``: ``F.affine_grid`` with ``align_corners`` required."""
-    return F.affine_grid(theta, size, align_corners)
-
-
 _INTERPOLATION = ("bilinear", "nearest", "bicubic")
 _PADDING = ("zeros", "border", "reflection")
 
@@ -591,7 +586,6 @@ rnn_relu = _flat_layers("RNN_RELU")
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_max_pool1d",
-    "affine_grid_generator",
     "alpha_dropout",
     "alpha_dropout_",
     "avg_pool1d",

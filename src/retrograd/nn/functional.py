@@ -2119,14 +2119,6 @@ _ALIGN_DEFAULT = (
 )
 
 
-def _base_coords(n: int, align_corners: bool, dtype) -> Tensor:
-    """The normalised coordinates of ``n`` pixel centres (or corners) along one dimension."""
-    if n <= 1:
-        return _creation.zeros(n, dtype=dtype)
-    coords = _creation.linspace(-1.0, 1.0, n, dtype=dtype)
-    return coords if align_corners else coords * ((n - 1) / n)
-
-
 def affine_grid(theta: Tensor, size, align_corners=None) -> Tensor:
     """``F.affine_grid``: the sampling grid [N, (D,) H, W, 2 or 3] that the affine maps
     ``theta`` [N, 2, 3] (or [N, 3, 4]) make of the normalised output coordinates."""
@@ -2156,13 +2148,7 @@ def affine_grid(theta: Tensor, size, align_corners=None) -> Tensor:
             "documentation of affine_grid for details.",
             stacklevel=2,
         )
-    spatial = size[2:]
-    # x varies along the last dimension, then y, then z; a column of ones for the translation
-    axes = [_base_coords(n, align_corners, theta.dtype) for n in reversed(spatial)]
-    mesh = _ops.meshgrid(*reversed(axes), indexing="ij")  # (z,) y, x
-    base = _ops.stack([*reversed(mesh), _creation.ones(spatial, dtype=theta.dtype)], -1)
-    grid = base.reshape(1, -1, nd + 1).matmul(theta.transpose(1, 2))
-    return grid.reshape((size[0],) + spatial + (nd,))
+    return _nn.affine_grid_generator(theta, size, bool(align_corners))
 
 
 def _reflect(x: Tensor, low: float, high: float) -> Tensor:

@@ -1622,6 +1622,43 @@ def pdist(self, p=2.0):
     return c_order(xp.asarray(out, self.dtype))
 
 
+# --- affine grids --------------------------------------------------------------------------------
+
+
+def _affine_base(size, align_corners, dtype):
+    """The normalised coordinates (x, y[, z], 1) of every output point, (points, nd + 1): pixel
+    centres (or corners, with ``align_corners``) spread over [-1, 1] along each dimension."""
+    from ..creation import linspace
+    from ..dtypes import from_numpy_dtype
+
+    spatial = tuple(size[2:])
+    axes = []
+    for n in reversed(spatial):  # x first
+        if n <= 1:
+            axes.append(xp.zeros(n, dtype))
+            continue
+        coords = linspace(-1.0, 1.0, n, dtype=from_numpy_dtype(dtype))._data
+        axes.append(coords if align_corners else coords * dtype.type((n - 1) / n))
+    mesh = xp.meshgrid(*reversed(axes), indexing="ij")  # (z,) y, x
+    base = xp.stack([*reversed(mesh), xp.ones(spatial, dtype)], -1)
+    return base.reshape(-1, len(spatial) + 1)
+
+
+def _affine_grid_grad(g, n):
+    base = _make(_affine_base(n.size, n.align_corners, g._data.dtype))
+    rows = g.reshape(g.shape[0], -1, g.shape[-1])  # (N, points, nd)
+    return rows.transpose(1, 2).matmul(base)
+
+
+@op(inputs="theta", method=False, grads=(_affine_grid_grad,))
+def affine_grid_generator(theta, size, align_corners):
+    """``torch.affine_grid_generator``: the sampling grid [N, (D,) H, W, nd] that the affine maps
+    ``theta`` [N, nd, nd + 1] make of the normalised output coordinates (``F.affine_grid``)."""
+    base = _affine_base(size, align_corners, theta.dtype)
+    grid = base[None] @ theta.transpose(0, 2, 1)
+    return c_order(grid.reshape((size[0], *size[2:], theta.shape[1])).astype(theta.dtype))
+
+
 # --- the dropout mask ----------------------------------------------------------------------------
 
 
@@ -1643,6 +1680,7 @@ def as_index(target) -> "xp.ndarray":
 
 
 __all__ = [
+    "affine_grid_generator",
     "channel_shuffle",
     "pdist",
     "erf",
