@@ -268,17 +268,17 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     _check_p(p)
     if not training or p == 0.0:
         return input
-    if input._data.dtype.kind not in "fcV":
-        raise RuntimeError(
-            f"result type Float can't be cast to the desired output type {_dtype_name(input._data)}"
-        )
-    if p == 1.0:
-        return input.mul_(0.0) if inplace else input * 0.0
     if _switches.batching is not None:  # (vmap: see retrograd.func)
         batched = _switches.batching(dropout, (input, p, training, inplace), {})
         if batched is not NotImplemented:
             return batched
     a = input._data
+    if a.dtype.kind not in "fcV":
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type {_dtype_name(a)}"
+        )
+    if p == 1.0:
+        return input.mul_(0.0) if inplace else input * 0.0
     keep = _sampling.bernoulli_scalar(default_generator, a.size, 1.0 - p)
     mask = _make(_sampling.placed(keep, a).astype(a.dtype) / a.dtype.type(1.0 - p))
     return input.mul_(mask) if inplace else input * mask
