@@ -1636,3 +1636,33 @@ _add(
     S(lambda t, a, tau, c: t.ormqr(a, tau, c), (4, 3), (3,), (4, 2)),
     S(lambda t, a, tau, c: t.ormqr(a, tau, c, False, True), (2, 3, 3), (2, 3), (2, 2, 3)),
 )
+
+# --- the nn functions of torch's namespace -----------------------------------------------------
+_add(
+    "pdist",
+    S(lambda t, x: t.pdist(x), (5, 3)),
+    S(lambda t, x: t.pdist(x, 1.0), (4, 3)),
+    S(lambda t, x: t.pdist(x, 3.0), (4, 2)),
+    S(lambda t, x: t.nn.functional.pdist(x, 0.5), (3, 4)),
+    S(lambda t, x: t.pdist(x, float("inf")), (4, 3)),
+)
+_add(
+    "affine_grid_generator",
+    S(lambda t, th: t.affine_grid_generator(th, [2, 1, 3, 4], False), (2, 2, 3)),
+    S(lambda t, th: t.affine_grid_generator(th, [1, 2, 2, 3, 2], True), (1, 3, 4)),
+    S(lambda t, th: t.nn.functional.affine_grid(th, [2, 3, 1, 4], align_corners=False), (2, 2, 3)),
+)
+_add(
+    "_masked_scale",
+    S(lambda t, x: t.native_dropout(x, 0.5, False)[0], M),
+    S(_seeded(lambda t, x: t.native_dropout(x, 0.25, True)[0]), M),
+    S(
+        _seeded(lambda t, x: t.native_dropout(x, 0.25, None)[0]),
+        M,
+        xfail=X(
+            "with train=None PyTorch scales the output and not the gradient (its backward is not "
+            "the derivative of its forward), and so do we: forward and reverse mode disagree",
+            "forward_ad",
+        ),
+    ),
+)

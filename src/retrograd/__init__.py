@@ -48,12 +48,15 @@ from ._device import (
     sparse_coo,
     strided,
 )
+from ._lobpcg import lobpcg
+from ._lowrank import pca_lowrank, svd_lowrank
 from ._threads import (
     get_num_interop_threads,
     get_num_threads,
     set_num_interop_threads,
     set_num_threads,
 )
+from ._variable_functions import *  # noqa: F403  (torch.batch_norm, torch.lstm ...)
 from .amp import autocast
 from .amp.autocast_mode import (
     clear_autocast_cache,
@@ -153,6 +156,7 @@ from .dtypes import (
     uint64,
 )
 from .func import vmap
+from .functional import istft, stft
 from .ops.reduction import return_types
 from .ops.sampling import _standard_gamma
 from .printing import set_printoptions

@@ -270,13 +270,17 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     _check_p(p)
     if not training or p == 0.0:
         return input
-    if p == 1.0:
-        return input.mul_(0.0) if inplace else input * 0.0
     if _switches.batching is not None:  # (vmap: see retrograd.func)
         batched = _switches.batching(dropout, (input, p, training, inplace), {})
         if batched is not NotImplemented:
             return batched
     a = input._data
+    if a.dtype.kind not in "fcV":
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type {_dtype_name(a)}"
+        )
+    if p == 1.0:
+        return input.mul_(0.0) if inplace else input * 0.0
     keep = _sampling.bernoulli_scalar(default_generator, a.size, 1.0 - p)
     mask = _make(_sampling.placed(keep, a).astype(a.dtype) / a.dtype.type(1.0 - p))
     return input.mul_(mask) if inplace else input * mask
@@ -1042,6 +1046,65 @@ def cross_entropy(
     )
 
 
+def linear_cross_entropy(
+    input: Tensor,
+    linear_weight: Tensor,
+    target: Tensor,
+    *,
+    linear_bias=None,
+    weight=None,
+    reduction: str = "mean",
+    ignore_index=None,
+    label_smoothing: float = 0.0,
+    options=None,
+) -> Tensor:
+    """``F.linear_cross_entropy``: ``cross_entropy(linear(input, linear_weight, linear_bias),
+    target)``; ``linear_weight`` of shape (C, d_1, ..., d_K, in) gives K-dimensional logits (N,
+    C, d_1, ..., d_K).  ``options`` (PyTorch's chunking of the batch, to save memory) does not
+    change the result: the logits are made whole here."""
+    if input.dim() < 1 or input.dim() > 2:
+        raise RuntimeError(f"expected input with dimensionality 1 or 2, got {input.dim()}")
+    if linear_weight.dim() < 2:
+        raise RuntimeError(
+            f"expected linear_weight with dimensionality at least 2, got {linear_weight.dim()}"
+        )
+    batches = tuple(input.shape[:-1])
+    in_features = input.shape[-1]
+    if in_features != linear_weight.shape[-1]:
+        raise RuntimeError(
+            "expected equal input and linear_weight last dimensions (in_features), got "
+            f"{in_features} and {linear_weight.shape[-1]}, respectively"
+        )
+    classes = linear_weight.shape[0]
+    extra = tuple(linear_weight.shape[1:-1])
+    if linear_bias is not None and tuple(linear_bias.shape) != (classes, *extra):
+        raise RuntimeError(
+            f"expected linear_bias shape {(classes, *extra)}, got {tuple(linear_bias.shape)}"
+        )
+    if extra and not batches:
+        raise RuntimeError(
+            f"K-dimensional loss defined by linear_weight shape {tuple(linear_weight.shape)} "
+            f"requires batched input, (N, {in_features}), got unbatched input with shape "
+            f"{tuple(input.shape)}"
+        )
+    logits_shape = (*batches, classes, *extra)
+    if tuple(target.shape) == logits_shape and ignore_index is not None:
+        raise RuntimeError("ignore_index cannot be specified when target contains probabilities")
+    if extra:
+        linear_weight = linear_weight.reshape(math.prod(extra, start=classes), in_features)
+        if linear_bias is not None:
+            linear_bias = linear_bias.reshape(math.prod(extra, start=classes))
+    logits = linear(input, linear_weight, linear_bias).reshape(logits_shape)
+    return cross_entropy(
+        logits,
+        target,
+        weight=weight,
+        reduction=reduction,
+        ignore_index=-100 if ignore_index is None else ignore_index,
+        label_smoothing=label_smoothing,
+    )
+
+
 def _class_shape(weight: Tensor, ndim: int) -> Tensor:
     return weight.reshape((-1,) + (1,) * (ndim - 2)) if ndim > 1 else weight
 
@@ -1449,14 +1512,8 @@ def kl_div(
     if _switches.autocast is not None:
         input, target = _autocast.to_float32(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    if log_target:
-        loss = target.exp() * (target - input)
-    else:
-        # 0 log 0 = 0: the log is taken of 1 where the target is 0, so no inf * 0 appears
-        safe_log = _ops.where(target == 0, 1.0, target).log()
-        loss = target * safe_log - target * input
     if reduction == "batchmean":
-        return loss.sum() / (input.shape[0] if input.ndim else 1)
+        return _kl_div(input, target, "sum", log_target) / (input.shape[0] if input.ndim else 1)
     if reduction == "mean":
         warnings.warn(
             "reduction: 'mean' divides the total loss by both the batch size and the "
@@ -1465,6 +1522,17 @@ def kl_div(
             "'batchmean' in the next major release.",
             stacklevel=2,
         )
+    return _kl_div(input, target, reduction, log_target)
+
+
+def _kl_div(input: Tensor, target: Tensor, reduction: str, log_target: bool) -> Tensor:
+    """The pointwise KL divergence, reduced ('mean': over every element, as ``torch.kl_div``)."""
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        # 0 log 0 = 0: the log is taken of 1 where the target is 0, so no inf * 0 appears
+        safe_log = _ops.where(target == 0, 1.0, target).log()
+        loss = target * safe_log - target * input
     return _reduce(loss, reduction)
 
 
@@ -1760,6 +1828,20 @@ def max_pool1d(
     return out.squeeze(-2)
 
 
+def max_pool1d_with_indices(
+    input: Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode: bool = False,
+    return_indices: bool = True,
+):
+    """``F.max_pool1d_with_indices``: the window maxima and their indices, whatever
+    ``return_indices`` says (as in PyTorch)."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
 def avg_pool1d(
     input: Tensor,
     kernel_size,
@@ -1841,6 +1923,31 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
 
 
 # --- 3-d pooling and max unpooling ---------------------------------------------------------------
+
+from ..ops.nnops import pdist  # noqa: E402,F401
+
+
+def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:
+    """``F.conv_tbc``: a 1-d convolution of a (time, batch, channels) input with a (kernel,
+    in_channels, out_channels) weight, ``pad`` zeros at both ends of time."""
+    if input.ndim != 3:
+        raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
+    if weight.ndim != 3:
+        raise RuntimeError(
+            "Weight tensor must have 3 dims: kernel_width, in_channels, out_channels."
+        )
+    if bias.ndim != 1:
+        raise RuntimeError("Bias must be 1-D")
+    if input.shape[2] != weight.shape[1]:
+        raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
+    if weight.shape[2] != bias.shape[0]:
+        raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+    x = input.permute(1, 2, 0)
+    if pad < 0:  # (PyTorch crops the time axis by -pad at each end)
+        x, pad = x[..., -pad : x.shape[-1] + pad], 0
+    out = conv1d(x, weight.permute(2, 1, 0), bias, 1, pad)
+    return out.permute(2, 0, 1)
+
 
 from ..ops.pool3d import avg_pool3d, max_pool3d, max_pool3d_with_indices  # noqa: E402,F401
 
@@ -2036,14 +2143,6 @@ _ALIGN_DEFAULT = (
 )
 
 
-def _base_coords(n: int, align_corners: bool, dtype) -> Tensor:
-    """The normalised coordinates of ``n`` pixel centres (or corners) along one dimension."""
-    if n <= 1:
-        return _creation.zeros(n, dtype=dtype)
-    coords = _creation.linspace(-1.0, 1.0, n, dtype=dtype)
-    return coords if align_corners else coords * ((n - 1) / n)
-
-
 def affine_grid(theta: Tensor, size, align_corners=None) -> Tensor:
     """``F.affine_grid``: the sampling grid [N, (D,) H, W, 2 or 3] that the affine maps
     ``theta`` [N, 2, 3] (or [N, 3, 4]) make of the normalised output coordinates."""
@@ -2073,13 +2172,7 @@ def affine_grid(theta: Tensor, size, align_corners=None) -> Tensor:
             "documentation of affine_grid for details.",
             stacklevel=2,
         )
-    spatial = size[2:]
-    # x varies along the last dimension, then y, then z; a column of ones for the translation
-    axes = [_base_coords(n, align_corners, theta.dtype) for n in reversed(spatial)]
-    mesh = _ops.meshgrid(*reversed(axes), indexing="ij")  # (z,) y, x
-    base = _ops.stack([*reversed(mesh), _creation.ones(spatial, dtype=theta.dtype)], -1)
-    grid = base.reshape(1, -1, nd + 1).matmul(theta.transpose(1, 2))
-    return grid.reshape((size[0],) + spatial + (nd,))
+    return _nn.affine_grid_generator(theta, size, bool(align_corners))
 
 
 def _reflect(x: Tensor, low: float, high: float) -> Tensor:

@@ -21,6 +21,37 @@ from .module import Module
 _GATES = _rnn.GATES
 
 
+def run_layers(mode: str, x: Tensor, h0, c0, weights, num_layers, directions, dropout, sizes):
+    """Stacked recurrent layers over ``x`` (T, B, I): ``(output, h_n, c_n)``.  ``weights``: per
+    layer and direction ``(w_ih, w_hh, b_ih, b_hh)`` (biases may be None); ``dropout``: the
+    probability between layers (0 in evaluation); ``sizes``: see ``ops.rnn.layer``.  The one
+    implementation behind ``nn.RNN``/``LSTM``/``GRU`` and ``torch.lstm``/``gru``/``rnn_*``."""
+    finals_h, finals_c = [], []
+    for layer in range(num_layers):
+        outs = []
+        for d in range(directions):
+            k = layer * directions + d
+            h = h0[k] if h0 is not None else None
+            c = c0[k] if c0 is not None else None
+            out, h, c = _rnn.layer(mode, x, *weights[k], h, c, d == 1, sizes)  # type: ignore[call-arg]
+            outs.append(out)
+            finals_h.append(h)
+            finals_c.append(c)
+        x = outs[0] if directions == 1 else cat(outs, 2)
+        if dropout and layer < num_layers - 1:
+            x = F.dropout(x, dropout, True)
+    c_n = stack(finals_c) if mode == "LSTM" else None
+    return x, stack(finals_h), c_n
+
+
+def padded_from_packed(data: Tensor, sizes) -> Tensor:
+    """A packed batch's ``data`` (sorted, ``sizes`` rows at each step) as a (T, B, *) tensor,
+    zeros after each sequence's end."""
+    from .utils.rnn import PackedSequence, pad_packed_sequence
+
+    return pad_packed_sequence(PackedSequence(data, creation.tensor(sizes)))[0]
+
+
 class _RNNBase(Module):
     def __init__(
         self,
@@ -142,11 +173,10 @@ class _RNNBase(Module):
     def _forward_packed(self, packed, hx):
         """A PackedSequence in and out: the sequences run padded, sorted longest first, and at step
         t only the first ``batch_sizes[t]`` rows move on (the others keep their state)."""
-        from .utils.rnn import PackedSequence, pad_packed_sequence
+        from .utils.rnn import PackedSequence
 
         sizes = packed.batch_sizes.tolist()
-        sorted_packed = PackedSequence(packed.data, packed.batch_sizes)
-        x, _ = pad_packed_sequence(sorted_packed)
+        x = padded_from_packed(packed.data, sizes)
         lstm = self.mode == "LSTM"
         h0, c0 = (hx if hx is not None else (None, None)) if lstm else (hx, None)
         order = packed.sorted_indices
@@ -203,24 +233,13 @@ class _RNNBase(Module):
 
     def _run(self, x: Tensor, h0, c0, sizes=None):
         directions = 2 if self.bidirectional else 1
-        finals_h, finals_c = [], []
-        for layer in range(self.num_layers):
-            outs = []
-            for d in range(directions):
-                k = layer * directions + d
-                h = h0[k] if h0 is not None else None
-                c = c0[k] if c0 is not None else None
-                out, h, c = _rnn.layer(  # type: ignore[call-arg]
-                    self.mode, x, *self._weights(layer, d), h, c, d == 1, sizes
-                )
-                outs.append(out)
-                finals_h.append(h)
-                finals_c.append(c)
-            x = outs[0] if directions == 1 else cat(outs, 2)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                x = F.dropout(x, self.dropout, True)
-        c_n = stack(finals_c) if self.mode == "LSTM" else None
-        return x, stack(finals_h), c_n
+        weights = [
+            self._weights(layer, d) for layer in range(self.num_layers) for d in range(directions)
+        ]
+        dropout = self.dropout if self.training else 0.0
+        return run_layers(
+            self.mode, x, h0, c0, weights, self.num_layers, directions, dropout, sizes
+        )
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"

@@ -29,8 +29,8 @@ def _check_view_as_real(a):
     node="ViewAsRealBackward0",
 )
 def view_as_real(self):
-    """``torch.view_as_real``: a complex tensor seen as real pairs in a last dimension of 2."""
-    # (a new last axis of one element is contiguous whatever the strides: the view halves it)
+    """``torch.view_as_real``: a complex tensor seen as real pairs in a last dimension of 2, of
+    any strides (the new last axis is the one whose items change size)."""
     return self[..., None].view(self.real.dtype)
 
 

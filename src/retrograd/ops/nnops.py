@@ -1558,13 +1558,131 @@ def _multilabel_margin_loss(self, target, reduction):
     return _reduce_array(losses if self.ndim > 1 else losses.reshape(()), reduction, self.dtype)
 
 
+# --- pdist ---------------------------------------------------------------------------------------
+
+
+def _pdist_pairs(n):
+    """The row pairs (i, j), i < j, in the order of pdist's output."""
+    return xp.triu_indices(n, 1)
+
+
+def _pdist_grad(g, n):
+    """The gradient of each pairwise distance ||x_i - x_j||_p, sent to row i and, negated, to
+    row j (PyTorch's formulas: zero where a distance is zero, and for p < 1 where a difference
+    is; for p = inf to every coordinate that attains the maximum)."""
+    x, p = n.self, n.p
+    rows, cols = x.shape
+    if rows < 2 or cols == 0 or p == 0:
+        return x * 0
+    i, j = (_make(a) for a in _pdist_pairs(rows))
+    diff = x.index_select(0, i) - x.index_select(0, j)
+    dist = n.result.unsqueeze(1)
+    g = g.unsqueeze(1)
+    if p == 1:
+        gd = diff.sign() * g
+    elif p == math.inf:
+        gd = diff.sign() * (diff.abs() == dist).to(diff.dtype) * g
+    else:
+        safe = where(dist == 0, 1.0, dist)
+        if p == 2:
+            gd = diff * g / safe
+        else:
+            size = diff.abs() if p > 1 else where(diff == 0, 1.0, diff.abs())  # (0 ** (p - 1))
+            gd = diff.sign() * size.pow(p - 1) * g / safe.pow(p - 1)
+        gd = where(dist == 0, 0.0, gd)
+    zeros = x * 0
+    return zeros.index_add(0, i, gd).index_add(0, j, -gd)
+
+
+def _check_pdist(a, p):
+    if a.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {a.ndim}D")
+    if a.dtype.kind not in "fV":
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+
+
+@op(saves="self result", method=False, check=_check_pdist, grads=(_pdist_grad,))
+def pdist(self, p=2.0):
+    """``torch.pdist``: the p-norm distance between every pair of rows i < j of a 2-D input, in
+    row-major order of the pairs."""
+    i, j = _pdist_pairs(self.shape[0])
+    diff = xp.abs(self[i] - self[j])
+    if p == 0:
+        out = (diff != 0).sum(1)
+    elif p == math.inf:
+        out = diff.max(1, initial=0)
+    elif p == 1:
+        out = diff.sum(1)
+    elif p == 2:
+        out = xp.sqrt((diff * diff).sum(1))
+    else:
+        out = (diff**p).sum(1) ** (1.0 / p)
+    return c_order(xp.asarray(out, self.dtype))
+
+
+# --- affine grids --------------------------------------------------------------------------------
+
+
+def _affine_base(size, align_corners, dtype):
+    """The normalised coordinates (x, y[, z], 1) of every output point, (points, nd + 1): pixel
+    centres (or corners, with ``align_corners``) spread over [-1, 1] along each dimension."""
+    from ..creation import linspace
+    from ..dtypes import from_numpy_dtype
+
+    spatial = tuple(size[2:])
+    axes = []
+    for n in reversed(spatial):  # x first
+        if n <= 1:
+            axes.append(xp.zeros(n, dtype))
+            continue
+        coords = linspace(-1.0, 1.0, n, dtype=from_numpy_dtype(dtype))._data
+        axes.append(coords if align_corners else coords * dtype.type((n - 1) / n))
+    mesh = xp.meshgrid(*reversed(axes), indexing="ij")  # (z,) y, x
+    base = xp.stack([*reversed(mesh), xp.ones(spatial, dtype)], -1)
+    return base.reshape(-1, len(spatial) + 1)
+
+
+def _affine_grid_grad(g, n):
+    base = _make(_affine_base(n.size, n.align_corners, g._data.dtype))
+    rows = g.reshape(g.shape[0], -1, g.shape[-1])  # (N, points, nd)
+    return rows.transpose(1, 2).matmul(base)
+
+
+@op(inputs="theta", method=False, grads=(_affine_grid_grad,))
+def affine_grid_generator(theta, size, align_corners):
+    """``torch.affine_grid_generator``: the sampling grid [N, (D,) H, W, nd] that the affine maps
+    ``theta`` [N, nd, nd + 1] make of the normalised output coordinates (``F.affine_grid``)."""
+    base = _affine_base(size, align_corners, theta.dtype)
+    grid = base[None] @ theta.transpose(0, 2, 1)
+    return c_order(grid.reshape((size[0], *size[2:], theta.shape[1])).astype(theta.dtype))
+
+
+# --- the dropout mask ----------------------------------------------------------------------------
+
+
+def _masked_scale_grad(g, n):
+    return _masked_scale(g, n.mask, n.grad_scale, n.grad_scale)
+
+
+@op(node="NativeDropoutBackward0", method=False, grads=(_masked_scale_grad,))
+def _masked_scale(self, mask, scale, grad_scale):
+    """``self * mask * scale`` for a boolean ``mask`` (the kept elements): dropout's output,
+    whose node is PyTorch's ``NativeDropoutBackward0``; its gradient is scaled by
+    ``grad_scale`` (``native_dropout`` with ``train=None`` scales its gradient by 1)."""
+    return (self * mask * self.dtype.type(scale)).astype(self.dtype, copy=False)
+
+
 def as_index(target) -> "xp.ndarray":
     """An int64 array from a Tensor, array or int, to index with."""
     return target._data if isinstance(target, Tensor) else xp.asarray(target)
 
 
 __all__ = [
+    "affine_grid_generator",
     "channel_shuffle",
+    "pdist",
     "erf",
     "hardshrink",
     "pixel_shuffle",
