@@ -1578,3 +1578,43 @@ _add(
     S(lambda t, a, tau, c: t.ormqr(a, tau, c), (4, 3), (3,), (4, 2)),
     S(lambda t, a, tau, c: t.ormqr(a, tau, c, False, True), (2, 3, 3), (2, 3), (2, 2, 3)),
 )
+
+
+# --- shape, statistics and storage ops: ravel ... as_strided, the *_copy functions ---------------
+_add(
+    "unsafe_split",
+    S(lambda t, x: x.unsafe_split(2), M),
+    S(lambda t, x: t.unsafe_split(x, 3, 1), M),
+    S(lambda t, x: x.unsafe_chunk(2, 1), M),
+)
+_add(
+    "unsafe_split_with_sizes",
+    S(lambda t, x: x.unsafe_split_with_sizes([2, 1]), M),
+    S(lambda t, x: t.unsafe_split_with_sizes(x, [0, 4], -1), M),
+)
+_add(
+    "vdot",
+    S(lambda t, x, y: t.vdot(x, y), (4,), (4,)),
+    S(lambda t, x, y: x.vdot(y), (0,), (0,)),
+    S(lambda t, x, y: t.vdot(x, y), ((3,), CPLX), ((3,), CPLX)),
+)
+_add(
+    "dist",
+    S(lambda t, x, y: t.dist(x, y), M, (4,)),
+    S(lambda t, x, y: x.dist(y, 1), (M, AWAY), C((4,), AWAY)),
+    S(lambda t, x, y: x.dist(y, 3), (), (2, 3)),
+    S(lambda t, x, y: x.dist(y, 0.5), (M, DISTINCT), C(M, DISTINCT)),
+    S(lambda t, x, y: x.dist(y, float("inf")), (M, DISTINCT), C((4,), DISTINCT)),
+)
+_add(
+    "renorm",
+    S(lambda t, x: x.renorm(2, 0, 1.0), (M, (-1.0, 1.0))),
+    S(lambda t, x: t.renorm(x, 1, 1, 0.8), (M, POS)),
+    S(lambda t, x: x.renorm(3, -1, 0.5), (2, 3, 2)),
+    S(lambda t, x: (x * 1).renorm_(2, 0, 0.7), M),
+)
+_add(
+    "_legacy_cholesky",
+    S(lambda t, a: t.cholesky(_SPD(t, a)), (3, 3)),
+    S(lambda t, a: _SPD(t, a).cholesky(upper=True), (2, 3, 3)),
+)

@@ -30,9 +30,12 @@ def _check_view_as_real(a):
 )
 def view_as_real(self):
     """``torch.view_as_real``: a complex tensor seen as real pairs in a last dimension of 2."""
-    if self.ndim == 0:
-        return self.reshape(1).view(self.real.dtype)
-    return self.view(self.real.dtype).reshape(self.shape + (2,))
+    # (strided over the real parts: any layout is seen, as PyTorch sees it, where NumPy's
+    # dtype view needs a contiguous last axis)
+    parts = self.real
+    return xp.lib.stride_tricks.as_strided(
+        parts, self.shape + (2,), self.strides + (parts.itemsize,)
+    )
 
 
 def _check_view_as_complex(a):
