@@ -1618,3 +1618,75 @@ _add(
     S(lambda t, a: t.cholesky(_SPD(t, a)), (3, 3)),
     S(lambda t, a: _SPD(t, a).cholesky(upper=True), (2, 3, 3)),
 )
+_add(
+    "_as_strided",
+    S(lambda t, x: x.as_strided((2, 2), (1, 2)), M),
+    S(lambda t, x: (x * 1)[1:].as_strided((2, 3), (1, 2), 1), M),
+    S(lambda t, x: t.as_strided(x.t(), (3, 3), (1, 1), 2), M),  # positions read twice
+    S(lambda t, x: x[0].expand(3, 4).as_strided((2, 2), (1, 1)), M),  # an input read twice
+    S(lambda t, x: x.as_strided((0, 2), (1, 2)), M),
+)
+_add(
+    "_AsStridedBackward1",
+    S(lambda t, x: (x * 1).as_strided_((3, 2), (2, 1), 1), M, xfail=_RESTRIDE),
+    S(lambda t, x: (x * 1).t().as_strided_((2, 2), (0, 1)), M),
+)
+_AS_STRIDED_SCATTER_SELF = X(
+    "PyTorch's gradient for self is the gradient at the written positions and zero elsewhere, "
+    "the reverse of the derivative (finite differences agree with ours)",
+    "values",
+    "gradcheck",
+)
+_add(
+    "_as_strided_scatter",
+    S(
+        lambda t, x, s: t.as_strided_scatter(x * 1, s, (2, 2), (1, 4), 1),
+        M,
+        (2, 2),
+        xfail=_AS_STRIDED_SCATTER_SELF,
+    ),
+    S(lambda t, x, s: t.as_strided_scatter(x.detach(), s, (3,), (5,)), M, (3,)),
+)
+_add("_resize", S(lambda t, x: x.resize(4, 3), M), S(lambda t, x: x.t().resize_as(x), M))
+_add(
+    "_view_copy",
+    S(lambda t, x: t.view_copy(x, (2, 6)), M),
+    S(
+        lambda t, x: t.view_copy(x.t(), (-1,)),
+        M,
+        xfail=X(
+            "PyTorch's forward mode views the tangent of a transposed input and refuses; ours "
+            "gives the tangent",
+            "forward_ad",
+        ),
+    ),
+)
+_add("_permute_copy", S(lambda t, x: t.permute_copy(x, (2, 0, 1)), (2, 3, 4)))
+_add("_transpose_copy", S(lambda t, x: t.transpose_copy(x, 0, 1), M))
+_add("_t_copy", S(lambda t, x: t.t_copy(x), M), S(lambda t, x: t.t_copy(x), (3,)))
+_add("_expand_copy", S(lambda t, x: t.expand_copy(x, (2, 3, 4)), (3, 1)))
+_add("_squeeze_copy", S(lambda t, x: t.squeeze_copy(x), (3, 1, 4)))
+_add("_squeeze_dim_copy", S(lambda t, x: t.squeeze_copy(x, 1), (3, 1, 4)))
+_add("_squeeze_dims_copy", S(lambda t, x: t.squeeze_copy(x, (0, 1)), (3, 1, 4)))
+_add("_unsqueeze_copy", S(lambda t, x: t.unsqueeze_copy(x, 1), M))
+_add("_select_copy", S(lambda t, x: t.select_copy(x, 1, 2), M))
+_add(
+    "_slice_copy",
+    S(lambda t, x: t.slice_copy(x, 1, 1, 3), M),
+    S(lambda t, x: t.slice_copy(x, 1, 0, 4, 2), M),
+    S(lambda t, x: t.slice_copy(x), M),
+)
+_add("_split_copy", S(lambda t, x: t.split_copy(x, 2), M), S(lambda t, x: t.split_copy(x, 3, 1), M))
+_add("_split_with_sizes_copy", S(lambda t, x: t.split_with_sizes_copy(x, [1, 3], 1), M))
+_add("_unbind_copy", S(lambda t, x: t.unbind_copy(x, 1), M))
+_add("_diagonal_copy", S(lambda t, x: t.diagonal_copy(x, 1), M))
+_add("_alias_copy", S(lambda t, x: t.alias_copy(x), M), S(lambda t, x: t.alias_copy(x), ()))
+_add(
+    "_narrow_copy",
+    S(lambda t, x: t.narrow_copy(x, 1, 1, 2), M),
+    S(lambda t, x: x.narrow_copy(0, 0, 2), M),
+)
+_add("_unfold_copy", S(lambda t, x: t.unfold_copy(x, 1, 2, 1), M))
+_add("_as_strided_copy", S(lambda t, x: t.as_strided_copy(x, (2, 2), (1, 2), 3), M))
+_add("_view_as_real_copy", S(lambda t, x: t.view_as_real_copy(x), ((3,), CPLX)))
+_add("detach_copy", S(lambda t, x: t.detach_copy(x), M))

@@ -36,6 +36,7 @@ from . import (
     special,
     spectral,
     statistics,
+    storage,
     triangular,
 )
 from .registry import METHODS, OPS, op, tensor_method
@@ -66,6 +67,7 @@ MODULES = (
     fractional,
     arrangement,
     statistics,
+    storage,
 )
 
 for _m in MODULES:
@@ -91,6 +93,7 @@ if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checke
     from .sorting import *  # noqa: F403
     from .special import *  # noqa: F403
     from .statistics import *  # noqa: F403
+    from .storage import *  # noqa: F403
     from .triangular import *  # noqa: F403
 
 __all__ = [name for m in MODULES for name in m.__all__]
