@@ -1690,3 +1690,40 @@ _add("_unfold_copy", S(lambda t, x: t.unfold_copy(x, 1, 2, 1), M))
 _add("_as_strided_copy", S(lambda t, x: t.as_strided_copy(x, (2, 2), (1, 2), 3), M))
 _add("_view_as_real_copy", S(lambda t, x: t.view_as_real_copy(x), ((3,), CPLX)))
 _add("detach_copy", S(lambda t, x: t.detach_copy(x), M))
+_IR_INDEX = [0, 2, 0, 3, 2]
+for _reduce in ("prod", "mean", "amax", "amin"):
+    for _self in (True, False):
+        _add(
+            "_index_reduce",
+            S(
+                lambda t, x, s, r=_reduce, i=_self: x.index_reduce(
+                    0, t.tensor(_IR_INDEX), s, r, include_self=i
+                ),
+                ((4, 3), DISTINCT),
+                ((5, 3), DISTINCT),
+            ),
+        )
+_add(
+    "_index_reduce",
+    S(lambda t, x, s: t.index_reduce(x, 1, t.tensor([1, 1]), s, "prod"), M, (3, 2)),
+    S(lambda t, x, s: (x * 1).index_reduce_(0, t.tensor([2, 0]), s, "mean"), M, (2, 4)),
+)
+_add(
+    "_put",
+    S(lambda t, x, s: x.put(t.tensor([0, 5, -1]), s), M, (3,)),
+    S(lambda t, x, s: t.put(x, t.tensor([0, 5, 0]), s, accumulate=True), M, (3,)),
+    S(lambda t, x, s: x.t().put(t.tensor([[1], [7]]), s), M, (2, 1)),
+    S(lambda t, x, s: (x * 1).put_(t.tensor([3, 3]), s, True), M, (2,)),
+)
+_add(
+    "_histogram_recorded",
+    S(lambda t, x: t.histogram(x, 3), (5,)),
+)
+_add(
+    "_histogramdd_recorded",
+    S(lambda t, x: t.histogramdd(x, [2, 3]), (5, 2)),
+)
+_add(
+    "_unique_consecutive",
+    S(lambda t, x: t.unique_consecutive(x.round()), (8,)),
+)

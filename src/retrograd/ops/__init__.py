@@ -21,6 +21,7 @@ from . import (
     fold,
     fractional,
     householder,
+    index_reduce,
     indexing,
     inplace,
     linalg,
@@ -68,6 +69,7 @@ MODULES = (
     arrangement,
     statistics,
     storage,
+    index_reduce,
 )
 
 for _m in MODULES:
@@ -80,6 +82,7 @@ if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checke
     from .composite import *  # noqa: F403
     from .conv import *  # noqa: F403
     from .householder import *  # noqa: F403
+    from .index_reduce import *  # noqa: F403
     from .indexing import *  # noqa: F403
     from .inplace import *  # noqa: F403
     from .linalg import *  # noqa: F403

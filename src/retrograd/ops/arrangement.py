@@ -4,8 +4,10 @@
 ``unravel_index`` and ``unique_consecutive``."""
 
 import warnings
+from collections import namedtuple
 
 from .._array import xp
+from .._switches import grad_mode as _grad_state
 from ..tensor import Tensor, _make, _wrap_dim
 from . import composite as _composite
 from . import shape as _shape
@@ -146,7 +148,60 @@ def unravel_index(indices, shape):
     return tuple(reversed(out))
 
 
+def _unique_consecutive_grad(g, n):
+    raise NotImplementedError("the derivative for 'unique_consecutive' is not implemented.")
+
+
+_UniqueConsecutive = namedtuple("_UniqueConsecutive", "output inverse_indices counts")
+
+
+@op(
+    grads=(_unique_consecutive_grad,),
+    returns=_UniqueConsecutive,
+    method=False,
+    node="UniqueConsecutiveBackward0",
+)
+def _unique_consecutive(self, results):
+    return results
+
+
+@tensor_method
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """``torch.unique_consecutive``: each run of equal elements (or slices along ``dim``) kept
+    once, with each element's run number (``return_inverse``) and the runs' lengths
+    (``return_counts``) when asked."""
+    a = input._data
+    if dim is None:
+        flat = a.reshape(-1)
+        starts = xp.ones(flat.shape, bool)
+        starts[1:] = flat[1:] != flat[:-1]
+        values = flat[starts]
+        inverse_shape = a.shape
+    else:
+        if a.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        d = _wrap_dim(dim, a.ndim)
+        moved = xp.moveaxis(a, d, 0)
+        starts = xp.ones(moved.shape[0], bool)
+        if moved.shape[0] > 1:
+            rows = moved.reshape(moved.shape[0], -1)
+            starts[1:] = (rows[1:] != rows[:-1]).any(axis=1)
+        values = xp.ascontiguousarray(xp.moveaxis(moved[starts], 0, d))
+        inverse_shape = (moved.shape[0],)
+    run = xp.cumsum(starts) - 1
+    first = xp.flatnonzero(starts)
+    counts = xp.diff(xp.append(first, starts.size)).astype(xp.int64)
+    arrays = (values, run.reshape(inverse_shape).astype(xp.int64), counts)
+    if input.requires_grad and _grad_state.enabled:
+        out = list(_unique_consecutive(input, arrays))
+    else:
+        out = [_make(arr) for arr in arrays]
+    picked = [out[0]] + [t for t, want in zip(out[1:], (return_inverse, return_counts)) if want]
+    return picked[0] if len(picked) == 1 else tuple(picked)
+
+
 __all__ = [
+    "unique_consecutive",
     "ravel",
     "hsplit",
     "vsplit",

@@ -9,7 +9,8 @@ import warnings
 
 from .. import dtypes
 from .._array import c_order, xp
-from ..tensor import _wrap_dim
+from .._switches import grad_mode as _grad_state
+from ..tensor import Tensor, _make, _wrap_dim
 from . import composite as _composite
 from . import reduction as _reduction
 from . import shape as _shape
@@ -339,6 +340,119 @@ def corrcoef(input):
     return c.clamp(-1, 1)
 
 
+# --- histograms --------------------------------------------------------------------------------
+
+
+def _no_derivative_of(name, backward_name, forward_name):
+    def formula(g, n):
+        raise RuntimeError(f"derivative for aten::{backward_name} is not implemented")
+
+    def jvp(tangents, inputs, results, *attrs):
+        raise NotImplementedError(
+            f"Trying to use forward AD with aten::{forward_name} that does not support it."
+        )
+
+    def forward(self, results):
+        return results
+
+    forward.__name__ = "_" + name + "_recorded"
+    recorded = op(
+        outputs=None,
+        grads=(formula,),
+        jvp=jvp,
+        node="torch::autograd::NotImplemented",
+        method=False,
+    )(forward)
+    recorded.opdef.Node._frees_index = False
+    return recorded
+
+
+_histogram_recorded = _no_derivative_of("histogram", "histogram", "histogram")
+# (PyTorch's histogramdd is made of two ATen ops: the edges, then the counts)
+_histogramdd_recorded = _no_derivative_of(
+    "histogramdd", "_histogramdd_from_bin_cts", "_histogramdd_bin_edges"
+)
+histogram_type = _reduction._return_type("histogram", ("hist", "bin_edges"))
+histogramdd_type = _reduction._return_type("histogramdd", ("hist", "bin_edges"))
+
+
+def _histogram_arrays(input, bins, range, weight, density, name):
+    """The histogram of the rows of ``input`` (points of its last dimension) and each dimension's
+    bin edges, as arrays: PyTorch's checks, edges spaced in the input's dtype."""
+    a = input._data
+    if a.dtype.kind not in "fV":
+        raise NotImplementedError(
+            f"\"histogramdd\" not implemented for '{dtypes.scalar_type_name(input.dtype)}'"
+        )
+    if a.ndim < 2:
+        raise RuntimeError("torch.histogramdd: input tensor should have at least 2 dimensions")
+    dims = a.shape[-1]
+    points = a.reshape(-1, dims)
+    if weight is not None and tuple(weight.shape) != a.shape[:-1]:
+        raise RuntimeError(
+            "torch.histogramdd: if weight tensor is provided it should have the same shape as the "
+            "input tensor excluding its innermost dimension, but got input with shape "
+            f"[{', '.join(map(str, a.shape))}] and weight with shape "
+            f"[{', '.join(map(str, weight.shape))}]"
+        )
+    if isinstance(bins, int):
+        bins = [bins] * dims
+    edges = []
+    for d, b in enumerate(bins):
+        if isinstance(b, Tensor):
+            edges.append(b._data.astype(a.dtype))
+            continue
+        if b <= 0:
+            raise RuntimeError(f"{name}(): bins must be > 0, but got {b} for dimension {d}")
+        column = points[:, d]
+        if range is not None:
+            low, high = float(range[2 * d]), float(range[2 * d + 1])
+        elif column.size:
+            low, high = float(column.min()), float(column.max())
+        else:
+            low, high = 0.0, 1.0
+        if low > high:
+            raise RuntimeError(
+                "torch.histogramdd: min should not exceed max, but got min "
+                f"{_number(low)} max {_number(high)} for dimension {d}"
+            )
+        if low == high:
+            low, high = low - 0.5, high + 0.5
+        edges.append(xp.linspace(low, high, b + 1, dtype=a.dtype))
+    w = None if weight is None else weight._data.reshape(-1)
+    hist, _ = xp.histogramdd(points, bins=edges, weights=w, density=density)
+    return hist.astype(a.dtype), edges
+
+
+@tensor_method
+def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
+    """``torch.histogram``: counts (or weights, or a density) of the elements in ``bins`` equal
+    bins over ``range`` (the elements' own by default), or between the given bin edges."""
+    if out is not None:
+        raise NotImplementedError("histogram(out=...) is not supported")
+    w = None if weight is None else weight.reshape(-1, 1)[..., 0]
+    hist, edges = _histogram_arrays(
+        input.reshape(-1, 1), [bins], range, w, density, "torch.histogram"
+    )
+    results = (_make(hist), _make(edges[0]))
+    if _grad_state.enabled and input.requires_grad:
+        results = _histogram_recorded(input, (hist, edges[0]))
+    return histogram_type(*results)
+
+
+def histogramdd(input, bins, *, range=None, weight=None, density=False):
+    """``torch.histogramdd``: the histogram of the points in the rows of ``input`` (its last
+    dimension the coordinates), with bins per dimension (a count each, or edges)."""
+    if input.ndim < 2:
+        raise RuntimeError("torch.histogramdd: input tensor should have at least 2 dimensions")
+    bins_list = [bins] * input.shape[-1] if isinstance(bins, int) else list(bins)
+    hist, edges = _histogram_arrays(input, bins_list, range, weight, density, "torch.histogramdd")
+    results = (_make(hist), *(_make(e) for e in edges))
+    if _grad_state.enabled and input.requires_grad:
+        results = _histogramdd_recorded(input, (hist, *edges))
+    return histogramdd_type(results[0], tuple(results[1:]))
+
+
 # --- the legacy linear-algebra names -----------------------------------------------------------
 
 
@@ -482,6 +596,8 @@ __all__ = [
     "chain_matmul",
     "cov",
     "corrcoef",
+    "histogram",
+    "histogramdd",
     "cholesky",
     "matrix_rank",
     "solve",
