@@ -258,12 +258,12 @@ def _check_weights(name, w, n, integral):
     if integral and w.dtype.category != 1:
         raise RuntimeError(
             f"cov(): expected {name} to have integral dtype but got {name} with "
-            f"{w.dtype._scalar_name} dtype"
+            f"{dtypes.scalar_type_name(w.dtype)} dtype"
         )
     if not integral and not w.dtype.is_floating_point:
         raise RuntimeError(
             f"cov(): expected {name} to have floating point dtype but got {name} with "
-            f"{w.dtype._scalar_name} dtype"
+            f"{dtypes.scalar_type_name(w.dtype)} dtype"
         )
     if bool((w < 0).any()):
         raise RuntimeError(f"cov(): {name} cannot be negative")
