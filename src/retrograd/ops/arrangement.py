@@ -115,9 +115,14 @@ def adjoint(input):
 
 
 @tensor_method
-def msort(input):
+def msort(input, *, out=None):
     """``torch.msort``: sorted along the first dimension (the values of ``sort(input, 0)``)."""
-    return input.sort(0).values
+    result = input.sort(0).values
+    if out is not None:
+        from .._out import write_out
+
+        return write_out("msort", result, out, (input,))
+    return result
 
 
 @tensor_method

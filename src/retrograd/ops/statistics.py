@@ -425,11 +425,9 @@ def _histogram_arrays(input, bins, range, weight, density, name):
 
 
 @tensor_method
-def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
+def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
     """``torch.histogram``: counts (or weights, or a density) of the elements in ``bins`` equal
     bins over ``range`` (the elements' own by default), or between the given bin edges."""
-    if out is not None:
-        raise NotImplementedError("histogram(out=...) is not supported")
     w = None if weight is None else weight.reshape(-1, 1)[..., 0]
     hist, edges = _histogram_arrays(
         input.reshape(-1, 1), [bins], range, w, density, "torch.histogram"
@@ -437,6 +435,10 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
     results = (_make(hist), _make(edges[0]))
     if _grad_state.enabled and input.requires_grad:
         results = _histogram_recorded(input, (hist, edges[0]))
+    if out is not None:
+        from .._out import write_out
+
+        results = [write_out("histogram", r, o, (input,)) for r, o in zip(results, out)]
     return histogram_type(*results)
 
 

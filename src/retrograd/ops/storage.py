@@ -14,7 +14,7 @@ from .. import _device, dtypes
 from .._array import kept_layout, kept_order, ndarray, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.grad_mode import enable_grad
-from ..creation import _python_dtypes, tensor
+from ..creation import _NO_PINNED, tensor
 from ..tensor import Tensor, _make, _wrap_dim
 from . import composite as _composite
 from . import indexing as _indexing
@@ -322,12 +322,26 @@ def _empty_strided(size, stride, dtype, requires_grad):
     return out.requires_grad_() if requires_grad else out
 
 
-@_python_dtypes
+def _factory_options(dtype, device, layout=None, pin_memory=False):
+    """The dtype asked for (one of Python's types too); the device must be the CPU, memory not
+    pinned, the layout strided, as in PyTorch's CPU-only build."""
+    if device is not None:
+        _device.check(device, True)
+    if pin_memory:
+        raise RuntimeError(_NO_PINNED)
+    if layout is not None and layout is not _device.strided:
+        raise NotImplementedError(
+            f"layout={layout}: retrograd tensors are dense (torch.strided) only"
+        )
+    return dtypes.as_dtype(dtype) if dtype.__class__ is type else dtype
+
+
 def empty_strided(
     size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False
 ):
     """``torch.empty_strided``: a new tensor laid out with the given strides (its values are
     zeros here, never garbage)."""
+    dtype = _factory_options(dtype, device, layout, pin_memory)
     return _empty_strided(size, stride, dtype or dtypes.get_default_dtype(), requires_grad)
 
 
@@ -380,10 +394,10 @@ def _asarray_tensor(obj, dtype, copy, requires_grad):
     return out
 
 
-@_python_dtypes
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=_UNSET):
     """``torch.asarray``: ``obj`` as a tensor, sharing its memory where it can (a tensor, a NumPy
     array, an object with the buffer protocol) unless ``copy``; ``copy=False`` refuses a copy."""
+    dtype = _factory_options(dtype, device)
     if isinstance(obj, Tensor):
         return _asarray_tensor(obj, dtype, copy, requires_grad)
     grad = False if requires_grad is _UNSET else bool(requires_grad)
@@ -414,10 +428,10 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=_UNSET):
 _WARNED_READ_ONLY = []
 
 
-@_python_dtypes
 def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     """``torch.frombuffer``: a 1-d tensor over an object's memory (the buffer protocol), sharing
     it."""
+    dtype = _factory_options(dtype, None)
     view = memoryview(buffer)
     length = view.nbytes
     item = dtype.itemsize
@@ -540,11 +554,13 @@ def _copying(name, view, copies=_COPIES):
             first = seen[0] if isinstance(seen, (tuple, list)) else seen
             node = first.grad_fn
             result = copies[type(node)](input, *node._attrs)
-        if out is not None:
-            from .._out import write_out
+        if out is None:
+            return result
+        from .._out import write_out
 
-            return write_out(name, result, out, (input,))
-        return result
+        if isinstance(result, tuple):  # (split_copy and kin write a list of tensors)
+            return [write_out(name, r, o, (input,)) for r, o in zip(result, out)]
+        return write_out(name, result, out, (input,))
 
     copy.__name__ = copy.__qualname__ = name
     copy.__doc__ = f"``torch.{name}``: a copy, in new memory, of what ``{name[:-5]}`` views."
