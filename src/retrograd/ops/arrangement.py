@@ -60,12 +60,18 @@ def split_with_sizes(input, split_sizes, dim=0):
     return _shape._split_with_sizes(input, [int(s) for s in split_sizes], dim)
 
 
+def _check_split(a, sizes, dim=0):
+    if a.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+
+
 # The unsafe splits: the same pieces, sharing the input's memory, but not recorded as views (so
 # a piece may be written in place, as in PyTorch, each with a version counter of its own).
 @op(
     "unsafe_split",
     saves="self_shape self_dtype",
     outputs=None,
+    check=_check_split,
     grads=(_split_grad(lambda size, n: _split_sizes(size, n.split_size)),),
 )
 def unsafe_split(self, split_size, dim=0):
@@ -78,6 +84,7 @@ def unsafe_split(self, split_size, dim=0):
     "unsafe_split_with_sizes",
     saves="self_shape self_dtype",
     outputs=None,
+    check=_check_split,
     grads=(_split_grad(lambda size, n: list(n.split_sizes)),),
 )
 def unsafe_split_with_sizes(self, split_sizes, dim=0):
@@ -186,6 +193,11 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         if a.ndim == 0:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         d = _wrap_dim(dim, a.ndim)
+        if any(n == 0 for k, n in enumerate(a.shape) if k != d):
+            raise RuntimeError(
+                "There are 0 sized dimensions, and they aren't selected, so unique cannot be "
+                "applied"
+            )
         moved = xp.moveaxis(a, d, 0)
         starts = xp.ones(moved.shape[0], bool)
         if moved.shape[0] > 1:

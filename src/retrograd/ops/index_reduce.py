@@ -81,7 +81,8 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=No
     if idx.size and (idx.min() < 0 or idx.max() >= size):
         raise IndexError("index out of range in self")
     shape = [1] * source.ndim
-    shape[d] = idx.size
+    if shape:
+        shape[d] = idx.size
     full = xp.broadcast_to(idx.astype(xp.int64).reshape(shape), source.shape)
     key = _indexing._along_key(full, d, input.ndim)
     result = _index_reduce(
@@ -129,6 +130,8 @@ def put(input, index, source, accumulate=False):
         )
     n = input._data.size
     flat = idx.reshape(-1)
+    if n == 0 and flat.size:
+        raise IndexError("put_(): Tried to put elements into an empty tensor")
     bad = flat[(flat >= n) | (flat < -n)]
     if bad.size:
         raise IndexError(
