@@ -1666,3 +1666,151 @@ _add(
         ),
     ),
 )
+
+# --- shape, statistics and storage ops: ravel ... as_strided, the *_copy functions ---------------
+_add(
+    "unsafe_split",
+    S(lambda t, x: x.unsafe_split(2), M),
+    S(lambda t, x: t.unsafe_split(x, 3, 1), M),
+    S(lambda t, x: x.unsafe_chunk(2, 1), M),
+)
+_add(
+    "unsafe_split_with_sizes",
+    S(lambda t, x: x.unsafe_split_with_sizes([2, 1]), M),
+    S(lambda t, x: t.unsafe_split_with_sizes(x, [0, 4], -1), M),
+)
+_add(
+    "vdot",
+    S(lambda t, x, y: t.vdot(x, y), (4,), (4,)),
+    S(lambda t, x, y: x.vdot(y), (0,), (0,)),
+    S(lambda t, x, y: t.vdot(x, y), ((3,), CPLX), ((3,), CPLX)),
+)
+_add(
+    "dist",
+    S(lambda t, x, y: t.dist(x, y), M, (4,)),
+    S(lambda t, x, y: x.dist(y, 1), (M, AWAY), C((4,), AWAY)),
+    S(lambda t, x, y: x.dist(y, 3), (), (2, 3)),
+    S(lambda t, x, y: x.dist(y, 0.5), (M, DISTINCT), C(M, DISTINCT)),
+    S(lambda t, x, y: x.dist(y, float("inf")), (M, DISTINCT), C((4,), DISTINCT)),
+)
+_add(
+    "renorm",
+    S(lambda t, x: x.renorm(2, 0, 1.0), (M, (-1.0, 1.0))),
+    S(lambda t, x: t.renorm(x, 1, 1, 0.8), (M, POS)),
+    S(lambda t, x: x.renorm(3, -1, 0.5), (2, 3, 2)),
+    S(lambda t, x: (x * 1).renorm_(2, 0, 0.7), M),
+)
+_add(
+    "_legacy_cholesky",
+    S(lambda t, a: t.cholesky(_SPD(t, a)), (3, 3)),
+    S(lambda t, a: _SPD(t, a).cholesky(upper=True), (2, 3, 3)),
+)
+_add(
+    "_as_strided",
+    S(lambda t, x: x.as_strided((2, 2), (1, 2)), M),
+    S(lambda t, x: (x * 1)[1:].as_strided((2, 3), (1, 2), 1), M),
+    S(lambda t, x: t.as_strided(x.t(), (3, 3), (1, 1), 2), M),  # positions read twice
+    S(lambda t, x: x[0].expand(3, 4).as_strided((2, 2), (1, 1)), M),  # an input read twice
+    S(lambda t, x: x.as_strided((0, 2), (1, 2)), M),
+)
+_add(
+    "_AsStridedBackward1",
+    S(lambda t, x: (x * 1).as_strided_((3, 2), (2, 1), 1), M, xfail=_RESTRIDE),
+    S(lambda t, x: (x * 1).t().as_strided_((2, 2), (0, 1)), M),
+)
+_AS_STRIDED_SCATTER_SELF = X(
+    "PyTorch's gradient for self is the gradient at the written positions and zero elsewhere, "
+    "the reverse of the derivative (finite differences agree with ours)",
+    "values",
+    "gradcheck",
+)
+_add(
+    "_as_strided_scatter",
+    S(
+        lambda t, x, s: t.as_strided_scatter(x * 1, s, (2, 2), (1, 4), 1),
+        M,
+        (2, 2),
+        xfail=_AS_STRIDED_SCATTER_SELF,
+    ),
+    S(lambda t, x, s: t.as_strided_scatter(x.detach(), s, (3,), (5,)), M, (3,)),
+)
+_add("_resize", S(lambda t, x: x.resize(4, 3), M), S(lambda t, x: x.t().resize_as(x), M))
+_add(
+    "_view_copy",
+    S(lambda t, x: t.view_copy(x, (2, 6)), M),
+    S(
+        lambda t, x: t.view_copy(x.t(), (-1,)),
+        M,
+        xfail=X(
+            "PyTorch's forward mode views the tangent of a transposed input and refuses; ours "
+            "gives the tangent",
+            "forward_ad",
+        ),
+    ),
+)
+_add("_permute_copy", S(lambda t, x: t.permute_copy(x, (2, 0, 1)), (2, 3, 4)))
+_add("_transpose_copy", S(lambda t, x: t.transpose_copy(x, 0, 1), M))
+_add("_t_copy", S(lambda t, x: t.t_copy(x), M), S(lambda t, x: t.t_copy(x), (3,)))
+_add("_expand_copy", S(lambda t, x: t.expand_copy(x, (2, 3, 4)), (3, 1)))
+_add("_squeeze_copy", S(lambda t, x: t.squeeze_copy(x), (3, 1, 4)))
+_add("_squeeze_dim_copy", S(lambda t, x: t.squeeze_copy(x, 1), (3, 1, 4)))
+_add("_squeeze_dims_copy", S(lambda t, x: t.squeeze_copy(x, (0, 1)), (3, 1, 4)))
+_add("_unsqueeze_copy", S(lambda t, x: t.unsqueeze_copy(x, 1), M))
+_add("_select_copy", S(lambda t, x: t.select_copy(x, 1, 2), M))
+_add(
+    "_slice_copy",
+    S(lambda t, x: t.slice_copy(x, 1, 1, 3), M),
+    S(lambda t, x: t.slice_copy(x, 1, 0, 4, 2), M),
+    S(lambda t, x: t.slice_copy(x), M),
+)
+_add("_split_copy", S(lambda t, x: t.split_copy(x, 2), M), S(lambda t, x: t.split_copy(x, 3, 1), M))
+_add("_split_with_sizes_copy", S(lambda t, x: t.split_with_sizes_copy(x, [1, 3], 1), M))
+_add("_unbind_copy", S(lambda t, x: t.unbind_copy(x, 1), M))
+_add("_diagonal_copy", S(lambda t, x: t.diagonal_copy(x, 1), M))
+_add("_alias_copy", S(lambda t, x: t.alias_copy(x), M), S(lambda t, x: t.alias_copy(x), ()))
+_add(
+    "_narrow_copy",
+    S(lambda t, x: t.narrow_copy(x, 1, 1, 2), M),
+    S(lambda t, x: x.narrow_copy(0, 0, 2), M),
+)
+_add("_unfold_copy", S(lambda t, x: t.unfold_copy(x, 1, 2, 1), M))
+_add("_as_strided_copy", S(lambda t, x: t.as_strided_copy(x, (2, 2), (1, 2), 3), M))
+_add("_view_as_real_copy", S(lambda t, x: t.view_as_real_copy(x), ((3,), CPLX)))
+_add("detach_copy", S(lambda t, x: t.detach_copy(x), M))
+_IR_INDEX = [0, 2, 0, 3, 2]
+for _reduce in ("prod", "mean", "amax", "amin"):
+    for _self in (True, False):
+        _add(
+            "_index_reduce",
+            S(
+                lambda t, x, s, r=_reduce, i=_self: x.index_reduce(
+                    0, t.tensor(_IR_INDEX), s, r, include_self=i
+                ),
+                ((4, 3), DISTINCT),
+                ((5, 3), DISTINCT),
+            ),
+        )
+_add(
+    "_index_reduce",
+    S(lambda t, x, s: t.index_reduce(x, 1, t.tensor([1, 1]), s, "prod"), M, (3, 2)),
+    S(lambda t, x, s: (x * 1).index_reduce_(0, t.tensor([2, 0]), s, "mean"), M, (2, 4)),
+)
+_add(
+    "_put",
+    S(lambda t, x, s: x.put(t.tensor([0, 5, -1]), s), M, (3,)),
+    S(lambda t, x, s: t.put(x, t.tensor([0, 5, 0]), s, accumulate=True), M, (3,)),
+    S(lambda t, x, s: x.t().put(t.tensor([[1], [7]]), s), M, (2, 1)),
+    S(lambda t, x, s: (x * 1).put_(t.tensor([3, 3]), s, True), M, (2,)),
+)
+_add(
+    "_histogram_recorded",
+    S(lambda t, x: t.histogram(x, 3), (5,)),
+)
+_add(
+    "_histogramdd_recorded",
+    S(lambda t, x: t.histogramdd(x, [2, 3]), (5, 2)),
+)
+_add(
+    "_unique_consecutive",
+    S(lambda t, x: t.unique_consecutive(x.round()), (8,)),
+)

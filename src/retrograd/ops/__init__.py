@@ -10,6 +10,7 @@ from .. import _device
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from . import (
+    arrangement,
     attention,
     complex_numbers,
     composite,
@@ -20,6 +21,7 @@ from . import (
     fold,
     fractional,
     householder,
+    index_reduce,
     indexing,
     inplace,
     linalg,
@@ -34,6 +36,8 @@ from . import (
     sorting,
     special,
     spectral,
+    statistics,
+    storage,
     triangular,
 )
 from .registry import METHODS, OPS, op, tensor_method
@@ -62,6 +66,10 @@ MODULES = (
     pool3d,
     fold,
     fractional,
+    arrangement,
+    statistics,
+    storage,
+    index_reduce,
 )
 
 for _m in MODULES:
@@ -69,10 +77,12 @@ for _m in MODULES:
         globals()[_name] = getattr(_m, _name)
 
 if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checkers
+    from .arrangement import *  # noqa: F403
     from .complex_numbers import *  # noqa: F403
     from .composite import *  # noqa: F403
     from .conv import *  # noqa: F403
     from .householder import *  # noqa: F403
+    from .index_reduce import *  # noqa: F403
     from .indexing import *  # noqa: F403
     from .inplace import *  # noqa: F403
     from .linalg import *  # noqa: F403
@@ -85,6 +95,8 @@ if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checke
     from .shape import *  # noqa: F403
     from .sorting import *  # noqa: F403
     from .special import *  # noqa: F403
+    from .statistics import *  # noqa: F403
+    from .storage import *  # noqa: F403
     from .triangular import *  # noqa: F403
 
 __all__ = [name for m in MODULES for name in m.__all__]

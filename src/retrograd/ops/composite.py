@@ -204,13 +204,19 @@ tensor_method(moveaxis, name="moveaxis")
 tensor_method(swapdims, name="swapdims")
 
 
+@tensor_method
 def fliplr(input):
     """``torch.fliplr``: columns reversed (dim 1)."""
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
     return flip(input, (1,))
 
 
+@tensor_method
 def flipud(input):
     """``torch.flipud``: rows reversed (dim 0)."""
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
     return flip(input, (0,))
 
 

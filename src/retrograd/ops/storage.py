@@ -1,0 +1,669 @@
+"""A tensor's memory seen as PyTorch sees it, a storage of elements that a tensor reads with sizes,
+strides and an offset: ``as_strided`` (and ``as_strided_``, ``as_strided_scatter``), ``resize_``,
+``empty_strided``, ``asarray``, ``frombuffer``, and the ``*_copy`` twins of the view ops.
+
+A retrograd tensor's array is a NumPy view of some array that owns the memory (or wraps a foreign
+buffer): that array is the storage, and a tensor's storage offset is where its first element sits
+in it.  So ``as_strided`` of a view reads the memory of the tensor it is a view of, from the
+offsets of that tensor, as PyTorch's does."""
+
+import functools
+import warnings
+
+from .. import _device, dtypes
+from .._array import kept_layout, kept_order, ndarray, xp
+from .._switches import grad_mode as _grad_state
+from ..autograd.grad_mode import enable_grad
+from ..creation import _NO_PINNED, tensor
+from ..tensor import Tensor, _make, _wrap_dim
+from . import composite as _composite
+from . import indexing as _indexing
+from . import linalg as _linalg
+from . import shape as _shape
+from .complex_numbers import view_as_complex, view_as_real
+from .inplace import _check_restride, _put_flat, _restride, _take_flat, _zero_flat
+from .registry import op, tensor_method
+from .shape import shape_arg
+
+# --- storage, offsets and positions ------------------------------------------------------------
+
+
+def _root(a):
+    while isinstance(a.base, ndarray):
+        a = a.base
+    return a
+
+
+def _storage_bytes(a):
+    """The memory ``a`` is a view of, as one flat array of bytes."""
+    return _root(a).reshape(-1, order="A").view(xp.uint8)
+
+
+def _offset(a):
+    """``a``'s storage offset, in its elements."""
+    start = a.__array_interface__["data"][0]
+    return (start - _root(a).__array_interface__["data"][0]) // a.itemsize
+
+
+def _geometry(a):
+    """(sizes, strides, storage offset) of an array, in elements."""
+    return tuple(a.shape), tuple(s // a.itemsize for s in a.strides), _offset(a)
+
+
+def _positions(size, stride, offset):
+    """The storage position of every element of the geometry, as an int64 array of ``size``."""
+    pos = xp.full(tuple(size), offset, xp.int64)
+    for d, (n, s) in enumerate(zip(size, stride)):
+        shape = [1] * len(size)
+        shape[d] = n
+        pos = pos + (xp.arange(n, dtype=xp.int64) * s).reshape(shape)
+    return pos
+
+
+def _listed(values):
+    return ", ".join(map(str, values))
+
+
+def _check_geometry(a, size, stride, offset):
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(
+            f"as_strided: Negative strides are not supported at the moment, got strides: "
+            f"[{_listed(stride)}]"
+        )
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    if any(n < 0 for n in size):
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(size)}: [{_listed(size)}]"
+        )
+    if 0 in size:
+        return
+    need = (offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1) * a.itemsize
+    have = _storage_bytes(a).size
+    if need > have:
+        raise RuntimeError(
+            f"setStorage: sizes [{_listed(size)}], strides [{_listed(stride)}], storage offset "
+            f"{offset}, and itemsize {a.itemsize} requiring a storage size of {need} are out of "
+            f"bounds for storage of size {have}"
+        )
+
+
+def _strided(a, size, stride, offset):
+    """``a``'s storage seen with the given geometry (checked already): a view of it."""
+    buf = _storage_bytes(a)
+    item = a.itemsize
+    empty = 0 in size
+    return xp.ndarray(
+        tuple(size),
+        a.dtype,
+        buffer=buf,
+        offset=0 if empty else offset * item,
+        strides=tuple(s * item for s in stride),
+    )
+
+
+# --- as_strided --------------------------------------------------------------------------------
+
+
+def _strided_grad(g, out_geometry, in_geometry):
+    """The gradient of reading ``in_geometry``'s storage with ``out_geometry``: each output's
+    gradient added at its storage position, then read back at the input's positions (split
+    evenly where the input itself reads a position more than once, as PyTorch does)."""
+    out_pos = _positions(*out_geometry)
+    in_pos = _positions(*in_geometry)
+    low = min([p.min() for p in (out_pos, in_pos) if p.size], default=0)
+    high = max([p.max() for p in (out_pos, in_pos) if p.size], default=-1)
+    storage = _put_flat(g, out_pos - low, (int(high - low + 1),))
+    grad = _take_flat(storage, in_pos - low)
+    counts = xp.bincount((in_pos - low).reshape(-1), minlength=int(high - low + 1))
+    if in_pos.size and counts.max() > 1:
+        grad = grad / _make(counts[in_pos - low].astype(g._data.dtype))
+    return grad
+
+
+@op(
+    view=True,
+    method=False,
+    node="AsStridedBackward0",
+    grads=(lambda g, n: _strided_grad(g, (n.size, n.stride, n.storage_offset), n.geometry),),
+)
+def _as_strided(self, size, stride, storage_offset, geometry):
+    return _strided(self, size, stride, storage_offset)
+
+
+def _geometry_args(input, size, stride, storage_offset):
+    a = input._data
+    size = tuple(int(s) for s in size)
+    stride = tuple(int(s) for s in stride)
+    offset = _offset(a) if storage_offset is None else int(storage_offset)
+    _check_geometry(a, size, stride, offset)
+    return size, stride, offset
+
+
+@tensor_method
+def as_strided(input, size, stride, storage_offset=None):
+    """``torch.as_strided``: a view of the input's storage with the given sizes, strides (in
+    elements) and storage offset (the input's own by default)."""
+    size, stride, offset = _geometry_args(input, size, stride, storage_offset)
+    return _as_strided(input, size, stride, offset, _geometry(input._data))
+
+
+def _as_strided_restrided(self, array, out_geometry, in_geometry):
+    return array
+
+
+# The node of ``as_strided_``: the new array is made already (see inplace._restrided).
+_AS_STRIDED1 = op(
+    "_AsStridedBackward1",
+    node="AsStridedBackward1",
+    method=False,
+    grads=(lambda g, n: _strided_grad(g, n.out_geometry, n.in_geometry),),
+)(_as_strided_restrided)
+_AS_STRIDED1.opdef.Node._frees_index = False
+
+
+@tensor_method
+def as_strided_(input, size, stride, storage_offset=None):
+    """``Tensor.as_strided_``: this tensor made to read its storage with the given geometry."""
+    _check_restride(input)
+    size, stride, offset = _geometry_args(input, size, stride, storage_offset)
+    new = _make(_strided(input._data, size, stride, offset))
+    return _restride(input, new, _AS_STRIDED1, (size, stride, offset), _geometry(input._data))
+
+
+def _check_as_strided_scatter(a, src, index):
+    if src.shape != index.shape:
+        raise RuntimeError(
+            "expected src to have a size equal to the slice of self. src size = "
+            f"[{_listed(src.shape)}], slice size = [{_listed(index.shape)}]"
+        )
+
+
+@op(
+    inputs="self src",
+    method=False,
+    check=_check_as_strided_scatter,
+    node="AsStridedScatterBackward0",
+    grads=(lambda g, n: _zero_flat(g, n.index), lambda g, n: _take_flat(g, n.index)),
+)
+def _as_strided_scatter(self, src, index):
+    out = kept_layout(self.copy(order=kept_order(self)), self)
+    flat = _root(out).reshape(-1, order="A")
+    flat[index] = src
+    return out
+
+
+@tensor_method
+def as_strided_scatter(input, src, size, stride, storage_offset=None):
+    """``torch.as_strided_scatter``: a copy of ``input`` with ``src`` written where
+    ``as_strided(size, stride, storage_offset)`` of that copy reads."""
+    if _grad_state.enabled and input.requires_grad and not input._data.flags.c_contiguous:
+        raise RuntimeError(
+            "!self.requires_grad() || self.is_contiguous() INTERNAL ASSERT FAILED at "
+            '"/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp":4754, please report a '
+            "bug to PyTorch. as_strided_scatter is currently only supported for contiguous inputs"
+        )
+    size = tuple(int(s) for s in size)
+    stride = tuple(int(s) for s in stride)
+    offset = 0 if storage_offset is None else int(storage_offset)
+    _check_geometry(xp.empty(input._data.size, input._data.dtype), size, stride, offset)
+    return _as_strided_scatter(input, src, _positions(size, stride, offset))
+
+
+# --- resizing ----------------------------------------------------------------------------------
+
+
+def _c_strides(shape):
+    strides, step = [], 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(strides))
+
+
+def _resized(a, shape):
+    """``a``'s storage from its offset, seen as a contiguous ``shape``; the storage grown (into
+    new memory, its old elements copied) where it is too small."""
+    offset = _offset(a)
+    numel = 1
+    for n in shape:
+        numel *= n
+    buf = _storage_bytes(a)
+    if (offset + numel) * a.itemsize > buf.size:
+        grown = xp.zeros((offset + numel) * a.itemsize, xp.uint8)
+        grown[: buf.size] = buf
+        a = grown[: a.itemsize].view(a.dtype)  # (only its storage is read below)
+    return _strided(a, shape, _c_strides(shape), offset)
+
+
+@tensor_method
+def resize_(self, *sizes, memory_format=None):
+    """``Tensor.resize_``: this tensor made a contiguous one of ``sizes`` over its storage from its
+    offset; a bigger size grows the storage (the new elements are zeros here)."""
+    if self.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    shape = shape_arg(sizes)
+    if any(n < 0 for n in shape):
+        raise RuntimeError("numel: integer multiplication overflow")
+    if memory_format is _device.preserve_format:
+        raise RuntimeError("Unsupported memory formatPreserve")
+    if memory_format in (_device.channels_last, _device.channels_last_3d):
+        rank = 4 if memory_format is _device.channels_last else 5
+        if len(shape) != rank:
+            name = "channels_last" if rank == 4 else "channels_last_3d"
+            raise RuntimeError(f"required rank {rank} tensor to use {name} format")
+    _device.check_memory_format(memory_format)
+    if shape == self._data.shape and (memory_format is None or self._data.flags.c_contiguous):
+        return self  # (nothing changes: no new version)
+    return _restride(self, _make(_resized(self._data, shape)), None)
+
+
+@tensor_method
+def resize_as_(self, the_template, memory_format=None):
+    """``Tensor.resize_as_``: ``resize_`` to the shape of ``the_template``."""
+    return resize_(self, the_template._data.shape, memory_format=memory_format)
+
+
+@op(
+    saves="self_shape",
+    view=True,
+    method=False,
+    node="ResizeBackward",
+    grads=(lambda g, n: g.reshape(n.self_shape),),
+)
+def _resize(self, shape):
+    return xp.ascontiguousarray(self).reshape(shape)
+
+
+def _resize_autograd(input, shape, name):
+    warnings.warn(f"non-inplace {name} is deprecated", UserWarning, 3)
+    numel = 1
+    for n in shape:
+        numel *= n
+    if numel != input._data.size:
+        raise RuntimeError(
+            f"requested resize to {'x'.join(map(str, shape))} ({numel} elements in total), but "
+            f"the given tensor has a size of {'x'.join(map(str, input._data.shape))} "
+            f"({input._data.size} elements). autograd's resize can only change the shape of a "
+            "given tensor, while preserving the number of elements. "
+        )
+    return _resize(input, shape)
+
+
+@tensor_method
+def resize(self, *sizes):
+    """``Tensor.resize``: PyTorch's deprecated out-of-place resize, a reshape that must keep the
+    number of elements."""
+    return _resize_autograd(self, shape_arg(sizes), "resize")
+
+
+@tensor_method
+def resize_as(self, tensor):
+    """``Tensor.resize_as``: ``resize`` to the shape of ``tensor``."""
+    return _resize_autograd(self, tuple(tensor._data.shape), "resize_as")
+
+
+# --- strided factories, asarray, frombuffer ----------------------------------------------------
+
+
+def _empty_strided(size, stride, dtype, requires_grad):
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(
+            f"dimensionality of sizes ({len(size)}) must match dimensionality of strides "
+            f"({len(stride)})"
+        )
+    need = 0 if 0 in size else sum((n - 1) * s for n, s in zip(size, stride)) + 1
+    storage = xp.zeros(need, dtype.np)
+    _check_geometry(storage, size, stride, 0)
+    out = _make(_strided(storage, size, stride, 0))
+    return out.requires_grad_() if requires_grad else out
+
+
+def _factory_options(dtype, device, layout=None, pin_memory=False):
+    """The dtype asked for (one of Python's types too); the device must be the CPU, memory not
+    pinned, the layout strided, as in PyTorch's CPU-only build."""
+    if device is not None:
+        _device.check(device, True)
+    if pin_memory:
+        raise RuntimeError(_NO_PINNED)
+    if layout is not None and layout is not _device.strided:
+        raise NotImplementedError(
+            f"layout={layout}: retrograd tensors are dense (torch.strided) only"
+        )
+    return dtypes.as_dtype(dtype) if dtype.__class__ is type else dtype
+
+
+def empty_strided(
+    size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False
+):
+    """``torch.empty_strided``: a new tensor laid out with the given strides (its values are
+    zeros here, never garbage)."""
+    dtype = _factory_options(dtype, device, layout, pin_memory)
+    return _empty_strided(size, stride, dtype or dtypes.get_default_dtype(), requires_grad)
+
+
+@tensor_method
+def new_empty_strided(
+    self, size, stride, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False
+):
+    """``Tensor.new_empty_strided``: ``empty_strided`` of this tensor's dtype by default."""
+    return empty_strided(
+        size,
+        stride,
+        dtype=dtype or self.dtype,
+        layout=layout,
+        device=device,
+        pin_memory=pin_memory,
+        requires_grad=requires_grad,
+    )
+
+
+def _type_name(dt):
+    return dtypes.scalar_type_name(dt)
+
+
+_ASARRAY_GRAD_DEFAULT = (
+    "torch.asarray: unspecified requires_grad now defaults to obj.requires_grad instead of "
+    "False. Pass requires_grad=False explicitly to get the old behavior and silence this warning."
+)
+_UNSET = object()
+
+
+def _asarray_tensor(obj, dtype, copy, requires_grad):
+    target = dtype or obj.dtype
+    if target is not obj.dtype and copy is False:
+        raise ValueError(
+            f"can't alias tensor with dtype '{_type_name(obj.dtype)}' into dtype "
+            f"'{_type_name(target)}'."
+        )
+    if requires_grad is _UNSET:
+        if obj.requires_grad:
+            warnings.warn(_ASARRAY_GRAD_DEFAULT, UserWarning, 3)
+        requires_grad = obj.requires_grad
+    if copy:
+        out = _shape.clone(obj) if target is obj.dtype else obj.to(target)
+    elif target is not obj.dtype:
+        out = obj.to(target)
+    else:
+        out = obj
+    if requires_grad and not out.requires_grad:
+        out.requires_grad_()
+    return out
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=_UNSET):
+    """``torch.asarray``: ``obj`` as a tensor, sharing its memory where it can (a tensor, a NumPy
+    array, an object with the buffer protocol) unless ``copy``; ``copy=False`` refuses a copy."""
+    dtype = _factory_options(dtype, device)
+    if isinstance(obj, Tensor):
+        return _asarray_tensor(obj, dtype, copy, requires_grad)
+    grad = False if requires_grad is _UNSET else bool(requires_grad)
+    if isinstance(obj, ndarray) or (hasattr(obj, "__array_interface__")):
+        a = xp.asarray(obj)
+        target = dtype or dtypes.from_numpy_dtype(a.dtype)
+        if target.np != a.dtype:
+            if copy is False:
+                raise ValueError(
+                    f"can't alias tensor with dtype '{_type_name(dtypes.from_numpy_dtype(a.dtype))}'"
+                    f" into dtype '{_type_name(target)}'."
+                )
+            a = a.astype(target.np)
+        elif copy:
+            a = a.copy()
+        out = _make(a)
+    elif isinstance(obj, (bytes, bytearray, memoryview)):
+        out = frombuffer(obj, dtype=dtype or dtypes.uint8)
+        if copy:
+            out = _make(out._data.copy())
+    else:
+        if copy is False:
+            raise ValueError("can't alias arbitrary sequence into a tensor.")
+        return tensor(obj, dtype=dtype, requires_grad=grad)
+    return out.requires_grad_() if grad else out
+
+
+_WARNED_READ_ONLY = []
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """``torch.frombuffer``: a 1-d tensor over an object's memory (the buffer protocol), sharing
+    it."""
+    dtype = _factory_options(dtype, None)
+    view = memoryview(buffer)
+    length = view.nbytes
+    item = dtype.itemsize
+    if length == 0 or count == 0:
+        raise ValueError(f"both buffer length ({length}) and count ({count}) must not be 0")
+    if offset < 0 or offset >= length:
+        raise ValueError(
+            f"offset ({offset} bytes) must be non-negative and no greater than buffer length "
+            f"({length} bytes) minus 1"
+        )
+    if count < 0:
+        if (length - offset) % item:
+            raise ValueError(
+                f"buffer length ({length - offset} bytes) after offset ({offset} bytes) must be a "
+                f"multiple of element size ({item})"
+            )
+        count = (length - offset) // item
+    elif offset + count * item > length:
+        raise ValueError(
+            f"requested buffer length ({count} * {item} bytes) after offset ({offset} bytes) "
+            f"must not be greater than actual buffer length ({length} bytes)"
+        )
+    if view.readonly and not _WARNED_READ_ONLY:
+        _WARNED_READ_ONLY.append(True)
+        warnings.warn(
+            "The given buffer is not writable, and PyTorch does not support non-writable "
+            "tensors. This means you can write to the underlying (supposedly non-writable) buffer "
+            "using the tensor. You may want to copy the buffer to protect its data or make it "
+            "writable before converting it to a tensor. This type of warning will be suppressed "
+            "for the rest of this program.",
+            UserWarning,
+            3,
+        )
+    a = xp.frombuffer(view.cast("B"), dtype.np, count, offset)
+    out = _make(a)
+    return out.requires_grad_() if requires_grad else out
+
+
+# --- the *_copy functions: a view op's result as new memory ------------------------------------
+
+
+def copy_of(view_fn, name, node=None, forward=None):
+    """The op ``name``: ``view_fn``'s op (its forward, checks and derivative formulas) with its
+    result copied into new contiguous memory, recorded as PyTorch records it (``<node>_copy``).
+    ``forward``: one that reads any layout where the view's needs strides that allow a view."""
+    d = view_fn.opdef
+    forward = forward or d.forward
+
+    @functools.wraps(forward)
+    def copied(*args):
+        out = forward(*args)
+        if isinstance(out, tuple):
+            return tuple(xp.array(o, order="C") for o in out)
+        return xp.array(out, order="C")
+
+    return op(
+        name,
+        inputs=" ".join(d.inputs),
+        saves=" ".join(d.saves),
+        grads=d.Node._formulas,
+        outputs=d.outputs,
+        check=d.check,
+        method=False,
+        node=node or d.Node.__name__ + "_copy",
+    )(copied)
+
+
+_VIEW_OPS = (
+    _shape.view,
+    _shape.permute,
+    _shape.transpose,
+    _shape.t,
+    _shape.expand,
+    _shape.unsqueeze,
+    _shape._squeeze_all,
+    _shape._squeeze_dim,
+    _shape._squeeze_dims,
+    _indexing._select,
+    _indexing._slice,
+    _indexing._alias,
+    _shape._split,
+    _shape._split_with_sizes,
+    _shape.unbind,
+    _shape.unfold,
+    _linalg.diagonal,
+    _as_strided,
+    view_as_real,
+)
+# the copy op of each view op, by the view op's node type
+_COPIES = {
+    fn.opdef.Node: copy_of(fn, "_" + fn.opdef.name.lstrip("_") + "_copy") for fn in _VIEW_OPS
+}
+
+
+def _reshaped(self, shape):
+    return xp.reshape(self, _shape._infer(shape, self.size))
+
+
+_COPIES[_shape.view.opdef.Node] = copy_of(_shape.view, "_view_copy", forward=_reshaped)
+_NARROW_COPIES = {
+    _indexing._slice.opdef.Node: copy_of(_indexing._slice, "_narrow_copy", "NarrowCopyBackward0")
+}
+
+
+def _copying(name, view, copies=_COPIES):
+    """``torch.<name>``: what ``view(input, ...)`` would view, as a new tensor: recorded by the
+    copy of the op the view records (found by the node it makes on an alias of the input), with
+    the same arguments, so the view's checks and errors are its own."""
+
+    def copy(input, *args, out=None, **kwargs):
+        floating = input._data.dtype.kind in "fcV"
+        probe = _make(input._data, True) if floating else input
+        with enable_grad():
+            seen = view(probe, *args, **kwargs)
+        if not floating:  # (no graph for integers) the view's elements, copied
+            if isinstance(seen, (tuple, list)):
+                return tuple(_make(xp.array(t._data, order="C")) for t in seen)
+            result = _make(xp.array(seen._data, order="C"))
+        else:
+            first = seen[0] if isinstance(seen, (tuple, list)) else seen
+            node = first.grad_fn
+            result = copies[type(node)](input, *node._attrs)
+        if out is None:
+            return result
+        from .._out import write_out
+
+        if isinstance(result, tuple):  # (split_copy and kin write a list of tensors)
+            return [write_out(name, r, o, (input,)) for r, o in zip(result, out)]
+        return write_out(name, result, out, (input,))
+
+    copy.__name__ = copy.__qualname__ = name
+    copy.__doc__ = f"``torch.{name}``: a copy, in new memory, of what ``{name[:-5]}`` views."
+    return copy
+
+
+def _slice(input, dim=0, start=None, end=None, step=1):
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    d = _wrap_dim(dim, input.ndim)
+    key = (slice(None),) * d + (slice(start, end, step), Ellipsis)
+    return _indexing._slice(input, key, False, _indexing._slice)
+
+
+def view_as_complex_copy(input, *, out=None):
+    """``torch.view_as_complex_copy``: a copy of what ``view_as_complex`` views (PyTorch gives it
+    no derivative)."""
+    if _grad_state.enabled and input.requires_grad:
+        raise RuntimeError(
+            "view_as_complex_copy does not support automatic differentiation for outputs with "
+            "complex dtype."
+        )
+    result = _make(xp.array(view_as_complex(input.detach())._data, order="C"))
+    if out is not None:
+        from .._out import write_out
+
+        return write_out("view_as_complex_copy", result, out, (input,))
+    return result
+
+
+view_copy = _copying("view_copy", lambda x, size: _shape.view(x.reshape(-1), shape_arg((size,))))
+permute_copy = _copying("permute_copy", _shape.permute)
+transpose_copy = _copying("transpose_copy", _shape.transpose)
+t_copy = _copying("t_copy", _shape.t)
+expand_copy = _copying("expand_copy", lambda x, size, *, implicit=False: _shape.expand(x, size))
+squeeze_copy = _copying("squeeze_copy", _shape.squeeze)
+unsqueeze_copy = _copying("unsqueeze_copy", _shape.unsqueeze)
+select_copy = _copying("select_copy", _composite.select)
+slice_copy = _copying("slice_copy", _slice)
+split_copy = _copying("split_copy", lambda x, split_size, dim=0: _shape._split(x, split_size, dim))
+split_with_sizes_copy = _copying(
+    "split_with_sizes_copy",
+    lambda x, split_sizes, dim=0: _shape._split_with_sizes(x, split_sizes, dim),
+)
+unbind_copy = _copying("unbind_copy", _shape.unbind)
+diagonal_copy = _copying("diagonal_copy", _linalg.diagonal)
+alias_copy = _copying(
+    "alias_copy", lambda x: _indexing._alias(x, (Ellipsis,), False, _indexing._alias)
+)
+unfold_copy = _copying("unfold_copy", _shape.unfold)
+as_strided_copy = _copying("as_strided_copy", as_strided)
+view_as_real_copy = _copying("view_as_real_copy", view_as_real)
+narrow_copy = tensor_method(_copying("narrow_copy", _composite.narrow, _NARROW_COPIES))
+
+
+def _no_derivative(g, n):
+    raise RuntimeError("derivative for aten::detach_copy is not implemented")
+
+
+def _no_forward_derivative(tangents, inputs, results):
+    raise NotImplementedError(
+        "Trying to use forward AD with aten::detach_copy that does not support it."
+    )
+
+
+@op(
+    grads=(_no_derivative,),
+    jvp=_no_forward_derivative,
+    node="torch::autograd::NotImplemented",
+    method=False,
+)
+def detach_copy(self):
+    """``torch.detach_copy``: a copy of the tensor's values (PyTorch records a node that has no
+    derivative)."""
+    return xp.array(self, order="C")
+
+
+__all__ = [
+    "as_strided",
+    "as_strided_",
+    "as_strided_scatter",
+    "resize_as_",
+    "empty_strided",
+    "asarray",
+    "frombuffer",
+    "view_copy",
+    "permute_copy",
+    "transpose_copy",
+    "t_copy",
+    "expand_copy",
+    "squeeze_copy",
+    "unsqueeze_copy",
+    "select_copy",
+    "slice_copy",
+    "split_copy",
+    "split_with_sizes_copy",
+    "unbind_copy",
+    "diagonal_copy",
+    "alias_copy",
+    "detach_copy",
+    "narrow_copy",
+    "unfold_copy",
+    "as_strided_copy",
+    "view_as_real_copy",
+    "view_as_complex_copy",
+]
