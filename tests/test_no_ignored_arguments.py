@@ -38,6 +38,9 @@ ALLOWED = {
         "grads": "the engine handles AccumulateGrad itself; apply is never called",
         "needed": "the engine handles AccumulateGrad itself; apply is never called",
     },
+    "autograd.node:AccumulateGrad.__lt__": {
+        "other": "ready AccumulateGrads tie in the backward queue: none orders before another"
+    },
     "autograd.graph:save_on_cpu.__init__": {"pin_memory": _CPU_ONLY, "device_type": _CPU_ONLY},
     "backends.cudnn:is_acceptable": {"tensor": "no tensor is acceptable to cuDNN without a GPU"},
     "cpu.__init__:current_stream": {"device": "the CPU has one stream"},
