@@ -111,6 +111,7 @@ from .creation import (
     randn,
     randn_like,
     randperm,
+    scalar_tensor,
     seed,
     set_rng_state,
     tensor,
@@ -122,6 +123,7 @@ from .creation import (
 from .dtypes import (
     bfloat16,
     bool,
+    can_cast,
     cdouble,
     cfloat,
     complex64,

@@ -330,6 +330,28 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False, out=Non
     return _filled(xp.full(_shape((size,)), fill_value, dtype.np), requires_grad)
 
 
+@_python_dtypes
+def scalar_tensor(
+    s, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=None
+):
+    """``torch.scalar_tensor``: a 0-d tensor holding the number ``s``, in the default dtype
+    unless one is given."""
+    if isinstance(s, Tensor) and s._data.ndim == 0:
+        s = s.item()
+    if not isinstance(s, (builtins.bool, builtins.int, builtins.float, complex)):
+        raise TypeError(
+            f"scalar_tensor(): argument 's' (position 1) must be Number, not {type(s).__name__}"
+        )
+    if dtype is None:
+        dtype = dtypes.get_default_dtype()
+    if isinstance(s, complex) and s.imag and not dtype.is_complex:
+        raise RuntimeError(
+            f"value cannot be converted to type {dtypes.CPP_NAMES[dtype]} without overflow"
+        )
+    value = s if dtype.is_complex or not isinstance(s, complex) else s.real
+    return _filled(xp.full((), value, dtype.np), requires_grad)
+
+
 def _like(t, dtype):
     return dtype.np if dtype is not None else t._data.dtype
 

@@ -27,6 +27,7 @@ from . import (
     nnops,
     pointwise,
     pool3d,
+    properties,
     reduction,
     resample,
     sampling,
@@ -62,6 +63,7 @@ MODULES = (
     pool3d,
     fold,
     fractional,
+    properties,
 )
 
 for _m in MODULES:
@@ -80,6 +82,7 @@ if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checke
     from .nnops import *  # noqa: F403
     from .pointwise import *  # noqa: F403
     from .pool3d import *  # noqa: F403
+    from .properties import *  # noqa: F403
     from .reduction import *  # noqa: F403
     from .sampling import *  # noqa: F403
     from .shape import *  # noqa: F403
@@ -148,6 +151,11 @@ def _cast_method(name, dt):
     return cast
 
 
+def _chalf(self, memory_format=None):
+    """``Tensor.chalf``: complex32 (PyTorch's experimental ComplexHalf) has no NumPy type."""
+    raise NotImplementedError("Tensor.chalf: complex32 (ComplexHalf) tensors are not supported")
+
+
 def _install_methods():
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
@@ -160,8 +168,14 @@ def _install_methods():
         ("long", _dt.int64),
         ("int", _dt.int32),
         ("bool", _dt.bool),
+        ("byte", _dt.uint8),
+        ("char", _dt.int8),
+        ("short", _dt.int16),
+        ("cfloat", _dt.complex64),
+        ("cdouble", _dt.complex128),
     ):
         setattr(Tensor, name, _cast_method(name, dt))
+    Tensor.chalf = _chalf
     Tensor.type_as = lambda self, other: s.to(self, other.dtype)
     Tensor.mT = property(lambda self: s.transpose(self, -2, -1))
     complex_numbers.install_parts()
@@ -190,7 +204,7 @@ def _install_methods():
     Tensor.__matmul__ = linalg.matmul
     Tensor.__rmatmul__ = _reflected(linalg.matmul)
     Tensor.__neg__ = p.neg
-    Tensor.__pos__ = lambda self: self
+    Tensor.__pos__ = p.positive
     Tensor.__abs__ = p.abs
     Tensor.__eq__ = p.eq
     Tensor.__ne__ = p.ne
@@ -205,6 +219,10 @@ def _install_methods():
     Tensor.__xor__ = p.bitwise_xor
     Tensor.__rxor__ = _reflected(p.bitwise_xor)
     Tensor.__invert__ = _invert
+    Tensor.__lshift__ = p.bitwise_left_shift
+    Tensor.__rlshift__ = _reflected(p.bitwise_left_shift)
+    Tensor.__rshift__ = p.bitwise_right_shift
+    Tensor.__rrshift__ = _reflected(p.bitwise_right_shift)
     Tensor.__mod__ = p.remainder
     Tensor.__rmod__ = _reflected(p.remainder)
 

@@ -196,6 +196,36 @@ def _fill_tensor(self, value):
     return xp.full_like(self, value)
 
 
+# ``torch.fill``: the same values in a new tensor, under the names of the out-of-place overloads
+_fill_new = op("_fill_new", grads=(_p.zero_grad,), node="FillBackward0", method=False)(
+    _fill.opdef.forward
+)
+_fill_tensor_new = op(
+    "_fill_tensor_new",
+    inputs="self value",
+    grads=(_p.zero_grad, lambda g, n: g.sum()),
+    node="FillBackward1",
+    method=False,
+)(_fill_tensor.opdef.forward)
+
+
+def _check_fill_value(value):
+    if value._data.ndim:
+        raise RuntimeError(
+            "fill_ only supports 0-dimension value tensor but got tensor with "
+            f"{value._data.ndim} dimensions."
+        )
+
+
+def fill(input, value):
+    """``torch.fill``: a new tensor shaped and typed as ``input``, every element ``value`` (a
+    number or a 0-dim tensor)."""
+    if isinstance(value, Tensor):
+        _check_fill_value(value)
+        return _fill_tensor_new(input, value)
+    return _fill_new(input, value)
+
+
 @op(
     inputs="self src",
     saves="src_shape src_dtype",
@@ -548,7 +578,10 @@ def _view_error(t, indirect, node_name=None):
 
 def _zero_stride_overlap(a):
     """Whether some elements of ``a`` share one memory location (a dimension expanded by a stride
-    of 0), PyTorch's "internal overlap" of a destination."""
+    of 0), PyTorch's "internal overlap" of a destination.  An empty array has no elements to
+    share (NumPy may give it zero strides)."""
+    if a.size == 0:
+        return False
     for stride, n in zip(a.strides, a.shape):
         if stride == 0 and n > 1:
             return True
@@ -863,9 +896,117 @@ for _name in (
     "true_divide subtract fmod remainder cumsum cumprod tril triu scatter "
     "scatter_add bitwise_and bitwise_or bitwise_xor bitwise_not atan2 arctan2 hypot copysign "
     "nextafter heaviside ldexp logit sinc index_add addmm addmv addr baddbmm addbmm scatter_reduce index_copy index_fill masked_scatter gcd lcm "
-    "exp2 i0 mvlgamma igamma igammac xlogy erfinv erfc lgamma digamma"
+    "exp2 i0 mvlgamma igamma igammac xlogy erfinv erfc lgamma digamma "
+    "acosh arccosh asinh arcsinh atanh arctanh deg2rad rad2deg sgn bitwise_left_shift "
+    "bitwise_right_shift"
 ).split():
     _twin(_name)
+
+
+@op(
+    grads=(lambda g, n: _p.cj(g),),
+    jvp="linear",
+    node="ConjPhysicalBackward1",
+    method=False,
+)
+def _conj_physical_in_place(self):
+    return xp.conj(self)
+
+
+@tensor_method
+def conj_physical_(self):
+    """``Tensor.conj_physical_``: the conjugate written into this tensor (a real tensor keeps its
+    values, though the write is recorded, as in PyTorch)."""
+    return inplace(self, _conj_physical_in_place)
+
+
+# --- comparisons and logic written into self: the result keeps self's dtype ----------------------
+
+
+def _number_other(name, other):
+    if not isinstance(other, (bool, int, float, complex)):
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got "
+            f"({type(other).__name__}), but expected one of:\n * (Tensor other)\n"
+            f"      didn't match because some of the arguments have invalid types: "
+            f"(!{type(other).__name__}!)\n * (Number other)\n"
+            f"      didn't match because some of the arguments have invalid types: "
+            f"(!{type(other).__name__}!)\n"
+        )
+
+
+def _compared_in_place(name, compare):
+    """``Tensor.eq_`` and kin: ``compare`` cast to self's dtype.  As in PyTorch the write is
+    recorded (``EqBackward0`` for a number, ``EqBackward1`` for a tensor) with a zero gradient."""
+    node = name[0].upper() + name[1:] + "Backward"
+    kernel = compare.opdef.forward
+
+    def forward(self, other, dtype):
+        return kernel(self, other).astype(dtype, copy=False)
+
+    by_number = op(f"_{name}_number_", grads=(_p.zero_grad,), node=node + "0", method=False)(
+        forward
+    )
+    by_tensor = op(
+        f"_{name}_tensor_",
+        inputs="self other",
+        broadcast=True,
+        promote="binary",
+        grads=(_p.zero_grad, _p.zero_grad),
+        node=node + "1",
+        method=False,
+    )(forward)
+
+    def method(self, other):
+        if isinstance(other, Tensor):
+            return inplace(self, by_tensor, other, self._data.dtype)
+        _number_other(name + "_", other)
+        return inplace(self, by_number, other, self._data.dtype)
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"``Tensor.{name}_``: ``{name}`` written into this tensor, in its dtype."
+    return method
+
+
+def _logical_in_place(name, logical):
+    """``Tensor.logical_and_`` and kin: PyTorch gives them no derivative and records nothing, so
+    the tensor keeps its ``grad_fn`` (a leaf that requires grad may be written)."""
+
+    def method(self, other):
+        if not isinstance(other, Tensor):
+            raise TypeError(
+                f"{name}_(): argument 'other' (position 1) must be Tensor, not "
+                f"{type(other).__name__}"
+            )
+        with no_grad():
+            return inplace(self, logical, other)
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"``Tensor.{name}_``: ``{name}`` written into this tensor, in its dtype."
+    return method
+
+
+@tensor_method
+def logical_not_(self):
+    """``Tensor.logical_not_``: ``logical_not`` written into this tensor, in its dtype (not
+    recorded, as in PyTorch)."""
+    with no_grad():
+        return inplace(self, _p.logical_not)
+
+
+for _name, _other_names in (
+    ("eq", ()),
+    ("ne", ("not_equal",)),
+    ("lt", ("less",)),
+    ("le", ("less_equal",)),
+    ("gt", ("greater",)),
+    ("ge", ("greater_equal",)),
+):
+    _fn = _compared_in_place(_name, getattr(_p, _name))
+    for _spelling in (_name, *_other_names):
+        tensor_method(_fn, name=_spelling + "_")
+for _name in ("logical_and", "logical_or", "logical_xor"):
+    tensor_method(_logical_in_place(_name, getattr(_p, _name)))
 
 
 @tensor_method
@@ -1227,11 +1368,7 @@ tensor_method(clamp_, name="clip_")
 def fill_(self, value):
     """``Tensor.fill_``: every element set to ``value`` (a number or a 0-dim tensor)."""
     if isinstance(value, Tensor):
-        if value._data.ndim:
-            raise RuntimeError(
-                "fill_ only supports 0-dimension value tensor but got tensor with "
-                f"{value._data.ndim} dimensions."
-            )
+        _check_fill_value(value)
         return inplace(self, _fill_tensor, value)
     return inplace(self, _fill, value)
 
@@ -1399,15 +1536,18 @@ Tensor.__imod__ = _METHODS["remainder_"]
 Tensor.__iand__ = _METHODS["bitwise_and_"]
 Tensor.__ior__ = _METHODS["bitwise_or_"]
 Tensor.__ixor__ = _METHODS["bitwise_xor_"]
+Tensor.__ilshift__ = _METHODS["bitwise_left_shift_"]
+Tensor.__irshift__ = _METHODS["bitwise_right_shift_"]
 
 # ``torch.relu_(x)`` and kin: PyTorch's module-level spellings of these in-place methods.
 _MODULE_LEVEL = (
     "abs_ acos_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ "
     "clip_ cos_ cosh_ erf_ erfc_ exp_ exp2_ expm1_ fill_ i0_ logit_ sinc_ xlogy_ fix_ floor_ frac_ index_put_ log10_ log1p_ "
     "log2_ log_ nan_to_num_ neg_ negative_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ "
-    "sin_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ zero_"
+    "sin_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ zero_ acosh_ arccosh_ asinh_ arcsinh_ atanh_ "
+    "arctanh_ deg2rad_ rad2deg_ conj_physical_ ldexp_ gcd_ lcm_"
 ).split()
 for _name in _MODULE_LEVEL:
     globals()[_name] = _METHODS[_name]
 
-__all__ = ["index_put"] + _MODULE_LEVEL
+__all__ = ["index_put", "fill"] + _MODULE_LEVEL
