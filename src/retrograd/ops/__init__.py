@@ -141,7 +141,7 @@ def _is_pinned(self, device=None) -> bool:
 def _cast_method(name, dt):
     """``Tensor.float()`` and kin: ``to(dtype)``, taking PyTorch's ``memory_format``."""
 
-    def cast(self, memory_format=None):
+    def cast(self, *, memory_format=None):
         if memory_format is not None:
             _device.check_memory_format(memory_format)
         return shape.to(self, dt)
