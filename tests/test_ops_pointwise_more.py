@@ -132,6 +132,7 @@ def test_in_place_comparison_errors(torch_ref):
         lambda t: t.tensor([1.0, 2]).logical_and_(1),
         lambda t: t.tensor([1, 2]).logical_or_(t.tensor([[1, 2]])),
         lambda t: t.tensor([1.0, 2]).eq_(t.tensor(2 + 1j)),  # complex compared, real written
+        lambda t: t.tensor([16777217, 3]).eq_(16777216.0),  # compared in float32, as promoted
     ):
         assert_same(torch_ref, fn)
 
@@ -385,3 +386,23 @@ def test_in_place_variants_write_in_place():
     assert view.acosh_() is view and np.isclose(x[0].item(), np.arccosh(1.5))
     y = retrograd.tensor([1, 6])
     assert y.eq_(retrograd.tensor([1, 2])) is y and y.tolist() == [1, 0]
+
+
+def test_legacy_spellings_and_constants(torch_ref):
+    for fn in (
+        lambda t: t.tensor([1, 2]).ldexp_(t.tensor([1])),
+        lambda t: t.tensor([True]).ldexp_(t.tensor([1])),
+        lambda t: t.tensor([1.0, 2]).ldexp_(t.tensor([1])),
+        lambda t: t.tensor([1, 2]).gcd_(2),
+        lambda t: t.gcd_(t.tensor([1, 2]), 2),
+        lambda t: t.lcm_(t.tensor([1, 2]), 2.0),
+        lambda t: t.tensor([1, 2]).__div__(2),
+        lambda t: t.tensor([1, 2]).__rdiv__(2),
+        lambda t: t.tensor([1, 2]).__idiv__(2),
+        lambda t: t.tensor([1.0, 2]).__idiv__(2),
+        lambda t: t.tensor([1.0]).__nonzero__(),
+        lambda t: t.tensor([1.5]).__long__(),
+        lambda t: (t.pi, t.e, t.inf, t.newaxis),
+    ):
+        assert_same(torch_ref, fn)
+    assert retrograd.nan != retrograd.nan

@@ -4,6 +4,7 @@
 graph, the same semantics and error messages.
 """
 
+from math import e, inf, nan, pi  # noqa: F401 (torch.e ... : PyTorch's namespace has them)
 from typing import TYPE_CHECKING
 
 from . import (
@@ -170,6 +171,9 @@ from .version import __version__
 
 if TYPE_CHECKING:  # ``bool`` and ``int`` here are retrograd's dtypes
     import builtins
+
+
+newaxis = None  # (torch.newaxis, NumPy's spelling of indexing with None)
 
 
 def is_floating_point(input) -> "builtins.bool":

@@ -195,8 +195,12 @@ def _install_methods():
     Tensor.__mul__ = p.mul
     Tensor.__rmul__ = _commuted(p.mul)
     Tensor.__truediv__ = p.true_divide
+    Tensor.__div__ = p.true_divide  # (Python 2's spellings, which PyTorch keeps)
+    Tensor.__nonzero__ = Tensor.__bool__
+    Tensor.__long__ = Tensor.__int__
     # number / tensor is number * (1 / tensor) in PyTorch: its graph shows Mul over Reciprocal.
     Tensor.__rtruediv__ = lambda self, other: p.mul(p.reciprocal(self), other)
+    Tensor.__rdiv__ = Tensor.__rtruediv__
     Tensor.__floordiv__ = p.floor_divide
     Tensor.__rfloordiv__ = _reflected(p.floor_divide)
     Tensor.__pow__ = p.pow

@@ -895,12 +895,49 @@ for _name in (
     "trunc fix frac nan_to_num addcmul addcdiv lerp multiply divide "
     "true_divide subtract fmod remainder cumsum cumprod tril triu scatter "
     "scatter_add bitwise_and bitwise_or bitwise_xor bitwise_not atan2 arctan2 hypot copysign "
-    "nextafter heaviside ldexp logit sinc index_add addmm addmv addr baddbmm addbmm scatter_reduce index_copy index_fill masked_scatter gcd lcm "
+    "nextafter heaviside logit sinc index_add addmm addmv addr baddbmm addbmm scatter_reduce index_copy index_fill masked_scatter "
     "exp2 i0 mvlgamma igamma igammac xlogy erfinv erfc lgamma digamma "
     "acosh arccosh asinh arcsinh atanh arctanh deg2rad rad2deg sgn bitwise_left_shift "
     "bitwise_right_shift"
 ).split():
     _twin(_name)
+
+
+@tensor_method
+def ldexp_(self, other):
+    """``Tensor.ldexp_``: ``ldexp`` written into this tensor, which must hold floats (PyTorch's
+    own text for any other dtype)."""
+    if self._data.dtype.kind not in "fcV":
+        raise RuntimeError(
+            f"ldexp can't be cast to the desired output type {self.dtype._tensor_name[:-6]}"
+        )
+    return inplace(self, _p.ldexp, other)
+
+
+def _divisors_in_place(name):
+    """``Tensor.gcd_``/``lcm_`` and ``torch.gcd_``/``lcm_``: the second argument must be a
+    tensor; PyTorch counts its position from the method's or the function's first argument."""
+    fn = getattr(_p, name)
+
+    def checked(position):
+        def write(input, other):
+            if not isinstance(other, Tensor):
+                raise TypeError(
+                    f"{name}_(): argument 'other' (position {position}) must be Tensor, not "
+                    f"{type(other).__name__}"
+                )
+            return inplace(input, fn, other)
+
+        write.__name__ = write.__qualname__ = name + "_"
+        write.__doc__ = f"``torch.{name}_``: ``{name}`` written into ``input``."
+        return write
+
+    tensor_method(checked(1))
+    return checked(2)
+
+
+gcd_ = _divisors_in_place("gcd")
+lcm_ = _divisors_in_place("lcm")
 
 
 @op(
@@ -944,8 +981,12 @@ def _compared_in_place(name, compare):
     def forward(self, other, dtype):
         return kernel(self, other).astype(dtype, copy=False)
 
+    def forward_number(self, other, dtype, common):
+        # compared in the type self and the number promote to (an int64 against 2.5: float32)
+        return forward(self.astype(common, copy=False), common.type(other), dtype)
+
     by_number = op(f"_{name}_number_", grads=(_p.zero_grad,), node=node + "0", method=False)(
-        forward
+        forward_number
     )
     by_tensor = op(
         f"_{name}_tensor_",
@@ -961,7 +1002,8 @@ def _compared_in_place(name, compare):
         if isinstance(other, Tensor):
             return inplace(self, by_tensor, other, self._data.dtype)
         _number_other(name + "_", other)
-        return inplace(self, by_number, other, self._data.dtype)
+        common = dtypes.result_type(self, other).np
+        return inplace(self, by_number, other, self._data.dtype, common)
 
     method.__name__ = method.__qualname__ = name + "_"
     method.__doc__ = f"``Tensor.{name}_``: ``{name}`` written into this tensor, in its dtype."
@@ -1530,6 +1572,7 @@ Tensor.__iadd__ = add_
 Tensor.__isub__ = sub_
 Tensor.__imul__ = _mul_by  # ``*=`` passes no alpha: the fast path itself, not mul_'s wrapper
 Tensor.__itruediv__ = div_
+Tensor.__idiv__ = div_
 Tensor.__ipow__ = pow_
 Tensor.__ifloordiv__ = _METHODS["floor_divide_"]
 Tensor.__imod__ = _METHODS["remainder_"]
@@ -1545,9 +1588,9 @@ _MODULE_LEVEL = (
     "clip_ cos_ cosh_ erf_ erfc_ exp_ exp2_ expm1_ fill_ i0_ logit_ sinc_ xlogy_ fix_ floor_ frac_ index_put_ log10_ log1p_ "
     "log2_ log_ nan_to_num_ neg_ negative_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ "
     "sin_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ zero_ acosh_ arccosh_ asinh_ arcsinh_ atanh_ "
-    "arctanh_ deg2rad_ rad2deg_ conj_physical_ ldexp_ gcd_ lcm_"
+    "arctanh_ deg2rad_ rad2deg_ conj_physical_ ldexp_"
 ).split()
 for _name in _MODULE_LEVEL:
     globals()[_name] = _METHODS[_name]
 
-__all__ = ["index_put", "fill"] + _MODULE_LEVEL
+__all__ = ["index_put", "fill", "gcd_", "lcm_"] + _MODULE_LEVEL

@@ -247,7 +247,9 @@ def _pow_exponent_grad(g, n):
     base, result = n.self, n.result
     # d/de b**e = b**e * log(b); taken as 0 where b == 0 and e >= 0 (the limit PyTorch uses):
     # there the base is replaced by 1, whose log is 0, so no 0 * -inf is ever formed.
-    return g * cj(result * where((base == 0) & (n.exponent >= 0), 1.0, base).log())
+    e = n.exponent
+    nonnegative = (e.real if e._data.dtype.kind == "c" else e) >= 0
+    return g * cj(result * where((base == 0) & nonnegative, 1.0, base).log())
 
 
 def _pow_base_grad(g, n):
