@@ -406,3 +406,33 @@ def test_legacy_spellings_and_constants(torch_ref):
     ):
         assert_same(torch_ref, fn)
     assert retrograd.nan != retrograd.nan
+
+
+def test_contains_and_python_callables(torch_ref):
+    def calls(t):
+        x = t.tensor([[1.0, 2.0], [3.0, 4.0]])
+        seen = []
+        t.tensor([True, False]).apply_(lambda v: seen.append(type(v).__name__) or v)
+        x[:, 0].apply_(lambda v: v * 10)  # through a view, into the base's memory
+        return x, x._version, seen, 2 in x, 5 in x, t.tensor([3.0, 9.0]) in x
+
+    assert_same(torch_ref, calls)
+    for fn in (
+        lambda t: "a" in t.tensor([1.0]),
+        lambda t: t.tensor([1, 2]).apply_(lambda v: v / 3),
+        lambda t: t.tensor([1, 2]).apply_(lambda v: "x"),
+        lambda t: t.tensor([1.0, 2]).apply_(lambda v: "a"),
+        lambda t: t.tensor([1.0]).apply_(lambda v: True),
+        lambda t: t.tensor([1j]).apply_(lambda v: v * 2),
+        lambda t: t.zeros(0, 2).apply_(lambda v: 5.0),
+        lambda t: (t.tensor([1.0, 2], requires_grad=True) * 1).apply_(lambda v: v),
+        lambda t: t.tensor([[1.0, 2]]).map_(t.tensor([3.0]), lambda a, b: a + b),
+        lambda t: t.tensor([1.0, 2]).map_(t.tensor([[3.0], [4]]), lambda a, b: a + b),
+        lambda t: t.tensor([1.0, 2]).map_(t.tensor([3, 4]), lambda a, b: a + b),
+        lambda t: t.tensor([1.0, 2]).map_(3, lambda a, b: a + b),
+        lambda t: t.tensor([1.0, 2]).map_(t.tensor([3.0, 4], requires_grad=True), max),
+        lambda t: t.tensor([1.0, 2]).map2_(t.tensor([3.0, 4]), t.tensor([1.0, 2]), max),
+        lambda t: t.tensor([1.0, 2]).map2_(t.tensor([3.0, 4]), t.tensor([1, 1]), max),
+        lambda t: t.tensor([1.0, 2]).map2_(t.tensor([3, 4]), t.tensor([1.0, 1]), max),
+    ):
+        assert_same(torch_ref, fn)

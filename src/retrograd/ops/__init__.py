@@ -4,6 +4,7 @@ Each module lists its public functions in ``__all__``; they become ``retrograd.<
 with ``op(...)`` and functions marked ``@tensor_method`` become Tensor methods as well.
 """
 
+import builtins
 from typing import TYPE_CHECKING
 
 from .. import _device
@@ -117,6 +118,18 @@ def _invert(self):
     return pointwise.bitwise_not(self)
 
 
+def _contains(self, element):
+    """``element in tensor``: whether some element equals it (a tensor element broadcasts)."""
+    if not isinstance(
+        element, (Tensor, builtins.bool, builtins.int, builtins.float, builtins.complex)
+    ):
+        raise RuntimeError(
+            "Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+            f"{type(element)}."
+        )
+    return bool(pointwise.eq(self, element)._data.any())
+
+
 def _cpu(self, memory_format=None):
     """``Tensor.cpu``: the tensor itself (every tensor is on the CPU)."""
     _device.check_memory_format(memory_format)
@@ -223,6 +236,7 @@ def _install_methods():
     Tensor.__xor__ = p.bitwise_xor
     Tensor.__rxor__ = _reflected(p.bitwise_xor)
     Tensor.__invert__ = _invert
+    Tensor.__contains__ = _contains
     Tensor.__lshift__ = p.bitwise_left_shift
     Tensor.__rlshift__ = _reflected(p.bitwise_left_shift)
     Tensor.__rshift__ = p.bitwise_right_shift

@@ -18,6 +18,7 @@ destination whose elements share memory (an expanded tensor) and inputs that sha
 memory (``_check_overlap``).
 """
 
+import numbers
 import warnings
 
 from .. import _sampling, _switches, dtypes
@@ -1049,6 +1050,83 @@ for _name, _other_names in (
         tensor_method(_fn, name=_spelling + "_")
 for _name in ("logical_and", "logical_or", "logical_xor"):
     tensor_method(_logical_in_place(_name, getattr(_p, _name)))
+
+
+# --- Python callables applied element by element (``apply_``, ``map_``, ``map2_``) ------------------
+
+
+def _as_element(kind):
+    """How a callable's return value becomes an element of a tensor of dtype ``kind``, with the
+    errors PyTorch's conversions raise."""
+    if kind in "fV":
+
+        def real(v):
+            if not isinstance(v, numbers.Real):
+                raise TypeError(f"must be real number, not {type(v).__name__}")
+            return float(v)
+
+        return real
+    if kind == "c":
+        return complex
+
+    def integer(v):
+        if not isinstance(v, numbers.Real):
+            raise TypeError(f"'{type(v).__name__}' object cannot be interpreted as an integer")
+        return int(v)
+
+    return integer
+
+
+def _apply_elementwise(name, self, fn, others):
+    """``fn`` called on each element of ``self`` (and of ``others``, broadcast to its shape), the
+    results written into ``self``'s memory.  As in PyTorch, nothing is recorded and the version
+    stays: a tensor that requires grad is refused."""
+    if self.requires_grad or any(o.requires_grad for o in others):
+        raise RuntimeError(
+            f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() "
+            "instead."
+        )
+    data = self._data
+    columns = [data.ravel().tolist()]
+    columns += [o.expand(self.shape)._data.ravel().tolist() for o in others]
+    convert = _as_element(data.dtype.kind)
+    values = [convert(fn(*args)) for args in zip(*columns)]
+    target = data if data.flags.writeable else _writable(data)
+    target[...] = xp.asarray(values, dtype=data.dtype).reshape(data.shape)
+    return self
+
+
+def _same_type(name, argument, self, other):
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"{name}(): argument '{argument}' (position 1) must be Tensor, not "
+            f"{type(other).__name__}"
+        )
+    if other.dtype is not self.dtype:
+        what = f"'{argument}'" if name == "map_" else f"argument '{argument}'"
+        raise TypeError(f"{name}: expected {self.type()} for {what} (got {other.type()})")
+
+
+@tensor_method
+def apply_(self, callable):
+    """``Tensor.apply_``: each element replaced by ``callable(element)`` (a Python function: one
+    call per element, as in PyTorch)."""
+    return _apply_elementwise("apply_", self, callable, ())
+
+
+@tensor_method
+def map_(self, other, callable):
+    """``Tensor.map_``: each element replaced by ``callable(element, other's element)``."""
+    _same_type("map_", "other", self, other)
+    return _apply_elementwise("map_", self, callable, (other,))
+
+
+@tensor_method
+def map2_(self, x, y, callable):
+    """``Tensor.map2_``: each element replaced by ``callable(element, x's, y's)``."""
+    _same_type("map2_", "x", self, x)
+    _same_type("map2_", "y", self, y)
+    return _apply_elementwise("map2_", self, callable, (x, y))
 
 
 @tensor_method
