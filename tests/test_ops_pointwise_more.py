@@ -337,6 +337,10 @@ def test_fill_scalar_tensor_can_cast(torch_ref):
         lambda t: t.scalar_tensor(t.tensor([3, 4])),
         lambda t: t.scalar_tensor("a"),
         lambda t: t.can_cast(t.float32, "a"),
+        lambda t: t.scalar_tensor(1.0, out=t.empty(())),
+        lambda t: t.threshold(t.tensor([1.0, 2.0]), 1.5, 0.0, out=t.empty(2)),
+        lambda t: t.isreal(t.tensor([1.0]), out=t.empty(1, dtype=t.bool)),
+        lambda t: t.fmax(t.tensor([1.0, 2.0]), t.tensor([2.0, 1.0]), out=t.empty(2)),
         lambda t: t.can_cast(from_=t.float32, to=t.int32),
     ):
         assert_same(torch_ref, fn)

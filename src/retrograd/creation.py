@@ -185,6 +185,7 @@ def _python_dtypes(fn):
     ``device=`` and ``pin_memory=``: memory is the CPU's, as in PyTorch's CPU-only build."""
     copies = fn.__name__ in ("tensor", "as_tensor")  # data moved to a device, as ``.to`` does
     like = fn.__name__.endswith("_like")  # on the input's device, not the default one
+    takes_out = not like and fn.__name__ not in ("tensor", "as_tensor", "scalar_tensor")
 
     @functools.wraps(fn)
     def creator(*args, **kwargs):
@@ -213,7 +214,7 @@ def _python_dtypes(fn):
         out = kwargs.pop("out", None)
         if out is None:
             return fn(*args, **kwargs)
-        if like or copies:  # (PyTorch's ``*_like``, ``tensor`` and ``as_tensor`` take no out)
+        if not takes_out:  # (PyTorch's ``*_like``, ``tensor``, ``as_tensor``, ``scalar_tensor``)
             raise TypeError(f"{fn.__name__}() got an unexpected keyword argument 'out'")
         return _factory_out(fn, out, args, kwargs)
 
@@ -331,9 +332,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False, out=Non
 
 
 @_python_dtypes
-def scalar_tensor(
-    s, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=None
-):
+def scalar_tensor(s, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=None):
     """``torch.scalar_tensor``: a 0-d tensor holding the number ``s``, in the default dtype
     unless one is given."""
     if isinstance(s, Tensor) and s._data.ndim == 0:
