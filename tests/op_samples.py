@@ -782,9 +782,9 @@ _add("_hardsigmoid", unary(lambda t, x: _f(t).hardsigmoid(x * 4), AWAY))
 _add("_hardswish", unary(lambda t, x: _f(t).hardswish(x * 4), AWAY))
 _add("_mish", unary(lambda t, x: _f(t).mish(x)))
 _add("_threshold", unary(lambda t, x: _f(t).threshold(x, 0.1, 20.0), AWAY))
-_add("<lambda>", unary(lambda t, x: _f(t).celu(x, 0.5), AWAY))
+_add("_celu", unary(lambda t, x: _f(t).celu(x, 0.5), AWAY))
 _add("_elu_", S(lambda t, x: _f(t).elu_(x * 1), (M, AWAY)))
-_add("<lambda>_", S(lambda t, x: _f(t).celu_(x * 1, 0.5), (M, AWAY)))
+_add("_celu_", S(lambda t, x: _f(t).celu_(x * 1, 0.5), (M, AWAY)))
 _add("_leaky_relu_", S(lambda t, x: _f(t).leaky_relu_(x * 1, 0.1), (M, AWAY)))
 _add("_threshold_", S(lambda t, x: _f(t).threshold_(x * 1, 0.1, 20.0), (M, AWAY)))
 _add(
@@ -1814,3 +1814,86 @@ _add(
     "_unique_consecutive",
     S(lambda t, x: t.unique_consecutive(x.round()), (8,)),
 )
+# --- more pointwise ops: inverse hyperbolics, angles, NaN-ignoring extrema, shifts, in-place -----
+# comparisons, fill ---------------------------------------------------------------------------------
+
+_add(
+    "acosh",
+    unary(lambda t, x: x.acosh(), (1.2, 3.0)),
+    S(lambda t, x: t.arccosh(x), (M, (-2.0, 3.0))),  # NaN below 1
+    S(lambda t, z: z.acosh(), Z),
+)
+_add("asinh", unary(lambda t, x: t.asinh(x)), S(lambda t, z: t.arcsinh(z), Z))
+_add(
+    "atanh",
+    unary(lambda t, x: x.arctanh(), UNIT),
+    S(lambda t, x: t.atanh(x * 1.5), M),  # +-inf at +-1, NaN beyond
+    S(lambda t, z: z.atanh(), Z),
+)
+_add("deg2rad", unary(lambda t, x: t.deg2rad(x)), S(lambda t, x: (x * 1).deg2rad_(), M))
+_add("rad2deg", unary(lambda t, x: x.rad2deg()), S(lambda t, x: t.rad2deg_(x * 1), M))
+for _name in ("fmax", "fmin"):
+    _add(
+        _name,
+        binary(lambda t, x, y, _name=_name: getattr(t, _name)(x, y)),
+        # NaN against numbers and against NaN: the number wins, the gradient follows it
+        S(lambda t, x, y, _name=_name: getattr(x.log(), _name)(y.log()), M, (4,)),
+    )
+_add(
+    "signbit",
+    unary(lambda t, x: t.signbit(x * 0)),  # -0.0 has its sign bit set
+    S(lambda t, x: x.signbit(), (M, INT), grad=False),
+)
+_add(
+    "isposinf",
+    unary(lambda t, x: t.isposinf(x / (x - x))),  # +-inf by the sign of x
+    S(lambda t, x: x.isposinf(), (M, INT), grad=False),
+)
+_add("isneginf", unary(lambda t, x: (x / (x - x)).isneginf()))
+_add("isreal", unary(lambda t, x: t.isreal(x)), S(lambda t, z: z.isreal(), Z))
+for _name, _op in (("bitwise_left_shift", "<<"), ("bitwise_right_shift", ">>")):
+    _fn = lambda t, x, y, _name=_name: getattr(t, _name)(x, y)  # noqa: E731
+    _add(
+        _name,
+        S(_fn, (M, INT), ((4,), INT), grad=False),  # negative amounts too
+        S(lambda t, x, _name=_name: getattr(x, _name)(70), (M, INT), grad=False),
+        S(
+            lambda t, x, y, _name=_name: getattr(t, _name)(x.to(t.int8), y * 2),
+            (M, INT),
+            ((), INT),
+            grad=False,
+        ),
+        S(lambda t, x, _name=_name: getattr(t, _name)(-3, x), ((0, 3), INT), grad=False),
+    )
+_add(
+    "_conj_physical_in_place",
+    S(lambda t, z: (z * 1).conj_physical_(), Z),
+    S(lambda t, x: t.conj_physical_(x * 1), M),
+)
+for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
+    _add(
+        f"_{_name}_number_",
+        unary(lambda t, x, _name=_name: getattr(x.floor(), _name + "_")(0.0), AWAY),
+    )
+    _add(
+        f"_{_name}_tensor_",
+        *(  # (the written tensor must hold the broadcast shape)
+            S(lambda t, x, y, _name=_name: getattr(x.floor(), _name + "_")(y.floor()), a, b)
+            for a, b in (((M, AWAY), ((4,), AWAY)), ((M, AWAY), ((), AWAY)), ((0, 3), (3,)))
+        ),
+    )
+_add("_fill_new", unary(lambda t, x: t.fill(x, 2.5)))
+_add(
+    "_fill_tensor_new",
+    S(lambda t, x, v: t.fill(x, v), M, ()),
+    S(lambda t, x, v: t.fill(x, v), (0, 2), ()),
+)
+# torch's own spellings of nn.functional's activations: the same ops
+_add("_threshold", S(lambda t, x: t.threshold(x, 0.1, 20.0), (M, AWAY)))
+_add("_threshold_", S(lambda t, x: t.threshold_(x * 1, 0.1, -2.0), (M, AWAY)))
+_add("_celu", S(lambda t, x: t.celu(x, 2.0), (M, AWAY)))
+_add("_celu_", S(lambda t, x: t.celu_(x * 1, alpha=0.5), (M, AWAY)))
+_add("_elu", S(lambda t, x: t.selu(x), (M, AWAY)))
+_add("_elu_", S(lambda t, x: t.selu_(x * 1), (M, AWAY)))
+_add("_prelu", S(lambda t, x, w: x.prelu(w), ((2, 3, 4), AWAY), (3,)))
+_add("_prelu", S(lambda t, x, w: t.prelu(x, w), ((), AWAY), (1,)))

@@ -4,6 +4,7 @@
 graph, the same semantics and error messages.
 """
 
+from math import e, inf, nan, pi  # noqa: F401 (torch.e ... : PyTorch's namespace has them)
 from typing import TYPE_CHECKING
 
 from . import (
@@ -115,6 +116,7 @@ from .creation import (
     randn,
     randn_like,
     randperm,
+    scalar_tensor,
     seed,
     set_rng_state,
     tensor,
@@ -126,6 +128,7 @@ from .creation import (
 from .dtypes import (
     bfloat16,
     bool,
+    can_cast,
     cdouble,
     cfloat,
     complex64,
@@ -175,6 +178,9 @@ if TYPE_CHECKING:  # ``bool`` and ``int`` here are retrograd's dtypes
     import builtins
 
 
+newaxis = None  # (torch.newaxis, NumPy's spelling of indexing with None)
+
+
 def is_floating_point(input) -> "builtins.bool":
     return input.is_floating_point()
 
@@ -189,7 +195,7 @@ _OUT_FUNCTIONS = frozenset(
     "addcdiv aminmax clamp clamp_max clamp_min clip conj_physical copysign cummax cummin diag diff div divide "
     "float_power floor_divide ger heaviside igamma igammac isin kron kthvalue lerp masked_select "
     "matmul matrix_power max mean min mode nanmean nansum norm orgqr outer polygamma pow qr round "
-    "slice_scatter slogdet sort square std sub subtract svd topk var xlogy".split()
+    "slice_scatter slogdet sort square std sub subtract svd threshold topk var xlogy".split()
 )
 
 

@@ -185,6 +185,7 @@ def _python_dtypes(fn):
     ``device=`` and ``pin_memory=``: memory is the CPU's, as in PyTorch's CPU-only build."""
     copies = fn.__name__ in ("tensor", "as_tensor")  # data moved to a device, as ``.to`` does
     like = fn.__name__.endswith("_like")  # on the input's device, not the default one
+    takes_out = not like and fn.__name__ not in ("tensor", "as_tensor", "scalar_tensor")
 
     @functools.wraps(fn)
     def creator(*args, **kwargs):
@@ -213,7 +214,7 @@ def _python_dtypes(fn):
         out = kwargs.pop("out", None)
         if out is None:
             return fn(*args, **kwargs)
-        if like or copies:  # (PyTorch's ``*_like``, ``tensor`` and ``as_tensor`` take no out)
+        if not takes_out:  # (PyTorch's ``*_like``, ``tensor``, ``as_tensor``, ``scalar_tensor``)
             raise TypeError(f"{fn.__name__}() got an unexpected keyword argument 'out'")
         return _factory_out(fn, out, args, kwargs)
 
@@ -328,6 +329,26 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False, out=Non
     if dtype is None:
         dtype = dtypes.scalar_dtype(fill_value)
     return _filled(xp.full(_shape((size,)), fill_value, dtype.np), requires_grad)
+
+
+@_python_dtypes
+def scalar_tensor(s, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=None):
+    """``torch.scalar_tensor``: a 0-d tensor holding the number ``s``, in the default dtype
+    unless one is given."""
+    if isinstance(s, Tensor) and s._data.ndim == 0:
+        s = s.item()
+    if not isinstance(s, (builtins.bool, builtins.int, builtins.float, complex)):
+        raise TypeError(
+            f"scalar_tensor(): argument 's' (position 1) must be Number, not {type(s).__name__}"
+        )
+    if dtype is None:
+        dtype = dtypes.get_default_dtype()
+    if isinstance(s, complex) and s.imag and not dtype.is_complex:
+        raise RuntimeError(
+            f"value cannot be converted to type {dtypes.CPP_NAMES[dtype]} without overflow"
+        )
+    value = s if dtype.is_complex or not isinstance(s, complex) else s.real
+    return _filled(xp.full((), value, dtype.np), requires_grad)
 
 
 def _like(t, dtype):

@@ -167,6 +167,18 @@ def from_numpy_dtype(np_dtype):
         ) from None
 
 
+def can_cast(from_: dtype, to: dtype) -> _pybool:
+    """``torch.can_cast``: whether type promotion allows ``from_`` into ``to``: never to a
+    lower category (complex to float, float to integer, a number to bool); any width goes."""
+    for position, (name, value) in enumerate((("from_", from_), ("to", to)), 1):
+        if not isinstance(value, dtype):
+            raise TypeError(
+                f"can_cast(): argument '{name}' (position {position}) must be torch.dtype, not "
+                f"{type(value).__name__}"
+            )
+    return from_.category <= to.category
+
+
 def promote_types(a: dtype, b: dtype) -> dtype:
     """``torch.promote_types``: a float beats any integer whatever its width."""
     if a is b:

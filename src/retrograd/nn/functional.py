@@ -88,13 +88,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.selu``: a scaled ELU with PyTorch's constants."""
-    return _activate(
-        _nn._elu,
-        input,
-        inplace,
-        1.6732632423543772848170429916717,
-        1.0507009873554804934193349852946,
-    )
+    return _nn.selu_(input) if inplace else _nn.selu(input)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -139,12 +133,12 @@ def softsign(input: Tensor) -> Tensor:
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """``F.threshold``: x where x > threshold, else value."""
-    return _activate(_nn._threshold, input, inplace, threshold, value)
+    return (_nn.threshold_ if inplace else _nn.threshold)(input, threshold, value)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``F.celu``: x where x > 0, else alpha (exp(x / alpha) - 1)."""
-    return _activate(_nn._celu, input, inplace, alpha, 1.0, 1.0 / alpha)
+    return (_nn.celu_ if inplace else _nn.celu)(input, alpha)
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
@@ -188,20 +182,7 @@ def rrelu_(
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """``F.prelu``: x where x > 0, else weight x, one weight per channel (dim 1) or one for all."""
-    if _switches.autocast is not None:
-        input, weight = _autocast.to_lower_precision(input, weight)
-    channels = input.shape[1] if input.ndim >= 2 else 1
-    if weight.numel() != 1 and weight.numel() != channels:
-        raise RuntimeError(
-            "Mismatch of parameter numbers and input channel size. Found parameter "
-            f"numbers = {weight.numel()} and channel size = {channels}."
-        )
-    if input.dtype is not weight.dtype:
-        raise RuntimeError(
-            f"prelu: Type promoting not supported. Got {input.dtype._tensor_name[:-6]} and "
-            f"{weight.dtype._tensor_name[:-6]}"
-        )
-    return _nn._prelu(input, weight)
+    return _nn.prelu(input, weight)
 
 
 def _softmax_dim(ndim: int) -> int:
@@ -1904,12 +1885,12 @@ def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
 
 def selu_(input: Tensor) -> Tensor:
     """``F.selu_``."""
-    return selu(input, True)
+    return _nn.selu_(input)
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     """``F.celu_``."""
-    return celu(input, alpha, True)
+    return _nn.celu_(input, alpha)
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -1919,7 +1900,7 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     """``F.threshold_``."""
-    return _activate(_nn._threshold, input, True, threshold, value)
+    return _nn.threshold_(input, threshold, value)
 
 
 # --- 3-d pooling and max unpooling ---------------------------------------------------------------

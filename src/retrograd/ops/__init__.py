@@ -4,6 +4,7 @@ Each module lists its public functions in ``__all__``; they become ``retrograd.<
 with ``op(...)`` and functions marked ``@tensor_method`` become Tensor methods as well.
 """
 
+import builtins
 from typing import TYPE_CHECKING
 
 from .. import _device
@@ -29,6 +30,7 @@ from . import (
     nnops,
     pointwise,
     pool3d,
+    properties,
     reduction,
     resample,
     sampling,
@@ -70,6 +72,7 @@ MODULES = (
     statistics,
     storage,
     index_reduce,
+    properties,
 )
 
 for _m in MODULES:
@@ -90,6 +93,7 @@ if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checke
     from .nnops import *  # noqa: F403
     from .pointwise import *  # noqa: F403
     from .pool3d import *  # noqa: F403
+    from .properties import *  # noqa: F403
     from .reduction import *  # noqa: F403
     from .sampling import *  # noqa: F403
     from .shape import *  # noqa: F403
@@ -147,6 +151,18 @@ def _matrix_transpose(name, conjugate):
     return get
 
 
+def _contains(self, element):
+    """``element in tensor``: whether some element equals it (a tensor element broadcasts)."""
+    if not isinstance(
+        element, (Tensor, builtins.bool, builtins.int, builtins.float, builtins.complex)
+    ):
+        raise RuntimeError(
+            "Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+            f"{type(element)}."
+        )
+    return bool(pointwise.eq(self, element)._data.any())
+
+
 def _cpu(self, memory_format=None):
     """``Tensor.cpu``: the tensor itself (every tensor is on the CPU)."""
     _device.check_memory_format(memory_format)
@@ -171,7 +187,7 @@ def _is_pinned(self, device=None) -> bool:
 def _cast_method(name, dt):
     """``Tensor.float()`` and kin: ``to(dtype)``, taking PyTorch's ``memory_format``."""
 
-    def cast(self, memory_format=None):
+    def cast(self, *, memory_format=None):
         if memory_format is not None:
             _device.check_memory_format(memory_format)
         return shape.to(self, dt)
@@ -179,6 +195,11 @@ def _cast_method(name, dt):
     cast.__name__ = cast.__qualname__ = name
     cast.__doc__ = f"``Tensor.{name}``: this tensor as {dt}."
     return cast
+
+
+def _chalf(self, memory_format=None):
+    """``Tensor.chalf``: complex32 (PyTorch's experimental ComplexHalf) has no NumPy type."""
+    raise NotImplementedError("Tensor.chalf: complex32 (ComplexHalf) tensors are not supported")
 
 
 def _install_methods():
@@ -193,8 +214,14 @@ def _install_methods():
         ("long", _dt.int64),
         ("int", _dt.int32),
         ("bool", _dt.bool),
+        ("byte", _dt.uint8),
+        ("char", _dt.int8),
+        ("short", _dt.int16),
+        ("cfloat", _dt.complex64),
+        ("cdouble", _dt.complex128),
     ):
         setattr(Tensor, name, _cast_method(name, dt))
+    Tensor.chalf = _chalf
     Tensor.type_as = lambda self, other: s.to(self, other.dtype)
     Tensor.mT = property(_matrix_transpose("mT", False))
     Tensor.mH = property(_matrix_transpose("mH", True))
@@ -216,8 +243,12 @@ def _install_methods():
     Tensor.__mul__ = p.mul
     Tensor.__rmul__ = _commuted(p.mul)
     Tensor.__truediv__ = p.true_divide
+    Tensor.__div__ = p.true_divide  # (Python 2's spellings, which PyTorch keeps)
+    Tensor.__nonzero__ = Tensor.__bool__
+    Tensor.__long__ = Tensor.__int__
     # number / tensor is number * (1 / tensor) in PyTorch: its graph shows Mul over Reciprocal.
     Tensor.__rtruediv__ = lambda self, other: p.mul(p.reciprocal(self), other)
+    Tensor.__rdiv__ = Tensor.__rtruediv__
     Tensor.__floordiv__ = p.floor_divide
     Tensor.__rfloordiv__ = _reflected(p.floor_divide)
     Tensor.__pow__ = p.pow
@@ -225,7 +256,7 @@ def _install_methods():
     Tensor.__matmul__ = linalg.matmul
     Tensor.__rmatmul__ = _reflected(linalg.matmul)
     Tensor.__neg__ = p.neg
-    Tensor.__pos__ = lambda self: self
+    Tensor.__pos__ = p.positive
     Tensor.__abs__ = p.abs
     Tensor.__eq__ = p.eq
     Tensor.__ne__ = p.ne
@@ -240,6 +271,11 @@ def _install_methods():
     Tensor.__xor__ = p.bitwise_xor
     Tensor.__rxor__ = _reflected(p.bitwise_xor)
     Tensor.__invert__ = _invert
+    Tensor.__contains__ = _contains
+    Tensor.__lshift__ = p.bitwise_left_shift
+    Tensor.__rlshift__ = _reflected(p.bitwise_left_shift)
+    Tensor.__rshift__ = p.bitwise_right_shift
+    Tensor.__rrshift__ = _reflected(p.bitwise_right_shift)
     Tensor.__mod__ = p.remainder
     Tensor.__rmod__ = _reflected(p.remainder)
 

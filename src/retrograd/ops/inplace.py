@@ -18,6 +18,7 @@ destination whose elements share memory (an expanded tensor) and inputs that sha
 memory (``_check_overlap``).
 """
 
+import numbers
 import warnings
 
 from .. import _sampling, _switches, dtypes
@@ -194,6 +195,36 @@ def _fill(self, value):
 )
 def _fill_tensor(self, value):
     return xp.full_like(self, value)
+
+
+# ``torch.fill``: the same values in a new tensor, under the names of the out-of-place overloads
+_fill_new = op("_fill_new", grads=(_p.zero_grad,), node="FillBackward0", method=False)(
+    _fill.opdef.forward
+)
+_fill_tensor_new = op(
+    "_fill_tensor_new",
+    inputs="self value",
+    grads=(_p.zero_grad, lambda g, n: g.sum()),
+    node="FillBackward1",
+    method=False,
+)(_fill_tensor.opdef.forward)
+
+
+def _check_fill_value(value):
+    if value._data.ndim:
+        raise RuntimeError(
+            "fill_ only supports 0-dimension value tensor but got tensor with "
+            f"{value._data.ndim} dimensions."
+        )
+
+
+def fill(input, value):
+    """``torch.fill``: a new tensor shaped and typed as ``input``, every element ``value`` (a
+    number or a 0-dim tensor)."""
+    if isinstance(value, Tensor):
+        _check_fill_value(value)
+        return _fill_tensor_new(input, value)
+    return _fill_new(input, value)
 
 
 @op(
@@ -548,7 +579,10 @@ def _view_error(t, indirect, node_name=None):
 
 def _zero_stride_overlap(a):
     """Whether some elements of ``a`` share one memory location (a dimension expanded by a stride
-    of 0), PyTorch's "internal overlap" of a destination."""
+    of 0), PyTorch's "internal overlap" of a destination.  An empty array has no elements to
+    share (NumPy may give it zero strides)."""
+    if a.size == 0:
+        return False
     for stride, n in zip(a.strides, a.shape):
         if stride == 0 and n > 1:
             return True
@@ -862,10 +896,237 @@ for _name in (
     "trunc fix frac nan_to_num addcmul addcdiv lerp multiply divide "
     "true_divide subtract fmod remainder cumsum cumprod tril triu scatter "
     "scatter_add bitwise_and bitwise_or bitwise_xor bitwise_not atan2 arctan2 hypot copysign "
-    "nextafter heaviside ldexp logit sinc index_add addmm addmv addr baddbmm addbmm scatter_reduce index_copy index_fill masked_scatter gcd lcm "
-    "exp2 i0 mvlgamma igamma igammac xlogy erfinv erfc lgamma digamma"
+    "nextafter heaviside logit sinc index_add addmm addmv addr baddbmm addbmm scatter_reduce index_copy index_fill masked_scatter "
+    "exp2 i0 mvlgamma igamma igammac xlogy erfinv erfc lgamma digamma "
+    "acosh arccosh asinh arcsinh atanh arctanh deg2rad rad2deg sgn bitwise_left_shift "
+    "bitwise_right_shift"
 ).split():
     _twin(_name)
+
+
+@tensor_method
+def ldexp_(self, other):
+    """``Tensor.ldexp_``: ``ldexp`` written into this tensor, which must hold floats (PyTorch's
+    own text for any other dtype)."""
+    if self._data.dtype.kind not in "fcV":
+        raise RuntimeError(
+            f"ldexp can't be cast to the desired output type {self.dtype._tensor_name[:-6]}"
+        )
+    return inplace(self, _p.ldexp, other)
+
+
+def _divisors_in_place(name):
+    """``Tensor.gcd_``/``lcm_`` and ``torch.gcd_``/``lcm_``: the second argument must be a
+    tensor; PyTorch counts its position from the method's or the function's first argument."""
+    fn = getattr(_p, name)
+
+    def checked(position):
+        def write(input, other):
+            if not isinstance(other, Tensor):
+                raise TypeError(
+                    f"{name}_(): argument 'other' (position {position}) must be Tensor, not "
+                    f"{type(other).__name__}"
+                )
+            return inplace(input, fn, other)
+
+        write.__name__ = write.__qualname__ = name + "_"
+        write.__doc__ = f"``torch.{name}_``: ``{name}`` written into ``input``."
+        return write
+
+    tensor_method(checked(1))
+    return checked(2)
+
+
+gcd_ = _divisors_in_place("gcd")
+lcm_ = _divisors_in_place("lcm")
+
+
+@op(
+    grads=(lambda g, n: _p.cj(g),),
+    jvp="linear",
+    node="ConjPhysicalBackward1",
+    method=False,
+)
+def _conj_physical_in_place(self):
+    return xp.conj(self)
+
+
+@tensor_method
+def conj_physical_(self):
+    """``Tensor.conj_physical_``: the conjugate written into this tensor (a real tensor keeps its
+    values, though the write is recorded, as in PyTorch)."""
+    return inplace(self, _conj_physical_in_place)
+
+
+# --- comparisons and logic written into self: the result keeps self's dtype ----------------------
+
+
+def _number_other(name, other):
+    if not isinstance(other, (bool, int, float, complex)):
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got "
+            f"({type(other).__name__}), but expected one of:\n * (Tensor other)\n"
+            f"      didn't match because some of the arguments have invalid types: "
+            f"(!{type(other).__name__}!)\n * (Number other)\n"
+            f"      didn't match because some of the arguments have invalid types: "
+            f"(!{type(other).__name__}!)\n"
+        )
+
+
+def _compared_in_place(name, compare):
+    """``Tensor.eq_`` and kin: ``compare`` cast to self's dtype.  As in PyTorch the write is
+    recorded (``EqBackward0`` for a number, ``EqBackward1`` for a tensor) with a zero gradient."""
+    node = name[0].upper() + name[1:] + "Backward"
+    kernel = compare.opdef.forward
+
+    def forward(self, other, dtype):
+        return kernel(self, other).astype(dtype, copy=False)
+
+    def forward_number(self, other, dtype, common):
+        # compared in the type self and the number promote to (an int64 against 2.5: float32)
+        return forward(self.astype(common, copy=False), common.type(other), dtype)
+
+    by_number = op(f"_{name}_number_", grads=(_p.zero_grad,), node=node + "0", method=False)(
+        forward_number
+    )
+    by_tensor = op(
+        f"_{name}_tensor_",
+        inputs="self other",
+        broadcast=True,
+        promote="binary",
+        grads=(_p.zero_grad, _p.zero_grad),
+        node=node + "1",
+        method=False,
+    )(forward)
+
+    def method(self, other):
+        if isinstance(other, Tensor):
+            return inplace(self, by_tensor, other, self._data.dtype)
+        _number_other(name + "_", other)
+        common = dtypes.result_type(self, other).np
+        return inplace(self, by_number, other, self._data.dtype, common)
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"``Tensor.{name}_``: ``{name}`` written into this tensor, in its dtype."
+    return method
+
+
+def _logical_in_place(name, logical):
+    """``Tensor.logical_and_`` and kin: PyTorch gives them no derivative and records nothing, so
+    the tensor keeps its ``grad_fn`` (a leaf that requires grad may be written)."""
+
+    def method(self, other):
+        if not isinstance(other, Tensor):
+            raise TypeError(
+                f"{name}_(): argument 'other' (position 1) must be Tensor, not "
+                f"{type(other).__name__}"
+            )
+        with no_grad():
+            return inplace(self, logical, other)
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"``Tensor.{name}_``: ``{name}`` written into this tensor, in its dtype."
+    return method
+
+
+@tensor_method
+def logical_not_(self):
+    """``Tensor.logical_not_``: ``logical_not`` written into this tensor, in its dtype (not
+    recorded, as in PyTorch)."""
+    with no_grad():
+        return inplace(self, _p.logical_not)
+
+
+for _name, _other_names in (
+    ("eq", ()),
+    ("ne", ("not_equal",)),
+    ("lt", ("less",)),
+    ("le", ("less_equal",)),
+    ("gt", ("greater",)),
+    ("ge", ("greater_equal",)),
+):
+    _fn = _compared_in_place(_name, getattr(_p, _name))
+    for _spelling in (_name, *_other_names):
+        tensor_method(_fn, name=_spelling + "_")
+for _name in ("logical_and", "logical_or", "logical_xor"):
+    tensor_method(_logical_in_place(_name, getattr(_p, _name)))
+
+
+# --- Python callables applied element by element (``apply_``, ``map_``, ``map2_``) ------------------
+
+
+def _as_element(kind):
+    """How a callable's return value becomes an element of a tensor of dtype ``kind``, with the
+    errors PyTorch's conversions raise."""
+    if kind in "fV":
+
+        def real(v):
+            if not isinstance(v, numbers.Real):
+                raise TypeError(f"must be real number, not {type(v).__name__}")
+            return float(v)
+
+        return real
+    if kind == "c":
+        return complex
+
+    def integer(v):
+        if not isinstance(v, numbers.Real):
+            raise TypeError(f"'{type(v).__name__}' object cannot be interpreted as an integer")
+        return int(v)
+
+    return integer
+
+
+def _apply_elementwise(name, self, fn, others):
+    """``fn`` called on each element of ``self`` (and of ``others``, broadcast to its shape), the
+    results written into ``self``'s memory.  As in PyTorch, nothing is recorded and the version
+    stays: a tensor that requires grad is refused."""
+    if self.requires_grad or any(o.requires_grad for o in others):
+        raise RuntimeError(
+            f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() "
+            "instead."
+        )
+    data = self._data
+    columns = [data.ravel().tolist()]
+    columns += [o.expand(self.shape)._data.ravel().tolist() for o in others]
+    convert = _as_element(data.dtype.kind)
+    values = [convert(fn(*args)) for args in zip(*columns)]
+    target = data if data.flags.writeable else _writable(data)
+    target[...] = xp.asarray(values, dtype=data.dtype).reshape(data.shape)
+    return self
+
+
+def _same_type(name, argument, self, other):
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"{name}(): argument '{argument}' (position 1) must be Tensor, not "
+            f"{type(other).__name__}"
+        )
+    if other.dtype is not self.dtype:
+        what = f"'{argument}'" if name == "map_" else f"argument '{argument}'"
+        raise TypeError(f"{name}: expected {self.type()} for {what} (got {other.type()})")
+
+
+@tensor_method
+def apply_(self, callable):
+    """``Tensor.apply_``: each element replaced by ``callable(element)`` (a Python function: one
+    call per element, as in PyTorch)."""
+    return _apply_elementwise("apply_", self, callable, ())
+
+
+@tensor_method
+def map_(self, other, callable):
+    """``Tensor.map_``: each element replaced by ``callable(element, other's element)``."""
+    _same_type("map_", "other", self, other)
+    return _apply_elementwise("map_", self, callable, (other,))
+
+
+@tensor_method
+def map2_(self, x, y, callable):
+    """``Tensor.map2_``: each element replaced by ``callable(element, x's, y's)``."""
+    _same_type("map2_", "x", self, x)
+    _same_type("map2_", "y", self, y)
+    return _apply_elementwise("map2_", self, callable, (x, y))
 
 
 @tensor_method
@@ -1227,11 +1488,7 @@ tensor_method(clamp_, name="clip_")
 def fill_(self, value):
     """``Tensor.fill_``: every element set to ``value`` (a number or a 0-dim tensor)."""
     if isinstance(value, Tensor):
-        if value._data.ndim:
-            raise RuntimeError(
-                "fill_ only supports 0-dimension value tensor but got tensor with "
-                f"{value._data.ndim} dimensions."
-            )
+        _check_fill_value(value)
         return inplace(self, _fill_tensor, value)
     return inplace(self, _fill, value)
 
@@ -1393,21 +1650,25 @@ Tensor.__iadd__ = add_
 Tensor.__isub__ = sub_
 Tensor.__imul__ = _mul_by  # ``*=`` passes no alpha: the fast path itself, not mul_'s wrapper
 Tensor.__itruediv__ = div_
+Tensor.__idiv__ = div_
 Tensor.__ipow__ = pow_
 Tensor.__ifloordiv__ = _METHODS["floor_divide_"]
 Tensor.__imod__ = _METHODS["remainder_"]
 Tensor.__iand__ = _METHODS["bitwise_and_"]
 Tensor.__ior__ = _METHODS["bitwise_or_"]
 Tensor.__ixor__ = _METHODS["bitwise_xor_"]
+Tensor.__ilshift__ = _METHODS["bitwise_left_shift_"]
+Tensor.__irshift__ = _METHODS["bitwise_right_shift_"]
 
 # ``torch.relu_(x)`` and kin: PyTorch's module-level spellings of these in-place methods.
 _MODULE_LEVEL = (
     "abs_ acos_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ "
     "clip_ cos_ cosh_ erf_ erfc_ exp_ exp2_ expm1_ fill_ i0_ logit_ sinc_ xlogy_ fix_ floor_ frac_ index_put_ log10_ log1p_ "
     "log2_ log_ nan_to_num_ neg_ negative_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ "
-    "sin_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ zero_"
+    "sin_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ zero_ acosh_ arccosh_ asinh_ arcsinh_ atanh_ "
+    "arctanh_ deg2rad_ rad2deg_ conj_physical_ ldexp_"
 ).split()
 for _name in _MODULE_LEVEL:
     globals()[_name] = _METHODS[_name]
 
-__all__ = ["index_put"] + _MODULE_LEVEL
+__all__ = ["index_put", "fill", "gcd_", "lcm_"] + _MODULE_LEVEL

@@ -9,13 +9,13 @@ Activations whose derivative is not exact when composed (softplus at 0, gelu) ar
 import math
 from collections import namedtuple
 
-from .. import _generator, _sampling
+from .. import _generator, _sampling, _switches
 from .._array import c_order, kept_layout, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor, _make, _wrap_dim, made_stale
 from .pointwise import _dtype_name, piecewise_backward, threshold_backward, where
-from .registry import op
+from .registry import op, tensor_method
 from .shape import cat
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -270,7 +270,7 @@ def _threshold(self, threshold, value):
     return xp.where(self > threshold, self, xp.asarray(value, self.dtype))
 
 
-_celu = op(saves="self", grads=(_elu_grad,), node="CeluBackward0", method=False)(
+_celu = op("_celu", saves="self", grads=(_elu_grad,), node="CeluBackward0", method=False)(
     lambda self, alpha, scale, input_scale: _elu.opdef.forward(self, alpha, scale, input_scale)
 )
 
@@ -320,6 +320,50 @@ IN_PLACE = {
         (_threshold, "ThresholdBackward1"),
     )
 }
+
+
+# --- the activations of torch's own namespace (``torch.celu`` ...), behind nn.functional's too ------
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _written(fn, input, *args):
+    """``fn(input, *args)`` written into ``input``, recorded under the node PyTorch gives the
+    in-place form."""
+    from .inplace import inplace  # (inplace imports this module)
+
+    return inplace(input, IN_PLACE.get(fn, fn), *args)
+
+
+def threshold(input, threshold, value):
+    """``torch.threshold``: x where x > threshold, else value."""
+    return _threshold(input, threshold, value)
+
+
+def threshold_(input, threshold, value):
+    """``torch.threshold_``: ``threshold`` written into ``input``."""
+    return _written(_threshold, input, threshold, value)
+
+
+def celu(input, alpha=1.0):
+    """``torch.celu``: x where x > 0, else alpha (exp(x / alpha) - 1)."""
+    return _celu(input, alpha, 1.0, 1.0 / alpha)
+
+
+def celu_(input, alpha=1.0):
+    """``torch.celu_``: ``celu`` written into ``input``."""
+    return _written(_celu, input, alpha, 1.0, 1.0 / alpha)
+
+
+def selu(input):
+    """``torch.selu``: ELU scaled by PyTorch's constants (a ``EluBackward0`` node, as there)."""
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE)
+
+
+def selu_(input):
+    """``torch.selu_``: ``selu`` written into ``input``."""
+    return _written(_elu, input, _SELU_ALPHA, _SELU_SCALE)
 
 
 def _glu_grad(g, n):
@@ -376,6 +420,28 @@ def _prelu_weight_grad(g, n):
 def _prelu(self, weight):
     w = weight.reshape(_channel_shape(self, weight)) if weight.size > 1 else weight.reshape(())
     return xp.where(self > 0, self, self * w).astype(self.dtype, copy=False)
+
+
+@tensor_method
+def prelu(input, weight):
+    """``torch.prelu``: x where x > 0, else weight x, one weight per channel (dim 1) or one for
+    all."""
+    if _switches.autocast is not None:
+        from . import autocast
+
+        input, weight = autocast.to_lower_precision(input, weight)
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.numel() != 1 and weight.numel() != channels:
+        raise RuntimeError(
+            "Mismatch of parameter numbers and input channel size. Found parameter "
+            f"numbers = {weight.numel()} and channel size = {channels}."
+        )
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(
+            f"prelu: Type promoting not supported. Got {input.dtype._tensor_name[:-6]} and "
+            f"{weight.dtype._tensor_name[:-6]}"
+        )
+    return _prelu(input, weight)
 
 
 # --- normalisation: layer, batch and group norm -------------------------------------------------
@@ -1681,6 +1747,13 @@ def as_index(target) -> "xp.ndarray":
 
 __all__ = [
     "affine_grid_generator",
+    "celu",
+    "celu_",
+    "prelu",
+    "selu",
+    "selu_",
+    "threshold",
+    "threshold_",
     "channel_shuffle",
     "pdist",
     "erf",

@@ -247,7 +247,9 @@ def _pow_exponent_grad(g, n):
     base, result = n.self, n.result
     # d/de b**e = b**e * log(b); taken as 0 where b == 0 and e >= 0 (the limit PyTorch uses):
     # there the base is replaced by 1, whose log is 0, so no 0 * -inf is ever formed.
-    return g * cj(result * where((base == 0) & (n.exponent >= 0), 1.0, base).log())
+    e = n.exponent
+    nonnegative = (e.real if e._data.dtype.kind == "c" else e) >= 0
+    return g * cj(result * where((base == 0) & nonnegative, 1.0, base).log())
 
 
 def _pow_base_grad(g, n):
@@ -598,9 +600,10 @@ def _sgn_grad(g, n):
     return where(a == 0, 0.0, s * (cj(s) * g).imag * 1j / a)
 
 
-@op(saves="self result", grads=(_sgn_grad,), check=_not_for("sgn_cpu", "b"))
+@op(saves="self result", grads=(_sgn_grad,))
 def sgn(self):
-    """``torch.sgn``: ``z / |z|`` of a complex number (0 at 0), the sign of a real one."""
+    """``torch.sgn``: ``z / |z|`` of a complex number (0 at 0), the sign of a real one (a bool
+    is its own)."""
     if self.dtype.kind != "c":
         return sign.opdef.forward(self)
     a = xp.abs(self)
@@ -800,6 +803,37 @@ def sinh(self):
 def cosh(self):
     """``torch.cosh``."""
     return xp.cosh(self)
+
+
+# The inverse hyperbolic functions: their domains end where the derivative blows up (acosh below
+# 1, atanh outside (-1, 1)); outside, NumPy's nan or inf is PyTorch's value too.
+def _acosh_grad(g, n):
+    # PyTorch's choices: 1 / sqrt(x^2 - 1) for a real x (finite below -1, where acosh is nan),
+    # and 1 / (sqrt(z - 1) sqrt(z + 1)) for a complex z (the branch of acosh itself)
+    z = n.self
+    if z._data.dtype.kind != "c":
+        return g * (z * z - 1).rsqrt()
+    return g * cj((z - 1).rsqrt() * (z + 1).rsqrt())
+
+
+@op(saves="self", promote="float", grads=(_acosh_grad,))
+def acosh(self):
+    """``torch.acosh``."""
+    with xp.errstate(invalid="ignore"):
+        return xp.arccosh(self)
+
+
+@op(saves="self", promote="float", grads=(lambda g, n: g * cj((n.self * n.self + 1).rsqrt()),))
+def asinh(self):
+    """``torch.asinh``."""
+    return xp.arcsinh(self)
+
+
+@op(saves="self", promote="float", grads=(lambda g, n: g / cj(1 - n.self * n.self),))
+def atanh(self):
+    """``torch.atanh``."""
+    with xp.errstate(invalid="ignore", divide="ignore"):
+        return xp.arctanh(self)
 
 
 def _sigmoid(x):
@@ -1234,17 +1268,29 @@ _INTEGER_ADDCDIV = (
 # --- comparisons and logic (no gradient) -------------------------------------------------------
 
 
-def _comparison(name, ufunc):
+def _is_complex(a):
+    return a.dtype.kind == "c" if type(a) is ndarray else isinstance(a, complex)
+
+
+def _comparison(name, ufunc, ordered=True):
+    kernel = name + "_cpu"
+
     def forward(self, other):
-        return ufunc(self, other)
+        out = ufunc(self, other)
+        if ordered and (_is_complex(self) or _is_complex(other)):  # NumPy orders them, PyTorch not
+            promoted = xp.result_type(self, other)
+            raise NotImplementedError(
+                f"\"{kernel}\" not implemented for '{FROM_NP[promoted]._tensor_name[:-6]}'"
+            )
+        return out
 
     forward.__name__ = name
     forward.__doc__ = f"``torch.{name}``: elementwise, a bool tensor (no gradient)."
     return op(name, inputs="self other", broadcast=True, promote="binary")(forward)
 
 
-eq = _comparison("eq", xp.equal)
-ne = _comparison("ne", xp.not_equal)
+eq = _comparison("eq", xp.equal, ordered=False)
+ne = _comparison("ne", xp.not_equal, ordered=False)
 lt = _comparison("lt", xp.less)
 le = _comparison("le", xp.less_equal)
 gt = _comparison("gt", xp.greater)
@@ -1668,6 +1714,10 @@ def float_power_(self, exponent):
 def _integer_pair(name, input, other):
     from ..tensor import Tensor
 
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+        )
     arrays = [t._data if isinstance(t, Tensor) else xp.asarray(t) for t in (input, other)]
     for a in arrays:
         if a.dtype.kind not in "iub" or a.dtype == bool:
@@ -1725,7 +1775,145 @@ def frexp(self):
     return c_order(m), c_order(e.astype(xp.int32))
 
 
+# --- angles, NaN-ignoring extrema, sign bits and bit shifts -------------------------------------
+
+
+def _angle_conversion(name, factor, node):
+    def forward(self):
+        if self.dtype.kind == "c":
+            raise RuntimeError(f"{name} is not supported for complex tensors.")
+        return self * self.dtype.type(factor)
+
+    forward.__name__ = name
+    forward.__doc__ = f"``torch.{name}``: the angle times {factor!r} (no complex inputs)."
+    return op(name, promote="float", node=node, grads=(lambda g, n: g * factor,), jvp="linear")(
+        forward
+    )
+
+
+deg2rad = _angle_conversion("deg2rad", math.pi / 180, "Deg2RadBackward0")
+rad2deg = _angle_conversion("rad2deg", 180 / math.pi, "Rad2DegBackward0")
+
+
+def _fmax_fmin(name, ufunc, wins):
+    """``fmax``/``fmin``: a NaN loses to a number.  The gradient goes to ``self`` where it wins
+    (``wins(self, other)``, ties included) or ``other`` is NaN, else to ``other``, as PyTorch."""
+
+    def to_self(n):
+        return wins(n.self, n.other) | n.other.isnan()
+
+    def forward(self, other):
+        if self.dtype.kind == "c":
+            raise RuntimeError(f"{name} not implemented for complex tensors.")
+        return ufunc(self, other)
+
+    forward.__name__ = name
+    forward.__doc__ = f"``torch.{name}``: elementwise, ignoring a NaN against a number."
+    return op(
+        name,
+        inputs="self other",
+        saves="self other",
+        broadcast=True,
+        promote="binary",
+        check=_tensor_other(name),
+        grads=(
+            lambda g, n: g.masked_fill(to_self(n).logical_not(), 0.0),
+            lambda g, n: g.masked_fill(to_self(n), 0.0),
+        ),
+    )(forward)
+
+
+fmax = _fmax_fmin("fmax", xp.fmax, lambda a, b: a >= b)
+fmin = _fmax_fmin("fmin", xp.fmin, lambda a, b: a <= b)
+
+
+@op()
+def signbit(self):
+    """``torch.signbit``: True where the sign bit is set (-0.0 and -nan included)."""
+    if self.dtype.kind == "c":
+        raise NotImplementedError("signbit is not implemented for complex tensors.")
+    if self.dtype.kind in "biu":
+        return self < 0
+    return xp.signbit(self)
+
+
+def _infinity_test(name, sign):
+    def forward(self):
+        if self.dtype.kind == "c":
+            raise RuntimeError(f"{name} does not support complex inputs.")
+        if self.dtype.kind in "biu":
+            return xp.zeros(self.shape, bool)
+        return self == self.dtype.type(sign * math.inf)
+
+    forward.__name__ = name
+    forward.__doc__ = f"``torch.{name}``: True where an element is {'+-'[sign < 0]}inf."
+    return op(name)(forward)
+
+
+isposinf = _infinity_test("isposinf", 1)
+isneginf = _infinity_test("isneginf", -1)
+
+
+@op()
+def isreal(self):
+    """``torch.isreal``: True where the imaginary part is 0 (everywhere for a real tensor)."""
+    if self.dtype.kind == "c":
+        return self.imag == 0
+    return xp.ones(self.shape, bool)
+
+
+@tensor_method
+def positive(input):
+    """``torch.positive`` (unary ``+``): the tensor itself, refused for bool as in PyTorch."""
+    if input._data.dtype == bool:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+def _shift(name, kernel, left):
+    """``bitwise_left_shift``/``bitwise_right_shift`` of integers, as PyTorch defines a shift by
+    a negative amount or by the width of the type or more: all bits shifted out (a right shift of
+    a negative signed number leaves -1)."""
+
+    def forward(self, other):
+        a = self if type(self) is ndarray else other  # the operand that carries the dtype
+        if a.dtype.kind not in "iu":
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype_name(a)}'")
+        dt = a.dtype
+        x = xp.asarray(self, dt)
+        n = xp.asarray(other, dt)
+        bits = dt.itemsize * 8
+        inside = (n >= 0) & (n < bits)
+        amount = xp.where(inside, n, dt.type(0))
+        if left:
+            return xp.where(inside, xp.left_shift(x, amount), dt.type(0))
+        out_of_range = xp.right_shift(x, dt.type(bits - 1)) if dt.kind == "i" else dt.type(0)
+        return xp.where(inside, xp.right_shift(x, amount), out_of_range)
+
+    forward.__name__ = name
+    forward.__doc__ = f"``torch.{name}``: elementwise, of integer tensors."
+    return op(name, inputs="self other", broadcast=True, promote="binary")(forward)
+
+
+bitwise_left_shift = _shift("bitwise_left_shift", "lshift_cpu", True)
+bitwise_right_shift = _shift("bitwise_right_shift", "rshift_cpu", False)
+
+
 __all__ = [
+    "acosh",
+    "asinh",
+    "atanh",
+    "deg2rad",
+    "rad2deg",
+    "fmax",
+    "fmin",
+    "signbit",
+    "isposinf",
+    "isneginf",
+    "isreal",
+    "positive",
+    "bitwise_left_shift",
+    "bitwise_right_shift",
     "remainder",
     "gcd",
     "lcm",
@@ -1832,6 +2020,9 @@ _ALIASES = {
     "arccos": acos,
     "arctan": atan,
     "arctan2": atan2,
+    "arccosh": acosh,
+    "arcsinh": asinh,
+    "arctanh": atanh,
 }
 globals().update(_ALIASES)
 for _alias, _fn in _ALIASES.items():

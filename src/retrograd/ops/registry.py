@@ -421,7 +421,7 @@ _LAYOUT_OPERANDS = {
 
 # Public ops whose PyTorch function has no ``out=`` (views and nn functions aside, which never do).
 _NO_OUT = frozenset(
-    "channel_shuffle clone convolution dist flip isclose isfinite isinf isnan matrix_exp "
+    "channel_shuffle clone convolution dist flip isclose isfinite isinf isnan isreal matrix_exp "
     "pixel_shuffle pixel_unshuffle relu trace permute pdist affine_grid_generator".split()
 )
 
