@@ -5,6 +5,8 @@ from ... import linalg
 from ...autograd.grad_mode import no_grad
 from ...creation import eye, randn, zeros_like
 from ...dtypes import finfo
+from ...ops.shape import cat
+from ...ops.triangular import geqrf
 from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
@@ -228,8 +230,6 @@ class _Orthogonal(Module):
 
     @staticmethod
     def _householder_inverse(q: Tensor, transposed: bool) -> Tensor:
-        from ... import geqrf
-
         a, tau = geqrf(q)
         diag = a.diagonal(dim1=-2, dim2=-1)
         # the sign of R's diagonal, flipped where the reflection is the identity
@@ -240,8 +240,6 @@ class _Orthogonal(Module):
 
 
 def _cat_last(a: Tensor, b: Tensor) -> Tensor:
-    from ... import cat
-
     return cat([a, b], dim=-1)
 
 
