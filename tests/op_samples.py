@@ -1578,3 +1578,10 @@ _add(
     S(lambda t, a, tau, c: t.ormqr(a, tau, c), (4, 3), (3,), (4, 2)),
     S(lambda t, a, tau, c: t.ormqr(a, tau, c, False, True), (2, 3, 3), (2, 3), (2, 2, 3)),
 )
+
+# --- nn pieces: adaptive 3-d max pooling ---------------------------------------------------------
+_add(
+    "_adaptive_max_pool3d",
+    S(lambda t, x: _f(t).adaptive_max_pool3d(x, (2, 3, None)), (1, 2, 5, 4, 3)),
+    S(lambda t, x: _f(t).adaptive_max_pool3d(x, 2), (2, 3, 3, 4)),
+)

@@ -1774,6 +1774,13 @@ def lp_pool2d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: boo
     return (_ops.sign(out) * _ops.relu(out.abs())).mul(kw * kh).pow(1.0 / norm_type)
 
 
+def lp_pool3d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False):
+    """``F.lp_pool3d``: the p-norm of each window of the volume."""
+    kd, kh, kw = (kernel_size,) * 3 if isinstance(kernel_size, int) else kernel_size
+    out = avg_pool3d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (_ops.sign(out) * _ops.relu(out.abs())).mul(kd * kh * kw).pow(1.0 / norm_type)
+
+
 def lp_pool1d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False):
     """``F.lp_pool1d``: the p-norm of each window along the last dimension."""
     out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
@@ -1818,7 +1825,13 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
 
 # --- 3-d pooling and max unpooling ---------------------------------------------------------------
 
-from ..ops.pool3d import avg_pool3d, max_pool3d, max_pool3d_with_indices  # noqa: E402,F401
+from ..ops.pool3d import (  # noqa: E402,F401
+    adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
+    avg_pool3d,
+    max_pool3d,
+    max_pool3d_with_indices,
+)
 
 
 def _unpool_size(input: Tensor, kernel_size, stride, padding, output_size, nd: int):

@@ -1,0 +1,118 @@
+"""Layers and functions filled in late, against PyTorch on the same weights and inputs (float64
+and float32): ``AdaptiveMaxPool3d``, ``LPPool3d``, ``CrossMapLRN2d``, ``Container``."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import retrograd
+from retrograd.autograd import gradcheck, gradgradcheck
+
+
+def _err(fn):
+    try:
+        return repr(fn())
+    except Exception as e:  # the type and text are what is compared
+        return f"{type(e).__name__}: {e}"
+
+
+def _run(lib, fn, array, dtype):
+    x = lib.tensor(array, dtype=getattr(lib, dtype), requires_grad=True)
+    out = fn(lib, x)
+    extra = []
+    if isinstance(out, tuple):
+        out, extra = out[0], [e.numpy() for e in out[1:]]
+    out.pow(2).sum().backward()
+    return out.grad_fn.name(), [out.detach().numpy(), *extra, x.grad.numpy()]
+
+
+_CASES = [
+    (lambda L, x: L.nn.functional.adaptive_max_pool3d(x, (2, 3, None), True), (1, 2, 5, 4, 3)),
+    (lambda L, x: L.nn.functional.adaptive_max_pool3d(x, 2), (2, 5, 4, 3)),
+    (lambda L, x: L.nn.functional.adaptive_max_pool3d_with_indices(x, (3, 1, 2)), (2, 2, 7, 4, 5)),
+    (lambda L, x: L.nn.AdaptiveMaxPool3d((2, None, 1), return_indices=True)(x), (1, 2, 5, 4, 3)),
+    (lambda L, x: L.nn.AdaptiveMaxPool3d(3)(x), (1, 1, 2, 7, 3)),
+    (lambda L, x: L.nn.functional.lp_pool3d(x, 2, 2), (1, 2, 5, 4, 4)),
+    (lambda L, x: L.nn.LPPool3d(3, (1, 2, 3), stride=2, ceil_mode=True)(x.abs()), (2, 5, 4, 7)),
+    (lambda L, x: L.nn.LPPool3d(1.5, 2)(x.abs() + 0.1), (1, 2, 4, 4, 4)),
+    (lambda L, x: L.nn.CrossMapLRN2d(3, 1e-2, 0.75, 1.5)(x), (2, 7, 3, 4)),
+    (lambda L, x: L.nn.CrossMapLRN2d(4, 1e-1, 0.5, 2)(x), (2, 9, 3, 4)),
+    (lambda L, x: L.nn.CrossMapLRN2d(5)(x * 10), (1, 3, 2, 2)),
+    (lambda L, x: L.nn.CrossMapLRN2d(2, 0.3)(x * 3), (1, 6, 2, 2)),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("case", range(len(_CASES)))
+def test_layers_match_pytorch(dtype, case):
+    fn, shape = _CASES[case]
+    array = np.random.default_rng(case).standard_normal(shape)
+    got_name, got = _run(retrograd, fn, array, dtype)
+    want_name, want = _run(torch, fn, array, dtype)
+    assert got_name == want_name
+    tol = 1e-12 if dtype == "float64" else 2e-5
+    for a, b in zip(got, want, strict=True):
+        assert a.dtype == b.dtype
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+def test_adaptive_max_pool3d_gradcheck():
+    x = retrograd.randn(1, 2, 5, 4, 3, dtype=retrograd.float64, requires_grad=True)
+    fn = lambda x: retrograd.nn.functional.adaptive_max_pool3d(x, (2, 3, 2))  # noqa: E731
+    assert gradcheck(fn, (x,))
+    assert gradgradcheck(fn, (x,))
+    lp = lambda x: retrograd.nn.functional.lp_pool3d(x.abs() + 0.5, 2.5, 2)  # noqa: E731
+    assert gradcheck(lp, (x,))
+    assert gradgradcheck(lp, (x,))
+
+
+def _errors(lib):
+    F = lib.nn.functional
+    return [
+        _err(lambda: F.adaptive_max_pool3d(lib.randn(2, 3), 2)),
+        _err(lambda: F.adaptive_max_pool3d(lib.randn(1, 2, 3, 4, 5), (2, 2))),
+        _err(lambda: F.adaptive_max_pool3d(lib.randn(1, 0, 3, 4, 5), 2)),
+        _err(lambda: F.adaptive_max_pool3d(lib.randn(0, 2, 3, 4, 5), 2).shape),
+        _err(lambda: F.adaptive_max_pool3d(lib.randn(1, 2, 3, 4, 5), -1)),
+        _err(lambda: F.adaptive_max_pool3d(lib.randn(1, 2, 3, 4, 5).int(), 2)),
+        _err(lambda: lib.nn.CrossMapLRN2d(3)(lib.randn(2, 3, 4))),
+        _err(
+            lambda: (
+                lib.nn.CrossMapLRN2d(1)(lib.randn(2, 3, 4, 4, requires_grad=True)).sum().backward()
+            )
+        ),
+        repr(lib.nn.AdaptiveMaxPool3d((2, None, 1))),
+        repr(lib.nn.LPPool3d(2, 3)),
+        repr(lib.nn.LPPool3d(2, (1, 2, 3), stride=2, ceil_mode=True)),
+        repr(lib.nn.CrossMapLRN2d(3)),
+    ]
+
+
+def test_errors_and_reprs_match_pytorch():
+    assert _errors(retrograd) == _errors(torch)
+
+
+def test_cross_map_lrn2d_is_once_differentiable():
+    x = retrograd.randn(1, 4, 2, 2, requires_grad=True)
+    y = retrograd.nn.CrossMapLRN2d(3)(x)
+    (g,) = retrograd.autograd.grad(y.sum(), x, create_graph=True)
+    with pytest.raises(RuntimeError):
+        g.sum().backward()
+
+
+def _container(lib):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        c = lib.nn.Container(a=lib.nn.Linear(2, 2), b=lib.nn.ReLU())
+    return [
+        [(w.category, str(w.message), w.filename) for w in caught],
+        repr(c),
+        list(c.state_dict()),
+        lib.nn.modules.container.Container is lib.nn.Container,
+    ]
+
+
+def test_container_matches_pytorch():
+    assert _container(retrograd) == _container(torch)
