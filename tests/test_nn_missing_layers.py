@@ -116,3 +116,56 @@ def _container(lib):
 
 def test_container_matches_pytorch():
     assert _container(retrograd) == _container(torch)
+
+
+def _volumetric(lib, dtype, mode, padding_mode, align_corners):
+    rng = np.random.default_rng(0)
+    dt = getattr(lib, dtype)
+    x = lib.tensor(rng.standard_normal((2, 3, 4, 5, 3)), dtype=dt, requires_grad=True)
+    theta = lib.tensor(
+        np.eye(3, 4)[None] * 1.1 + rng.uniform(-0.3, 0.3, (2, 3, 4)), dtype=dt, requires_grad=True
+    )
+    grid = lib.nn.functional.affine_grid(theta, (2, 3, 2, 3, 4), align_corners=align_corners)
+    # reach outside [-1, 1] too, so that every padding mode matters
+    grid = grid * 1.4
+    y = lib.nn.functional.grid_sample(x, grid, mode, padding_mode, align_corners)
+    (y.pow(2).sum() + grid.pow(2).sum()).backward()
+    return [y.detach().numpy(), grid.detach().numpy(), x.grad.numpy(), theta.grad.numpy()]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [True, False])
+def test_grid_sample_and_affine_grid_5d_match_pytorch(dtype, mode, padding_mode, align_corners):
+    args = (dtype, mode, padding_mode, align_corners)
+    tol = 1e-12 if dtype == "float64" else 2e-5
+    for a, b in zip(_volumetric(retrograd, *args), _volumetric(torch, *args), strict=True):
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+def test_grid_sample_5d_gradcheck(padding_mode):
+    rng = np.random.default_rng(1)
+    x = retrograd.tensor(rng.standard_normal((1, 2, 3, 4, 3)), requires_grad=True)
+    # points away from the pixel lattice, where trilinear weights are smooth
+    g = retrograd.tensor(rng.uniform(-1.2, 1.2, (1, 2, 2, 3, 3)), requires_grad=True)
+    for align_corners in (True, False):
+        fn = lambda x, g: retrograd.nn.functional.grid_sample(  # noqa: E731
+            x, g, "bilinear", padding_mode, align_corners
+        )
+        assert gradcheck(fn, (x, g))
+        assert gradgradcheck(fn, (x, g))
+
+
+def test_grid_sample_5d_errors_match_pytorch():
+    def errors(lib):
+        F = lib.nn.functional
+        x, g = lib.randn(1, 2, 3, 3, 3), lib.rand(1, 2, 2, 2, 3)
+        return [
+            _err(lambda: F.grid_sample(x, g, mode="bicubic", align_corners=False)),
+            _err(lambda: F.grid_sample(x, lib.rand(1, 2, 2, 2, 2), align_corners=False)),
+            _err(lambda: F.grid_sample(x, lib.rand(1, 2, 2, 3), align_corners=False)),
+        ]
+
+    assert errors(retrograd) == errors(torch)

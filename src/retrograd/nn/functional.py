@@ -6,6 +6,7 @@ but ``nll_loss``, are compositions of ops, so their gradients (of any order) nee
 """
 
 import functools
+import itertools
 import math
 import warnings
 
@@ -2102,7 +2103,8 @@ def grid_sample(
     align_corners=None,
 ) -> Tensor:
     """``F.grid_sample``: ``input`` [N, C, H, W] read at the normalised (x, y) points of ``grid``
-    [N, Ho, Wo, 2], by bilinear weights or the nearest pixel; outside points read zeros, the
+    [N, Ho, Wo, 2] (or [N, C, D, H, W] at (x, y, z) points of [N, Do, Ho, Wo, 3]), by bilinear
+    (trilinear) weights or the nearest pixel; outside points read zeros, the
     border, or the input reflected.  Composed of gathers and arithmetic, so both the input and
     the grid get gradients (and double backward works)."""
     if mode not in ("bilinear", "nearest", "bicubic"):
@@ -2134,37 +2136,51 @@ def grid_sample(
             f"grid_sampler(): expected grid to have size {input.ndim - 2} in last dimension, "
             f"but got grid with sizes {list(grid.shape)}"
         )
-    if input.ndim != 4:
-        raise NotImplementedError("grid_sample: only 4-D input (2-D images) is built in retrograd")
+    if mode == "bicubic" and input.ndim == 5:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     if mode == "bicubic":
         raise NotImplementedError("grid_sample: mode='bicubic' is not built in retrograd")
     if input.dtype != grid.dtype:
         raise RuntimeError(
             f"expected scalar type {_dtype_name(input._data)} but found {_dtype_name(grid._data)}"
         )
-    n, c, h, w = input.shape
-    ho, wo = grid.shape[1:3]
-    x = _source_coords(grid[..., 0], w, padding_mode, align_corners)
-    y = _source_coords(grid[..., 1], h, padding_mode, align_corners)
-    flat = input.reshape(n, c, h * w)
+    n, c = input.shape[:2]
+    sizes = tuple(input.shape[2:])  # (D,) H, W
+    nd = len(sizes)
+    out_shape = tuple(grid.shape[1:-1])
+    # grid's last dimension holds (x, y[, z]): the reverse of the input's spatial order
+    coords = [
+        _source_coords(grid[..., nd - 1 - i], sizes[i], padding_mode, align_corners)
+        for i in range(nd)
+    ]
+    flat = input.reshape(n, c, -1)
+    count = math.prod(out_shape)
 
-    def read(yi: Tensor, xi: Tensor) -> Tensor:
-        """input at integer points (zero where outside), [N, C, Ho, Wo]."""
-        inside = (xi >= 0) & (xi <= w - 1) & (yi >= 0) & (yi <= h - 1)
-        index = (yi.clamp(0, h - 1) * w + xi.clamp(0, w - 1)).long().reshape(n, 1, -1)
-        values = flat.gather(2, index.expand(n, c, ho * wo)).reshape(n, c, ho, wo)
+    def read(points) -> Tensor:
+        """input at integer points (zero where outside), [N, C, *out_shape]."""
+        inside = None
+        index = None
+        for p, size in zip(points, sizes, strict=True):
+            ok = (p >= 0) & (p <= size - 1)
+            inside = ok if inside is None else inside & ok
+            p = p.clamp(0, size - 1)
+            index = p if index is None else index * size + p
+        index = index.long().reshape(n, 1, -1).expand(n, c, count)
+        values = flat.gather(2, index).reshape(n, c, *out_shape)
         return values * inside.unsqueeze(1).to(values.dtype)
 
     if mode == "nearest":
         # the grid gets a zero gradient, as in PyTorch (an empty slice's sum keeps it in the graph)
-        return read(_ops.round(y).detach(), _ops.round(x).detach()) + grid[..., :0].sum()
-    x0, y0 = _ops.floor(x).detach(), _ops.floor(y).detach()
-    x1, y1 = x0 + 1, y0 + 1
-    wx1, wy1 = (x - x0).unsqueeze(1), (y - y0).unsqueeze(1)
-    wx0, wy0 = 1 - wx1, 1 - wy1
-    return (
-        read(y0, x0) * (wy0 * wx0)
-        + read(y0, x1) * (wy0 * wx1)
-        + read(y1, x0) * (wy1 * wx0)
-        + read(y1, x1) * (wy1 * wx1)
-    )
+        return read([_ops.round(p).detach() for p in coords]) + grid[..., :0].sum()
+    lows = [_ops.floor(p).detach() for p in coords]
+    highs = [(p - low).unsqueeze(1) for p, low in zip(coords, lows, strict=True)]
+    weights = [(1 - hi, hi) for hi in highs]
+    out = None
+    for corner in itertools.product((0, 1), repeat=nd):
+        weight = None
+        for (w0, w1), bit in zip(weights, corner, strict=True):
+            w_ = w1 if bit else w0
+            weight = w_ if weight is None else weight * w_
+        term = read([low + bit for low, bit in zip(lows, corner, strict=True)]) * weight
+        out = term if out is None else out + term
+    return out
