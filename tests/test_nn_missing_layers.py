@@ -169,3 +169,79 @@ def test_grid_sample_5d_errors_match_pytorch():
         ]
 
     assert errors(retrograd) == errors(torch)
+
+
+def _bag_program(lib, dtype, kwargs):
+    kwargs = dict(kwargs)
+    lib.manual_seed(0)
+    w = lib.randn(6, 3, dtype=getattr(lib, dtype), requires_grad=True)
+    psw = kwargs.pop("psw", None)
+    if psw is not None:
+        psw = lib.tensor(psw, dtype=getattr(lib, dtype), requires_grad=True)
+    inp = lib.tensor(kwargs.pop("inp", [1, 2, 1, 1, 3, 2, 5, 5]))
+    offsets = kwargs.pop("offsets", None)
+    offsets = None if offsets is None else lib.tensor(offsets)
+    bag = lib.nn.EmbeddingBag.from_pretrained(w, freeze=False, scale_grad_by_freq=True, **kwargs)
+    y = bag(inp, offsets, per_sample_weights=psw)
+    y.pow(2).sum().backward()
+    out = [repr(bag), y.detach().numpy(), bag.weight.grad.numpy()]
+    return out + ([psw.grad.numpy()] if psw is not None else [])
+
+
+_BAG_CASES = [
+    {"mode": "sum", "offsets": [0, 3, 5]},
+    {"mode": "mean", "offsets": [0, 3, 5]},
+    {"mode": "mean", "offsets": [0, 3, 5], "padding_idx": 1},
+    {"mode": "sum", "offsets": [0, 3, 5, 8], "include_last_offset": True},
+    {"mode": "sum", "offsets": [0, 3, 5], "psw": [0.3, 0.9, 0.1, 0.5, 0.7, 0.2, 0.8, 0.4]},
+    {"mode": "mean", "inp": [[1, 2, 1, 1], [3, 2, 5, 5]]},
+    {"mode": "sum", "offsets": [0, 3, 3, 5]},
+    {"mode": "sum", "inp": [4, 0, 4, 4, 0, 3], "offsets": [0, 1]},
+]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("case", range(len(_BAG_CASES)))
+def test_embedding_bag_scale_grad_by_freq_matches_pytorch(dtype, case):
+    got = _bag_program(retrograd, dtype, _BAG_CASES[case])
+    want = _bag_program(torch, dtype, _BAG_CASES[case])
+    assert got[0] == want[0]
+    tol = 1e-12 if dtype == "float64" else 2e-6
+    for a, b in zip(got[1:], want[1:], strict=True):
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+def test_embedding_bag_max_refuses_scale_grad_by_freq():
+    def errors(lib):
+        w = lib.randn(6, 3)
+        return [
+            _err(
+                lambda: lib.nn.functional.embedding_bag(
+                    lib.tensor([1, 2]), w, lib.tensor([0]), mode="max", scale_grad_by_freq=True
+                )
+            ),
+            _err(
+                lambda: lib.nn.EmbeddingBag(6, 3, mode="max", scale_grad_by_freq=True)(
+                    lib.tensor([[1, 2]])
+                )
+            ),
+        ]
+
+    assert errors(retrograd) == errors(torch)
+
+
+def test_sparse_embedding_gradients_are_refused_not_made_dense():
+    # PyTorch's sparse=True gives the weight a sparse COO gradient (for SparseAdam, or SGD on
+    # sparse gradients); retrograd has no sparse tensors, so it says so instead of handing back
+    # a dense gradient the program did not ask for.
+    w = retrograd.randn(5, 2)
+    calls = [
+        lambda: retrograd.nn.Embedding(5, 2, sparse=True),
+        lambda: retrograd.nn.EmbeddingBag(5, 2, sparse=True),
+        lambda: retrograd.nn.Embedding.from_pretrained(w, sparse=True),
+        lambda: retrograd.nn.functional.embedding(retrograd.tensor([1]), w, sparse=True),
+        lambda: retrograd.nn.functional.embedding_bag(retrograd.tensor([[1]]), w, sparse=True),
+    ]
+    for call in calls:
+        with pytest.raises(NotImplementedError, match="sparse=True"):
+            call()

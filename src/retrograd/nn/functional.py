@@ -10,7 +10,7 @@ import itertools
 import math
 import warnings
 
-from .. import _sampling, _switches
+from .. import _sampling, _switches, dtypes
 from .. import creation as _creation
 from .. import ops as _ops
 from .._array import xp
@@ -463,6 +463,9 @@ def embedding(
     return _nn._embedding(weight, idx, padding_idx, bool(scale_grad_by_freq))
 
 
+_FAST_BAG_DTYPES = (dtypes.float32, dtypes.float16)
+
+
 def embedding_bag(
     input: Tensor,
     weight: Tensor,
@@ -514,8 +517,6 @@ def embedding_bag(
         raise ValueError("mode has to be one of sum, mean or max")
     if mode == "max" and scale_grad_by_freq:
         raise ValueError("max mode does not support scaling the gradient by the frequency")
-    if scale_grad_by_freq:
-        raise NotImplementedError("embedding_bag: scale_grad_by_freq is not built in retrograd yet")
     idx = _nn.as_index(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(
@@ -551,10 +552,11 @@ def embedding_bag(
         )
     ends = xp.append(starts[1:], n)
     if include_last_offset:
-        # The last offset ends the last bag for float32 sums (PyTorch's fast kernel); PyTorch's
-        # other kernels run the last bag on to the end of the input.
+        # The last offset ends the last bag for sums of float32 and float16 weights (PyTorch's
+        # fast kernel); PyTorch's other kernels run the last bag on to the end of the input.
         starts, ends = starts[:-1], ends[:-1].copy()
-        if len(ends) and not (mode == "sum" and weight._data.dtype == xp.float32):
+        fast = mode == "sum" and weight.dtype in _FAST_BAG_DTYPES
+        if len(ends) and not fast:
             ends[-1] = n
     lengths = xp.maximum(ends - starts, 0)
     bag_of = xp.repeat(xp.arange(len(starts)), lengths)
@@ -566,7 +568,9 @@ def embedding_bag(
     if padding_idx is not None and padding_idx < 0:
         padding_idx += weight.shape[0]
     valid = idx != padding_idx if padding_idx is not None else xp.ones(len(idx), bool)
-    return _nn._embedding_bag(weight, per_sample_weights, idx, bag_of, len(starts), mode, valid)
+    return _nn._embedding_bag(
+        weight, per_sample_weights, idx, bag_of, len(starts), mode, valid, bool(scale_grad_by_freq)
+    )
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
