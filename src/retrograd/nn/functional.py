@@ -2162,13 +2162,11 @@ def grid_sample(
 
     def read(points) -> Tensor:
         """input at integer points (zero where outside), [N, C, *out_shape]."""
-        inside = None
-        index = None
-        for p, size in zip(points, sizes, strict=True):
-            ok = (p >= 0) & (p <= size - 1)
-            inside = ok if inside is None else inside & ok
-            p = p.clamp(0, size - 1)
-            index = p if index is None else index * size + p
+        inside = (points[0] >= 0) & (points[0] <= sizes[0] - 1)
+        index = points[0].clamp(0, sizes[0] - 1)
+        for p, size in zip(points[1:], sizes[1:], strict=True):
+            inside = inside & (p >= 0) & (p <= size - 1)
+            index = index * size + p.clamp(0, size - 1)
         index = index.long().reshape(n, 1, -1).expand(n, c, count)
         values = flat.gather(2, index).reshape(n, c, *out_shape)
         return values * inside.unsqueeze(1).to(values.dtype)
@@ -2179,12 +2177,13 @@ def grid_sample(
     lows = [_ops.floor(p).detach() for p in coords]
     highs = [(p - low).unsqueeze(1) for p, low in zip(coords, lows, strict=True)]
     weights = [(1 - hi, hi) for hi in highs]
-    out = None
+    terms = []
     for corner in itertools.product((0, 1), repeat=nd):
-        weight = None
-        for (w0, w1), bit in zip(weights, corner, strict=True):
-            w_ = w1 if bit else w0
-            weight = w_ if weight is None else weight * w_
-        term = read([low + bit for low, bit in zip(lows, corner, strict=True)]) * weight
-        out = term if out is None else out + term
+        weight = weights[0][corner[0]]
+        for pair, bit in zip(weights[1:], corner[1:], strict=True):
+            weight = weight * pair[bit]
+        terms.append(read([low + bit for low, bit in zip(lows, corner, strict=True)]) * weight)
+    out = terms[0]
+    for term in terms[1:]:
+        out = out + term
     return out
