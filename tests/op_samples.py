@@ -1897,3 +1897,9 @@ _add("_elu", S(lambda t, x: t.selu(x), (M, AWAY)))
 _add("_elu_", S(lambda t, x: t.selu_(x * 1), (M, AWAY)))
 _add("_prelu", S(lambda t, x, w: x.prelu(w), ((2, 3, 4), AWAY), (3,)))
 _add("_prelu", S(lambda t, x, w: t.prelu(x, w), ((), AWAY), (1,)))
+# --- nn pieces: adaptive 3-d max pooling ---------------------------------------------------------
+_add(
+    "_adaptive_max_pool3d",
+    S(lambda t, x: _f(t).adaptive_max_pool3d(x, (2, 3, None)), (1, 2, 5, 4, 3)),
+    S(lambda t, x: _f(t).adaptive_max_pool3d(x, 2), (2, 3, 3, 4)),
+)

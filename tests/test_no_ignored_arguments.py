@@ -150,6 +150,10 @@ ALLOWED = {
     "ops.pool3d:max_pool3d_with_indices": {
         "return_indices": "PyTorch's max_pool3d_with_indices returns the indices whatever it says"
     },
+    "ops.pool3d:adaptive_max_pool3d_with_indices": {
+        "return_indices": "PyTorch's adaptive_max_pool3d_with_indices returns the indices whatever "
+        "it says"
+    },
     "ops.indexing:unique": {"sorted": "PyTorch's CPU unique sorts whatever it says, as here"},
     "ops.sorting:argsort": {"stable": "a stable order is a valid answer when none is asked for"},
     "ops.inplace:copy_": {"non_blocking": "CPU copies are synchronous either way"},

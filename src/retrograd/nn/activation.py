@@ -254,15 +254,6 @@ class MultiheadAttention(Module):
             init.xavier_normal_(self.bias_k)
             init.xavier_normal_(self.bias_v)
 
-    def _projections(self):
-        if self._qkv_same_embed_dim:
-            ws = self.in_proj_weight.chunk(3)
-        else:
-            ws = [self.q_proj_weight, self.k_proj_weight, self.v_proj_weight]
-        if self.in_proj_bias is None:
-            return ws, [None] * 3
-        return ws, self.in_proj_bias.chunk(3)
-
     def forward(
         self,
         query: Tensor,
@@ -274,19 +265,10 @@ class MultiheadAttention(Module):
         average_attn_weights: bool = True,
         is_causal: bool = False,
     ):
-        import math
-
-        from .._array import xp
         from ..ops import attention as _attention
-        from ..ops import cat, softmax
-        from ..tensor import _make
 
         batched = query.ndim == 3
-        if not batched:
-            query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
-            if key_padding_mask is not None:
-                key_padding_mask = key_padding_mask.unsqueeze(0)
-        elif self.batch_first:  # (one transpose for one tensor, as PyTorch does)
+        if batched and self.batch_first:  # (one transpose for one tensor, as PyTorch does)
             if key is value and query is key:
                 query = key = value = query.transpose(0, 1)
             elif key is value:
@@ -294,17 +276,24 @@ class MultiheadAttention(Module):
                 value = key
             else:
                 query, key, value = (t.transpose(0, 1) for t in (query, key, value))
-        tgt_len, bsz, e = query.shape
-        src_len = key.shape[0]
-        h, hd = self.num_heads, self.head_dim
+        h, e = self.num_heads, self.embed_dim
         dropout = self.dropout if self.training else 0.0
-        if dropout == 0.0 and self._fusable(query, key, value):
-            bias = _attention_bias(
-                attn_mask, key_padding_mask, is_causal, query.dtype, bsz, h, tgt_len, src_len
-            )
+        causal_without_mask = is_causal and attn_mask is None  # (an error, from the function)
+        if (
+            dropout == 0.0
+            and query.ndim in (2, 3)
+            and not causal_without_mask
+            and self._fusable(query, key, value)
+        ):
+            x, padding = query, key_padding_mask
+            if not batched:
+                x = x.unsqueeze(1)
+                padding = None if padding is None else padding.unsqueeze(0)
+            tgt_len, bsz = x.shape[:2]
+            bias = _attention_bias(attn_mask, padding, is_causal, x.dtype, bsz, h, tgt_len, tgt_len)
             if (need_weights or bias is None) and (bias is None or not bias.requires_grad):
                 out, attn = _attention.self_attention(
-                    query,
+                    x,
                     self.in_proj_weight,
                     self.in_proj_bias,
                     self.out_proj.weight,
@@ -316,51 +305,34 @@ class MultiheadAttention(Module):
                 return self._finish(
                     out, attn if need_weights else None, average_attn_weights, batched
                 )
-        q, k, v = self._in_projection(query, key, value)
-        if self.bias_k is not None:
-            k = cat([k, self.bias_k.repeat(1, bsz, 1)])
-            v = cat([v, self.bias_v.repeat(1, bsz, 1)])
-            attn_mask, key_padding_mask = _one_more_key(attn_mask, key_padding_mask)
-            src_len += 1
-        # (L, N, E) -> (N * heads, L, head_dim)
-        q = q.view(tgt_len, bsz * h, hd).transpose(0, 1)
-        k = k.view(k.shape[0], bsz * h, hd).transpose(0, 1)
-        v = v.view(v.shape[0], bsz * h, hd).transpose(0, 1)
-        if self.add_zero_attn:  # and a key and value of zeros
-            zeros = _make(xp.zeros((bsz * h, 1, hd), k.dtype.np))
-            k, v = cat([k, zeros], 1), cat([v, zeros], 1)
-            attn_mask, key_padding_mask = _one_more_key(attn_mask, key_padding_mask)
-            src_len += 1
-        bias = _attention_bias(
-            attn_mask, key_padding_mask, is_causal, q.dtype, bsz, h, tgt_len, src_len
+        out, weights = F.multi_head_attention_forward(
+            query,
+            key,
+            value,
+            e,
+            h,
+            self.in_proj_weight,
+            self.in_proj_bias,
+            self.bias_k,
+            self.bias_v,
+            self.add_zero_attn,
+            self.dropout,
+            self.out_proj.weight,
+            self.out_proj.bias,
+            training=self.training,
+            key_padding_mask=key_padding_mask,
+            need_weights=need_weights,
+            attn_mask=attn_mask,
+            use_separate_proj_weight=not self._qkv_same_embed_dim,
+            q_proj_weight=self.q_proj_weight,
+            k_proj_weight=self.k_proj_weight,
+            v_proj_weight=self.v_proj_weight,
+            average_attn_weights=average_attn_weights,
+            is_causal=is_causal,
         )
-        weights = None
-        if need_weights:
-            if dropout == 0.0 and (bias is None or not bias.requires_grad):  # one node
-                out, attn = _attention._attention_with_weights(q, k, v, bias, 1.0 / math.sqrt(hd))
-            else:  # composed, for dropout and masks that need a gradient
-                scores = (q * (1.0 / math.sqrt(hd))).bmm(k.transpose(1, 2))
-                if bias is not None:
-                    scores = scores + bias
-                attn = softmax(scores, -1)
-                if dropout > 0.0:
-                    attn = F.dropout(attn, dropout)
-                out = attn.bmm(v)
-            out = out.transpose(0, 1).contiguous().view(tgt_len * bsz, e)
-            weights = attn
-        else:  # PyTorch's fused attention, over (N, heads, L, head_dim)
-            if bias is not None:
-                bias = bias.view(bsz, h, -1, src_len) if bias.ndim == 3 else bias
-            out = F.scaled_dot_product_attention(
-                q.view(bsz, h, tgt_len, hd),
-                k.view(bsz, h, src_len, hd),
-                v.view(bsz, h, src_len, hd),
-                bias,
-                dropout,
-            )
-            out = out.permute(2, 0, 1, 3).contiguous().view(bsz * tgt_len, e)
-        out = self.out_proj(out).view(tgt_len, bsz, e)
-        return self._finish(out, weights, average_attn_weights, batched)
+        if batched and self.batch_first:
+            out = out.transpose(0, 1)
+        return out, weights
 
     def _fusable(self, query, key, value):
         """Whether the layer runs as one node (``self_attention``): self-attention with the packed
@@ -401,27 +373,6 @@ class MultiheadAttention(Module):
         elif self.batch_first:
             out = out.transpose(0, 1)
         return out, weights
-
-    def _in_projection(self, query, key, value):
-        """q, k and v projected; one product for all three when they are one tensor (self-attention),
-        as PyTorch computes it."""
-        (wq, wk, wv), (bq, bk, bv) = self._projections()
-        if self._qkv_same_embed_dim and query is key and key is value:
-            e = self.embed_dim
-            proj = F.linear(query, self.in_proj_weight, self.in_proj_bias)
-            proj = proj.unflatten(-1, (3, e)).unsqueeze(0).transpose(0, -2).squeeze(-2).contiguous()
-            return proj[0], proj[1], proj[2]
-        return F.linear(query, wq, bq), F.linear(key, wk, bk), F.linear(value, wv, bv)
-
-
-def _one_more_key(attn_mask, key_padding_mask):
-    """Both masks with a column more, attendable, for an added key (``add_bias_kv``,
-    ``add_zero_attn``)."""
-    if attn_mask is not None:
-        attn_mask = F.pad(attn_mask, (0, 1))
-    if key_padding_mask is not None:
-        key_padding_mask = F.pad(key_padding_mask, (0, 1))
-    return attn_mask, key_padding_mask
 
 
 def _attention_bias(attn_mask, key_padding_mask, is_causal, dtype, bsz, h, tgt_len, src_len):

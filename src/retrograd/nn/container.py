@@ -2,6 +2,7 @@
 ``ParameterDict``."""
 
 import operator
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 
@@ -22,6 +23,22 @@ def _index(idx: int, n: int) -> int:
     if not -n <= idx < n:
         raise IndexError(f"index {idx} is out of range")
     return idx % n
+
+
+class Container(Module):
+    """``nn.Container``: the deprecated base of containers, a Module holding the modules given
+    by keyword."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__()
+        warnings.warn(
+            "`nn.Container` is deprecated. All of its functionality is now implemented in "
+            "`nn.Module`. Subclass that instead.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        for name, module in kwargs.items():
+            self.add_module(name, module)
 
 
 class Sequential(Module):

@@ -6,10 +6,11 @@ but ``nll_loss``, are compositions of ops, so their gradients (of any order) nee
 """
 
 import functools
+import itertools
 import math
 import warnings
 
-from .. import _sampling, _switches
+from .. import _sampling, _switches, dtypes
 from .. import creation as _creation
 from .. import ops as _ops
 from .._array import xp
@@ -449,6 +450,9 @@ def embedding(
     return _nn._embedding(weight, idx, padding_idx, bool(scale_grad_by_freq))
 
 
+_FAST_BAG_DTYPES = (dtypes.float32, dtypes.float16)
+
+
 def embedding_bag(
     input: Tensor,
     weight: Tensor,
@@ -500,8 +504,6 @@ def embedding_bag(
         raise ValueError("mode has to be one of sum, mean or max")
     if mode == "max" and scale_grad_by_freq:
         raise ValueError("max mode does not support scaling the gradient by the frequency")
-    if scale_grad_by_freq:
-        raise NotImplementedError("embedding_bag: scale_grad_by_freq is not built in retrograd yet")
     idx = _nn.as_index(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(
@@ -537,10 +539,11 @@ def embedding_bag(
         )
     ends = xp.append(starts[1:], n)
     if include_last_offset:
-        # The last offset ends the last bag for float32 sums (PyTorch's fast kernel); PyTorch's
-        # other kernels run the last bag on to the end of the input.
+        # The last offset ends the last bag for sums of float32 and float16 weights (PyTorch's
+        # fast kernel); PyTorch's other kernels run the last bag on to the end of the input.
         starts, ends = starts[:-1], ends[:-1].copy()
-        if len(ends) and not (mode == "sum" and weight._data.dtype == xp.float32):
+        fast = mode == "sum" and weight.dtype in _FAST_BAG_DTYPES
+        if len(ends) and not fast:
             ends[-1] = n
     lengths = xp.maximum(ends - starts, 0)
     bag_of = xp.repeat(xp.arange(len(starts)), lengths)
@@ -552,7 +555,9 @@ def embedding_bag(
     if padding_idx is not None and padding_idx < 0:
         padding_idx += weight.shape[0]
     valid = idx != padding_idx if padding_idx is not None else xp.ones(len(idx), bool)
-    return _nn._embedding_bag(weight, per_sample_weights, idx, bag_of, len(starts), mode, valid)
+    return _nn._embedding_bag(
+        weight, per_sample_weights, idx, bag_of, len(starts), mode, valid, bool(scale_grad_by_freq)
+    )
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
@@ -1648,6 +1653,266 @@ _MODES_NEEDING = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
 _INTERPOLATING = ("linear", "bilinear", "bicubic", "trilinear")
 
 
+def _canonical_mask(mask, name: str, other, other_name: str, dtype):
+    """A key-padding or attention mask as an additive float mask (True, not allowed, as -inf);
+    a float mask as it is.  ``other``: the mask whose dtype this one should share (a warning
+    when not), or None."""
+    if mask is None:
+        return None
+    if mask.dtype is not dtypes.bool and not mask.dtype.is_floating_point:
+        raise AssertionError(f"only bool and floating types of {name} are supported")
+    if other is not None and mask.dtype is not other.dtype:
+        warnings.warn(
+            f"Support for mismatched {name} and {other_name} is deprecated. Use same type for "
+            "both instead.",
+            stacklevel=3,
+        )
+    if mask.dtype.is_floating_point:
+        return mask
+    return _creation.zeros_like(mask, dtype=dtype).masked_fill_(mask, -math.inf)
+
+
+def _mha_is_batched(query, key, value, key_padding_mask, attn_mask, num_heads) -> bool:
+    """Whether the inputs are batched (3-d) or one sequence (2-d), with PyTorch's checks."""
+    if query.dim() not in (2, 3):
+        raise AssertionError(
+            "query should be unbatched 2D or batched 3D tensor but received "
+            f"{query.dim()}-D query tensor"
+        )
+    batched = query.dim() == 3
+    kind = "batched (3-D)" if batched else "unbatched (2-D)"
+    if key.dim() != query.dim() or value.dim() != query.dim():
+        raise AssertionError(
+            f"For {kind} `query`, expected `key` and `value` to be {query.dim()}-D but found "
+            f"{key.dim()}-D and {value.dim()}-D tensors respectively"
+        )
+    if key_padding_mask is not None and key_padding_mask.dim() != query.dim() - 1:
+        raise AssertionError(
+            f"For {kind} `query`, expected `key_padding_mask` to be `None` or "
+            f"{query.dim() - 1}-D but found {key_padding_mask.dim()}-D tensor instead"
+        )
+    if attn_mask is not None:
+        if attn_mask.dim() not in (2, 3):
+            raise AssertionError(
+                f"For {kind} `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found "
+                f"{attn_mask.dim()}-D tensor instead"
+            )
+        if not batched and attn_mask.dim() == 3:
+            expected = (num_heads, query.shape[0], key.shape[0])
+            if attn_mask.shape != expected:
+                raise AssertionError(
+                    f"Expected `attn_mask` shape to be {expected} but got {attn_mask.shape}"
+                )
+    return batched
+
+
+def _mha_in_projection(query, key, value, weight, bias, embed_dim):
+    """q, k and v through the packed in-projection: one product for self-attention, one for key
+    and value when they are one tensor, else three."""
+    if key is value and query is key:
+        proj = linear(query, weight, bias).unflatten(-1, (3, embed_dim))
+        return proj.unbind(-2)
+    w = weight.split([embed_dim, 2 * embed_dim])
+    b = (None, None) if bias is None else bias.split([embed_dim, 2 * embed_dim])
+    if key is value:
+        kv = linear(key, w[1], b[1]).unflatten(-1, (2, embed_dim)).unbind(-2)
+        return linear(query, w[0], b[0]), kv[0], kv[1]
+    wk, wv = w[1].chunk(2)
+    bk, bv = (None, None) if b[1] is None else b[1].chunk(2)
+    return linear(query, w[0], b[0]), linear(key, wk, bk), linear(value, wv, bv)
+
+
+def _static_kv(t, static, name: str, rows: int, head_dim: int):
+    """(S, N, E) -> (N * heads, S, head_dim), or the given static keys (values) checked."""
+    if static is None:
+        return t.reshape(t.shape[0], rows, head_dim).transpose(0, 1)
+    if static.size(0) != rows:
+        raise AssertionError(f"expecting {name}.size(0) of {rows}, but got {static.size(0)}")
+    if static.size(2) != head_dim:
+        raise AssertionError(f"expecting {name}.size(2) of {head_dim}, but got {static.size(2)}")
+    return static
+
+
+def multi_head_attention_forward(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    embed_dim_to_check: int,
+    num_heads: int,
+    in_proj_weight,
+    in_proj_bias,
+    bias_k,
+    bias_v,
+    add_zero_attn: bool,
+    dropout_p: float,
+    out_proj_weight: Tensor,
+    out_proj_bias,
+    training: bool = True,
+    key_padding_mask=None,
+    need_weights: bool = True,
+    attn_mask=None,
+    use_separate_proj_weight: bool = False,
+    q_proj_weight=None,
+    k_proj_weight=None,
+    v_proj_weight=None,
+    static_k=None,
+    static_v=None,
+    average_attn_weights: bool = True,
+    is_causal: bool = False,
+):
+    """``F.multi_head_attention_forward``: multi-head attention of (L, N, E) (or unbatched
+    (L, E)) inputs with explicit weights, returning the output and the attention weights (averaged
+    over the heads unless ``average_attn_weights`` is False; None unless ``need_weights``).
+    ``static_k``/``static_v`` (N * heads, S, head_dim) replace the projected keys/values."""
+    batched = _mha_is_batched(query, key, value, key_padding_mask, attn_mask, num_heads)
+    if not batched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    tgt_len, bsz, embed_dim = query.shape
+    src_len = key.shape[0]
+    key_padding_mask = _canonical_mask(
+        key_padding_mask, "key_padding_mask", attn_mask, "attn_mask", query.dtype
+    )
+    if is_causal and attn_mask is None:
+        raise RuntimeError(
+            "Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
+            "method `generate_square_subsequent_mask` to create this mask."
+        )
+    if is_causal and key_padding_mask is None and not need_weights:
+        attn_mask = None  # the fused attention applies the causal mask itself
+    else:
+        attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype)
+        if key_padding_mask is not None:
+            is_causal = False
+    if embed_dim != embed_dim_to_check:
+        raise AssertionError(
+            f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}"
+        )
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if use_separate_proj_weight:
+        if key.shape[:2] != value.shape[:2]:
+            raise AssertionError(
+                f"key's sequence and batch dims {key.shape[:2]} do not match value's "
+                f"{value.shape[:2]}"
+            )
+        for name, w in (("q", q_proj_weight), ("k", k_proj_weight), ("v", v_proj_weight)):
+            if w is None:
+                raise AssertionError(
+                    f"use_separate_proj_weight is True but {name}_proj_weight is None"
+                )
+        bq, bk, bv = (None,) * 3 if in_proj_bias is None else in_proj_bias.chunk(3)
+        q = linear(query, q_proj_weight, bq)
+        k, v = linear(key, k_proj_weight, bk), linear(value, v_proj_weight, bv)
+    else:
+        if key.shape != value.shape:
+            raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
+        if in_proj_weight is None:
+            raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
+        q, k, v = _mha_in_projection(query, key, value, in_proj_weight, in_proj_bias, embed_dim)
+    if attn_mask is not None:
+        if attn_mask.dim() == 2:
+            if attn_mask.shape != (tgt_len, src_len):
+                raise RuntimeError(
+                    f"The shape of the 2D attn_mask is {attn_mask.shape}, but should be "
+                    f"{(tgt_len, src_len)}."
+                )
+            attn_mask = attn_mask.unsqueeze(0)
+        elif attn_mask.dim() == 3:
+            if attn_mask.shape != (bsz * num_heads, tgt_len, src_len):
+                raise RuntimeError(
+                    f"The shape of the 3D attn_mask is {attn_mask.shape}, but should be "
+                    f"{(bsz * num_heads, tgt_len, src_len)}."
+                )
+        else:
+            raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
+    if bias_k is not None and bias_v is not None:
+        if static_k is not None:
+            raise AssertionError("bias cannot be added to static key.")
+        if static_v is not None:
+            raise AssertionError("bias cannot be added to static value.")
+        k = _ops.cat([k, bias_k.repeat(1, bsz, 1)])
+        v = _ops.cat([v, bias_v.repeat(1, bsz, 1)])
+        attn_mask, key_padding_mask = _one_more_key(attn_mask, key_padding_mask)
+    elif bias_k is not None:
+        raise AssertionError("bias_k is set but bias_v is None")
+    elif bias_v is not None:
+        raise AssertionError("bias_v is set but bias_k is None")
+    rows = bsz * num_heads
+    q = q.reshape(tgt_len, rows, head_dim).transpose(0, 1)
+    k = _static_kv(k, static_k, "static_k", rows, head_dim)
+    v = _static_kv(v, static_v, "static_v", rows, head_dim)
+    if add_zero_attn:
+        zeros = _creation.zeros((rows, 1, head_dim), dtype=k.dtype)
+        k, v = _ops.cat([k, zeros], 1), _ops.cat([v, zeros.to(v.dtype)], 1)
+        attn_mask, key_padding_mask = _one_more_key(attn_mask, key_padding_mask)
+    src_len = k.size(1)
+    if key_padding_mask is not None:
+        if key_padding_mask.shape[0] != bsz:
+            raise AssertionError(
+                f"Expected key_padded_mask.shape[0] to be {bsz}, but got "
+                f"{key_padding_mask.shape[0]}"
+            )
+        if key_padding_mask.shape[1] != src_len:
+            raise AssertionError(
+                f"Expected key_padded_mask.shape[1] to be {src_len}, but got "
+                f"{key_padding_mask.shape[1]}"
+            )
+        pad = key_padding_mask.view(bsz, 1, 1, src_len).expand(-1, num_heads, -1, -1)
+        pad = pad.reshape(rows, 1, src_len)
+        attn_mask = pad if attn_mask is None else attn_mask + pad
+    if not training:
+        dropout_p = 0.0
+    if need_weights:
+        scale = math.sqrt(1.0 / float(head_dim))
+        if dropout_p == 0.0 and (attn_mask is None or not attn_mask.requires_grad):
+            out, weights = _attention._attention_with_weights(q, k, v, attn_mask, scale)
+        else:  # composed, for dropout and masks that need a gradient
+            scores = (q * scale).bmm(k.transpose(-2, -1))
+            if attn_mask is not None:
+                scores = scores + attn_mask
+            weights = softmax(scores, dim=-1)
+            if dropout_p > 0.0:
+                weights = dropout(weights, p=dropout_p)
+            out = weights.bmm(v)
+        out = out.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
+        out = linear(out, out_proj_weight, out_proj_bias).view(tgt_len, bsz, -1)
+        weights = weights.view(bsz, num_heads, tgt_len, src_len)
+        if average_attn_weights:
+            weights = weights.mean(dim=1)
+        if not batched:
+            out, weights = out.squeeze(1), weights.squeeze(0)
+        return out, weights
+    if attn_mask is not None:
+        if attn_mask.size(0) == 1 and attn_mask.dim() == 3:
+            attn_mask = attn_mask.unsqueeze(0)
+        else:
+            attn_mask = attn_mask.view(bsz, num_heads, -1, src_len)
+    out = scaled_dot_product_attention(
+        q.reshape(bsz, num_heads, tgt_len, head_dim),
+        k.reshape(bsz, num_heads, src_len, head_dim),
+        v.reshape(bsz, num_heads, src_len, head_dim),
+        attn_mask,
+        dropout_p,
+        is_causal,
+    )
+    out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
+    out = linear(out, out_proj_weight, out_proj_bias).view(tgt_len, bsz, -1)
+    return (out if batched else out.squeeze(1)), None
+
+
+def _one_more_key(attn_mask, key_padding_mask):
+    """Both masks with a column more, attendable, for an added key (``bias_k``/``bias_v``,
+    ``add_zero_attn``)."""
+    if attn_mask is not None:
+        attn_mask = pad(attn_mask, (0, 1))
+    if key_padding_mask is not None:
+        key_padding_mask = pad(key_padding_mask, (0, 1))
+    return attn_mask, key_padding_mask
+
+
 def interpolate(
     input: Tensor,
     size=None,
@@ -1861,6 +2126,13 @@ def lp_pool2d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: boo
     return (_ops.sign(out) * _ops.relu(out.abs())).mul(kw * kh).pow(1.0 / norm_type)
 
 
+def lp_pool3d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False):
+    """``F.lp_pool3d``: the p-norm of each window of the volume."""
+    kd, kh, kw = (kernel_size,) * 3 if isinstance(kernel_size, int) else kernel_size
+    out = avg_pool3d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (_ops.sign(out) * _ops.relu(out.abs())).mul(kd * kh * kw).pow(1.0 / norm_type)
+
+
 def lp_pool1d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False):
     """``F.lp_pool1d``: the p-norm of each window along the last dimension."""
     out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
@@ -1930,7 +2202,13 @@ def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tenso
     return out.permute(2, 0, 1)
 
 
-from ..ops.pool3d import avg_pool3d, max_pool3d, max_pool3d_with_indices  # noqa: E402,F401
+from ..ops.pool3d import (  # noqa: E402,F401
+    adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
+    avg_pool3d,
+    max_pool3d,
+    max_pool3d_with_indices,
+)
 
 
 def _unpool_size(input: Tensor, kernel_size, stride, padding, output_size, nd: int):
@@ -2187,7 +2465,8 @@ def grid_sample(
     align_corners=None,
 ) -> Tensor:
     """``F.grid_sample``: ``input`` [N, C, H, W] read at the normalised (x, y) points of ``grid``
-    [N, Ho, Wo, 2], by bilinear weights or the nearest pixel; outside points read zeros, the
+    [N, Ho, Wo, 2] (or [N, C, D, H, W] at (x, y, z) points of [N, Do, Ho, Wo, 3]), by bilinear
+    (trilinear) weights or the nearest pixel; outside points read zeros, the
     border, or the input reflected.  Composed of gathers and arithmetic, so both the input and
     the grid get gradients (and double backward works)."""
     if mode not in ("bilinear", "nearest", "bicubic"):
@@ -2219,37 +2498,50 @@ def grid_sample(
             f"grid_sampler(): expected grid to have size {input.ndim - 2} in last dimension, "
             f"but got grid with sizes {list(grid.shape)}"
         )
-    if input.ndim != 4:
-        raise NotImplementedError("grid_sample: only 4-D input (2-D images) is built in retrograd")
+    if mode == "bicubic" and input.ndim == 5:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     if mode == "bicubic":
         raise NotImplementedError("grid_sample: mode='bicubic' is not built in retrograd")
     if input.dtype != grid.dtype:
         raise RuntimeError(
             f"expected scalar type {_dtype_name(input._data)} but found {_dtype_name(grid._data)}"
         )
-    n, c, h, w = input.shape
-    ho, wo = grid.shape[1:3]
-    x = _source_coords(grid[..., 0], w, padding_mode, align_corners)
-    y = _source_coords(grid[..., 1], h, padding_mode, align_corners)
-    flat = input.reshape(n, c, h * w)
+    n, c = input.shape[:2]
+    sizes = tuple(input.shape[2:])  # (D,) H, W
+    nd = len(sizes)
+    out_shape = tuple(grid.shape[1:-1])
+    # grid's last dimension holds (x, y[, z]): the reverse of the input's spatial order
+    coords = [
+        _source_coords(grid[..., nd - 1 - i], sizes[i], padding_mode, align_corners)
+        for i in range(nd)
+    ]
+    flat = input.reshape(n, c, -1)
+    count = math.prod(out_shape)
 
-    def read(yi: Tensor, xi: Tensor) -> Tensor:
-        """input at integer points (zero where outside), [N, C, Ho, Wo]."""
-        inside = (xi >= 0) & (xi <= w - 1) & (yi >= 0) & (yi <= h - 1)
-        index = (yi.clamp(0, h - 1) * w + xi.clamp(0, w - 1)).long().reshape(n, 1, -1)
-        values = flat.gather(2, index.expand(n, c, ho * wo)).reshape(n, c, ho, wo)
+    def read(points) -> Tensor:
+        """input at integer points (zero where outside), [N, C, *out_shape]."""
+        inside = (points[0] >= 0) & (points[0] <= sizes[0] - 1)
+        index = points[0].clamp(0, sizes[0] - 1)
+        for p, size in zip(points[1:], sizes[1:], strict=True):
+            inside = inside & (p >= 0) & (p <= size - 1)
+            index = index * size + p.clamp(0, size - 1)
+        index = index.long().reshape(n, 1, -1).expand(n, c, count)
+        values = flat.gather(2, index).reshape(n, c, *out_shape)
         return values * inside.unsqueeze(1).to(values.dtype)
 
     if mode == "nearest":
         # the grid gets a zero gradient, as in PyTorch (an empty slice's sum keeps it in the graph)
-        return read(_ops.round(y).detach(), _ops.round(x).detach()) + grid[..., :0].sum()
-    x0, y0 = _ops.floor(x).detach(), _ops.floor(y).detach()
-    x1, y1 = x0 + 1, y0 + 1
-    wx1, wy1 = (x - x0).unsqueeze(1), (y - y0).unsqueeze(1)
-    wx0, wy0 = 1 - wx1, 1 - wy1
-    return (
-        read(y0, x0) * (wy0 * wx0)
-        + read(y0, x1) * (wy0 * wx1)
-        + read(y1, x0) * (wy1 * wx0)
-        + read(y1, x1) * (wy1 * wx1)
-    )
+        return read([_ops.round(p).detach() for p in coords]) + grid[..., :0].sum()
+    lows = [_ops.floor(p).detach() for p in coords]
+    highs = [(p - low).unsqueeze(1) for p, low in zip(coords, lows, strict=True)]
+    weights = [(1 - hi, hi) for hi in highs]
+    terms = []
+    for corner in itertools.product((0, 1), repeat=nd):
+        weight = weights[0][corner[0]]
+        for pair, bit in zip(weights[1:], corner[1:], strict=True):
+            weight = weight * pair[bit]
+        terms.append(read([low + bit for low, bit in zip(lows, corner, strict=True)]) * weight)
+    out = terms[0]
+    for term in terms[1:]:
+        out = out + term
+    return out

@@ -5,8 +5,8 @@ import warnings
 
 from .. import creation, dtypes
 from ..tensor import Tensor
+from . import _functions, init
 from . import functional as F
-from . import init
 from .linear import empty_param
 from .module import Module
 
@@ -273,6 +273,25 @@ class LocalResponseNorm(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class CrossMapLRN2d(Module):
+    """``nn.CrossMapLRN2d``: Lua Torch's local response normalisation across the channels of a
+    4-d input (see ``nn._functions.CrossMapLRN2d`` for how it differs from
+    ``LocalResponseNorm``)."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1) -> None:
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input: Tensor) -> Tensor:
+        return _functions.CrossMapLRN2d.apply(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

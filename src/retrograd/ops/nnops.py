@@ -1206,12 +1206,27 @@ def _bag_weight_grad(g, n):
         flat = _make(xp.zeros(shape[0] * shape[1], g._data.dtype))
         return flat.index_add(0, _make(target), g[_make(b), _make(d)]).reshape(shape)
     count = xp.bincount(bag_of[n.valid], minlength=n.n_bags)
-    coef = _make(_bag_coefficients(n, bag_of, count).astype(g._data.dtype)[:, None])
+    coef = _bag_coefficients(n, bag_of, count)
+    if n.scale_grad_by_freq:
+        coef = coef / _bag_frequency_scale(idx, shape[0])[idx]
+    coef = _make(coef.astype(g._data.dtype)[:, None])
     rows = rows * coef
     if n.per_sample_weights is not None:
         rows = rows * n.per_sample_weights.unsqueeze(1)
     zeros = _make(xp.zeros(shape, g._data.dtype))
     return zeros.index_add(0, _make(idx), rows)
+
+
+def _bag_frequency_scale(idx, rows):
+    """The divisor of each weight row's gradient under ``scale_grad_by_freq``, as PyTorch's CPU
+    kernel for embedding_bag applies it: the k-th smallest distinct index looked up is divided by
+    the count of the k-th entry of the sorted indices (repetitions included), which is the
+    index's own count only while the indices before it are distinct."""
+    counts = xp.bincount(idx, minlength=rows)
+    divisor = xp.ones(rows, xp.int64)
+    distinct = xp.unique(idx)
+    divisor[distinct] = counts[xp.sort(idx)[: len(distinct)]]
+    return divisor
 
 
 def _bag_sample_weight_grad(g, n):
@@ -1242,9 +1257,12 @@ def _bag_max(weight, indices, bag_of, n_bags, valid):
     node="EmbeddingBagBackward0",
     grads=(_bag_weight_grad, _bag_sample_weight_grad),
 )
-def _embedding_bag(weight, per_sample_weights, indices, bag_of, n_bags, mode, valid):
+def _embedding_bag(
+    weight, per_sample_weights, indices, bag_of, n_bags, mode, valid, scale_grad_by_freq=False
+):
     """The bags' sums, means or maxima of the rows of ``weight`` at ``indices`` (``bag_of`` the
-    bag of each; rows where ``valid`` is False are padding and left out).  A maximum's gradient
+    bag of each; rows where ``valid`` is False are padding and left out; ``scale_grad_by_freq``
+    divides each row's gradient by how often its index occurs).  A maximum's gradient
     goes to the row that gave it, found again from the saved weight in the backward pass."""
     if mode == "max":
         return _bag_max(weight, indices, bag_of, n_bags, valid)[0]

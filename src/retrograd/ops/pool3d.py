@@ -14,12 +14,14 @@ import itertools
 from .._array import xp
 from ..tensor import _make
 from .conv import (
+    _adaptive_windows,
     _max_pool2d,
     _pad,
     _pool_out,
     _prod,
     _windows,
 )
+from .pointwise import _dtype_name
 from .registry import op
 
 
@@ -195,6 +197,77 @@ def max_pool3d_with_indices(
 ):
     """``torch.nn.functional.max_pool3d_with_indices``: window maxima and their indices."""
     return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+# --- adaptive max pooling ---------------------------------------------------------------------
+
+
+def _adaptive_max3d_arrays(x, sizes):
+    """Each cell's maximum and the flat D*H*W index of its first maximum in row-major order."""
+    d, h, w = x.shape[-3:]
+    dw, hw, ww = (_adaptive_windows(n, o) for n, o in zip((d, h, w), sizes, strict=True))
+    od, oh, ow = sizes
+    ld, lh, lw = dw.shape[1], hw.shape[1], ww.shape[1]
+    flat = (
+        dw[:, None, None, :, None, None] * (h * w)
+        + hw[None, :, None, None, :, None] * w
+        + ww[None, None, :, None, None, :]
+    ).reshape(od, oh, ow, ld * lh * lw)
+    lead = x.shape[:-3]
+    windows = x.reshape(*lead, d * h * w)[..., flat]
+    arg = xp.argmax(windows, -1)
+    indices = xp.take_along_axis(xp.broadcast_to(flat, windows.shape), arg[..., None], -1)[..., 0]
+    values = xp.take_along_axis(windows, arg[..., None], -1)[..., 0]
+    return values, indices
+
+
+@op(
+    saves="self_shape",
+    method=False,
+    node="AdaptiveMaxPool3DBackward0",
+    grads=(lambda g, n: _pool_scatter3d(g, n.indices, n.self_shape),),
+)
+def _adaptive_max_pool3d(self, indices, values=None):
+    """The input values at the cells' maximum indices (``values``, when the caller has them)."""
+    return values if values is not None else _gather(self, indices, 3)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """``torch.nn.functional.adaptive_max_pool3d``: the maximum over an even split of the volume
+    into ``output_size`` cells (None keeps a size), and its flat index into the input's D*H*W
+    volume with ``return_indices``."""
+    if input.ndim not in (4, 5):
+        raise RuntimeError(
+            f"adaptive_max_pool3d(): Expected 4D or 5D tensor, but got: {list(input.shape)}"
+        )
+    sizes = (output_size,) * 3 if isinstance(output_size, int) else tuple(output_size)
+    if len(sizes) != 3:
+        raise RuntimeError("adaptive_max_pool3d(): internal error: output_size.size() must be 3")
+    for dim in range(1 if input.ndim == 5 else 0, input.ndim):
+        if input.shape[dim] == 0:
+            raise RuntimeError(
+                "adaptive_max_pool3d(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {list(input.shape)} with dimension {dim} being "
+                "empty"
+            )
+    sizes = tuple(n if o is None else o for n, o in zip(input.shape[-3:], sizes, strict=True))
+    if min(sizes) < 0:
+        raise RuntimeError(
+            "Trying to create tensor with negative dimension "
+            f"{min(sizes)}: {list(input.shape[:-3]) + list(sizes)}"
+        )
+    if not input.is_floating_point():
+        raise NotImplementedError(
+            f"\"adaptive_max_pool3d_cpu\" not implemented for '{_dtype_name(input._data)}'"
+        )
+    values, indices = _adaptive_max3d_arrays(input._data, sizes)
+    out = _adaptive_max_pool3d(input, indices, values)
+    return (out, _make(indices)) if return_indices else out
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=True):
+    """``torch.nn.functional.adaptive_max_pool3d_with_indices``: cell maxima and their indices."""
+    return adaptive_max_pool3d(input, output_size, True)
 
 
 # --- average pooling --------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """``torch.nn.modules.container``: classes from ``retrograd.nn.container``."""
 
-from ..container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from ..container import Container, ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+__all__ = ["Container", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]

@@ -1,5 +1,5 @@
 """``torch.nn.modules.normalization``: classes from ``retrograd.nn.normalization``."""
 
-from ..normalization import GroupNorm, LayerNorm, LocalResponseNorm, RMSNorm
+from ..normalization import CrossMapLRN2d, GroupNorm, LayerNorm, LocalResponseNorm, RMSNorm
 
-__all__ = ["LocalResponseNorm", "LayerNorm", "GroupNorm", "RMSNorm"]
+__all__ = ["CrossMapLRN2d", "LocalResponseNorm", "LayerNorm", "GroupNorm", "RMSNorm"]

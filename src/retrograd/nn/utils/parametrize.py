@@ -20,6 +20,7 @@ __all__ = [
     "is_parametrized",
     "cached",
     "type_before_parametrizations",
+    "transfer_parametrizations_and_params",
     "ParametrizationList",
 ]
 
@@ -55,10 +56,14 @@ class ParametrizationList(ModuleList):
         shape, dtype = original.shape, original.dtype
         with no_grad():
             new = original
+            # a missing right_inverse, or one that is not built, counts as the identity
             for module in reversed(self):
                 if not hasattr(module, "right_inverse"):
                     continue
-                new = module.right_inverse(new)
+                try:
+                    new = module.right_inverse(new)
+                except NotImplementedError:
+                    pass
         self.is_tensor = isinstance(new, Tensor)
         self.ntensors = 1 if self.is_tensor else len(new)
         if self.is_tensor:
@@ -230,3 +235,28 @@ def remove_parametrizations(
         delattr(module, "parametrizations")
         module.__class__ = module.__class__.__bases__[0]
     return module
+
+
+def transfer_parametrizations_and_params(
+    from_module: Module, to_module: Module, tensor_name: str | None = None
+) -> Module:
+    """``nn.utils.parametrize.transfer_parametrizations_and_params``: register on ``to_module`` the
+    parametrizations of ``from_module`` (all of them, or those of ``tensor_name``), the very same
+    parametrization modules, with ``to_module``'s originals then being ``from_module``'s own
+    tensors; a tensor ``to_module`` lacks is first created as a parameter."""
+    if not is_parametrized(from_module):
+        return to_module
+    names = list(from_module.parametrizations) if tensor_name is None else [tensor_name]
+    for name in names:
+        source = from_module.parametrizations[name]
+        if not hasattr(to_module, name):
+            setattr(to_module, name, Parameter(getattr(from_module, name)))
+        for parametrization in source:
+            register_parametrization(to_module, name, parametrization)
+        target = to_module.parametrizations[name]
+        if source.is_tensor:
+            target.original = source.original
+        else:
+            for i in range(source.ntensors):
+                setattr(target, f"original{i}", getattr(source, f"original{i}"))
+    return to_module
