@@ -477,8 +477,19 @@ def _conv_grads_in_arrays(g, n):
             else:
                 dw = _conv_weight_forward(x, ga, kernel, stride, pads, dilation, groups)
     if need_b:
-        db = ga.sum((0,) + tuple(range(2, ga.ndim)))
+        db = _channel_sums(ga)
     return tuple(None if a is None else _make(a) for a in (dx, dw, db))
+
+
+def _channel_sums(g):
+    """``g`` [N, C, *S] summed over all but its channels: for a channels-last ``g``, one product
+    of a row of ones with its [N * prod(S), C] rows (a reduction down the columns of a tall,
+    narrow matrix is slow in NumPy)."""
+    rows = _channels_last(g)
+    if g.ndim > 2 and rows.flags.c_contiguous and g.dtype.kind == "f":
+        rows = rows.reshape(-1, g.shape[1])
+        return xp.matmul(xp.ones(rows.shape[0], g.dtype), rows)
+    return g.sum((0,) + tuple(range(2, g.ndim)))
 
 
 # (saves in this order: the table's fast path for saving "both inputs" assumes exactly two inputs)
