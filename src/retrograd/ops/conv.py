@@ -453,7 +453,9 @@ def _conv_grads_in_arrays(g, n):
     """The three gradients, where needed, computed on arrays from one geometry: the input's by
     the adjoint product, the weight's by one product over the input's windows, the bias's a sum."""
     ga = g._data
-    if ga.dtype.itemsize == 2:  # float16/bfloat16: the ops compute them in float32
+    # float16/bfloat16: the ops compute them in float32; under a trace (retrograd.compile) or
+    # forward AD: in the table's ops, which they record
+    if ga.dtype.itemsize == 2 or _switches.forward_ad_hook is not None:
         return _conv_grads_in_tensors(g, n)
     need_x, need_w, need_b = (nxt is not None for nxt, _ in n.next_functions)
     dx = dw = db = None
