@@ -475,3 +475,40 @@ def test_conv2d_on_channels_last_and_strided_inputs_matches_torch(torch_ref, kw)
             lambda x, w, b: torch_ref.nn.functional.conv_transpose2d(x, w, b, **kw),
             [layout, wt, b],
         )
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+@pytest.mark.parametrize("needs", [(True, False, False), (False, True, True), (True, True, False)])
+def test_conv_gradients_of_only_the_inputs_that_need_them_match_torch(torch_ref, transposed, needs):
+    """One backward computation gives the input's, weight's and bias's gradients: those that
+    are needed, each as PyTorch's; padding given as lists (which no cache can key) works too."""
+    ws, bs = ((4, 3, 3, 3), (6,)) if transposed else ((5, 4, 3, 3), (5,))
+    x, w, b = _arrays((2, 4, 5, 6), ws, bs, seed=3)
+    kw = {"stride": [2, 1], "padding": [1, 0]}
+    if transposed:  # (4 channels in, 2 groups of 3 out)
+        kw.update(output_padding=[1, 0], groups=2)
+    ours = [retrograd.tensor(a, requires_grad=r) for a, r in zip((x, w, b), needs)]
+    theirs = [torch_ref.tensor(a, requires_grad=r) for a, r in zip((x, w, b), needs)]
+    fn = "conv_transpose2d" if transposed else "conv2d"
+    for _ in range(2):  # (the second call finds its checks and geometry cached)
+        out = getattr(F, fn)(*ours, **kw)
+        ref = getattr(torch_ref.nn.functional, fn)(*theirs, **kw)
+        seed = np.random.default_rng(4).standard_normal(tuple(ref.shape)).astype(np.float32)
+        out.backward(retrograd.tensor(seed))
+        ref.backward(torch_ref.tensor(seed))
+        np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), atol=1e-4)
+        for a, t in zip(ours, theirs):
+            assert (a.grad is None) == (t.grad is None)
+            if a.grad is not None:
+                np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-4, atol=1e-4)
+                a.grad = t.grad = None
+
+
+def test_conv_checks_run_again_for_other_shapes():
+    """The checks a convolution passed are remembered by shape: other shapes are checked anew."""
+    w = retrograd.randn(4, 3, 3, 3)
+    F.conv2d(retrograd.randn(1, 3, 5, 5), w, retrograd.randn(4))
+    with pytest.raises(RuntimeError, match="expected bias to be 1-dimensional with 4 elements"):
+        F.conv2d(retrograd.randn(1, 3, 5, 5), w, retrograd.randn(5))
+    with pytest.raises(RuntimeError, match="to have 3 channels, but got 2 channels"):
+        F.conv2d(retrograd.randn(1, 2, 5, 5), w)

@@ -267,3 +267,37 @@ def test_max_pool2d_nan_and_memory_layout_match_torch(torch_ref, channels_last):
 def test_pool_module_repr_is_pytorchs(torch_ref, name, args, kw):
     ours = getattr(retrograd.nn, name)(*args, **kw)
     assert repr(ours) == repr(getattr(torch_ref.nn, name)(*args, **kw))
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1)])
+def test_max_pool2d_saved_indices_second_derivative_and_no_grad_match_torch(
+    torch_ref, channels_last, kw
+):
+    """Disjoint windows keep which offset of each window holds its maximum, not the flat index:
+    the node still shows PyTorch's indices, double backward gathers by the offsets, and without
+    a gradient to take only the maxima are computed."""
+    a = np.random.default_rng(6).integers(0, 3, (2, 3, 8, 8)).astype(np.float32)  # ties
+    if channels_last:
+        a = np.ascontiguousarray(a.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    x = retrograd.from_numpy(a).requires_grad_()
+    xt = torch_ref.from_numpy(a).requires_grad_()
+    out, ref = F.max_pool2d(x, **kw), torch_ref.nn.functional.max_pool2d(xt, **kw)
+    for name in ("_saved_indices", "_saved_result1"):
+        expected = ref.grad_fn._saved_result1.numpy()
+        np.testing.assert_array_equal(getattr(out.grad_fn, name).numpy(), expected)
+    seed = np.random.default_rng(7).standard_normal(tuple(out.shape)).astype(np.float32)
+    g = retrograd.tensor(seed, requires_grad=True)
+    gt = torch_ref.tensor(seed, requires_grad=True)
+    (gx,) = retrograd.autograd.grad(out, x, g, create_graph=True)
+    (gxt,) = torch_ref.autograd.grad(ref, xt, gt, create_graph=True)
+    np.testing.assert_allclose(gx.detach().numpy(), gxt.detach().numpy(), rtol=1e-6, atol=1e-6)
+    weights = np.random.default_rng(8).standard_normal(a.shape).astype(np.float32)
+    (gg,) = retrograd.autograd.grad((gx * retrograd.tensor(weights)).sum(), g)
+    (ggt,) = torch_ref.autograd.grad((gxt * torch_ref.tensor(weights)).sum(), gt)
+    np.testing.assert_allclose(gg.numpy(), ggt.numpy(), rtol=1e-6, atol=1e-6)
+    with retrograd.no_grad():
+        plain = F.max_pool2d(x, **kw)
+    assert plain.grad_fn is None and not plain.requires_grad
+    np.testing.assert_array_equal(plain.numpy(), ref.detach().numpy())
+    assert plain.numpy().strides == ref.detach().numpy().strides  # (the same memory layout)

@@ -38,7 +38,8 @@ def _bias(attn_mask, is_causal, lq, lk, dtype):
 
 def _scores(q, k, scale, bias):
     s = xp.matmul(q, xp.swapaxes(k, -1, -2))
-    s *= scale
+    if scale is not None:
+        s *= scale
     if bias is None:
         return s
     if xp.broadcast_shapes(s.shape, bias.shape) != s.shape:
@@ -135,11 +136,20 @@ _Node._saved_logsumexp = _Node.logsumexp = property(lambda node: _make(node.resu
 # than recomputed.  A row whose every key is masked gives NaN, as the composed softmax does.
 
 
-def _core_forward(query, key, value, bias, scale):
-    s = _scores(query, key, scale, bias)
-    s -= s.max(-1, keepdims=True)
+def _softmax_in_place(s):
+    """Softmax over the last axis of the scores ``s``, in place.  Where every score lies well
+    inside exp's range (one minimum and one maximum over the whole array tell), no row's maximum
+    needs subtracting first: the same values to rounding, without a reduction along each short
+    row (slow in NumPy).  Each row's sum is one product with a column of ones."""
+    if s.dtype.itemsize < 4 or not (-64.0 < s.min() and s.max() < 64.0):  # (also NaN, -inf)
+        s -= s.max(-1, keepdims=True)
     xp.exp(s, out=s)
-    s /= s.sum(-1, keepdims=True)
+    s /= xp.matmul(s, xp.ones((s.shape[-1], 1), s.dtype))
+    return s
+
+
+def _core_forward(query, key, value, bias, scale):
+    s = _softmax_in_place(_scores(query, key, scale, bias))
     return xp.matmul(s, value), s
 
 
@@ -229,6 +239,13 @@ def composed_self_attention(x, w_in, b_in, w_out, b_out, heads, bias):
     return out, weights
 
 
+def _query_scaled(a, embed, hd):
+    """``a``, the in-projection's weight or bias (or their gradient), with its query part (the
+    first ``embed`` rows) multiplied by the scale of the scores, in place."""
+    a[:embed] *= hd**-0.5
+    return a
+
+
 def _heads(proj, steps, batch, heads, i):
     """Part ``i`` (q, k or v) of an in-projection (L * N, 3 * E) as (N, heads, L, E / heads): a
     view, which the products read (and write) in place, strided as it is."""
@@ -246,17 +263,17 @@ def self_attention(x, w_in, b_in, w_out, b_out, heads, bias):
     steps, batch, embed = x._data.shape
     hd = embed // heads
     x2 = x._data.reshape(steps * batch, embed)
-    proj = xp.matmul(x2, w_in._data.T)
+    # the scale of the scores goes into the query's rows of the in-projection (a small array)
+    # rather than over the scores (and their gradient) after the product
+    w_scaled = _query_scaled(w_in._data.copy(), embed, hd)
+    proj = xp.matmul(x2, w_scaled.T)
     if b_in is not None:
-        proj += b_in._data
+        proj += _query_scaled(b_in._data.copy(), embed, hd)
     q, k, v = (_heads(proj, steps, batch, heads, i) for i in range(3))
     b = None if bias is None else bias._data
     if b is not None and b.ndim == 3:  # (N * heads, L or 1, L)
         b = b.reshape((batch, heads) + b.shape[1:])
-    p = _scores(q, k, hd**-0.5, b)  # (N, heads, L, L)
-    p -= p.max(-1, keepdims=True)
-    xp.exp(p, out=p)
-    p /= p.sum(-1, keepdims=True)
+    p = _softmax_in_place(_scores(q, k, None, b))  # (N, heads, L, L)
     o2 = xp.empty((steps, batch, heads, hd), p.dtype)  # every head's output, in rows (L, N)
     xp.matmul(p, v, out=o2.transpose(1, 2, 0, 3))
     o2 = o2.reshape(steps * batch, embed)
@@ -270,16 +287,16 @@ def self_attention(x, w_in, b_in, w_out, b_out, heads, bias):
             inputs,
             results,
             (heads, bias),
-            (x2, proj, o2),
+            (x2, proj, o2, w_scaled),
             (1,),  # the weights, as the composed softmax keeps them
         )
     return results
 
 
-def _self_attention_grads(work, p, w_in, w_out, g_out, g_p, want, heads):
+def _self_attention_grads(work, p, w_out, g_out, g_p, want, heads):
     """The gradients of (x, w_in, b_in, w_out, b_out) from those of the output and the weights
     (either None), where ``want``."""
-    x2, proj, o2 = work
+    x2, proj, o2, w_scaled = work  # (proj holds the query times the scale)
     rows, embed = x2.shape
     steps = p.shape[1]
     batch, hd = p.shape[0] // heads, embed // heads
@@ -308,12 +325,11 @@ def _self_attention_grads(work, p, w_in, w_out, g_out, g_p, want, heads):
         row = (dp * p).sum(-1, keepdims=True)
     dp -= row
     dp *= p  # the scores' gradient
-    dp *= hd**-0.5
-    xp.matmul(dp, k, out=dq)
+    xp.matmul(dp, k, out=dq)  # (of the scaled query: d_proj is that of the scaled projection)
     xp.matmul(xp.swapaxes(dp, -1, -2), q, out=dk)
-    dx = xp.matmul(d_proj, w_in).reshape(steps, batch, embed) if want[0] else None
-    dw_in = xp.matmul(d_proj.T, x2) if want[1] else None
-    db_in = d_proj.sum(0) if want[2] else None
+    dx = xp.matmul(d_proj, w_scaled).reshape(steps, batch, embed) if want[0] else None
+    dw_in = _query_scaled(xp.matmul(d_proj.T, x2), embed, hd) if want[1] else None
+    db_in = _query_scaled(d_proj.sum(0), embed, hd) if want[2] else None
     return [dx, dw_in, db_in, dw_out, db_out]
 
 
@@ -339,6 +355,6 @@ class MultiheadSelfAttentionBackward0(FusedNode):
         g_out, g_p = (None if g is None else g._data for g in grads)
         saved = self._saved
         got = _self_attention_grads(
-            self._work, saved[5][0], saved[1]._data, saved[3]._data, g_out, g_p, want, heads
+            self._work, saved[5][0], saved[3]._data, g_out, g_p, want, heads
         )
         return [None if g is None else _make(g) for g in got]

@@ -19,10 +19,11 @@ import itertools
 
 from .. import _switches
 from .._array import xp
+from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from . import autocast as _autocast
 from .pointwise import _SAME_WIDTH_INT
-from .registry import op
+from .registry import op, shared_formulas
 
 _as_strided = xp.lib.stride_tricks.as_strided
 
@@ -58,11 +59,23 @@ def _conv_pads(padding, kernel, dilation):
 
 
 def _geometry(weight_shape, stride, padding, dilation):
+    """``(kernel, stride, pads, dilation)`` as tuples, from the arguments as the caller gave them
+    (cached per shape and arguments: a convolution and its gradients ask for it several times)."""
+    try:
+        return _cached_geometry(weight_shape, stride, padding, dilation)
+    except TypeError:  # an argument that cannot be hashed (a list): worked out afresh
+        return _work_out_geometry(weight_shape, stride, padding, dilation)
+
+
+def _work_out_geometry(weight_shape, stride, padding, dilation):
     kernel = tuple(weight_shape[2:])
     nd = len(kernel)
     stride = _ntuple(stride, nd, "stride")
     dilation = _ntuple(dilation, nd, "dilation")
     return kernel, stride, _conv_pads(padding, kernel, dilation), dilation
+
+
+_cached_geometry = functools.lru_cache(maxsize=256, typed=True)(_work_out_geometry)
 
 
 def _prod(values):
@@ -195,18 +208,37 @@ def _col2im(cols, size, stride, dilation, lows, first):
     nd = len(size)
     kernel = cols.shape[first : first + nd]
     out = cols.shape[first + nd : first + 2 * nd]
-    acc = xp.zeros(cols.shape[:first] + tuple(size) + cols.shape[first + 2 * nd :], cols.dtype)
     head = (slice(None),) * first
+    moves = _moves(out, kernel, tuple(stride), tuple(dilation), tuple(lows), tuple(size))
+    if moves and moves[0][2]:  # an offset whose values cover the whole result: it starts it
+        acc = cols[head + moves[0][0]].copy()
+        moves = moves[1:]
+    else:
+        acc = xp.zeros(cols.shape[:first] + tuple(size) + cols.shape[first + 2 * nd :], cols.dtype)
+    for source, target, _ in moves:
+        acc[head + target] += cols[head + source]
+    return acc
+
+
+@functools.lru_cache(maxsize=256)
+def _moves(out, kernel, stride, dilation, lows, size):
+    """The adds of a col2im: per kernel offset whose values land anywhere, ``(source, target,
+    whole)``: the index of its values in the columns, where they land, and whether they cover the
+    whole result (the first such offset comes first)."""
     spans = [
         _landing(o, k, s, d, lo, n)
         for o, k, s, d, lo, n in zip(out, kernel, stride, dilation, lows, size)
     ]
+    moves = []
     for k in itertools.product(*(range(len(sp)) for sp in spans)):
         parts = [sp[ki] for sp, ki in zip(spans, k)]
         if any(p is None for p in parts):
             continue
-        acc[head + tuple(p[1] for p in parts)] += cols[head + k + tuple(p[0] for p in parts)]
-    return acc
+        target = tuple(p[1] for p in parts)
+        whole = all(t == slice(0, n, 1) for t, n in zip(target, size))
+        moves.append((k + tuple(p[0] for p in parts), target, whole))
+    moves.sort(key=lambda m: not m[2])  # (a stable sort: the rest keep their order)
+    return tuple(moves)
 
 
 @functools.lru_cache(maxsize=256)
@@ -268,7 +300,36 @@ def _conv_weight_forward(x, g, kernel, stride, pads, dilation, groups):
 _C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half"}
 
 
+_CHECKED = set()  # the arguments of convolutions that passed their checks (they depend on shapes)
+
+
 def _check_conv(x, w, b, stride, padding, dilation, transposed, output_padding, groups):
+    key = (
+        x.shape,
+        x.dtype,
+        w.shape,
+        w.dtype,
+        None if b is None else (b.shape, b.dtype),
+        stride,
+        padding,
+        dilation,
+        transposed,
+        output_padding,
+        groups,
+    )
+    try:
+        if key in _CHECKED:
+            return
+    except TypeError:  # an argument that cannot be hashed (a list): checked every time
+        key = None
+    _check_conv_arguments(x, w, b, stride, padding, dilation, transposed, output_padding, groups)
+    if key is not None:
+        if len(_CHECKED) >= 1024:
+            _CHECKED.clear()
+        _CHECKED.add(key)
+
+
+def _check_conv_arguments(x, w, b, stride, padding, dilation, transposed, output_padding, groups):
     if b is not None and not transposed and b.dtype != x.dtype:
         raise RuntimeError(
             f"Input type ({_C_TYPE_NAMES.get(x.dtype.name, x.dtype.name)}) and bias type "
@@ -380,6 +441,59 @@ def _conv_bias_grad(g, n):
     return g.sum((0,) + tuple(range(2, g.ndim)))
 
 
+def _conv_grads_in_tensors(g, n):
+    """The three gradients in differentiable ops (under create_graph), where needed."""
+    formulas = (_conv_input_grad, _conv_weight_grad, _conv_bias_grad)
+    return tuple(
+        None if nxt is None else f(g, n) for f, (nxt, _) in zip(formulas, n.next_functions)
+    )
+
+
+def _conv_grads_in_arrays(g, n):
+    """The three gradients, where needed, computed on arrays from one geometry: the input's by
+    the adjoint product, the weight's by one product over the input's windows, the bias's a sum."""
+    ga = g._data
+    # float16/bfloat16: the ops compute them in float32; under a trace (retrograd.compile) or
+    # forward AD: in the table's ops, which they record
+    if ga.dtype.itemsize == 2 or _switches.forward_ad_hook is not None:
+        return _conv_grads_in_tensors(g, n)
+    need_x, need_w, need_b = (nxt is not None for nxt, _ in n.next_functions)
+    dx = dw = db = None
+    if need_x or need_w:
+        w = n.weight._data
+        kernel, stride, pads, dilation = _geometry(w.shape, n.stride, n.padding, n.dilation)
+        groups = n.groups
+        if n.transposed:  # the adjoint crop of output_padding reads past the end: a negative hi
+            opad = _ntuple(n.output_padding, len(kernel), "output_padding")
+            pads = tuple((lo, hi - p) for (lo, hi), p in zip(pads, opad))
+        x = n.input._data
+        if need_x:
+            if n.transposed:
+                dx = _conv_forward(ga, w, stride, pads, dilation, groups)
+            else:
+                opad = _fitting_padding(x.shape[2:], ga.shape[2:], kernel, stride, pads, dilation)
+                dx = _conv_transpose_forward(ga, w, stride, pads, dilation, groups, opad)
+        if need_w:
+            if n.transposed:  # a transposed convolution's weight pairs its output with its input
+                dw = _conv_weight_forward(ga, x, kernel, stride, pads, dilation, groups)
+            else:
+                dw = _conv_weight_forward(x, ga, kernel, stride, pads, dilation, groups)
+    if need_b:
+        db = _channel_sums(ga)
+    return tuple(None if a is None else _make(a) for a in (dx, dw, db))
+
+
+def _channel_sums(g):
+    """``g`` [N, C, *S] summed over all but its channels: for a channels-last ``g``, one product
+    of a row of ones with its [N * prod(S), C] rows (a reduction down the columns of a tall,
+    narrow matrix is slow in NumPy)."""
+    rows = _channels_last(g)
+    if g.ndim > 2 and rows.flags.c_contiguous and g.dtype.kind == "f":
+        rows = rows.reshape(-1, g.shape[1])
+        return xp.matmul(xp.ones(rows.shape[0], g.dtype), rows)
+    return g.sum((0,) + tuple(range(2, g.ndim)))
+
+
 # (saves in this order: the table's fast path for saving "both inputs" assumes exactly two inputs)
 @op(
     inputs="input weight bias",
@@ -387,7 +501,7 @@ def _conv_bias_grad(g, n):
     check=_check_conv,
     method=False,
     node="ConvolutionBackward0",
-    grads=(_conv_input_grad, _conv_weight_grad, _conv_bias_grad),
+    grads=shared_formulas(3, _conv_grads_in_arrays, _conv_grads_in_tensors),
 )
 def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups):
     """``torch.convolution``: the N-d (transposed) convolution behind conv1d, conv2d and friends.
@@ -497,15 +611,21 @@ def _pool_geometry(shape, kernel_size, stride, padding, dilation, ceil_mode):
     return kernel, stride, pads, dilation, out
 
 
-def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode):
-    """Each window's maximum and where it is, as an index into the flattened H*W plane of the
-    input.  A running maximum over the kernel offsets (k*k whole-array steps), in whichever of
-    NCHW or channels-last the input's memory is laid out; a later value wins only when greater,
-    or when it is NaN, as in PyTorch."""
+def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode, want):
+    """Each window's maximum, a running maximum over the kernel offsets (k*k whole-array steps)
+    in whichever of NCHW or channels-last the input's memory is laid out, and what ``want`` asks
+    for where it is: None (nothing), ``"grad"`` (what the backward pass needs) or ``"indices"``
+    (also the flat H*W index of each maximum, PyTorch's indices).
+
+    Returns ``(best, codes, indices, window)``.  ``window`` is ``(kernel, stride, dilation)`` when
+    the windows neither overlap nor reach into padding; then ``codes`` says which kernel offset
+    (numbered row-major) holds each maximum, and the backward pass places each gradient with one
+    masked copy per offset, no scatter.  Otherwise ``window`` and ``codes`` are None and the
+    backward pass scatters by ``indices``.  A later value wins only when greater, or when it is
+    NaN (the last NaN of a window is its maximum), as in PyTorch."""
     kernel, stride, pads, dilation, out = _pool_geometry(
         x.shape, kernel_size, stride, padding, dilation, ceil_mode
     )
-    width = x.shape[-1]
     channels_last = x.ndim == 4 and x.shape[1] > 1 and _channels_last(x).flags.c_contiguous
     if channels_last:
         a, first, tail = _channels_last(x), 1, (slice(None),)
@@ -516,34 +636,49 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode):
     head = (slice(None),) * (first + 2)
     spots = [head + (i, j) + tail for i in range(kernel[0]) for j in range(kernel[1])]
     best = win[spots[0]].copy()
+    if want is None:
+        for where in spots[1:]:
+            xp.maximum(best, win[where], out=best)
+        return (_channels_first(best) if channels_last else best), None, None, None
     # which kernel offset holds each window's maximum: a later one wins only when greater.  The
     # offset number grows along the loop, so "take k where it wins" is a maximum (no masked
     # write, whose branches on random data cost ten times as much).
     code = xp.uint8 if len(spots) < 256 else xp.int32
     arg = xp.zeros(best.shape, code)
     wins = xp.empty(best.shape, bool)
+    step = xp.empty(best.shape, code)
     for k, where in enumerate(spots[1:], 1):
         v = win[where]
         xp.greater(v, best, out=wins)
         xp.maximum(best, v, out=best)
-        xp.maximum(arg, wins.view(xp.uint8) * code(k), out=arg)
+        xp.multiply(wins, code(k), out=step)
+        xp.maximum(arg, step, out=arg)
     if x.dtype.kind in "fV" and xp.isnan(best).any():  # the last NaN of a window is its maximum
         for k, where in enumerate(spots):
-            xp.maximum(arg, xp.isnan(win[where]).view(xp.uint8) * code(k), out=arg)
-    steps, corner = _pool_index_parts(
-        kernel, stride, tuple(lo for lo, _ in pads), dilation, out, width
-    )
-    index = steps.take(arg)
-    index += corner[..., None] if channels_last else corner
-    # windows that neither overlap nor reach into padding: the backward pass can place each
-    # gradient with one masked copy per kernel offset instead of a scatter
+            xp.isnan(win[where], out=wins)
+            xp.multiply(wins, code(k), out=step)
+            xp.maximum(arg, step, out=arg)
     disjoint = all(lo == 0 and hi == 0 for lo, hi in pads) and all(
         s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation)
     )
+    index = None
+    if want == "indices" or not disjoint:
+        lows = tuple(lo for lo, _ in pads)
+        index = _pool_indices(arg, kernel, stride, lows, dilation, x.shape[-1], channels_last)
     window = (kernel, stride, dilation) if disjoint else None
     if channels_last:
-        return _channels_first(best), _channels_first(index), window
-    return best, index, window
+        best, arg = _channels_first(best), _channels_first(arg)
+    return best, (arg if disjoint else None), index, window
+
+
+def _pool_indices(arg, kernel, stride, lows, dilation, width, channels_last):
+    """The flat H*W input index of each window's maximum, from the kernel offset holding it
+    (``arg``, laid out as the kernels work: channels-last or not)."""
+    out = arg.shape[1:3] if channels_last else arg.shape[-2:]
+    steps, corner = _pool_index_parts(kernel, stride, lows, dilation, out, width)
+    index = steps.take(arg)
+    index += corner[..., None] if channels_last else corner
+    return _channels_first(index) if channels_last else index
 
 
 @functools.lru_cache(maxsize=64)
@@ -566,24 +701,56 @@ def _flat_indices(indices, plane):
     return (idx + (xp.arange(lead) * plane)[:, None]).ravel()
 
 
+def _codes_channels_last(codes):
+    return codes.ndim == 4 and codes.shape[1] > 1 and _channels_last(codes).flags.c_contiguous
+
+
+def _max_pool2d_grad(g, n):
+    return _pool_scatter(g, n.indices, n.self_shape, n.window)
+
+
 @op(
     saves="self_shape",
     method=False,
     node="MaxPool2DWithIndicesBackward0",
-    grads=(lambda g, n: _pool_scatter(g, n.indices, n.self_shape, n.window),),
+    grads=(_max_pool2d_grad,),
 )
 def _max_pool2d(self, indices, values=None, window=None):
     """The input values at the pool indices (``values``, when the caller already has them).
-    ``window``: ``(kernel, stride, dilation)`` when the windows are disjoint and unpadded (the
-    backward pass then needs no scatter), else None."""
+    ``window``: ``(kernel, stride, dilation)`` when the windows are disjoint and unpadded; then
+    ``indices`` holds which kernel offset of its window each maximum is at (see
+    ``_max_pool_arrays``), else None and ``indices`` are flat H*W indices."""
     if values is not None:
         return values
+    if window is not None:  # each window's value at its offset
+        kernel, stride, dilation = window
+        win = _windows(self, indices.shape[-2:], kernel, stride, dilation)
+        flat = win.reshape(win.shape[:-2] + (-1,))
+        return xp.take_along_axis(flat, indices[..., None].astype(xp.intp), -1)[..., 0]
     plane = self.shape[-2] * self.shape[-1]
     return self.ravel()[_flat_indices(indices, plane)].reshape(indices.shape)
 
 
+def _saved_pool_indices(node):
+    """``_saved_indices``: PyTorch's flat H*W indices, also where the node keeps offsets."""
+    if node.window is None:
+        return _make(node.indices)
+    kernel, stride, dilation = node.window
+    codes = node.indices
+    channels_last = _codes_channels_last(codes)
+    arg = _channels_last(codes) if channels_last else codes
+    width = node.self_shape[-1]
+    return _make(_pool_indices(arg, kernel, stride, (0, 0), dilation, width, channels_last))
+
+
+# (PyTorch's name for the indices, its second result, and ours)
+_max_pool2d.opdef.Node._saved_result1 = _max_pool2d.opdef.Node._saved_indices = property(
+    _saved_pool_indices
+)
+
+
 @op(
-    grads=(lambda g, n: _max_pool2d(g, n.indices),),
+    grads=(lambda g, n: _max_pool2d(g, n.indices, None, n.window),),
     method=False,
     node="MaxPool2DWithIndicesBackwardBackward0",
 )
@@ -595,9 +762,7 @@ def _pool_scatter(self, indices, input_shape, window=None):
     if indices.size == 0:
         return xp.zeros(input_shape, self.dtype)
     total = _prod(input_shape)
-    channels_last = (
-        len(input_shape) == 4 and input_shape[1] > 1 and _channels_last(indices).flags.c_contiguous
-    )
+    channels_last = len(input_shape) == 4 and _codes_channels_last(indices)
     if window is not None:
         return _place_disjoint(self, indices, input_shape, window, channels_last)
     if channels_last:
@@ -612,12 +777,12 @@ def _pool_scatter(self, indices, input_shape, window=None):
     return summed.astype(self.dtype, copy=False).reshape(input_shape)
 
 
-def _place_disjoint(g, indices, input_shape, window, channels_last):
+def _place_disjoint(g, codes, input_shape, window, channels_last):
     """``_pool_scatter`` for disjoint, unpadded windows: each input position lies in at most one
     window, so per kernel offset one pass writes every window's value at that offset: its
-    gradient where its index names the offset, else 0 (k*k whole-array steps, no scatter)."""
+    gradient where its code names the offset, else 0 (k*k whole-array steps, no scatter)."""
     kernel, stride, dilation = window
-    size = indices.shape[-2:]
+    size = codes.shape[-2:]
     # (the positions no window covers, if any, stay 0)
     covered = dilation == (1, 1) and stride == kernel
     covered = covered and all(o * s == n for o, s, n in zip(size, stride, input_shape[-2:]))
@@ -625,11 +790,10 @@ def _place_disjoint(g, indices, input_shape, window, channels_last):
     if channels_last:
         n, c, h, w = input_shape
         out = make((n, h, w, c), g.dtype)
-        g, indices, first, tail = _channels_last(g), _channels_last(indices), 1, (slice(None),)
+        g, codes, first, tail = _channels_last(g), _channels_last(codes), 1, (slice(None),)
     else:
         out = make(input_shape, g.dtype)
         first, tail = out.ndim - 2, ()
-    steps, corner = _pool_index_parts(kernel, stride, (0, 0), dilation, size, input_shape[-1])
     st = out.strides
     windows = _as_strided(
         out,
@@ -639,22 +803,25 @@ def _place_disjoint(g, indices, input_shape, window, channels_last):
         + (st[first] * dilation[0], st[first + 1] * dilation[1])
         + st[first + 2 :],
     )
-    corner = corner[..., None] if channels_last else corner
-    # g where the mask holds, else exactly 0 (not 0 * g, which is nan for an infinite g): a
-    # bitwise and with an all-ones or all-zeros integer of g's width, in the indices' layout
-    ints = _SAME_WIDTH_INT.get(g.dtype.itemsize)
+    # g where the code names the offset, else exactly 0 (not 0 * g, which is nan for an infinite
+    # g): a bitwise and with an all-ones or all-zeros integer of g's width
+    ints = _SAME_WIDTH_INT.get(g.dtype.itemsize) if g.dtype.kind in "fV" else None
     g = xp.ascontiguousarray(g)
     head = (slice(None),) * (first + 2)
     spots = itertools.product(range(kernel[0]), range(kernel[1]))
-    for step, spot in zip(steps.tolist(), spots):
+    if ints is not None:
+        bits = g.view(ints)
+        hit = xp.empty(g.shape, xp.int8)
+        mask = xp.empty(g.shape, ints)
+    for k, spot in enumerate(spots):
         target = windows[head + spot + tail]
         if ints is None:
             target[...] = 0
-            xp.copyto(target, g, where=indices == corner + step)
+            xp.copyto(target, g, where=codes == k)
             continue
-        mask = (indices == corner + step).astype(ints)
-        xp.negative(mask, out=mask)  # 1 -> all bits set
-        xp.bitwise_and(g.view(ints), mask, out=target.view(ints))
+        xp.equal(codes, k, out=hit)  # 1 where the offset holds the maximum
+        xp.negative(hit, out=mask)  # -1: all bits set
+        xp.bitwise_and(bits, mask, out=target.view(ints))
     return _channels_first(out) if channels_last else out
 
 
@@ -662,10 +829,7 @@ def max_pool2d_with_indices(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=True
 ):
     """``torch.nn.functional.max_pool2d_with_indices``: window maxima and their indices."""
-    values, indices, window = _max_pool_arrays(
-        input._data, kernel_size, stride, padding, dilation, ceil_mode
-    )
-    return _max_pool2d(input, indices, values, window), _make(indices)
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def max_pool2d(
@@ -680,10 +844,13 @@ def max_pool2d(
         )
         if batched is not NotImplemented:
             return batched
-    values, indices, window = _max_pool_arrays(
-        input._data, kernel_size, stride, padding, dilation, ceil_mode
+    # (with no gradient to take, forward or backward, only the maxima)
+    grad = (input._requires_grad and _grad_state.enabled) or _switches.forward_ad_hook is not None
+    want = "indices" if return_indices else "grad" if grad else None
+    values, codes, indices, window = _max_pool_arrays(
+        input._data, kernel_size, stride, padding, dilation, ceil_mode, want
     )
-    out = _max_pool2d(input, indices, values, window)
+    out = _max_pool2d(input, indices if window is None else codes, values, window)
     return (out, _make(indices)) if return_indices else out
 
 
