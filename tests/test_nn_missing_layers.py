@@ -147,9 +147,10 @@ def test_grid_sample_and_affine_grid_5d_match_pytorch(dtype, mode, padding_mode,
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
 def test_grid_sample_5d_gradcheck(padding_mode):
     rng = np.random.default_rng(1)
-    x = retrograd.tensor(rng.standard_normal((1, 2, 3, 4, 3)), requires_grad=True)
-    # points away from the pixel lattice, where trilinear weights are smooth
-    g = retrograd.tensor(rng.uniform(-1.2, 1.2, (1, 2, 2, 3, 3)), requires_grad=True)
+    x = retrograd.tensor(rng.standard_normal((1, 1, 2, 3, 2)), requires_grad=True)
+    # points away from the pixel lattice, where trilinear weights are smooth (a few, and a small
+    # volume: gradgradcheck's cost grows with the square of the element count)
+    g = retrograd.tensor(rng.uniform(-1.2, 1.2, (1, 1, 2, 2, 3)), requires_grad=True)
     for align_corners in (True, False):
         fn = lambda x, g: retrograd.nn.functional.grid_sample(  # noqa: E731
             x, g, "bilinear", padding_mode, align_corners
