@@ -494,7 +494,10 @@ def _rounding(name, ufunc):
 
     forward.__name__ = name
     forward.__doc__ = f"``torch.{name}`` (its gradient is zero; integers are returned unchanged)."
-    return op(name, grads=(zero_grad,), check=_not_for(f"{name}_vml_cpu", "b"))(forward)
+    real = (NotImplementedError, f"{name} is not supported for complex inputs")
+    if name == "round":
+        real = "round_vml_cpu"
+    return op(name, grads=(zero_grad,), check=_not_for(f"{name}_vml_cpu", "b"), real=real)(forward)
 
 
 floor = _rounding("floor", xp.floor)
@@ -509,7 +512,13 @@ def _check_round_decimals(a, decimals):
     _not_for("round_vml_cpu" if decimals == 0 else "round_cpu", "biu")(a)
 
 
-@op(grads=(zero_grad,), node="RoundBackward1", check=_check_round_decimals, method=False)
+@op(
+    real="round_cpu",
+    grads=(zero_grad,),
+    node="RoundBackward1",
+    check=_check_round_decimals,
+    method=False,
+)
 def _round_decimals(self, decimals):
     return xp.round(self, decimals)
 
@@ -526,7 +535,7 @@ def round(input, *, decimals=None):
     return _round0(input)
 
 
-@op(grads=(lambda g, n: g,), check=_not_for("frac_cpu", "biu"))
+@op(real="frac_cpu", grads=(lambda g, n: g,), check=_not_for("frac_cpu", "biu"))
 def frac(self):
     """``torch.frac``: x - trunc(x), with the sign of x."""
     return self - xp.trunc(self)
@@ -577,7 +586,13 @@ def abs(self):
     return xp.abs(self)
 
 
-@op(grads=(zero_grad,))
+@op(
+    real=(
+        NotImplementedError,
+        "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use torch.sgn instead.",
+    ),
+    grads=(zero_grad,),
+)
 def sign(self):
     """``torch.sign``: -1, 0 or 1 (its gradient is zero); bools are their own sign."""
     if self.dtype == bool:
@@ -822,6 +837,7 @@ def sigmoid(self):
 
 
 @op(
+    real=(NotImplementedError, "clamp is not supported for complex types"),
     saves="result",
     grads=(lambda g, n: threshold_backward(g, n.result, 0),),
     jvp=lambda t, x, r: threshold_backward(t[0], r[0], 0),
@@ -866,7 +882,14 @@ def _clamp_forward(x, lo, hi):
     return (out if out is not x else out.copy()).astype(x.dtype, copy=False)
 
 
-@op(saves="self", grads=(_clamp_grad,), node="ClampBackward1", check=_check_clamp, method=False)
+@op(
+    real=(NotImplementedError, "clamp is not supported for complex types"),
+    saves="self",
+    grads=(_clamp_grad,),
+    node="ClampBackward1",
+    check=_check_clamp,
+    method=False,
+)
 def _clamp_scalar(self, min, max):
     return _clamp_forward(self, min, max)
 
@@ -893,6 +916,7 @@ def _clamp_max_grad(g, n):
 
 
 @op(
+    real=(NotImplementedError, "clamp is not supported for complex types"),
     inputs="self min max",
     saves="self min max",
     broadcast=True,
@@ -936,6 +960,7 @@ tensor_method(clip, name="clip")
 
 
 @op(
+    real=(NotImplementedError, "clamp is not supported for complex types"),
     saves="self",
     grads=(lambda g, n: where(n.self >= n.min, g, 0.0),),
     method=False,
@@ -946,6 +971,7 @@ def _clamp_min_scalar(self, min):
 
 
 @op(
+    real=(NotImplementedError, "clamp is not supported for complex types"),
     saves="self",
     grads=(lambda g, n: where(n.self <= n.max, g, 0.0),),
     method=False,
@@ -956,6 +982,7 @@ def _clamp_max_scalar(self, max):
 
 
 @op(
+    real=(NotImplementedError, "clamp is not supported for complex types"),
     inputs="self min",
     saves="self min",
     broadcast=True,
@@ -968,6 +995,7 @@ def _clamp_min_tensor(self, min):
 
 
 @op(
+    real=(NotImplementedError, "clamp is not supported for complex types"),
     inputs="self max",
     saves="self max",
     broadcast=True,
@@ -1024,6 +1052,7 @@ def _require_tensor(name, b):
 
 
 @op(
+    real=(RuntimeError, "maximum not implemented for complex tensors."),
     inputs="self other",
     saves="self other",
     broadcast=True,
@@ -1037,6 +1066,7 @@ def maximum(self, other):
 
 
 @op(
+    real=(RuntimeError, "minimum not implemented for complex tensors."),
     inputs="self other",
     saves="self other",
     broadcast=True,
@@ -1240,7 +1270,8 @@ def _comparison(name, ufunc):
 
     forward.__name__ = name
     forward.__doc__ = f"``torch.{name}``: elementwise, a bool tensor (no gradient)."
-    return op(name, inputs="self other", broadcast=True, promote="binary")(forward)
+    real = None if name in ("eq", "ne") else f"{name}_cpu"  # (no order among complex numbers)
+    return op(name, inputs="self other", broadcast=True, promote="binary", real=real)(forward)
 
 
 eq = _comparison("eq", xp.equal)
@@ -1368,6 +1399,7 @@ def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
 
 
 @op(
+    real="remainder_cpu",
     inputs="self other",
     saves=("", "self other"),
     broadcast=True,
@@ -1382,6 +1414,7 @@ def remainder(self, other):
 
 
 @op(
+    real="fmod_cpu",
     inputs="self other",
     saves=("", "self other"),
     broadcast=True,
@@ -1449,6 +1482,7 @@ def _atan2_grads(g, n):
 
 
 @op(
+    real="atan2_cpu",
     inputs="self other",
     saves="self other",
     broadcast=True,
@@ -1462,6 +1496,7 @@ def atan2(self, other):
 
 
 @op(
+    real="hypot_cpu",
     inputs="self other",
     saves="self other result",
     broadcast=True,
@@ -1481,16 +1516,29 @@ def hypot(self, other):
     promote="binary",
     check=_tensor_other("logaddexp", "logaddexp_cpu"),
     grads=(
-        lambda g, n: g / (1 + (n.other - n.self).exp()),
-        lambda g, n: g / (1 + (n.self - n.other).exp()),
+        lambda g, n: g / cj(1 + (n.other - n.self).exp()),
+        lambda g, n: g / cj(1 + (n.self - n.other).exp()),
     ),
 )
 def logaddexp(self, other):
     """``torch.logaddexp``: log(exp(self) + exp(other)), computed without overflow."""
+    if self.dtype.kind == "c" or getattr(other, "dtype", self.dtype).kind == "c":
+        return complex_logaddexp(self, other)
     return xp.logaddexp(self, other)
 
 
+def complex_logaddexp(a, b):
+    """log(exp(a) + exp(b)) for complex arrays: from the one of larger real part, which NumPy's
+    ``logaddexp`` (real only) does not do."""
+    a, b = xp.broadcast_arrays(a, b)
+    first = a.real >= b.real
+    big = xp.where(first, a, b)
+    with xp.errstate(invalid="ignore", over="ignore"):
+        return big + xp.log1p(xp.exp(xp.where(first, b, a) - big))
+
+
 @op(
+    real="logaddexp2_cpu",
     inputs="self other",
     saves="self other",
     broadcast=True,
@@ -1512,6 +1560,7 @@ def _copysign_self_grad(g, n):
 
 
 @op(
+    real="copysign_cpu",
     inputs="self other",
     saves=("self result", ""),
     broadcast=True,
@@ -1541,6 +1590,7 @@ def copysign(input, other):
 
 
 @op(
+    real="nextafter_cpu",
     inputs="self other",
     broadcast=True,
     promote="binary",
@@ -1562,6 +1612,7 @@ def _check_heaviside(a, b, aten):
 
 
 @op(
+    real=(RuntimeError, "heaviside is not yet implemented for complex tensors."),
     inputs="self values",
     broadcast=True,
     check=_check_heaviside,
@@ -1599,7 +1650,7 @@ def _logit_grad(g, n):
     return grad.masked_fill((x < n.eps) | (x > 1 - n.eps), 0.0)
 
 
-@op(saves="self", promote="float", grads=(_logit_grad,))
+@op(real="logit_cpu", saves="self", promote="float", grads=(_logit_grad,))
 def logit(self, eps=None):
     """``torch.logit``: log(p / (1 - p)); with ``eps``, p is first clamped to [eps, 1 - eps]."""
     if eps is not None:
@@ -1712,6 +1763,7 @@ def _frexp_pair(mantissa, exponent):
 
 
 @op(
+    real=(RuntimeError, "torch.frexp() only supports floating-point dtypes"),
     saves="result1",
     grads=(_frexp_grad,),
     check=_check_frexp,

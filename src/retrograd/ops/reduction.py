@@ -335,14 +335,14 @@ def evenly_shared(g, n):
     return where(hit, g / hit.sum(), 0)
 
 
-@op(saves="self result", grads=(_shared_grad,), check=_check_extreme("amax"))
+@op(real="max_values_cpu", saves="self result", grads=(_shared_grad,), check=_check_extreme("amax"))
 def amax(self, dim=(), keepdim=False):
     """``torch.amax``: the largest value over ``dim`` (all dims by default); ties share the
     gradient evenly."""
     return c_order(xp.amax(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim))
 
 
-@op(saves="self result", grads=(_shared_grad,), check=_check_extreme("amin"))
+@op(real="min_values_cpu", saves="self result", grads=(_shared_grad,), check=_check_extreme("amin"))
 def amin(self, dim=(), keepdim=False):
     """``torch.amin``: the smallest value over ``dim`` (all dims by default); ties share the
     gradient evenly."""
@@ -350,6 +350,7 @@ def amin(self, dim=(), keepdim=False):
 
 
 @op(
+    real="max_all",
     saves="self result",
     grads=(evenly_shared,),
     node="MaxBackward1",
@@ -361,6 +362,7 @@ def _max_all(self, dim, keepdim):
 
 
 @op(
+    real="min_all",
     saves="self result",
     grads=(evenly_shared,),
     node="MinBackward1",
@@ -424,6 +426,7 @@ def _select_grad(g, n):
 
 
 @op(
+    real=(RuntimeError, "max(): does not support complex input"),
     saves="self_shape result1",
     grads=(_select_grad,),
     node="MaxBackward0",
@@ -436,6 +439,7 @@ def _max_dim(self, dim, keepdim):
 
 
 @op(
+    real=(RuntimeError, "min(): does not support complex input"),
     saves="self_shape result1",
     grads=(_select_grad,),
     node="MinBackward0",
@@ -490,7 +494,7 @@ def _argextreme(name, arg_fn):
 
     forward.__name__ = name
     forward.__doc__ = f"``torch.{name}``: the index of the {name[3:]}imum (no gradient)."
-    return op(name)(forward)
+    return op(name, real=(RuntimeError, f"{name}(): does not support complex input"))(forward)
 
 
 max = tensor_method(_extreme("max", _max_all, _max_dim, maximum))
@@ -727,7 +731,7 @@ def count_nonzero(input, dim=None):
 def _check_softmax(name):
     def check(a, dim, dtype=None):
         int_dim(name, dim)
-        if dtype is None and a.dtype.kind not in "fcV":
+        if dtype is None and a.dtype.kind not in "fV":
             last = "lastdim_" if _wrap_dim(dim, a.ndim) == builtins.max(a.ndim - 1, 0) else ""
             raise NotImplementedError(
                 f"\"{name}_{last}kernel_impl\" not implemented for '{_dtype_name(a)}'"
@@ -943,7 +947,13 @@ def _nansum_grad(g, n):
     )
 
 
-@op(saves="self", grads=(_nansum_grad,), node="NansumBackward0", method=False)
+@op(
+    real=(RuntimeError, "nansum on CPU does not support complex inputs"),
+    saves="self",
+    grads=(_nansum_grad,),
+    node="NansumBackward0",
+    method=False,
+)
 def _nansum(self, dim, keepdim, dtype):
     axes = dims_arg(dim, self.ndim)
     return c_order(xp.nansum(self, axis=axes, keepdims=keepdim, dtype=_sum_dtype(self, dtype)))
@@ -997,6 +1007,7 @@ def _even_among(g, x, result, dim, keepdim):
 
 
 @op(
+    real="aminmax_cpu",
     saves="self result result1",
     grads=(_aminmax_grad,),
     check=_check_aminmax,
@@ -1035,11 +1046,15 @@ def _logcumsumexp_grad(g, n):
         xm, om, gm = x.movedim(d, -1), out.movedim(d, -1), g.movedim(d, -1)
         later = _make(xp.triu(xp.ones((size, size), dtype=bool)))  # j >= i
         weights = (xm.unsqueeze(-1) - om.unsqueeze(-2)).masked_fill(~later, -math.inf).exp()
+        if weights.dtype.is_complex:
+            weights = weights.conj()
         return (weights * gm.unsqueeze(-2)).sum(-1).movedim(-1, d)
 
     def reversed_lcse(t):
         return t.flip([d]).logcumsumexp(d).flip([d])
 
+    if g.dtype.is_complex:  # no sign to split by: the log of the conjugated gradient itself
+        return (x.conj() + reversed_lcse(g.log() - out.conj())).exp()
     parts = []
     for part in (g, -g):
         positive = part > 0
@@ -1055,6 +1070,13 @@ def logcumsumexp(self, dim):
     if self.ndim == 0:
         return self.copy()
     axis = _wrap_dim(dim, self.ndim)
+    if self.dtype.kind == "c":  # (NumPy's logaddexp is real only) shifted by the largest real part
+        if self.size == 0:
+            return self.copy()
+        top = xp.max(self.real, axis=axis, keepdims=True)
+        top = xp.where(xp.isfinite(top), top, 0)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return c_order(xp.log(xp.cumsum(xp.exp(self - top), axis=axis)) + top)
     return c_order(xp.logaddexp.accumulate(self, axis=axis))
 
 
@@ -1080,6 +1102,7 @@ def _running_grad(g, n):
 
 
 @op(
+    real="cummax_cpu",
     saves="self_shape result1",
     grads=(_running_grad,),
     returns=_CUMMAX,
@@ -1091,6 +1114,7 @@ def _cummax(self, dim):
 
 
 @op(
+    real="cummin_cpu",
     saves="self_shape result1",
     grads=(_running_grad,),
     returns=_CUMMIN,
