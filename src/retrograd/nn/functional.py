@@ -73,6 +73,10 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.silu``: x * sigmoid(x)."""
+    if input._requires_grad and input._data.dtype.kind == "c" and _switches.grad_mode.enabled:
+        raise RuntimeError(
+            "silu does not support automatic differentiation for outputs with complex dtype."
+        )
     return _activate(_nn._silu, input, inplace)
 
 

@@ -158,6 +158,9 @@ def _silu_grad(g, n):
 
 @op(saves="self", grads=(_silu_grad,), node="SiluBackward0", method=False)
 def _silu(self):
+    if self.dtype.kind == "c":  # x * sigmoid(x), holomorphic
+        with xp.errstate(over="ignore", invalid="ignore"):
+            return self / (1 + xp.exp(-self))
     e = xp.exp(-xp.abs(self))
     s = xp.where(self >= 0, 1 / (1 + e), e / (1 + e))
     return (self * s).astype(self.dtype, copy=False)
@@ -293,7 +296,7 @@ def _threshold(self, threshold, value):
     return xp.where(self > threshold, self, xp.asarray(value, self.dtype))
 
 
-_celu = op(saves="self", grads=(_elu_grad,), node="CeluBackward0", method=False)(
+_celu = op(real="elu_cpu", saves="self", grads=(_elu_grad,), node="CeluBackward0", method=False)(
     lambda self, alpha, scale, input_scale: _elu.opdef.forward(self, alpha, scale, input_scale)
 )
 
@@ -329,7 +332,14 @@ def _in_place_named(fn, node, result_grad=None):
     else:
         saves, grads = "result", (result_grad,)
     return op(
-        d.name + "_", inputs=" ".join(d.inputs), saves=saves, grads=grads, node=node, method=False
+        d.name + "_",
+        inputs=" ".join(d.inputs),
+        saves=saves,
+        grads=grads,
+        node=node,
+        method=False,
+        check=d.check,
+        real=d.real,
     )(d.forward)
 
 

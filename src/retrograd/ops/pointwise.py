@@ -30,7 +30,8 @@ def _not_for(kernel, kinds):
 
 
 def _scaled(g, alpha):
-    return g if alpha == 1 else g * alpha
+    # (a complex alpha is conjugated, as PyTorch's convention for complex gradients has it)
+    return g if alpha == 1 else g * (alpha.conjugate() if type(alpha) is complex else alpha)
 
 
 def _or_zeros(t, x, r):
@@ -247,7 +248,8 @@ def _pow_exponent_grad(g, n):
     base, result = n.self, n.result
     # d/de b**e = b**e * log(b); taken as 0 where b == 0 and e >= 0 (the limit PyTorch uses):
     # there the base is replaced by 1, whose log is 0, so no 0 * -inf is ever formed.
-    return g * cj(result * where((base == 0) & (n.exponent >= 0), 1.0, base).log())
+    # (a complex exponent: its real part decides)
+    return g * cj(result * where((base == 0) & (n.exponent.real >= 0), 1.0, base).log())
 
 
 def _pow_base_grad(g, n):
@@ -276,8 +278,8 @@ def _pow_tensor(self, exponent):
 
 def _pow_scalar_base_grad(g, n):
     if n.self_scalar == 0:  # 0 ** e: derivative 0 for e >= 0, as PyTorch takes it
-        return g * where(n.exponent >= 0, 0.0, -math.inf)  # inf * log(0) for e < 0
-    return g * n.result * _log_scalar(n.self_scalar)
+        return g * where(n.exponent.real >= 0, 0.0, -math.inf)  # inf * log(0) for e < 0
+    return g * cj(n.result * _log_scalar(n.self_scalar))
 
 
 @op(inputs="exponent", saves="exponent result", grads=(_pow_scalar_base_grad,), node="PowBackward2")
@@ -568,6 +570,21 @@ def cj(x):
     except AttributeError:  # a Python number
         return x.conjugate() if type(x) is complex else x
     return x if data.dtype.kind != "c" else _conj(x)
+
+
+def conjugated(formula):
+    """A derivative formula linear in ``grad`` and written with the plain (holomorphic)
+    derivative, made to follow PyTorch's convention for complex gradients: ``conj(formula(
+    conj(grad)))`` (which is ``grad * conj(derivative)``); a real gradient takes ``formula`` as it
+    is."""
+
+    def gradient(g, n):
+        if g._data.dtype.kind == "c":
+            return _conj(formula(_conj(g), n))
+        return formula(g, n)
+
+    gradient.__name__ = formula.__name__
+    return gradient
 
 
 # --- sign and magnitude ------------------------------------------------------------------------

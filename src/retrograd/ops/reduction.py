@@ -10,7 +10,7 @@ from .._array import c_order, xp
 from ..dtypes import as_dtype
 from ..tensor import Tensor, _make, _wrap_dim
 from . import autocast as _autocast
-from .pointwise import _dtype_name, maximum, minimum, where
+from .pointwise import _dtype_name, _sign_or_sgn, cj, conjugated, maximum, minimum, where
 from .registry import op, tensor_method
 
 
@@ -152,6 +152,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
     return _mean_dim(input, dim, keepdim, dtype)
 
 
+@conjugated
 def _prod_grad(g, n):
     """d prod / d x_i is the product of the other elements, also where some elements are 0.
 
@@ -581,13 +582,13 @@ def _norm_grad(g, n):
     g = expand_grad(g, shape, n.dim, n.keepdim)
     norm = expand_grad(n.result, shape, n.dim, n.keepdim)
     if ord == 1:
-        out = g * x.sign()
+        out = g * _sign_or_sgn(x)
     elif ord in (math.inf, -math.inf):
         # Like amax/amin of |x|: the elements that reach the norm share the gradient evenly,
         # and a nan element reaches a nan norm (its sign, 0, then drops it), as in PyTorch.
         hit = ((x.abs() == norm) | x.isnan()).to(g.dtype)
         count = hit.sum(n.dim, keepdim=True) if n.dim is not None else hit.sum()
-        out = x.sign() * (g / count * hit)
+        out = _sign_or_sgn(x) * (g / count * hit)
     elif ord == 2:
         out = where(norm == 0, 0.0, g * x / norm)
     else:
@@ -628,7 +629,7 @@ def _logsumexp_grad(g, n):
     x = n.self
     shape = x.shape
     weights = (x - expand_grad(n.result, shape, n.dim, n.keepdim)).exp()
-    return expand_grad(g, shape, n.dim, n.keepdim) * weights
+    return expand_grad(g, shape, n.dim, n.keepdim) * cj(weights)
 
 
 @op(saves="self result", promote="float", grads=(_logsumexp_grad,))
@@ -683,6 +684,7 @@ def _cumulative(name, fn, a, dim, dtype):
     return c_order(fn(a, axis=axis, dtype=out_dtype))
 
 
+@conjugated
 def _cumprod_grad(g, n):
     """d/dx_i of sum_j g_j prod_{k<=j} x_k, exact where inputs are zero too:
     (prod_{k<i} x_k) * sum_{j>=i} g_j prod_{i<k<=j} x_k, from an n x n table of partial products."""
