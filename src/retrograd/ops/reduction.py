@@ -10,7 +10,16 @@ from .._array import c_order, xp
 from ..dtypes import as_dtype
 from ..tensor import Tensor, _make, _wrap_dim
 from . import autocast as _autocast
-from .pointwise import _dtype_name, _sign_or_sgn, cj, conjugated, maximum, minimum, where
+from .pointwise import (
+    _dtype_name,
+    _sign_or_sgn,
+    cj,
+    complex_logaddexp,
+    conjugated,
+    maximum,
+    minimum,
+    where,
+)
 from .registry import op, tensor_method
 
 
@@ -1072,13 +1081,13 @@ def logcumsumexp(self, dim):
     if self.ndim == 0:
         return self.copy()
     axis = _wrap_dim(dim, self.ndim)
-    if self.dtype.kind == "c":  # (NumPy's logaddexp is real only) shifted by the largest real part
-        if self.size == 0:
-            return self.copy()
-        top = xp.max(self.real, axis=axis, keepdims=True)
-        top = xp.where(xp.isfinite(top), top, 0)
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            return c_order(xp.log(xp.cumsum(xp.exp(self - top), axis=axis)) + top)
+    if self.dtype.kind == "c":
+        # PyTorch's scan, step by step along the dim (each step over the whole slice): the log's
+        # imaginary part is then the one PyTorch gives, not only the same modulo 2 pi
+        out = xp.moveaxis(self.copy(), axis, 0)
+        for i in range(1, out.shape[0]):
+            out[i] = complex_logaddexp(out[i - 1], out[i])
+        return c_order(xp.moveaxis(out, 0, axis))
     return c_order(xp.logaddexp.accumulate(self, axis=axis))
 
 
