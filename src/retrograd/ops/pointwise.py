@@ -29,8 +29,12 @@ def _not_for(kernel, kinds):
 # --- arithmetic ------------------------------------------------------------------------------
 
 
-def _scaled(g, alpha):
-    # (a complex alpha is conjugated, as PyTorch's convention for complex gradients has it)
+def _scaled(t, alpha):
+    return t if alpha == 1 else t * alpha
+
+
+def _scaled_grad(g, alpha):
+    """``g * alpha`` as a gradient: a complex alpha conjugated (PyTorch's convention)."""
     return g if alpha == 1 else g * (alpha.conjugate() if type(alpha) is complex else alpha)
 
 
@@ -75,7 +79,7 @@ def _check_alpha(a, b, alpha):
     inputs="self other",
     broadcast=True,
     promote="binary",
-    grads=(lambda g, n: g, lambda g, n: _scaled(g, n.alpha)),
+    grads=(lambda g, n: g, lambda g, n: _scaled_grad(g, n.alpha)),
     array_fn=xp.add,
     jvp=lambda t, x, r, alpha: (
         _or_zeros(t[0], x[0], r[0]) + _scaled(_or_zeros(t[1], x[1], r[0]), alpha)
@@ -109,7 +113,7 @@ def _check_sub(a, b, alpha):
     inputs="self other",
     broadcast=True,
     promote="binary",
-    grads=(lambda g, n: _scaled(-g, n.alpha), lambda g, n: g),
+    grads=(lambda g, n: _scaled_grad(-g, n.alpha), lambda g, n: g),
     node="RsubBackward1",
 )
 def _rsub(self, other, alpha=1):
@@ -147,7 +151,7 @@ def _subtraction(name, op_fn, doc):
     inputs="self other",
     broadcast=True,
     promote="binary",
-    grads=(lambda g, n: g, lambda g, n: _scaled(-g, n.alpha)),
+    grads=(lambda g, n: g, lambda g, n: _scaled_grad(-g, n.alpha)),
     jvp=lambda t, x, r, alpha: (
         _or_zeros(t[0], x[0], r[0]) - _scaled(_or_zeros(t[1], x[1], r[0]), alpha)
     ),
