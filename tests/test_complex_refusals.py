@@ -110,6 +110,17 @@ CALLS = {
     "huber_loss": lambda t, z: t.nn.functional.huber_loss(z, z * 2),
     "layer_norm": lambda t, z: t.nn.functional.layer_norm(z, (3,)),
     "silu_autograd": lambda t, z: t.nn.functional.silu(z.requires_grad_()),
+    "kl_div": lambda t, z: t.nn.functional.kl_div(z.real, z, reduction="sum"),
+    "cosine_similarity": lambda t, z: t.nn.functional.cosine_similarity(z.real, z),
+    "cdist": lambda t, z: t.cdist(z.real, z),
+    "binary_cross_entropy": lambda t, z: t.nn.functional.binary_cross_entropy(z, z),
+    "max_pool1d": lambda t, z: t.nn.functional.max_pool1d(z[None], 2),
+    "avg_pool1d": lambda t, z: t.nn.functional.avg_pool1d(z[None], 2),
+    "max_pool2d": lambda t, z: t.nn.functional.max_pool2d(z[None, None], 2),
+    "avg_pool2d": lambda t, z: t.nn.functional.avg_pool2d(z[None, None], 2),
+    "histc": lambda t, z: t.histc(z),
+    "bincount": lambda t, z: t.bincount(z[0]),
+    "exponential_": lambda t, z: z.exponential_(),
 }
 
 
@@ -161,3 +172,13 @@ def test_complex_logaddexp_and_logcumsumexp(dim):
 
     for o, w in zip(run(retrograd), run(torch_ref), strict=True):
         assert o == pytest.approx(w, rel=1e-10, abs=1e-12)
+
+
+def test_nanquantile_errors_name_quantile():
+    def outcome(t):
+        try:
+            t.nanquantile(t.tensor([1, 2]), 0.5)
+        except RuntimeError as e:
+            return str(e)
+
+    assert outcome(retrograd) == outcome(torch_ref)

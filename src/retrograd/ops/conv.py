@@ -22,7 +22,7 @@ from .._array import xp
 from ..tensor import _make
 from . import autocast as _autocast
 from .pointwise import _SAME_WIDTH_INT
-from .registry import op
+from .registry import op, refuse_complex
 
 _as_strided = xp.lib.stride_tricks.as_strided
 
@@ -502,6 +502,7 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode):
     input.  A running maximum over the kernel offsets (k*k whole-array steps), in whichever of
     NCHW or channels-last the input's memory is laid out; a later value wins only when greater,
     or when it is NaN, as in PyTorch."""
+    refuse_complex("max_pool2d", x)
     kernel, stride, pads, dilation, out = _pool_geometry(
         x.shape, kernel_size, stride, padding, dilation, ceil_mode
     )
@@ -734,6 +735,7 @@ def avg_pool2d(
     divisor_override=None,
 ):
     """``torch.nn.functional.avg_pool2d``: the mean of each window."""
+    refuse_complex("avg_pool2d", self)
     kernel, stride, pads, out, divisor = _avg_geometry(
         self.shape,
         kernel_size,

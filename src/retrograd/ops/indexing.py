@@ -1109,7 +1109,7 @@ def unique(
 def bincount(input, weights=None, minlength: int = 0):
     """``torch.bincount``: how often each non-negative integer occurs (summing ``weights``)."""
     a = input._data
-    if a.dtype.kind in "fV":
+    if a.dtype.kind in "fcV":
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dtype_name(a)}'")
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")

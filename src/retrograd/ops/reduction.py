@@ -1157,26 +1157,26 @@ def cummin(input: Tensor, dim: int):
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
-def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     """PyTorch's composition: sort along ``dim`` (nan last), the rank q * (n - 1) of each
     quantile among the values (n counting the non-nan ones for ``nanquantile``), the two values
     around it gathered and interpolated."""
     scalar_q = not isinstance(q, Tensor)
     if isinstance(q, Tensor) and q.ndim > 1:
-        raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
     qs = xp.atleast_1d(xp.asarray(q._data if isinstance(q, Tensor) else q, dtype=xp.float64))
     if input.dtype.category != 2:
-        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
     if interpolation not in _INTERPOLATIONS:
         raise RuntimeError(
-            f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+            f"quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, "
             f"but got {interpolation}"
         )
     if input.numel() == 0:
-        raise RuntimeError(f"{name}() input tensor must be non-empty")
+        raise RuntimeError("quantile() input tensor must be non-empty")
     bad = qs[(qs < 0) | (qs > 1)]
     if bad.size:
-        raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {bad[0]:g}")
+        raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {bad[0]:g}")
     if dim is None:
         x = input.reshape(-1)
         d = 0
@@ -1227,14 +1227,14 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
     """``torch.quantile``: the q-th quantiles of ``input`` along ``dim`` (all elements by
     default), interpolated between neighbouring values as ``interpolation`` says; nan if a nan
     is among them."""
-    result = _quantile("quantile", input, q, dim, keepdim, interpolation, False)
+    result = _quantile(input, q, dim, keepdim, interpolation, False)
     return result if out is None else _out_result("quantile", result, out, input)
 
 
 @_autocast.float32
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """``torch.nanquantile``: ``quantile`` of the values that are not nan."""
-    result = _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
+    result = _quantile(input, q, dim, keepdim, interpolation, True)
     return result if out is None else _out_result("nanquantile", result, out, input)
 
 
@@ -1252,6 +1252,8 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     """``torch.histc``: counts of the values in ``bins`` equal bins over [min, max] (over the data's
     own range when min and max are equal); values outside are left out.  It has no gradient."""
     a = input._data
+    if a.dtype.kind == "c":  # (PyTorch's range finding refuses it first)
+        raise NotImplementedError(f"\"aminmax_cpu\" not implemented for '{_dtype_name(a)}'")
     if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_dtype_name(a)}'")
     if bins <= 0:
