@@ -1903,3 +1903,23 @@ _add(
     S(lambda t, x: _f(t).adaptive_max_pool3d(x, (2, 3, None)), (1, 2, 5, 4, 3)),
     S(lambda t, x: _f(t).adaptive_max_pool3d(x, 2), (2, 3, 3, 4)),
 )
+# --- complex inputs of reductions and products: gradients conjugate their derivatives ----------
+_add("logaddexp", S(lambda t, z, w: t.logaddexp(z, w), Z, ((4,), CPLX)))
+_add(
+    "logcumsumexp",
+    S(lambda t, z: t.logcumsumexp(z, 1), Z),
+    S(lambda t, z: t.logcumsumexp(z * 3, 0), Z),
+)
+_add("logsumexp", S(lambda t, z: t.logsumexp(z, 1), Z))
+_add("_prod_all", S(lambda t, z: z.prod(), Z))
+_add("_prod_dim", S(lambda t, z: z.prod(1, keepdim=True), Z))
+_add("cumprod", S(lambda t, z: z.cumprod(0), Z))
+_add("_cross", S(lambda t, z, w: t.linalg.cross(z, w, dim=0), ((3, 2), CPLX), ((3, 2), CPLX)))
+_add("_pow_scalar_base", S(lambda t, z: 2.0**z, Z))
+_add("add", S(lambda t, z, w: t.add(z, w, alpha=2 - 1j), Z, ((4,), CPLX)))
+_add("_sub", S(lambda t, z, w: t.sub(z, w, alpha=0.5j), Z, ((4,), CPLX)))
+_add(
+    "_vector_norm",
+    S(lambda t, z: t.linalg.vector_norm(z, 1), Z),
+    S(lambda t, z: t.linalg.vector_norm(z, float("inf"), dim=1), Z),
+)

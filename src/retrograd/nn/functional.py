@@ -19,6 +19,7 @@ from .._generator import default_generator
 from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import no_grad as _no_grad
 from ..creation import empty_like, ones_like, zeros_like
+from ..dtypes import result_type
 from ..ops import attention as _attention
 from ..ops import autocast as _autocast
 from ..ops import conv as _conv
@@ -74,6 +75,10 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.silu``: x * sigmoid(x)."""
+    if input._requires_grad and input._data.dtype.kind == "c" and _switches.grad_mode.enabled:
+        raise RuntimeError(
+            "silu does not support automatic differentiation for outputs with complex dtype."
+        )
     return _activate(_nn._silu, input, inplace)
 
 
@@ -1131,6 +1136,7 @@ def binary_cross_entropy(
             "size."
         )
     data = input._data
+    _ops.registry.refuse_complex("binary_cross_entropy", data)
     if data.size and (data.min() < 0 or data.max() > 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
     return _nn._binary_cross_entropy(input, target, weight, _valid_reduction(reduction))
@@ -1495,6 +1501,8 @@ def kl_div(
     log_target: bool = False,
 ) -> Tensor:
     """``F.kl_div``: target (log target - input), input being log-probabilities."""
+    if input.is_complex() or target.is_complex():
+        raise RuntimeError("kl_div: Complex inputs not supported.")
     if _switches.autocast is not None:
         input, target = _autocast.to_float32(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -1525,6 +1533,12 @@ def _kl_div(input: Tensor, target: Tensor, reduction: str, log_target: bool) -> 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """``F.cosine_similarity``: the dot product of x1 / max(|x1|, eps) and x2 / max(|x2|, eps)
     along ``dim``, as PyTorch computes it."""
+    if x1.is_complex() or x2.is_complex():
+        common = result_type(x1, x2)
+        raise RuntimeError(
+            "expected common dtype to be floating point, yet common dtype is "
+            f"{common._tensor_name[:-6]}"
+        )
     if x1.shape != x2.shape:  # broadcast first: a norm over a dim one input has as size 1 is not
         x1, x2 = _ops.composite.broadcast_tensors(x1, x2)  # the norm of the broadcast vectors
     # The norm op, whose gradient at a zero vector is 0 (sqrt's would be inf * 0 = nan).
@@ -2058,6 +2072,7 @@ def max_pool1d(
     return_indices: bool = False,
 ):
     """``F.max_pool1d``: the maximum of each window along the last dimension."""
+    _ops.registry.refuse_complex("max_pool1d_impl", input)
     k = _one(kernel_size)
     s = k if stride is None or stride == [] else _one(stride)
     out = max_pool2d(

@@ -23,7 +23,7 @@ from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from . import autocast as _autocast
 from .pointwise import _SAME_WIDTH_INT
-from .registry import op, shared_formulas
+from .registry import op, refuse_complex, shared_formulas
 
 _as_strided = xp.lib.stride_tricks.as_strided
 
@@ -623,6 +623,7 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode, want)
     masked copy per offset, no scatter.  Otherwise ``window`` and ``codes`` are None and the
     backward pass scatters by ``indices``.  A later value wins only when greater, or when it is
     NaN (the last NaN of a window is its maximum), as in PyTorch."""
+    refuse_complex("max_pool2d", x)
     kernel, stride, pads, dilation, out = _pool_geometry(
         x.shape, kernel_size, stride, padding, dilation, ceil_mode
     )
@@ -901,6 +902,7 @@ def avg_pool2d(
     divisor_override=None,
 ):
     """``torch.nn.functional.avg_pool2d``: the mean of each window."""
+    refuse_complex("avg_pool2d", self)
     kernel, stride, pads, out, divisor = _avg_geometry(
         self.shape,
         kernel_size,

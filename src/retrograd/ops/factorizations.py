@@ -840,7 +840,7 @@ def matrix_exp(self):
 
 
 def _cross_grads(g, n):
-    return linalg_cross(n.other, g, dim=n.dim), linalg_cross(g, n.self, dim=n.dim)
+    return linalg_cross(cj(n.other), g, dim=n.dim), linalg_cross(g, cj(n.self), dim=n.dim)
 
 
 def _check_cross(a, b, dim):

@@ -12,7 +12,7 @@ from .._out import check_out, dtype_expected, write_out
 from ..autograd.node import check_version
 from ..tensor import Tensor, _make, _wrap_dim
 from .pointwise import _dtype_name, where
-from .registry import _shape_error, op, tensor_method
+from .registry import _shape_error, op, refuse_complex, tensor_method
 
 # --- the key: what Tensor.__getitem__ accepts, as the array library's key ----------------------
 
@@ -1094,6 +1094,7 @@ def unique(
     """``torch.unique``: the distinct elements (or slices along ``dim``), in order, with the
     inverse indices and counts when asked (no gradient)."""
     a = input._data
+    refuse_complex("unique" if dim is None else "unique_dim", a)
     axis = None if dim is None else _wrap_dim(dim, a.ndim)
     values, inverse, counts = xp.unique(a, return_inverse=True, return_counts=True, axis=axis)
     out = (_make(values),)
@@ -1108,7 +1109,7 @@ def unique(
 def bincount(input, weights=None, minlength: int = 0):
     """``torch.bincount``: how often each non-negative integer occurs (summing ``weights``)."""
     a = input._data
-    if a.dtype.kind in "fV":
+    if a.dtype.kind in "fcV":
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dtype_name(a)}'")
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
@@ -1287,6 +1288,7 @@ def searchsorted(
             f"boundaries tensor {list(seq.shape)} and input value tensor "
             f"{list(values.shape)}"
         )
+    refuse_complex("searchsorted_out_cpu", seq, values)
     order = None if sorter is None else _long_index(sorter, "sorter must be a tensor of long")
     found = _sorted_search(seq, values, right, order)
     result = _make(xp.asarray(found, dtype=xp.int32 if out_int32 else xp.int64))

@@ -1251,7 +1251,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
 @tensor_method
 def exponential_(self, lambd=1.0, *, generator=None):
     """``Tensor.exponential_``: values drawn from the exponential distribution of rate ``lambd``."""
-    if self._data.dtype.kind not in "fcV":
+    if self._data.dtype.kind not in "fV":
         raise RuntimeError(
             "Exponential distribution is a continuous probability distribution. "
             "dtype must be a floating point but you specified "

@@ -677,6 +677,11 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         )
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
+    for label, t in (("X1", x1), ("X2", x2)):
+        if t.is_complex():
+            raise RuntimeError(
+                f"cdist only supports floating-point dtypes, {label} got: {t.dtype._tensor_name[:-6]}"
+            )
     if x1.dtype.category < 2 or x2.dtype.category < 2:
         raise RuntimeError(
             f"cdist only supports floating-point dtypes, X1 got: {x1.dtype._tensor_name[:-6]}"

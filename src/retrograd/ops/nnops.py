@@ -55,6 +55,7 @@ def erf_array(a):
 
 
 @op(
+    real="erf_vml_cpu",
     saves="self",
     promote="float",
     grads=(lambda g, n: g * (_TWO_OVER_SQRT_PI * (-(n.self * n.self)).exp()),),
@@ -140,7 +141,7 @@ def _gelu_grad(g, n):
     return g * d
 
 
-@op(saves="self", grads=(_gelu_grad,), node="GeluBackward0", method=False)
+@op(real="GeluKernelImpl", saves="self", grads=(_gelu_grad,), node="GeluBackward0", method=False)
 def _gelu(self, approximate="none"):
     if approximate == "tanh":
         inner = _SQRT_2_OVER_PI * (self + _GELU_C * self * self * self)
@@ -157,6 +158,9 @@ def _silu_grad(g, n):
 
 @op(saves="self", grads=(_silu_grad,), node="SiluBackward0", method=False)
 def _silu(self):
+    if self.dtype.kind == "c":  # x * sigmoid(x), holomorphic
+        with xp.errstate(over="ignore", invalid="ignore"):
+            return self / (1 + xp.exp(-self))
     e = xp.exp(-xp.abs(self))
     s = xp.where(self >= 0, 1 / (1 + e), e / (1 + e))
     return (self * s).astype(self.dtype, copy=False)
@@ -167,7 +171,13 @@ def _softplus_grad(g, n):
     return where(bx > n.threshold, g, g * bx.sigmoid())
 
 
-@op(saves="self", grads=(_softplus_grad,), node="SoftplusBackward0", method=False)
+@op(
+    real="softplus_cpu",
+    saves="self",
+    grads=(_softplus_grad,),
+    node="SoftplusBackward0",
+    method=False,
+)
 def _softplus(self, beta=1.0, threshold=20.0):
     bx = self * beta
     # log(1 + exp(bx)) written so that exp never overflows
@@ -181,7 +191,7 @@ def _elu_grad(g, n):
     return where(x > 0, pos, g * (n.alpha * n.scale * n.input_scale) * (x * n.input_scale).exp())
 
 
-@op(saves="self", grads=(_elu_grad,), node="EluBackward0", method=False)
+@op(real="elu_cpu", saves="self", grads=(_elu_grad,), node="EluBackward0", method=False)
 def _elu(self, alpha=1.0, scale=1.0, input_scale=1.0):
     neg = alpha * xp.expm1(xp.minimum(self, 0) * input_scale)
     return (scale * xp.where(self > 0, self, neg)).astype(self.dtype, copy=False)
@@ -192,6 +202,7 @@ _hardtanh_backward = piecewise_backward("HardtanhBackwardBackward0")
 
 
 @op(
+    real="leaky_relu_cpu",
     saves="self",
     node="LeakyReluBackward0",
     method=False,
@@ -211,13 +222,20 @@ def _hardtanh_grad(g, n):
     return _hardtanh_backward(g, n.self, (x > n.min_val) & (x < n.max_val), 1, 0)
 
 
-@op(saves="self", node="HardtanhBackward0", method=False, grads=(_hardtanh_grad,))
+@op(
+    real=(NotImplementedError, "clamp is not supported for complex types"),
+    saves="self",
+    node="HardtanhBackward0",
+    method=False,
+    grads=(_hardtanh_grad,),
+)
 def _hardtanh(self, min_val, max_val):
     """x clamped to [min_val, max_val]; unlike clamp, the gradient is 0 at the bounds."""
     return xp.clip(self, min_val, max_val).astype(self.dtype, copy=False)
 
 
 @op(
+    real="log_sigmoid_cpu",
     saves="self",
     node="LogSigmoidBackward0",
     method=False,
@@ -229,6 +247,7 @@ def _log_sigmoid(self):
 
 
 @op(
+    real="hardsigmoid_cpu",
     saves="self",
     node="HardsigmoidBackward0",
     method=False,
@@ -243,7 +262,13 @@ def _hardswish_grad(g, n):
     return where(x <= -3.0, 0.0, where(x < 3.0, g * (x / 3 + 0.5), g))
 
 
-@op(saves="self", node="HardswishBackward0", method=False, grads=(_hardswish_grad,))
+@op(
+    real="hardswish_cpu",
+    saves="self",
+    node="HardswishBackward0",
+    method=False,
+    grads=(_hardswish_grad,),
+)
 def _hardswish(self):
     return (self * xp.clip(self + 3, 0, 6) / 6).astype(self.dtype, copy=False)
 
@@ -254,13 +279,14 @@ def _mish_grad(g, n):
     return g * (t + x * x.sigmoid() * (1 - t * t))
 
 
-@op(saves="self", node="MishBackward0", method=False, grads=(_mish_grad,))
+@op(real="mish_cpu", saves="self", node="MishBackward0", method=False, grads=(_mish_grad,))
 def _mish(self):
     soft = xp.log1p(xp.exp(-xp.abs(self))) + xp.maximum(self, 0)
     return (self * xp.tanh(xp.where(self > 20, self, soft))).astype(self.dtype, copy=False)
 
 
 @op(
+    real="threshold_cpu",
     saves="self",
     node="ThresholdBackward0",
     method=False,
@@ -270,9 +296,9 @@ def _threshold(self, threshold, value):
     return xp.where(self > threshold, self, xp.asarray(value, self.dtype))
 
 
-_celu = op("_celu", saves="self", grads=(_elu_grad,), node="CeluBackward0", method=False)(
-    lambda self, alpha, scale, input_scale: _elu.opdef.forward(self, alpha, scale, input_scale)
-)
+_celu = op(
+    "_celu", real="elu_cpu", saves="self", grads=(_elu_grad,), node="CeluBackward0", method=False
+)(lambda self, alpha, scale, input_scale: _elu.opdef.forward(self, alpha, scale, input_scale))
 
 
 def _elu_result_grad(g, n):
@@ -306,7 +332,14 @@ def _in_place_named(fn, node, result_grad=None):
     else:
         saves, grads = "result", (result_grad,)
     return op(
-        d.name + "_", inputs=" ".join(d.inputs), saves=saves, grads=grads, node=node, method=False
+        d.name + "_",
+        inputs=" ".join(d.inputs),
+        saves=saves,
+        grads=grads,
+        node=node,
+        method=False,
+        check=d.check,
+        real=d.real,
     )(d.forward)
 
 
@@ -382,7 +415,14 @@ def _check_glu(a, dim):
         )
 
 
-@op(saves="self", node="GluBackward0", method=False, grads=(_glu_grad,), check=_check_glu)
+@op(
+    real="glu_cpu",
+    saves="self",
+    node="GluBackward0",
+    method=False,
+    grads=(_glu_grad,),
+    check=_check_glu,
+)
 def _glu(self, dim):
     a, b = xp.split(self, 2, axis=dim)
     return (a / (1 + xp.exp(-b))).astype(self.dtype, copy=False)
@@ -402,6 +442,7 @@ def _prelu_weight_grad(g, n):
 
 
 @op(
+    real="prelu_cpu",
     inputs="self weight",
     saves="self weight",
     node="PreluKernelBackward0",
@@ -517,6 +558,7 @@ def _layer_norm_bias_grad(g, n):
 
 
 @op(
+    real="LayerNormKernelImpl",
     inputs="input weight bias",
     saves="input weight bias result1 result2",
     outputs=1,
@@ -752,7 +794,13 @@ def _nll_grad(g, n):
     return g * coeff
 
 
-@op(saves="self_shape", grads=(_nll_grad,), node="NllLossBackward0", method=False)
+@op(
+    real="nll_loss_out_frame",
+    saves="self_shape",
+    grads=(_nll_grad,),
+    node="NllLossBackward0",
+    method=False,
+)
 def _nll_loss(self, target, weight, reduction, ignore_index):
     safe, w = _nll_parts(self.shape, target, weight, ignore_index)
     if self.ndim == 1:
@@ -794,6 +842,7 @@ def _mse_grad(sign):
 
 
 @op(
+    real="mse_cpu",
     inputs="self target",
     saves="self target",
     broadcast=True,
@@ -819,6 +868,7 @@ def _smooth_l1_values(self, target, beta):
 
 
 @op(
+    real="smooth_l1_cpu",
     inputs="self target",
     saves="self target",
     broadcast=True,
@@ -852,6 +902,7 @@ def _huber_grad(wrt, other, sign):
 # Huber with delta is delta times smooth l1 with beta = delta, computed in the promoted dtype and
 # given the input's.
 @op(
+    real="huber_cpu",
     inputs="self target",
     saves="self target",
     broadcast=True,

@@ -29,8 +29,13 @@ def _not_for(kernel, kinds):
 # --- arithmetic ------------------------------------------------------------------------------
 
 
-def _scaled(g, alpha):
-    return g if alpha == 1 else g * alpha
+def _scaled(t, alpha):
+    return t if alpha == 1 else t * alpha
+
+
+def _scaled_grad(g, alpha):
+    """``g * alpha`` as a gradient: a complex alpha conjugated (PyTorch's convention)."""
+    return g if alpha == 1 else g * (alpha.conjugate() if type(alpha) is complex else alpha)
 
 
 def _or_zeros(t, x, r):
@@ -74,7 +79,7 @@ def _check_alpha(a, b, alpha):
     inputs="self other",
     broadcast=True,
     promote="binary",
-    grads=(lambda g, n: g, lambda g, n: _scaled(g, n.alpha)),
+    grads=(lambda g, n: g, lambda g, n: _scaled_grad(g, n.alpha)),
     array_fn=xp.add,
     jvp=lambda t, x, r, alpha: (
         _or_zeros(t[0], x[0], r[0]) + _scaled(_or_zeros(t[1], x[1], r[0]), alpha)
@@ -108,7 +113,7 @@ def _check_sub(a, b, alpha):
     inputs="self other",
     broadcast=True,
     promote="binary",
-    grads=(lambda g, n: _scaled(-g, n.alpha), lambda g, n: g),
+    grads=(lambda g, n: _scaled_grad(-g, n.alpha), lambda g, n: g),
     node="RsubBackward1",
 )
 def _rsub(self, other, alpha=1):
@@ -146,7 +151,7 @@ def _subtraction(name, op_fn, doc):
     inputs="self other",
     broadcast=True,
     promote="binary",
-    grads=(lambda g, n: g, lambda g, n: _scaled(-g, n.alpha)),
+    grads=(lambda g, n: g, lambda g, n: _scaled_grad(-g, n.alpha)),
     jvp=lambda t, x, r, alpha: (
         _or_zeros(t[0], x[0], r[0]) - _scaled(_or_zeros(t[1], x[1], r[0]), alpha)
     ),
@@ -247,9 +252,8 @@ def _pow_exponent_grad(g, n):
     base, result = n.self, n.result
     # d/de b**e = b**e * log(b); taken as 0 where b == 0 and e >= 0 (the limit PyTorch uses):
     # there the base is replaced by 1, whose log is 0, so no 0 * -inf is ever formed.
-    e = n.exponent
-    nonnegative = (e.real if e._data.dtype.kind == "c" else e) >= 0
-    return g * cj(result * where((base == 0) & nonnegative, 1.0, base).log())
+    # (a complex exponent: its real part decides)
+    return g * cj(result * where((base == 0) & (n.exponent.real >= 0), 1.0, base).log())
 
 
 def _pow_base_grad(g, n):
@@ -278,8 +282,8 @@ def _pow_tensor(self, exponent):
 
 def _pow_scalar_base_grad(g, n):
     if n.self_scalar == 0:  # 0 ** e: derivative 0 for e >= 0, as PyTorch takes it
-        return g * where(n.exponent >= 0, 0.0, -math.inf)  # inf * log(0) for e < 0
-    return g * n.result * _log_scalar(n.self_scalar)
+        return g * where(n.exponent.real >= 0, 0.0, -math.inf)  # inf * log(0) for e < 0
+    return g * cj(n.result * _log_scalar(n.self_scalar))
 
 
 @op(inputs="exponent", saves="exponent result", grads=(_pow_scalar_base_grad,), node="PowBackward2")
@@ -496,7 +500,10 @@ def _rounding(name, ufunc):
 
     forward.__name__ = name
     forward.__doc__ = f"``torch.{name}`` (its gradient is zero; integers are returned unchanged)."
-    return op(name, grads=(zero_grad,), check=_not_for(f"{name}_vml_cpu", "b"))(forward)
+    real = (NotImplementedError, f"{name} is not supported for complex inputs")
+    if name == "round":
+        real = "round_vml_cpu"
+    return op(name, grads=(zero_grad,), check=_not_for(f"{name}_vml_cpu", "b"), real=real)(forward)
 
 
 floor = _rounding("floor", xp.floor)
@@ -511,7 +518,13 @@ def _check_round_decimals(a, decimals):
     _not_for("round_vml_cpu" if decimals == 0 else "round_cpu", "biu")(a)
 
 
-@op(grads=(zero_grad,), node="RoundBackward1", check=_check_round_decimals, method=False)
+@op(
+    real="round_cpu",
+    grads=(zero_grad,),
+    node="RoundBackward1",
+    check=_check_round_decimals,
+    method=False,
+)
 def _round_decimals(self, decimals):
     return xp.round(self, decimals)
 
@@ -528,7 +541,7 @@ def round(input, *, decimals=None):
     return _round0(input)
 
 
-@op(grads=(lambda g, n: g,), check=_not_for("frac_cpu", "biu"))
+@op(real="frac_cpu", grads=(lambda g, n: g,), check=_not_for("frac_cpu", "biu"))
 def frac(self):
     """``torch.frac``: x - trunc(x), with the sign of x."""
     return self - xp.trunc(self)
@@ -563,6 +576,21 @@ def cj(x):
     return x if data.dtype.kind != "c" else _conj(x)
 
 
+def conjugated(formula):
+    """A derivative formula linear in ``grad`` and written with the plain (holomorphic)
+    derivative, made to follow PyTorch's convention for complex gradients: ``conj(formula(
+    conj(grad)))`` (which is ``grad * conj(derivative)``); a real gradient takes ``formula`` as it
+    is."""
+
+    def gradient(g, n):
+        if g._data.dtype.kind == "c":
+            return _conj(formula(_conj(g), n))
+        return formula(g, n)
+
+    gradient.__name__ = formula.__name__
+    return gradient
+
+
 # --- sign and magnitude ------------------------------------------------------------------------
 
 
@@ -579,7 +607,13 @@ def abs(self):
     return xp.abs(self)
 
 
-@op(grads=(zero_grad,))
+@op(
+    real=(
+        NotImplementedError,
+        "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use torch.sgn instead.",
+    ),
+    grads=(zero_grad,),
+)
 def sign(self):
     """``torch.sign``: -1, 0 or 1 (its gradient is zero); bools are their own sign."""
     if self.dtype == bool:
@@ -856,6 +890,7 @@ def sigmoid(self):
 
 
 @op(
+    real=(NotImplementedError, "clamp is not supported for complex types"),
     saves="result",
     grads=(lambda g, n: threshold_backward(g, n.result, 0),),
     jvp=lambda t, x, r: threshold_backward(t[0], r[0], 0),
@@ -900,7 +935,14 @@ def _clamp_forward(x, lo, hi):
     return (out if out is not x else out.copy()).astype(x.dtype, copy=False)
 
 
-@op(saves="self", grads=(_clamp_grad,), node="ClampBackward1", check=_check_clamp, method=False)
+@op(
+    real=(NotImplementedError, "clamp is not supported for complex types"),
+    saves="self",
+    grads=(_clamp_grad,),
+    node="ClampBackward1",
+    check=_check_clamp,
+    method=False,
+)
 def _clamp_scalar(self, min, max):
     return _clamp_forward(self, min, max)
 
@@ -927,6 +969,7 @@ def _clamp_max_grad(g, n):
 
 
 @op(
+    real=(NotImplementedError, "clamp is not supported for complex types"),
     inputs="self min max",
     saves="self min max",
     broadcast=True,
@@ -970,6 +1013,7 @@ tensor_method(clip, name="clip")
 
 
 @op(
+    real=(NotImplementedError, "clamp is not supported for complex types"),
     saves="self",
     grads=(lambda g, n: where(n.self >= n.min, g, 0.0),),
     method=False,
@@ -980,6 +1024,7 @@ def _clamp_min_scalar(self, min):
 
 
 @op(
+    real=(NotImplementedError, "clamp is not supported for complex types"),
     saves="self",
     grads=(lambda g, n: where(n.self <= n.max, g, 0.0),),
     method=False,
@@ -990,6 +1035,7 @@ def _clamp_max_scalar(self, max):
 
 
 @op(
+    real=(NotImplementedError, "clamp is not supported for complex types"),
     inputs="self min",
     saves="self min",
     broadcast=True,
@@ -1002,6 +1048,7 @@ def _clamp_min_tensor(self, min):
 
 
 @op(
+    real=(NotImplementedError, "clamp is not supported for complex types"),
     inputs="self max",
     saves="self max",
     broadcast=True,
@@ -1058,6 +1105,7 @@ def _require_tensor(name, b):
 
 
 @op(
+    real=(RuntimeError, "maximum not implemented for complex tensors."),
     inputs="self other",
     saves="self other",
     broadcast=True,
@@ -1071,6 +1119,7 @@ def maximum(self, other):
 
 
 @op(
+    real=(RuntimeError, "minimum not implemented for complex tensors."),
     inputs="self other",
     saves="self other",
     broadcast=True,
@@ -1273,20 +1322,13 @@ def _is_complex(a):
 
 
 def _comparison(name, ufunc, ordered=True):
-    kernel = name + "_cpu"
-
     def forward(self, other):
-        out = ufunc(self, other)
-        if ordered and (_is_complex(self) or _is_complex(other)):  # NumPy orders them, PyTorch not
-            promoted = xp.result_type(self, other)
-            raise NotImplementedError(
-                f"\"{kernel}\" not implemented for '{FROM_NP[promoted]._tensor_name[:-6]}'"
-            )
-        return out
+        return ufunc(self, other)
 
     forward.__name__ = name
     forward.__doc__ = f"``torch.{name}``: elementwise, a bool tensor (no gradient)."
-    return op(name, inputs="self other", broadcast=True, promote="binary")(forward)
+    real = f"{name}_cpu" if ordered else None  # (NumPy orders complex numbers, PyTorch does not)
+    return op(name, inputs="self other", broadcast=True, promote="binary", real=real)(forward)
 
 
 eq = _comparison("eq", xp.equal, ordered=False)
@@ -1414,6 +1456,7 @@ def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
 
 
 @op(
+    real="remainder_cpu",
     inputs="self other",
     saves=("", "self other"),
     broadcast=True,
@@ -1428,6 +1471,7 @@ def remainder(self, other):
 
 
 @op(
+    real="fmod_cpu",
     inputs="self other",
     saves=("", "self other"),
     broadcast=True,
@@ -1495,6 +1539,7 @@ def _atan2_grads(g, n):
 
 
 @op(
+    real="atan2_cpu",
     inputs="self other",
     saves="self other",
     broadcast=True,
@@ -1508,6 +1553,7 @@ def atan2(self, other):
 
 
 @op(
+    real="hypot_cpu",
     inputs="self other",
     saves="self other result",
     broadcast=True,
@@ -1527,16 +1573,29 @@ def hypot(self, other):
     promote="binary",
     check=_tensor_other("logaddexp", "logaddexp_cpu"),
     grads=(
-        lambda g, n: g / (1 + (n.other - n.self).exp()),
-        lambda g, n: g / (1 + (n.self - n.other).exp()),
+        lambda g, n: g / cj(1 + (n.other - n.self).exp()),
+        lambda g, n: g / cj(1 + (n.self - n.other).exp()),
     ),
 )
 def logaddexp(self, other):
     """``torch.logaddexp``: log(exp(self) + exp(other)), computed without overflow."""
+    if self.dtype.kind == "c" or getattr(other, "dtype", self.dtype).kind == "c":
+        return complex_logaddexp(self, other)
     return xp.logaddexp(self, other)
 
 
+def complex_logaddexp(a, b):
+    """log(exp(a) + exp(b)) for complex arrays: from the one of larger real part, which NumPy's
+    ``logaddexp`` (real only) does not do."""
+    a, b = xp.broadcast_arrays(a, b)
+    first = a.real >= b.real
+    big = xp.where(first, a, b)
+    with xp.errstate(invalid="ignore", over="ignore"):
+        return big + xp.log1p(xp.exp(xp.where(first, b, a) - big))
+
+
 @op(
+    real="logaddexp2_cpu",
     inputs="self other",
     saves="self other",
     broadcast=True,
@@ -1558,6 +1617,7 @@ def _copysign_self_grad(g, n):
 
 
 @op(
+    real="copysign_cpu",
     inputs="self other",
     saves=("self result", ""),
     broadcast=True,
@@ -1587,6 +1647,7 @@ def copysign(input, other):
 
 
 @op(
+    real="nextafter_cpu",
     inputs="self other",
     broadcast=True,
     promote="binary",
@@ -1608,6 +1669,7 @@ def _check_heaviside(a, b, aten):
 
 
 @op(
+    real=(RuntimeError, "heaviside is not yet implemented for complex tensors."),
     inputs="self values",
     broadcast=True,
     check=_check_heaviside,
@@ -1645,7 +1707,7 @@ def _logit_grad(g, n):
     return grad.masked_fill((x < n.eps) | (x > 1 - n.eps), 0.0)
 
 
-@op(saves="self", promote="float", grads=(_logit_grad,))
+@op(real="logit_cpu", saves="self", promote="float", grads=(_logit_grad,))
 def logit(self, eps=None):
     """``torch.logit``: log(p / (1 - p)); with ``eps``, p is first clamped to [eps, 1 - eps]."""
     if eps is not None:
@@ -1762,6 +1824,7 @@ def _frexp_pair(mantissa, exponent):
 
 
 @op(
+    real=(RuntimeError, "torch.frexp() only supports floating-point dtypes"),
     saves="result1",
     grads=(_frexp_grad,),
     check=_check_frexp,

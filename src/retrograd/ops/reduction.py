@@ -10,7 +10,16 @@ from .._array import c_order, xp
 from ..dtypes import as_dtype
 from ..tensor import Tensor, _make, _wrap_dim
 from . import autocast as _autocast
-from .pointwise import _dtype_name, maximum, minimum, where
+from .pointwise import (
+    _dtype_name,
+    _sign_or_sgn,
+    cj,
+    complex_logaddexp,
+    conjugated,
+    maximum,
+    minimum,
+    where,
+)
 from .registry import op, tensor_method
 
 
@@ -152,6 +161,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
     return _mean_dim(input, dim, keepdim, dtype)
 
 
+@conjugated
 def _prod_grad(g, n):
     """d prod / d x_i is the product of the other elements, also where some elements are 0.
 
@@ -335,14 +345,14 @@ def evenly_shared(g, n):
     return where(hit, g / hit.sum(), 0)
 
 
-@op(saves="self result", grads=(_shared_grad,), check=_check_extreme("amax"))
+@op(real="max_values_cpu", saves="self result", grads=(_shared_grad,), check=_check_extreme("amax"))
 def amax(self, dim=(), keepdim=False):
     """``torch.amax``: the largest value over ``dim`` (all dims by default); ties share the
     gradient evenly."""
     return c_order(xp.amax(self, axis=dims_arg(dim, self.ndim), keepdims=keepdim))
 
 
-@op(saves="self result", grads=(_shared_grad,), check=_check_extreme("amin"))
+@op(real="min_values_cpu", saves="self result", grads=(_shared_grad,), check=_check_extreme("amin"))
 def amin(self, dim=(), keepdim=False):
     """``torch.amin``: the smallest value over ``dim`` (all dims by default); ties share the
     gradient evenly."""
@@ -350,6 +360,7 @@ def amin(self, dim=(), keepdim=False):
 
 
 @op(
+    real="max_all",
     saves="self result",
     grads=(evenly_shared,),
     node="MaxBackward1",
@@ -361,6 +372,7 @@ def _max_all(self, dim, keepdim):
 
 
 @op(
+    real="min_all",
     saves="self result",
     grads=(evenly_shared,),
     node="MinBackward1",
@@ -424,6 +436,7 @@ def _select_grad(g, n):
 
 
 @op(
+    real=(RuntimeError, "max(): does not support complex input"),
     saves="self_shape result1",
     grads=(_select_grad,),
     node="MaxBackward0",
@@ -436,6 +449,7 @@ def _max_dim(self, dim, keepdim):
 
 
 @op(
+    real=(RuntimeError, "min(): does not support complex input"),
     saves="self_shape result1",
     grads=(_select_grad,),
     node="MinBackward0",
@@ -490,7 +504,7 @@ def _argextreme(name, arg_fn):
 
     forward.__name__ = name
     forward.__doc__ = f"``torch.{name}``: the index of the {name[3:]}imum (no gradient)."
-    return op(name)(forward)
+    return op(name, real=(RuntimeError, f"{name}(): does not support complex input"))(forward)
 
 
 max = tensor_method(_extreme("max", _max_all, _max_dim, maximum))
@@ -577,13 +591,13 @@ def _norm_grad(g, n):
     g = expand_grad(g, shape, n.dim, n.keepdim)
     norm = expand_grad(n.result, shape, n.dim, n.keepdim)
     if ord == 1:
-        out = g * x.sign()
+        out = g * _sign_or_sgn(x)
     elif ord in (math.inf, -math.inf):
         # Like amax/amin of |x|: the elements that reach the norm share the gradient evenly,
         # and a nan element reaches a nan norm (its sign, 0, then drops it), as in PyTorch.
         hit = ((x.abs() == norm) | x.isnan()).to(g.dtype)
         count = hit.sum(n.dim, keepdim=True) if n.dim is not None else hit.sum()
-        out = x.sign() * (g / count * hit)
+        out = _sign_or_sgn(x) * (g / count * hit)
     elif ord == 2:
         out = where(norm == 0, 0.0, g * x / norm)
     else:
@@ -624,7 +638,7 @@ def _logsumexp_grad(g, n):
     x = n.self
     shape = x.shape
     weights = (x - expand_grad(n.result, shape, n.dim, n.keepdim)).exp()
-    return expand_grad(g, shape, n.dim, n.keepdim) * weights
+    return expand_grad(g, shape, n.dim, n.keepdim) * cj(weights)
 
 
 @op(saves="self result", promote="float", grads=(_logsumexp_grad,))
@@ -679,6 +693,7 @@ def _cumulative(name, fn, a, dim, dtype):
     return c_order(fn(a, axis=axis, dtype=out_dtype))
 
 
+@conjugated
 def _cumprod_grad(g, n):
     """d/dx_i of sum_j g_j prod_{k<=j} x_k, exact where inputs are zero too:
     (prod_{k<i} x_k) * sum_{j>=i} g_j prod_{i<k<=j} x_k, from an n x n table of partial products."""
@@ -727,7 +742,7 @@ def count_nonzero(input, dim=None):
 def _check_softmax(name):
     def check(a, dim, dtype=None):
         int_dim(name, dim)
-        if dtype is None and a.dtype.kind not in "fcV":
+        if dtype is None and a.dtype.kind not in "fV":
             last = "lastdim_" if _wrap_dim(dim, a.ndim) == builtins.max(a.ndim - 1, 0) else ""
             raise NotImplementedError(
                 f"\"{name}_{last}kernel_impl\" not implemented for '{_dtype_name(a)}'"
@@ -943,7 +958,13 @@ def _nansum_grad(g, n):
     )
 
 
-@op(saves="self", grads=(_nansum_grad,), node="NansumBackward0", method=False)
+@op(
+    real=(RuntimeError, "nansum on CPU does not support complex inputs"),
+    saves="self",
+    grads=(_nansum_grad,),
+    node="NansumBackward0",
+    method=False,
+)
 def _nansum(self, dim, keepdim, dtype):
     axes = dims_arg(dim, self.ndim)
     return c_order(xp.nansum(self, axis=axes, keepdims=keepdim, dtype=_sum_dtype(self, dtype)))
@@ -997,6 +1018,7 @@ def _even_among(g, x, result, dim, keepdim):
 
 
 @op(
+    real="aminmax_cpu",
     saves="self result result1",
     grads=(_aminmax_grad,),
     check=_check_aminmax,
@@ -1035,11 +1057,15 @@ def _logcumsumexp_grad(g, n):
         xm, om, gm = x.movedim(d, -1), out.movedim(d, -1), g.movedim(d, -1)
         later = _make(xp.triu(xp.ones((size, size), dtype=bool)))  # j >= i
         weights = (xm.unsqueeze(-1) - om.unsqueeze(-2)).masked_fill(~later, -math.inf).exp()
+        if weights.dtype.is_complex:
+            weights = weights.conj()
         return (weights * gm.unsqueeze(-2)).sum(-1).movedim(-1, d)
 
     def reversed_lcse(t):
         return t.flip([d]).logcumsumexp(d).flip([d])
 
+    if g.dtype.is_complex:  # no sign to split by: the log of the conjugated gradient itself
+        return (x.conj() + reversed_lcse(g.log() - out.conj())).exp()
     parts = []
     for part in (g, -g):
         positive = part > 0
@@ -1055,6 +1081,13 @@ def logcumsumexp(self, dim):
     if self.ndim == 0:
         return self.copy()
     axis = _wrap_dim(dim, self.ndim)
+    if self.dtype.kind == "c":
+        # PyTorch's scan, step by step along the dim (each step over the whole slice): the log's
+        # imaginary part is then the one PyTorch gives, not only the same modulo 2 pi
+        out = xp.moveaxis(self.copy(), axis, 0)
+        for i in range(1, out.shape[0]):
+            out[i] = complex_logaddexp(out[i - 1], out[i])
+        return c_order(xp.moveaxis(out, 0, axis))
     return c_order(xp.logaddexp.accumulate(self, axis=axis))
 
 
@@ -1080,6 +1113,7 @@ def _running_grad(g, n):
 
 
 @op(
+    real="cummax_cpu",
     saves="self_shape result1",
     grads=(_running_grad,),
     returns=_CUMMAX,
@@ -1091,6 +1125,7 @@ def _cummax(self, dim):
 
 
 @op(
+    real="cummin_cpu",
     saves="self_shape result1",
     grads=(_running_grad,),
     returns=_CUMMIN,
@@ -1122,26 +1157,26 @@ def cummin(input: Tensor, dim: int):
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
-def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     """PyTorch's composition: sort along ``dim`` (nan last), the rank q * (n - 1) of each
     quantile among the values (n counting the non-nan ones for ``nanquantile``), the two values
     around it gathered and interpolated."""
     scalar_q = not isinstance(q, Tensor)
     if isinstance(q, Tensor) and q.ndim > 1:
-        raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
     qs = xp.atleast_1d(xp.asarray(q._data if isinstance(q, Tensor) else q, dtype=xp.float64))
     if input.dtype.category != 2:
-        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
     if interpolation not in _INTERPOLATIONS:
         raise RuntimeError(
-            f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+            f"quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, "
             f"but got {interpolation}"
         )
     if input.numel() == 0:
-        raise RuntimeError(f"{name}() input tensor must be non-empty")
+        raise RuntimeError("quantile() input tensor must be non-empty")
     bad = qs[(qs < 0) | (qs > 1)]
     if bad.size:
-        raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {bad[0]:g}")
+        raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {bad[0]:g}")
     if dim is None:
         x = input.reshape(-1)
         d = 0
@@ -1192,14 +1227,14 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
     """``torch.quantile``: the q-th quantiles of ``input`` along ``dim`` (all elements by
     default), interpolated between neighbouring values as ``interpolation`` says; nan if a nan
     is among them."""
-    result = _quantile("quantile", input, q, dim, keepdim, interpolation, False)
+    result = _quantile(input, q, dim, keepdim, interpolation, False)
     return result if out is None else _out_result("quantile", result, out, input)
 
 
 @_autocast.float32
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """``torch.nanquantile``: ``quantile`` of the values that are not nan."""
-    result = _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
+    result = _quantile(input, q, dim, keepdim, interpolation, True)
     return result if out is None else _out_result("nanquantile", result, out, input)
 
 
@@ -1217,6 +1252,8 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     """``torch.histc``: counts of the values in ``bins`` equal bins over [min, max] (over the data's
     own range when min and max are equal); values outside are left out.  It has no gradient."""
     a = input._data
+    if a.dtype.kind == "c":  # (PyTorch's range finding refuses it first)
+        raise NotImplementedError(f"\"aminmax_cpu\" not implemented for '{_dtype_name(a)}'")
     if a.dtype.kind not in "fV":
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_dtype_name(a)}'")
     if bins <= 0:

@@ -153,9 +153,11 @@ class OpDef:
         saves_for=None,
         array_fn=None,
         jvp=None,
+        real=None,
     ):
         self.name = name
         self.jvp = jvp
+        self.real = real
         self.forward = forward
         self.array_fn = array_fn
         self.inputs = inputs
@@ -280,6 +282,34 @@ def _pytorch_order(saves, inputs):
     )
 
 
+_COMPLEX_NAMES = {xp.dtype("complex64"): "ComplexFloat", xp.dtype("complex128"): "ComplexDouble"}
+
+
+def refuse_complex(error, *operands):
+    """Raise PyTorch's error for an op without a complex kernel when an operand (a tensor or an
+    array; anything else is passed over) is complex.  ``error`` is the kernel's name, for the
+    ``NotImplementedError`` PyTorch's dtype dispatch raises, or ``(exception type, text)``."""
+    for a in operands:
+        a = getattr(a, "_data", a)
+        if type(a) is ndarray and a.dtype.kind == "c":
+            if type(error) is str:
+                raise NotImplementedError(
+                    f"\"{error}\" not implemented for '{_COMPLEX_NAMES[a.dtype]}'"
+                )
+            raise error[0](error[1])
+
+
+def _complex_check(error, check, k):
+    """``check`` preceded by the refusal of complex inputs (the first ``k`` arrays)."""
+
+    def checked(*args):
+        refuse_complex(error, *args[:k])
+        if check is not None:
+            check(*args)
+
+    return checked
+
+
 OPS = {}
 METHODS = {}  # Tensor method name -> function, installed on Tensor by retrograd.ops
 
@@ -340,6 +370,7 @@ def op(
     method=True,
     array_fn=None,
     jvp=None,
+    real=None,
 ):
     """Declare a differentiable op; see the module docstring.
 
@@ -365,6 +396,9 @@ def op(
                where one has none), where PyTorch's forward formula makes a tangent whose graph
                differs from the one forward mode derives from ``grads`` (see autograd.forward_ad);
                ``"linear"`` for a one-input op linear in it: the op on the input's tangent.
+    real:      the op has no complex kernel: a complex tensor input raises PyTorch's error, given
+               as the kernel's name (``"erf_vml_cpu"``: ``"erf_vml_cpu" not implemented for
+               'ComplexDouble'``) or as ``(exception type, text)`` (see refuse_complex).
     """
     inputs = tuple(inputs.split())
     if isinstance(saves, str):
@@ -393,6 +427,7 @@ def op(
             saves_for,
             array_fn,
             jvp,
+            real,
         )
         OPS[d.name] = d
         fn = _make_function(d)
@@ -458,7 +493,7 @@ def _make_function(d):
     view = d.view
     outputs = d.outputs if d.outputs is not None else _EVERY_OUTPUT
     returns = d.returns
-    check = d.check
+    check = d.check if d.real is None else _complex_check(d.real, d.check, k)
     differentiable = d.differentiable
     bind = d.bind
     listed = d.listed
@@ -580,7 +615,7 @@ def _make_function(d):
         return returns(*results) if returns is not None else results
 
     general.opdef = d  # (forward-mode AD reads the op's declaration)
-    if listed or view or not single or check is not None or k not in (1, 2):
+    if listed or view or not single or d.check is not None or k not in (1, 2):
         return general
     if layout is not None and layout not in ((0, 1), (1, 0)):
         return general  # (a layout the fast path does not work out)
@@ -594,6 +629,9 @@ def _unary(d, general, record, tails, layout):
     call = d.array_fn or forward  # (called with the input alone)
     differentiable = d.differentiable
     float_only = d.promote is not None
+    # A complex input goes to ``general``, which refuses it, when the op has no complex kernel.
+    fast = _REAL_FLOAT_DTYPES if d.real is not None else _FLOAT_DTYPES
+    real = d.real is not None
     shown = shown_name(d)
 
     def unary(*args, **kwargs):
@@ -609,7 +647,11 @@ def _unary(d, general, record, tails, layout):
         a = x._data
         # float16 and bfloat16 take the general path, which computes them in float32 (neither is
         # in _FLOAT_DTYPES; int16 goes there too, for the one check)
-        if (a.dtype not in _FLOAT_DTYPES) if float_only else a.itemsize == 2:
+        if (
+            (a.dtype not in fast)
+            if float_only
+            else (a.itemsize == 2 or (real and a.dtype.kind == "c"))
+        ):
             return general(*args)
         try:
             out = forward(a, *args[1:]) if n > 1 else call(a)
@@ -657,6 +699,8 @@ def _binary(d, general, record, tails, layout):
     name = d.name
     shown = shown_name(d)
     float_only = d.promote == "float"
+    fast = _REAL_FLOAT_DTYPES if d.real is not None else _FLOAT_DTYPES  # (see unary)
+    real = d.real is not None
     lead = layout == (0, 1)  # (else (1, 0): the second input's layout comes first)
     direct = d.array_fn is not None  # (a ufunc: see _number_operand)
 
@@ -675,7 +719,9 @@ def _binary(d, general, record, tails, layout):
         if isinstance(y, Tensor):
             b = y._data
             if a.dtype != b.dtype or (
-                (a.dtype not in _FLOAT_DTYPES) if float_only else a.itemsize == 2
+                (a.dtype not in fast)
+                if float_only
+                else (a.itemsize == 2 or (real and a.dtype.kind == "c"))
             ):
                 return general(*args)  # (float16 and bfloat16 too: see unary)
             requires_grad = x._requires_grad or y._requires_grad

@@ -8,10 +8,12 @@ from .._array import c_order, like_layout, xp
 from ..tensor import Tensor, _make, _wrap_dim
 from .indexing import scatter
 from .reduction import _return_type, _select_grad, evenly_shared, int_dim
-from .registry import op, tensor_method
+from .registry import op, refuse_complex, tensor_method
 
 _SORT = _return_type("sort")
 _TOPK = _return_type("topk")
+
+_NO_COMPLEX_SORT = (RuntimeError, " Sort does not support complex dtypes on CPU")
 
 
 def _order(a, axis, descending):
@@ -43,6 +45,7 @@ def _scatter_back(g, n):
 
 
 @op(
+    real=_NO_COMPLEX_SORT,
     saves="self_shape result1",
     grads=(_scatter_back,),
     method=False,
@@ -85,6 +88,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: b
     """``torch.argsort``: the indices that sort ``input`` along ``dim`` (no gradient)."""
     int_dim("argsort", dim)
     _wrap_dim(dim, input.ndim)
+    refuse_complex(_NO_COMPLEX_SORT, input)
     return _make(_sorted_like(input._data, dim, descending)[1])
 
 
@@ -95,6 +99,7 @@ def _check_topk(a, k, dim, largest, sorted):
 
 
 @op(
+    real=(RuntimeError, " topk does not support complex dtypes on CPU"),
     saves="self_shape result1",
     grads=(_scatter_back,),
     method=False,
@@ -118,7 +123,13 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 _MEDIAN = _return_type("median")
 
 
-@op(saves="self result", grads=(evenly_shared,), method=False, node="MedianBackward0")
+@op(
+    real="median_cpu",
+    saves="self result",
+    grads=(evenly_shared,),
+    method=False,
+    node="MedianBackward0",
+)
 def _median_all(self):
     if self.size == 0:
         return xp.asarray(xp.nan, self.dtype)
@@ -129,6 +140,7 @@ def _median_all(self):
 
 
 @op(
+    real="median_out",
     saves="self_shape result1",
     grads=(_select_grad,),
     method=False,
@@ -198,6 +210,7 @@ def _check_kthvalue(a, k, dim, keepdim):
 
 
 @op(
+    real="kthvalue_cpu",
     saves="self_shape result1",
     grads=(_select_grad,),
     method=False,
@@ -238,6 +251,7 @@ def _last_of_run(values, order):
 
 
 @op(
+    real="mode_cpu",
     saves="self_shape result1",
     grads=(_select_grad,),
     method=False,
@@ -266,7 +280,13 @@ def _middle_of_numbers(values, order):
     return (counts - 1) // 2
 
 
-@op(saves="self result", grads=(evenly_shared,), method=False, node="NanmedianBackward0")
+@op(
+    real="median_cpu",
+    saves="self result",
+    grads=(evenly_shared,),
+    method=False,
+    node="NanmedianBackward0",
+)
 def _nanmedian_all(self):
     kept = self[~xp.isnan(self)]
     if kept.size == 0:
@@ -276,6 +296,7 @@ def _nanmedian_all(self):
 
 
 @op(
+    real="median_out",
     saves="self_shape result1",
     grads=(_select_grad,),
     method=False,

@@ -15,7 +15,7 @@ from . import autocast as _autocast
 from .linalg import _diag_embed
 from .nnops import erf
 from .pointwise import _dtype_name, cj, sign, where
-from .registry import op, tensor_method
+from .registry import op, refuse_complex, tensor_method
 
 
 def _scipy_special():
@@ -39,7 +39,7 @@ def _float_result(out, *arrays):
     return xp.asarray(out).astype(dt if dt.kind in "fcV" else xp.float32, copy=False)
 
 
-def _binary(name, forward, grads, node, promote="float"):
+def _binary(name, forward, grads, node, promote="float", real=None):
     """A function of two arguments as PyTorch records it: ``name`` (node ``node + "0"``) for two
     tensors, and ops of one tensor input for a Python number first (``node + "1"``) or second
     (``node + "2"``), each with the formula of its tensor input."""
@@ -59,6 +59,7 @@ def _binary(name, forward, grads, node, promote="float"):
         grads=grads,
         node=node + "0",
         method=False,
+        real=real,
     )(forward)
     first = op(
         name + "_self_scalar",
@@ -68,6 +69,7 @@ def _binary(name, forward, grads, node, promote="float"):
         grads=grads[1:],
         node=node + "1",
         method=False,
+        real=real,
     )(scalar_self)
     second = op(
         name + "_other_scalar",
@@ -77,6 +79,7 @@ def _binary(name, forward, grads, node, promote="float"):
         grads=grads[:1],
         node=node + "2",
         method=False,
+        real=real,
     )(scalar_other)
 
     def call(input, other):
@@ -90,13 +93,13 @@ def _binary(name, forward, grads, node, promote="float"):
 # --- the gamma function and its derivatives ------------------------------------------------------
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g * digamma(n.self),))
+@op(real="lgamma_vml_cpu", saves="self", promote="float", grads=(lambda g, n: g * digamma(n.self),))
 def lgamma(self):
     """``torch.lgamma``: log |Gamma(x)| (inf at -inf, as PyTorch)."""
     return _same_float(xp.where(self == -xp.inf, xp.inf, _scipy_special().gammaln(self)), self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g * polygamma(1, n.self),))
+@op(real="digamma", saves="self", promote="float", grads=(lambda g, n: g * polygamma(1, n.self),))
 def digamma(self):
     """``torch.digamma``: the derivative of lgamma (PyTorch gives -inf at 0)."""
     out = _scipy_special().psi(self)
@@ -117,9 +120,18 @@ def _polygamma_grad(g, n):
     return g * polygamma(n.n + 1, n.self)
 
 
-_polygamma = op("polygamma", saves="self", promote="float", grads=(_polygamma_grad,), method=False)(
-    _polygamma_values
-)
+def _check_polygamma(a, n):
+    refuse_complex("digamma" if n == 0 else "trigamma" if n == 1 else "polygamma", a)
+
+
+_polygamma = op(
+    "polygamma",
+    saves="self",
+    promote="float",
+    grads=(_polygamma_grad,),
+    method=False,
+    check=_check_polygamma,
+)(_polygamma_values)
 # The in-place form is another overload in PyTorch, with its own node.
 _polygamma_in_place = op(
     "_polygamma_in_place",
@@ -128,6 +140,7 @@ _polygamma_in_place = op(
     grads=(_polygamma_grad,),
     node="PolygammaBackward1",
     method=False,
+    check=_check_polygamma,
 )(_polygamma_values)
 
 
@@ -358,6 +371,7 @@ _SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2.0
 
 
 @op(
+    real="erfinv_vml_cpu",
     saves="result",
     promote="float",
     grads=(lambda g, n: g * (_SQRT_PI_OVER_2 * (n.result * n.result).exp()),),
@@ -368,6 +382,7 @@ def erfinv(self):
 
 
 @op(
+    real="erfc_vml_cpu",
     saves="self",
     promote="float",
     grads=(lambda g, n: g * (-2.0 / math.sqrt(math.pi) * (-(n.self * n.self)).exp()),),
@@ -395,7 +410,12 @@ def _xlogy(self, other):
 
 
 _xlogy_op = _binary(
-    "xlogy", _xlogy, (_xlogy_self_grad, _xlogy_other_grad), "XlogyBackward", promote="binary"
+    "xlogy",
+    _xlogy,
+    (_xlogy_self_grad, _xlogy_other_grad),
+    "XlogyBackward",
+    promote="binary",
+    real="xlogy_cpu",
 )
 
 
@@ -421,6 +441,7 @@ def exp2(self):
 
 
 @op(
+    real="entr_cpu",
     saves="self",
     promote="float",
     grads=(lambda g, n: g * -(n.self.log() + 1),),
@@ -435,6 +456,7 @@ def special_entr(self):
 
 
 @op(
+    real="erfcx_cpu",
     saves="self result",
     promote="float",
     grads=(lambda g, n: g * (2 * n.self * n.result - _TWO_OVER_SQRT_PI),),
@@ -446,6 +468,7 @@ def special_erfcx(self):
 
 
 @op(
+    real="log_ndtr_cpu",
     saves="self result",
     promote="float",
     grads=(lambda g, n: g * (-(n.result + n.self * n.self * 0.5)).exp() / _SQRT_2PI,),
@@ -457,6 +480,7 @@ def special_log_ndtr(self):
 
 
 @op(
+    real="ndtri_cpu",
     saves="result",
     promote="float",
     grads=(lambda g, n: g * _SQRT_2PI * (n.result * n.result * 0.5).exp(),),
@@ -485,6 +509,7 @@ _xlog1py_op = _binary(
     _xlog1py,
     (_xlog1py_self_grad, lambda g, n: g * n.self / (n.other + 1)),
     "SpecialXlog1PyBackward",
+    real="xlog1py_cpu",
 )
 
 
@@ -508,6 +533,7 @@ _zeta_op = _binary(
     _zeta,
     (_no_zeta_grad, lambda g, n: g * -n.self * zeta(n.self + 1, n.other)),
     "SpecialZetaBackward",
+    real="zeta_cpu",
 )
 
 
@@ -540,13 +566,14 @@ _SQRT1_2 = math.sqrt(0.5)
 # --- the modified Bessel functions of the first kind that have derivatives ---------------------
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g * special_i1(n.self),))
+@op(real="i0_vml_cpu", saves="self", promote="float", grads=(lambda g, n: g * special_i1(n.self),))
 def i0(self):
     """``torch.i0`` (``torch.special.i0``): the modified Bessel function of the first kind, order 0."""
     return _same_float(_scipy_special().i0(self), self)
 
 
 @op(
+    real="i0e_cpu",
     saves="self result",
     promote="float",
     grads=(lambda g, n: g * (special_i1e(n.self) - sign(n.self) * n.result),),
@@ -572,6 +599,7 @@ def _i1e_grad(g, n):
 
 
 @op(
+    real="i1_cpu",
     saves="self result",
     promote="float",
     grads=(_i1_grad,),
@@ -583,6 +611,7 @@ def special_i1(self):
 
 
 @op(
+    real="i1e_cpu",
     saves="self result",
     promote="float",
     grads=(_i1e_grad,),
@@ -611,7 +640,9 @@ def _check_mvlgamma(a, p):
         raise RuntimeError("p has to be greater than or equal to 1")
 
 
-@op(saves="self", promote="float", grads=(_mvlgamma_grad,), check=_check_mvlgamma)
+@op(
+    real="arange_cpu", saves="self", promote="float", grads=(_mvlgamma_grad,), check=_check_mvlgamma
+)
 def mvlgamma(self, p):
     """``torch.mvlgamma`` (``torch.special.multigammaln``): the log of the multivariate gamma
     function of dimension ``p``."""
