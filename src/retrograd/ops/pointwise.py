@@ -1322,13 +1322,20 @@ def _is_complex(a):
 
 
 def _comparison(name, ufunc, ordered=True):
+    kernel = name + "_cpu"
+
     def forward(self, other):
+        # (in the forward, which the in-place forms run too, not through the declaration's real=)
+        if ordered and (_is_complex(self) or _is_complex(other)):  # NumPy orders them, PyTorch not
+            promoted = xp.result_type(self, other)
+            raise NotImplementedError(
+                f"\"{kernel}\" not implemented for '{FROM_NP[promoted]._tensor_name[:-6]}'"
+            )
         return ufunc(self, other)
 
     forward.__name__ = name
     forward.__doc__ = f"``torch.{name}``: elementwise, a bool tensor (no gradient)."
-    real = f"{name}_cpu" if ordered else None  # (NumPy orders complex numbers, PyTorch does not)
-    return op(name, inputs="self other", broadcast=True, promote="binary", real=real)(forward)
+    return op(name, inputs="self other", broadcast=True, promote="binary")(forward)
 
 
 eq = _comparison("eq", xp.equal, ordered=False)
