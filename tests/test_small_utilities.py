@@ -182,3 +182,39 @@ def test_chi2_module_path():
     np.testing.assert_allclose(r.mean.detach().numpy(), t.mean.detach().numpy())
     np.testing.assert_allclose(r.variance.detach().numpy(), t.variance.detach().numpy())
     np.testing.assert_allclose(r.entropy().detach().numpy(), t.entropy().detach().numpy())
+
+
+def test_deterministic_debug_mode_and_warn_always(torch_ref):
+    """``set_deterministic_debug_mode`` is ``use_deterministic_algorithms`` by another name (its
+    values, their names and its errors as PyTorch's); ``set_warn_always`` keeps its flag."""
+
+    def program(lib):
+        seen = []
+        for value in ("warn", "error", "default", 1, 2, 0):
+            lib.set_deterministic_debug_mode(value)
+            seen.append(
+                (
+                    lib.get_deterministic_debug_mode(),
+                    lib.are_deterministic_algorithms_enabled(),
+                    lib.is_deterministic_algorithms_warn_only_enabled(),
+                )
+            )
+        lib.use_deterministic_algorithms(True, warn_only=True)
+        seen.append(lib.get_deterministic_debug_mode())
+        lib.use_deterministic_algorithms(False)
+        for bad in (3, 1.5, "x"):
+            try:
+                lib.set_deterministic_debug_mode(bad)
+            except (RuntimeError, TypeError) as e:
+                seen.append((type(e).__name__, str(e)))
+        lib.set_warn_always(True)
+        seen.append(lib.is_warn_always_enabled())
+        lib.set_warn_always(False)
+        seen.append(lib.is_warn_always_enabled())
+        try:
+            lib.set_warn_always(1)
+        except RuntimeError as e:
+            seen.append(str(e))
+        return seen
+
+    assert program(retrograd) == program(torch_ref)
