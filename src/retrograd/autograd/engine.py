@@ -318,15 +318,8 @@ def _tie_order(n):
     keys: a binary heap's own order, 0 2 1 3 for four)."""
     heap = []
     for i in range(n):
-        heappush(heap, (_Tie(), i))
+        heappush(heap, (object.__new__(AccumulateGrad), i))  # (which tie, as in the queue)
     return tuple(heappop(heap)[1] for _ in range(n))
-
-
-class _Tie:
-    __slots__ = ()
-
-    def __lt__(self, other):
-        return False
 
 
 def _fit_input_shapes(node, slots, deps, root_edges):

@@ -5,12 +5,11 @@ The gradient is PyTorch's (conjugate convention): with ``A = V diag(L) V^-1`` an
 norm 1,  ``gA = V^-H (diag(gL) + (V^H gV - V^H V diag(Re diag(V^H gV))) / E) V^H``, where
 ``E[i, j] = conj(L[j]) - conj(L[i])``; for a real ``A``, its real part.  An eigenvector is known up
 to a phase, so a loss that depends on that phase (``Im diag(V^H gV)`` not zero) has no gradient:
-PyTorch's error then.  The formula runs on arrays, and in retrograd's ops where a graph of the
-backward is recorded (``create_graph``), so that it has a derivative of its own.
+PyTorch's error then.  The formula is written in retrograd's ops, so it has a derivative of its
+own.
 """
 
 from .._array import xp
-from .._switches import grad_mode as _grad_state
 from ..dtypes import FROM_NP, scalar_type_name
 from ..tensor import _make
 from .factorizations import _eye_like, _mH, _named, _with_out, solve
@@ -40,34 +39,9 @@ def _complex_type(a):
 
 
 def _eig_grad(grads, n):
+    """The gradient, in retrograd's ops (so that it has a graph of its own under
+    ``create_graph``; the solve dominates its cost either way)."""
     gL, gV = (list(grads) + [None])[:2]
-    if _grad_state.enabled:
-        return _eig_grad_in_tensors(gL, gV, n)
-    L, V = n.result._data, n.result1._data
-    real_input = n.self_dtype.is_floating_point
-    Vh = xp.conj(xp.swapaxes(V, -1, -2))
-    if gV is None:
-        inner = xp.zeros(V.shape, V.dtype)
-    else:
-        VhgV = Vh @ gV._data
-        diag = xp.diagonal(VhgV, 0, -2, -1)
-        if not xp.allclose(diag.imag, 0, rtol=1e-2, atol=1e-2):
-            raise RuntimeError(_ILL_DEFINED)
-        inner = VhgV - Vh @ (V * diag.real[..., None, :])
-        gaps = xp.conj(L)[..., None, :] - xp.conj(L)[..., :, None]
-        n_ = L.shape[-1]
-        gaps[..., range(n_), range(n_)] = 1
-        inner = inner / gaps
-    idx = range(L.shape[-1])
-    inner[..., idx, idx] = 0 if gL is None else gL._data
-    gA = xp.linalg.solve(Vh, inner @ Vh) if L.shape[-1] else inner
-    if real_input:
-        gA = gA.real
-    return _make(gA.astype(n.self_dtype.np, copy=False))
-
-
-def _eig_grad_in_tensors(gL, gV, n):
-    """The same gradient in retrograd's ops (a graph of its own under ``create_graph``)."""
     L, V = n.result, n.result1
     Vh = _mH(V)
     eye = _eye_like(V)
