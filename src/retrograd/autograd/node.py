@@ -262,7 +262,11 @@ class FunctionNode(Node):
             return value.unpack(self)
         if type(value) is SavedOutput:
             array, vc = value[0], value[1]
-            t = _make(array, True, self, vc)
+            if len(value) > 3:  # a view's result written in place: the view's node, while it lives
+                own = value[3]()
+                t = _make(array, True, self if own is None else own, vc)
+            else:
+                t = _make(array, True, self, vc)
             if len(value) > 2:  # an output after the first: its own slot of this node
                 t._output_nr = value[2]
         else:
@@ -290,7 +294,9 @@ _NO_VERSION.version = None
 class SavedOutput(tuple):
     """An op's own output as its node keeps it: ``(array, version counter)``, not the tensor, which
     holds the node (that would be a reference cycle).  ``Node._unpack`` makes a tensor of it again,
-    with the node as its grad_fn."""
+    with the node as its grad_fn.  ``(array, version counter, output number)`` is a later output;
+    a fourth item, a weak reference to a node, is the grad_fn it comes back with instead (the
+    node of a view whose result an in-place op saved, see ``ops.inplace``)."""
 
     __slots__ = ()
     _vc = _NO_VERSION

@@ -20,6 +20,7 @@ memory (``_check_overlap``).
 
 import numbers
 import warnings
+import weakref
 
 from .. import _sampling, _switches, dtypes
 from .._array import is_dense, ndarray, xp
@@ -488,12 +489,12 @@ def inplace(t, fn, *args):
     _write(t, out._data, _overlap_ok(fn))
     _bump(t)
     node = out.grad_fn
-    if isinstance(node, FunctionNode) and node._saved:
-        _resave_result(node, out, t)
     if base is None:
         _rebase(t, node, out._output_nr)
     else:
         _write_through_view(t, base, out, index)
+    if isinstance(node, FunctionNode) and node._saved:
+        _resave_result(node, out, t)
     if dual:
         _move_tangent(t, out)
     return t
@@ -724,11 +725,18 @@ def _move_tangent(t, out):
 
 def _resave_result(node, out, t):
     """The node saved its result: point it at ``t``, whose memory now holds that result.  A result
-    packed by saved_tensors_hooks stays as the hook kept it (``out``'s memory is not written)."""
+    packed by saved_tensors_hooks stays as the hook kept it (``out``'s memory is not written).
+
+    A view written in place has a node of its own now (reading its region out of the base's
+    CopySlices): the saved result comes back with that node as its grad_fn, as PyTorch's does,
+    so a derivative of the backward reaches the base's new value.  It is held weakly (it leads
+    back to ``node``), and while the view is gone ``node`` stands in for it, as in PyTorch."""
     saved, versions = list(node._saved), list(node._versions)
+    own = t._grad_fn
+    entry = (t._data, t._vc) if own is node else (t._data, t._vc, t._output_nr, weakref.ref(own))
     for i, s in enumerate(saved):
         if type(s) is SavedOutput and s[0] is out._data:
-            saved[i] = SavedOutput((t._data, t._vc))
+            saved[i] = SavedOutput(entry)
             versions[i] = t._vc.version
     node._saved, node._versions = tuple(saved), tuple(versions)
 
