@@ -332,10 +332,6 @@ class Tensor:
             warnings.warn(_T_DEPRECATED, UserWarning, stacklevel=2)
         return self.permute(*range(ndim - 1, -1, -1))
 
-    @property
-    def mT(self):
-        return self.transpose(-2, -1)
-
     # --- conversions ----------------------------------------------------------------------
     def item(self):
         if self._data.size != 1:
