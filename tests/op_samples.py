@@ -155,14 +155,17 @@ def _add(name, *samples):
 
 # --- indexing ---------------------------------------------------------------------------------
 
+# the backward of each kind of read, under the name of the op PyTorch's formula calls
+_add("_index_backward", S(backward_of(lambda t, x: x[_idx(t, 0, 2)]), M, (2, 4)))
+_add("_select_backward", S(backward_of(lambda t, x: x[1]), M, (4,)))
+_add("_slice_backward", S(backward_of(lambda t, x: x[:, 1:3]), M, (3, 2)))
 _add(
-    "_index_backward",
-    S(
-        backward_of(lambda t, x: x[_idx(t, 0, 2)]),
-        M,
-        (2, 4),
-        xfail=X("the node is IndexBackwardBackward0; PyTorch's is IndexPutImplBackward0", NAMES),
-    ),
+    "_gather_backward",
+    S(backward_of(lambda t, x: t.gather(x, 1, t.tensor([[0, 3], [1, 1], [2, 0]]))), M, (3, 2)),
+)
+_add(
+    "_index_select_backward",
+    S(backward_of(lambda t, x: x.index_select(0, _idx(t, 2, 0))), M, (2, 4)),
 )
 _add(
     "_select", S(lambda t, x: x[1], M), S(lambda t, x: x[1, 2], M), S(lambda t, x: x[0], (0 + 2, 0))
@@ -200,15 +203,8 @@ _add(
 )
 _add("triu", S(lambda t, x: x.triu(1), M), S(lambda t, x: x.triu(), (2, 3, 3)))
 _add(
-    "_masked_select_backward",
-    S(
-        backward_of(lambda t, x: x.masked_select(t.tensor(_MASK))),
-        M,
-        (6,),
-        xfail=X(
-            "the node is MaskedSelectBackwardBackward0; PyTorch's is MaskedScatterBackward0", NAMES
-        ),
-    ),
+    "_masked_scatter",
+    S(backward_of(lambda t, x: x.masked_select(t.tensor(_MASK))), M, (6,)),  # its backward
 )
 _add(
     "_masked_select",
@@ -471,7 +467,9 @@ _add(
     S(lambda t, x: x.t().reshape(1, 4, 3), M),
 )
 _add("expand", S(lambda t, x: x.expand(2, 3, 4), (3, 1)), S(lambda t, x: x.expand(3), ()))
-_add("sum_to_size", S(lambda t, x: x.sum_to_size(1, 4), M))
+_add(
+    "_sum_keeping_dims", S(lambda t, x: x.sum_to_size(1, 4), M), S(lambda t, x: x.sum_to_size(4), M)
+)
 _add(
     "transpose", S(lambda t, x: x.transpose(0, 1), M), S(lambda t, x: x.transpose(0, -1), (2, 0, 3))
 )
@@ -684,11 +682,6 @@ _add(
         M,
         (2, 4),
         M,
-        xfail=X(
-            "index_put's values gradient ends in sum_to_size to the shape it has already, "
-            "which records SumBackward1; PyTorch's ends in IndexBackward0",
-            NAMES,
-        ),
     ),
 )
 _add(

@@ -338,3 +338,27 @@ def test_reentrant_checkpoint_gradients_have_no_graph_under_create_graph(torch_r
         return [(t.grad.requires_grad, np.round(t.grad.numpy(), 5).tolist()) for t in (x, w)]
 
     assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("grad_enabled", [True, False])
+def test_an_inference_tensor_argument_of_a_non_reentrant_checkpoint(torch_ref, grad_enabled):
+    # PyTorch's checkpoint saves its tensor arguments for backward: an inference tensor among
+    # them is refused while grad mode is on (and not inside a list or as a keyword).
+    def outcome(T):
+        with T.inference_mode():
+            t = T.ones(2)
+        results = []
+        for call in (
+            lambda: T.utils.checkpoint.checkpoint(lambda a: a * 2, t, use_reentrant=False),
+            lambda: T.utils.checkpoint.checkpoint(
+                lambda a, b: a * 2, T.ones(2), [t], use_reentrant=False
+            ),
+        ):
+            try:
+                with T.set_grad_enabled(grad_enabled):
+                    results.append(call().tolist())
+            except RuntimeError as e:
+                results.append(str(e))
+        return results
+
+    assert outcome(retrograd) == outcome(torch_ref)

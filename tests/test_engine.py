@@ -555,6 +555,36 @@ def test_a_node_holding_an_index_is_freed_with_the_graph(torch_ref, op):
     assert ours == theirs and ours[0] is not None
 
 
+@pytest.mark.parametrize(
+    "op", ["topk", "sort", "kthvalue", "max", "cummax", "cummin", "gather", "index_select"]
+)
+def test_a_0_dim_input_does_not_skip_the_freed_index(torch_ref, op):
+    """With a 0-dim input the gradient needs no index, yet PyTorch's node saved one and reads it:
+    a second backward raises there too (retrograd's formulas returned before reading it)."""
+
+    def program(T):
+        x = T.tensor(1.5, requires_grad=True)
+        y = {
+            "topk": lambda: x.topk(1, dim=0).values,
+            "sort": lambda: x.sort(0).values,
+            "kthvalue": lambda: x.kthvalue(1, 0).values,
+            "max": lambda: x.max(0).values,
+            "cummax": lambda: x.cummax(0).values,
+            "cummin": lambda: x.cummin(0).values,
+            "gather": lambda: x.gather(0, T.tensor(0)),
+            "index_select": lambda: x.index_select(0, T.tensor([0])),
+        }[op]()
+        y.sum().backward()
+        try:
+            y.sum().backward()
+        except RuntimeError as e:
+            return str(e)[:60], x.grad.tolist()
+        return None, x.grad.tolist()
+
+    ours, theirs = program(torch), program(torch_ref)
+    assert ours == theirs and ours[0] is not None
+
+
 def test_a_view_read_anew_out_of_its_base_runs_in_every_backward(torch_ref):
     """The AsStridedBackward0 node of a view whose base was written keeps positions, not a saved
     tensor: each new backward through it runs (only an index a node saves is freed)."""

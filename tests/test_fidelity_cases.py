@@ -422,3 +422,16 @@ def test_prod_gradient_reads_the_saved_result(torch_ref, dim):
         return g, gg, p.grad
 
     _same(torch_ref, program)
+
+
+def test_a_view_made_by_backward_without_a_graph_refuses_a_recorded_write(torch_ref):
+    # (seed 891303) sum_to_size drops leading dimensions with a view, as PyTorch's does; made by
+    # a backward pass without create_graph, it is a view made under no_grad, which a write that
+    # is recorded may not change.
+    def program(T):
+        x = T.tensor([[0.35, 0.49], [1.7, 0.27]], requires_grad=True)
+        (g,) = T.autograd.grad((1 / x.expand(2, 2, 2)).sum(), [x])
+        g.lerp_(x, 0.25)
+        return g
+
+    assert _same(torch_ref, program)[0] == "error"

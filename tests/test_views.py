@@ -567,3 +567,25 @@ def test_views_listed_for_their_base_are_let_go():
     for _ in range(1000):
         x[1:].sum()
     assert len(x._vc.views) < 128
+
+
+@pytest.mark.parametrize("create_graph", [True, False])
+def test_the_gradients_cat_hands_back_are_views_one_may_write(torch_ref, create_graph):
+    # cat's backward narrows its gradient for each input, as PyTorch's does: views of their own,
+    # not the several views of one split, which refuse in-place writes.  An input added as
+    # x[None] gets it squeezed back (SqueezeBackward1 under create_graph).
+    def outcome(T):
+        a = T.tensor([-0.62, -0.339, -1.269], dtype=T.float64, requires_grad=True)
+        b = T.tensor([[0.782, 1.837, 1.502]], dtype=T.float64, requires_grad=True)
+        c = T.cat([a[None, None][0], b], dim=0)
+        ga, gb = T.autograd.grad((c * c).sum(), [a, b], create_graph=create_graph)
+        names = []
+        node = ga.grad_fn
+        while node is not None and node.name() != "MulBackward0":
+            names.append(node.name())
+            node = node.next_functions[0][0]
+        gb.lerp_(gb * 0, 0.25)
+        ga.mul_(2)
+        return names, gb.tolist(), ga.tolist()
+
+    assert outcome(retrograd) == outcome(torch_ref)

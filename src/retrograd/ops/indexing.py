@@ -7,7 +7,7 @@ gradient is the same read, so higher derivatives need nothing more.
 """
 
 from .. import _switches, dtypes
-from .._array import c_order, ndarray, strided_layout, sum_to_shape, xp
+from .._array import c_order, ndarray, strided_layout, xp
 from .._out import check_out, dtype_expected, write_out
 from ..autograd.node import check_version
 from ..tensor import Tensor, _make, _wrap_dim
@@ -222,14 +222,28 @@ def _index_backward_grad(g, n):
     return n.node_fn(g, n.key, n.advanced, n.node_fn)
 
 
-@op(inputs="grad", grads=(_index_backward_grad,), method=False, node="IndexBackwardBackward0")
-def _index_backward(grad, shape, key, advanced, node_fn):
+def _into_zeros(grad, shape, key, advanced, node_fn):
     out = xp.zeros(shape, grad.dtype)
     if advanced:
         xp.add.at(out, key, grad)  # repeated indices: each occurrence adds its gradient
     else:
         out[key] = grad
     return out
+
+
+def _backward_op(name, node):
+    """The backward of a read by key, as an op (so double backward works), under the node name
+    of the op PyTorch's formula calls for that read."""
+    return op(name, inputs="grad", grads=(_index_backward_grad,), method=False, node=node)(
+        _into_zeros
+    )
+
+
+_index_backward = _backward_op("_index_backward", "IndexPutImplBackward0")
+_select_backward = _backward_op("_select_backward", "SelectBackwardBackward0")
+_slice_backward = _backward_op("_slice_backward", "SliceBackwardBackward0")
+_gather_backward = _backward_op("_gather_backward", "ScatterAddBackward0")
+_index_select_backward = _backward_op("_index_select_backward", "IndexAddBackward0")
 
 
 def _take(self, key, advanced, node_fn, indices=()):
@@ -284,9 +298,14 @@ def _index_layout(out, a, key):
 def _read_backward(g, n):
     if n.node_fn is _unsqueeze_index:
         dims = _new_dims(n.key, g.ndim)
-        if dims is not None:  # dimensions added and nothing else: PyTorch squeezes them, a view
-            return g.squeeze(dims)
-    return _index_backward(g, n.self_shape, n.key, n.advanced, n.node_fn)
+        if dims is not None:  # dimensions added and nothing else: PyTorch squeezes them, one
+            for d in reversed(dims):  # by one (a view each), the last added first
+                g = g.squeeze(d)
+            return g
+    elif n.node_fn is _alias:
+        return g
+    backward = _BACKWARD_OF.get(n.node_fn, _index_backward if n.advanced else _slice_backward)
+    return backward(g, n.self_shape, n.key, n.advanced, n.node_fn)
 
 
 def _new_dims(key, ndim):
@@ -331,6 +350,13 @@ _index = _reader("_index", "IndexBackward0", True)
 _gather = _reader("_gather", "GatherBackward0", True)
 # (PyTorch's index_select result is contiguous, NumPy's fancy indexing keeps the input's order)
 _index_select = _reader("_index_select", "IndexSelectBackward0", True, _take_contiguous)
+_BACKWARD_OF = {
+    _select: _select_backward,
+    _slice: _slice_backward,
+    _index: _index_backward,
+    _gather: _gather_backward,
+    _index_select: _index_select_backward,
+}
 
 
 _ZERO_DIM_INT = (
@@ -443,7 +469,9 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     _check_along("gather", input._data.shape, idx, d)
     if out is not None:
         check_out("gather", out, (input,))
-    result = _gather(input, _along_key(idx, d, input.ndim), True, _gather, kept_indices((index,)))
+    # the index is a saved tensor of gather's node even when 0-dim (freed with the graph)
+    kept = ((index, index._vc.version),) if isinstance(index, Tensor) else ()
+    result = _gather(input, _along_key(idx, d, input.ndim), True, _gather, kept)
     if out is None:
         return result
     return write_out("gather", result, out, (input,), dtype_expected(result, out), exact=True)
@@ -496,14 +524,14 @@ def take_along_dim(input, indices, dim=None, *, out=None):
             f"but got {input.ndim} dimensions for input, and {indices.ndim} dimensions for indices"
         )
     d = _wrap_dim(dim, input.ndim)
-    shape = list(
-        xp.broadcast_shapes(
-            input.shape[:d] + (1,) + input.shape[d + 1 :],
-            indices.shape[:d] + (1,) + indices.shape[d + 1 :],
-        )
-    )
+    shapes = [t.shape[:d] + (1,) + t.shape[d + 1 :] for t in (input, indices)]
+    try:
+        shape = list(xp.broadcast_shapes(*shapes))
+    except ValueError as e:  # PyTorch's text, naming the dimension
+        raise _shape_error(e, True, [xp.broadcast_to(0, s) for s in shapes], "") from None
     shape[d] = input.shape[d]
-    input = input.expand(shape)
+    if list(input.shape) != shape:  # (PyTorch expands only what needs it)
+        input = input.expand(shape)
     shape[d] = indices.shape[d]
     # Gathers by its own copy of the indices, as PyTorch does: writing them later is no error.
     return input.gather(d, indices.expand(shape).clone(), out=out)
@@ -521,7 +549,7 @@ def _src_grad(g, n):
     if tuple(part.shape) == tuple(n.src_shape):
         return part
     key = tuple(slice(0, m) for m in n.index.shape) + (Ellipsis,)
-    return _index_backward(part, n.src_shape, key, False, _slice)
+    return _slice_backward(part, n.src_shape, key, False, _slice)
 
 
 def _src_part(src, index):
@@ -1054,18 +1082,13 @@ def _check_masked_select(a, mask, indices=()):
         raise RuntimeError("masked_select: expected BoolTensor for mask")
 
 
-@op(
-    inputs="grad",
-    method=False,
-    node="MaskedSelectBackwardBackward0",
-    grads=(lambda g, n: masked_select(g, _make(n.mask)),),
-)
 def _masked_select_backward(grad, shape, mask):
-    """Zeros of ``shape`` with ``grad`` written, in order, where the (broadcast) mask is True."""
-    full = xp.broadcast_shapes(shape, mask.shape)
-    out = xp.zeros(full, grad.dtype)
-    out[xp.broadcast_to(mask, full)] = grad
-    return sum_to_shape(out, shape) if full != tuple(shape) else out
+    """Zeros of ``shape`` with ``grad`` written, in order, where the (broadcast) mask is True:
+    PyTorch's masked_scatter into zeros, summed back to ``shape`` when the mask broadcast it."""
+    full = xp.broadcast_shapes(tuple(shape), mask.shape)
+    zeros = _make(xp.zeros(full, grad._data.dtype))
+    out = _masked_scatter(zeros, grad, _make(mask))
+    return out.sum_to_size(shape) if full != tuple(shape) else out
 
 
 @op(
@@ -1221,9 +1244,8 @@ def index_add(input, dim, index, source, *, alpha=1):
 
 
 def _take_grad(g, n):
-    flat = _make(xp.zeros(n.self_shape, dtype=g._data.dtype)).reshape(-1)
-    index = _make(n.index._data.reshape(-1) % max(flat.shape[0], 1))  # negatives count from the end
-    return flat.index_add(0, index, g.reshape(-1)).reshape(n.self_shape)
+    zeros = _make(xp.zeros(n.self_shape, dtype=g._data.dtype))  # (PyTorch's put into zeros)
+    return zeros.put(_make(n.index._data), g, accumulate=True)
 
 
 def _check_take(a, index):

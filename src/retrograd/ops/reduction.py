@@ -1106,10 +1106,11 @@ def _running_extreme(a, dim, accumulate):
 
 
 def _running_grad(g, n):
+    index = n.result1  # read first: once freed, PyTorch's error even for a 0-d input
     if not n.self_shape:
         return g
     zeros = _make(xp.zeros(n.self_shape, dtype=g._data.dtype))
-    return zeros.scatter_add(n.dim, _make(n.result1._data), g)
+    return zeros.scatter_add(n.dim, _make(index._data), g)
 
 
 @op(

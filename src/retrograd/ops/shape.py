@@ -147,16 +147,32 @@ def _type_name(a):
     return "torch." + dtypes.FROM_NP[a.dtype]._tensor_name
 
 
-@op(saves="self_shape", grads=(lambda g, n: g.expand(n.self_shape),), node="SumBackward1")
-def sum_to_size(self, size):
-    """``Tensor.sum_to_size``: sum broadcast dimensions away until the shape is ``size``."""
+@op(
+    saves="self_shape",
+    grads=(lambda g, n: g.expand(n.self_shape),),
+    node="SumBackward1",
+    method=False,
+)
+def _sum_keeping_dims(self, size):
+    return sum_to_shape(self, size)  # (``size`` has ``self``'s number of dimensions)
+
+
+def sum_to_size(input, size):
+    """``Tensor.sum_to_size``: sum broadcast dimensions away until the shape is ``size``.  As in
+    PyTorch: ``input`` itself when it has that shape already, and a sum keeping its dimensions
+    viewed without the leading ones (a view) when ``size`` has fewer."""
     size = tuple(size)
-    if not _expandable(size, self.shape):
+    shape = input._data.shape
+    if size == shape:
+        return input
+    if not _expandable(size, shape):
         raise RuntimeError(
             f"size {{[{', '.join(map(str, size))}]}} is not expandable to size "
-            f"{{[{', '.join(map(str, self.shape))}]}}."
+            f"{{[{', '.join(map(str, shape))}]}}."
         )
-    return sum_to_shape(self, size)
+    lead = len(shape) - len(size)
+    out = _sum_keeping_dims(input, (1,) * lead + size)
+    return view(out, size) if lead else out
 
 
 def _expandable(small, big):
@@ -589,9 +605,15 @@ def _cast_back(parts, dtypes_):
 
 
 def _cat_grad(g, n):
-    kept = [s for s in n.sizes if s is not None]
-    parts = iter(g.split(kept, n.dim)) if kept else iter(())
-    out = [next(parts) if s is not None else _zeros((0,), g.dtype) for s in n.sizes]
+    # each part a view of its own (narrow, as PyTorch's), not one of split's several views: an
+    # in-place write into one is allowed
+    out, start, dim = [], 0, n.dim
+    for s in n.sizes:
+        if s is None:
+            out.append(_zeros((0,), g.dtype))
+        else:
+            out.append(g.narrow(dim, start, s))
+            start += s
     return _cast_back(out, n.in_dtypes)
 
 

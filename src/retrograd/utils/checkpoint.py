@@ -21,7 +21,7 @@ from ..autograd.engine import gradient_edge
 from ..autograd.engine import run as _run_backward
 from ..autograd.graph import saved_tensors_hooks
 from ..autograd.node import Node, check_version, freed_error
-from ..tensor import Tensor, _make
+from ..tensor import INFERENCE_SAVED, Tensor, _make
 
 __all__ = [
     "CheckpointError",
@@ -122,6 +122,8 @@ def checkpoint(
     if _early_stop_override is not None:
         early_stop = _early_stop_override
     forward_context, recompute_context = (context_fn or noop_context_fn)()
+    if _grad_state.enabled and any(isinstance(a, Tensor) and a.is_inference() for a in args):
+        raise RuntimeError(INFERENCE_SAVED)  # PyTorch's checkpoint saves its tensor arguments
     check = determinism_check == "default"
     frame = _Frame(function, args, kwargs, rng, site, check, early_stop, recompute_context)
     with saved_tensors_hooks(frame.pack, frame.unpack), forward_context:
