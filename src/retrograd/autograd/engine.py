@@ -103,6 +103,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     # Every node runs and none is only captured: the checks for hooks, pruning and capture are
     # skipped for a node that has no hooks (the common case, one flag read).
     plain = needed is None and not targets
+    detached = _switches.detached  # (tensors detached in place since their nodes saved them)
     try:
         while True:
             if next_node is not None:
@@ -165,13 +166,13 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 # No gradient reached the node: its formulas need not run, but it runs all the
                 # same in PyTorch, which reads (and so checks) every value it saved first.
                 if isinstance(node, FunctionNode) and node._versions:
-                    if _switches.detached:
+                    if detached:
                         check_detached(node)
                     node._check_saved()
                 outs = (None,) * len(edges)
             else:
                 try:
-                    if _switches.detached and isinstance(node, FunctionNode):
+                    if detached and isinstance(node, FunctionNode):
                         check_detached(node)
                     outs = node.apply(slots, wanted)
                 except Exception as e:
