@@ -282,8 +282,9 @@ def _pow_tensor(self, exponent):
 
 
 def _pow_scalar_base_grad(g, n):
+    exponent = n.exponent  # read whatever the base (a write into it since is PyTorch's error)
     if n.self_scalar == 0:  # 0 ** e: derivative 0 for e >= 0, as PyTorch takes it
-        return g * where(n.exponent.real >= 0, 0.0, -math.inf)  # inf * log(0) for e < 0
+        return g * where(exponent.real >= 0, 0.0, -math.inf)  # inf * log(0) for e < 0
     return g * cj(n.result * _log_scalar(n.self_scalar))
 
 
