@@ -224,12 +224,7 @@ _add(
     "_rsub",
     S(lambda t, x: 2 - x, M),
     S(lambda t, x: 2 - x, ()),
-    S(
-        lambda t, x, y: t.rsub(x, y),
-        M,
-        M,
-        xfail=X("rsub of two tensors records RsubBackward1; PyTorch records RsubBackward0", NAMES),
-    ),
+    S(lambda t, x, y: t.rsub(x, y), M, M),
 )
 _add("_sub", binary(lambda t, x, y: x - y), S(lambda t, x, y: t.sub(x, y, alpha=-2), M, M))
 _add("mul", binary(lambda t, x, y: x * y), S(lambda t, x: x * 3, M))
@@ -359,11 +354,6 @@ for _name in ("remainder", "fmod"):
             lambda t, x, y, _name=_name: getattr(t, _name)(x, y),
             AWAY,
             POS,
-            xfail=X(
-                f"{_name} of two tensors records {_name.capitalize()}Backward0; PyTorch records "
-                f"{_name.capitalize()}Backward1 (Backward0 is its tensor-scalar overload)",
-                NAMES,
-            ),
         ),
     )
 _add(

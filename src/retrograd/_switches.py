@@ -26,6 +26,10 @@ grad_mode = GradMode()
 # inference tensors may be about, and a node checks that it saves none).
 inference_blocks = 0
 inference_seen = False
+# Tensors made by an op and then detached in place (``Tensor.detach_``), by id: (a weak
+# reference, the node sequence number at the detach).  A node made before that which saved one
+# refuses to run, as PyTorch's does.  None until the first such detach.
+detached = None
 
 # Whether the backward pass may use worker threads (``autograd.grad_mode``): process-wide as in
 # PyTorch.  The engine runs every node in the calling thread either way; the flag is kept so that

@@ -456,6 +456,10 @@ class Tensor:
             )
         if self._requires_grad:
             _switches.cuts.note_detached(self, self, "detach_")
+        if self._grad_fn is not None:
+            from .autograd.node import note_detached
+
+            note_detached(self)
         self.grad_fn = None
         self._requires_grad = False
         return self

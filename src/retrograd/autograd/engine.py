@@ -19,7 +19,7 @@ from .._switches import grad_mode as _grad_state
 from ..tensor import Tensor, _make, bump_version
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
 from .cuts import state as _cut_state
-from .node import AccumulateGrad, FunctionNode, grad_accumulator
+from .node import AccumulateGrad, FunctionNode, check_detached, grad_accumulator
 
 # Set by ``autograd.training_checks`` while a leak or pitfall detector is on, None otherwise:
 # ``observer(root_edges, retain_graph, accumulate, inputs, site)`` before each backward pass.
@@ -103,6 +103,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     # Every node runs and none is only captured: the checks for hooks, pruning and capture are
     # skipped for a node that has no hooks (the common case, one flag read).
     plain = needed is None and not targets
+    detached = _switches.detached  # (tensors detached in place since their nodes saved them)
     try:
         while True:
             if next_node is not None:
@@ -165,10 +166,14 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 # No gradient reached the node: its formulas need not run, but it runs all the
                 # same in PyTorch, which reads (and so checks) every value it saved first.
                 if isinstance(node, FunctionNode) and node._versions:
+                    if detached:
+                        check_detached(node)
                     node._check_saved()
                 outs = (None,) * len(edges)
             else:
                 try:
+                    if detached and isinstance(node, FunctionNode):
+                        check_detached(node)
                     outs = node.apply(slots, wanted)
                 except Exception as e:
                     if _switches.anomaly:
@@ -265,6 +270,8 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
     try:
         slots = [grad] if nr == 0 else [None] * nr + [grad]
         try:
+            if _switches.detached and isinstance(node, FunctionNode):
+                check_detached(node)
             outs = node.apply(slots, None)
         except Exception as e:
             if getattr(e, "_node", None) is node and slots[0] is not None:

@@ -25,6 +25,35 @@ _FREED = (
 # and leave the ready heap in the order a binary heap gives equal keys (AccumulateGrad.__lt__).
 ACCUMULATE_GRAD_SEQUENCE = 1 << 62
 _sequence = itertools.count()
+
+
+def note_detached(t):
+    """``t``, made by an op, is being detached in place: the nodes made so far that saved it
+    may no longer run (see ``check_detached``)."""
+    if _switches.detached is None:
+        _switches.detached = {}
+    detached = _switches.detached
+    key = id(t)
+    detached[key] = (weakref.ref(t, lambda _, key=key: detached.pop(key, None)), next(_sequence))
+
+
+def check_detached(node):
+    """PyTorch's error for a node that saved an input which was detached in place afterwards
+    (its unpacking finds no node behind a tensor that had one)."""
+    saved = node._saved
+    if not saved:
+        return
+    detached = _switches.detached
+    for t in saved:
+        if type(t) is Tensor:
+            entry = detached.get(id(t))
+            if entry is not None and entry[0]() is t and entry[1] > node._seq:
+                raise RuntimeError(
+                    "Trying to use a saved tensor that has been detached in-place, i.e. with "
+                    ".detach_().This is not supported, please use out-of-place `.detach()` instead"
+                )
+
+
 _new = object.__new__
 
 

@@ -19,7 +19,7 @@ _index_reduce = op(
     "_index_reduce",
     inputs="self src",
     saves="self src result",
-    grads=_scatter_reduce.Node._formulas,
+    grads=_scatter_reduce.grads,
     node="IndexReduceBackward0",
     method=False,
 )(_scatter_reduce.forward)

@@ -105,10 +105,19 @@ def _take_flat(self, index):
 
 
 @op(grads=(lambda g, n: _take_flat(g, n.index),), method=False)
-def _put_flat(self, index, shape):
+def _put_flat(self, index, shape, strides=None):
     out = xp.zeros(shape, dtype=self.dtype)
     xp.add.at(out.reshape(-1), index, self)  # an expanded view holds a position more than once
-    return out
+    return out if strides is None else _in_order_of(out, strides)
+
+
+def _in_order_of(a, strides):
+    """``a`` (C order) with its dimensions laid out in memory in the order of ``strides``, the
+    largest outermost (as a dense base's gradient is, in PyTorch's as_strided_backward)."""
+    order = sorted(range(a.ndim), key=lambda d: -strides[d])  # (ties stay in C order)
+    if order == list(range(a.ndim)):
+        return a
+    return xp.ascontiguousarray(a.transpose(order)).transpose(xp.argsort(order))
 
 
 @op(grads=(lambda g, n: _zero_flat(g, n.index),), method=False)
@@ -141,8 +150,8 @@ _copy_slices.opdef.Node.apply = _copy_slices_apply
 
 
 @op(
-    saves="self_shape",
-    grads=(lambda g, n: _put_flat(g, n.index, n.self_shape),),
+    saves="self_shape self_strides",
+    grads=(lambda g, n: _put_flat(g, n.index, n.self_shape, n.self_strides),),
     node="AsStridedBackward0",
     method=False,
 )

@@ -328,7 +328,7 @@ def _in_place_named(fn, node, result_grad=None):
     PyTorch's does, so the in-place write need not copy the old values away."""
     d = fn.opdef
     if result_grad is None:
-        saves, grads = " ".join(d.saves), d.Node._formulas
+        saves, grads = " ".join(d.saves), d.grads
     else:
         saves, grads = "result", (result_grad,)
     return op(

@@ -114,7 +114,8 @@ def _check_sub(a, b, alpha):
     broadcast=True,
     promote="binary",
     grads=(lambda g, n: _scaled_grad(-g, n.alpha), lambda g, n: g),
-    node="RsubBackward1",
+    node="RsubBackward0",
+    number_node="RsubBackward1",
 )
 def _rsub(self, other, alpha=1):
     return xp.subtract(other, self if alpha == 1 else _times_alpha(self, alpha))
@@ -281,8 +282,9 @@ def _pow_tensor(self, exponent):
 
 
 def _pow_scalar_base_grad(g, n):
+    exponent = n.exponent  # read whatever the base (a write into it since is PyTorch's error)
     if n.self_scalar == 0:  # 0 ** e: derivative 0 for e >= 0, as PyTorch takes it
-        return g * where(n.exponent.real >= 0, 0.0, -math.inf)  # inf * log(0) for e < 0
+        return g * where(exponent.real >= 0, 0.0, -math.inf)  # inf * log(0) for e < 0
     return g * cj(n.result * _log_scalar(n.self_scalar))
 
 
@@ -1469,6 +1471,8 @@ def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
     broadcast=True,
     promote="binary",
     grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).floor()),
+    node="RemainderBackward1",
+    number_node="RemainderBackward0",
 )
 def remainder(self, other):
     """``torch.remainder`` (``%``): the remainder with the sign of the divisor, as Python's."""
@@ -1484,6 +1488,8 @@ def remainder(self, other):
     broadcast=True,
     promote="binary",
     grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).trunc()),
+    node="FmodBackward1",
+    number_node="FmodBackward0",
 )
 def fmod(self, other):
     """``torch.fmod``: the remainder with the sign of the dividend, as C's."""

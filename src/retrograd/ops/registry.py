@@ -154,6 +154,7 @@ class OpDef:
         array_fn=None,
         jvp=None,
         real=None,
+        number_node=None,
     ):
         self.name = name
         self.jvp = jvp
@@ -173,13 +174,25 @@ class OpDef:
         self.returns = returns
         self.check = check
         self.listed = inputs == ("tensors",)  # one input: a list of tensors
+        # The inputs a node has an edge to: as in PyTorch, only those with a derivative formula
+        # (a mask, a condition, a loss's weight have none), unless none has one (the node of a
+        # comparison refuses gradients through its inputs).  None: every input.
+        self.grads = tuple(grads)  # as declared: one per input
+        edged = tuple(i for i, f in enumerate(grads) if f is not None)
+        self.edged = None if self.listed or len(edged) in (0, len(inputs)) else edged
+        if self.edged is not None:
+            grads = tuple(grads[i] for i in edged)
+        n_edges = len(inputs) if self.edged is None else len(edged)
+        # PyTorch's node for an op with no derivative has edges to the inputs that require grad
+        # alone.
+        self.needed_edges_only = node_name == "torch::autograd::NotImplemented"
         base = (
             ListInputNode
             if self.listed
             else UnaryNode
-            if len(inputs) == 1 and outputs == 1 and grads[0] is not None
+            if n_edges == 1 and outputs == 1 and grads[0] is not None
             else BinaryNode
-            if len(inputs) == 2 and outputs == 1
+            if n_edges == 2 and outputs == 1 and not self.needed_edges_only
             else FunctionNode
         )
         self.Node = node_class(
@@ -191,6 +204,21 @@ class OpDef:
             name,
             base,
             self.defaults[len(inputs) :],
+        )
+        # The node of the overload that takes the second input as a number: one edge.
+        self.NumberNode = (
+            None
+            if number_node is None
+            else node_class(
+                number_node,
+                grads[:1],
+                saves,
+                self.attrs,
+                outputs,
+                name,
+                UnaryNode,
+                self.defaults[len(inputs) :],
+            )
         )
         self.differentiable = any(f is not None for f in grads)
         # Where each saved name comes from: an input (0, i), an output (1, j: "result", "result1"),
@@ -213,14 +241,16 @@ class OpDef:
                     f"{name}: cannot save {s!r}: not an input, its shape or dtype, nor a result"
                 )
         self.plan = tuple(plan)
-        self.Node._kept_on_release = frozenset(j for j, (kind, _) in enumerate(plan) if kind >= 2)
-        # A release that only drops what was saved, which the engine does inline (see Node).
-        self.Node._plain_release = not self.Node._kept_on_release
+        kept = frozenset(j for j, (kind, _) in enumerate(plan) if kind >= 2)
+        for node in (self.Node, self.NumberNode) if self.NumberNode else (self.Node,):
+            node._kept_on_release = kept
+            # A release that only drops what was saved, which the engine does inline (see Node).
+            node._plain_release = not kept
         self.saves_for = saves_for
         self.plans = None if saves_for is None else _plans_by_need(self.plan, saves, saves_for)
         # Whether a node may keep a tensor that the formulas it runs do not read (PyTorch checks
         # those too): with several inputs, unless each kept value is read by every formula.
-        self.Node._check_unread = (
+        self.Node._check_unread = check_unread = (
             len(inputs) > 1
             and not self.listed
             and (
@@ -232,6 +262,8 @@ class OpDef:
                 )
             )
         )
+        if self.NumberNode is not None:
+            self.NumberNode._check_unread = check_unread
 
     def bind(self, args, kwargs):
         """Positional and keyword arguments in declaration order, defaults filled in."""
@@ -371,6 +403,7 @@ def op(
     array_fn=None,
     jvp=None,
     real=None,
+    number_node=None,
 ):
     """Declare a differentiable op; see the module docstring.
 
@@ -399,6 +432,9 @@ def op(
     real:      the op has no complex kernel: a complex tensor input raises PyTorch's error, given
                as the kernel's name (``"erf_vml_cpu"``: ``"erf_vml_cpu" not implemented for
                'ComplexDouble'``) or as ``(exception type, text)`` (see refuse_complex).
+    number_node: for a two-input op whose second input PyTorch also takes as a Python number in
+               an overload of its own (``fmod(x, 2)``): that overload's node name.  Given a
+               number, the node is of that name and has no edge for the number.
     """
     inputs = tuple(inputs.split())
     if isinstance(saves, str):
@@ -428,6 +464,7 @@ def op(
             array_fn,
             jvp,
             real,
+            number_node,
         )
         OPS[d.name] = d
         fn = _make_function(d)
@@ -966,8 +1003,16 @@ def _recorder(d):
     # The plan and its mode by which inputs need a gradient (bit i: input i), or one for all.
     plans = d.plans
     modes = None if plans is None else tuple(_SAVE_MODES.get(p, _SAVE_OTHER) for p in plans)
+    edged = d.edged
+    needed_only = d.needed_edges_only
+    general = edged is not None or needed_only
+    NumberNode = d.NumberNode
     # Inputs the op has no formula for: PyTorch refuses them when they require grad.
-    nondiff = tuple(i for i, f in enumerate(d.Node._formulas) if f is None) or None
+    nondiff = (
+        tuple(i for i in range(len(d.inputs)) if i not in edged)
+        if edged is not None
+        else tuple(i for i, f in enumerate(d.Node._formulas) if f is None) or None
+    )
 
     one_mode = _SAVE_MODES.get(d.plan, _SAVE_OTHER)
 
@@ -977,10 +1022,25 @@ def _recorder(d):
         ``fit``: an input's gradient may need summing back to its shape or casting back."""
         if nondiff is not None:
             _check_nondiff(d, tensors, nondiff)
-        node = _new(Node)
         # An input made by an op (not a view written since): its edge inline, the common case;
         # anything else through _edge.
-        if single_edge:
+        if general:
+            node = _new(Node)
+            # inputs with no formula have no edge (nor, for a node without formulas, those
+            # that need no gradient)
+            positions = edged or range(len(tensors))
+            edges = tuple(_edge(tensors[i]) for i in positions)
+            if modes is not None:
+                need = 0
+                for i, (fn, _) in zip(positions, edges):
+                    if fn is not None:
+                        need |= 1 << i
+                plan, mode = plans[need], modes[need]
+            if needed_only:
+                edges = tuple(e for e in edges if e[0] is not None)
+            node.next_functions = edges
+        elif single_edge:
+            node = _new(Node)
             x = tensors[0]
             fn = x._grad_fn if type(x) is Tensor else None
             node.next_functions = (
@@ -991,11 +1051,18 @@ def _recorder(d):
             fn = x._grad_fn if type(x) is Tensor else None
             e0 = (fn, x._output_nr) if fn is not None and not x._vc.stale else _edge(x)
             if isinstance(y, Tensor):
+                node = _new(Node)
                 fn = y._grad_fn
                 e1 = (fn, y._output_nr) if fn is not None and not y._vc.stale else _edge(y)
-            else:
+                node.next_functions = (e0, e1)
+            elif NumberNode is not None:  # PyTorch's overload that takes a number: one edge
+                node = _new(NumberNode)
                 e1 = _NO_EDGE
-            node.next_functions = (e0, e1)
+                node.next_functions = (e0,)
+            else:
+                node = _new(Node)
+                e1 = _NO_EDGE
+                node.next_functions = (e0, e1)
             if modes is not None and (e0[0] is None or e1[0] is None):
                 # one input needs no gradient (with both, the full plan stands), or neither
                 # does: inputs that require grad through views made under no_grad have no edge
@@ -1003,6 +1070,7 @@ def _recorder(d):
                 plan = plans[need]
                 mode = modes[need]
         else:
+            node = _new(Node)
             edges = node.next_functions = tuple(map(_edge, tensors))
             if modes is not None:
                 need = 0
@@ -1022,7 +1090,7 @@ def _recorder(d):
                 r._output_nr = i
             if outputs == _EVERY_OUTPUT:  # split, unbind ...: as many as this call made
                 node._outputs_made = len(results)
-        node._meta = _broadcast_meta(tensors, first._data) if fit else None
+        node._meta = _broadcast_meta(tensors, first._data, edged) if fit else None
         if mode == _SAVE_NOTHING:
             node._saved = node._versions = ()
         else:
@@ -1278,8 +1346,9 @@ def note_view(t, base, multi=False):
             views[:] = [r for r in views if r() is not None]
 
 
-def _broadcast_meta(tensors, out):
-    """Per input: (shape, dtype) to fit its gradient back to, or None when it already fits.
+def _broadcast_meta(tensors, out, edged=None):
+    """Per input (per input in ``edged``, those with an edge, when given): (shape, dtype) to fit
+    its gradient back to, or None when it already fits.
 
     A formula's gradient has the inputs' broadcast shape: the output's, except for an op that
     reduces what it broadcast (a loss), whose 0-d output says nothing of that shape. Where the
@@ -1296,6 +1365,8 @@ def _broadcast_meta(tensors, out):
             if meta is None:
                 meta = [None] * len(tensors)
             meta[i] = (t._data.shape, dtypes.FROM_NP[t._data.dtype] if mixed else None)
+    if meta is not None and edged is not None:
+        meta = [meta[i] for i in edged]
     return meta
 
 

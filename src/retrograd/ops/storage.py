@@ -491,7 +491,7 @@ def copy_of(view_fn, name, node=None, forward=None):
         name,
         inputs=" ".join(d.inputs),
         saves=" ".join(d.saves),
-        grads=d.Node._formulas,
+        grads=d.grads,
         outputs=d.outputs,
         check=d.check,
         method=False,

@@ -1,0 +1,130 @@
+"""A node's edges (``grad_fn.next_functions``) as PyTorch's: one per input that has a derivative
+formula, in order, each the input's node (or ``None`` for an input that needs no gradient), and
+none for a mask, a condition, a loss's weight, or a number that PyTorch's overload takes as a
+Scalar (``2 - x``, ``fmod(x, 2)``); a node without derivatives (``NotImplemented``) has edges to
+the inputs that require grad alone.
+
+Checked on the result of every op sample in ``tests/op_samples.py`` against PyTorch, and on
+programs with Python numbers, which the samples do not pass."""
+
+import pytest
+from op_samples import SAMPLES, inputs, tensors_of
+
+import retrograd
+
+# Samples whose graph is composed otherwise than PyTorch's, so that the result's node has other
+# edges for a reason that is not the edge rule above.
+DIFFERENT_GRAPH = {
+    # Second-derivative nodes: PyTorch's formula table gives the forward input a zero
+    # derivative (an edge that never carries a gradient); retrograd's backward op does not take
+    # that input, or takes it as an attribute (an index, the input's shape).
+    "_AdaptiveAvgPool3DBackwardBackward0": "backward op without the forward input",
+    "_avg_pool2d_backward": "backward op without the forward input",
+    "_avg_pool3d_backward": "backward op without the forward input",
+    "_fractional_scatter2d": "backward op without the forward input",
+    "_fractional_scatter3d": "backward op without the forward input",
+    "_pool_scatter": "backward op without the forward input",
+    "_pool_scatter3d": "backward op without the forward input",
+    "_unpad_by_map": "backward op without the forward input",
+    "_conv_weight": "backward op without the forward input",
+    "_index_backward": "backward op without the zeros tensor PyTorch's formula takes first",
+    "_index_scatter": "backward op without the zeros tensor PyTorch's formula takes first",
+    "_masked_select_backward": "backward op without the zeros tensor PyTorch's formula takes first",
+    "_ctc_loss_backward": "PyTorch's backward op also takes the loss (its node) as an input",
+    # Composites: the node's inputs are made by other ops on one side.
+    "_linear": "PyTorch's addmm takes weight.t() (TBackward0), retrograd's the weight itself",
+    "_prelu": "PyTorch views the weight first (ViewBackward0)",
+    "_p_norm": "PyTorch's sample graph adds a number with AddBackward1",
+    "_select": "PyTorch's sample selects twice where retrograd selects once",
+    "_index_gather": "PyTorch's sample sums the leaf where retrograd's indexes it first",
+    "_copy_slices": "PyTorch's CopySlices keeps the leaf's edge where retrograd's reads a product",
+    "_zero_flat": "the write into the flat view is composed otherwise (CopySlices in PyTorch)",
+}
+
+ROWS = [
+    pytest.param(name, sample, id=f"{name}-{i}")
+    for name, samples in SAMPLES.items()
+    if name not in DIFFERENT_GRAPH
+    for i, sample in enumerate(samples)
+]
+
+
+def _edges(t):
+    fn = t.grad_fn
+    if fn is None:
+        return None
+    return [(None if f is None else f.name(), nr) for f, nr in fn.next_functions]
+
+
+@pytest.mark.parametrize("name, sample", ROWS)
+def test_sample_result_has_pytorchs_edges(torch_ref, name, sample):
+    try:
+        refs = tensors_of(sample.fn(torch_ref, *inputs(torch_ref, sample)))
+    except Exception:  # noqa: BLE001 - a sample of an error: test_op_table checks it
+        return
+    outs = tensors_of(sample.fn(retrograd, *inputs(retrograd, sample)))
+    assert [_edges(o) for o in outs] == [_edges(r) for r in refs]
+
+
+def test_exceptions_are_samples():
+    assert set(DIFFERENT_GRAPH) <= set(SAMPLES)
+
+
+PROGRAMS = [
+    "2 - x",
+    "lib.rsub(x, 2)",
+    "lib.rsub(x, lib.tensor(2.0))",
+    "x % 2",
+    "lib.fmod(x, 2)",
+    "lib.fmod(x, lib.tensor(2.0))",
+    "lib.remainder(x, 2)",
+    "lib.remainder(x, lib.tensor(2.0))",
+    "x.fmod(2).remainder(0.5)",
+    "x + 2",
+    "x * 2",
+    "x / 2",
+    "x ** 2",
+    "2 ** x",
+    "lib.where(x > 0, x, 1.0)",
+    "lib.where(x > 0, 1.0, x)",
+    "lib.where(x > 0, x, x * 2)",
+    "x.masked_fill(x > 0, 1.0)",
+    "x.masked_fill(x > 0, lib.tensor(1.0))",
+    "x.masked_fill(x > 0, y)",
+    "lib.nn.functional.soft_margin_loss(x, c)",
+    "lib.nn.functional.binary_cross_entropy(x.sigmoid(), c, c)",
+    "lib.nn.functional.binary_cross_entropy_with_logits(x, c, c, pos_weight=c)",
+    "lib.nn.functional.binary_cross_entropy_with_logits(x, x.sigmoid(), c)",
+    "x // 2",
+    "lib.floor_divide(c, x)",
+    "lib.floor_divide(x, x)",
+    "lib.heaviside(x, c)",
+    "lib.heaviside(c, x)",
+    "lib.heaviside(x, x)",
+]
+
+
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_numbers_masks_and_nodes_without_derivatives(torch_ref, program):
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor([0.5, -1.5, 2.0], requires_grad=True)
+        y = lib.tensor(0.25, requires_grad=True)
+        c = lib.tensor([0.2, 0.7, 0.4])
+        out = eval(program, {"lib": lib, "x": x, "y": y, "c": c})
+        got.append((out.grad_fn.name(), _edges(out)))
+    assert got[0] == got[1]
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t, x: (2 - x) * t.fmod(x, 0.3) + t.remainder(x, 0.7) + x % 0.2,
+        lambda t, x: t.where(x > 0.5, x * x, 1.0) + x.masked_fill(x < 0.3, 2.0).exp(),
+        lambda t, x: x.clone().fmod_(0.3).remainder_(0.2) * x,
+    ],
+)
+def test_gradients_through_fewer_edges(program):
+    x = retrograd.tensor([0.13, 0.47, 0.71], dtype=retrograd.float64, requires_grad=True)
+    assert retrograd.autograd.gradcheck(lambda x: program(retrograd, x), [x])
+    assert retrograd.autograd.gradgradcheck(lambda x: program(retrograd, x), [x])
