@@ -179,6 +179,7 @@ from .signal.windows import (
     kaiser_window,
 )
 from .tensor import Size, Tensor, is_tensor
+from .utils.dlpack import from_dlpack, to_dlpack
 from .version import __version__
 
 if TYPE_CHECKING:  # ``bool`` and ``int`` here are retrograd's dtypes
