@@ -68,10 +68,12 @@ def detach_(input) -> Tensor:
 
 
 def is_storage(obj) -> bool:
-    """``torch.is_storage``: whether ``obj`` is a storage (those read from checkpoints are)."""
+    """``torch.is_storage``: whether ``obj`` is a storage (a tensor's, or one read from a
+    checkpoint)."""
     from ..serialization._pickle import Storage  # (a higher layer, needed only here)
+    from .storage import UntypedStorage
 
-    return isinstance(obj, Storage)
+    return isinstance(obj, (Storage, UntypedStorage))
 
 
 def typename(obj) -> str:
@@ -106,7 +108,7 @@ def _pytorch_module(named, module):
         return _PYTORCH_MODULES[module]
     if isinstance(named, type) and issubclass(named, Node) and module.startswith("retrograd.ops"):
         return ""  # an op's node: one of PyTorch's C++ classes, shown by its name alone
-    if module.startswith("retrograd.ops.") and callable(named):
+    if module.startswith("retrograd.ops.") and callable(named) and not isinstance(named, type):
         return "torch._VariableFunctionsClass"  # an op: one of PyTorch's built-in functions
     if module.startswith("retrograd.nn."):
         # PyTorch's torch.nn.modules.<file> layout, which retrograd.nn.modules mirrors
