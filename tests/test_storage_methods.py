@@ -34,6 +34,8 @@ out = [type(ts).__name__, ts.size(), ts.nbytes(), len(ts), ts[4], ts.element_siz
        ts.data_ptr() == x.data_ptr(), ts.tolist(), ts.type(), list(ts)]""",
     "out = [repr(torch.ones(2).untyped_storage()), repr(torch.ones(2).storage())]",
     "out = [torch.tensor([1, 2], dtype=torch.int16).storage().tolist()]",
+    """x = torch.arange(6.)
+out = [x.const_data_ptr() == x.data_ptr(), x[2:].const_data_ptr() == x[2:].data_ptr()]""",
     # share_memory_ / is_shared: the memory is marked, whichever tensor views it
     """x = torch.arange(6.).reshape(2, 3)
 out = [x.is_shared(), x.share_memory_() is x, x.is_shared(), x[:, 1:].is_shared(),

@@ -823,6 +823,12 @@ def share_memory_(self):
 
 
 @tensor_method
+def const_data_ptr(self) -> int:
+    """``Tensor.const_data_ptr``: ``data_ptr()``, the address of the first element (for reading)."""
+    return self.data_ptr()
+
+
+@tensor_method
 def is_set_to(self, tensor) -> bool:
     """``Tensor.is_set_to``: whether both tensors view the same memory with the same sizes,
     strides and offset."""
