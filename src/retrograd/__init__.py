@@ -54,6 +54,8 @@ from ._lowrank import pca_lowrank, svd_lowrank
 from ._threads import (
     get_num_interop_threads,
     get_num_threads,
+    init_num_threads,
+    set_flush_denormal,
     set_num_interop_threads,
     set_num_threads,
 )
@@ -120,6 +122,7 @@ from .creation import (
     randn,
     randn_like,
     randperm,
+    range,
     scalar_tensor,
     seed,
     set_rng_state,
@@ -176,6 +179,7 @@ from .signal.windows import (
     kaiser_window,
 )
 from .tensor import Size, Tensor, is_tensor
+from .utils.dlpack import from_dlpack, to_dlpack
 from .version import __version__
 
 if TYPE_CHECKING:  # ``bool`` and ``int`` here are retrograd's dtypes

@@ -68,3 +68,18 @@ def set_num_interop_threads(int) -> None:
 
 def get_num_interop_threads() -> int:
     return _interop[0] or 1
+
+
+def init_num_threads() -> None:
+    """``torch.init_num_threads``: nothing to do; the BLAS keeps its own threads (see
+    ``set_num_threads``)."""
+
+
+def set_flush_denormal(mode) -> bool:
+    """``torch.set_flush_denormal``: whether the requested mode is in effect.  NumPy computes
+    with subnormal numbers kept and offers no switch for the processor's flush-to-zero mode, so
+    asking to flush them answers False (PyTorch's answer on a processor without the mode) and
+    asking to keep them True."""
+    if not isinstance(mode, bool):
+        raise RuntimeError(f"flush_denormal expects a bool, but got {type(mode).__name__}")
+    return not mode

@@ -7,11 +7,14 @@ statistics, ``adaptive_max_pool1d``'s indices).  Each one here translates its ar
 the one implementation in ``retrograd.nn.functional`` (or the op under it)."""
 
 from . import _sampling
+from . import dtypes as _dtypes
 from . import ops as _ops
 from ._array import xp
 from ._generator import default_generator
+from ._switches import grad_mode as _grad_state
 from .nn import functional as F
 from .ops import nnops as _nn
+from .ops.inplace import check_inplace
 from .tensor import Tensor, _make
 
 _REDUCTIONS = {1: "mean", 2: "sum"}  # every other int: no reduction, as ATen reads it
@@ -142,6 +145,44 @@ def embedding(
     means none (``F.embedding`` has already made a negative one count from the end)."""
     pad = padding_idx if padding_idx >= 0 else None
     return F.embedding(indices, weight, pad, None, 2.0, scale_grad_by_freq, sparse)
+
+
+def embedding_renorm_(input: Tensor, indices: Tensor, max_norm: float, norm_type: float) -> Tensor:
+    """``torch.embedding_renorm_``: the rows of ``input`` that ``indices`` name whose
+    ``norm_type`` norm exceeds ``max_norm`` scaled down to it, in place (what ``F.embedding``
+    does with ``max_norm``, outside the graph)."""
+    for i, (name, t) in enumerate((("input", input), ("indices", indices))):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"embedding_renorm_(): argument '{name}' (position {i + 1}) must be Tensor, "
+                f"not {type(t).__name__}"
+            )
+    checking = " (while checking arguments for embedding_renorm_)"
+    if indices.dtype not in (_dtypes.int64, _dtypes.int32):
+        raise RuntimeError(
+            "Expected tensor for argument #2 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got {indices.type()} instead" + checking
+        )
+    if input.ndim != 2:
+        raise RuntimeError(
+            f"Expected 2-dimensional tensor, but got {input.ndim}-dimensional tensor for "
+            "argument #1 'self'" + checking
+        )
+    if not input.is_floating_point() and not input.is_complex():
+        raise RuntimeError(
+            "norm(): input dtype should be either floating point or complex. Got "
+            f"{_dtypes.scalar_type_name(input.dtype)} instead."
+        )
+    rows = input.shape[0]
+    bad = (indices._data < -rows) | (indices._data >= rows)
+    if bad.any():
+        raise IndexError(
+            f"select(): index {int(indices._data[bad].flat[0])} out of range for tensor of size "
+            f"{list(input.shape)} at dimension 0"
+        )
+    if _grad_state.enabled and input.requires_grad:
+        check_inplace(input)  # (a leaf that requires grad, or a view of one)
+    return _nn.embedding_renorm_(input, indices, max_norm, norm_type)
 
 
 _BAG_MODES = ("sum", "mean", "max")
@@ -601,6 +642,7 @@ __all__ = [
     "dropout_",
     "embedding",
     "embedding_bag",
+    "embedding_renorm_",
     "feature_alpha_dropout",
     "feature_alpha_dropout_",
     "feature_dropout",

@@ -75,7 +75,7 @@ def _check_sequence(data):
     stack = [(data, 0)]
     while stack:
         seq, dim = stack.pop()
-        if not isinstance(seq, (list, tuple, range)):
+        if not isinstance(seq, (list, tuple, builtins.range)):
             if dim < len(shape):
                 raise TypeError("not a sequence")
             _element_type_check(seq)
@@ -115,8 +115,8 @@ def _infer_array(data, dtype):
     elif isinstance(data, (ndarray, xp.generic)):
         array = xp.asarray(data)
         dtypes.from_numpy_dtype(array.dtype)  # PyTorch's error for unsupported types
-    elif isinstance(data, (list, tuple, range)):
-        data = list(data) if isinstance(data, range) else data
+    elif isinstance(data, (list, tuple, builtins.range)):
+        data = list(data) if isinstance(data, builtins.range) else data
         inferred = (_list_dtype(data) if dtype is None else dtype) or dtypes.get_default_dtype()
         if inferred is dtypes.bfloat16:  # read as doubles and rounded below, as PyTorch rounds
             inferred = dtypes.float64
@@ -482,6 +482,35 @@ def arange(
         values = _arange_like_pytorch(first, step, n, dtype)
     else:
         values = first + xp.arange(n, dtype=xp.float64) * step
+    return _filled(values.astype(dtype.np), requires_grad)
+
+
+_RANGE_DEPRECATED = (
+    "torch.range is deprecated and will be removed in a future release because its behavior is "
+    "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values "
+    "in [start, end)."
+)
+
+
+@_python_dtypes
+def range(start, end, step=1, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    """``torch.range`` (deprecated, with PyTorch's warning): ``start``, ``start + step`` ... up
+    to ``end`` included, in the default float dtype unless ``dtype`` names one."""
+    warnings.warn(_RANGE_DEPRECATED, UserWarning, stacklevel=3)
+    start, end, step = (
+        s.item() if isinstance(s, (Tensor, xp.generic)) else s for s in (start, end, step)
+    )
+    dtype = dtypes.get_default_dtype() if dtype is None else dtype
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {_scalar_str(start)} -> {_scalar_str(end)}")
+    if (step > 0 and start > end) or (step < 0 and start < end):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if dtype.category < 2:  # integers: from the bounds as integers
+        start, end, step = builtins.int(start), builtins.int(end), builtins.int(step)
+    n = math.floor((end - start) / step) + 1
+    values = start + xp.arange(n, dtype=xp.float64 if dtype.category >= 2 else xp.int64) * step
     return _filled(values.astype(dtype.np), requires_grad)
 
 

@@ -160,12 +160,33 @@ def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> 
 def cond(A: Tensor, p=None) -> Tensor:
     """``torch.linalg.cond``: the condition number in the ``p`` norm (2 by default: the ratio
     of the largest to the smallest singular value)."""
+    if p is not None and (isinstance(p, bool) or p not in _COND_ORDERS):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    if A.ndim < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
     if p is None or p in (2, -2):
+        if A.numel() == 0:
+            return A.new_zeros(A.shape[:-2], dtype=A.dtype.to_real())
         s = svdvals(A)
         if p == -2:
             return (s[..., -1:] / s[..., :1]).squeeze(-1)
         return (s[..., :1] / s[..., -1:]).squeeze(-1)
-    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+    m, n = A.shape[-2:]
+    if m != n:
+        raise RuntimeError(
+            f"linalg.cond(ord={p}): A must be batches of square matrices, but they are {m} by "
+            f"{n} matrices"
+        )
+    if A.numel() == 0:
+        return A.new_zeros(A.shape[:-2], dtype=A.dtype.to_real())
+    inverse, info = inv_ex(A)
+    result = matrix_norm(A, p) * matrix_norm(inverse, p)
+    if bool((info > 0).any()):  # a singular matrix: infinitely ill-conditioned
+        result = result.masked_fill(info > 0, float("inf"))
+    return result
+
+
+_COND_ORDERS = (2, -2, 1, -1, float("inf"), float("-inf"), "fro", "nuc")
 
 
 def _zero_info(A):

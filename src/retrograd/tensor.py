@@ -368,6 +368,22 @@ class Tensor:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
 
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """The tensor's memory as a DLPack capsule (NumPy's export of its array), for another
+        library's ``from_dlpack``; a tensor that requires grad is refused, as in PyTorch."""
+        if self._requires_grad:
+            raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+        return self.numpy().__dlpack__(
+            stream=None if stream == -1 else stream,  # (-1, PyTorch's default: none on the CPU)
+            max_version=max_version,
+            dl_device=dl_device,
+            copy=copy,
+        )
+
+    def __dlpack_device__(self):
+        """``(1, 0)``: DLPack's CPU device, where every tensor's memory is."""
+        return self._data.__dlpack_device__()
+
     def _scalar(self):
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")

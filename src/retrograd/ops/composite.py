@@ -422,6 +422,109 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     return (_gaps(x, y.ndim, d) * (upper + lower) / 2).cumsum(d)
 
 
+# --- finite differences -------------------------------------------------------------------------
+
+
+def gradient(input, *, spacing=1, dim=None, edge_order=1):
+    """``torch.gradient``: the derivative of the samples ``input`` along each dimension in
+    ``dim`` (every one by default) by second-order central differences inside and one-sided
+    differences of order ``edge_order`` at the ends; ``spacing`` is one number for every
+    dimension, one per dimension, or the sample coordinates (a 1-d tensor) of each."""
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"gradient(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
+    if dim is None:
+        dims = list(range(input.ndim))
+    else:
+        dims = [_wrap_dim(d, input.ndim) for d in ([dim] if isinstance(dim, int) else dim)]
+        for i, d in enumerate(dims):
+            if d in dims[:i]:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    if isinstance(spacing, (list, tuple)):
+        if len(spacing) != len(dims):
+            if dim is None:
+                raise RuntimeError(
+                    "torch.gradient expected spacing to be unspecified, a scalar, or a list of "
+                    f"length equal to 'self.dim() = {input.ndim}', since dim argument was not "
+                    f"given, but got a list of length {len(spacing)}"
+                )
+            raise RuntimeError(
+                "torch.gradient expected spacing to be unspecified, a scalar or it's spacing "
+                "and dim arguments to have the same length, but got a spacing argument of "
+                f"length {len(spacing)} and a dim argument of length {len(dims)}."
+            )
+        spacings = list(spacing)
+    else:
+        if isinstance(spacing, Tensor):  # a 0-d tensor counts as its number
+            spacing = spacing.item()
+        spacings = [spacing] * len(dims)
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    for d in dims:
+        if input.shape[d] < edge_order + 1:
+            raise RuntimeError(
+                "torch.gradient expected each dimension size to be at least edge_order+1"
+            )
+    for h in spacings:
+        if isinstance(h, Tensor) and h.ndim != 1:
+            raise RuntimeError(
+                "torch.gradient expected each element of spacing to have one dimension, but "
+                f"got an element with {h.ndim} dimensions!"
+            )
+    return tuple(
+        (_sampled_gradient if isinstance(h, Tensor) else _spaced_gradient)(input, h, d, edge_order)
+        for h, d in zip(spacings, dims)
+    )
+
+
+def _spaced_gradient(f, h, d, edge_order):
+    """The derivative along ``d`` of samples ``h`` apart."""
+    n = f.shape[d]
+    center = (narrow(f, d, 2, n - 2) - narrow(f, d, 0, n - 2)) / (2 * h)
+    first, second, last, before = (narrow(f, d, i % n, 1) for i in (0, 1, -1, -2))
+    if edge_order == 1:
+        prepend = (second - first) / h
+        append = (last - before) / h
+    else:
+        third, third_last = narrow(f, d, 2, 1), narrow(f, d, n - 3, 1)
+        prepend = (-1.5 * first + 2 * second - 0.5 * third) / h
+        append = (0.5 * third_last - 2 * before + 1.5 * last) / h
+    return cat([prepend, center, append], d)
+
+
+def _sampled_gradient(f, x, d, edge_order):
+    """The derivative along ``d`` of samples at the coordinates ``x``: the weights of the
+    second-order differences on an uneven grid."""
+    n = f.shape[d]
+    dx = x[1:] - x[:-1]
+    view = [1] * f.ndim
+    view[d] = -1
+    left, right = reshape(dx[:-1], tuple(view)), reshape(dx[1:], tuple(view))
+    a = -right / (left * (left + right))
+    b = (right - left) / (left * right)
+    c = left / (right * (left + right))
+    center = a * narrow(f, d, 0, n - 2) + b * narrow(f, d, 1, n - 2) + c * narrow(f, d, 2, n - 2)
+    first, second, last, before = (narrow(f, d, i % n, 1) for i in (0, 1, -1, -2))
+    if edge_order == 1:
+        prepend = (second - first) / dx[0]
+        append = (last - before) / dx[-1]
+    else:
+        h0, h1 = dx[0], dx[1]
+        prepend = (
+            -(2 * h0 + h1) / (h0 * (h0 + h1)) * first
+            + (h0 + h1) / (h0 * h1) * second
+            - h0 / (h1 * (h0 + h1)) * narrow(f, d, 2, 1)
+        )
+        h0, h1 = dx[-1], dx[-2]  # (the last gap, and the one before it)
+        append = (
+            h0 / (h1 * (h0 + h1)) * narrow(f, d, n - 3, 1)
+            - (h0 + h1) / (h0 * h1) * before
+            + (2 * h0 + h1) / (h0 * (h0 + h1)) * last
+        )
+    return cat([prepend, center, append], d)
+
+
 def vander(x, N=None, increasing=False):
     """``torch.vander``: the columns are powers of ``x`` (decreasing unless ``increasing``)."""
     from .._array import xp
@@ -465,6 +568,7 @@ def combinations(input, r=2, with_replacement=False):
 
 
 __all__ = [
+    "gradient",
     "narrow",
     "trapezoid",
     "trapz",

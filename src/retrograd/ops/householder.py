@@ -136,7 +136,7 @@ def _applied(Q, other, left, transpose):
 
 
 def _ormqr_grads(g, n):
-    A, tau, other = n.input, n.tau, n.other
+    A, tau, other = n.input, n.input2, n.input3
     full = _full_reflectors(A)
     Q = _householder_product(full, tau)
     # result = op(Q) C (left) or C op(Q): the gradients of C and of op(Q), then of Q
@@ -182,16 +182,17 @@ def _check_ormqr(a, tau, other, left, transpose):
 
 
 @op(
-    inputs="input tau other",
-    saves="input tau other",
+    inputs="input input2 input3",  # (PyTorch's names: tau and the matrix to multiply)
+    saves="input input2 input3",
     grads=shared_formulas(3, _ormqr_grads, _ormqr_grads),
     check=_check_ormqr,
     node="OrmqrBackward0",
 )
-def ormqr(input, tau, other, left=True, transpose=False):
-    """``torch.ormqr``: ``other`` multiplied by the Q that the Householder reflectors in
-    ``input`` and ``tau`` make (from the left unless ``left`` is False; Q^T with
+def ormqr(input, input2, input3, left=True, transpose=False):
+    """``torch.ormqr``: ``input3`` multiplied by the Q that the Householder reflectors in
+    ``input`` and ``input2`` (tau) make (from the left unless ``left`` is False; Q^T with
     ``transpose``)."""
+    tau, other = input2, input3
     m, n = input.shape[-2:]
     if m <= n:
         full = input[..., :, :m]

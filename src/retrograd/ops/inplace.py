@@ -439,7 +439,15 @@ def inplace(t, fn, *args):
         batched = _switches.batching(inplace, (t, fn, *args), {})
         if batched is not NotImplemented:
             return batched
-    base = t._view_base
+    try:
+        base = t._view_base
+    except AttributeError:
+        if isinstance(t, Tensor):
+            raise
+        name = getattr(fn, "__name__", "").lstrip("_")
+        raise TypeError(
+            f"{name}_(): argument 'input' (position 1) must be Tensor, not {type(t).__name__}"
+        ) from None
     record = _grad_state.enabled and (
         t._requires_grad
         or _requires_grad(args)
@@ -1679,7 +1687,7 @@ Tensor.__irshift__ = _METHODS["bitwise_right_shift_"]
 
 # ``torch.relu_(x)`` and kin: PyTorch's module-level spellings of these in-place methods.
 _MODULE_LEVEL = (
-    "abs_ acos_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ "
+    "abs_ acos_ addmv_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ "
     "clip_ cos_ cosh_ erf_ erfc_ exp_ exp2_ expm1_ fill_ i0_ logit_ sinc_ xlogy_ fix_ floor_ frac_ index_put_ log10_ log1p_ "
     "log2_ log_ nan_to_num_ neg_ negative_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ "
     "sin_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ zero_ acosh_ arccosh_ asinh_ arcsinh_ atanh_ "

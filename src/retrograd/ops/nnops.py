@@ -1227,6 +1227,8 @@ def embedding_renorm_(weight, indices, max_norm, norm_type):
     sub = w[rows]
     if norm_type == math.inf:
         norms = xp.abs(sub).max(1) if sub.size else xp.zeros(len(rows))
+    elif norm_type == 0:  # the count of nonzero entries
+        norms = (sub != 0).sum(1)
     else:
         norms = (xp.abs(sub.astype(xp.float64)) ** norm_type).sum(1) ** (1.0 / norm_type)
     big = norms > max_norm

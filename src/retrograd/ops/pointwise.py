@@ -81,6 +81,7 @@ def _check_alpha(a, b, alpha):
     promote="binary",
     grads=(lambda g, n: g, lambda g, n: _scaled_grad(g, n.alpha)),
     array_fn=xp.add,
+    numbers="all",
     jvp=lambda t, x, r, alpha: (
         _or_zeros(t[0], x[0], r[0]) + _scaled(_or_zeros(t[1], x[1], r[0]), alpha)
     ),
@@ -179,6 +180,7 @@ sub = _subtraction(
     promote="binary",
     grads=(lambda g, n: g * cj(n.other), lambda g, n: g * cj(n.self)),
     array_fn=xp.multiply,
+    numbers="all",
     jvp=lambda t, x, r: _or_zeros(t[1], x[1], r[0]) * x[0] + _or_zeros(t[0], x[0], r[0]) * x[1],
 )
 def mul(self, other):
@@ -193,6 +195,7 @@ def mul(self, other):
     promote="float",
     grads=(lambda g, n: g / cj(n.other), lambda g, n: -g * cj(n.self) / cj(n.other * n.other)),
     node="DivBackward0",
+    numbers="all",
 )
 def true_divide(self, other):
     """``torch.true_divide``: the elementwise quotient, in floating point."""
@@ -1337,7 +1340,7 @@ def _comparison(name, ufunc, ordered=True):
 
     forward.__name__ = name
     forward.__doc__ = f"``torch.{name}``: elementwise, a bool tensor (no gradient)."
-    return op(name, inputs="self other", broadcast=True, promote="binary")(forward)
+    return op(name, inputs="self other", broadcast=True, promote="binary", numbers="other")(forward)
 
 
 eq = _comparison("eq", xp.equal, ordered=False)
@@ -1379,7 +1382,9 @@ def _bitwise(name, ufunc):
         return ufunc(self, other)
 
     forward.__name__ = name
-    return op(name, inputs="self other", broadcast=True, promote="binary")(forward)
+    return op(name, inputs="self other", broadcast=True, promote="binary", numbers="self other")(
+        forward
+    )
 
 
 bitwise_and = _bitwise("bitwise_and", xp.bitwise_and)
@@ -1473,6 +1478,7 @@ def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
     grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).floor()),
     node="RemainderBackward1",
     number_node="RemainderBackward0",
+    numbers="self other",
 )
 def remainder(self, other):
     """``torch.remainder`` (``%``): the remainder with the sign of the divisor, as Python's."""
@@ -1490,6 +1496,7 @@ def remainder(self, other):
     grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).trunc()),
     node="FmodBackward1",
     number_node="FmodBackward0",
+    numbers="other",
 )
 def fmod(self, other):
     """``torch.fmod``: the remainder with the sign of the dividend, as C's."""
@@ -1968,7 +1975,9 @@ def _shift(name, kernel, left):
 
     forward.__name__ = name
     forward.__doc__ = f"``torch.{name}``: elementwise, of integer tensors."
-    return op(name, inputs="self other", broadcast=True, promote="binary")(forward)
+    return op(name, inputs="self other", broadcast=True, promote="binary", numbers="self other")(
+        forward
+    )
 
 
 bitwise_left_shift = _shift("bitwise_left_shift", "lshift_cpu", True)

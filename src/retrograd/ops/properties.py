@@ -1,6 +1,9 @@
 """What PyTorch's namespace answers about tensors, dtypes, shapes and objects without computing
 anything (``torch.is_signed``, ``torch.broadcast_shapes``, ``torch.typename`` ...)."""
 
+import sys
+
+from ..autograd.node import Node
 from ..tensor import Size, Tensor
 from .complex_numbers import _tensor_argument
 from .registry import tensor_method
@@ -52,23 +55,71 @@ def get_device(input) -> int:
     return input.get_device()
 
 
-def is_storage(obj) -> bool:
-    """``torch.is_storage``: whether ``obj`` is a storage (those read from checkpoints are)."""
-    from ..serialization._pickle import Storage  # (a higher layer, needed only here)
+def detach(input) -> Tensor:
+    """``torch.detach``: ``input.detach()``, the same values outside the graph."""
+    _tensor_argument("detach", input)
+    return input.detach()
 
-    return isinstance(obj, Storage)
+
+def detach_(input) -> Tensor:
+    """``torch.detach_``: ``input.detach_()``, ``input`` itself taken out of the graph."""
+    _tensor_argument("detach_", input)
+    return input.detach_()
+
+
+def is_storage(obj) -> bool:
+    """``torch.is_storage``: whether ``obj`` is a storage (a tensor's, or one read from a
+    checkpoint)."""
+    from ..serialization._pickle import Storage  # (a higher layer, needed only here)
+    from .storage import UntypedStorage
+
+    return isinstance(obj, (Storage, UntypedStorage))
 
 
 def typename(obj) -> str:
     """``torch.typename``: a tensor's type string (``torch.FloatTensor``), else the qualified
-    name of ``obj`` (a class or function) or of its class."""
+    name of ``obj`` (a class or function) or of its class, as PyTorch names it: under ``torch``,
+    by PyTorch's module layout."""
     if isinstance(obj, Tensor):
         return obj.type()
+    if isinstance(getattr(obj, "__self__", None), Tensor):  # a bound method: one of PyTorch's
+        return f"Tensor.{obj.__name__}"  # built-in methods, which name no module
     named = obj if hasattr(obj, "__qualname__") else type(obj)
     module = getattr(obj, "__module__", None) or named.__module__ or ""
+    if module == "retrograd" or module.startswith("retrograd."):
+        module = _pytorch_module(named, module)
     if module in ("", "builtins"):
         return named.__qualname__
     return f"{module}.{named.__qualname__}"
+
+
+# retrograd's modules whose classes PyTorch defines elsewhere (in C++, shown as these modules)
+_PYTORCH_MODULES = {
+    "retrograd.tensor": "torch",
+    "retrograd.dtypes": "torch",
+    "retrograd._device": "torch",
+    "retrograd._generator": "torch._C",
+}
+
+
+def _pytorch_module(named, module):
+    """The module PyTorch defines ``named`` in, for an object of retrograd's ``module``."""
+    if module in _PYTORCH_MODULES:
+        return _PYTORCH_MODULES[module]
+    if isinstance(named, type) and issubclass(named, Node) and module.startswith("retrograd.ops"):
+        return ""  # an op's node: one of PyTorch's C++ classes, shown by its name alone
+    if module.startswith("retrograd.ops.") and callable(named) and not isinstance(named, type):
+        return "torch._VariableFunctionsClass"  # an op: one of PyTorch's built-in functions
+    if module.startswith("retrograd.nn."):
+        # PyTorch's torch.nn.modules.<file> layout, which retrograd.nn.modules mirrors
+        for name, mirror in list(sys.modules.items()):
+            if (
+                name.startswith("retrograd.nn.modules.")
+                and getattr(mirror, named.__name__, None) is named
+                and named.__name__ in getattr(mirror, "__all__", ())
+            ):
+                return "torch" + name[len("retrograd") :]
+    return "torch" + module[len("retrograd") :]
 
 
 def broadcast_shapes(*shapes) -> Size:
@@ -110,6 +161,8 @@ def broadcast_shapes(*shapes) -> Size:
 
 __all__ = [
     "broadcast_shapes",
+    "detach",
+    "detach_",
     "get_device",
     "is_distributed",
     "is_inference",

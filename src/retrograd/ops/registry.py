@@ -155,6 +155,7 @@ class OpDef:
         jvp=None,
         real=None,
         number_node=None,
+        numbers=None,
     ):
         self.name = name
         self.jvp = jvp
@@ -186,6 +187,13 @@ class OpDef:
         # PyTorch's node for an op with no derivative has edges to the inputs that require grad
         # alone.
         self.needed_edges_only = node_name == "torch::autograd::NotImplemented"
+        # Which inputs may be a Python number (see op): every input of a private op, which only
+        # retrograd's own functions call.
+        if name.startswith("_") or numbers == "all":
+            self.numbers = frozenset(range(len(inputs)))
+        else:
+            self.numbers = frozenset(inputs.index(n) for n in (numbers or "").split())
+        self.numbers_together = name.startswith("_") or numbers == "all"
         base = (
             ListInputNode
             if self.listed
@@ -404,6 +412,7 @@ def op(
     jvp=None,
     real=None,
     number_node=None,
+    numbers=None,
 ):
     """Declare a differentiable op; see the module docstring.
 
@@ -435,6 +444,10 @@ def op(
     number_node: for a two-input op whose second input PyTorch also takes as a Python number in
                an overload of its own (``fmod(x, 2)``): that overload's node name.  Given a
                number, the node is of that name and has no edge for the number.
+    numbers:   the inputs that may be given as a Python number, one at a time (PyTorch's overloads
+               taking a Scalar: ``"other"`` for ``eq``), or ``"all"`` where any or all may be
+               (PyTorch takes numbers as tensors for ``add``, ``mul`` ...); elsewhere a number
+               is PyTorch's TypeError.  Every input of a private op may be a number.
     """
     inputs = tuple(inputs.split())
     if isinstance(saves, str):
@@ -465,6 +478,7 @@ def op(
             jvp,
             real,
             number_node,
+            numbers,
         )
         OPS[d.name] = d
         fn = _make_function(d)
@@ -554,7 +568,7 @@ def _make_function(d):
             tail = tails.get(len(args))
             args = args + tail if tail is not None else bind(args, kwargs)
         if not listed:
-            args = _tensor_arguments(args, d)
+            args = _tensor_arguments(args, d, kwargs)
         cast = False
         if k == 2 and not listed:  # most ops: two inputs, tensors or scalars
             tensors = args[:2]
@@ -740,6 +754,7 @@ def _binary(d, general, record, tails, layout):
     real = d.real is not None
     lead = layout == (0, 1)  # (else (1, 0): the second input's layout comes first)
     direct = d.array_fn is not None  # (a ufunc: see _number_operand)
+    numbers = 1 in d.numbers  # (a number second: else general's TypeError)
 
     def binary(*args, **kwargs):
         if _switches.forward_ad_hook is not None or _switches.batching is not None:
@@ -764,7 +779,7 @@ def _binary(d, general, record, tails, layout):
             requires_grad = x._requires_grad or y._requires_grad
             fit = broadcast and a.shape != b.shape
             number = False
-        elif (type(y) is float or type(y) is int) and a.dtype in _REAL_FLOAT_DTYPES:
+        elif (type(y) is float or type(y) is int) and numbers and a.dtype in _REAL_FLOAT_DTYPES:
             b = y
             if direct and n == 2:  # the ufunc itself: the number as a 0-d array of a's type
                 b = _NUMBER_OPERANDS[a.dtype].get(y)
@@ -896,30 +911,40 @@ def _rounded(out, low):
     return out
 
 
-_PY_SCALARS = {bool, int, float, complex, type(None)}
-
-
-def _tensor_arguments(args, d):
+def _tensor_arguments(args, d, kwargs):
     """Tensor inputs as the op takes them: NumPy scalars become Python numbers and NumPy arrays
-    tensors (as PyTorch converts them); anything else is PyTorch's TypeError."""
+    tensors (as PyTorch converts them); a Python number where the op takes none (see ``op``), or
+    anything else, is PyTorch's TypeError."""
     k = len(d.inputs)
-    if all(isinstance(a, Tensor) or type(a) in _PY_SCALARS for a in args[:k]):
+    for a in args[:k]:
+        if not isinstance(a, Tensor):
+            break
+    else:
         return args
+    given = args  # (a NumPy scalar is named as given)
     args = list(args)
     arrays = False
+    numbers = []
     for i in range(k):
         a = args[i]
         if isinstance(a, xp.generic):  # before the Python types: np.float64 is a float
             args[i] = a.item()
+            numbers.append(i)
         elif isinstance(a, ndarray):
             args[i] = _make(a)
             arrays = True
-        elif not isinstance(a, (Tensor, bool, int, float, complex)) and a is not None:
-            name = "input" if d.inputs[i] == "self" else d.inputs[i]
-            raise TypeError(
-                f"{d.name}(): argument '{name}' (position {i + 1}) must be Tensor, "
-                f"not {type(a).__name__}"
-            )
+        elif isinstance(a, (int, float, complex)):  # (bool too)
+            numbers.append(i)
+        elif not isinstance(a, Tensor) and (a is not None or i == 0):
+            raise _not_a_tensor(d, i, a, kwargs)  # (None for an optional input, never the first)
+    if numbers:
+        refused = [i for i in numbers if i not in d.numbers]
+        if refused or (len(numbers) == k and not d.numbers_together):
+            if not d.numbers:  # PyTorch's one signature: the first argument it refuses
+                raise _not_a_tensor(d, refused[0], given[refused[0]], kwargs)
+            raise _no_signature(d, given[:k])
+        if len(numbers) == k:  # numbers as tensors: of PyTorch's dtype for the kind of number
+            args[0] = _make(xp.asarray(args[0], dtypes.scalar_dtype(args[0]).np))
     if arrays and d.promote is not None:
         # PyTorch hands a tensor and an array to NumPy, so the result has NumPy's dtype, in which
         # a 0-d array counts as much as any (float32 tensor * float64 0-d array -> float64).
@@ -930,6 +955,40 @@ def _tensor_arguments(args, d):
             if isinstance(args[i], Tensor) and args[i].dtype is not target:
                 args[i] = args[i].to(target)
     return tuple(args)
+
+
+def _type_name(a):
+    if isinstance(a, Tensor):
+        return "Tensor"
+    kind = type(a)
+    return f"{kind.__module__}.{kind.__name__}" if kind.__module__ == "numpy" else kind.__name__
+
+
+def _not_a_tensor(d, i, a, kwargs):
+    """PyTorch's TypeError for a value that is not a tensor given for the op's input ``i``
+    (by keyword: no position)."""
+    name = d.inputs[i]
+    if name == "self":
+        name = "input"
+    where = "" if kwargs and (name in kwargs or d.inputs[i] in kwargs) else f" (position {i + 1})"
+    return TypeError(f"{d.name}(): argument '{name}'{where} must be Tensor, not {_type_name(a)}")
+
+
+def _no_signature(d, given):
+    """PyTorch's TypeError for inputs that match none of an op's signatures: one taking tensors,
+    and one for each input that may be a number instead."""
+    names = ["input" if n == "self" else n for n in d.inputs]
+    lines = [", ".join(f"Tensor {n}" for n in names)]
+    for i in sorted(d.numbers):
+        lines.append(
+            ", ".join(f"{'Number' if j == i else 'Tensor'} {n}" for j, n in enumerate(names))
+        )
+    got = ", ".join(_type_name(a) for a in given)
+    listed = "".join(f"\n * ({line})" for line in lines)
+    return TypeError(
+        f"{d.name}() received an invalid combination of arguments - got ({got}), but expected "
+        f"one of:{listed}"
+    )
 
 
 def _arrays(tensors):

@@ -60,6 +60,7 @@ def _binary(name, forward, grads, node, promote="float", real=None):
         node=node + "0",
         method=False,
         real=real,
+        numbers="self other",
     )(forward)
     first = op(
         name + "_self_scalar",
@@ -659,15 +660,20 @@ def _nan_at_inf(out, x):
     return xp.where(xp.isinf(x), xp.nan, out)
 
 
-def _unary_value(name, compute):
-    """A function of one tensor that PyTorch leaves out of the graph (no derivative)."""
+def _unary_value(name, compute, argument="self"):
+    """A function of one tensor that PyTorch leaves out of the graph (no derivative); PyTorch
+    names its argument ``input`` or (``argument="x"``) ``x``."""
 
     def forward(self):
         with xp.errstate(all="ignore"):
             return _same_float(compute(self), self)
 
-    forward.__name__ = "special_" + name
-    return op(promote="float", method=False)(forward)
+    def forward_x(x):
+        return forward(x)
+
+    declared = forward if argument == "self" else forward_x
+    declared.__name__ = "special_" + name
+    return op(inputs=argument, promote="float", method=False)(declared)
 
 
 def _sp(name):
@@ -678,7 +684,9 @@ def _spherical_j0(x):
     return xp.where(x == 0, 1.0, xp.where(xp.isinf(x), 0.0, xp.sin(x) / xp.where(x == 0, 1, x)))
 
 
-special_airy_ai = _unary_value("airy_ai", lambda x: _nan_at_inf(_scipy_special().airy(x)[0], x))
+special_airy_ai = _unary_value(
+    "airy_ai", lambda x: _nan_at_inf(_scipy_special().airy(x)[0], x), argument="x"
+)
 special_bessel_j0 = _unary_value("bessel_j0", lambda x: _nan_at_inf(_sp("j0")(x), x))
 special_bessel_j1 = _unary_value("bessel_j1", lambda x: _nan_at_inf(_sp("j1")(x), x))
 special_bessel_y0 = _unary_value("bessel_y0", lambda x: _nan_at_inf(_sp("y0")(x), x))
@@ -691,9 +699,13 @@ special_modified_bessel_i1 = _unary_value(
 )
 special_modified_bessel_k0 = _unary_value("modified_bessel_k0", _sp("k0"))
 special_modified_bessel_k1 = _unary_value("modified_bessel_k1", _sp("k1"))
-special_scaled_modified_bessel_k0 = _unary_value("scaled_modified_bessel_k0", _sp("k0e"))
-special_scaled_modified_bessel_k1 = _unary_value("scaled_modified_bessel_k1", _sp("k1e"))
-special_spherical_bessel_j0 = _unary_value("spherical_bessel_j0", _spherical_j0)
+special_scaled_modified_bessel_k0 = _unary_value(
+    "scaled_modified_bessel_k0", _sp("k0e"), argument="x"
+)
+special_scaled_modified_bessel_k1 = _unary_value(
+    "scaled_modified_bessel_k1", _sp("k1e"), argument="x"
+)
+special_spherical_bessel_j0 = _unary_value("spherical_bessel_j0", _spherical_j0, argument="x")
 
 
 def _degrees(n):
@@ -762,13 +774,13 @@ _POLYNOMIALS = {
 
 
 def _polynomial(name, evaluate):
-    def forward(self, n):
-        x = _float_result(self, self, n)
+    def forward(x, n):
+        values = _float_result(x, x, n)
         with xp.errstate(all="ignore"):
-            return _float_result(evaluate(x, n), self, n)
+            return _float_result(evaluate(values, n), x, n)
 
     forward.__name__ = "special_" + name
-    return op(inputs="self n", broadcast=True, promote="float", method=False)(forward)
+    return op(inputs="x n", broadcast=True, promote="float", method=False, numbers="x n")(forward)
 
 
 _POLYNOMIAL_OPS = {name: _polynomial(name, f) for name, f in _POLYNOMIALS.items()}

@@ -9,6 +9,7 @@ offsets of that tensor, as PyTorch's does."""
 
 import functools
 import warnings
+import weakref
 
 from .. import _device, dtypes
 from .._array import kept_layout, kept_order, ndarray, xp
@@ -639,6 +640,8 @@ def detach_copy(self):
 
 
 __all__ = [
+    "TypedStorage",
+    "UntypedStorage",
     "as_strided",
     "as_strided_",
     "as_strided_scatter",
@@ -667,3 +670,268 @@ __all__ = [
     "view_as_real_copy",
     "view_as_complex_copy",
 ]
+
+
+# --- storages: the memory a tensor views, as PyTorch's storage objects ---------------------------
+
+_SHARED: dict = {}  # id(root array) -> weakref to it: storages share_memory_ has marked
+
+
+class UntypedStorage:
+    """``torch.UntypedStorage``: the bytes of the memory a tensor views (all of it, whatever
+    part the tensor reads), shared by every view of it."""
+
+    __slots__ = ("_root",)
+
+    def __init__(self, root):
+        self._root = root
+
+    def _bytes(self):
+        return self._root.reshape(-1, order="A").view(xp.uint8)
+
+    def nbytes(self) -> int:
+        return self._root.nbytes
+
+    def size(self) -> int:
+        return self._root.nbytes
+
+    def __len__(self) -> int:
+        return self.size()
+
+    def element_size(self) -> int:
+        return 1
+
+    def data_ptr(self) -> int:
+        return self._root.__array_interface__["data"][0]
+
+    @property
+    def device(self):
+        return _device.device("cpu")
+
+    def tolist(self) -> list:
+        return self._bytes().tolist()
+
+    def __getitem__(self, index):
+        return self._bytes()[index].tolist()
+
+    def __iter__(self):
+        return iter(self.tolist())
+
+    def cpu(self):
+        return self
+
+    def type(self) -> str:
+        return "torch.storage.UntypedStorage"
+
+    def is_shared(self) -> bool:
+        return id(self._root) in _SHARED
+
+    def share_memory_(self):
+        """Marks the memory shared; one process holds it already, so nothing moves."""
+        root = self._root
+        key = id(root)
+        _SHARED[key] = weakref.ref(root, lambda _, key=key: _SHARED.pop(key, None))
+        return self
+
+    def untyped(self):
+        return self
+
+    def __repr__(self):
+        values = "\n".join(f" {v}" for v in self.tolist())
+        return f"{values}\n[torch.storage.UntypedStorage(device=cpu) of size {self.size()}]"
+
+
+class TypedStorage(UntypedStorage):
+    """``torch.TypedStorage`` (deprecated in PyTorch): the same memory counted in elements of
+    one dtype."""
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, root, dtype):
+        super().__init__(root)
+        self.dtype = dtype
+
+    def _elements(self):
+        return self._bytes().view(self.dtype.np)
+
+    def size(self) -> int:
+        return self._root.nbytes // self.dtype.itemsize
+
+    def element_size(self) -> int:
+        return self.dtype.itemsize
+
+    def tolist(self) -> list:
+        return self._elements().tolist()
+
+    def __getitem__(self, index):
+        return self._elements()[index].tolist()
+
+    def type(self) -> str:
+        return "torch." + self.dtype._tensor_name.replace("Tensor", "Storage")
+
+    def untyped(self):
+        return UntypedStorage(self._root)
+
+    def __repr__(self):
+        values = "\n".join(f" {v}" for v in self.tolist())
+        shown = f"torch.storage.TypedStorage(dtype={self.dtype}, device=cpu)"
+        return f"{values}\n[{shown} of size {self.size()}]"
+
+
+UntypedStorage.__module__ = TypedStorage.__module__ = "torch.storage"  # (PyTorch's names)
+
+
+_TYPED_STORAGE_DEPRECATED = (
+    "TypedStorage is deprecated. It will be removed in the future and UntypedStorage will be the "
+    "only storage class. This should only matter to you if you are using storages directly.  To "
+    "access UntypedStorage directly, use tensor.untyped_storage() instead of tensor.storage()"
+)
+
+
+_warned = [False]
+
+
+@tensor_method
+def untyped_storage(self) -> UntypedStorage:
+    """``Tensor.untyped_storage``: the bytes of the memory this tensor views."""
+    return UntypedStorage(_root(self._data))
+
+
+@tensor_method
+def storage(self) -> TypedStorage:
+    """``Tensor.storage``: the memory this tensor views, in elements of its dtype (with
+    PyTorch's deprecation warning)."""
+    if not _warned[0]:  # (once, as PyTorch)
+        _warned[0] = True
+        warnings.warn(_TYPED_STORAGE_DEPRECATED, UserWarning, stacklevel=2)
+    return TypedStorage(_root(self._data), self.dtype)
+
+
+@tensor_method
+def is_shared(self) -> bool:
+    """``Tensor.is_shared``: whether ``share_memory_`` marked this tensor's memory (a view of
+    it too)."""
+    return id(_root(self._data)) in _SHARED
+
+
+@tensor_method
+def share_memory_(self):
+    """``Tensor.share_memory_``: this tensor, its memory marked shared (``is_shared``); it is one
+    process's memory already, which threads share as they are."""
+    UntypedStorage(_root(self._data)).share_memory_()
+    return self
+
+
+@tensor_method
+def const_data_ptr(self) -> int:
+    """``Tensor.const_data_ptr``: ``data_ptr()``, the address of the first element (for reading)."""
+    return self.data_ptr()
+
+
+@tensor_method
+def is_set_to(self, tensor) -> bool:
+    """``Tensor.is_set_to``: whether both tensors view the same memory with the same sizes,
+    strides and offset."""
+    a, b = self._data, tensor._data
+    return (
+        _root(a) is _root(b)
+        and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+        and a.shape == b.shape
+        and a.strides == b.strides
+    )
+
+
+@tensor_method
+def dim_order(self, *, ambiguity_check=False) -> tuple:
+    """``Tensor.dim_order``: the dimensions from the outermost to the innermost in memory (by
+    decreasing stride, ties in order); with ``ambiguity_check``, PyTorch's error where two
+    dimensions could be in either order."""
+    strides = self.stride()
+    order = tuple(sorted(range(len(strides)), key=lambda d: -strides[d]))
+    if ambiguity_check is not False:
+        if ambiguity_check is not True:
+            raise NotImplementedError("dim_order(ambiguity_check=<memory formats>)")
+        if len(set(strides)) != len(strides):
+            raise RuntimeError(
+                "The tensor does not have unique dim order, or cannot map to exact one of the "
+                "given memory formats."
+            )
+    return order
+
+
+@tensor_method
+def as_subclass(self, cls):
+    """``Tensor.as_subclass``: this tensor as an instance of ``cls`` (a Tensor subclass): the
+    same memory, in the graph through an alias."""
+    if not (isinstance(cls, type) and issubclass(cls, Tensor)):
+        raise TypeError(
+            "Creating a Tensor subclass from a class that does not inherit from Tensor is not "
+            "possible. Make sure your class inherits from Tensor."
+        )
+    result = _indexing._alias(self, (Ellipsis,), False, _indexing._alias)
+    result.__class__ = cls
+    return result
+
+
+# PyTorch's C++ names of element types, as its set_ error shows them
+_CPP_TYPES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
+}
+
+
+@tensor_method
+def set_(self, source=None, storage_offset=0, size=None, stride=None):
+    """``Tensor.set_``: this tensor made to view other memory: ``source``'s (a tensor: its
+    sizes, strides and offset too), a storage's (from ``storage_offset``, with ``size`` and
+    ``stride``, by default all of it as one dimension), or none (an empty tensor)."""
+    _check_restride(self)
+    if isinstance(source, Tensor) and source.requires_grad and _grad_state.enabled:
+        raise NotImplementedError("set_ to a tensor that requires grad (which has no gradient)")
+    if self._requires_grad and self._grad_fn is not None and _grad_state.enabled:
+        raise NotImplementedError("set_ of a tensor in a graph")
+    dtype = self._data.dtype
+    if source is None:
+        new = xp.zeros(0, dtype)
+    elif isinstance(source, Tensor):
+        if source._data.dtype != dtype:
+            raise RuntimeError(
+                f"Could not set tensor of type {_CPP_TYPES[source.dtype.name]} to a tensor of "
+                f"type {_CPP_TYPES[self.dtype.name]}"
+            )
+        new = source._data
+    elif isinstance(source, UntypedStorage):
+        if isinstance(source, TypedStorage) and source.dtype.np != dtype:
+            raise RuntimeError(
+                f"Expected a Storage of type {_CPP_TYPES[self.dtype.name]} or an "
+                f"UntypedStorage, but got type {dtypes.scalar_type_name(source.dtype)} for "
+                "argument 1 'storage'"
+            )
+        root = source._root
+        item = dtype.itemsize
+        if size is None:
+            size = ((root.nbytes // item) - storage_offset,)
+        size = tuple(size)
+        stride = _c_strides(size) if stride is None else tuple(stride)
+        base = root.reshape(-1, order="A").view(xp.uint8)[: root.nbytes - root.nbytes % item]
+        _check_geometry(base.view(dtype), size, stride, storage_offset)
+        new = _strided(base.view(dtype), size, stride, storage_offset)
+    else:
+        raise TypeError(
+            f"set_() received an invalid combination of arguments - got "
+            f"({type(source).__name__}), but expected one of:\n * ()\n * (torch.Storage source)\n"
+            " * (torch.Storage source, int storage_offset, tuple of ints size, tuple of ints "
+            "stride)\n * (Tensor source)\n * (Tensor source, int storage_offset, tuple of ints "
+            "size, tuple of ints stride)"
+        )
+    return _restride(self, _make(new), None)

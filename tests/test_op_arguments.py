@@ -1,0 +1,141 @@
+"""What an op takes in place of a tensor, as PyTorch: a Python number only where PyTorch has an
+overload taking one (``torch.eq(x, 2)``) or takes numbers as tensors (``torch.add(2, x)``), and
+PyTorch's TypeError, with its text, anywhere else (``torch.sin(2.)``); and ``torch.typename``."""
+
+import inspect
+
+import pytest
+
+import retrograd
+from retrograd.ops.registry import OPS
+
+
+def _function(lib, name):
+    if name.startswith("special_"):
+        return getattr(lib.special, name[len("special_") :], None)
+    return getattr(lib, name, None)
+
+
+# Every public op that is itself the function of its name (not one of several ops behind a
+# function), taking no argument without a default beyond its tensors, and each tensor input.
+CASES = [
+    (name, i)
+    for name, d in sorted(OPS.items())
+    if not name.startswith("_")
+    and not d.listed
+    and getattr(_function(retrograd, name), "opdef", None) is d
+    and all(v is not inspect.Parameter.empty for v in d.defaults[len(d.inputs) :])
+    for i in range(len(d.inputs))
+]
+
+
+def _outcome(fn, args):
+    try:
+        fn(*args)
+    except TypeError as e:
+        return "TypeError", str(e).splitlines()[0]
+    except Exception as e:
+        return type(e).__name__, None
+    return None, None
+
+
+@pytest.mark.parametrize("number", [2.0, 2, True])
+@pytest.mark.parametrize("name, i", CASES, ids=[f"{n}-{i}" for n, i in CASES])
+def test_a_number_for_a_tensor_input(torch_ref, name, i, number):
+    theirs = _function(torch_ref, name)
+    if theirs is None or name in ("all", "any", "polygamma"):
+        return  # (no PyTorch function of this name, or one of another signature)
+    k = len(OPS[name].inputs)
+    ours = _function(retrograd, name)
+    t_args = [torch_ref.ones(2, 2) for _ in range(k)]
+    r_args = [retrograd.ones(2, 2) for _ in range(k)]
+    t_args[i] = r_args[i] = number
+    expected = _outcome(theirs, t_args)
+    got = _outcome(ours, r_args)
+    if expected[0] == "TypeError":
+        assert got == expected
+    else:
+        assert got[0] != "TypeError", got
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "torch.sin(2.)",
+        "torch.sin(None)",
+        "torch.sin([1.0])",
+        "torch.sin(input=2.)",
+        "torch.exp(True)",
+        "torch.atan2(torch.ones(2), other=2)",
+        "torch.maximum(torch.ones(2), 0.0)",
+        "torch.addmm(torch.ones(2), 2.0, torch.ones(2))",
+        "torch.eq(2.0, torch.ones(2))",
+        "torch.xlogy(2.0, 3.0)",
+        "torch.special.entr(0.5)",
+        "torch.sin_(2.)",
+        "torch.sin(torch.ones(2).numpy()[0])",
+        "torch.atan2(torch.ones(2), torch.ones(2).numpy()[0])",
+    ],
+)
+def test_not_a_tensor_is_pytorchs_type_error(torch_ref, expression):
+    with pytest.raises(TypeError) as theirs:
+        eval(expression, {"torch": torch_ref})
+    with pytest.raises(TypeError) as ours:
+        eval(expression, {"torch": retrograd})
+    assert str(ours.value).splitlines()[0] == str(theirs.value).splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "torch.add(2.0, torch.ones(2))",
+        "torch.add(2.0, 3.0)",
+        "torch.mul(2, 3)",
+        "torch.true_divide(2, 3)",
+        "torch.add(True, 2)",
+        "torch.xlogy(2.0, torch.ones(2))",
+        "torch.remainder(5, torch.ones(2) * 3)",
+        "torch.bitwise_and(6, torch.tensor([3]))",
+        "torch.special.zeta(2.0, torch.ones(2) * 3)",
+        "torch.special.chebyshev_polynomial_t(0.5, torch.tensor([3]))",
+        "torch.eq(torch.ones(2), 1)",
+        "torch.fmod(torch.ones(2) * 5, 3)",
+    ],
+)
+def test_numbers_where_pytorch_takes_them(torch_ref, expression):
+    theirs = eval(expression, {"torch": torch_ref})
+    ours = eval(expression, {"torch": retrograd})
+    assert str(ours.dtype) == str(theirs.dtype)
+    assert ours.tolist() == pytest.approx(theirs.tolist())
+
+
+TYPENAME_OBJECTS = [
+    "torch.ones(2)",
+    "torch.ones(2, dtype=torch.int8)",
+    "torch.ones(2, dtype=torch.float16)",
+    "torch.nn.Parameter(torch.ones(2))",
+    "torch.nn.Linear(1, 1)",
+    "torch.nn.Flatten",
+    "torch.nn.BatchNorm1d",
+    "torch.optim.SGD",
+    "torch.Tensor",
+    "torch.float32",
+    "torch.Size([2])",
+    "torch.device('cpu')",
+    "torch.nn.functional.relu",
+    "torch.ones(2).sum",
+    "torch.Generator()",
+    "torch.autograd.Function",
+    "torch.no_grad()",
+    "torch.utils.data.DataLoader",
+    "torch.distributions.Normal(0, 1)",
+    "(torch.ones(2, requires_grad=True) * 2).grad_fn",
+    "3",
+    "len",
+]
+
+
+@pytest.mark.parametrize("expression", TYPENAME_OBJECTS)
+def test_typename_gives_pytorchs_names(torch_ref, expression):
+    theirs = torch_ref.typename(eval(expression, {"torch": torch_ref}))
+    assert retrograd.typename(eval(expression, {"torch": retrograd})) == theirs
