@@ -227,42 +227,48 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     hs, h_read, h_write = _states(
         None if h0 is None else h0.T, steps, hidden, batch, x.dtype, reverse
     )
-    cs, c_read, c_write = _states(
-        None if c0 is None else c0.T, steps, hidden, batch, x.dtype, reverse
-    )
+    # Each step's cell state sits beside the tanh of its candidate gate, (2, H, B), in the order
+    # of the input and forget gates' rows: one division by their 1 + exp(-pre) scales both.
+    cs = xp.empty((steps + 1, 2, hidden, batch), x.dtype)
+    cs[steps if reverse else 0, 1] = 0 if c0 is None else c0.T
+    pairs = cs[1:] if reverse else cs[:-1]
+    c_write = (cs[:-1] if reverse else cs[1:])[:, 1]
     tc = xp.empty((steps, hidden, batch), x.dtype)  # tanh of each new cell state
     rec = xp.empty((4 * hidden, batch), x.dtype)
-    h1, h2, h3 = hidden, 2 * hidden, 3 * hidden
+    scaled = xp.empty((2, hidden, batch), x.dtype)
+    h1, h3 = hidden, 3 * hidden
     # Each step turns the sigmoid gates' block into 1 + exp(-pre) and divides by it, which
     # saves a reciprocal per step; the sigmoids themselves are taken once, after the loop.
-    for n, g, d3, d_o, d_i, d_f, cg, hp, hq, cp, cq, tct in _steps(
+    for n, g, d3, d_o, d_if, cg, pair, tg, hp, hq, cq, tct in _steps(
         reverse,
         sizes,
         batch,
-        *(a, a[:, :h3], a[:, :h1], a[:, h1:h2], a[:, h2:h3], a[:, h3:]),
-        *(h_read, h_write, c_read, c_write, tc),
+        *(a, a[:, :h3], a[:, :h1], a[:, h1:h3].reshape(steps, 2, hidden, batch), a[:, h3:]),
+        *(pairs, pairs[:, 0], h_read, h_write, c_write, tc),
     ):
+        both = scaled
         if n < batch:  # a packed batch: the finished (or not yet started) rows keep their state
             hq[:, n:] = hp[:, n:]
-            cq[:, n:] = cp[:, n:]
-            g, d3, d_o, d_i, d_f = g[:, :n], d3[:, :n], d_o[:, :n], d_i[:, :n], d_f[:, :n]
-            cg, hq, cp, cq, tct = cg[:, :n], hq[:, :n], cp[:, :n], cq[:, :n], tct[:, :n]
+            cq[:, n:] = pair[1, :, n:]
+            g, d3, d_o, d_if, cg = g[:, :n], d3[:, :n], d_o[:, :n], d_if[..., :n], cg[:, :n]
+            pair, tg, hq, cq, tct = pair[..., :n], tg[:, :n], hq[:, :n], cq[:, :n], tct[:, :n]
+            both = scaled[..., :n]
             g += xp.matmul(w_hh, hp[:, :n])
         else:
             g += xp.dot(w_hh, hp, out=rec)  # (dot into a buffer: the cheapest product call)
         xp.exp(d3, out=d3)
         d3 += 1
-        xp.tanh(cg, out=cg)
-        xp.divide(cp, d_f, out=cq)
-        cq += cg / d_i
+        xp.tanh(cg, out=tg)
+        xp.divide(pair, d_if, out=both)
+        xp.add(both[0], both[1], out=cq)
         xp.tanh(cq, out=tct)
         xp.divide(tct, d_o, out=hq)
     sig = a[:, :h3]
     xp.reciprocal(sig, out=sig)  # o, i, f
     last = 0 if reverse else steps
-    work = (a, c_read, tc, h_read, x2)
+    work = (a, pairs, tc, h_read, x2)
     out = h_write.transpose(0, 2, 1).copy()
-    return out, hs[last].T.copy(), cs[last].T.copy(), work
+    return out, hs[last].T.copy(), cs[last, 1].T.copy(), work
 
 
 def _gru_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
@@ -343,12 +349,13 @@ def _input_grads(dgi, dgh, x2, h_read, w_ih, want, x_shape):
 
 
 def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
-    a, c_read, tc, h_read, x2 = work
+    a, pairs, tc, h_read, x2 = work
     x, w_ih, w_hh = arrays[0], arrays[1], arrays[2]
     steps, gates, batch = a.shape
     hidden = gates // 4
     dtype = a.dtype
-    o, i, f, g = (a[:, k * hidden : (k + 1) * hidden] for k in range(4))
+    o, i, f = (a[:, k * hidden : (k + 1) * hidden] for k in range(3))
+    g, c_read = pairs[:, 0], pairs[:, 1]  # (the cell gate's tanh and the cell state read)
     # What each gate's pre-activation gradient is per unit of dc (input, forget, cell) or of dh
     # (output), and how dh reaches dc: every step at once, outside the loop.  The gradients are
     # in PyTorch's gate order, and so is every product with the layer's own weights below.
