@@ -12,6 +12,7 @@ from .. import dtypes as _dt
 from ..tensor import Tensor
 from . import (
     arrangement,
+    aten,
     attention,
     complex_numbers,
     composite,
