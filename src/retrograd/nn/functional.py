@@ -10,7 +10,7 @@ import itertools
 import math
 import warnings
 
-from .. import _sampling, _switches, dtypes
+from .. import _meta, _sampling, _switches, dtypes
 from .. import creation as _creation
 from .. import ops as _ops
 from .._array import xp
@@ -224,6 +224,8 @@ def softmin(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``F.linear``: input @ weight.T + bias."""
+    if type(input) is not Tensor and input.is_meta:
+        return _meta.linear(input, weight, bias)
     if _switches.autocast is not None:
         input, weight, bias = _autocast.to_lower_precision(input, weight, bias)
     fused = bias is not None and bias.ndim == 1 and weight.ndim == 2
