@@ -1,10 +1,13 @@
 """The rest of ``torch.utils.checkpoint`` against PyTorch: ``context_fn`` and
 ``noop_context_fn``, ``set_checkpoint_early_stop``, ``set_checkpoint_debug_enabled``,
 ``detach_variable``, ``check_backward_validity``, the device-state helpers, ``CheckpointPolicy``
-and selective checkpointing (not built: it says so)."""
+and selective checkpointing."""
 
+import functools
 import warnings
+from unittest import mock
 
+import numpy as np
 import pytest
 import torch
 import torch.utils.checkpoint
@@ -155,7 +158,101 @@ def test_checkpoint_policy_members():
     assert ctx.is_recompute
 
 
-def test_selective_checkpointing_is_named_not_built():
+def _sac_program(lib, policy, listed=False):
+    """A checkpointed segment under selective checkpointing: the ops the policy is asked about
+    (and whether in the recomputation), the gradients, and how often NumPy's sine ran in the
+    forward and backward (retrograd's sin runs it; PyTorch's does not)."""
+    lib.manual_seed(0)
+    x = lib.randn(3, 4, dtype=lib.float64, requires_grad=True)
+    w = lib.randn(4, 4, dtype=lib.float64, requires_grad=True)
+    seen = []
+
+    def policy_fn(ctx, op, *args, **kwargs):
+        seen.append((str(op), ctx.is_recompute))
+        return policy(lib, op)
+
+    def fn(x, w):
+        return lib.sigmoid(lib.mm(lib.sin(x), w)).exp() * w.sum()
+
+    context = functools.partial(
+        lib.utils.checkpoint.create_selective_checkpoint_contexts,
+        policy(lib) if listed else policy_fn,
+    )
+    with mock.patch.object(np, "sin", wraps=np.sin) as sine:
+        out = lib.utils.checkpoint.checkpoint(fn, x, w, use_reentrant=False, context_fn=context)
+        out.sum().backward()
+    return seen, x.grad.tolist(), w.grad.tolist(), sine.call_count
+
+
+def _agree(ours, theirs):
+    assert ours[0] == theirs[0]
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-12)
+    np.testing.assert_allclose(ours[2], theirs[2], rtol=1e-12)
+
+
+def _save(*names):
+    def policy(lib, op):
+        keep = [getattr(lib.ops.aten, n).default for n in names]
+        return (
+            lib.utils.checkpoint.CheckpointPolicy.MUST_SAVE
+            if op in keep
+            else lib.utils.checkpoint.CheckpointPolicy.PREFER_RECOMPUTE
+        )
+
+    return policy
+
+
+@pytest.mark.parametrize("saved", [(), ("sin",), ("sin", "mm"), ("exp", "sigmoid")])
+def test_selective_checkpointing_keeps_what_the_policy_saves(saved):
+    ours = _sac_program(retrograd, _save(*saved))
+    _agree(ours, _sac_program(torch, _save(*saved)))
+    # the sine ran in the forward, and again in the recomputation only if not saved
+    assert ours[3] == (1 if "sin" in saved else 2)
+
+
+def test_selective_checkpointing_with_a_list_of_ops_and_booleans():
+    def as_list(lib):
+        return [lib.ops.aten.mm.default, lib.ops.aten.exp.default]
+
+    def as_bool(lib, op):
+        return op is lib.ops.aten.sin.default
+
+    for policy, listed in ((as_list, True), (as_bool, False)):
+        ours = _sac_program(retrograd, policy, listed)
+        _agree(ours, _sac_program(torch, policy, listed))
+        assert ours[3] == (2 if listed else 1)
+
+
+def test_selective_checkpointing_errors():
     _same(lambda lib: lib.utils.checkpoint.create_selective_checkpoint_contexts(3))
-    with pytest.raises(NotImplementedError, match="create_selective_checkpoint_contexts"):
-        retrograd.utils.checkpoint.create_selective_checkpoint_contexts(lambda ctx, op, *a: None)
+    _same(lambda lib: lib.utils.checkpoint.create_selective_checkpoint_contexts([lib.ops.aten.mm]))
+    _same(lambda lib: lib.utils.checkpoint.create_selective_checkpoint_contexts([1]))
+
+    def mutated(lib):
+        w = lib.randn(3, 3, requires_grad=True)
+
+        def fn(w):
+            y = lib.mm(w, w)
+            y.add_(1)
+            return y.sin()
+
+        context = functools.partial(
+            lib.utils.checkpoint.create_selective_checkpoint_contexts, [lib.ops.aten.mm.default]
+        )
+        lib.utils.checkpoint.checkpoint(
+            fn, w, use_reentrant=False, context_fn=context
+        ).sum().backward()
+
+    _same(mutated)
+
+
+def test_aten_op_names():
+    for lib in (retrograd, torch):
+        mm = lib.ops.aten.mm
+        assert mm.default is lib.ops.aten.mm.default
+        assert (str(mm.default), repr(mm.default), str(mm), mm.default.name()) == (
+            "aten.mm.default",
+            "<OpOverload(op='aten.mm', overload='default')>",
+            "aten.mm",
+            "aten::mm",
+        )

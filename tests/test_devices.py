@@ -193,13 +193,6 @@ def test_same_as_pytorch_cpu_build(expression, torch_ref):
     assert_same_outcome(expression, torch_ref)
 
 
-def test_meta_device_is_not_built():
-    with pytest.raises(NotImplementedError, match="meta"):
-        retrograd.zeros(2, device="meta")
-    with pytest.raises(NotImplementedError, match="meta"):
-        retrograd.zeros(2).to("meta")
-
-
 def test_device_pickles_and_is_the_type_of_tensor_device():
     d = retrograd.device("cuda:1")
     assert pickle.loads(pickle.dumps(d)) == d

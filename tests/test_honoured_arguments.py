@@ -187,13 +187,6 @@ def test_storage_offset(torch_ref):
         )
 
 
-def test_sparse_embedding_is_not_built():
-    with pytest.raises(NotImplementedError, match=r"Embedding\(sparse=True\)"):
-        retrograd.nn.Embedding(3, 2, sparse=True)
-    with pytest.raises(NotImplementedError, match=r"embedding\(sparse=True\)"):
-        retrograd.nn.functional.embedding(retrograd.tensor([0]), retrograd.ones(3, 2), sparse=True)
-
-
 def test_load_state_dict_assign(torch_ref):
     for torch in (retrograd, torch_ref):
         model = torch.nn.Linear(2, 2)

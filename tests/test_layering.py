@@ -18,7 +18,7 @@ LAYERS = [
     ["_array", "_switches", "_device", "_threads", "version"],
     ["dtypes", "_sampling"],
     ["tensor", "printing"],
-    ["_out", "_generator", "random", "creation", "types"],
+    ["_out", "_generator", "random", "creation", "types", "_meta"],
     # the graph and everything autograd: nodes and saved values, grad and anomaly modes, the
     # backward engine, custom Functions, forward mode, gradcheck.  Where these run ops (a formula,
     # forward mode rerunning an op, a view's node made anew) they reach the op table through the

@@ -331,14 +331,6 @@ def test_embedding_scale_grad_by_freq(torch_ref, dtype, padding_idx):
     assert got[0][2:] == got[1][2:]
 
 
-def test_sparse_embedding_says_it_is_not_built():
-    # retrograd has no sparse tensors, so a sparse weight gradient cannot be made
-    with pytest.raises(NotImplementedError, match="sparse=True"):
-        nn.Embedding(3, 2, sparse=True)
-    with pytest.raises(NotImplementedError, match="sparse=True"):
-        retrograd.nn.functional.embedding(retrograd.tensor([0]), retrograd.ones(3, 2), sparse=True)
-
-
 @pytest.mark.parametrize(
     "name, padding, shape",
     [

@@ -229,20 +229,3 @@ def test_embedding_bag_max_refuses_scale_grad_by_freq():
         ]
 
     assert errors(retrograd) == errors(torch)
-
-
-def test_sparse_embedding_gradients_are_refused_not_made_dense():
-    # PyTorch's sparse=True gives the weight a sparse COO gradient (for SparseAdam, or SGD on
-    # sparse gradients); retrograd has no sparse tensors, so it says so instead of handing back
-    # a dense gradient the program did not ask for.
-    w = retrograd.randn(5, 2)
-    calls = [
-        lambda: retrograd.nn.Embedding(5, 2, sparse=True),
-        lambda: retrograd.nn.EmbeddingBag(5, 2, sparse=True),
-        lambda: retrograd.nn.Embedding.from_pretrained(w, sparse=True),
-        lambda: retrograd.nn.functional.embedding(retrograd.tensor([1]), w, sparse=True),
-        lambda: retrograd.nn.functional.embedding_bag(retrograd.tensor([[1]]), w, sparse=True),
-    ]
-    for call in calls:
-        with pytest.raises(NotImplementedError, match="sparse=True"):
-            call()

@@ -129,11 +129,32 @@ def test_errors_match_pytorch():
     assert _errors(retrograd) == _errors(torch)
 
 
-def test_orthogonal_complex_is_refused_honestly():
+@pytest.mark.parametrize("shape", [(3, 3), (4, 2), (2, 4)])
+@pytest.mark.parametrize("orthogonal_map", [None, "matrix_exp", "cayley"])
+def test_orthogonal_complex_weights(shape, orthogonal_map):
+    """A complex weight becomes unitary, with PyTorch's values and gradients."""
+
+    def run(lib):
+        lib.manual_seed(0)
+        m = lib.nn.Module()
+        m.weight = lib.nn.Parameter(lib.randn(*shape, dtype=lib.complex128))
+        lib.nn.utils.parametrizations.orthogonal(m, orthogonal_map=orthogonal_map)
+        w = m.weight
+        x = lib.arange(2.0 * shape[1], dtype=lib.float64).reshape(2, shape[1]).to(w.dtype)
+        (x @ w.mT).abs().sum().backward()
+        return w.detach().numpy().copy(), m.parametrizations.weight.original.grad.numpy().copy()
+
+    (w, g), (tw, tg) = run(retrograd), run(torch)
+    np.testing.assert_allclose(w, tw, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(g, tg, rtol=1e-9, atol=1e-12)
+    small = min(shape)
+    gram = w.conj().T @ w if shape[0] >= shape[1] else w @ w.conj().T
+    np.testing.assert_allclose(gram, np.eye(small), atol=1e-12)
+
+
+def test_orthogonal_complex_householder_is_refused():
     m = retrograd.nn.Module()
     m.weight = retrograd.nn.Parameter(retrograd.randn(3, 3, dtype=retrograd.complex128))
-    with pytest.raises(NotImplementedError, match="complex"):
-        retrograd.nn.utils.parametrizations.orthogonal(m)
     with pytest.raises(ValueError, match="householder parametrization does not support complex"):
         retrograd.nn.utils.parametrizations.orthogonal(m, orthogonal_map="householder")
 

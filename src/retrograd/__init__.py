@@ -169,6 +169,7 @@ from .func import vmap
 from .functional import istft, stft
 from .ops.reduction import return_types
 from .ops.sampling import _standard_gamma
+from .ops.sparse_coo import sparse_coo_tensor
 from .printing import set_printoptions
 from .serialization import load, save
 from .signal.windows import (

@@ -234,6 +234,8 @@ def set_default_device(d) -> None:
 def get_default_device() -> device:
     """``torch.get_default_device``."""
     if _default[0] is not None:
+        if _default[0]._type == "meta":
+            return _default[0]
         check(_default[0])
     return CPU
 

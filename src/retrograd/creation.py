@@ -5,7 +5,7 @@ import functools
 import math
 import warnings
 
-from . import _device, _sampling, _switches, dtypes
+from . import _device, _meta, _sampling, _switches, dtypes
 from ._array import kept_layout, kept_order, ndarray, xp
 from ._device import device
 from ._generator import Generator, default_generator, resolve  # noqa: F401 (torch.Generator)
@@ -191,12 +191,25 @@ def _python_dtypes(fn):
     def creator(*args, **kwargs):
         if not kwargs:  # the common call: only the default device to check
             if _device._default[0] is not None and not like:
+                if _device._default[0]._type == "meta":
+                    return _meta.meta_factory(fn, args, kwargs, like)
                 _device.check_default()
+            if like and args and isinstance(args[0], _meta.MetaTensor):
+                return _meta.meta_factory(fn, args, kwargs, like)
             return fn(*args)
         d = kwargs.get("dtype")
         if d.__class__ is type:
             kwargs["dtype"] = dtypes.as_dtype(d)
         dev = kwargs.get("device")
+        if like and args and isinstance(args[0], _meta.MetaTensor):
+            if dev is None or _meta.on_meta(dev):
+                return _meta.meta_factory(fn, args, kwargs, like)
+            _device.check(dev, True)
+            return _meta.dense_like(fn, args, {k: v for k, v in kwargs.items() if k != "device"})
+        if _meta.on_meta(dev) or (
+            dev is None and not like and getattr(_device._default[0], "_type", None) == "meta"
+        ):
+            return _meta.meta_factory(fn, args, kwargs, like)
         if dev is not None:
             _device.check(dev, not copies)
         elif _device._default[0] is not None and not like:

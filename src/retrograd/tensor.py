@@ -535,7 +535,9 @@ def clear_grad(t, set_to_none: bool = True, site=None) -> None:
         g.detach_()
     else:
         g._requires_grad = False
-    if g._data.flags.writeable:
+    if g.is_sparse:
+        g.zero_()
+    elif g._data.flags.writeable:
         g._data.fill(0)
     else:  # a broadcast gradient: give it an array of its own
         g._data = g._data * 0

@@ -290,13 +290,13 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
             # .grad may take a gradient nothing else refers to (see _unshared): new, owning its
             # array, not the incoming gradient, and going to one leaf only
             incoming = grad._data
-            distinct = len(todo) < 2 or len({id(g._data) for _, _, g in todo}) == len(todo)
+            distinct = len(todo) < 2 or len({_array_id(g) for _, _, g in todo}) == len(todo)
             for _, acc, g in todo:
-                a = g._data
+                a = g._data if type(g) is Tensor else None  # (a sparse gradient: no ._data)
                 mine = (
-                    a.base is None
+                    a is not None
+                    and a.base is None
                     and a is not incoming
-                    and type(g) is Tensor
                     and g._grad_fn is None
                     and (distinct or sum(h._data is a for _, _, h in todo) == 1)
                 )
@@ -443,23 +443,27 @@ def _capture(node, slot_map, slots, inputs, captured, accumulate, create_graph):
                 break
 
 
+def _array_id(g):
+    return id(g._data) if type(g) is Tensor else id(g)
+
+
 def _unshared(node, g, slots, outs):
     """Whether the engine alone refers to ``g``, a gradient that ``node`` (with no hooks) just
     computed from ``slots`` among ``outs``.  An op's derivative formulas are linear in their
     incoming gradient, so what one returns is a new tensor, a view, or that gradient itself (which
     may be the caller's, a hook's or another leaf's): ``g`` must be new, own its array, and go to
     one input only.  A custom Function's backward is user code: its gradients are never taken."""
-    if not node._formula_grads:
+    if not node._formula_grads or type(g) is not Tensor:  # (a sparse gradient: no ._data)
         return False
     a = g._data
-    if a.base is not None or type(g) is not Tensor or g._grad_fn is not None:
+    if a.base is not None or g._grad_fn is not None:
         return False
     for s in slots:
         if s is not None and (s is g or s._data is a):
             return False
     n = 0
     for o in outs:
-        if o is not None and o._data is a:
+        if o is not None and (type(o) is Tensor or not o.is_sparse) and o._data is a:
             n += 1
     return n == 1
 
@@ -472,7 +476,8 @@ def _add(buffers, node, nr, g):
     elif len(slots) <= nr:
         slots.extend([None] * (nr + 1 - len(slots)))
     old = slots[nr]
-    slots[nr] = g if old is None else old + g
+    # (dense + sparse is dense; PyTorch has no sparse + dense, so a sparse sum goes second)
+    slots[nr] = g if old is None else (g + old if old.is_sparse else old + g)
 
 
 def _prepare(roots, targets):
@@ -555,6 +560,40 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
     if leaf_hooks and variable._hooks is not None:
         grad = _leaf_hooks(variable, grad)
         owned = False  # a hook may have kept it, or returned a tensor of its own
+    old = variable._grad
+    if grad.is_sparse or (old is not None and old.is_sparse):
+        _accumulate_sparse(variable, grad, old, owned)
+    else:
+        _accumulate_dense(variable, grad, create_graph, site, owned)
+    if variable._post_acc_hooks is not None:
+        for hook in tuple(variable._post_acc_hooks.values()):
+            r = hook(variable)
+            # PyTorch checks the result as a tensor hook's (against the leaf), and lets the leaf
+            # itself come back
+            if r is not None and _checked_hook_result(hook, variable, r) is not variable:
+                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+
+
+def _accumulate_sparse(variable, grad, old, owned):
+    """AccumulateGrad with a sparse COO gradient on either side: the first one is kept as
+    ``.grad``; two sparse ones add to a sparse sum; a dense one and a sparse one to a dense sum
+    (in place into a dense ``.grad``), as in PyTorch.  Outside the graph (create_graph with a
+    sparse gradient is not built)."""
+    if not variable._requires_grad:
+        return
+    if old is None:
+        variable._grad = grad if owned else grad.clone()
+    elif not old.is_sparse:
+        from ..ops.sparse_coo import add_into_dense  # (the op table sits above the engine)
+
+        add_into_dense(old, grad)
+    elif grad.is_sparse:
+        variable._grad = old + grad
+    else:
+        variable._grad = grad + old
+
+
+def _accumulate_dense(variable, grad, create_graph, site, owned):
     if grad._data.dtype != variable._data.dtype:  # e.g. a custom Function's float64 gradient
         grad = grad.to(variable.dtype)
         owned = True  # a new array
@@ -590,13 +629,6 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
         if grad._data.shape != old._data.shape:  # the leaf changed shape in place: ``+=``'s rule
             grad = _copy_into(old._data.shape, grad)
         old._add_grad_(grad, site)
-    if variable._post_acc_hooks is not None:
-        for hook in tuple(variable._post_acc_hooks.values()):
-            r = hook(variable)
-            # PyTorch checks the result as a tensor hook's (against the leaf), and lets the leaf
-            # itself come back
-            if r is not None and _checked_hook_result(hook, variable, r) is not variable:
-                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
 def _graph_copy(grad, site, shape):

@@ -10,7 +10,7 @@ import itertools
 import math
 import warnings
 
-from .. import _sampling, _switches, dtypes
+from .. import _meta, _sampling, _switches, dtypes
 from .. import creation as _creation
 from .. import ops as _ops
 from .._array import xp
@@ -224,6 +224,8 @@ def softmin(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``F.linear``: input @ weight.T + bias."""
+    if type(input) is not Tensor and input.is_meta:
+        return _meta.linear(input, weight, bias)
     if _switches.autocast is not None:
         input, weight, bias = _autocast.to_lower_precision(input, weight, bias)
     fused = bias is not None and bias.ndim == 1 and weight.ndim == 2
@@ -412,13 +414,6 @@ def gumbel_softmax(
     return one_hot - soft.detach() + soft
 
 
-_SPARSE_EMBEDDING = (
-    "{}(sparse=True): retrograd has no sparse tensors, so the gradient of the "
-    "weight cannot be a sparse one; use sparse=False (a dense gradient with the "
-    "same values)"
-)
-
-
 def embedding(
     input: Tensor,
     weight: Tensor,
@@ -437,8 +432,6 @@ def embedding(
         )
         if batched is not NotImplemented:
             return batched
-    if sparse:
-        raise NotImplementedError(_SPARSE_EMBEDDING.format("embedding"))
     idx = _nn.as_index(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(
@@ -452,7 +445,7 @@ def embedding(
         raise IndexError("index out of range in self")
     if max_norm is not None:
         _nn.embedding_renorm_(weight, idx, max_norm, norm_type)
-    return _nn._embedding(weight, idx, padding_idx, bool(scale_grad_by_freq))
+    return _nn._embedding(weight, idx, padding_idx, bool(scale_grad_by_freq), bool(sparse))
 
 
 _FAST_BAG_DTYPES = (dtypes.float32, dtypes.float16)
@@ -473,8 +466,6 @@ def embedding_bag(
 ) -> Tensor:
     """``F.embedding_bag``: the sum, mean or max of each bag of embeddings, the bags the rows of
     a 2-D ``input`` or the runs of a 1-D one that start at ``offsets``."""
-    if sparse:
-        raise NotImplementedError(_SPARSE_EMBEDDING.format("embedding_bag"))
     if per_sample_weights is not None and input.shape != per_sample_weights.shape:
         raise ValueError(
             f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, then "
@@ -509,6 +500,8 @@ def embedding_bag(
         raise ValueError("mode has to be one of sum, mean or max")
     if mode == "max" and scale_grad_by_freq:
         raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if mode == "max" and sparse:
+        raise ValueError("max mode does not support sparse weights")
     idx = _nn.as_index(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(
@@ -561,7 +554,15 @@ def embedding_bag(
         padding_idx += weight.shape[0]
     valid = idx != padding_idx if padding_idx is not None else xp.ones(len(idx), bool)
     return _nn._embedding_bag(
-        weight, per_sample_weights, idx, bag_of, len(starts), mode, valid, bool(scale_grad_by_freq)
+        weight,
+        per_sample_weights,
+        idx,
+        bag_of,
+        len(starts),
+        mode,
+        valid,
+        bool(scale_grad_by_freq),
+        bool(sparse),
     )
 
 

@@ -12,6 +12,7 @@ import warnings
 from .. import _sampling
 from .._array import xp
 from .._generator import resolve
+from .._meta import MetaTensor
 from ..autograd.anomaly import caller_site
 from ..tensor import Tensor, bump_version
 
@@ -48,6 +49,8 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
 
 def _fill(tensor: Tensor, values) -> Tensor:
     """Write ``values`` into ``tensor`` in place (outside the graph) and bump its version."""
+    if isinstance(tensor, MetaTensor):  # (no values to write)
+        return tensor
     a = tensor._data
     if a.flags.writeable:
         a[...] = values
@@ -59,6 +62,8 @@ def _fill(tensor: Tensor, values) -> Tensor:
 
 def _fill_row(tensor: Tensor, index: int, value: float) -> Tensor:
     """``tensor[index] = value`` in place, outside the graph (an embedding's padding row)."""
+    if isinstance(tensor, MetaTensor):  # (no values to write)
+        return tensor
     values = xp.array(tensor._data)
     values[index] = value
     return _fill(tensor, values)
@@ -99,11 +104,15 @@ def _normal(tensor: Tensor, mean: float, std: float, generator):
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """``nn.init.uniform_``: U(a, b)."""
+    if isinstance(tensor, MetaTensor):  # (no values to write)
+        return tensor
     return _fill(tensor, _uniform(tensor, a, b, generator))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
     """``nn.init.normal_``: N(mean, std^2)."""
+    if isinstance(tensor, MetaTensor):  # (no values to write)
+        return tensor
     return _fill(tensor, _normal(tensor, mean, std, generator))
 
 
@@ -120,6 +129,8 @@ def trunc_normal_(
     draws replace the values outside it; otherwise uniforms on [a, b] are accepted where the log
     of another uniform lies below their log-density (relative to its peak).  Each step computes in
     the tensor's dtype, as PyTorch's tensor ops do."""
+    if isinstance(tensor, MetaTensor):  # (no values to write)
+        return tensor
 
     def cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
@@ -233,6 +244,8 @@ def kaiming_normal_(
 
 def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """``nn.init.orthogonal_``: a (semi-)orthogonal matrix from the QR of a normal one."""
+    if isinstance(tensor, MetaTensor):  # (no values to write)
+        return tensor
     if tensor.ndim < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     rows = tensor.shape[0]
@@ -251,6 +264,8 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) 
     """``nn.init.sparse_``: N(0, std^2) with ``ceil(sparsity * rows)`` zeros in each column, at
     the first places of a random permutation of the rows per column.  As in PyTorch, the
     permutations come from the default generator even when ``generator`` is given."""
+    if isinstance(tensor, MetaTensor):  # (no values to write)
+        return tensor
     if tensor.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = tensor.shape
@@ -264,6 +279,8 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) 
 def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     """``nn.init.dirac_``: a convolution kernel that passes each input channel through to the
     matching output channel of each group (a one at the centre of the kernel, zeros elsewhere)."""
+    if isinstance(tensor, MetaTensor):  # (no values to write)
+        return tensor
     if tensor.ndim not in (3, 4, 5):
         raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
     sizes = tensor.shape

@@ -1,11 +1,13 @@
 """``nn.Module``: parameters, buffers and submodules registered by attribute assignment."""
 
+import itertools
 import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 
 from .. import _device, dtypes
 from .._array import xp
+from .._meta import MetaTensor, give_memory
 from ..autograd import training_checks as _checks
 from ..autograd.anomaly import caller_site
 from ..autograd.node import RemovableHandle, _HookDict
@@ -486,13 +488,16 @@ class Module:
     def to_empty(self, *, device, recurse: bool = True) -> "Module":
         """Give every parameter and buffer (of this module alone unless ``recurse``) fresh,
         uninitialised memory of its shape and dtype on ``device``, keeping the Parameter
-        objects; the way to materialise a module built without data.  Only the CPU holds
-        memory here (the 'meta' device is not built)."""
+        objects; the way to materialise a module built on the meta device.  Only the CPU holds
+        memory here."""
         _device.check(device, factory=True)
         for m in self.modules() if recurse else (self,):
             for store in (m._parameters, m._buffers):
                 for t in store.values():
                     if t is None:
+                        continue
+                    if isinstance(t, MetaTensor):
+                        give_memory(t, Parameter if isinstance(t, Parameter) else Tensor)
                         continue
                     t._data = xp.empty_like(t._data)
                     if t._grad is not None:
@@ -504,6 +509,13 @@ class Module:
         in PyTorch's CPU-only build."""
         from ..ops.shape import _to_arguments
 
+        first = args[0] if args else None
+        device = kwargs.get("device", first if isinstance(first, (str, _device.device)) else None)
+        if device is not None and str(device) != "meta":
+            self._no_meta(
+                " Please use torch.nn.Module.to_empty() instead of torch.nn.Module.to() when "
+                "moving module from meta to a different device."
+            )
         dtype, _ = _to_arguments(args, kwargs)
         if dtype is None:
             return self
@@ -536,7 +548,14 @@ class Module:
         return self._apply(lambda a: a.astype(target))
 
     def cpu(self) -> "Module":
+        self._no_meta("")
         return self
+
+    def _no_meta(self, hint: str) -> None:
+        """PyTorch's error for copying a module's meta tensors to memory: they have no values."""
+        for t in itertools.chain(self.parameters(), self.buffers()):
+            if isinstance(t, MetaTensor):
+                raise NotImplementedError("Cannot copy out of meta tensor; no data!" + hint)
 
     def cuda(self, device=None) -> "Module":  # type: ignore[return]  # always raises
         """PyTorch's CPU-only build has no CUDA device, and says so."""
@@ -604,6 +623,15 @@ class Module:
                 continue
             if local_metadata.get("assign_to_params_buffers", False):
                 _assign(self, name, target, value)
+            elif isinstance(target, MetaTensor) and not isinstance(value, MetaTensor):
+                warnings.warn(
+                    f"for {key}: copying from a non-meta parameter in the checkpoint to a meta "
+                    "parameter in the current model, which is a no-op. (Did you mean to pass "
+                    "`assign=True` to assign items in the state dictionary to their "
+                    "corresponding key in the module instead of copying them in place?)",
+                    UserWarning,
+                    stacklevel=3,
+                )
             else:
                 _copy_into(target, value)
         if strict:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from .. import creation
 from .._array import xp
+from .._meta import MetaTensor, meta_tensor
 from ..tensor import InferenceVersionCounter, Tensor, _make
 
 
@@ -15,6 +16,11 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __new__(cls, data=None, requires_grad=True):
+        if isinstance(data, MetaTensor):
+            if cls is not Parameter:
+                raise NotImplementedError(f"{cls.__name__} on the meta device: not built")
+            p = meta_tensor(data.shape, data._meta[1], False, MetaParameter)
+            return p.requires_grad_(requires_grad)
         array = xp.zeros(0, xp.float32) if data is None else data._data
         if requires_grad and array.dtype.kind not in "fcV":
             # the factories' wording, not Tensor.requires_grad_'s older one
@@ -35,6 +41,13 @@ class Parameter(Tensor):
 
     def __reduce_ex__(self, protocol):
         return (Parameter, (self.detach(), self._requires_grad))
+
+
+class MetaParameter(Parameter, MetaTensor):
+    """A Parameter on the meta device (``nn.Linear(..., device='meta')``): a shape and a dtype,
+    no values, until ``Module.to_empty`` gives it memory (and makes it a plain Parameter)."""
+
+    __slots__ = ()
 
 
 class _BufferMeta(type):

@@ -27,8 +27,6 @@ class Embedding(Module):
         dtype=None,
     ):
         super().__init__()
-        if sparse:
-            raise NotImplementedError(F._SPARSE_EMBEDDING.format("Embedding"))
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         if padding_idx is not None:
@@ -108,8 +106,6 @@ class EmbeddingBag(Module):
         dtype=None,
     ):
         super().__init__()
-        if sparse:
-            raise NotImplementedError(F._SPARSE_EMBEDDING.format("EmbeddingBag"))
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.max_norm = max_norm

@@ -12,6 +12,7 @@ from .. import dtypes as _dt
 from ..tensor import Tensor
 from . import (
     arrangement,
+    aten,
     attention,
     complex_numbers,
     composite,
@@ -36,6 +37,7 @@ from . import (
     sampling,
     shape,
     sorting,
+    sparse_coo,
     special,
     spectral,
     statistics,
@@ -202,6 +204,39 @@ def _chalf(self, memory_format=None):
     raise NotImplementedError("Tensor.chalf: complex32 (ComplexHalf) tensors are not supported")
 
 
+def _install_sparse_methods():
+    """The sparse COO methods on a dense tensor: PyTorch's answers and errors for the strided
+    layout (the sparse tensor class overrides each)."""
+
+    def layout_error(name, kind="sparse coordinate tensor"):
+        def refuse(self):
+            raise RuntimeError(f"{name} expected {kind} layout but got Strided")
+
+        return refuse
+
+    def backend_error(name):
+        def refuse(self):
+            raise NotImplementedError(
+                f"Could not run 'aten::{name}' with arguments from the 'CPU' backend. This could "
+                "be because the operator doesn't exist for this backend, or was omitted during "
+                "the selective/custom build process (if using custom build)."
+            )
+
+        return refuse
+
+    for name in ("coalesce", "indices", "is_coalesced"):
+        setattr(Tensor, name, layout_error(name))
+    Tensor.values = layout_error("values", "sparse tensor")
+    for name in ("_indices", "_values", "_nnz"):
+        setattr(Tensor, name, backend_error(name))
+    Tensor.to_dense = lambda self, dtype=None, *, masked_grad=None: (
+        self if dtype is None else self.to(dtype)
+    )
+    Tensor.to_sparse = sparse_coo.to_sparse
+    Tensor.sparse_dim = lambda self: 0
+    Tensor.dense_dim = lambda self: self.dim()
+
+
 def _install_methods():
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
@@ -235,6 +270,7 @@ def _install_methods():
     for flag in ("is_meta", "is_sparse", "is_quantized", "is_mkldnn", "is_nested"):
         setattr(Tensor, flag, property(lambda self: False))
     Tensor.layout = property(lambda self: _device.strided)
+    _install_sparse_methods()
 
     Tensor.__add__ = p.add
     Tensor.__radd__ = _commuted(p.add)

@@ -13,10 +13,12 @@ from .. import _generator, _sampling, _switches
 from .._array import c_order, kept_layout, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.grad_mode import enable_grad
+from ..autograd.node import AccumulateGrad
 from ..tensor import Tensor, _make, _wrap_dim, made_stale
 from .pointwise import _dtype_name, piecewise_backward, threshold_backward, where
 from .registry import op, tensor_method
 from .shape import cat
+from .sparse_coo import sparse_coo
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
@@ -1203,18 +1205,43 @@ def _embedding_backward(grad, indices, shape, padding_idx, scale_grad_by_freq=Fa
     return out
 
 
+def _embedding_weight_grad(g, n):
+    if n.sparse and _to_leaf(n):
+        if n.scale_grad_by_freq:
+            raise RuntimeError(
+                "embedding_backward: scale_grad_by_freq not supported with sparse gradients"
+            )
+        return _sparse_rows(g, n.indices.reshape(-1), n.weight_shape, n.padding_idx)
+    return _embedding_backward(g, n.indices, n.weight_shape, n.padding_idx, n.scale_grad_by_freq)
+
+
+def _to_leaf(n):
+    """Whether the weight's gradient goes straight into a leaf's ``.grad`` (or is captured there
+    by ``autograd.grad``): only there is a sparse gradient made.  (PyTorch passes one on through
+    other nodes too; here they get the dense gradient, of the same values.)"""
+    return type(n.next_functions[0][0]) is AccumulateGrad
+
+
+def _sparse_rows(g, rows, shape, padding_idx):
+    """The sparse COO gradient of a lookup: one entry per row looked up (repeats kept, as
+    PyTorch leaves them uncoalesced), the padding row's left out."""
+    values = g._data.reshape(len(rows), *shape[1:])
+    if padding_idx is not None:
+        keep = rows != padding_idx
+        rows, values = rows[keep], values[keep]
+    return sparse_coo(rows[None].astype(xp.int64, copy=False), values, shape)
+
+
 @op(
     inputs="weight",
     saves="weight_shape",
     method=False,
     node="EmbeddingBackward0",
-    grads=(
-        lambda g, n: _embedding_backward(
-            g, n.indices, n.weight_shape, n.padding_idx, n.scale_grad_by_freq
-        ),
-    ),
+    grads=(_embedding_weight_grad,),
 )
-def _embedding(weight, indices, padding_idx, scale_grad_by_freq=False):
+def _embedding(weight, indices, padding_idx, scale_grad_by_freq=False, sparse=False):
+    """The rows of ``weight`` at ``indices``; ``sparse``: the weight's gradient is a sparse COO
+    tensor (when it goes into a leaf's ``.grad``)."""
     return weight[indices]
 
 
@@ -1258,6 +1285,11 @@ def _bag_weight_grad(g, n):
         target = idx[first[b, d]] * shape[1] + d
         flat = _make(xp.zeros(shape[0] * shape[1], g._data.dtype))
         return flat.index_add(0, _make(target), g[_make(b), _make(d)]).reshape(shape)
+    sparse = n.sparse and _to_leaf(n)
+    if sparse and n.scale_grad_by_freq:
+        raise RuntimeError(
+            "embedding_backward: scale_grad_by_freq not supported with sparse gradients"
+        )
     count = xp.bincount(bag_of[n.valid], minlength=n.n_bags)
     coef = _bag_coefficients(n, bag_of, count)
     if n.scale_grad_by_freq:
@@ -1266,6 +1298,9 @@ def _bag_weight_grad(g, n):
     rows = rows * coef
     if n.per_sample_weights is not None:
         rows = rows * n.per_sample_weights.unsqueeze(1)
+    if sparse:
+        keep = n.valid  # padding rows get no entry
+        return sparse_coo(idx[keep][None].astype(xp.int64), rows._data[keep], tuple(shape))
     zeros = _make(xp.zeros(shape, g._data.dtype))
     return zeros.index_add(0, _make(idx), rows)
 
@@ -1311,7 +1346,15 @@ def _bag_max(weight, indices, bag_of, n_bags, valid):
     grads=(_bag_weight_grad, _bag_sample_weight_grad),
 )
 def _embedding_bag(
-    weight, per_sample_weights, indices, bag_of, n_bags, mode, valid, scale_grad_by_freq=False
+    weight,
+    per_sample_weights,
+    indices,
+    bag_of,
+    n_bags,
+    mode,
+    valid,
+    scale_grad_by_freq=False,
+    sparse=False,
 ):
     """The bags' sums, means or maxima of the rows of ``weight`` at ``indices`` (``bag_of`` the
     bag of each; rows where ``valid`` is False are padding and left out; ``scale_grad_by_freq``

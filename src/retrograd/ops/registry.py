@@ -71,6 +71,17 @@ _NOT_SET = object()
 _EVERY_OUTPUT = sys.maxsize  # outputs=None: as many as the forward returns
 
 
+class Replay:
+    """What an op-call interceptor (``_switches.batching``) returns to have the op record its
+    node as usual but take ``value`` (its forward's arrays, kept from an earlier call) instead
+    of running the forward: selective checkpointing's recomputation of a saved op."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
 def _saved_property(i):
     def get(node):
         # The common cases inline (a live input or first output at the version it was saved
@@ -558,9 +569,12 @@ def _make_function(d):
     def general(*args, **kwargs):
         if kwargs and kwargs.get("out") is not None:
             return _into_out(general, d, args, kwargs)
+        replay = None
         if _switches.batching is not None:
             batched = _switches.batching(general, args, kwargs)
-            if batched is not NotImplemented:
+            if type(batched) is Replay:
+                replay = batched.value
+            elif batched is not NotImplemented:
                 return batched
         if kwargs:
             args = bind(args, kwargs)
@@ -608,12 +622,15 @@ def _make_function(d):
         try:
             if check is not None:
                 check(*arrays, *attrs)
-            if halves:  # float16 and bfloat16 are computed in float32 (one check: 2 bytes each)
-                for a in arrays:
-                    if type(a) is ndarray and a.itemsize == 2:
-                        arrays, attrs, low = _half_in_float32(arrays, attrs, name)
-                        break
-            out = forward(*arrays, *attrs)
+            if replay is not None:
+                out = replay
+            else:
+                if halves:  # float16 and bfloat16 computed in float32 (one check: 2 bytes each)
+                    for a in arrays:
+                        if type(a) is ndarray and a.itemsize == 2:
+                            arrays, attrs, low = _half_in_float32(arrays, attrs, name)
+                            break
+                out = forward(*arrays, *attrs)
         except Exception as e:
             refresh_views(tensors)  # (PyTorch's view errors come before the op's own)
             if type(e) is ValueError:

@@ -1,6 +1,6 @@
 """Ops that move elements without computing new values: views, reshapes, copies, dtype changes."""
 
-from .. import _device, _switches, dtypes
+from .. import _device, _meta, _switches, dtypes
 from .._array import c_order, kept_layout, kept_order, reshaped_view, sum_to_shape, xp
 from .._out import check_out, write_out
 from ..autograd.cuts import note as note_cut
@@ -389,6 +389,12 @@ def to(input, *args, **kwargs):
     if not kwargs and len(args) == 1 and args[0].__class__ is dtypes.dtype:
         dtype, copy = args[0], False  # .float(), .to(torch.float64): the common call, parsed fast
     else:
+        first = args[0] if args else None
+        if _meta.on_meta(kwargs.get("device", first)):  # the meta device: a shape, no values
+            rest = {k: v for k, v in kwargs.items() if k != "device"}
+            dtype, _ = _to_arguments(args[1:] if "device" not in kwargs else args, rest)
+            np_dtype = input.dtype.np if dtype is None else dtype.np
+            return _meta.meta_tensor(input.shape, np_dtype, input.requires_grad)
         dtype, copy = _to_arguments(args, kwargs)
     if dtype is None or dtype.np == input._data.dtype:
         return clone(input) if copy else input

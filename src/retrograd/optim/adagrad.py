@@ -4,12 +4,15 @@ from collections.abc import Iterable
 
 from .._array import xp
 from ..autograd.anomaly import caller_site
+from ..ops.sparse_coo import SparseCOOTensor, add_into_dense, sparse_coo
 from ..tensor import bump_version
 from .optimizer import Optimizer, _grads, _make, _real, _scalar_step, _step_count
 
 
 class Adagrad(Optimizer):
     """``torch.optim.Adagrad``; as PyTorch, its state exists from construction on."""
+
+    _sparse_refusal = None
 
     def __init__(
         self,
@@ -70,6 +73,9 @@ class Adagrad(Optimizer):
             for p, g in _grads(group):
                 state = self.state[p] or self._init_state(p, group)
                 step = _step_count(state)
+                if type(g) is SparseCOOTensor:
+                    _sparse_update(p, g, state, group, step, site)
+                    continue
                 param, g = _real(p._data), _real(g)
                 if weight_decay != 0:
                     g = g + weight_decay * param
@@ -80,3 +86,18 @@ class Adagrad(Optimizer):
                 std += eps
                 param += -clr * g / std
                 bump_version(p, site)
+
+
+def _sparse_update(p, g, state, group, step, site) -> None:
+    """The update with a sparse gradient, as PyTorch's: only the entries it names change, in
+    the sum of squares and in the parameter; weight decay is refused."""
+    if group["weight_decay"] != 0:
+        raise RuntimeError("weight_decay option is not compatible with sparse gradients")
+    clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
+    g = g.coalesce()
+    idx, values = g._idx, g._vals
+    total = state["sum"]
+    add_into_dense(total, sparse_coo(idx, values * values, g._size, True), site=site)
+    std = xp.sqrt(total._data[tuple(idx)])
+    std += group["eps"]
+    add_into_dense(p, sparse_coo(idx, values / std, g._size, True), -clr, site=site)

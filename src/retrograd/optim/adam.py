@@ -21,6 +21,8 @@ class Adam(Optimizer):
     """``torch.optim.Adam``; each step is PyTorch's single-tensor update, in the parameter's
     dtype."""
 
+    _sparse_refusal = "Adam does not support sparse gradients, please consider SparseAdam instead"
+
     def __init__(
         self,
         params: Iterable,

@@ -112,6 +112,8 @@ class LBFGS(Optimizer):
     closure (which recomputes the loss and its gradients) as often as it needs. One parameter
     group only, as in PyTorch."""
 
+    _sparse_refusal = None  # (a sparse gradient is made dense)
+
     def __init__(
         self,
         params: Iterable,
@@ -146,6 +148,8 @@ class LBFGS(Optimizer):
         parts = []
         for p in self._params:
             g = p._grad
+            if g is not None and g.is_sparse:
+                g = g.to_dense()
             parts.append(
                 xp.zeros(p._data.size, p._data.dtype) if g is None else g._data.reshape(-1)
             )

@@ -87,8 +87,13 @@ class Optimizer:
                     "supported devices: ['cuda', 'xpu', 'hpu', 'privateuseone', "
                     "'xla']."
                 )
+        if self._sparse_refusal is not None:
+            _refuse_sparse(self)
         self._step()
         return loss
+
+    # PyTorch's error for a sparse gradient, or None where the optimizer takes one
+    _sparse_refusal: str | None = "{} does not support sparse gradients"
 
     def _step(self) -> None:
         raise NotImplementedError
@@ -298,13 +303,25 @@ def _cast_state(param: Tensor, key, value):
 
 def _grads(group: dict):
     """``(param, gradient array)`` for each parameter of a group that has a gradient, the
-    gradient negated under ``maximize``."""
+    gradient negated under ``maximize``; a sparse gradient comes as its sparse tensor."""
     maximize = group.get("maximize", False)
     for p in group["params"]:
         g = p._grad
         if g is None:
             continue
+        if type(g) is not Tensor and g.is_sparse:
+            yield p, (-g if maximize else g)
+            continue
         yield p, (-g._data if maximize else g._data)
+
+
+def _refuse_sparse(optimizer) -> None:
+    """PyTorch's error of an optimizer that takes dense gradients alone, given a sparse one."""
+    for group in optimizer.param_groups:
+        for p in group["params"]:
+            g = p._grad
+            if g is not None and type(g) is not Tensor and g.is_sparse:
+                raise RuntimeError(optimizer._sparse_refusal.format(type(optimizer).__name__))
 
 
 def _real(array):

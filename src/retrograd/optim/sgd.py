@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from .._array import xp
 from ..autograd.anomaly import caller_site
+from ..ops.sparse_coo import SparseCOOTensor, add_into_dense
 from ..tensor import bump_version
 from .optimizer import Optimizer, _grads, _make
 
@@ -11,6 +12,8 @@ from .optimizer import Optimizer, _grads, _make
 class SGD(Optimizer):
     """``torch.optim.SGD``; each step is PyTorch's single-tensor update, in the parameter's
     dtype."""
+
+    _sparse_refusal = None
 
     def __init__(
         self,
@@ -54,6 +57,9 @@ class SGD(Optimizer):
             momentum, dampening = group["momentum"], group["dampening"]
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
             for p, g in _grads(group):
+                if type(g) is SparseCOOTensor:
+                    self._sparse_update(p, g, group, site)
+                    continue
                 if weight_decay != 0:
                     g = g + weight_decay * p._data
                 if momentum != 0:
@@ -68,3 +74,20 @@ class SGD(Optimizer):
                     g = g + momentum * buf._data if nesterov else buf._data
                 p._data += -lr * g
                 bump_version(p, site)
+
+    def _sparse_update(self, p, g, group, site) -> None:
+        """The update with a sparse gradient, as PyTorch's: the momentum buffer is sparse too
+        (sums of sparse gradients), and weight decay, which would add the dense weight, is
+        refused with PyTorch's error."""
+        momentum, dampening = group["momentum"], group["dampening"]
+        if group["weight_decay"] != 0:
+            g.add(p)  # (PyTorch's error: a sparse tensor plus a dense one)
+        if momentum != 0:
+            state = self.state[p]
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = g.clone()
+            else:
+                buf.mul_(momentum).add_(g, alpha=1 - dampening)
+            g = g.add(buf, alpha=momentum) if group["nesterov"] else buf
+        add_into_dense(p, g, -float(group["lr"]), site=site)

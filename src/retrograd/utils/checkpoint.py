@@ -15,12 +15,15 @@ import enum
 import warnings
 import weakref
 
+from .. import _switches
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site, describe_site, node_site
 from ..autograd.engine import gradient_edge
 from ..autograd.engine import run as _run_backward
 from ..autograd.graph import saved_tensors_hooks
 from ..autograd.node import Node, check_version, freed_error
+from ..ops import aten as _aten
+from ..ops.registry import Replay
 from ..tensor import INFERENCE_SAVED, Tensor, _make
 
 __all__ = [
@@ -229,16 +232,158 @@ class SelectiveCheckpointContext:
 
 
 def create_selective_checkpoint_contexts(policy_fn_or_list, allow_cache_entry_mutation=False):
-    """Contexts for ``checkpoint(context_fn=...)`` that save the outputs of chosen ops and
-    recompute the rest.  Not built: retrograd's checkpoint keeps no per-op identity that a
-    policy could select (``torch.ops.aten`` ops), so it cannot honour one."""
-    if not (isinstance(policy_fn_or_list, list) or callable(policy_fn_or_list)):
+    """The two contexts of ``checkpoint(..., use_reentrant=False, context_fn=...)`` for
+    selective activation checkpointing: in the forward, ``policy_fn(ctx, op, *args, **kwargs)``
+    (``op`` a ``torch.ops.aten`` overload) decides for each op call whether its output is kept
+    (``MUST_SAVE``/``PREFER_SAVE``, or True) or recomputed; in the recomputation a kept output is
+    used again, the op not run.  A list of ops keeps the outputs of those ops."""
+    if isinstance(policy_fn_or_list, list):
+        ops_to_save = policy_fn_or_list
+        for op in ops_to_save:
+            if not isinstance(op, _aten.OpOverload):
+                hint = (
+                    "Please update the OpOverloadPacket to a specific OpOverload.For example, "
+                    "if you have `torch.ops.aten.mm`, change it to `torch.ops.aten.mm.default`."
+                    if isinstance(op, _aten.OpOverloadPacket)
+                    else ""
+                )
+                raise ValueError(
+                    f"Expected op in `op_list` to be an OpOverload but got: {op} of type "
+                    f"{_type_name(op)}. {hint}"
+                )
+
+        def policy_fn(ctx, op, *args, **kwargs):
+            if op in ops_to_save:
+                return CheckpointPolicy.MUST_SAVE
+            return CheckpointPolicy.PREFER_RECOMPUTE
+
+    elif callable(policy_fn_or_list):
+        policy_fn = policy_fn_or_list
+    else:
         raise TypeError("policy_fn_or_list must be either a function or a list of ops.")
-    raise NotImplementedError(
-        "torch.utils.checkpoint.create_selective_checkpoint_contexts: selective activation "
-        "checkpointing (saving the outputs of chosen ops) is not built in retrograd; "
-        "checkpoint without context_fn recomputes every op of the segment"
-    )
+    storage: dict = {}
+    return _Caching(policy_fn, storage), _Cached(storage, allow_cache_entry_mutation)
+
+
+def _type_name(x) -> str:
+    kind = type(x)
+    if kind in (_aten.OpOverload, _aten.OpOverloadPacket):  # (PyTorch's module in the message)
+        return f"<class 'torch._ops.{kind.__name__}'>"
+    return "<class 'torch.Tensor'>" if isinstance(x, Tensor) else str(kind)
+
+
+_RECOMPUTE = object()  # a storage entry: the op runs again
+_CONSUMED = object()  # a storage entry already used by the recomputation
+_MISMATCH = (
+    "This can happen if the operations in the checkpointed region are nondeterministic or "
+    "depend on global state that changed between forward and backward."
+)
+
+
+class _Interceptor:
+    """Sees every call of an op of the table while active (through the op-call hook that vmap
+    also uses, so the two do not nest)."""
+
+    def __enter__(self):
+        if _switches.batching is not None:
+            raise NotImplementedError(
+                "selective activation checkpointing inside torch.func.vmap is not built in "
+                "retrograd"
+            )
+        self.counter: dict = {}
+        _switches.batching = self.dispatch
+        return self
+
+    def __exit__(self, *exc):
+        _switches.batching = None
+        return False
+
+    def key(self, fn):
+        """The op's PyTorch overload and the index of this call of it, or None for a function
+        that is not an op of the table (or is a view or writes in place, whose output is the
+        input's memory: always run)."""
+        d = getattr(fn, "opdef", None)
+        if d is None or d.view or d.name.endswith("_"):
+            return None, 0
+        op = _aten.overload_of(d.name)
+        index = self.counter.get(op, 0)
+        self.counter[op] = index + 1
+        return op, index
+
+
+class _Caching(_Interceptor):
+    """The forward's context: runs each op, asks the policy, keeps what it says to save."""
+
+    def __init__(self, policy_fn, storage) -> None:
+        self.policy_fn = policy_fn
+        self.storage = storage
+
+    def dispatch(self, fn, args, kwargs):
+        op, index = self.key(fn)
+        if op is None:
+            return NotImplemented
+        _switches.batching = None
+        try:
+            out = fn(*args, **kwargs)
+        finally:
+            _switches.batching = self.dispatch
+        ctx = SelectiveCheckpointContext(is_recompute=False, op_output=out)
+        policy = self.policy_fn(ctx, op, *args, **kwargs)
+        if isinstance(policy, bool):
+            policy = CheckpointPolicy.MUST_SAVE if policy else CheckpointPolicy.PREFER_RECOMPUTE
+        entries = self.storage.setdefault(op, {})
+        if policy in (CheckpointPolicy.MUST_SAVE, CheckpointPolicy.PREFER_SAVE):
+            tensors = (out,) if isinstance(out, Tensor) else tuple(out)
+            # the arrays and the versions they had (a later write into one is an error)
+            entries[index] = (
+                isinstance(out, Tensor),
+                [(t._data, t._vc, t._vc.version) for t in tensors],
+            )
+        else:
+            entries[index] = _RECOMPUTE
+        return out
+
+
+class _Cached(_Interceptor):
+    """The recomputation's context: an op whose output was kept records its node on the kept
+    arrays instead of running; the others run again."""
+
+    def __init__(self, storage, allow_cache_entry_mutation) -> None:
+        self.storage = storage
+        self.allow_cache_entry_mutation = allow_cache_entry_mutation
+
+    def dispatch(self, fn, args, kwargs):
+        op, index = self.key(fn)
+        if op is None:
+            return NotImplemented
+        entries = self.storage.get(op)
+        if entries is None:
+            raise RuntimeError(
+                f"{op} encountered during backward but not found in storage. {_MISMATCH}"
+            )
+        entry = entries.get(index)
+        if entry is None:
+            raise RuntimeError(
+                f"{op} invocation index {index} encountered during backward but not found in "
+                f"storage. {_MISMATCH}"
+            )
+        if entry is _CONSUMED:
+            raise RuntimeError(
+                "Trying to backward an extra time. You are only allowed to backward once on any "
+                "region computed under selective activation checkpoint."
+            )
+        if entry is _RECOMPUTE:
+            return NotImplemented
+        entries[index] = _CONSUMED
+        single, kept = entry
+        if not self.allow_cache_entry_mutation:
+            for _, vc, version in kept:
+                if vc.version != version:
+                    raise RuntimeError(
+                        "Tensor cached during selective activation checkpoint has been mutated"
+                    )
+        arrays = [a for a, _, _ in kept]
+        return Replay(arrays[0] if single else tuple(arrays))
 
 
 def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs):

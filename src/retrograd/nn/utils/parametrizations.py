@@ -247,7 +247,7 @@ def orthogonal(
     module: Module, name: str = "weight", orthogonal_map=None, *, use_trivialization: bool = True
 ) -> Module:
     """``nn.utils.parametrizations.orthogonal``: ``module.<name>`` (a matrix or a batch of them)
-    becomes orthogonal (real tensors only), through ``orthogonal_map``: ``"matrix_exp"`` (the
+    becomes orthogonal (unitary, for complex tensors), through ``orthogonal_map``: ``"matrix_exp"`` (the
     default for square or complex matrices), ``"cayley"`` or ``"householder"`` (the default
     otherwise)."""
     weight = _named_tensor(module, name)
@@ -264,11 +264,5 @@ def orthogonal(
             f"Got: {orthogonal_map}"
         )
     parametrization = _Orthogonal(weight, orthogonal_map, use_trivialization=use_trivialization)
-    if weight.is_complex():
-        # right_inverse needs the QR decomposition of a complex matrix
-        raise NotImplementedError(
-            "nn.utils.parametrizations.orthogonal of a complex tensor is not built in retrograd "
-            "(linalg.qr of complex tensors is not supported yet)"
-        )
     parametrize.register_parametrization(module, name, parametrization, unsafe=True)
     return module

@@ -1,0 +1,161 @@
+"""The meta device: tensors with a shape and a dtype but no values, a model built on it and
+then given memory (``to_empty``) before ``load_state_dict`` or ``reset_parameters``; the same
+programs run on retrograd and on PyTorch."""
+
+import warnings
+
+import pytest
+
+import retrograd
+
+
+def _outcome(fn):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = ("returns", fn())
+        except Exception as e:
+            out = ("raises", type(e).__name__, str(e))
+    return out, [str(w.message) for w in caught]
+
+
+def _same(fn, torch_ref):
+    assert _outcome(lambda: fn(retrograd)) == _outcome(lambda: fn(torch_ref))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.empty(2, 3, device="meta"),
+        lambda lib: lib.zeros(3, dtype=lib.float64, device="meta"),
+        lambda lib: lib.randn(2, 2, device="meta", requires_grad=True),
+        lambda lib: lib.empty((), device="meta"),
+        lambda lib: lib.full((2,), 3, device="meta"),
+        lambda lib: lib.ones(size=(4, 1), device=lib.device("meta")),
+        lambda lib: lib.arange(5, device="meta"),
+        lambda lib: lib.empty_like(lib.empty(2, 3, device="meta")),
+        lambda lib: lib.zeros_like(lib.empty(2, 3, device="meta"), dtype=lib.float64),
+    ],
+)
+def test_meta_factories_print_shape_and_dtype(make, torch_ref):
+    def program(lib):
+        t = make(lib)
+        return (
+            repr(t),
+            str(t),
+            t.is_meta,
+            str(t.device),
+            tuple(t.shape),
+            str(t.dtype),
+            t.stride(),
+            t.numel(),
+            t.requires_grad,
+        )
+
+    _same(program, torch_ref)
+
+
+def test_meta_factories_draw_no_random_numbers(torch_ref):
+    def program(lib):
+        lib.manual_seed(0)
+        lib.randn(100, device="meta")
+        lib.rand(3, 3, device="meta")
+        return lib.rand(2).tolist()
+
+    _same(program, torch_ref)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, a: a.item(),
+        lambda lib, a: lib.empty(1, device="meta").item(),
+        lambda lib, a: a.tolist(),
+        lambda lib, a: a.numpy(),
+        lambda lib, a: a.to("cpu"),
+        lambda lib, a: a.cpu(),
+        lambda lib, a: a + lib.ones(2, 3),
+        lambda lib, a: repr(a + 1),
+        lambda lib, a: repr(2.5 * a),
+        lambda lib, a: repr(a / lib.empty(3, dtype=lib.float64, device="meta")),
+        lambda lib, a: repr(a + lib.empty(4, 3, device="meta")),
+        lambda lib, a: repr(-a.exp()),
+        lambda lib, a: repr(a @ lib.empty(3, 4, device="meta")),
+        lambda lib, a: repr(a @ lib.empty(3, device="meta")),
+        lambda lib, a: repr(a @ lib.empty(2, 4, device="meta")),
+        lambda lib, a: repr(lib.nn.functional.linear(a, lib.empty(5, 3, device="meta"))),
+        lambda lib, a: repr(a.t()),
+        lambda lib, a: repr(a.view(3, 2)),
+        lambda lib, a: repr(a.reshape(-1)),
+        lambda lib, a: repr(a.to(lib.float64)),
+        lambda lib, a: repr(lib.empty_like(a, device="cpu").shape),
+        lambda lib, a: repr(a.uniform_()),
+        lambda lib, a: repr(a.zero_()),
+    ],
+)
+def test_meta_tensor_ops(call, torch_ref):
+    _same(lambda lib: call(lib, lib.empty(2, 3, device="meta")), torch_ref)
+
+
+def test_ops_not_built_for_meta_say_which():
+    a = retrograd.empty(2, 3, device="meta")
+    with pytest.raises(NotImplementedError, match="_sum_all: not built for meta tensors"):
+        a.sum()
+    with pytest.raises(NotImplementedError, match="softmax.*not built for meta tensors"):
+        a.softmax(0)
+
+
+def test_model_built_on_meta_then_given_memory(torch_ref):
+    def program(lib):
+        out = []
+        with lib.device("meta"):
+            m = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.ReLU(), lib.nn.Linear(4, 2))
+            out.append(repr(lib.empty(1)))
+        out.append((repr(m[0].weight), str(m[0].weight), repr(m)))
+        out.append(repr(m[0](lib.empty(5, 3, device="meta")).shape))
+        lib.manual_seed(0)
+        state = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.ReLU(), lib.nn.Linear(4, 2))
+        state = state.state_dict()
+        with pytest.raises(NotImplementedError) as err:
+            m.to("cpu")
+        out.append(str(err.value))
+        m.to_empty(device="cpu")
+        out.append((m[0].weight.is_meta, str(m[0].weight.device), type(m[0].weight).__name__))
+        m.load_state_dict(state)
+        x = lib.arange(6.0).reshape(2, 3)
+        out.append(m(x).tolist())
+        m(x).sum().backward()
+        out.append(m[0].weight.grad.tolist())
+        return out
+
+    _same(program, torch_ref)
+
+
+def test_meta_then_reset_parameters_and_load_into_meta(torch_ref):
+    def program(lib):
+        m = lib.nn.Linear(3, 2, device="meta")
+        m.load_state_dict({"weight": lib.ones(2, 3), "bias": lib.zeros(2)})  # a no-op, warned
+        still = m.weight.is_meta
+        m.to_empty(device="cpu")
+        lib.manual_seed(0)
+        m.reset_parameters()
+        e = lib.nn.Embedding(4, 2, padding_idx=1, device="meta")
+        e.to_empty(device="cpu")
+        lib.manual_seed(1)
+        e.reset_parameters()
+        return still, m.weight.tolist(), m.bias.tolist(), e.weight.tolist()
+
+    _same(program, torch_ref)
+
+
+def test_to_meta(torch_ref):
+    def program(lib):
+        x = lib.ones(2, 3)
+        return [
+            repr(x.to("meta")),
+            repr(x.to(device="meta", dtype=lib.float64)),
+            repr(x.to(lib.device("meta"), lib.float16)),
+            repr(lib.empty(2, device="meta").to("meta")),
+        ]
+
+    _same(program, torch_ref)
