@@ -639,11 +639,6 @@ _add(
         M,
         (),
         M,
-        xfail=X(
-            "the gradient of a 0-d input broadcast by mul is summed by SumBackward1 (sum over "
-            "dims); PyTorch's is SumBackward0 (sum of all)",
-            NAMES,
-        ),
     ),
 )
 _add(

@@ -29,7 +29,8 @@ DIFFERENT_GRAPH = {
     "_conv_weight": "backward op without the forward input",
     "_index_backward": "backward op without the zeros tensor PyTorch's formula takes first",
     "_index_scatter": "backward op without the zeros tensor PyTorch's formula takes first",
-    "_masked_select_backward": "backward op without the zeros tensor PyTorch's formula takes first",
+    "_gather_backward": "backward op without the zeros tensor PyTorch's formula takes first",
+    "_index_select_backward": "backward op without the zeros tensor PyTorch's formula takes first",
     "_ctc_loss_backward": "PyTorch's backward op also takes the loss (its node) as an input",
     # Composites: the node's inputs are made by other ops on one side.
     "_linear": "PyTorch's addmm takes weight.t() (TBackward0), retrograd's the weight itself",

@@ -159,8 +159,9 @@ def _sum_keeping_dims(self, size):
 
 def sum_to_size(input, size):
     """``Tensor.sum_to_size``: sum broadcast dimensions away until the shape is ``size``.  As in
-    PyTorch: ``input`` itself when it has that shape already, and a sum keeping its dimensions
-    viewed without the leading ones (a view) when ``size`` has fewer."""
+    PyTorch: ``input`` itself when it has that shape already, the sum of all to a 0-dim shape,
+    and otherwise a sum keeping its dimensions, viewed without the leading ones (a view) when
+    ``size`` has fewer."""
     size = tuple(size)
     shape = input._data.shape
     if size == shape:
@@ -170,6 +171,8 @@ def sum_to_size(input, size):
             f"size {{[{', '.join(map(str, size))}]}} is not expandable to size "
             f"{{[{', '.join(map(str, shape))}]}}."
         )
+    if not size:
+        return input.sum()  # (SumBackward0, as PyTorch's sum to a 0-dim shape)
     lead = len(shape) - len(size)
     out = _sum_keeping_dims(input, (1,) * lead + size)
     return view(out, size) if lead else out
