@@ -217,7 +217,10 @@ def permute(self, dims):
 @op(view=True, grads=(lambda g, n: g.squeeze(n.dim),))
 def unsqueeze(self, dim):
     """``torch.unsqueeze``: a view with a size-1 dimension inserted at ``dim``."""
-    return xp.expand_dims(self, _wrap_dim(dim, self.ndim + 1))
+    d = _wrap_dim(dim, self.ndim + 1)
+    shape = self.shape
+    # (what xp.expand_dims does, without its argument parsing)
+    return self.reshape(shape[:d] + (1,) + shape[d:])
 
 
 def _squeeze_forward(self, dim):
