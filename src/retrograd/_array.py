@@ -86,7 +86,8 @@ def sum_to_shape(array, shape):
     )
     if not axes:
         return array.reshape(shape)
-    return c_order(array.sum(axis=axes, keepdims=True)).reshape(shape)  # (a sum is contiguous)
+    # (ndarray.sum's own reduction, called directly; a sum is contiguous)
+    return c_order(xp.add.reduce(array, axis=axes, keepdims=True)).reshape(shape)
 
 
 def iterator_layout(out, operands):

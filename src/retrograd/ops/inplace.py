@@ -827,6 +827,17 @@ def _fits(shape, target):
         return False
 
 
+def _same_kind(data, b):
+    """Whether ``data op b`` may be written into ``data`` (NumPy's same-kind casting): at once
+    for an operand of ``data``'s dtype or a float into floats, the common cases."""
+    if type(b) is float:
+        if data.dtype.kind in "fc":
+            return True
+    elif type(b) is ndarray and b.dtype is data.dtype:
+        return True
+    return xp.can_cast(xp.result_type(data, b), data.dtype, casting="same_kind")
+
+
 def _fast(ufunc, name, fn):
     """``add_`` and kin: one ufunc writing in place when nothing is recorded (optimizer steps)."""
 
@@ -846,7 +857,7 @@ def _fast(ufunc, name, fn):
             if (
                 data.flags.writeable
                 and isinstance(b, (ndarray, float, int))
-                and xp.can_cast(xp.result_type(data, b), data.dtype, casting="same_kind")
+                and _same_kind(data, b)
                 and (
                     not isinstance(b, ndarray)
                     or (

@@ -647,10 +647,11 @@ def logsumexp(self, dim, keepdim=False):
     axes = dims_arg(dim, self.ndim)
     if self.size == 0:
         return xp.log(xp.sum(xp.exp(self), axis=axes, keepdims=keepdim))
-    top = xp.amax(self, axis=axes, keepdims=True)
+    # (amax and sum are these reductions, called directly)
+    top = xp.maximum.reduce(self, axis=axes, keepdims=True)
     top = xp.where(xp.isfinite(top), top, 0)  # all -inf (or an inf) must not make nan
     with xp.errstate(divide="ignore"):
-        out = xp.log(xp.sum(xp.exp(self - top), axis=axes, keepdims=True)) + top
+        out = xp.log(xp.add.reduce(xp.exp(self - top), axis=axes, keepdims=True)) + top
     return c_order(out if keepdim else out.squeeze(axes))
 
 

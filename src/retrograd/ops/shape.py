@@ -181,6 +181,8 @@ def sum_to_size(input, size):
 def _expandable(small, big):
     if len(small) > len(big):
         return False
+    if small == big[len(big) - len(small) :]:  # (a bias's gradient: no size-1 dimension)
+        return True
     return all(s == b or s == 1 for s, b in zip(reversed(small), reversed(big)))
 
 
@@ -236,7 +238,10 @@ def permute(self, dims):
 @op(view=True, grads=(lambda g, n: g.squeeze(n.dim),))
 def unsqueeze(self, dim):
     """``torch.unsqueeze``: a view with a size-1 dimension inserted at ``dim``."""
-    return xp.expand_dims(self, _wrap_dim(dim, self.ndim + 1))
+    d = _wrap_dim(dim, self.ndim + 1)
+    shape = self.shape
+    # (what xp.expand_dims does, without its argument parsing)
+    return self.reshape(shape[:d] + (1,) + shape[d:])
 
 
 def _squeeze_forward(self, dim):
