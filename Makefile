@@ -39,8 +39,13 @@ $(VENV)/.ddp: $(BIN)/python pyproject.toml
 demo-ddp: $(VENV)/.ddp
 	$(BIN)/python -m retrograd.distributed.run --nproc-per-node 2 examples/digits_ddp.py
 
+# The suite runs on WORKERS processes (pytest-xdist, in the test extra); WORKERS=0 runs it in this
+# one. 2 by default, the cores of the CI machine: `auto` takes every core the system reports, which
+# in a container can be far more than it may use.
+WORKERS ?= 2
+
 test: $(VENV)/.test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS)
 
 # ruff's checks and its formatter (pyproject.toml lists the rules), and mypy on the public modules
 # (pyproject.toml's [tool.mypy]); CI runs it before the tests.
@@ -51,7 +56,7 @@ lint: $(VENV)/.test
 
 # Without PyTorch: the parity tests skip instead of failing.
 test-light: $(VENV)/.light
-	RETROGRAD_TEST_LIGHT=1 $(BIN)/python -m pytest
+	RETROGRAD_TEST_LIGHT=1 $(BIN)/python -m pytest -n $(WORKERS)
 
 # Python 3.10-3.13, each with the lowest and the newest NumPy it can take (light suite).
 test-matrix:
