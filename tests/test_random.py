@@ -7,7 +7,6 @@ float64 and integer dtypes.
 """
 
 import copy
-import importlib.util
 import math
 import os
 import pickle
@@ -21,6 +20,7 @@ from hypothesis import strategies as st
 import retrograd
 from retrograd import _sampling
 from retrograd._generator import Generator
+from tests import conftest
 
 SEEDS = [0, 1, 42, 1234, 2**32 + 5, 2**63 - 1, -1, 67280421310721]
 SIZES = [1, 2, 15, 16, 17, 31, 100, 1000, 1023, 4099]
@@ -111,7 +111,7 @@ def test_rand_and_randn(torch_ref, n, dtype):
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("torch") is None and bool(os.environ.get("RETROGRAD_TEST_LIGHT")),
+    conftest._torch is None and bool(os.environ.get("RETROGRAD_TEST_LIGHT")),
     reason="PyTorch is not installed: parity check not run (make test-light)",
 )
 @settings(max_examples=25, deadline=None)
