@@ -16,6 +16,7 @@ is ``_conv_weight``, a primitive of its own whose two gradients are both convolu
 
 import functools
 import itertools
+import threading
 
 from .. import _switches
 from .._array import xp
@@ -92,6 +93,25 @@ def _shape_str(shape):
 # --- array kernels ----------------------------------------------------------------------------
 
 
+_SCRATCH_LIMIT = 64 << 20
+_scratch = threading.local()  # per thread: reusable memory for the temporaries of one kernel call
+
+
+def _scratch_array(slot, shape, dtype):
+    """An uninitialised array from this thread's ``slot`` of scratch memory, which the next call for
+    the same slot overwrites: for a temporary that no result keeps (the columns of an im2col).
+    Reusing the memory spares a fresh allocation of megabytes per call, which the C library maps
+    from the kernel (a page fault per 4 KiB) and hands back again when it is freed."""
+    size = _prod(shape) * xp.dtype(dtype).itemsize
+    if size > _SCRATCH_LIMIT:  # (a larger one is not kept for later)
+        return xp.empty(shape, dtype)
+    store = getattr(_scratch, slot, None)
+    if store is None or store.nbytes < size:
+        store = xp.empty(size, xp.uint8)
+        setattr(_scratch, slot, store)
+    return store[:size].view(dtype).reshape(shape)
+
+
 def _pad(a, pads, value=0.0, first=None):
     """``a`` padded by ``(lo, hi)`` on the dims from ``first`` on (default: the trailing ones); a
     negative ``hi`` crops instead."""
@@ -166,8 +186,10 @@ def _im2col(x, out, kernel, stride, pads, dilation, groups):
     nd = len(kernel)
     win = _windows(_pad(_channels_last(x), pads, first=1), out, kernel, stride, dilation, first=1)
     m, kc = n * _prod(out), _prod(kernel) * (c // groups)
-    if groups == 1:
-        return win.reshape(1, m, kc)
+    if groups == 1:  # the one copy of the windows, into scratch memory
+        cols = _scratch_array("cols", (1, m, kc), x.dtype)
+        xp.copyto(cols.reshape(win.shape), win)
+        return cols
     win = win.reshape(win.shape[:-1] + (groups, c // groups))  # [N, *out, *k, G, C/G]: a view
     return win.transpose((1 + 2 * nd, 0) + tuple(range(1, 1 + 2 * nd)) + (2 + 2 * nd,)).reshape(
         groups, m, kc
@@ -277,7 +299,10 @@ def _conv_transpose_forward(y, w, stride, pads, dilation, groups, output_padding
         .transpose((0,) + tuple(range(3, 3 + nd)) + (1, 2))
         .reshape(groups, -1, cg // groups, og)
     )
-    cols = xp.matmul(_rows(y, groups)[:, None], wk).reshape(
+    rows = _rows(y, groups)
+    shape = (groups, wk.shape[1], rows.shape[1], og)
+    spread = _scratch_array("cols", shape, xp.result_type(rows.dtype, wk.dtype))
+    cols = xp.matmul(rows[:, None], wk, out=spread).reshape(
         (groups,) + kernel + (n,) + size + (og,)
     )
     cols = cols.transpose((0, 1 + nd) + tuple(range(1, 1 + nd)) + tuple(range(2 + nd, 3 + 2 * nd)))
