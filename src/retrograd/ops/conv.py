@@ -112,9 +112,10 @@ def _scratch_array(slot, shape, dtype):
     return store[:size].view(dtype).reshape(shape)
 
 
-def _pad(a, pads, value=0.0, first=None):
+def _pad(a, pads, value=0.0, first=None, scratch=None):
     """``a`` padded by ``(lo, hi)`` on the dims from ``first`` on (default: the trailing ones); a
-    negative ``hi`` crops instead."""
+    negative ``hi`` crops instead.  ``scratch``: a slot of scratch memory to pad into, for a
+    padded copy that no result keeps."""
     if all(lo == 0 and hi == 0 for lo, hi in pads):
         return a
     nd = len(pads)
@@ -131,7 +132,11 @@ def _pad(a, pads, value=0.0, first=None):
         + tuple(n + lo + max(hi, 0) for n, (lo, hi) in zip(sizes, pads))
         + a.shape[first + nd :]
     )
-    out = xp.zeros(shape, a.dtype) if value == 0 else xp.full(shape, value, a.dtype)
+    if scratch is None:
+        out = xp.zeros(shape, a.dtype) if value == 0 else xp.full(shape, value, a.dtype)
+    else:
+        out = _scratch_array(scratch, shape, a.dtype)
+        out.fill(value)
     out[head + tuple(slice(lo, lo + n) for n, (lo, _) in zip(sizes, pads))] = a
     return out
 
@@ -184,7 +189,8 @@ def _im2col(x, out, kernel, stride, pads, dilation, groups):
     """The windows of ``x`` [N, C, *S], one matrix per group: [G, N * prod(out), prod(k) * C/G]."""
     n, c = x.shape[:2]
     nd = len(kernel)
-    win = _windows(_pad(_channels_last(x), pads, first=1), out, kernel, stride, dilation, first=1)
+    padded = _pad(_channels_last(x), pads, first=1, scratch="padded")
+    win = _windows(padded, out, kernel, stride, dilation, first=1)
     m, kc = n * _prod(out), _prod(kernel) * (c // groups)
     if groups == 1:  # the one copy of the windows, into scratch memory
         cols = _scratch_array("cols", (1, m, kc), x.dtype)
