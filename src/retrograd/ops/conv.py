@@ -16,9 +16,9 @@ is ``_conv_weight``, a primitive of its own whose two gradients are both convolu
 
 import functools
 import itertools
-import threading
 
 from .. import _switches
+from .._array import scratch_array as _scratch_array
 from .._array import xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import _make
@@ -91,25 +91,6 @@ def _shape_str(shape):
 
 
 # --- array kernels ----------------------------------------------------------------------------
-
-
-_SCRATCH_LIMIT = 64 << 20
-_scratch = threading.local()  # per thread: reusable memory for the temporaries of one kernel call
-
-
-def _scratch_array(slot, shape, dtype):
-    """An uninitialised array from this thread's ``slot`` of scratch memory, which the next call for
-    the same slot overwrites: for a temporary that no result keeps (the columns of an im2col).
-    Reusing the memory spares a fresh allocation of megabytes per call, which the C library maps
-    from the kernel (a page fault per 4 KiB) and hands back again when it is freed."""
-    size = _prod(shape) * xp.dtype(dtype).itemsize
-    if size > _SCRATCH_LIMIT:  # (a larger one is not kept for later)
-        return xp.empty(shape, dtype)
-    store = getattr(_scratch, slot, None)
-    if store is None or store.nbytes < size:
-        store = xp.empty(size, xp.uint8)
-        setattr(_scratch, slot, store)
-    return store[:size].view(dtype).reshape(shape)
 
 
 def _pad(a, pads, value=0.0, first=None, scratch=None):
