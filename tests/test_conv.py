@@ -512,3 +512,36 @@ def test_conv_checks_run_again_for_other_shapes():
         F.conv2d(retrograd.randn(1, 3, 5, 5), w, retrograd.randn(5))
     with pytest.raises(RuntimeError, match="to have 3 channels, but got 2 channels"):
         F.conv2d(retrograd.randn(1, 2, 5, 5), w)
+
+
+def test_conv_results_survive_later_convolutions_and_other_threads(torch_ref):
+    """The columns of a convolution live in reused scratch memory: no result, forward or
+    backward, may share it, so results held while more convolutions of the same shape run (in
+    this thread and in others at the same time) keep PyTorch's values."""
+    import threading
+
+    inputs = _arrays((2, 3, 6, 6), (2, 3, 6, 6), seed=3)
+    w_array, seed = _arrays((4, 3, 3, 3), (2, 3, 6, 6), seed=4)
+
+    def run(lib, x):
+        x, w = (lib.tensor(a, requires_grad=True) for a in (x, w_array))
+        y = lib.nn.functional.conv2d(x, w, padding=1)
+        t = lib.nn.functional.conv_transpose2d(y, w, padding=1)
+        t.backward(lib.tensor(seed))
+        return y, t, x.grad, w.grad
+
+    want = [run(torch_ref, x) for x in inputs]
+    ours = {i: run(retrograd, x) for i, x in enumerate(inputs)}
+
+    def in_thread(i):
+        ours[i] = run(retrograd, inputs[i % 2])
+
+    threads = [threading.Thread(target=in_thread, args=(i,)) for i in range(2, 6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(ours) == list(range(6))
+    for i, got in ours.items():
+        for a, b in zip(got, want[i % 2]):
+            np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-4, atol=1e-4)

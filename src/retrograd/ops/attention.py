@@ -14,7 +14,7 @@ gives NaN there), as in PyTorch's kernel.
 import math
 from collections import namedtuple
 
-from .._array import xp
+from .._array import scratch_array, xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from .nnops import _linear
@@ -302,19 +302,22 @@ def _self_attention_grads(work, p, w_out, g_out, g_p, want, heads):
     batch, hd = p.shape[0] // heads, embed // heads
     q, k, v = (_heads(proj, steps, batch, heads, i) for i in range(3))
     p = p.reshape(batch, heads, steps, steps)
-    d_proj = xp.empty_like(proj)  # the products below write their parts of it
+    # (the temporaries below, megabytes on a large layer, live in reused scratch memory)
+    d_proj = scratch_array("attention_d_proj", proj.shape, proj.dtype)  # the products write it
     dq, dk, dv = (_heads(d_proj, steps, batch, heads, i) for i in range(3))
     dw_out = db_out = None
     if g_out is not None:
         g2 = g_out.reshape(rows, embed)
         dw_out = xp.matmul(g2.T, o2) if want[3] else None
         db_out = g2.sum(0) if want[4] else None
-        do = xp.matmul(g2, w_out).reshape(steps, batch, heads, hd)
+        do = scratch_array("attention_do", (rows, embed), xp.result_type(g2, w_out))
+        do = xp.matmul(g2, w_out, out=do).reshape(steps, batch, heads, hd)
         # each row of dp dotted with p is do . (p v) = do . o: over E / heads, not over L
         row = xp.einsum("lnhd,lnhd->nhl", do, o2.reshape(steps, batch, heads, hd))[..., None]
         do = do.transpose(1, 2, 0, 3)
         xp.matmul(xp.swapaxes(p, -1, -2), do, out=dv)
-        dp = xp.matmul(do, xp.swapaxes(v, -1, -2))
+        dp = scratch_array("attention_dp", p.shape, xp.result_type(do, v))
+        xp.matmul(do, xp.swapaxes(v, -1, -2), out=dp)
         if g_p is not None:
             g_p = g_p.reshape(p.shape)
             dp += g_p

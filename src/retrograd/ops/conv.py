@@ -18,6 +18,7 @@ import functools
 import itertools
 
 from .. import _switches
+from .._array import scratch_array as _scratch_array
 from .._array import xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import _make
@@ -92,9 +93,10 @@ def _shape_str(shape):
 # --- array kernels ----------------------------------------------------------------------------
 
 
-def _pad(a, pads, value=0.0, first=None):
+def _pad(a, pads, value=0.0, first=None, scratch=None):
     """``a`` padded by ``(lo, hi)`` on the dims from ``first`` on (default: the trailing ones); a
-    negative ``hi`` crops instead."""
+    negative ``hi`` crops instead.  ``scratch``: a slot of scratch memory to pad into, for a
+    padded copy that no result keeps."""
     if all(lo == 0 and hi == 0 for lo, hi in pads):
         return a
     nd = len(pads)
@@ -111,7 +113,11 @@ def _pad(a, pads, value=0.0, first=None):
         + tuple(n + lo + max(hi, 0) for n, (lo, hi) in zip(sizes, pads))
         + a.shape[first + nd :]
     )
-    out = xp.zeros(shape, a.dtype) if value == 0 else xp.full(shape, value, a.dtype)
+    if scratch is None:
+        out = xp.zeros(shape, a.dtype) if value == 0 else xp.full(shape, value, a.dtype)
+    else:
+        out = _scratch_array(scratch, shape, a.dtype)
+        out.fill(value)
     out[head + tuple(slice(lo, lo + n) for n, (lo, _) in zip(sizes, pads))] = a
     return out
 
@@ -164,10 +170,13 @@ def _im2col(x, out, kernel, stride, pads, dilation, groups):
     """The windows of ``x`` [N, C, *S], one matrix per group: [G, N * prod(out), prod(k) * C/G]."""
     n, c = x.shape[:2]
     nd = len(kernel)
-    win = _windows(_pad(_channels_last(x), pads, first=1), out, kernel, stride, dilation, first=1)
+    padded = _pad(_channels_last(x), pads, first=1, scratch="padded")
+    win = _windows(padded, out, kernel, stride, dilation, first=1)
     m, kc = n * _prod(out), _prod(kernel) * (c // groups)
-    if groups == 1:
-        return win.reshape(1, m, kc)
+    if groups == 1:  # the one copy of the windows, into scratch memory
+        cols = _scratch_array("cols", (1, m, kc), x.dtype)
+        xp.copyto(cols.reshape(win.shape), win)
+        return cols
     win = win.reshape(win.shape[:-1] + (groups, c // groups))  # [N, *out, *k, G, C/G]: a view
     return win.transpose((1 + 2 * nd, 0) + tuple(range(1, 1 + 2 * nd)) + (2 + 2 * nd,)).reshape(
         groups, m, kc
@@ -277,7 +286,10 @@ def _conv_transpose_forward(y, w, stride, pads, dilation, groups, output_padding
         .transpose((0,) + tuple(range(3, 3 + nd)) + (1, 2))
         .reshape(groups, -1, cg // groups, og)
     )
-    cols = xp.matmul(_rows(y, groups)[:, None], wk).reshape(
+    rows = _rows(y, groups)
+    shape = (groups, wk.shape[1], rows.shape[1], og)
+    spread = _scratch_array("cols", shape, xp.result_type(rows.dtype, wk.dtype))
+    cols = xp.matmul(rows[:, None], wk, out=spread).reshape(
         (groups,) + kernel + (n,) + size + (og,)
     )
     cols = cols.transpose((0, 1 + nd) + tuple(range(1, 1 + nd)) + tuple(range(2 + nd, 3 + 2 * nd)))
