@@ -153,8 +153,13 @@ def _type_name(a):
     node="SumBackward1",
     method=False,
 )
-def _sum_keeping_dims(self, size):
-    return sum_to_shape(self, size)  # (``size`` has ``self``'s number of dimensions)
+def _sum_keeping_dims(self, size, lead):
+    # (``size`` has ``self``'s number of dimensions; the first ``lead`` are summed whatever their
+    # size, as PyTorch's sum_to does: new memory, which a view then drops)
+    axes = tuple(range(lead)) + tuple(
+        i for i in range(lead, self.ndim) if size[i] == 1 and self.shape[i] != 1
+    )
+    return c_order(xp.add.reduce(self, axis=axes, keepdims=True))
 
 
 def sum_to_size(input, size):
@@ -174,7 +179,7 @@ def sum_to_size(input, size):
     if not size:
         return input.sum()  # (SumBackward0, as PyTorch's sum to a 0-dim shape)
     lead = len(shape) - len(size)
-    out = _sum_keeping_dims(input, (1,) * lead + size)
+    out = _sum_keeping_dims(input, (1,) * lead + size, lead)
     return view(out, size) if lead else out
 
 
