@@ -1,7 +1,7 @@
 """Ops that move elements without computing new values: views, reshapes, copies, dtype changes."""
 
 from .. import _device, _meta, _switches, dtypes
-from .._array import c_order, kept_layout, kept_order, reshaped_view, sum_to_shape, xp
+from .._array import c_order, kept_layout, kept_order, reshaped_view, xp
 from .._out import check_out, write_out
 from ..autograd.cuts import note as note_cut
 from ..tensor import Tensor, _make, _wrap_dim
