@@ -985,23 +985,9 @@ def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
     return _PART_WRITERS["DiagonalScatterBackward0"](input, src, part, "DiagonalScatterBackward0")
 
 
-# PyTorch names a dtype by its C type in some errors (a mask's dtype, clamp_'s integer tensor).
-C_NAMES = {
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-}
-
-
 def _check_mask(self, mask, *rest):
     if mask.dtype.kind != "b":
-        name = C_NAMES.get(dtypes.FROM_NP[mask.dtype].name, dtypes.FROM_NP[mask.dtype].name)
+        name = dtypes.CPP_NAMES.get(dtypes.FROM_NP[mask.dtype], mask.dtype.name)
         raise RuntimeError(
             f"masked_fill_ only supports boolean masks, but got mask with dtype {name}"
         )

@@ -1363,7 +1363,7 @@ def random_(self, from_=None, to=_ONE_BOUND, *, generator=None):
         low, high = (
             (0, 1) if a.dtype == bool else (int(xp.iinfo(a.dtype).min), int(xp.iinfo(a.dtype).max))
         )
-        name = _indexing.C_NAMES.get(a.dtype.name, a.dtype.name)
+        name = dtypes.CPP_NAMES.get(dtypes.FROM_NP[a.dtype], a.dtype.name)
         if not low <= from_ <= high:
             raise RuntimeError(f"from is out of bounds for {name}")
         if not low <= to - 1 <= high:
@@ -1499,7 +1499,7 @@ def clamp_(self, min=None, max=None):
 
 def _check_number_bounds(t, *bounds):
     if t._data.dtype.kind in "biu" and any(isinstance(b, float) for b in bounds):
-        name = _indexing.C_NAMES.get(t._data.dtype.name, t.dtype._tensor_name[:-6])
+        name = dtypes.CPP_NAMES.get(t.dtype, t.dtype._tensor_name[:-6])
         raise RuntimeError(f"result type Float can't be cast to the desired output type {name}")
 
 

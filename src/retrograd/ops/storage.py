@@ -873,23 +873,6 @@ def as_subclass(self, cls):
     return result
 
 
-# PyTorch's C++ names of element types, as its set_ error shows them
-_CPP_TYPES = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "bfloat16": "c10::BFloat16",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-    "complex64": "c10::complex<float>",
-    "complex128": "c10::complex<double>",
-}
-
-
 @tensor_method
 def set_(self, source=None, storage_offset=0, size=None, stride=None):
     """``Tensor.set_``: this tensor made to view other memory: ``source``'s (a tensor: its
@@ -906,14 +889,14 @@ def set_(self, source=None, storage_offset=0, size=None, stride=None):
     elif isinstance(source, Tensor):
         if source._data.dtype != dtype:
             raise RuntimeError(
-                f"Could not set tensor of type {_CPP_TYPES[source.dtype.name]} to a tensor of "
-                f"type {_CPP_TYPES[self.dtype.name]}"
+                f"Could not set tensor of type {dtypes.CPP_NAMES[source.dtype]} to a tensor of "
+                f"type {dtypes.CPP_NAMES[self.dtype]}"
             )
         new = source._data
     elif isinstance(source, UntypedStorage):
         if isinstance(source, TypedStorage) and source.dtype.np != dtype:
             raise RuntimeError(
-                f"Expected a Storage of type {_CPP_TYPES[self.dtype.name]} or an "
+                f"Expected a Storage of type {dtypes.CPP_NAMES[self.dtype]} or an "
                 f"UntypedStorage, but got type {dtypes.scalar_type_name(source.dtype)} for "
                 "argument 1 'storage'"
             )
