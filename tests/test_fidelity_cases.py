@@ -435,3 +435,18 @@ def test_a_view_made_by_backward_without_a_graph_refuses_a_recorded_write(torch_
         return g
 
     assert _same(torch_ref, program)[0] == "error"
+
+
+def test_cumprod_gradient_reads_the_result_a_hook_hands_back(torch_ref):
+    # (seed 914624) with a pack hook that keeps the tensor itself, a later in-place write into
+    # cumprod's result is no error, and PyTorch's gradient is computed from the result as it is
+    # then; retrograd's formula recomputed the products from the input
+    def program(T):
+        x = T.tensor([0.8, 1.6, -1.9, -1.75], requires_grad=True)
+        with T.autograd.graph.saved_tensors_hooks(lambda t: (t,), lambda p: p[0]):
+            y = T.cumprod(x * 1, dim=-1)
+        y.sub_(T.tensor(-1.5, requires_grad=True), alpha=0.5)
+        y.mean().backward()
+        return x.grad
+
+    _same(torch_ref, program)

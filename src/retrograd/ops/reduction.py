@@ -698,12 +698,18 @@ def _cumulative(name, fn, a, dim, dtype):
 def _cumprod_grad(g, n):
     """d/dx_i of sum_j g_j prod_{k<=j} x_k, exact where inputs are zero too:
     (prod_{k<i} x_k) * sum_{j>=i} g_j prod_{i<k<=j} x_k, from an n x n table of partial products."""
-    n.result  # noqa: B018 (read, so checked for in-place writes, as PyTorch's node keeps it)
+    result = n.result  # (read first, so checked for in-place writes, as PyTorch's node keeps it)
     x = n.self
     if (
         x._data.size <= 1 or x.shape[n.dim] <= 1
     ):  # each output is its input: the gradient as it came
         return _to_dtype(g, n.self_dtype)
+    if not (x._data == 0).any():
+        # No zero input: the sums of g * result from each position on, over the input, as
+        # PyTorch computes it (from the saved result, which a saved-tensor hook may hand back
+        # changed)
+        d = n.dim
+        return _to_dtype((g * result).flip(d).cumsum(d).flip(d) / x, n.self_dtype)
     # (the dim last: transposed there and back only when it is not, so that the gradient is no
     # view, as PyTorch's is not)
     swap = n.dim % x.ndim != x.ndim - 1
