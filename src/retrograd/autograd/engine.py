@@ -14,7 +14,7 @@ import threading
 from heapq import heappop, heappush
 
 from .. import _switches
-from .._array import is_dense, xp
+from .._array import is_dense, sum_to_shape, xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import Tensor, _make, bump_version
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
@@ -347,7 +347,11 @@ def _fit_input_shapes(node, slots, deps, root_edges):
                 f"{head}invalid gradient at index {index} - got [{got}] but expected shape "
                 f"compatible with [{want}]"
             )
-        slots[nr] = g.sum_to_size(shape)
+        slots[nr] = (
+            g.sum_to_size(shape)
+            if _grad_state.enabled
+            else _make(sum_to_shape(g._data, tuple(shape)))
+        )
     return slots
 
 
@@ -450,27 +454,21 @@ def _array_id(g):
 def _unshared(node, g, slots, outs):
     """Whether the engine alone refers to ``g``, a gradient that ``node`` (with no hooks) just
     computed from ``slots`` among ``outs``.  An op's derivative formulas are linear in their
-    incoming gradient, so what one returns is new memory (or a view of it, as sum_to_size's), or
-    that gradient itself or a view of it (which may be the caller's, a hook's or another leaf's):
-    ``g``'s memory must be none of the incoming gradients' and go to one input only.  A custom
-    Function's backward is user code: its gradients are never taken."""
+    incoming gradient, so what one returns is a new tensor, a view, or that gradient itself (which
+    may be the caller's, a hook's or another leaf's): ``g`` must be new, own its array, and go to
+    one input only.  A custom Function's backward is user code: its gradients are never taken."""
     if not node._formula_grads or type(g) is not Tensor:  # (a sparse gradient: no ._data)
         return False
-    if g._grad_fn is not None:
-        return False
     a = g._data
-    owner = a if a.base is None else a.base
+    if a.base is not None or g._grad_fn is not None:
+        return False
     for s in slots:
-        if s is not None:
-            b = s._data
-            if s is g or b is owner or b.base is owner:
-                return False
+        if s is not None and (s is g or s._data is a):
+            return False
     n = 0
     for o in outs:
-        if o is not None and (type(o) is Tensor or not o.is_sparse):
-            b = o._data
-            if b is owner or b.base is owner:
-                n += 1
+        if o is not None and (type(o) is Tensor or not o.is_sparse) and o._data is a:
+            n += 1
     return n == 1
 
 

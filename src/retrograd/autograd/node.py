@@ -10,6 +10,7 @@ import itertools
 import weakref
 
 from .. import _switches
+from .._array import sum_to_shape
 from ..tensor import Tensor, VersionCounter, _make
 from .anomaly import describe_site, node_origin
 
@@ -457,7 +458,12 @@ def _fit(grad, meta):
     """Undo broadcasting and type promotion: sum ``grad`` back to the input's shape and dtype."""
     shape, dtype = meta
     if grad.shape != shape:
-        grad = grad.sum_to_size(shape)
+        # (without a graph to record, the sum on arrays: sum_to_size's view and two op calls
+        # would cost three times as much on every broadcast input, a bias's gradient)
+        if _switches.grad_mode.enabled:
+            grad = grad.sum_to_size(shape)
+        else:
+            grad = _make(sum_to_shape(grad._data, tuple(shape)))
     if dtype is not None and grad.dtype is not dtype:
         if grad._data.dtype.kind == "c" and not dtype.is_complex:
             grad = grad.real  # a real input's part in a complex result: the real part (PyTorch)

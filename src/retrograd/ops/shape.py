@@ -159,7 +159,8 @@ def _sum_keeping_dims(self, size, lead):
     axes = tuple(range(lead)) + tuple(
         i for i in range(lead, self.ndim) if size[i] == 1 and self.shape[i] != 1
     )
-    return c_order(xp.add.reduce(self, axis=axes, keepdims=True))
+    wide = xp.int64 if self.dtype.kind in "biu" else None  # (PyTorch sums integers in int64)
+    return c_order(xp.add.reduce(self, axis=axes, keepdims=True, dtype=wide))
 
 
 def sum_to_size(input, size):
