@@ -934,10 +934,11 @@ def _tensor_arguments(args, d, kwargs):
     anything else, is PyTorch's TypeError."""
     k = len(d.inputs)
     for a in args[:k]:
-        if not isinstance(a, Tensor):
+        if not isinstance(a, Tensor) and a is not None:
             break
-    else:
-        return args
+    else:  # tensors, and None for optional inputs (``weight=None``): nothing to convert
+        if not args or args[0] is not None:
+            return args
     given = args  # (a NumPy scalar is named as given)
     args = list(args)
     arrays = False
