@@ -1,6 +1,7 @@
 """dtype objects, the default dtype and type promotion (``promote_types``/``result_type``)."""
 
 import itertools
+import warnings
 
 import pytest
 
@@ -154,3 +155,46 @@ def test_result_type_priorities(a, b, expected):
     counts when it is of a higher category (bool < integer < float < complex)."""
     assert torch.result_type(a, b) is expected
     assert (a + b).dtype is expected
+
+
+_FILLS = {
+    "setitem": lambda T, d, v: (lambda x: (x.__setitem__(0, v), x)[1])(T.zeros(3, dtype=d)),
+    "fill_": lambda T, d, v: T.zeros(3, dtype=d).fill_(v),
+    "fill": lambda T, d, v: T.fill(T.zeros(3, dtype=d), v),
+    "full": lambda T, d, v: T.full((3,), v, dtype=d),
+    "masked_fill": lambda T, d, v: T.zeros(3, dtype=d).masked_fill(
+        T.tensor([True, False, True]), v
+    ),
+    "index_fill": lambda T, d, v: T.zeros(3, dtype=d).index_fill(0, T.tensor([1]), v),
+    "tensor": lambda T, d, v: T.tensor([[v, 1]], dtype=d),
+    "tensor 0-d": lambda T, d, v: T.tensor(v, dtype=d),
+}
+_EDGE_NUMBERS = (
+    *(float(x) for x in ("nan", "inf", "-inf")),
+    1e20, 1e39, 70000.0, 255.5, 2.7, -0.5, -1.0,
+    300, -1, -255, -256, 128, -129, 2**31, 2**63 - 1, 2**63, -(2**63), -(2**63) - 1, 2**64,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("how", sorted(_FILLS))
+def test_numbers_filled_into_every_dtype_convert_as_pytorch(torch_ref, how):
+    """A number written into a tensor is checked against the type's range as PyTorch checks it:
+    its error and text (the C++ type name differs by path), negatives wrapped into unsigned
+    types, floats into bool, narrow float types refusing a finite value beyond their range."""
+
+    def outcome(T, name, value):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # (NumPy's and PyTorch's cast warnings)
+                return str(_FILLS[how](T, getattr(T, name), value).tolist())
+        except (RuntimeError, ValueError, OverflowError, TypeError) as e:
+            return f"{type(e).__name__}: {e}"
+
+    names = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64")
+    differ = [
+        (name, value, outcome(torch, name, value), want)
+        for name in names
+        for value in _EDGE_NUMBERS
+        if outcome(torch, name, value) != (want := outcome(torch_ref, name, value))
+    ]
+    assert differ == []

@@ -450,6 +450,43 @@ def test_setitem_value_shapes_and_errors(torch_ref, key, shape):
     assert _outcome(retrograd, program) == _outcome(torch_ref, program)
 
 
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda T, x: x.__setitem__(slice(1, 3), T.tensor([7, 8])),  # int64 into float
+        lambda T, x: x.__setitem__((0, slice(None)), T.tensor([[[2.5]]])),  # leading ones
+        lambda T, x: x.__setitem__(1, -1),
+        lambda T, x: x.__setitem__(slice(None), 4.25),
+        lambda T, x: x.__setitem__(0, T.tensor([True, False, True])),
+        lambda T, x: x.__setitem__(0, T.tensor([1.0, 2.0])),  # does not broadcast
+        lambda T, x: x.__setitem__(0, T.tensor([1j, 2, 3])),  # complex into real
+        lambda T, x: x.__setitem__(slice(1, None), x[:-1]),  # overlapping source
+        lambda T, x: x.__setitem__(0, x[1]),  # other rows of the same memory
+        lambda T, x: x.expand(2, 2, 3).__setitem__(0, 1.0),  # elements sharing memory
+        lambda T, x: x.t().__setitem__((slice(None), 1), T.tensor([9.5, 8.5])),
+        lambda T, x: x.__setitem__(slice(0, 1), T.zeros(2, 1, 3)),
+        lambda T, x: x.__setitem__(0, float("nan")),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["float32", "int32", "bool"])
+@pytest.mark.parametrize("leaf", [False, True])
+def test_setitem_without_a_graph(torch_ref, write, dtype, leaf):
+    """Writes that record nothing (plain tensors, or a leaf under no_grad): the values, casts,
+    version counts, views and errors of PyTorch's copy_ and fill_."""
+
+    def program(T):
+        x = T.tensor([[1.5, -2.0, 3.0], [0.5, 0.0, -1.0]]).to(getattr(T, dtype))
+        if leaf and dtype == "float32":
+            x.requires_grad_()
+        row = x[1]
+        v0 = x._version
+        with T.no_grad():
+            write(T, x)
+        return str(x.tolist()), row.tolist(), x._version - v0, x.requires_grad  # (str: NaN)
+
+    assert _outcome(retrograd, program) == _outcome(torch_ref, program)
+
+
 @pytest.mark.parametrize("dtype", ["bool", "int64", "float32"])
 @pytest.mark.parametrize("key", [0, (0, 1), slice(None), Ellipsis])
 @pytest.mark.parametrize("shape", [(), (1,), (3,)])

@@ -4,6 +4,7 @@ import builtins
 import functools
 import math
 import warnings
+from contextlib import suppress
 
 from . import _device, _meta, _sampling, _switches, dtypes
 from ._array import kept_layout, kept_order, ndarray, xp
@@ -107,6 +108,42 @@ def _element_type_check(x):
         raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")  # noqa: TRY004
 
 
+def _integer_array(data, d):
+    """Nested lists of numbers as an array of the integer type ``d``, with PyTorch's checks of
+    each number (``dtypes.checked_scalar``): NumPy's casts would truncate a float out of range
+    and refuse a negative number for an unsigned type, which PyTorch wraps."""
+    try:
+        probe = xp.asarray(data)
+    except (OverflowError, ValueError):
+        probe = None
+    if probe is not None and probe.dtype.kind in "biuf":
+        info = xp.iinfo(d.np)
+        if probe.dtype.kind == "f":
+            low = info.min
+        else:
+            low = info.min if d.is_signed else -info.max
+        if (
+            probe.size == 0
+            or probe.dtype.kind == "b"
+            or low <= probe.min() <= probe.max() <= info.max
+        ):
+            # (NaN fails the comparison)
+            if probe.dtype.kind != "f":
+                return probe.astype(d.np)
+            with suppress(OverflowError):  # (an integer beyond int64 among floats)
+                return xp.asarray(data, dtype=d.np)
+    return xp.asarray(_checked(data, d), dtype=d.np)
+
+
+def _checked(data, d):
+    """``data`` (numbers in nested lists) with each number converted to the integer type ``d`` as
+    ``tensor`` converts it: PyTorch's errors for values out of range, negatives wrapped into an
+    unsigned type."""
+    if isinstance(data, (list, tuple)):
+        return [_checked(x, d) for x in data]
+    return dtypes.checked_scalar(data, d, "tensor")
+
+
 def _infer_array(data, dtype):
     """The array for ``tensor(data)``: Python floats take the default dtype, ints int64, NumPy
     scalars and tensors in a list keep theirs."""
@@ -121,7 +158,10 @@ def _infer_array(data, dtype):
         if inferred is dtypes.bfloat16:  # read as doubles and rounded below, as PyTorch rounds
             inferred = dtypes.float64
         try:
-            array = xp.asarray(_unwrap(data), dtype=inferred.np)
+            if inferred.category == dtypes._INT:
+                array = _integer_array(_unwrap(data), inferred)
+            else:
+                array = xp.asarray(_unwrap(data), dtype=inferred.np)
         except (ValueError, TypeError):
             _check_sequence(data)
             raise
@@ -129,6 +169,8 @@ def _infer_array(data, dtype):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     else:
         _element_type_check(data)
+        if dtype is not None and dtype.category == dtypes._INT:
+            data = _checked(data, dtype)
         array = xp.asarray(
             data,
             dtype=_scalar_type(data).np if dtype is None or dtype is dtypes.bfloat16 else dtype.np,
@@ -341,6 +383,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False, out=Non
     """``torch.full``: the dtype follows ``fill_value`` when none is given."""
     if dtype is None:
         dtype = dtypes.scalar_dtype(fill_value)
+    fill_value = dtypes.checked_scalar(fill_value, dtype)
     return _filled(xp.full(_shape((size,)), fill_value, dtype.np), requires_grad)
 
 

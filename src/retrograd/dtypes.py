@@ -5,7 +5,7 @@ from ._array import xp
 
 _BOOL, _INT, _FLOAT, _COMPLEX = range(4)
 # This module defines dtypes named bool, int and float; keep the Python types at hand.
-_pybool, _pyint, _pycomplex = type(True), type(0), type(0j)  # noqa: UP003
+_pybool, _pyint, _pyfloat, _pycomplex = type(True), type(0), type(0.0), type(0j)  # noqa: UP003
 
 
 class dtype:
@@ -92,6 +92,69 @@ CPP_NAMES = {
     int64: "long int",
     bool: "bool",
 }
+
+
+# The C++ names of PyTorch's checked scalar conversion ("value cannot be converted to type ...").
+_CHECKED_NAMES = {
+    float16: "c10::Half",
+    bfloat16: "c10::BFloat16",
+    float32: "float",
+    float64: "double",
+    complex64: "c10::complex<float>",
+    complex128: "c10::complex<double>",
+    uint8: "uint8_t",
+    uint16: "uint16_t",
+    uint32: "uint32_t",
+    uint64: "uint64_t",
+    int8: "int8_t",
+    int16: "int16_t",
+    int32: "int",
+    int64: "int64_t",
+}
+# The largest finite value of each float type narrower than a Python float.
+_FLOAT_MAX = {float16: 65504.0, bfloat16: 3.3895313892515355e38, float32: 3.4028234663852886e38}
+_FLOAT_MAX[complex64] = _FLOAT_MAX[float32]
+
+
+def checked_scalar(value, d: "dtype", path="scalar"):
+    """The Python number ``value`` made a value of ``d`` as PyTorch converts a number that fills a
+    tensor: NaN, infinity or a value out of ``d``'s range raises PyTorch's error; a negative
+    integer wraps into an unsigned type as in C.  What is checked depends on the ``path`` the
+    number takes in PyTorch: "scalar" (``fill_``, ``full``, ``masked_fill`` ...: every type),
+    "index" (``x[i] = v``: read as a C long long or double first, so a wider integer raises; the
+    16-bit float types take any float) or "tensor" (``tensor(data, dtype=...)``: as "index", no
+    float type checked, the error names the dtype as ``int32`` is named).  Values other than
+    Python ints and floats are returned as they are."""
+    kind = type(value)
+    if kind is _pyint:
+        if path != "scalar" and not -(2**63) <= value < 2**63:
+            raise ValueError("Overflow when unpacking long long")
+        if value >= 2**64:
+            raise OverflowError("int too big to convert")
+        if value < -(2**63):
+            raise OverflowError("can't convert negative int to unsigned")
+    elif kind is not _pyfloat:
+        return value  # (bool, complex, tensors: their own rules)
+    category = d.category
+    if category == _BOOL:
+        return value != 0
+    if category == _INT:
+        info = xp.iinfo(d.np)
+        if kind is _pyint:
+            low, high = (info.min if d.is_signed else -info.max), info.max
+        else:  # (compared as doubles)
+            low, high = _pyfloat(info.min), _pyfloat(info.max)
+        if not low <= value <= high:  # (NaN too)
+            raise _overflow(d, d.name if path == "tensor" else _CHECKED_NAMES[d])
+        return value % (info.max + 1) if value < 0 and not d.is_signed else value
+    limit = _FLOAT_MAX.get(d) if path == "scalar" or (path == "index" and d.itemsize > 2) else None
+    if limit is not None and limit < abs(value) != xp.inf:
+        raise _overflow(d, _CHECKED_NAMES[d])
+    return value
+
+
+def _overflow(d, name):
+    return RuntimeError(f"value cannot be converted to type {name} without overflow")
 
 
 def scalar_type_name(d: dtype) -> str:

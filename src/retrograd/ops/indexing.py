@@ -827,7 +827,7 @@ def index_fill(input, dim, index, value):
                 f"{value.ndim} dimension(s)."
             )
         return _index_fill_tensor(input, value, dim, index)
-    return _index_fill_scalar(input, dim, index, value)
+    return _index_fill_scalar(input, dim, index, dtypes.checked_scalar(value, input.dtype))
 
 
 def _masked_scatter_source_grad(g, n):
@@ -1037,7 +1037,7 @@ def masked_fill(input, mask, value):
                 f"tensor with {value.ndim} dimension(s)."
             )
         return _masked_fill_tensor(input, mask, value)
-    return _masked_fill_scalar(input, mask, value)
+    return _masked_fill_scalar(input, mask, dtypes.checked_scalar(value, input.dtype))
 
 
 # --- triangles and nonzero ----------------------------------------------------------------------

@@ -234,7 +234,7 @@ def fill(input, value):
     if isinstance(value, Tensor):
         _check_fill_value(value)
         return _fill_tensor_new(input, value)
-    return _fill_new(input, value)
+    return _fill_new(input, dtypes.checked_scalar(value, input.dtype))
 
 
 @op(
@@ -1526,7 +1526,7 @@ def fill_(self, value):
     if isinstance(value, Tensor):
         _check_fill_value(value)
         return inplace(self, _fill_tensor, value)
-    return inplace(self, _fill, value)
+    return inplace(self, _fill, dtypes.checked_scalar(value, self.dtype))
 
 
 @tensor_method
@@ -1585,7 +1585,10 @@ def setitem(self, key, value):
             (self,)
         )  # PyTorch's first view of ``self`` reads its grad_fn: its errors first
     if not isinstance(value, Tensor):
+        value = dtypes.checked_scalar(value, self.dtype, "index")
         value = _make(xp.asarray(value, dtype=self._data.dtype))
+    if not advanced and _plain_write(self, items, whole, value):
+        return
     if whole:
         _copy_to(self, value)
         return
@@ -1609,6 +1612,46 @@ def setitem(self, key, value):
         False,
         _indexing.kept_indices(key if type(key) is tuple else (key,)),
     )
+
+
+def _plain_write(self, items, whole, value):
+    """Whether ``self[items] = value`` (a basic key) was done here, as an array copy: what
+    ``_copy_to`` does when nothing is recorded (no gradient, no cut, no forward AD), the
+    destination is writable without shared elements, the value can broadcast to it, shares no
+    memory with it and needs no complex-to-real cast.  Everything else takes ``_copy_to``."""
+    base = self._view_base if self._view_base is not None else self
+    if (
+        (_grad_state.enabled and (self._requires_grad or base._requires_grad))
+        or value._requires_grad
+        or value._cuts is not None
+        or _switches.forward_ad_hook is not None
+    ):
+        return False
+    data = self._data
+    if not whole:
+        data = data[items if Ellipsis in items else (*items, Ellipsis)]
+    src = value._data
+    if (
+        not data.flags.writeable
+        or 0 in data.strides
+        or (src.dtype.kind == "c" and data.dtype.kind != "c")
+        or _same_memory(data, src)
+    ):
+        return False
+    shape, vshape = data.shape, src.shape
+    if vshape != shape and vshape:
+        n = 0
+        while n < len(vshape) and vshape[n] == 1:
+            n += 1
+        vshape = vshape[n:]
+        if len(vshape) > len(shape) or any(
+            v != d and v != 1 for v, d in zip(vshape[::-1], shape[::-1], strict=False)
+        ):
+            return False  # (the errors are _copy_to's)
+        src = src.reshape(vshape)
+    xp.copyto(data, src, casting="unsafe")
+    bump_version(self, caller_site(2))
+    return True
 
 
 def _copy_to(dest, value):
