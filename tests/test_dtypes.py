@@ -198,3 +198,17 @@ def test_numbers_filled_into_every_dtype_convert_as_pytorch(torch_ref, how):
         if outcome(torch, name, value) != (want := outcome(torch_ref, name, value))
     ]
     assert differ == []
+
+
+@pytest.mark.parametrize("exponent", [3, 3.0, -2, -2.0, 2.0, -1.0])
+@pytest.mark.parametrize("name", ["float16", "float32", "float64"])
+def test_powers_by_a_number_give_pytorchs_bits(torch_ref, name, exponent):
+    """PyTorch computes x ** 3 as x * x * x and x ** -2 as 1 / (x * x): the same bits here."""
+    import numpy as np
+
+    values = np.random.default_rng(3).standard_normal(4096) * 4
+    values[:6] = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-30]
+    mine = torch.tensor(values).to(getattr(torch, name)) ** exponent
+    theirs = torch_ref.tensor(values).to(getattr(torch_ref, name)) ** exponent
+    assert mine.dtype == getattr(torch, name)
+    assert np.array_equal(mine.numpy(), theirs.numpy(), equal_nan=True)

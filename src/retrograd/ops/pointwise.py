@@ -240,6 +240,15 @@ def _pow_scalar(self, exponent):
         if isinstance(exponent, int):  # PyTorch computes integer powers of bools in int64
             self = self.astype(xp.int64)
     with xp.errstate(divide="ignore", invalid="ignore"):
+        if self.dtype.kind == "f" and exponent in (3, -2, 0.5, -0.5):
+            # PyTorch's products and roots for these powers (the same bits; the C library's pow
+            # is slower by up to a hundred times and rounds otherwise)
+            if exponent == 3:
+                return self * self * self
+            if exponent == -2:
+                return xp.reciprocal(self * self)
+            root = xp.sqrt(self)
+            return root if exponent == 0.5 else xp.reciprocal(root, out=root)
         return xp.power(self, exponent)
 
 
