@@ -180,11 +180,16 @@ def _infer_array(data, dtype):
     return array
 
 
+_PLAIN_NUMBERS = frozenset((builtins.bool, builtins.int, builtins.float, builtins.complex))
+
+
 def _unwrap(data):
     """Nested lists may hold tensors (0-dim or not): use their values."""
     if isinstance(data, Tensor):
         return data._data
     if isinstance(data, (list, tuple)):
+        if set(map(type, data)) <= _PLAIN_NUMBERS:
+            return data  # (numbers alone: nothing to unwrap, one look at each element's type)
         return [_unwrap(d) for d in data]
     return data
 
