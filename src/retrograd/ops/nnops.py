@@ -807,13 +807,26 @@ def _nll_coefficients(shape, dtype, target, weight, reduction, ignore_index):
 
 
 def _nll_grad(g, n):
-    shape = n.self_shape
-    coeff = _make(
-        _nll_coefficients(shape, g._data.dtype, n.target, n.weight, n.reduction, n.ignore_index)
+    return _nll_loss_backward(g, n.target, n.weight, n.reduction, n.ignore_index, n.self_shape)
+
+
+@op(
+    inputs="grad_output",
+    method=False,
+    node="NllLossBackwardBackward0",
+    # linear in grad_output, whose adjoint picks as the loss picks its input: nll_loss itself
+    grads=(lambda gg, n: _nll_loss(gg, n.target, n.weight, n.reduction, n.ignore_index),),
+)
+def _nll_loss_backward(grad_output, target, weight, reduction, ignore_index, self_shape):
+    """nll_loss's gradient: ``grad_output`` times the loss's constant derivative.  One op (not
+    a product with a constant tensor) so that a trace records it as a step."""
+    coeff = _nll_coefficients(
+        self_shape, grad_output.dtype, target, weight, reduction, ignore_index
     )
-    if n.reduction == "none" and len(shape) > 1:
-        g = g.unsqueeze(1)
-    return g * coeff
+    if reduction == "none" and len(self_shape) > 1:
+        grad_output = grad_output[:, None]
+    coeff *= grad_output
+    return coeff
 
 
 @op(
