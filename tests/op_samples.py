@@ -903,6 +903,20 @@ _add(
     S(lambda t, x: _f(t).nll_loss(x, t.tensor(_TARGET), reduction="none"), M),
     S(lambda t, x: _f(t).cross_entropy(x, t.tensor(_TARGET), ignore_index=0), M),
 )
+_add(
+    "_nll_loss_backward",
+    S(backward_of(lambda t, x: _f(t).nll_loss(x, t.tensor(_TARGET))), M, ()),
+    S(backward_of(lambda t, x: _f(t).nll_loss(x, t.tensor(_TARGET), reduction="none")), M, (3,)),
+    S(
+        backward_of(
+            lambda t, x: _f(t).nll_loss(
+                x, t.tensor(_TARGET), t.tensor([0.5, 2.0, 1.0, 3.0], dtype=x.dtype), ignore_index=0
+            )
+        ),
+        M,
+        (),
+    ),
+)
 for _name, _f2 in [
     ("_mse_loss", lambda t, x, y: _f(t).mse_loss(x, y)),
     ("_smooth_l1_loss", lambda t, x, y: _f(t).smooth_l1_loss(x, y, beta=0.5)),

@@ -559,3 +559,55 @@ def test_numbers_in_the_program_give_eager_results_bit_for_bit(dtype):
                     assert a._data.tobytes() == b._data.tobytes(), (k, a, b)
         # (float16 runs eagerly: eager computes it in float32 and rounds once per op)
         assert bool(_graphs(cf)[0].graph) == (dtype != "float16")
+
+
+def test_a_broadcast_input_is_traced_with_its_gradient_summed_back():
+    # (a bias added to a batch: its gradient is summed back to its shape in the backward program)
+    w = rg.randn(5, 3, requires_grad=True)
+    b = rg.zeros(3, requires_grad=True)
+    x = rg.randn(4, 5)
+
+    def f(x):
+        h = x.matmul(w) + b
+        return (h - h.logsumexp(1, keepdim=True)).mean()
+
+    out = rg._dynamo.explain(f)(x)
+    assert out.graph_count == 1 and out.graph_break_count == 0
+    cf = rg.compile(f)
+    for _ in range(2):
+        cf(x).backward()
+        got = (w.grad, b.grad)
+        w.grad = b.grad = None
+        f(x).backward()
+        _same(got[0], w.grad)
+        _same(got[1], b.grad)
+        w.grad = b.grad = None
+    assert [e.graph for e in _graphs(cf)] == [True]
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"reduction": "sum"}, {"reduction": "none"}, {"ignore_index": 1}], ids=str
+)
+def test_cross_entropy_is_traced_and_replayed_as_eager(kwargs):
+    # (nll_loss's gradient is an op of the table, so the backward program records it)
+    w = rg.randn(6, 4, requires_grad=True)
+    x = rg.randn(80, 6)
+    y = rg.randint(0, 4, (80,))
+
+    def f(x, y):
+        loss = rg.nn.functional.cross_entropy(x.matmul(w), y, **kwargs)
+        return loss if loss.ndim == 0 else (loss * loss).sum()
+
+    out = rg._dynamo.explain(f)(x, y)
+    assert out.graph_count == 1 and out.graph_break_count == 0
+    cf = rg.compile(f)
+    for _ in range(2):
+        got = cf(x, y)
+        got.backward()
+        got_grad, w.grad = w.grad, None
+        want = f(x, y)
+        want.backward()
+        _same(got, want)
+        _same(got_grad, w.grad)
+        w.grad = None
+    assert [e.graph for e in _graphs(cf)] == [True]

@@ -117,6 +117,37 @@ def test_linear_matches_torch(torch_ref):
             close(a.grad, t.grad)
 
 
+@pytest.mark.parametrize("layout", ["contiguous", "transposed", "empty features"])
+def test_linear_of_a_batch_of_sequences_is_pytorchs_view_addmm_view(torch_ref, layout):
+    shape = (5, 3, 0) if layout == "empty features" else (5, 3, 4)
+    xa = randn(0, *shape)
+    x, tx = pair(torch_ref, xa.transpose(1, 0, 2) if layout == "transposed" else xa)
+    w, tw = pair(torch_ref, randn(1, 6, shape[-1]))
+    b, tb = pair(torch_ref, randn(2, 6))
+    y, ty = F.linear(x, w, b), torch_ref.nn.functional.linear(tx, tw, tb)
+    close(y, ty)
+    assert y._data.flags.c_contiguous
+    if layout == "contiguous":  # (PyTorch's matmul takes over from addmm otherwise)
+        names = []
+        for node in (y.grad_fn, ty.grad_fn):
+            addmm = node.next_functions[0][0]
+            inner = sorted(n.name() for n, _ in addmm.next_functions if n is not None)
+            names.append((node.name(), addmm.name(), "ViewBackward0" in inner))
+        assert names[0] == names[1] == ("ViewBackward0", "AddmmBackward0", True)
+    g = randn(3, *ty.shape)
+    y.backward(retrograd.tensor(g))
+    ty.backward(torch_ref.tensor(g))
+    for a, t in [(x, tx), (w, tw), (b, tb)]:
+        close(a.grad, t.grad)
+        assert a.grad.shape == a.shape
+
+
+def test_linear_of_a_batch_of_sequences_gradgradcheck():
+    x, w, b = rand64(2, 3, 4), rand64(5, 4, seed=1), rand64(5, seed=2)
+    assert gradgradcheck(F.linear, (x, w, b))
+    assert gradgradcheck(lambda x: F.linear(x.transpose(0, 1), w, b), (x,))
+
+
 def test_linear_and_bilinear_gradcheck():
     x, w, b = rand64(3, 4), rand64(5, 4, seed=1), rand64(5, seed=2)
     assert gradcheck(F.linear, (x, w, b))

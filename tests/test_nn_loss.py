@@ -138,6 +138,83 @@ def test_cross_entropy_gradcheck():
     assert gradgradcheck(lambda x: F.nll_loss(x, target, reduction="none"), (x,))
 
 
+# A batch of logits taller than it is wide (more than 64 rows, at most 64 classes) takes
+# log_softmax's transposed path; a target with no ignored element takes nll_loss's short path.
+TALL = (100, 10)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+def test_cross_entropy_of_a_tall_batch(torch_ref, reduction, smoothing):
+    x = randn(3, *TALL) * 4
+    target = np.random.default_rng(4).integers(0, TALL[1], TALL[0])
+    weight = np.abs(randn(5, TALL[1])) + 0.1
+    kw = dict(reduction=reduction, label_smoothing=smoothing)
+    _both(torch_ref, "cross_entropy", x, target, **kw)
+    _both(torch_ref, "cross_entropy", x, target, weight=weight, **kw)
+    _both(torch_ref, "cross_entropy", x, target, ignore_index=int(target[0]), **kw)
+    _both(torch_ref, "cross_entropy", x, target, weight=weight, ignore_index=-1, **kw)
+    _both(torch_ref, "cross_entropy", x, target.astype(np.uint8), **kw)
+    probs = np.abs(randn(6, *TALL))
+    _both(torch_ref, "cross_entropy", x, probs / probs.sum(1, keepdims=True), **kw)
+    _both(torch_ref, "nll_loss", x, target, reduction=reduction)
+    _both(torch_ref, "nll_loss", x, target, reduction=reduction, ignore_index=TALL[1] - 1)
+
+
+def test_cross_entropy_of_a_tall_batch_keeps_pytorchs_nodes_and_dtypes(torch_ref):
+    torch = torch_ref
+    x = randn(7, *TALL)
+    target = np.random.default_rng(8).integers(0, TALL[1], TALL[0])
+    for dtype in ("float32", "float64"):
+        a = retrograd.tensor(x, dtype=getattr(retrograd, dtype), requires_grad=True)
+        ta = torch.tensor(x, dtype=getattr(torch, dtype), requires_grad=True)
+        out = F.cross_entropy(a, retrograd.tensor(target))
+        tout = torch.nn.functional.cross_entropy(ta, torch.tensor(target))
+        assert str(out.dtype) == str(tout.dtype)
+        assert type(out.grad_fn).__name__ == type(tout.grad_fn).__name__ == "NllLossBackward0"
+        inner = out.grad_fn.next_functions[0][0]
+        assert type(inner).__name__ == "LogSoftmaxBackward0"
+        assert inner.next_functions[0][0] is a.grad_fn or inner.next_functions[0][0].variable is a
+        close(out, tout)
+        out.backward()
+        tout.backward()
+        close(a.grad, ta.grad)
+    logp = F.log_softmax(retrograd.tensor(x), 1, dtype=retrograd.float64)
+    tlogp = torch.nn.functional.log_softmax(torch.tensor(x), 1, dtype=torch.float64)
+    assert logp._data.flags.c_contiguous and logp.dtype == retrograd.float64
+    np.testing.assert_allclose(logp.numpy(), tlogp.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_cross_entropy_of_a_tall_batch_gradcheck():
+    rng = np.random.default_rng(9)
+    target = retrograd.tensor(rng.integers(0, 5, 70))
+    w = retrograd.tensor(rng.uniform(0.2, 2.0, 5), dtype=retrograd.float64)
+    x = rand64(70, 5, low=-3, high=3)
+    for kw in (
+        {},
+        {"weight": w, "label_smoothing": 0.1},
+        {"ignore_index": 2, "reduction": "sum"},
+        {"reduction": "none"},
+    ):
+        assert gradcheck(lambda x, kw=kw: F.cross_entropy(x, target, **kw), (x,))
+        assert gradgradcheck(lambda x, kw=kw: F.cross_entropy(x, target, **kw), (x,))
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (80, 3)], ids=str)
+def test_log_softmax_and_softmax_of_rows_with_infinities_are_pytorchs(torch_ref, shape):
+    # an infinite maximum or a nan makes its whole row nan, a row of -inf too, silently
+    x = randn(10, *shape)
+    x[0, 1] = np.inf
+    x[1, :] = -np.inf
+    x[2, 0] = np.nan
+    x[3, 0], x[3, 2] = np.inf, -np.inf
+    for name in ("log_softmax", "softmax"):
+        ours = getattr(F, name)(retrograd.tensor(x), 1)
+        theirs = getattr(torch_ref.nn.functional, name)(torch_ref.tensor(x), 1)
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)
+        assert (np.isnan(ours.numpy()) == np.isnan(theirs.numpy())).all()
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_bce_with_logits(torch_ref, reduction):
     x = randn(0, 4, 3) * 3

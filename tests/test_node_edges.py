@@ -30,6 +30,7 @@ DIFFERENT_GRAPH = {
     "_index_backward": "backward op without the zeros tensor PyTorch's formula takes first",
     "_index_scatter": "backward op without the zeros tensor PyTorch's formula takes first",
     "_gather_backward": "backward op without the zeros tensor PyTorch's formula takes first",
+    "_nll_loss_backward": "backward op without the forward input",
     "_index_select_backward": "backward op without the zeros tensor PyTorch's formula takes first",
     "_ctc_loss_backward": "PyTorch's backward op also takes the loss (its node) as an input",
     # Composites: the node's inputs are made by other ops on one side.

@@ -459,8 +459,9 @@ def _fit(grad, meta):
     shape, dtype = meta
     if grad.shape != shape:
         # (without a graph to record, the sum on arrays: sum_to_size's view and two op calls
-        # would cost three times as much on every broadcast input, a bias's gradient)
-        if _switches.grad_mode.enabled:
+        # would cost three times as much on every broadcast input, a bias's gradient); an op
+        # all the same while a hook watches the op table (a trace records the sum as a step)
+        if _switches.grad_mode.enabled or _switches.forward_ad_hook is not None:
             grad = grad.sum_to_size(shape)
         else:
             grad = _make(sum_to_shape(grad._data, tuple(shape)))

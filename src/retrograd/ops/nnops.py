@@ -742,8 +742,13 @@ def _group_norm(input, weight, bias, num_groups, eps):
 
 
 def _nll_parts(shape, target, weight, ignore_index):
-    """Per element of ``target``: the class it picks (ignored ones pointed at 0) and its weight."""
+    """Per element of ``target``: the class it picks (ignored ones pointed at 0) and its weight,
+    None where every element weighs 1 (no class weights, nothing ignored: the common call, told
+    apart by the target's extremes alone when ``ignore_index`` is no class)."""
     n_classes = shape[1] if len(shape) > 1 else shape[0]
+    if target.size and 0 <= target.min() and target.max() < n_classes:
+        if not (0 <= ignore_index < n_classes and (target == ignore_index).any()):
+            return target, None if weight is None else weight[target]
     ignored = target == ignore_index
     bad = (~ignored) & ((target < 0) | (target >= n_classes))
     if bad.any():
@@ -753,28 +758,56 @@ def _nll_parts(shape, target, weight, ignore_index):
     return safe, xp.where(ignored, 0.0, w)
 
 
+def _picked_places(shape, safe):
+    """The index of the entry that each element of ``safe`` picks along the class dimension (1,
+    or 0 for a vector) of an array of ``shape``."""
+    if len(shape) == 1:
+        return safe
+    if len(shape) == 2:
+        return xp.arange(shape[0]), safe
+    return xp.expand_dims(safe, 1)
+
+
 def _nll_coefficients(shape, dtype, target, weight, reduction, ignore_index):
     """d loss / d input as a constant array: -w at each picked class, over the total weight for
     'mean'.  The loss is linear in its input, so this is its whole derivative."""
     safe, w = _nll_parts(shape, target, weight, ignore_index)
     coeff = xp.zeros(shape, dtype)
-    if len(shape) == 1:
-        coeff[safe] = -w
+    if w is None:  # every weight 1: the mean's coefficient written at once
+        value = -1.0 / safe.size if reduction == "mean" else -1.0
     else:
-        xp.put_along_axis(coeff, xp.expand_dims(safe, 1), xp.expand_dims(-w, 1), 1)
-    if reduction == "mean":
+        value = -w
+    places = _picked_places(shape, safe)
+    if len(shape) > 2:
+        xp.put_along_axis(coeff, places, xp.expand_dims(value, 1) if w is not None else value, 1)
+    else:
+        coeff[places] = value
+    if reduction == "mean" and w is not None:
         coeff /= w.sum()
     return coeff
 
 
 def _nll_grad(g, n):
-    shape = n.self_shape
-    coeff = _make(
-        _nll_coefficients(shape, g._data.dtype, n.target, n.weight, n.reduction, n.ignore_index)
+    return _nll_loss_backward(g, n.target, n.weight, n.reduction, n.ignore_index, n.self_shape)
+
+
+@op(
+    inputs="grad_output",
+    method=False,
+    node="NllLossBackwardBackward0",
+    # linear in grad_output, whose adjoint picks as the loss picks its input: nll_loss itself
+    grads=(lambda gg, n: _nll_loss(gg, n.target, n.weight, n.reduction, n.ignore_index),),
+)
+def _nll_loss_backward(grad_output, target, weight, reduction, ignore_index, self_shape):
+    """nll_loss's gradient: ``grad_output`` times the loss's constant derivative.  One op (not
+    a product with a constant tensor) so that a trace records it as a step."""
+    coeff = _nll_coefficients(
+        self_shape, grad_output.dtype, target, weight, reduction, ignore_index
     )
-    if n.reduction == "none" and len(shape) > 1:
-        g = g.unsqueeze(1)
-    return g * coeff
+    if reduction == "none" and len(self_shape) > 1:
+        grad_output = grad_output[:, None]
+    coeff *= grad_output
+    return coeff
 
 
 @op(
@@ -786,10 +819,19 @@ def _nll_grad(g, n):
 )
 def _nll_loss(self, target, weight, reduction, ignore_index):
     safe, w = _nll_parts(self.shape, target, weight, ignore_index)
-    if self.ndim == 1:
-        picked = self[safe]
+    places = _picked_places(self.shape, safe)
+    if self.ndim > 2:
+        picked = xp.take_along_axis(self, places, 1).squeeze(1)
     else:
-        picked = xp.take_along_axis(self, xp.expand_dims(safe, 1), 1).squeeze(1)
+        picked = self[places]
+    if w is None:  # every weight 1
+        losses = -picked
+        if reduction == "none":
+            return losses
+        total = losses.sum(dtype=self.dtype)
+        if reduction == "sum":
+            return total
+        return xp.asarray(total / self.dtype.type(safe.size), dtype=self.dtype)
     losses = (-w * picked).astype(self.dtype)
     if reduction == "none":
         return losses

@@ -766,7 +766,10 @@ def _shifted(a, dim, dtype):
     if a.size == 0 or axis is None:
         return a - a, axis
     top = _reduced_along(xp.maximum, a, axis)
-    return a - xp.where(xp.isfinite(top), top, 0), axis
+    if xp.isfinite(top).all():
+        return a - top, axis
+    with xp.errstate(invalid="ignore"):  # an infinite maximum: nan along its slice, as PyTorch
+        return a - top, axis
 
 
 def _softmax_grad(g, n):
@@ -884,11 +887,30 @@ def _log_softmax_grad(g, n):
 )
 def log_softmax(self, dim, dtype=None):
     """``torch.log_softmax``: x - logsumexp(x) along ``dim``, computed without overflow."""
+    if self.ndim == 2 and _wrap_dim(dim, 2) == 1 and self.shape[1] <= 64 < self.shape[0]:
+        return _log_softmax_of_rows(self, dtype)
     z, axis = _shifted(self, dim, dtype)
     if axis is None:
         return z
-    with xp.errstate(divide="ignore"):  # a slice of -inf only: nan, silently as PyTorch
+    with xp.errstate(divide="ignore", invalid="ignore"):  # nan where a slice holds an infinity
         return c_order(z - xp.log(_summed_along(xp.exp(z), axis)))
+
+
+def _log_softmax_of_rows(a, dtype):
+    """log_softmax along the short rows of a tall matrix (the classes of a batch of logits),
+    worked out on one transposed copy: NumPy reduces the first axis of a contiguous array
+    several times faster than it reduces short rows, and the subtractions go in place.  The
+    same arithmetic in the same order as the general case, so the same values bit for bit."""
+    t = a.T.astype(dtype.np, order="C") if dtype is not None else a.T.copy()
+    top = xp.maximum.reduce(t, axis=0)
+    if xp.isfinite(top).all():
+        t -= top
+        t -= xp.log(xp.add.reduce(xp.exp(t), axis=0))
+    else:  # nan along a row that holds an infinity or a nan, silently as PyTorch
+        with xp.errstate(invalid="ignore"):
+            t -= top
+            t -= xp.log(xp.add.reduce(xp.exp(t), axis=0))
+    return xp.ascontiguousarray(t.T)
 
 
 # --- pairs of statistics, nan-ignoring sums, running extremes -----------------------------------

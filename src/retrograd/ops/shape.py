@@ -54,10 +54,18 @@ def _view_array(a, shape):
     return v
 
 
+def _reshaped_grad(g, shape):
+    """The gradient of a reshape: ``g`` reshaped back; the view made directly where ``reshape``
+    would make it (a contiguous gradient), without working the shape out again."""
+    if type(g) is Tensor and g._data.flags.c_contiguous and _switches.batching is None:
+        return view(g, shape)
+    return reshape(g, shape)
+
+
 @op(
     saves="self_shape",
     view=True,
-    grads=(lambda g, n: g.reshape(n.self_shape),),
+    grads=(lambda g, n: _reshaped_grad(g, n.self_shape),),
     node="ViewBackward0",
 )
 def view(self, shape):
@@ -69,7 +77,7 @@ def view(self, shape):
     saves="self_shape",
     node="UnsafeViewBackward0",
     method=False,
-    grads=(lambda g, n: g.reshape(n.self_shape),),
+    grads=(lambda g, n: _reshaped_grad(g, n.self_shape),),
     jvp="linear",
 )
 def _unsafe_view(self, shape):
@@ -82,7 +90,7 @@ def _unsafe_view(self, shape):
 @op(
     saves="self_shape",
     view=True,
-    grads=(lambda g, n: g.reshape(n.self_shape),),
+    grads=(lambda g, n: _reshaped_grad(g, n.self_shape),),
     node="ReshapeAliasBackward0",
     method=False,
 )
@@ -273,7 +281,7 @@ def _squeeze_op(name, node):
         view=True,
         node=node,
         method=False,
-        grads=(lambda g, n: g.reshape(n.self_shape),),
+        grads=(lambda g, n: _reshaped_grad(g, n.self_shape),),
     )(_squeeze_forward)
 
 
