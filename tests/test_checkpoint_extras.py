@@ -256,3 +256,71 @@ def test_aten_op_names():
             "aten.mm",
             "aten::mm",
         )
+
+
+def test_selective_checkpointing_sees_only_its_own_thread():
+    """The op-call interception is per thread, as PyTorch's dispatch modes: another thread's ops
+    while one thread is in a selective-checkpoint region (or in vmap) are neither seen by the
+    policy nor changed, and a region may open in one thread while another runs vmap."""
+    import threading
+
+    inside, done = threading.Event(), threading.Event()
+    seen, other = [], {}
+
+    def policy_fn(ctx, op, *args, **kwargs):
+        seen.append(str(op))
+        if len(seen) == 1:
+            inside.set()
+            assert done.wait(10)
+        return retrograd.utils.checkpoint.CheckpointPolicy.PREFER_RECOMPUTE
+
+    def fn(x):
+        return x.sin().exp()
+
+    x = retrograd.randn(5, dtype=retrograd.float64, requires_grad=True)
+    context = functools.partial(
+        retrograd.utils.checkpoint.create_selective_checkpoint_contexts, policy_fn
+    )
+
+    def elsewhere():
+        assert inside.wait(10)
+        a = retrograd.arange(4.0, dtype=retrograd.float64)
+        other["value"] = (a.cos() * 2).tolist()
+        done.set()
+
+    worker = threading.Thread(target=elsewhere)
+    worker.start()
+    out = retrograd.utils.checkpoint.checkpoint(fn, x, use_reentrant=False, context_fn=context)
+    worker.join()
+    assert seen == ["aten.sin.default", "aten.exp.default"]
+    assert other["value"] == (np.cos(np.arange(4.0)) * 2).tolist()
+    out.sum().backward()
+    np.testing.assert_allclose(
+        x.grad.numpy(), (np.exp(np.sin(x.detach().numpy())) * np.cos(x.detach().numpy()))
+    )
+
+    # a region in one thread while vmap runs in another
+    in_vmap, region_done = threading.Event(), threading.Event()
+
+    def per_example(v):
+        in_vmap.set()
+        assert region_done.wait(10)
+        return v * 2
+
+    result = {}
+    vm = threading.Thread(
+        target=lambda: result.setdefault(
+            "vmap", retrograd.func.vmap(per_example)(retrograd.ones(3, 2))
+        )
+    )
+    vm.start()
+    assert in_vmap.wait(10)
+    try:
+        y = retrograd.utils.checkpoint.checkpoint(
+            lambda t: t.exp(), x, use_reentrant=False, context_fn=context
+        )
+    finally:
+        region_done.set()
+        vm.join()
+    assert y.shape == (5,)
+    assert result["vmap"].tolist() == [[2.0, 2.0]] * 3

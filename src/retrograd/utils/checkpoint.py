@@ -285,17 +285,17 @@ class _Interceptor:
     also uses, so the two do not nest)."""
 
     def __enter__(self):
-        if _switches.batching is not None:
+        if _switches.interception.handler is not None:
             raise NotImplementedError(
                 "selective activation checkpointing inside torch.func.vmap is not built in "
                 "retrograd"
             )
         self.counter: dict = {}
-        _switches.batching = self.dispatch
+        _switches.set_handler(self.dispatch)
         return self
 
     def __exit__(self, *exc):
-        _switches.batching = None
+        _switches.set_handler(None)
         return False
 
     def key(self, fn):
@@ -322,11 +322,11 @@ class _Caching(_Interceptor):
         op, index = self.key(fn)
         if op is None:
             return NotImplemented
-        _switches.batching = None
+        _switches.interception.handler = None  # (the op itself runs as usual)
         try:
             out = fn(*args, **kwargs)
         finally:
-            _switches.batching = self.dispatch
+            _switches.interception.handler = self.dispatch
         ctx = SelectiveCheckpointContext(is_recompute=False, op_output=out)
         policy = self.policy_fn(ctx, op, *args, **kwargs)
         if isinstance(policy, bool):
