@@ -239,3 +239,27 @@ def test_sparse_adam_refuses_a_dense_gradient_and_zero_grad_keeps_a_sparse_one(t
         return [str(err.value), repr(s.weight.grad)]
 
     _same(program, torch_ref)
+
+
+def test_sparse_gradient_under_create_graph_is_differentiable(torch_ref):
+    """With create_graph=True the weight's gradient of a sparse lookup is differentiable, as
+    PyTorch's (whose is a sparse tensor with a graph; here a dense one of the same values), so a
+    second derivative through it reaches the weight."""
+
+    def run(lib):
+        w = lib.tensor(np.arange(12.0).reshape(4, 3) / 7, requires_grad=True)
+        idx = lib.tensor([[0, 2], [2, 1]])
+        out = lib.nn.functional.embedding(idx, w, sparse=True)
+        (g,) = lib.autograd.grad(out.pow(3).sum(), w, create_graph=True)
+        (gg,) = lib.autograd.grad(g.to_dense().pow(2).sum(), w)
+        first = g.to_dense().tolist()
+        out = lib.nn.functional.embedding(idx, w, sparse=True)
+        out.pow(3).sum().backward(create_graph=True)
+        gg = gg.to_dense().tolist()
+        return g.requires_grad, first, gg, w.grad.requires_grad, w.grad.to_dense().tolist()
+
+    ours, theirs = run(retrograd), run(torch_ref)
+    assert ours[0] and theirs[0] and ours[3] and theirs[3]
+    for a, b in zip(ours[1:], theirs[1:]):
+        if not isinstance(a, bool):
+            np.testing.assert_allclose(a, b, rtol=1e-12)

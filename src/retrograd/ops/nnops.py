@@ -1206,7 +1206,7 @@ def _embedding_backward(grad, indices, shape, padding_idx, scale_grad_by_freq=Fa
 
 
 def _embedding_weight_grad(g, n):
-    if n.sparse and _to_leaf(n):
+    if n.sparse and _to_leaf(n, g):
         if n.scale_grad_by_freq:
             raise RuntimeError(
                 "embedding_backward: scale_grad_by_freq not supported with sparse gradients"
@@ -1215,11 +1215,15 @@ def _embedding_weight_grad(g, n):
     return _embedding_backward(g, n.indices, n.weight_shape, n.padding_idx, n.scale_grad_by_freq)
 
 
-def _to_leaf(n):
-    """Whether the weight's gradient goes straight into a leaf's ``.grad`` (or is captured there
-    by ``autograd.grad``): only there is a sparse gradient made.  (PyTorch passes one on through
-    other nodes too; here they get the dense gradient, of the same values.)"""
-    return type(n.next_functions[0][0]) is AccumulateGrad
+def _to_leaf(n, g):
+    """Whether the weight's gradient ``g`` is made sparse: when it goes straight into a leaf's
+    ``.grad`` (or is captured there by ``autograd.grad``), and is no derivative that a backward
+    with create_graph=True records.  (PyTorch passes a sparse gradient on through other nodes
+    too, and records the graph of one; here those get the dense gradient, of the same values,
+    differentiable where it should be.)"""
+    return type(n.next_functions[0][0]) is AccumulateGrad and not (
+        _grad_state.enabled and g.requires_grad
+    )
 
 
 def _sparse_rows(g, rows, shape, padding_idx):
@@ -1285,7 +1289,7 @@ def _bag_weight_grad(g, n):
         target = idx[first[b, d]] * shape[1] + d
         flat = _make(xp.zeros(shape[0] * shape[1], g._data.dtype))
         return flat.index_add(0, _make(target), g[_make(b), _make(d)]).reshape(shape)
-    sparse = n.sparse and _to_leaf(n)
+    sparse = n.sparse and _to_leaf(n, g)
     if sparse and n.scale_grad_by_freq:
         raise RuntimeError(
             "embedding_backward: scale_grad_by_freq not supported with sparse gradients"
