@@ -718,7 +718,7 @@ def _hook_name(hook):
 def _store_grad(t, g, create_graph):
     old = t._grad
     if old is None:
-        t._grad = g if create_graph else _make(g._data.copy())
+        t._grad = g if create_graph else g.clone() if g.is_sparse else _make(g._data.copy())
     else:
         t._grad = old + g
 

@@ -1215,15 +1215,38 @@ def _embedding_weight_grad(g, n):
     return _embedding_backward(g, n.indices, n.weight_shape, n.padding_idx, n.scale_grad_by_freq)
 
 
+# The nodes a sparse gradient passes through, as in PyTorch: their formulas multiply the incoming
+# gradient elementwise (by a number or a tensor of the same shape), so it keeps its zeros.
+_SPARSE_THROUGH = frozenset(
+    ("AddBackward0", "SubBackward0", "MulBackward0", "DivBackward0", "NegBackward0")
+    + ("ExpBackward0", "CloneBackward0")
+)
+
+
 def _to_leaf(n, g):
-    """Whether the weight's gradient ``g`` is made sparse: when it goes straight into a leaf's
-    ``.grad`` (or is captured there by ``autograd.grad``), and is no derivative that a backward
-    with create_graph=True records.  (PyTorch passes a sparse gradient on through other nodes
-    too, and records the graph of one; here those get the dense gradient, of the same values,
-    differentiable where it should be.)"""
-    return type(n.next_functions[0][0]) is AccumulateGrad and not (
-        _grad_state.enabled and g.requires_grad
-    )
+    """Whether the weight's gradient ``g`` is made sparse: when every path from the lookup
+    reaches a leaf's ``.grad`` (or where ``autograd.grad`` captures it) only through nodes that
+    pass a sparse gradient on, and it is no derivative that a backward with create_graph=True
+    records.  (PyTorch passes a sparse gradient on into any node and fails in those that do not
+    take one, and records the graph of one; here those get the dense gradient, of the same
+    values, differentiable where it should be.)"""
+    if _grad_state.enabled and g.requires_grad:
+        return False
+    todo, seen = [n.next_functions[0][0]], set()
+    while todo:
+        node = todo.pop()
+        if node is None or type(node) is AccumulateGrad or id(node) in seen:
+            continue
+        if type(node).__name__ not in _SPARSE_THROUGH:
+            return False
+        meta = node._meta  # (an input broadcast or cast: its gradient is summed or cast)
+        for i, (nxt, _) in enumerate(node.next_functions):
+            if nxt is not None:
+                if meta is not None and meta[i] is not None:
+                    return False
+                todo.append(nxt)
+        seen.add(id(node))
+    return True
 
 
 def _sparse_rows(g, rows, shape, padding_idx):
