@@ -529,6 +529,13 @@ def give_memory(t, dense_class) -> None:
     t._data = xp.empty(shape, np_dtype)
 
 
+def joined(tensors, shape, dtype) -> MetaTensor:
+    """The result of ``cat`` or ``stack`` of meta tensors, checked by the caller: ``shape``."""
+    if not all(t.is_meta for t in tensors):
+        raise RuntimeError(_OTHER_DEVICE)
+    return meta_tensor(shape, dtype.np, any(t._requires_grad for t in tensors))
+
+
 def linear(input, weight, bias=None):
     """The shape and dtype of ``F.linear`` on meta tensors."""
     out = input.matmul(weight.t())
