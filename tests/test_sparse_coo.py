@@ -239,3 +239,72 @@ def test_sparse_adam_refuses_a_dense_gradient_and_zero_grad_keeps_a_sparse_one(t
         return [str(err.value), repr(s.weight.grad)]
 
     _same(program, torch_ref)
+
+
+def test_sparse_gradient_under_create_graph_is_differentiable(torch_ref):
+    """With create_graph=True the weight's gradient of a sparse lookup is differentiable, as
+    PyTorch's (whose is a sparse tensor with a graph; here a dense one of the same values), so a
+    second derivative through it reaches the weight."""
+
+    def run(lib):
+        w = lib.tensor(np.arange(12.0).reshape(4, 3) / 7, requires_grad=True)
+        idx = lib.tensor([[0, 2], [2, 1]])
+        out = lib.nn.functional.embedding(idx, w, sparse=True)
+        (g,) = lib.autograd.grad(out.pow(3).sum(), w, create_graph=True)
+        (gg,) = lib.autograd.grad(g.to_dense().pow(2).sum(), w)
+        first = g.to_dense().tolist()
+        out = lib.nn.functional.embedding(idx, w, sparse=True)
+        out.pow(3).sum().backward(create_graph=True)
+        gg = gg.to_dense().tolist()
+        return g.requires_grad, first, gg, w.grad.requires_grad, w.grad.to_dense().tolist()
+
+    ours, theirs = run(retrograd), run(torch_ref)
+    assert ours[0] and theirs[0] and ours[3] and theirs[3]
+    for a, b in zip(ours[1:], theirs[1:]):
+        if not isinstance(a, bool):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+_NON_LEAF_WEIGHTS = {
+    "times a number": lambda lib, w: w * 2,
+    "times a tensor": lambda lib, w: (
+        w * lib.linspace(0.5, 2.0, 12, dtype=lib.float64).reshape(4, 3)
+    ),
+    "plus a number": lambda lib, w: w + 1,
+    "minus, negated": lambda lib, w: -(w - 1),
+    "divided": lambda lib, w: w / 4,
+    "exp": lambda lib, w: w.exp(),
+    "clone": lambda lib, w: w.clone(),
+    "broadcast factor": lambda lib, w: w * lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64),
+}
+
+
+def _also_used_densely(lib, w0, idx):
+    w = w0.exp()
+    w.retain_grad()
+    out = lib.nn.functional.embedding(idx, w, sparse=True).pow(2).sum() + (w * 2).sum()
+    return w, out
+
+
+@pytest.mark.parametrize("name", [*_NON_LEAF_WEIGHTS, "also used densely"])
+def test_sparse_gradient_through_a_non_leaf_weight(torch_ref, name):
+    """A sparse lookup into a weight computed from a leaf: the sparse gradient passes on through
+    the nodes whose gradient keeps its zeros (sums, products, quotients, exp, clone) as PyTorch's
+    does, so the leaf's .grad and a retained non-leaf .grad are sparse there too."""
+
+    def run(lib):
+        w0 = lib.tensor(np.arange(12.0).reshape(4, 3) / 7, requires_grad=True)
+        idx = lib.tensor([[0, 2], [2, 1]])
+        if name == "also used densely":  # (sparse and dense gradients meet: dense)
+            w, out = _also_used_densely(lib, w0, idx)
+        else:
+            w = _NON_LEAF_WEIGHTS[name](lib, w0)
+            w.retain_grad()
+            out = lib.nn.functional.embedding(idx, w, sparse=True).pow(2).sum()
+        out.backward()
+        return [(str(g.layout), g.to_dense().tolist()) for g in (w.grad, w0.grad)]
+
+    ours, theirs = run(retrograd), run(torch_ref)
+    assert [layout for layout, _ in ours] == [layout for layout, _ in theirs]
+    for (_, a), (_, b) in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-12)

@@ -10,8 +10,17 @@ import numpy as xp
 
 ndarray = xp.ndarray
 
-_SCRATCH_LIMIT = 64 << 20  # bytes: a larger scratch array is allocated afresh, not kept
-_scratch = threading.local()  # per thread: slot name -> reusable memory
+_SCRATCH_TOTAL = 64 << 20  # bytes of scratch memory one thread keeps, all its slots together
+_SCRATCH_IDLE = 64  # requests in a row for under a quarter of a slot's memory before it is freed
+
+
+class _Scratch(threading.local):
+    def __init__(self):
+        self.slots = {}  # slot name -> [its memory, requests in a row for under a quarter of it]
+        self.kept = 0  # bytes, all slots together
+
+
+_scratch = _Scratch()  # per thread, freed with the thread
 
 
 def scratch_array(slot, shape, dtype):
@@ -19,17 +28,42 @@ def scratch_array(slot, shape, dtype):
     the same slot overwrites: for a temporary that no result keeps and that is dropped before the
     slot is asked for again (the columns of an im2col, a gradient on its way to a product).
     Reusing the memory spares a fresh allocation of megabytes per call, which the C library maps
-    from the kernel a page fault per 4 KiB at a time and hands back when it is freed."""
+    from the kernel a page fault per 4 KiB at a time and hands back when it is freed.
+
+    A thread keeps at most ``_SCRATCH_TOTAL`` bytes (a request that would pass it gets fresh
+    memory, not kept), and a slot whose requests have long been much smaller than its memory (a
+    large layer no longer run) lets it go and keeps only what is asked for now."""
     size = xp.dtype(dtype).itemsize
     for n in shape:
         size *= n
-    if size > _SCRATCH_LIMIT:
+    scratch = _scratch
+    entry = scratch.slots.get(slot)
+    if entry is not None:
+        store = entry[0]
+        if size > store.nbytes:
+            entry = None
+        elif 4 * size >= store.nbytes:
+            entry[1] = 0
+        else:
+            entry[1] += 1
+            if entry[1] >= _SCRATCH_IDLE:
+                entry = None
+        if entry is not None:
+            return store[:size].view(dtype).reshape(shape)
+        del scratch.slots[slot]
+        scratch.kept -= store.nbytes
+    if scratch.kept + size > _SCRATCH_TOTAL:
         return xp.empty(shape, dtype)
-    store = getattr(_scratch, slot, None)
-    if store is None or store.nbytes < size:
-        store = xp.empty(size, xp.uint8)
-        setattr(_scratch, slot, store)
-    return store[:size].view(dtype).reshape(shape)
+    store = xp.empty(size, xp.uint8)
+    scratch.slots[slot] = [store, 0]
+    scratch.kept += size
+    return store.view(dtype).reshape(shape)
+
+
+def release_scratch():
+    """Free this thread's scratch memory (the next request of each slot allocates afresh)."""
+    _scratch.slots.clear()
+    _scratch.kept = 0
 
 
 def asarray(value, dtype=None):

@@ -6,7 +6,9 @@ giving it memory (``module.to_empty(device='cpu')``) before ``load_state_dict`` 
 A meta tensor is a ``Tensor`` subclass that keeps its shape and dtype and no array: what reads
 its array (every op not built here) raises NotImplementedError naming the op.  Built here: the
 factories, printing, in-place fills (which do nothing, as on PyTorch's meta device), and the
-shapes and dtypes of elementwise arithmetic, the common unary functions, matmul and linear."""
+shapes and dtypes of elementwise arithmetic, the common unary functions, matmul and linear, and of
+the Tensor methods that index, view, reduce or keep dimensions (run on small stand-ins: see
+``_on_stand_in`` and ``_on_sizes``)."""
 
 import sys
 
@@ -47,7 +49,8 @@ class MetaTensor(Tensor):
     def _data(self):
         raise NotImplementedError(
             f"{_op_name()}: not built for meta tensors in retrograd (they have a shape and a "
-            "dtype, and propagate them through elementwise arithmetic, matmul and linear); "
+            "dtype, and propagate them through elementwise arithmetic, matmul, linear and the "
+            "Tensor methods that index, view or reduce); "
             "give the tensor memory first (Module.to_empty)"
         )
 
@@ -337,6 +340,100 @@ class MetaTensor(Tensor):
 
     view = reshape
 
+    # --- indexing and views: run on a stand-in of the whole shape that holds one element ---
+    def __getitem__(self, key):
+        keys = key if isinstance(key, tuple) else (key,)
+        for k in keys:
+            if isinstance(k, Tensor) and k.is_meta and k.dtype in (dtypes.bool, dtypes.uint8):
+                raise NotImplementedError(_NONZERO)
+        key = tuple(_index_proxy(k) for k in keys) if isinstance(key, tuple) else _index_proxy(key)
+        return _as_meta(_proxy(self, full=True, grad=True)[key])
+
+    def masked_fill(self, mask, value):
+        if isinstance(mask, Tensor) and not mask.is_meta:
+            raise RuntimeError(_OTHER_DEVICE)
+        _proxy(self).masked_fill(
+            _proxy(mask), _proxy(value) if isinstance(value, Tensor) else value
+        )
+        _broadcast(self._meta[0], tuple(mask.shape))
+        return meta_tensor(self._meta[0], self._meta[1], _wants_grad(self, value))
+
+
+_NONZERO = (
+    "The register_meta function for torch.nonzero() raises unimplemented by default, as a "
+    "correct data-independent implementation does not exist. This implementation returns a fake "
+    "value, assuming all elements of the tensor are non-zero. To enable this registration, "
+    "please set 'torch.fx.experimental._config.meta_nonzero_assume_all_nonzero' to True."
+)
+
+
+def _as_meta(out):
+    """A dense result of a stand-in (a tensor, or a tuple or named tuple of them) as meta
+    tensors of the same shapes and dtypes."""
+    if isinstance(out, Tensor):
+        return meta_tensor(out.shape, out._data.dtype, out._requires_grad)
+    parts = [_as_meta(t) for t in out]
+    return type(out)(*parts) if hasattr(out, "_fields") else type(out)(parts)
+
+
+def _index_proxy(k):
+    """An index for a stand-in: a meta index tensor as one of its shape and dtype, all zeros."""
+    if isinstance(k, MetaTensor):
+        return _proxy(k, full=True)
+    return k
+
+
+def _on_stand_in(name):
+    """The method ``name`` of a meta tensor, run on a stand-in of its whole shape that holds one
+    element (for views: no memory, and the op's own checks and errors)."""
+
+    def method(self, *args, **kwargs):
+        args = [_index_proxy(a) for a in args]
+        return _as_meta(getattr(_proxy(self, full=True, grad=True), name)(*args, **kwargs))
+
+    method.__name__ = name
+    return method
+
+
+def _on_sizes(name):
+    """The method ``name`` of a meta tensor that reduces or keeps dimensions (sums, maxima,
+    cumulative sums, softmax ...): run on a stand-in whose dimensions have the distinct sizes
+    2, 3, 4 ..., so each size in the result names the input dimension it comes from (1: one
+    reduced with keepdim).  The stand-in is small whatever the tensor's size."""
+
+    def method(self, *args, **kwargs):
+        shape, np_dtype = self._meta
+        sizes = tuple(range(2, len(shape) + 2))
+        small = _make(xp.broadcast_to(xp.zeros((), np_dtype), sizes))
+        small._requires_grad = self._requires_grad
+        out = getattr(small, name)(*args, **kwargs)
+
+        def back(t):
+            new = tuple(n if n == 1 else shape[n - 2] for n in t.shape)
+            return meta_tensor(new, t._data.dtype, t._requires_grad)
+
+        if isinstance(out, Tensor):
+            return back(out)
+        return type(out)(*[back(t) for t in out])
+
+    method.__name__ = name
+    return method
+
+
+for _name in (
+    "select", "narrow", "unsqueeze", "squeeze", "permute", "expand", "expand_as", "movedim",
+    "moveaxis", "swapaxes", "swapdims", "split", "chunk", "unbind", "flatten", "unflatten",
+    "index_select", "gather", "diagonal", "repeat", "tile", "flip", "roll",
+):  # fmt: skip
+    setattr(MetaTensor, _name, _on_stand_in(_name))
+for _name in (
+    "sum", "mean", "nansum", "nanmean", "prod", "amax", "amin", "max", "min", "argmax",
+    "argmin", "aminmax", "std", "var", "std_mean", "var_mean", "norm", "logsumexp", "all",
+    "any", "count_nonzero", "median", "nanmedian", "mode", "cumsum", "cumprod", "cummax",
+    "cummin", "logcumsumexp", "softmax", "log_softmax", "sort", "argsort",
+):  # fmt: skip
+    setattr(MetaTensor, _name, _on_sizes(_name))
+
 
 def _broadcast(*shapes) -> tuple:
     """The shape that ``shapes`` broadcast to, or the meta kernels' error."""
@@ -359,11 +456,15 @@ def _wants_grad(a, b) -> bool:
     return a._requires_grad or (isinstance(b, Tensor) and b._requires_grad)
 
 
-def _proxy(t, full=False):
+def _proxy(t, full=False, grad=False):
     """A dense stand-in of meta tensor ``t`` that costs no memory: of its dtype and number of
-    dimensions (sizes 1), or with ``full`` of its whole shape (every element the same one)."""
+    dimensions (sizes 1), or with ``full`` of its whole shape (every element the same one);
+    with ``grad``, requiring grad as ``t`` does (so ops on it say whether their results do)."""
     shape = t._meta[0] if full else (1,) * len(t._meta[0])
-    return _make(xp.broadcast_to(xp.zeros((), t._meta[1]), shape))
+    out = _make(xp.broadcast_to(xp.zeros((), t._meta[1]), shape))
+    if grad:
+        out._requires_grad = t._requires_grad
+    return out
 
 
 def meta_tensor(shape, np_dtype, requires_grad=False, cls=MetaTensor) -> MetaTensor:
@@ -426,6 +527,13 @@ def give_memory(t, dense_class) -> None:
     del t.__dict__["_meta"]
     t.__class__ = dense_class
     t._data = xp.empty(shape, np_dtype)
+
+
+def joined(tensors, shape, dtype) -> MetaTensor:
+    """The result of ``cat`` or ``stack`` of meta tensors, checked by the caller: ``shape``."""
+    if not all(t.is_meta for t in tensors):
+        raise RuntimeError(_OTHER_DEVICE)
+    return meta_tensor(shape, dtype.np, any(t._requires_grad for t in tensors))
 
 
 def linear(input, weight, bias=None):

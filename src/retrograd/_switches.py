@@ -57,10 +57,45 @@ anomaly_hook: Any = None
 # after each op to give its outputs their tangents (the fast paths then defer to the general one).
 forward_ad_hook: Any = None
 
-# vmap (``func``): while a vmap call is running, ``batching(fn, args, kwargs)`` runs an op or a
-# composite function on batched tensors by its batching rule, or answers NotImplemented when no
-# argument is batched (the fast paths then defer to the general one, which asks it first).
+# The op-call interceptor of vmap (``func``) and selective checkpointing (``utils.checkpoint``),
+# per thread as PyTorch's dispatch modes: ``interception.handler(fn, args, kwargs)`` runs an op or a
+# composite function its own way (vmap: on batched tensors by their batching rule), or answers
+# NotImplemented to have it run as usual.  ``batching`` is what the ops read: None while no thread
+# has a handler (an op call pays one attribute read), else ``_intercept``, which hands the call to
+# this thread's handler (the fast paths then defer to the general one, which asks it first).
+# ``set_handler`` is the one way to install or remove a handler.
+
+
+class Interception(threading.local):
+    handler: Any = None  # class attribute, so every new thread starts with none
+
+
+interception = Interception()
 batching: Any = None
+_handlers = 0  # threads with a handler
+_handlers_lock = threading.Lock()
+
+
+def _intercept(fn, args, kwargs):
+    handler = interception.handler
+    if handler is None:
+        return NotImplemented
+    return handler(fn, args, kwargs)
+
+
+def set_handler(handler) -> Any:
+    """Make ``handler`` (or None) this thread's op-call interceptor; returns the one it replaces.
+    (To step aside for one call, a handler sets ``interception.handler`` itself and puts it back:
+    that leaves ``batching`` as it is.)"""
+    global batching, _handlers
+    previous = interception.handler
+    interception.handler = handler
+    with _handlers_lock:
+        _handlers += (handler is not None) - (previous is not None)
+        batching = _intercept if _handlers else None
+    return previous
+
+
 # ``random_check()``, which the generators call before each draw (``func`` sets it on import): it
 # raises vmap's error for random ops inside vmap(randomness="error").
 random_check: Any = None

@@ -45,6 +45,13 @@ def queue_callback(callback) -> None:
     stack[-1].append(callback)
 
 
+def current_pass():
+    """An object that stands for the innermost backward pass running on this thread (the same one
+    from its start to its end, a different one for each pass), or None outside any."""
+    stack = _passes.callbacks
+    return stack[-1] if stack else None
+
+
 def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     """Backpropagate ``grads`` (Tensors) from the tensors ``roots``.
 
@@ -711,7 +718,7 @@ def _hook_name(hook):
 def _store_grad(t, g, create_graph):
     old = t._grad
     if old is None:
-        t._grad = g if create_graph else _make(g._data.copy())
+        t._grad = g if create_graph else g.clone() if g.is_sparse else _make(g._data.copy())
     else:
         t._grad = old + g
 

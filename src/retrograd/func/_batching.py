@@ -52,10 +52,10 @@ class Level:
 class _Levels(threading.local):
     def __init__(self):
         self.stack = []  # this thread's running vmap calls, outermost first
+        self.drawing = 0  # >0 while a batching rule draws for a whole batch
 
 
 _LOCAL = _Levels()
-_RUNNING = [0]  # vmap calls running in any thread (the op table asks while there are any)
 
 
 def running() -> list:
@@ -225,7 +225,8 @@ def _top_level(args, kwargs):
 
 
 def dispatch(fn, args, kwargs):
-    """``_switches.batching``: run ``fn`` (an op or a composite) on batched arguments."""
+    """The op-call handler (``_switches.set_handler``) of a thread in vmap: run ``fn`` (an op or a
+    composite) on batched arguments."""
     level = _top_level(args, kwargs)
     if not level:
         if getattr(fn, "__name__", "") in ("rand", "randn") and fn.__module__.endswith("creation"):
@@ -799,12 +800,6 @@ def _none_like(reduction):
     return 0 if isinstance(reduction, int) else "none"
 
 
-def set_active(on):
-    """One vmap call starting (``on``) or ending, in any thread."""
-    _RUNNING[0] += 1 if on else -1
-    _switches.batching = dispatch if _RUNNING[0] else None
-
-
 @_rule("dropout()")
 def _dropout(fn, level, x, p, training, inplace):
     if not _level_of(x, level) or inplace:
@@ -842,17 +837,14 @@ def _random_like(fn, level, x, *args, **kwargs):
         return wrap(fn(x._value, *args, **kwargs), level)
 
 
-DRAWING_BATCHED = [0]  # >0 while a batching rule draws for a whole batch
-
-
 class batched_draw:
     """While a batching rule draws one value per example (randomness="different")."""
 
     def __enter__(self):
-        DRAWING_BATCHED[0] += 1
+        _LOCAL.drawing += 1
 
     def __exit__(self, *exc):
-        DRAWING_BATCHED[0] -= 1
+        _LOCAL.drawing -= 1
 
 
 def random_check():
@@ -861,7 +853,7 @@ def random_check():
     batch (an op without one would draw one value, shared by the examples: a wrong answer)."""
     if any(lv.randomness == "error" for lv in running()):
         raise RuntimeError(RANDOM_ERROR)
-    if not DRAWING_BATCHED[0] and any(lv.randomness == "different" for lv in running()):
+    if not _LOCAL.drawing and any(lv.randomness == "different" for lv in running()):
         raise NotImplementedError(
             "vmap(randomness='different'): this random operation has no batching rule in "
             "retrograd, so it would draw one value for the whole batch; use randomness='same' "
@@ -882,13 +874,13 @@ def random_factory(fn, size, kwargs):
         raise RuntimeError(RANDOM_ERROR)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    _switches.batching = None  # (the draw itself, outside the batching)
-    DRAWING_BATCHED[0] += 1
+    _switches.interception.handler = None  # (the draw itself, outside the batching)
+    _LOCAL.drawing += 1
     try:
         out = fn(*[running()[lv - 1].size for lv in levels], *size, **kwargs)
     finally:
-        DRAWING_BATCHED[0] -= 1
-        _switches.batching = dispatch if _RUNNING[0] else None
+        _LOCAL.drawing -= 1
+        _switches.interception.handler = dispatch
     for lv in levels:
         out = wrap(out, lv)
     return out

@@ -2,6 +2,7 @@
 
 import functools
 
+from .. import _switches
 from ..tensor import Tensor
 from . import _batching
 from ._batching import BatchedTensor, Level, running, wrap
@@ -115,7 +116,7 @@ def _vmap_call(func, in_dims, out_dims, randomness, chunk_size, args, kwargs):
 def _run(func, out_dims, randomness, size, leaves, spec, dims, kwargs):
     running().append(Level(size, randomness))
     level = len(running())
-    _batching.set_active(True)
+    previous = _switches.set_handler(_batching.dispatch)
     try:
         batched = [
             x if d is None else wrap(x.movedim(d, 0) if d else x, level)
@@ -125,7 +126,7 @@ def _run(func, out_dims, randomness, size, leaves, spec, dims, kwargs):
         return _unbatched(func, out, out_dims, level, size)
     finally:
         running().pop()
-        _batching.set_active(False)
+        _switches.set_handler(previous)
 
 
 def _unbatched(func, out, out_dims, level, size):

@@ -204,6 +204,8 @@ def softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor
     """``F.softmax``: exp(x) / sum(exp(x)) along ``dim``."""
     if dim is None:
         dim = _softmax_dim(input.ndim)
+    if type(input) is not Tensor and input.is_meta:
+        return input.softmax(dim, dtype=dtype)
     return _ops.softmax(input, dim, dtype)
 
 
@@ -211,6 +213,8 @@ def log_softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Te
     """``F.log_softmax``: x - logsumexp(x) along ``dim``."""
     if dim is None:
         dim = _softmax_dim(input.ndim)
+    if type(input) is not Tensor and input.is_meta:
+        return input.log_softmax(dim, dtype=dtype)
     return _ops.log_softmax(input, dim, dtype)
 
 

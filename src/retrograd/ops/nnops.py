@@ -1229,7 +1229,7 @@ def _embedding_backward(grad, indices, shape, padding_idx, scale_grad_by_freq=Fa
 
 
 def _embedding_weight_grad(g, n):
-    if n.sparse and _to_leaf(n):
+    if n.sparse and _to_leaf(n, g):
         if n.scale_grad_by_freq:
             raise RuntimeError(
                 "embedding_backward: scale_grad_by_freq not supported with sparse gradients"
@@ -1238,11 +1238,38 @@ def _embedding_weight_grad(g, n):
     return _embedding_backward(g, n.indices, n.weight_shape, n.padding_idx, n.scale_grad_by_freq)
 
 
-def _to_leaf(n):
-    """Whether the weight's gradient goes straight into a leaf's ``.grad`` (or is captured there
-    by ``autograd.grad``): only there is a sparse gradient made.  (PyTorch passes one on through
-    other nodes too; here they get the dense gradient, of the same values.)"""
-    return type(n.next_functions[0][0]) is AccumulateGrad
+# The nodes a sparse gradient passes through, as in PyTorch: their formulas multiply the incoming
+# gradient elementwise (by a number or a tensor of the same shape), so it keeps its zeros.
+_SPARSE_THROUGH = frozenset(
+    ("AddBackward0", "SubBackward0", "MulBackward0", "DivBackward0", "NegBackward0")
+    + ("ExpBackward0", "CloneBackward0")
+)
+
+
+def _to_leaf(n, g):
+    """Whether the weight's gradient ``g`` is made sparse: when every path from the lookup
+    reaches a leaf's ``.grad`` (or where ``autograd.grad`` captures it) only through nodes that
+    pass a sparse gradient on, and it is no derivative that a backward with create_graph=True
+    records.  (PyTorch passes a sparse gradient on into any node and fails in those that do not
+    take one, and records the graph of one; here those get the dense gradient, of the same
+    values, differentiable where it should be.)"""
+    if _grad_state.enabled and g.requires_grad:
+        return False
+    todo, seen = [n.next_functions[0][0]], set()
+    while todo:
+        node = todo.pop()
+        if node is None or type(node) is AccumulateGrad or id(node) in seen:
+            continue
+        if type(node).__name__ not in _SPARSE_THROUGH:
+            return False
+        meta = node._meta  # (an input broadcast or cast: its gradient is summed or cast)
+        for i, (nxt, _) in enumerate(node.next_functions):
+            if nxt is not None:
+                if meta is not None and meta[i] is not None:
+                    return False
+                todo.append(nxt)
+        seen.add(id(node))
+    return True
 
 
 def _sparse_rows(g, rows, shape, padding_idx):
@@ -1308,7 +1335,7 @@ def _bag_weight_grad(g, n):
         target = idx[first[b, d]] * shape[1] + d
         flat = _make(xp.zeros(shape[0] * shape[1], g._data.dtype))
         return flat.index_add(0, _make(target), g[_make(b), _make(d)]).reshape(shape)
-    sparse = n.sparse and _to_leaf(n)
+    sparse = n.sparse and _to_leaf(n, g)
     if sparse and n.scale_grad_by_freq:
         raise RuntimeError(
             "embedding_backward: scale_grad_by_freq not supported with sparse gradients"

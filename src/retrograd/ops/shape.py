@@ -671,7 +671,7 @@ def cat(tensors, dim=0, *, out=None):
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     # PyTorch still skips 1-D empty tensors whatever the others' shapes (legacy behaviour).
-    skipped = [t.ndim == 1 and t._data.size == 0 for t in tensors]
+    skipped = [t.ndim == 1 and t.shape[0] == 0 for t in tensors]
     if all(skipped):
         skipped = [False] * len(tensors)
     ref = tensors[skipped.index(False)]
@@ -681,21 +681,39 @@ def cat(tensors, dim=0, *, out=None):
             continue
         if t.ndim != ref.ndim:
             raise RuntimeError(
-                f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}"
+                f"Number of dimensions of tensors must match.  Expected {ref.ndim}-D tensors, "
+                f"but got {t.ndim}-D for tensor number {i} in the list"
+                if _on_meta(ref)
+                else f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}"
             )
         for k in range(ref.ndim):
             if k != d and t.shape[k] != ref.shape[k]:
                 refresh_views(tensors)  # (PyTorch's view errors come first)
                 raise RuntimeError(
-                    f"Sizes of tensors must match except in dimension {d}. Expected size "
-                    f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list."
+                    f"Sizes of tensors must match except in dimension {d}. Expected "
+                    + (
+                        f"{ref.shape[k]} in dimension {k} but got {t.shape[k]} for tensor number "
+                        f"{i} in the list"
+                        if _on_meta(ref)
+                        else f"size {ref.shape[k]} but got size {t.shape[k]} for tensor number "
+                        f"{i} in the list."
+                    )
                 )
     sizes = [None if skip else t.shape[d] for t, skip in zip(tensors, skipped)]
     target, in_dtypes = _out_dtypes(tensors)
+    if type(ref) is not Tensor and ref.is_meta:
+        shape = list(ref.shape)
+        shape[d] = sum(n for n in sizes if n is not None)
+        return _meta.joined(tensors, shape, target)
     if out is not None:
         check_out("cat", out, tensors)
     result = _cat(list(tensors), d, sizes, in_dtypes, target)
     return result if out is None else write_out("cat", result, out, tensors, _cat_cast(out))
+
+
+def _on_meta(t):
+    """Whether ``t`` is a meta tensor (whose errors PyTorch's meta kernels word their own way)."""
+    return type(t) is not Tensor and t.is_meta
 
 
 def _cat_cast(out):
@@ -729,6 +747,8 @@ def stack(tensors, dim=0, *, out=None):
             )
     d = _wrap_dim(dim, len(first) + 1)
     target, in_dtypes = _out_dtypes(tensors)
+    if type(tensors[0]) is not Tensor and tensors[0].is_meta:
+        return _meta.joined(tensors, (*first[:d], len(tensors), *first[d:]), target)
     if out is not None:
         check_out("stack", out, tensors)
     result = _stack(list(tensors), d, in_dtypes, target)

@@ -202,6 +202,9 @@ class SparseCOOTensor(Tensor):
     __sub__ = sub
 
     def mul(self, other) -> "SparseCOOTensor":
+        if isinstance(other, Tensor) and not other.is_sparse:
+            vals = xp.multiply(self._vals, _at_entries(self, other))
+            return sparse_coo(self._idx, vals, self._size, self._coalesced)
         return sparse_coo(self._idx, _scaled(self._vals, other), self._size, self._coalesced)
 
     __mul__ = mul
@@ -215,6 +218,10 @@ class SparseCOOTensor(Tensor):
     __imul__ = mul_
 
     def div(self, other) -> "SparseCOOTensor":
+        if isinstance(other, Tensor) and not other.is_sparse:
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                vals = xp.true_divide(self._vals, _at_entries(self, other))
+            return sparse_coo(self._idx, vals, self._size, self._coalesced)
         _number(other, "div")
         return self.mul(1 / other)
 
@@ -251,6 +258,20 @@ def _coalesced(idx, vals, size):
     out = xp.zeros((len(keys), *vals.shape[1:]), vals.dtype)
     xp.add.at(out, where.reshape(-1), vals)
     return xp.stack(xp.unravel_index(keys, size[:k])).astype(xp.int64), out
+
+
+def _at_entries(sparse, dense):
+    """The elements of ``dense`` (broadcast to the sparse tensor's shape, as a gradient's factor
+    is) at the sparse tensor's entries, shaped as its values: multiplying the values by them is
+    the elementwise product, which keeps the sparse tensor's zeros."""
+    try:
+        full = xp.broadcast_to(dense._data, sparse._size)
+    except ValueError:
+        raise NotImplementedError(
+            "the product of a sparse COO tensor and a dense one that does not broadcast to its "
+            "shape: not built in retrograd"
+        ) from None
+    return full[tuple(sparse._idx)]
 
 
 def _number(value, name):

@@ -18,7 +18,7 @@ import weakref
 from .. import _switches
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site, describe_site, node_site
-from ..autograd.engine import gradient_edge
+from ..autograd.engine import current_pass, gradient_edge
 from ..autograd.engine import run as _run_backward
 from ..autograd.graph import saved_tensors_hooks
 from ..autograd.node import Node, check_version, freed_error
@@ -285,17 +285,17 @@ class _Interceptor:
     also uses, so the two do not nest)."""
 
     def __enter__(self):
-        if _switches.batching is not None:
+        if _switches.interception.handler is not None:
             raise NotImplementedError(
                 "selective activation checkpointing inside torch.func.vmap is not built in "
                 "retrograd"
             )
         self.counter: dict = {}
-        _switches.batching = self.dispatch
+        _switches.set_handler(self.dispatch)
         return self
 
     def __exit__(self, *exc):
-        _switches.batching = None
+        _switches.set_handler(None)
         return False
 
     def key(self, fn):
@@ -322,11 +322,11 @@ class _Caching(_Interceptor):
         op, index = self.key(fn)
         if op is None:
             return NotImplemented
-        _switches.batching = None
+        _switches.interception.handler = None  # (the op itself runs as usual)
         try:
             out = fn(*args, **kwargs)
         finally:
-            _switches.batching = self.dispatch
+            _switches.interception.handler = self.dispatch
         ctx = SelectiveCheckpointContext(is_recompute=False, op_output=out)
         policy = self.policy_fn(ctx, op, *args, **kwargs)
         if isinstance(policy, bool):
@@ -504,6 +504,7 @@ class _Frame:
         "inputs",
         "kwargs",
         "recompute_context",
+        "recomputed_in",
         "rng",
         "site",
     )
@@ -522,6 +523,7 @@ class _Frame:
         self.early_stop = early_stop
         self.recompute_context = recompute_context  # context_fn's second context
         self.handles = []
+        self.recomputed_in = None  # the backward pass of the last rerun
 
     def pack(self, tensor):
         handle = _Handle(self, len(self.handles), _meta(tensor) if self.check else None)
@@ -530,7 +532,10 @@ class _Frame:
 
     @staticmethod
     def unpack(handle):
-        if handle.value is None:  # the first read in this segment: every live handle gets its value
+        # The first read in this segment in this backward pass: every live handle gets its value
+        # (each pass reruns the segment, as PyTorch's: a retained graph keeps no recomputed value
+        # for the next pass)
+        if handle.value is None or handle.frame.recomputed_in is not current_pass():
             handle.frame.recompute()
         return handle.value
 
@@ -544,6 +549,7 @@ class _Frame:
         nothing, so that memory stays at one segment's."""
         differentiable = _grad_state.enabled
         _check_inputs(self.inputs, self.site)
+        self.recomputed_in = current_pass()
         handles = self.handles
         count = [0]
         differ = []
