@@ -567,6 +567,15 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
     old = variable._grad
     if grad.is_sparse or (old is not None and old.is_sparse):
         _accumulate_sparse(variable, grad, old, owned)
+    elif (
+        old is None
+        and not create_graph
+        and variable._requires_grad
+        and grad._data.dtype == variable._data.dtype
+        and grad._data.shape == variable._data.shape
+    ):
+        # a leaf's first gradient, the common case of _accumulate_dense written out
+        variable._grad = grad if owned else _make(grad._data.copy())
     else:
         _accumulate_dense(variable, grad, create_graph, site, owned)
     if variable._post_acc_hooks is not None:
