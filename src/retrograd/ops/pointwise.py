@@ -573,7 +573,11 @@ def conj(input):
 def cj(x):
     """``x`` conjugated, for derivative formulas, where PyTorch's convention for complex inputs
     conjugates the other factor (``grad * other.conj()``): a real tensor or a Python number other
-    than a complex one is returned as it is, at the cost of one test."""
+    than a complex one is returned as it is, at the cost of a test or two."""
+    if type(x) is Tensor:
+        return x if x._data.dtype.kind != "c" else _conj(x)
+    if type(x) is float or type(x) is int:  # (a number: the attribute error below costs)
+        return x
     try:
         data = x._data
     except AttributeError:  # a Python number
