@@ -267,6 +267,8 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
     final = []
     passes = _passes.callbacks
     passes.append(final)
+    _cut_state.passes += 1  # the formulas' ops are no cuts of the user's (as in run)
+    _cut_state.active = False
     try:
         slots = [grad] if nr == 0 else [None] * nr + [grad]
         try:
@@ -309,6 +311,9 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
         raise
     finally:
         _grad_state.enabled = prev_mode
+        _cut_state.passes -= 1
+        if not _cut_state.passes:
+            _cut_state.active = _cut_state.enabled
     try:
         i = 0
         while i < len(final):  # a callback may queue another
