@@ -318,6 +318,15 @@ def test_no_records_on_the_graph_path_nor_on_gradients():
     assert w.detach()._cuts[0].op == "detach"
 
 
+def test_no_records_on_the_gradients_of_a_one_node_graph():
+    # (the engine runs a graph of one node on leaves by a shorter path: the same rule there)
+    w = retrograd.ones(3, requires_grad=True)
+    x = retrograd.ones(3, requires_grad=True)
+    retrograd.dot(w, x).backward()
+    assert w.grad._cuts is None and x.grad._cuts is None
+    assert w.detach()._cuts[0].op == "detach"
+
+
 def test_a_cut_input_keeps_its_edge_as_pytorch_prints_it():
     w = retrograd.ones(3, requires_grad=True)
     v = retrograd.ones(3, requires_grad=True)

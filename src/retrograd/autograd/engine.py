@@ -274,6 +274,8 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
     final = []
     passes = _passes.callbacks
     passes.append(final)
+    _cut_state.passes += 1  # the formulas' ops are no cuts of the user's (as in run)
+    _cut_state.active = False
     try:
         slots = [grad] if nr == 0 else [None] * nr + [grad]
         try:
@@ -316,6 +318,9 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
         raise
     finally:
         _grad_state.enabled = prev_mode
+        _cut_state.passes -= 1
+        if not _cut_state.passes:
+            _cut_state.active = _cut_state.enabled
     try:
         i = 0
         while i < len(final):  # a callback may queue another
@@ -574,6 +579,15 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
     old = variable._grad
     if grad.is_sparse or (old is not None and old.is_sparse):
         _accumulate_sparse(variable, grad, old, owned)
+    elif (
+        old is None
+        and not create_graph
+        and variable._requires_grad
+        and grad._data.dtype == variable._data.dtype
+        and grad._data.shape == variable._data.shape
+    ):
+        # a leaf's first gradient, the common case of _accumulate_dense written out
+        variable._grad = grad if owned else _make(grad._data.copy())
     else:
         _accumulate_dense(variable, grad, create_graph, site, owned)
     if variable._post_acc_hooks is not None:

@@ -701,17 +701,23 @@ def _unary(d, general, record, tails, layout):
     fast = _REAL_FLOAT_DTYPES if d.real is not None else _FLOAT_DTYPES
     real = d.real is not None
     shown = shown_name(d)
+    alone = nparams == 1 or 1 in tails  # (the call with the input alone is a whole call)
+    record_one = record.one
 
-    def unary(*args, **kwargs):
-        if _switches.forward_ad_hook is not None or _switches.batching is not None:
-            return general(*args, **kwargs)
-        n = len(args)
-        if kwargs or (n != nparams and n not in tails):
-            return general(*args, **kwargs)
+    # (the input positional-only, and the rest in a tuple of their own: no tuple to slice on the
+    # common call, and a keyword of any name goes to kwargs as before)
+    def unary(x=_NOT_SET, /, *rest, **kwargs):
+        if _switches.forward_ad_hook is not None or _switches.batching is not None or kwargs:
+            return general(*_given(x, rest), **kwargs)
+        if rest:
+            n = len(rest) + 1
+            if n != nparams and n not in tails:
+                return general(x, *rest)
+        elif not alone:
+            return general(*_given(x, rest))
         # Trailing arguments left out keep the forward's defaults (the node reads them the same).
-        x = args[0]
         if not isinstance(x, Tensor):
-            return general(*args)
+            return general(*_given(x, rest))
         a = x._data
         # float16 and bfloat16 take the general path, which computes them in float32 (neither is
         # in _FLOAT_DTYPES; int16 goes there too, for the one check)
@@ -720,11 +726,11 @@ def _unary(d, general, record, tails, layout):
             if float_only
             else (a.itemsize == 2 or (real and a.dtype.kind == "c"))
         ):
-            return general(*args)
+            return general(x, *rest)
         try:
-            out = forward(a, *args[1:]) if n > 1 else call(a)
+            out = forward(a, *rest) if rest else call(a)
         except Exception:
-            refresh_views(args[:1])  # (PyTorch's view errors come before the op's own)
+            refresh_views((x,))  # (PyTorch's view errors come before the op's own)
             raise
         if type(out) is not ndarray:
             out = xp.asarray(out)
@@ -738,15 +744,17 @@ def _unary(d, general, record, tails, layout):
         result._cuts = None
         if x._requires_grad and differentiable and _grad_state.enabled:
             result._requires_grad = True
-            if n == 1:  # no slicing for the common call
-                record(args, result, (), False)
+            if rest:
+                record((x,), result, rest, False)
+            elif record_one is not None:
+                record_one(x, result)
             else:
-                record(args[:1], result, args[1:], False)
+                record((x,), result, (), False)
         else:
             result._requires_grad = False
             if x._requires_grad:
                 if _cut_state.active:
-                    _note_cut(result, args[:1], shown)
+                    _note_cut(result, (x,), shown)
             elif x._cuts is not None:
                 result._cuts = x._cuts
             if _switches.inference_blocks and _grad_state.inference:  # made in inference_mode
@@ -772,18 +780,22 @@ def _binary(d, general, record, tails, layout):
     lead = layout == (0, 1)  # (else (1, 0): the second input's layout comes first)
     direct = d.array_fn is not None  # (a ufunc: see _number_operand)
     numbers = 1 in d.numbers  # (a number second: else general's TypeError)
+    whole = nparams == 2 or 2 in tails  # (two inputs alone are a whole call)
+    record_two = record.two
 
-    def binary(*args, **kwargs):
-        if _switches.forward_ad_hook is not None or _switches.batching is not None:
-            return general(*args, **kwargs)
-        n = len(args)
-        if kwargs or (n != nparams and n not in tails):
-            return general(*args, **kwargs)
+    # (the inputs positional-only, the rest in a tuple of their own: see unary)
+    def binary(x=_NOT_SET, y=_NOT_SET, /, *rest, **kwargs):
+        if _switches.forward_ad_hook is not None or _switches.batching is not None or kwargs:
+            return general(*_given2(x, y, rest), **kwargs)
+        if rest:
+            n = len(rest) + 2
+            if n != nparams and n not in tails:
+                return general(x, y, *rest)
+        elif not whole or y is _NOT_SET:
+            return general(*_given2(x, y, rest))
         # Trailing arguments left out keep the forward's defaults (the node reads them the same).
-        x = args[0]
-        y = args[1]
         if not isinstance(x, Tensor):
-            return general(*args)
+            return general(x, y, *rest)
         a = x._data
         if isinstance(y, Tensor):
             b = y._data
@@ -792,13 +804,13 @@ def _binary(d, general, record, tails, layout):
                 if float_only
                 else (a.itemsize == 2 or (real and a.dtype.kind == "c"))
             ):
-                return general(*args)  # (float16 and bfloat16 too: see unary)
+                return general(x, y, *rest)  # (float16 and bfloat16 too: see unary)
             requires_grad = x._requires_grad or y._requires_grad
             fit = broadcast and a.shape != b.shape
             number = False
-        elif (type(y) is float or type(y) is int) and numbers and a.dtype in _REAL_FLOAT_DTYPES:
+        elif numbers and (type(y) is float or type(y) is int) and a.dtype in _REAL_FLOAT_DTYPES:
             b = y
-            if direct and n == 2:  # the ufunc itself: the number as a 0-d array of a's type
+            if direct and not rest:  # the ufunc itself: the number as a 0-d array of a's type
                 b = _NUMBER_OPERANDS[a.dtype].get(y)
                 if b is None:
                     b = _number_operand(y, a.dtype)
@@ -806,11 +818,11 @@ def _binary(d, general, record, tails, layout):
             fit = False
             number = True
         else:
-            return general(*args)
+            return general(x, y, *rest)
         try:
-            out = forward(a, b, *args[2:]) if n > 2 else call(a, b)
+            out = forward(a, b, *rest) if rest else call(a, b)
         except Exception as e:
-            refresh_views(args[:2])  # (PyTorch's view errors come before the op's own)
+            refresh_views((x, y))  # (PyTorch's view errors come before the op's own)
             if type(e) is ValueError:
                 raise _shape_error(e, broadcast, (a, b), name) from None
             raise
@@ -834,24 +846,40 @@ def _binary(d, general, record, tails, layout):
         result._cuts = None
         if requires_grad and differentiable and _grad_state.enabled:
             result._requires_grad = True
-            if n == 2:  # no slicing for the common call
-                record(args, result, (), fit)
+            if rest:
+                record((x, y), result, rest, fit)
+            elif record_two is not None:
+                record_two(x, y, result, fit)
             else:
-                record(args[:2], result, args[2:], fit)
+                record((x, y), result, (), fit)
         else:
             result._requires_grad = False
             if requires_grad:
                 if _cut_state.active:
-                    _note_cut(result, args[:2], shown)
+                    _note_cut(result, (x, y), shown)
             elif number:
                 result._cuts = x._cuts  # the input's records, passed on
             elif x._cuts is not None or y._cuts is not None:
-                _note_cut(result, args[:2], shown)
+                _note_cut(result, (x, y), shown)
             if _switches.inference_blocks and _grad_state.inference:  # made in inference_mode
                 result._vc = InferenceVersionCounter()
         return result
 
     return binary
+
+
+def _given(x, rest):
+    """The positional arguments the one-input fast path was called with, for ``general``."""
+    return () if x is _NOT_SET else (x, *rest)
+
+
+def _given2(x, y, rest):
+    """The positional arguments the two-input fast path was called with, for ``general``."""
+    if x is _NOT_SET:
+        return ()
+    if y is _NOT_SET:
+        return (x,)
+    return (x, y, *rest)
 
 
 def _number_operand(y, dtype):
@@ -1233,7 +1261,140 @@ def _recorder(d):
             _switches.anomaly_hook(node, tensors, _as_tuple(results))
         return node
 
+    record.one = record.two = None
+    if general or nondiff is not None or d.listed or len(d.inputs) > 2:
+        return record
+    if single_edge:
+        record.one = _record_one(Node, d.plan, one_mode)
+    elif NumberNode is None:
+        record.two = _record_two(Node, d.plan, one_mode, plans, modes)
     return record
+
+
+# The records of the fast paths (_unary, _binary): record() written out for a call on one tensor,
+# or on two inputs of which the second may be a number, with one result and no attributes; the
+# common save modes inline, any other through _save_plan (as record() has it).  Keep in step.
+
+
+def _record_one(Node, plan, mode):
+    def record_one(x, result):
+        node = Node()
+        fn = x._grad_fn if type(x) is Tensor else None
+        node.next_functions = (
+            (fn, x._output_nr) if fn is not None and not x._vc.stale else _edge(x),
+        )
+        node._seq = next(_sequence)
+        node._attrs = ()
+        result._grad_fn = node
+        node._meta = None
+        if mode == _SAVE_NOTHING:
+            node._saved = node._versions = ()
+        else:
+            if mode == _SAVE_INPUT:
+                node._saved = (x,)
+                node._versions = (x._vc.version,)
+            elif mode == _SAVE_RESULT:
+                vc = result._vc
+                node._saved = (SavedOutput((result._data, vc)),)
+                node._versions = (vc.version,)
+            else:
+                _save_plan(node, plan, (x,), (result,))
+            if _switches.inference_seen:
+                _check_saveable(node._saved)
+            f = _getframe(2)  # (see record)
+            code = f.f_code
+            if code.co_filename in INTERNAL_FILES:
+                f = outside(f)
+                code = f.f_code
+            node._site = code
+            node._site_at = f.f_lasti
+            if _switches.pack_hook is not None:
+                node._saved = _switches.pack_hook(node._saved, plan, (result,))
+        if _switches.anomaly_hook is not None:
+            _switches.anomaly_hook(node, (x,), (result,))
+        return node
+
+    return record_one
+
+
+def _record_two(Node, full_plan, full_mode, plans, modes):
+    def record_two(x, y, result, fit):
+        fn = x._grad_fn if type(x) is Tensor else None
+        e0 = (fn, x._output_nr) if fn is not None and not x._vc.stale else _edge(x)
+        node = Node()
+        if isinstance(y, Tensor):
+            fn = y._grad_fn
+            e1 = (fn, y._output_nr) if fn is not None and not y._vc.stale else _edge(y)
+            node.next_functions = (e0, e1)
+            if modes is not None and (e0[0] is None or e1[0] is None):
+                need = (e0[0] is not None) | (e1[0] is not None) << 1
+                plan = plans[need]
+                mode = modes[need]
+            else:
+                plan = full_plan
+                mode = full_mode
+        else:
+            node.next_functions = (e0, _NO_EDGE)
+            if modes is not None:
+                need = e0[0] is not None
+                plan = plans[need]
+                mode = modes[need]
+            else:
+                plan = full_plan
+                mode = full_mode
+        node._seq = next(_sequence)
+        node._attrs = ()
+        result._grad_fn = node
+        node._meta = _broadcast_meta((x, y), result._data) if fit else None
+        if mode == _SAVE_NOTHING:
+            node._saved = node._versions = ()
+        else:
+            if mode == _SAVE_INPUT:
+                node._saved = (x,)
+                node._versions = (x._vc.version,)
+            elif mode == _SAVE_RESULT:
+                vc = result._vc
+                node._saved = (SavedOutput((result._data, vc)),)
+                node._versions = (vc.version,)
+            elif mode == _SAVE_BOTH_SWAPPED:
+                node._saved = (y, x)
+                node._versions = (
+                    y._vc.version if isinstance(y, Tensor) else None,
+                    x._vc.version,
+                )
+            elif mode == _SAVE_BOTH_INPUTS:
+                node._saved = (x, y)
+                node._versions = (
+                    x._vc.version,
+                    y._vc.version if isinstance(y, Tensor) else None,
+                )
+            elif mode <= _SAVE_A1:
+                t = x if mode == _SAVE_A0 or mode == _SAVE_A1 else y
+                version = t._vc.version if isinstance(t, Tensor) else None
+                if mode == _SAVE_A0 or mode == _SAVE_B0:
+                    node._saved = (t, None)
+                    node._versions = (version, None)
+                else:
+                    node._saved = (None, t)
+                    node._versions = (None, version)
+            else:
+                _save_plan(node, plan, (x, y), (result,))
+            if _switches.inference_seen:
+                _check_saveable(node._saved)
+            f = _getframe(2)  # (see record)
+            code = f.f_code
+            if code.co_filename in INTERNAL_FILES:
+                f = outside(f)
+                code = f.f_code
+            node._site = code
+            node._site_at = f.f_lasti
+            if _switches.pack_hook is not None:
+                node._saved = _switches.pack_hook(node._saved, plan, (result,))
+        if _switches.anomaly_hook is not None:
+            _switches.anomaly_hook(node, (x, y), (result,))
+        return node
+
+    return record_two
 
 
 class FusedNode(FunctionNode):
