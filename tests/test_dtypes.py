@@ -212,3 +212,32 @@ def test_powers_by_a_number_give_pytorchs_bits(torch_ref, name, exponent):
     theirs = torch_ref.tensor(values).to(getattr(torch_ref, name)) ** exponent
     assert mine.dtype == getattr(torch, name)
     assert np.array_equal(mine.numpy(), theirs.numpy(), equal_nan=True)
+
+
+@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64"])
+def test_python_ints_out_of_an_integer_types_range_wrap_in_arithmetic(torch_ref, name):
+    """PyTorch reads a Python int as a 64-bit integer and casts it into the tensor's type (C's
+    wrap-around), where NumPy refuses a value out of the type's range."""
+
+    def outcome(T, op, value):
+        x = T.tensor([0, 1, 2]).to(getattr(T, name))
+        try:
+            return op(x, value).tolist()
+        except (RuntimeError, OverflowError) as e:
+            return f"{type(e).__name__}: {e}"
+
+    ops = (
+        lambda x, v: x + v,
+        lambda x, v: x.sub(v),
+        lambda x, v: x * v,
+        lambda x, v: x.add_(v),
+        lambda x, v: v - x,
+    )
+    numbers = (300, -1, -129, 70000, 2**31, 2**63 - 1, 2**63, -(2**63), 2**64)
+    differ = [
+        (i, v, got, want)
+        for i, op in enumerate(ops)
+        for v in numbers
+        if (got := outcome(torch, op, v)) != (want := outcome(torch_ref, op, v))
+    ]
+    assert differ == []

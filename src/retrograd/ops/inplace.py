@@ -854,6 +854,8 @@ def _fast(ufunc, name, fn):
             b = other._data if isinstance(other, Tensor) else other
             if alpha != 1:
                 b = b * alpha
+            if type(b) is int and data.dtype.kind in "iu":
+                b = _registry.wrapped_int(b, data.dtype)
             if (
                 data.flags.writeable
                 and isinstance(b, (ndarray, float, int))

@@ -1636,6 +1636,8 @@ def _promote(mode, tensors, arrays, name):
     else:
         raise ValueError(f"{name}: unknown promotion {mode!r}")
     np_target = target.np
+    if np_target.kind in "iu":  # a Python int wraps into the integer type, as a C cast does
+        arrays = [wrapped_int(a, np_target) if type(a) is int else a for a in arrays]
     # (cast as Tensor.to casts: an expanded array to a contiguous one, else in its own layout,
     # which the result's layout then follows, as in PyTorch)
     return [
@@ -1647,6 +1649,19 @@ def _promote(mode, tensors, arrays, name):
 
 
 _REAL = (float, int)
+
+
+def wrapped_int(value, np_dtype):
+    """The Python int ``value`` as PyTorch hands it to an op on integers of ``np_dtype``: read
+    as a 64-bit integer, then wrapped into the type (NumPy refuses a value out of its range)."""
+    info = xp.iinfo(np_dtype)
+    if info.min <= value <= info.max:
+        return value
+    if not -(2**63) <= value < 2**64:
+        raise OverflowError("int too big to convert")
+    size = 2**info.bits
+    value %= size
+    return value - size if value > info.max else value
 
 
 def _shape_error(err, broadcast, arrays, name):
