@@ -35,6 +35,7 @@ from . import (
     reduction,
     resample,
     sampling,
+    segment,
     shape,
     sorting,
     sparse_coo,
@@ -75,6 +76,7 @@ MODULES = (
     storage,
     index_reduce,
     properties,
+    segment,
 )
 
 for _m in MODULES:
@@ -98,6 +100,7 @@ if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checke
     from .properties import *  # noqa: F403
     from .reduction import *  # noqa: F403
     from .sampling import *  # noqa: F403
+    from .segment import *  # noqa: F403
     from .shape import *  # noqa: F403
     from .sorting import *  # noqa: F403
     from .special import *  # noqa: F403
