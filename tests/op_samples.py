@@ -1930,3 +1930,18 @@ _add(
         (2,),
     ),
 )
+_add(
+    "_slice_inverse",
+    S(lambda t, x, s: t.slice_inverse(x, s, 1), M, M),
+    S(lambda t, x, s: x.slice_inverse(s, 0, 0, 3), (3, 2), (3, 2)),
+)
+_add(
+    "batch_norm_update_stats",
+    S(lambda t, x: t.batch_norm_update_stats(x, None, None, 0.1), (2, 3, 4)),
+    S(
+        lambda t, x: t.batch_norm_update_stats(
+            x, t.zeros(3, dtype=x.dtype), t.ones(3, dtype=x.dtype), 0.3
+        )[1],
+        (4, 3),
+    ),
+)

@@ -23,6 +23,7 @@ from . import linalg as _linalg
 from . import shape as _shape
 from .complex_numbers import view_as_complex, view_as_real
 from .inplace import _check_restride, _put_flat, _restride, _take_flat, _zero_flat
+from .pointwise import zero_grad
 from .registry import op, tensor_method
 from .shape import shape_arg
 
@@ -149,6 +150,31 @@ def as_strided(input, size, stride, storage_offset=None):
     elements) and storage offset (the input's own by default)."""
     size, stride, offset = _geometry_args(input, size, stride, storage_offset)
     return _as_strided(input, size, stride, offset, _geometry(input._data))
+
+
+def _slice_inverse_grad(g, n):
+    index = [slice(None)] * g.ndim
+    index[n.dim] = slice(n.start, n.end, n.step)
+    return g[tuple(index)]
+
+
+@op(
+    inputs="self src",
+    view=True,
+    method=False,
+    node="SliceInverseBackward0",
+    grads=(_slice_inverse_grad, zero_grad),
+)
+def _slice_inverse(self, src, dim, start, end, step):
+    return _strided(self, *_geometry(src))
+
+
+@tensor_method
+def slice_inverse(input, src, dim=0, start=None, end=None, step=1):
+    """``torch.slice_inverse``: undoes ``src[start:end:step]`` along ``dim`` for an ``input`` that
+    is that slice: a view of ``input``'s storage with ``src``'s sizes, strides and offset."""
+    _check_geometry(input._data, *_geometry(src._data))
+    return _slice_inverse(input, src, _wrap_dim(dim, src.ndim), start, end, step)
 
 
 def _as_strided_restrided(self, array, out_geometry, in_geometry):
@@ -645,6 +671,7 @@ __all__ = [
     "as_strided",
     "as_strided_",
     "as_strided_scatter",
+    "slice_inverse",
     "resize_as_",
     "empty_strided",
     "asarray",
