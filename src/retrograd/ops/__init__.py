@@ -11,6 +11,7 @@ from .. import _device
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from . import (
+    arguments,
     arrangement,
     aten,
     attention,
@@ -79,9 +80,11 @@ MODULES = (
     segment,
 )
 
+# The public functions: those composed from other ops check their arguments' kinds as PyTorch's
+# parser does (see arguments; their calls to each other inside the package skip the check).
 for _m in MODULES:
     for _name in _m.__all__:
-        globals()[_name] = getattr(_m, _name)
+        globals()[_name] = arguments.checked(getattr(_m, _name), _name)
 
 if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checkers
     from .arrangement import *  # noqa: F403
@@ -207,6 +210,50 @@ def _chalf(self, memory_format=None):
     raise NotImplementedError("Tensor.chalf: complex32 (ComplexHalf) tensors are not supported")
 
 
+def _index(self, positions, dims):
+    """``Tensor.index``: binds dimensions to first-class dimension objects (functorch.dim), which
+    retrograd does not have."""
+    raise NotImplementedError(
+        f"Tensor.index(positions={positions!r}, dims={dims!r}): first-class dimensions "
+        "(functorch.dim) are not supported"
+    )
+
+
+def _module_load(self, other, assign=False):
+    """``Tensor.module_load``: what ``load_state_dict`` swaps in for this parameter or buffer:
+    ``other`` detached (``assign``), or this tensor with ``other`` copied in, detached."""
+    return other.detach() if assign else self.copy_(other).detach()
+
+
+_REINFORCE_REMOVED = """reinforce() was removed.
+Use torch.distributions instead.
+See https://pytorch.org/docs/main/distributions.html
+
+Instead of:
+
+probs = policy_network(state)
+action = probs.multinomial()
+next_state, reward = env.step(action)
+action.reinforce(reward)
+action.backward()
+
+Use:
+
+probs = policy_network(state)
+# NOTE: categorical is equivalent to what used to be called multinomial
+m = torch.distributions.Categorical(probs)
+action = m.sample()
+next_state, reward = env.step(action)
+loss = -m.log_prob(action) * reward
+loss.backward()
+"""
+
+
+def _reinforce(self, reward):
+    """``Tensor.reinforce``: long removed; PyTorch's error says what to use instead."""
+    raise RuntimeError(_REINFORCE_REMOVED)
+
+
 def _install_sparse_methods():
     """The sparse COO methods on a dense tensor: PyTorch's answers and errors for the strided
     layout (the sparse tensor class overrides each)."""
@@ -242,7 +289,7 @@ def _install_sparse_methods():
 
 def _install_methods():
     for name, fn in METHODS.items():
-        setattr(Tensor, name, fn)
+        setattr(Tensor, name, arguments.checked(fn, name, as_method=True))
     p, s = pointwise, shape
     for name, dt in (
         ("float", _dt.float32),
@@ -260,6 +307,9 @@ def _install_methods():
     ):
         setattr(Tensor, name, _cast_method(name, dt))
     Tensor.chalf = _chalf
+    Tensor.index = _index
+    Tensor.module_load = _module_load
+    Tensor.reinforce = _reinforce
     Tensor.type_as = lambda self, other: s.to(self, other.dtype)
     Tensor.mT = property(_matrix_transpose("mT", False))
     Tensor.mH = property(_matrix_transpose("mH", True))

@@ -1,0 +1,113 @@
+"""PyTorch's argument parser for the functions retrograd composes from other ops (outside the op
+table, whose functions check their inputs themselves, see registry): a Python number, tensor or
+other value of the wrong kind for a Tensor, int, float, bool or tuple-of-ints argument is
+PyTorch's TypeError (``diff(): argument 'n' (position 2) must be int, not float``), raised
+before the function runs.  What each function takes is one table, ``argument_kinds.KINDS``,
+written from PyTorch's operator schemas; the checks wrap each public function and Tensor method
+once, when the package is made, so calls between retrograd's own functions skip them."""
+
+import functools
+
+from .._array import ndarray, xp
+from ..tensor import Tensor
+from .argument_kinds import KINDS
+from .registry import _type_name
+
+
+def _is_int(a) -> bool:
+    """An int as PyTorch's parser takes one: not a bool; a NumPy integer or a 0-d integer tensor
+    too."""
+    kind = type(a)
+    if kind is int:
+        return True
+    if kind is bool or isinstance(a, xp.bool_):
+        return False
+    if isinstance(a, Tensor):
+        return a.ndim == 0 and a._data.dtype.kind in "iu"
+    return isinstance(a, (int, xp.integer))
+
+
+def _is_float(a) -> bool:
+    """A float: any real Python or NumPy number, or a 0-d tensor."""
+    if isinstance(a, Tensor):
+        return a.ndim == 0
+    return isinstance(a, (int, float, xp.integer, xp.floating, xp.bool_))
+
+
+def _is_bool(a) -> bool:
+    return isinstance(a, (bool, xp.bool_))
+
+
+def _is_tensor(a) -> bool:
+    return isinstance(a, (Tensor, ndarray))
+
+
+def _is_ints(a) -> bool:
+    if isinstance(a, (tuple, list)):
+        return all(_is_int(x) for x in a)
+    return _is_int(a) and not isinstance(a, Tensor)
+
+
+_TESTS = {
+    "int": _is_int,
+    "float": _is_float,
+    "bool": _is_bool,
+    "Tensor": _is_tensor,
+    "ints": _is_ints,
+}
+
+
+def _refused(name, shown, position, kind, a) -> TypeError:
+    """PyTorch's TypeError for ``a`` given for argument ``shown`` (``position`` None: given by
+    keyword)."""
+    where = "" if position is None else f" (position {position})"
+    if kind == "ints" and isinstance(a, (tuple, list)):
+        bad = next(i for i, x in enumerate(a) if not _is_int(x))
+        if bad == 0:
+            return TypeError(
+                f"{name}(): argument '{shown}'{where} must be tuple of ints, but found element "
+                f"of type {_type_name(a[0])} at pos 0"
+            )
+        return TypeError(
+            f"{name}(): argument '{shown}' failed to unpack the object at pos {position or 1} "
+            f'with error "type must be tuple of ints,but got {_type_name(a[bad])}"'
+        )
+    label = "tuple of ints" if kind == "ints" else kind
+    return TypeError(f"{name}(): argument '{shown}'{where} must be {label}, not {_type_name(a)}")
+
+
+def checked(fn, name, as_method=False):
+    """``fn`` checking its arguments as PyTorch's parser does for ``name`` (``as_method``: the
+    Tensor method, which counts arguments from after self); ``fn`` itself where the table has
+    nothing to check."""
+    spec = KINDS.get(name)
+    first = 1 if as_method else 0
+    if not spec or getattr(fn, "opdef", None) is not None:
+        return fn
+    positional = tuple(
+        (i, shown, _TESTS[kind], kind, optional)
+        for i, _, shown, kind, optional in spec
+        if i is not None and i >= first
+    )
+    by_name = {
+        ours: (shown, _TESTS[kind], kind, optional) for _, ours, shown, kind, optional in spec
+    }
+    if not positional and not by_name:
+        return fn
+
+    @functools.wraps(fn)
+    def parsed(*args, **kwargs):
+        n = len(args)
+        for i, shown, test, kind, optional in positional:
+            if i < n:
+                a = args[i]
+                if not test(a) and not (optional and a is None):
+                    raise _refused(name, shown, i + 1 - first, kind, a)
+        if kwargs:
+            for key, a in kwargs.items():
+                entry = by_name.get(key)
+                if entry is not None and not entry[1](a) and not (entry[3] and a is None):
+                    raise _refused(name, entry[0], None, entry[2], a)
+        return fn(*args, **kwargs)
+
+    return parsed
