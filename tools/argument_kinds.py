@@ -1,6 +1,6 @@
 """Write ``src/retrograd/ops/argument_kinds.py``: for each function retrograd composes from other
 ops (outside the op table), the kinds of the arguments PyTorch's argument parser checks in its
-one Python signature (Tensor, int, float, bool, tuple of ints), read from PyTorch's operator
+one Python signature (Tensor, int, float, Number, bool, tuple of ints), read from PyTorch's operator
 schemas.  PyTorch must be installed.  Functions of several signatures, and arguments whose name
 or position differ in retrograd, are left out (the tool says which).
 
@@ -24,6 +24,7 @@ _KINDS = {
     "float": "float",
     "bool": "bool",
     "SymInt": "int",
+    "number": "Number",  # (PyTorch's Scalar)
     "List[int]": "ints",
     "List[SymInt]": "ints",
 }
@@ -105,7 +106,7 @@ def main():
         '"""The arguments PyTorch\'s argument parser checks for the functions retrograd composes\n'
         "from other ops: name -> (position (None: keyword-only), our name, PyTorch's name, kind,\n"
         "optional) for each\n"
-        "Tensor, int, float, bool or tuple-of-ints argument of PyTorch's one signature.  Written by\n"
+        "Tensor, int, float, Number, bool or tuple-of-ints argument of PyTorch's one signature.  Written by\n"
         'tools/argument_kinds.py from PyTorch\'s operator schemas; read by ops.arguments."""\n\n'
         f"KINDS = {pprint.pformat(dict(sorted(table.items())), width=100, sort_dicts=True)}\n"
     )

@@ -82,9 +82,9 @@ MODULES = (
 
 # The public functions: those composed from other ops check their arguments' kinds as PyTorch's
 # parser does (see arguments; their calls to each other inside the package skip the check).
-for _m in MODULES:
-    for _name in _m.__all__:
-        globals()[_name] = arguments.checked(getattr(_m, _name), _name)
+_EXPORTED = {_name: getattr(_m, _name) for _m in MODULES for _name in _m.__all__}
+for _name, _fn in _EXPORTED.items():
+    globals()[_name] = arguments.checked(_fn, _name)
 
 if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checkers
     from .arrangement import *  # noqa: F403
@@ -289,7 +289,11 @@ def _install_sparse_methods():
 
 def _install_methods():
     for name, fn in METHODS.items():
-        setattr(Tensor, name, arguments.checked(fn, name, as_method=True))
+        # (the table describes the function of that name: a method of other parameters, such
+        # as x.reshape(*shape), goes unchecked)
+        if _EXPORTED.get(name, fn) is fn:
+            fn = arguments.checked(fn, name, as_method=True)
+        setattr(Tensor, name, fn)
     p, s = pointwise, shape
     for name, dt in (
         ("float", _dt.float32),

@@ -1,6 +1,6 @@
 """PyTorch's argument parser for the functions retrograd composes from other ops (outside the op
 table, whose functions check their inputs themselves, see registry): a Python number, tensor or
-other value of the wrong kind for a Tensor, int, float, bool or tuple-of-ints argument is
+other value of the wrong kind for a Tensor, int, float, Number, bool or tuple-of-ints argument is
 PyTorch's TypeError (``diff(): argument 'n' (position 2) must be int, not float``), raised
 before the function runs.  What each function takes is one table, ``argument_kinds.KINDS``,
 written from PyTorch's operator schemas; the checks wrap each public function and Tensor method
@@ -34,6 +34,13 @@ def _is_float(a) -> bool:
     return isinstance(a, (int, float, xp.integer, xp.floating, xp.bool_))
 
 
+def _is_number(a) -> bool:
+    """A Number (PyTorch's Scalar): any Python or NumPy number, or a 0-d tensor."""
+    if isinstance(a, Tensor):
+        return a.ndim == 0
+    return isinstance(a, (int, float, complex, xp.number, xp.bool_))
+
+
 def _is_bool(a) -> bool:
     return isinstance(a, (bool, xp.bool_))
 
@@ -52,9 +59,14 @@ _TESTS = {
     "int": _is_int,
     "float": _is_float,
     "bool": _is_bool,
+    "Number": _is_number,
     "Tensor": _is_tensor,
     "ints": _is_ints,
 }
+
+
+# The kinds PyTorch's parser reads a number from, a 0-d tensor's too
+_SCALARS = frozenset(("int", "float", "Number"))
 
 
 def _refused(name, shown, position, kind, a) -> TypeError:
@@ -103,11 +115,15 @@ def checked(fn, name, as_method=False):
                 a = args[i]
                 if not test(a) and not (optional and a is None):
                     raise _refused(name, shown, i + 1 - first, kind, a)
+                if kind in _SCALARS and isinstance(a, Tensor):  # (a 0-d tensor's value)
+                    args = (*args[:i], a.item(), *args[i + 1 :])
         if kwargs:
             for key, a in kwargs.items():
                 entry = by_name.get(key)
                 if entry is not None and not entry[1](a) and not (entry[3] and a is None):
                     raise _refused(name, entry[0], None, entry[2], a)
+                if entry is not None and entry[2] in _SCALARS and isinstance(a, Tensor):
+                    kwargs = {**kwargs, key: a.item()}
         return fn(*args, **kwargs)
 
     return parsed
