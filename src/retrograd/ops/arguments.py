@@ -88,6 +88,29 @@ def _refused(name, shown, position, kind, a) -> TypeError:
     return TypeError(f"{name}(): argument '{shown}'{where} must be {label}, not {_type_name(a)}")
 
 
+# What most calls give, tested first: the argument's exact type (a Tensor subclass, NumPy
+# numbers, 0-d tensors for numbers and None go the longer way, through _parsed).
+_COMMON = {
+    "int": frozenset((int,)),
+    "float": frozenset((float, int)),
+    "Number": frozenset((float, int, bool, complex)),
+    "bool": frozenset((bool,)),
+    "Tensor": frozenset((Tensor,)),
+    "ints": frozenset((tuple, list, int)),
+}
+
+
+def _parsed(name, first, a, position, shown, kind, optional):
+    """The value PyTorch's parser reads for ``a`` (a 0-d tensor's number), or its TypeError."""
+    if optional and a is None:
+        return a
+    if not _TESTS[kind](a):
+        raise _refused(name, shown, position, kind, a)
+    if kind in _SCALARS and isinstance(a, Tensor):
+        return a.item()
+    return a
+
+
 def checked(fn, name, as_method=False):
     """``fn`` checking its arguments as PyTorch's parser does for ``name`` (``as_method``: the
     Tensor method, which counts arguments from after self); ``fn`` itself where the table has
@@ -97,33 +120,29 @@ def checked(fn, name, as_method=False):
     if not spec or getattr(fn, "opdef", None) is not None:
         return fn
     positional = tuple(
-        (i, shown, _TESTS[kind], kind, optional)
+        (i, _COMMON[kind], (i + 1 - first, shown, kind, optional))
         for i, _, shown, kind, optional in spec
         if i is not None and i >= first
     )
-    by_name = {
-        ours: (shown, _TESTS[kind], kind, optional) for _, ours, shown, kind, optional in spec
-    }
-    if not positional and not by_name:
-        return fn
+    by_name = {ours: (None, shown, kind, optional) for _, ours, shown, kind, optional in spec}
 
     @functools.wraps(fn)
     def parsed(*args, **kwargs):
         n = len(args)
-        for i, shown, test, kind, optional in positional:
-            if i < n:
-                a = args[i]
-                if not test(a) and not (optional and a is None):
-                    raise _refused(name, shown, i + 1 - first, kind, a)
-                if kind in _SCALARS and isinstance(a, Tensor):  # (a 0-d tensor's value)
-                    args = (*args[:i], a.item(), *args[i + 1 :])
+        for i, common, about in positional:
+            if i < n and args[i].__class__ not in common:
+                a = _parsed(name, first, args[i], *about)
+                if a is not args[i]:
+                    args = (*args[:i], a, *args[i + 1 :])
+            elif i < n and about[2] == "ints" and args[i].__class__ is not int:
+                _parsed(name, first, args[i], *about)  # (each element)
         if kwargs:
             for key, a in kwargs.items():
-                entry = by_name.get(key)
-                if entry is not None and not entry[1](a) and not (entry[3] and a is None):
-                    raise _refused(name, entry[0], None, entry[2], a)
-                if entry is not None and entry[2] in _SCALARS and isinstance(a, Tensor):
-                    kwargs = {**kwargs, key: a.item()}
+                about = by_name.get(key)
+                if about is not None:
+                    value = _parsed(name, first, a, *about)
+                    if value is not a:
+                        kwargs = {**kwargs, key: value}
         return fn(*args, **kwargs)
 
     return parsed
