@@ -264,7 +264,7 @@ def numel(input) -> "builtins.int":
 # namespace gives an ``out=`` keyword.
 _OUT_FUNCTIONS = frozenset(
     "addcdiv aminmax clamp clamp_max clamp_min clip conj_physical copysign cummax cummin diag diff div divide "
-    "float_power floor_divide ger heaviside igamma igammac isin kron kthvalue lerp masked_select "
+    "float_power floor_divide ger hash_tensor heaviside igamma igammac isin kron kthvalue lerp masked_select "
     "matmul matrix_power max mean min mode nanmean nansum norm orgqr outer polygamma pow qr round "
     "slice_scatter slogdet sort square std sub subtract svd threshold topk var xlogy".split()
 )

@@ -111,6 +111,10 @@ def _parsed(name, first, a, position, shown, kind, optional):
     return a
 
 
+# Each function checked once: an alias (concatenate = cat) is the same checked function.
+_CHECKED: dict = {}
+
+
 def checked(fn, name, as_method=False):
     """``fn`` checking its arguments as PyTorch's parser does for ``name`` (``as_method``: the
     Tensor method, which counts arguments from after self); ``fn`` itself where the table has
@@ -119,6 +123,14 @@ def checked(fn, name, as_method=False):
     first = 1 if as_method else 0
     if not spec or getattr(fn, "opdef", None) is not None:
         return fn
+    key = (fn, first)
+    if key not in _CHECKED:  # (named in errors as the function calls itself: outer, not ger)
+        own = getattr(fn, "__name__", name)
+        _CHECKED[key] = _checked(fn, own if own in KINDS else name, KINDS.get(own, spec), first)
+    return _CHECKED[key]
+
+
+def _checked(fn, name, spec, first):
     positional = tuple(
         (i, _COMMON[kind], (i + 1 - first, shown, kind, optional))
         for i, _, shown, kind, optional in spec
