@@ -1920,3 +1920,42 @@ _add(
     S(lambda t, z: t.linalg.vector_norm(z, 1), Z),
     S(lambda t, z: t.linalg.vector_norm(z, float("inf"), dim=1), Z),
 )
+# --- segment reductions --------------------------------------------------------------------------
+_add(
+    "_segment_reduce",
+    S(lambda t, x: t.segment_reduce(x, "sum", lengths=t.tensor([2, 0, 3, 1])), (6,)),
+    S(lambda t, x: t.segment_reduce(x, "mean", lengths=t.tensor([2, 0, 3, 1]), initial=0.5), (6,)),
+    S(
+        lambda t, x: t.segment_reduce(x, "max", lengths=t.tensor([1, 3]), axis=0),
+        ((4, 2), DISTINCT),
+    ),
+    S(
+        lambda t, x: t.segment_reduce(x, "amin", lengths=t.tensor([[1, 2], [2, 1]]), axis=1),
+        ((2, 3), DISTINCT),
+    ),
+    S(lambda t, x: t.segment_reduce(x, "prod", offsets=t.tensor([0, 2, 2, 5])), ((5, 2), POS)),
+    S(lambda t, x: t.segment_reduce(x, "sum", lengths=t.tensor([0, 0])), (0, 3)),
+)
+_add(
+    "_segment_reduce_backward",
+    S(
+        backward_of(lambda t, x: t.segment_reduce(x, "prod", lengths=t.tensor([3, 1]))),
+        (4,),
+        (2,),
+    ),
+)
+_add(
+    "_slice_inverse",
+    S(lambda t, x, s: t.slice_inverse(x, s, 1), M, M),
+    S(lambda t, x, s: x.slice_inverse(s, 0, 0, 3), (3, 2), (3, 2)),
+)
+_add(
+    "batch_norm_update_stats",
+    S(lambda t, x: t.batch_norm_update_stats(x, None, None, 0.1), (2, 3, 4)),
+    S(
+        lambda t, x: t.batch_norm_update_stats(
+            x, t.zeros(3, dtype=x.dtype), t.ones(3, dtype=x.dtype), 0.3
+        )[1],
+        (4, 3),
+    ),
+)

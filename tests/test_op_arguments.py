@@ -4,9 +4,11 @@ PyTorch's TypeError, with its text, anywhere else (``torch.sin(2.)``); and ``tor
 
 import inspect
 
+import numpy as np
 import pytest
 
 import retrograd
+from retrograd.ops.argument_kinds import KINDS
 from retrograd.ops.registry import OPS
 
 
@@ -139,3 +141,133 @@ TYPENAME_OBJECTS = [
 def test_typename_gives_pytorchs_names(torch_ref, expression):
     theirs = torch_ref.typename(eval(expression, {"torch": torch_ref}))
     assert retrograd.typename(eval(expression, {"torch": retrograd})) == theirs
+
+
+def _message(fn):
+    try:
+        fn()
+    except TypeError as e:
+        return str(e)
+    except Exception as e:
+        return type(e).__name__
+    return None
+
+
+METHOD_CASES = [(n, i) for n, i in CASES if i > 0 and n in retrograd.ops.registry.METHODS]
+
+
+@pytest.mark.parametrize("value", [2.0, "a"])
+@pytest.mark.parametrize("name, i", METHOD_CASES, ids=[f"{n}-{i}" for n, i in METHOD_CASES])
+def test_a_method_counts_its_arguments_from_after_self(torch_ref, name, i, value):
+    """``x.atan2(2.)`` is position 1 to PyTorch, which leaves self out of a method's signatures."""
+    k = len(OPS[name].inputs)
+    if not hasattr(torch_ref.Tensor, name) or (name, value) == ("true_divide", "a"):
+        return  # (true_divide's Number overload alone has no out=: its text differs)
+
+    def call(lib):
+        args = [lib.ones(2, 2) for _ in range(k)]
+        args[i] = value
+        return lambda: getattr(args[0], name)(*args[1:])
+
+    expected = _message(call(torch_ref))
+    if expected is not None and expected.startswith(f"{name}()"):
+        assert _message(call(retrograd)) == expected
+
+
+# Calls of functions composed from other ops (outside the op table) with an argument of the
+# wrong kind: PyTorch's parser's TypeError, by position, by keyword, and as a method.
+COMPOSED_CALLS = [
+    "torch.diff(x, 1.0)",
+    "torch.diff(x, n=1.0)",
+    "torch.diff(x, 1, 0.0)",
+    "x.diff(1.0)",
+    "x.diff(True)",
+    "torch.kron(x, 2.0)",
+    "torch.kron(2.0, x)",
+    "x.kron(2)",
+    "torch.diagflat(x, 1.0)",
+    "torch.diagflat(x, torch.tensor(1.0))",
+    "torch.diagflat(x, torch.tensor(1))",
+    "x.diagflat(np.int64(1))",
+    "torch.swapaxes(x, 0.0, 1)",
+    "x.swapaxes(0, '1')",
+    "torch.tile(x, 2.0)",
+    "torch.tile(x, [2.0])",
+    "torch.tile(x, [1, 2.0])",
+    "torch.tile(x, torch.tensor([2]))",
+    "x.tile((1, 2))",
+    "torch.vander(x[0], 2.0)",
+    "torch.vander(x[0], None)",
+    "torch.select(x, 0, 1.0)",
+    "torch.select(x, True, 0)",
+    "torch.select(x, torch.tensor(0), 1)",
+    "x.select(0.0, 1)",
+    "torch.index_select(x, 0.0, torch.tensor([0]))",
+    "torch.index_select(x, 0, 1.0)",
+    "x.index_select(0, [0])",
+    "torch.roll(x, 1.0)",
+    "torch.rot90(x, 1.0)",
+    "torch.flatten(x, 0.0)",
+    "x.flatten(end_dim=1.5)",
+    "torch.take(x, 1)",
+    "torch.gather(x, 1, 0)",
+    "torch.allclose(x, x, 'a')",
+    "torch.allclose(x, x, 1e-5, 1e-8, 1)",
+    "torch.allclose(x, x, torch.tensor(1e-5))",
+    "torch.nonzero_static(x, size=2.0)",
+    "torch.nonzero_static(x, size=2, fill_value=1.5)",
+    "torch.hash_tensor(x, 0.0)",
+    "torch.hash_tensor(x, mode=0.0)",
+    "torch.outer(x[0], 2)",
+    "torch.matmul(x, 2.0)",
+    "torch.celu(x, 'a')",
+    "torch.chunk(x, 2.0)",
+    "torch.unflatten(x, 0.0, (1, 2))",
+    "torch.multinomial(x.abs(), 1.0)",
+    "torch.cov(x, correction=1.5)",
+    "torch.histc(x, 2.5)",
+    "torch.square(2)",
+    "torch.ravel([1])",
+]
+
+
+@pytest.mark.parametrize("expression", COMPOSED_CALLS)
+def test_composed_functions_check_argument_kinds_as_pytorch(torch_ref, expression):
+    def run(lib):
+        x = lib.arange(6.0).reshape(2, 3)
+        try:
+            eval(expression, {"torch": lib, "x": x, "np": np})
+        except TypeError as e:
+            return "TypeError", str(e)
+        except Exception as e:
+            return type(e).__name__, None
+        return None, None
+
+    theirs = run(torch_ref)
+    ours = run(retrograd)
+    if theirs[0] == "TypeError":
+        assert ours == theirs
+    else:
+        assert ours[0] != "TypeError", ours
+
+
+def test_argument_kinds_table_is_current(torch_ref):
+    """The table of argument kinds is what tools/argument_kinds.py writes from PyTorch's schemas
+    for retrograd's functions today (rerun the tool after changing a signature)."""
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parent.parent / "tools" / "argument_kinds.py"
+    spec = importlib.util.spec_from_file_location("argument_kinds_tool", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    for name, kinds in KINDS.items():
+        fn = tool_function(name)
+        assert tool.kinds_of(name, fn)[0] == kinds, name
+
+
+def tool_function(name):
+    from retrograd.ops import _EXPORTED
+    from retrograd.ops.registry import METHODS
+
+    return _EXPORTED.get(name, METHODS.get(name))

@@ -4,6 +4,7 @@
 graph, the same semantics and error messages.
 """
 
+import os as _os
 from math import e, inf, nan, pi  # noqa: F401 (torch.e ... : PyTorch's namespace has them)
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,8 @@ from ._device import (
     sparse_coo,
     strided,
 )
+from ._device import device as _device_class
+from ._higher_order_ops import cond, while_loop
 from ._lobpcg import lobpcg
 from ._lowrank import pca_lowrank, svd_lowrank
 from ._threads import (
@@ -62,6 +65,8 @@ from ._threads import (
 from ._variable_functions import *  # noqa: F403  (torch.batch_norm, torch.lstm ...)
 from .amp import autocast
 from .amp.autocast_mode import (
+    autocast_decrement_nesting,
+    autocast_increment_nesting,
     clear_autocast_cache,
     get_autocast_cpu_dtype,
     get_autocast_dtype,
@@ -69,11 +74,17 @@ from .amp.autocast_mode import (
     is_autocast_cpu_enabled,
     is_autocast_enabled,
     set_autocast_cache_enabled,
+    set_autocast_cpu_dtype,
+    set_autocast_cpu_enabled,
     set_autocast_dtype,
     set_autocast_enabled,
 )
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled
+from .autograd.anomaly import (
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_anomaly_enabled,
+)
 from .autograd.grad_mode import is_inference_mode_enabled
 from .backends import (
     are_deterministic_algorithms_enabled,
@@ -125,6 +136,7 @@ from .creation import (
     range,
     scalar_tensor,
     seed,
+    set_default_tensor_type,
     set_rng_state,
     tensor,
     tril_indices,
@@ -167,10 +179,12 @@ from .dtypes import (
 )
 from .func import vmap
 from .functional import istft, stft
+from .jit import fork, wait
 from .ops.reduction import return_types
 from .ops.sampling import _standard_gamma
 from .ops.sparse_coo import sparse_coo_tensor
 from .printing import set_printoptions
+from .random import thread_safe_generator
 from .serialization import load, save
 from .signal.windows import (
     bartlett_window,
@@ -194,6 +208,54 @@ def is_floating_point(input) -> "builtins.bool":
     return input.is_floating_point()
 
 
+def compiled_with_cxx11_abi() -> "builtins.bool":
+    """``torch.compiled_with_cxx11_abi``: PyTorch's wheels are built with the C++11 ABI."""
+    return True
+
+
+def get_file_path(*path_components: str) -> str:
+    """``torch.get_file_path``: a path under the directory that holds the package."""
+    return _os.path.join(_os.path.dirname(_os.path.dirname(__file__)), *path_components)
+
+
+def prepare_multiprocessing_environment(path: str) -> None:
+    """``torch.prepare_multiprocessing_environment``: nothing to prepare (as in PyTorch)."""
+
+
+class _ClassProperty:
+    def __init__(self, getter) -> None:
+        self.getter = getter
+
+    def __get__(self, instance, owner=None):
+        return self.getter.__get__(instance, owner or type(instance))()
+
+
+def classproperty(getter):
+    """``torch.classproperty``: a property read from the class (``C.name``) as from instances."""
+    if not isinstance(getter, (classmethod, staticmethod)):
+        getter = classmethod(getter)
+    return _ClassProperty(getter)
+
+
+def get_device_module(device=None):  # noqa: F811 (PyTorch's parameter name)
+    """``torch.get_device_module``: the module of a device type (``torch.cpu``, ``torch.cuda``
+    ...); with no device, the CPU's (this build has no accelerator)."""
+    if isinstance(device, _device_class):
+        kind = device.type
+    elif isinstance(device, str):
+        kind = _device_class(device).type
+    elif device is None:
+        kind = "cpu"
+    else:
+        raise RuntimeError(f"Invalid value of device '{device}', expect torch.device, str, or None")
+    module = globals().get(kind)
+    if module is None or not isinstance(module, type(_os)):
+        raise RuntimeError(
+            f"Device '{kind}' does not have a corresponding module registered as 'torch.{kind}'."
+        )
+    return module
+
+
 def numel(input) -> "builtins.int":
     return input.numel()
 
@@ -202,7 +264,7 @@ def numel(input) -> "builtins.int":
 # namespace gives an ``out=`` keyword.
 _OUT_FUNCTIONS = frozenset(
     "addcdiv aminmax clamp clamp_max clamp_min clip conj_physical copysign cummax cummin diag diff div divide "
-    "float_power floor_divide ger heaviside igamma igammac isin kron kthvalue lerp masked_select "
+    "float_power floor_divide ger hash_tensor heaviside igamma igammac isin kron kthvalue lerp masked_select "
     "matmul matrix_power max mean min mode nanmean nansum norm orgqr outer polygamma pow qr round "
     "slice_scatter slogdet sort square std sub subtract svd threshold topk var xlogy".split()
 )

@@ -624,7 +624,36 @@ rnn_tanh = _flat_layers("RNN_TANH")
 rnn_relu = _flat_layers("RNN_RELU")
 
 
+def _cuda_only(name):
+    """An ATen function PyTorch's CPU build has no kernel for (sync batch norm's pieces)."""
+
+    def refuse(*args, **kwargs):
+        raise NotImplementedError(
+            f"Could not run 'aten::{name}' with arguments from the 'CPU' backend. This could be "
+            "because the operator doesn't exist for this backend, or was omitted during the "
+            "selective/custom build process (if using custom build)."
+        )
+
+    refuse.__name__ = refuse.__qualname__ = name
+    refuse.__doc__ = f"``torch.{name}``: a CUDA kernel alone in PyTorch; refused on the CPU."
+    return refuse
+
+
+batch_norm_stats = _cuda_only("batch_norm_stats")
+batch_norm_elemt = _cuda_only("batch_norm_elemt")
+batch_norm_gather_stats = _cuda_only("batch_norm_gather_stats")
+batch_norm_gather_stats_with_counts = _cuda_only("batch_norm_gather_stats_with_counts")
+batch_norm_backward_reduce = _cuda_only("batch_norm_backward_reduce")
+batch_norm_backward_elemt = _cuda_only("batch_norm_backward_elemt")
+
+
 __all__ = [
+    "batch_norm_stats",
+    "batch_norm_elemt",
+    "batch_norm_gather_stats",
+    "batch_norm_gather_stats_with_counts",
+    "batch_norm_backward_reduce",
+    "batch_norm_backward_elemt",
     "adaptive_avg_pool1d",
     "adaptive_max_pool1d",
     "alpha_dropout",

@@ -1095,3 +1095,41 @@ ShortTensor = _legacy_constructor("ShortTensor", dtypes.int16)
 CharTensor = _legacy_constructor("CharTensor", dtypes.int8)
 ByteTensor = _legacy_constructor("ByteTensor", dtypes.uint8)
 BoolTensor = _legacy_constructor("BoolTensor", dtypes.bool)
+
+
+_WARNED_TENSOR_TYPE = []
+
+
+def set_default_tensor_type(t) -> None:
+    """``torch.set_default_tensor_type``: the default dtype set from a floating legacy tensor
+    type (``torch.DoubleTensor``) or its name; deprecated, as PyTorch says once."""
+    if not _WARNED_TENSOR_TYPE:
+        _WARNED_TENSOR_TYPE.append(True)
+        warnings.warn(
+            "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+            "torch.set_default_dtype() and torch.set_default_device() as alternatives.",
+            UserWarning,
+            stacklevel=2,
+        )
+    if isinstance(t, str):
+        if t.startswith("torch.cuda."):
+            raise TypeError(f"type {t} not available. Torch not compiled with CUDA enabled.")
+        if t not in _TYPE_NAMES:
+            module, _, name = t.rpartition(".")
+            if module != "torch":
+                raise ModuleNotFoundError(f"No module named '{t.split('.')[0]}'")
+            raise AttributeError(f"module 'torch' has no attribute '{name}'")
+        dtype = _TYPE_NAMES[t]
+    elif isinstance(t, _LegacyType):
+        dtype = t.dtype
+    elif getattr(t, "__module__", None) == "torch.cuda":
+        raise TypeError(
+            f"type torch.cuda.{t.__name__} not available. Torch not compiled with CUDA enabled."
+        )
+    else:
+        raise TypeError(
+            "invalid type object: only floating-point types are supported as the default type"
+        )
+    if not dtype.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    dtypes.set_default_dtype(dtype)

@@ -4,6 +4,7 @@ Where PyTorch's function is another op under a second name (``expit`` is ``sigmo
 ``digamma``, ``gammainc`` is ``igamma``), it is that same op here, with that op's node.
 """
 
+from . import ops as _ops
 from .ops import special as _s
 from .ops.nnops import erf
 from .ops.pointwise import expm1, log1p, logit, sigmoid, sinc
@@ -26,6 +27,9 @@ from .ops.special import igammac as gammaincc
 from .ops.special import lgamma as gammaln
 from .ops.special import mvlgamma as multigammaln
 from .tensor import Tensor
+
+# the package's own functions, which check their arguments' kinds (see ops.arguments)
+gammainc, gammaincc, polygamma = _ops.igamma, _ops.igammac, _ops.polygamma  # noqa: F811
 
 expit = sigmoid
 psi = digamma

@@ -105,6 +105,45 @@ def get_autocast_cpu_dtype():
     return _cpu["dtype"]
 
 
+def set_autocast_cpu_enabled(enabled) -> None:
+    """``torch.set_autocast_cpu_enabled`` (deprecated): ``set_autocast_enabled('cpu', ...)``."""
+    if not isinstance(enabled, bool):
+        raise TypeError(f"enabled must be a bool (got {type(enabled).__name__})")
+    warnings.warn(
+        "torch.set_autocast_cpu_enabled(enabled) is deprecated. Please use "
+        "torch.set_autocast_enabled('cpu', enabled) instead.",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    set_autocast_enabled("cpu", enabled)
+
+
+def set_autocast_cpu_dtype(dtype) -> None:
+    """``torch.set_autocast_cpu_dtype`` (deprecated): ``set_autocast_dtype('cpu', ...)``."""
+    if not isinstance(dtype, dtypes.dtype):
+        raise TypeError(f"dtype must be a torch.dtype (got {type(dtype).__name__})")
+    warnings.warn(
+        "torch.set_autocast_cpu_dtype(dtype) is deprecated. Please use "
+        "torch.set_autocast_dtype('cpu', dtype) instead.",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    set_autocast_dtype("cpu", dtype)
+
+
+def autocast_increment_nesting() -> int:
+    """``torch.autocast_increment_nesting``: one more open autocast region; the new count."""
+    _cpu["nesting"] += 1
+    return _cpu["nesting"]
+
+
+def autocast_decrement_nesting() -> int:
+    """``torch.autocast_decrement_nesting``: one region fewer; the new count (whoever closes
+    the outermost region clears the cache of casts)."""
+    _cpu["nesting"] -= 1
+    return _cpu["nesting"]
+
+
 class autocast:
     """``torch.autocast(device_type, dtype=None, enabled=True, cache_enabled=None)``: a context
     manager and decorator; on the CPU it runs the listed ops in ``dtype`` or float32."""

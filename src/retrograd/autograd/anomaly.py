@@ -176,6 +176,21 @@ class detect_anomaly:
         return wrapper
 
 
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    """``torch.set_anomaly_enabled``: anomaly mode on or off at once (no warning, no restoring:
+    ``set_detect_anomaly`` is the user-facing form)."""
+    for name, value, position in (
+        ("enabled", enabled, " (position 1)"),
+        ("check_nan", check_nan, ""),
+    ):
+        if not isinstance(value, bool):
+            raise TypeError(
+                f"set_anomaly_enabled(): argument '{name}'{position} must be bool, not "
+                f"{type(value).__name__}"
+            )
+    _set(enabled, check_nan)
+
+
 class set_detect_anomaly:
     """``torch.autograd.set_detect_anomaly(mode, check_nan=True)``: sets the mode at once; used as a
     context manager it also restores the previous mode on exit."""

@@ -11,6 +11,7 @@ from .. import _device
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from . import (
+    arguments,
     arrangement,
     aten,
     attention,
@@ -35,6 +36,7 @@ from . import (
     reduction,
     resample,
     sampling,
+    segment,
     shape,
     sorting,
     sparse_coo,
@@ -75,11 +77,14 @@ MODULES = (
     storage,
     index_reduce,
     properties,
+    segment,
 )
 
-for _m in MODULES:
-    for _name in _m.__all__:
-        globals()[_name] = getattr(_m, _name)
+# The public functions: those composed from other ops check their arguments' kinds as PyTorch's
+# parser does (see arguments; their calls to each other inside the package skip the check).
+_EXPORTED = {_name: getattr(_m, _name) for _m in MODULES for _name in _m.__all__}
+for _name, _fn in _EXPORTED.items():
+    globals()[_name] = arguments.checked(_fn, _name)
 
 if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checkers
     from .arrangement import *  # noqa: F403
@@ -98,6 +103,7 @@ if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checke
     from .properties import *  # noqa: F403
     from .reduction import *  # noqa: F403
     from .sampling import *  # noqa: F403
+    from .segment import *  # noqa: F403
     from .shape import *  # noqa: F403
     from .sorting import *  # noqa: F403
     from .special import *  # noqa: F403
@@ -204,6 +210,50 @@ def _chalf(self, memory_format=None):
     raise NotImplementedError("Tensor.chalf: complex32 (ComplexHalf) tensors are not supported")
 
 
+def _index(self, positions, dims):
+    """``Tensor.index``: binds dimensions to first-class dimension objects (functorch.dim), which
+    retrograd does not have."""
+    raise NotImplementedError(
+        f"Tensor.index(positions={positions!r}, dims={dims!r}): first-class dimensions "
+        "(functorch.dim) are not supported"
+    )
+
+
+def _module_load(self, other, assign=False):
+    """``Tensor.module_load``: what ``load_state_dict`` swaps in for this parameter or buffer:
+    ``other`` detached (``assign``), or this tensor with ``other`` copied in, detached."""
+    return other.detach() if assign else self.copy_(other).detach()
+
+
+_REINFORCE_REMOVED = """reinforce() was removed.
+Use torch.distributions instead.
+See https://pytorch.org/docs/main/distributions.html
+
+Instead of:
+
+probs = policy_network(state)
+action = probs.multinomial()
+next_state, reward = env.step(action)
+action.reinforce(reward)
+action.backward()
+
+Use:
+
+probs = policy_network(state)
+# NOTE: categorical is equivalent to what used to be called multinomial
+m = torch.distributions.Categorical(probs)
+action = m.sample()
+next_state, reward = env.step(action)
+loss = -m.log_prob(action) * reward
+loss.backward()
+"""
+
+
+def _reinforce(self, reward):
+    """``Tensor.reinforce``: long removed; PyTorch's error says what to use instead."""
+    raise RuntimeError(_REINFORCE_REMOVED)
+
+
 def _install_sparse_methods():
     """The sparse COO methods on a dense tensor: PyTorch's answers and errors for the strided
     layout (the sparse tensor class overrides each)."""
@@ -239,6 +289,10 @@ def _install_sparse_methods():
 
 def _install_methods():
     for name, fn in METHODS.items():
+        # (the table describes the function of that name: a method of other parameters, such
+        # as x.reshape(*shape), goes unchecked)
+        if _EXPORTED.get(name, fn) is fn:
+            fn = arguments.checked(fn, name, as_method=True)
         setattr(Tensor, name, fn)
     p, s = pointwise, shape
     for name, dt in (
@@ -257,6 +311,9 @@ def _install_methods():
     ):
         setattr(Tensor, name, _cast_method(name, dt))
     Tensor.chalf = _chalf
+    Tensor.index = _index
+    Tensor.module_load = _module_load
+    Tensor.reinforce = _reinforce
     Tensor.type_as = lambda self, other: s.to(self, other.dtype)
     Tensor.mT = property(_matrix_transpose("mT", False))
     Tensor.mH = property(_matrix_transpose("mH", True))

@@ -76,7 +76,7 @@ def _cast_all(cast, args, kwargs, low):
 
 
 def _policy(cast):
-    def decorate(fn):
+    def wrap(fn):
         @functools.wraps(fn)
         def autocast(*args, **kwargs):
             low = _switches.autocast
@@ -84,9 +84,16 @@ def _policy(cast):
                 args, kwargs = _cast_all(cast, args, kwargs, low)
             return fn(*args, **kwargs)
 
+        return autocast
+
+    def decorate(fn):
+        autocast = wrap(fn)
         name = fn.__name__
-        if METHODS.get(name) is fn:  # a Tensor method too: the method casts as well
+        method = METHODS.get(name)
+        if method is fn:  # a Tensor method too: the method casts as well
             METHODS[name] = autocast
+        elif method is not None and getattr(method, "function", None) is fn:
+            METHODS[name] = wrap(method)  # (an op's method of its own: see registry.op)
         return autocast
 
     return decorate

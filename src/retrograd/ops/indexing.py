@@ -1156,6 +1156,18 @@ def nonzero(input, *, out=None, as_tuple=False):
     )
 
 
+@tensor_method
+def nonzero_static(input, *, size, fill_value=-1):
+    """``torch.nonzero_static``: nonzero's rows, cut or padded with ``fill_value`` to ``size``."""
+    if size < 0:
+        raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
+    a = input._data
+    found = xp.argwhere(a)[:size].astype(xp.int64)
+    out = xp.full((size, a.ndim), fill_value, xp.int64)
+    out[: len(found)] = found
+    return _make(out)
+
+
 # --- adding into rows, flat picks, sorted search, membership -----------------------------------
 
 
@@ -1341,6 +1353,7 @@ __all__ = [
     "index_select",
     "masked_fill",
     "nonzero",
+    "nonzero_static",
     "scatter",
     "scatter_add",
     "take_along_dim",

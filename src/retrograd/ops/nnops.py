@@ -1909,7 +1909,56 @@ def as_index(target) -> "xp.ndarray":
     return target._data if isinstance(target, Tensor) else xp.asarray(target)
 
 
+def _update_stats_no_derivative(g, n):
+    raise RuntimeError("derivative for aten::batch_norm_update_stats is not implemented")
+
+
+def _update_stats_no_forward_ad(tangents, inputs, results, *attrs):
+    raise NotImplementedError(
+        "Trying to use forward AD with aten::batch_norm_update_stats that does not support it."
+    )
+
+
+def _check_update_stats(a, running_mean, running_var, momentum):
+    if a.dtype.kind not in "fV":
+        raise NotImplementedError(
+            f"\"batch_norm_update_stats_cpu\" not implemented for '{_dtype_name(a)}'"
+        )
+    _wrap_dim(1, a.ndim)
+    for r in (running_mean, running_var):
+        if r is not None and r.dtype != a.dtype:
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+
+
+@op(
+    inputs="input running_mean running_var",
+    outputs=2,
+    check=_check_update_stats,
+    grads=(_update_stats_no_derivative,) * 3,
+    jvp=_update_stats_no_forward_ad,
+    node="torch::autograd::NotImplemented",
+    method=False,
+)
+def batch_norm_update_stats(input, running_mean, running_var, momentum):
+    """``torch.batch_norm_update_stats``: the batch's mean and (biased) variance per channel
+    (dim 1), and the running statistics moved towards them by ``momentum`` (the unbiased
+    variance), written in place."""
+    axes = (0, *range(2, input.ndim))
+    mean = input.mean(axis=axes)
+    var = input.var(axis=axes)
+    n = input.size // max(input.shape[1], 1)
+    if running_mean is not None:
+        running_mean *= 1 - momentum
+        running_mean += momentum * mean
+    if running_var is not None:
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            running_var *= 1 - momentum
+            running_var += momentum * var * (n / (n - 1) if n > 1 else xp.inf)
+    return mean, var
+
+
 __all__ = [
+    "batch_norm_update_stats",
     "affine_grid_generator",
     "celu",
     "celu_",

@@ -746,6 +746,30 @@ def count_nonzero(input, dim=None):
     return _make(xp.asarray(xp.count_nonzero(input._data, axis=axes or None), dtype=xp.int64))
 
 
+@tensor_method
+def hash_tensor(input, dim=None, *, keepdim=False, mode=0):
+    """``torch.hash_tensor``: the elements' bits (as 64-bit floats or integers) folded together
+    by exclusive or, over ``dim`` (every dimension by default), as a uint64 tensor."""
+    if mode != 0:
+        raise RuntimeError(f"Unknown hash_tensor mode: {mode}")
+    a = input._data
+    if a.dtype.kind == "c":
+        raise NotImplementedError(f"\"xor_sum_cpu\" not implemented for '{_dtype_name(a)}'")
+    axes = dims_arg(dim, a.ndim)
+    if a.size == 0:
+        if dim is None or (isinstance(dim, (list, tuple)) and not dim):
+            raise RuntimeError(
+                "hash_tensor: Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+        for d in axes:
+            if a.shape[d] == 0:
+                raise IndexError(f"hash_tensor: Expected reduction dim {d} to have non-zero size.")
+    wide = xp.float64 if a.dtype.kind in "fV" else xp.int64
+    bits = a.astype(wide).view(xp.uint64)
+    return _make(xp.asarray(xp.bitwise_xor.reduce(bits, axis=axes, keepdims=keepdim)))
+
+
 def _check_softmax(name):
     def check(a, dim, dtype=None):
         int_dim(name, dim)
@@ -1333,6 +1357,7 @@ __all__ = [
     "cummax",
     "cummin",
     "count_nonzero",
+    "hash_tensor",
     "cumprod",
     "amax",
     "amin",

@@ -497,7 +497,14 @@ def op(
         fn.__doc__ = forward.__doc__
         fn.opdef = d
         if method and not d.name.startswith("_"):
-            METHODS[d.name] = fn
+            # The method is a function of its own: PyTorch counts a method's arguments in its
+            # errors from after self (``x.atan2(2.)``: position 1).
+            m = _make_function(d, as_method=True)
+            m.__name__ = m.__qualname__ = d.name
+            m.__doc__ = forward.__doc__
+            m.opdef = d
+            m.function = fn
+            METHODS[d.name] = m
         return fn
 
     return declare
@@ -543,8 +550,9 @@ def _laid_out(out, arrays, layout):
     return out if out.flags.c_contiguous else xp.ascontiguousarray(out)
 
 
-def _make_function(d):
-    """The Python function of an op: arguments in, arrays through the forward, a node recorded."""
+def _make_function(d, as_method=False):
+    """The Python function of an op: arguments in, arrays through the forward, a node recorded
+    (``as_method``: the Tensor method, whose errors count arguments from after self)."""
     k = len(d.inputs)
     layout = _LAYOUT_OPERANDS.get(d.name, tuple(range(k))) if d.broadcast else None
     nparams = len(d.params)
@@ -582,7 +590,7 @@ def _make_function(d):
             tail = tails.get(len(args))
             args = args + tail if tail is not None else bind(args, kwargs)
         if not listed:
-            args = _tensor_arguments(args, d, kwargs)
+            args = _tensor_arguments(args, d, kwargs, as_method)
         cast = False
         if k == 2 and not listed:  # most ops: two inputs, tensors or scalars
             tensors = args[:2]
@@ -956,7 +964,7 @@ def _rounded(out, low):
     return out
 
 
-def _tensor_arguments(args, d, kwargs):
+def _tensor_arguments(args, d, kwargs, as_method=False):
     """Tensor inputs as the op takes them: NumPy scalars become Python numbers and NumPy arrays
     tensors (as PyTorch converts them); a Python number where the op takes none (see ``op``), or
     anything else, is PyTorch's TypeError."""
@@ -982,13 +990,16 @@ def _tensor_arguments(args, d, kwargs):
         elif isinstance(a, (int, float, complex)):  # (bool too)
             numbers.append(i)
         elif not isinstance(a, Tensor) and (a is not None or i == 0):
-            raise _not_a_tensor(d, i, a, kwargs)  # (None for an optional input, never the first)
+            # (None for an optional input, never the first)
+            if i in d.numbers and not d.numbers_together:  # neither a tensor nor a number
+                raise _no_signature(d, given[:k], as_method)
+            raise _not_a_tensor(d, i, a, kwargs, as_method)
     if numbers:
         refused = [i for i in numbers if i not in d.numbers]
         if refused or (len(numbers) == k and not d.numbers_together):
             if not d.numbers:  # PyTorch's one signature: the first argument it refuses
-                raise _not_a_tensor(d, refused[0], given[refused[0]], kwargs)
-            raise _no_signature(d, given[:k])
+                raise _not_a_tensor(d, refused[0], given[refused[0]], kwargs, as_method)
+            raise _no_signature(d, given[:k], as_method)
         if len(numbers) == k:  # numbers as tensors: of PyTorch's dtype for the kind of number
             args[0] = _make(xp.asarray(args[0], dtypes.scalar_dtype(args[0]).np))
     if arrays and d.promote is not None:
@@ -1010,31 +1021,55 @@ def _type_name(a):
     return f"{kind.__module__}.{kind.__name__}" if kind.__module__ == "numpy" else kind.__name__
 
 
-def _not_a_tensor(d, i, a, kwargs):
+def _not_a_tensor(d, i, a, kwargs, as_method=False):
     """PyTorch's TypeError for a value that is not a tensor given for the op's input ``i``
-    (by keyword: no position)."""
+    (by keyword: no position; a method counts from after self)."""
     name = d.inputs[i]
     if name == "self":
         name = "input"
-    where = "" if kwargs and (name in kwargs or d.inputs[i] in kwargs) else f" (position {i + 1})"
+    by_keyword = kwargs and (name in kwargs or d.inputs[i] in kwargs)
+    where = "" if by_keyword else f" (position {i + 1 - as_method})"
     return TypeError(f"{d.name}(): argument '{name}'{where} must be Tensor, not {_type_name(a)}")
 
 
-def _no_signature(d, given):
+def _no_signature(d, given, as_method=False):
     """PyTorch's TypeError for inputs that match none of an op's signatures: one taking tensors,
-    and one for each input that may be a number instead."""
+    and one for each input that may be a number instead.  A method's signatures leave self out,
+    and say which arguments each one refuses."""
     names = ["input" if n == "self" else n for n in d.inputs]
-    lines = [", ".join(f"Tensor {n}" for n in names)]
-    for i in sorted(d.numbers):
-        lines.append(
-            ", ".join(f"{'Number' if j == i else 'Tensor'} {n}" for j, n in enumerate(names))
-        )
-    got = ", ".join(_type_name(a) for a in given)
-    listed = "".join(f"\n * ({line})" for line in lines)
+    kinds = [["Tensor"] * len(names)]
+    kinds += [
+        ["Number" if j == i else "Tensor" for j in range(len(names))] for i in sorted(d.numbers)
+    ]
+    first = 1 if as_method else 0
+    kinds = [kind for kind in kinds if kind[0] == "Tensor" or not as_method]
+    # PyTorch says why each signature refused the arguments, except for those taking out=
+    has_out = not (as_method or d.view or d.outputs is None or d.name in _NO_OUT)
+    got = ", ".join(_type_name(a) for a in given[first:])
+    listed = ""
+    for kind in kinds:
+        listed += f"\n * ({', '.join(f'{k} {n}' for k, n in zip(kind[first:], names[first:]))}"
+        listed += ", *, Tensor out = None)" if has_out else ")"
+        if not has_out:
+            marked = [
+                _type_name(a) if _fits(k, a) else f"!{_type_name(a)}!"
+                for k, a in zip(kind[first:], given[first:])
+            ]
+            listed += (
+                "\n      didn't match because some of the arguments have invalid types: "
+                f"({', '.join(marked)})"
+            )
     return TypeError(
         f"{d.name}() received an invalid combination of arguments - got ({got}), but expected "
-        f"one of:{listed}"
+        f"one of:{listed}\n"
     )
+
+
+def _fits(kind, a):
+    """Whether ``a`` is what a signature's ``Tensor`` or ``Number`` argument takes."""
+    if kind == "Tensor":
+        return isinstance(a, Tensor)
+    return isinstance(a, (int, float, complex, xp.generic))
 
 
 def _arrays(tensors):

@@ -8,6 +8,7 @@ in it.  So ``as_strided`` of a view reads the memory of the tensor it is a view 
 offsets of that tensor, as PyTorch's does."""
 
 import functools
+import os
 import warnings
 import weakref
 
@@ -23,6 +24,7 @@ from . import linalg as _linalg
 from . import shape as _shape
 from .complex_numbers import view_as_complex, view_as_real
 from .inplace import _check_restride, _put_flat, _restride, _take_flat, _zero_flat
+from .pointwise import zero_grad
 from .registry import op, tensor_method
 from .shape import shape_arg
 
@@ -149,6 +151,31 @@ def as_strided(input, size, stride, storage_offset=None):
     elements) and storage offset (the input's own by default)."""
     size, stride, offset = _geometry_args(input, size, stride, storage_offset)
     return _as_strided(input, size, stride, offset, _geometry(input._data))
+
+
+def _slice_inverse_grad(g, n):
+    index = [slice(None)] * g.ndim
+    index[n.dim] = slice(n.start, n.end, n.step)
+    return g[tuple(index)]
+
+
+@op(
+    inputs="self src",
+    view=True,
+    method=False,
+    node="SliceInverseBackward0",
+    grads=(_slice_inverse_grad, zero_grad),
+)
+def _slice_inverse(self, src, dim, start, end, step):
+    return _strided(self, *_geometry(src))
+
+
+@tensor_method
+def slice_inverse(input, src, dim=0, start=None, end=None, step=1):
+    """``torch.slice_inverse``: undoes ``src[start:end:step]`` along ``dim`` for an ``input`` that
+    is that slice: a view of ``input``'s storage with ``src``'s sizes, strides and offset."""
+    _check_geometry(input._data, *_geometry(src._data))
+    return _slice_inverse(input, src, _wrap_dim(dim, src.ndim), start, end, step)
 
 
 def _as_strided_restrided(self, array, out_geometry, in_geometry):
@@ -344,6 +371,88 @@ def empty_strided(
     zeros here, never garbage)."""
     dtype = _factory_options(dtype, device, layout, pin_memory)
     return _empty_strided(size, stride, dtype or dtypes.get_default_dtype(), requires_grad)
+
+
+def empty_permuted(
+    size,
+    physical_layout,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
+    """``torch.empty_permuted``: ``empty_strided`` whose dimensions lie in memory in the order
+    ``physical_layout`` gives, outermost first (``(0, 2, 3, 1)``: channels last)."""
+    size, order = tuple(int(n) for n in size), tuple(int(d) for d in physical_layout)
+    if len(size) != len(order):
+        raise RuntimeError(
+            "Number of dimensions in size does not match the length of the physical_layout; "
+            f"i.e. len(size) = {len(size)} is not equal to len(physical_layout) = {len(order)}"
+        )
+    seen = set()
+    for i, d in enumerate(order):
+        if not 0 <= d < len(size):
+            raise RuntimeError(
+                f"Dimension out of range (expected to be between 0 and {len(size) - 1}, but got "
+                f"{d} at index {i}).  NB: negative dims not currently supported; file an issue "
+                "if you want it."
+            )
+        if d in seen:
+            raise RuntimeError("Duplicate dim not allowed")
+        seen.add(d)
+    stride = [1] * len(size)
+    step = 1
+    for d in reversed(order):
+        stride[d] = step
+        step *= max(size[d], 1)
+    return empty_strided(
+        size,
+        stride,
+        dtype=dtype,
+        layout=layout,
+        device=device,
+        requires_grad=requires_grad,
+        pin_memory=pin_memory,
+    )
+
+
+def from_file(
+    filename,
+    shared=None,
+    size=0,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
+    """``torch.from_file``: ``size`` elements read from a file; ``shared``: the tensor is the
+    file's memory, mapped (writes reach the file, made ``size`` elements long if missing)."""
+    dtype = _factory_options(dtype, device, layout, pin_memory) or dtypes.get_default_dtype()
+    need = size * dtype.itemsize
+    if shared:
+        if not os.path.exists(filename):
+            with open(filename, "wb") as f:
+                f.truncate(need)
+        mode = "r+"
+    elif not os.path.exists(filename):
+        raise RuntimeError(
+            f"unable to open file <{filename}> in read-only mode: No such file or directory (2)"
+        )
+    have = os.path.getsize(filename)
+    if need > have:
+        raise RuntimeError(
+            f"file <{filename}> size <{have}> is smaller than the required mapping size <{need}>"
+        )
+    if not shared or need == 0:
+        array = xp.fromfile(filename, dtype.np, count=size)
+    else:
+        array = xp.memmap(filename, dtype.np, mode, shape=(size,))
+    out = _make(array)
+    return out.requires_grad_() if requires_grad else out
 
 
 @tensor_method
@@ -645,6 +754,9 @@ __all__ = [
     "as_strided",
     "as_strided_",
     "as_strided_scatter",
+    "empty_permuted",
+    "from_file",
+    "slice_inverse",
     "resize_as_",
     "empty_strided",
     "asarray",
@@ -805,6 +917,33 @@ def storage(self) -> TypedStorage:
         _warned[0] = True
         warnings.warn(_TYPED_STORAGE_DEPRECATED, UserWarning, stacklevel=2)
     return TypedStorage(_root(self._data), self.dtype)
+
+
+def _legacy_storage(dtype) -> type:
+    """``torch.FloatStorage`` and kin: the name of a typed storage of one dtype (constructing
+    one is not offered: ``untyped_storage()`` is the storage)."""
+    name = dtype._tensor_name[: -len("Tensor")] + "Storage"
+
+    def __new__(cls, *args, **kwargs):
+        raise NotImplementedError(
+            f"torch.{name}: constructing a legacy typed storage is not supported; use "
+            "Tensor.untyped_storage() or torch.UntypedStorage"
+        )
+
+    return type(name, (), {"__module__": "torch", "dtype": dtype, "__new__": __new__})
+
+
+LEGACY_STORAGES = {d: _legacy_storage(d) for d in dtypes.ALL}
+
+
+@tensor_method
+def storage_type(self) -> type:
+    """``Tensor.storage_type``: the legacy typed storage class of this tensor's dtype
+    (``torch.FloatStorage``), with PyTorch's deprecation warning."""
+    if not _warned[0]:  # (once, as PyTorch)
+        _warned[0] = True
+        warnings.warn(_TYPED_STORAGE_DEPRECATED, UserWarning, stacklevel=2)
+    return LEGACY_STORAGES[self.dtype]
 
 
 @tensor_method
