@@ -522,6 +522,20 @@ def test_random_ops_raise_in_error_mode(program):
     raises(program, arr(3, 4))
 
 
+def test_random_ops_raise_in_error_mode_with_a_normal_cached():
+    """A draw that reads no new word (randn's cached second normal of a pair) is a draw."""
+
+    def program(t):
+        def run(x):
+            t.manual_seed(0)
+            t.randn(1)  # (leaves the pair's second normal cached)
+            return t.func.vmap(lambda x: x + t.randn(()))(x)
+
+        return run
+
+    raises(program, arr(3, 4))
+
+
 def test_randomness_same_and_different():
     x = retrograd.ones(6, 50)
     same_mask = retrograd.func.vmap(lambda r: RF.dropout(r, 0.5), randomness="same")(x)

@@ -21,6 +21,7 @@ arithmetic.
 import math
 import warnings
 
+from . import _switches
 from ._array import xp
 
 _F32 = xp.float32
@@ -193,6 +194,8 @@ def standard_normal_pairs(gen, n: int):
     out = xp.empty(n, dtype=_F64)
     start = 0
     if n and gen.normal_cache is not None:
+        if _switches.batching is not None:  # (a draw, though no word is read: vmap's check)
+            _switches.random_check()
         out[0] = gen.normal_cache
         gen.normal_cache = None
         start = 1
