@@ -450,3 +450,23 @@ def test_cumprod_gradient_reads_the_result_a_hook_hands_back(torch_ref):
         return x.grad
 
     _same(torch_ref, program)
+
+
+# --- a view made under no_grad, then told to require grad -------------------------------------
+
+
+@pytest.mark.parametrize("under_no_grad", [True, False])
+def test_view_made_under_no_grad_becomes_its_own_leaf(torch_ref, under_no_grad):
+    # (seed 915938) requires_grad_() gives the view a gradient of its own; its base gets none
+    def program(T):
+        x = T.tensor([-0.9, -1.1, 0.3, 1.0], dtype=T.float64, requires_grad=True)
+        with T.no_grad():
+            v = x[0:4]
+        before = T.autograd.grad((v * 2).sum(), [v], allow_unused=True)
+        with T.set_grad_enabled(not under_no_grad):
+            v.requires_grad_()
+        after = T.autograd.grad((v * 2).sum(), [v, x], allow_unused=True)
+        (v * 3).sum().backward()
+        return before, after, v.grad, x.grad, v.is_leaf
+
+    assert _same(torch_ref, program)[1][0] == ["shape", [4], [2.0, 2.0, 2.0, 2.0]]

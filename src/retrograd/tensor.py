@@ -88,6 +88,7 @@ class Tensor:
     _acc = None  # weakref to a leaf's AccumulateGrad node
     _hooks = None  # a leaf's register_hook hooks (a non-leaf's live on its grad_fn)
     _retains_grad = False
+    _own_leaf = False  # a view made under no_grad that was told requires_grad_(): a leaf itself
     _post_acc_hooks = None
     _name = None
 
@@ -219,8 +220,12 @@ class Tensor:
         if base is None:
             if requires_grad and not self._requires_grad:
                 views_require_grad(self)
-        elif not requires_grad and base._requires_grad:
-            return self  # a view made under no_grad: it requires grad through its base
+        else:
+            # A view without a node that is told to require grad is a leaf of its own (its
+            # gradient accumulates on it, not on its base), as in PyTorch.
+            self._own_leaf = bool(requires_grad)
+            if not requires_grad and base._requires_grad:
+                return self  # a view made under no_grad: it requires grad through its base
         self._requires_grad = bool(requires_grad)
         return self
 
