@@ -470,3 +470,19 @@ def test_view_made_under_no_grad_becomes_its_own_leaf(torch_ref, under_no_grad):
         return before, after, v.grad, x.grad, v.is_leaf
 
     assert _same(torch_ref, program)[1][0] == ["shape", [4], [2.0, 2.0, 2.0, 2.0]]
+
+
+# --- powers PyTorch computes by multiplying -------------------------------------------------
+
+
+@pytest.mark.parametrize("exponent", [3, -2, -0.5, 3.0])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_small_powers_round_as_pytorchs(torch_ref, exponent, dtype):
+    # (seed 923278) x ** 3 is x * x * x in PyTorch: its last bit shows in sin(x ** 3 * x ** 3),
+    # so the values must be equal to the bit
+    def program(T):
+        x = T.tensor([3.2363510131835938, 0.7, 1.9, 2.5, 0.0, -1.3], dtype=getattr(T, dtype))
+        return (x**exponent).tolist()
+
+    ours = _outcome(program, retrograd)
+    assert repr(ours) == repr(_outcome(program, torch_ref))  # (repr: nan equals nan)

@@ -239,8 +239,32 @@ def _pow_scalar(self, exponent):
             return self.copy() if exponent else xp.ones_like(self)
         if isinstance(exponent, int):  # PyTorch computes integer powers of bools in int64
             self = self.astype(xp.int64)
+    elif exponent in _POWERS_AS_PRODUCTS and self.dtype in _FLOAT_POWER_TYPES:
+        return _POWERS_AS_PRODUCTS[exponent](self)  # rounded as PyTorch rounds them
     with xp.errstate(divide="ignore", invalid="ignore"):
         return xp.power(self, exponent)
+
+
+# PyTorch computes these powers of floats by multiplying (x ** 3 is x * x * x, rounded twice),
+# not with pow(): the last bit differs from NumPy's power, and sin(x ** 3) shows it.
+_FLOAT_POWER_TYPES = (xp.dtype(xp.float32), xp.dtype(xp.float64))
+
+
+def _reciprocal_square(x):
+    with xp.errstate(divide="ignore"):
+        return 1 / (x * x)
+
+
+def _reciprocal_sqrt(x):
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        return 1 / xp.sqrt(x)
+
+
+_POWERS_AS_PRODUCTS = {
+    3: lambda x: x * x * x,
+    -2: _reciprocal_square,
+    -0.5: _reciprocal_sqrt,
+}
 
 
 def _int_power(base, exponent):
