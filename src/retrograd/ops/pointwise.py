@@ -3,7 +3,7 @@
 import math
 
 from .. import _switches
-from .._array import c_order, kept_layout, ndarray, xp
+from .._array import c_order, is_dense, iterator_layout, kept_layout, ndarray, xp
 from ..dtypes import CPP_NAMES, FROM_NP, result_type, scalar_type_name
 from ..tensor import Tensor, _make
 from ..tensor import _make as _wrap
@@ -12,8 +12,13 @@ from .registry import op, refresh_views, tensor_method
 
 def zero_grad(g, n):
     """The formula of an input the result does not vary with: zeros shaped as ``grad`` (PyTorch's
-    ``zeros_like(grad)``: ``grad * 0`` would make an inf arriving there a nan)."""
-    return _wrap(xp.zeros_like(g._data))
+    ``zeros_like(grad)``: ``grad * 0`` would make an inf arriving there a nan), laid out as
+    PyTorch's: as ``grad`` when it is dense (a permuted one too), else in C order (NumPy would
+    copy an expanded gradient's odd strides)."""
+    a = g._data
+    if a.flags.c_contiguous or is_dense(a):
+        return _wrap(xp.zeros_like(a))
+    return _wrap(xp.zeros(a.shape, a.dtype))
 
 
 def _not_for(kernel, kinds):
@@ -743,10 +748,13 @@ def tanh(self):
 
 
 # The gradients of tanh, sigmoid and relu are ops of their own, as in PyTorch: one array pass in a
-# backward call instead of three, and their own formulas keep double backward working.
+# backward call instead of three, and their own formulas keep double backward working.  As
+# elementwise ops (``broadcast``) their result is laid out as PyTorch's kernels lay it out, after
+# grad_output first (a permuted gradient stays permuted).
 @op(
     inputs="grad_output output",
     saves="grad_output output",
+    broadcast=True,
     method=False,
     grads=(
         lambda gg, n: tanh_backward(gg, cj(n.output)),
@@ -769,6 +777,7 @@ for _t in (xp.float32, xp.float64):
 @op(
     inputs="grad_output output",
     saves="grad_output output",
+    broadcast=True,
     method=False,
     grads=(
         lambda gg, n: sigmoid_backward(gg, cj(n.output)),
@@ -811,6 +820,7 @@ def piecewise_backward(node):
         "_" + node,
         inputs="grad_output self",
         saves="self",
+        broadcast=True,
         method=False,
         node=node,
         grads=(grad_output_grad, zero_grad),
@@ -933,6 +943,8 @@ def relu(self):
     # max(0, x), 0 first and as an array: NumPy's vector loop takes two arrays (a number operand
     # runs an element at a time, several times slower), and with 0 first -0.0 and a nan keep
     # their sign, bit for bit as PyTorch's relu.
+    if 0 in self.strides:  # an expanded input: zeros_like would copy its odd strides
+        return iterator_layout(xp.maximum(xp.zeros((), self.dtype), self), (self,))
     out = xp.zeros_like(self)
     return xp.maximum(out, self, out=out)
 
