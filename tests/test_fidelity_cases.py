@@ -486,3 +486,65 @@ def test_small_powers_round_as_pytorchs(torch_ref, exponent, dtype):
 
     ours = _outcome(program, retrograd)
     assert repr(ours) == repr(_outcome(program, torch_ref))  # (repr: nan equals nan)
+
+
+# --- the layout of elementwise results and gradients ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fn",
+    ["relu", "sigmoid", "tanh", "erf", "sign", "hardtanh", "relu6", "leaky_relu", "softshrink"],
+)
+@pytest.mark.parametrize("grad_layout", ["permuted", "expanded"])
+def test_layout_of_an_activation_and_its_gradient(torch_ref, fn, grad_layout):
+    # (seeds 910056, 912550, 913169) relu of an expanded tensor is contiguous; PyTorch's fused
+    # backward kernels lay the gradient out after grad_output first (leaky_relu's after self)
+    def program(T):
+        f = getattr(T, fn, None) or getattr(T.nn.functional, fn)
+        x = (T.arange(24.0).reshape(2, 4, 3) / 12 - 1).requires_grad_()
+        y = f(x)
+        go = (
+            T.ones(3, 4, 2).permute(2, 1, 0)
+            if grad_layout == "permuted"
+            else T.ones(3).expand(2, 4, 3)
+        )
+        (g,) = T.autograd.grad(y, [x], grad_outputs=go)
+        e = f(x.detach()[0].expand(2, 4, 3))
+        return g.stride(), e.stride(), g.is_contiguous(), e.is_contiguous()
+
+    _same(torch_ref, program)
+
+
+# --- errors PyTorch raises that were missed -------------------------------------------------
+
+
+@pytest.mark.parametrize("alpha", [1, 0.5])
+def test_partial_overlap_is_refused_with_alpha_too(torch_ref, alpha):
+    # (seed 915876) sub_(view of self, alpha=...): other is looked at before alpha scales it
+    def program(T):
+        x = T.tensor([[-1.8, -0.5, 0.3]])
+        x.sub_(x.select(0, -1), alpha=alpha)
+        return x
+
+    assert _same(torch_ref, program)[0] == "error"
+
+
+@pytest.mark.parametrize("view", [False, True])
+def test_checkpoint_input_written_after_a_retained_backward(torch_ref, view):
+    # (seed 926771) the second backward reads the values recomputed by the first: the inputs
+    # are checked all the same
+    def program(T):
+        import importlib
+
+        checkpoint = importlib.import_module(T.__name__ + ".utils.checkpoint").checkpoint
+        a = T.tensor([-0.4], dtype=T.float64, requires_grad=True)
+        b = T.tensor(1.9, requires_grad=True)
+        c = b.t() if view else b * 1
+        y = checkpoint(lambda p, q: (p * q).sin(), a, c, use_reentrant=False)
+        y.sum().backward(retain_graph=True)
+        with T.no_grad():
+            c.div_(-1.7)
+        y.sum().backward()
+        return a.grad
+
+    assert _same(torch_ref, program)[0] == "error"

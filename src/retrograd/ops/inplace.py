@@ -851,9 +851,9 @@ def _fast(ufunc, name, fn):
             )
         ):
             data = self._data
-            b = other._data if isinstance(other, Tensor) else other
-            if alpha != 1:
-                b = b * alpha
+            o = other._data if isinstance(other, Tensor) else other
+            # (memory shared with other is looked at before alpha scales it into a new array)
+            b = o * alpha if alpha != 1 else o
             if (
                 data.flags.writeable
                 and isinstance(b, (ndarray, float, int))
@@ -862,7 +862,7 @@ def _fast(ufunc, name, fn):
                     not isinstance(b, ndarray)
                     or (
                         (b.shape == data.shape or _fits(b.shape, data.shape))
-                        and not _same_memory(data, b)
+                        and not _same_memory(data, o)
                     )
                 )
             ):

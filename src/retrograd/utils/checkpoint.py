@@ -532,6 +532,8 @@ class _Frame:
     def unpack(handle):
         if handle.value is None:  # the first read in this segment: every live handle gets its value
             handle.frame.recompute()
+        else:  # recomputed by an earlier backward (retain_graph): the inputs must be unchanged
+            _check_inputs(handle.frame.inputs, handle.frame.site)
         return handle.value
 
     def recompute(self):
