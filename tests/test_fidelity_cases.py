@@ -548,3 +548,29 @@ def test_checkpoint_input_written_after_a_retained_backward(torch_ref, view):
         return a.grad
 
     assert _same(torch_ref, program)[0] == "error"
+
+
+# --- gradients summed in place by the backward pass -------------------------------------------
+
+
+def test_versions_of_gradients_summed_in_place(torch_ref):
+    # (seeds 910903, 920843) PyTorch adds each further gradient of a tensor into the first when
+    # nothing else holds it: the sum's version counts the additions, and an error names them
+    def program(T):
+        x = T.ones(3, requires_grad=True)
+        (x * x + x.exp() * x).sum().backward()
+        y = x * 2
+        (g,) = T.autograd.grad((y * y * y + y.exp() * y).sum(), [y])
+        go = T.ones(3)
+        (h,) = T.autograd.grad([y * y, y * y * 3], [y], grad_outputs=[go, go])
+        (k,) = T.autograd.grad((y[1:] * y[1:]).sum() + (y * y).sum(), [y])
+        w = T.tensor([0.6, -1.2, 0.5], requires_grad=True)
+        m = g * w
+        g.add_(1.5)
+        try:
+            m.sum().backward()
+        except RuntimeError as e:
+            error = str(e).split(" Hint")[0]
+        return [t._version for t in (x.grad, g, h, go, k)], error
+
+    _same(torch_ref, program)
