@@ -574,3 +574,17 @@ def test_versions_of_gradients_summed_in_place(torch_ref):
         return [t._version for t in (x.grad, g, h, go, k)], error
 
     _same(torch_ref, program)
+
+
+def test_reentrant_checkpoint_refuses_grad_before_reporting_freed_inputs(torch_ref):
+    # (seed 913611) the second backward released the inputs; autograd.grad is refused first
+    def program(T):
+        import importlib
+
+        checkpoint = importlib.import_module(T.__name__ + ".utils.checkpoint").checkpoint
+        x = T.tensor([[-0.9, 0.7], [0.4, -0.5]], requires_grad=True)
+        y = checkpoint(lambda a: a.tanh().exp() * 2, x * 1, use_reentrant=True)
+        y.sum().backward()
+        return T.autograd.grad(y.sum(), [x])
+
+    assert _same(torch_ref, program)[0] == "error"
