@@ -588,3 +588,26 @@ def test_reentrant_checkpoint_refuses_grad_before_reporting_freed_inputs(torch_r
         return T.autograd.grad(y.sum(), [x])
 
     assert _same(torch_ref, program)[0] == "error"
+
+
+# --- an inference tensor detached outside inference_mode -------------------------------------
+
+
+def test_inference_tensor_detached_outside_inference_mode_may_be_written(torch_ref):
+    # (seeds 916201, 922067) it counts versions of its own; the original and views still refuse
+    def program(T):
+        with T.inference_mode():
+            a = T.ones(2)
+        b = a.detach()
+        out = [a.is_inference(), b.is_inference(), b._version]
+        for write in (b.relu_, lambda: b.add_(1), lambda: a.add_(1), lambda: b.view(2).mul_(2)):
+            try:
+                write()
+                out.append(["ok", b.tolist(), b._version])
+            except RuntimeError as e:
+                out.append(str(e)[:40])
+        c = b.detach()
+        c.add_(1)
+        return out, c._version, b._version, a.tolist()
+
+    _same(torch_ref, program)

@@ -89,6 +89,7 @@ class Tensor:
     _hooks = None  # a leaf's register_hook hooks (a non-leaf's live on its grad_fn)
     _retains_grad = False
     _own_leaf = False  # a view made under no_grad that was told requires_grad_(): a leaf itself
+    _counted = False  # an inference tensor detached outside inference_mode: it counts its writes
     _post_acc_hooks = None
     _name = None
 
@@ -283,7 +284,7 @@ class Tensor:
     @property
     def _version(self) -> int:
         vc = self._vc
-        if type(vc) is InferenceVersionCounter:
+        if type(vc) is InferenceVersionCounter and not self._counted:
             raise RuntimeError("Inference tensors do not track version counter.")
         return vc.version
 
@@ -461,7 +462,14 @@ class Tensor:
     # --- the graph --------------------------------------------------------------------------
     def detach(self):
         """The same array, outside the graph; shares the version counter (in-place ops show)."""
-        t = _make(self._data, False, None, self._vc)
+        vc = self._vc
+        if type(vc) is InferenceVersionCounter and not _grad_state.inference:
+            # As in PyTorch: still an inference tensor, yet with a version counter of its own,
+            # so it may be written in place (its views may not)
+            t = _make(self._data, False, None, InferenceVersionCounter())
+            t._counted = True
+            return t
+        t = _make(self._data, False, None, vc)
         if self._requires_grad or self._cuts is not None:
             _switches.cuts.note_detached(t, self, "detach")
         return t
@@ -622,7 +630,7 @@ def bump_version(t, site) -> None:
     ``caller_site()``), which the "modified by an inplace operation" error names.  Every write must
     record its own site, else the error would name an older write."""
     vc = t._vc
-    if type(vc) is InferenceVersionCounter and not _grad_state.inference:
+    if type(vc) is InferenceVersionCounter and not _grad_state.inference and not t._counted:
         # (after the write, as PyTorch counts it: the values have changed all the same)
         raise RuntimeError(_INFERENCE_WRITE)
     vc.version += 1
