@@ -611,3 +611,21 @@ def test_inference_tensor_detached_outside_inference_mode_may_be_written(torch_r
         return out, c._version, b._version, a.tolist()
 
     _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("key", ["all", "row", "copy_"])
+def test_setitem_expands_its_value_before_the_overlap_check(torch_ref, key):
+    # (seeds 913825, 922434) x[:] = x[0] runs (the value is expanded first); copy_ refuses it
+    def program(T):
+        x = T.tensor([[0.4, -0.5, 0.9], [1.1, 0.2, -0.3]], requires_grad=True)
+        y = x * 2
+        if key == "all":
+            y[:] = y[0]
+        elif key == "row":
+            y[0] = y.unbind(1)[0][:1]
+        else:
+            y.copy_(y[0])
+        y.sum().backward()
+        return y, x.grad
+
+    _same(torch_ref, program)

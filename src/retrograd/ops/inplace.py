@@ -1626,6 +1626,10 @@ def _copy_to(dest, value):
         if vshape[0] == 1:
             value = _strip_leading_ones(value)
         _check_expand(value, shape)
+        if value._data.shape != shape:
+            # expanded first, as PyTorch's indexing does: an expanded source shares no memory
+            # with the region in a way its overlap check can tell (x[:] = x[0] runs)
+            value = value.expand(shape)
         inplace(dest, _copy_from, value)
 
 
