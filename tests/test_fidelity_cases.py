@@ -629,3 +629,16 @@ def test_setitem_expands_its_value_before_the_overlap_check(torch_ref, key):
         return y, x.grad
 
     _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("join", ["cat", "stack"])
+def test_view_error_comes_before_a_joins_dimension_error(torch_ref, join):
+    # (seed 921628) one of several views whose base came to require grad in place
+    def program(T):
+        w = T.tensor([0.5, 1.9], requires_grad=True)
+        base = T.ones(1, 2, 2)
+        part = base.split(1, 0)[0]
+        base.sub_(w, alpha=0.5)
+        return getattr(T, join)([part, part], dim=5)
+
+    assert _same(torch_ref, program)[0] == "error"

@@ -667,11 +667,16 @@ def cat(tensors, dim=0, *, out=None):
     if all(skipped):
         skipped = [False] * len(tensors)
     ref = tensors[skipped.index(False)]
-    d = _wrap_dim(dim, ref.ndim)
+    try:
+        d = _wrap_dim(dim, ref.ndim)
+    except IndexError:
+        refresh_views(tensors)  # (PyTorch's view errors come first)
+        raise
     for i, t in enumerate(tensors):
         if skipped[i]:
             continue
         if t.ndim != ref.ndim:
+            refresh_views(tensors)
             raise RuntimeError(
                 f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}"
             )
@@ -719,7 +724,11 @@ def stack(tensors, dim=0, *, out=None):
                 f"stack expects each tensor to be equal size, but got [{', '.join(map(str, first))}] "
                 f"at entry 0 and [{', '.join(map(str, t.shape))}] at entry {i}"
             )
-    d = _wrap_dim(dim, len(first) + 1)
+    try:
+        d = _wrap_dim(dim, len(first) + 1)
+    except IndexError:
+        refresh_views(tensors)  # (PyTorch's view errors come first)
+        raise
     target, in_dtypes = _out_dtypes(tensors)
     if out is not None:
         check_out("stack", out, tensors)
