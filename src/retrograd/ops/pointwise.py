@@ -244,7 +244,11 @@ def _pow_scalar(self, exponent):
             return self.copy() if exponent else xp.ones_like(self)
         if isinstance(exponent, int):  # PyTorch computes integer powers of bools in int64
             self = self.astype(xp.int64)
-    elif exponent in _POWERS_AS_PRODUCTS and self.dtype in _FLOAT_POWER_TYPES:
+    elif (
+        type(exponent) in (int, float)
+        and exponent in _POWERS_AS_PRODUCTS
+        and self.dtype in _FLOAT_POWER_TYPES
+    ):
         return _POWERS_AS_PRODUCTS[exponent](self)  # rounded as PyTorch rounds them
     with xp.errstate(divide="ignore", invalid="ignore"):
         return xp.power(self, exponent)
