@@ -450,3 +450,195 @@ def test_cumprod_gradient_reads_the_result_a_hook_hands_back(torch_ref):
         return x.grad
 
     _same(torch_ref, program)
+
+
+# --- a view made under no_grad, then told to require grad -------------------------------------
+
+
+@pytest.mark.parametrize("under_no_grad", [True, False])
+def test_view_made_under_no_grad_becomes_its_own_leaf(torch_ref, under_no_grad):
+    # (seed 915938) requires_grad_() gives the view a gradient of its own; its base gets none
+    def program(T):
+        x = T.tensor([-0.9, -1.1, 0.3, 1.0], dtype=T.float64, requires_grad=True)
+        with T.no_grad():
+            v = x[0:4]
+        before = T.autograd.grad((v * 2).sum(), [v], allow_unused=True)
+        with T.set_grad_enabled(not under_no_grad):
+            v.requires_grad_()
+        after = T.autograd.grad((v * 2).sum(), [v, x], allow_unused=True)
+        (v * 3).sum().backward()
+        return before, after, v.grad, x.grad, v.is_leaf
+
+    assert _same(torch_ref, program)[1][0] == ["shape", [4], [2.0, 2.0, 2.0, 2.0]]
+
+
+# --- powers PyTorch computes by multiplying -------------------------------------------------
+
+
+@pytest.mark.parametrize("exponent", [3, -2, -0.5, 3.0])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_small_powers_round_as_pytorchs(torch_ref, exponent, dtype):
+    # (seed 923278) x ** 3 is x * x * x in PyTorch: its last bit shows in sin(x ** 3 * x ** 3),
+    # so the values must be equal to the bit
+    def program(T):
+        x = T.tensor([3.2363510131835938, 0.7, 1.9, 2.5, 0.0, -1.3], dtype=getattr(T, dtype))
+        return (x**exponent).tolist()
+
+    ours = _outcome(program, retrograd)
+    assert repr(ours) == repr(_outcome(program, torch_ref))  # (repr: nan equals nan)
+
+
+# --- the layout of elementwise results and gradients ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fn",
+    ["relu", "sigmoid", "tanh", "erf", "sign", "hardtanh", "relu6", "leaky_relu", "softshrink"],
+)
+@pytest.mark.parametrize("grad_layout", ["permuted", "expanded"])
+def test_layout_of_an_activation_and_its_gradient(torch_ref, fn, grad_layout):
+    # (seeds 910056, 912550, 913169) relu of an expanded tensor is contiguous; PyTorch's fused
+    # backward kernels lay the gradient out after grad_output first (leaky_relu's after self)
+    def program(T):
+        f = getattr(T, fn, None) or getattr(T.nn.functional, fn)
+        x = (T.arange(24.0).reshape(2, 4, 3) / 12 - 1).requires_grad_()
+        y = f(x)
+        go = (
+            T.ones(3, 4, 2).permute(2, 1, 0)
+            if grad_layout == "permuted"
+            else T.ones(3).expand(2, 4, 3)
+        )
+        (g,) = T.autograd.grad(y, [x], grad_outputs=go)
+        e = f(x.detach()[0].expand(2, 4, 3))
+        return g.stride(), e.stride(), g.is_contiguous(), e.is_contiguous()
+
+    _same(torch_ref, program)
+
+
+# --- errors PyTorch raises that were missed -------------------------------------------------
+
+
+@pytest.mark.parametrize("alpha", [1, 0.5])
+def test_partial_overlap_is_refused_with_alpha_too(torch_ref, alpha):
+    # (seed 915876) sub_(view of self, alpha=...): other is looked at before alpha scales it
+    def program(T):
+        x = T.tensor([[-1.8, -0.5, 0.3]])
+        x.sub_(x.select(0, -1), alpha=alpha)
+        return x
+
+    assert _same(torch_ref, program)[0] == "error"
+
+
+@pytest.mark.parametrize("view", [False, True])
+def test_checkpoint_input_written_after_a_retained_backward(torch_ref, view):
+    # (seed 926771) the second backward reads the values recomputed by the first: the inputs
+    # are checked all the same
+    def program(T):
+        import importlib
+
+        checkpoint = importlib.import_module(T.__name__ + ".utils.checkpoint").checkpoint
+        a = T.tensor([-0.4], dtype=T.float64, requires_grad=True)
+        b = T.tensor(1.9, requires_grad=True)
+        c = b.t() if view else b * 1
+        y = checkpoint(lambda p, q: (p * q).sin(), a, c, use_reentrant=False)
+        y.sum().backward(retain_graph=True)
+        with T.no_grad():
+            c.div_(-1.7)
+        y.sum().backward()
+        return a.grad
+
+    assert _same(torch_ref, program)[0] == "error"
+
+
+# --- gradients summed in place by the backward pass -------------------------------------------
+
+
+def test_versions_of_gradients_summed_in_place(torch_ref):
+    # (seeds 910903, 920843) PyTorch adds each further gradient of a tensor into the first when
+    # nothing else holds it: the sum's version counts the additions, and an error names them
+    def program(T):
+        x = T.ones(3, requires_grad=True)
+        (x * x + x.exp() * x).sum().backward()
+        y = x * 2
+        (g,) = T.autograd.grad((y * y * y + y.exp() * y).sum(), [y])
+        go = T.ones(3)
+        (h,) = T.autograd.grad([y * y, y * y * 3], [y], grad_outputs=[go, go])
+        (k,) = T.autograd.grad((y[1:] * y[1:]).sum() + (y * y).sum(), [y])
+        w = T.tensor([0.6, -1.2, 0.5], requires_grad=True)
+        m = g * w
+        g.add_(1.5)
+        try:
+            m.sum().backward()
+        except RuntimeError as e:
+            error = str(e).split(" Hint")[0]
+        return [t._version for t in (x.grad, g, h, go, k)], error
+
+    _same(torch_ref, program)
+
+
+def test_reentrant_checkpoint_refuses_grad_before_reporting_freed_inputs(torch_ref):
+    # (seed 913611) the second backward released the inputs; autograd.grad is refused first
+    def program(T):
+        import importlib
+
+        checkpoint = importlib.import_module(T.__name__ + ".utils.checkpoint").checkpoint
+        x = T.tensor([[-0.9, 0.7], [0.4, -0.5]], requires_grad=True)
+        y = checkpoint(lambda a: a.tanh().exp() * 2, x * 1, use_reentrant=True)
+        y.sum().backward()
+        return T.autograd.grad(y.sum(), [x])
+
+    assert _same(torch_ref, program)[0] == "error"
+
+
+# --- an inference tensor detached outside inference_mode -------------------------------------
+
+
+def test_inference_tensor_detached_outside_inference_mode_may_be_written(torch_ref):
+    # (seeds 916201, 922067) it counts versions of its own; the original and views still refuse
+    def program(T):
+        with T.inference_mode():
+            a = T.ones(2)
+        b = a.detach()
+        out = [a.is_inference(), b.is_inference(), b._version]
+        for write in (b.relu_, lambda: b.add_(1), lambda: a.add_(1), lambda: b.view(2).mul_(2)):
+            try:
+                write()
+                out.append(["ok", b.tolist(), b._version])
+            except RuntimeError as e:
+                out.append(str(e)[:40])
+        c = b.detach()
+        c.add_(1)
+        return out, c._version, b._version, a.tolist()
+
+    _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("key", ["all", "row", "copy_"])
+def test_setitem_expands_its_value_before_the_overlap_check(torch_ref, key):
+    # (seeds 913825, 922434) x[:] = x[0] runs (the value is expanded first); copy_ refuses it
+    def program(T):
+        x = T.tensor([[0.4, -0.5, 0.9], [1.1, 0.2, -0.3]], requires_grad=True)
+        y = x * 2
+        if key == "all":
+            y[:] = y[0]
+        elif key == "row":
+            y[0] = y.unbind(1)[0][:1]
+        else:
+            y.copy_(y[0])
+        y.sum().backward()
+        return y, x.grad
+
+    _same(torch_ref, program)
+
+
+@pytest.mark.parametrize("join", ["cat", "stack"])
+def test_view_error_comes_before_a_joins_dimension_error(torch_ref, join):
+    # (seed 921628) one of several views whose base came to require grad in place
+    def program(T):
+        w = T.tensor([0.5, 1.9], requires_grad=True)
+        base = T.ones(1, 2, 2)
+        part = base.split(1, 0)[0]
+        base.sub_(w, alpha=0.5)
+        return getattr(T, join)([part, part], dim=5)
+
+    assert _same(torch_ref, program)[0] == "error"

@@ -88,6 +88,8 @@ class Tensor:
     _acc = None  # weakref to a leaf's AccumulateGrad node
     _hooks = None  # a leaf's register_hook hooks (a non-leaf's live on its grad_fn)
     _retains_grad = False
+    _own_leaf = False  # a view made under no_grad that was told requires_grad_(): a leaf itself
+    _counted = False  # an inference tensor detached outside inference_mode: it counts its writes
     _post_acc_hooks = None
     _name = None
 
@@ -219,8 +221,12 @@ class Tensor:
         if base is None:
             if requires_grad and not self._requires_grad:
                 views_require_grad(self)
-        elif not requires_grad and base._requires_grad:
-            return self  # a view made under no_grad: it requires grad through its base
+        else:
+            # A view without a node that is told to require grad is a leaf of its own (its
+            # gradient accumulates on it, not on its base), as in PyTorch.
+            self._own_leaf = bool(requires_grad)
+            if not requires_grad and base._requires_grad:
+                return self  # a view made under no_grad: it requires grad through its base
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -278,7 +284,7 @@ class Tensor:
     @property
     def _version(self) -> int:
         vc = self._vc
-        if type(vc) is InferenceVersionCounter:
+        if type(vc) is InferenceVersionCounter and not self._counted:
             raise RuntimeError("Inference tensors do not track version counter.")
         return vc.version
 
@@ -456,7 +462,14 @@ class Tensor:
     # --- the graph --------------------------------------------------------------------------
     def detach(self):
         """The same array, outside the graph; shares the version counter (in-place ops show)."""
-        t = _make(self._data, False, None, self._vc)
+        vc = self._vc
+        if type(vc) is InferenceVersionCounter and not _grad_state.inference:
+            # As in PyTorch: still an inference tensor, yet with a version counter of its own,
+            # so it may be written in place (its views may not)
+            t = _make(self._data, False, None, InferenceVersionCounter())
+            t._counted = True
+            return t
+        t = _make(self._data, False, None, vc)
         if self._requires_grad or self._cuts is not None:
             _switches.cuts.note_detached(t, self, "detach")
         return t
@@ -617,7 +630,7 @@ def bump_version(t, site) -> None:
     ``caller_site()``), which the "modified by an inplace operation" error names.  Every write must
     record its own site, else the error would name an older write."""
     vc = t._vc
-    if type(vc) is InferenceVersionCounter and not _grad_state.inference:
+    if type(vc) is InferenceVersionCounter and not _grad_state.inference and not t._counted:
         # (after the write, as PyTorch counts it: the values have changed all the same)
         raise RuntimeError(_INFERENCE_WRITE)
     vc.version += 1

@@ -95,6 +95,7 @@ class Tensor:
     _attr_version: Any
     @property
     def _base(self) -> Any: ...
+    _counted: Any
     _custom_view: Any
     _cuts: Any
     _data: Any
@@ -106,6 +107,7 @@ class Tensor:
     _name: Any
     def _nnz(self) -> Any: ...
     _output_nr: Any
+    _own_leaf: Any
     _post_acc_hooks: Any
     _requires_grad: Any
     _retains_grad: Any

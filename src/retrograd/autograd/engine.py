@@ -12,6 +12,7 @@ import functools
 import heapq
 import threading
 from heapq import heappop, heappush
+from sys import getrefcount
 
 from .. import _switches
 from .._array import is_dense, sum_to_shape, xp
@@ -219,9 +220,12 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                         ):
                             owned[nxt] = g
                     else:
-                        _add(buffers, nxt, nr, g)
-                        if type(nxt) is AccumulateGrad and buffers[nxt][0] is not g:
-                            owned[nxt] = buffers[nxt][0]  # the sum, made just now
+                        leaf = type(nxt) is AccumulateGrad
+                        if leaf:
+                            owned.pop(nxt, None)  # (else its reference keeps the sum out of place)
+                        _add(buffers, nxt, nr, g, outs)
+                        if leaf and buffers[nxt][0] is not g:
+                            owned[nxt] = buffers[nxt][0]  # the sum, made (or added into) just now
                 left = deps[nxt] - 1
                 if left:
                     deps[nxt] = left
@@ -484,16 +488,50 @@ def _unshared(node, g, slots, outs):
     return n == 1
 
 
-def _add(buffers, node, nr, g):
-    """Sum gradient ``g`` into the slot ``nr`` of the node's input buffer."""
+def _add(buffers, node, nr, g, outs=()):
+    """Sum gradient ``g`` into the slot ``nr`` of the node's input buffer (``outs``: the
+    gradients, ``g`` among them, of the node that made it)."""
     slots = buffers.get(node)
     if slots is None:
         slots = buffers[node] = [None] * (nr + 1) if nr else [None]
     elif len(slots) <= nr:
         slots.extend([None] * (nr + 1 - len(slots)))
     old = slots[nr]
-    # (dense + sparse is dense; PyTorch has no sparse + dense, so a sparse sum goes second)
-    slots[nr] = g if old is None else (g + old if old.is_sparse else old + g)
+    if old is None:
+        slots[nr] = g
+    elif _summable_in_place(old, g, outs):
+        # PyTorch adds into the first gradient when nothing else holds it and no graph is
+        # recorded: its version goes up by one (an error about it later says so)
+        xp.add(old._data, g._data, out=old._data)
+        old._vc.version += 1
+    else:
+        # (dense + sparse is dense; PyTorch has no sparse + dense, so a sparse sum goes second)
+        slots[nr] = g + old if old.is_sparse else old + g
+
+
+def _summable_in_place(old, g, outs):
+    """Whether the engine alone holds gradient ``old`` (the buffer's slot, the names for it here
+    and the gradients of the node running now, when it made ``old`` too; no hook, view or caller
+    keeps it) and may add ``g`` into its memory."""
+    if _grad_state.enabled or type(old) is not Tensor or type(g) is not Tensor:
+        return False
+    a = old._data
+    b = g._data
+    return (
+        a is not b
+        and old._grad_fn is None
+        and a.base is None
+        and a.dtype == b.dtype
+        and a.shape == b.shape
+        and a.flags.writeable
+        and a.flags.c_contiguous
+        and getrefcount(old) == _HELD_BY_ENGINE + sum(o is old for o in outs)
+        and getrefcount(a) == 3  # (old._data, the name a and the call's)
+        and b.base is not a  # (a owns its memory: only a view of it shares it)
+    )
+
+
+_HELD_BY_ENGINE = 4  # the buffer's slot, _add's and _summable_in_place's names, getrefcount's
 
 
 def _prepare(roots, targets):

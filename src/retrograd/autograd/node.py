@@ -620,9 +620,10 @@ def new_accumulator(tensor):
     on a leaf whose last graph is gone (each step of a training loop) makes one.
 
     A view made under no_grad of a tensor that requires grad requires grad through its base, yet
-    is no leaf of its own: it has none (None), and no gradient flows through it, as in PyTorch."""
+    is no leaf of its own: it has none (None), and no gradient flows through it, as in PyTorch,
+    unless ``requires_grad_()`` made it one."""
     base = tensor._view_base
-    if base is not None and base._requires_grad:
+    if base is not None and base._requires_grad and not tensor._own_leaf:
         return None
     acc = _new(AccumulateGrad)
     acc.variable = tensor

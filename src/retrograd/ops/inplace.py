@@ -851,9 +851,9 @@ def _fast(ufunc, name, fn):
             )
         ):
             data = self._data
-            b = other._data if isinstance(other, Tensor) else other
-            if alpha != 1:
-                b = b * alpha
+            o = other._data if isinstance(other, Tensor) else other
+            # (memory shared with other is looked at before alpha scales it into a new array)
+            b = o * alpha if alpha != 1 else o
             if type(b) is int and data.dtype.kind in "iu":
                 b = _registry.wrapped_int(b, data.dtype)
             if (
@@ -864,7 +864,7 @@ def _fast(ufunc, name, fn):
                     not isinstance(b, ndarray)
                     or (
                         (b.shape == data.shape or _fits(b.shape, data.shape))
-                        and not _same_memory(data, b)
+                        and not _same_memory(data, o)
                     )
                 )
             ):
@@ -1671,6 +1671,10 @@ def _copy_to(dest, value):
         if vshape[0] == 1:
             value = _strip_leading_ones(value)
         _check_expand(value, shape)
+        if value._data.shape != shape:
+            # expanded first, as PyTorch's indexing does: an expanded source shares no memory
+            # with the region in a way its overlap check can tell (x[:] = x[0] runs)
+            value = value.expand(shape)
         inplace(dest, _copy_from, value)
 
 

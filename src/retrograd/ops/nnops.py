@@ -41,7 +41,8 @@ def erf_array(a):
     real="erf_vml_cpu",
     saves="self",
     promote="float",
-    grads=(lambda g, n: g * (_TWO_OVER_SQRT_PI * (-(n.self * n.self)).exp()),),
+    # (PyTorch's order of factors, which lays the gradient out as self is)
+    grads=(lambda g, n: _TWO_OVER_SQRT_PI * (-(n.self * n.self)).exp() * g,),
 )
 def erf(self):
     """``torch.erf``: the error function."""

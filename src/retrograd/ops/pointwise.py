@@ -3,7 +3,7 @@
 import math
 
 from .. import _switches
-from .._array import c_order, kept_layout, ndarray, xp
+from .._array import c_order, is_dense, iterator_layout, kept_layout, ndarray, xp
 from ..dtypes import CPP_NAMES, FROM_NP, result_type, scalar_type_name
 from ..tensor import Tensor, _make
 from ..tensor import _make as _wrap
@@ -12,8 +12,13 @@ from .registry import op, refresh_views, tensor_method
 
 def zero_grad(g, n):
     """The formula of an input the result does not vary with: zeros shaped as ``grad`` (PyTorch's
-    ``zeros_like(grad)``: ``grad * 0`` would make an inf arriving there a nan)."""
-    return _wrap(xp.zeros_like(g._data))
+    ``zeros_like(grad)``: ``grad * 0`` would make an inf arriving there a nan), laid out as
+    PyTorch's: as ``grad`` when it is dense (a permuted one too), else in C order (NumPy would
+    copy an expanded gradient's odd strides)."""
+    a = g._data
+    if a.flags.c_contiguous or is_dense(a):
+        return _wrap(xp.zeros_like(a))
+    return _wrap(xp.zeros(a.shape, a.dtype))
 
 
 def _not_for(kernel, kinds):
@@ -239,17 +244,37 @@ def _pow_scalar(self, exponent):
             return self.copy() if exponent else xp.ones_like(self)
         if isinstance(exponent, int):  # PyTorch computes integer powers of bools in int64
             self = self.astype(xp.int64)
+    elif (
+        type(exponent) in (int, float)
+        and exponent in _POWERS_AS_PRODUCTS
+        and self.dtype in _FLOAT_POWER_TYPES
+    ):
+        return _POWERS_AS_PRODUCTS[exponent](self)  # rounded as PyTorch rounds them
     with xp.errstate(divide="ignore", invalid="ignore"):
-        if self.dtype.kind == "f" and exponent in (3, -2, 0.5, -0.5):
-            # PyTorch's products and roots for these powers (the same bits; the C library's pow
-            # is slower by up to a hundred times and rounds otherwise)
-            if exponent == 3:
-                return self * self * self
-            if exponent == -2:
-                return xp.reciprocal(self * self)
-            root = xp.sqrt(self)
-            return root if exponent == 0.5 else xp.reciprocal(root, out=root)
         return xp.power(self, exponent)
+
+
+# PyTorch computes these powers of floats by multiplying (x ** 3 is x * x * x, rounded twice),
+# not with pow(): the last bit differs from NumPy's power, and sin(x ** 3) shows it (and the C
+# library's pow takes a hundred times as long).  (float16 comes here as float32.)
+_FLOAT_POWER_TYPES = (xp.dtype(xp.float32), xp.dtype(xp.float64))
+
+
+def _reciprocal_square(x):
+    with xp.errstate(divide="ignore"):
+        return 1 / (x * x)
+
+
+def _reciprocal_sqrt(x):
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        return 1 / xp.sqrt(x)
+
+
+_POWERS_AS_PRODUCTS = {
+    3: lambda x: x * x * x,
+    -2: _reciprocal_square,
+    -0.5: _reciprocal_sqrt,
+}
 
 
 def _int_power(base, exponent):
@@ -732,10 +757,13 @@ def tanh(self):
 
 
 # The gradients of tanh, sigmoid and relu are ops of their own, as in PyTorch: one array pass in a
-# backward call instead of three, and their own formulas keep double backward working.
+# backward call instead of three, and their own formulas keep double backward working.  As
+# elementwise ops (``broadcast``) their result is laid out as PyTorch's kernels lay it out, after
+# grad_output first (a permuted gradient stays permuted).
 @op(
     inputs="grad_output output",
     saves="grad_output output",
+    broadcast=True,
     method=False,
     grads=(
         lambda gg, n: tanh_backward(gg, cj(n.output)),
@@ -758,6 +786,7 @@ for _t in (xp.float32, xp.float64):
 @op(
     inputs="grad_output output",
     saves="grad_output output",
+    broadcast=True,
     method=False,
     grads=(
         lambda gg, n: sigmoid_backward(gg, cj(n.output)),
@@ -808,6 +837,7 @@ def piecewise_backward(node):
         "_" + node,
         inputs="grad_output self",
         saves="self",
+        broadcast=True,
         method=False,
         node=node,
         grads=(grad_output_grad, zero_grad),
@@ -930,6 +960,8 @@ def relu(self):
     # max(0, x), 0 first and as an array: NumPy's vector loop takes two arrays (a number operand
     # runs an element at a time, several times slower), and with 0 first -0.0 and a nan keep
     # their sign, bit for bit as PyTorch's relu.
+    if 0 in self.strides:  # an expanded input: zeros_like would copy its odd strides
+        return iterator_layout(xp.maximum(xp.zeros((), self.dtype), self), (self,))
     out = xp.zeros_like(self)
     return xp.maximum(out, self, out=out)
 

@@ -514,6 +514,7 @@ def op(
 # layouts of their inputs in the order it takes them: here, where that is not the op's own order.
 _LAYOUT_OPERANDS = {
     "_rsub": (1, 0),  # other - input
+    "_LeakyReluBackwardBackward0": (1, 0),  # PyTorch's kernel takes self first, grad_output second
     "_masked_fill_scalar": (),  # a contiguous copy of the input, written through the mask
     "_masked_fill_tensor": (),
     # PyTorch's composites start from a new tensor made from the target, (1 - target) * input

@@ -675,11 +675,16 @@ def cat(tensors, dim=0, *, out=None):
     if all(skipped):
         skipped = [False] * len(tensors)
     ref = tensors[skipped.index(False)]
-    d = _wrap_dim(dim, ref.ndim)
+    try:
+        d = _wrap_dim(dim, ref.ndim)
+    except IndexError:
+        refresh_views(tensors)  # (PyTorch's view errors come first)
+        raise
     for i, t in enumerate(tensors):
         if skipped[i]:
             continue
         if t.ndim != ref.ndim:
+            refresh_views(tensors)
             raise RuntimeError(
                 f"Number of dimensions of tensors must match.  Expected {ref.ndim}-D tensors, "
                 f"but got {t.ndim}-D for tensor number {i} in the list"
@@ -745,7 +750,11 @@ def stack(tensors, dim=0, *, out=None):
                 f"stack expects each tensor to be equal size, but got [{', '.join(map(str, first))}] "
                 f"at entry 0 and [{', '.join(map(str, t.shape))}] at entry {i}"
             )
-    d = _wrap_dim(dim, len(first) + 1)
+    try:
+        d = _wrap_dim(dim, len(first) + 1)
+    except IndexError:
+        refresh_views(tensors)  # (PyTorch's view errors come first)
+        raise
     target, in_dtypes = _out_dtypes(tensors)
     if type(tensors[0]) is not Tensor and tensors[0].is_meta:
         return _meta.joined(tensors, (*first[:d], len(tensors), *first[d:]), target)

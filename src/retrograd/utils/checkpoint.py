@@ -537,6 +537,8 @@ class _Frame:
         # for the next pass)
         if handle.value is None or handle.frame.recomputed_in is not current_pass():
             handle.frame.recompute()
+        else:  # recomputed by an earlier backward (retain_graph): the inputs must be unchanged
+            _check_inputs(handle.frame.inputs, handle.frame.site)
         return handle.value
 
     def recompute(self):
@@ -607,10 +609,11 @@ class CheckpointFunctionBackward(Node):
     __slots__ = ("_freed", "args", "function", "inputs", "n_outputs", "rng")
 
     def apply(self, grads, needed):
-        if self._freed:
-            raise freed_error(self)
+        # (checked before the saved inputs are read, so before their release, as PyTorch does)
         if needed is not None:  # autograd.grad or backward(inputs=...): .grad is not to be touched
             raise RuntimeError(_REENTRANT_GRAD)
+        if self._freed:
+            raise freed_error(self)
         _check_inputs(self.inputs, node_site(self))
         inputs = _detached(self.args)
         prev = _grad_state.enabled
