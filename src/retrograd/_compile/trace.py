@@ -152,7 +152,7 @@ class Tracer:
                     s = self.slot_of(t, d.name)
                     ins.append((CAST, (s, p.dtype)) if p is not a else (SLOT, s))
                 else:
-                    ins.append((CONST, t))
+                    ins.append((CONST, p))  # (a number as the op reads it: an int wrapped)
             ins = tuple(ins)
             dtypes = tuple(
                 p.dtype if isinstance(t, Tensor) else None for t, p in zip(tensors, promoted)
