@@ -94,21 +94,16 @@ CPP_NAMES = {
 }
 
 
-# The C++ names of PyTorch's checked scalar conversion ("value cannot be converted to type ...").
+# The C++ names of PyTorch's checked scalar conversion ("value cannot be converted to type ..."):
+# the integer types but int by their fixed-width names.
 _CHECKED_NAMES = {
-    float16: "c10::Half",
-    bfloat16: "c10::BFloat16",
-    float32: "float",
-    float64: "double",
-    complex64: "c10::complex<float>",
-    complex128: "c10::complex<double>",
+    **CPP_NAMES,
     uint8: "uint8_t",
     uint16: "uint16_t",
     uint32: "uint32_t",
     uint64: "uint64_t",
     int8: "int8_t",
     int16: "int16_t",
-    int32: "int",
     int64: "int64_t",
 }
 # The largest finite value of each float type narrower than a Python float.
