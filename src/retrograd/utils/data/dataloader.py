@@ -377,6 +377,9 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
         return self._dataset_fetcher.fetch(self._next_index())
 
 
+# How long answers of the other workers are waited for once a worker is seen dead (seconds).
+_GRACE = 0.5
+
 _PICKLE_ERROR_HINT = (
     "Got pickle error when attempting to start a worker Process. This might be because the "
     "worker Process arguments are not picklable. Python 3.14+ changed the multiprocessing start "
@@ -486,6 +489,10 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     continue  # a batch of a worker already reported dead
             if not ready:
                 raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
+            # A worker died: what the others have sent or are about to send comes first, as
+            # PyTorch looks at its workers only when no answer comes for a while.
+            if self._wait([reader], _GRACE):
+                continue
             self._raise_if_a_worker_died()
 
     def _raise_if_a_worker_died(self) -> None:
