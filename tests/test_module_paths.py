@@ -305,3 +305,22 @@ def test_distributed_data_parallel_needs_a_process_group(torch_ref):
             "please make sure to call init_process_group.",
         ):
             lib.nn.parallel.DistributedDataParallel(lib.nn.Linear(2, 2))
+
+
+def test_tensorboard_path_needs_the_package_as_in_pytorch(torch_ref):
+    """``torch.utils.tensorboard`` exists; without the tensorboard package importing it fails
+    with PyTorch's error, with the package its SummaryWriter says it is not built."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("tensorboard") is None:
+        errors = []
+        for name in ("retrograd.utils.tensorboard", "torch.utils.tensorboard"):
+            with pytest.raises(ModuleNotFoundError) as info:
+                importlib.import_module(name)
+            errors.append((str(info.value), info.value.name))
+        assert errors[0] == errors[1] == ("No module named 'tensorboard'", "tensorboard")
+    else:
+        module = importlib.import_module("retrograd.utils.tensorboard")
+        with pytest.raises(NotImplementedError, match="SummaryWriter is not built"):
+            module.SummaryWriter("runs")
