@@ -183,16 +183,23 @@ def argument_type(a) -> str:
     return "torch.device" if isinstance(a, device) else builtins.type(a).__name__
 
 
+_NOT_BUILT = {
+    "cuda": NO_CUDA,
+    "xpu": "Torch not compiled with XPU enabled",
+    "mtia": "Torch not compiled with MTIA enabled. Ensure you have `import "
+    "mtia.host_runtime.torch_mtia.dynamic_library` in your python src file and include "
+    "`//mtia/host_runtime/torch_mtia:torch_mtia` as your target dependency!",
+}
+
+
 def _as_device(d) -> device:
     return d if isinstance(d, device) else device(d)
 
 
 def _unavailable(dev: device, factory: bool):
     """The error PyTorch's CPU-only build raises for memory on ``dev`` (not a CPU)."""
-    if dev._type == "cuda":
-        return AssertionError(NO_CUDA)
-    if dev._type == "xpu":
-        return AssertionError("Torch not compiled with XPU enabled")
+    if dev._type in _NOT_BUILT:
+        return AssertionError(_NOT_BUILT[dev._type])
     if dev._type == "meta":
         return NotImplementedError(
             "retrograd has no 'meta' device: every tensor holds its values on the CPU"
@@ -240,13 +247,19 @@ def get_default_device() -> device:
     return CPU
 
 
-def cuda_call(d=None):
-    """``Tensor.cuda(d)``, ``Module.cuda(d)``: the CPU-only build's error for each form of d."""
+def accelerator_call(kind: str, d=None):
+    """``Tensor.cuda(d)``, ``Module.xpu(d)`` and kin (``kind`` the device type): the CPU-only
+    build's error for each form of d."""
     if isinstance(d, builtins.int) and not isinstance(d, builtins.bool):
         raise RuntimeError(NO_ACCELERATOR + _OURS)
-    if d is not None and _as_device(d)._type != "cuda":
-        raise RuntimeError("Invalid device, must be cuda device")
-    raise AssertionError(NO_CUDA)
+    if d is not None and _as_device(d)._type != kind:
+        raise RuntimeError(f"Invalid device, must be {'MTIA' if kind == 'mtia' else kind} device")
+    raise _unavailable(device(kind), False)
+
+
+def cuda_call(d=None):
+    """``Tensor.cuda(d)``, ``Module.cuda(d)``."""
+    accelerator_call("cuda", d)
 
 
 class memory_format:

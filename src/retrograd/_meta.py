@@ -110,6 +110,10 @@ class MetaTensor(Tensor):
     def is_meta(self) -> bool:
         return True
 
+    @property
+    def is_cpu(self) -> bool:
+        return False
+
     def is_floating_point(self) -> bool:
         return self._meta[1].kind in "fV"
 

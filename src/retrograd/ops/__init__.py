@@ -182,6 +182,16 @@ def _cuda(self, device=None, non_blocking=False, memory_format=None):
     _device.cuda_call(device)
 
 
+def _accelerator_method(kind):
+    """``Tensor.xpu`` and kin: the CPU-only build's error for that device."""
+
+    def call(self, device=None, non_blocking=False, memory_format=None):
+        _device.accelerator_call(kind, device)
+
+    call.__name__ = kind
+    return call
+
+
 def _pin_memory(self, device=None):
     """``Tensor.pin_memory``: page-locked memory is for copies to an accelerator; without one the
     CPU-only build refuses, and so does this."""
@@ -190,6 +200,23 @@ def _pin_memory(self, device=None):
 
 def _is_pinned(self, device=None) -> bool:
     return False
+
+
+def _record_stream(self, stream):
+    """``Tensor.record_stream``: streams belong to accelerators, which the CPU-only build lacks."""
+    raise RuntimeError("unknown parameter type")
+
+
+def _grad_dtype(self):
+    """``Tensor.grad_dtype``: the dtype ``.grad`` is kept in, the tensor's own."""
+    return self.dtype
+
+
+def _set_grad_dtype(self, value):
+    if value != self.dtype:
+        raise NotImplementedError(
+            "Tensor.grad_dtype other than the tensor's own dtype is not built in retrograd"
+        )
 
 
 def _cast_method(name, dt):
@@ -285,6 +312,48 @@ def _install_sparse_methods():
     Tensor.to_sparse = sparse_coo.to_sparse
     Tensor.sparse_dim = lambda self: 0
     Tensor.dense_dim = lambda self: self.dim()
+    Tensor.to_sparse_coo = lambda self: sparse_coo.to_sparse(self)
+    for name, kind in (
+        ("crow_indices", "sparse row compressed tensor"),
+        ("col_indices", "sparse row compressed tensor"),
+        ("ccol_indices", "sparse column compressed tensor"),
+        ("row_indices", "sparse column compressed tensor"),
+    ):
+        setattr(Tensor, name, layout_error(name, kind))
+    # quantized tensors: a float tensor is its own dequantized form; the rest needs a quantized one
+    Tensor.dequantize = lambda self: self
+    for name in (
+        "int_repr",
+        "q_scale",
+        "q_zero_point",
+        "q_per_channel_scales",
+        "q_per_channel_zero_points",
+        "q_per_channel_axis",
+        "qscheme",
+    ):
+        setattr(Tensor, name, backend_error(name))
+
+    def not_built(name):
+        def refuse(self, *args, **kwargs):
+            raise NotImplementedError(f"Tensor.{name} is not built in retrograd")
+
+        return refuse
+
+    for name in (
+        "to_sparse_csr",
+        "to_sparse_csc",
+        "to_sparse_bsr",
+        "to_sparse_bsc",
+        "to_mkldnn",
+        "to_padded_tensor",
+        "smm",
+        "sspaddmm",
+        "sparse_mask",
+        "sparse_resize_",
+        "sparse_resize_and_clear_",
+        "resize_as_sparse_",
+    ):
+        setattr(Tensor, name, not_built(name))
 
 
 def _install_methods():
@@ -321,11 +390,19 @@ def _install_methods():
     complex_numbers.install_parts()
     Tensor.cpu = _cpu
     Tensor.cuda = _cuda
+    for kind in ("xpu", "ipu", "mtia"):
+        setattr(Tensor, kind, _accelerator_method(kind))
+    Tensor.record_stream = _record_stream
     Tensor.pin_memory = _pin_memory
     Tensor.is_pinned = _is_pinned
     # every tensor is a dense CPU tensor of numbers
-    for flag in ("is_meta", "is_sparse", "is_quantized", "is_mkldnn", "is_nested"):
+    for flag in (
+        *("is_meta", "is_sparse", "is_sparse_csr", "is_quantized", "is_mkldnn", "is_nested"),
+        *("is_ipu", "is_maia", "is_mps", "is_mtia", "is_vulkan", "is_xla", "is_xpu"),
+    ):
         setattr(Tensor, flag, property(lambda self: False))
+    Tensor.is_cpu = property(lambda self: True)
+    Tensor.grad_dtype = property(_grad_dtype, _set_grad_dtype)
     Tensor.layout = property(lambda self: _device.strided)
     _install_sparse_methods()
 

@@ -459,7 +459,8 @@ def sparse_repr(t) -> str:
 
 
 def _inner(a, indent):
-    """A tensor as PyTorch prints it inside a sparse one: no dtype, ``size=`` when empty."""
+    """A tensor as PyTorch prints it inside a sparse one: no dtype, ``size=`` when empty (even
+    when it has one dimension, which a dense tensor's repr leaves out)."""
     if a.size == 0:
-        return "tensor([]" + ("" if a.ndim == 1 else f", size={tuple(a.shape)}") + ")"
+        return f"tensor([], size={tuple(a.shape)})"
     return "tensor(" + _contents(a, indent + len("tensor(")) + ")"
