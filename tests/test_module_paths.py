@@ -57,6 +57,8 @@ IMPORTS = [
         ],
     ),
     ("torch.nn.parallel", ["DataParallel", "DistributedDataParallel"]),
+    ("torch.nested", ["nested_tensor", "as_nested_tensor", "to_padded_tensor"]),
+    ("torch.utils._pytree", ["tree_map", "tree_flatten", "tree_unflatten", "TreeSpec"]),
     (
         "torch.nn.utils",
         [
@@ -324,3 +326,8 @@ def test_tensorboard_path_needs_the_package_as_in_pytorch(torch_ref):
         module = importlib.import_module("retrograd.utils.tensorboard")
         with pytest.raises(NotImplementedError, match="SummaryWriter is not built"):
             module.SummaryWriter("runs")
+
+
+def test_nested_tensors_say_they_are_not_built():
+    with pytest.raises(NotImplementedError, match=r"torch\.nested\.nested_tensor: nested tensors"):
+        retrograd.nested.nested_tensor([retrograd.ones(2), retrograd.ones(3)])

@@ -11,7 +11,7 @@ copies of their own, as PyTorch's ``{view}_copy`` ops give them.
 import functools
 
 from ..tensor import Tensor
-from ._pytree import tree_map
+from ..utils._pytree import tree_map
 
 _REMOVE = ("mutations", "mutations_and_views")
 

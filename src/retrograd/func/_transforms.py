@@ -7,8 +7,10 @@ from .. import autograd
 from .._switches import grad_mode
 from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
+from ..utils._pytree import tree_flatten as flatten
+from ..utils._pytree import tree_unflatten as unflatten
+from ..utils._pytree import treespec_pprint
 from ._batching import BatchedTensor, fallback, running, wrap
-from ._pytree import flatten, unflatten
 
 _depth = [0]  # how many derivative transforms are running (an inner one keeps its graph)
 
@@ -253,22 +255,6 @@ def grad(func, argnums=0, has_aux=False):
 # --- vjp ----------------------------------------------------------------------------------------
 
 
-def _structure(spec):
-    """A pytree structure as PyTorch prints it in vjp's error: ``*``, ``(*, *)``, ``[*]`` ..."""
-    if spec.is_leaf:
-        return "*"
-    inner = ", ".join(_structure(c) for c in spec.children)
-    if spec.kind is list:
-        return f"[{inner}]"
-    if spec.kind is tuple or spec.context is spec.kind:
-        return f"({inner}{',' if len(spec.children) == 1 else ''})"
-    return (
-        "{"
-        + ", ".join(f"{k!r}: {_structure(c)}" for k, c in zip(spec.context, spec.children))
-        + "}"
-    )
-
-
 def _outputs(out, prefix):
     leaves, spec = flatten(out)
     for x in leaves:
@@ -308,8 +294,8 @@ def vjp(func, *primals, has_aux=False):
         if c_spec != spec:
             raise RuntimeError(
                 "Expected pytree structure of cotangents to be the same as pytree structure of "
-                f"outputs to the function. cotangents: {_structure(c_spec)}, primal output: "
-                f"{_structure(spec)}"
+                f"outputs to the function. cotangents: {treespec_pprint(c_spec)}, primal output: "
+                f"{treespec_pprint(spec)}"
             )
         extra = _extra_level(c_leaves, plain)
         if extra:

@@ -4,9 +4,11 @@ import functools
 
 from .. import _switches
 from ..tensor import Tensor
+from ..utils._pytree import broadcast_prefix
+from ..utils._pytree import tree_flatten as flatten
+from ..utils._pytree import tree_unflatten as unflatten
 from . import _batching
 from ._batching import BatchedTensor, Level, running, wrap
-from ._pytree import broadcast_prefix, flatten, unflatten
 
 _RANDOMNESS = ("error", "different", "same")
 
