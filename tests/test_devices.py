@@ -77,6 +77,8 @@ EXPRESSIONS = [
     "torch.zeros(2).q_scale()",
     "torch.zeros(2).qscheme()",
     "torch.zeros(2).to_sparse_coo()",
+    "[torch.sparse_csr, torch.sparse_csc, torch.sparse_bsr, torch.sparse_bsc, torch.jagged]",
+    "[str(torch._mkldnn), torch.strided == torch.sparse_coo]",
     "(lambda x: x.dequantize() is x)(torch.zeros(2))",
     "torch.tensor([0.0, 2.0]).to_sparse_coo()",
     "torch.zeros(2).to('cpu')",

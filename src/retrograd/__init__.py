@@ -40,15 +40,21 @@ from . import (
 )
 from ._device import (
     OutOfMemoryError,
+    _mkldnn,
     channels_last,
     channels_last_3d,
     contiguous_format,
     get_default_device,
+    jagged,
     layout,
     memory_format,
     preserve_format,
     set_default_device,
+    sparse_bsc,
+    sparse_bsr,
     sparse_coo,
+    sparse_csc,
+    sparse_csr,
     strided,
 )
 from ._device import device as _device_class
