@@ -741,7 +741,9 @@ def test_results_of_one_input_are_laid_out_as_pytorch_lays_them_out(torch_ref, o
 def test_inplace_two_argument_functions_match_pytorch(program, torch_ref):
     ours, theirs = program(retrograd), program(torch_ref)
     assert str(ours.dtype) == str(theirs.dtype)
-    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    # (atan2 and sinc's float32 results come from each library's vectorised kernels, which may
+    # round the last bit apart, by how many depends on the CPU's vector instructions)
+    np.testing.assert_array_max_ulp(ours.numpy(), theirs.numpy(), maxulp=1)
 
 
 def test_two_argument_functions_at_their_edges_match_pytorch(torch_ref):
