@@ -23,7 +23,9 @@ def test_padding_modes_match_pytorch(torch_ref, nd, mode, padding, dilation, str
     assert repr(ours) == repr(theirs)
     assert ours._reversed_padding_repeated_twice == list(theirs._reversed_padding_repeated_twice)
     shape = ((2,) if batched else ()) + (3,) + (6,) * nd
-    check_module(torch_ref, ours, theirs, randn(nd, *shape))
+    # (a 3-d weight gradient sums hundreds of products of size ~30 to values near 1e-4: float32
+    # summed in another order lands 1e-5 apart)
+    check_module(torch_ref, ours, theirs, randn(nd, *shape), atol=5e-5)
 
 
 def test_transposed_convolutions_take_zeros_only(torch_ref):

@@ -31,7 +31,17 @@ def _plain(out):
 def assert_same(torch, fn):
     """``fn`` gives the same values, dtypes and nodes, or the same error, on both libraries."""
     ours, theirs = _run(retrograd, fn), _run(torch, fn)
-    assert _nan_safe(ours) == _nan_safe(theirs), (ours, theirs)
+    assert _same(_nan_safe(ours), _nan_safe(theirs)), (ours, theirs)
+
+
+def _same(a, b):
+    """Equal, but for floats a last bit or two apart: the inverse hyperbolics come from each
+    library's vectorised kernels, which round apart on some CPUs (AVX-512)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or abs(a - b) <= 2.5e-7 * abs(b)
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
 
 
 def _nan_safe(x):

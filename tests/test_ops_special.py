@@ -170,7 +170,9 @@ def test_standard_gamma_gradient_matches_pytorch_in_every_regime(dtype):
         x = lib._standard_gamma(a)
         x.backward(lib.ones_like(x))
         outs.append((x.detach().numpy(), a.grad.numpy(), x.grad_fn.name()))
-    np.testing.assert_array_equal(outs[0][0], outs[1][0])
+    # (float64 samples: equal but for a last bit now and then, on a CPU where the two libraries'
+    # vectorised log rounds apart; see test_random.assert_same)
+    np.testing.assert_allclose(outs[0][0], outs[1][0], rtol=0 if dtype == "float32" else 1e-13)
     np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=1e-6 if dtype == "float32" else 1e-12)
     assert outs[0][2] == outs[1][2] == "StandardGammaBackward0"
 
