@@ -3,7 +3,9 @@
 A convolution reads every input window through an ``as_strided`` view, copies the windows once into
 a ``[groups, positions, kernel * channels]`` matrix and multiplies it by the weight.  The transposed
 convolution multiplies first and then adds the columns back into place (col2im): a loop over the
-kernel offsets (k*k iterations of whole-array adds), never over pixels.
+kernel offsets (k*k iterations of whole-array adds), never over pixels.  Both go a few images at a
+time (``_CHUNK_BYTES`` of columns), so that the columns stay in cache between the copy or product
+that writes them and the product or adds that read them.
 
 Padding is kept per side, ``(lo, hi)`` for each spatial dimension: ``padding='same'`` with an even
 kernel pads one more on the right, and the adjoint of a transposed convolution with
@@ -172,10 +174,9 @@ def _rows(a, groups):
 _CHUNK_BYTES = 1 << 19
 
 
-def _chunks(n, item_bytes):
-    """``(start, stop)`` slices of a batch of ``n``, about ``_CHUNK_BYTES`` of columns each."""
-    step = max(1, _CHUNK_BYTES // max(1, item_bytes))
-    return [(start, min(n, start + step)) for start in range(0, n, step)]
+def _chunk_size(n, item_bytes):
+    """How many of a batch's ``n`` items make about ``_CHUNK_BYTES`` (at least one)."""
+    return max(1, min(n, _CHUNK_BYTES // max(1, item_bytes)))
 
 
 def _window_view(x, out, kernel, stride, pads, dilation, groups):
@@ -189,15 +190,20 @@ def _window_view(x, out, kernel, stride, pads, dilation, groups):
     return win.transpose((1 + 2 * nd, 0) + tuple(range(1, 1 + 2 * nd)) + (2 + 2 * nd,))
 
 
-def _im2col(win, start, stop):
-    """The windows of images ``start:stop`` (of a ``_window_view``), copied into scratch memory
-    as one matrix per group: [G, (stop - start) * prod(out), prod(k) * C/G]."""
-    part = win[:, start:stop]
-    nd = (part.ndim - 3) // 2
-    shape = (part.shape[0], _prod(part.shape[1 : 2 + nd]), _prod(part.shape[2 + nd :]))
-    cols = _scratch_array("cols", shape, part.dtype)
-    xp.copyto(cols.reshape(part.shape), part)
-    return cols
+def _im2col(win):
+    """The windows of a ``_window_view``, copied a chunk of images at a time into scratch
+    memory as one matrix per group: yields ``(start, stop, cols)``, ``cols`` being
+    [G, (stop - start) * prod(out), prod(k) * C/G], valid until the next chunk."""
+    groups, n = win.shape[:2]
+    nd = (win.ndim - 3) // 2
+    per, kc = _prod(win.shape[2 : 2 + nd]), _prod(win.shape[2 + nd :])
+    step = _chunk_size(n, groups * per * kc * win.itemsize)
+    store = _scratch_array("cols", (groups, step * per, kc), win.dtype)
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        cols = store if stop - start == step else store[:, : (stop - start) * per]
+        xp.copyto(cols.reshape((groups, stop - start) + win.shape[2:]), win[:, start:stop])
+        yield start, stop, cols
 
 
 def _to_nchw(res, n, out):
@@ -210,7 +216,9 @@ def _to_nchw(res, n, out):
     )
 
 
-def _conv_forward(x, w, stride, pads, dilation, groups):
+def _conv_forward(x, w, stride, pads, dilation, groups, bias=None):
+    """The convolution of ``x`` by ``w`` (plus ``bias``, added to each chunk of the result
+    while it is in cache)."""
     n = x.shape[0]
     o, cg = w.shape[:2]
     kernel = w.shape[2:]
@@ -225,8 +233,12 @@ def _conv_forward(x, w, stride, pads, dilation, groups):
     )
     per = _prod(out)
     res = xp.empty((groups, n * per, o // groups), xp.result_type(x.dtype, w.dtype))
-    for start, stop in _chunks(n, per * _prod(kernel) * cg * groups * x.itemsize):
-        xp.matmul(_im2col(win, start, stop), wmat, out=res[:, start * per : stop * per])
+    if bias is not None:
+        bias = bias.reshape(groups, 1, o // groups)
+    for start, stop, cols in _im2col(win):
+        part = xp.matmul(cols, wmat, out=res[:, start * per : stop * per])
+        if bias is not None:
+            part += bias
     return _to_nchw(res, n, out)
 
 
@@ -318,9 +330,11 @@ def _conv_transpose_forward(y, w, stride, pads, dilation, groups, output_padding
     acc = xp.empty((groups, n) + out + (og,), dtype)
     per = _prod(size)
     lows = tuple(lo for lo, _ in pads)
-    for start, stop in _chunks(n, wk.shape[1] * per * og * groups * dtype.itemsize):
-        shape = (groups, wk.shape[1], (stop - start) * per, og)
-        spread = _scratch_array("cols", shape, dtype)
+    step = _chunk_size(n, groups * wk.shape[1] * per * og * dtype.itemsize)
+    store = _scratch_array("cols", (groups, wk.shape[1], step * per, og), dtype)
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        spread = store if stop - start == step else store[:, :, : (stop - start) * per]
         xp.matmul(rows[:, None, start * per : stop * per], wk, out=spread)
         cols = spread.reshape((groups,) + kernel + (stop - start,) + size + (og,))
         cols = cols.transpose(
@@ -339,15 +353,9 @@ def _conv_weight_forward(x, g, kernel, stride, pads, dilation, groups):
     rows = _rows(g, groups).transpose(0, 2, 1)  # [G, O/G, N * prod(out)]
     per = _prod(out)
     kc = _prod(kernel) * (c // groups)
-    res = None
-    for start, stop in _chunks(n, per * kc * groups * x.itemsize):
-        part = xp.matmul(rows[:, :, start * per : stop * per], _im2col(win, start, stop))
-        if res is None:
-            res = part
-        else:
-            res += part
-    if res is None:  # an empty batch
-        res = xp.zeros((groups, o // groups, kc), xp.result_type(x.dtype, g.dtype))
+    res = xp.zeros((groups, o // groups, kc), xp.result_type(x.dtype, g.dtype))
+    for start, stop, cols in _im2col(win):
+        res += xp.matmul(rows[:, :, start * per : stop * per], cols)
     res = res.reshape((o,) + tuple(kernel) + (c // groups,))  # [G, O/G, prod(k) * C/G] before
     return res.transpose((0, 1 + nd) + tuple(range(1, 1 + nd)))
 
@@ -570,11 +578,10 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
     if transposed:
         opad = _ntuple(output_padding, len(kernel), "output_padding")
         out = _conv_transpose_forward(input, weight, stride, pads, dilation, groups, opad)
-    else:
-        out = _conv_forward(input, weight, stride, pads, dilation, groups)
-    if bias is not None:  # into the fresh result, in its dtype (a transposed one casts the bias)
-        out += bias.reshape((-1,) + (1,) * len(kernel))
-    return out
+        if bias is not None:  # into the fresh result, in its dtype (casting the bias)
+            out += bias.reshape((-1,) + (1,) * len(kernel))
+        return out
+    return _conv_forward(input, weight, stride, pads, dilation, groups, bias)
 
 
 def _conv_weight_x_grad(gg, n):
@@ -870,8 +877,8 @@ def _place_disjoint(g, codes, input_shape, window, channels_last):
     spots = itertools.product(range(kernel[0]), range(kernel[1]))
     if ints is not None:
         bits = g.view(ints)
-        hit = xp.empty(g.shape, xp.int8)
-        mask = xp.empty(g.shape, ints)
+        hit = _scratch_array("pool hit", g.shape, xp.int8)
+        mask = _scratch_array("pool mask", g.shape, ints)
     for k, spot in enumerate(spots):
         target = windows[head + spot + tail]
         if ints is None:
