@@ -457,6 +457,36 @@ def _channels_last(a):
     return np.ascontiguousarray(np.moveaxis(a, 1, -1)).transpose(0, 3, 1, 2)
 
 
+CHUNKED = [
+    # (function name, input shape, weight shape, kwargs)
+    ("conv2d", (5, 3, 7, 6), (4, 3, 3, 3), {"padding": 1}),
+    ("conv2d", (5, 4, 7, 6), (6, 2, 3, 2), {"groups": 2, "stride": 2, "dilation": (1, 2)}),
+    ("conv_transpose2d", (5, 4, 5, 4), (4, 3, 3, 3), {"stride": 2, "output_padding": 1}),
+    ("conv_transpose2d", (5, 4, 5, 4), (4, 1, 3, 3), {"groups": 2, "padding": 1}),
+    ("conv1d", (5, 3, 9), (4, 3, 3), {"padding": "same"}),
+    ("conv3d", (5, 2, 4, 4, 3), (3, 2, 2, 3, 2), {"padding": 1}),
+]
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 10_000])
+@pytest.mark.parametrize("name,xs,ws,kw", CHUNKED)
+def test_convolutions_a_few_images_at_a_time_match_torch(
+    torch_ref, monkeypatch, chunk_bytes, name, xs, ws, kw
+):
+    """The kernels copy and multiply their columns a chunk of images at a time: with one image
+    a chunk, and with chunks that leave a shorter last one, values and gradients are PyTorch's."""
+    from retrograd.ops import conv
+
+    monkeypatch.setattr(conv, "_CHUNK_BYTES", chunk_bytes)
+    out_channels = ws[1] * kw.get("groups", 1) if "transpose" in name else ws[0]
+    _compare(
+        torch_ref,
+        lambda x, w, b: getattr(F, name)(x, w, b, **kw),
+        lambda x, w, b: getattr(torch_ref.nn.functional, name)(x, w, b, **kw),
+        _arrays(xs, ws, (out_channels,)),
+    )
+
+
 @pytest.mark.parametrize("kw", [{"padding": 1}, {"groups": 2, "stride": 2}, {"dilation": 2}])
 def test_conv2d_on_channels_last_and_strided_inputs_matches_torch(torch_ref, kw):
     """Inputs in any memory layout: channels-last, and a spatially transposed view."""

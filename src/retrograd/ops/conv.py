@@ -3,7 +3,9 @@
 A convolution reads every input window through an ``as_strided`` view, copies the windows once into
 a ``[groups, positions, kernel * channels]`` matrix and multiplies it by the weight.  The transposed
 convolution multiplies first and then adds the columns back into place (col2im): a loop over the
-kernel offsets (k*k iterations of whole-array adds), never over pixels.
+kernel offsets (k*k iterations of whole-array adds), never over pixels.  Both go a few images at a
+time (``_CHUNK_BYTES`` of columns), so that the columns stay in cache between the copy or product
+that writes them and the product or adds that read them.
 
 Padding is kept per side, ``(lo, hi)`` for each spatial dimension: ``padding='same'`` with an even
 kernel pads one more on the right, and the adjoint of a transposed convolution with
@@ -166,21 +168,42 @@ def _rows(a, groups):
     return _channels_last(a).reshape(m, groups, a.shape[1] // groups).transpose(1, 0, 2)
 
 
-def _im2col(x, out, kernel, stride, pads, dilation, groups):
-    """The windows of ``x`` [N, C, *S], one matrix per group: [G, N * prod(out), prod(k) * C/G]."""
-    n, c = x.shape[:2]
+# The columns are made and multiplied a few images at a time: a chunk this big stays in the
+# core's L2 cache from the copy that writes it to the product that reads it, where a whole
+# batch's columns (megabytes) would go out to memory and come back.
+_CHUNK_BYTES = 1 << 19
+
+
+def _chunk_size(n, item_bytes):
+    """How many of a batch's ``n`` items make about ``_CHUNK_BYTES`` (at least one)."""
+    return max(1, min(n, _CHUNK_BYTES // max(1, item_bytes)))
+
+
+def _window_view(x, out, kernel, stride, pads, dilation, groups):
+    """The windows of ``x`` [N, C, *S] as a view [G, N, *out, *kernel, C/G] of a padded,
+    channels-last copy (in scratch memory): a window is then a few runs of channels."""
+    c = x.shape[1]
     nd = len(kernel)
     padded = _pad(_channels_last(x), pads, first=1, scratch="padded")
-    win = _windows(padded, out, kernel, stride, dilation, first=1)
-    m, kc = n * _prod(out), _prod(kernel) * (c // groups)
-    if groups == 1:  # the one copy of the windows, into scratch memory
-        cols = _scratch_array("cols", (1, m, kc), x.dtype)
-        xp.copyto(cols.reshape(win.shape), win)
-        return cols
+    win = _windows(padded, out, kernel, stride, dilation, first=1)  # [N, *out, *k, C]
     win = win.reshape(win.shape[:-1] + (groups, c // groups))  # [N, *out, *k, G, C/G]: a view
-    return win.transpose((1 + 2 * nd, 0) + tuple(range(1, 1 + 2 * nd)) + (2 + 2 * nd,)).reshape(
-        groups, m, kc
-    )
+    return win.transpose((1 + 2 * nd, 0) + tuple(range(1, 1 + 2 * nd)) + (2 + 2 * nd,))
+
+
+def _im2col(win):
+    """The windows of a ``_window_view``, copied a chunk of images at a time into scratch
+    memory as one matrix per group: yields ``(start, stop, cols)``, ``cols`` being
+    [G, (stop - start) * prod(out), prod(k) * C/G], valid until the next chunk."""
+    groups, n = win.shape[:2]
+    nd = (win.ndim - 3) // 2
+    per, kc = _prod(win.shape[2 : 2 + nd]), _prod(win.shape[2 + nd :])
+    step = _chunk_size(n, groups * per * kc * win.itemsize)
+    store = _scratch_array("cols", (groups, step * per, kc), win.dtype)
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        cols = store if stop - start == step else store[:, : (stop - start) * per]
+        xp.copyto(cols.reshape((groups, stop - start) + win.shape[2:]), win[:, start:stop])
+        yield start, stop, cols
 
 
 def _to_nchw(res, n, out):
@@ -193,37 +216,53 @@ def _to_nchw(res, n, out):
     )
 
 
-def _conv_forward(x, w, stride, pads, dilation, groups):
+def _conv_forward(x, w, stride, pads, dilation, groups, bias=None):
+    """The convolution of ``x`` by ``w`` (plus ``bias``, added to each chunk of the result
+    while it is in cache)."""
+    n = x.shape[0]
     o, cg = w.shape[:2]
     kernel = w.shape[2:]
     nd = len(kernel)
     out = _out_size(x.shape[2:], kernel, stride, pads, dilation)
-    cols = _im2col(x, out, kernel, stride, pads, dilation, groups)
+    win = _window_view(x, out, kernel, stride, pads, dilation, groups)
     # weight as [G, prod(k) * C/G, O/G], in the (kernel, channel) order of the columns
     wmat = (
         w.reshape((groups, o // groups, cg) + kernel)
         .transpose((0,) + tuple(range(3, 3 + nd)) + (2, 1))
         .reshape(groups, -1, o // groups)
     )
-    return _to_nchw(xp.matmul(cols, wmat), x.shape[0], out)
+    per = _prod(out)
+    res = xp.empty((groups, n * per, o // groups), xp.result_type(x.dtype, w.dtype))
+    if bias is not None:
+        bias = bias.reshape(groups, 1, o // groups)
+    for start, stop, cols in _im2col(win):
+        part = xp.matmul(cols, wmat, out=res[:, start * per : stop * per])
+        if bias is not None:
+            part += bias
+    return _to_nchw(res, n, out)
 
 
-def _col2im(cols, size, stride, dilation, lows, first):
-    """Sum window values back into place: ``cols`` [*before, *kernel, *out, *after] ->
-    [*before, *size, *after], where window ``o``'s offset ``k`` lands at ``o * stride +
-    k * dilation - low`` and what lands outside ``size`` is dropped (the padding).  One
-    whole-array add per kernel offset, each over the windows whose value lands inside (with
-    the kernel axes first, each offset's values are one block: long contiguous runs)."""
+def _col2im(cols, size, stride, dilation, lows, first, out=None):
+    """Sum window values back into place: ``cols`` [*before, *kernel, *windows, *after] ->
+    [*before, *size, *after] (into ``out`` when given), where window ``o``'s offset ``k`` lands
+    at ``o * stride + k * dilation - low`` and what lands outside ``size`` is dropped (the
+    padding).  One whole-array add per kernel offset, each over the windows whose value lands
+    inside (with the kernel axes first, each offset's values are one block: long contiguous
+    runs)."""
     nd = len(size)
     kernel = cols.shape[first : first + nd]
-    out = cols.shape[first + nd : first + 2 * nd]
+    spots = cols.shape[first + nd : first + 2 * nd]
     head = (slice(None),) * first
-    moves = _moves(out, kernel, tuple(stride), tuple(dilation), tuple(lows), tuple(size))
+    moves = _moves(spots, kernel, tuple(stride), tuple(dilation), tuple(lows), tuple(size))
+    acc = out
+    if acc is None:
+        shape = cols.shape[:first] + tuple(size) + cols.shape[first + 2 * nd :]
+        acc = xp.empty(shape, cols.dtype)
     if moves and moves[0][2]:  # an offset whose values cover the whole result: it starts it
-        acc = cols[head + moves[0][0]].copy()
+        acc[...] = cols[head + moves[0][0]]
         moves = moves[1:]
     else:
-        acc = xp.zeros(cols.shape[:first] + tuple(size) + cols.shape[first + 2 * nd :], cols.dtype)
+        acc.fill(0)
     for source, target, _ in moves:
         acc[head + target] += cols[head + source]
     return acc
@@ -287,22 +326,37 @@ def _conv_transpose_forward(y, w, stride, pads, dilation, groups, output_padding
         .reshape(groups, -1, cg // groups, og)
     )
     rows = _rows(y, groups)
-    shape = (groups, wk.shape[1], rows.shape[1], og)
-    spread = _scratch_array("cols", shape, xp.result_type(rows.dtype, wk.dtype))
-    cols = xp.matmul(rows[:, None], wk, out=spread).reshape(
-        (groups,) + kernel + (n,) + size + (og,)
-    )
-    cols = cols.transpose((0, 1 + nd) + tuple(range(1, 1 + nd)) + tuple(range(2 + nd, 3 + 2 * nd)))
-    acc = _col2im(cols, out, stride, dilation, tuple(lo for lo, _ in pads), 2)  # [G, N, *out, O/G]
+    dtype = xp.result_type(rows.dtype, wk.dtype)
+    acc = xp.empty((groups, n) + out + (og,), dtype)
+    per = _prod(size)
+    lows = tuple(lo for lo, _ in pads)
+    step = _chunk_size(n, groups * wk.shape[1] * per * og * dtype.itemsize)
+    store = _scratch_array("cols", (groups, wk.shape[1], step * per, og), dtype)
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        spread = store if stop - start == step else store[:, :, : (stop - start) * per]
+        xp.matmul(rows[:, None, start * per : stop * per], wk, out=spread)
+        cols = spread.reshape((groups,) + kernel + (stop - start,) + size + (og,))
+        cols = cols.transpose(
+            (0, 1 + nd) + tuple(range(1, 1 + nd)) + tuple(range(2 + nd, 3 + 2 * nd))
+        )
+        _col2im(cols, out, stride, dilation, lows, 2, acc[:, start:stop])  # [G, N, *out, O/G]
     return _to_nchw(acc.reshape(groups, -1, og), n, out)
 
 
 def _conv_weight_forward(x, g, kernel, stride, pads, dilation, groups):
+    n, c = x.shape[:2]
     o = g.shape[1]
     nd = len(kernel)
-    cols = _im2col(x, g.shape[2:], kernel, stride, pads, dilation, groups)
-    res = xp.matmul(_rows(g, groups).transpose(0, 2, 1), cols)  # [G, O/G, prod(k) * C/G]
-    res = res.reshape((o,) + tuple(kernel) + (x.shape[1] // groups,))
+    out = g.shape[2:]
+    win = _window_view(x, out, kernel, stride, pads, dilation, groups)
+    rows = _rows(g, groups).transpose(0, 2, 1)  # [G, O/G, N * prod(out)]
+    per = _prod(out)
+    kc = _prod(kernel) * (c // groups)
+    res = xp.zeros((groups, o // groups, kc), xp.result_type(x.dtype, g.dtype))
+    for start, stop, cols in _im2col(win):
+        res += xp.matmul(rows[:, :, start * per : stop * per], cols)
+    res = res.reshape((o,) + tuple(kernel) + (c // groups,))  # [G, O/G, prod(k) * C/G] before
     return res.transpose((0, 1 + nd) + tuple(range(1, 1 + nd)))
 
 
@@ -524,11 +578,10 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
     if transposed:
         opad = _ntuple(output_padding, len(kernel), "output_padding")
         out = _conv_transpose_forward(input, weight, stride, pads, dilation, groups, opad)
-    else:
-        out = _conv_forward(input, weight, stride, pads, dilation, groups)
-    if bias is not None:  # into the fresh result, in its dtype (a transposed one casts the bias)
-        out += bias.reshape((-1,) + (1,) * len(kernel))
-    return out
+        if bias is not None:  # into the fresh result, in its dtype (casting the bias)
+            out += bias.reshape((-1,) + (1,) * len(kernel))
+        return out
+    return _conv_forward(input, weight, stride, pads, dilation, groups, bias)
 
 
 def _conv_weight_x_grad(gg, n):
@@ -824,8 +877,8 @@ def _place_disjoint(g, codes, input_shape, window, channels_last):
     spots = itertools.product(range(kernel[0]), range(kernel[1]))
     if ints is not None:
         bits = g.view(ints)
-        hit = xp.empty(g.shape, xp.int8)
-        mask = xp.empty(g.shape, ints)
+        hit = _scratch_array("pool hit", g.shape, xp.int8)
+        mask = _scratch_array("pool mask", g.shape, ints)
     for k, spot in enumerate(spots):
         target = windows[head + spot + tail]
         if ints is None:

@@ -810,7 +810,8 @@ def threshold_backward(grad_output, self, threshold):
         return keep_where(grad_output, ~(self <= threshold))
     # keep_where's bitwise and, its mask made from the comparison itself: 1 - 1 where the
     # gradient goes, 0 - 1 (all bits set) where it stays (one pass and one array fewer)
-    mask = xp.less_equal(self, threshold).astype(ints)
+    mask = xp.empty_like(self, dtype=ints)  # (laid out as self: channels-last stays so)
+    xp.less_equal(self, threshold, out=mask)
     xp.subtract(mask, 1, out=mask)
     xp.bitwise_and(grad_output.view(ints), mask, out=mask)
     return mask.view(grad_output.dtype)
