@@ -1547,12 +1547,15 @@ _add(
     S(lambda t, a: t.linalg.lu_factor(a), (3, 3)),
     S(lambda t, a: t.linalg.lu_factor_ex(a), (2, 3, 4)),
     S(lambda t, a: t.linalg.lu_factor(a), (4, 2)),
+    S(lambda t, z: t.linalg.lu_factor(z), ((3, 3), CPLX)),
+    S(lambda t, z: t.linalg.lu_factor_ex(z).LU, ((2, 4, 3), CPLX)),
 )
 _add(
     "_lu",
     S(lambda t, a: t.linalg.lu(a), (3, 3)),
     S(lambda t, a: t.linalg.lu(a), (2, 2, 4)),
     S(lambda t, a: t.linalg.lu(a).L, (2, 4, 3)),
+    S(lambda t, z: t.linalg.lu(z)[1:], ((2, 3, 4), CPLX)),
 )
 _add(
     "_lu_unpack",
@@ -1573,6 +1576,17 @@ _add(
         (3, 3),
         (2, 2, 3),
     ),
+    *(
+        S(
+            lambda t, a, b, left=left, adjoint=adjoint: t.linalg.lu_solve(
+                *t.linalg.lu_factor(_WELL(t, a)), b, left=left, adjoint=adjoint
+            ),
+            ((3, 3), CPLX),
+            ((3, 2) if left else (2, 3), CPLX),
+        )
+        for left in (True, False)
+        for adjoint in (True, False)
+    ),
 )
 _add(
     "_householder_product",
@@ -1584,6 +1598,12 @@ _add(
     "_ldl_factor_ex",
     S(lambda t, a: t.linalg.ldl_factor(_SYM(t, a)), (3, 3), xfail=_NO_DERIVATIVE),
     S(lambda t, a: t.linalg.ldl_factor_ex(_SYM(t, a)), (2, 3, 3), xfail=_NO_DERIVATIVE),
+    S(lambda t, z: t.linalg.ldl_factor(_SYM(t, z)), ((3, 3), CPLX), xfail=_NO_DERIVATIVE),
+    S(
+        lambda t, z: t.linalg.ldl_factor(_SYM(t, z).mT.conj() + _SYM(t, z), hermitian=True),
+        ((2, 3, 3), CPLX),
+        xfail=_NO_DERIVATIVE,
+    ),
 )
 _add(
     "_ldl_solve",
@@ -1592,6 +1612,19 @@ _add(
         (2, 3, 3),
         (3, 2),
         xfail=_NO_DERIVATIVE,
+    ),
+    *(
+        S(
+            lambda t, z, b, h=hermitian: t.linalg.ldl_solve(
+                *t.linalg.ldl_factor((_SYM(t, z) + h * _SYM(t, z).mH).detach(), hermitian=h),
+                b,
+                hermitian=h,
+            ),
+            ((3, 3), CPLX),
+            ((3, 2), CPLX),
+            xfail=_NO_DERIVATIVE,
+        )
+        for hermitian in (False, True)
     ),
 )
 _CHOL = lambda t, a: t.linalg.cholesky(_SPD(t, a))  # noqa: E731

@@ -220,16 +220,17 @@ def test_powers_by_a_number_give_pytorchs_bits(torch_ref, name, exponent):
     assert np.array_equal(mine.numpy(), theirs.numpy(), equal_nan=True)
 
 
-@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64"])
+@pytest.mark.parametrize("name", ["bool", "uint8", "int8", "int16", "int32", "int64"])
 def test_python_ints_out_of_an_integer_types_range_wrap_in_arithmetic(torch_ref, name):
     """PyTorch reads a Python int as a 64-bit integer and casts it into the tensor's type (C's
-    wrap-around), where NumPy refuses a value out of the type's range."""
+    wrap-around), where NumPy refuses a value out of the type's range; an int from 2**63 on is
+    an unsigned 64-bit one, which a bool tensor cannot be promoted with."""
 
     def outcome(T, op, value):
         x = T.tensor([0, 1, 2]).to(getattr(T, name))
         try:
             return op(x, value).tolist()
-        except (RuntimeError, OverflowError) as e:
+        except (RuntimeError, OverflowError, ValueError) as e:
             return f"{type(e).__name__}: {e}"
 
     ops = (
@@ -238,8 +239,13 @@ def test_python_ints_out_of_an_integer_types_range_wrap_in_arithmetic(torch_ref,
         lambda x, v: x * v,
         lambda x, v: x.add_(v),
         lambda x, v: v - x,
+        lambda x, v: x == v,
+        lambda x, v: x.add(v),
+        lambda x, v: x / v,
+        lambda x, v: x.bitwise_or(v),
+        lambda x, v: x.new_tensor(v),
     )
-    numbers = (300, -1, -129, 70000, 2**31, 2**63 - 1, 2**63, -(2**63), 2**64)
+    numbers = (300, -1, -129, 70000, 2**31, 2**63 - 1, 2**63, -(2**63), -(2**63) - 1, 2**64)
     differ = [
         (i, v, got, want)
         for i, op in enumerate(ops)

@@ -1,8 +1,9 @@
 """Write ``src/retrograd/ops/argument_kinds.py``: for each function retrograd composes from other
-ops (outside the op table), the kinds of the arguments PyTorch's argument parser checks in its
-one Python signature (Tensor, int, float, Number, bool, tuple of ints), read from PyTorch's operator
-schemas.  PyTorch must be installed.  Functions of several signatures, and arguments whose name
-or position differ in retrograd, are left out (the tool says which).
+ops (outside the op table), the Python signatures PyTorch's argument parser tries, in its order,
+with the kind of each argument (Tensor, int, float, Number, bool, tuple of ints, str, dtype ...).
+A function of several signatures has them as PyTorch prints them in its TypeError (read back from
+that error, raised on purpose); a function of one, from its operator schema.  The function form
+and the Tensor method (no self, no out=) are written apart.  PyTorch must be installed.
 
     PYTHONPATH=src python tools/argument_kinds.py
 """
@@ -10,14 +11,20 @@ or position differ in retrograd, are left out (the tool says which).
 import inspect
 import pathlib
 import pprint
+import re
+import warnings
 
 import torch
+import torchgen
 
+import retrograd
 from retrograd import ops
+from retrograd.ops import arguments as parser
 from retrograd.ops.registry import METHODS
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "src/retrograd/ops/argument_kinds.py"
 
+# A schema's types as PyTorch prints them in its signatures
 _KINDS = {
     "Tensor": "Tensor",
     "int": "int",
@@ -25,9 +32,11 @@ _KINDS = {
     "bool": "bool",
     "SymInt": "int",
     "number": "Number",  # (PyTorch's Scalar)
-    "List[int]": "ints",
-    "List[SymInt]": "ints",
+    "List[int]": "tuple of ints",
+    "List[SymInt]": "tuple of ints",
 }
+
+_NOTHING = [object()] * 25  # (more arguments than any signature takes)
 
 
 def _python_schemas(name):
@@ -47,71 +56,219 @@ def _python_schemas(name):
     return found
 
 
-def _kind(t):
-    optional = t.startswith("Optional[")
-    base = t[len("Optional[") : -1] if optional else t
-    kind = _KINDS.get(base)
-    return None if kind is None else (kind, optional)
+def _printed_signatures(call):
+    """The signatures PyTorch lists when ``call`` matches none of them (None: it has one, and
+    names it in no such list)."""
+    try:
+        call()
+    except TypeError as e:
+        text = str(e)
+    else:
+        return None
+    if "but expected one of:" in text:
+        return re.findall(r"^ \* (\(.*\))$", text, re.M)
+    if "but expected (" in text:
+        return [text.split("but expected ", 1)[1].strip()]
+    return None
 
 
-def kinds_of(name, fn):
-    if not callable(getattr(torch, name, None)) and not hasattr(torch.Tensor, name):
-        return None, "not in torch"
-    builtin = type(getattr(torch, name, None)).__name__ == "builtin_function_or_method"
-    method = inspect.ismethoddescriptor(getattr(torch.Tensor, name, None))
-    if not (builtin or method):
-        return None, "a Python function in PyTorch"
-    schemas = _python_schemas(name)
-    if len(schemas) != 1:
-        return None, f"{len(schemas)} signatures"
+def _split(signature):
+    """The arguments of a printed signature (``*`` included), split at top-level commas."""
+    parts, depth, start = [], 0, 1
+    for i, c in enumerate(signature[1:-1], 1):
+        depth += c in "[(" and 1 or (-1 if c in "])" else 0)
+        if c == "," and depth == 0:
+            parts.append(signature[start:i].strip())
+            start = i + 1
+    last = signature[start:-1].strip()
+    return [*parts, last] if last else parts
+
+
+def _optional(name, names):
+    """The arguments that take None in the schema of ``name`` whose other arguments are
+    ``names`` (a printed signature shows no mark on an optional argument without default:
+    sum's ``tuple of ints dim``); empty where no schema has them."""
+    names = [n for n in names if n not in ("self", "input", "out")]
+    for s in torch._C._jit_get_schemas_for_operator("aten::" + name):
+        arguments = [a for a in s.arguments if a.name not in ("self", "out")]
+        if [a.name for a in arguments] == names:
+            return {a.name for a in arguments if str(a.type).startswith("Optional[")}
+    return set()
+
+
+def _parsed_signature(text, ours, method, name):
+    """(text, arguments) of a printed signature: each argument as (position in the function's
+    signature, or None for keyword-only; the keyword retrograd takes; PyTorch's name; kind;
+    whether None is taken; whether it may be left out)."""
+    out, keyword_only, position = [], False, int(method)
+    parts = [part for part in _split(text) if part != "*"]
+    optional = _optional(name, [part.partition(" = ")[0].rpartition(" ")[2] for part in parts])
+    for part in _split(text):
+        if part == "*":
+            keyword_only = True
+            continue
+        head, _, default = part.partition(" = ")
+        kind, _, shown = head.rpartition(" ")
+        at = None if keyword_only else position
+        position += 1
+        key = shown
+        if at is not None and at < len(ours) and shown not in ours:
+            key = ours[at]  # (self for input)
+        out.append((at, key, shown, kind, default == "None" or shown in optional, bool(default)))
+    return (text, tuple(out))
+
+
+def _schema_signature(schema, fn, method):
+    """(None, arguments) of the one signature of ``schema`` (None where retrograd's parameters
+    differ from PyTorch's), as _parsed_signature; ``method``: without self."""
     try:
         ours = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
         return None, "no signature"
-    out = []
     names = {p.name for p in ours}
-    for i, a in enumerate(schemas[0].arguments):
-        k = _kind(str(a.real_type))  # (a dtype's type is int, its real type ScalarType)
-        if k is None:
+    out = []
+    for i, a in enumerate(schema.arguments):
+        t = str(a.real_type)  # (a dtype's type is int, its real type ScalarType)
+        optional = t.startswith("Optional[")
+        kind = _KINDS.get(t[len("Optional[") : -1] if optional else t)
+        if kind is None or (method and i == 0):
             continue
         shown = "input" if a.name == "self" else a.name
+        may_omit = a.has_default_value() or optional
         if a.kwarg_only:  # (by name alone)
             if a.name not in names:
                 return None, f"retrograd has no keyword argument {a.name!r}"
-            out.append((None, a.name, a.name, k[0], k[1]))
+            out.append((None, a.name, shown, kind, optional, may_omit))
             continue
-        if i >= len(ours) or ours[i].kind not in (ours[i].POSITIONAL_OR_KEYWORD,):
+        if i < len(ours) and ours[i].kind is ours[i].POSITIONAL_OR_KEYWORD:
+            if ours[i].name not in (a.name, shown):
+                return None, f"parameter {i} is {ours[i].name!r} here, {shown!r} in PyTorch"
+            key = ours[i].name
+        else:
             return None, f"retrograd has no parameter {i} ({shown})"
-        if ours[i].name not in (a.name, shown):
-            return None, f"parameter {i} is {ours[i].name!r} here, {shown!r} in PyTorch"
-        out.append((i, ours[i].name, shown, k[0], k[1]))
-    return tuple(out), None
+        out.append((i, key, shown, kind, optional, may_omit))
+    return ((None, tuple(out)),), None
+
+
+def kinds_of(name, fn, method=False):
+    """The signatures of PyTorch's function (``method``: Tensor method) ``name`` for
+    retrograd's ``fn``, and why not where there are none to check."""
+    theirs = getattr(torch.Tensor if method else torch, name, None)
+    wanted = inspect.ismethoddescriptor if method else inspect.isbuiltin
+    if theirs is None or not wanted(theirs):
+        return None, "not a built-in of PyTorch's"
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return None, "no signature"
+    ours = []  # (the names of retrograd's positional parameters)
+    for p in parameters:
+        if p.kind is not p.POSITIONAL_OR_KEYWORD:
+            break
+        ours.append(p.name)
+    if method:
+        printed = _printed_signatures(lambda: theirs(torch.ones(1), *_NOTHING))
+    else:
+        printed = _printed_signatures(lambda: theirs(*_NOTHING))
+    if printed is not None:
+        return tuple(_parsed_signature(s, ours, method, name) for s in printed), None
+    schemas = _python_schemas(name)
+    if len(schemas) != 1:
+        return None, f"{len(schemas)} schemas"
+    return _schema_signature(schemas[0], fn, method)
+
+
+def _hidden():
+    """The signatures PyTorch takes but does not list (its deprecated ones, without out=):
+    name -> (arguments, ...), each as (PyTorch's name, kind)."""
+    path = pathlib.Path(torchgen.__file__).parent / "packaged/autograd/deprecated.yaml"
+    found = {}
+    for name, arguments in re.findall(r"^- name: (\w+)\((.*)\) ->", path.read_text(), re.M):
+        if "out" in arguments:
+            continue
+        pairs = [a.strip().split(" ") for a in arguments.split(",")]
+        kinds = {"Tensor": "Tensor", "Tensor(a!)": "Tensor", "Scalar": "Number"}
+        found.setdefault(name, []).append(tuple((n, kinds[t]) for t, n in pairs))
+    return {name: tuple(signatures) for name, signatures in sorted(found.items())}
+
+
+# A value of each kind, to call PyTorch with
+_SAMPLES = {"int": 0, "float": 1.0, "Number": 1, "bool": False, "tuple of ints": (0,)}
+
+
+def takes_numbers_as_tensors(name, signatures, method=False):
+    """Whether PyTorch's ``name`` takes a Python number for a Tensor argument (``sub(2, x)``),
+    as its parser does for the arithmetic and comparison functions: tried by calling it with
+    1 for every Tensor up to the last one of a signature, where none of the signatures takes
+    that call for its kinds alone (clamp(x, 1) is its Number signature)."""
+    theirs = getattr(torch.Tensor if method else torch, name)
+    checked = parser._signatures(lambda *a, **k: None, name, signatures, int(method))
+    for _, arguments in signatures:
+        positional = [a for a in arguments if a[0] is not None and a[0] >= method]
+        last = max((k for k, a in enumerate(positional) if a[3] == "Tensor"), default=None)
+        if last is None or any(a[3] not in (*_SAMPLES, "Tensor") for a in positional[: last + 1]):
+            continue
+        call = [1 if a[3] == "Tensor" else _SAMPLES[a[3]] for a in positional[: last + 1]]
+        try:
+            checked(retrograd.ones(2), *call) if method else checked(*call)
+            continue
+        except TypeError:
+            pass
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                theirs(torch.ones(2), *call) if method else theirs(*call)
+        except TypeError:
+            continue
+        except Exception:  # (taken; refused for its values)
+            pass
+        return True
+    return False
+
+
+def _table(candidates, method):
+    table, skipped, numbers = {}, {}, set()
+    for name, fn in candidates:
+        if name in table or not inspect.isfunction(fn) or hasattr(fn, "opdef"):
+            continue
+        kinds, why = kinds_of(name, fn, method)
+        if kinds and any(args for _, args in kinds):
+            table[name] = kinds
+            if takes_numbers_as_tensors(name, kinds, method):
+                numbers.add(name)
+        elif why:
+            skipped[name] = why
+    return table, skipped, numbers
+
+
+def tables():
+    """(functions, methods, hidden, numbers as tensors, what was left out and why)."""
+    candidates = [(n, getattr(m, n)) for m in ops.MODULES for n in m.__all__]
+    functions, skipped, numbers = _table(candidates, False)
+    methods, skipped_methods, method_numbers = _table(list(METHODS.items()), True)
+    numbers = frozenset(numbers | method_numbers)
+    return functions, methods, _hidden(), numbers, {**skipped_methods, **skipped}
 
 
 def main():
-    table, skipped = {}, {}
-    seen = set()
-    candidates = [(n, getattr(m, n)) for m in ops.MODULES for n in m.__all__]
-    candidates += list(METHODS.items())
-    for name, fn in candidates:
-        if name in seen or not inspect.isfunction(fn) or hasattr(fn, "opdef"):
-            continue
-        seen.add(name)
-        kinds, why = kinds_of(name, fn)
-        if kinds:
-            table[name] = kinds
-        elif why:
-            skipped[name] = why
+    functions, methods, hidden, numbers, skipped = tables()
     text = (
-        '"""The arguments PyTorch\'s argument parser checks for the functions retrograd composes\n'
-        "from other ops: name -> (position (None: keyword-only), our name, PyTorch's name, kind,\n"
-        "optional) for each\n"
-        "Tensor, int, float, Number, bool or tuple-of-ints argument of PyTorch's one signature.  Written by\n"
-        'tools/argument_kinds.py from PyTorch\'s operator schemas; read by ops.arguments."""\n\n'
-        f"KINDS = {pprint.pformat(dict(sorted(table.items())), width=100, sort_dicts=True)}\n"
+        '"""The signatures PyTorch\'s argument parser tries for the functions retrograd composes\n'
+        "from other ops, in its order: name -> ((the signature as PyTorch prints it, or None for a\n"
+        "function of one signature; its arguments), ...), each argument (position, None for\n"
+        "keyword-only; retrograd's keyword; PyTorch's name; kind; takes None; may be left out).\n"
+        "KINDS holds the functions, METHOD_KINDS the Tensor methods (positions count self as 0);\n"
+        "HIDDEN the signatures PyTorch takes without listing them (its deprecated ones), each\n"
+        "argument's (name, kind);\n"
+        "NUMBERS_AS_TENSORS those whose Tensor arguments take Python numbers too (sub(2, x)).\n"
+        'Written by tools/argument_kinds.py from PyTorch; read by ops.arguments."""\n\n'
+        f"KINDS = {pprint.pformat(dict(sorted(functions.items())), width=100)}\n\n"
+        f"METHOD_KINDS = {pprint.pformat(dict(sorted(methods.items())), width=100)}\n"
     )
+    text += f"\nHIDDEN = {pprint.pformat(hidden, width=100)}\n"
+    text += f"\nNUMBERS_AS_TENSORS = {pprint.pformat(numbers, width=100)}\n"
     OUT.write_text(text)
-    print(f"{len(table)} functions written, {len(skipped)} left out:")
+    print(f"{len(functions)} functions and {len(methods)} methods written; left out:")
     for name, why in sorted(skipped.items()):
         print(f"  {name}: {why}")
 

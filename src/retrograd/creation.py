@@ -169,8 +169,9 @@ def _infer_array(data, dtype):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     else:
         _element_type_check(data)
-        if dtype is not None and dtype.category == dtypes._INT:
-            data = _checked(data, dtype)
+        target = _scalar_type(data) if dtype is None else dtype
+        if target.category == dtypes._INT:  # (an int out of int64's range too: tensor(2**63))
+            data = _checked(data, target)
         array = xp.asarray(
             data,
             dtype=_scalar_type(data).np if dtype is None or dtype is dtypes.bfloat16 else dtype.np,

@@ -290,6 +290,18 @@ def scalar_dtype(value):
     return _default[0]
 
 
+def _operand_dtype(value):
+    """The dtype a Python scalar takes as an op's operand: an int is read as a 64-bit scalar,
+    an unsigned one from 2**63 on (a bool tensor plus 2**63 is then PyTorch's promotion error)."""
+    if value.__class__ is _pyint and not -(2**63) <= value < 2**63:
+        if 0 < value < 2**64:
+            return uint64
+        raise OverflowError(
+            "int too big to convert" if value > 0 else "can't convert negative int to unsigned"
+        )
+    return scalar_dtype(value)
+
+
 def result_type(*operands) -> dtype:
     """``torch.result_type``: tensors with dimensions outrank 0-dim tensors, which outrank scalars."""
     dim = zero = wrapped = None
@@ -298,7 +310,8 @@ def result_type(*operands) -> dtype:
         if d is not None and d.__class__ is not dtype:  # a NumPy array: its dtype as ours
             d = from_numpy_dtype(d)
         if d is None:
-            wrapped = promote_types(wrapped, scalar_dtype(x)) if wrapped else scalar_dtype(x)
+            d = _operand_dtype(x)
+            wrapped = promote_types(wrapped, d) if wrapped else d
         elif x.ndim:
             dim = promote_types(dim, d) if dim else d
         else:

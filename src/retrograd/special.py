@@ -29,7 +29,7 @@ from .ops.special import mvlgamma as multigammaln
 from .tensor import Tensor
 
 # the package's own functions, which check their arguments' kinds (see ops.arguments)
-gammainc, gammaincc, polygamma = _ops.igamma, _ops.igammac, _ops.polygamma  # noqa: F811
+gammainc, gammaincc, polygamma, xlogy = _ops.igamma, _ops.igammac, _ops.polygamma, _ops.xlogy  # noqa: F811
 
 expit = sigmoid
 psi = digamma

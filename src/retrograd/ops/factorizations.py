@@ -262,9 +262,9 @@ def _lu_factor(A):
     return lu, pivots
 
 
-def _lu_solve(lu, pivots, B, transposed):
-    """X with A X = B (A^T X = B when ``transposed``) for the factors of A^T ``_lu_factor`` made;
-    B has A's batch shape."""
+def _lu_solve(lu, pivots, B, transposed, conjugate=False):
+    """X with A X = B (A^T X = B when ``transposed``, A^H X = B with ``conjugate`` too) for the
+    factors of A^T ``_lu_factor`` made; B has A's batch shape."""
     from scipy.linalg import lapack
 
     getrs = lapack.get_lapack_funcs("getrs", (lu,))
@@ -273,7 +273,7 @@ def _lu_solve(lu, pivots, B, transposed):
     n, k = lu.shape[-1], B.shape[-1]
     flat_lu, flat_piv = lu.reshape(-1, n, n), pivots.reshape(-1, n)
     flat = out.reshape(-1, k, n)
-    trans = 0 if transposed else 1
+    trans = 0 if transposed else 2 if conjugate else 1
     for i in range(flat.shape[0]):
         getrs(flat_lu[i].T, flat_piv[i], flat[i].T, trans=trans, overwrite_b=True)
     return xp.swapaxes(out, -1, -2)

@@ -1489,7 +1489,8 @@ def squeeze_(self, dim=None):
     node_op = (
         _SQUEEZE3 if dim is None else _SQUEEZE5 if isinstance(dim, (tuple, list)) else _SQUEEZE4
     )
-    return _restride(self, self.detach().squeeze(dim), node_op)
+    squeezed = self.detach().squeeze() if dim is None else self.detach().squeeze(dim)
+    return _restride(self, squeezed, node_op)
 
 
 @tensor_method

@@ -12,7 +12,7 @@ from ..tensor import _make
 from .factorizations import _LinAlgError, _named, _type_name, _with_out
 from .pointwise import _no_derivative
 from .registry import op, shared_formulas, tensor_method
-from .special import _mT, _summed_to, solve_triangular
+from .special import _mH, _summed_to, solve_triangular
 
 _LU_FACTOR = _named("linalg_lu_factor", ("LU", "pivots"))
 _LU_FACTOR_EX = _named("linalg_lu_factor_ex", ("LU", "pivots", "info"))
@@ -36,9 +36,7 @@ def _column_major(a):
 
 
 def _check_float(a, name):
-    if a.dtype.kind != "f":
-        if a.dtype.kind == "c":
-            raise NotImplementedError(f"{name} of complex tensors is not supported yet")
+    if a.dtype.kind not in "fc":
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_type_name(a)}'")
 
 
@@ -91,7 +89,8 @@ def _unpacked(lu):
 
 
 def _lu_grad_of(gL, gU, P, L, U):
-    """The gradient of A = P L U from those of L and U (None: no gradient), in retrograd's ops.
+    """The gradient of A = P L U from those of L and U (None: no gradient), in retrograd's ops
+    (^T below is the conjugate transpose for complex matrices, PyTorch's convention).
 
     With dA = P (dL U + L dU): for a square or wide A (L square), X = L^-1 P^T dA has
     L^-1 dL = tril_{-1}(X1 U1^-1) over U's first square block U1, so the gradient of X is
@@ -103,27 +102,27 @@ def _lu_grad_of(gL, gU, P, L, U):
     gL = None if gL is None else gL.tril(-1)
     gU = None if gU is None else gU.triu()
     if m <= n:
-        phi = None if gL is None else _mT(L) @ gL
+        phi = None if gL is None else _mH(L) @ gL
         if gU is not None:
-            phi = -(gU @ _mT(U)) if phi is None else phi - gU @ _mT(U)
-        gX = solve_triangular(_mT(U[..., :, :k]), phi.tril(-1), upper=False, left=False)
+            phi = -(gU @ _mH(U)) if phi is None else phi - gU @ _mH(U)
+        gX = solve_triangular(_mH(U[..., :, :k]), phi.tril(-1), upper=False, left=False)
         if gU is not None:
             gX = gX + gU[..., :, :k]
             if n > k:
                 gX = _cat(gX, gU[..., :, k:], -1)
         elif n > k:
             gX = _cat(gX, U.new_zeros(U.shape[:-1] + (n - k,)), -1)
-        gA = solve_triangular(_mT(L), gX, upper=True, unitriangular=True)
+        gA = solve_triangular(_mH(L), gX, upper=True, unitriangular=True)
         return P @ gA
-    psi = None if gU is None else gU @ _mT(U)
+    psi = None if gU is None else gU @ _mH(U)
     if gL is not None:
-        psi = -(_mT(L) @ gL) if psi is None else psi - _mT(L) @ gL
-    gY = solve_triangular(_mT(L[..., :k, :]), psi.triu(), upper=True, unitriangular=True)
+        psi = -(_mH(L) @ gL) if psi is None else psi - _mH(L) @ gL
+    gY = solve_triangular(_mH(L[..., :k, :]), psi.triu(), upper=True, unitriangular=True)
     if gL is not None:
         gY = _cat(gY + gL[..., :k, :], gL[..., k:, :], -2)
     else:
         gY = _cat(gY, L.new_zeros(L.shape[:-2] + (m - k, k)), -2)
-    return P @ solve_triangular(_mT(U), gY, upper=False, left=False)
+    return P @ solve_triangular(_mH(U), gY, upper=False, left=False)
 
 
 def _cat(a, b, dim):
@@ -282,19 +281,19 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
 
 
 def _lu_solve_grads(g, n):
-    """X solves op(A) X = B (or X op(A) = B), op(A) being A or A^T, A = P L U: the gradient of
-    B is a solve with op(A)^T, that of op(A) -gB X^T (-X^T gB on the right), and A's goes to
-    the packed factors as dA = P (dL U + L dU) says."""
+    """X solves op(A) X = B (or X op(A) = B), op(A) being A or A^H, A = P L U: the gradient of
+    B is a solve with op(A)^H, that of op(A) -gB X^H (-X^H gB on the right), and A's goes to
+    the packed factors as dA = P (dL U + L dU) says (^H: the transpose of a real matrix)."""
     LU, X = n.LU, n.result
     pivots = _make(n.pivots)
     gB = linalg_lu_solve(LU, pivots, g, left=n.left, adjoint=not n.adjoint)
-    g_op = -(gB @ _mT(X)) if n.left else -(_mT(X) @ gB)
-    gA = _mT(g_op) if n.adjoint else g_op
+    g_op = -(gB @ _mH(X)) if n.left else -(_mH(X) @ gB)
+    gA = _mH(g_op) if n.adjoint else g_op
     m = LU.shape[-1]
     L = LU.tril(-1) + _make(xp.eye(m, dtype=LU._data.dtype))
     U = LU.triu()
-    PtgA = _mT(_make(_permutation(n.pivots, m, LU._data.dtype))) @ gA
-    gLU = (PtgA @ _mT(U)).tril(-1) + (_mT(L) @ PtgA).triu()
+    PtgA = _mH(_make(_permutation(n.pivots, m, LU._data.dtype))) @ gA
+    gLU = (PtgA @ _mH(U)).tril(-1) + (_mH(L) @ PtgA).triu()
     return _summed_to(gLU, n.LU.shape), _summed_to(gB, n.B_shape)
 
 
@@ -341,15 +340,19 @@ def _lu_solve(LU, B, pivots, left, adjoint):
         return xp.zeros(batch + B.shape[-2:], LU.dtype)
     factors = _column_major(xp.broadcast_to(LU, batch + (n, n)))
     piv = xp.broadcast_to(pivots, batch + (n,)) - 1
-    # X A = B is A^T X^T = B^T: a right-hand solve with A is a left-hand one with A^T
+    # X A = B is A^T X^T = B^T: a right-hand solve with A is a left-hand one with A^T; X A^H = B
+    # is A conj(X^T) = conj(B^T)
     with_a = left != adjoint
-    x = getrs(factors, piv, xp.broadcast_to(rhs, batch + rhs.shape[-2:]), transposed=with_a)
+    conjugated = not left and adjoint and LU.dtype.kind == "c"
+    rhs = xp.broadcast_to(xp.conj(rhs) if conjugated else rhs, batch + rhs.shape[-2:])
+    x = getrs(factors, piv, rhs, transposed=with_a, conjugate=adjoint)
+    x = xp.conj(x) if conjugated else x
     return c_order(x if left else xp.swapaxes(x, -1, -2))
 
 
 def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     """``torch.linalg.lu_solve``: X with A X = B for A = P L U given by ``lu_factor`` (X A = B
-    when ``left`` is False; A^T in place of A with ``adjoint``)."""
+    when ``left`` is False; A^H in place of A with ``adjoint``)."""
     return _with_out(_lu_solve(LU, B, pivots._data, left, adjoint), out, "linalg_lu_solve")
 
 
@@ -368,26 +371,29 @@ def _check_ldl(a, name):
         raise RuntimeError(
             f"{name}: Expected a floating point or complex tensor as input. Got {_type_name(a)}"
         )
-    if a.dtype.kind == "c":
-        raise NotImplementedError(f"{name} of complex tensors is not supported yet")
+
+
+def _ldl_routine(name, a, hermitian):
+    """LAPACK's routine ``name`` ("trf" or "trs") for symmetric matrices, or Hermitian ones."""
+    return _lapack(("he" if hermitian and a.dtype.kind == "c" else "sy") + name, a)
 
 
 @op(
     grads=(_no_derivative,),
-    check=lambda a, aten: _check_ldl(a, "torch.linalg.ldl_factor_ex"),
+    check=lambda a, aten, hermitian: _check_ldl(a, "torch.linalg.ldl_factor_ex"),
     node="torch::autograd::NotImplemented",
     returns=_LDL_FACTOR_EX,
     method=False,
 )
-def _ldl_factor_ex(self, aten):
-    """LAPACK's sytrf on each matrix's lower triangle: L and D packed in the lower triangle,
-    the pivots, info (k > 0: D[k-1, k-1] is zero)."""
+def _ldl_factor_ex(self, aten, hermitian):
+    """LAPACK's sytrf (hetrf for a Hermitian complex matrix) on each matrix's lower triangle: L
+    and D packed in the lower triangle, the pivots, info (k > 0: D[k-1, k-1] is zero)."""
     n = self.shape[-1]
     work = _column_major(self)
     pivots = xp.broadcast_to(xp.arange(1, n + 1, dtype=xp.int32), self.shape[:-1]).copy()
     info = xp.zeros(self.shape[:-2], xp.int32)
     if self.size:
-        sytrf = _lapack("sytrf", self)
+        sytrf = _ldl_routine("trf", self, hermitian)
         flat, flat_pivots, flat_info = (
             work.reshape(-1, n, n),
             pivots.reshape(-1, n),
@@ -400,9 +406,9 @@ def _ldl_factor_ex(self, aten):
 
 def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
     """``torch.linalg.ldl_factor_ex``: the LDL^T factors of each symmetric matrix (its lower
-    triangle read) in one, Bunch-Kaufman pivots as LAPACK gives them, and info.  (``hermitian``
-    matters for complex matrices only, which are not supported.)"""
-    LD, pivots, info = _ldl_factor_ex(A, "linalg_ldl_factor_ex")
+    triangle read; LDL^H of a Hermitian one with ``hermitian``) in one, Bunch-Kaufman pivots as
+    LAPACK gives them, and info."""
+    LD, pivots, info = _ldl_factor_ex(A, "linalg_ldl_factor_ex", hermitian)
     if check_errors and info._data.any():
         raise _ldl_error("torch.linalg.ldl_factor_ex", info._data)
     return _with_out(_LDL_FACTOR_EX(LD, pivots, info), out, "linalg_ldl_factor_ex")
@@ -419,13 +425,13 @@ def _ldl_error(name, info):
 
 def ldl_factor(A, *, hermitian=False, out=None):
     """``torch.linalg.ldl_factor``: ``ldl_factor_ex`` that refuses a singular matrix."""
-    LD, pivots, info = _ldl_factor_ex(A, "linalg_ldl_factor_ex")
+    LD, pivots, info = _ldl_factor_ex(A, "linalg_ldl_factor_ex", hermitian)
     if info._data.any():
         raise _ldl_error("torch.linalg.ldl_factor", info._data)
     return _with_out(_LDL_FACTOR(LD, pivots), out, "linalg_ldl_factor")
 
 
-def _check_ldl_solve(LD, B, pivots, aten):
+def _check_ldl_solve(LD, B, pivots, aten, hermitian):
     _check_ldl(LD, "torch.linalg.ldl_solve")
     if B.ndim < 2:
         raise IndexError(
@@ -448,12 +454,12 @@ def _check_ldl_solve(LD, B, pivots, aten):
     node="torch::autograd::NotImplemented",
     method=False,
 )
-def _ldl_solve(LD, B, pivots, aten):
+def _ldl_solve(LD, B, pivots, aten, hermitian):
     batch = xp.broadcast_shapes(LD.shape[:-2], B.shape[:-2], pivots.shape[:-1])
     n, k = LD.shape[-1], B.shape[-1]
     out = _column_major(xp.broadcast_to(B, batch + B.shape[-2:]).astype(LD.dtype))
     if n and k and 0 not in batch:
-        sytrs = _lapack("sytrs", LD)
+        sytrs = _ldl_routine("trs", LD, hermitian)
         factors = _column_major(xp.broadcast_to(LD, batch + (n, n))).reshape(-1, n, n)
         piv = xp.broadcast_to(pivots, batch + (n,)).reshape(-1, n)
         flat = out.reshape(-1, k, n)
@@ -464,7 +470,8 @@ def _ldl_solve(LD, B, pivots, aten):
 
 def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
     """``torch.linalg.ldl_solve``: X with A X = B for A's factors from ``ldl_factor``."""
-    return _with_out(_ldl_solve(LD, B, pivots._data, "linalg_ldl_solve"), out, "linalg_ldl_solve")
+    X = _ldl_solve(LD, B, pivots._data, "linalg_ldl_solve", hermitian)
+    return _with_out(X, out, "linalg_ldl_solve")
 
 
 def lu(A, pivot=True, get_infos=False, out=None):

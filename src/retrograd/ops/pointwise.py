@@ -108,6 +108,9 @@ def _check_sub(a, b, alpha):
             "`logical_xor()` operator instead."
         )
     if _is_bool(a) or _is_bool(b):
+        for n in (a, b):  # (a Python int is read first: 2**64 is too big before anything)
+            if type(n) is int:
+                result_type(n)
         raise RuntimeError(
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
             "to invert a mask, use the `~` or `logical_not()` operator instead."

@@ -1015,11 +1015,26 @@ def _tensor_arguments(args, d, kwargs, as_method=False):
     return tuple(args)
 
 
+# PyTorch's names of the types retrograd makes its own (its C types' names)
+_TORCH_TYPE_NAMES = {
+    "dtype": "torch.dtype",
+    "device": "torch.device",
+    "layout": "torch.layout",
+    "memory_format": "torch.memory_format",
+    "Generator": "torch._C.Generator",
+    "Size": "torch.Size",
+}
+
+
 def _type_name(a):
     if isinstance(a, Tensor):
         return "Tensor"
     kind = type(a)
-    return f"{kind.__module__}.{kind.__name__}" if kind.__module__ == "numpy" else kind.__name__
+    if kind.__module__ == "numpy":
+        return f"numpy.{kind.__name__}"
+    if kind.__module__.startswith("retrograd"):
+        return _TORCH_TYPE_NAMES.get(kind.__name__, kind.__name__)
+    return kind.__name__
 
 
 def _not_a_tensor(d, i, a, kwargs, as_method=False):
@@ -1694,7 +1709,9 @@ def wrapped_int(value, np_dtype):
     if info.min <= value <= info.max:
         return value
     if not -(2**63) <= value < 2**64:
-        raise OverflowError("int too big to convert")
+        raise OverflowError(
+            "int too big to convert" if value > 0 else "can't convert negative int to unsigned"
+        )
     size = 2**info.bits
     value %= size
     return value - size if value > info.max else value
