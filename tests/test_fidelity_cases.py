@@ -3,6 +3,7 @@ PyTorch with no error, each run on both libraries and compared."""
 
 import math
 
+import numpy as np
 import pytest
 
 import retrograd
@@ -642,3 +643,36 @@ def test_view_error_comes_before_a_joins_dimension_error(torch_ref, join):
         return getattr(T, join)([part, part], dim=5)
 
     assert _same(torch_ref, program)[0] == "error"
+
+
+# --- float32 tanh is exactly 1 where PyTorch's is --------------------------------------------
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "transposed", "0-d", "in-place"])
+def test_float32_tanh_rounds_to_one_where_pytorchs_does(torch_ref, layout):
+    # (seed 922397) NumPy's float32 tanh gives 1 - 2**-24 for |x| in [9.01084, 10), where the
+    # nearest float32, and PyTorch's, is 1: the gradient 1 - y * y was 1.2e-7 there, not 0, and a
+    # large upstream gradient made that 1e-4
+    lo, hi = np.array([8.9, 10.1], np.float32).view(np.int32)
+    edge = np.arange(lo, hi, 37, dtype=np.int32).view(np.float32)  # every 37th float32
+
+    def program(T):
+        x = T.from_numpy(np.concatenate([edge, -edge, np.float32([0.5, np.inf, -np.inf, np.nan])]))
+        if layout == "transposed":
+            x = x[: x.numel() // 4 * 4].reshape(4, -1).t()
+        x.requires_grad_()
+        if layout == "0-d":
+            ys = [x[i].tanh() for i in range(0, x.numel(), 97)]
+            y = T.stack(ys)
+        elif layout == "in-place":
+            y = (x * 1).tanh_()
+        else:
+            y = x.tanh()
+        y.backward(T.full_like(y, 1e4))
+        return y.detach().numpy(), x.grad.numpy()
+
+    (y, grad), (y_ref, grad_ref) = program(retrograd), program(torch_ref)
+    assert (np.abs(y_ref) == 1).sum() > 100  # the range tested saturates in PyTorch
+    assert np.array_equal(np.abs(y) == 1, np.abs(y_ref) == 1)
+    np.testing.assert_allclose(y, y_ref, rtol=2e-7, atol=0)
+    np.testing.assert_array_equal(grad == 0, grad_ref == 0)
