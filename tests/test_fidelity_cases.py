@@ -676,3 +676,47 @@ def test_float32_tanh_rounds_to_one_where_pytorchs_does(torch_ref, layout):
     assert np.array_equal(np.abs(y) == 1, np.abs(y_ref) == 1)
     np.testing.assert_allclose(y, y_ref, rtol=2e-7, atol=0)
     np.testing.assert_array_equal(grad == 0, grad_ref == 0)
+
+
+# --- forward AD through inference tensors ----------------------------------------------------
+
+_INFERENCE_DUAL_BODIES = {
+    "sin": lambda T, d, n: d.sin(),
+    "sin * d": lambda T, d, n: d.sin() * d,  # (seeds 3000641, 3004940, 3005768)
+    "d * d": lambda T, d, n: d * d,
+    "d * n": lambda T, d, n: d * n,
+    "d @ n": lambda T, d, n: d @ n,
+    "d * 2": lambda T, d, n: d * 2,
+    "2 * d": lambda T, d, n: 2 * d,
+    "d - 2": lambda T, d, n: d - 2,
+    "2 - d": lambda T, d, n: 2 - d,
+    "d / 2": lambda T, d, n: d / 2,
+    "d ** 2": lambda T, d, n: d**2,
+    "add(1)": lambda T, d, n: d.add(1),
+    "sum": lambda T, d, n: d.sum(),
+    "view * 2": lambda T, d, n: d.t() * 2,
+    "clone": lambda T, d, n: d.clone(),
+    "float": lambda T, d, n: d.float(),
+    "cat": lambda T, d, n: T.cat([d, n]),
+    "where": lambda T, d, n: T.where(n > 0.4, d, n),
+    "lerp": lambda T, d, n: d.lerp(n, 0.5),
+}
+
+
+@pytest.mark.parametrize("body", sorted(_INFERENCE_DUAL_BODIES))
+def test_a_dual_inference_tensor_gives_its_tangent_only_to_ops_autograd_sees(torch_ref, body):
+    # An op on inference tensors alone runs past autograd in PyTorch: its result has no tangent.
+    # One ordinary tensor among the operands (a number the op takes as a tensor, the new tensor
+    # that clone copies into) brings the inference tensor's tangent in.
+    def program(T):
+        fw = T.autograd.forward_ad
+        with T.inference_mode():
+            x = T.tensor([[0.5, 1.0], [0.2, 0.3]], dtype=T.float64) * 2
+        n = T.tensor([[0.5, 1.0], [0.2, 0.3]], dtype=T.float64)
+        with fw.dual_level():
+            d = fw.make_dual(x, T.tensor([[0.6, 0.3], [0.1, 0.2]], dtype=T.float64))
+            out = _INFERENCE_DUAL_BODIES[body](T, d, n)
+            primal, tangent = fw.unpack_dual(out)
+            return primal, tangent, out.is_inference()
+
+    _same(torch_ref, program)
