@@ -720,3 +720,35 @@ def test_a_dual_inference_tensor_gives_its_tangent_only_to_ops_autograd_sees(tor
             return primal, tangent, out.is_inference()
 
     _same(torch_ref, program)
+
+
+# --- a view made under no_grad of a tensor that comes to require grad ------------------------
+
+_LATE_VIEW_USES = {
+    "grad_fn": lambda T, v, y: v.grad_fn,
+    "mul": lambda T, v, y: v * 2,
+    "autograd.grad": lambda T, v, y: T.autograd.grad(y.sum(), [v, y], allow_unused=True),
+    "backward": lambda T, v, y: (v.sum() + y.sum()).backward(),
+}
+
+
+@pytest.mark.parametrize("use", sorted(_LATE_VIEW_USES))
+@pytest.mark.parametrize("mode", ["no_grad", "inference_mode"])
+@pytest.mark.parametrize("how", ["written", "requires_grad_"])
+def test_a_view_made_apart_sees_its_base_come_to_require_grad(torch_ref, use, mode, how):
+    # (seeds 3001172, 3007709) written in place with a value that requires grad, the base makes
+    # its views made under no_grad require grad too, and an op that takes one reads its grad_fn:
+    # PyTorch's error for such a view; told to require grad, the view requires grad with no node
+    def program(T):
+        base = T.ones(2, 2) * 2
+        with getattr(T, mode)():
+            v = base.split(1, 0)[0]
+        if how == "written":
+            base.div_(T.ones(2, 2, dtype=T.float64, requires_grad=True))
+        else:
+            base.requires_grad_()
+        y = T.ones(2, requires_grad=True)
+        out = _LATE_VIEW_USES[use](T, v, y)
+        return v.requires_grad, getattr(out, "requires_grad", out), base.grad
+
+    _same(torch_ref, program)
