@@ -752,3 +752,20 @@ def test_a_view_made_apart_sees_its_base_come_to_require_grad(torch_ref, use, mo
         return v.requires_grad, getattr(out, "requires_grad", out), base.grad
 
     _same(torch_ref, program)
+
+
+# --- a value saved by hessian's function is a view ------------------------------------------
+
+
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_hessian_differentiates_at_views_of_its_inputs(torch_ref, requires_grad):
+    # (seed 3008675) hessian is a Jacobian of a Jacobian, each taken at views of its inputs
+    def program(T):
+        x = T.tensor([[0.7, -1.1], [-0.5, -1.0]], dtype=T.float64, requires_grad=requires_grad)
+        x = x * 1
+        h = T.autograd.functional.hessian(lambda a: (a**3).sum(), x, create_graph=True)
+        with T.no_grad():
+            x.sin_()
+        h.sum().backward()
+
+    _same(torch_ref, program)
