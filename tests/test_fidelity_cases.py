@@ -769,3 +769,33 @@ def test_hessian_differentiates_at_views_of_its_inputs(torch_ref, requires_grad)
         h.sum().backward()
 
     _same(torch_ref, program)
+
+
+# --- gradient layouts: norm's follows its input, copy_'s overwritten tensor's is C order -----
+
+
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_the_2_norms_gradient_is_laid_out_as_its_input(torch_ref, dim):
+    # (seeds 3009314, 3009187) PyTorch's formula is self * (grad / norm): a permuted input gets a
+    # permuted gradient, and a permute's backward then a contiguous one
+    def program(T):
+        x = T.tensor([[0.4, -1.2], [1.5, -1.1], [0.3, 1.0]], requires_grad=True)
+        xt = x.mT
+        norm = T.linalg.vector_norm(xt, dim=dim)
+        g_xt, g_x = T.autograd.grad(norm.sum(), [xt, x])
+        return g_xt, g_xt.stride(), g_x.stride(), g_x.is_contiguous()
+
+    _same(torch_ref, program)
+
+
+def test_copy_gives_the_tensor_it_overwrote_contiguous_zeros(torch_ref):
+    # (seed 3009365) whatever the layout of the gradient that reaches CopyBackwards
+    def program(T):
+        a = T.ones(2, 3, requires_grad=True)
+        y = a * 1
+        y.copy_(T.ones(2, 1, requires_grad=True))
+        z = y.t() ** 3
+        (g,) = T.autograd.grad(z, [a], T.ones(3, 2))
+        return g, g.stride()
+
+    _same(torch_ref, program)
