@@ -799,3 +799,28 @@ def test_copy_gives_the_tensor_it_overwrote_contiguous_zeros(torch_ref):
         return g, g.stride()
 
     _same(torch_ref, program)
+
+
+# --- a gradient of the wrong shape is an error as soon as its node has run --------------------
+
+
+def test_a_gradient_that_cannot_fit_is_refused_before_other_nodes_run(torch_ref):
+    # (seed 7000591) t6 is transposed in place under no_grad after softplus made it: log1p's
+    # gradient for it cannot be summed back to softplus's shape.  PyTorch checks it right after
+    # log1p's node runs; checked when softplus's node was due, w's gradient was accumulated first
+    def program(T):
+        x = T.tensor([[-0.8], [-0.4], [1.4]], requires_grad=True)
+        w = T.tensor([[-0.7], [-0.5], [1.5]], requires_grad=True)
+        t6 = T.nn.functional.softplus(x)
+        with T.no_grad():
+            t6.t_()
+        y = T.tensor([1.9, 1.7], requires_grad=True).floor() * w  # (made after softplus)
+        z = T.ones(1, 3) - t6.log1p()
+        try:
+            T.autograd.backward([(y * y).sum(), z.sum()])
+            error = None
+        except RuntimeError as e:
+            error = str(e)
+        return error, w.grad, x.grad
+
+    _same(torch_ref, program)
