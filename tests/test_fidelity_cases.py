@@ -3,6 +3,7 @@ PyTorch with no error, each run on both libraries and compared."""
 
 import math
 
+import numpy as np
 import pytest
 
 import retrograd
@@ -642,3 +643,184 @@ def test_view_error_comes_before_a_joins_dimension_error(torch_ref, join):
         return getattr(T, join)([part, part], dim=5)
 
     assert _same(torch_ref, program)[0] == "error"
+
+
+# --- float32 tanh is exactly 1 where PyTorch's is --------------------------------------------
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "transposed", "0-d", "in-place"])
+def test_float32_tanh_rounds_to_one_where_pytorchs_does(torch_ref, layout):
+    # (seed 922397) NumPy's float32 tanh gives 1 - 2**-24 for |x| in [9.01084, 10), where the
+    # nearest float32, and PyTorch's, is 1: the gradient 1 - y * y was 1.2e-7 there, not 0, and a
+    # large upstream gradient made that 1e-4
+    lo, hi = np.array([8.9, 10.1], np.float32).view(np.int32)
+    edge = np.arange(lo, hi, 37, dtype=np.int32).view(np.float32)  # every 37th float32
+
+    def program(T):
+        x = T.from_numpy(np.concatenate([edge, -edge, np.float32([0.5, np.inf, -np.inf, np.nan])]))
+        if layout == "transposed":
+            x = x[: x.numel() // 4 * 4].reshape(4, -1).t()
+        x.requires_grad_()
+        if layout == "0-d":
+            ys = [x[i].tanh() for i in range(0, x.numel(), 97)]
+            y = T.stack(ys)
+        elif layout == "in-place":
+            y = (x * 1).tanh_()
+        else:
+            y = x.tanh()
+        y.backward(T.full_like(y, 1e4))
+        return y.detach().numpy(), x.grad.numpy()
+
+    (y, grad), (y_ref, grad_ref) = program(retrograd), program(torch_ref)
+    assert (np.abs(y_ref) == 1).sum() > 100  # the range tested saturates in PyTorch
+    assert np.array_equal(np.abs(y) == 1, np.abs(y_ref) == 1)
+    np.testing.assert_allclose(y, y_ref, rtol=2e-7, atol=0)
+    np.testing.assert_array_equal(grad == 0, grad_ref == 0)
+
+
+# --- forward AD through inference tensors ----------------------------------------------------
+
+_INFERENCE_DUAL_BODIES = {
+    "sin": lambda T, d, n: d.sin(),
+    "sin * d": lambda T, d, n: d.sin() * d,  # (seeds 3000641, 3004940, 3005768)
+    "d * d": lambda T, d, n: d * d,
+    "d * n": lambda T, d, n: d * n,
+    "d @ n": lambda T, d, n: d @ n,
+    "d * 2": lambda T, d, n: d * 2,
+    "2 * d": lambda T, d, n: 2 * d,
+    "d - 2": lambda T, d, n: d - 2,
+    "2 - d": lambda T, d, n: 2 - d,
+    "d / 2": lambda T, d, n: d / 2,
+    "d ** 2": lambda T, d, n: d**2,
+    "add(1)": lambda T, d, n: d.add(1),
+    "sum": lambda T, d, n: d.sum(),
+    "view * 2": lambda T, d, n: d.t() * 2,
+    "clone": lambda T, d, n: d.clone(),
+    "float": lambda T, d, n: d.float(),
+    "cat": lambda T, d, n: T.cat([d, n]),
+    "where": lambda T, d, n: T.where(n > 0.4, d, n),
+    "lerp": lambda T, d, n: d.lerp(n, 0.5),
+}
+
+
+@pytest.mark.parametrize("body", sorted(_INFERENCE_DUAL_BODIES))
+def test_a_dual_inference_tensor_gives_its_tangent_only_to_ops_autograd_sees(torch_ref, body):
+    # An op on inference tensors alone runs past autograd in PyTorch: its result has no tangent.
+    # One ordinary tensor among the operands (a number the op takes as a tensor, the new tensor
+    # that clone copies into) brings the inference tensor's tangent in.
+    def program(T):
+        fw = T.autograd.forward_ad
+        with T.inference_mode():
+            x = T.tensor([[0.5, 1.0], [0.2, 0.3]], dtype=T.float64) * 2
+        n = T.tensor([[0.5, 1.0], [0.2, 0.3]], dtype=T.float64)
+        with fw.dual_level():
+            d = fw.make_dual(x, T.tensor([[0.6, 0.3], [0.1, 0.2]], dtype=T.float64))
+            out = _INFERENCE_DUAL_BODIES[body](T, d, n)
+            primal, tangent = fw.unpack_dual(out)
+            return primal, tangent, out.is_inference()
+
+    _same(torch_ref, program)
+
+
+# --- a view made under no_grad of a tensor that comes to require grad ------------------------
+
+_LATE_VIEW_USES = {
+    "grad_fn": lambda T, v, y: v.grad_fn,
+    "mul": lambda T, v, y: v * 2,
+    "autograd.grad": lambda T, v, y: T.autograd.grad(y.sum(), [v, y], allow_unused=True),
+    "backward": lambda T, v, y: (v.sum() + y.sum()).backward(),
+}
+
+
+@pytest.mark.parametrize("use", sorted(_LATE_VIEW_USES))
+@pytest.mark.parametrize("mode", ["no_grad", "inference_mode"])
+@pytest.mark.parametrize("how", ["written", "requires_grad_"])
+def test_a_view_made_apart_sees_its_base_come_to_require_grad(torch_ref, use, mode, how):
+    # (seeds 3001172, 3007709) written in place with a value that requires grad, the base makes
+    # its views made under no_grad require grad too, and an op that takes one reads its grad_fn:
+    # PyTorch's error for such a view; told to require grad, the view requires grad with no node
+    def program(T):
+        base = T.ones(2, 2) * 2
+        with getattr(T, mode)():
+            v = base.split(1, 0)[0]
+        if how == "written":
+            base.div_(T.ones(2, 2, dtype=T.float64, requires_grad=True))
+        else:
+            base.requires_grad_()
+        y = T.ones(2, requires_grad=True)
+        out = _LATE_VIEW_USES[use](T, v, y)
+        return v.requires_grad, getattr(out, "requires_grad", out), base.grad
+
+    _same(torch_ref, program)
+
+
+# --- a value saved by hessian's function is a view ------------------------------------------
+
+
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_hessian_differentiates_at_views_of_its_inputs(torch_ref, requires_grad):
+    # (seed 3008675) hessian is a Jacobian of a Jacobian, each taken at views of its inputs
+    def program(T):
+        x = T.tensor([[0.7, -1.1], [-0.5, -1.0]], dtype=T.float64, requires_grad=requires_grad)
+        x = x * 1
+        h = T.autograd.functional.hessian(lambda a: (a**3).sum(), x, create_graph=True)
+        with T.no_grad():
+            x.sin_()
+        h.sum().backward()
+
+    _same(torch_ref, program)
+
+
+# --- gradient layouts: norm's follows its input, copy_'s overwritten tensor's is C order -----
+
+
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_the_2_norms_gradient_is_laid_out_as_its_input(torch_ref, dim):
+    # (seeds 3009314, 3009187) PyTorch's formula is self * (grad / norm): a permuted input gets a
+    # permuted gradient, and a permute's backward then a contiguous one
+    def program(T):
+        x = T.tensor([[0.4, -1.2], [1.5, -1.1], [0.3, 1.0]], requires_grad=True)
+        xt = x.mT
+        norm = T.linalg.vector_norm(xt, dim=dim)
+        g_xt, g_x = T.autograd.grad(norm.sum(), [xt, x])
+        return g_xt, g_xt.stride(), g_x.stride(), g_x.is_contiguous()
+
+    _same(torch_ref, program)
+
+
+def test_copy_gives_the_tensor_it_overwrote_contiguous_zeros(torch_ref):
+    # (seed 3009365) whatever the layout of the gradient that reaches CopyBackwards
+    def program(T):
+        a = T.ones(2, 3, requires_grad=True)
+        y = a * 1
+        y.copy_(T.ones(2, 1, requires_grad=True))
+        z = y.t() ** 3
+        (g,) = T.autograd.grad(z, [a], T.ones(3, 2))
+        return g, g.stride()
+
+    _same(torch_ref, program)
+
+
+# --- a gradient of the wrong shape is an error as soon as its node has run --------------------
+
+
+def test_a_gradient_that_cannot_fit_is_refused_before_other_nodes_run(torch_ref):
+    # (seed 7000591) t6 is transposed in place under no_grad after softplus made it: log1p's
+    # gradient for it cannot be summed back to softplus's shape.  PyTorch checks it right after
+    # log1p's node runs; checked when softplus's node was due, w's gradient was accumulated first
+    def program(T):
+        x = T.tensor([[-0.8], [-0.4], [1.4]], requires_grad=True)
+        w = T.tensor([[-0.7], [-0.5], [1.5]], requires_grad=True)
+        t6 = T.nn.functional.softplus(x)
+        with T.no_grad():
+            t6.t_()
+        y = T.tensor([1.9, 1.7], requires_grad=True).floor() * w  # (made after softplus)
+        z = T.ones(1, 3) - t6.log1p()
+        try:
+            T.autograd.backward([(y * y).sum(), z.sum()])
+            error = None
+        except RuntimeError as e:
+            error = str(e)
+        return error, w.grad, x.grad
+
+    _same(torch_ref, program)

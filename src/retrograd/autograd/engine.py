@@ -209,6 +209,8 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 if nxt is None:
                     continue
                 if g is not None:
+                    if nxt._hooked and nxt._input_shapes is not None:
+                        _check_delivered(node, edges, nxt, nr, g)
                     buf = buffers.get(nxt)
                     if buf is None and nr == 0:
                         buffers[nxt] = [g]
@@ -369,6 +371,20 @@ def _fit_input_shapes(node, slots, deps, root_edges):
             else _make(sum_to_shape(g._data, tuple(shape)))
         )
     return slots
+
+
+def _check_delivered(node, edges, nxt, nr, g):
+    """PyTorch's check of a gradient ``node`` just gave ``(nxt, nr)``, whose tensor changed shape
+    since ``nxt`` was made: one that cannot be summed back to that shape is an error right after
+    ``node`` runs, before any other node (``_fit_input_shapes`` sums it back when ``nxt`` runs)."""
+    shape = nxt._input_shapes.get(nr)
+    if shape is not None and g._data.shape != shape and not _sums_to(shape, g._data.shape):
+        got = ", ".join(map(str, g._data.shape))
+        want = ", ".join(map(str, shape))
+        raise RuntimeError(
+            f"Function {node.name()} returned an invalid gradient at index "
+            f"{edges.index((nxt, nr))} - got [{got}] but expected shape compatible with [{want}]"
+        )
 
 
 def _sums_to(small, big):

@@ -225,19 +225,36 @@ def _parent_of(tensor):
     return entry[3] if entry is not None and entry[0]() is tensor else None
 
 
+# Ops whose PyTorch kernel writes its result into a new tensor through ``copy_``, which sees
+# forward AD whatever the input: an inference tensor's tangent reaches their result.
+_COPYING = frozenset(("clone", "_to_copy"))
+
+
+def _sees_forward_ad(function, tensors):
+    """Whether PyTorch's forward AD sees the op at all: an inference tensor carries no autograd
+    dispatch key, so an op whose operands are all inference tensors runs past autograd, and its
+    result has no tangent even where an input has one.  One ordinary tensor among the operands
+    (or a number the op takes as a tensor, ``d * 2``, ``2 - d``), or a kernel that copies into a new tensor,
+    brings the inference tensors' tangents in too."""
+    opdef = getattr(function, "opdef", None)
+    wrapped = opdef is not None and opdef.numbers_together
+    for t in tensors:
+        if isinstance(t, Tensor):
+            if type(t._vc) is not InferenceVersionCounter:
+                return True
+        elif wrapped and isinstance(t, (int, float, complex)):
+            return True
+    return opdef is not None and opdef.name in _COPYING
+
+
 def _propagate(function, args, tensors, results, n_outputs):
     """Give the op's differentiable outputs their tangents: the op's own forward formula where
     it declares one (``jvp``), else ``J t`` by the double-vjp trick above."""
     from ..ops.pointwise import _tangent_link
 
-    # (an inference tensor's tangent, which unpack_dual shows, reaches no op: PyTorch's ops record
-    # nothing for inference tensors, in forward mode either)
-    tangents = [
-        tangent_of(t)
-        if isinstance(t, Tensor) and type(t._vc) is not InferenceVersionCounter
-        else None
-        for t in tensors
-    ]
+    if not _sees_forward_ad(function, tensors):
+        return
+    tangents = [tangent_of(t) if isinstance(t, Tensor) else None for t in tensors]
     if all(t is None for t in tangents):
         return
     if any(r is t for r in results for t in tensors):

@@ -376,6 +376,9 @@ def hessian(
     in_tuple, inputs_t = _as_tuple(inputs, "inputs", "hessian")
 
     def jac_func(*inp):
+        # (the inner Jacobian's own aliases, as PyTorch's hessian takes one Jacobian of another:
+        # a value the function saves is a view of the outer one's input)
+        inp = _leaves(inp, True)
         out_tuple, out = _call(func, inp, "hessian")
         _check_requires_grad(out, strict)
         if out_tuple:

@@ -237,10 +237,16 @@ def fill(input, value):
     return _fill_new(input, dtypes.checked_scalar(value, input.dtype))
 
 
+def _overwritten_grad(g, n):
+    """The gradient of the tensor ``copy_`` overwrote: zeros in C order whatever the gradient's
+    layout, as PyTorch's CopyBackwards makes them (``zero_grad`` keeps a dense gradient's)."""
+    return _make(xp.zeros(g.shape, g._data.dtype))
+
+
 @op(
     inputs="self src",
     saves="src_shape src_dtype",
-    grads=(_p.zero_grad, lambda g, n: g.sum_to_size(n.src_shape).to(n.src_dtype)),
+    grads=(_overwritten_grad, lambda g, n: g.sum_to_size(n.src_shape).to(n.src_dtype)),
     node="torch::autograd::CopyBackwards",
     method=False,
 )

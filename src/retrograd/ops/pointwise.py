@@ -3,7 +3,7 @@
 import math
 
 from .. import _switches
-from .._array import c_order, is_dense, iterator_layout, kept_layout, ndarray, xp
+from .._array import array_tanh, c_order, is_dense, iterator_layout, kept_layout, ndarray, xp
 from ..dtypes import CPP_NAMES, FROM_NP, result_type, scalar_type_name
 from ..tensor import Tensor, _make
 from ..tensor import _make as _wrap
@@ -751,12 +751,12 @@ def tan(self):
     saves="result",
     promote="float",
     grads=(lambda g, n: tanh_backward(g, cj(n.result)),),
-    array_fn=xp.tanh,
+    array_fn=array_tanh,
     jvp=lambda t, x, r: tanh_backward(t[0], r[0]),
 )
 def tanh(self):
     """``torch.tanh``."""
-    return xp.tanh(self)
+    return array_tanh(self)
 
 
 # The gradients of tanh, sigmoid and relu are ops of their own, as in PyTorch: one array pass in a

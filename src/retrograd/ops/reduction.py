@@ -598,8 +598,8 @@ def _norm_grad(g, n):
         hit = ((x.abs() == norm) | x.isnan()).to(g.dtype)
         count = hit.sum(n.dim, keepdim=True) if n.dim is not None else hit.sum()
         out = _sign_or_sgn(x) * (g / count * hit)
-    elif ord == 2:
-        out = where(norm == 0, 0.0, g * x / norm)
+    elif ord == 2:  # (self first, as PyTorch's formula: the gradient is laid out as self)
+        out = x * where(norm == 0, 0.0, g / norm)
     else:
         out = where(norm == 0, 0.0, g * x * x.abs() ** (ord - 2) / norm ** (ord - 1))
     return _to_dtype(out, n.self.dtype)

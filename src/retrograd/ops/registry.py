@@ -1605,9 +1605,9 @@ def note_view(t, base, multi=False):
     it was made (under no_grad or in inference mode, or as one of several views: a view of such a
     view inherits that), and, made under no_grad from a tensor that requires grad, that it
     requires grad too (yet has no grad_fn, and no gradient reaches its base through it).  A view
-    of a tensor that does not require grad, made in grad mode, is listed on the shared version
-    counter, to learn when its base comes to (one made under no_grad, most often a temporary of a
-    backward formula, is not: its ``requires_grad`` reads its base's, but ops do not see it)."""
+    of a tensor that does not require grad is listed on the shared version counter, to learn when
+    its base comes to: one made under no_grad then requires grad too, and an op that takes it
+    reads its grad_fn, which is PyTorch's error for such a view."""
     vc = t._vc
     views = vc.views
     if views is None:  # the first view: from now on a write makes views check their grad_fn
@@ -1623,11 +1623,11 @@ def note_view(t, base, multi=False):
             if _grad_state.inference
             else NO_GRAD_VIEW
         )
-        return
-    if multi and meta is not INFERENCE_VIEW:
-        meta = MULTI_VIEW
-    if meta is not None:
-        t._view_meta = meta
+    else:
+        if multi and meta is not INFERENCE_VIEW:
+            meta = MULTI_VIEW
+        if meta is not None:
+            t._view_meta = meta
     if not root._requires_grad:
         views.append(weakref.ref(t))
         n = len(views)
