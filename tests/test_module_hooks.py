@@ -19,8 +19,10 @@ def _plain(value):
     if isinstance(value, dict):
         return {_plain(k): _plain(v) for k, v in value.items()}
     if hasattr(value, "detach") and hasattr(value, "tolist"):
-        return ("tensor", value.detach().tolist(), value.requires_grad)
-    if isinstance(value, (int, float, str, bool)) or value is None:
+        return ("tensor", _plain(value.detach().tolist()), value.requires_grad)
+    if isinstance(value, float):
+        return round(value, 5)
+    if isinstance(value, (int, str, bool)) or value is None:
         return value
     text = re.sub(r" at 0x[0-9a-f]+", "", repr(value))
     return text.replace("retrograd", "torch")
@@ -776,7 +778,37 @@ def test_multi_grad_hook(torch_ref):
     _same(torch_ref, program)
 
 
-def test_allow_mutation_on_saved_tensors_says_it_is_missing():
-    with pytest.raises(NotImplementedError, match="allow_mutation_on_saved_tensors"):
-        with retrograd.autograd.graph.allow_mutation_on_saved_tensors():
-            pass
+def test_allow_mutation_on_saved_tensors(torch_ref):
+    def program(T, step):
+        G = importlib.import_module(T.__name__ + ".autograd.graph")
+
+        def case(write, use=lambda t: t * t, make=lambda a: a * 1):
+            a = T.tensor([1.0, 2.0], requires_grad=True)
+            b = make(a)
+            out = use(b)
+            write(b)
+            out.sum().backward()
+            return a.grad
+
+        with G.allow_mutation_on_saved_tensors() as ctx:
+            step("context", lambda: type(ctx).__name__)
+            step("mul_", lambda: case(lambda b: b.mul_(2), use=lambda b: b.sin() * b))
+            step("setitem", lambda: case(lambda b: b.__setitem__(0, 5.0), use=lambda b: b.exp()))
+            step("through a view", lambda: case(lambda b: b[:1].mul_(3), use=lambda b: b.exp()))
+
+            def quietly(b):
+                with T.no_grad():
+                    b.add_(1)
+
+            step("under no_grad", lambda: case(quietly))
+            step("a saved result", lambda: case(lambda b: b.add_(1), use=lambda b: b, make=T.exp))
+            step("twice", lambda: case(lambda b: (b.mul_(2), b.add_(1)), use=T.sin))
+            step("copy_", lambda: case(lambda b: b.copy_(T.zeros(2))))
+            step("leaf", lambda: T.ones(1, requires_grad=True).add_(1))
+            step("nested", lambda: G.allow_mutation_on_saved_tensors().__enter__())
+            a = T.tensor([1.0, 2.0], requires_grad=True)
+            late = (a * 1).sin()
+        step("outside", lambda: late.sum().backward())
+        step("closed", lambda: T.ones(1).mul_(2))
+
+    _same(torch_ref, program)

@@ -243,12 +243,74 @@ def register_multi_grad_hook(tensors, fn, *, mode: str = "all") -> RemovableHand
     return _MultiHandle(t.register_hook(gather(i)) for i, t in enumerate(edges))
 
 
+class _AllowMutationOnSavedContext:
+    """What ``allow_mutation_on_saved_tensors`` yields: the tensors saved for backward inside it,
+    by the memory they live in, each with the copy made of it before its first write."""
+
+    def __init__(self):
+        self.saved: dict = {}  # id(memory) -> (memory, [[tensor, copy or None], ...])
+        self.closed = False
+
+
+_mutation_open = [False]  # one context at a time, in the whole process
+
+
+def _memory(array):
+    """The array that owns the memory ``array`` views."""
+    while array.base is not None:
+        array = array.base
+    return array
+
+
 @contextlib.contextmanager
 def allow_mutation_on_saved_tensors():
-    """``torch.autograd.graph.allow_mutation_on_saved_tensors``: not available here (writing to a
-    tensor saved for backward raises PyTorch's "modified by an inplace operation" error)."""
-    raise NotImplementedError(
-        "torch.autograd.graph.allow_mutation_on_saved_tensors is not implemented in retrograd: "
-        "clone a saved tensor before writing to it in place"
-    )
-    yield
+    """Inside the block, a tensor saved for backward may be written in place: the first write
+    keeps a copy of what was saved, which backward then reads
+    (``torch.autograd.graph.allow_mutation_on_saved_tensors``).  Built on saved-tensor hooks and
+    the op-call interceptor, which sees each in-place op before it writes."""
+    if _mutation_open[0]:
+        raise RuntimeError("allow_mutation_on_saved_tensors contexts cannot be nested")
+    if _switches.interception.handler is not None:
+        raise NotImplementedError(
+            "allow_mutation_on_saved_tensors inside torch.func.vmap or selective activation "
+            "checkpointing is not built in retrograd"
+        )
+    ctx = _AllowMutationOnSavedContext()
+
+    def pack(t):
+        record = [t, None]
+        memory = _memory(t._data)
+        ctx.saved.setdefault(id(memory), (memory, []))[1].append(record)
+        return record
+
+    def unpack(record):
+        if ctx.closed:
+            raise AssertionError(
+                "Trying to backward outside of the 'allow_mutation_on_saved_tensors' context"
+                "in which the graph was originally recorded."
+            )
+        return record[0] if record[1] is None else record[1]
+
+    from ..ops.inplace import inplace  # (the op table's in-place writes all go through it)
+
+    def before_write(fn, args, kwargs):
+        d = getattr(fn, "opdef", None)
+        writes = fn is inplace or (d is not None and d.name.endswith("_"))
+        if writes and args and isinstance(args[0], Tensor):
+            entry = ctx.saved.get(id(_memory(args[0]._data)))
+            if entry is not None:
+                for record in entry[1]:
+                    if record[1] is None:
+                        record[1] = record[0].detach().clone()
+        return NotImplemented  # the op runs as usual
+
+    _mutation_open[0] = True
+    previous = _switches.set_handler(before_write)
+    try:
+        with saved_tensors_hooks(pack, unpack):
+            yield ctx
+    finally:
+        _switches.set_handler(previous)
+        ctx.closed = True
+        ctx.saved.clear()
+        _mutation_open[0] = False
