@@ -556,6 +556,40 @@ def test_extra_state(torch_ref):
     _same(torch_ref, program)
 
 
+def _note_module(m, *rest):
+    """A load pre-hook that can be pickled: it records which module it was called with."""
+    m.seen = getattr(m, "seen", 0) + 1
+
+
+def test_hooks_are_copied_with_their_module(torch_ref):
+    def program(T, step):
+        import copy
+
+        n = _net(T)
+        n.register_load_state_dict_pre_hook(_note_module)
+        n.register_forward_hook(lambda m, a, o: o * 2)
+        twin = copy.deepcopy(n)
+        step("copy loads", lambda: twin.load_state_dict(n.state_dict()))
+        step("the copy's hook saw the copy", lambda: (getattr(n, "seen", 0), twin.seen))
+        step("forward hook copied", lambda: twin.a(T.ones(1, 2)).shape)
+
+    _same(torch_ref, program)
+
+
+def test_backward_hook_used_directly(torch_ref):
+    def program(T, step):
+        hooks = importlib.import_module(T.__name__ + ".utils.hooks")
+        m = T.nn.Tanh()
+        bw = hooks.BackwardHook(m, [lambda mod, gi, go: step.note("hook", gi, go)], [])
+        x = T.tensor([0.5, 1.0], requires_grad=True)
+        args = bw.setup_input_hook((x, 3))
+        out = bw.setup_output_hook(m.forward(args[0]))
+        step("state", lambda: (bw.n_inputs, bw.input_tensors_index, bw.n_outputs))
+        step("backward", lambda: out.sum().backward())
+
+    _same(torch_ref, program)
+
+
 # --- the rest of Module's surface --------------------------------------------------------------
 def test_set_submodule_devices_and_class_attributes(torch_ref):
     def program(T, step):

@@ -228,6 +228,14 @@ class _WrappedHook:
         self.hook = hook
         self.module = None if module is None else weakref.ref(module)
 
+    def __getstate__(self):
+        module = None if self.module is None else self.module()
+        return {"hook": self.hook, "module": module, "with_module": self.module is not None}
+
+    def __setstate__(self, state):
+        self.hook = state["hook"]
+        self.module = weakref.ref(state["module"]) if state["with_module"] else None
+
     def __call__(self, *args):
         if self.module is None:
             return self.hook(*args)
