@@ -455,6 +455,7 @@ def test_state_dict_hooks(torch_ref):
         n3 = _net(T)
         n3.a.register_state_dict_post_hook(hook)
         step("adds a key", lambda: list(n3.state_dict()))
+        step("positional arguments", lambda: list(n3.state_dict(None, "p.")))
 
     _same(torch_ref, program)
 

@@ -932,6 +932,13 @@ class Module:
         """Parameters and persistent buffers by dotted name, as detached tensors sharing memory
         (and ``_extra_state`` for a module that defines ``get_extra_state``)."""
         if args:  # the old positional form: (destination, prefix, keep_vars)
+            warnings.warn(
+                "Positional args are being deprecated, use kwargs instead. Refer to "
+                "https://pytorch.org/docs/main/generated/torch.nn.Module.html"
+                "#torch.nn.Module.state_dict for details.",
+                FutureWarning,
+                stacklevel=2,
+            )
             destination = args[0]
             if len(args) > 1:
                 prefix = args[1]
