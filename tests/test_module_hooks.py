@@ -214,6 +214,24 @@ def test_hook_order_prepend_and_removal(torch_ref):
     _same(torch_ref, program)
 
 
+def test_hooks_per_call_retain_graph_and_autograd_grad(torch_ref):
+    def program(T, step):
+        nn = T.nn
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        ident = nn.Identity()
+        ident.register_full_backward_hook(lambda m, gi, go: step.note("identity", gi, go))
+        step("identity", lambda: (ident(x) * 3).sum().backward())
+        t = nn.Tanh()
+        t.register_full_backward_hook(lambda m, gi, go: step.note("tanh", gi))
+        t.register_full_backward_pre_hook(lambda m, go: step.note("pre", go))
+        y1, y2 = t(x), t(x * 2)
+        step("two calls", lambda: (y1.sum() + 10 * y2.sum()).backward(retain_graph=True))
+        step("again", lambda: y1.sum().backward())
+        step("autograd.grad", lambda: T.autograd.grad(t(x).sum(), x))
+
+    _same(torch_ref, program)
+
+
 def test_in_place_writes_through_a_hooked_module_raise(torch_ref):
     def program(T, step):
         nn = T.nn
