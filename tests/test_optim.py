@@ -291,8 +291,11 @@ def test_step_hooks_run_around_the_step():
     assert seen == [("pre", 1.0), ("post", 0.0), ("pre", 0.0)]
 
 
-def test_a_custom_optimizer_subclass_gets_hooks_and_closure_args():
-    class HalveParams(optim.Optimizer):
+@pytest.mark.parametrize("lib", ["retrograd", "torch"])
+def test_a_custom_optimizer_subclass_gets_hooks_and_closure_args(torch_ref, lib):
+    T = retrograd if lib == "retrograd" else torch_ref
+
+    class HalveParams(T.optim.Optimizer):
         def __init__(self, params):
             super().__init__(params, {"factor": 0.5})
 
@@ -302,15 +305,17 @@ def test_a_custom_optimizer_subclass_gets_hooks_and_closure_args():
                     p.data = p.detach() * group["factor"]
             return closure() if closure is not None else None
 
-    p = retrograd.nn.Parameter(retrograd.tensor([8.0]))
+    p = T.nn.Parameter(T.tensor([8.0]))
     opt = HalveParams([p])
     calls = []
     opt.register_step_pre_hook(lambda o, a, k: calls.append(("pre", a, k)))
     opt.register_step_post_hook(lambda o, a, k: calls.append(("post", p.item())))
     assert opt.step(lambda: "loss") == "loss"
     assert p.item() == 4.0
-    assert calls[0][0] == "pre" and len(calls[0][1]) == 1 and calls[1] == ("post", 4.0)
-    opt.register_step_pre_hook(lambda o, a, k: ((), {}))  # drops the closure
+    # the hooks see the step's arguments, the optimizer first
+    assert calls[0][0] == "pre" and len(calls[0][1]) == 2 and calls[0][1][0] is opt
+    assert calls[1] == ("post", 4.0)
+    opt.register_step_pre_hook(lambda o, a, k: ((o,), {}))  # drops the closure
     assert opt.step(lambda: "loss") is None
 
 

@@ -25,6 +25,7 @@ from .grad_mode import (
     set_multithreading_enabled,
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .graph import GradientEdge
 from .node import AccumulateGrad, Node
 from .training_checks import detect_leaks, detect_pitfalls
 from .variable import Variable
@@ -247,7 +248,7 @@ def grad(
     if allow_unused is None:
         allow_unused = materialize_grads
     outputs = _as_tuple(outputs)
-    inputs = _as_tuple(inputs)
+    inputs = (inputs,) if isinstance(inputs, GradientEdge) else _as_tuple(inputs)
     if not inputs:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if is_grads_batched:
@@ -265,6 +266,8 @@ def grad(
         retain_graph = create_graph
     _check_roots(outputs)
     for t in inputs:
+        if isinstance(t, GradientEdge):
+            continue
         if not isinstance(t, Tensor):
             raise TypeError(
                 f"grad(): argument 'inputs' must be a sequence of Tensors, not {type(t).__name__}"

@@ -37,6 +37,42 @@ class _Passes(threading.local):
 _passes = _Passes()
 
 
+class _Pass(list):
+    """One backward pass: its final callbacks (the list), and for hooks that ask which nodes it
+    will run, ``graph``: (dependency counts or None for a one-node pass, the needed nodes or None,
+    the root edges, whether it accumulates); ``notes``: a dict hooks may keep per pass, or None."""
+
+    __slots__ = ("graph", "notes")
+
+
+_LEAF_IN_GRAD = (
+    "A leaf node was passed to _will_engine_execute_node but we are currently running "
+    "autograd.grad(). This is currently not supported."
+)
+
+
+def will_run(node) -> bool:
+    """Whether the backward pass now running computes the gradient that goes into ``node``
+    (PyTorch's ``_will_engine_execute_node``)."""
+    p = current_pass()
+    if p is None:
+        raise RuntimeError(
+            "_will_engine_execute_node should only be called during the backward pass"
+        )
+    deps, needed, root_edges, accumulate = p.graph
+    if any(node is n for n, _ in root_edges):
+        reached = True
+    elif deps is None:  # a pass of one node: its edges lead to leaves
+        reached = any(node is n for n, _ in root_edges[0][0].next_functions)
+    else:
+        reached = node in deps
+    if not reached:
+        return False
+    if not accumulate and type(node) is AccumulateGrad:
+        raise RuntimeError(_LEAF_IN_GRAD)
+    return needed is None or node in needed
+
+
 def queue_callback(callback) -> None:
     """Run ``callback()`` when the backward pass now running ends, after every node and hook
     (PyTorch's ``Variable._execution_engine.queue_callback``).  A callback may queue another."""
@@ -103,7 +139,9 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     # ``next_node``: the one node that became ready while the queue was empty runs next without
     # going through the queue (a chain never touches it); a second ready node sends both there.
     next_node = None
-    final = []  # queue_callback's callbacks for this pass
+    final = _Pass()  # queue_callback's callbacks for this pass
+    final.graph = (deps, needed, root_edges, accumulate)
+    final.notes = None
     passes = _passes.callbacks
     passes.append(final)
     _cut_state.passes += 1  # the formulas' ops are no cuts of the user's
@@ -277,7 +315,9 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
     site = caller_site(3)  # (the user's backward call)
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
-    final = []
+    final = _Pass()
+    final.graph = (None, None, ((node, nr),), True)
+    final.notes = None
     passes = _passes.callbacks
     passes.append(final)
     _cut_state.passes += 1  # the formulas' ops are no cuts of the user's (as in run)
@@ -455,6 +495,8 @@ def gradient_edge(t):
 
 
 def _input_edge(t, accumulate):
+    if isinstance(t, tuple):  # a GradientEdge
+        return (t.node, t.output_nr)
     if t.grad_fn is not None:
         return (t.grad_fn, t._output_nr)
     if accumulate:

@@ -129,6 +129,10 @@ class BackwardCFunction(Node, FunctionCtx):
     def __call__(self, *grads):
         raise TypeError(f"'{type(self).__name__}' object is not callable")
 
+    def __repr__(self):
+        # PyTorch's custom Function nodes are Python classes of its autograd.function module
+        return f"<torch.autograd.function.{type(self).__name__} object at {hex(id(self))}>"
+
     def apply(self, *args):
         """Called by the engine as ``apply(grads, needed)`` (``grads`` a list); called by a user with
         the output gradients, it runs ``backward`` and returns what it returns, as in PyTorch."""
@@ -169,7 +173,10 @@ class BackwardCFunction(Node, FunctionCtx):
         out = []
         for (nxt, _), pos in zip(self.next_functions, self._tensor_positions):
             g = result[pos]
-            if g is None or nxt is None or (needed is not None and nxt not in needed):
+            if nxt is None:  # an input that needs no gradient: only node hooks see this one
+                out.append(g)
+                continue
+            if g is None or (needed is not None and nxt not in needed):
                 out.append(None)
                 continue
             shape, dtype = self._args[pos]

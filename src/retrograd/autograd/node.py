@@ -139,24 +139,66 @@ def keep_shape_of(t):
 
 
 class RemovableHandle:
-    """Returned by every ``register_*hook``; ``remove()`` takes the hook out again."""
+    """Returned by every ``register_*hook``; ``remove()`` takes the hook out again
+    (``torch.utils.hooks.RemovableHandle``).  ``extra_dict``: more dicts (or one) keyed by the same
+    id, such as the record of which hooks take keyword arguments, cleared with it."""
 
     _ids = itertools.count()
 
-    def __init__(self, hooks_dict):
+    def __init__(self, hooks_dict, *, extra_dict=None):
+        self.hooks_dict_ref = weakref.ref(hooks_dict) if hooks_dict is not None else _dead
         self.id = next(RemovableHandle._ids)
-        self._dict = weakref.ref(hooks_dict) if hooks_dict is not None else None
+        extras = (
+            ()
+            if extra_dict is None
+            else (extra_dict,)
+            if isinstance(extra_dict, dict)
+            else extra_dict
+        )
+        self.extra_dict_ref = tuple(weakref.ref(d) for d in extras)
 
-    def remove(self):
-        d = self._dict() if self._dict is not None else None
-        if d is not None:
-            d.pop(self.id, None)
+    def remove(self) -> None:
+        for ref in (self.hooks_dict_ref, *self.extra_dict_ref):
+            d = ref()
+            if d is not None:
+                d.pop(self.id, None)
+
+    def __getstate__(self):
+        d = self.hooks_dict_ref()
+        return (d, self.id, tuple(r() for r in self.extra_dict_ref))
+
+    def __setstate__(self, state):
+        self.hooks_dict_ref = _dead if state[0] is None else weakref.ref(state[0])
+        self.id = state[1]
+        self.extra_dict_ref = tuple(weakref.ref(d) for d in state[2] if d is not None)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.remove()
+
+
+RemovableHandle.__module__ = "retrograd.utils.hooks"  # its public home
+
+
+def add_to(hooks, hook, prepend: bool = False, extra_dicts=()) -> RemovableHandle:
+    """Put ``hook`` into the dict ``hooks`` (first with ``prepend``) under a new handle, which
+    also clears its entry in each of ``extra_dicts`` when removed."""
+    handle = RemovableHandle(hooks, extra_dict=extra_dicts)
+    if prepend:
+        rest = list(hooks.items())
+        hooks.clear()
+        hooks[handle.id] = hook
+        hooks.update(rest)
+    else:
+        hooks[handle.id] = hook
+    return handle
+
+
+def _dead():
+    """A weak reference that is already dead (a handle whose dict is gone)."""
+    return None
 
 
 class _HookDict(dict):

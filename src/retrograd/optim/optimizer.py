@@ -16,7 +16,7 @@ from .._array import xp
 from ..autograd import enable_grad
 from ..autograd import training_checks as _checks
 from ..autograd.anomaly import caller_site
-from ..autograd.node import RemovableHandle, _HookDict
+from ..autograd.node import RemovableHandle, _HookDict, add_to
 from ..tensor import Tensor, _make, clear_grad
 
 
@@ -39,6 +39,16 @@ def _typename(obj) -> str:
     return name if module in ("builtins", "__builtin__", None) else f"{module}.{name}"
 
 
+_HOOK_SLOTS = (
+    "_optimizer_step_pre_hooks",
+    "_optimizer_step_post_hooks",
+    "_optimizer_state_dict_pre_hooks",
+    "_optimizer_state_dict_post_hooks",
+    "_optimizer_load_state_dict_pre_hooks",
+    "_optimizer_load_state_dict_post_hooks",
+)
+
+
 class Optimizer:
     """The base class of every optimizer (``torch.optim.Optimizer``).
 
@@ -52,6 +62,10 @@ class Optimizer:
         self.defaults = defaults
         self._optimizer_step_pre_hooks: dict[int, Callable] = _HookDict()
         self._optimizer_step_post_hooks: dict[int, Callable] = _HookDict()
+        self._optimizer_state_dict_pre_hooks: dict[int, Callable] = _HookDict()
+        self._optimizer_state_dict_post_hooks: dict[int, Callable] = _HookDict()
+        self._optimizer_load_state_dict_pre_hooks: dict[int, Callable] = _HookDict()
+        self._optimizer_load_state_dict_post_hooks: dict[int, Callable] = _HookDict()
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of "
@@ -99,16 +113,44 @@ class Optimizer:
         raise NotImplementedError
 
     def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
-        """``hook(optimizer, args, kwargs)`` runs before each ``step``."""
-        handle = RemovableHandle(self._optimizer_step_pre_hooks)
-        self._optimizer_step_pre_hooks[handle.id] = hook
-        return handle
+        """``hook(optimizer, args, kwargs)`` runs before each ``step`` (``args`` starting with the
+        optimizer); it may return new ``(args, kwargs)``."""
+        return add_to(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(optimizer, args, kwargs)`` runs after each ``step``."""
-        handle = RemovableHandle(self._optimizer_step_post_hooks)
-        self._optimizer_step_post_hooks[handle.id] = hook
-        return handle
+        return add_to(self._optimizer_step_post_hooks, hook)
+
+    def register_state_dict_pre_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
+        """``hook(optimizer)`` runs before ``state_dict``."""
+        return add_to(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
+        """``hook(optimizer, state_dict)`` runs after ``state_dict``; what it returns, if not None,
+        is the state dict."""
+        return add_to(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
+        """``hook(optimizer, state_dict)`` runs before ``load_state_dict``; what it returns, if
+        not None, is loaded instead."""
+        return add_to(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
+        """``hook(optimizer)`` runs after ``load_state_dict``."""
+        return add_to(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
+    @staticmethod
+    def profile_hook_step(func: Callable) -> Callable:
+        """``func`` (a ``step``) running the global and the optimizer's step hooks around it."""
+        return _with_step_hooks(func)
 
     # --- parameter groups --------------------------------------------------------------------
     def add_param_group(self, param_group: dict) -> None:
@@ -186,6 +228,18 @@ class Optimizer:
 
     # --- state dicts -------------------------------------------------------------------------
     def state_dict(self) -> dict:
+        """``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}``, through
+        the state-dict hooks."""
+        for hook in list(self._optimizer_state_dict_pre_hooks.values()):
+            hook(self)
+        state_dict = self._state_dict()
+        for hook in list(self._optimizer_state_dict_post_hooks.values()):
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
+
+    def _state_dict(self) -> dict:
         """``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}``.
 
         Parameters are numbered in the order of the groups, as PyTorch does, so a state dict can be
@@ -204,7 +258,18 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
-        """Restore options and buffers saved by ``state_dict`` (``Optimizer.load_state_dict``)."""
+        """Restore options and buffers saved by ``state_dict`` (``Optimizer.load_state_dict``),
+        through the load hooks."""
+        state_dict = dict(state_dict)
+        for hook in list(self._optimizer_load_state_dict_pre_hooks.values()):
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        self._load_state_dict(state_dict)
+        for hook in list(self._optimizer_load_state_dict_post_hooks.values()):
+            hook(self)
+
+    def _load_state_dict(self, state_dict: dict) -> None:
         saved_groups = deepcopy(state_dict["param_groups"])
         if len(self.param_groups) != len(saved_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
@@ -242,8 +307,8 @@ class Optimizer:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self.__dict__.setdefault("_optimizer_step_pre_hooks", _HookDict())
-        self.__dict__.setdefault("_optimizer_step_post_hooks", _HookDict())
+        for slot in _HOOK_SLOTS:  # (an older pickle lacks some)
+            self.__dict__.setdefault(slot, _HookDict())
 
     def __repr__(self) -> str:
         lines = [type(self).__name__ + " ("]
@@ -257,31 +322,68 @@ class Optimizer:
 
 
 def _with_step_hooks(step: Callable) -> Callable:
-    """``step`` running the optimizer's pre-hooks (which may replace its arguments) before it,
-    and its post-hooks after it."""
-    if getattr(step, "_with_hooks", False):
+    """``step`` running the global and then the optimizer's pre-hooks (which may replace its
+    arguments, the optimizer first among them) before it, and the post-hooks after it."""
+    if getattr(step, "hooked", False):
         return step
 
     @wraps(step)
-    def hooked(self, *args, **kwargs):
+    def hooked(*args, **kwargs):
+        self = args[0]
         if _checks.state.active:
             _checks.before_step(self)
-        for hook in list(self._optimizer_step_pre_hooks.values()):
+        for hook in [
+            *_global_optimizer_pre_hooks.values(),
+            *self._optimizer_step_pre_hooks.values(),
+        ]:
             result = hook(self, args, kwargs)
             if result is not None:
                 if not (isinstance(result, tuple) and len(result) == 2):
                     raise RuntimeError(
-                        f"{hook} must return None or a tuple of (new_args, "
+                        f"{_step_repr(self, step)} must return None or a tuple of (new_args, "
                         f"new_kwargs), but got {result}."
                     )
                 args, kwargs = result
-        out = step(self, *args, **kwargs)
-        for hook in list(self._optimizer_step_post_hooks.values()):
+        out = step(*args, **kwargs)
+        for hook in [
+            *self._optimizer_step_post_hooks.values(),
+            *_global_optimizer_post_hooks.values(),
+        ]:
             hook(self, args, kwargs)
         return out
 
-    hooked._with_hooks = True  # type: ignore[attr-defined]
+    hooked.hooked = True  # type: ignore[attr-defined]
     return hooked
+
+
+def _step_repr(optimizer, step) -> str:
+    """How PyTorch names the step in its hook error: by the class that defines it (each built-in
+    optimizer defines its own there; here they share the base class's)."""
+    owner = next(
+        (
+            c
+            for c in type(optimizer).__mro__
+            if c is not Optimizer
+            and ("step" in c.__dict__ or c.__module__.startswith("retrograd.optim."))
+        ),
+        Optimizer,
+    )
+    return f"<function {owner.__name__}.step at {hex(id(step))}>"
+
+
+_global_optimizer_pre_hooks = _HookDict()
+_global_optimizer_post_hooks = _HookDict()
+
+
+def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
+    """``hook(optimizer, args, kwargs)`` runs before the step of every optimizer, before its own
+    pre-hooks; it may return new ``(args, kwargs)``."""
+    return add_to(_global_optimizer_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
+    """``hook(optimizer, args, kwargs)`` runs after the step of every optimizer."""
+    return add_to(_global_optimizer_post_hooks, hook)
 
 
 Optimizer.step = _with_step_hooks(Optimizer.step)  # type: ignore[method-assign]

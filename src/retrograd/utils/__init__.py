@@ -1,10 +1,10 @@
 """``retrograd.utils``: helpers built on the public API (``checkpoint``, ``data``,
 ``swap_tensors``, ``set_module``)."""
 
-from . import checkpoint, data, dlpack
+from . import checkpoint, data, dlpack, hooks
 from ._swap import swap_tensors
 
-__all__ = ["checkpoint", "data", "dlpack", "set_module", "swap_tensors"]
+__all__ = ["checkpoint", "data", "dlpack", "hooks", "set_module", "swap_tensors"]
 
 
 def set_module(obj, mod: str) -> None:
