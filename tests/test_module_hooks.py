@@ -57,6 +57,7 @@ def _text(message: str) -> str:
     """An error text with addresses and the library's name out of it; retrograd's own sentence
     after PyTorch's (naming where a node was made) is left out."""
     message = re.sub(r" at 0x[0-9a-f]+", "", message).replace("retrograd", "torch")
+    message = message.replace(" torch computes on the CPU only.", "")
     return re.sub(r" \((The hook is on|made by|in the call|of) .*\)$", "", message)
 
 

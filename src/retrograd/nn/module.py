@@ -886,30 +886,19 @@ class Module:
 
     def xpu(self, device=None) -> "Module":
         """PyTorch's CPU-only build has no XPU: an error once there is a tensor to move."""
-        return self._no_device(device, AssertionError("Torch not compiled with XPU enabled"))
+        return self._no_device("xpu", device)
 
     def ipu(self, device=None) -> "Module":
         """PyTorch's CPU-only build has no IPU: an error once there is a tensor to move."""
-        return self._no_device(
-            device, RuntimeError("PyTorch is not linked with support for ipu devices")
-        )
+        return self._no_device("ipu", device)
 
     def mtia(self, device=None) -> "Module":
         """PyTorch's CPU-only build has no MTIA: an error once there is a tensor to move."""
-        return self._no_device(
-            device,
-            AssertionError(
-                "Torch not compiled with MTIA enabled. Ensure you have `import "
-                "mtia.host_runtime.torch_mtia.dynamic_library` in your python src file and "
-                "include `//mtia/host_runtime/torch_mtia:torch_mtia` as your target dependency!"
-            ),
-        )
+        return self._no_device("mtia", device)
 
-    def _no_device(self, device, error: Exception) -> "Module":
+    def _no_device(self, kind: str, device) -> "Module":
         for _ in itertools.chain(self.parameters(), self.buffers()):
-            if isinstance(device, int) and not isinstance(device, bool):
-                raise RuntimeError(_device.NO_ACCELERATOR)
-            raise error
+            _device.accelerator_call(kind, device)  # (each tensor's move raises)
         return self
 
     def share_memory(self) -> "Module":
