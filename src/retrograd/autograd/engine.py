@@ -244,14 +244,20 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
         _cut_state.passes -= 1
         if not _cut_state.passes:
             _cut_state.active = _cut_state.enabled
+    _final_callbacks(final, passes)
+    return captured
+
+
+def _final_callbacks(final, passes):
+    """Run the callbacks ``queue_callback`` gave this pass (a callback may queue another), then
+    leave the pass."""
     try:
         i = 0
-        while i < len(final):  # a callback may queue another
+        while i < len(final):
             final[i]()
             i += 1
     finally:
         passes.pop()
-    return captured
 
 
 def _run_one(node, nr, grad, retain_graph, create_graph):
@@ -294,7 +300,7 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
             node._release(site)
         todo = [(nxt, g) for (nxt, _), g in zip(edges, outs) if nxt is not None and g is not None]
         n = len(todo)
-        if n > 1:
+        if n > 3:  # (up to three the heap pops them in edge order)
             todo = [todo[i] for i in _tie_order(n)]  # as the ready heap would pop them
         if node._formula_grads:
             # .grad may take a gradient nothing else refers to (see _unshared): new, owning its
@@ -324,12 +330,9 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
         _cut_state.passes -= 1
         if not _cut_state.passes:
             _cut_state.active = _cut_state.enabled
-    try:
-        i = 0
-        while i < len(final):  # a callback may queue another
-            final[i]()
-            i += 1
-    finally:
+    if final:
+        _final_callbacks(final, passes)
+    else:
         passes.pop()
     return True
 
