@@ -104,10 +104,12 @@ class Source:
 
 def build(steps, inputs, results, name="program"):
     """A function of the arrays in slots ``inputs`` that runs ``steps`` and returns the arrays in
-    slots ``results`` (None stands for no array)."""
+    slots ``results`` as new tensors (None stands for no array)."""
     src = Source()
     src.steps(steps)
-    src.line("return (" + "".join(("None" if r is None else f"s{r}") + ", " for r in results) + ")")
+    src.line(
+        "return [" + "".join(("None" if r is None else f"make(s{r})") + ", " for r in results) + "]"
+    )
     return src.function(f"{name}({', '.join(f's{i}' for i in inputs)})")
 
 
@@ -191,23 +193,20 @@ class CompiledFunctionBackward(Node):
             elif t._vc.version != version:
                 raise RuntimeError(_modified_message(self, t, version))
         if len(grads) == 1:  # one output (the common case)
-            program = self._programs.get(1)
-            arrays = (grads[0]._data,)
-        else:
-            mask = 0
-            arrays = []
-            for i, g in enumerate(grads):
-                if g is not None:
-                    mask |= 1 << i
-                    arrays.append(g._data)
-            program = self._programs.get(mask)
+            return self._programs[1](grads[0]._data, *saved)
+        mask = 0
+        arrays = []
+        for i, g in enumerate(grads):
+            if g is not None:
+                mask |= 1 << i
+                arrays.append(g._data)
+        program = self._programs.get(mask)
         if program is None:  # gradients for outputs in a combination not traced
             raise RuntimeError(
                 "retrograd.compile: this combination of outputs with gradients was not traced; "
                 "call the function eagerly for it"
             )
-        out = program(*arrays, *saved)
-        return [None if a is None else _make(a) for a in out]
+        return program(*arrays, *saved)
 
     def _release(self, where=None):
         if self._saved is not None:

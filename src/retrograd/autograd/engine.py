@@ -284,14 +284,20 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
         _cut_state.passes -= 1
         if not _cut_state.passes:
             _cut_state.active = _cut_state.enabled
+    _final_callbacks(final, passes)
+    return captured
+
+
+def _final_callbacks(final, passes):
+    """Run the callbacks ``queue_callback`` gave this pass (a callback may queue another), then
+    leave the pass."""
     try:
         i = 0
-        while i < len(final):  # a callback may queue another
+        while i < len(final):
             final[i]()
             i += 1
     finally:
         passes.pop()
-    return captured
 
 
 def _run_one(node, nr, grad, retain_graph, create_graph):
@@ -334,30 +340,29 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
             raise
         if not retain_graph:
             node._release(site)
-        todo = [
-            (nxt._seq, nxt, g)
-            for (nxt, _), g in zip(edges, outs)
-            if nxt is not None and g is not None
-        ]
-        if len(todo) > 1:
-            todo = [todo[i] for i in _tie_order(len(todo))]  # as the ready heap would pop them
+        todo = [(nxt, g) for (nxt, _), g in zip(edges, outs) if nxt is not None and g is not None]
+        n = len(todo)
+        if n > 3:  # (up to three the heap pops them in edge order)
+            todo = [todo[i] for i in _tie_order(n)]  # as the ready heap would pop them
         if node._formula_grads:
             # .grad may take a gradient nothing else refers to (see _unshared): new, owning its
             # array, not the incoming gradient, and going to one leaf only
             incoming = grad._data
-            distinct = len(todo) < 2 or len({_array_id(g) for _, _, g in todo}) == len(todo)
-            for _, acc, g in todo:
+            distinct = (
+                n < 2 or len({id(g._data) if type(g) is Tensor else id(g) for _, g in todo}) == n
+            )
+            for acc, g in todo:
                 a = g._data if type(g) is Tensor else None  # (a sparse gradient: no ._data)
                 mine = (
                     a is not None
                     and a.base is None
                     and a is not incoming
                     and g._grad_fn is None
-                    and (distinct or sum(h._data is a for _, _, h in todo) == 1)
+                    and (distinct or sum(h._data is a for _, h in todo) == 1)
                 )
                 accumulate_grad(acc.variable, g, create_graph, site, True, mine)
         else:
-            for _, acc, g in todo:
+            for acc, g in todo:
                 accumulate_grad(acc.variable, g, create_graph, site)
     except BaseException:
         passes.pop()
@@ -367,12 +372,9 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
         _cut_state.passes -= 1
         if not _cut_state.passes:
             _cut_state.active = _cut_state.enabled
-    try:
-        i = 0
-        while i < len(final):  # a callback may queue another
-            final[i]()
-            i += 1
-    finally:
+    if final:
+        _final_callbacks(final, passes)
+    else:
         passes.pop()
     return True
 
@@ -519,10 +521,6 @@ def _capture(node, slot_map, slots, inputs, captured, accumulate, create_graph):
                 if not inputs[i]._retains_grad:  # else its retain_grad hook stored it already
                     _store_grad(inputs[i], g, create_graph)
                 break
-
-
-def _array_id(g):
-    return id(g._data) if type(g) is Tensor else id(g)
 
 
 def _unshared(node, g, slots, outs):
@@ -673,7 +671,10 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
         grad = _leaf_hooks(variable, grad)
         owned = False  # a hook may have kept it, or returned a tensor of its own
     old = variable._grad
-    if grad.is_sparse or (old is not None and old.is_sparse):
+    # (a plain Tensor is dense: the property is read only of a subclass)
+    if (type(grad) is not Tensor and grad.is_sparse) or (
+        old is not None and type(old) is not Tensor and old.is_sparse
+    ):
         _accumulate_sparse(variable, grad, old, owned)
     elif (
         old is None
