@@ -195,6 +195,7 @@ def test_lstm_recurrent_products_in_row_blocks(monkeypatch, reverse, sizes):
     hidden, batch = 32, 3
     for w in (np.zeros((4 * hidden, hidden)), np.zeros((hidden, 4 * hidden))):
         assert rnn_ops._row_blocks(w, batch).shape[0] == 2  # (the products do split)
+        assert rnn_ops._row_blocks(w, 2) is w  # (and smaller ones stay whole)
     shapes = [(4, batch, 5), (4 * hidden, 5), (4 * hidden, hidden), (4 * hidden,), (4 * hidden,)]
     shapes += [(batch, hidden), (batch, hidden)]
     arrays = [randn(i, *shape) * 0.5 for i, shape in enumerate(shapes)]

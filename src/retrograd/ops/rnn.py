@@ -204,9 +204,11 @@ def _row_blocks(w, cols):
     blocks each under ``_UNPACKED_PRODUCT`` (one batched product runs them all), or ``w`` itself
     when the whole product is that small or M splits into no blocks of 16 rows or more."""
     rows, inner = w.shape
-    for k in range(-(-rows * inner * cols // _UNPACKED_PRODUCT), rows // 16 + 1):
-        if k > 1 and rows % k == 0:
-            return xp.ascontiguousarray(w).reshape(k, rows // k, inner)
+    fewest = -(-rows * inner * cols // _UNPACKED_PRODUCT)
+    if fewest > 1:
+        for k in range(fewest, rows // 16 + 1):
+            if rows % k == 0:
+                return xp.ascontiguousarray(w).reshape(k, rows // k, inner)
     return w
 
 
