@@ -241,17 +241,17 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     product = xp.dot if w_blocks is w_hh else xp.matmul  # (dot: the cheapest call for 2-D)
     x2 = x.reshape(steps * batch, x.shape[2])
     # The input's projection of every step is one product, (4H, I) by (I, T*B), into reused
-    # scratch memory (as T products of B columns it runs far slower); each step adds its (4H, B)
-    # columns to the recurrent product, which it writes into its own contiguous block of gates.
+    # scratch memory (as T products of B columns it runs far slower), and one copy lays it out
+    # as the steps' contiguous (4H, B) blocks of gates, to which each step adds its recurrent
+    # product (adding the strided columns at every step instead costs more than the copy).
     projected = scratch_array("lstm_projected", (4 * hidden, steps * batch), x.dtype)
     xp.dot(w_ih, x2.T, out=projected)
     if b_ih is not None:
         projected += _lstm_layout(b_ih + b_hh)[:, None]
-    projected = projected.reshape(4 * hidden, steps, batch).transpose(1, 0, 2)
     a = xp.empty((steps, 4 * hidden, batch), x.dtype)
-    if sizes is not None:  # (the columns a step leaves alone keep finite values)
-        a[...] = projected
+    a[...] = projected.reshape(4 * hidden, steps, batch).transpose(1, 0, 2)
     blocked = (steps,) + w_blocks.shape[:-1] + (batch,)  # each step's gates as the blocks' rows
+    rec = xp.empty(blocked[1:], x.dtype)
     hs, h_read, h_write = _states(
         None if h0 is None else h0.T, steps, hidden, batch, x.dtype, reverse
     )
@@ -266,12 +266,11 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     h1, h3 = hidden, 3 * hidden
     # Each step turns the sigmoid gates' block into 1 + exp(-pre) and divides by it, which
     # saves a reciprocal per step; the sigmoids themselves are taken once, after the loop.
-    for n, g, proj, d3, d_o, d_if, cg, pair, tg, hp, hq, cq, tct in _steps(
+    for n, g, d3, d_o, d_if, cg, pair, tg, hp, hq, cq, tct in _steps(
         reverse,
         sizes,
         batch,
-        *(a.reshape(blocked), projected.reshape(blocked), a[:, :h3], a[:, :h1]),
-        a[:, h1:h3].reshape(steps, 2, hidden, batch),
+        *(a.reshape(blocked), a[:, :h3], a[:, :h1], a[:, h1:h3].reshape(steps, 2, hidden, batch)),
         *(a[:, h3:], pairs, pairs[:, 0], h_read, h_write, c_write, tc),
     ):
         both = scaled
@@ -283,8 +282,7 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
             both = scaled[..., :n]
             g[..., :n] += xp.matmul(w_blocks, hp[:, :n])
         else:
-            product(w_blocks, hp, out=g)
-            g += proj
+            g += product(w_blocks, hp, out=rec)
         xp.exp(d3, out=d3)
         d3 += 1
         xp.tanh(cg, out=tg)
