@@ -185,6 +185,39 @@ def test_gradcheck_every_input_of_a_layer(mode, reverse):
         assert gradcheck(run, inputs)
 
 
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("sizes", [None, [3, 3, 2, 1]], ids=["full", "packed"])
+def test_lstm_recurrent_products_in_row_blocks(monkeypatch, reverse, sizes):
+    """A recurrent product above ``_UNPACKED_PRODUCT`` runs as one batched product of the
+    weight's row blocks (forward: the gates' rows; backward: the transposed weight's): values and
+    every gradient as the composed layer's."""
+    monkeypatch.setattr(rnn_ops, "_UNPACKED_PRODUCT", 10_000)
+    hidden, batch = 32, 3
+    for w in (np.zeros((4 * hidden, hidden)), np.zeros((hidden, 4 * hidden))):
+        assert rnn_ops._row_blocks(w, batch).shape[0] == 2  # (the products do split)
+        assert rnn_ops._row_blocks(w, 2) is w  # (and smaller ones stay whole)
+    shapes = [(4, batch, 5), (4 * hidden, 5), (4 * hidden, hidden), (4 * hidden,), (4 * hidden,)]
+    shapes += [(batch, hidden), (batch, hidden)]
+    arrays = [randn(i, *shape) * 0.5 for i, shape in enumerate(shapes)]
+
+    def run():
+        inputs = [retrograd.tensor(a, requires_grad=True) for a in arrays]
+        results = rnn_ops.layer("LSTM", *inputs, reverse, sizes)
+        loss = sum(
+            (r * retrograd.tensor(randn(9 + i, *r.shape))).sum() for i, r in enumerate(results)
+        )
+        return [r.detach().numpy() for r in results] + [
+            g.numpy() for g in retrograd.autograd.grad(loss, inputs)
+        ]
+
+    fused = run()
+    with monkeypatch.context() as m:
+        _composed(m)
+        composed = run()
+    for a, c in zip(fused, composed):
+        np.testing.assert_allclose(a, c, rtol=1e-5, atol=1e-5)
+
+
 def test_double_backward_matches_composed_and_pytorch(torch_ref, monkeypatch):
     """A gradient penalty through an LSTM: create_graph reruns the composed ops."""
 

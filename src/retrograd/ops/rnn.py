@@ -17,7 +17,7 @@ gradients of gradients work as they do everywhere else.
 from itertools import repeat
 
 from .. import _switches
-from .._array import xp
+from .._array import scratch_array, xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from . import registry
@@ -192,6 +192,26 @@ def _steps(backwards, sizes, batch, *arrays):
     return zip(repeat(batch) if sizes is None else sizes, *arrays)
 
 
+# OpenBLAS multiplies matrices of up to this many multiply-adds (rows x inner x columns) with a
+# kernel that reads them where they lie; a larger product first copies (packs) both operands.  A
+# recurrent step's product is a whole weight matrix by a few columns: packing the weight at every
+# step costs about a third of the product, which row blocks below this size never pay.
+_UNPACKED_PRODUCT = 1_000_000
+
+
+def _row_blocks(w, cols):
+    """``w`` (M, K) for products with ``cols`` columns, as (k, M / k, K): the fewest equal row
+    blocks each under ``_UNPACKED_PRODUCT`` (one batched product runs them all), or ``w`` itself
+    when the whole product is that small or M splits into no blocks of 16 rows or more."""
+    rows, inner = w.shape
+    fewest = -(-rows * inner * cols // _UNPACKED_PRODUCT)
+    if fewest > 1:
+        for k in range(fewest, rows // 16 + 1):
+            if rows % k == 0:
+                return xp.ascontiguousarray(w).reshape(k, rows // k, inner)
+    return w
+
+
 def _no_grad_out(d_out, shape, dtype):
     """The output's gradient, or zeros (read only) when the output got none."""
     return xp.broadcast_to(xp.zeros((), dtype), shape) if d_out is None else d_out
@@ -217,13 +237,21 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     hidden = w_hh.shape[1]
     w_ih = _lstm_layout(w_ih)
     w_hh = _lstm_layout(w_hh)
+    w_blocks = _row_blocks(w_hh, batch)
+    product = xp.dot if w_blocks is w_hh else xp.matmul  # (dot: the cheapest call for 2-D)
     x2 = x.reshape(steps * batch, x.shape[2])
-    # one product per step, (4H, I) by (I, B), straight into the gates' layout: a product of the
-    # whole sequence runs faster, but its (T*B, 4H) or (4H, T*B) result is one more array of the
-    # gates' size to fill and copy, which costs more, counting the fresh pages it takes
-    a = xp.matmul(w_ih, x.transpose(0, 2, 1))
+    # The input's projection of every step is one product, (4H, I) by (I, T*B), into reused
+    # scratch memory (as T products of B columns it runs far slower), and one copy lays it out
+    # as the steps' contiguous (4H, B) blocks of gates, to which each step adds its recurrent
+    # product (adding the strided columns at every step instead costs more than the copy).
+    projected = scratch_array("lstm_projected", (4 * hidden, steps * batch), x.dtype)
+    xp.dot(w_ih, x2.T, out=projected)
     if b_ih is not None:
-        a += _lstm_layout(b_ih + b_hh)[:, None]
+        projected += _lstm_layout(b_ih + b_hh)[:, None]
+    a = xp.empty((steps, 4 * hidden, batch), x.dtype)
+    a[...] = projected.reshape(4 * hidden, steps, batch).transpose(1, 0, 2)
+    blocked = (steps,) + w_blocks.shape[:-1] + (batch,)  # each step's gates as the blocks' rows
+    rec = xp.empty(blocked[1:], x.dtype)
     hs, h_read, h_write = _states(
         None if h0 is None else h0.T, steps, hidden, batch, x.dtype, reverse
     )
@@ -234,7 +262,6 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     pairs = cs[1:] if reverse else cs[:-1]
     c_write = (cs[:-1] if reverse else cs[1:])[:, 1]
     tc = xp.empty((steps, hidden, batch), x.dtype)  # tanh of each new cell state
-    rec = xp.empty((4 * hidden, batch), x.dtype)
     scaled = xp.empty((2, hidden, batch), x.dtype)
     h1, h3 = hidden, 3 * hidden
     # Each step turns the sigmoid gates' block into 1 + exp(-pre) and divides by it, which
@@ -243,19 +270,19 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
         reverse,
         sizes,
         batch,
-        *(a, a[:, :h3], a[:, :h1], a[:, h1:h3].reshape(steps, 2, hidden, batch), a[:, h3:]),
-        *(pairs, pairs[:, 0], h_read, h_write, c_write, tc),
+        *(a.reshape(blocked), a[:, :h3], a[:, :h1], a[:, h1:h3].reshape(steps, 2, hidden, batch)),
+        *(a[:, h3:], pairs, pairs[:, 0], h_read, h_write, c_write, tc),
     ):
         both = scaled
         if n < batch:  # a packed batch: the finished (or not yet started) rows keep their state
             hq[:, n:] = hp[:, n:]
             cq[:, n:] = pair[1, :, n:]
-            g, d3, d_o, d_if, cg = g[:, :n], d3[:, :n], d_o[:, :n], d_if[..., :n], cg[:, :n]
+            d3, d_o, d_if, cg = d3[:, :n], d_o[:, :n], d_if[..., :n], cg[:, :n]
             pair, tg, hq, cq, tct = pair[..., :n], tg[:, :n], hq[:, :n], cq[:, :n], tct[:, :n]
             both = scaled[..., :n]
-            g += xp.matmul(w_hh, hp[:, :n])
+            g[..., :n] += xp.matmul(w_blocks, hp[:, :n])
         else:
-            g += xp.dot(w_hh, hp, out=rec)  # (dot into a buffer: the cheapest product call)
+            g += product(w_blocks, hp, out=rec)
         xp.exp(d3, out=d3)
         d3 += 1
         xp.tanh(cg, out=tg)
@@ -359,10 +386,10 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     # What each gate's pre-activation gradient is per unit of dc (input, forget, cell) or of dh
     # (output), and how dh reaches dc: every step at once, outside the loop.  The gradients are
     # in PyTorch's gate order, and so is every product with the layer's own weights below.
-    # (In place, into buffers made once: temporaries this large would each cost fresh pages.
-    # per_dc and per_dh share one of the gates' size, which after the loop takes the gates'
-    # gradients laid out for the weight products.)
-    per_gate = xp.empty((steps, 4, hidden, batch), dtype)
+    # (In place, into buffers of reused scratch memory: temporaries this large would each cost
+    # fresh pages.  per_dc and per_dh share one of the gates' size, which after the loop takes
+    # the gates' gradients laid out for the weight products; no result keeps any of them.)
+    per_gate = scratch_array("lstm_per_gate", (steps, 4, hidden, batch), dtype)
     per_dc, per_dh = per_gate[:, :3], per_gate[:, 3]
     p_i, p_f, p_g = per_dc[:, 0], per_dc[:, 1], per_dc[:, 2]
     xp.subtract(1, i, out=p_i)
@@ -377,19 +404,26 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     xp.subtract(1, o, out=per_dh)
     per_dh *= o
     per_dh *= tc
-    dh_to_dc = xp.multiply(tc, tc)
+    dh_to_dc = xp.multiply(tc, tc, out=scratch_array("lstm_dh_to_dc", tc.shape, dtype))
     xp.subtract(1, dh_to_dc, out=dh_to_dc)
     dh_to_dc *= o
     # Each step's gate gradients are one contiguous (4H, B) block of a (T, 4H, B) buffer, as are
     # the output's gradients (H, B) (one transposing copy first): the loop's writes and reads are
     # then whole blocks, not rows of B scattered through the sequence.
-    dgates = (xp.zeros if sizes is not None else xp.empty)((steps, gates, batch), dtype)
+    dgates = scratch_array("lstm_dgates", (steps, gates, batch), dtype)
+    if sizes is not None:
+        dgates.fill(0)
     d_out = _no_grad_out(d_out, (steps, batch, hidden), dtype).transpose(0, 2, 1)
     if d_out.strides[0]:  # (a real gradient, not the zeros' read-only view)
-        d_out = xp.ascontiguousarray(d_out)
+        d_copy = scratch_array("lstm_d_out", d_out.shape, dtype)
+        xp.copyto(d_copy, d_out)
+        d_out = d_copy
     dh = _carried(d_hy, batch, hidden, dtype).T.copy()
     dc = _carried(d_cy, batch, hidden, dtype).T.copy()
     w_hh_t = w_hh.T
+    t_blocks = _row_blocks(w_hh_t, batch)
+    product = xp.dot if t_blocks is w_hh_t else xp.matmul
+    dh_blocks = dh.reshape(t_blocks.shape[:-1] + (batch,))
     for n, dg, dg_ifc, dg_o, p_o, p_c, p_ifc, f_t, do_t in _steps(
         not reverse,
         sizes,
@@ -411,7 +445,7 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
         if n < batch:
             xp.matmul(w_hh_t, dg, out=dh_t)
         else:
-            xp.dot(w_hh_t, dg, out=dh)
+            product(t_blocks, dg, out=dh_blocks)
     # Every step's gradients as one (4H, T*B) matrix, and the states each step read as (H, T*B),
     # copied into the buffers the loop is done with: then one product per weight over all steps.
     dg2 = per_gate.reshape(gates, steps * batch)
