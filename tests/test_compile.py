@@ -611,3 +611,13 @@ def test_cross_entropy_is_traced_and_replayed_as_eager(kwargs):
         _same(got_grad, w.grad)
         w.grad = None
     assert [e.graph for e in _graphs(cf)] == [True]
+
+
+def test_compiled_float32_tanh_is_eagers_bit_for_bit():
+    """Eager float32 tanh rounds from float64 (and so saturates where PyTorch's does); the
+    replay must not call NumPy's float32 kernel instead."""
+    x = rg.tensor(np.linspace(-12.0, 12.0, 4001, dtype=np.float32))
+    cf = rg.compile(lambda t: (t * 1.0).tanh())
+    for _ in range(2):  # (the trace, then the replay)
+        _same(cf(x), (x * 1.0).tanh())
+    assert len(_graphs(cf)) == 1 and _graphs(cf)[0].graph
