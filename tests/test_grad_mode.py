@@ -203,3 +203,41 @@ def test_decorating_a_class_is_deprecated_and_builds_under_the_mode():
                 self.enabled = torch.is_grad_enabled()
 
     assert C().enabled is False and torch.is_grad_enabled()
+
+
+def test_float_of_a_tensor_that_requires_grad_warns_once_as_in_pytorch(torch_ref):
+    """``float(t)`` with grad mode on warns once a process (``int``, ``.item()`` and ``float``
+    under no_grad say nothing): each library runs the same calls in a fresh process."""
+    import subprocess
+    import sys
+
+    program = """
+import sys, warnings
+lib = __import__(sys.argv[1])
+x = lib.ones(1, requires_grad=True)
+seen = []
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    for call in ("int", "item", "nograd", "float", "float", "float of a plain tensor"):
+        if call == "int":
+            int(x)
+        elif call == "item":
+            x.item()
+        elif call == "nograd":
+            with lib.no_grad():
+                float(x)
+        elif call == "float":
+            float(x * 2)
+        else:
+            float(x.detach())
+        seen.append([(i.category.__name__, str(i.message).split(" (Triggered")[0]) for i in w])
+print(seen)
+"""
+    outs = [
+        subprocess.run(
+            [sys.executable, "-c", program, name], capture_output=True, text=True, check=True
+        ).stdout
+        for name in ("retrograd", "torch")
+    ]
+    assert outs[0] == outs[1]
+    assert "Converting a tensor with requires_grad=True to a scalar" in outs[0]

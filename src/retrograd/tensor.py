@@ -396,6 +396,8 @@ class Tensor:
         return self._data.reshape(()).item()
 
     def __float__(self):
+        if not _FLOAT_OF_GRAD_WARNED and _grad_state.enabled and self.requires_grad:
+            _warn_float_of_grad()
         return float(self._scalar())
 
     def __int__(self):
@@ -702,3 +704,19 @@ def is_tensor(obj) -> bool:
 
 
 __all__ = ["Tensor", "Size", "is_tensor", "ndarray", "xp"]
+
+
+_FLOAT_OF_GRAD_WARNED = False
+
+
+def _warn_float_of_grad():
+    """``float(t)`` of a tensor that requires grad, with grad mode on: PyTorch's warning, once a
+    process (the number leaves the graph; ``.item()`` and ``int()`` say nothing)."""
+    global _FLOAT_OF_GRAD_WARNED
+    _FLOAT_OF_GRAD_WARNED = True
+    warnings.warn(
+        "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+        "behavior.\nConsider using tensor.detach() first.",
+        UserWarning,
+        stacklevel=3,
+    )
