@@ -575,3 +575,29 @@ def test_conv_results_survive_later_convolutions_and_other_threads(torch_ref):
     for i, got in ours.items():
         for a, b in zip(got, want[i % 2]):
             np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_outputs_are_laid_out_as_pytorchs_and_view_after_a_pool_works(torch_ref):
+    """PyTorch's MNIST example flattens with ``x.view(-1, 320)`` after conv, pool and relu: that
+    needs the outputs in (N, C, *spatial) order, as PyTorch gives them, not a channels-last view
+    of the kernel's memory."""
+
+    def program(T):
+        T.manual_seed(0)
+        x = T.randn(4, 1, 28, 28, requires_grad=True)
+        c1, c2 = T.nn.Conv2d(1, 10, 5), T.nn.Conv2d(10, 20, 5)
+        h1 = c1(x)
+        h = T.nn.functional.relu(T.nn.functional.max_pool2d(h1, 2))
+        h = T.nn.functional.relu(T.nn.functional.max_pool2d(c2(h), 2))
+        flat = h.view(-1, 320)
+        flat.sum().backward()
+        outs = [
+            h1,
+            T.nn.ConvTranspose2d(3, 4, 3)(T.randn(2, 3, 5, 5)),
+            T.nn.Conv1d(3, 4, 3)(T.randn(2, 3, 5)),
+            T.nn.Conv3d(2, 3, 3, padding=1)(T.randn(1, 2, 4, 4, 4)),
+            T.nn.Conv2d(4, 4, 3, groups=2)(T.randn(2, 4, 6, 6)),
+        ]
+        return [(o.stride(), o.is_contiguous()) for o in outs], flat.shape, x.grad.stride()
+
+    assert program(retrograd) == program(torch_ref)

@@ -150,8 +150,10 @@ def _out_size(size, kernel, stride, pads, dilation):
 
 # The kernels work channels-last (N, *spatial, C), as PyTorch's fast CPU convolutions do: a window
 # is then a few runs of contiguous channels, so im2col copies runs instead of single values, and a
-# result computed as [positions, channels] is already channels-last.  Results are returned as
-# (N, C, *spatial) views of that memory, so the next layer finds its input channels-last again.
+# result computed as [positions, channels] is already channels-last.  Results are copied into
+# (N, C, *spatial) order, as PyTorch returns them for such an input: a channels-last view of the
+# memory made ``x.view(n, -1)`` after a convolution or a pool fail (PyTorch's MNIST example does
+# that), made ``is_contiguous()`` False and laid dropout's mask over other elements.
 
 
 def _channels_last(a):
@@ -239,7 +241,7 @@ def _conv_forward(x, w, stride, pads, dilation, groups, bias=None):
         part = xp.matmul(cols, wmat, out=res[:, start * per : stop * per])
         if bias is not None:
             part += bias
-    return _to_nchw(res, n, out)
+    return xp.ascontiguousarray(_to_nchw(res, n, out))
 
 
 def _col2im(cols, size, stride, dilation, lows, first, out=None):
@@ -580,7 +582,7 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
         out = _conv_transpose_forward(input, weight, stride, pads, dilation, groups, opad)
         if bias is not None:  # into the fresh result, in its dtype (casting the bias)
             out += bias.reshape((-1,) + (1,) * len(kernel))
-        return out
+        return xp.ascontiguousarray(out)
     return _conv_forward(input, weight, stride, pads, dilation, groups, bias)
 
 
