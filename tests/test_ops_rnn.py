@@ -346,3 +346,192 @@ def test_empty_batch_as_pytorch(torch_ref):
             out, _ = getattr(torch.nn, kind)(3, 4, bidirectional=True)(torch.zeros(5, 0, 3))
             shapes.append(tuple(out.shape))
         assert shapes[0] == shapes[1] == (5, 0, 8)
+
+
+# --- LSTM with a projection of the hidden state (proj_size) -------------------------------------
+
+PROJ_CONFIGS = [
+    dict(),
+    dict(num_layers=2),
+    dict(num_layers=2, bidirectional=True),
+    dict(batch_first=True, bidirectional=True, bias=False),
+]
+
+
+def _randn64(seed, *shape):
+    return randn(seed, *shape).astype(np.float64)
+
+
+def _projected(torch, **options):
+    """An LSTM with hidden size 5 projected to 2, in float64."""
+    return torch.nn.LSTM(3, 5, proj_size=2, **options).double()
+
+
+def _run_projected(torch, weights, x, hx=None, lengths=None, **options):
+    """Output, h_n, c_n and the gradients of a weighted sum of them with respect to the input,
+    the initial states and every parameter (in ``named_parameters`` order), as numpy arrays."""
+    layer = _projected(torch, **options)
+    with torch.no_grad():
+        for name, p in layer.named_parameters():
+            p.copy_(torch.tensor(weights[name]))
+    inp = torch.tensor(x, requires_grad=True)
+    feed = inp
+    if lengths is not None:
+        feed = torch.nn.utils.rnn.pack_padded_sequence(
+            inp, lengths, batch_first=options.get("batch_first", False), enforce_sorted=False
+        )
+    leaves, state = [inp], None
+    if hx is not None:
+        state = tuple(torch.tensor(s, requires_grad=True) for s in hx)
+        leaves += state
+    out, (h_n, c_n) = layer(feed, state)
+    results = [out.data if lengths is not None else out, h_n, c_n]
+    loss = sum((r * torch.tensor(_randn64(7 + i, *r.shape))).sum() for i, r in enumerate(results))
+    loss.backward()
+    grads = [t.grad for t in leaves] + [p.grad for _, p in layer.named_parameters()]
+    return [r.detach().numpy() for r in results] + [g.numpy() for g in grads]
+
+
+def _projected_weights(**options):
+    layer = _projected(retrograd, **options)
+    return {
+        name: _randn64(i, *p.shape) * 0.6 for i, (name, p) in enumerate(layer.named_parameters())
+    }
+
+
+def _projected_states(options, batch):
+    """(h_0, c_0): the hidden state has the projection's size 2, the cell state 5."""
+    layers = options.get("num_layers", 1) * (2 if options.get("bidirectional") else 1)
+    lead = (layers,) if batch is None else (layers, batch)
+    return _randn64(3, *lead, 2), _randn64(4, *lead, 5)
+
+
+@pytest.mark.parametrize("config", PROJ_CONFIGS, ids=lambda c: ",".join(c) or "default")
+@pytest.mark.parametrize("batched", [True, False])
+def test_projected_lstm_matches_pytorch(torch_ref, config, batched):
+    x = _randn64(1, 4, 3, 3) if batched else _randn64(1, 4, 3)  # (T, B, I) / (B, T, I) / (T, I)
+    batch = (x.shape[0] if config.get("batch_first") else x.shape[1]) if batched else None
+    weights = _projected_weights(**config)
+    for hx in (None, _projected_states(config, batch)):
+        ours = _run_projected(retrograd, weights, x, hx, **config)
+        theirs = _run_projected(torch_ref, weights, x, hx, **config)
+        assert [a.shape for a in ours] == [b.shape for b in theirs]
+        for a, b in zip(ours, theirs):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_projected_lstm_packed_sequences(torch_ref):
+    config = dict(num_layers=2, bidirectional=True)
+    x = _randn64(2, 5, 4, 3)
+    weights = _projected_weights(**config)
+    hx = _projected_states(config, 4)
+    ours = _run_projected(retrograd, weights, x, hx, [2, 5, 1, 3], **config)
+    theirs = _run_projected(torch_ref, weights, x, hx, [2, 5, 1, 3], **config)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_projected_lstm_gradcheck_and_double_backward():
+    retrograd.manual_seed(0)
+    layer = _projected(retrograd, num_layers=2, bidirectional=True)
+    x = retrograd.tensor(_randn64(1, 2, 2, 3), requires_grad=True)
+    h = retrograd.tensor(_randn64(2, 4, 2, 2), requires_grad=True)
+    c = retrograd.tensor(_randn64(3, 4, 2, 5), requires_grad=True)
+
+    def run(x, h, c):
+        out, (h_n, c_n) = layer(x, (h, c))
+        return out, h_n, c_n
+
+    assert gradcheck(run, (x, h, c))
+    assert gradgradcheck(run, (x, h, c))
+
+
+def test_projected_lstm_parameters_and_seeded_weights_as_pytorch(torch_ref):
+    for torch in (retrograd, torch_ref):
+        torch.manual_seed(0)
+    ours, theirs = (
+        torch.nn.LSTM(4, 8, proj_size=3).state_dict() for torch in (retrograd, torch_ref)
+    )
+    assert list(ours) == list(theirs)
+    for name in theirs:
+        np.testing.assert_array_equal(ours[name].numpy(), theirs[name].numpy())
+    options = dict(num_layers=2, bidirectional=True, bias=False)
+    layers = [torch.nn.LSTM(4, 8, proj_size=3, **options) for torch in (retrograd, torch_ref)]
+    shapes = [[(n, tuple(p.shape)) for n, p in m.named_parameters()] for m in layers]
+    assert shapes[0] == shapes[1]
+    assert layers[0]._flat_weights_names == layers[1]._flat_weights_names
+    assert [[tuple(w.shape) for w in ws] for ws in layers[0].all_weights] == [
+        [tuple(w.shape) for w in ws] for ws in layers[1].all_weights
+    ]
+    assert repr(layers[0]) == repr(layers[1])
+
+
+@pytest.mark.parametrize(
+    "kind, options",
+    [
+        ("LSTM", dict(proj_size=-1)),
+        ("LSTM", dict(proj_size=4)),
+        ("LSTM", dict(proj_size=6)),
+        ("LSTM", dict(proj_size=-1, dropout=2.0)),
+        ("GRU", dict(proj_size=2)),
+        ("GRU", dict(proj_size=0)),
+        ("RNN", dict(proj_size=0, nonlinearity="sigmoid")),
+    ],
+)
+def test_projected_lstm_bad_arguments_fail_as_pytorch(torch_ref, kind, options):
+    """Only an LSTM takes a projection, smaller than its hidden size."""
+    errors = []
+    for torch in (retrograd, torch_ref):
+        with pytest.raises(ValueError) as info:
+            getattr(torch.nn, kind)(3, 4, **options)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize(
+    "shape, hx",
+    [
+        ((5, 2, 3), ((1, 2, 4), (1, 2, 4))),  # h_0 of the hidden size, not the projection's
+        ((5, 2, 3), ((1, 2, 2), (1, 2, 2))),  # c_0 of the projection's size
+        ((5, 2, 3), ((1, 3, 2), (1, 2, 4))),
+        ((5, 2, 3), ((2, 2), (2, 4))),
+        ((5, 3), ((1, 4), (1, 4))),
+        ((5, 3), ((4,), (4,))),
+    ],
+)
+def test_projected_lstm_bad_states_fail_as_pytorch(torch_ref, shape, hx):
+    errors = []
+    for torch in (retrograd, torch_ref):
+        layer = torch.nn.LSTM(3, 4, proj_size=2)
+        state = tuple(torch.zeros(*s) for s in hx)
+        with pytest.raises(RuntimeError) as info:
+            layer(torch.zeros(*shape), state)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
+
+
+def test_projected_lstm_dropout_between_layers():
+    """In training the output of the first layer is dropped out (not the last layer's)."""
+    layer = retrograd.nn.LSTM(3, 5, num_layers=2, dropout=1.0, proj_size=2).double()
+    x = retrograd.tensor(_randn64(1, 4, 2, 3))
+    out_train = layer(x)[0]
+    layer.eval()
+    out_eval = layer(x)[0]
+    # every input to the second layer is zero in training: its output depends on the biases alone
+    zero_in = layer.weight_ih_l1.detach().clone()
+    with retrograd.no_grad():
+        layer.weight_ih_l1.zero_()
+    np.testing.assert_allclose(out_train.detach().numpy(), layer(x)[0].detach().numpy())
+    with retrograd.no_grad():
+        layer.weight_ih_l1.copy_(zero_in)
+    assert not np.allclose(out_train.detach().numpy(), out_eval.detach().numpy())
+
+
+def test_projected_lstm_node_names_as_pytorch(torch_ref):
+    names = []
+    for torch in (retrograd, torch_ref):
+        torch.manual_seed(0)
+        layer = torch.nn.LSTM(3, 5, proj_size=2, num_layers=2, bidirectional=True).double()
+        out, (h_n, c_n) = layer(torch.zeros(4, 2, 3, dtype=torch.float64))
+        names.append([type(t.grad_fn).__name__ for t in (out, h_n, c_n)])
+    assert names[0] == names[1]

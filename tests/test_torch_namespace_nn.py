@@ -494,6 +494,29 @@ def test_flat_weights_layers_match_the_modules(name, cls, bidirectional, batch_f
     _same(f, shape, (2 * d, 3, 5), (2 * d, 3, 5))
 
 
+@pytest.mark.parametrize("bias", [False, True])
+def test_flat_weights_projected_lstm_matches_the_module(bias):
+    """Projected when the states differ in size: each group of weights then ends with w_hr."""
+    kw = dict(num_layers=2, bidirectional=True, bias=bias, proj_size=3)
+    mods = _module_pair("LSTM", **kw)
+
+    def f(t, x, h, c):
+        m = mods[t is torch]
+        flat = t.lstm(x, (h, c), m._flat_weights, bias, 2, 0.0, False, True, False)
+        return flat + tuple(m(x, (h, c))[1])
+
+    _same(f, (6, 2, 4), (4, 2, 3), (4, 2, 5))
+    errors = []  # one weight missing
+    for t in (retrograd, torch):
+        x, h = t.zeros(6, 2, 4, dtype=t.float64), t.zeros(4, 2, 3, dtype=t.float64)
+        c = t.zeros(4, 2, 5, dtype=t.float64)
+        weights = mods[t is torch]._flat_weights[:-1]
+        with pytest.raises(RuntimeError) as info:
+            t.lstm(x, (h, c), weights, bias, 2, 0.0, False, True, False)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
+
+
 def test_flat_weights_lstm_on_packed_data():
     ours_m, theirs_m = _module_pair("LSTM", num_layers=1)
     x = _pair((5, 3, 4))

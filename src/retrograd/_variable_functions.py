@@ -568,7 +568,8 @@ def _recurrent(mode: str, args):
     params, has_biases, num_layers, dropout, train, bidirectional, batch_first)`` for a padded
     input, ``(data, batch_sizes, hx, params, has_biases, num_layers, dropout, train,
     bidirectional)`` for a packed one; ``params`` per layer and direction ``w_ih, w_hh`` and, with
-    ``has_biases``, ``b_ih, b_hh``."""
+    ``has_biases``, ``b_ih, b_hh``, then for a projected LSTM (whose ``hx`` states differ in
+    size) ``w_hr``."""
     from .nn import rnn as _rnn_modules
 
     packed = isinstance(args[3], (list, tuple))  # the packed form's params come one later
@@ -582,17 +583,17 @@ def _recurrent(mode: str, args):
         sizes = None
         x = x.transpose(0, 1) if batch_first else x
     h0, c0 = (hx[0], hx[1]) if mode == "LSTM" else (hx, None)
-    per = 4 if has_biases else 2
+    # an LSTM is projected when its states differ in size: then each group ends with w_hr
+    projected = c0 is not None and h0.shape[-1] != c0.shape[-1]
+    per = (4 if has_biases else 2) + projected
     params = list(params)
     directions = 2 if bidirectional else 1
     if len(params) != per * num_layers * directions:
-        raise NotImplementedError(
-            f"{mode.lower()}: {len(params)} weights for {num_layers} layer(s) and {directions} "
-            "direction(s); projections (proj_size) are not built in retrograd"
-        )
+        raise RuntimeError("got an incorrect number of RNN parameters")
     weights = [
         tuple(params[i * per : i * per + 2])
         + (tuple(params[i * per + 2 : i * per + 4]) if has_biases else (None, None))
+        + ((params[i * per + per - 1],) if projected else ())
         for i in range(num_layers * directions)
     ]
     out, h_n, c_n = _rnn_modules.run_layers(

@@ -3,7 +3,9 @@
 Parameter names, shapes, gate order (LSTM: input, forget, cell, output; GRU: reset, update, new)
 and initialisation (every weight U(-1/sqrt(hidden), 1/sqrt(hidden))) follow PyTorch, so a state
 dict moves between the two.  Each layer and direction runs as one fused kernel with one graph
-node (``ops.rnn.layer``); the cells take one step with the same composed formulas.
+node (``ops.rnn.layer``); an LSTM with ``proj_size`` (its hidden state projected by
+``weight_hr_l{k}`` to that size) runs the composed step-by-step ops instead.  The cells take one
+step with the same composed formulas.
 """
 
 import math
@@ -23,7 +25,8 @@ _GATES = _rnn.GATES
 
 def run_layers(mode: str, x: Tensor, h0, c0, weights, num_layers, directions, dropout, sizes):
     """Stacked recurrent layers over ``x`` (T, B, I): ``(output, h_n, c_n)``.  ``weights``: per
-    layer and direction ``(w_ih, w_hh, b_ih, b_hh)`` (biases may be None); ``dropout``: the
+    layer and direction ``(w_ih, w_hh, b_ih, b_hh)`` (biases may be None), or with a fifth,
+    ``w_hr``, an LSTM's projection of the hidden state (or None); ``dropout``: the
     probability between layers (0 in evaluation); ``sizes``: see ``ops.rnn.layer``.  The one
     implementation behind ``nn.RNN``/``LSTM``/``GRU`` and ``torch.lstm``/``gru``/``rnn_*``."""
     finals_h, finals_c = [], []
@@ -33,7 +36,10 @@ def run_layers(mode: str, x: Tensor, h0, c0, weights, num_layers, directions, dr
             k = layer * directions + d
             h = h0[k] if h0 is not None else None
             c = c0[k] if c0 is not None else None
-            out, h, c = _rnn.layer(mode, x, *weights[k], h, c, d == 1, sizes)  # type: ignore[call-arg]
+            w_ih, w_hh, b_ih, b_hh, *w_hr = weights[k]
+            out, h, c = _rnn.layer(
+                mode, x, w_ih, w_hh, b_ih, b_hh, h, c, d == 1, sizes, w_hr[0] if w_hr else None
+            )
             outs.append(out)
             finals_h.append(h)
             finals_c.append(c)
@@ -52,6 +58,12 @@ def padded_from_packed(data: Tensor, sizes) -> Tensor:
     return pad_packed_sequence(PackedSequence(data, creation.tensor(sizes)))[0]
 
 
+def _no_projection(options) -> None:
+    """RNN and GRU refuse a ``proj_size`` argument, whatever its value."""
+    if "proj_size" in options:
+        raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+
+
 class _RNNBase(Module):
     def __init__(
         self,
@@ -68,8 +80,6 @@ class _RNNBase(Module):
         dtype=None,
     ):
         super().__init__()
-        if proj_size:
-            raise NotImplementedError("proj_size is not supported by retrograd's LSTM yet")
         if not 0 <= dropout <= 1 or isinstance(dropout, bool):
             raise ValueError(
                 "dropout should be a number in range [0, 1] representing the "
@@ -82,6 +92,14 @@ class _RNNBase(Module):
                 f"dropout={dropout} and num_layers={num_layers}",
                 stacklevel=3,
             )
+        if proj_size < 0:
+            raise ValueError(
+                "proj_size should be a positive integer or zero to disable projections"
+            )
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if proj_size and mode != "LSTM":
+            _no_projection({"proj_size": proj_size})
         self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -93,17 +111,20 @@ class _RNNBase(Module):
         self.proj_size = proj_size
         gate_size = _GATES[mode] * hidden_size
         directions = 2 if bidirectional else 1
+        out_size = proj_size or hidden_size  # the size of h: projected from hidden_size
         self._flat_weights_names = []
         for layer in range(num_layers):
-            layer_in = input_size if layer == 0 else hidden_size * directions
+            layer_in = input_size if layer == 0 else out_size * directions
             for d in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if d else "")
                 shapes: list[tuple[str, tuple[int, ...]]] = [
                     ("weight_ih", (gate_size, layer_in)),
-                    ("weight_hh", (gate_size, hidden_size)),
+                    ("weight_hh", (gate_size, out_size)),
                 ]
                 if bias:
                     shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+                if proj_size:
+                    shapes.append(("weight_hr", (proj_size, hidden_size)))
                 for name, shape in shapes:
                     setattr(self, name + suffix, empty_param(*shape, dtype=dtype, device=device))
                     self._flat_weights_names.append(name + suffix)
@@ -116,10 +137,11 @@ class _RNNBase(Module):
 
     @property
     def all_weights(self):
-        return [
-            [getattr(self, n) for n in self._flat_weights_names if n.endswith(f"_l{layer}")]
-            for layer in range(self.num_layers)
-        ]
+        """The weights of each layer and direction, one list each (``_flat_weights`` in order)."""
+        names = self._flat_weights_names
+        groups = self.num_layers * (2 if self.bidirectional else 1)
+        per = len(names) // groups if groups else 0
+        return [[getattr(self, n) for n in names[g * per : (g + 1) * per]] for g in range(groups)]
 
     @property
     def _flat_weights(self):
@@ -137,6 +159,7 @@ class _RNNBase(Module):
             get("weight_hh" + suffix),
             get("bias_ih" + suffix),
             get("bias_hh" + suffix),
+            get("weight_hr" + suffix),
         )
 
     def forward(self, input: Tensor, hx=None):
@@ -223,9 +246,11 @@ class _RNNBase(Module):
                 f"input.size(-1) must be equal to input_size. Expected "
                 f"{self.input_size}, got {x.shape[-1]}"
             )
-        expected = (self.num_layers * (2 if self.bidirectional else 1), batch, self.hidden_size)
+        states = self.num_layers * (2 if self.bidirectional else 1)
         names = ("hidden[0]", "hidden[1]") if self.mode == "LSTM" else ("hidden",)
-        for name, state in zip(names, (h0, c0)):
+        sizes = (self.proj_size or self.hidden_size, self.hidden_size)
+        for name, state, size in zip(names, (h0, c0), sizes):
+            expected = (states, batch, size)
             if state is not None and tuple(state.shape) != expected:
                 raise RuntimeError(f"Expected {name} size {expected}, got {list(state.shape)}")
         if x.shape[0] == 0:
@@ -273,7 +298,9 @@ class RNN(_RNNBase):
         bidirectional: bool = False,
         device=None,
         dtype=None,
+        **options,
     ):
+        _no_projection(options)
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(
                 f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'."
@@ -290,6 +317,7 @@ class RNN(_RNNBase):
             bidirectional,
             device=device,
             dtype=dtype,
+            **options,
         )
 
 
@@ -338,7 +366,9 @@ class GRU(_RNNBase):
         bidirectional: bool = False,
         device=None,
         dtype=None,
+        **options,
     ):
+        _no_projection(options)
         super().__init__(
             "GRU",
             input_size,
@@ -350,6 +380,7 @@ class GRU(_RNNBase):
             bidirectional,
             device=device,
             dtype=dtype,
+            **options,
         )
 
 

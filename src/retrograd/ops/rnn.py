@@ -39,14 +39,16 @@ def _affine(x, w, b):
     return _linear(x.reshape(-1, x.shape[-1]), w, b).reshape(x.shape[:-1] + (w.shape[0],))
 
 
-def cell(mode, gi, h, c, w_hh, b_hh):
+def cell(mode, gi, h, c, w_hh, b_hh, w_hr=None):
     """One time step from ``gi``, the input's projection (with its bias) for that step; returns
-    the new hidden state and, for an LSTM, the new cell state (else None)."""
+    the new hidden state and, for an LSTM, the new cell state (else None).  ``w_hr``: an LSTM's
+    projection (P, H) of the hidden state, whose size is then P."""
     gh = _affine(h, w_hh, b_hh)
     if mode == "LSTM":
         i, f, g, o = (gi + gh).chunk(4, 1)
         c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-        return o.sigmoid() * c.tanh(), c
+        h = o.sigmoid() * c.tanh()
+        return (h if w_hr is None else h.matmul(w_hr.t())), c
     if mode == "GRU":
         ir, iz, in_ = gi.chunk(3, 1)
         hr, hz, hn = gh.chunk(3, 1)
@@ -58,19 +60,19 @@ def cell(mode, gi, h, c, w_hh, b_hh):
     return (pre.tanh() if mode == "RNN_TANH" else pre.relu()), None
 
 
-def composed_layer(mode, x, w_ih, w_hh, b_ih, b_hh, h, c, reverse=False, sizes=None):
+def composed_layer(mode, x, w_ih, w_hh, b_ih, b_hh, h, c, reverse=False, sizes=None, w_hr=None):
     """The layer step by step in retrograd ops: ``(output, h_n, c_n)`` for ``x`` of shape
     (T, B, I).  With ``sizes`` (a packed batch's ``batch_sizes``) only the first ``sizes[t]`` rows
-    move at step t; the others keep their state."""
+    move at step t; the others keep their state.  ``w_hr``: see ``cell``."""
     steps, batch = x.shape[0], x.shape[1]
-    if h is None or (c is None and mode == "LSTM"):
-        zeros = _make(xp.zeros((batch, w_hh.shape[1]), x._data.dtype))
-        h = zeros if h is None else h
-        c = zeros if c is None and mode == "LSTM" else c
+    if h is None:  # (the hidden state's size is w_hh's columns: P for a projected LSTM)
+        h = _make(xp.zeros((batch, w_hh.shape[1]), x._data.dtype))
+    if c is None and mode == "LSTM":
+        c = _make(xp.zeros((batch, w_hh.shape[0] // 4), x._data.dtype))
     projected = _affine(x, w_ih, b_ih).unbind(0)  # every time step at once
     hs = [None] * steps
     for t in range(steps - 1, -1, -1) if reverse else range(steps):
-        h_new, c_new = cell(mode, projected[t], h, c, w_hh, b_hh)
+        h_new, c_new = cell(mode, projected[t], h, c, w_hh, b_hh, w_hr)
         if sizes is not None and sizes[t] < batch:  # finished or not yet started
             n = sizes[t]
             h_new = cat([h_new[:n], h[n:]])
@@ -94,13 +96,14 @@ def fusable(x, weights, h, c):
     return all(t is None or t._data.dtype == dtype for t in (*weights, h, c))
 
 
-def layer(mode, x, w_ih, w_hh, b_ih, b_hh, h=None, c=None, reverse=False, sizes=None):
+def layer(mode, x, w_ih, w_hh, b_ih, b_hh, h=None, c=None, reverse=False, sizes=None, w_hr=None):
     """One layer in one direction over ``x`` (T, B, I): ``(output, h_n, c_n)``, ``c_n`` None but
     for an LSTM.  ``h``/``c``: initial states (B, H), zeros when None; ``sizes``: see
-    ``composed_layer``.  Fused when ``fusable``, else composed."""
+    ``composed_layer``; ``w_hr``: see ``cell``.  Fused when ``fusable`` and not projected, else
+    composed."""
     inputs = (x, w_ih, w_hh, b_ih, b_hh, h, c)
-    if not fusable(x, inputs[1:5], h, c):
-        return composed_layer(mode, x, w_ih, w_hh, b_ih, b_hh, h, c, reverse, sizes)
+    if w_hr is not None or not fusable(x, inputs[1:5], h, c):
+        return composed_layer(mode, x, w_ih, w_hh, b_ih, b_hh, h, c, reverse, sizes, w_hr)
     arrays = [None if t is None else t._data for t in inputs]
     record = _grad_state.enabled and any(t is not None and t._requires_grad for t in inputs)
     with xp.errstate(over="ignore"):  # exp(-x) of a large negative x is inf: sigmoid 0, as meant
