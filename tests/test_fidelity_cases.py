@@ -833,3 +833,21 @@ def test_a_gradient_that_cannot_fit_is_refused_before_other_nodes_run(torch_ref)
         return error, w.grad, x.grad
 
     _same(torch_ref, program)
+
+
+def test_reentrant_checkpoint_reads_whether_an_input_requires_grad_at_backward(torch_ref):
+    # (seed 8005560) an input of a reentrant checkpoint detached in place after the forward gets
+    # no gradient from the segment in PyTorch, which reads its saved inputs' flags at backward
+    def program(T):
+        t6 = T.tensor([[0.62, 1.987], [0.304, -0.402], [0.509, 0.42]], requires_grad=True)
+        t9 = t6.reciprocal()
+        t12 = T.tensor([[-1.356, 1.47], [1.113, -0.496], [-0.96, 1.781]], requires_grad=True)
+        t11 = T.utils.checkpoint.checkpoint(lambda a, b: (a * b).sin(), t9, t12, use_reentrant=True)
+        t13 = T.cat([t9, t11], dim=1)
+        with T.no_grad():
+            t9.detach_()
+        t13.mean().backward()
+        return t6.grad.numpy(), t12.grad.numpy()
+
+    for ours, theirs in zip(program(retrograd), program(torch_ref)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)

@@ -466,10 +466,16 @@ def _rerun(function, args, kwargs, rng):
         set_rng_state(now)
 
 
-def _detached(args):
-    """The inputs as fresh leaves (same data, same requires_grad) for the rerun."""
+def _detached(args, requires=None):
+    """The inputs as fresh leaves (same data; the same requires_grad, or the flags ``requires``
+    gives for the tensors in order) for the rerun."""
+    flags = iter(
+        requires
+        if requires is not None
+        else [a._requires_grad for a in args if isinstance(a, Tensor)]
+    )
     return tuple(
-        _make(a._data, a._requires_grad, None, a._vc) if isinstance(a, Tensor) else a for a in args
+        _make(a._data, next(flags), None, a._vc) if isinstance(a, Tensor) else a for a in args
     )
 
 
@@ -615,7 +621,9 @@ class CheckpointFunctionBackward(Node):
         if self._freed:
             raise freed_error(self)
         _check_inputs(self.inputs, node_site(self))
-        inputs = _detached(self.args)
+        # (whether an input requires grad is read now, from the tensor itself, as PyTorch reads
+        # its saved inputs: one detached in place since the forward gets no gradient)
+        inputs = _detached(self.args, [t.requires_grad for t, _ in self.inputs])
         prev = _grad_state.enabled
         _grad_state.enabled = True
         try:
