@@ -851,3 +851,17 @@ def test_reentrant_checkpoint_reads_whether_an_input_requires_grad_at_backward(t
 
     for ours, theirs in zip(program(retrograd), program(torch_ref)):
         np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
+def test_division_gradient_for_the_divisor_has_pytorchs_bits(torch_ref):
+    # (seeds 8101621, 8105647) PyTorch groups the divisor's gradient as -g * ((x / y) / y); the
+    # second derivative of x / x, exactly 0, is rounding noise whose sign followed the grouping
+    rng = np.random.default_rng(0)
+    a, b, g = (rng.standard_normal(4096).astype(np.float32) for _ in range(3))
+
+    def program(T):
+        x, y = T.tensor(a, requires_grad=True), T.tensor(b, requires_grad=True)
+        (x / y).backward(T.tensor(g))
+        return y.grad.numpy()
+
+    np.testing.assert_array_equal(program(retrograd), program(torch_ref))
