@@ -257,11 +257,6 @@ def accelerator_call(kind: str, d=None):
     raise _unavailable(device(kind), False)
 
 
-def cuda_call(d=None):
-    """``Tensor.cuda(d)``, ``Module.cuda(d)``."""
-    accelerator_call("cuda", d)
-
-
 class memory_format:
     """``torch.memory_format``: how a tensor's elements are laid out in memory."""
 

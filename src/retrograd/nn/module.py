@@ -882,7 +882,7 @@ class Module:
 
     def cuda(self, device=None) -> "Module":  # type: ignore[return]  # always raises
         """PyTorch's CPU-only build has no CUDA device, and says so."""
-        _device.cuda_call(device)
+        _device.accelerator_call("cuda", device)
 
     def xpu(self, device=None) -> "Module":
         """PyTorch's CPU-only build has no XPU: an error once there is a tensor to move."""

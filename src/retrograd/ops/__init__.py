@@ -179,7 +179,7 @@ def _cpu(self, memory_format=None):
 
 def _cuda(self, device=None, non_blocking=False, memory_format=None):
     """``Tensor.cuda``: PyTorch's CPU-only build has no CUDA device, and says so."""
-    _device.cuda_call(device)
+    _device.accelerator_call("cuda", device)
 
 
 def _accelerator_method(kind):
