@@ -322,3 +322,126 @@ def test_argument_kinds_table_is_current(torch_ref):
         argument_kinds.HIDDEN,
         argument_kinds.NUMBERS_AS_TENSORS,
     )
+
+
+# A size or list of dims that a function also takes as separate ints (x.view(2, 3), x.view((2,
+# 3)), x.view(size=[2, 3])): the forms PyTorch reads, and its TypeError for each it refuses.
+SIZE_FORMS = [
+    "()",
+    "('a')",
+    "(2.0)",
+    "(2.0, 3)",
+    "(2, 3.0)",
+    "(2, None)",
+    "((2, 3))",
+    "([2, 3])",
+    "((2.0, 3))",
+    "((2, 3.0))",
+    "((2, 3), 1)",
+    "(True, 3)",
+    "(2, True)",
+    "(np.int64(2), 3)",
+    "(torch.tensor(2), 3)",
+    "(torch.tensor(2.0), 3)",
+    "(torch.Size([2, 3]))",
+    "(2, 3, 'a')",
+    "(size=(2, 3))",
+    "(-1, 3)",
+    "(torch.tensor([2, 3]))",
+    "(np.array([2, 3]))",
+    "(2, (3,))",
+]
+SIZE_TAKERS = [
+    "x.view",
+    "x.reshape",
+    "x.expand",
+    "x.permute",
+    "x.repeat",
+    "x.flip",
+    "x.tile",
+    "x.sum_to_size",
+    "x.squeeze",
+    "x.new_zeros",
+    "x.new_ones",
+    "x.new_empty",
+    "torch.zeros",
+    "torch.ones",
+    "torch.empty",
+    "torch.rand",
+]
+
+
+def _size_outcome(lib, expression):
+    x = lib.ones(2, 3)
+    try:
+        out = eval(expression, {"torch": lib, "x": x, "np": np})
+    except Exception as e:
+        return type(e).__name__, str(e).splitlines()[0]
+    return "shape", tuple(out.shape)
+
+
+@pytest.mark.parametrize("form", SIZE_FORMS)
+@pytest.mark.parametrize("taker", SIZE_TAKERS)
+def test_sizes_one_by_one_or_in_a_sequence_as_pytorch(torch_ref, taker, form):
+    """Each form gives PyTorch's shape or PyTorch's error (before, floats were taken as sizes,
+    ``size=`` was refused and wrong kinds raised NumPy's or Python's own errors)."""
+    expression = taker + form
+    expected = _size_outcome(torch_ref, expression)
+    if taker == "torch.rand" and expected[1][:25] == "rand() received an invali":
+        return  # (its listing of generator/names signatures is not reproduced)
+    assert _size_outcome(retrograd, expression) == expected
+
+
+VIEW_AS_DTYPE = [
+    "x.view(torch.int32)",
+    "x.view(torch.float16)",
+    "x.view(torch.uint8)",
+    "x.view(torch.bool)",
+    "x.view(dtype=torch.int16)",
+    "x.view(float)",
+    "x.view(torch.float64)",
+    "x.t().view(torch.int32)",
+    "x.t().view(torch.float16)",
+    "x[:, 1:3].view(torch.float64)",
+    "x[:, :2].view(torch.float64)",
+    "x[:, 2:].view(torch.float64)",
+    "x.reshape(2, 2, 2)[:, :, :1].view(torch.float64)",
+    "torch.tensor(1.5).view(torch.int32)",
+    "torch.tensor(1.5).view(torch.float16)",
+    "x.view(torch.complex64)",
+    "x[:, :2].contiguous().view(torch.complex64)",
+    "x.double().view(torch.float32)",
+    "x.view(2, size=3)",
+]
+
+
+@pytest.mark.parametrize("expression", VIEW_AS_DTYPE)
+def test_view_as_another_dtype_as_pytorch(torch_ref, expression):
+    """``x.view(dtype)``: the same bytes, read as another dtype (values, shape, strides), or
+    PyTorch's error; outside the graph, and writes show through to ``x``."""
+
+    def run(lib):
+        x = lib.arange(8.0).reshape(2, 4).requires_grad_()
+        try:
+            out = eval(expression, {"torch": lib, "x": x})
+        except Exception as e:
+            return type(e).__name__, str(e).splitlines()[0]
+        plain = out.view(lib.uint8) if out.dtype.is_complex else out
+        return (
+            str(out.dtype).replace("torch.", ""),
+            tuple(out.shape),
+            out.stride(),
+            plain.tolist(),
+            out.requires_grad,
+            out.grad_fn is None,
+        )
+
+    assert run(retrograd) == run(torch_ref)
+
+
+def test_a_dtype_view_shares_memory_and_version():
+    x = retrograd.arange(4.0)
+    v = x.view(retrograd.int32)
+    v[0] = 1
+    assert x[0].item() == float(np.array(1, np.int32).view(np.float32))
+    assert x._version == v._version == 1

@@ -12,7 +12,7 @@ from ._device import device
 from ._generator import Generator, default_generator, resolve  # noqa: F401 (torch.Generator)
 from ._out import check_out, write_out
 from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state  # noqa: F401
-from .tensor import Size, Tensor, _make
+from .tensor import _ABSENT, Size, Tensor, _make, int_list
 
 
 def _check_grad_dtype(array, requires_grad):
@@ -337,10 +337,10 @@ def from_numpy(array):
     return _rewrapped(_make(array), array, "from_numpy")
 
 
-def _shape(size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
-    size = tuple(builtins.int(s) for s in size)
+def _shape(size, name, keyword=_ABSENT):
+    """The shape a factory ``name`` is asked for, in any of the forms PyTorch takes (see
+    int_list); PyTorch's errors for a negative size."""
+    size = int_list(name, "size", size, keyword)
     for n in size:
         if n < 0:
             raise RuntimeError(
@@ -360,28 +360,35 @@ def _filled(array, requires_grad):
 
 
 @_python_dtypes
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+def zeros(
+    *sizes, size=_ABSENT, dtype=None, device=None, requires_grad=False, out=None, layout=None
+):
     """``torch.zeros``."""
-    if any(
-        builtins.int(n) < 0
-        for n in (size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size)
-    ):
+    shape = int_list("zeros", "size", sizes, size)
+    if any(n < 0 for n in shape):
         raise RuntimeError("zeros: Dimension size must be non-negative.")
-    return _filled(xp.zeros(_shape(size), _dt(dtype)), requires_grad)
+    return _filled(xp.zeros(shape, _dt(dtype)), requires_grad)
 
 
 @_python_dtypes
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+def ones(*sizes, size=_ABSENT, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """``torch.ones``."""
-    return _filled(xp.ones(_shape(size), _dt(dtype)), requires_grad)
+    return _filled(xp.ones(_shape(sizes, "ones", size), _dt(dtype)), requires_grad)
 
 
 @_python_dtypes
 def empty(
-    *size, dtype=None, device=None, requires_grad=False, out=None, layout=None, memory_format=None
+    *sizes,
+    size=_ABSENT,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    out=None,
+    layout=None,
+    memory_format=None,
 ):
     """``torch.empty`` (its values are zeros here, never garbage)."""
-    return _filled(xp.zeros(_shape(size), _dt(dtype)), requires_grad)
+    return _filled(xp.zeros(_shape(sizes, "empty", size), _dt(dtype)), requires_grad)
 
 
 @_python_dtypes
@@ -390,7 +397,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False, out=Non
     if dtype is None:
         dtype = dtypes.scalar_dtype(fill_value)
     fill_value = dtypes.checked_scalar(fill_value, dtype)
-    return _filled(xp.full(_shape((size,)), fill_value, dtype.np), requires_grad)
+    return _filled(xp.full(_shape((size,), "full"), fill_value, dtype.np), requires_grad)
 
 
 @_python_dtypes
@@ -723,7 +730,8 @@ def _count(shape):
 
 @_python_dtypes
 def rand(
-    *size,
+    *sizes,
+    size=_ABSENT,
     generator=None,
     dtype=None,
     device=None,
@@ -735,18 +743,19 @@ def rand(
     """``torch.rand``: uniform on [0, 1)."""
     if _switches.batching is not None:  # (vmap: one draw per example, or one shared)
         kw = {"generator": generator, "dtype": dtype, "requires_grad": requires_grad}
-        batched = _switches.batching(rand, size, kw)
+        batched = _switches.batching(rand, sizes if size is _ABSENT else (size,), kw)
         if batched is not NotImplemented:
             return batched
     _float_only("check_uniform_bounds", dtype)
-    shape = _shape(size)
+    shape = _shape(sizes, "rand", size)
     values = _sampling.uniform(resolve(generator), _count(shape), _dt(dtype), 0.0, 1.0)
     return _filled(values.reshape(shape), requires_grad)
 
 
 @_python_dtypes
 def randn(
-    *size,
+    *sizes,
+    size=_ABSENT,
     generator=None,
     dtype=None,
     device=None,
@@ -758,11 +767,11 @@ def randn(
     """``torch.randn``: standard normal."""
     if _switches.batching is not None:  # (vmap: one draw per example, or one shared)
         kw = {"generator": generator, "dtype": dtype, "requires_grad": requires_grad}
-        batched = _switches.batching(randn, size, kw)
+        batched = _switches.batching(randn, sizes if size is _ABSENT else (size,), kw)
         if batched is not NotImplemented:
             return batched
     _float_only("normal_kernel_cpu", dtype)
-    shape = _shape(size)
+    shape = _shape(sizes, "randn", size)
     values = _sampling.normal(resolve(generator), _count(shape), _dt(dtype))
     return _filled(values.reshape(shape), requires_grad)
 
@@ -802,7 +811,7 @@ def randint(
     low, high = (0, args[0]) if len(args) == 1 else args
     low, high = builtins.int(low), builtins.int(high)
     _random_bounds(low, high)
-    shape = _shape((size,))
+    shape = _shape((size,), "randint")
     dt = _dt(dtype, dtypes.int64)
     low, high = _sampling.float_range(dt, low, high)
     array = _sampling.random_from_to(resolve(generator), _count(shape), high - low, low)
@@ -900,7 +909,7 @@ def normal(
     if not (t_mean or t_std):
         if size is None:
             raise TypeError(_NORMAL_SIGNATURES.format(type(mean).__name__, type(std).__name__))
-        shape = _shape((size,))
+        shape = _shape((size,), "normal")
         values = _sampling.normal(
             gen, _count(shape), _dt(dtype), builtins.float(mean), builtins.float(std)
         )
@@ -995,10 +1004,11 @@ def _new_tensor(self, data, dtype=None, device=None, requires_grad=False, **kwar
 
 
 def _new_factory(factory):
-    def method(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
+    def method(self, *sizes, size=_ABSENT, dtype=None, device=None, requires_grad=False, **kwargs):
         _new_options("new_" + factory.__name__, kwargs)
+        shape = int_list("new_" + factory.__name__, "size", sizes, size)
         return factory(
-            *size,
+            _shape((shape,), "new_" + factory.__name__),
             dtype=dtype or self.dtype,
             device=_device.CPU if device is None else device,
             requires_grad=requires_grad,

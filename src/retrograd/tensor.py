@@ -336,7 +336,7 @@ class Tensor:
             )
         elif ndim != 2:
             warnings.warn(_T_DEPRECATED, UserWarning, stacklevel=2)
-        return self.permute(*range(ndim - 1, -1, -1))
+        return self.permute(tuple(range(ndim - 1, -1, -1)))
 
     # --- conversions ----------------------------------------------------------------------
     def item(self):
@@ -567,6 +567,92 @@ def _wrap_dim(dim, ndim):
             f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
         )
     return dim + n if dim < 0 else dim
+
+
+# PyTorch's names of the types retrograd makes its own (its C types' names)
+_TORCH_TYPE_NAMES = {
+    "dtype": "torch.dtype",
+    "device": "torch.device",
+    "layout": "torch.layout",
+    "memory_format": "torch.memory_format",
+    "Generator": "torch._C.Generator",
+    "Size": "torch.Size",
+}
+
+
+def type_name(a) -> str:
+    """The type of ``a`` as PyTorch's argument errors name it (Tensor, numpy.ndarray, float)."""
+    if isinstance(a, Tensor):
+        return "Tensor"
+    kind = type(a)
+    if kind.__module__ == "numpy":
+        return f"numpy.{kind.__name__}"
+    if kind.__module__.startswith("retrograd"):
+        return _TORCH_TYPE_NAMES.get(kind.__name__, kind.__name__)
+    return kind.__name__
+
+
+def _is_index(a) -> bool:
+    """An int as PyTorch reads one into a size: a Python or NumPy integer or a 0-d integer
+    tensor, not a bool."""
+    kind = type(a)
+    if kind is int:
+        return True
+    if kind is bool or isinstance(a, xp.bool_):
+        return False
+    if isinstance(a, Tensor):
+        return a._data.ndim == 0 and a._data.dtype.kind in "iu"
+    return isinstance(a, (int, xp.integer))
+
+
+_ABSENT = object()
+
+
+def int_list(name, shown, args, keyword=_ABSENT, overloaded=None) -> tuple:
+    """The tuple of ints that ``args`` name, read as PyTorch reads a size that may be given as
+    separate ints (``x.view(2, 3)``), one sequence (``x.view((2, 3))``, ``torch.Size``) or by
+    keyword (``x.view(size=[2, 3])``, ``keyword``); PyTorch's TypeError otherwise, naming
+    ``name()`` and its argument ``shown``.  ``overloaded``: for a function of several
+    signatures (``view(dtype)``), what raises PyTorch's listing of them where a call fits none;
+    the error about an element after the first is the same for both."""
+
+    def refuse(text):
+        if overloaded is not None:
+            overloaded()
+        raise TypeError(text)
+
+    if keyword is not _ABSENT:
+        if args:
+            raise TypeError(f"{name}() got multiple values for argument '{shown}'")
+        if not isinstance(keyword, (tuple, list)):
+            refuse(f"{name}(): argument '{shown}' must be tuple of ints, not {type_name(keyword)}")
+        items, where = keyword, ""
+    elif not args:
+        refuse(f'{name}() missing 1 required positional arguments: "{shown}"')
+    elif len(args) > 1:
+        if not _is_index(args[0]):
+            refuse(f"{name}() takes 1 positional argument but {len(args)} were given")
+        items = args
+    elif isinstance(args[0], (tuple, list)):
+        items, where = args[0], " (position 1)"
+    elif _is_index(args[0]):
+        items = args
+    else:
+        refuse(
+            f"{name}(): argument '{shown}' (position 1) must be tuple of ints, not {type_name(args[0])}"
+        )
+    if items is not args and items and not _is_index(items[0]):
+        refuse(
+            f"{name}(): argument '{shown}'{where} must be tuple of ints, but found element of "
+            f"type {type_name(items[0])} at pos 0"
+        )
+    for k in range(1, len(items)):  # (after the first, a bool counts as an int)
+        if not (_is_index(items[k]) or isinstance(items[k], (bool, xp.bool_))):
+            raise TypeError(
+                f"{name}(): argument '{shown}' failed to unpack the object at pos {k + 1} with "
+                f'error "type must be tuple of ints,but got {type_name(items[k])}"'
+            )
+    return tuple(int(n) for n in items)
 
 
 _new = object.__new__

@@ -268,9 +268,9 @@ def make_tensor(
             if dtype is dtypes.complex64
             else (dtypes.float64 if dtype is dtypes.complex128 else dtype)
         )
-        out = rand(*shape, dtype=real) * (hi - lo) + lo
+        out = rand(tuple(shape), dtype=real) * (hi - lo) + lo
         if dtype.is_complex:
-            out = tensor(out._data + 1j * (rand(*shape, dtype=real) * (hi - lo) + lo)._data)
+            out = tensor(out._data + 1j * (rand(tuple(shape), dtype=real) * (hi - lo) + lo)._data)
     if exclude_zero:
         replacement = 1 if dtype.category < 2 else xp.finfo(out._data.dtype).tiny
         out._data[out._data == 0] = replacement

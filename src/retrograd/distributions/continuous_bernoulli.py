@@ -122,7 +122,7 @@ class ContinuousBernoulli(ExponentialFamily):
 
     def rsample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))
-        u = _creation.rand(*shape, dtype=self.probs.dtype)
+        u = _creation.rand(tuple(shape), dtype=self.probs.dtype)
         return self.icdf(u)
 
     def log_prob(self, value):

@@ -45,7 +45,7 @@ class GeneralizedPareto(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))
-        u = _creation.rand(*shape, dtype=self.loc.dtype)
+        u = _creation.rand(tuple(shape), dtype=self.loc.dtype)
         return self.icdf(u)
 
     def log_prob(self, value):

@@ -72,7 +72,7 @@ class Multinomial(Distribution):
         with no_grad():
             draws = self._categorical.sample(Size((self.total_count,)) + sample_shape)
             # the draws' dimension last, then counted per category
-            draws = draws.permute(*range(1, draws.dim()), 0)
+            draws = draws.permute((*range(1, draws.dim()), 0))
             counts = zeros(tuple(self._extended_shape(sample_shape)), dtype=draws.dtype)
             counts.scatter_add_(-1, draws, ones_like(draws))
             return counts.type_as(self.probs)

@@ -62,7 +62,7 @@ class LogitRelaxedBernoulli(Distribution):
     def rsample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))
         probs = clamp_probs(self.probs.expand(shape))
-        u = clamp_probs(_creation.rand(*shape, dtype=probs.dtype))
+        u = clamp_probs(_creation.rand(tuple(shape), dtype=probs.dtype))
         return (u.log() - (-u).log1p() + probs.log() - (-probs).log1p()) / self.temperature
 
     def log_prob(self, value):

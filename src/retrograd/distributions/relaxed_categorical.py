@@ -52,7 +52,7 @@ class ExpRelaxedCategorical(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))
-        u = clamp_probs(_creation.rand(*shape, dtype=self.logits.dtype))
+        u = clamp_probs(_creation.rand(tuple(shape), dtype=self.logits.dtype))
         gumbels = -((-(u.log())).log())
         scores = (self.logits + gumbels) / self.temperature
         return scores - scores.logsumexp(dim=-1, keepdim=True)

@@ -86,7 +86,7 @@ class _ConvNd(Module):
             if transposed
             else (out_channels, in_channels // groups)
         ) + self.kernel_size
-        self.weight = Parameter(creation.empty(*shape, dtype=dtype, device=device))
+        self.weight = Parameter(creation.empty(tuple(shape), dtype=dtype, device=device))
         if bias:
             self.bias = Parameter(creation.empty(out_channels, dtype=dtype, device=device))
         else:

@@ -13,7 +13,7 @@ from .parameter import Parameter
 def empty_param(*shape, dtype=None, device=None) -> Parameter:
     """A Parameter of ``shape`` (zeros until its layer initialises it) on ``device`` (the CPU:
     another device raises PyTorch's CPU-only error)."""
-    return Parameter(creation.empty(*shape, dtype=dtype, device=device))
+    return Parameter(creation.empty(shape, dtype=dtype, device=device))
 
 
 class Identity(Module):

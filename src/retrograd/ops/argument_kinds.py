@@ -3953,7 +3953,6 @@ METHOD_KINDS = {
             ),
         ),
     ),
-    "tile": ((None, ((1, "dims", "dims", "tuple of ints", False, False),)),),
     "to": (
         (
             "(torch.device device = None, torch.dtype dtype = None, bool non_blocking = False, bool "

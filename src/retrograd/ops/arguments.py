@@ -91,7 +91,7 @@ def _is_tensors(a) -> bool:
 
 def _is_dtype(a) -> bool:
     """A dtype, or one of the Python types PyTorch reads as one (float: float64 ...)."""
-    return isinstance(a, dtypes.dtype) or a in (float, int, bool, complex)
+    return isinstance(a, dtypes.dtype) or (a.__class__ is type and a in (float, int, bool, complex))
 
 
 _TESTS = {
@@ -172,8 +172,8 @@ def _taken(a, kind, optional):
 def _unpacked(name, shown, a):
     """PyTorch's error for a tuple of ints with an element after the first that is no int, which
     it reads once the signature is chosen."""
-    for k, x in enumerate(a):
-        if not _is_int(x):
+    for k, x in enumerate(a):  # (after the first, a bool counts as an int)
+        if not (_is_int(x) or (k and _is_bool(x))):
             raise _Unpack(shown, k, x).error(name)
 
 
@@ -292,8 +292,8 @@ def _signature(arguments, first):
         for n in range(first + len(positional) + 1)
     )
     by_name = {
-        key: (_COMMON.get(kind, _NONE), kind, none, shown)
-        for _, key, shown, kind, none, _ in listed
+        key: (_COMMON.get(kind, _NONE), kind, none, shown, i)
+        for i, key, shown, kind, none, _ in listed
     }
     needed = tuple((i, key) for i, key, _, _, _, omit in listed if i is not None and not omit)
     least = max((i + 1 for i, _ in needed), default=0)
@@ -343,8 +343,8 @@ def _signatures(fn, name, signatures, first, hidden=()):
                 named = kwargs
                 for key, a in kwargs.items():
                     about = by_name.get(key)
-                    if about is None:
-                        named = None
+                    if about is None or (about[4] is not None and about[4] < n):
+                        named = None  # (unknown, or given by position too)
                         break
                     if a.__class__ not in about[0]:
                         value = _taken(a, *about[1:3])

@@ -7,7 +7,7 @@ from .._array import xp
 from ..tensor import Tensor, _wrap_dim
 from . import indexing as _indexing
 from .registry import tensor_method
-from .shape import cat, expand, flip, permute, reshape, transpose, unsqueeze
+from .shape import _varargs_sizes, cat, expand, flip, permute, reshape, transpose, unsqueeze
 
 
 def atleast_1d(*tensors):
@@ -229,13 +229,15 @@ def broadcast_to(input, size):
     return expand(input, size)
 
 
-@tensor_method
 def tile(input, dims):
     """``torch.tile``: ``repeat`` with ``dims`` padded with leading 1s to the tensor's rank."""
     dims = tuple(dims)
     if len(dims) < input.ndim:
         dims = (1,) * (input.ndim - len(dims)) + dims
     return input.repeat(dims)
+
+
+tensor_method(_varargs_sizes(tile, "dims"), name="tile")
 
 
 def _split_points(input, indices_or_sections, d):

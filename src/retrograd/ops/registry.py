@@ -54,6 +54,7 @@ from ..tensor import (
     Tensor,
     VersionCounter,
     _make,
+    type_name,
 )
 
 _new = object.__new__
@@ -288,7 +289,10 @@ class OpDef:
         """Positional and keyword arguments in declaration order, defaults filled in."""
         n = len(self.params)
         if len(args) > n:
-            raise TypeError(f"{self.name}() takes {n} arguments but {len(args)} were given")
+            plural = "" if n == 1 else "s"
+            raise TypeError(
+                f"{self.name}() takes {n} positional argument{plural} but {len(args)} were given"
+            )
         full = list(args) + [_NOT_SET] * (n - len(args))
         for k, v in kwargs.items():
             if k == "input" and self.params[0] == "self":
@@ -306,9 +310,22 @@ class OpDef:
             if v is _NOT_SET:
                 d = self.defaults[i]
                 if d is inspect.Parameter.empty:
-                    raise TypeError(f"{self.name}() missing required argument '{self.params[i]}'")
+                    raise self._missing(full)
                 full[i] = d
         return full
+
+    def _missing(self, full) -> TypeError:
+        """PyTorch's error for required arguments left out (its names: input for self)."""
+        empty = inspect.Parameter.empty
+        names = [
+            "input" if p == "self" else p
+            for p, v, d in zip(self.params, full, self.defaults)
+            if v is _NOT_SET and d is empty
+        ]
+        listed = ", ".join(f'"{n}"' for n in names)
+        return TypeError(
+            f"{self.name}() missing {len(names)} required positional arguments: {listed}"
+        )
 
 
 def _plans_by_need(plan, saves, saves_for):
@@ -1015,26 +1032,7 @@ def _tensor_arguments(args, d, kwargs, as_method=False):
     return tuple(args)
 
 
-# PyTorch's names of the types retrograd makes its own (its C types' names)
-_TORCH_TYPE_NAMES = {
-    "dtype": "torch.dtype",
-    "device": "torch.device",
-    "layout": "torch.layout",
-    "memory_format": "torch.memory_format",
-    "Generator": "torch._C.Generator",
-    "Size": "torch.Size",
-}
-
-
-def _type_name(a):
-    if isinstance(a, Tensor):
-        return "Tensor"
-    kind = type(a)
-    if kind.__module__ == "numpy":
-        return f"numpy.{kind.__name__}"
-    if kind.__module__.startswith("retrograd"):
-        return _TORCH_TYPE_NAMES.get(kind.__name__, kind.__name__)
-    return kind.__name__
+_type_name = type_name  # (named here for the ops that import it from the table)
 
 
 def _not_a_tensor(d, i, a, kwargs, as_method=False):

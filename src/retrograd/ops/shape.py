@@ -4,17 +4,11 @@ from .. import _device, _meta, _switches, dtypes
 from .._array import c_order, kept_layout, kept_order, reshaped_view, xp
 from .._out import check_out, write_out
 from ..autograd.cuts import note as note_cut
-from ..tensor import Tensor, _make, _wrap_dim
+from ..tensor import _ABSENT, Tensor, _is_index, _make, _wrap_dim, int_list
+from . import arguments
 from .indexing import index_select
 from .reduction import dims_arg
 from .registry import op, refresh_views, tensor_method
-
-
-def shape_arg(shape):
-    """``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` all name the shape (2, 3)."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = shape[0]
-    return tuple(int(s) for s in shape)
 
 
 def _infer(shape, numel):
@@ -994,18 +988,104 @@ __all__ = [
 ]
 
 
-def _varargs_shape(fn):
-    def method(self, *shape):
-        return fn(self, shape_arg(shape))
+def _varargs_sizes(fn, shown, *, also=()):
+    """``fn``'s Tensor method, which takes its sizes one by one as well as in one sequence or by
+    the keyword ``shown``: ``x.permute(1, 0)``, ``x.permute((1, 0))``, ``x.permute(dims=[1, 0])``
+    (``also``: keywords PyTorch takes that change nothing here)."""
+    name = fn.__name__
 
-    method.__name__ = fn.__name__
+    def method(self, *args, **kwargs):
+        keyword = kwargs.pop(shown, _ABSENT) if kwargs else _ABSENT
+        if not args and keyword is _ABSENT:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "{shown}"')
+        for key in kwargs:
+            if key not in also:
+                raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
+        return fn(self, int_list(name, shown, args, keyword))
+
+    method.__name__ = name
     method.__doc__ = fn.__doc__
     return method
 
 
-# As methods these take sizes one by one too: x.view(2, 3) as well as x.view((2, 3)).
-for _fn in (view, reshape, expand, permute, repeat, flip, sum_to_size):
-    tensor_method(_varargs_shape(_fn), name=_fn.__name__)
+for _fn, _shown in (
+    (reshape, "shape"),
+    (permute, "dims"),
+    (repeat, "repeats"),
+    (flip, "dims"),
+    (sum_to_size, "size"),
+):
+    tensor_method(_varargs_sizes(_fn, _shown), name=_fn.__name__)
+tensor_method(_varargs_sizes(expand, "size", also=("implicit",)), name="expand")
+
+
+def _packed(fn, name):
+    """The Tensor method of ``fn``, a function of several signatures one of which takes a
+    tuple of ints alone (``view(dtype)`` or ``view(size)``): sizes given one by one, the first
+    an int, are that tuple (``x.view(2, 3)``), as PyTorch's parser reads them; the signatures
+    are then tried as for any function of several (see arguments)."""
+    checked = arguments.checked(fn, name, as_method=True)
+
+    def method(self, *args, **kwargs):
+        if len(args) > 1 and _is_index(args[0]):
+            args = (args,)
+        return checked(self, *args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = fn.__doc__
+    return method
+
+
+def _view(self, size=None, dtype=None):
+    """``Tensor.view``: the same data seen with another shape (``size``), or with its bytes read
+    as another dtype."""
+    if dtype is None and (isinstance(size, dtypes.dtype) or size.__class__ is type):
+        dtype = size  # (given by position)
+    if dtype is not None:
+        return _view_as_dtype(self, dtypes.as_dtype(dtype))
+    return view(self, int_list("view", "size", (size,)))
+
+
+def _view_as_dtype(self, dtype):
+    """``x.view(dtype)``: the same bytes read as ``dtype``; outside the graph, as in PyTorch,
+    and sharing ``x``'s version counter.  Another element size rescales the last dimension,
+    which must then be contiguous."""
+    a = self._data
+    old, new = a.dtype.itemsize, dtype.np.itemsize
+    if old != new:
+        about = (
+            f"to view {dtypes.scalar_type_name(self.dtype)} as "
+            f"{dtypes.scalar_type_name(dtype)} (different element sizes)"
+        )
+        if a.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {about}")
+        strides = self.stride()
+        if strides[-1] != 1:
+            raise RuntimeError(f"self.stride(-1) must be 1 {about}, but got {strides[-1]}")
+        if new > old:
+            ratio = new // old
+            if a.shape[-1] % ratio:
+                raise RuntimeError(
+                    f"self.size(-1) must be divisible by {ratio} {about}, but got {a.shape[-1]}"
+                )
+            offset = self.storage_offset()
+            if offset % ratio:
+                raise RuntimeError(
+                    f"self.storage_offset() must be divisible by {ratio} {about}, but got {offset}"
+                )
+            for d, st in enumerate(strides[:-1]):
+                if st % ratio:
+                    raise RuntimeError(
+                        f"self.stride({d}) must be divisible by {ratio} {about}, but got {st}"
+                    )
+    out = self.detach()
+    out._data = a.view(dtype.np)
+    return out
+
+
+_view.__name__ = "view"
+tensor_method(_packed(_view, "view"), name="view")
+tensor_method(_packed(squeeze, "squeeze"), name="squeeze")
 tensor_method(lambda self, other: expand(self, other._data.shape), name="expand_as")
 tensor_method(lambda self, other: view(self, other._data.shape), name="view_as")
 tensor_method(lambda self, other: reshape(self, other._data.shape), name="reshape_as")

@@ -17,7 +17,7 @@ from .._array import kept_layout, kept_order, ndarray, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.grad_mode import enable_grad
 from ..creation import _NO_PINNED, tensor
-from ..tensor import Tensor, _make, _wrap_dim
+from ..tensor import Tensor, _make, _wrap_dim, int_list
 from . import composite as _composite
 from . import indexing as _indexing
 from . import linalg as _linalg
@@ -26,7 +26,6 @@ from .complex_numbers import view_as_complex, view_as_real
 from .inplace import _check_restride, _put_flat, _restride, _take_flat, _zero_flat
 from .pointwise import zero_grad
 from .registry import op, tensor_method
-from .shape import shape_arg
 
 # --- storage, offsets and positions ------------------------------------------------------------
 
@@ -272,7 +271,7 @@ def resize_(self, *sizes, memory_format=None):
     offset; a bigger size grows the storage (the new elements are zeros here)."""
     if self.requires_grad:
         raise RuntimeError("cannot resize variables that require grad")
-    shape = shape_arg(sizes)
+    shape = int_list("resize_", "size", sizes)
     if any(n < 0 for n in shape):
         raise RuntimeError("numel: integer multiplication overflow")
     if memory_format is _device.preserve_format:
@@ -324,7 +323,7 @@ def _resize_autograd(input, shape, name):
 def resize(self, *sizes):
     """``Tensor.resize``: PyTorch's deprecated out-of-place resize, a reshape that must keep the
     number of elements."""
-    return _resize_autograd(self, shape_arg(sizes), "resize")
+    return _resize_autograd(self, int_list("resize", "size", sizes), "resize")
 
 
 @tensor_method
@@ -701,7 +700,9 @@ def view_as_complex_copy(input, *, out=None):
     return result
 
 
-view_copy = _copying("view_copy", lambda x, size: _shape.view(x.reshape(-1), shape_arg((size,))))
+view_copy = _copying(
+    "view_copy", lambda x, size: _shape.view(x.reshape(-1), int_list("view_copy", "size", (size,)))
+)
 permute_copy = _copying("permute_copy", _shape.permute)
 transpose_copy = _copying("transpose_copy", _shape.transpose)
 t_copy = _copying("t_copy", _shape.t)

@@ -36,7 +36,7 @@ class SpectralNorm:
         """``weight`` as a matrix whose rows run along ``dim``."""
         if self.dim != 0:
             order = [self.dim] + [d for d in range(weight.ndim) if d != self.dim]
-            weight = weight.permute(*order)
+            weight = weight.permute(tuple(order))
         return weight.reshape(weight.shape[0], -1)
 
     def compute_weight(self, module, do_power_iteration: bool):
