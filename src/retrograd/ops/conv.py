@@ -695,8 +695,11 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode, want)
         x.shape, kernel_size, stride, padding, dilation, ceil_mode
     )
     channels_last = x.ndim == 4 and x.shape[1] > 1 and _channels_last(x).flags.c_contiguous
+    copied = not channels_last and _channels_last_pays(x.shape, out[1])
     if channels_last:
         a, first, tail = _channels_last(x), 1, (slice(None),)
+    elif copied:
+        a, first, tail = _channels_last_copy(x, "pool input"), 1, (slice(None),)
     else:
         a, first, tail = x, x.ndim - 2, ()
     fill = -xp.inf if x.dtype.kind in "fV" else xp.iinfo(x.dtype).min
@@ -707,6 +710,8 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode, want)
     if want is None:
         for where in spots[1:]:
             xp.maximum(best, win[where], out=best)
+        if copied:
+            best = _channels_first_copy(best, x.shape[:-3])
         return (_channels_first(best) if channels_last else best), None, None, None
     # which kernel offset holds each window's maximum: a later one wins only when greater.  The
     # offset number grows along the loop, so "take k where it wins" is a maximum (no masked
@@ -726,6 +731,11 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode, want)
             xp.isnan(win[where], out=wins)
             xp.multiply(wins, code(k), out=step)
             xp.maximum(arg, step, out=arg)
+    if copied:
+        best, arg = (
+            _channels_first_copy(best, x.shape[:-3]),
+            _channels_first_copy(arg, x.shape[:-3]),
+        )
     disjoint = all(lo == 0 and hi == 0 for lo, hi in pads) and all(
         s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation)
     )
@@ -737,6 +747,28 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode, want)
     if channels_last:
         best, arg = _channels_first(best), _channels_first(arg)
     return best, (arg if disjoint else None), index, window
+
+
+def _channels_last_pays(shape, out_width):
+    """Whether a pool over an input laid out [..., C, H, W] goes faster on a channels-last copy:
+    each kernel offset's values are then runs of C channels, where they are runs of one output
+    row (``out_width`` values a stride apart) in the input's own layout."""
+    return len(shape) > 2 and shape[-3] > out_width
+
+
+def _channels_last_copy(a, slot):
+    """``a`` [*lead, C, H, W] copied into [prod(lead), H, W, C] order (a transposition within
+    each image, which stays in cache), in scratch memory's ``slot``."""
+    a = _channels_last(a.reshape((-1,) + a.shape[-3:]))
+    out = _scratch_array(slot, a.shape, a.dtype)
+    xp.copyto(out, a)
+    return out
+
+
+def _channels_first_copy(a, lead):
+    """The inverse of ``_channels_last_copy``: [N, H, W, C] into a fresh [*lead, C, H, W]."""
+    # (a copy, not ascontiguousarray, which passes a view whose size-1 dimensions have odd strides)
+    return _channels_first(a).copy().reshape(tuple(lead) + (a.shape[-1],) + a.shape[1:3])
 
 
 def _pool_indices(arg, kernel, stride, lows, dilation, width, channels_last):
@@ -855,10 +887,18 @@ def _place_disjoint(g, codes, input_shape, window, channels_last):
     covered = dilation == (1, 1) and stride == kernel
     covered = covered and all(o * s == n for o, s, n in zip(size, stride, input_shape[-2:]))
     make = xp.empty if covered else xp.zeros
+    copied = not channels_last and _channels_last_pays(input_shape, size[1])
     if channels_last:
         n, c, h, w = input_shape
         out = make((n, h, w, c), g.dtype)
         g, codes, first, tail = _channels_last(g), _channels_last(codes), 1, (slice(None),)
+    elif copied:
+        *lead, c, h, w = input_shape
+        out = _scratch_array("pool grad", (_prod(lead), h, w, c), g.dtype)
+        if not covered:
+            out.fill(0)
+        g, codes = _channels_last_copy(g, "pool g"), _channels_last_copy(codes, "pool codes")
+        first, tail = 1, (slice(None),)
     else:
         out = make(input_shape, g.dtype)
         first, tail = out.ndim - 2, ()
@@ -890,6 +930,8 @@ def _place_disjoint(g, codes, input_shape, window, channels_last):
         xp.equal(codes, k, out=hit)  # 1 where the offset holds the maximum
         xp.negative(hit, out=mask)  # -1: all bits set
         xp.bitwise_and(bits, mask, out=target.view(ints))
+    if copied:
+        return _channels_first_copy(out, input_shape[:-3])
     return _channels_first(out) if channels_last else out
 
 
