@@ -601,3 +601,35 @@ def test_outputs_are_laid_out_as_pytorchs_and_view_after_a_pool_works(torch_ref)
         return [(o.stride(), o.is_contiguous()) for o in outs], flat.shape, x.grad.stride()
 
     assert program(retrograd) == program(torch_ref)
+
+
+def test_gradients_on_their_way_back_are_laid_out_as_pytorchs(torch_ref):
+    """The gradient a convolution or a pool hands back to its input is in (N, C, *spatial) order,
+    as PyTorch's: a hook on an intermediate result sees its strides, and the next backward step
+    reads its operands alike (a channels-last view of the kernel's memory gave other strides)."""
+
+    def program(T):
+        T.manual_seed(0)
+        seen = []
+
+        def watch(t):
+            t.register_hook(lambda g: seen.append((g.stride(), g.is_contiguous())))
+            return t
+
+        F_ = T.nn.functional
+        x = T.randn(3, 2, 8, 8)
+        w1, w2 = T.randn(6, 2, 3, 3, requires_grad=True), T.randn(4, 6, 3, 3, requires_grad=True)
+        a = watch(F_.conv2d(x, w1, padding=1))
+        b = watch(F_.relu(F_.conv2d(a, w2, padding=1)))
+        loss = F_.max_pool2d(b, 2).sum()
+        wt = T.randn(6, 2, 3, 3, requires_grad=True)
+        c = watch(F_.conv2d(x, T.randn(6, 2, 3, 3, requires_grad=True), stride=2))
+        loss = loss + F_.conv_transpose2d(c, wt, stride=2, groups=2).sum()
+        d = watch(F_.conv1d(T.randn(2, 4, 9), T.randn(6, 4, 3, requires_grad=True)))
+        loss = loss + F_.conv1d(d, T.randn(4, 3, 3), groups=2).sum()
+        e = watch(F_.conv3d(T.randn(1, 2, 4, 4, 4), T.randn(4, 2, 3, 3, 3, requires_grad=True)))
+        loss = loss + F_.max_pool2d(e.flatten(2, 3), 2).sum()
+        loss.backward()
+        return seen
+
+    assert program(retrograd) == program(torch_ref)

@@ -26,6 +26,7 @@ def _check(torch, ours_fn, theirs_fn, shape, seed=0, ties=False):
     out, ref = _as_tuple(out), _as_tuple(ref)
     for o, r in zip(out, ref):
         assert o.shape == tuple(r.shape)
+        assert o.stride() == r.stride()
         np.testing.assert_allclose(o.detach().numpy(), r.detach().numpy(), rtol=1e-5, atol=1e-6)
     if len(out) == 2:
         assert out[1].dtype == retrograd.int64
@@ -33,6 +34,7 @@ def _check(torch, ours_fn, theirs_fn, shape, seed=0, ties=False):
     out[0].backward(retrograd.tensor(seed_grad))
     ref[0].backward(torch.tensor(seed_grad))
     np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-5)
+    assert x.grad.stride() == xt.grad.stride()
 
 
 MAX = [
@@ -49,6 +51,13 @@ MAX = [
     ((1, 2, 9, 9), dict(kernel_size=2, stride=3, dilation=2)),
     ((2, 3, 7, 8), dict(kernel_size=3)),
     ((3, 7, 6), dict(kernel_size=(2, 3))),
+    # more channels than output columns (pooled on a channels-last copy): disjoint, overlapping,
+    # padded, dilated down to 1x1 outputs, unbatched
+    ((2, 9, 8, 8), dict(kernel_size=2)),
+    ((2, 12, 9, 9), dict(kernel_size=3, stride=1, dilation=2, padding=1)),
+    ((1, 10, 7, 7), dict(kernel_size=2, stride=2, ceil_mode=True)),
+    ((2, 9, 7, 6), dict(kernel_size=3, dilation=2)),
+    ((9, 5, 5), dict(kernel_size=2, stride=1)),
 ]
 
 

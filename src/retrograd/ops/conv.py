@@ -148,12 +148,15 @@ def _out_size(size, kernel, stride, pads, dilation):
     )
 
 
-# The kernels work channels-last (N, *spatial, C), as PyTorch's fast CPU convolutions do: a window
-# is then a few runs of contiguous channels, so im2col copies runs instead of single values, and a
-# result computed as [positions, channels] is already channels-last.  Results are copied into
-# (N, C, *spatial) order, as PyTorch returns them for such an input: a channels-last view of the
-# memory made ``x.view(n, -1)`` after a convolution or a pool fail (PyTorch's MNIST example does
-# that), made ``is_contiguous()`` False and laid dropout's mask over other elements.
+# Inputs and results are (N, C, *spatial), as PyTorch lays them out (a channels-last view of the
+# memory made ``x.view(n, -1)`` after a convolution or a pool fail, as PyTorch's MNIST example
+# does, made ``is_contiguous()`` False and laid dropout's mask over other elements).  Inside, a
+# chunk of images at a time works channels-last (N, *spatial, C), as PyTorch's fast CPU
+# convolutions do: a window is then a few runs of contiguous channels, so im2col copies runs
+# instead of single values.  The channels-last rows a product gives go into the (N, C, *spatial)
+# result while the chunk is in cache (one transposition per chunk, which also adds the bias); an
+# (N, C, *spatial) gradient comes into a chunk as [C, positions], whose transpose a product reads
+# as the channels-last rows it is.
 
 
 def _channels_last(a):
@@ -164,10 +167,31 @@ def _channels_first(a):
     return a.transpose((0, a.ndim - 1) + tuple(range(1, a.ndim - 1)))
 
 
-def _rows(a, groups):
-    """``a`` [N, C, *S] as one [N * prod(S), C/G] matrix per group (a view when channels-last)."""
-    m = a.size // a.shape[1]
-    return _channels_last(a).reshape(m, groups, a.shape[1] // groups).transpose(1, 0, 2)
+def _rows_chunk(a, start, stop, groups, slot):
+    """Images ``start:stop`` of ``a`` [N, C, *S] as one [C/G, (stop - start) * prod(S)] matrix
+    per group, copied into scratch memory's ``slot`` (runs of prod(S) values: cheap, and in
+    cache for the product that reads it next).  Its transpose is the chunk's channels-last
+    rows, which a product reads as they are (a transposed operand costs it nothing)."""
+    n, c = stop - start, a.shape[1]
+    per = a[0, 0].size
+    part = a[start:stop].reshape(n, groups, c // groups, per).transpose(1, 2, 0, 3)
+    out = _scratch_array(slot, part.shape, a.dtype)
+    xp.copyto(out, part)
+    return out.reshape(groups, c // groups, n * per)
+
+
+def _store_chunk(res, out, start, stop, bias=None):
+    """A chunk's result, [G, (stop - start) * prod(S), O/G] (channels-last rows, in cache),
+    written into images ``start:stop`` of ``out`` [N, O, *S], plus ``bias`` [G, O/G, 1] when given
+    (the transposition and the bias in one pass)."""
+    groups, og = res.shape[0], res.shape[2]
+    n = stop - start
+    src = res.reshape(groups, n, -1, og).transpose(1, 0, 3, 2)  # [n, G, O/G, prod(S)]
+    dst = out[start:stop].reshape(src.shape)
+    if bias is None:
+        xp.copyto(dst, src)
+    else:
+        xp.add(src, bias, out=dst)
 
 
 # The columns are made and multiplied a few images at a time: a chunk this big stays in the
@@ -208,19 +232,10 @@ def _im2col(win):
         yield start, stop, cols
 
 
-def _to_nchw(res, n, out):
-    """[G, N * prod(out), O/G] -> [N, O, *out]; a view when groups == 1."""
-    groups, _, og = res.shape
-    nd = len(out)
-    res = res.reshape((groups, n) + tuple(out) + (og,))
-    return res.transpose((1, 0, 2 + nd) + tuple(range(2, 2 + nd))).reshape(
-        (n, groups * og) + tuple(out)
-    )
-
-
 def _conv_forward(x, w, stride, pads, dilation, groups, bias=None):
-    """The convolution of ``x`` by ``w`` (plus ``bias``, added to each chunk of the result
-    while it is in cache)."""
+    """The convolution of ``x`` by ``w`` (plus ``bias``), a chunk of images at a time: the
+    product of the chunk's columns and the weight gives channels-last rows, which go into the
+    (N, C, *spatial) result while they are in cache, the bias added on the way."""
     n = x.shape[0]
     o, cg = w.shape[:2]
     kernel = w.shape[2:]
@@ -234,14 +249,17 @@ def _conv_forward(x, w, stride, pads, dilation, groups, bias=None):
         .reshape(groups, -1, o // groups)
     )
     per = _prod(out)
-    res = xp.empty((groups, n * per, o // groups), xp.result_type(x.dtype, w.dtype))
+    dtype = xp.result_type(x.dtype, w.dtype)
+    res = xp.empty((n, o) + out, dtype)
     if bias is not None:
-        bias = bias.reshape(groups, 1, o // groups)
+        bias = bias.reshape(groups, o // groups, 1)
+    store = None
     for start, stop, cols in _im2col(win):
-        part = xp.matmul(cols, wmat, out=res[:, start * per : stop * per])
-        if bias is not None:
-            part += bias
-    return xp.ascontiguousarray(_to_nchw(res, n, out))
+        if store is None:
+            store = _scratch_array("conv rows", (groups, cols.shape[1], o // groups), dtype)
+        part = xp.matmul(cols, wmat, out=store[:, : (stop - start) * per])
+        _store_chunk(part, res, start, stop, bias)
+    return res
 
 
 def _col2im(cols, size, stride, dilation, lows, first, out=None):
@@ -327,23 +345,26 @@ def _conv_transpose_forward(y, w, stride, pads, dilation, groups, output_padding
         .transpose((0,) + tuple(range(3, 3 + nd)) + (1, 2))
         .reshape(groups, -1, cg // groups, og)
     )
-    rows = _rows(y, groups)
-    dtype = xp.result_type(rows.dtype, wk.dtype)
-    acc = xp.empty((groups, n) + out + (og,), dtype)
+    dtype = xp.result_type(y.dtype, wk.dtype)
+    res = xp.empty((n, groups * og) + out, dtype)
     per = _prod(size)
     lows = tuple(lo for lo, _ in pads)
     step = _chunk_size(n, groups * wk.shape[1] * per * og * dtype.itemsize)
     store = _scratch_array("cols", (groups, wk.shape[1], step * per, og), dtype)
+    acc = _scratch_array("col2im", (groups, step) + out + (og,), dtype)
     for start in range(0, n, step):
         stop = min(n, start + step)
-        spread = store if stop - start == step else store[:, :, : (stop - start) * per]
-        xp.matmul(rows[:, None, start * per : stop * per], wk, out=spread)
+        rows = _rows_chunk(y, start, stop, groups, "rows")  # [G, C/G, (stop - start) * per]
+        spread = store if stop - start == step else store[:, :, : rows.shape[2]]
+        xp.matmul(rows.transpose(0, 2, 1)[:, None], wk, out=spread)
         cols = spread.reshape((groups,) + kernel + (stop - start,) + size + (og,))
         cols = cols.transpose(
             (0, 1 + nd) + tuple(range(1, 1 + nd)) + tuple(range(2 + nd, 3 + 2 * nd))
         )
-        _col2im(cols, out, stride, dilation, lows, 2, acc[:, start:stop])  # [G, N, *out, O/G]
-    return _to_nchw(acc.reshape(groups, -1, og), n, out)
+        part = acc[:, : stop - start]
+        _col2im(cols, out, stride, dilation, lows, 2, part)  # [G, n, *out, O/G]
+        _store_chunk(part.reshape(groups, -1, og), res, start, stop)
+    return res
 
 
 def _conv_weight_forward(x, g, kernel, stride, pads, dilation, groups):
@@ -352,12 +373,10 @@ def _conv_weight_forward(x, g, kernel, stride, pads, dilation, groups):
     nd = len(kernel)
     out = g.shape[2:]
     win = _window_view(x, out, kernel, stride, pads, dilation, groups)
-    rows = _rows(g, groups).transpose(0, 2, 1)  # [G, O/G, N * prod(out)]
-    per = _prod(out)
     kc = _prod(kernel) * (c // groups)
     res = xp.zeros((groups, o // groups, kc), xp.result_type(x.dtype, g.dtype))
     for start, stop, cols in _im2col(win):
-        res += xp.matmul(rows[:, :, start * per : stop * per], cols)
+        res += xp.matmul(_rows_chunk(g, start, stop, groups, "grad rows"), cols)
     res = res.reshape((o,) + tuple(kernel) + (c // groups,))  # [G, O/G, prod(k) * C/G] before
     return res.transpose((0, 1 + nd) + tuple(range(1, 1 + nd)))
 
@@ -554,11 +573,15 @@ def _conv_grads_in_arrays(g, n):
 def _channel_sums(g):
     """``g`` [N, C, *S] summed over all but its channels: for a channels-last ``g``, one product
     of a row of ones with its [N * prod(S), C] rows (a reduction down the columns of a tall,
-    narrow matrix is slow in NumPy)."""
-    rows = _channels_last(g)
-    if g.ndim > 2 and rows.flags.c_contiguous and g.dtype.kind == "f":
-        rows = rows.reshape(-1, g.shape[1])
-        return xp.matmul(xp.ones(rows.shape[0], g.dtype), rows)
+    narrow matrix is slow in NumPy); for an (N, C, *S) ``g``, each plane's sum (a contiguous
+    run) and then the images'."""
+    if g.ndim > 2 and g.dtype.kind == "f":
+        rows = _channels_last(g)
+        if rows.flags.c_contiguous:
+            rows = rows.reshape(-1, g.shape[1])
+            return xp.matmul(xp.ones(rows.shape[0], g.dtype), rows)
+        if g.flags.c_contiguous:
+            return g.reshape(g.shape[0], g.shape[1], -1).sum(2).sum(0)
     return g.sum((0,) + tuple(range(2, g.ndim)))
 
 
@@ -582,7 +605,7 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
         out = _conv_transpose_forward(input, weight, stride, pads, dilation, groups, opad)
         if bias is not None:  # into the fresh result, in its dtype (casting the bias)
             out += bias.reshape((-1,) + (1,) * len(kernel))
-        return xp.ascontiguousarray(out)
+        return out
     return _conv_forward(input, weight, stride, pads, dilation, groups, bias)
 
 
@@ -695,8 +718,11 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode, want)
         x.shape, kernel_size, stride, padding, dilation, ceil_mode
     )
     channels_last = x.ndim == 4 and x.shape[1] > 1 and _channels_last(x).flags.c_contiguous
+    copied = not channels_last and _channels_last_pays(x.shape, out[1])
     if channels_last:
         a, first, tail = _channels_last(x), 1, (slice(None),)
+    elif copied:
+        a, first, tail = _channels_last_copy(x, "pool input"), 1, (slice(None),)
     else:
         a, first, tail = x, x.ndim - 2, ()
     fill = -xp.inf if x.dtype.kind in "fV" else xp.iinfo(x.dtype).min
@@ -707,6 +733,8 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode, want)
     if want is None:
         for where in spots[1:]:
             xp.maximum(best, win[where], out=best)
+        if copied:
+            best = _channels_first_copy(best, x.shape[:-3])
         return (_channels_first(best) if channels_last else best), None, None, None
     # which kernel offset holds each window's maximum: a later one wins only when greater.  The
     # offset number grows along the loop, so "take k where it wins" is a maximum (no masked
@@ -726,6 +754,11 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode, want)
             xp.isnan(win[where], out=wins)
             xp.multiply(wins, code(k), out=step)
             xp.maximum(arg, step, out=arg)
+    if copied:
+        best, arg = (
+            _channels_first_copy(best, x.shape[:-3]),
+            _channels_first_copy(arg, x.shape[:-3]),
+        )
     disjoint = all(lo == 0 and hi == 0 for lo, hi in pads) and all(
         s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation)
     )
@@ -737,6 +770,28 @@ def _max_pool_arrays(x, kernel_size, stride, padding, dilation, ceil_mode, want)
     if channels_last:
         best, arg = _channels_first(best), _channels_first(arg)
     return best, (arg if disjoint else None), index, window
+
+
+def _channels_last_pays(shape, out_width):
+    """Whether a pool over an input laid out [..., C, H, W] goes faster on a channels-last copy:
+    each kernel offset's values are then runs of C channels, where they are runs of one output
+    row (``out_width`` values a stride apart) in the input's own layout."""
+    return len(shape) > 2 and shape[-3] > out_width
+
+
+def _channels_last_copy(a, slot):
+    """``a`` [*lead, C, H, W] copied into [prod(lead), H, W, C] order (a transposition within
+    each image, which stays in cache), in scratch memory's ``slot``."""
+    a = _channels_last(a.reshape((-1,) + a.shape[-3:]))
+    out = _scratch_array(slot, a.shape, a.dtype)
+    xp.copyto(out, a)
+    return out
+
+
+def _channels_first_copy(a, lead):
+    """The inverse of ``_channels_last_copy``: [N, H, W, C] into a fresh [*lead, C, H, W]."""
+    # (a copy, not ascontiguousarray, which passes a view whose size-1 dimensions have odd strides)
+    return _channels_first(a).copy().reshape(tuple(lead) + (a.shape[-1],) + a.shape[1:3])
 
 
 def _pool_indices(arg, kernel, stride, lows, dilation, width, channels_last):
@@ -855,10 +910,18 @@ def _place_disjoint(g, codes, input_shape, window, channels_last):
     covered = dilation == (1, 1) and stride == kernel
     covered = covered and all(o * s == n for o, s, n in zip(size, stride, input_shape[-2:]))
     make = xp.empty if covered else xp.zeros
+    copied = not channels_last and _channels_last_pays(input_shape, size[1])
     if channels_last:
         n, c, h, w = input_shape
         out = make((n, h, w, c), g.dtype)
         g, codes, first, tail = _channels_last(g), _channels_last(codes), 1, (slice(None),)
+    elif copied:
+        *lead, c, h, w = input_shape
+        out = _scratch_array("pool grad", (_prod(lead), h, w, c), g.dtype)
+        if not covered:
+            out.fill(0)
+        g, codes = _channels_last_copy(g, "pool g"), _channels_last_copy(codes, "pool codes")
+        first, tail = 1, (slice(None),)
     else:
         out = make(input_shape, g.dtype)
         first, tail = out.ndim - 2, ()
@@ -890,6 +953,8 @@ def _place_disjoint(g, codes, input_shape, window, channels_last):
         xp.equal(codes, k, out=hit)  # 1 where the offset holds the maximum
         xp.negative(hit, out=mask)  # -1: all bits set
         xp.bitwise_and(bits, mask, out=target.view(ints))
+    if copied:
+        return _channels_first_copy(out, input_shape[:-3])
     return _channels_first(out) if channels_last else out
 
 
