@@ -120,21 +120,6 @@ class Source:
             relu = ufunc is None and _is_relu(step, arrays) and step.ins[0][1] in own
             into = reusable(i, step) if ufunc is not None or relu else None
             mm = step.name == "mm" and getattr(step.fn, "__module__", "") == "retrograd.ops.linalg"
-            g = _zeroing_into(step, arrays, own, keep, last, i)
-            if g is not None:
-                # threshold_backward as its forward computes it (the gradient's bits where x >
-                # threshold or nan, +0.0 elsewhere), written into the gradient, where x is laid
-                # out as the gradient (else the forward as it is)
-                x, threshold = f"s{step.ins[1][1]}", const(step.attrs[0])
-                self.ns[fn] = step.fn
-                self.line(
-                    f"s{step.outs[0]} = {const(_zero_where)}(s{g}, {const(xp.less_equal)}({x}, "
-                    f"{threshold})) if {x}.flags.c_contiguous else {fn}(s{g}, {x}, {threshold})"
-                    f"  # {step.name}"
-                )
-                own.discard(g)
-                own.add(step.outs[0])
-                continue
             if ufunc is None and not relu and not mm:
                 own.difference_update(_reads(step))  # (it may keep a view or the array itself)
             if relu:
@@ -292,35 +277,6 @@ def _is_relu(step, arrays):
         and step.dtypes[-1].kind == "f"
         and step.dtypes[0] == step.dtypes[-1]
     )
-
-
-def _zeroing_into(step, arrays, own, keep, last, i):
-    """For a threshold_backward whose gradient is a C-ordered array of the program's own that
-    nothing reads later: that gradient's slot (see ``Source.steps``), else None."""
-    if (
-        arrays is None
-        or step.name != "threshold_backward"
-        or step.check is not None
-        or getattr(step.fn, "__module__", "") != "retrograd.ops.pointwise"
-        or len(step.ins) != 2
-        or step.ins[0][0] != SLOT
-        or step.ins[1][0] != SLOT
-        or len(step.attrs) != 1
-        or type(step.attrs[0]) not in (int, float)
-    ):
-        return None
-    g, x = step.ins[0][1], step.ins[1][1]
-    if g not in own or g in keep or last.get(g) != i or g == x:
-        return None
-    a, b = arrays[g], arrays[x]
-    if a.shape != b.shape or a.dtype != b.dtype or a.dtype.kind != "f" or a.ndim == 0:
-        return None
-    return g
-
-
-def _zero_where(a, where):
-    xp.copyto(a, 0, where=where)
-    return a
 
 
 def _marked(v):
