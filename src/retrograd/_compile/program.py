@@ -5,8 +5,8 @@ A program is generated as Python source, one line per step (``s7 = f3(s2, k1)``)
 costs one function call per NumPy call it makes and nothing else: no Tensor, no Node per op.
 The calls are the very ones eager mode makes, in the same order, so the results are equal bit
 for bit; where a step reads an array the program made and nothing else holds or reads later (a
-product, then what was written into it), an elementwise step (a bias added, relu, relu's
-backward) writes its result into it: the same NumPy loops with ``out=``, with no new array.
+product, then what was written into it), an elementwise step (a bias added, relu) writes its
+result into it: the same NumPy loops with ``out=``, with no new array.
 """
 
 from .._array import ndarray, xp
