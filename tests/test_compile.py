@@ -621,3 +621,45 @@ def test_compiled_float32_tanh_is_eagers_bit_for_bit():
     for _ in range(2):  # (the trace, then the replay)
         _same(cf(x), (x * 1.0).tanh())
     assert len(_graphs(cf)) == 1 and _graphs(cf)[0].graph
+
+
+def test_a_replay_writing_into_its_own_products_gives_eager_results():
+    """The replay writes elementwise results into the product they read when nothing else holds
+    it (a bias added, relu): values, gradients and layouts stay eager's, bit for bit, also with
+    nan and -0.0, inputs of another layout, and a view of the product held elsewhere."""
+    rng = np.random.default_rng(5)
+    w = rg.tensor(rng.standard_normal((6, 5)).astype("float32"), requires_grad=True)
+    b = rg.tensor(np.array([np.nan, -0.0, 0.0, -1.0, 2.0], "float32"), requires_grad=True)
+    data = rng.standard_normal((4, 6)).astype("float32")
+    data[2] = -0.0
+    w2 = rg.tensor(rng.standard_normal((5, 3)).astype("float32"), requires_grad=True)
+    # (a full-shape bias: its gradient is relu's backward itself; nan: relu passes the gradient
+    # there, -100: it zeroes it)
+    b2 = np.array([[0.5, np.nan, 0.0, -100.0, 2.0]] * 4, "float32")
+    b2[2, 4] = -100.0
+    b2 = rg.tensor(b2, requires_grad=True)
+
+    def f(x):
+        p = x.matmul(w)
+        v = p.t()  # (a view of p, made before p's last read)
+        h = (p + b).relu()
+        r = (x.matmul(w) + b).relu()
+        z = (x.matmul(w) + b2).relu().matmul(w2)
+        return (h * 2 - 1).sum() + h.exp().sum() + r.exp().sum() + z.sum(), v, h
+
+    cf = rg.compile(f)
+    for x in (rg.tensor(data), rg.tensor(np.asfortranarray(data)), rg.tensor(data)):
+        got = cf(x)
+        got[0].backward()
+        grads = (w.grad, b.grad, w2.grad, b2.grad)
+        w.grad = b.grad = w2.grad = b2.grad = None
+        want = f(x)
+        want[0].backward()
+        for a, e in zip(got + grads, want + (w.grad, b.grad, w2.grad, b2.grad)):
+            assert a._data.tobytes() == e._data.tobytes()
+            assert a.stride() == e.stride()
+        w.grad = b.grad = w2.grad = b2.grad = None
+        assert x._data.tobytes() == data.tobytes()
+    (entry,) = _graphs(cf)
+    assert "out=" in entry.fast._source  # (the second product's bias and relu)
+    assert [e.graph for e in _graphs(cf)] == [True]

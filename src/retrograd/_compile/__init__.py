@@ -38,7 +38,7 @@ from ..nn.module import Module
 from ..ops.registry import _edge
 from ..tensor import Tensor, _make
 from . import trace as _trace
-from .program import CompiledFunctionBackward, Source, build
+from .program import CompiledFunctionBackward, Source, _reads, build
 
 __all__ = ["compile", "OptimizedModule", "Unsupported", "InvalidBackend"]
 
@@ -590,14 +590,11 @@ def _make_entry(tracer, tensors, n_inputs, externals, result, guards, signature=
         used = []
         for steps, _, results in traces.values():
             for step in steps:
-                for kind, v in step.ins:
-                    _collect(kind, v, used)
-                for a in step.attrs:
-                    _collect_attr(a, used)
+                used += _reads(step)
             used.extend(r for r in results if r is not None)
         saved_slots = sorted({s for s in used if s in tracer.forward_slots})
         entry.programs = {
-            mask: build(steps, seeds + saved_slots, results, f"backward_{mask}")
+            mask: build(steps, seeds + saved_slots, results, f"backward_{mask}", tracer.arrays)
             for mask, (steps, seeds, results) in traces.items()
         }
         entry.diff_inputs = tuple(diff_inputs)
@@ -611,11 +608,14 @@ def _make_entry(tracer, tensors, n_inputs, externals, result, guards, signature=
             elif s in out_slots:
                 exposed.append((1, out_slots.index(s)))
         entry.exposed = tuple(exposed)
-    _write_runs(entry, forward_steps, n_inputs, externals, out_slots, saved_slots, signature)
+    arrays = tracer.arrays
+    _write_runs(
+        entry, forward_steps, n_inputs, externals, out_slots, saved_slots, signature, arrays
+    )
     return entry
 
 
-def _write_runs(entry, steps, n_inputs, externals, out_slots, saved_slots, signature):
+def _write_runs(entry, steps, n_inputs, externals, out_slots, saved_slots, signature, arrays):
     """``entry.run`` and ``entry.fast`` as Python source (see GraphEntry).
 
     ``signature``: how ``fast`` checks its arguments, None for no ``fast``: ((grad mode,
@@ -652,7 +652,7 @@ def _write_runs(entry, steps, n_inputs, externals, out_slots, saved_slots, signa
             f"if s{slot}.shape != {const(a.shape)} or s{slot}.dtype is not {const(a.dtype)} "
             f"or e{j}._requires_grad is not {t._requires_grad}: return MISS"
         )
-    src.steps(steps)
+    src.steps(steps, arrays, {*out_slots, *saved_slots})
     everything = [f"t{i}" for i in range(n_inputs)] + [f"e{j}" for j in range(len(externals))]
     n_out = len(out_slots)
     if entry.programs is not None:
@@ -730,24 +730,6 @@ def _write_runs(entry, steps, n_inputs, externals, out_slots, saved_slots, signa
     src.lines += guards
     src.lines += body
     entry.fast = src.function("fast(args)")
-
-
-def _collect(kind, v, used):
-    if kind == _trace.SLOT:
-        used.append(v)
-    elif kind == _trace.CAST:
-        used.append(v[0])
-    elif kind == _trace.LIST:
-        for k, x in v:
-            _collect(k, x, used)
-
-
-def _collect_attr(a, used):
-    if isinstance(a, _trace._AttrSlot):
-        used.append(a.slot)
-    elif type(a) in (tuple, list):
-        for e in a:
-            _collect_attr(e, used)
 
 
 def _trace_backward(tracer, roots, wrt):

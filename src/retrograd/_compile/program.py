@@ -4,14 +4,16 @@ that runs a backward program in the graph.
 A program is generated as Python source, one line per step (``s7 = f3(s2, k1)``), so a replay
 costs one function call per NumPy call it makes and nothing else: no Tensor, no Node per op.
 The calls are the very ones eager mode makes, in the same order, so the results are equal bit
-for bit.
+for bit; where a step reads an array the program made and nothing else holds or reads later (a
+product, then what was written into it), an elementwise step (a bias added, relu) writes its
+result into it: the same NumPy loops with ``out=``, with no new array.
 """
 
 from .._array import ndarray, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.node import Node, _modified_message, freed_error
 from ..tensor import _make
-from .trace import CAST, CONST, SLOT, _AttrSlot
+from .trace import CAST, CONST, LIST, SLOT, _AttrSlot
 
 _DOUBLE_BACKWARD = "torch.compile with aot_autograd does not currently support double backward"
 
@@ -37,9 +39,50 @@ class Source:
     def line(self, text):
         self.lines.append("    " + text)
 
-    def steps(self, steps):
-        """A line per step: ``s7 = f3(s2, k1)``."""
+    def steps(self, steps, arrays=None, keep=()):
+        """A line per step: ``s7 = f3(s2, k1)``.
+
+        With ``arrays`` (the array each slot held when traced), an elementwise step whose operand
+        is an array this program made, that nothing else refers to and nothing reads later, writes
+        its result into that operand (``out=``: the same NumPy loop, so the same bits, without a
+        new array); slots in ``keep`` (what the program returns or saves) are never written."""
         const = self.const
+        last = {}  # slot -> index of the last step reading it
+        for i, step in enumerate(steps):
+            for s in _reads(step):
+                last[s] = i
+        # Slots holding a C-ordered array of this program's own (an mm's product, then what was
+        # written into it) that only elementwise steps and mm have read: no view of it or other
+        # reference to it exists, and its layout is the same on every replay.
+        own = set()
+
+        def reusable(i, step):
+            """The slot ``step`` (number ``i``) may write its result into, or None: an operand
+            of its own that nothing reads later, of the result's shape and dtype, where every
+            other operand is a number, of its own or broadcast along one axis (so that the
+            result would be C-ordered too)."""
+            if arrays is None or step.zero_d[0]:
+                return None
+            out = arrays[step.outs[0]]
+            into = None
+            for kind, v in step.ins:
+                if kind == CONST:
+                    continue
+                if kind != SLOT:
+                    return None
+                a = arrays[v]
+                if (
+                    into is None
+                    and v in own
+                    and v not in keep
+                    and last.get(v) == i
+                    and a.shape == out.shape
+                    and a.dtype == out.dtype
+                ):
+                    into = v
+                elif v not in own and (a.ndim > 1 or a.shape == out.shape):
+                    return None
+            return into
 
         def arg(kind, v):
             if kind == SLOT:
@@ -58,24 +101,52 @@ class Source:
                 return f"({items},)" if type(v) is tuple else f"[{items}]"
             return const(v)
 
-        for step in steps:
+        def operands(step):
+            # (a number with an operand of the result's dtype: as a 0-d array of that dtype)
+            if len(step.ins) != 2:
+                return [arg(kind, v) for kind, v in step.ins]
+            return [
+                arg(kind, v)
+                if kind != CONST or step.dtypes[1 - i] != step.dtypes[2]
+                else const(_as_array(v, step.dtypes[2]))
+                for i, (kind, v) in enumerate(step.ins)
+            ]
+
+        for i, step in enumerate(steps):
             n = self._n
             self._n += 1
             fn = f"f{n}"
             ufunc = _direct(step)
+            relu = ufunc is None and _is_relu(step, arrays) and step.ins[0][1] in own
+            into = reusable(i, step) if ufunc is not None or relu else None
+            mm = step.name == "mm" and getattr(step.fn, "__module__", "") == "retrograd.ops.linalg"
+            if ufunc is None and not relu and not mm:
+                own.difference_update(_reads(step))  # (it may keep a view or the array itself)
+            if relu:
+                # relu as its forward computes it, max(zeros, x), with the zeros made once
+                zeros = const(xp.zeros(arrays[step.outs[0]].shape, step.dtypes[-1]))
+                out = f", out=s{into}" if into is not None else ""
+                line = f"s{step.outs[0]} = {const(xp.maximum)}({zeros}, s{step.ins[0][1]}{out})"
+                self.line(f"{line}  # relu")
+                own.discard(step.ins[0][1])
+                own.add(step.outs[0])
+                continue
+            if into is not None:  # (an elementwise step: a ufunc call, its result into an operand)
+                line = f"s{step.outs[0]} = {const(ufunc)}({', '.join(operands(step))}, out=s{into})"
+                self.line(f"{line}  # {step.name}")
+                own.discard(into)
+                own.add(step.outs[0])
+                continue
             operator = _OPERATORS.get(step.name) if ufunc is not None else None
             if operator is not None and len(step.ins) == 2:
                 out = f"s{step.outs[0]}"
-                a, b = (
-                    arg(kind, v)
-                    if kind != CONST or step.dtypes[1 - i] != step.dtypes[2]
-                    else const(_as_array(v, step.dtypes[2]))
-                    for i, (kind, v) in enumerate(step.ins)
-                )
+                a, b = operands(step)
                 self.line(f"{out} = {a} {operator} {b}  # {step.name}")
                 if step.zero_d[0]:
                     self.line(f"if type({out}) is not ndarray: {out} = asarray({out})")
                 continue
+            if mm:  # (a new C-ordered array: matmul of two matrices)
+                own.add(step.outs[0])
             self.ns[fn] = step.fn if ufunc is None else ufunc
             attrs = step.attrs if ufunc is None else _DIRECT[step.name][2]
             call_args = ", ".join([arg(k, v) for k, v in step.ins] + [attr(v) for v in attrs])
@@ -102,11 +173,12 @@ class Source:
         return fn
 
 
-def build(steps, inputs, results, name="program"):
+def build(steps, inputs, results, name="program", arrays=None):
     """A function of the arrays in slots ``inputs`` that runs ``steps`` and returns the arrays in
-    slots ``results`` as new tensors (None stands for no array)."""
+    slots ``results`` as new tensors (None stands for no array); ``arrays``: see
+    ``Source.steps``."""
     src = Source()
-    src.steps(steps)
+    src.steps(steps, arrays, {r for r in results if r is not None})
     src.line(
         "return [" + "".join(("None" if r is None else f"make(s{r})") + ", " for r in results) + "]"
     )
@@ -161,6 +233,50 @@ def _direct(step):
     if getattr(step.fn, "__module__", "") != "retrograd.ops.pointwise":
         return None
     return ufunc
+
+
+def _reads(step):
+    """The slots ``step`` reads: its array inputs and the arrays among its attributes."""
+    used = []
+    for kind, v in step.ins:
+        _collect(kind, v, used)
+    for a in step.attrs:
+        _collect_attr(a, used)
+    return used
+
+
+def _collect(kind, v, used):
+    if kind == SLOT:
+        used.append(v)
+    elif kind == CAST:
+        used.append(v[0])
+    elif kind == LIST:
+        for k, x in v:
+            _collect(k, x, used)
+
+
+def _collect_attr(a, used):
+    if isinstance(a, _AttrSlot):
+        used.append(a.slot)
+    elif type(a) in (tuple, list):
+        for e in a:
+            _collect_attr(e, used)
+
+
+def _is_relu(step, arrays):
+    """relu of a float array this program made (C-ordered, no zero strides), which its forward
+    computes as max(zeros_like(x), x): the replay passes zeros made once instead."""
+    return (
+        arrays is not None
+        and step.name == "relu"
+        and step.check is None
+        and getattr(step.fn, "__module__", "") == "retrograd.ops.pointwise"
+        and len(step.ins) == 1
+        and step.ins[0][0] == SLOT
+        and not step.zero_d[0]
+        and step.dtypes[-1].kind == "f"
+        and step.dtypes[0] == step.dtypes[-1]
+    )
 
 
 def _marked(v):

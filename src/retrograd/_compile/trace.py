@@ -94,6 +94,7 @@ class Tracer:
     def __init__(self, find_external):
         self.slots = {}
         self.keep = []  # every array named, kept alive so that no id is reused while tracing
+        self.arrays = []  # the array of each slot
         self.steps = []
         self.n_slots = 0
         self.created = {}  # id(tensor) -> the function that made it outside the op table
@@ -107,6 +108,7 @@ class Tracer:
         self.n_slots += 1
         self.slots[id(array)] = i
         self.keep.append(array)
+        self.arrays.append(array)
         return i
 
     def fail(self, reason):
