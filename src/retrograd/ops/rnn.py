@@ -17,7 +17,7 @@ gradients of gradients work as they do everywhere else.
 from itertools import repeat
 
 from .. import _switches
-from .._array import scratch_array, xp
+from .._array import ONE, scratch_array, xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from . import registry
@@ -163,7 +163,7 @@ def _sigmoid_(a):
     """1 / (1 + exp(-a)), in place."""
     xp.negative(a, out=a)
     xp.exp(a, out=a)
-    a += 1
+    a += ONE.get(a.dtype, 1)
     xp.reciprocal(a, out=a)
 
 
@@ -267,6 +267,7 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     tc = xp.empty((steps, hidden, batch), x.dtype)  # tanh of each new cell state
     scaled = xp.empty((2, hidden, batch), x.dtype)
     h1, h3 = hidden, 3 * hidden
+    one = ONE.get(x.dtype, 1)
     # Each step turns the sigmoid gates' block into 1 + exp(-pre) and divides by it, which
     # saves a reciprocal per step; the sigmoids themselves are taken once, after the loop.
     for n, g, d3, d_o, d_if, cg, pair, tg, hp, hq, cq, tct in _steps(
@@ -287,7 +288,7 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
         else:
             g += product(w_blocks, hp, out=rec)
         xp.exp(d3, out=d3)
-        d3 += 1
+        d3 += one
         xp.tanh(cg, out=tg)
         xp.divide(pair, d_if, out=both)
         xp.add(both[0], both[1], out=cq)
@@ -392,23 +393,24 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     # (In place, into buffers of reused scratch memory: temporaries this large would each cost
     # fresh pages.  per_dc and per_dh share one of the gates' size, which after the loop takes
     # the gates' gradients laid out for the weight products; no result keeps any of them.)
+    one = ONE.get(dtype, 1)
     per_gate = scratch_array("lstm_per_gate", (steps, 4, hidden, batch), dtype)
     per_dc, per_dh = per_gate[:, :3], per_gate[:, 3]
     p_i, p_f, p_g = per_dc[:, 0], per_dc[:, 1], per_dc[:, 2]
-    xp.subtract(1, i, out=p_i)
+    xp.subtract(one, i, out=p_i)
     p_i *= i
     p_i *= g
-    xp.subtract(1, f, out=p_f)
+    xp.subtract(one, f, out=p_f)
     p_f *= f
     p_f *= c_read
     xp.multiply(g, g, out=p_g)
-    xp.subtract(1, p_g, out=p_g)
+    xp.subtract(one, p_g, out=p_g)
     p_g *= i
-    xp.subtract(1, o, out=per_dh)
+    xp.subtract(one, o, out=per_dh)
     per_dh *= o
     per_dh *= tc
     dh_to_dc = xp.multiply(tc, tc, out=scratch_array("lstm_dh_to_dc", tc.shape, dtype))
-    xp.subtract(1, dh_to_dc, out=dh_to_dc)
+    xp.subtract(one, dh_to_dc, out=dh_to_dc)
     dh_to_dc *= o
     # Each step's gate gradients are one contiguous (4H, B) block of a (T, 4H, B) buffer, as are
     # the output's gradients (H, B) (one transposing copy first): the loop's writes and reads are
