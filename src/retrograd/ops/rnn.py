@@ -266,6 +266,7 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     c_write = (cs[:-1] if reverse else cs[1:])[:, 1]
     tc = xp.empty((steps, hidden, batch), x.dtype)  # tanh of each new cell state
     scaled = xp.empty((2, hidden, batch), x.dtype)
+    scaled_input, scaled_forget = scaled  # (views made once, not at every step)
     h1, h3 = hidden, 3 * hidden
     one = ONE.get(x.dtype, 1)
     # Each step turns the sigmoid gates' block into 1 + exp(-pre) and divides by it, which
@@ -277,13 +278,14 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
         *(a.reshape(blocked), a[:, :h3], a[:, :h1], a[:, h1:h3].reshape(steps, 2, hidden, batch)),
         *(a[:, h3:], pairs, pairs[:, 0], h_read, h_write, c_write, tc),
     ):
-        both = scaled
+        both, input_part, forget_part = scaled, scaled_input, scaled_forget
         if n < batch:  # a packed batch: the finished (or not yet started) rows keep their state
             hq[:, n:] = hp[:, n:]
             cq[:, n:] = pair[1, :, n:]
             d3, d_o, d_if, cg = d3[:, :n], d_o[:, :n], d_if[..., :n], cg[:, :n]
             pair, tg, hq, cq, tct = pair[..., :n], tg[:, :n], hq[:, :n], cq[:, :n], tct[:, :n]
             both = scaled[..., :n]
+            input_part, forget_part = both[0], both[1]
             g[..., :n] += xp.matmul(w_blocks, hp[:, :n])
         else:
             g += product(w_blocks, hp, out=rec)
@@ -291,7 +293,7 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
         d3 += one
         xp.tanh(cg, out=tg)
         xp.divide(pair, d_if, out=both)
-        xp.add(both[0], both[1], out=cq)
+        xp.add(input_part, forget_part, out=cq)
         xp.tanh(cq, out=tct)
         xp.divide(tct, d_o, out=hq)
     sig = a[:, :h3]
@@ -433,19 +435,23 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
         not reverse,
         sizes,
         batch,
-        *(dgates, dgates[:, : 3 * hidden], dgates[:, 3 * hidden :]),
+        *(
+            dgates,
+            dgates[:, : 3 * hidden].reshape(steps, 3, hidden, batch),
+            dgates[:, 3 * hidden :],
+        ),
         *(per_dh, dh_to_dc, per_dc, f, d_out),
     ):
         dh_t, dc_t = dh, dc
         if n < batch:  # the rows that kept their state output it: its gradient flows on
             dh[:, n:] += do_t[:, n:]
             dh_t, dc_t, dg = dh[:, :n], dc[:, :n], dg[:, :n]
-            dg_ifc, dg_o, p_o, p_c = dg_ifc[:, :n], dg_o[:, :n], p_o[:, :n], p_c[:, :n]
+            dg_ifc, dg_o, p_o, p_c = dg_ifc[..., :n], dg_o[:, :n], p_o[:, :n], p_c[:, :n]
             p_ifc, f_t, do_t = p_ifc[..., :n], f_t[:, :n], do_t[:, :n]
         dh_t += do_t
         xp.multiply(dh_t, p_o, out=dg_o)
         dc_t += dh_t * p_c
-        xp.multiply(dc_t, p_ifc, out=dg_ifc.reshape(3, hidden, n))
+        xp.multiply(dc_t, p_ifc, out=dg_ifc)
         dc_t *= f_t
         if n < batch:
             xp.matmul(w_hh_t, dg, out=dh_t)
