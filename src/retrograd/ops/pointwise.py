@@ -3,7 +3,7 @@
 import math
 
 from .. import _switches
-from .._array import array_tanh, c_order, is_dense, iterator_layout, kept_layout, ndarray, xp
+from .._array import ONE, array_tanh, c_order, is_dense, iterator_layout, kept_layout, ndarray, xp
 from ..dtypes import CPP_NAMES, FROM_NP, result_type, scalar_type_name
 from ..tensor import Tensor, _make
 from ..tensor import _make as _wrap
@@ -777,15 +777,7 @@ def tanh(self):
 )
 def tanh_backward(grad_output, output):
     square = output * output
-    # 1 as a 0-d array of the square's type, which NumPy takes faster than a Python number (and
-    # turns into the same value)
-    return grad_output * (_ONES.get(square.dtype, 1) - square)
-
-
-_ONES = {}
-for _t in (xp.float32, xp.float64):
-    _ONES[xp.dtype(_t)] = xp.ones((), _t)
-    _ONES[xp.dtype(_t)].flags.writeable = False
+    return grad_output * (ONE.get(square.dtype, 1) - square)
 
 
 @op(

@@ -58,6 +58,7 @@ from ..tensor import (
 )
 
 _new = object.__new__
+_next_seq = _sequence.__next__  # (a node's sequence number: one global read, no next() call)
 
 _FLOAT_KINDS = "fcV"  # (V: bfloat16, from ml_dtypes)
 # Set membership of a dtype is cheaper than reading its kind, on the paths every op call takes.
@@ -834,10 +835,14 @@ def _binary(d, general, record, tails, layout):
             requires_grad = x._requires_grad or y._requires_grad
             fit = broadcast and a.shape != b.shape
             number = False
-        elif numbers and (type(y) is float or type(y) is int) and a.dtype in _REAL_FLOAT_DTYPES:
+        elif (
+            numbers
+            and (type(y) is float or type(y) is int)
+            and (operands := _NUMBER_OPERANDS.get(a.dtype)) is not None  # float32 or float64
+        ):
             b = y
             if direct and not rest:  # the ufunc itself: the number as a 0-d array of a's type
-                b = _NUMBER_OPERANDS[a.dtype].get(y)
+                b = operands.get(y)
                 if b is None:
                     b = _number_operand(y, a.dtype)
             requires_grad = x._requires_grad
@@ -1232,7 +1237,7 @@ def _recorder(d):
                     if fn is not None:
                         need |= 1 << i
                 plan, mode = plans[need], modes[need]
-        node._seq = next(_sequence)
+        node._seq = _next_seq()
         node._attrs = attrs
         if type(results) is not tuple:  # one output (the fast paths' case)
             first = results
@@ -1332,7 +1337,7 @@ def _record_one(Node, plan, mode):
         node.next_functions = (
             (fn, x._output_nr) if fn is not None and not x._vc.stale else _edge(x),
         )
-        node._seq = next(_sequence)
+        node._seq = _next_seq()
         node._attrs = ()
         result._grad_fn = node
         node._meta = None
@@ -1391,7 +1396,7 @@ def _record_two(Node, full_plan, full_mode, plans, modes):
             else:
                 plan = full_plan
                 mode = full_mode
-        node._seq = next(_sequence)
+        node._seq = _next_seq()
         node._attrs = ()
         result._grad_fn = node
         node._meta = _broadcast_meta((x, y), result._data) if fit else None
@@ -1479,7 +1484,7 @@ def record_fused(cls, inputs, results, attrs, work, saved_outputs=()):
     the backward pass); ``results`` (None where an output is absent) hang on it."""
     node = _new(cls)
     node.next_functions = tuple(map(_edge, inputs))
-    node._seq = next(_sequence)
+    node._seq = _next_seq()
     node._attrs = attrs
     node._meta = None
     node._work = work

@@ -17,7 +17,7 @@ gradients of gradients work as they do everywhere else.
 from itertools import repeat
 
 from .. import _switches
-from .._array import scratch_array, xp
+from .._array import ONE, scratch_array, xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from . import registry
@@ -163,7 +163,7 @@ def _sigmoid_(a):
     """1 / (1 + exp(-a)), in place."""
     xp.negative(a, out=a)
     xp.exp(a, out=a)
-    a += 1
+    a += ONE.get(a.dtype, 1)
     xp.reciprocal(a, out=a)
 
 
@@ -266,7 +266,9 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     c_write = (cs[:-1] if reverse else cs[1:])[:, 1]
     tc = xp.empty((steps, hidden, batch), x.dtype)  # tanh of each new cell state
     scaled = xp.empty((2, hidden, batch), x.dtype)
+    scaled_input, scaled_forget = scaled  # (views made once, not at every step)
     h1, h3 = hidden, 3 * hidden
+    one = ONE.get(x.dtype, 1)
     # Each step turns the sigmoid gates' block into 1 + exp(-pre) and divides by it, which
     # saves a reciprocal per step; the sigmoids themselves are taken once, after the loop.
     for n, g, d3, d_o, d_if, cg, pair, tg, hp, hq, cq, tct in _steps(
@@ -276,21 +278,22 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
         *(a.reshape(blocked), a[:, :h3], a[:, :h1], a[:, h1:h3].reshape(steps, 2, hidden, batch)),
         *(a[:, h3:], pairs, pairs[:, 0], h_read, h_write, c_write, tc),
     ):
-        both = scaled
+        both, input_part, forget_part = scaled, scaled_input, scaled_forget
         if n < batch:  # a packed batch: the finished (or not yet started) rows keep their state
             hq[:, n:] = hp[:, n:]
             cq[:, n:] = pair[1, :, n:]
             d3, d_o, d_if, cg = d3[:, :n], d_o[:, :n], d_if[..., :n], cg[:, :n]
             pair, tg, hq, cq, tct = pair[..., :n], tg[:, :n], hq[:, :n], cq[:, :n], tct[:, :n]
             both = scaled[..., :n]
+            input_part, forget_part = both[0], both[1]
             g[..., :n] += xp.matmul(w_blocks, hp[:, :n])
         else:
             g += product(w_blocks, hp, out=rec)
         xp.exp(d3, out=d3)
-        d3 += 1
+        d3 += one
         xp.tanh(cg, out=tg)
         xp.divide(pair, d_if, out=both)
-        xp.add(both[0], both[1], out=cq)
+        xp.add(input_part, forget_part, out=cq)
         xp.tanh(cq, out=tct)
         xp.divide(tct, d_o, out=hq)
     sig = a[:, :h3]
@@ -392,23 +395,24 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     # (In place, into buffers of reused scratch memory: temporaries this large would each cost
     # fresh pages.  per_dc and per_dh share one of the gates' size, which after the loop takes
     # the gates' gradients laid out for the weight products; no result keeps any of them.)
+    one = ONE.get(dtype, 1)
     per_gate = scratch_array("lstm_per_gate", (steps, 4, hidden, batch), dtype)
     per_dc, per_dh = per_gate[:, :3], per_gate[:, 3]
     p_i, p_f, p_g = per_dc[:, 0], per_dc[:, 1], per_dc[:, 2]
-    xp.subtract(1, i, out=p_i)
+    xp.subtract(one, i, out=p_i)
     p_i *= i
     p_i *= g
-    xp.subtract(1, f, out=p_f)
+    xp.subtract(one, f, out=p_f)
     p_f *= f
     p_f *= c_read
     xp.multiply(g, g, out=p_g)
-    xp.subtract(1, p_g, out=p_g)
+    xp.subtract(one, p_g, out=p_g)
     p_g *= i
-    xp.subtract(1, o, out=per_dh)
+    xp.subtract(one, o, out=per_dh)
     per_dh *= o
     per_dh *= tc
     dh_to_dc = xp.multiply(tc, tc, out=scratch_array("lstm_dh_to_dc", tc.shape, dtype))
-    xp.subtract(1, dh_to_dc, out=dh_to_dc)
+    xp.subtract(one, dh_to_dc, out=dh_to_dc)
     dh_to_dc *= o
     # Each step's gate gradients are one contiguous (4H, B) block of a (T, 4H, B) buffer, as are
     # the output's gradients (H, B) (one transposing copy first): the loop's writes and reads are
@@ -431,19 +435,23 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
         not reverse,
         sizes,
         batch,
-        *(dgates, dgates[:, : 3 * hidden], dgates[:, 3 * hidden :]),
+        *(
+            dgates,
+            dgates[:, : 3 * hidden].reshape(steps, 3, hidden, batch),
+            dgates[:, 3 * hidden :],
+        ),
         *(per_dh, dh_to_dc, per_dc, f, d_out),
     ):
         dh_t, dc_t = dh, dc
         if n < batch:  # the rows that kept their state output it: its gradient flows on
             dh[:, n:] += do_t[:, n:]
             dh_t, dc_t, dg = dh[:, :n], dc[:, :n], dg[:, :n]
-            dg_ifc, dg_o, p_o, p_c = dg_ifc[:, :n], dg_o[:, :n], p_o[:, :n], p_c[:, :n]
+            dg_ifc, dg_o, p_o, p_c = dg_ifc[..., :n], dg_o[:, :n], p_o[:, :n], p_c[:, :n]
             p_ifc, f_t, do_t = p_ifc[..., :n], f_t[:, :n], do_t[:, :n]
         dh_t += do_t
         xp.multiply(dh_t, p_o, out=dg_o)
         dc_t += dh_t * p_c
-        xp.multiply(dc_t, p_ifc, out=dg_ifc.reshape(3, hidden, n))
+        xp.multiply(dc_t, p_ifc, out=dg_ifc)
         dc_t *= f_t
         if n < batch:
             xp.matmul(w_hh_t, dg, out=dh_t)
