@@ -151,8 +151,11 @@ def _silu(self):
 
 
 def _softplus_grad(g, n):
+    # g z / (z + 1) with z = exp(beta x), PyTorch's grouping (as g * sigmoid(beta x) about half
+    # the gradients differed in the last bit)
     bx = n.self * n.beta
-    return where(bx > n.threshold, g, g * bx.sigmoid())
+    z = bx.exp()
+    return where(bx > n.threshold, g, g * z / (z + 1))
 
 
 @op(
@@ -203,7 +206,7 @@ def _inside(x, low, high):
 
 def _hardtanh_grad(g, n):
     x = n.self._data
-    return _hardtanh_backward(g, n.self, (x > n.min_val) & (x < n.max_val), 1, 0)
+    return _hardtanh_backward(g, n.self, (x > n.min_val) & (x < n.max_val), 1, None)
 
 
 @op(
@@ -218,12 +221,21 @@ def _hardtanh(self, min_val, max_val):
     return xp.clip(self, min_val, max_val).astype(self.dtype, copy=False)
 
 
+def _log_sigmoid_grad(g, n):
+    # sigmoid(-x) as PyTorch's kernel computes it, from q = z / (1 + z) with z = exp(-|x|):
+    # 1 - q for x < 0, q elsewhere (as g * sigmoid(-x) a third of the gradients differed)
+    x = n.self
+    z = (-x.abs()).exp()
+    q = z / (1 + z)
+    return g * where(x < 0, 1 - q, q)
+
+
 @op(
     real="log_sigmoid_cpu",
     saves="self",
     node="LogSigmoidBackward0",
     method=False,
-    grads=(lambda g, n: g * (-n.self).sigmoid(),),
+    grads=(_log_sigmoid_grad,),
 )
 def _log_sigmoid(self):
     # log(sigmoid(x)) = -log(1 + exp(-x)), written so that exp never overflows
@@ -769,23 +781,22 @@ def _picked_places(shape, safe):
     return xp.expand_dims(safe, 1)
 
 
-def _nll_coefficients(shape, dtype, target, weight, reduction, ignore_index):
-    """d loss / d input as a constant array: -w at each picked class, over the total weight for
-    'mean'.  The loss is linear in its input, so this is its whole derivative."""
-    safe, w = _nll_parts(shape, target, weight, ignore_index)
-    coeff = xp.zeros(shape, dtype)
-    if w is None:  # every weight 1: the mean's coefficient written at once
-        value = -1.0 / safe.size if reduction == "mean" else -1.0
-    else:
-        value = -w
+def _nll_input_grad(shape, grad_output, safe, w, ignored):
+    """d loss / d input times ``grad_output`` (already over the mean's total weight): -w times
+    it at each picked class (``safe``, ``w`` from ``_nll_parts``), +0 elsewhere and for the
+    ``ignored`` elements.  The loss is linear in its input, so this is its whole derivative;
+    only the picked entries are multiplied (a negative gradient times 0 would write -0 where
+    PyTorch's zeros are +0)."""
+    grad = xp.zeros(shape, grad_output.dtype)
+    picked = -grad_output if w is None else -w * grad_output
+    if w is not None and ignored.any():
+        picked = xp.where(ignored, 0, picked)
     places = _picked_places(shape, safe)
     if len(shape) > 2:
-        xp.put_along_axis(coeff, places, xp.expand_dims(value, 1) if w is not None else value, 1)
+        xp.put_along_axis(grad, places, xp.expand_dims(picked, 1) if picked.ndim else picked, 1)
     else:
-        coeff[places] = value
-    if reduction == "mean" and w is not None:
-        coeff /= w.sum()
-    return coeff
+        grad[places] = picked
+    return grad
 
 
 def _nll_grad(g, n):
@@ -802,13 +813,12 @@ def _nll_grad(g, n):
 def _nll_loss_backward(grad_output, target, weight, reduction, ignore_index, self_shape):
     """nll_loss's gradient: ``grad_output`` times the loss's constant derivative.  One op (not
     a product with a constant tensor) so that a trace records it as a step."""
-    coeff = _nll_coefficients(
-        self_shape, grad_output.dtype, target, weight, reduction, ignore_index
-    )
-    if reduction == "none" and len(self_shape) > 1:
-        grad_output = grad_output[:, None]
-    coeff *= grad_output
-    return coeff
+    safe, w = _nll_parts(self_shape, target, weight, ignore_index)
+    if reduction == "mean":  # g over the total weight first, then times -w, as PyTorch's kernel
+        total = safe.size if w is None else w.sum(dtype=grad_output.dtype)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            grad_output = grad_output / grad_output.dtype.type(total)
+    return _nll_input_grad(self_shape, grad_output, safe, w, target == ignore_index)
 
 
 @op(
@@ -856,15 +866,26 @@ def _reduce_array(loss, reduction, dtype):
     return xp.asarray(total, dtype=dtype)
 
 
-def _reduced_grad(g, n, per_element):
-    """``g`` times d loss / d input, the mean's 1 / numel included."""
+# The gradients group their arithmetic as PyTorch's do, each loss its own way (a different order
+# changes the last bit of a third of the gradients): the kernels of mse, smooth l1 and huber scale
+# d loss / d input by the reduction's constant (2 / numel ...) and then multiply by g; the others
+# multiply by g first and divide by numel last.
+
+
+def _scaled_grad(g, n, per_element, scale=1.0):
+    """``per_element`` times ``scale`` (over numel for 'mean'), then times ``g``."""
     if n.reduction == "mean":
-        return g * per_element / per_element.numel()
-    return g * per_element
+        scale = scale / per_element.numel()
+    return (per_element if scale == 1 else per_element * scale) * g
+
+
+def _mean_grad(grad, n):
+    """``grad`` (g times d loss / d input) over numel for 'mean'."""
+    return grad / grad.numel() if n.reduction == "mean" else grad
 
 
 def _mse_grad(sign):
-    return lambda g, n: _reduced_grad(g, n, (n.self - n.target) * (2.0 * sign))
+    return lambda g, n: _scaled_grad(g, n, n.self - n.target, 2.0 * sign)
 
 
 @op(
@@ -902,8 +923,8 @@ def _smooth_l1_values(self, target, beta):
     method=False,
     node="SmoothL1LossBackward0",
     grads=(
-        lambda g, n: _reduced_grad(g, n, _smooth_l1_slope(n, n.beta)),
-        lambda g, n: _reduced_grad(g, n, -_smooth_l1_slope(n, n.beta)),
+        lambda g, n: _scaled_grad(g, n, _smooth_l1_slope(n, n.beta)),
+        lambda g, n: _scaled_grad(g, n, _smooth_l1_slope(n, n.beta), -1.0),
     ),
 )
 def _smooth_l1_loss(self, target, reduction, beta):
@@ -920,7 +941,9 @@ def _huber_grad(wrt, other, sign):
             raise RuntimeError(
                 f"Found dtype {_dtype_name(b._data)} but expected {_dtype_name(a._data)}"
             )
-        return _reduced_grad(g, n, _smooth_l1_slope(n, n.delta) * (sign * n.delta))
+        d = n.self - n.target  # (d itself inside the band: (d / delta) * delta is not always d)
+        slope = where(d.abs() < n.delta, d, d.sign() * n.delta)
+        return _scaled_grad(g, n, slope, float(sign))
 
     return grad
 
@@ -947,14 +970,13 @@ def _weighted(per_element, weight):
 
 def _bce_input_grad(g, n):
     p = n.self
-    slope = (p - n.target) / ((1 - p) * p).clamp(min=1e-12)
-    return _reduced_grad(g, n, _weighted(slope, n.weight))
+    grad = g * (p - n.target) / ((1 - p) * p).clamp(min=1e-12)
+    return _mean_grad(_weighted(grad, n.weight), n)
 
 
 def _bce_target_grad(g, n):
-    p = n.self
-    slope = -(p.log().clamp(min=-100) - (1 - p).log().clamp(min=-100))  # -0 at p = 1/2, as PyTorch
-    return _reduced_grad(g, n, _weighted(slope, n.weight))
+    # -logit(p) g, unclamped (inf at p = 0) and -0 at p = 1/2, as PyTorch's
+    return _mean_grad(_weighted(-n.self.logit() * g, n.weight), n)
 
 
 def _check_bce(self, target, weight, reduction):
@@ -987,13 +1009,13 @@ def _bce_logits_input_grad(g, n):
         slope = x.sigmoid() - y
     else:
         slope = (1 - y) - (1 + (n.pos_weight - 1) * y) * (-x).sigmoid()
-    return _reduced_grad(g, n, _weighted(slope, n.weight))
+    return _mean_grad(_weighted(slope * g, n.weight), n)
 
 
 def _bce_logits_target_grad(g, n):
     x = n.self
     slope = -x if n.pos_weight is None else (n.pos_weight - 1) * _softplus(-x) - x
-    return _reduced_grad(g, n, _weighted(slope, n.weight))
+    return _mean_grad(_weighted(slope * g, n.weight), n)
 
 
 # The result has the target's dtype, as PyTorch's.
@@ -1021,7 +1043,11 @@ def _binary_cross_entropy_with_logits(self, target, weight, pos_weight, reductio
 
 
 def _soft_margin_grad(g, n):
-    return _reduced_grad(g, n, -n.target * (-n.target * n.self).sigmoid())
+    # -y z / (1 + z) with z = exp(-y x), scaled first, as PyTorch's kernel computes it
+    y = n.target
+    z = (-y * n.self).exp()
+    scale = -1.0 / n.self.numel() if n.reduction == "mean" else -1.0
+    return scale * y * z / (1 + z) * g
 
 
 @op(
@@ -1490,7 +1516,7 @@ _softshrink_backward = piecewise_backward("SoftshrinkBackwardBackward0")
     node="HardshrinkBackward0",
     check=_floats_only("hardshrink_cpu"),
     grads=(
-        lambda g, n: _hardshrink_backward(g, n.self, _outside_band(n.self._data, n.lambd), 1, 0),
+        lambda g, n: _hardshrink_backward(g, n.self, _outside_band(n.self._data, n.lambd), 1, None),
     ),
 )
 def hardshrink(self, lambd=0.5):
@@ -1514,7 +1540,7 @@ def _check_softshrink(a, lambd):
     method=False,
     check=_check_softshrink,
     grads=(
-        lambda g, n: _softshrink_backward(g, n.self, _outside_band(n.self._data, n.lambd), 1, 0),
+        lambda g, n: _softshrink_backward(g, n.self, _outside_band(n.self._data, n.lambd), 1, None),
     ),
 )
 def _softshrink(self, lambd=0.5):

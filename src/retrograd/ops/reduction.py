@@ -254,7 +254,10 @@ def _var_grad(g, n):
     centred = x - x.mean(n.dim, keepdim=True)
     divisor = _var_divisor(x.shape, n.dim, n.correction)
     scale = 2.0 / divisor if divisor else math.inf
-    return expand_grad(g, x.shape, n.dim, n.keepdim) * centred * scale
+    # (2 / divisor) * g first, then times the centred input, as PyTorch groups it (as
+    # g * centred * scale a third of the gradients differed in the last bit); the scaling is a
+    # pass over the reduced gradient, not over the input
+    return expand_grad(g * scale, x.shape, n.dim, n.keepdim) * centred
 
 
 def _std_grad(g, n):
@@ -598,10 +601,16 @@ def _norm_grad(g, n):
         hit = ((x.abs() == norm) | x.isnan()).to(g.dtype)
         count = hit.sum(n.dim, keepdim=True) if n.dim is not None else hit.sum()
         out = _sign_or_sgn(x) * (g / count * hit)
-    elif ord == 2:  # (self first, as PyTorch's formula: the gradient is laid out as self)
-        out = x * where(norm == 0, 0.0, g / norm)
+    # (grouped as PyTorch's: g * (x / norm), (x |x|^(p-2)) * (g / norm^(p-1)); the factor made
+    # of self comes first, so the gradient is laid out as self)
+    elif ord == 2:
+        out = (x / norm).masked_fill_(norm == 0, 0.0) * g  # (in place: laid out as x / norm)
+    elif ord < 1:
+        scaled = where(x == 0, 0.0, _sign_or_sgn(x) * x.abs() ** (ord - 1))
+        out = scaled * g * norm ** (1 - ord)
     else:
-        out = where(norm == 0, 0.0, g * x * x.abs() ** (ord - 2) / norm ** (ord - 1))
+        scaled = x * x.abs() ** (ord - 2) if ord > 2 else _sign_or_sgn(x) * x.abs() ** (ord - 1)
+        out = scaled * where(norm == 0, 0.0, g / norm ** (ord - 1))
     return _to_dtype(out, n.self.dtype)
 
 
@@ -830,8 +839,10 @@ def _summed_along(a, axis):
     ),
 )
 def _softmax_backward_data(grad_output, output, dim, input_dtype):
-    gy = grad_output * output
-    out = gy - output * _summed_along(gy, _axis(dim, output.ndim))
+    # y * (g - sum(g * y)), grouped as PyTorch's kernel (as g * y - y * sum(g * y) half the
+    # results differed in the last bit), for as many array passes
+    total = _summed_along(grad_output * output, _axis(dim, output.ndim))
+    out = output * (grad_output - total)
     return out.astype(input_dtype.np, copy=False)
 
 
