@@ -1390,6 +1390,9 @@ _add(
     S(lambda t, a: t.linalg.svdvals(a), (4, 3)),
     S(lambda t, z: t.linalg.svdvals(z), ((2, 3, 4), CPLX)),
     S(lambda t, z: t.linalg.svd(z, full_matrices=False).U.abs(), ((4, 3), CPLX)),
+    # full_matrices=True on a non-square matrix: the columns past k are not unique, the rest are
+    S(lambda t, a: t.linalg.svd(a).U[:, :3].abs(), (4, 3)),
+    S(lambda t, a: t.linalg.svd(a).Vh[..., :3, :].abs(), (2, 3, 5)),
     S(lambda t, z: t.linalg.matrix_norm(z, "nuc"), ((3, 3), CPLX)),
 )
 _add(
