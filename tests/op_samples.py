@@ -1499,6 +1499,38 @@ _add("bmm", S(lambda t, z, w: t.bmm(z, w), ((2, 3, 4), CPLX), ((2, 4, 2), CPLX))
 _add("dot", S(lambda t, z, w: t.dot(z, w), ((4,), CPLX), ((4,), CPLX)))
 _add("mv", S(lambda t, z, w: t.mv(z, w), Z, ((4,), CPLX)))
 _add("addmm", S(lambda t, a, z, w: t.addmm(a, z, w), ((3, 2), CPLX), Z, ((4, 2), CPLX)))
+# complex beta and alpha: each input's gradient is scaled by their conjugates
+_B, _A = 0.2 + 0.6j, 0.4 - 0.3j
+_add(
+    "addmm",
+    S(lambda t, a, z, w: t.addmm(a, z, w, beta=_B, alpha=_A), ((3, 2), CPLX), Z, ((4, 2), CPLX)),
+)
+_add(
+    "addmv",
+    S(lambda t, a, z, w: t.addmv(a, z, w, beta=_B, alpha=_A), ((3,), CPLX), Z, ((4,), CPLX)),
+)
+_add(
+    "addr",
+    S(lambda t, a, z, w: t.addr(a, z, w, beta=_B, alpha=_A), Z, ((3,), CPLX), ((4,), CPLX)),
+)
+_add(
+    "baddbmm",
+    S(
+        lambda t, a, z, w: t.baddbmm(a, z, w, beta=_B, alpha=_A),
+        ((2, 3, 2), CPLX),
+        ((2, 3, 4), CPLX),
+        ((2, 4, 2), CPLX),
+    ),
+)
+_add(
+    "addbmm",
+    S(
+        lambda t, a, z, w: t.addbmm(a, z, w, beta=_B, alpha=_A),
+        ((3, 2), CPLX),
+        ((2, 3, 4), CPLX),
+        ((2, 4, 2), CPLX),
+    ),
+)
 _add(
     "_addcdiv",
     S(lambda t, a, z, w: t.addcdiv(a, z, w, value=0.5), Z, Z, ((4,), CPLX)),

@@ -126,7 +126,10 @@ def to_retrograd(obj, torch, rg, memo):
     if isinstance(obj, (np.ndarray, np.generic)):
         return obj
     if callable(obj) and getattr(obj, "__module__", "") and obj.__module__.startswith("torch"):
-        return resolve(obj, torch, rg)
+        try:
+            return resolve(obj, torch, rg)
+        except Missing as e:
+            raise Unconvertible(str(e)) from e
     raise Unconvertible(type(obj).__name__)
 
 
@@ -147,7 +150,7 @@ def resolve(fn, torch, rg):
     import importlib
 
     if isinstance(fn, types.FunctionType) and fn.__module__.startswith("torch.testing"):
-        return _rebind(fn, torch, rg)
+        return _rebind(fn, torch, rg) if _test_helper(fn) else fn
     if isinstance(fn, types.FunctionType) and fn.__module__.startswith(("torch._refs", "torch._prims")):
         raise Missing(f"reference {fn.__module__}.{fn.__qualname__}")
     name = getattr(fn, "__name__", None)
@@ -161,8 +164,8 @@ def resolve(fn, torch, rg):
         raise Missing(f"torch.ops.aten.{name}")
     module = getattr(fn, "__module__", None) or ""
     qualname = getattr(fn, "__qualname__", name) or ""
-    if isinstance(fn, types.BuiltinFunctionType):  # torch.abs: '_VariableFunctionsClass.abs'
-        qualname = name or ""
+    if isinstance(fn, types.BuiltinFunctionType) or "<locals>" in qualname:
+        qualname = name or ""  # torch.abs's is '_VariableFunctionsClass.abs'; a made function's
     if module in MODULES:
         target = MODULES[module]
         if target is None:
@@ -171,7 +174,12 @@ def resolve(fn, torch, rg):
         root = importlib.import_module(head)
         if rest:
             root = _lookup(root, rest)
-        return _lookup(root, qualname.rpartition(".")[2] if module == "torch._tensor" else qualname)
+        if module == "torch._tensor":
+            qualname = qualname.rpartition(".")[2]
+        for prefix in ("linalg_", "special_", "fft_"):  # torch._C._linalg.linalg_solve
+            if target.endswith(prefix[:-1]) and qualname.startswith(prefix):
+                qualname = qualname[len(prefix):]
+        return _lookup(root, qualname)
     if module.startswith("torch"):
         mod = "retrograd" + module[len("torch"):]
         try:
@@ -185,6 +193,28 @@ def resolve(fn, torch, rg):
 _REBOUND_GLOBALS: dict = {}
 
 
+class _Namespace(types.ModuleType):
+    """retrograd's module seen where a test function reads PyTorch's: a name retrograd lacks is
+    PyTorch's when private or a module (test machinery such as ``torch.utils._mode_utils``,
+    ``torch.accelerator``), else Missing."""
+
+    def __init__(self, ours, theirs):
+        super().__init__(ours.__name__)
+        self._ours, self._theirs = ours, theirs
+
+    def __getattr__(self, name):
+        if hasattr(self._ours, name):
+            value = getattr(self._ours, name)
+            theirs = getattr(self._theirs, name, None)
+            if isinstance(value, types.ModuleType) and isinstance(theirs, types.ModuleType):
+                return _Namespace(value, theirs)
+            return value
+        theirs = getattr(self._theirs, name, None)
+        if theirs is not None and (name.startswith("_") or isinstance(theirs, types.ModuleType)):
+            return theirs
+        raise Missing(f"{self._ours.__name__}.{name}")
+
+
 def _rebound_globals(module_globals, torch, rg):
     """A copy of a PyTorch test module's globals in which ``torch`` (and its submodules) are
     retrograd's and the module's own functions read this copy; one per module."""
@@ -195,15 +225,22 @@ def _rebound_globals(module_globals, torch, rg):
     _REBOUND_GLOBALS[key] = glb
     for name, value in module_globals.items():
         if value is torch:
-            glb[name] = rg
+            glb[name] = _Namespace(rg, torch)
         elif isinstance(value, types.ModuleType) and value.__name__.startswith("torch."):
             try:
-                glb[name] = _lookup(rg, value.__name__[len("torch."):])
+                glb[name] = _Namespace(_lookup(rg, value.__name__[len("torch."):]), value)
             except Missing:
                 pass
-        elif isinstance(value, types.FunctionType) and value.__module__.startswith("torch.testing"):
+        elif isinstance(value, types.FunctionType) and _test_helper(value):
             glb[name] = _rebind(value, torch, rg)
     return glb
+
+
+def _test_helper(fn):
+    """A function of PyTorch's op tests (not of their machinery: RNG state, device setup)."""
+    module = fn.__module__ or ""
+    return module.startswith("torch.testing") and module.rpartition(".")[2] not in (
+        "common_utils", "common_device_type", "common_cuda", "common_dtype")
 
 
 def _rebind(fn, torch, rg):
@@ -349,6 +386,8 @@ def run_sample(opinfo, sample, fn_ours, torch, rg, timeout):
         our_error = None
     except Timeout:
         return "crash", f"timeout {timeout}s"
+    except Missing as e:
+        return "missing", str(e)
     except Exception as e:
         our_error = e
     finally:
