@@ -488,11 +488,27 @@ _add("_roll", S(lambda t, x: x.roll(1, 0), M), S(lambda t, x: x.roll((1, -1), (0
 
 # --- convolution and pooling ------------------------------------------------------------------
 
+_COMPLEX_CONV = {"values": "PyTorch composes a complex convolution of real ones: other nodes"}
 _add(
     "convolution",
     S(lambda t, x, w, b: t.nn.functional.conv2d(x, w, b), (1, 2, 3, 3), (2, 2, 2, 2), (2,)),
     S(lambda t, x, w: t.nn.functional.conv1d(x, w, stride=2, padding=1), (1, 2, 5), (2, 2, 3)),
     S(lambda t, x, w: t.nn.functional.conv_transpose2d(x, w), (1, 2, 2, 2), (2, 1, 2, 2)),
+    # complex: each gradient conjugates the other factor
+    # (the values and gradients against PyTorch's: tests/test_conv.py)
+    S(
+        lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, padding=1),
+        ((1, 2, 3, 3), CPLX),
+        ((2, 2, 2, 2), CPLX),
+        ((2,), CPLX),
+        xfail=_COMPLEX_CONV,
+    ),
+    S(
+        lambda t, x, w: t.nn.functional.conv_transpose1d(x, w, stride=2, groups=2),
+        ((1, 2, 3), CPLX),
+        ((2, 2, 2), CPLX),
+        xfail=_COMPLEX_CONV,
+    ),
 )
 _add(
     "_conv_weight",
@@ -503,6 +519,15 @@ _add(
         (1, 1, 3, 3),
         (2, 1, 2, 2),
         (1, 2, 2, 2),
+    ),
+    S(
+        lambda t, x, w, g: t.autograd.grad(t.nn.functional.conv1d(x, w), w, g, create_graph=True)[
+            0
+        ],
+        ((1, 1, 4), CPLX),
+        ((2, 1, 2), CPLX),
+        ((1, 2, 3), CPLX),
+        xfail=_COMPLEX_CONV,
     ),
 )
 _add("_max_pool2d", S(lambda t, x: t.nn.functional.max_pool2d(x, 2), ((1, 2, 4, 4), DISTINCT)))
