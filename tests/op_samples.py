@@ -1626,6 +1626,7 @@ _add(
 _add(
     "_lu_solve",
     S(lambda t, a, b: t.linalg.lu_solve(*t.linalg.lu_factor(_WELL(t, a)), b), (3, 3), (3, 2)),
+    S(lambda t, a, b: t.linalg.lu_solve(*t.linalg.lu_factor(a), b), (2, 0, 0), (2, 0, 3)),
     S(
         lambda t, a, b: t.linalg.lu_solve(*t.linalg.lu_factor(_WELL(t, a)), b, adjoint=True),
         (2, 3, 3),
