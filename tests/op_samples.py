@@ -1653,6 +1653,7 @@ _add(
     "_householder_product",
     S(lambda t, a, tau: t.linalg.householder_product(a, tau), (4, 3), (2,)),
     S(lambda t, a, tau: t.orgqr(a, tau), (2, 3, 3), (2, 3)),
+    S(lambda t, a, tau: t.linalg.householder_product(a, tau), (4, 3), (0,)),  # no reflector
 )
 _SYM = lambda t, a: a + a.mT + 4 * t.eye(a.shape[-1], dtype=a.dtype)  # noqa: E731
 _add(
@@ -1726,6 +1727,7 @@ _add(
     "ormqr",
     S(lambda t, a, tau, c: t.ormqr(a, tau, c), (4, 3), (3,), (4, 2)),
     S(lambda t, a, tau, c: t.ormqr(a, tau, c, False, True), (2, 3, 3), (2, 3), (2, 2, 3)),
+    S(lambda t, a, tau, c: t.ormqr(a, tau, c), (4, 0), (0,), (4, 2)),  # no reflector
 )
 
 # --- the nn functions of torch's namespace -----------------------------------------------------
