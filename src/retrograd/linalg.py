@@ -95,8 +95,9 @@ def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> T
 
 @_autocast.lower_precision
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
-    """``torch.linalg.vecdot``: the dot product of vectors along ``dim`` (a product and a sum)."""
-    return (x * y).sum(dim)
+    """``torch.linalg.vecdot``: the dot product of vectors along ``dim`` (a product and a sum),
+    the first conjugated where complex."""
+    return ((x.conj() if x.is_complex() else x) * y).sum(dim)
 
 
 def multi_dot(tensors) -> Tensor:
