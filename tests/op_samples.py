@@ -2014,6 +2014,8 @@ _add("_sub", S(lambda t, z, w: t.sub(z, w, alpha=0.5j), Z, ((4,), CPLX)))
 _add(
     "_vector_norm",
     S(lambda t, z: t.linalg.vector_norm(z, 1), Z),
+    S(lambda t, z: t.linalg.vector_norm(z, 0, dim=1) * z.abs().sum(), Z),  # a real count
+    S(lambda t, z: t.linalg.vector_norm(z[:0], float("inf"), dim=1) + z.abs().sum(), Z),
     S(lambda t, z: t.linalg.vector_norm(z, float("inf"), dim=1), Z),
 )
 # --- segment reductions --------------------------------------------------------------------------
