@@ -681,7 +681,9 @@ _add("_fill_tensor", S(lambda t, x, v: (x * 1).fill_(v), M, ()))
 _add(
     "_copy_from",
     S(lambda t, x, y: (x * 1).copy_(y), M, (4,)),
-    S(lambda t, x, y: t.diff(x, 0, dim=0, prepend=y[None]), M, (4,)),  # n = 0: a copy, prepend ignored
+    S(
+        lambda t, x, y: t.diff(x, 0, dim=0, prepend=y[None]), M, (4,)
+    ),  # n = 0: a copy, prepend ignored
 )
 _add("_sub", S(lambda t, x, y: t.diff(x, 2, dim=0, prepend=y[None], append=x[:1]), M, (4,)))
 _INDEX_PUT = lambda t, x, v: t.index_put(x, (_idx(t, 0, 2),), v)

@@ -612,12 +612,15 @@ def test_outputs_are_laid_out_as_pytorchs_and_view_after_a_pool_works(torch_ref)
     ],
 )
 @pytest.mark.parametrize("create_graph", [False, True])
-def test_complex_convolution_gradients_match_pytorch(torch_ref, name, x_shape, w_shape, kwargs,
-                                                     create_graph):
+def test_complex_convolution_gradients_match_pytorch(
+    torch_ref, name, x_shape, w_shape, kwargs, create_graph
+):
     """A complex convolution's gradients conjugate the other factor (input, weight, bias)."""
     rng = np.random.default_rng(0)
     bias = w_shape[1] if "transpose" in name else w_shape[0]
-    arrays = [rng.standard_normal(s) + 1j * rng.standard_normal(s) for s in (x_shape, w_shape, bias)]
+    arrays = [
+        rng.standard_normal(s) + 1j * rng.standard_normal(s) for s in (x_shape, w_shape, bias)
+    ]
     results = []
     for lib in (retrograd, torch_ref):
         leaves = [lib.tensor(a, requires_grad=True) for a in arrays]

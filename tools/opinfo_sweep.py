@@ -53,8 +53,26 @@ MODULES = {
     "torch.signal.windows.windows": "retrograd.signal.windows",
     "torch._refs": None,
 }
-CRASH_TYPES = (AttributeError, KeyError, AssertionError, ZeroDivisionError, NameError,
-               UnboundLocalError, RecursionError, OverflowError, FloatingPointError)
+# ops whose results are uninitialised memory: their dtype and shape are compared, not their values
+UNINITIALISED = (
+    "empty",
+    "empty_like",
+    "empty_permuted",
+    "empty_strided",
+    "new_empty",
+    "new_empty_strided",
+)
+CRASH_TYPES = (
+    AttributeError,
+    KeyError,
+    AssertionError,
+    ZeroDivisionError,
+    NameError,
+    UnboundLocalError,
+    RecursionError,
+    OverflowError,
+    FloatingPointError,
+)
 
 
 class Timeout(BaseException):
@@ -96,7 +114,8 @@ def to_retrograd(obj, torch, rg, memo):
             span = 1 + sum((n - 1) * s for n, s in zip(x.shape, x.stride()) if n > 0)
             base = np.zeros(span, dtype=arr.dtype)
             copy = np.lib.stride_tricks.as_strided(
-                base, x.shape, tuple(s * arr.itemsize for s in x.stride()))
+                base, x.shape, tuple(s * arr.itemsize for s in x.stride())
+            )
             copy[...] = arr
         t = rg.from_numpy(copy)
         if obj.requires_grad:
@@ -151,7 +170,9 @@ def resolve(fn, torch, rg):
 
     if isinstance(fn, types.FunctionType) and fn.__module__.startswith("torch.testing"):
         return _rebind(fn, torch, rg) if _test_helper(fn) else fn
-    if isinstance(fn, types.FunctionType) and fn.__module__.startswith(("torch._refs", "torch._prims")):
+    if isinstance(fn, types.FunctionType) and fn.__module__.startswith(
+        ("torch._refs", "torch._prims")
+    ):
         raise Missing(f"reference {fn.__module__}.{fn.__qualname__}")
     name = getattr(fn, "__name__", None)
     objclass = getattr(fn, "__objclass__", None)
@@ -178,10 +199,10 @@ def resolve(fn, torch, rg):
             qualname = qualname.rpartition(".")[2]
         for prefix in ("linalg_", "special_", "fft_"):  # torch._C._linalg.linalg_solve
             if target.endswith(prefix[:-1]) and qualname.startswith(prefix):
-                qualname = qualname[len(prefix):]
+                qualname = qualname[len(prefix) :]
         return _lookup(root, qualname)
     if module.startswith("torch"):
-        mod = "retrograd" + module[len("torch"):]
+        mod = "retrograd" + module[len("torch") :]
         try:
             root = importlib.import_module(mod)
         except ImportError as e:
@@ -228,7 +249,7 @@ def _rebound_globals(module_globals, torch, rg):
             glb[name] = _Namespace(rg, torch)
         elif isinstance(value, types.ModuleType) and value.__name__.startswith("torch."):
             try:
-                glb[name] = _Namespace(_lookup(rg, value.__name__[len("torch."):]), value)
+                glb[name] = _Namespace(_lookup(rg, value.__name__[len("torch.") :]), value)
             except Missing:
                 pass
         elif isinstance(value, types.FunctionType) and _test_helper(value):
@@ -240,7 +261,11 @@ def _test_helper(fn):
     """A function of PyTorch's op tests (not of their machinery: RNG state, device setup)."""
     module = fn.__module__ or ""
     return module.startswith("torch.testing") and module.rpartition(".")[2] not in (
-        "common_utils", "common_device_type", "common_cuda", "common_dtype")
+        "common_utils",
+        "common_device_type",
+        "common_cuda",
+        "common_dtype",
+    )
 
 
 def _rebind(fn, torch, rg):
@@ -256,8 +281,11 @@ def _rebind(fn, torch, rg):
             except ValueError:  # an empty cell
                 cells.append(types.CellType())
                 continue
-            if callable(value) and not isinstance(value, type) and (
-                    getattr(value, "__module__", "") or "").startswith("torch"):
+            if (
+                callable(value)
+                and not isinstance(value, type)
+                and (getattr(value, "__module__", "") or "").startswith("torch")
+            ):
                 try:
                     value = resolve(value, torch, rg)
                 except Missing:
@@ -279,12 +307,17 @@ def flatten(obj):
 
 
 def tolerance(dtype_name):
-    return {"float32": (1.3e-6 * 10, 1e-5 * 10), "float64": (1e-7, 1e-7 * 10),
-            "complex64": (1.3e-5, 1e-4), "complex128": (1e-7, 1e-6)}.get(dtype_name, (1e-5, 1e-5))
+    return {
+        "float32": (1.3e-6 * 10, 1e-5 * 10),
+        "float64": (1e-7, 1e-7 * 10),
+        "complex64": (1.3e-5, 1e-4),
+        "complex128": (1e-7, 1e-6),
+    }.get(dtype_name, (1e-5, 1e-5))
 
 
-def compare_values(theirs, ours, torch, rg):
-    """None when equal, else a short description of the first difference."""
+def compare_values(theirs, ours, torch, rg, values=True):
+    """None when equal, else a short description of the first difference (of dtypes and shapes
+    only, without ``values``)."""
     import numpy as np
 
     a, b = flatten(theirs), flatten(ours)
@@ -298,7 +331,7 @@ def compare_values(theirs, ours, torch, rg):
                 return f"output {i}: dtype {x.dtype} vs {y.dtype}"
             if tuple(x.shape) != tuple(y.shape):
                 return f"output {i}: shape {tuple(x.shape)} vs {tuple(y.shape)}"
-            if x.layout != torch.strided:
+            if x.layout != torch.strided or not values:
                 continue
             xa = x.detach().resolve_conj().resolve_neg()
             if xa.dtype == torch.bfloat16:
@@ -371,7 +404,6 @@ def run_sample(opinfo, sample, fn_ours, torch, rg, timeout):
         args_ours = to_retrograd((sample.input, sample.args, sample.kwargs), torch, rg, memo)
     except Unconvertible as e:
         return "skip", f"unconvertible {e}"
-    torch_inputs = [t for t, _ in memo.values()]
     torch.manual_seed(1234)
     try:
         theirs = opinfo.op(sample.input, *sample.args, **sample.kwargs)
@@ -399,7 +431,8 @@ def run_sample(opinfo, sample, fn_ours, torch, rg, timeout):
             if kind != "crash" and same_exception(their_error, our_error):
                 return "ok", None
             return ("crash" if kind == "crash" else "differ"), (
-                f"raise {type(their_error).__name__} vs {text}")
+                f"raise {type(their_error).__name__} vs {text}"
+            )
         if kind == "crash":
             return "crash", text
         if isinstance(our_error, NotImplementedError):
@@ -414,17 +447,26 @@ def run_sample(opinfo, sample, fn_ours, torch, rg, timeout):
             ours = resolve(process, torch, rg)(ours)
         except Exception as e:
             return exception_class(e) if exception_class(e) == "crash" else "differ", (
-                f"output_process_fn_grad {type(e).__name__}: {str(e)[:160]} [{where(e)}]")
-    problem = compare_values(theirs, ours, torch, rg)
+                f"output_process_fn_grad {type(e).__name__}: {str(e)[:160]} [{where(e)}]"
+            )
+    problem = compare_values(theirs, ours, torch, rg, opinfo.name not in UNINITIALISED)
     if problem:
         return "differ", problem
     # gradients
-    their_outs = [t for t in flatten(theirs) if isinstance(t, torch.Tensor)
-                  and t.requires_grad and (t.is_floating_point() or t.is_complex())]
-    our_outs = [t for t in flatten(ours) if isinstance(t, rg.Tensor)]
-    our_outs = [t for t, x in zip(flatten(ours), flatten(theirs))
-                if isinstance(x, torch.Tensor) and x.requires_grad
-                and (x.is_floating_point() or x.is_complex())]
+    their_outs = [
+        t
+        for t in flatten(theirs)
+        if isinstance(t, torch.Tensor)
+        and t.requires_grad
+        and (t.is_floating_point() or t.is_complex())
+    ]
+    our_outs = [
+        t
+        for t, x in zip(flatten(ours), flatten(theirs))
+        if isinstance(x, torch.Tensor)
+        and x.requires_grad
+        and (x.is_floating_point() or x.is_complex())
+    ]
     leaves = [(t, o) for t, o in memo.values() if isinstance(t, torch.Tensor) and t.requires_grad]
     if not their_outs or not leaves or not opinfo.supports_autograd:
         return "ok", None
@@ -580,8 +622,18 @@ def drive(keys, out_path, jobs, timeout, dtypes):
     procs = {}
 
     def launch(i):
-        cmd = [sys.executable, __file__, "--worker", paths[i], "--timeout", str(timeout),
-               "--dtypes", *dtypes, "--ops", *pending[i]]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--worker",
+            paths[i],
+            "--timeout",
+            str(timeout),
+            "--dtypes",
+            *dtypes,
+            "--ops",
+            *pending[i],
+        ]
         procs[i] = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     for i in pending:
@@ -596,8 +648,16 @@ def drive(keys, out_path, jobs, timeout, dtypes):
             if left and p.returncode != 0:
                 dead = started[-1] if started and started[-1] not in done else left[0]
                 with open(paths[i], "a") as out:
-                    out.write(json.dumps({"op": dead, "counts": {"crash": 1}, "details": [
-                        ["", "crash", f"worker died (exit {p.returncode})", 1]]}) + "\n")
+                    out.write(
+                        json.dumps(
+                            {
+                                "op": dead,
+                                "counts": {"crash": 1},
+                                "details": [["", "crash", f"worker died (exit {p.returncode})", 1]],
+                            }
+                        )
+                        + "\n"
+                    )
                 left = [k for k in left if k != dead]
             pending[i] = left
             if left:
@@ -623,8 +683,10 @@ def summarize(results, n_details):
     for r in results:
         totals.update(r["counts"])
     clean = sum(1 for r in results if set(r["counts"]) <= {"ok", "skip"})
-    lines.append(f"ops {len(results)} (all samples ok: {clean}); samples {sum(totals.values())}: "
-                 + ", ".join(f"{c} {totals[c]}" for c in CATEGORIES))
+    lines.append(
+        f"ops {len(results)} (all samples ok: {clean}); samples {sum(totals.values())}: "
+        + ", ".join(f"{c} {totals[c]}" for c in CATEGORIES)
+    )
     lines.append("")
     lines.append(f"{'op':40s} " + " ".join(f"{c:>7s}" for c in CATEGORIES))
     for r in sorted(results, key=lambda r: r["op"]):
@@ -635,7 +697,7 @@ def summarize(results, n_details):
     causes = collections.Counter()
     ops_of = collections.defaultdict(set)
     for r in results:
-        for dtype, category, detail, n in r["details"]:
+        for _dtype, category, detail, n in r["details"]:
             causes[(category, _cause(detail))] += n
             ops_of[(category, _cause(detail))].add(r["op"])
     for key, n in causes.most_common(100):
