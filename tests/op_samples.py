@@ -9,7 +9,8 @@ input that requires grad with values drawn from ``domain``, or an integer or boo
 ``INT``, ``BOOL``).  Ops reached only inside a backward formula are sampled through a double
 backward (``backward_of``).  Where the op takes them, an op's samples include 0-d and empty inputs
 (``unary``/``binary`` add both).  ``xfail={"values" | "gradcheck" | "gradgradcheck" |
-"forward_ad": reason}`` marks a check that differs from PyTorch today: a strict xfail.
+"forward_ad": reason}`` marks a check that differs from PyTorch today: a strict xfail;
+``"edges"`` leaves a sample out of ``tests/test_node_edges.py`` (PyTorch builds another graph).
 """
 
 import numpy as np
@@ -488,11 +489,29 @@ _add("_roll", S(lambda t, x: x.roll(1, 0), M), S(lambda t, x: x.roll((1, -1), (0
 
 # --- convolution and pooling ------------------------------------------------------------------
 
+_COMPLEX_CONV = dict.fromkeys(
+    ("values", "edges"), "PyTorch composes a complex convolution of real ones: other nodes"
+)
 _add(
     "convolution",
     S(lambda t, x, w, b: t.nn.functional.conv2d(x, w, b), (1, 2, 3, 3), (2, 2, 2, 2), (2,)),
     S(lambda t, x, w: t.nn.functional.conv1d(x, w, stride=2, padding=1), (1, 2, 5), (2, 2, 3)),
     S(lambda t, x, w: t.nn.functional.conv_transpose2d(x, w), (1, 2, 2, 2), (2, 1, 2, 2)),
+    # complex: each gradient conjugates the other factor
+    # (the values and gradients against PyTorch's: tests/test_conv.py)
+    S(
+        lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, padding=1),
+        ((1, 2, 3, 3), CPLX),
+        ((2, 2, 2, 2), CPLX),
+        ((2,), CPLX),
+        xfail=_COMPLEX_CONV,
+    ),
+    S(
+        lambda t, x, w: t.nn.functional.conv_transpose1d(x, w, stride=2, groups=2),
+        ((1, 2, 3), CPLX),
+        ((2, 2, 2), CPLX),
+        xfail=_COMPLEX_CONV,
+    ),
 )
 _add(
     "_conv_weight",
@@ -503,6 +522,15 @@ _add(
         (1, 1, 3, 3),
         (2, 1, 2, 2),
         (1, 2, 2, 2),
+    ),
+    S(
+        lambda t, x, w, g: t.autograd.grad(t.nn.functional.conv1d(x, w), w, g, create_graph=True)[
+            0
+        ],
+        ((1, 1, 4), CPLX),
+        ((2, 1, 2), CPLX),
+        ((1, 2, 3), CPLX),
+        xfail=_COMPLEX_CONV,
     ),
 )
 _add("_max_pool2d", S(lambda t, x: t.nn.functional.max_pool2d(x, 2), ((1, 2, 4, 4), DISTINCT)))
@@ -653,7 +681,14 @@ _add(
 _add("_zero", S(lambda t, x: (x * 1).zero_(), M))
 _add("_fill", S(lambda t, x: (x * 1).fill_(2.0), M))
 _add("_fill_tensor", S(lambda t, x, v: (x * 1).fill_(v), M, ()))
-_add("_copy_from", S(lambda t, x, y: (x * 1).copy_(y), M, (4,)))
+_add(
+    "_copy_from",
+    S(lambda t, x, y: (x * 1).copy_(y), M, (4,)),
+    S(
+        lambda t, x, y: t.diff(x, 0, dim=0, prepend=y[None]), M, (4,)
+    ),  # n = 0: a copy, prepend ignored
+)
+_add("_sub", S(lambda t, x, y: t.diff(x, 2, dim=0, prepend=y[None], append=x[:1]), M, (4,)))
 _INDEX_PUT = lambda t, x, v: t.index_put(x, (_idx(t, 0, 2),), v)
 _add(
     "_index_put",
@@ -1390,6 +1425,9 @@ _add(
     S(lambda t, a: t.linalg.svdvals(a), (4, 3)),
     S(lambda t, z: t.linalg.svdvals(z), ((2, 3, 4), CPLX)),
     S(lambda t, z: t.linalg.svd(z, full_matrices=False).U.abs(), ((4, 3), CPLX)),
+    # full_matrices=True on a non-square matrix: the columns past k are not unique, the rest are
+    S(lambda t, a: t.linalg.svd(a).U[:, :3].abs(), (4, 3)),
+    S(lambda t, a: t.linalg.svd(a).Vh[..., :3, :].abs(), (2, 3, 5)),
     S(lambda t, z: t.linalg.matrix_norm(z, "nuc"), ((3, 3), CPLX)),
 )
 _add(
@@ -1496,6 +1534,38 @@ _add("bmm", S(lambda t, z, w: t.bmm(z, w), ((2, 3, 4), CPLX), ((2, 4, 2), CPLX))
 _add("dot", S(lambda t, z, w: t.dot(z, w), ((4,), CPLX), ((4,), CPLX)))
 _add("mv", S(lambda t, z, w: t.mv(z, w), Z, ((4,), CPLX)))
 _add("addmm", S(lambda t, a, z, w: t.addmm(a, z, w), ((3, 2), CPLX), Z, ((4, 2), CPLX)))
+# complex beta and alpha: each input's gradient is scaled by their conjugates
+_B, _A = 0.2 + 0.6j, 0.4 - 0.3j
+_add(
+    "addmm",
+    S(lambda t, a, z, w: t.addmm(a, z, w, beta=_B, alpha=_A), ((3, 2), CPLX), Z, ((4, 2), CPLX)),
+)
+_add(
+    "addmv",
+    S(lambda t, a, z, w: t.addmv(a, z, w, beta=_B, alpha=_A), ((3,), CPLX), Z, ((4,), CPLX)),
+)
+_add(
+    "addr",
+    S(lambda t, a, z, w: t.addr(a, z, w, beta=_B, alpha=_A), Z, ((3,), CPLX), ((4,), CPLX)),
+)
+_add(
+    "baddbmm",
+    S(
+        lambda t, a, z, w: t.baddbmm(a, z, w, beta=_B, alpha=_A),
+        ((2, 3, 2), CPLX),
+        ((2, 3, 4), CPLX),
+        ((2, 4, 2), CPLX),
+    ),
+)
+_add(
+    "addbmm",
+    S(
+        lambda t, a, z, w: t.addbmm(a, z, w, beta=_B, alpha=_A),
+        ((3, 2), CPLX),
+        ((2, 3, 4), CPLX),
+        ((2, 4, 2), CPLX),
+    ),
+)
 _add(
     "_addcdiv",
     S(lambda t, a, z, w: t.addcdiv(a, z, w, value=0.5), Z, Z, ((4,), CPLX)),
@@ -1566,6 +1636,7 @@ _add(
 _add(
     "_lu_solve",
     S(lambda t, a, b: t.linalg.lu_solve(*t.linalg.lu_factor(_WELL(t, a)), b), (3, 3), (3, 2)),
+    S(lambda t, a, b: t.linalg.lu_solve(*t.linalg.lu_factor(a), b), (2, 0, 0), (2, 0, 3)),
     S(
         lambda t, a, b: t.linalg.lu_solve(*t.linalg.lu_factor(_WELL(t, a)), b, adjoint=True),
         (2, 3, 3),
@@ -1592,6 +1663,7 @@ _add(
     "_householder_product",
     S(lambda t, a, tau: t.linalg.householder_product(a, tau), (4, 3), (2,)),
     S(lambda t, a, tau: t.orgqr(a, tau), (2, 3, 3), (2, 3)),
+    S(lambda t, a, tau: t.linalg.householder_product(a, tau), (4, 3), (0,)),  # no reflector
 )
 _SYM = lambda t, a: a + a.mT + 4 * t.eye(a.shape[-1], dtype=a.dtype)  # noqa: E731
 _add(
@@ -1665,6 +1737,7 @@ _add(
     "ormqr",
     S(lambda t, a, tau, c: t.ormqr(a, tau, c), (4, 3), (3,), (4, 2)),
     S(lambda t, a, tau, c: t.ormqr(a, tau, c, False, True), (2, 3, 3), (2, 3), (2, 2, 3)),
+    S(lambda t, a, tau, c: t.ormqr(a, tau, c), (4, 0), (0,), (4, 2)),  # no reflector
 )
 
 # --- the nn functions of torch's namespace -----------------------------------------------------
@@ -1951,6 +2024,8 @@ _add("_sub", S(lambda t, z, w: t.sub(z, w, alpha=0.5j), Z, ((4,), CPLX)))
 _add(
     "_vector_norm",
     S(lambda t, z: t.linalg.vector_norm(z, 1), Z),
+    S(lambda t, z: t.linalg.vector_norm(z, 0, dim=1) * z.abs().sum(), Z),  # a real count
+    S(lambda t, z: t.linalg.vector_norm(z[:0], float("inf"), dim=1) + z.abs().sum(), Z),
     S(lambda t, z: t.linalg.vector_norm(z, float("inf"), dim=1), Z),
 )
 # --- segment reductions --------------------------------------------------------------------------

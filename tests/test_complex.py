@@ -37,6 +37,15 @@ PROGRAMS = {
     "complex": lambda t, a, b: t.complex(a.real, b.imag).abs().sum(),
     "polar": lambda t, a, b: t.polar(a.abs(), b.real).imag.sum(),
     "to_complex": lambda t, a, b: (a.real.to(t.complex128) * b).abs().sum(),
+    "vecdot": lambda t, a, b: (t.linalg.vecdot(a, b) * b[:, 0]).abs().sum(),
+    "linear": lambda t, a, b: (
+        t.nn.functional.linear(a, b, a[:, 1]).abs().sum()
+        + t.nn.functional.linear(a[0], b, b[:, 2]).abs().sum()
+    ),
+    "lerp": lambda t, a, b: (
+        t.lerp(a, b, 0.3 + 0.4j).abs().sum() + t.lerp(a, b, b * 0.5).abs().sum()
+    ),
+    "addmm_scaled": lambda t, a, b: t.addmm(a[:, :3], a, b.mT, beta=1 - 2j, alpha=0.5j).abs().sum(),
 }
 
 

@@ -633,3 +633,32 @@ def test_gradients_on_their_way_back_are_laid_out_as_pytorchs(torch_ref):
         return seen
 
     assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize(
+    "name, x_shape, w_shape, kwargs",
+    [
+        ("conv2d", (1, 2, 4, 4), (3, 2, 3, 3), {"padding": 1}),
+        ("conv_transpose2d", (1, 2, 4, 4), (2, 3, 3, 3), {"stride": 2}),
+        ("conv1d", (2, 4, 5), (2, 2, 2), {"groups": 2}),
+    ],
+)
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_complex_convolution_gradients_match_pytorch(
+    torch_ref, name, x_shape, w_shape, kwargs, create_graph
+):
+    """A complex convolution's gradients conjugate the other factor (input, weight, bias)."""
+    rng = np.random.default_rng(0)
+    bias = w_shape[1] if "transpose" in name else w_shape[0]
+    arrays = [
+        rng.standard_normal(s) + 1j * rng.standard_normal(s) for s in (x_shape, w_shape, bias)
+    ]
+    results = []
+    for lib in (retrograd, torch_ref):
+        leaves = [lib.tensor(a, requires_grad=True) for a in arrays]
+        out = getattr(lib.nn.functional, name)(*leaves, **kwargs)
+        g = np.cos(np.arange(out.numel())).reshape(tuple(out.shape)) * (1 + 0.5j)
+        grads = lib.autograd.grad(out, leaves, lib.tensor(g), create_graph=create_graph)
+        results.append([t.detach().numpy() for t in (out, *grads)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)

@@ -48,6 +48,7 @@ ROWS = [
     for name, samples in SAMPLES.items()
     if name not in DIFFERENT_GRAPH
     for i, sample in enumerate(samples)
+    if "edges" not in sample.xfail  # (a sample whose graph PyTorch composes otherwise)
 ]
 
 

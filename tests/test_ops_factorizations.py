@@ -135,10 +135,24 @@ def test_det_of_a_singular_matrix_is_the_adjugate():
     assert np.abs(numeric).max() > 0.5
 
 
+def _RANKS(t):
+    """Three 3 x 3 matrices of ranks 2, 3, 3 (the first with a repeated row)."""
+    a = np.random.default_rng(3).standard_normal((3, 3, 3))
+    a[0, 2] = a[0, 1]
+    return t.tensor(a)
+
+
 @pytest.mark.parametrize(
     "program",
     [
         lambda t: t.linalg.matrix_rank(t.tensor([[1.0, 2.0], [2.0, 4.0]])),
+        # tolerances as tensors, one per matrix; a positive atol makes the default rtol 0
+        lambda t: t.linalg.matrix_rank(_RANKS(t), atol=t.tensor([0.0, 100.0, -1.0])),
+        lambda t: t.linalg.matrix_rank(
+            _RANKS(t), atol=t.tensor([1e-20, 0.0, 1.0]), rtol=t.tensor(0.5)
+        ),
+        lambda t: t.linalg.matrix_rank(_RANKS(t), rtol=t.tensor([0.0, 0.9, 0.1])),
+        lambda t: t.linalg.matrix_rank(_RANKS(t), atol=-1.0),
         lambda t: t.linalg.lstsq(t.tensor(_TALL), t.tensor(_TALL[:, :1])).rank,
         lambda t: t.linalg.slogdet(t.tensor([[0.0, 1.0], [1.0, 0.0]])),
         lambda t: t.logdet(t.tensor([[0.0, 1.0], [1.0, 0.0]])),

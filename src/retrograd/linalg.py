@@ -95,8 +95,9 @@ def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> T
 
 @_autocast.lower_precision
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
-    """``torch.linalg.vecdot``: the dot product of vectors along ``dim`` (a product and a sum)."""
-    return (x * y).sum(dim)
+    """``torch.linalg.vecdot``: the dot product of vectors along ``dim`` (a product and a sum),
+    the first conjugated where complex."""
+    return ((x.conj() if x.is_complex() else x) * y).sum(dim)
 
 
 def multi_dot(tensors) -> Tensor:
@@ -146,9 +147,11 @@ def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> 
     if hermitian:  # only the lower triangle is read, as for eigh
         A = A.tril() + A.tril(-1).mT
     s = svdvals(A.detach())._data
-    eps = float(xp.finfo(s.dtype).eps)
-    if rtol is None:
-        rtol = eps * max(A.shape[-2], A.shape[-1]) if atol is None or atol == 0 else 0.0
+    # a tolerance may be a tensor, one per matrix of the batch (broadcast against it)
+    atol, rtol = (t._data[..., None] if isinstance(t, Tensor) else t for t in (atol, rtol))
+    if rtol is None:  # eps * max(m, n), or 0 where atol is positive
+        default = float(xp.finfo(s.dtype).eps) * max(A.shape[-2], A.shape[-1])
+        rtol = default if atol is None else xp.where(xp.asarray(atol) > 0, 0.0, default)
     largest = s[..., :1] if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,), s.dtype)
     cutoff = xp.maximum(0.0 if atol is None else atol, rtol * largest)
     from .tensor import _make

@@ -106,9 +106,13 @@ def meshgrid(*tensors, indexing=None):
 
 @tensor_method
 def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
-    """``torch.diff``: differences of neighbours along ``dim``, ``n`` times over."""
+    """``torch.diff``: differences of neighbours along ``dim``, ``n`` times over (n = 0: a copy
+    of the input, prepend and append ignored)."""
     if prepend is not None or append is not None:
-        input = cat([t for t in (prepend, input, append) if t is not None], dim)
+        joined = cat([t for t in (prepend, input, append) if t is not None], dim)
+        input = joined if n else input  # (the shapes checked all the same)
+    if n == 0:
+        return input.new_empty(input.shape).copy_(input)
     lead = (slice(None),) * _wrap_dim(dim, input.ndim)
     for _ in range(n):
         if input.shape[dim] == 0:

@@ -25,7 +25,7 @@ from .._array import xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from . import autocast as _autocast
-from .pointwise import _SAME_WIDTH_INT
+from .pointwise import _SAME_WIDTH_INT, cj
 from .registry import op, refuse_complex, shared_formulas
 
 _as_strided = xp.lib.stride_tricks.as_strided
@@ -503,7 +503,7 @@ def _zeros(nd):
 
 
 def _conv_input_grad(g, n):
-    w = n.weight
+    w = cj(n.weight)
     kernel, stride, pads, dilation = _geometry(w.shape, n.stride, n.padding, n.dilation)
     nd = len(kernel)
     if n.transposed:  # the adjoint crop of output_padding reads past the end: a negative hi
@@ -520,8 +520,8 @@ def _conv_weight_grad(g, n):
     if n.transposed:  # a transposed convolution's weight pairs its output with its input
         opad = _ntuple(n.output_padding, len(kernel), "output_padding")
         pads = tuple((lo, hi - p) for (lo, hi), p in zip(pads, opad))
-        return _conv_weight(g, n.input, kernel, stride, pads, dilation, n.groups)
-    return _conv_weight(n.input, g, kernel, stride, pads, dilation, n.groups)
+        return _conv_weight(g, cj(n.input), kernel, stride, pads, dilation, n.groups)
+    return _conv_weight(cj(n.input), g, kernel, stride, pads, dilation, n.groups)
 
 
 def _conv_bias_grad(g, n):
@@ -538,7 +538,8 @@ def _conv_grads_in_tensors(g, n):
 
 def _conv_grads_in_arrays(g, n):
     """The three gradients, where needed, computed on arrays from one geometry: the input's by
-    the adjoint product, the weight's by one product over the input's windows, the bias's a sum."""
+    the adjoint product, the weight's by one product over the input's windows, the bias's a sum
+    (complex: with the other factor conjugated)."""
     ga = g._data
     # float16/bfloat16: the ops compute them in float32; under a trace (retrograd.compile) or
     # forward AD: in the table's ops, which they record
@@ -549,11 +550,13 @@ def _conv_grads_in_arrays(g, n):
     if need_x or need_w:
         w = n.weight._data
         kernel, stride, pads, dilation = _geometry(w.shape, n.stride, n.padding, n.dilation)
+        w = w.conj() if w.dtype.kind == "c" else w
         groups = n.groups
         if n.transposed:  # the adjoint crop of output_padding reads past the end: a negative hi
             opad = _ntuple(n.output_padding, len(kernel), "output_padding")
             pads = tuple((lo, hi - p) for (lo, hi), p in zip(pads, opad))
         x = n.input._data
+        x = x.conj() if x.dtype.kind == "c" else x
         if need_x:
             if n.transposed:
                 dx = _conv_forward(ga, w, stride, pads, dilation, groups)
@@ -615,12 +618,12 @@ def _conv_weight_x_grad(gg, n):
     opad = _fitting_padding(
         n.input.shape[2:], g.shape[2:], n.kernel_size, n.stride, n.padding, n.dilation
     )
-    return convolution(g, gg, None, n.stride, n.padding, n.dilation, True, opad, n.groups)
+    return convolution(cj(g), gg, None, n.stride, n.padding, n.dilation, True, opad, n.groups)
 
 
 def _conv_weight_g_grad(gg, n):
     return convolution(
-        n.input,
+        cj(n.input),
         gg,
         None,
         n.stride,

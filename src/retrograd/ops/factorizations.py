@@ -517,13 +517,8 @@ def eigvalsh(A, UPLO="L", *, out=None):
 def _svd_grad(grads, n):
     gU, gS, gVh = (list(grads) + [None, None])[:3]
     U, S, Vh = n.result, n.result1, n.result2
-    if n.full_matrices and (gU is not None or gVh is not None) and U.shape[-1] != Vh.shape[-2]:
-        raise NotImplementedError(
-            "linalg.svd: the gradient of U or Vh with full_matrices=True for a non-square "
-            "matrix is not supported; use full_matrices=False"
-        )
     k = S.shape[-1]
-    if n.full_matrices:
+    if n.full_matrices:  # the columns past k span a free basis: their gradient is ignored
         U, Vh = U[..., :, :k], Vh[..., :k, :]
         gU = None if gU is None else gU[..., :, :k]
         gVh = None if gVh is None else gVh[..., :k, :]

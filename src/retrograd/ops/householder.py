@@ -33,6 +33,8 @@ def _product_grads(g, A, tau):
 
     m, cols = A.shape[-2:]
     k = tau.shape[-1]
+    if not k:  # no reflector: Q = E depends on neither input (no gradient, as PyTorch's)
+        return None, None
     V = _reflectors(A, k)
     R = _make(xp.eye(m, cols, dtype=A._data.dtype))
     after = [R] * k
@@ -146,6 +148,8 @@ def _ormqr_grads(g, n):
         g_other, g_op = _applied(Q, g, False, not n.transpose), _mT(other) @ g
     gQ = _mT(g_op) if n.transpose else g_op
     gA, g_tau = _product_grads(gQ, full, tau)
+    if gA is None:  # no reflector
+        return None, None, g_other
     m, cols = A.shape[-2:]
     if cols > m:
         gA = _cat_zeros(gA, cols - m)

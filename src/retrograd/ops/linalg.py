@@ -8,7 +8,7 @@ from .._array import c_order, reshaped_view, xp
 from ..dtypes import FROM_NP
 from ..tensor import _make, _wrap_dim
 from . import autocast as _autocast
-from .pointwise import _or_zeros, cj
+from .pointwise import _or_zeros, _scaled_grad, cj
 from .registry import op, tensor_method
 from .shape import _unsafe_view, view
 
@@ -704,16 +704,12 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
 # --- the matmul family with an added term: beta * input + alpha * product ------------------------
 
 
-def _scaled_by(g, k):
-    return g if k == 1 else g * k
-
-
 def _input_part(g, n):
     """The added input's gradient: beta * g, summed back over what it was broadcast to (zeros
     for beta = 0, where the input is not read)."""
     if n.beta == 0:
         return g.new_zeros(n.self_shape)
-    g = _scaled_by(g, n.beta)
+    g = _scaled_grad(g, n.beta)
     return g if tuple(g.shape) == tuple(n.self_shape) else g.sum_to_size(n.self_shape)
 
 
@@ -767,8 +763,8 @@ def _check_addmm(a, m1, m2, beta, alpha):
     saves=("self_shape", "mat2 mat1_strides", "mat1 mat2_strides"),
     grads=(
         _input_part,
-        lambda g, n: _scaled_by(mat1_grad(g, n.mat2, n.mat1_strides), n.alpha),
-        lambda g, n: _scaled_by(mat2_grad(g, n.mat1, n.mat2_strides), n.alpha),
+        lambda g, n: _scaled_grad(mat1_grad(g, n.mat2, n.mat1_strides), n.alpha),
+        lambda g, n: _scaled_grad(mat2_grad(g, n.mat1, n.mat2_strides), n.alpha),
     ),
     check=_check_addmm,
 )
@@ -790,8 +786,8 @@ def _check_addmv(a, mat, vec, beta, alpha):
     saves=("self_shape", "vec", "mat"),
     grads=(
         _input_part,
-        lambda g, n: _scaled_by(g.unsqueeze(-1) * cj(n.vec), n.alpha),
-        lambda g, n: _scaled_by(cj(n.mat.mT).mv(g), n.alpha),
+        lambda g, n: _scaled_grad(g.unsqueeze(-1) * cj(n.vec), n.alpha),
+        lambda g, n: _scaled_grad(cj(n.mat.mT).mv(g), n.alpha),
     ),
     check=_check_addmv,
 )
@@ -805,8 +801,8 @@ def addmv(self, mat, vec, beta=1, alpha=1):
     saves=("self_shape", "vec2", "vec1"),
     grads=(
         _input_part,
-        lambda g, n: _scaled_by(g.mv(cj(n.vec2)), n.alpha),
-        lambda g, n: _scaled_by(g.mT.mv(cj(n.vec1)), n.alpha),
+        lambda g, n: _scaled_grad(g.mv(cj(n.vec2)), n.alpha),
+        lambda g, n: _scaled_grad(g.mT.mv(cj(n.vec1)), n.alpha),
     ),
 )
 def addr(self, vec1, vec2, beta=1, alpha=1):
@@ -837,8 +833,8 @@ def _check_batched(name, b1, b2):
     saves=("self_shape", "batch2", "batch1"),
     grads=(
         _input_part,
-        lambda g, n: _scaled_by(g.bmm(cj(n.batch2.mT)), n.alpha),
-        lambda g, n: _scaled_by(cj(n.batch1.mT).bmm(g), n.alpha),
+        lambda g, n: _scaled_grad(g.bmm(cj(n.batch2.mT)), n.alpha),
+        lambda g, n: _scaled_grad(cj(n.batch1.mT).bmm(g), n.alpha),
     ),
     check=lambda a, b1, b2, beta, alpha: _check_batched("baddbmm", b1, b2),
 )
@@ -853,11 +849,11 @@ def baddbmm(self, batch1, batch2, beta=1, alpha=1):
     saves=("self_shape", "batch2", "batch1"),
     grads=(
         _input_part,
-        lambda g, n: _scaled_by(g.unsqueeze(0).expand(n.batch1.shape[0], -1, -1), n.alpha).bmm(
+        lambda g, n: _scaled_grad(g.unsqueeze(0).expand(n.batch1.shape[0], -1, -1), n.alpha).bmm(
             cj(n.batch2.mT)
         ),
         lambda g, n: cj(n.batch1.mT).bmm(
-            _scaled_by(g.unsqueeze(0).expand(n.batch1.shape[0], -1, -1), n.alpha)
+            _scaled_grad(g.unsqueeze(0).expand(n.batch1.shape[0], -1, -1), n.alpha)
         ),
     ),
     check=lambda a, b1, b2, beta, alpha: _check_batched("addbmm", b1, b2),

@@ -7,6 +7,8 @@ everything else runs on the stacked batch.  The derivative formulas are written 
 ops, so they have derivatives of their own.
 """
 
+import math
+
 from .._array import c_order, xp
 from ..tensor import _make
 from .factorizations import _LinAlgError, _named, _type_name, _with_out
@@ -68,7 +70,7 @@ def _getrf(a):
 def _permutation(pivots, m, dtype):
     """P with A = P L U for the row swaps ``pivots`` (1-based) of m-row matrices."""
     batch = pivots.shape[:-1]
-    flat = pivots.reshape(-1, pivots.shape[-1]) - 1
+    flat = pivots.reshape(math.prod(batch), pivots.shape[-1]) - 1  # (no -1: k may be 0)
     rows = xp.arange(flat.shape[0])
     perm = xp.broadcast_to(xp.arange(m), (flat.shape[0], m)).copy()
     for i in range(flat.shape[1]):  # swaps in order: P^T A = A[perm]

@@ -15,7 +15,7 @@ from .._switches import grad_mode as _grad_state
 from ..autograd.grad_mode import enable_grad
 from ..autograd.node import AccumulateGrad
 from ..tensor import Tensor, _make, _wrap_dim, made_stale
-from .pointwise import _dtype_name, piecewise_backward, threshold_backward, where
+from .pointwise import _dtype_name, cj, piecewise_backward, threshold_backward, where
 from .registry import op, tensor_method
 from .shape import cat
 from .sparse_coo import sparse_coo
@@ -71,8 +71,8 @@ def _check_linear(x, w, b):
     node="AddmmBackward0",
     check=_check_linear,
     grads=(
-        lambda g, n: _linear_input_grad(g, n.weight, n.self_strides),
-        lambda g, n: _linear_weight_grad(g, n.self, n.weight_strides),
+        lambda g, n: _linear_input_grad(g, cj(n.weight), n.self_strides),
+        lambda g, n: _linear_weight_grad(g, cj(n.self), n.weight_strides),
         lambda g, n: g.sum(0),
     ),
 )

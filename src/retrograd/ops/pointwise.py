@@ -1252,7 +1252,7 @@ def _where_method(input, condition, other):
     promote="binary",
     method=False,
     node="LerpBackward0",
-    grads=(lambda g, n: g * (1 - n.weight), lambda g, n: g * n.weight),
+    grads=(lambda g, n: g * cj(1 - n.weight), lambda g, n: g * cj(n.weight)),
 )
 def _lerp_scalar(self, end, weight):
     return self + weight * (end - self)
@@ -1266,9 +1266,9 @@ def _lerp_scalar(self, end, weight):
     method=False,
     node="LerpBackward1",
     grads=(
-        lambda g, n: g * (1 - n.weight),
-        lambda g, n: g * n.weight,
-        lambda g, n: g * (n.end - n.self),
+        lambda g, n: g * cj(1 - n.weight),
+        lambda g, n: g * cj(n.weight),
+        lambda g, n: g * cj(n.end - n.self),
     ),
 )
 def _lerp_tensor(self, end, weight):

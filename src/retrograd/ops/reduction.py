@@ -564,12 +564,12 @@ def _norm_forward(a, ord, dim, keepdim, dtype):
         return (
             xp.amax(m, axis=axes, keepdims=keepdim)
             if a.size
-            else xp.zeros(_kept_shape(a.shape, axes, keepdim), a.dtype)
+            else xp.zeros(_kept_shape(a.shape, axes, keepdim), m.dtype)
         )
     if ord == -math.inf:
         return xp.amin(m, axis=axes, keepdims=keepdim)
     if ord == 0:
-        return xp.sum(m != 0, axis=axes, keepdims=keepdim).astype(a.dtype)
+        return xp.sum(m != 0, axis=axes, keepdims=keepdim).astype(m.dtype)  # (real for complex)
     if ord == 1:
         return xp.sum(m, axis=axes, keepdims=keepdim)
     if ord == 2:
