@@ -865,3 +865,76 @@ def test_division_gradient_for_the_divisor_has_pytorchs_bits(torch_ref):
         return y.grad.numpy()
 
     np.testing.assert_array_equal(program(retrograd), program(torch_ref))
+
+
+# --- a gradient is a new tensor, a view or the incoming gradient itself, as PyTorch's -----------
+
+
+_PICKS = {
+    "topk": lambda t: t.topk(1, dim=-1).values,
+    "sort": lambda t: t.sort(dim=-1).values,
+    "max": lambda t: t.max(dim=-1).values,
+    "kthvalue": lambda t: t.kthvalue(1, dim=-1).values,
+    "median": lambda t: t.median(dim=-1).values,
+    "mode": lambda t: t.mode(dim=-1).values,
+    "cummax": lambda t: t.cummax(dim=-1).values,
+    "cumsum": lambda t: t.cumsum(-1),
+    "squeeze": lambda t: t.squeeze(),
+    "squeeze_dim": lambda t: t.squeeze(0),
+    "expand": lambda t: t.expand(t.shape),
+    "sum_to_size": lambda t: t.sum_to_size(t.shape),
+    "movedim": lambda t: t.movedim(-1, 0),
+}
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (2, 1, 3)])
+@pytest.mark.parametrize("name", list(_PICKS))
+def test_a_gradient_shares_memory_with_the_incoming_one_where_pytorchs_does(torch_ref, name, shape):
+    # (seed 7009006) topk of a 0-d input returned the output's gradient itself as the input's:
+    # an in-place op on one gradient then changed the other; PyTorch scatters it into zeros
+    def program(T):
+        x = (T.arange(6.0)[: math.prod(shape)] * 0.25 + 0.5).reshape(shape).requires_grad_()
+        y = _PICKS[name](x)
+        gx, gy = T.autograd.grad((y * y).sum(), [x, y], create_graph=True)
+        return (
+            gx.data_ptr() == gy.data_ptr(),
+            gx is gy,
+            gx._base is not None,
+            type(gx.grad_fn).__name__,
+            gx.pow_(2),
+            gy,
+        )
+
+    _same(torch_ref, program)
+
+
+# --- an in-place write reads an input that shares memory with it as PyTorch's kernels read it ---
+
+
+_WRITES = {
+    "add_": lambda x, v: x.add_(v),
+    "iadd": lambda x, v: x.__iadd__(v),
+    "mul_": lambda x, v: x.mul_(v),
+    "addcmul_": lambda x, v: x.addcmul_(v, v, value=0.5),
+    "lerp_": lambda x, v: x.lerp_(v, 0.25),
+    "copy_": lambda x, v: x.copy_(v),
+    "setitem": lambda x, v: x.__setitem__(slice(None), v),
+}
+
+
+@pytest.mark.parametrize("name", list(_WRITES))
+@pytest.mark.parametrize("operand", ["column", "transposed"])
+def test_an_in_place_write_from_a_view_of_its_own_memory_reads_the_values_written_before(
+    torch_ref, name, operand
+):
+    # (seeds 7008219, 8200581) PyTorch refuses such an input only when both are dense; otherwise
+    # its kernel goes through the elements in memory order, and an element of the input that
+    # was written already is read with its new value
+    def program(T):
+        x = T.tensor([[0.775, 0.482, -0.3], [1.379, 1.499, 0.2], [-0.5, 0.25, 1.125]])
+        v = x[:, 1] if operand == "column" else x.t()
+        with T.no_grad():
+            _WRITES[name](x, v)
+        return x
+
+    _same(torch_ref, program)
