@@ -938,3 +938,59 @@ def test_an_in_place_write_from_a_view_of_its_own_memory_reads_the_values_writte
         return x
 
     _same(torch_ref, program)
+
+
+# --- a saved tensor that went through saved-tensor hooks comes back as it was saved -------------
+
+
+@pytest.mark.parametrize("how", ["checkpoint", "hooks"])
+def test_a_saved_input_that_did_not_require_grad_comes_back_without_a_graph(torch_ref, how):
+    # (seed 8101621) b required grad only after the forward: the recomputed (or hooked) b.tanh()
+    # that the product saved then led back to b, where PyTorch's saved value keeps the flag it
+    # had when saved, and the second derivative for b is None
+    def program(T):
+        a = T.tensor([-0.796, -0.433, 1.115], dtype=T.float64, requires_grad=True)
+        b = T.tensor([-1.546, -0.686, 1.148], dtype=T.float64) * 1
+        if how == "checkpoint":
+            y = T.utils.checkpoint.checkpoint(
+                lambda p, q: p.exp() * q.tanh(), a, b, use_reentrant=False
+            )
+        else:
+            with T.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+                y = a.exp() * b
+        b.requires_grad_()
+        (ga,) = T.autograd.grad(y.sum(), [a], create_graph=True)
+        (gb,) = T.autograd.grad(ga.sum(), [b], allow_unused=True)
+        return ga, gb
+
+    _same(torch_ref, program)
+
+
+# --- .grad takes the gradient a leaf's hooks leave when nothing else holds it --------------------
+
+
+_LEAF_HOOKS = {
+    "returns a new one": lambda kept: lambda g: g * 2,
+    "returns None": lambda kept: lambda g: None,
+    "returns it": lambda kept: lambda g: g,
+    "keeps it": lambda kept: lambda g: kept.append(g),
+    "keeps what it returns": lambda kept: lambda g: kept.append(g * 2) or kept[-1],
+}
+
+
+@pytest.mark.parametrize("hook", list(_LEAF_HOOKS))
+def test_a_leaf_reshaped_in_place_gets_the_gradients_shape_unless_a_hook_kept_it(torch_ref, hook):
+    # (seed 8112466) PyTorch keeps the gradient itself as .grad when nothing but its engine holds
+    # it (it counts references), so the leaf unsqueezed under no_grad gets a 0-d .grad; a copy
+    # takes the leaf's new shape.  Any hook made retrograd copy.
+    def program(T):
+        kept = []
+        x = T.tensor(0.653, requires_grad=True)
+        x.register_hook(_LEAF_HOOKS[hook](kept))
+        y = x[None]
+        with T.no_grad():
+            x.unsqueeze_(0)
+        y.logsumexp(-1).sum().backward()
+        return x.grad
+
+    _same(torch_ref, program)
