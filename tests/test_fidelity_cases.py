@@ -994,3 +994,26 @@ def test_a_leaf_reshaped_in_place_gets_the_gradients_shape_unless_a_hook_kept_it
         return x.grad
 
     _same(torch_ref, program)
+
+
+# --- a gradient computed from a saved value of another shape is summed back to its input's -----
+
+
+@pytest.mark.parametrize("op", ["sigmoid", "exp", "tanh"])
+@pytest.mark.parametrize("dim", [0, 1])
+def test_a_hooked_saved_output_reshaped_in_place_gives_a_gradient_of_the_inputs_shape(
+    torch_ref, op, dim
+):
+    # (seed 7006486) the unpack hook returns the output itself, unsqueezed in place since (no
+    # version check through hooks): the formula's result broadcasts to another shape, which
+    # PyTorch sums back to the input's, as it checks every gradient against its input's shape
+    def program(T):
+        x = T.tensor([[[1.629]], [[0.268]], [[0.624]], [[1.623]]], requires_grad=True)
+        x4 = x.reshape((4,))
+        with T.autograd.graph.saved_tensors_hooks(lambda t: (t,), lambda p: p[0]):
+            y = getattr(T, op)(x4)
+        y.unsqueeze_(dim)
+        (g,) = T.autograd.grad((y * y).sum(), [x4])
+        return g
+
+    _same(torch_ref, program)
