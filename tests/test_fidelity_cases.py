@@ -1017,3 +1017,43 @@ def test_a_hooked_saved_output_reshaped_in_place_gives_a_gradient_of_the_inputs_
         return g
 
     _same(torch_ref, program)
+
+
+# --- a gradient has its input's dtype ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["fill_", "torch.fill", "row", "column"])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_fill_values_gradient_has_the_values_dtype(torch_ref, name, create_graph):
+    # (seed 8209942) t[0] = v with a 0-d float64 v fills a float32 tensor: v's gradient, the sum
+    # of the filled elements', is float64 in PyTorch, which casts every gradient to its input's
+    def program(T):
+        v = T.tensor(1.25, dtype=T.float64, requires_grad=True)
+        t = T.zeros(2, 4)
+        if name == "torch.fill":
+            t = T.fill(t, v)
+        elif name == "fill_":
+            t.fill_(v)
+        elif name == "row":
+            t[0] = v
+        else:
+            t[:, 1] = v
+        (g,) = T.autograd.grad(t, [v], T.ones(2, 4), create_graph=create_graph)
+        return g, str(g.dtype)
+
+    _same(torch_ref, program)
+
+
+def test_the_reciprocals_gradient_has_pytorchs_bits(torch_ref):
+    # (seed 8215012) PyTorch's is -g * (r * r); as (-g * r) * r about a third of the float32
+    # gradients differed in the last bit, which a cos of a large second gradient made visible
+    rng = np.random.default_rng(0)
+    a = rng.uniform(0.1, 2, 4096).astype(np.float32)
+    g = rng.standard_normal(4096).astype(np.float32)
+
+    def program(T):
+        x = T.tensor(a, requires_grad=True)
+        x.reciprocal().backward(T.tensor(g))
+        return x.grad.numpy()
+
+    np.testing.assert_array_equal(program(retrograd), program(torch_ref))

@@ -197,9 +197,16 @@ def _fill(self, value):
     return xp.full_like(self, value)
 
 
+def _fill_value_grad(g, n):
+    """The fill value's gradient: the sum of the filled tensor's, in the value's dtype."""
+    s = g.sum()
+    return s if s.dtype is n.value_dtype else s.to(n.value_dtype)
+
+
 @op(
     inputs="self value",
-    grads=(_p.zero_grad, lambda g, n: g.sum()),
+    saves="value_dtype",
+    grads=(_p.zero_grad, _fill_value_grad),
     node="FillBackward3",
     method=False,
 )
@@ -214,7 +221,8 @@ _fill_new = op("_fill_new", grads=(_p.zero_grad,), node="FillBackward0", method=
 _fill_tensor_new = op(
     "_fill_tensor_new",
     inputs="self value",
-    grads=(_p.zero_grad, lambda g, n: g.sum()),
+    saves="value_dtype",
+    grads=(_p.zero_grad, _fill_value_grad),
     node="FillBackward1",
     method=False,
 )(_fill_tensor.opdef.forward)

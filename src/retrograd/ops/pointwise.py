@@ -522,7 +522,7 @@ def rsqrt(self):
         return 1 / xp.sqrt(self)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: -g * cj(n.result) * cj(n.result),))
+@op(saves="result", promote="float", grads=(lambda g, n: -g * cj(n.result * n.result),))
 def reciprocal(self):
     """``torch.reciprocal``: 1 / x."""
     with xp.errstate(divide="ignore"):
@@ -799,7 +799,7 @@ for _t in (xp.float32, xp.float64):
     ),
 )
 def sigmoid_backward(grad_output, output):
-    return grad_output * output * (1 - output)
+    return grad_output * (1 - output) * output  # (PyTorch's order of the products, to the bit)
 
 
 @op(
