@@ -881,13 +881,15 @@ _PICKS = {
     "cumsum": lambda t: t.cumsum(-1),
     "squeeze": lambda t: t.squeeze(),
     "squeeze_dim": lambda t: t.squeeze(0),
+    "squeeze_last": lambda t: t.squeeze(-1),
+    "squeeze_dims": lambda t: t.squeeze((0, -1)),
     "expand": lambda t: t.expand(t.shape),
     "sum_to_size": lambda t: t.sum_to_size(t.shape),
     "movedim": lambda t: t.movedim(-1, 0),
 }
 
 
-@pytest.mark.parametrize("shape", [(), (1,), (2, 1, 3)])
+@pytest.mark.parametrize("shape", [(), (1,), (2, 1, 3), (2, 1, 3, 1)])
 @pytest.mark.parametrize("name", list(_PICKS))
 def test_a_gradient_shares_memory_with_the_incoming_one_where_pytorchs_does(torch_ref, name, shape):
     # (seed 7009006) topk of a 0-d input returned the output's gradient itself as the input's:

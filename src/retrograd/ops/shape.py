@@ -286,17 +286,18 @@ def _squeeze_op(name, node):
 
 
 def _unsqueezed_grad(g, n):
-    """The gradient of a squeeze: ``g`` with the squeezed size-1 dimensions put back one by one (a
-    view each), or ``g`` itself where none was squeezed, as PyTorch's.  (Which size-1 dimensions
-    take them back does not change the result.)"""
-    shape = n.self_shape
-    missing = len(shape) - g.ndim
-    for d, size in enumerate(shape):
-        if not missing:
-            break
-        if size == 1:
+    """The gradient of a squeeze: ``g`` with the squeezed size-1 dimensions put back one by one,
+    first to last (a view each), or ``g`` itself where none was squeezed, as PyTorch's."""
+    shape, dim = n.self_shape, n.dim
+    if dim is None:
+        dims = range(len(shape))
+    elif isinstance(dim, (tuple, list)):
+        dims = sorted({_wrap_dim(d, len(shape)) for d in dim}) if shape else ()
+    else:
+        dims = (_wrap_dim(dim, len(shape)),) if shape else ()
+    for d in dims:
+        if shape[d] == 1:
             g = g.unsqueeze(d)
-            missing -= 1
     return g
 
 
