@@ -968,6 +968,31 @@ def test_a_saved_input_that_did_not_require_grad_comes_back_without_a_graph(torc
     _same(torch_ref, program)
 
 
+def test_a_custom_functions_hooked_saved_input_leads_back_to_its_graph(torch_ref):
+    # (seed 8215147) the input a custom Function saved, through saved-tensor hooks, comes back
+    # where it stood in the graph: the backward's graph goes on to it, a second derivative too
+    def program(T):
+        class Cube(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x**3
+
+            @staticmethod
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return 3 * g * x**2
+
+        x = T.full((2,), 0.75, requires_grad=True)
+        with T.autograd.graph.saved_tensors_hooks(lambda t: (t,), lambda p: p[0]):
+            y = Cube.apply(x)
+        (g,) = T.autograd.grad(y.sum(), [x], create_graph=True)
+        (h,) = T.autograd.grad(g.sum(), [x])
+        return g, h
+
+    _same(torch_ref, program)
+
+
 # --- .grad takes the gradient a leaf's hooks leave when nothing else holds it --------------------
 
 
