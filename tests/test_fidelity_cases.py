@@ -865,3 +865,222 @@ def test_division_gradient_for_the_divisor_has_pytorchs_bits(torch_ref):
         return y.grad.numpy()
 
     np.testing.assert_array_equal(program(retrograd), program(torch_ref))
+
+
+# --- a gradient is a new tensor, a view or the incoming gradient itself, as PyTorch's -----------
+
+
+_PICKS = {
+    "topk": lambda t: t.topk(1, dim=-1).values,
+    "sort": lambda t: t.sort(dim=-1).values,
+    "max": lambda t: t.max(dim=-1).values,
+    "kthvalue": lambda t: t.kthvalue(1, dim=-1).values,
+    "median": lambda t: t.median(dim=-1).values,
+    "mode": lambda t: t.mode(dim=-1).values,
+    "cummax": lambda t: t.cummax(dim=-1).values,
+    "cumsum": lambda t: t.cumsum(-1),
+    "squeeze": lambda t: t.squeeze(),
+    "squeeze_dim": lambda t: t.squeeze(0),
+    "squeeze_last": lambda t: t.squeeze(-1),
+    "squeeze_dims": lambda t: t.squeeze((0, -1)),
+    "expand": lambda t: t.expand(t.shape),
+    "sum_to_size": lambda t: t.sum_to_size(t.shape),
+    "movedim": lambda t: t.movedim(-1, 0),
+}
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (2, 1, 3), (2, 1, 3, 1)])
+@pytest.mark.parametrize("name", list(_PICKS))
+def test_a_gradient_shares_memory_with_the_incoming_one_where_pytorchs_does(torch_ref, name, shape):
+    # (seed 7009006) topk of a 0-d input returned the output's gradient itself as the input's:
+    # an in-place op on one gradient then changed the other; PyTorch scatters it into zeros
+    def program(T):
+        x = (T.arange(6.0)[: math.prod(shape)] * 0.25 + 0.5).reshape(shape).requires_grad_()
+        y = _PICKS[name](x)
+        gx, gy = T.autograd.grad((y * y).sum(), [x, y], create_graph=True)
+        return (
+            gx.data_ptr() == gy.data_ptr(),
+            gx is gy,
+            gx._base is not None,
+            type(gx.grad_fn).__name__,
+            gx.pow_(2),
+            gy,
+        )
+
+    _same(torch_ref, program)
+
+
+# --- an in-place write reads an input that shares memory with it as PyTorch's kernels read it ---
+
+
+_WRITES = {
+    "add_": lambda x, v: x.add_(v),
+    "iadd": lambda x, v: x.__iadd__(v),
+    "mul_": lambda x, v: x.mul_(v),
+    "addcmul_": lambda x, v: x.addcmul_(v, v, value=0.5),
+    "lerp_": lambda x, v: x.lerp_(v, 0.25),
+    "copy_": lambda x, v: x.copy_(v),
+    "setitem": lambda x, v: x.__setitem__(slice(None), v),
+}
+
+
+@pytest.mark.parametrize("name", list(_WRITES))
+@pytest.mark.parametrize("operand", ["column", "transposed"])
+def test_an_in_place_write_from_a_view_of_its_own_memory_reads_the_values_written_before(
+    torch_ref, name, operand
+):
+    # (seeds 7008219, 8200581) PyTorch refuses such an input only when both are dense; otherwise
+    # its kernel goes through the elements in memory order, and an element of the input that
+    # was written already is read with its new value
+    def program(T):
+        x = T.tensor([[0.775, 0.482, -0.3], [1.379, 1.499, 0.2], [-0.5, 0.25, 1.125]])
+        v = x[:, 1] if operand == "column" else x.t()
+        with T.no_grad():
+            _WRITES[name](x, v)
+        return x
+
+    _same(torch_ref, program)
+
+
+# --- a saved tensor that went through saved-tensor hooks comes back as it was saved -------------
+
+
+@pytest.mark.parametrize("how", ["checkpoint", "hooks"])
+def test_a_saved_input_that_did_not_require_grad_comes_back_without_a_graph(torch_ref, how):
+    # (seed 8101621) b required grad only after the forward: the recomputed (or hooked) b.tanh()
+    # that the product saved then led back to b, where PyTorch's saved value keeps the flag it
+    # had when saved, and the second derivative for b is None
+    def program(T):
+        a = T.tensor([-0.796, -0.433, 1.115], dtype=T.float64, requires_grad=True)
+        b = T.tensor([-1.546, -0.686, 1.148], dtype=T.float64) * 1
+        if how == "checkpoint":
+            y = T.utils.checkpoint.checkpoint(
+                lambda p, q: p.exp() * q.tanh(), a, b, use_reentrant=False
+            )
+        else:
+            with T.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+                y = a.exp() * b
+        b.requires_grad_()
+        (ga,) = T.autograd.grad(y.sum(), [a], create_graph=True)
+        (gb,) = T.autograd.grad(ga.sum(), [b], allow_unused=True)
+        return ga, gb
+
+    _same(torch_ref, program)
+
+
+def test_a_custom_functions_hooked_saved_input_leads_back_to_its_graph(torch_ref):
+    # (seed 8215147) the input a custom Function saved, through saved-tensor hooks, comes back
+    # where it stood in the graph: the backward's graph goes on to it, a second derivative too
+    def program(T):
+        class Cube(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x**3
+
+            @staticmethod
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return 3 * g * x**2
+
+        x = T.full((2,), 0.75, requires_grad=True)
+        with T.autograd.graph.saved_tensors_hooks(lambda t: (t,), lambda p: p[0]):
+            y = Cube.apply(x)
+        (g,) = T.autograd.grad(y.sum(), [x], create_graph=True)
+        (h,) = T.autograd.grad(g.sum(), [x])
+        return g, h
+
+    _same(torch_ref, program)
+
+
+# --- .grad takes the gradient a leaf's hooks leave when nothing else holds it --------------------
+
+
+_LEAF_HOOKS = {
+    "returns a new one": lambda kept: lambda g: g * 2,
+    "returns None": lambda kept: lambda g: None,
+    "returns it": lambda kept: lambda g: g,
+    "keeps it": lambda kept: lambda g: kept.append(g),
+    "keeps what it returns": lambda kept: lambda g: kept.append(g * 2) or kept[-1],
+}
+
+
+@pytest.mark.parametrize("hook", list(_LEAF_HOOKS))
+def test_a_leaf_reshaped_in_place_gets_the_gradients_shape_unless_a_hook_kept_it(torch_ref, hook):
+    # (seed 8112466) PyTorch keeps the gradient itself as .grad when nothing but its engine holds
+    # it (it counts references), so the leaf unsqueezed under no_grad gets a 0-d .grad; a copy
+    # takes the leaf's new shape.  Any hook made retrograd copy.
+    def program(T):
+        kept = []
+        x = T.tensor(0.653, requires_grad=True)
+        x.register_hook(_LEAF_HOOKS[hook](kept))
+        y = x[None]
+        with T.no_grad():
+            x.unsqueeze_(0)
+        y.logsumexp(-1).sum().backward()
+        return x.grad
+
+    _same(torch_ref, program)
+
+
+# --- a gradient computed from a saved value of another shape is summed back to its input's -----
+
+
+@pytest.mark.parametrize("op", ["sigmoid", "exp", "tanh"])
+@pytest.mark.parametrize("dim", [0, 1])
+def test_a_hooked_saved_output_reshaped_in_place_gives_a_gradient_of_the_inputs_shape(
+    torch_ref, op, dim
+):
+    # (seed 7006486) the unpack hook returns the output itself, unsqueezed in place since (no
+    # version check through hooks): the formula's result broadcasts to another shape, which
+    # PyTorch sums back to the input's, as it checks every gradient against its input's shape
+    def program(T):
+        x = T.tensor([[[1.629]], [[0.268]], [[0.624]], [[1.623]]], requires_grad=True)
+        x4 = x.reshape((4,))
+        with T.autograd.graph.saved_tensors_hooks(lambda t: (t,), lambda p: p[0]):
+            y = getattr(T, op)(x4)
+        y.unsqueeze_(dim)
+        (g,) = T.autograd.grad((y * y).sum(), [x4])
+        return g
+
+    _same(torch_ref, program)
+
+
+# --- a gradient has its input's dtype ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["fill_", "torch.fill", "row", "column"])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_fill_values_gradient_has_the_values_dtype(torch_ref, name, create_graph):
+    # (seed 8209942) t[0] = v with a 0-d float64 v fills a float32 tensor: v's gradient, the sum
+    # of the filled elements', is float64 in PyTorch, which casts every gradient to its input's
+    def program(T):
+        v = T.tensor(1.25, dtype=T.float64, requires_grad=True)
+        t = T.zeros(2, 4)
+        if name == "torch.fill":
+            t = T.fill(t, v)
+        elif name == "fill_":
+            t.fill_(v)
+        elif name == "row":
+            t[0] = v
+        else:
+            t[:, 1] = v
+        (g,) = T.autograd.grad(t, [v], T.ones(2, 4), create_graph=create_graph)
+        return g, str(g.dtype)
+
+    _same(torch_ref, program)
+
+
+def test_the_reciprocals_gradient_has_pytorchs_bits(torch_ref):
+    # (seed 8215012) PyTorch's is -g * (r * r); as (-g * r) * r about a third of the float32
+    # gradients differed in the last bit, which a cos of a large second gradient made visible
+    rng = np.random.default_rng(0)
+    a = rng.uniform(0.1, 2, 4096).astype(np.float32)
+    g = rng.standard_normal(4096).astype(np.float32)
+
+    def program(T):
+        x = T.tensor(a, requires_grad=True)
+        x.reciprocal().backward(T.tensor(g))
+        return x.grad.numpy()
+
+    np.testing.assert_array_equal(program(retrograd), program(torch_ref))

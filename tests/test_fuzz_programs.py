@@ -121,6 +121,51 @@ PROGRAMS = {
             p3, q3 = torch.autograd.forward_ad.unpack_dual(t3)
             same = p3 is t3
     """,
+    "seed 8101621: a saved b.tanh() recomputed by a checkpoint keeps the flag it was saved with": """
+        a = torch.tensor([[-0.796, -0.433, 1.115]], dtype=torch.float64, requires_grad=True)
+        b = torch.tensor([[-1.546, -0.686, 1.148]], dtype=torch.float64) * 1
+        y = torch.utils.checkpoint.checkpoint(lambda p, q: p.exp() * q.tanh(), a, b, use_reentrant=False)
+        b.requires_grad_()
+        ga, = torch.autograd.grad(y.sum(), [a], create_graph=True, allow_unused=True)
+        gb, = torch.autograd.grad(ga.sum(), [b], allow_unused=True)
+    """,
+    "seed 8112466: a hooked leaf unsqueezed under no_grad keeps its gradient's shape": """
+        t11 = torch.tensor(0.653, dtype=torch.float32, requires_grad=True)
+        h13 = t11.register_hook(lambda g: g * 2)
+        t14 = t11[None]
+        with torch.no_grad():
+            t11.unsqueeze_(0)
+        t18 = t14.logsumexp(-1)
+        t18.unsqueeze(0).sum().backward()
+    """,
+    "seed 7006486: a hooked saved output unsqueezed in place, the gradient summed back": """
+        t1 = torch.tensor([[[1.629]], [[0.268]], [[0.624]], [[1.623]]], requires_grad=True)
+        t4 = t1.reshape((4,))
+        with torch.autograd.graph.saved_tensors_hooks(lambda t: (t,), lambda p: p[0]):
+            t5 = torch.sigmoid(t4)
+        t5.unsqueeze_(0)
+        t6 = t5.neg()
+        t19 = torch.tensor(1.801, dtype=torch.float32, requires_grad=True)
+        g21, g22, g23, = torch.autograd.grad((t5 * t5).sum(), [t6, t19, t4], allow_unused=True)
+    """,
+    "seeds 7008219, 8200581: in-place writes from a column of the written tensor": """
+        t2 = torch.tensor([[0.775, 0.482], [1.379, 1.499]], dtype=torch.float32, requires_grad=True)
+        with torch.no_grad():
+            t3 = t2[:, 1]
+        with torch.no_grad():
+            t2.addcmul_(t3, t3, value=0.5)
+        g5, = torch.autograd.grad(t2 * 1, [t2], grad_outputs=torch.tensor([[1.54, 0.943], [1.368, 0.233]]))
+        t7 = g5[:, 0]
+        g5 += t7
+    """,
+    "seed 7009006: topk of a 0-d input scatters its gradient into a new tensor": """
+        t1 = torch.tensor(0.586, dtype=torch.float32, requires_grad=True)
+        t2 = t1.topk(1, dim=-1).values
+        g3, g4, = torch.autograd.grad((t2 * t2).sum(), [t1, t2], create_graph=True)
+        t5 = g3.pow_(2)
+        t6 = torch.sqrt(g4)
+        g10, = torch.autograd.grad(t6.sum(), [g4])
+    """,
 }
 
 

@@ -588,6 +588,7 @@ def _summable_in_place(old, g, outs):
 
 
 _HELD_BY_ENGINE = 4  # the buffer's slot, _add's and _summable_in_place's names, getrefcount's
+_HELD_HERE = 2  # the name new in _accumulate_with_node_hooks, getrefcount's
 
 
 def _prepare(roots, targets):
@@ -652,15 +653,24 @@ def _accumulate_with_node_hooks(node, slots, create_graph, site=None, mine=None)
     the accumulation, then the node's post-hooks (they get no grad_inputs).  ``mine``: a gradient
     nothing but this pass holds (see ``accumulate_grad``), while no hook has seen it."""
     variable = node.variable
-    owned = slots[0] is mine and variable._hooks is None and node._pre_hooks is None
+    grad = new = slots[0]
+    held = getrefcount(grad)
     if variable._hooks is not None:
-        slots = [_leaf_hooks(variable, slots[0])]
+        new = _leaf_hooks(variable, new)
     if node._pre_hooks is not None:
-        slots = _call_pre_hooks(node, slots)
-    if slots[0] is not None:
-        accumulate_grad(variable, slots[0], create_graph, site, leaf_hooks=False, owned=owned)
+        new = _call_pre_hooks(node, [new])[0]
+    if new is not None:
+        # As PyTorch, which counts references: .grad may be the gradient the hooks leave when
+        # nothing else holds it, the one the engine alone held (a hook kept no reference to it),
+        # or a new one a hook returned and did not keep.  (A leaf that changed shape since the
+        # graph was made then takes the gradient's shape, not its own.)
+        if new is grad:
+            owned = grad is mine and getrefcount(grad) == held
+        else:
+            owned = getrefcount(new) == _HELD_HERE
+        accumulate_grad(variable, new, create_graph, site, leaf_hooks=False, owned=owned)
     if node._hooks is not None:
-        _call_post_hooks(node, (), slots)
+        _call_post_hooks(node, (), [new])
 
 
 def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, owned=False):

@@ -56,7 +56,17 @@ def pack_saved(tensor, output_nr=None):
     if not stack:
         return tensor
     pack, unpack = stack[-1]
-    return PackedSaved(_packed(pack, tensor), unpack, tensor._vc, output_nr)
+    return PackedSaved(
+        _packed(pack, tensor), unpack, tensor._vc, output_nr, _saved_edge(tensor, output_nr)
+    )
+
+
+def _saved_edge(t, output_nr=None):
+    """Where a saved input that requires grad stands in the graph, which its unpacked value takes
+    again (see ``PackedSaved``); None for an output, or an input that does not require grad."""
+    if output_nr is not None or not t._requires_grad:
+        return None
+    return (t.grad_fn, t._output_nr, t._acc)
 
 
 def _packed(pack, tensor):
@@ -83,8 +93,7 @@ def _pack_node(saved, plan, results):
         kind, i = entry
         if kind == 0 and isinstance(saved[j], Tensor):
             t = saved[j]
-            edge = (t.grad_fn, t._output_nr, t._acc) if t._requires_grad else None
-            out[j] = PackedSaved(_packed(pack, t), unpack, t._vc, None, edge)
+            out[j] = PackedSaved(_packed(pack, t), unpack, t._vc, None, _saved_edge(t))
         elif kind == 1:
             r = results[i]
             out[j] = PackedSaved(_packed(pack, r), unpack, r._vc, i)

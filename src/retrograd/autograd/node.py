@@ -430,6 +430,10 @@ class PackedSaved:
             elif t.grad_fn is not None or not t._requires_grad or t._acc is not acc:
                 t = _make(t._data, True, None, t._vc)
                 t._acc = acc
+        elif t._requires_grad:
+            # a saved input that did not require grad then comes back as one that does not (a
+            # checkpoint's recomputed value, the tensor itself after requires_grad_())
+            t = _make(t._data, False, None, t._vc)
         return t
 
 

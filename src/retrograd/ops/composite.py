@@ -187,7 +187,7 @@ def movedim(input, source, destination):
     src = [_wrap_dim(d, input.ndim) for d in src]
     dst = [_wrap_dim(d, input.ndim) for d in dst]
     if not input.ndim:  # nothing to move: an alias, as in PyTorch
-        return _indexing._alias(input, (), False, None)
+        return _indexing._alias(input, (Ellipsis,), False, _indexing._alias)
     order = [d for d in range(input.ndim) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)

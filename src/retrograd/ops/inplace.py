@@ -197,9 +197,16 @@ def _fill(self, value):
     return xp.full_like(self, value)
 
 
+def _fill_value_grad(g, n):
+    """The fill value's gradient: the sum of the filled tensor's, in the value's dtype."""
+    s = g.sum()
+    return s if s.dtype is n.value_dtype else s.to(n.value_dtype)
+
+
 @op(
     inputs="self value",
-    grads=(_p.zero_grad, lambda g, n: g.sum()),
+    saves="value_dtype",
+    grads=(_p.zero_grad, _fill_value_grad),
     node="FillBackward3",
     method=False,
 )
@@ -214,7 +221,8 @@ _fill_new = op("_fill_new", grads=(_p.zero_grad,), node="FillBackward0", method=
 _fill_tensor_new = op(
     "_fill_tensor_new",
     inputs="self value",
-    grads=(_p.zero_grad, lambda g, n: g.sum()),
+    saves="value_dtype",
+    grads=(_p.zero_grad, _fill_value_grad),
     node="FillBackward1",
     method=False,
 )(_fill_tensor.opdef.forward)
@@ -476,7 +484,7 @@ def inplace(t, fn, *args):
             _check_overlap(
                 t, args, fn
             )  # after the op's own checks, as PyTorch's kernels order them
-            _write(t, out._data, _overlap_ok(fn))
+            _write(t, _in_element_order(t, fn, args, t, out._data), _overlap_ok(fn))
         _bump(t)
         if not t._requires_grad:
             _note_write(t, args, fn)
@@ -509,7 +517,7 @@ def inplace(t, fn, *args):
     _check_overlap(t, args, fn)
     if not packing and _saved_since(out._grad_fn, start, old):  # keep the old value safe
         old._data = old._data.copy()
-    _write(t, out._data, _overlap_ok(fn))
+    _write(t, _in_element_order(t, fn, args, old, out._data), _overlap_ok(fn))
     _bump(t)
     node = out.grad_fn
     if base is None:
@@ -521,6 +529,53 @@ def inplace(t, fn, *args):
     if dual:
         _move_tangent(t, out)
     return t
+
+
+# The most elements a write is redone for one by one (see _in_element_order): beyond, PyTorch's
+# order depends on its vector width and threads.
+_ELEMENT_ORDER_LIMIT = 1024
+
+
+def _in_element_order(t, fn, args, self, out):
+    """The values ``fn(self, *args)`` writes into ``t`` (``out``, computed out of place) as
+    PyTorch's kernels write them: element by element, in the order of ``t``'s memory, each from
+    the values in memory then.  They differ where an input shares memory with ``t`` other than
+    element for element (PyTorch refuses only inputs that are dense, see ``_check_overlap``):
+    an element it reads may have been written already.  Then the op is redone for each element
+    in turn, on the memory as it is, and that element written."""
+    dest = t._data
+    if out.shape != dest.shape or not 1 < dest.size <= _ELEMENT_ORDER_LIMIT:
+        return out
+    if not any(
+        isinstance(a, Tensor)
+        and _same_memory(dest, a._data)
+        and _reads_written_elements(dest, a._data)
+        for a in args
+    ):
+        return out
+    if not dest.flags.writeable:
+        dest = _writable(dest, True)
+    out = out.copy()
+    axes = sorted(range(dest.ndim), key=lambda d: -abs(dest.strides[d]))  # outermost first
+    with no_grad():
+        for index in xp.ndindex(*(dest.shape[d] for d in axes)):
+            at = tuple(index[axes.index(d)] for d in range(dest.ndim))
+            out[at] = fn(self, *args)._data[at]
+            dest[at] = out[at]
+    return out
+
+
+def _reads_written_elements(dest, a):
+    """Whether ``a``, broadcast to ``dest``, reads memory of ``dest`` other than each element its
+    own."""
+    try:
+        b = xp.broadcast_to(a, dest.shape)
+    except ValueError:
+        return False
+    same = b.strides == dest.strides and (
+        b.__array_interface__["data"][0] == dest.__array_interface__["data"][0]
+    )
+    return not same and xp.shares_memory(dest, b)
 
 
 def check_inplace(t):

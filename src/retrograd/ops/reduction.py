@@ -10,6 +10,7 @@ from .._array import c_order, xp
 from ..dtypes import as_dtype
 from ..tensor import Tensor, _make, _wrap_dim
 from . import autocast as _autocast
+from .indexing import scatter
 from .pointwise import (
     _dtype_name,
     _sign_or_sgn,
@@ -425,17 +426,16 @@ def _select(arg_fn, a, dim, keepdim):
 
 
 def _select_grad(g, n):
-    """The gradient of max/min along a dim goes to the one element each index picked."""
+    """The gradient of max/min along a dim (and of the values of sort, topk, median ...): each
+    goes back to the element its index picked, scattered into zeros (a new tensor, also for a
+    0-dim input), as PyTorch's."""
     shape = n.self_shape
-    idx = n.result1._data  # read first: a freed or modified index is an error even for 0-dim
-    if not shape:
-        return g
-    d = dims_arg(n.dim, len(shape))[0]
-    if not n.keepdim:
-        idx = xp.expand_dims(idx, d)
-    positions = xp.arange(shape[d]).reshape((-1,) + (1,) * (len(shape) - d - 1))
-    picked = _make(idx == positions)
-    return where(picked, expand_grad(g, shape, n.dim, n.keepdim), 0.0)
+    idx = n.result1
+    d = n.dim if shape else 0
+    if shape and not n.keepdim:
+        d = dims_arg(d, len(shape))[0]
+        idx, g = idx.unsqueeze(d), g.unsqueeze(d)
+    return scatter(_make(xp.zeros(shape, dtype=g._data.dtype)), d, _make(idx._data), g)
 
 
 @op(
@@ -682,9 +682,13 @@ def _axis(dim, ndim):
 
 
 def _cumsum_grad(g, n):
-    # Each input reaches every output at or after it: the reversed cumulative sum of g.
+    # Each input reaches every output at or after it: the reversed cumulative sum of g (summed
+    # in PyTorch's order, flipped), or g itself where each output has one input.
     d = n.dim
-    return _to_dtype(g.sum(d, keepdim=True) - g.cumsum(d) + g, n.self_dtype)
+    g = _to_dtype(g, n.self_dtype)
+    if g._data.size <= 1 or g.shape[d] == 1:
+        return g
+    return g.flip(d).cumsum(d).flip(d)
 
 
 @op(saves="self_dtype", grads=(_cumsum_grad,))
@@ -1179,9 +1183,7 @@ def _running_extreme(a, dim, accumulate):
 
 
 def _running_grad(g, n):
-    index = n.result1  # read first: once freed, PyTorch's error even for a 0-d input
-    if not n.self_shape:
-        return g
+    index = n.result1
     zeros = _make(xp.zeros(n.self_shape, dtype=g._data.dtype))
     return zeros.scatter_add(n.dim, _make(index._data), g)
 

@@ -1311,6 +1311,8 @@ def _recorder(d):
             node._site_at = f.f_lasti
             if _switches.pack_hook is not None:
                 node._saved = _switches.pack_hook(node._saved, plan, _as_tuple(results))
+                if not needed_only:
+                    node._meta = _packed_meta(node._meta, tensors, edged)
         if _switches.anomaly_hook is not None:
             _switches.anomaly_hook(node, tensors, _as_tuple(results))
         return node
@@ -1364,6 +1366,7 @@ def _record_one(Node, plan, mode):
             node._site_at = f.f_lasti
             if _switches.pack_hook is not None:
                 node._saved = _switches.pack_hook(node._saved, plan, (result,))
+                node._meta = _packed_meta(None, (x,))
         if _switches.anomaly_hook is not None:
             _switches.anomaly_hook(node, (x,), (result,))
         return node
@@ -1444,6 +1447,7 @@ def _record_two(Node, full_plan, full_mode, plans, modes):
             node._site_at = f.f_lasti
             if _switches.pack_hook is not None:
                 node._saved = _switches.pack_hook(node._saved, plan, (result,))
+                node._meta = _packed_meta(node._meta, (x, y))
         if _switches.anomaly_hook is not None:
             _switches.anomaly_hook(node, (x, y), (result,))
         return node
@@ -1636,6 +1640,22 @@ def note_view(t, base, multi=False):
         n = len(views)
         if n >= 64 and not n & (n - 1):  # at each power of two: drop the dead (amortized O(1))
             views[:] = [r for r in views if r() is not None]
+
+
+def _packed_meta(meta, tensors, edged=None):
+    """``meta`` (see ``_broadcast_meta``) for a node whose saved values went through saved-tensor
+    hooks: they come back as the unpack hook gives them, with no version check, so maybe with
+    another shape (the tensor itself, reshaped in place since).  Each input's gradient is then
+    summed back to the shape the input had, as PyTorch checks every gradient against its input's."""
+    positions = range(len(tensors)) if edged is None else edged
+    out = []
+    for j, i in enumerate(positions):
+        m = None if meta is None else meta[j]
+        t = tensors[i]
+        if m is None and isinstance(t, Tensor):
+            m = (t._data.shape, None)
+        out.append(m)
+    return out
 
 
 def _broadcast_meta(tensors, out, edged=None):

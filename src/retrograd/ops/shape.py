@@ -167,12 +167,12 @@ def _sum_keeping_dims(self, size, lead):
 
 def sum_to_size(input, size):
     """``Tensor.sum_to_size``: sum broadcast dimensions away until the shape is ``size``.  As in
-    PyTorch: ``input`` itself when it has that shape already, the sum of all to a 0-dim shape,
-    and otherwise a sum keeping its dimensions, viewed without the leading ones (a view) when
-    ``size`` has fewer."""
+    PyTorch: ``input`` itself when it has that shape already, the sum of all to a 0-dim shape
+    (also of a 0-dim input: a new tensor), and otherwise a sum keeping its dimensions, viewed
+    without the leading ones (a view) when ``size`` has fewer."""
     size = tuple(size)
     shape = input._data.shape
-    if size == shape:
+    if size == shape and size:
         return input
     if not _expandable(size, shape):
         raise RuntimeError(
@@ -275,8 +275,24 @@ def _squeeze_op(name, node):
         view=True,
         node=node,
         method=False,
-        grads=(lambda g, n: _reshaped_grad(g, n.self_shape),),
+        grads=(_unsqueezed_grad,),
     )(_squeeze_forward)
+
+
+def _unsqueezed_grad(g, n):
+    """The gradient of a squeeze: ``g`` with the squeezed size-1 dimensions put back one by one,
+    first to last (a view each), or ``g`` itself where none was squeezed, as PyTorch's."""
+    shape, dim = n.self_shape, n.dim
+    if dim is None:
+        dims = range(len(shape))
+    elif isinstance(dim, (tuple, list)):
+        dims = sorted({_wrap_dim(d, len(shape)) for d in dim}) if shape else ()
+    else:
+        dims = (_wrap_dim(dim, len(shape)),) if shape else ()
+    for d in dims:
+        if shape[d] == 1:
+            g = g.unsqueeze(d)
+    return g
 
 
 _squeeze_all = _squeeze_op("_squeeze", "SqueezeBackward0")

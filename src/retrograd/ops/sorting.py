@@ -38,9 +38,7 @@ def _sorted(a, dim, descending, k=None):
 
 def _scatter_back(g, n):
     """The gradient of picked values: each goes back to the position its index names."""
-    index = n.result1  # read first: once freed, PyTorch's error even for a 0-d input
-    if not n.self_shape:
-        return g
+    index = n.result1
     zeros = _make(xp.zeros(n.self_shape, dtype=g._data.dtype))
     return scatter(zeros, n.dim, _make(index._data), g)
 
