@@ -797,7 +797,7 @@ def tanh_backward(grad_output, output):
 def sigmoid_backward(grad_output, output):
     # (g * (1 - y)) * y, PyTorch's order: as (g * y) * (1 - y) a third of the results differed in
     # the last bit
-    return grad_output * (_ONES.get(output.dtype, 1) - output) * output
+    return grad_output * (ONE.get(output.dtype, 1) - output) * output
 
 
 @op(
