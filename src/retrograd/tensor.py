@@ -616,6 +616,11 @@ def int_list(name, shown, args, keyword=_ABSENT, overloaded=None) -> tuple:
     signatures (``view(dtype)``), what raises PyTorch's listing of them where a call fits none;
     the error about an element after the first is the same for both."""
 
+    if keyword is _ABSENT and args:  # (the common calls: ints, or one tuple or Size of ints)
+        items = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
+        if all(n.__class__ is int for n in items):
+            return items if items.__class__ is tuple else tuple(items)
+
     def refuse(text):
         if overloaded is not None:
             overloaded()

@@ -1035,14 +1035,23 @@ for _fn, _shown in (
 tensor_method(_varargs_sizes(expand, "size", also=("implicit",)), name="expand")
 
 
-def _packed(fn, name):
+def _as_tuple(size):
+    return size if size.__class__ is tuple else (size,) if size.__class__ is int else tuple(size)
+
+
+def _packed(fn, name, sizes):
     """The Tensor method of ``fn``, a function of several signatures one of which takes a
     tuple of ints alone (``view(dtype)`` or ``view(size)``): sizes given one by one, the first
     an int, are that tuple (``x.view(2, 3)``), as PyTorch's parser reads them; the signatures
-    are then tried as for any function of several (see arguments)."""
+    are then tried as for any function of several (see arguments).  A call of ints alone, or
+    of one tuple of them, goes straight to ``sizes(self, the int, tuple or ints)``."""
     checked = arguments.checked(fn, name, as_method=True)
 
     def method(self, *args, **kwargs):
+        if args and not kwargs:
+            items = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
+            if all(n.__class__ is int for n in items):
+                return sizes(self, args[0] if len(args) == 1 else args)
         if len(args) > 1 and _is_index(args[0]):
             args = (args,)
         return checked(self, *args, **kwargs)
@@ -1100,8 +1109,8 @@ def _view_as_dtype(self, dtype):
 
 
 _view.__name__ = "view"
-tensor_method(_packed(_view, "view"), name="view")
-tensor_method(_packed(squeeze, "squeeze"), name="squeeze")
+tensor_method(_packed(_view, "view", lambda x, size: view(x, _as_tuple(size))), name="view")
+tensor_method(_packed(squeeze, "squeeze", squeeze), name="squeeze")
 tensor_method(lambda self, other: expand(self, other._data.shape), name="expand_as")
 tensor_method(lambda self, other: view(self, other._data.shape), name="view_as")
 tensor_method(lambda self, other: reshape(self, other._data.shape), name="reshape_as")
