@@ -348,20 +348,12 @@ def test_a_batch_that_cannot_be_pickled_is_an_error_not_a_hang():
 # PyTorch's loader raise from a SIGCHLD handler, which can land in the middle of the test
 # runner's own work and leave it waiting for ever; alone it gives its answer at once.
 _TORCH_DYING_WORKER = """
-import os, sys, torch
+import sys, torch
 sys.path.insert(0, {tests!r})
-from test_data_workers import _outcomes
+from test_data_workers import ExitingDataset, _outcomes
 
-class Exiting(torch.utils.data.Dataset):
-    def __len__(self):
-        return 10
-
-    def __getitem__(self, i):
-        if i == 2:
-            os._exit(3)
-        return i
-
-print(repr(_outcomes(torch.utils.data.DataLoader(Exiting(), batch_size=2, num_workers=2))))
+loader = torch.utils.data.DataLoader(ExitingDataset(), batch_size=2, num_workers=2)
+print(repr(_outcomes(loader)))
 """
 
 

@@ -15,22 +15,12 @@ import functools
 from .. import dtypes
 from .._array import ndarray, xp
 from .._generator import Generator
-from ..tensor import Tensor
+from ..tensor import Tensor, _is_index
 from .argument_kinds import HIDDEN, KINDS, METHOD_KINDS, NUMBERS_AS_TENSORS
 from .registry import _type_name
 
-
-def _is_int(a) -> bool:
-    """An int as PyTorch's parser takes one: not a bool; a NumPy integer or a 0-d integer tensor
-    too."""
-    kind = type(a)
-    if kind is int:
-        return True
-    if kind is bool or isinstance(a, xp.bool_):
-        return False
-    if isinstance(a, Tensor):
-        return a.ndim == 0 and a._data.dtype.kind in "iu"
-    return isinstance(a, (int, xp.integer))
+_is_int = _is_index  # (an int as PyTorch's parser takes one: not a bool; a NumPy integer or a
+# 0-d integer tensor too)
 
 
 def _is_float(a) -> bool:
