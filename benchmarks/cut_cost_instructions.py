@@ -10,9 +10,9 @@ loop), after warm-up steps; PyTorch is not imported.
 """
 
 import os
-import re
-import subprocess
 import sys
+
+from instructions import _steps, callgrind
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -42,38 +42,13 @@ def worker(name, steps, on):
     sys.call_tracing(_steps, (step, steps))
 
 
-def _steps(step, steps):
-    for _ in range(steps):
-        step()
-
-
 def count(name, steps, on):
-    env = dict(
-        os.environ,
-        OMP_NUM_THREADS="1",
-        OPENBLAS_NUM_THREADS="1",
-        PYTHONPATH=os.pathsep.join((os.path.join(ROOT, "src"), HERE)),
+    return callgrind(
+        __file__,
+        (name, str(steps), "on" if on else "off"),
+        steps,
+        (os.path.join(ROOT, "src"), HERE),
     )
-    out = subprocess.run(
-        [
-            "valgrind",
-            "--tool=callgrind",
-            "--callgrind-out-file=/dev/null",
-            "--collect-atstart=no",
-            "--toggle-collect=sys_call_tracing",
-            sys.executable,
-            os.path.abspath(__file__),
-            "--worker",
-            name,
-            str(steps),
-            "on" if on else "off",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(re.search(r"Collected : (\d+)", out.stderr).group(1)) / steps
 
 
 def main():

@@ -53,12 +53,14 @@ def _steps(step, steps):
         step()
 
 
-def count(workload, steps, src, out_file="/dev/null"):
+def callgrind(script, arguments, steps, pythonpath, out_file="/dev/null"):
+    """Instructions per step of ``script --worker arguments...`` run under callgrind, counted
+    inside its ``sys.call_tracing`` (see worker)."""
     env = dict(
         os.environ,
         OMP_NUM_THREADS="1",
         OPENBLAS_NUM_THREADS="1",
-        PYTHONPATH=os.pathsep.join((src, HERE)),
+        PYTHONPATH=os.pathsep.join(pythonpath),
     )
     run = subprocess.run(
         [
@@ -68,10 +70,9 @@ def count(workload, steps, src, out_file="/dev/null"):
             "--collect-atstart=no",
             "--toggle-collect=sys_call_tracing",
             sys.executable,
-            os.path.abspath(__file__),
+            os.path.abspath(script),
             "--worker",
-            workload,
-            str(steps),
+            *arguments,
         ],
         env=env,
         capture_output=True,
@@ -79,8 +80,12 @@ def count(workload, steps, src, out_file="/dev/null"):
     )
     found = re.search(r"Collected : (\d+)", run.stderr)
     if run.returncode or not found:
-        raise RuntimeError(f"{workload} under callgrind failed:\n{run.stderr[-3000:]}")
+        raise RuntimeError(f"{arguments} under callgrind failed:\n{run.stderr[-3000:]}")
     return int(found.group(1)) / steps
+
+
+def count(workload, steps, src, out_file="/dev/null"):
+    return callgrind(__file__, (workload, str(steps)), steps, (src, HERE), out_file)
 
 
 def _export(rev, into):
