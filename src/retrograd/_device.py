@@ -206,13 +206,30 @@ def _unavailable(dev: device, factory: bool):
         )
     if factory:
         backend = _BACKEND.get(dev._type, dev._type.upper())
-        return NotImplementedError(
-            f"Could not run 'aten::empty.memory_format' with arguments from the '{backend}' "
-            "backend. "
-            "This could be because the operator doesn't exist for this backend, or was omitted "
-            "during the selective/custom build process (if using custom build)." + _OURS
-        )
+        return NotImplementedError(no_kernel("empty.memory_format", backend) + _OURS)
     return RuntimeError(f"PyTorch is not linked with support for {dev._type} devices")
+
+
+def no_kernel(op: str, backend: str = "CPU") -> str:
+    """PyTorch's text for an operator ``aten::op`` that has no kernel for ``backend``."""
+    return (
+        f"Could not run 'aten::{op}' with arguments from the '{backend}' backend. This could be "
+        "because the operator doesn't exist for this backend, or was omitted during the "
+        "selective/custom build process (if using custom build)."
+    )
+
+
+def refusing(name: str, message: str, doc: str | None = None):
+    """A function named ``name`` that raises ``NotImplementedError(message)`` however it is
+    called: the one maker of a stand-in for what retrograd refuses by name (a CUDA-only kernel,
+    a method it does not build, a pickled layout it cannot load)."""
+
+    def refuse(*args, **kwargs):
+        raise NotImplementedError(message)
+
+    refuse.__name__ = refuse.__qualname__ = name
+    refuse.__doc__ = doc
+    return refuse
 
 
 def check(d, factory: bool = False) -> None:

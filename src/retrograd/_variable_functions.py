@@ -6,7 +6,7 @@ reduction given as an int (0 none, 1 mean, 2 sum), and extra results (``native_b
 statistics, ``adaptive_max_pool1d``'s indices).  Each one here translates its arguments and calls
 the one implementation in ``retrograd.nn.functional`` (or the op under it)."""
 
-from . import _sampling
+from . import _device, _sampling
 from . import dtypes as _dtypes
 from . import ops as _ops
 from ._array import xp
@@ -512,10 +512,8 @@ def native_norm(input: Tensor, p=2, dim=None, keepdim: bool = False, dtype=None)
     """``torch.native_norm``: PyTorch's CPU build has it for sparse tensors alone, and retrograd
     has no sparse tensors, so every call is refused with PyTorch's error."""
     raise NotImplementedError(
-        "Could not run 'aten::native_norm' with arguments from the 'CPU' backend. This could be "
-        "because the operator doesn't exist for this backend, or was omitted during the "
-        "selective/custom build process (if using custom build). (It exists for sparse tensors "
-        f"alone; here it was given p={p}, dim={dim}, keepdim={keepdim}, dtype={dtype}.)"
+        _device.no_kernel("native_norm") + " (It exists for sparse tensors alone; here it was "
+        f"given p={p}, dim={dim}, keepdim={keepdim}, dtype={dtype}.)"
     )
 
 
@@ -627,17 +625,8 @@ rnn_relu = _flat_layers("RNN_RELU")
 
 def _cuda_only(name):
     """An ATen function PyTorch's CPU build has no kernel for (sync batch norm's pieces)."""
-
-    def refuse(*args, **kwargs):
-        raise NotImplementedError(
-            f"Could not run 'aten::{name}' with arguments from the 'CPU' backend. This could be "
-            "because the operator doesn't exist for this backend, or was omitted during the "
-            "selective/custom build process (if using custom build)."
-        )
-
-    refuse.__name__ = refuse.__qualname__ = name
-    refuse.__doc__ = f"``torch.{name}``: a CUDA kernel alone in PyTorch; refused on the CPU."
-    return refuse
+    doc = f"``torch.{name}``: a CUDA kernel alone in PyTorch; refused on the CPU."
+    return _device.refusing(name, _device.no_kernel(name), doc)
 
 
 batch_norm_stats = _cuda_only("batch_norm_stats")

@@ -1,6 +1,8 @@
 """``torch.nested``: tensors of tensors of different shapes.  retrograd has no nested layout;
 each function says so, naming itself, rather than leaving the module path missing."""
 
+from ._device import refusing
+
 __all__ = [
     "as_nested_tensor",
     "masked_select",
@@ -12,14 +14,11 @@ __all__ = [
 
 
 def _not_built(name):
-    def refuse(*args, **kwargs):
-        raise NotImplementedError(
-            f"torch.nested.{name}: nested tensors are not built in retrograd (pad the sequences "
-            "to one length, e.g. with torch.nn.utils.rnn.pad_sequence, and pass a mask)"
-        )
-
-    refuse.__name__ = refuse.__qualname__ = name
-    return refuse
+    return refusing(
+        name,
+        f"torch.nested.{name}: nested tensors are not built in retrograd (pad the sequences "
+        "to one length, e.g. with torch.nn.utils.rnn.pad_sequence, and pass a mask)",
+    )
 
 
 as_nested_tensor = _not_built("as_nested_tensor")

@@ -292,14 +292,7 @@ def _install_sparse_methods():
         return refuse
 
     def backend_error(name):
-        def refuse(self):
-            raise NotImplementedError(
-                f"Could not run 'aten::{name}' with arguments from the 'CPU' backend. This could "
-                "be because the operator doesn't exist for this backend, or was omitted during "
-                "the selective/custom build process (if using custom build)."
-            )
-
-        return refuse
+        return _device.refusing(name, _device.no_kernel(name))
 
     for name in ("coalesce", "indices", "is_coalesced"):
         setattr(Tensor, name, layout_error(name))
@@ -334,10 +327,7 @@ def _install_sparse_methods():
         setattr(Tensor, name, backend_error(name))
 
     def not_built(name):
-        def refuse(self, *args, **kwargs):
-            raise NotImplementedError(f"Tensor.{name} is not built in retrograd")
-
-        return refuse
+        return _device.refusing(name, f"Tensor.{name} is not built in retrograd")
 
     for name in (
         "to_sparse_csr",

@@ -26,6 +26,7 @@ from pickle import UnpicklingError
 
 from .. import dtypes
 from .._array import xp
+from .._device import refusing
 from ..autograd.node import _HookDict
 from ..creation import device
 from ..tensor import Size, Tensor, _make
@@ -240,14 +241,10 @@ def _rebuild_from_type_v2(func, new_type, args, state):
 
 
 def _not_built(name):
-    def rebuild(*args, **kwargs):
-        raise NotImplementedError(
-            f"loading a tensor saved through torch._utils.{name}: retrograd "
-            "has only dense CPU tensors"
-        )
-
-    rebuild.__name__ = rebuild.__qualname__ = name
-    return rebuild
+    return refusing(
+        name,
+        f"loading a tensor saved through torch._utils.{name}: retrograd has only dense CPU tensors",
+    )
 
 
 def _missing_dtype(name):
