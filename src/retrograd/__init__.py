@@ -23,6 +23,7 @@ from . import (
     jit,
     linalg,
     masked,
+    multiprocessing,
     nested,
     nn,
     onnx,

@@ -66,6 +66,22 @@ def release_scratch():
     _scratch.kept = 0
 
 
+def shared_memory(nbytes: int, fd=None):
+    """``nbytes`` of memory that other processes can map: an anonymous memory file mapped shared
+    (a forked child sees the same pages; ``fd``, kept open, is what another process maps).
+    ``fd`` given: map that file (received from another process) instead of making one.  Returns
+    the mapping and the file's descriptor; the descriptor is None where the system has no
+    anonymous memory files (the memory is then shared with forked children alone)."""
+    import mmap
+    import os
+
+    size = max(nbytes, 1)  # (an empty mapping is refused)
+    if fd is None and hasattr(os, "memfd_create"):
+        fd = os.memfd_create("retrograd-shared")
+        os.ftruncate(fd, size)
+    return (mmap.mmap(-1, size) if fd is None else mmap.mmap(fd, size)), fd
+
+
 def asarray(value, dtype=None):
     """A C-contiguous-or-not ndarray view of ``value`` (no copy when it already is one)."""
     return xp.asarray(value, dtype=dtype)

@@ -902,6 +902,15 @@ class Module:
         return self
 
     def share_memory(self) -> "Module":
+        """Move every parameter, its gradient and every buffer into shared memory
+        (``Tensor.share_memory_``): processes forked or spawned later train the same weights."""
+        for m in self.modules():
+            for store in (m._parameters, m._buffers):
+                for t in store.values():
+                    if t is not None:
+                        t.share_memory_()
+                        if t._grad is not None:
+                            t._grad.share_memory_()
         return self
 
     # --- state dicts ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import weakref
 
 from .. import _device, dtypes
 from .._array import kept_layout, kept_order, ndarray, xp
+from .._array import shared_memory as _array_shared_memory
 from .._switches import grad_mode as _grad_state
 from ..autograd.grad_mode import enable_grad
 from ..creation import _NO_PINNED, tensor
@@ -787,7 +788,117 @@ __all__ = [
 
 # --- storages: the memory a tensor views, as PyTorch's storage objects ---------------------------
 
-_SHARED: dict = {}  # id(root array) -> weakref to it: storages share_memory_ has marked
+# --- shared memory: what share_memory_ moves a storage into ---------------------------------------
+
+_SHARED: dict = {}  # id(root array) -> (weakref to it, its memory file's descriptor or None)
+
+
+def _register_shared(root, fd) -> None:
+    """Remember ``root`` as shared memory whose file is ``fd`` (closed when ``root`` dies)."""
+    key = id(root)
+
+    def forget(_, key=key, fd=fd):
+        _SHARED.pop(key, None)
+        if fd is not None:
+            os.close(fd)
+
+    _SHARED[key] = (weakref.ref(root, forget), fd)
+
+
+def shared_fd(a):
+    """The descriptor of the memory file behind array ``a``'s storage, or None where its memory
+    is not shared (or is shared without a file)."""
+    entry = _SHARED.get(id(_root(a)))
+    return None if entry is None else entry[1]
+
+
+def _address(a) -> int:
+    return a.__array_interface__["data"][0]
+
+
+def _holders(root, known, tensor):
+    """Every Tensor and storage whose array is ``root`` or a view of it: ``known`` where the
+    caller knows them all, else found by asking the garbage collector what refers to ``root``,
+    to the version counter views share (``tensor``'s, and those of each tensor found) and to
+    each array found (NumPy's arrays are not tracked, so their views are found by the tensors
+    that hold them)."""
+    if known is not None:
+        return known
+    import gc
+
+    found: dict = {}
+    targets: list = [root] if tensor is None else [root, tensor._data, tensor._vc]
+    seen = {id(t) for t in targets}
+    while targets:
+        for h in gc.get_referrers(*targets):
+            if id(h) in found:
+                continue
+            if isinstance(h, UntypedStorage) and h._root is root:
+                found[id(h)] = h
+            elif isinstance(h, Tensor) and _root(h._data) is root:
+                found[id(h)] = h
+        targets = [
+            t
+            for h in found.values()
+            if isinstance(h, Tensor)
+            for t in (h._data, h._vc)
+            if id(t) not in seen and not seen.add(id(t))
+        ]
+    return list(found.values())
+
+
+def _references(tensor) -> int:
+    """References to ``tensor``'s array and to the array owning its memory, counted (each
+    count with this function's own)."""
+    import sys
+
+    a = tensor._data
+    root = _root(a)
+    return sys.getrefcount(root) + (0 if a is root else sys.getrefcount(a))
+
+
+@functools.cache
+def _sole_references(is_root: bool) -> int:
+    """What ``_references`` counts for a tensor that alone holds its memory (as a view of it,
+    unless ``is_root``): measured once, the count depending on the interpreter."""
+    memory = xp.zeros(2)
+    probe = _make(memory if is_root else memory[1:], False)
+    del memory
+    return _references(probe)
+
+
+def _sole_holder(tensor) -> bool:
+    """Whether nothing but ``tensor`` holds its array and the memory it views (the common case
+    of a parameter: share_storage then needs no search).  The caller holds neither array."""
+    return _references(tensor) <= _sole_references(tensor._data.base is None)
+
+
+def share_storage(a, known=None, tensor=None):
+    """Move the memory that array ``a`` views into shared memory (once), so that processes
+    forked later and those it is sent to write to the same memory: a copy, every tensor and
+    storage that viewed the old memory now viewing the copy at the same offsets (``known``:
+    all of them, where the caller knows; ``tensor``: one of them).  Returns the new root."""
+    root = _root(a)
+    if id(root) in _SHARED:
+        return root
+    if not (root.flags.c_contiguous or root.flags.f_contiguous):
+        raise NotImplementedError(
+            "share_memory_: the memory of a tensor made by unfold or as_strided of a view "
+            "cannot be moved into shared memory in retrograd; share the tensor it was made from"
+        )
+    memory, fd = _array_shared_memory(root.nbytes)
+    flat = xp.frombuffer(memory, dtype=root.dtype, count=root.size)
+    flat[...] = root.reshape(-1, order="A")
+    _register_shared(flat, fd)
+    start = _address(root)
+    for h in _holders(root, known, tensor):
+        if isinstance(h, UntypedStorage):
+            h._root = flat
+            continue
+        old = h._data
+        offset = _address(old) - start if old.size else 0
+        h._data = xp.ndarray(old.shape, old.dtype, buffer=flat, offset=offset, strides=old.strides)
+    return flat
 
 
 class UntypedStorage:
@@ -840,10 +951,9 @@ class UntypedStorage:
         return id(self._root) in _SHARED
 
     def share_memory_(self):
-        """Marks the memory shared; one process holds it already, so nothing moves."""
-        root = self._root
-        key = id(root)
-        _SHARED[key] = weakref.ref(root, lambda _, key=key: _SHARED.pop(key, None))
+        """Moves the memory into shared memory (``share_storage``), which every tensor viewing
+        it then views."""
+        share_storage(self._root)
         return self
 
     def untyped(self):
@@ -956,9 +1066,10 @@ def is_shared(self) -> bool:
 
 @tensor_method
 def share_memory_(self):
-    """``Tensor.share_memory_``: this tensor, its memory marked shared (``is_shared``); it is one
-    process's memory already, which threads share as they are."""
-    UntypedStorage(_root(self._data)).share_memory_()
+    """``Tensor.share_memory_``: this tensor, its memory (all of its storage, which its views
+    share) moved into memory that processes forked later, and those it is sent to through
+    ``retrograd.multiprocessing``, read and write too."""
+    share_storage(self._data, [self] if _sole_holder(self) else None, self)
     return self
 
 

@@ -7,11 +7,10 @@ the file descriptor (handed over by ``multiprocessing``'s resource sharer), whic
 as the array of the tensor it rebuilds; no copy is made on the loader's side, and the memory is
 freed with the last array that uses it."""
 
-import mmap
 import os
 from multiprocessing import queues, reduction
 
-from ...._array import xp
+from ...._array import shared_memory, xp
 from ....tensor import Tensor, _rebuild
 from .worker import ExceptionWrapper, get_worker_info
 
@@ -44,10 +43,9 @@ def _reduce_tensor(tensor: Tensor):
     array = tensor._data
     if array.nbytes < _SHARED_MIN_BYTES:
         return _rebuild, (array, tensor.requires_grad)
-    fd = os.memfd_create("retrograd-batch")
+    memory, fd = shared_memory(array.nbytes)
     try:
-        os.ftruncate(fd, array.nbytes)
-        with mmap.mmap(fd, array.nbytes) as memory:
+        with memory:
             xp.frombuffer(memory, dtype=array.dtype).reshape(array.shape)[...] = array
         shared = reduction.DupFd(fd)  # a duplicate, kept until the loader has taken it
     finally:
@@ -58,7 +56,7 @@ def _reduce_tensor(tensor: Tensor):
 def _rebuild_shared(shared, dtype: str, shape: tuple, requires_grad: bool) -> Tensor:
     fd = shared.detach()
     try:
-        memory = mmap.mmap(fd, xp.dtype(dtype).itemsize * int(xp.prod(shape)))
+        memory, _ = shared_memory(xp.dtype(dtype).itemsize * int(xp.prod(shape)), fd)
     finally:
         os.close(fd)  # the mapping keeps the memory
     return _rebuild(xp.frombuffer(memory, dtype=dtype).reshape(shape), requires_grad)
