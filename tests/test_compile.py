@@ -663,3 +663,35 @@ def test_a_replay_writing_into_its_own_products_gives_eager_results():
     (entry,) = _graphs(cf)
     assert "out=" in entry.fast._source  # (the second product's bias and relu)
     assert [e.graph for e in _graphs(cf)] == [True]
+
+
+def test_what_a_user_keeps_from_a_replay_is_never_written_by_the_next():
+    """Outputs, views of them and gradients that the user still holds after a step keep their
+    values through later replays, however the replay lays out or reuses its own arrays (the
+    products, what is written into them, the gradients it hands to ``.grad``)."""
+    rng = np.random.default_rng(9)
+    w1 = rg.tensor(rng.standard_normal((6, 5)).astype("float32"), requires_grad=True)
+    b1 = rg.tensor(rng.standard_normal(5).astype("float32"), requires_grad=True)
+    w2 = rg.tensor(rng.standard_normal((5, 3)).astype("float32"), requires_grad=True)
+
+    def f(x):
+        h = (x.matmul(w1) + b1).relu()
+        out = h.matmul(w2)
+        return out.sum(), h, out
+
+    cf = rg.compile(f)
+    kept = []
+    for _ in range(4):
+        x = rg.tensor(rng.standard_normal((4, 6)).astype("float32"))
+        loss, h, out = cf(x)
+        loss.backward()
+        held = [loss, h, out, h[1:], out.t(), w1.grad, b1.grad, w2.grad]
+        kept.append((held, [t._data.copy() for t in held]))
+        w1.grad = b1.grad = w2.grad = None  # (the tensors live on in ``held``)
+        with rg.no_grad():
+            for p in (w1, b1, w2):
+                p -= 0.1 * rg.ones_like(p)
+    for held, values in kept:
+        for t, v in zip(held, values):
+            assert t._data.tobytes() == v.tobytes()
+    assert len(_graphs(cf)) == 1
