@@ -1447,6 +1447,12 @@ _add(
     "_lstsq",
     S(lambda t, a, b: t.linalg.lstsq(a, b).solution, (4, 3), (4, 2)),
     S(lambda t, z, w: t.linalg.lstsq(z, w).solution, ((4, 3), CPLX), ((4, 2), CPLX)),
+    S(lambda t, a, b: t.linalg.lstsq(a, b, driver="gelsd").residuals, (4, 3), (4, 2)),
+    S(
+        lambda t, z, w: t.linalg.lstsq(z, w, driver="gels").residuals,
+        ((4, 3), CPLX),
+        ((4, 2), CPLX),
+    ),
 )
 _add(
     "matrix_exp",

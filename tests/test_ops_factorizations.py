@@ -59,6 +59,24 @@ CASES = [
     ("pinv", lambda t, a: t.linalg.pinv(a), [_TALL]),
     ("pinverse_wide", lambda t, a: t.pinverse(a), [_WIDE]),
     ("lstsq", lambda t, a, b: t.linalg.lstsq(a, b).solution, [_TALL, _R.standard_normal((4, 2))]),
+    # the squared norms of the residuals: differentiable, from gelsd, gelss and gels
+    (
+        "lstsq_residuals",
+        lambda t, a, b: t.linalg.lstsq(a, b, driver="gelsd").residuals,
+        [_TALL, _R.standard_normal((4, 2))],
+    ),
+    (
+        "lstsq_residuals_and_solution",
+        lambda t, a, b: (lambda r: r.residuals.sum() + r.solution.sum())(
+            t.linalg.lstsq(a, b, driver="gels")
+        ),
+        [_TALL, _R.standard_normal((4, 2))],
+    ),
+    (
+        "lstsq_residuals_vector",
+        lambda t, a, b: t.linalg.lstsq(a, b, driver="gelss").residuals,
+        [_TALL, _R.standard_normal(4)],
+    ),
     ("matrix_power", lambda t, a: t.linalg.matrix_power(a, 3), [_SQ]),
     ("matrix_power_negative", lambda t, a: t.linalg.matrix_power(a, -2), [_SQ]),
     ("matrix_exp", lambda t, a: t.linalg.matrix_exp(a), [_SQ * 0.5]),
@@ -154,6 +172,15 @@ def _RANKS(t):
         lambda t: t.linalg.matrix_rank(_RANKS(t), rtol=t.tensor([0.0, 0.9, 0.1])),
         lambda t: t.linalg.matrix_rank(_RANKS(t), atol=-1.0),
         lambda t: t.linalg.lstsq(t.tensor(_TALL), t.tensor(_TALL[:, :1])).rank,
+        # what each driver gives besides the solution, and which outputs require grad
+        *(
+            lambda t, d=driver, a=a: (
+                lambda r: (r[1], r[2], tuple(r[3].shape), r[3].dtype, r[0].requires_grad)
+            )(t.linalg.lstsq(t.tensor(a, requires_grad=True), t.tensor(a[..., :2] + 1), driver=d))
+            for driver in ("gels", "gelsy", "gelsd", "gelss")
+            for a in (_TALL, _WIDE, np.stack([_TALL, _TALL * 2]), np.ones((4, 3)))
+            if driver != "gels" or a.shape != (4, 3) or a[0, 0] != 1.0
+        ),
         lambda t: t.linalg.slogdet(t.tensor([[0.0, 1.0], [1.0, 0.0]])),
         lambda t: t.logdet(t.tensor([[0.0, 1.0], [1.0, 0.0]])),
         lambda t: t.linalg.matrix_power(t.tensor([[1.0, 1.0], [0.0, 1.0]]), 0),

@@ -759,36 +759,73 @@ def pinverse(input, rcond=1e-15):
     return pinv(input, rtol=rcond)
 
 
-def _lstsq_grads(g, n):
+def _lstsq_grads(grads, n):
+    gX, g_residuals = (list(grads) + [None])[:2]
     A, B = n.A, n.B
-    X_of_A = pinv(A)
     vector = B.ndim == A.ndim - 1
     if vector:
-        g, B = g.unsqueeze(-1), B.unsqueeze(-1)
-    gB = _mH(X_of_A) @ g
-    gA = _pinv_grad_of(g @ _mH(B), A, X_of_A)
-    return gA, gB.squeeze(-1) if vector else gB
+        B = B.unsqueeze(-1)
+    gA = gB = None
+    if gX is not None:
+        X_of_A = pinv(A)
+        if vector:
+            gX = gX.unsqueeze(-1)
+        gB = _mH(X_of_A) @ gX
+        gA = _pinv_grad_of(gX @ _mH(B), A, X_of_A)
+    if g_residuals is not None and g_residuals.numel():
+        # the squared norms of R = B - A X, whose derivative in X is zero at the solution:
+        # 2 R g for B, -2 R g X^H for A
+        X = n.result.unsqueeze(-1) if vector else n.result
+        gR = (B - A @ X) * g_residuals.unsqueeze(-2) * 2
+        gA = -(gR @ _mH(X)) if gA is None else gA - gR @ _mH(X)
+        gB = gR if gB is None else gB + gR
+    zero = _make(xp.zeros(B.shape, B._data.dtype)) if gB is None else gB
+    return (
+        _make(xp.zeros(A.shape, A._data.dtype)) if gA is None else gA,
+        zero.squeeze(-1) if vector else zero,
+    )
 
 
 @op(
     inputs="A B",
-    saves="A B",
+    saves="A B result",
     grads=(lambda g, n: _lstsq_grads(g, n)[0], lambda g, n: _lstsq_grads(g, n)[1]),
+    outputs=2,
     node="LinalgLstsqBackward0",
     method=False,
 )
-def _lstsq(A, B, rcond):
+def _lstsq(A, B, rcond, residuals):
+    """The solution, and the squared norms of its residuals where ``residuals`` (else empty)."""
     vector = B.ndim == A.ndim - 1
     rhs = B[..., None] if vector else B
     v_scaled, ut = _pseudo_inverse_factors(A, 0.0, rcond)
     x = v_scaled @ (ut @ rhs)
-    return c_order(x[..., 0] if vector else x)
+    real = xp.abs(x[..., :0, :0]).dtype
+    if residuals:
+        r = rhs - A @ x
+        squared = (r.real * r.real + r.imag * r.imag) if r.dtype.kind == "c" else r * r
+        squares = squared.sum(-2)
+    else:
+        squares = xp.zeros((0,), real)
+    return c_order(x[..., 0] if vector else x), squares
+
+
+# What each driver gives besides the solution: (the rank, the singular values, the residuals
+# where every matrix is of full rank)
+_LSTSQ_DRIVERS = {
+    "gels": (False, False, True),
+    "gelsy": (True, False, False),
+    "gelsd": (True, True, True),
+    "gelss": (True, True, True),
+}
 
 
 @_autocast.float32
 def lstsq(A, B, rcond=None, *, driver=None):
-    """``torch.linalg.lstsq``: the least-squares solution of A X = B (the ``gelsy`` driver of
-    the CPU build: residuals and singular values come back empty, the rank is computed)."""
+    """``torch.linalg.lstsq``: the least-squares solution of A X = B.  As the CPU build's
+    drivers (gelsy by default) give them: the rank (not from gels), the singular values (from
+    gelsd and gelss), and the squared norms of the residuals of a tall A of full rank (not from
+    gelsy; all of them differentiable, empty or not)."""
     if driver not in (None, "gelsy", "gelsd", "gelss", "gels"):
         raise RuntimeError(
             "torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)"
@@ -798,12 +835,17 @@ def lstsq(A, B, rcond=None, *, driver=None):
         _real_only(A._data, "lstsq")
     if rcond is None:
         rcond = float(xp.finfo(A._data.dtype).eps) * max(A.shape[-2], A.shape[-1])
-    X = _lstsq(A, B, rcond)
+    gives_rank, gives_values, gives_residuals = _LSTSQ_DRIVERS[driver or "gelsy"]
+    m, n = A.shape[-2], A.shape[-1]
     s = xp.linalg.svd(A._data, compute_uv=False)
     largest = s[..., :1] if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,), s.dtype)
-    empty = _make(xp.zeros((0,), s.dtype))  # (a complex A's singular values are real)
-    rank = _make((s > rcond * largest).sum(-1).astype(xp.int64))
-    return _LSTSQ(X, empty, rank, empty)
+    ranks = (s > rcond * largest).sum(-1).astype(xp.int64)
+    full = gives_residuals and m > n and bool((ranks == n).all())
+    X, residuals = _lstsq(A, B, rcond, full)
+    empty = xp.zeros((0,), s.dtype)  # (a complex A's singular values are real)
+    rank = _make(xp.asarray(ranks) if gives_rank else empty.astype(xp.int64))
+    values = _make(s if gives_values else empty)
+    return _LSTSQ(X, residuals, rank, values)
 
 
 def _matrix_exp_grad(g, n):
