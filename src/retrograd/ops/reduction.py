@@ -699,7 +699,6 @@ def cumsum(self, dim, dtype=None):
 
 def _cumulative(name, fn, a, dim, dtype):
     """``fn`` (cumsum or cumprod) along ``dim``; integers and bools accumulate in int64."""
-    int_dim(name, dim)
     axis = _axis(dim, a.ndim)
     out_dtype = _sum_dtype(a, dtype)
     if axis is None:
@@ -785,7 +784,6 @@ def hash_tensor(input, dim=None, *, keepdim=False, mode=0):
 
 def _check_softmax(name):
     def check(a, dim, dtype=None):
-        int_dim(name, dim)
         if dtype is None and a.dtype.kind not in "fV":
             last = "lastdim_" if _wrap_dim(dim, a.ndim) == builtins.max(a.ndim - 1, 0) else ""
             raise NotImplementedError(
