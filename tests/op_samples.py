@@ -1435,6 +1435,9 @@ _add(
     S(lambda t, a: t.linalg.qr(a).R.diagonal().abs(), (4, 3)),
     S(lambda t, z: t.linalg.qr(z).R.abs(), ((2, 4, 3), CPLX)),
     S(lambda t, z: t.linalg.qr(z).Q.real, ((3, 3), CPLX)),
+    S(lambda t, a: t.linalg.qr(a).R, (3, 5)),
+    S(lambda t, a: t.linalg.qr(a, mode="complete").Q, (2, 3, 4)),
+    S(lambda t, z: t.linalg.qr(z).R.abs(), ((2, 4), CPLX)),
 )
 _add(
     "_pinv",

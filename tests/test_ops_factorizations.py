@@ -56,6 +56,16 @@ CASES = [
     ("qr_Q", lambda t, a: t.linalg.qr(a).Q, [_TALL]),
     ("qr_R", lambda t, a: t.linalg.qr(a).R, [_TALL]),
     ("qr_square", lambda t, a: (lambda q, r: q.sum() + r.sum())(*t.linalg.qr(a)), [_SQ]),
+    # a wide A = [X Y]: X's QR, and R's last columns Q^H Y
+    (
+        "qr_wide",
+        lambda t, a: (lambda q, r: (q * t.arange(9.0).reshape(3, 3)).sum() + r.sum())(
+            *t.linalg.qr(a)
+        ),
+        [_WIDE],
+    ),
+    ("qr_wide_R", lambda t, a: t.linalg.qr(a, mode="complete").R, [_WIDE]),
+    ("qr_wide_Q", lambda t, a: t.linalg.qr(a).Q, [_WIDE]),
     ("pinv", lambda t, a: t.linalg.pinv(a), [_TALL]),
     ("pinverse_wide", lambda t, a: t.pinverse(a), [_WIDE]),
     ("lstsq", lambda t, a, b: t.linalg.lstsq(a, b).solution, [_TALL, _R.standard_normal((4, 2))]),
@@ -185,6 +195,7 @@ def _RANKS(t):
         lambda t: t.logdet(t.tensor([[0.0, 1.0], [1.0, 0.0]])),
         lambda t: t.linalg.matrix_power(t.tensor([[1.0, 1.0], [0.0, 1.0]]), 0),
         lambda t: tuple(t.linalg.qr(t.tensor(_TALL), mode="r").Q.shape),
+        lambda t: t.linalg.qr(t.tensor(_TALL, requires_grad=True), mode="r").Q,
         lambda t: tuple(t.linalg.qr(t.tensor(_TALL), mode="complete").Q.shape),
         lambda t: tuple(t.linalg.svd(t.tensor(_TALL)).U.shape),
     ],
@@ -215,6 +226,18 @@ def test_linear_algebra_results_print_as_pytorch(torch_ref, program):
             lambda t: t.linalg.eigh(t.ones(3, 3), "X"),
             RuntimeError,
             "Expected UPLO argument to be 'L' or 'U', but got X",
+        ),
+        (
+            lambda t: t.linalg.qr(t.ones(4, 3, requires_grad=True), "r").R.sum().backward(),
+            RuntimeError,
+            "The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+            "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through "
+            "linalg.qr.",
+        ),
+        (
+            lambda t: t.linalg.qr(t.ones(4, 3, requires_grad=True), "complete").R.sum().backward(),
+            RuntimeError,
+            "The QR decomposition is not differentiable when mode='complete' and nrows > ncols.",
         ),
         (
             lambda t: t.linalg.qr(t.ones(3, 3), "x"),

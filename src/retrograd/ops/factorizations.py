@@ -631,19 +631,37 @@ def svd(input, some=True, compute_uv=True):
 def _qr_grad(grads, n):
     gQ, gR = (list(grads) + [None])[:2]
     Q, R = n.result, n.result1
-    if n.mode == "complete" and Q.shape[-2] > R.shape[-1]:
-        raise NotImplementedError(
+    if n.mode == "r":
+        raise RuntimeError(
             "The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
-            "Please use linalg.linalg_qr(A, mode='reduced') if you are going to differentiate through "
+            "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through "
             "linalg.qr."
         )
-    if R.shape[-2] < R.shape[-1]:
-        raise NotImplementedError(
-            "linalg.qr: the derivative for a wide matrix (more columns than rows) is not "
-            "supported yet"
+    if n.mode == "complete" and Q.shape[-2] > R.shape[-1]:
+        raise RuntimeError(
+            "The QR decomposition is not differentiable when mode='complete' and nrows > ncols."
         )
-    zero = _make(xp.zeros(Q.shape, Q._data.dtype))
-    gQ = zero if gQ is None else gQ
+    if gQ is None:
+        gQ = _make(xp.zeros(Q.shape, Q._data.dtype))
+    m, n_columns = R.shape[-2], R.shape[-1]
+    if m >= n_columns:
+        return _qr_grad_tall(gQ, gR, Q, R)
+    # A wide A = [X Y]: X = Q R1 is the QR of its first m columns and R2 = Q^H Y, so Y's
+    # gradient is Q gR2 and X's is the square one with gQ + Y gR2^H
+    from .shape import cat
+
+    gR1 = gR2 = None
+    if gR is not None:
+        gR1, gR2 = gR[..., :m], gR[..., m:]
+        Y = Q @ R[..., m:]
+        gQ = gQ + Y @ _mH(gR2)
+    gX = _qr_grad_tall(gQ, gR1, Q, R[..., :m])
+    gY = _make(xp.zeros(R.shape[:-1] + (n_columns - m,), Q._data.dtype)) if gR2 is None else Q @ gR2
+    return cat([gX, gY], -1)
+
+
+def _qr_grad_tall(gQ, gR, Q, R):
+    """The gradient of A = Q R for an A of no more columns than rows."""
     M = -(_mH(gQ) @ Q)
     if gR is not None:
         M = M + R @ _mH(gR)
@@ -664,7 +682,9 @@ def _qr_grad(grads, n):
 def _qr(self, mode):
     if self.dtype.kind != "c":
         _real_only(self, "qr")
-    q, r = xp.linalg.qr(self, mode=mode)
+    q, r = xp.linalg.qr(self, mode="reduced" if mode == "r" else mode)
+    if mode == "r":  # (Q is not given: an empty output of the node)
+        q = xp.zeros((0,), self.dtype)
     return c_order(q), c_order(r)
 
 
@@ -677,8 +697,6 @@ def linalg_qr(A, mode="reduced"):
             "'r', or 'complete'"
         )
     _check_matrix(A, "qr")
-    if mode == "r":
-        return _QR(_make(xp.zeros((0,), A._data.dtype)), _qr(A, "reduced")[1])
     Q, R = _qr(A, mode)
     return _QR(Q, R)
 
