@@ -493,7 +493,7 @@ _COMPLEX_CONV = dict.fromkeys(
     ("values", "edges"), "PyTorch composes a complex convolution of real ones: other nodes"
 )
 _add(
-    "convolution",
+    "_convolution",
     S(lambda t, x, w, b: t.nn.functional.conv2d(x, w, b), (1, 2, 3, 3), (2, 2, 2, 2), (2,)),
     S(lambda t, x, w: t.nn.functional.conv1d(x, w, stride=2, padding=1), (1, 2, 5), (2, 2, 3)),
     S(lambda t, x, w: t.nn.functional.conv_transpose2d(x, w), (1, 2, 2, 2), (2, 1, 2, 2)),

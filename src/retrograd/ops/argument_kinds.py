@@ -524,6 +524,22 @@ KINDS = {
             ),
         ),
     ),
+    "convolution": (
+        (
+            None,
+            (
+                (0, "input", "input", "Tensor", False, False),
+                (1, "weight", "weight", "Tensor", False, False),
+                (2, "bias", "bias", "Tensor", True, True),
+                (3, "stride", "stride", "tuple of ints", False, False),
+                (4, "padding", "padding", "tuple of ints", False, False),
+                (5, "dilation", "dilation", "tuple of ints", False, False),
+                (6, "transposed", "transposed", "bool", False, False),
+                (7, "output_padding", "output_padding", "tuple of ints", False, False),
+                (8, "groups", "groups", "int", False, False),
+            ),
+        ),
+    ),
     "copysign": (
         (
             "(Tensor input, Tensor other, *, Tensor out = None)",
@@ -4577,22 +4593,6 @@ OP_KINDS = {
             (
                 (0, "real", "real", "Tensor", False, False),
                 (1, "imag", "imag", "Tensor", False, False),
-            ),
-        ),
-    ),
-    "convolution": (
-        (
-            None,
-            (
-                (0, "input", "input", "Tensor", False, False),
-                (1, "weight", "weight", "Tensor", False, False),
-                (2, "bias", "bias", "Tensor", True, True),
-                (3, "stride", "stride", "tuple of ints", False, False),
-                (4, "padding", "padding", "tuple of ints", False, False),
-                (5, "dilation", "dilation", "tuple of ints", False, False),
-                (6, "transposed", "transposed", "bool", False, False),
-                (7, "output_padding", "output_padding", "tuple of ints", False, False),
-                (8, "groups", "groups", "int", False, False),
             ),
         ),
     ),

@@ -774,9 +774,7 @@ def _attribute_kinds(d, as_method):
     the op's parameters, the classes taken as they are when given by position, the same by
     keyword, the forward's default, whether a tuple or list of ints is taken); None where there
     is nothing to check.  By position, PyTorch reads the argument of its signatures at that
-    position (``addmm(x, a, b, 1.5)``: its out_dtype, its beta being a keyword alone); a
-    position its only signature leaves out (of a kind the table does not list) takes
-    anything."""
+    position (``addmm(x, a, b, 1.5)``: its out_dtype, its beta being a keyword alone)."""
     signatures = (OP_METHOD_KINDS if as_method else OP_KINDS).get(d.name)
     if signatures is None:
         return None
@@ -794,12 +792,13 @@ def _attribute_kinds(d, as_method):
             if kind == "tuple of ints":
                 ints.add(key)
                 ints.add(position)
-    lone = signatures[0][0] is None  # (one signature: its listing may leave kinds out)
     kinds = []
     for i in range(len(d.inputs), len(d.params)):
         key = d.params[i]
-        positional = by_position.get(i, _ANYTHING if lone else frozenset())
         keyword = by_key.get(key, _ANYTHING)
+        # (a position no signature has: a keyword alone to PyTorch, which retrograd's own
+        # calls may give by position)
+        positional = by_position.get(i, keyword)
         if positional is not _ANYTHING or keyword is not _ANYTHING:
             kinds.append((i, positional, keyword, d.defaults[i], i in ints or key in ints))
     return tuple(kinds) or None
