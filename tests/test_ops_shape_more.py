@@ -148,6 +148,19 @@ PROGRAMS = {
         ),
         x,
     ),
+    # the weights' gradient, which also reaches them through the normalisation
+    "cov aweights gradient": lambda t, x: _grads(
+        t,
+        lambda t, x, w: x.cov(correction=1, fweights=t.tensor([1, 2, 1, 3]), aweights=w),
+        x,
+        t.tensor([0.5, 1.0, 2.0, 1.0], requires_grad=True),
+    ),
+    "cov aweights gradient unbiased": lambda t, x: _grads(
+        t,
+        lambda t, x, w: x.cov(correction=0, aweights=w),
+        x,
+        t.tensor([0.5, 1.0, 2.0, 1.0], requires_grad=True),
+    ),
     "corrcoef": lambda t, x: _grads(t, lambda t, x: x.corrcoef(), x),
     "chain_matmul": lambda t, x: _grads(t, lambda t, x: t.chain_matmul(x, x.t(), x), x),
     "frobenius_norm": lambda t, x: _grads(t, lambda t, x: t.frobenius_norm(x, 1, True), x),
