@@ -418,7 +418,13 @@ _add(
     S(lambda t, x, y: _f(t).pairwise_distance(x, y), M, (4,)),
     S(lambda t, x, y: _f(t).pairwise_distance(x, y, p=3, keepdim=True), (2, 3), (2, 3)),
 )
-_add("logsumexp", S(lambda t, x: x.logsumexp(1), M), S(lambda t, x: t.logsumexp(x, 0), ()))
+_add(
+    "logsumexp",
+    S(lambda t, x: x.logsumexp(1), M),
+    S(lambda t, x: t.logsumexp(x, 0), ()),
+    # complex: shifted by the largest real part, the principal imaginary part
+    S(lambda t, z: t.logsumexp(z * 4, 0), ((3, 4), CPLX)),
+)
 _add(
     "cumsum",
     S(lambda t, x: x.cumsum(1), M),

@@ -656,8 +656,9 @@ def logsumexp(self, dim, keepdim=False):
     axes = dims_arg(dim, self.ndim)
     if self.size == 0:
         return xp.log(xp.sum(xp.exp(self), axis=axes, keepdims=keepdim))
-    # (amax and sum are these reductions, called directly)
-    top = xp.maximum.reduce(self, axis=axes, keepdims=True)
+    # (amax and sum are these reductions, called directly; a complex input is shifted by its
+    # largest real part, so the imaginary part of the result is log's principal one)
+    top = xp.maximum.reduce(self.real if self.dtype.kind == "c" else self, axis=axes, keepdims=True)
     top = xp.where(xp.isfinite(top), top, 0)  # all -inf (or an inf) must not make nan
     with xp.errstate(divide="ignore"):
         out = xp.log(xp.add.reduce(xp.exp(self - top), axis=axes, keepdims=True)) + top
