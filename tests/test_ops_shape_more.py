@@ -49,6 +49,10 @@ def _grads(t, f, *xs):
     return [y, *t.autograd.grad(y, xs, g, allow_unused=True)]
 
 
+def _detached(results):
+    return [r.detach() for r in results]
+
+
 # --- errors -----------------------------------------------------------------------------------
 
 ERRORS = {
@@ -162,6 +166,24 @@ PROGRAMS = {
         t.tensor([0.5, 1.0, 2.0, 1.0], requires_grad=True),
     ),
     "corrcoef": lambda t, x: _grads(t, lambda t, x: x.corrcoef(), x),
+    # linear interpolation: q's gradient through the weight between the two values (values
+    # and gradients: the last node's name is not PyTorch's yet)
+    "quantile q gradient": lambda t, x: _detached(
+        _grads(
+            t,
+            lambda t, x, q: t.quantile(x, q, dim=1),
+            x,
+            t.tensor([0.1, 0.5, 0.93], dtype=t.float64, requires_grad=True),
+        )
+    ),
+    "nanquantile q gradient": lambda t, x: _detached(
+        _grads(
+            t,
+            lambda t, x, q: t.nanquantile(t.where(x > 1, float("nan"), x), q, keepdim=True),
+            x,
+            t.tensor([0.2, 0.7], dtype=t.float64, requires_grad=True),
+        )
+    ),
     "chain_matmul": lambda t, x: _grads(t, lambda t, x: t.chain_matmul(x, x.t(), x), x),
     "frobenius_norm": lambda t, x: _grads(t, lambda t, x: t.frobenius_norm(x, 1, True), x),
     "nuclear_norm keepdim": lambda t, x: t.nuclear_norm(x, keepdim=True),
