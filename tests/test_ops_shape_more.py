@@ -166,6 +166,10 @@ PROGRAMS = {
         t.tensor([0.5, 1.0, 2.0, 1.0], requires_grad=True),
     ),
     "corrcoef": lambda t, x: _grads(t, lambda t, x: x.corrcoef(), x),
+    # results in the graph where they are empty or constant
+    "combinations of none": lambda t, x: t.combinations(x[0], 5),
+    "combinations of none with replacement": lambda t, x: t.combinations(x[0, :0], 2, True),
+    "matrix_power 0": lambda t, x: _grads(t, lambda t, x: t.linalg.matrix_power(x[:, :3], 0), x),
     # linear interpolation: q's gradient through the weight between the two values (values
     # and gradients: the last node's name is not PyTorch's yet)
     "quantile q gradient": lambda t, x: _detached(

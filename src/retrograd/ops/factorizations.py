@@ -948,9 +948,9 @@ def matrix_power(A, n):
     """``torch.linalg.matrix_power``: A multiplied by itself ``n`` times (A^-1 for negative n),
     by repeated squaring as PyTorch does."""
     _check_square(A._data, "matrix_power")
-    if n == 0:
+    if n == 0:  # (identities written into a copy of A: in the graph, with zero gradient)
         eye = _make(xp.broadcast_to(xp.eye(A.shape[-1], dtype=A._data.dtype), A.shape).copy())
-        return eye
+        return A.clone().copy_(eye)
     if n < 0:
         A, n = inv(A), -n
     if n == 1:
