@@ -773,8 +773,7 @@ def _attribute_kinds(d, as_method):
     after its tensor inputs: for each one PyTorch's signatures give a kind to, (its index among
     the op's parameters, the classes taken as they are when given by position, the same by
     keyword, the forward's default, whether a tuple or list of ints is taken); None where there
-    is nothing to check.  By position, PyTorch reads the argument of its signatures at that
-    position (``addmm(x, a, b, 1.5)``: its out_dtype, its beta being a keyword alone)."""
+    is nothing to check."""
     signatures = (OP_METHOD_KINDS if as_method else OP_KINDS).get(d.name)
     if signatures is None:
         return None
@@ -796,9 +795,10 @@ def _attribute_kinds(d, as_method):
     for i in range(len(d.inputs), len(d.params)):
         key = d.params[i]
         keyword = by_key.get(key, _ANYTHING)
-        # (a position no signature has: a keyword alone to PyTorch, which retrograd's own
-        # calls may give by position)
-        positional = by_position.get(i, keyword)
+        # (by position, also what PyTorch takes by keyword alone: retrograd's own calls, and
+        # forward AD's reruns, give every argument by position)
+        positional = by_position.get(i, frozenset())
+        positional = _ANYTHING if _ANYTHING in (positional, keyword) else positional | keyword
         if positional is not _ANYTHING or keyword is not _ANYTHING:
             kinds.append((i, positional, keyword, d.defaults[i], i in ints or key in ints))
     return tuple(kinds) or None
