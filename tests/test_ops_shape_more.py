@@ -166,6 +166,21 @@ PROGRAMS = {
         t.tensor([0.5, 1.0, 2.0, 1.0], requires_grad=True),
     ),
     "corrcoef": lambda t, x: _grads(t, lambda t, x: x.corrcoef(), x),
+    # native_group_norm: the mean and 1 / std are outputs of the node, whose gradients reach
+    # the input with the output's; an empty batch
+    "native_group_norm": lambda t, x: tuple(
+        t.native_group_norm(x.reshape(2, 2, 3), None, None, 2, 2, 3, 2, 1e-5)
+    ),
+    "native_group_norm gradients": lambda t, x: _grads(
+        t,
+        lambda t, x: (lambda r: r[0] * 2 + r[1].sum() * 3 - r[2].sum())(
+            t.native_group_norm(x.reshape(2, 2, 3), None, None, 2, 2, 3, 2, 1e-5)
+        ),
+        x,
+    ),
+    "group_norm of an empty batch": lambda t, x: _grads(
+        t, lambda t, x: t.nn.functional.group_norm(x[:0].reshape(0, 2, 2), 2), x
+    ),
     # results in the graph where they are empty or constant
     "combinations of none": lambda t, x: t.combinations(x[0], 5),
     "combinations of none with replacement": lambda t, x: t.combinations(x[0, :0], 2, True),
