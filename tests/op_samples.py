@@ -418,7 +418,13 @@ _add(
     S(lambda t, x, y: _f(t).pairwise_distance(x, y), M, (4,)),
     S(lambda t, x, y: _f(t).pairwise_distance(x, y, p=3, keepdim=True), (2, 3), (2, 3)),
 )
-_add("logsumexp", S(lambda t, x: x.logsumexp(1), M), S(lambda t, x: t.logsumexp(x, 0), ()))
+_add(
+    "logsumexp",
+    S(lambda t, x: x.logsumexp(1), M),
+    S(lambda t, x: t.logsumexp(x, 0), ()),
+    # complex: shifted by the largest real part, the principal imaginary part
+    S(lambda t, z: t.logsumexp(z * 4, 0), ((3, 4), CPLX)),
+)
 _add(
     "cumsum",
     S(lambda t, x: x.cumsum(1), M),
@@ -493,7 +499,7 @@ _COMPLEX_CONV = dict.fromkeys(
     ("values", "edges"), "PyTorch composes a complex convolution of real ones: other nodes"
 )
 _add(
-    "convolution",
+    "_convolution",
     S(lambda t, x, w, b: t.nn.functional.conv2d(x, w, b), (1, 2, 3, 3), (2, 2, 2, 2), (2,)),
     S(lambda t, x, w: t.nn.functional.conv1d(x, w, stride=2, padding=1), (1, 2, 5), (2, 2, 3)),
     S(lambda t, x, w: t.nn.functional.conv_transpose2d(x, w), (1, 2, 2, 2), (2, 1, 2, 2)),
@@ -1435,6 +1441,9 @@ _add(
     S(lambda t, a: t.linalg.qr(a).R.diagonal().abs(), (4, 3)),
     S(lambda t, z: t.linalg.qr(z).R.abs(), ((2, 4, 3), CPLX)),
     S(lambda t, z: t.linalg.qr(z).Q.real, ((3, 3), CPLX)),
+    S(lambda t, a: t.linalg.qr(a).R, (3, 5)),
+    S(lambda t, a: t.linalg.qr(a, mode="complete").Q, (2, 3, 4)),
+    S(lambda t, z: t.linalg.qr(z).R.abs(), ((2, 4), CPLX)),
 )
 _add(
     "_pinv",
@@ -1447,6 +1456,12 @@ _add(
     "_lstsq",
     S(lambda t, a, b: t.linalg.lstsq(a, b).solution, (4, 3), (4, 2)),
     S(lambda t, z, w: t.linalg.lstsq(z, w).solution, ((4, 3), CPLX), ((4, 2), CPLX)),
+    S(lambda t, a, b: t.linalg.lstsq(a, b, driver="gelsd").residuals, (4, 3), (4, 2)),
+    S(
+        lambda t, z, w: t.linalg.lstsq(z, w, driver="gels").residuals,
+        ((4, 3), CPLX),
+        ((4, 2), CPLX),
+    ),
 )
 _add(
     "matrix_exp",

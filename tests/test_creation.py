@@ -131,6 +131,41 @@ def test_from_numpy_errors():
         torch.from_numpy(np.array([None]))
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        2**63,
+        2**64 - 1,
+        [2**63, 1],
+        [[2**64 - 1]],
+        0,
+        True,
+        [True, 3],
+        2**64,
+        [2**64],
+        -1,
+        [-1],
+        -(2**63),
+        [2**63, -1],
+        1.5,
+        [1.5],
+        [1, 2.5],
+        1e19,
+        1 + 0j,
+    ],
+)
+def test_uint64_tensor_reads_each_number_as_pytorch(torch_ref, data):
+    """torch.tensor(data, dtype=torch.uint64) reads every number as an unsigned 64-bit
+    integer: up to 2**64 - 1, no negative number (other unsigned types wrap them), no float."""
+    got = []
+    for lib in (torch, torch_ref):
+        try:
+            got.append(repr(lib.tensor(data, dtype=lib.uint64)))
+        except Exception as e:
+            got.append(f"{type(e).__name__}: {e}")
+    assert got[0] == got[1]
+
+
 # --- factories ------------------------------------------------------------------------------------
 
 

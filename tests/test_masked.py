@@ -73,6 +73,15 @@ def _cases():
         "var_unbiased_false": lambda t: lambda x, m: t.masked.var(x, 1, False, mask=m),
         "var_correction_2": lambda t: lambda x, m: t.masked.var(x, 0, correction=2, mask=m),
         "std_correction_0": lambda t: lambda x, m: t.masked.std(x, 1, correction=0, mask=m),
+        # complex: the mean of |x - mean|^2, in the complex dtype
+        "var_complex": lambda t: (
+            lambda x, m: t.view_as_real(t.masked.var(t.complex(x, x.flip(1)), 1, mask=m))
+        ),
+        "std_complex_correction_2": lambda t: (
+            lambda x, m: t.view_as_real(
+                t.masked.std(t.complex(x, x * x), 1, correction=2, keepdim=True, mask=m)
+            )
+        ),
         "mean_dtype": lambda t: lambda x, m: t.masked.mean(x.float(), 1, dtype=t.float64, mask=m),
         "argmax_all": lambda t: lambda x, m: t.masked.argmax(x, mask=m),
         "logaddexp": lambda t: (

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import retrograd
+from retrograd.ops.argument_kinds import OP_KINDS, OP_METHOD_KINDS
 from retrograd.ops.registry import OPS
 
 
@@ -316,12 +317,117 @@ def test_argument_kinds_table_is_current(torch_ref):
     spec = importlib.util.spec_from_file_location("argument_kinds_tool", path)
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
-    assert tool.tables()[:4] == (
+    assert tool.tables()[:6] == (
         argument_kinds.KINDS,
         argument_kinds.METHOD_KINDS,
+        argument_kinds.OP_KINDS,
+        argument_kinds.OP_METHOD_KINDS,
         argument_kinds.HIDDEN,
         argument_kinds.NUMBERS_AS_TENSORS,
     )
+
+
+def _op_attribute_cases():
+    """(op, method or not, position, how many positional arguments it needs) for each argument after the tensor inputs of an op-table
+    function or method that PyTorch gives a kind."""
+    cases = []
+    for as_method, table in ((False, OP_KINDS), (True, OP_METHOD_KINDS)):
+        for name, signatures in sorted(table.items()):
+            d = OPS[name]
+            positions = {
+                i
+                for _, arguments in signatures
+                for i, key, _, kind, _, _ in arguments
+                if i is not None and key in d.attrs and kind != "Tensor"
+            }
+            needed = max(
+                (
+                    i + 1
+                    for _, arguments in signatures
+                    for i, _, _, _, _, omit in arguments
+                    if i is not None and not omit
+                ),
+                default=0,
+            )
+            cases += [(name, as_method, i, needed) for i in sorted(positions)]
+    return cases
+
+
+OP_ATTRIBUTE_CASES = _op_attribute_cases()
+
+
+@pytest.mark.parametrize("value", [1.5, "a", None, (1.5,), [0, "a"]])
+@pytest.mark.parametrize(
+    "name, as_method, i, needed",
+    OP_ATTRIBUTE_CASES,
+    ids=[f"{n}-{'method' if m else 'function'}-{i}" for n, m, i, _ in OP_ATTRIBUTE_CASES],
+)
+def test_op_table_attributes_of_the_wrong_kind_as_pytorch(
+    torch_ref, name, as_method, i, needed, value
+):
+    """An op-table function or method given a value of the wrong kind for an argument after its
+    tensors (``torch.permute(x, 1.5)``, ``x.transpose(0, 'a')``) raises PyTorch's TypeError,
+    with its text; a value PyTorch takes is no TypeError."""
+    if (name, i, value) in (("addmm", 3, 1.5), ("baddbmm", 3, 1.5)):
+        return  # (a keyword-only beta given by position is taken, as retrograd's calls give it)
+    d = OPS[name]
+    k = len(d.inputs)
+    table = OP_METHOD_KINDS if as_method else OP_KINDS
+    # (a value of its kind for every other argument, from the first signature naming it)
+    kinds = {}
+    for _, arguments in table[name]:
+        for j, _, _, kind, _, _ in arguments:
+            kinds.setdefault(j, kind)
+    plain = {"tuple of ints": [1], "bool": False, "float": 1.0, "Number": 1}
+
+    def run(lib):
+        args = [lib.eye(2, dtype=lib.float64).reshape(1, 2, 2) + 1 for _ in range(k)]
+        args += [plain.get(kinds.get(j), 0) for j in range(len(args), max(i + 1, needed))]
+        args[i] = value
+        fn = getattr(args[0], name) if as_method else getattr(lib, name)
+        try:
+            fn(*args[1:]) if as_method else fn(*args)
+        except TypeError as e:
+            return "TypeError", str(e)
+        except Exception as e:
+            return type(e).__name__, None
+        return None, None
+
+    theirs = run(torch_ref)
+    ours = run(retrograd)
+    if theirs[0] == "TypeError":
+        assert ours == theirs
+    else:
+        assert ours[0] != "TypeError", ours
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "torch.permute(x, (1, 0))",
+        "torch.permute(x, [1, np.int64(0)])",
+        "torch.permute(x, torch.Size([1, 0]))",
+        "torch.transpose(x, torch.tensor(0), np.int64(1))",
+        "torch.flip(x, dims=(0,))",
+        "torch.tril(x, diagonal=torch.tensor(1))",
+        "torch.cumsum(x, dim=np.int32(1))",
+        "x.cumsum(torch.tensor(1))",
+        "torch.add(x, x, alpha=torch.tensor(2.0))",
+        "torch.amax(x, torch.tensor(1))",
+        "torch.diagonal(x, 0, -2, torch.tensor(-1))",
+        "x.unsqueeze(dim=np.int64(0))",
+    ],
+)
+def test_op_table_attributes_read_as_pytorch_reads_them(torch_ref, expression):
+    """Values PyTorch's parser takes for an int or a number (a 0-d tensor, a NumPy integer, a
+    sequence with one) give PyTorch's results through the op table's check."""
+    ours = eval(
+        expression, {"torch": retrograd, "x": retrograd.arange(6.0).reshape(2, 3), "np": np}
+    )
+    theirs = eval(
+        expression, {"torch": torch_ref, "x": torch_ref.arange(6.0).reshape(2, 3), "np": np}
+    )
+    assert ours.tolist() == theirs.tolist()
 
 
 # A size or list of dims that a function also takes as separate ints (x.view(2, 3), x.view((2,

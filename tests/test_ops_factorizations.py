@@ -56,9 +56,37 @@ CASES = [
     ("qr_Q", lambda t, a: t.linalg.qr(a).Q, [_TALL]),
     ("qr_R", lambda t, a: t.linalg.qr(a).R, [_TALL]),
     ("qr_square", lambda t, a: (lambda q, r: q.sum() + r.sum())(*t.linalg.qr(a)), [_SQ]),
+    # a wide A = [X Y]: X's QR, and R's last columns Q^H Y
+    (
+        "qr_wide",
+        lambda t, a: (lambda q, r: (q * t.arange(9.0).reshape(3, 3)).sum() + r.sum())(
+            *t.linalg.qr(a)
+        ),
+        [_WIDE],
+    ),
+    ("qr_wide_R", lambda t, a: t.linalg.qr(a, mode="complete").R, [_WIDE]),
+    ("qr_wide_Q", lambda t, a: t.linalg.qr(a).Q, [_WIDE]),
     ("pinv", lambda t, a: t.linalg.pinv(a), [_TALL]),
     ("pinverse_wide", lambda t, a: t.pinverse(a), [_WIDE]),
     ("lstsq", lambda t, a, b: t.linalg.lstsq(a, b).solution, [_TALL, _R.standard_normal((4, 2))]),
+    # the squared norms of the residuals: differentiable, from gelsd, gelss and gels
+    (
+        "lstsq_residuals",
+        lambda t, a, b: t.linalg.lstsq(a, b, driver="gelsd").residuals,
+        [_TALL, _R.standard_normal((4, 2))],
+    ),
+    (
+        "lstsq_residuals_and_solution",
+        lambda t, a, b: (lambda r: r.residuals.sum() + r.solution.sum())(
+            t.linalg.lstsq(a, b, driver="gels")
+        ),
+        [_TALL, _R.standard_normal((4, 2))],
+    ),
+    (
+        "lstsq_residuals_vector",
+        lambda t, a, b: t.linalg.lstsq(a, b, driver="gelss").residuals,
+        [_TALL, _R.standard_normal(4)],
+    ),
     ("matrix_power", lambda t, a: t.linalg.matrix_power(a, 3), [_SQ]),
     ("matrix_power_negative", lambda t, a: t.linalg.matrix_power(a, -2), [_SQ]),
     ("matrix_exp", lambda t, a: t.linalg.matrix_exp(a), [_SQ * 0.5]),
@@ -154,10 +182,20 @@ def _RANKS(t):
         lambda t: t.linalg.matrix_rank(_RANKS(t), rtol=t.tensor([0.0, 0.9, 0.1])),
         lambda t: t.linalg.matrix_rank(_RANKS(t), atol=-1.0),
         lambda t: t.linalg.lstsq(t.tensor(_TALL), t.tensor(_TALL[:, :1])).rank,
+        # what each driver gives besides the solution, and which outputs require grad
+        *(
+            lambda t, d=driver, a=a: (
+                lambda r: (r[1], r[2], tuple(r[3].shape), r[3].dtype, r[0].requires_grad)
+            )(t.linalg.lstsq(t.tensor(a, requires_grad=True), t.tensor(a[..., :2] + 1), driver=d))
+            for driver in ("gels", "gelsy", "gelsd", "gelss")
+            for a in (_TALL, _WIDE, np.stack([_TALL, _TALL * 2]), np.ones((4, 3)))
+            if driver != "gels" or a.shape != (4, 3) or a[0, 0] != 1.0
+        ),
         lambda t: t.linalg.slogdet(t.tensor([[0.0, 1.0], [1.0, 0.0]])),
         lambda t: t.logdet(t.tensor([[0.0, 1.0], [1.0, 0.0]])),
         lambda t: t.linalg.matrix_power(t.tensor([[1.0, 1.0], [0.0, 1.0]]), 0),
         lambda t: tuple(t.linalg.qr(t.tensor(_TALL), mode="r").Q.shape),
+        lambda t: t.linalg.qr(t.tensor(_TALL, requires_grad=True), mode="r").Q,
         lambda t: tuple(t.linalg.qr(t.tensor(_TALL), mode="complete").Q.shape),
         lambda t: tuple(t.linalg.svd(t.tensor(_TALL)).U.shape),
     ],
@@ -188,6 +226,18 @@ def test_linear_algebra_results_print_as_pytorch(torch_ref, program):
             lambda t: t.linalg.eigh(t.ones(3, 3), "X"),
             RuntimeError,
             "Expected UPLO argument to be 'L' or 'U', but got X",
+        ),
+        (
+            lambda t: t.linalg.qr(t.ones(4, 3, requires_grad=True), "r").R.sum().backward(),
+            RuntimeError,
+            "The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+            "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through "
+            "linalg.qr.",
+        ),
+        (
+            lambda t: t.linalg.qr(t.ones(4, 3, requires_grad=True), "complete").R.sum().backward(),
+            RuntimeError,
+            "The QR decomposition is not differentiable when mode='complete' and nrows > ncols.",
         ),
         (
             lambda t: t.linalg.qr(t.ones(3, 3), "x"),

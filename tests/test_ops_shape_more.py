@@ -49,6 +49,10 @@ def _grads(t, f, *xs):
     return [y, *t.autograd.grad(y, xs, g, allow_unused=True)]
 
 
+def _detached(results):
+    return [r.detach() for r in results]
+
+
 # --- errors -----------------------------------------------------------------------------------
 
 ERRORS = {
@@ -148,7 +152,57 @@ PROGRAMS = {
         ),
         x,
     ),
+    # the weights' gradient, which also reaches them through the normalisation
+    "cov aweights gradient": lambda t, x: _grads(
+        t,
+        lambda t, x, w: x.cov(correction=1, fweights=t.tensor([1, 2, 1, 3]), aweights=w),
+        x,
+        t.tensor([0.5, 1.0, 2.0, 1.0], requires_grad=True),
+    ),
+    "cov aweights gradient unbiased": lambda t, x: _grads(
+        t,
+        lambda t, x, w: x.cov(correction=0, aweights=w),
+        x,
+        t.tensor([0.5, 1.0, 2.0, 1.0], requires_grad=True),
+    ),
     "corrcoef": lambda t, x: _grads(t, lambda t, x: x.corrcoef(), x),
+    # native_group_norm: the mean and 1 / std are outputs of the node, whose gradients reach
+    # the input with the output's; an empty batch
+    "native_group_norm": lambda t, x: tuple(
+        t.native_group_norm(x.reshape(2, 2, 3), None, None, 2, 2, 3, 2, 1e-5)
+    ),
+    "native_group_norm gradients": lambda t, x: _grads(
+        t,
+        lambda t, x: (lambda r: r[0] * 2 + r[1].sum() * 3 - r[2].sum())(
+            t.native_group_norm(x.reshape(2, 2, 3), None, None, 2, 2, 3, 2, 1e-5)
+        ),
+        x,
+    ),
+    "group_norm of an empty batch": lambda t, x: _grads(
+        t, lambda t, x: t.nn.functional.group_norm(x[:0].reshape(0, 2, 2), 2), x
+    ),
+    # results in the graph where they are empty or constant
+    "combinations of none": lambda t, x: t.combinations(x[0], 5),
+    "combinations of none with replacement": lambda t, x: t.combinations(x[0, :0], 2, True),
+    "matrix_power 0": lambda t, x: _grads(t, lambda t, x: t.linalg.matrix_power(x[:, :3], 0), x),
+    # linear interpolation: q's gradient through the weight between the two values (values
+    # and gradients: the last node's name is not PyTorch's yet)
+    "quantile q gradient": lambda t, x: _detached(
+        _grads(
+            t,
+            lambda t, x, q: t.quantile(x, q, dim=1),
+            x,
+            t.tensor([0.1, 0.5, 0.93], dtype=t.float64, requires_grad=True),
+        )
+    ),
+    "nanquantile q gradient": lambda t, x: _detached(
+        _grads(
+            t,
+            lambda t, x, q: t.nanquantile(t.where(x > 1, float("nan"), x), q, keepdim=True),
+            x,
+            t.tensor([0.2, 0.7], dtype=t.float64, requires_grad=True),
+        )
+    ),
     "chain_matmul": lambda t, x: _grads(t, lambda t, x: t.chain_matmul(x, x.t(), x), x),
     "frobenius_norm": lambda t, x: _grads(t, lambda t, x: t.frobenius_norm(x, 1, True), x),
     "nuclear_norm keepdim": lambda t, x: t.nuclear_norm(x, keepdim=True),

@@ -1,6 +1,7 @@
 """Write ``src/retrograd/ops/argument_kinds.py``: for each function retrograd composes from other
-ops (outside the op table), the Python signatures PyTorch's argument parser tries, in its order,
-with the kind of each argument (Tensor, int, float, Number, bool, tuple of ints, str, dtype ...).
+ops (outside the op table), and for each public op of the op table, the Python signatures
+PyTorch's argument parser tries, in its order, with the kind of each argument (Tensor, int,
+float, Number, bool, tuple of ints, str, dtype ...).
 A function of several signatures has them as PyTorch prints them in its TypeError (read back from
 that error, raised on purpose); a function of one, from its operator schema.  The function form
 and the Tensor method (no self, no out=) are written apart.  PyTorch must be installed.
@@ -46,6 +47,8 @@ def _python_schemas(name):
     for s in torch._C._jit_get_schemas_for_operator("aten::" + name):
         o = s.overload_name
         if o == "out" or o.endswith("_out") or "dimname" in o.lower() or "names" in o:
+            continue
+        if any(a.is_out for a in s.arguments):  # (topk.values: an out= overload by another name)
             continue
         types = [str(a.type) for a in s.arguments]
         if any(t in ("t", "List[t]", "List[str]") or t.endswith("[t]") for t in types):
@@ -122,7 +125,7 @@ def _schema_signature(schema, fn, method):
     """(None, arguments) of the one signature of ``schema`` (None where retrograd's parameters
     differ from PyTorch's), as _parsed_signature; ``method``: without self."""
     try:
-        ours = list(inspect.signature(fn).parameters.values())
+        ours = list(inspect.signature(_parameters_of(fn)).parameters.values())
     except (TypeError, ValueError):
         return None, "no signature"
     names = {p.name for p in ours}
@@ -133,6 +136,8 @@ def _schema_signature(schema, fn, method):
         kind = _KINDS.get(t[len("Optional[") : -1] if optional else t)
         if kind is None or (method and i == 0):
             continue
+        if kind == "tuple of ints" and a.has_default_value() and a.default_value == []:
+            optional = True  # (PyTorch's parser reads None as the empty default: amax(x, None))
         shown = "input" if a.name == "self" else a.name
         may_omit = a.has_default_value() or optional
         if a.kwarg_only:  # (by name alone)
@@ -150,6 +155,13 @@ def _schema_signature(schema, fn, method):
     return ((None, tuple(out)),), None
 
 
+def _parameters_of(fn):
+    """The function whose parameters are ``fn``'s: an op's forward (the op's own function takes
+    ``*args``), else ``fn``."""
+    d = getattr(fn, "opdef", None)
+    return fn if d is None else d.forward
+
+
 def kinds_of(name, fn, method=False):
     """The signatures of PyTorch's function (``method``: Tensor method) ``name`` for
     retrograd's ``fn``, and why not where there are none to check."""
@@ -158,7 +170,7 @@ def kinds_of(name, fn, method=False):
     if theirs is None or not wanted(theirs):
         return None, "not a built-in of PyTorch's"
     try:
-        parameters = inspect.signature(fn).parameters.values()
+        parameters = inspect.signature(_parameters_of(fn)).parameters.values()
     except (TypeError, ValueError):
         return None, "no signature"
     ours = []  # (the names of retrograd's positional parameters)
@@ -227,48 +239,69 @@ def takes_numbers_as_tensors(name, signatures, method=False):
 
 
 def _table(candidates, method):
-    table, skipped, numbers = {}, {}, set()
+    """(the composed functions' signatures, the op table's, what was left out and why, the
+    names that take numbers as tensors)."""
+    table, ops_table, skipped, numbers = {}, {}, {}, set()
     for name, fn in candidates:
-        if name in table or not inspect.isfunction(fn) or hasattr(fn, "opdef"):
+        if name in table or name in ops_table or not inspect.isfunction(fn):
+            continue
+        d = getattr(fn, "opdef", None)
+        if d is not None and d.name != name:  # (an alias of an op: checked under its own name)
             continue
         kinds, why = kinds_of(name, fn, method)
         if kinds and any(args for _, args in kinds):
-            table[name] = kinds
+            (table if d is None else ops_table)[name] = kinds
             if takes_numbers_as_tensors(name, kinds, method):
                 numbers.add(name)
         elif why:
             skipped[name] = why
-    return table, skipped, numbers
+    return table, ops_table, skipped, numbers
 
 
 def tables():
-    """(functions, methods, hidden, numbers as tensors, what was left out and why)."""
+    """(functions, methods, the op table's functions, its methods, hidden, numbers as tensors,
+    what was left out and why)."""
     candidates = [(n, getattr(m, n)) for m in ops.MODULES for n in m.__all__]
-    functions, skipped, numbers = _table(candidates, False)
-    methods, skipped_methods, method_numbers = _table(list(METHODS.items()), True)
+    functions, op_functions, skipped, numbers = _table(candidates, False)
+    methods, op_methods, skipped_methods, method_numbers = _table(list(METHODS.items()), True)
     numbers = frozenset(numbers | method_numbers)
-    return functions, methods, _hidden(), numbers, {**skipped_methods, **skipped}
+    return (
+        functions,
+        methods,
+        op_functions,
+        op_methods,
+        _hidden(),
+        numbers,
+        {**skipped_methods, **skipped},
+    )
 
 
 def main():
-    functions, methods, hidden, numbers, skipped = tables()
+    functions, methods, op_functions, op_methods, hidden, numbers, skipped = tables()
     text = (
         '"""The signatures PyTorch\'s argument parser tries for the functions retrograd composes\n'
         "from other ops, in its order: name -> ((the signature as PyTorch prints it, or None for a\n"
         "function of one signature; its arguments), ...), each argument (position, None for\n"
         "keyword-only; retrograd's keyword; PyTorch's name; kind; takes None; may be left out).\n"
         "KINDS holds the functions, METHOD_KINDS the Tensor methods (positions count self as 0);\n"
+        "OP_KINDS and OP_METHOD_KINDS the same for the op table's functions and methods, which\n"
+        "check their arguments where they bind them (see registry);\n"
         "HIDDEN the signatures PyTorch takes without listing them (its deprecated ones), each\n"
         "argument's (name, kind);\n"
         "NUMBERS_AS_TENSORS those whose Tensor arguments take Python numbers too (sub(2, x)).\n"
-        'Written by tools/argument_kinds.py from PyTorch; read by ops.arguments."""\n\n'
+        'Written by tools/argument_kinds.py from PyTorch; read by ops.arguments and ops.registry."""\n\n'
         f"KINDS = {pprint.pformat(dict(sorted(functions.items())), width=100)}\n\n"
-        f"METHOD_KINDS = {pprint.pformat(dict(sorted(methods.items())), width=100)}\n"
+        f"METHOD_KINDS = {pprint.pformat(dict(sorted(methods.items())), width=100)}\n\n"
+        f"OP_KINDS = {pprint.pformat(dict(sorted(op_functions.items())), width=100)}\n\n"
+        f"OP_METHOD_KINDS = {pprint.pformat(dict(sorted(op_methods.items())), width=100)}\n"
     )
     text += f"\nHIDDEN = {pprint.pformat(hidden, width=100)}\n"
     text += f"\nNUMBERS_AS_TENSORS = {pprint.pformat(numbers, width=100)}\n"
     OUT.write_text(text)
-    print(f"{len(functions)} functions and {len(methods)} methods written; left out:")
+    print(
+        f"{len(functions)} functions, {len(methods)} methods, {len(op_functions)} op functions "
+        f"and {len(op_methods)} op methods written; left out:"
+    )
     for name, why in sorted(skipped.items()):
         print(f"  {name}: {why}")
 

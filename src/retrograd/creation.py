@@ -116,12 +116,13 @@ def _integer_array(data, d):
         probe = xp.asarray(data)
     except (OverflowError, ValueError):
         probe = None
-    if probe is not None and probe.dtype.kind in "biuf":
+    unsigned_long = d is dtypes.uint64  # (no float, no negative: see checked_scalar)
+    if probe is not None and probe.dtype.kind in ("biu" if unsigned_long else "biuf"):
         info = xp.iinfo(d.np)
         if probe.dtype.kind == "f":
             low = info.min
         else:
-            low = info.min if d.is_signed else -info.max
+            low = info.min if d.is_signed or unsigned_long else -info.max
         if (
             probe.size == 0
             or probe.dtype.kind == "b"

@@ -121,6 +121,8 @@ def checked_scalar(value, d: "dtype", path="scalar"):
     float type checked, the error names the dtype as ``int32`` is named).  Values other than
     Python ints and floats are returned as they are."""
     kind = type(value)
+    if path == "tensor" and d is uint64:
+        return _unsigned_long(value)
     if kind is _pyint:
         if path != "scalar" and not -(2**63) <= value < 2**63:
             raise ValueError("Overflow when unpacking long long")
@@ -277,6 +279,20 @@ def as_dtype(d):
     """A dtype argument as a dtype: PyTorch also takes Python's types (float -> float64,
     int -> int64, bool, complex -> complex128)."""
     return _PY_TYPES.get(d, d) if d.__class__ is type else d
+
+
+def _unsigned_long(value):
+    """A number of ``tensor(data, dtype=torch.uint64)``, which PyTorch reads as an unsigned
+    64-bit C integer: a bool or an int in [0, 2**64), no float."""
+    kind = type(value)
+    if kind is _pyint:
+        if value < 0:
+            raise OverflowError("can't convert negative int to unsigned")
+        if value >= 2**64:
+            raise OverflowError("int too big to convert")
+    elif kind is _pyfloat or kind is _pycomplex:
+        raise TypeError("an integer is required")
+    return value
 
 
 def scalar_dtype(value):

@@ -1026,7 +1026,7 @@ def _constant_pad(fn, level, x, pad, value):
     return wrap(fn(v, pad, value), level)
 
 
-@_rule("convolution")
+@_rule("_convolution")
 def _convolution(
     fn, level, x, weight, bias, stride, padding, dilation, transposed, out_pad, groups
 ):

@@ -159,10 +159,15 @@ def var(input, dim=None, unbiased=None, *, correction=None, keepdim=False, dtype
         correction = 0 if unbiased is False else 1
     input = _cast(input, dtype)
     dims = _dims(input, dim)
-    count = _count(input, mask, dims, True, input.dtype)
+    # (a complex input: counted in its real dtype, the mean of |x - mean|^2 in its own)
+    count = _count(input, mask, dims, True, input.dtype.to_real())
     mean = _filled(input, mask, 0).sum(dims, keepdim=True) / count
     centred = input - mean
-    total = _filled(centred * centred, mask, 0).sum(dims, keepdim=keepdim)
+    if centred.is_complex():
+        squares = (centred * centred.conj()).real.to(centred.dtype)
+    else:
+        squares = centred * centred
+    total = _filled(squares, mask, 0).sum(dims, keepdim=keepdim)
     if isinstance(count, int):
         return total / max(count - correction, 0)
     if not keepdim:

@@ -3,10 +3,12 @@ from other ops, in its order: name -> ((the signature as PyTorch prints it, or N
 function of one signature; its arguments), ...), each argument (position, None for
 keyword-only; retrograd's keyword; PyTorch's name; kind; takes None; may be left out).
 KINDS holds the functions, METHOD_KINDS the Tensor methods (positions count self as 0);
+OP_KINDS and OP_METHOD_KINDS the same for the op table's functions and methods, which
+check their arguments where they bind them (see registry);
 HIDDEN the signatures PyTorch takes without listing them (its deprecated ones), each
 argument's (name, kind);
 NUMBERS_AS_TENSORS those whose Tensor arguments take Python numbers too (sub(2, x)).
-Written by tools/argument_kinds.py from PyTorch; read by ops.arguments."""
+Written by tools/argument_kinds.py from PyTorch; read by ops.arguments and ops.registry."""
 
 KINDS = {
     "abs_": ((None, ((0, "self", "input", "Tensor", False, False),)),),
@@ -522,6 +524,22 @@ KINDS = {
             ),
         ),
     ),
+    "convolution": (
+        (
+            None,
+            (
+                (0, "input", "input", "Tensor", False, False),
+                (1, "weight", "weight", "Tensor", False, False),
+                (2, "bias", "bias", "Tensor", True, True),
+                (3, "stride", "stride", "tuple of ints", False, False),
+                (4, "padding", "padding", "tuple of ints", False, False),
+                (5, "dilation", "dilation", "tuple of ints", False, False),
+                (6, "transposed", "transposed", "bool", False, False),
+                (7, "output_padding", "output_padding", "tuple of ints", False, False),
+                (8, "groups", "groups", "int", False, False),
+            ),
+        ),
+    ),
     "copysign": (
         (
             "(Tensor input, Tensor other, *, Tensor out = None)",
@@ -983,7 +1001,7 @@ KINDS = {
             None,
             (
                 (0, "input", "input", "Tensor", False, False),
-                (1, "dim", "dim", "tuple of ints", False, True),
+                (1, "dim", "dim", "tuple of ints", True, True),
                 (None, "keepdim", "keepdim", "bool", False, True),
                 (None, "mode", "mode", "int", False, True),
             ),
@@ -1239,6 +1257,17 @@ KINDS = {
             ),
         ),
     ),
+    "kthvalue": (
+        (
+            None,
+            (
+                (0, "input", "input", "Tensor", False, False),
+                (1, "k", "k", "int", False, False),
+                (2, "dim", "dim", "int", False, True),
+                (3, "keepdim", "keepdim", "bool", False, True),
+            ),
+        ),
+    ),
     "lcm": (
         (
             None,
@@ -1390,7 +1419,7 @@ KINDS = {
             (
                 (0, "input", "input", "Tensor", False, False),
                 (1, "kernel_size", "kernel_size", "tuple of ints", False, False),
-                (2, "stride", "stride", "tuple of ints", False, True),
+                (2, "stride", "stride", "tuple of ints", True, True),
                 (3, "padding", "padding", "tuple of ints", False, True),
                 (4, "dilation", "dilation", "tuple of ints", False, True),
                 (5, "ceil_mode", "ceil_mode", "bool", False, True),
@@ -1403,7 +1432,7 @@ KINDS = {
             (
                 (0, "input", "input", "Tensor", False, False),
                 (1, "kernel_size", "kernel_size", "tuple of ints", False, False),
-                (2, "stride", "stride", "tuple of ints", False, True),
+                (2, "stride", "stride", "tuple of ints", True, True),
                 (3, "padding", "padding", "tuple of ints", False, True),
                 (4, "dilation", "dilation", "tuple of ints", False, True),
                 (5, "ceil_mode", "ceil_mode", "bool", False, True),
@@ -1466,6 +1495,16 @@ KINDS = {
                 (1, "dim", "dim", "int", False, False),
                 (2, "keepdim", "keepdim", "bool", False, True),
                 (None, "out", "out", "tuple of Tensors", True, True),
+            ),
+        ),
+    ),
+    "mode": (
+        (
+            None,
+            (
+                (0, "input", "input", "Tensor", False, False),
+                (1, "dim", "dim", "int", False, True),
+                (2, "keepdim", "keepdim", "bool", False, True),
             ),
         ),
     ),
@@ -1715,6 +1754,15 @@ KINDS = {
             ),
         ),
     ),
+    "qr": (
+        (
+            None,
+            (
+                (0, "input", "input", "Tensor", False, False),
+                (1, "some", "some", "bool", False, True),
+            ),
+        ),
+    ),
     "quantile": (
         (
             "(Tensor input, Tensor q, int dim = None, bool keepdim = False, *, str "
@@ -1799,7 +1847,7 @@ KINDS = {
             (
                 (0, "input", "input", "Tensor", False, False),
                 (1, "shifts", "shifts", "tuple of ints", False, False),
-                (2, "dims", "dims", "tuple of ints", False, True),
+                (2, "dims", "dims", "tuple of ints", True, True),
             ),
         ),
     ),
@@ -2227,6 +2275,16 @@ KINDS = {
             ),
         ),
     ),
+    "svd": (
+        (
+            None,
+            (
+                (0, "input", "input", "Tensor", False, False),
+                (1, "some", "some", "bool", False, True),
+                (2, "compute_uv", "compute_uv", "bool", False, True),
+            ),
+        ),
+    ),
     "swapaxes": (
         (
             None,
@@ -2311,6 +2369,18 @@ KINDS = {
             (
                 (0, "input", "input", "Tensor", False, False),
                 (1, "dims", "dims", "tuple of ints", False, False),
+            ),
+        ),
+    ),
+    "topk": (
+        (
+            None,
+            (
+                (0, "input", "input", "Tensor", False, False),
+                (1, "k", "k", "int", False, False),
+                (2, "dim", "dim", "int", False, True),
+                (3, "largest", "largest", "bool", False, True),
+                (4, "sorted", "sorted", "bool", False, True),
             ),
         ),
     ),
@@ -3083,7 +3153,7 @@ METHOD_KINDS = {
         (
             None,
             (
-                (1, "dim", "dim", "tuple of ints", False, True),
+                (1, "dim", "dim", "tuple of ints", True, True),
                 (None, "keepdim", "keepdim", "bool", False, True),
                 (None, "mode", "mode", "int", False, True),
             ),
@@ -3207,6 +3277,16 @@ METHOD_KINDS = {
     "is_same_size": ((None, ((1, "other", "other", "Tensor", False, False),)),),
     "is_set_to": ((None, ((1, "tensor", "tensor", "Tensor", False, False),)),),
     "kron": ((None, ((1, "other", "other", "Tensor", False, False),)),),
+    "kthvalue": (
+        (
+            None,
+            (
+                (1, "k", "k", "int", False, False),
+                (2, "dim", "dim", "int", False, True),
+                (3, "keepdim", "keepdim", "bool", False, True),
+            ),
+        ),
+    ),
     "lcm": ((None, ((1, "other", "other", "Tensor", False, False),)),),
     "lcm_": ((None, ((1, "other", "other", "Tensor", False, False),)),),
     "ldexp_": ((None, ((1, "other", "other", "Tensor", False, False),)),),
@@ -3361,6 +3441,12 @@ METHOD_KINDS = {
                 (1, "dim", "dim", "int", False, False),
                 (2, "keepdim", "keepdim", "bool", False, True),
             ),
+        ),
+    ),
+    "mode": (
+        (
+            None,
+            ((1, "dim", "dim", "int", False, True), (2, "keepdim", "keepdim", "bool", False, True)),
         ),
     ),
     "moveaxis": (
@@ -3544,6 +3630,7 @@ METHOD_KINDS = {
             ),
         ),
     ),
+    "qr": ((None, ((1, "some", "some", "bool", False, True),)),),
     "quantile": (
         (
             '(Tensor q, int dim = None, bool keepdim = False, *, str interpolation = "linear")',
@@ -3614,7 +3701,7 @@ METHOD_KINDS = {
             None,
             (
                 (1, "shifts", "shifts", "tuple of ints", False, False),
-                (2, "dims", "dims", "tuple of ints", False, True),
+                (2, "dims", "dims", "tuple of ints", True, True),
             ),
         ),
     ),
@@ -3905,6 +3992,15 @@ METHOD_KINDS = {
             ),
         ),
     ),
+    "svd": (
+        (
+            None,
+            (
+                (1, "some", "some", "bool", False, True),
+                (2, "compute_uv", "compute_uv", "bool", False, True),
+            ),
+        ),
+    ),
     "swapaxes": (
         (
             None,
@@ -3986,6 +4082,17 @@ METHOD_KINDS = {
             ),
         ),
     ),
+    "topk": (
+        (
+            None,
+            (
+                (1, "k", "k", "int", False, False),
+                (2, "dim", "dim", "int", False, True),
+                (3, "largest", "largest", "bool", False, True),
+                (4, "sorted", "sorted", "bool", False, True),
+            ),
+        ),
+    ),
     "transpose_": (
         (
             None,
@@ -4058,6 +4165,1359 @@ METHOD_KINDS = {
         ("(Tensor other)", ((1, "other", "other", "Tensor", False, False),)),
         ("(Number other)", ((1, "other", "other", "Number", False, False),)),
     ),
+}
+
+OP_KINDS = {
+    "_standard_gamma_grad": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "output", "output", "Tensor", False, False),
+            ),
+        ),
+    ),
+    "abs": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "add": (
+        (
+            "(Tensor input, Tensor other, *, Number alpha = 1, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (None, "alpha", "alpha", "Number", False, True),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "addbmm": (
+        (
+            "(Tensor input, Tensor batch1, Tensor batch2, *, Number beta = 1, Number alpha = 1, "
+            "Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "batch1", "batch1", "Tensor", False, False),
+                (2, "batch2", "batch2", "Tensor", False, False),
+                (None, "beta", "beta", "Number", False, True),
+                (None, "alpha", "alpha", "Number", False, True),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "addcmul": (
+        (
+            "(Tensor input, Tensor tensor1, Tensor tensor2, *, Number value = 1, Tensor out = "
+            "None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "tensor1", "tensor1", "Tensor", False, False),
+                (2, "tensor2", "tensor2", "Tensor", False, False),
+                (None, "value", "value", "Number", False, True),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "addmm": (
+        (
+            "(Tensor input, Tensor mat1, Tensor mat2, *, Number beta = 1, Number alpha = 1, Tensor "
+            "out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "mat1", "mat1", "Tensor", False, False),
+                (2, "mat2", "mat2", "Tensor", False, False),
+                (None, "beta", "beta", "Number", False, True),
+                (None, "alpha", "alpha", "Number", False, True),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Tensor input, Tensor mat1, Tensor mat2, torch.dtype out_dtype, *, Number beta = 1, "
+            "Number alpha = 1, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "mat1", "mat1", "Tensor", False, False),
+                (2, "mat2", "mat2", "Tensor", False, False),
+                (3, "beta", "out_dtype", "torch.dtype", False, False),
+                (None, "beta", "beta", "Number", False, True),
+                (None, "alpha", "alpha", "Number", False, True),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "addmv": (
+        (
+            "(Tensor input, Tensor mat, Tensor vec, *, Number beta = 1, Number alpha = 1, Tensor "
+            "out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "mat", "mat", "Tensor", False, False),
+                (2, "vec", "vec", "Tensor", False, False),
+                (None, "beta", "beta", "Number", False, True),
+                (None, "alpha", "alpha", "Number", False, True),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "addr": (
+        (
+            "(Tensor input, Tensor vec1, Tensor vec2, *, Number beta = 1, Number alpha = 1, Tensor "
+            "out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "vec1", "vec1", "Tensor", False, False),
+                (2, "vec2", "vec2", "Tensor", False, False),
+                (None, "beta", "beta", "Number", False, True),
+                (None, "alpha", "alpha", "Number", False, True),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "affine_grid_generator": (
+        (
+            None,
+            (
+                (0, "theta", "theta", "Tensor", False, False),
+                (1, "size", "size", "tuple of ints", False, False),
+                (2, "align_corners", "align_corners", "bool", False, False),
+            ),
+        ),
+    ),
+    "all": (
+        (
+            "(Tensor input, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Tensor input, tuple of ints dim = None, bool keepdim = False, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "dim", "dim", "tuple of ints", True, True),
+                (2, "keepdim", "keepdim", "bool", False, True),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Tensor input, int dim, bool keepdim = False, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "dim", "dim", "int", False, False),
+                (2, "keepdim", "keepdim", "bool", False, True),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "amax": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "dim", "dim", "tuple of ints", True, True),
+                (2, "keepdim", "keepdim", "bool", False, True),
+            ),
+        ),
+    ),
+    "amin": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "dim", "dim", "tuple of ints", True, True),
+                (2, "keepdim", "keepdim", "bool", False, True),
+            ),
+        ),
+    ),
+    "any": (
+        (
+            "(Tensor input, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Tensor input, tuple of ints dim = None, bool keepdim = False, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "dim", "dim", "tuple of ints", True, True),
+                (2, "keepdim", "keepdim", "bool", False, True),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Tensor input, int dim, bool keepdim = False, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "dim", "dim", "int", False, False),
+                (2, "keepdim", "keepdim", "bool", False, True),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "argmax": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "dim", "dim", "int", True, True),
+                (2, "keepdim", "keepdim", "bool", False, True),
+            ),
+        ),
+    ),
+    "argmin": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "dim", "dim", "int", True, True),
+                (2, "keepdim", "keepdim", "bool", False, True),
+            ),
+        ),
+    ),
+    "baddbmm": (
+        (
+            "(Tensor input, Tensor batch1, Tensor batch2, *, Number beta = 1, Number alpha = 1, "
+            "Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "batch1", "batch1", "Tensor", False, False),
+                (2, "batch2", "batch2", "Tensor", False, False),
+                (None, "beta", "beta", "Number", False, True),
+                (None, "alpha", "alpha", "Number", False, True),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Tensor input, Tensor batch1, Tensor batch2, torch.dtype out_dtype, *, Number beta "
+            "= 1, Number alpha = 1, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "batch1", "batch1", "Tensor", False, False),
+                (2, "batch2", "batch2", "Tensor", False, False),
+                (3, "beta", "out_dtype", "torch.dtype", False, False),
+                (None, "beta", "beta", "Number", False, True),
+                (None, "alpha", "alpha", "Number", False, True),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "batch_norm_update_stats": (
+        (
+            None,
+            (
+                (0, "input", "input", "Tensor", False, False),
+                (1, "running_mean", "running_mean", "Tensor", True, True),
+                (2, "running_var", "running_var", "Tensor", True, True),
+                (3, "momentum", "momentum", "float", False, False),
+            ),
+        ),
+    ),
+    "bitwise_and": (
+        (
+            "(Tensor input, Tensor other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Number self, Tensor other)",
+            (
+                (0, "self", "self", "Number", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+        (
+            "(Tensor input, Number other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Number", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "bitwise_left_shift": (
+        (
+            "(Tensor input, Tensor other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Number self, Tensor other)",
+            (
+                (0, "self", "self", "Number", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+        (
+            "(Tensor input, Number other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Number", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "bitwise_not": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "bitwise_or": (
+        (
+            "(Tensor input, Tensor other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Number self, Tensor other)",
+            (
+                (0, "self", "self", "Number", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+        (
+            "(Tensor input, Number other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Number", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "bitwise_right_shift": (
+        (
+            "(Tensor input, Tensor other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Number self, Tensor other)",
+            (
+                (0, "self", "self", "Number", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+        (
+            "(Tensor input, Number other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Number", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "bitwise_xor": (
+        (
+            "(Tensor input, Tensor other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Number self, Tensor other)",
+            (
+                (0, "self", "self", "Number", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+        (
+            "(Tensor input, Number other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Number", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "bmm": (
+        (
+            "(Tensor input, Tensor mat2, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "mat2", "mat2", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Tensor input, Tensor mat2, torch.dtype out_dtype, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "mat2", "mat2", "Tensor", False, False),
+                (2, "out_dtype", "out_dtype", "torch.dtype", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "channel_shuffle": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "groups", "groups", "int", False, False),
+            ),
+        ),
+    ),
+    "cholesky_inverse": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "upper", "upper", "bool", False, True),
+            ),
+        ),
+    ),
+    "cholesky_solve": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "input2", "input2", "Tensor", False, False),
+                (2, "upper", "upper", "bool", False, True),
+            ),
+        ),
+    ),
+    "clone": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "complex": (
+        (
+            None,
+            (
+                (0, "real", "real", "Tensor", False, False),
+                (1, "imag", "imag", "Tensor", False, False),
+            ),
+        ),
+    ),
+    "cumprod": (
+        (
+            None,
+            ((0, "self", "input", "Tensor", False, False), (1, "dim", "dim", "int", False, False)),
+        ),
+    ),
+    "cumsum": (
+        (
+            None,
+            ((0, "self", "input", "Tensor", False, False), (1, "dim", "dim", "int", False, False)),
+        ),
+    ),
+    "deg2rad": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "detach_copy": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "diagonal": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "offset", "offset", "int", False, True),
+                (2, "dim1", "dim1", "int", False, True),
+                (3, "dim2", "dim2", "int", False, True),
+            ),
+        ),
+    ),
+    "digamma": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "dist": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (2, "p", "p", "Number", False, True),
+            ),
+        ),
+    ),
+    "dot": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "tensor", "tensor", "Tensor", False, False),
+            ),
+        ),
+    ),
+    "eq": (
+        (
+            "(Tensor input, Tensor other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Tensor input, Number other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Number", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "erfinv": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "exp2": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "flip": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "dims", "dims", "tuple of ints", False, False),
+            ),
+        ),
+    ),
+    "fmax": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+    ),
+    "fmin": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+    ),
+    "fmod": (
+        (
+            "(Tensor input, Tensor other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Tensor input, Number other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Number", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "frac": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "ge": (
+        (
+            "(Tensor input, Tensor other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Tensor input, Number other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Number", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "geqrf": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "gt": (
+        (
+            "(Tensor input, Tensor other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Tensor input, Number other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Number", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "hardshrink": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "lambd", "lambd", "Number", False, True),
+            ),
+        ),
+    ),
+    "hypot": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+    ),
+    "i0": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "isclose": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (2, "rtol", "rtol", "float", False, True),
+                (3, "atol", "atol", "float", False, True),
+                (4, "equal_nan", "equal_nan", "bool", False, True),
+            ),
+        ),
+    ),
+    "isneginf": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "isposinf": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "isreal": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "le": (
+        (
+            "(Tensor input, Tensor other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Tensor input, Number other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Number", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "log2": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "log_softmax": (
+        (
+            None,
+            ((0, "self", "input", "Tensor", False, False), (1, "dim", "dim", "int", False, False)),
+        ),
+    ),
+    "logaddexp": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+    ),
+    "logaddexp2": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+    ),
+    "logcumsumexp": (
+        (
+            None,
+            ((0, "self", "input", "Tensor", False, False), (1, "dim", "dim", "int", False, False)),
+        ),
+    ),
+    "logical_and": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+    ),
+    "logical_not": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "logical_or": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+    ),
+    "logical_xor": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+    ),
+    "logit": (
+        (
+            None,
+            ((0, "self", "input", "Tensor", False, False), (1, "eps", "eps", "float", True, True)),
+        ),
+    ),
+    "logsumexp": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "dim", "dim", "tuple of ints", False, False),
+                (2, "keepdim", "keepdim", "bool", False, True),
+            ),
+        ),
+    ),
+    "lt": (
+        (
+            "(Tensor input, Tensor other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Tensor input, Number other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Number", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "matrix_exp": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "maximum": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+    ),
+    "minimum": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+    ),
+    "mm": (
+        (
+            "(Tensor input, Tensor mat2, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "mat2", "mat2", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Tensor input, Tensor mat2, torch.dtype out_dtype, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "mat2", "mat2", "Tensor", False, False),
+                (2, "out_dtype", "out_dtype", "torch.dtype", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "mv": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "vec", "vec", "Tensor", False, False),
+            ),
+        ),
+    ),
+    "mvlgamma": (
+        (None, ((0, "self", "input", "Tensor", False, False), (1, "p", "p", "int", False, False))),
+    ),
+    "nan_to_num": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "nan", "nan", "float", True, True),
+                (2, "posinf", "posinf", "float", True, True),
+                (3, "neginf", "neginf", "float", True, True),
+            ),
+        ),
+    ),
+    "ne": (
+        (
+            "(Tensor input, Tensor other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Tensor input, Number other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Number", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "nextafter": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+    ),
+    "ormqr": (
+        (
+            None,
+            (
+                (0, "input", "input", "Tensor", False, False),
+                (1, "input2", "input2", "Tensor", False, False),
+                (2, "input3", "input3", "Tensor", False, False),
+                (3, "left", "left", "bool", False, True),
+                (4, "transpose", "transpose", "bool", False, True),
+            ),
+        ),
+    ),
+    "pdist": (
+        (None, ((0, "self", "input", "Tensor", False, False), (1, "p", "p", "float", False, True))),
+    ),
+    "permute": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "dims", "dims", "tuple of ints", False, False),
+            ),
+        ),
+    ),
+    "pixel_shuffle": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "upscale_factor", "upscale_factor", "int", False, False),
+            ),
+        ),
+    ),
+    "pixel_unshuffle": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "downscale_factor", "downscale_factor", "int", False, False),
+            ),
+        ),
+    ),
+    "rad2deg": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "reciprocal": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "relu": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "remainder": (
+        (
+            "(Tensor input, Tensor other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Number self, Tensor other)",
+            (
+                (0, "self", "self", "Number", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+        (
+            "(Tensor input, Number other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Number", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+    ),
+    "renorm": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "p", "p", "Number", False, False),
+                (2, "dim", "dim", "int", False, False),
+                (3, "maxnorm", "maxnorm", "Number", False, False),
+            ),
+        ),
+    ),
+    "rsqrt": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "sgn": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "sigmoid": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "sign": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "signbit": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "sinc": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "softmax": (
+        (
+            None,
+            ((0, "self", "input", "Tensor", False, False), (1, "dim", "dim", "int", False, False)),
+        ),
+    ),
+    "t": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "trace": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "transpose": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "dim0", "dim0", "int", False, False),
+                (2, "dim1", "dim1", "int", False, False),
+            ),
+        ),
+    ),
+    "triangular_solve": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "A", "A", "Tensor", False, False),
+                (2, "upper", "upper", "bool", False, True),
+                (3, "transpose", "transpose", "bool", False, True),
+                (4, "unitriangular", "unitriangular", "bool", False, True),
+            ),
+        ),
+    ),
+    "tril": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "diagonal", "diagonal", "int", False, True),
+            ),
+        ),
+    ),
+    "triu": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "diagonal", "diagonal", "int", False, True),
+            ),
+        ),
+    ),
+    "true_divide": (
+        (
+            "(Tensor input, Tensor other, *, Tensor out = None)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+                (None, "out", "out", "Tensor", True, True),
+            ),
+        ),
+        (
+            "(Tensor input, Number other)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Number", False, False),
+            ),
+        ),
+    ),
+    "trunc": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "unbind": (
+        (
+            None,
+            ((0, "self", "input", "Tensor", False, False), (1, "dim", "dim", "int", False, True)),
+        ),
+    ),
+    "unsafe_split": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "split_size", "split_size", "int", False, False),
+                (2, "dim", "dim", "int", False, True),
+            ),
+        ),
+    ),
+    "unsafe_split_with_sizes": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "split_sizes", "split_sizes", "tuple of ints", False, False),
+                (2, "dim", "dim", "int", False, True),
+            ),
+        ),
+    ),
+    "unsqueeze": (
+        (
+            None,
+            ((0, "self", "input", "Tensor", False, False), (1, "dim", "dim", "int", False, False)),
+        ),
+    ),
+    "vdot": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "other", "other", "Tensor", False, False),
+            ),
+        ),
+    ),
+    "view_as_complex": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "view_as_real": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+}
+
+OP_METHOD_KINDS = {
+    "add": (
+        (
+            "(Tensor other, *, Number alpha = 1)",
+            (
+                (1, "other", "other", "Tensor", False, False),
+                (None, "alpha", "alpha", "Number", False, True),
+            ),
+        ),
+    ),
+    "addbmm": (
+        (
+            "(Tensor batch1, Tensor batch2, *, Number beta = 1, Number alpha = 1)",
+            (
+                (1, "batch1", "batch1", "Tensor", False, False),
+                (2, "batch2", "batch2", "Tensor", False, False),
+                (None, "beta", "beta", "Number", False, True),
+                (None, "alpha", "alpha", "Number", False, True),
+            ),
+        ),
+    ),
+    "addcmul": (
+        (
+            "(Tensor tensor1, Tensor tensor2, *, Number value = 1)",
+            (
+                (1, "tensor1", "tensor1", "Tensor", False, False),
+                (2, "tensor2", "tensor2", "Tensor", False, False),
+                (None, "value", "value", "Number", False, True),
+            ),
+        ),
+    ),
+    "addmm": (
+        (
+            "(Tensor mat1, Tensor mat2, *, Number beta = 1, Number alpha = 1)",
+            (
+                (1, "mat1", "mat1", "Tensor", False, False),
+                (2, "mat2", "mat2", "Tensor", False, False),
+                (None, "beta", "beta", "Number", False, True),
+                (None, "alpha", "alpha", "Number", False, True),
+            ),
+        ),
+    ),
+    "addmv": (
+        (
+            "(Tensor mat, Tensor vec, *, Number beta = 1, Number alpha = 1)",
+            (
+                (1, "mat", "mat", "Tensor", False, False),
+                (2, "vec", "vec", "Tensor", False, False),
+                (None, "beta", "beta", "Number", False, True),
+                (None, "alpha", "alpha", "Number", False, True),
+            ),
+        ),
+    ),
+    "addr": (
+        (
+            "(Tensor vec1, Tensor vec2, *, Number beta = 1, Number alpha = 1)",
+            (
+                (1, "vec1", "vec1", "Tensor", False, False),
+                (2, "vec2", "vec2", "Tensor", False, False),
+                (None, "beta", "beta", "Number", False, True),
+                (None, "alpha", "alpha", "Number", False, True),
+            ),
+        ),
+    ),
+    "all": (
+        ("()", ()),
+        (
+            "(tuple of ints dim = None, bool keepdim = False)",
+            (
+                (1, "dim", "dim", "tuple of ints", True, True),
+                (2, "keepdim", "keepdim", "bool", False, True),
+            ),
+        ),
+        (
+            "(int dim, bool keepdim = False)",
+            (
+                (1, "dim", "dim", "int", False, False),
+                (2, "keepdim", "keepdim", "bool", False, True),
+            ),
+        ),
+    ),
+    "amax": (
+        (
+            None,
+            (
+                (1, "dim", "dim", "tuple of ints", True, True),
+                (2, "keepdim", "keepdim", "bool", False, True),
+            ),
+        ),
+    ),
+    "amin": (
+        (
+            None,
+            (
+                (1, "dim", "dim", "tuple of ints", True, True),
+                (2, "keepdim", "keepdim", "bool", False, True),
+            ),
+        ),
+    ),
+    "any": (
+        ("()", ()),
+        (
+            "(tuple of ints dim = None, bool keepdim = False)",
+            (
+                (1, "dim", "dim", "tuple of ints", True, True),
+                (2, "keepdim", "keepdim", "bool", False, True),
+            ),
+        ),
+        (
+            "(int dim, bool keepdim = False)",
+            (
+                (1, "dim", "dim", "int", False, False),
+                (2, "keepdim", "keepdim", "bool", False, True),
+            ),
+        ),
+    ),
+    "argmax": (
+        (
+            None,
+            ((1, "dim", "dim", "int", True, True), (2, "keepdim", "keepdim", "bool", False, True)),
+        ),
+    ),
+    "argmin": (
+        (
+            None,
+            ((1, "dim", "dim", "int", True, True), (2, "keepdim", "keepdim", "bool", False, True)),
+        ),
+    ),
+    "baddbmm": (
+        (
+            "(Tensor batch1, Tensor batch2, *, Number beta = 1, Number alpha = 1)",
+            (
+                (1, "batch1", "batch1", "Tensor", False, False),
+                (2, "batch2", "batch2", "Tensor", False, False),
+                (None, "beta", "beta", "Number", False, True),
+                (None, "alpha", "alpha", "Number", False, True),
+            ),
+        ),
+    ),
+    "bitwise_and": (
+        ("(Tensor other)", ((1, "other", "other", "Tensor", False, False),)),
+        ("(Number other)", ((1, "other", "other", "Number", False, False),)),
+    ),
+    "bitwise_left_shift": (
+        ("(Tensor other)", ((1, "other", "other", "Tensor", False, False),)),
+        ("(Number other)", ((1, "other", "other", "Number", False, False),)),
+    ),
+    "bitwise_or": (
+        ("(Tensor other)", ((1, "other", "other", "Tensor", False, False),)),
+        ("(Number other)", ((1, "other", "other", "Number", False, False),)),
+    ),
+    "bitwise_right_shift": (
+        ("(Tensor other)", ((1, "other", "other", "Tensor", False, False),)),
+        ("(Number other)", ((1, "other", "other", "Number", False, False),)),
+    ),
+    "bitwise_xor": (
+        ("(Tensor other)", ((1, "other", "other", "Tensor", False, False),)),
+        ("(Number other)", ((1, "other", "other", "Number", False, False),)),
+    ),
+    "cholesky_inverse": ((None, ((1, "upper", "upper", "bool", False, True),)),),
+    "cholesky_solve": (
+        (
+            None,
+            (
+                (1, "input2", "input2", "Tensor", False, False),
+                (2, "upper", "upper", "bool", False, True),
+            ),
+        ),
+    ),
+    "cumprod": ((None, ((1, "dim", "dim", "int", False, False),)),),
+    "cumsum": ((None, ((1, "dim", "dim", "int", False, False),)),),
+    "diagonal": (
+        (
+            None,
+            (
+                (1, "offset", "offset", "int", False, True),
+                (2, "dim1", "dim1", "int", False, True),
+                (3, "dim2", "dim2", "int", False, True),
+            ),
+        ),
+    ),
+    "dist": (
+        (
+            None,
+            ((1, "other", "other", "Tensor", False, False), (2, "p", "p", "Number", False, True)),
+        ),
+    ),
+    "dot": ((None, ((1, "tensor", "tensor", "Tensor", False, False),)),),
+    "eq": (
+        ("(Tensor other)", ((1, "other", "other", "Tensor", False, False),)),
+        ("(Number other)", ((1, "other", "other", "Number", False, False),)),
+    ),
+    "fmax": ((None, ((1, "other", "other", "Tensor", False, False),)),),
+    "fmin": ((None, ((1, "other", "other", "Tensor", False, False),)),),
+    "fmod": (
+        ("(Tensor other)", ((1, "other", "other", "Tensor", False, False),)),
+        ("(Number other)", ((1, "other", "other", "Number", False, False),)),
+    ),
+    "ge": (
+        ("(Tensor other)", ((1, "other", "other", "Tensor", False, False),)),
+        ("(Number other)", ((1, "other", "other", "Number", False, False),)),
+    ),
+    "gt": (
+        ("(Tensor other)", ((1, "other", "other", "Tensor", False, False),)),
+        ("(Number other)", ((1, "other", "other", "Number", False, False),)),
+    ),
+    "hardshrink": ((None, ((1, "lambd", "lambd", "Number", False, True),)),),
+    "hypot": ((None, ((1, "other", "other", "Tensor", False, False),)),),
+    "isclose": (
+        (
+            None,
+            (
+                (1, "other", "other", "Tensor", False, False),
+                (2, "rtol", "rtol", "float", False, True),
+                (3, "atol", "atol", "float", False, True),
+                (4, "equal_nan", "equal_nan", "bool", False, True),
+            ),
+        ),
+    ),
+    "le": (
+        ("(Tensor other)", ((1, "other", "other", "Tensor", False, False),)),
+        ("(Number other)", ((1, "other", "other", "Number", False, False),)),
+    ),
+    "log_softmax": ((None, ((1, "dim", "dim", "int", False, False),)),),
+    "logaddexp": ((None, ((1, "other", "other", "Tensor", False, False),)),),
+    "logaddexp2": ((None, ((1, "other", "other", "Tensor", False, False),)),),
+    "logcumsumexp": ((None, ((1, "dim", "dim", "int", False, False),)),),
+    "logical_and": ((None, ((1, "other", "other", "Tensor", False, False),)),),
+    "logical_or": ((None, ((1, "other", "other", "Tensor", False, False),)),),
+    "logical_xor": ((None, ((1, "other", "other", "Tensor", False, False),)),),
+    "logit": ((None, ((1, "eps", "eps", "float", True, True),)),),
+    "logsumexp": (
+        (
+            None,
+            (
+                (1, "dim", "dim", "tuple of ints", False, False),
+                (2, "keepdim", "keepdim", "bool", False, True),
+            ),
+        ),
+    ),
+    "lt": (
+        ("(Tensor other)", ((1, "other", "other", "Tensor", False, False),)),
+        ("(Number other)", ((1, "other", "other", "Number", False, False),)),
+    ),
+    "maximum": ((None, ((1, "other", "other", "Tensor", False, False),)),),
+    "minimum": ((None, ((1, "other", "other", "Tensor", False, False),)),),
+    "mv": ((None, ((1, "vec", "vec", "Tensor", False, False),)),),
+    "mvlgamma": ((None, ((1, "p", "p", "int", False, False),)),),
+    "nan_to_num": (
+        (
+            None,
+            (
+                (1, "nan", "nan", "float", True, True),
+                (2, "posinf", "posinf", "float", True, True),
+                (3, "neginf", "neginf", "float", True, True),
+            ),
+        ),
+    ),
+    "ne": (
+        ("(Tensor other)", ((1, "other", "other", "Tensor", False, False),)),
+        ("(Number other)", ((1, "other", "other", "Number", False, False),)),
+    ),
+    "nextafter": ((None, ((1, "other", "other", "Tensor", False, False),)),),
+    "ormqr": (
+        (
+            None,
+            (
+                (1, "input2", "input2", "Tensor", False, False),
+                (2, "input3", "input3", "Tensor", False, False),
+                (3, "left", "left", "bool", False, True),
+                (4, "transpose", "transpose", "bool", False, True),
+            ),
+        ),
+    ),
+    "remainder": (
+        ("(Tensor other)", ((1, "other", "other", "Tensor", False, False),)),
+        ("(Number other)", ((1, "other", "other", "Number", False, False),)),
+    ),
+    "renorm": (
+        (
+            None,
+            (
+                (1, "p", "p", "Number", False, False),
+                (2, "dim", "dim", "int", False, False),
+                (3, "maxnorm", "maxnorm", "Number", False, False),
+            ),
+        ),
+    ),
+    "softmax": ((None, ((1, "dim", "dim", "int", False, False),)),),
+    "transpose": (
+        (
+            None,
+            ((1, "dim0", "dim0", "int", False, False), (2, "dim1", "dim1", "int", False, False)),
+        ),
+    ),
+    "triangular_solve": (
+        (
+            None,
+            (
+                (1, "A", "A", "Tensor", False, False),
+                (2, "upper", "upper", "bool", False, True),
+                (3, "transpose", "transpose", "bool", False, True),
+                (4, "unitriangular", "unitriangular", "bool", False, True),
+            ),
+        ),
+    ),
+    "tril": ((None, ((1, "diagonal", "diagonal", "int", False, True),)),),
+    "triu": ((None, ((1, "diagonal", "diagonal", "int", False, True),)),),
+    "true_divide": (
+        ("(Tensor other)", ((1, "other", "other", "Tensor", False, False),)),
+        ("(Number other)", ((1, "other", "other", "Number", False, False),)),
+    ),
+    "unbind": ((None, ((1, "dim", "dim", "int", False, True),)),),
+    "unfold": (
+        (
+            None,
+            (
+                (1, "dimension", "dimension", "int", False, False),
+                (2, "size", "size", "int", False, False),
+                (3, "step", "step", "int", False, False),
+            ),
+        ),
+    ),
+    "unsafe_split": (
+        (
+            None,
+            (
+                (1, "split_size", "split_size", "int", False, False),
+                (2, "dim", "dim", "int", False, True),
+            ),
+        ),
+    ),
+    "unsafe_split_with_sizes": (
+        (
+            None,
+            (
+                (1, "split_sizes", "split_sizes", "tuple of ints", False, False),
+                (2, "dim", "dim", "int", False, True),
+            ),
+        ),
+    ),
+    "unsqueeze": ((None, ((1, "dim", "dim", "int", False, False),)),),
+    "vdot": ((None, ((1, "other", "other", "Tensor", False, False),)),),
 }
 
 HIDDEN = {
@@ -4190,5 +5650,17 @@ HIDDEN = {
 }
 
 NUMBERS_AS_TENSORS = frozenset(
-    {"copy_", "add_", "floor_divide", "sub_", "divide", "div", "div_", "subtract", "sub"}
+    {
+        "add",
+        "add_",
+        "copy_",
+        "div",
+        "div_",
+        "divide",
+        "floor_divide",
+        "sub",
+        "sub_",
+        "subtract",
+        "true_divide",
+    }
 )

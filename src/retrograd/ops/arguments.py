@@ -16,8 +16,15 @@ from .. import dtypes
 from .._array import ndarray, xp
 from .._generator import Generator
 from ..tensor import Tensor, _is_index
-from .argument_kinds import HIDDEN, KINDS, METHOD_KINDS, NUMBERS_AS_TENSORS
-from .registry import _type_name
+from .argument_kinds import (
+    HIDDEN,
+    KINDS,
+    METHOD_KINDS,
+    NUMBERS_AS_TENSORS,
+    OP_KINDS,
+    OP_METHOD_KINDS,
+)
+from .registry import PLAIN_KINDS, _type_name
 
 _is_int = _is_index  # (an int as PyTorch's parser takes one: not a bool; a NumPy integer or a
 # 0-d integer tensor too)
@@ -109,18 +116,9 @@ def _anything(a) -> bool:  # (a kind not checked here: a device, a layout ...)
 _SCALARS = frozenset(("int", "float", "Number"))
 
 # What most calls give, tested first: the argument's exact type (a Tensor subclass, NumPy
-# numbers, 0-d tensors for numbers, sequences and None go the longer way, through _taken).
-_COMMON = {
-    "int": frozenset((int,)),
-    "float": frozenset((float, int)),
-    "Number": frozenset((float, int, bool, complex)),
-    "bool": frozenset((bool,)),
-    "Tensor": frozenset((Tensor,)),
-    "tuple of ints": frozenset((int,)),
-    "str": frozenset((str,)),
-    "torch.dtype": frozenset((dtypes.dtype,)),
-    "Tensor or number": frozenset((Tensor, float, int, bool, complex)),
-}
+# numbers, 0-d tensors for numbers, sequences and None go the longer way, through _taken); the
+# op table reads the same classes where it binds an op's arguments.
+_COMMON = PLAIN_KINDS
 _NONE = frozenset()
 
 # What some calls give that is surely of another kind: the other signatures of a function are
@@ -205,15 +203,37 @@ def checked(fn, name, as_method=False):
         own = name
     key = (fn, own, as_method)
     if key not in _CHECKED:
-        signatures = table[own]
-        if own in NUMBERS_AS_TENSORS:
-            signatures = tuple((text, _as_tensors(arguments)) for text, arguments in signatures)
-        if signatures[0][0] is None:
-            _CHECKED[key] = _one_signature(fn, own, signatures, int(as_method))
-        else:
-            hidden = _hidden(HIDDEN.get(own, ()), as_method)
-            _CHECKED[key] = _signatures(fn, own, signatures, int(as_method), hidden)
+        _CHECKED[key] = _parser(fn, own, table[own], as_method)
     return _CHECKED[key]
+
+
+def _parser(fn, name, signatures, as_method):
+    """``fn`` taking its arguments as PyTorch's parser does for ``signatures`` of ``name``."""
+    if name in NUMBERS_AS_TENSORS:
+        signatures = tuple((text, _as_tensors(arguments)) for text, arguments in signatures)
+    if signatures[0][0] is None:
+        return _one_signature(fn, name, signatures, int(as_method))
+    hidden = _hidden(HIDDEN.get(name, ()), as_method)
+    return _signatures(fn, name, signatures, int(as_method), hidden)
+
+
+def _as_given(*args, **kwargs):
+    return args, kwargs
+
+
+_OP_PARSERS: dict = {}
+
+
+def parsed_op_call(name, args, kwargs, as_method=False):
+    """The arguments of a call of the op table's function (``as_method``: method) ``name`` as
+    PyTorch's parser reads them, (args, kwargs), or its TypeError; the op table calls this for
+    a call whose attributes are not all of the plain classes (see registry)."""
+    key = (name, as_method)
+    parse = _OP_PARSERS.get(key)
+    if parse is None:
+        table = OP_METHOD_KINDS if as_method else OP_KINDS
+        parse = _OP_PARSERS[key] = _parser(_as_given, name, table[name], as_method)
+    return parse(*args, **kwargs)
 
 
 def _hidden(signatures, as_method):

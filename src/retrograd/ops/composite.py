@@ -567,9 +567,8 @@ def combinations(input, r=2, with_replacement=False):
         return input.new_empty((0,))
     pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
     rows = list(pick(range(input.shape[0]), r))
-    if not rows:
-        return input.new_empty((0, r))
-    columns = xp.array(rows, dtype=xp.int64).T
+    # (no rows: r empty columns stacked all the same, in the graph)
+    columns = xp.array(rows, dtype=xp.int64).reshape(len(rows), r).T
     return stack([input.index_select(0, _make(c.copy())) for c in columns], 1)
 
 

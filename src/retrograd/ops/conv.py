@@ -509,9 +509,9 @@ def _conv_input_grad(g, n):
     if n.transposed:  # the adjoint crop of output_padding reads past the end: a negative hi
         opad = _ntuple(n.output_padding, nd, "output_padding")
         pads = tuple((lo, hi - p) for (lo, hi), p in zip(pads, opad))
-        return convolution(g, w, None, stride, pads, dilation, False, _zeros(nd), n.groups)
+        return _convolution(g, w, None, stride, pads, dilation, False, _zeros(nd), n.groups)
     opad = _fitting_padding(n.input.shape[2:], g.shape[2:], kernel, stride, pads, dilation)
-    return convolution(g, w, None, stride, pads, dilation, True, opad, n.groups)
+    return _convolution(g, w, None, stride, pads, dilation, True, opad, n.groups)
 
 
 def _conv_weight_grad(g, n):
@@ -597,11 +597,12 @@ def _channel_sums(g):
     node="ConvolutionBackward0",
     grads=shared_formulas(3, _conv_grads_in_arrays, _conv_grads_in_tensors),
 )
-def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups):
-    """``torch.convolution``: the N-d (transposed) convolution behind conv1d, conv2d and friends.
-
-    ``padding`` may also give ``(lo, hi)`` per dimension, for uneven padding.
-    """
+def _convolution(
+    input, weight, bias, stride, padding, dilation, transposed, output_padding, groups
+):
+    """The N-d (transposed) convolution behind ``torch.convolution``, conv1d, conv2d and
+    friends; ``padding`` may also be "same" or "valid", or give ``(lo, hi)`` per dimension, for
+    uneven padding (what the public functions make of theirs)."""
     kernel, stride, pads, dilation = _geometry(weight.shape, stride, padding, dilation)
     if transposed:
         opad = _ntuple(output_padding, len(kernel), "output_padding")
@@ -612,17 +613,24 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
     return _conv_forward(input, weight, stride, pads, dilation, groups, bias)
 
 
+def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups):
+    """``torch.convolution``: the N-d (transposed) convolution, its sizes as lists of ints."""
+    return _convolution(
+        input, weight, bias, stride, padding, dilation, transposed, output_padding, groups
+    )
+
+
 def _conv_weight_x_grad(gg, n):
     """d weight_grad / d input: the transposed convolution of the output gradient by ``gg``."""
     g = n.grad_output
     opad = _fitting_padding(
         n.input.shape[2:], g.shape[2:], n.kernel_size, n.stride, n.padding, n.dilation
     )
-    return convolution(cj(g), gg, None, n.stride, n.padding, n.dilation, True, opad, n.groups)
+    return _convolution(cj(g), gg, None, n.stride, n.padding, n.dilation, True, opad, n.groups)
 
 
 def _conv_weight_g_grad(gg, n):
-    return convolution(
+    return _convolution(
         cj(n.input),
         gg,
         None,
@@ -1194,10 +1202,10 @@ def _conv(
     input, weight, bias, stride, padding, dilation, transposed, output_padding, groups, nd, name
 ):
     if _batched(input, nd, name):
-        return convolution(
+        return _convolution(
             input, weight, bias, stride, padding, dilation, transposed, output_padding, groups
         )
-    out = convolution(
+    out = _convolution(
         input.unsqueeze(0),
         weight,
         bias,

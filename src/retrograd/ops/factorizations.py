@@ -631,19 +631,37 @@ def svd(input, some=True, compute_uv=True):
 def _qr_grad(grads, n):
     gQ, gR = (list(grads) + [None])[:2]
     Q, R = n.result, n.result1
-    if n.mode == "complete" and Q.shape[-2] > R.shape[-1]:
-        raise NotImplementedError(
+    if n.mode == "r":
+        raise RuntimeError(
             "The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
-            "Please use linalg.linalg_qr(A, mode='reduced') if you are going to differentiate through "
+            "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through "
             "linalg.qr."
         )
-    if R.shape[-2] < R.shape[-1]:
-        raise NotImplementedError(
-            "linalg.qr: the derivative for a wide matrix (more columns than rows) is not "
-            "supported yet"
+    if n.mode == "complete" and Q.shape[-2] > R.shape[-1]:
+        raise RuntimeError(
+            "The QR decomposition is not differentiable when mode='complete' and nrows > ncols."
         )
-    zero = _make(xp.zeros(Q.shape, Q._data.dtype))
-    gQ = zero if gQ is None else gQ
+    if gQ is None:
+        gQ = _make(xp.zeros(Q.shape, Q._data.dtype))
+    m, n_columns = R.shape[-2], R.shape[-1]
+    if m >= n_columns:
+        return _qr_grad_tall(gQ, gR, Q, R)
+    # A wide A = [X Y]: X = Q R1 is the QR of its first m columns and R2 = Q^H Y, so Y's
+    # gradient is Q gR2 and X's is the square one with gQ + Y gR2^H
+    from .shape import cat
+
+    gR1 = gR2 = None
+    if gR is not None:
+        gR1, gR2 = gR[..., :m], gR[..., m:]
+        Y = Q @ R[..., m:]
+        gQ = gQ + Y @ _mH(gR2)
+    gX = _qr_grad_tall(gQ, gR1, Q, R[..., :m])
+    gY = _make(xp.zeros(R.shape[:-1] + (n_columns - m,), Q._data.dtype)) if gR2 is None else Q @ gR2
+    return cat([gX, gY], -1)
+
+
+def _qr_grad_tall(gQ, gR, Q, R):
+    """The gradient of A = Q R for an A of no more columns than rows."""
     M = -(_mH(gQ) @ Q)
     if gR is not None:
         M = M + R @ _mH(gR)
@@ -664,7 +682,9 @@ def _qr_grad(grads, n):
 def _qr(self, mode):
     if self.dtype.kind != "c":
         _real_only(self, "qr")
-    q, r = xp.linalg.qr(self, mode=mode)
+    q, r = xp.linalg.qr(self, mode="reduced" if mode == "r" else mode)
+    if mode == "r":  # (Q is not given: an empty output of the node)
+        q = xp.zeros((0,), self.dtype)
     return c_order(q), c_order(r)
 
 
@@ -677,8 +697,6 @@ def linalg_qr(A, mode="reduced"):
             "'r', or 'complete'"
         )
     _check_matrix(A, "qr")
-    if mode == "r":
-        return _QR(_make(xp.zeros((0,), A._data.dtype)), _qr(A, "reduced")[1])
     Q, R = _qr(A, mode)
     return _QR(Q, R)
 
@@ -759,36 +777,73 @@ def pinverse(input, rcond=1e-15):
     return pinv(input, rtol=rcond)
 
 
-def _lstsq_grads(g, n):
+def _lstsq_grads(grads, n):
+    gX, g_residuals = (list(grads) + [None])[:2]
     A, B = n.A, n.B
-    X_of_A = pinv(A)
     vector = B.ndim == A.ndim - 1
     if vector:
-        g, B = g.unsqueeze(-1), B.unsqueeze(-1)
-    gB = _mH(X_of_A) @ g
-    gA = _pinv_grad_of(g @ _mH(B), A, X_of_A)
-    return gA, gB.squeeze(-1) if vector else gB
+        B = B.unsqueeze(-1)
+    gA = gB = None
+    if gX is not None:
+        X_of_A = pinv(A)
+        if vector:
+            gX = gX.unsqueeze(-1)
+        gB = _mH(X_of_A) @ gX
+        gA = _pinv_grad_of(gX @ _mH(B), A, X_of_A)
+    if g_residuals is not None and g_residuals.numel():
+        # the squared norms of R = B - A X, whose derivative in X is zero at the solution:
+        # 2 R g for B, -2 R g X^H for A
+        X = n.result.unsqueeze(-1) if vector else n.result
+        gR = (B - A @ X) * g_residuals.unsqueeze(-2) * 2
+        gA = -(gR @ _mH(X)) if gA is None else gA - gR @ _mH(X)
+        gB = gR if gB is None else gB + gR
+    zero = _make(xp.zeros(B.shape, B._data.dtype)) if gB is None else gB
+    return (
+        _make(xp.zeros(A.shape, A._data.dtype)) if gA is None else gA,
+        zero.squeeze(-1) if vector else zero,
+    )
 
 
 @op(
     inputs="A B",
-    saves="A B",
+    saves="A B result",
     grads=(lambda g, n: _lstsq_grads(g, n)[0], lambda g, n: _lstsq_grads(g, n)[1]),
+    outputs=2,
     node="LinalgLstsqBackward0",
     method=False,
 )
-def _lstsq(A, B, rcond):
+def _lstsq(A, B, rcond, residuals):
+    """The solution, and the squared norms of its residuals where ``residuals`` (else empty)."""
     vector = B.ndim == A.ndim - 1
     rhs = B[..., None] if vector else B
     v_scaled, ut = _pseudo_inverse_factors(A, 0.0, rcond)
     x = v_scaled @ (ut @ rhs)
-    return c_order(x[..., 0] if vector else x)
+    real = xp.abs(x[..., :0, :0]).dtype
+    if residuals:
+        r = rhs - A @ x
+        squared = (r.real * r.real + r.imag * r.imag) if r.dtype.kind == "c" else r * r
+        squares = squared.sum(-2)
+    else:
+        squares = xp.zeros((0,), real)
+    return c_order(x[..., 0] if vector else x), squares
+
+
+# What each driver gives besides the solution: (the rank, the singular values, the residuals
+# where every matrix is of full rank)
+_LSTSQ_DRIVERS = {
+    "gels": (False, False, True),
+    "gelsy": (True, False, False),
+    "gelsd": (True, True, True),
+    "gelss": (True, True, True),
+}
 
 
 @_autocast.float32
 def lstsq(A, B, rcond=None, *, driver=None):
-    """``torch.linalg.lstsq``: the least-squares solution of A X = B (the ``gelsy`` driver of
-    the CPU build: residuals and singular values come back empty, the rank is computed)."""
+    """``torch.linalg.lstsq``: the least-squares solution of A X = B.  As the CPU build's
+    drivers (gelsy by default) give them: the rank (not from gels), the singular values (from
+    gelsd and gelss), and the squared norms of the residuals of a tall A of full rank (not from
+    gelsy; all of them differentiable, empty or not)."""
     if driver not in (None, "gelsy", "gelsd", "gelss", "gels"):
         raise RuntimeError(
             "torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)"
@@ -798,12 +853,17 @@ def lstsq(A, B, rcond=None, *, driver=None):
         _real_only(A._data, "lstsq")
     if rcond is None:
         rcond = float(xp.finfo(A._data.dtype).eps) * max(A.shape[-2], A.shape[-1])
-    X = _lstsq(A, B, rcond)
+    gives_rank, gives_values, gives_residuals = _LSTSQ_DRIVERS[driver or "gelsy"]
+    m, n = A.shape[-2], A.shape[-1]
     s = xp.linalg.svd(A._data, compute_uv=False)
     largest = s[..., :1] if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,), s.dtype)
-    empty = _make(xp.zeros((0,), s.dtype))  # (a complex A's singular values are real)
-    rank = _make((s > rcond * largest).sum(-1).astype(xp.int64))
-    return _LSTSQ(X, empty, rank, empty)
+    ranks = (s > rcond * largest).sum(-1).astype(xp.int64)
+    full = gives_residuals and m > n and bool((ranks == n).all())
+    X, residuals = _lstsq(A, B, rcond, full)
+    empty = xp.zeros((0,), s.dtype)  # (a complex A's singular values are real)
+    rank = _make(xp.asarray(ranks) if gives_rank else empty.astype(xp.int64))
+    values = _make(s if gives_values else empty)
+    return _LSTSQ(X, residuals, rank, values)
 
 
 def _matrix_exp_grad(g, n):
@@ -888,9 +948,9 @@ def matrix_power(A, n):
     """``torch.linalg.matrix_power``: A multiplied by itself ``n`` times (A^-1 for negative n),
     by repeated squaring as PyTorch does."""
     _check_square(A._data, "matrix_power")
-    if n == 0:
+    if n == 0:  # (identities written into a copy of A: in the graph, with zero gradient)
         eye = _make(xp.broadcast_to(xp.eye(A.shape[-1], dtype=A._data.dtype), A.shape).copy())
-        return eye
+        return A.clone().copy_(eye)
     if n < 0:
         A, n = inv(A), -n
     if n == 1:

@@ -690,20 +690,33 @@ _batch_norm.opdef.Node._saved_result2 = _plain_result(2)
 def _group_norm_xhat(n):
     """x normalised within each (sample, group), in x's shape, and 1 / std per (sample, group)."""
     x = n.input
-    grouped = x.reshape(x.shape[0], n.num_groups, -1)
+    grouped = x.reshape(_grouped_shape(x.shape, n.num_groups))
     xhat, rstd = _layer_norm_stats(grouped, (2,), n.eps)
     return xhat, rstd
 
 
+def _grouped_shape(shape, groups):
+    """(N, groups, the rest): an empty batch too, which a -1 cannot size."""
+    rest = 1
+    for k in shape[1:]:
+        rest *= k
+    return (shape[0], groups, rest // groups)
+
+
 def _group_norm_xhat_array(n):
     x = n.input._data
-    grouped = x.reshape(x.shape[0], n.num_groups, -1)
+    grouped = x.reshape(_grouped_shape(x.shape, n.num_groups))
     return (grouped - n.result1._data[..., None]) * n.result2._data[..., None]
 
 
-def _group_norm_input_grad(g, n):
+def _group_norm_input_grad(grads, n):
+    # The mean's and 1 / std's gradients reach the input along with the output's, as in
+    # PyTorch (d mean = 1 / M, d rstd = -rstd^2 xhat / M per element of a group of M).
+    g, g_mean, g_rstd = (list(grads) + [None, None])[:3]
     x = n.input
-    if not _grad_state.enabled:
+    if g is None:
+        return _make(xp.zeros(x.shape, x._data.dtype))
+    if not _grad_state.enabled and g_mean is None and g_rstd is None:
         gw = g._data if n.weight is None else g._data * n.weight._data.reshape(_channel_view(g))
         xhat = _group_norm_xhat_array(n)
         rstd = n.result2._data[..., None]
@@ -712,10 +725,18 @@ def _group_norm_input_grad(g, n):
     gw = g if n.weight is None else g * n.weight.reshape(_channel_view(x))
     gw = gw.reshape(xhat.shape)
     dx = rstd * (gw - gw.mean(2, keepdim=True) - xhat * (gw * xhat).mean(2, keepdim=True))
+    size = xhat.shape[2]
+    if g_mean is not None:
+        dx = dx + g_mean.unsqueeze(-1) / size
+    if g_rstd is not None:
+        dx = dx - g_rstd.unsqueeze(-1) * rstd * rstd * xhat / size
     return dx.reshape(x.shape)
 
 
-def _group_norm_weight_grad(g, n):
+def _group_norm_weight_grad(grads, n):
+    g = grads[0]
+    if g is None:
+        return _make(xp.zeros(n.weight.shape, n.weight._data.dtype))
     if not _grad_state.enabled:
         xhat = _group_norm_xhat_array(n).reshape(g.shape)
         return _make((g._data * xhat).sum(_batch_norm_dims(g)))
@@ -726,21 +747,21 @@ def _group_norm_weight_grad(g, n):
 @op(
     inputs="input weight bias",
     saves="input weight result1 result2",
-    outputs=1,
+    outputs=3,
     returns=_NormResult,
     method=False,
     node="NativeGroupNormBackward0",
     grads=(
         _group_norm_input_grad,
         _group_norm_weight_grad,
-        lambda g, n: g.sum(_batch_norm_dims(g)),
+        lambda grads, n: None if grads[0] is None else grads[0].sum(_batch_norm_dims(grads[0])),
     ),
 )
 def _group_norm(input, weight, bias, num_groups, eps):
     """Channels split into ``num_groups`` groups, each normalised over its channels and space,
     then scaled and shifted per channel; with the mean and 1 / std per (sample, group) (PyTorch's
     native_group_norm)."""
-    grouped = input.reshape(input.shape[0], num_groups, -1)
+    grouped = input.reshape(_grouped_shape(input.shape, num_groups))
     out, mean, rstd = _normalise(grouped, (2,), eps)
     out = _affine(out.reshape(input.shape), weight, bias, _channel_view(input))
     dtype = input.dtype

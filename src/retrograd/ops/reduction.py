@@ -656,8 +656,9 @@ def logsumexp(self, dim, keepdim=False):
     axes = dims_arg(dim, self.ndim)
     if self.size == 0:
         return xp.log(xp.sum(xp.exp(self), axis=axes, keepdims=keepdim))
-    # (amax and sum are these reductions, called directly)
-    top = xp.maximum.reduce(self, axis=axes, keepdims=True)
+    # (amax and sum are these reductions, called directly; a complex input is shifted by its
+    # largest real part, so the imaginary part of the result is log's principal one)
+    top = xp.maximum.reduce(self.real if self.dtype.kind == "c" else self, axis=axes, keepdims=True)
     top = xp.where(xp.isfinite(top), top, 0)  # all -inf (or an inf) must not make nan
     with xp.errstate(divide="ignore"):
         out = xp.log(xp.add.reduce(xp.exp(self - top), axis=axes, keepdims=True)) + top
@@ -699,7 +700,6 @@ def cumsum(self, dim, dtype=None):
 
 def _cumulative(name, fn, a, dim, dtype):
     """``fn`` (cumsum or cumprod) along ``dim``; integers and bools accumulate in int64."""
-    int_dim(name, dim)
     axis = _axis(dim, a.ndim)
     out_dtype = _sum_dtype(a, dtype)
     if axis is None:
@@ -785,7 +785,6 @@ def hash_tensor(input, dim=None, *, keepdim=False, mode=0):
 
 def _check_softmax(name):
     def check(a, dim, dtype=None):
-        int_dim(name, dim)
         if dtype is None and a.dtype.kind not in "fV":
             last = "lastdim_" if _wrap_dim(dim, a.ndim) == builtins.max(a.ndim - 1, 0) else ""
             raise NotImplementedError(
@@ -1271,10 +1270,9 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     else:
         counts = xp.full(nan_last.shape, n)
     ranks = qs * (counts - 1)  # ... x Q
-    if ignore_nan:
-        ranks = xp.where(counts == 0, 0.0, ranks)  # all nan: the first, a nan
-    else:
-        ranks = xp.where(xp.isnan(nan_last), n - 1.0, ranks)  # a nan among them: the answer
+    # (the ranks that do not follow q: all nan, the first, a nan; a nan among them, the answer)
+    fixed = (counts == 0) if ignore_nan else xp.isnan(nan_last)
+    ranks = xp.where(fixed, 0.0 if ignore_nan else n - 1.0, ranks)
     if interpolation == "lower":
         ranks = xp.floor(ranks)
     elif interpolation == "higher":
@@ -1288,8 +1286,17 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
         above = xp.ceil(ranks).astype(xp.int64)
         high = values.gather(-1, _make(above[..., None])).squeeze(-1)
         fraction = 0.5 if interpolation == "midpoint" else ranks - below
-        weight = xp.broadcast_to(xp.asarray(fraction, dtype=base._data.dtype), ranks.shape)
-        result = result.lerp(high, _make(weight.copy()))
+        weight = _make(
+            xp.broadcast_to(xp.asarray(fraction, dtype=base._data.dtype), ranks.shape).copy()
+        )
+        if interpolation == "linear" and isinstance(q, Tensor) and q.requires_grad:
+            # the same weight as a function of q, which then gets a gradient through it
+            steps = _make(xp.asarray(counts - 1, dtype=base._data.dtype))
+            follows = q.reshape(-1).to(weight.dtype) * steps - _make(
+                below.astype(weight._data.dtype)
+            )
+            weight = where(_make(xp.broadcast_to(fixed, ranks.shape)), weight, follows)
+        result = result.lerp(high, weight)
     result = result.movedim(-1, 0)  # Q x ...
     if keepdim:
         result = result.reshape((qs.size,) + kept_shape)

@@ -56,6 +56,7 @@ from ..tensor import (
     _make,
     type_name,
 )
+from .argument_kinds import OP_KINDS, OP_METHOD_KINDS
 
 _new = object.__new__
 _next_seq = _sequence.__next__  # (a node's sequence number: one global read, no next() call)
@@ -592,6 +593,7 @@ def _make_function(d, as_method=False):
     # One array out, unless a namedtuple says the forward also returns non-differentiable results.
     single = outputs == 1 and returns is None
     halves = not view and not listed and name not in _HALF_STEPWISE
+    kinds = _attribute_kinds(d, as_method)
 
     def general(*args, **kwargs):
         if kwargs and kwargs.get("out") is not None:
@@ -603,11 +605,21 @@ def _make_function(d, as_method=False):
                 replay = batched.value
             elif batched is not NotImplemented:
                 return batched
+        given = args
         if kwargs:
             args = bind(args, kwargs)
         elif len(args) != nparams:
             tail = tails.get(len(args))
             args = args + tail if tail is not None else bind(args, kwargs)
+        if kinds is not None:  # (the attributes' kinds, as PyTorch's parser reads them)
+            n = len(given)
+            for i, positional, keyword, _, ints in kinds:
+                a = args[i]
+                if a.__class__ not in (positional if i < n else keyword) and not (
+                    ints and _ints(a)
+                ):
+                    args = _checked_attributes(d, args, given, kwargs, as_method, kinds)
+                    break
         if not listed:
             args = _tensor_arguments(args, d, kwargs, as_method)
         cast = False
@@ -714,11 +726,110 @@ def _make_function(d, as_method=False):
         return general
     if layout is not None and layout not in ((0, 1), (1, 0)):
         return general  # (a layout the fast path does not work out)
-    return (_unary if k == 1 else _binary)(d, general, record, tails, layout)
+    # (the fast paths take the attributes after the inputs: their kinds counted from there)
+    fast = None if kinds is None else tuple((i - k, p, ints) for i, p, _, _, ints in kinds)
+    return (_unary if k == 1 else _binary)(d, general, record, tails, layout, fast)
 
 
-def _unary(d, general, record, tails, layout):
-    """The fast path of a one-input op on a tensor that needs no promotion; else ``general``."""
+def _ints(a) -> bool:
+    """A tuple or list of Python ints (what a tuple-of-ints argument mostly is)."""
+    if a.__class__ is not tuple and a.__class__ is not list:
+        return False
+    for n in a:
+        if n.__class__ is not int:
+            return False
+    return True
+
+
+# The classes each kind of argument takes as they are, by exact type: anything else (a 0-d
+# tensor or a NumPy integer for an int, a Tensor subclass, a value of the wrong kind) goes
+# through PyTorch's whole parser (ops.arguments), which also reads this table.
+PLAIN_KINDS = {
+    "int": frozenset((int,)),
+    "float": frozenset((float, int)),
+    "Number": frozenset((float, int, bool, complex)),
+    "bool": frozenset((bool,)),
+    "Tensor": frozenset((Tensor,)),
+    "tuple of ints": frozenset((int,)),
+    "str": frozenset((str,)),
+    "torch.dtype": frozenset((dtypes.dtype,)),
+    "Tensor or number": frozenset((Tensor, float, int, bool, complex)),
+}
+
+
+class _Anything:
+    """Takes every value: an argument of a kind not checked here, in one of the places."""
+
+    def __contains__(self, value):
+        return True
+
+
+_ANYTHING = _Anything()
+_NONE_TYPE = frozenset((type(None),))
+
+
+def _attribute_kinds(d, as_method):
+    """What the op's function (``as_method``: method) checks of its attributes, the arguments
+    after its tensor inputs: for each one PyTorch's signatures give a kind to, (its index among
+    the op's parameters, the classes taken as they are when given by position, the same by
+    keyword, the forward's default, whether a tuple or list of ints is taken); None where there
+    is nothing to check."""
+    signatures = (OP_METHOD_KINDS if as_method else OP_KINDS).get(d.name)
+    if signatures is None:
+        return None
+    by_position, by_key = {}, {}
+    ints = set()
+    for _, arguments in signatures:
+        for position, key, _, kind, none, _ in arguments:
+            plain = PLAIN_KINDS.get(kind, _ANYTHING)
+            if none and plain is not _ANYTHING:
+                plain = plain | _NONE_TYPE
+            for table, at in ((by_position, position), (by_key, key)):
+                if at is not None:
+                    old = table.get(at, frozenset())
+                    table[at] = _ANYTHING if _ANYTHING in (old, plain) else old | plain
+            if kind == "tuple of ints":
+                ints.add(key)
+                ints.add(position)
+    kinds = []
+    for i in range(len(d.inputs), len(d.params)):
+        key = d.params[i]
+        keyword = by_key.get(key, _ANYTHING)
+        # (by position, also what PyTorch takes by keyword alone: retrograd's own calls, and
+        # forward AD's reruns, give every argument by position)
+        positional = by_position.get(i, frozenset())
+        positional = _ANYTHING if _ANYTHING in (positional, keyword) else positional | keyword
+        if positional is not _ANYTHING or keyword is not _ANYTHING:
+            kinds.append((i, positional, keyword, d.defaults[i], i in ints or key in ints))
+    return tuple(kinds) or None
+
+
+def _checked_attributes(d, args, given, kwargs, as_method, kinds):
+    """``args`` (bound) with the attributes as PyTorch's parser reads the call (``given``,
+    ``kwargs``): a 0-d tensor or a NumPy integer for an int read as the number; PyTorch's
+    TypeError for a value of the wrong kind.  An attribute left out keeps the forward's
+    default, of whatever kind."""
+    n = len(given)
+    for i, positional, keyword, default, ints in kinds:
+        a = args[i]
+        if a.__class__ in (positional if i < n else keyword) or (ints and _ints(a)):
+            continue
+        if a is default and i >= n and d.params[i] not in kwargs:
+            continue
+        break
+    else:
+        return args
+    from . import arguments  # (the parser, above the table: only on this path)
+
+    given, kwargs = arguments.parsed_op_call(d.name, given, kwargs, as_method)
+    k = len(d.inputs)
+    bound = d.bind(given, kwargs)
+    return (*args[:k], *bound[k:])
+
+
+def _unary(d, general, record, tails, layout, kinds):
+    """The fast path of a one-input op on a tensor that needs no promotion; else ``general``
+    (attributes not of the plain ``kinds`` too, for its check)."""
     nparams = len(d.params)
     forward = d.forward
     call = d.array_fn or forward  # (called with the input alone)
@@ -740,6 +851,12 @@ def _unary(d, general, record, tails, layout):
             n = len(rest) + 1
             if n != nparams and n not in tails:
                 return general(x, *rest)
+            if kinds is not None:
+                for i, plain, ints in kinds:
+                    if i < n - 1:
+                        a = rest[i]
+                        if a.__class__ not in plain and not (ints and _ints(a)):
+                            return general(x, *rest)
         elif not alone:
             return general(*_given(x, rest))
         # Trailing arguments left out keep the forward's defaults (the node reads them the same).
@@ -791,9 +908,10 @@ def _unary(d, general, record, tails, layout):
     return unary
 
 
-def _binary(d, general, record, tails, layout):
+def _binary(d, general, record, tails, layout, kinds):
     """The fast path of a two-input op on two tensors of one dtype, or a float tensor and a
-    Python number; anything else goes to ``general``."""
+    Python number; anything else goes to ``general`` (attributes not of the plain ``kinds``
+    too, for its check)."""
     nparams = len(d.params)
     forward = d.forward
     call = d.array_fn or forward  # (called with the inputs alone)
@@ -818,6 +936,12 @@ def _binary(d, general, record, tails, layout):
             n = len(rest) + 2
             if n != nparams and n not in tails:
                 return general(x, y, *rest)
+            if kinds is not None:
+                for i, plain, ints in kinds:
+                    if i < n - 2:
+                        a = rest[i]
+                        if a.__class__ not in plain and not (ints and _ints(a)):
+                            return general(x, y, *rest)
         elif not whole or y is _NOT_SET:
             return general(*_given2(x, y, rest))
         # Trailing arguments left out keep the forward's defaults (the node reads them the same).

@@ -308,15 +308,15 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
             norm = w_sum - correction
         else:
             norm = w_sum - correction * (w * aweights).sum() / w_sum
-        norm = norm.item()
-    if norm <= 0:
+    # (a tensor where there are weights: the weights' gradient goes through it too)
+    if (norm if w is None else norm.item()) <= 0:
         warnings.warn(
             "cov(): degrees of freedom is <= 0. Correction should be strictly less than the "
             "number of observations.",
             UserWarning,
             2,
         )
-        norm = 0
+        norm = 0 if w is None else norm * 0
     xm = x - avg.unsqueeze(1)
     xw = xm if w is None else xm * w
     c = mm(xm, xw.t().conj()) / norm
