@@ -352,7 +352,16 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
             raise
         if not retain_graph:
             node._release(site)
-        todo = [(nxt, g) for (nxt, _), g in zip(edges, outs) if nxt is not None and g is not None]
+        if len(edges) == 2 and len(outs) == 2:  # (the common case: two leaves, or one)
+            (a0, _), (a1, _) = edges
+            g0, g1 = outs
+            todo = [(a0, g0)] if a0 is not None and g0 is not None else []
+            if a1 is not None and g1 is not None:
+                todo.append((a1, g1))
+        else:
+            todo = [
+                (nxt, g) for (nxt, _), g in zip(edges, outs) if nxt is not None and g is not None
+            ]
         n = len(todo)
         if n > 3:  # (up to three the heap pops them in edge order)
             todo = [todo[i] for i in _tie_order(n)]  # as the ready heap would pop them
@@ -360,10 +369,11 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
             # .grad may take a gradient nothing else refers to (see _unshared): new, owning its
             # array, not the incoming gradient, and going to one leaf only
             incoming = grad._data
-            if n == 2:
-                g0 = todo[0][1]
-                g1 = todo[1][1]
-                distinct = type(g0) is not Tensor or type(g1) is not Tensor or g0._data is not g1._data
+            if n == 2:  # (two gradients of the same array: a sparse one has none)
+                g0, g1 = todo[0][1], todo[1][1]
+                distinct = (
+                    type(g0) is not Tensor or type(g1) is not Tensor or g0._data is not g1._data
+                )
             else:
                 distinct = (
                     n < 2
