@@ -601,15 +601,25 @@ def _summable_in_place(old, g, outs):
         return False
     a = old._data
     b = g._data
+    if (
+        a is b
+        or old._grad_fn is not None
+        or a.base is not None
+        or a.dtype != b.dtype
+        or a.shape != b.shape
+    ):
+        return False
+    flags = a.flags  # (a new object at each read; it refers to a, so it goes before a is counted)
+    if not (flags.writeable and flags.c_contiguous):
+        return False
+    del flags
+    held = _HELD_BY_ENGINE
+    for o in outs:  # (not a generator: it would keep old in a cell)
+        if o is old:
+            held += 1
+    o = None  # (the loop's name may be old)
     return (
-        a is not b
-        and old._grad_fn is None
-        and a.base is None
-        and a.dtype == b.dtype
-        and a.shape == b.shape
-        and a.flags.writeable
-        and a.flags.c_contiguous
-        and getrefcount(old) == _HELD_BY_ENGINE + sum(o is old for o in outs)
+        getrefcount(old) == held
         and getrefcount(a) == 3  # (old._data, the name a and the call's)
         and b.base is not a  # (a owns its memory: only a view of it shares it)
     )
