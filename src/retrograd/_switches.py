@@ -30,6 +30,10 @@ inference_seen = False
 # reference, the node sequence number at the detach).  A node made before that which saved one
 # refuses to run, as PyTorch's does.  None until the first such detach.
 detached = None
+# Whether any node was ever told the shape one of its outputs had before it changed in place
+# outside the graph (``autograd.node.keep_input_shape``): until then the engine checks no gradient
+# it delivers against such a shape.
+kept_shapes = False
 
 # Whether the backward pass may use worker threads (``autograd.grad_mode``): process-wide as in
 # PyTorch.  The engine runs every node in the calling thread either way; the flag is kept so that

@@ -112,16 +112,23 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
     targets = {}  # node -> {output_nr: [indices into inputs]}
+    # ``next_node``: the one node that became ready while the queue was empty runs next without
+    # going through the queue (a chain never touches it); a second ready node sends both there.
+    # ``next_slots``: its gradients (taken out of ``buffers``, or carried straight to it when the
+    # one that made it ready was its only one).
     if inputs is None and len(roots) == 1:  # the common case: one root, every leaf
         node, nr = root_edges[0]
         deps = _prepare((node,), None)[0]
-        buffers = {node: [grads[0]] if nr == 0 else [None] * nr + [grads[0]]}
-        ready = [(-node._seq, node)]
+        buffers = {}
+        ready = []  # (the root runs first, as the one ready node)
+        next_node = node
+        next_slots = [grads[0]] if nr == 0 else [None] * nr + [grads[0]]
         needed = wanted = captured = None
     else:
         deps, needed, wanted, captured, buffers, ready = _start(
             root_edges, grads, inputs, accumulate, targets
         )
+        next_node = next_slots = None
     # Nodes that lead to no wanted input do not run, and neither do their tensor hooks, except
     # those of a lone root: PyTorch starts there (with several roots, at a node above them).
     lone_root = root_edges[0][0] if len(root_edges) == 1 else None
@@ -136,9 +143,6 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     freed_at = None if retain_graph else site
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
-    # ``next_node``: the one node that became ready while the queue was empty runs next without
-    # going through the queue (a chain never touches it); a second ready node sends both there.
-    next_node = None
     final = _Pass()  # queue_callback's callbacks for this pass
     final.graph = (deps, needed, root_edges, accumulate)
     final.notes = None
@@ -154,12 +158,13 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
         while True:
             if next_node is not None:
                 node = next_node
+                slots = next_slots
                 next_node = None
             elif ready:
                 node = heappop(ready)[1]
+                slots = buffers.pop(node, None) or [None]
             else:
                 break
-            slots = buffers.pop(node, None) or [None]
             edges = node.next_functions  # (none: an AccumulateGrad)
             hooked = node._hooked
             if hooked or not plain:
@@ -247,11 +252,10 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 if nxt is None:
                     continue
                 if g is not None:
-                    if nxt._hooked and nxt._input_shapes is not None:
+                    if _switches.kept_shapes and nxt._hooked and nxt._input_shapes is not None:
                         _check_delivered(node, edges, nxt, nr, g)
                     buf = buffers.get(nxt)
                     if buf is None and nr == 0:
-                        buffers[nxt] = [g]
                         if (
                             not nxt.next_functions
                             and type(nxt) is AccumulateGrad
@@ -259,6 +263,12 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                             and _unshared(node, g, slots, outs)
                         ):
                             owned[nxt] = g
+                        left = deps[nxt] - 1
+                        if not left and next_node is None and not ready:
+                            next_node = nxt  # its one gradient, carried (a chain)
+                            next_slots = [g]
+                            continue
+                        buffers[nxt] = [g]
                     else:
                         leaf = type(nxt) is AccumulateGrad
                         if leaf:
@@ -271,8 +281,10 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                     deps[nxt] = left
                 elif next_node is None and not ready:
                     next_node = nxt
+                    next_slots = buffers.pop(nxt, None) or [None]
                 else:
                     if next_node is not None:
+                        buffers[next_node] = next_slots
                         heappush(ready, (-next_node._seq, next_node))
                         next_node = None
                     heappush(ready, (-nxt._seq, nxt))
@@ -340,7 +352,16 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
             raise
         if not retain_graph:
             node._release(site)
-        todo = [(nxt, g) for (nxt, _), g in zip(edges, outs) if nxt is not None and g is not None]
+        if len(edges) == 2 and len(outs) == 2:  # (the common case: two leaves, or one)
+            (a0, _), (a1, _) = edges
+            g0, g1 = outs
+            todo = [(a0, g0)] if a0 is not None and g0 is not None else []
+            if a1 is not None and g1 is not None:
+                todo.append((a1, g1))
+        else:
+            todo = [
+                (nxt, g) for (nxt, _), g in zip(edges, outs) if nxt is not None and g is not None
+            ]
         n = len(todo)
         if n > 3:  # (up to three the heap pops them in edge order)
             todo = [todo[i] for i in _tie_order(n)]  # as the ready heap would pop them
@@ -348,9 +369,16 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
             # .grad may take a gradient nothing else refers to (see _unshared): new, owning its
             # array, not the incoming gradient, and going to one leaf only
             incoming = grad._data
-            distinct = (
-                n < 2 or len({id(g._data) if type(g) is Tensor else id(g) for _, g in todo}) == n
-            )
+            if n == 2:  # (two gradients of the same array: a sparse one has none)
+                g0, g1 = todo[0][1], todo[1][1]
+                distinct = (
+                    type(g0) is not Tensor or type(g1) is not Tensor or g0._data is not g1._data
+                )
+            else:
+                distinct = (
+                    n < 2
+                    or len({id(g._data) if type(g) is Tensor else id(g) for _, g in todo}) == n
+                )
             for acc, g in todo:
                 a = g._data if type(g) is Tensor else None  # (a sparse gradient: no ._data)
                 mine = (
@@ -573,15 +601,25 @@ def _summable_in_place(old, g, outs):
         return False
     a = old._data
     b = g._data
+    if (
+        a is b
+        or old._grad_fn is not None
+        or a.base is not None
+        or a.dtype != b.dtype
+        or a.shape != b.shape
+    ):
+        return False
+    flags = a.flags  # (a new object at each read; it refers to a, so it goes before a is counted)
+    if not (flags.writeable and flags.c_contiguous):
+        return False
+    del flags
+    held = _HELD_BY_ENGINE
+    for o in outs:  # (not a generator: it would keep old in a cell)
+        if o is old:
+            held += 1
+    o = None  # (the loop's name may be old)
     return (
-        a is not b
-        and old._grad_fn is None
-        and a.base is None
-        and a.dtype == b.dtype
-        and a.shape == b.shape
-        and a.flags.writeable
-        and a.flags.c_contiguous
-        and getrefcount(old) == _HELD_BY_ENGINE + sum(o is old for o in outs)
+        getrefcount(old) == held
         and getrefcount(a) == 3  # (old._data, the name a and the call's)
         and b.base is not a  # (a owns its memory: only a view of it shares it)
     )

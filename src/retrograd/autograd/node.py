@@ -123,6 +123,7 @@ def keep_input_shape(node, output_nr, shape):
         shapes = node._input_shapes = {}
     shapes.setdefault(output_nr, shape)
     node._hooked = True  # the engine looks at ``_input_shapes`` on hooked nodes only
+    _switches.kept_shapes = True
 
 
 def keep_shape_of(t):
@@ -461,20 +462,17 @@ class BinaryNode(FunctionNode):
 
     def apply(self, grads, needed):
         (n0, _), (n1, _) = self.next_functions
-        if (self._check_unread or needed is not None or n0 is None is n1) and self._versions:
+        if self._versions and (self._check_unread or needed is not None or n0 is None is n1):
             self._check_saved()  # (with no edge, no formula reads them, yet the node runs)
         g = grads[0]
         f0, f1 = self._formulas
-        r0 = (
-            f0(g, self)
-            if (n0 is not None and f0 is not None and (needed is None or n0 in needed))
-            else None
-        )
-        r1 = (
-            f1(g, self)
-            if (n1 is not None and f1 is not None and (needed is None or n1 in needed))
-            else None
-        )
+        if needed is not None:
+            if n0 not in needed:
+                n0 = None
+            if n1 not in needed:
+                n1 = None
+        r0 = None if n0 is None or f0 is None else f0(g, self)
+        r1 = None if n1 is None or f1 is None else f1(g, self)
         meta = self._meta
         if meta is not None:
             if meta[0] is not None and r0 is not None:
