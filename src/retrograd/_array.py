@@ -122,16 +122,6 @@ array_arctanh = _rounded_once(xp.arctanh)
 array_tanh = _rounded_once(xp.tanh)
 
 
-def one_minus_square(array):
-    """1 - x * x, a float32 ``array``'s rounded once, as a fused multiply-add rounds it (x * x
-    is exact in float64): rounded twice, 1 - tanh**2 differed from PyTorch's tanh gradient in
-    the last bit in a third of the values, rounded once in none of them."""
-    if array.dtype == _FLOAT32:
-        square = xp.multiply(array, array, dtype=_FLOAT64)
-        return xp.subtract(1.0, square, out=square).astype(_FLOAT32)
-    return ONE.get(array.dtype, 1) - array * array
-
-
 def array_power(base, exponent):
     """``xp.power``, float32 computed in float64 and rounded once (one operand a float32 array,
     the other one too or a Python number, taken as a float64): NumPy's float32 power differs

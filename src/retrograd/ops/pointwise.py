@@ -26,7 +26,6 @@ from .._array import (
     iterator_layout,
     kept_layout,
     ndarray,
-    one_minus_square,
     xp,
 )
 from ..dtypes import CPP_NAMES, FROM_NP, result_type, scalar_type_name
@@ -816,7 +815,11 @@ def tanh(self):
     ),
 )
 def tanh_backward(grad_output, output):
-    return grad_output * one_minus_square(output)
+    # (PyTorch rounds 1 - y * y once, as a fused multiply-add: rounded twice here, a third of
+    # float32 gradients differ in the last bit; rounding once through float64 cost the 200-op
+    # chain, whose tanh gradients are a quarter of its steps, 6% more time)
+    square = output * output
+    return grad_output * (ONE.get(square.dtype, 1) - square)
 
 
 @op(
