@@ -166,6 +166,15 @@ PROGRAMS = {
         t6 = torch.sqrt(g4)
         g10, = torch.autograd.grad(t6.sum(), [g4])
     """,
+    "seed 9200371: sub_ with alpha of a 0-d tensor into its own unsqueezed view": """
+        t2 = torch.tensor(-1.321, dtype=torch.float64, requires_grad=True)
+        t3 = t2 * 2
+        t4 = t3.unsqueeze(-1)
+        with torch.no_grad():
+            t4.sub_(t3, alpha=0.5)
+        with torch.no_grad():
+            t4.add_(t3, alpha=2)
+    """,
 }
 
 

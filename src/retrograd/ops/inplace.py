@@ -923,11 +923,11 @@ def _fast(ufunc, name, fn):
                 and _same_kind(data, b)
                 and (
                     not isinstance(b, ndarray)
-                    or (
-                        (b.shape == data.shape or _fits(b.shape, data.shape))
-                        and not _same_memory(data, o)
-                    )
+                    or b.shape == data.shape
+                    or _fits(b.shape, data.shape)
                 )
+                # (o, not b: a 0-d o times alpha is a NumPy scalar, which shares no memory)
+                and not (isinstance(o, ndarray) and _same_memory(data, o))
             ):
                 ufunc(data, b, out=data)
                 _bump(self)
