@@ -175,6 +175,14 @@ PROGRAMS = {
         with torch.no_grad():
             t4.add_(t3, alpha=2)
     """,
+    "seed 9201631: a reentrant checkpoint saves its inputs: an inference tensor among them": """
+        t1 = torch.tensor([0.653], dtype=torch.float32)
+        with torch.inference_mode():
+            t10 = t1 * 2
+        t14 = torch.tensor([-1.092], dtype=torch.float32, requires_grad=True)
+        t16 = torch.utils.checkpoint.checkpoint(lambda a, b: a.exp() * b.tanh(), t10, t14, use_reentrant=True)
+        t17 = torch.utils.checkpoint.checkpoint(lambda a, b: a.exp() * b.tanh(), t10, t1, use_reentrant=True)
+    """,
 }
 
 
