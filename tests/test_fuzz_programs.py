@@ -183,6 +183,17 @@ PROGRAMS = {
         t16 = torch.utils.checkpoint.checkpoint(lambda a, b: a.exp() * b.tanh(), t10, t14, use_reentrant=True)
         t17 = torch.utils.checkpoint.checkpoint(lambda a, b: a.exp() * b.tanh(), t10, t1, use_reentrant=True)
     """,
+    "seed 8205778: a view of a tangent is an ordinary view, written in place with grad mode on": """
+        t19 = torch.tensor([[0.673, -0.218, 0.378], [0.459, -0.685, 1.14]], dtype=torch.float32)
+        t23 = torch.tensor([[0.683, -1.002, -1.223], [-1.573, -0.281, 0.76]], dtype=torch.float32)
+        with torch.autograd.forward_ad.dual_level():
+            d24 = torch.autograd.forward_ad.make_dual(t19, t23)
+            e25 = d24.cos().t()
+            p26, q27 = torch.autograd.forward_ad.unpack_dual(e25)
+        t36 = torch.tensor([[-1.49, -0.772], [-0.194, 0.677], [-0.595, 1.095]], dtype=torch.float32, requires_grad=True)
+        q27.addcmul_(t36, t36, value=0.5)
+        q27.sum().backward()
+    """,
 }
 
 
