@@ -194,6 +194,21 @@ PROGRAMS = {
         q27.addcmul_(t36, t36, value=0.5)
         q27.sum().backward()
     """,
+    "seed 9206875: a view of an inference tensor is no view to detach_": """
+        t1 = torch.tensor([[-0.782, -1.687], [-0.934, 1.425]], dtype=torch.float32, requires_grad=True)
+        with torch.inference_mode():
+            t4 = t1.sum()
+        t5 = t4.reshape((1,))
+        t7 = t5.select(0, 0)
+        t7.detach_()
+        with torch.inference_mode():
+            t8 = t5[:1]
+            t8.detach_()
+        t9 = t1 * 1
+        with torch.inference_mode():
+            t10 = t9[:1]
+        t10.detach_()
+    """,
 }
 
 
