@@ -209,6 +209,18 @@ PROGRAMS = {
             t10 = t9[:1]
         t10.detach_()
     """,
+    "seed 9205799: a result saved by a write through a view keeps the view node alive while the node of the next write lives": """
+        t1 = torch.tensor([[0.167], [-1.788], [0.182]], dtype=torch.float32, requires_grad=True)
+        t2 = t1.clamp_min(0.25)
+        t6 = t2.squeeze(-2)
+        t7 = torch.tensor([[-1.612], [-0.382], [-1.445]], dtype=torch.float64, requires_grad=True)
+        t6.mul_(t7)
+        t6.tanh_()
+        t10 = t2.sort(0).values
+        t11 = torch.tensor([[1.194], [-0.188], [1.438]], dtype=torch.float32, requires_grad=True)
+        t6.mul_(t11)
+        g27, g28, = torch.autograd.grad(t10.mean(), [t7, t11])
+    """,
 }
 
 
