@@ -166,6 +166,61 @@ PROGRAMS = {
         t6 = torch.sqrt(g4)
         g10, = torch.autograd.grad(t6.sum(), [g4])
     """,
+    "seed 9200371: sub_ with alpha of a 0-d tensor into its own unsqueezed view": """
+        t2 = torch.tensor(-1.321, dtype=torch.float64, requires_grad=True)
+        t3 = t2 * 2
+        t4 = t3.unsqueeze(-1)
+        with torch.no_grad():
+            t4.sub_(t3, alpha=0.5)
+        with torch.no_grad():
+            t4.add_(t3, alpha=2)
+    """,
+    "seed 9201631: a reentrant checkpoint saves its inputs: an inference tensor among them": """
+        t1 = torch.tensor([0.653], dtype=torch.float32)
+        with torch.inference_mode():
+            t10 = t1 * 2
+        t14 = torch.tensor([-1.092], dtype=torch.float32, requires_grad=True)
+        t16 = torch.utils.checkpoint.checkpoint(lambda a, b: a.exp() * b.tanh(), t10, t14, use_reentrant=True)
+        t17 = torch.utils.checkpoint.checkpoint(lambda a, b: a.exp() * b.tanh(), t10, t1, use_reentrant=True)
+    """,
+    "seed 8205778: a view of a tangent is an ordinary view, written in place with grad mode on": """
+        t19 = torch.tensor([[0.673, -0.218, 0.378], [0.459, -0.685, 1.14]], dtype=torch.float32)
+        t23 = torch.tensor([[0.683, -1.002, -1.223], [-1.573, -0.281, 0.76]], dtype=torch.float32)
+        with torch.autograd.forward_ad.dual_level():
+            d24 = torch.autograd.forward_ad.make_dual(t19, t23)
+            e25 = d24.cos().t()
+            p26, q27 = torch.autograd.forward_ad.unpack_dual(e25)
+        t36 = torch.tensor([[-1.49, -0.772], [-0.194, 0.677], [-0.595, 1.095]], dtype=torch.float32, requires_grad=True)
+        q27.addcmul_(t36, t36, value=0.5)
+        q27.sum().backward()
+    """,
+    "seed 9206875: a view of an inference tensor is no view to detach_": """
+        t1 = torch.tensor([[-0.782, -1.687], [-0.934, 1.425]], dtype=torch.float32, requires_grad=True)
+        with torch.inference_mode():
+            t4 = t1.sum()
+        t5 = t4.reshape((1,))
+        t7 = t5.select(0, 0)
+        t7.detach_()
+        with torch.inference_mode():
+            t8 = t5[:1]
+            t8.detach_()
+        t9 = t1 * 1
+        with torch.inference_mode():
+            t10 = t9[:1]
+        t10.detach_()
+    """,
+    "seed 9205799: a result saved by a write through a view keeps the view node alive while the node of the next write lives": """
+        t1 = torch.tensor([[0.167], [-1.788], [0.182]], dtype=torch.float32, requires_grad=True)
+        t2 = t1.clamp_min(0.25)
+        t6 = t2.squeeze(-2)
+        t7 = torch.tensor([[-1.612], [-0.382], [-1.445]], dtype=torch.float64, requires_grad=True)
+        t6.mul_(t7)
+        t6.tanh_()
+        t10 = t2.sort(0).values
+        t11 = torch.tensor([[1.194], [-0.188], [1.438]], dtype=torch.float32, requires_grad=True)
+        t6.mul_(t11)
+        g27, g28, = torch.autograd.grad(t10.mean(), [t7, t11])
+    """,
 }
 
 

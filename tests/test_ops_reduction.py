@@ -847,3 +847,25 @@ def test_cumprod_gradient_over_at_most_one_element(torch_ref, shape):
         return g.tolist(), g.requires_grad, gg.tolist(), gg.requires_grad
 
     assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: x.amax(-1),
+        lambda x: x.amin([-1]),
+        lambda x: x.amax((0, -1)),
+        lambda x: x.max(-1),
+        lambda x: x.min(dim=-1),
+        lambda x: x.argmax(-1),
+        lambda x: x.aminmax(dim=-1),
+    ],
+)
+def test_an_empty_reduction_dim_is_named_as_pytorch_names_it(torch_ref, call):
+    # (amax and amin name the dim as given, max, min and aminmax as wrapped: seed 9303800)
+    errors = []
+    for lib in (retrograd, torch_ref):
+        with pytest.raises(IndexError) as info:
+            call(lib.zeros(2, 0))
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]

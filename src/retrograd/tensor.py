@@ -477,7 +477,9 @@ class Tensor:
         return t
 
     def detach_(self):
-        if self._view_base is not None:  # any view, as in PyTorch, whether or not it has a graph
+        # any view, as in PyTorch, whether or not it has a graph; an inference tensor's views
+        # are no views to autograd
+        if self._view_base is not None and type(self._vc) is not InferenceVersionCounter:
             raise RuntimeError(
                 "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
                 "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views "

@@ -275,7 +275,10 @@ def _propagate(function, args, tensors, results, n_outputs):
     _switches.forward_ad_hook = None
     try:
         if jvp is not None or (opdef is not None and opdef.view and len(tensors) == 1):
-            _grad_state.enabled = keep_graph
+            # (in the caller's grad mode, as PyTorch: where nothing requires grad no graph is
+            # made either way, but a view of a tangent made with grad mode off would be a
+            # no_grad view, which an in-place write with grad mode on refuses)
+            _grad_state.enabled = prev_mode
             listed = isinstance(args[0], list) and args[0] is tensors
             attrs = args[1 if listed else len(tensors) :]
             if jvp is None or jvp == "linear":

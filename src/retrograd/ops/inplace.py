@@ -155,7 +155,10 @@ _copy_slices.opdef.Node.apply = _copy_slices_apply
     node="AsStridedBackward0",
     method=False,
 )
-def _view_of_base(self, index, view):
+def _view_of_base(self, index, view, previous=None):
+    # (``previous``: the view's node before a write through it, which this node keeps alive as
+    # the in-place op's node keeps it in PyTorch, though no gradient flows to it: a result that
+    # an earlier write saved comes back with that node, and errors name it, while it lives)
     return view  # the view's own array: only the node is wanted
 
 
@@ -505,7 +508,7 @@ def inplace(t, fn, *args):
         # own node, and the hooks on it, are no longer on the path of the gradient.  (A real
         # part of a complex base reads through its own view.)
         index = _flat_index(base, t)
-        old._grad_fn = _view_of_base(base, index, t._data)._grad_fn
+        old._grad_fn = _view_of_base(base, index, t._data, old._grad_fn)._grad_fn
         old._output_nr = 0
     packing = hooks_open()
     if packing:  # a pack hook may keep the array itself (detach, numpy): it must see the old value
@@ -923,11 +926,11 @@ def _fast(ufunc, name, fn):
                 and _same_kind(data, b)
                 and (
                     not isinstance(b, ndarray)
-                    or (
-                        (b.shape == data.shape or _fits(b.shape, data.shape))
-                        and not _same_memory(data, o)
-                    )
+                    or b.shape == data.shape
+                    or _fits(b.shape, data.shape)
                 )
+                # (o, not b: a 0-d o times alpha is a NumPy scalar, which shares no memory)
+                and not (isinstance(o, ndarray) and _same_memory(data, o))
             ):
                 ufunc(data, b, out=data)
                 _bump(self)

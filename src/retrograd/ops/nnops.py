@@ -10,7 +10,7 @@ import math
 from collections import namedtuple
 
 from .. import _generator, _sampling, _switches
-from .._array import c_order, kept_layout, xp
+from .._array import array_exp, array_expm1, array_log1p, c_order, kept_layout, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.grad_mode import enable_grad
 from ..autograd.node import AccumulateGrad
@@ -137,7 +137,7 @@ def _gelu(self, approximate="none"):
 
 def _silu_grad(g, n):
     s = n.self.sigmoid()
-    return g * (s * (1 + n.self * (1 - s)))
+    return g * s * (1 + n.self * (1 - s))  # (PyTorch's grouping: as g * (s * ...) 45% differed)
 
 
 @op(saves="self", grads=(_silu_grad,), node="SiluBackward0", method=False)
@@ -145,9 +145,10 @@ def _silu(self):
     if self.dtype.kind == "c":  # x * sigmoid(x), holomorphic
         with xp.errstate(over="ignore", invalid="ignore"):
             return self / (1 + xp.exp(-self))
-    e = xp.exp(-xp.abs(self))
-    s = xp.where(self >= 0, 1 / (1 + e), e / (1 + e))
-    return (self * s).astype(self.dtype, copy=False)
+    # x / (1 + exp(-x)), as PyTorch's kernel computes it (as x * sigmoid(x) a quarter of the
+    # float32 values differed in the last bit); exp(-x) is inf below -88, and x / inf is -0
+    with xp.errstate(over="ignore"):
+        return (self / (1 + array_exp(-self))).astype(self.dtype, copy=False)
 
 
 def _softplus_grad(g, n):
@@ -167,8 +168,11 @@ def _softplus_grad(g, n):
 )
 def _softplus(self, beta=1.0, threshold=20.0):
     bx = self * beta
-    # log(1 + exp(bx)) written so that exp never overflows
-    soft = (xp.log1p(xp.exp(-xp.abs(bx))) + xp.maximum(bx, 0)) / beta
+    # log1p(exp(bx)) / beta as PyTorch computes it (the exp overflows only where bx is above
+    # the threshold, whose values are x itself; written as log1p(exp(-|bx|)) + max(bx, 0), 30%
+    # of the float32 values differed in the last bit, 5% now)
+    with xp.errstate(over="ignore"):
+        soft = array_log1p(array_exp(bx)) / beta
     return xp.where(bx > threshold, self, soft).astype(self.dtype, copy=False)
 
 
@@ -180,7 +184,7 @@ def _elu_grad(g, n):
 
 @op(real="elu_cpu", saves="self", grads=(_elu_grad,), node="EluBackward0", method=False)
 def _elu(self, alpha=1.0, scale=1.0, input_scale=1.0):
-    neg = alpha * xp.expm1(xp.minimum(self, 0) * input_scale)
+    neg = alpha * array_expm1(xp.minimum(self, 0) * input_scale)
     return (scale * xp.where(self > 0, self, neg)).astype(self.dtype, copy=False)
 
 
@@ -239,7 +243,8 @@ def _log_sigmoid_grad(g, n):
 )
 def _log_sigmoid(self):
     # log(sigmoid(x)) = -log(1 + exp(-x)), written so that exp never overflows
-    return (xp.minimum(self, 0) - xp.log1p(xp.exp(-xp.abs(self)))).astype(self.dtype, copy=False)
+    soft = array_log1p(array_exp(-xp.abs(self)))
+    return (xp.minimum(self, 0) - soft).astype(self.dtype, copy=False)
 
 
 @op(

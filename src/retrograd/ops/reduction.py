@@ -323,9 +323,14 @@ def _check_extreme(name):
                     f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                     "Specify the reduction dim with the 'dim' argument."
                 )
-            for d in dims_arg(dim, a.ndim):
-                if a.shape[d] == 0:
-                    raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+            dims_arg(dim, a.ndim)  # (its errors first)
+            for d in dim if isinstance(dim, (tuple, list)) else (dim,):
+                if a.ndim and a.shape[_wrap_dim(d, a.ndim)] == 0:
+                    # (amax and amin name the dim as given, -1 as -1; max and min wrapped)
+                    shown = d if name in ("amax", "amin") else _wrap_dim(d, a.ndim)
+                    raise IndexError(
+                        f"{name}(): Expected reduction dim {shown} to have non-zero size."
+                    )
 
     return check
 
@@ -1072,8 +1077,10 @@ def _check_aminmax(a, dim, keepdim):
                 "aminmax(): cannot compute aminmax over an empty dimension as the operation has "
                 "no identity."
             )
-    elif a.ndim and a.shape[_wrap_dim(dim, a.ndim)] == 0:
-        raise IndexError(f"aminmax: Expected reduction dim {dim} to have non-zero size.")
+    elif a.ndim and a.shape[_wrap_dim(dim, a.ndim)] == 0:  # (named wrapped, unlike amax's)
+        raise IndexError(
+            f"aminmax: Expected reduction dim {_wrap_dim(dim, a.ndim)} to have non-zero size."
+        )
 
 
 def _aminmax_grad(grads, n):

@@ -672,6 +672,8 @@ def _reentrant(function, args, rng, site):
     tensor_args = [a for a in args if isinstance(a, Tensor)]
     if not (prev and any(a._requires_grad for a in tensor_args)):
         return outs
+    if any(a.is_inference() for a in tensor_args):  # (saved for the rerun, after the segment ran)
+        raise RuntimeError(INFERENCE_SAVED)
     node = CheckpointFunctionBackward.__new__(CheckpointFunctionBackward)
     from ..autograd.node import _sequence
 
