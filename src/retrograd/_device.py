@@ -219,14 +219,20 @@ def no_kernel(op: str, backend: str = "CPU") -> str:
     )
 
 
-def refusing(name: str, message: str, doc: str | None = None):
+def refusing(name: str, message: str, doc: str | None = None, method: bool = False):
     """A function named ``name`` that raises ``NotImplementedError(message)`` however it is
-    called: the one maker of a stand-in for what retrograd refuses by name (a CUDA-only kernel,
-    a method it does not build, a pickled layout it cannot load)."""
+    called (``method``: a Tensor method, taking ``self`` first): the one maker of a stand-in for
+    what retrograd refuses by name (a CUDA-only kernel, a method it does not build, a pickled
+    layout it cannot load)."""
 
     def refuse(*args, **kwargs):
         raise NotImplementedError(message)
 
+    def refuse_method(self, *args, **kwargs):
+        raise NotImplementedError(message)
+
+    if method:
+        refuse = refuse_method
     refuse.__name__ = refuse.__qualname__ = name
     refuse.__doc__ = doc
     return refuse

@@ -292,7 +292,7 @@ def _install_sparse_methods():
         return refuse
 
     def backend_error(name):
-        return _device.refusing(name, _device.no_kernel(name))
+        return _device.refusing(name, _device.no_kernel(name), method=True)
 
     for name in ("coalesce", "indices", "is_coalesced"):
         setattr(Tensor, name, layout_error(name))
@@ -327,7 +327,7 @@ def _install_sparse_methods():
         setattr(Tensor, name, backend_error(name))
 
     def not_built(name):
-        return _device.refusing(name, f"Tensor.{name} is not built in retrograd")
+        return _device.refusing(name, f"Tensor.{name} is not built in retrograd", method=True)
 
     for name in (
         "to_sparse_csr",
