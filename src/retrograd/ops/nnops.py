@@ -899,10 +899,11 @@ def _reduce_array(loss, reduction, dtype):
 
 
 def _scaled_grad(g, n, per_element, scale=1.0):
-    """``per_element`` times ``scale`` (over numel for 'mean'), then times ``g``."""
+    """``per_element`` times ``scale`` (over numel for 'mean'), then times ``g``: contiguous
+    whatever the inputs' layout, as the gradient PyTorch's kernels of these losses write."""
     if n.reduction == "mean":
         scale = scale / per_element.numel()
-    return (per_element if scale == 1 else per_element * scale) * g
+    return ((per_element if scale == 1 else per_element * scale) * g).contiguous()
 
 
 def _mean_grad(grad, n):
