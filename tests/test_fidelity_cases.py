@@ -868,6 +868,21 @@ def test_reentrant_checkpoint_reads_whether_an_input_requires_grad_at_backward(t
         np.testing.assert_allclose(ours, theirs, rtol=1e-6)
 
 
+def test_reentrant_checkpoint_whose_inputs_all_stopped_requiring_grad_says_so(torch_ref):
+    # (seed 9403395) every input detached in place after the forward: the rerun's outputs do not
+    # require grad, which PyTorch reports at backward; retrograd gave no gradient and no error
+    def program(T):
+        a = T.ones(3, requires_grad=True)
+        b = a * 2
+        y = T.utils.checkpoint.checkpoint(lambda t: t.tanh() * 2, b, use_reentrant=True)
+        b.detach_()
+        with pytest.raises(RuntimeError) as caught:
+            y.sum().backward()
+        return str(caught.value), a.grad
+
+    assert program(retrograd) == program(torch_ref)
+
+
 def test_division_gradient_for_the_divisor_has_pytorchs_bits(torch_ref):
     # (seeds 8101621, 8105647) PyTorch groups the divisor's gradient as -g * ((x / y) / y); the
     # second derivative of x / x, exactly 0, is rounding noise whose sign followed the grouping

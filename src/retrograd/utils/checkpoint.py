@@ -631,6 +631,9 @@ class CheckpointFunctionBackward(Node):
         finally:
             _grad_state.enabled = prev
         outs = (outs,) if isinstance(outs, Tensor) else tuple(outs)
+        if not any(isinstance(o, Tensor) and o._requires_grad for o in outs):
+            # (every input detached in place since the forward, say)
+            raise RuntimeError(_NOT_NECESSARY)
         roots, root_grads = [], []
         for o, g in zip(outs, grads):
             if isinstance(o, Tensor) and o._requires_grad and g is not None:
@@ -655,6 +658,7 @@ class CheckpointFunctionBackward(Node):
         self._freed_at = where
 
 
+_NOT_NECESSARY = "none of output has requires_grad=True, this checkpoint() is not necessary"
 _REENTRANT_GRAD = (
     "When use_reentrant=True, torch.utils.checkpoint is incompatible with .grad() or passing an "
     "`inputs` parameter to .backward(). To resolve this error, you can either set "
