@@ -883,6 +883,24 @@ def test_reentrant_checkpoint_whose_inputs_all_stopped_requiring_grad_says_so(to
     assert program(retrograd) == program(torch_ref)
 
 
+def test_the_gradient_through_a_primal_of_forward_ad_is_handed_on_as_it_is(torch_ref):
+    # (seed 9407986) unpack_dual's primal is a view whose node passes the gradient on itself:
+    # a view of it, made while the backward ran without grad mode, refused an in-place write
+    def program(T):
+        fw = T.autograd.forward_ad
+        x = T.ones(3, requires_grad=True)
+        with fw.dual_level():
+            dual = fw.make_dual(x * 2, T.ones(3)) * 2
+            primal = fw.unpack_dual(dual).primal
+        go = T.full((3,), 0.5)
+        (g,) = T.autograd.grad(primal, [dual], grad_outputs=go)
+        same = (g is go, g.data_ptr() == go.data_ptr())
+        g.sub_(T.ones(3, requires_grad=True))
+        return primal.grad_fn.name(), same, g.requires_grad, type(g.grad_fn).__name__
+
+    assert program(retrograd) == program(torch_ref)
+
+
 def test_division_gradient_for_the_divisor_has_pytorchs_bits(torch_ref):
     # (seeds 8101621, 8105647) PyTorch groups the divisor's gradient as -g * ((x / y) / y); the
     # second derivative of x / x, exactly 0, is rounding noise whose sign followed the grouping

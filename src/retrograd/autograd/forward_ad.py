@@ -138,7 +138,7 @@ def unpack_dual(tensor, *, level=None) -> UnpackedDualTensor:
     tangent = tangent_of(tensor)
     if tangent is None and _level is None:
         return UnpackedDualTensor(tensor, None)
-    return UnpackedDualTensor(_alias(tensor), tangent)  # (inside a level: a view, as PyTorch's)
+    return UnpackedDualTensor(_alias(tensor, primal=True), tangent)  # (a view, as PyTorch's)
 
 
 def tangent_of(tensor):
@@ -188,10 +188,16 @@ def _dims(t):
     return "[" + ", ".join(map(str, t._data.shape)) + "]"
 
 
-def _alias(tensor):
-    """``tensor.view_as(tensor)`` (kept in the graph) without passing its tangent on."""
+def _alias(tensor, primal=False):
+    """A view of all of ``tensor``, kept in the graph, without passing its tangent on: for
+    make_dual ``view_as``'s (a ViewBackward0 node), for unpack_dual's ``primal`` one whose node
+    hands the gradient on as it is (PyTorch's ``Identity``: the gradient is not a view)."""
+    from ..ops.indexing import _identity
+
     hook, _switches.forward_ad_hook = _switches.forward_ad_hook, None
     try:
+        if primal:
+            return _identity(tensor, (Ellipsis,), False, _identity)
         return tensor.view_as(tensor)
     finally:
         _switches.forward_ad_hook = hook

@@ -302,7 +302,7 @@ def _read_backward(g, n):
             for d in reversed(dims):  # by one (a view each), the last added first
                 g = g.squeeze(d)
             return g
-    elif n.node_fn is _alias:
+    elif n.node_fn is _alias or n.node_fn is _identity:
         return g
     backward = _BACKWARD_OF.get(n.node_fn, _index_backward if n.advanced else _slice_backward)
     return backward(g, n.self_shape, n.key, n.advanced, n.node_fn)
@@ -346,6 +346,8 @@ _select = _reader("_select", "SelectBackward0")
 _slice = _reader("_slice", "SliceBackward0")
 _unsqueeze_index = _reader("_unsqueeze_index", "UnsqueezeBackward0")
 _alias = _reader("_alias", "AliasBackward0")
+# (forward AD's primal of a dual tensor: a view whose node hands the gradient on as it is)
+_identity = _reader("_identity", "torch::autograd::Identity")
 _index = _reader("_index", "IndexBackward0", True)
 _gather = _reader("_gather", "GatherBackward0", True)
 # (PyTorch's index_select result is contiguous, NumPy's fancy indexing keeps the input's order)
