@@ -2,6 +2,7 @@
 PyTorch with no error, each run on both libraries and compared."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -897,6 +898,59 @@ def test_the_gradient_through_a_primal_of_forward_ad_is_handed_on_as_it_is(torch
         same = (g is go, g.data_ptr() == go.data_ptr())
         g.sub_(T.ones(3, requires_grad=True))
         return primal.grad_fn.name(), same, g.requires_grad, type(g.grad_fn).__name__
+
+    assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("how", ["setitem", "copy_ of the same view", "copy_ of the base"])
+def test_a_copy_onto_the_same_view_of_expanded_memory_does_nothing(torch_ref, how):
+    # (seed 9501783) x.expand(2, 3)[0] = x: the value, expanded to the row, reads the very
+    # elements it writes, which PyTorch's copy_ leaves alone without its overlap error; from
+    # memory laid out otherwise, the error stays
+    def program(T):
+        x = T.tensor([-2.0], requires_grad=True)
+        v = x * 3
+        e = v.expand(2, 3)
+        try:
+            if how == "setitem":
+                e[0] = v
+            elif how == "copy_ of the same view":
+                e[0].copy_(v.expand(3))
+            else:
+                e[0].copy_(v)
+        except RuntimeError as error:
+            return "in the forward", str(error)
+        seen = type(e.grad_fn).__name__, e.tolist(), v._version
+        try:  # (the gradient through the base, PyTorch's CopySlices, writes into it as well)
+            e.sum().backward()
+        except RuntimeError as error:
+            return seen, "in the backward", str(error)
+        return seen, x.grad.tolist()
+
+    assert program(retrograd) == program(torch_ref)
+
+
+@pytest.mark.parametrize("write", ["masked_fill_", "fill_", "zero_", "index_put_"])
+def test_no_gradient_through_a_write_into_an_expanded_view(torch_ref, write):
+    # PyTorch lets these write into an expanded view of a tensor that requires grad, but its
+    # backward refuses (the gradient would go through the view's shared elements); retrograd
+    # summed over them and gave a gradient (54 where the row's true share is 18)
+    def program(T):
+        x = T.tensor([-2.0], requires_grad=True)
+        e = (x * 3).expand(2, 3)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (PyTorch's deprecation of writes into expanded)
+            if write == "masked_fill_":
+                e.masked_fill_(T.tensor([[True, False, False], [False] * 3]), 1.0)
+            elif write == "index_put_":
+                e.index_put_((T.tensor([0]),), T.ones(3))
+            else:
+                getattr(e, write)(*([1.0] if write == "fill_" else []))
+        try:
+            e.sum().backward()
+        except RuntimeError as error:
+            return type(e.grad_fn).__name__, str(error)
+        return x.grad.tolist()
 
     assert program(retrograd) == program(torch_ref)
 

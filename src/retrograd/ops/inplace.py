@@ -143,10 +143,15 @@ def _copy_slices_apply(node, grads, needed, _apply=_copy_slices.opdef.Node.apply
     # before any gradient below it is accumulated.
     if node._saved is None:
         raise freed_error(node)
+    if node._overlapping:  # (PyTorch's backward writes the gradient through the view as well)
+        raise RuntimeError(_OVERLAP)
     return _apply(node, grads, needed)
 
 
 _copy_slices.opdef.Node.apply = _copy_slices_apply
+# Set on the node of a write through a view whose elements share memory (an expanded view),
+# whose gradient PyTorch refuses to compute.
+_copy_slices.opdef.Node._overlapping = False
 
 
 @op(
@@ -487,7 +492,7 @@ def inplace(t, fn, *args):
             _check_overlap(
                 t, args, fn
             )  # after the op's own checks, as PyTorch's kernels order them
-            _write(t, _in_element_order(t, fn, args, t, out._data), _overlap_ok(fn))
+            _write(t, _in_element_order(t, fn, args, t, out._data), _overlap_ok(fn, t, args))
         _bump(t)
         if not t._requires_grad:
             _note_write(t, args, fn)
@@ -520,7 +525,7 @@ def inplace(t, fn, *args):
     _check_overlap(t, args, fn)
     if not packing and _saved_since(out._grad_fn, start, old):  # keep the old value safe
         old._data = old._data.copy()
-    _write(t, _in_element_order(t, fn, args, old, out._data), _overlap_ok(fn))
+    _write(t, _in_element_order(t, fn, args, old, out._data), _overlap_ok(fn, t, args))
     _bump(t)
     node = out.grad_fn
     if base is None:
@@ -612,6 +617,8 @@ def _write_through_view(t, base, out, index=None):
     if index is None:
         index = _flat_index(base, t)
     new_base = _copy_slices(base, out, index)
+    if 0 in t._data.strides and _zero_stride_overlap(t._data):
+        new_base.grad_fn._overlapping = True
     _rebase(base, new_base.grad_fn, 0)
     _rebase(t, _view_of_base(base, index, t._data).grad_fn, 0)
     t._attr_version = t._vc.version  # its grad_fn is current; the other views' are stale
@@ -707,6 +714,17 @@ def _strides(a):
     return tuple(strides)
 
 
+def _same_view(a, b):
+    """Whether arrays ``a`` and ``b`` read the same elements of one memory in the same way (the
+    address, shape, strides and dtype of both alike)."""
+    return (
+        a.shape == b.shape
+        and a.dtype == b.dtype
+        and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+        and _strides(a) == _strides(b)
+    )
+
+
 def _same_memory(a, b):
     """A cheap first look: whether arrays ``a`` and ``b`` are views of one array."""
     ra = a.base if a.base is not None else a
@@ -727,14 +745,22 @@ _EXPANDED_WARNINGS = {
 }
 
 
-def _overlap_ok(fn):
-    return fn in _KERNELS or getattr(fn, "__name__", None) in _PARTIAL_WRITES
+def _overlap_ok(fn, t=None, args=()):
+    """Whether ``fn`` may write into ``t`` where its elements share memory: a partial write, or
+    a copy of the same view of the memory onto itself (PyTorch's copy_ then does nothing)."""
+    return (
+        fn in _KERNELS
+        or getattr(fn, "__name__", None) in _PARTIAL_WRITES
+        or (fn is _copy_from and t is not None and _same_view(t._data, args[0]._data))
+    )
 
 
 def _check_overlap(t, args, fn):
     """PyTorch's errors for a write whose destination ``t`` has elements sharing memory, or whose
     tensor inputs share memory with it in part (index_put: at all)."""
     dest = t._data
+    if fn is _copy_from and _same_view(dest, args[0]._data):
+        return  # PyTorch's copy_ of memory onto the same view of it does nothing, checks none
     if 0 in dest.strides and _zero_stride_overlap(dest):
         if not _overlap_ok(fn):
             raise RuntimeError(_OVERLAP)
