@@ -18,6 +18,7 @@ import pytest
 import retrograd
 
 WORKER_DIED = re.compile(r"DataLoader worker \(pid\(s\) \d+\) exited unexpectedly")
+WORKER_EXITED = re.compile(r"DataLoader worker \(pid \d+\) exited unexpectedly with exit code 3\.")
 
 
 @pytest.fixture(autouse=True)
@@ -244,9 +245,10 @@ def test_large_batches_arrive_through_shared_memory_intact(dtype):
 
 
 # --- errors in workers ----------------------------------------------------------------------
-def _outcomes(loader):
+def _outcomes(loader, until_error=False):
     """Each step of iterating ``loader``: a batch, or the error's type, first two and last
-    lines (the traceback between them names each library's own files)."""
+    lines (the traceback between them names each library's own files); ``until_error``: no
+    step after the first error."""
     out, it = [], iter(loader)
     while True:
         try:
@@ -256,6 +258,8 @@ def _outcomes(loader):
         except Exception as e:
             lines = str(e).strip().splitlines()
             out.append((type(e).__name__, lines[:2], lines[-1]))
+            if until_error:
+                return out
         else:
             out.append(_plain(batch))
 
@@ -346,14 +350,16 @@ def test_a_batch_that_cannot_be_pickled_is_an_error_not_a_hang():
 
 # PyTorch's side of the next test, in a process of its own: a worker that exits makes
 # PyTorch's loader raise from a SIGCHLD handler, which can land in the middle of the test
-# runner's own work and leave it waiting for ever; alone it gives its answer at once.
+# runner's own work and leave it waiting for ever.  Alone, its iteration past the death report
+# still sometimes waits for ever on a loaded machine (3 runs in 6, run side by side), so it
+# stops at the report.
 _TORCH_DYING_WORKER = """
 import sys, torch
 sys.path.insert(0, {tests!r})
 from test_data_workers import ExitingDataset, _outcomes
 
 loader = torch.utils.data.DataLoader(ExitingDataset(), batch_size=2, num_workers=2)
-print(repr(_outcomes(loader)))
+print(repr(_outcomes(loader, until_error=True)))
 """
 
 
@@ -377,10 +383,18 @@ def test_a_worker_that_dies_is_reported_as_in_torch(torch_ref):
     for run in (outcomes, expected):
         # (the death is reported once, at the dead worker's first batch or, where the SIGCHLD
         # comes sooner, while an earlier batch is awaited: PyTorch's own order varies)
+        # (PyTorch words it the other way where its periodic check of the workers sees the
+        # death before the signal does)
         died = [o for o in run if o[0] == "RuntimeError"]
-        assert len(died) == 1 and WORKER_DIED.fullmatch(died[0][1][0]), run
+        assert len(died) == 1, run
+        assert WORKER_DIED.fullmatch(died[0][1][0]) or WORKER_EXITED.match(died[0][1][0]), run
         runs.append([o for o in run if o[0] != "RuntimeError"])
-    assert runs[0] == runs[1]  # going on skips the dead worker's batches
+    ours = [o for o in outcomes if o[0] == "RuntimeError"][0][1][0]
+    assert WORKER_DIED.fullmatch(ours), ours  # (retrograd's words: its report comes one way)
+    # PyTorch's batches before the report come in retrograd's order; retrograd goes on past it,
+    # skipping the dead worker's batches
+    assert runs[1] == runs[0][: len(runs[1])]
+    assert [b[1] for b in runs[0]] == [[0, 1], [4, 5], [8, 9]]
 
 
 class DyingAfterLargeItems(retrograd.utils.data.Dataset):
