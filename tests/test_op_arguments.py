@@ -143,6 +143,28 @@ def test_typename_gives_pytorchs_names(torch_ref, expression):
     assert retrograd.typename(eval(expression, {"torch": retrograd})) == theirs
 
 
+def _whole_outcome(call):
+    """What ``call()`` gives: a TypeError's whole text, another error's type, or nothing."""
+    try:
+        call()
+    except TypeError as e:
+        return "TypeError", str(e)
+    except Exception as e:
+        return type(e).__name__, None
+    return None, None
+
+
+def _type_errors_as_torch(run, torch_ref):
+    """``run(lib)`` raises PyTorch's TypeError, with its text, where PyTorch's does, and no
+    TypeError where PyTorch raises none."""
+    theirs = run(torch_ref)
+    ours = run(retrograd)
+    if theirs[0] == "TypeError":
+        assert ours == theirs
+    else:
+        assert ours[0] != "TypeError", ours
+
+
 def _message(fn):
     try:
         fn()
@@ -289,20 +311,9 @@ COMPOSED_CALLS = [
 def test_composed_functions_check_argument_kinds_as_pytorch(torch_ref, expression):
     def run(lib):
         x = lib.arange(6.0).reshape(2, 3)
-        try:
-            eval(expression, {"torch": lib, "x": x, "np": np})
-        except TypeError as e:
-            return "TypeError", str(e)
-        except Exception as e:
-            return type(e).__name__, None
-        return None, None
+        return _whole_outcome(lambda: eval(expression, {"torch": lib, "x": x, "np": np}))
 
-    theirs = run(torch_ref)
-    ours = run(retrograd)
-    if theirs[0] == "TypeError":
-        assert ours == theirs
-    else:
-        assert ours[0] != "TypeError", ours
+    _type_errors_as_torch(run, torch_ref)
 
 
 def test_argument_kinds_table_is_current(torch_ref):
@@ -369,7 +380,8 @@ def test_op_table_attributes_of_the_wrong_kind_as_pytorch(
     tensors (``torch.permute(x, 1.5)``, ``x.transpose(0, 'a')``) raises PyTorch's TypeError,
     with its text; a value PyTorch takes is no TypeError."""
     if (name, i, value) in (("addmm", 3, 1.5), ("baddbmm", 3, 1.5)):
-        return  # (a keyword-only beta given by position is taken, as retrograd's calls give it)
+        # (a keyword-only beta given by position is taken, as retrograd's calls give it)
+        pytest.xfail("addmm/baddbmm take beta by position, where PyTorch refuses it")
     d = OPS[name]
     k = len(d.inputs)
     table = OP_METHOD_KINDS if as_method else OP_KINDS
@@ -385,20 +397,9 @@ def test_op_table_attributes_of_the_wrong_kind_as_pytorch(
         args += [plain.get(kinds.get(j), 0) for j in range(len(args), max(i + 1, needed))]
         args[i] = value
         fn = getattr(args[0], name) if as_method else getattr(lib, name)
-        try:
-            fn(*args[1:]) if as_method else fn(*args)
-        except TypeError as e:
-            return "TypeError", str(e)
-        except Exception as e:
-            return type(e).__name__, None
-        return None, None
+        return _whole_outcome(lambda: fn(*args[1:]) if as_method else fn(*args))
 
-    theirs = run(torch_ref)
-    ours = run(retrograd)
-    if theirs[0] == "TypeError":
-        assert ours == theirs
-    else:
-        assert ours[0] != "TypeError", ours
+    _type_errors_as_torch(run, torch_ref)
 
 
 @pytest.mark.parametrize(
