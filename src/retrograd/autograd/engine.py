@@ -288,12 +288,22 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 elif next_node is None and not ready:
                     next_node = nxt
                     next_slots = buffers.pop(nxt, None) or [None]
-                else:
+                else:  # (_entry written out: the heap's entries)
                     if next_node is not None:
                         buffers[next_node] = next_slots
-                        heappush(ready, _entry(next_node))
+                        heappush(
+                            ready,
+                            (-next_node._seq, next_node)
+                            if type(next_node) is not AccumulateGrad
+                            else (_ACCUMULATE_GRAD_KEY, _NAN + 0.0, next_node),
+                        )
                         next_node = None
-                    heappush(ready, _entry(nxt))
+                    heappush(
+                        ready,
+                        (-nxt._seq, nxt)
+                        if type(nxt) is not AccumulateGrad
+                        else (_ACCUMULATE_GRAD_KEY, _NAN + 0.0, nxt),
+                    )
     except BaseException:
         passes.pop()
         raise
@@ -421,14 +431,15 @@ def _entry(node):
     """The ready-heap entry of ``node``: the newest node pops first.  AccumulateGrads share one
     sequence number and tie: heapq then pops them in the order PyTorch's std::priority_queue does
     (both sift the same way), e.g. the leaves of one stack() in the order 0, 2, 1, 3.  Each one's
-    entry holds a NaN of its own, which neither equals nor is less than another: comparing two
-    such entries ends there, without comparing the nodes."""
+    entry holds a NaN of its own (``_NAN + 0.0`` is a new float object), which neither equals nor
+    is less than another: comparing two such entries ends there, without comparing the nodes."""
     if type(node) is AccumulateGrad:
-        return (_ACCUMULATE_GRAD_KEY, float("nan"), node)
+        return (_ACCUMULATE_GRAD_KEY, _NAN + 0.0, node)
     return (-node._seq, node)
 
 
 _ACCUMULATE_GRAD_KEY = -ACCUMULATE_GRAD_SEQUENCE
+_NAN = float("nan")
 
 
 @functools.cache
@@ -437,7 +448,7 @@ def _tie_order(n):
     keys: a binary heap's own order, 0 2 1 3 for four)."""
     heap = []
     for i in range(n):
-        heappush(heap, (_ACCUMULATE_GRAD_KEY, float("nan"), i))  # (tied, as in the queue)
+        heappush(heap, (_ACCUMULATE_GRAD_KEY, _NAN + 0.0, i))  # (tied, as in the queue)
     return tuple(heappop(heap)[2] for _ in range(n))
 
 
