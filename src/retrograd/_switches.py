@@ -34,6 +34,9 @@ detached = None
 # outside the graph (``autograd.node.keep_input_shape``): until then the engine checks no gradient
 # it delivers against such a shape.
 kept_shapes = False
+# Whether any node was ever given a hook, a ``retain_grad`` or a kept input shape (its
+# ``_hooked`` flag, ``autograd.node.mark_hooked``): until then the engine reads no node's flag.
+node_hooks = False
 
 # Whether the backward pass may use worker threads (``autograd.grad_mode``): process-wide as in
 # PyTorch.  The engine runs every node in the calling thread either way; the flag is kept so that

@@ -20,7 +20,13 @@ from .._switches import grad_mode as _grad_state
 from ..tensor import Tensor, _make, bump_version
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
 from .cuts import state as _cut_state
-from .node import AccumulateGrad, FunctionNode, check_detached, grad_accumulator
+from .node import (
+    ACCUMULATE_GRAD_SEQUENCE,
+    AccumulateGrad,
+    FunctionNode,
+    check_detached,
+    grad_accumulator,
+)
 
 # Set by ``autograd.training_checks`` while a leak or pitfall detector is on, None otherwise:
 # ``observer(root_edges, retain_graph, accumulate, inputs, site)`` before each backward pass.
@@ -161,12 +167,12 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 slots = next_slots
                 next_node = None
             elif ready:
-                node = heappop(ready)[1]
+                node = heappop(ready)[-1]
                 slots = buffers.pop(node, None) or [None]
             else:
                 break
             edges = node.next_functions  # (none: an AccumulateGrad)
-            hooked = node._hooked
+            hooked = _switches.node_hooks and node._hooked
             if hooked or not plain:
                 if hooked and node._input_shapes is not None:
                     first = slots[0]
@@ -282,12 +288,22 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 elif next_node is None and not ready:
                     next_node = nxt
                     next_slots = buffers.pop(nxt, None) or [None]
-                else:
+                else:  # (_entry written out: the heap's entries)
                     if next_node is not None:
                         buffers[next_node] = next_slots
-                        heappush(ready, (-next_node._seq, next_node))
+                        heappush(
+                            ready,
+                            (-next_node._seq, next_node)
+                            if type(next_node) is not AccumulateGrad
+                            else (_ACCUMULATE_GRAD_KEY, _NAN + 0.0, next_node),
+                        )
                         next_node = None
-                    heappush(ready, (-nxt._seq, nxt))
+                    heappush(
+                        ready,
+                        (-nxt._seq, nxt)
+                        if type(nxt) is not AccumulateGrad
+                        else (_ACCUMULATE_GRAD_KEY, _NAN + 0.0, nxt),
+                    )
     except BaseException:
         passes.pop()
         raise
@@ -296,7 +312,10 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
         _cut_state.passes -= 1
         if not _cut_state.passes:
             _cut_state.active = _cut_state.enabled
-    _final_callbacks(final, passes)
+    if final:
+        _final_callbacks(final, passes)
+    else:
+        passes.pop()
     return captured
 
 
@@ -317,11 +336,12 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
     with no hooks and no anomaly mode: the node, then each leaf's AccumulateGrad in the order the
     general pass's ready heap pops them, without its queue and dependency counts.  False (and nothing
     done) for any other graph."""
-    if node._hooked or _switches.anomaly or type(node) is AccumulateGrad:
+    hooks = _switches.node_hooks
+    if (hooks and node._hooked) or _switches.anomaly or type(node) is AccumulateGrad:
         return False
     edges = node.next_functions
     for nxt, _ in edges:
-        if nxt is not None and (type(nxt) is not AccumulateGrad or nxt._hooked):
+        if nxt is not None and (type(nxt) is not AccumulateGrad or (hooks and nxt._hooked)):
             return False
     if len(edges) == 2:
         if edges[0][0] is edges[1][0] and edges[0][0] is not None:
@@ -407,14 +427,29 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
     return True
 
 
+def _entry(node):
+    """The ready-heap entry of ``node``: the newest node pops first.  AccumulateGrads share one
+    sequence number and tie: heapq then pops them in the order PyTorch's std::priority_queue does
+    (both sift the same way), e.g. the leaves of one stack() in the order 0, 2, 1, 3.  Each one's
+    entry holds a NaN of its own (``_NAN + 0.0`` is a new float object), which neither equals nor
+    is less than another: comparing two such entries ends there, without comparing the nodes."""
+    if type(node) is AccumulateGrad:
+        return (_ACCUMULATE_GRAD_KEY, _NAN + 0.0, node)
+    return (-node._seq, node)
+
+
+_ACCUMULATE_GRAD_KEY = -ACCUMULATE_GRAD_SEQUENCE
+_NAN = float("nan")
+
+
 @functools.cache
 def _tie_order(n):
     """The order in which the ready heap pops ``n`` AccumulateGrads pushed in edge order (equal
     keys: a binary heap's own order, 0 2 1 3 for four)."""
     heap = []
     for i in range(n):
-        heappush(heap, (object.__new__(AccumulateGrad), i))  # (which tie, as in the queue)
-    return tuple(heappop(heap)[1] for _ in range(n))
+        heappush(heap, (_ACCUMULATE_GRAD_KEY, _NAN + 0.0, i))  # (tied, as in the queue)
+    return tuple(heappop(heap)[2] for _ in range(n))
 
 
 def _fit_input_shapes(node, slots, deps, root_edges):
@@ -507,7 +542,7 @@ def _start(root_edges, grads, inputs, accumulate, targets):
     buffers = {}
     for (node, nr), g in zip(root_edges, grads):
         _add(buffers, node, nr, g)
-    ready = [(-node._seq, node) for node in buffers if deps.get(node, 0) == 0]
+    ready = [_entry(node) for node in buffers if deps.get(node, 0) == 0]
     heapq.heapify(ready)
     return deps, needed, wanted, captured, buffers, ready
 
@@ -557,14 +592,14 @@ def _unshared(node, g, slots, outs):
     incoming gradient, so what one returns is a new tensor, a view, or that gradient itself (which
     may be the caller's, a hook's or another leaf's): ``g`` must be new, own its array, and go to
     one input only.  A custom Function's backward is user code: its gradients are never taken."""
-    if not node._formula_grads or type(g) is not Tensor:  # (a sparse gradient: no ._data)
+    if type(g) is not Tensor:  # (a sparse gradient: no ._data)
         return False
     a = g._data
-    if a.base is not None or g._grad_fn is not None:
-        return False
-    for s in slots:
+    for s in slots:  # (first: the common refusal, a gradient handed on as it came)
         if s is not None and (s is g or s._data is a):
             return False
+    if not node._formula_grads or a.base is not None or g._grad_fn is not None:
+        return False
     n = 0
     for o in outs:
         if o is not None and (type(o) is Tensor or not o.is_sparse) and o._data is a:

@@ -7,7 +7,7 @@ held through a weak reference, so a hook never keeps its tensor alive.
 
 import weakref
 
-from .node import RemovableHandle, _add_hook, _HookDict
+from .node import RemovableHandle, _add_hook, _HookDict, mark_hooked
 
 
 def register_tensor_hook(tensor, hook):
@@ -24,7 +24,7 @@ def retain_grad(tensor):
     if fn._retain_grad_hooks is None:
         fn._retain_grad_hooks = {}
     fn._retain_grad_hooks[tensor._output_nr] = weakref.ref(tensor)
-    fn._hooked = True
+    mark_hooked(fn)
     tensor._retains_grad = True
 
 
@@ -38,7 +38,7 @@ def move_retain_grad(tensor, node, output_nr):
             if node._retain_grad_hooks is None:
                 node._retain_grad_hooks = {}
             node._retain_grad_hooks[output_nr] = ref
-            node._hooked = True
+            mark_hooked(node)
 
 
 def register_post_accumulate_grad_hook(tensor, hook):

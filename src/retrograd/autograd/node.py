@@ -23,7 +23,7 @@ _FREED = (
 
 # PyTorch orders ready nodes by creation: newest first.  AccumulateGrad always comes first: every
 # one has the same sequence number, above any an op's node can reach, so ready AccumulateGrads tie
-# and leave the ready heap in the order a binary heap gives equal keys (AccumulateGrad.__lt__).
+# and leave the ready heap in the order a binary heap gives equal keys (see engine._entry).
 ACCUMULATE_GRAD_SEQUENCE = 1 << 62
 _sequence = itertools.count()
 
@@ -69,7 +69,7 @@ class Node:
     _hooks = None  # HookDict of fn(grad_inputs, grad_outputs), run after it
     _tensor_pre_hooks = None  # {output_nr: HookDict} of the output tensors' own hooks
     _retain_grad_hooks = None  # {output_nr: weakref to the tensor that retains its grad}
-    _hooked = False  # any of the above set: the engine checks this one flag
+    _hooked = False  # any of the above set (mark_hooked): the engine checks this one flag
     _runs_on_none = False  # run even when every gradient arriving is None (custom Functions)
     # {output_nr: shape}: the shape an output had when the node was made, kept once that output
     # changed shape in place outside the graph (``unsqueeze_`` under no_grad, ``.data = ...``);
@@ -122,8 +122,14 @@ def keep_input_shape(node, output_nr, shape):
     if shapes is None:
         shapes = node._input_shapes = {}
     shapes.setdefault(output_nr, shape)
-    node._hooked = True  # the engine looks at ``_input_shapes`` on hooked nodes only
+    mark_hooked(node)  # the engine looks at ``_input_shapes`` on hooked nodes only
     _switches.kept_shapes = True
+
+
+def mark_hooked(node):
+    """``node`` has hooks, a ``retain_grad`` or a kept input shape: the engine looks at them."""
+    node._hooked = True
+    _switches.node_hooks = True
 
 
 def keep_shape_of(t):
@@ -224,7 +230,7 @@ def _add_hook(owner, slot, fn, key=None):
     handle = RemovableHandle(hooks)
     hooks[handle.id] = fn
     if isinstance(owner, Node):
-        owner._hooked = True
+        mark_hooked(owner)
     return handle
 
 
@@ -621,12 +627,6 @@ class AccumulateGrad(Node):
 
     def apply(self, grads, needed):
         return []
-
-    def __lt__(self, other):
-        # Ready-heap entries are (-_seq, node); two AccumulateGrads tie on the key and must stay
-        # tied: heapq then pops equal keys in the order PyTorch's std::priority_queue does (both
-        # sift the same way), e.g. the leaves of one stack() in the order 0, 2, 1, 3.
-        return False
 
 
 _NO_EDGE = (None, 0)

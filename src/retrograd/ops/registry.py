@@ -983,9 +983,11 @@ def _binary(d, general, record, tails, layout, kinds):
             raise
         if type(out) is not ndarray:
             out = xp.asarray(out)
-        elif layout is not None and not number:
-            # PyTorch's layout, which differs from NumPy's only when an operand is not in C order;
-            # a first operand in C order and of the result's shape decides for C order alone.
+        elif layout is not None and not number and out.ndim > 1:
+            # PyTorch's layout, which differs from NumPy's only when an operand is not in C order
+            # (a result of one dimension or none has one layout: ``.ndim`` costs a third of
+            # ``.flags``); a first operand in C order and of the result's shape decides for C
+            # order alone.
             if not (
                 (a if lead else b).flags.c_contiguous
                 and (not fit or (b if lead else a).flags.c_contiguous)
