@@ -221,6 +221,26 @@ PROGRAMS = {
         t6.mul_(t11)
         g27, g28, = torch.autograd.grad(t10.mean(), [t7, t11])
     """,
+    "seed 9408266: a view of a tensor with no elements is a view (of an inference tensor too)": """
+        x = torch.zeros(0, 2, requires_grad=True) * 1
+        v1 = x.t()
+        v2 = x[:, :1]
+        v3 = x.reshape(2, 0)
+        v4 = x.unsqueeze(0).expand(3, 0, 2)
+        v5 = x.chunk(2, 1)[0]
+        bases = [(v._base is x, v._is_view()) for v in (v1, v2, v3, v4, v5)]
+        x.add_(1)
+        versions = [v._version for v in (v1, v2, v3, v4, v5)]
+        with torch.no_grad():
+            v6 = x.t()
+        v6.mul_(2)
+        with torch.inference_mode():
+            i = torch.zeros(0, 2)
+        w = torch.ones(2, 2, requires_grad=True)
+        it = i.mT
+        inf = it.is_inference()
+        y = w @ it
+    """,
 }
 
 

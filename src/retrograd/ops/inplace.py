@@ -179,6 +179,8 @@ _dense = is_dense
 def _flat_index(base, view):
     """For each element of ``view``, the C-order position in ``base`` of the memory it shares."""
     b, v = base._data, view._data
+    if v.size == 0:  # (a view of no elements: its base's memory may have any strides)
+        return xp.empty(v.shape, dtype=xp.int64)
     if not _dense(b):
         raise RuntimeError(
             "retrograd cannot record an in-place write through a view of a tensor "
