@@ -1737,6 +1737,17 @@ _add(
     "cholesky_solve",
     S(lambda t, a, b: t.cholesky_solve(b, _CHOL(t, a)), (3, 3), (3, 2)),
     S(lambda t, a, b: t.cholesky_solve(b, _CHOL(t, a).mT, upper=True), (2, 3, 3), (3, 1)),
+    # complex: A = L L^H, and each gradient conjugates
+    S(
+        lambda t, z, w: t.cholesky_solve(w, t.linalg.cholesky(_HPD(t, z))),
+        ((3, 3), CPLX),
+        ((3, 2), CPLX),
+    ),
+    S(
+        lambda t, z, w: t.cholesky_solve(w, t.linalg.cholesky(_HPD(t, z)).mH, upper=True),
+        ((2, 3, 3), CPLX),
+        ((3, 1), CPLX),
+    ),
 )
 _add(
     "cholesky_inverse",
@@ -1744,6 +1755,11 @@ _add(
     S(
         lambda t, a: t.cholesky_inverse(_CHOL(t, a).mT, upper=True),
         (2, 3, 3),
+        xfail=_WRONG_TANGENT,
+    ),
+    S(
+        lambda t, z: t.cholesky_inverse(t.linalg.cholesky(_HPD(t, z))),
+        ((3, 3), CPLX),
         xfail=_WRONG_TANGENT,
     ),
 )
@@ -1755,6 +1771,18 @@ _add(
         (2, 3, 1),
         (3, 3),
         xfail=_BROADCAST_TANGENT,
+    ),
+    S(
+        lambda t, w, z: t.triangular_solve(w, _WELL(t, z)),
+        ((3, 2), CPLX),
+        ((3, 3), CPLX),
+        xfail=_WRONG_TANGENT,
+    ),
+    S(
+        lambda t, w, z: t.triangular_solve(w, _WELL(t, z), False, True),
+        ((3, 2), CPLX),
+        ((3, 3), CPLX),
+        xfail=_WRONG_TANGENT,
     ),
 )
 _add("geqrf", S(lambda t, a: t.geqrf(a), (4, 3)), S(lambda t, a: t.geqrf(a), (2, 3, 3)))
@@ -1827,6 +1855,8 @@ _add(
     S(lambda t, x: t.renorm(x, 1, 1, 0.8), (M, POS)),
     S(lambda t, x: x.renorm(3, -1, 0.5), (2, 3, 2)),
     S(lambda t, x: (x * 1).renorm_(2, 0, 0.7), M),
+    S(lambda t, z: z.renorm(2, 0, 0.5), ((3, 4), CPLX)),
+    S(lambda t, z: z.renorm(1.5, 1, 0.4), ((3, 4), CPLX)),
 )
 _add(
     "_legacy_cholesky",
