@@ -1360,7 +1360,12 @@ _add(
 )
 _add("_index_copy", S(lambda t, x, s: t.index_copy(x, 1, _idx(t, 0, 2), s), M, (3, 2)))
 _add("_index_fill_scalar", S(lambda t, x: t.index_fill(x, 1, _idx(t, 0, 2), 5.0), M))
-_add("_index_fill_tensor", S(lambda t, x, v: x.index_fill(1, _idx(t, 1), v), M, ()))
+_add(
+    "_index_fill_tensor",
+    S(lambda t, x, v: x.index_fill(1, _idx(t, 1), v), M, ()),
+    # a position named twice takes the value once: its gradient counts it once
+    S(lambda t, x, v: x.index_fill(-1, _idx(t, 3, 0, 3), v), M, ()),
+)
 _add("_masked_scatter", S(lambda t, x, s: x.masked_scatter(t.tensor(_MASK), s), M, M))
 _add("_SelectScatterBackward0", S(lambda t, x, s: t.select_scatter(x, s, 0, 1), M, (4,)))
 _add("_SliceScatterBackward0", S(lambda t, x, s: t.slice_scatter(x, s, 1, 0, 4, 2), M, (3, 2)))

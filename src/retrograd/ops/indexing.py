@@ -766,10 +766,18 @@ def _along(a, dim, index):
     return (slice(None),) * _wrap_dim(dim, a.ndim) + (index,) if a.ndim else ()
 
 
-def _written_along(a, dim, index, value):
-    """A copy of ``a`` with ``value`` written at positions ``index`` (a tensor) of ``dim``."""
+def _written_along(a, dim, index, value, op=""):
+    """A copy of ``a`` with ``value`` written at positions ``index`` (a tensor) of ``dim``;
+    ``op``: the name PyTorch's out-of-bounds error starts with, if any."""
+    i = index._data.reshape(-1)
+    d = _wrap_dim(dim, a.ndim)
+    size = a.shape[d] if a.ndim else 1
+    bad = i[(i >= size) | (i < -size)]
+    if bad.size:
+        head = f"{op}(): " if op else ""
+        raise IndexError(f"{head}index {bad[0]} is out of bounds for dimension {d} with size {size}")
     out = a.copy()
-    out[_along(out, dim, index._data.reshape(-1))] = value
+    out[_along(out, dim, i)] = value
     return out
 
 
@@ -778,9 +786,10 @@ def _zeroed_along(g, n):
     return g.index_fill(n.dim, n.index, 0.0)
 
 
-def _read_along(g, n):
-    """The gradient of what was written along ``n.dim``: ``g`` where it went."""
-    return g.index_select(n.dim, n.index) if g.ndim else g
+def _read_along(g, n, index=None):
+    """The gradient of what was written along ``n.dim`` (at ``index``, ``n.index`` unless
+    given): ``g`` where it went."""
+    return g.index_select(n.dim, n.index if index is None else index) if g.ndim else g
 
 
 @op(
@@ -791,7 +800,7 @@ def _read_along(g, n):
     method=False,
 )
 def _index_copy(self, source, dim, index):
-    return _written_along(self, dim, index, source)
+    return _written_along(self, dim, index, source, "index_copy_")
 
 
 @tensor_method
@@ -809,7 +818,9 @@ def _index_fill_scalar(self, dim, index, value):
 
 @op(
     inputs="self value",
-    grads=(_zeroed_along, lambda g, n: _read_along(g, n).sum()),
+    # (the value's gradient: each position it was written to counted once, however often the
+    # index names it)
+    grads=(_zeroed_along, lambda g, n: _read_along(g, n, n.index.unique()).sum()),
     node="IndexFillBackward1",
     method=False,
 )
