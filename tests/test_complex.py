@@ -46,6 +46,13 @@ PROGRAMS = {
         t.lerp(a, b, 0.3 + 0.4j).abs().sum() + t.lerp(a, b, b * 0.5).abs().sum()
     ),
     "addmm_scaled": lambda t, a, b: t.addmm(a[:, :3], a, b.mT, beta=1 - 2j, alpha=0.5j).abs().sum(),
+    "ldexp": lambda t, a, b: (t.ldexp(a, b) * b).abs().sum(),
+    # a factor of A itself, not of a product that makes A Hermitian (whose gradient would hide
+    # the imaginary part of the diagonal, which PyTorch's convention keeps)
+    "cholesky": lambda t, a, b: (
+        (t.linalg.cholesky(a[:, :3] * 0.2 + 3 * t.eye(3)) * b[:, 1:]).abs().sum()
+        + (t.linalg.cholesky(a[:, 1:] * 0.3 + 2 * t.eye(3), upper=True) * b[:, :3]).real.sum()
+    ),
 }
 
 

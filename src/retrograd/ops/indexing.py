@@ -775,7 +775,9 @@ def _written_along(a, dim, index, value, op=""):
     bad = i[(i >= size) | (i < -size)]
     if bad.size:
         head = f"{op}(): " if op else ""
-        raise IndexError(f"{head}index {bad[0]} is out of bounds for dimension {d} with size {size}")
+        raise IndexError(
+            f"{head}index {bad[0]} is out of bounds for dimension {d} with size {size}"
+        )
     out = a.copy()
     out[_along(out, dim, i)] = value
     return out

@@ -1724,7 +1724,8 @@ def _wrap(array, base, requires_grad, multi=False):
     if type(array) is not ndarray:
         array = xp.asarray(array)
     if base is not None and (
-        xp.may_share_memory(array, base._data) or (array.size == 0 and _same_owner(array, base._data))
+        xp.may_share_memory(array, base._data)
+        or (array.size == 0 and _same_owner(array, base._data))
     ):
         vc = base._vc
         t = _make(array, requires_grad, None, vc)
