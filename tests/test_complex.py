@@ -140,6 +140,20 @@ def test_write_into_a_part_reaches_the_gradient(torch_ref):
     np.testing.assert_allclose(program(retrograd).numpy(), program(torch_ref).numpy())
 
 
+def test_parts_of_an_empty_tensor(torch_ref):
+    # (an array with no elements has NumPy's strides, not PyTorch's: the gradients are views
+    # of them all the same)
+    def program(t):
+        z = t.zeros(1, 0, 3, dtype=t.complex128, requires_grad=True)
+        grads = []
+        for y in (z.real, z.imag, t.view_as_real(z), z.mT.real):
+            (g,) = t.autograd.grad(y, [z], t.zeros(y.shape, dtype=t.float64))
+            grads.append((tuple(g.shape), g.dtype.is_complex))
+        return grads, tuple(t.view_as_complex(t.zeros(3, 0, 2).transpose(0, 1)).shape)
+
+    assert program(retrograd) == program(torch_ref)
+
+
 def test_real_tensors(torch_ref):
     for t in (retrograd, torch_ref):
         x = t.randn(3)
