@@ -1389,8 +1389,14 @@ def exponential_(self, lambd=1.0, *, generator=None):
         )
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_number(lambd)}")
-    values = _sampling.exponential(resolve(generator), self._data.size, lambd)
+    values = _sampling.exponential(resolve(generator), self._data.size, lambd, _wide(self))
     return _fill_drawn(self, _EXPONENTIAL, values)
+
+
+def _wide(t):
+    """Whether ``t`` holds float64 values, which a sampler gives to PyTorch's last bit (its
+    float64 draws round to a narrower dtype the same either way)."""
+    return t._data.dtype == xp.float64
 
 
 @tensor_method
@@ -1408,7 +1414,9 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     _floating_only(self, "log_normal_cpu")
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_number(std)}")
-    values = _sampling.log_normal(resolve(generator), self._data.size, float(mean), float(std))
+    values = _sampling.log_normal(
+        resolve(generator), self._data.size, float(mean), float(std), _wide(self)
+    )
     return _fill_drawn(self, _LOG_NORMAL, values)
 
 
@@ -1418,7 +1426,9 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     _floating_only(self, "cauchy_cpu")
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_number(sigma)}")
-    values = _sampling.cauchy(resolve(generator), self._data.size, float(median), float(sigma))
+    values = _sampling.cauchy(
+        resolve(generator), self._data.size, float(median), float(sigma), _wide(self)
+    )
     return _fill_drawn(self, _CAUCHY, values)
 
 
