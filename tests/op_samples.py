@@ -770,7 +770,13 @@ _add("bmm", S(lambda t, x, y: x.bmm(y), (2, 3, 4), (2, 4, 2)))
 _add("_diagonal_backward", S(backward_of(lambda t, x: x.diagonal()), M, (3,)))
 _add("diagonal", S(lambda t, x: x.diagonal(), M), S(lambda t, x: x.diagonal(1, 0, 2), (2, 3, 4)))
 _add("trace", S(lambda t, x: x.trace(), M))
-_add("_diag_embed", S(lambda t, x: t.diag_embed(x), M), S(lambda t, x: t.diag_embed(x, 1), (3,)))
+_add(
+    "_diag_embed",
+    S(lambda t, x: t.diag_embed(x), M),
+    S(lambda t, x: t.diag_embed(x, 1), (3,)),
+    S(lambda t, x: t.diag_embed(x, -1, 0, 2), (2, 3, 2)),
+    S(lambda t, x: x.diag_embed(2, 2, 0), M),
+)
 _add("mv", S(lambda t, x, y: x.mv(y), M, (4,)))
 
 # --- neural-network ops -----------------------------------------------------------------------

@@ -954,11 +954,9 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
 
 @tensor_method
 def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1):
-    """``torch.diag_embed``: the last dimension laid along the diagonal of new matrices (the
-    matrices in the last two dimensions only)."""
-    if (dim1, dim2) not in ((-2, -1), (input.ndim - 1, input.ndim)):
-        raise NotImplementedError("diag_embed: only dim1=-2, dim2=-1 is supported")
-    return _diag_embed(input, offset)
+    """``torch.diag_embed``: the last dimension laid along the diagonal of new matrices, whose
+    rows and columns are the result's dimensions ``dim1`` and ``dim2``."""
+    return _diag_embed(input, offset, dim1, dim2)
 
 
 __all__ = [
