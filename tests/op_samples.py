@@ -1373,7 +1373,11 @@ _add(
     S(lambda t, x, v: x.index_fill(-1, _idx(t, 3, 0, 3), v), M, ()),
 )
 _add("_masked_scatter", S(lambda t, x, s: x.masked_scatter(t.tensor(_MASK), s), M, M))
-_add("_SelectScatterBackward0", S(lambda t, x, s: t.select_scatter(x, s, 0, 1), M, (4,)))
+_add(
+    "_SelectScatterBackward0",
+    S(lambda t, x, s: t.select_scatter(x, s, 0, 1), M, (4,)),
+    S(lambda t, x, s: t.select_scatter(x, s, 0, -2), (5,), ()),
+)
 _add("_SliceScatterBackward0", S(lambda t, x, s: t.slice_scatter(x, s, 1, 0, 4, 2), M, (3, 2)))
 _add("_DiagonalScatterBackward0", S(lambda t, x, s: t.diagonal_scatter(x, s, 1), M, (3,)))
 _add("_block_diag", S(lambda t, a, b, c: t.block_diag(a, b, c), (2, 3), (3,), ()))

@@ -901,8 +901,8 @@ def _part_view(a, part):
     """The view of ``a`` that ``part`` names: ("select", dim, index), ("slice", dim, start, stop,
     step) or ("diagonal", offset, dim1, dim2), the diagonal last as ``Tensor.diagonal`` puts it."""
     kind = part[0]
-    if kind == "select":
-        return a[(slice(None),) * part[1] + (part[2],)]
+    if kind == "select":  # (the Ellipsis: a 0-dim view of one element, not a NumPy scalar)
+        return a[(slice(None),) * part[1] + (part[2], Ellipsis)]
     if kind == "slice":
         return a[(slice(None),) * part[1] + (slice(part[2], part[3], part[4]),)]
     offset, d1, d2 = part[1:]
