@@ -241,6 +241,17 @@ PROGRAMS = {
         inf = it.is_inference()
         y = w @ it
     """,
+    "seed 9406575: stack's gradients are views of their own, not one of several views": """
+        t3 = torch.tensor([[-1.486, -1.335, 1.06, 0.278], [1.439, -1.875, -1.824, -0.912]], requires_grad=True)
+        t8 = t3.t() * 2
+        t10 = torch.stack([t8, torch.ones(4, 2)], 2)
+        g11, = torch.autograd.grad(t10.sum(), [t8], create_graph=True)
+        g12, = torch.autograd.grad((t10 * t10).sum(), [t8], create_graph=True)
+        t14 = torch.tensor([[0.7], [1.745], [-1.591], [1.219]], requires_grad=True)
+        g11.lerp_(t14, 0.25)
+        g12.lerp_(t14, 0.25)
+        g12.sum().backward()
+    """,
 }
 
 
