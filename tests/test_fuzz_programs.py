@@ -252,6 +252,23 @@ PROGRAMS = {
         g12.lerp_(t14, 0.25)
         g12.sum().backward()
     """,
+    "seed 9403333: a bool index adds a dimension first (a view), then a one-element mask reads it": """
+        t1 = torch.tensor(-0.343, dtype=torch.float64, requires_grad=True)
+        t2 = t1[t1 > 0]
+        g4, = torch.autograd.grad((t2 * t2).sum(), [t1], retain_graph=True)
+        t6 = torch.tensor(1.712, dtype=torch.float32, requires_grad=True)
+        base = g4._base is not None
+        n2 = t2.grad_fn.next_functions[0][0].name()
+        x = torch.tensor([0.5, -1.0], requires_grad=True)
+        r1 = x[True]
+        r2 = x[..., torch.tensor(False)]
+        n1 = r1.grad_fn.next_functions[0][0].name()
+        y = x * 1
+        y[True] = t6 * 2
+        y[False] = t6 * 3
+        gy, = torch.autograd.grad(y.sum(), [t6])
+        t7 = g4.mul_(t6)
+    """,
 }
 
 

@@ -185,6 +185,10 @@ def split_advanced(items, shape):
             index.append(slice(None))
             needs_view = needs_view or not whole_slice(k, shape[dim])
             dim += 1
+        elif k.ndim == 0:  # a bool: a new dimension, then a mask of one element indexing it
+            view_key.append(None)
+            index.append(k.reshape(1))
+            needs_view = True
         else:
             n = k.ndim if k.dtype == bool else 1
             view_key.extend([slice(None)] * n)
@@ -387,9 +391,11 @@ def getitem(self, key):
     if not advanced:
         return fn(self, items, advanced, fn)
     kept = kept_indices(key if type(key) is tuple else (key,))
-    if any(type(k) is int for k in items):
+    if any(type(k) is int or type(k) is ndarray and k.ndim == 0 for k in items):
         # PyTorch selects by the ints first, then indexes the view by the tensors: x[0, :, [0, 1]]
-        # is (3, 2) for x of (2, 3, 4), where NumPy would count the int as an index array.
+        # is (3, 2) for x of (2, 3, 4), where NumPy would count the int as an index array; and a
+        # bool (x[True], x[x > 0] of a 0-dim x) adds a dimension first (a view, UnsqueezeBackward0)
+        # that a mask of one element then indexes.
         view_key, index = split_advanced(items, shape)
         self = getitem(self, tuple(view_key))
         items, advanced, fn = parse_key(index, self._data.shape)

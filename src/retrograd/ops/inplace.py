@@ -1677,6 +1677,8 @@ def setitem(self, key, value):
         batched = _switches.batching(setitem, (self, key, value), {})
         if batched is not NotImplemented:
             return batched
+    if key is False:  # (x[False] = v writes nothing, and PyTorch records nothing)
+        return
     items, advanced, reader = _indexing.parse_key(key, self._data.shape)  # PyTorch's index errors
     # PyTorch skips slices that cover their whole dimension: with nothing else, ``x[:] = value``
     # is ``x.copy_(value)``, with copy_'s node and errors (a leaf, a view made under no_grad ...).
