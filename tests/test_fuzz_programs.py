@@ -269,6 +269,25 @@ PROGRAMS = {
         gy, = torch.autograd.grad(y.sum(), [t6])
         t7 = g4.mul_(t6)
     """,
+    "seed 9204931: a backward that failed inside a write through a view frees neither (PyTorch CopySlices)": """
+        t1 = torch.tensor([[[0.237, -1.425, -1.8]], [[-1.077, 1.41, -1.088]], [[-1.811, -0.95, -1.456]], [[-1.714, -0.594, -0.373]]], requires_grad=True)
+        t2 = torch.nn.functional.leaky_relu(t1, 0.1)
+        t3 = torch.full((1, 3), 0.75, requires_grad=True)
+        t4 = t3.mul(t2)
+        t5 = t4[:, 0]
+        t5.exp_()
+        t5.t_()
+        t9 = t4.log()
+        t4.mean().backward(inputs=[t3])
+        g12, g13, = torch.autograd.grad(t9.mean(), [t9, t3], create_graph=True, allow_unused=True)
+        b = t1 * 2
+        v = b[:2]
+        v.sigmoid_()
+        e = v * 1
+        v.mul_(2)
+        e.sum().backward()
+        b.sum().backward()
+    """,
 }
 
 

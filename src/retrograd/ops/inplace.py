@@ -138,14 +138,22 @@ def _copy_slices(self, src, index):
 
 
 def _copy_slices_apply(node, grads, needed, _apply=_copy_slices.opdef.Node.apply):
-    # A backward that frees the graph frees CopySlices too, though it saved nothing (PyTorch's
-    # drops the node it wraps): a second backward through it is the freed-graph error, raised
-    # before any gradient below it is accumulated.
-    if node._saved is None:
+    # PyTorch's CopySlices wraps the node of the op that wrote (here the node of ``src``, its
+    # second edge) and is freed with it: a second backward through it is the freed-graph error,
+    # raised before any gradient below it is accumulated.  A backward that failed inside that
+    # node (a saved value changed since) freed neither, and the next one fails there again.
+    src = node.next_functions[1][0]
+    if src is not None and _released(src):
         raise freed_error(node)
     if node._overlapping:  # (PyTorch's backward writes the gradient through the view as well)
         raise RuntimeError(_OVERLAP)
     return _apply(node, grads, needed)
+
+
+def _released(node):
+    """Whether a backward has freed what ``node`` saved (a release names its backward call in
+    ``_freed_at``; one that keeps sizes leaves a tuple in ``_saved``)."""
+    return node._saved is None or getattr(node, "_freed_at", None) is not None
 
 
 _copy_slices.opdef.Node.apply = _copy_slices_apply
@@ -167,9 +175,10 @@ def _view_of_base(self, index, view, previous=None):
     return view  # the view's own array: only the node is wanted
 
 
-# The nodes of views read anew out of their base (AsStridedBackward0 ...) keep positions, not a
-# tensor PyTorch would save: they may run in any number of backward passes.
-for _fn in (_take_flat, _put_flat, _zero_flat, _view_of_base):
+# The nodes of views read anew out of their base (AsStridedBackward0 ...) and CopySlices keep
+# positions, not a tensor PyTorch would save: they may run in any number of backward passes
+# (CopySlices is freed with the node it stands in front of, see _copy_slices_apply).
+for _fn in (_take_flat, _put_flat, _zero_flat, _view_of_base, _copy_slices):
     _fn.opdef.Node._frees_index = False
 
 
