@@ -288,6 +288,24 @@ PROGRAMS = {
         e.sum().backward()
         b.sum().backward()
     """,
+    "seed 9800691: a tangent laid out otherwise than its primal (another storage) is a copy": """
+        t8 = torch.tensor([1.542, 1.229], requires_grad=True)
+        t12 = t8 * 2
+        with torch.set_grad_enabled(False):
+            t17, t18 = t12.unbind(-1)
+        t19 = torch.tensor(-0.378)
+        t20 = torch.tensor([0.5, -0.25, 2.0])
+        with torch.autograd.forward_ad.dual_level():
+            d20 = torch.autograd.forward_ad.make_dual(t18, t19)
+            e21 = d20.tanh() + 1
+            p22, q23 = torch.autograd.forward_ad.unpack_dual(e21)
+            d21 = torch.autograd.forward_ad.make_dual(torch.ones(4)[1:], t20)
+            q24 = torch.autograd.forward_ad.unpack_dual(d21).tangent
+            same = q24 is t20
+        t19.relu_()
+        t20.mul_(3)
+        q23.mean().backward()
+    """,
 }
 
 
