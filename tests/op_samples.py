@@ -770,7 +770,13 @@ _add("bmm", S(lambda t, x, y: x.bmm(y), (2, 3, 4), (2, 4, 2)))
 _add("_diagonal_backward", S(backward_of(lambda t, x: x.diagonal()), M, (3,)))
 _add("diagonal", S(lambda t, x: x.diagonal(), M), S(lambda t, x: x.diagonal(1, 0, 2), (2, 3, 4)))
 _add("trace", S(lambda t, x: x.trace(), M))
-_add("_diag_embed", S(lambda t, x: t.diag_embed(x), M), S(lambda t, x: t.diag_embed(x, 1), (3,)))
+_add(
+    "_diag_embed",
+    S(lambda t, x: t.diag_embed(x), M),
+    S(lambda t, x: t.diag_embed(x, 1), (3,)),
+    S(lambda t, x: t.diag_embed(x, -1, 0, 2), (2, 3, 2)),
+    S(lambda t, x: x.diag_embed(2, 2, 0), M),
+)
 _add("mv", S(lambda t, x, y: x.mv(y), M, (4,)))
 
 # --- neural-network ops -----------------------------------------------------------------------
@@ -1360,9 +1366,18 @@ _add(
 )
 _add("_index_copy", S(lambda t, x, s: t.index_copy(x, 1, _idx(t, 0, 2), s), M, (3, 2)))
 _add("_index_fill_scalar", S(lambda t, x: t.index_fill(x, 1, _idx(t, 0, 2), 5.0), M))
-_add("_index_fill_tensor", S(lambda t, x, v: x.index_fill(1, _idx(t, 1), v), M, ()))
+_add(
+    "_index_fill_tensor",
+    S(lambda t, x, v: x.index_fill(1, _idx(t, 1), v), M, ()),
+    # a position named twice takes the value once: its gradient counts it once
+    S(lambda t, x, v: x.index_fill(-1, _idx(t, 3, 0, 3), v), M, ()),
+)
 _add("_masked_scatter", S(lambda t, x, s: x.masked_scatter(t.tensor(_MASK), s), M, M))
-_add("_SelectScatterBackward0", S(lambda t, x, s: t.select_scatter(x, s, 0, 1), M, (4,)))
+_add(
+    "_SelectScatterBackward0",
+    S(lambda t, x, s: t.select_scatter(x, s, 0, 1), M, (4,)),
+    S(lambda t, x, s: t.select_scatter(x, s, 0, -2), (5,), ()),
+)
 _add("_SliceScatterBackward0", S(lambda t, x, s: t.slice_scatter(x, s, 1, 0, 4, 2), M, (3, 2)))
 _add("_DiagonalScatterBackward0", S(lambda t, x, s: t.diagonal_scatter(x, s, 1), M, (3,)))
 _add("_block_diag", S(lambda t, a, b, c: t.block_diag(a, b, c), (2, 3), (3,), ()))
@@ -1737,6 +1752,17 @@ _add(
     "cholesky_solve",
     S(lambda t, a, b: t.cholesky_solve(b, _CHOL(t, a)), (3, 3), (3, 2)),
     S(lambda t, a, b: t.cholesky_solve(b, _CHOL(t, a).mT, upper=True), (2, 3, 3), (3, 1)),
+    # complex: A = L L^H, and each gradient conjugates
+    S(
+        lambda t, z, w: t.cholesky_solve(w, t.linalg.cholesky(_HPD(t, z))),
+        ((3, 3), CPLX),
+        ((3, 2), CPLX),
+    ),
+    S(
+        lambda t, z, w: t.cholesky_solve(w, t.linalg.cholesky(_HPD(t, z)).mH, upper=True),
+        ((2, 3, 3), CPLX),
+        ((3, 1), CPLX),
+    ),
 )
 _add(
     "cholesky_inverse",
@@ -1744,6 +1770,11 @@ _add(
     S(
         lambda t, a: t.cholesky_inverse(_CHOL(t, a).mT, upper=True),
         (2, 3, 3),
+        xfail=_WRONG_TANGENT,
+    ),
+    S(
+        lambda t, z: t.cholesky_inverse(t.linalg.cholesky(_HPD(t, z))),
+        ((3, 3), CPLX),
         xfail=_WRONG_TANGENT,
     ),
 )
@@ -1755,6 +1786,18 @@ _add(
         (2, 3, 1),
         (3, 3),
         xfail=_BROADCAST_TANGENT,
+    ),
+    S(
+        lambda t, w, z: t.triangular_solve(w, _WELL(t, z)),
+        ((3, 2), CPLX),
+        ((3, 3), CPLX),
+        xfail=_WRONG_TANGENT,
+    ),
+    S(
+        lambda t, w, z: t.triangular_solve(w, _WELL(t, z), False, True),
+        ((3, 2), CPLX),
+        ((3, 3), CPLX),
+        xfail=_WRONG_TANGENT,
     ),
 )
 _add("geqrf", S(lambda t, a: t.geqrf(a), (4, 3)), S(lambda t, a: t.geqrf(a), (2, 3, 3)))
@@ -1827,6 +1870,8 @@ _add(
     S(lambda t, x: t.renorm(x, 1, 1, 0.8), (M, POS)),
     S(lambda t, x: x.renorm(3, -1, 0.5), (2, 3, 2)),
     S(lambda t, x: (x * 1).renorm_(2, 0, 0.7), M),
+    S(lambda t, z: z.renorm(2, 0, 0.5), ((3, 4), CPLX)),
+    S(lambda t, z: z.renorm(1.5, 1, 0.4), ((3, 4), CPLX)),
 )
 _add(
     "_legacy_cholesky",

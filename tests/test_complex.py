@@ -46,6 +46,13 @@ PROGRAMS = {
         t.lerp(a, b, 0.3 + 0.4j).abs().sum() + t.lerp(a, b, b * 0.5).abs().sum()
     ),
     "addmm_scaled": lambda t, a, b: t.addmm(a[:, :3], a, b.mT, beta=1 - 2j, alpha=0.5j).abs().sum(),
+    "ldexp": lambda t, a, b: (t.ldexp(a, b) * b).abs().sum(),
+    # a factor of A itself, not of a product that makes A Hermitian (whose gradient would hide
+    # the imaginary part of the diagonal, which PyTorch's convention keeps)
+    "cholesky": lambda t, a, b: (
+        (t.linalg.cholesky(a[:, :3] * 0.2 + 3 * t.eye(3)) * b[:, 1:]).abs().sum()
+        + (t.linalg.cholesky(a[:, 1:] * 0.3 + 2 * t.eye(3), upper=True) * b[:, :3]).real.sum()
+    ),
 }
 
 
@@ -131,6 +138,20 @@ def test_write_into_a_part_reaches_the_gradient(torch_ref):
         return z.grad
 
     np.testing.assert_allclose(program(retrograd).numpy(), program(torch_ref).numpy())
+
+
+def test_parts_of_an_empty_tensor(torch_ref):
+    # (an array with no elements has NumPy's strides, not PyTorch's: the gradients are views
+    # of them all the same)
+    def program(t):
+        z = t.zeros(1, 0, 3, dtype=t.complex128, requires_grad=True)
+        grads = []
+        for y in (z.real, z.imag, t.view_as_real(z), z.mT.real):
+            (g,) = t.autograd.grad(y, [z], t.zeros(y.shape, dtype=t.float64))
+            grads.append((tuple(g.shape), g.dtype.is_complex))
+        return grads, tuple(t.view_as_complex(t.zeros(3, 0, 2).transpose(0, 1)).shape)
+
+    assert program(retrograd) == program(torch_ref)
 
 
 def test_real_tensors(torch_ref):

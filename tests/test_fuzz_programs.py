@@ -221,6 +221,91 @@ PROGRAMS = {
         t6.mul_(t11)
         g27, g28, = torch.autograd.grad(t10.mean(), [t7, t11])
     """,
+    "seed 9408266: a view of a tensor with no elements is a view (of an inference tensor too)": """
+        x = torch.zeros(0, 2, requires_grad=True) * 1
+        v1 = x.t()
+        v2 = x[:, :1]
+        v3 = x.reshape(2, 0)
+        v4 = x.unsqueeze(0).expand(3, 0, 2)
+        v5 = x.chunk(2, 1)[0]
+        bases = [(v._base is x, v._is_view()) for v in (v1, v2, v3, v4, v5)]
+        x.add_(1)
+        versions = [v._version for v in (v1, v2, v3, v4, v5)]
+        with torch.no_grad():
+            v6 = x.t()
+        v6.mul_(2)
+        with torch.inference_mode():
+            i = torch.zeros(0, 2)
+        w = torch.ones(2, 2, requires_grad=True)
+        it = i.mT
+        inf = it.is_inference()
+        y = w @ it
+    """,
+    "seed 9406575: stack's gradients are views of their own, not one of several views": """
+        t3 = torch.tensor([[-1.486, -1.335, 1.06, 0.278], [1.439, -1.875, -1.824, -0.912]], requires_grad=True)
+        t8 = t3.t() * 2
+        t10 = torch.stack([t8, torch.ones(4, 2)], 2)
+        g11, = torch.autograd.grad(t10.sum(), [t8], create_graph=True)
+        g12, = torch.autograd.grad((t10 * t10).sum(), [t8], create_graph=True)
+        t14 = torch.tensor([[0.7], [1.745], [-1.591], [1.219]], requires_grad=True)
+        g11.lerp_(t14, 0.25)
+        g12.lerp_(t14, 0.25)
+        g12.sum().backward()
+    """,
+    "seed 9403333: a bool index adds a dimension first (a view), then a one-element mask reads it": """
+        t1 = torch.tensor(-0.343, dtype=torch.float64, requires_grad=True)
+        t2 = t1[t1 > 0]
+        g4, = torch.autograd.grad((t2 * t2).sum(), [t1], retain_graph=True)
+        t6 = torch.tensor(1.712, dtype=torch.float32, requires_grad=True)
+        base = g4._base is not None
+        n2 = t2.grad_fn.next_functions[0][0].name()
+        x = torch.tensor([0.5, -1.0], requires_grad=True)
+        r1 = x[True]
+        r2 = x[..., torch.tensor(False)]
+        n1 = r1.grad_fn.next_functions[0][0].name()
+        y = x * 1
+        y[True] = t6 * 2
+        y[False] = t6 * 3
+        gy, = torch.autograd.grad(y.sum(), [t6])
+        t7 = g4.mul_(t6)
+    """,
+    "seed 9204931: a backward that failed inside a write through a view frees neither (PyTorch CopySlices)": """
+        t1 = torch.tensor([[[0.237, -1.425, -1.8]], [[-1.077, 1.41, -1.088]], [[-1.811, -0.95, -1.456]], [[-1.714, -0.594, -0.373]]], requires_grad=True)
+        t2 = torch.nn.functional.leaky_relu(t1, 0.1)
+        t3 = torch.full((1, 3), 0.75, requires_grad=True)
+        t4 = t3.mul(t2)
+        t5 = t4[:, 0]
+        t5.exp_()
+        t5.t_()
+        t9 = t4.log()
+        t4.mean().backward(inputs=[t3])
+        g12, g13, = torch.autograd.grad(t9.mean(), [t9, t3], create_graph=True, allow_unused=True)
+        b = t1 * 2
+        v = b[:2]
+        v.sigmoid_()
+        e = v * 1
+        v.mul_(2)
+        e.sum().backward()
+        b.sum().backward()
+    """,
+    "seed 9800691: a tangent laid out otherwise than its primal (another storage) is a copy": """
+        t8 = torch.tensor([1.542, 1.229], requires_grad=True)
+        t12 = t8 * 2
+        with torch.set_grad_enabled(False):
+            t17, t18 = t12.unbind(-1)
+        t19 = torch.tensor(-0.378)
+        t20 = torch.tensor([0.5, -0.25, 2.0])
+        with torch.autograd.forward_ad.dual_level():
+            d20 = torch.autograd.forward_ad.make_dual(t18, t19)
+            e21 = d20.tanh() + 1
+            p22, q23 = torch.autograd.forward_ad.unpack_dual(e21)
+            d21 = torch.autograd.forward_ad.make_dual(torch.ones(4)[1:], t20)
+            q24 = torch.autograd.forward_ad.unpack_dual(d21).tangent
+            same = q24 is t20
+        t19.relu_()
+        t20.mul_(3)
+        q23.mean().backward()
+    """,
 }
 
 

@@ -106,6 +106,8 @@ CASES = [
     ("matrix_norm_1", lambda t, a: t.linalg.matrix_norm(a, 1), [_TALL]),
     ("matrix_norm_inf", lambda t, a: t.linalg.matrix_norm(a, float("inf"), keepdim=True), [_TALL]),
     ("norm_matrix_2", lambda t, a: t.linalg.norm(a, 2), [_TALL]),
+    ("torch_norm_nuc", lambda t, a: t.norm(a, "nuc"), [_TALL]),
+    ("torch_norm_nuc_dims", lambda t, a: t.norm(a, "nuc", (0, 2), True), [_BATCH]),
 ]
 
 
@@ -238,6 +240,26 @@ def test_linear_algebra_results_print_as_pytorch(torch_ref, program):
             lambda t: t.linalg.qr(t.ones(4, 3, requires_grad=True), "complete").R.sum().backward(),
             RuntimeError,
             "The QR decomposition is not differentiable when mode='complete' and nrows > ncols.",
+        ),
+        (
+            lambda t: t.norm(t.ones(2, 3, 4), "nuc"),
+            RuntimeError,
+            "linalg.matrix_norm: dim must be a 2-tuple. Got 0 1 2",
+        ),
+        (
+            lambda t: t.linalg.matrix_norm(t.ones(2, 3, 4), "abc", (0,)),
+            RuntimeError,
+            "linalg.matrix_norm: Order abc not supported.",
+        ),
+        (
+            lambda t: t.linalg.matrix_norm(t.ones(2, 3, 4), 2, (1, -2)),
+            RuntimeError,
+            "linalg.matrix_norm: dims must be different. Got (1, 1)",
+        ),
+        (
+            lambda t: t.linalg.matrix_norm(t.ones(3), "fro"),
+            RuntimeError,
+            "linalg.matrix_norm: The input tensor A must have at least 2 dimensions.",
         ),
         (
             lambda t: t.linalg.qr(t.ones(3, 3), "x"),

@@ -343,6 +343,21 @@ ERRORS = [
         IndexError,
         "index 5 is out of bounds for dimension 1 with size 4",
     ),
+    (
+        lambda t: _z(t).index_fill(-1, t.tensor([1, -4]), 1.0),
+        IndexError,
+        "index -4 is out of bounds for dimension 1 with size 3",
+    ),
+    (
+        lambda t: t.tensor(1.0).index_fill(0, t.tensor([1]), 1.0),
+        IndexError,
+        "index 1 is out of bounds for dimension 0 with size 1",
+    ),
+    (
+        lambda t: _z(t).index_copy(0, t.tensor([2]), t.ones(1, 3)),
+        IndexError,
+        "index_copy_(): index 2 is out of bounds for dimension 0 with size 2",
+    ),
     (lambda t: _z(t)[0, 0, 0], IndexError, "too many indices for tensor of dimension 2"),
     (
         lambda t: t.tensor(1.0)[0],

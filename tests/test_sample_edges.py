@@ -213,3 +213,39 @@ def test_frexp_mantissa_gradient_matches_pytorch(torch_ref):
         ),
     ]
 )
+
+
+def _empty_norm_program(t, shape, kind):
+    """A normalisation of a tensor with no elements: its output, node, statistics (running ones
+    untouched) and gradients, as printed."""
+    x = t.zeros(shape, dtype=t.float64, requires_grad=True)
+    c = shape[1] if len(shape) > 1 else 0
+    if kind == "layer":
+        w = t.ones(shape[-1], dtype=t.float64, requires_grad=True)
+        out, mean, rstd = t.native_layer_norm(x, shape[-1:], w, w, 1e-5)
+        stats = (mean, rstd)
+    else:
+        w = t.ones(max(c, 1), dtype=t.float64, requires_grad=True)
+        running = t.zeros(c, dtype=t.float64), t.ones(c, dtype=t.float64)
+        out = _f(t).batch_norm(x, *running, w, w, training=kind == "train")
+        stats = running
+    grads = t.autograd.grad(out.sum(), [x, w], allow_unused=True)
+    return str((out, out.grad_fn.name(), stats, grads))
+
+
+@pytest.mark.parametrize(
+    "shape, kind",
+    [
+        ((0, 1), "layer"),
+        ((2, 0), "layer"),
+        ((0, 3, 2), "layer"),
+        ((0,), "train"),
+        ((0,), "eval"),
+        ((0, 3), "train"),
+        ((0, 2, 3), "eval"),
+    ],
+)
+def test_normalisations_of_no_elements(torch_ref, shape, kind):
+    assert _empty_norm_program(retrograd, shape, kind) == _empty_norm_program(
+        torch_ref, shape, kind
+    )

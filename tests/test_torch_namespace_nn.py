@@ -621,6 +621,28 @@ def test_istft_length_normalized_two_sided():
 
 
 @pytest.mark.filterwarnings("ignore")
+def test_istft_of_a_spectrum_no_real_signal_has():
+    # A two-sided spectrum that is not conjugate-symmetric: a real output reads only its first
+    # half (as one side of a symmetric one), a complex window's squares stay complex.
+    rng = np.random.default_rng(1)
+
+    def spectrum(shape):
+        z = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+        return retrograd.tensor(z, requires_grad=True), torch.tensor(z, requires_grad=True)
+
+    _same(lambda t, z: t.istft(z, 10), spectrum((10, 4)), node=False)
+    _same(lambda t, z: t.istft(z, 8, onesided=False, center=False), spectrum((2, 8, 5)), node=False)
+    w = rng.uniform(0.5, 1.5, 8) * (1 + 0.5j)
+    window = retrograd.tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
+    _same(
+        lambda t, z, w: t.istft(z, 10, window=w, win_length=8, return_complex=True),
+        spectrum((2, 10, 6)),
+        window,
+        node=False,
+    )
+
+
+@pytest.mark.filterwarnings("ignore")
 def test_stft_and_istft_errors():
     x = _pair((2, 40))
     _raises_same(lambda t, x: t.stft(x, 16), x)

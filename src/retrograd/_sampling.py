@@ -22,7 +22,7 @@ import math
 import warnings
 
 from . import _switches
-from ._array import xp
+from ._array import libm, xp
 
 _F32 = xp.float32
 _F64 = xp.float64
@@ -173,7 +173,7 @@ def _box_muller_16(u, mean, std, dtype):
     """Blocks of 16 uniforms (rows of ``u``) into 16 normals each, as PyTorch's vectorised fill."""
     u = u.reshape(-1, 2, 8)
     if _wide(dtype):
-        radius = xp.sqrt(-2.0 * xp.log(1.0 - u[:, 0]))
+        radius = xp.sqrt(-2.0 * libm(math.log, 1.0 - u[:, 0]))
         theta = _TWO_PI * u[:, 1]
         out = (radius * xp.cos(theta), radius * xp.sin(theta))
         scale = fma64
@@ -203,7 +203,7 @@ def standard_normal_pairs(gen, n: int):
     if m:
         pairs = (m + 1) // 2
         u = uniform01_f64(gen, 2 * pairs).reshape(pairs, 2)
-        radius = xp.sqrt(-2.0 * xp.log1p(-u[:, 1]))
+        radius = xp.sqrt(-2.0 * libm(math.log1p, -u[:, 1]))
         theta = _TWO_PI * u[:, 0]
         z = xp.stack((radius * xp.cos(theta), radius * xp.sin(theta)), axis=1).reshape(-1)
         out[start:] = z[:m]
@@ -353,9 +353,11 @@ def bernoulli_tensor(gen, p):
     return uniform01_f32(gen, p.size) < p.astype(_F32, copy=False)
 
 
-def exponential(gen, n: int, lambd: float):
-    """``exponential_(lambd)``: ``-log(1 - u) / lambd`` in float64."""
-    return (-1.0 / lambd) * xp.log1p(-uniform01_f64(gen, n))
+def exponential(gen, n: int, lambd: float, exact: bool = False):
+    """``exponential_(lambd)``: ``-log(1 - u) / lambd`` in float64 (``exact``: to the C
+    library's last bit, see ``libm``)."""
+    u = -uniform01_f64(gen, n)
+    return (-1.0 / lambd) * (libm(math.log1p, u) if exact else xp.log1p(u))
 
 
 def geometric(gen, n: int, p: float):
@@ -364,14 +366,16 @@ def geometric(gen, n: int, p: float):
         return xp.ceil(xp.log(uniform01_f64(gen, n)) / math.log(1.0 - p))
 
 
-def log_normal(gen, n: int, mean: float, std: float):
+def log_normal(gen, n: int, mean: float, std: float, exact: bool = False):
     """``log_normal_(mean, std)``: exp of the scalar path's normals (which share its cache)."""
-    return xp.exp(fma64(standard_normal_pairs(gen, n), std, mean))
+    z = fma64(standard_normal_pairs(gen, n), std, mean)
+    return libm(math.exp, z) if exact else xp.exp(z)
 
 
-def cauchy(gen, n: int, median: float, sigma: float):
+def cauchy(gen, n: int, median: float, sigma: float, exact: bool = False):
     """``cauchy_(median, sigma)``: ``median + sigma * tan(pi (u - 1/2))`` in float64."""
-    return fma64(xp.full(n, sigma), xp.tan(math.pi * (uniform01_f64(gen, n) - 0.5)), median)
+    angle = math.pi * (uniform01_f64(gen, n) - 0.5)
+    return fma64(xp.full(n, sigma), libm(math.tan, angle) if exact else xp.tan(angle), median)
 
 
 def multinomial(gen, probs, n_sample: int, replacement: bool):
@@ -635,15 +639,28 @@ def standard_gamma(gen, alpha):
         gen.normal_cache = None
     elif pos:  # a pair this call drew: its second normal waits
         u = buffer.at(xp.array([pos - 3, pos - 2]))
-        gen.normal_cache = float(xp.sqrt(-2.0 * xp.log1p(-u[1])) * xp.sin(_TWO_PI * u[0]))
+        gen.normal_cache = math.sqrt(-2.0 * math.log1p(-float(u[1]))) * math.sin(
+            _TWO_PI * float(u[0])
+        )
     out = values.astype(alpha.dtype)
     return xp.maximum(out, xp.finfo(alpha.dtype).tiny)
+
+
+def _logs(exact):
+    """log and log1p for a sampler's float64 arithmetic: the C library's where its values must
+    have PyTorch's last bit (``libm``), NumPy's otherwise."""
+    if exact:
+        return (lambda a: libm(math.log, a)), (lambda a: libm(math.log1p, a))
+    return xp.log, xp.log1p
 
 
 def _gamma_from(buffer, states, alpha, cached=None):
     """Each shape's gamma draw from its state (2 * place + whether a normal is cached): (values,
     next states).  ``cached``: the cached normal, where it is not one drawn in this call."""
     dt = alpha.dtype.type
+    # (float64 shapes: their values to PyTorch's last bit; the others round alike either way)
+    exact = alpha.dtype == _F64
+    log, log1p = _logs(exact)
     pos = states >> 1
     has = (states & 1).astype(bool)
     cache = xp.zeros(alpha.size)
@@ -651,7 +668,7 @@ def _gamma_from(buffer, states, alpha, cached=None):
         cache[:] = cached
     else:
         back = xp.maximum(pos - 3, 0)
-        radius = xp.sqrt(-2.0 * xp.log1p(-buffer.at(back + 1)))
+        radius = xp.sqrt(-2.0 * log1p(-buffer.at(back + 1)))
         cache = radius * xp.sin(_TWO_PI * buffer.at(back))
     values = xp.zeros(alpha.size)
     live = xp.nonzero(alpha != 0)[0]
@@ -661,7 +678,8 @@ def _gamma_from(buffer, states, alpha, cached=None):
     if boost.size:
         u = buffer.at(pos[boost])
         pos[boost] += 1
-        scale[boost] = xp.power(1 - u, (dt(1) / alpha[boost]).astype(_F64))
+        power = (dt(1) / alpha[boost]).astype(_F64)
+        scale[boost] = libm(math.pow, 1 - u, power) if exact else xp.power(1 - u, power)
         a[boost] = a[boost] + dt(1)
     d = (a - xp.float32(1) / xp.float32(3)).astype(_F64)
     tail = float(xp.float32(0.0331))
@@ -674,7 +692,7 @@ def _gamma_from(buffer, states, alpha, cached=None):
             if fresh.size:
                 u1, u2 = buffer.at(pos[fresh]), buffer.at(pos[fresh] + 1)
                 pos[fresh] += 2
-                radius = xp.sqrt(-2.0 * xp.log1p(-u2))
+                radius = xp.sqrt(-2.0 * log1p(-u2))
                 x[~has[live]] = radius * xp.cos(_TWO_PI * u1)
                 cache[fresh] = radius * xp.sin(_TWO_PI * u1)
             has[live] = ~has[live]
@@ -686,7 +704,7 @@ def _gamma_from(buffer, states, alpha, cached=None):
             pos[on] += 1
             xx = x * x
             dd = d[on]
-            take = (u < 1.0 - tail * xx * xx) | (xp.log(u) < 0.5 * xx + dd * (1.0 - v + xp.log(v)))
+            take = (u < 1.0 - tail * xx * xx) | (log(u) < 0.5 * xx + dd * (1.0 - v + log(v)))
             values[on[take]] = scale[on[take]] * dd[take] * v[take]
             live = xp.setdiff1d(live, on[take], assume_unique=True)
     return values, 2 * pos + has

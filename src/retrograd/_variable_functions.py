@@ -81,8 +81,8 @@ def layer_norm(
 def native_layer_norm(input: Tensor, normalized_shape, weight, bias, eps: float):
     """``torch.native_layer_norm``: the output, the mean and 1 / std (each kept over the
     normalised dims as size 1)."""
-    F.layer_norm(input[(0,) * (input.ndim - len(normalized_shape))][None], normalized_shape)
-    return tuple(_nn._layer_norm(input, weight, bias, len(normalized_shape), eps))
+    k = F._normalized_dims(input, normalized_shape)
+    return tuple(_nn._layer_norm(input, weight, bias, k, eps))
 
 
 def group_norm(

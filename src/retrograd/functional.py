@@ -189,12 +189,12 @@ def istft(
     batched = input.ndim == 3
     spectra = (input if batched else input.unsqueeze(0)).transpose(1, 2)  # (B, frames, freq)
     norm = "ortho" if normalized else "backward"
-    if one_sided:
-        frames = _fft.irfft(spectra, n=n_fft, dim=-1, norm=norm)
-    else:
+    if return_complex:
         frames = _fft.ifft(spectra, n=n_fft, dim=-1, norm=norm)
-        if not return_complex:
-            frames = frames.real
+    else:  # a real signal: the spectrum's first half taken as one side of a symmetric one
+        if not one_sided:
+            spectra = spectra[..., : n_fft // 2 + 1]
+        frames = _fft.irfft(spectra, n=n_fft, dim=-1, norm=norm)
     frames = frames * w
     expected = n_fft + hop * (n_frames - 1)
     positions = (arange(n_frames).unsqueeze(1) * hop + arange(n_fft).unsqueeze(0)).reshape(-1)
@@ -202,7 +202,7 @@ def istft(
     y = zeros(batch, expected, dtype=frames.dtype).index_add(
         1, positions, frames.reshape(batch, -1)
     )
-    square = (w * w).to(frames.real.dtype if frames.dtype.is_complex else frames.dtype)
+    square = w * w  # (of a complex window, complex: PyTorch divides by it as it is)
     envelope = zeros(expected, dtype=square.dtype).index_add(
         0, positions, square.expand(n_frames, n_fft).reshape(-1)
     )

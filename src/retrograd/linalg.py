@@ -36,7 +36,7 @@ from .ops.lu import linalg_lu as lu
 from .ops.lu import linalg_lu_solve as lu_solve
 from .ops.reduction import _vector_norm
 from .ops.special import cholesky, solve_triangular
-from .tensor import Tensor
+from .tensor import Tensor, _wrap_dim
 
 
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
@@ -44,9 +44,30 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     return _vector_norm(x, ord, dim, keepdim, dtype)
 
 
+def _check_matrix_norm(A, ord, dim):
+    """PyTorch's errors, in its order, for a matrix norm's tensor, string order and dims."""
+    if A.ndim < 2:
+        raise RuntimeError(
+            "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
+        )
+    if isinstance(ord, str) and ord not in ("fro", "nuc"):
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    dim = tuple(dim)
+    if len(dim) != 2:
+        raise RuntimeError(
+            f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}"
+        )
+    if _wrap_dim(dim[0], A.ndim) == _wrap_dim(dim[1], A.ndim):
+        raise RuntimeError(
+            f"linalg.matrix_norm: dims must be different. Got ({_wrap_dim(dim[0], A.ndim)}, "
+            f"{_wrap_dim(dim[1], A.ndim)})"
+        )
+
+
 def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:
-    """``torch.linalg.matrix_norm``: the Frobenius norm over the two ``dim`` (other orders are not
-    supported)."""
+    """``torch.linalg.matrix_norm``: the norm of order ``ord`` ("fro", "nuc", ±1, ±2, ±inf) of
+    the matrices in the two dimensions ``dim``."""
+    _check_matrix_norm(A, ord, dim)
     if ord == "fro":
         return _vector_norm(A, 2, tuple(dim), keepdim, dtype)
     if dtype is not None:
@@ -56,9 +77,8 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
         moved = A.movedim((d0, d1), (-2, -1))
         s = svdvals(moved)
         out = s.sum(-1) if ord == "nuc" else s.amax(-1) if ord == 2 else s.amin(-1)
-        if keepdim:
-            for d in sorted(x % A.ndim for x in (d0, d1)):
-                out = out.unsqueeze(d)
+        if keepdim:  # (as PyTorch: two size-1 dims last, moved to where the matrices were)
+            out = out.unsqueeze(-1).unsqueeze(-1).movedim((-2, -1), (d0, d1))
         return out
     if ord in (1, -1, float("inf"), float("-inf")):
         summed, other = (d0, d1) if ord in (1, -1) else (d1, d0)

@@ -293,6 +293,10 @@ class Tensor:
         """The tensor this one is a view of (``None`` when it owns its data)."""
         return self._view_base
 
+    def _is_view(self) -> bool:
+        """Whether this tensor is a view of another (has a ``_base``)."""
+        return self._view_base is not None
+
     @property
     def name(self):
         return self._name

@@ -16,7 +16,7 @@ import collections
 import weakref
 
 from .. import _switches
-from .._array import is_dense, xp
+from .._array import xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import InferenceVersionCounter, Tensor, VersionCounter, _make
 from .grad_mode import _DecoratorContextManager
@@ -326,15 +326,27 @@ def _propagate(function, args, tensors, results, n_outputs):
 
 
 def _laid_out_as(tan, primal):
-    """``tan`` with the strides of ``primal`` (an array that covers its memory), as PyTorch
-    stores a tangent: one laid out otherwise is copied into a tensor laid out as the primal, by
-    ``copy_`` (so through a CopyBackwards node when it has a graph)."""
+    """``tan`` laid out as ``primal`` (an array), as PyTorch stores a tangent: one whose layout
+    differs (sizes and strides, where a dimension has more than one element; the storage's size
+    and the offset in it) is copied into a fresh storage laid out as the primal's, by ``copy_``
+    (so through a CopyBackwards node when it has a graph); its values are then its own, which a
+    later write into ``tan`` does not reach."""
+    from ..ops.storage import _offset, _root
+
     a = tan._data
-    if a.strides == primal.strides or a.ndim < 2 or not is_dense(primal):
+    if (
+        a.shape == primal.shape
+        and all(s == t or n < 2 for s, t, n in zip(a.strides, primal.strides, primal.shape))
+        and _offset(a) == _offset(primal)
+        and _root(a).nbytes // a.itemsize == _root(primal).nbytes // primal.itemsize
+    ):
         return tan
-    if all(s == t for s, t, n in zip(a.strides, primal.strides, primal.shape) if n > 1):
-        return tan
-    out = xp.empty_like(primal)  # (NumPy keeps a dense array's order of dimensions)
+    storage = xp.zeros(_root(primal).nbytes // primal.itemsize, dtype=a.dtype)
+    out = xp.lib.stride_tricks.as_strided(
+        storage[_offset(primal) :],
+        primal.shape,
+        tuple(s // primal.itemsize * a.itemsize for s in primal.strides),
+    )
     out[...] = a
     if not tan._requires_grad:
         return _make(out)

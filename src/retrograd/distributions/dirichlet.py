@@ -1,6 +1,7 @@
 """``torch.distributions.Dirichlet``."""
 
 from ..autograd import no_grad
+from ..dtypes import finfo
 from ..nn.functional import one_hot
 from ..ops.sampling import _standard_gamma
 from ..ops.special import _dirichlet_rsample, digamma, lgamma, xlogy
@@ -39,9 +40,13 @@ class Dirichlet(ExponentialFamily):
 
     def rsample(self, sample_shape=()):
         concentration = self.concentration.expand(tuple(self._extended_shape(sample_shape)))
+        dtype = concentration.dtype
         with no_grad():
-            g = _standard_gamma(concentration.detach())
-            x = g / g.sum(-1, keepdim=True)
+            # As PyTorch's sampler: gamma draws and their normalisation in float64 whatever the
+            # dtype, kept inside (0, 1) in the dtype and rounded to it once.
+            g = _standard_gamma(concentration.detach().double())
+            limits = finfo(dtype)
+            x = (g / g.sum(-1, keepdim=True)).clamp(limits.tiny, 1 - limits.eps / 2).to(dtype)
         return _dirichlet_rsample(concentration, x._data)
 
     def log_prob(self, value):

@@ -606,12 +606,20 @@ def batch_norm(
     variance with the unbiased estimate, as PyTorch); in eval the running statistics are used.
     """
     if training:
-        count = input.numel() // input.shape[1]
-        if count <= 1:
+        count = math.prod(input.shape[:1] + input.shape[2:])  # (values per channel)
+        if count == 1:
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input "
                 f"size {input.shape}"
             )
+    if input.numel() == 0:
+        # As PyTorch: no statistics to take or update; the input copied, scaled by the first
+        # channel's weight and shifted by its bias.
+        out = input.clone()
+        if weight is not None:
+            out = out * weight[0]
+        return out if bias is None else out + bias[0]
+    if training:
         if running_mean is not None:
             dims = (0,) + tuple(range(2, input.ndim))
             data = input._data
@@ -635,6 +643,13 @@ def layer_norm(
     input: Tensor, normalized_shape, weight=None, bias=None, eps: float = 1e-5
 ) -> Tensor:
     """``F.layer_norm``: normalise over the last ``len(normalized_shape)`` dims."""
+    k = _normalized_dims(input, normalized_shape)
+    return _nn._layer_norm(input, weight, bias, k, eps)[0]
+
+
+def _normalized_dims(input, normalized_shape) -> int:
+    """PyTorch's error for a layer norm whose input does not end in ``normalized_shape`` (an int
+    or sizes); the number of normalised dims."""
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
     k = len(normalized_shape)
@@ -644,7 +659,7 @@ def layer_norm(
             f"[*, {', '.join(map(str, normalized_shape))}], but got input of size"
             f"{list(input.shape)}"
         )
-    return _nn._layer_norm(input, weight, bias, k, eps)[0]
+    return k
 
 
 def instance_norm(

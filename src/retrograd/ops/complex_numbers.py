@@ -42,6 +42,8 @@ def _check_view_as_complex(a):
         )
     if a.ndim == 0 or a.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
+    if a.size == 0:  # (NumPy gives an array with no elements strides of its own: no check)
+        return
     if a.strides[-1] != a.itemsize:
         raise RuntimeError("Tensor must have a last dimension with stride 1")
     if any(s % (2 * a.itemsize) for s, n in zip(a.strides[:-1], a.shape) if n > 1):

@@ -185,6 +185,10 @@ def split_advanced(items, shape):
             index.append(slice(None))
             needs_view = needs_view or not whole_slice(k, shape[dim])
             dim += 1
+        elif k.ndim == 0:  # a bool: a new dimension, then a mask of one element indexing it
+            view_key.append(None)
+            index.append(k.reshape(1))
+            needs_view = True
         else:
             n = k.ndim if k.dtype == bool else 1
             view_key.extend([slice(None)] * n)
@@ -387,9 +391,11 @@ def getitem(self, key):
     if not advanced:
         return fn(self, items, advanced, fn)
     kept = kept_indices(key if type(key) is tuple else (key,))
-    if any(type(k) is int for k in items):
+    if any(type(k) is int or type(k) is ndarray and k.ndim == 0 for k in items):
         # PyTorch selects by the ints first, then indexes the view by the tensors: x[0, :, [0, 1]]
-        # is (3, 2) for x of (2, 3, 4), where NumPy would count the int as an index array.
+        # is (3, 2) for x of (2, 3, 4), where NumPy would count the int as an index array; and a
+        # bool (x[True], x[x > 0] of a 0-dim x) adds a dimension first (a view, UnsqueezeBackward0)
+        # that a mask of one element then indexes.
         view_key, index = split_advanced(items, shape)
         self = getitem(self, tuple(view_key))
         items, advanced, fn = parse_key(index, self._data.shape)
@@ -766,10 +772,20 @@ def _along(a, dim, index):
     return (slice(None),) * _wrap_dim(dim, a.ndim) + (index,) if a.ndim else ()
 
 
-def _written_along(a, dim, index, value):
-    """A copy of ``a`` with ``value`` written at positions ``index`` (a tensor) of ``dim``."""
+def _written_along(a, dim, index, value, op=""):
+    """A copy of ``a`` with ``value`` written at positions ``index`` (a tensor) of ``dim``;
+    ``op``: the name PyTorch's out-of-bounds error starts with, if any."""
+    i = index._data.reshape(-1)
+    d = _wrap_dim(dim, a.ndim)
+    size = a.shape[d] if a.ndim else 1
+    bad = i[(i >= size) | (i < -size)]
+    if bad.size:
+        head = f"{op}(): " if op else ""
+        raise IndexError(
+            f"{head}index {bad[0]} is out of bounds for dimension {d} with size {size}"
+        )
     out = a.copy()
-    out[_along(out, dim, index._data.reshape(-1))] = value
+    out[_along(out, dim, i)] = value
     return out
 
 
@@ -778,9 +794,10 @@ def _zeroed_along(g, n):
     return g.index_fill(n.dim, n.index, 0.0)
 
 
-def _read_along(g, n):
-    """The gradient of what was written along ``n.dim``: ``g`` where it went."""
-    return g.index_select(n.dim, n.index) if g.ndim else g
+def _read_along(g, n, index=None):
+    """The gradient of what was written along ``n.dim`` (at ``index``, ``n.index`` unless
+    given): ``g`` where it went."""
+    return g.index_select(n.dim, n.index if index is None else index) if g.ndim else g
 
 
 @op(
@@ -791,7 +808,7 @@ def _read_along(g, n):
     method=False,
 )
 def _index_copy(self, source, dim, index):
-    return _written_along(self, dim, index, source)
+    return _written_along(self, dim, index, source, "index_copy_")
 
 
 @tensor_method
@@ -809,7 +826,9 @@ def _index_fill_scalar(self, dim, index, value):
 
 @op(
     inputs="self value",
-    grads=(_zeroed_along, lambda g, n: _read_along(g, n).sum()),
+    # (the value's gradient: each position it was written to counted once, however often the
+    # index names it)
+    grads=(_zeroed_along, lambda g, n: _read_along(g, n, n.index.unique()).sum()),
     node="IndexFillBackward1",
     method=False,
 )
@@ -888,8 +907,8 @@ def _part_view(a, part):
     """The view of ``a`` that ``part`` names: ("select", dim, index), ("slice", dim, start, stop,
     step) or ("diagonal", offset, dim1, dim2), the diagonal last as ``Tensor.diagonal`` puts it."""
     kind = part[0]
-    if kind == "select":
-        return a[(slice(None),) * part[1] + (part[2],)]
+    if kind == "select":  # (the Ellipsis: a 0-dim view of one element, not a NumPy scalar)
+        return a[(slice(None),) * part[1] + (part[2], Ellipsis)]
     if kind == "slice":
         return a[(slice(None),) * part[1] + (slice(part[2], part[3], part[4]),)]
     offset, d1, d2 = part[1:]

@@ -138,14 +138,22 @@ def _copy_slices(self, src, index):
 
 
 def _copy_slices_apply(node, grads, needed, _apply=_copy_slices.opdef.Node.apply):
-    # A backward that frees the graph frees CopySlices too, though it saved nothing (PyTorch's
-    # drops the node it wraps): a second backward through it is the freed-graph error, raised
-    # before any gradient below it is accumulated.
-    if node._saved is None:
+    # PyTorch's CopySlices wraps the node of the op that wrote (here the node of ``src``, its
+    # second edge) and is freed with it: a second backward through it is the freed-graph error,
+    # raised before any gradient below it is accumulated.  A backward that failed inside that
+    # node (a saved value changed since) freed neither, and the next one fails there again.
+    src = node.next_functions[1][0]
+    if src is not None and _released(src):
         raise freed_error(node)
     if node._overlapping:  # (PyTorch's backward writes the gradient through the view as well)
         raise RuntimeError(_OVERLAP)
     return _apply(node, grads, needed)
+
+
+def _released(node):
+    """Whether a backward has freed what ``node`` saved (a release names its backward call in
+    ``_freed_at``; one that keeps sizes leaves a tuple in ``_saved``)."""
+    return node._saved is None or getattr(node, "_freed_at", None) is not None
 
 
 _copy_slices.opdef.Node.apply = _copy_slices_apply
@@ -167,9 +175,10 @@ def _view_of_base(self, index, view, previous=None):
     return view  # the view's own array: only the node is wanted
 
 
-# The nodes of views read anew out of their base (AsStridedBackward0 ...) keep positions, not a
-# tensor PyTorch would save: they may run in any number of backward passes.
-for _fn in (_take_flat, _put_flat, _zero_flat, _view_of_base):
+# The nodes of views read anew out of their base (AsStridedBackward0 ...) and CopySlices keep
+# positions, not a tensor PyTorch would save: they may run in any number of backward passes
+# (CopySlices is freed with the node it stands in front of, see _copy_slices_apply).
+for _fn in (_take_flat, _put_flat, _zero_flat, _view_of_base, _copy_slices):
     _fn.opdef.Node._frees_index = False
 
 
@@ -179,6 +188,8 @@ _dense = is_dense
 def _flat_index(base, view):
     """For each element of ``view``, the C-order position in ``base`` of the memory it shares."""
     b, v = base._data, view._data
+    if v.size == 0:  # (a view of no elements: its base's memory may have any strides)
+        return xp.empty(v.shape, dtype=xp.int64)
     if not _dense(b):
         raise RuntimeError(
             "retrograd cannot record an in-place write through a view of a tensor "
@@ -1387,8 +1398,14 @@ def exponential_(self, lambd=1.0, *, generator=None):
         )
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_number(lambd)}")
-    values = _sampling.exponential(resolve(generator), self._data.size, lambd)
+    values = _sampling.exponential(resolve(generator), self._data.size, lambd, _wide(self))
     return _fill_drawn(self, _EXPONENTIAL, values)
+
+
+def _wide(t):
+    """Whether ``t`` holds float64 values, which a sampler gives to PyTorch's last bit (its
+    float64 draws round to a narrower dtype the same either way)."""
+    return t._data.dtype == xp.float64
 
 
 @tensor_method
@@ -1406,7 +1423,9 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     _floating_only(self, "log_normal_cpu")
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_number(std)}")
-    values = _sampling.log_normal(resolve(generator), self._data.size, float(mean), float(std))
+    values = _sampling.log_normal(
+        resolve(generator), self._data.size, float(mean), float(std), _wide(self)
+    )
     return _fill_drawn(self, _LOG_NORMAL, values)
 
 
@@ -1416,7 +1435,9 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     _floating_only(self, "cauchy_cpu")
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_number(sigma)}")
-    values = _sampling.cauchy(resolve(generator), self._data.size, float(median), float(sigma))
+    values = _sampling.cauchy(
+        resolve(generator), self._data.size, float(median), float(sigma), _wide(self)
+    )
     return _fill_drawn(self, _CAUCHY, values)
 
 
@@ -1665,6 +1686,8 @@ def setitem(self, key, value):
         batched = _switches.batching(setitem, (self, key, value), {})
         if batched is not NotImplemented:
             return batched
+    if key is False:  # (x[False] = v writes nothing, and PyTorch records nothing)
+        return
     items, advanced, reader = _indexing.parse_key(key, self._data.shape)  # PyTorch's index errors
     # PyTorch skips slices that cover their whole dimension: with nothing else, ``x[:] = value``
     # is ``x.copy_(value)``, with copy_'s node and errors (a leaf, a view made under no_grad ...).

@@ -545,12 +545,26 @@ def trace(self):
     return xp.asarray(xp.trace(self), dtype=self.dtype if self.dtype.kind in "fcV" else xp.int64)
 
 
-@op(method=False, node="DiagEmbedBackward0", grads=(lambda g, n: diagonal(g, n.offset, -2, -1),))
-def _diag_embed(self, offset):
+def _check_diag_embed(a, offset, dim1=-2, dim2=-1):
+    d1, d2 = _wrap_dim(dim1, a.ndim + 1), _wrap_dim(dim2, a.ndim + 1)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+
+
+@op(
+    method=False,
+    check=_check_diag_embed,
+    node="DiagEmbedBackward0",
+    grads=(lambda g, n: diagonal(g, n.offset, n.dim1, n.dim2),),
+)
+def _diag_embed(self, offset, dim1=-2, dim2=-1):
     n = self.shape[-1] + abs(offset)
     out = xp.zeros(self.shape[:-1] + (n, n), self.dtype)
     rows, cols = _diagonal_positions(n, n, offset)
     out[..., rows, cols] = self
+    d1, d2 = _wrap_dim(dim1, out.ndim), _wrap_dim(dim2, out.ndim)
+    if (d1, d2) != (out.ndim - 2, out.ndim - 1):  # (the matrices' dims moved where asked)
+        out = xp.ascontiguousarray(xp.moveaxis(out, (-2, -1), (d1, d2)))
     return out
 
 

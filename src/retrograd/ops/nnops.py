@@ -498,6 +498,9 @@ _NormResult = namedtuple("_NormResult", "output mean rstd")
 
 def _normalise(x, dims, eps):
     """x centred and scaled over ``dims``, with the mean and 1 / std (keepdims)."""
+    if x.size == 0:  # (as PyTorch: a mean of no values is 0, and its 1 / std nan)
+        shape = tuple(1 if d in dims else n for d, n in enumerate(x.shape))
+        return x.copy(), xp.zeros(shape, x.dtype), xp.full(shape, xp.nan, x.dtype)
     mean = x.mean(dims, keepdims=True)
     centred = x - mean
     rstd = 1.0 / xp.sqrt((centred * centred).mean(dims, keepdims=True) + eps)

@@ -1810,7 +1810,7 @@ def heaviside(input, values):
     saves="other result",
     broadcast=True,
     promote="float",
-    grads=(lambda g, n: g * 2.0**n.other, lambda g, n: g * n.result * math.log(2.0)),
+    grads=(lambda g, n: g * cj(2.0**n.other), lambda g, n: g * cj(n.result) * math.log(2.0)),
 )
 def ldexp(self, other):
     """``torch.ldexp``: self * 2^other."""

@@ -640,11 +640,18 @@ def _p_norm(self, ord, dim, keepdim, dtype):
 @tensor_method
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """``torch.norm``: a vector norm over all elements or ``dim`` (p = 2 and "fro" by default, 1,
-    inf, -inf, 0 or any other number)."""
+    inf, -inf, 0 or any other number); another string, the matrix norm of that order over
+    ``dim`` (which must name two dims: all of them when not given)."""
     if p == "fro":
         p = 2
     elif isinstance(p, str):
-        raise NotImplementedError(f"norm: the matrix norm p={p!r} is not supported")
+        from .. import linalg
+
+        if dim is None:
+            dim = tuple(range(input.ndim))
+        elif isinstance(dim, int):
+            dim = (dim,)
+        return linalg.matrix_norm(input, p, dim, keepdim, dtype=dtype)
     return _vector_norm(input, p, dim, keepdim, dtype)
 
 

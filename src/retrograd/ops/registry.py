@@ -1713,12 +1713,22 @@ def _save_plan(node, plan, tensors, results):
     node._versions = tuple(versions)
 
 
+def _same_owner(a, b):
+    """Whether the arrays ``a`` and ``b`` are views of one memory: for arrays with no elements,
+    which share no bytes that ``may_share_memory`` could see (a view of an empty tensor is a view
+    all the same)."""
+    return (a if a.base is None else a.base) is (b if b.base is None else b.base)
+
+
 def _wrap(array, base, requires_grad, multi=False):
     """An op's result: a view of ``base`` when it shares its memory (``multi``: one of several
     views the op returns), else a tensor of its own."""
     if type(array) is not ndarray:
         array = xp.asarray(array)
-    if base is not None and xp.may_share_memory(array, base._data):
+    if base is not None and (
+        xp.may_share_memory(array, base._data)
+        or (array.size == 0 and _same_owner(array, base._data))
+    ):
         vc = base._vc
         t = _make(array, requires_grad, None, vc)
         root = base._view_base

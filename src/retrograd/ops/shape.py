@@ -739,7 +739,9 @@ def _cat_cast(out):
 
 
 def _stack_grad(g, n):
-    return _cast_back(g.unbind(n.dim), n.in_dtypes)
+    # each part a view of its own (select, as PyTorch's), not one of unbind's several views: an
+    # in-place write into one is allowed
+    return _cast_back([g.select(n.dim, i) for i in range(len(n.in_dtypes))], n.in_dtypes)
 
 
 @op("stack", inputs="tensors", grads=(_stack_grad,), method=False)

@@ -800,15 +800,15 @@ def _mH(t):
 
 
 def _cholesky_grad(g, n):
-    # For A = L L^H: with P the lower triangle of L^H dL (diagonal halved),
-    # dA = sym(L^-H P L^-1), sym(S) = (S + S^H) / 2 (H: the transpose of a real matrix).
+    # For A = L L^H: with P the lower triangle of L^H dL, dA = L^-H M L^-1, M = (P + Q^H) / 2
+    # with Q the strict lower triangle of P (H: the transpose of a real matrix).  M is Hermitian
+    # but for its diagonal, whose imaginary part stays, as in PyTorch's convention.
     L = n.result
     if n.upper:  # the result is L^H
         L, g = _mH(L), _mH(g)
     P = (_mH(L) @ g).tril()
-    P = P - 0.5 * _diag_embed(P.diagonal(0, -2, -1), 0)
-    S = solve_triangular(L, solve_triangular(_mH(L), P, upper=True), upper=False, left=False)
-    return 0.5 * (S + _mH(S))
+    M = 0.5 * (P + _mH(P.tril(-1)))
+    return solve_triangular(L, solve_triangular(_mH(L), M, upper=True), upper=False, left=False)
 
 
 def _check_square(a, name):
@@ -954,11 +954,9 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
 
 @tensor_method
 def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1):
-    """``torch.diag_embed``: the last dimension laid along the diagonal of new matrices (the
-    matrices in the last two dimensions only)."""
-    if (dim1, dim2) not in ((-2, -1), (input.ndim - 1, input.ndim)):
-        raise NotImplementedError("diag_embed: only dim1=-2, dim2=-1 is supported")
-    return _diag_embed(input, offset)
+    """``torch.diag_embed``: the last dimension laid along the diagonal of new matrices, whose
+    rows and columns are the result's dimensions ``dim1`` and ``dim2``."""
+    return _diag_embed(input, offset, dim1, dim2)
 
 
 __all__ = [

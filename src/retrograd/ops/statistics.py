@@ -17,7 +17,7 @@ from . import shape as _shape
 from .factorizations import _LinAlgError, svdvals
 from .inplace import _twin
 from .linalg import mm
-from .pointwise import where
+from .pointwise import cj, where
 from .registry import op, tensor_method
 from .special import _check_square, _cholesky, _cholesky_grad
 
@@ -140,7 +140,8 @@ def _renorm_grad(g, n):
     scale = where(over, maxnorm / (norm + _RENORM_EPS), 1.0)
     # d scale / d norm, where the slice is scaled down; the norm's own gradient through it
     dscale = where(over, -maxnorm / (norm + _RENORM_EPS) ** 2, 0.0)
-    g_norm = (g * x).sum(dims, keepdim=True) * dscale
+    gx = g * cj(x)  # (the norm is real: of a complex slice, the real part of its gradient)
+    g_norm = (gx.real if gx.is_complex() else gx).sum(dims, keepdim=True) * dscale
     return g * scale + _pnorm_grad(x, n.p, norm, g_norm, dims, True)
 
 

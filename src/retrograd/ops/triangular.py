@@ -6,33 +6,32 @@ written in retrograd's ops."""
 from .._array import c_order, xp
 from .factorizations import _named, _type_name
 from .registry import op
-from .special import _mT, _solve_raw, _summed_to, _triangle, solve_triangular
+from .special import _mH, _mT, _solve_raw, _summed_to, _triangle, solve_triangular
 
 
 def _cholesky_solve_array(B, L, upper):
-    # A = L L^T (U^T U with ``upper``): two triangular solves
+    # A = L L^H (U^H U with ``upper``): two triangular solves
+    LH = xp.swapaxes(L, -1, -2)
+    if LH.dtype.kind == "c":
+        LH = LH.conj()
     with xp.errstate(divide="ignore", invalid="ignore"):
         if upper:
-            return _solve_raw(
-                L, _solve_raw(xp.swapaxes(L, -1, -2), B, False, True, False), True, True, False
-            )
-        return _solve_raw(
-            xp.swapaxes(L, -1, -2), _solve_raw(L, B, False, True, False), True, True, False
-        )
+            return _solve_raw(L, _solve_raw(LH, B, False, True, False), True, True, False)
+        return _solve_raw(LH, _solve_raw(L, B, False, True, False), True, True, False)
 
 
 def _factor_grad(gA, L, upper):
-    """The gradient of the factor of A = L L^T (U^T U) from A's, taken as a symmetric matrix.
+    """The gradient of the factor of A = L L^H (U^H U) from A's, taken as a Hermitian matrix.
     As in PyTorch it is not restricted to the factor's triangle (the only one the forward
-    reads): the gradient of L L^T as a function of a full L."""
-    sym = gA + _mT(gA)
+    reads): the gradient of L L^H as a function of a full L."""
+    sym = gA + _mH(gA)
     return L @ sym if upper else sym @ L
 
 
 def _cholesky_solve_grads(g, n):
     X, L = n.result, n.input2
     gB = cholesky_solve(g, L, n.upper)
-    gL = _factor_grad(-(gB @ _mT(X)), L, n.upper)
+    gL = _factor_grad(-(gB @ _mH(X)), L, n.upper)
     return _summed_to(gB, n.self_shape), _summed_to(gL, n.input2.shape)
 
 
@@ -63,8 +62,8 @@ def _check_cholesky_solve(b, L, upper):
     node="CholeskySolveBackward0",
 )
 def cholesky_solve(self, input2, upper=False):
-    """``torch.cholesky_solve``: X with A X = B for A = L L^T given its Cholesky factor L
-    (U^T U given U with ``upper``)."""
+    """``torch.cholesky_solve``: X with A X = B for A = L L^H given its Cholesky factor L
+    (U^H U given U with ``upper``)."""
     return c_order(_cholesky_solve_array(self, input2, upper).astype(self.dtype, copy=False))
 
 
@@ -85,7 +84,7 @@ def _cholesky_inverse_grad(g, n):
     node="CholeskyInverseBackward0",
 )
 def cholesky_inverse(self, upper=False):
-    """``torch.cholesky_inverse``: the inverse of A = L L^T from its Cholesky factor L (U^T U
+    """``torch.cholesky_inverse``: the inverse of A = L L^H from its Cholesky factor L (U^H U
     from U with ``upper``)."""
     eye = xp.broadcast_to(xp.eye(self.shape[-1], dtype=self.dtype), self.shape)
     return c_order(_cholesky_solve_array(eye, self, upper).astype(self.dtype, copy=False))
@@ -98,8 +97,8 @@ def _triangular_solve_grads(grads, n):
     gb = gA = None
     if gX is not None:
         op_A = _mT(A) if n.transpose else A
-        gb = solve_triangular(_mT(op_A), gX, upper=not op_upper, unitriangular=n.unitriangular)
-        g_op = -(gb @ _mT(X))
+        gb = solve_triangular(_mH(op_A), gX, upper=not op_upper, unitriangular=n.unitriangular)
+        g_op = -(gb @ _mH(X))
         gA = _triangle(_mT(g_op) if n.transpose else g_op, n.upper, n.unitriangular)
         gb = _summed_to(gb, n.self_shape)
     if gA_clone is not None:
