@@ -464,7 +464,13 @@ CHUNKED = [
     ("conv_transpose2d", (5, 4, 5, 4), (4, 3, 3, 3), {"stride": 2, "output_padding": 1}),
     ("conv_transpose2d", (5, 4, 5, 4), (4, 1, 3, 3), {"groups": 2, "padding": 1}),
     ("conv1d", (5, 3, 9), (4, 3, 3), {"padding": "same"}),
+    ("conv1d", (5, 4, 11), (6, 2, 3), {"groups": 2, "stride": 2, "dilation": 2, "padding": 1}),
     ("conv3d", (5, 2, 4, 4, 3), (3, 2, 2, 3, 2), {"padding": 1}),
+    ("conv3d", (5, 4, 4, 5, 3), (4, 1, 2, 2, 2), {"groups": 4, "stride": (1, 2, 1)}),
+    ("conv2d", (5, 3, 7, 6), (4, 3, 4, 2), {"padding": "same"}),
+    ("conv2d", (5, 3, 7, 6), (4, 3, 3, 3), {"padding": "valid", "dilation": (2, 1)}),
+    ("conv_transpose1d", (5, 4, 6), (4, 3, 3), {"stride": 3, "output_padding": 2, "padding": 1}),
+    ("conv_transpose3d", (5, 4, 3, 2, 3), (4, 1, 2, 3, 2), {"groups": 2, "dilation": (1, 2, 1)}),
 ]
 
 
@@ -473,8 +479,10 @@ CHUNKED = [
 def test_convolutions_a_few_images_at_a_time_match_torch(
     torch_ref, monkeypatch, chunk_bytes, name, xs, ws, kw
 ):
-    """The kernels copy and multiply their columns a chunk of images at a time: with one image
-    a chunk, and with chunks that leave a shorter last one, values and gradients are PyTorch's."""
+    """The kernels copy and multiply their columns a chunk of images at a time, and the
+    backward pass makes the input's, weight's and bias's gradients in one pass over the chunks:
+    with one image a chunk, and with chunks that leave a shorter last one, values and gradients
+    are PyTorch's."""
     from retrograd.ops import conv
 
     monkeypatch.setattr(conv, "_CHUNK_BYTES", chunk_bytes)

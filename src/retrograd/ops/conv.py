@@ -13,7 +13,11 @@ kernel pads one more on the right, and the adjoint of a transposed convolution w
 
 The derivative formulas are convolutions again, so double backward needs no extra code:
 the input gradient of a convolution is a transposed convolution and the reverse; the weight gradient
-is ``_conv_weight``, a primitive of its own whose two gradients are both convolutions.
+is ``_conv_weight``, a primitive of its own whose two gradients are both convolutions.  Without
+create_graph, a backward call makes the gradients it needs in one pass over the images
+(``_conv_backward``): what two of them read is copied once per chunk, the output gradient's rows
+for a convolution's input, weight and bias gradients, the output gradient's columns for a
+transposed convolution's.
 """
 
 import functools
@@ -205,6 +209,12 @@ def _chunk_size(n, item_bytes):
     return max(1, min(n, _CHUNK_BYTES // max(1, item_bytes)))
 
 
+def _chunks(n, step):
+    """``(start, stop)`` of each chunk of ``step`` images in a batch of ``n``."""
+    for start in range(0, n, step):
+        yield start, min(n, start + step)
+
+
 def _window_view(x, out, kernel, stride, pads, dilation, groups):
     """The windows of ``x`` [N, C, *S] as a view [G, N, *out, *kernel, C/G] of a padded,
     channels-last copy (in scratch memory): a window is then a few runs of channels."""
@@ -216,50 +226,59 @@ def _window_view(x, out, kernel, stride, pads, dilation, groups):
     return win.transpose((1 + 2 * nd, 0) + tuple(range(1, 1 + 2 * nd)) + (2 + 2 * nd,))
 
 
-def _im2col(win):
-    """The windows of a ``_window_view``, copied a chunk of images at a time into scratch
-    memory as one matrix per group: yields ``(start, stop, cols)``, ``cols`` being
-    [G, (stop - start) * prod(out), prod(k) * C/G], valid until the next chunk."""
+def _column_store(win):
+    """How many images of a ``_window_view`` a chunk of columns takes, and scratch memory for
+    one chunk's columns: [G, step * prod(out), prod(k) * C/G]."""
     groups, n = win.shape[:2]
     nd = (win.ndim - 3) // 2
     per, kc = _prod(win.shape[2 : 2 + nd]), _prod(win.shape[2 + nd :])
     step = _chunk_size(n, groups * per * kc * win.itemsize)
-    store = _scratch_array("cols", (groups, step * per, kc), win.dtype)
-    for start in range(0, n, step):
-        stop = min(n, start + step)
-        cols = store if stop - start == step else store[:, : (stop - start) * per]
-        xp.copyto(cols.reshape((groups, stop - start) + win.shape[2:]), win[:, start:stop])
-        yield start, stop, cols
+    return step, _scratch_array("cols", (groups, step * per, kc), win.dtype)
+
+
+def _im2col(win, start, stop, store):
+    """The windows of images ``start:stop`` of a ``_window_view``, copied into ``store`` (from
+    ``_column_store``) as one matrix per group: [G, (stop - start) * prod(out), prod(k) * C/G]."""
+    per = _prod(win.shape[2 : 2 + (win.ndim - 3) // 2])
+    cols = store[:, : (stop - start) * per]
+    xp.copyto(cols.reshape((win.shape[0], stop - start) + win.shape[2:]), win[:, start:stop])
+    return cols
+
+
+class _Convolved:
+    """A convolution's result [N, O, *out], made a chunk of images at a time from the chunk's
+    columns (``add``): their product with the weight gives channels-last rows, which go into the
+    (N, O, *out) result while they are in cache, the bias added on the way."""
+
+    __slots__ = ("result", "wmat", "bias", "per", "store")
+
+    def __init__(self, w, groups, n, out, step, dtype, bias=None):
+        o, nd = w.shape[0], w.ndim - 2
+        # the weight as [G, prod(k) * C/G, O/G], in the (kernel, channel) order of the columns
+        self.wmat = (
+            w.reshape((groups, o // groups) + w.shape[1:])
+            .transpose((0,) + tuple(range(3, 3 + nd)) + (2, 1))
+            .reshape(groups, -1, o // groups)
+        )
+        self.result = xp.empty((n, o) + tuple(out), dtype)
+        self.bias = None if bias is None else bias.reshape(groups, o // groups, 1)
+        self.per = _prod(out)
+        self.store = _scratch_array("conv rows", (groups, step * self.per, o // groups), dtype)
+
+    def add(self, cols, start, stop):
+        part = xp.matmul(cols, self.wmat, out=self.store[:, : (stop - start) * self.per])
+        _store_chunk(part, self.result, start, stop, self.bias)
 
 
 def _conv_forward(x, w, stride, pads, dilation, groups, bias=None):
-    """The convolution of ``x`` by ``w`` (plus ``bias``), a chunk of images at a time: the
-    product of the chunk's columns and the weight gives channels-last rows, which go into the
-    (N, C, *spatial) result while they are in cache, the bias added on the way."""
-    n = x.shape[0]
-    o, cg = w.shape[:2]
-    kernel = w.shape[2:]
-    nd = len(kernel)
-    out = _out_size(x.shape[2:], kernel, stride, pads, dilation)
-    win = _window_view(x, out, kernel, stride, pads, dilation, groups)
-    # weight as [G, prod(k) * C/G, O/G], in the (kernel, channel) order of the columns
-    wmat = (
-        w.reshape((groups, o // groups, cg) + kernel)
-        .transpose((0,) + tuple(range(3, 3 + nd)) + (2, 1))
-        .reshape(groups, -1, o // groups)
-    )
-    per = _prod(out)
-    dtype = xp.result_type(x.dtype, w.dtype)
-    res = xp.empty((n, o) + out, dtype)
-    if bias is not None:
-        bias = bias.reshape(groups, o // groups, 1)
-    store = None
-    for start, stop, cols in _im2col(win):
-        if store is None:
-            store = _scratch_array("conv rows", (groups, cols.shape[1], o // groups), dtype)
-        part = xp.matmul(cols, wmat, out=store[:, : (stop - start) * per])
-        _store_chunk(part, res, start, stop, bias)
-    return res
+    """The convolution of ``x`` by ``w`` (plus ``bias``), a chunk of images at a time."""
+    out = _out_size(x.shape[2:], w.shape[2:], stride, pads, dilation)
+    win = _window_view(x, out, w.shape[2:], stride, pads, dilation, groups)
+    step, store = _column_store(win)
+    conv = _Convolved(w, groups, x.shape[0], out, step, xp.result_type(x.dtype, w.dtype), bias)
+    for start, stop in _chunks(x.shape[0], step):
+        conv.add(_im2col(win, start, stop, store), start, stop)
+    return conv.result
 
 
 def _col2im(cols, size, stride, dilation, lows, first, out=None):
@@ -328,57 +347,148 @@ def _landing(out, kernel, stride, dilation, low, size):
     return tuple(spans)
 
 
-def _conv_transpose_forward(y, w, stride, pads, dilation, groups, output_padding):
-    n = y.shape[0]
-    size = y.shape[2:]
-    cg, og = w.shape[:2]
-    kernel = w.shape[2:]
-    nd = len(kernel)
-    out = tuple(
-        (i - 1) * s + d * (k - 1) + 1 - lo - hi + p
-        for i, s, d, k, (lo, hi), p in zip(size, stride, dilation, kernel, pads, output_padding)
-    )
-    # weight as [G, prod(k), C/G, O/G]: each input position spreads into a window of outputs,
-    # one product per kernel offset, so that each offset's values come out as one block
-    wk = (
-        w.reshape((groups, cg // groups, og) + kernel)
-        .transpose((0,) + tuple(range(3, 3 + nd)) + (1, 2))
-        .reshape(groups, -1, cg // groups, og)
-    )
-    dtype = xp.result_type(y.dtype, wk.dtype)
-    res = xp.empty((n, groups * og) + out, dtype)
-    per = _prod(size)
-    lows = tuple(lo for lo, _ in pads)
-    step = _chunk_size(n, groups * wk.shape[1] * per * og * dtype.itemsize)
-    store = _scratch_array("cols", (groups, wk.shape[1], step * per, og), dtype)
-    acc = _scratch_array("col2im", (groups, step) + out + (og,), dtype)
-    for start in range(0, n, step):
-        stop = min(n, start + step)
-        rows = _rows_chunk(y, start, stop, groups, "rows")  # [G, C/G, (stop - start) * per]
-        spread = store if stop - start == step else store[:, :, : rows.shape[2]]
-        xp.matmul(rows.transpose(0, 2, 1)[:, None], wk, out=spread)
-        cols = spread.reshape((groups,) + kernel + (stop - start,) + size + (og,))
+def _spread_step(n, w, groups, size, dtype):
+    """Images per chunk of a transposed convolution by ``w`` of inputs of spatial ``size``:
+    about ``_CHUNK_BYTES`` of the products that spread them."""
+    return _chunk_size(n, groups * _prod(w.shape[1:]) * _prod(size) * dtype.itemsize)
+
+
+class _Spread:
+    """A transposed convolution's result [N, O, *out], made a chunk of images at a time from
+    the chunk's rows (``add``, as ``_rows_chunk`` gives them): one product per kernel offset
+    spreads each input position into a window of outputs, each offset's values one block; the
+    blocks are summed into place (col2im) and the chunk goes into the (N, O, *out) result while
+    it is in cache."""
+
+    __slots__ = ("result", "wk", "kernel", "size", "stride", "dilation", "lows", "store", "acc")
+
+    def __init__(self, size, n, w, stride, pads, dilation, groups, output_padding, step, dtype):
+        cg, og = w.shape[:2]
+        kernel = w.shape[2:]
+        nd = len(kernel)
+        out = tuple(
+            (i - 1) * s + d * (k - 1) + 1 - lo - hi + p
+            for i, s, d, k, (lo, hi), p in zip(size, stride, dilation, kernel, pads, output_padding)
+        )
+        # the weight as [G, prod(k), C/G, O/G]: one product per kernel offset
+        self.wk = (
+            w.reshape((groups, cg // groups, og) + kernel)
+            .transpose((0,) + tuple(range(3, 3 + nd)) + (1, 2))
+            .reshape(groups, -1, cg // groups, og)
+        )
+        self.result = xp.empty((n, groups * og) + out, dtype)
+        self.kernel, self.size, self.stride, self.dilation = kernel, tuple(size), stride, dilation
+        self.lows = tuple(lo for lo, _ in pads)
+        rows = step * _prod(size)
+        self.store = _scratch_array("spread", (groups, self.wk.shape[1], rows, og), dtype)
+        self.acc = _scratch_array("col2im", (groups, step) + out + (og,), dtype)
+
+    def add(self, rows, start, stop):
+        groups, og = self.wk.shape[0], self.wk.shape[3]
+        nd = len(self.kernel)
+        spread = self.store[:, :, : rows.shape[2]]
+        xp.matmul(rows.transpose(0, 2, 1)[:, None], self.wk, out=spread)
+        cols = spread.reshape((groups,) + self.kernel + (stop - start,) + self.size + (og,))
         cols = cols.transpose(
             (0, 1 + nd) + tuple(range(1, 1 + nd)) + tuple(range(2 + nd, 3 + 2 * nd))
         )
-        part = acc[:, : stop - start]
-        _col2im(cols, out, stride, dilation, lows, 2, part)  # [G, n, *out, O/G]
-        _store_chunk(part.reshape(groups, -1, og), res, start, stop)
-    return res
+        part = self.acc[:, : stop - start]
+        out = self.result.shape[2:]
+        _col2im(cols, out, self.stride, self.dilation, self.lows, 2, part)  # [G, n, *out, O/G]
+        _store_chunk(part.reshape(groups, -1, og), self.result, start, stop)
+
+
+def _conv_transpose_forward(y, w, stride, pads, dilation, groups, output_padding):
+    """The transposed convolution of ``y`` by ``w``, a chunk of images at a time."""
+    n = y.shape[0]
+    dtype = xp.result_type(y.dtype, w.dtype)
+    step = _spread_step(n, w, groups, y.shape[2:], dtype)
+    spread = _Spread(y.shape[2:], n, w, stride, pads, dilation, groups, output_padding, step, dtype)
+    for start, stop in _chunks(n, step):
+        spread.add(_rows_chunk(y, start, stop, groups, "rows"), start, stop)
+    return spread.result
+
+
+def _weight_layout(res, kernel):
+    """A weight gradient made as [G, O/G, prod(k) * C/G] as the weight's [O, C/G, *k] (a view
+    of it)."""
+    groups, og, kc = res.shape
+    nd = len(kernel)
+    res = res.reshape((groups * og,) + tuple(kernel) + (kc // _prod(kernel),))
+    return res.transpose((0, 1 + nd) + tuple(range(1, 1 + nd)))
 
 
 def _conv_weight_forward(x, g, kernel, stride, pads, dilation, groups):
-    n, c = x.shape[:2]
-    o = g.shape[1]
-    nd = len(kernel)
-    out = g.shape[2:]
-    win = _window_view(x, out, kernel, stride, pads, dilation, groups)
-    kc = _prod(kernel) * (c // groups)
-    res = xp.zeros((groups, o // groups, kc), xp.result_type(x.dtype, g.dtype))
-    for start, stop, cols in _im2col(win):
-        res += xp.matmul(_rows_chunk(g, start, stop, groups, "grad rows"), cols)
-    res = res.reshape((o,) + tuple(kernel) + (c // groups,))  # [G, O/G, prod(k) * C/G] before
-    return res.transpose((0, 1 + nd) + tuple(range(1, 1 + nd)))
+    """The weight gradient of a convolution of ``x`` whose output has the gradient ``g``."""
+    need = (False, True, False)
+    return _conv_backward(x, g, None, kernel, stride, pads, dilation, groups, need)[1]
+
+
+def _conv_backward(x, g, w, kernel, stride, pads, dilation, groups, need):
+    """The gradients of a convolution of ``x`` by ``w`` whose output has the gradient ``g``,
+    those ``need`` asks for (input, weight, bias): the transposed convolution of ``g``, the
+    rows of ``g`` times the columns of ``x``, and the channel sums of ``g``.  One pass over the
+    images, a chunk at a time: each chunk of ``g`` is copied into rows once, and all three read
+    them while they are in cache."""
+    need_x, need_w, need_b = need
+    n = x.shape[0]
+    size = g.shape[2:]
+    dw = db = spread = None
+    if need_w:
+        win = _window_view(x, size, kernel, stride, pads, dilation, groups)
+        step, store = _column_store(win)
+        dtype = xp.result_type(x.dtype, g.dtype)
+        dw = xp.zeros((groups, g.shape[1] // groups, store.shape[2]), dtype)
+    if need_x:
+        dtype = xp.result_type(g.dtype, w.dtype)
+        if not need_w:
+            step = _spread_step(n, w, groups, size, dtype)
+        opad = _fitting_padding(x.shape[2:], size, kernel, stride, pads, dilation)
+        spread = _Spread(size, n, w, stride, pads, dilation, groups, opad, step, dtype)
+    if need_b:
+        db = xp.zeros((groups, g.shape[1] // groups), g.dtype)
+    for start, stop in _chunks(n, step):
+        rows = _rows_chunk(g, start, stop, groups, "grad rows")  # [G, O/G, (stop - start) * per]
+        if need_b:
+            db += rows.sum(2)
+        if need_x:
+            spread.add(rows, start, stop)
+        if need_w:
+            dw += xp.matmul(rows, _im2col(win, start, stop, store))
+    return (
+        None if spread is None else spread.result,
+        None if dw is None else _weight_layout(dw, kernel),
+        None if db is None else db.reshape(-1),
+    )
+
+
+def _conv_transpose_backward(y, g, w, stride, pads, dilation, groups, need_y, need_w):
+    """The input's and weight's gradients of a transposed convolution of ``y`` by ``w`` whose
+    output has the gradient ``g`` (``pads`` as its adjoint convolution reads them): the
+    convolution of ``g``, and the rows of ``y`` times the columns of ``g``.  One pass over the
+    images, a chunk at a time: each chunk's columns of ``g`` are copied once for both
+    products."""
+    n = y.shape[0]
+    kernel = w.shape[2:]
+    win = _window_view(g, y.shape[2:], kernel, stride, pads, dilation, groups)
+    step, store = _column_store(win)
+    conv = dw = None
+    if need_y:
+        dtype = xp.result_type(g.dtype, w.dtype)
+        conv = _Convolved(w, groups, n, y.shape[2:], step, dtype)
+    if need_w:
+        dtype = xp.result_type(y.dtype, g.dtype)
+        dw = xp.zeros((groups, y.shape[1] // groups, store.shape[2]), dtype)
+    for start, stop in _chunks(n, step):
+        cols = _im2col(win, start, stop, store)
+        if need_y:
+            conv.add(cols, start, stop)
+        if need_w:
+            dw += xp.matmul(_rows_chunk(y, start, stop, groups, "grad rows"), cols)
+    return (
+        None if conv is None else conv.result,
+        None if dw is None else _weight_layout(dw, kernel),
+    )
 
 
 # --- the convolution op -----------------------------------------------------------------------
@@ -545,30 +655,24 @@ def _conv_grads_in_arrays(g, n):
     # forward AD: in the table's ops, which they record
     if ga.dtype.itemsize == 2 or _switches.forward_ad_hook is not None:
         return _conv_grads_in_tensors(g, n)
-    need_x, need_w, need_b = (nxt is not None for nxt, _ in n.next_functions)
+    need = tuple(nxt is not None for nxt, _ in n.next_functions)
+    need_x, need_w, need_b = need
     dx = dw = db = None
     if need_x or need_w:
         w = n.weight._data
         kernel, stride, pads, dilation = _geometry(w.shape, n.stride, n.padding, n.dilation)
         w = w.conj() if w.dtype.kind == "c" else w
-        groups = n.groups
+        x = n.input._data
+        x = x.conj() if x.dtype.kind == "c" else x
         if n.transposed:  # the adjoint crop of output_padding reads past the end: a negative hi
             opad = _ntuple(n.output_padding, len(kernel), "output_padding")
             pads = tuple((lo, hi - p) for (lo, hi), p in zip(pads, opad))
-        x = n.input._data
-        x = x.conj() if x.dtype.kind == "c" else x
-        if need_x:
-            if n.transposed:
-                dx = _conv_forward(ga, w, stride, pads, dilation, groups)
-            else:
-                opad = _fitting_padding(x.shape[2:], ga.shape[2:], kernel, stride, pads, dilation)
-                dx = _conv_transpose_forward(ga, w, stride, pads, dilation, groups, opad)
-        if need_w:
-            if n.transposed:  # a transposed convolution's weight pairs its output with its input
-                dw = _conv_weight_forward(ga, x, kernel, stride, pads, dilation, groups)
-            else:
-                dw = _conv_weight_forward(x, ga, kernel, stride, pads, dilation, groups)
-    if need_b:
+            dx, dw = _conv_transpose_backward(
+                x, ga, w, stride, pads, dilation, n.groups, need_x, need_w
+            )
+        else:
+            dx, dw, db = _conv_backward(x, ga, w, kernel, stride, pads, dilation, n.groups, need)
+    if need_b and db is None:
         db = _channel_sums(ga)
     return tuple(None if a is None else _make(a) for a in (dx, dw, db))
 
