@@ -137,7 +137,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     owned = {}
     # The user's backward call, named in the error of a later backward through freed buffers.
     # Also where an existing .grad is added into, for the error if a graph had saved that .grad.
-    site = caller_site(2)
+    site = caller_site(3)  # (the user's call of Tensor.backward, autograd.backward or grad)
     if observer is not None:
         observer(root_edges, retain_graph, accumulate, inputs, site)
     freed_at = None if retain_graph else site
@@ -330,7 +330,7 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
         leaves = [n for n, _ in edges if n is not None]
         if len(set(leaves)) != len(leaves):
             return False
-    site = caller_site(3)  # (the user's backward call)
+    site = caller_site(4)  # (the user's backward call: Tensor.backward's caller)
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     final = _Pass()
