@@ -355,9 +355,12 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
         if len(edges) == 2 and len(outs) == 2:  # (the common case: two leaves, or one)
             (a0, _), (a1, _) = edges
             g0, g1 = outs
-            todo = [(a0, g0)] if a0 is not None and g0 is not None else []
-            if a1 is not None and g1 is not None:
-                todo.append((a1, g1))
+            if a0 is None or g0 is None:
+                todo = () if a1 is None or g1 is None else ((a1, g1),)
+            elif a1 is None or g1 is None:
+                todo = ((a0, g0),)
+            else:
+                todo = ((a0, g0), (a1, g1))
         else:
             todo = [
                 (nxt, g) for (nxt, _), g in zip(edges, outs) if nxt is not None and g is not None
