@@ -526,9 +526,25 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the leaves' ``.grad`` (``Tensor.backward``)."""
         if not _engine:  # the engine sits above this module: imported on first use
-            from .autograd import backward
+            from .autograd import backward, engine
 
-            _engine.append(backward)
+            _engine.extend((backward, engine.run))
+        d = self._data
+        if (
+            gradient is None
+            and inputs is None
+            and not create_graph
+            and self._requires_grad
+            and d.size == 1
+            and d.dtype.kind in "fV"
+        ):
+            # loss.backward(): the engine straight from here (as from autograd.backward, one
+            # call below the user's, where the engine reads the user's call site), with the
+            # implicit gradient, ones (two C calls: ``xp.ones`` is Python code)
+            ones = xp.empty(d.shape, d.dtype)
+            ones.fill(1)
+            _engine[1]((self,), (_make(ones),), bool(retain_graph), False)
+            return
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = (inputs,)
         _engine[0](self, gradient, retain_graph, create_graph, None, inputs)
@@ -667,7 +683,7 @@ def int_list(name, shown, args, keyword=_ABSENT, overloaded=None) -> tuple:
 
 
 _new = object.__new__
-_engine = []  # autograd.backward, once Tensor.backward has imported it
+_engine = []  # autograd.backward and engine.run, once Tensor.backward has imported them
 
 
 # How a view was made, when that forbids writing it (or its base) with the graph recorded later:

@@ -182,9 +182,9 @@ def backward(
         and tensors._data.size == 1
         and tensors._data.dtype.kind in "fV"
     ):
-        # The common call, loss.backward(), without the general argument handling below.
-        ones = _ones_like(tensors)
-        engine.run((tensors,), (ones,), bool(retain_graph), False)
+        # The common call, loss.backward(), without the general argument handling below: the
+        # path of Tensor.backward, which takes this call on its own
+        Tensor.backward(tensors, None, retain_graph)
         return
     if grad_variables is not None:
         warnings.warn(

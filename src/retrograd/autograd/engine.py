@@ -143,7 +143,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     owned = {}
     # The user's backward call, named in the error of a later backward through freed buffers.
     # Also where an existing .grad is added into, for the error if a graph had saved that .grad.
-    site = caller_site(2)
+    site = caller_site(3)  # (the user's call of Tensor.backward, autograd.backward or grad)
     if observer is not None:
         observer(root_edges, retain_graph, accumulate, inputs, site)
     freed_at = None if retain_graph else site
@@ -350,7 +350,7 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
         leaves = [n for n, _ in edges if n is not None]
         if len(set(leaves)) != len(leaves):
             return False
-    site = caller_site(3)  # (the user's backward call)
+    site = caller_site(4)  # (the user's backward call: Tensor.backward's caller)
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     final = _Pass()
@@ -375,9 +375,12 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
         if len(edges) == 2 and len(outs) == 2:  # (the common case: two leaves, or one)
             (a0, _), (a1, _) = edges
             g0, g1 = outs
-            todo = [(a0, g0)] if a0 is not None and g0 is not None else []
-            if a1 is not None and g1 is not None:
-                todo.append((a1, g1))
+            if a0 is None or g0 is None:
+                todo = () if a1 is None or g1 is None else ((a1, g1),)
+            elif a1 is None or g1 is None:
+                todo = ((a0, g0),)
+            else:
+                todo = ((a0, g0), (a1, g1))
         else:
             todo = [
                 (nxt, g) for (nxt, _), g in zip(edges, outs) if nxt is not None and g is not None
