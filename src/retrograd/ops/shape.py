@@ -576,13 +576,25 @@ def _split_with_sizes(self, split_sizes, dim):
     return _split_arrays(self, _check_sizes(self.shape[d], split_sizes, d), d)
 
 
-@tensor_method
 def split(tensor, split_size_or_sections, dim=0):
     """``torch.split``: views of equal chunks of ``split_size`` (the last smaller), or of the
-    given sizes, along ``dim``."""
-    if isinstance(split_size_or_sections, (list, tuple)):
-        return _split_with_sizes(tensor, [int(s) for s in split_size_or_sections], dim)
-    return _split(tensor, int(split_size_or_sections), dim)
+    given sizes, along ``dim``.  As PyTorch's, an int (or a one-element tensor) goes to the
+    ``split`` op and anything else to ``split_with_sizes``, each given every argument by
+    position and checking its kinds (PyTorch's TypeErrors name that op)."""
+    if isinstance(split_size_or_sections, Tensor):
+        try:
+            split_size_or_sections = int(split_size_or_sections)
+        except ValueError:
+            pass
+    if isinstance(split_size_or_sections, int):
+        return _split(tensor, split_size_or_sections, dim)
+    return _split_with_sizes(tensor, split_size_or_sections, dim)
+
+
+@tensor_method(name="split")
+def _split_method(self, split_size, dim=0):
+    """``Tensor.split``: ``torch.split`` with PyTorch's method keyword, ``split_size``."""
+    return split(self, split_size, dim)
 
 
 @tensor_method
