@@ -7,7 +7,7 @@ The differentiable methods and operators (``+``, ``.sum()`` ...) are attached by
 import warnings
 
 from . import _switches, dtypes
-from ._array import ndarray, xp
+from ._array import contiguous_strides, ndarray, xp
 from ._device import CPU as _CPU
 from ._device import check_memory_format
 from ._switches import grad_mode as _grad_state
@@ -165,7 +165,11 @@ class Tensor:
         return self._data.flags.c_contiguous
 
     def stride(self, dim=None):
-        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        a = self._data
+        if a.size == 0:  # (NumPy gives an empty array no strides: PyTorch's fresh ones)
+            strides = contiguous_strides(a.shape)
+        else:
+            strides = tuple(s // a.itemsize for s in a.strides)
         return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
 
     def data_ptr(self) -> int:
