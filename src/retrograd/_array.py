@@ -187,6 +187,16 @@ def kept_layout(copy, array):
     return copy if 0 not in array.strides else iterator_layout(copy, [array])
 
 
+def copy_in_order(array, order, dtype=None):
+    """A copy of ``array`` (cast to ``dtype``) whose memory runs through its dimensions in
+    ``order``, the outermost first (channels last: ``(0, 2, 3, 1)``)."""
+    buffer = xp.empty([array.shape[d] for d in order], dtype or array.dtype)
+    out = buffer.transpose(xp.argsort(order))
+    with xp.errstate(invalid="ignore", over="ignore"):  # (a cast to an integer wraps silently)
+        xp.copyto(out, array, casting="unsafe")
+    return out
+
+
 def contiguous_strides(shape):
     """The strides, in elements, of a row-major tensor of ``shape`` as PyTorch gives them (a
     dimension of size 0 counted as 1: ``(0, 3, 6)`` has ``(18, 6, 1)``)."""
