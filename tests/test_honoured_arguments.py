@@ -352,6 +352,32 @@ def test_channels_last_copies_pass_gradients_back():
         assert retrograd.autograd.gradgradcheck(f, (x,))
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        "memory_format=cl",
+        "torch.float64, memory_format=cl",
+        "memory_format=cl3",
+        "memory_format=cf",
+    ],
+)
+def test_module_to_a_memory_format_as_pytorch(torch_ref, args):
+    """``Module.to(memory_format=...)`` lays out the 4-d and 5-d parameters as asked (PyTorch's
+    error for a format of another rank), the others as they were."""
+
+    def run(lib):
+        m = lib.nn.Sequential(lib.nn.Conv2d(2, 3, 3), lib.nn.Linear(2, 2), lib.nn.BatchNorm2d(3))
+        names = {"torch": lib, "m": m, "cl": lib.channels_last, "cl3": lib.channels_last_3d}
+        names["cf"] = lib.contiguous_format
+        try:
+            eval(f"m.to({args})", names)
+        except Exception as e:
+            return type(e).__name__, str(e)
+        return [(tuple(p.shape), p.stride(), str(p.dtype)) for p in m.parameters()]
+
+    assert run(retrograd) == run(torch_ref)
+
+
 def test_layouts_not_built_are_named():
     with pytest.raises(NotImplementedError, match="sparse_coo"):
         retrograd.zeros(2, layout=retrograd.sparse_coo)
