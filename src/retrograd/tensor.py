@@ -171,7 +171,8 @@ class Tensor:
 
     def stride(self, dim=None):
         a = self._data
-        if a.size == 0:  # (NumPy gives an empty array no strides: PyTorch's fresh ones)
+        if a.size == 0 and not any(a.strides):
+            # (NumPy gives an empty array no strides, unless they were set: PyTorch's fresh ones)
             strides = contiguous_strides(a.shape)
         else:
             strides = tuple(s // a.itemsize for s in a.strides)
