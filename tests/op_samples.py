@@ -486,11 +486,25 @@ _add("unsqueeze", S(lambda t, x: x.unsqueeze(1), M), S(lambda t, x: x.unsqueeze(
 _add("_squeeze", S(lambda t, x: x.squeeze(), (3, 1, 4)), S(lambda t, x: x.squeeze(), ()))
 _add("_squeeze_dim", S(lambda t, x: x.squeeze(1), (3, 1, 4)))
 _add("_squeeze_dims", S(lambda t, x: x.squeeze((1, 2)), (3, 1, 1)))
-_add("clone", unary(lambda t, x: x.clone()))
-_add("_to_copy", S(lambda t, x: x.to(t.float32 if x.dtype == t.float64 else t.float64) * 1, M))
+_add(
+    "clone",
+    unary(lambda t, x: x.clone()),
+    S(lambda t, x: x.clone(memory_format=t.channels_last), (2, 3, 2, 2)),
+    S(lambda t, x: x.contiguous(memory_format=t.channels_last).clone(), (2, 3, 2, 2)),
+)
+_add(
+    "_to_copy",
+    S(lambda t, x: x.to(t.float32 if x.dtype == t.float64 else t.float64) * 1, M),
+    S(lambda t, x: x.to(memory_format=t.channels_last) * 1, (2, 3, 2, 2)),
+)
 _add("repeat", S(lambda t, x: x.repeat(2, 1), M), S(lambda t, x: x.repeat(3), ()))
 _add("flip", S(lambda t, x: x.flip(0), M), S(lambda t, x: x.flip(0, 1), (0, 3)))
-_add("split", S(lambda t, x: x.split(2), M), S(lambda t, x: x.split(3, dim=1), M))
+_add(
+    "split",
+    S(lambda t, x: x.split(2), M),
+    S(lambda t, x: x.split(3, dim=1), M),
+    S(lambda t, x: t.split(x, t.tensor(2), 1), M),
+)
 _add("split_with_sizes", S(lambda t, x: x.split([1, 2]), M))
 _add("unbind", S(lambda t, x: x.unbind(1), M))
 _add(

@@ -253,3 +253,17 @@ def test_python_ints_out_of_an_integer_types_range_wrap_in_arithmetic(torch_ref,
         if (got := outcome(torch, op, v)) != (want := outcome(torch_ref, op, v))
     ]
     assert differ == []
+
+
+@pytest.mark.parametrize("expression", ["z.to(torch.float64)", "z.double()", "z.real.double()"])
+def test_a_complex128_cast_to_float64_keeps_its_precision(torch_ref, expression):
+    """A complex128 tensor cast to float64 keeps the real part's double precision (it went
+    through float32 while bfloat16's type was not loaded)."""
+
+    def run(lib):
+        z = lib.tensor([1.0000000001 + 2j], dtype=lib.complex128)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return eval(expression, {"torch": lib, "z": z}).tolist()
+
+    assert run(torch) == run(torch_ref)

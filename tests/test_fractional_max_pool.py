@@ -116,3 +116,23 @@ def test_errors_match_pytorch(torch_ref, i):
         caught.append(info.value)
     assert type(caught[0]) is type(caught[1])
     assert str(caught[1]) in str(caught[0])
+
+
+@pytest.mark.parametrize("nd", [2, 3])
+@pytest.mark.parametrize("return_indices", [False, True])
+@pytest.mark.parametrize("how", [{"output_size": 2}, {"output_ratio": 0.5}])
+def test_an_empty_batch_as_pytorch(torch_ref, nd, return_indices, how):
+    """An empty batch pools to an empty result of the right shape, with its node and an empty
+    input gradient (the flat indices were reshaped with a size NumPy cannot infer there)."""
+
+    def run(lib):
+        x = lib.zeros((0, 1, 4, 5, 4)[: nd + 2], dtype=lib.float64, requires_grad=True)
+        pool = getattr(lib.nn.functional, f"fractional_max_pool{nd}d")
+        how_nd = {k: (v,) * nd if isinstance(v, float) else v for k, v in how.items()}
+        out = pool(x, 2, return_indices=return_indices, **how_nd)
+        values = out[0] if return_indices else out
+        (g,) = lib.autograd.grad(values.sum(), x)
+        extra = (tuple(out[1].shape), str(out[1].dtype)) if return_indices else None
+        return tuple(values.shape), values.grad_fn.name(), tuple(g.shape), extra
+
+    assert run(retrograd) == run(torch_ref)

@@ -243,17 +243,142 @@ def test_more_arguments_as_pytorch(expression, torch_ref):
     assert_same_outcome(expression, torch_ref)
 
 
-def test_channels_last_is_not_built():
-    x = retrograd.ones(1, 2, 3, 3)
-    for call in (
-        lambda: x.clone(memory_format=retrograd.channels_last),
-        lambda: x.contiguous(memory_format=retrograd.channels_last),
-        lambda: x.is_contiguous(memory_format=retrograd.channels_last),
-        lambda: x.to(memory_format=retrograd.channels_last),
-        lambda: retrograd.empty(2, memory_format=retrograd.channels_last),
+CHANNELS_LAST = [
+    "x.to(memory_format=cl)",
+    "y.to(memory_format=cl)",
+    "x.to(torch.float64, memory_format=cl)",
+    "x.to(torch.float64, copy=True, memory_format=cf)",
+    "x.contiguous(memory_format=cl)",
+    "x.clone(memory_format=cl)",
+    "x.clone(memory_format=cf)",
+    "xc.to(memory_format=cl)",
+    "xc.to(memory_format=pf)",
+    "xc.contiguous(memory_format=cl)",
+    "xc.contiguous()",
+    "xc.clone()",
+    "xc.to(torch.float64)",
+    "xc * 2",
+    "xc + x",
+    "x + xc",
+    "xc.exp()",
+    "xc.sum(1)",
+    "xc.relu()",
+    "xc.permute(0, 2, 3, 1)",
+    "xc.reshape(2, 3, 6)",
+    "xc.view(2, 3, 6)",
+    "x.cpu(memory_format=cl)",
+    "xc.cpu()",
+    "x.float(memory_format=cl)",
+    "x.double(memory_format=cl)",
+    "x.int(memory_format=cl)",
+    "xc.float(memory_format=pf)",
+    "xc.double()",
+    "x[0].contiguous(memory_format=cl)",
+    "x[0].to(memory_format=cl)",
+    "x[0].clone(memory_format=cl)",
+    "z.contiguous(memory_format=cl)",
+    "z.contiguous(memory_format=cl3)",
+    "z.to(memory_format=cl3)",
+    "x.contiguous(memory_format=cl3)",
+    "x.is_contiguous(memory_format=cl3)",
+    "x[0].is_contiguous(memory_format=cl)",
+    "z.is_contiguous(memory_format=cl)",
+    "xc.is_contiguous(memory_format=cl)",
+    "xc.is_contiguous()",
+    "xc[:, :, :1].is_contiguous(memory_format=cl)",
+    "torch.ones(2, 1, 1, 1).is_contiguous(memory_format=cl)",
+    "torch.ones(2, 3, 1, 1).is_contiguous(memory_format=cl)",
+    "torch.ones(2, 1, 3, 3).contiguous(memory_format=cl)",
+    "torch.empty(2, 3, 2, 2, memory_format=cl).zero_()",
+    "torch.empty(2, 3, memory_format=cl)",
+    "torch.empty_like(xc).zero_()",
+    "torch.zeros_like(x, memory_format=cl)",
+    "torch.ones_like(xc)",
+    "torch.ones_like(xc, memory_format=cf)",
+    "torch.full_like(y, 2.0, memory_format=cl)",
+]
+
+
+@pytest.mark.parametrize("expression", CHANNELS_LAST)
+def test_channels_last_as_pytorch(torch_ref, expression):
+    """The channels-last layouts: ``to``, ``contiguous``, ``clone``, ``float()`` and kin and the
+    factories lay their results out as PyTorch does (strides, contiguity in each format, node,
+    values; the input itself where it is laid out so already), ops on a channels-last tensor
+    keep its layout where PyTorch's do, and a tensor of another rank is PyTorch's error."""
+
+    def run(lib):
+        x = lib.arange(36.0).reshape(2, 3, 2, 3).requires_grad_()
+        names = {
+            "torch": lib,
+            "x": x,
+            "y": x.detach(),
+            "xc": x.contiguous(memory_format=lib.channels_last),
+            "z": lib.arange(72.0).reshape(2, 3, 2, 3, 2),
+            "cl": lib.channels_last,
+            "cl3": lib.channels_last_3d,
+            "cf": lib.contiguous_format,
+            "pf": lib.preserve_format,
+        }
+        try:
+            r = eval(expression, names)
+        except Exception as e:
+            return type(e).__name__, str(e)
+        if isinstance(r, bool):
+            return r
+        return (
+            tuple(r.shape),
+            r.stride(),
+            r.is_contiguous(),
+            r.ndim == 4 and r.is_contiguous(memory_format=lib.channels_last),
+            r.grad_fn.name() if r.grad_fn is not None else None,
+            r is names["x"] or r is names["xc"],
+            str(r.dtype),
+            r.detach().tolist(),
+        )
+
+    assert run(retrograd) == run(torch_ref)
+
+
+def test_channels_last_copies_pass_gradients_back():
+    """A channels-last copy's gradient reaches its input, in float64 by finite differences."""
+    x = retrograd.randn(2, 3, 2, 2, dtype=retrograd.float64, requires_grad=True)
+    cl = retrograd.channels_last
+    for f in (
+        lambda t: t.contiguous(memory_format=cl) * t,
+        lambda t: t.to(memory_format=cl).exp(),
+        lambda t: t.clone(memory_format=cl).sum(1),
     ):
-        with pytest.raises(NotImplementedError, match="channels_last"):
-            call()
+        assert retrograd.autograd.gradcheck(f, (x,))
+        assert retrograd.autograd.gradgradcheck(f, (x,))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        "memory_format=cl",
+        "torch.float64, memory_format=cl",
+        "memory_format=cl3",
+        "memory_format=cf",
+    ],
+)
+def test_module_to_a_memory_format_as_pytorch(torch_ref, args):
+    """``Module.to(memory_format=...)`` lays out the 4-d and 5-d parameters as asked (PyTorch's
+    error for a format of another rank), the others as they were."""
+
+    def run(lib):
+        m = lib.nn.Sequential(lib.nn.Conv2d(2, 3, 3), lib.nn.Linear(2, 2), lib.nn.BatchNorm2d(3))
+        names = {"torch": lib, "m": m, "cl": lib.channels_last, "cl3": lib.channels_last_3d}
+        names["cf"] = lib.contiguous_format
+        try:
+            eval(f"m.to({args})", names)
+        except Exception as e:
+            return type(e).__name__, str(e)
+        return [(tuple(p.shape), p.stride(), str(p.dtype)) for p in m.parameters()]
+
+    assert run(retrograd) == run(torch_ref)
+
+
+def test_layouts_not_built_are_named():
     with pytest.raises(NotImplementedError, match="sparse_coo"):
         retrograd.zeros(2, layout=retrograd.sparse_coo)
 

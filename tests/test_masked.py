@@ -163,3 +163,20 @@ def test_masked_tensor_is_refused_by_name(make):
     with pytest.raises(NotImplementedError, match="MaskedTensor"):
         make(retrograd)
     assert not retrograd.masked.is_masked_tensor(retrograd.ones(2))
+
+
+@pytest.mark.parametrize("kw", [{"dim": 0, "keepdim": True}, {"dim": -1}, {"dim": ()}, {}])
+@pytest.mark.parametrize("mask", [None, True, False])
+def test_prod_of_a_0d_input_as_pytorch(torch_ref, kw, mask):
+    """masked.prod over dim 0 or -1 of a 0-d input reduces nothing, as PyTorch's (it divided by
+    the input's zero dimensions): values, node and gradient."""
+
+    def run(lib):
+        x = lib.tensor(2.5, requires_grad=True)
+        m = None if mask is None else lib.tensor(mask)
+        r = lib.masked.prod(x, mask=m, **kw)
+        (g,) = lib.autograd.grad(r.sum(), x)
+        node = None if r.grad_fn is None else r.grad_fn.name()
+        return r.tolist(), tuple(r.shape), node, g.tolist()
+
+    assert run(retrograd) == run(torch_ref)

@@ -166,6 +166,21 @@ ERRORS = [
         "dot : expected both vectors to have same dtype, but found Float and Double",
     ),
     (
+        lambda t: t.addmv(_r(t, 2, 1), _r(t, 2, 2), _r(t, 2)),
+        RuntimeError,
+        "vector + matrix @ vector expected, got 2, 2, 1",
+    ),
+    (
+        lambda t: t.addmv(_r(t, 2), _r(t, 1, 2, 2), _r(t, 2)),
+        RuntimeError,
+        "vector + matrix @ vector expected, got 1, 3, 1",
+    ),
+    (
+        lambda t: t.addmv(_r(t, 3), _r(t, 2, 2), _r(t, 2)),
+        RuntimeError,
+        "size mismatch, got input (3), mat (2x2), vec (2)",
+    ),
+    (
         lambda t: t.matmul(_r(t, 2, 3), t.tensor(1.0)),
         RuntimeError,
         "both arguments to matmul need to be at least 1D, but they are 2D and 0D",

@@ -348,3 +348,30 @@ def test_deprecation_warnings_match_pytorch(torch_ref):
     ):
         (message,) = caught(retrograd, program)
         assert "deprecated" in message and replacement in message
+
+
+_UNSORTED_EDGES = [
+    [[-4.8, -7.6], [-0.6, -1.5], [-2.0, -4.1], [-5.4, -4.8], [-4.2, 7.4]],
+    [[-8.0, 3.0, -2.0, 8.0], [8.0, -8.0], [-9.0, 0.0, 9.0], [-9.0, 9.0], [-9.0, 9.0]],
+    [[-8.0, 3.0, -2.0, 8.0], [-8.0, 8.0, 0.0], [-9.0, 0.0, 9.0], [-9.0, 9.0], [-9.0, 9.0]],
+]
+
+
+@pytest.mark.parametrize("edges", _UNSORTED_EDGES)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("density", [False, True])
+def test_histogramdd_with_edges_out_of_order_as_pytorch(torch_ref, edges, weighted, density):
+    """Bin edges out of order (which NumPy refuses) bin each point where PyTorch's binary
+    search of the edges as given puts it, leaving out a point outside the first and last edge."""
+
+    def run(lib):
+        rng = np.random.default_rng(0)
+        x = lib.tensor(rng.uniform(-8, 8, (5, 5)))
+        w = lib.tensor(rng.uniform(0, 1, 5)) if weighted else None
+        bins = [lib.tensor(e, dtype=lib.float64) for e in edges]
+        hist, _ = lib.histogramdd(x, bins, weight=w, density=density)
+        return tuple(hist.shape), hist.numpy()
+
+    (shape, ours), (shape_t, theirs) = run(retrograd), run(torch_ref)
+    assert shape == shape_t
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=0)

@@ -90,6 +90,28 @@ def test_padding_modes_match_pytorch(torch_ref, mode, k, pad, batched):
     np.testing.assert_allclose(g, tg, atol=1e-12)
 
 
+@pytest.mark.parametrize(
+    "shape, pad", [((0, 3, 3), (1, 2)), ((0, 3, 3), (0, 1)), ((0, 3, 3, 3), (0, 2, 0, 1))]
+)
+def test_circular_padding_of_an_empty_batch(torch_ref, shape, pad):
+    """An empty batch pads circularly as PyTorch's does (its copies write nothing): the shape,
+    the strides of a fresh tensor and the node."""
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = lib.zeros(shape, dtype=lib.float64, requires_grad=True)
+        out = _f(lib).pad(x, pad, mode="circular")
+        got.append((tuple(out.shape), out.stride(), out.grad_fn.name()))
+    assert got[0] == got[1]
+
+
+@pytest.mark.parametrize("shape", [(0, 3, 6), (2, 0, 3), (3, 0), (0,), (0, 3, 1)])
+def test_strides_of_an_empty_tensor(torch_ref, shape):
+    """A fresh empty tensor has PyTorch's row-major strides (a dimension of size 0 counted as
+    1), though NumPy gives an empty array none."""
+    assert retrograd.empty(shape).stride() == torch_ref.empty(shape).stride()
+    assert retrograd.zeros(shape).contiguous().stride() == torch_ref.zeros(shape).stride()
+
+
 @pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
 def test_padding_modes_second_derivatives(mode):
     x = retrograd.tensor(np.random.default_rng(0).random((1, 2, 4, 5)), requires_grad=True)

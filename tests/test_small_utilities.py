@@ -64,17 +64,17 @@ def test_conv_weight_memory_format():
         out = getattr(lib.nn.utils, convert)(model, getattr(lib, fmt))
         assert out is model
         return [
-            (type(p).__name__, p.requires_grad, bool((p == w).all()))
+            (type(p).__name__, p.requires_grad, bool((p == w).all()), p.stride())
             for p, w in zip(model.parameters(), weights, strict=True)
         ]
 
-    for convert in ("convert_conv2d_weight_memory_format", "convert_conv3d_weight_memory_format"):
-        assert run(retrograd, convert, "contiguous_format") == run(
-            torch, convert, "contiguous_format"
-        )
-    # channels-last layouts are not built: named, never ignored
-    with pytest.raises(NotImplementedError, match="channels_last"):
-        run(retrograd, "convert_conv2d_weight_memory_format", "channels_last")
+    for convert, fmt in (
+        ("convert_conv2d_weight_memory_format", "contiguous_format"),
+        ("convert_conv3d_weight_memory_format", "contiguous_format"),
+        ("convert_conv2d_weight_memory_format", "channels_last"),
+        ("convert_conv3d_weight_memory_format", "channels_last_3d"),
+    ):
+        assert run(retrograd, convert, fmt) == run(torch, convert, fmt)
 
 
 def test_swap_tensors():

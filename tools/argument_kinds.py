@@ -162,10 +162,11 @@ def _parameters_of(fn):
     return fn if d is None else d.forward
 
 
-def kinds_of(name, fn, method=False):
-    """The signatures of PyTorch's function (``method``: Tensor method) ``name`` for
-    retrograd's ``fn``, and why not where there are none to check."""
-    theirs = getattr(torch.Tensor if method else torch, name, None)
+def kinds_of(name, fn, method=False, theirs=None):
+    """The signatures of PyTorch's function (``method``: Tensor method) ``name``, or of its
+    built-in ``theirs``, for retrograd's ``fn``, and why not where there are none to check."""
+    if theirs is None:
+        theirs = getattr(torch.Tensor if method else torch, name, None)
     wanted = inspect.ismethoddescriptor if method else inspect.isbuiltin
     if theirs is None or not wanted(theirs):
         return None, "not a built-in of PyTorch's"
@@ -258,11 +259,19 @@ def _table(candidates, method):
     return table, ops_table, skipped, numbers
 
 
+# The op-table ops behind a Python function of PyTorch's that hands its arguments on to the
+# built-in of the op's name (torch.split: an int to split, anything else to split_with_sizes),
+# checked as that built-in checks them
+_BEHIND_PYTHON = (("split", ops.shape._split), ("split_with_sizes", ops.shape._split_with_sizes))
+
+
 def tables():
     """(functions, methods, the op table's functions, its methods, hidden, numbers as tensors,
     what was left out and why)."""
     candidates = [(n, getattr(m, n)) for m in ops.MODULES for n in m.__all__]
     functions, op_functions, skipped, numbers = _table(candidates, False)
+    for name, fn in _BEHIND_PYTHON:
+        op_functions[name] = kinds_of(name, fn, theirs=getattr(torch._VF, name))[0]
     methods, op_methods, skipped_methods, method_numbers = _table(list(METHODS.items()), True)
     numbers = frozenset(numbers | method_numbers)
     return (

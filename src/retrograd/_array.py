@@ -198,9 +198,31 @@ def kept_layout(copy, array):
     return copy if 0 not in array.strides else iterator_layout(copy, [array])
 
 
+def copy_in_order(array, order, dtype=None):
+    """A copy of ``array`` (cast to ``dtype``) whose memory runs through its dimensions in
+    ``order``, the outermost first (channels last: ``(0, 2, 3, 1)``)."""
+    buffer = xp.empty([array.shape[d] for d in order], dtype or array.dtype)
+    out = buffer.transpose(xp.argsort(order))
+    with xp.errstate(invalid="ignore", over="ignore"):  # (a cast to an integer wraps silently)
+        xp.copyto(out, array, casting="unsafe")
+    return out
+
+
+def contiguous_strides(shape):
+    """The strides, in elements, of a row-major tensor of ``shape`` as PyTorch gives them (a
+    dimension of size 0 counted as 1: ``(0, 3, 6)`` has ``(18, 6, 1)``)."""
+    strides, step = [], 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(strides))
+
+
 def is_dense(a):
     """Whether ``a`` covers its memory with no gaps, in any order of dimensions (a permuted
-    contiguous tensor too), with positive strides."""
+    contiguous tensor too), with positive strides; one with no elements has no gaps."""
+    if a.size == 0:
+        return True
     expected = a.itemsize
     for stride, n in sorted((s, n) for s, n in zip(a.strides, a.shape) if n > 1):
         if stride != expected:

@@ -326,10 +326,42 @@ _mkldnn = layout("_mkldnn")
 
 
 def check_memory_format(fmt) -> None:
-    """Results here are laid out row-major (C order): the formats that ask for that are honoured
-    as they are; the channels-last layouts are not built."""
-    if fmt is not None and fmt is not contiguous_format and fmt is not preserve_format:
-        raise NotImplementedError(
-            f"memory_format={fmt!r}: retrograd lays tensors out in row-major "
-            "order only (torch.contiguous_format)"
-        )
+    """A memory format a result may be asked for: every one is built (see memory_order)."""
+    if fmt is not None and not isinstance(fmt, memory_format):
+        raise TypeError(f"memory_format must be a torch.memory_format, not {type(fmt).__name__}")
+
+
+# The channels-last formats: the rank they need and their order of dimensions in memory,
+# outermost first (the channels innermost)
+_CHANNELS_LAST = {"channels_last": (4, (0, 2, 3, 1)), "channels_last_3d": (5, (0, 2, 3, 4, 1))}
+
+
+def memory_order(fmt, ndim):
+    """The order of dimensions in memory, outermost first, that ``fmt`` asks of a result of
+    ``ndim`` dimensions: None for ``preserve_format`` (or none given: keep the input's), C order
+    for ``contiguous_format``, the channels innermost for the channels-last formats (PyTorch's
+    error for a tensor of another rank)."""
+    if fmt is None or fmt is preserve_format:
+        return None
+    if fmt is contiguous_format:
+        return tuple(range(ndim))
+    rank, order = _CHANNELS_LAST[fmt._name]
+    if ndim != rank:
+        raise RuntimeError(f"required rank {rank} tensor to use {fmt._name} format")
+    return order
+
+
+def is_laid_out(shape, strides, fmt) -> bool:
+    """Whether a tensor of ``shape`` and ``strides`` (in elements) is contiguous in the
+    channels-last format ``fmt``, as PyTorch tells (``is_contiguous(memory_format=...)``): the
+    channels innermost, dimensions of size 1 anywhere."""
+    rank, order = _CHANNELS_LAST[fmt._name]
+    if len(shape) != rank:
+        return False
+    expected = 1
+    for d in reversed(order):
+        if shape[d] != 1:
+            if strides[d] != expected:
+                return False
+            expected *= shape[d]
+    return True

@@ -7,7 +7,7 @@ import warnings
 from contextlib import suppress
 
 from . import _device, _meta, _sampling, _switches, dtypes
-from ._array import kept_layout, kept_order, ndarray, xp
+from ._array import copy_in_order, kept_layout, kept_order, ndarray, xp
 from ._device import device
 from ._generator import Generator, default_generator, resolve  # noqa: F401 (torch.Generator)
 from ._out import check_out, write_out
@@ -275,12 +275,25 @@ def _python_dtypes(fn):
             _device.check_memory_format(memory_format)
         out = kwargs.pop("out", None)
         if out is None:
-            return fn(*args, **kwargs)
+            made = fn(*args, **kwargs)
+            if memory_format is not None:
+                _in_memory_format(made, memory_format)
+            return made
         if not takes_out:  # (PyTorch's ``*_like``, ``tensor``, ``as_tensor``, ``scalar_tensor``)
             raise TypeError(f"{fn.__name__}() got an unexpected keyword argument 'out'")
         return _factory_out(fn, out, args, kwargs)
 
     return creator
+
+
+def _in_memory_format(t, memory_format):
+    """A factory's fresh tensor ``t`` laid out as ``memory_format`` asks (preserve_format: as
+    made, the input's layout for a ``*_like``)."""
+    order = _device.memory_order(memory_format, t._data.ndim)
+    if order is not None and order != tuple(builtins.range(t._data.ndim)):
+        t._data = copy_in_order(t._data, order)
+    elif order is not None and not t._data.flags.c_contiguous:
+        t._data = xp.ascontiguousarray(t._data)
 
 
 @_python_dtypes

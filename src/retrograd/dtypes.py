@@ -182,7 +182,9 @@ FROM_NP = {d.np: d for d in ALL}
 def cast(array, np_dtype, order="K"):
     """``array.astype(np_dtype)``, rounding a float64 to bfloat16 through float32 as PyTorch
     does (ml_dtypes rounds once, which differs where the double lies near a tie)."""
-    if np_dtype == _switches.bfloat16 and array.dtype.itemsize > 4 and array.dtype.kind in "fc":
+    bfloat16 = _switches.bfloat16  # (None until loaded: NumPy reads ``dtype == None`` as float64)
+    wide = array.dtype.itemsize > 4 and array.dtype.kind in "fc"
+    if bfloat16 is not None and wide and np_dtype == bfloat16:
         array = array.astype(xp.float32, order=order)
     return array.astype(np_dtype, order=order)
 

@@ -7,9 +7,9 @@ The differentiable methods and operators (``+``, ``.sum()`` ...) are attached by
 import warnings
 
 from . import _switches, dtypes
-from ._array import ndarray, xp
+from ._array import contiguous_strides, ndarray, xp
 from ._device import CPU as _CPU
-from ._device import check_memory_format
+from ._device import check_memory_format, contiguous_format, is_laid_out, preserve_format
 from ._switches import grad_mode as _grad_state
 from .printing import tensor_repr
 
@@ -160,12 +160,22 @@ class Tensor:
         return self._data.dtype.kind == "c"
 
     def is_contiguous(self, memory_format=None) -> bool:
-        if memory_format is not None:
-            check_memory_format(memory_format)
-        return self._data.flags.c_contiguous
+        """Whether the elements lie in memory in row-major order, or in the order of the
+        channels-last ``memory_format`` given."""
+        if memory_format is None or memory_format is contiguous_format:
+            return self._data.flags.c_contiguous
+        check_memory_format(memory_format)
+        if memory_format is preserve_format:
+            return self._data.flags.c_contiguous
+        return is_laid_out(self._data.shape, self.stride(), memory_format)
 
     def stride(self, dim=None):
-        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        a = self._data
+        if a.size == 0 and not any(a.strides):
+            # (NumPy gives an empty array no strides, unless they were set: PyTorch's fresh ones)
+            strides = contiguous_strides(a.shape)
+        else:
+            strides = tuple(s // a.itemsize for s in a.strides)
         return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
 
     def data_ptr(self) -> int:

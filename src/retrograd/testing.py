@@ -249,6 +249,11 @@ def make_tensor(
 
     _device.check(device, True)
     _device.check_memory_format(memory_format)
+    if noncontiguous and memory_format is not None:
+        raise ValueError(
+            "The parameters `noncontiguous` and `memory_format` are mutually exclusive, but got "
+            f"noncontiguous={noncontiguous} and memory_format={memory_format}"
+        )
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     if low is not None and high is not None and low >= high:
@@ -277,6 +282,8 @@ def make_tensor(
     if noncontiguous and out.numel() > 1:
         doubled = xp.repeat(out._data[..., None], 2, axis=-1).reshape(*out.shape[:-1], -1)
         out = _make(doubled[..., ::2]) if out.ndim else out
+    elif memory_format is not None:
+        out = out.clone(memory_format=memory_format)
     if requires_grad:
         out.requires_grad_(True)
     return out

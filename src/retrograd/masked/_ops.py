@@ -94,7 +94,7 @@ def prod(input, dim=None, *, keepdim=False, dtype=None, mask=None):
     dims = _dims(input, dim)
     if not dims:  # a 0-d input: nothing to reduce
         return out
-    for d in sorted({d % input.ndim for d in dims}, reverse=True):
+    for d in sorted({d % max(input.ndim, 1) for d in dims}, reverse=True):  # (0-d: dim 0)
         out = out.prod(d, keepdim=keepdim)
     return out
 

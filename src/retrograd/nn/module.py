@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from .. import _device, dtypes
-from .._array import xp
+from .._array import copy_in_order, xp
 from .._meta import MetaTensor, give_memory
 from ..autograd import training_checks as _checks
 from ..autograd.anomaly import caller_site
@@ -839,7 +839,16 @@ class Module:
                 " Please use torch.nn.Module.to_empty() instead of torch.nn.Module.to() when "
                 "moving module from meta to a different device."
             )
-        dtype, _ = _to_arguments(args, kwargs)
+        dtype, _, memory_format = _to_arguments(args, kwargs)
+        if memory_format is not None and memory_format is not _device.preserve_format:
+            # (PyTorch lays out the 4-d and 5-d parameters and buffers alone)
+            self._apply(
+                lambda a: (
+                    copy_in_order(a, _device.memory_order(memory_format, a.ndim))
+                    if a.ndim in (4, 5)
+                    else a
+                )
+            )
         if dtype is None:
             return self
         if not dtype.is_floating_point:

@@ -172,9 +172,11 @@ def _contains(self, element):
 
 
 def _cpu(self, memory_format=None):
-    """``Tensor.cpu``: the tensor itself (every tensor is on the CPU)."""
-    _device.check_memory_format(memory_format)
-    return self
+    """``Tensor.cpu``: the tensor itself (every tensor is on the CPU), laid out as a
+    ``memory_format`` given asks."""
+    if memory_format is None:
+        return self
+    return shape.to(self, memory_format=memory_format)
 
 
 def _cuda(self, device=None, non_blocking=False, memory_format=None):
@@ -224,7 +226,7 @@ def _cast_method(name, dt):
 
     def cast(self, *, memory_format=None):
         if memory_format is not None:
-            _device.check_memory_format(memory_format)
+            return shape.to(self, dt, memory_format=memory_format)
         return shape.to(self, dt)
 
     cast.__name__ = cast.__qualname__ = name

@@ -5070,6 +5070,34 @@ OP_KINDS = {
             ((0, "self", "input", "Tensor", False, False), (1, "dim", "dim", "int", False, False)),
         ),
     ),
+    "split": (
+        (
+            "(Tensor input, int split_size, int dim = 0)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "split_size", "split_size", "int", False, False),
+                (2, "dim", "dim", "int", False, True),
+            ),
+        ),
+        (
+            "(Tensor input, tuple of ints split_size, int dim = 0)",
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "split_size", "split_size", "tuple of ints", False, False),
+                (2, "dim", "dim", "int", False, True),
+            ),
+        ),
+    ),
+    "split_with_sizes": (
+        (
+            None,
+            (
+                (0, "self", "input", "Tensor", False, False),
+                (1, "split_sizes", "split_sizes", "tuple of ints", False, False),
+                (2, "dim", "dim", "int", False, True),
+            ),
+        ),
+    ),
     "t": ((None, ((0, "self", "input", "Tensor", False, False),)),),
     "trace": ((None, ((0, "self", "input", "Tensor", False, False),)),),
     "transpose": (

@@ -184,6 +184,15 @@ def _refused(name, shown, position, kind, a) -> TypeError:
     return TypeError(f"{name}(): argument '{shown}'{where} must be {kind}, not {_type_name(a)}")
 
 
+def int_list(name, shown, position, a) -> list:
+    """``a`` read as PyTorch's parser reads an int list of no fixed length (tensordot's dims):
+    a tuple or list of ints, never one int alone; its TypeError otherwise."""
+    if not isinstance(a, (tuple, list)) or not _is_ints(a):
+        raise _refused(name, shown, position, "tuple of ints", a)
+    _unpacked(name, shown, a)
+    return [int(x) for x in a]
+
+
 # Each function checked once: an alias (concatenate = cat) is the same checked function.
 _CHECKED: dict = {}
 

@@ -5,6 +5,7 @@ import warnings
 
 from .._array import xp
 from ..tensor import Tensor, _wrap_dim
+from . import arguments as _arguments
 from . import indexing as _indexing
 from .registry import tensor_method
 from .shape import _varargs_sizes, cat, expand, flip, permute, reshape, transpose, unsqueeze
@@ -336,32 +337,55 @@ def kron(input, other):
 
 
 def _contracted_dims(a, b, dims):
+    """The dimensions of ``a`` and of ``b`` that ``dims`` pairs up, read as PyTorch's tensordot
+    reads them: an int (the last ``dims`` of ``a`` with the first of ``b``), a pair of lists of
+    ints, or a tensor of either; anything else is its RuntimeError, and lists of other than
+    ints are its parser's TypeError."""
     if isinstance(dims, Tensor):
-        dims = dims.tolist()
+        dims = int(dims.item()) if dims.numel() == 1 else dims.tolist()
     if isinstance(dims, int):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
         if dims > min(a.ndim, b.ndim):
             raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
-        return list(range(a.ndim - dims, a.ndim)), list(range(dims))
+        return list(range(-dims, 0)), list(range(dims))
+    if not isinstance(dims, (list, tuple)):
+        raise RuntimeError(
+            "tensordot expects dims to be int or tuple[list[int], list[int]] or list[list[int]] "
+            f"containing two lists, but got dims={dims}"
+        )
     da, db = dims
-    da = [da] if isinstance(da, int) else list(da)
-    db = [db] if isinstance(db, int) else list(db)
+    da = _arguments.int_list("tensordot", "dims_self", 3, da)
+    db = _arguments.int_list("tensordot", "dims_other", 4, db)
     if len(da) != len(db):
         raise RuntimeError("both dimension lists should have same length")
-    return [_wrap_dim(d, a.ndim) for d in da], [_wrap_dim(d, b.ndim) for d in db]
+    return da, db
 
 
 def tensordot(a, b, dims=2, out=None):
     """``torch.tensordot``: the sum of products over the dimensions ``dims`` pairs up, as one
-    matrix product of the two inputs permuted and flattened."""
-    da, db = _contracted_dims(a, b, dims)
-    for i, j in zip(da, db):
-        if a.shape[i] != b.shape[j]:
-            raise RuntimeError(
-                f"contracted dimensions need to match, but first has size {a.shape[i]} in dim "
-                f"{i} and second has size {b.shape[j]} in dim {j}"
-            )
+    matrix product of the two inputs permuted and flattened.  A contracted dimension of size 1
+    against a longer one is summed away from the other side first, as PyTorch does."""
+    given_a, given_b = _contracted_dims(a, b, dims)
+    da, db = [], []
+    for i, j in zip(given_a, given_b):
+        wa, wb = _wrap_dim(i, a.ndim), _wrap_dim(j, b.ndim)
+        if a.shape[wa] != b.shape[wb]:
+            if a.shape[wa] == 1:
+                b = b.sum(wb, keepdim=True)
+            elif b.shape[wb] == 1:
+                a = a.sum(wa, keepdim=True)
+            else:
+                raise RuntimeError(
+                    f"contracted dimensions need to match, but first has size {a.shape[wa]} in "
+                    f"dim {i} and second has size {b.shape[wb]} in dim {j}"
+                )
+        da.append(wa)
+        db.append(wb)
+    for given, wrapped in ((given_a, da), (given_b, db)):
+        for k, d in enumerate(wrapped):
+            if d in wrapped[:k]:
+                raise RuntimeError(f"dim {given[k]} appears multiple times in the list of dims")
     free_a = [d for d in range(a.ndim) if d not in da]
     free_b = [d for d in range(b.ndim) if d not in db]
     size = 1

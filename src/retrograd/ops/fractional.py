@@ -71,8 +71,10 @@ def indices(x, kernel, out, samples):
         flat = flat + pos.reshape(pos.shape[:2] + tuple(shape)) * place
         place *= size[d]
     n, c = a.shape[:2]
-    flat = xp.broadcast_to(flat, (n, c) + tuple(out) + tuple(kernel)).reshape(n, c, -1)
-    values = xp.take_along_axis(a.reshape(n, c, -1), flat, -1).reshape(
+    # (sizes spelt out, not -1: an empty batch has them all the same)
+    windows = _count(out) * _count(kernel)
+    flat = xp.broadcast_to(flat, (n, c) + tuple(out) + tuple(kernel)).reshape(n, c, windows)
+    values = xp.take_along_axis(a.reshape(n, c, _count(size)), flat, -1).reshape(
         (n, c, _count(out), _count(kernel))
     )
     best = xp.argmax(values, -1)

@@ -788,7 +788,11 @@ def addmm(self, mat1, mat2, beta=1, alpha=1):
 
 
 def _check_addmv(a, mat, vec, beta, alpha):
-    if mat.ndim != 2 or vec.ndim != 1 or mat.shape[1] != vec.shape[0]:
+    if a.ndim > 1 or mat.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got {a.ndim}, {mat.ndim}, {vec.ndim}"
+        )
+    if mat.shape[1] != vec.shape[0] or (a.ndim == 1 and a.shape[0] not in (1, mat.shape[0])):
         raise RuntimeError(
             f"size mismatch, got input ({', '.join(map(str, a.shape))}), mat "
             f"({'x'.join(map(str, mat.shape))}), vec ({', '.join(map(str, vec.shape))})"

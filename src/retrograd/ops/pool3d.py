@@ -143,7 +143,8 @@ def _gather(self, indices, nd):
     """The values of ``self`` at flat indices into its last ``nd`` dimensions."""
     volume = _prod(self.shape[-nd:])
     lead = _prod(indices.shape[:-nd])
-    flat = (indices.reshape(lead, -1) + (xp.arange(lead) * volume)[:, None]).ravel()
+    per = _prod(indices.shape[-nd:])  # (not -1: an empty batch has every size)
+    flat = (indices.reshape(lead, per) + (xp.arange(lead) * volume)[:, None]).ravel()
     return self.ravel()[flat].reshape(indices.shape)
 
 

@@ -613,11 +613,11 @@ def _make_function(d, as_method=False):
             args = args + tail if tail is not None else bind(args, kwargs)
         if kinds is not None:  # (the attributes' kinds, as PyTorch's parser reads them)
             n = len(given)
-            for i, positional, keyword, _, ints in kinds:
+            every = n == nparams
+            for i, positional, whole, keyword, _, ints in kinds:
                 a = args[i]
-                if a.__class__ not in (positional if i < n else keyword) and not (
-                    ints and _ints(a)
-                ):
+                taken = (whole if every else positional) if i < n else keyword
+                if a.__class__ not in taken and not (ints and _ints(a)):
                     args = _checked_attributes(d, args, given, kwargs, as_method, kinds)
                     break
         if not listed:
@@ -727,7 +727,7 @@ def _make_function(d, as_method=False):
     if layout is not None and layout not in ((0, 1), (1, 0)):
         return general  # (a layout the fast path does not work out)
     # (the fast paths take the attributes after the inputs: their kinds counted from there)
-    fast = None if kinds is None else tuple((i - k, p, ints) for i, p, _, _, ints in kinds)
+    fast = None if kinds is None else tuple((i - k, p, w, ints) for i, p, w, _, _, ints in kinds)
     return (_unary if k == 1 else _binary)(d, general, record, tails, layout, fast)
 
 
@@ -771,16 +771,20 @@ _NONE_TYPE = frozenset((type(None),))
 def _attribute_kinds(d, as_method):
     """What the op's function (``as_method``: method) checks of its attributes, the arguments
     after its tensor inputs: for each one PyTorch's signatures give a kind to, (its index among
-    the op's parameters, the classes taken as they are when given by position, the same by
-    keyword, the forward's default, whether a tuple or list of ints is taken); None where there
-    is nothing to check."""
+    the op's parameters; the classes taken as they are when given by position, in a call that
+    leaves some argument out, then in one that gives every argument by position; the same by
+    keyword; the forward's default; whether a tuple or list of ints is taken); None where there
+    is nothing to check.  An argument PyTorch takes by keyword alone (addmm's beta) is refused
+    by position, unless every argument is given so: retrograd's own calls, and forward AD's
+    reruns, give them all by position."""
     signatures = (OP_METHOD_KINDS if as_method else OP_KINDS).get(d.name)
     if signatures is None:
         return None
     by_position, by_key = {}, {}
     ints = set()
+    placed, unplaced = set(), set()  # (PyTorch's names some signature takes by position; not)
     for _, arguments in signatures:
-        for position, key, _, kind, none, _ in arguments:
+        for position, key, shown, kind, none, _ in arguments:
             plain = PLAIN_KINDS.get(kind, _ANYTHING)
             if none and plain is not _ANYTHING:
                 plain = plain | _NONE_TYPE
@@ -791,16 +795,19 @@ def _attribute_kinds(d, as_method):
             if kind == "tuple of ints":
                 ints.add(key)
                 ints.add(position)
+            (placed if position is not None else unplaced).add(shown)
     kinds = []
     for i in range(len(d.inputs), len(d.params)):
         key = d.params[i]
         keyword = by_key.get(key, _ANYTHING)
-        # (by position, also what PyTorch takes by keyword alone: retrograd's own calls, and
-        # forward AD's reruns, give every argument by position)
         positional = by_position.get(i, frozenset())
-        positional = _ANYTHING if _ANYTHING in (positional, keyword) else positional | keyword
-        if positional is not _ANYTHING or keyword is not _ANYTHING:
-            kinds.append((i, positional, keyword, d.defaults[i], i in ints or key in ints))
+        whole = _ANYTHING if _ANYTHING in (positional, keyword) else positional | keyword
+        if key in unplaced and key not in placed:  # (by keyword alone)
+            positional = by_position.get(i, frozenset())
+        else:
+            positional = whole
+        if whole is not _ANYTHING or positional is not _ANYTHING or keyword is not _ANYTHING:
+            kinds.append((i, positional, whole, keyword, d.defaults[i], i in ints or key in ints))
     return tuple(kinds) or None
 
 
@@ -810,9 +817,11 @@ def _checked_attributes(d, args, given, kwargs, as_method, kinds):
     TypeError for a value of the wrong kind.  An attribute left out keeps the forward's
     default, of whatever kind."""
     n = len(given)
-    for i, positional, keyword, default, ints in kinds:
+    every = n == len(d.params)
+    for i, positional, whole, keyword, default, ints in kinds:
         a = args[i]
-        if a.__class__ in (positional if i < n else keyword) or (ints and _ints(a)):
+        taken = (whole if every else positional) if i < n else keyword
+        if a.__class__ in taken or (ints and _ints(a)):
             continue
         if a is default and i >= n and d.params[i] not in kwargs:
             continue
@@ -852,10 +861,12 @@ def _unary(d, general, record, tails, layout, kinds):
             if n != nparams and n not in tails:
                 return general(x, *rest)
             if kinds is not None:
-                for i, plain, ints in kinds:
+                for i, plain, every, ints in kinds:
                     if i < n - 1:
                         a = rest[i]
-                        if a.__class__ not in plain and not (ints and _ints(a)):
+                        if a.__class__ not in (every if n == nparams else plain) and not (
+                            ints and _ints(a)
+                        ):
                             return general(x, *rest)
         elif not alone:
             return general(*_given(x, rest))
@@ -937,10 +948,12 @@ def _binary(d, general, record, tails, layout, kinds):
             if n != nparams and n not in tails:
                 return general(x, y, *rest)
             if kinds is not None:
-                for i, plain, ints in kinds:
+                for i, plain, every, ints in kinds:
                     if i < n - 2:
                         a = rest[i]
-                        if a.__class__ not in plain and not (ints and _ints(a)):
+                        if a.__class__ not in (every if n == nparams else plain) and not (
+                            ints and _ints(a)
+                        ):
                             return general(x, y, *rest)
         elif not whole or y is _NOT_SET:
             return general(*_given2(x, y, rest))

@@ -1,7 +1,7 @@
 """Ops that move elements without computing new values: views, reshapes, copies, dtype changes."""
 
 from .. import _device, _meta, _switches, dtypes
-from .._array import c_order, kept_layout, kept_order, reshaped_view, xp
+from .._array import c_order, copy_in_order, kept_layout, kept_order, reshaped_view, xp
 from .._out import check_out, write_out
 from ..autograd.cuts import note as note_cut
 from ..tensor import _ABSENT, Tensor, _is_index, _make, _wrap_dim, int_list
@@ -325,27 +325,36 @@ def flatten(input, start_dim=0, end_dim=-1):
     return input.reshape(shape[:s] + (-1,) + shape[e + 1 :])
 
 
-@op(
-    grads=(lambda g, n: g,),
-    jvp="linear",
-    check=lambda a, memory_format=None: _device.check_memory_format(memory_format),
-)
+def _check_clone(a, memory_format=None):
+    _device.check_memory_format(memory_format)
+    _device.memory_order(memory_format, a.ndim)
+
+
+@op(grads=(lambda g, n: g,), jvp="linear", check=_check_clone)
 def clone(self, memory_format=None):
     """``torch.clone``: a copy that stays in the graph, with the input's layout (PyTorch's
-    preserve_format) unless ``memory_format`` asks for a contiguous one."""
+    preserve_format) unless ``memory_format`` asks for another (contiguous, channels last)."""
     if memory_format is _CONTIGUOUS:
         return self.copy(order="C")
+    order = _device.memory_order(memory_format, self.ndim)
+    if order is not None:
+        return copy_in_order(self, order)
     return kept_layout(self.copy(order=kept_order(self)), self)
 
 
 _CONTIGUOUS = _device.contiguous_format  # (clone's memory_format for the copies made here)
+_PRESERVE = _device.preserve_format
 
 
 @tensor_method
 def contiguous(input, memory_format=None):
-    """``Tensor.contiguous``: the tensor itself when C-contiguous, else a contiguous copy."""
+    """``Tensor.contiguous``: the tensor itself when laid out as ``memory_format`` asks (row
+    major by default; channels last), else a copy laid out so."""
     _device.check_memory_format(memory_format)
-    return input if input._data.flags.c_contiguous else clone(input, _CONTIGUOUS)
+    if memory_format is None or memory_format is _CONTIGUOUS or memory_format is _PRESERVE:
+        return input if input._data.flags.c_contiguous else clone(input, _CONTIGUOUS)
+    _device.memory_order(memory_format, input.ndim)  # (PyTorch's error for another rank)
+    return input if input.is_contiguous(memory_format) else clone(input, memory_format)
 
 
 def _to_copy_grad(g, n):
@@ -356,11 +365,13 @@ def _to_copy_grad(g, n):
 
 
 @op(saves="self_dtype", grads=(_to_copy_grad,), node="ToCopyBackward0")
-def _to_copy(self, dtype):
+def _to_copy(self, dtype, memory_format=None):
     with xp.errstate(invalid="ignore", over="ignore"):  # nan/overflow -> int wraps silently
         # PyTorch keeps the layout of a dense input (a transposed one stays transposed) and
-        # makes an expanded one contiguous.
-        return kept_layout(dtypes.cast(self, dtype.np, kept_order(self)), self)
+        # makes an expanded one contiguous, unless a memory format asks for another.
+        cast = kept_layout(dtypes.cast(self, dtype.np, kept_order(self)), self)
+    order = _device.memory_order(memory_format, self.ndim)
+    return cast if order is None else copy_in_order(cast, order)
 
 
 _TO_SIGNATURES = (
@@ -402,13 +413,14 @@ def _to_arguments(args, kwargs):
         raise TypeError(_TO_SIGNATURES.format(", ".join(got) + (", " if kwargs else "")))
     given.update(kwargs)
     _device.check(given.get("device"))
-    _device.check_memory_format(given.get("memory_format"))
+    memory_format = given.get("memory_format")
+    _device.check_memory_format(memory_format)
     dtype = given.get("dtype")
     if given.get("tensor") is not None:
         dtype = given["tensor"].dtype
     elif dtype.__class__ is type:
         dtype = dtypes.as_dtype(dtype)
-    return dtype, given.get("copy", False)
+    return dtype, given.get("copy", False), memory_format
 
 
 @tensor_method
@@ -419,22 +431,27 @@ def to(input, *args, **kwargs):
         if batched is not NotImplemented:
             return batched
     if not kwargs and len(args) == 1 and args[0].__class__ is dtypes.dtype:
-        dtype, copy = args[0], False  # .float(), .to(torch.float64): the common call, parsed fast
+        # .float(), .to(torch.float64): the common call, parsed fast
+        dtype, copy, memory_format = args[0], False, None
     else:
         first = args[0] if args else None
         if _meta.on_meta(kwargs.get("device", first)):  # the meta device: a shape, no values
             rest = {k: v for k, v in kwargs.items() if k != "device"}
-            dtype, _ = _to_arguments(args[1:] if "device" not in kwargs else args, rest)
+            dtype, _, _ = _to_arguments(args[1:] if "device" not in kwargs else args, rest)
             np_dtype = input.dtype.np if dtype is None else dtype.np
             return _meta.meta_tensor(input.shape, np_dtype, input.requires_grad)
-        dtype, copy = _to_arguments(args, kwargs)
+        dtype, copy, memory_format = _to_arguments(args, kwargs)
     if dtype is None or dtype.np == input._data.dtype:
-        return clone(input) if copy else input
+        if memory_format is None or memory_format is _PRESERVE:
+            return clone(input) if copy else input
+        if not copy and input.is_contiguous(memory_format):
+            return input
+        dtype = input.dtype
     if dtype.category < 2 and input._requires_grad:  # integer results are outside the graph
-        out = _to_copy(_make(input._data), dtype)
+        out = _to_copy(_make(input._data), dtype, memory_format)
         note_cut(out, (input,), f"to({dtype})")
         return out
-    return _to_copy(input, dtype)
+    return _to_copy(input, dtype, memory_format)
 
 
 # --- repeating and reversing -------------------------------------------------------------------
@@ -576,13 +593,25 @@ def _split_with_sizes(self, split_sizes, dim):
     return _split_arrays(self, _check_sizes(self.shape[d], split_sizes, d), d)
 
 
-@tensor_method
 def split(tensor, split_size_or_sections, dim=0):
     """``torch.split``: views of equal chunks of ``split_size`` (the last smaller), or of the
-    given sizes, along ``dim``."""
-    if isinstance(split_size_or_sections, (list, tuple)):
-        return _split_with_sizes(tensor, [int(s) for s in split_size_or_sections], dim)
-    return _split(tensor, int(split_size_or_sections), dim)
+    given sizes, along ``dim``.  As PyTorch's, an int (or a one-element tensor) goes to the
+    ``split`` op and anything else to ``split_with_sizes``, each given every argument by
+    position and checking its kinds (PyTorch's TypeErrors name that op)."""
+    if isinstance(split_size_or_sections, Tensor):
+        try:
+            split_size_or_sections = int(split_size_or_sections)
+        except ValueError:
+            pass
+    if isinstance(split_size_or_sections, int):
+        return _split(tensor, split_size_or_sections, dim)
+    return _split_with_sizes(tensor, split_size_or_sections, dim)
+
+
+@tensor_method(name="split")
+def _split_method(self, split_size, dim=0):
+    """``Tensor.split``: ``torch.split`` with PyTorch's method keyword, ``split_size``."""
+    return split(self, split_size, dim)
 
 
 @tensor_method

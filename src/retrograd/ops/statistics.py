@@ -421,8 +421,50 @@ def _histogram_arrays(input, bins, range, weight, density, name):
             low, high = low - 0.5, high + 0.5
         edges.append(xp.linspace(low, high, b + 1, dtype=a.dtype))
     w = None if weight is None else weight._data.reshape(-1)
+    if any((e[1:] < e[:-1]).any() for e in edges):  # (NumPy refuses edges out of order)
+        return _searched_histogramdd(points, edges, w, density).astype(a.dtype), edges
     hist, _ = xp.histogramdd(points, bins=edges, weights=w, density=density)
     return hist.astype(a.dtype), edges
+
+
+def _upper_bound(x, e):
+    """For each of ``x``, the first position in ``e`` whose edge is above it, found by the
+    binary search of C++'s upper_bound over ``e`` as it is (sorted or not), as PyTorch's
+    kernel searches given edges; vectorised over ``x``, one step per halving."""
+    first = xp.zeros(x.shape, xp.int64)
+    count = xp.full(x.shape, len(e), xp.int64)
+    while count.any():
+        step = count // 2
+        at = first + step
+        right = (count > 0) & ~(x < e[xp.minimum(at, len(e) - 1)])
+        first = xp.where(right, at + 1, first)
+        count = xp.where(right, count - step - 1, step)
+    return first
+
+
+def _searched_histogramdd(points, edges, weights, density):
+    """The histogram of ``points`` over bin edges some of which are out of order, as PyTorch
+    counts it: each point in the bin a binary search of the edges as given finds (the last edge
+    in the last bin), a point outside [first edge, last edge] of a dimension left out."""
+    kept = xp.ones(points.shape[0], bool)
+    flat = xp.zeros(points.shape[0], xp.int64)
+    for d, e in enumerate(edges):
+        x = points[:, d]
+        kept &= (x >= e[0]) & (x <= e[-1])
+        at = _upper_bound(x, e) - 1
+        flat = flat * (len(e) - 1) + xp.where(at == len(e) - 1, at - 1, at)
+    shape = tuple(len(e) - 1 for e in edges)
+    size = int(xp.prod(shape))
+    chosen = None if weights is None else weights[kept]
+    hist = xp.bincount(flat[kept], chosen, minlength=size).reshape(shape).astype(points.dtype)
+    if density:
+        with xp.errstate(invalid="ignore", divide="ignore"):
+            hist = hist / hist.sum()
+            for d, e in enumerate(edges):
+                view = [1] * len(edges)
+                view[d] = -1
+                hist = hist / xp.diff(e).reshape(view)
+    return hist
 
 
 @tensor_method

@@ -13,7 +13,7 @@ import warnings
 import weakref
 
 from .. import _device, dtypes
-from .._array import kept_layout, kept_order, ndarray, xp
+from .._array import contiguous_strides, kept_layout, kept_order, ndarray, xp
 from .._array import shared_memory as _array_shared_memory
 from .._switches import grad_mode as _grad_state
 from ..autograd.grad_mode import enable_grad
@@ -243,14 +243,6 @@ def as_strided_scatter(input, src, size, stride, storage_offset=None):
 # --- resizing ----------------------------------------------------------------------------------
 
 
-def _c_strides(shape):
-    strides, step = [], 1
-    for n in reversed(shape):
-        strides.append(step)
-        step *= max(n, 1)
-    return tuple(reversed(strides))
-
-
 def _resized(a, shape):
     """``a``'s storage from its offset, seen as a contiguous ``shape``; the storage grown (into
     new memory, its old elements copied) where it is too small."""
@@ -263,7 +255,7 @@ def _resized(a, shape):
         grown = xp.zeros((offset + numel) * a.itemsize, xp.uint8)
         grown[: buf.size] = buf
         a = grown[: a.itemsize].view(a.dtype)  # (only its storage is read below)
-    return _strided(a, shape, _c_strides(shape), offset)
+    return _strided(a, shape, contiguous_strides(shape), offset)
 
 
 @tensor_method
@@ -1156,7 +1148,7 @@ def set_(self, source=None, storage_offset=0, size=None, stride=None):
         if size is None:
             size = ((root.nbytes // item) - storage_offset,)
         size = tuple(size)
-        stride = _c_strides(size) if stride is None else tuple(stride)
+        stride = contiguous_strides(size) if stride is None else tuple(stride)
         base = root.reshape(-1, order="A").view(xp.uint8)[: root.nbytes - root.nbytes % item]
         _check_geometry(base.view(dtype), size, stride, storage_offset)
         new = _strided(base.view(dtype), size, stride, storage_offset)

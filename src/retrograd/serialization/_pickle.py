@@ -25,7 +25,7 @@ from collections import Counter, OrderedDict
 from pickle import UnpicklingError
 
 from .. import dtypes
-from .._array import xp
+from .._array import contiguous_strides, xp
 from .._device import refusing
 from ..autograd.node import _HookDict
 from ..creation import device
@@ -468,16 +468,8 @@ class StorageCollector:
         if array.size:
             stride = tuple(s // item for s in array.strides)
         else:
-            stride = _contiguous_strides(array.shape)
+            stride = contiguous_strides(array.shape)
         return entry[0], entry[1], start // item, stride
-
-
-def _contiguous_strides(shape):
-    strides, step = [], 1
-    for n in reversed(shape):
-        strides.append(step)
-        step *= max(n, 1)
-    return tuple(reversed(strides))
 
 
 def _hooks():
