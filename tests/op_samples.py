@@ -1386,7 +1386,12 @@ _add(
     # a position named twice takes the value once: its gradient counts it once
     S(lambda t, x, v: x.index_fill(-1, _idx(t, 3, 0, 3), v), M, ()),
 )
-_add("_masked_scatter", S(lambda t, x, s: x.masked_scatter(t.tensor(_MASK), s), M, M))
+_add(
+    "_masked_scatter",
+    S(lambda t, x, s: x.masked_scatter(t.tensor(_MASK), s), M, M),
+    # self and the mask broadcast together: the result is (3, 4), self's gradient summed back
+    S(lambda t, x, s: x.masked_scatter(t.tensor([_MASK, _MASK[::-1], _MASK]), s), (4,), M),
+)
 _add(
     "_SelectScatterBackward0",
     S(lambda t, x, s: t.select_scatter(x, s, 0, 1), M, (4,)),

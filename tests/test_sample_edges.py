@@ -271,3 +271,25 @@ def test_normalisations_of_no_elements(torch_ref, shape, kind):
     assert _empty_norm_program(retrograd, shape, kind) == _empty_norm_program(
         torch_ref, shape, kind
     )
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t: t.linalg.vander(t.tensor(1.5, dtype=t.float64, requires_grad=True), N=3),
+        lambda t: t.masked.mean(t.tensor(2.5, requires_grad=True), 0, keepdim=True),
+        lambda t: t.masked.mean(t.tensor(2.5, requires_grad=True), -1),
+        lambda t: t.gradient(t.tensor([1.0, 4.0, 9.0, 16.0]), spacing=None, edge_order=2),
+        lambda t: t.arange(5.0).masked_scatter(t.ones(3, dtype=t.bool), t.arange(25.0)),
+        lambda t: t.arange(5.0).masked_scatter_(t.ones(3, dtype=t.bool), t.arange(25.0)),
+        lambda t: t.arange(5.0).masked_scatter_(t.ones(2, 1, dtype=t.bool), t.arange(25.0)),
+    ],
+)
+def test_samples_pytorch_probes(torch_ref, program):
+    def run(t):
+        try:
+            return str(program(t))
+        except RuntimeError as e:
+            return f"RuntimeError: {e}"
+
+    assert run(retrograd) == run(torch_ref)

@@ -300,6 +300,8 @@ def vander(x: Tensor, *, N=None) -> Tensor:
         N = x.shape[-1] if x.ndim else 1
     if N <= 1:
         raise RuntimeError("N must be greater than 1.")
+    if not x.ndim:  # (a 0-dim x counts as one element: one row, as PyTorch gives it)
+        x = x.unsqueeze(0)
     powers = x.unsqueeze(-1).expand(*x.shape, N - 1).cumprod(-1)
     return cat([x.new_ones(tuple(x.shape) + (1,)), powers], -1)
 

@@ -105,7 +105,7 @@ def _count(input, mask, dims, keepdim, dtype):
     if mask is None:
         n = 1
         for d in dims:
-            n *= input.shape[d]
+            n *= input.shape[d] if input.ndim else 1  # (dim 0 or -1 of a 0-dim input: itself)
         return n
     return mask.sum(dims, keepdim=keepdim, dtype=dtype)
 

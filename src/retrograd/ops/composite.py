@@ -471,6 +471,8 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
         for i, d in enumerate(dims):
             if d in dims[:i]:
                 raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    if spacing is None:  # (given as None: unspecified, a spacing of 1)
+        spacing = 1
     if isinstance(spacing, (list, tuple)):
         if len(spacing) != len(dims):
             if dim is None:

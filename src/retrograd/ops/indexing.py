@@ -865,21 +865,36 @@ def _masked_scatter_source_grad(g, n):
     return cat([picked, rest]).reshape(n.source_shape)
 
 
+def _broadcast_pair(sa, sb):
+    """The shape ``sa`` and ``sb`` broadcast to, or PyTorch's error naming them a and b."""
+    n = max(len(sa), len(sb))
+    for i in range(1, n + 1):
+        x = sa[-i] if i <= len(sa) else 1
+        y = sb[-i] if i <= len(sb) else 1
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                f"non-singleton dimension {n - i}"
+            )
+    return xp.broadcast_shapes(sa, sb)
+
+
 def _check_masked_scatter(a, source, mask):
     if mask.dtype != xp.bool_:
         raise RuntimeError(
             "masked_scatter_ only supports boolean masks, but got mask with dtype "
             f"{dtypes.scalar_type_name(dtypes.FROM_NP[mask.dtype])}"
         )
-    if int(xp.broadcast_to(mask, a.shape).sum()) > source.size:
+    shape = _broadcast_pair(mask.shape, a.shape)
+    if int(xp.broadcast_to(mask, shape).sum()) > source.size:
         raise RuntimeError("Number of elements of source < number of ones in mask")
 
 
 @op(
     inputs="self source",
-    saves="source_shape",
+    saves="self_shape source_shape",
     grads=(
-        lambda g, n: g.masked_fill(n.mask, 0.0),
+        lambda g, n: g.masked_fill(n.mask, 0.0).sum_to_size(n.self_shape),
         _masked_scatter_source_grad,
     ),
     check=lambda a, source, mask: _check_masked_scatter(a, source, mask._data),
@@ -887,8 +902,10 @@ def _check_masked_scatter(a, source, mask):
     method=False,
 )
 def _masked_scatter(self, source, mask):
-    out = self.copy()
-    where_ = xp.broadcast_to(mask._data, out.shape)
+    # (the result has the shape self and the mask broadcast to, as PyTorch's)
+    shape = xp.broadcast_shapes(self.shape, mask._data.shape)
+    out = xp.array(xp.broadcast_to(self, shape))
+    where_ = xp.broadcast_to(mask._data, shape)
     out[where_] = source.reshape(-1)[: int(where_.sum())]
     return out
 

@@ -1035,7 +1035,7 @@ for _name in (
     "trunc fix frac nan_to_num addcmul addcdiv lerp multiply divide "
     "true_divide subtract fmod remainder cumsum cumprod tril triu scatter "
     "scatter_add bitwise_and bitwise_or bitwise_xor bitwise_not atan2 arctan2 hypot copysign "
-    "nextafter heaviside logit sinc index_add addmm addmv addr baddbmm addbmm scatter_reduce index_copy index_fill masked_scatter "
+    "nextafter heaviside logit sinc index_add addmm addmv addr baddbmm addbmm scatter_reduce index_copy index_fill "
     "exp2 i0 mvlgamma igamma igammac xlogy erfinv erfc lgamma digamma "
     "acosh arccosh asinh arcsinh atanh arctanh deg2rad rad2deg sgn bitwise_left_shift "
     "bitwise_right_shift"
@@ -1406,6 +1406,22 @@ def _wide(t):
     """Whether ``t`` holds float64 values, which a sampler gives to PyTorch's last bit (its
     float64 draws round to a narrower dtype the same either way)."""
     return t._data.dtype == xp.float64
+
+
+@tensor_method
+def masked_scatter_(self, mask, source):
+    """``Tensor.masked_scatter_``: ``Tensor.masked_scatter`` written into this tensor, whose
+    shape the mask must expand to."""
+    if isinstance(mask, Tensor) and mask._data.dtype == xp.bool_:
+        ms, shape = mask._data.shape, self._data.shape
+        if len(ms) > len(shape):
+            raise RuntimeError(
+                f"expand(CPUBoolType{{[{_dims(ms)}]}}, size=[{_dims(shape)}]): the number of sizes "
+                f"provided ({len(shape)}) must be greater or equal to the number of dimensions in "
+                f"the tensor ({len(ms)})"
+            )
+        _check_expand(mask, shape)
+    return inplace(self, Tensor.masked_scatter, mask, source)
 
 
 @tensor_method
