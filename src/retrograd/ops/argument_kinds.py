@@ -3397,6 +3397,15 @@ METHOD_KINDS = {
             ),
         ),
     ),
+    "masked_scatter_": (
+        (
+            None,
+            (
+                (1, "mask", "mask", "Tensor", False, False),
+                (2, "source", "source", "Tensor", False, False),
+            ),
+        ),
+    ),
     "masked_select": ((None, ((1, "mask", "mask", "Tensor", False, False),)),),
     "matmul": ((None, ((1, "other", "other", "Tensor", False, False),)),),
     "matrix_power": ((None, ((1, "n", "n", "int", False, False),)),),
