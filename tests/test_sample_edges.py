@@ -283,6 +283,10 @@ def test_normalisations_of_no_elements(torch_ref, shape, kind):
         lambda t: t.arange(5.0).masked_scatter(t.ones(3, dtype=t.bool), t.arange(25.0)),
         lambda t: t.arange(5.0).masked_scatter_(t.ones(3, dtype=t.bool), t.arange(25.0)),
         lambda t: t.arange(5.0).masked_scatter_(t.ones(2, 1, dtype=t.bool), t.arange(25.0)),
+        # an empty index of another number of dims: nothing read or written
+        lambda t: t.gather(t.arange(6.0).reshape(2, 3), 0, t.zeros(2, 0, 4, dtype=t.long)),
+        lambda t: t.ones(2, 3).scatter(0, t.zeros(0, dtype=t.long), 1.0),
+        lambda t: t.ones(2, 3).scatter_add(1, t.zeros(3, 0, 2, dtype=t.long), t.zeros(3, 0, 2)),
     ],
 )
 def test_samples_pytorch_probes(torch_ref, program):

@@ -474,12 +474,16 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
         )
     d = _wrap_dim(dim, input.ndim)
     idx = _long_index(index, "gather(): Expected dtype int32/int64 for index")
-    _check_along("gather", input._data.shape, idx, d)
+    if idx.size == 0 and input.ndim and idx.ndim != input.ndim:
+        key = _nowhere(idx, input.ndim)  # (the result has the index's shape)
+    else:
+        _check_along("gather", input._data.shape, idx, d)
+        key = _along_key(idx, d, input.ndim)
     if out is not None:
         check_out("gather", out, (input,))
     # the index is a saved tensor of gather's node even when 0-dim (freed with the graph)
     kept = ((index, index._vc.version),) if isinstance(index, Tensor) else ()
-    result = _gather(input, _along_key(idx, d, input.ndim), True, _gather, kept)
+    result = _gather(input, key, True, _gather, kept)
     if out is None:
         return result
     return write_out("gather", result, out, (input,), dtype_expected(result, out), exact=True)
@@ -612,10 +616,18 @@ def _scatter_args(name, input, dim, index, src):
             raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
         if src._data.dtype != input._data.dtype:
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    if idx.size == 0 and input.ndim and idx.ndim != input.ndim:
+        return d, idx, _nowhere(idx, input.ndim)
     _check_along(
         name, input._data.shape, idx, d, src._data.shape if isinstance(src, Tensor) else None
     )
     return d, idx, _along_key(idx, d, input.ndim)
+
+
+def _nowhere(idx, ndim):
+    """The key of an empty index into an ``ndim``-dim tensor, whatever its own number of dims:
+    it addresses nothing (PyTorch takes such an index in gather and scatter), in its shape."""
+    return tuple(xp.zeros(idx.shape, xp.int64) for _ in range(ndim))
 
 
 @tensor_method
