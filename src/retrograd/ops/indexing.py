@@ -12,7 +12,7 @@ from .._out import check_out, dtype_expected, write_out
 from ..autograd.node import check_version
 from ..tensor import Tensor, _make, _wrap_dim
 from .pointwise import _dtype_name, where
-from .registry import _shape_error, op, refuse_complex, tensor_method
+from .registry import _shape_error, broadcast_pair, op, refuse_complex, tensor_method
 
 # --- the key: what Tensor.__getitem__ accepts, as the array library's key ----------------------
 
@@ -877,27 +877,13 @@ def _masked_scatter_source_grad(g, n):
     return cat([picked, rest]).reshape(n.source_shape)
 
 
-def _broadcast_pair(sa, sb):
-    """The shape ``sa`` and ``sb`` broadcast to, or PyTorch's error naming them a and b."""
-    n = max(len(sa), len(sb))
-    for i in range(1, n + 1):
-        x = sa[-i] if i <= len(sa) else 1
-        y = sb[-i] if i <= len(sb) else 1
-        if x != y and x != 1 and y != 1:
-            raise RuntimeError(
-                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                f"non-singleton dimension {n - i}"
-            )
-    return xp.broadcast_shapes(sa, sb)
-
-
 def _check_masked_scatter(a, source, mask):
     if mask.dtype != xp.bool_:
         raise RuntimeError(
             "masked_scatter_ only supports boolean masks, but got mask with dtype "
             f"{dtypes.scalar_type_name(dtypes.FROM_NP[mask.dtype])}"
         )
-    shape = _broadcast_pair(mask.shape, a.shape)
+    shape = broadcast_pair(mask.shape, a.shape)
     if int(xp.broadcast_to(mask, shape).sum()) > source.size:
         raise RuntimeError("Number of elements of source < number of ones in mask")
 

@@ -9,7 +9,7 @@ from ..dtypes import FROM_NP
 from ..tensor import _make, _wrap_dim
 from . import autocast as _autocast
 from .pointwise import _or_zeros, _scaled_grad, cj
-from .registry import op, tensor_method
+from .registry import broadcast_pair, op, tensor_method
 from .shape import _unsafe_view, view
 
 
@@ -147,18 +147,7 @@ def _check_matmul(a, b):
             )
         return
     batch_a, batch_b = a.shape[:-2], b.shape[:-2]
-    try:
-        batch = xp.broadcast_shapes(batch_a, batch_b)
-    except ValueError:
-        for i in range(1, max(len(batch_a), len(batch_b)) + 1):
-            x = batch_a[-i] if i <= len(batch_a) else 1
-            y = batch_b[-i] if i <= len(batch_b) else 1
-            if x != y and x != 1 and y != 1:
-                raise RuntimeError(
-                    f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                    f"non-singleton dimension {max(len(batch_a), len(batch_b)) - i}"
-                ) from None
-        raise
+    batch = broadcast_pair(batch_a, batch_b)
     if k != b.shape[-2]:
         n = _prod(batch)
         raise RuntimeError(

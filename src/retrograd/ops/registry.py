@@ -1889,22 +1889,31 @@ def wrapped_int(value, np_dtype):
     return value - size if value > info.max else value
 
 
+def broadcast_pair(sa, sb):
+    """The shape the shapes ``sa`` and ``sb`` broadcast to, or PyTorch's error naming them
+    tensor a and tensor b."""
+    n = max(len(sa), len(sb))
+    for i in range(1, n + 1):
+        x = sa[-i] if i <= len(sa) else 1
+        y = sb[-i] if i <= len(sb) else 1
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                f"non-singleton dimension {n - i}"
+            )
+    return xp.broadcast_shapes(sa, sb)
+
+
 def _shape_error(err, broadcast, arrays, name):
     if broadcast and "broadcast" in str(err):
         # PyTorch broadcasts the operands in order, each against the shape of those before it
         shapes = [a.shape for a in arrays if isinstance(a, ndarray)]
         sa = shapes[0] if shapes else ()
         for sb in shapes[1:]:
-            n = max(len(sa), len(sb))
-            for i in range(1, n + 1):
-                x = sa[-i] if i <= len(sa) else 1
-                y = sb[-i] if i <= len(sb) else 1
-                if x != y and x != 1 and y != 1:
-                    return RuntimeError(
-                        f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                        f"non-singleton dimension {n - i}"
-                    )
-            sa = xp.broadcast_shapes(sa, sb)
+            try:
+                sa = broadcast_pair(sa, sb)
+            except RuntimeError as e:
+                return e
     return RuntimeError(f"{name}: {err}")
 
 
