@@ -214,6 +214,14 @@ _add(
 )
 _add("triu", S(lambda t, x: x.triu(1), M), S(lambda t, x: x.triu(), (2, 3, 3)))
 _add(
+    "_scatter_reduced",
+    S(lambda t, x, s: x.scatter(0, _idx(t, [0, 1, 0, 2], [2, 0, 0, 1]), s, reduce="add"), M, M),
+)
+_add(
+    "_scatter_reduced_value",
+    S(lambda t, x: x.scatter(1, _idx(t, [0, 3], [1, 1]), 1.5, reduce="multiply"), M),
+)
+_add(
     "_masked_scatter",
     S(backward_of(lambda t, x: x.masked_select(t.tensor(_MASK))), M, (6,)),  # its backward
 )

@@ -6,6 +6,8 @@ the same positions (``add.at``, so repeated indices accumulate); that backward i
 gradient is the same read, so higher derivatives need nothing more.
 """
 
+import warnings
+
 from .. import _switches, dtypes
 from .._array import c_order, ndarray, strided_layout, xp
 from .._out import check_out, dtype_expected, write_out
@@ -595,6 +597,50 @@ def _scatter_value(self, dim, index, key, value, indices=()):
     return out
 
 
+def _no_scatter_reduce_grad(g, n):
+    raise RuntimeError("derivative for aten::scatter is not implemented")
+
+
+def _no_scatter_reduce_jvp(tangents, inputs, results, *attrs):
+    raise NotImplementedError(
+        "Trying to use forward AD with aten::scatter that does not support it."
+    )
+
+
+def _reduced_into(self, key, values, reduce):
+    """A copy of ``self`` with ``values`` added into (or multiplied with) the elements ``key``
+    addresses, a repeated position once for each time it is named."""
+    out = self.copy()
+    (xp.add if reduce == "add" else xp.multiply).at(out, key, values)
+    return out
+
+
+@op(
+    inputs="self src",
+    grads=(_no_scatter_reduce_grad, _no_scatter_reduce_grad),
+    jvp=_no_scatter_reduce_jvp,
+    node="torch::autograd::NotImplemented",
+    method=False,
+)
+def _scatter_reduced(self, src, dim, index, key, reduce, indices=()):
+    """scatter of a tensor ``src`` with ``reduce`` (PyTorch has no derivative)."""
+    return _reduced_into(self, key, _src_part(src, index), reduce)
+
+
+@op(
+    grads=(_no_scatter_reduce_grad,),
+    jvp=_no_scatter_reduce_jvp,
+    node="torch::autograd::NotImplemented",
+    method=False,
+)
+def _scatter_reduced_value(self, dim, index, key, value, reduce, indices=()):
+    """scatter of a number ``value`` with ``reduce`` (PyTorch has no derivative)."""
+    return _reduced_into(self, key, value, reduce)
+
+
+_warned_reduce: list = []
+
+
 @op(
     inputs="self src",
     saves="src_shape",
@@ -634,14 +680,31 @@ def _nowhere(idx, ndim):
 def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
     """``torch.scatter``: a copy of ``input`` with ``src`` (or ``value``) written at ``index`` along
     ``dim``."""
-    if reduce is not None:
-        raise NotImplementedError("scatter(reduce=...) is not supported; use scatter_add")
     if src is None:
         src = value
     d, idx, key = _scatter_args("scatter", input, dim, index, src)
     if out is not None:
         check_out("scatter", out, (input, src))
-    if isinstance(src, Tensor):
+    if reduce is not None:  # (deprecated in PyTorch, and not differentiable there)
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError("reduce argument must be either add or multiply.")
+        if not isinstance(src, Tensor):
+            value = dtypes.checked_scalar(src, input.dtype)
+            result = _scatter_reduced_value(
+                input, d, idx, key, value, reduce, kept_indices((index,))
+            )
+        else:
+            if not _warned_reduce:  # (once, as PyTorch)
+                _warned_reduce.append(True)
+                warnings.warn(
+                    "The reduce argument of torch.scatter with Tensor src is deprecated and will "
+                    "be removed in a future PyTorch release. Use torch.scatter_reduce instead for "
+                    "more reduction options.",
+                    UserWarning,
+                    stacklevel=3,  # (through the argument check's wrapper)
+                )
+            result = _scatter_reduced(input, src, d, idx, key, reduce, kept_indices((index,)))
+    elif isinstance(src, Tensor):
         result = _scatter_src(input, src, d, idx, key, kept_indices((index,)))
     else:
         result = _scatter_value(input, d, idx, key, src, kept_indices((index,)))
