@@ -14,7 +14,14 @@ from .._out import check_out, dtype_expected, write_out
 from ..autograd.node import check_version
 from ..tensor import Tensor, _make, _wrap_dim
 from .pointwise import _dtype_name, where
-from .registry import _shape_error, broadcast_pair, op, refuse_complex, tensor_method
+from .registry import (
+    _shape_error,
+    broadcast_pair,
+    no_derivative,
+    op,
+    refuse_complex,
+    tensor_method,
+)
 
 # --- the key: what Tensor.__getitem__ accepts, as the array library's key ----------------------
 
@@ -597,14 +604,7 @@ def _scatter_value(self, dim, index, key, value, indices=()):
     return out
 
 
-def _no_scatter_reduce_grad(g, n):
-    raise RuntimeError("derivative for aten::scatter is not implemented")
-
-
-def _no_scatter_reduce_jvp(tangents, inputs, results, *attrs):
-    raise NotImplementedError(
-        "Trying to use forward AD with aten::scatter that does not support it."
-    )
+_no_scatter_reduce_grad, _no_scatter_reduce_jvp = no_derivative("scatter")
 
 
 def _reduced_into(self, key, values, reduce):

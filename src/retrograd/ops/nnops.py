@@ -16,7 +16,7 @@ from ..autograd.grad_mode import enable_grad
 from ..autograd.node import AccumulateGrad
 from ..tensor import Tensor, _make, _wrap_dim, made_stale
 from .pointwise import _dtype_name, cj, piecewise_backward, threshold_backward, where
-from .registry import op, tensor_method
+from .registry import no_derivative, op, tensor_method
 from .shape import cat
 from .sparse_coo import sparse_coo
 
@@ -1966,14 +1966,7 @@ def as_index(target) -> "xp.ndarray":
     return target._data if isinstance(target, Tensor) else xp.asarray(target)
 
 
-def _update_stats_no_derivative(g, n):
-    raise RuntimeError("derivative for aten::batch_norm_update_stats is not implemented")
-
-
-def _update_stats_no_forward_ad(tangents, inputs, results, *attrs):
-    raise NotImplementedError(
-        "Trying to use forward AD with aten::batch_norm_update_stats that does not support it."
-    )
+_update_stats_no_derivative, _update_stats_no_forward_ad = no_derivative("batch_norm_update_stats")
 
 
 def _check_update_stats(a, running_mean, running_var, momentum):

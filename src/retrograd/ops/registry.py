@@ -1889,6 +1889,22 @@ def wrapped_int(value, np_dtype):
     return value - size if value > info.max else value
 
 
+def no_derivative(backward_name, forward_name=None):
+    """The formula and jvp of an op that PyTorch records with no derivative: each raises
+    PyTorch's error naming its ATen op (``forward_name`` for forward AD, when another)."""
+
+    def formula(g, n):
+        raise RuntimeError(f"derivative for aten::{backward_name} is not implemented")
+
+    def jvp(tangents, inputs, results, *attrs):
+        raise NotImplementedError(
+            f"Trying to use forward AD with aten::{forward_name or backward_name} that does not "
+            "support it."
+        )
+
+    return formula, jvp
+
+
 def broadcast_pair(sa, sb):
     """The shape the shapes ``sa`` and ``sb`` broadcast to, or PyTorch's error naming them
     tensor a and tensor b."""

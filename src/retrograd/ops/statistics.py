@@ -18,7 +18,7 @@ from .factorizations import _LinAlgError, svdvals
 from .inplace import _twin
 from .linalg import mm
 from .pointwise import cj, where
-from .registry import op, tensor_method
+from .registry import no_derivative, op, tensor_method
 from .special import _check_square, _cholesky, _cholesky_grad
 
 # --- products ----------------------------------------------------------------------------------
@@ -345,13 +345,7 @@ def corrcoef(input):
 
 
 def _no_derivative_of(name, backward_name, forward_name):
-    def formula(g, n):
-        raise RuntimeError(f"derivative for aten::{backward_name} is not implemented")
-
-    def jvp(tangents, inputs, results, *attrs):
-        raise NotImplementedError(
-            f"Trying to use forward AD with aten::{forward_name} that does not support it."
-        )
+    formula, jvp = no_derivative(backward_name, forward_name)
 
     def forward(self, results):
         return results
