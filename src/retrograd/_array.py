@@ -173,6 +173,13 @@ def c_order(array):
     return array if array.flags.c_contiguous else xp.array(array, order="C")
 
 
+def memory_root(a):
+    """The array that owns the memory ``a`` views (``a`` itself when it owns it)."""
+    while isinstance(a.base, ndarray):
+        a = a.base
+    return a
+
+
 def libm(fn, a, *more):
     """``fn``, a function of Python's ``math`` module (the C library's), on each element of the
     float64 array ``a`` (and of the arrays ``more`` of its shape, its further arguments).  NumPy's

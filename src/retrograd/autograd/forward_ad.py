@@ -16,7 +16,7 @@ import collections
 import weakref
 
 from .. import _switches
-from .._array import xp
+from .._array import memory_root, xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import InferenceVersionCounter, Tensor, VersionCounter, _make
 from .grad_mode import _DecoratorContextManager
@@ -331,17 +331,17 @@ def _laid_out_as(tan, primal):
     and the offset in it) is copied into a fresh storage laid out as the primal's, by ``copy_``
     (so through a CopyBackwards node when it has a graph); its values are then its own, which a
     later write into ``tan`` does not reach."""
-    from ..ops.storage import _offset, _root
+    from ..ops.storage import _offset
 
     a = tan._data
     if (
         a.shape == primal.shape
         and all(s == t or n < 2 for s, t, n in zip(a.strides, primal.strides, primal.shape))
         and _offset(a) == _offset(primal)
-        and _root(a).nbytes // a.itemsize == _root(primal).nbytes // primal.itemsize
+        and memory_root(a).nbytes // a.itemsize == memory_root(primal).nbytes // primal.itemsize
     ):
         return tan
-    storage = xp.zeros(_root(primal).nbytes // primal.itemsize, dtype=a.dtype)
+    storage = xp.zeros(memory_root(primal).nbytes // primal.itemsize, dtype=a.dtype)
     out = xp.lib.stride_tricks.as_strided(
         storage[_offset(primal) :],
         primal.shape,

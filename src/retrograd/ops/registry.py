@@ -26,7 +26,7 @@ import sys
 import weakref
 
 from .. import _switches, dtypes
-from .._array import iterator_layout, kept_layout, kept_order, ndarray, xp
+from .._array import iterator_layout, kept_layout, kept_order, memory_root, ndarray, xp
 from .._out import call_with_out
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import INTERNAL_FILES, _getframe, caller_site, outside
@@ -1726,13 +1726,6 @@ def _save_plan(node, plan, tensors, results):
     node._versions = tuple(versions)
 
 
-def _same_owner(a, b):
-    """Whether the arrays ``a`` and ``b`` are views of one memory: for arrays with no elements,
-    which share no bytes that ``may_share_memory`` could see (a view of an empty tensor is a view
-    all the same)."""
-    return (a if a.base is None else a.base) is (b if b.base is None else b.base)
-
-
 def _wrap(array, base, requires_grad, multi=False):
     """An op's result: a view of ``base`` when it shares its memory (``multi``: one of several
     views the op returns), else a tensor of its own."""
@@ -1740,7 +1733,8 @@ def _wrap(array, base, requires_grad, multi=False):
         array = xp.asarray(array)
     if base is not None and (
         xp.may_share_memory(array, base._data)
-        or (array.size == 0 and _same_owner(array, base._data))
+        # (an array with no elements shares no bytes: a view of an empty tensor is one all the same)
+        or (array.size == 0 and memory_root(array) is memory_root(base._data))
     ):
         vc = base._vc
         t = _make(array, requires_grad, None, vc)

@@ -14,6 +14,7 @@ import weakref
 
 from .. import _device, dtypes
 from .._array import contiguous_strides, kept_layout, kept_order, ndarray, xp
+from .._array import memory_root as _root
 from .._array import shared_memory as _array_shared_memory
 from .._switches import grad_mode as _grad_state
 from ..autograd.grad_mode import enable_grad
@@ -29,12 +30,6 @@ from .pointwise import zero_grad
 from .registry import op, tensor_method
 
 # --- storage, offsets and positions ------------------------------------------------------------
-
-
-def _root(a):
-    while isinstance(a.base, ndarray):
-        a = a.base
-    return a
 
 
 def _storage_bytes(a):
