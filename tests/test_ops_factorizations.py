@@ -416,6 +416,32 @@ def test_single_precision_matrix_exp_is_rounded_once(torch_ref, dtype):
     assert (np.abs(ours - theirs) <= 4e-6 * scale).all()
 
 
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+@pytest.mark.parametrize("phase", [0.0, 0.006, -0.0099, 0.0101, 0.05])
+def test_complex_eigh_phase_check_has_pytorchs_tolerance(torch_ref, phase, dtype):
+    """A gradient of the eigenvectors that changes with their phases by ``phase`` (beside a
+    phase-free loss): the same gradient below PyTorch's tolerance, the same error above it."""
+    a = _complex((2, 4, 4), 12)
+    a = a + np.swapaxes(a, -1, -2).conj()
+    weights = np.random.default_rng(13).standard_normal((2, 4, 4))
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor(a, dtype=getattr(lib, dtype), requires_grad=True)
+        w, V = lib.linalg.eigh(x)
+        loss = ((V * V.conj()).real * lib.tensor(weights, dtype=w.dtype)).sum() + w.sum()
+        turn = lib.diag_embed(lib.tensor([phase * 1j, 0, 0, 0], dtype=V.dtype))
+        try:
+            (g,) = lib.autograd.grad([loss, V], x, [lib.ones((), dtype=w.dtype), V.detach() @ turn])
+        except RuntimeError as e:
+            assert "specified up to multiplication by e^{i phi}" in str(e)
+            g = None
+        got.append(g)
+    assert (got[0] is None) == (got[1] is None)
+    if got[0] is not None:
+        tol = 1e-5 if dtype == "complex64" else 1e-12
+        np.testing.assert_allclose(got[0].numpy(), got[1].numpy(), atol=tol)
+
+
 def test_complex_svd_passes_gradcheck_and_gradgradcheck():
     from retrograd.autograd import gradcheck
 

@@ -380,9 +380,10 @@ def _eigh_grad_in_tensors(gL, gV, L, V):
         VhgV = _mH(V) @ gV
         if VhgV._data.dtype.kind == "c":
             # eigenvectors are known up to a phase e^{i phi} each: a loss that depends on it
-            # makes Im diag(V^H gV) nonzero
+            # makes Im diag(V^H gV) nonzero (beyond PyTorch's lax tolerance, which rounding
+            # never reaches)
             phase = VhgV._data.diagonal(0, -2, -1).imag
-            if not xp.allclose(phase, 0, atol=1e-5 if L._data.dtype == xp.float32 else 1e-8):
+            if not xp.allclose(phase, 0, rtol=1e-2, atol=1e-2):
                 raise RuntimeError(_EIGH_ILL_DEFINED)
         gaps = L.unsqueeze(-2) - L.unsqueeze(-1)  # gaps[i, j] = L[j] - L[i]
         off = 1 - _eye_like(L)
