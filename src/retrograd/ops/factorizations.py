@@ -1,10 +1,10 @@
-"""Dense linear algebra on real matrices: inverses, determinants, solves, and the eigenvalue,
-singular value and QR decompositions, with the matrix exponential and pseudo-inverse.
+"""Dense linear algebra: inverses, determinants, solves, and the eigenvalue, singular value and
+QR decompositions, with the matrix exponential and pseudo-inverse.
 
 Each op works on batches (the last two dimensions are the matrix) and keeps PyTorch's node name
 (``LinalgInvExBackward0`` ...).  The derivative formulas are written with retrograd's own ops,
-these included, so second derivatives follow.  Complex inputs are not supported yet: each op says
-so rather than drop the imaginary part.
+these included, so second derivatives follow.  Complex inputs take PyTorch's conjugate
+gradients; an op that has no complex form yet says so rather than drop the imaginary part.
 """
 
 import math
