@@ -1801,7 +1801,7 @@ def note_view(t, base, multi=False):
             meta = MULTI_VIEW
         if meta is not None:
             t._view_meta = meta
-    if not root._requires_grad:
+    if not root._requires_grad or not _grad_state.enabled:  # (see tensor.views_follow_base)
         views.append(weakref.ref(t))
         n = len(views)
         if n >= 64 and not n & (n - 1):  # at each power of two: drop the dead (amortized O(1))
