@@ -160,11 +160,13 @@ _NODES = {
 
 
 def _sigmoid_(a):
-    """1 / (1 + exp(-a)), in place."""
+    """1 / (1 + exp(-a)), in place (the reciprocal as a division: NumPy's float32 reciprocal
+    runs unvectorised, its division does not, and both round the same)."""
+    one = ONE.get(a.dtype, 1)
     xp.negative(a, out=a)
     xp.exp(a, out=a)
-    a += ONE.get(a.dtype, 1)
-    xp.reciprocal(a, out=a)
+    a += one
+    xp.divide(one, a, out=a)
 
 
 def _project(x, w_ih, bias):
@@ -297,7 +299,7 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
         xp.tanh(cq, out=tct)
         xp.divide(tct, d_o, out=hq)
     sig = a[:, :h3]
-    xp.reciprocal(sig, out=sig)  # o, i, f
+    xp.divide(one, sig, out=sig)  # o, i, f (a division: see _sigmoid_)
     last = 0 if reverse else steps
     work = (a, pairs, tc, h_read, x2)
     out = h_write.transpose(0, 2, 1).copy()
