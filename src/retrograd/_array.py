@@ -215,6 +215,17 @@ def copy_in_order(array, order, dtype=None):
     return out
 
 
+def copy_rows(out, array):
+    """``array`` copied into ``out`` (of its shape), both with a contiguous last dimension, each
+    row of that dimension moved as one opaque item: a transposing copy of short rows (the
+    recurrent kernels' (steps, features, batch) blocks) then costs NumPy one item per row, about
+    half the time of copying it element by element."""
+    if array.size == 0:
+        return
+    row = xp.dtype((xp.void, array.shape[-1] * array.itemsize))
+    out.view(row)[..., 0] = array.view(row)[..., 0]
+
+
 def contiguous_strides(shape):
     """The strides, in elements, of a row-major tensor of ``shape`` as PyTorch gives them (a
     dimension of size 0 counted as 1: ``(0, 3, 6)`` has ``(18, 6, 1)``)."""

@@ -17,7 +17,7 @@ gradients of gradients work as they do everywhere else.
 from itertools import repeat
 
 from .. import _switches
-from .._array import ONE, scratch_array, xp
+from .._array import ONE, copy_rows, scratch_array, xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from . import registry
@@ -160,11 +160,13 @@ _NODES = {
 
 
 def _sigmoid_(a):
-    """1 / (1 + exp(-a)), in place."""
+    """1 / (1 + exp(-a)), in place (the reciprocal as a division: NumPy's float32 reciprocal
+    runs unvectorised, its division does not, and both round the same)."""
+    one = ONE.get(a.dtype, 1)
     xp.negative(a, out=a)
     xp.exp(a, out=a)
-    a += ONE.get(a.dtype, 1)
-    xp.reciprocal(a, out=a)
+    a += one
+    xp.divide(one, a, out=a)
 
 
 def _project(x, w_ih, bias):
@@ -252,7 +254,7 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
     if b_ih is not None:
         projected += _lstm_layout(b_ih + b_hh)[:, None]
     a = xp.empty((steps, 4 * hidden, batch), x.dtype)
-    a[...] = projected.reshape(4 * hidden, steps, batch).transpose(1, 0, 2)
+    copy_rows(a, projected.reshape(4 * hidden, steps, batch).transpose(1, 0, 2))
     blocked = (steps,) + w_blocks.shape[:-1] + (batch,)  # each step's gates as the blocks' rows
     rec = xp.empty(blocked[1:], x.dtype)
     hs, h_read, h_write = _states(
@@ -297,7 +299,7 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse, sizes):
         xp.tanh(cq, out=tct)
         xp.divide(tct, d_o, out=hq)
     sig = a[:, :h3]
-    xp.reciprocal(sig, out=sig)  # o, i, f
+    xp.divide(one, sig, out=sig)  # o, i, f (a division: see _sigmoid_)
     last = 0 if reverse else steps
     work = (a, pairs, tc, h_read, x2)
     out = h_write.transpose(0, 2, 1).copy()
@@ -381,6 +383,14 @@ def _input_grads(dgi, dgh, x2, h_read, w_ih, want, x_shape):
     return [dx, dw_ih, dw_hh, db_ih, db_hh]
 
 
+def _row_sums(m):
+    """The sums of the rows of ``m``: a product with a vector of ones for the types the BLAS
+    takes, several times faster than NumPy's pairwise sum of short rows; that sum otherwise."""
+    if m.dtype not in (xp.float32, xp.float64):
+        return m.sum(1)
+    return xp.dot(m, xp.ones(m.shape[1], m.dtype))
+
+
 def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     a, pairs, tc, h_read, x2 = work
     x, w_ih, w_hh = arrays[0], arrays[1], arrays[2]
@@ -388,29 +398,30 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     hidden = gates // 4
     dtype = a.dtype
     o, i, f = (a[:, k * hidden : (k + 1) * hidden] for k in range(3))
-    g, c_read = pairs[:, 0], pairs[:, 1]  # (the cell gate's tanh and the cell state read)
+    g = pairs[:, 0]  # (the cell gate's tanh; beside it the cell state read)
     # What each gate's pre-activation gradient is per unit of dc (input, forget, cell) or of dh
     # (output), and how dh reaches dc: every step at once, outside the loop.  The gradients are
     # in PyTorch's gate order, and so is every product with the layer's own weights below.
     # (In place, into buffers of reused scratch memory: temporaries this large would each cost
     # fresh pages.  per_dc and per_dh share one of the gates' size, which after the loop takes
     # the gates' gradients laid out for the weight products; no result keeps any of them.)
+    # Each call covers as many gates as lie side by side: NumPy runs a call on a strided block
+    # through its buffers step by step, so one call over the three sigmoid gates costs far less
+    # than three.
     one = ONE.get(dtype, 1)
     per_gate = scratch_array("lstm_per_gate", (steps, 4, hidden, batch), dtype)
     per_dc, per_dh = per_gate[:, :3], per_gate[:, 3]
-    p_i, p_f, p_g = per_dc[:, 0], per_dc[:, 1], per_dc[:, 2]
-    xp.subtract(one, i, out=p_i)
-    p_i *= i
-    p_i *= g
-    xp.subtract(one, f, out=p_f)
-    p_f *= f
-    p_f *= c_read
+    p_g = per_dc[:, 2]
+    sig = a[:, : 3 * hidden]
+    slopes = scratch_array("lstm_slopes", sig.shape, dtype)  # s (1 - s): output, input, forget
+    xp.subtract(one, sig, out=slopes)
+    slopes *= sig
+    slopes = slopes.reshape(steps, 3, hidden, batch)
+    xp.multiply(slopes[:, 1:], pairs, out=per_dc[:, :2])  # input by g, forget by the cell read
+    xp.multiply(slopes[:, 0], tc, out=per_dh)
     xp.multiply(g, g, out=p_g)
     xp.subtract(one, p_g, out=p_g)
     p_g *= i
-    xp.subtract(one, o, out=per_dh)
-    per_dh *= o
-    per_dh *= tc
     dh_to_dc = xp.multiply(tc, tc, out=scratch_array("lstm_dh_to_dc", tc.shape, dtype))
     xp.subtract(one, dh_to_dc, out=dh_to_dc)
     dh_to_dc *= o
@@ -431,6 +442,7 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     t_blocks = _row_blocks(w_hh_t, batch)
     product = xp.dot if t_blocks is w_hh_t else xp.matmul
     dh_blocks = dh.reshape(t_blocks.shape[:-1] + (batch,))
+    via_dh = xp.empty((hidden, batch), dtype)  # dh's share of dc at each step
     for n, dg, dg_ifc, dg_o, p_o, p_c, p_ifc, f_t, do_t in _steps(
         not reverse,
         sizes,
@@ -450,7 +462,7 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
             p_ifc, f_t, do_t = p_ifc[..., :n], f_t[:, :n], do_t[:, :n]
         dh_t += do_t
         xp.multiply(dh_t, p_o, out=dg_o)
-        dc_t += dh_t * p_c
+        dc_t += xp.multiply(dh_t, p_c, out=via_dh[:, :n])
         xp.multiply(dc_t, p_ifc, out=dg_ifc)
         dc_t *= f_t
         if n < batch:
@@ -460,12 +472,12 @@ def _lstm_backward(work, arrays, d_out, d_hy, d_cy, want, reverse, sizes):
     # Every step's gradients as one (4H, T*B) matrix, and the states each step read as (H, T*B),
     # copied into the buffers the loop is done with: then one product per weight over all steps.
     dg2 = per_gate.reshape(gates, steps * batch)
-    dg2.reshape(gates, steps, batch)[...] = dgates.transpose(1, 0, 2)
-    db = dg2.sum(1) if want[3] or want[4] else None  # (the two biases' gradients are equal)
+    copy_rows(dg2.reshape(gates, steps, batch), dgates.transpose(1, 0, 2))
+    db = _row_sums(dg2) if want[3] or want[4] else None  # (the two biases' gradients are equal)
     h2 = None
     if want[2]:
         h2 = dh_to_dc.reshape(hidden, steps * batch)
-        h2.reshape(hidden, steps, batch)[...] = h_read.transpose(1, 0, 2)
+        copy_rows(h2.reshape(hidden, steps, batch), h_read.transpose(1, 0, 2))
     grads = [
         xp.matmul(dg2.T, w_ih).reshape(x.shape) if want[0] else None,
         xp.matmul(dg2, x2) if want[1] else None,
