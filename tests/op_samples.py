@@ -580,6 +580,14 @@ _add(
         (1, 2, 2, 2),
     ),
 )
+
+
+def _max_pool2d_backward(t, x, g):
+    indices = t.nn.functional.max_pool2d_with_indices(x.detach(), 3, 2, 1)[1]
+    return t.ops.aten.max_pool2d_with_indices_backward(g, x, 3, 2, 1, 1, False, indices)
+
+
+_add("_max_pool2d_backward", S(_max_pool2d_backward, ((1, 2, 5, 4), DISTINCT), (1, 2, 3, 2)))
 _add(
     "avg_pool2d",
     S(lambda t, x: t.nn.functional.avg_pool2d(x, 2), (1, 2, 4, 4)),
