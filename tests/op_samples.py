@@ -1858,6 +1858,27 @@ _add(
     S(lambda t, th: t.affine_grid_generator(th, [1, 2, 2, 3, 2], True), (1, 3, 4)),
     S(lambda t, th: t.nn.functional.affine_grid(th, [2, 3, 1, 4], align_corners=False), (2, 2, 3)),
 )
+# (align_corners with AWAY points on a size-3 or size-5 side: no point on a pixel line or a fold)
+_add(
+    "grid_sampler_2d",
+    S(lambda t, x, g: t.grid_sampler_2d(x, g, 0, 1, True), (1, 2, 3, 3), ((1, 2, 3, 2), AWAY)),
+    S(lambda t, x, g: t.grid_sampler_2d(x, g, 2, 0, True), (2, 1, 5, 3), ((2, 1, 2, 2), AWAY)),
+    S(lambda t, x, g: t.grid_sampler_2d(x, g, 2, 2, True), (1, 2, 3, 5), ((1, 2, 1, 2), AWAY)),
+    S(lambda t, x, g: t.grid_sampler_2d(x, g, 1, 2, True), (1, 2, 3, 3), ((1, 2, 2, 2), AWAY)),
+)
+_add(
+    "grid_sampler_3d",
+    S(
+        lambda t, x, g: t.grid_sampler_3d(x, g, 0, 2, True),
+        (1, 2, 3, 3, 5),
+        ((1, 2, 1, 2, 3), AWAY),
+    ),
+    S(
+        lambda t, x, g: t.grid_sampler_3d(x, g, 1, 0, True),
+        (1, 1, 3, 5, 3),
+        ((1, 1, 2, 2, 3), AWAY),
+    ),
+)
 _add(
     "_masked_scale",
     S(lambda t, x: t.native_dropout(x, 0.5, False)[0], M),

@@ -65,6 +65,18 @@ def _cubic_weights(t, a):
     return [far(t + 1.0), near(t), near(1.0 - t), far(2.0 - t)]
 
 
+def _cubic_slopes(t, a):
+    """d / dt of each of ``_cubic_weights(t, a)``."""
+
+    def near(x):
+        return (3 * (a + 2) * x - 2 * (a + 3)) * x
+
+    def far(x):
+        return (3 * a * x - 10 * a) * x + 8 * a
+
+    return [far(t + 1.0), near(t), -near(1.0 - t), -far(2.0 - t)]
+
+
 def _cubic_matrix(size, out, align_corners, scale_factor):
     m = xp.zeros((out, size))
     rows = xp.arange(out)
