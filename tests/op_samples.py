@@ -462,6 +462,17 @@ _add(
     S(backward_of(lambda t, x: x.softmax(0)), (), ()),
 )
 _add(
+    "_safe_softmax",
+    S(lambda t, x: t._safe_softmax(x, 1), M),
+    S(
+        lambda t, x: t._safe_softmax(
+            x.masked_fill(t.tensor([True, False, False]), -float("inf")), 0
+        ),
+        (2, 3),
+    ),
+    S(lambda t, x: t._safe_softmax(x, 0, t.float32), (3,)),
+)
+_add(
     "_log_softmax_backward_data",
     S(backward_of(lambda t, x: x.log_softmax(1)), M, M),
     S(backward_of(lambda t, x: x.log_softmax(-1)), (3,), (3,)),
@@ -1879,6 +1890,21 @@ _add(
         ((1, 1, 2, 2, 3), AWAY),
     ),
 )
+
+
+def _dropout_backward(t, g):
+    mask = t.tensor([[True, False, True], [False, True, True]])
+    return t.ops.aten.native_dropout_backward(g, mask, 2.0)
+
+
+_add(
+    "_dropout_backward",
+    S(
+        _dropout_backward,
+        (2, 3),
+        xfail={"edges": "PyTorch's node keeps an empty edge for the mask, which has no formula"},
+    ),
+)
 _add(
     "_masked_scale",
     S(lambda t, x: t.native_dropout(x, 0.5, False)[0], M),
@@ -2182,6 +2208,11 @@ _add(
     "_slice_inverse",
     S(lambda t, x, s: t.slice_inverse(x, s, 1), M, M),
     S(lambda t, x, s: x.slice_inverse(s, 0, 0, 3), (3, 2), (3, 2)),
+)
+_add(
+    "_chunk_cat",
+    S(lambda t, a, b: t._chunk_cat([a, b], 1, 2), (2, 3, 5), (2, 3, 2, 2)),
+    S(lambda t, a: t._chunk_cat([a], -1, 4), (2, 3)),
 )
 _add(
     "batch_norm_update_stats",

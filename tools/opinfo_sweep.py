@@ -206,6 +206,10 @@ def resolve(fn, torch, rg):
         for prefix in ("linalg_", "special_", "fft_"):  # torch._C._linalg.linalg_solve
             if target.endswith(prefix[:-1]) and qualname.startswith(prefix):
                 qualname = qualname[len(prefix) :]
+        if module == "torch._C._nn" and not hasattr(root, qualname):
+            aten = getattr(rg.ops.aten, qualname)  # an operator F names otherwise (log_sigmoid)
+            if aten.exists():
+                return aten
         return _lookup(root, qualname)
     if module.startswith("torch"):
         mod = "retrograd" + module[len("torch") :]

@@ -67,6 +67,26 @@ def native_batch_norm(
     )
 
 
+def _native_batch_norm_legit(
+    input: Tensor, weight, bias, running_mean, running_var, training=None, momentum=None, eps=None
+):
+    """``torch._native_batch_norm_legit``: ``native_batch_norm``; its ``no_stats`` overload
+    ``(input, weight, bias, training, momentum, eps)`` keeps no running statistics."""
+    if isinstance(running_mean, bool):  # the no_stats overload
+        training, momentum, eps = running_mean, running_var, training
+        running_mean = running_var = None
+    return native_batch_norm(
+        input, weight, bias, running_mean, running_var, training, momentum, eps
+    )
+
+
+def _batch_norm_with_update(input: Tensor, weight, bias, running_mean, running_var, momentum, eps):
+    """``torch.ops.aten._batch_norm_with_update``: ``native_batch_norm`` in training, the running
+    statistics updated, and an empty reserve (a cuDNN workspace elsewhere) after its results."""
+    out = native_batch_norm(input, weight, bias, running_mean, running_var, True, momentum, eps)
+    return (*out, _make(xp.empty(0, xp.uint8)))
+
+
 def layer_norm(
     input: Tensor,
     normalized_shape,
@@ -654,6 +674,7 @@ __all__ = [
     "native_batch_norm",
     "native_channel_shuffle",
     "native_dropout",
+    "_native_batch_norm_legit",
     "native_group_norm",
     "native_layer_norm",
     "native_norm",

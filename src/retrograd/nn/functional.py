@@ -137,9 +137,13 @@ def softsign(input: Tensor) -> Tensor:
     return input / (input.abs() + 1)
 
 
-def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
-    """``F.threshold``: x where x > threshold, else value."""
+def _threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """``F.threshold``: x where x > threshold, else value (named ``_threshold``, as PyTorch's
+    function is)."""
     return (_nn.threshold_ if inplace else _nn.threshold)(input, threshold, value)
+
+
+threshold = _threshold
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:

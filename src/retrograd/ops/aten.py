@@ -78,7 +78,12 @@ class OpOverloadPacket:
 # Operators PyTorch names only under torch.ops.aten (there is no torch.<name>): where retrograd
 # has each, from its top-level namespace.
 _ATEN_ONLY = {
+    "_batch_norm_with_update": "_variable_functions._batch_norm_with_update",
+    "_upsample_bilinear2d_aa": "ops.resample.upsample_bilinear2d_aa",
+    "log_sigmoid": "nn.functional.logsigmoid",
     "max_pool2d_with_indices_backward": "ops.conv.max_pool2d_with_indices_backward",
+    "native_dropout_backward": "ops.nnops.native_dropout_backward",
+    "slice": "ops.composite.slice_tensor",
 }
 
 

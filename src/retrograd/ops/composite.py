@@ -7,6 +7,7 @@ from .._array import xp
 from ..tensor import Tensor, _wrap_dim
 from . import arguments as _arguments
 from . import indexing as _indexing
+from . import pointwise as _pointwise
 from .registry import tensor_method
 from .shape import _varargs_sizes, cat, expand, flip, permute, reshape, transpose, unsqueeze
 
@@ -142,6 +143,39 @@ def narrow(input, dim: int, start: int, length: int):
     # always a slice node, as PyTorch's, even where the slice covers the whole dimension
     key = (slice(None),) * d + (slice(start, start + length), Ellipsis)
     return _indexing._slice(input, key, False, _indexing._slice)
+
+
+def slice_tensor(self, dim: int = 0, start=None, end=None, step: int = 1):
+    """``torch.ops.aten.slice.Tensor``: ``self[..., start:end:step]`` along ``dim`` (a view;
+    out-of-range bounds are clipped, as a Python slice's are)."""
+    if not self.ndim:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, self.ndim)
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    key = (slice(None),) * d + (slice(start, end, step), Ellipsis)
+    return _indexing._slice(self, key, False, _indexing._slice)
+
+
+def _masked_indices(self, indices):
+    """PyTorch's ``Tensor?[]`` indices as a key, each clamped into its dimension (the unsafe
+    masked ops read or write every position, masked ones too)."""
+    return tuple(
+        slice(None) if i is None else i.clamp(-n, n - 1)
+        for i, n in zip(indices, self.shape, strict=False)
+    )
+
+
+def _unsafe_masked_index(self, mask, indices, fill):
+    """``torch._unsafe_masked_index``: ``self[indices]`` where ``mask`` holds, else ``fill``."""
+    return _pointwise.where(mask, self[_masked_indices(self, indices)], fill)
+
+
+def _unsafe_masked_index_put_accumulate(self, mask, indices, values):
+    """``torch._unsafe_masked_index_put_accumulate``: ``values`` where ``mask`` holds added into
+    a copy of ``self`` at ``indices``."""
+    kept = _pointwise.where(mask, values, 0)
+    return self.index_put(_masked_indices(self, indices), kept, accumulate=True)
 
 
 @tensor_method

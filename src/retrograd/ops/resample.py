@@ -223,6 +223,29 @@ def resample(input, mode, out_sizes, align_corners=False, scale_factors=None, an
     return OPS[(mode + "-aa" if antialias else mode, k)](input, mats)
 
 
+def upsample_bilinear2d_aa(
+    input, output_size, align_corners, scales_h=None, scales_w=None, *, scale_factors=None
+):
+    """``torch.ops.aten._upsample_bilinear2d_aa``: antialiased bilinear resampling of a 4-D
+    input to ``output_size``, or (given as the fourth argument, a list: the ``vec`` overload)
+    by ``scale_factors``, the output's size their floor."""
+    if isinstance(scales_h, (list, tuple)):  # the vec overload's scale_factors
+        scale_factors = scales_h
+    elif scale_factors is None and (scales_h is not None or scales_w is not None):
+        scale_factors = (scales_h, scales_w)
+    in_sizes = tuple(input.shape[2:])
+    if output_size is None:
+        output_size = [math.floor(n * f) for n, f in zip(in_sizes, scale_factors)]
+    return resample(
+        input,
+        "bilinear",
+        tuple(output_size),
+        align_corners,
+        None if scale_factors is None else tuple(scale_factors),
+        antialias=True,
+    )
+
+
 def adaptive_avg_pool3d(input, output_size):
     """``F.adaptive_avg_pool3d``: the mean over an even split of the last three dimensions into
     ``output_size`` cells (None keeps a size)."""
