@@ -10,6 +10,10 @@ PyTorch's ``GridSampler2DBackward0`` (``3D``); its gradients are written in the 
 computed once for both inputs, and differentiable again: double backward works.
 """
 
+import math
+
+from .. import _switches
+from .._array import xp
 from ..tensor import Tensor, _make
 from .pointwise import _dtype_name, where
 from .registry import op, refuse_complex, shared_formulas
@@ -87,7 +91,7 @@ def _outer(parts, nd):
     out = _spread(parts[-1], nd - 1, nd)
     for i in reversed(range(nd - 1)):
         out = out * _spread(parts[i], i, nd)
-    k = _prod(p.shape[0] for p in parts)
+    k = math.prod(p.shape[0] for p in parts)
     return out.reshape(k, parts[0].shape[1], -1)
 
 
@@ -103,22 +107,19 @@ def _sampling(input: Tensor, grid: Tensor, mode: str, padding_mode: str, align_c
     ]
     index = inside = None
     for i, (taps, reads, _, _) in enumerate(parts):  # the row-major flat index
-        step = _prod(sizes[i + 1 :])
+        step = math.prod(sizes[i + 1 :])
         taps, reads = _spread(taps, i, nd) * step, _spread(reads, i, nd)
         index = taps if index is None else index + taps
         inside = reads if inside is None else inside & reads
-    n, k, count = grid.shape[0], _prod(p[0].shape[0] for p in parts), _prod(grid.shape[1:-1])
-    index = index.clamp(0, _prod(sizes) - 1).long()
+    n, k, count = (
+        grid.shape[0],
+        math.prod(p[0].shape[0] for p in parts),
+        math.prod(grid.shape[1:-1]),
+    )
+    index = index.clamp(0, math.prod(sizes) - 1).long()
     index = index.reshape(k, n, count).permute(1, 0, 2).reshape(n, 1, k * count)
     inside = inside.reshape(k, n, count).permute(1, 0, 2).unsqueeze(1)
     return index, inside, parts
-
-
-def _prod(values):
-    total = 1
-    for v in values:
-        total *= v
-    return total
 
 
 def _weights(factors, nd):
@@ -182,7 +183,32 @@ def _check(nd):
     return check
 
 
-def _grads(g, node):
+def _added_back(input: Tensor, index: Tensor, share: Tensor) -> Tensor:
+    """Each tap's ``share`` [N, C, K * P] of the gradient added into the input's position
+    ``index`` names, in the table's ops (differentiable)."""
+    n, c = input.shape[:2]
+    flat = input.new_zeros((n, c, math.prod(input.shape[2:])))
+    return flat.scatter_add(2, index.expand(share.shape), share).reshape(input.shape)
+
+
+def _added_back_arrays(input: Tensor, index: Tensor, share: Tensor) -> Tensor:
+    """``_added_back`` without a graph: one count of weighted flat positions (several times
+    faster than a scatter-add)."""
+    n, c = input.shape[:2]
+    plane = math.prod(input.shape[2:])
+    rows = xp.arange(n * c).reshape(n, c, 1) * plane
+    flat = (rows + index._data).ravel()
+    summed = xp.bincount(flat, weights=share._data.ravel(), minlength=n * c * plane)
+    return _make(summed.astype(input.dtype.np, copy=False).reshape(input.shape))
+
+
+def _grads_arrays(g, node):
+    if _switches.forward_ad_hook is not None:  # (forward AD reruns the formulas: in the ops)
+        return _grads(g, node)
+    return _grads(g, node, _added_back_arrays)
+
+
+def _grads(g, node, added_back=_added_back):
     """The input's and the grid's gradients for output gradient ``g``, in the table's ops."""
     input, grid = node.input, node.grid
     mode = MODES[node.interpolation_mode]
@@ -197,11 +223,7 @@ def _grads(g, node):
     grad_input = grad_grid = None
     if need_input:  # each tap's share of g, added back where the tap reads
         share = where(inside, g * _weights([p[2] for p in parts], nd), g.new_zeros(()))
-        grad_input = (
-            input.new_zeros((n, c, _prod(input.shape[2:])))
-            .scatter_add(2, index.expand(n, c, k * count), share.reshape(n, c, k * count))
-            .reshape(input.shape)
-        )
+        grad_input = added_back(input, index, share.reshape(n, c, k * count))
     if need_grid and mode == "nearest":
         grad_grid = grid.new_zeros(grid.shape)
     elif need_grid:
@@ -237,7 +259,7 @@ def _declare(nd):
         check=_check(nd),
         method=False,
         node=f"GridSampler{nd}DBackward0",
-        grads=shared_formulas(2, _grads, _grads),
+        grads=shared_formulas(2, _grads_arrays, _grads),
     )(forward)
 
 
