@@ -196,3 +196,18 @@ def test_errors_match_pytorch(torch_ref, i):
         caught.append(info.value)
     assert type(caught[0]) is type(caught[1])
     assert str(caught[1]) in str(caught[0])
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+def test_nan_and_infinite_points_match_pytorch(torch_ref, mode, padding_mode):
+    """A nan or infinite point reads nothing with zeros padding and clips to an edge with the
+    others (a nan to 0), as PyTorch's kernels do (values only: PyTorch's backward crashes on
+    such points)."""
+    nan, inf = float("nan"), float("inf")
+    points = [[[[nan, 0.2], [0.1, inf], [-inf, 0.3], [0.5, 0.5]]]]
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = lib.arange(12.0).reshape(1, 1, 3, 4)
+        got.append(lib.nn.functional.grid_sample(x, lib.tensor(points), mode, padding_mode, False))
+    np.testing.assert_allclose(got[0].numpy(), got[1].numpy(), rtol=1e-6)

@@ -49,7 +49,8 @@ def _padded(x: Tensor, n: int, padding_mode: str, align_corners: bool):
         x, slope = _reflected(x, 0.0, n - 1.0) if align_corners else _reflected(x, -0.5, n)
     inside = ((x > 0) & (x < n - 1)).to(x.dtype)
     slope = inside if slope is None else slope * inside
-    return x.clamp(0, n - 1), slope.detach()
+    # (a nan coordinate is clipped to 0, as PyTorch's kernels clip it)
+    return where(x.isnan(), x.new_zeros(()), x.clamp(0, n - 1)), slope.detach()
 
 
 def _taps(c: Tensor, n: int, mode: str, padding_mode: str, align_corners: bool):
@@ -76,6 +77,8 @@ def _taps(c: Tensor, n: int, mode: str, padding_mode: str, align_corners: bool):
             slopes = [-up, up]
     taps = [tap.detach() for tap in taps]
     reads = [(tap >= 0) & (tap <= n - 1) for tap in taps]
+    # a tap that reads nothing (outside, or at a nan or infinite point) is read at 0, masked
+    taps = [where(inside, tap, tap.new_zeros(())) for tap, inside in zip(taps, reads)]
     return stack(taps), stack(reads), stack(weights), None if slopes is None else stack(slopes)
 
 
@@ -208,6 +211,7 @@ def _grads_arrays(g, node):
     return _grads(g, node, _added_back_arrays)
 
 
+@xp.errstate(invalid="ignore", over="ignore")  # (nan and infinite points: silent, as PyTorch)
 def _grads(g, node, added_back=_added_back):
     """The input's and the grid's gradients for output gradient ``g``, in the table's ops."""
     input, grid = node.input, node.grid
@@ -238,6 +242,7 @@ def _grads(g, node, added_back=_added_back):
 
 
 def _declare(nd):
+    @xp.errstate(invalid="ignore", over="ignore")  # (as _grads)
     def forward(input, grid, interpolation_mode, padding_mode, align_corners):
         out = _sample(
             _make(input),
