@@ -2209,6 +2209,28 @@ _add(
     S(lambda t, x, s: t.slice_inverse(x, s, 1), M, M),
     S(lambda t, x, s: x.slice_inverse(s, 0, 0, 3), (3, 2), (3, 2)),
 )
+
+
+def _masked_indices(t):
+    return [t.tensor([[1], [0], [4], [2]]), t.tensor([[3, -1, 5]])]
+
+
+def _masked(t):
+    return t.tensor([[True, False, True], [False, True, True], [True, True, False], [True] * 3])
+
+
+_add(
+    "_masked_index",
+    S(lambda t, x: t._unsafe_masked_index(x, _masked(t), _masked_indices(t), -1.5), (3, 4)),
+)
+_add(
+    "_masked_put",
+    S(
+        lambda t, x, v: t._unsafe_masked_index_put_accumulate(x, _masked(t), _masked_indices(t), v),
+        (3, 4),
+        (4, 3),
+    ),
+)
 _add(
     "_chunk_cat",
     S(lambda t, a, b: t._chunk_cat([a, b], 1, 2), (2, 3, 5), (2, 3, 2, 2)),

@@ -182,6 +182,8 @@ NAMED = {
     _slice: "SliceBackward0",
     _upsample_aa: "UpsampleBilinear2DAaBackward0",
     _log_sigmoid: "LogSigmoidBackward0",
+    _masked_index: "UnsafeMaskedIndexBackward0",
+    _masked_index_put: "UnsafeMaskedIndexPutAccumulateBackward0",
 }
 
 
@@ -222,6 +224,7 @@ ERRORS = [
     lambda t: t._chunk_cat([t.ones(2, 3), t.ones(3, 3)], 1, 2),
     lambda t: t._chunk_cat([t.ones(2, 3), t.ones(2, 3).double()], 1, 2),
     lambda t: t.ops.aten.native_dropout_backward(t.ones(3, 4), t.ones(2, 4) > 0, 2.0),
+    lambda t: t._unsafe_masked_index(t.ones(3, 4), t.ones(3) > 0, [None, t.tensor([1, 2, 3])], 1),
     lambda t: t.ops.aten.max_pool2d_with_indices_backward(
         t.ones(1, 1, 2, 2),
         t.ones(1, 1, 4, 4),

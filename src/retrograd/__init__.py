@@ -188,7 +188,7 @@ from .dtypes import (
 from .func import vmap
 from .functional import istft, stft
 from .jit import fork, wait
-from .ops.composite import _unsafe_masked_index, _unsafe_masked_index_put_accumulate
+from .ops.indexing import _unsafe_masked_index, _unsafe_masked_index_put_accumulate
 from .ops.reduction import _safe_softmax, _softmax_backward_data, return_types
 from .ops.sampling import _standard_gamma
 from .ops.shape import _chunk_cat

@@ -7,7 +7,6 @@ from .._array import xp
 from ..tensor import Tensor, _wrap_dim
 from . import arguments as _arguments
 from . import indexing as _indexing
-from . import pointwise as _pointwise
 from .registry import tensor_method
 from .shape import _varargs_sizes, cat, expand, flip, permute, reshape, transpose, unsqueeze
 
@@ -155,27 +154,6 @@ def slice_tensor(self, dim: int = 0, start=None, end=None, step: int = 1):
         raise RuntimeError("slice step must be positive")
     key = (slice(None),) * d + (slice(start, end, step), Ellipsis)
     return _indexing._slice(self, key, False, _indexing._slice)
-
-
-def _masked_indices(self, indices):
-    """PyTorch's ``Tensor?[]`` indices as a key, each clamped into its dimension (the unsafe
-    masked ops read or write every position, masked ones too)."""
-    return tuple(
-        slice(None) if i is None else i.clamp(-n, n - 1)
-        for i, n in zip(indices, self.shape, strict=False)
-    )
-
-
-def _unsafe_masked_index(self, mask, indices, fill):
-    """``torch._unsafe_masked_index``: ``self[indices]`` where ``mask`` holds, else ``fill``."""
-    return _pointwise.where(mask, self[_masked_indices(self, indices)], fill)
-
-
-def _unsafe_masked_index_put_accumulate(self, mask, indices, values):
-    """``torch._unsafe_masked_index_put_accumulate``: ``values`` where ``mask`` holds added into
-    a copy of ``self`` at ``indices``."""
-    kept = _pointwise.where(mask, values, 0)
-    return self.index_put(_masked_indices(self, indices), kept, accumulate=True)
 
 
 @tensor_method
