@@ -462,6 +462,17 @@ _add(
     S(backward_of(lambda t, x: x.softmax(0)), (), ()),
 )
 _add(
+    "_safe_softmax",
+    S(lambda t, x: t._safe_softmax(x, 1), M),
+    S(
+        lambda t, x: t._safe_softmax(
+            x.masked_fill(t.tensor([True, False, False]), -float("inf")), 0
+        ),
+        (2, 3),
+    ),
+    S(lambda t, x: t._safe_softmax(x, 0, t.float32), (3,)),
+)
+_add(
     "_log_softmax_backward_data",
     S(backward_of(lambda t, x: x.log_softmax(1)), M, M),
     S(backward_of(lambda t, x: x.log_softmax(-1)), (3,), (3,)),
@@ -580,6 +591,14 @@ _add(
         (1, 2, 2, 2),
     ),
 )
+
+
+def _max_pool2d_backward(t, x, g):
+    indices = t.nn.functional.max_pool2d_with_indices(x.detach(), 3, 2, 1)[1]
+    return t.ops.aten.max_pool2d_with_indices_backward(g, x, 3, 2, 1, 1, False, indices)
+
+
+_add("_max_pool2d_backward", S(_max_pool2d_backward, ((1, 2, 5, 4), DISTINCT), (1, 2, 3, 2)))
 _add(
     "avg_pool2d",
     S(lambda t, x: t.nn.functional.avg_pool2d(x, 2), (1, 2, 4, 4)),
@@ -1865,6 +1884,42 @@ _add(
     S(lambda t, th: t.affine_grid_generator(th, [1, 2, 2, 3, 2], True), (1, 3, 4)),
     S(lambda t, th: t.nn.functional.affine_grid(th, [2, 3, 1, 4], align_corners=False), (2, 2, 3)),
 )
+# (align_corners with AWAY points on a size-3 or size-5 side: no point on a pixel line or a fold)
+_add(
+    "grid_sampler_2d",
+    S(lambda t, x, g: t.grid_sampler_2d(x, g, 0, 1, True), (1, 2, 3, 3), ((1, 2, 3, 2), AWAY)),
+    S(lambda t, x, g: t.grid_sampler_2d(x, g, 2, 0, True), (2, 1, 5, 3), ((2, 1, 2, 2), AWAY)),
+    S(lambda t, x, g: t.grid_sampler_2d(x, g, 2, 2, True), (1, 2, 3, 5), ((1, 2, 1, 2), AWAY)),
+    S(lambda t, x, g: t.grid_sampler_2d(x, g, 1, 2, True), (1, 2, 3, 3), ((1, 2, 2, 2), AWAY)),
+)
+_add(
+    "grid_sampler_3d",
+    S(
+        lambda t, x, g: t.grid_sampler_3d(x, g, 0, 2, True),
+        (1, 2, 3, 3, 5),
+        ((1, 2, 1, 2, 3), AWAY),
+    ),
+    S(
+        lambda t, x, g: t.grid_sampler_3d(x, g, 1, 0, True),
+        (1, 1, 3, 5, 3),
+        ((1, 1, 2, 2, 3), AWAY),
+    ),
+)
+
+
+def _dropout_backward(t, g):
+    mask = t.tensor([[True, False, True], [False, True, True]])
+    return t.ops.aten.native_dropout_backward(g, mask, 2.0)
+
+
+_add(
+    "_dropout_backward",
+    S(
+        _dropout_backward,
+        (2, 3),
+        xfail={"edges": "PyTorch's node keeps an empty edge for the mask, which has no formula"},
+    ),
+)
 _add(
     "_masked_scale",
     S(lambda t, x: t.native_dropout(x, 0.5, False)[0], M),
@@ -2168,6 +2223,33 @@ _add(
     "_slice_inverse",
     S(lambda t, x, s: t.slice_inverse(x, s, 1), M, M),
     S(lambda t, x, s: x.slice_inverse(s, 0, 0, 3), (3, 2), (3, 2)),
+)
+
+
+def _masked_indices(t):
+    return [t.tensor([[1], [0], [4], [2]]), t.tensor([[3, -1, 5]])]
+
+
+def _masked(t):
+    return t.tensor([[True, False, True], [False, True, True], [True, True, False], [True] * 3])
+
+
+_add(
+    "_masked_index",
+    S(lambda t, x: t._unsafe_masked_index(x, _masked(t), _masked_indices(t), -1.5), (3, 4)),
+)
+_add(
+    "_masked_put",
+    S(
+        lambda t, x, v: t._unsafe_masked_index_put_accumulate(x, _masked(t), _masked_indices(t), v),
+        (3, 4),
+        (4, 3),
+    ),
+)
+_add(
+    "_chunk_cat",
+    S(lambda t, a, b: t._chunk_cat([a, b], 1, 2), (2, 3, 5), (2, 3, 2, 2)),
+    S(lambda t, a: t._chunk_cat([a], -1, 4), (2, 3)),
 )
 _add(
     "batch_norm_update_stats",

@@ -1,6 +1,7 @@
-"""``F.grid_sample`` (4-D; bilinear and nearest; zeros, border and reflection padding; both
-``align_corners``) and ``F.affine_grid`` (2-D and 3-D) against PyTorch: values and the gradients
-of input, grid and theta in float64 and float32, finite differences, warnings and errors."""
+"""``F.grid_sample`` (4-D: bilinear, nearest and bicubic; 5-D: trilinear and nearest; zeros,
+border and reflection padding; both ``align_corners``), ``torch.grid_sampler_2d``/``_3d`` and
+``F.affine_grid`` (2-D and 3-D) against PyTorch: values, node names, the gradients of input, grid
+and theta in float64 and float32, second derivatives, finite differences, warnings and errors."""
 
 import warnings
 
@@ -26,7 +27,7 @@ def _run(lib, dtype, mode, padding_mode, align_corners):
 
 @pytest.mark.parametrize("align_corners", [False, True])
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
-@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_matches_pytorch(torch_ref, dtype, mode, padding_mode, align_corners):
     ours = _run(retrograd, dtype, mode, padding_mode, align_corners)
@@ -35,6 +36,87 @@ def test_matches_pytorch(torch_ref, dtype, mode, padding_mode, align_corners):
     for a, b in zip(ours, theirs):
         assert a.dtype == b.dtype and a.shape == b.shape
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+def _run_3d(lib, dtype, mode, padding_mode, align_corners):
+    """A volume [2, 3, 4, 5, 3] read at points that reach past its faces, and the second
+    derivatives: of the input's and the grid's gradients (taken with create_graph)."""
+    rng = np.random.default_rng(3)
+    t = getattr(lib, dtype)
+    x = lib.tensor(rng.standard_normal((2, 3, 4, 5, 3)), dtype=t, requires_grad=True)
+    g = lib.tensor(rng.uniform(-1.3, 1.3, (2, 3, 2, 4, 3)), dtype=t, requires_grad=True)
+    y = lib.nn.functional.grid_sample(x, g, mode, padding_mode, align_corners)
+    w = lib.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape)), dtype=t)
+    gx, gg = lib.autograd.grad((y * y * w).sum(), (x, g), create_graph=True)
+    second = lib.autograd.grad((gx * gx).sum() + (gg * gg).sum(), (x, g), allow_unused=True)
+    found = [y, gx, gg] + [s for s in second if s is not None]
+    return [type(y.grad_fn).__name__] + [a.detach().numpy() for a in found]
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_volumes_match_pytorch(torch_ref, dtype, mode, padding_mode, align_corners):
+    ours = _run_3d(retrograd, dtype, mode, padding_mode, align_corners)
+    theirs = _run_3d(torch_ref, dtype, mode, padding_mode, align_corners)
+    assert ours[0] == theirs[0] == "GridSampler3DBackward0"
+    assert len(ours) == len(theirs)
+    tol = 1e-10 if dtype == "float64" else 1e-4
+    for a, b in zip(ours[1:], theirs[1:]):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_bicubic_second_derivatives_match_pytorch(torch_ref, padding_mode, align_corners):
+    def run(lib):
+        rng = np.random.default_rng(4)
+        x = lib.tensor(rng.standard_normal((1, 2, 4, 5)), requires_grad=True)
+        g = lib.tensor(rng.uniform(-1.3, 1.3, (1, 3, 2, 2)), requires_grad=True)
+        y = lib.nn.functional.grid_sample(x, g, "bicubic", padding_mode, align_corners)
+        gx, gg = lib.autograd.grad((y * y).sum(), (x, g), create_graph=True)
+        return [a.numpy() for a in lib.autograd.grad((gx * gx).sum() + (gg**3).sum(), (x, g))]
+
+    for a, b in zip(run(retrograd), run(torch_ref)):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "nd, mode", [(2, "bilinear"), (2, "nearest"), (2, "bicubic"), (3, "bilinear"), (3, "nearest")]
+)
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+def test_gradcheck_every_mode(nd, mode, padding_mode):
+    rng = np.random.default_rng(5)
+    x = retrograd.tensor(rng.standard_normal((1, 2) + (3, 4, 2)[:nd]), requires_grad=True)
+    # points away from pixel lines and from the reflection's folds (kinks of the sampling)
+    points = rng.integers(-5, 5, (1,) + (2, 2, 1)[:nd] + (nd,)) * 0.25 + 0.1
+    g = retrograd.tensor(points, requires_grad=True)
+    sampler = retrograd.grid_sampler_2d if nd == 2 else retrograd.grid_sampler_3d
+
+    def f(x, g):
+        return sampler(
+            x,
+            g,
+            ("bilinear", "nearest", "bicubic").index(mode),
+            ("zeros", "border", "reflection").index(padding_mode),
+            False,
+        )
+
+    assert gradcheck(f, (x, g))
+    assert gradgradcheck(f, (x, g))
+
+
+def test_nodes_and_edges_match_pytorch(torch_ref):
+    def run(lib):
+        x = lib.ones(1, 1, 2, 2, 2, requires_grad=True)
+        g = lib.zeros(1, 1, 1, 1, 3, requires_grad=True)
+        y = lib.grid_sampler_3d(x, g, 0, 0, False)
+        gx, gg = lib.autograd.grad(y.sum(), (x, g), create_graph=True)
+        return type(y.grad_fn).__name__, len(y.grad_fn.next_functions), gg.requires_grad
+
+    assert run(retrograd) == run(torch_ref)
 
 
 @pytest.mark.parametrize("align_corners", [False, True])
@@ -89,6 +171,14 @@ ERRORS = [
     lambda t, F: F.grid_sample(_x(t), _g(t, 1, 1, 5, 6, 2), align_corners=False),
     lambda t, F: F.grid_sample(_x(t).repeat(2, 1, 1, 1), _g(t), align_corners=False),
     lambda t, F: F.grid_sample(_x(t), _g(t).double(), align_corners=False),
+    lambda t, F: F.grid_sample(_x(t)[0], _g(t, 2, 5, 1), align_corners=False),
+    lambda t, F: F.grid_sample(_x(t), _g(t, 1, 1, 5, 6, 2), align_corners=False),
+    lambda t, F: F.grid_sample(_x(t)[..., :0], _g(t), align_corners=False),
+    lambda t, F: F.grid_sample(_x(t)[None], _g(t, 1, 1, 5, 6, 3), "bicubic", align_corners=False),
+    lambda t, F: t.grid_sampler_2d(_x(t)[0], _g(t), 0, 0, False),
+    lambda t, F: t.grid_sampler_3d(_x(t), _g(t, 1, 5, 6, 3), 0, 0, False),
+    lambda t, F: t.grid_sampler_2d(_x(t).int(), _g(t).int(), 0, 0, False),
+    lambda t, F: t.grid_sampler_2d(_x(t).repeat(2, 1, 1, 1), _g(t), 2, 1, True),
     lambda t, F: F.affine_grid(t.zeros(2, 2, 3), (2, 3, 4), align_corners=False),
     lambda t, F: F.affine_grid(t.zeros(2, 3), (2, 3, 4, 5), align_corners=False),
     lambda t, F: F.affine_grid(t.zeros(2, 2, 3), (2, 3, 4, 5, 6), align_corners=False),
@@ -106,3 +196,18 @@ def test_errors_match_pytorch(torch_ref, i):
         caught.append(info.value)
     assert type(caught[0]) is type(caught[1])
     assert str(caught[1]) in str(caught[0])
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+def test_nan_and_infinite_points_match_pytorch(torch_ref, mode, padding_mode):
+    """A nan or infinite point reads nothing with zeros padding and clips to an edge with the
+    others (a nan to 0), as PyTorch's kernels do (values only: PyTorch's backward crashes on
+    such points)."""
+    nan, inf = float("nan"), float("inf")
+    points = [[[[nan, 0.2], [0.1, inf], [-inf, 0.3], [0.5, 0.5]]]]
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = lib.arange(12.0).reshape(1, 1, 3, 4)
+        got.append(lib.nn.functional.grid_sample(x, lib.tensor(points), mode, padding_mode, False))
+    np.testing.assert_allclose(got[0].numpy(), got[1].numpy(), rtol=1e-6)

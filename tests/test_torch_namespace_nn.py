@@ -357,30 +357,30 @@ def test_affine_grid_generator_and_grid_sampler():
     _same(lambda t, th: t.affine_grid_generator(th, [2, 1, 3, 4], True), (2, 2, 3))
     _same(lambda t, th: t.affine_grid_generator(th, [1, 2, 2, 3, 2], False), (1, 3, 4))
     _same(lambda t, th: t.nn.functional.affine_grid(th, [2, 1, 3, 4], False), (2, 2, 3))
-    for mode in (0, 1):
+    for mode in (0, 1, 2):
         for pad in (0, 1, 2):
             for corners in (False, True):
                 _same(
                     lambda t, i, g: t.grid_sampler(i, g, mode, pad, corners),
                     (2, 1, 3, 4),
                     (2, 3, 4, 2),
-                    node=False,
                 )
                 _same(
                     lambda t, i, g: t.grid_sampler_2d(i, g, mode, pad, corners),
                     (2, 1, 3, 4),
                     (2, 3, 4, 2),
-                    node=False,
                 )
+                if mode < 2:
+                    _same(
+                        lambda t, i, g: t.grid_sampler_3d(i, g, mode, pad, corners),
+                        (2, 1, 3, 4, 2),
+                        (2, 3, 4, 1, 3),
+                    )
     _raises_same(
         lambda t, i, g: t.grid_sampler_3d(i, g, 0, 0, False),
         _pair((2, 1, 3, 4)),
         _pair((2, 3, 4, 2)),
     )
-    with pytest.raises(NotImplementedError, match="grid_sampler_3d"):
-        retrograd.grid_sampler_3d(
-            retrograd.ones(1, 1, 2, 2, 2), retrograd.zeros(1, 2, 2, 2, 3), 0, 0, False
-        )
 
 
 # --- norms and conv_tbc ----------------------------------------------------------------------

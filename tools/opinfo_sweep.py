@@ -181,8 +181,14 @@ def resolve(fn, torch, rg):
     self = getattr(fn, "__self__", None)
     if self is not None and isinstance(self, type) and issubclass(self, torch.Tensor) and name:
         return _lookup(rg, name) if hasattr(rg, name) else _lookup(rg.Tensor, name)
-    if type(fn).__name__ == "OpOverloadPacket" or type(fn).__name__ == "OpOverload":
-        raise Missing(f"torch.ops.aten.{name}")
+    if type(fn).__name__ in ("OpOverloadPacket", "OpOverload"):  # torch.ops.aten.slice.Tensor
+        packet = getattr(fn, "overloadpacket", fn).__name__
+        aten = getattr(rg.ops.aten, packet)
+        if not aten.exists():
+            raise Missing(f"torch.ops.aten.{packet}")
+        return (
+            getattr(aten, fn._overloadname) if fn is not getattr(fn, "overloadpacket", fn) else aten
+        )
     module = getattr(fn, "__module__", None) or ""
     qualname = getattr(fn, "__qualname__", name) or ""
     if isinstance(fn, types.BuiltinFunctionType) or "<locals>" in qualname:
@@ -200,6 +206,10 @@ def resolve(fn, torch, rg):
         for prefix in ("linalg_", "special_", "fft_"):  # torch._C._linalg.linalg_solve
             if target.endswith(prefix[:-1]) and qualname.startswith(prefix):
                 qualname = qualname[len(prefix) :]
+        if module == "torch._C._nn" and not hasattr(root, qualname):
+            aten = getattr(rg.ops.aten, qualname)  # an operator F names otherwise (log_sigmoid)
+            if aten.exists():
+                return aten
         return _lookup(root, qualname)
     if module.startswith("torch"):
         mod = "retrograd" + module[len("torch") :]

@@ -188,8 +188,10 @@ from .dtypes import (
 from .func import vmap
 from .functional import istft, stft
 from .jit import fork, wait
-from .ops.reduction import return_types
+from .ops.indexing import _unsafe_masked_index, _unsafe_masked_index_put_accumulate
+from .ops.reduction import _safe_softmax, _softmax_backward_data, return_types
 from .ops.sampling import _standard_gamma
+from .ops.shape import _chunk_cat
 from .ops.sparse_coo import sparse_coo_tensor
 from .printing import set_printoptions
 from .random import thread_safe_generator

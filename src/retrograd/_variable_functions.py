@@ -13,6 +13,7 @@ from ._array import xp
 from ._generator import default_generator
 from ._switches import grad_mode as _grad_state
 from .nn import functional as F
+from .ops import grid_sampler as _grid_sampler
 from .ops import nnops as _nn
 from .ops.inplace import check_inplace
 from .tensor import Tensor, _make
@@ -64,6 +65,26 @@ def native_batch_norm(
     return tuple(
         _nn._batch_norm(input, weight, bias, running_mean._data, running_var._data, False, eps)
     )
+
+
+def _native_batch_norm_legit(
+    input: Tensor, weight, bias, running_mean, running_var, training=None, momentum=None, eps=None
+):
+    """``torch._native_batch_norm_legit``: ``native_batch_norm``; its ``no_stats`` overload
+    ``(input, weight, bias, training, momentum, eps)`` keeps no running statistics."""
+    if isinstance(running_mean, bool):  # the no_stats overload
+        training, momentum, eps = running_mean, running_var, training
+        running_mean = running_var = None
+    return native_batch_norm(
+        input, weight, bias, running_mean, running_var, training, momentum, eps
+    )
+
+
+def _batch_norm_with_update(input: Tensor, weight, bias, running_mean, running_var, momentum, eps):
+    """``torch.ops.aten._batch_norm_with_update``: ``native_batch_norm`` in training, the running
+    statistics updated, and an empty reserve (a cuDNN workspace elsewhere) after its results."""
+    out = native_batch_norm(input, weight, bias, running_mean, running_var, True, momentum, eps)
+    return (*out, _make(xp.empty(0, xp.uint8)))
 
 
 def layer_norm(
@@ -462,47 +483,18 @@ native_channel_shuffle = F.native_channel_shuffle
 # --- sampling grids ------------------------------------------------------------------------------
 
 
-_INTERPOLATION = ("bilinear", "nearest", "bicubic")
-_PADDING = ("zeros", "border", "reflection")
-
-
 def grid_sampler(
     input: Tensor, grid: Tensor, interpolation_mode: int, padding_mode: int, align_corners: bool
 ) -> Tensor:
     """``torch.grid_sampler``: ``F.grid_sample`` with the modes as ints (interpolation: 0
     bilinear, 1 nearest, 2 bicubic; padding: 0 zeros, 1 border, 2 reflection)."""
     return F.grid_sample(
-        input, grid, _INTERPOLATION[interpolation_mode], _PADDING[padding_mode], align_corners
+        input,
+        grid,
+        _grid_sampler.MODES[interpolation_mode],
+        _grid_sampler.PADDINGS[padding_mode],
+        align_corners,
     )
-
-
-def _grid_sampler_nd(nd: int):
-    def sampler(
-        input: Tensor,
-        grid: Tensor,
-        interpolation_mode: int,
-        padding_mode: int,
-        align_corners: bool,
-    ) -> Tensor:
-        if input.ndim != nd + 2 or grid.ndim != nd + 2:
-            raise RuntimeError(
-                f"grid_sampler(): expected {nd + 2}D input and grid with same number of "
-                f"dimensions, but got input with sizes {list(input.shape)} and grid with sizes "
-                f"{list(grid.shape)}"
-            )
-        if nd == 3:
-            raise NotImplementedError(
-                "grid_sampler_3d: sampling 5-D inputs (3-D volumes) is not built in retrograd"
-            )
-        return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
-
-    sampler.__name__ = sampler.__qualname__ = f"grid_sampler_{nd}d"
-    sampler.__doc__ = f"``torch.grid_sampler_{nd}d``: ``grid_sampler`` for {nd + 2}-D inputs."
-    return sampler
-
-
-grid_sampler_2d = _grid_sampler_nd(2)
-grid_sampler_3d = _grid_sampler_nd(3)
 
 
 # --- norms ---------------------------------------------------------------------------------------
@@ -667,8 +659,6 @@ __all__ = [
     "feature_dropout",
     "feature_dropout_",
     "grid_sampler",
-    "grid_sampler_2d",
-    "grid_sampler_3d",
     "group_norm",
     "gru",
     "gru_cell",
@@ -684,6 +674,7 @@ __all__ = [
     "native_batch_norm",
     "native_channel_shuffle",
     "native_dropout",
+    "_native_batch_norm_legit",
     "native_group_norm",
     "native_layer_norm",
     "native_norm",

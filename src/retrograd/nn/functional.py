@@ -6,7 +6,6 @@ but ``nll_loss``, are compositions of ops, so their gradients (of any order) nee
 """
 
 import functools
-import itertools
 import math
 import warnings
 
@@ -26,6 +25,7 @@ from ..ops import conv as _conv
 from ..ops import ctc as _ctc
 from ..ops import fold as _fold
 from ..ops import fractional as _fractional
+from ..ops import grid_sampler as _grid_sampler
 from ..ops import nnops as _nn
 from ..ops import pool3d as _pool3d
 from ..ops import resample as _resample
@@ -137,9 +137,13 @@ def softsign(input: Tensor) -> Tensor:
     return input / (input.abs() + 1)
 
 
-def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
-    """``F.threshold``: x where x > threshold, else value."""
+def _threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """``F.threshold``: x where x > threshold, else value (named ``_threshold``, as PyTorch's
+    function is)."""
     return (_nn.threshold_ if inplace else _nn.threshold)(input, threshold, value)
+
+
+threshold = _threshold
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -2475,29 +2479,6 @@ def affine_grid(theta: Tensor, size, align_corners=None) -> Tensor:
     return _nn.affine_grid_generator(theta, size, bool(align_corners))
 
 
-def _reflect(x: Tensor, low: float, high: float) -> Tensor:
-    """Coordinates folded back into [low, high] by reflection at both ends."""
-    span = high - low
-    if span <= 0:
-        return x * 0
-    x = (x - low).abs()
-    flips = _ops.floor(x / span)
-    extra = _ops.fmod(x, span)
-    even = _ops.remainder(flips, 2) == 0
-    return _ops.where(even, extra + low, span - extra + low)
-
-
-def _source_coords(g: Tensor, n: int, padding_mode: str, align_corners: bool) -> Tensor:
-    """Normalised grid coordinates as pixel coordinates, padded as ``padding_mode`` says."""
-    x = (g + 1) / 2 * (n - 1) if align_corners else ((g + 1) * n - 1) / 2
-    if padding_mode == "border":
-        x = x.clamp(0, n - 1)
-    elif padding_mode == "reflection":
-        x = _reflect(x, 0.0, n - 1.0) if align_corners else _reflect(x, -0.5, n - 0.5)
-        x = x.clamp(0, n - 1)
-    return x
-
-
 def grid_sample(
     input: Tensor,
     grid: Tensor,
@@ -2507,9 +2488,8 @@ def grid_sample(
 ) -> Tensor:
     """``F.grid_sample``: ``input`` [N, C, H, W] read at the normalised (x, y) points of ``grid``
     [N, Ho, Wo, 2] (or [N, C, D, H, W] at (x, y, z) points of [N, Do, Ho, Wo, 3]), by bilinear
-    (trilinear) weights or the nearest pixel; outside points read zeros, the
-    border, or the input reflected.  Composed of gathers and arithmetic, so both the input and
-    the grid get gradients (and double backward works)."""
+    (trilinear) weights, bicubic weights (2-D) or the nearest pixel; outside points read zeros,
+    the border, or the input reflected: ``torch.grid_sampler_2d`` or ``grid_sampler_3d``."""
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError(
             "nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
@@ -2523,66 +2503,11 @@ def grid_sample(
     if align_corners is None:
         warnings.warn(_ALIGN_DEFAULT, stacklevel=2)
         align_corners = False
-    if input.shape[0] != grid.shape[0]:
-        raise RuntimeError(
-            "grid_sampler(): expected grid and input to have same batch size, but got input "
-            f"with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
-        )
-    if input.ndim != grid.ndim:
-        raise RuntimeError(
-            f"grid_sampler(): expected {input.ndim}D input and grid with same number of "
-            f"dimensions, but got input with sizes {list(input.shape)} and grid with sizes "
-            f"{list(grid.shape)}"
-        )
-    if grid.shape[-1] != input.ndim - 2:
-        raise RuntimeError(
-            f"grid_sampler(): expected grid to have size {input.ndim - 2} in last dimension, "
-            f"but got grid with sizes {list(grid.shape)}"
-        )
-    if mode == "bicubic" and input.ndim == 5:
-        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
-    if mode == "bicubic":
-        raise NotImplementedError("grid_sample: mode='bicubic' is not built in retrograd")
-    if input.dtype != grid.dtype:
-        raise RuntimeError(
-            f"expected scalar type {_dtype_name(input._data)} but found {_dtype_name(grid._data)}"
-        )
-    n, c = input.shape[:2]
-    sizes = tuple(input.shape[2:])  # (D,) H, W
-    nd = len(sizes)
-    out_shape = tuple(grid.shape[1:-1])
-    # grid's last dimension holds (x, y[, z]): the reverse of the input's spatial order
-    coords = [
-        _source_coords(grid[..., nd - 1 - i], sizes[i], padding_mode, align_corners)
-        for i in range(nd)
-    ]
-    flat = input.reshape(n, c, -1)
-    count = math.prod(out_shape)
-
-    def read(points) -> Tensor:
-        """input at integer points (zero where outside), [N, C, *out_shape]."""
-        inside = (points[0] >= 0) & (points[0] <= sizes[0] - 1)
-        index = points[0].clamp(0, sizes[0] - 1)
-        for p, size in zip(points[1:], sizes[1:], strict=True):
-            inside = inside & (p >= 0) & (p <= size - 1)
-            index = index * size + p.clamp(0, size - 1)
-        index = index.long().reshape(n, 1, -1).expand(n, c, count)
-        values = flat.gather(2, index).reshape(n, c, *out_shape)
-        return values * inside.unsqueeze(1).to(values.dtype)
-
-    if mode == "nearest":
-        # the grid gets a zero gradient, as in PyTorch (an empty slice's sum keeps it in the graph)
-        return read([_ops.round(p).detach() for p in coords]) + grid[..., :0].sum()
-    lows = [_ops.floor(p).detach() for p in coords]
-    highs = [(p - low).unsqueeze(1) for p, low in zip(coords, lows, strict=True)]
-    weights = [(1 - hi, hi) for hi in highs]
-    terms = []
-    for corner in itertools.product((0, 1), repeat=nd):
-        weight = weights[0][corner[0]]
-        for pair, bit in zip(weights[1:], corner[1:], strict=True):
-            weight = weight * pair[bit]
-        terms.append(read([low + bit for low, bit in zip(lows, corner, strict=True)]) * weight)
-    out = terms[0]
-    for term in terms[1:]:
-        out = out + term
-    return out
+    sampler = _ops.grid_sampler_2d if input.ndim == 4 else _ops.grid_sampler_3d
+    return sampler(
+        input,
+        grid,
+        _grid_sampler.MODES.index(mode),
+        _grid_sampler.PADDINGS.index(padding_mode),
+        bool(align_corners),
+    )

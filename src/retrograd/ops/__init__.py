@@ -23,6 +23,7 @@ from . import (
     factorizations,
     fold,
     fractional,
+    grid_sampler,
     householder,
     index_reduce,
     indexing,
@@ -72,6 +73,7 @@ MODULES = (
     pool3d,
     fold,
     fractional,
+    grid_sampler,
     arrangement,
     statistics,
     storage,
@@ -91,6 +93,7 @@ if TYPE_CHECKING:  # the names the loop above makes, spelled out for type checke
     from .complex_numbers import *  # noqa: F403
     from .composite import *  # noqa: F403
     from .conv import *  # noqa: F403
+    from .grid_sampler import *  # noqa: F403
     from .householder import *  # noqa: F403
     from .index_reduce import *  # noqa: F403
     from .indexing import *  # noqa: F403

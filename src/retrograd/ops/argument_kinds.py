@@ -4735,6 +4735,30 @@ OP_KINDS = {
         ),
     ),
     "geqrf": ((None, ((0, "self", "input", "Tensor", False, False),)),),
+    "grid_sampler_2d": (
+        (
+            None,
+            (
+                (0, "input", "input", "Tensor", False, False),
+                (1, "grid", "grid", "Tensor", False, False),
+                (2, "interpolation_mode", "interpolation_mode", "int", False, False),
+                (3, "padding_mode", "padding_mode", "int", False, False),
+                (4, "align_corners", "align_corners", "bool", False, False),
+            ),
+        ),
+    ),
+    "grid_sampler_3d": (
+        (
+            None,
+            (
+                (0, "input", "input", "Tensor", False, False),
+                (1, "grid", "grid", "Tensor", False, False),
+                (2, "interpolation_mode", "interpolation_mode", "int", False, False),
+                (3, "padding_mode", "padding_mode", "int", False, False),
+                (4, "align_corners", "align_corners", "bool", False, False),
+            ),
+        ),
+    ),
     "gt": (
         (
             "(Tensor input, Tensor other, *, Tensor out = None)",

@@ -57,12 +57,34 @@ class OpOverloadPacket:
     def __str__(self) -> str:
         return f"aten.{self._name}"
 
+    def _function(self):
+        """retrograd's function of this name: ``retrograd.<name>``, or where ``_ATEN_ONLY`` says."""
+        obj = sys.modules[__name__.split(".")[0]]  # (retrograd's namespace, imported by now)
+        for part in _ATEN_ONLY.get(self._name, self._name).split("."):
+            obj = getattr(obj, part, None)
+        return obj if callable(obj) else None
+
+    def exists(self) -> bool:
+        """Whether retrograd has this operator."""
+        return self._function() is not None
+
     def __call__(self, *args, **kwargs):
-        root = sys.modules[__name__.split(".")[0]]  # (retrograd's namespace, imported by now)
-        fn = getattr(root, self._name, None)
-        if not callable(fn):
+        fn = self._function()
+        if fn is None:
             raise NotImplementedError(f"torch.ops.aten.{self._name}: no such op in retrograd")
         return fn(*args, **kwargs)
+
+
+# Operators PyTorch names only under torch.ops.aten (there is no torch.<name>): where retrograd
+# has each, from its top-level namespace.
+_ATEN_ONLY = {
+    "_batch_norm_with_update": "_variable_functions._batch_norm_with_update",
+    "_upsample_bilinear2d_aa": "ops.resample.upsample_bilinear2d_aa",
+    "log_sigmoid": "nn.functional.logsigmoid",
+    "max_pool2d_with_indices_backward": "ops.conv.max_pool2d_with_indices_backward",
+    "native_dropout_backward": "ops.nnops.native_dropout_backward",
+    "slice": "ops.composite.slice_tensor",
+}
 
 
 _PACKETS: dict = {}

@@ -144,6 +144,18 @@ def narrow(input, dim: int, start: int, length: int):
     return _indexing._slice(input, key, False, _indexing._slice)
 
 
+def slice_tensor(self, dim: int = 0, start=None, end=None, step: int = 1):
+    """``torch.ops.aten.slice.Tensor``: ``self[..., start:end:step]`` along ``dim`` (a view;
+    out-of-range bounds are clipped, as a Python slice's are)."""
+    if not self.ndim:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, self.ndim)
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    key = (slice(None),) * d + (slice(start, end, step), Ellipsis)
+    return _indexing._slice(self, key, False, _indexing._slice)
+
+
 @tensor_method
 def unflatten(input, dim: int, sizes):
     """``torch.unflatten``: dimension ``dim`` split into ``sizes`` (one of them may be -1)."""

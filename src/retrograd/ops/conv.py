@@ -29,7 +29,7 @@ from .._array import xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from . import autocast as _autocast
-from .pointwise import _SAME_WIDTH_INT, cj
+from .pointwise import _SAME_WIDTH_INT, cj, zero_grad
 from .registry import op, refuse_complex, shared_formulas
 
 _as_strided = xp.lib.stride_tricks.as_strided
@@ -1013,6 +1013,27 @@ def _pool_scatter(self, indices, input_shape, window=None):
     plane = input_shape[-2] * input_shape[-1]
     summed = xp.bincount(_flat_indices(indices, plane), weights=self.ravel(), minlength=total)
     return summed.astype(self.dtype, copy=False).reshape(input_shape)
+
+
+@op(
+    inputs="grad_output self",
+    grads=(lambda g, n: _max_pool2d(g, n.indices), zero_grad),
+    method=False,
+    node="MaxPool2DWithIndicesBackwardBackward0",
+)
+def _max_pool2d_backward(grad_output, self, indices):
+    """``_pool_scatter`` with an edge to the pooled input as well, whose gradient is zero (the
+    result does not vary with it): PyTorch's max_pool2d_with_indices_backward."""
+    return _pool_scatter.opdef.forward(grad_output, indices, self.shape)
+
+
+def max_pool2d_with_indices_backward(
+    grad_output, self, kernel_size, stride, padding, dilation, ceil_mode, indices
+):
+    """``torch.ops.aten.max_pool2d_with_indices_backward``: the gradient of ``max_pool2d``'s
+    input from its output's, each added back at the input position ``indices`` names."""
+    _pool_geometry(self.shape, kernel_size, stride, padding, dilation, ceil_mode)
+    return _max_pool2d_backward(grad_output, self, indices._data)
 
 
 def _place_disjoint(g, codes, input_shape, window, channels_last):

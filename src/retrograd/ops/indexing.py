@@ -1432,6 +1432,53 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     return _make(xp.isin(a, b, assume_unique=assume_unique, invert=invert))
 
 
+# --- the unsafe masked reads and writes ----------------------------------------------------------
+
+
+def _masked_key(self: Tensor, indices) -> tuple:
+    """PyTorch's ``Tensor?[]`` indices as an array key, each clamped into its dimension (the
+    unsafe masked ops read or write every position, masked ones too)."""
+    if any(i is None for i in indices):
+        raise TypeError(
+            "expected Tensor as element "
+            f"{[i is None for i in indices].index(True)} in argument 2, but got NoneType"
+        )
+    return tuple(xp.clip(i._data, -n, n - 1) for i, n in zip(indices, self.shape, strict=False))
+
+
+@op(
+    saves="self_shape",
+    grads=(lambda g, n: _masked_put(g.new_zeros(n.self_shape), g, n.mask, n.key),),
+    node="UnsafeMaskedIndexBackward0",
+    method=False,
+)
+def _masked_index(self, mask, key, fill):
+    return xp.where(mask, self[key], self.dtype.type(fill))
+
+
+@op(
+    inputs="self values",
+    grads=(lambda g, n: g, lambda g, n: _masked_index(g, n.mask, n.key, 0)),
+    node="UnsafeMaskedIndexPutAccumulateBackward0",
+    method=False,
+)
+def _masked_put(self, values, mask, key):
+    out = self.copy()
+    xp.add.at(out, key, xp.where(mask, values, self.dtype.type(0)))
+    return out
+
+
+def _unsafe_masked_index(self: Tensor, mask: Tensor, indices, fill) -> Tensor:
+    """``torch._unsafe_masked_index``: ``self[indices]`` where ``mask`` holds, else ``fill``."""
+    return _masked_index(self, mask._data, _masked_key(self, indices), fill)
+
+
+def _unsafe_masked_index_put_accumulate(self: Tensor, mask: Tensor, indices, values) -> Tensor:
+    """``torch._unsafe_masked_index_put_accumulate``: ``values`` where ``mask`` holds added
+    into a copy of ``self`` at ``indices``."""
+    return _masked_put(self, values, mask._data, _masked_key(self, indices))
+
+
 __all__ = [
     "masked_select",
     "select_scatter",

@@ -1961,6 +1961,24 @@ def _masked_scale(self, mask, scale, grad_scale):
     return (self * mask * self.dtype.type(scale)).astype(self.dtype, copy=False)
 
 
+@op(
+    inputs="grad_output",
+    node="NativeDropoutBackwardBackward0",
+    method=False,
+    grads=(lambda g, n: _dropout_backward(g, n.mask, n.scale),),
+)
+def _dropout_backward(grad_output, mask, scale):
+    """``grad_output * mask * scale``, shapes alike: the gradient of dropout's input."""
+    return _masked_scale.opdef.forward(grad_output, mask, scale, scale)
+
+
+def native_dropout_backward(grad_output: Tensor, mask: Tensor, scale: float) -> Tensor:
+    """``torch.ops.aten.native_dropout_backward``: ``grad_output * mask * scale``."""
+    if tuple(mask.shape) == tuple(grad_output.shape):
+        return _dropout_backward(grad_output, mask._data, scale)
+    return grad_output * mask * scale  # (shapes that broadcast)
+
+
 def as_index(target) -> "xp.ndarray":
     """An int64 array from a Tensor, array or int, to index with."""
     return target._data if isinstance(target, Tensor) else xp.asarray(target)

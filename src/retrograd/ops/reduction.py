@@ -924,6 +924,23 @@ def softmax(self, dim, dtype=None):
         return c_order(e / _summed_along(e, axis))
 
 
+@op(
+    saves="self_dtype result",
+    grads=(_softmax_grad,),
+    check=_check_softmax("softmax"),
+    method=False,
+)
+def _safe_softmax(self, dim, dtype=None):
+    """``torch._safe_softmax``: softmax, but 0 along a slice that is all -inf (attention with
+    every key masked), where softmax gives nan; its gradient there is 0 too."""
+    out = softmax.opdef.forward(self, dim, dtype)
+    axis = _axis(dim, self.ndim)
+    if self.size and axis is not None:
+        masked = _reduced_along(xp.logical_and, self == -xp.inf, axis)
+        out[xp.broadcast_to(masked, out.shape)] = 0
+    return out
+
+
 def _log_softmax_grad(g, n):
     y = n.result
     return _to_dtype(_log_softmax_backward_data(g, y, n.dim, y.dtype), n.self_dtype)

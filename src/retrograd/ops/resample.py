@@ -65,6 +65,18 @@ def _cubic_weights(t, a):
     return [far(t + 1.0), near(t), near(1.0 - t), far(2.0 - t)]
 
 
+def _cubic_slopes(t, a):
+    """d / dt of each of ``_cubic_weights(t, a)``."""
+
+    def near(x):
+        return (3 * (a + 2) * x - 2 * (a + 3)) * x
+
+    def far(x):
+        return (3 * a * x - 10 * a) * x + 8 * a
+
+    return [far(t + 1.0), near(t), -near(1.0 - t), -far(2.0 - t)]
+
+
 def _cubic_matrix(size, out, align_corners, scale_factor):
     m = xp.zeros((out, size))
     rows = xp.arange(out)
@@ -209,6 +221,29 @@ def resample(input, mode, out_sizes, align_corners=False, scale_factors=None, an
     in_sizes = tuple(input.shape[input.ndim - k :])
     mats = matrices(mode, in_sizes, out_sizes, bool(align_corners), scale_factors, antialias)
     return OPS[(mode + "-aa" if antialias else mode, k)](input, mats)
+
+
+def upsample_bilinear2d_aa(
+    input, output_size, align_corners, scales_h=None, scales_w=None, *, scale_factors=None
+):
+    """``torch.ops.aten._upsample_bilinear2d_aa``: antialiased bilinear resampling of a 4-D
+    input to ``output_size``, or (given as the fourth argument, a list: the ``vec`` overload)
+    by ``scale_factors``, the output's size their floor."""
+    if isinstance(scales_h, (list, tuple)):  # the vec overload's scale_factors
+        scale_factors = scales_h
+    elif scale_factors is None and (scales_h is not None or scales_w is not None):
+        scale_factors = (scales_h, scales_w)
+    in_sizes = tuple(input.shape[2:])
+    if output_size is None:
+        output_size = [math.floor(n * f) for n, f in zip(in_sizes, scale_factors)]
+    return resample(
+        input,
+        "bilinear",
+        tuple(output_size),
+        align_corners,
+        None if scale_factors is None else tuple(scale_factors),
+        antialias=True,
+    )
 
 
 def adaptive_avg_pool3d(input, output_size):

@@ -8,7 +8,7 @@ from ..tensor import _ABSENT, Tensor, _is_index, _make, _wrap_dim, int_list
 from . import arguments
 from .indexing import index_select
 from .reduction import dims_arg
-from .registry import op, refresh_views, tensor_method
+from .registry import no_derivative, op, refresh_views, tensor_method
 
 
 def _infer(shape, numel):
@@ -989,6 +989,50 @@ def _block_diag(tensors, shapes, in_dtypes, dtype):
         out[r : r + m.shape[0], c : c + m.shape[1]] = m
         r, c = r + m.shape[0], c + m.shape[1]
     return out
+
+
+_chunk_cat_no_derivative, _chunk_cat_no_forward_ad = no_derivative("_chunk_cat")
+
+
+@op(
+    "_chunk_cat",
+    inputs="tensors",
+    grads=(_chunk_cat_no_derivative,),
+    jvp=_chunk_cat_no_forward_ad,
+    node="torch::autograd::NotImplemented",
+    method=False,
+)
+def _chunk_cat_arrays(tensors, dim, num_chunks):
+    rows = []
+    for a in tensors:
+        missing = -a.shape[dim] % num_chunks
+        if missing:  # zeros after the last chunk's values
+            pads = [(0, 0)] * a.ndim
+            pads[dim] = (0, missing)
+            a = xp.pad(a, pads)
+        rows.append(a.reshape(a.shape[:dim] + (num_chunks, -1)))
+    return xp.concatenate(rows, -1)
+
+
+def _chunk_cat(tensors, dim: int, num_chunks: int) -> Tensor:
+    """``torch._chunk_cat``: each tensor cut into ``num_chunks`` equal chunks along ``dim``
+    (zeros padding the last), each chunk flattened over ``dim`` and the dimensions after it, and
+    the chunks of every tensor side by side: [*sizes before dim, num_chunks, total].  PyTorch
+    gives it no derivative."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("_chunk_cat expects a non-empty input tensor list")
+    if num_chunks < 1:
+        raise RuntimeError("_chunk_cat expects positive num_chunks")
+    d = _wrap_dim(dim, tensors[0].ndim)
+    for t in tensors:
+        if t.dtype != tensors[0].dtype:
+            raise RuntimeError("_chunk_cat expects all input tensors with the same dtype")
+        if t.ndim <= d or tuple(t.shape[:d]) != tuple(tensors[0].shape[:d]):
+            raise RuntimeError(
+                "_chunk_cat expects same sizes of 0,...,dim-1 dimensions for all tensors"
+            )
+    return _chunk_cat_arrays(tensors, d, num_chunks)
 
 
 def block_diag(*tensors):
