@@ -329,6 +329,18 @@ PROGRAMS = {
         p.requires_grad_()
         p.detach_()
     """,
+    "seed 10109273: minimum's and maximum's gradients end in a masked fill, as PyTorch's": """
+        t1 = torch.tensor([-1.734, -0.602, -0.978, 0.698], dtype=torch.float64, requires_grad=True)
+        t3 = t1.flatten()
+        t4 = t3 + t1
+        t10 = t3.mul(t4)
+        t11 = torch.minimum(t10, t3)
+        t12 = t11[None]
+        g14, = torch.autograd.grad((t12 * t12).sum(), [t10], create_graph=True, allow_unused=True)
+        t23 = g14.flatten()
+        g15, = torch.autograd.grad((torch.maximum(t10, t3) ** 2).sum(), [t3], create_graph=True)
+        (g14.sum() + g15.sum()).backward()
+    """,
 }
 
 

@@ -1185,7 +1185,8 @@ clamp_max.__doc__ = "``torch.clamp_max``: each element at most ``max`` (a number
 def _max_grad(first):
     def formula(g, n):
         a, b = (n.self, n.other) if first else (n.other, n.self)
-        return where(a < b, 0.0, where(a == b, g / 2, g))
+        # (PyTorch's form, so that a second-order graph has its nodes: MaskedFill over Where)
+        return where(a == b, g / 2, g).masked_fill_(a < b, 0)
 
     return formula
 
@@ -1193,7 +1194,7 @@ def _max_grad(first):
 def _min_grad(first):
     def formula(g, n):
         a, b = (n.self, n.other) if first else (n.other, n.self)
-        return where(a > b, 0.0, where(a == b, g / 2, g))
+        return where(a == b, g / 2, g).masked_fill_(a > b, 0)
 
     return formula
 
