@@ -538,7 +538,7 @@ class Tensor:
         if not _engine:  # the engine sits above this module: imported on first use
             from .autograd import backward, engine
 
-            _engine.extend((backward, engine.run))
+            _engine.extend((backward, engine.run_scalar))
         d = self._data
         if (
             gradient is None
@@ -550,10 +550,12 @@ class Tensor:
         ):
             # loss.backward(): the engine straight from here (as from autograd.backward, one
             # call below the user's, where the engine reads the user's call site), with the
-            # implicit gradient, ones (two C calls: ``xp.ones`` is Python code)
-            ones = xp.empty(d.shape, d.dtype)
-            ones.fill(1)
-            _engine[1]((self,), (_make(ones),), bool(retain_graph), False)
+            # implicit gradient, ones: a copy of ones made once per shape and dtype (one C call
+            # where ``xp.ones`` is Python code and empty-then-fill two)
+            ones = _ONES.get((d.shape, d.dtype))
+            if ones is None:
+                ones = _ONES[d.shape, d.dtype] = xp.ones(d.shape, d.dtype)
+            _engine[1](self, _make(ones.copy()), bool(retain_graph))
             return
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = (inputs,)
@@ -693,7 +695,8 @@ def int_list(name, shown, args, keyword=_ABSENT, overloaded=None) -> tuple:
 
 
 _new = object.__new__
-_engine = []  # autograd.backward and engine.run, once Tensor.backward has imported them
+_engine = []  # autograd.backward and engine.run_scalar, once Tensor.backward has imported them
+_ONES = {}  # (shape, dtype) -> ones of one element: loss.backward()'s implicit gradient, copied
 
 
 # How a view was made, when that forbids writing it (or its base) with the graph recorded later:

@@ -138,12 +138,22 @@ def _compiled(fn, fullgraph, backend, disable, dynamic):
     cf = CompiledFunction(fn, fullgraph)
     if isinstance(fn, Module):
         return cf
-    # The compiled function itself is what the caller gets (a wrapper around it would cost a
-    # call more): it takes the function's name, docstring and signature.
-    functools.update_wrapper(cf, fn)
-    cf._compiled_function = cf
-    cf._torchdynamo_orig_callable = fn
-    return cf
+
+    # The caller gets a plain function, as from PyTorch (a method it decorates binds): calling
+    # it costs less than calling an object's __call__, and it runs the last graph's ``fast``
+    # itself.
+    def compiled(*args, **kwargs):
+        fast = cf.fast
+        if fast is not None and not kwargs and _trace.active is None:
+            result = fast(args)
+            if result is not _MISS:
+                return result
+        return cf.call(args, kwargs)
+
+    functools.update_wrapper(compiled, fn)
+    compiled._compiled_function = cf
+    compiled._torchdynamo_orig_callable = fn
+    return compiled
 
 
 class OptimizedModule(Module):
@@ -212,6 +222,11 @@ class CompiledFunction:
             result = fast(args)
             if result is not _MISS:
                 return result
+        return self.call(args, kwargs)
+
+    def call(self, args, kwargs):
+        """A call that the last graph's ``fast`` did not take: the key of its signature, its
+        traces in order, or a new trace."""
         if _trace.active is not None:  # inside another trace: its ops are that trace's
             return self.fn(*args, **kwargs)
         tensors = []
@@ -623,15 +638,12 @@ def _write_runs(entry, steps, n_inputs, externals, out_slots, saved_slots, signa
     shape, dtype and requires_grad, or a value's type and value)."""
     src = Source(
         MISS=_MISS,
-        Tensor=Tensor,
         isinstance=isinstance,
         type=type,
-        new=object.__new__,
         Node=CompiledFunctionBackward,
         edge=_edge,
         seq=_sequence,
         rebuild=_rebuild,
-        gs=_grad_state,
         ddt=_default_dtype,
         programs=entry.programs,
     )
@@ -657,7 +669,17 @@ def _write_runs(entry, steps, n_inputs, externals, out_slots, saved_slots, signa
     n_out = len(out_slots)
     if entry.programs is not None:
         line("node = new(Node)")
-        edges = "".join(f"edge({everything[i]}), " for i in entry.diff_inputs)
+        # Each edge as _edge finds it, written out for the common case: a leaf whose
+        # AccumulateGrad lives (no grad_fn, no recorded write that may have made it stale).
+        for k, i in enumerate(entry.diff_inputs):
+            t = everything[i]
+            line(f"a{k} = {t}._acc")
+            line(f"if a{k} is not None and {t}._grad_fn is None and not {t}._vc.stale: a{k} = a{k}()")
+            line(f"else: a{k} = None")
+        edges = "".join(
+            f"(a{k}, 0) if a{k} is not None else edge({everything[i]}), "
+            for k, i in enumerate(entry.diff_inputs)
+        )
         line(f"node.next_functions = ({edges})")
         line("node._seq = next(seq)")
         line("node._programs = programs")
@@ -672,13 +694,13 @@ def _write_runs(entry, steps, n_inputs, externals, out_slots, saved_slots, signa
             if nr is None:
                 line(f"r{j} = make(s{out_slots[j]})")
             else:
-                line(f"r{j} = make(s{out_slots[j]}, True, node)")
+                src.tensor(f"r{j}", f"s{out_slots[j]}", "node")
                 if nr:
                     line(f"r{j}._output_nr = {nr}")
         checks += [
             f"(None, 0, r{j}._vc, s{out_slots[j]})" for kind, j in entry.exposed if kind == 1
         ]
-        line("node._checks = [" + ", ".join(checks) + "]")
+        line("node._checks = (" + "".join(f"{c}, " for c in checks) + ")")
     else:
         for j in range(n_out):
             line(f"r{j} = make(s{out_slots[j]})")

@@ -9,10 +9,11 @@ product, then what was written into it), an elementwise step (a bias added, relu
 result into it: the same NumPy loops with ``out=``, with no new array.
 """
 
+from .. import _switches
 from .._array import ndarray, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.node import Node, _modified_message, freed_error
-from ..tensor import _make
+from ..tensor import InferenceVersionCounter, Tensor, VersionCounter, _make
 from .trace import CAST, CONST, LIST, SLOT, _AttrSlot
 
 _DOUBLE_BACKWARD = "torch.compile with aot_autograd does not currently support double backward"
@@ -23,7 +24,18 @@ class Source:
     (``k3`` a constant, ``f2`` a step's forward, ``c2`` its check) in its namespace."""
 
     def __init__(self, **names):
-        self.ns = {"asarray": xp.asarray, "ndarray": ndarray, "make": _make, **names}
+        self.ns = {
+            "asarray": xp.asarray,
+            "ndarray": ndarray,
+            "make": _make,
+            "new": object.__new__,
+            "Tensor": Tensor,
+            "VC": VersionCounter,
+            "IVC": InferenceVersionCounter,
+            "sw": _switches,
+            "gs": _grad_state,
+            **names,
+        }
         self.lines = []
         self._consts = {}
         self._n = 0
@@ -38,6 +50,24 @@ class Source:
 
     def line(self, text):
         self.lines.append("    " + text)
+
+    def tensor(self, name, array, node=None, vc="VC()"):
+        """``name = make(array, node is not None, node)`` written out, as ``tensor._make`` does
+        (keep the two in step): a call less per result.  ``vc``: the version counter's maker
+        (``_make`` gives a result that needs no gradient, made in inference mode, an inference
+        one: see ``inference_vc``)."""
+        self.line(f"{name} = new(Tensor)")
+        self.line(f"{name}._data = {array}")
+        self.line(f"{name}._requires_grad = {node is not None}")
+        self.line(f"{name}._grad_fn = {node}")
+        self.line(f"{name}._vc = {vc}")
+        self.line(f"{name}._output_nr = 0")
+        self.line(f"{name}._cuts = None")
+
+    def inference_vc(self):
+        """A line that names the maker of the version counters of results needing no gradient
+        ``vc``, as ``_make`` chooses it: inside ``inference_mode``, an inference counter."""
+        self.line("vc = IVC if sw.inference_blocks and gs.inference else VC")
 
     def steps(self, steps, arrays=None, keep=()):
         """A line per step: ``s7 = f3(s2, k1)``.
@@ -179,9 +209,12 @@ def build(steps, inputs, results, name="program", arrays=None):
     ``Source.steps``."""
     src = Source()
     src.steps(steps, arrays, {r for r in results if r is not None})
-    src.line(
-        "return [" + "".join(("None" if r is None else f"make(s{r})") + ", " for r in results) + "]"
-    )
+    if any(r is not None for r in results):
+        src.inference_vc()
+    for j, r in enumerate(results):
+        if r is not None:
+            src.tensor(f"r{j}", f"s{r}", vc="vc()")
+    src.line("return [" + "".join(("None" if r is None else f"r{j}") + ", " for j, r in enumerate(results)) + "]")
     return src.function(f"{name}({', '.join(f's{i}' for i in inputs)})")
 
 

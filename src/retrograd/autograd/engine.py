@@ -12,13 +12,13 @@ import functools
 import heapq
 import threading
 from heapq import heappop, heappush
-from sys import getrefcount
+from sys import _getframe, getrefcount
 
 from .. import _switches
 from .._array import is_dense, sum_to_shape, xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import Tensor, _make, bump_version
-from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
+from .anomaly import INTERNAL_FILES, caller_site, check_gradients, node_origin, outside, warn_error_in
 from .cuts import state as _cut_state
 from .node import (
     ACCUMULATE_GRAD_SEQUENCE,
@@ -331,6 +331,18 @@ def _final_callbacks(final, passes):
         passes.pop()
 
 
+def run_scalar(t, grad, retain_graph):
+    """``run((t,), (grad,), retain_graph, False)``: ``loss.backward()``, which Tensor.backward
+    hands here directly (a graph of one node runs without the general pass's setup)."""
+    node = t._grad_fn
+    if (
+        node is None
+        or (t._vc.stale and t._view_base is not None)
+        or not _run_one(node, t._output_nr, grad, retain_graph, False)
+    ):
+        run((t,), (grad,), retain_graph, False)
+
+
 def _run_one(node, nr, grad, retain_graph, create_graph):
     """``run`` for a graph that is one node whose edges lead to leaves only, each at most once,
     with no hooks and no anomaly mode: the node, then each leaf's AccumulateGrad in the order the
@@ -350,7 +362,11 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
         leaves = [n for n, _ in edges if n is not None]
         if len(set(leaves)) != len(leaves):
             return False
-    site = caller_site(4)  # (the user's backward call: Tensor.backward's caller)
+    # the user's backward call (Tensor.backward's caller): caller_site(4), inline
+    f = _getframe(3)
+    if f.f_code.co_filename in INTERNAL_FILES:
+        f = outside(f)
+    site = (f.f_code, f.f_lasti)
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     final = _Pass()
@@ -403,15 +419,31 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
                     or len({id(g._data) if type(g) is Tensor else id(g) for _, g in todo}) == n
                 )
             for acc, g in todo:
-                a = g._data if type(g) is Tensor else None  # (a sparse gradient: no ._data)
-                mine = (
-                    a is not None
-                    and a.base is None
+                v = acc.variable
+                if type(g) is not Tensor:  # (a sparse gradient: no ._data)
+                    accumulate_grad(v, g, create_graph, site)
+                    continue
+                a = g._data
+                if (
+                    a.base is None
                     and a is not incoming
                     and g._grad_fn is None
                     and (distinct or sum(h._data is a for _, h in todo) == 1)
-                )
-                accumulate_grad(acc.variable, g, create_graph, site, True, mine)
+                ):
+                    if (
+                        v._grad is None
+                        and v._hooks is None
+                        and v._post_acc_hooks is None
+                        and not create_graph
+                        and v._requires_grad
+                        and a.dtype == v._data.dtype
+                        and a.shape == v._data.shape
+                    ):
+                        v._grad = g  # accumulate_grad's common case: a leaf's first gradient
+                    else:
+                        accumulate_grad(v, g, create_graph, site, True, True)
+                else:
+                    accumulate_grad(v, g, create_graph, site)
         else:
             for acc, g in todo:
                 accumulate_grad(acc.variable, g, create_graph, site)
