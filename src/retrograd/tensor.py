@@ -538,25 +538,23 @@ class Tensor:
         if not _engine:  # the engine sits above this module: imported on first use
             from .autograd import backward, engine
 
-            _engine.extend((backward, engine.run_scalar))
-        d = self._data
-        if (
-            gradient is None
-            and inputs is None
-            and not create_graph
-            and self._requires_grad
-            and d.size == 1
-            and d.dtype.kind in "fV"
-        ):
+            _engine.extend((backward, engine.run, engine.run_one))
+        if gradient is None and inputs is None and not create_graph and self._requires_grad:
             # loss.backward(): the engine straight from here (as from autograd.backward, one
             # call below the user's, where the engine reads the user's call site), with the
-            # implicit gradient, ones: a copy of ones made once per shape and dtype (one C call
-            # where ``xp.ones`` is Python code and empty-then-fill two)
+            # implicit gradient, ones: a copy of the ones of the loss's shape and dtype (one C
+            # call), kept for each one-element float shape and dtype met
+            d = self._data
             ones = _ONES.get((d.shape, d.dtype))
-            if ones is None:
-                ones = _ONES[d.shape, d.dtype] = xp.ones(d.shape, d.dtype)
-            _engine[1](self, _make(ones.copy()), bool(retain_graph))
-            return
+            if ones is None and d.size == 1 and d.dtype.kind in "fV":
+                ones = _ONES[d.shape, d.dtype] = xp.empty(d.shape, d.dtype)
+                ones.fill(1)
+            if ones is not None:
+                ones = _make(ones.copy())
+                retain_graph = bool(retain_graph)
+                if not _engine[2](self, ones, retain_graph, False):
+                    _engine[1]((self,), (ones,), retain_graph, False)
+                return
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = (inputs,)
         _engine[0](self, gradient, retain_graph, create_graph, None, inputs)
@@ -695,7 +693,7 @@ def int_list(name, shown, args, keyword=_ABSENT, overloaded=None) -> tuple:
 
 
 _new = object.__new__
-_engine = []  # autograd.backward and engine.run_scalar, once Tensor.backward has imported them
+_engine = []  # autograd.backward, engine.run and run_one, once Tensor.backward has imported them
 _ONES = {}  # (shape, dtype) -> ones of one element: loss.backward()'s implicit gradient, copied
 
 

@@ -102,14 +102,8 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     ``.grad`` is updated; without, the gradients that reached them are returned, None where none did.
     """
     if inputs is None and accumulate and len(roots) == 1:  # loss.backward() ...
-        t = roots[0]
-        node = t._grad_fn
         # ... of a graph of one node on leaves (a compiled function's, one op's)
-        if (
-            node is not None
-            and not (t._vc.stale and t._view_base is not None)
-            and _run_one(node, t._output_nr, grads[0], retain_graph, create_graph)
-        ):
+        if run_one(roots[0], grads[0], retain_graph, create_graph):
             return None
     root_edges = [gradient_edge(t) for t in roots]  # first: a leaf root makes its AccumulateGrad
     for i, (node, _) in enumerate(root_edges):
@@ -331,39 +325,43 @@ def _final_callbacks(final, passes):
         passes.pop()
 
 
-def run_scalar(t, grad, retain_graph):
-    """``run((t,), (grad,), retain_graph, False)``: ``loss.backward()``, which Tensor.backward
-    hands here directly (a graph of one node runs without the general pass's setup)."""
+def run_one(t, grad, retain_graph, create_graph):
+    """``run((t,), (grad,), ...)`` (every leaf, accumulating) for a graph that is one node whose
+    edges lead to leaves only, each at most once, with no hooks and no anomaly mode: the node, then
+    each leaf's AccumulateGrad in the order the general pass's ready heap pops them, without its
+    queue and dependency counts.  False (and nothing done) for any other graph.  Tensor.backward
+    calls it first for ``loss.backward()``, then ``run`` if it returns False."""
     node = t._grad_fn
+    hooks = _switches.node_hooks
     if (
         node is None
+        or (hooks and node._hooked)
+        or _switches.anomaly
+        or type(node) is AccumulateGrad
         or (t._vc.stale and t._view_base is not None)
-        or not _run_one(node, t._output_nr, grad, retain_graph, False)
     ):
-        run((t,), (grad,), retain_graph, False)
-
-
-def _run_one(node, nr, grad, retain_graph, create_graph):
-    """``run`` for a graph that is one node whose edges lead to leaves only, each at most once,
-    with no hooks and no anomaly mode: the node, then each leaf's AccumulateGrad in the order the
-    general pass's ready heap pops them, without its queue and dependency counts.  False (and nothing
-    done) for any other graph."""
-    hooks = _switches.node_hooks
-    if (hooks and node._hooked) or _switches.anomaly or type(node) is AccumulateGrad:
         return False
+    nr = t._output_nr
     edges = node.next_functions
-    for nxt, _ in edges:
-        if nxt is not None and (type(nxt) is not AccumulateGrad or (hooks and nxt._hooked)):
+    two = len(edges) == 2  # (the common case: two leaves, or one)
+    if two:
+        (a0, _), (a1, _) = edges
+        if a0 is not None and (type(a0) is not AccumulateGrad or (hooks and a0._hooked)):
             return False
-    if len(edges) == 2:
-        if edges[0][0] is edges[1][0] and edges[0][0] is not None:
+        if a1 is not None and (
+            type(a1) is not AccumulateGrad or (hooks and a1._hooked) or a1 is a0
+        ):
             return False
-    elif len(edges) > 2:
-        leaves = [n for n, _ in edges if n is not None]
-        if len(set(leaves)) != len(leaves):
-            return False
-    # the user's backward call (Tensor.backward's caller): caller_site(4), inline
-    f = _getframe(3)
+    else:
+        for nxt, _ in edges:
+            if nxt is not None and (type(nxt) is not AccumulateGrad or (hooks and nxt._hooked)):
+                return False
+        if len(edges) > 2:
+            leaves = [n for n, _ in edges if n is not None]
+            if len(set(leaves)) != len(leaves):
+                return False
+    # the user's backward call: Tensor.backward's caller (caller_site, inline)
+    f = _getframe(2)
     if f.f_code.co_filename in INTERNAL_FILES:
         f = outside(f)
     site = (f.f_code, f.f_lasti)
@@ -388,8 +386,7 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
             raise
         if not retain_graph:
             node._release(site)
-        if len(edges) == 2 and len(outs) == 2:  # (the common case: two leaves, or one)
-            (a0, _), (a1, _) = edges
+        if two and len(outs) == 2:
             g0, g1 = outs
             if a0 is None or g0 is None:
                 todo = () if a1 is None or g1 is None else ((a1, g1),)
