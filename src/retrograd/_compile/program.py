@@ -69,6 +69,18 @@ class Source:
         ``vc``, as ``_make`` chooses it: inside ``inference_mode``, an inference counter."""
         self.line("vc = IVC if sw.inference_blocks and gs.inference else VC")
 
+    def body(self, steps, arrays, results):
+        """``steps`` (see ``steps``), then ``return`` the arrays in slots ``results`` as new
+        tensors (None stands for no array)."""
+        self.steps(steps, arrays, {r for r in results if r is not None})
+        if any(r is not None for r in results):
+            self.inference_vc()
+        for j, r in enumerate(results):
+            if r is not None:
+                self.tensor(f"r{j}", f"s{r}", vc="vc()")
+        items = "".join(("None" if r is None else f"r{j}") + ", " for j, r in enumerate(results))
+        self.line(f"return [{items}]")
+
     def steps(self, steps, arrays=None, keep=()):
         """A line per step: ``s7 = f3(s2, k1)``.
 
@@ -208,14 +220,33 @@ def build(steps, inputs, results, name="program", arrays=None):
     slots ``results`` as new tensors (None stands for no array); ``arrays``: see
     ``Source.steps``."""
     src = Source()
-    src.steps(steps, arrays, {r for r in results if r is not None})
-    if any(r is not None for r in results):
-        src.inference_vc()
-    for j, r in enumerate(results):
-        if r is not None:
-            src.tensor(f"r{j}", f"s{r}", vc="vc()")
-    src.line("return [" + "".join(("None" if r is None else f"r{j}") + ", " for j, r in enumerate(results)) + "]")
+    src.body(steps, arrays, results)
     return src.function(f"{name}({', '.join(f's{i}' for i in inputs)})")
+
+
+def node_class(steps, seed, saved, results, arrays, checks):
+    """The node class of a trace with one output that requires grad: CompiledFunctionBackward
+    whose ``apply`` is the backward program itself (``build``'s, with the gradient ``seed`` and
+    the ``saved`` slots read from the node; ``checks``: whether it has saved tensors the user
+    holds, whose versions it checks), one call where the general ``apply`` makes two."""
+    src = Source(
+        DOUBLE_BACKWARD=_DOUBLE_BACKWARD, freed_error=freed_error, RuntimeError=RuntimeError
+    )
+    src.line("if gs.enabled: raise RuntimeError(DOUBLE_BACKWARD)")
+    src.line("saved = self._saved")
+    src.line("if saved is None: raise freed_error(self)")
+    if checks:
+        src.line("self._check_versions()")
+    if saved:
+        src.line("".join(f"s{i}, " for i in saved) + "= saved")
+    src.line(f"s{seed} = grads[0]._data")
+    src.body(steps, arrays, results)
+    apply = src.function("apply(self, grads, needed)")
+    return type(
+        "CompiledFunctionBackward",
+        (CompiledFunctionBackward,),
+        {"__slots__": (), "apply": apply, "__module__": CompiledFunctionBackward.__module__},
+    )
 
 
 # Forwards that are one ufunc call for the attributes given: the replay calls the ufunc itself
@@ -320,7 +351,9 @@ class CompiledFunctionBackward(Node):
 
     ``_saved``: the arrays the backward programs read; ``_programs[mask]``: the program for the
     outputs in ``mask`` (bit i: output i got a gradient); ``_checks``: the saved values that are
-    tensors the user holds (inputs, parameters, outputs), with their versions then.
+    tensors the user holds (inputs, parameters, outputs), with their versions then.  A trace
+    with one output that requires grad has a class of its own whose ``apply`` is the program
+    (``node_class``).
     """
 
     __slots__ = ("_saved", "_programs", "_checks", "_freed_at")
@@ -332,15 +365,8 @@ class CompiledFunctionBackward(Node):
         saved = self._saved
         if saved is None:
             raise freed_error(self)
-        for t, version, vc, array in self._checks:
-            if t is None:
-                if vc.version != version:
-                    raise RuntimeError(
-                        _modified_message(self, _make(array, True, self, vc), version)
-                    )
-            elif t._vc.version != version:
-                raise RuntimeError(_modified_message(self, t, version))
-        if len(grads) == 1:  # one output (the common case)
+        self._check_versions()
+        if len(grads) == 1:  # one output
             return self._programs[1](grads[0]._data, *saved)
         mask = 0
         arrays = []
@@ -355,6 +381,17 @@ class CompiledFunctionBackward(Node):
                 "call the function eagerly for it"
             )
         return program(*arrays, *saved)
+
+    def _check_versions(self):
+        """PyTorch's error if a saved tensor the user holds was changed in place since."""
+        for t, version, vc, array in self._checks:
+            if t is None:
+                if vc.version != version:
+                    raise RuntimeError(
+                        _modified_message(self, _make(array, True, self, vc), version)
+                    )
+            elif t._vc.version != version:
+                raise RuntimeError(_modified_message(self, t, version))
 
     def _release(self, where=None):
         if self._saved is not None:

@@ -46,7 +46,8 @@ _passes = _Passes()
 class _Pass(list):
     """One backward pass: its final callbacks (the list), and for hooks that ask which nodes it
     will run, ``graph``: (dependency counts or None for a one-node pass, the needed nodes or None,
-    the root edges, whether it accumulates); ``notes``: a dict hooks may keep per pass, or None."""
+    the root edges, whether it accumulates); ``notes``: a dict hooks may keep per pass, unset
+    until one does."""
 
     __slots__ = ("graph", "notes")
 
@@ -145,7 +146,6 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     _grad_state.enabled = create_graph
     final = _Pass()  # queue_callback's callbacks for this pass
     final.graph = (deps, needed, root_edges, accumulate)
-    final.notes = None
     passes = _passes.callbacks
     passes.append(final)
     _cut_state.passes += 1  # the formulas' ops are no cuts of the user's
@@ -369,7 +369,6 @@ def run_one(t, grad, retain_graph, create_graph):
     _grad_state.enabled = create_graph
     final = _Pass()
     final.graph = (None, None, ((node, nr),), True)
-    final.notes = None
     passes = _passes.callbacks
     passes.append(final)
     _cut_state.passes += 1  # the formulas' ops are no cuts of the user's (as in run)
