@@ -45,9 +45,9 @@ _passes = _Passes()
 
 class _Pass(list):
     """One backward pass: its final callbacks (the list), and for hooks that ask which nodes it
-    will run, ``graph``: (dependency counts or None for a one-node pass, the needed nodes or None,
-    the root edges, whether it accumulates); ``notes``: a dict hooks may keep per pass, unset
-    until one does."""
+    will run, ``graph``: (dependency counts, the needed nodes or None, the root edges, whether it
+    accumulates), or for a pass of one node (``run_one``) that node; ``notes``: a dict hooks may
+    keep per pass, unset until one does."""
 
     __slots__ = ("graph", "notes")
 
@@ -66,11 +66,12 @@ def will_run(node) -> bool:
         raise RuntimeError(
             "_will_engine_execute_node should only be called during the backward pass"
         )
-    deps, needed, root_edges, accumulate = p.graph
+    graph = p.graph
+    if type(graph) is not tuple:  # a pass of one node, accumulating: its edges lead to leaves
+        return node is graph or any(node is n for n, _ in graph.next_functions)
+    deps, needed, root_edges, accumulate = graph
     if any(node is n for n, _ in root_edges):
         reached = True
-    elif deps is None:  # a pass of one node: its edges lead to leaves
-        reached = any(node is n for n, _ in root_edges[0][0].next_functions)
     else:
         reached = node in deps
     if not reached:
@@ -368,7 +369,7 @@ def run_one(t, grad, retain_graph, create_graph):
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     final = _Pass()
-    final.graph = (None, None, ((node, nr),), True)
+    final.graph = node
     passes = _passes.callbacks
     passes.append(final)
     _cut_state.passes += 1  # the formulas' ops are no cuts of the user's (as in run)
