@@ -682,7 +682,9 @@ def _write_runs(entry, steps, n_inputs, externals, out_slots, saved_slots, signa
         for k, i in enumerate(entry.diff_inputs):
             t = everything[i]
             line(f"a{k} = {t}._acc")
-            line(f"if a{k} is not None and {t}._grad_fn is None and not {t}._vc.stale: a{k} = a{k}()")
+            line(
+                f"if a{k} is not None and {t}._grad_fn is None and not {t}._vc.stale: a{k} = a{k}()"
+            )
             line(f"else: a{k} = None")
         edges = "".join(
             f"(a{k}, 0) if a{k} is not None else edge({everything[i]}), "

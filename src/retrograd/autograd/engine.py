@@ -12,13 +12,13 @@ import functools
 import heapq
 import threading
 from heapq import heappop, heappush
-from sys import _getframe, getrefcount
+from sys import getrefcount
 
 from .. import _switches
 from .._array import is_dense, sum_to_shape, xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import Tensor, _make, bump_version
-from .anomaly import INTERNAL_FILES, caller_site, check_gradients, node_origin, outside, warn_error_in
+from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
 from .cuts import state as _cut_state
 from .node import (
     ACCUMULATE_GRAD_SEQUENCE,
@@ -361,11 +361,7 @@ def run_one(t, grad, retain_graph, create_graph):
             leaves = [n for n, _ in edges if n is not None]
             if len(set(leaves)) != len(leaves):
                 return False
-    # the user's backward call: Tensor.backward's caller (caller_site, inline)
-    f = _getframe(2)
-    if f.f_code.co_filename in INTERNAL_FILES:
-        f = outside(f)
-    site = (f.f_code, f.f_lasti)
+    site = caller_site(3)  # (the user's backward call: Tensor.backward's caller)
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     final = _Pass()
