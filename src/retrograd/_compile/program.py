@@ -17,6 +17,10 @@ from ..tensor import InferenceVersionCounter, Tensor, VersionCounter, _make
 from .trace import CAST, CONST, LIST, SLOT, _AttrSlot
 
 _DOUBLE_BACKWARD = "torch.compile with aot_autograd does not currently support double backward"
+# The op modules' names, as this package is imported (a benchmark imports an earlier tree of it
+# under another name, and its replays should take the same shortcuts)
+_POINTWISE = __name__.split(".")[0] + ".ops.pointwise"
+_LINALG = __name__.split(".")[0] + ".ops.linalg"
 
 
 class Source:
@@ -161,7 +165,7 @@ class Source:
             ufunc = _direct(step)
             relu = ufunc is None and _is_relu(step, arrays) and step.ins[0][1] in own
             into = reusable(i, step) if ufunc is not None or relu else None
-            mm = step.name == "mm" and getattr(step.fn, "__module__", "") == "retrograd.ops.linalg"
+            mm = step.name == "mm" and getattr(step.fn, "__module__", "") == _LINALG
             if ufunc is None and not relu and not mm:
                 own.difference_update(_reads(step))  # (it may keep a view or the array itself)
             if relu:
@@ -293,7 +297,7 @@ def _direct(step):
     if not any(step.attrs == a and all(type(x) is int for x in a) for a in attrs):
         return None
     # the op's own forward, not one of the same name elsewhere
-    if getattr(step.fn, "__module__", "") != "retrograd.ops.pointwise":
+    if getattr(step.fn, "__module__", "") != _POINTWISE:
         return None
     return ufunc
 
@@ -333,7 +337,7 @@ def _is_relu(step, arrays):
         arrays is not None
         and step.name == "relu"
         and step.check is None
-        and getattr(step.fn, "__module__", "") == "retrograd.ops.pointwise"
+        and getattr(step.fn, "__module__", "") == _POINTWISE
         and len(step.ins) == 1
         and step.ins[0][0] == SLOT
         and not step.zero_d[0]
