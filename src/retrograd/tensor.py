@@ -542,13 +542,15 @@ class Tensor:
         if gradient is None and inputs is None and not create_graph and self._requires_grad:
             # loss.backward(): the engine straight from here (as from autograd.backward, one
             # call below the user's, where the engine reads the user's call site), with the
-            # implicit gradient, ones: a copy of the ones of the loss's shape and dtype (one C
-            # call), kept for each one-element float shape and dtype met
+            # implicit gradient, ones: a copy (one C call) of ones of the loss's shape and dtype,
+            # kept per shape (see _ONES)
             d = self._data
-            ones = _ONES.get((d.shape, d.dtype))
-            if ones is None and d.size == 1 and d.dtype.kind in "fV":
-                ones = _ONES[d.shape, d.dtype] = xp.empty(d.shape, d.dtype)
-                ones.fill(1)
+            ones = _ONES.get(d.shape)
+            if ones is None or ones.dtype is not d.dtype:
+                ones = None
+                if d.size == 1 and d.dtype.kind in "fV":
+                    ones = _ONES[d.shape] = xp.empty(d.shape, d.dtype)
+                    ones.fill(1)
             if ones is not None:
                 ones = _make(ones.copy())
                 retain_graph = bool(retain_graph)
@@ -694,7 +696,9 @@ def int_list(name, shown, args, keyword=_ABSENT, overloaded=None) -> tuple:
 
 _new = object.__new__
 _engine = []  # autograd.backward, engine.run and run_one, once Tensor.backward has imported them
-_ONES = {}  # (shape, dtype) -> ones of one element: loss.backward()'s implicit gradient, copied
+# shape -> ones of one element, of the dtype last asked for (a dtype is slow to hash):
+# loss.backward()'s implicit gradient, copied
+_ONES = {}
 
 
 # How a view was made, when that forbids writing it (or its base) with the graph recorded later:
