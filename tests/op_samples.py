@@ -1487,6 +1487,12 @@ _add(
     S(lambda t, a: t.linalg.svd(a).U[:, :3].abs(), (4, 3)),
     S(lambda t, a: t.linalg.svd(a).Vh[..., :3, :].abs(), (2, 3, 5)),
     S(lambda t, z: t.linalg.matrix_norm(z, "nuc"), ((3, 3), CPLX)),
+    # gauge-invariant functions of complex singular vectors: U Vh, and U V^H of torch.svd
+    S(
+        lambda t, z: (lambda u, s, vh: u @ vh)(*t.linalg.svd(z, full_matrices=False)),
+        ((4, 3), CPLX),
+    ),
+    S(lambda t, z: (lambda u, s, v: (u * s.unsqueeze(-2)) @ v.mH)(*t.svd(z)), ((2, 3, 5), CPLX)),
 )
 _add(
     "_qr",
@@ -1731,6 +1737,8 @@ _add(
     S(lambda t, a, tau: t.linalg.householder_product(a, tau), (4, 3), (2,)),
     S(lambda t, a, tau: t.orgqr(a, tau), (2, 3, 3), (2, 3)),
     S(lambda t, a, tau: t.linalg.householder_product(a, tau), (4, 3), (0,)),  # no reflector
+    S(lambda t, z, w: t.linalg.householder_product(z, w), ((4, 3), CPLX), ((2,), CPLX)),
+    S(lambda t, z, w: t.orgqr(z, w), ((2, 3, 3), CPLX), ((2, 3), CPLX)),
 )
 _SYM = lambda t, a: a + a.mT + 4 * t.eye(a.shape[-1], dtype=a.dtype)  # noqa: E731
 _add(
@@ -1833,6 +1841,13 @@ _add(
     S(lambda t, a, tau, c: t.ormqr(a, tau, c), (4, 3), (3,), (4, 2)),
     S(lambda t, a, tau, c: t.ormqr(a, tau, c, False, True), (2, 3, 3), (2, 3), (2, 2, 3)),
     S(lambda t, a, tau, c: t.ormqr(a, tau, c), (4, 0), (0,), (4, 2)),  # no reflector
+    S(lambda t, z, w, c: t.ormqr(z, w, c), ((4, 3), CPLX), ((3,), CPLX), ((4, 2), CPLX)),
+    S(
+        lambda t, z, w, c: t.ormqr(z, w, c, False, True),
+        ((2, 3, 3), CPLX),
+        ((2, 3), CPLX),
+        ((2, 2, 3), CPLX),
+    ),
 )
 
 # --- the nn functions of torch's namespace -----------------------------------------------------

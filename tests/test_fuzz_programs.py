@@ -306,6 +306,29 @@ PROGRAMS = {
         t20.mul_(3)
         q23.mean().backward()
     """,
+    "seed 9900387: a view with no node requires grad as long as its base does": """
+        t3 = torch.arange(8, dtype=torch.float32).add(1).div(8).reshape(2, 4).requires_grad_()
+        t4 = torch.nn.functional.gelu(t3)
+        with torch.inference_mode():
+            t8 = t4.squeeze(0)
+        t4.detach_()
+        x = torch.ones(2, 3, requires_grad=True)
+        with torch.no_grad():
+            v = x[0]
+        x.requires_grad_(False)
+        b = v.requires_grad
+        x.requires_grad_(True)
+        z = torch.ones(2, 3)
+        u = z[0]
+        z.requires_grad_()
+        z.detach_()
+        p = torch.ones(2, 3)
+        with torch.no_grad():
+            q = p[0]
+        q.requires_grad_()
+        p.requires_grad_()
+        p.detach_()
+    """,
 }
 
 

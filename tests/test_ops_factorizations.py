@@ -324,6 +324,137 @@ def test_solve_of_a_larger_singular_matrix_raises(torch_ref):
             lib.linalg.solve(lib.tensor(a), lib.tensor(np.ones((2, 20, 1))))
 
 
+def _complex(shape, seed=1):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+
+
+@pytest.mark.parametrize("some", [True, False])
+@pytest.mark.parametrize("shape", [(3, 3), (2, 5, 3), (3, 5)])
+def test_legacy_svd_of_a_complex_matrix_gives_v_not_its_conjugate(torch_ref, shape, some):
+    """torch.svd's V is Vh^H: U diag(S) V^H rebuilds A, and the gradient through it matches."""
+    got = []
+    for lib in (retrograd, torch_ref):
+        a = lib.tensor(_complex(shape), requires_grad=True)
+        U, S, V = lib.svd(a, some=some)
+        k = S.shape[-1]
+        rebuilt = (U[..., :k] * S.unsqueeze(-2).to(a.dtype)) @ V[..., :k].mH
+        (g,) = lib.autograd.grad((U[..., :k] @ V[..., :k].mH).real.sum(), a)
+        got.append([rebuilt.detach().numpy(), g.numpy()])
+    np.testing.assert_allclose(got[0][0], _complex(shape), atol=1e-12)
+    for o, t in zip(*got):
+        np.testing.assert_allclose(o, t, atol=1e-10)
+
+
+def _svd_phase_gradient(lib, a, on_u, on_v, dtype):
+    """The gradient of A from gradients of U and Vh that change with the phases of the singular
+    pairs by ``on_u`` and ``on_v`` (Im diag(U^H gU) and -Im diag(V^H gV)), plus a phase-free
+    part; None where the library calls the loss ill-defined."""
+    x = lib.tensor(a, dtype=getattr(lib, dtype), requires_grad=True)
+    U, S, Vh = lib.linalg.svd(x, full_matrices=False)
+    U0, Vh0 = U.detach(), Vh.detach()
+    rng = np.random.default_rng(5)
+    gU = lib.tensor(_complex(U.shape, 6), dtype=U.dtype)
+    gVh = lib.tensor(_complex(Vh.shape, 7), dtype=U.dtype)
+    # the phase-free part: Im diag(U^H gU) and Im diag(V^H gV) taken away
+    gU = gU - U0 @ lib.diag_embed(1j * (U0.mH @ gU).diagonal(0, -2, -1).imag.to(U.dtype))
+    gVh = gVh - lib.diag_embed(-1j * (Vh0 @ gVh.mH).diagonal(0, -2, -1).imag.to(U.dtype)) @ Vh0
+    phase = lambda p: lib.diag_embed(lib.tensor(p * 1j, dtype=U.dtype))  # noqa: E731
+    gU, gVh = gU + U0 @ phase(on_u), gVh + phase(on_v) @ Vh0
+    gS = lib.tensor(rng.standard_normal(S.shape), dtype=S.dtype)
+    try:
+        (g,) = lib.autograd.grad([U, S, Vh], x, [gU, gS, gVh])
+    except RuntimeError as e:
+        assert "specified up to multiplication by e^{i phi}" in str(e)
+        return None
+    return g.numpy()
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+@pytest.mark.parametrize(
+    "on_u, on_v",
+    [
+        ([0.0, 0.0, 0.0], [0.0, 0.0, 0.0]),
+        ([0.5, -1.0, 2.0], [0.5, -1.0, 2.0]),  # invariant: the phases cancel
+        ([0.003, 0.0, 0.0], [0.0, 0.0, 0.0]),  # within PyTorch's tolerance
+        ([0.0, 0.0, 0.0], [0.0, -0.004, 0.0]),
+        ([1.0, 0.0, 0.0], [1.012, 0.0, 0.0]),
+        ([0.007, 0.0, 0.0], [0.0, 0.0, 0.0]),  # beyond it: ill-defined
+        ([0.0, 0.0, 0.0], [0.0, 0.0, 0.006]),
+        ([1.0, 0.0, 0.0], [1.02, 0.0, 0.0]),
+    ],
+)
+def test_complex_svd_gradient_and_its_phase_check_match_pytorch(torch_ref, on_u, on_v, dtype):
+    """Singular vectors are known up to a phase per pair: PyTorch raises where the gradients of
+    U and Vh depend on it beyond a lax tolerance, and within it keeps the phase terms that are
+    left in its formula; the same gradient or the same error."""
+    a = _complex((2, 4, 3), 8)
+    ours = _svd_phase_gradient(retrograd, a, np.array(on_u), np.array(on_v), dtype)
+    theirs = _svd_phase_gradient(torch_ref, a, np.array(on_u), np.array(on_v), dtype)
+    assert (ours is None) == (theirs is None)
+    if ours is not None:
+        tol = 1e-4 if dtype == "complex64" else 1e-10
+        np.testing.assert_allclose(ours, theirs, atol=tol, rtol=tol)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "complex64"])
+def test_single_precision_matrix_exp_is_rounded_once(torch_ref, dtype):
+    """A batch of matrices of large norm: each element is the double-precision exponential
+    rounded once (float32 scaling and squaring loses some ten units in the last place there);
+    PyTorch's float32 algorithm agrees to its own rounding error, about 1e-6 of the largest."""
+    rng = np.random.default_rng(11)
+    a = rng.uniform(-9, 9, (5, 5, 5)) + (1j * rng.uniform(-9, 9, (5, 5, 5)) if "c" in dtype else 0)
+    a = a.astype(dtype)
+    exact = torch_ref.linalg.matrix_exp(
+        torch_ref.tensor(a.astype(np.complex128 if "c" in dtype else np.float64))
+    )
+    ours = retrograd.linalg.matrix_exp(retrograd.tensor(a)).numpy()
+    assert ours.dtype == a.dtype
+    np.testing.assert_array_equal(ours, exact.numpy().astype(dtype))
+    theirs = torch_ref.linalg.matrix_exp(torch_ref.tensor(a)).numpy()
+    scale = np.abs(exact.numpy()).max((-2, -1), keepdims=True)
+    assert (np.abs(ours - theirs) <= 4e-6 * scale).all()
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+@pytest.mark.parametrize("phase", [0.0, 0.006, -0.0099, 0.0101, 0.05])
+def test_complex_eigh_phase_check_has_pytorchs_tolerance(torch_ref, phase, dtype):
+    """A gradient of the eigenvectors that changes with their phases by ``phase`` (beside a
+    phase-free loss): the same gradient below PyTorch's tolerance, the same error above it."""
+    a = _complex((2, 4, 4), 12)
+    a = a + np.swapaxes(a, -1, -2).conj()
+    weights = np.random.default_rng(13).standard_normal((2, 4, 4))
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor(a, dtype=getattr(lib, dtype), requires_grad=True)
+        w, V = lib.linalg.eigh(x)
+        loss = ((V * V.conj()).real * lib.tensor(weights, dtype=w.dtype)).sum() + w.sum()
+        turn = lib.diag_embed(lib.tensor([phase * 1j, 0, 0, 0], dtype=V.dtype))
+        try:
+            (g,) = lib.autograd.grad([loss, V], x, [lib.ones((), dtype=w.dtype), V.detach() @ turn])
+        except RuntimeError as e:
+            assert "specified up to multiplication by e^{i phi}" in str(e)
+            g = None
+        got.append(g)
+    assert (got[0] is None) == (got[1] is None)
+    if got[0] is not None:
+        tol = 1e-5 if dtype == "complex64" else 1e-12
+        np.testing.assert_allclose(got[0].numpy(), got[1].numpy(), atol=tol)
+
+
+def test_complex_svd_passes_gradcheck_and_gradgradcheck():
+    from retrograd.autograd import gradcheck
+
+    a = retrograd.tensor(_complex((2, 4, 3), 9), requires_grad=True)
+
+    def phase_free(x):
+        U, S, Vh = retrograd.linalg.svd(x, full_matrices=False)
+        return U @ Vh, S, U.abs()
+
+    assert gradcheck(phase_free, [a])
+    assert gradgradcheck(phase_free, [a])
+
+
 @pytest.mark.parametrize("shape", [(3, 20, 20), (2, 24, 18), (18, 24)])
 def test_svd_and_eigh_of_larger_matrices_match_pytorch(torch_ref, shape):
     """From order 16 the decompositions run one LAPACK call per matrix: values, sign-free

@@ -279,6 +279,75 @@ def test_geqrf_and_ormqr_rebuild_a_matrix(torch_ref):
         np.testing.assert_allclose(rebuilt.numpy(), a, atol=1e-12)
 
 
+def _complex(shape):
+    return _R.standard_normal(shape) + 1j * _R.standard_normal(shape)
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_complex_geqrf_householder_product_and_ormqr_match_pytorch(torch_ref, dtype):
+    """geqrf of a complex batch (R and the reflectors, as LAPACK's zgeqrf leaves them), Q made
+    of them, and Q^H applied by ormqr from the right: PyTorch's values."""
+    a, c = _complex((2, 5, 3)), _complex((2, 4, 5))
+    got = []
+    for lib in (retrograd, torch_ref):
+        kind = getattr(lib, dtype)
+        qr, tau = lib.geqrf(lib.tensor(a, dtype=kind))
+        q = lib.linalg.householder_product(qr, tau)
+        applied = lib.ormqr(qr, tau, lib.tensor(c, dtype=kind), left=False, transpose=True)
+        got.append([x.numpy() for x in (qr, tau, q, applied)])
+    tol = 1e-5 if dtype == "complex64" else 1e-12
+    for ours, theirs in zip(*got):
+        np.testing.assert_allclose(ours, theirs, atol=tol)
+    q = got[0][2]
+    np.testing.assert_allclose(
+        q.conj().swapaxes(-1, -2) @ q, np.broadcast_to(np.eye(3), q.shape[:-2] + (3, 3)), atol=tol
+    )
+
+
+def _weighted(lib, fn, arrays, dtype):
+    """``fn`` of complex leaves and the gradients of a fixed complex weighting of its output."""
+    kind = getattr(lib, dtype)
+    xs = [lib.tensor(x, dtype=kind, requires_grad=True) for x in arrays]
+    out = fn(lib, *xs)
+    w = np.cos(np.arange(out.numel())) + 1j * np.sin(np.arange(out.numel()) * 0.7)
+    loss = (out * lib.tensor(w.reshape(tuple(out.shape)), dtype=kind)).real.sum()
+    return [out.detach().numpy()] + [g.numpy() for g in lib.autograd.grad(loss, xs)]
+
+
+_COMPLEX_PRODUCTS = [
+    (lambda t, a, tau: t.linalg.householder_product(a, tau), [(2, 5, 3), (2, 2)]),
+    (lambda t, a, tau: t.orgqr(a, tau), [(4, 4), (4,)]),
+    (lambda t, a, tau, c: t.ormqr(a, tau, c), [(2, 4, 3), (2, 3), (2, 4, 2)]),
+    (lambda t, a, tau, c: t.ormqr(a, tau, c, True, True), [(4, 4), (4,), (4, 3)]),
+    (lambda t, a, tau, c: t.ormqr(a, tau, c, False, False), [(3, 5), (3,), (2, 3)]),
+    (lambda t, a, tau, c: t.ormqr(a, tau, c, False, True), [(2, 3, 2), (2, 2), (2, 4, 3)]),
+]
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+@pytest.mark.parametrize("fn, shapes", _COMPLEX_PRODUCTS)
+def test_complex_householder_products_and_their_gradients_match_pytorch(
+    torch_ref, fn, shapes, dtype
+):
+    arrays = [_complex(s) for s in shapes]
+    ours = _weighted(retrograd, fn, arrays, dtype)
+    theirs = _weighted(torch_ref, fn, arrays, dtype)
+    tol = 2e-4 if dtype == "complex64" else 1e-10
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o, t, atol=tol, rtol=tol)
+
+
+@pytest.mark.parametrize("fn, shapes", _COMPLEX_PRODUCTS[:3])
+def test_complex_householder_products_pass_gradcheck_and_gradgradcheck(fn, shapes):
+    xs = [
+        retrograd.tensor(_complex(s) * 0.5, dtype=retrograd.complex128, requires_grad=True)
+        for s in shapes
+    ]
+    program = lambda *ts: fn(retrograd, *ts)  # noqa: E731
+    assert gradcheck(program, xs)
+    assert gradgradcheck(program, xs)
+
+
 @pytest.mark.parametrize("upper", [False, True])
 def test_cholesky_solve_and_inverse_broadcast_like_pytorch(torch_ref, upper):
     a = _R.standard_normal((3, 3))
@@ -323,5 +392,30 @@ def test_cholesky_solve_and_inverse_broadcast_like_pytorch(torch_ref, upper):
             NotImplementedError,
             "the derivative for 'geqrf' is not implemented.",
         ),
+        (
+            lambda t: t.geqrf(t.ones(3, 3, dtype=t.complex128, requires_grad=True)),
+            RuntimeError,
+            "geqrf does not support automatic differentiation for outputs with complex dtype.",
+        ),
+        (
+            lambda t: t.geqrf(t.ones(3, 3, dtype=t.int64)),
+            NotImplementedError,
+            "\"geqrf_cpu\" not implemented for 'Long'",
+        ),
+        (
+            lambda t: _geqrf_of_a_dual(t),
+            NotImplementedError,
+            "Trying to use forward AD with geqrf that does not support it because it has not been "
+            "implemented yet.\nPlease file an issue to PyTorch at "
+            "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so that we "
+            "can prioritize its implementation or submit a PR adding the implementation to "
+            "derivatives.yaml",
+        ),
     ]
 )
+
+
+def _geqrf_of_a_dual(t):
+    with t.autograd.forward_ad.dual_level():
+        x = t.ones(3, 3, dtype=t.float64)
+        return t.geqrf(t.autograd.forward_ad.make_dual(x, t.ones_like(x)))

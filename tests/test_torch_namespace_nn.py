@@ -722,6 +722,24 @@ def test_svd_lowrank_with_M_and_gradients():
     assert retrograd.autograd.gradcheck(singular_values, [x])
 
 
+def test_svd_lowrank_of_a_complex_matrix_draws_pytorchs_complex_normal_basis():
+    """A complex A - M of higher rank than q: the approximation depends on the random matrix,
+    drawn complex as PyTorch's; the factors, and the gradient of a phase-free function of
+    them, match PyTorch's."""
+    rng = np.random.default_rng(4)
+    a, m = (rng.standard_normal((2, 6, 4)) + 1j * rng.standard_normal((2, 6, 4)) for _ in "am")
+    got = []
+    for t in (retrograd, torch):
+        x, mean = t.tensor(a, requires_grad=True), t.tensor(m)
+        t.manual_seed(3)
+        U, S, V = t.svd_lowrank(x, q=2, M=mean)
+        product = (U * S.unsqueeze(-2)) @ V.mH
+        (grad,) = t.autograd.grad((product * product.conj()).real.sum() + S.sum(), x)
+        got.append([y.detach().resolve_conj().numpy() for y in (S, U.abs(), product, grad)])
+    for o, r in zip(*got):
+        np.testing.assert_allclose(o, r, rtol=1e-9, atol=1e-9)
+
+
 def test_pca_lowrank_centres_the_columns():
     a = _pair((9, 5), grad=False)
     for kw in ({}, dict(q=3), dict(center=False, q=5), dict(niter=4)):

@@ -225,6 +225,16 @@ def contiguous_strides(shape):
     return tuple(reversed(strides))
 
 
+def summed_into(a, b):
+    """``a + b`` of two arrays of one dtype and shape, written into ``a``'s memory (which must be
+    writable: else NumPy's ValueError) unless ``a`` has one element, where NumPy's in-place sum
+    costs several times a new array's (the caller must hold ``a`` alone either way)."""
+    if a.size == 1:
+        s = a + b
+        return s if type(s) is ndarray else xp.asarray(s)
+    return xp.add(a, b, out=a)
+
+
 def is_dense(a):
     """Whether ``a`` covers its memory with no gaps, in any order of dimensions (a permuted
     contiguous tensor too), with positive strides; one with no elements has no gaps."""

@@ -21,10 +21,7 @@ def _minus(product: Tensor, M, right: Tensor, adjoint: bool) -> Tensor:
 def _approximate_basis(A: Tensor, q: int, niter: int, M) -> Tensor:
     """An orthonormal (m, q) basis whose span approximates the range of ``A - M``: the range of
     (A - M) R for a Gaussian R, sharpened by ``niter`` subspace iterations."""
-    real = A.real.dtype if A.is_complex() else A.dtype
-    R = randn(A.shape[-1], q, dtype=real)
-    if A.is_complex():
-        R = R.to(A.dtype)
+    R = randn(A.shape[-1], q, dtype=A.dtype)  # (complex normal for a complex A, as PyTorch's)
     Q = _linalg.qr(_minus(A.matmul(R), M, R, False)).Q
     for _ in range(niter):
         Q = _linalg.qr(_minus(_adjoint(A).matmul(Q), M, Q, True)).Q

@@ -229,14 +229,15 @@ class Tensor:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         base = self._view_base
         if base is None:
-            if requires_grad and not self._requires_grad:
-                views_require_grad(self)
-        else:
-            # A view without a node that is told to require grad is a leaf of its own (its
-            # gradient accumulates on it, not on its base), as in PyTorch.
-            self._own_leaf = bool(requires_grad)
-            if not requires_grad and base._requires_grad:
-                return self  # a view made under no_grad: it requires grad through its base
+            if self._requires_grad is not bool(requires_grad):
+                self._requires_grad = bool(requires_grad)
+                views_follow_base(self)
+            return self
+        # A view without a node that is told to require grad is a leaf of its own (its
+        # gradient accumulates on it, not on its base), as in PyTorch.
+        self._own_leaf = bool(requires_grad)
+        if not requires_grad and base._requires_grad:
+            return self  # a view made under no_grad: it requires grad through its base
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -508,7 +509,9 @@ class Tensor:
 
             note_detached(self)
         self.grad_fn = None
-        self._requires_grad = False
+        if self._requires_grad:
+            self._requires_grad = False
+            views_follow_base(self)
         return self
 
     def retain_grad(self):
@@ -538,7 +541,7 @@ class Tensor:
         if not _engine:  # the engine sits above this module: imported on first use
             from .autograd import backward, engine
 
-            _engine.extend((backward, engine.run, engine.run_one))
+            _engine.extend((backward, engine.run))
         if gradient is None and inputs is None and not create_graph and self._requires_grad:
             # loss.backward(): the engine straight from here (as from autograd.backward, one
             # call below the user's, where the engine reads the user's call site), with the
@@ -552,10 +555,7 @@ class Tensor:
                     ones = _ONES[d.shape] = xp.empty(d.shape, d.dtype)
                     ones.fill(1)
             if ones is not None:
-                ones = _make(ones.copy())
-                retain_graph = bool(retain_graph)
-                if not _engine[2](self, ones, retain_graph, False):
-                    _engine[1]((self,), (ones,), retain_graph, False)
+                _engine[1]((self,), (_make(ones.copy()),), bool(retain_graph), False)
                 return
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = (inputs,)
@@ -695,7 +695,7 @@ def int_list(name, shown, args, keyword=_ABSENT, overloaded=None) -> tuple:
 
 
 _new = object.__new__
-_engine = []  # autograd.backward, engine.run and run_one, once Tensor.backward has imported them
+_engine = []  # autograd.backward and engine.run, once Tensor.backward has imported them
 # shape -> ones of one element, of the dtype last asked for (a dtype is slow to hash):
 # loss.backward()'s implicit gradient, copied
 _ONES = {}
@@ -784,22 +784,19 @@ def made_stale(view):
     return view
 
 
-def views_require_grad(base) -> None:
-    """``base`` has come to require grad: so do its views that were made while it did not (they
-    are listed on its version counter, which a ``detach()`` of it shares too), as PyTorch's views
-    do."""
-    vc = base._vc
-    views = vc.views
+def views_follow_base(base) -> None:
+    """``base`` has come to require grad, or stopped (``requires_grad_``, ``detach_``): so do its
+    views that have no node and are no leaves of their own, whose requires_grad is their base's
+    in PyTorch: those made while it did not require grad, and those made under no_grad or in
+    inference mode while it did (both are listed on its version counter, which a ``detach()`` of
+    it shares too)."""
+    views = base._vc.views
     if views:
-        others = []
+        flag = base._requires_grad
         for ref in views:
             v = ref()
-            if v is not None:
-                if v._view_base is base:
-                    v._requires_grad = True
-                else:
-                    others.append(ref)
-        vc.views = others
+            if v is not None and v._view_base is base and v._grad_fn is None and not v._own_leaf:
+                v._requires_grad = flag
 
 
 def _make(data, requires_grad=False, grad_fn=None, vc=None, cls=Tensor):

@@ -15,7 +15,7 @@ from heapq import heappop, heappush
 from sys import getrefcount
 
 from .. import _switches
-from .._array import is_dense, sum_to_shape, xp
+from .._array import is_dense, sum_to_shape, summed_into, xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import Tensor, _make, bump_version
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
@@ -43,10 +43,13 @@ class _Passes(threading.local):
 _passes = _Passes()
 
 
+_NO_EDGE_ROOT = "element {} of tensors does not require grad and does not have a grad_fn"
+
+
 class _Pass(list):
     """One backward pass: its final callbacks (the list), and for hooks that ask which nodes it
     will run, ``graph``: (dependency counts, the needed nodes or None, the root edges, whether it
-    accumulates), or for a pass of one node (``run_one``) that node; ``notes``: a dict hooks may
+    accumulates), or for a pass of one node (``_run_one``) that node; ``notes``: a dict hooks may
     keep per pass, unset until one does."""
 
     __slots__ = ("graph", "notes")
@@ -103,23 +106,36 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     ``inputs``: the tensors to stop at (None: every leaf of the graph).  With ``accumulate`` their
     ``.grad`` is updated; without, the gradients that reached them are returned, None where none did.
     """
-    if inputs is None and accumulate and len(roots) == 1:  # loss.backward() ...
-        # ... of a graph of one node on leaves (a compiled function's, one op's)
-        if run_one(roots[0], grads[0], retain_graph, create_graph):
-            return None
-    root_edges = [gradient_edge(t) for t in roots]  # first: a leaf root makes its AccumulateGrad
-    for i, (node, _) in enumerate(root_edges):
-        if node is None:  # a view made under no_grad of a tensor that requires grad: no edge
-            raise RuntimeError(
-                f"element {i} of tensors does not require grad and does not have a grad_fn"
-            )
-    targets = {}  # node -> {output_nr: [indices into inputs]}
     # ``next_node``: the one node that became ready while the queue was empty runs next without
     # going through the queue (a chain never touches it); a second ready node sends both there.
     # ``next_slots``: its gradients (taken out of ``buffers``, or carried straight to it when the
-    # one that made it ready was its only one).
+    # one that made it ready was its only one).  ``lone_root``: the root's node when there is one
+    # root: nodes that lead to no wanted input do not run, and neither do their tensor hooks,
+    # except those of a lone root (PyTorch starts there; with several roots, at a node above them).
     if inputs is None and len(roots) == 1:  # the common case: one root, every leaf
-        node, nr = root_edges[0]
+        t = roots[0]
+        node = t._grad_fn
+        if node is None or (t._vc.stale and t._view_base is not None):
+            node, nr = gradient_edge(t)  # (a leaf root makes its AccumulateGrad)
+            if node is None:  # a view made under no_grad of a tensor that requires grad
+                raise RuntimeError(_NO_EDGE_ROOT.format(0))
+        else:
+            nr = t._output_nr
+            # loss.backward() of a graph of one node on leaves (a compiled function's, one op's;
+            # its first edge read here, so that a deeper graph costs no call)
+            if (
+                accumulate
+                and (
+                    not (e := node.next_functions)
+                    or (n0 := e[0][0]) is None
+                    or type(n0) is AccumulateGrad
+                )
+                and _run_one(node, nr, grads[0], retain_graph, create_graph)
+            ):
+                return None
+        root_edges = [(node, nr)]
+        lone_root = node
+        targets = None
         deps = _prepare((node,), None)[0]
         buffers = {}
         ready = []  # (the root runs first, as the one ready node)
@@ -127,13 +143,18 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
         next_slots = [grads[0]] if nr == 0 else [None] * nr + [grads[0]]
         needed = wanted = captured = None
     else:
+        root_edges = [
+            gradient_edge(t) for t in roots
+        ]  # first: a leaf root makes its AccumulateGrad
+        for i, (node, _) in enumerate(root_edges):
+            if node is None:
+                raise RuntimeError(_NO_EDGE_ROOT.format(i))
+        lone_root = root_edges[0][0] if len(root_edges) == 1 else None
+        targets = {}  # node -> {output_nr: [indices into inputs]}
         deps, needed, wanted, captured, buffers, ready = _start(
             root_edges, grads, inputs, accumulate, targets
         )
         next_node = next_slots = None
-    # Nodes that lead to no wanted input do not run, and neither do their tensor hooks, except
-    # those of a lone root: PyTorch starts there (with several roots, at a node above them).
-    lone_root = root_edges[0][0] if len(root_edges) == 1 else None
     # AccumulateGrad -> the gradient in its buffer that nothing but this pass refers to (see
     # _unshared): the leaf's .grad may take it without a copy.
     owned = {}
@@ -326,23 +347,14 @@ def _final_callbacks(final, passes):
         passes.pop()
 
 
-def run_one(t, grad, retain_graph, create_graph):
-    """``run((t,), (grad,), ...)`` (every leaf, accumulating) for a graph that is one node whose
-    edges lead to leaves only, each at most once, with no hooks and no anomaly mode: the node, then
-    each leaf's AccumulateGrad in the order the general pass's ready heap pops them, without its
-    queue and dependency counts.  False (and nothing done) for any other graph.  Tensor.backward
-    calls it first for ``loss.backward()``, then ``run`` if it returns False."""
-    node = t._grad_fn
+def _run_one(node, nr, grad, retain_graph, create_graph):
+    """``run`` for a graph that is one node whose edges lead to leaves only, each at most once,
+    with no hooks and no anomaly mode: the node, then each leaf's AccumulateGrad in the order the
+    general pass's ready heap pops them, without its queue and dependency counts.  False (and nothing
+    done) for any other graph."""
     hooks = _switches.node_hooks
-    if (
-        node is None
-        or (hooks and node._hooked)
-        or _switches.anomaly
-        or type(node) is AccumulateGrad
-        or (t._vc.stale and t._view_base is not None)
-    ):
+    if (hooks and node._hooked) or _switches.anomaly or type(node) is AccumulateGrad:
         return False
-    nr = t._output_nr
     edges = node.next_functions
     two = len(edges) == 2  # (the common case: two leaves, or one)
     if two:
@@ -361,7 +373,7 @@ def run_one(t, grad, retain_graph, create_graph):
             leaves = [n for n, _ in edges if n is not None]
             if len(set(leaves)) != len(leaves):
                 return False
-    site = caller_site(3)  # (the user's backward call: Tensor.backward's caller)
+    site = caller_site(4)  # (the user's backward call: Tensor.backward's caller)
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     final = _Pass()
@@ -649,8 +661,12 @@ def _add(buffers, node, nr, g, outs=()):
     elif _summable_in_place(old, g, outs):
         # PyTorch adds into the first gradient when nothing else holds it and no graph is
         # recorded: its version goes up by one (an error about it later says so)
-        xp.add(old._data, g._data, out=old._data)
-        old._vc.version += 1
+        try:
+            old._data = summed_into(old._data, g._data)
+        except ValueError:  # (memory that may not be written: a sum of its own, then)
+            slots[nr] = old + g
+        else:
+            old._vc.version += 1
     else:
         # (dense + sparse is dense; PyTorch has no sparse + dense, so a sparse sum goes second)
         slots[nr] = g + old if old.is_sparse else old + g
@@ -659,7 +675,9 @@ def _add(buffers, node, nr, g, outs=()):
 def _summable_in_place(old, g, outs):
     """Whether the engine alone holds gradient ``old`` (the buffer's slot, the names for it here
     and the gradients of the node running now, when it made ``old`` too; no hook, view or caller
-    keeps it) and may add ``g`` into its memory."""
+    keeps it) and may add ``g`` into its memory.  An array that owns its memory is dense (in any
+    order, which the sum keeps, as PyTorch's does); one that may not be written is found by the
+    sum itself."""
     if _grad_state.enabled or type(old) is not Tensor or type(g) is not Tensor:
         return False
     a = old._data
@@ -672,10 +690,6 @@ def _summable_in_place(old, g, outs):
         or a.shape != b.shape
     ):
         return False
-    flags = a.flags  # (a new object at each read; it refers to a, so it goes before a is counted)
-    if not (flags.writeable and flags.c_contiguous):
-        return False
-    del flags
     held = _HELD_BY_ENGINE
     for o in outs:  # (not a generator: it would keep old in a cell)
         if o is old:

@@ -1,6 +1,6 @@
 """The product of Householder reflectors, ``torch.linalg.householder_product`` (``torch.orgqr``):
-the first n columns of H_1 ... H_k, H_i = I - tau_i v_i v_i^T, v_i being column i of the input
-below its diagonal with a 1 on it (how ``geqrf`` leaves a QR factorization).
+the first n columns of H_1 ... H_k, H_i = I - tau_i v_i v_i^H, v_i being column i of the input
+below its diagonal with a 1 on it (how ``geqrf`` leaves a QR factorization); real or complex.
 
 The reflectors are applied to the whole batch at once, one reflector after another; the
 derivative formula runs the same sweep in retrograd's ops, so it has derivatives of its own.
@@ -9,8 +9,9 @@ derivative formula runs the same sweep in retrograd's ops, so it has derivatives
 from .._array import xp
 from ..tensor import _make
 from .factorizations import _type_name
+from .pointwise import cj
 from .registry import op, shared_formulas, tensor_method
-from .special import _mT
+from .special import _mH
 
 
 def _reflectors(A, k):
@@ -25,10 +26,11 @@ def _householder_grads(g, n):
 
 def _product_grads(g, A, tau):
     """The gradients of A and tau from that of Q = H_1 ... H_k E (the first columns of the
-    identity), in retrograd's ops."""
-    # Q = H_1 ... H_k E.  With R_i = H_{i+1} ... H_k E and G_i = H_{i-1} ... H_1 G (each H is
-    # symmetric), the change of H_i contributes <M_i, dH_i>, M_i = G_i R_i^T, and
-    # dH_i = -dtau_i v v^T - tau_i (dv v^T + v dv^T).
+    identity), in retrograd's ops; for complex ones the conjugate gradients, as PyTorch's."""
+    # Q = H_1 ... H_k E.  With R_i = H_{i+1} ... H_k E and G_i = H_{i-1}^H ... H_1^H G, the
+    # change of H_i contributes Re <M_i, dH_i>, M_i = G_i R_i^H, and
+    # dH_i = -dtau_i v v^H - tau_i (dv v^H + v dv^H): the gradient of tau_i is -v^H M_i v,
+    # that of v_i -(conj(tau_i) M_i v + tau_i M_i^H v).
     from .shape import cat
 
     m, cols = A.shape[-2:]
@@ -41,16 +43,16 @@ def _product_grads(g, A, tau):
     for i in reversed(range(k)):
         after[i] = R
         v, t = V[..., :, i : i + 1], tau[..., i : i + 1].unsqueeze(-1)
-        R = R - t * (v @ (_mT(v) @ R))
+        R = R - t * (v @ (_mH(v) @ R))
     G = g
     g_tau, g_v = [], []
     for i in range(k):
         v, t = V[..., :, i : i + 1], tau[..., i : i + 1].unsqueeze(-1)
-        Mv = G @ (_mT(after[i]) @ v)
-        Mtv = after[i] @ (_mT(G) @ v)
-        g_tau.append(-(_mT(v) @ Mv).squeeze(-1))
-        g_v.append(-t * (Mv + Mtv))
-        G = G - t * (v @ (_mT(v) @ G))
+        Mv = G @ (_mH(after[i]) @ v)
+        Mhv = after[i] @ (_mH(G) @ v)
+        g_tau.append(-(_mH(v) @ Mv).squeeze(-1))
+        g_v.append(-(cj(t) * Mv + t * Mhv))
+        G = G - cj(t) * (v @ (_mH(v) @ G))
     gA = cat(g_v, -1).tril(-1)
     if cols > k:
         gA = cat([gA, gA.new_zeros(gA.shape[:-1] + (cols - k,))], -1)
@@ -78,10 +80,6 @@ def _check(a, tau):
         raise RuntimeError(
             f"{name}: tau dtype {_type_name(tau)} does not match input dtype {_type_name(a)}"
         )
-    if a.dtype.kind == "c":
-        raise NotImplementedError(
-            "linalg.householder_product of complex tensors is not supported yet"
-        )
 
 
 @op(
@@ -102,7 +100,7 @@ def _q_array(input, tau):
     for i in reversed(range(tau.shape[-1])):  # Q = H_1 (H_2 (... (H_k E)))
         v = input[..., i:, i].copy()
         v[..., 0] = 1
-        w = xp.einsum("...r,...rc->...c", v, Q[..., i:, :])
+        w = xp.einsum("...r,...rc->...c", v.conj(), Q[..., i:, :])
         Q[..., i:, :] -= tau[..., i, None, None] * v[..., :, None] * w[..., None, :]
     return Q
 
@@ -133,7 +131,7 @@ def _full_reflectors(A):
 
 
 def _applied(Q, other, left, transpose):
-    Q = _mT(Q) if transpose else Q
+    Q = _mH(Q) if transpose else Q
     return Q @ other if left else other @ Q
 
 
@@ -143,10 +141,10 @@ def _ormqr_grads(g, n):
     Q = _householder_product(full, tau)
     # result = op(Q) C (left) or C op(Q): the gradients of C and of op(Q), then of Q
     if n.left:
-        g_other, g_op = _applied(Q, g, True, not n.transpose), g @ _mT(other)
+        g_other, g_op = _applied(Q, g, True, not n.transpose), g @ _mH(other)
     else:
-        g_other, g_op = _applied(Q, g, False, not n.transpose), _mT(other) @ g
-    gQ = _mT(g_op) if n.transpose else g_op
+        g_other, g_op = _applied(Q, g, False, not n.transpose), _mH(other) @ g
+    gQ = _mH(g_op) if n.transpose else g_op
     gA, g_tau = _product_grads(gQ, full, tau)
     if gA is None:  # no reflector
         return None, None, g_other
@@ -194,7 +192,7 @@ def _check_ormqr(a, tau, other, left, transpose):
 )
 def ormqr(input, input2, input3, left=True, transpose=False):
     """``torch.ormqr``: ``input3`` multiplied by the Q that the Householder reflectors in
-    ``input`` and ``input2`` (tau) make (from the left unless ``left`` is False; Q^T with
+    ``input`` and ``input2`` (tau) make (from the left unless ``left`` is False; Q^H with
     ``transpose``)."""
     tau, other = input2, input3
     m, n = input.shape[-2:]
@@ -203,7 +201,7 @@ def ormqr(input, input2, input3, left=True, transpose=False):
     else:
         full = xp.concatenate([input, xp.zeros(input.shape[:-1] + (m - n,), input.dtype)], -1)
     Q = _q_array(full, tau)
-    Q = xp.swapaxes(Q, -1, -2) if transpose else Q
+    Q = xp.swapaxes(Q, -1, -2).conj() if transpose else Q
     return xp.matmul(Q, other) if left else xp.matmul(other, Q)
 
 

@@ -13,7 +13,7 @@ reading its region out of the new base.  Any write (recorded or not) makes the o
 memory stale: each gets such a fresh node when its ``grad_fn`` is next read or used
 (``fresh_grad_fn``), or PyTorch's error if it may not (a view made under no_grad, or one of several
 views an op returned, ``tensor.NO_GRAD_VIEW`` ...).  A base that comes to require grad through a
-write tells the views made before (``tensor.views_require_grad``).  As PyTorch, a write refuses a
+write tells the views made before (``tensor.views_follow_base``).  As PyTorch, a write refuses a
 destination whose elements share memory (an expanded tensor) and inputs that share part of its
 memory (``_check_overlap``).
 """
@@ -49,7 +49,7 @@ from ..tensor import (
     Tensor,
     _make,
     bump_version,
-    views_require_grad,
+    views_follow_base,
 )
 from . import indexing as _indexing
 from . import pointwise as _p
@@ -870,7 +870,7 @@ def _rebase(t, node, output_nr, retained=True):
     if not t._requires_grad:
         t._requires_grad = True
         if t._view_base is None:
-            views_require_grad(t)
+            views_follow_base(t)
 
 
 def fresh_grad_fn(t):

@@ -170,10 +170,12 @@ class OpDef:
         real=None,
         number_node=None,
         numbers=None,
+        complex_grad=True,
     ):
         self.name = name
         self.jvp = jvp
         self.real = real
+        self.complex_grad = complex_grad
         self.forward = forward
         self.array_fn = array_fn
         self.inputs = inputs
@@ -443,6 +445,7 @@ def op(
     real=None,
     number_node=None,
     numbers=None,
+    complex_grad=True,
 ):
     """Declare a differentiable op; see the module docstring.
 
@@ -478,6 +481,9 @@ def op(
                taking a Scalar: ``"other"`` for ``eq``), or ``"all"`` where any or all may be
                (PyTorch takes numbers as tensors for ``add``, ``mul`` ...); elsewhere a number
                is PyTorch's TypeError.  Every input of a private op may be a number.
+    complex_grad: False where PyTorch computes the op for complex inputs but records no
+               derivative for them: a complex result that would require grad raises PyTorch's
+               error (``geqrf``).
     """
     inputs = tuple(inputs.split())
     if isinstance(saves, str):
@@ -509,6 +515,7 @@ def op(
             real,
             number_node,
             numbers,
+            complex_grad,
         )
         OPS[d.name] = d
         fn = _make_function(d)
@@ -1456,8 +1463,10 @@ def _recorder(d):
             _switches.anomaly_hook(node, tensors, _as_tuple(results))
         return node
 
+    if not d.complex_grad:
+        record = _real_results_only(record, d.name)
     record.one = record.two = None
-    if general or nondiff is not None or d.listed or len(d.inputs) > 2:
+    if general or nondiff is not None or d.listed or len(d.inputs) > 2 or not d.complex_grad:
         return record
     if single_edge:
         record.one = _record_one(Node, d.plan, one_mode)
@@ -1674,6 +1683,20 @@ def shown_name(d):
     return d.name if not d.name.startswith("_") else op_name_of(d.Node.__name__)
 
 
+def _real_results_only(record, name):
+    """``record`` refusing a complex result, for an op PyTorch has no complex derivative for."""
+
+    def record_real(tensors, results, attrs, fit):
+        first = results if type(results) is Tensor else results[0]
+        if first._data.dtype.kind == "c":
+            raise RuntimeError(
+                f"{name} does not support automatic differentiation for outputs with complex dtype."
+            )
+        return record(tensors, results, attrs, fit)
+
+    return record_real
+
+
 def _check_nondiff(d, tensors, nondiff):
     for i in nondiff:
         t = tensors[i]
@@ -1778,7 +1801,7 @@ def note_view(t, base, multi=False):
             meta = MULTI_VIEW
         if meta is not None:
             t._view_meta = meta
-    if not root._requires_grad:
+    if not root._requires_grad or not _grad_state.enabled:  # (see tensor.views_follow_base)
         views.append(weakref.ref(t))
         n = len(views)
         if n >= 64 and not n & (n - 1):  # at each power of two: drop the dead (amortized O(1))

@@ -153,15 +153,27 @@ def _no_geqrf_derivative(grads, n):
     raise NotImplementedError("the derivative for 'geqrf' is not implemented.")
 
 
+def _no_geqrf_tangent(tangents, inputs, results):
+    raise NotImplementedError(
+        "Trying to use forward AD with geqrf that does not support it because it has not been "
+        "implemented yet.\nPlease file an issue to PyTorch at "
+        "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so that we "
+        "can prioritize its implementation or submit a PR adding the implementation to "
+        "derivatives.yaml"
+    )
+
+
 _GEQRF = _named("geqrf", ("a", "tau"))
 
 
 @op(
     grads=(_no_geqrf_derivative,),
+    jvp=_no_geqrf_tangent,
     outputs=2,
     check=lambda a: _check_geqrf(a),
     node="GeqrfBackward0",
     returns=_GEQRF,
+    complex_grad=False,
 )
 def geqrf(self):
     """``torch.geqrf``: LAPACK's QR factorization: R on and above the diagonal, the Householder
@@ -182,8 +194,8 @@ def geqrf(self):
 def _check_geqrf(a):
     if a.ndim < 2:
         raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
-    if a.dtype.kind != "f":
-        raise NotImplementedError(f"geqrf of {_type_name(a)} tensors is not supported")
+    if a.dtype.kind not in "fc":
+        raise NotImplementedError(f"\"geqrf_cpu\" not implemented for '{_type_name(a)}'")
 
 
 __all__ = ["cholesky_solve", "cholesky_inverse", "triangular_solve", "geqrf"]
