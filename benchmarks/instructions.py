@@ -30,6 +30,11 @@ DEFAULT = {  # workload -> steps counted
     "core.deep_chain": 1,
     "rnn.rnn_step": 3,
 }
+STEPS = {  # steps counted of workloads not counted by default (one step is too few: see worker)
+    "compiled.readme_program": 300,
+    "compiled.elementwise_chain": 20,
+    "compiled.mlp_step": 2,
+}
 
 
 def worker(workload, steps):
@@ -110,7 +115,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         base_src = _export(args.rev, tmp) if args.rev else None
         for workload in workloads:
-            steps = args.steps or DEFAULT.get(workload, 1)
+            steps = args.steps or DEFAULT.get(workload) or STEPS.get(workload, 1)
             out = "/dev/null"
             if args.callgrind_out:
                 out = os.path.join(args.callgrind_out, f"{workload}.callgrind")

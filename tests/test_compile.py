@@ -695,3 +695,30 @@ def test_what_a_user_keeps_from_a_replay_is_never_written_by_the_next():
         for t, v in zip(held, values):
             assert t._data.tobytes() == v.tobytes()
     assert len(_graphs(cf)) == 1
+
+
+def test_a_compiled_function_is_a_function_and_a_compiled_method_binds():
+    """As from PyTorch, compile gives a plain function (with the name and docstring of the one
+    compiled), so that compiling a method in a class body binds the instance."""
+
+    def scaled(x):
+        """doc"""
+        return (x * 2).sin()
+
+    f = rg.compile(scaled)
+    assert type(f).__name__ == "function"
+    assert f.__name__ == "scaled" and f.__doc__ == "doc"
+
+    class Scaler:
+        k = 3.0
+
+        @rg.compile
+        def apply(self, x):
+            return x * self.k
+
+    x = rg.tensor([1.0, 2.0], requires_grad=True)
+    for _ in range(3):
+        y = Scaler().apply(x)
+        _same(y, x * 3.0)
+        y.sum().backward()
+    _same(x.grad, rg.full((2,), 9.0))

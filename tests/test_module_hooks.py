@@ -813,6 +813,7 @@ def test_multi_grad_hook(torch_ref):
         h = G.register_multi_grad_hook((x, y, z), lambda grads: step.note("all", grads))
         step("two of three", lambda: (x * 2 + y * 3).sum().backward())
         step("one of three", lambda: (x * 2).sum().backward())
+        step("a graph of one node", lambda: x.dot(y).backward())  # (the engine's run_one)
         h.remove()
         step("removed", lambda: (x * 2).sum().backward())
         h = G.register_multi_grad_hook((x, y), lambda g: step.note("any", g) or g * 100, mode="any")

@@ -542,22 +542,21 @@ class Tensor:
             from .autograd import backward, engine
 
             _engine.extend((backward, engine.run))
-        d = self._data
-        if (
-            gradient is None
-            and inputs is None
-            and not create_graph
-            and self._requires_grad
-            and d.size == 1
-            and d.dtype.kind in "fV"
-        ):
+        if gradient is None and inputs is None and not create_graph and self._requires_grad:
             # loss.backward(): the engine straight from here (as from autograd.backward, one
             # call below the user's, where the engine reads the user's call site), with the
-            # implicit gradient, ones (two C calls: ``xp.ones`` is Python code)
-            ones = xp.empty(d.shape, d.dtype)
-            ones.fill(1)
-            _engine[1]((self,), (_make(ones),), bool(retain_graph), False)
-            return
+            # implicit gradient, ones: a copy (one C call) of ones of the loss's shape and dtype,
+            # kept per shape (see _ONES)
+            d = self._data
+            ones = _ONES.get(d.shape)
+            if ones is None or ones.dtype is not d.dtype:
+                ones = None
+                if d.size == 1 and d.dtype.kind in "fV":
+                    ones = _ONES[d.shape] = xp.empty(d.shape, d.dtype)
+                    ones.fill(1)
+            if ones is not None:
+                _engine[1]((self,), (_make(ones.copy()),), bool(retain_graph), False)
+                return
         if inputs is not None and isinstance(inputs, Tensor):
             inputs = (inputs,)
         _engine[0](self, gradient, retain_graph, create_graph, None, inputs)
@@ -697,6 +696,9 @@ def int_list(name, shown, args, keyword=_ABSENT, overloaded=None) -> tuple:
 
 _new = object.__new__
 _engine = []  # autograd.backward and engine.run, once Tensor.backward has imported them
+# shape -> ones of one element, of the dtype last asked for (a dtype is slow to hash):
+# loss.backward()'s implicit gradient, copied
+_ONES = {}
 
 
 # How a view was made, when that forbids writing it (or its base) with the graph recorded later:

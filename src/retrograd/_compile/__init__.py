@@ -38,7 +38,7 @@ from ..nn.module import Module
 from ..ops.registry import _edge
 from ..tensor import Tensor, _make
 from . import trace as _trace
-from .program import CompiledFunctionBackward, Source, _reads, build
+from .program import CompiledFunctionBackward, Source, _reads, build, node_class
 
 __all__ = ["compile", "OptimizedModule", "Unsupported", "InvalidBackend"]
 
@@ -138,12 +138,22 @@ def _compiled(fn, fullgraph, backend, disable, dynamic):
     cf = CompiledFunction(fn, fullgraph)
     if isinstance(fn, Module):
         return cf
-    # The compiled function itself is what the caller gets (a wrapper around it would cost a
-    # call more): it takes the function's name, docstring and signature.
-    functools.update_wrapper(cf, fn)
-    cf._compiled_function = cf
-    cf._torchdynamo_orig_callable = fn
-    return cf
+
+    # The caller gets a plain function, as from PyTorch (a method it decorates binds): calling
+    # it costs less than calling an object's __call__, and it runs the last graph's ``fast``
+    # itself.
+    def compiled(*args, **kwargs):
+        fast = cf.fast
+        if fast is not None and not kwargs and _trace.active is None:
+            result = fast(args)
+            if result is not _MISS:
+                return result
+        return cf.call(args, kwargs)
+
+    functools.update_wrapper(compiled, fn)
+    compiled._compiled_function = cf
+    compiled._torchdynamo_orig_callable = fn
+    return compiled
 
 
 class OptimizedModule(Module):
@@ -212,6 +222,11 @@ class CompiledFunction:
             result = fast(args)
             if result is not _MISS:
                 return result
+        return self.call(args, kwargs)
+
+    def call(self, args, kwargs):
+        """A call that the last graph's ``fast`` did not take: the key of its signature, its
+        traces in order, or a new trace."""
         if _trace.active is not None:  # inside another trace: its ops are that trace's
             return self.fn(*args, **kwargs)
         tensors = []
@@ -570,7 +585,8 @@ def _make_entry(tracer, tensors, n_inputs, externals, result, guards, signature=
     entry.ops = tuple(s.name for s in tracer.steps)
     forward_steps = tracer.steps
     diff_outputs = [t for t in out_tensors if t._requires_grad]
-    entry.programs = None
+    entry.node = None  # the class of the outputs' node; None: no output requires grad
+    entry.programs = None  # mask -> backward program, for a node of several outputs
     saved_slots = []
     if diff_outputs:
         if len(diff_outputs) > 3:
@@ -593,11 +609,6 @@ def _make_entry(tracer, tensors, n_inputs, externals, result, guards, signature=
                 used += _reads(step)
             used.extend(r for r in results if r is not None)
         saved_slots = sorted({s for s in used if s in tracer.forward_slots})
-        entry.programs = {
-            mask: build(steps, seeds + saved_slots, results, f"backward_{mask}", tracer.arrays)
-            for mask, (steps, seeds, results) in traces.items()
-        }
-        entry.diff_inputs = tuple(diff_inputs)
         entry.diff_nr = [None] * len(out_tensors)
         for nr, t in enumerate(diff_outputs):
             entry.diff_nr[produced[id(t)]] = nr
@@ -608,6 +619,18 @@ def _make_entry(tracer, tensors, n_inputs, externals, result, guards, signature=
             elif s in out_slots:
                 exposed.append((1, out_slots.index(s)))
         entry.exposed = tuple(exposed)
+        if len(traces) == 1:  # one output requires grad: its node's apply is the program
+            steps, seeds, results = traces[1]
+            entry.node = node_class(
+                steps, seeds[0], saved_slots, results, tracer.arrays, bool(exposed)
+            )
+        else:
+            entry.programs = {
+                mask: build(steps, seeds + saved_slots, results, f"backward_{mask}", tracer.arrays)
+                for mask, (steps, seeds, results) in traces.items()
+            }
+            entry.node = CompiledFunctionBackward
+        entry.diff_inputs = tuple(diff_inputs)
     arrays = tracer.arrays
     _write_runs(
         entry, forward_steps, n_inputs, externals, out_slots, saved_slots, signature, arrays
@@ -623,15 +646,12 @@ def _write_runs(entry, steps, n_inputs, externals, out_slots, saved_slots, signa
     shape, dtype and requires_grad, or a value's type and value)."""
     src = Source(
         MISS=_MISS,
-        Tensor=Tensor,
         isinstance=isinstance,
         type=type,
-        new=object.__new__,
-        Node=CompiledFunctionBackward,
+        Node=entry.node,
         edge=_edge,
         seq=_sequence,
         rebuild=_rebuild,
-        gs=_grad_state,
         ddt=_default_dtype,
         programs=entry.programs,
     )
@@ -655,12 +675,25 @@ def _write_runs(entry, steps, n_inputs, externals, out_slots, saved_slots, signa
     src.steps(steps, arrays, {*out_slots, *saved_slots})
     everything = [f"t{i}" for i in range(n_inputs)] + [f"e{j}" for j in range(len(externals))]
     n_out = len(out_slots)
-    if entry.programs is not None:
+    if entry.node is not None:
         line("node = new(Node)")
-        edges = "".join(f"edge({everything[i]}), " for i in entry.diff_inputs)
+        # Each edge as _edge finds it, written out for the common case: a leaf whose
+        # AccumulateGrad lives (no grad_fn, no recorded write that may have made it stale).
+        for k, i in enumerate(entry.diff_inputs):
+            t = everything[i]
+            line(f"a{k} = {t}._acc")
+            line(
+                f"if a{k} is not None and {t}._grad_fn is None and not {t}._vc.stale: a{k} = a{k}()"
+            )
+            line(f"else: a{k} = None")
+        edges = "".join(
+            f"(a{k}, 0) if a{k} is not None else edge({everything[i]}), "
+            for k, i in enumerate(entry.diff_inputs)
+        )
         line(f"node.next_functions = ({edges})")
         line("node._seq = next(seq)")
-        line("node._programs = programs")
+        if entry.programs is not None:
+            line("node._programs = programs")
         line("node._saved = (" + "".join(f"s{k}, " for k in saved_slots) + ")")
         checks = [
             f"({everything[i]}, {everything[i]}._vc.version, None, None)"
@@ -672,13 +705,14 @@ def _write_runs(entry, steps, n_inputs, externals, out_slots, saved_slots, signa
             if nr is None:
                 line(f"r{j} = make(s{out_slots[j]})")
             else:
-                line(f"r{j} = make(s{out_slots[j]}, True, node)")
+                src.tensor(f"r{j}", f"s{out_slots[j]}", "node")
                 if nr:
                     line(f"r{j}._output_nr = {nr}")
         checks += [
             f"(None, 0, r{j}._vc, s{out_slots[j]})" for kind, j in entry.exposed if kind == 1
         ]
-        line("node._checks = [" + ", ".join(checks) + "]")
+        if checks or entry.programs is not None:
+            line("node._checks = (" + "".join(f"{c}, " for c in checks) + ")")
     else:
         for j in range(n_out):
             line(f"r{j} = make(s{out_slots[j]})")
@@ -698,8 +732,15 @@ def _write_runs(entry, steps, n_inputs, externals, out_slots, saved_slots, signa
         return
     modes, args = signature
     line(f"if len(args) != {len(args)}: return MISS")
+    # (inference mode is off in every thread while no inference_mode block is open anywhere:
+    # the thread's flag, a thread-local read, is read only then)
+    inference = (
+        f"gs.inference is not {modes[1]}"
+        if modes[1] is not False
+        else "(sw.inference_blocks and gs.inference is not False)"
+    )
     line(
-        f"if gs.enabled is not {modes[0]} or gs.inference is not {modes[1]} "
+        f"if gs.enabled is not {modes[0]} or {inference} "
         f"or ddt[0] is not {const(modes[2])}: return MISS"
     )
     names = []

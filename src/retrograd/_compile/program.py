@@ -9,13 +9,18 @@ product, then what was written into it), an elementwise step (a bias added, relu
 result into it: the same NumPy loops with ``out=``, with no new array.
 """
 
+from .. import _switches
 from .._array import ndarray, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.node import Node, _modified_message, freed_error
-from ..tensor import _make
+from ..tensor import InferenceVersionCounter, Tensor, VersionCounter, _make
 from .trace import CAST, CONST, LIST, SLOT, _AttrSlot
 
 _DOUBLE_BACKWARD = "torch.compile with aot_autograd does not currently support double backward"
+# The op modules' names, as this package is imported (a benchmark imports an earlier tree of it
+# under another name, and its replays should take the same shortcuts)
+_POINTWISE = __name__.split(".")[0] + ".ops.pointwise"
+_LINALG = __name__.split(".")[0] + ".ops.linalg"
 
 
 class Source:
@@ -23,7 +28,18 @@ class Source:
     (``k3`` a constant, ``f2`` a step's forward, ``c2`` its check) in its namespace."""
 
     def __init__(self, **names):
-        self.ns = {"asarray": xp.asarray, "ndarray": ndarray, "make": _make, **names}
+        self.ns = {
+            "asarray": xp.asarray,
+            "ndarray": ndarray,
+            "make": _make,
+            "new": object.__new__,
+            "Tensor": Tensor,
+            "VC": VersionCounter,
+            "IVC": InferenceVersionCounter,
+            "sw": _switches,
+            "gs": _grad_state,
+            **names,
+        }
         self.lines = []
         self._consts = {}
         self._n = 0
@@ -38,6 +54,36 @@ class Source:
 
     def line(self, text):
         self.lines.append("    " + text)
+
+    def tensor(self, name, array, node=None, vc="VC()"):
+        """``name = make(array, node is not None, node)`` written out, as ``tensor._make`` does
+        (keep the two in step): a call less per result.  ``vc``: the version counter's maker
+        (``_make`` gives a result that needs no gradient, made in inference mode, an inference
+        one: see ``inference_vc``)."""
+        self.line(f"{name} = new(Tensor)")
+        self.line(f"{name}._data = {array}")
+        self.line(f"{name}._requires_grad = {node is not None}")
+        self.line(f"{name}._grad_fn = {node}")
+        self.line(f"{name}._vc = {vc}")
+        self.line(f"{name}._output_nr = 0")
+        self.line(f"{name}._cuts = None")
+
+    def inference_vc(self):
+        """A line that names the maker of the version counters of results needing no gradient
+        ``vc``, as ``_make`` chooses it: inside ``inference_mode``, an inference counter."""
+        self.line("vc = IVC if sw.inference_blocks and gs.inference else VC")
+
+    def body(self, steps, arrays, results):
+        """``steps`` (see ``steps``), then ``return`` the arrays in slots ``results`` as new
+        tensors (None stands for no array)."""
+        self.steps(steps, arrays, {r for r in results if r is not None})
+        if any(r is not None for r in results):
+            self.inference_vc()
+        for j, r in enumerate(results):
+            if r is not None:
+                self.tensor(f"r{j}", f"s{r}", vc="vc()")
+        items = "".join(("None" if r is None else f"r{j}") + ", " for j, r in enumerate(results))
+        self.line(f"return [{items}]")
 
     def steps(self, steps, arrays=None, keep=()):
         """A line per step: ``s7 = f3(s2, k1)``.
@@ -119,7 +165,7 @@ class Source:
             ufunc = _direct(step)
             relu = ufunc is None and _is_relu(step, arrays) and step.ins[0][1] in own
             into = reusable(i, step) if ufunc is not None or relu else None
-            mm = step.name == "mm" and getattr(step.fn, "__module__", "") == "retrograd.ops.linalg"
+            mm = step.name == "mm" and getattr(step.fn, "__module__", "") == _LINALG
             if ufunc is None and not relu and not mm:
                 own.difference_update(_reads(step))  # (it may keep a view or the array itself)
             if relu:
@@ -178,11 +224,33 @@ def build(steps, inputs, results, name="program", arrays=None):
     slots ``results`` as new tensors (None stands for no array); ``arrays``: see
     ``Source.steps``."""
     src = Source()
-    src.steps(steps, arrays, {r for r in results if r is not None})
-    src.line(
-        "return [" + "".join(("None" if r is None else f"make(s{r})") + ", " for r in results) + "]"
-    )
+    src.body(steps, arrays, results)
     return src.function(f"{name}({', '.join(f's{i}' for i in inputs)})")
+
+
+def node_class(steps, seed, saved, results, arrays, checks):
+    """The node class of a trace with one output that requires grad: CompiledFunctionBackward
+    whose ``apply`` is the backward program itself (``build``'s, with the gradient ``seed`` and
+    the ``saved`` slots read from the node; ``checks``: whether it has saved tensors the user
+    holds, whose versions it checks), one call where the general ``apply`` makes two."""
+    src = Source(
+        DOUBLE_BACKWARD=_DOUBLE_BACKWARD, freed_error=freed_error, RuntimeError=RuntimeError
+    )
+    src.line("if gs.enabled: raise RuntimeError(DOUBLE_BACKWARD)")
+    src.line("saved = self._saved")
+    src.line("if saved is None: raise freed_error(self)")
+    if checks:
+        src.line("self._check_versions()")
+    if saved:
+        src.line("".join(f"s{i}, " for i in saved) + "= saved")
+    src.line(f"s{seed} = grads[0]._data")
+    src.body(steps, arrays, results)
+    apply = src.function("apply(self, grads, needed)")
+    return type(
+        "CompiledFunctionBackward",
+        (CompiledFunctionBackward,),
+        {"__slots__": (), "apply": apply, "__module__": CompiledFunctionBackward.__module__},
+    )
 
 
 # Forwards that are one ufunc call for the attributes given: the replay calls the ufunc itself
@@ -229,7 +297,7 @@ def _direct(step):
     if not any(step.attrs == a and all(type(x) is int for x in a) for a in attrs):
         return None
     # the op's own forward, not one of the same name elsewhere
-    if getattr(step.fn, "__module__", "") != "retrograd.ops.pointwise":
+    if getattr(step.fn, "__module__", "") != _POINTWISE:
         return None
     return ufunc
 
@@ -269,7 +337,7 @@ def _is_relu(step, arrays):
         arrays is not None
         and step.name == "relu"
         and step.check is None
-        and getattr(step.fn, "__module__", "") == "retrograd.ops.pointwise"
+        and getattr(step.fn, "__module__", "") == _POINTWISE
         and len(step.ins) == 1
         and step.ins[0][0] == SLOT
         and not step.zero_d[0]
@@ -287,7 +355,9 @@ class CompiledFunctionBackward(Node):
 
     ``_saved``: the arrays the backward programs read; ``_programs[mask]``: the program for the
     outputs in ``mask`` (bit i: output i got a gradient); ``_checks``: the saved values that are
-    tensors the user holds (inputs, parameters, outputs), with their versions then.
+    tensors the user holds (inputs, parameters, outputs), with their versions then.  A trace
+    with one output that requires grad has a class of its own whose ``apply`` is the program
+    (``node_class``).
     """
 
     __slots__ = ("_saved", "_programs", "_checks", "_freed_at")
@@ -299,15 +369,8 @@ class CompiledFunctionBackward(Node):
         saved = self._saved
         if saved is None:
             raise freed_error(self)
-        for t, version, vc, array in self._checks:
-            if t is None:
-                if vc.version != version:
-                    raise RuntimeError(
-                        _modified_message(self, _make(array, True, self, vc), version)
-                    )
-            elif t._vc.version != version:
-                raise RuntimeError(_modified_message(self, t, version))
-        if len(grads) == 1:  # one output (the common case)
+        self._check_versions()
+        if len(grads) == 1:  # one output
             return self._programs[1](grads[0]._data, *saved)
         mask = 0
         arrays = []
@@ -322,6 +385,17 @@ class CompiledFunctionBackward(Node):
                 "call the function eagerly for it"
             )
         return program(*arrays, *saved)
+
+    def _check_versions(self):
+        """PyTorch's error if a saved tensor the user holds was changed in place since."""
+        for t, version, vc, array in self._checks:
+            if t is None:
+                if vc.version != version:
+                    raise RuntimeError(
+                        _modified_message(self, _make(array, True, self, vc), version)
+                    )
+            elif t._vc.version != version:
+                raise RuntimeError(_modified_message(self, t, version))
 
     def _release(self, where=None):
         if self._saved is not None:

@@ -48,8 +48,9 @@ _NO_EDGE_ROOT = "element {} of tensors does not require grad and does not have a
 
 class _Pass(list):
     """One backward pass: its final callbacks (the list), and for hooks that ask which nodes it
-    will run, ``graph``: (dependency counts or None for a one-node pass, the needed nodes or None,
-    the root edges, whether it accumulates); ``notes``: a dict hooks may keep per pass, or None."""
+    will run, ``graph``: (dependency counts, the needed nodes or None, the root edges, whether it
+    accumulates), or for a pass of one node (``_run_one``) that node; ``notes``: a dict hooks may
+    keep per pass, unset until one does."""
 
     __slots__ = ("graph", "notes")
 
@@ -68,11 +69,12 @@ def will_run(node) -> bool:
         raise RuntimeError(
             "_will_engine_execute_node should only be called during the backward pass"
         )
-    deps, needed, root_edges, accumulate = p.graph
+    graph = p.graph
+    if type(graph) is not tuple:  # a pass of one node, accumulating: its edges lead to leaves
+        return node is graph or any(node is n for n, _ in graph.next_functions)
+    deps, needed, root_edges, accumulate = graph
     if any(node is n for n, _ in root_edges):
         reached = True
-    elif deps is None:  # a pass of one node: its edges lead to leaves
-        reached = any(node is n for n, _ in root_edges[0][0].next_functions)
     else:
         reached = node in deps
     if not reached:
@@ -166,7 +168,6 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     _grad_state.enabled = create_graph
     final = _Pass()  # queue_callback's callbacks for this pass
     final.graph = (deps, needed, root_edges, accumulate)
-    final.notes = None
     passes = _passes.callbacks
     passes.append(final)
     _cut_state.passes += 1  # the formulas' ops are no cuts of the user's
@@ -355,22 +356,28 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
     if (hooks and node._hooked) or _switches.anomaly or type(node) is AccumulateGrad:
         return False
     edges = node.next_functions
-    for nxt, _ in edges:
-        if nxt is not None and (type(nxt) is not AccumulateGrad or (hooks and nxt._hooked)):
+    two = len(edges) == 2  # (the common case: two leaves, or one)
+    if two:
+        (a0, _), (a1, _) = edges
+        if a0 is not None and (type(a0) is not AccumulateGrad or (hooks and a0._hooked)):
             return False
-    if len(edges) == 2:
-        if edges[0][0] is edges[1][0] and edges[0][0] is not None:
+        if a1 is not None and (
+            type(a1) is not AccumulateGrad or (hooks and a1._hooked) or a1 is a0
+        ):
             return False
-    elif len(edges) > 2:
-        leaves = [n for n, _ in edges if n is not None]
-        if len(set(leaves)) != len(leaves):
-            return False
+    else:
+        for nxt, _ in edges:
+            if nxt is not None and (type(nxt) is not AccumulateGrad or (hooks and nxt._hooked)):
+                return False
+        if len(edges) > 2:
+            leaves = [n for n, _ in edges if n is not None]
+            if len(set(leaves)) != len(leaves):
+                return False
     site = caller_site(4)  # (the user's backward call: Tensor.backward's caller)
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     final = _Pass()
-    final.graph = (None, None, ((node, nr),), True)
-    final.notes = None
+    final.graph = node
     passes = _passes.callbacks
     passes.append(final)
     _cut_state.passes += 1  # the formulas' ops are no cuts of the user's (as in run)
@@ -387,8 +394,7 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
             raise
         if not retain_graph:
             node._release(site)
-        if len(edges) == 2 and len(outs) == 2:  # (the common case: two leaves, or one)
-            (a0, _), (a1, _) = edges
+        if two and len(outs) == 2:
             g0, g1 = outs
             if a0 is None or g0 is None:
                 todo = () if a1 is None or g1 is None else ((a1, g1),)
@@ -418,15 +424,31 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
                     or len({id(g._data) if type(g) is Tensor else id(g) for _, g in todo}) == n
                 )
             for acc, g in todo:
-                a = g._data if type(g) is Tensor else None  # (a sparse gradient: no ._data)
-                mine = (
-                    a is not None
-                    and a.base is None
+                v = acc.variable
+                if type(g) is not Tensor:  # (a sparse gradient: no ._data)
+                    accumulate_grad(v, g, create_graph, site)
+                    continue
+                a = g._data
+                if (
+                    a.base is None
                     and a is not incoming
                     and g._grad_fn is None
                     and (distinct or sum(h._data is a for _, h in todo) == 1)
-                )
-                accumulate_grad(acc.variable, g, create_graph, site, True, mine)
+                ):
+                    if (
+                        v._grad is None
+                        and v._hooks is None
+                        and v._post_acc_hooks is None
+                        and not create_graph
+                        and v._requires_grad
+                        and a.dtype == v._data.dtype
+                        and a.shape == v._data.shape
+                    ):
+                        v._grad = g  # accumulate_grad's common case: a leaf's first gradient
+                    else:
+                        accumulate_grad(v, g, create_graph, site, True, True)
+                else:
+                    accumulate_grad(v, g, create_graph, site)
         else:
             for acc, g in todo:
                 accumulate_grad(acc.variable, g, create_graph, site)

@@ -215,7 +215,7 @@ def register_multi_grad_hook(tensors, fn, *, mode: str = "all") -> RemovableHand
 
     def notes():
         p = engine.current_pass()
-        if p.notes is None:
+        if getattr(p, "notes", None) is None:
             p.notes = {}
         return p.notes
 
