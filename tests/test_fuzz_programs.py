@@ -341,6 +341,14 @@ PROGRAMS = {
         g15, = torch.autograd.grad((torch.maximum(t10, t3) ** 2).sum(), [t3], create_graph=True)
         (g14.sum() + g15.sum()).backward()
     """,
+    "seed 10310451: an integer inference tensor told to require grad: the dtype error first": """
+        t3 = torch.tensor([0.5, -1.25], requires_grad=True)
+        with torch.inference_mode():
+            t13 = t3.tanh().long()
+            t14 = t3.tanh()
+        t13.requires_grad_()
+        t14.requires_grad_()
+    """,
 }
 
 

@@ -210,6 +210,11 @@ class Tensor:
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True):
+        if requires_grad and self._data.dtype.kind not in "fcV":
+            # (first, as in PyTorch: an integer inference tensor gets this error.)  Factories say
+            # "Only Tensors of floating point and complex dtype ..."; this is PyTorch's (older)
+            # wording for the method and the setter.
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         if (
             requires_grad
             and type(self._vc) is InferenceVersionCounter
@@ -223,10 +228,6 @@ class Tensor:
             if requires_grad:
                 return self  # a non-leaf already requires grad
             raise RuntimeError(_LEAF_ONLY)
-        if requires_grad and self._data.dtype.kind not in "fcV":
-            # Factories say "Only Tensors of floating point and complex dtype ..."; this is
-            # PyTorch's (older) wording for the method and the setter.
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         base = self._view_base
         if base is None:
             if self._requires_grad is not bool(requires_grad):
