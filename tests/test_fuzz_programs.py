@@ -349,6 +349,14 @@ PROGRAMS = {
         t13.requires_grad_()
         t14.requires_grad_()
     """,
+    "seed 10317399: cat of 1-d empty tensors alone checks no dim": """
+        a = torch.tensor([], dtype=torch.float64, requires_grad=True)
+        b = torch.tensor([])
+        c = torch.cat([a, b], dim=2)
+        d = torch.cat([a], dim=-3)
+        (c.sum() + d.sum()).backward()
+        e = torch.cat([torch.ones(2), b], dim=2)
+    """,
 }
 
 

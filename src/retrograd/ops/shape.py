@@ -711,14 +711,17 @@ def cat(tensors, dim=0, *, out=None):
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     # PyTorch still skips 1-D empty tensors whatever the others' shapes (legacy behaviour).
     skipped = [t.ndim == 1 and t.shape[0] == 0 for t in tensors]
-    if all(skipped):
+    if all(skipped):  # only such tensors: joined along their one dim, whatever ``dim`` says
         skipped = [False] * len(tensors)
-    ref = tensors[skipped.index(False)]
-    try:
-        d = _wrap_dim(dim, ref.ndim)
-    except IndexError:
-        refresh_views(tensors)  # (PyTorch's view errors come first)
-        raise
+        ref = tensors[0]
+        d = 0
+    else:
+        ref = tensors[skipped.index(False)]
+        try:
+            d = _wrap_dim(dim, ref.ndim)
+        except IndexError:
+            refresh_views(tensors)  # (PyTorch's view errors come first)
+            raise
     for i, t in enumerate(tensors):
         if skipped[i]:
             continue
