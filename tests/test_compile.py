@@ -8,13 +8,13 @@ import pytest
 
 import retrograd as rg
 from retrograd import nn
+from retrograd._compile import OptimizedModule
 
 
 def _graphs(compiled):
-    cf = compiled._compiled_function if hasattr(compiled, "_compiled_function") else None
-    if cf is None:
-        cf = compiled._compiled_call
-    return cf.history
+    if isinstance(compiled, OptimizedModule):
+        compiled = compiled._compiled_call
+    return compiled._compiled_function.history
 
 
 def _same(a, b):

@@ -136,12 +136,10 @@ def _compiled(fn, fullgraph, backend, disable, dynamic):
     if disable or backend != "inductor":
         return fn
     cf = CompiledFunction(fn, fullgraph)
-    if isinstance(fn, Module):
-        return cf
 
     # The caller gets a plain function, as from PyTorch (a method it decorates binds): calling
     # it costs less than calling an object's __call__, and it runs the last graph's ``fast``
-    # itself.
+    # itself.  (A module's goes into its OptimizedModule.)
     def compiled(*args, **kwargs):
         fast = cf.fast
         if fast is not None and not kwargs and _trace.active is None:
@@ -150,9 +148,10 @@ def _compiled(fn, fullgraph, backend, disable, dynamic):
                 return result
         return cf.call(args, kwargs)
 
-    functools.update_wrapper(compiled, fn)
+    if not isinstance(fn, Module):
+        functools.update_wrapper(compiled, fn)
+        compiled._torchdynamo_orig_callable = fn
     compiled._compiled_function = cf
-    compiled._torchdynamo_orig_callable = fn
     return compiled
 
 
@@ -216,17 +215,9 @@ class CompiledFunction:
         self.history.clear()
         self.fast = None
 
-    def __call__(self, *args, **kwargs):
-        fast = self.fast
-        if fast is not None and not kwargs and _trace.active is None:
-            result = fast(args)
-            if result is not _MISS:
-                return result
-        return self.call(args, kwargs)
-
     def call(self, args, kwargs):
-        """A call that the last graph's ``fast`` did not take: the key of its signature, its
-        traces in order, or a new trace."""
+        """A call (one that the last graph's ``fast`` did not take, from the function
+        ``compile`` returns): the key of its signature, its traces in order, or a new trace."""
         if _trace.active is not None:  # inside another trace: its ops are that trace's
             return self.fn(*args, **kwargs)
         tensors = []
@@ -889,7 +880,7 @@ def explain(f, *extra_args, **extra_kwargs):
     def inner(*args, **kwargs):
         cf = CompiledFunction(getattr(f, "_torchdynamo_orig_callable", f))
         try:
-            cf(*args, **kwargs)
+            cf.call(args, kwargs)
             return ExplainOutput(cf.history)
         finally:
             _all_compiled.discard(cf)
