@@ -237,3 +237,23 @@ def test_grad_takes_an_unshared_gradient_without_a_copy(monkeypatch):
     (retrograd.ones(2, 3).matmul(w).relu().sum() + (b * 2).sum()).backward()
     assert w.grad.tolist() == [[2.0] * 4] * 3 and b.grad.tolist() == [2.0] * 4
     assert copies == []  # w's from mm's formula, b's from mul's: both new, each for one leaf
+
+
+def test_a_gradient_handed_to_two_leaves_is_copied_for_the_first_only(monkeypatch):
+    """A formula's gradient that an add hands on to two leaves: the first leaf's ``.grad`` is a
+    copy (the other leaf's buffer still holds the gradient), the second takes it, as PyTorch's
+    reference count decides; the two ``.grad`` never share memory."""
+    copies = []
+    real = engine._make
+
+    def counting(data, *args, **kwargs):
+        copies.append(data.shape)
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "_make", counting)
+    x = retrograd.ones(3, requires_grad=True)
+    w = retrograd.ones(3, requires_grad=True)
+    ((x + w) * 2).sum().backward()
+    assert copies == [(3,)]
+    x.grad.add_(100)
+    assert x.grad.tolist() == [102.0] * 3 and w.grad.tolist() == [2.0] * 3

@@ -155,9 +155,6 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             root_edges, grads, inputs, accumulate, targets
         )
         next_node = next_slots = None
-    # AccumulateGrad -> the gradient in its buffer that nothing but this pass refers to (see
-    # _unshared): the leaf's .grad may take it without a copy.
-    owned = {}
     # The user's backward call, named in the error of a later backward through freed buffers.
     # Also where an existing .grad is added into, for the error if a graph had saved that .grad.
     site = caller_site(3)  # (the user's call of Tensor.backward, autograd.backward or grad)
@@ -191,14 +188,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             hooked = _switches.node_hooks and node._hooked
             if hooked or not plain:
                 if hooked and node._input_shapes is not None:
-                    first = slots[0]
                     slots = _fit_input_shapes(node, slots, deps, root_edges)
-                    if (
-                        type(node) is AccumulateGrad
-                        and slots[0] is not first
-                        and not xp.may_share_memory(slots[0]._data, first._data)
-                    ):
-                        owned[node] = slots[0]  # a sum made here: nothing else holds it
                 runs = needed is None or needed.get(node)
                 # A node that also runs gives its gradient as it arrived, before the tensor hooks
                 # (which run as part of the node); one only captured, after them (as PyTorch).
@@ -225,13 +215,23 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                         _leaf_hooks(node.variable, slots[0])
                     continue
             if not edges and type(node) is AccumulateGrad:
-                mine = owned.pop(node, None)
                 if accumulate and slots[0] is not None:
+                    # (the names of the last node's gradients let go: they would count as
+                    # holders of the gradient in the reference counts that decide whether .grad
+                    # may take it without a copy)
+                    outs = g = None
                     if hooked:  # the leaf's own hooks first, then the node's, as in PyTorch
-                        _accumulate_with_node_hooks(node, slots, create_graph, site, mine)
+                        _accumulate_with_node_hooks(node, slots, create_graph, site)
                     else:
                         g = slots.pop()
-                        accumulate_grad(node.variable, g, create_graph, site, True, g is mine)
+                        own = (  # (_sole written out: the name g, getrefcount's argument)
+                            type(g) is Tensor
+                            and getrefcount(g) == 2
+                            and (a := g._data).base is None
+                            and getrefcount(a) == 3
+                            and g._grad_fn is None
+                        )
+                        accumulate_grad(node.variable, g, create_graph, site, True, own)
                 continue
             if hooked and node._pre_hooks is not None:
                 slots = _call_pre_hooks(node, slots)
@@ -278,13 +278,6 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                         _check_delivered(node, edges, nxt, nr, g)
                     buf = buffers.get(nxt)
                     if buf is None and nr == 0:
-                        if (
-                            not nxt.next_functions
-                            and type(nxt) is AccumulateGrad
-                            and not hooked
-                            and _unshared(node, g, slots, outs)
-                        ):
-                            owned[nxt] = g
                         left = deps[nxt] - 1
                         if not left and next_node is None and not ready:
                             next_node = nxt  # its one gradient, carried (a chain)
@@ -292,12 +285,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                             continue
                         buffers[nxt] = [g]
                     else:
-                        leaf = type(nxt) is AccumulateGrad
-                        if leaf:
-                            owned.pop(nxt, None)  # (else its reference keeps the sum out of place)
                         _add(buffers, nxt, nr, g, outs)
-                        if leaf and buffers[nxt][0] is not g:
-                            owned[nxt] = buffers[nxt][0]  # the sum, made (or added into) just now
                 left = deps[nxt] - 1
                 if left:
                     deps[nxt] = left
@@ -410,8 +398,9 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
         if n > 3:  # (up to three the heap pops them in edge order)
             todo = [todo[i] for i in _tie_order(n)]  # as the ready heap would pop them
         if node._formula_grads:
-            # .grad may take a gradient nothing else refers to (see _unshared): new, owning its
-            # array, not the incoming gradient, and going to one leaf only
+            # .grad may take a gradient nothing else refers to (see _sole), which here is known
+            # without counting: new, owning its array, not the incoming gradient, and going to
+            # one leaf only (a custom Function's backward is user code: those are copied)
             incoming = grad._data
             if n == 2:  # (two gradients of the same array: a sparse one has none)
                 g0, g1 = todo[0][1], todo[1][1]
@@ -626,27 +615,6 @@ def _capture(node, slot_map, slots, inputs, captured, accumulate, create_graph):
                 break
 
 
-def _unshared(node, g, slots, outs):
-    """Whether the engine alone refers to ``g``, a gradient that ``node`` (with no hooks) just
-    computed from ``slots`` among ``outs``.  An op's derivative formulas are linear in their
-    incoming gradient, so what one returns is a new tensor, a view, or that gradient itself (which
-    may be the caller's, a hook's or another leaf's): ``g`` must be new, own its array, and go to
-    one input only.  A custom Function's backward is user code: its gradients are never taken."""
-    if type(g) is not Tensor:  # (a sparse gradient: no ._data)
-        return False
-    a = g._data
-    for s in slots:  # (first: the common refusal, a gradient handed on as it came)
-        if s is not None and (s is g or s._data is a):
-            return False
-    if not node._formula_grads or a.base is not None or g._grad_fn is not None:
-        return False
-    n = 0
-    for o in outs:
-        if o is not None and (type(o) is Tensor or not o.is_sparse) and o._data is a:
-            n += 1
-    return n == 1
-
-
 def _add(buffers, node, nr, g, outs=()):
     """Sum gradient ``g`` into the slot ``nr`` of the node's input buffer (``outs``: the
     gradients, ``g`` among them, of the node that made it)."""
@@ -703,7 +671,24 @@ def _summable_in_place(old, g, outs):
 
 
 _HELD_BY_ENGINE = 4  # the buffer's slot, _add's and _summable_in_place's names, getrefcount's
-_HELD_HERE = 2  # the name new in _accumulate_with_node_hooks, getrefcount's
+# (as _sole counts them: with its own name and getrefcount's)
+_HELD_BY_HOOKED_LEAF = 5  # the slot, the names grad and new in _accumulate_with_node_hooks
+_HELD_HERE = 3  # the name new in _accumulate_with_node_hooks
+
+
+def _sole(g, held):
+    """Whether a leaf's ``.grad`` may be gradient ``g`` itself, as PyTorch decides by counting
+    references: ``g`` is dense and has no graph, ``held`` references refer to it (the caller's
+    names, this call's, getrefcount's) and nothing else, and nothing but ``g`` refers to its
+    array, which owns its memory (no view, alias, hook, saved value or caller keeps either).
+    ``run`` writes the test out for the common case."""
+    return (
+        type(g) is Tensor
+        and getrefcount(g) == held
+        and (a := g._data).base is None
+        and getrefcount(a) == 3  # (g._data, a, getrefcount's argument)
+        and g._grad_fn is None
+    )
 
 
 def _prepare(roots, targets):
@@ -763,13 +748,13 @@ def _prepare(roots, targets):
     return deps, needed
 
 
-def _accumulate_with_node_hooks(node, slots, create_graph, site=None, mine=None):
+def _accumulate_with_node_hooks(node, slots, create_graph, site=None):
     """AccumulateGrad with hooks on the node itself: the leaf's tensor hooks, the node's pre-hooks,
-    the accumulation, then the node's post-hooks (they get no grad_inputs).  ``mine``: a gradient
-    nothing but this pass holds (see ``accumulate_grad``), while no hook has seen it."""
+    the accumulation, then the node's post-hooks (they get no grad_inputs)."""
     variable = node.variable
     grad = new = slots[0]
     held = getrefcount(grad)
+    mine = _sole(grad, _HELD_BY_HOOKED_LEAF)  # (before any hook has seen it)
     if variable._hooks is not None:
         new = _leaf_hooks(variable, new)
     if node._pre_hooks is not None:
@@ -780,9 +765,9 @@ def _accumulate_with_node_hooks(node, slots, create_graph, site=None, mine=None)
         # or a new one a hook returned and did not keep.  (A leaf that changed shape since the
         # graph was made then takes the gradient's shape, not its own.)
         if new is grad:
-            owned = grad is mine and getrefcount(grad) == held
+            owned = mine and getrefcount(grad) == held
         else:
-            owned = getrefcount(new) == _HELD_HERE
+            owned = _sole(new, _HELD_HERE)
         accumulate_grad(variable, new, create_graph, site, leaf_hooks=False, owned=owned)
     if node._hooks is not None:
         _call_post_hooks(node, (), [new])
