@@ -31,3 +31,41 @@ def test_as_strided_gradient_second_order():
 
     assert retrograd.autograd.gradcheck(f, [a])
     assert retrograd.autograd.gradgradcheck(f, [a])
+
+
+def _leaf(lib, layout):
+    """A leaf of shape (3, 4): C order, F order, or a strided slice (not dense)."""
+    data = np.arange(1.0, 25.0) / 7
+    if layout == "C":
+        t = lib.tensor(data[:12].reshape(3, 4))
+    elif layout == "F":
+        t = lib.tensor(data[:12].reshape(4, 3)).t()
+    else:
+        t = lib.tensor(data.reshape(3, 8))[:, ::2]
+    return t.detach().requires_grad_()
+
+
+_LEAF_GRAD_PROGRAMS = {
+    "through a node": lambda lib, x, w: (x * 2).sum().backward(),
+    "other factor F": lambda lib, x, w: (x * w).sum().backward(),
+    "one node": lambda lib, x, w: (x * w).backward(lib.ones(3, 4, dtype=lib.float64)),
+    "one node, scaled": lambda lib, x, w: (x * 2).backward(lib.ones(3, 4, dtype=lib.float64)),
+    "through a view": lambda lib, x, w: (x.t() * 2).t().sum().backward(),
+    "create_graph": lambda lib, x, w: (x * w).sum().backward(create_graph=True),
+    "twice": lambda lib, x, w: ((x * 2).sum().backward(), (x * 3).sum().backward()),
+}
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+@pytest.mark.parametrize("program", list(_LEAF_GRAD_PROGRAMS))
+def test_a_leafs_first_grad_takes_the_leafs_layout(torch_ref, layout, program):
+    """A leaf's ``.grad``, taken from the engine's gradient or copied, has the leaf's strides when
+    the leaf is dense (in C order otherwise), whatever layout the gradient came in, as PyTorch's
+    AccumulateGrad lays it out."""
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = _leaf(lib, layout)
+        w = lib.tensor(np.arange(12.0).reshape(4, 3)).t()  # (F order: the product follows it)
+        _LEAF_GRAD_PROGRAMS[program](lib, x, w)
+        got.append((x.grad.stride(), x.grad.tolist()))
+    assert got[0] == got[1]

@@ -5,6 +5,7 @@ means changing this file alone.
 """
 
 import threading
+from sys import getrefcount
 
 import numpy as xp
 
@@ -257,6 +258,39 @@ def is_dense(a):
             return False
         expected *= n
     return True
+
+
+def memory_of_its_own(a):
+    """Whether array ``a`` alone reads its memory, as far as arrays go: it owns it, or it is a
+    dense view (no gaps, no overlap) of an array that nothing but ``a`` refers to, as a reshaped
+    new result is.  (Whether anything refers to ``a`` itself is the caller's count.)"""
+    b = a.base
+    if b is None:
+        return True
+    return (
+        type(b) is xp.ndarray
+        and b.base is None
+        and getrefcount(b) == 3  # (a.base, the name b, getrefcount's argument)
+        and is_dense(a)
+    )
+
+
+def empty_in_layout(like, dtype):
+    """An array of ``like``'s shape and of ``dtype``, not filled, laid out as ``like`` when that
+    covers its memory densely (permuted dimensions included), else in C order: the strides
+    PyTorch gives a leaf's ``.grad`` that it copies from a gradient."""
+    if like.ndim < 2 or like.flags.c_contiguous or not is_dense(like):
+        return xp.empty(like.shape, dtype)
+    return xp.empty_like(like, dtype=dtype)  # (order K: like's own order of dimensions)
+
+
+def copy_in_layout(a, like):
+    """A copy of array ``a`` laid out as ``like``, an array of its shape (see empty_in_layout)."""
+    if like.ndim < 2:
+        return a.copy()
+    out = empty_in_layout(like, a.dtype)
+    out[...] = a
+    return out
 
 
 def like_layout(copy, array):

@@ -15,7 +15,15 @@ from heapq import heappop, heappush
 from sys import getrefcount
 
 from .. import _switches
-from .._array import is_dense, sum_to_shape, summed_into, xp
+from .._array import (
+    copy_in_layout,
+    empty_in_layout,
+    is_dense,
+    memory_of_its_own,
+    sum_to_shape,
+    summed_into,
+    xp,
+)
 from .._switches import grad_mode as _grad_state
 from ..tensor import Tensor, _make, bump_version
 from .anomaly import caller_site, check_gradients, node_origin, warn_error_in
@@ -187,6 +195,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             edges = node.next_functions  # (none: an AccumulateGrad)
             hooked = _switches.node_hooks and node._hooked
             if hooked or not plain:
+                next_slots = None  # (slots may be replaced: see outs = g = buf = None below)
                 if hooked and node._input_shapes is not None:
                     slots = _fit_input_shapes(node, slots, deps, root_edges)
                 runs = needed is None or needed.get(node)
@@ -216,10 +225,10 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                     continue
             if not edges and type(node) is AccumulateGrad:
                 if accumulate and slots[0] is not None:
-                    # (the names of the last node's gradients let go: they would count as
-                    # holders of the gradient in the reference counts that decide whether .grad
-                    # may take it without a copy)
-                    outs = g = None
+                    # (the names of the last node's gradients and buffer let go: they would
+                    # count as holders of the gradient in the reference counts that decide
+                    # whether .grad may take it without a copy)
+                    outs = g = buf = None
                     if hooked:  # the leaf's own hooks first, then the node's, as in PyTorch
                         _accumulate_with_node_hooks(node, slots, create_graph, site)
                     else:
@@ -432,6 +441,7 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
                         and v._requires_grad
                         and a.dtype == v._data.dtype
                         and a.shape == v._data.shape
+                        and (a.ndim < 2 or a.strides == v._data.strides)
                     ):
                         v._grad = g  # accumulate_grad's common case: a leaf's first gradient
                     else:
@@ -680,13 +690,13 @@ def _sole(g, held):
     """Whether a leaf's ``.grad`` may be gradient ``g`` itself, as PyTorch decides by counting
     references: ``g`` is dense and has no graph, ``held`` references refer to it (the caller's
     names, this call's, getrefcount's) and nothing else, and nothing but ``g`` refers to its
-    array, which owns its memory (no view, alias, hook, saved value or caller keeps either).
-    ``run`` writes the test out for the common case."""
+    array, which alone reads its memory (no view, alias, hook, saved value or caller keeps
+    either).  ``run`` writes the test out for the common case, an array that owns its memory."""
     return (
         type(g) is Tensor
         and getrefcount(g) == held
-        and (a := g._data).base is None
-        and getrefcount(a) == 3  # (g._data, a, getrefcount's argument)
+        and getrefcount(a := g._data) == 3  # (g._data, a, getrefcount's argument)
+        and memory_of_its_own(a)
         and g._grad_fn is None
     )
 
@@ -794,7 +804,12 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
         and grad._data.shape == variable._data.shape
     ):
         # a leaf's first gradient, the common case of _accumulate_dense written out
-        variable._grad = grad if owned else _make(grad._data.copy())
+        a = grad._data
+        v = variable._data
+        if owned and (a.ndim < 2 or a.strides == v.strides or _layout_kept(a, v)):
+            variable._grad = grad
+        else:
+            variable._grad = _make(copy_in_layout(a, v))
     else:
         _accumulate_dense(variable, grad, create_graph, site, owned)
     if variable._post_acc_hooks is not None:
@@ -839,22 +854,22 @@ def _accumulate_dense(variable, grad, create_graph, site, owned):
         # its reference count); any other may also reach another leaf, a hook or the caller, so
         # .grad gets an array of its own, and adding into it later changes nothing else.
         shape = grad._data.shape
-        if shape != variable._data.shape and not (
-            owned and not create_graph and _layout_kept(grad._data, variable._data)
-        ):
+        if shape == variable._data.shape:
+            owned = owned and _layout_kept(grad._data, variable._data)
+        elif not (owned and not create_graph and _layout_kept(grad._data, variable._data)):
             # the leaf changed shape in place (under no_grad) since the graph was made: as in
             # PyTorch, .grad is copied into the leaf's new shape, unless the leaf is not dense
             if is_dense(variable._data):
                 shape = variable._data.shape
             owned = False
         if create_graph:
-            variable._grad = _graph_copy(grad, site, shape)
+            variable._grad = _graph_copy(grad, site, shape, variable._data)
         elif owned:
             variable._grad = grad
         elif shape != grad._data.shape:
             variable._grad = _copy_into(shape, grad)
         else:
-            variable._grad = _make(grad._data.copy())
+            variable._grad = _make(copy_in_layout(grad._data, variable._data))
     elif create_graph or grad._requires_grad:
         variable._grad = old + grad
     else:  # in place, also into a .grad that has a graph: it keeps it, as in PyTorch
@@ -863,22 +878,25 @@ def _accumulate_dense(variable, grad, create_graph, site, owned):
         old._add_grad_(grad, site)
 
 
-def _graph_copy(grad, site, shape):
+def _graph_copy(grad, site, shape, like):
     """The first ``.grad`` of a leaf under ``create_graph``: a copy made by ``copy_`` into a new
-    tensor of ``shape``, so the graph of ``grad`` goes on through a CopyBackwards node, and no
-    other leaf or hook shares the tensor (a later in-place accumulation into one ``.grad`` must
-    not reach another), as in PyTorch."""
-    g = _copy_into(shape, grad)
+    tensor of ``shape`` (laid out as the leaf's array ``like`` when that has the shape), so the
+    graph of ``grad`` goes on through a CopyBackwards node, and no other leaf or hook shares the
+    tensor (a later in-place accumulation into one ``.grad`` must not reach another), as in
+    PyTorch."""
+    g = _copy_into(shape, grad, like if like.shape == shape else None)
     bump_version(g, site)  # the copy_ write
     return g
 
 
-def _copy_into(shape, grad):
+def _copy_into(shape, grad, like=None):
     """``grad`` copied by ``copy_`` into a new tensor of ``shape`` (broadcasting it, or PyTorch's
-    error where it cannot)."""
+    error where it cannot), in C order, or laid out as the array ``like`` (see copy_in_layout)."""
     from ..ops.inplace import _copy_from  # (the op table sits above the engine)
 
-    return _copy_from(_make(xp.empty(shape, grad._data.dtype)), grad)
+    dtype = grad._data.dtype
+    empty = xp.empty(shape, dtype) if like is None else empty_in_layout(like, dtype)
+    return _copy_from(_make(empty), grad)
 
 
 def _layout_kept(g, v):

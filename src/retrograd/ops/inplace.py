@@ -279,7 +279,9 @@ def _overwritten_grad(g, n):
 )
 def _copy_from(self, src):
     try:
-        return xp.array(xp.broadcast_to(src, self.shape), dtype=self.dtype)
+        out = xp.empty_like(self)  # (self's layout: a copy into a new tensor keeps it)
+        out[...] = xp.broadcast_to(src, self.shape)
+        return out
     except ValueError:
         try:
             shape = xp.broadcast_shapes(self.shape, src.shape)
