@@ -357,6 +357,23 @@ PROGRAMS = {
         (c.sum() + d.sum()).backward()
         e = torch.cat([torch.ones(2), b], dim=2)
     """,
+    "seed 10104912: a write through a view is freed by the backward it ran in, whatever it wrote": """
+        a = torch.ones(3, 2, dtype=torch.float64, requires_grad=True)
+        b = a.reciprocal()
+        b[..., 0] = 2.0
+        b.sum().backward()
+        b.sum().backward()
+        b.grad_fn.next_functions[0][0]._saved_result
+        c = a.clone()
+        c[..., 0] = torch.ones(3)
+        c.sum().backward()
+        c.sum().backward()
+        w = torch.ones(3, requires_grad=True)
+        d = a.clone()
+        d[..., 0] = w.exp()
+        g = torch.autograd.grad(d.sum(), [a])
+        g = torch.autograd.grad(d.sum(), [a])
+    """,
 }
 
 
