@@ -374,6 +374,45 @@ PROGRAMS = {
         g = torch.autograd.grad(d.sum(), [a])
         g = torch.autograd.grad(d.sum(), [a])
     """,
+    "seed 10101458: a saved input written in place is named as output 0 of its node": """
+        class MulPair(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, a, b):
+                ctx.save_for_backward(a, b)
+                return a * b, a + b
+
+            @staticmethod
+            def backward(ctx, ga, gb):
+                a, b = ctx.saved_tensors
+                return ga * b + gb, ga * a + gb
+        t1 = torch.ones(2, 2, dtype=torch.float64, requires_grad=True)
+        t3 = torch.ones(2, 2, dtype=torch.float64, requires_grad=True)
+        t4, t5 = MulPair.apply(t1, t3)
+        t7 = t5.mul(t1)
+        with torch.no_grad():
+            t5.sigmoid_()
+        t7.sum().backward()
+        mn, mx = torch.aminmax(t1, dim=0)
+        t8 = mx.mul(t1)
+        with torch.no_grad():
+            mx.add_(1)
+        t8.sum().backward()
+        class Split(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                u, v = a * 2, a * 3
+                ctx.save_for_backward(v)
+                return u, v
+
+            @staticmethod
+            def backward(ctx, gu, gv):
+                v, = ctx.saved_tensors
+                return gu + gv * v
+        u, v = Split.apply(t1)
+        with torch.no_grad():
+            v.add_(1)
+        (u.sum() + v.sum()).backward()
+    """,
 }
 
 
