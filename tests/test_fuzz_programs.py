@@ -413,6 +413,42 @@ PROGRAMS = {
             v.add_(1)
         (u.sum() + v.sum()).backward()
     """,
+    "seed 10100666: a tangent's graph reads each primal through a view of it": """
+        t2 = torch.tensor([[[0.947]], [[1.34]]], requires_grad=True)
+        t3 = t2.cumsum(-3)
+        t6 = torch.full((2, 1, 1), 0.75)
+        with torch.autograd.forward_ad.dual_level():
+            d7 = torch.autograd.forward_ad.make_dual(t3, t6)
+            e8 = d7.relu() * t3
+            p9, q10 = torch.autograd.forward_ad.unpack_dual(e8)
+        n = q10.grad_fn.next_functions[1][0].next_functions[1][0].name()
+        t11 = q10.amax(-3)
+        d7.add_(torch.tensor([0.611]))
+        t11.sum().backward()
+    """,
+    "seeds 10404918, 10407777: a product's tangent makes its terms last to first": """
+        a = torch.ones(2, 3, requires_grad=True) * 1
+        b = torch.ones(3, 4, requires_grad=True) * 1
+        ta = torch.ones(2, 3)
+        tb = torch.ones(3, 4)
+        with torch.autograd.forward_ad.dual_level():
+            e = torch.autograd.forward_ad.make_dual(a, ta) @ torch.autograd.forward_ad.make_dual(b, tb)
+            q = torch.autograd.forward_ad.unpack_dual(e).tangent
+            f = torch.bmm(torch.autograd.forward_ad.make_dual(a[None], ta[None]), b[None] * 2)
+            qf = torch.autograd.forward_ad.unpack_dual(f).tangent
+        ta.add_(1)
+        tb.add_(1)
+        q.sum().backward()
+        qf.sum().backward()
+        t1 = torch.tensor([[1.615, -1.092], [-1.441, -1.129]], dtype=torch.float64, requires_grad=True)
+        t2 = torch.tensor([[-1.371, -1.487], [-0.694, -0.829]], dtype=torch.float64)
+        with torch.autograd.forward_ad.dual_level():
+            d3 = torch.autograd.forward_ad.make_dual(t1, t2)
+            p5, q6 = torch.autograd.forward_ad.unpack_dual(d3.sin() * d3)
+        t2.exp_()
+        q6.mean().backward(inputs=[t1])
+        q6.mean().backward()
+    """,
 }
 
 

@@ -8,7 +8,7 @@ from .._array import c_order, reshaped_view, xp
 from ..dtypes import FROM_NP
 from ..tensor import _make, _wrap_dim
 from . import autocast as _autocast
-from .pointwise import _or_zeros, _scaled_grad, cj
+from .pointwise import _or_zeros, _scaled_grad, _sum_made_last_first, cj
 from .registry import broadcast_pair, op, tensor_method
 from .shape import _unsafe_view, view
 
@@ -70,7 +70,9 @@ def mat2_grad(g, mat1, mat2_strides):
         lambda g, n: mat1_grad(g, n.mat2, n.self_strides),
         lambda g, n: mat2_grad(g, n.self, n.mat2_strides),
     ),
-    jvp=lambda t, x, r: _or_zeros(t[0], x[0], r[0]).mm(x[1]) + x[0].mm(_or_zeros(t[1], x[1], r[0])),
+    jvp=lambda t, x, r: _sum_made_last_first(
+        lambda: _or_zeros(t[0], x[0], r[0]).mm(x[1]), lambda: x[0].mm(_or_zeros(t[1], x[1], r[0]))
+    ),
 )
 def mm(self, mat2):
     """``torch.mm``: the product of two matrices."""
@@ -245,8 +247,8 @@ def _check_bmm(a, b):
     saves=("mat2", "self"),
     check=_check_bmm,
     grads=(lambda g, n: g.bmm(cj(n.mat2.mT)), lambda g, n: cj(n.self.mT).bmm(g)),
-    jvp=lambda t, x, r: (
-        _or_zeros(t[0], x[0], r[0]).bmm(x[1]) + x[0].bmm(_or_zeros(t[1], x[1], r[0]))
+    jvp=lambda t, x, r: _sum_made_last_first(
+        lambda: _or_zeros(t[0], x[0], r[0]).bmm(x[1]), lambda: x[0].bmm(_or_zeros(t[1], x[1], r[0]))
     ),
 )
 def bmm(self, mat2):
@@ -581,7 +583,9 @@ def _check_mv(a, v):
     saves=("vec", "self"),
     check=_check_mv,
     grads=(lambda g, n: g.unsqueeze(1) * cj(n.vec), lambda g, n: cj(n.self.t()).mv(g)),
-    jvp=lambda t, x, r: _or_zeros(t[0], x[0], r[0]).mv(x[1]) + x[0].mv(_or_zeros(t[1], x[1], r[0])),
+    jvp=lambda t, x, r: _sum_made_last_first(
+        lambda: _or_zeros(t[0], x[0], r[0]).mv(x[1]), lambda: x[0].mv(_or_zeros(t[1], x[1], r[0]))
+    ),
 )
 def mv(self, vec):
     """``torch.mv``: a matrix times a vector."""
