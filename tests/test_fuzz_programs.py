@@ -449,6 +449,16 @@ PROGRAMS = {
         q6.mean().backward(inputs=[t1])
         q6.mean().backward()
     """,
+    "seed 10402525: a norm's gradient is laid out as PyTorch's for each order": """
+        x = torch.ones(3, 4, 5, dtype=torch.float64).permute(2, 0, 1).requires_grad_()
+        g1, = torch.autograd.grad(torch.linalg.vector_norm(x, ord=1, dim=1), [x], torch.ones(5, 4))
+        s1 = g1.stride()
+        g2, = torch.autograd.grad(torch.linalg.vector_norm(x, dim=1), [x], torch.ones(5, 4), create_graph=True)
+        s2 = g2.stride()
+        c2 = g2.is_contiguous()
+        g3, = torch.autograd.grad(x.norm(dim=0, keepdim=True), [x], torch.ones(1, 3, 4))
+        s3 = g3.stride()
+    """,
 }
 
 
