@@ -459,6 +459,19 @@ PROGRAMS = {
         g3, = torch.autograd.grad(x.norm(dim=0, keepdim=True), [x], torch.ones(1, 3, 4))
         s3 = g3.stride()
     """,
+    "matmul's errors are those of the product it runs (bmm where it folds nothing), dot's and mv's": """
+        x = torch.ones(2, 4, 3).mT
+        y = torch.ones(4, 2, dtype=torch.float64)
+        e1 = x @ y
+        e2 = x @ torch.ones(5, 2)
+        e3 = x @ torch.ones(4, dtype=torch.float64)
+        e4 = x @ torch.ones(5)
+        e5 = torch.ones(4) @ torch.ones(5, dtype=torch.int64)
+        e6 = torch.dot(torch.ones(4, dtype=torch.int64), torch.ones(4))
+        e7 = torch.mv(torch.ones(3, 4), torch.ones(4, dtype=torch.float64))
+        e8 = torch.inner(torch.ones(3, 4), torch.ones(2, 4, dtype=torch.float64))
+        e9 = torch.tensordot(torch.ones(3, 4), torch.ones(5, 2, dtype=torch.float64), 1)
+    """,
 }
 
 

@@ -82,15 +82,15 @@ def mm(self, mat2):
 def _check_dot(a, b):
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{_scalar_name(a)} and {_scalar_name(b)}"
+        )
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same number of "
             f"elements, but got {a.shape[0]} and {b.shape[0]} elements respectively"
-        )
-    if a.dtype != b.dtype:
-        raise RuntimeError(
-            f"dot : expected both vectors to have same dtype, but found {_dt(a).title()} and "
-            f"{_dt(b).title()}"
         )
 
 
@@ -117,27 +117,24 @@ def _prod(shape):
     return n
 
 
-def _check_matmul(a, b):
+def _check_matmul(a, b, folded=False):
     """PyTorch's errors for ``matmul`` beyond the 1-D and 2-D cases (which ``dot``/``mm`` check),
-    in the terms of the call it folds the operands into."""
+    in the terms of the call it turns the operands into: ``mv`` or ``mm`` for a matrix or vector
+    (or a larger operand ``folded`` into a matrix), else ``bmm`` on both expanded."""
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
         )
     k = a.shape[-1]
-    if b.ndim == 1:  # folded to a matrix-vector product
+    if b.ndim == 1 and (folded or a.ndim == 2):  # a matrix-vector product
         rows = _prod(a.shape[:-1])
         if k != b.shape[0]:
             raise RuntimeError(
                 f"size mismatch, got input ({rows}), mat ({rows}x{k}), vec ({b.shape[0]})"
             )
-        if a.dtype != b.dtype:
-            raise RuntimeError(
-                "addmv input tensors must have the same dtype, but got "
-                f"{_scalar_name(b)}, {_scalar_name(a)}, and {_scalar_name(b)}"
-            )
+        _check_addmv_dtypes(a, b)
         return
-    if b.ndim == 2 and (a.ndim >= 3 or a.ndim == 1):  # folded to a matrix product
+    if b.ndim == 2 and (folded or a.ndim == 1):  # a matrix product
         rows = _prod(a.shape[:-1])
         if k != b.shape[0]:
             raise RuntimeError(
@@ -150,11 +147,12 @@ def _check_matmul(a, b):
         return
     batch_a, batch_b = a.shape[:-2], b.shape[:-2]
     batch = broadcast_pair(batch_a, batch_b)
-    if k != b.shape[-2]:
+    rows = b.shape[-2] if b.ndim > 1 else b.shape[0]  # (a vector: one column)
+    if k != rows:
         n = _prod(batch)
         raise RuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k}] but got: "
-            f"[{n}, {b.shape[-2]}]."
+            f"[{n}, {rows}]."
         )
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
@@ -208,7 +206,7 @@ def matmul(input, other):
         transpose = b > a
         big = other.mT if transpose else input
         small = (input.t() if a == 2 else input) if transpose else other
-        _check_matmul(big._data, small._data)
+        _check_matmul(big._data, small._data, folded=True)
         shape = tuple(big.shape[:-1])
         folded = big.reshape(_prod(shape), big.shape[-1])
         if small.ndim == 1:
@@ -575,6 +573,15 @@ def _check_mv(a, v):
     if a.shape[1] != v.shape[0]:
         raise RuntimeError(
             f"size mismatch, got input ({a.shape[0]}), mat ({_dims(a)}), vec ({v.shape[0]})"
+        )
+    _check_addmv_dtypes(a, v)
+
+
+def _check_addmv_dtypes(a, v):
+    if a.dtype != v.dtype:  # (the result, made as the vector, comes first)
+        raise RuntimeError(
+            "addmv input tensors must have the same dtype, but got "
+            f"{_scalar_name(v)}, {_scalar_name(a)}, and {_scalar_name(v)}"
         )
 
 
