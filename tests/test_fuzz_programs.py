@@ -472,6 +472,27 @@ PROGRAMS = {
         e8 = torch.inner(torch.ones(3, 4), torch.ones(2, 4, dtype=torch.float64))
         e9 = torch.tensordot(torch.ones(3, 4), torch.ones(5, 2, dtype=torch.float64), 1)
     """,
+    "seeds 9906836, 9906869: a non-reentrant checkpoint's input detached in place is refused": """
+        x = torch.ones(2, requires_grad=True)
+        a = x * 1
+        c = x * 2
+        b = torch.utils.checkpoint.checkpoint(lambda u, v: u.exp() * v, a, c, use_reentrant=False)
+        with torch.no_grad():
+            c.add_(1)
+        a.detach_()
+        b.sum().backward()
+        y = torch.ones(2, requires_grad=True)
+        u = y * 1
+        v = y * 3
+        d = torch.utils.checkpoint.checkpoint(lambda p, q: p.sin(), u, v, use_reentrant=False)
+        v.detach_()
+        g = torch.autograd.grad(d.sum(), [y])
+        w = torch.ones(2, requires_grad=True)
+        r = w * 1
+        e = torch.utils.checkpoint.checkpoint(lambda p: p.sin(), r, use_reentrant=True)
+        r.detach_()
+        e.sum().backward()
+    """,
 }
 
 

@@ -49,10 +49,13 @@ def check_detached(node):
         if type(t) is Tensor:
             entry = detached.get(id(t))
             if entry is not None and entry[0]() is t and entry[1] > node._seq:
-                raise RuntimeError(
-                    "Trying to use a saved tensor that has been detached in-place, i.e. with "
-                    ".detach_().This is not supported, please use out-of-place `.detach()` instead"
-                )
+                raise RuntimeError(DETACHED_SAVED)
+
+
+DETACHED_SAVED = (
+    "Trying to use a saved tensor that has been detached in-place, i.e. with "
+    ".detach_().This is not supported, please use out-of-place `.detach()` instead"
+)
 
 
 _new = object.__new__
