@@ -392,13 +392,11 @@ def test_dual_level_decorates_a_function(torch_ref):
 
 
 def _node_tree(fn, depth=2):
-    """A node's name and its inputs' to ``depth``; PyTorch's nodes with no Python class (the
-    primal's alias that forward AD makes) are stepped over."""
+    """A node's name and its inputs' to ``depth`` (the primal's alias that forward AD makes is
+    PyTorch's ``Identity``, a node with no Python class of its own)."""
     if fn is None:
         return None
-    name = type(fn).__name__
-    if name == "CppFunction":
-        return _node_tree(fn.next_functions[0][0], depth)
+    name = fn.name()
     if depth == 0:
         return name
     return (name, [_node_tree(n, depth - 1) for n, _ in fn.next_functions])

@@ -357,6 +357,142 @@ PROGRAMS = {
         (c.sum() + d.sum()).backward()
         e = torch.cat([torch.ones(2), b], dim=2)
     """,
+    "seed 10104912: a write through a view is freed by the backward it ran in, whatever it wrote": """
+        a = torch.ones(3, 2, dtype=torch.float64, requires_grad=True)
+        b = a.reciprocal()
+        b[..., 0] = 2.0
+        b.sum().backward()
+        b.sum().backward()
+        b.grad_fn.next_functions[0][0]._saved_result
+        c = a.clone()
+        c[..., 0] = torch.ones(3)
+        c.sum().backward()
+        c.sum().backward()
+        w = torch.ones(3, requires_grad=True)
+        d = a.clone()
+        d[..., 0] = w.exp()
+        g = torch.autograd.grad(d.sum(), [a])
+        g = torch.autograd.grad(d.sum(), [a])
+    """,
+    "seed 10101458: a saved input written in place is named as output 0 of its node": """
+        class MulPair(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, a, b):
+                ctx.save_for_backward(a, b)
+                return a * b, a + b
+
+            @staticmethod
+            def backward(ctx, ga, gb):
+                a, b = ctx.saved_tensors
+                return ga * b + gb, ga * a + gb
+        t1 = torch.ones(2, 2, dtype=torch.float64, requires_grad=True)
+        t3 = torch.ones(2, 2, dtype=torch.float64, requires_grad=True)
+        t4, t5 = MulPair.apply(t1, t3)
+        t7 = t5.mul(t1)
+        with torch.no_grad():
+            t5.sigmoid_()
+        t7.sum().backward()
+        mn, mx = torch.aminmax(t1, dim=0)
+        t8 = mx.mul(t1)
+        with torch.no_grad():
+            mx.add_(1)
+        t8.sum().backward()
+        class Split(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                u, v = a * 2, a * 3
+                ctx.save_for_backward(v)
+                return u, v
+
+            @staticmethod
+            def backward(ctx, gu, gv):
+                v, = ctx.saved_tensors
+                return gu + gv * v
+        u, v = Split.apply(t1)
+        with torch.no_grad():
+            v.add_(1)
+        (u.sum() + v.sum()).backward()
+    """,
+    "seed 10100666: a tangent's graph reads each primal through a view of it": """
+        t2 = torch.tensor([[[0.947]], [[1.34]]], requires_grad=True)
+        t3 = t2.cumsum(-3)
+        t6 = torch.full((2, 1, 1), 0.75)
+        with torch.autograd.forward_ad.dual_level():
+            d7 = torch.autograd.forward_ad.make_dual(t3, t6)
+            e8 = d7.relu() * t3
+            p9, q10 = torch.autograd.forward_ad.unpack_dual(e8)
+        n = q10.grad_fn.next_functions[1][0].next_functions[1][0].name()
+        t11 = q10.amax(-3)
+        d7.add_(torch.tensor([0.611]))
+        t11.sum().backward()
+    """,
+    "seeds 10404918, 10407777: a product's tangent makes its terms last to first": """
+        a = torch.ones(2, 3, requires_grad=True) * 1
+        b = torch.ones(3, 4, requires_grad=True) * 1
+        ta = torch.ones(2, 3)
+        tb = torch.ones(3, 4)
+        with torch.autograd.forward_ad.dual_level():
+            e = torch.autograd.forward_ad.make_dual(a, ta) @ torch.autograd.forward_ad.make_dual(b, tb)
+            q = torch.autograd.forward_ad.unpack_dual(e).tangent
+            f = torch.bmm(torch.autograd.forward_ad.make_dual(a[None], ta[None]), b[None] * 2)
+            qf = torch.autograd.forward_ad.unpack_dual(f).tangent
+        ta.add_(1)
+        tb.add_(1)
+        q.sum().backward()
+        qf.sum().backward()
+        t1 = torch.tensor([[1.615, -1.092], [-1.441, -1.129]], dtype=torch.float64, requires_grad=True)
+        t2 = torch.tensor([[-1.371, -1.487], [-0.694, -0.829]], dtype=torch.float64)
+        with torch.autograd.forward_ad.dual_level():
+            d3 = torch.autograd.forward_ad.make_dual(t1, t2)
+            p5, q6 = torch.autograd.forward_ad.unpack_dual(d3.sin() * d3)
+        t2.exp_()
+        q6.mean().backward(inputs=[t1])
+        q6.mean().backward()
+    """,
+    "seed 10402525: a norm's gradient is laid out as PyTorch's for each order": """
+        x = torch.ones(3, 4, 5, dtype=torch.float64).permute(2, 0, 1).requires_grad_()
+        g1, = torch.autograd.grad(torch.linalg.vector_norm(x, ord=1, dim=1), [x], torch.ones(5, 4))
+        s1 = g1.stride()
+        g2, = torch.autograd.grad(torch.linalg.vector_norm(x, dim=1), [x], torch.ones(5, 4), create_graph=True)
+        s2 = g2.stride()
+        c2 = g2.is_contiguous()
+        g3, = torch.autograd.grad(x.norm(dim=0, keepdim=True), [x], torch.ones(1, 3, 4))
+        s3 = g3.stride()
+    """,
+    "matmul's errors are those of the product it runs (bmm where it folds nothing), dot's and mv's": """
+        x = torch.ones(2, 4, 3).mT
+        y = torch.ones(4, 2, dtype=torch.float64)
+        e1 = x @ y
+        e2 = x @ torch.ones(5, 2)
+        e3 = x @ torch.ones(4, dtype=torch.float64)
+        e4 = x @ torch.ones(5)
+        e5 = torch.ones(4) @ torch.ones(5, dtype=torch.int64)
+        e6 = torch.dot(torch.ones(4, dtype=torch.int64), torch.ones(4))
+        e7 = torch.mv(torch.ones(3, 4), torch.ones(4, dtype=torch.float64))
+        e8 = torch.inner(torch.ones(3, 4), torch.ones(2, 4, dtype=torch.float64))
+        e9 = torch.tensordot(torch.ones(3, 4), torch.ones(5, 2, dtype=torch.float64), 1)
+    """,
+    "seeds 9906836, 9906869: a non-reentrant checkpoint's input detached in place is refused": """
+        x = torch.ones(2, requires_grad=True)
+        a = x * 1
+        c = x * 2
+        b = torch.utils.checkpoint.checkpoint(lambda u, v: u.exp() * v, a, c, use_reentrant=False)
+        with torch.no_grad():
+            c.add_(1)
+        a.detach_()
+        b.sum().backward()
+        y = torch.ones(2, requires_grad=True)
+        u = y * 1
+        v = y * 3
+        d = torch.utils.checkpoint.checkpoint(lambda p, q: p.sin(), u, v, use_reentrant=False)
+        v.detach_()
+        g = torch.autograd.grad(d.sum(), [y])
+        w = torch.ones(2, requires_grad=True)
+        r = w * 1
+        e = torch.utils.checkpoint.checkpoint(lambda p: p.sin(), r, use_reentrant=True)
+        r.detach_()
+        e.sum().backward()
+    """,
 }
 
 

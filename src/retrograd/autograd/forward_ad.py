@@ -292,7 +292,7 @@ def _propagate(function, args, tensors, results, n_outputs):
                 # the op on it, as in PyTorch.
                 out = function(tangents[0], *attrs)
             else:
-                out = jvp(tangents, tensors, results, *attrs)
+                out = jvp(tangents, _primals(tensors) if keep_graph else tensors, results, *attrs)
             tans = [out] if isinstance(out, Tensor) else list(out)
             read = []
         else:
@@ -323,6 +323,15 @@ def _propagate(function, args, tensors, results, n_outputs):
     finally:
         _grad_state.enabled = prev_mode
         _switches.forward_ad_hook = _propagate
+
+
+def _primals(tensors):
+    """The inputs as a tangent's graph reads them: each that requires grad through a view of all
+    of it (as PyTorch's forward formulas read a primal), so a value that graph saves is that
+    view, and the error for one written in place since names the view's node."""
+    return [
+        _alias(t, primal=True) if isinstance(t, Tensor) and t._requires_grad else t for t in tensors
+    ]
 
 
 def _laid_out_as(tan, primal):
@@ -374,6 +383,8 @@ def _derived(function, args, tensors, results, n_outputs, tangents, keep_graph):
             vc = t._vc if type(t._vc) is VersionCounter else None
             primals[i] = t.view_as(t) if t._requires_grad else _make(t._data, True, None, vc)
             diff.append(i)
+        elif keep_graph and isinstance(tensors[i], Tensor) and tensors[i]._requires_grad:
+            primals[i] = _alias(tensors[i], primal=True)  # as in _primals
     if isinstance(args[0], list) and args[0] is tensors:  # an op over a list of tensors
         new_args = (primals, *args[1:])
     else:

@@ -49,10 +49,13 @@ def check_detached(node):
         if type(t) is Tensor:
             entry = detached.get(id(t))
             if entry is not None and entry[0]() is t and entry[1] > node._seq:
-                raise RuntimeError(
-                    "Trying to use a saved tensor that has been detached in-place, i.e. with "
-                    ".detach_().This is not supported, please use out-of-place `.detach()` instead"
-                )
+                raise RuntimeError(DETACHED_SAVED)
+
+
+DETACHED_SAVED = (
+    "Trying to use a saved tensor that has been detached in-place, i.e. with "
+    ".detach_().This is not supported, please use out-of-place `.detach()` instead"
+)
 
 
 _new = object.__new__
@@ -531,7 +534,7 @@ def _modified_message(node, tensor, expected, origin=None):
     vc_site = vc.site
     shape = ", ".join(str(n) for n in tensor.shape)
     try:
-        owner = _describe(tensor)
+        owner = _describe(tensor, node)
     except RuntimeError as e:  # a view whose grad_fn cannot be made anew (one of several views
         return str(e) + _modified_hint(node, tensor, vc_site, origin)  # ...): that error instead
     owner = f", which is {owner}," if owner else ""
@@ -569,11 +572,14 @@ def _type_name(tensor):
     return "CPUBoolType" if name == "BoolTensor" else f"torch.{name}"
 
 
-def _describe(tensor):
+def _describe(tensor, saver=None):
+    """Which output of which node ``tensor`` is, as the error for a changed saved tensor says: a
+    node's own output by its number, a tensor another node saved (an input) as output 0."""
     fn = tensor.grad_fn  # (a view whose memory was written since gets a fresh one here)
     if fn is None:
         return ""
-    return f"output {tensor._output_nr} of {_op_name(fn)}"
+    nr = tensor._output_nr if saver is None or fn is saver else 0
+    return f"output {nr} of {_op_name(fn)}"
 
 
 def _op_name(fn):

@@ -379,6 +379,8 @@ def tensordot(a, b, dims=2, out=None):
     matrix product of the two inputs permuted and flattened.  A contracted dimension of size 1
     against a longer one is summed away from the other side first, as PyTorch does."""
     given_a, given_b = _contracted_dims(a, b, dims)
+    if a.dtype != b.dtype:
+        raise RuntimeError("both inputs should have same dtype")
     da, db = [], []
     for i, j in zip(given_a, given_b):
         wa, wb = _wrap_dim(i, a.ndim), _wrap_dim(j, b.ndim)

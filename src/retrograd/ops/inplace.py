@@ -139,15 +139,21 @@ def _copy_slices(self, src, index):
 
 def _copy_slices_apply(node, grads, needed, _apply=_copy_slices.opdef.Node.apply):
     # PyTorch's CopySlices wraps the node of the op that wrote (here the node of ``src``, its
-    # second edge) and is freed with it: a second backward through it is the freed-graph error,
-    # raised before any gradient below it is accumulated.  A backward that failed inside that
-    # node (a saved value changed since) freed neither, and the next one fails there again.
+    # second edge) and is freed once both ran in a backward without retain_graph, whatever was
+    # written (a number, a leaf): a second backward through it is the freed-graph error, raised
+    # before any gradient below it is accumulated.  A backward that failed inside that node (a
+    # saved value changed since) freed neither, and the next one fails there again.
     src = node.next_functions[1][0]
-    if src is not None and _released(src):
+    if _released(node) and (src is None or _released(src) or not _checks_versions(src)):
         raise freed_error(node)
     if node._overlapping:  # (PyTorch's backward writes the gradient through the view as well)
         raise RuntimeError(_OVERLAP)
     return _apply(node, grads, needed)
+
+
+def _checks_versions(node):
+    """Whether ``node`` saved a tensor whose version it checks: only such a node may fail."""
+    return any(v is not None for v in getattr(node, "_versions", ()))
 
 
 def _released(node):

@@ -8,7 +8,7 @@ from .._array import c_order, reshaped_view, xp
 from ..dtypes import FROM_NP
 from ..tensor import _make, _wrap_dim
 from . import autocast as _autocast
-from .pointwise import _or_zeros, _scaled_grad, cj
+from .pointwise import _or_zeros, _scaled_grad, _sum_made_last_first, cj
 from .registry import broadcast_pair, op, tensor_method
 from .shape import _unsafe_view, view
 
@@ -70,7 +70,9 @@ def mat2_grad(g, mat1, mat2_strides):
         lambda g, n: mat1_grad(g, n.mat2, n.self_strides),
         lambda g, n: mat2_grad(g, n.self, n.mat2_strides),
     ),
-    jvp=lambda t, x, r: _or_zeros(t[0], x[0], r[0]).mm(x[1]) + x[0].mm(_or_zeros(t[1], x[1], r[0])),
+    jvp=lambda t, x, r: _sum_made_last_first(
+        lambda: _or_zeros(t[0], x[0], r[0]).mm(x[1]), lambda: x[0].mm(_or_zeros(t[1], x[1], r[0]))
+    ),
 )
 def mm(self, mat2):
     """``torch.mm``: the product of two matrices."""
@@ -80,15 +82,15 @@ def mm(self, mat2):
 def _check_dot(a, b):
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{_scalar_name(a)} and {_scalar_name(b)}"
+        )
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same number of "
             f"elements, but got {a.shape[0]} and {b.shape[0]} elements respectively"
-        )
-    if a.dtype != b.dtype:
-        raise RuntimeError(
-            f"dot : expected both vectors to have same dtype, but found {_dt(a).title()} and "
-            f"{_dt(b).title()}"
         )
 
 
@@ -115,27 +117,24 @@ def _prod(shape):
     return n
 
 
-def _check_matmul(a, b):
+def _check_matmul(a, b, folded=False):
     """PyTorch's errors for ``matmul`` beyond the 1-D and 2-D cases (which ``dot``/``mm`` check),
-    in the terms of the call it folds the operands into."""
+    in the terms of the call it turns the operands into: ``mv`` or ``mm`` for a matrix or vector
+    (or a larger operand ``folded`` into a matrix), else ``bmm`` on both expanded."""
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
         )
     k = a.shape[-1]
-    if b.ndim == 1:  # folded to a matrix-vector product
+    if b.ndim == 1 and (folded or a.ndim == 2):  # a matrix-vector product
         rows = _prod(a.shape[:-1])
         if k != b.shape[0]:
             raise RuntimeError(
                 f"size mismatch, got input ({rows}), mat ({rows}x{k}), vec ({b.shape[0]})"
             )
-        if a.dtype != b.dtype:
-            raise RuntimeError(
-                "addmv input tensors must have the same dtype, but got "
-                f"{_scalar_name(b)}, {_scalar_name(a)}, and {_scalar_name(b)}"
-            )
+        _check_addmv_dtypes(a, b)
         return
-    if b.ndim == 2 and (a.ndim >= 3 or a.ndim == 1):  # folded to a matrix product
+    if b.ndim == 2 and (folded or a.ndim == 1):  # a matrix product
         rows = _prod(a.shape[:-1])
         if k != b.shape[0]:
             raise RuntimeError(
@@ -148,11 +147,12 @@ def _check_matmul(a, b):
         return
     batch_a, batch_b = a.shape[:-2], b.shape[:-2]
     batch = broadcast_pair(batch_a, batch_b)
-    if k != b.shape[-2]:
+    rows = b.shape[-2] if b.ndim > 1 else b.shape[0]  # (a vector: one column)
+    if k != rows:
         n = _prod(batch)
         raise RuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k}] but got: "
-            f"[{n}, {b.shape[-2]}]."
+            f"[{n}, {rows}]."
         )
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
@@ -206,7 +206,7 @@ def matmul(input, other):
         transpose = b > a
         big = other.mT if transpose else input
         small = (input.t() if a == 2 else input) if transpose else other
-        _check_matmul(big._data, small._data)
+        _check_matmul(big._data, small._data, folded=True)
         shape = tuple(big.shape[:-1])
         folded = big.reshape(_prod(shape), big.shape[-1])
         if small.ndim == 1:
@@ -245,8 +245,8 @@ def _check_bmm(a, b):
     saves=("mat2", "self"),
     check=_check_bmm,
     grads=(lambda g, n: g.bmm(cj(n.mat2.mT)), lambda g, n: cj(n.self.mT).bmm(g)),
-    jvp=lambda t, x, r: (
-        _or_zeros(t[0], x[0], r[0]).bmm(x[1]) + x[0].bmm(_or_zeros(t[1], x[1], r[0]))
+    jvp=lambda t, x, r: _sum_made_last_first(
+        lambda: _or_zeros(t[0], x[0], r[0]).bmm(x[1]), lambda: x[0].bmm(_or_zeros(t[1], x[1], r[0]))
     ),
 )
 def bmm(self, mat2):
@@ -574,6 +574,15 @@ def _check_mv(a, v):
         raise RuntimeError(
             f"size mismatch, got input ({a.shape[0]}), mat ({_dims(a)}), vec ({v.shape[0]})"
         )
+    _check_addmv_dtypes(a, v)
+
+
+def _check_addmv_dtypes(a, v):
+    if a.dtype != v.dtype:  # (the result, made as the vector, comes first)
+        raise RuntimeError(
+            "addmv input tensors must have the same dtype, but got "
+            f"{_scalar_name(v)}, {_scalar_name(a)}, and {_scalar_name(v)}"
+        )
 
 
 @op(
@@ -581,7 +590,9 @@ def _check_mv(a, v):
     saves=("vec", "self"),
     check=_check_mv,
     grads=(lambda g, n: g.unsqueeze(1) * cj(n.vec), lambda g, n: cj(n.self.t()).mv(g)),
-    jvp=lambda t, x, r: _or_zeros(t[0], x[0], r[0]).mv(x[1]) + x[0].mv(_or_zeros(t[1], x[1], r[0])),
+    jvp=lambda t, x, r: _sum_made_last_first(
+        lambda: _or_zeros(t[0], x[0], r[0]).mv(x[1]), lambda: x[0].mv(_or_zeros(t[1], x[1], r[0]))
+    ),
 )
 def mv(self, vec):
     """``torch.mv``: a matrix times a vector."""

@@ -77,6 +77,14 @@ def _or_zeros(t, x, r):
     return _wrap(xp.zeros((), dtype=r._data.dtype))
 
 
+def _sum_made_last_first(first, second):
+    """``first() + second()``, the terms made last to first, as PyTorch's forward formulas make
+    the terms of a sum: a backward through the tangent runs the later made term's nodes first,
+    so an error there (a saved tangent written in place since) is the one raised."""
+    b = second()
+    return first() + b
+
+
 def _is_bool(a):
     return a.dtype == bool if hasattr(a, "dtype") else isinstance(a, bool)
 
@@ -213,7 +221,9 @@ sub = _subtraction(
     grads=(lambda g, n: g * cj(n.other), lambda g, n: g * cj(n.self)),
     array_fn=xp.multiply,
     numbers="all",
-    jvp=lambda t, x, r: _or_zeros(t[1], x[1], r[0]) * x[0] + _or_zeros(t[0], x[0], r[0]) * x[1],
+    jvp=lambda t, x, r: _sum_made_last_first(
+        lambda: _or_zeros(t[1], x[1], r[0]) * x[0], lambda: _or_zeros(t[0], x[0], r[0]) * x[1]
+    ),
 )
 def mul(self, other):
     """``torch.mul``: the elementwise product."""

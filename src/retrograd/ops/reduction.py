@@ -598,18 +598,18 @@ def _norm_grad(g, n):
     shape = x.shape
     g = expand_grad(g, shape, n.dim, n.keepdim)
     norm = expand_grad(n.result, shape, n.dim, n.keepdim)
+    # (grouped as PyTorch's, whose first factor decides the layout where the factors' differ:
+    # sgn(x) * g, g * (x / norm), (x |x|^(p-2)) * (g / norm^(p-1)))
     if ord == 1:
-        out = g * _sign_or_sgn(x)
+        out = _sign_or_sgn(x) * g
     elif ord in (math.inf, -math.inf):
         # Like amax/amin of |x|: the elements that reach the norm share the gradient evenly,
         # and a nan element reaches a nan norm (its sign, 0, then drops it), as in PyTorch.
         hit = ((x.abs() == norm) | x.isnan()).to(g.dtype)
         count = hit.sum(n.dim, keepdim=True) if n.dim is not None else hit.sum()
         out = _sign_or_sgn(x) * (g / count * hit)
-    # (grouped as PyTorch's: g * (x / norm), (x |x|^(p-2)) * (g / norm^(p-1)); the factor made
-    # of self comes first, so the gradient is laid out as self)
     elif ord == 2:
-        out = (x / norm).masked_fill_(norm == 0, 0.0) * g  # (in place: laid out as x / norm)
+        out = g * (x / norm).masked_fill_(norm == 0, 0.0)
     elif ord < 1:
         scaled = where(x == 0, 0.0, _sign_or_sgn(x) * x.abs() ** (ord - 1))
         out = scaled * g * norm ** (1 - ord)

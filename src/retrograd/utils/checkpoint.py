@@ -21,7 +21,7 @@ from ..autograd.anomaly import caller_site, describe_site, node_site
 from ..autograd.engine import current_pass, gradient_edge
 from ..autograd.engine import run as _run_backward
 from ..autograd.graph import saved_tensors_hooks
-from ..autograd.node import Node, check_version, freed_error
+from ..autograd.node import DETACHED_SAVED, Node, check_version, freed_error
 from ..ops import aten as _aten
 from ..ops.registry import Replay
 from ..tensor import INFERENCE_SAVED, Tensor, _make
@@ -432,14 +432,19 @@ _SEQUENTIAL_REENTRANT_DEFAULT = (
 
 
 def _saved_inputs(args):
-    """The tensor inputs with the version each has now, to check before a rerun."""
-    return tuple((a, a._vc.version) for a in args if isinstance(a, Tensor))
+    """The tensor inputs with the version each has now and whether an op made it (it has a
+    node), to check before a rerun."""
+    return tuple((a, a._vc.version, a.grad_fn is not None) for a in args if isinstance(a, Tensor))
 
 
-def _check_inputs(inputs, site):
+def _check_inputs(inputs, site, detached=True):
     """PyTorch's error when an input of the segment changed in place since the forward: the rerun
-    would compute from the new values."""
-    for t, version in inputs:
+    would compute from the new values; with ``detached``, first (for each input in order) its
+    error for one an op made that was detached in place since, as the non-reentrant checkpoint
+    reads its inputs as saved tensors."""
+    for t, version, made in inputs:
+        if detached and made and t.grad_fn is None:
+            raise RuntimeError(DETACHED_SAVED)
         if t._vc.version != version:
             check_version(
                 None, t, version, f"torch.utils.checkpoint as an input, at {describe_site(site)}"
@@ -620,10 +625,10 @@ class CheckpointFunctionBackward(Node):
             raise RuntimeError(_REENTRANT_GRAD)
         if self._freed:
             raise freed_error(self)
-        _check_inputs(self.inputs, node_site(self))
+        _check_inputs(self.inputs, node_site(self), detached=False)
         # (whether an input requires grad is read now, from the tensor itself, as PyTorch reads
         # its saved inputs: one detached in place since the forward gets no gradient)
-        inputs = _detached(self.args, [t.requires_grad for t, _ in self.inputs])
+        inputs = _detached(self.args, [t.requires_grad for t, _, _ in self.inputs])
         prev = _grad_state.enabled
         _grad_state.enabled = True
         try:
