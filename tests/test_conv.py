@@ -495,6 +495,49 @@ def test_convolutions_a_few_images_at_a_time_match_torch(
     )
 
 
+@pytest.mark.parametrize("planar", [False, True])
+@pytest.mark.parametrize("chunk_bytes", [1, 1 << 19])
+@pytest.mark.parametrize("name,xs,ws,kw", CHUNKED)
+def test_convolutions_on_columns_in_either_layout_match_torch(
+    torch_ref, monkeypatch, planar, chunk_bytes, name, xs, ws, kw
+):
+    """A convolution makes its columns channels-last or, with few channels a group, in the
+    input's own layout (each image's product its result, the weight gradient in the weight's
+    layout): either way, values and gradients are PyTorch's, and so are the float64 gradients
+    by finite differences."""
+    from retrograd.ops import conv
+
+    monkeypatch.setattr(conv, "_CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(conv, "_planar_pays", lambda channels, out: planar)
+    out_channels = ws[1] * kw.get("groups", 1) if "transpose" in name else ws[0]
+    _compare(
+        torch_ref,
+        lambda x, w, b: getattr(F, name)(x, w, b, **kw),
+        lambda x, w, b: getattr(torch_ref.nn.functional, name)(x, w, b, **kw),
+        _arrays(xs, ws, (out_channels,)),
+    )
+    if chunk_bytes == 1:
+        x, w, b = rand64(*xs, seed=1), rand64(*ws, seed=2), rand64(out_channels, seed=3)
+        fn = lambda x, w, b: getattr(F, name)(x, w, b, **kw)  # noqa: E731
+        assert gradcheck(fn, (x, w, b))
+
+
+def test_few_channels_take_columns_in_the_inputs_own_layout(monkeypatch):
+    """The digits CNN's first convolution (one channel in, 8x8 outputs) takes the input's own
+    layout; its second (32 channels) the channels-last one."""
+    from retrograd.ops import conv
+
+    chosen = []
+    real = conv._planar_pays
+    monkeypatch.setattr(
+        conv, "_planar_pays", lambda c, out: chosen.append(real(c, out)) or real(c, out)
+    )
+    x = retrograd.zeros(2, 1, 8, 8)
+    h = F.conv2d(x, retrograd.zeros(32, 1, 3, 3), padding=1)
+    F.conv2d(h, retrograd.zeros(64, 32, 3, 3), padding=1)
+    assert chosen == [True, False]
+
+
 @pytest.mark.parametrize("kw", [{"padding": 1}, {"groups": 2, "stride": 2}, {"dilation": 2}])
 def test_conv2d_on_channels_last_and_strided_inputs_matches_torch(torch_ref, kw):
     """Inputs in any memory layout: channels-last, and a spatially transposed view."""

@@ -273,12 +273,89 @@ class _Convolved:
 def _conv_forward(x, w, stride, pads, dilation, groups, bias=None):
     """The convolution of ``x`` by ``w`` (plus ``bias``), a chunk of images at a time."""
     out = _out_size(x.shape[2:], w.shape[2:], stride, pads, dilation)
+    if _planar_pays(x.shape[1] // groups, out):
+        return _planar_conv_forward(x, w, out, stride, pads, dilation, groups, bias)
     win = _window_view(x, out, w.shape[2:], stride, pads, dilation, groups)
     step, store = _column_store(win)
     conv = _Convolved(w, groups, x.shape[0], out, step, xp.result_type(x.dtype, w.dtype), bias)
     for start, stop in _chunks(x.shape[0], step):
         conv.add(_im2col(win, start, stop, store), start, stop)
     return conv.result
+
+
+# With few channels a group, a channels-last window is a few runs of a few values each, and the
+# copy that makes the columns goes a value or two at a time.  Such a convolution makes its columns
+# in the input's own (N, C, *S) layout instead, where a kernel offset's values over one output
+# row are a run of the output's width: [N, G, C/G * prod(k), prod(out)] per chunk of images.
+# Each image's product with the weight is then that image's (N, C, *out) result, written in
+# place (no transposition), and the weight gradient comes out in the weight's own layout.
+
+
+def _planar_pays(channels, out):
+    """Whether a convolution with ``channels`` input channels a group and output spatial size
+    ``out`` makes its columns faster in the input's own layout: a channels-last window's runs
+    (of ``channels`` values) are shorter than the output's rows."""
+    return len(out) > 0 and channels < out[-1]
+
+
+def _planar_windows(x, out, kernel, stride, pads, dilation, groups):
+    """The windows of ``x`` [N, C, *S] as a view [N, G, C/G, *kernel, *out] of a padded copy (in
+    scratch memory)."""
+    n, c = x.shape[:2]
+    nd = len(kernel)
+    win = _windows(_pad(x, pads, scratch="padded"), out, kernel, stride, dilation)
+    win = win.transpose((0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd)))
+    return win.reshape((n, groups, c // groups) + win.shape[2:])
+
+
+def _planar_columns(win):
+    """How many images of a ``_planar_windows`` view a chunk of columns takes, and scratch
+    memory for one chunk's columns: [step, G, C/G * prod(k), prod(out)]."""
+    n, groups = win.shape[:2]
+    nd = (win.ndim - 3) // 2
+    k, per = _prod(win.shape[2 : 3 + nd]), _prod(win.shape[3 + nd :])
+    step = _chunk_size(n, groups * k * per * win.itemsize)
+    return step, _scratch_array("cols", (step, groups, k, per), win.dtype)
+
+
+def _planar_im2col(win, start, stop, store):
+    """The columns of images ``start:stop`` of a ``_planar_windows`` view, copied into
+    ``store``: [stop - start, G, C/G * prod(k), prod(out)]."""
+    cols = store[: stop - start]
+    xp.copyto(cols.reshape(win[start:stop].shape), win[start:stop])
+    return cols
+
+
+def _planar_conv_forward(x, w, out, stride, pads, dilation, groups, bias):
+    """``_conv_forward`` on columns in the input's own layout: each image's product is its
+    result."""
+    n, o = x.shape[0], w.shape[0]
+    win = _planar_windows(x, out, w.shape[2:], stride, pads, dilation, groups)
+    step, store = _planar_columns(win)
+    wmat = w.reshape(groups, o // groups, -1)  # [G, O/G, C/G * prod(k)]: the columns' order
+    result = xp.empty((n, o) + tuple(out), xp.result_type(x.dtype, w.dtype))
+    rows = result.reshape(n, groups, o // groups, -1)
+    b = None if bias is None else bias.reshape(groups, o // groups, 1)
+    for start, stop in _chunks(n, step):
+        part = xp.matmul(wmat, _planar_im2col(win, start, stop, store), out=rows[start:stop])
+        if b is not None:  # (while the chunk is in cache)
+            part += b
+    return result
+
+
+def _planar_weight_grad(x, g, kernel, stride, pads, dilation, groups):
+    """A convolution's weight gradient from columns in the input's own layout: per image, its
+    gradient's rows times its columns, summed over the images (in the weight's layout)."""
+    n, o = g.shape[:2]
+    win = _planar_windows(x, g.shape[2:], kernel, stride, pads, dilation, groups)
+    step, store = _planar_columns(win)
+    rows = g.reshape(n, groups, o // groups, -1)  # [N, G, O/G, prod(out)]
+    dw = None
+    for start, stop in _chunks(n, step):
+        cols = _planar_im2col(win, start, stop, store)
+        part = xp.matmul(rows[start:stop], cols.swapaxes(-1, -2)).sum(0)
+        dw = part if dw is None else xp.add(dw, part, out=dw)
+    return dw.reshape((o, x.shape[1] // groups) + tuple(kernel))
 
 
 def _col2im(cols, size, stride, dilation, lows, first, out=None):
@@ -433,6 +510,16 @@ def _conv_backward(x, g, w, kernel, stride, pads, dilation, groups, need):
     need_x, need_w, need_b = need
     n = x.shape[0]
     size = g.shape[2:]
+    if need_w and _planar_pays(x.shape[1] // groups, size):
+        dw = _planar_weight_grad(x, g, kernel, stride, pads, dilation, groups)
+        dx = db = None
+        if need_x:
+            dx, _, db = _conv_backward(
+                x, g, w, kernel, stride, pads, dilation, groups, (True, False, need_b)
+            )
+        elif need_b:
+            db = _channel_sums(g)
+        return dx, dw, db
     dw = db = spread = None
     if need_w:
         win = _window_view(x, size, kernel, stride, pads, dilation, groups)
