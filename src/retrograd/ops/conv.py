@@ -1,7 +1,9 @@
 """Convolution and pooling, vectorised: strided window views (im2col) into one batched matmul.
 
 A convolution reads every input window through an ``as_strided`` view, copies the windows once into
-a ``[groups, positions, kernel * channels]`` matrix and multiplies it by the weight.  The transposed
+a ``[groups, positions, kernel * channels]`` matrix and multiplies it by the weight (with fewer
+channels a group than the output is wide, ``[images, groups, channels * kernel, positions]``
+instead, in the input's own layout: see ``_planar_pays``).  The transposed
 convolution multiplies first and then adds the columns back into place (col2im): a loop over the
 kernel offsets (k*k iterations of whole-array adds), never over pixels.  Both go a few images at a
 time (``_CHUNK_BYTES`` of columns), so that the columns stay in cache between the copy or product
