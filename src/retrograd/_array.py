@@ -174,6 +174,25 @@ def c_order(array):
     return array if array.flags.c_contiguous else xp.array(array, order="C")
 
 
+def column_major(array, copy=False):
+    """``array`` with each matrix (its last two dimensions) in Fortran order and the batch in C
+    order, copied only when it is not (or with ``copy``): the layout LAPACK leaves its results
+    in, which PyTorch's factorizations and solvers return (``is_contiguous()`` is False, and
+    ``view`` may refuse).  Dimensions of size 1 get the strides PyTorch gives them."""
+    if array.ndim < 2:
+        return array.copy() if copy else array
+    t = xp.swapaxes(array, -1, -2)
+    if copy or not t.flags.c_contiguous:
+        t = xp.array(t, order="C")
+    out = xp.swapaxes(t, -1, -2)
+    if 1 in out.shape[-2:]:  # (NumPy's contiguous strides differ from PyTorch's there)
+        m, n = out.shape[-2:]
+        strides = (*t.strides[:-2], out.itemsize, m * out.itemsize)
+        if strides != out.strides:
+            out = xp.lib.stride_tricks.as_strided(out, strides=strides, writeable=True)
+    return out
+
+
 def memory_root(a):
     """The array that owns the memory ``a`` views (``a`` itself when it owns it)."""
     while isinstance(a.base, ndarray):

@@ -9,7 +9,7 @@ PyTorch's error then.  The formula is written in retrograd's ops, so it has a de
 own.
 """
 
-from .._array import xp
+from .._array import column_major, xp
 from ..dtypes import FROM_NP, scalar_type_name
 from ..tensor import _make
 from .factorizations import _eye_like, _mH, _named, _with_out, solve
@@ -75,7 +75,7 @@ def _linalg_eig(self):
     if self.size == 0:
         return xp.zeros(self.shape[:-1], out), xp.zeros(self.shape, out)
     w, v = xp.linalg.eig(self)
-    return w.astype(out), v.astype(out)
+    return w.astype(out), column_major(v.astype(out))
 
 
 _EIG = _named("linalg_eig", ("eigenvalues", "eigenvectors"))

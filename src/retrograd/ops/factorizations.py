@@ -10,7 +10,7 @@ gradients; an op that has no complex form yet says so rather than drop the imagi
 import math
 from collections import namedtuple
 
-from .._array import c_order, xp
+from .._array import c_order, column_major, xp
 from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from . import autocast as _autocast
@@ -96,7 +96,7 @@ def _singular(name, a):
 )
 def _inv(self):
     try:
-        return c_order(xp.linalg.inv(self))
+        return column_major(xp.linalg.inv(self))
     except xp.linalg.LinAlgError:
         raise _singular("inv", self) from None
 
@@ -312,11 +312,12 @@ def _solve(A, B, left, vector):
         except xp.linalg.LinAlgError:
             raise _singular_solve() from None
         factors = (_NO_FACTORS.astype(A.dtype), _NO_FACTORS)
+    x = column_major(x)  # (a right solve is the transposed left one's: in C order then)
     if not left:
         x = xp.swapaxes(x, -1, -2)
-    if vector:
-        x = x[..., 0]
-    return c_order(x), factors[0], factors[1]
+    if vector:  # (a batch of vectors comes back laid out as one matrix of them, columns first)
+        x = column_major(x[..., 0])
+    return x, column_major(factors[0]), factors[1]
 
 
 def _singular_solve():
@@ -351,7 +352,8 @@ def _by_lapack(a):
 
 def _per_matrix(a, routine, order, **options):
     """The outputs of LAPACK's ``routine`` for each matrix of the batch ``a``, the first ones
-    picked and ordered by ``order``; None if a call reports a failure."""
+    picked and ordered by ``order`` (matrices in Fortran order, as LAPACK leaves them and
+    PyTorch returns them); None if a call reports a failure."""
     from scipy.linalg import lapack
 
     fn = lapack.get_lapack_funcs(routine, (a,))
@@ -362,10 +364,17 @@ def _per_matrix(a, routine, order, **options):
         if found[-1] != 0:
             return None
         if outs is None:
-            outs = [xp.empty((flat.shape[0],) + found[j].shape, found[j].dtype) for j in order]
+            outs = [_batch_of(flat.shape[0], found[j]) for j in order]
         for out, j in zip(outs, order):
             out[i] = found[j]
     return tuple(out.reshape(a.shape[:-2] + out.shape[1:]) for out in outs)
+
+
+def _batch_of(n, found):
+    """An empty batch of ``n`` arrays like ``found``, a matrix in Fortran order or a vector."""
+    if found.ndim < 2:
+        return xp.empty((n,) + found.shape, found.dtype)
+    return xp.swapaxes(xp.empty((n,) + found.shape[::-1], found.dtype), -1, -2)
 
 
 # --- symmetric eigenvalues ---------------------------------------------------------------------
@@ -486,9 +495,9 @@ def _eigh(self, uplo):
     if self.dtype.char in "fd" and _by_lapack(self):
         found = _syevd_steps(self, uplo == "L")
         if found is not None:
-            return found
+            return found[0], column_major(found[1])
     w, v = xp.linalg.eigh(self, UPLO=uplo)
-    return c_order(w), c_order(v)
+    return c_order(w), column_major(v)
 
 
 def _check_uplo(UPLO):
@@ -590,7 +599,7 @@ def _svd(self, full_matrices):
         if found is not None:
             return found
     u, s, vh = xp.linalg.svd(self, full_matrices=full_matrices)
-    return c_order(u), c_order(s), c_order(vh)
+    return column_major(u), c_order(s), column_major(vh)
 
 
 @_autocast.float32
@@ -689,7 +698,7 @@ def _qr(self, mode):
     q, r = xp.linalg.qr(self, mode="reduced" if mode == "r" else mode)
     if mode == "r":  # (Q is not given: an empty output of the node)
         q = xp.zeros((0,), self.dtype)
-    return c_order(q), c_order(r)
+    return column_major(q), column_major(r)
 
 
 @_autocast.float32
@@ -829,7 +838,7 @@ def _lstsq(A, B, rcond, residuals):
         squares = squared.sum(-2)
     else:
         squares = xp.zeros((0,), real)
-    return c_order(x[..., 0] if vector else x), squares
+    return (x[..., 0] if vector else column_major(x)), squares
 
 
 # What each driver gives besides the solution: (the rank, the singular values, the residuals

@@ -6,7 +6,7 @@ The reflectors are applied to the whole batch at once, one reflector after anoth
 derivative formula runs the same sweep in retrograd's ops, so it has derivatives of its own.
 """
 
-from .._array import xp
+from .._array import column_major, xp
 from ..tensor import _make
 from .factorizations import _type_name
 from .pointwise import cj
@@ -91,7 +91,7 @@ def _check(a, tau):
     method=False,
 )
 def _householder_product(input, tau):
-    return _q_array(input, tau)
+    return column_major(_q_array(input, tau))
 
 
 def _q_array(input, tau):
@@ -202,7 +202,7 @@ def ormqr(input, input2, input3, left=True, transpose=False):
         full = xp.concatenate([input, xp.zeros(input.shape[:-1] + (m - n,), input.dtype)], -1)
     Q = _q_array(full, tau)
     Q = xp.swapaxes(Q, -1, -2).conj() if transpose else Q
-    return xp.matmul(Q, other) if left else xp.matmul(other, Q)
+    return column_major(xp.matmul(Q, other) if left else xp.matmul(other, Q))
 
 
 __all__ = ["orgqr", "ormqr"]

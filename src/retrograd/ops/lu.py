@@ -9,7 +9,7 @@ ops, so they have derivatives of their own.
 
 import math
 
-from .._array import c_order, xp
+from .._array import c_order, column_major, xp
 from ..tensor import _make
 from .factorizations import _LinAlgError, _named, _type_name, _with_out
 from .pointwise import _no_derivative
@@ -64,7 +64,7 @@ def _getrf(a):
             # (the factors are assigned: SciPy may work on a copy whatever overwrite_a says)
             flat[i].T[...], piv, flat_info[i] = getrf(flat[i].T, overwrite_a=1)
             flat_pivots[i] = piv + 1  # (SciPy gives them 0-based)
-    return c_order(xp.swapaxes(work, -1, -2)), pivots, info
+    return xp.swapaxes(work, -1, -2), pivots, info  # (each matrix in Fortran order, as LAPACK's)
 
 
 def _permutation(pivots, m, dtype):
@@ -349,7 +349,8 @@ def _lu_solve(LU, B, pivots, left, adjoint):
     rhs = xp.broadcast_to(xp.conj(rhs) if conjugated else rhs, batch + rhs.shape[-2:])
     x = getrs(factors, piv, rhs, transposed=with_a, conjugate=adjoint)
     x = xp.conj(x) if conjugated else x
-    return c_order(x if left else xp.swapaxes(x, -1, -2))
+    x = column_major(x)  # (a right solve is the transposed left one's: in C order then)
+    return x if left else xp.swapaxes(x, -1, -2)
 
 
 def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
@@ -403,7 +404,7 @@ def _ldl_factor_ex(self, aten, hermitian):
         )
         for i in range(flat.shape[0]):
             flat[i].T[...], flat_pivots[i], flat_info[i] = sytrf(flat[i].T, lower=1, overwrite_a=1)
-    return c_order(xp.tril(xp.swapaxes(work, -1, -2))), pivots, info
+    return column_major(xp.tril(xp.swapaxes(work, -1, -2))), pivots, info
 
 
 def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
@@ -467,7 +468,7 @@ def _ldl_solve(LD, B, pivots, aten, hermitian):
         flat = out.reshape(-1, k, n)
         for i in range(flat.shape[0]):
             flat[i].T[...] = sytrs(factors[i].T, piv[i], flat[i].T, lower=1)[0]
-    return c_order(xp.swapaxes(out, -1, -2))
+    return column_major(xp.swapaxes(out, -1, -2))
 
 
 def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):

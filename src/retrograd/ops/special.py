@@ -9,7 +9,7 @@ grad.
 
 import math
 
-from .._array import c_order, xp
+from .._array import column_major, xp
 from ..tensor import Tensor, _make
 from . import autocast as _autocast
 from .linalg import _diag_embed
@@ -865,7 +865,7 @@ def _cholesky(self, upper):
     a = xp.swapaxes(self, -1, -2).conj() if upper else self
     try:
         L = xp.linalg.cholesky(a).astype(self.dtype, copy=False)
-        return c_order(xp.swapaxes(L, -1, -2).conj()) if upper else L
+        return column_major(xp.swapaxes(L, -1, -2).conj() if upper else L)
     except xp.linalg.LinAlgError:
         pass
     # name the first minor that is not positive-definite, as PyTorch does
@@ -969,7 +969,9 @@ def _check_solve(a, b, upper, left, unitriangular):
 )
 def _solve_triangular(self, B, upper, left, unitriangular):
     with xp.errstate(divide="ignore", invalid="ignore"):
-        return _solve_raw(self, B, upper, left, unitriangular).astype(self.dtype, copy=False)
+        return column_major(
+            _solve_raw(self, B, upper, left, unitriangular).astype(self.dtype, copy=False)
+        )
 
 
 @_autocast.float32

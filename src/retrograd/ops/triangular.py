@@ -3,7 +3,7 @@
 Householder form (``geqrf``), each one node with PyTorch's name; the derivative formulas are
 written in retrograd's ops."""
 
-from .._array import c_order, xp
+from .._array import column_major, xp
 from .factorizations import _named, _type_name
 from .registry import op
 from .special import _mH, _mT, _solve_raw, _summed_to, _triangle, solve_triangular
@@ -64,7 +64,7 @@ def _check_cholesky_solve(b, L, upper):
 def cholesky_solve(self, input2, upper=False):
     """``torch.cholesky_solve``: X with A X = B for A = L L^H given its Cholesky factor L
     (U^H U given U with ``upper``)."""
-    return c_order(_cholesky_solve_array(self, input2, upper).astype(self.dtype, copy=False))
+    return column_major(_cholesky_solve_array(self, input2, upper).astype(self.dtype, copy=False))
 
 
 def _check_cholesky_inverse(L):
@@ -87,7 +87,7 @@ def cholesky_inverse(self, upper=False):
     """``torch.cholesky_inverse``: the inverse of A = L L^H from its Cholesky factor L (U^H U
     from U with ``upper``)."""
     eye = xp.broadcast_to(xp.eye(self.shape[-1], dtype=self.dtype), self.shape)
-    return c_order(_cholesky_solve_array(eye, self, upper).astype(self.dtype, copy=False))
+    return column_major(_cholesky_solve_array(eye, self, upper).astype(self.dtype, copy=False))
 
 
 def _triangular_solve_grads(grads, n):
@@ -144,8 +144,8 @@ def triangular_solve(self, A, upper=True, transpose=False, unitriangular=False):
     with xp.errstate(divide="ignore", invalid="ignore"):
         x = _solve_raw(a, self, upper != transpose, True, unitriangular)
     batch = xp.broadcast_shapes(self.shape[:-2], A.shape[:-2])
-    return c_order(x.astype(A.dtype, copy=False)), xp.array(
-        xp.broadcast_to(A, batch + A.shape[-2:])
+    return column_major(x.astype(A.dtype, copy=False)), column_major(
+        xp.broadcast_to(A, batch + A.shape[-2:]), copy=True
     )
 
 
@@ -188,7 +188,7 @@ def geqrf(self):
         flat, flat_tau = work.reshape(-1, n, m), tau.reshape(-1, min(m, n))
         for i in range(flat.shape[0]):
             flat[i].T[...], flat_tau[i], _, _ = geqrf_(flat[i].T)
-    return c_order(xp.swapaxes(work, -1, -2)), tau
+    return xp.swapaxes(work, -1, -2), tau  # (each matrix in Fortran order, as LAPACK left it)
 
 
 def _check_geqrf(a):
