@@ -493,6 +493,16 @@ PROGRAMS = {
         r.detach_()
         e.sum().backward()
     """,
+    "seed 10407070: a leaf an in-place op made a result since its graph was made is refused": """
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        y = (x * 2).sum()
+        z = x * 3
+        x.detach_()
+        x[0] = torch.tensor(3.0, requires_grad=True) * 1
+        y.backward()
+        z.backward(torch.ones(2))
+        g = torch.autograd.grad(x.sum() + y, [x])
+    """,
 }
 
 

@@ -435,6 +435,7 @@ def _run_one(node, nr, grad, retain_graph, create_graph):
                 ):
                     if (
                         v._grad is None
+                        and v._grad_fn is None
                         and v._hooks is None
                         and v._post_acc_hooks is None
                         and not create_graph
@@ -790,6 +791,8 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
     if leaf_hooks and variable._hooks is not None:
         grad = _leaf_hooks(variable, grad)
         owned = False  # a hook may have kept it, or returned a tensor of its own
+    if variable._grad_fn is not None:  # (an in-place op wrote a graph into it since)
+        raise RuntimeError("leaf variable has been moved into the graph interior")
     old = variable._grad
     # (a plain Tensor is dense: the property is read only of a subclass)
     if (type(grad) is not Tensor and grad.is_sparse) or (
