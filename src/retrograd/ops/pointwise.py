@@ -1704,13 +1704,23 @@ def logaddexp(self, other):
 
 
 def complex_logaddexp(a, b):
-    """log(exp(a) + exp(b)) for complex arrays: from the one of larger real part, which NumPy's
-    ``logaddexp`` (real only) does not do."""
+    """log(exp(a) + exp(b)) for complex arrays: from the one of larger real part (``a`` where
+    the real parts are equal), which NumPy's ``logaddexp`` (real only) does not do.  Where both
+    real parts are -inf the result is ``b`` (exp of either is 0, its angle undefined), where
+    both are +inf log(exp(a) + exp(b)) itself, and a nan in either part of either makes both
+    parts nan, as PyTorch's kernels give them."""
     a, b = xp.broadcast_arrays(a, b)
     first = a.real >= b.real
     big = xp.where(first, a, b)
-    with xp.errstate(invalid="ignore", over="ignore"):
-        return big + xp.log1p(xp.exp(xp.where(first, b, a) - big))
+    with xp.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        out = big + xp.log1p(xp.exp(xp.where(first, b, a) - big))
+        infinite = (a.real == b.real) & xp.isinf(a.real)
+        if infinite.any():
+            out = xp.where(infinite, xp.where(a.real < 0, b, xp.log(xp.exp(a) + xp.exp(b))), out)
+    nan = xp.isnan(a) | xp.isnan(b)
+    if nan.any():
+        out = xp.where(nan, complex(xp.nan, xp.nan), out)
+    return out
 
 
 @op(
