@@ -993,6 +993,63 @@ _add(
         (3, 2, 2),
     ),
 )
+
+
+def _stats(t, x):
+    return t.zeros(x.shape[1], dtype=x.dtype), t.ones(x.shape[1], dtype=x.dtype)
+
+
+_add(
+    "_native_batch_norm_legit",
+    S(
+        lambda t, x, w, b: t._native_batch_norm_legit(x, w, b, *_stats(t, x), True, 0.1, 1e-5)[0],
+        (3, 2),
+        (2,),
+        (2,),
+    ),
+    S(
+        lambda t, x: t._native_batch_norm_legit(x, None, None, *_stats(t, x), False, 0.1, 1e-5)[0],
+        (3, 2, 2),
+    ),
+)
+_add(
+    "_native_batch_norm_legit_no_stats",
+    S(
+        lambda t, x, w, b: t._native_batch_norm_legit(x, w, b, True, 0.1, 1e-5)[0],
+        (3, 2, 2),
+        (2,),
+        (2,),
+    ),
+)
+_add(
+    "_native_batch_norm_legit_no_training",
+    S(
+        lambda t, x, w, b: t._native_batch_norm_legit_no_training(
+            x, w, b, *_stats(t, x), 0.1, 1e-5
+        )[0],
+        (3, 2),
+        (2,),
+        (2,),
+    ),
+)
+_add(
+    "_batch_norm_with_update",
+    S(
+        lambda t, x, w, b: t.ops.aten._batch_norm_with_update(x, w, b, *_stats(t, x), 0.1, 1e-5)[0],
+        (3, 2, 2),
+        (2,),
+        (2,),
+    ),
+)
+_add(
+    "_batch_norm_no_update",
+    S(
+        lambda t, x, w, b: t.ops.aten._batch_norm_no_update(x, w, b, *_stats(t, x), 0.1, 1e-5)[0],
+        (3, 2),
+        (2,),
+        (2,),
+    ),
+)
 _add("_group_norm", S(lambda t, x, w, b: _f(t).group_norm(x, 2, w, b), (2, 4, 3), (4,), (4,)))
 _TARGET = [1, 0, 3]
 _add(

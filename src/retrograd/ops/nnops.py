@@ -688,8 +688,36 @@ def _batch_norm(input, weight, bias, running_mean, running_var, training, eps):
     )
 
 
-_batch_norm.opdef.Node._saved_result1 = _plain_result(1)
-_batch_norm.opdef.Node._saved_result2 = _plain_result(2)
+def _batch_norm_recorded_as(name, node):
+    """``_batch_norm`` declared once more, as ``name`` recorded by ``node``: PyTorch's private
+    batch-norm operators compute the same and each records a node of its own."""
+    d = _batch_norm.opdef
+    return op(
+        name,
+        inputs=" ".join(d.inputs),
+        saves=" ".join(d.saves),
+        outputs=d.outputs,
+        returns=d.returns,
+        method=False,
+        node=node,
+        grads=d.grads,
+    )(d.forward)
+
+
+# by op name: the torch.ops.aten operator's (its no_stats overload's: ..._no_stats)
+BATCH_NORM_OPS = {
+    name: _batch_norm_recorded_as(name, node)
+    for name, node in (
+        ("_native_batch_norm_legit", "NativeBatchNormLegitBackward0"),
+        ("_native_batch_norm_legit_no_stats", "NativeBatchNormLegitBackward1"),
+        ("_native_batch_norm_legit_no_training", "NativeBatchNormLegitNoTrainingBackward0"),
+        ("_batch_norm_with_update", "BatchNormWithUpdateBackward0"),
+        ("_batch_norm_no_update", "BatchNormNoUpdateBackward0"),
+    )
+}
+for _fn in (_batch_norm, *BATCH_NORM_OPS.values()):
+    _fn.opdef.Node._saved_result1 = _plain_result(1)
+    _fn.opdef.Node._saved_result2 = _plain_result(2)
 
 
 # --- group norm ----------------------------------------------------------------------------------
