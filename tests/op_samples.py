@@ -1307,6 +1307,15 @@ _add("xlogy_self_scalar", unary(lambda t, y: t.xlogy(2.0, y), POS))
 _add("xlogy_other_scalar", unary(lambda t, x: x.xlogy(3), ANY))
 _add("exp2", unary(lambda t, x: t.exp2(x)), S(lambda t, x: t.special.exp2(x), M))
 _add("_mul_scalar", unary(lambda t, x: t.special.ndtr(x)))
+# (the gradient of a mean loss: divided by the element count in its formula)
+_add(
+    "_div_scalar",
+    S(
+        backward_of(lambda t, x: _f(t).binary_cross_entropy_with_logits(x, t.full_like(x, 0.3))),
+        M,
+        (),
+    ),
+)
 _add("_add_scalar", unary(lambda t, x: t.special.ndtr(x)))
 _add("_polygamma_in_place", S(lambda t, x: (x * 1).polygamma_(1), (M, POS)))
 _add("i0", unary(lambda t, x: t.special.i0(x)), S(lambda t, x: x.i0(), M))

@@ -15,7 +15,14 @@ from .._switches import grad_mode as _grad_state
 from ..autograd.grad_mode import enable_grad
 from ..autograd.node import AccumulateGrad
 from ..tensor import Tensor, _make, _wrap_dim, made_stale
-from .pointwise import _dtype_name, cj, piecewise_backward, threshold_backward, where
+from .pointwise import (
+    _div_scalar,
+    _dtype_name,
+    cj,
+    piecewise_backward,
+    threshold_backward,
+    where,
+)
 from .registry import no_derivative, op, tensor_method
 from .shape import cat
 from .sparse_coo import sparse_coo
@@ -938,8 +945,8 @@ def _scaled_grad(g, n, per_element, scale=1.0):
 
 
 def _mean_grad(grad, n):
-    """``grad`` (g times d loss / d input) over numel for 'mean'."""
-    return grad / grad.numel() if n.reduction == "mean" else grad
+    """``grad`` (g times d loss / d input) over numel for 'mean' (a division by a number)."""
+    return _div_scalar(grad, grad.numel()) if n.reduction == "mean" else grad
 
 
 def _mse_grad(sign):

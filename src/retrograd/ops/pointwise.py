@@ -237,6 +237,18 @@ def true_divide(self, other):
         return xp.true_divide(self, other)
 
 
+# A tensor divided by a real number inside a derivative formula: PyTorch's formulas divide by a
+# Scalar, recorded as DivBackward1 (a Python ``x / 2`` records DivBackward0, in both libraries).
+@op(
+    promote="float",
+    grads=(lambda g, n: _div_scalar(g, n.other),),
+    node="DivBackward1",
+    method=False,
+)
+def _div_scalar(self, other):
+    return (self / other).astype(self.dtype, copy=False)
+
+
 @op(inputs="self", grads=(lambda g, n: -g,), jvp="linear")
 def neg(self):
     """``torch.neg``."""
