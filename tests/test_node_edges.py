@@ -155,11 +155,14 @@ def _graph_names(t):
         lambda t, x, p: t.nn.functional.binary_cross_entropy_with_logits(x, p),
         lambda t, x, p: t.nn.functional.binary_cross_entropy_with_logits(p, x.sigmoid()),
         lambda t, x, p: t.nn.functional.binary_cross_entropy(p, x.sigmoid()),
+        lambda t, x, p: x.mean() * x.sum(),
+        lambda t, x, p: x.mean(1, keepdim=True) * x * p,
+        lambda t, x, p: t.var_mean(x, 1)[1] * x.sum(1),
     ],
 )
 def test_formulas_divide_by_a_number_as_pytorchs(torch_ref, program):
-    """A derivative formula that divides by a number (the element count of a mean loss, a
-    constant) records DivBackward1, PyTorch's division by a Scalar, in a create_graph gradient;
+    """A derivative formula that divides by a number (the element count of a mean or a mean
+    loss, a constant) records DivBackward1, PyTorch's division by a Scalar, in a create_graph gradient;
     a Python ``x / 2`` stays DivBackward0 (test_numbers_masks_and_nodes_without_derivatives)."""
     got = []
     for lib in (retrograd, torch_ref):

@@ -12,6 +12,7 @@ from ..tensor import Tensor, _make, _wrap_dim
 from . import autocast as _autocast
 from .indexing import scatter
 from .pointwise import (
+    _div_scalar,
     _dtype_name,
     _sign_or_sgn,
     cj,
@@ -120,7 +121,8 @@ def _check_float_mean(a, dim, keepdim, dtype):
 
 def _mean_grad(g, n):
     shape = n.self_shape
-    return _to_dtype(expand_grad(g, shape, n.dim, n.keepdim) / _count(shape, n.dim), n.self_dtype)
+    spread = _div_scalar(expand_grad(g, shape, n.dim, n.keepdim), _count(shape, n.dim))
+    return _to_dtype(spread, n.self_dtype)
 
 
 @op(
@@ -990,7 +992,7 @@ _CUMMIN = _return_type("cummin")
 def _mean_part(g, n):
     """The gradient a mean over ``n.dim`` passes back: ``g`` spread evenly over what it averaged."""
     shape = n.self.shape
-    return expand_grad(g, shape, n.dim, n.keepdim) / _count(shape, n.dim)
+    return _div_scalar(expand_grad(g, shape, n.dim, n.keepdim), _count(shape, n.dim))
 
 
 def _spread_mean_grad(of_std):
