@@ -23,7 +23,7 @@ from .pointwise import (
     threshold_backward,
     where,
 )
-from .registry import no_derivative, op, tensor_method
+from .registry import declared_again, no_derivative, op, tensor_method
 from .shape import cat
 from .sparse_coo import sparse_coo
 
@@ -695,25 +695,10 @@ def _batch_norm(input, weight, bias, running_mean, running_var, training, eps):
     )
 
 
-def _batch_norm_recorded_as(name, node):
-    """``_batch_norm`` declared once more, as ``name`` recorded by ``node``: PyTorch's private
-    batch-norm operators compute the same and each records a node of its own."""
-    d = _batch_norm.opdef
-    return op(
-        name,
-        inputs=" ".join(d.inputs),
-        saves=" ".join(d.saves),
-        outputs=d.outputs,
-        returns=d.returns,
-        method=False,
-        node=node,
-        grads=d.grads,
-    )(d.forward)
-
-
-# by op name: the torch.ops.aten operator's (its no_stats overload's: ..._no_stats)
+# PyTorch's private batch-norm operators compute what _batch_norm does and each records a node of
+# its own; by op name: the torch.ops.aten operator's (its no_stats overload's: ..._no_stats)
 BATCH_NORM_OPS = {
-    name: _batch_norm_recorded_as(name, node)
+    name: declared_again(_batch_norm, name, node)
     for name, node in (
         ("_native_batch_norm_legit", "NativeBatchNormLegitBackward0"),
         ("_native_batch_norm_legit_no_stats", "NativeBatchNormLegitBackward1"),
