@@ -993,6 +993,63 @@ _add(
         (3, 2, 2),
     ),
 )
+
+
+def _stats(t, x):
+    return t.zeros(x.shape[1], dtype=x.dtype), t.ones(x.shape[1], dtype=x.dtype)
+
+
+_add(
+    "_native_batch_norm_legit",
+    S(
+        lambda t, x, w, b: t._native_batch_norm_legit(x, w, b, *_stats(t, x), True, 0.1, 1e-5)[0],
+        (3, 2),
+        (2,),
+        (2,),
+    ),
+    S(
+        lambda t, x: t._native_batch_norm_legit(x, None, None, *_stats(t, x), False, 0.1, 1e-5)[0],
+        (3, 2, 2),
+    ),
+)
+_add(
+    "_native_batch_norm_legit_no_stats",
+    S(
+        lambda t, x, w, b: t._native_batch_norm_legit(x, w, b, True, 0.1, 1e-5)[0],
+        (3, 2, 2),
+        (2,),
+        (2,),
+    ),
+)
+_add(
+    "_native_batch_norm_legit_no_training",
+    S(
+        lambda t, x, w, b: t._native_batch_norm_legit_no_training(
+            x, w, b, *_stats(t, x), 0.1, 1e-5
+        )[0],
+        (3, 2),
+        (2,),
+        (2,),
+    ),
+)
+_add(
+    "_batch_norm_with_update",
+    S(
+        lambda t, x, w, b: t.ops.aten._batch_norm_with_update(x, w, b, *_stats(t, x), 0.1, 1e-5)[0],
+        (3, 2, 2),
+        (2,),
+        (2,),
+    ),
+)
+_add(
+    "_batch_norm_no_update",
+    S(
+        lambda t, x, w, b: t.ops.aten._batch_norm_no_update(x, w, b, *_stats(t, x), 0.1, 1e-5)[0],
+        (3, 2),
+        (2,),
+        (2,),
+    ),
+)
 _add("_group_norm", S(lambda t, x, w, b: _f(t).group_norm(x, 2, w, b), (2, 4, 3), (4,), (4,)))
 _TARGET = [1, 0, 3]
 _add(
@@ -1250,6 +1307,15 @@ _add("xlogy_self_scalar", unary(lambda t, y: t.xlogy(2.0, y), POS))
 _add("xlogy_other_scalar", unary(lambda t, x: x.xlogy(3), ANY))
 _add("exp2", unary(lambda t, x: t.exp2(x)), S(lambda t, x: t.special.exp2(x), M))
 _add("_mul_scalar", unary(lambda t, x: t.special.ndtr(x)))
+# (the gradient of a mean loss: divided by the element count in its formula)
+_add(
+    "_div_scalar",
+    S(
+        backward_of(lambda t, x: _f(t).binary_cross_entropy_with_logits(x, t.full_like(x, 0.3))),
+        M,
+        (),
+    ),
+)
 _add("_add_scalar", unary(lambda t, x: t.special.ndtr(x)))
 _add("_polygamma_in_place", S(lambda t, x: (x * 1).polygamma_(1), (M, POS)))
 _add("i0", unary(lambda t, x: t.special.i0(x)), S(lambda t, x: x.i0(), M))

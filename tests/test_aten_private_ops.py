@@ -1,8 +1,8 @@
 """PyTorch's private operators that its own tests call, through ``torch.ops.aten`` or the
 ``torch._*`` names: max_pool2d_with_indices_backward, _softmax_backward_data,
-native_dropout_backward, _safe_softmax, slice.Tensor, _chunk_cat, _native_batch_norm_legit,
-_batch_norm_with_update, _unsafe_masked_index(_put_accumulate), log_sigmoid,
-_upsample_bilinear2d_aa and F.threshold's name.  Each against PyTorch: values, dtypes, node
+native_dropout_backward, _safe_softmax, slice.Tensor, _chunk_cat, _native_batch_norm_legit (and
+_no_training), _batch_norm_with_update (and _no_update), _unsafe_masked_index(_put_accumulate),
+log_sigmoid, _upsample_bilinear2d_aa and F.threshold's name.  Each against PyTorch: values, dtypes, node
 names, the gradients of every input that requires one, finite differences, errors."""
 
 import numpy as np
@@ -89,12 +89,29 @@ def _batch_norm_no_stats(lib, dtype):
     return lib._native_batch_norm_legit(x, None, None, True, 0.5, 1e-5), (x,)
 
 
-def _batch_norm_with_update(lib, dtype):
+def _batch_norm_legit_eval(lib, dtype):
+    return _batch_norm_legit(lib, dtype, training=False)
+
+
+def _batch_norm_legit_no_training(lib, dtype):
+    x = _tensor(lib, (3, 2, 4), 26, dtype)
+    w, b = _tensor(lib, (2,), 27, dtype), _tensor(lib, (2,), 28, dtype)
+    mean, var = _tensor(lib, (2,), 29, dtype, False), _tensor(lib, (2,), 30, dtype, False).exp()
+    out = lib._native_batch_norm_legit_no_training(x, w, b, mean, var, 0.3, 1e-5)
+    return (*out, mean, var), (x, w, b)
+
+
+def _batch_norm_with_update(lib, dtype, update=True):
     x = _tensor(lib, (4, 3), 14, dtype)
     w, b = _tensor(lib, (3,), 15, dtype), _tensor(lib, (3,), 16, dtype)
-    mean, var = lib.zeros(3, dtype=x.dtype), lib.ones(3, dtype=x.dtype)
-    out = lib.ops.aten._batch_norm_with_update(x, w, b, mean, var, 0.2, 1e-5)
+    mean, var = lib.zeros(3, dtype=x.dtype), lib.ones(3, dtype=x.dtype) * 2
+    name = "_batch_norm_with_update" if update else "_batch_norm_no_update"
+    out = getattr(lib.ops.aten, name)(x, w, b, mean, var, 0.2, 1e-5)
     return (*out, mean, var), (x, w, b)
+
+
+def _batch_norm_no_update(lib, dtype):
+    return _batch_norm_with_update(lib, dtype, update=False)
 
 
 def _indices(lib):
@@ -136,9 +153,11 @@ PROGRAMS = [
     _safe_softmax,
     _slice,
     _batch_norm_legit,
-    lambda lib, dtype: _batch_norm_legit(lib, dtype, training=False),
+    _batch_norm_legit_eval,
     _batch_norm_no_stats,
+    _batch_norm_legit_no_training,
     _batch_norm_with_update,
+    _batch_norm_no_update,
     _masked_index,
     _masked_index_put,
     _upsample_aa,
@@ -184,6 +203,13 @@ NAMED = {
     _log_sigmoid: "LogSigmoidBackward0",
     _masked_index: "UnsafeMaskedIndexBackward0",
     _masked_index_put: "UnsafeMaskedIndexPutAccumulateBackward0",
+    # each private batch-norm operator (and overload) has its own
+    _batch_norm_legit: "NativeBatchNormLegitBackward0",
+    _batch_norm_legit_eval: "NativeBatchNormLegitBackward0",
+    _batch_norm_no_stats: "NativeBatchNormLegitBackward1",
+    _batch_norm_legit_no_training: "NativeBatchNormLegitNoTrainingBackward0",
+    _batch_norm_with_update: "BatchNormWithUpdateBackward0",
+    _batch_norm_no_update: "BatchNormNoUpdateBackward0",
 }
 
 
@@ -247,3 +273,9 @@ def test_errors_match_pytorch(torch_ref, i):
         caught.append(info.value)
     assert type(caught[0]) is type(caught[1])
     assert str(caught[1]) in str(caught[0])
+
+
+def test_no_stats_overload_is_named_as_pytorchs(torch_ref):
+    """A checkpoint policy sees the no_stats call as PyTorch's overload of the operator."""
+    ours = retrograd.ops.aten.overload_of("_native_batch_norm_legit_no_stats")
+    assert str(ours) == str(torch_ref.ops.aten._native_batch_norm_legit.no_stats)

@@ -1,10 +1,12 @@
 """Ops without a complex kernel in PyTorch refuse complex input with PyTorch's error (type and
 text), rather than answer or fail inside NumPy: each call runs on both libraries."""
 
+import numpy as np
 import pytest
 import torch as torch_ref
 
 import retrograd
+from retrograd.autograd import gradcheck
 
 
 def _z(t, dtype="complex128"):
@@ -174,7 +176,36 @@ def test_complex_logaddexp_and_logcumsumexp(dim):
         assert o == pytest.approx(w, rel=1e-10, abs=1e-12)
 
 
-def test_nanquantile_errors_name_quantile():
+_INF, _NAN = float("inf"), float("nan")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [complex(-_INF, 1), complex(-_INF, 2), 1 - 0j, complex(_INF, 1), complex(_INF, 2)],
+        [1 + 3j, 1 - 3j, 1 + 3j],  # equal real parts: which one the log starts from
+        [complex(1, _NAN), 1 + 2j],
+        [complex(_NAN, 1), 1 + 2j],
+    ],
+)
+def test_complex_logaddexp_and_logcumsumexp_at_infinities_ties_and_nans(values):
+    """The running value starts from -inf+0j, an element of real part -inf leaves it as it is,
+    equal real parts start from the element; logaddexp keeps its first argument's on a tie."""
+
+    def run(t):
+        z = t.tensor(values, dtype=t.complex128)
+        return [t.logcumsumexp(z, 0).numpy(), t.logaddexp(z, z.flip(0)).numpy()]
+
+    for o, w in zip(run(retrograd), run(torch_ref), strict=True):
+        np.testing.assert_allclose(o, w, rtol=1e-14)
+
+
+def test_complex_logcumsumexp_gradient_with_zero_output_gradients():
+    """Gradcheck's one-hot output gradients: the log of a zero is -inf, and the reversed running
+    sum of -inf terms is -inf+0j, not nan."""
+    z = retrograd.tensor(_z(torch_ref).numpy(), requires_grad=True)
+    assert gradcheck(lambda z: retrograd.logcumsumexp(z, 1), [z])
+
     def outcome(t):
         try:
             t.nanquantile(t.tensor([1, 2]), 0.5)

@@ -131,3 +131,43 @@ def test_gradients_through_fewer_edges(program):
     x = retrograd.tensor([0.13, 0.47, 0.71], dtype=retrograd.float64, requires_grad=True)
     assert retrograd.autograd.gradcheck(lambda x: program(retrograd, x), [x])
     assert retrograd.autograd.gradgradcheck(lambda x: program(retrograd, x), [x])
+
+
+def _graph_names(t):
+    """The names of every node of ``t``'s graph, with how many of each."""
+    names: dict = {}
+    todo, seen = [t.grad_fn], set()
+    while todo:
+        fn = todo.pop()
+        if fn is None or fn in seen:
+            continue
+        seen.add(fn)
+        names[fn.name()] = names.get(fn.name(), 0) + 1
+        todo += [f for f, _ in fn.next_functions]
+    return names
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t, x, p: t.special.ndtri(x.sigmoid()),
+        lambda t, x, p: t.special.log_ndtr(x),
+        lambda t, x, p: t.nn.functional.binary_cross_entropy_with_logits(x, p),
+        lambda t, x, p: t.nn.functional.binary_cross_entropy_with_logits(p, x.sigmoid()),
+        lambda t, x, p: t.nn.functional.binary_cross_entropy(p, x.sigmoid()),
+        lambda t, x, p: x.mean() * x.sum(),
+        lambda t, x, p: x.mean(1, keepdim=True) * x * p,
+        lambda t, x, p: t.var_mean(x, 1)[1] * x.sum(1),
+    ],
+)
+def test_formulas_divide_by_a_number_as_pytorchs(torch_ref, program):
+    """A derivative formula that divides by a number (the element count of a mean or a mean
+    loss, a constant) records DivBackward1, PyTorch's division by a Scalar, in a create_graph gradient;
+    a Python ``x / 2`` stays DivBackward0 (test_numbers_masks_and_nodes_without_derivatives)."""
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor([[0.5, -1.5, 2.0], [0.3, 1.1, -0.2]], requires_grad=True)
+        p = lib.tensor([[0.2, 0.7, 0.4], [0.9, 0.35, 0.6]], requires_grad=True)
+        (grad,) = lib.autograd.grad(program(lib, x, p).sum(), [x], create_graph=True)
+        got.append(_graph_names(grad))
+    assert got[0] == got[1]

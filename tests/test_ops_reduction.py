@@ -606,6 +606,38 @@ def test_paired_and_running_reductions_gradcheck(fn):
     assert gradgradcheck(lambda x: fn(retrograd, x), [x])
 
 
+@pytest.mark.parametrize("dim", [0, 1])
+def test_logcumsumexp_float32_values_and_gradient_are_pytorchs(torch_ref, dim):
+    """Float32 running values accumulated in float64 and rounded once, and the gradient by
+    PyTorch's reversed logcumsumexp in log space: on inputs spread over [-9, 9] its float32
+    gradient is 1e-3 off the true one, and ours is the same."""
+    rng = np.random.default_rng(3)
+    data = rng.uniform(-9, 9, (5, 5, 200)).astype(np.float32)
+    g = rng.standard_normal(data.shape).astype(np.float32)
+    results = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor(data, requires_grad=True)
+        out = lib.logcumsumexp(x, dim)
+        (grad,) = lib.autograd.grad(out, [x], lib.tensor(g))
+        results.append((out.detach().numpy(), grad.numpy()))
+    (v, grad), (tv, tgrad) = results
+    np.testing.assert_array_equal(v, tv)
+    np.testing.assert_allclose(grad, tgrad, rtol=1e-6, atol=1e-6)
+
+
+def test_logcumsumexp_forward_mode_matches_pytorch(torch_ref):
+    """The tangent comes from its own formula (the gradient is not linear in the output's)."""
+    rng = np.random.default_rng(4)
+    data, tangent = rng.standard_normal((2, 3, 4)) * 5
+    results = []
+    for lib in (retrograd, torch_ref):
+        fwd = lib.autograd.forward_ad
+        with fwd.dual_level():
+            x = fwd.make_dual(lib.tensor(data), lib.tensor(tangent))
+            results.append(fwd.unpack_dual(lib.logcumsumexp(x, 1)).tangent.numpy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize(
     "program",
     [

@@ -642,6 +642,44 @@ def test_istft_of_a_spectrum_no_real_signal_has():
     )
 
 
+def _sweep_tool():
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parent.parent / "tools" / "opinfo_sweep.py"
+    spec = importlib.util.spec_from_file_location("opinfo_sweep_tool", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("real", [False, True])
+def test_istft_window_viewed_under_no_grad_gets_no_gradient(real):
+    """PyTorch's istft samples pass ``window[:8]`` (or ``window.real[:8]``) made under no_grad
+    from a window that requires grad: a view with no leaf of its own, so no edge and no
+    gradient for it or its base.  retrograd gives the same, and the sweep tool converts such a
+    view into one (it made a fresh leaf, which got a gradient PyTorch's has not)."""
+    rng = np.random.default_rng(2)
+    z = rng.standard_normal((2, 8, 6)) + 1j * rng.standard_normal((2, 8, 6))
+    w = rng.uniform(0.5, 2, 10) * (1 + 0.5j)
+
+    def window_of(base):
+        return (base.real if real else base)[:8]
+
+    their_base = torch.tensor(w, requires_grad=True)
+    with torch.no_grad():
+        theirs = window_of(their_base)
+    ours = _sweep_tool().to_retrograd(theirs, torch, retrograd, {})
+    for t, window in ((torch, theirs), (retrograd, ours)):
+        x = t.tensor(z, requires_grad=True)
+        kw = {} if real else {"return_complex": True}
+        y = t.istft(x, 8, window=window, onesided=False, **kw)
+        assert window.requires_grad and window.grad_fn is None
+        (grad,) = t.autograd.grad(y.abs().sum(), [window], allow_unused=True)
+        assert grad is None
+
+
 @pytest.mark.filterwarnings("ignore")
 def test_stft_and_istft_errors():
     x = _pair((2, 40))

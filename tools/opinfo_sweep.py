@@ -104,6 +104,22 @@ def to_retrograd(obj, torch, rg, memo):
             return memo[id(obj)][1]
         if obj.layout != torch.strided or obj.is_quantized:
             raise Unconvertible(f"layout {obj.layout}")
+        base = obj._base
+        if base is not None and obj.requires_grad and obj.grad_fn is None and base.requires_grad:
+            # a view made under no_grad of a tensor that requires grad (istft's window[:8]):
+            # no leaf of its own, no edge in a graph; made so here too, not as a fresh leaf
+            b = to_retrograd(base, torch, rg, memo)
+            size = obj.element_size()
+            offset = obj.storage_offset() * size - base.storage_offset() * base.element_size()
+            with rg.no_grad():
+                if base.is_complex() and not obj.is_complex():  # (window.real[:8])
+                    b = b.real
+                elif obj.dtype != base.dtype:
+                    raise Unconvertible(f"a {obj.dtype} view of a {base.dtype} tensor")
+                start = b.storage_offset() + offset // size
+                t = b.as_strided(tuple(obj.shape), obj.stride(), start)
+            memo[id(obj)] = (obj, t)
+            return t
         x = obj.detach().resolve_conj().resolve_neg()
         if x.dtype == torch.bfloat16:
             raise Unconvertible("bfloat16")

@@ -51,6 +51,14 @@ def native_batch_norm(
 ):
     """``torch.native_batch_norm``: the output with the batch mean and 1 / std in training (empty
     in evaluation); the running statistics move as in ``F.batch_norm``."""
+    return _native(
+        _nn._batch_norm, input, weight, bias, running_mean, running_var, training, momentum, eps
+    )
+
+
+def _native(norm, input, weight, bias, running_mean, running_var, training, momentum, eps):
+    """``native_batch_norm`` by ``norm``: ``_nn._batch_norm`` or one of its namesakes that
+    PyTorch's private operators record (``_nn.BATCH_NORM_OPS``)."""
     if training:
         count = input.numel() // input.shape[1] if input.ndim > 1 else 0
         if running_mean is not None and count > 1:
@@ -58,32 +66,48 @@ def native_batch_norm(
             data = input._data
             F._update_running(running_mean, data.mean(dims), momentum)
             F._update_running(running_var, data.var(dims) * (count / (count - 1)), momentum)
-        return tuple(_nn._batch_norm(input, weight, bias, None, None, True, eps))
+        return tuple(norm(input, weight, bias, None, None, True, eps))
     if running_mean is None or running_var is None:
         which = "running_mean" if running_mean is None else "running_var"
         raise RuntimeError(f"{which} must be defined in evaluation mode")
-    return tuple(
-        _nn._batch_norm(input, weight, bias, running_mean._data, running_var._data, False, eps)
-    )
+    return tuple(norm(input, weight, bias, running_mean._data, running_var._data, False, eps))
 
 
 def _native_batch_norm_legit(
     input: Tensor, weight, bias, running_mean, running_var, training=None, momentum=None, eps=None
 ):
     """``torch._native_batch_norm_legit``: ``native_batch_norm``; its ``no_stats`` overload
-    ``(input, weight, bias, training, momentum, eps)`` keeps no running statistics."""
+    ``(input, weight, bias, training, momentum, eps)`` keeps no running statistics.  Each
+    overload records a node of its own (NativeBatchNormLegitBackward0, ...Backward1)."""
+    norm = _nn.BATCH_NORM_OPS["_native_batch_norm_legit"]
     if isinstance(running_mean, bool):  # the no_stats overload
         training, momentum, eps = running_mean, running_var, training
         running_mean = running_var = None
-    return native_batch_norm(
-        input, weight, bias, running_mean, running_var, training, momentum, eps
-    )
+        norm = _nn.BATCH_NORM_OPS["_native_batch_norm_legit_no_stats"]
+    return _native(norm, input, weight, bias, running_mean, running_var, training, momentum, eps)
+
+
+def _native_batch_norm_legit_no_training(
+    input: Tensor, weight, bias, running_mean, running_var, momentum, eps
+):
+    """``torch._native_batch_norm_legit_no_training``: ``native_batch_norm`` in evaluation."""
+    norm = _nn.BATCH_NORM_OPS["_native_batch_norm_legit_no_training"]
+    return _native(norm, input, weight, bias, running_mean, running_var, False, momentum, eps)
 
 
 def _batch_norm_with_update(input: Tensor, weight, bias, running_mean, running_var, momentum, eps):
     """``torch.ops.aten._batch_norm_with_update``: ``native_batch_norm`` in training, the running
     statistics updated, and an empty reserve (a cuDNN workspace elsewhere) after its results."""
-    out = native_batch_norm(input, weight, bias, running_mean, running_var, True, momentum, eps)
+    norm = _nn.BATCH_NORM_OPS["_batch_norm_with_update"]
+    out = _native(norm, input, weight, bias, running_mean, running_var, True, momentum, eps)
+    return (*out, _make(xp.empty(0, xp.uint8)))
+
+
+def _batch_norm_no_update(input: Tensor, weight, bias, running_mean, running_var, momentum, eps):
+    """``torch.ops.aten._batch_norm_no_update``: ``native_batch_norm`` in evaluation, and the
+    empty reserve of ``_batch_norm_with_update``."""
+    norm = _nn.BATCH_NORM_OPS["_batch_norm_no_update"]
+    out = _native(norm, input, weight, bias, running_mean, running_var, False, momentum, eps)
     return (*out, _make(xp.empty(0, xp.uint8)))
 
 
@@ -675,6 +699,7 @@ __all__ = [
     "native_channel_shuffle",
     "native_dropout",
     "_native_batch_norm_legit",
+    "_native_batch_norm_legit_no_training",
     "native_group_norm",
     "native_layer_norm",
     "native_norm",

@@ -999,7 +999,14 @@ def _avg_pool2d(fn, level, x, *rest):
     return _folded(fn, level, x, 2, *rest)
 
 
-@_rule("_batch_norm")
+@_rule(
+    "_batch_norm",
+    "_native_batch_norm_legit",
+    "_native_batch_norm_legit_no_stats",
+    "_native_batch_norm_legit_no_training",
+    "_batch_norm_with_update",
+    "_batch_norm_no_update",
+)
 def _batch_norm(fn, level, x, weight, bias, running_mean, running_var, training, eps):
     if training:
         return NotImplemented  # (statistics over each example's own N: the loop)

@@ -10,6 +10,8 @@ import sys
 # tensors is its "Tensor" overload (a number operand is wrapped into a tensor first).
 _OVERLOAD = {"add": "Tensor", "sub": "Tensor", "mul": "Tensor", "div": "Tensor", "rsub": "Tensor"}
 _RENAMED = {"true_divide": "div", "_sum_all": "sum", "_rsub": "rsub", "_sub": "sub"}
+# ops of the table that are another overload of an operator: (operator, overload)
+_OVERLOAD_OPS = {"_native_batch_norm_legit_no_stats": ("_native_batch_norm_legit", "no_stats")}
 
 
 class OpOverload:
@@ -78,6 +80,7 @@ class OpOverloadPacket:
 # Operators PyTorch names only under torch.ops.aten (there is no torch.<name>): where retrograd
 # has each, from its top-level namespace.
 _ATEN_ONLY = {
+    "_batch_norm_no_update": "_variable_functions._batch_norm_no_update",
     "_batch_norm_with_update": "_variable_functions._batch_norm_with_update",
     "_upsample_bilinear2d_aa": "ops.resample.upsample_bilinear2d_aa",
     "log_sigmoid": "nn.functional.logsigmoid",
@@ -101,5 +104,8 @@ def __getattr__(name: str) -> OpOverloadPacket:
 
 def overload_of(op_name: str) -> OpOverload:
     """The overload PyTorch's dispatcher would name for a call of retrograd's op ``op_name``."""
+    if op_name in _OVERLOAD_OPS:
+        name, overload = _OVERLOAD_OPS[op_name]
+        return getattr(__getattr__(name), overload)
     name = _RENAMED.get(op_name, op_name)
     return getattr(__getattr__(name), _OVERLOAD.get(name, "default"))

@@ -15,8 +15,15 @@ from .._switches import grad_mode as _grad_state
 from ..autograd.grad_mode import enable_grad
 from ..autograd.node import AccumulateGrad
 from ..tensor import Tensor, _make, _wrap_dim, made_stale
-from .pointwise import _dtype_name, cj, piecewise_backward, threshold_backward, where
-from .registry import no_derivative, op, tensor_method
+from .pointwise import (
+    _div_scalar,
+    _dtype_name,
+    cj,
+    piecewise_backward,
+    threshold_backward,
+    where,
+)
+from .registry import declared_again, no_derivative, op, tensor_method
 from .shape import cat
 from .sparse_coo import sparse_coo
 
@@ -688,8 +695,21 @@ def _batch_norm(input, weight, bias, running_mean, running_var, training, eps):
     )
 
 
-_batch_norm.opdef.Node._saved_result1 = _plain_result(1)
-_batch_norm.opdef.Node._saved_result2 = _plain_result(2)
+# PyTorch's private batch-norm operators compute what _batch_norm does and each records a node of
+# its own; by op name: the torch.ops.aten operator's (its no_stats overload's: ..._no_stats)
+BATCH_NORM_OPS = {
+    name: declared_again(_batch_norm, name, node)
+    for name, node in (
+        ("_native_batch_norm_legit", "NativeBatchNormLegitBackward0"),
+        ("_native_batch_norm_legit_no_stats", "NativeBatchNormLegitBackward1"),
+        ("_native_batch_norm_legit_no_training", "NativeBatchNormLegitNoTrainingBackward0"),
+        ("_batch_norm_with_update", "BatchNormWithUpdateBackward0"),
+        ("_batch_norm_no_update", "BatchNormNoUpdateBackward0"),
+    )
+}
+for _fn in (_batch_norm, *BATCH_NORM_OPS.values()):
+    _fn.opdef.Node._saved_result1 = _plain_result(1)
+    _fn.opdef.Node._saved_result2 = _plain_result(2)
 
 
 # --- group norm ----------------------------------------------------------------------------------
@@ -910,8 +930,8 @@ def _scaled_grad(g, n, per_element, scale=1.0):
 
 
 def _mean_grad(grad, n):
-    """``grad`` (g times d loss / d input) over numel for 'mean'."""
-    return grad / grad.numel() if n.reduction == "mean" else grad
+    """``grad`` (g times d loss / d input) over numel for 'mean' (a division by a number)."""
+    return _div_scalar(grad, grad.numel()) if n.reduction == "mean" else grad
 
 
 def _mse_grad(sign):

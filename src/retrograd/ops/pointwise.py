@@ -247,6 +247,18 @@ def true_divide(self, other):
         return xp.true_divide(self, other)
 
 
+# A tensor divided by a real number inside a derivative formula: PyTorch's formulas divide by a
+# Scalar, recorded as DivBackward1 (a Python ``x / 2`` records DivBackward0, in both libraries).
+@op(
+    promote="float",
+    grads=(lambda g, n: _div_scalar(g, n.other),),
+    node="DivBackward1",
+    method=False,
+)
+def _div_scalar(self, other):
+    return (self / other).astype(self.dtype, copy=False)
+
+
 @op(inputs="self", grads=(lambda g, n: -g,), jvp="linear")
 def neg(self):
     """``torch.neg``."""
@@ -1714,13 +1726,23 @@ def logaddexp(self, other):
 
 
 def complex_logaddexp(a, b):
-    """log(exp(a) + exp(b)) for complex arrays: from the one of larger real part, which NumPy's
-    ``logaddexp`` (real only) does not do."""
+    """log(exp(a) + exp(b)) for complex arrays: from the one of larger real part (``a`` where
+    the real parts are equal), which NumPy's ``logaddexp`` (real only) does not do.  Where both
+    real parts are -inf the result is ``b`` (exp of either is 0, its angle undefined), where
+    both are +inf log(exp(a) + exp(b)) itself, and a nan in either part of either makes both
+    parts nan, as PyTorch's kernels give them."""
     a, b = xp.broadcast_arrays(a, b)
     first = a.real >= b.real
     big = xp.where(first, a, b)
-    with xp.errstate(invalid="ignore", over="ignore"):
-        return big + xp.log1p(xp.exp(xp.where(first, b, a) - big))
+    with xp.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        out = big + xp.log1p(xp.exp(xp.where(first, b, a) - big))
+        infinite = (a.real == b.real) & xp.isinf(a.real)
+        if infinite.any():
+            out = xp.where(infinite, xp.where(a.real < 0, b, xp.log(xp.exp(a) + xp.exp(b))), out)
+    nan = xp.isnan(a) | xp.isnan(b)
+    if nan.any():
+        out = xp.where(nan, complex(xp.nan, xp.nan), out)
+    return out
 
 
 @op(

@@ -12,6 +12,7 @@ from ..tensor import Tensor, _make, _wrap_dim
 from . import autocast as _autocast
 from .indexing import scatter
 from .pointwise import (
+    _div_scalar,
     _dtype_name,
     _sign_or_sgn,
     cj,
@@ -120,7 +121,8 @@ def _check_float_mean(a, dim, keepdim, dtype):
 
 def _mean_grad(g, n):
     shape = n.self_shape
-    return _to_dtype(expand_grad(g, shape, n.dim, n.keepdim) / _count(shape, n.dim), n.self_dtype)
+    spread = _div_scalar(expand_grad(g, shape, n.dim, n.keepdim), _count(shape, n.dim))
+    return _to_dtype(spread, n.self_dtype)
 
 
 @op(
@@ -990,7 +992,7 @@ _CUMMIN = _return_type("cummin")
 def _mean_part(g, n):
     """The gradient a mean over ``n.dim`` passes back: ``g`` spread evenly over what it averaged."""
     shape = n.self.shape
-    return expand_grad(g, shape, n.dim, n.keepdim) / _count(shape, n.dim)
+    return _div_scalar(expand_grad(g, shape, n.dim, n.keepdim), _count(shape, n.dim))
 
 
 def _spread_mean_grad(of_std):
@@ -1152,50 +1154,61 @@ def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
 
 
 def _logcumsumexp_grad(g, n):
-    # d out_j / d x_i = exp(x_i - out_j) for j >= i, a weight never above 1 (out_j >= x_i).  Up
-    # to a length of 2048 the weights are one matrix per slice, so the formula stays linear in g
-    # (forward mode needs that); beyond, the reversed running sum of g_j exp(-out_j) is taken
-    # in log space, the positive and negative parts of g apart, so that no exp overflows.
+    # d out_j / d x_i = exp(x_i - out_j) for j >= i: the gradient is exp(x_i) times the reversed
+    # running sum of g_j exp(-out_j), taken in log space (a reversed logcumsumexp) so that no
+    # exp overflows; a real g's positive and negative parts apart, each part's log where it is
+    # absent the dtype's lowest finite value, as PyTorch computes it (its bits, and its graph
+    # under create_graph).  Not linear in g: forward mode reads ``_logcumsumexp_jvp`` instead.
     x, out, d = n.self, n.result, n.dim
-    if x.ndim == 0:
+    if g.ndim == 0 or g.numel() == 0:
         return g
-    size = x.shape[d]
-    if size <= 2048:
-        xm, om, gm = x.movedim(d, -1), out.movedim(d, -1), g.movedim(d, -1)
-        later = _make(xp.triu(xp.ones((size, size), dtype=bool)))  # j >= i
-        weights = (xm.unsqueeze(-1) - om.unsqueeze(-2)).masked_fill(~later, -math.inf).exp()
-        if weights.dtype.is_complex:
-            weights = weights.conj()
-        return (weights * gm.unsqueeze(-2)).sum(-1).movedim(-1, d)
 
     def reversed_lcse(t):
         return t.flip([d]).logcumsumexp(d).flip([d])
 
-    if g.dtype.is_complex:  # no sign to split by: the log of the conjugated gradient itself
-        return (x.conj() + reversed_lcse(g.log() - out.conj())).exp()
-    parts = []
-    for part in (g, -g):
-        positive = part > 0
-        # where this part of g is 0 its log is -inf whatever ``out`` is (even -inf itself)
-        log_part = (where(positive, part, 1.0).log() - out).masked_fill(~positive, -math.inf)
-        parts.append((x + reversed_lcse(log_part)).exp())
+    if g.dtype.is_complex:
+        return (reversed_lcse(g.conj().log() - out) + x).exp().conj()
+    lowest = float(xp.finfo(g.dtype.np).min)
+    log_abs = g.abs().log()
+    parts = [
+        (reversed_lcse(where(part, log_abs, lowest) - out) + x).exp() for part in (g > 0, g < 0)
+    ]
     return parts[0] - parts[1]
 
 
-@op(saves="self result", promote="float", grads=(_logcumsumexp_grad,))
+def _logcumsumexp_jvp(tangents, inputs, results, dim):
+    # the tangent's running sum weighted by exp(x), over the running sum of exp(x) (plus 1e-13,
+    # which keeps an all -inf prefix finite), x less its maximum along dim where it is real
+    x, t = inputs[0], tangents[0]
+    e = (x - x.amax(dim, keepdim=True)).exp() if not x.dtype.is_complex else x.exp()
+    return (e * t).cumsum(dim) / (e.cumsum(dim) + 1e-13)
+
+
+@op(saves="self result", promote="float", grads=(_logcumsumexp_grad,), jvp=_logcumsumexp_jvp)
 def logcumsumexp(self, dim):
     """``torch.logcumsumexp``: log of the running sum of exp along ``dim``, without overflow."""
     if self.ndim == 0:
         return self.copy()
     axis = _wrap_dim(dim, self.ndim)
     if self.dtype.kind == "c":
-        # PyTorch's scan, step by step along the dim (each step over the whole slice): the log's
-        # imaginary part is then the one PyTorch gives, not only the same modulo 2 pi
+        # PyTorch's scan, step by step along the dim (each step over the whole slice), each
+        # element added to the running value from -inf (the first one too: an element of real
+        # part -inf gives -inf+0j): the log's imaginary part is then the one PyTorch gives, not
+        # only the same modulo 2 pi
         out = xp.moveaxis(self.copy(), axis, 0)
-        for i in range(1, out.shape[0]):
-            out[i] = complex_logaddexp(out[i - 1], out[i])
+        running = xp.full(out.shape[1:], -xp.inf, dtype=out.dtype)
+        for i in range(out.shape[0]):
+            running = out[i] = complex_logaddexp(out[i], running)
         return c_order(xp.moveaxis(out, 0, axis))
-    return c_order(xp.logaddexp.accumulate(self, axis=axis))
+    # float32 accumulated in float64, each running value rounded once, as PyTorch's CPU scan
+    # does (NumPy's float32 logaddexp differs from it in the last bit in most values); a
+    # difference of two terms beyond the largest float (the second derivative's terms near
+    # the lowest float) overflows inside NumPy's logaddexp to the right value, silently as in
+    # PyTorch
+    wide = xp.float64 if self.dtype == xp.float32 else None
+    with xp.errstate(over="ignore"):
+        out = xp.logaddexp.accumulate(self, axis=axis, dtype=wide)
+    return c_order(out.astype(self.dtype, copy=False))
 
 
 def _running_extreme(a, dim, accumulate):

@@ -1906,6 +1906,24 @@ def wrapped_int(value, np_dtype):
     return value - size if value > info.max else value
 
 
+def declared_again(fn, name, node, forward=None):
+    """``fn``'s op declared once more as the op ``name``, recorded by ``node``: the same inputs,
+    saved values, derivative formulas, checks and results, computed by ``forward`` where one is
+    given (a copying one: the *_copy ops of the views), else by ``fn``'s own."""
+    d = fn.opdef
+    return op(
+        name,
+        inputs=" ".join(d.inputs),
+        saves=" ".join(d.saves),
+        grads=d.grads,
+        outputs=d.outputs,
+        returns=d.returns,
+        check=d.check,
+        method=False,
+        node=node,
+    )(forward or d.forward)
+
+
 def no_derivative(backward_name, forward_name=None):
     """The formula and jvp of an op that PyTorch records with no derivative: each raises
     PyTorch's error naming its ATen op (``forward_name`` for forward AD, when another)."""

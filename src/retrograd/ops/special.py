@@ -14,7 +14,7 @@ from ..tensor import Tensor, _make
 from . import autocast as _autocast
 from .linalg import _diag_embed
 from .nnops import erf
-from .pointwise import _dtype_name, cj, sign, where
+from .pointwise import _div_scalar, _dtype_name, cj, sign, where
 from .registry import op, refuse_complex, tensor_method
 
 
@@ -500,7 +500,11 @@ def special_erfcx(self):
     real="log_ndtr_cpu",
     saves="self result",
     promote="float",
-    grads=(lambda g, n: g * (-(n.result + n.self * n.self * 0.5)).exp() / _SQRT_2PI,),
+    grads=(
+        lambda g, n: (
+            _div_scalar(g, _SQRT_2PI) * (n.result + _div_scalar(n.self.pow(2), 2)).neg().exp()
+        ),
+    ),
     node="SpecialLogNdtrBackward0",
     method=False,
 )
@@ -512,7 +516,7 @@ def special_log_ndtr(self):
     real="ndtri_cpu",
     saves="result",
     promote="float",
-    grads=(lambda g, n: g * _SQRT_2PI * (n.result * n.result * 0.5).exp(),),
+    grads=(lambda g, n: g * _SQRT_2PI * _div_scalar(n.result.square(), 2).exp(),),
     node="SpecialNdtriBackward0",
     method=False,
 )

@@ -27,7 +27,7 @@ from . import shape as _shape
 from .complex_numbers import view_as_complex, view_as_real
 from .inplace import _check_restride, _put_flat, _restride, _take_flat, _zero_flat
 from .pointwise import zero_grad
-from .registry import op, tensor_method
+from .registry import declared_again, op, tensor_method
 
 # --- storage, offsets and positions ------------------------------------------------------------
 
@@ -584,16 +584,7 @@ def copy_of(view_fn, name, node=None, forward=None):
             return tuple(xp.array(o, order="C") for o in out)
         return xp.array(out, order="C")
 
-    return op(
-        name,
-        inputs=" ".join(d.inputs),
-        saves=" ".join(d.saves),
-        grads=d.grads,
-        outputs=d.outputs,
-        check=d.check,
-        method=False,
-        node=node or d.Node.__name__ + "_copy",
-    )(copied)
+    return declared_again(view_fn, name, node or d.Node.__name__ + "_copy", copied)
 
 
 _VIEW_OPS = (
