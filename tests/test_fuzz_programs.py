@@ -493,6 +493,15 @@ PROGRAMS = {
         r.detach_()
         e.sum().backward()
     """,
+    "seed 10509545: expand keeps the strides of size-1 dimensions, which later layouts read": """
+        t1 = torch.tensor([[[-0.83], [1.17], [-1.75], [0.17]]], requires_grad=True)
+        t6 = torch.sigmoid(t1).permute(2, 0, 1)[0:1]
+        t9 = t6.expand(2, 1, 3, 4)
+        t10 = t9.to(torch.float64)
+        t11 = t9.clone()
+        t12 = torch.ones(2, 1, 3).expand(1, 2, 4, 3).contiguous()
+        t13 = torch.tensor(1.5).expand(3, 1).clone()
+    """,
     "seed 10407070: a leaf an in-place op made a result since its graph was made is refused": """
         x = torch.tensor([1.0, 2.0], requires_grad=True)
         y = (x * 2).sum()

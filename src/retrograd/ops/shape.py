@@ -142,7 +142,22 @@ def expand(self, size):
         # Expanding nothing (size-1 dimensions in front at most) shares no element twice: a plain
         # view, which may be written, as PyTorch's may.
         return self[(None,) * lead] if lead else self.view()
-    return xp.broadcast_to(self, tuple(target))
+    out = xp.broadcast_to(self, tuple(target))
+    if 1 in target:
+        # NumPy gives every size-1 dimension stride 0; PyTorch keeps an unexpanded one's stride,
+        # and gives a new one in front of size 1 the next dimension's extent, strides that later
+        # layout decisions read (they move no element)
+        strides = list(out.strides)
+        for i in range(len(target) - 1, -1, -1):
+            if target[i] == 1:
+                j = i - lead
+                if j >= 0:
+                    strides[i] = self.strides[j]
+                else:
+                    strides[i] = target[i + 1] * strides[i + 1] if i + 1 < len(target) else 0
+        if tuple(strides) != out.strides:
+            out = xp.lib.stride_tricks.as_strided(out, strides=strides, writeable=False)
+    return out
 
 
 def _type_name(a):
