@@ -311,6 +311,10 @@ def _install_sparse_methods():
     Tensor.sparse_dim = lambda self: 0
     Tensor.dense_dim = lambda self: self.dim()
     Tensor.to_sparse_coo = lambda self: sparse_coo.to_sparse(self)
+    Tensor.sparse_mask = sparse_coo.sparse_mask
+    # a sparse COO operand of a product: the sparse module's (a dense one's own method aside)
+    Tensor.mm = sparse_coo.taking_sparse(Tensor.mm, sparse_coo.mm)
+    Tensor.matmul = sparse_coo.taking_sparse(Tensor.matmul, sparse_coo.matmul)
     for name, kind in (
         ("crow_indices", "sparse row compressed tensor"),
         ("col_indices", "sparse row compressed tensor"),
@@ -343,7 +347,6 @@ def _install_sparse_methods():
         "to_padded_tensor",
         "smm",
         "sspaddmm",
-        "sparse_mask",
         "sparse_resize_",
         "sparse_resize_and_clear_",
         "resize_as_sparse_",
@@ -446,3 +449,5 @@ def _install_methods():
 
 
 _install_methods()
+mm = sparse_coo.taking_sparse(mm, sparse_coo.mm)  # noqa: F405 (from linalg, above)
+matmul = sparse_coo.taking_sparse(matmul, sparse_coo.matmul)  # noqa: F405
