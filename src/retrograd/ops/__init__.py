@@ -451,3 +451,4 @@ def _install_methods():
 _install_methods()
 mm = sparse_coo.taking_sparse(mm, sparse_coo.mm)  # noqa: F405 (from linalg, above)
 matmul = sparse_coo.taking_sparse(matmul, sparse_coo.matmul)  # noqa: F405
+mv = sparse_coo.taking_sparse(mv, sparse_coo.mv)  # noqa: F405

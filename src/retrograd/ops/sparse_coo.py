@@ -196,15 +196,18 @@ class SparseCOOTensor(Tensor):
         return self
 
     def sum(self, dim=None, keepdim=False, *, dtype=None) -> Tensor:
-        """The sum of every element, a dense 0-d tensor whose gradient is dense."""
-        if dim is not None or keepdim:
-            raise NotImplementedError(
-                "sum(dim=...) of a sparse COO tensor (SumBackward1) is not built in retrograd; "
-                "torch.sparse.sum(input, dim) is"
-            )
-        out = _make(self._vals).sum(dtype=dtype)
+        """The sum of every element, a dense 0-d tensor; or over ``dim``, sparse while a sparse
+        dimension is left.  Either way the gradient is dense (PyTorch's SumBackward0/1)."""
+        if dim is None and not keepdim:
+            out = _make(self._vals).sum(dtype=dtype)
+            if _recording(self):
+                _record(SumBackward0, (self,), out, (), (self._size, self.dtype))
+            return out
+        n = len(self._size)
+        dims = _sum_dims(range(n) if dim is None else dim, n)
+        out = _summed(self, dims, keepdim, dtype)
         if _recording(self):
-            _record(SumBackward0, (self,), out, (), (self._size, self.dtype))
+            _record(SumBackward1, (self,), out, (), (self._size, dims, keepdim, self.dtype))
         return out
 
     def t(self) -> "SparseCOOTensor":
@@ -227,6 +230,9 @@ class SparseCOOTensor(Tensor):
 
     def matmul(self, other) -> Tensor:
         return matmul(self, other)
+
+    def mv(self, vec) -> Tensor:
+        return mv(self, vec)
 
     __matmul__ = matmul
 
@@ -437,6 +443,28 @@ def _sum_grad(g, n):
     return grad if grad.dtype == n.self_dtype else grad.to(n.self_dtype)
 
 
+def _sum_dim_grad(g, n):
+    if g.is_sparse:
+        raise RuntimeError("expand is unsupported for Sparse tensors")
+    if not n.keepdim:
+        shape = list(n.self_sym_sizes)
+        for d in n.dim:
+            shape[d] = 1
+        g = g.reshape(shape)
+    grad = g.expand(n.self_sym_sizes)
+    return grad if grad.dtype == n.self_dtype else grad.to(n.self_dtype)
+
+
+def _cj(t):
+    """The conjugate that a product's gradient takes of the other factor (real: itself)."""
+    if not t.is_complex():
+        return t
+    if not t.is_sparse:
+        return t.conj()
+    _outside_graph("the conjugate", t)
+    return sparse_coo(t._idx, t._vals.conj(), t._size, t._coalesced)
+
+
 def _values_grad(g, n):
     self = n.self
     return _with_values(self._idx, _dense(g), self._size, True)
@@ -459,6 +487,9 @@ ToDenseBackward0 = node_class("ToDenseBackward0", (_to_dense_grad,), ("self",), 
 CoalesceBackward0 = node_class("CoalesceBackward0", (lambda g, n: g,), (), ())
 ValuesBackward0 = node_class("ValuesBackward0", (_values_grad,), ("self",), ())
 SumBackward0 = node_class("SumBackward0", (_sum_grad,), (), ("self_sym_sizes", "self_dtype"))
+SumBackward1 = node_class(
+    "SumBackward1", (_sum_dim_grad,), (), ("self_sym_sizes", "dim", "keepdim", "self_dtype")
+)
 SparseSumBackward0 = node_class("SparseSumBackward0", (_sparse_sum_grad,), ("self",), ("dim",))
 TBackward0 = node_class("TBackward0", (lambda g, n: g.t(),), (), ())
 SparseMaskBackward0 = node_class(
@@ -469,8 +500,17 @@ SparseCooTensorWithDimsAndTensorsBackward0 = node_class(
 )
 MmBackward0 = node_class(
     "MmBackward0",
-    (lambda g, n: _dense(g).mm(n.mat2.t()), lambda g, n: n.self.t().mm(_dense(g))),
+    (lambda g, n: _dense(g).mm(_cj(n.mat2.t())), lambda g, n: _cj(n.self.t()).mm(_dense(g))),
     ("self", "mat2"),
+    (),
+)
+MvBackward0 = node_class(
+    "MvBackward0",
+    (
+        lambda g, n: g.unsqueeze(1) * _cj(n.vec),
+        lambda g, n: _cj(n.self.t()).mm(g.unsqueeze(1)).squeeze(1),
+    ),
+    ("self", "vec"),
     (),
 )
 AddBackward0 = node_class(
@@ -493,8 +533,8 @@ SparseAddmmBackward0 = node_class(
     "SparseAddmmBackward0",
     (
         None,
-        lambda g, n: _at_entries_of(_dense(g).mm(n.mat2.t()), n.mat1),
-        lambda g, n: n.mat1.t().mm(_dense(g)),
+        lambda g, n: _at_entries_of(_dense(g).mm(_cj(n.mat2.t())), n.mat1),
+        lambda g, n: _cj(n.mat1.t()).mm(_dense(g)),
     ),
     ("mat1", "mat2"),
     (),
@@ -788,14 +828,34 @@ def mm(input, mat2) -> Tensor:
     return out
 
 
-def matmul(input, other) -> Tensor:
-    """``torch.matmul`` where an operand is sparse COO: the product of two matrices."""
-    if input.dim() != 2 or other.dim() != 2:
+def mv(input, vec) -> Tensor:
+    """``torch.mv`` of a sparse COO matrix and a dense vector; gradients dense (MvBackward0)."""
+    if not isinstance(input, SparseCOOTensor) or isinstance(vec, SparseCOOTensor):
         raise NotImplementedError(
-            "matmul of a sparse COO tensor and a tensor that is not a matrix: not built in "
-            "retrograd (mm of two matrices is)"
+            "mv of a sparse COO vector: not built in retrograd (a sparse matrix's is)"
         )
-    return mm(input, other)
+    if vec.dim() != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, 2, {vec.dim()}")
+    out = _make(_product(input, _make(vec._data[:, None]), "mv")[:, 0])
+    if _recording(input, vec):
+        _record(MvBackward0, (input, vec), out, (input, vec))
+    return out
+
+
+def matmul(input, other) -> Tensor:
+    """``torch.matmul`` where an operand is sparse COO: the product of two matrices, of a
+    matrix and a vector, or of a vector and a matrix (made a matrix of one row)."""
+    a, b = input.dim(), other.dim()
+    if a == 2 and b == 2:
+        return mm(input, other)
+    if a == 2 and b == 1:
+        return mv(input, other)
+    if a == 1 and b == 2 and not isinstance(input, SparseCOOTensor):
+        return mm(input.unsqueeze(0), other).squeeze(0)
+    raise NotImplementedError(
+        f"matmul of a sparse COO tensor with tensors of {a} and {b} dimensions: not built in "
+        "retrograd (matrices and vectors are)"
+    )
 
 
 def sparse_mm(mat1, mat2) -> Tensor:
@@ -827,12 +887,37 @@ def taking_sparse(dense_fn, sparse_fn):
 
 
 def _sum_dims(dim, ndim):
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)  # (a dim of a sum: wrapped, once)
     wrapped = tuple(_wrap_dim(d, ndim) for d in dims)
     for d in wrapped:
         if wrapped.count(d) > 1:
             raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
     return wrapped
+
+
+def _summed(x, dims, keepdim, dtype):
+    """The sum of sparse ``x`` over ``dims`` (no graph): sparse while a sparse dimension is
+    left (coalesced; with ``keepdim`` the summed ones kept at index 0), else dense."""
+    k = x._idx.shape[0]
+    vals = _make(x._vals)
+    if dtype is not None:
+        vals = vals.to(dtype)
+    dense_axes = [d - k + 1 for d in dims if d >= k]
+    if dense_axes:
+        vals = vals.sum(dense_axes, keepdim)
+    kept = [d for d in range(k) if d not in dims]
+    if not kept:
+        out = vals.sum(0)
+        return out.reshape((1,) * k + tuple(out.shape)) if keepdim else out
+    idx, v = _coalesced(x._idx[kept], vals._data, tuple(x._size[d] for d in kept))
+    if keepdim:
+        size = tuple(1 if d in dims else n for d, n in enumerate(x._size))
+        full = xp.zeros((k, idx.shape[1]), xp.int64)
+        full[kept] = idx
+        idx = full
+    else:
+        size = tuple(n for d, n in enumerate(x._size) if d not in dims)
+    return sparse_coo(idx, v, size, True)
 
 
 def sparse_sum(input, dim=None, dtype=None) -> Tensor:
@@ -847,20 +932,7 @@ def sparse_sum(input, dim=None, dtype=None) -> Tensor:
     recording = _recording(input)
     if recording and input.is_complex():
         raise RuntimeError(_NO_COMPLEX_GRAD.format("_sparse_sum"))
-    k = input._idx.shape[0]
-    vals = _make(input._vals)
-    if dtype is not None:
-        vals = vals.to(dtype)
-    dense_axes = [d - k + 1 for d in dims if d >= k]
-    if dense_axes:
-        vals = vals.sum(dense_axes)
-    kept = [d for d in range(k) if d not in dims]
-    size = tuple(n for d, n in enumerate(input._size) if d not in dims)
-    if not kept:
-        out = vals.sum(0)
-    else:
-        idx, v = _coalesced(input._idx[kept], vals._data, size[: len(kept)])
-        out = sparse_coo(idx, v, size, True)
+    out = _summed(input, dims, False, dtype)
     if recording:
         _record(SparseSumBackward0, (input,), out, (input,), (dims,))
     return out
