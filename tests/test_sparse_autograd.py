@@ -237,7 +237,6 @@ def test_products_of_a_sparse_and_a_dense_matrix(torch_ref):
         d = (lib.arange(4.0, dtype=lib.float64).reshape(2, 2) - 1).requires_grad_()
         for name, f in (
             ("mm dense sparse", lambda: lib.mm(d, L)),
-            ("dense method", lambda: d.mm(L)),
             ("dense @", lambda: d @ L),
             ("dense matmul", lambda: d.matmul(L)),
         ):
@@ -404,6 +403,7 @@ def test_what_is_not_built_refuses_by_name():
     for fn, name in (
         (lambda: L * d, "mul by a dense tensor"),
         (lambda: L @ retrograd.ones(2, 2, 2, dtype=retrograd.float64), "matmul"),
+        (lambda: d.reshape(1, 2).mm(L), "sparse COO"),
         (lambda: retrograd.mv(d.detach().reshape(1, 2), L), "mv"),
         (lambda: retrograd.sparse.mm(L, L), "SparseSparseMatmulBackward0"),
         (lambda: L.sparse_mask(L), "SparseMaskBackward0"),

@@ -312,9 +312,6 @@ def _install_sparse_methods():
     Tensor.dense_dim = lambda self: self.dim()
     Tensor.to_sparse_coo = lambda self: sparse_coo.to_sparse(self)
     Tensor.sparse_mask = sparse_coo.sparse_mask
-    # a sparse COO operand of a product: the sparse module's (a dense one's own method aside)
-    Tensor.mm = sparse_coo.taking_sparse(Tensor.mm, sparse_coo.mm)
-    Tensor.matmul = sparse_coo.taking_sparse(Tensor.matmul, sparse_coo.matmul)
     for name, kind in (
         ("crow_indices", "sparse row compressed tensor"),
         ("col_indices", "sparse row compressed tensor"),
@@ -449,6 +446,8 @@ def _install_methods():
 
 
 _install_methods()
+# torch.mm and torch.mv of a sparse COO matrix: the sparse module's (not the Tensor methods,
+# which the derivative formulas of every product call: a dense matrix's method refuses a sparse
+# operand; a sparse one's own methods are its class's)
 mm = sparse_coo.taking_sparse(mm, sparse_coo.mm)  # noqa: F405 (from linalg, above)
-matmul = sparse_coo.taking_sparse(matmul, sparse_coo.matmul)  # noqa: F405
 mv = sparse_coo.taking_sparse(mv, sparse_coo.mv)  # noqa: F405

@@ -23,6 +23,7 @@ from ..autograd.anomaly import caller_site
 from ..autograd.node import _edge, _sequence
 from ..printing import _contents, _is_default_dtype, _with_suffixes
 from ..tensor import Size, Tensor, VersionCounter, _make, _wrap_dim, bump_version
+from .pointwise import cj
 from .registry import _check_saveable, node_class
 
 _NOT_BUILT = (
@@ -456,13 +457,19 @@ def _sum_dim_grad(g, n):
 
 
 def _cj(t):
-    """The conjugate that a product's gradient takes of the other factor (real: itself)."""
+    """``cj`` of a product's other factor, a sparse one too (conjugated outside the graph)."""
+    if not t.is_sparse:
+        return cj(t)
     if not t.is_complex():
         return t
-    if not t.is_sparse:
-        return t.conj()
     _outside_graph("the conjugate", t)
     return sparse_coo(t._idx, t._vals.conj(), t._size, t._coalesced)
+
+
+def _mm(a, b):
+    """The product of two matrices either of which may be sparse (a dense one's ``mm`` method
+    takes no sparse operand)."""
+    return mm(a, b) if a.is_sparse or b.is_sparse else a.mm(b)
 
 
 def _values_grad(g, n):
@@ -500,7 +507,7 @@ SparseCooTensorWithDimsAndTensorsBackward0 = node_class(
 )
 MmBackward0 = node_class(
     "MmBackward0",
-    (lambda g, n: _dense(g).mm(_cj(n.mat2.t())), lambda g, n: _cj(n.self.t()).mm(_dense(g))),
+    (lambda g, n: _mm(_dense(g), _cj(n.mat2.t())), lambda g, n: _mm(_cj(n.self.t()), _dense(g))),
     ("self", "mat2"),
     (),
 )
