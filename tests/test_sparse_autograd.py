@@ -490,3 +490,30 @@ def test_gradcheck_errors_of_sparse_outputs_and_messages(torch_ref):
         ]
 
     _same(program, torch_ref)
+
+
+def test_gradients_of_gradients_through_sparse_ops(torch_ref):
+    """Under create_graph the formulas record as any op does, so a second derivative reaches the
+    sparse and the dense inputs as PyTorch's does; torch.sparse.sum's gradient has none in
+    PyTorch, and the same error comes when one is asked for."""
+
+    def program(lib):
+        w = lib.tensor([[1.0, 2.0], [3.0, -1.0], [0.5, 2.0]], dtype=lib.float64)
+        w.requires_grad_()
+        out = []
+        for product in (lib.sparse.mm, lib.mm):
+            a = _leaf(lib, coalesced=True)
+            (g,) = lib.autograd.grad(product(a, w).pow(2).sum(), w, create_graph=True)
+            out.append((_describe(g), [_describe(x) for x in lib.autograd.grad(g.sum(), [a, w])]))
+        x = _dense_leaf(lib)
+        (g,) = lib.autograd.grad(x.to_sparse().to_dense().pow(3).sum(), x, create_graph=True)
+        out.append((_describe(g), _describe(lib.autograd.grad(g.sum(), x)[0])))
+        a = _leaf(lib)
+        (g,) = lib.autograd.grad(a.to_dense().pow(3).sum(), a, create_graph=True)
+        out.append((_describe(g), _describe(lib.autograd.grad(g.to_dense().sum(), a)[0])))
+        a = _leaf(lib, coalesced=True)
+        (g,) = lib.autograd.grad(lib.sparse.sum(a, 1).to_dense().pow(2).sum(), a, create_graph=True)
+        out.append((_describe(g), _error(lambda: lib.autograd.grad(g.to_dense().sum(), a))))
+        return out
+
+    _same(program, torch_ref)

@@ -20,11 +20,12 @@ from .. import _device, _switches, dtypes
 from .._array import xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
+from ..autograd.grad_mode import no_grad
 from ..autograd.node import _edge, _sequence
 from ..printing import _contents, _is_default_dtype, _with_suffixes
 from ..tensor import Size, Tensor, VersionCounter, _make, _wrap_dim, bump_version
 from .pointwise import cj
-from .registry import _check_saveable, node_class
+from .registry import _check_saveable, no_derivative, node_class
 
 _NOT_BUILT = (
     "this operation is not built for sparse COO tensors in retrograd: they have indices(), "
@@ -430,6 +431,10 @@ def _at_entries_of(g, mask):
 
 def _sparse_sum_grad(g, n):
     self = n.self
+    if _recording(g, self):  # (create_graph: PyTorch has no derivative of this gradient)
+        with no_grad():
+            grad = _sparse_sum_grad(g, n)
+        return _record(_NoSparseSumDerivative, (g, self), grad)
     shape = list(self._size)
     for d in n.dim:
         shape[d] = 1
@@ -496,6 +501,10 @@ ValuesBackward0 = node_class("ValuesBackward0", (_values_grad,), ("self",), ())
 SumBackward0 = node_class("SumBackward0", (_sum_grad,), (), ("self_sym_sizes", "self_dtype"))
 SumBackward1 = node_class(
     "SumBackward1", (_sum_dim_grad,), (), ("self_sym_sizes", "dim", "keepdim", "self_dtype")
+)
+_no_sparse_sum_grad = no_derivative("_sparse_sum_backward")[0]
+_NoSparseSumDerivative = node_class(
+    "torch::autograd::NotImplemented", (_no_sparse_sum_grad, _no_sparse_sum_grad), (), ()
 )
 SparseSumBackward0 = node_class("SparseSumBackward0", (_sparse_sum_grad,), ("self",), ("dim",))
 TBackward0 = node_class("TBackward0", (lambda g, n: g.t(),), (), ())
