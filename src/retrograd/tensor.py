@@ -92,6 +92,7 @@ class Tensor:
     _counted = False  # an inference tensor detached outside inference_mode: it counts its writes
     _post_acc_hooks = None
     _name = None
+    _sparse = False  # (True on the sparse COO class: a class attribute the engine reads fast)
 
     # Tensors win over NumPy arrays in mixed arithmetic (ndarray + tensor -> tensor.__radd__).
     __array_priority__ = 1000

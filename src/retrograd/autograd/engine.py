@@ -795,7 +795,7 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
     if (
         (type(grad) is not Tensor and grad.is_sparse)
         or (old is not None and type(old) is not Tensor and old.is_sparse)
-        or (type(variable) is not Tensor and variable.is_sparse)
+        or (type(variable) is not Tensor and variable._sparse)
     ):
         _accumulate_sparse(variable, grad, old, owned)
     elif (

@@ -41,6 +41,7 @@ class SparseCOOTensor(Tensor):
     distinct (``is_coalesced``).  ``type(t)`` is this class where PyTorch's is ``Tensor``."""
 
     __slots__ = ("_idx", "_vals", "_size", "_coalesced")
+    _sparse = True
 
     @property
     def _data(self):
