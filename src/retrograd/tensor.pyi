@@ -113,6 +113,7 @@ class Tensor:
     _requires_grad: Any
     _retains_grad: Any
     def _scalar(self) -> Any: ...
+    _sparse: Any
     def _values(self, *args, **kwargs) -> Any: ...
     _vc: Any
     @property
