@@ -517,3 +517,25 @@ def test_gradients_of_gradients_through_sparse_ops(torch_ref):
         return out
 
     _same(program, torch_ref)
+
+
+def test_hooks_and_retained_gradients_of_sparse_tensors(torch_ref):
+    def program(lib):
+        v = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64)
+        L = lib.sparse_coo_tensor([[0, 1, 0]], v, (3,), requires_grad=True)
+        seen = []
+        L.register_hook(lambda g: seen.append(_describe(g)))
+        L.to_dense().sum().backward()
+        x = lib.tensor([0.0, 1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        s = x.to_sparse()
+        s.retain_grad()
+        (s.to_dense() * 3).sum().backward()
+        return [
+            seen,
+            _describe(L.grad),
+            _describe(s.grad),
+            _describe(x.grad),
+            (L.is_leaf, s.is_leaf, s.detach().requires_grad, s.detach().grad_fn),
+        ]
+
+    _same(program, torch_ref)

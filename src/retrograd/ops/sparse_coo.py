@@ -875,10 +875,16 @@ def matmul(input, other) -> Tensor:
     )
 
 
-def sparse_mm(mat1, mat2) -> Tensor:
+def sparse_mm(mat1, mat2, reduce=None) -> Tensor:
     """``torch.sparse.mm``: the dense product of a sparse and a dense matrix; the sparse one's
     gradient is sparse, at its own entries (SparseAddmmBackward0).  A dense matrix first: the
-    transpose of the product of the transposes."""
+    transpose of the product of the transposes.  ``reduce`` (a compressed layout's) is not
+    built."""
+    if reduce is not None:
+        raise NotImplementedError(
+            "torch.sparse.mm(..., reduce=...) is not built in retrograd (a sparse COO matrix's "
+            "product without reduce is)"
+        )
     if not isinstance(mat1, SparseCOOTensor):
         if not isinstance(mat2, SparseCOOTensor):
             return mat1.mm(mat2)
