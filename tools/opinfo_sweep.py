@@ -357,7 +357,13 @@ def compare_values(theirs, ours, torch, rg, values=True):
                 return f"output {i}: dtype {x.dtype} vs {y.dtype}"
             if tuple(x.shape) != tuple(y.shape):
                 return f"output {i}: shape {tuple(x.shape)} vs {tuple(y.shape)}"
-            if x.layout != torch.strided or not values:
+            if not values:
+                continue
+            if x.layout == torch.sparse_coo:  # (its dense values: the pattern may differ)
+                if not y.is_sparse:
+                    return f"output {i}: layout {x.layout} vs {y.layout}"
+                x, y = x.detach().to_dense(), y.detach().to_dense()
+            elif x.layout != torch.strided:
                 continue
             xa = x.detach().resolve_conj().resolve_neg()
             if xa.dtype == torch.bfloat16:

@@ -32,6 +32,7 @@ from . import (
     random,
     serialization,
     signal,
+    sparse,
     special,
     testing,
     types,

@@ -92,6 +92,7 @@ class Tensor:
     _counted = False  # an inference tensor detached outside inference_mode: it counts its writes
     _post_acc_hooks = None
     _name = None
+    _sparse = False  # (True on the sparse COO class: a class attribute the engine reads fast)
 
     # Tensors win over NumPy arrays in mixed arithmetic (ndarray + tensor -> tensor.__radd__).
     __array_priority__ = 1000
@@ -543,7 +544,13 @@ class Tensor:
             from .autograd import backward, engine
 
             _engine.extend((backward, engine.run))
-        if gradient is None and inputs is None and not create_graph and self._requires_grad:
+        if (
+            gradient is None
+            and inputs is None
+            and not create_graph
+            and self._requires_grad
+            and (self.__class__ is Tensor or not self.is_sparse)
+        ):
             # loss.backward(): the engine straight from here (as from autograd.backward, one
             # call below the user's, where the engine reads the user's call site), with the
             # implicit gradient, ones: a copy (one C call) of ones of the loss's shape and dtype,

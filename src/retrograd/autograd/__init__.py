@@ -97,7 +97,7 @@ def _make_grads(outputs, grads, is_grads_batched=False):
     for i, (o, g) in enumerate(zip(outputs, grads)):
         if g is None:
             if o._requires_grad:
-                if o._data.size != 1:
+                if (o._data.size if o.__class__ is Tensor or not o.is_sparse else o.numel()) != 1:
                     raise RuntimeError("grad can be implicitly created only for scalar outputs")
                 if o._data.dtype.kind not in "fV":
                     raise RuntimeError(
@@ -117,6 +117,16 @@ def _make_grads(outputs, grads, is_grads_batched=False):
                     f"shape of {o.shape}. If you only want some tensors in `grad_output` to be "
                     "considered batched, consider using vmap."
                 )
+        elif o.__class__ is not Tensor or g.__class__ is not Tensor:  # (a sparse one, maybe)
+            if g.shape != o.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                    f"has a shape of {o.shape}."
+                )
+            if g.dtype != o.dtype:
+                g = g.to(o.dtype)
+            out.append(g)
+            continue
         elif g._data.shape != o._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has "
@@ -179,6 +189,7 @@ def backward(
         and inputs is None
         and not create_graph
         and tensors._requires_grad
+        and (tensors.__class__ is Tensor or not tensors.is_sparse)
         and tensors._data.size == 1
         and tensors._data.dtype.kind in "fV"
     ):

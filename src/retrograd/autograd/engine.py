@@ -795,8 +795,10 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
         raise RuntimeError("leaf variable has been moved into the graph interior")
     old = variable._grad
     # (a plain Tensor is dense: the property is read only of a subclass)
-    if (type(grad) is not Tensor and grad.is_sparse) or (
-        old is not None and type(old) is not Tensor and old.is_sparse
+    if (
+        (type(grad) is not Tensor and grad.is_sparse)
+        or (old is not None and type(old) is not Tensor and old.is_sparse)
+        or (type(variable) is not Tensor and variable._sparse)
     ):
         _accumulate_sparse(variable, grad, old, owned)
     elif (
@@ -825,14 +827,16 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
 
 
 def _accumulate_sparse(variable, grad, old, owned):
-    """AccumulateGrad with a sparse COO gradient on either side: the first one is kept as
-    ``.grad``; two sparse ones add to a sparse sum; a dense one and a sparse one to a dense sum
-    (in place into a dense ``.grad``), as in PyTorch.  Outside the graph (create_graph with a
-    sparse gradient is not built)."""
+    """AccumulateGrad with a sparse COO gradient or leaf: the first gradient is kept as
+    ``.grad`` (a sparse leaf's may be dense, as in PyTorch); two sparse ones add to a sparse sum;
+    a dense one and a sparse one to a dense sum (in place into a dense ``.grad``).  Outside the
+    graph (create_graph with a sparse gradient is not built)."""
     if not variable._requires_grad:
         return
     if old is None:
         variable._grad = grad if owned else grad.clone()
+    elif not (old.is_sparse or grad.is_sparse):  # (two dense gradients of a sparse leaf)
+        variable._grad = old + grad
     elif not old.is_sparse:
         from ..ops.sparse_coo import add_into_dense  # (the op table sits above the engine)
 

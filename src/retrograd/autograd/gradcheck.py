@@ -58,12 +58,78 @@ def _unit(a, j):
     return j, 1
 
 
+# A sparse COO input (PyTorch's ``masked`` semantics): its Jacobian has a row per element of
+# the dense tensor it stands for.  The numerical one perturbs its specified values alone (a
+# row per value, zero rows elsewhere); without ``masked`` the function is given instead a copy
+# in which every element is specified (``_densify``), so every row is perturbed.  The analytical
+# one reads each gradient as dense, whatever its layout.
+
+
+def _is_sparse(x) -> bool:
+    return isinstance(x, Tensor) and type(x) is not Tensor and x.is_sparse
+
+
+def _dense_array(t):
+    return t.to_dense()._data if _is_sparse(t) else t._data
+
+
+def _jacobian_rows(x) -> int:
+    """How many real coordinates the dense form of an input has."""
+    if _is_sparse(x):
+        return x.numel() * (2 if x.is_complex() else 1)
+    return _size(x._data)
+
+
+def _densify(x):
+    """A sparse COO ``x`` with every element specified: zero where ``x`` has none."""
+    from ..ops.sparse_coo import sparse_coo  # (the op table sits above autograd)
+
+    k = x.sparse_dim()
+    shape = x._size[:k]
+    c = x.detach().coalesce()
+    vals = xp.zeros((int(xp.prod(shape)), *x._vals.shape[1:]), x._vals.dtype)
+    if c._idx.shape[1]:
+        vals[xp.ravel_multi_index(tuple(c._idx), shape)] = c._vals
+    idx = xp.indices(shape).reshape(k, -1).astype(xp.int64)
+    return sparse_coo(idx, vals, x._size, True, x._requires_grad)
+
+
+def _sparse_numerical(func, inputs, x, eps, n_outs):
+    """The numerical Jacobians of a sparse COO input: each value perturbed in place, its row
+    the element of the dense tensor it sits at (a repeated index: the last one's)."""
+    v = x._vals
+    k = x.sparse_dim()
+    per_entry = int(xp.prod(v.shape[1:]))
+    at = xp.ravel_multi_index(tuple(x._idx), x._size[:k]) if k else xp.zeros(1, xp.int64)
+    rows = (at[:, None] * per_entry + xp.arange(per_entry)).ravel()
+    per_out = [xp.zeros((_jacobian_rows(x), n)) for n in n_outs]
+    for j in range(_size(v)):
+        i, step = _unit(v, j)
+        orig = v.flat[i]
+        v.flat[i] = orig + eps * step
+        plus = [_coords(o._data) for o in _outputs(func, inputs)]
+        v.flat[i] = orig - eps * step
+        minus = [_coords(o._data) for o in _outputs(func, inputs)]
+        v.flat[i] = orig
+        row = rows[i] * 2 + j % 2 if v.dtype.kind == "c" else rows[i]
+        for m, (p, q) in enumerate(zip(plus, minus)):
+            per_out[m][row] = (p - q) / (2 * eps)
+    return per_out
+
+
+def _densified(x):
+    return _densify(x) if _is_sparse(x) else x
+
+
 def _numerical_jacobian(func, inputs, eps):
     """One matrix per (input, output): d output / d input, by central differences."""
     outs0 = _outputs(func, inputs)
     jac = []
     for x in inputs:
         if not (isinstance(x, Tensor) and x._requires_grad):
+            continue
+        if _is_sparse(x):
+            jac.append(_sparse_numerical(func, inputs, x, eps, [_size(o._data) for o in outs0]))
             continue
         flat = x._data.flat  # writes through, whatever the strides: perturbing it perturbs x
         per_out = [xp.zeros((_size(x._data), _size(o._data))) for o in outs0]
@@ -106,7 +172,7 @@ def _analytical_jacobian(func, inputs, nondet_tol=float("inf"), check_grad_dtype
 def _reverse_rows(outs, diff_inputs):
     from . import grad
 
-    jac = [[xp.zeros((_size(x._data), _size(o._data))) for o in outs] for x in diff_inputs]
+    jac = [[xp.zeros((_jacobian_rows(x), _size(o._data))) for o in outs] for x in diff_inputs]
     dtypes_ok = True
     for k, o in enumerate(outs):
         if not o._requires_grad:
@@ -125,8 +191,8 @@ def _reverse_rows(outs, diff_inputs):
             )
             for i, g in enumerate(gs):
                 if g is not None:
-                    dtypes_ok &= g._data.dtype == diff_inputs[i]._data.dtype
-                    jac[i][k][:, j] = _coords(g._data)
+                    dtypes_ok &= g.dtype == diff_inputs[i].dtype
+                    jac[i][k][:, j] = _coords(_dense_array(g))
     return jac, dtypes_ok
 
 
@@ -154,6 +220,12 @@ def _forward_jacobian(func, inputs):
 def _compare(numerical, analytical, rtol, atol, raise_exception, mode, dtypes):
     for i, (num_i, ana_i) in enumerate(zip(numerical, analytical)):
         for k, (n, a) in enumerate(zip(num_i, ana_i)):
+            if n.shape != a.shape:  # (an output whose size depends on a sparse input's pattern)
+                raise RuntimeError(
+                    f"gradcheck: output {k} has {a.shape[1]} elements for the inputs as given but "
+                    f"{n.shape[1]} for their every element specified (masked=False): pass masked="
+                    "True, or make the output's size independent of the sparse inputs' patterns"
+                )
             if not xp.allclose(a, n, rtol=rtol, atol=atol, equal_nan=False):
                 if raise_exception:  # the matrices shown in the output's dtype, as PyTorch does
                     raise GradcheckError(
@@ -190,8 +262,10 @@ def gradcheck(
     itself within ``nondet_tol``; ``check_grad_dtypes`` checks each gradient's dtype.
     ``fast_mode=True`` runs the full check (PyTorch's fast mode checks random projections of the
     same Jacobians: a subset of it).  ``masked`` concerns the unspecified elements of sparse
-    inputs; every tensor here is dense, so every element is checked either way.  The batched
-    checks need ``vmap``, which is not built: asking for them raises ``NotImplementedError``.
+    COO inputs: with it their gradients are not checked (only the specified values are
+    perturbed); without it the finite differences are taken of the input with every element
+    specified.  A sparse output is PyTorch's ValueError.  The batched checks need ``vmap``,
+    which is not built: asking for them raises ``NotImplementedError``.
     """
     assert check_forward_ad or check_backward_ad, (
         "Expected at least one of check_forward_ad or check_backward_ad to be True"
@@ -207,15 +281,28 @@ def gradcheck(
     # Any output that is not a Tensor is an error, as in PyTorch; those that do not require grad
     # are left out, and with none left the function must not depend on its inputs at all.
     outs = _as_tuple(func(*inputs))
+    if any(_is_sparse(o) and o.requires_grad for o in outs):
+        raise ValueError(
+            "Sparse output is not supported at gradcheck yet. Please call "
+            "to_dense(masked_grad=...) on the output of fn for gradcheck."
+        )
+    if check_forward_ad and any(_is_sparse(x) for x in inputs):
+        raise NotImplementedError(
+            "gradcheck(check_forward_ad=True) of a sparse COO input: forward-mode AD of sparse "
+            "tensors is not built in retrograd"
+        )
+    numerical_inputs = inputs if masked else tuple(map(_densified, inputs))
     if not any([o.requires_grad for o in outs]):
         if any(
-            xp.any(j != 0) for per_out in _numerical_jacobian(func, inputs, eps) for j in per_out
+            xp.any(j != 0)
+            for per_out in _numerical_jacobian(func, numerical_inputs, eps)
+            for j in per_out
         ):
             if raise_exception:
                 raise GradcheckError("Numerical gradient for function expected to be zero")
             return False
         return True
-    numerical = _numerical_jacobian(func, inputs, eps)
+    numerical = _numerical_jacobian(func, numerical_inputs, eps)
     dtypes = [o._data.real.dtype for o in _float_outputs(outs)]
     if check_backward_ad:
         try:
@@ -290,7 +377,7 @@ def _check_undefined_grad(func, inputs):
             raise GradcheckError(
                 "Expected backward function to handle undefined output grads. " + _UNDEFINED_HINT
             ) from e
-        if any(g is not None and xp.any(g._data != 0) for g in grads):
+        if any(g is not None and xp.any(_dense_array(g) != 0) for g in grads):
             _warn_undefined()
             raise GradcheckError(
                 "Expected all input grads to be undefined or zero when all output "
@@ -314,7 +401,8 @@ def _check_inputs(inputs):
     any_requires_grad = False
     for i, x in enumerate(inputs):
         if isinstance(x, Tensor) and x._requires_grad:
-            if x._data.dtype not in (xp.float64, xp.complex128):
+            content = x._vals if _is_sparse(x) else x._data  # (a sparse one: its values)
+            if content.dtype not in (xp.float64, xp.complex128):
                 warnings.warn(
                     f"Input #{i} requires gradient and is not a double precision floating "
                     "point or complex. This check will likely fail if all the inputs "
@@ -322,8 +410,8 @@ def _check_inputs(inputs):
                     stacklevel=3,
                 )
             # (NumPy may give an empty array stride 0 where PyTorch would not: it overlaps nothing)
-            if x._data.size and any(
-                st == 0 and n > 1 for st, n in zip(x._data.strides, x._data.shape)
+            if content.size and any(
+                st == 0 and n > 1 for st, n in zip(content.strides, content.shape)
             ):
                 raise RuntimeError(
                     f"The {i}th input has a dimension with stride 0. gradcheck only supports "

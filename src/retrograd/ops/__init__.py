@@ -311,6 +311,7 @@ def _install_sparse_methods():
     Tensor.sparse_dim = lambda self: 0
     Tensor.dense_dim = lambda self: self.dim()
     Tensor.to_sparse_coo = lambda self: sparse_coo.to_sparse(self)
+    Tensor.sparse_mask = sparse_coo.sparse_mask
     for name, kind in (
         ("crow_indices", "sparse row compressed tensor"),
         ("col_indices", "sparse row compressed tensor"),
@@ -343,7 +344,6 @@ def _install_sparse_methods():
         "to_padded_tensor",
         "smm",
         "sspaddmm",
-        "sparse_mask",
         "sparse_resize_",
         "sparse_resize_and_clear_",
         "resize_as_sparse_",
@@ -446,3 +446,8 @@ def _install_methods():
 
 
 _install_methods()
+# torch.mm and torch.mv of a sparse COO matrix: the sparse module's (not the Tensor methods,
+# which the derivative formulas of every product call: a dense matrix's method refuses a sparse
+# operand; a sparse one's own methods are its class's)
+mm = sparse_coo.taking_sparse(mm, sparse_coo.mm)  # noqa: F405 (from linalg, above)
+mv = sparse_coo.taking_sparse(mv, sparse_coo.mv)  # noqa: F405

@@ -11,6 +11,8 @@ from . import autocast as _autocast
 from .pointwise import _or_zeros, _scaled_grad, _sum_made_last_first, cj
 from .registry import broadcast_pair, op, tensor_method
 from .shape import _unsafe_view, view
+from .sparse_coo import SparseCOOTensor
+from .sparse_coo import matmul as sparse_matmul
 
 
 def _dims(a):
@@ -186,6 +188,8 @@ def matmul(input, other):
         batched = _switches.batching(matmul, (input, other), {})
         if batched is not NotImplemented:
             return batched
+    if input.__class__ is SparseCOOTensor or other.__class__ is SparseCOOTensor:
+        return sparse_matmul(input, other)
     a, b = input.ndim, other.ndim
     if a == 2 and b == 2:
         return _raw_mm(input, other)

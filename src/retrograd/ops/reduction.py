@@ -23,6 +23,7 @@ from .pointwise import (
     where,
 )
 from .registry import op, tensor_method
+from .sparse_coo import SparseCOOTensor
 
 
 def dims_arg(dim, ndim):
@@ -106,6 +107,8 @@ def _sum_all(self, dtype):
 @tensor_method
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """``torch.sum``: the sum over all elements or over ``dim``."""
+    if input.__class__ is SparseCOOTensor:  # (its own sum)
+        return input.sum(dim, keepdim, dtype=dtype)
     if dim is None and not keepdim:
         return _sum_all(input, dtype)
     return _sum_dim(input, dim, keepdim, dtype)

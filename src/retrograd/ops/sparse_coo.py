@@ -1,17 +1,31 @@
 """Sparse COO tensors (``layout=torch.sparse_coo``): the gradient a sparse embedding lookup
 gives its weight, and what training on such a gradient needs -- ``sparse_coo_tensor``, indices
 and values, ``coalesce``, ``to_dense``, addition (how gradients accumulate), multiplication by a
-number (how optimizers scale them), PyTorch's printing.
+number (how optimizers scale them), PyTorch's printing -- and the differentiable conversions and
+products a model on sparse inputs uses: ``to_sparse``, ``to_dense`` (``masked_grad``), ``sum``,
+``torch.sparse.sum``, ``coalesce``, ``values``, ``t``, ``sparse_mask``, ``sparse_coo_tensor`` of
+values that require grad, ``torch.mm`` and ``torch.sparse.mm`` of a sparse and a dense matrix.
+Their nodes carry PyTorch's names and give PyTorch's gradients, sparse where PyTorch's are (see
+"the graph" below); the arithmetic above stays outside the graph and refuses an operand that
+requires grad.
 
 A sparse tensor is a ``Tensor`` subclass that holds an int64 array of indices (sparse_dim x nnz)
 and an array of values (nnz x the dense dimensions) instead of one dense array.  The dense ops
 never see it: reading its dense array raises NotImplementedError, so an op not built here
 refuses it instead of giving a wrong answer, and the dense hot path pays nothing for it."""
 
-from .. import _device, dtypes
+import functools
+
+from .. import _device, _switches, dtypes
 from .._array import xp
+from .._switches import grad_mode as _grad_state
+from ..autograd.anomaly import caller_site
+from ..autograd.grad_mode import no_grad
+from ..autograd.node import _edge, _sequence
 from ..printing import _contents, _is_default_dtype, _with_suffixes
 from ..tensor import Size, Tensor, VersionCounter, _make, _wrap_dim, bump_version
+from .pointwise import cj
+from .registry import _check_saveable, no_derivative, node_class
 
 _NOT_BUILT = (
     "this operation is not built for sparse COO tensors in retrograd: they have indices(), "
@@ -27,6 +41,7 @@ class SparseCOOTensor(Tensor):
     distinct (``is_coalesced``).  ``type(t)`` is this class where PyTorch's is ``Tensor``."""
 
     __slots__ = ("_idx", "_vals", "_size", "_coalesced")
+    _sparse = True
 
     @property
     def _data(self):
@@ -142,7 +157,10 @@ class SparseCOOTensor(Tensor):
             raise RuntimeError(
                 "Cannot get values on an uncoalesced tensor, please call .coalesce() first"
             )
-        return _make(self._vals)
+        out = _make(self._vals)
+        if _recording(self):
+            _record(ValuesBackward0, (self,), out, (self,))
+        return out
 
     def coalesce(self) -> "SparseCOOTensor":
         """The same tensor with its indices sorted and each given once (the values at a repeated
@@ -150,20 +168,93 @@ class SparseCOOTensor(Tensor):
         if self._coalesced:
             return self
         idx, vals = _coalesced(self._idx, self._vals, self._size)
-        return sparse_coo(idx, vals, self._size, True)
+        out = sparse_coo(idx, vals, self._size, True)
+        if _recording(self):
+            _record(CoalesceBackward0, (self,), out)
+        return out
 
-    def to_dense(self, dtype=None) -> Tensor:
-        out = xp.zeros(self._size, self._vals.dtype if dtype is None else dtype.np)
+    def to_dense(self, dtype=None, *, masked_grad=None) -> Tensor:
+        """The dense tensor; its gradient is sparse: the incoming one at this tensor's entries
+        (``masked_grad``, the default), or every nonzero of it (``masked_grad=False``)."""
+        if dtype is not None:
+            raise RuntimeError("dtype argument is not supported by sparse_to_dense")
+        out = xp.zeros(self._size, self._vals.dtype)
         xp.add.at(out, tuple(self._idx), self._vals)
-        return _make(out)
+        result = _make(out)
+        if _recording(self):
+            _record(ToDenseBackward0, (self,), result, (self,), (masked_grad is not False,))
+        return result
 
-    def to_sparse(self, *args, **kwargs) -> "SparseCOOTensor":
+    def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
+        if layout not in (None, _device.sparse_coo) or blocksize is not None or dense_dim:
+            raise NotImplementedError("to_sparse: only the sparse COO layout is built in retrograd")
+        if sparse_dim is not None and sparse_dim != self._idx.shape[0]:
+            raise RuntimeError(
+                "to_sparse: conversion from Sparse to Sparse with sparse_dim argument "
+                "!=self.sparse_dim() is not supported"
+            )
         return self
+
+    def to_sparse_coo(self) -> "SparseCOOTensor":
+        return self
+
+    def sum(self, dim=None, keepdim=False, *, dtype=None) -> Tensor:
+        """The sum of every element, a dense 0-d tensor; or over ``dim``, sparse while a sparse
+        dimension is left.  Either way the gradient is dense (PyTorch's SumBackward0/1)."""
+        if dim is None and not keepdim:
+            out = _make(self._vals).sum(dtype=dtype)
+            if _recording(self):
+                _record(SumBackward0, (self,), out, (), (self._size, self.dtype))
+            return out
+        n = len(self._size)
+        dims = _sum_dims(range(n) if dim is None else dim, n)
+        out = _summed(self, dims, keepdim, dtype)
+        if _recording(self):
+            _record(SumBackward1, (self,), out, (), (self._size, dims, keepdim, self.dtype))
+        return out
+
+    def t(self) -> "SparseCOOTensor":
+        k, dense = self._idx.shape[0], self._vals.ndim - 1
+        if k > 2 or dense:
+            raise RuntimeError(
+                "t() expects a tensor with <= 2 sparse and 0 dense dimensions, but got "
+                f"{k} sparse and {dense} dense dimensions"
+            )
+        if k == 2:
+            out = sparse_coo(self._idx[::-1].copy(), self._vals, self._size[::-1], False)
+        else:
+            out = sparse_coo(self._idx, self._vals, self._size, self._coalesced)
+        if _recording(self):
+            _record(TBackward0, (self,), out)
+        return out
+
+    def mm(self, mat2) -> Tensor:
+        return mm(self, mat2)
+
+    def matmul(self, other) -> Tensor:
+        return matmul(self, other)
+
+    def mv(self, vec) -> Tensor:
+        return mv(self, vec)
+
+    __matmul__ = matmul
+
+    def __rmatmul__(self, other):
+        return matmul(other, self)
+
+    def sparse_mask(self, mask):
+        raise NotImplementedError(
+            "sparse_mask of a sparse COO tensor (SparseMaskBackward0): not built in retrograd; "
+            "a dense tensor's is"
+        )
 
     def clone(self, memory_format=None) -> "SparseCOOTensor":
         if memory_format is not None:
             _device.check_memory_format(memory_format)
-        return sparse_coo(self._idx.copy(), self._vals.copy(), self._size, self._coalesced)
+        out = sparse_coo(self._idx.copy(), self._vals.copy(), self._size, self._coalesced)
+        if _recording(self):
+            _record(CloneBackward0, (self,), out)
+        return out
 
     def detach(self) -> "SparseCOOTensor":
         t = sparse_coo(self._idx, self._vals, self._size, self._coalesced)
@@ -180,16 +271,23 @@ class SparseCOOTensor(Tensor):
     # --- arithmetic: sums of sparse tensors, multiples by a number ----------------------------
     def add(self, other, *, alpha=1) -> "SparseCOOTensor":
         idx, vals, coalesced = _sum(self, other, alpha)
-        return sparse_coo(idx, vals, self._size, coalesced)
+        out = sparse_coo(idx, vals, self._size, coalesced)
+        if _recording(self, other):
+            _record(AddBackward0, (self, other), out, (), (alpha,))
+        return out
 
     __add__ = add
 
     def __radd__(self, other):
         if isinstance(other, Tensor) and not other.is_sparse:
-            return add_into_dense(other, self, 1, in_place=False)
+            out = add_into_dense(other, self, 1, in_place=False)
+            if _recording(other, self):
+                _record(AddBackward0, (other, self), out, (), (1,))
+            return out
         raise RuntimeError(_SPARSE_PLUS_DENSE)
 
     def add_(self, other, *, alpha=1) -> "SparseCOOTensor":
+        _in_place("add_", self, other)
         self._idx, self._vals, self._coalesced = _sum(self, other, alpha)
         bump_version(self, None)
         return self
@@ -197,20 +295,29 @@ class SparseCOOTensor(Tensor):
     __iadd__ = add_
 
     def sub(self, other, *, alpha=1) -> "SparseCOOTensor":
-        return self.add(other, alpha=-alpha)
+        idx, vals, coalesced = _sum(self, other, -alpha)
+        out = sparse_coo(idx, vals, self._size, coalesced)
+        if _recording(self, other):
+            _record(SubBackward0, (self, other), out, (), (alpha,))
+        return out
 
     __sub__ = sub
 
     def mul(self, other) -> "SparseCOOTensor":
         if isinstance(other, Tensor) and not other.is_sparse:
+            _outside_graph("mul by a dense tensor", self, other)
             vals = xp.multiply(self._vals, _at_entries(self, other))
             return sparse_coo(self._idx, vals, self._size, self._coalesced)
-        return sparse_coo(self._idx, _scaled(self._vals, other), self._size, self._coalesced)
+        out = sparse_coo(self._idx, _scaled(self._vals, other), self._size, self._coalesced)
+        if _recording(self):
+            _record(MulBackward0, (self, None), out, (), (other,))
+        return out
 
     __mul__ = mul
     __rmul__ = mul
 
     def mul_(self, other) -> "SparseCOOTensor":
+        _in_place("mul_", self, other)
         self._vals = _scaled(self._vals, other)
         bump_version(self, None)
         return self
@@ -219,16 +326,23 @@ class SparseCOOTensor(Tensor):
 
     def div(self, other) -> "SparseCOOTensor":
         if isinstance(other, Tensor) and not other.is_sparse:
+            _outside_graph("div by a dense tensor", self, other)
             with xp.errstate(divide="ignore", invalid="ignore"):
                 vals = xp.true_divide(self._vals, _at_entries(self, other))
             return sparse_coo(self._idx, vals, self._size, self._coalesced)
         _number(other, "div")
-        return self.mul(1 / other)
+        out = sparse_coo(self._idx, _make(self._vals).div(other)._data, self._size, self._coalesced)
+        if _recording(self):
+            _record(DivBackward0, (self, None), out, (), (other,))
+        return out
 
     __truediv__ = div
 
     def neg(self) -> "SparseCOOTensor":
-        return self.mul(-1)
+        out = sparse_coo(self._idx, -self._vals, self._size, self._coalesced)
+        if _recording(self):
+            _record(NegBackward0, (self,), out)
+        return out
 
     __neg__ = neg
 
@@ -246,6 +360,211 @@ def sparse_coo(idx, vals, size, coalesced=False, requires_grad=False) -> SparseC
     t._output_nr = 0
     t._cuts = None
     return t
+
+
+# --- the graph --------------------------------------------------------------------------------
+# A sparse op's node is made here, not by the op table, whose paths read dense arrays: the same
+# FunctionNode, with PyTorch's name, one ``formula(grad, node)`` per input written with
+# retrograd's ops (dense or sparse: a gradient of a gradient records as any other), and the values
+# its formulas read saved with their versions.  The gradient arriving at such a node is dense or
+# sparse, as in PyTorch; ``_dense`` reads either as dense.
+
+_NO_COMPLEX_GRAD = "{} does not support automatic differentiation for outputs with complex dtype."
+
+
+def _recording(*tensors) -> bool:
+    """Whether an op on ``tensors`` records a node: grad mode on and an input requires grad."""
+    return _grad_state.enabled and any(isinstance(t, Tensor) and t.requires_grad for t in tensors)
+
+
+def _outside_graph(name, *operands):
+    """The sparse arithmetic of this module has no node: refuse an operand that would need one."""
+    if _recording(*operands):
+        raise NotImplementedError(
+            f"{name} of sparse COO tensors that require grad: its gradient is not built in "
+            "retrograd (to_dense() first, or detach())"
+        )
+
+
+def _in_place(name, self, *operands):
+    """An in-place sparse op: PyTorch's error on a leaf that requires grad; no node otherwise."""
+    if _grad_state.enabled and self._requires_grad and self._grad_fn is None:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    _outside_graph(name, self, *operands)
+
+
+def _record(cls, inputs, result, saved=(), attrs=()):
+    """Hang a new ``cls`` node on ``result``: an edge to each of ``inputs`` (None: no edge), the
+    ``saved`` tensors with their versions (other values as they are) and ``attrs``."""
+    if _switches.pack_hook is not None and any(isinstance(t, Tensor) for t in saved):
+        raise NotImplementedError(
+            f"saved_tensors_hooks on the tensors that {cls.__name__} saves (a sparse COO op): "
+            "not built in retrograd"
+        )
+    node = cls.__new__(cls)
+    node.next_functions = tuple(_edge(t) for t in inputs)
+    node._seq = next(_sequence)
+    node._attrs = tuple(attrs)
+    node._meta = None
+    node._saved = tuple(saved)
+    node._versions = tuple(t._vc.version if isinstance(t, Tensor) else None for t in saved)
+    if _switches.inference_seen:
+        _check_saveable(node._saved)
+    node._site, node._site_at = caller_site(2)
+    result._requires_grad = True
+    result._grad_fn = node
+    if _switches.anomaly_hook is not None:
+        _switches.anomaly_hook(node, inputs, (result,))
+    return result
+
+
+def _dense(g):
+    return g.to_dense() if g.is_sparse else g
+
+
+def _at_entries_of(g, mask):
+    """The gradient ``g`` (dense or sparse) at the entries of sparse ``mask`` (each once: its
+    coalesced pattern), as a sparse tensor: PyTorch's masked gradient of a sparse input."""
+    return _dense(g).sparse_mask(mask.detach().coalesce())
+
+
+def _sparse_sum_grad(g, n):
+    self = n.self
+    if _recording(g, self):  # (create_graph: PyTorch has no derivative of this gradient)
+        with no_grad():
+            grad = _sparse_sum_grad(g, n)
+        return _record(_NoSparseSumDerivative, (g, self), grad)
+    shape = list(self._size)
+    for d in n.dim:
+        shape[d] = 1
+    full = _dense(g).reshape(shape).expand(self._size)
+    if full.dtype != self.dtype:
+        full = full.to(self.dtype)
+    return _at_entries_of(full, self)
+
+
+def _sum_grad(g, n):
+    grad = g.expand(n.self_sym_sizes)
+    return grad if grad.dtype == n.self_dtype else grad.to(n.self_dtype)
+
+
+def _sum_dim_grad(g, n):
+    if g.is_sparse:
+        raise RuntimeError("expand is unsupported for Sparse tensors")
+    if not n.keepdim:
+        shape = list(n.self_sym_sizes)
+        for d in n.dim:
+            shape[d] = 1
+        g = g.reshape(shape)
+    grad = g.expand(n.self_sym_sizes)
+    return grad if grad.dtype == n.self_dtype else grad.to(n.self_dtype)
+
+
+def _cj(t):
+    """``cj`` of a product's other factor, a sparse one too (conjugated outside the graph)."""
+    if not t.is_sparse:
+        return cj(t)
+    if not t.is_complex():
+        return t
+    _outside_graph("the conjugate", t)
+    return sparse_coo(t._idx, t._vals.conj(), t._size, t._coalesced)
+
+
+def _mm(a, b):
+    """The product of two matrices either of which may be sparse (a dense one's ``mm`` method
+    takes no sparse operand)."""
+    return mm(a, b) if a.is_sparse or b.is_sparse else a.mm(b)
+
+
+def _values_grad(g, n):
+    self = n.self
+    return _with_values(self._idx, _dense(g), self._size, True)
+
+
+def _entries_grad(g, n):
+    """The gradient of ``sparse_coo_tensor``'s values: the incoming one at each entry's index."""
+    return _dense(g)[tuple(_make(row) for row in n.indices)]
+
+
+def _to_dense_grad(g, n):
+    if n.masked_grad:
+        return _at_entries_of(g, n.self)
+    return _dense(g).to_sparse(n.self._idx.shape[0])
+
+
+ToSparseBackward0 = node_class("ToSparseBackward0", (lambda g, n: _dense(g),), (), ())
+ToSparseBackward1 = node_class("ToSparseBackward1", (lambda g, n: _dense(g),), (), ())
+ToDenseBackward0 = node_class("ToDenseBackward0", (_to_dense_grad,), ("self",), ("masked_grad",))
+CoalesceBackward0 = node_class("CoalesceBackward0", (lambda g, n: g,), (), ())
+ValuesBackward0 = node_class("ValuesBackward0", (_values_grad,), ("self",), ())
+SumBackward0 = node_class("SumBackward0", (_sum_grad,), (), ("self_sym_sizes", "self_dtype"))
+SumBackward1 = node_class(
+    "SumBackward1", (_sum_dim_grad,), (), ("self_sym_sizes", "dim", "keepdim", "self_dtype")
+)
+_no_sparse_sum_grad = no_derivative("_sparse_sum_backward")[0]
+_NoSparseSumDerivative = node_class(
+    "torch::autograd::NotImplemented", (_no_sparse_sum_grad, _no_sparse_sum_grad), (), ()
+)
+SparseSumBackward0 = node_class("SparseSumBackward0", (_sparse_sum_grad,), ("self",), ("dim",))
+TBackward0 = node_class("TBackward0", (lambda g, n: g.t(),), (), ())
+SparseMaskBackward0 = node_class(
+    "SparseMaskBackward0", (lambda g, n: _dense(g).sparse_mask(n.mask).to_dense(),), ("mask",), ()
+)
+SparseCooTensorWithDimsAndTensorsBackward0 = node_class(
+    "SparseCooTensorWithDimsAndTensorsBackward0", (_entries_grad,), (), ("indices",)
+)
+MmBackward0 = node_class(
+    "MmBackward0",
+    (lambda g, n: _mm(_dense(g), _cj(n.mat2.t())), lambda g, n: _mm(_cj(n.self.t()), _dense(g))),
+    ("self", "mat2"),
+    (),
+)
+MvBackward0 = node_class(
+    "MvBackward0",
+    (
+        lambda g, n: g.unsqueeze(1) * _cj(n.vec),
+        lambda g, n: _cj(n.self.t()).mm(g.unsqueeze(1)).squeeze(1),
+    ),
+    ("self", "vec"),
+    (),
+)
+AddBackward0 = node_class(
+    "AddBackward0",
+    (lambda g, n: g, lambda g, n: g if n.alpha == 1 else g * n.alpha),
+    (),
+    ("alpha",),
+)
+SubBackward0 = node_class(
+    "SubBackward0",
+    (lambda g, n: g, lambda g, n: -g if n.alpha == 1 else g * -n.alpha),
+    (),
+    ("alpha",),
+)
+MulBackward0 = node_class("MulBackward0", (lambda g, n: g * n.other, None), (), ("other",))
+DivBackward0 = node_class("DivBackward0", (lambda g, n: g / n.other, None), (), ("other",))
+NegBackward0 = node_class("NegBackward0", (lambda g, n: -g,), (), ())
+CloneBackward0 = node_class("CloneBackward0", (lambda g, n: g,), (), ())
+SparseAddmmBackward0 = node_class(
+    "SparseAddmmBackward0",
+    (
+        None,
+        lambda g, n: _at_entries_of(_dense(g).mm(_cj(n.mat2.t())), n.mat1),
+        lambda g, n: _cj(n.mat1.t()).mm(_dense(g)),
+    ),
+    ("mat1", "mat2"),
+    (),
+)
+
+
+def _with_values(idx, values, size, coalesced) -> "SparseCOOTensor":
+    """A sparse tensor of ``values`` (a Tensor, not copied) at ``idx``; its node, when values
+    require grad, hands each entry the gradient at its index."""
+    out = sparse_coo(idx, values._data, size, coalesced)
+    if _recording(values):
+        _record(SparseCooTensorWithDimsAndTensorsBackward0, (values,), out, (), (idx,))
+    return out
 
 
 def _coalesced(idx, vals, size):
@@ -396,8 +715,10 @@ def sparse_coo_tensor(
 
         raise RuntimeError(_NO_PINNED)
     idx = indices._data if isinstance(indices, Tensor) else _tensor(indices)._data
-    vals = values if isinstance(values, Tensor) else _tensor(values)
-    vals = (vals if dtype is None else vals.to(dtype))._data
+    values = values if isinstance(values, Tensor) else _tensor(values)
+    if dtype is not None:
+        values = values.to(dtype)
+    vals = values._data
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"indices must be an int64 tensor, got {dtypes.FROM_NP[idx.dtype]}")
     if idx.ndim != 2:
@@ -424,7 +745,7 @@ def sparse_coo_tensor(
                     f"size is inconsistent with indices: for dim {d}, size is {size[d]} but "
                     f"found index {int(idx[d].max())}"
                 )
-    t = sparse_coo(idx.astype(xp.int64, copy=False), vals, size, bool(is_coalesced))
+    t = _with_values(idx.astype(xp.int64, copy=False), values, size, bool(is_coalesced))
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -432,14 +753,212 @@ def sparse_coo_tensor(
 
 def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
     """``Tensor.to_sparse()``: the nonzero entries of a dense tensor in the COO layout (the
-    first ``sparse_dim`` dimensions indexed, the rest kept dense in the values)."""
+    first ``sparse_dim`` dimensions indexed, the rest kept dense in the values); its gradient is
+    the incoming one made dense."""
     if layout not in (None, _device.sparse_coo) or blocksize is not None or dense_dim:
         raise NotImplementedError("to_sparse: only the sparse COO layout is built in retrograd")
     a = self._data
     k = a.ndim if sparse_dim is None else sparse_dim
+    if not 0 <= k <= a.ndim:
+        raise RuntimeError(
+            f"dense_to_sparse: sparse_dim argument must be in [0,{a.ndim}] range, but {k} is given"
+        )
+    if k == 0 and a.ndim:
+        raise RuntimeError("dense_to_sparse: sparse_dim argument must be in >0 when self.dim()>0")
+    recording = _recording(self)
+    if recording and a.dtype.kind == "c":
+        raise RuntimeError(_NO_COMPLEX_GRAD.format("_to_sparse"))
     nonzero = (a != 0).reshape(*a.shape[:k], -1).any(axis=-1) if k < a.ndim else a != 0
     idx = xp.stack(xp.nonzero(nonzero)).astype(xp.int64).reshape(k, -1)
-    return sparse_coo(idx, a[tuple(idx)].copy(), a.shape, True)
+    out = sparse_coo(idx, a[tuple(idx)].copy(), a.shape, True)
+    if recording:  # (PyTorch's two overloads: with a sparse_dim, and with a layout)
+        _record(ToSparseBackward1 if sparse_dim is None else ToSparseBackward0, (self,), out)
+    return out
+
+
+def sparse_mask(self, mask) -> SparseCOOTensor:
+    """``Tensor.sparse_mask(mask)``: the elements of a dense tensor at the entries of a sparse
+    one (its indices as they are, repeated ones too), as a sparse tensor."""
+    if not isinstance(mask, SparseCOOTensor):
+        raise NotImplementedError(_device.no_kernel("sparse_mask"))
+    a = self._data
+    if a.shape != mask._size:
+        raise RuntimeError(
+            f"sparse_mask(): operands have incompatible sizes; self has size {list(a.shape)} but "
+            f"mask has size {list(mask._size)}"
+        )
+    out = sparse_coo(mask._idx, a[tuple(mask._idx)], mask._size, mask._coalesced)
+    if _recording(self):
+        _record(SparseMaskBackward0, (self,), out, (mask,))
+    return out
+
+
+def _scalar_name(dt) -> str:
+    return dtypes.FROM_NP[dt]._tensor_name[: -len("Tensor")]
+
+
+def _product(sparse, dense, name):
+    """The arrays of ``sparse @ dense`` for a sparse matrix and a dense one, with PyTorch's
+    errors: each value times its column's row of ``dense``, summed into its row."""
+    if isinstance(dense, SparseCOOTensor):
+        raise NotImplementedError(
+            f"{name} of two sparse COO tensors (SparseSparseMatmulBackward0) is not built in "
+            "retrograd: make one of them dense"
+        )
+    if not isinstance(dense, Tensor):
+        raise TypeError(f"{name}(): argument 'mat2' must be Tensor, not {type(dense).__name__}")
+    if sparse._idx.shape[0] != 2 or sparse._vals.ndim != 1:
+        raise NotImplementedError(
+            f"{name} of a sparse COO tensor of {sparse._idx.shape[0]} sparse and "
+            f"{sparse._vals.ndim - 1} dense dimensions: only sparse matrices are built in retrograd"
+        )
+    d = dense._data
+    if d.ndim == 1:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+    if d.ndim != 2:
+        raise RuntimeError(f"addmm: matrices expected, got {d.ndim}D tensor")
+    if d.shape[0] != sparse._size[1]:
+        raise RuntimeError(
+            f"addmm: Argument #3 (dense): Expected dim 0 size {sparse._size[1]}, got {d.shape[0]}"
+        )
+    if d.dtype != sparse._vals.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_scalar_name(sparse._vals.dtype)} but found "
+            f"{_scalar_name(d.dtype)}"
+        )
+    rows, cols = sparse._idx
+    out = xp.zeros((sparse._size[0], d.shape[1]), d.dtype)
+    xp.add.at(out, rows, sparse._vals[:, None] * d[cols])
+    return out
+
+
+def mm(input, mat2) -> Tensor:
+    """``torch.mm`` where either matrix is sparse COO: a dense product whose gradients are dense,
+    as PyTorch's MmBackward0 gives them."""
+    if isinstance(input, SparseCOOTensor):
+        out = _make(_product(input, mat2, "mm"))
+    else:  # (the transpose of the product of the transposes)
+        product = _product(mat2.detach().t(), input.detach().t(), "mm")
+        out = _make(xp.ascontiguousarray(product.T))
+    if _recording(input, mat2):
+        _record(MmBackward0, (input, mat2), out, (input, mat2))
+    return out
+
+
+def mv(input, vec) -> Tensor:
+    """``torch.mv`` of a sparse COO matrix and a dense vector; gradients dense (MvBackward0)."""
+    if not isinstance(input, SparseCOOTensor) or isinstance(vec, SparseCOOTensor):
+        raise NotImplementedError(
+            "mv of a sparse COO vector: not built in retrograd (a sparse matrix's is)"
+        )
+    if vec.dim() != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, 2, {vec.dim()}")
+    out = _make(_product(input, _make(vec._data[:, None]), "mv")[:, 0])
+    if _recording(input, vec):
+        _record(MvBackward0, (input, vec), out, (input, vec))
+    return out
+
+
+def matmul(input, other) -> Tensor:
+    """``torch.matmul`` where an operand is sparse COO: the product of two matrices, of a
+    matrix and a vector, or of a vector and a matrix (made a matrix of one row)."""
+    a, b = input.dim(), other.dim()
+    if a == 2 and b == 2:
+        return mm(input, other)
+    if a == 2 and b == 1:
+        return mv(input, other)
+    if a == 1 and b == 2 and not isinstance(input, SparseCOOTensor):
+        return mm(input.unsqueeze(0), other).squeeze(0)
+    raise NotImplementedError(
+        f"matmul of a sparse COO tensor with tensors of {a} and {b} dimensions: not built in "
+        "retrograd (matrices and vectors are)"
+    )
+
+
+def sparse_mm(mat1, mat2, reduce=None) -> Tensor:
+    """``torch.sparse.mm``: the dense product of a sparse and a dense matrix; the sparse one's
+    gradient is sparse, at its own entries (SparseAddmmBackward0).  A dense matrix first: the
+    transpose of the product of the transposes.  ``reduce`` (a compressed layout's) is not
+    built."""
+    if reduce is not None:
+        raise NotImplementedError(
+            "torch.sparse.mm(..., reduce=...) is not built in retrograd (a sparse COO matrix's "
+            "product without reduce is)"
+        )
+    if not isinstance(mat1, SparseCOOTensor):
+        if not isinstance(mat2, SparseCOOTensor):
+            return mat1.mm(mat2)
+        return sparse_mm(mat2.t(), mat1.t()).transpose(0, 1)
+    out = _make(_product(mat1, mat2, "mm"))
+    if _recording(mat1, mat2):
+        _record(SparseAddmmBackward0, (None, mat1, mat2), out, (mat1, mat2))
+    return out
+
+
+def taking_sparse(dense_fn, sparse_fn):
+    """``dense_fn`` (``torch.mm``, ``Tensor.matmul`` ...) handing a call whose first or second
+    operand is sparse COO to ``sparse_fn``: one class test per call, not a wrapper on the
+    dense op's every path."""
+
+    def fn(*args, **kwargs):
+        for a in args[:2]:
+            if a.__class__ is SparseCOOTensor:
+                return sparse_fn(*args, **kwargs)
+        return dense_fn(*args, **kwargs)
+
+    return functools.wraps(dense_fn)(fn)
+
+
+def _sum_dims(dim, ndim):
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)  # (a dim of a sum: wrapped, once)
+    wrapped = tuple(_wrap_dim(d, ndim) for d in dims)
+    for d in wrapped:
+        if wrapped.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return wrapped
+
+
+def _summed(x, dims, keepdim, dtype):
+    """The sum of sparse ``x`` over ``dims`` (no graph): sparse while a sparse dimension is
+    left (coalesced; with ``keepdim`` the summed ones kept at index 0), else dense."""
+    k = x._idx.shape[0]
+    vals = _make(x._vals)
+    if dtype is not None:
+        vals = vals.to(dtype)
+    dense_axes = [d - k + 1 for d in dims if d >= k]
+    if dense_axes:
+        vals = vals.sum(dense_axes, keepdim)
+    kept = [d for d in range(k) if d not in dims]
+    if not kept:
+        out = vals.sum(0)
+        return out.reshape((1,) * k + tuple(out.shape)) if keepdim else out
+    idx, v = _coalesced(x._idx[kept], vals._data, tuple(x._size[d] for d in kept))
+    if keepdim:
+        size = tuple(1 if d in dims else n for d, n in enumerate(x._size))
+        full = xp.zeros((k, idx.shape[1]), xp.int64)
+        full[kept] = idx
+        idx = full
+    else:
+        size = tuple(n for d, n in enumerate(x._size) if d not in dims)
+    return sparse_coo(idx, v, size, True)
+
+
+def sparse_sum(input, dim=None, dtype=None) -> Tensor:
+    """``torch.sparse.sum``: over every element (a dense 0-d tensor: the sum of the coalesced
+    values), or over ``dim``, sparse while a sparse dimension is left, else dense; the gradient
+    of the latter is sparse, at the input's entries (SparseSumBackward0)."""
+    if not isinstance(input, SparseCOOTensor):
+        raise NotImplementedError(_device.no_kernel("_indices"))
+    if dim is None:
+        return input.coalesce().values().sum(dtype=dtype)
+    dims = _sum_dims(dim, len(input._size))
+    recording = _recording(input)
+    if recording and input.is_complex():
+        raise RuntimeError(_NO_COMPLEX_GRAD.format("_sparse_sum"))
+    out = _summed(input, dims, False, dtype)
+    if recording:
+        _record(SparseSumBackward0, (input,), out, (input,), (dims,))
+    return out
 
 
 def sparse_repr(t) -> str:
@@ -453,7 +972,9 @@ def sparse_repr(t) -> str:
     if not _is_default_dtype(t.dtype):
         suffixes.append(f"dtype={t.dtype!r}")
     suffixes.append("layout=torch.sparse_coo")
-    if t._requires_grad:
+    if t._grad_fn is not None:
+        suffixes.append(f"grad_fn=<{t._grad_fn.name().rpartition('::')[2]}>")
+    elif t._requires_grad:
         suffixes.append("requires_grad=True")
     return _with_suffixes(text, suffixes, len(prefix))
 
