@@ -794,23 +794,21 @@ def accumulate_grad(variable, grad, create_graph, site=None, leaf_hooks=True, ow
     if variable._grad_fn is not None:  # (an in-place op wrote a graph into it since)
         raise RuntimeError("leaf variable has been moved into the graph interior")
     old = variable._grad
-    # (a plain Tensor is dense: the property is read only of a subclass)
+    # (a plain Tensor is dense: sparseness is read only of a subclass)
     if (
-        (type(grad) is not Tensor and grad.is_sparse)
-        or (old is not None and type(old) is not Tensor and old.is_sparse)
-        or (type(variable) is not Tensor and variable._sparse)
-    ):
+        type(grad) is not Tensor
+        or type(variable) is not Tensor
+        or (old is not None and type(old) is not Tensor)
+    ) and (grad.is_sparse or (old is not None and old.is_sparse) or variable._sparse):
         _accumulate_sparse(variable, grad, old, owned)
     elif (
         old is None
         and not create_graph
         and variable._requires_grad
-        and grad._data.dtype == variable._data.dtype
-        and grad._data.shape == variable._data.shape
+        and (a := grad._data).dtype == (v := variable._data).dtype
+        and a.shape == v.shape
     ):
         # a leaf's first gradient, the common case of _accumulate_dense written out
-        a = grad._data
-        v = variable._data
         if owned and (a.ndim < 2 or a.strides == v.strides or _layout_kept(a, v)):
             variable._grad = grad
         else:
