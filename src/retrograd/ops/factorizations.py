@@ -465,7 +465,9 @@ def _syevd_steps(a, lower):
         # (the reflectors of an order-n reduction fill n - 1 columns: orgqr's optimal
         # workspace is no larger than sytrd's)
         q[i, 1:, 1:] = orgqr(c[1:, :-1], tau, lwork=lwork, overwrite_a=1)[0]
-    return w.reshape(a.shape[:-1]), xp.matmul(q, z).reshape(a.shape)
+    # (Q Z as (Z^T Q^T)^T: the same products, BLAS's bits, each matrix in Fortran order)
+    v = xp.swapaxes(xp.matmul(xp.swapaxes(z, -1, -2), xp.swapaxes(q, -1, -2)), -1, -2)
+    return w.reshape(a.shape[:-1]), v.reshape(a.shape)
 
 
 _SYTRD_WORKSPACE = {}
