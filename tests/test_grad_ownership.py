@@ -221,9 +221,9 @@ def test_a_value_saved_by_any_node_an_op_call_made_is_found():
     assert not _saved_since(before.grad_fn, start, before.grad_fn._saved[1])
 
 
-def test_grad_takes_an_unshared_gradient_without_a_copy(monkeypatch):
-    """The other side of the rule: a gradient that a formula made for one leaf becomes ``.grad``
-    as it is (PyTorch steals it the same way), with no copy of its array."""
+def _counted_copies(monkeypatch):
+    """The shapes of the arrays the engine wraps as new tensors (its copies into ``.grad``),
+    appended to the list returned as they are made."""
     copies = []
     real = engine._make
 
@@ -232,6 +232,13 @@ def test_grad_takes_an_unshared_gradient_without_a_copy(monkeypatch):
         return real(data, *args, **kwargs)
 
     monkeypatch.setattr(engine, "_make", counting)
+    return copies
+
+
+def test_grad_takes_an_unshared_gradient_without_a_copy(monkeypatch):
+    """The other side of the rule: a gradient that a formula made for one leaf becomes ``.grad``
+    as it is (PyTorch steals it the same way), with no copy of its array."""
+    copies = _counted_copies(monkeypatch)
     w = retrograd.ones(3, 4, requires_grad=True)
     b = retrograd.zeros(4, requires_grad=True)
     (retrograd.ones(2, 3).matmul(w).relu().sum() + (b * 2).sum()).backward()
@@ -243,14 +250,7 @@ def test_a_gradient_handed_to_two_leaves_is_copied_for_the_first_only(monkeypatc
     """A formula's gradient that an add hands on to two leaves: the first leaf's ``.grad`` is a
     copy (the other leaf's buffer still holds the gradient), the second takes it, as PyTorch's
     reference count decides; the two ``.grad`` never share memory."""
-    copies = []
-    real = engine._make
-
-    def counting(data, *args, **kwargs):
-        copies.append(data.shape)
-        return real(data, *args, **kwargs)
-
-    monkeypatch.setattr(engine, "_make", counting)
+    copies = _counted_copies(monkeypatch)
     x = retrograd.ones(3, requires_grad=True)
     w = retrograd.ones(3, requires_grad=True)
     ((x + w) * 2).sum().backward()

@@ -4,23 +4,11 @@ mm and torch.sparse.mm, sparse sums and multiples -- node names, gradients (valu
 and errors, each program run on retrograd and on PyTorch; gradcheck in float64 with PyTorch's
 masked semantics."""
 
-import warnings
-
 import numpy as np
 import pytest
+from test_sparse_coo import _run, _same
 
 import retrograd
-
-
-def _run(lib, program):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # (PyTorch's note about sparse invariant checks)
-        return program(lib)
-
-
-def _same(program, torch_ref):
-    ours, theirs = _run(retrograd, program), _run(torch_ref, program)
-    assert ours == theirs
 
 
 def _describe(t):
