@@ -474,37 +474,18 @@ CHUNKED = [
 ]
 
 
-@pytest.mark.parametrize("chunk_bytes", [1, 10_000])
+@pytest.mark.parametrize("planar", [False, True])
+@pytest.mark.parametrize("chunk_bytes", [1, 10_000, 1 << 19])
 @pytest.mark.parametrize("name,xs,ws,kw", CHUNKED)
 def test_convolutions_a_few_images_at_a_time_match_torch(
-    torch_ref, monkeypatch, chunk_bytes, name, xs, ws, kw
-):
-    """The kernels copy and multiply their columns a chunk of images at a time, and the
-    backward pass makes the input's, weight's and bias's gradients in one pass over the chunks:
-    with one image a chunk, and with chunks that leave a shorter last one, values and gradients
-    are PyTorch's."""
-    from retrograd.ops import conv
-
-    monkeypatch.setattr(conv, "_CHUNK_BYTES", chunk_bytes)
-    out_channels = ws[1] * kw.get("groups", 1) if "transpose" in name else ws[0]
-    _compare(
-        torch_ref,
-        lambda x, w, b: getattr(F, name)(x, w, b, **kw),
-        lambda x, w, b: getattr(torch_ref.nn.functional, name)(x, w, b, **kw),
-        _arrays(xs, ws, (out_channels,)),
-    )
-
-
-@pytest.mark.parametrize("planar", [False, True])
-@pytest.mark.parametrize("chunk_bytes", [1, 1 << 19])
-@pytest.mark.parametrize("name,xs,ws,kw", CHUNKED)
-def test_convolutions_on_columns_in_either_layout_match_torch(
     torch_ref, monkeypatch, planar, chunk_bytes, name, xs, ws, kw
 ):
-    """A convolution makes its columns channels-last or, with few channels a group, in the
-    input's own layout (each image's product its result, the weight gradient in the weight's
-    layout): either way, values and gradients are PyTorch's, and so are the float64 gradients
-    by finite differences."""
+    """The kernels copy and multiply their columns a chunk of images at a time, and the
+    backward pass makes the input's, weight's and bias's gradients in one pass over the chunks;
+    the columns are channels-last or, with few channels a group, in the input's own layout (each
+    image's product its result, the weight gradient in the weight's layout).  With one image a
+    chunk, with chunks that leave a shorter last one, and in either layout, values and gradients
+    are PyTorch's, and so are the float64 gradients by finite differences."""
     from retrograd.ops import conv
 
     monkeypatch.setattr(conv, "_CHUNK_BYTES", chunk_bytes)
