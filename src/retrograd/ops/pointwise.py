@@ -259,6 +259,18 @@ def _div_scalar(self, other):
     return (self / other).astype(self.dtype, copy=False)
 
 
+# ... and times (plus) a number inside PyTorch's own composite functions (a Python ``x * 0.5``
+# records MulBackward0, as in PyTorch)
+@op(promote="float", grads=(lambda g, n: g * n.other,), node="MulBackward1", method=False)
+def _mul_scalar(self, other):
+    return (self * other).astype(self.dtype, copy=False)
+
+
+@op(promote="float", grads=(lambda g, n: g,), node="AddBackward1", method=False)
+def _add_scalar(self, other):
+    return (self + other).astype(self.dtype, copy=False)
+
+
 @op(inputs="self", grads=(lambda g, n: -g,), jvp="linear")
 def neg(self):
     """``torch.neg``."""

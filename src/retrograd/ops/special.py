@@ -14,7 +14,7 @@ from ..tensor import Tensor, _make
 from . import autocast as _autocast
 from .linalg import _diag_embed
 from .nnops import erf
-from .pointwise import _div_scalar, _dtype_name, cj, sign, where
+from .pointwise import _add_scalar, _div_scalar, _dtype_name, _mul_scalar, cj, sign, where
 from .registry import op, refuse_complex, tensor_method
 
 
@@ -573,18 +573,6 @@ _zeta_op = _binary(
 def zeta(input, other):
     """``torch.special.zeta``: the Hurwitz zeta function, sum over k >= 0 of (k + q)^-x."""
     return _zeta_op(input, other)
-
-
-# PyTorch's nodes for a tensor times (plus) a number inside its own composite functions (a
-# Python ``x * 0.5`` records MulBackward0, as in PyTorch)
-@op(promote="float", grads=(lambda g, n: g * n.other,), node="MulBackward1", method=False)
-def _mul_scalar(self, other):
-    return (self * other).astype(self.dtype, copy=False)
-
-
-@op(promote="float", grads=(lambda g, n: g,), node="AddBackward1", method=False)
-def _add_scalar(self, other):
-    return (self + other).astype(self.dtype, copy=False)
 
 
 def ndtr(input):
