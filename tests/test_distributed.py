@@ -124,6 +124,31 @@ def test_a_rank_that_raises_under_plain_mpiexec_ends_the_job(mpi):
 
 
 # --- in this process ----------------------------------------------------------------------------
+def test_an_aborting_rank_waits_until_its_stderr_pipe_is_read():
+    """The end of the traceback must reach the launcher before the abort ends it."""
+    import threading
+
+    r, w = os.pipe()
+    with os.fdopen(w, "w") as stream, os.fdopen(r, "rb") as reader:
+        stream.write("ValueError: rank 1 fails on purpose\n")
+        stream.flush()
+        got, reading = [], threading.Event()
+
+        def read():
+            reading.set()
+            got.append(os.read(reader.fileno(), 100))
+
+        reader_thread = threading.Timer(0.2, read)
+        reader_thread.start()
+        distributed_c10d._wait_until_read(stream)
+        assert reading.is_set()  # it did not return before the launcher's read
+        reader_thread.join()
+        assert got == [b"ValueError: rank 1 fails on purpose\n"]
+        stream.write("unread")
+        stream.flush()
+        distributed_c10d._wait_until_read(stream, limit=0.05)  # no reader: gives up at the limit
+
+
 @pytest.mark.parametrize(
     "call",
     [

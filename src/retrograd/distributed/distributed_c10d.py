@@ -13,6 +13,7 @@ ends in an error, not a hang.
 
 import datetime
 import os
+import stat
 import sys
 import time
 import warnings
@@ -276,7 +277,30 @@ def _abort_on_error(kind, value, tb):
     (_state.excepthook or sys.__excepthook__)(kind, value, tb)
     sys.stderr.flush()
     sys.stdout.flush()
+    _wait_until_read(sys.stderr)
     _mpi().COMM_WORLD.Abort(1)
+
+
+def _wait_until_read(stream, limit=10.0):
+    """Under mpiexec a rank's stderr is a pipe that the launcher reads; an abort ends the launcher,
+    and whatever it had not read yet (the end of the traceback) would be lost. So wait, up to
+    `limit` seconds, until the pipe holds no unread bytes. Anything but a pipe returns at once."""
+    try:
+        import fcntl
+        import termios
+
+        fd = stream.fileno()
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            return
+        unread = bytearray(4)
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            fcntl.ioctl(fd, termios.FIONREAD, unread)
+            if not int.from_bytes(unread, sys.byteorder):
+                return
+            time.sleep(0.005)
+    except (ImportError, OSError, ValueError, AttributeError):
+        return  # not a pipe (a file, a terminal), or no such call on this system
 
 
 def destroy_process_group(group=None) -> None:
