@@ -105,9 +105,18 @@ def to_retrograd(obj, torch, rg, memo):
         if obj.layout != torch.strided or obj.is_quantized:
             raise Unconvertible(f"layout {obj.layout}")
         base = obj._base
-        if base is not None and obj.requires_grad and obj.grad_fn is None and base.requires_grad:
+        bits = (obj.is_conj(), obj.is_neg())
+        if (
+            base is not None
+            and bits == (base.is_conj(), base.is_neg())
+            and obj.requires_grad
+            and obj.grad_fn is None
+            and base.requires_grad
+        ):
             # a view made under no_grad of a tensor that requires grad (istft's window[:8]):
-            # no leaf of its own, no edge in a graph; made so here too, not as a fresh leaf
+            # no leaf of its own, no edge in a graph; made so here too, not as a fresh leaf. A
+            # conjugate or negative view (mm's `b.conj()` sample) holds other values than its base
+            # reads, so it is copied as below: retrograd has no conjugate views
             b = to_retrograd(base, torch, rg, memo)
             size = obj.element_size()
             offset = obj.storage_offset() * size - base.storage_offset() * base.element_size()
