@@ -221,6 +221,35 @@ def test_recurrent_cells(torch_ref, kind):
     )
 
 
+def _cell_graph(torch, kind):
+    """The names of the nodes a cell's step records (but the weights' transposes: retrograd's
+    linear is one node where PyTorch's records TBackward0 beside addmm), and its new state."""
+    torch.manual_seed(0)
+    cell = getattr(torch.nn, kind)(3, 4)
+    h0 = torch.tensor(randn(1, 2, 4))
+    out = cell(torch.tensor(randn(0, 2, 3)), (h0, h0) if kind == "LSTMCell" else h0)
+    h = out[0] if kind == "LSTMCell" else out
+    names, seen, todo = [], set(), [h.grad_fn]
+    while todo:
+        node = todo.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        if node.name() != "TBackward0":
+            names.append(node.name())
+        todo.extend(n for n, _ in node.next_functions)
+    return sorted(names), h.detach().numpy()
+
+
+@pytest.mark.parametrize("kind", ["RNNCell", "LSTMCell", "GRUCell"])
+def test_recurrent_cells_record_pytorch_nodes_and_rounding(torch_ref, kind):
+    """A cell's step records PyTorch's ops (its gates split by UnsafeSplitBackward0; a GRU's new
+    state as n + z (h - n)), so its float32 values round as PyTorch's do."""
+    ours, theirs = _cell_graph(retrograd, kind), _cell_graph(torch_ref, kind)
+    assert ours[0] == theirs[0]
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=0, atol=1e-7)
+
+
 def test_rnn_relu_and_gradcheck(torch_ref):
     ours, theirs = _make(torch_ref, "RNN", 2, 3, nonlinearity="relu")
     check_module(torch_ref, ours, theirs, randn(0, 4, 1, 2))

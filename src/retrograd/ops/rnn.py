@@ -45,17 +45,18 @@ def cell(mode, gi, h, c, w_hh, b_hh, w_hr=None):
     projection (P, H) of the hidden state, whose size is then P."""
     gh = _affine(h, w_hh, b_hh)
     if mode == "LSTM":
-        i, f, g, o = (gi + gh).chunk(4, 1)
-        c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-        h = o.sigmoid() * c.tanh()
+        i, f, g, o = (gi + gh).unsafe_chunk(4, 1)
+        i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
+        c = f * c + i * g
+        h = o * c.tanh()
         return (h if w_hr is None else h.matmul(w_hr.t())), c
     if mode == "GRU":
-        ir, iz, in_ = gi.chunk(3, 1)
-        hr, hz, hn = gh.chunk(3, 1)
-        r = (ir + hr).sigmoid()
-        z = (iz + hz).sigmoid()
-        n = (in_ + r * hn).tanh()
-        return (1 - z) * n + z * h, None
+        ir, iz, in_ = gi.unsafe_chunk(3, 1)
+        hr, hz, hn = gh.unsafe_chunk(3, 1)
+        r = (hr + ir).sigmoid()
+        z = (hz + iz).sigmoid()
+        n = (in_ + hn * r).tanh()
+        return (h - n) * z + n, None  # (the fused kernel's rounding, and PyTorch's)
     pre = gi + gh
     return (pre.tanh() if mode == "RNN_TANH" else pre.relu()), None
 
