@@ -421,3 +421,50 @@ def strided_layout(out, strides):
     laid = laid.transpose([slow_first.index(d) for d in range(n)])
     laid[...] = out
     return laid
+
+
+def _sparse_kernels():
+    # SciPy's compiled sparse-matrix loops (imported on first use): one pass over the taps,
+    # each moving a whole row of channels, with no index array per channel
+    from scipy.sparse import _sparsetools
+
+    return _sparsetools
+
+
+def weighted_rows(table, index, weights):
+    """Row ``p`` of the result is the sum over ``k`` of ``weights[p, k] * table[index[p, k]]``:
+    ``table`` [R, C] (C-contiguous), ``index`` [P, K] (intp), ``weights`` [P, K] of the table's
+    dtype; [P, C]."""
+    p, k = index.shape
+    out = xp.zeros((p, table.shape[1]), table.dtype)
+    if out.size and k:
+        _sparse_kernels().csr_matvecs(
+            p,
+            table.shape[0],
+            table.shape[1],
+            xp.arange(0, p * k + 1, k),
+            index.ravel(),
+            weights.ravel(),
+            table.ravel(),
+            out.ravel(),
+        )
+    return out
+
+
+def added_rows(rows, index, weights, values):
+    """The adjoint of ``weighted_rows``: ``weights[p, k] * values[p]`` added into row
+    ``index[p, k]`` of a zero table of ``rows`` rows, for every ``p`` and ``k``; [rows, C]."""
+    p, k = index.shape
+    out = xp.zeros((rows, values.shape[1]), values.dtype)
+    if out.size and p and k:
+        _sparse_kernels().csc_matvecs(
+            rows,
+            p,
+            values.shape[1],
+            xp.arange(0, p * k + 1, k),
+            index.ravel(),
+            weights.ravel(),
+            xp.ascontiguousarray(values).ravel(),
+            out.ravel(),
+        )
+    return out

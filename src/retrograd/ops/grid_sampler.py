@@ -13,7 +13,7 @@ computed once for both inputs, and differentiable again: double backward works.
 import math
 
 from .. import _switches
-from .._array import xp
+from .._array import added_rows, weighted_rows, xp
 from ..tensor import Tensor, _make
 from .pointwise import _dtype_name, where
 from .registry import op, refuse_complex, shared_formulas
@@ -139,12 +139,182 @@ def _read(input: Tensor, index: Tensor, inside: Tensor) -> Tensor:
     return where(inside, values, values.new_zeros(()))
 
 
-def _sample(input, grid, mode, padding_mode, align_corners):
+# ---- the same sampling on arrays: the forward, and the gradients without create_graph ----
+#
+# Every tap of every point is a row of the input laid out channels last, [N * plane + 1, C]
+# (plane: the spatial size), whose last row is zeros: a tap outside the input reads that row.
+# Sampling is then one sparse product (each point's row, a weighted sum of its K tap rows, in
+# one compiled pass), the input's gradient its adjoint, and the grid's the same product with
+# each dimension's weight slopes in place of the weights.  Nearest sampling reads one tap:
+# a gather in the input's own layout, and a scatter-add for its gradient.
+
+_PAIR = xp.arange(2, dtype=xp.int8).reshape(2, 1, 1)  # (int8: sums keep the float type)
+_CUBIC_OFFSETS = xp.arange(-1, 3, dtype=xp.int8).reshape(4, 1, 1)
+
+
+def _padded_array(x, n, padding_mode, align_corners):
+    """``_padded`` on arrays: ``x`` brought into [0, n - 1], and d padded / d x (None: 1)."""
+    if padding_mode == "zeros":
+        return x, None
+    slope = None
+    if padding_mode == "reflection":
+        if align_corners and n == 1:
+            return xp.zeros_like(x), xp.zeros_like(x)
+        low, span = (0.0, n - 1.0) if align_corners else (-0.5, float(n))
+        d = x - low
+        turned = d < 0
+        d = xp.abs(d)
+        odd = xp.floor(d / span) % 2 == 1
+        extra = xp.fmod(d, span)
+        x = xp.where(odd, span - extra + low, extra + low)
+        slope = xp.where(turned != odd, -1.0, 1.0).astype(x.dtype)
+    inside = (x > 0) & (x < n - 1)
+    slope = inside.astype(x.dtype) if slope is None else slope * inside
+    # (fmax first: a nan coordinate becomes 0, as PyTorch's kernels clip it)
+    return xp.fmin(xp.fmax(x, 0), n - 1), slope
+
+
+def _axis(c, n, mode, padding_mode, align_corners):
+    """One spatial dimension's taps [k, N, P] (integer-valued floats), their weights and the
+    weights' slopes d weight / d c (None for nearest), from the grid's coordinates c [N, P]."""
+    if align_corners:
+        scale, x = (n - 1) / 2, (c + 1) / 2 * (n - 1)
+    else:
+        scale, x = n / 2, ((c + 1) * n - 1) / 2
+    if mode == "bicubic":  # the taps are padded one by one; the weights see the raw position
+        low = xp.floor(x)
+        t = x - low
+        taps = _padded_array(low + _CUBIC_OFFSETS, n, padding_mode, align_corners)[0]
+        weights = xp.stack(_cubic_weights(t, _CUBIC_A))
+        return taps, weights, xp.stack(_cubic_slopes(t, _CUBIC_A)) * scale
+    x, slope = _padded_array(x, n, padding_mode, align_corners)
+    if mode == "nearest":
+        return xp.rint(x)[None], None, None
+    low = xp.floor(x)
+    taps = low + _PAIR
+    weights = xp.stack([taps[1] - x, x - low])
+    up = xp.full(x.shape, scale, x.dtype) if slope is None else slope * scale
+    return taps, weights, xp.stack([-up, up])
+
+
+class _Plan:
+    """Where each tap of each point reads the input, and how much, on arrays: ``index`` [K, N,
+    P] (a row of the channels-last input; the zero row past its end where the tap is outside),
+    and for the interpolating modes ``weights`` [K, N, P] and the per-dimension ``slopes``."""
+
+    def __init__(self, input_shape, grid, mode, padding_mode, align_corners):
+        n, self.sizes = input_shape[0], tuple(input_shape[2:])
+        nd = len(self.sizes)
+        self.rows = n * math.prod(self.sizes)  # (the zero row's index)
+        coords = grid.reshape(n, -1, nd)
+        # the grid's last dimension holds (x, y[, z]): the input's spatial dimensions reversed
+        parts = [
+            _axis(coords[..., nd - 1 - i], size, mode, padding_mode, align_corners)
+            for i, size in enumerate(self.sizes)
+        ]
+        index = inside = None
+        for i, (taps, _, _) in enumerate(parts):  # the row-major row of each tap
+            reads = _spread((taps >= 0) & (taps <= self.sizes[i] - 1), i, nd)
+            taps = _spread(taps.astype(xp.intp) * math.prod(self.sizes[i + 1 :]), i, nd)
+            index = taps if index is None else index + taps
+            inside = reads if inside is None else inside & reads
+        first = (xp.arange(n) * math.prod(self.sizes)).reshape(n, 1)
+        self.k = math.prod(p[0].shape[0] for p in parts)
+        self.inside = inside.reshape(self.k, n, -1)
+        self.index = xp.where(self.inside, index.reshape(self.k, n, -1) + first, self.rows)
+        self.parts = parts
+
+    def _product(self, factors):
+        """Per-dimension factors multiplied over every tap, [K, N, P], from the last dimension
+        (x) to the first, as PyTorch groups them.  (A tap outside the input keeps its weight:
+        the zero row it reads makes its term 0, or nan at a nan point, as in PyTorch.)"""
+        nd = len(factors)
+        out = _spread(factors[-1], nd - 1, nd)
+        for i in reversed(range(nd - 1)):
+            out = out * _spread(factors[i], i, nd)
+        return out.reshape(self.inside.shape)
+
+    def weights(self):
+        return self._product([p[1] for p in self.parts])
+
+    def slopes(self, i):
+        """d weight / d (dimension ``i``'s grid coordinate) of every tap."""
+        return self._product([p[2] if j == i else p[1] for j, p in enumerate(self.parts)])
+
+
+def _channels_last(input):
+    """The input as rows of channels, one per spatial position, and a zero row after them."""
+    n, c = input.shape[:2]
+    table = xp.empty((n * math.prod(input.shape[2:]) + 1, c), input.dtype)
+    xp.copyto(table[:-1].reshape((n,) + input.shape[2:] + (c,)), xp.moveaxis(input, 1, -1))
+    table[-1] = 0
+    return table
+
+
+def _by_point(a):
+    """[K, N, P] as [N * P, K]: the taps of each point side by side."""
+    return a.reshape(a.shape[0], -1).T
+
+
+def _channels_first(rows, n, shape):
+    """Rows [N * P, C] as an array of ``shape`` [N, C, ...] (C order)."""
+    out = xp.empty(shape, rows.dtype)
+    xp.copyto(out.reshape(n, shape[1], -1), rows.reshape(n, -1, shape[1]).transpose(0, 2, 1))
+    return out
+
+
+def _nearest_index(input_shape, plan):
+    """The flat index of each point's one tap in every channel, [N, C, P] (0 outside)."""
+    n, c = input_shape[:2]
+    plane = math.prod(input_shape[2:])
+    index = xp.where(plan.inside[0], plan.index[0] - (xp.arange(n) * plane)[:, None], 0)
+    return index[:, None, :] + (xp.arange(n * c) * plane).reshape(n, c, 1)
+
+
+@xp.errstate(invalid="ignore", over="ignore")  # (nan and infinite points: silent, as PyTorch)
+def _forward_arrays(input, grid, mode, padding_mode, align_corners):
+    plan = _Plan(input.shape, grid, mode, padding_mode, align_corners)
+    n, c = input.shape[:2]
+    shape = (n, c) + grid.shape[1:-1]
+    if mode == "nearest":
+        values = xp.ascontiguousarray(input).ravel().take(_nearest_index(input.shape, plan))
+        return xp.where(plan.inside[0][:, None], values, 0).reshape(shape)
+    rows = weighted_rows(_channels_last(input), _by_point(plan.index), _by_point(plan.weights()))
+    return _channels_first(rows, n, shape)
+
+
+@xp.errstate(invalid="ignore", over="ignore")  # (as _forward_arrays)
+def _grads_of_arrays(g, input, grid, mode, padding_mode, align_corners, need_input, need_grid):
+    """The input's and the grid's gradients (arrays, or None where not needed) for output
+    gradient ``g``."""
+    plan = _Plan(input.shape, grid, mode, padding_mode, align_corners)
+    n, c = input.shape[:2]
     nd = input.ndim - 2
-    index, inside, parts = _sampling(input, grid, mode, padding_mode, align_corners)
-    values = _read(input, index, inside)
-    out = (values * _weights([p[2] for p in parts], nd)).sum(2)
-    return out.reshape(tuple(input.shape[:2]) + tuple(grid.shape[1:-1]))
+    grad_input = grad_grid = None
+    if mode == "nearest":
+        if need_input:
+            flat = xp.zeros(input.size, input.dtype)
+            values = xp.where(plan.inside[0][:, None], g.reshape(n, c, -1), 0)
+            xp.add.at(flat, _nearest_index(input.shape, plan).ravel(), values.ravel())
+            grad_input = flat.reshape(input.shape)
+        if need_grid:
+            grad_grid = xp.zeros(grid.shape, grid.dtype)
+        return grad_input, grad_grid
+    by_point = xp.empty((g.shape[0],) + g.shape[2:] + (c,), g.dtype)  # g channels last
+    xp.copyto(by_point, xp.moveaxis(g, 1, -1))
+    by_point = by_point.reshape(-1, c)
+    index = _by_point(plan.index)
+    if need_input:
+        rows = added_rows(plan.rows + 1, index, _by_point(plan.weights()), by_point)
+        grad_input = _channels_first(rows[:-1], n, input.shape)
+    if need_grid:  # each coordinate's slope of the output, summed over the channels with g
+        slopes = xp.concatenate([_by_point(plan.slopes(i)) for i in range(nd)])
+        along = weighted_rows(_channels_last(input), xp.tile(index, (nd, 1)), slopes)
+        along = xp.einsum("dpc,pc->dp", along.reshape(nd, -1, c), by_point)
+        # the grid's last dimension holds the coordinates in reverse
+        grad_grid = xp.ascontiguousarray(along[::-1].T).reshape(grid.shape)
+    return grad_input, grad_grid
+
 
 
 def _check(nd):
@@ -194,25 +364,26 @@ def _added_back(input: Tensor, index: Tensor, share: Tensor) -> Tensor:
     return flat.scatter_add(2, index.expand(share.shape), share).reshape(input.shape)
 
 
-def _added_back_arrays(input: Tensor, index: Tensor, share: Tensor) -> Tensor:
-    """``_added_back`` without a graph: one count of weighted flat positions (several times
-    faster than a scatter-add)."""
-    n, c = input.shape[:2]
-    plane = math.prod(input.shape[2:])
-    rows = xp.arange(n * c).reshape(n, c, 1) * plane
-    flat = (rows + index._data).ravel()
-    summed = xp.bincount(flat, weights=share._data.ravel(), minlength=n * c * plane)
-    return _make(summed.astype(input.dtype.np, copy=False).reshape(input.shape))
-
-
 def _grads_arrays(g, node):
     if _switches.forward_ad_hook is not None:  # (forward AD reruns the formulas: in the ops)
         return _grads(g, node)
-    return _grads(g, node, _added_back_arrays)
+    input, grid = node.input, node.grid
+    need_input, need_grid = (fn is not None for fn, _ in node.next_functions)
+    grads = _grads_of_arrays(
+        g._data,
+        input._data,
+        grid._data,
+        MODES[node.interpolation_mode],
+        PADDINGS[node.padding_mode],
+        node.align_corners,
+        need_input,
+        need_grid,
+    )
+    return tuple(None if a is None else _make(a) for a in grads)
 
 
 @xp.errstate(invalid="ignore", over="ignore")  # (nan and infinite points: silent, as PyTorch)
-def _grads(g, node, added_back=_added_back):
+def _grads(g, node):
     """The input's and the grid's gradients for output gradient ``g``, in the table's ops."""
     input, grid = node.input, node.grid
     mode = MODES[node.interpolation_mode]
@@ -227,7 +398,7 @@ def _grads(g, node, added_back=_added_back):
     grad_input = grad_grid = None
     if need_input:  # each tap's share of g, added back where the tap reads
         share = where(inside, g * _weights([p[2] for p in parts], nd), g.new_zeros(()))
-        grad_input = added_back(input, index, share.reshape(n, c, k * count))
+        grad_input = _added_back(input, index, share.reshape(n, c, k * count))
     if need_grid and mode == "nearest":
         grad_grid = grid.new_zeros(grid.shape)
     elif need_grid:
@@ -242,16 +413,10 @@ def _grads(g, node, added_back=_added_back):
 
 
 def _declare(nd):
-    @xp.errstate(invalid="ignore", over="ignore")  # (as _grads)
     def forward(input, grid, interpolation_mode, padding_mode, align_corners):
-        out = _sample(
-            _make(input),
-            _make(grid),
-            MODES[interpolation_mode],
-            PADDINGS[padding_mode],
-            bool(align_corners),
+        return _forward_arrays(
+            input, grid, MODES[interpolation_mode], PADDINGS[padding_mode], bool(align_corners)
         )
-        return out._data
 
     forward.__doc__ = (
         f"``torch.grid_sampler_{nd}d``: ``input`` [N, C, {'D, ' if nd == 3 else ''}H, W] read "
