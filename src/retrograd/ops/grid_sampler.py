@@ -10,6 +10,7 @@ PyTorch's ``GridSampler2DBackward0`` (``3D``); its gradients are written in the 
 computed once for both inputs, and differentiable again: double backward works.
 """
 
+import functools
 import math
 
 from .. import _switches
@@ -148,98 +149,128 @@ def _read(input: Tensor, index: Tensor, inside: Tensor) -> Tensor:
 # each dimension's weight slopes in place of the weights.  Nearest sampling reads one tap:
 # a gather in the input's own layout, and a scatter-add for its gradient.
 
-_PAIR = xp.arange(2, dtype=xp.int8).reshape(2, 1, 1)  # (int8: sums keep the float type)
-_CUBIC_OFFSETS = xp.arange(-1, 3, dtype=xp.int8).reshape(4, 1, 1)
+_PAIR = xp.arange(2, dtype=xp.int8).reshape(2, 1)  # (int8: sums keep the float type)
+_CUBIC_OFFSETS = xp.arange(-1, 3, dtype=xp.int8).reshape(4, 1)
 
 
-def _padded_array(x, n, padding_mode, align_corners):
-    """``_padded`` on arrays: ``x`` brought into [0, n - 1], and d padded / d x (None: 1)."""
+def _padded_array(x, top, padding_mode, align_corners):
+    """``_padded`` on arrays, every dimension at once (``top``: each one's size - 1, shaped to
+    broadcast): ``x`` brought into [0, top], and d padded / d x (None: 1).  A dimension of size
+    1 under align_corners reflects onto 0 with slope 0 (its span, 0, makes nan, clipped to 0)."""
     if padding_mode == "zeros":
         return x, None
     slope = None
     if padding_mode == "reflection":
-        if align_corners and n == 1:
-            return xp.zeros_like(x), xp.zeros_like(x)
-        low, span = (0.0, n - 1.0) if align_corners else (-0.5, float(n))
+        low, span = (0.0, top) if align_corners else (-0.5, top + 1)
         d = x - low
         turned = d < 0
         d = xp.abs(d)
         odd = xp.floor(d / span) % 2 == 1
         extra = xp.fmod(d, span)
         x = xp.where(odd, span - extra + low, extra + low)
-        slope = xp.where(turned != odd, -1.0, 1.0).astype(x.dtype)
-    inside = (x > 0) & (x < n - 1)
+        slope = xp.where(turned != odd, _MINUS[x.dtype], _PLUS[x.dtype])
+    inside = (x > 0) & (x < top)
     slope = inside.astype(x.dtype) if slope is None else slope * inside
     # (fmax first: a nan coordinate becomes 0, as PyTorch's kernels clip it)
-    return xp.fmin(xp.fmax(x, 0), n - 1), slope
+    return xp.fmin(xp.fmax(x, 0), top), slope
 
 
-def _axis(c, n, mode, padding_mode, align_corners):
-    """One spatial dimension's taps [k, N, P] (integer-valued floats), their weights and the
-    weights' slopes d weight / d c (None for nearest), from the grid's coordinates c [N, P]."""
-    if align_corners:
-        scale, x = (n - 1) / 2, (c + 1) / 2 * (n - 1)
-    else:
-        scale, x = n / 2, ((c + 1) * n - 1) / 2
-    if mode == "bicubic":  # the taps are padded one by one; the weights see the raw position
-        low = xp.floor(x)
-        t = x - low
-        taps = _padded_array(low + _CUBIC_OFFSETS, n, padding_mode, align_corners)[0]
-        weights = xp.stack(_cubic_weights(t, _CUBIC_A))
-        return taps, weights, xp.stack(_cubic_slopes(t, _CUBIC_A)) * scale
-    x, slope = _padded_array(x, n, padding_mode, align_corners)
-    if mode == "nearest":
-        return xp.rint(x)[None], None, None
-    low = xp.floor(x)
-    taps = low + _PAIR
-    weights = xp.stack([taps[1] - x, x - low])
-    up = xp.full(x.shape, scale, x.dtype) if slope is None else slope * scale
-    return taps, weights, xp.stack([-up, up])
+_PLUS = {xp.dtype(t): xp.ones((), t) for t in ("float16", "float32", "float64")}
+_MINUS = {t: -one for t, one in _PLUS.items()}
+
+
+def _frozen(a):
+    a.flags.writeable = False
+    return a
+
+
+@functools.lru_cache(maxsize=64)
+def _dimensions(sizes, dtype, align_corners):
+    """Each spatial dimension's size, size - 1, d pixel / d coordinate and row step (in the
+    channels-last input), shaped [nd, 1, 1] to broadcast over its taps of every point."""
+    nd = len(sizes)
+    size = xp.array(sizes, dtype).reshape(nd, 1, 1)
+    top = size - 1
+    steps = xp.array([math.prod(sizes[i + 1 :]) for i in range(nd)]).reshape(nd, 1, 1)
+    scale = top / 2 if align_corners else size / 2
+    return tuple(_frozen(a) for a in (size, top, scale, steps))
+
+
+@functools.lru_cache(maxsize=64)
+def _first_rows(n, count, plane):
+    """The row of each point's batch element in the channels-last input: [N * P]."""
+    return _frozen(xp.repeat(xp.arange(n) * plane, count))
+
+
+def _spread_all(parts, combine):
+    """Per-dimension factors [nd, k, N * P] combined (``combine``: add, multiply ...) over every
+    tap of every dimension, [K, N * P]: from the last dimension (x) to the first, as PyTorch
+    groups a weight's factors."""
+    nd = len(parts)
+    out = parts[-1]
+    for i in reversed(range(nd - 1)):
+        out = combine(out, parts[i].reshape(parts[i].shape[:1] + (1,) * (nd - 1 - i) + (-1,)))
+    return out.reshape(-1, out.shape[-1])
 
 
 class _Plan:
-    """Where each tap of each point reads the input, and how much, on arrays: ``index`` [K, N,
-    P] (a row of the channels-last input; the zero row past its end where the tap is outside),
-    and for the interpolating modes ``weights`` [K, N, P] and the per-dimension ``slopes``."""
+    """Where each tap of each point reads the input, and how much, on arrays, every dimension
+    at once: ``index`` [K, N * P] (a row of the channels-last input; the zero row past its end
+    where the tap is outside; for nearest, the position in the spatial plane, 0 outside), and
+    for the interpolating modes the weights and their slopes d weight / d coordinate, per
+    dimension ([nd, k, N * P]) until combined."""
 
     def __init__(self, input_shape, grid, mode, padding_mode, align_corners):
-        n, self.sizes = input_shape[0], tuple(input_shape[2:])
-        nd = len(self.sizes)
-        self.rows = n * math.prod(self.sizes)  # (the zero row's index)
-        coords = grid.reshape(n, -1, nd)
+        n, sizes = input_shape[0], tuple(input_shape[2:])
+        nd = len(sizes)
+        size, top, self.scale, steps = _dimensions(sizes, grid.dtype, align_corners)
         # the grid's last dimension holds (x, y[, z]): the input's spatial dimensions reversed
-        parts = [
-            _axis(coords[..., nd - 1 - i], size, mode, padding_mode, align_corners)
-            for i, size in enumerate(self.sizes)
-        ]
-        index = inside = None
-        for i, (taps, _, _) in enumerate(parts):  # the row-major row of each tap
-            reads = _spread((taps >= 0) & (taps <= self.sizes[i] - 1), i, nd)
-            taps = _spread(taps.astype(xp.intp) * math.prod(self.sizes[i + 1 :]), i, nd)
-            index = taps if index is None else index + taps
-            inside = reads if inside is None else inside & reads
-        first = (xp.arange(n) * math.prod(self.sizes)).reshape(n, 1)
-        self.k = math.prod(p[0].shape[0] for p in parts)
-        self.inside = inside.reshape(self.k, n, -1)
-        self.index = xp.where(self.inside, index.reshape(self.k, n, -1) + first, self.rows)
-        self.parts = parts
-
-    def _product(self, factors):
-        """Per-dimension factors multiplied over every tap, [K, N, P], from the last dimension
-        (x) to the first, as PyTorch groups them.  (A tap outside the input keeps its weight:
-        the zero row it reads makes its term 0, or nan at a nan point, as in PyTorch.)"""
-        nd = len(factors)
-        out = _spread(factors[-1], nd - 1, nd)
-        for i in reversed(range(nd - 1)):
-            out = out * _spread(factors[i], i, nd)
-        return out.reshape(self.inside.shape)
+        x = xp.ascontiguousarray(grid.reshape(-1, nd)[:, ::-1].T).reshape(nd, 1, -1)
+        x += 1
+        if align_corners:
+            x /= 2
+            x *= top
+        else:
+            x *= size
+            x -= 1
+            x /= 2
+        self.mode, self.slope = mode, None
+        if mode == "bicubic":  # the taps are padded one by one; the weights see the raw position
+            low = xp.floor(x)
+            self.t = x - low
+            taps = _padded_array(low + _CUBIC_OFFSETS, top, padding_mode, align_corners)[0]
+            self.factors = xp.concatenate(_cubic_weights(self.t, _CUBIC_A), 1)
+        else:
+            x, self.slope = _padded_array(x, top, padding_mode, align_corners)
+            if mode == "nearest":
+                taps = xp.rint(x)
+            else:
+                low = xp.floor(x)
+                taps = low + _PAIR
+                self.factors = xp.concatenate([taps[:, 1:] - x, x - low], 1)
+        rows = taps.astype(xp.intp)
+        rows *= steps
+        if mode != "nearest":
+            self.rows = n * math.prod(sizes)  # (the zero row's index)
+            rows[0] += _first_rows(n, rows.shape[-1] // n, math.prod(sizes))
+        self.inside = _spread_all((taps >= 0) & (taps <= top), xp.logical_and)
+        outside = 0 if mode == "nearest" else self.rows
+        self.index = xp.where(self.inside, _spread_all(rows, xp.add), outside)
 
     def weights(self):
-        return self._product([p[1] for p in self.parts])
+        return _spread_all(self.factors, xp.multiply)
 
     def slopes(self, i):
         """d weight / d (dimension ``i``'s grid coordinate) of every tap."""
-        return self._product([p[2] if j == i else p[1] for j, p in enumerate(self.parts)])
+        if self.mode == "bicubic":
+            slope = xp.concatenate(_cubic_slopes(self.t[i], _CUBIC_A)) * self.scale[i]
+        else:
+            up = self.scale[i] if self.slope is None else self.slope[i] * self.scale[i]
+            up = xp.broadcast_to(up, (1, self.factors.shape[-1]))
+            slope = xp.concatenate([-up, up])
+        factors = list(self.factors)
+        factors[i] = slope
+        return _spread_all(factors, xp.multiply)
 
 
 def _channels_last(input):
@@ -249,11 +280,6 @@ def _channels_last(input):
     xp.copyto(table[:-1].reshape((n,) + input.shape[2:] + (c,)), xp.moveaxis(input, 1, -1))
     table[-1] = 0
     return table
-
-
-def _by_point(a):
-    """[K, N, P] as [N * P, K]: the taps of each point side by side."""
-    return a.reshape(a.shape[0], -1).T
 
 
 def _channels_first(rows, n, shape):
@@ -267,23 +293,22 @@ def _nearest_index(input_shape, plan):
     """The flat index of each point's one tap in every channel, [N, C, P] (0 outside)."""
     n, c = input_shape[:2]
     plane = math.prod(input_shape[2:])
-    index = xp.where(plan.inside[0], plan.index[0] - (xp.arange(n) * plane)[:, None], 0)
-    return index[:, None, :] + (xp.arange(n * c) * plane).reshape(n, c, 1)
+    return plan.index.reshape(n, 1, -1) + (xp.arange(n * c) * plane).reshape(n, c, 1)
 
 
-@xp.errstate(invalid="ignore", over="ignore")  # (nan and infinite points: silent, as PyTorch)
+@xp.errstate(all="ignore")  # (nan and infinite points, size-1 reflections: silent, as PyTorch)
 def _forward_arrays(input, grid, mode, padding_mode, align_corners):
     plan = _Plan(input.shape, grid, mode, padding_mode, align_corners)
     n, c = input.shape[:2]
     shape = (n, c) + grid.shape[1:-1]
     if mode == "nearest":
         values = xp.ascontiguousarray(input).ravel().take(_nearest_index(input.shape, plan))
-        return xp.where(plan.inside[0][:, None], values, 0).reshape(shape)
-    rows = weighted_rows(_channels_last(input), _by_point(plan.index), _by_point(plan.weights()))
+        return xp.where(plan.inside.reshape(n, 1, -1), values, 0).reshape(shape)
+    rows = weighted_rows(_channels_last(input), plan.index, plan.weights())
     return _channels_first(rows, n, shape)
 
 
-@xp.errstate(invalid="ignore", over="ignore")  # (as _forward_arrays)
+@xp.errstate(all="ignore")  # (as _forward_arrays)
 def _grads_of_arrays(g, input, grid, mode, padding_mode, align_corners, need_input, need_grid):
     """The input's and the grid's gradients (arrays, or None where not needed) for output
     gradient ``g``."""
@@ -294,7 +319,7 @@ def _grads_of_arrays(g, input, grid, mode, padding_mode, align_corners, need_inp
     if mode == "nearest":
         if need_input:
             flat = xp.zeros(input.size, input.dtype)
-            values = xp.where(plan.inside[0][:, None], g.reshape(n, c, -1), 0)
+            values = xp.where(plan.inside.reshape(n, 1, -1), g.reshape(n, c, -1), 0)
             xp.add.at(flat, _nearest_index(input.shape, plan).ravel(), values.ravel())
             grad_input = flat.reshape(input.shape)
         if need_grid:
@@ -303,18 +328,18 @@ def _grads_of_arrays(g, input, grid, mode, padding_mode, align_corners, need_inp
     by_point = xp.empty((g.shape[0],) + g.shape[2:] + (c,), g.dtype)  # g channels last
     xp.copyto(by_point, xp.moveaxis(g, 1, -1))
     by_point = by_point.reshape(-1, c)
-    index = _by_point(plan.index)
     if need_input:
-        rows = added_rows(plan.rows + 1, index, _by_point(plan.weights()), by_point)
+        rows = added_rows(plan.rows + 1, plan.index, plan.weights(), by_point)
         grad_input = _channels_first(rows[:-1], n, input.shape)
     if need_grid:  # each coordinate's slope of the output, summed over the channels with g
-        slopes = xp.concatenate([_by_point(plan.slopes(i)) for i in range(nd)])
-        along = weighted_rows(_channels_last(input), xp.tile(index, (nd, 1)), slopes)
-        along = xp.einsum("dpc,pc->dp", along.reshape(nd, -1, c), by_point)
+        table = _channels_last(input)
+        along = xp.zeros((nd,) + by_point.shape, g.dtype)
+        for i in range(nd):
+            weighted_rows(table, plan.index, plan.slopes(i), out=along[i])
         # the grid's last dimension holds the coordinates in reverse
-        grad_grid = xp.ascontiguousarray(along[::-1].T).reshape(grid.shape)
+        along = xp.einsum("dpc,pc->pd", along[::-1], by_point)
+        grad_grid = along.reshape(grid.shape)
     return grad_input, grad_grid
-
 
 
 def _check(nd):
