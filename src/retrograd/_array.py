@@ -431,33 +431,30 @@ def _sparse_kernels():
     return _sparsetools
 
 
-def weighted_rows(table, index, weights, out=None):
-    """Row ``p`` of the result is the sum over ``k`` of ``weights[k, p] * table[index[k, p]]``:
-    ``table`` [R, C] (C-contiguous), ``index`` [K, P] (intp), ``weights`` [K, P] of the
-    table's dtype; [P, C], added into ``out`` (C-contiguous) when given."""
-    if out is None:
-        out = xp.zeros((index.shape[1], table.shape[1]), table.dtype)
+def weighted_rows(out, table, index, weights):
+    """Adds into row ``p`` of ``out`` [P, C] the sum over ``k`` of ``weights[k, p] *
+    table[index[k, p]]``: ``table`` [R, C], ``index`` [K, P] (intp), ``weights`` [K, P] of the
+    table's dtype (``out`` and ``table`` C-contiguous)."""
     if out.size:
         kernels = _sparse_kernels()
         rows = xp.arange(index.shape[1] + 1)  # (one tap a row: K products, added up)
         flat, into = table.ravel(), out.ravel()
         for k in range(index.shape[0]):
             kernels.csr_matvecs(
-                *out.shape[:1], table.shape[0], table.shape[1], rows, index[k], weights[k], flat, into
+                out.shape[0], *table.shape, rows, index[k], weights[k], flat, into
             )
     return out
 
 
-def added_rows(rows, index, weights, values):
-    """The adjoint of ``weighted_rows``: ``weights[k, p] * values[p]`` added into row
-    ``index[k, p]`` of a zero table of ``rows`` rows, for every ``k`` and ``p``; [rows, C]."""
-    out = xp.zeros((rows, values.shape[1]), values.dtype)
+def added_rows(out, index, weights, values):
+    """The adjoint of ``weighted_rows``: adds ``weights[k, p] * values[p]`` into row
+    ``index[k, p]`` of ``out`` [R, C] (C-contiguous), for every ``k`` and ``p``."""
     if out.size and values.size:
         kernels = _sparse_kernels()
         columns = xp.arange(index.shape[1] + 1)
         flat, into = xp.ascontiguousarray(values).ravel(), out.ravel()
         for k in range(index.shape[0]):
             kernels.csc_matvecs(
-                rows, index.shape[1], values.shape[1], columns, index[k], weights[k], flat, into
+                out.shape[0], *values.shape, columns, index[k], weights[k], flat, into
             )
     return out

@@ -14,7 +14,7 @@ import functools
 import math
 
 from .. import _switches
-from .._array import added_rows, weighted_rows, xp
+from .._array import added_rows, scratch_array, weighted_rows, xp
 from ..tensor import Tensor, _make
 from .pointwise import _dtype_name, where
 from .registry import op, refuse_complex, shared_formulas
@@ -266,18 +266,28 @@ class _Plan:
             slope = xp.concatenate(_cubic_slopes(self.t[i], _CUBIC_A)) * self.scale[i]
         else:
             up = self.scale[i] if self.slope is None else self.slope[i] * self.scale[i]
-            up = xp.broadcast_to(up, (1, self.factors.shape[-1]))
-            slope = xp.concatenate([-up, up])
+            slope = xp.concatenate([-up, up])  # ([2, 1] without padding: broadcast)
         factors = list(self.factors)
         factors[i] = slope
         return _spread_all(factors, xp.multiply)
 
 
+_LAST = {4: (0, 2, 3, 1), 5: (0, 2, 3, 4, 1)}  # (the channels moved last)
+
+
+def _zeros(slot, shape, dtype):
+    """A temporary array of zeros in this thread's scratch memory (see scratch_array)."""
+    out = scratch_array(slot, shape, dtype)
+    out.fill(0)
+    return out
+
+
 def _channels_last(input):
-    """The input as rows of channels, one per spatial position, and a zero row after them."""
+    """The input as rows of channels, one per spatial position, and a zero row after them (in
+    scratch memory: a temporary)."""
     n, c = input.shape[:2]
-    table = xp.empty((n * math.prod(input.shape[2:]) + 1, c), input.dtype)
-    xp.copyto(table[:-1].reshape((n,) + input.shape[2:] + (c,)), xp.moveaxis(input, 1, -1))
+    table = scratch_array("grid_sampler table", (n * math.prod(input.shape[2:]) + 1, c), input.dtype)
+    xp.copyto(table[:-1].reshape((n,) + input.shape[2:] + (c,)), input.transpose(_LAST[input.ndim]))
     table[-1] = 0
     return table
 
@@ -304,7 +314,8 @@ def _forward_arrays(input, grid, mode, padding_mode, align_corners):
     if mode == "nearest":
         values = xp.ascontiguousarray(input).ravel().take(_nearest_index(input.shape, plan))
         return xp.where(plan.inside.reshape(n, 1, -1), values, 0).reshape(shape)
-    rows = weighted_rows(_channels_last(input), plan.index, plan.weights())
+    rows = _zeros("grid_sampler rows", (plan.index.shape[1], c), input.dtype)
+    weighted_rows(rows, _channels_last(input), plan.index, plan.weights())
     return _channels_first(rows, n, shape)
 
 
@@ -325,17 +336,19 @@ def _grads_of_arrays(g, input, grid, mode, padding_mode, align_corners, need_inp
         if need_grid:
             grad_grid = xp.zeros(grid.shape, grid.dtype)
         return grad_input, grad_grid
-    by_point = xp.empty((g.shape[0],) + g.shape[2:] + (c,), g.dtype)  # g channels last
-    xp.copyto(by_point, xp.moveaxis(g, 1, -1))
+    # (the temporaries in scratch memory: a fresh megabyte each call costs page faults)
+    by_point = scratch_array("grid_sampler g", (g.shape[0],) + g.shape[2:] + (c,), g.dtype)
+    xp.copyto(by_point, g.transpose(_LAST[g.ndim]))  # g, channels last
     by_point = by_point.reshape(-1, c)
     if need_input:
-        rows = added_rows(plan.rows + 1, plan.index, plan.weights(), by_point)
+        rows = _zeros("grid_sampler rows", (plan.rows + 1, c), g.dtype)
+        added_rows(rows, plan.index, plan.weights(), by_point)
         grad_input = _channels_first(rows[:-1], n, input.shape)
     if need_grid:  # each coordinate's slope of the output, summed over the channels with g
         table = _channels_last(input)
-        along = xp.zeros((nd,) + by_point.shape, g.dtype)
+        along = _zeros("grid_sampler rows", (nd,) + by_point.shape, g.dtype)
         for i in range(nd):
-            weighted_rows(table, plan.index, plan.slopes(i), out=along[i])
+            weighted_rows(along[i], table, plan.index, plan.slopes(i))
         # the grid's last dimension holds the coordinates in reverse
         along = xp.einsum("dpc,pc->pd", along[::-1], by_point)
         grad_grid = along.reshape(grid.shape)
