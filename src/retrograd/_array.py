@@ -423,12 +423,17 @@ def strided_layout(out, strides):
     return laid
 
 
+_sparsetools = []
+
+
 def _sparse_kernels():
     # SciPy's compiled sparse-matrix loops (imported on first use): one pass over the taps,
     # each moving a whole row of channels, with no index array per channel
-    from scipy.sparse import _sparsetools
+    if not _sparsetools:
+        from scipy.sparse import _sparsetools as kernels
 
-    return _sparsetools
+        _sparsetools.append(kernels)
+    return _sparsetools[0]
 
 
 def weighted_rows(out, table, index, weights):

@@ -209,8 +209,9 @@ def _spread_all(parts, combine):
     nd = len(parts)
     out = parts[-1]
     for i in reversed(range(nd - 1)):
-        out = combine(out, parts[i].reshape(parts[i].shape[:1] + (1,) * (nd - 1 - i) + (-1,)))
-    return out.reshape(-1, out.shape[-1])
+        spread = parts[i].shape[:1] + (1,) * (nd - 1 - i) + parts[i].shape[-1:]
+        out = combine(out, parts[i].reshape(spread))
+    return out.reshape(math.prod(out.shape[:-1]), out.shape[-1])
 
 
 class _Plan:
@@ -225,7 +226,9 @@ class _Plan:
         nd = len(sizes)
         size, top, self.scale, steps = _dimensions(sizes, grid.dtype, align_corners)
         # the grid's last dimension holds (x, y[, z]): the input's spatial dimensions reversed
-        x = xp.ascontiguousarray(grid.reshape(-1, nd)[:, ::-1].T).reshape(nd, 1, -1)
+        count = grid.size // nd  # (points, all batch elements together)
+        self.count = count // max(n, 1)  # (points of one batch element)
+        x = xp.ascontiguousarray(grid.reshape(count, nd)[:, ::-1].T).reshape(nd, 1, count)
         x += 1
         if align_corners:
             x /= 2
@@ -252,7 +255,7 @@ class _Plan:
         rows *= steps
         if mode != "nearest":
             self.rows = n * math.prod(sizes)  # (the zero row's index)
-            rows[0] += _first_rows(n, rows.shape[-1] // n, math.prod(sizes))
+            rows[0] += _first_rows(n, self.count, math.prod(sizes))
         self.inside = _spread_all((taps >= 0) & (taps <= top), xp.logical_and)
         outside = 0 if mode == "nearest" else self.rows
         self.index = xp.where(self.inside, _spread_all(rows, xp.add), outside)
@@ -292,10 +295,11 @@ def _channels_last(input):
     return table
 
 
-def _channels_first(rows, n, shape):
+def _channels_first(rows, shape):
     """Rows [N * P, C] as an array of ``shape`` [N, C, ...] (C order)."""
     out = xp.empty(shape, rows.dtype)
-    xp.copyto(out.reshape(n, shape[1], -1), rows.reshape(n, -1, shape[1]).transpose(0, 2, 1))
+    n, c, count = shape[0], shape[1], math.prod(shape[2:])
+    xp.copyto(out.reshape(n, c, count), rows.reshape(n, count, c).transpose(0, 2, 1))
     return out
 
 
@@ -303,7 +307,7 @@ def _nearest_index(input_shape, plan):
     """The flat index of each point's one tap in every channel, [N, C, P] (0 outside)."""
     n, c = input_shape[:2]
     plane = math.prod(input_shape[2:])
-    return plan.index.reshape(n, 1, -1) + (xp.arange(n * c) * plane).reshape(n, c, 1)
+    return plan.index.reshape(n, 1, plan.count) + (xp.arange(n * c) * plane).reshape(n, c, 1)
 
 
 @xp.errstate(all="ignore")  # (nan and infinite points, size-1 reflections: silent, as PyTorch)
@@ -311,12 +315,16 @@ def _forward_arrays(input, grid, mode, padding_mode, align_corners):
     plan = _Plan(input.shape, grid, mode, padding_mode, align_corners)
     n, c = input.shape[:2]
     shape = (n, c) + grid.shape[1:-1]
-    if mode == "nearest":
-        values = xp.ascontiguousarray(input).ravel().take(_nearest_index(input.shape, plan))
-        return xp.where(plan.inside.reshape(n, 1, -1), values, 0).reshape(shape)
+    if mode == "nearest":  # each batch element's channels read at its points' positions
+        planes = input.reshape(n, c, math.prod(input.shape[2:]))
+        at = plan.index.reshape(n, plan.count)
+        values = xp.empty((n, c, at.shape[1]), input.dtype)
+        for i in range(n):
+            xp.take(planes[i], at[i], 1, values[i], "clip")  # (a mode other than raise: unbuffered)
+        return xp.where(plan.inside.reshape(n, 1, plan.count), values, 0).reshape(shape)
     rows = _zeros("grid_sampler rows", (plan.index.shape[1], c), input.dtype)
     weighted_rows(rows, _channels_last(input), plan.index, plan.weights())
-    return _channels_first(rows, n, shape)
+    return _channels_first(rows, shape)
 
 
 @xp.errstate(all="ignore")  # (as _forward_arrays)
@@ -330,7 +338,8 @@ def _grads_of_arrays(g, input, grid, mode, padding_mode, align_corners, need_inp
     if mode == "nearest":
         if need_input:
             flat = xp.zeros(input.size, input.dtype)
-            values = xp.where(plan.inside.reshape(n, 1, -1), g.reshape(n, c, -1), 0)
+            count = plan.count
+            values = xp.where(plan.inside.reshape(n, 1, count), g.reshape(n, c, count), 0)
             xp.add.at(flat, _nearest_index(input.shape, plan).ravel(), values.ravel())
             grad_input = flat.reshape(input.shape)
         if need_grid:
@@ -339,19 +348,19 @@ def _grads_of_arrays(g, input, grid, mode, padding_mode, align_corners, need_inp
     # (the temporaries in scratch memory: a fresh megabyte each call costs page faults)
     by_point = scratch_array("grid_sampler g", (g.shape[0],) + g.shape[2:] + (c,), g.dtype)
     xp.copyto(by_point, g.transpose(_LAST[g.ndim]))  # g, channels last
-    by_point = by_point.reshape(-1, c)
+    by_point = by_point.reshape(plan.index.shape[1], c)
     if need_input:
         rows = _zeros("grid_sampler rows", (plan.rows + 1, c), g.dtype)
         added_rows(rows, plan.index, plan.weights(), by_point)
-        grad_input = _channels_first(rows[:-1], n, input.shape)
+        grad_input = _channels_first(rows[:-1], input.shape)
     if need_grid:  # each coordinate's slope of the output, summed over the channels with g
         table = _channels_last(input)
         along = _zeros("grid_sampler rows", (nd,) + by_point.shape, g.dtype)
         for i in range(nd):
             weighted_rows(along[i], table, plan.index, plan.slopes(i))
         # the grid's last dimension holds the coordinates in reverse
-        along = xp.einsum("dpc,pc->pd", along[::-1], by_point)
-        grad_grid = along.reshape(grid.shape)
+        grad_grid = xp.empty(grid.shape, g.dtype)
+        xp.einsum("dpc,pc->pd", along[::-1], by_point, out=grad_grid.reshape(by_point.shape[0], nd))
     return grad_input, grad_grid
 
 
@@ -405,19 +414,20 @@ def _added_back(input: Tensor, index: Tensor, share: Tensor) -> Tensor:
 def _grads_arrays(g, node):
     if _switches.forward_ad_hook is not None:  # (forward AD reruns the formulas: in the ops)
         return _grads(g, node)
-    input, grid = node.input, node.grid
+    arrays = g._data, node.input._data, node.grid._data
+    half = arrays[1].dtype if arrays[1].itemsize == 2 else None  # (float16, bfloat16)
+    if half is not None:  # computed in float32, as the forward is
+        arrays = [a.astype(xp.float32) for a in arrays]
     need_input, need_grid = (fn is not None for fn, _ in node.next_functions)
     grads = _grads_of_arrays(
-        g._data,
-        input._data,
-        grid._data,
+        *arrays,
         MODES[node.interpolation_mode],
         PADDINGS[node.padding_mode],
         node.align_corners,
         need_input,
         need_grid,
     )
-    return tuple(None if a is None else _make(a) for a in grads)
+    return tuple(None if a is None else _make(a.astype(half or a.dtype, copy=False)) for a in grads)
 
 
 @xp.errstate(invalid="ignore", over="ignore")  # (nan and infinite points: silent, as PyTorch)
