@@ -436,17 +436,31 @@ def _sparse_kernels():
     return _sparsetools[0]
 
 
+def _taps_by_row(index, weights):
+    """The CSR/CSC arrays of a matrix with one row (column) a point and K entries in it, from
+    ``index`` and ``weights`` [K, P], and how many rows of them there are: all the taps in one
+    structure where they are few (a transposed copy of K * P items is cheap, a call per tap is
+    not), else one structure a tap (no copy: each row of ``index`` is one)."""
+    k, p = index.shape
+    if k > 1 and k * p <= _FEW_TAPS:
+        return [(xp.arange(0, k * p + 1, k), index.T.ravel(), weights.T.ravel())]
+    rows = xp.arange(p + 1)
+    return [(rows, index[i], weights[i]) for i in range(k)]
+
+
+_FEW_TAPS = 4096
+
+
 def weighted_rows(out, table, index, weights):
     """Adds into row ``p`` of ``out`` [P, C] the sum over ``k`` of ``weights[k, p] *
     table[index[k, p]]``: ``table`` [R, C], ``index`` [K, P] (intp), ``weights`` [K, P] of the
     table's dtype (``out`` and ``table`` C-contiguous)."""
     if out.size:
         kernels = _sparse_kernels()
-        rows = xp.arange(index.shape[1] + 1)  # (one tap a row: K products, added up)
         flat, into = table.ravel(), out.ravel()
-        for k in range(index.shape[0]):
+        for pointers, columns, values in _taps_by_row(index, weights):
             kernels.csr_matvecs(
-                out.shape[0], *table.shape, rows, index[k], weights[k], flat, into
+                out.shape[0], *table.shape, pointers, columns, values, flat, into
             )
     return out
 
@@ -456,10 +470,7 @@ def added_rows(out, index, weights, values):
     ``index[k, p]`` of ``out`` [R, C] (C-contiguous), for every ``k`` and ``p``."""
     if out.size and values.size:
         kernels = _sparse_kernels()
-        columns = xp.arange(index.shape[1] + 1)
         flat, into = xp.ascontiguousarray(values).ravel(), out.ravel()
-        for k in range(index.shape[0]):
-            kernels.csc_matvecs(
-                out.shape[0], *values.shape, columns, index[k], weights[k], flat, into
-            )
+        for pointers, rows, entries in _taps_by_row(index, weights):
+            kernels.csc_matvecs(out.shape[0], *values.shape, pointers, rows, entries, flat, into)
     return out
