@@ -459,9 +459,7 @@ def weighted_rows(out, table, index, weights):
         kernels = _sparse_kernels()
         flat, into = table.ravel(), out.ravel()
         for pointers, columns, values in _taps_by_row(index, weights):
-            kernels.csr_matvecs(
-                out.shape[0], *table.shape, pointers, columns, values, flat, into
-            )
+            kernels.csr_matvecs(out.shape[0], *table.shape, pointers, columns, values, flat, into)
     return out
 
 

@@ -3,11 +3,13 @@ behind ``F.grid_sample``, in bilinear (trilinear), nearest and bicubic modes, wi
 reflection padding.
 
 Each output value is a weighted sum of the input at a few integer taps around its point (2 per
-dimension for bilinear, 4 for bicubic, 1 for nearest): one gather of every tap of every point,
-and products of per-dimension weights, with no loop over points.  One call is one node,
-PyTorch's ``GridSampler2DBackward0`` (``3D``); its gradients are written in the table's ops
-(a scatter-add of the weighted output gradient for the input, the weights' slopes for the grid),
-computed once for both inputs, and differentiable again: double backward works.
+dimension for bilinear, 4 for bicubic, 1 for nearest), with no loop over points.  One call is one
+node, PyTorch's ``GridSampler2DBackward0`` (``3D``), whose gradients for both inputs are computed
+together.  The forward and the gradients without create_graph work on arrays (the second half of
+this file: sparse products over a channels-last copy of the input); under create_graph the same
+gradients are written in the table's ops (the first half: one gather of every tap, a scatter-add
+of the weighted output gradient for the input, the weights' slopes for the grid), so they are
+differentiable again: double backward works.
 """
 
 import functools
@@ -289,7 +291,9 @@ def _channels_last(input):
     """The input as rows of channels, one per spatial position, and a zero row after them (in
     scratch memory: a temporary)."""
     n, c = input.shape[:2]
-    table = scratch_array("grid_sampler table", (n * math.prod(input.shape[2:]) + 1, c), input.dtype)
+    table = scratch_array(
+        "grid_sampler table", (n * math.prod(input.shape[2:]) + 1, c), input.dtype
+    )
     xp.copyto(table[:-1].reshape((n,) + input.shape[2:] + (c,)), input.transpose(_LAST[input.ndim]))
     table[-1] = 0
     return table
