@@ -198,12 +198,6 @@ def _dimensions(sizes, dtype, align_corners):
     return tuple(_frozen(a) for a in (size, top, scale, steps))
 
 
-@functools.lru_cache(maxsize=64)
-def _first_rows(n, count, plane):
-    """The row of each point's batch element in the channels-last input: [N * P]."""
-    return _frozen(xp.repeat(xp.arange(n) * plane, count))
-
-
 def _spread_all(parts, combine):
     """Per-dimension factors [nd, k, N * P] combined (``combine``: add, multiply ...) over every
     tap of every dimension, [K, N * P]: from the last dimension (x) to the first, as PyTorch
@@ -257,7 +251,9 @@ class _Plan:
         rows *= steps
         if mode != "nearest":
             self.rows = n * math.prod(sizes)  # (the zero row's index)
-            rows[0] += _first_rows(n, self.count, math.prod(sizes))
+            # (each point's first row: its batch element's)
+            first = rows[0].reshape(rows.shape[1], n, self.count)
+            first += (xp.arange(n) * math.prod(sizes)).reshape(n, 1)
         self.inside = _spread_all((taps >= 0) & (taps <= top), xp.logical_and)
         outside = 0 if mode == "nearest" else self.rows
         self.index = xp.where(self.inside, _spread_all(rows, xp.add), outside)
