@@ -128,6 +128,51 @@ def transformer_layer(lib, d_model=128, heads=4, length=64, batch=16):
     return step
 
 
+def grid_sample(lib, mode, size=(4, 16, 32, 32), out=(24, 24)):
+    """One F.grid_sample step, forward and backward into both the input and the grid: input
+    [N, C, H, W] (or a volume [N, C, D, H, W]) read at N x out points that reach a little past its
+    edges, padding_mode zeros, align_corners False."""
+    lib.manual_seed(0)
+    x = lib.randn(*size, requires_grad=True)
+    grid = (lib.rand(size[0], *out, len(size) - 2) * 2.2 - 1.1).requires_grad_()
+
+    def step():
+        x.grad = grid.grad = None
+        lib.nn.functional.grid_sample(x, grid, mode, "zeros", False).sum().backward()
+
+    return step
+
+
+def grid_bilinear(lib):
+    """Bilinear, input 4x16x32x32, grid 4x24x24."""
+    return grid_sample(lib, "bilinear")
+
+
+def grid_nearest(lib):
+    """Nearest, input 4x16x32x32, grid 4x24x24."""
+    return grid_sample(lib, "nearest")
+
+
+def grid_bicubic(lib):
+    """Bicubic, input 4x16x32x32, grid 4x24x24."""
+    return grid_sample(lib, "bicubic")
+
+
+def grid_bilinear_small(lib):
+    """Bilinear, input 1x3x8x8, grid 1x8x8."""
+    return grid_sample(lib, "bilinear", (1, 3, 8, 8), (8, 8))
+
+
+def grid_bicubic_small(lib):
+    """Bicubic, input 1x3x8x8, grid 1x8x8."""
+    return grid_sample(lib, "bicubic", (1, 3, 8, 8), (8, 8))
+
+
+def grid_trilinear(lib):
+    """Trilinear, volume 2x8x16x16x16, grid 2x8x12x12."""
+    return grid_sample(lib, "bilinear", (2, 8, 16, 16, 16), (8, 12, 12))
+
+
 def main():
     compare("nn MLP 784-512-512-10 fwd+bwd", mlp, rounds=7, target=0.2)
     compare("nn.Linear MLP + optim.SGD step", mlp_sgd, rounds=7, target=0.2)
@@ -139,6 +184,12 @@ def main():
     compare("  same, need_weights=False", attention_small_no_weights, rounds=9, target=0.05)
     compare("  same, need_weights=False", attention_large_no_weights, rounds=9, target=0.1)
     compare("TransformerEncoderLayer d128 h4 L64 N16 step", transformer_layer, rounds=9, target=0.2)
+    compare("grid_sample bilinear 4x16x32x32", grid_bilinear, rounds=9, target=0.05)
+    compare("grid_sample nearest 4x16x32x32", grid_nearest, rounds=9, target=0.05)
+    compare("grid_sample bicubic 4x16x32x32", grid_bicubic, rounds=9, target=0.05)
+    compare("grid_sample bilinear 1x3x8x8", grid_bilinear_small, rounds=9, target=0.02)
+    compare("grid_sample bicubic 1x3x8x8", grid_bicubic_small, rounds=9, target=0.02)
+    compare("grid_sample trilinear 2x8x16^3", grid_trilinear, rounds=9, target=0.05)
 
 
 if __name__ == "__main__":

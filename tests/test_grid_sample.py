@@ -211,3 +211,61 @@ def test_nan_and_infinite_points_match_pytorch(torch_ref, mode, padding_mode):
         x = lib.arange(12.0).reshape(1, 1, 3, 4)
         got.append(lib.nn.functional.grid_sample(x, lib.tensor(points), mode, padding_mode, False))
     np.testing.assert_allclose(got[0].numpy(), got[1].numpy(), rtol=1e-6)
+
+
+def _sampled(lib, x, g, mode, padding_mode, dtype="float32", layout=None, needs=(True, True)):
+    """Output and the gradients of ``(y * y * w).sum()`` (None where not asked) for arrays
+    ``x`` and ``g``; ``layout``: the input channels last and the grid transposed in memory."""
+    t = getattr(lib, dtype)
+    x, g = lib.tensor(x, dtype=t), lib.tensor(g, dtype=t)
+    if layout:
+        x = x.contiguous(memory_format=lib.channels_last if x.ndim == 4 else lib.channels_last_3d)
+        g = g.transpose(1, 2).contiguous().transpose(1, 2)
+    x.requires_grad_(needs[0])
+    g.requires_grad_(needs[1])
+    y = lib.nn.functional.grid_sample(x, g, mode, padding_mode, False)
+    w = lib.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape)), dtype=t)
+    (y.float() * y.float() * w.float()).sum().backward()
+    grads = [None if a.grad is None else a.grad.float().numpy() for a in (x, g)]
+    return [y.detach().float().numpy(), y.is_contiguous()] + grads
+
+
+CASES = [(2, "bilinear"), (2, "nearest"), (2, "bicubic"), (3, "bilinear"), (3, "nearest")]
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("nd, mode", CASES)
+@pytest.mark.parametrize("case", ["many points", "layout", "input only", "grid only"])
+def test_sizes_layouts_and_needs_match_pytorch(torch_ref, case, nd, mode, padding_mode):
+    """Many points (their taps read in one sparse product each, not all at once), an input
+    laid out channels last with a grid transposed in memory, and one input needing a gradient."""
+    rng = np.random.default_rng(6)
+    points = (2, 48, 40)[:nd] if case == "many points" else (3, 4, 2)[:nd]
+    x = rng.standard_normal((2, 3) + (5, 6, 4)[:nd])
+    g = rng.uniform(-1.3, 1.3, (2,) + points + (nd,))
+    needs = {"input only": (True, False), "grid only": (False, True)}.get(case, (True, True))
+    got = [
+        _sampled(lib, x, g, mode, padding_mode, layout=case == "layout", needs=needs)
+        for lib in (retrograd, torch_ref)
+    ]
+    for a, b in zip(*got):
+        if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+        else:
+            assert a == b
+
+
+@pytest.mark.parametrize("nd, mode", CASES)
+def test_half_precision_and_empty_grids_match_pytorch(torch_ref, nd, mode):
+    rng = np.random.default_rng(7)
+    sizes = (5, 6, 4)[:nd]
+    x = rng.standard_normal((2, 3) + sizes)
+    # pixel positions 0.3 past an integer (or past -1): no float16 rounding moves a tap
+    pixels = rng.integers(-1, sizes[::-1], (2,) + (3, 4, 2)[:nd] + (nd,)) + 0.3
+    g = (2 * pixels + 1) / np.array(sizes[::-1]) - 1
+    got = [_sampled(lib, x, g, mode, "border", "float16") for lib in (retrograd, torch_ref)]
+    for a, b in zip(*got):  # (float16 roundings: a share of the largest value)
+        np.testing.assert_allclose(a, b, rtol=2e-2, atol=5e-3 * max(1, np.abs(b).max()))
+    empty = g[:, :0]
+    got = [_sampled(lib, x, empty, mode, "zeros") for lib in (retrograd, torch_ref)]
+    assert [np.shape(a) for a in got[0]] == [np.shape(b) for b in got[1]]

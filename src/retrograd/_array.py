@@ -436,3 +436,54 @@ def strided_layout(out, strides):
     laid = laid.transpose([slow_first.index(d) for d in range(n)])
     laid[...] = out
     return laid
+
+
+_sparsetools = []
+
+
+def _sparse_kernels():
+    # SciPy's compiled sparse-matrix loops (imported on first use): one pass over the taps,
+    # each moving a whole row of channels, with no index array per channel
+    if not _sparsetools:
+        from scipy.sparse import _sparsetools as kernels
+
+        _sparsetools.append(kernels)
+    return _sparsetools[0]
+
+
+def _taps_by_row(index, weights):
+    """The CSR/CSC arrays of a matrix with one row (column) a point and K entries in it, from
+    ``index`` and ``weights`` [K, P], and how many rows of them there are: all the taps in one
+    structure where they are few (a transposed copy of K * P items is cheap, a call per tap is
+    not), else one structure a tap (no copy: each row of ``index`` is one)."""
+    k, p = index.shape
+    if k > 1 and k * p <= _FEW_TAPS:
+        return [(xp.arange(0, k * p + 1, k), index.T.ravel(), weights.T.ravel())]
+    rows = xp.arange(p + 1)
+    return [(rows, index[i], weights[i]) for i in range(k)]
+
+
+_FEW_TAPS = 4096
+
+
+def weighted_rows(out, table, index, weights):
+    """Adds into row ``p`` of ``out`` [P, C] the sum over ``k`` of ``weights[k, p] *
+    table[index[k, p]]``: ``table`` [R, C], ``index`` [K, P] (intp), ``weights`` [K, P] of the
+    table's dtype (``out`` and ``table`` C-contiguous)."""
+    if out.size:
+        kernels = _sparse_kernels()
+        flat, into = table.ravel(), out.ravel()
+        for pointers, columns, values in _taps_by_row(index, weights):
+            kernels.csr_matvecs(out.shape[0], *table.shape, pointers, columns, values, flat, into)
+    return out
+
+
+def added_rows(out, index, weights, values):
+    """The adjoint of ``weighted_rows``: adds ``weights[k, p] * values[p]`` into row
+    ``index[k, p]`` of ``out`` [R, C] (C-contiguous), for every ``k`` and ``p``."""
+    if out.size and values.size:
+        kernels = _sparse_kernels()
+        flat, into = xp.ascontiguousarray(values).ravel(), out.ravel()
+        for pointers, rows, entries in _taps_by_row(index, weights):
+            kernels.csc_matvecs(out.shape[0], *values.shape, pointers, rows, entries, flat, into)
+    return out
