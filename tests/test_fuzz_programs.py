@@ -512,6 +512,28 @@ PROGRAMS = {
         z.backward(torch.ones(2))
         g = torch.autograd.grad(x.sum() + y, [x])
     """,
+    "seed 10600712: a custom Function's saved input detached in place is named as its output 0": """
+        x = torch.ones(3, requires_grad=True)
+        class Cube(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                ctx.save_for_backward(a)
+                return a ** 3
+            @staticmethod
+            def backward(ctx, g):
+                (a,) = ctx.saved_tensors
+                return 3 * g * a ** 2
+        y = x * 1
+        z = Cube.apply(y)
+        y.detach_()
+        y.mul_(2)
+        z.sum().backward()
+        leaf = torch.ones(3, requires_grad=True)
+        w = Cube.apply(leaf)
+        leaf.detach_()
+        leaf.mul_(2)
+        w.sum().backward()
+    """,
 }
 
 
