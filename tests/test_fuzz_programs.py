@@ -534,6 +534,26 @@ PROGRAMS = {
         leaf.mul_(2)
         w.sum().backward()
     """,
+    "seeds 10601104, 10602977: a write's node lets go of the view's previous node when it runs": """
+        a = torch.ones(4, 3, requires_grad=True)
+        b = a * 1
+        v = b.t()[1:]
+        v.sigmoid_()
+        v.mul_(2)
+        v.sum().backward()
+        c = a * 1
+        u = c[1:]
+        u.sigmoid_()
+        early = u.sum()
+        u.mul_(2)
+        early.backward()
+        d = a * 1
+        r = d[1:]
+        r.exp_()
+        r.mul_(2)
+        r.sum().backward(retain_graph=True)
+        r.sum().backward()
+    """,
 }
 
 

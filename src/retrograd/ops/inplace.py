@@ -177,8 +177,22 @@ _copy_slices.opdef.Node._overlapping = False
 def _view_of_base(self, index, view, previous=None):
     # (``previous``: the view's node before a write through it, which this node keeps alive as
     # the in-place op's node keeps it in PyTorch, though no gradient flows to it: a result that
-    # an earlier write saved comes back with that node, and errors name it, while it lives)
+    # an earlier write saved comes back with that node, and errors name it, while it lives; a
+    # backward pass without retain_graph lets go of it, see _view_of_base_release)
     return view  # the view's own array: only the node is wanted
+
+
+def _view_of_base_release(node, where=None, _release=FunctionNode._release):
+    # PyTorch's CopySlices lets go of the in-place op's node once it ran in a backward pass
+    # without retain_graph, and with it the view's previous node: a result an earlier write
+    # saved is then named by that write's node in the version error, not by the view's
+    _release(node, where)
+    attrs = node._attrs
+    if attrs is not None and len(attrs) > 2:
+        node._attrs = attrs[:2]
+
+
+_view_of_base.opdef.Node._release = _view_of_base_release
 
 
 # The nodes of views read anew out of their base (AsStridedBackward0 ...) and CopySlices keep
