@@ -554,6 +554,16 @@ PROGRAMS = {
         r.sum().backward(retain_graph=True)
         r.sum().backward()
     """,
+    "seed 10600134: fill_ writes an expanded view of a view NumPy strides by hand": """
+        x = torch.full((3, 1), 0.75, dtype=torch.float64, requires_grad=True)
+        e = (x * 2).expand(2, 3, 1)
+        e.fill_(0.5)
+        e.sum().backward()
+        z = torch.ones(3, 1).expand(2, 3, 2)
+        z.index_fill_(1, torch.tensor([0]), 0.5)
+        y = torch.stack([x, x], 2).square().expand(2, 3, 1, 2)
+        y.zero_()
+    """,
 }
 
 

@@ -429,6 +429,11 @@ def _writable(a, overlap_ok=False):
     share memory (PyTorch's error then, as for memory NumPy was given read-only; ``overlap_ok``:
     an op that PyTorch lets write there)."""
     owner = a.base
+    # (NumPy's stride tricks hold the memory through a stand-in and a read-only broadcast view)
+    while type(owner) is not ndarray or not owner.flags.writeable:
+        if getattr(owner, "base", None) is None:
+            break
+        owner = owner.base
     if (
         (not overlap_ok and _zero_stride_overlap(a))
         or type(owner) is not ndarray
@@ -767,7 +772,7 @@ def _same_memory(a, b):
 
 # Writes that PyTorch lets into a destination whose elements share memory (an expanded tensor): a
 # value written everywhere, or into the elements a mask, an index or a triangle picks.
-_PARTIAL_WRITES = frozenset(("masked_fill", "tril", "triu", "_index_put"))
+_PARTIAL_WRITES = frozenset(("masked_fill", "index_fill", "tril", "triu", "_index_put"))
 _EXPANDED = (
     "Use of {} on expanded tensors is deprecated. Please clone() the tensor before "
     "performing this operation. This also applies to advanced indexing e.g. {}"
@@ -775,6 +780,7 @@ _EXPANDED = (
 _EXPANDED_WARNINGS = {
     "_index_put": _EXPANDED.format("index_put_", "tensor[indices] = tensor"),
     "masked_fill": _EXPANDED.format("masked_fill_", "tensor[mask] = scalar"),
+    "index_fill": _EXPANDED.format("index_fill_", "tensor[mask] = scalar"),
 }
 
 
