@@ -564,6 +564,18 @@ PROGRAMS = {
         y = torch.stack([x, x], 2).square().expand(2, 3, 1, 2)
         y.zero_()
     """,
+    "seed 10403942: a view of an inference tensor is one too: its write is the inference error": """
+        with torch.inference_mode():
+            a = torch.ones(2, 2)
+            v1 = a[0]
+        with torch.no_grad():
+            v2 = a[0]
+        w = torch.ones(2, requires_grad=True)
+        v1.mul_(w)
+        v2.mul_(w)
+        a.split(1)[0][0].mul_(w)
+        a.unbind()[1].mul_(w)
+    """,
 }
 
 

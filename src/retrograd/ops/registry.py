@@ -1787,7 +1787,9 @@ def note_view(t, base, multi=False):
         views = vc.views = []
     meta = base._view_meta
     root = t._view_base  # (``base`` may be a view made a leaf that requires grad of its own)
-    if not _grad_state.enabled:
+    if type(vc) is InferenceVersionCounter:
+        pass  # a view of an inference tensor is one too, which no graph tracks: no limit to note
+    elif not _grad_state.enabled:
         t._requires_grad = root._requires_grad
         t._view_meta = (
             meta
