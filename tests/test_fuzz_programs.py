@@ -576,6 +576,24 @@ PROGRAMS = {
         a.split(1)[0][0].mul_(w)
         a.unbind()[1].mul_(w)
     """,
+    "seed 10406708: hooks registered after t_ or squeeze_ join the tensor's hooks on its old node": """
+        log = []
+        x = torch.tensor([[1.0, 2.0]], requires_grad=True)
+        y = x * 1
+        y.register_hook(lambda g: log.append(("before", tuple(g.shape), g.sum().item())))
+        y.t_()
+        y.register_hook(lambda g: g * 2)
+        y.register_hook(lambda g: log.append(("after", tuple(g.shape), g.sum().item())))
+        (y * 1).sum().backward()
+        z = x * 1
+        z.t_()
+        z.register_hook(lambda g: log.append(("t", tuple(g.shape))))
+        z.squeeze_()
+        z.register_hook(lambda g: log.append(("squeeze", tuple(g.shape))))
+        z.mul_(2)
+        z.register_hook(lambda g: log.append(("mul", tuple(g.shape))))
+        (z * 1).sum().backward()
+    """,
 }
 
 

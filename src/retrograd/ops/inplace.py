@@ -31,7 +31,7 @@ from ..autograd.cuts import note as _note_cut
 from ..autograd.forward_ad import _OWN, _parent_of, _set_tangent, tangent_of
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.graph import hooks_open
-from ..autograd.hooks import move_retain_grad
+from ..autograd.hooks import keep_hook_node, move_retain_grad
 from ..autograd.node import (
     _NO_EDGE,
     FunctionNode,
@@ -1596,6 +1596,7 @@ def _restride(t, new, node_op, dim0=0, dim1=0):
             fresh_grad_fn(t)
         node = node_op(_alias(t), new._data, dim0, dim1).grad_fn
         t._data = new._data
+        keep_hook_node(t)
         _rebase(t, node, 0, retained=False)
         _bump(t)
         t._attr_version = t._vc.version  # a view: its grad_fn is the one just made, not stale
