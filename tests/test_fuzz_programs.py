@@ -594,6 +594,23 @@ PROGRAMS = {
         z.register_hook(lambda g: log.append(("mul", tuple(g.shape))))
         (z * 1).sum().backward()
     """,
+    "seed 10623122: a custom Function that writes a view keeps the view's previous node alive": """
+        x = torch.tensor([1.5, -0.5, -1.0], requires_grad=True)
+        class Twice(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                a.mul_(2)
+                ctx.mark_dirty(a)
+                return a
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+        v = x.prod().reshape((1, -1))
+        v.sqrt_()
+        w = Twice.apply(v)
+        w.sum().backward(retain_graph=True)
+        w.sum().backward()
+    """,
 }
 
 

@@ -670,8 +670,9 @@ def dirty_view(t, node, inputs):
     in-place ops on views do (see ``inplace``)."""
     base = t._view_base
     index = _flat_index(base, t)
-    if inputs:
-        edge = (_view_of_base(base, index, t._data).grad_fn, 0)
+    if inputs:  # (the view's node before the write lives on as in-place ops keep it)
+        previous = node.next_functions[inputs[0]][0]
+        edge = (_view_of_base(base, index, t._data, previous).grad_fn, 0)
         edges = list(node.next_functions)
         for i in inputs:
             edges[i] = edge
