@@ -611,6 +611,17 @@ PROGRAMS = {
         w.sum().backward(retain_graph=True)
         w.sum().backward()
     """,
+    "seed 10503839: a size-1 dimension's stride breaks the ties of an elementwise result's layout": """
+        a = torch.tensor([[[0.5]], [[2.0]]], requires_grad=True).movedim(0, -1)
+        b = torch.tensor([[1.0, -1.0], [0.25, 3.0]])
+        c = a < b
+        d = a + b
+        e = torch.add(b, a)
+        f = a * b.double()
+        g = torch.atan2(a, b)
+        h = a.exp() - 1
+        i = b.expand(3, 2, 2).permute(1, 0, 2)[:1] * a
+    """,
 }
 
 
