@@ -622,6 +622,16 @@ PROGRAMS = {
         h = a.exp() - 1
         i = b.expand(3, 2, 2).permute(1, 0, 2)[:1] * a
     """,
+    "seed 10701176: minimum's and maximum's gradients compare self with other, so take self's layout": """
+        x = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]], requires_grad=True)
+        y = torch.tensor([[1.0, 0.5], [-1.0, 0.0], [2.0, 3.0]], requires_grad=True)
+        g1, g2 = torch.autograd.grad(torch.minimum(y, x.t()).sum(), [x, y], create_graph=True)
+        s1 = (g1.stride(), g2.stride())
+        g3, g4 = torch.autograd.grad(torch.maximum(y, x.t()).sum(), [x, y])
+        s2 = (g3.stride(), g4.stride())
+        g5, g6 = torch.autograd.grad(torch.maximum(x.t(), y).sum(), [x, y])
+        s3 = (g5.stride(), g6.stride())
+    """,
 }
 
 
