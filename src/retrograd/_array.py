@@ -383,7 +383,7 @@ def iterator_layout(out, operands):
 
 
 def size1_strides_matter(out, operands):
-    """Whether PyTorch's TensorIterator may lay ``out`` out other than in C order though every
+    """Whether PyTorch's TensorIterator may give ``out`` a layout other than C order though every
     operand is in C order by NumPy's flag, which reads no stride of a size-1 dimension: the
     iterator reads them (they break its ties between dimensions, see ``iterator_layout``), so an
     operand whose size-1 dimension has a stride other than C order's (``movedim``, ``permute``)

@@ -576,7 +576,7 @@ def _into_out(general, d, args, kwargs):
 
 
 def _laid_out(out, arrays, layout):
-    """``out`` in PyTorch's layout for an elementwise op over ``arrays`` (as cast for the op, see
+    """``out`` in PyTorch's layout for an elementwise op over ``arrays`` (the operands, see
     iterator_layout)."""
     operands = [arrays[i] for i in layout]
     for a in operands:
