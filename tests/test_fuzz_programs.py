@@ -512,6 +512,126 @@ PROGRAMS = {
         z.backward(torch.ones(2))
         g = torch.autograd.grad(x.sum() + y, [x])
     """,
+    "seed 10600712: a custom Function's saved input detached in place is named as its output 0": """
+        x = torch.ones(3, requires_grad=True)
+        class Cube(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                ctx.save_for_backward(a)
+                return a ** 3
+            @staticmethod
+            def backward(ctx, g):
+                (a,) = ctx.saved_tensors
+                return 3 * g * a ** 2
+        y = x * 1
+        z = Cube.apply(y)
+        y.detach_()
+        y.mul_(2)
+        z.sum().backward()
+        leaf = torch.ones(3, requires_grad=True)
+        w = Cube.apply(leaf)
+        leaf.detach_()
+        leaf.mul_(2)
+        w.sum().backward()
+    """,
+    "seeds 10601104, 10602977: a write's node lets go of the view's previous node when it runs": """
+        a = torch.ones(4, 3, requires_grad=True)
+        b = a * 1
+        v = b.t()[1:]
+        v.sigmoid_()
+        v.mul_(2)
+        v.sum().backward()
+        c = a * 1
+        u = c[1:]
+        u.sigmoid_()
+        early = u.sum()
+        u.mul_(2)
+        early.backward()
+        d = a * 1
+        r = d[1:]
+        r.exp_()
+        r.mul_(2)
+        r.sum().backward(retain_graph=True)
+        r.sum().backward()
+    """,
+    "seed 10600134: fill_ writes an expanded view of a view NumPy strides by hand": """
+        x = torch.full((3, 1), 0.75, dtype=torch.float64, requires_grad=True)
+        e = (x * 2).expand(2, 3, 1)
+        e.fill_(0.5)
+        e.sum().backward()
+        z = torch.ones(3, 1).expand(2, 3, 2)
+        z.index_fill_(1, torch.tensor([0]), 0.5)
+        y = torch.stack([x, x], 2).square().expand(2, 3, 1, 2)
+        y.zero_()
+    """,
+    "seed 10403942: a view of an inference tensor is one too: its write is the inference error": """
+        with torch.inference_mode():
+            a = torch.ones(2, 2)
+            v1 = a[0]
+        with torch.no_grad():
+            v2 = a[0]
+        w = torch.ones(2, requires_grad=True)
+        v1.mul_(w)
+        v2.mul_(w)
+        a.split(1)[0][0].mul_(w)
+        a.unbind()[1].mul_(w)
+    """,
+    "seed 10406708: hooks registered after t_ or squeeze_ join the tensor's hooks on its old node": """
+        log = []
+        x = torch.tensor([[1.0, 2.0]], requires_grad=True)
+        y = x * 1
+        y.register_hook(lambda g: log.append(("before", tuple(g.shape), g.sum().item())))
+        y.t_()
+        y.register_hook(lambda g: g * 2)
+        y.register_hook(lambda g: log.append(("after", tuple(g.shape), g.sum().item())))
+        (y * 1).sum().backward()
+        z = x * 1
+        z.t_()
+        z.register_hook(lambda g: log.append(("t", tuple(g.shape))))
+        z.squeeze_()
+        z.register_hook(lambda g: log.append(("squeeze", tuple(g.shape))))
+        z.mul_(2)
+        z.register_hook(lambda g: log.append(("mul", tuple(g.shape))))
+        (z * 1).sum().backward()
+    """,
+    "seed 10623122: a custom Function that writes a view keeps the view's previous node alive": """
+        x = torch.tensor([1.5, -0.5, -1.0], requires_grad=True)
+        class Twice(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                a.mul_(2)
+                ctx.mark_dirty(a)
+                return a
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+        v = x.prod().reshape((1, -1))
+        v.sqrt_()
+        w = Twice.apply(v)
+        w.sum().backward(retain_graph=True)
+        w.sum().backward()
+    """,
+    "seed 10503839: a size-1 dimension's stride breaks the ties of an elementwise result's layout": """
+        a = torch.tensor([[[0.5]], [[2.0]]], requires_grad=True).movedim(0, -1)
+        b = torch.tensor([[1.0, -1.0], [0.25, 3.0]])
+        c = a < b
+        d = a + b
+        e = torch.add(b, a)
+        f = a * b.double()
+        g = torch.atan2(a, b)
+        h = a.exp() - 1
+        i = b.expand(3, 2, 2).permute(1, 0, 2)[:1] * a
+    """,
+    "seed 10701176: minimum's and maximum's gradients compare self with other, so take self's layout": """
+        x = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]], requires_grad=True)
+        y = torch.tensor([[1.0, 0.5], [-1.0, 0.0], [2.0, 3.0]], requires_grad=True)
+        g1, g2 = torch.autograd.grad(torch.minimum(y, x.t()).sum(), [x, y], create_graph=True)
+        s1 = (g1.stride(), g2.stride())
+        g3, g4 = torch.autograd.grad(torch.maximum(y, x.t()).sum(), [x, y])
+        s2 = (g3.stride(), g4.stride())
+        g5, g6 = torch.autograd.grad(torch.maximum(x.t(), y).sum(), [x, y])
+        s3 = (g5.stride(), g6.stride())
+    """,
 }
 
 

@@ -397,6 +397,26 @@ def iterator_layout(out, operands):
     return strided_layout(out, strides)
 
 
+def size1_strides_matter(out, operands):
+    """Whether PyTorch's TensorIterator may give ``out`` a layout other than C order though every
+    operand is in C order by NumPy's flag, which reads no stride of a size-1 dimension: the
+    iterator reads them (they break its ties between dimensions, see ``iterator_layout``), so an
+    operand whose size-1 dimension has a stride other than C order's (``movedim``, ``permute``)
+    may turn the others.  Only a result of three dimensions or more, one of them of size 1, can
+    show it; callers read ``out.ndim`` first, which keeps the check off the common path."""
+    if 1 not in out.shape:
+        return False
+    for a in operands:
+        if type(a) is not ndarray or 1 not in a.shape:
+            continue
+        step = a.itemsize
+        for n, s in zip(reversed(a.shape), reversed(a.strides)):
+            if n == 1 and s != step:
+                return True
+            step *= n
+    return False
+
+
 def strided_layout(out, strides):
     """``iterator_layout`` from the operands' strides, one tuple per operand with one stride
     for each dimension of ``out`` (0 where the operand is broadcast)."""

@@ -87,6 +87,7 @@ class Tensor:
     _attr_version = 0  # a view: the version its grad_fn was made at (stale once it differs)
     _acc = None  # weakref to a leaf's AccumulateGrad node
     _hooks = None  # a leaf's register_hook hooks (a non-leaf's live on its grad_fn)
+    _hook_node = None  # (node, output_nr) its hooks go to, when not its grad_fn (hooks.py)
     _retains_grad = False
     _own_leaf = False  # a view made under no_grad that was told requires_grad_(): a leaf itself
     _counted = False  # an inference tensor detached outside inference_mode: it counts its writes

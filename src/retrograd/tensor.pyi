@@ -101,6 +101,7 @@ class Tensor:
     _data: Any
     _grad: Any
     _grad_fn: Any
+    _hook_node: Any
     _hooks: Any
     def _indices(self, *args, **kwargs) -> Any: ...
     def _is_view(self) -> builtins.bool: ...

@@ -90,6 +90,9 @@ class BackwardCFunction(Node, FunctionCtx):
     _jvp_saved = None  # what save_for_forward kept, while jvp runs
     _dirty = ()
     _non_differentiable = ()
+    # positions in _saved of inputs that had a grad_fn when saved: one detached in place since
+    # (detach_) is named in the version error as this node's output 0, as PyTorch names it
+    _saved_with_history = ()
 
     @property
     def saved_tensors(self):
@@ -99,7 +102,7 @@ class BackwardCFunction(Node, FunctionCtx):
         if saved is None:
             raise freed_error(self)
         out = []
-        for entry in saved:
+        for i, entry in enumerate(saved):
             if entry is None:
                 out.append(None)
                 continue
@@ -114,6 +117,9 @@ class BackwardCFunction(Node, FunctionCtx):
                 data, vc = t
                 t = _make(data, True, self, vc)
                 t._output_nr = output_nr
+            elif t._vc.version != version and t.grad_fn is None:
+                if i in self._saved_with_history:  # (see _saved_with_history)
+                    t = _make(t._data, True, self, t._vc)
             check_version(self, t, version)
             out.append(t)
         return tuple(out)
@@ -496,6 +502,16 @@ def _connect(node, args, outputs):
         (o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in result
     ]
     node._saved = tuple(_save(i, t, result) for i, t in enumerate(node._to_save))
+    with_history = tuple(
+        i
+        for i, e in enumerate(node._saved)
+        if e is not None
+        and e[2] is None
+        and type(e[0]) is not PackedSaved
+        and e[0].grad_fn is not None
+    )
+    if with_history:
+        node._saved_with_history = with_history
     node._to_save = ()
     return tuple(result)
 

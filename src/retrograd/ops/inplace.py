@@ -31,7 +31,7 @@ from ..autograd.cuts import note as _note_cut
 from ..autograd.forward_ad import _OWN, _parent_of, _set_tangent, tangent_of
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.graph import hooks_open
-from ..autograd.hooks import move_retain_grad
+from ..autograd.hooks import keep_hook_node, move_retain_grad
 from ..autograd.node import (
     _NO_EDGE,
     FunctionNode,
@@ -177,8 +177,22 @@ _copy_slices.opdef.Node._overlapping = False
 def _view_of_base(self, index, view, previous=None):
     # (``previous``: the view's node before a write through it, which this node keeps alive as
     # the in-place op's node keeps it in PyTorch, though no gradient flows to it: a result that
-    # an earlier write saved comes back with that node, and errors name it, while it lives)
+    # an earlier write saved comes back with that node, and errors name it, while it lives; a
+    # backward pass without retain_graph lets go of it, see _view_of_base_release)
     return view  # the view's own array: only the node is wanted
+
+
+def _view_of_base_release(node, where=None, _release=FunctionNode._release):
+    # PyTorch's CopySlices lets go of the in-place op's node once it ran in a backward pass
+    # without retain_graph, and with it the view's previous node: a result an earlier write
+    # saved is then named by that write's node in the version error, not by the view's
+    _release(node, where)
+    attrs = node._attrs
+    if attrs is not None and len(attrs) > 2:
+        node._attrs = attrs[:2]
+
+
+_view_of_base.opdef.Node._release = _view_of_base_release
 
 
 # The nodes of views read anew out of their base (AsStridedBackward0 ...) and CopySlices keep
@@ -415,6 +429,11 @@ def _writable(a, overlap_ok=False):
     share memory (PyTorch's error then, as for memory NumPy was given read-only; ``overlap_ok``:
     an op that PyTorch lets write there)."""
     owner = a.base
+    # (NumPy's stride tricks hold the memory through a stand-in and a read-only broadcast view)
+    while type(owner) is not ndarray or not owner.flags.writeable:
+        if getattr(owner, "base", None) is None:
+            break
+        owner = owner.base
     if (
         (not overlap_ok and _zero_stride_overlap(a))
         or type(owner) is not ndarray
@@ -651,8 +670,9 @@ def dirty_view(t, node, inputs):
     in-place ops on views do (see ``inplace``)."""
     base = t._view_base
     index = _flat_index(base, t)
-    if inputs:
-        edge = (_view_of_base(base, index, t._data).grad_fn, 0)
+    if inputs:  # (the view's node before the write lives on as in-place ops keep it)
+        previous = node.next_functions[inputs[0]][0]
+        edge = (_view_of_base(base, index, t._data, previous).grad_fn, 0)
         edges = list(node.next_functions)
         for i in inputs:
             edges[i] = edge
@@ -753,7 +773,7 @@ def _same_memory(a, b):
 
 # Writes that PyTorch lets into a destination whose elements share memory (an expanded tensor): a
 # value written everywhere, or into the elements a mask, an index or a triangle picks.
-_PARTIAL_WRITES = frozenset(("masked_fill", "tril", "triu", "_index_put"))
+_PARTIAL_WRITES = frozenset(("masked_fill", "index_fill", "tril", "triu", "_index_put"))
 _EXPANDED = (
     "Use of {} on expanded tensors is deprecated. Please clone() the tensor before "
     "performing this operation. This also applies to advanced indexing e.g. {}"
@@ -761,6 +781,7 @@ _EXPANDED = (
 _EXPANDED_WARNINGS = {
     "_index_put": _EXPANDED.format("index_put_", "tensor[indices] = tensor"),
     "masked_fill": _EXPANDED.format("masked_fill_", "tensor[mask] = scalar"),
+    "index_fill": _EXPANDED.format("index_fill_", "tensor[mask] = scalar"),
 }
 
 
@@ -1576,6 +1597,7 @@ def _restride(t, new, node_op, dim0=0, dim1=0):
             fresh_grad_fn(t)
         node = node_op(_alias(t), new._data, dim0, dim1).grad_fn
         t._data = new._data
+        keep_hook_node(t)
         _rebase(t, node, 0, retained=False)
         _bump(t)
         t._attr_version = t._vc.version  # a view: its grad_fn is the one just made, not stale

@@ -1218,17 +1218,17 @@ clamp_max.__doc__ = "``torch.clamp_max``: each element at most ``max`` (a number
 # that was not chosen must not make a nan (PyTorch's formulas select too).
 def _max_grad(first):
     def formula(g, n):
-        a, b = (n.self, n.other) if first else (n.other, n.self)
+        a, b = n.self, n.other  # (compared in this order for both: the masks take self's layout)
         # (PyTorch's form, so that a second-order graph has its nodes: MaskedFill over Where)
-        return where(a == b, g / 2, g).masked_fill_(a < b, 0)
+        return where(a == b, g / 2, g).masked_fill_(a < b if first else a > b, 0)
 
     return formula
 
 
 def _min_grad(first):
     def formula(g, n):
-        a, b = (n.self, n.other) if first else (n.other, n.self)
-        return where(a == b, g / 2, g).masked_fill_(a > b, 0)
+        a, b = n.self, n.other
+        return where(a == b, g / 2, g).masked_fill_(a > b if first else a < b, 0)
 
     return formula
 

@@ -26,7 +26,15 @@ import sys
 import weakref
 
 from .. import _switches, dtypes
-from .._array import iterator_layout, kept_layout, kept_order, memory_root, ndarray, xp
+from .._array import (
+    iterator_layout,
+    kept_layout,
+    kept_order,
+    memory_root,
+    ndarray,
+    size1_strides_matter,
+    xp,
+)
 from .._out import call_with_out
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import INTERNAL_FILES, _getframe, caller_site, outside
@@ -568,12 +576,14 @@ def _into_out(general, d, args, kwargs):
 
 
 def _laid_out(out, arrays, layout):
-    """``out`` in PyTorch's layout for an elementwise op over ``arrays`` (as cast for the op, see
+    """``out`` in PyTorch's layout for an elementwise op over ``arrays`` (the operands, see
     iterator_layout)."""
     operands = [arrays[i] for i in layout]
     for a in operands:
         if type(a) is ndarray and not a.flags.c_contiguous:
             return iterator_layout(out, operands)
+    if out.ndim > 2 and size1_strides_matter(out, operands):
+        return iterator_layout(out, operands)
     return out if out.flags.c_contiguous else xp.ascontiguousarray(out)
 
 
@@ -685,7 +695,12 @@ def _make_function(d, as_method=False):
         if low is not None:
             out = _rounded(out, low)
         if layout is not None and type(out) is ndarray and out.ndim > 1:
-            out = _laid_out(out, arrays, layout)
+            if (cast or low is not None) and out.ndim > 2:
+                # the layout is read from the operands as given: a cast has C order's strides
+                given = [t._data if isinstance(t, Tensor) else a for t, a in zip(tensors, arrays)]
+                out = _laid_out(out, given, layout)
+            else:
+                out = _laid_out(out, arrays, layout)
         any_grad = requires_grad
         requires_grad = requires_grad and differentiable and _grad_state.enabled
         if single:
@@ -1012,6 +1027,8 @@ def _binary(d, general, record, tails, layout, kinds):
                 (a if lead else b).flags.c_contiguous
                 and (not fit or (b if lead else a).flags.c_contiguous)
             ):
+                out = iterator_layout(out, (a, b) if lead else (b, a))
+            elif out.ndim > 2 and size1_strides_matter(out, (a, b)):
                 out = iterator_layout(out, (a, b) if lead else (b, a))
         # The result made inline, as _make does (keep the two in step): a call less per op,
         # measurably faster on small graphs.
@@ -1787,7 +1804,9 @@ def note_view(t, base, multi=False):
         views = vc.views = []
     meta = base._view_meta
     root = t._view_base  # (``base`` may be a view made a leaf that requires grad of its own)
-    if not _grad_state.enabled:
+    if type(vc) is InferenceVersionCounter:
+        pass  # a view of an inference tensor is one too, which no graph tracks: no limit to note
+    elif not _grad_state.enabled:
         t._requires_grad = root._requires_grad
         t._view_meta = (
             meta
