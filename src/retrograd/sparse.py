@@ -1,16 +1,16 @@
-"""``torch.sparse``: the sum and the product of sparse COO tensors (``ops/sparse_coo.py``); the
+"""``torch.sparse``: the sum and the products of sparse COO tensors (``ops/sparse_coo.py``); the
 rest of PyTorch's module refuses by name."""
 
 from ._device import refusing
+from .ops.sparse_coo import sparse_addmm as addmm
 from .ops.sparse_coo import sparse_mm as mm
 from .ops.sparse_coo import sparse_sum as sum  # noqa: A001 (PyTorch's name)
 
-__all__ = ["mm", "sum"]
+__all__ = ["addmm", "mm", "sum"]
 
-_NOT_BUILT = "torch.sparse.{} is not built in retrograd (torch.sparse.sum and mm are)"
+_NOT_BUILT = "torch.sparse.{} is not built in retrograd (torch.sparse.sum, mm and addmm are)"
 
 for _name in (
-    "addmm",
     "sampled_addmm",
     "softmax",
     "log_softmax",

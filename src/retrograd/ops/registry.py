@@ -171,8 +171,10 @@ class OpDef:
         number_node=None,
         numbers=None,
         complex_grad=True,
+        sparse=None,
     ):
         self.name = name
+        self.sparse = sparse
         self.jvp = jvp
         self.real = real
         self.complex_grad = complex_grad
@@ -446,6 +448,7 @@ def op(
     number_node=None,
     numbers=None,
     complex_grad=True,
+    sparse=None,
 ):
     """Declare a differentiable op; see the module docstring.
 
@@ -484,6 +487,10 @@ def op(
     complex_grad: False where PyTorch computes the op for complex inputs but records no
                derivative for them: a complex result that would require grad raises PyTorch's
                error (``geqrf``).
+    sparse:    the function that takes a call (every argument, by position) with a sparse COO
+               tensor among its inputs (``torch.mm(dense, sparse)``, ``x.mm(sparse)``): the
+               table's paths read dense arrays.  One class attribute read per input and call,
+               on the declaring ops alone.
     """
     inputs = tuple(inputs.split())
     if isinstance(saves, str):
@@ -516,6 +523,7 @@ def op(
             number_node,
             numbers,
             complex_grad,
+            sparse,
         )
         OPS[d.name] = d
         fn = _make_function(d)
@@ -601,6 +609,7 @@ def _make_function(d, as_method=False):
     single = outputs == 1 and returns is None
     halves = not view and not listed and name not in _HALF_STEPWISE
     kinds = _attribute_kinds(d, as_method)
+    sparse = d.sparse
 
     def general(*args, **kwargs):
         if kwargs and kwargs.get("out") is not None:
@@ -629,6 +638,10 @@ def _make_function(d, as_method=False):
                     break
         if not listed:
             args = _tensor_arguments(args, d, kwargs, as_method)
+        if sparse is not None:
+            for t in args[:k]:
+                if isinstance(t, Tensor) and t._sparse:
+                    return sparse(*args)
         cast = False
         if k == 2 and not listed:  # most ops: two inputs, tensors or scalars
             tensors = args[:2]
@@ -729,7 +742,7 @@ def _make_function(d, as_method=False):
         return returns(*results) if returns is not None else results
 
     general.opdef = d  # (forward-mode AD reads the op's declaration)
-    if listed or view or not single or d.check is not None or k not in (1, 2):
+    if listed or view or not single or d.check is not None or sparse or k not in (1, 2):
         return general
     if layout is not None and layout not in ((0, 1), (1, 0)):
         return general  # (a layout the fast path does not work out)
