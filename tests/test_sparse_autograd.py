@@ -391,7 +391,6 @@ def test_what_is_not_built_refuses_by_name():
     batch = retrograd.sparse_coo_tensor([[0], [1], [0]], [1.0], (1, 2, 2))
     for fn, name in (
         (lambda: L * d, "mul by a dense tensor"),
-        (lambda: L.sparse_mask(L), "SparseMaskBackward0"),
         (lambda: retrograd.sparse.softmax(L, 0), "softmax"),
         (lambda: retrograd.bmm(batch, retrograd.ones(1, 2, 2)), "bmm"),
     ):
@@ -421,6 +420,12 @@ _GRADCHECKS = {
     "dense to_sparse": (lambda lib, x: x.to_sparse().to_dense(), "x"),
     "dense to_sparse(1) summed": (lambda lib, x: lib.sparse.sum(x.to_sparse(1), 1).to_dense(), "x"),
     "sparse_mask": (lambda lib, x: x.sparse_mask(_leaf(lib).detach()).to_dense(), "x"),
+    "mm of two sparse matrices": (lambda lib, a, b: lib.mm(a, b).to_dense(), "AB"),
+    "sparse.mm of two sparse matrices": (lambda lib, a, b: lib.sparse.mm(a, b).to_dense(), "AB"),
+    "dense mm sparse": (lambda lib, s, w: w.t().mm(s.t()), "Lw"),
+    "addmm": (lambda lib, s, w: lib.addmm(w[:2], s, w, beta=0.5, alpha=2), "Lw"),
+    "sparse.addmm": (lambda lib, s, w: lib.sparse.addmm(w[:2], s, w, alpha=2), "Lw"),
+    "mv of a sparse vector": (lambda lib, s, w: lib.mv(w.t(), s), "vw"),
     "sparse_coo_tensor": (
         lambda lib, v: lib.sparse_coo_tensor([[0, 2, 0]], v, (3,)).to_dense(),
         "v",
@@ -439,6 +444,16 @@ def _gradcheck_inputs(lib, kind):
         "Lw": lambda: (_leaf(lib), w),
         "x": lambda: (_dense_leaf(lib),),
         "v": lambda: (lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True),),
+        "AB": lambda: (
+            _leaf(lib),
+            lib.sparse_coo_tensor(
+                [[2, 0, 1, 2], [1, 0, 1, 1]], values[0].repeat(2), (3, 2), requires_grad=True
+            ),
+        ),
+        "vw": lambda: (
+            lib.sparse_coo_tensor([[2, 0, 2]], values[1, :1].repeat(3), (3,), requires_grad=True),
+            w,
+        ),
     }[kind]()
 
 

@@ -265,11 +265,25 @@ class SparseCOOTensor(Tensor):
     def __rmatmul__(self, other):
         return Tensor.matmul(other, self) if isinstance(other, Tensor) else NotImplemented
 
-    def sparse_mask(self, mask):
-        raise NotImplementedError(
-            "sparse_mask of a sparse COO tensor (SparseMaskBackward0): not built in retrograd; "
-            "a dense tensor's is"
-        )
+    def sparse_mask(self, mask) -> "SparseCOOTensor":
+        """This tensor's elements (its repeated entries summed) at ``mask``'s entries, zero
+        where it has none."""
+        _check_mask(self, mask)
+        idx, vals = (self._idx, self._vals) if self._coalesced else _coalesced(*self._parts())
+        k = idx.shape[0]
+        keys = xp.ravel_multi_index(tuple(idx), self._size[:k])
+        wanted = xp.ravel_multi_index(tuple(mask._idx), self._size[:k])
+        where = xp.minimum(xp.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        found = keys[where] == wanted if len(keys) else xp.zeros(len(wanted), bool)
+        picked = xp.zeros((len(wanted), *vals.shape[1:]), vals.dtype)
+        picked[found] = vals[where[found]]
+        out = sparse_coo(mask._idx, picked, self._size, mask._coalesced)
+        if _recording(self):
+            _record(SparseMaskBackward0, (self,), out, (mask,), (False,))
+        return out
+
+    def _parts(self):
+        return self._idx, self._vals, self._size
 
     def clone(self, memory_format=None) -> "SparseCOOTensor":
         if memory_format is not None:
@@ -530,15 +544,30 @@ def _sparse_grad(g):
     return g
 
 
-def _at_pattern_of(product, factor):
-    """A factor's gradient of a product of two sparse matrices as PyTorch gives it: the
-    product's entries, each kept, valued zero where ``factor`` has no entry."""
-    f = factor.detach().coalesce()
-    ncols = f._size[1]
-    keys = product._idx[0] * ncols + product._idx[1]
-    inside = xp.isin(keys, f._idx[0] * ncols + f._idx[1])
-    values = product.values() * _make(inside.astype(product._vals.dtype))
-    return _with_values(product._idx, values, product._size, True)
+def _mask_like(x, gx):
+    """``gx`` (a gradient for sparse ``x``) at ``x``'s entries, as PyTorch chooses by the two's
+    coalescedness and entry counts: gx.sparse_mask(x) (x's entries), or a projection (gx's own
+    entries, each kept, zeroed where x has none: an op without a derivative)."""
+    if not gx.is_sparse:
+        return gx.sparse_mask(x.detach().coalesce())
+    x = x.detach()
+    if x._coalesced and (not gx._coalesced or x._nnz() < gx._nnz()):
+        return gx.sparse_mask(x)
+    if not x._coalesced and not gx._coalesced and x._nnz() < gx._nnz():
+        return gx.sparse_mask(x.coalesce())
+    return _projection(gx.coalesce(), x)
+
+
+def _projection(gx, x):
+    f = x.coalesce()
+    k = f._idx.shape[0]
+    keys = xp.ravel_multi_index(tuple(gx._idx), gx._size[:k])
+    inside = xp.isin(keys, xp.ravel_multi_index(tuple(f._idx), gx._size[:k]))
+    vals = xp.where(inside[(...,) + (None,) * (gx._vals.ndim - 1)], gx._vals, 0)
+    out = sparse_coo(gx._idx, vals.astype(gx._vals.dtype), gx._size, True)
+    if _recording(gx):
+        _record(_NoProjectionDerivative, (gx, x), out)
+    return out
 
 
 def _unsqueeze_grad(g, n):
@@ -576,13 +605,24 @@ _no_sparse_sum_grad = no_derivative("_sparse_sum_backward")[0]
 _NoSparseSumDerivative = node_class(
     "torch::autograd::NotImplemented", (_no_sparse_sum_grad, _no_sparse_sum_grad), (), ()
 )
+_no_projection_grad = no_derivative("_sparse_mask_projection")[0]
+_NoProjectionDerivative = node_class(
+    "torch::autograd::NotImplemented", (_no_projection_grad, _no_projection_grad), (), ()
+)
 SparseSumBackward0 = node_class("SparseSumBackward0", (_sparse_sum_grad,), ("self",), ("dim",))
 TBackward0 = node_class("TBackward0", (lambda g, n: g.t(),), (), ())
 TransposeBackward0 = node_class(
     "TransposeBackward0", (lambda g, n: g.transpose(n.dim0, n.dim1),), (), ("dim0", "dim1")
 )
 SparseMaskBackward0 = node_class(
-    "SparseMaskBackward0", (lambda g, n: _dense(g).sparse_mask(n.mask).to_dense(),), ("mask",), ()
+    "SparseMaskBackward0",
+    (
+        lambda g, n: (
+            _dense(g).sparse_mask(n.mask).to_dense() if n.self_dense else _mask_like(n.mask, g)
+        ),
+    ),
+    ("mask",),
+    ("self_dense",),
 )
 SparseCooTensorWithDimsAndTensorsBackward0 = node_class(
     "SparseCooTensorWithDimsAndTensorsBackward0", (_entries_grad,), (), ("indices",)
@@ -642,8 +682,8 @@ AddmmBackward0 = node_class(
 SparseSparseMatmulBackward0 = node_class(
     "SparseSparseMatmulBackward0",
     (
-        lambda g, n: _at_pattern_of(_sparse_grad(g).mm(_cj(n.other.t())), n.self),
-        lambda g, n: _at_pattern_of(_cj(n.self.t()).mm(_sparse_grad(g)), n.other),
+        lambda g, n: _mask_like(n.self, _sparse_sparse_matmul(_sparse_grad(g), _cj(n.other.t()))),
+        lambda g, n: _mask_like(n.other, _sparse_sparse_matmul(_cj(n.self.t()), _sparse_grad(g))),
     ),
     ("self", "other"),
     (),
@@ -871,18 +911,22 @@ def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=N
 def sparse_mask(self, mask) -> SparseCOOTensor:
     """``Tensor.sparse_mask(mask)``: the elements of a dense tensor at the entries of a sparse
     one (its indices as they are, repeated ones too), as a sparse tensor."""
-    if not isinstance(mask, SparseCOOTensor):
-        raise NotImplementedError(_device.no_kernel("sparse_mask"))
+    _check_mask(self, mask)
     a = self._data
-    if a.shape != mask._size:
-        raise RuntimeError(
-            f"sparse_mask(): operands have incompatible sizes; self has size {list(a.shape)} but "
-            f"mask has size {list(mask._size)}"
-        )
     out = sparse_coo(mask._idx, a[tuple(mask._idx)], mask._size, mask._coalesced)
     if _recording(self):
-        _record(SparseMaskBackward0, (self,), out, (mask,))
+        _record(SparseMaskBackward0, (self,), out, (mask,), (True,))
     return out
+
+
+def _check_mask(self, mask):
+    if not isinstance(mask, SparseCOOTensor):
+        raise NotImplementedError(_device.no_kernel("sparse_mask"))
+    if tuple(self.shape) != mask._size:
+        raise RuntimeError(
+            f"sparse_mask(): operands have incompatible sizes; self has size {list(self.shape)} "
+            f"but mask has size {list(mask._size)}"
+        )
 
 
 def _scalar_name(dt) -> str:
@@ -1070,11 +1114,17 @@ def sparse_mm(mat1, mat2, reduce=None) -> Tensor:
         product = _sparse_dense_product(_transposed(mat2), _transposed(mat1))
         return _sparse_addmm_result(mat2.t(), mat1.t(), product).transpose(0, 1)
     if _is_coo(mat2):
-        out = _sparse_sparse_product(mat1, mat2)
-        if _recording(mat1, mat2):
-            _record(SparseSparseMatmulBackward0, (mat1, mat2), out, (mat1, mat2))
-        return out
+        return _sparse_sparse_matmul(mat1, mat2)
     return _sparse_addmm_result(mat1, mat2, _sparse_dense_product(mat1, mat2))
+
+
+def _sparse_sparse_matmul(a, b) -> SparseCOOTensor:
+    """The product of two sparse matrices whose gradients are at the factors' entries
+    (SparseSparseMatmulBackward0)."""
+    out = _sparse_sparse_product(a, b)
+    if _recording(a, b):
+        _record(SparseSparseMatmulBackward0, (a, b), out, (a, b))
+    return out
 
 
 def _sparse_addmm_result(mat1, mat2, product, input=None, beta=0, alpha=1):
@@ -1088,9 +1138,12 @@ def _sparse_addmm_result(mat1, mat2, product, input=None, beta=0, alpha=1):
 
 
 def _addmm_layouts(input, mat1, mat2):
-    if _is_coo(input):
-        if tuple(input.shape) != (mat1.size(0), mat2.size(1)):
-            raise RuntimeError(EXPAND_SPARSE)
+    target = (mat1.size(0), mat2.size(1))  # (the input expanded to the result's shape first)
+    if not _is_coo(input):
+        _expand_check(tuple(input.shape), target)
+    elif tuple(input.shape) != target:
+        raise RuntimeError(EXPAND_SPARSE)
+    else:
         raise RuntimeError(
             "addmm_sparse_dense: expected strided result tensor, got tensor with layout Sparse"
         )
