@@ -1,7 +1,7 @@
-"""Products with sparse COO operands: a dense tensor's own mm, mv, matmul and addmm taking a
+"""Products and softmax with sparse COO operands: a dense tensor's own mm, mv, matmul and addmm taking a
 sparse one, torch.sparse.addmm, products of two sparse matrices (torch.mm, @,
 torch.sparse.mm), and every shape, dtype and layout error of mm, mv, matmul and
-torch.sparse.mm -- values, layouts, node names and gradients, each program run on retrograd and
+torch.sparse.mm; torch.sparse.softmax and log_softmax -- values, layouts, node names and gradients, each program run on retrograd and
 on PyTorch."""
 
 import numpy as np
@@ -339,6 +339,47 @@ def test_sparse_mask_of_a_sparse_tensor(torch_ref):
             g = lib.autograd.grad(r, a, _grad_out(lib, 2, 3).to_sparse())[0]
             out.append((_entries(r), _entries(g)))
         out.append(_error(lambda: s.sparse_mask(m.t())))
+        return out
+
+    _same(program, torch_ref)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_sparse_softmax_over_the_specified_elements(torch_ref, name):
+    """Over each group of entries along a sparse dim (unspecified elements left out), along the
+    values for a dense one; a sparse gradient at the result's entries (PyTorch's, whose
+    gradient for a dim counted from the end takes each element on its own); PyTorch's errors."""
+
+    def program(lib):
+        f64 = lib.float64
+        f = getattr(lib.sparse, name)
+        L = _leaf(lib)
+        H = lib.sparse_coo_tensor(
+            [[0, 2]], lib.tensor([[1.0, 2.0], [3.0, 5.0]], dtype=f64), (3, 2), requires_grad=True
+        )
+        S3 = lib.sparse_coo_tensor(
+            [[0, 1, 1], [2, 0, 0], [1, 1, 0]],
+            lib.tensor([1.0, 2.0, 3.0], dtype=f64),
+            (2, 3, 2),
+            requires_grad=True,
+        )
+        out = []
+        for x, dims in ((L, (0, 1, -1, -2)), (H, (0, 1, -1)), (S3, (0, 1, 2))):
+            for dim in dims:
+                r = f(x, dim)
+                (g,) = lib.autograd.grad(r.to_dense().pow(2).sum(), x)
+                out.append((_entries(r), _entries(g)))
+        r = f(L, 1)
+        out.append(_error(lambda: lib.autograd.grad(r, L, lib.ones(2, 3, dtype=f64))))
+        (g,) = lib.autograd.grad(f(L, 1).to_dense().pow(2).sum(), L, create_graph=True)
+        out.append((_entries(g), _error(lambda: lib.autograd.grad(g.to_dense().sum(), L))))
+        out.append(_entries(f(L.detach(), 0, lib.float32)))
+        empty = lib.sparse_coo_tensor(lib.zeros(2, 0, dtype=lib.long), lib.zeros(0), (2, 3))
+        out.append(_entries(f(empty, 1)))
+        out.append(_error(lambda: f(L, 2)))
+        out.append(_error(lambda: f(L.detach().to_dense(), 0)))
+        out.append(_error(lambda: f(lib.sparse_coo_tensor([[0, 1]], lib.tensor([1, 2]), (3,)), 0)))
+        out.append(_error(lambda: getattr(L.detach(), name)(0)))
         return out
 
     _same(program, torch_ref)

@@ -3,8 +3,10 @@ gives its weight, and what training on such a gradient needs -- ``sparse_coo_ten
 and values, ``coalesce``, ``to_dense``, addition (how gradients accumulate), multiplication by a
 number (how optimizers scale them), PyTorch's printing -- and the differentiable conversions and
 products a model on sparse inputs uses: ``to_sparse``, ``to_dense`` (``masked_grad``), ``sum``,
-``torch.sparse.sum``, ``coalesce``, ``values``, ``t``, ``sparse_mask``, ``sparse_coo_tensor`` of
-values that require grad, ``torch.mm`` and ``torch.sparse.mm`` of a sparse and a dense matrix.
+``torch.sparse.sum``, ``coalesce``, ``values``, ``t``, ``transpose``, ``unsqueeze``,
+``sparse_mask``, ``sparse_coo_tensor`` of values that require grad, the products (``mm``,
+``mv``, ``matmul``, ``addmm``, ``torch.sparse.mm`` and ``addmm``) of a sparse matrix and a dense
+one or of two sparse matrices, ``torch.sparse.softmax`` and ``log_softmax``.
 Their nodes carry PyTorch's names and give PyTorch's gradients, sparse where PyTorch's are (see
 "the graph" below); the arithmetic above stays outside the graph and refuses an operand that
 requires grad.
@@ -15,7 +17,7 @@ never see it: reading its dense array raises NotImplementedError, so an op not b
 refuses it instead of giving a wrong answer, and the dense hot path pays nothing for it."""
 
 from .. import _device, _switches, dtypes
-from .._array import xp
+from .._array import array_exp, array_log, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import no_grad
@@ -284,6 +286,12 @@ class SparseCOOTensor(Tensor):
 
     def _parts(self):
         return self._idx, self._vals, self._size
+
+    def softmax(self, dim, dtype=None):
+        raise NotImplementedError(_device.no_kernel("_softmax", "SparseCPU"))
+
+    def log_softmax(self, dim, dtype=None):
+        raise NotImplementedError(_device.no_kernel("_log_softmax", "SparseCPU"))
 
     def clone(self, memory_format=None) -> "SparseCOOTensor":
         if memory_format is not None:
@@ -1353,3 +1361,128 @@ def _inner(a, indent):
     if a.size == 0:
         return f"tensor([], size={tuple(a.shape)})"
     return "tensor(" + _contents(a, indent + len("tensor(")) + ")"
+
+
+# --- softmax over the specified elements ---------------------------------------------------------
+
+
+def _groups(idx, size, dim):
+    """For each entry of coalesced indices: the number of its group, the entries that share
+    every sparse index but ``dim``'s (softmax runs over each group), and how many groups."""
+    rest = [d for d in range(idx.shape[0]) if d != dim]
+    if not rest or not idx.shape[1]:
+        return xp.zeros(idx.shape[1], xp.int64), min(idx.shape[1], 1)
+    keys = xp.ravel_multi_index(tuple(idx[rest]), tuple(size[d] for d in rest))
+    _, group = xp.unique(keys, return_inverse=True)
+    group = group.reshape(-1)
+    return group, int(group.max()) + 1
+
+
+def _group_sum(values, group, n):
+    out = xp.zeros((n, *values.shape[1:]), values.dtype)
+    xp.add.at(out, group, values)
+    return out
+
+
+def _softmax_values(vals, idx, size, dim, log):
+    """Softmax (or log-softmax) of the values of a coalesced sparse tensor along ``dim``: over
+    each group of entries for a sparse dim (the unspecified elements left out), along the
+    values' axis for a dense one."""
+    k = idx.shape[0]
+    # (grouped as PyTorch computes them: x - (max + log(sum)) over sparse groups, (x - max) -
+    # log(sum) along the values, exp(x - max) * (1 / sum) either way)
+    if dim >= k:  # (a dense dimension: each entry's values on their own)
+        axis = dim - k + 1
+        top = vals.max(axis=axis, keepdims=True)
+        e = array_exp(vals - top)
+        total = e.sum(axis=axis, keepdims=True)
+        if log:
+            return (vals - top) - array_log(total)
+    else:
+        group, n = _groups(idx, size, dim)
+        top = xp.full((n, *vals.shape[1:]), -xp.inf, vals.dtype)
+        xp.maximum.at(top, group, vals)
+        top = top[group]
+        e = array_exp(vals - top)
+        total = _group_sum(e, group, n)[group]
+        if log:
+            return vals - (top + array_log(total))
+    return e * (1 / total)
+
+
+def _softmax_grad(g, n):
+    """The input's gradient of torch.sparse.softmax and log_softmax (dense, PyTorch's error),
+    at the result's entries: y * (g - sum(g * y)), or g - exp(y) * sum(g), over each group."""
+    result = n.result
+    if _recording(g, result):  # (create_graph: PyTorch has no derivative of this gradient)
+        with no_grad():
+            grad = _softmax_grad(g, n)
+        return _record(
+            _NoLogSoftmaxDerivative if n.log else _NoSoftmaxDerivative, (g, result), grad
+        )
+    if not g.is_sparse:
+        raise RuntimeError("coalesce expected sparse coordinate tensor layout but got Strided")
+    y, dim = result._vals.astype(xp.float64), n.dim  # (summed in float64, as PyTorch sums)
+    gv = g.sparse_mask(result.detach())._vals.astype(xp.float64)
+    k = result._idx.shape[0]
+    if dim < 0:  # (PyTorch's gradient for a dim given from the end: each element on its own)
+        reduce = lambda v: v  # noqa: E731
+    elif dim >= k:
+        reduce = lambda v: v.sum(axis=dim - k + 1, keepdims=True)  # noqa: E731
+    else:
+        group, count = _groups(result._idx, result._size, dim)
+        reduce = lambda v: _group_sum(v, group, count)[group]  # noqa: E731
+    vals = gv - xp.exp(y) * reduce(gv) if n.log else y * (gv - reduce(gv * y))
+    return sparse_coo(result._idx, vals.astype(result._vals.dtype), result._size, True)
+
+
+def _softmax(input, dim, dtype, log):
+    name = "log_softmax" if log else "softmax"
+    if not _is_coo(input):
+        raise NotImplementedError(_device.no_kernel(f"_sparse_{name}", "CPU"))
+    given, dim = dim, _wrap_dim(dim, len(input._size))
+    x = input.coalesce() if not input._coalesced else input
+    idx, vals = x._idx, x._vals
+    if dtype is not None and dtype.np != vals.dtype:
+        if _recording(input):
+            raise NotImplementedError(
+                f"torch.sparse.{name} with a dtype of a sparse tensor that requires grad (its "
+                "ToCopyBackward0): not built in retrograd"
+            )
+        vals = vals.astype(dtype.np)
+    if vals.dtype.kind not in "fV":
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_scalar_name(vals.dtype)}'")
+    with xp.errstate(invalid="ignore", divide="ignore", over="ignore"):  # (in float64, as
+        out_vals = _softmax_values(vals.astype(xp.float64), idx, x._size, dim, log)  # PyTorch)
+    out = sparse_coo(idx, out_vals.astype(vals.dtype, copy=False), x._size, True)
+    if _recording(input):
+        node = SparseLogSoftmaxBackward0 if log else SparseSoftmaxBackward0
+        _record(node, (input,), out, (out,), (given, log))
+    return out
+
+
+def sparse_softmax(input, dim, dtype=None) -> SparseCOOTensor:
+    """``torch.sparse.softmax``: softmax along ``dim`` over the specified elements alone (the
+    unspecified ones count as minus infinity); a sparse result with the coalesced input's
+    entries, whose gradient is sparse (SparseSoftmaxBackward0)."""
+    return _softmax(input, dim, dtype, log=False)
+
+
+def sparse_log_softmax(input, dim, dtype=None) -> SparseCOOTensor:
+    """``torch.sparse.log_softmax``: as ``sparse_softmax``, the logarithm of it
+    (SparseLogSoftmaxBackward0)."""
+    return _softmax(input, dim, dtype, log=True)
+
+
+SparseSoftmaxBackward0 = node_class(
+    "SparseSoftmaxBackward0", (_softmax_grad,), ("result",), ("dim", "log")
+)
+SparseLogSoftmaxBackward0 = node_class(
+    "SparseLogSoftmaxBackward0", (_softmax_grad,), ("result",), ("dim", "log")
+)
+_NoSoftmaxDerivative, _NoLogSoftmaxDerivative = (
+    node_class("torch::autograd::NotImplemented", (formula, formula), (), ())
+    for formula in (
+        no_derivative(f"_sparse_{name}_backward_data")[0] for name in ("softmax", "log_softmax")
+    )
+)
