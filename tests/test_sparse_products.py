@@ -53,6 +53,7 @@ def test_a_dense_tensors_methods_take_a_sparse_operand(torch_ref):
             (lambda: d.addmm(L, w, beta=2, alpha=3), (d, L, w)),
             (lambda: lib.addmm(u[:1], L, w, beta=0.5), (u, L, w)),
             (lambda: lib.addmm(d, L, w, beta=0), (d, L, w)),
+            (lambda: (d * 1).addmm_(L, w, beta=2, alpha=3), (d, L, w)),
             (lambda: lib.sparse.addmm(d, L, w, beta=2, alpha=3), (d, L, w)),
             (lambda: lib.sparse.addmm(u[:1], L, w), (u, L, w)),
         ):
