@@ -489,8 +489,8 @@ def op(
                error (``geqrf``).
     sparse:    the function that takes a call (every argument, by position) with a sparse COO
                tensor among its inputs (``torch.mm(dense, sparse)``, ``x.mm(sparse)``): the
-               table's paths read dense arrays.  One class attribute read per input and call,
-               on the declaring ops alone.
+               table's paths read dense arrays (a sparse tensor's read raises, and the table
+               hands the call over: the dense path pays nothing).
     """
     inputs = tuple(inputs.split())
     if isinstance(saves, str):
@@ -638,22 +638,30 @@ def _make_function(d, as_method=False):
                     break
         if not listed:
             args = _tensor_arguments(args, d, kwargs, as_method)
-        if sparse is not None:
-            for t in args[:k]:
-                if isinstance(t, Tensor) and t._sparse:
-                    return sparse(*args)
         cast = False
+        # (a sparse COO input's dense array is unreadable: the op's sparse= function takes the
+        # call, where one is declared; the try costs the dense path nothing)
         if k == 2 and not listed:  # most ops: two inputs, tensors or scalars
             tensors = args[:2]
             x, y = tensors
             if isinstance(x, Tensor) and isinstance(y, Tensor):
-                arrays = [x._data, y._data]
+                try:
+                    arrays = [x._data, y._data]
+                except NotImplementedError:
+                    if _takes_sparse(sparse, tensors):
+                        return sparse(*args)
+                    raise
                 requires_grad = x._requires_grad or y._requires_grad
                 same_dtype = arrays[0].dtype == arrays[1].dtype and (
                     promote != "float" or arrays[0].dtype.kind in _FLOAT_KINDS
                 )
             else:
-                arrays, requires_grad = _arrays(tensors)
+                try:
+                    arrays, requires_grad = _arrays(tensors)
+                except NotImplementedError:
+                    if _takes_sparse(sparse, tensors):
+                        return sparse(*args)
+                    raise
                 same_dtype = False
             if promote is not None and not same_dtype:
                 promoted = _promote(promote, tensors, arrays, name)
@@ -671,7 +679,12 @@ def _make_function(d, as_method=False):
                 requires_grad = args[0]._requires_grad
             else:
                 tensors = args[:k]
-                arrays, requires_grad = _arrays(tensors)
+                try:
+                    arrays, requires_grad = _arrays(tensors)
+                except NotImplementedError:
+                    if _takes_sparse(sparse, tensors):
+                        return sparse(*args)
+                    raise
             if promote is not None:
                 promoted = _promote(promote, tensors, arrays, name)
                 cast = promoted is not arrays
@@ -1248,6 +1261,15 @@ def _fits(kind, a):
     if kind == "Tensor":
         return isinstance(a, Tensor)
     return isinstance(a, (int, float, complex, xp.generic))
+
+
+def _takes_sparse(sparse, tensors) -> bool:
+    """Whether an op's ``sparse=`` function takes a call with these inputs: one is sparse COO."""
+    if sparse is not None:
+        for t in tensors:
+            if isinstance(t, Tensor) and t._sparse:
+                return True
+    return False
 
 
 def _arrays(tensors):
