@@ -170,7 +170,7 @@ def test_sparse_coo_tensor_and_its_arithmetic(torch_ref):
 
 def test_dense_ops_refuse_a_sparse_tensor_instead_of_answering():
     a = retrograd.sparse_coo_tensor([[0, 2]], retrograd.ones(2, 2), (5, 2))
-    for op in (lambda: a.mean(), lambda: a.exp(), lambda: a @ retrograd.ones(2, 2)):
+    for op in (lambda: a.mean(), lambda: a.exp(), lambda: a.cumsum(0)):
         with pytest.raises(NotImplementedError, match="sparse COO"):
             op()
 

@@ -1,19 +1,19 @@
-"""``torch.sparse``: the sum and the product of sparse COO tensors (``ops/sparse_coo.py``); the
+"""``torch.sparse``: the sum, the products and the softmax of sparse COO tensors (``ops/sparse_coo.py``); the
 rest of PyTorch's module refuses by name."""
 
 from ._device import refusing
+from .ops.sparse_coo import sparse_addmm as addmm
+from .ops.sparse_coo import sparse_log_softmax as log_softmax
 from .ops.sparse_coo import sparse_mm as mm
+from .ops.sparse_coo import sparse_softmax as softmax
 from .ops.sparse_coo import sparse_sum as sum  # noqa: A001 (PyTorch's name)
 
-__all__ = ["mm", "sum"]
+__all__ = ["addmm", "log_softmax", "mm", "softmax", "sum"]
 
-_NOT_BUILT = "torch.sparse.{} is not built in retrograd (torch.sparse.sum and mm are)"
+_NOT_BUILT = "torch.sparse.{} is not built in retrograd (torch.sparse.sum, mm, addmm, softmax and log_softmax are)"
 
 for _name in (
-    "addmm",
     "sampled_addmm",
-    "softmax",
-    "log_softmax",
     "spdiags",
     "spsolve",
     "as_sparse_gradcheck",

@@ -117,7 +117,10 @@ class Tensor:
     def size(self, dim=None):
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+        shape = self._data.shape
+        if not shape:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        return shape[_wrap_dim(dim, len(shape))]
 
     @property
     def ndim(self) -> int:

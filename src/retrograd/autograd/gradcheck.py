@@ -196,6 +196,19 @@ def _reverse_rows(outs, diff_inputs):
     return jac, dtypes_ok
 
 
+def _check_grad_layouts(func, inputs):
+    """PyTorch's check of the gradients that zero output gradients give: one of a layout other
+    than strided must have its input's (a sparse gradient for a dense input is an error)."""
+    from . import grad
+
+    diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x._requires_grad]
+    outs = [o for o in _outputs(func, inputs) if o._requires_grad]
+    zeros = [_make(xp.zeros_like(o._data)) for o in outs]
+    for g, x in zip(grad(outs, diff_inputs, zeros, allow_unused=True), diff_inputs):
+        if g is not None and g.layout != x.layout and g.is_sparse:
+            raise GradcheckError(f"grad is incorrect layout ({g.layout} is not {x.layout})")
+
+
 def _forward_jacobian(func, inputs):
     """The same matrices as ``_analytical_jacobian``, column by column with forward-mode AD."""
     diff = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
@@ -312,6 +325,12 @@ def gradcheck(
                 raise
             return False
         if not _compare(numerical, analytical, rtol, atol, raise_exception, "", dtypes):
+            return False
+        try:
+            _check_grad_layouts(func, inputs)
+        except GradcheckError:
+            if raise_exception:
+                raise
             return False
         if check_undefined_grad:
             try:

@@ -446,8 +446,3 @@ def _install_methods():
 
 
 _install_methods()
-# torch.mm and torch.mv of a sparse COO matrix: the sparse module's (not the Tensor methods,
-# which the derivative formulas of every product call: a dense matrix's method refuses a sparse
-# operand; a sparse one's own methods are its class's)
-mm = sparse_coo.taking_sparse(mm, sparse_coo.mm)  # noqa: F405 (from linalg, above)
-mv = sparse_coo.taking_sparse(mv, sparse_coo.mv)  # noqa: F405

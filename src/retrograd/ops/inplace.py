@@ -594,6 +594,7 @@ def _in_element_order(t, fn, args, self, out):
         return out
     if not any(
         isinstance(a, Tensor)
+        and not a._sparse
         and _same_memory(dest, a._data)
         and _reads_written_elements(dest, a._data)
         for a in args
@@ -816,6 +817,7 @@ def _check_overlap(t, args, fn):
     for a in args:
         if (
             isinstance(a, Tensor)
+            and not a._sparse  # (a sparse COO operand has no dense memory to share)
             and _same_memory(dest, a._data)
             and (a._data.dtype.kind != "b")
             and _overlaps(dest, a._data, full)

@@ -6,13 +6,13 @@ import string
 from .. import _switches
 from .._array import c_order, reshaped_view, xp
 from ..dtypes import FROM_NP
-from ..tensor import _make, _wrap_dim
+from ..tensor import Tensor, _make, _wrap_dim
 from . import autocast as _autocast
-from .pointwise import _or_zeros, _scaled_grad, _sum_made_last_first, cj
+from . import sparse_coo
+from .pointwise import _input_part, _or_zeros, _scaled_grad, _sum_made_last_first, cj
 from .registry import broadcast_pair, op, tensor_method
 from .shape import _unsafe_view, view
 from .sparse_coo import SparseCOOTensor
-from .sparse_coo import matmul as sparse_matmul
 
 
 def _dims(a):
@@ -68,6 +68,7 @@ def mat2_grad(g, mat1, mat2_strides):
     inputs="self mat2",
     saves=("mat2 self_strides", "self mat2_strides"),
     check=_check_mm,
+    sparse=sparse_coo.mm,
     grads=(
         lambda g, n: mat1_grad(g, n.mat2, n.self_strides),
         lambda g, n: mat2_grad(g, n.self, n.mat2_strides),
@@ -100,6 +101,7 @@ def _check_dot(a, b):
     inputs="self tensor",
     saves=("tensor", "self"),
     check=_check_dot,
+    sparse=sparse_coo.no_sparse_kernel("dot"),
     grads=(lambda g, n: g * cj(n.tensor), lambda g, n: g * cj(n.self)),
 )
 def dot(self, tensor):
@@ -179,6 +181,15 @@ def _should_fold(x, y):
     return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
 
 
+def _sparse_matmul(input, other):
+    """Whether ``matmul`` with a sparse COO operand is the sparse module's: unless a dense
+    operand of 3 or more dimensions meets a sparse matrix or vector (the dense path's fold)."""
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        return True
+    a, b = input.dim(), other.dim()
+    return (a <= 2 and b <= 2) or (input._sparse and a > 2) or (other._sparse and b > 2)
+
+
 @_autocast.lower_precision
 @tensor_method
 def matmul(input, other):
@@ -188,8 +199,9 @@ def matmul(input, other):
         batched = _switches.batching(matmul, (input, other), {})
         if batched is not NotImplemented:
             return batched
-    if input.__class__ is SparseCOOTensor or other.__class__ is SparseCOOTensor:
-        return sparse_matmul(input, other)
+    sparse = input.__class__ is SparseCOOTensor or other.__class__ is SparseCOOTensor
+    if sparse and _sparse_matmul(input, other):
+        return sparse_coo.matmul(input, other)
     a, b = input.ndim, other.ndim
     if a == 2 and b == 2:
         return _raw_mm(input, other)
@@ -201,6 +213,8 @@ def matmul(input, other):
         if other.shape[0] == 1 and input.shape[0] != 1 and other._requires_grad:
             return matmul(input, other.squeeze(0))
     if a == 0 or b == 0 or not _should_fold(input, other):
+        if sparse:
+            raise RuntimeError(sparse_coo.EXPAND_SPARSE)
         _check_matmul(input._data, other._data)
     if a == 2 and b == 1:
         return mv(input, other)
@@ -210,7 +224,8 @@ def matmul(input, other):
         transpose = b > a
         big = other.mT if transpose else input
         small = (input.t() if a == 2 else input) if transpose else other
-        _check_matmul(big._data, small._data, folded=True)
+        if not sparse:  # (a sparse operand's mm or mv checks it)
+            _check_matmul(big._data, small._data, folded=True)
         shape = tuple(big.shape[:-1])
         folded = big.reshape(_prod(shape), big.shape[-1])
         if small.ndim == 1:
@@ -248,6 +263,7 @@ def _check_bmm(a, b):
     inputs="self mat2",
     saves=("mat2", "self"),
     check=_check_bmm,
+    sparse=sparse_coo.bmm,
     grads=(lambda g, n: g.bmm(cj(n.mat2.mT)), lambda g, n: cj(n.self.mT).bmm(g)),
     jvp=lambda t, x, r: _sum_made_last_first(
         lambda: _or_zeros(t[0], x[0], r[0]).bmm(x[1]), lambda: x[0].bmm(_or_zeros(t[1], x[1], r[0]))
@@ -593,6 +609,7 @@ def _check_addmv_dtypes(a, v):
     inputs="self vec",
     saves=("vec", "self"),
     check=_check_mv,
+    sparse=sparse_coo.mv,
     grads=(lambda g, n: g.unsqueeze(1) * cj(n.vec), lambda g, n: cj(n.self.t()).mv(g)),
     jvp=lambda t, x, r: _sum_made_last_first(
         lambda: _or_zeros(t[0], x[0], r[0]).mv(x[1]), lambda: x[0].mv(_or_zeros(t[1], x[1], r[0]))
@@ -722,15 +739,6 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
 # --- the matmul family with an added term: beta * input + alpha * product ------------------------
 
 
-def _input_part(g, n):
-    """The added input's gradient: beta * g, summed back over what it was broadcast to (zeros
-    for beta = 0, where the input is not read)."""
-    if n.beta == 0:
-        return g.new_zeros(n.self_shape)
-    g = _scaled_grad(g, n.beta)
-    return g if tuple(g.shape) == tuple(n.self_shape) else g.sum_to_size(n.self_shape)
-
-
 def _added(name, a, product, beta, alpha):
     """beta * a + alpha * product, with a broadcast to the product's shape (PyTorch's expand
     error otherwise) and ignored when beta is 0, nan included."""
@@ -785,6 +793,7 @@ def _check_addmm(a, m1, m2, beta, alpha):
         lambda g, n: _scaled_grad(mat2_grad(g, n.mat1, n.mat2_strides), n.alpha),
     ),
     check=_check_addmm,
+    sparse=sparse_coo.addmm,
 )
 def addmm(self, mat1, mat2, beta=1, alpha=1):
     """``torch.addmm``: beta * input + alpha * (mat1 @ mat2)."""
@@ -812,6 +821,7 @@ def _check_addmv(a, mat, vec, beta, alpha):
         lambda g, n: _scaled_grad(cj(n.mat.mT).mv(g), n.alpha),
     ),
     check=_check_addmv,
+    sparse=sparse_coo.no_sparse_kernel("addmv"),
 )
 def addmv(self, mat, vec, beta=1, alpha=1):
     """``torch.addmv``: beta * input + alpha * (mat @ vec)."""

@@ -67,6 +67,16 @@ def _scaled_grad(g, alpha):
     return g if alpha == 1 else g * (alpha.conjugate() if type(alpha) is complex else alpha)
 
 
+def _input_part(g, n):
+    """The added input's gradient of an op ``beta * input + alpha * product`` (addmm, addmv
+    ...): beta * g, summed back over what it was broadcast to (zeros for beta = 0, where the
+    input is not read)."""
+    if n.beta == 0:
+        return g.new_zeros(n.self_shape)
+    g = _scaled_grad(g, n.beta)
+    return g if tuple(g.shape) == tuple(n.self_shape) else g.sum_to_size(n.self_shape)
+
+
 def _or_zeros(t, x, r):
     """Input ``x``'s tangent ``t``, or zeros in its place where it has none (a Python number: a
     0-d tensor of the result ``r``'s dtype), as PyTorch's forward formulas read a missing tangent."""

@@ -179,8 +179,10 @@ class OpDef:
         number_node=None,
         numbers=None,
         complex_grad=True,
+        sparse=None,
     ):
         self.name = name
+        self.sparse = sparse
         self.jvp = jvp
         self.real = real
         self.complex_grad = complex_grad
@@ -454,6 +456,7 @@ def op(
     number_node=None,
     numbers=None,
     complex_grad=True,
+    sparse=None,
 ):
     """Declare a differentiable op; see the module docstring.
 
@@ -492,6 +495,10 @@ def op(
     complex_grad: False where PyTorch computes the op for complex inputs but records no
                derivative for them: a complex result that would require grad raises PyTorch's
                error (``geqrf``).
+    sparse:    the function that takes a call (every argument, by position) with a sparse COO
+               tensor among its inputs (``torch.mm(dense, sparse)``, ``x.mm(sparse)``): the
+               table's paths read dense arrays (a sparse tensor's read raises, and the table
+               hands the call over: the dense path pays nothing).
     """
     inputs = tuple(inputs.split())
     if isinstance(saves, str):
@@ -524,6 +531,7 @@ def op(
             number_node,
             numbers,
             complex_grad,
+            sparse,
         )
         OPS[d.name] = d
         fn = _make_function(d)
@@ -611,6 +619,7 @@ def _make_function(d, as_method=False):
     single = outputs == 1 and returns is None
     halves = not view and not listed and name not in _HALF_STEPWISE
     kinds = _attribute_kinds(d, as_method)
+    sparse = d.sparse
 
     def general(*args, **kwargs):
         if kwargs and kwargs.get("out") is not None:
@@ -640,17 +649,29 @@ def _make_function(d, as_method=False):
         if not listed:
             args = _tensor_arguments(args, d, kwargs, as_method)
         cast = False
+        # (a sparse COO input's dense array is unreadable: the op's sparse= function takes the
+        # call, where one is declared; the try costs the dense path nothing)
         if k == 2 and not listed:  # most ops: two inputs, tensors or scalars
             tensors = args[:2]
             x, y = tensors
             if isinstance(x, Tensor) and isinstance(y, Tensor):
-                arrays = [x._data, y._data]
+                try:
+                    arrays = [x._data, y._data]
+                except NotImplementedError:
+                    if _takes_sparse(sparse, tensors):
+                        return sparse(*args)
+                    raise
                 requires_grad = x._requires_grad or y._requires_grad
                 same_dtype = arrays[0].dtype == arrays[1].dtype and (
                     promote != "float" or arrays[0].dtype.kind in _FLOAT_KINDS
                 )
             else:
-                arrays, requires_grad = _arrays(tensors)
+                try:
+                    arrays, requires_grad = _arrays(tensors)
+                except NotImplementedError:
+                    if _takes_sparse(sparse, tensors):
+                        return sparse(*args)
+                    raise
                 same_dtype = False
             if promote is not None and not same_dtype:
                 promoted = _promote(promote, tensors, arrays, name)
@@ -668,7 +689,12 @@ def _make_function(d, as_method=False):
                 requires_grad = args[0]._requires_grad
             else:
                 tensors = args[:k]
-                arrays, requires_grad = _arrays(tensors)
+                try:
+                    arrays, requires_grad = _arrays(tensors)
+                except NotImplementedError:
+                    if _takes_sparse(sparse, tensors):
+                        return sparse(*args)
+                    raise
             if promote is not None:
                 promoted = _promote(promote, tensors, arrays, name)
                 cast = promoted is not arrays
@@ -744,7 +770,7 @@ def _make_function(d, as_method=False):
         return returns(*results) if returns is not None else results
 
     general.opdef = d  # (forward-mode AD reads the op's declaration)
-    if listed or view or not single or d.check is not None or k not in (1, 2):
+    if listed or view or not single or d.check is not None or sparse or k not in (1, 2):
         return general
     if layout is not None and layout not in ((0, 1), (1, 0)):
         return general  # (a layout the fast path does not work out)
@@ -1252,6 +1278,15 @@ def _fits(kind, a):
     if kind == "Tensor":
         return isinstance(a, Tensor)
     return isinstance(a, (int, float, complex, xp.generic))
+
+
+def _takes_sparse(sparse, tensors) -> bool:
+    """Whether an op's ``sparse=`` function takes a call with these inputs: one is sparse COO."""
+    if sparse is not None:
+        for t in tensors:
+            if isinstance(t, Tensor) and t._sparse:
+                return True
+    return False
 
 
 def _arrays(tensors):

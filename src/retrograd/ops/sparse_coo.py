@@ -3,8 +3,10 @@ gives its weight, and what training on such a gradient needs -- ``sparse_coo_ten
 and values, ``coalesce``, ``to_dense``, addition (how gradients accumulate), multiplication by a
 number (how optimizers scale them), PyTorch's printing -- and the differentiable conversions and
 products a model on sparse inputs uses: ``to_sparse``, ``to_dense`` (``masked_grad``), ``sum``,
-``torch.sparse.sum``, ``coalesce``, ``values``, ``t``, ``sparse_mask``, ``sparse_coo_tensor`` of
-values that require grad, ``torch.mm`` and ``torch.sparse.mm`` of a sparse and a dense matrix.
+``torch.sparse.sum``, ``coalesce``, ``values``, ``t``, ``transpose``, ``unsqueeze``,
+``sparse_mask``, ``sparse_coo_tensor`` of values that require grad, the products (``mm``,
+``mv``, ``matmul``, ``addmm``, ``torch.sparse.mm`` and ``addmm``) of a sparse matrix and a dense
+one or of two sparse matrices, ``torch.sparse.softmax`` and ``log_softmax``.
 Their nodes carry PyTorch's names and give PyTorch's gradients, sparse where PyTorch's are (see
 "the graph" below); the arithmetic above stays outside the graph and refuses an operand that
 requires grad.
@@ -14,17 +16,16 @@ and an array of values (nnz x the dense dimensions) instead of one dense array. 
 never see it: reading its dense array raises NotImplementedError, so an op not built here
 refuses it instead of giving a wrong answer, and the dense hot path pays nothing for it."""
 
-import functools
-
 from .. import _device, _switches, dtypes
-from .._array import xp
+from .._array import array_exp, array_log, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import no_grad
 from ..autograd.node import _edge, _sequence
 from ..printing import _contents, _is_default_dtype, _with_suffixes
 from ..tensor import Size, Tensor, VersionCounter, _make, _wrap_dim, bump_version
-from .pointwise import cj
+from ..tensor import type_name as _type_name
+from .pointwise import _input_part, _scaled_grad, cj
 from .registry import _check_saveable, no_derivative, node_class
 
 _NOT_BUILT = (
@@ -220,33 +221,77 @@ class SparseCOOTensor(Tensor):
                 "t() expects a tensor with <= 2 sparse and 0 dense dimensions, but got "
                 f"{k} sparse and {dense} dense dimensions"
             )
-        if k == 2:
-            out = sparse_coo(self._idx[::-1].copy(), self._vals, self._size[::-1], False)
-        else:
-            out = sparse_coo(self._idx, self._vals, self._size, self._coalesced)
+        out = _swapped(self, 0, k - 1)
         if _recording(self):
             _record(TBackward0, (self,), out)
         return out
 
+    def transpose(self, dim0, dim1) -> "SparseCOOTensor":
+        n = len(self._size)
+        out = _swapped(self, _wrap_dim(dim0, n), _wrap_dim(dim1, n))
+        if _recording(self):
+            _record(TransposeBackward0, (self,), out, (), (dim0, dim1))
+        return out
+
+    def unsqueeze(self, dim) -> "SparseCOOTensor":
+        """A dimension of size one inserted at ``dim``: a sparse one (a row of zero indices)
+        among the sparse dimensions, else a dense one in the values."""
+        k = self._idx.shape[0]
+        dim = _wrap_dim(dim, len(self._size) + 1)
+        size = (*self._size[:dim], 1, *self._size[dim:])
+        if dim <= k:
+            idx = xp.insert(self._idx, dim, 0, axis=0)
+            out = sparse_coo(idx, self._vals, size, self._coalesced)
+        else:
+            out = sparse_coo(self._idx, xp.expand_dims(self._vals, dim - k + 1), size, False)
+            out._coalesced = self._coalesced
+        if _recording(self):
+            _record(UnsqueezeBackward0, (self,), out, (), (dim,))
+        return out
+
     def mm(self, mat2) -> Tensor:
+        _sparse_mm_type_error(self, mat2, "mm", ("self", "mat2"), 0)
         return mm(self, mat2)
 
-    def matmul(self, other) -> Tensor:
-        return matmul(self, other)
+    def matmul(self, other) -> Tensor:  # (the dense one's: it folds a dense batch)
+        _sparse_mm_type_error(self, other, "matmul", ("self", "other"), 0)
+        return Tensor.matmul(self, other)
 
     def mv(self, vec) -> Tensor:
+        _sparse_mm_type_error(self, vec, "mv", ("self", "vec"), 0)
         return mv(self, vec)
 
-    __matmul__ = matmul
+    def __matmul__(self, other):
+        return Tensor.matmul(self, other) if isinstance(other, Tensor) else NotImplemented
 
     def __rmatmul__(self, other):
-        return matmul(other, self)
+        return Tensor.matmul(other, self) if isinstance(other, Tensor) else NotImplemented
 
-    def sparse_mask(self, mask):
-        raise NotImplementedError(
-            "sparse_mask of a sparse COO tensor (SparseMaskBackward0): not built in retrograd; "
-            "a dense tensor's is"
-        )
+    def sparse_mask(self, mask) -> "SparseCOOTensor":
+        """This tensor's elements (its repeated entries summed) at ``mask``'s entries, zero
+        where it has none."""
+        _check_mask(self, mask)
+        idx, vals = (self._idx, self._vals) if self._coalesced else _coalesced(*self._parts())
+        k = idx.shape[0]
+        keys = xp.ravel_multi_index(tuple(idx), self._size[:k])
+        wanted = xp.ravel_multi_index(tuple(mask._idx), self._size[:k])
+        where = xp.minimum(xp.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        found = keys[where] == wanted if len(keys) else xp.zeros(len(wanted), bool)
+        picked = xp.zeros((len(wanted), *vals.shape[1:]), vals.dtype)
+        picked[found] = vals[where[found]]
+        out = sparse_coo(mask._idx, picked, self._size, mask._coalesced)
+        if _recording(self):
+            _record(SparseMaskBackward0, (self,), out, (mask,), (False,))
+        return out
+
+    def _parts(self):
+        return self._idx, self._vals, self._size
+
+    def softmax(self, dim, dtype=None):
+        raise NotImplementedError(_device.no_kernel("_softmax", "SparseCPU"))
+
+    def log_softmax(self, dim, dtype=None):
+        raise NotImplementedError(_device.no_kernel("_log_softmax", "SparseCPU"))
 
     def clone(self, memory_format=None) -> "SparseCOOTensor":
         if memory_format is not None:
@@ -452,7 +497,7 @@ def _sum_grad(g, n):
 
 def _sum_dim_grad(g, n):
     if g.is_sparse:
-        raise RuntimeError("expand is unsupported for Sparse tensors")
+        raise RuntimeError(EXPAND_SPARSE)
     if not n.keepdim:
         shape = list(n.self_sym_sizes)
         for d in n.dim:
@@ -472,10 +517,71 @@ def _cj(t):
     return sparse_coo(t._idx, t._vals.conj(), t._size, t._coalesced)
 
 
-def _mm(a, b):
-    """The product of two matrices either of which may be sparse (a dense one's ``mm`` method
-    takes no sparse operand)."""
-    return mm(a, b) if a.is_sparse or b.is_sparse else a.mm(b)
+def _outer(g, vec):
+    """``g.unsqueeze(1) * vec``, the matrix's gradient of ``mv``: for a sparse ``vec``, a
+    coalesced sparse matrix with a row of entries (each of vec's distinct ones) per element of
+    ``g``."""
+    if g.is_sparse:
+        raise RuntimeError("reshape is not implemented for sparse tensors")
+    if not vec.is_sparse:
+        return g.unsqueeze(1) * vec
+    v = vec.coalesce()
+    rows = xp.repeat(xp.arange(g.shape[0]), v._nnz())
+    cols = xp.tile(v._idx[0], g.shape[0])
+    values = (_dense(g).unsqueeze(1) * v.values().unsqueeze(0)).reshape(-1)
+    return _with_values(xp.stack([rows, cols]), values, (g.shape[0], v._size[0]), True)
+
+
+def _masked_product_grad(g, n):
+    """The sparse factor's gradient of ``torch.sparse.mm``: ``g @ mat2^H`` at its entries; a
+    sparse ``g`` is PyTorch's error."""
+    if g.is_sparse:
+        raise RuntimeError(
+            "sparse_addmm_sparse_backward: unsupported combination of layouts, grad: Sparse, "
+            "mat1: Sparse, mat2: Strided"
+        )
+    return _at_entries_of(g.mm(_cj(n.mat2.t())), n.mat1)
+
+
+def _sparse_grad(g):
+    if not g.is_sparse:  # (PyTorch's sparse product of the dense gradient fails its own check)
+        raise RuntimeError(
+            'mat2_.is_sparse() INTERNAL ASSERT FAILED at "/__w/pytorch/pytorch/aten/src/ATen/'
+            'native/sparse/SparseMatMul.cpp":266, please report a bug to PyTorch. '
+        )
+    return g
+
+
+def _mask_like(x, gx):
+    """``gx`` (a gradient for sparse ``x``) at ``x``'s entries, as PyTorch chooses by the two's
+    coalescedness and entry counts: gx.sparse_mask(x) (x's entries), or a projection (gx's own
+    entries, each kept, zeroed where x has none: an op without a derivative)."""
+    if not gx.is_sparse:
+        return gx.sparse_mask(x.detach().coalesce())
+    x = x.detach()
+    if x._coalesced and (not gx._coalesced or x._nnz() < gx._nnz()):
+        return gx.sparse_mask(x)
+    if not x._coalesced and not gx._coalesced and x._nnz() < gx._nnz():
+        return gx.sparse_mask(x.coalesce())
+    return _projection(gx.coalesce(), x)
+
+
+def _projection(gx, x):
+    f = x.coalesce()
+    k = f._idx.shape[0]
+    keys = xp.ravel_multi_index(tuple(gx._idx), gx._size[:k])
+    inside = xp.isin(keys, xp.ravel_multi_index(tuple(f._idx), gx._size[:k]))
+    vals = xp.where(inside[(...,) + (None,) * (gx._vals.ndim - 1)], gx._vals, 0)
+    out = sparse_coo(gx._idx, vals.astype(gx._vals.dtype), gx._size, True)
+    if _recording(gx):
+        _record(_NoProjectionDerivative, (gx, x), out)
+    return out
+
+
+def _unsqueeze_grad(g, n):
+    if g.is_sparse:
+        raise NotImplementedError(_device.no_kernel("as_strided", "SparseCPU"))
+    return g.squeeze(n.dim)
 
 
 def _values_grad(g, n):
@@ -507,29 +613,44 @@ _no_sparse_sum_grad = no_derivative("_sparse_sum_backward")[0]
 _NoSparseSumDerivative = node_class(
     "torch::autograd::NotImplemented", (_no_sparse_sum_grad, _no_sparse_sum_grad), (), ()
 )
+_no_projection_grad = no_derivative("_sparse_mask_projection")[0]
+_NoProjectionDerivative = node_class(
+    "torch::autograd::NotImplemented", (_no_projection_grad, _no_projection_grad), (), ()
+)
 SparseSumBackward0 = node_class("SparseSumBackward0", (_sparse_sum_grad,), ("self",), ("dim",))
 TBackward0 = node_class("TBackward0", (lambda g, n: g.t(),), (), ())
+TransposeBackward0 = node_class(
+    "TransposeBackward0", (lambda g, n: g.transpose(n.dim0, n.dim1),), (), ("dim0", "dim1")
+)
 SparseMaskBackward0 = node_class(
-    "SparseMaskBackward0", (lambda g, n: _dense(g).sparse_mask(n.mask).to_dense(),), ("mask",), ()
+    "SparseMaskBackward0",
+    (
+        lambda g, n: (
+            _dense(g).sparse_mask(n.mask).to_dense() if n.self_dense else _mask_like(n.mask, g)
+        ),
+    ),
+    ("mask",),
+    ("self_dense",),
 )
 SparseCooTensorWithDimsAndTensorsBackward0 = node_class(
     "SparseCooTensorWithDimsAndTensorsBackward0", (_entries_grad,), (), ("indices",)
 )
 MmBackward0 = node_class(
     "MmBackward0",
-    (lambda g, n: _mm(_dense(g), _cj(n.mat2.t())), lambda g, n: _mm(_cj(n.self.t()), _dense(g))),
+    (lambda g, n: g.mm(_cj(n.mat2.t())), lambda g, n: _cj(n.self.t()).mm(g)),
     ("self", "mat2"),
     (),
 )
 MvBackward0 = node_class(
     "MvBackward0",
     (
-        lambda g, n: g.unsqueeze(1) * _cj(n.vec),
+        lambda g, n: _outer(g, _cj(n.vec)),
         lambda g, n: _cj(n.self.t()).mm(g.unsqueeze(1)).squeeze(1),
     ),
     ("self", "vec"),
     (),
 )
+UnsqueezeBackward0 = node_class("UnsqueezeBackward0", (_unsqueeze_grad,), (), ("dim",))
 AddBackward0 = node_class(
     "AddBackward0",
     (lambda g, n: g, lambda g, n: g if n.alpha == 1 else g * n.alpha),
@@ -549,11 +670,30 @@ CloneBackward0 = node_class("CloneBackward0", (lambda g, n: g,), (), ())
 SparseAddmmBackward0 = node_class(
     "SparseAddmmBackward0",
     (
-        None,
-        lambda g, n: _at_entries_of(_dense(g).mm(_cj(n.mat2.t())), n.mat1),
-        lambda g, n: _cj(n.mat1.t()).mm(_dense(g)),
+        _input_part,
+        lambda g, n: _scaled_grad(_masked_product_grad(g, n), n.alpha),
+        lambda g, n: _scaled_grad(_cj(n.mat1.t()).mm(g), n.alpha),
     ),
     ("mat1", "mat2"),
+    ("self_shape", "beta", "alpha"),
+)
+AddmmBackward0 = node_class(
+    "AddmmBackward0",
+    (
+        _input_part,
+        lambda g, n: _scaled_grad(g.mm(_cj(n.mat2.t())), n.alpha),
+        lambda g, n: _scaled_grad(_cj(n.mat1.t()).mm(g), n.alpha),
+    ),
+    ("mat1", "mat2"),
+    ("self_shape", "beta", "alpha"),
+)
+SparseSparseMatmulBackward0 = node_class(
+    "SparseSparseMatmulBackward0",
+    (
+        lambda g, n: _mask_like(n.self, _sparse_sparse_matmul(_sparse_grad(g), _cj(n.other.t()))),
+        lambda g, n: _mask_like(n.other, _sparse_sparse_matmul(_cj(n.self.t()), _sparse_grad(g))),
+    ),
+    ("self", "other"),
     (),
 )
 
@@ -779,134 +919,370 @@ def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=N
 def sparse_mask(self, mask) -> SparseCOOTensor:
     """``Tensor.sparse_mask(mask)``: the elements of a dense tensor at the entries of a sparse
     one (its indices as they are, repeated ones too), as a sparse tensor."""
-    if not isinstance(mask, SparseCOOTensor):
-        raise NotImplementedError(_device.no_kernel("sparse_mask"))
+    _check_mask(self, mask)
     a = self._data
-    if a.shape != mask._size:
-        raise RuntimeError(
-            f"sparse_mask(): operands have incompatible sizes; self has size {list(a.shape)} but "
-            f"mask has size {list(mask._size)}"
-        )
     out = sparse_coo(mask._idx, a[tuple(mask._idx)], mask._size, mask._coalesced)
     if _recording(self):
-        _record(SparseMaskBackward0, (self,), out, (mask,))
+        _record(SparseMaskBackward0, (self,), out, (mask,), (True,))
     return out
+
+
+def _check_mask(self, mask):
+    if not isinstance(mask, SparseCOOTensor):
+        raise NotImplementedError(_device.no_kernel("sparse_mask"))
+    if tuple(self.shape) != mask._size:
+        raise RuntimeError(
+            f"sparse_mask(): operands have incompatible sizes; self has size {list(self.shape)} "
+            f"but mask has size {list(mask._size)}"
+        )
 
 
 def _scalar_name(dt) -> str:
     return dtypes.FROM_NP[dt]._tensor_name[: -len("Tensor")]
 
 
-def _product(sparse, dense, name):
-    """The arrays of ``sparse @ dense`` for a sparse matrix and a dense one, with PyTorch's
-    errors: each value times its column's row of ``dense``, summed into its row."""
-    if isinstance(dense, SparseCOOTensor):
-        raise NotImplementedError(
-            f"{name} of two sparse COO tensors (SparseSparseMatmulBackward0) is not built in "
-            "retrograd: make one of them dense"
-        )
-    if not isinstance(dense, Tensor):
-        raise TypeError(f"{name}(): argument 'mat2' must be Tensor, not {type(dense).__name__}")
-    if sparse._idx.shape[0] != 2 or sparse._vals.ndim != 1:
-        raise NotImplementedError(
-            f"{name} of a sparse COO tensor of {sparse._idx.shape[0]} sparse and "
-            f"{sparse._vals.ndim - 1} dense dimensions: only sparse matrices are built in retrograd"
-        )
+def _is_coo(t) -> bool:
+    return t.__class__ is SparseCOOTensor
+
+
+# --- products -----------------------------------------------------------------------------------
+# PyTorch multiplies a sparse matrix by a dense one as an addmm into a zero matrix of shape
+# (sparse.size(-2), dense.size(-1)) expanded to (sparse.size(0), dense.size(1)); a dense matrix
+# by a sparse one as the transpose of the product of the transposes; two sparse matrices by a
+# product of its own.  The checks below are its, in its order, so the errors are its too.
+
+
+def _expand_check(shape, target):
+    """PyTorch's error where ``shape`` does not expand to ``target`` (aligned at the right)."""
+    lead = len(target) - len(shape)
+    for d, n in enumerate(shape):
+        want = target[lead + d]
+        if n != want and n != 1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({want}) must match the existing size ({n}) at "
+                f"non-singleton dimension {lead + d}.  Target sizes: {list(target)}.  Tensor "
+                f"sizes: {list(shape)}"
+            )
+
+
+def _sparse_dense_product(sparse, dense, start=None):
+    """The array of ``sparse @ dense`` (a sparse COO matrix and a dense one): each value times
+    its column's row of ``dense``, summed into its row.  ``start``: the dense tensor added to
+    (addmm's input), else zeros of (sparse.size(-2), dense.size(-1))."""
+    if start is None:
+        start_shape = (sparse.size(-2), dense.size(-1))
+    else:
+        start_shape = tuple(start.shape)
+    _expand_check(start_shape, (sparse.size(0), dense.size(1)))
+    k, dense_dims = sparse._idx.shape[0], sparse._vals.ndim - 1
+    if k != 2:
+        raise RuntimeError(f"addmm: matrices expected, got {k}D tensor")
+    if dense_dims:
+        raise RuntimeError(f"addmm: scalar values expected, got {dense_dims}D values")
     d = dense._data
-    if d.ndim == 1:
-        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     if d.ndim != 2:
         raise RuntimeError(f"addmm: matrices expected, got {d.ndim}D tensor")
     if d.shape[0] != sparse._size[1]:
         raise RuntimeError(
             f"addmm: Argument #3 (dense): Expected dim 0 size {sparse._size[1]}, got {d.shape[0]}"
         )
-    if d.dtype != sparse._vals.dtype:
-        raise RuntimeError(
-            f"expected scalar type {_scalar_name(sparse._vals.dtype)} but found "
-            f"{_scalar_name(d.dtype)}"
-        )
+    for other in (dense, start):
+        if other is not None and other.dtype != sparse.dtype:
+            raise RuntimeError(
+                f"expected scalar type {_scalar_name(sparse._vals.dtype)} but found "
+                f"{_scalar_name(other._data.dtype)}"
+            )
+    if d.dtype == xp.bool_:
+        raise NotImplementedError("\"addmm_sparse_dense\" not implemented for 'Bool'")
     rows, cols = sparse._idx
     out = xp.zeros((sparse._size[0], d.shape[1]), d.dtype)
     xp.add.at(out, rows, sparse._vals[:, None] * d[cols])
     return out
 
 
+def _swapped(t, d0, d1) -> "SparseCOOTensor":
+    """Sparse ``t`` with its dimensions ``d0`` and ``d1`` (wrapped; sparse ones) swapped,
+    outside the graph: its indices' rows swapped (no longer known to be coalesced)."""
+    k = t._idx.shape[0]
+    if max(d0, d1) >= k:
+        raise RuntimeError(
+            f"sparse transpose: transposed dimensions must be sparse Got sparse_dim: {k}, "
+            f"d0: {d0}, d1: {d1}"
+        )
+    if d0 == d1:
+        return sparse_coo(t._idx, t._vals, t._size, t._coalesced)
+    order = list(range(len(t._size)))
+    order[d0], order[d1] = d1, d0
+    return sparse_coo(t._idx[order[:k]], t._vals, [t._size[i] for i in order], False)
+
+
+def _transposed(t):
+    """``t.transpose(-2, -1)`` outside the graph, with PyTorch's errors."""
+    n = t.dim()
+    d0, d1 = _wrap_dim(-2, n), _wrap_dim(-1, n)
+    return _swapped(t, d0, d1) if _is_coo(t) else _make(t._data.swapaxes(-2, -1))
+
+
+_MAT_DIM = (
+    "Expected {}_.dim() == 2 to be true, but got false.  (Could this error message be "
+    "improved?  If so, please report an enhancement request to PyTorch.)"
+)
+
+
+def _sparse_sparse_product(a, b) -> SparseCOOTensor:
+    """``a @ b`` for two sparse COO matrices: a coalesced sparse matrix, every pair of entries
+    ``a[i, k]``, ``b[k, j]`` adding into ``(i, j)`` in the order of ``k`` (a zero sum is kept as
+    an entry, as PyTorch keeps it)."""
+    for name, t in (("mat1", a), ("mat2", b)):
+        if t.dim() != 2:
+            raise RuntimeError(_MAT_DIM.format(name))
+    for t in (a, b):
+        if t._vals.ndim != 1:
+            raise RuntimeError(
+                f"sparse_sparse_matmul_cpu: scalar values expected, got {t._vals.ndim - 1}D values"
+            )
+    if a._size[1] != b._size[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({a._size[0]}x{a._size[1]} and "
+            f"{b._size[0]}x{b._size[1]})"
+        )
+    if a._vals.dtype != b._vals.dtype:
+        raise RuntimeError(
+            f"mat1 dtype {_scalar_name(a._vals.dtype)} does not match mat2 dtype "
+            f"{_scalar_name(b._vals.dtype)}"
+        )
+    if a._vals.dtype.kind not in "fc" or a._vals.itemsize < 4:
+        name = _scalar_name(a._vals.dtype)
+        raise NotImplementedError(f"\"sparse_matmul\" not implemented for '{name}'")
+    ai, av = _coalesced(a._idx, a._vals, a._size) if not a._coalesced else (a._idx, a._vals)
+    bi, bv = _coalesced(b._idx, b._vals, b._size) if not b._coalesced else (b._idx, b._vals)
+    # b's entries are in row order: row k's run starts at starts[k] and has counts[k] entries
+    counts = xp.bincount(bi[0], minlength=b._size[0])
+    starts = xp.cumsum(counts) - counts
+    per = counts[ai[1]]  # (the entries of b each entry of a meets)
+    first = xp.repeat(starts[ai[1]] - xp.cumsum(per) + per, per)
+    which = first + xp.arange(first.size)  # (b's entry of each pair)
+    rows = xp.repeat(ai[0], per)
+    keys = rows * b._size[1] + bi[1][which]
+    vals = xp.repeat(av, per) * bv[which]
+    flat, where = xp.unique(keys, return_inverse=True)
+    out = xp.zeros(flat.size, vals.dtype)
+    xp.add.at(out, where.reshape(-1), vals)
+    idx = xp.stack(xp.divmod(flat, b._size[1])).astype(xp.int64).reshape(2, -1)
+    return sparse_coo(idx, out, (a._size[0], b._size[1]), True)
+
+
+def _product(a, b) -> Tensor:
+    """``a @ b`` for two matrices at least one of which is sparse COO (no graph)."""
+    if _is_coo(a):
+        if _is_coo(b):
+            return _sparse_sparse_product(a, b)
+        return _make(_sparse_dense_product(a, b))
+    product = _sparse_dense_product(_transposed(b), _transposed(a))
+    return _make(product.T)  # (PyTorch's layout: the transposed product, column by column)
+
+
 def mm(input, mat2) -> Tensor:
-    """``torch.mm`` where either matrix is sparse COO: a dense product whose gradients are dense,
-    as PyTorch's MmBackward0 gives them."""
-    if isinstance(input, SparseCOOTensor):
-        out = _make(_product(input, mat2, "mm"))
-    else:  # (the transpose of the product of the transposes)
-        product = _product(mat2.detach().t(), input.detach().t(), "mm")
-        out = _make(xp.ascontiguousarray(product.T))
+    """``torch.mm`` and ``Tensor.mm`` where either matrix is sparse COO: dense unless both are;
+    gradients as PyTorch's MmBackward0 gives them (dense, or sparse where both factors of a
+    gradient are)."""
+    _sparse_mm_type_error(input, mat2, "mm", ("input", "mat2"))
+    out = _product(input, mat2)
     if _recording(input, mat2):
         _record(MmBackward0, (input, mat2), out, (input, mat2))
     return out
 
 
-def mv(input, vec) -> Tensor:
-    """``torch.mv`` of a sparse COO matrix and a dense vector; gradients dense (MvBackward0)."""
-    if not isinstance(input, SparseCOOTensor) or isinstance(vec, SparseCOOTensor):
-        raise NotImplementedError(
-            "mv of a sparse COO vector: not built in retrograd (a sparse matrix's is)"
-        )
-    if vec.dim() != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got 1, 2, {vec.dim()}")
-    out = _make(_product(input, _make(vec._data[:, None]), "mv")[:, 0])
-    if _recording(input, vec):
-        _record(MvBackward0, (input, vec), out, (input, vec))
-    return out
-
-
-def matmul(input, other) -> Tensor:
-    """``torch.matmul`` where an operand is sparse COO: the product of two matrices, of a
-    matrix and a vector, or of a vector and a matrix (made a matrix of one row)."""
-    a, b = input.dim(), other.dim()
-    if a == 2 and b == 2:
-        return mm(input, other)
-    if a == 2 and b == 1:
-        return mv(input, other)
-    if a == 1 and b == 2 and not isinstance(input, SparseCOOTensor):
-        return mm(input.unsqueeze(0), other).squeeze(0)
-    raise NotImplementedError(
-        f"matmul of a sparse COO tensor with tensors of {a} and {b} dimensions: not built in "
-        "retrograd (matrices and vectors are)"
-    )
+def _sparse_mm_type_error(a, b, fn="_sparse_mm", names=("sparse", "dense"), first=1):
+    """PyTorch's TypeError for an operand of a product that is not a tensor (``first``: the
+    position of ``a``; a method's self is not counted)."""
+    for i, (name, t) in enumerate(zip(names, (a, b))):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"{fn}(): argument '{name}' (position {i + first}) must be Tensor, not "
+                f"{_type_name(t)}"
+            )
 
 
 def sparse_mm(mat1, mat2, reduce=None) -> Tensor:
-    """``torch.sparse.mm``: the dense product of a sparse and a dense matrix; the sparse one's
-    gradient is sparse, at its own entries (SparseAddmmBackward0).  A dense matrix first: the
-    transpose of the product of the transposes.  ``reduce`` (a compressed layout's) is not
-    built."""
+    """``torch.sparse.mm``: the product of a sparse and a dense matrix, dense, whose sparse
+    factor's gradient is sparse, at its own entries (SparseAddmmBackward0; a dense matrix first:
+    the transpose of the product of the transposes); or of two sparse matrices, sparse, each
+    gradient at its factor's entries (SparseSparseMatmulBackward0).  ``reduce`` (a compressed
+    layout's) is not built."""
     if reduce is not None:
         raise NotImplementedError(
             "torch.sparse.mm(..., reduce=...) is not built in retrograd (a sparse COO matrix's "
             "product without reduce is)"
         )
-    if not isinstance(mat1, SparseCOOTensor):
-        if not isinstance(mat2, SparseCOOTensor):
+    _sparse_mm_type_error(mat1, mat2)
+    if not _is_coo(mat1):
+        if not _is_coo(mat2):
             return mat1.mm(mat2)
-        return sparse_mm(mat2.t(), mat1.t()).transpose(0, 1)
-    out = _make(_product(mat1, mat2, "mm"))
-    if _recording(mat1, mat2):
-        _record(SparseAddmmBackward0, (None, mat1, mat2), out, (mat1, mat2))
+        product = _sparse_dense_product(_transposed(mat2), _transposed(mat1))
+        return _sparse_addmm_result(mat2.t(), mat1.t(), product).transpose(0, 1)
+    if _is_coo(mat2):
+        return _sparse_sparse_matmul(mat1, mat2)
+    return _sparse_addmm_result(mat1, mat2, _sparse_dense_product(mat1, mat2))
+
+
+def _sparse_sparse_matmul(a, b) -> SparseCOOTensor:
+    """The product of two sparse matrices whose gradients are at the factors' entries
+    (SparseSparseMatmulBackward0)."""
+    out = _sparse_sparse_product(a, b)
+    if _recording(a, b):
+        _record(SparseSparseMatmulBackward0, (a, b), out, (a, b))
     return out
 
 
-def taking_sparse(dense_fn, sparse_fn):
-    """``dense_fn`` (``torch.mm``, ``Tensor.matmul`` ...) handing a call whose first or second
-    operand is sparse COO to ``sparse_fn``: one class test per call, not a wrapper on the
-    dense op's every path."""
+def _sparse_addmm_result(mat1, mat2, product, input=None, beta=0, alpha=1):
+    """The tensor of ``product`` (of sparse ``mat1`` and dense ``mat2``) and its node, whose
+    sparse factor's gradient is at its entries."""
+    out = _make(product)
+    if _recording(input, mat1, mat2):
+        attrs = ((), 0, 1) if input is None else (tuple(input.shape), beta, alpha)
+        _record(SparseAddmmBackward0, (input, mat1, mat2), out, (mat1, mat2), attrs)
+    return out
 
-    def fn(*args, **kwargs):
-        for a in args[:2]:
-            if a.__class__ is SparseCOOTensor:
-                return sparse_fn(*args, **kwargs)
-        return dense_fn(*args, **kwargs)
 
-    return functools.wraps(dense_fn)(fn)
+def _addmm_layouts(input, mat1, mat2):
+    target = (mat1.size(0), mat2.size(1))  # (the input expanded to the result's shape first)
+    if not _is_coo(input):
+        _expand_check(tuple(input.shape), target)
+    elif tuple(input.shape) != target:
+        raise RuntimeError(EXPAND_SPARSE)
+    else:
+        raise RuntimeError(
+            "addmm_sparse_dense: expected strided result tensor, got tensor with layout Sparse"
+        )
+    if not _is_coo(mat1) or _is_coo(mat2):
+        raise RuntimeError(
+            "addmm_sparse_dense: expected either 'mat1' to have sparse layout and 'mat2' to have "
+            f"strided layout, got 'mat1' with layout {'Sparse' if _is_coo(mat1) else 'Strided'} "
+            f"and 'mat2' with layout {'Sparse' if _is_coo(mat2) else 'Strided'}"
+        )
+
+
+def _added(input, product, beta, alpha):
+    """The array ``beta * input + alpha * product`` (input broadcast; unread where beta is 0)."""
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:
+        return product
+    start = input._data if beta == 1 else input._data * beta
+    return (start + product).astype(product.dtype, copy=False)
+
+
+def addmm(input, mat1, mat2, beta=1, alpha=1) -> Tensor:
+    """``torch.addmm`` with a sparse COO ``mat1`` (and dense ``input`` and ``mat2``):
+    ``beta * input + alpha * (mat1 @ mat2)``, dense gradients (AddmmBackward0)."""
+    _addmm_layouts(input, mat1, mat2)
+    out = _make(_added(input, _sparse_dense_product(mat1, mat2, input), beta, alpha))
+    if _recording(input, mat1, mat2):
+        _record(
+            AddmmBackward0,
+            (input, mat1, mat2),
+            out,
+            (mat1, mat2),
+            (tuple(input.shape), beta, alpha),
+        )
+    return out
+
+
+def sparse_addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
+    """``torch.sparse.addmm``: ``beta * input + alpha * (mat1 @ mat2)`` for a sparse COO
+    ``mat1``; its gradient is sparse, at its own entries (SparseAddmmBackward0)."""
+    if not any(_is_coo(t) for t in (input, mat1, mat2)):
+        return input.addmm(mat1, mat2, beta=beta, alpha=alpha)
+    _addmm_layouts(input, mat1, mat2)
+    product = _added(input, _sparse_dense_product(mat1, mat2, input), beta, alpha)
+    return _sparse_addmm_result(mat1, mat2, product, input, beta, alpha)
+
+
+def mv(input, vec) -> Tensor:
+    """``torch.mv`` and ``Tensor.mv`` where the matrix or the vector is sparse COO: a dense
+    vector; the matrix's gradient is sparse where the vector is (MvBackward0)."""
+    _sparse_mm_type_error(input, vec, "mv", ("input", "vec"))
+    if input.dim() != 2 or vec.dim() != 1:
+        raise RuntimeError(
+            "mv: two tensor dim should be 2 and 1, but got SparseTensor Dim: "
+            f"{input.dim()}Tensor Dim: {vec.dim()}"
+        )
+    if input.size(-1) != vec.size(-1):
+        raise RuntimeError("mv: expected self.size(-1) == vec.size(-1)")
+    if _is_coo(vec):
+        if _is_coo(input):
+            raise NotImplementedError(_device.no_kernel("as_strided", "SparseCPU"))
+        out = _dense_times_sparse_vector(input, vec)
+    else:
+        column = _make(vec._data[:, None])
+        out = _make(_sparse_dense_product(input, column)[:, 0])
+    if _recording(input, vec):
+        _record(MvBackward0, (input, vec), out, (input, vec))
+    return out
+
+
+def _dense_times_sparse_vector(matrix, vec):
+    m = matrix._data
+    if vec._idx.shape[0] == 0:  # (PyTorch transposes it as a column)
+        raise RuntimeError(
+            "sparse transpose: transposed dimensions must be sparse Got sparse_dim: 0, d0: 0, d1: 1"
+        )
+    if m.dtype != vec._vals.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_scalar_name(vec._vals.dtype)} but found "
+            f"{_scalar_name(m.dtype)}"
+        )
+    return _make(xp.matmul(m[:, vec._idx[0]], vec._vals))
+
+
+def matmul(input, other) -> Tensor:
+    """``torch.matmul`` where an operand is sparse COO and neither has more than 2 dimensions,
+    or the sparse one has more (refused with PyTorch's errors: PyTorch would reshape or expand
+    it), composed as PyTorch composes it: mm, mv, a vector made a matrix of one row.  A dense
+    operand of more dimensions times a sparse matrix or vector takes the dense path (a fold)."""
+    _sparse_mm_type_error(input, other, "matmul", ("input", "other"))
+    a, b = input.dim(), other.dim()
+    if a == 0 or b == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {a}D and {b}D"
+        )
+    if a == 2 and b == 2:
+        return mm(input, other)
+    if a == 2 and b == 1:
+        return mv(input, other)
+    if a == 1 and b == 1:
+        raise NotImplementedError(_device.no_kernel("dot", "SparseCPU"))
+    if a == 1 and b == 2:
+        return mm(input.unsqueeze(0), other).squeeze_(0)
+    big, small = (input, other) if a >= b else (other, input)
+    if _is_coo(big) and small.dim() <= 2 and (small.requires_grad or a != 2):
+        raise RuntimeError("reshape is not implemented for sparse tensors")  # (a fold)
+    raise RuntimeError(EXPAND_SPARSE)
+
+
+EXPAND_SPARSE = "expand is unsupported for Sparse tensors"
+
+
+def no_sparse_kernel(name):
+    """The ``sparse=`` function of an op of the table that PyTorch has no sparse COO kernel
+    for (addmv, dot): its NotImplementedError."""
+
+    def refused(*args):
+        raise NotImplementedError(_device.no_kernel(name, "SparseCPU"))
+
+    return refused
+
+
+def bmm(input, mat2):
+    """``torch.bmm`` with a sparse COO operand: PyTorch's error for a sparse second one; a
+    sparse batch first is not built."""
+    if _is_coo(mat2):
+        raise RuntimeError("bmm_sparse: Tensor 'mat2' must be dense")
+    raise NotImplementedError(
+        "bmm of a sparse COO batch of matrices: not built in retrograd (products of sparse "
+        "matrices are)"
+    )
 
 
 def _sum_dims(dim, ndim):
@@ -985,3 +1361,128 @@ def _inner(a, indent):
     if a.size == 0:
         return f"tensor([], size={tuple(a.shape)})"
     return "tensor(" + _contents(a, indent + len("tensor(")) + ")"
+
+
+# --- softmax over the specified elements ---------------------------------------------------------
+
+
+def _groups(idx, size, dim):
+    """For each entry of coalesced indices: the number of its group, the entries that share
+    every sparse index but ``dim``'s (softmax runs over each group), and how many groups."""
+    rest = [d for d in range(idx.shape[0]) if d != dim]
+    if not rest or not idx.shape[1]:
+        return xp.zeros(idx.shape[1], xp.int64), min(idx.shape[1], 1)
+    keys = xp.ravel_multi_index(tuple(idx[rest]), tuple(size[d] for d in rest))
+    _, group = xp.unique(keys, return_inverse=True)
+    group = group.reshape(-1)
+    return group, int(group.max()) + 1
+
+
+def _group_sum(values, group, n):
+    out = xp.zeros((n, *values.shape[1:]), values.dtype)
+    xp.add.at(out, group, values)
+    return out
+
+
+def _softmax_values(vals, idx, size, dim, log):
+    """Softmax (or log-softmax) of the values of a coalesced sparse tensor along ``dim``: over
+    each group of entries for a sparse dim (the unspecified elements left out), along the
+    values' axis for a dense one."""
+    k = idx.shape[0]
+    # (grouped as PyTorch computes them: x - (max + log(sum)) over sparse groups, (x - max) -
+    # log(sum) along the values, exp(x - max) * (1 / sum) either way)
+    if dim >= k:  # (a dense dimension: each entry's values on their own)
+        axis = dim - k + 1
+        top = vals.max(axis=axis, keepdims=True)
+        e = array_exp(vals - top)
+        total = e.sum(axis=axis, keepdims=True)
+        if log:
+            return (vals - top) - array_log(total)
+    else:
+        group, n = _groups(idx, size, dim)
+        top = xp.full((n, *vals.shape[1:]), -xp.inf, vals.dtype)
+        xp.maximum.at(top, group, vals)
+        top = top[group]
+        e = array_exp(vals - top)
+        total = _group_sum(e, group, n)[group]
+        if log:
+            return vals - (top + array_log(total))
+    return e * (1 / total)
+
+
+def _softmax_grad(g, n):
+    """The input's gradient of torch.sparse.softmax and log_softmax (dense, PyTorch's error),
+    at the result's entries: y * (g - sum(g * y)), or g - exp(y) * sum(g), over each group."""
+    result = n.result
+    if _recording(g, result):  # (create_graph: PyTorch has no derivative of this gradient)
+        with no_grad():
+            grad = _softmax_grad(g, n)
+        return _record(
+            _NoLogSoftmaxDerivative if n.log else _NoSoftmaxDerivative, (g, result), grad
+        )
+    if not g.is_sparse:
+        raise RuntimeError("coalesce expected sparse coordinate tensor layout but got Strided")
+    y, dim = result._vals.astype(xp.float64), n.dim  # (summed in float64, as PyTorch sums)
+    gv = g.sparse_mask(result.detach())._vals.astype(xp.float64)
+    k = result._idx.shape[0]
+    if dim < 0:  # (PyTorch's gradient for a dim given from the end: each element on its own)
+        reduce = lambda v: v  # noqa: E731
+    elif dim >= k:
+        reduce = lambda v: v.sum(axis=dim - k + 1, keepdims=True)  # noqa: E731
+    else:
+        group, count = _groups(result._idx, result._size, dim)
+        reduce = lambda v: _group_sum(v, group, count)[group]  # noqa: E731
+    vals = gv - xp.exp(y) * reduce(gv) if n.log else y * (gv - reduce(gv * y))
+    return sparse_coo(result._idx, vals.astype(result._vals.dtype), result._size, True)
+
+
+def _softmax(input, dim, dtype, log):
+    name = "log_softmax" if log else "softmax"
+    if not _is_coo(input):
+        raise NotImplementedError(_device.no_kernel(f"_sparse_{name}", "CPU"))
+    given, dim = dim, _wrap_dim(dim, len(input._size))
+    x = input.coalesce() if not input._coalesced else input
+    idx, vals = x._idx, x._vals
+    if dtype is not None and dtype.np != vals.dtype:
+        if _recording(input):
+            raise NotImplementedError(
+                f"torch.sparse.{name} with a dtype of a sparse tensor that requires grad (its "
+                "ToCopyBackward0): not built in retrograd"
+            )
+        vals = vals.astype(dtype.np)
+    if vals.dtype.kind not in "fV":
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_scalar_name(vals.dtype)}'")
+    with xp.errstate(invalid="ignore", divide="ignore", over="ignore"):  # (in float64, as
+        out_vals = _softmax_values(vals.astype(xp.float64), idx, x._size, dim, log)  # PyTorch)
+    out = sparse_coo(idx, out_vals.astype(vals.dtype, copy=False), x._size, True)
+    if _recording(input):
+        node = SparseLogSoftmaxBackward0 if log else SparseSoftmaxBackward0
+        _record(node, (input,), out, (out,), (given, log))
+    return out
+
+
+def sparse_softmax(input, dim, dtype=None) -> SparseCOOTensor:
+    """``torch.sparse.softmax``: softmax along ``dim`` over the specified elements alone (the
+    unspecified ones count as minus infinity); a sparse result with the coalesced input's
+    entries, whose gradient is sparse (SparseSoftmaxBackward0)."""
+    return _softmax(input, dim, dtype, log=False)
+
+
+def sparse_log_softmax(input, dim, dtype=None) -> SparseCOOTensor:
+    """``torch.sparse.log_softmax``: as ``sparse_softmax``, the logarithm of it
+    (SparseLogSoftmaxBackward0)."""
+    return _softmax(input, dim, dtype, log=True)
+
+
+SparseSoftmaxBackward0 = node_class(
+    "SparseSoftmaxBackward0", (_softmax_grad,), ("result",), ("dim", "log")
+)
+SparseLogSoftmaxBackward0 = node_class(
+    "SparseLogSoftmaxBackward0", (_softmax_grad,), ("result",), ("dim", "log")
+)
+_NoSoftmaxDerivative, _NoLogSoftmaxDerivative = (
+    node_class("torch::autograd::NotImplemented", (formula, formula), (), ())
+    for formula in (
+        no_derivative(f"_sparse_{name}_backward_data")[0] for name in ("softmax", "log_softmax")
+    )
+)
