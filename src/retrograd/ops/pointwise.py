@@ -254,7 +254,7 @@ def true_divide(self, other):
 # Scalar, recorded as DivBackward1 (a Python ``x / 2`` records DivBackward0, in both libraries).
 @op(
     promote="float",
-    grads=(lambda g, n: _div_scalar(g, n.other),),
+    grads=(lambda g, n: _div_scalar(g, n.other.conjugate()),),
     node="DivBackward1",
     method=False,
 )
@@ -264,9 +264,10 @@ def _div_scalar(self, other):
 
 # ... and times (plus, minus) a number inside PyTorch's own composite functions and derivative
 # formulas (a Python ``x * 0.5`` records MulBackward0, as in PyTorch); the same bits as ``x * 0.5``
+# (a complex number is conjugated in the gradient, PyTorch's convention; a real one is itself)
 @op(
     promote="float",
-    grads=(lambda g, n: _mul_scalar(g, n.other),),
+    grads=(lambda g, n: _mul_scalar(g, n.other.conjugate()),),
     node="MulBackward1",
     method=False,
 )
