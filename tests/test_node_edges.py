@@ -37,7 +37,6 @@ DIFFERENT_GRAPH = {
     # Composites: the node's inputs are made by other ops on one side.
     "_linear": "PyTorch's addmm takes weight.t() (TBackward0), retrograd's the weight itself",
     "_prelu": "PyTorch views the weight first (ViewBackward0)",
-    "_p_norm": "PyTorch's sample graph adds a number with AddBackward1",
     "_select": "PyTorch's sample selects twice where retrograd selects once",
     "_index_gather": "PyTorch's sample sums the leaf where retrograd's indexes it first",
     "_copy_slices": "PyTorch's CopySlices keeps the leaf's edge where retrograd's reads a product",
