@@ -143,6 +143,33 @@ def grid_sample(lib, mode, size=(4, 16, 32, 32), out=(24, 24)):
     return step
 
 
+def loss_gradients(lib, shape=(64, 32)):
+    """Losses and activations whose gradients are backward ops of their own (softplus, mse,
+    smooth l1, huber, binary cross entropy) or formulas with numbers in them, on small tensors:
+    the cost of the first-order backward calls."""
+    nn = lib.nn.functional
+    lib.manual_seed(0)
+    x = lib.rand(*shape, requires_grad=True)
+    y = lib.rand(*shape)
+
+    def step():
+        loss = (
+            nn.softplus(x).sum()
+            + nn.mse_loss(x, y)
+            + nn.smooth_l1_loss(x, y)
+            + nn.huber_loss(x, y)
+            + nn.binary_cross_entropy(x.sigmoid(), y)
+            + x.sqrt().sum()
+            + x.std()
+            + x.pow(2).sum()
+            + x.erf().sum()
+        )
+        loss.backward()
+        x.grad = None
+
+    return step
+
+
 def grid_bilinear(lib):
     """Bilinear, input 4x16x32x32, grid 4x24x24."""
     return grid_sample(lib, "bilinear")
@@ -177,6 +204,7 @@ def main():
     compare("nn MLP 784-512-512-10 fwd+bwd", mlp, rounds=7, target=0.2)
     compare("nn.Linear MLP + optim.SGD step", mlp_sgd, rounds=7, target=0.2)
     compare("nn 4-16-1 MLP fwd+bwd", small_mlp)
+    compare("losses and activations 64x32 fwd+bwd", loss_gradients)
     compare("nn LSTM 20 steps fwd+bwd", lstm, rounds=7, target=0.1)
     compare("nn MultiheadAttention fwd+bwd", attention, rounds=7, target=0.1)
     compare("MHA self-attn d64 h4 L16 N4", attention_small, rounds=9, target=0.05)

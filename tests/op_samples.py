@@ -838,6 +838,11 @@ _add(
 )
 _add("_silu", unary(lambda t, x: _f(t).silu(x)))
 _add(
+    "_softplus_backward",
+    S(backward_of(lambda t, x: _f(t).softplus(x)), M, M),
+    S(backward_of(lambda t, x: _f(t).softplus(x * 4, beta=2, threshold=1)), M, M),
+)
+_add(
     "_softplus",
     unary(lambda t, x: _f(t).softplus(x)),
     S(lambda t, x: _f(t).softplus(x, beta=2, threshold=1), M),
@@ -1078,6 +1083,25 @@ for _name, _f2 in [
     ("_huber_loss", lambda t, x, y: _f(t).huber_loss(x, y, reduction="sum", delta=0.5)),
 ]:
     _add(_name, S(_f2, (M, AWAY), M), S(_f2, ((), AWAY), ()))
+for _name, _f2 in [
+    ("_mse_loss_backward", lambda t, x, y: _f(t).mse_loss(x, y)),
+    ("_smooth_l1_loss_backward", lambda t, x, y: _f(t).smooth_l1_loss(x, y, beta=0.5)),
+    ("_huber_loss_backward", lambda t, x, y: _f(t).huber_loss(x, y, reduction="sum", delta=0.5)),
+]:
+    # (the gradients of the loss, taken with create_graph: a graph of the loss's backward op)
+    _add(
+        _name,
+        S(
+            lambda t, x, y, _f2=_f2: t.autograd.grad(_f2(t, x, y), (x, y), create_graph=True),
+            (M, AWAY),
+            M,
+        ),
+        S(
+            lambda t, x, y, _f2=_f2: t.autograd.grad(_f2(t, x, y), (x, y), create_graph=True),
+            ((), AWAY),
+            (M, AWAY),
+        ),
+    )
 _NO_TARGET_GRAD = X(
     "soft_margin_loss refuses a target that requires grad; PyTorch differentiates it", "values"
 )
@@ -1086,6 +1110,23 @@ _add(
     S(lambda t, x, y: _f(t).soft_margin_loss(x, y), (M, AWAY), C(M)),
     S(lambda t, x, y: _f(t).soft_margin_loss(x, y), (M, AWAY), M, xfail=_NO_TARGET_GRAD),
     S(lambda t, x, y: _f(t).soft_margin_loss(x, y), ((), AWAY), (), xfail=_NO_TARGET_GRAD),
+)
+_add(
+    "_binary_cross_entropy_backward",
+    S(backward_of(lambda t, x: _f(t).binary_cross_entropy(x, t.full_like(x, 0.3))), (M, PROB), ()),
+    S(
+        lambda t, x, y, g: t.autograd.grad(
+            _f(t).binary_cross_entropy(
+                x, y, t.linspace(0.5, 2, 4, dtype=x.dtype), reduction="none"
+            ),
+            x,
+            g,
+            create_graph=True,
+        )[0],
+        (M, PROB),
+        (M, PROB),
+        M,
+    ),
 )
 _add(
     "_binary_cross_entropy",
@@ -1317,6 +1358,7 @@ _add(
     ),
 )
 _add("_add_scalar", unary(lambda t, x: t.special.ndtr(x)))
+_add("_sub_scalar", S(backward_of(lambda t, x: t.special.erfcx(x)), M, M))
 _add("_polygamma_in_place", S(lambda t, x: (x * 1).polygamma_(1), (M, POS)))
 _add("i0", unary(lambda t, x: t.special.i0(x)), S(lambda t, x: x.i0(), M))
 for _name, _dom in [

@@ -11,6 +11,7 @@ import pytest
 from op_samples import SAMPLES, inputs, tensors_of
 
 import retrograd
+from retrograd.ops.registry import OPS
 
 # Samples whose graph is composed otherwise than PyTorch's, so that the result's node has other
 # edges for a reason that is not the edge rule above.
@@ -36,7 +37,6 @@ DIFFERENT_GRAPH = {
     # Composites: the node's inputs are made by other ops on one side.
     "_linear": "PyTorch's addmm takes weight.t() (TBackward0), retrograd's the weight itself",
     "_prelu": "PyTorch views the weight first (ViewBackward0)",
-    "_p_norm": "PyTorch's sample graph adds a number with AddBackward1",
     "_select": "PyTorch's sample selects twice where retrograd selects once",
     "_index_gather": "PyTorch's sample sums the leaf where retrograd's indexes it first",
     "_copy_slices": "PyTorch's CopySlices keeps the leaf's edge where retrograd's reads a product",
@@ -171,3 +171,90 @@ def test_formulas_divide_by_a_number_as_pytorchs(torch_ref, program):
         (grad,) = lib.autograd.grad(program(lib, x, p).sum(), [x], create_graph=True)
         got.append(_graph_names(grad))
     assert got[0] == got[1]
+
+
+# Ops whose gradients, taken with create_graph, PyTorch records with other nodes today, by cause
+# (``tools/gradient_graphs.py --tree`` prints both graphs).
+_OWN_BACKWARD = "PyTorch's gradient is one backward op of its own (...BackwardBackward0)"
+_ZERO_EDGE = "PyTorch's backward op also takes the forward input, with a zero derivative"
+_NO_SECOND = "PyTorch's backward op has no derivative (NotImplemented in its gradient's graph)"
+_LINALG = "the factorization's derivative is composed of other matrix ops than PyTorch's"
+_COMPLEX = "a complex formula conjugates or takes parts otherwise than PyTorch's"
+_WRITES = "in-place writes and views composed otherwise (CopySlices, CloneBackward0 in PyTorch)"
+GRADIENT_GRAPH_DIFFERS = {
+    **dict.fromkeys(
+        "_gelu _elu _celu _elu_ _celu_ _log_sigmoid _hardswish _glu _prelu "
+        "_rrelu_with_noise _rrelu_with_noise_ _layer_norm _batch_norm _native_batch_norm_legit "
+        "_native_batch_norm_legit_no_stats _native_batch_norm_legit_no_training "
+        "_batch_norm_with_update _batch_norm_no_update "
+        "_soft_margin_loss _embedding_bag _cdist pdist grid_sampler_2d "
+        "grid_sampler_3d _scaled_dot_product_flash_attention_for_cpu _attention_with_weights".split(),
+        _OWN_BACKWARD,
+    ),
+    **dict.fromkeys(
+        "_convolution _max_pool2d avg_pool2d _adaptive_avg_pool2d _max_pool3d avg_pool3d "
+        "_max_unpool2d _max_unpool3d _fractional_max_pool2d _fractional_max_pool3d "
+        "_adaptive_max_pool2d _adaptive_max_pool3d _AdaptiveAvgPool3DBackward0 _nll_loss "
+        "_pad_ReflectionPad1DBackward0 _pad_ReflectionPad2DBackward0 "
+        "_pad_ReflectionPad3DBackward0 _pad_ReplicationPad1DBackward0 "
+        "_pad_ReplicationPad2DBackward0 _pad_ReplicationPad3DBackward0".split(),
+        _ZERO_EDGE,
+    ),
+    **dict.fromkeys(
+        "_hardsigmoid _multi_margin_loss _multilabel_margin_loss _ctc_loss".split(), _NO_SECOND
+    ),
+    **dict.fromkeys(
+        "_det _slogdet _eigh _svd _qr _pinv _lstsq matrix_exp _linalg_eig _lu_factor_ex _lu "
+        "_lu_solve _householder_product triangular_solve ormqr _euclidean_dist".split(),
+        _LINALG,
+    ),
+    **dict.fromkeys("tanh sigmoid cumprod sgn angle polar".split(), _COMPLEX),
+    **dict.fromkeys(
+        "_copy_slices _view_of_base _zero_flat _take_flat _put_flat _threshold_ "
+        "_polygamma_in_place".split(),
+        _WRITES,
+    ),
+    "_linear": "PyTorch's addmm reads weight.t() (TBackward0), retrograd's the weight itself",
+    "_mish": "PyTorch's formula computes softplus as log1p(exp(x)), retrograd's as its op",
+    "_group_norm": "PyTorch's gradient is its native_group_norm_backward op",
+    "_binary_cross_entropy_with_logits": "PyTorch's formula reads log_sigmoid, not softplus",
+    "_weight_norm": "PyTorch's norm of the weight is reshaped (ViewBackward0)",
+    "_gamma": "PyTorch's gradient of the sample reads no graph (_standard_gamma_grad)",
+    "renorm": "PyTorch's formula is composed of other ops",
+    "_index_reduce": "PyTorch's formula gathers with index_select, retrograd's with gather",
+}
+
+GRADIENT_ROWS = [
+    pytest.param(name, sample, id=f"{name}-{i}")
+    for name, samples in SAMPLES.items()
+    if name in OPS and OPS[name].differentiable and name not in GRADIENT_GRAPH_DIFFERS
+    for i, sample in enumerate(samples)
+    if sample.grad and "values" not in sample.xfail
+]
+
+
+def _gradient_graphs(lib, sample):
+    """The node names of the graph of each input's gradient, taken with create_graph (none for
+    no gradient: whether a gradient of zeros is None is test_op_table's)."""
+    xs = inputs(lib, sample)
+    outs = [o for o in tensors_of(sample.fn(lib, *xs)) if o.requires_grad]
+    leaves = [x for x in xs if x.requires_grad]
+    ones = [lib.ones_like(o) for o in outs]
+    grads = lib.autograd.grad(outs, leaves, ones, allow_unused=True, create_graph=True)
+    return [{} if g is None else _graph_names(g) for g in grads]
+
+
+@pytest.mark.parametrize("name, sample", GRADIENT_ROWS)
+def test_sample_gradient_has_pytorchs_graph(torch_ref, name, sample):
+    """A derivative formula records PyTorch's nodes under create_graph: a product by a number
+    is MulBackward1 (``_mul_scalar``), a sum with one AddBackward1, ``number - x`` SubBackward0,
+    a reduction's gradient broadcasts without ExpandBackward0 ..."""
+    try:
+        theirs = _gradient_graphs(torch_ref, sample)
+    except Exception:  # noqa: BLE001 - no derivative in PyTorch: test_op_table checks it
+        return
+    assert _gradient_graphs(retrograd, sample) == theirs
+
+
+def test_gradient_graph_exceptions_are_samples():
+    assert set(GRADIENT_GRAPH_DIFFERS) <= set(SAMPLES)

@@ -1581,7 +1581,7 @@ def pairwise_distance(
     x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
 ) -> Tensor:
     """``F.pairwise_distance``: the p-norm of x1 - x2 + eps over the last dimension."""
-    return _ops.reduction._p_norm(x1 - x2 + eps, p, -1, keepdim, None)
+    return _ops.reduction._p_norm(_ops.pointwise._add_scalar(x1 - x2, eps), p, -1, keepdim, None)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:

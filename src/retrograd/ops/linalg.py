@@ -818,7 +818,7 @@ def _check_addmv(a, mat, vec, beta, alpha):
     grads=(
         _input_part,
         lambda g, n: _scaled_grad(g.unsqueeze(-1) * cj(n.vec), n.alpha),
-        lambda g, n: _scaled_grad(cj(n.mat.mT).mv(g), n.alpha),
+        lambda g, n: _scaled_grad(cj(n.mat.t()).mv(g), n.alpha),
     ),
     check=_check_addmv,
     sparse=sparse_coo.no_sparse_kernel("addmv"),
@@ -881,11 +881,11 @@ def baddbmm(self, batch1, batch2, beta=1, alpha=1):
     saves=("self_shape", "batch2", "batch1"),
     grads=(
         _input_part,
-        lambda g, n: _scaled_grad(g.unsqueeze(0).expand(n.batch1.shape[0], -1, -1), n.alpha).bmm(
-            cj(n.batch2.mT)
+        lambda g, n: _scaled_grad(
+            g.unsqueeze(0).expand(n.batch1.shape[0], -1, -1).bmm(cj(n.batch2.mT)), n.alpha
         ),
-        lambda g, n: cj(n.batch1.mT).bmm(
-            _scaled_grad(g.unsqueeze(0).expand(n.batch1.shape[0], -1, -1), n.alpha)
+        lambda g, n: _scaled_grad(
+            cj(n.batch1.mT).bmm(g.unsqueeze(0).expand(n.batch1.shape[0], -1, -1)), n.alpha
         ),
     ),
     check=lambda a, b1, b2, beta, alpha: _check_batched("addbmm", b1, b2),

@@ -16,10 +16,14 @@ from ..autograd.grad_mode import enable_grad
 from ..autograd.node import AccumulateGrad
 from ..tensor import Tensor, _make, _wrap_dim, made_stale
 from .pointwise import (
+    _add_scalar,
     _div_scalar,
     _dtype_name,
+    _mul_scalar,
+    _sub,
     cj,
     piecewise_backward,
+    sigmoid_backward,
     threshold_backward,
     where,
 )
@@ -49,7 +53,7 @@ def erf_array(a):
     saves="self",
     promote="float",
     # (PyTorch's order of factors, which lays the gradient out as self is)
-    grads=(lambda g, n: _TWO_OVER_SQRT_PI * (-(n.self * n.self)).exp() * g,),
+    grads=(lambda g, n: _mul_scalar((-n.self.pow(2)).exp(), _TWO_OVER_SQRT_PI) * g,),
 )
 def erf(self):
     """``torch.erf``: the error function."""
@@ -144,7 +148,8 @@ def _gelu(self, approximate="none"):
 
 def _silu_grad(g, n):
     s = n.self.sigmoid()
-    return g * s * (1 + n.self * (1 - s))  # (PyTorch's grouping: as g * (s * ...) 45% differed)
+    # (PyTorch's grouping: as g * (s * ...) 45% differed)
+    return g * s * _add_scalar(n.self * _sub(1, s), 1)
 
 
 @op(saves="self", grads=(_silu_grad,), node="SiluBackward0", method=False)
@@ -158,18 +163,40 @@ def _silu(self):
         return (self / (1 + array_exp(-self))).astype(self.dtype, copy=False)
 
 
-def _softplus_grad(g, n):
+def _softplus_double_grad(gg, n):
+    """The derivative of softplus's gradient in the input: sigmoid's derivative at beta x, times
+    beta, below the threshold (PyTorch's formula, node for node)."""
+    bx = _mul_scalar(n.self, n.beta)
+    slope = sigmoid_backward(gg * n.grad_output, bx.sigmoid()) * (bx < n.threshold)
+    return _mul_scalar(slope, n.beta)
+
+
+# Softplus's gradient is an op of its own, as in PyTorch: one array pass in a backward call, and
+# under create_graph one node (SoftplusBackwardBackward0) whose own formulas go on differentiating.
+@op(
+    inputs="grad_output self",
+    saves=("self", "grad_output self"),
+    broadcast=True,
+    method=False,
+    node="SoftplusBackwardBackward0",
+    grads=(
+        lambda gg, n: _softplus_backward(gg, n.self, n.beta, n.threshold),
+        _softplus_double_grad,
+    ),
+)
+def _softplus_backward(grad_output, self, beta, threshold):
     # g z / (z + 1) with z = exp(beta x), PyTorch's grouping (as g * sigmoid(beta x) about half
-    # the gradients differed in the last bit)
-    bx = n.self * n.beta
-    z = bx.exp()
-    return where(bx > n.threshold, g, g * z / (z + 1))
+    # the gradients differed in the last bit); g itself above the threshold
+    bx = self * beta
+    with xp.errstate(over="ignore", invalid="ignore"):
+        z = array_exp(bx)
+        return xp.where(bx > threshold, grad_output, grad_output * z / (z + 1))
 
 
 @op(
     real="softplus_cpu",
     saves="self",
-    grads=(_softplus_grad,),
+    grads=(lambda g, n: _softplus_backward(g, n.self, n.beta, n.threshold),),
     node="SoftplusBackward0",
     method=False,
 )
@@ -921,21 +948,59 @@ def _reduce_array(loss, reduction, dtype):
 # multiply by g first and divide by numel last.
 
 
-def _scaled_grad(g, n, per_element, scale=1.0):
-    """``per_element`` times ``scale`` (over numel for 'mean'), then times ``g``: contiguous
-    whatever the inputs' layout, as the gradient PyTorch's kernels of these losses write."""
-    if n.reduction == "mean":
-        scale = scale / per_element.numel()
-    return ((per_element if scale == 1 else per_element * scale) * g).contiguous()
-
-
 def _mean_grad(grad, n):
     """``grad`` (g times d loss / d input) over numel for 'mean' (a division by a number)."""
     return _div_scalar(grad, grad.numel()) if n.reduction == "mean" else grad
 
 
-def _mse_grad(sign):
-    return lambda g, n: _scaled_grad(g, n, n.self - n.target, 2.0 * sign)
+# The gradients of mse, smooth l1 and huber are ops of their own, as in PyTorch: one array pass
+# in a backward call, and under create_graph one node (MseLossBackwardBackward0 ...) whose own
+# formulas go on differentiating.  The target's gradient is the op with input and target swapped.
+
+
+def _per_element_scale(reduction, d, scale=1.0):
+    """A loss's constant factor of d loss / d input: ``scale``, over numel for 'mean'."""
+    return scale / d.size if reduction == "mean" else scale
+
+
+def _loss_backward(name, node, forward, double, grad_output_grad=None):
+    """A loss's backward op ``(grad_output, self, target, reduction, param)``: ``forward(d,
+    grad_output, param, scale)`` on arrays (d the input minus the target, scale the reduction's
+    constant factor); its formulas: the op itself for grad_output (unless ``grad_output_grad``
+    is given), ``double(gg * grad_output, node)`` for the input and its negation for the
+    target."""
+
+    def backward(grad_output, self, target, reduction, param):
+        d = self - target
+        return c_order(forward(d, grad_output, param, _per_element_scale(reduction, d)))
+
+    fn = op(
+        name,
+        inputs="grad_output self target",
+        saves=("self target", "grad_output self target", "grad_output self target"),
+        broadcast=True,
+        promote="binary",
+        method=False,
+        node=node,
+        grads=(
+            grad_output_grad or (lambda gg, n: fn(gg, n.self, n.target, n.reduction, n.param)),
+            lambda gg, n: double(gg * n.grad_output, n),
+            lambda gg, n: -double(gg * n.grad_output, n),
+        ),
+    )(backward)
+    return fn
+
+
+def _mse_forward(d, grad_output, _, scale):
+    return d * (2.0 * scale) * grad_output
+
+
+_mse_backward = _loss_backward(
+    "_mse_loss_backward",
+    "MseLossBackwardBackward0",
+    _mse_forward,
+    lambda g, n: _mean_grad(_mul_scalar(g, 2), n),
+)
 
 
 @op(
@@ -946,17 +1011,33 @@ def _mse_grad(sign):
     promote="binary",
     method=False,
     node="MseLossBackward0",
-    grads=(_mse_grad(1), _mse_grad(-1)),
+    grads=(
+        lambda g, n: _mse_backward(g, n.self, n.target, n.reduction, None),
+        lambda g, n: _mse_backward(g, n.target, n.self, n.reduction, None),
+    ),
 )
 def _mse_loss(self, target, reduction):
     d = self - target
     return _reduce_array(d * d, reduction, d.dtype)
 
 
-def _smooth_l1_slope(n, beta):
-    """d loss / d input per element: d / beta inside the band |d| < beta, sign(d) outside."""
-    d = n.self - n.target
-    return where(d.abs() < beta, d / beta, d.sign())
+def _smooth_l1_forward(d, grad_output, beta, scale):
+    # d loss / d input per element: d / beta inside the band |d| < beta, sign(d) outside
+    slope = xp.where(xp.abs(d) < beta, d / beta, xp.sign(d))
+    return (slope if scale == 1 else slope * scale) * grad_output
+
+
+def _inside_band(g, n):
+    """``g`` where the input is within the loss's quadratic band (|d| < beta), else 0."""
+    return g * ((n.self - n.target).abs() < n.param)
+
+
+_smooth_l1_backward = _loss_backward(
+    "_smooth_l1_loss_backward",
+    "SmoothL1LossBackwardBackward0",
+    _smooth_l1_forward,
+    lambda g, n: _mean_grad(_div_scalar(_inside_band(g, n), n.param), n),
+)
 
 
 def _smooth_l1_values(self, target, beta):
@@ -973,8 +1054,8 @@ def _smooth_l1_values(self, target, beta):
     method=False,
     node="SmoothL1LossBackward0",
     grads=(
-        lambda g, n: _scaled_grad(g, n, _smooth_l1_slope(n, n.beta)),
-        lambda g, n: _scaled_grad(g, n, _smooth_l1_slope(n, n.beta), -1.0),
+        lambda g, n: _smooth_l1_backward(g, n.self, n.target, n.reduction, n.beta),
+        lambda g, n: _smooth_l1_backward(g, n.target, n.self, n.reduction, n.beta),
     ),
 )
 def _smooth_l1_loss(self, target, reduction, beta):
@@ -982,7 +1063,31 @@ def _smooth_l1_loss(self, target, reduction, beta):
     return _reduce_array(loss, reduction, loss.dtype)
 
 
-def _huber_grad(wrt, other, sign):
+def _huber_forward(d, grad_output, delta, scale):
+    # d itself inside the band |d| < delta ((d / delta) * delta is not always d), delta times its
+    # sign outside
+    slope = xp.where(xp.abs(d) < delta, d, xp.sign(d) * delta)
+    return (slope if scale == 1 else slope * scale) * grad_output
+
+
+def _huber_grad_output_grad(gg, n):
+    """As PyTorch's: for a reduced loss, the slopes for an output gradient of 1, times gg, summed."""
+    if n.reduction == "none":
+        return _huber_backward(gg, n.self, n.target, n.reduction, n.param)
+    ones = n.grad_output.new_ones(n.grad_output.shape)
+    return (_huber_backward(ones, n.self, n.target, n.reduction, n.param) * gg).sum()
+
+
+_huber_backward = _loss_backward(
+    "_huber_loss_backward",
+    "HuberLossBackwardBackward0",
+    _huber_forward,
+    lambda g, n: _mean_grad(_inside_band(g, n), n),
+    _huber_grad_output_grad,
+)
+
+
+def _huber_grad(wrt, other):
     def grad(g, n):
         # PyTorch's loss has the input's dtype whatever the target's; its backward takes only
         # one dtype and names the other tensor's as found.
@@ -991,9 +1096,7 @@ def _huber_grad(wrt, other, sign):
             raise RuntimeError(
                 f"Found dtype {_dtype_name(b._data)} but expected {_dtype_name(a._data)}"
             )
-        d = n.self - n.target  # (d itself inside the band: (d / delta) * delta is not always d)
-        slope = where(d.abs() < n.delta, d, d.sign() * n.delta)
-        return _scaled_grad(g, n, slope, float(sign))
+        return _huber_backward(g, a, b, n.reduction, n.delta)
 
     return grad
 
@@ -1007,7 +1110,7 @@ def _huber_grad(wrt, other, sign):
     broadcast=True,
     method=False,
     node="HuberLossBackward0",
-    grads=(_huber_grad("self", "target", 1), _huber_grad("target", "self", -1)),
+    grads=(_huber_grad("self", "target"), _huber_grad("target", "self")),
 )
 def _huber_loss(self, target, reduction, delta):
     loss = delta * _smooth_l1_values(self, target, delta)
@@ -1018,10 +1121,49 @@ def _weighted(per_element, weight):
     return per_element if weight is None else per_element * weight
 
 
+# The input's gradient is an op of its own, as in PyTorch (BinaryCrossEntropyBackwardBackward0
+# under create_graph); its formulas are PyTorch's, which add 1e-12 to p and 1 - p where the
+# gradient itself clamps p (1 - p) at 1e-12.
+_BCE_EPS = 1e-12
+
+
+def _bce_double_grad_output(gg, n):
+    x, y = n.self, n.target
+    slope = (x - y) / (_add_scalar(x, _BCE_EPS) * _add_scalar(_sub(1, x), _BCE_EPS))
+    return _mean_grad(_weighted(slope * gg, n.weight), n)
+
+
+def _bce_double_self(gg, n):
+    x, y = n.self, n.target
+    curvature = x * x - _mul_scalar(x, 2) * y + y  # (d/dp of (p - y) / (p (1 - p)), its numerator)
+    square = _add_scalar(x, _BCE_EPS).pow(2) * _add_scalar(_sub(1, x), _BCE_EPS).pow(2)
+    return _mean_grad(_weighted(curvature / square * (gg * n.grad_output), n.weight), n)
+
+
+def _bce_double_target(gg, n):
+    x = n.self
+    return _mean_grad(_weighted(-gg * n.grad_output / (_sub(1, x) * x), n.weight), n)
+
+
+@op(
+    inputs="grad_output self target weight",
+    saves=("self target weight", "grad_output self target weight", "grad_output self weight", ""),
+    broadcast=True,
+    method=False,
+    node="BinaryCrossEntropyBackwardBackward0",
+    grads=(_bce_double_grad_output, _bce_double_self, _bce_double_target, None),
+)
+def _binary_cross_entropy_backward(grad_output, self, target, weight, reduction):
+    grad = grad_output * (self - target) / xp.maximum((1 - self) * self, _BCE_EPS)
+    if weight is not None:
+        grad = grad * weight
+    if reduction == "mean":
+        grad = grad / grad.size
+    return grad.astype(self.dtype, copy=False)
+
+
 def _bce_input_grad(g, n):
-    p = n.self
-    grad = g * (p - n.target) / ((1 - p) * p).clamp(min=1e-12)
-    return _mean_grad(_weighted(grad, n.weight), n)
+    return _binary_cross_entropy_backward(g, n.self, n.target, n.weight, n.reduction)
 
 
 def _bce_target_grad(g, n):

@@ -63,8 +63,11 @@ def _scaled(t, alpha):
 
 
 def _scaled_grad(g, alpha):
-    """``g * alpha`` as a gradient: a complex alpha conjugated (PyTorch's convention)."""
-    return g if alpha == 1 else g * (alpha.conjugate() if type(alpha) is complex else alpha)
+    """``g * alpha`` as a gradient: a complex alpha conjugated (PyTorch's convention); a product
+    by a number (MulBackward1)."""
+    return (
+        g if alpha == 1 else _mul_scalar(g, alpha.conjugate() if type(alpha) is complex else alpha)
+    )
 
 
 def _input_part(g, n):
@@ -261,7 +264,7 @@ def true_divide(self, other):
 # Scalar, recorded as DivBackward1 (a Python ``x / 2`` records DivBackward0, in both libraries).
 @op(
     promote="float",
-    grads=(lambda g, n: _div_scalar(g, n.other),),
+    grads=(lambda g, n: _div_scalar(g, n.other.conjugate()),),
     node="DivBackward1",
     method=False,
 )
@@ -269,9 +272,15 @@ def _div_scalar(self, other):
     return (self / other).astype(self.dtype, copy=False)
 
 
-# ... and times (plus) a number inside PyTorch's own composite functions (a Python ``x * 0.5``
-# records MulBackward0, as in PyTorch)
-@op(promote="float", grads=(lambda g, n: g * n.other,), node="MulBackward1", method=False)
+# ... and times (plus, minus) a number inside PyTorch's own composite functions and derivative
+# formulas (a Python ``x * 0.5`` records MulBackward0, as in PyTorch); the same bits as ``x * 0.5``
+# (a complex number is conjugated in the gradient, PyTorch's convention; a real one is itself)
+@op(
+    promote="float",
+    grads=(lambda g, n: _mul_scalar(g, n.other.conjugate()),),
+    node="MulBackward1",
+    method=False,
+)
 def _mul_scalar(self, other):
     return (self * other).astype(self.dtype, copy=False)
 
@@ -279,6 +288,11 @@ def _mul_scalar(self, other):
 @op(promote="float", grads=(lambda g, n: g,), node="AddBackward1", method=False)
 def _add_scalar(self, other):
     return (self + other).astype(self.dtype, copy=False)
+
+
+@op(promote="float", grads=(lambda g, n: g,), node="SubBackward1", method=False)
+def _sub_scalar(self, other):
+    return (self - other).astype(self.dtype, copy=False)
 
 
 @op(inputs="self", grads=(lambda g, n: -g,), jvp="linear")
@@ -296,7 +310,9 @@ def _pow_scalar_grad(g, n):
     e = n.exponent
     if e == 0:
         return zero_grad(g, n)
-    return g * cj(e * n.self ** (e - 1))  # (grouped as PyTorch's: the layout follows self)
+    return g * cj(
+        _mul_scalar(n.self ** (e - 1), e)
+    )  # (grouped as PyTorch's: the layout follows self)
 
 
 def _check_pow_scalar(a, exponent):
@@ -344,6 +360,7 @@ def _reciprocal_sqrt(x):
 
 
 _POWERS_AS_PRODUCTS = {
+    2: lambda x: x * x,  # (NumPy's power gives the same bits, more slowly)
     3: lambda x: x * x * x,
     -2: _reciprocal_square,
     -0.5: _reciprocal_sqrt,
@@ -371,7 +388,7 @@ def _pow_base_grad(g, n):
     e = n.exponent
     # exponent 0 has derivative 0 even at base 0, where e * b ** (e - 1) would be 0 * inf:
     # there the base is replaced by 1, so the product is 0 * 1.
-    return g * cj(e * where(e == 0, 1.0, n.self) ** (e - 1))
+    return g * cj(e * where(e == 0, 1.0, n.self) ** _sub_scalar(e, 1))
 
 
 @op(
@@ -395,7 +412,7 @@ def _pow_scalar_base_grad(g, n):
     exponent = n.exponent  # read whatever the base (a write into it since is PyTorch's error)
     if n.self_scalar == 0:  # 0 ** e: derivative 0 for e >= 0, as PyTorch takes it
         return g * where(exponent.real >= 0, 0.0, -math.inf)  # inf * log(0) for e < 0
-    return g * cj(n.result * _log_scalar(n.self_scalar))
+    return g * cj(_mul_scalar(n.result, _log_scalar(n.self_scalar)))
 
 
 @op(inputs="exponent", saves="exponent result", grads=(_pow_scalar_base_grad,), node="PowBackward2")
@@ -556,14 +573,23 @@ def log(self):
 
 # (ln 10 as the double 2.3025850929940456, the one PyTorch's formula multiplies by; the nearest
 # double to ln 10, math.log(10.0), is one bit above it, and 93% of float64 gradients differed)
-@op(saves="self", promote="float", grads=(lambda g, n: g / cj(n.self * 2.3025850929940456),))
+@op(
+    saves="self",
+    promote="float",
+    grads=(lambda g, n: g / cj(_mul_scalar(n.self, 2.3025850929940456)),),
+)
 def log10(self):
     """``torch.log10``."""
     with xp.errstate(divide="ignore", invalid="ignore"):
         return array_log10(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g / cj(n.self + 1),), node="Log1PBackward0")
+@op(
+    saves="self",
+    promote="float",
+    grads=(lambda g, n: g / cj(_add_scalar(n.self, 1)),),
+    node="Log1PBackward0",
+)
 def log1p(self):
     """``torch.log1p``: log(1 + x), accurate near 0."""
     with xp.errstate(divide="ignore", invalid="ignore"):
@@ -573,7 +599,7 @@ def log1p(self):
 @op(
     saves="result",
     promote="float",
-    grads=(lambda g, n: g * cj(n.result + 1),),
+    grads=(lambda g, n: g * cj(_add_scalar(n.result, 1)),),
     array_fn=array_expm1,
 )
 def expm1(self):
@@ -582,14 +608,18 @@ def expm1(self):
         return array_expm1(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g / cj(n.self * 0.6931471805599453),))
+@op(
+    saves="self",
+    promote="float",
+    grads=(lambda g, n: g / cj(_mul_scalar(n.self, 0.6931471805599453)),),
+)
 def log2(self):
     """``torch.log2``."""
     with xp.errstate(divide="ignore", invalid="ignore"):
         return array_log2(self)
 
 
-@op(saves="result", promote="float", grads=(lambda g, n: g / (2 * cj(n.result)),))
+@op(saves="result", promote="float", grads=(lambda g, n: g / _mul_scalar(cj(n.result), 2),))
 def sqrt(self):
     """``torch.sqrt``."""
     with xp.errstate(invalid="ignore"):
@@ -725,12 +755,7 @@ def conjugated(formula):
 # --- sign and magnitude ------------------------------------------------------------------------
 
 
-def _sign_or_sgn(x):
-    """abs's derivative: the sign of a real input, ``z / |z|`` (0 at 0) of a complex one."""
-    return x.sign() if x._data.dtype.kind != "c" else x.sgn()
-
-
-@op(saves="self", grads=(lambda g, n: g * _sign_or_sgn(n.self),))
+@op(saves="self", grads=(lambda g, n: g * n.self.sgn(),))
 def abs(self):
     """``torch.abs``."""
     if self.dtype == bool:  # here rather than check=: keeps abs on the registry's fast path
@@ -812,7 +837,7 @@ def sin(self):
 @op(
     saves="self",
     promote="float",
-    grads=(lambda g, n: -g * cj(n.self.sin()),),
+    grads=(lambda g, n: g * cj(-n.self.sin()),),
     jvp=lambda t, x, r: t[0] * x[0].sin().neg(),
     array_fn=xp.cos,
 )
@@ -824,7 +849,7 @@ def cos(self):
 @op(
     saves="result",
     promote="float",
-    grads=(lambda g, n: g * cj(1 + n.result * n.result),),
+    grads=(lambda g, n: g * cj(_add_scalar(n.result.pow(2), 1)),),
     array_fn=array_tan,
 )
 def tan(self):
@@ -855,7 +880,7 @@ def tanh(self):
     method=False,
     grads=(
         lambda gg, n: tanh_backward(gg, cj(n.output)),
-        lambda gg, n: gg * cj(-2 * n.output * n.grad_output),
+        lambda gg, n: gg * cj(_mul_scalar(n.output, -2) * n.grad_output),
     ),
 )
 def tanh_backward(grad_output, output):
@@ -873,7 +898,7 @@ def tanh_backward(grad_output, output):
     method=False,
     grads=(
         lambda gg, n: sigmoid_backward(gg, cj(n.output)),
-        lambda gg, n: gg * cj(n.grad_output) * (-2 * cj(n.output) + 1),
+        lambda gg, n: gg * cj(n.grad_output) * _add_scalar(_mul_scalar(cj(n.output), -2), 1),
     ),
 )
 def sigmoid_backward(grad_output, output):
@@ -948,14 +973,19 @@ def keep_where(values, keep):
     return mask.view(values.dtype)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g * cj((1 - n.self * n.self).rsqrt()),))
+def _one_minus_square(x):
+    """1 - x * x as PyTorch's formulas write it: -x * x + 1 (the same bits)."""
+    return _add_scalar(-x * x, 1)
+
+
+@op(saves="self", promote="float", grads=(lambda g, n: g * cj(_one_minus_square(n.self).rsqrt()),))
 def asin(self):
     """``torch.asin``."""
     with xp.errstate(invalid="ignore"):
         return array_arcsin(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: -g * cj((1 - n.self * n.self).rsqrt()),))
+@op(saves="self", promote="float", grads=(lambda g, n: g * cj(-_one_minus_square(n.self).rsqrt()),))
 def acos(self):
     """``torch.acos``."""
     with xp.errstate(invalid="ignore"):
@@ -965,7 +995,7 @@ def acos(self):
 @op(
     saves="self",
     promote="float",
-    grads=(lambda g, n: g / cj(1 + n.self * n.self),),
+    grads=(lambda g, n: g / cj(_add_scalar(n.self * n.self, 1)),),
     array_fn=array_arctan,
 )
 def atan(self):
@@ -992,8 +1022,8 @@ def _acosh_grad(g, n):
     # and 1 / (sqrt(z - 1) sqrt(z + 1)) for a complex z (the branch of acosh itself)
     z = n.self
     if z._data.dtype.kind != "c":
-        return g * (z * z - 1).rsqrt()
-    return g * cj((z - 1).rsqrt() * (z + 1).rsqrt())
+        return g * _sub_scalar(z * z, 1).rsqrt()
+    return g * cj(_sub_scalar(z, 1).rsqrt() * _add_scalar(z, 1).rsqrt())
 
 
 @op(saves="self", promote="float", grads=(_acosh_grad,))
@@ -1003,13 +1033,17 @@ def acosh(self):
         return xp.arccosh(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g * cj((n.self * n.self + 1).rsqrt()),))
+@op(
+    saves="self",
+    promote="float",
+    grads=(lambda g, n: g * cj(_add_scalar(n.self.pow(2), 1).rsqrt()),),
+)
 def asinh(self):
     """``torch.asinh``."""
     return xp.arcsinh(self)
 
 
-@op(saves="self", promote="float", grads=(lambda g, n: g / cj(1 - n.self * n.self),))
+@op(saves="self", promote="float", grads=(lambda g, n: g / cj(_sub(1, n.self.pow(2))),))
 def atanh(self):
     """``torch.atanh``."""
     with xp.errstate(invalid="ignore", divide="ignore"):
@@ -1347,7 +1381,7 @@ def _lerp_scalar(self, end, weight):
     method=False,
     node="LerpBackward1",
     grads=(
-        lambda g, n: g * cj(1 - n.weight),
+        lambda g, n: g * cj(_sub(1, n.weight)),
         lambda g, n: g * cj(n.weight),
         lambda g, n: g * cj(n.end - n.self),
     ),
@@ -1416,8 +1450,8 @@ def _in_kind(value, a):
     node="AddcmulBackward0",
     grads=(
         lambda g, n: g,
-        lambda g, n: g * cj(n.tensor2 * n.value),  # (the factor first, as PyTorch groups it)
-        lambda g, n: g * cj(n.tensor1 * n.value),
+        lambda g, n: g * cj(_mul_scalar(n.tensor2, n.value)),  # (the factor first, as PyTorch's)
+        lambda g, n: g * cj(_mul_scalar(n.tensor1, n.value)),
     ),
 )
 def addcmul(self, tensor1, tensor2, value=1):
@@ -1436,7 +1470,7 @@ def addcmul(self, tensor1, tensor2, value=1):
         lambda g, n: g,
         # (the factors first, then times g, as PyTorch groups them)
         lambda g, n: g * cj(true_divide(n.value, n.tensor2)),  # (a true division: not 1 / t2 * v)
-        lambda g, n: -g * cj(n.value * n.tensor1 / (n.tensor2 * n.tensor2)),
+        lambda g, n: -g * cj(_mul_scalar(n.tensor1, n.value) / (n.tensor2 * n.tensor2)),
     ),
 )
 def _addcdiv(self, tensor1, tensor2, value=1):
@@ -1618,7 +1652,7 @@ def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
     saves=("", "self other"),
     broadcast=True,
     promote="binary",
-    grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).floor()),
+    grads=(lambda g, n: g, lambda g, n: -g * _rounded_div(n.self, n.other, "floor")),
     node="RemainderBackward1",
     number_node="RemainderBackward0",
     numbers="self other",
@@ -1636,7 +1670,7 @@ def remainder(self, other):
     saves=("", "self other"),
     broadcast=True,
     promote="binary",
-    grads=(lambda g, n: g, lambda g, n: -g * (n.self / n.other).trunc()),
+    grads=(lambda g, n: g, lambda g, n: -g * _rounded_div(n.self, n.other, "trunc")),
     node="FmodBackward1",
     number_node="FmodBackward0",
     numbers="other",
@@ -1698,7 +1732,7 @@ def _atan2_grads(g, n):
     # 1 / (x^2 + y^2), set to 0 where both are 0 (PyTorch's choice at the origin)
     denominator = n.self * n.self + n.other * n.other
     recip = denominator.reciprocal().masked_fill(denominator == 0, 0.0)
-    return g * n.other * recip, -g * n.self * recip
+    return g * n.other * recip, g * -n.self * recip
 
 
 @op(
@@ -1736,8 +1770,8 @@ def hypot(self, other):
     promote="binary",
     check=_tensor_other("logaddexp", "logaddexp_cpu"),
     grads=(
-        lambda g, n: g / cj(1 + (n.other - n.self).exp()),
-        lambda g, n: g / cj(1 + (n.self - n.other).exp()),
+        lambda g, n: g / cj(_add_scalar((n.other - n.self).exp(), 1)),
+        lambda g, n: g / cj(_add_scalar((n.self - n.other).exp(), 1)),
     ),
 )
 def logaddexp(self, other):
@@ -1775,8 +1809,8 @@ def complex_logaddexp(a, b):
     promote="binary",
     check=_tensor_other("logaddexp2", "logaddexp2_cpu"),
     grads=(
-        lambda g, n: g / (1 + 2.0 ** (n.other - n.self)),
-        lambda g, n: g / (1 + 2.0 ** (n.self - n.other)),
+        lambda g, n: g / _add_scalar(2.0 ** (n.other - n.self), 1),
+        lambda g, n: g / _add_scalar(2.0 ** (n.self - n.other), 1),
     ),
 )
 def logaddexp2(self, other):
@@ -1865,7 +1899,10 @@ def heaviside(input, values):
     saves="other result",
     broadcast=True,
     promote="float",
-    grads=(lambda g, n: g * cj(2.0**n.other), lambda g, n: g * cj(n.result) * math.log(2.0)),
+    grads=(
+        lambda g, n: g * cj(2.0**n.other),
+        lambda g, n: _mul_scalar(g * cj(n.result), math.log(2.0)),
+    ),
 )
 def ldexp(self, other):
     """``torch.ldexp``: self * 2^other."""
@@ -1873,11 +1910,12 @@ def ldexp(self, other):
 
 
 def _logit_grad(g, n):
+    # nan outside [0, 1] (0 outside [eps, 1 - eps] with eps), as PyTorch has it
     x = n.self
-    grad = g / (x * (1 - x))
+    grad = g / (x * _sub(1, x))
     if n.eps is None:
-        return grad
-    return grad.masked_fill((x < n.eps) | (x > 1 - n.eps), 0.0)
+        return where((x < 0) | (x > 1), math.nan, grad)
+    return where((x < n.eps) | (x > 1 - n.eps), 0.0, grad)
 
 
 @op(real="logit_cpu", saves="self", promote="float", grads=(_logit_grad,))
@@ -1891,9 +1929,9 @@ def logit(self, eps=None):
 
 def _sinc_grad(g, n):
     x = n.self
-    pix = x * math.pi
-    slope = (pix.cos() * pix - pix.sin()) / (pix * x)
-    return g * cj(slope.masked_fill(x == 0, 0.0))
+    pix = _mul_scalar(x, math.pi)
+    square = _mul_scalar(x * x, math.pi)  # (pi x^2 grouped as PyTorch's: (x x) pi)
+    return where(square == 0, 0.0, g * cj((pix * pix.cos() - pix.sin()) / square))
 
 
 @op(saves="self", promote="float", grads=(_sinc_grad,))

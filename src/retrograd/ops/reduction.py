@@ -14,7 +14,7 @@ from .indexing import scatter
 from .pointwise import (
     _div_scalar,
     _dtype_name,
-    _sign_or_sgn,
+    _mul_scalar,
     cj,
     complex_logaddexp,
     conjugated,
@@ -48,10 +48,16 @@ def dims_arg(dim, ndim):
 
 def expand_grad(g, shape, dim, keepdim):
     """A reduction's gradient spread back over the reduced dimensions of ``shape``."""
+    return unsqueeze_grad(g, shape, dim, keepdim).expand(shape)
+
+
+def unsqueeze_grad(g, shape, dim, keepdim):
+    """A reduction's gradient (or result) with the reduced dimensions of ``shape`` back, of size
+    1: it broadcasts against the input, as PyTorch's formulas have it (no ExpandBackward0)."""
     if not keepdim and dim is not None and len(shape):
         for d in dims_arg(dim, len(shape)):
             g = g.unsqueeze(d)
-    return g.expand(shape)
+    return g
 
 
 def _count(shape, dim):
@@ -257,19 +263,24 @@ def _var_forward(a, dim, correction, keepdim, name):
 
 def _var_grad(g, n):
     x = n.self
-    centred = x - x.mean(n.dim, keepdim=True)
+    # (a reduction over every dimension subtracts the 0-d mean)
+    whole = n.dim is None or not x.ndim
+    centred = x - (x.mean() if whole else x.mean(n.dim, keepdim=True))
     divisor = _var_divisor(x.shape, n.dim, n.correction)
     scale = 2.0 / divisor if divisor else math.inf
     # (2 / divisor) * g first, then times the centred input, as PyTorch groups it (as
     # g * centred * scale a third of the gradients differed in the last bit); the scaling is a
     # pass over the reduced gradient, not over the input
-    return expand_grad(g * scale, x.shape, n.dim, n.keepdim) * centred
+    return unsqueeze_grad(_mul_scalar(g, scale), x.shape, n.dim, n.keepdim) * centred
+
+
+def _var_of_std_grad(g, std):
+    """std = sqrt(var): d std = d var / (2 std), taken as 0 where std is 0 (PyTorch's choice)."""
+    return (g / _mul_scalar(std, 2)).masked_fill(std == 0, 0.0)
 
 
 def _std_grad(g, n):
-    # std = sqrt(var): d std = d var / (2 std), taken as 0 where std is 0 (PyTorch's choice).
-    result = n.result
-    return _var_grad(where(result == 0, 0.0, g / (2 * result)), n)
+    return _var_grad(_var_of_std_grad(g, n.result), n)
 
 
 @op(saves="self", grads=(_var_grad,), check=_check_var, node="VarBackward0", method=False)
@@ -601,26 +612,26 @@ def _norm_grad(g, n):
     if n.dtype is not None:
         x = x.to(n.dtype)
     shape = x.shape
-    g = expand_grad(g, shape, n.dim, n.keepdim)
-    norm = expand_grad(n.result, shape, n.dim, n.keepdim)
+    g = unsqueeze_grad(g, shape, n.dim, n.keepdim)
+    norm = unsqueeze_grad(n.result, shape, n.dim, n.keepdim)
     # (grouped as PyTorch's, whose first factor decides the layout where the factors' differ:
     # sgn(x) * g, g * (x / norm), (x |x|^(p-2)) * (g / norm^(p-1)))
     if ord == 1:
-        out = _sign_or_sgn(x) * g
+        out = x.sgn() * g
     elif ord in (math.inf, -math.inf):
         # Like amax/amin of |x|: the elements that reach the norm share the gradient evenly,
         # and a nan element reaches a nan norm (its sign, 0, then drops it), as in PyTorch.
         hit = ((x.abs() == norm) | x.isnan()).to(g.dtype)
         count = hit.sum(n.dim, keepdim=True) if n.dim is not None else hit.sum()
-        out = _sign_or_sgn(x) * (g / count * hit)
+        out = x.sgn() * (g / count * hit)
     elif ord == 2:
         out = g * (x / norm).masked_fill_(norm == 0, 0.0)
     elif ord < 1:
-        scaled = where(x == 0, 0.0, _sign_or_sgn(x) * x.abs() ** (ord - 1))
+        scaled = (x.sgn() * x.abs() ** (ord - 1)).masked_fill(x == 0, 0.0)
         out = scaled * g * norm ** (1 - ord)
     else:
-        scaled = x * x.abs() ** (ord - 2) if ord > 2 else _sign_or_sgn(x) * x.abs() ** (ord - 1)
-        out = scaled * where(norm == 0, 0.0, g / norm ** (ord - 1))
+        scaled = x * x.abs() ** (ord - 2) if ord > 2 else x.sgn() * x.abs() ** (ord - 1)
+        out = scaled * (g / norm ** (ord - 1)).masked_fill(norm == 0, 0.0)
     return _to_dtype(out, n.self.dtype)
 
 
@@ -663,8 +674,8 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
 def _logsumexp_grad(g, n):
     x = n.self
     shape = x.shape
-    weights = (x - expand_grad(n.result, shape, n.dim, n.keepdim)).exp()
-    return expand_grad(g, shape, n.dim, n.keepdim) * cj(weights)
+    weights = (x - unsqueeze_grad(n.result, shape, n.dim, n.keepdim)).exp()
+    return unsqueeze_grad(g, shape, n.dim, n.keepdim) * cj(weights)
 
 
 @op(saves="self result", promote="float", grads=(_logsumexp_grad,))
@@ -1006,9 +1017,8 @@ def _spread_mean_grad(of_std):
         g_spread, g_mean = (list(grads) + [None])[:2]
         parts = []
         if g_spread is not None:
-            if of_std:  # d std = d var / (2 std), 0 where std is 0 (PyTorch's choice)
-                std = n.result
-                g_spread = where(std == 0, 0.0, g_spread / (2 * std))
+            if of_std:
+                g_spread = _var_of_std_grad(g_spread, n.result)
             parts.append(_var_grad(g_spread, n))
         if g_mean is not None:
             parts.append(_mean_part(g_mean, n))

@@ -14,7 +14,7 @@ from ..tensor import Tensor, _make
 from . import autocast as _autocast
 from .linalg import _diag_embed
 from .nnops import erf
-from .pointwise import _add_scalar, _div_scalar, _dtype_name, _mul_scalar, cj, sign, where
+from .pointwise import _add_scalar, _div_scalar, _dtype_name, _mul_scalar, _sub_scalar, cj, where
 from .registry import op, refuse_complex, tensor_method
 
 
@@ -402,7 +402,7 @@ _SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2.0
     real="erfinv_vml_cpu",
     saves="result",
     promote="float",
-    grads=(lambda g, n: g * (_SQRT_PI_OVER_2 * (n.result * n.result).exp()),),
+    grads=(lambda g, n: g * _mul_scalar(n.result.pow(2).exp(), _SQRT_PI_OVER_2),),
 )
 def erfinv(self):
     """``torch.erfinv``: the inverse of erf on (-1, 1)."""
@@ -413,7 +413,7 @@ def erfinv(self):
     real="erfc_vml_cpu",
     saves="self",
     promote="float",
-    grads=(lambda g, n: g * (-2.0 / math.sqrt(math.pi) * (-(n.self * n.self)).exp()),),
+    grads=(lambda g, n: g * _mul_scalar((-n.self.pow(2)).exp(), -2.0 / math.sqrt(math.pi)),),
 )
 def erfc(self):
     """``torch.erfc``: 1 - erf(x), accurate where erf(x) is near 1."""
@@ -462,7 +462,7 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
 # (g * 2**x) * ln 2, in PyTorch's order: as g * (2**x * ln 2) a third of the gradients differed
-@op(saves="result", promote="float", grads=(lambda g, n: g * cj(n.result) * _LN2,))
+@op(saves="result", promote="float", grads=(lambda g, n: _mul_scalar(g * cj(n.result), _LN2),))
 def exp2(self):
     """``torch.exp2`` (``torch.special.exp2``): 2 to the power x."""
     with xp.errstate(over="ignore"):
@@ -473,7 +473,7 @@ def exp2(self):
     real="entr_cpu",
     saves="self",
     promote="float",
-    grads=(lambda g, n: g * -(n.self.log() + 1),),
+    grads=(lambda g, n: g * -_add_scalar(n.self.log(), 1),),
     node="SpecialEntrBackward0",
     method=False,
 )
@@ -488,7 +488,7 @@ def special_entr(self):
     real="erfcx_cpu",
     saves="self result",
     promote="float",
-    grads=(lambda g, n: g * (2 * n.self * n.result - _TWO_OVER_SQRT_PI),),
+    grads=(lambda g, n: _sub_scalar(_mul_scalar(n.self, 2) * n.result, _TWO_OVER_SQRT_PI) * g,),
     node="SpecialErfcxBackward0",
     method=False,
 )
@@ -540,7 +540,7 @@ def _xlog1py(self, other):
 _xlog1py_op = _binary(
     "special_xlog1py",
     _xlog1py,
-    (_xlog1py_self_grad, lambda g, n: g * n.self / (n.other + 1)),
+    (_xlog1py_self_grad, lambda g, n: g * n.self / _add_scalar(n.other, 1)),
     "SpecialXlog1PyBackward",
     real="xlog1py_cpu",
 )
@@ -597,7 +597,7 @@ def i0(self):
     real="i0e_cpu",
     saves="self result",
     promote="float",
-    grads=(lambda g, n: g * (special_i1e(n.self) - sign(n.self) * n.result),),
+    grads=(lambda g, n: g * (special_i1e(n.self) - n.self.sgn() * n.result),),
     node="SpecialI0EBackward0",
     method=False,
 )
@@ -610,13 +610,15 @@ def special_i0e(self):
 def _i1_grad(g, n):
     x = n.self
     zero = x == 0
-    return g * where(zero, 0.5, i0(x) - n.result / where(zero, 1.0, x))
+    safe = where(zero, 1.0, x)
+    return g * where(zero, 0.5, i0(safe) - n.result * safe.reciprocal())
 
 
 def _i1e_grad(g, n):
     x = n.self
     zero = x == 0
-    return g * where(zero, 0.5, special_i0e(x) - n.result * (sign(x) + 1 / where(zero, 1.0, x)))
+    safe = where(zero, 1.0, x)
+    return g * where(zero, 0.5, special_i0e(safe) - n.result * (safe.sgn() + safe.reciprocal()))
 
 
 @op(
@@ -648,12 +650,9 @@ def special_i1e(self):
 
 def _mvlgamma_grad(g, n):
     x = n.self
-    halves = _make_halves(n.p, x)
-    return g * digamma(x.unsqueeze(-1) - halves).sum(-1)
-
-
-def _make_halves(p, like):
-    return _make(xp.arange(p, dtype=like._data.dtype) / 2)
+    # x plus the negated halves (the same bits as x minus them), as PyTorch's formula adds them
+    negated = _make(xp.arange(n.p, dtype=x._data.dtype) / -2)
+    return g * digamma(x.unsqueeze(-1) + negated).sum(-1)
 
 
 def _check_mvlgamma(a, p):
@@ -826,7 +825,7 @@ def _cholesky_grad(g, n):
     if n.upper:  # the result is L^H
         L, g = _mH(L), _mH(g)
     P = (_mH(L) @ g).tril()
-    M = 0.5 * (P + _mH(P.tril(-1)))
+    M = _mul_scalar(P + _mH(P.tril(-1)), 0.5)
     return solve_triangular(L, solve_triangular(_mH(L), M, upper=True), upper=False, left=False)
 
 

@@ -73,8 +73,10 @@ def _check_cholesky_inverse(L):
 
 
 def _cholesky_inverse_grad(g, n):
-    Ainv = n.result
-    return _factor_grad(-(Ainv @ g @ Ainv), n.self, n.upper)
+    # (the gradient made Hermitian first, then taken through the inverse, as PyTorch groups it)
+    Ainv, L = n.result, n.self
+    sym = Ainv @ ((g + _mH(g)) @ Ainv)
+    return -(L @ sym) if n.upper else -(sym @ L)
 
 
 @op(
