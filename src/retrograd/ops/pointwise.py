@@ -64,10 +64,12 @@ def _scaled(t, alpha):
 
 def _scaled_grad(g, alpha):
     """``g * alpha`` as a gradient: a complex alpha conjugated (PyTorch's convention); a product
-    by a number (MulBackward1)."""
-    return (
-        g if alpha == 1 else _mul_scalar(g, alpha.conjugate() if type(alpha) is complex else alpha)
-    )
+    by a number (MulBackward1), or a sparse gradient's own product by a number (the sparse
+    products' formulas)."""
+    if alpha == 1:
+        return g
+    alpha = alpha.conjugate() if type(alpha) is complex else alpha
+    return g * alpha if g._sparse else _mul_scalar(g, alpha)
 
 
 def _input_part(g, n):
