@@ -109,15 +109,26 @@ def to_retrograd(obj, torch, rg, memo):
             # a view made under no_grad of a tensor that requires grad (istft's window[:8]):
             # no leaf of its own, no edge in a graph; made so here too, not as a fresh leaf
             b = to_retrograd(base, torch, rg, memo)
-            size = obj.element_size()
-            offset = obj.storage_offset() * size - base.storage_offset() * base.element_size()
             with rg.no_grad():
                 if base.is_complex() and not obj.is_complex():  # (window.real[:8])
                     b = b.real
                 elif obj.dtype != base.dtype:
                     raise Unconvertible(f"a {obj.dtype} view of a {base.dtype} tensor")
-                start = b.storage_offset() + offset // size
-                t = b.as_strided(tuple(obj.shape), obj.stride(), start)
+                t = _view_of(obj, b, base)
+            memo[id(obj)] = (obj, t)
+            return t
+        if (
+            base is not None
+            and not base.requires_grad
+            and obj.dtype == base.dtype
+            and not (obj.is_conj() or obj.is_neg() or base.is_conj() or base.is_neg())
+        ):
+            # a view of a tensor that needs no grad, itself a leaf when it requires grad
+            # (as_strided's base[5:15].requires_grad_()): the same view of the converted base,
+            # so an op reading the storage past the view (as_strided) reads the same values
+            t = _view_of(obj, to_retrograd(base, torch, rg, memo), base)
+            if obj.requires_grad:
+                t.requires_grad_(True)
             memo[id(obj)] = (obj, t)
             return t
         x = obj.detach().resolve_conj().resolve_neg()
@@ -166,6 +177,14 @@ def to_retrograd(obj, torch, rg, memo):
         except Missing as e:
             raise Unconvertible(str(e)) from e
     raise Unconvertible(type(obj).__name__)
+
+
+def _view_of(obj, b, base):
+    """The view ``obj`` of PyTorch's tensor ``base`` made over ``b``, retrograd's copy of base
+    (or of its real part): the same sizes, strides and offset into the storage."""
+    size = obj.element_size()
+    offset = obj.storage_offset() * size - base.storage_offset() * base.element_size()
+    return b.as_strided(tuple(obj.shape), obj.stride(), b.storage_offset() + offset // size)
 
 
 # --- finding retrograd's callable -----------------------------------------------------------------
@@ -371,6 +390,8 @@ def compare_values(theirs, ours, torch, rg, values=True):
             xa = xa.numpy()
             ya = y.detach()
             ya = ya.resolve_conj() if hasattr(ya, "resolve_conj") else ya
+            if ya.dtype == rg.bfloat16:
+                ya = ya.float()
             ya = np.asarray(ya.numpy())
             rtol, atol = tolerance(str(x.dtype).split(".")[-1])
             if xa.dtype.kind in "fc":
@@ -510,6 +531,11 @@ def run_sample(opinfo, sample, fn_ours, torch, rg, timeout):
         g = gen.standard_normal(tuple(t.shape))
         if t.is_complex():
             g = g + 1j * gen.standard_normal(tuple(t.shape))
+        if t.dtype == torch.bfloat16:  # (NumPy has no bfloat16: rounded by each library)
+            g = np.asarray(g, dtype="float32")
+            grads_t.append(torch.from_numpy(g.copy()).bfloat16())
+            grads_o.append(rg.from_numpy(g.copy()).bfloat16())
+            continue
         g = np.asarray(g, dtype=str(t.dtype).split(".")[-1])
         grads_t.append(torch.from_numpy(g.copy()))
         grads_o.append(rg.from_numpy(g.copy()))
