@@ -357,6 +357,8 @@ def tolerance(dtype_name):
         "float64": (1e-7, 1e-7 * 10),
         "complex64": (1.3e-5, 1e-4),
         "complex128": (1e-7, 1e-6),
+        # (a float16 result rounded at other steps than PyTorch's differs in its last bit or two)
+        "float16": (2e-3, 1e-3),
     }.get(dtype_name, (1e-5, 1e-5))
 
 
@@ -584,7 +586,9 @@ def run_op(opinfo, torch, rg, timeout, dtypes):
         dtype = getattr(torch, dtype_name)
         if dtype not in supported:
             continue
-        requires_grad = bool(opinfo.supports_autograd)
+        requires_grad = bool(opinfo.supports_autograd) and (
+            dtype.is_floating_point or dtype.is_complex
+        )
         signal.setitimer(signal.ITIMER_REAL, timeout * 4)
         try:
             samples = list(opinfo.sample_inputs("cpu", dtype, requires_grad=requires_grad))
