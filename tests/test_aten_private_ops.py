@@ -279,3 +279,17 @@ def test_no_stats_overload_is_named_as_pytorchs(torch_ref):
     """A checkpoint policy sees the no_stats call as PyTorch's overload of the operator."""
     ours = retrograd.ops.aten.overload_of("_native_batch_norm_legit_no_stats")
     assert str(ours) == str(torch_ref.ops.aten._native_batch_norm_legit.no_stats)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int64", "uint8", "bool", "float16"])
+def test_dropout_backward_of_integers_is_a_float_as_pytorchs(torch_ref, dtype):
+    """native_dropout_backward of an integer or bool gradient scales by a Python float, so the
+    result takes the default float dtype (a fraction of the scale survives)."""
+
+    def run(lib):
+        g = lib.tensor([[3, 1, 0], [2, 5, 1]]).to(getattr(lib, dtype))
+        mask = lib.tensor([[True, False, True], [True, True, False]])
+        r = lib.ops.aten.native_dropout_backward(g, mask, 2.5)
+        return str(r.dtype), r.tolist()
+
+    assert run(retrograd) == run(torch_ref)

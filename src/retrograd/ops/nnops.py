@@ -1994,9 +1994,10 @@ def _dropout_backward(grad_output, mask, scale):
 
 def native_dropout_backward(grad_output: Tensor, mask: Tensor, scale: float) -> Tensor:
     """``torch.ops.aten.native_dropout_backward``: ``grad_output * mask * scale``."""
-    if tuple(mask.shape) == tuple(grad_output.shape):
+    same = tuple(mask.shape) == tuple(grad_output.shape)
+    if same and (grad_output.is_floating_point() or grad_output.is_complex()):
         return _dropout_backward(grad_output, mask._data, scale)
-    return grad_output * mask * scale  # (shapes that broadcast)
+    return grad_output * mask * scale  # (shapes that broadcast; integers times a float scale)
 
 
 def as_index(target) -> "xp.ndarray":
