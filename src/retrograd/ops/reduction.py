@@ -860,7 +860,10 @@ def _summed_along(a, axis):
 )
 def _softmax_backward_data(grad_output, output, dim, input_dtype):
     # y * (g - sum(g * y)), grouped as PyTorch's kernel (as g * y - y * sum(g * y) half the
-    # results differed in the last bit), for as many array passes
+    # results differed in the last bit), for as many array passes; float16 and bfloat16 in
+    # float32, rounded once (the op is told its result's dtype, so the table leaves it alone)
+    if output.itemsize == 2 and output.dtype.kind in "fV":
+        grad_output, output = grad_output.astype(xp.float32), output.astype(xp.float32)
     total = _summed_along(grad_output * output, _axis(dim, output.ndim))
     out = output * (grad_output - total)
     return out.astype(input_dtype.np, copy=False)
