@@ -249,8 +249,8 @@ def _ints(t, dtype, k, mode, antialias=False):
 
 
 (
-    test_integer_refusals_type_and_text,
-    test_integer_refusals_texts_are_pytorchs,
+    test_dtype_refusals_type_and_text,
+    test_dtype_refusals_texts_are_pytorchs,
 ) = error_tests(
     [
         (
@@ -258,7 +258,12 @@ def _ints(t, dtype, k, mode, antialias=False):
             NotImplementedError,
             f"\"{kernel}\" not implemented for '{name}'",
         )
-        for dtype, name in (("uint8", "Byte"), ("int64", "Long"), ("bool", "Bool"))
+        for dtype, name in (
+            ("uint8", "Byte"),
+            ("int64", "Long"),
+            ("bool", "Bool"),
+            ("complex64", "ComplexFloat"),
+        )
         for k, mode, aa, kernel in (
             (1, "linear", False, "compute_indices_weights_linear"),
             (3, "trilinear", False, "compute_indices_weights_linear"),
@@ -270,5 +275,30 @@ def _ints(t, dtype, k, mode, antialias=False):
             (3, "area", False, "adaptive_avg_pool3d_cpu"),
         )
         if dtype != "uint8" or mode in ("linear", "trilinear", "area")
+    ]
+    + [
+        (
+            lambda t, dtype=dtype, mode=mode: _ints(t, dtype, 2, mode, True),
+            NotImplementedError,
+            f"\"compute_index_ranges_weights\" not implemented for '{name}'",
+        )
+        for dtype, name in (("float16", "Half"), ("bfloat16", "BFloat16"))
+        for mode in ("bilinear", "bicubic")
+    ]
+    + [
+        (
+            lambda t, dtype=dtype, pool=pool, k=k: getattr(t.nn.functional, pool)(
+                t.ones((1, 2) + (4,) * k, dtype=getattr(t, dtype)), 3
+            ),
+            NotImplementedError,
+            f"\"{kernel}\" not implemented for '{name}'",
+        )
+        for dtype, name in (("int32", "Int"), ("bool", "Bool"), ("complex64", "ComplexFloat"))
+        for pool, k, kernel in (
+            ("adaptive_avg_pool1d", 1, "adaptive_avg_pool2d"),
+            ("adaptive_avg_pool2d", 2, "adaptive_avg_pool2d"),
+            ("adaptive_max_pool1d", 1, "adaptive_max_pool2d"),
+            ("adaptive_max_pool2d", 2, "adaptive_max_pool2d"),
+        )
     ]
 )

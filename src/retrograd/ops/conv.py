@@ -32,7 +32,7 @@ from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from . import autocast as _autocast
 from .pointwise import _SAME_WIDTH_INT, cj, zero_grad
-from .registry import op, refuse_complex, shared_formulas
+from .registry import op, refuse_complex, refuse_unless_floating, shared_formulas
 
 _as_strided = xp.lib.stride_tricks.as_strided
 
@@ -1345,6 +1345,7 @@ def adaptive_avg_pool2d(input, output_size):
     cells (cells overlap by one where the sizes do not divide)."""
     if _pair(output_size) == (1, 1) and input.ndim in (3, 4):
         return input.mean((-2, -1), keepdim=True)  # PyTorch takes the same shortcut
+    refuse_unless_floating("adaptive_avg_pool2d", input)
     return _adaptive_avg_pool2d(input, output_size)
 
 
@@ -1391,6 +1392,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         raise RuntimeError(
             f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: {list(input.shape)}"
         )
+    refuse_unless_floating("adaptive_max_pool2d", input)
     sizes = _pair(output_size)
     out_h, out_w = (n if o is None else o for n, o in zip(input.shape[-2:], sizes))
     indices = _adaptive_max_indices(input._data, out_h, out_w)

@@ -371,6 +371,20 @@ def refuse_complex(error, *operands):
             raise error[0](error[1])
 
 
+def dtype_refusal(kernel, a):
+    """PyTorch's NotImplementedError for a kernel its dtype dispatch has none of for the dtype
+    of the tensor or array ``a``."""
+    name = dtypes.FROM_NP[getattr(a, "_data", a).dtype]._tensor_name[: -len("Tensor")]
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+
+
+def refuse_unless_floating(kernel, a):
+    """``dtype_refusal`` for a kernel of floating types only, when the tensor or array ``a``
+    holds integers, bools or complex numbers."""
+    if getattr(a, "_data", a).dtype.kind not in "fV":
+        raise dtype_refusal(kernel, a)
+
+
 def _complex_check(error, check, k):
     """``check`` preceded by the refusal of complex inputs (the first ``k`` arrays)."""
 

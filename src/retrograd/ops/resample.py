@@ -14,7 +14,7 @@ import math
 from .. import dtypes
 from .._array import xp
 from .conv import _adaptive_matrix
-from .registry import op
+from .registry import dtype_refusal, op
 
 _CUBIC_A = -0.75  # the bicubic kernel's parameter (antialiased bicubic uses -0.5)
 
@@ -242,7 +242,8 @@ NODES = {
 OPS = {key: _resampling(node) for key, node in NODES.items()}
 
 
-# the kernel PyTorch names when it refuses an integer input (uint8 it takes for the modes below)
+# the kernel PyTorch names when it refuses an input's dtype: integers (but uint8 for the modes
+# below), complex numbers, and float16 and bfloat16 when antialiased
 _INTEGER_KERNELS = {
     ("linear", False): "compute_indices_weights_linear",
     ("trilinear", False): "compute_indices_weights_linear",
@@ -258,16 +259,14 @@ _UINT8_MODES = ("bilinear", "bicubic", "nearest-exact")
 
 def _check_dtype(input, mode, k, antialias):
     dtype = input.dtype
-    if dtype.is_floating_point or dtype.is_complex:
+    if dtype.is_floating_point and not (antialias and dtype.itemsize == 2):
         return
     if dtype is dtypes.uint8 and mode in _UINT8_MODES:
         return
     kernel = _INTEGER_KERNELS[(mode, antialias)]
     if mode == "nearest-exact" and k == 2:
         kernel = "upsample_nearest2d_channels_last"
-    raise NotImplementedError(
-        f"\"{kernel}\" not implemented for '{dtypes.scalar_type_name(dtype)}'"
-    )
+    raise dtype_refusal(kernel, input)
 
 
 def resample(input, mode, out_sizes, align_corners=False, scale_factors=None, antialias=False):
