@@ -32,7 +32,7 @@ from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from . import autocast as _autocast
 from .pointwise import _SAME_WIDTH_INT, cj, zero_grad
-from .registry import op, refuse_complex, refuse_unless_floating, shared_formulas
+from .registry import dtype_refusal, op, refuse_complex, refuse_unless_floating, shared_formulas
 
 _as_strided = xp.lib.stride_tricks.as_strided
 
@@ -1258,8 +1258,10 @@ def avg_pool2d(
     count_include_pad=True,
     divisor_override=None,
 ):
-    """``torch.nn.functional.avg_pool2d``: the mean of each window."""
-    refuse_complex("avg_pool2d", self)
+    """``torch.nn.functional.avg_pool2d``: the mean of each window (of int64 windows, their sum
+    divided as C divides integers, toward zero; other integer types PyTorch refuses)."""
+    if self.dtype.kind not in "fV" and self.dtype != xp.int64:
+        raise dtype_refusal("avg_pool2d", self)
     kernel, stride, pads, out, divisor = _avg_geometry(
         self.shape,
         kernel_size,
@@ -1271,7 +1273,16 @@ def avg_pool2d(
         self.dtype,
     )
     win = _windows(_pad(self, pads), out, kernel, stride, (1, 1))
-    return win.sum((-2, -1)) / divisor
+    return window_mean(win.sum((-2, -1)), divisor)
+
+
+def window_mean(total, divisor):
+    """Window sums over their (positive) divisors; integers divided as C divides them, toward
+    zero, as PyTorch's integer pooling kernels do."""
+    if total.dtype.kind in "fcV":
+        return total / divisor
+    quotient = xp.abs(total) // divisor
+    return xp.where(total < 0, -quotient, quotient).astype(total.dtype, copy=False)
 
 
 @op(
