@@ -302,3 +302,17 @@ def _ints(t, dtype, k, mode, antialias=False):
         )
     ]
 )
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+@pytest.mark.parametrize("dtype", ["int32", "bool", "complex64", "uint8"])
+def test_nearest_takes_uint8_and_refuses_other_integers_as_pytorch(torch_ref, k, dtype):
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = (lib.arange(2 * 3**k) % 5).reshape((1, 2) + (3,) * k).to(getattr(lib, dtype))
+        try:
+            y = lib.nn.functional.interpolate(x, size=(5,) * k)
+            got.append((str(y.dtype), y.tolist()))
+        except NotImplementedError as e:
+            got.append(str(e))
+    assert got[0] == got[1]

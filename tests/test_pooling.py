@@ -347,3 +347,22 @@ def test_avg_pool_refuses_other_integer_types_as_pytorch(torch_ref, k, dtype):
             getattr(lib.nn.functional, f"avg_pool{k}d")(x, 2)
         caught.append(str(info.value))
     assert caught[0] == caught[1]
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t, x: t.nn.functional.max_pool1d(x[0], 2),
+        lambda t, x: t.nn.functional.max_pool1d(x[0], 2, return_indices=True),
+        lambda t, x: t.nn.functional.max_pool2d(x, 2),
+        lambda t, x: t.nn.functional.max_pool3d(x[None], 2),
+        lambda t, x: t.nn.functional.max_pool3d(x[None], 2, return_indices=True),
+    ],
+)
+def test_max_pool_refuses_bools_as_pytorch(torch_ref, program):
+    caught = []
+    for lib in (retrograd, torch_ref):
+        with pytest.raises(NotImplementedError) as info:
+            program(lib, lib.ones(1, 2, 4, 4, dtype=lib.bool))
+        caught.append(str(info.value))
+    assert caught[0] == caught[1]

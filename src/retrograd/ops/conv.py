@@ -1202,6 +1202,8 @@ def max_pool2d(
         )
         if batched is not NotImplemented:
             return batched
+    if input._data.dtype == xp.bool_:
+        raise dtype_refusal("max_pool2d", input)
     # (with no gradient to take, forward or backward, only the maxima)
     grad = (input._requires_grad and _grad_state.enabled) or _switches.forward_ad_hook is not None
     want = "indices" if return_indices else "grad" if grad else None

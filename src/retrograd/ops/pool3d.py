@@ -187,6 +187,8 @@ def max_pool3d(
 ):
     """``torch.nn.functional.max_pool3d``: the maximum of each window of the volume (and its flat
     index into the input's D*H*W volume with ``return_indices``)."""
+    if input._data.dtype == xp.bool_:
+        raise dtype_refusal("max_pool3d", input)
     values, indices = _max_pool3d_arrays(
         input._data, kernel_size, stride, padding, dilation, ceil_mode
     )
