@@ -7,9 +7,11 @@ beside PyTorch).  Usage, from the repository root::
     PYTHONPATH=src python tools/opinfo_sweep.py [--ops NAME ...] [--jobs N] [--timeout S]
         [--out sweep.jsonl] [--summary sweep.txt] [--details N]
 
-Each op runs on CPU in float32 and float64, and complex128 where the op supports it.  A sample's
-tensors are copied into retrograd tensors with the same dtype, requires_grad, shape and strides
-(non-contiguous samples stay non-contiguous).  The retrograd callable is found by the qualified name
+Each op runs on CPU in float32 and float64, and complex128 where the op supports it, or in the
+``--dtypes`` named (integer and bool samples are made without requires_grad; float16 and bfloat16
+results may differ in their last bit or two).  A sample's tensors are copied into retrograd
+tensors with the same dtype, requires_grad, shape and strides (non-contiguous samples stay
+non-contiguous; a view is the same view of its copied base).  The retrograd callable is found by the qualified name
 of the record's ``op`` (``torch.linalg.svd`` -> ``retrograd.linalg.svd``, ``Tensor.add`` ->
 ``retrograd.Tensor.add``); a lambda defined in PyTorch's test modules runs with ``torch`` bound to
 retrograd in its globals.  Each sample is classed as
@@ -132,9 +134,8 @@ def to_retrograd(obj, torch, rg, memo):
             memo[id(obj)] = (obj, t)
             return t
         x = obj.detach().resolve_conj().resolve_neg()
-        if x.dtype == torch.bfloat16:
-            raise Unconvertible("bfloat16")
-        arr = x.numpy()
+        bfloat16 = x.dtype == torch.bfloat16  # (NumPy has none: through float32, exactly)
+        arr = x.float().numpy() if bfloat16 else x.numpy()
         if x.is_contiguous() or x.numel() == 0:
             copy = np.array(arr, copy=True, order="C")
         else:  # the same strides over a fresh buffer
@@ -145,6 +146,8 @@ def to_retrograd(obj, torch, rg, memo):
             )
             copy[...] = arr
         t = rg.from_numpy(copy)
+        if bfloat16:
+            t = t.bfloat16()
         if obj.requires_grad:
             t.requires_grad_(True)
         memo[id(obj)] = (obj, t)
@@ -357,8 +360,10 @@ def tolerance(dtype_name):
         "float64": (1e-7, 1e-7 * 10),
         "complex64": (1.3e-5, 1e-4),
         "complex128": (1e-7, 1e-6),
-        # (a float16 result rounded at other steps than PyTorch's differs in its last bit or two)
+        # (a float16 or bfloat16 result rounded at other steps than PyTorch's differs in its
+        # last bit or two)
         "float16": (2e-3, 1e-3),
+        "bfloat16": (1.6e-2, 1e-3),
     }.get(dtype_name, (1e-5, 1e-5))
 
 
