@@ -1279,12 +1279,12 @@ def avg_pool2d(
 
 
 def window_mean(total, divisor):
-    """Window sums over their (positive) divisors; integers divided as C divides them, toward
-    zero, as PyTorch's integer pooling kernels do."""
+    """Window sums over their divisors (a divisor_override may be negative); integers divided
+    as C divides them, toward zero, as PyTorch's integer pooling kernels do."""
     if total.dtype.kind in "fcV":
         return total / divisor
-    quotient = xp.abs(total) // divisor
-    return xp.where(total < 0, -quotient, quotient).astype(total.dtype, copy=False)
+    quotient = xp.abs(total) // xp.abs(divisor)
+    return xp.where((total < 0) != (divisor < 0), -quotient, quotient).astype(total.dtype)
 
 
 @op(
