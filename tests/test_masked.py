@@ -217,3 +217,20 @@ def test_an_empty_dim_tuple_reduces_every_dimension_as_pytorch(torch_ref, name):
         return tuple(r.shape), round(r.item(), 10), np.round(g.detach().numpy(), 10).tolist()
 
     assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("name", ["cumsum", "cumprod"])
+@pytest.mark.parametrize("dtype", ["uint8", "int32", "bool", "float32"])
+def test_cumulative_ops_keep_the_input_dtype_as_pytorch(torch_ref, name, dtype):
+    """masked.cumsum and masked.cumprod run in the input's dtype (cumsum of integers would give
+    int64); a bool input is PyTorch's error for a bool cumsum."""
+
+    def run(lib):
+        x = lib.tensor([[0, 1, 2], [3, 4, 5]]).to(getattr(lib, dtype))
+        try:
+            r = getattr(lib.masked, name)(x, 1, mask=x > 1)
+        except NotImplementedError as e:
+            return str(e)
+        return str(r.dtype), r.tolist()
+
+    assert run(retrograd) == run(torch_ref)

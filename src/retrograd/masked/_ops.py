@@ -232,16 +232,17 @@ def normalize(input, ord, dim, *, eps=1e-12, dtype=None, mask=None):
 
 
 def cumsum(input, dim, *, dtype=None, mask=None):
-    """``torch.masked.cumsum``: running sums along ``dim`` that skip the left-out elements."""
+    """``torch.masked.cumsum``: running sums along ``dim`` that skip the left-out elements, in
+    the input's dtype (integers are not widened to int64 as by cumsum)."""
     input = _cast(input, dtype)
-    return _cumsum(_filled(input, mask, 0), dim)
+    return _cumsum(_filled(input, mask, 0), dim, dtype=input.dtype)
 
 
 def cumprod(input, dim, *, dtype=None, mask=None):
     """``torch.masked.cumprod``: running products along ``dim`` that skip the left-out
-    elements."""
+    elements, in the input's dtype."""
     input = _cast(input, dtype)
-    return _cumprod(_filled(input, mask, 1), dim)
+    return _cumprod(_filled(input, mask, 1), dim, dtype=input.dtype)
 
 
 def logaddexp(input, other, *, dtype=None, input_mask=None, other_mask=None):

@@ -721,6 +721,8 @@ def _cumulative(name, fn, a, dim, dtype):
     out_dtype = _sum_dtype(a, dtype)
     if axis is None:
         return a.astype(out_dtype or a.dtype)
+    if out_dtype is not None and xp.dtype(out_dtype) == xp.bool_:  # (asked for: no kernel)
+        raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
     return c_order(fn(a, axis=axis, dtype=out_dtype))
 
 
