@@ -131,6 +131,11 @@ def test_printing(torch_ref):
         assert repr(m) == repr(t)
 
 
+def _gradient(lib, fn, x, g):
+    x = x.detach().requires_grad_()
+    return lib.autograd.grad(fn(x), x, g)[0]
+
+
 def _cases():
     f = {
         "exp": lambda m, a, b, c, p: m.exp(a),
@@ -168,6 +173,29 @@ def _cases():
         "cumsum": lambda m, a, b, c, p: a.cumsum(1),
         "cumprod": lambda m, a, b, c, p: p[:, :12].cumprod(1),
         "prod (rounds each step)": lambda m, a, b, c, p: p[:, :8].prod(1),
+        # index_put accumulate and the gradients of indexing and embedding add repeated indices
+        # one after another, each sum rounded; scatter_add and index_add of rows in float32
+        "index_put accumulate": lambda m, a, b, c, p: m.zeros_like(a[:2]).index_put(
+            (m.tensor([0, 1, 0, 0, 1, 0]),), m.cat([a, c[:2]]), accumulate=True
+        ),
+        "index_add": lambda m, a, b, c, p: m.zeros_like(a[:2]).index_add(
+            0, m.tensor([0, 1, 0, 0, 1, 0]), m.cat([a, c[:2]])
+        ),
+        "scatter_add": lambda m, a, b, c, p: m.zeros_like(a[:2]).scatter_add(
+            0, m.tensor([[0], [1], [0], [0], [1], [0]]).expand(6, 64), m.cat([a, c[:2]])
+        ),
+        "indexing gradient": lambda m, a, b, c, p: _gradient(
+            m, lambda x: x[m.tensor([0, 1, 0, 0, 1, 0])], a[:2], m.cat([a, c[:2]])
+        ),
+        "index_select gradient": lambda m, a, b, c, p: _gradient(
+            m, lambda x: x.index_select(0, m.tensor([0, 1, 0, 0, 1, 0])), a[:2], m.cat([a, c[:2]])
+        ),
+        "embedding gradient": lambda m, a, b, c, p: _gradient(
+            m,
+            lambda x: m.nn.functional.embedding(m.tensor([0, 1, 0, 0, 1, 0]), x),
+            a[:2],
+            m.cat([a, c[:2]]),
+        ),
         "max": lambda m, a, b, c, p: a.max(1).values,
         "argmax": lambda m, a, b, c, p: a.argmax(1),
         "mm": lambda m, a, b, c, p: a @ b,

@@ -132,6 +132,30 @@ def test_from_numpy_errors():
 
 
 @pytest.mark.parametrize(
+    "make",
+    [
+        lambda t, a: t.from_numpy(a[:, ::-1]),
+        lambda t, a: t.from_numpy(a[::-1][:0]),
+        lambda t, a: t.as_tensor(a[::-1]),
+        lambda t, a: t.as_tensor(a[::-1], dtype=t.float32),
+        lambda t, a: t.asarray(a[:, ::-2]),
+        lambda t, a: t.tensor(a[::-1]),
+        lambda t, a: t.tensor(np.flip(a), dtype=t.float32),
+    ],
+)
+def test_a_numpy_array_with_a_negative_stride_is_refused_as_pytorch(torch_ref, make):
+    """PyTorch's tensors have no negative strides: a flipped NumPy array is its ValueError
+    (which asks for a copy), for tensor() as for from_numpy()."""
+    a = np.arange(6.0).reshape(2, 3)
+    caught = []
+    for lib in (torch, torch_ref):
+        with pytest.raises(ValueError) as info:
+            make(lib, a)
+        caught.append(str(info.value))
+    assert caught[0] == caught[1]
+
+
+@pytest.mark.parametrize(
     "data",
     [
         2**63,

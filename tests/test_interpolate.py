@@ -198,3 +198,121 @@ test_error_type_and_text, test_error_texts_are_pytorchs = error_tests(
         ),
     ]
 )
+
+
+_IMAGE_CASES = [
+    ((3, 7, 9), {"size": (4, 5)}),
+    ((3, 7, 9), {"size": (13, 17)}),
+    ((4, 30, 21), {"size": (5, 40)}),
+    ((3, 12, 16), {"scale_factor": (0.3, 1.7)}),
+    ((1, 9, 9), {"size": (9, 4)}),
+    ((3, 25, 2), {"size": (3, 1)}),
+]
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("antialias", [False, True])
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("i", range(len(_IMAGE_CASES)))
+def test_uint8_images_match_pytorch_exactly(torch_ref, mode, antialias, align_corners, i):
+    """An 8-bit image resizes in fixed point as PyTorch's: every pixel the same."""
+    shape, kw = _IMAGE_CASES[i]
+    image = np.random.default_rng(i).integers(0, 256, (2, *shape)).astype(np.uint8)
+    got = []
+    for lib in (retrograd, torch_ref):
+        y = lib.nn.functional.interpolate(
+            lib.from_numpy(image.copy()),
+            mode=mode,
+            antialias=antialias,
+            align_corners=align_corners,
+            **kw,
+        )
+        got.append((str(y.dtype), y.numpy()))
+    assert got[0][0] == got[1][0]
+    np.testing.assert_array_equal(got[0][1], got[1][1])
+
+
+def test_uint8_nearest_exact_matches_pytorch(torch_ref):
+    image = np.random.default_rng(5).integers(0, 256, (1, 2, 5, 7)).astype(np.uint8)
+    got = [
+        lib.nn.functional.interpolate(
+            lib.from_numpy(image.copy()), size=(3, 11), mode="nearest-exact"
+        ).numpy()
+        for lib in (retrograd, torch_ref)
+    ]
+    np.testing.assert_array_equal(got[0], got[1])
+
+
+def _ints(t, dtype, k, mode, antialias=False):
+    x = t.ones((1, 2) + (4,) * k, dtype=getattr(t, dtype))
+    return t.nn.functional.interpolate(x, size=(3,) * k, mode=mode, antialias=antialias)
+
+
+(
+    test_dtype_refusals_type_and_text,
+    test_dtype_refusals_texts_are_pytorchs,
+) = error_tests(
+    [
+        (
+            lambda t, dtype=dtype, k=k, mode=mode, aa=aa: _ints(t, dtype, k, mode, aa),
+            NotImplementedError,
+            f"\"{kernel}\" not implemented for '{name}'",
+        )
+        for dtype, name in (
+            ("uint8", "Byte"),
+            ("int64", "Long"),
+            ("bool", "Bool"),
+            ("complex64", "ComplexFloat"),
+        )
+        for k, mode, aa, kernel in (
+            (1, "linear", False, "compute_indices_weights_linear"),
+            (3, "trilinear", False, "compute_indices_weights_linear"),
+            (2, "bilinear", False, "upsample_bilinear2d_channels_last"),
+            (2, "bicubic", False, "compute_indices_weights_cubic"),
+            (2, "bicubic", True, "compute_index_ranges_weights"),
+            (1, "nearest-exact", False, "compute_indices_weights_nearest"),
+            (2, "nearest-exact", False, "upsample_nearest2d_channels_last"),
+            (3, "area", False, "adaptive_avg_pool3d_cpu"),
+        )
+        if dtype != "uint8" or mode in ("linear", "trilinear", "area")
+    ]
+    + [
+        (
+            lambda t, dtype=dtype, mode=mode: _ints(t, dtype, 2, mode, True),
+            NotImplementedError,
+            f"\"compute_index_ranges_weights\" not implemented for '{name}'",
+        )
+        for dtype, name in (("float16", "Half"), ("bfloat16", "BFloat16"))
+        for mode in ("bilinear", "bicubic")
+    ]
+    + [
+        (
+            lambda t, dtype=dtype, pool=pool, k=k: getattr(t.nn.functional, pool)(
+                t.ones((1, 2) + (4,) * k, dtype=getattr(t, dtype)), 3
+            ),
+            NotImplementedError,
+            f"\"{kernel}\" not implemented for '{name}'",
+        )
+        for dtype, name in (("int32", "Int"), ("bool", "Bool"), ("complex64", "ComplexFloat"))
+        for pool, k, kernel in (
+            ("adaptive_avg_pool1d", 1, "adaptive_avg_pool2d"),
+            ("adaptive_avg_pool2d", 2, "adaptive_avg_pool2d"),
+            ("adaptive_max_pool1d", 1, "adaptive_max_pool2d"),
+            ("adaptive_max_pool2d", 2, "adaptive_max_pool2d"),
+        )
+    ]
+)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+@pytest.mark.parametrize("dtype", ["int32", "bool", "complex64", "uint8"])
+def test_nearest_takes_uint8_and_refuses_other_integers_as_pytorch(torch_ref, k, dtype):
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = (lib.arange(2 * 3**k) % 5).reshape((1, 2) + (3,) * k).to(getattr(lib, dtype))
+        try:
+            y = lib.nn.functional.interpolate(x, size=(5,) * k)
+            got.append((str(y.dtype), y.tolist()))
+        except NotImplementedError as e:
+            got.append(str(e))
+    assert got[0] == got[1]

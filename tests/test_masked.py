@@ -180,3 +180,57 @@ def test_prod_of_a_0d_input_as_pytorch(torch_ref, kw, mask):
         return r.tolist(), tuple(r.shape), node, g.tolist()
 
     assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("shape", [(), (2, 3)])
+@pytest.mark.parametrize("kw", [{}, {"dim": 0}, {"dim": ()}, {"dtype": "int16"}, {"mask": True}])
+@pytest.mark.parametrize("dtype", ["int32", "uint8", "bool"])
+def test_prod_of_integers_is_int64_as_pytorch(torch_ref, shape, kw, dtype):
+    """masked.prod of integers or bools gives int64 unless a dtype is asked for, as prod does;
+    also where nothing is reduced (a 0-d input)."""
+
+    def run(lib):
+        x = lib.ones(shape, dtype=getattr(lib, dtype)) * 2 if dtype != "bool" else lib.ones(shape)
+        x = x.to(getattr(lib, dtype))
+        args = dict(kw)
+        if "dtype" in args:
+            args["dtype"] = getattr(lib, args["dtype"])
+        if "mask" in args:
+            args["mask"] = lib.tensor(args["mask"])
+        if "dim" in args and not shape:
+            args["dim"] = () if args["dim"] == () else 0
+        r = lib.masked.prod(x, **args)
+        return str(r.dtype), r.tolist()
+
+    assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("name", _REDUCTIONS)
+def test_an_empty_dim_tuple_reduces_every_dimension_as_pytorch(torch_ref, name):
+    """dim=() asks for every dimension, as dim=None does: values and gradients."""
+
+    def run(lib):
+        x = lib.arange(1.0, 7.0, dtype=lib.float64).reshape(2, 3).requires_grad_()
+        m = lib.tensor([[True, False, True], [True, True, False]])
+        r = getattr(lib.masked, name)(x, dim=(), mask=m)
+        (g,) = lib.autograd.grad(r, x)
+        return tuple(r.shape), round(r.item(), 10), np.round(g.detach().numpy(), 10).tolist()
+
+    assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("name", ["cumsum", "cumprod"])
+@pytest.mark.parametrize("dtype", ["uint8", "int32", "bool", "float32"])
+def test_cumulative_ops_keep_the_input_dtype_as_pytorch(torch_ref, name, dtype):
+    """masked.cumsum and masked.cumprod run in the input's dtype (cumsum of integers would give
+    int64); a bool input is PyTorch's error for a bool cumsum."""
+
+    def run(lib):
+        x = lib.tensor([[0, 1, 2], [3, 4, 5]]).to(getattr(lib, dtype))
+        try:
+            r = getattr(lib.masked, name)(x, 1, mask=x > 1)
+        except NotImplementedError as e:
+            return str(e)
+        return str(r.dtype), r.tolist()
+
+    assert run(retrograd) == run(torch_ref)

@@ -875,3 +875,19 @@ def test_index_by_tensors_is_laid_out_as_pytorchs(torch_ref, view, key):
         return tuple(r.shape), r.is_contiguous(), r.stride(), r.tolist()
 
     assert run(retrograd) == run(torch_ref)
+
+
+@pytest.mark.parametrize("alpha", [-1, -2, 2, 300])
+def test_index_add_of_uint8_takes_alpha_in_its_type_as_pytorch(torch_ref, alpha):
+    """A negative alpha wraps into uint8 as in C; one out of its range is PyTorch's error."""
+
+    def run(lib):
+        x = lib.tensor([10, 20, 30], dtype=lib.uint8)
+        try:
+            return x.index_add(
+                0, lib.tensor([0, 2]), lib.tensor([1, 2], dtype=lib.uint8), alpha=alpha
+            ).tolist()
+        except RuntimeError as e:
+            return str(e)
+
+    assert run(retrograd) == run(torch_ref)

@@ -901,3 +901,23 @@ def test_an_empty_reduction_dim_is_named_as_pytorch_names_it(torch_ref, call):
             call(lib.zeros(2, 0))
         errors.append(str(info.value))
     assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t: t.cumsum(t.ones(3, dtype=t.bool), 0, dtype=t.bool),
+        lambda t: t.ones(2, 3).cumsum(1, dtype=t.bool),
+        lambda t: t.cumprod(t.ones(3), 0, dtype=t.bool),
+        lambda t: t.cumsum(t.ones(()), 0, dtype=t.bool),  # (0-d: no kernel runs, a value)
+    ],
+)
+def test_cumulative_ops_asked_for_bool_as_pytorch(torch_ref, program):
+    def run(lib):
+        try:
+            r = program(lib)
+        except NotImplementedError as e:
+            return str(e)
+        return str(r.dtype), r.tolist()
+
+    assert run(retrograd) == run(torch_ref)

@@ -635,6 +635,20 @@ def test_tiling_products_turns_and_distances_match_pytorch(torch_ref, name, fn, 
     assert retrograd.autograd.gradgradcheck(lambda *xs: fn(retrograd, *xs), ts)
 
 
+@pytest.mark.parametrize("dtype", ["int32", "uint8", "float32"])
+def test_tensordot_summing_a_size_1_dimension_keeps_the_dtype(torch_ref, dtype):
+    """A contracted dimension of size 1 against a longer one is summed away in the inputs'
+    dtype (integers are not widened to int64 before the product)."""
+
+    def run(lib):
+        a = lib.arange(1, 4).reshape(1, 3, 1).to(getattr(lib, dtype))
+        b = lib.arange(1, 9).reshape(2, 2, 2).to(getattr(lib, dtype))
+        r = lib.tensordot(a, b, dims=([0, 2], [2, 0]))
+        return str(r.dtype), r.tolist()
+
+    assert run(retrograd) == run(torch_ref)
+
+
 (
     test_tiling_products_turns_error_type_and_text,
     test_tiling_products_turns_error_texts_are_pytorchs,

@@ -221,6 +221,9 @@ PROGRAMS = {
     "as_strided of a view": lambda t, x: _grads(
         t, lambda t, x: (x * 1)[1:].as_strided((3, 3), (1, 2), 1), x
     ),
+    "as_strided of an unfolded view": lambda t, x: _grads(
+        t, lambda t, x: x.unfold(1, 2, 1).as_strided((2, 3), (1, 2), 1), x
+    ),
     "as_strided_scatter": lambda t, x: t.as_strided_scatter(x.detach(), x[0], (4,), (3,), 1),
     "view_copy": lambda t, x: _grads(t, lambda t, x: t.view_copy(x.t(), (2, 6)), x),
     "squeeze_copy": lambda t, x: _grads(t, lambda t, x: t.squeeze_copy(x[None], 0), x),
@@ -250,6 +253,10 @@ def _memory(t):
     out["as_strided writes reach the base"] = (x[0].item(), x._version, y._version)
     out["as_strided is a view"] = y._base is x
     out["storage_offset"] = x[2:].as_strided((2,), (1,)).storage_offset()
+    strided = np.lib.stride_tricks.as_strided(np.arange(8.0), (2, 2), (8, 16))
+    out["as_strided of a NumPy array made by as_strided reads its memory"] = (
+        t.from_numpy(strided).as_strided((4,), (1,)).tolist()
+    )
     z = t.arange(6.0)
     r = z.resize_(2, 2)
     out["resize_ returns self"] = r is z

@@ -310,3 +310,61 @@ def test_max_pool2d_saved_indices_second_derivative_and_no_grad_match_torch(
     assert plain.grad_fn is None and not plain.requires_grad
     np.testing.assert_array_equal(plain.numpy(), ref.detach().numpy())
     assert plain.numpy().strides == ref.detach().numpy().strides  # (the same memory layout)
+
+
+_AVG_KWARGS = [
+    {},
+    {"padding": 1},
+    {"padding": 1, "count_include_pad": False},
+    {"ceil_mode": True},
+    {"stride": 1},
+]
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+@pytest.mark.parametrize("kw", _AVG_KWARGS)
+def test_avg_pool_of_int64_divides_toward_zero_as_pytorch(torch_ref, k, kw):
+    """int64 windows' sums divided as C divides integers (toward zero, negative sums too), the
+    result int64; with divisor_override (2-d, 3-d) too."""
+    x = (np.arange(2 * 4**k) * 7 % 11 - 5).reshape((2, 1) + (4,) * k)
+    if k > 1 and kw == {}:
+        kw = {"divisor_override": 3}
+    elif k > 1 and kw == {"ceil_mode": True}:
+        kw = {**kw, "divisor_override": -2}  # (a negative divisor: toward zero still)
+    got = []
+    for lib in (retrograd, torch_ref):
+        pool = getattr(lib.nn.functional, f"avg_pool{k}d")
+        y = pool(lib.tensor(x), 2, **kw)
+        got.append((str(y.dtype), y.tolist()))
+    assert got[0] == got[1]
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+@pytest.mark.parametrize("dtype", ["uint8", "int32", "bool"])
+def test_avg_pool_refuses_other_integer_types_as_pytorch(torch_ref, k, dtype):
+    caught = []
+    for lib in (retrograd, torch_ref):
+        x = lib.ones((1, 2) + (4,) * k, dtype=getattr(lib, dtype))
+        with pytest.raises(NotImplementedError) as info:
+            getattr(lib.nn.functional, f"avg_pool{k}d")(x, 2)
+        caught.append(str(info.value))
+    assert caught[0] == caught[1]
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda t, x: t.nn.functional.max_pool1d(x[0], 2),
+        lambda t, x: t.nn.functional.max_pool1d(x[0], 2, return_indices=True),
+        lambda t, x: t.nn.functional.max_pool2d(x, 2),
+        lambda t, x: t.nn.functional.max_pool3d(x[None], 2),
+        lambda t, x: t.nn.functional.max_pool3d(x[None], 2, return_indices=True),
+    ],
+)
+def test_max_pool_refuses_bools_as_pytorch(torch_ref, program):
+    caught = []
+    for lib in (retrograd, torch_ref):
+        with pytest.raises(NotImplementedError) as info:
+            program(lib, lib.ones(1, 2, 4, 4, dtype=lib.bool))
+        caught.append(str(info.value))
+    assert caught[0] == caught[1]

@@ -7,9 +7,11 @@ beside PyTorch).  Usage, from the repository root::
     PYTHONPATH=src python tools/opinfo_sweep.py [--ops NAME ...] [--jobs N] [--timeout S]
         [--out sweep.jsonl] [--summary sweep.txt] [--details N]
 
-Each op runs on CPU in float32 and float64, and complex128 where the op supports it.  A sample's
-tensors are copied into retrograd tensors with the same dtype, requires_grad, shape and strides
-(non-contiguous samples stay non-contiguous).  The retrograd callable is found by the qualified name
+Each op runs on CPU in float32 and float64, and complex128 where the op supports it, or in the
+``--dtypes`` named (integer and bool samples are made without requires_grad; float16 and bfloat16
+results may differ in their last bit or two).  A sample's tensors are copied into retrograd
+tensors with the same dtype, requires_grad, shape and strides (non-contiguous samples stay
+non-contiguous; a view is the same view of its copied base).  The retrograd callable is found by the qualified name
 of the record's ``op`` (``torch.linalg.svd`` -> ``retrograd.linalg.svd``, ``Tensor.add`` ->
 ``retrograd.Tensor.add``); a lambda defined in PyTorch's test modules runs with ``torch`` bound to
 retrograd in its globals.  Each sample is classed as
@@ -118,21 +120,31 @@ def to_retrograd(obj, torch, rg, memo):
             # conjugate or negative view (mm's `b.conj()` sample) holds other values than its base
             # reads, so it is copied as below: retrograd has no conjugate views
             b = to_retrograd(base, torch, rg, memo)
-            size = obj.element_size()
-            offset = obj.storage_offset() * size - base.storage_offset() * base.element_size()
             with rg.no_grad():
                 if base.is_complex() and not obj.is_complex():  # (window.real[:8])
                     b = b.real
                 elif obj.dtype != base.dtype:
                     raise Unconvertible(f"a {obj.dtype} view of a {base.dtype} tensor")
-                start = b.storage_offset() + offset // size
-                t = b.as_strided(tuple(obj.shape), obj.stride(), start)
+                t = _view_of(obj, b, base)
+            memo[id(obj)] = (obj, t)
+            return t
+        if (
+            base is not None
+            and not base.requires_grad
+            and obj.dtype == base.dtype
+            and not (obj.is_conj() or obj.is_neg() or base.is_conj() or base.is_neg())
+        ):
+            # a view of a tensor that needs no grad, itself a leaf when it requires grad
+            # (as_strided's base[5:15].requires_grad_()): the same view of the converted base,
+            # so an op reading the storage past the view (as_strided) reads the same values
+            t = _view_of(obj, to_retrograd(base, torch, rg, memo), base)
+            if obj.requires_grad:
+                t.requires_grad_(True)
             memo[id(obj)] = (obj, t)
             return t
         x = obj.detach().resolve_conj().resolve_neg()
-        if x.dtype == torch.bfloat16:
-            raise Unconvertible("bfloat16")
-        arr = x.numpy()
+        bfloat16 = x.dtype == torch.bfloat16  # (NumPy has none: through float32, exactly)
+        arr = x.float().numpy() if bfloat16 else x.numpy()
         if x.is_contiguous() or x.numel() == 0:
             copy = np.array(arr, copy=True, order="C")
         else:  # the same strides over a fresh buffer
@@ -143,6 +155,8 @@ def to_retrograd(obj, torch, rg, memo):
             )
             copy[...] = arr
         t = rg.from_numpy(copy)
+        if bfloat16:
+            t = t.bfloat16()
         if obj.requires_grad:
             t.requires_grad_(True)
         memo[id(obj)] = (obj, t)
@@ -175,6 +189,14 @@ def to_retrograd(obj, torch, rg, memo):
         except Missing as e:
             raise Unconvertible(str(e)) from e
     raise Unconvertible(type(obj).__name__)
+
+
+def _view_of(obj, b, base):
+    """The view ``obj`` of PyTorch's tensor ``base`` made over ``b``, retrograd's copy of base
+    (or of its real part): the same sizes, strides and offset into the storage."""
+    size = obj.element_size()
+    offset = obj.storage_offset() * size - base.storage_offset() * base.element_size()
+    return b.as_strided(tuple(obj.shape), obj.stride(), b.storage_offset() + offset // size)
 
 
 # --- finding retrograd's callable -----------------------------------------------------------------
@@ -347,6 +369,10 @@ def tolerance(dtype_name):
         "float64": (1e-7, 1e-7 * 10),
         "complex64": (1.3e-5, 1e-4),
         "complex128": (1e-7, 1e-6),
+        # (a float16 or bfloat16 result rounded at other steps than PyTorch's differs in its
+        # last bit or two)
+        "float16": (2e-3, 1e-3),
+        "bfloat16": (1.6e-2, 1e-3),
     }.get(dtype_name, (1e-5, 1e-5))
 
 
@@ -380,6 +406,8 @@ def compare_values(theirs, ours, torch, rg, values=True):
             xa = xa.numpy()
             ya = y.detach()
             ya = ya.resolve_conj() if hasattr(ya, "resolve_conj") else ya
+            if ya.dtype == rg.bfloat16:
+                ya = ya.float()
             ya = np.asarray(ya.numpy())
             rtol, atol = tolerance(str(x.dtype).split(".")[-1])
             if xa.dtype.kind in "fc":
@@ -519,6 +547,11 @@ def run_sample(opinfo, sample, fn_ours, torch, rg, timeout):
         g = gen.standard_normal(tuple(t.shape))
         if t.is_complex():
             g = g + 1j * gen.standard_normal(tuple(t.shape))
+        if t.dtype == torch.bfloat16:  # (NumPy has no bfloat16: rounded by each library)
+            g = np.asarray(g, dtype="float32")
+            grads_t.append(torch.from_numpy(g.copy()).bfloat16())
+            grads_o.append(rg.from_numpy(g.copy()).bfloat16())
+            continue
         g = np.asarray(g, dtype=str(t.dtype).split(".")[-1])
         grads_t.append(torch.from_numpy(g.copy()))
         grads_o.append(rg.from_numpy(g.copy()))
@@ -567,7 +600,9 @@ def run_op(opinfo, torch, rg, timeout, dtypes):
         dtype = getattr(torch, dtype_name)
         if dtype not in supported:
             continue
-        requires_grad = bool(opinfo.supports_autograd)
+        requires_grad = bool(opinfo.supports_autograd) and (
+            dtype.is_floating_point or dtype.is_complex
+        )
         signal.setitimer(signal.ITIMER_REAL, timeout * 4)
         try:
             samples = list(opinfo.sample_inputs("cpu", dtype, requires_grad=requires_grad))

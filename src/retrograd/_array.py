@@ -209,10 +209,16 @@ def column_major(array, copy=False):
 
 
 def memory_root(a):
-    """The array that owns the memory ``a`` views (``a`` itself when it owns it)."""
-    while isinstance(a.base, ndarray):
-        a = a.base
-    return a
+    """The array that owns the memory ``a`` views (``a`` itself when it owns it).  An array that
+    ``as_strided`` made (an unfolded view, NumPy's own stride tricks) has as base a holder of
+    the array it views, followed too."""
+    while True:
+        base = a.base
+        if not isinstance(base, ndarray):
+            base = getattr(base, "base", None)  # (NumPy's stride tricks' holder)
+            if not isinstance(base, ndarray):
+                return a
+        a = base
 
 
 def libm(fn, a, *more):

@@ -145,14 +145,27 @@ def _checked(data, d):
     return dtypes.checked_scalar(data, d, "tensor")
 
 
+def numpy_checked(array):
+    """``array``, a NumPy array a tensor is made from, after PyTorch's checks: a dtype it has,
+    and no negative stride (a flipped view: PyTorch's ValueError, which asks for a copy)."""
+    dtypes.from_numpy_dtype(array.dtype)  # PyTorch's error for unsupported types
+    for stride in array.strides:
+        if stride < 0:
+            raise ValueError(
+                "At least one stride in the given numpy array is negative, and tensors with "
+                "negative strides are not currently supported. (You can probably work around "
+                "this by making a copy of your array  with array.copy().) "
+            )
+    return array
+
+
 def _infer_array(data, dtype):
     """The array for ``tensor(data)``: Python floats take the default dtype, ints int64, NumPy
     scalars and tensors in a list keep theirs."""
     if isinstance(data, Tensor):
         array = data._data
     elif isinstance(data, (ndarray, xp.generic)):
-        array = xp.asarray(data)
-        dtypes.from_numpy_dtype(array.dtype)  # PyTorch's error for unsupported types
+        array = numpy_checked(xp.asarray(data))
     elif isinstance(data, (list, tuple, builtins.range)):
         data = list(data) if isinstance(data, builtins.range) else data
         inferred = (_list_dtype(data) if dtype is None else dtype) or dtypes.get_default_dtype()
@@ -338,8 +351,7 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor) and (dtype is None or dtype.np == data._data.dtype):
         return data
     if isinstance(data, ndarray) and (dtype is None or dtype.np == data.dtype):
-        dtypes.from_numpy_dtype(data.dtype)
-        return _rewrapped(_make(data), data, "as_tensor")
+        return _rewrapped(_make(numpy_checked(data)), data, "as_tensor")
     return tensor(data, dtype=dtype)
 
 
@@ -347,8 +359,7 @@ def from_numpy(array):
     """``torch.from_numpy``: a tensor sharing memory with ``array``."""
     if not isinstance(array, ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
-    dtypes.from_numpy_dtype(array.dtype)
-    return _rewrapped(_make(array), array, "from_numpy")
+    return _rewrapped(_make(numpy_checked(array)), array, "from_numpy")
 
 
 def _shape(size, name, keyword=_ABSENT):

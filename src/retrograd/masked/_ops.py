@@ -46,6 +46,12 @@ def _bool():
     return dtypes.bool
 
 
+def _int64():
+    from .. import dtypes
+
+    return dtypes.int64
+
+
 def _filled(input, mask, fill):
     """The input with ``fill`` where the mask is False (the input itself without a mask)."""
     mask = _input_mask(input, mask)
@@ -55,10 +61,9 @@ def _filled(input, mask, fill):
 
 
 def _dims(input, dim):
-    """PyTorch's dim argument of the masked reductions: None means every dimension."""
-    if dim is None:
-        return tuple(range(input.ndim))
-    return (dim,) if isinstance(dim, int) else tuple(dim)
+    """PyTorch's dim argument of the masked reductions: None or () means every dimension."""
+    dims = () if dim is None else (dim,) if isinstance(dim, int) else tuple(dim)
+    return dims or tuple(range(input.ndim))
 
 
 def _cast(input, dtype):
@@ -92,7 +97,9 @@ def prod(input, dim=None, *, keepdim=False, dtype=None, mask=None):
     """``torch.masked.prod``: the product of the elements the mask keeps."""
     out = _filled(_cast(input, dtype), mask, 1)
     dims = _dims(input, dim)
-    if not dims:  # a 0-d input: nothing to reduce
+    if not dims:  # a 0-d input: nothing to reduce; integers still become int64, as prod's do
+        if dtype is None and not (out.dtype.is_floating_point or out.dtype.is_complex):
+            return out.to(_int64())
         return out
     for d in sorted({d % max(input.ndim, 1) for d in dims}, reverse=True):  # (0-d: dim 0)
         out = out.prod(d, keepdim=keepdim)
@@ -225,16 +232,17 @@ def normalize(input, ord, dim, *, eps=1e-12, dtype=None, mask=None):
 
 
 def cumsum(input, dim, *, dtype=None, mask=None):
-    """``torch.masked.cumsum``: running sums along ``dim`` that skip the left-out elements."""
+    """``torch.masked.cumsum``: running sums along ``dim`` that skip the left-out elements, in
+    the input's dtype (integers are not widened to int64 as by cumsum)."""
     input = _cast(input, dtype)
-    return _cumsum(_filled(input, mask, 0), dim)
+    return _cumsum(_filled(input, mask, 0), dim, dtype=input.dtype)
 
 
 def cumprod(input, dim, *, dtype=None, mask=None):
     """``torch.masked.cumprod``: running products along ``dim`` that skip the left-out
-    elements."""
+    elements, in the input's dtype."""
     input = _cast(input, dtype)
-    return _cumprod(_filled(input, mask, 1), dim)
+    return _cumprod(_filled(input, mask, 1), dim, dtype=input.dtype)
 
 
 def logaddexp(input, other, *, dtype=None, input_mask=None, other_mask=None):

@@ -2103,6 +2103,8 @@ def max_pool1d(
 ):
     """``F.max_pool1d``: the maximum of each window along the last dimension."""
     _ops.registry.refuse_complex("max_pool1d_impl", input)
+    if input.dtype is dtypes.bool and not return_indices:
+        raise _ops.registry.dtype_refusal("max_pool1d_impl", input)
     k = _one(kernel_size)
     s = k if stride is None or stride == [] else _one(stride)
     out = max_pool2d(

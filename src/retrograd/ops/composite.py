@@ -386,9 +386,9 @@ def tensordot(a, b, dims=2, out=None):
         wa, wb = _wrap_dim(i, a.ndim), _wrap_dim(j, b.ndim)
         if a.shape[wa] != b.shape[wb]:
             if a.shape[wa] == 1:
-                b = b.sum(wb, keepdim=True)
+                b = b.sum(wb, keepdim=True, dtype=b.dtype)
             elif b.shape[wb] == 1:
-                a = a.sum(wa, keepdim=True)
+                a = a.sum(wa, keepdim=True, dtype=a.dtype)
             else:
                 raise RuntimeError(
                     f"contracted dimensions need to match, but first has size {a.shape[wa]} in "

@@ -32,7 +32,7 @@ from .._switches import grad_mode as _grad_state
 from ..tensor import _make
 from . import autocast as _autocast
 from .pointwise import _SAME_WIDTH_INT, cj, zero_grad
-from .registry import op, refuse_complex, shared_formulas
+from .registry import dtype_refusal, op, refuse_complex, refuse_unless_floating, shared_formulas
 
 _as_strided = xp.lib.stride_tricks.as_strided
 
@@ -1202,6 +1202,8 @@ def max_pool2d(
         )
         if batched is not NotImplemented:
             return batched
+    if input._data.dtype == xp.bool_:
+        raise dtype_refusal("max_pool2d", input)
     # (with no gradient to take, forward or backward, only the maxima)
     grad = (input._requires_grad and _grad_state.enabled) or _switches.forward_ad_hook is not None
     want = "indices" if return_indices else "grad" if grad else None
@@ -1258,8 +1260,10 @@ def avg_pool2d(
     count_include_pad=True,
     divisor_override=None,
 ):
-    """``torch.nn.functional.avg_pool2d``: the mean of each window."""
-    refuse_complex("avg_pool2d", self)
+    """``torch.nn.functional.avg_pool2d``: the mean of each window (of int64 windows, their sum
+    divided as C divides integers, toward zero; other integer types PyTorch refuses)."""
+    if self.dtype.kind not in "fV" and self.dtype != xp.int64:
+        raise dtype_refusal("avg_pool2d", self)
     kernel, stride, pads, out, divisor = _avg_geometry(
         self.shape,
         kernel_size,
@@ -1271,7 +1275,16 @@ def avg_pool2d(
         self.dtype,
     )
     win = _windows(_pad(self, pads), out, kernel, stride, (1, 1))
-    return win.sum((-2, -1)) / divisor
+    return window_mean(win.sum((-2, -1)), divisor)
+
+
+def window_mean(total, divisor):
+    """Window sums over their divisors (a divisor_override may be negative); integers divided
+    as C divides them, toward zero, as PyTorch's integer pooling kernels do."""
+    if total.dtype.kind in "fcV":
+        return total / divisor
+    quotient = xp.abs(total) // xp.abs(divisor)
+    return xp.where((total < 0) != (divisor < 0), -quotient, quotient).astype(total.dtype)
 
 
 @op(
@@ -1345,6 +1358,7 @@ def adaptive_avg_pool2d(input, output_size):
     cells (cells overlap by one where the sizes do not divide)."""
     if _pair(output_size) == (1, 1) and input.ndim in (3, 4):
         return input.mean((-2, -1), keepdim=True)  # PyTorch takes the same shortcut
+    refuse_unless_floating("adaptive_avg_pool2d", input)
     return _adaptive_avg_pool2d(input, output_size)
 
 
@@ -1391,6 +1405,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         raise RuntimeError(
             f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: {list(input.shape)}"
         )
+    refuse_unless_floating("adaptive_max_pool2d", input)
     sizes = _pair(output_size)
     out_h, out_w = (n if o is None else o for n, o in zip(input.shape[-2:], sizes))
     indices = _adaptive_max_indices(input._data, out_h, out_w)

@@ -1319,6 +1319,8 @@ def _index_add_source_grad(g, n):
 )
 def _index_add(self, source, dim, index, alpha):
     out = self.copy()
+    if alpha != 1 and source.dtype.kind in "iub":  # (alpha in the integer type: -1 wraps)
+        alpha = source.dtype.type(dtypes.checked_scalar(alpha, dtypes.FROM_NP[source.dtype]))
     values = source if alpha == 1 else source * alpha
     if out.ndim == 0:
         out += values.reshape(())

@@ -27,7 +27,7 @@ from .pointwise import (
     threshold_backward,
     where,
 )
-from .registry import declared_again, no_derivative, op, tensor_method
+from .registry import declared_again, dtype_refusal, no_derivative, op, tensor_method
 from .shape import cat
 from .sparse_coo import sparse_coo
 
@@ -1313,7 +1313,11 @@ _upsample_nearest_ops = {
 
 
 def _upsample_nearest(input, sizes, scales):
-    """Nearest-neighbour upsampling of the last ``len(sizes)`` dimensions."""
+    """Nearest-neighbour upsampling of the last ``len(sizes)`` dimensions (of floating types
+    and uint8, as PyTorch's kernels)."""
+    if input._data.dtype.kind not in "fV" and input._data.dtype != xp.uint8:
+        kernel = "upsample_nearest2d_channels_last" if len(sizes) == 2 else ""
+        raise dtype_refusal(kernel or "compute_indices_weights_nearest", input)
     return _upsample_nearest_ops[len(sizes)](input, tuple(sizes), tuple(scales))
 
 
@@ -2136,9 +2140,10 @@ def _dropout_backward(grad_output, mask, scale):
 
 def native_dropout_backward(grad_output: Tensor, mask: Tensor, scale: float) -> Tensor:
     """``torch.ops.aten.native_dropout_backward``: ``grad_output * mask * scale``."""
-    if tuple(mask.shape) == tuple(grad_output.shape):
+    same = tuple(mask.shape) == tuple(grad_output.shape)
+    if same and (grad_output.is_floating_point() or grad_output.is_complex()):
         return _dropout_backward(grad_output, mask._data, scale)
-    return grad_output * mask * scale  # (shapes that broadcast)
+    return grad_output * mask * scale  # (shapes that broadcast; integers times a float scale)
 
 
 def as_index(target) -> "xp.ndarray":

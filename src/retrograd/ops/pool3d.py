@@ -20,9 +20,10 @@ from .conv import (
     _pool_out,
     _prod,
     _windows,
+    window_mean,
 )
 from .pointwise import _dtype_name
-from .registry import op
+from .registry import dtype_refusal, op
 
 
 def _triple(value, message, allow_empty=False):
@@ -186,6 +187,8 @@ def max_pool3d(
 ):
     """``torch.nn.functional.max_pool3d``: the maximum of each window of the volume (and its flat
     index into the input's D*H*W volume with ``return_indices``)."""
+    if input._data.dtype == xp.bool_:
+        raise dtype_refusal("max_pool3d", input)
     values, indices = _max_pool3d_arrays(
         input._data, kernel_size, stride, padding, dilation, ceil_mode
     )
@@ -295,13 +298,6 @@ def _avg_geometry3d(
     return kernel, stride, pads, out, divisor.astype(dtype if dtype.kind in "fcV" else xp.int64)
 
 
-def _divide(total, divisor):
-    if total.dtype.kind in "fcV":
-        return total / divisor
-    # integer pooling divides and rounds toward zero, as PyTorch's integer kernels do
-    return (xp.trunc(total / divisor)).astype(total.dtype)
-
-
 def _avg_pool3d_grad(g, n):
     return _avg_pool3d_backward(
         g,
@@ -325,7 +321,10 @@ def avg_pool3d(
     count_include_pad=True,
     divisor_override=None,
 ):
-    """``torch.nn.functional.avg_pool3d``: the mean of each window of the volume."""
+    """``torch.nn.functional.avg_pool3d``: the mean of each window of the volume (int64
+    windows divided toward zero; other integer types PyTorch refuses)."""
+    if self.dtype.kind not in "fcV" and self.dtype != xp.int64:
+        raise dtype_refusal("avg_pool3d_out_frame", self)
     kernel, stride, pads, out, divisor = _avg_geometry3d(
         self.shape,
         kernel_size,
@@ -337,7 +336,7 @@ def avg_pool3d(
         self.dtype,
     )
     win = _windows(_pad(self, pads), out, kernel, stride, (1, 1, 1))
-    return _divide(win.sum((-3, -2, -1)), divisor)
+    return window_mean(win.sum((-3, -2, -1)), divisor)
 
 
 @op(

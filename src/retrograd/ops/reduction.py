@@ -732,6 +732,8 @@ def _cumulative(name, fn, a, dim, dtype):
     out_dtype = _sum_dtype(a, dtype)
     if axis is None:
         return a.astype(out_dtype or a.dtype)
+    if out_dtype is not None and xp.dtype(out_dtype) == xp.bool_:  # (asked for: no kernel)
+        raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
     return c_order(fn(a, axis=axis, dtype=out_dtype))
 
 
@@ -871,7 +873,10 @@ def _summed_along(a, axis):
 )
 def _softmax_backward_data(grad_output, output, dim, input_dtype):
     # y * (g - sum(g * y)), grouped as PyTorch's kernel (as g * y - y * sum(g * y) half the
-    # results differed in the last bit), for as many array passes
+    # results differed in the last bit), for as many array passes; float16 and bfloat16 in
+    # float32, rounded once (the op is told its result's dtype, so the table leaves it alone)
+    if output.itemsize == 2 and output.dtype.kind in "fV":
+        grad_output, output = grad_output.astype(xp.float32), output.astype(xp.float32)
     total = _summed_along(grad_output * output, _axis(dim, output.ndim))
     out = output * (grad_output - total)
     return out.astype(input_dtype.np, copy=False)

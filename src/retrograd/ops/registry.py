@@ -381,6 +381,20 @@ def refuse_complex(error, *operands):
             raise error[0](error[1])
 
 
+def dtype_refusal(kernel, a):
+    """PyTorch's NotImplementedError for a kernel its dtype dispatch has none of for the dtype
+    of the tensor or array ``a``."""
+    name = dtypes.FROM_NP[getattr(a, "_data", a).dtype]._tensor_name[: -len("Tensor")]
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+
+
+def refuse_unless_floating(kernel, a):
+    """``dtype_refusal`` for a kernel of floating types only, when the tensor or array ``a``
+    holds integers, bools or complex numbers."""
+    if getattr(a, "_data", a).dtype.kind not in "fV":
+        raise dtype_refusal(kernel, a)
+
+
 def _complex_check(error, check, k):
     """``check`` preceded by the refusal of complex inputs (the first ``k`` arrays)."""
 
@@ -1126,7 +1140,19 @@ def _number_operand(y, dtype):
 # How PyTorch's CPU kernels treat float16 and bfloat16 beyond computing in float32 and rounding
 # once: ops that round after every step (as NumPy does), ops that take a Python number input as it
 # is (the others round it to the tensor's type first), and number attributes rounded too.
-_HALF_STEPWISE = frozenset(("_prod_all", "_prod_dim"))
+_HALF_STEPWISE = frozenset(
+    (
+        "_prod_all",
+        "_prod_dim",
+        # adding at indices, repeated ones one after another (index_put_ with accumulate, the
+        # gradients of indexing and embedding); not scatter_add, nor index_add (but of a 1-d
+        # tensor) and with it index_select's gradient
+        "_index_put",
+        "_masked_put",
+        "_index_backward",
+        "_embedding_backward",
+    )
+)
 _HALF_EXACT_NUMBERS = frozenset(("mul", "true_divide", "div"))
 _HALF_ROUNDED_ATTRS = {"add": 0, "_sub": 0, "_rsub": 0, "_pow_scalar": 0, "_pow_scalar_base": 0}
 _FLOAT16 = xp.dtype(xp.float16)

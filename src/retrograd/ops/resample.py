@@ -11,9 +11,10 @@ transposes (another op, so double backward works); neither loops over elements.
 
 import math
 
+from .. import dtypes
 from .._array import xp
 from .conv import _adaptive_matrix
-from .registry import op
+from .registry import dtype_refusal, op
 
 _CUBIC_A = -0.75  # the bicubic kernel's parameter (antialiased bicubic uses -0.5)
 
@@ -157,8 +158,35 @@ def matrices(mode, in_sizes, out_sizes, align_corners, scale_factors, antialias=
     )
 
 
+def _fixed_point(m):
+    """The weights ``m`` as integers with ``bits`` fractional bits, as PyTorch's uint8 kernels
+    take them: the most bits (up to 22) that keep the largest weight below 2**15, each weight
+    rounded half away from zero."""
+    top = float(m.max()) if m.size else 0.0
+    bits = 0
+    while bits < 22 and int(0.5 + top * (1 << (bits + 1))) < (1 << 15):
+        bits += 1
+    return xp.trunc(m * (1 << bits) + xp.where(m < 0, -0.5, 0.5)), bits
+
+
+def _apply_uint8(a, mats):
+    """``_apply`` for 8-bit images as PyTorch computes them: in fixed point, the last dimension
+    first, each pass rounded to the nearest integer and clamped to 0..255 (the sums are of
+    integers below 2**53, exact in float64)."""
+    lead = a.ndim - len(mats)
+    for j in reversed(range(len(mats))):
+        weights, bits = _fixed_point(mats[j])
+        axis = lead + j
+        sums = xp.tensordot(a.astype(xp.float64), weights, axes=([axis], [1])).astype(xp.int64)
+        a = xp.moveaxis((sums + (1 << (bits - 1))) >> bits, -1, axis)
+        a = xp.clip(a, 0, 255).astype(xp.uint8)
+    return xp.ascontiguousarray(a)
+
+
 def _apply(a, mats):
     """``a`` with each matrix applied along its dimension (the last ``len(mats)`` dimensions)."""
+    if a.dtype == xp.uint8:
+        return _apply_uint8(a, mats)
     lead = a.ndim - len(mats)
     for j, m in enumerate(mats):
         axis = lead + j
@@ -214,9 +242,37 @@ NODES = {
 OPS = {key: _resampling(node) for key, node in NODES.items()}
 
 
+# the kernel PyTorch names when it refuses an input's dtype: integers (but uint8 for the modes
+# below), complex numbers, and float16 and bfloat16 when antialiased
+_INTEGER_KERNELS = {
+    ("linear", False): "compute_indices_weights_linear",
+    ("trilinear", False): "compute_indices_weights_linear",
+    ("bilinear", False): "upsample_bilinear2d_channels_last",
+    ("bicubic", False): "compute_indices_weights_cubic",
+    ("bilinear", True): "compute_index_ranges_weights",
+    ("bicubic", True): "compute_index_ranges_weights",
+    ("nearest-exact", False): "compute_indices_weights_nearest",
+    ("area", False): "adaptive_avg_pool3d_cpu",
+}
+_UINT8_MODES = ("bilinear", "bicubic", "nearest-exact")
+
+
+def _check_dtype(input, mode, k, antialias):
+    dtype = input.dtype
+    if dtype.is_floating_point and not (antialias and dtype.itemsize == 2):
+        return
+    if dtype is dtypes.uint8 and mode in _UINT8_MODES:
+        return
+    kernel = _INTEGER_KERNELS[(mode, antialias)]
+    if mode == "nearest-exact" and k == 2:
+        kernel = "upsample_nearest2d_channels_last"
+    raise dtype_refusal(kernel, input)
+
+
 def resample(input, mode, out_sizes, align_corners=False, scale_factors=None, antialias=False):
     """``input`` resampled over its last ``len(out_sizes)`` dimensions."""
     k = len(out_sizes)
+    _check_dtype(input, mode, k, bool(antialias))
     scale_factors = scale_factors or (None,) * k
     in_sizes = tuple(input.shape[input.ndim - k :])
     mats = matrices(mode, in_sizes, out_sizes, bool(align_corners), scale_factors, antialias)

@@ -18,7 +18,7 @@ from .._array import memory_root as _root
 from .._array import shared_memory as _array_shared_memory
 from .._switches import grad_mode as _grad_state
 from ..autograd.grad_mode import enable_grad
-from ..creation import _NO_PINNED, tensor
+from ..creation import _NO_PINNED, numpy_checked, tensor
 from ..tensor import Tensor, _make, _wrap_dim, int_list
 from . import composite as _composite
 from . import indexing as _indexing
@@ -499,7 +499,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=_UNSET):
         return _asarray_tensor(obj, dtype, copy, requires_grad)
     grad = False if requires_grad is _UNSET else bool(requires_grad)
     if isinstance(obj, ndarray) or (hasattr(obj, "__array_interface__")):
-        a = xp.asarray(obj)
+        a = numpy_checked(xp.asarray(obj))
         target = dtype or dtypes.from_numpy_dtype(a.dtype)
         if target.np != a.dtype:
             if copy is False:
