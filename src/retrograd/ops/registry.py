@@ -577,6 +577,10 @@ _LAYOUT_OPERANDS = {
     # ..., which then decides the layout alone
     "_binary_cross_entropy_with_logits": (1,),
     "_binary_cross_entropy": (1,),
+    # PyTorch's kernels of these write the input's gradient contiguous whatever the layouts
+    "_mse_loss_backward": (),
+    "_smooth_l1_loss_backward": (),
+    "_huber_loss_backward": (),
 }
 
 
