@@ -1277,7 +1277,7 @@ def no_sparse_kernel(name):
 def bmm(input, mat2):
     """``torch.bmm`` with a sparse COO operand: PyTorch's error for a sparse second one; a
     sparse batch first is not built."""
-    if _is_coo(mat2):
+    if not _is_coo(input) or _is_coo(mat2):
         raise RuntimeError("bmm_sparse: Tensor 'mat2' must be dense")
     raise NotImplementedError(
         "bmm of a sparse COO batch of matrices: not built in retrograd (products of sparse "
