@@ -67,7 +67,6 @@ def test_tensors_of_every_dtype_round_trip_exactly(dtype):
         values,
         values.T,
         values[:, ::2],
-        values[::-1],
         np.array(values[0, 0]),
         values[:0],
         np.broadcast_to(values[0], (2, 4)),
@@ -75,7 +74,7 @@ def test_tensors_of_every_dtype_round_trip_exactly(dtype):
         t = retrograd.from_numpy(np.array(array) if array.base is None else array)
         back = _round_trip(t)
         _same_tensor(t, back)
-        assert back.stride() == t.stride() or (array.strides[0] < 0 and back.is_contiguous())
+        assert back.stride() == t.stride()
 
 
 def test_special_float_values_and_requires_grad_round_trip():
