@@ -77,6 +77,18 @@ def tensors_of(result):
     return [result] if hasattr(result, "grad_fn") else []
 
 
+def random_weights(lib, outs, rng):
+    """Standard normal draws of each output's shape and dtype (complex where it is): the
+    gradients of a random weighting of the outputs, from the generator ``rng``."""
+    ws = []
+    for o in outs:
+        w = rng.standard_normal(tuple(o.shape))
+        if o.dtype.is_complex:
+            w = w + 1j * rng.standard_normal(tuple(o.shape))
+        ws.append(lib.tensor(w, dtype=o.dtype))
+    return ws
+
+
 # --- helpers for writing samples ----------------------------------------------------------------
 
 

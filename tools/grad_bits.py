@@ -23,7 +23,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from op_samples import BOOL, CPLX, INT, SAMPLES, _values, tensors_of  # noqa: E402
+from op_samples import BOOL, CPLX, INT, SAMPLES, _values, random_weights, tensors_of  # noqa: E402
 
 import retrograd  # noqa: E402
 from retrograd.ops.registry import OPS  # noqa: E402
@@ -81,12 +81,7 @@ def _run(lib, sample, dtype, seed, second):
     outs = [o for o in tensors_of(sample.fn(lib, *xs)) if o.requires_grad]
     leaves = [x for x in xs if x.requires_grad]
     rng = np.random.default_rng([seed, 99])
-    ws = []
-    for o in outs:
-        w = rng.standard_normal(tuple(o.shape))
-        if o.dtype.is_complex:
-            w = w + 1j * rng.standard_normal(tuple(o.shape))
-        ws.append(lib.tensor(w, dtype=o.dtype))
+    ws = random_weights(lib, outs, rng)
     grads = lib.autograd.grad(outs, leaves, ws, allow_unused=True, create_graph=second)
     seconds = []
     if second:
