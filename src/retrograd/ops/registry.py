@@ -667,56 +667,44 @@ def _make_function(d, as_method=False):
         if not listed:
             args = _tensor_arguments(args, d, kwargs, as_method)
         cast = False
-        # (a sparse COO input's dense array is unreadable: the op's sparse= function takes the
-        # call, where one is declared; the try costs the dense path nothing)
-        if k == 2 and not listed:  # most ops: two inputs, tensors or scalars
-            tensors = args[:2]
-            x, y = tensors
-            if isinstance(x, Tensor) and isinstance(y, Tensor):
-                try:
+        try:  # (the try costs the dense path nothing)
+            if k == 2 and not listed:  # most ops: two inputs, tensors or scalars
+                tensors = args[:2]
+                x, y = tensors
+                if isinstance(x, Tensor) and isinstance(y, Tensor):
                     arrays = [x._data, y._data]
-                except NotImplementedError:
-                    if _takes_sparse(sparse, tensors):
-                        return sparse(*args)
-                    raise
-                requires_grad = x._requires_grad or y._requires_grad
-                same_dtype = arrays[0].dtype == arrays[1].dtype and (
-                    promote != "float" or arrays[0].dtype.kind in _FLOAT_KINDS
-                )
-            else:
-                try:
+                    requires_grad = x._requires_grad or y._requires_grad
+                    same_dtype = arrays[0].dtype == arrays[1].dtype and (
+                        promote != "float" or arrays[0].dtype.kind in _FLOAT_KINDS
+                    )
+                else:
                     arrays, requires_grad = _arrays(tensors)
-                except NotImplementedError:
-                    if _takes_sparse(sparse, tensors):
-                        return sparse(*args)
-                    raise
-                same_dtype = False
-            if promote is not None and not same_dtype:
-                promoted = _promote(promote, tensors, arrays, name)
-                cast = promoted is not arrays
-                arrays = promoted
-        else:
-            if listed:
-                tensors = wrap_tensor_list(args[0])
-                args = (tensors, *args[1:])
-                requires_grad = any(t._requires_grad for t in tensors)
-                arrays = [[t._data for t in tensors]]
-            elif k == 1 and isinstance(args[0], Tensor):
-                tensors = args[:1]
-                arrays = [args[0]._data]
-                requires_grad = args[0]._requires_grad
+                    same_dtype = False
+                if promote is not None and not same_dtype:
+                    promoted = _promote(promote, tensors, arrays, name)
+                    cast = promoted is not arrays
+                    arrays = promoted
             else:
-                tensors = args[:k]
-                try:
+                if listed:
+                    tensors = wrap_tensor_list(args[0])
+                    args = (tensors, *args[1:])
+                    requires_grad = any(t._requires_grad for t in tensors)
+                    arrays = [[t._data for t in tensors]]
+                elif k == 1 and isinstance(args[0], Tensor):
+                    tensors = args[:1]
+                    arrays = [args[0]._data]
+                    requires_grad = args[0]._requires_grad
+                else:
+                    tensors = args[:k]
                     arrays, requires_grad = _arrays(tensors)
-                except NotImplementedError:
-                    if _takes_sparse(sparse, tensors):
-                        return sparse(*args)
-                    raise
-            if promote is not None:
-                promoted = _promote(promote, tensors, arrays, name)
-                cast = promoted is not arrays
-                arrays = promoted
+                if promote is not None:
+                    promoted = _promote(promote, tensors, arrays, name)
+                    cast = promoted is not arrays
+                    arrays = promoted
+        except NotImplementedError:  # a sparse COO input's dense array is unreadable: the
+            if _takes_sparse(sparse, args[:k]):  # op's sparse= function takes the call
+                return sparse(*args)
+            raise
         attrs = args[k:]
         low = None
         try:
