@@ -13,6 +13,8 @@ backward (``backward_of``).  Where the op takes them, an op's samples include 0-
 ``"edges"`` leaves a sample out of ``tests/test_node_edges.py`` (PyTorch builds another graph).
 """
 
+import collections
+
 import numpy as np
 
 import retrograd
@@ -75,6 +77,25 @@ def tensors_of(result):
     if isinstance(result, (tuple, list)):
         return [r for item in result for r in tensors_of(item)]
     return [result] if hasattr(result, "grad_fn") else []
+
+
+def graph_nodes(t, edges=False):
+    """The names of the nodes of ``t``'s graph, with how many of each (``edges``: and of each
+    (node, next node) pair)."""
+    found: collections.Counter = collections.Counter()
+    todo, seen = [t.grad_fn], set()
+    while todo:
+        fn = todo.pop()
+        if fn is None or fn in seen:
+            continue
+        seen.add(fn)
+        found[fn.name()] += 1
+        for f, _ in fn.next_functions:
+            if f is not None:
+                todo.append(f)
+                if edges:
+                    found[f"{fn.name()} -> {f.name()}"] += 1
+    return found
 
 
 def random_weights(lib, outs, rng):

@@ -8,7 +8,7 @@ Checked on the result of every op sample in ``tests/op_samples.py`` against PyTo
 programs with Python numbers, which the samples do not pass."""
 
 import pytest
-from op_samples import SAMPLES, inputs, tensors_of
+from op_samples import SAMPLES, graph_nodes, inputs, tensors_of
 
 import retrograd
 from retrograd.ops.registry import OPS
@@ -133,20 +133,6 @@ def test_gradients_through_fewer_edges(program):
     assert retrograd.autograd.gradgradcheck(lambda x: program(retrograd, x), [x])
 
 
-def _graph_names(t):
-    """The names of every node of ``t``'s graph, with how many of each."""
-    names: dict = {}
-    todo, seen = [t.grad_fn], set()
-    while todo:
-        fn = todo.pop()
-        if fn is None or fn in seen:
-            continue
-        seen.add(fn)
-        names[fn.name()] = names.get(fn.name(), 0) + 1
-        todo += [f for f, _ in fn.next_functions]
-    return names
-
-
 @pytest.mark.parametrize(
     "program",
     [
@@ -169,7 +155,7 @@ def test_formulas_divide_by_a_number_as_pytorchs(torch_ref, program):
         x = lib.tensor([[0.5, -1.5, 2.0], [0.3, 1.1, -0.2]], requires_grad=True)
         p = lib.tensor([[0.2, 0.7, 0.4], [0.9, 0.35, 0.6]], requires_grad=True)
         (grad,) = lib.autograd.grad(program(lib, x, p).sum(), [x], create_graph=True)
-        got.append(_graph_names(grad))
+        got.append(graph_nodes(grad))
     assert got[0] == got[1]
 
 
@@ -241,7 +227,7 @@ def _gradient_graphs(lib, sample):
     leaves = [x for x in xs if x.requires_grad]
     ones = [lib.ones_like(o) for o in outs]
     grads = lib.autograd.grad(outs, leaves, ones, allow_unused=True, create_graph=True)
-    return [{} if g is None else _graph_names(g) for g in grads]
+    return [{} if g is None else graph_nodes(g) for g in grads]
 
 
 @pytest.mark.parametrize("name, sample", GRADIENT_ROWS)

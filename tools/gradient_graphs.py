@@ -27,29 +27,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from op_samples import SAMPLES, inputs, random_weights, tensors_of  # noqa: E402
+from op_samples import SAMPLES, graph_nodes, inputs, random_weights, tensors_of  # noqa: E402
 
 import retrograd  # noqa: E402
 from retrograd.ops.registry import OPS  # noqa: E402
-
-
-def graph_nodes(t, edges=False):
-    """The names of the nodes of ``t``'s graph, with how many of each (``edges``: and of each
-    (node, next node) pair)."""
-    found: collections.Counter = collections.Counter()
-    todo, seen = [t.grad_fn], set()
-    while todo:
-        fn = todo.pop()
-        if fn is None or fn in seen:
-            continue
-        seen.add(fn)
-        found[fn.name()] += 1
-        for f, _ in fn.next_functions:
-            if f is not None:
-                todo.append(f)
-                if edges:
-                    found[f"{fn.name()} -> {f.name()}"] += 1
-    return found
 
 
 def tree(t):
