@@ -26,7 +26,7 @@ from ..printing import _contents, _is_default_dtype, _with_suffixes
 from ..tensor import Size, Tensor, VersionCounter, _make, _wrap_dim, bump_version
 from ..tensor import type_name as _type_name
 from .pointwise import _input_part, _scaled_grad, cj
-from .registry import _check_saveable, no_derivative, node_class
+from .registry import _check_saveable, dtype_refusal, no_derivative, node_class
 
 _NOT_BUILT = (
     "this operation is not built for sparse COO tensors in retrograd: they have indices(), "
@@ -993,7 +993,7 @@ def _sparse_dense_product(sparse, dense, start=None):
                 f"{_scalar_name(other._data.dtype)}"
             )
     if d.dtype == xp.bool_:
-        raise NotImplementedError("\"addmm_sparse_dense\" not implemented for 'Bool'")
+        raise dtype_refusal("addmm_sparse_dense", d)
     rows, cols = sparse._idx
     out = xp.zeros((sparse._size[0], d.shape[1]), d.dtype)
     xp.add.at(out, rows, sparse._vals[:, None] * d[cols])
@@ -1052,8 +1052,7 @@ def _sparse_sparse_product(a, b) -> SparseCOOTensor:
             f"{_scalar_name(b._vals.dtype)}"
         )
     if a._vals.dtype.kind not in "fc" or a._vals.itemsize < 4:
-        name = _scalar_name(a._vals.dtype)
-        raise NotImplementedError(f"\"sparse_matmul\" not implemented for '{name}'")
+        raise dtype_refusal("sparse_matmul", a._vals)
     ai, av = _coalesced(a._idx, a._vals, a._size) if not a._coalesced else (a._idx, a._vals)
     bi, bv = _coalesced(b._idx, b._vals, b._size) if not b._coalesced else (b._idx, b._vals)
     # b's entries are in row order: row k's run starts at starts[k] and has counts[k] entries
@@ -1451,7 +1450,7 @@ def _softmax(input, dim, dtype, log):
             )
         vals = vals.astype(dtype.np)
     if vals.dtype.kind not in "fV":
-        raise NotImplementedError(f"\"{name}\" not implemented for '{_scalar_name(vals.dtype)}'")
+        raise dtype_refusal(name, vals)
     with xp.errstate(invalid="ignore", divide="ignore", over="ignore"):  # (in float64, as
         out_vals = _softmax_values(vals.astype(xp.float64), idx, x._size, dim, log)  # PyTorch)
     out = sparse_coo(idx, out_vals.astype(vals.dtype, copy=False), x._size, True)
