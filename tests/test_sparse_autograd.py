@@ -540,3 +540,39 @@ def test_hooks_and_retained_gradients_of_sparse_tensors(torch_ref):
         ]
 
     _same(program, torch_ref)
+
+
+@pytest.mark.parametrize("coalesce", [False, True])
+def test_sparse_to_another_dtype(torch_ref, coalesce):
+    """``to(dtype)`` and ``.double()`` of a sparse COO tensor cast its values (indices kept, the
+    coalesced flag too); a floating result records ToCopyBackward0, whose gradient comes back in
+    the input's dtype; an integer one is outside the graph; a memory format other than
+    preserve_format is refused with PyTorch's text."""
+
+    def program(lib):
+        s = lib.sparse_coo_tensor([[0, 1, 1], [2, 0, 2]], [3.0, 4.0, 5.0], (2, 3))
+        s = (s.coalesce() if coalesce else s).requires_grad_()
+        t = s.to(lib.float64)
+        (g,) = lib.autograd.grad((t.to_dense() * lib.arange(6.0).reshape(2, 3)).sum(), [s])
+        ints = s.to(lib.int64)
+        try:
+            s.to(memory_format=lib.channels_last)
+            refused = None
+        except RuntimeError as e:
+            refused = str(e)
+        return (
+            str(t.dtype),
+            t.is_coalesced(),
+            t.grad_fn.name(),
+            t.to_dense().tolist(),
+            str(g.dtype),
+            g.to_dense().tolist(),
+            ints.requires_grad,
+            ints.to_dense().tolist(),
+            str(s.double().dtype),
+            s.float() is s,
+            s.to(lib.float32, copy=True) is s,
+            refused,
+        )
+
+    assert program(retrograd) == program(torch_ref)

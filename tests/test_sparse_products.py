@@ -9,6 +9,8 @@ import pytest
 from test_sparse_autograd import _describe, _error, _grad_out, _leaf, _node
 from test_sparse_coo import _run, _same
 
+import retrograd
+
 
 def _entries(t):
     """A sparse tensor as its parts (indices and values as stored, coalesced or not), a dense
@@ -384,3 +386,40 @@ def test_sparse_softmax_over_the_specified_elements(torch_ref, name):
         return out
 
     _same(program, torch_ref)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "complex128"])
+def test_sparse_times_dense_sums_each_row_in_entry_order(torch_ref, dtype):
+    """``spmm`` (mm by another name) of an uncoalesced matrix whose entries come in no row order,
+    with repeated entries: each output row is the sum of its entries' products in the order
+    they are stored (bit for bit the sums of ``np.add.at``), and PyTorch's values.  (PyTorch adds
+    each product with a fused multiply-add, which NumPy has none of: the last bits of float
+    sums differ.)"""
+    rng = np.random.default_rng(7)
+    rows, cols = rng.integers(0, 30, 400), rng.integers(0, 40, 400)
+    vals = rng.standard_normal(400) * 3
+    dense = rng.standard_normal((40, 5)) * 3
+    if dtype == "int64":
+        vals, dense = vals.round(), dense.round()
+    elif dtype == "complex128":
+        vals, dense = vals + 1j * vals[::-1], dense - 2j * dense
+
+    def program(lib):
+        kind = getattr(lib, dtype)
+        s = lib.sparse_coo_tensor(lib.tensor(np.stack([rows, cols])), lib.tensor(vals), (30, 40))
+        s, d = s.to(kind), lib.tensor(dense).to(kind)
+        return lib.spmm(s, d), lib.dsmm(s, d), lib.mm(s.coalesce(), d), s.coalesce()
+
+    *ours, coalesced = program(retrograd)
+    *theirs, _ = program(torch_ref)
+    np_vals, np_dense = ours[0].numpy().dtype.type(vals), dense.astype(ours[0].numpy().dtype)
+    in_order = np.zeros((30, 5), np_dense.dtype)
+    np.add.at(in_order, rows, np_vals.astype(np_dense.dtype)[:, None] * np_dense[cols])
+    by_row = np.zeros_like(in_order)
+    (r, c), v = coalesced.indices().numpy(), coalesced.values().numpy()
+    np.add.at(by_row, r, v[:, None] * np_dense[c])
+    for a, b, sums in zip(ours, theirs, (in_order, in_order, by_row)):
+        assert str(a.dtype) == str(b.dtype)
+        assert np.array_equal(a.numpy(), sums)
+        tol = {"float32": 1e-5, "int64": 0}.get(dtype, 1e-12)
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=tol, atol=tol)

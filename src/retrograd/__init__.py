@@ -9,6 +9,7 @@ from math import e, inf, nan, pi  # noqa: F401 (torch.e ... : PyTorch's namespac
 from typing import TYPE_CHECKING
 
 from . import (
+    accelerator,
     amp,
     autograd,
     backends,
@@ -23,6 +24,8 @@ from . import (
     jit,
     linalg,
     masked,
+    mps,
+    mtia,
     multiprocessing,
     nested,
     nn,
@@ -39,6 +42,7 @@ from . import (
     utils,
     version,
     viz,
+    xpu,
 )
 from ._device import (
     OutOfMemoryError,
@@ -63,6 +67,7 @@ from ._device import device as _device_class
 from ._higher_order_ops import cond, while_loop
 from ._lobpcg import lobpcg
 from ._lowrank import pca_lowrank, svd_lowrank
+from ._stream import Event, Stream
 from ._threads import (
     get_num_interop_threads,
     get_num_threads,

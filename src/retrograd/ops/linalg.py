@@ -290,6 +290,9 @@ def outer(input, vec2):
 
 ger = outer
 tensor_method(outer, name="ger")
+# ``torch.spmm`` and ``torch.dsmm`` (sparse times dense, dense result) are mm by other names: mm
+# takes a sparse operand, and records MmBackward0 as they do
+spmm = dsmm = mm
 
 
 # --- einsum -------------------------------------------------------------------------------------
@@ -908,6 +911,8 @@ __all__ = [
     "ger",
     "matmul",
     "mm",
+    "spmm",
+    "dsmm",
     "outer",
     "diagonal",
     "trace",

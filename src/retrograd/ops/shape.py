@@ -441,6 +441,8 @@ def _to_arguments(args, kwargs):
 @tensor_method
 def to(input, *args, **kwargs):
     """``Tensor.to``: another dtype; the device must be the CPU (PyTorch's CPU-only build)."""
+    if input.__class__ is not Tensor and input.is_sparse:  # (.float() and kin come here too)
+        return input.to(*args, **kwargs)
     if _switches.batching is not None:  # (vmap: see retrograd.func)
         batched = _switches.batching(to, (input, *args), kwargs)
         if batched is not NotImplemented:
@@ -888,7 +890,6 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     return index_select(input, d, _make(idx))
 
 
-concat = concatenate = cat
 concat = concatenate = cat
 
 

@@ -17,7 +17,7 @@ never see it: reading its dense array raises NotImplementedError, so an op not b
 refuses it instead of giving a wrong answer, and the dense hot path pays nothing for it."""
 
 from .. import _device, _switches, dtypes
-from .._array import array_exp, array_log, xp
+from .._array import array_exp, array_log, coo_rows, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import no_grad
@@ -299,6 +299,25 @@ class SparseCOOTensor(Tensor):
         out = sparse_coo(self._idx.copy(), self._vals.copy(), self._size, self._coalesced)
         if _recording(self):
             _record(CloneBackward0, (self,), out)
+        return out
+
+    def to(self, *args, **kwargs) -> "SparseCOOTensor":
+        """``to(dtype)``: the values cast as a dense tensor's are, the indices shared; a floating
+        result records ToCopyBackward0, whose gradient is cast back."""
+        from .shape import _to_arguments
+
+        dtype, copy, memory_format = _to_arguments(args, kwargs)
+        if memory_format is not None and memory_format is not _device.preserve_format:
+            raise RuntimeError(
+                "to(options): COO only supports memory format Preserve, but got "
+                f"{_FORMAT_NAMES[memory_format._name]} instead."
+            )
+        if dtype is None or dtype.np == self._vals.dtype:
+            return self.clone() if copy else self
+        vals = _make(self._vals).to(dtype)._data
+        out = sparse_coo(self._idx, vals, self._size, self._coalesced)
+        if dtype.category >= 2 and _recording(self):
+            _record(ToCopyBackward0, (self,), out, (), (self.dtype,))
         return out
 
     def detach(self) -> "SparseCOOTensor":
@@ -667,6 +686,14 @@ MulBackward0 = node_class("MulBackward0", (lambda g, n: g * n.other, None), (), 
 DivBackward0 = node_class("DivBackward0", (lambda g, n: g / n.other, None), (), ("other",))
 NegBackward0 = node_class("NegBackward0", (lambda g, n: -g,), (), ())
 CloneBackward0 = node_class("CloneBackward0", (lambda g, n: g,), (), ())
+_FORMAT_NAMES = {
+    "contiguous_format": "Contiguous",
+    "channels_last": "ChannelsLast",
+    "channels_last_3d": "ChannelsLast3d",
+}
+ToCopyBackward0 = node_class(
+    "ToCopyBackward0", (lambda g, n: g.to(n.self_dtype),), (), ("self_dtype",)
+)
 SparseAddmmBackward0 = node_class(
     "SparseAddmmBackward0",
     (
@@ -995,9 +1022,7 @@ def _sparse_dense_product(sparse, dense, start=None):
     if d.dtype == xp.bool_:
         raise dtype_refusal("addmm_sparse_dense", d)
     rows, cols = sparse._idx
-    out = xp.zeros((sparse._size[0], d.shape[1]), d.dtype)
-    xp.add.at(out, rows, sparse._vals[:, None] * d[cols])
-    return out
+    return coo_rows(xp.zeros((sparse._size[0], d.shape[1]), d.dtype), rows, cols, sparse._vals, d)
 
 
 def _swapped(t, d0, d1) -> "SparseCOOTensor":
