@@ -297,5 +297,9 @@ def _public_ops():
 
 _public_ops()
 
-from . import _dynamo, compiler  # noqa: E402
+from . import (  # noqa: E402
+    _dynamo,
+    compiler,
+    profiler,
+)
 from ._compile import compile  # noqa: E402  (torch.compile)
