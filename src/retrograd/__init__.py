@@ -301,5 +301,6 @@ from . import (  # noqa: E402
     _dynamo,
     compiler,
     profiler,
+    quasirandom,
 )
 from ._compile import compile  # noqa: E402  (torch.compile)
