@@ -190,7 +190,7 @@ from .func import vmap
 from .functional import istft, stft
 from .jit import fork, wait
 from .ops.indexing import _unsafe_masked_index, _unsafe_masked_index_put_accumulate
-from .ops.reduction import _safe_softmax, _softmax_backward_data, return_types
+from .ops.reduction import _safe_softmax, _softmax_backward_data
 from .ops.sampling import _standard_gamma
 from .ops.shape import _chunk_cat
 from .ops.sparse_coo import sparse_coo_tensor
@@ -302,5 +302,6 @@ from . import (  # noqa: E402
     compiler,
     profiler,
     quasirandom,
+    return_types,
 )
 from ._compile import compile  # noqa: E402  (torch.compile)
