@@ -206,7 +206,6 @@ from .signal.windows import (
 )
 from .tensor import Size, Tensor, is_tensor
 from .utils.dlpack import from_dlpack, to_dlpack
-from .version import __version__
 
 if TYPE_CHECKING:  # ``bool`` and ``int`` here are retrograd's dtypes
     import builtins
@@ -300,8 +299,14 @@ _public_ops()
 from . import (  # noqa: E402
     _dynamo,
     compiler,
+    futures,
+    overrides,
     profiler,
     quasirandom,
     return_types,
+    storage,
+    torch_version,
 )
 from ._compile import compile  # noqa: E402  (torch.compile)
+
+__version__ = torch_version.internal_version  # (compares as a version: torch.__version__)
