@@ -143,3 +143,63 @@ def test_every_pytorch_module_imports(torch_ref):
         except ImportError:
             missing.append(m.name)
     assert missing == []
+
+
+# -- modules retrograd names without building ---------------------------------------------------
+
+_NAMED_ONLY = ["fx", "export", "library", "package", "monitor", "quantization", "ao.quantization"]
+
+
+@pytest.mark.parametrize("module", _NAMED_ONLY)
+def test_named_modules_have_pytorchs_names(torch_ref, module):
+    theirs = importlib.import_module("torch." + module)
+    ours = importlib.import_module("retrograd." + module)
+    names = getattr(theirs, "__all__", None) or [n for n in dir(theirs) if not n.startswith("_")]
+    left = {"TYPE_CHECKING", "STAT_EVENT"} | {n for n in names if n.startswith("_")}
+    lacking = [n for n in names if n not in left and not hasattr(ours, n)]
+    assert lacking == []
+
+
+@pytest.mark.parametrize(
+    "call,name",
+    [
+        (lambda t: t.fx.symbolic_trace(t.nn.Linear(2, 2)), "torch.fx.symbolic_trace"),
+        (lambda t: t.fx.GraphModule(t.nn.Linear(2, 2), None), "torch.fx.GraphModule"),
+        (lambda t: t.export.export(t.nn.Linear(2, 2), (t.ones(2),)), "torch.export.export"),
+        (lambda t: t.library.Library("mylib", "DEF"), "torch.library.Library"),
+        (lambda t: t.library.custom_op("mylib::f", mutates_args=()), "torch.library.custom_op"),
+        (lambda t: t.quantization.quantize_dynamic(t.nn.Linear(2, 2)), "quantize_dynamic"),
+        (lambda t: t.package.PackageExporter("f.pt"), "torch.package.PackageExporter"),
+        (lambda t: t.monitor.log_event(None), "torch.monitor.log_event"),
+    ],
+)
+def test_named_modules_refuse_by_name(call, name):
+    with pytest.raises(NotImplementedError, match=name.replace(".", r"\.") + " is not built"):
+        call(retrograd)
+
+
+def test_named_classes_can_be_subclassed():
+    class MyTracer(retrograd.fx.Tracer):
+        pass
+
+    assert issubclass(MyTracer, retrograd.fx.Tracer)
+    assert retrograd.fx.wrap(len) is len  # (a mark for tracers: nothing to do here)
+    assert issubclass(retrograd.package.PackagingError, Exception)
+    assert retrograd.package.is_from_package(retrograd.nn.Linear(2, 2)) is False
+    assert [a.name for a in retrograd.monitor.Aggregation] == [
+        "VALUE",
+        "MEAN",
+        "COUNT",
+        "SUM",
+        "MAX",
+        "MIN",
+    ]
+
+
+def test_quant_stubs_pass_values_through(torch_ref):
+    def run(lib):
+        lib.manual_seed(0)
+        model = lib.quantization.QuantWrapper(lib.nn.Linear(3, 2))
+        return repr(model), model(lib.ones(1, 3)).tolist()
+
+    assert run(retrograd) == run(torch_ref)

@@ -298,10 +298,17 @@ _public_ops()
 
 from . import (  # noqa: E402
     _dynamo,
+    ao,
     compiler,
+    export,
     futures,
+    fx,
+    library,
+    monitor,
     overrides,
+    package,
     profiler,
+    quantization,
     quasirandom,
     return_types,
     storage,
