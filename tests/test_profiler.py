@@ -193,3 +193,24 @@ def test_autograd_profiler_legacy(torch_ref):
         return sorted(e.key for e in prof.key_averages() if e.key.endswith("Backward0"))
 
     assert rows(retrograd) == rows(torch_ref)
+
+
+def test_profiler_around_vmap_and_selective_checkpoint():
+    """The op-call handlers of vmap and selective checkpointing take over inside their regions
+    (their ops go untimed) and give the profiler's back after."""
+    import functools
+
+    cp = retrograd.utils.checkpoint
+    context = functools.partial(
+        cp.create_selective_checkpoint_contexts,
+        lambda ctx, op, *a, **k: cp.CheckpointPolicy.MUST_SAVE,
+    )
+    x = retrograd.ones(2, 3, requires_grad=True)
+    with retrograd.profiler.profile() as prof:
+        out = cp.checkpoint(lambda t: t.sin() * 2, x, use_reentrant=False, context_fn=context)
+        out.sum().backward()
+        batched = retrograd.func.vmap(lambda r: r.cos())(retrograd.ones(2, 3))
+        retrograd.ones(2) + 1
+    assert x.grad is not None and batched.shape == (2, 3)
+    assert {e.key: e.count for e in prof.key_averages()}["aten::add"] >= 1
+    assert retrograd._switches.batching is None
