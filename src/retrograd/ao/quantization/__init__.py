@@ -57,8 +57,8 @@ _REFUSED = (
 globals().update(not_built("torch.ao.quantization", _REFUSED))
 
 
-class QuantStub(Module):
-    """Where a float model's values would be quantized once converted: until then, the identity."""
+class _Stub(Module):
+    """A place a converted model would change its values' type: until then, the identity."""
 
     def __init__(self, qconfig: Any = None) -> None:
         super().__init__()
@@ -69,17 +69,12 @@ class QuantStub(Module):
         return x
 
 
-class DeQuantStub(Module):
-    """Where a converted model's values would be turned back to floats: until then, the
-    identity."""
+class QuantStub(_Stub):
+    """Where a float model's values would be quantized once converted."""
 
-    def __init__(self, qconfig: Any = None) -> None:
-        super().__init__()
-        if qconfig:
-            self.qconfig = qconfig
 
-    def forward(self, x):
-        return x
+class DeQuantStub(_Stub):
+    """Where a converted model's values would be turned back to floats."""
 
 
 class QuantWrapper(Module):
