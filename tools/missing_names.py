@@ -2,14 +2,17 @@
 
 Compares the public names of ``torch``, ``torch.Tensor``, ``torch.linalg``, ``torch.fft``,
 ``torch.special``, ``torch.signal.windows`` and ``torch.masked`` (PyTorch must be installed) with
-retrograd's.  Left out: private and dunder names, dtypes, classes, modules and constants, and
+retrograd's, and PyTorch's public submodules (``torch.profiler``, ``torch.fx`` ...) with the
+module paths retrograd can import.  Left out: private and dunder names, dtypes, classes, modules and constants, and
 names that only concern sparse or quantized tensors, other devices (CUDA, XPU, MPS ...), symbolic
 shapes, TorchScript's IR, or documentation strings.
 
     PYTHONPATH=src python tools/missing_names.py        # one line per missing name, then counts
 """
 
+import importlib
 import inspect
+import pkgutil
 import re
 
 import torch
@@ -55,9 +58,25 @@ NAMESPACES = [
 ]
 
 
+def missing_modules():
+    """PyTorch's public submodules that ``import retrograd.<name>`` does not find."""
+    missing = []
+    for m in pkgutil.iter_modules(torch.__path__):
+        if m.name.startswith("_"):
+            continue
+        try:
+            importlib.import_module("retrograd." + m.name)
+        except ImportError:
+            missing.append(m.name)
+    return missing
+
+
 def main():
-    total = 0
-    counts = []
+    modules = missing_modules()
+    for name in modules:
+        print(f"module torch.{name}")
+    total = len(modules)
+    counts = [f"modules: {len(modules)}"]
     for label, theirs, ours in NAMESPACES:
         missing = [n for n in public_names(theirs) if not hasattr(ours, n)]
         for name in missing:

@@ -195,7 +195,7 @@ from .func import vmap
 from .functional import istft, stft
 from .jit import fork, wait
 from .ops.indexing import _unsafe_masked_index, _unsafe_masked_index_put_accumulate
-from .ops.reduction import _safe_softmax, _softmax_backward_data, return_types
+from .ops.reduction import _safe_softmax, _softmax_backward_data
 from .ops.sampling import _standard_gamma
 from .ops.shape import _chunk_cat
 from .ops.sparse_coo import sparse_coo_tensor
@@ -211,7 +211,6 @@ from .signal.windows import (
 )
 from .tensor import Size, Tensor, is_tensor
 from .utils.dlpack import from_dlpack, to_dlpack
-from .version import __version__
 
 if TYPE_CHECKING:  # ``bool`` and ``int`` here are retrograd's dtypes
     import builtins
@@ -302,5 +301,24 @@ def _public_ops():
 
 _public_ops()
 
-from . import _dynamo, compiler  # noqa: E402
+from . import (  # noqa: E402
+    _dynamo,
+    ao,
+    compiler,
+    export,
+    futures,
+    fx,
+    library,
+    monitor,
+    overrides,
+    package,
+    profiler,
+    quantization,
+    quasirandom,
+    return_types,
+    storage,
+    torch_version,
+)
 from ._compile import compile  # noqa: E402  (torch.compile)
+
+__version__ = torch_version.internal_version  # (compares as a version: torch.__version__)

@@ -238,6 +238,27 @@ def refusing(name: str, message: str, doc: str | None = None, method: bool = Fal
     return refuse
 
 
+def not_built(module: str, names: str) -> dict:
+    """Stand-ins for the public names of a PyTorch module that retrograd does not build: a class
+    (which code may subclass or name in ``isinstance``) for a capitalized name, a function
+    otherwise, each raising ``NotImplementedError("torch.fx.symbolic_trace is not built in
+    retrograd")`` when called or made."""
+    out: dict = {}
+    for name in names.split():
+        message = f"{module}.{name} is not built in retrograd"
+        if name[0].isupper():
+
+            def refuse_init(self, *args, _message=message, **kwargs):
+                raise NotImplementedError(_message)
+
+            cls = type(name, (), {"__init__": refuse_init, "__doc__": message})
+            cls.__module__ = module
+            out[name] = cls
+        else:
+            out[name] = refusing(name, message, message)
+    return out
+
+
 def check(d, factory: bool = False) -> None:
     """Raise PyTorch's CPU-only error unless ``d`` (a device, a name or an index) is the CPU.
 

@@ -103,6 +103,10 @@ def set_handler(handler) -> Any:
     return previous
 
 
+# The profiler (``autograd.profiler``) while one runs, else None: the engine reads it once a pass
+# and then has it run each node, timed.
+profiler: Any = None
+
 # ``random_check()``, which the generators call before each draw (``func`` sets it on import): it
 # raises vmap's error for random ops inside vmap(randomness="error").
 random_check: Any = None

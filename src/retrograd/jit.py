@@ -14,6 +14,8 @@ import typing
 import warnings
 from collections import namedtuple
 
+from .futures import Future
+
 __all__ = [
     "script",
     "trace",
@@ -265,26 +267,13 @@ def annotate(the_type, the_value):
     return the_value
 
 
-class Future:
-    """``torch.futures.Future`` for ``fork``: the value, computed when it was forked."""
-
-    def __init__(self, value) -> None:
-        self._value = value
-
-    def wait(self):
-        return self._value
-
-    def value(self):
-        return self._value
-
-    def done(self) -> bool:
-        return True
-
-
 def fork(func, *args, **kwargs) -> Future:
-    """``torch.jit.fork``: runs ``func`` now (PyTorch runs it in parallel only in TorchScript)."""
+    """``torch.jit.fork``: runs ``func`` now (PyTorch runs it in parallel only in TorchScript);
+    the future it returns is complete."""
     _deprecated("fork", "use `torch.compile` instead")
-    return Future(func(*args, **kwargs))
+    future: Future = Future()
+    future.set_result(func(*args, **kwargs))
+    return future
 
 
 def wait(future):

@@ -4,7 +4,7 @@ import warnings
 
 from .._array import xp
 from ..tensor import Tensor, _make
-from . import engine
+from . import engine, profiler
 from .anomaly import (
     detect_anomaly,
     is_anomaly_check_nan_enabled,

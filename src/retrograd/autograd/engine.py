@@ -181,6 +181,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     # skipped for a node that has no hooks (the common case, one flag read).
     plain = needed is None and not targets
     detached = _switches.detached  # (tensors detached in place since their nodes saved them)
+    profiler = _switches.profiler
     try:
         while True:
             if next_node is not None:
@@ -256,7 +257,10 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                 try:
                     if detached and isinstance(node, FunctionNode):
                         check_detached(node)
-                    outs = node.apply(slots, wanted)
+                    if profiler is None:
+                        outs = node.apply(slots, wanted)
+                    else:
+                        outs = profiler.run_node(node, slots, wanted)
                 except Exception as e:
                     if _switches.anomaly:
                         warn_error_in(node)

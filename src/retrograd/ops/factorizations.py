@@ -727,7 +727,7 @@ def qr(input, some=True):
         UserWarning,
         stacklevel=3,  # (through autocast's wrapper)
     )
-    return linalg_qr(input, "reduced" if some else "complete")
+    return _QR_OLD(*linalg_qr(input, "reduced" if some else "complete"))
 
 
 # --- pseudo-inverse, least squares, exponential ------------------------------------------------
@@ -997,10 +997,12 @@ def _with_out(result, out, name):
 
 
 def _named(name, fields):
-    from .reduction import _return_type
+    from .reduction import RETURN_TYPES, _return_type
 
     if len(fields) == 2:
         return _return_type(name, fields)
+    if name in RETURN_TYPES and RETURN_TYPES[name]._fields == fields:
+        return RETURN_TYPES[name]
     cls = type(name, (tuple,), {"__slots__": (), "_fields": fields})
     for i, f in enumerate(fields):
         setattr(cls, f, property(lambda self, i=i: self[i]))
@@ -1012,6 +1014,7 @@ def _named(name, fields):
         return f"torch.return_types.{name}(\n{body})"
 
     cls.__repr__ = _repr
+    RETURN_TYPES[name] = cls
     return cls
 
 
@@ -1020,6 +1023,8 @@ _EIGH = _named("linalg_eigh", ("eigenvalues", "eigenvectors"))
 _SVD = _named("linalg_svd", ("U", "S", "Vh"))
 _SVD_LEGACY = _named("svd", ("U", "S", "V"))
 _QR = _named("linalg_qr", ("Q", "R"))
+_QR_OLD = _named("qr", ("Q", "R"))  # (torch.qr's)
+_named("slogdet", ("sign", "logabsdet"))  # (torch.slogdet's: its results are linalg_slogdet's)
 _LSTSQ = _named("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
 
 inverse = inv

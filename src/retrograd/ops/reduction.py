@@ -422,12 +422,20 @@ class _ReturnType(tuple):
         return f"torch.return_types.{type(self).__name__}(\n{a}={self[0]!r},\n{b}={self[1]!r})"
 
 
+# Every named result type made, by PyTorch's name (``torch.return_types``): one class a name.
+RETURN_TYPES: dict = {}
+
+
 def _return_type(name, fields=("values", "indices")):
+    made = RETURN_TYPES.get(name)
+    if made is not None and made._fields == fields:
+        return made
     members = {"__slots__": (), "_fields": fields}
     members.update({f: property(lambda self, i=i: self[i]) for i, f in enumerate(fields)})
     cls = type(name, (_ReturnType,), members)
     cls.__module__ = "torch.return_types"
     cls.__qualname__ = name
+    RETURN_TYPES[name] = cls
     return cls
 
 

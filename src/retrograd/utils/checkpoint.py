@@ -285,17 +285,19 @@ class _Interceptor:
     also uses, so the two do not nest)."""
 
     def __enter__(self):
-        if _switches.interception.handler is not None:
+        handler = _switches.interception.handler
+        profiler = _switches.profiler  # (a profiler steps aside: the region's ops go untimed)
+        if handler is not None and (profiler is None or handler != profiler.dispatch):
             raise NotImplementedError(
                 "selective activation checkpointing inside torch.func.vmap is not built in "
                 "retrograd"
             )
         self.counter: dict = {}
-        _switches.set_handler(self.dispatch)
+        self.previous = _switches.set_handler(self.dispatch)
         return self
 
     def __exit__(self, *exc):
-        _switches.set_handler(None)
+        _switches.set_handler(self.previous)
         return False
 
     def key(self, fn):

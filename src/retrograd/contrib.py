@@ -1,0 +1,1 @@
+"""``torch.contrib``: a package PyTorch ships empty in its CPU build; here for its import path."""

@@ -1,0 +1,1 @@
+"""``torch.nativert``: a package PyTorch ships empty in its CPU build; here for its import path."""
