@@ -246,6 +246,13 @@ def test_what_pytorch_refuses_is_refused_with_its_error(torch_ref):
             _error(lambda: lib.sparse.sampled_addmm(x, lib.ones(2, 2, dtype=lib.float64), b.t())),
             _error(lambda: lib.sparse.sampled_addmm(x, b, b.t().float())),
             _error(lambda: lib.addmm(x, b, b.t())),
+            _error(lambda: lib.mm(x, b.float())),
+            _error(lambda: lib.mm(b.t().float(), x)),
+            _error(lambda: x @ b.float()),
+            _error(lambda: lib.sparse.mm(x, b.float())),
+            _error(lambda: lib.sparse.mm(x, b.float(), "sum")),
+            _error(lambda: lib.addmm(lib.ones(3, 2), x, b.float())),
+            (x.sum().item(), repr(x.float()), repr(x.to(lib.float32).double())),
             _error(lambda: d.to_sparse_csr(dense_dim=1)),
             _error(lambda: lib.ones(3).to_sparse_csr()),
         ]
@@ -315,7 +322,7 @@ def test_what_is_not_built_says_so():
     d = _dense(retrograd, (2,))
     x = d.to_sparse_csr()
     with pytest.raises(NotImplementedError, match="sparse_csr"):
-        x.sum()
+        x.sum(0)
     with pytest.raises(NotImplementedError, match="not built"):
         x @ retrograd.ones(6, 2, dtype=retrograd.float64)
     with pytest.raises(NotImplementedError, match="not built"):

@@ -279,6 +279,32 @@ class SparseCompressedTensor(Tensor):
             _record(node, (self,), out, saved, attrs)
         return out
 
+    def sum(self, dim=None, keepdim=False, *, dtype=None) -> Tensor:
+        """The sum of every element (a dense 0-d tensor); over dims and its gradient are not
+        built."""
+        if dim is not None or keepdim or _recording(self):
+            raise NotImplementedError(
+                f"sum over dims, or with a gradient, of a {self._layout!r} tensor: not built in "
+                "retrograd"
+            )
+        return _make(self._vals).sum(dtype=dtype)
+
+    def to(self, *args, **kwargs):
+        """``to(dtype)``: the values converted (outside the graph); anything else is not built."""
+        dtype = kwargs.pop("dtype", args[0] if args else None)
+        if not isinstance(dtype, dtypes.dtype) or len(args) > 1 or kwargs or _recording(self):
+            raise NotImplementedError(
+                f"to() of a {self._layout!r} tensor other than to(dtype) without a gradient: not "
+                "built in retrograd"
+            )
+        return self._with_values(self._vals.astype(dtype.np))
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
     def mul(self, other):
         if isinstance(other, Tensor):
             return _times_dense(self, other)
@@ -735,15 +761,16 @@ def _check_mm(a, b):
             f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
             f"{b.shape[0]}x{b.shape[1]})"
         )
+    _same_dtype(a, b)
+
+
+def _same_dtype(a, b):
     if a.dtype != b.dtype:
-        raise RuntimeError(
-            f"expected mat1 and mat2 to have the same dtype, but got: {_cname(a.dtype)} != "
-            f"{_cname(b.dtype)}"
-        )
+        raise RuntimeError(f"expected scalar type {_cname(a.dtype)} but found {_cname(b.dtype)}")
 
 
 def _cname(dt) -> str:
-    return sparse_coo._scalar_name(dt.np).lower()
+    return sparse_coo._scalar_name(dt.np)
 
 
 def _mm_array(a, b, name="mm"):
@@ -804,6 +831,7 @@ def addmm(input, mat1, mat2, beta=1, alpha=1) -> Tensor:
             "addmm: computation on CPU is not implemented for "
             f"{_NAMES[input._layout]} + {_lay(mat1)} @ {_lay(mat2)}"
         )
+    _same_dtype(input, mat1)
     _check_mm(mat1, mat2)
     with no_grad():
         product = _mm_array(mat1, mat2, "addmm")
@@ -829,6 +857,7 @@ def sparse_mm(mat1, mat2, reduce=None) -> Tensor:
     if reduce is None:
         if not _is_compressed(mat1) and not _is_compressed(mat2):
             return sparse_coo.sparse_mm(mat1, mat2)
+        _same_dtype(mat2, mat1)  # (torch.sparse.mm names the two the other way round)
         _check_mm(mat1, mat2)
         if not _is_compressed(mat1) or _is_compressed(mat2):
             raise NotImplementedError(
@@ -847,6 +876,12 @@ def sparse_mm(mat1, mat2, reduce=None) -> Tensor:
         )
     if reduce not in _REDUCTIONS:
         raise RuntimeError(f"sparse_mm_reduce: reduce type of {reduce} has not been enabled.")
+    if mat2.dtype != mat1.dtype:
+        raise RuntimeError(
+            f"Expected tensor for argument #1 'other' to have scalar type {_cname(mat1.dtype)}; "
+            f"but got torch.{_cname(mat2.dtype)}Tensor instead (while checking arguments for "
+            "sparse_mm_reduce)"
+        )
     if mat2.ndim != 2 or mat2.shape[0] != mat1.shape[1]:
         raise RuntimeError(
             f"Expected a tensor of dimension 2 and tensor.size[0] == {mat1.shape[1]} but got: "
