@@ -895,9 +895,9 @@ def sparse_mm(mat1, mat2, reduce=None) -> Tensor:
     return out
 
 
-def _reduced(t, d, reduce):
-    """Each row's ``value * d[column]`` over its entries, reduced; and for amax and amin which
-    entry gave each element of the result (its first, -1 for an empty row)."""
+def _reduced(t, d, reduce, which=False):
+    """Each row's ``value * d[column]`` over its entries, reduced; with ``which``, for amax and
+    amin, whether each entry's term gave the result's element (its row's first that did)."""
     rows, cols = _coordinates(t)
     counts = xp.diff(t._cidx)
     if reduce in ("sum", "mean"):
@@ -905,17 +905,22 @@ def _reduced(t, d, reduce):
         if reduce == "mean":
             out = out / xp.maximum(counts, 1)[:, None].astype(out.dtype)
         return out, None
-    terms = t._vals[:, None] * d[cols]
+    # (terms laid out a column of d a row: each reduction runs over contiguous memory)
+    terms = xp.ascontiguousarray(d[cols].T) * t._vals
     ufunc = xp.maximum if reduce == "amax" else xp.minimum
-    out = xp.zeros((t._size[0], d.shape[1]), terms.dtype)
+    out = xp.zeros((d.shape[1], t._size[0]), terms.dtype)
     full = counts > 0
-    if terms.shape[0]:
-        out[full] = ufunc.reduceat(terms, t._cidx[:-1][full], axis=0)
-    hit = terms == out[rows]
-    seen = xp.cumsum(hit, axis=0) - hit  # (hits before each entry, counted from the first row)
-    start = xp.concatenate([xp.zeros((1, d.shape[1]), seen.dtype), xp.cumsum(hit, axis=0)])
-    first = hit & (seen == start[t._cidx[:-1]][rows])
-    return out, first
+    starts = t._cidx[:-1][full]
+    if terms.shape[1]:
+        out[:, full] = ufunc.reduceat(terms, starts, axis=1)
+    if not which:
+        return out.T.copy(), None
+    position = xp.arange(terms.shape[1])
+    where = xp.where(terms == out[:, rows], position, terms.shape[1])
+    first = xp.full(out.shape, -1, xp.int64)
+    if terms.shape[1]:
+        first[:, full] = xp.minimum.reduceat(where, starts, axis=1)
+    return out.T.copy(), (first[:, rows] == position).T
 
 
 def _reduce_grads(g, n):
@@ -929,15 +934,25 @@ def _reduce_grads(g, n):
     if n.reduce in ("sum", "mean"):
         scale = 1 / xp.maximum(counts, 1)[rows] if n.reduce == "mean" else 1
         per_entry = (gd[rows] * d._data[cols]).sum(-1) * scale
-        weighted = t._vals * scale
-        other = xp.zeros_like(d._data)
-        xp.add.at(other, cols, weighted[:, None] * gd[rows])
+        weighted = t.detach()._with_values((t._vals * scale).astype(t._vals.dtype, copy=False))
+        other = _product(weighted.t(), gd, "torch.sparse.mm")  # (the transpose's product)
     else:
-        _, first = _reduced(t, d._data, n.reduce)
+        _, first = _reduced(t, d._data, n.reduce, which=True)
         per_entry = (gd[rows] * d._data[cols] * first).sum(-1)
-        other = xp.zeros_like(d._data)
-        xp.add.at(other, cols, t._vals[:, None] * gd[rows] * first)
+        other = _summed_rows(t._vals[:, None] * gd[rows] * first, cols, d.shape[0])
     return t.detach()._with_values(per_entry.astype(t._vals.dtype)), _make(other)
+
+
+def _summed_rows(rows, index, n):
+    """``out[index[k]] += rows[k]`` for every k, into zeros of n rows: a sort by index and one
+    sum per run of it (NumPy's add.at is slower by an order of magnitude)."""
+    out = xp.zeros((n, *rows.shape[1:]), rows.dtype)
+    if len(index):
+        order = xp.argsort(index, kind="stable")
+        keys = index[order]
+        starts = xp.flatnonzero(xp.r_[True, keys[1:] != keys[:-1]])
+        out[keys[starts]] = xp.add.reduceat(rows[order], starts, axis=0)
+    return out
 
 
 def sampled_addmm(input, mat1, mat2, *, beta=1.0, alpha=1.0, out=None) -> Tensor:
@@ -1032,10 +1047,12 @@ def _sampled_grads(g, n):
     which, rows, cols = _entry_index(t)
     nb = int(xp.prod(t._size[:-2])) if t._batch_dims() else 1
     am, bm = a._data.reshape(nb, *a.shape[-2:]), b._data.reshape(nb, *b.shape[-2:])
-    grad_a, grad_b = xp.zeros_like(am), xp.zeros_like(bm)
     flat = ga.reshape(-1, 1)  # (a complex factor's gradient reads the other's conjugate)
-    xp.add.at(grad_a, (which, rows), flat * bm[which, :, cols].conj())
-    xp.add.at(grad_b, (which, slice(None), cols), flat * am[which, rows].conj())
+    m, k, p = am.shape[1], am.shape[2], bm.shape[2]
+    grad_a = _summed_rows(flat * bm[which, :, cols].conj(), which * m + rows, nb * m)
+    grad_b = _summed_rows(flat * am[which, rows].conj(), which * p + cols, nb * p)
+    grad_a = grad_a.reshape(nb, m, k).astype(am.dtype, copy=False)
+    grad_b = grad_b.reshape(nb, p, k).swapaxes(1, 2).astype(bm.dtype, copy=False)
     return grad_in, _make(grad_a.reshape(a.shape)), _make(grad_b.reshape(b.shape))
 
 
