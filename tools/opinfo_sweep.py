@@ -96,6 +96,21 @@ class Missing(Exception):
 # --- converting a sample -------------------------------------------------------------------------
 
 
+def _compressed_to_retrograd(obj, torch, rg, memo):
+    """A sparse compressed tensor: made of its three parts, copied (a leaf when it requires grad)."""
+    x = obj.detach()
+    if obj.layout in (torch.sparse_csr, torch.sparse_bsr):
+        parts = (x.crow_indices(), x.col_indices())
+    else:
+        parts = (x.ccol_indices(), x.row_indices())
+    cidx, pidx, vals = (to_retrograd(p.clone(), torch, rg, {}) for p in (*parts, x.values()))
+    layout = getattr(rg, str(obj.layout).split(".")[-1])
+    t = rg.sparse_compressed_tensor(cidx, pidx, vals, tuple(obj.shape), layout=layout)
+    if obj.requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
 def to_retrograd(obj, torch, rg, memo):
     """A copy of ``obj`` with every PyTorch tensor, dtype, device, size and layout replaced by
     retrograd's; tensors keep dtype, requires_grad and strides; a tensor seen twice maps to one."""
@@ -104,6 +119,10 @@ def to_retrograd(obj, torch, rg, memo):
     if isinstance(obj, torch.Tensor):
         if id(obj) in memo:
             return memo[id(obj)][1]
+        if obj.layout in (torch.sparse_csr, torch.sparse_csc, torch.sparse_bsr, torch.sparse_bsc):
+            t = _compressed_to_retrograd(obj, torch, rg, memo)
+            memo[id(obj)] = (obj, t)
+            return t
         if obj.layout != torch.strided or obj.is_quantized:
             raise Unconvertible(f"layout {obj.layout}")
         base = obj._base
@@ -394,7 +413,11 @@ def compare_values(theirs, ours, torch, rg, values=True):
                 return f"output {i}: shape {tuple(x.shape)} vs {tuple(y.shape)}"
             if not values:
                 continue
-            if x.layout == torch.sparse_coo:  # (its dense values: the pattern may differ)
+            if x.layout in (torch.sparse_csr, torch.sparse_csc, torch.sparse_bsr, torch.sparse_bsc):
+                if str(x.layout) != str(y.layout):
+                    return f"output {i}: layout {x.layout} vs {y.layout}"
+                x, y = x.detach().to_dense(), y.detach().to_dense()
+            elif x.layout == torch.sparse_coo:  # (its dense values: the pattern may differ)
                 if not y.is_sparse:
                     return f"output {i}: layout {x.layout} vs {y.layout}"
                 x, y = x.detach().to_dense(), y.detach().to_dense()

@@ -198,6 +198,13 @@ from .ops.indexing import _unsafe_masked_index, _unsafe_masked_index_put_accumul
 from .ops.reduction import _safe_softmax, _softmax_backward_data
 from .ops.sampling import _standard_gamma
 from .ops.shape import _chunk_cat
+from .ops.sparse_compressed import (
+    sparse_bsc_tensor,
+    sparse_bsr_tensor,
+    sparse_compressed_tensor,
+    sparse_csc_tensor,
+    sparse_csr_tensor,
+)
 from .ops.sparse_coo import sparse_coo_tensor
 from .printing import set_printoptions
 from .random import thread_safe_generator

@@ -543,3 +543,17 @@ def added_rows(out, index, weights, values):
         for pointers, rows, entries in _taps_by_row(index, weights):
             kernels.csc_matvecs(out.shape[0], *values.shape, pointers, rows, entries, flat, into)
     return out
+
+
+def compressed_product(kind, compressed, plain, values, shape, dense):
+    """The array ``A @ dense`` for a matrix ``A`` of ``shape`` in a compressed layout (``kind``:
+    "csr", "csc", "bsr" or "bsc", as ``torch.sparse_csr`` ...), through SciPy's compiled sparse
+    matrices; ``dense`` [shape[1], N]."""
+    from scipy import sparse  # (imported on first use: the import costs a tenth of a second)
+
+    if kind == "bsc":  # (the transpose of a BSR matrix of transposed blocks)
+        a = sparse.bsr_matrix((values.swapaxes(1, 2), plain, compressed), shape=shape[::-1]).T
+    else:
+        make = {"csr": sparse.csr_matrix, "csc": sparse.csc_matrix, "bsr": sparse.bsr_matrix}
+        a = make[kind]((values, plain, compressed), shape=shape)
+    return xp.asarray(a @ dense, dtype=xp.result_type(values, dense))

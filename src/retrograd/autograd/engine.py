@@ -835,6 +835,9 @@ def _accumulate_sparse(variable, grad, old, owned):
     graph (create_graph with a sparse gradient is not built)."""
     if not variable._requires_grad:
         return
+    check = getattr(grad, "_accumulated", None)  # (a compressed layout's own refusal)
+    if check is not None:
+        check()
     if old is None:
         variable._grad = grad if owned else grad.clone()
     elif not (old.is_sparse or grad.is_sparse):  # (two dense gradients of a sparse leaf)

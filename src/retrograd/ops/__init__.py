@@ -40,6 +40,7 @@ from . import (
     segment,
     shape,
     sorting,
+    sparse_compressed,
     sparse_coo,
     special,
     spectral,
@@ -335,11 +336,8 @@ def _install_sparse_methods():
     def not_built(name):
         return _device.refusing(name, f"Tensor.{name} is not built in retrograd", method=True)
 
+    sparse_compressed.install_methods()
     for name in (
-        "to_sparse_csr",
-        "to_sparse_csc",
-        "to_sparse_bsr",
-        "to_sparse_bsc",
         "to_mkldnn",
         "to_padded_tensor",
         "smm",

@@ -8,10 +8,11 @@ from .._array import c_order, reshaped_view, xp
 from ..dtypes import FROM_NP
 from ..tensor import Tensor, _make, _wrap_dim
 from . import autocast as _autocast
-from . import sparse_coo
+from . import sparse_compressed, sparse_coo
 from .pointwise import _input_part, _or_zeros, _scaled_grad, _sum_made_last_first, cj
 from .registry import broadcast_pair, op, tensor_method
 from .shape import _unsafe_view, view
+from .sparse_compressed import SparseCompressedTensor
 from .sparse_coo import SparseCOOTensor
 
 
@@ -68,7 +69,7 @@ def mat2_grad(g, mat1, mat2_strides):
     inputs="self mat2",
     saves=("mat2 self_strides", "self mat2_strides"),
     check=_check_mm,
-    sparse=sparse_coo.mm,
+    sparse=sparse_compressed.either(sparse_coo.mm, sparse_compressed.mm),
     grads=(
         lambda g, n: mat1_grad(g, n.mat2, n.self_strides),
         lambda g, n: mat2_grad(g, n.self, n.mat2_strides),
@@ -199,6 +200,8 @@ def matmul(input, other):
         batched = _switches.batching(matmul, (input, other), {})
         if batched is not NotImplemented:
             return batched
+    if input.__class__ is SparseCompressedTensor or other.__class__ is SparseCompressedTensor:
+        return sparse_compressed.matmul(input, other)
     sparse = input.__class__ is SparseCOOTensor or other.__class__ is SparseCOOTensor
     if sparse and _sparse_matmul(input, other):
         return sparse_coo.matmul(input, other)
@@ -612,7 +615,7 @@ def _check_addmv_dtypes(a, v):
     inputs="self vec",
     saves=("vec", "self"),
     check=_check_mv,
-    sparse=sparse_coo.mv,
+    sparse=sparse_compressed.either(sparse_coo.mv, sparse_compressed.mv),
     grads=(lambda g, n: g.unsqueeze(1) * cj(n.vec), lambda g, n: cj(n.self.t()).mv(g)),
     jvp=lambda t, x, r: _sum_made_last_first(
         lambda: _or_zeros(t[0], x[0], r[0]).mv(x[1]), lambda: x[0].mv(_or_zeros(t[1], x[1], r[0]))
@@ -796,7 +799,7 @@ def _check_addmm(a, m1, m2, beta, alpha):
         lambda g, n: _scaled_grad(mat2_grad(g, n.mat1, n.mat2_strides), n.alpha),
     ),
     check=_check_addmm,
-    sparse=sparse_coo.addmm,
+    sparse=sparse_compressed.either(sparse_coo.addmm, sparse_compressed.addmm),
 )
 def addmm(self, mat1, mat2, beta=1, alpha=1):
     """``torch.addmm``: beta * input + alpha * (mat1 @ mat2)."""

@@ -704,6 +704,8 @@ def _make_function(d, as_method=False):
         except NotImplementedError:  # a sparse COO input's dense array is unreadable: the
             if _takes_sparse(sparse, args[:k]):  # op's sparse= function takes the call
                 return sparse(*args)
+            if name in getattr(args[0], "_by_values", ()):  # (a compressed tensor's own)
+                return getattr(args[0], name)(*args[1:])
             raise
         attrs = args[k:]
         low = None
@@ -927,7 +929,10 @@ def _unary(d, general, record, tails, layout, kinds):
         # Trailing arguments left out keep the forward's defaults (the node reads them the same).
         if not isinstance(x, Tensor):
             return general(*_given(x, rest))
-        a = x._data
+        try:  # (free unless raised)
+            a = x._data
+        except NotImplementedError:  # (a sparse input: the general path says what to do)
+            return general(x, *rest)
         # float16 and bfloat16 take the general path, which computes them in float32 (neither is
         # in _FLOAT_DTYPES; int16 goes there too, for the one check)
         if (
@@ -1014,7 +1019,10 @@ def _binary(d, general, record, tails, layout, kinds):
         # Trailing arguments left out keep the forward's defaults (the node reads them the same).
         if not isinstance(x, Tensor):
             return general(x, y, *rest)
-        a = x._data
+        try:  # (free unless raised)
+            a = x._data
+        except NotImplementedError:  # (a sparse input: the general path says what to do)
+            return general(x, y, *rest)
         if isinstance(y, Tensor):
             b = y._data
             if a.dtype != b.dtype or (
