@@ -4,7 +4,7 @@ Compares the public names of ``torch``, ``torch.Tensor``, ``torch.linalg``, ``to
 ``torch.special``, ``torch.signal.windows`` and ``torch.masked`` (PyTorch must be installed) with
 retrograd's, and PyTorch's public submodules (``torch.profiler``, ``torch.fx`` ...) with the
 module paths retrograd can import.  Left out: private and dunder names, dtypes, classes, modules and constants, and
-names that only concern sparse or quantized tensors, other devices (CUDA, XPU, MPS ...), symbolic
+names that only concern quantized or nested tensors, other devices (CUDA, XPU, MPS ...), symbolic
 shapes, TorchScript's IR, or documentation strings.
 
     PYTHONPATH=src python tools/missing_names.py        # one line per missing name, then counts
@@ -21,9 +21,7 @@ import retrograd
 
 _LEFT_OUT = re.compile(
     r"quantiz|^q_|_q_|qscheme|int_repr|dequantize|fake_quant|qparams|^per_(tensor|channel)_"
-    r"|sparse|smm$|^hspmm$|^saddmm$|^spmm$|^sspaddmm$|^dense_dim$|^to_dense$|csr|csc|bsr|bsc"
-    r"|^(indices|values)_copy$"
-    r"|coalesce|^(row|col|ccol|crow)_indices|^values$|^indices$|nested|to_padded_tensor"
+    r"|nested|to_padded_tensor"
     r"|cuda|cudnn|mkldnn|mkl|xpu|mps|hpu|mtia|ipu|xla|maia|vulkan|miopen|fbgemm|nnpack|gpu"
     r"|record_stream|^sym_|^Sym"
     r"|_ir_module|^parse_(ir|schema|type_comment)$|type_from_type_comment|unify_type_list"

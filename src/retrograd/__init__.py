@@ -205,7 +205,21 @@ from .ops.sparse_compressed import (
     sparse_csc_tensor,
     sparse_csr_tensor,
 )
-from .ops.sparse_coo import sparse_coo_tensor
+from .ops.sparse_coo import (
+    ccol_indices_copy,
+    col_indices_copy,
+    crow_indices_copy,
+    hsmm,
+    hspmm,
+    indices_copy,
+    resize_as_sparse_,
+    row_indices_copy,
+    saddmm,
+    smm,
+    sparse_coo_tensor,
+    sspaddmm,
+    values_copy,
+)
 from .printing import set_printoptions
 from .random import thread_safe_generator
 from .serialization import load, save

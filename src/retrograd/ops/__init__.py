@@ -337,11 +337,11 @@ def _install_sparse_methods():
         return _device.refusing(name, f"Tensor.{name} is not built in retrograd", method=True)
 
     sparse_compressed.install_methods()
+    Tensor.smm = sparse_coo.smm
+    Tensor.sspaddmm = sparse_coo.sspaddmm
     for name in (
         "to_mkldnn",
         "to_padded_tensor",
-        "smm",
-        "sspaddmm",
         "sparse_resize_",
         "sparse_resize_and_clear_",
         "resize_as_sparse_",

@@ -1510,3 +1510,103 @@ _NoSoftmaxDerivative, _NoLogSoftmaxDerivative = (
         no_derivative(f"_sparse_{name}_backward_data")[0] for name in ("softmax", "log_softmax")
     )
 )
+
+
+# --- products with a sparse result, and copies of a sparse tensor's parts --------------------
+# PyTorch's sparse-result products of a sparse and a dense matrix record no derivative (a node
+# whose backward raises); each keeps the dense product's rows that the sparse factor has entries in
+
+
+def _sparse_result_node(name):
+    no = no_derivative(name)[0]
+    return node_class("torch::autograd::NotImplemented", (no, no, no), (), ())
+
+
+_HspmmNotImplemented = _sparse_result_node("hspmm")
+_SspaddmmNotImplemented = _sparse_result_node("sspaddmm")
+
+
+def _product_rows(sparse, dense):
+    """The rows the sparse factor has entries in (sorted), and those rows of its product."""
+    rows = xp.unique(sparse._idx[0])
+    return rows, _sparse_dense_product(sparse, dense)[rows]
+
+
+def hspmm(mat1, mat2) -> SparseCOOTensor:
+    """``torch.hspmm``: ``mat1 @ mat2`` as a hybrid sparse tensor, one sparse dimension (the
+    rows ``mat1`` has entries in) and each row's values dense."""
+    if not mat1.is_sparse:
+        raise NotImplementedError(_device.no_kernel("hspmm", "CPU"))
+    rows, values = _product_rows(mat1, mat2)
+    out = sparse_coo(rows[None], values, (mat1.size(0), mat2.size(1)))
+    if _recording(mat1, mat2):
+        _record(_HspmmNotImplemented, (mat1, mat2), out)
+    return out
+
+
+hsmm = hspmm
+
+
+def sspaddmm(input, mat1, mat2, *, beta=1, alpha=1) -> SparseCOOTensor:
+    """``torch.sspaddmm``: ``beta * input + alpha * (mat1 @ mat2)`` as a sparse tensor: the
+    entries of ``input`` (times ``beta``), then every entry of the product's rows that ``mat1``
+    has entries in (times ``alpha``), uncoalesced."""
+    if not (input.is_sparse and mat1.is_sparse):
+        raise RuntimeError("tensor.sspaddmm(...) can only be called on sparse tensors")
+    want = (mat1.size(0), mat2.size(1))
+    for d in (0, 1):
+        if input.size(d) != want[d]:
+            raise RuntimeError(
+                f"sspaddmm: Argument #1: Expected dim {d} size {want[d]}, got {input.size(d)}"
+            )
+    rows, values = _product_rows(mat1, mat2)
+    n = values.shape[1]
+    product_idx = xp.stack([xp.repeat(rows, n), xp.tile(xp.arange(n), rows.size)])
+    idx = xp.concatenate([input._idx, product_idx], 1)
+    vals = xp.concatenate([_scaled(input._vals, beta), _scaled(values.ravel(), alpha)])
+    out = sparse_coo(idx, vals, want)
+    if _recording(input, mat1, mat2):
+        _record(_SspaddmmNotImplemented, (input, mat1, mat2), out)
+    return out
+
+
+saddmm = sspaddmm
+
+
+def smm(input, mat) -> SparseCOOTensor:
+    """``torch.smm``: ``input @ mat`` as a sparse tensor (``sspaddmm`` from no entries)."""
+    if not input.is_sparse:
+        raise RuntimeError("tensor.sspaddmm(...) can only be called on sparse tensors")
+    empty = xp.zeros((0,), input._vals.dtype)
+    start = sparse_coo(xp.zeros((2, 0), xp.int64), empty, (input.size(0), mat.size(1)))
+    return sspaddmm(start, input, mat)
+
+
+def resize_as_sparse_(self, the_template) -> SparseCOOTensor:
+    """``torch.resize_as_sparse_``: ``self`` takes the template's size (its entries kept)."""
+    if not (self.is_sparse and the_template.is_sparse):
+        raise RuntimeError("resize_as_sparse_: expected sparse tensors")
+    self._size = tuple(the_template._size)
+    return self
+
+
+def _part_copy(name, part):
+    """``torch.indices_copy`` and kin: a copy of a part of a sparse tensor, as PyTorch's CPU build
+    has them (a COO tensor's indices and values have no kernel there)."""
+
+    def copy(input):
+        if input.is_sparse and name in ("indices_copy", "values_copy"):
+            raise NotImplementedError(_device.no_kernel(name, "SparseCPU"))
+        return getattr(input, part)().clone()
+
+    copy.__name__ = copy.__qualname__ = name
+    copy.__doc__ = f"``torch.{name}``: a copy of ``input.{part}()``."
+    return copy
+
+
+indices_copy = _part_copy("indices_copy", "indices")
+values_copy = _part_copy("values_copy", "values")
+crow_indices_copy = _part_copy("crow_indices_copy", "crow_indices")
+col_indices_copy = _part_copy("col_indices_copy", "col_indices")
+ccol_indices_copy = _part_copy("ccol_indices_copy", "ccol_indices")
+row_indices_copy = _part_copy("row_indices_copy", "row_indices")
