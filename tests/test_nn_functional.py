@@ -99,6 +99,18 @@ def test_softmax_integer_input_refused_as_torch(torch_ref):
     assert str(ours.value) == str(theirs.value)
 
 
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
+def test_implicit_softmax_dim_warns_as_torch_naming_the_function(torch_ref, name):
+    """An implicit dim warns with the function's own name, at the caller's line."""
+    found = []
+    for lib in (retrograd, torch_ref):
+        with pytest.warns(UserWarning) as record:
+            getattr(lib.nn.functional, name)(lib.tensor([[1.0, 2.0], [3.0, 5.0]]))
+        found.append(([str(w.message) for w in record], record[0].filename))
+    assert found[0] == found[1]
+    assert found[0][1] == __file__
+
+
 def test_softmax_dtype_argument(torch_ref):
     x = retrograd.tensor([1.0, 2.0])
     assert F.softmax(x, 0, dtype=retrograd.float64).dtype == retrograd.float64

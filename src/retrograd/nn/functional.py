@@ -195,11 +195,13 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return _nn.prelu(input, weight)
 
 
-def _softmax_dim(ndim: int) -> int:
+def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    """The dim an implicit ``dim=None`` picks, with PyTorch's deprecation warning naming
+    ``name``; ``stacklevel`` counts from the public function, as its ``_stacklevel`` does."""
     warnings.warn(
-        "Implicit dimension choice for softmax has been deprecated. Change the call to "
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to "
         "include dim=X as an argument.",
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
     return 0 if ndim in (0, 1, 3) else 1
 
@@ -207,7 +209,7 @@ def _softmax_dim(ndim: int) -> int:
 def softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """``F.softmax``: exp(x) / sum(exp(x)) along ``dim``."""
     if dim is None:
-        dim = _softmax_dim(input.ndim)
+        dim = _softmax_dim("softmax", input.ndim, _stacklevel)
     if type(input) is not Tensor and input.is_meta:
         return input.softmax(dim, dtype=dtype)
     return _ops.softmax(input, dim, dtype)
@@ -216,7 +218,7 @@ def softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor
 def log_softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """``F.log_softmax``: x - logsumexp(x) along ``dim``."""
     if dim is None:
-        dim = _softmax_dim(input.ndim)
+        dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
     if type(input) is not Tensor and input.is_meta:
         return input.log_softmax(dim, dtype=dtype)
     return _ops.log_softmax(input, dim, dtype)
@@ -224,6 +226,8 @@ def log_softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Te
 
 def softmin(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """``F.softmin``: softmax of -x."""
+    if dim is None:
+        dim = _softmax_dim("softmin", input.ndim, _stacklevel)
     return softmax(-input, dim, dtype=dtype)
 
 
