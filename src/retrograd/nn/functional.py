@@ -48,7 +48,11 @@ def _activate(fn, input: Tensor, inplace: bool, *args) -> Tensor:
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.relu``: max(x, 0)."""
-    return input.relu_() if inplace else _ops.relu(input)
+    if inplace:
+        return input.relu_()
+    if type(input) is not Tensor and input.is_meta:
+        return input.relu()
+    return _ops.relu(input)
 
 
 def relu_(input: Tensor) -> Tensor:
@@ -2106,7 +2110,8 @@ def max_pool1d(
     return_indices: bool = False,
 ):
     """``F.max_pool1d``: the maximum of each window along the last dimension."""
-    _ops.registry.refuse_complex("max_pool1d_impl", input)
+    if not input.is_meta:  # (a meta tensor has no array to read: max_pool2d's checks see it)
+        _ops.registry.refuse_complex("max_pool1d_impl", input)
     if input.dtype is dtypes.bool and not return_indices:
         raise _ops.registry.dtype_refusal("max_pool1d_impl", input)
     k = _one(kernel_size)
