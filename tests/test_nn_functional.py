@@ -231,6 +231,24 @@ def test_linear_one_node_and_errors_match_torch(torch_ref):
         assert str(a.value) == str(b.value)
 
 
+def test_linear_node_lists_its_edges_in_addmm_order(torch_ref):
+    """Bias, input, weight, as PyTorch's addmm: a walk down next_functions from a layer's output
+    meets the bias's AccumulateGrad first, then the input's node (the neural-networks tutorial
+    prints them).  The weight's edge is its AccumulateGrad, not PyTorch's TBackward0 before it."""
+    walks = []
+    for lib in (retrograd, torch_ref):
+        lib.manual_seed(0)
+        lin = lib.nn.Linear(3, 2)
+        x = lib.randn(4, 3, requires_grad=True)
+        for out in (lin(x.relu()), lin(x.relu()[0]), lin(x.relu().unsqueeze(0))):
+            node = out.grad_fn
+            while node.name() != "AddmmBackward0":
+                node = node.next_functions[0][0]
+            first, second = (n.name() for n, _ in node.next_functions[:2])
+            walks.append((first, second, node.next_functions[0][0].variable is lin.bias))
+    assert walks[:3] == walks[3:]
+
+
 def test_linear_double_backward():
     x, w, b = rand64(3, 4), rand64(5, 4, seed=1), rand64(5, seed=2)
     assert gradgradcheck(F.linear, (x, w, b))

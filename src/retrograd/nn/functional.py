@@ -246,9 +246,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         input, weight, bias = _autocast.to_lower_precision(input, weight, bias)
     fused = bias is not None and bias.ndim == 1 and weight.ndim == 2
     if input.ndim == 2 and fused:
-        return _nn._linear(input, weight, bias)
+        return _nn._addmm_linear(bias, input, weight)
     if input.ndim == 1 and fused:  # PyTorch: one row through addmm, viewed back to a vector
-        return _nn._linear(input.unsqueeze(0), weight, bias).view(weight.shape[0])
+        return _nn._addmm_linear(bias, input.view(1, input.shape[0]), weight).view(weight.shape[0])
     if input.ndim > 2 and fused:
         # one product over the leading dimensions folded into one (PyTorch's view, addmm, view);
         # a contiguous input's views made directly (reshape would work the shapes out again)
@@ -256,8 +256,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         rows = (math.prod(shape[:-1]), shape[-1])  # (not -1: no features leave it open)
         if input._data.flags.c_contiguous and _switches.batching is None:
             flat = _ops.view(input, rows)
-            return _ops.view(_nn._linear(flat, weight, bias), shape[:-1] + (weight.shape[0],))
-        return _nn._linear(input.reshape(rows), weight, bias).reshape(
+            return _ops.view(_nn._addmm_linear(bias, flat, weight), shape[:-1] + (weight.shape[0],))
+        return _nn._addmm_linear(bias, input.reshape(rows), weight).reshape(
             shape[:-1] + (weight.shape[0],)
         )
     out = input.matmul(weight.t())
