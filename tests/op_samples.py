@@ -865,7 +865,7 @@ def _weight_norm(t):
     return getattr(t, "_weight_norm", None) or _retrograd_weight_norm
 
 
-_add("_linear", S(lambda t, x, w, b: _f(t).linear(x, w, b), M, (2, 4), (2,)))
+_add("_addmm_linear", S(lambda t, x, w, b: _f(t).linear(x, w, b), M, (2, 4), (2,)))
 _add(
     "_gelu", unary(lambda t, x: _f(t).gelu(x)), S(lambda t, x: _f(t).gelu(x, approximate="tanh"), M)
 )

@@ -240,3 +240,58 @@ def test_meta_indexing_and_reductions_match_pytorchs_meta_device(name, grad, tor
         return _described(call(lib, a, i))
 
     _same(run, torch_ref)
+
+
+def _meta(lib, *shape, **kwargs):
+    return lib.empty(*shape, device="meta", **kwargs)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, F: F.conv2d(_meta(lib, 2, 3, 10, 10), _meta(lib, 5, 3, 2, 2)),
+        lambda lib, F: F.conv2d(
+            _meta(lib, 3, 10, 9), _meta(lib, 6, 1, 3, 2), _meta(lib, 6), 2, 1, (2, 1), 3
+        ),
+        lambda lib, F: F.conv2d(_meta(lib, 1, 4, 7, 7), _meta(lib, 2, 4, 3, 3), padding="same"),
+        lambda lib, F: F.conv1d(
+            _meta(lib, 2, 4, 20, dtype=lib.float64),
+            _meta(lib, 8, 2, 5, dtype=lib.float64),
+            stride=3,
+            groups=2,
+        ),  # fmt: skip
+        lambda lib, F: F.conv3d(_meta(lib, 1, 2, 5, 6, 7), _meta(lib, 3, 2, 2, 3, 1)),
+        lambda lib, F: F.conv_transpose2d(
+            _meta(lib, 2, 4, 5, 5), _meta(lib, 4, 3, 3, 3), stride=2, output_padding=1
+        ),
+        lambda lib, F: F.conv2d(_meta(lib, 2, 3, 1, 1), _meta(lib, 5, 3, 2, 2)),
+        lambda lib, F: F.conv2d(
+            _meta(lib, 2, 3, 10, 10, requires_grad=True), _meta(lib, 5, 3, 2, 2)
+        ),
+        lambda lib, F: F.max_pool2d(_meta(lib, 2, 6, 28, 28), 2, 2),
+        lambda lib, F: F.max_pool2d(_meta(lib, 6, 9, 9), 3, 2, 1, ceil_mode=True),
+        lambda lib, F: F.max_pool2d(_meta(lib, 1, 2, 8, 8), 2, return_indices=True),
+        lambda lib, F: F.max_pool1d(_meta(lib, 2, 3, 11), 3),
+        lambda lib, F: F.max_pool2d(_meta(lib, 2, 6, 1, 1), 2),
+        lambda lib, F: F.relu(_meta(lib, 2, 3, dtype=lib.float64)),
+        lambda lib, F: lib.nn.MaxPool2d(2)(
+            lib.nn.Conv2d(3, 6, 5, device="meta")(_meta(lib, 4, 3, 32, 32))
+        ),
+    ],
+)
+def test_convolution_and_pooling_of_meta_tensors_match_pytorchs_meta_device(call, torch_ref):
+    """Their shapes and dtypes (what a model's shapes are worked out from), and their errors.
+    (Not their nodes: a meta tensor's graph is not recorded.)"""
+
+    def program(lib):
+        out = call(lib, lib.nn.functional)
+        outs = out if isinstance(out, tuple) else (out,)
+        return [(t.shape, str(t.dtype), t.is_meta, t.requires_grad) for t in outs]
+
+    _same(program, torch_ref)
+
+
+def test_convolution_of_a_huge_meta_tensor_takes_no_memory(torch_ref):
+    conv = retrograd.nn.Conv2d(3, 5, 2, device="meta")
+    out = conv(_meta(retrograd, 2**10, 3, 2**16, 2**16))
+    assert out.shape == (2**10, 5, 2**16 - 1, 2**16 - 1) and out.is_meta

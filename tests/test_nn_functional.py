@@ -99,6 +99,18 @@ def test_softmax_integer_input_refused_as_torch(torch_ref):
     assert str(ours.value) == str(theirs.value)
 
 
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
+def test_implicit_softmax_dim_warns_as_torch_naming_the_function(torch_ref, name):
+    """An implicit dim warns with the function's own name, at the caller's line."""
+    found = []
+    for lib in (retrograd, torch_ref):
+        with pytest.warns(UserWarning) as record:
+            getattr(lib.nn.functional, name)(lib.tensor([[1.0, 2.0], [3.0, 5.0]]))
+        found.append(([str(w.message) for w in record], record[0].filename))
+    assert found[0] == found[1]
+    assert found[0][1] == __file__
+
+
 def test_softmax_dtype_argument(torch_ref):
     x = retrograd.tensor([1.0, 2.0])
     assert F.softmax(x, 0, dtype=retrograd.float64).dtype == retrograd.float64
@@ -217,6 +229,24 @@ def test_linear_one_node_and_errors_match_torch(torch_ref):
         with pytest.raises(RuntimeError) as b:
             tlin(torch_ref.ones(*shape, dtype=getattr(torch_ref, dtype) if dtype else None))
         assert str(a.value) == str(b.value)
+
+
+def test_linear_node_lists_its_edges_in_addmm_order(torch_ref):
+    """Bias, input, weight, as PyTorch's addmm: a walk down next_functions from a layer's output
+    meets the bias's AccumulateGrad first, then the input's node (the neural-networks tutorial
+    prints them).  The weight's edge is its AccumulateGrad, not PyTorch's TBackward0 before it."""
+    walks = []
+    for lib in (retrograd, torch_ref):
+        lib.manual_seed(0)
+        lin = lib.nn.Linear(3, 2)
+        x = lib.randn(4, 3, requires_grad=True)
+        for out in (lin(x.relu()), lin(x.relu()[0]), lin(x.relu().unsqueeze(0))):
+            node = out.grad_fn
+            while node.name() != "AddmmBackward0":
+                node = node.next_functions[0][0]
+            first, second = (n.name() for n, _ in node.next_functions[:2])
+            walks.append((first, second, node.next_functions[0][0].variable is lin.bias))
+    assert walks[:3] == walks[3:]
 
 
 def test_linear_double_backward():

@@ -35,7 +35,7 @@ DIFFERENT_GRAPH = {
     "_index_select_backward": "backward op without the zeros tensor PyTorch's formula takes first",
     "_ctc_loss_backward": "PyTorch's backward op also takes the loss (its node) as an input",
     # Composites: the node's inputs are made by other ops on one side.
-    "_linear": "PyTorch's addmm takes weight.t() (TBackward0), retrograd's the weight itself",
+    "_addmm_linear": "PyTorch's addmm takes weight.t() (TBackward0), retrograd's the weight itself",
     "_prelu": "PyTorch views the weight first (ViewBackward0)",
     "_select": "PyTorch's sample selects twice where retrograd selects once",
     "_index_gather": "PyTorch's sample sums the leaf where retrograd's indexes it first",
@@ -200,7 +200,7 @@ GRADIENT_GRAPH_DIFFERS = {
         "_polygamma_in_place".split(),
         _WRITES,
     ),
-    "_linear": "PyTorch's addmm reads weight.t() (TBackward0), retrograd's the weight itself",
+    "_addmm_linear": "PyTorch's addmm reads weight.t() (TBackward0), retrograd's the weight itself",
     "_mish": "PyTorch's formula computes softplus as log1p(exp(x)), retrograd's as its op",
     "_group_norm": "PyTorch's gradient is its native_group_norm_backward op",
     "_binary_cross_entropy_with_logits": "PyTorch's formula reads log_sigmoid, not softplus",

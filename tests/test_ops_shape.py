@@ -443,6 +443,26 @@ ERRORS = [
         "Tensors must have same number of dimensions: got 2 and 1",
     ),
     (
+        lambda t: t.cat([t.tensor(1.0), t.tensor(2.0)]),
+        RuntimeError,
+        "zero-dimensional tensor (at position 0) cannot be concatenated",
+    ),
+    (
+        lambda t: t.cat([t.ones(2), t.ones(2), t.tensor(3)], -1),
+        RuntimeError,
+        "zero-dimensional tensor (at position 2) cannot be concatenated",
+    ),
+    (
+        lambda t: t.cat([t.ones(0), t.tensor(1.0)]),
+        RuntimeError,
+        "zero-dimensional tensor (at position 1) cannot be concatenated",
+    ),
+    (
+        lambda t: t.cat([t.tensor(1.0)], 5),
+        RuntimeError,
+        "zero-dimensional tensor (at position 0) cannot be concatenated",
+    ),
+    (
         lambda t: t.cat([t.zeros(2, 3), t.zeros(2, 2)]),
         RuntimeError,
         (

@@ -460,12 +460,17 @@ def _wants_grad(a, b) -> bool:
     return a._requires_grad or (isinstance(b, Tensor) and b._requires_grad)
 
 
+def stand_in(t):
+    """An array of meta tensor ``t``'s shape and dtype that holds no memory (one element,
+    broadcast): what ops that work out shapes and check them read in place of values."""
+    return xp.broadcast_to(xp.zeros((), t._meta[1]), t._meta[0])
+
+
 def _proxy(t, full=False, grad=False):
     """A dense stand-in of meta tensor ``t`` that costs no memory: of its dtype and number of
     dimensions (sizes 1), or with ``full`` of its whole shape (every element the same one);
     with ``grad``, requiring grad as ``t`` does (so ops on it say whether their results do)."""
-    shape = t._meta[0] if full else (1,) * len(t._meta[0])
-    out = _make(xp.broadcast_to(xp.zeros((), t._meta[1]), shape))
+    out = _make(stand_in(t) if full else xp.zeros((1,) * len(t._meta[0]), t._meta[1]))
     if grad:
         out._requires_grad = t._requires_grad
     return out

@@ -688,8 +688,8 @@ def _matmul(fn, level, a, b):
     return wrap(_batched_matmul(level, a, b), level)
 
 
-@_rule("_linear")
-def _linear(fn, level, x, weight, bias=None):
+@_rule("_addmm_linear")
+def _linear(fn, level, bias, x, weight):
     wt = weight.mT if _logical_ndim(weight, level) == 2 else weight
     out = wrap(_batched_matmul(level, x, wt), level)
     return out if bias is None else out + bias

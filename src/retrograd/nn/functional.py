@@ -48,7 +48,11 @@ def _activate(fn, input: Tensor, inplace: bool, *args) -> Tensor:
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``F.relu``: max(x, 0)."""
-    return input.relu_() if inplace else _ops.relu(input)
+    if inplace:
+        return input.relu_()
+    if type(input) is not Tensor and input.is_meta:
+        return input.relu()
+    return _ops.relu(input)
 
 
 def relu_(input: Tensor) -> Tensor:
@@ -195,11 +199,13 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return _nn.prelu(input, weight)
 
 
-def _softmax_dim(ndim: int) -> int:
+def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    """The dim an implicit ``dim=None`` picks, with PyTorch's deprecation warning naming
+    ``name``; ``stacklevel`` counts from the public function, as its ``_stacklevel`` does."""
     warnings.warn(
-        "Implicit dimension choice for softmax has been deprecated. Change the call to "
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to "
         "include dim=X as an argument.",
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
     return 0 if ndim in (0, 1, 3) else 1
 
@@ -207,7 +213,7 @@ def _softmax_dim(ndim: int) -> int:
 def softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """``F.softmax``: exp(x) / sum(exp(x)) along ``dim``."""
     if dim is None:
-        dim = _softmax_dim(input.ndim)
+        dim = _softmax_dim("softmax", input.ndim, _stacklevel)
     if type(input) is not Tensor and input.is_meta:
         return input.softmax(dim, dtype=dtype)
     return _ops.softmax(input, dim, dtype)
@@ -216,7 +222,7 @@ def softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor
 def log_softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """``F.log_softmax``: x - logsumexp(x) along ``dim``."""
     if dim is None:
-        dim = _softmax_dim(input.ndim)
+        dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
     if type(input) is not Tensor and input.is_meta:
         return input.log_softmax(dim, dtype=dtype)
     return _ops.log_softmax(input, dim, dtype)
@@ -224,6 +230,8 @@ def log_softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Te
 
 def softmin(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """``F.softmin``: softmax of -x."""
+    if dim is None:
+        dim = _softmax_dim("softmin", input.ndim, _stacklevel)
     return softmax(-input, dim, dtype=dtype)
 
 
@@ -238,9 +246,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         input, weight, bias = _autocast.to_lower_precision(input, weight, bias)
     fused = bias is not None and bias.ndim == 1 and weight.ndim == 2
     if input.ndim == 2 and fused:
-        return _nn._linear(input, weight, bias)
+        return _nn._addmm_linear(bias, input, weight)
     if input.ndim == 1 and fused:  # PyTorch: one row through addmm, viewed back to a vector
-        return _nn._linear(input.unsqueeze(0), weight, bias).view(weight.shape[0])
+        return _nn._addmm_linear(bias, input.view(1, input.shape[0]), weight).view(weight.shape[0])
     if input.ndim > 2 and fused:
         # one product over the leading dimensions folded into one (PyTorch's view, addmm, view);
         # a contiguous input's views made directly (reshape would work the shapes out again)
@@ -248,8 +256,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         rows = (math.prod(shape[:-1]), shape[-1])  # (not -1: no features leave it open)
         if input._data.flags.c_contiguous and _switches.batching is None:
             flat = _ops.view(input, rows)
-            return _ops.view(_nn._linear(flat, weight, bias), shape[:-1] + (weight.shape[0],))
-        return _nn._linear(input.reshape(rows), weight, bias).reshape(
+            return _ops.view(_nn._addmm_linear(bias, flat, weight), shape[:-1] + (weight.shape[0],))
+        return _nn._addmm_linear(bias, input.reshape(rows), weight).reshape(
             shape[:-1] + (weight.shape[0],)
         )
     out = input.matmul(weight.t())
@@ -2102,7 +2110,8 @@ def max_pool1d(
     return_indices: bool = False,
 ):
     """``F.max_pool1d``: the maximum of each window along the last dimension."""
-    _ops.registry.refuse_complex("max_pool1d_impl", input)
+    if not input.is_meta:  # (a meta tensor has no array to read: max_pool2d's checks see it)
+        _ops.registry.refuse_complex("max_pool1d_impl", input)
     if input.dtype is dtypes.bool and not return_indices:
         raise _ops.registry.dtype_refusal("max_pool1d_impl", input)
     k = _one(kernel_size)

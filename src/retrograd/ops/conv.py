@@ -25,11 +25,11 @@ transposed convolution's.
 import functools
 import itertools
 
-from .. import _switches
+from .. import _meta, _switches
 from .._array import scratch_array as _scratch_array
 from .._array import xp
 from .._switches import grad_mode as _grad_state
-from ..tensor import _make
+from ..tensor import Tensor, _make
 from . import autocast as _autocast
 from .pointwise import _SAME_WIDTH_INT, cj, zero_grad
 from .registry import dtype_refusal, op, refuse_complex, refuse_unless_floating, shared_formulas
@@ -1202,6 +1202,14 @@ def max_pool2d(
         )
         if batched is not NotImplemented:
             return batched
+    if type(input) is not Tensor and input.is_meta:  # the shapes alone
+        x = _stand_in(input)
+        if x.dtype == xp.bool_:
+            raise dtype_refusal("max_pool2d", x)
+        refuse_complex("max_pool2d", x)
+        out = _pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)[-1]
+        values = _meta.meta_tensor(x.shape[:-2] + out, x.dtype, input.requires_grad)
+        return (values, _meta.meta_tensor(values.shape, xp.int64)) if return_indices else values
     if input._data.dtype == xp.bool_:
         raise dtype_refusal("max_pool2d", input)
     # (with no gradient to take, forward or backward, only the maxima)
@@ -1427,14 +1435,47 @@ def _batched(input, nd, name):
     return True
 
 
+def _stand_in(t):
+    """An array of ``t``'s shape and dtype that holds no memory (one element, broadcast), for
+    the checks and shapes of an op on meta tensors; a tensor with memory gives its own."""
+    return _meta.stand_in(t) if t.is_meta else t._data
+
+
+def _meta_convolution(
+    input, weight, bias, stride, padding, dilation, transposed, output_padding, groups
+):
+    """A convolution of meta tensors: a real one's checks and errors, its result's shape and
+    dtype, no values."""
+    x, w = _stand_in(input), _stand_in(weight)
+    b = None if bias is None else _stand_in(bias)
+    _check_conv_arguments(x, w, b, stride, padding, dilation, transposed, output_padding, groups)
+    kernel, stride, pads, dilation = _geometry(w.shape, stride, padding, dilation)
+    if transposed:
+        opad = _ntuple(output_padding, len(kernel), "output_padding")
+        size = tuple(
+            (n - 1) * s - lo - hi + d * (k - 1) + p + 1
+            for n, k, s, (lo, hi), d, p in zip(x.shape[2:], kernel, stride, pads, dilation, opad)
+        )
+        channels = w.shape[1] * groups
+    else:
+        size = _out_size(x.shape[2:], kernel, stride, pads, dilation)
+        channels = w.shape[0]
+    grad = any(t is not None and t.requires_grad for t in (input, weight, bias))
+    return _meta.meta_tensor((x.shape[0], channels) + size, x.dtype, grad)
+
+
 def _conv(
     input, weight, bias, stride, padding, dilation, transposed, output_padding, groups, nd, name
 ):
+    if type(input) is not Tensor and input.is_meta:
+        convolve = _meta_convolution
+    else:
+        convolve = _convolution
     if _batched(input, nd, name):
-        return _convolution(
+        return convolve(
             input, weight, bias, stride, padding, dilation, transposed, output_padding, groups
         )
-    out = _convolution(
+    out = convolve(
         input.unsqueeze(0),
         weight,
         bias,

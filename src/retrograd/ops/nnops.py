@@ -63,7 +63,7 @@ def erf(self):
 # --- linear layers -----------------------------------------------------------------------------
 
 
-def _check_linear(x, w, b):
+def _check_linear(b, x, w):
     if x.shape[-1] != w.shape[1]:
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x{x.shape[1]} "
@@ -75,24 +75,32 @@ def _check_linear(x, w, b):
         )
 
 
+# The inputs in PyTorch's addmm order (bias, input, weight): the node's next_functions list them
+# so, as a program that walks them from a linear layer's output expects (the bias's
+# AccumulateGrad first).  The weight's edge goes to its AccumulateGrad, where PyTorch's goes
+# through a TBackward0 first.
 @op(
-    inputs="self weight bias",
-    saves=("weight self_strides", "self weight_strides", ""),
+    inputs="bias self weight",
+    saves=("", "weight self_strides", "self weight_strides"),
     method=False,
     node="AddmmBackward0",
     check=_check_linear,
     grads=(
+        lambda g, n: g.sum(0),
         lambda g, n: _linear_input_grad(g, cj(n.weight), n.self_strides),
         lambda g, n: _linear_weight_grad(g, cj(n.self), n.weight_strides),
-        lambda g, n: g.sum(0),
     ),
 )
-def _linear(self, weight, bias):
+def _addmm_linear(bias, self, weight):
     """x W^T + b for a matrix x: one node (PyTorch's addmm) instead of transpose, mm and add."""
     out = xp.matmul(self, weight.T)
-    if bias is not None:
-        out += bias
+    out += bias
     return out
+
+
+def _linear(self, weight, bias):
+    """``_addmm_linear`` called as F.linear orders its arguments."""
+    return _addmm_linear(bias, self, weight)
 
 
 def _linear_input_grad(g, weight, strides):
@@ -119,7 +127,7 @@ def _as_pytorch_saves_weight(weight):
     return made_stale(view)
 
 
-_linear.opdef.Node._saved_in_errors = {1: _as_pytorch_saves_weight}
+_addmm_linear.opdef.Node._saved_in_errors = {2: _as_pytorch_saves_weight}
 
 
 # --- activations -------------------------------------------------------------------------------

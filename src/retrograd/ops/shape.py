@@ -726,6 +726,9 @@ def cat(tensors, dim=0, *, out=None):
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not t.ndim:  # (before the dim is read: a 0-d tensor has no dim to join along)
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     # PyTorch still skips 1-D empty tensors whatever the others' shapes (legacy behaviour).
     skipped = [t.ndim == 1 and t.shape[0] == 0 for t in tensors]
     if all(skipped):  # only such tensors: joined along their one dim, whatever ``dim`` says
