@@ -1089,6 +1089,59 @@ _add(
     ),
 )
 _add("_group_norm", S(lambda t, x, w, b: _f(t).group_norm(x, 2, w, b), (2, 4, 3), (4,), (4,)))
+
+
+def _affine_grads(f):
+    """``fn(lib, x, w, b, g)``: the gradients of ``f(lib, x, w, b)`` for output gradient ``g``,
+    made with ``create_graph``: a graph of the normalisation's backward op."""
+    return lambda t, x, w, b, g: t.autograd.grad(f(t, x, w, b), (x, w, b), g, create_graph=True)
+
+
+_add(
+    "_layer_norm_backward",
+    S(
+        _affine_grads(lambda t, x, w, b: _f(t).layer_norm(x, (3,), w, b)),
+        (2, 3),
+        (3,),
+        (3,),
+        (2, 3),
+    ),
+    S(backward_of(lambda t, x: _f(t).layer_norm(x, (3, 4))), (2, 3, 4), (2, 3, 4)),
+)
+_add(
+    "_native_batch_norm_backward",
+    S(
+        _affine_grads(lambda t, x, w, b: _f(t).batch_norm(x, None, None, w, b, training=True)),
+        (3, 2, 2),
+        (2,),
+        (2,),
+        (3, 2, 2),
+    ),
+    S(
+        _affine_grads(
+            lambda t, x, w, b: _f(t).batch_norm(x, *_stats(t, x), w, b, training=False, eps=0.5)
+        ),
+        (3, 2),
+        (2,),
+        (2,),
+        (3, 2),
+    ),
+    S(backward_of(lambda t, x: _f(t).batch_norm(x, None, None, training=True)), (3, 2), (3, 2)),
+)
+_add(
+    "_batch_norm_backward",
+    S(
+        _affine_grads(
+            lambda t, x, w, b: t.ops.aten._batch_norm_with_update(
+                x, w, b, *_stats(t, x), 0.1, 1e-5
+            )[0]
+        ),
+        (3, 2, 2),
+        (2,),
+        (2,),
+        (3, 2, 2),
+    ),
+)
 _TARGET = [1, 0, 3]
 _add(
     "_nll_loss",

@@ -34,6 +34,7 @@ DIFFERENT_GRAPH = {
     "_nll_loss_backward": "backward op without the forward input",
     "_index_select_backward": "backward op without the zeros tensor PyTorch's formula takes first",
     "_ctc_loss_backward": "PyTorch's backward op also takes the loss (its node) as an input",
+    "_batch_norm_backward": "PyTorch's backward op also takes the forward's reserve (empty on CPU)",
     # Composites: the node's inputs are made by other ops on one side.
     "_linear": "PyTorch's addmm takes weight.t() (TBackward0), retrograd's the weight itself",
     "_prelu": "PyTorch views the weight first (ViewBackward0)",
@@ -170,10 +171,7 @@ _WRITES = "in-place writes and views composed otherwise (CopySlices, CloneBackwa
 GRADIENT_GRAPH_DIFFERS = {
     **dict.fromkeys(
         "_gelu _elu _celu _elu_ _celu_ _log_sigmoid _hardswish _glu _prelu "
-        "_rrelu_with_noise _rrelu_with_noise_ _layer_norm _batch_norm _native_batch_norm_legit "
-        "_native_batch_norm_legit_no_stats _native_batch_norm_legit_no_training "
-        "_batch_norm_with_update _batch_norm_no_update "
-        "_soft_margin_loss _embedding_bag _cdist pdist grid_sampler_2d "
+        "_rrelu_with_noise _rrelu_with_noise_ _soft_margin_loss _embedding_bag _cdist pdist grid_sampler_2d "
         "grid_sampler_3d _scaled_dot_product_flash_attention_for_cpu _attention_with_weights".split(),
         _OWN_BACKWARD,
     ),
@@ -202,7 +200,11 @@ GRADIENT_GRAPH_DIFFERS = {
     ),
     "_linear": "PyTorch's addmm reads weight.t() (TBackward0), retrograd's the weight itself",
     "_mish": "PyTorch's formula computes softplus as log1p(exp(x)), retrograd's as its op",
-    "_group_norm": "PyTorch's gradient is its native_group_norm_backward op",
+    "_group_norm": "PyTorch's create_graph gradient is composed of views, sums and products",
+    **dict.fromkeys(
+        "_layer_norm_backward _native_batch_norm_backward _batch_norm_backward".split(),
+        "PyTorch's second derivative of a normalisation is composed of other ops (sums, views)",
+    ),
     "_binary_cross_entropy_with_logits": "PyTorch's formula reads log_sigmoid, not softplus",
     "_weight_norm": "PyTorch's norm of the weight is reshaped (ViewBackward0)",
     "_gamma": "PyTorch's gradient of the sample reads no graph (_standard_gamma_grad)",
