@@ -20,18 +20,10 @@ DIFFERENT_GRAPH = {
     # derivative (an edge that never carries a gradient); retrograd's backward op does not take
     # that input, or takes it as an attribute (an index, the input's shape).
     "_AdaptiveAvgPool3DBackwardBackward0": "backward op without the forward input",
-    "_avg_pool2d_backward": "backward op without the forward input",
-    "_avg_pool3d_backward": "backward op without the forward input",
-    "_fractional_scatter2d": "backward op without the forward input",
-    "_fractional_scatter3d": "backward op without the forward input",
-    "_pool_scatter": "backward op without the forward input",
-    "_pool_scatter3d": "backward op without the forward input",
-    "_unpad_by_map": "backward op without the forward input",
     "_conv_weight": "backward op without the forward input",
     "_index_backward": "backward op without the zeros tensor PyTorch's formula takes first",
     "_index_scatter": "backward op without the zeros tensor PyTorch's formula takes first",
     "_gather_backward": "backward op without the zeros tensor PyTorch's formula takes first",
-    "_nll_loss_backward": "backward op without the forward input",
     "_index_select_backward": "backward op without the zeros tensor PyTorch's formula takes first",
     "_ctc_loss_backward": "PyTorch's backward op also takes the loss (its node) as an input",
     "_batch_norm_backward": "PyTorch's backward op also takes the forward's reserve (empty on CPU)",
@@ -176,12 +168,7 @@ GRADIENT_GRAPH_DIFFERS = {
         _OWN_BACKWARD,
     ),
     **dict.fromkeys(
-        "_convolution _max_pool2d avg_pool2d _adaptive_avg_pool2d _max_pool3d avg_pool3d "
-        "_max_unpool2d _max_unpool3d _fractional_max_pool2d _fractional_max_pool3d "
-        "_adaptive_max_pool2d _adaptive_max_pool3d _AdaptiveAvgPool3DBackward0 _nll_loss "
-        "_pad_ReflectionPad1DBackward0 _pad_ReflectionPad2DBackward0 "
-        "_pad_ReflectionPad3DBackward0 _pad_ReplicationPad1DBackward0 "
-        "_pad_ReplicationPad2DBackward0 _pad_ReplicationPad3DBackward0".split(),
+        "_convolution _adaptive_avg_pool2d _AdaptiveAvgPool3DBackward0".split(),
         _ZERO_EDGE,
     ),
     **dict.fromkeys(

@@ -26,10 +26,12 @@ from .pointwise import (
     sigmoid_backward,
     threshold_backward,
     where,
+    zero_grad,
 )
 from .registry import (
     declared_again,
     dtype_refusal,
+    input_edge,
     no_derivative,
     op,
     shared_formulas,
@@ -1059,17 +1061,23 @@ def _nll_input_grad(shape, grad_output, safe, w, ignored):
 
 
 def _nll_grad(g, n):
-    return _nll_loss_backward(g, n.target, n.weight, n.reduction, n.ignore_index, n.self_shape)
+    return _nll_loss_backward(
+        g, input_edge(n), n.target, n.weight, n.reduction, n.ignore_index, n.self_shape
+    )
 
 
 @op(
-    inputs="grad_output",
+    inputs="grad_output self",
     method=False,
     node="NllLossBackwardBackward0",
-    # linear in grad_output, whose adjoint picks as the loss picks its input: nll_loss itself
-    grads=(lambda gg, n: _nll_loss(gg, n.target, n.weight, n.reduction, n.ignore_index),),
+    # linear in grad_output, whose adjoint picks as the loss picks its input: nll_loss itself;
+    # constant in the loss's input (``self``: its edge, see ``input_edge``)
+    grads=(
+        lambda gg, n: _nll_loss(gg, n.target, n.weight, n.reduction, n.ignore_index),
+        zero_grad,
+    ),
 )
-def _nll_loss_backward(grad_output, target, weight, reduction, ignore_index, self_shape):
+def _nll_loss_backward(grad_output, self, target, weight, reduction, ignore_index, self_shape):
     """nll_loss's gradient: ``grad_output`` times the loss's constant derivative.  One op (not
     a product with a constant tensor) so that a trace records it as a step."""
     safe, w = _nll_parts(self_shape, target, weight, ignore_index)
@@ -1573,16 +1581,16 @@ def _repad_grad(g, n):
     return _PAD_OPS[n.node_name](g, n.maps, n.node_name)
 
 
-@op(inputs="grad", method=False, grads=(_repad_grad,))
-def _unpad_by_map(grad, maps, shape, node_name):
-    """The adjoint of a padding by index map: each output's gradient added at its source."""
+def _unpad_by_map(grad, input, maps, shape, node_name):
+    """The adjoint of a padding by index map: each output's gradient added at its source
+    (``input``: the padded input's edge, see ``input_edge``)."""
     out = xp.zeros(shape, grad.dtype)
     xp.add.at(out, _map_key(len(shape), maps), grad)
     return out
 
 
 def _pad_by_map_grad(g, n):
-    return _unpad_by_map(g, n.maps, n.self_shape, n.node_name)
+    return _UNPAD_OPS[n.node_name](g, input_edge(n), n.maps, n.self_shape, n.node_name)
 
 
 def _pad_by_map(self, maps, node_name):
@@ -1597,6 +1605,17 @@ _PAD_OPS = {
     for name in (
         f"{kind}Pad{k}DBackward0" for kind in ("Reflection", "Replication") for k in (1, 2, 3)
     )
+}
+# and the adjoint of each, by the padding's node name (ReflectionPad2DBackwardBackward0 ...)
+_UNPAD_OPS = {
+    name: op(
+        "_unpad_" + name,
+        inputs="grad input",
+        method=False,
+        node=name[: -len("0")] + "Backward0",
+        grads=(_repad_grad, zero_grad),
+    )(_unpad_by_map)
+    for name in _PAD_OPS
 }
 
 
