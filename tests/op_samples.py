@@ -654,6 +654,14 @@ _add(
     S(lambda t, x: t.nn.functional.adaptive_avg_pool2d(x, (2, 2)), (1, 2, 5, 4)),
 )
 _add(
+    "_adaptive_avg_pool2d_backward",
+    S(
+        backward_of(lambda t, x: t.nn.functional.adaptive_avg_pool2d(x, (2, 3))),
+        (1, 2, 5, 4),
+        (1, 2, 2, 3),
+    ),
+)
+_add(
     "_max_pool3d",
     S(lambda t, x: t.nn.functional.max_pool3d(x, 2), ((1, 2, 4, 4, 3), DISTINCT)),
     S(

@@ -19,7 +19,6 @@ DIFFERENT_GRAPH = {
     # Second-derivative nodes: PyTorch's formula table gives the forward input a zero
     # derivative (an edge that never carries a gradient); retrograd's backward op does not take
     # that input, or takes it as an attribute (an index, the input's shape).
-    "_AdaptiveAvgPool3DBackwardBackward0": "backward op without the forward input",
     "_conv_weight": "backward op without the forward input",
     "_index_backward": "backward op without the zeros tensor PyTorch's formula takes first",
     "_index_scatter": "backward op without the zeros tensor PyTorch's formula takes first",
@@ -168,7 +167,7 @@ GRADIENT_GRAPH_DIFFERS = {
         _OWN_BACKWARD,
     ),
     **dict.fromkeys(
-        "_convolution _adaptive_avg_pool2d _AdaptiveAvgPool3DBackward0".split(),
+        "_convolution".split(),
         _ZERO_EDGE,
     ),
     **dict.fromkeys(

@@ -1358,14 +1358,26 @@ def _adaptive_matrices(shape, output_size, dtype):
 
 
 def _adaptive_grad(g, n):
-    rows, cols = _adaptive_matrices(n.self_shape, n.output_size, g._data.dtype)
-    return _make(rows.T).matmul(g).matmul(_make(cols))
+    return _adaptive_avg_pool2d_backward(g, input_edge(n), n.self_shape, n.output_size)
 
 
 @op(saves="self_shape", method=False, node="AdaptiveAvgPool2DBackward0", grads=(_adaptive_grad,))
 def _adaptive_avg_pool2d(self, output_size):
     rows, cols = _adaptive_matrices(self.shape, output_size, self.dtype)
     return xp.matmul(xp.matmul(rows, self), cols.T)
+
+
+@op(
+    inputs="grad_output input",
+    method=False,
+    node="AdaptiveAvgPool2DBackwardBackward0",
+    grads=(lambda gg, n: _adaptive_avg_pool2d(gg, n.output_size), zero_grad),
+)
+def _adaptive_avg_pool2d_backward(grad_output, input, input_shape, output_size):
+    """The adjoint of ``_adaptive_avg_pool2d``: each cell's gradient spread over its window
+    (``input``: the pooled input's edge, see ``input_edge``)."""
+    rows, cols = _adaptive_matrices(input_shape, output_size, grad_output.dtype)
+    return xp.matmul(xp.matmul(rows.T, grad_output), cols)
 
 
 def adaptive_avg_pool2d(input, output_size):
