@@ -6,7 +6,7 @@ name ``retrograd_base``.
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/ab.py REV [--rounds 21] [--layers | --compiled]
 
 ``--layers`` times the fused layers' training steps instead: the LSTMs of rnn.py, the
-MultiheadAttention and grid_sample steps of nn_layers.py and the CNN step of cnn_step.py.
+MultiheadAttention, LayerNorm, BatchNorm2d and grid_sample steps of nn_layers.py and the CNN step of cnn_step.py.
 ``--compiled``: the workloads of ``compiled.py`` (compiled on both trees, eager in PyTorch).
 """
 
@@ -115,6 +115,10 @@ def _layers(rounds):
         ("MHA self-attn d64 h4 L16 N4", nn_layers.attention_small, rounds, 0.05),
         ("MHA self-attn d128 h4 L64 N16", nn_layers.attention_large, rounds, 0.1),
         ("digits CNN step (batch 64)", cnn_step.cnn_step, rounds, 0.05),
+        ("LayerNorm(64) 8x16x64", nn_layers.layer_norm_small, rounds, 0.02),
+        ("LayerNorm(512) 32x64x512", nn_layers.layer_norm_large, rounds, 0.1),
+        ("BatchNorm2d(16) 8x16x8x8", nn_layers.batch_norm_small, rounds, 0.02),
+        ("BatchNorm2d(64) 32x64x32x32", nn_layers.batch_norm_large, rounds, 0.1),
         ("grid_sample bilinear 4x16x32x32", nn_layers.grid_bilinear, rounds, 0.05),
         ("grid_sample nearest 4x16x32x32", nn_layers.grid_nearest, rounds, 0.05),
         ("grid_sample bicubic 4x16x32x32", nn_layers.grid_bicubic, rounds, 0.05),

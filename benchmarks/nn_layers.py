@@ -128,6 +128,43 @@ def transformer_layer(lib, d_model=128, heads=4, length=64, batch=16):
     return step
 
 
+def norm_step(lib, make, shape):
+    """One step of a normalisation layer, forward and backward into the input and the affine
+    parameters: ``make(nn)`` the layer, the input of ``shape``, the output weighted by a fixed
+    random tensor."""
+    lib.manual_seed(0)
+    layer = make(lib.nn)
+    x = lib.randn(*shape, requires_grad=True)
+    w = lib.randn(*shape)
+
+    def step():
+        layer.zero_grad()
+        x.grad = None
+        (layer(x) * w).sum().backward()
+
+    return step
+
+
+def layer_norm_small(lib):
+    """LayerNorm(64) over 8x16x64."""
+    return norm_step(lib, lambda nn: nn.LayerNorm(64), (8, 16, 64))
+
+
+def layer_norm_large(lib):
+    """LayerNorm(512) over 32x64x512."""
+    return norm_step(lib, lambda nn: nn.LayerNorm(512), (32, 64, 512))
+
+
+def batch_norm_small(lib):
+    """BatchNorm2d(16) in training, 8x16x8x8."""
+    return norm_step(lib, lambda nn: nn.BatchNorm2d(16), (8, 16, 8, 8))
+
+
+def batch_norm_large(lib):
+    """BatchNorm2d(64) in training, 32x64x32x32."""
+    return norm_step(lib, lambda nn: nn.BatchNorm2d(64), (32, 64, 32, 32))
+
+
 def grid_sample(lib, mode, size=(4, 16, 32, 32), out=(24, 24)):
     """One F.grid_sample step, forward and backward into both the input and the grid: input
     [N, C, H, W] (or a volume [N, C, D, H, W]) read at N x out points that reach a little past its

@@ -631,7 +631,15 @@ def _max_pool2d_backward(t, x, g):
     return t.ops.aten.max_pool2d_with_indices_backward(g, x, 3, 2, 1, 1, False, indices)
 
 
-_add("_max_pool2d_backward", S(_max_pool2d_backward, ((1, 2, 5, 4), DISTINCT), (1, 2, 3, 2)))
+_add("_pool_scatter", S(_max_pool2d_backward, ((1, 2, 5, 4), DISTINCT), (1, 2, 3, 2)))
+_add(
+    "_adaptive_pool_scatter",
+    S(
+        backward_of(lambda t, x: t.nn.functional.adaptive_max_pool2d(x, (2, 3))),
+        ((1, 2, 5, 4), DISTINCT),
+        (1, 2, 2, 3),
+    ),
+)
 _add(
     "avg_pool2d",
     S(lambda t, x: t.nn.functional.avg_pool2d(x, 2), (1, 2, 4, 4)),
@@ -644,6 +652,14 @@ _add(
 _add(
     "_adaptive_avg_pool2d",
     S(lambda t, x: t.nn.functional.adaptive_avg_pool2d(x, (2, 2)), (1, 2, 5, 4)),
+)
+_add(
+    "_adaptive_avg_pool2d_backward",
+    S(
+        backward_of(lambda t, x: t.nn.functional.adaptive_avg_pool2d(x, (2, 3))),
+        (1, 2, 5, 4),
+        (1, 2, 2, 3),
+    ),
 )
 _add(
     "_max_pool3d",
@@ -1089,6 +1105,59 @@ _add(
     ),
 )
 _add("_group_norm", S(lambda t, x, w, b: _f(t).group_norm(x, 2, w, b), (2, 4, 3), (4,), (4,)))
+
+
+def _affine_grads(f):
+    """``fn(lib, x, w, b, g)``: the gradients of ``f(lib, x, w, b)`` for output gradient ``g``,
+    made with ``create_graph``: a graph of the normalisation's backward op."""
+    return lambda t, x, w, b, g: t.autograd.grad(f(t, x, w, b), (x, w, b), g, create_graph=True)
+
+
+_add(
+    "_layer_norm_backward",
+    S(
+        _affine_grads(lambda t, x, w, b: _f(t).layer_norm(x, (3,), w, b)),
+        (2, 3),
+        (3,),
+        (3,),
+        (2, 3),
+    ),
+    S(backward_of(lambda t, x: _f(t).layer_norm(x, (3, 4))), (2, 3, 4), (2, 3, 4)),
+)
+_add(
+    "_native_batch_norm_backward",
+    S(
+        _affine_grads(lambda t, x, w, b: _f(t).batch_norm(x, None, None, w, b, training=True)),
+        (3, 2, 2),
+        (2,),
+        (2,),
+        (3, 2, 2),
+    ),
+    S(
+        _affine_grads(
+            lambda t, x, w, b: _f(t).batch_norm(x, *_stats(t, x), w, b, training=False, eps=0.5)
+        ),
+        (3, 2),
+        (2,),
+        (2,),
+        (3, 2),
+    ),
+    S(backward_of(lambda t, x: _f(t).batch_norm(x, None, None, training=True)), (3, 2), (3, 2)),
+)
+_add(
+    "_batch_norm_backward",
+    S(
+        _affine_grads(
+            lambda t, x, w, b: t.ops.aten._batch_norm_with_update(
+                x, w, b, *_stats(t, x), 0.1, 1e-5
+            )[0]
+        ),
+        (3, 2, 2),
+        (2,),
+        (2,),
+        (3, 2, 2),
+    ),
+)
 _TARGET = [1, 0, 3]
 _add(
     "_nll_loss",
@@ -1582,19 +1651,18 @@ for _mode_name, _kind in (("reflect", "Reflection"), ("replicate", "Replication"
                 _shape,
             ),
         )
-_add(
-    "_unpad_by_map",
-    S(
-        backward_of(lambda t, x: t.nn.functional.pad(x, (2, 1), mode="reflect")),
-        (1, 2, 6),
-        (1, 2, 9),
-        xfail=X(
-            "the double-backward node of a reflect or replicate padding is UnpadByMapBackward0; "
-            "PyTorch's is ReflectionPad1DBackwardBackward0 (one per mode and rank)",
-            NAMES,
-        ),
-    ),
-)
+        _add(
+            f"_unpad_{_kind}Pad{_k}DBackward0",
+            S(
+                backward_of(
+                    lambda t, x, k=_k, m=_mode_name: t.nn.functional.pad(
+                        x, (2, 1, 1, 0, 1, 1)[: 2 * k], mode=m
+                    )
+                ),
+                _shape,
+                _shape[:-_k] + tuple(n + (2, 1, 3)[i - _k] for i, n in enumerate(_shape[-_k:])),
+            ),
+        )
 _add(
     "_cdist",
     S(lambda t, a, b: t.cdist(a, b), (2, 3), (4, 3)),
@@ -2313,6 +2381,14 @@ _add(
     "_adaptive_max_pool3d",
     S(lambda t, x: _f(t).adaptive_max_pool3d(x, (2, 3, None)), (1, 2, 5, 4, 3)),
     S(lambda t, x: _f(t).adaptive_max_pool3d(x, 2), (2, 3, 3, 4)),
+)
+_add(
+    "_adaptive_pool_scatter3d",
+    S(
+        backward_of(lambda t, x: _f(t).adaptive_max_pool3d(x, (2, 3, 2))),
+        ((1, 2, 5, 4, 3), DISTINCT),
+        (1, 2, 2, 3, 2),
+    ),
 )
 # --- complex inputs of reductions and products: gradients conjugate their derivatives ----------
 _add("logaddexp", S(lambda t, z, w: t.logaddexp(z, w), Z, ((4,), CPLX)))

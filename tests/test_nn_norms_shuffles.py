@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from nn_parity import check_module, close, randn
 from op_checks import error_tests, program_matches_pytorch
+from op_samples import graph_nodes
 
 import retrograd
 import retrograd.nn as nn
@@ -207,3 +208,32 @@ test_error_type_and_text, test_error_texts_are_pytorchs = error_tests(
         ),
     ]
 )
+
+
+@pytest.mark.parametrize("norm", ["LayerNorm", "BatchNorm1d", "GroupNorm"])
+def test_gradient_penalty_through_a_norm_matches_pytorch(torch_ref, norm):
+    """A WGAN-GP gradient penalty through a normalisation layer: the input gradient taken with
+    create_graph has PyTorch's nodes (layer and batch norm: one ...BackwardBackward0 node of
+    their own) and the penalty's parameter gradients PyTorch's values."""
+    rng = np.random.default_rng(0)
+    x0, w0, b0 = rng.standard_normal((6, 4)), rng.standard_normal(4), rng.standard_normal(4)
+    got = []
+    for lib in (retrograd, torch_ref):
+        layer = {
+            "LayerNorm": lambda: lib.nn.LayerNorm(4),
+            "BatchNorm1d": lambda: lib.nn.BatchNorm1d(4),
+            "GroupNorm": lambda: lib.nn.GroupNorm(2, 4),
+        }[norm]().double()
+        with lib.no_grad():
+            layer.weight.copy_(lib.tensor(w0))
+            layer.bias.copy_(lib.tensor(b0))
+        x = lib.tensor(x0, requires_grad=True)
+        score = (layer(x).tanh() * lib.tensor(x0)).sum()
+        (grad,) = lib.autograd.grad(score, x, create_graph=True)
+        penalty = ((grad.norm(dim=1) - 1) ** 2).mean()
+        penalty.backward()
+        nodes = graph_nodes(grad) if norm != "GroupNorm" else None
+        got.append((nodes, [layer.weight.grad.numpy(), layer.bias.grad.numpy(), x.grad.numpy()]))
+    assert got[0][0] == got[1][0]
+    for a, b in zip(got[0][1], got[1][1]):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)

@@ -19,21 +19,13 @@ DIFFERENT_GRAPH = {
     # Second-derivative nodes: PyTorch's formula table gives the forward input a zero
     # derivative (an edge that never carries a gradient); retrograd's backward op does not take
     # that input, or takes it as an attribute (an index, the input's shape).
-    "_AdaptiveAvgPool3DBackwardBackward0": "backward op without the forward input",
-    "_avg_pool2d_backward": "backward op without the forward input",
-    "_avg_pool3d_backward": "backward op without the forward input",
-    "_fractional_scatter2d": "backward op without the forward input",
-    "_fractional_scatter3d": "backward op without the forward input",
-    "_pool_scatter": "backward op without the forward input",
-    "_pool_scatter3d": "backward op without the forward input",
-    "_unpad_by_map": "backward op without the forward input",
     "_conv_weight": "backward op without the forward input",
     "_index_backward": "backward op without the zeros tensor PyTorch's formula takes first",
     "_index_scatter": "backward op without the zeros tensor PyTorch's formula takes first",
     "_gather_backward": "backward op without the zeros tensor PyTorch's formula takes first",
-    "_nll_loss_backward": "backward op without the forward input",
     "_index_select_backward": "backward op without the zeros tensor PyTorch's formula takes first",
     "_ctc_loss_backward": "PyTorch's backward op also takes the loss (its node) as an input",
+    "_batch_norm_backward": "PyTorch's backward op also takes the forward's reserve (empty on CPU)",
     # Composites: the node's inputs are made by other ops on one side.
     "_addmm_linear": "PyTorch's addmm takes weight.t() (TBackward0), retrograd's the weight itself",
     "_prelu": "PyTorch views the weight first (ViewBackward0)",
@@ -170,20 +162,12 @@ _WRITES = "in-place writes and views composed otherwise (CopySlices, CloneBackwa
 GRADIENT_GRAPH_DIFFERS = {
     **dict.fromkeys(
         "_gelu _elu _celu _elu_ _celu_ _log_sigmoid _hardswish _glu _prelu "
-        "_rrelu_with_noise _rrelu_with_noise_ _layer_norm _batch_norm _native_batch_norm_legit "
-        "_native_batch_norm_legit_no_stats _native_batch_norm_legit_no_training "
-        "_batch_norm_with_update _batch_norm_no_update "
-        "_soft_margin_loss _embedding_bag _cdist pdist grid_sampler_2d "
+        "_rrelu_with_noise _rrelu_with_noise_ _soft_margin_loss _embedding_bag _cdist pdist grid_sampler_2d "
         "grid_sampler_3d _scaled_dot_product_flash_attention_for_cpu _attention_with_weights".split(),
         _OWN_BACKWARD,
     ),
     **dict.fromkeys(
-        "_convolution _max_pool2d avg_pool2d _adaptive_avg_pool2d _max_pool3d avg_pool3d "
-        "_max_unpool2d _max_unpool3d _fractional_max_pool2d _fractional_max_pool3d "
-        "_adaptive_max_pool2d _adaptive_max_pool3d _AdaptiveAvgPool3DBackward0 _nll_loss "
-        "_pad_ReflectionPad1DBackward0 _pad_ReflectionPad2DBackward0 "
-        "_pad_ReflectionPad3DBackward0 _pad_ReplicationPad1DBackward0 "
-        "_pad_ReplicationPad2DBackward0 _pad_ReplicationPad3DBackward0".split(),
+        "_convolution".split(),
         _ZERO_EDGE,
     ),
     **dict.fromkeys(
@@ -202,7 +186,11 @@ GRADIENT_GRAPH_DIFFERS = {
     ),
     "_addmm_linear": "PyTorch's addmm reads weight.t() (TBackward0), retrograd's the weight itself",
     "_mish": "PyTorch's formula computes softplus as log1p(exp(x)), retrograd's as its op",
-    "_group_norm": "PyTorch's gradient is its native_group_norm_backward op",
+    "_group_norm": "PyTorch's create_graph gradient is composed of views, sums and products",
+    **dict.fromkeys(
+        "_layer_norm_backward _native_batch_norm_backward _batch_norm_backward".split(),
+        "PyTorch's second derivative of a normalisation is composed of other ops (sums, views)",
+    ),
     "_binary_cross_entropy_with_logits": "PyTorch's formula reads log_sigmoid, not softplus",
     "_weight_norm": "PyTorch's norm of the weight is reshaped (ViewBackward0)",
     "_gamma": "PyTorch's gradient of the sample reads no graph (_standard_gamma_grad)",

@@ -32,7 +32,15 @@ from .._switches import grad_mode as _grad_state
 from ..tensor import Tensor, _make
 from . import autocast as _autocast
 from .pointwise import _SAME_WIDTH_INT, cj, zero_grad
-from .registry import dtype_refusal, op, refuse_complex, refuse_unless_floating, shared_formulas
+from .registry import (
+    declared_again,
+    dtype_refusal,
+    input_edge,
+    op,
+    refuse_complex,
+    refuse_unless_floating,
+    shared_formulas,
+)
 
 _as_strided = xp.lib.stride_tricks.as_strided
 
@@ -1033,7 +1041,7 @@ def _codes_channels_last(codes):
 
 
 def _max_pool2d_grad(g, n):
-    return _pool_scatter(g, n.indices, n.self_shape, n.window)
+    return _pool_scatter(g, input_edge(n), n.indices, n.self_shape, n.window)
 
 
 @op(
@@ -1077,14 +1085,16 @@ _max_pool2d.opdef.Node._saved_result1 = _max_pool2d.opdef.Node._saved_indices = 
 
 
 @op(
-    grads=(lambda g, n: _max_pool2d(g, n.indices, None, n.window),),
+    inputs="self input",
+    grads=(lambda g, n: _max_pool2d(g, n.indices, None, n.window), zero_grad),
     method=False,
     node="MaxPool2DWithIndicesBackwardBackward0",
 )
-def _pool_scatter(self, indices, input_shape, window=None):
+def _pool_scatter(self, input, indices, input_shape, window=None):
     """Each pooled gradient added back at the input position its index names (the adjoint of
     ``_max_pool2d``; overlapping windows add up).  The result is laid out as the indices are
     (channels-last when the pooled input was), so the next elementwise op reads both alike.
+    ``input``: the pooled input, or what ``input_edge`` makes for it (an edge, no values read).
     ``window``: see ``_max_pool2d``."""
     if indices.size == 0:
         return xp.zeros(input_shape, self.dtype)
@@ -1104,16 +1114,10 @@ def _pool_scatter(self, indices, input_shape, window=None):
     return summed.astype(self.dtype, copy=False).reshape(input_shape)
 
 
-@op(
-    inputs="grad_output self",
-    grads=(lambda g, n: _max_pool2d(g, n.indices), zero_grad),
-    method=False,
-    node="MaxPool2DWithIndicesBackwardBackward0",
+# (adaptive max pooling's gradient: the same scatter, PyTorch's node of its own)
+_adaptive_pool_scatter = declared_again(
+    _pool_scatter, "_adaptive_pool_scatter", "AdaptiveMaxPool2DBackwardBackward0"
 )
-def _max_pool2d_backward(grad_output, self, indices):
-    """``_pool_scatter`` with an edge to the pooled input as well, whose gradient is zero (the
-    result does not vary with it): PyTorch's max_pool2d_with_indices_backward."""
-    return _pool_scatter.opdef.forward(grad_output, indices, self.shape)
 
 
 def max_pool2d_with_indices_backward(
@@ -1122,7 +1126,7 @@ def max_pool2d_with_indices_backward(
     """``torch.ops.aten.max_pool2d_with_indices_backward``: the gradient of ``max_pool2d``'s
     input from its output's, each added back at the input position ``indices`` names."""
     _pool_geometry(self.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    return _max_pool2d_backward(grad_output, self, indices._data)
+    return _pool_scatter(grad_output, self, indices._data, self.shape)
 
 
 def _place_disjoint(g, codes, input_shape, window, channels_last):
@@ -1248,6 +1252,7 @@ def _avg_geometry(
 def _avg_pool2d_grad(g, n):
     return _avg_pool2d_backward(
         g,
+        input_edge(n),
         n.self_shape,
         n.kernel_size,
         n.stride,
@@ -1306,12 +1311,22 @@ def window_mean(total, divisor):
             n.count_include_pad,
             n.divisor_override,
         ),
+        zero_grad,
     ),
+    inputs="self input",
     method=False,
     node="AvgPool2DBackwardBackward0",
 )
 def _avg_pool2d_backward(
-    self, input_shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    self,
+    input,
+    input_shape,
+    kernel_size,
+    stride,
+    padding,
+    ceil_mode,
+    count_include_pad,
+    divisor_override,
 ):
     """The adjoint of ``avg_pool2d``: each window's gradient spread evenly over the window."""
     kernel, stride, pads, out, divisor = _avg_geometry(
@@ -1351,14 +1366,26 @@ def _adaptive_matrices(shape, output_size, dtype):
 
 
 def _adaptive_grad(g, n):
-    rows, cols = _adaptive_matrices(n.self_shape, n.output_size, g._data.dtype)
-    return _make(rows.T).matmul(g).matmul(_make(cols))
+    return _adaptive_avg_pool2d_backward(g, input_edge(n), n.self_shape, n.output_size)
 
 
 @op(saves="self_shape", method=False, node="AdaptiveAvgPool2DBackward0", grads=(_adaptive_grad,))
 def _adaptive_avg_pool2d(self, output_size):
     rows, cols = _adaptive_matrices(self.shape, output_size, self.dtype)
     return xp.matmul(xp.matmul(rows, self), cols.T)
+
+
+@op(
+    inputs="grad_output input",
+    method=False,
+    node="AdaptiveAvgPool2DBackwardBackward0",
+    grads=(lambda gg, n: _adaptive_avg_pool2d(gg, n.output_size), zero_grad),
+)
+def _adaptive_avg_pool2d_backward(grad_output, input, input_shape, output_size):
+    """The adjoint of ``_adaptive_avg_pool2d``: each cell's gradient spread over its window
+    (``input``: the pooled input's edge, see ``input_edge``)."""
+    rows, cols = _adaptive_matrices(input_shape, output_size, grad_output.dtype)
+    return xp.matmul(xp.matmul(rows.T, grad_output), cols)
 
 
 def adaptive_avg_pool2d(input, output_size):
@@ -1399,7 +1426,7 @@ def _adaptive_max_indices(a, out_h, out_w):
     saves="self_shape",
     method=False,
     node="AdaptiveMaxPool2DBackward0",
-    grads=(lambda g, n: _pool_scatter(g, n.indices, n.self_shape),),
+    grads=(lambda g, n: _adaptive_pool_scatter(g, input_edge(n), n.indices, n.self_shape),),
 )
 def _adaptive_max_pool2d(self, indices):
     plane = self.shape[-2] * self.shape[-1]

@@ -8,8 +8,9 @@ is the first largest value in row-major window order, or the last NaN when a win
 """
 
 from .._array import xp
+from .pointwise import zero_grad
 from .pool3d import _gather, _scatter_add
-from .registry import op
+from .registry import input_edge, op
 
 _NAMES = ("time", "height", "width")
 
@@ -96,18 +97,19 @@ def _count(sizes):
     saves="self_shape",
     method=False,
     node="FractionalMaxPool2DBackward0",
-    grads=(lambda g, n: _fractional_scatter2d(g, n.indices, n.self_shape),),
+    grads=(lambda g, n: _fractional_scatter2d(g, input_edge(n), n.indices, n.self_shape),),
 )
 def _fractional_max_pool2d(self, indices):
     return _gather(self, indices, 2)
 
 
 @op(
-    grads=(lambda g, n: _fractional_max_pool2d(g, n.indices),),
+    inputs="self input",
+    grads=(lambda g, n: _fractional_max_pool2d(g, n.indices), zero_grad),
     method=False,
     node="FractionalMaxPool2DBackwardBackward0",
 )
-def _fractional_scatter2d(self, indices, input_shape):
+def _fractional_scatter2d(self, input, indices, input_shape):
     return _scatter_add(self, indices, input_shape, 2)
 
 
@@ -115,18 +117,19 @@ def _fractional_scatter2d(self, indices, input_shape):
     saves="self_shape",
     method=False,
     node="FractionalMaxPool3DBackward0",
-    grads=(lambda g, n: _fractional_scatter3d(g, n.indices, n.self_shape),),
+    grads=(lambda g, n: _fractional_scatter3d(g, input_edge(n), n.indices, n.self_shape),),
 )
 def _fractional_max_pool3d(self, indices):
     return _gather(self, indices, 3)
 
 
 @op(
-    grads=(lambda g, n: _fractional_max_pool3d(g, n.indices),),
+    inputs="self input",
+    grads=(lambda g, n: _fractional_max_pool3d(g, n.indices), zero_grad),
     method=False,
     node="FractionalMaxPool3DBackwardBackward0",
 )
-def _fractional_scatter3d(self, indices, input_shape):
+def _fractional_scatter3d(self, input, indices, input_shape):
     return _scatter_add(self, indices, input_shape, 3)
 
 

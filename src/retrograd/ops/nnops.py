@@ -26,8 +26,17 @@ from .pointwise import (
     sigmoid_backward,
     threshold_backward,
     where,
+    zero_grad,
 )
-from .registry import declared_again, dtype_refusal, no_derivative, op, tensor_method
+from .registry import (
+    declared_again,
+    dtype_refusal,
+    input_edge,
+    no_derivative,
+    op,
+    shared_formulas,
+    tensor_method,
+)
 from .shape import cat
 from .sparse_coo import sparse_coo
 
@@ -571,36 +580,150 @@ def _layer_norm_stats(x, dims, eps):
     return centred * rstd, rstd
 
 
-def _layer_norm_dims(n):
+# --- a normalisation's gradient: a backward op of its own, with its own derivative --------------
+# Layer norm's and batch norm's gradients are each one op (PyTorch's NativeLayerNormBackward's
+# and NativeBatchNormBackward's backward ops): one array pass for the three gradients in a
+# backward call, and under create_graph one node whose formulas below go on differentiating,
+# reading the saved mean and 1 / std as constants, as PyTorch's do.
+
+
+def _wanted(n):
+    """Which of a node's inputs have an edge: the gradients a backward op computes."""
+    return tuple(f is not None for f, _ in n.next_functions)
+
+
+def _centred_part(z, xhat, dims):
+    """``z`` less its mean and its component along ``xhat`` over ``dims``: the projection a
+    normalisation's input gradient applies to the output's."""
+    return z - z.mean(dims, keepdim=True) - xhat * (xhat * z).mean(dims, keepdim=True)
+
+
+def _no_derivative_of(what):
+    """The formula of a backward op's input that PyTorch gives no derivative (the statistics)."""
+
+    def formula(gg, n):
+        raise NotImplementedError(f"the derivative for '{what}' is not implemented.")
+
+    return formula
+
+
+def _norm_double_grads(gg, n, mean, rstd, dims, sum_dims, view, training):
+    """The gradients of a normalisation's backward op, of (grad_out, input, weight), from those
+    of its results (input's, weight's and bias's gradients, None where none came): ``mean`` and
+    ``rstd`` are the statistics the input was normalised with (constants, broadcasting against
+    it), ``dims`` the dimensions normalised over, ``sum_dims`` those the weight's gradient sums,
+    ``view`` the shape the weight broadcasts in (None: as it is)."""
+    # (a result the mask left out, empty, has no derivative)
+    gg_input, gg_weight, gg_bias = (g if m else None for g, m in zip((*gg, None, None), n.mask))
+    g, x = n.grad_out, n.input
+    w = n.weight
+    if w is not None and view is not None:
+        w = w.reshape(view)
+    if view is not None:
+        gg_weight = None if gg_weight is None else gg_weight.reshape(view)
+        gg_bias = None if gg_bias is None else gg_bias.reshape(view)
+    xhat = (x - mean) * rstd
+    g_grad = w_grad = x_grad = None
+    if gg_input is not None:
+        t = rstd * (_centred_part(gg_input, xhat, dims) if training else gg_input)
+        g_grad = t if w is None else t * w
+        if w is not None:
+            gt = g * t
+            w_grad = gt.sum(sum_dims) if sum_dims else gt
+    if gg_weight is not None:
+        g_grad = gg_weight * xhat if g_grad is None else g_grad + gg_weight * xhat
+    if gg_bias is not None:
+        g_grad = gg_bias.expand(g.shape) if g_grad is None else g_grad + gg_bias
+    v = None if gg_weight is None else gg_weight * g
+    if not training:
+        return g_grad, None if v is None else v * rstd, w_grad
+    if gg_input is not None:
+        a = g if w is None else g * w
+        c = (a * xhat).mean(dims, keepdim=True)
+        d = (gg_input * xhat).mean(dims, keepdim=True)
+        s = rstd * (c * gg_input + d * a)
+        v = -s if v is None else v - s
+    if v is not None:
+        x_grad = rstd * _centred_part(v, xhat, dims)
+        if gg_input is not None:
+            grad_input = rstd * _centred_part(a, xhat, dims)
+            x_grad = x_grad - rstd * (gg_input * grad_input).mean(dims, keepdim=True) * xhat
+    return g_grad, x_grad, w_grad
+
+
+def _layer_norm_grad_arrays(g, x, weight, mean, rstd, k, mask):
+    """Layer norm's three gradients in arrays (None where ``mask`` says none is wanted)."""
+    nd = x.ndim
+    dims, lead = tuple(range(nd - k, nd)), tuple(range(nd - k))
+    grad_input = grad_weight = grad_bias = None
+    if mask[0] or mask[1]:
+        xhat = (x - mean) * rstd
+        if mask[0]:
+            gw = g if weight is None else g * weight
+            grad_input = _norm_input_grad_array(gw, xhat, rstd, dims)
+        if mask[1]:
+            grad_weight = (g * xhat).sum(lead)
+    if mask[2]:
+        grad_bias = g.sum(lead)
+    return grad_input, grad_weight, grad_bias
+
+
+def _backward_results(grads, x):
+    """A backward op's results: an empty array for a gradient not asked for."""
+    return tuple(xp.empty(0, x.dtype) if a is None else a for a in grads)
+
+
+def _layer_norm_double_grads(gg, n):
     nd = n.input.ndim
-    return tuple(range(nd - n.k, nd)), tuple(range(nd - n.k))
+    dims, lead = tuple(range(nd - n.k, nd)), tuple(range(nd - n.k))
+    g_grad, x_grad, w_grad = _norm_double_grads(gg, n, n.mean, n.rstd, dims, lead, None, True)
+    return g_grad, x_grad, None, None, w_grad, None
 
 
-def _layer_norm_xhat(n):
-    return (n.input._data - n.result1._data) * n.result2._data
+_LAYER_NORM_DOUBLE = shared_formulas(6, _layer_norm_double_grads, _layer_norm_double_grads)
 
 
-def _layer_norm_input_grad(g, n):
-    dims, _ = _layer_norm_dims(n)
-    if not _grad_state.enabled:
-        gw = g._data if n.weight is None else g._data * n.weight._data
-        return _make(_norm_input_grad_array(gw, _layer_norm_xhat(n), n.result2._data, dims))
-    xhat, rstd = _layer_norm_stats(n.input, dims, n.eps)
-    gw = g if n.weight is None else g * n.weight
-    return rstd * (gw - gw.mean(dims, keepdim=True) - xhat * (gw * xhat).mean(dims, keepdim=True))
+@op(
+    inputs="grad_out input mean rstd weight bias",
+    saves="grad_out input mean rstd weight",
+    outputs=3,
+    method=False,
+    node="NativeLayerNormBackwardBackward0",
+    # (the bias: an edge whose derivative is none, as PyTorch records it)
+    grads=(
+        *_LAYER_NORM_DOUBLE[:2],
+        _no_derivative_of("native_layer_norm_backward mean"),
+        _no_derivative_of("native_layer_norm_backward rstd"),
+        *_LAYER_NORM_DOUBLE[4:],
+    ),
+)
+def _layer_norm_backward(grad_out, input, mean, rstd, weight, bias, k, mask):
+    """Layer norm's gradients of its input, weight and bias (PyTorch's native_layer_norm_backward);
+    ``mean`` and ``rstd`` are the forward's statistics, ``mask`` the gradients wanted."""
+    grads = _layer_norm_grad_arrays(grad_out, input, weight, mean, rstd, k, mask)
+    return _backward_results(grads, input)
 
 
-def _layer_norm_weight_grad(g, n):
-    dims, lead = _layer_norm_dims(n)
-    if not _grad_state.enabled:
-        return _make((g._data * _layer_norm_xhat(n)).sum(lead))
-    xhat, _ = _layer_norm_stats(n.input, dims, n.eps)
-    return (g * xhat).sum(lead) if lead else g * xhat
+def _layer_norm_grads_in_arrays(g, n):
+    w = n.weight
+    grads = _layer_norm_grad_arrays(
+        g._data,
+        n.input._data,
+        None if w is None else w._data,
+        n.result1._data,
+        n.result2._data,
+        n.k,
+        _wanted(n),
+    )
+    return tuple(None if a is None else _make(a) for a in grads)
 
 
-def _layer_norm_bias_grad(g, n):
-    _, lead = _layer_norm_dims(n)
-    return g.sum(lead) if lead else g
+def _layer_norm_grads_in_tensors(g, n):
+    mask = _wanted(n)
+    # (the statistics outside the graph, as PyTorch's forward gives them)
+    mean, rstd = _make(n.result1._data), _make(n.result2._data)
+    grads = _layer_norm_backward(g, n.input, mean, rstd, n.weight, n.bias, n.k, mask)
+    return tuple(t if m else None for t, m in zip(grads, mask))
 
 
 @op(
@@ -611,7 +734,7 @@ def _layer_norm_bias_grad(g, n):
     returns=_NormResult,
     method=False,
     node="NativeLayerNormBackward0",
-    grads=(_layer_norm_input_grad, _layer_norm_weight_grad, _layer_norm_bias_grad),
+    grads=shared_formulas(3, _layer_norm_grads_in_arrays, _layer_norm_grads_in_tensors),
 )
 def _layer_norm(input, weight, bias, k, eps):
     """``input`` normalised over its last ``k`` dimensions, then scaled and shifted; with the
@@ -646,55 +769,121 @@ def _batch_norm_dims(x):
     return (0,) + tuple(range(2, x.ndim))
 
 
-def _batch_norm_stats(n):
-    """The mean and 1 / std the input was normalised with, in its channel view (arrays)."""
-    x = n.input._data
+def _batch_norm_stats(x, save_mean, save_invstd, running_mean, running_var, training, eps):
+    """The mean and 1 / std the input was normalised with, in its channel view (arrays): the
+    batch's, saved, in training, else the running ones."""
     view = _channel_view(x)
-    if n.training:
-        return n.result1._data.reshape(view), n.result2._data.reshape(view)
-    mean = n.running_mean.reshape(view).astype(x.dtype, copy=False)
-    return mean, (1 / xp.sqrt(n.running_var + n.eps)).reshape(view).astype(x.dtype, copy=False)
+    if training:
+        return save_mean.reshape(view), save_invstd.reshape(view)
+    mean = running_mean.reshape(view).astype(x.dtype, copy=False)
+    return mean, (1 / xp.sqrt(running_var + eps)).reshape(view).astype(x.dtype, copy=False)
 
 
-def _batch_norm_parts(n):
-    """Reduced dims, x normalised, 1 / std, and the weight as a channel view, from saved values:
-    batch statistics in training (recomputed in Tensor ops, differentiable), the running ones in
-    eval (constants)."""
-    x = n.input
+def _batch_norm_grad_arrays(g, x, weight, mean, rstd, training, mask):
+    """Batch norm's three gradients in arrays (None where ``mask`` says none is wanted);
+    ``mean`` and ``rstd`` in the channel view."""
     dims = _batch_norm_dims(x)
-    view = _channel_view(x)
-    if n.training:
-        xhat, rstd = _layer_norm_stats(x, dims, n.eps)
-    else:
-        mean, rstd = (_make(a) for a in _batch_norm_stats(n))
+    grad_input = grad_weight = grad_bias = None
+    if mask[0] or mask[1]:
         xhat = (x - mean) * rstd
-    w = None if n.weight is None else n.weight.reshape(view)
-    return dims, xhat, rstd, w
+        if mask[0]:
+            gw = g if weight is None else g * weight.reshape(_channel_view(x))
+            grad_input = _norm_input_grad_array(gw, xhat, rstd, dims) if training else gw * rstd
+        if mask[1]:
+            grad_weight = (g * xhat).sum(dims)
+    if mask[2]:
+        grad_bias = g.sum(dims)
+    return grad_input, grad_weight, grad_bias
 
 
-def _batch_norm_input_grad(g, n):
-    if not _grad_state.enabled:
-        x = n.input._data
-        dims, view = _batch_norm_dims(x), _channel_view(x)
-        mean, rstd = _batch_norm_stats(n)
-        gw = g._data if n.weight is None else g._data * n.weight._data.reshape(view)
-        if not n.training:
-            return _make(gw * rstd)
-        return _make(_norm_input_grad_array(gw, (x - mean) * rstd, rstd, dims))
-    dims, xhat, rstd, w = _batch_norm_parts(n)
-    gw = g if w is None else g * w
-    if not n.training:
-        return gw * rstd
-    return rstd * (gw - gw.mean(dims, keepdim=True) - xhat * (gw * xhat).mean(dims, keepdim=True))
+def _batch_norm_double_grads(gg, n):
+    x = n.input
+    mean, rstd = _batch_norm_stats(
+        x._data,
+        n.save_mean._data,
+        n.save_invstd._data,
+        n.running_mean,
+        n.running_var,
+        n.training,
+        n.eps,
+    )
+    dims = _batch_norm_dims(x)
+    g_grad, x_grad, w_grad = _norm_double_grads(
+        gg, n, _make(mean), _make(rstd), dims, dims, _channel_view(x), n.training
+    )
+    return g_grad, x_grad, w_grad, None, None
 
 
-def _batch_norm_weight_grad(g, n):
-    if not _grad_state.enabled:
-        x = n.input._data
-        mean, rstd = _batch_norm_stats(n)
-        return _make((g._data * ((x - mean) * rstd)).sum(_batch_norm_dims(x)))
-    dims, xhat, _, _ = _batch_norm_parts(n)
-    return (g * xhat).sum(dims)
+def _batch_norm_backward(
+    grad_out, input, weight, save_mean, save_invstd, running_mean, running_var, training, eps, mask
+):
+    """Batch norm's gradients of its input, weight and bias (PyTorch's
+    native_batch_norm_backward): ``save_mean`` and ``save_invstd`` are the batch statistics
+    of the forward in training, ``mask`` the gradients wanted."""
+    mean, rstd = _batch_norm_stats(
+        input, save_mean, save_invstd, running_mean, running_var, training, eps
+    )
+    grads = _batch_norm_grad_arrays(grad_out, input, weight, mean, rstd, training, mask)
+    return _backward_results(grads, input)
+
+
+_BATCH_NORM_DOUBLE = shared_formulas(5, _batch_norm_double_grads, _batch_norm_double_grads)
+
+# Batch norm's backward op, once as native_batch_norm's and once as the one of the private
+# operators that update the running statistics or not (the forward's op name says which)
+_BATCH_NORM_BACKWARDS = {
+    name: op(
+        name,
+        inputs="grad_out input weight save_mean save_invstd",
+        saves="grad_out input weight save_mean save_invstd",
+        outputs=3,
+        method=False,
+        node=node,
+        grads=(
+            *_BATCH_NORM_DOUBLE[:3],
+            _no_derivative_of(f"{aten} save_mean"),
+            _no_derivative_of(f"{aten} save_invstd"),
+        ),
+    )(_batch_norm_backward)
+    for name, node, aten in (
+        (
+            "_native_batch_norm_backward",
+            "NativeBatchNormBackwardBackward0",
+            "native_batch_norm_backward",
+        ),
+        ("_batch_norm_backward", "BatchNormBackwardBackward0", "batch_norm_backward"),
+    )
+}
+
+
+def _batch_norm_grads_in_arrays(g, n):
+    w = n.weight
+    x = n.input._data
+    mean, rstd = _batch_norm_stats(
+        x, n.result1._data, n.result2._data, n.running_mean, n.running_var, n.training, n.eps
+    )
+    grads = _batch_norm_grad_arrays(
+        g._data, x, None if w is None else w._data, mean, rstd, n.training, _wanted(n)
+    )
+    return tuple(None if a is None else _make(a) for a in grads)
+
+
+def _batch_norm_grads_in_tensors(g, n):
+    mask = _wanted(n)
+    name = "_batch_norm_backward" if "_update" in n._op_name else "_native_batch_norm_backward"
+    grads = _BATCH_NORM_BACKWARDS[name](
+        g,
+        n.input,
+        n.weight,
+        _make(n.result1._data),
+        _make(n.result2._data),
+        n.running_mean,
+        n.running_var,
+        n.training,
+        n.eps,
+        mask,
+    )
+    return tuple(t if m else None for t, m in zip(grads, mask))
 
 
 @op(
@@ -704,11 +893,7 @@ def _batch_norm_weight_grad(g, n):
     returns=_NormResult,
     method=False,
     node="NativeBatchNormBackward0",
-    grads=(
-        _batch_norm_input_grad,
-        _batch_norm_weight_grad,
-        lambda g, n: g.sum(_batch_norm_dims(g)),
-    ),
+    grads=shared_formulas(3, _batch_norm_grads_in_arrays, _batch_norm_grads_in_tensors),
 )
 def _batch_norm(input, weight, bias, running_mean, running_var, training, eps):
     """Each channel (dim 1) normalised with the batch statistics (training) or the running ones,
@@ -884,17 +1069,23 @@ def _nll_input_grad(shape, grad_output, safe, w, ignored):
 
 
 def _nll_grad(g, n):
-    return _nll_loss_backward(g, n.target, n.weight, n.reduction, n.ignore_index, n.self_shape)
+    return _nll_loss_backward(
+        g, input_edge(n), n.target, n.weight, n.reduction, n.ignore_index, n.self_shape
+    )
 
 
 @op(
-    inputs="grad_output",
+    inputs="grad_output self",
     method=False,
     node="NllLossBackwardBackward0",
-    # linear in grad_output, whose adjoint picks as the loss picks its input: nll_loss itself
-    grads=(lambda gg, n: _nll_loss(gg, n.target, n.weight, n.reduction, n.ignore_index),),
+    # linear in grad_output, whose adjoint picks as the loss picks its input: nll_loss itself;
+    # constant in the loss's input (``self``: its edge, see ``input_edge``)
+    grads=(
+        lambda gg, n: _nll_loss(gg, n.target, n.weight, n.reduction, n.ignore_index),
+        zero_grad,
+    ),
 )
-def _nll_loss_backward(grad_output, target, weight, reduction, ignore_index, self_shape):
+def _nll_loss_backward(grad_output, self, target, weight, reduction, ignore_index, self_shape):
     """nll_loss's gradient: ``grad_output`` times the loss's constant derivative.  One op (not
     a product with a constant tensor) so that a trace records it as a step."""
     safe, w = _nll_parts(self_shape, target, weight, ignore_index)
@@ -1398,16 +1589,16 @@ def _repad_grad(g, n):
     return _PAD_OPS[n.node_name](g, n.maps, n.node_name)
 
 
-@op(inputs="grad", method=False, grads=(_repad_grad,))
-def _unpad_by_map(grad, maps, shape, node_name):
-    """The adjoint of a padding by index map: each output's gradient added at its source."""
+def _unpad_by_map(grad, input, maps, shape, node_name):
+    """The adjoint of a padding by index map: each output's gradient added at its source
+    (``input``: the padded input's edge, see ``input_edge``)."""
     out = xp.zeros(shape, grad.dtype)
     xp.add.at(out, _map_key(len(shape), maps), grad)
     return out
 
 
 def _pad_by_map_grad(g, n):
-    return _unpad_by_map(g, n.maps, n.self_shape, n.node_name)
+    return _UNPAD_OPS[n.node_name](g, input_edge(n), n.maps, n.self_shape, n.node_name)
 
 
 def _pad_by_map(self, maps, node_name):
@@ -1422,6 +1613,17 @@ _PAD_OPS = {
     for name in (
         f"{kind}Pad{k}DBackward0" for kind in ("Reflection", "Replication") for k in (1, 2, 3)
     )
+}
+# and the adjoint of each, by the padding's node name (ReflectionPad2DBackwardBackward0 ...)
+_UNPAD_OPS = {
+    name: op(
+        "_unpad_" + name,
+        inputs="grad input",
+        method=False,
+        node=name[: -len("0")] + "Backward0",
+        grads=(_repad_grad, zero_grad),
+    )(_unpad_by_map)
+    for name in _PAD_OPS
 }
 
 

@@ -22,8 +22,8 @@ from .conv import (
     _windows,
     window_mean,
 )
-from .pointwise import _dtype_name
-from .registry import dtype_refusal, op
+from .pointwise import _dtype_name, zero_grad
+from .registry import declared_again, dtype_refusal, input_edge, op
 
 
 def _triple(value, message, allow_empty=False):
@@ -165,7 +165,7 @@ def _scatter_add(self, indices, input_shape, nd):
     saves="self_shape",
     method=False,
     node="MaxPool3DWithIndicesBackward0",
-    grads=(lambda g, n: _pool_scatter3d(g, n.indices, n.self_shape),),
+    grads=(lambda g, n: _pool_scatter3d(g, input_edge(n), n.indices, n.self_shape),),
 )
 def _max_pool3d(self, indices, values=None):
     """The input values at the pool indices (``values``, when the caller already has them)."""
@@ -173,13 +173,20 @@ def _max_pool3d(self, indices, values=None):
 
 
 @op(
-    grads=(lambda g, n: _max_pool3d(g, n.indices),),
+    inputs="self input",
+    grads=(lambda g, n: _max_pool3d(g, n.indices), zero_grad),
     method=False,
     node="MaxPool3DWithIndicesBackwardBackward0",
 )
-def _pool_scatter3d(self, indices, input_shape):
-    """The adjoint of ``_max_pool3d``: each gradient added back where its maximum was."""
+def _pool_scatter3d(self, input, indices, input_shape):
+    """The adjoint of ``_max_pool3d``: each gradient added back where its maximum was
+    (``input``: the pooled input's edge, see ``input_edge``)."""
     return _scatter_add(self, indices, input_shape, 3)
+
+
+_adaptive_pool_scatter3d = declared_again(
+    _pool_scatter3d, "_adaptive_pool_scatter3d", "AdaptiveMaxPool3DBackwardBackward0"
+)
 
 
 def max_pool3d(
@@ -229,7 +236,7 @@ def _adaptive_max3d_arrays(x, sizes):
     saves="self_shape",
     method=False,
     node="AdaptiveMaxPool3DBackward0",
-    grads=(lambda g, n: _pool_scatter3d(g, n.indices, n.self_shape),),
+    grads=(lambda g, n: _adaptive_pool_scatter3d(g, input_edge(n), n.indices, n.self_shape),),
 )
 def _adaptive_max_pool3d(self, indices, values=None):
     """The input values at the cells' maximum indices (``values``, when the caller has them)."""
@@ -301,6 +308,7 @@ def _avg_geometry3d(
 def _avg_pool3d_grad(g, n):
     return _avg_pool3d_backward(
         g,
+        input_edge(n),
         n.self_shape,
         n.kernel_size,
         n.stride,
@@ -350,12 +358,22 @@ def avg_pool3d(
             n.count_include_pad,
             n.divisor_override,
         ),
+        zero_grad,
     ),
+    inputs="self input",
     method=False,
     node="AvgPool3DBackwardBackward0",
 )
 def _avg_pool3d_backward(
-    self, input_shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    self,
+    input,
+    input_shape,
+    kernel_size,
+    stride,
+    padding,
+    ceil_mode,
+    count_include_pad,
+    divisor_override,
 ):
     """The adjoint of ``avg_pool3d``: each window's gradient spread evenly over the window."""
     from .conv import _col2im

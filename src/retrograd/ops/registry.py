@@ -433,6 +433,22 @@ def _shared_grads(g, n, in_arrays, in_tensors):
     return grads
 
 
+def input_edge(n, i=0):
+    """What a backward op takes for the forward's input ``i`` whose derivative in it is zero
+    (PyTorch's backward ops of the pools, pads and nll_loss take the forward's input): a
+    tensor of no values (a 0-d zero) that carries only the forward node ``n``'s edge to that
+    input, so the backward op's node gets the edge without the forward node keeping the
+    input; None while grad mode is off (no node is recorded then) or where ``n`` has no edge."""
+    if not _grad_state.enabled:
+        return None
+    fn, nr = n.next_functions[i]
+    if fn is None:
+        return None
+    t = _make(xp.zeros(()), True, fn)
+    t._output_nr = nr
+    return t
+
+
 def shared_formulas(count, in_arrays, in_tensors):
     """``grads=`` for an op whose inputs' gradients share their work: one computation,
     ``in_arrays(g, node)`` (on arrays, fast) or ``in_tensors(g, node)`` (in differentiable ops,

@@ -14,7 +14,8 @@ import math
 from .. import dtypes
 from .._array import xp
 from .conv import _adaptive_matrix
-from .registry import dtype_refusal, op
+from .pointwise import zero_grad
+from .registry import dtype_refusal, input_edge, op
 
 _CUBIC_A = -0.75  # the bicubic kernel's parameter (antialiased bicubic uses -0.5)
 
@@ -202,8 +203,10 @@ def _transposed(mats):
 
 def _resampling(node):
     """The op applying the matrices, named ``node``, and its adjoint (named as PyTorch names the
-    backward's own node), each the other's gradient."""
+    backward's own node), each the other's gradient.  Adaptive average pooling's adjoint also
+    takes the pooled input, with a zero derivative, as PyTorch's does (see ``input_edge``)."""
     back_node = node[: -len("Backward0")] + "BackwardBackward0"
+    takes_input = node.startswith("AdaptiveAvgPool")
 
     def forward(self, mats):
         return _apply(self, mats)
@@ -211,19 +214,22 @@ def _resampling(node):
     def backward(grad_output, mats):
         return _apply(grad_output, mats)
 
-    resample = op(
-        "_" + node,
-        method=False,
-        node=node,
-        grads=(lambda g, n: adjoint(g, _transposed(n.mats)),),
-    )(forward)
+    def backward_with_input(grad_output, input, mats):
+        return _apply(grad_output, mats)
+
+    def gradient(g, n):
+        if takes_input:
+            return adjoint(g, input_edge(n), _transposed(n.mats))
+        return adjoint(g, _transposed(n.mats))
+
+    resample = op("_" + node, method=False, node=node, grads=(gradient,))(forward)
     adjoint = op(
         "_" + back_node,
-        inputs="grad_output",
+        inputs="grad_output input" if takes_input else "grad_output",
         method=False,
         node=back_node,
-        grads=(lambda g, n: resample(g, _transposed(n.mats)),),
-    )(backward)
+        grads=(lambda g, n: resample(g, _transposed(n.mats)), zero_grad)[: 1 + takes_input],
+    )(backward_with_input if takes_input else backward)
     return resample
 
 
