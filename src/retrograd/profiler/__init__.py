@@ -164,6 +164,7 @@ class profile:
         self.record_shapes = record_shapes
         self.profile_memory = profile_memory
         self.with_stack = with_stack
+        self.acc_events = acc_events
         self.step_num = 0
         self.current_action = self.schedule(0)
         self._recording: _Collector | None = None
@@ -185,6 +186,8 @@ class profile:
         _stop(collector)
         if collector.warming:
             return  # (a warm-up left unrecorded: nothing to report)
+        if self.acc_events and self._last is not None:  # (the cycles' events kept together)
+            collector.events = self._last.events + collector.events
         self._last = collector
         if save and self.on_trace_ready is not None:
             self.on_trace_ready(self)
