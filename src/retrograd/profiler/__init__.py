@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import os
-import socket
 import time
 import warnings
 from collections.abc import Callable, Iterable
@@ -121,6 +120,8 @@ def tensorboard_trace_handler(
     ``<worker>.<milliseconds>.pt.trace.json`` (``.gz`` when ``use_gzip``), TensorBoard's layout."""
 
     def handler(prof: profile) -> None:
+        import socket
+
         os.makedirs(dir_name, exist_ok=True)
         worker = worker_name or f"{socket.gethostname()}_{os.getpid()}"
         name = f"{worker}.{time.time_ns() // 1_000_000}.pt.trace.json"
