@@ -20,6 +20,31 @@ _NO_EFFECT = "an implementation choice with the same result"
 _ELSEWHERE = "owned by another part of the project (its own issue)"
 
 ALLOWED = {
+    **dict.fromkeys(
+        ("autograd.profiler:profile.__init__", "profiler.__init__:profile.__init__"),
+        {
+            "use_cuda": _CPU_ONLY,
+            "use_device": _CPU_ONLY,
+            "with_flops": "no FLOP counts: each event's flops stays 0 and the table has no FLOP "
+            "column, as PyTorch's for an op it has no formula for",
+            "with_modules": "PyTorch records module scopes of TorchScript models only, which "
+            "retrograd does not have",
+            "use_kineto": _NO_EFFECT + " (PyTorch's choice of tracer backend)",
+            "use_cpu": "the CPU is always recorded: there is nothing else to record",
+            "experimental_config": "options of PyTorch's Kineto tracer, which retrograd does not use",
+            "acc_events": "one profiling run has one cycle: every event is kept either way",
+            "custom_trace_id_callback": "ids of Kineto's traces, which retrograd does not write",
+            "execution_trace_observer": "ExecutionTraceObserver refuses to be made, so none comes",
+        },
+    ),
+    "autograd.profiler:EventList.table": {
+        "max_src_column_width": "the table prints no source-location column to size",
+    },
+    "futures:Future.__init__": {"devices": _CPU_ONLY},
+    "overrides:has_torch_function": {"relevant_args": "no argument overrides in retrograd"},
+    "overrides:has_torch_function_unary": {"arg": "no argument overrides in retrograd"},
+    "overrides:wrap_torch_function": {"dispatcher": "retrograd has no dispatch to wrap into"},
+    "package.__init__:is_from_package": {"obj": "retrograd makes no packages to come from"},
     "nn.functional:linear_cross_entropy": {
         "options": "PyTorch's chunking of the batch to save memory: the same loss and gradients",
     },

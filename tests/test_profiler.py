@@ -214,3 +214,37 @@ def test_profiler_around_vmap_and_selective_checkpoint():
     assert x.grad is not None and batched.shape == (2, 3)
     assert {e.key: e.count for e in prof.key_averages()}["aten::add"] >= 1
     assert retrograd._switches.batching is None
+
+
+def test_acc_events_keeps_every_cycle(torch_ref):
+    def traces(lib, acc):
+        seen = []
+
+        def ready(prof):
+            seen.append(sorted(e.key for e in prof.key_averages() if e.key.startswith("s")))
+
+        sched = lib.profiler.schedule(wait=0, warmup=1, active=1, repeat=3)
+        with lib.profiler.profile(schedule=sched, on_trace_ready=ready, acc_events=acc) as p:
+            for i in range(7):
+                with lib.profiler.record_function(f"s{i}"):
+                    lib.ones(1) + 1
+                p.step()
+        return seen
+
+    for acc in (False, True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert traces(retrograd, acc) == traces(torch_ref, acc)
+
+
+def test_group_by_stack_n():
+    def two_places():
+        retrograd.ones(2) * 2
+        retrograd.ones(2) * 2
+
+    with retrograd.profiler.profile(with_stack=True) as prof:
+        two_places()
+    muls = [e for e in prof.key_averages(group_by_stack_n=1) if e.key == "aten::mul"]
+    assert len(muls) == 2 and all(e.count == 1 for e in muls)
+    assert "two_places" in muls[0].stack[0]
+    assert [e.count for e in prof.key_averages() if e.key == "aten::mul"] == [2]

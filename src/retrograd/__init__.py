@@ -324,18 +324,10 @@ _public_ops()
 
 from . import (  # noqa: E402
     _dynamo,
-    ao,
     compiler,
-    export,
     futures,
-    fx,
-    library,
-    monitor,
     overrides,
-    package,
     profiler,
-    quantization,
-    quasirandom,
     return_types,
     storage,
     torch_version,
@@ -343,3 +335,15 @@ from . import (  # noqa: E402
 from ._compile import compile  # noqa: E402  (torch.compile)
 
 __version__ = torch_version.internal_version  # (compares as a version: torch.__version__)
+
+# PyTorch's module paths that few programs use, imported when first named (``torch.fx``): an
+# import of retrograd does not pay for them.
+_ON_FIRST_USE = frozenset("ao export fx library monitor package quantization quasirandom".split())
+
+
+def __getattr__(name: str):
+    if name in _ON_FIRST_USE:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

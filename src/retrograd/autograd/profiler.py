@@ -175,14 +175,16 @@ class EventList(list):
     def key_averages(
         self, group_by_input_shape: bool = False, group_by_stack_n: int = 0, **_: Any
     ) -> EventList:
-        """One ``FunctionEventAvg`` per name (and per input shapes when asked), in the order each
-        first appears."""
+        """One ``FunctionEventAvg`` per name (and per input shapes, and per innermost
+        ``group_by_stack_n`` Python frames, when asked), in the order each first appears."""
         groups: dict = {}
         for e in self:
             shapes = str(e.input_shapes) if group_by_input_shape else None
-            key = (e.key, shapes)
+            frames = tuple(e.stack[:group_by_stack_n]) if group_by_stack_n > 0 else None
+            key = (e.key, shapes, frames)
             if key not in groups:
                 groups[key] = FunctionEventAvg(e.key, e.input_shapes if shapes else None)
+                groups[key].stack = list(frames or ())
             groups[key].add(e)
         return EventList(
             groups.values(),
@@ -424,10 +426,23 @@ def _result_bytes(result) -> int:
     return 0
 
 
+# The op machinery's frames (the op table, Tensor's operators, the profiler): PyTorch's are C++
+# and show in no stack, so an op's stack starts where the program called it.
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_MACHINERY = tuple(
+    os.path.join(_PACKAGE, *p) for p in (("ops", ""), ("tensor.py",), ("_switches.py",))
+) + (os.path.abspath(__file__),)
+
+
 def _python_stack() -> list[str]:
+    """The Python frames of the call being recorded, innermost first."""
     import traceback
 
-    return [f"{f.filename}({f.lineno}): {f.name}" for f in traceback.extract_stack()[:-3]]
+    return [
+        f"{f.filename}({f.lineno}): {f.name}"
+        for f in reversed(traceback.extract_stack())
+        if not f.filename.startswith(_MACHINERY)
+    ]
 
 
 _active: list[_Collector] = []

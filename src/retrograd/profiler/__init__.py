@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import os
-import socket
 import time
 import warnings
 from collections.abc import Callable, Iterable
@@ -121,6 +120,8 @@ def tensorboard_trace_handler(
     ``<worker>.<milliseconds>.pt.trace.json`` (``.gz`` when ``use_gzip``), TensorBoard's layout."""
 
     def handler(prof: profile) -> None:
+        import socket
+
         os.makedirs(dir_name, exist_ok=True)
         worker = worker_name or f"{socket.gethostname()}_{os.getpid()}"
         name = f"{worker}.{time.time_ns() // 1_000_000}.pt.trace.json"
@@ -164,6 +165,7 @@ class profile:
         self.record_shapes = record_shapes
         self.profile_memory = profile_memory
         self.with_stack = with_stack
+        self.acc_events = acc_events
         self.step_num = 0
         self.current_action = self.schedule(0)
         self._recording: _Collector | None = None
@@ -185,6 +187,8 @@ class profile:
         _stop(collector)
         if collector.warming:
             return  # (a warm-up left unrecorded: nothing to report)
+        if self.acc_events and self._last is not None:  # (the cycles' events kept together)
+            collector.events = self._last.events + collector.events
         self._last = collector
         if save and self.on_trace_ready is not None:
             self.on_trace_ready(self)
