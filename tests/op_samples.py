@@ -869,6 +869,11 @@ _add("_linear", S(lambda t, x, w, b: _f(t).linear(x, w, b), M, (2, 4), (2,)))
 _add(
     "_gelu", unary(lambda t, x: _f(t).gelu(x)), S(lambda t, x: _f(t).gelu(x, approximate="tanh"), M)
 )
+_add(
+    "_gelu_backward",
+    S(backward_of(lambda t, x: _f(t).gelu(x)), M, M),
+    S(backward_of(lambda t, x: _f(t).gelu(x, approximate="tanh")), M, M),
+)
 _add("_silu", unary(lambda t, x: _f(t).silu(x)))
 _add(
     "_softplus_backward",

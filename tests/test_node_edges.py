@@ -166,10 +166,11 @@ _ZERO_EDGE = "PyTorch's backward op also takes the forward input, with a zero de
 _NO_SECOND = "PyTorch's backward op has no derivative (NotImplemented in its gradient's graph)"
 _LINALG = "the factorization's derivative is composed of other matrix ops than PyTorch's"
 _COMPLEX = "a complex formula conjugates or takes parts otherwise than PyTorch's"
+_COMPOSED_SECOND = "PyTorch's second-derivative formula is composed of other ops than retrograd's"
 _WRITES = "in-place writes and views composed otherwise (CopySlices, CloneBackward0 in PyTorch)"
 GRADIENT_GRAPH_DIFFERS = {
     **dict.fromkeys(
-        "_gelu _elu _celu _elu_ _celu_ _log_sigmoid _hardswish _glu _prelu "
+        "_elu _celu _elu_ _celu_ _log_sigmoid _hardswish _glu _prelu "
         "_rrelu_with_noise _rrelu_with_noise_ _layer_norm _batch_norm _native_batch_norm_legit "
         "_native_batch_norm_legit_no_stats _native_batch_norm_legit_no_training "
         "_batch_norm_with_update _batch_norm_no_update "
@@ -200,6 +201,7 @@ GRADIENT_GRAPH_DIFFERS = {
         "_polygamma_in_place".split(),
         _WRITES,
     ),
+    **dict.fromkeys(["_gelu_backward"], _COMPOSED_SECOND),
     "_linear": "PyTorch's addmm reads weight.t() (TBackward0), retrograd's the weight itself",
     "_mish": "PyTorch's formula computes softplus as log1p(exp(x)), retrograd's as its op",
     "_group_norm": "PyTorch's gradient is its native_group_norm_backward op",

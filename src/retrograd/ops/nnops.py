@@ -10,7 +10,15 @@ import math
 from collections import namedtuple
 
 from .. import _generator, _sampling, _switches
-from .._array import array_exp, array_expm1, array_log1p, c_order, kept_layout, xp
+from .._array import (
+    array_exp,
+    array_expm1,
+    array_log1p,
+    array_tanh,
+    c_order,
+    kept_layout,
+    xp,
+)
 from .._switches import grad_mode as _grad_state
 from ..autograd.grad_mode import enable_grad
 from ..autograd.node import AccumulateGrad
@@ -125,18 +133,46 @@ _linear.opdef.Node._saved_in_errors = {1: _as_pytorch_saves_weight}
 # --- activations -------------------------------------------------------------------------------
 
 
-def _gelu_grad(g, n):
-    x = n.self
+def _gelu_double_grad(gg, n):
+    """The derivative of gelu's gradient in the input, times ``gg`` and the output gradient."""
+    x, gg = n.self, gg * n.grad_output
     if n.approximate == "tanh":
-        inner = _SQRT_2_OVER_PI * (x + _GELU_C * x * x * x)
-        t = inner.tanh()
+        t = ((x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI).tanh()
+        slope = (x * x * (3 * _GELU_C) + 1) * _SQRT_2_OVER_PI  # of tanh's argument
+        bend = x * (6 * _GELU_C * _SQRT_2_OVER_PI) - t * slope * slope * 2
+        return gg * _sub(1, t * t) * (slope + x * bend * 0.5)
+    square = x * x
+    pdf = _mul_scalar(_mul_scalar(square, -0.5).exp(), _INV_SQRT_2PI)
+    return gg * (_mul_scalar(pdf, 2) - square * pdf)
+
+
+# Gelu's gradient is an op of its own, as in PyTorch: one array pass in a backward call, and under
+# create_graph one node (GeluBackwardBackward0) whose own formulas go on differentiating.
+@op(
+    inputs="grad_output self",
+    saves=("self", "grad_output self"),
+    broadcast=True,
+    method=False,
+    node="GeluBackwardBackward0",
+    grads=(lambda gg, n: _gelu_backward(gg, n.self, n.approximate), _gelu_double_grad),
+)
+def _gelu_backward(grad_output, self, approximate):
+    x = self
+    if approximate == "tanh":
+        t = array_tanh(_SQRT_2_OVER_PI * (x + _GELU_C * x * x * x))
         d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * (_SQRT_2_OVER_PI * (1 + 3 * _GELU_C * x * x))
     else:
-        d = 0.5 * (1 + erf(x * _INV_SQRT_2)) + x * (_INV_SQRT_2PI * (-0.5 * x * x).exp())
-    return g * d
+        d = 0.5 * (1 + erf_array(x * _INV_SQRT_2)) + x * (_INV_SQRT_2PI * array_exp(-0.5 * x * x))
+    return (grad_output * d).astype(grad_output.dtype, copy=False)
 
 
-@op(real="GeluKernelImpl", saves="self", grads=(_gelu_grad,), node="GeluBackward0", method=False)
+@op(
+    real="GeluKernelImpl",
+    saves="self",
+    grads=(lambda g, n: _gelu_backward(g, n.self, n.approximate),),
+    node="GeluBackward0",
+    method=False,
+)
 def _gelu(self, approximate="none"):
     if approximate == "tanh":
         inner = _SQRT_2_OVER_PI * (self + _GELU_C * self * self * self)
