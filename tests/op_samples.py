@@ -887,6 +887,13 @@ _add(
 )
 _add("_elu", unary(lambda t, x: _f(t).elu(x), AWAY), S(lambda t, x: _f(t).selu(x), (M, AWAY)))
 _add(
+    "_elu_backward",
+    S(backward_of(lambda t, x: _f(t).elu(x)), (M, AWAY), M),
+    S(backward_of(lambda t, x: _f(t).celu(x, 0.5)), (M, AWAY), M),
+    S(backward_of(lambda t, x: _f(t).selu(x * 1, inplace=True)), (M, AWAY), M),
+    S(backward_of(lambda t, x: _f(t).celu_(x * 1, 2.0)), (M, AWAY), M),
+)
+_add(
     "_LeakyReluBackwardBackward0",
     S(backward_of(lambda t, x: _f(t).leaky_relu(x, 0.1)), (M, AWAY), M),
 )

@@ -246,10 +246,45 @@ def _softplus(self, beta=1.0, threshold=20.0):
     return xp.where(bx > threshold, self, soft).astype(self.dtype, copy=False)
 
 
+def _elu_double_grad(gg, n):
+    """The derivative of elu's gradient in its input (the gradient itself for input_scale times
+    gg and the output gradient), or in its result for the in-place form's (whose gradient is
+    linear in the result), where the input is negative (0 at 0, where the gradient's slope
+    is the negative side's)."""
+    x, gg = n.self_or_result, _mul_scalar(gg * n.grad_output, n.input_scale)
+    if not n.is_result:
+        gg = _elu_backward(gg, x, n.alpha, n.scale, n.input_scale, False)
+    return gg * (x < 0)
+
+
+# Elu's gradient is an op of its own, as in PyTorch (celu's and selu's too: EluBackwardBackward0
+# under create_graph), read from the input, or from the result for the in-place forms.
+@op(
+    inputs="grad_output self_or_result",
+    saves=("self_or_result", "grad_output self_or_result"),
+    broadcast=True,
+    method=False,
+    node="EluBackwardBackward0",
+    grads=(
+        lambda gg, n: _elu_backward(
+            gg, n.self_or_result, n.alpha, n.scale, n.input_scale, n.is_result
+        ),
+        _elu_double_grad,
+    ),
+)
+def _elu_backward(grad_output, self_or_result, alpha, scale, input_scale, is_result):
+    x, g = self_or_result, grad_output
+    pos = g if scale == 1 else g * scale
+    if is_result:
+        neg = g * input_scale * (x + alpha * scale)
+    else:
+        with xp.errstate(over="ignore", invalid="ignore"):  # (exp overflows where x > 0)
+            neg = g * (alpha * scale * input_scale) * array_exp(x * input_scale)
+    return xp.where(x > 0, pos, neg).astype(g.dtype, copy=False)
+
+
 def _elu_grad(g, n):
-    x = n.self
-    pos = g if n.scale == 1 else g * n.scale
-    return where(x > 0, pos, g * (n.alpha * n.scale * n.input_scale) * (x * n.input_scale).exp())
+    return _elu_backward(g, n.self, n.alpha, n.scale, n.input_scale, False)
 
 
 @op(real="elu_cpu", saves="self", grads=(_elu_grad,), node="EluBackward0", method=False)
@@ -374,9 +409,7 @@ _celu = op(
 
 def _elu_result_grad(g, n):
     """elu's derivative read from its result (positive exactly where the input is)."""
-    r = n.result
-    pos = g if n.scale == 1 else g * n.scale
-    return where(r > 0, pos, g * n.input_scale * (r + n.alpha * n.scale))
+    return _elu_backward(g, n.result, n.alpha, n.scale, n.input_scale, True)
 
 
 _NEGATIVE_SLOPE_IN_PLACE = (
