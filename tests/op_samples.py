@@ -903,6 +903,7 @@ _add(
 )
 _add("_leaky_relu", unary(lambda t, x: _f(t).leaky_relu(x, 0.1), AWAY))
 _add("_hardtanh", unary(lambda t, x: _f(t).hardtanh(x, -0.5, 0.5), AWAY))
+_add("_log_sigmoid_backward", S(backward_of(lambda t, x: _f(t).logsigmoid(x)), M, M))
 _add("_log_sigmoid", unary(lambda t, x: _f(t).logsigmoid(x)))
 _add("_hardsigmoid", unary(lambda t, x: _f(t).hardsigmoid(x * 4), AWAY))
 _add("_hardswish", unary(lambda t, x: _f(t).hardswish(x * 4), AWAY))
