@@ -170,7 +170,7 @@ _COMPOSED_SECOND = "PyTorch's second-derivative formula is composed of other ops
 _WRITES = "in-place writes and views composed otherwise (CopySlices, CloneBackward0 in PyTorch)"
 GRADIENT_GRAPH_DIFFERS = {
     **dict.fromkeys(
-        "_hardswish _glu _prelu "
+        "_glu _prelu "
         "_rrelu_with_noise _rrelu_with_noise_ _layer_norm _batch_norm _native_batch_norm_legit "
         "_native_batch_norm_legit_no_stats _native_batch_norm_legit_no_training "
         "_batch_norm_with_update _batch_norm_no_update "

@@ -379,9 +379,23 @@ def _hardsigmoid(self):
     return (xp.clip(self + 3, 0, 6) / 6).astype(self.dtype, copy=False)
 
 
-def _hardswish_grad(g, n):
-    x = n.self
-    return where(x <= -3.0, 0.0, where(x < 3.0, g * (x / 3 + 0.5), g))
+# Hardswish's gradient is an op of its own, as in PyTorch (HardswishBackwardBackward0 under
+# create_graph): x / 3 + 1/2 between -3 and 3 is its only slope.
+@op(
+    inputs="grad_output self",
+    saves=("self", "grad_output self"),
+    broadcast=True,
+    method=False,
+    node="HardswishBackwardBackward0",
+    grads=(
+        lambda gg, n: _hardswish_backward(gg, n.self),
+        lambda gg, n: where(_inside(n.self, -3.0, 3.0), _div_scalar(gg * n.grad_output, 3), 0.0),
+    ),
+)
+def _hardswish_backward(grad_output, self):
+    g = grad_output
+    middle = xp.where(self < 3.0, g * (self / 3 + 0.5), g)
+    return xp.where(self <= -3.0, xp.zeros((), g.dtype), middle).astype(g.dtype, copy=False)
 
 
 @op(
@@ -389,7 +403,7 @@ def _hardswish_grad(g, n):
     saves="self",
     node="HardswishBackward0",
     method=False,
-    grads=(_hardswish_grad,),
+    grads=(lambda g, n: _hardswish_backward(g, n.self),),
 )
 def _hardswish(self):
     return (self * xp.clip(self + 3, 0, 6) / 6).astype(self.dtype, copy=False)
