@@ -1026,6 +1026,11 @@ _add(
     S(lambda t, x: _f(t).adaptive_max_pool2d(x, (2, 3)), (1, 2, 5, 4)),
     S(lambda t, x: _f(t).adaptive_max_pool1d(x, 2), (2, 5)),
 )
+_add(
+    "_glu_backward",
+    S(backward_of(lambda t, x: _f(t).glu(x)), M, (3, 2)),
+    S(backward_of(lambda t, x: _f(t).glu(x, 0)), (4, 2), (2, 2)),
+)
 _add("_glu", S(lambda t, x: _f(t).glu(x), M), S(lambda t, x: _f(t).glu(x, 0), (4, 2)))
 _add(
     "_prelu",

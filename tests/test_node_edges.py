@@ -170,7 +170,7 @@ _COMPOSED_SECOND = "PyTorch's second-derivative formula is composed of other ops
 _WRITES = "in-place writes and views composed otherwise (CopySlices, CloneBackward0 in PyTorch)"
 GRADIENT_GRAPH_DIFFERS = {
     **dict.fromkeys(
-        "_glu _prelu "
+        "_prelu "
         "_rrelu_with_noise _rrelu_with_noise_ _layer_norm _batch_norm _native_batch_norm_legit "
         "_native_batch_norm_legit_no_stats _native_batch_norm_legit_no_training "
         "_batch_norm_with_update _batch_norm_no_update "
@@ -201,7 +201,7 @@ GRADIENT_GRAPH_DIFFERS = {
         "_polygamma_in_place".split(),
         _WRITES,
     ),
-    **dict.fromkeys(["_gelu_backward"], _COMPOSED_SECOND),
+    **dict.fromkeys("_gelu_backward _glu_backward".split(), _COMPOSED_SECOND),
     "_linear": "PyTorch's addmm reads weight.t() (TBackward0), retrograd's the weight itself",
     "_mish": "PyTorch's formula computes softplus as log1p(exp(x)), retrograd's as its op",
     "_group_norm": "PyTorch's gradient is its native_group_norm_backward op",

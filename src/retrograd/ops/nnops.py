@@ -14,6 +14,7 @@ from .._array import (
     array_exp,
     array_expm1,
     array_log1p,
+    array_sigmoid,
     array_tanh,
     c_order,
     kept_layout,
@@ -533,10 +534,38 @@ def selu_(input):
     return _written(_elu, input, _SELU_ALPHA, _SELU_SCALE)
 
 
-def _glu_grad(g, n):
+def _glu_grad_output_grad(gg, n):
+    """gg's product with glu's gradient for an output gradient of ones, halves summed: the
+    derivative of glu's gradient in the output gradient."""
+    gg_a, gg_b = gg.chunk(2, n.dim)
     a, b = n.self.chunk(2, n.dim)
-    sig = b.sigmoid()
-    return cat([g * sig, g * a * sig * (1 - sig)], n.dim)
+    s = b.sigmoid()
+    return gg_a * s + gg_b * a * s * _sub(1, s)
+
+
+def _glu_double_grad(gg, n):
+    """The derivative of glu's gradient in the input (halves a, b; s = sigmoid(b), whose
+    derivative is s (1 - s) and second derivative s (1 - s) (1 - 2 s))."""
+    gg_a, gg_b = gg.chunk(2, n.dim)
+    a, b = n.self.chunk(2, n.dim)
+    s = b.sigmoid()
+    slope = s * _sub(1, s) * n.grad_output
+    return cat([gg_b * slope, slope * (gg_a + gg_b * a * _sub(1, _mul_scalar(s, 2)))], n.dim)
+
+
+# Glu's gradient is an op of its own, as in PyTorch (GluBackwardBackward0 under create_graph).
+@op(
+    inputs="grad_output self",
+    saves=("self", "grad_output self"),
+    method=False,
+    node="GluBackwardBackward0",
+    grads=(_glu_grad_output_grad, _glu_double_grad),
+)
+def _glu_backward(grad_output, self, dim):
+    a, b = xp.split(self, 2, axis=dim)
+    s = array_sigmoid(b)
+    g = grad_output
+    return xp.concatenate([g * s, g * a * s * (1 - s)], axis=dim).astype(g.dtype, copy=False)
 
 
 def _check_glu(a, dim):
@@ -554,7 +583,7 @@ def _check_glu(a, dim):
     saves="self",
     node="GluBackward0",
     method=False,
-    grads=(_glu_grad,),
+    grads=(lambda g, n: _glu_backward(g, n.self, n.dim),),
     check=_check_glu,
 )
 def _glu(self, dim):
