@@ -203,7 +203,6 @@ GRADIENT_GRAPH_DIFFERS = {
     ),
     **dict.fromkeys("_gelu_backward _glu_backward".split(), _COMPOSED_SECOND),
     "_linear": "PyTorch's addmm reads weight.t() (TBackward0), retrograd's the weight itself",
-    "_mish": "PyTorch's formula computes softplus as log1p(exp(x)), retrograd's as its op",
     "_group_norm": "PyTorch's gradient is its native_group_norm_backward op",
     "_binary_cross_entropy_with_logits": "PyTorch's formula reads log_sigmoid, not softplus",
     "_weight_norm": "PyTorch's norm of the weight is reshaped (ViewBackward0)",

@@ -411,9 +411,12 @@ def _hardswish(self):
 
 
 def _mish_grad(g, n):
+    # softplus as log(1 + exp(x)) composed, as PyTorch's formula computes it (its graph under
+    # create_graph: an exp of a large x is inf, whose tanh is 1)
     x = n.self
-    t = _softplus(x, 1.0, 20.0).tanh()
-    return g * (t + x * x.sigmoid() * (1 - t * t))
+    with xp.errstate(over="ignore"):
+        t = x.exp().log1p().tanh()
+    return g * (t + x * x.sigmoid() * _sub(1, t * t))
 
 
 @op(real="mish_cpu", saves="self", node="MishBackward0", method=False, grads=(_mish_grad,))
