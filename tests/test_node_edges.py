@@ -204,7 +204,6 @@ GRADIENT_GRAPH_DIFFERS = {
     **dict.fromkeys("_gelu_backward _glu_backward".split(), _COMPOSED_SECOND),
     "_linear": "PyTorch's addmm reads weight.t() (TBackward0), retrograd's the weight itself",
     "_group_norm": "PyTorch's gradient is its native_group_norm_backward op",
-    "_binary_cross_entropy_with_logits": "PyTorch's formula reads log_sigmoid, not softplus",
     "_weight_norm": "PyTorch's norm of the weight is reshaped (ViewBackward0)",
     "_gamma": "PyTorch's gradient of the sample reads no graph (_standard_gamma_grad)",
     "renorm": "PyTorch's formula is composed of other ops",

@@ -1330,14 +1330,18 @@ def _bce_logits_input_grad(g, n):
     x, y = n.self, n.target
     if n.pos_weight is None:
         slope = x.sigmoid() - y
-    else:
-        slope = (1 - y) - (1 + (n.pos_weight - 1) * y) * (-x).sigmoid()
+    else:  # (1 + (pos_weight - 1) y) sigmoid(x) - pos_weight y, PyTorch's formula op for op
+        weighted_y = n.pos_weight * y
+        slope = (_add_scalar(weighted_y, 1) - y) * x.sigmoid() - weighted_y
     return _mean_grad(_weighted(slope * g, n.weight), n)
 
 
 def _bce_logits_target_grad(g, n):
     x = n.self
-    slope = -x if n.pos_weight is None else (n.pos_weight - 1) * _softplus(-x) - x
+    if n.pos_weight is None:
+        slope = -x
+    else:  # log sigmoid(-x) - pos_weight log sigmoid(x), as PyTorch's formula
+        slope = _log_sigmoid(-x) - n.pos_weight * _log_sigmoid(x)
     return _mean_grad(_weighted(slope * g, n.weight), n)
 
 
