@@ -1164,6 +1164,23 @@ _add(
     S(lambda t, x, y: _f(t).soft_margin_loss(x, y), ((), AWAY), (), xfail=_NO_TARGET_GRAD),
 )
 _add(
+    "_soft_margin_backward",
+    S(
+        backward_of(
+            lambda t, x: _f(t).soft_margin_loss(x, t.tensor([1.0, -1.0, -1.0, 1.0]).to(x.dtype))
+        ),
+        (M, AWAY),
+        (),
+    ),
+    S(
+        lambda t, x, g: t.autograd.grad(
+            _f(t).soft_margin_loss(x, x.detach().sign(), reduction="none"), x, g, create_graph=True
+        )[0],
+        (M, AWAY),
+        M,
+    ),
+)
+_add(
     "_binary_cross_entropy_backward",
     S(backward_of(lambda t, x: _f(t).binary_cross_entropy(x, t.full_like(x, 0.3))), (M, PROB), ()),
     S(

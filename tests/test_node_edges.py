@@ -174,7 +174,7 @@ GRADIENT_GRAPH_DIFFERS = {
         "_rrelu_with_noise _rrelu_with_noise_ _layer_norm _batch_norm _native_batch_norm_legit "
         "_native_batch_norm_legit_no_stats _native_batch_norm_legit_no_training "
         "_batch_norm_with_update _batch_norm_no_update "
-        "_soft_margin_loss _embedding_bag _cdist pdist grid_sampler_2d "
+        "_embedding_bag _cdist pdist grid_sampler_2d "
         "grid_sampler_3d _scaled_dot_product_flash_attention_for_cpu _attention_with_weights".split(),
         _OWN_BACKWARD,
     ),

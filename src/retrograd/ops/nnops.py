@@ -1201,12 +1201,13 @@ def _huber_forward(d, grad_output, delta, scale):
     return (slope if scale == 1 else slope * scale) * grad_output
 
 
-def _huber_grad_output_grad(gg, n):
-    """As PyTorch's: for a reduced loss, the slopes for an output gradient of 1, times gg, summed."""
+def _reduced_grad_output_grad(backward, gg, n, *args):
+    """The derivative of a loss's backward op in its output gradient, as PyTorch's: for a
+    reduced loss the slopes for an output gradient of 1, times gg, summed; else the op on gg."""
     if n.reduction == "none":
-        return _huber_backward(gg, n.self, n.target, n.reduction, n.param)
+        return backward(gg, n.self, n.target, n.reduction, *args)
     ones = n.grad_output.new_ones(n.grad_output.shape)
-    return (_huber_backward(ones, n.self, n.target, n.reduction, n.param) * gg).sum()
+    return (backward(ones, n.self, n.target, n.reduction, *args) * gg).sum()
 
 
 _huber_backward = _loss_backward(
@@ -1214,7 +1215,7 @@ _huber_backward = _loss_backward(
     "HuberLossBackwardBackward0",
     _huber_forward,
     lambda g, n: _mean_grad(_inside_band(g, n), n),
-    _huber_grad_output_grad,
+    lambda gg, n: _reduced_grad_output_grad(_huber_backward, gg, n, n.param),
 )
 
 
@@ -1369,12 +1370,34 @@ def _binary_cross_entropy_with_logits(self, target, weight, pos_weight, reductio
     return _reduce_array(loss, reduction, target.dtype)
 
 
-def _soft_margin_grad(g, n):
-    # -y z / (1 + z) with z = exp(-y x), scaled first, as PyTorch's kernel computes it
+def _soft_margin_double_grad(gg, n):
+    """The derivative of soft margin's gradient in the input: y^2 z / (1 + z)^2 with
+    z = exp(-y x), over numel for 'mean'."""
     y = n.target
     z = (-y * n.self).exp()
-    scale = -1.0 / n.self.numel() if n.reduction == "mean" else -1.0
-    return scale * y * z / (1 + z) * g
+    denominator = _add_scalar(z, 1)
+    return _mean_grad(gg * n.grad_output * (y * y) * z / (denominator * denominator), n)
+
+
+# Soft margin's gradient is an op of its own, as in PyTorch (SoftMarginLossBackwardBackward0
+# under create_graph); the output gradient's derivative sums back to a reduced loss's shape.
+@op(
+    inputs="grad_output self target",
+    saves=("self target", "grad_output self target", ""),
+    broadcast=True,
+    method=False,
+    node="SoftMarginLossBackwardBackward0",
+    grads=(
+        lambda gg, n: _reduced_grad_output_grad(_soft_margin_backward, gg, n),
+        _soft_margin_double_grad,
+        None,
+    ),
+)
+def _soft_margin_backward(grad_output, self, target, reduction):
+    # -y z / (1 + z) with z = exp(-y x), scaled first, as PyTorch's kernel computes it
+    z = array_exp(-target * self)
+    scale = -1.0 / self.size if reduction == "mean" else -1.0
+    return (scale * target * z / (1 + z) * grad_output).astype(self.dtype, copy=False)
 
 
 @op(
@@ -1382,7 +1405,7 @@ def _soft_margin_grad(g, n):
     saves="self target",
     method=False,
     node="SoftMarginLossBackward0",
-    grads=(_soft_margin_grad, None),
+    grads=(lambda g, n: _soft_margin_backward(g, n.self, n.target, n.reduction), None),
 )
 def _soft_margin_loss(self, target, reduction):
     z = -target * self
