@@ -935,6 +935,11 @@ _add(
     S(_seeded(lambda t, x: _f(t).rrelu(x, 0.1, 0.3, training=True)), (M, AWAY)),
 )
 _add(
+    "_RreluWithNoiseBackwardBackward0",
+    S(backward_of(lambda t, x: _f(t).rrelu(x, 0.1, 0.3)), (M, AWAY), M),
+    S(_seeded(backward_of(lambda t, x: _f(t).rrelu(x, 0.1, 0.3, training=True))), (M, AWAY), M),
+)
+_add(
     "_rrelu_with_noise_",
     S(_seeded(lambda t, x: t.rrelu_(x * 1, 0.1, 0.3, training=True)), (M, AWAY)),
     S(lambda t, x: _f(t).rrelu(x * 1, 0.1, 0.3, inplace=True), (M, AWAY)),

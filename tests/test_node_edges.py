@@ -171,7 +171,7 @@ _WRITES = "in-place writes and views composed otherwise (CopySlices, CloneBackwa
 GRADIENT_GRAPH_DIFFERS = {
     **dict.fromkeys(
         "_prelu "
-        "_rrelu_with_noise _rrelu_with_noise_ _layer_norm _batch_norm _native_batch_norm_legit "
+        "_layer_norm _batch_norm _native_batch_norm_legit "
         "_native_batch_norm_legit_no_stats _native_batch_norm_legit_no_training "
         "_batch_norm_with_update _batch_norm_no_update "
         "_embedding_bag _cdist pdist grid_sampler_2d "

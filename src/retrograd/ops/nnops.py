@@ -1902,11 +1902,17 @@ def _softshrink(self, lambd=0.5):
     return (self - xp.clip(self, -lambd, lambd)).astype(self.dtype, copy=False)
 
 
-def _rrelu_grad(g, n):
-    if n.training and n.upper - n.lower > 1e-6:  # the slopes drawn in the forward
-        return g * _make(n.noise)
-    slope = (n.lower + n.upper) / 2
-    return _leaky_relu_backward(g, n.self, n.self._data > 0, 1, slope)
+_rrelu_backward = piecewise_backward("RreluWithNoiseBackwardBackward0")
+_NOWHERE = xp.zeros((), bool)
+
+
+def _rrelu_slopes(g, n, x):
+    """rrelu's gradient read from ``x``, its input or (in place) its result: in training the
+    slopes drawn in the forward, everywhere; else the mean slope where x is not positive (the
+    result is positive exactly where the input was, as the mean slope is not negative)."""
+    if n.training and n.upper - n.lower > 1e-6:
+        return _rrelu_backward(g, x, _NOWHERE, 1, n.noise)
+    return _rrelu_backward(g, x, x._data > 0, 1, (n.lower + n.upper) / 2)
 
 
 @op(
@@ -1915,7 +1921,7 @@ def _rrelu_grad(g, n):
     node="RreluWithNoiseBackward0",
     method=False,
     check=_floats_only("leaky_relu_cpu"),
-    grads=(_rrelu_grad,),
+    grads=(lambda g, n: _rrelu_slopes(g, n, n.self),),
 )
 def _rrelu_with_noise(self, noise, lower, upper, training):
     if training:
@@ -1924,17 +1930,8 @@ def _rrelu_with_noise(self, noise, lower, upper, training):
     return xp.where(self > 0, self, self * slope).astype(self.dtype, copy=False)
 
 
-def _rrelu_result_grad(g, n):
-    """rrelu's derivative read from its result: in training the drawn slopes, else positive
-    exactly where the input was (the mean slope is not negative)."""
-    if n.training and n.upper - n.lower > 1e-6:
-        return g * _make(n.noise)
-    slope = (n.lower + n.upper) / 2
-    return _leaky_relu_backward(g, n.result, n.result._data > 0, 1, slope)
-
-
 IN_PLACE[_rrelu_with_noise] = _in_place_named(
-    _rrelu_with_noise, "RreluWithNoiseBackward1", _rrelu_result_grad
+    _rrelu_with_noise, "RreluWithNoiseBackward1", lambda g, n: _rrelu_slopes(g, n, n.result)
 )
 
 
