@@ -369,12 +369,31 @@ def _log_sigmoid(self):
     return (xp.minimum(self, 0) - soft).astype(self.dtype, copy=False)
 
 
+_no_hardsigmoid_second, _no_hardsigmoid_second_forward = no_derivative("hardsigmoid_backward")
+
+
+# Hardsigmoid's gradient is an op of its own, as in PyTorch, which gives it no derivative: under
+# create_graph the gradient's node is NotImplemented, and a second derivative raises.
+@op(
+    inputs="grad_output self",
+    broadcast=True,
+    method=False,
+    node="torch::autograd::NotImplemented",
+    grads=(_no_hardsigmoid_second, _no_hardsigmoid_second),
+    jvp=_no_hardsigmoid_second_forward,
+)
+def _hardsigmoid_backward(grad_output, self):
+    inside = (self > -3.0) & (self < 3.0)
+    return xp.where(inside, grad_output / 6, xp.zeros((), grad_output.dtype))
+
+
 @op(
     real="hardsigmoid_cpu",
     saves="self",
     node="HardsigmoidBackward0",
     method=False,
-    grads=(lambda g, n: where(_inside(n.self, -3.0, 3.0), g / 6, 0.0),),
+    grads=(lambda g, n: _hardsigmoid_backward(g, n.self),),
+    jvp=lambda t, x, r: _hardsigmoid_backward(t[0], x[0]),  # (its own derivative raises)
 )
 def _hardsigmoid(self):
     return (xp.clip(self + 3, 0, 6) / 6).astype(self.dtype, copy=False)
