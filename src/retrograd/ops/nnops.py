@@ -6,6 +6,7 @@ wraps, each with the node name PyTorch gives it (``GeluBackward0``, ``NllLossBac
 Activations whose derivative is not exact when composed (softplus at 0, gelu) are ops here.
 """
 
+import inspect
 import math
 from collections import namedtuple
 
@@ -135,6 +136,31 @@ _linear.opdef.Node._saved_in_errors = {1: _as_pytorch_saves_weight}
 # --- activations -------------------------------------------------------------------------------
 
 
+def _activation_backward(node, double_grad, self_name="self"):
+    """Declare an activation's backward op ``(grad_output, self, *attrs)`` under PyTorch's node
+    name for it (``GeluBackwardBackward0``): one array pass in a backward call, and under
+    create_graph one node whose formulas go on differentiating: the op itself on ``gg`` for
+    the output gradient (it is linear in it), ``double_grad`` for the input."""
+
+    def declare(forward):
+        attrs = tuple(inspect.signature(forward).parameters)[2:]
+
+        def grad_output_grad(gg, n):
+            return fn(gg, getattr(n, self_name), *(getattr(n, a) for a in attrs))
+
+        fn = op(
+            inputs=f"grad_output {self_name}",
+            saves=(self_name, f"grad_output {self_name}"),
+            broadcast=True,
+            method=False,
+            node=node,
+            grads=(grad_output_grad, double_grad),
+        )(forward)
+        return fn
+
+    return declare
+
+
 def _gelu_double_grad(gg, n):
     """The derivative of gelu's gradient in the input, times ``gg`` and the output gradient."""
     x, gg = n.self, gg * n.grad_output
@@ -148,16 +174,7 @@ def _gelu_double_grad(gg, n):
     return gg * (_mul_scalar(pdf, 2) - square * pdf)
 
 
-# Gelu's gradient is an op of its own, as in PyTorch: one array pass in a backward call, and under
-# create_graph one node (GeluBackwardBackward0) whose own formulas go on differentiating.
-@op(
-    inputs="grad_output self",
-    saves=("self", "grad_output self"),
-    broadcast=True,
-    method=False,
-    node="GeluBackwardBackward0",
-    grads=(lambda gg, n: _gelu_backward(gg, n.self, n.approximate), _gelu_double_grad),
-)
+@_activation_backward("GeluBackwardBackward0", _gelu_double_grad)
 def _gelu_backward(grad_output, self, approximate):
     x = self
     if approximate == "tanh":
@@ -209,19 +226,7 @@ def _softplus_double_grad(gg, n):
     return _mul_scalar(slope, n.beta)
 
 
-# Softplus's gradient is an op of its own, as in PyTorch: one array pass in a backward call, and
-# under create_graph one node (SoftplusBackwardBackward0) whose own formulas go on differentiating.
-@op(
-    inputs="grad_output self",
-    saves=("self", "grad_output self"),
-    broadcast=True,
-    method=False,
-    node="SoftplusBackwardBackward0",
-    grads=(
-        lambda gg, n: _softplus_backward(gg, n.self, n.beta, n.threshold),
-        _softplus_double_grad,
-    ),
-)
+@_activation_backward("SoftplusBackwardBackward0", _softplus_double_grad)
 def _softplus_backward(grad_output, self, beta, threshold):
     # g z / (z + 1) with z = exp(beta x), PyTorch's grouping (as g * sigmoid(beta x) about half
     # the gradients differed in the last bit); g itself above the threshold
@@ -259,21 +264,9 @@ def _elu_double_grad(gg, n):
     return gg * (x < 0)
 
 
-# Elu's gradient is an op of its own, as in PyTorch (celu's and selu's too: EluBackwardBackward0
-# under create_graph), read from the input, or from the result for the in-place forms.
-@op(
-    inputs="grad_output self_or_result",
-    saves=("self_or_result", "grad_output self_or_result"),
-    broadcast=True,
-    method=False,
-    node="EluBackwardBackward0",
-    grads=(
-        lambda gg, n: _elu_backward(
-            gg, n.self_or_result, n.alpha, n.scale, n.input_scale, n.is_result
-        ),
-        _elu_double_grad,
-    ),
-)
+# (celu's and selu's too, as in PyTorch), read from the input, or from the result for the in-place
+# forms
+@_activation_backward("EluBackwardBackward0", _elu_double_grad, "self_or_result")
 def _elu_backward(grad_output, self_or_result, alpha, scale, input_scale, is_result):
     x, g = self_or_result, grad_output
     pos = g if scale == 1 else g * scale
@@ -338,16 +331,7 @@ def _log_sigmoid_double_grad(gg, n):
     return gg * n.grad_output * _sub_scalar(s, 1) * s
 
 
-# Log sigmoid's gradient is an op of its own, as in PyTorch (LogSigmoidBackwardBackward0 under
-# create_graph).
-@op(
-    inputs="grad_output self",
-    saves=("self", "grad_output self"),
-    broadcast=True,
-    method=False,
-    node="LogSigmoidBackwardBackward0",
-    grads=(lambda gg, n: _log_sigmoid_backward(gg, n.self), _log_sigmoid_double_grad),
-)
+@_activation_backward("LogSigmoidBackwardBackward0", _log_sigmoid_double_grad)
 def _log_sigmoid_backward(grad_output, self):
     # sigmoid(-x) as PyTorch's kernel computes it, from q = z / (1 + z) with z = exp(-|x|):
     # 1 - q for x < 0, q elsewhere (as g * sigmoid(-x) a third of the gradients differed)
@@ -399,18 +383,10 @@ def _hardsigmoid(self):
     return (xp.clip(self + 3, 0, 6) / 6).astype(self.dtype, copy=False)
 
 
-# Hardswish's gradient is an op of its own, as in PyTorch (HardswishBackwardBackward0 under
-# create_graph): x / 3 + 1/2 between -3 and 3 is its only slope.
-@op(
-    inputs="grad_output self",
-    saves=("self", "grad_output self"),
-    broadcast=True,
-    method=False,
-    node="HardswishBackwardBackward0",
-    grads=(
-        lambda gg, n: _hardswish_backward(gg, n.self),
-        lambda gg, n: where(_inside(n.self, -3.0, 3.0), _div_scalar(gg * n.grad_output, 3), 0.0),
-    ),
+# (x / 3 + 1/2 between -3 and 3 is hardswish's only slope)
+@_activation_backward(
+    "HardswishBackwardBackward0",
+    lambda gg, n: where(_inside(n.self, -3.0, 3.0), _div_scalar(gg * n.grad_output, 3), 0.0),
 )
 def _hardswish_backward(grad_output, self):
     g = grad_output
