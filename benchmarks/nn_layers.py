@@ -207,6 +207,37 @@ def loss_gradients(lib, shape=(64, 32)):
     return step
 
 
+def activation_gradients(lib, shape=(64, 1024)):
+    """The activations and losses whose gradients are backward ops of their own (gelu, elu, log
+    sigmoid, hardswish, hardsigmoid, glu, soft margin) or formulas PyTorch composes (mish,
+    binary cross entropy with logits and pos_weight), on a (64, 1024) float32 input: the forward
+    and the first-order backward calls."""
+    nn = lib.nn.functional
+    lib.manual_seed(0)
+    x = lib.randn(*shape, requires_grad=True)
+    y = lib.rand(*shape)
+    pos_weight = lib.full(shape[1:], 2.0)
+
+    def step():
+        loss = (
+            nn.gelu(x).sum()
+            + nn.gelu(x, approximate="tanh").sum()
+            + nn.elu(x).sum()
+            + nn.selu(x).sum()
+            + nn.logsigmoid(x).sum()
+            + nn.hardswish(x).sum()
+            + nn.hardsigmoid(x).sum()
+            + nn.glu(x).sum()
+            + nn.mish(x).sum()
+            + nn.soft_margin_loss(x, y * 2 - 1)
+            + nn.binary_cross_entropy_with_logits(x, y, pos_weight=pos_weight)
+        )
+        loss.backward()
+        x.grad = None
+
+    return step
+
+
 def grid_bilinear(lib):
     """Bilinear, input 4x16x32x32, grid 4x24x24."""
     return grid_sample(lib, "bilinear")

@@ -885,6 +885,11 @@ _add("_addmm_linear", S(lambda t, x, w, b: _f(t).linear(x, w, b), M, (2, 4), (2,
 _add(
     "_gelu", unary(lambda t, x: _f(t).gelu(x)), S(lambda t, x: _f(t).gelu(x, approximate="tanh"), M)
 )
+_add(
+    "_gelu_backward",
+    S(backward_of(lambda t, x: _f(t).gelu(x)), M, M),
+    S(backward_of(lambda t, x: _f(t).gelu(x, approximate="tanh")), M, M),
+)
 _add("_silu", unary(lambda t, x: _f(t).silu(x)))
 _add(
     "_softplus_backward",
@@ -898,6 +903,13 @@ _add(
 )
 _add("_elu", unary(lambda t, x: _f(t).elu(x), AWAY), S(lambda t, x: _f(t).selu(x), (M, AWAY)))
 _add(
+    "_elu_backward",
+    S(backward_of(lambda t, x: _f(t).elu(x)), (M, AWAY), M),
+    S(backward_of(lambda t, x: _f(t).celu(x, 0.5)), (M, AWAY), M),
+    S(backward_of(lambda t, x: _f(t).selu(x * 1, inplace=True)), (M, AWAY), M),
+    S(backward_of(lambda t, x: _f(t).celu_(x * 1, 2.0)), (M, AWAY), M),
+)
+_add(
     "_LeakyReluBackwardBackward0",
     S(backward_of(lambda t, x: _f(t).leaky_relu(x, 0.1)), (M, AWAY), M),
 )
@@ -907,8 +919,11 @@ _add(
 )
 _add("_leaky_relu", unary(lambda t, x: _f(t).leaky_relu(x, 0.1), AWAY))
 _add("_hardtanh", unary(lambda t, x: _f(t).hardtanh(x, -0.5, 0.5), AWAY))
+_add("_log_sigmoid_backward", S(backward_of(lambda t, x: _f(t).logsigmoid(x)), M, M))
 _add("_log_sigmoid", unary(lambda t, x: _f(t).logsigmoid(x)))
+_add("_hardsigmoid_backward", S(backward_of(lambda t, x: _f(t).hardsigmoid(x * 4)), (M, AWAY), M))
 _add("_hardsigmoid", unary(lambda t, x: _f(t).hardsigmoid(x * 4), AWAY))
+_add("_hardswish_backward", S(backward_of(lambda t, x: _f(t).hardswish(x * 4)), (M, AWAY), M))
 _add("_hardswish", unary(lambda t, x: _f(t).hardswish(x * 4), AWAY))
 _add("_mish", unary(lambda t, x: _f(t).mish(x)))
 _add("_threshold", unary(lambda t, x: _f(t).threshold(x, 0.1, 20.0), AWAY))
@@ -935,6 +950,11 @@ _add(
     "_rrelu_with_noise",
     unary(lambda t, x: _f(t).rrelu(x, 0.1, 0.3), AWAY),
     S(_seeded(lambda t, x: _f(t).rrelu(x, 0.1, 0.3, training=True)), (M, AWAY)),
+)
+_add(
+    "_RreluWithNoiseBackwardBackward0",
+    S(backward_of(lambda t, x: _f(t).rrelu(x, 0.1, 0.3)), (M, AWAY), M),
+    S(_seeded(backward_of(lambda t, x: _f(t).rrelu(x, 0.1, 0.3, training=True))), (M, AWAY), M),
 )
 _add(
     "_rrelu_with_noise_",
@@ -1027,6 +1047,11 @@ _add(
     "_adaptive_max_pool2d",
     S(lambda t, x: _f(t).adaptive_max_pool2d(x, (2, 3)), (1, 2, 5, 4)),
     S(lambda t, x: _f(t).adaptive_max_pool1d(x, 2), (2, 5)),
+)
+_add(
+    "_glu_backward",
+    S(backward_of(lambda t, x: _f(t).glu(x)), M, (3, 2)),
+    S(backward_of(lambda t, x: _f(t).glu(x, 0)), (4, 2), (2, 2)),
 )
 _add("_glu", S(lambda t, x: _f(t).glu(x), M), S(lambda t, x: _f(t).glu(x, 0), (4, 2)))
 _add(
@@ -1212,6 +1237,23 @@ _add(
     S(lambda t, x, y: _f(t).soft_margin_loss(x, y), (M, AWAY), C(M)),
     S(lambda t, x, y: _f(t).soft_margin_loss(x, y), (M, AWAY), M, xfail=_NO_TARGET_GRAD),
     S(lambda t, x, y: _f(t).soft_margin_loss(x, y), ((), AWAY), (), xfail=_NO_TARGET_GRAD),
+)
+_add(
+    "_soft_margin_backward",
+    S(
+        backward_of(
+            lambda t, x: _f(t).soft_margin_loss(x, t.tensor([1.0, -1.0, -1.0, 1.0]).to(x.dtype))
+        ),
+        (M, AWAY),
+        (),
+    ),
+    S(
+        lambda t, x, g: t.autograd.grad(
+            _f(t).soft_margin_loss(x, x.detach().sign(), reduction="none"), x, g, create_graph=True
+        )[0],
+        (M, AWAY),
+        M,
+    ),
 )
 _add(
     "_binary_cross_entropy_backward",

@@ -101,6 +101,12 @@ CASES = {
         [()] * 2,
         [],
     ),
+    "binary_cross_entropy_with_logits": (
+        lambda t, x, y, w: _f(t).binary_cross_entropy_with_logits(x, y, pos_weight=w.detach()),
+        [(-3.0, 3.0), (0.0, 1.0), (0.5, 2.0)],
+        [()] * 3,
+        [_sigmoid, lambda lib, x: _f(lib).logsigmoid(x), lambda lib, x: _f(lib).logsigmoid(-x)],
+    ),
     "soft_margin_loss": (
         lambda t, x, y: _f(t).soft_margin_loss(x, y.detach().sign(), reduction="none"),
         [(-2.0, 2.0), (-1.0, 1.0)],

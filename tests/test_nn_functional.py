@@ -362,6 +362,20 @@ def test_hardtanh_and_relu6_gradients_are_zero_at_the_bounds(torch_ref):
     assert out[0] == out[1]
 
 
+@pytest.mark.parametrize("inplace", [False, True])
+def test_elu_second_derivative_at_zero_is_pytorchs(torch_ref, inplace):
+    """At 0 elu's gradient takes the negative side's slope (alpha) and its second derivative
+    is 0, from the input or (in place) from the result."""
+    out = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor([-1.0, 0.0, 1.0], dtype=lib.float64, requires_grad=True)
+        y = lib.nn.functional.elu(x * 1, 0.5, inplace=inplace)
+        (g,) = lib.autograd.grad(y.sum(), x, create_graph=True)
+        (gg,) = lib.autograd.grad(g.sum(), x)
+        out.append((g.tolist(), gg.tolist()))
+    assert out[0] == out[1]
+
+
 @pytest.mark.parametrize(
     "name, args",
     [

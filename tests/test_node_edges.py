@@ -158,11 +158,12 @@ _ZERO_EDGE = "PyTorch's backward op also takes the forward input, with a zero de
 _NO_SECOND = "PyTorch's backward op has no derivative (NotImplemented in its gradient's graph)"
 _LINALG = "the factorization's derivative is composed of other matrix ops than PyTorch's"
 _COMPLEX = "a complex formula conjugates or takes parts otherwise than PyTorch's"
+_COMPOSED_SECOND = "PyTorch's second-derivative formula is composed of other ops than retrograd's"
 _WRITES = "in-place writes and views composed otherwise (CopySlices, CloneBackward0 in PyTorch)"
 GRADIENT_GRAPH_DIFFERS = {
     **dict.fromkeys(
-        "_gelu _elu _celu _elu_ _celu_ _log_sigmoid _hardswish _glu _prelu "
-        "_rrelu_with_noise _rrelu_with_noise_ _soft_margin_loss _embedding_bag _cdist pdist grid_sampler_2d "
+        "_prelu "
+        "_embedding_bag _cdist pdist grid_sampler_2d "
         "grid_sampler_3d _scaled_dot_product_flash_attention_for_cpu _attention_with_weights".split(),
         _OWN_BACKWARD,
     ),
@@ -170,9 +171,7 @@ GRADIENT_GRAPH_DIFFERS = {
         "_convolution".split(),
         _ZERO_EDGE,
     ),
-    **dict.fromkeys(
-        "_hardsigmoid _multi_margin_loss _multilabel_margin_loss _ctc_loss".split(), _NO_SECOND
-    ),
+    **dict.fromkeys("_multi_margin_loss _multilabel_margin_loss _ctc_loss".split(), _NO_SECOND),
     **dict.fromkeys(
         "_det _slogdet _eigh _svd _qr _pinv _lstsq matrix_exp _linalg_eig _lu_factor_ex _lu "
         "_lu_solve _householder_product triangular_solve ormqr _euclidean_dist".split(),
@@ -184,14 +183,13 @@ GRADIENT_GRAPH_DIFFERS = {
         "_polygamma_in_place".split(),
         _WRITES,
     ),
+    **dict.fromkeys("_gelu_backward _glu_backward".split(), _COMPOSED_SECOND),
     "_addmm_linear": "PyTorch's addmm reads weight.t() (TBackward0), retrograd's the weight itself",
-    "_mish": "PyTorch's formula computes softplus as log1p(exp(x)), retrograd's as its op",
     "_group_norm": "PyTorch's create_graph gradient is composed of views, sums and products",
     **dict.fromkeys(
         "_layer_norm_backward _native_batch_norm_backward _batch_norm_backward".split(),
         "PyTorch's second derivative of a normalisation is composed of other ops (sums, views)",
     ),
-    "_binary_cross_entropy_with_logits": "PyTorch's formula reads log_sigmoid, not softplus",
     "_weight_norm": "PyTorch's norm of the weight is reshaped (ViewBackward0)",
     "_gamma": "PyTorch's gradient of the sample reads no graph (_standard_gamma_grad)",
     "renorm": "PyTorch's formula is composed of other ops",

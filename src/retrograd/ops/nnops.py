@@ -6,11 +6,21 @@ wraps, each with the node name PyTorch gives it (``GeluBackward0``, ``NllLossBac
 Activations whose derivative is not exact when composed (softplus at 0, gelu) are ops here.
 """
 
+import inspect
 import math
 from collections import namedtuple
 
 from .. import _generator, _sampling, _switches
-from .._array import array_exp, array_expm1, array_log1p, c_order, kept_layout, xp
+from .._array import (
+    array_exp,
+    array_expm1,
+    array_log1p,
+    array_sigmoid,
+    array_tanh,
+    c_order,
+    kept_layout,
+    xp,
+)
 from .._switches import grad_mode as _grad_state
 from ..autograd.grad_mode import enable_grad
 from ..autograd.node import AccumulateGrad
@@ -21,6 +31,7 @@ from .pointwise import (
     _dtype_name,
     _mul_scalar,
     _sub,
+    _sub_scalar,
     cj,
     piecewise_backward,
     sigmoid_backward,
@@ -142,18 +153,62 @@ _addmm_linear.opdef.Node._saved_in_errors = {2: _as_pytorch_saves_weight}
 # --- activations -------------------------------------------------------------------------------
 
 
-def _gelu_grad(g, n):
-    x = n.self
+def _activation_backward(node, double_grad, self_name="self"):
+    """Declare an activation's backward op ``(grad_output, self, *attrs)`` under PyTorch's node
+    name for it (``GeluBackwardBackward0``): one array pass in a backward call, and under
+    create_graph one node whose formulas go on differentiating: the op itself on ``gg`` for
+    the output gradient (it is linear in it), ``double_grad`` for the input."""
+
+    def declare(forward):
+        attrs = tuple(inspect.signature(forward).parameters)[2:]
+
+        def grad_output_grad(gg, n):
+            return fn(gg, getattr(n, self_name), *(getattr(n, a) for a in attrs))
+
+        fn = op(
+            inputs=f"grad_output {self_name}",
+            saves=(self_name, f"grad_output {self_name}"),
+            broadcast=True,
+            method=False,
+            node=node,
+            grads=(grad_output_grad, double_grad),
+        )(forward)
+        return fn
+
+    return declare
+
+
+def _gelu_double_grad(gg, n):
+    """The derivative of gelu's gradient in the input, times ``gg`` and the output gradient."""
+    x, gg = n.self, gg * n.grad_output
     if n.approximate == "tanh":
-        inner = _SQRT_2_OVER_PI * (x + _GELU_C * x * x * x)
-        t = inner.tanh()
+        t = ((x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI).tanh()
+        slope = (x * x * (3 * _GELU_C) + 1) * _SQRT_2_OVER_PI  # of tanh's argument
+        bend = x * (6 * _GELU_C * _SQRT_2_OVER_PI) - t * slope * slope * 2
+        return gg * _sub(1, t * t) * (slope + x * bend * 0.5)
+    square = x * x
+    pdf = _mul_scalar(_mul_scalar(square, -0.5).exp(), _INV_SQRT_2PI)
+    return gg * (_mul_scalar(pdf, 2) - square * pdf)
+
+
+@_activation_backward("GeluBackwardBackward0", _gelu_double_grad)
+def _gelu_backward(grad_output, self, approximate):
+    x = self
+    if approximate == "tanh":
+        t = array_tanh(_SQRT_2_OVER_PI * (x + _GELU_C * x * x * x))
         d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * (_SQRT_2_OVER_PI * (1 + 3 * _GELU_C * x * x))
     else:
-        d = 0.5 * (1 + erf(x * _INV_SQRT_2)) + x * (_INV_SQRT_2PI * (-0.5 * x * x).exp())
-    return g * d
+        d = 0.5 * (1 + erf_array(x * _INV_SQRT_2)) + x * (_INV_SQRT_2PI * array_exp(-0.5 * x * x))
+    return (grad_output * d).astype(grad_output.dtype, copy=False)
 
 
-@op(real="GeluKernelImpl", saves="self", grads=(_gelu_grad,), node="GeluBackward0", method=False)
+@op(
+    real="GeluKernelImpl",
+    saves="self",
+    grads=(lambda g, n: _gelu_backward(g, n.self, n.approximate),),
+    node="GeluBackward0",
+    method=False,
+)
 def _gelu(self, approximate="none"):
     if approximate == "tanh":
         inner = _SQRT_2_OVER_PI * (self + _GELU_C * self * self * self)
@@ -188,19 +243,7 @@ def _softplus_double_grad(gg, n):
     return _mul_scalar(slope, n.beta)
 
 
-# Softplus's gradient is an op of its own, as in PyTorch: one array pass in a backward call, and
-# under create_graph one node (SoftplusBackwardBackward0) whose own formulas go on differentiating.
-@op(
-    inputs="grad_output self",
-    saves=("self", "grad_output self"),
-    broadcast=True,
-    method=False,
-    node="SoftplusBackwardBackward0",
-    grads=(
-        lambda gg, n: _softplus_backward(gg, n.self, n.beta, n.threshold),
-        _softplus_double_grad,
-    ),
-)
+@_activation_backward("SoftplusBackwardBackward0", _softplus_double_grad)
 def _softplus_backward(grad_output, self, beta, threshold):
     # g z / (z + 1) with z = exp(beta x), PyTorch's grouping (as g * sigmoid(beta x) about half
     # the gradients differed in the last bit); g itself above the threshold
@@ -227,10 +270,33 @@ def _softplus(self, beta=1.0, threshold=20.0):
     return xp.where(bx > threshold, self, soft).astype(self.dtype, copy=False)
 
 
+def _elu_double_grad(gg, n):
+    """The derivative of elu's gradient in its input (the gradient itself for input_scale times
+    gg and the output gradient), or in its result for the in-place form's (whose gradient is
+    linear in the result), where the input is negative (0 at 0, where the gradient's slope
+    is the negative side's)."""
+    x, gg = n.self_or_result, _mul_scalar(gg * n.grad_output, n.input_scale)
+    if not n.is_result:
+        gg = _elu_backward(gg, x, n.alpha, n.scale, n.input_scale, False)
+    return gg * (x < 0)
+
+
+# (celu's and selu's too, as in PyTorch), read from the input, or from the result for the in-place
+# forms
+@_activation_backward("EluBackwardBackward0", _elu_double_grad, "self_or_result")
+def _elu_backward(grad_output, self_or_result, alpha, scale, input_scale, is_result):
+    x, g = self_or_result, grad_output
+    pos = g if scale == 1 else g * scale
+    if is_result:
+        neg = g * input_scale * (x + alpha * scale)
+    else:
+        with xp.errstate(over="ignore", invalid="ignore"):  # (exp overflows where x > 0)
+            neg = g * (alpha * scale * input_scale) * array_exp(x * input_scale)
+    return xp.where(x > 0, pos, neg).astype(g.dtype, copy=False)
+
+
 def _elu_grad(g, n):
-    x = n.self
-    pos = g if n.scale == 1 else g * n.scale
-    return where(x > 0, pos, g * (n.alpha * n.scale * n.input_scale) * (x * n.input_scale).exp())
+    return _elu_backward(g, n.self, n.alpha, n.scale, n.input_scale, False)
 
 
 @op(real="elu_cpu", saves="self", grads=(_elu_grad,), node="EluBackward0", method=False)
@@ -276,13 +342,19 @@ def _hardtanh(self, min_val, max_val):
     return xp.clip(self, min_val, max_val).astype(self.dtype, copy=False)
 
 
-def _log_sigmoid_grad(g, n):
+def _log_sigmoid_double_grad(gg, n):
+    """The derivative of log sigmoid's gradient in the input: sigmoid's derivative, negated."""
+    s = n.self.sigmoid()
+    return gg * n.grad_output * _sub_scalar(s, 1) * s
+
+
+@_activation_backward("LogSigmoidBackwardBackward0", _log_sigmoid_double_grad)
+def _log_sigmoid_backward(grad_output, self):
     # sigmoid(-x) as PyTorch's kernel computes it, from q = z / (1 + z) with z = exp(-|x|):
     # 1 - q for x < 0, q elsewhere (as g * sigmoid(-x) a third of the gradients differed)
-    x = n.self
-    z = (-x.abs()).exp()
+    z = array_exp(-xp.abs(self))
     q = z / (1 + z)
-    return g * where(x < 0, 1 - q, q)
+    return (grad_output * xp.where(self < 0, 1 - q, q)).astype(grad_output.dtype, copy=False)
 
 
 @op(
@@ -290,7 +362,7 @@ def _log_sigmoid_grad(g, n):
     saves="self",
     node="LogSigmoidBackward0",
     method=False,
-    grads=(_log_sigmoid_grad,),
+    grads=(lambda g, n: _log_sigmoid_backward(g, n.self),),
 )
 def _log_sigmoid(self):
     # log(sigmoid(x)) = -log(1 + exp(-x)), written so that exp never overflows
@@ -298,20 +370,45 @@ def _log_sigmoid(self):
     return (xp.minimum(self, 0) - soft).astype(self.dtype, copy=False)
 
 
+_no_hardsigmoid_second, _no_hardsigmoid_second_forward = no_derivative("hardsigmoid_backward")
+
+
+# Hardsigmoid's gradient is an op of its own, as in PyTorch, which gives it no derivative: under
+# create_graph the gradient's node is NotImplemented, and a second derivative raises.
+@op(
+    inputs="grad_output self",
+    broadcast=True,
+    method=False,
+    node="torch::autograd::NotImplemented",
+    grads=(_no_hardsigmoid_second, _no_hardsigmoid_second),
+    jvp=_no_hardsigmoid_second_forward,
+)
+def _hardsigmoid_backward(grad_output, self):
+    inside = (self > -3.0) & (self < 3.0)
+    return xp.where(inside, grad_output / 6, xp.zeros((), grad_output.dtype))
+
+
 @op(
     real="hardsigmoid_cpu",
     saves="self",
     node="HardsigmoidBackward0",
     method=False,
-    grads=(lambda g, n: where(_inside(n.self, -3.0, 3.0), g / 6, 0.0),),
+    grads=(lambda g, n: _hardsigmoid_backward(g, n.self),),
+    jvp=lambda t, x, r: _hardsigmoid_backward(t[0], x[0]),  # (its own derivative raises)
 )
 def _hardsigmoid(self):
     return (xp.clip(self + 3, 0, 6) / 6).astype(self.dtype, copy=False)
 
 
-def _hardswish_grad(g, n):
-    x = n.self
-    return where(x <= -3.0, 0.0, where(x < 3.0, g * (x / 3 + 0.5), g))
+# (x / 3 + 1/2 between -3 and 3 is hardswish's only slope)
+@_activation_backward(
+    "HardswishBackwardBackward0",
+    lambda gg, n: where(_inside(n.self, -3.0, 3.0), _div_scalar(gg * n.grad_output, 3), 0.0),
+)
+def _hardswish_backward(grad_output, self):
+    g = grad_output
+    middle = xp.where(self < 3.0, g * (self / 3 + 0.5), g)
+    return xp.where(self <= -3.0, xp.zeros((), g.dtype), middle).astype(g.dtype, copy=False)
 
 
 @op(
@@ -319,16 +416,19 @@ def _hardswish_grad(g, n):
     saves="self",
     node="HardswishBackward0",
     method=False,
-    grads=(_hardswish_grad,),
+    grads=(lambda g, n: _hardswish_backward(g, n.self),),
 )
 def _hardswish(self):
     return (self * xp.clip(self + 3, 0, 6) / 6).astype(self.dtype, copy=False)
 
 
 def _mish_grad(g, n):
+    # softplus as log(1 + exp(x)) composed, as PyTorch's formula computes it (its graph under
+    # create_graph: an exp of a large x is inf, whose tanh is 1)
     x = n.self
-    t = _softplus(x, 1.0, 20.0).tanh()
-    return g * (t + x * x.sigmoid() * (1 - t * t))
+    with xp.errstate(over="ignore"):
+        t = x.exp().log1p().tanh()
+    return g * (t + x * x.sigmoid() * _sub(1, t * t))
 
 
 @op(real="mish_cpu", saves="self", node="MishBackward0", method=False, grads=(_mish_grad,))
@@ -355,9 +455,7 @@ _celu = op(
 
 def _elu_result_grad(g, n):
     """elu's derivative read from its result (positive exactly where the input is)."""
-    r = n.result
-    pos = g if n.scale == 1 else g * n.scale
-    return where(r > 0, pos, g * n.input_scale * (r + n.alpha * n.scale))
+    return _elu_backward(g, n.result, n.alpha, n.scale, n.input_scale, True)
 
 
 _NEGATIVE_SLOPE_IN_PLACE = (
@@ -451,10 +549,38 @@ def selu_(input):
     return _written(_elu, input, _SELU_ALPHA, _SELU_SCALE)
 
 
-def _glu_grad(g, n):
+def _glu_grad_output_grad(gg, n):
+    """gg's product with glu's gradient for an output gradient of ones, halves summed: the
+    derivative of glu's gradient in the output gradient."""
+    gg_a, gg_b = gg.chunk(2, n.dim)
     a, b = n.self.chunk(2, n.dim)
-    sig = b.sigmoid()
-    return cat([g * sig, g * a * sig * (1 - sig)], n.dim)
+    s = b.sigmoid()
+    return gg_a * s + gg_b * a * s * _sub(1, s)
+
+
+def _glu_double_grad(gg, n):
+    """The derivative of glu's gradient in the input (halves a, b; s = sigmoid(b), whose
+    derivative is s (1 - s) and second derivative s (1 - s) (1 - 2 s))."""
+    gg_a, gg_b = gg.chunk(2, n.dim)
+    a, b = n.self.chunk(2, n.dim)
+    s = b.sigmoid()
+    slope = s * _sub(1, s) * n.grad_output
+    return cat([gg_b * slope, slope * (gg_a + gg_b * a * _sub(1, _mul_scalar(s, 2)))], n.dim)
+
+
+# Glu's gradient is an op of its own, as in PyTorch (GluBackwardBackward0 under create_graph).
+@op(
+    inputs="grad_output self",
+    saves=("self", "grad_output self"),
+    method=False,
+    node="GluBackwardBackward0",
+    grads=(_glu_grad_output_grad, _glu_double_grad),
+)
+def _glu_backward(grad_output, self, dim):
+    a, b = xp.split(self, 2, axis=dim)
+    s = array_sigmoid(b)
+    g = grad_output
+    return xp.concatenate([g * s, g * a * s * (1 - s)], axis=dim).astype(g.dtype, copy=False)
 
 
 def _check_glu(a, dim):
@@ -472,7 +598,7 @@ def _check_glu(a, dim):
     saves="self",
     node="GluBackward0",
     method=False,
-    grads=(_glu_grad,),
+    grads=(lambda g, n: _glu_backward(g, n.self, n.dim),),
     check=_check_glu,
 )
 def _glu(self, dim):
@@ -1269,12 +1395,13 @@ def _huber_forward(d, grad_output, delta, scale):
     return (slope if scale == 1 else slope * scale) * grad_output
 
 
-def _huber_grad_output_grad(gg, n):
-    """As PyTorch's: for a reduced loss, the slopes for an output gradient of 1, times gg, summed."""
+def _reduced_grad_output_grad(backward, gg, n, *args):
+    """The derivative of a loss's backward op in its output gradient, as PyTorch's: for a
+    reduced loss the slopes for an output gradient of 1, times gg, summed; else the op on gg."""
     if n.reduction == "none":
-        return _huber_backward(gg, n.self, n.target, n.reduction, n.param)
+        return backward(gg, n.self, n.target, n.reduction, *args)
     ones = n.grad_output.new_ones(n.grad_output.shape)
-    return (_huber_backward(ones, n.self, n.target, n.reduction, n.param) * gg).sum()
+    return (backward(ones, n.self, n.target, n.reduction, *args) * gg).sum()
 
 
 _huber_backward = _loss_backward(
@@ -1282,7 +1409,7 @@ _huber_backward = _loss_backward(
     "HuberLossBackwardBackward0",
     _huber_forward,
     lambda g, n: _mean_grad(_inside_band(g, n), n),
-    _huber_grad_output_grad,
+    lambda gg, n: _reduced_grad_output_grad(_huber_backward, gg, n, n.param),
 )
 
 
@@ -1398,14 +1525,18 @@ def _bce_logits_input_grad(g, n):
     x, y = n.self, n.target
     if n.pos_weight is None:
         slope = x.sigmoid() - y
-    else:
-        slope = (1 - y) - (1 + (n.pos_weight - 1) * y) * (-x).sigmoid()
+    else:  # (1 + (pos_weight - 1) y) sigmoid(x) - pos_weight y, PyTorch's formula op for op
+        weighted_y = n.pos_weight * y
+        slope = (_add_scalar(weighted_y, 1) - y) * x.sigmoid() - weighted_y
     return _mean_grad(_weighted(slope * g, n.weight), n)
 
 
 def _bce_logits_target_grad(g, n):
     x = n.self
-    slope = -x if n.pos_weight is None else (n.pos_weight - 1) * _softplus(-x) - x
+    if n.pos_weight is None:
+        slope = -x
+    else:  # log sigmoid(-x) - pos_weight log sigmoid(x), as PyTorch's formula
+        slope = _log_sigmoid(-x) - n.pos_weight * _log_sigmoid(x)
     return _mean_grad(_weighted(slope * g, n.weight), n)
 
 
@@ -1433,12 +1564,34 @@ def _binary_cross_entropy_with_logits(self, target, weight, pos_weight, reductio
     return _reduce_array(loss, reduction, target.dtype)
 
 
-def _soft_margin_grad(g, n):
-    # -y z / (1 + z) with z = exp(-y x), scaled first, as PyTorch's kernel computes it
+def _soft_margin_double_grad(gg, n):
+    """The derivative of soft margin's gradient in the input: y^2 z / (1 + z)^2 with
+    z = exp(-y x), over numel for 'mean'."""
     y = n.target
     z = (-y * n.self).exp()
-    scale = -1.0 / n.self.numel() if n.reduction == "mean" else -1.0
-    return scale * y * z / (1 + z) * g
+    denominator = _add_scalar(z, 1)
+    return _mean_grad(gg * n.grad_output * (y * y) * z / (denominator * denominator), n)
+
+
+# Soft margin's gradient is an op of its own, as in PyTorch (SoftMarginLossBackwardBackward0
+# under create_graph); the output gradient's derivative sums back to a reduced loss's shape.
+@op(
+    inputs="grad_output self target",
+    saves=("self target", "grad_output self target", ""),
+    broadcast=True,
+    method=False,
+    node="SoftMarginLossBackwardBackward0",
+    grads=(
+        lambda gg, n: _reduced_grad_output_grad(_soft_margin_backward, gg, n),
+        _soft_margin_double_grad,
+        None,
+    ),
+)
+def _soft_margin_backward(grad_output, self, target, reduction):
+    # -y z / (1 + z) with z = exp(-y x), scaled first, as PyTorch's kernel computes it
+    z = array_exp(-target * self)
+    scale = -1.0 / self.size if reduction == "mean" else -1.0
+    return (scale * target * z / (1 + z) * grad_output).astype(self.dtype, copy=False)
 
 
 @op(
@@ -1446,7 +1599,7 @@ def _soft_margin_grad(g, n):
     saves="self target",
     method=False,
     node="SoftMarginLossBackward0",
-    grads=(_soft_margin_grad, None),
+    grads=(lambda g, n: _soft_margin_backward(g, n.self, n.target, n.reduction), None),
 )
 def _soft_margin_loss(self, target, reduction):
     z = -target * self
@@ -1954,11 +2107,17 @@ def _softshrink(self, lambd=0.5):
     return (self - xp.clip(self, -lambd, lambd)).astype(self.dtype, copy=False)
 
 
-def _rrelu_grad(g, n):
-    if n.training and n.upper - n.lower > 1e-6:  # the slopes drawn in the forward
-        return g * _make(n.noise)
-    slope = (n.lower + n.upper) / 2
-    return _leaky_relu_backward(g, n.self, n.self._data > 0, 1, slope)
+_rrelu_backward = piecewise_backward("RreluWithNoiseBackwardBackward0")
+_NOWHERE = xp.zeros((), bool)
+
+
+def _rrelu_slopes(g, n, x):
+    """rrelu's gradient read from ``x``, its input or (in place) its result: in training the
+    slopes drawn in the forward, everywhere; else the mean slope where x is not positive (the
+    result is positive exactly where the input was, as the mean slope is not negative)."""
+    if n.training and n.upper - n.lower > 1e-6:
+        return _rrelu_backward(g, x, _NOWHERE, 1, n.noise)
+    return _rrelu_backward(g, x, x._data > 0, 1, (n.lower + n.upper) / 2)
 
 
 @op(
@@ -1967,7 +2126,7 @@ def _rrelu_grad(g, n):
     node="RreluWithNoiseBackward0",
     method=False,
     check=_floats_only("leaky_relu_cpu"),
-    grads=(_rrelu_grad,),
+    grads=(lambda g, n: _rrelu_slopes(g, n, n.self),),
 )
 def _rrelu_with_noise(self, noise, lower, upper, training):
     if training:
@@ -1976,17 +2135,8 @@ def _rrelu_with_noise(self, noise, lower, upper, training):
     return xp.where(self > 0, self, self * slope).astype(self.dtype, copy=False)
 
 
-def _rrelu_result_grad(g, n):
-    """rrelu's derivative read from its result: in training the drawn slopes, else positive
-    exactly where the input was (the mean slope is not negative)."""
-    if n.training and n.upper - n.lower > 1e-6:
-        return g * _make(n.noise)
-    slope = (n.lower + n.upper) / 2
-    return _leaky_relu_backward(g, n.result, n.result._data > 0, 1, slope)
-
-
 IN_PLACE[_rrelu_with_noise] = _in_place_named(
-    _rrelu_with_noise, "RreluWithNoiseBackward1", _rrelu_result_grad
+    _rrelu_with_noise, "RreluWithNoiseBackward1", lambda g, n: _rrelu_slopes(g, n, n.result)
 )
 
 
