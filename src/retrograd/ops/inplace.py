@@ -23,7 +23,7 @@ import warnings
 import weakref
 
 from .. import _sampling, _switches, dtypes
-from .._array import is_dense, ndarray, xp
+from .._array import is_dense, memory_root, ndarray, xp
 from .._generator import resolve
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
@@ -811,9 +811,7 @@ def _same_view(a, b):
 
 def _same_memory(a, b):
     """A cheap first look: whether arrays ``a`` and ``b`` are views of one array."""
-    ra = a.base if a.base is not None else a
-    rb = b.base if b.base is not None else b
-    return ra is rb
+    return memory_root(a) is memory_root(b)  # (through the holder NumPy's stride tricks leave)
 
 
 # Writes that PyTorch lets into a destination whose elements share memory (an expanded tensor): a
