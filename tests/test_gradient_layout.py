@@ -106,3 +106,23 @@ def test_as_strided_gradient_is_a_view_of_the_storage_it_was_written_into(torch_
             )
         got.append(seen)
     assert got[0] == got[1]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda x: x.transpose(2, 1).sign().clamp_(-0.5, 0.5),  # a formula reads the old value
+        lambda x: x.transpose(2, 1).max().reshape(1),  # the gradient written into new zeros
+        lambda x: x.transpose(2, 1).median().reshape(1),
+    ],
+)
+def test_gradient_layout_through_in_place_ops_and_full_reductions(torch_ref, make):
+    """The old value of a tensor written in place, kept for a formula, is copied in its layout,
+    and a max() or median() of all elements gives a contiguous gradient, as in PyTorch."""
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor(np.arange(24.0).reshape(2, 3, 4) % 7, requires_grad=True)
+        y = x * 1
+        (g,) = lib.autograd.grad(make(y).sum(), [y])
+        got.append((g.stride(), g.is_contiguous(), g.tolist()))
+    assert got[0] == got[1]

@@ -23,7 +23,7 @@ import warnings
 import weakref
 
 from .. import _sampling, _switches, dtypes
-from .._array import is_dense, memory_root, ndarray, xp
+from .._array import is_dense, kept_layout, kept_order, memory_root, ndarray, xp
 from .._generator import resolve
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
@@ -599,14 +599,14 @@ def inplace(t, fn, *args):
         old._output_nr = 0
     packing = hooks_open()
     if packing:  # a pack hook may keep the array itself (detach, numpy): it must see the old value
-        old._data = old._data.copy()
+        old._data = _kept_copy(old._data)
     if dual:
         _copy_tangent(t, old)
     start = next(_sequence)  # the nodes fn makes come after this number
     out = fn(old, *args)
     _check_overlap(t, args, fn)
     if not packing and _saved_since(out._grad_fn, start, old):  # keep the old value safe
-        old._data = old._data.copy()
+        old._data = _kept_copy(old._data)
     _write(t, _in_element_order(t, fn, args, old, out._data), _overlap_ok(fn, t, args))
     _bump(t)
     node = out.grad_fn
@@ -807,6 +807,12 @@ def _same_view(a, b):
         and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
         and _strides(a) == _strides(b)
     )
+
+
+def _kept_copy(a):
+    """A copy of ``a`` in its layout, as PyTorch's clone of the old value of a tensor written in
+    place is (a formula reading it then gives a gradient that layout, as PyTorch's does)."""
+    return kept_layout(a.copy(order=kept_order(a)), a)
 
 
 def _same_memory(a, b):
