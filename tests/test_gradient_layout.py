@@ -69,3 +69,60 @@ def test_a_leafs_first_grad_takes_the_leafs_layout(torch_ref, layout, program):
         _LEAF_GRAD_PROGRAMS[program](lib, x, w)
         got.append((x.grad.stride(), x.grad.tolist()))
     assert got[0] == got[1]
+
+
+def _as_strided_views(lib):
+    x = lib.arange(6.0, dtype=lib.float64, requires_grad=True)
+    yield x, x.as_strided((2,), (2,), 1)
+    yield x, x.as_strided((2, 2), (0, 1))  # the output reads a position twice: summed first
+    yield x, x.as_strided((2, 2), (1, 1))  # overlapping positions: added one by one
+    b = x * 1
+    v = b[1::2]
+    b.mul_(2)  # v's node is read anew out of b (AsStridedBackward0)
+    yield b, v
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_as_strided_gradient_is_a_view_of_the_storage_it_was_written_into(torch_ref, create_graph):
+    """PyTorch's as_strided backward writes the gradient into zeros the size of the storage and
+    returns a view of them with the input's geometry: the gradient is a view, and under
+    create_graph its node is AsStridedBackward0 over the node of that write."""
+    got = []
+    for lib in (retrograd, torch_ref):
+        seen = []
+        for x, y in _as_strided_views(lib):
+            (g,) = lib.autograd.grad((y * y).sum(), [x], create_graph=create_graph)
+            fn = g.grad_fn
+            base_fn = g._base.grad_fn if g._is_view() else None
+            seen.append(
+                (
+                    g._is_view(),
+                    g.stride(),
+                    g.tolist(),
+                    fn and fn.name(),
+                    base_fn and base_fn.name(),
+                    base_fn and base_fn.next_functions[0][0],
+                )
+            )
+        got.append(seen)
+    assert got[0] == got[1]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda x: x.transpose(2, 1).sign().clamp_(-0.5, 0.5),  # a formula reads the old value
+        lambda x: x.transpose(2, 1).max().reshape(1),  # the gradient written into new zeros
+        lambda x: x.transpose(2, 1).median().reshape(1),
+    ],
+)
+def test_gradient_layout_through_in_place_ops_and_full_reductions(torch_ref, make):
+    """The old value of a tensor written in place, kept for a formula, is copied in its layout,
+    and a max() or median() of all elements gives a contiguous gradient, as in PyTorch."""
+    got = []
+    for lib in (retrograd, torch_ref):
+        x = lib.tensor(np.arange(24.0).reshape(2, 3, 4) % 7, requires_grad=True)
+        y = x * 1
+        (g,) = lib.autograd.grad(make(y).sum(), [y])
+        got.append((g.stride(), g.is_contiguous(), g.tolist()))
+    assert got[0] == got[1]

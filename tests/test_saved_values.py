@@ -504,6 +504,37 @@ def test_a_node_that_runs_checks_its_saved_values_whatever_its_formulas_read(
     assert ours == run(torch_ref) and (ours is None) == (reach == "binary")
 
 
+_BY_INDEX = {
+    "index_select": lambda T, v: v.index_select(1, T.tensor([0, 1, 1])),
+    "gather": lambda T, v: v.gather(1, T.tensor([[0, 1], [1, 0]])),
+    "index": lambda T, v: v[:, T.tensor([0, 1, 1])],
+    "mask": lambda T, v: v[v > 1],
+    "take": lambda T, v: v.take(T.tensor([0, 3])),
+    "scatter_value": lambda T, v: v.scatter(1, T.tensor([[0], [1]]), 5.0),
+    "scatter_src": lambda T, v: v.scatter(1, T.tensor([[0], [1]]), v[:, :1] * 1),
+    "embedding": lambda T, v: T.nn.functional.embedding(T.tensor([0, 1]), v),
+    "index_put": lambda T, v: v.index_put((T.tensor([0]),), T.tensor([9.0])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BY_INDEX))
+def test_an_index_kept_by_a_node_with_no_edge_is_freed_with_the_graph(torch_ref, name):
+    """A node that kept an index (index_select, gather, indexing ...) and has no edge to follow
+    (its input a view made under no_grad) still runs in a second backward, where PyTorch reads
+    the freed index: the freed-graph error."""
+
+    def run(T):
+        x = T.tensor([[1.5, 2.0], [0.5, 3.0]], requires_grad=True)
+        with T.no_grad():
+            v = x[:]
+        out = _BY_INDEX[name](T, v).sum()
+        out.backward()
+        return _error_or(lambda: out.backward())
+
+    ours = run(retrograd)
+    assert ours is not None and ours == run(torch_ref)
+
+
 @pytest.mark.parametrize(
     "make",
     [

@@ -589,3 +589,38 @@ def test_the_gradients_cat_hands_back_are_views_one_may_write(torch_ref, create_
         return names, gb.tolist(), ga.tolist()
 
     assert outcome(retrograd) == outcome(torch_ref)
+
+
+_BASES = {
+    "contiguous": lambda T: T.arange(6.0).reshape(2, 3),
+    "transposed": lambda T: T.arange(6.0).reshape(2, 3).t(),
+    "strided": lambda T: T.arange(12.0).reshape(3, 4)[:, ::2],
+    "size 1": lambda T: T.arange(8.0).reshape(2, 4)[:1, ::2],
+    "1-dim": lambda T: T.arange(3.0),
+    "0-dim": lambda T: T.tensor(1.0),
+}
+_NEW_AXES = {
+    "x[None]": lambda x: x[None],
+    "x[..., None]": lambda x: x[..., None],
+    "x[None, ..., None]": lambda x: x[None, ..., None],
+    "x[None][None]": lambda x: x[None][None],
+    "x[None, None]": lambda x: x[None, None],
+    "x[:, None]": lambda x: x[:, None] if x.ndim else x[None, None],
+    "x[0, None]": lambda x: x[0, None] if x.ndim else x[None],
+    "x[None, 0]": lambda x: x[None, 0] if x.ndim else x[None],
+    "x[None, 1:]": lambda x: x[None, 1:] if x.ndim else x[None],
+    "unsqueeze(0)": lambda x: x.unsqueeze(0),
+    "unsqueeze(-1)": lambda x: x.unsqueeze(-1),
+    "unsqueeze(1)": lambda x: x.unsqueeze(1) if x.ndim else x.unsqueeze(0),
+}
+
+
+@pytest.mark.parametrize("base", sorted(_BASES))
+def test_a_new_dimension_has_pytorchs_stride(torch_ref, base):
+    """A dimension that None or unsqueeze adds gets the extent of the dimension it goes before
+    (1 element at the end), as in PyTorch, where NumPy gives stride 0 (or the last stride)."""
+    got = [
+        [(k, f(_BASES[base](T)).stride()) for k, f in _NEW_AXES.items()]
+        for T in (retrograd, torch_ref)
+    ]
+    assert got[0] == got[1]

@@ -248,7 +248,7 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
             if slots[0] is None and not node._runs_on_none and all(g is None for g in slots):
                 # No gradient reached the node: its formulas need not run, but it runs all the
                 # same in PyTorch, which reads (and so checks) every value it saved first.
-                if isinstance(node, FunctionNode) and node._versions:
+                if isinstance(node, FunctionNode) and (node._versions or node._attrs is None):
                     if detached:
                         check_detached(node)
                     node._check_saved()

@@ -290,13 +290,16 @@ class FunctionNode(Node):
             if meta is not None and meta[i] is not None and r is not None:
                 r = _fit(r, meta[i])
             out.append(r)
-        if not ran and self._versions:
+        if not ran and (self._versions or self._attrs is None):
             self._check_saved()  # no formula read them, yet the node ran
         return out
 
     def _check_saved(self):
         """Before the formulas run: every saved tensor still as it was saved, read or not by the
-        gradients wanted now (PyTorch unpacks all of a node's saved values before its formulas)."""
+        gradients wanted now (PyTorch unpacks all of a node's saved values before its formulas),
+        an index among its attributes too (released with them: see ``_release``)."""
+        if self._attrs is None:
+            raise freed_error(self)
         saved = self._saved
         if saved is None:
             for v in self._versions:
@@ -455,7 +458,8 @@ class UnaryNode(FunctionNode):
     def apply(self, grads, needed):
         nxt = self.next_functions[0][0]
         if nxt is None or (needed is not None and nxt not in needed):
-            if self._versions:  # (an input that requires grad through a view made under no_grad)
+            # (an input that requires grad through a view made under no_grad)
+            if self._versions or self._attrs is None:
                 self._check_saved()  # the node runs all the same: its saved values are checked
             return (None,)
         r = self._formulas[0](grads[0], self)
@@ -473,6 +477,8 @@ class BinaryNode(FunctionNode):
         (n0, _), (n1, _) = self.next_functions
         if self._versions and (self._check_unread or needed is not None or n0 is None is n1):
             self._check_saved()  # (with no edge, no formula reads them, yet the node runs)
+        elif (n0 is None is n1 or needed is not None) and self._attrs is None:
+            raise freed_error(self)  # (an index it kept, released: see _release)
         g = grads[0]
         f0, f1 = self._formulas
         if needed is not None:

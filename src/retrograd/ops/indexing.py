@@ -261,9 +261,37 @@ _index_select_backward = _backward_op("_index_select_backward", "IndexAddBackwar
 
 def _take(self, key, advanced, node_fn, indices=()):
     out = self[key]
-    if advanced and out.ndim > 1:
-        return _index_layout(out, self, key)
+    if advanced:
+        return _index_layout(out, self, key) if out.ndim > 1 else out
+    if None in key:
+        return _new_axis_strides(out, self, key)
     return out
+
+
+def _new_axis_strides(out, a, key):
+    """``out = a[key]`` (a basic key holding None) with PyTorch's strides for the dimensions
+    None adds, where NumPy gives 0: PyTorch unsqueezes at each None in turn, which gives the
+    new dimension the extent of the one it goes before (size times stride), or 1 element at
+    the end."""
+    strides = list(out.strides)
+    used = sum(1 for k in key if k is not None and k is not Ellipsis)
+    dim = at = 0  # the next dimension of ``a`` and of ``out``
+    for k in key:
+        if k is None:
+            strides[at] = a.shape[dim] * a.strides[dim] if dim < a.ndim else a.itemsize
+            at += 1
+        elif k is Ellipsis:
+            rest = a.ndim - used
+            dim += rest
+            at += rest
+            used = a.ndim  # (a second ``...`` stands for no dimension)
+        else:
+            dim += 1
+            at += type(k) is slice
+    strides = tuple(strides)
+    if strides == out.strides:
+        return out
+    return xp.lib.stride_tricks.as_strided(out, strides=strides, writeable=out.flags.writeable)
 
 
 def _index_layout(out, a, key):

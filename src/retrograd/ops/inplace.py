@@ -23,7 +23,7 @@ import warnings
 import weakref
 
 from .. import _sampling, _switches, dtypes
-from .._array import is_dense, ndarray, xp
+from .._array import is_dense, kept_layout, kept_order, memory_root, ndarray, xp
 from .._generator import resolve
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
@@ -105,19 +105,63 @@ def _take_flat(self, index):
 
 
 @op(grads=(lambda g, n: _take_flat(g, n.index),), method=False)
-def _put_flat(self, index, shape, strides=None):
+def _put_flat(self, index, shape):
     out = xp.zeros(shape, dtype=self.dtype)
     xp.add.at(out.reshape(-1), index, self)  # an expanded view holds a position more than once
-    return out if strides is None else _in_order_of(out, strides)
+    return out
 
 
-def _in_order_of(a, strides):
-    """``a`` (C order) with its dimensions laid out in memory in the order of ``strides``, the
-    largest outermost (as a dense base's gradient is, in PyTorch's as_strided_backward)."""
-    order = sorted(range(a.ndim), key=lambda d: -strides[d])  # (ties stay in C order)
-    if order == list(range(a.ndim)):
-        return a
-    return xp.ascontiguousarray(a.transpose(order)).transpose(xp.argsort(order))
+def positions(size, stride, offset):
+    """The storage position of every element of the geometry, as an int64 array of ``size``."""
+    pos = xp.full(tuple(size), offset, xp.int64)
+    for d, (n, s) in enumerate(zip(size, stride)):
+        shape = [1] * len(size)
+        shape[d] = n
+        pos = pos + (xp.arange(n, dtype=xp.int64) * s).reshape(shape)
+    return pos
+
+
+def strided_grad(g, out_geometry, in_geometry):
+    """The gradient of reading ``in_geometry``'s storage with ``out_geometry`` (sizes, strides
+    and offset, in elements), as PyTorch's as_strided backward computes it, in its ops: the
+    gradient summed over the dimensions the output reads with stride 0, written (added, where
+    output elements still share a position) into zeros covering both geometries, divided where
+    the input reads a position more than once, and read back as a view with the input's
+    geometry (so the gradient is a view, under create_graph one whose base holds the write)."""
+    size, stride, offset = out_geometry
+    repeated = [d for d, (n, s) in enumerate(zip(size, stride)) if s == 0 and n > 1]
+    if repeated:
+        g = g.sum(repeated, keepdim=True)
+        size = tuple(1 if d in repeated else n for d, n in enumerate(size))
+    out_pos = positions(size, stride, offset)
+    in_pos = positions(*in_geometry)
+    low = min([p.min() for p in (out_pos, in_pos) if p.size], default=0)
+    high = max([p.max() for p in (out_pos, in_pos) if p.size], default=-1)
+    storage = g.new_zeros((int(high - low + 1),))
+    if xp.unique(out_pos).size < out_pos.size:
+        flat = _make(out_pos.reshape(-1) - low)
+        storage.index_add_(0, flat, g.reshape(-1))
+    else:
+        storage.as_strided(size, stride, offset - low).copy_(g)
+    counts = xp.bincount((in_pos - low).reshape(-1), minlength=int(high - low + 1))
+    if in_pos.size and counts.max() > 1:
+        storage.div_(_make(xp.maximum(counts, 1).astype(g._data.dtype)))
+    in_size, in_stride, in_offset = in_geometry
+    return storage.as_strided(in_size, in_stride, in_offset - low)
+
+
+def _view_of_base_grad(g, n):
+    """The base's gradient from its view's (``n.view``, the view's array; ``n.index``, the base's
+    C-order position of each view element): the as_strided backward over the base's memory."""
+    view = n.view
+    item = view.itemsize
+    base_strides = tuple(st // item for st in n.self_strides)
+    offset = 0
+    if view.size:
+        first = xp.unravel_index(int(n.index.reshape(-1)[0]), n.self_shape)
+        offset = sum(int(i) * st for i, st in zip(first, base_strides))
+    view_geometry = (view.shape, tuple(st // item for st in view.strides), offset)
+    return strided_grad(g, view_geometry, (tuple(n.self_shape), base_strides, 0))
 
 
 @op(grads=(lambda g, n: _zero_flat(g, n.index),), method=False)
@@ -170,7 +214,7 @@ _copy_slices.opdef.Node._overlapping = False
 
 @op(
     saves="self_shape self_strides",
-    grads=(lambda g, n: _put_flat(g, n.index, n.self_shape, n.self_strides),),
+    grads=(_view_of_base_grad,),
     node="AsStridedBackward0",
     method=False,
 )
@@ -555,14 +599,14 @@ def inplace(t, fn, *args):
         old._output_nr = 0
     packing = hooks_open()
     if packing:  # a pack hook may keep the array itself (detach, numpy): it must see the old value
-        old._data = old._data.copy()
+        old._data = _kept_copy(old._data)
     if dual:
         _copy_tangent(t, old)
     start = next(_sequence)  # the nodes fn makes come after this number
     out = fn(old, *args)
     _check_overlap(t, args, fn)
     if not packing and _saved_since(out._grad_fn, start, old):  # keep the old value safe
-        old._data = old._data.copy()
+        old._data = _kept_copy(old._data)
     _write(t, _in_element_order(t, fn, args, old, out._data), _overlap_ok(fn, t, args))
     _bump(t)
     node = out.grad_fn
@@ -765,11 +809,15 @@ def _same_view(a, b):
     )
 
 
+def _kept_copy(a):
+    """A copy of ``a`` in its layout, as PyTorch's clone of the old value of a tensor written in
+    place is (a formula reading it then gives a gradient that layout, as PyTorch's does)."""
+    return kept_layout(a.copy(order=kept_order(a)), a)
+
+
 def _same_memory(a, b):
     """A cheap first look: whether arrays ``a`` and ``b`` are views of one array."""
-    ra = a.base if a.base is not None else a
-    rb = b.base if b.base is not None else b
-    return ra is rb
+    return memory_root(a) is memory_root(b)  # (through the holder NumPy's stride tricks leave)
 
 
 # Writes that PyTorch lets into a destination whose elements share memory (an expanded tensor): a

@@ -364,10 +364,11 @@ def evenly_shared(g, n):
     """The gradient of a reduction of all elements to one of them (``max()``, ``min()``,
     ``median()``): shared evenly by the elements equal to the result, or by the nan elements when
     the result is nan; the others get exact zeros, also when no element equals the result (a
-    saved value changed in place behind saved_tensors_hooks), as in PyTorch."""
+    saved value changed in place behind saved_tensors_hooks), as in PyTorch; written into new
+    zeros, so the gradient is contiguous whatever the input's layout, as PyTorch's is."""
     x, result = n.self, n.result
     hit = x.isnan() if bool(result.isnan()) else x == result
-    return where(hit, g / hit.sum(), 0)
+    return x.new_zeros(x.shape).masked_fill_(hit, g / hit.sum())
 
 
 @op(real="max_values_cpu", saves="self result", grads=(_shared_grad,), check=_check_extreme("amax"))

@@ -141,8 +141,11 @@ def expand(self, size):
     if tuple(target[lead:]) == self.shape and all(s == 1 for s in target[:lead]):
         # Expanding nothing (size-1 dimensions in front at most) shares no element twice: a plain
         # view, which may be written, as PyTorch's may.
-        return self[(None,) * lead] if lead else self.view()
-    out = xp.broadcast_to(self, tuple(target))
+        if not lead:
+            return self.view()
+        out = self.reshape(tuple(target))
+    else:
+        out = xp.broadcast_to(self, tuple(target))
     if 1 in target:
         # NumPy gives every size-1 dimension stride 0; PyTorch keeps an unexpanded one's stride,
         # and gives a new one in front of size 1 the next dimension's extent, strides that later
@@ -156,7 +159,9 @@ def expand(self, size):
                 else:
                     strides[i] = target[i + 1] * strides[i + 1] if i + 1 < len(target) else 0
         if tuple(strides) != out.strides:
-            out = xp.lib.stride_tricks.as_strided(out, strides=strides, writeable=False)
+            out = xp.lib.stride_tricks.as_strided(
+                out, strides=strides, writeable=out.flags.writeable
+            )
     return out
 
 
@@ -264,7 +269,14 @@ def unsqueeze(self, dim):
     d = _wrap_dim(dim, self.ndim + 1)
     shape = self.shape
     # (what xp.expand_dims does, without its argument parsing)
-    return self.reshape(shape[:d] + (1,) + shape[d:])
+    out = self.reshape(shape[:d] + (1,) + shape[d:])
+    # PyTorch's stride for the new dimension: the extent of the one it goes before, or 1 element
+    # at the end (NumPy gives the last stride there); a layout decision may read it
+    stride = shape[d] * self.strides[d] if d < len(shape) else self.itemsize
+    if out.strides[d] == stride:
+        return out
+    strides = out.strides[:d] + (stride,) + out.strides[d + 1 :]
+    return xp.lib.stride_tricks.as_strided(out, strides=strides, writeable=out.flags.writeable)
 
 
 def _squeeze_forward(self, dim):

@@ -25,7 +25,14 @@ from . import indexing as _indexing
 from . import linalg as _linalg
 from . import shape as _shape
 from .complex_numbers import view_as_complex, view_as_real
-from .inplace import _check_restride, _put_flat, _restride, _take_flat, _zero_flat
+from .inplace import (
+    _check_restride,
+    _restride,
+    _take_flat,
+    _zero_flat,
+    positions,
+    strided_grad,
+)
 from .pointwise import zero_grad
 from .registry import declared_again, op, tensor_method
 
@@ -46,16 +53,6 @@ def _offset(a):
 def _geometry(a):
     """(sizes, strides, storage offset) of an array, in elements."""
     return tuple(a.shape), tuple(s // a.itemsize for s in a.strides), _offset(a)
-
-
-def _positions(size, stride, offset):
-    """The storage position of every element of the geometry, as an int64 array of ``size``."""
-    pos = xp.full(tuple(size), offset, xp.int64)
-    for d, (n, s) in enumerate(zip(size, stride)):
-        shape = [1] * len(size)
-        shape[d] = n
-        pos = pos + (xp.arange(n, dtype=xp.int64) * s).reshape(shape)
-    return pos
 
 
 def _listed(values):
@@ -105,27 +102,11 @@ def _strided(a, size, stride, offset):
 # --- as_strided --------------------------------------------------------------------------------
 
 
-def _strided_grad(g, out_geometry, in_geometry):
-    """The gradient of reading ``in_geometry``'s storage with ``out_geometry``: each output's
-    gradient added at its storage position, then read back at the input's positions (split
-    evenly where the input itself reads a position more than once, as PyTorch does)."""
-    out_pos = _positions(*out_geometry)
-    in_pos = _positions(*in_geometry)
-    low = min([p.min() for p in (out_pos, in_pos) if p.size], default=0)
-    high = max([p.max() for p in (out_pos, in_pos) if p.size], default=-1)
-    storage = _put_flat(g, out_pos - low, (int(high - low + 1),))
-    grad = _take_flat(storage, in_pos - low)
-    counts = xp.bincount((in_pos - low).reshape(-1), minlength=int(high - low + 1))
-    if in_pos.size and counts.max() > 1:
-        grad = grad / _make(counts[in_pos - low].astype(g._data.dtype))
-    return grad
-
-
 @op(
     view=True,
     method=False,
     node="AsStridedBackward0",
-    grads=(lambda g, n: _strided_grad(g, (n.size, n.stride, n.storage_offset), n.geometry),),
+    grads=(lambda g, n: strided_grad(g, (n.size, n.stride, n.storage_offset), n.geometry),),
 )
 def _as_strided(self, size, stride, storage_offset, geometry):
     return _strided(self, size, stride, storage_offset)
@@ -182,7 +163,7 @@ _AS_STRIDED1 = op(
     "_AsStridedBackward1",
     node="AsStridedBackward1",
     method=False,
-    grads=(lambda g, n: _strided_grad(g, n.out_geometry, n.in_geometry),),
+    grads=(lambda g, n: strided_grad(g, n.out_geometry, n.in_geometry),),
 )(_as_strided_restrided)
 _AS_STRIDED1.opdef.Node._frees_index = False
 
@@ -232,7 +213,7 @@ def as_strided_scatter(input, src, size, stride, storage_offset=None):
     stride = tuple(int(s) for s in stride)
     offset = 0 if storage_offset is None else int(storage_offset)
     _check_geometry(xp.empty(input._data.size, input._data.dtype), size, stride, offset)
-    return _as_strided_scatter(input, src, _positions(size, stride, offset))
+    return _as_strided_scatter(input, src, positions(size, stride, offset))
 
 
 # --- resizing ----------------------------------------------------------------------------------
