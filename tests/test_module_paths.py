@@ -129,6 +129,7 @@ def test_storage_classes():
 
 # -- every module path -------------------------------------------------------------------------
 
+
 # Module paths other work builds (another device's modules).
 def test_every_pytorch_module_imports(torch_ref):
     missing = []

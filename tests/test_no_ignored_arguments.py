@@ -115,6 +115,47 @@ ALLOWED = {
         "making the first CUDA graph fails before they matter, as in PyTorch's CPU-only build",
     ),
     "cuda.__init__:device_of.__init__": {"obj": "every tensor is on the CPU: no CUDA device"},
+    "accelerator.__init__:current_accelerator": {
+        "check_available": "there is no accelerator, available or not: None either way"
+    },
+    "xpu.__init__:is_bf16_supported": {"including_emulation": _CPU_ONLY},
+    "xpu.__init__:set_rng_state": {"device": _CPU_ONLY},
+    "xpu.__init__:memory_snapshot": {"mempool_id": _CPU_ONLY},
+    "xpu.__init__:graph.__init__": dict.fromkeys(
+        ("pool", "stream", "capture_error_mode"), _CPU_ONLY
+    ),
+    "xpu.__init__:device_of.__init__": {"obj": "every tensor is on the CPU: no XPU device"},
+    "mtia.__init__:is_bf16_supported": {"including_emulation": _CPU_ONLY},
+    "mtia.__init__:set_rng_state_all": {"new_states": _CPU_ONLY},
+    "mtia.__init__:set_stream": {"stream": _CPU_ONLY},
+    "mtia.__init__:record_memory_history": dict.fromkeys(
+        ("enabled", "stacks", "max_entries"), _CPU_ONLY
+    ),
+    **dict.fromkeys(
+        (
+            *(
+                f"xpu.__init__:{name}"
+                for name in (
+                    "memory_allocated",
+                    "max_memory_allocated",
+                    "memory_reserved",
+                    "max_memory_reserved",
+                    "memory_stats",
+                    "memory_stats_as_nested_dict",
+                )
+            ),
+            *(
+                f"mtia.__init__:{name}"
+                for name in (
+                    "memory_allocated",
+                    "max_memory_allocated",
+                    "memory_stats",
+                    "reset_peak_memory_stats",
+                )
+            ),
+        ),
+        {"device": _CPU_ONLY},
+    ),
     "hub:list": dict.fromkeys(
         ("force_reload", "skip_validation", "trust_repo", "verbose"),
         "concerns downloads, which are not built (local directories only)",

@@ -147,7 +147,9 @@ def _as_pytorch_saves_weight(weight):
     return made_stale(view)
 
 
-_addmm_linear.opdef.Node._saved_in_errors = {2: _as_pytorch_saves_weight}
+_addmm_linear.opdef.Node._saved_in_errors = {
+    1: _as_pytorch_saves_weight
+}  # (saved slot 1: the weight)
 
 
 # --- activations -------------------------------------------------------------------------------

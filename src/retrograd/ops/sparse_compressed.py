@@ -148,6 +148,10 @@ class SparseCompressedTensor(Tensor):
         return t
 
     def clone(self, memory_format=None) -> "SparseCompressedTensor":
+        if memory_format is not None and memory_format is not _device.preserve_format:
+            names = {"contiguous_format": "Contiguous", "channels_last": "ChannelsLast"}
+            name = names.get(memory_format._name, "ChannelsLast3d")
+            raise RuntimeError(f"unsupported memory format option {name}")
         return self._with_values(self._vals.copy(), CloneBackward0)
 
     # --- the compressed layout ---------------------------------------------------------------
@@ -631,6 +635,8 @@ def sparse_compressed_tensor(
         )
     if device is not None:
         _device.check(device, factory=True)
+    if pin_memory:
+        raise RuntimeError(_device.NO_ACCELERATOR)
     cidx = _array_of(compressed_indices)
     pidx = _array_of(plain_indices)
     vals = _array_of(values, dtype)
@@ -680,6 +686,7 @@ def _layout_constructor(layout):
             dtype=dtype,
             layout=layout,
             device=device,
+            pin_memory=pin_memory,
             requires_grad=requires_grad,
             check_invariants=check_invariants,
         )

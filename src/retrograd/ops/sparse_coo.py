@@ -877,10 +877,8 @@ def sparse_coo_tensor(
 
     if device is not None:
         _device.check(device, factory=True)
-    if pin_memory:
-        from ..creation import _NO_PINNED
-
-        raise RuntimeError(_NO_PINNED)
+    if pin_memory:  # (sparse factories ask for an accelerator first)
+        raise RuntimeError(_device.NO_ACCELERATOR)
     idx = indices._data if isinstance(indices, Tensor) else _tensor(indices)._data
     values = values if isinstance(values, Tensor) else _tensor(values)
     if dtype is not None:
