@@ -132,28 +132,7 @@ ALLOWED = {
         ("enabled", "stacks", "max_entries"), _CPU_ONLY
     ),
     **dict.fromkeys(
-        (
-            *(
-                f"xpu.__init__:{name}"
-                for name in (
-                    "memory_allocated",
-                    "max_memory_allocated",
-                    "memory_reserved",
-                    "max_memory_reserved",
-                    "memory_stats",
-                    "memory_stats_as_nested_dict",
-                )
-            ),
-            *(
-                f"mtia.__init__:{name}"
-                for name in (
-                    "memory_allocated",
-                    "max_memory_allocated",
-                    "memory_stats",
-                    "reset_peak_memory_stats",
-                )
-            ),
-        ),
+        ("mtia.__init__:memory_stats", "mtia.__init__:reset_peak_memory_stats"),
         {"device": _CPU_ONLY},
     ),
     "hub:list": dict.fromkeys(

@@ -4,6 +4,8 @@ raise the error of PyTorch's builds without the MTIA backend."""
 
 from .. import _device
 from .._stream import Event, Stream
+from ..cuda import get_rng_state_all, manual_seed, manual_seed_all, seed, seed_all
+from ..cuda.memory import max_memory_allocated, memory_allocated
 
 _NO_MTIA = _device._NOT_BUILT["mtia"]
 default_generators: tuple = ()
@@ -53,40 +55,12 @@ snapshot = _without("memorySnapshot")
 graph_pool_handle = _without("graphPoolHandle")
 
 
-def manual_seed(seed) -> None:
-    int(seed)
-
-
-def manual_seed_all(seed) -> None:
-    int(seed)
-
-
-def seed() -> None:
-    return None
-
-
-def seed_all() -> None:
-    return None
-
-
-def get_rng_state_all() -> list:
-    return []
-
-
 def set_rng_state_all(new_states) -> None:
     return None
 
 
 def set_stream(stream) -> None:
     return None
-
-
-def memory_allocated(device=None) -> int:
-    return 0
-
-
-def max_memory_allocated(device=None) -> int:
-    return 0
 
 
 def memory_stats(device=None) -> dict:

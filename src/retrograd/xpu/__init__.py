@@ -6,10 +6,32 @@ bytes), and the calls that need a device raise its error, ``AssertionError: Torc
 with XPU enabled``.
 """
 
-from collections import OrderedDict
-
 from .. import _device
-from ..cuda import StreamContext, stream
+from ..cuda import (
+    StreamContext,
+    device_count,
+    get_arch_list,
+    get_gencode_flags,
+    get_rng_state_all,
+    is_available,
+    is_bf16_supported,
+    is_initialized,
+    is_tf32_supported,
+    manual_seed,
+    manual_seed_all,
+    seed,
+    seed_all,
+    stream,
+)
+from ..cuda.memory import (  # (no device, no bytes)
+    empty_cache,
+    max_memory_allocated,
+    max_memory_reserved,
+    memory_allocated,
+    memory_reserved,
+    memory_stats,
+    memory_stats_as_nested_dict,
+)
 
 _NO_XPU = _device._NOT_BUILT["xpu"]
 
@@ -39,34 +61,6 @@ MemPool = _dummy("MemPool")
 XPUPluggableAllocator = _dummy("XPUPluggableAllocator")
 
 
-def is_available() -> bool:
-    return False
-
-
-def device_count() -> int:
-    return 0
-
-
-def is_initialized() -> bool:
-    return False
-
-
-def is_bf16_supported(including_emulation: bool = True) -> bool:
-    return False
-
-
-def is_tf32_supported() -> bool:
-    return False
-
-
-def get_arch_list() -> list:
-    return []
-
-
-def get_gencode_flags() -> str:
-    return ""
-
-
 default_generators: tuple = ()
 
 init = current_device = _no_xpu
@@ -81,29 +75,8 @@ def can_device_access_peer(device, peer) -> bool:
     raise AssertionError(_NO_XPU)
 
 
-# Seeding with no device: accepted and nothing done, so code seeding every device runs.
-def manual_seed(seed) -> None:
-    int(seed)
-
-
-def manual_seed_all(seed) -> None:
-    int(seed)
-
-
-def seed() -> None:
-    return None
-
-
-def seed_all() -> None:
-    return None
-
-
 def set_rng_state(new_state, device="xpu") -> None:
     new_state.clone()  # (the state is read before the device is asked for: none to set)
-
-
-def get_rng_state_all() -> list:
-    return []
 
 
 def set_rng_state_all(new_states) -> None:
@@ -111,37 +84,8 @@ def set_rng_state_all(new_states) -> None:
         set_rng_state(state)
 
 
-# Memory counters: no device, no bytes.
-def memory_allocated(device=None) -> int:
-    return 0
-
-
-def max_memory_allocated(device=None) -> int:
-    return 0
-
-
-def memory_reserved(device=None) -> int:
-    return 0
-
-
-def max_memory_reserved(device=None) -> int:
-    return 0
-
-
-def memory_stats(device=None) -> OrderedDict:
-    return OrderedDict()
-
-
-def memory_stats_as_nested_dict(device=None) -> dict:
-    return {}
-
-
 def memory_snapshot(mempool_id=None) -> list:
-    return []
-
-
-def empty_cache() -> None:
-    return None
+    return []  # (CUDA's needs a binding the CPU-only build leaves out; XPU's does not)
 
 
 class graph:
