@@ -259,6 +259,16 @@ def not_built(module: str, names: str) -> dict:
     return out
 
 
+def without_backend(backend: str, call: str):
+    """A stand-in for a call of a device runtime that is not built (Apple's MPS, Meta's MTIA):
+    it raises that runtime's error naming the call, however it is called."""
+
+    def needs_backend(*args, **kwargs):
+        raise RuntimeError(f"Cannot execute {call}() without {backend} backend.")
+
+    return needs_backend
+
+
 def check(d, factory: bool = False) -> None:
     """Raise PyTorch's CPU-only error unless ``d`` (a device, a name or an index) is the CPU.
 

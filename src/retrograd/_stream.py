@@ -15,8 +15,8 @@ _NO_EVENTS = "cpu backend doesn't support events."
 
 def _check(device) -> None:
     """Streams and events of a device other than the CPU: that device is not linked in."""
-    if device is not None and _device._as_device(device).type != "cpu":
-        kind = _device._as_device(device).type
+    kind = "cpu" if device is None else _device._as_device(device).type
+    if kind != "cpu":
         raise RuntimeError(f"PyTorch is not linked with support for {kind} devices")
 
 

@@ -1,7 +1,5 @@
 """``retrograd.accelerator.memory``: the accelerator's memory counters, which need one."""
 
-from collections import OrderedDict
-
 from .. import _device
 
 __all__ = [
@@ -18,45 +16,11 @@ __all__ = [
 ]
 
 
-def _none():
-    return RuntimeError(_device.NO_ACCELERATOR)
+def _no_accelerator(device_index=None, /):
+    raise RuntimeError(_device.NO_ACCELERATOR)
 
 
-def empty_cache() -> None:
-    raise _none()
-
-
-def empty_host_cache() -> None:
-    raise _none()
-
-
-def memory_stats(device_index=None, /) -> OrderedDict:
-    raise _none()
-
-
-def memory_allocated(device_index=None, /) -> int:
-    raise _none()
-
-
-def max_memory_allocated(device_index=None, /) -> int:
-    raise _none()
-
-
-def memory_reserved(device_index=None, /) -> int:
-    raise _none()
-
-
-def max_memory_reserved(device_index=None, /) -> int:
-    raise _none()
-
-
-def reset_accumulated_memory_stats(device_index=None, /) -> None:
-    raise _none()
-
-
-def reset_peak_memory_stats(device_index=None, /) -> None:
-    raise _none()
-
-
-def get_memory_info(device_index=None, /) -> tuple:
-    raise _none()
+# each needs an accelerator, and there is none
+empty_cache = empty_host_cache = get_memory_info = memory_stats = _no_accelerator
+memory_allocated = max_memory_allocated = memory_reserved = max_memory_reserved = _no_accelerator
+reset_accumulated_memory_stats = reset_peak_memory_stats = _no_accelerator

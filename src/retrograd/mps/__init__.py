@@ -5,12 +5,12 @@ for every device runs; the rest raises the error of PyTorch's builds without the
 naming the runtime call it would have made.
 """
 
+from .. import _device
+from ..cuda import device_count, is_available, manual_seed
+
 
 def _without(call: str):
-    def needs_mps(*args, **kwargs):
-        raise RuntimeError(f"Cannot execute {call}() without MPS backend.")
-
-    return needs_mps
+    return _device.without_backend("MPS", call)
 
 
 class Event:
@@ -18,18 +18,6 @@ class Event:
 
     def __init__(self, enable_timing: bool = False):
         raise RuntimeError("Cannot execute acquireEvent() without MPS backend.")
-
-
-def is_available() -> bool:
-    return False
-
-
-def device_count() -> int:
-    return 0
-
-
-def manual_seed(seed) -> None:
-    int(seed)
 
 
 synchronize = _without("deviceSynchronize")

@@ -4,7 +4,16 @@ raise the error of PyTorch's builds without the MTIA backend."""
 
 from .. import _device
 from .._stream import Event, Stream
-from ..cuda import get_rng_state_all, manual_seed, manual_seed_all, seed, seed_all
+from ..cuda import (
+    device_count,
+    get_rng_state_all,
+    is_available,
+    is_initialized,
+    manual_seed,
+    manual_seed_all,
+    seed,
+    seed_all,
+)
 from ..cuda.memory import max_memory_allocated, memory_allocated
 
 _NO_MTIA = _device._NOT_BUILT["mtia"]
@@ -12,26 +21,11 @@ default_generators: tuple = ()
 
 
 def _without(call: str):
-    def needs_mtia(*args, **kwargs):
-        raise RuntimeError(f"Cannot execute {call}() without MTIA backend.")
-
-    return needs_mtia
+    return _device.without_backend("MTIA", call)
 
 
 def _not_built(*args, **kwargs):
     raise AssertionError(_NO_MTIA)
-
-
-def is_available() -> bool:
-    return False
-
-
-def device_count() -> int:
-    return 0
-
-
-def is_initialized() -> bool:
-    return False
 
 
 def is_bf16_supported(including_emulation: bool = True) -> bool:
