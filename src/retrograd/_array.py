@@ -506,32 +506,23 @@ def weighted_rows(out, table, index, weights):
     return out
 
 
-def coo_rows(out, rows, cols, values, table):
-    """Adds ``values[k] * table[cols[k]]`` into row ``rows[k]`` of ``out`` [R, C], for each k in
-    order (the sums of ``np.add.at`` of the products, without its per-element dispatch): the
-    entries as CSR rows, stably sorted by row where they are not already, through SciPy's loop.
-    ``out`` C-contiguous.  Half floats (SciPy has no loop for them) and complex numbers (SciPy's
-    complex product rounds otherwise than NumPy's) take ``np.add.at``."""
-    if not (out.size and values.size):
-        return out
-    if out.dtype.kind in "Vc" or (out.dtype.kind == "f" and out.dtype.itemsize < 4):
-        xp.add.at(out, rows, values[:, None] * table[cols])
+def coo_product(rows, cols, values, shape, dense):
+    """The array ``A @ dense`` for the COO matrix ``A`` of ``shape`` with entries ``values`` at
+    (``rows``, ``cols``): each row the sum of its entries' products in the order they are stored
+    (``np.add.at``'s sums without its per-element dispatch), as CSR rows (stably sorted by row
+    where they are not already) through ``compressed_product``.  Half floats (SciPy has no loop
+    for them) and complex numbers (SciPy's complex product rounds otherwise than NumPy's) take
+    ``np.add.at``."""
+    dt = xp.result_type(values, dense)
+    if not values.size or dt.kind in "Vc" or (dt.kind == "f" and dt.itemsize < 4):
+        out = xp.zeros((shape[0], dense.shape[1]), dt)
+        xp.add.at(out, rows, values[:, None] * dense[cols])
         return out
     if rows.size > 1 and (rows[1:] < rows[:-1]).any():
         order = xp.argsort(rows, kind="stable")
         rows, cols, values = rows[order], cols[order], values[order]
-    pointers = xp.searchsorted(rows, xp.arange(out.shape[0] + 1))
-    flat = xp.ascontiguousarray(table).ravel()
-    _sparse_kernels().csr_matvecs(
-        out.shape[0],
-        *table.shape,
-        pointers,
-        cols.astype(pointers.dtype, copy=False),
-        xp.ascontiguousarray(values),
-        flat,
-        out.ravel(),
-    )
-    return out
+    pointers = xp.searchsorted(rows, xp.arange(shape[0] + 1))
+    return compressed_product("csr", pointers, cols, values, shape, dense)
 
 
 def added_rows(out, index, weights, values):

@@ -17,7 +17,7 @@ never see it: reading its dense array raises NotImplementedError, so an op not b
 refuses it instead of giving a wrong answer, and the dense hot path pays nothing for it."""
 
 from .. import _device, _switches, dtypes
-from .._array import array_exp, array_log, coo_rows, xp
+from .._array import array_exp, array_log, coo_product, xp
 from .._switches import grad_mode as _grad_state
 from ..autograd.anomaly import caller_site
 from ..autograd.grad_mode import no_grad
@@ -1020,7 +1020,7 @@ def _sparse_dense_product(sparse, dense, start=None):
     if d.dtype == xp.bool_:
         raise dtype_refusal("addmm_sparse_dense", d)
     rows, cols = sparse._idx
-    return coo_rows(xp.zeros((sparse._size[0], d.shape[1]), d.dtype), rows, cols, sparse._vals, d)
+    return coo_product(rows, cols, sparse._vals, sparse._size, d)
 
 
 def _swapped(t, d0, d1) -> "SparseCOOTensor":
