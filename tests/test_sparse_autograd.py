@@ -547,7 +547,8 @@ def test_sparse_to_another_dtype(torch_ref, coalesce):
     """``to(dtype)`` and ``.double()`` of a sparse COO tensor cast its values (indices kept, the
     coalesced flag too); a floating result records ToCopyBackward0, whose gradient comes back in
     the input's dtype; an integer one is outside the graph; a memory format other than
-    preserve_format is refused with PyTorch's text."""
+    preserve_format is refused with PyTorch's text, except contiguous_format with the same dtype,
+    which returns the tensor itself."""
 
     def program(lib):
         s = lib.sparse_coo_tensor([[0, 1, 1], [2, 0, 2]], [3.0, 4.0, 5.0], (2, 3))
@@ -573,6 +574,7 @@ def test_sparse_to_another_dtype(torch_ref, coalesce):
             s.float() is s,
             s.to(lib.float32, copy=True) is s,
             refused,
+            s.to(memory_format=lib.contiguous_format) is s,
         )
 
     assert program(retrograd) == program(torch_ref)

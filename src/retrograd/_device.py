@@ -325,6 +325,19 @@ class memory_format:
     def __reduce__(self):
         return self._name
 
+    @property
+    def enum_name(self) -> str:
+        """The name PyTorch's errors give the format (``ChannelsLast`` ...)."""
+        return _ENUM_NAMES[self._name]
+
+
+_ENUM_NAMES = {
+    "preserve_format": "Preserve",
+    "contiguous_format": "Contiguous",
+    "channels_last": "ChannelsLast",
+    "channels_last_3d": "ChannelsLast3d",
+}
+
 
 class layout:
     """``torch.layout``: dense (``torch.strided``) or one of the sparse layouts."""

@@ -149,9 +149,7 @@ class SparseCompressedTensor(Tensor):
 
     def clone(self, memory_format=None) -> "SparseCompressedTensor":
         if memory_format is not None and memory_format is not _device.preserve_format:
-            names = {"contiguous_format": "Contiguous", "channels_last": "ChannelsLast"}
-            name = names.get(memory_format._name, "ChannelsLast3d")
-            raise RuntimeError(f"unsupported memory format option {name}")
+            raise RuntimeError(f"unsupported memory format option {memory_format.enum_name}")
         return self._with_values(self._vals.copy(), CloneBackward0)
 
     # --- the compressed layout ---------------------------------------------------------------

@@ -307,12 +307,15 @@ class SparseCOOTensor(Tensor):
         from .shape import _to_arguments
 
         dtype, copy, memory_format = _to_arguments(args, kwargs)
+        same = dtype is None or dtype.np == self._vals.dtype
+        if same and not copy and memory_format is _device.contiguous_format:
+            return self  # (already as contiguous as a sparse tensor is: nothing to make)
         if memory_format is not None and memory_format is not _device.preserve_format:
             raise RuntimeError(
                 "to(options): COO only supports memory format Preserve, but got "
-                f"{_FORMAT_NAMES[memory_format._name]} instead."
+                f"{memory_format.enum_name} instead."
             )
-        if dtype is None or dtype.np == self._vals.dtype:
+        if same:
             return self.clone() if copy else self
         vals = _make(self._vals).to(dtype)._data
         out = sparse_coo(self._idx, vals, self._size, self._coalesced)
@@ -686,11 +689,6 @@ MulBackward0 = node_class("MulBackward0", (lambda g, n: g * n.other, None), (), 
 DivBackward0 = node_class("DivBackward0", (lambda g, n: g / n.other, None), (), ("other",))
 NegBackward0 = node_class("NegBackward0", (lambda g, n: -g,), (), ())
 CloneBackward0 = node_class("CloneBackward0", (lambda g, n: g,), (), ())
-_FORMAT_NAMES = {
-    "contiguous_format": "Contiguous",
-    "channels_last": "ChannelsLast",
-    "channels_last_3d": "ChannelsLast3d",
-}
 ToCopyBackward0 = node_class(
     "ToCopyBackward0", (lambda g, n: g.to(n.self_dtype),), (), ("self_dtype",)
 )
