@@ -20,10 +20,18 @@ from .. import _device, dtypes
 from .._array import compressed_product, xp
 from ..autograd.grad_mode import no_grad
 from ..printing import _is_default_dtype, _with_suffixes
-from ..tensor import Size, Tensor, VersionCounter, _make, _wrap_dim
+from ..tensor import Tensor, VersionCounter, _make
 from . import sparse_coo
 from .registry import node_class
-from .sparse_coo import _inner, _record, _recording
+from .sparse_coo import (
+    CloneBackward0,
+    MulBackward0,
+    SparseTensor,
+    TBackward0,
+    _inner,
+    _record,
+    _recording,
+)
 
 CSR, CSC, BSR, BSC = (
     _device.sparse_csr,
@@ -53,46 +61,16 @@ def _not_built(layout) -> str:
     )
 
 
-class SparseCompressedTensor(Tensor):
+class SparseCompressedTensor(SparseTensor):
     """A tensor in a sparse compressed layout: ``_cidx`` (compressed indices), ``_pidx`` (plain
     indices), ``_vals`` (values), ``_size`` and ``_layout``.  ``type(t)`` is this class where
     PyTorch's is ``Tensor``."""
 
-    __slots__ = ("_layout", "_cidx", "_pidx", "_vals", "_size")
-    _sparse = True  # (the op table hands a call with one to the op's sparse= function)
+    __slots__ = ("_layout", "_cidx", "_pidx")
 
     @property
     def _data(self):
         raise NotImplementedError(_not_built(self._layout))
-
-    # --- what every tensor has ---------------------------------------------------------------
-    @property
-    def dtype(self) -> dtypes.dtype:
-        return dtypes.FROM_NP[self._vals.dtype]
-
-    @property
-    def shape(self) -> Size:
-        return Size(self._size)
-
-    def size(self, dim=None):
-        return Size(self._size) if dim is None else self._size[_wrap_dim(dim, len(self._size))]
-
-    @property
-    def ndim(self) -> int:
-        return len(self._size)
-
-    def dim(self) -> int:
-        return len(self._size)
-
-    ndimension = dim
-
-    def numel(self) -> int:
-        return Size(self._size).numel()
-
-    nelement = numel
-
-    def element_size(self) -> int:
-        return self._vals.itemsize
 
     @property
     def is_sparse(self) -> bool:  # (PyTorch's: True of the COO layout alone)
@@ -106,30 +84,11 @@ class SparseCompressedTensor(Tensor):
     def layout(self):
         return self._layout
 
-    def is_floating_point(self) -> bool:
-        return self._vals.dtype.kind in "fV"
-
-    def is_complex(self) -> bool:
-        return self._vals.dtype.kind == "c"
-
     def is_contiguous(self, memory_format=None) -> bool:
         raise RuntimeError(f"Sparse {_short(self._layout)} tensors do not have is_contiguous")
 
     def stride(self, dim=None):
         raise RuntimeError(f"Sparse {_short(self._layout)} tensors do not have strides")
-
-    def requires_grad_(self, requires_grad: bool = True):
-        if requires_grad and self._vals.dtype.kind not in "fcV":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
-        self._requires_grad = bool(requires_grad)
-        return self
-
-    @property
-    def data(self):
-        return self.detach()
-
-    def __len__(self):
-        return self._size[0]
 
     def numpy(self, *, force: bool = False):
         raise TypeError(
@@ -1133,9 +1092,6 @@ def _to_dense_grad(g, n):
 
 
 ToDenseBackward0 = node_class("ToDenseBackward0", (_to_dense_grad,), ("self",), ("masked_grad",))
-TBackward0 = node_class("TBackward0", (lambda g, n: g.t(),), (), ())
-CloneBackward0 = node_class("CloneBackward0", (lambda g, n: g,), (), ())
-MulBackward0 = node_class("MulBackward0", (lambda g, n: g * n.other, None), (), ("other",))
 MmBackward0 = node_class("MmBackward0", (_mm_self_grad, _mm_mat2_grad), ("self", "mat2"), ())
 MvBackward0 = node_class(
     "MvBackward0",

@@ -36,17 +36,12 @@ _NOT_BUILT = (
 _SPARSE_PLUS_DENSE = "add(sparse, dense) is not supported. Use add(dense, sparse) instead."
 
 
-class SparseCOOTensor(Tensor):
-    """A tensor in the sparse COO layout: ``_idx`` (sparse_dim x nnz, int64), ``_vals``
-    (nnz x dense dimensions), ``_size`` and whether the indices are known to be sorted and
-    distinct (``is_coalesced``).  ``type(t)`` is this class where PyTorch's is ``Tensor``."""
+class SparseTensor(Tensor):
+    """What the sparse layouts share: values ``_vals`` and a size ``_size``, and the tensor
+    properties read from them (the COO layout and the compressed ones subclass it)."""
 
-    __slots__ = ("_idx", "_vals", "_size", "_coalesced")
-    _sparse = True
-
-    @property
-    def _data(self):
-        raise NotImplementedError(_NOT_BUILT)
+    __slots__ = ("_vals", "_size")
+    _sparse = True  # (the op table hands a call with one to the op's sparse= function)
 
     # --- what every tensor has ---------------------------------------------------------------
     @property
@@ -81,24 +76,11 @@ class SparseCOOTensor(Tensor):
     def itemsize(self) -> int:
         return self._vals.itemsize
 
-    @property
-    def is_sparse(self) -> bool:
-        return True
-
-    @property
-    def layout(self):
-        return _device.sparse_coo
-
     def is_floating_point(self) -> bool:
         return self._vals.dtype.kind in "fV"
 
     def is_complex(self) -> bool:
         return self._vals.dtype.kind == "c"
-
-    def is_contiguous(self, memory_format=None) -> bool:
-        if memory_format is not None:
-            _device.check_memory_format(memory_format)
-        return False
 
     def requires_grad_(self, requires_grad: bool = True):
         if requires_grad and self._vals.dtype.kind not in "fcV":
@@ -112,6 +94,31 @@ class SparseCOOTensor(Tensor):
 
     def __len__(self):
         return self._size[0]
+
+
+class SparseCOOTensor(SparseTensor):
+    """A tensor in the sparse COO layout: ``_idx`` (sparse_dim x nnz, int64), ``_vals``
+    (nnz x dense dimensions), ``_size`` and whether the indices are known to be sorted and
+    distinct (``is_coalesced``).  ``type(t)`` is this class where PyTorch's is ``Tensor``."""
+
+    __slots__ = ("_idx", "_coalesced")
+
+    @property
+    def _data(self):
+        raise NotImplementedError(_NOT_BUILT)
+
+    @property
+    def is_sparse(self) -> bool:
+        return True
+
+    @property
+    def layout(self):
+        return _device.sparse_coo
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        if memory_format is not None:
+            _device.check_memory_format(memory_format)
+        return False
 
     def numpy(self, *, force: bool = False):
         raise TypeError("can't convert Sparse layout tensor to numpy. Use Tensor.to_dense() first.")
