@@ -329,3 +329,11 @@ def test_what_is_not_built_says_so():
         d[0].to_sparse_csr() @ d[0].to_sparse_csr().t()
     with pytest.raises(NotImplementedError, match="not built"):
         d.requires_grad_().to_sparse_csr()
+
+
+def test_compressed_tensor_sizes_read_from_its_values(torch_ref):
+    def program(lib):
+        c = lib.tensor([[1.0, 0.0], [0.0, 2.0]], dtype=lib.float64).to_sparse_csr()
+        return c.itemsize, c.element_size(), len(c), c.is_floating_point(), str(c.dtype)
+
+    assert program(retrograd) == program(torch_ref)
