@@ -268,11 +268,18 @@ def _take(self, key, advanced, node_fn, indices=()):
     return out
 
 
+_WHOLE = slice(None)
+
+
 def _new_axis_strides(out, a, key):
     """``out = a[key]`` (a basic key holding None) with PyTorch's strides for the dimensions
     None adds, where NumPy gives 0: PyTorch unsqueezes at each None in turn, which gives the
     new dimension the extent of the one it goes before (size times stride), or 1 element at
     the end."""
+    if a.flags.c_contiguous and all(
+        k is None or k is Ellipsis or (type(k) is slice and k == _WHOLE) for k in key
+    ):
+        return a.reshape(out.shape)  # (C strides are those: no stride tricks needed)
     strides = list(out.strides)
     used = sum(1 for k in key if k is not None and k is not Ellipsis)
     dim = at = 0  # the next dimension of ``a`` and of ``out``
