@@ -1,203 +1,333 @@
-"""PyTorch's module paths that programs import: torch.overrides, torch.torch_version,
-torch.futures, torch.storage, and the modules retrograd only names (torch.fx, torch.export ...),
-compared with PyTorch where it has a value to compare."""
+"""Every module path that PyTorch tutorials and common small projects import resolves, and names
+reached by two paths are the same objects (``nn.modules.linear.Linear is nn.Linear``)."""
 
 import importlib
-import pkgutil
 
 import pytest
 
 import retrograd
 
+# (module path, names imported from it), as published code writes them
+IMPORTS = [
+    ("torch", ["Tensor", "nn", "optim", "autograd", "cuda", "backends", "device", "Size"]),
+    ("torch.nn", ["Module", "Linear", "Parameter", "DataParallel", "functional", "init"]),
+    ("torch.nn.functional", ["relu", "cross_entropy", "mse_loss"]),
+    ("torch.nn.init", ["xavier_uniform_", "kaiming_normal_", "zeros_"]),
+    ("torch.nn.parameter", ["Parameter"]),
+    ("torch.nn.modules", ["Module", "Linear", "Conv2d", "Sequential"]),
+    ("torch.nn.modules.module", ["Module"]),
+    ("torch.nn.modules.linear", ["Linear", "Identity", "Bilinear"]),
+    ("torch.nn.modules.conv", ["Conv1d", "Conv2d", "ConvTranspose2d", "_ConvNd"]),
+    ("torch.nn.modules.loss", ["_Loss", "_WeightedLoss", "MSELoss", "CrossEntropyLoss"]),
+    ("torch.nn.modules.activation", ["ReLU", "MultiheadAttention", "Softmax"]),
+    ("torch.nn.modules.container", ["Sequential", "ModuleList", "ModuleDict"]),
+    ("torch.nn.modules.batchnorm", ["BatchNorm1d", "BatchNorm2d", "_BatchNorm", "_NormBase"]),
+    ("torch.nn.modules.normalization", ["LayerNorm", "GroupNorm"]),
+    ("torch.nn.modules.dropout", ["Dropout", "_DropoutNd"]),
+    (
+        "torch.nn.modules.pooling",
+        [
+            "MaxPool2d",
+            "AvgPool2d",
+            "AdaptiveAvgPool2d",
+            "_MaxPoolNd",
+            "_AvgPoolNd",
+            "_AdaptiveAvgPoolNd",
+        ],
+    ),
+    ("torch.nn.modules.rnn", ["LSTM", "GRU", "RNNBase", "RNNCellBase"]),
+    ("torch.nn.modules.sparse", ["Embedding"]),
+    (
+        "torch.nn.modules.transformer",
+        ["TransformerEncoder", "TransformerDecoderLayer", "_get_clones", "_get_activation_fn"],
+    ),
+    ("torch.nn.modules.padding", ["ConstantPad2d", "ZeroPad2d"]),
+    ("torch.nn.modules.flatten", ["Flatten", "Unflatten"]),
+    ("torch.nn.modules.distance", ["PairwiseDistance", "CosineSimilarity"]),
+    ("torch.nn.modules.upsampling", ["Upsample"]),
+    (
+        "torch.nn.modules.utils",
+        [
+            "_pair",
+            "_single",
+            "_triple",
+            "_quadruple",
+            "_ntuple",
+            "consume_prefix_in_state_dict_if_present",
+        ],
+    ),
+    ("torch.nn.parallel", ["DataParallel", "DistributedDataParallel"]),
+    ("torch.nested", ["nested_tensor", "as_nested_tensor", "to_padded_tensor"]),
+    ("torch.utils._pytree", ["tree_map", "tree_flatten", "tree_unflatten", "TreeSpec"]),
+    (
+        "torch.nn.utils",
+        [
+            "clip_grad_norm_",
+            "clip_grad_value_",
+            "parameters_to_vector",
+            "vector_to_parameters",
+            "weight_norm",
+            "remove_weight_norm",
+            "spectral_norm",
+            "remove_spectral_norm",
+            "parametrize",
+            "parametrizations",
+        ],
+    ),
+    ("torch.nn.utils.weight_norm", ["WeightNorm", "weight_norm", "remove_weight_norm"]),
+    (
+        "torch.nn.utils.parametrize",
+        [
+            "register_parametrization",
+            "remove_parametrizations",
+            "is_parametrized",
+            "cached",
+            "type_before_parametrizations",
+        ],
+    ),
+    ("torch.nn.utils.parametrizations", ["weight_norm"]),
+    ("torch.nn.utils.spectral_norm", ["SpectralNorm", "spectral_norm", "remove_spectral_norm"]),
+    (
+        "torch.nn.utils.rnn",
+        [
+            "pad_sequence",
+            "pack_padded_sequence",
+            "pad_packed_sequence",
+            "pack_sequence",
+            "unpack_sequence",
+            "unpad_sequence",
+            "PackedSequence",
+        ],
+    ),
+    ("torch.optim", ["SGD", "Adam", "AdamW", "Optimizer", "lr_scheduler"]),
+    ("torch.optim.optimizer", ["Optimizer"]),
+    ("torch.optim.lr_scheduler", ["StepLR", "LambdaLR", "CosineAnnealingLR", "ReduceLROnPlateau"]),
+    ("torch.autograd", ["Variable", "Function", "grad", "backward", "gradcheck"]),
+    ("torch.autograd.variable", ["Variable"]),
+    ("torch.autograd.function", ["Function", "once_differentiable"]),
+    ("torch.serialization", ["save", "load"]),
+    ("torch.types", ["Device", "Number"]),
+    ("torch.testing", ["assert_close", "make_tensor"]),
+    ("torch.backends", ["cuda", "cudnn", "mps", "mkldnn", "openmp"]),
+    ("torch.backends.cuda", ["matmul", "is_built"]),
+    ("torch.backends.cudnn", ["benchmark", "deterministic", "enabled", "is_available"]),
+    ("torch.backends.mps", ["is_available", "is_built"]),
+    ("torch.backends.mkldnn", ["is_available"]),
+    ("torch.backends.openmp", ["is_available"]),
+    ("torch.cuda", ["is_available", "device_count", "manual_seed_all", "amp"]),
+    ("torch.cuda.amp", ["autocast", "GradScaler", "custom_fwd", "custom_bwd"]),
+    ("torch.amp", ["autocast", "GradScaler"]),
+    ("torch.cpu", ["is_available", "device_count"]),
+    ("torch.cpu.amp", ["autocast"]),
+    (
+        "torch.jit",
+        [
+            "script",
+            "trace",
+            "ignore",
+            "unused",
+            "export",
+            "is_scripting",
+            "is_tracing",
+            "ScriptModule",
+        ],
+    ),
+    ("torch.onnx", ["export", "is_in_onnx_export"]),
+    ("torch.hub", ["load", "load_state_dict_from_url", "get_dir"]),
+    ("torch.version", ["cuda", "__version__"]),
+    ("torch.utils.checkpoint", ["checkpoint"]),
+]
 
-def _outcome(call):
-    try:
-        return ("value", call())
-    except Exception as e:  # (the message's first line: a traceback may follow)
-        return (type(e).__name__, str(e).split("\n")[0])
+
+def _ours(path: str) -> str:
+    return "retrograd" + path[len("torch") :]
 
 
-# -- torch.torch_version ----------------------------------------------------------------------
-
-_VERSIONS = ["2.13.0", "2.13.0+cpu", "1.9", "0.1.0"]
-_OTHERS = ["2.13", "2.9", "2.13.0a0", (2, 13), (2, 13, 0), (1, 10), "abc", 2]
-_OPS = ["__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"]
-
-
-@pytest.mark.parametrize("version", _VERSIONS)
-def test_torch_version_compares_as_pytorch(torch_ref, version):
-    import operator
-
-    for other in _OTHERS:
-        for op in _OPS:
-            f = getattr(operator, op)
-            got = _outcome(lambda: f(retrograd.torch_version.TorchVersion(version), other))
-            want = _outcome(lambda: f(torch_ref.torch_version.TorchVersion(version), other))
-            assert got[0] == want[0], (version, other, op)
-            if got[0] == "value":
-                assert got == want, (version, other, op)
+@pytest.mark.parametrize("path, names", IMPORTS, ids=[p for p, _ in IMPORTS])
+def test_import_resolves(path, names):
+    module = importlib.import_module(_ours(path))
+    for name in names:
+        assert hasattr(module, name), f"{path}.{name}"
 
 
-def test_version_is_a_torch_version():
-    assert isinstance(retrograd.__version__, retrograd.torch_version.TorchVersion)
-    assert retrograd.__version__ == retrograd.version.__version__
-    assert hash(retrograd.__version__) == hash(str(retrograd.__version__))
+@pytest.mark.parametrize("path, names", IMPORTS, ids=[p for p, _ in IMPORTS])
+def test_pytorch_has_the_same_names(path, names):
+    """The list is PyTorch's: each name exists at that path in PyTorch too."""
+    pytest.importorskip("torch")
+    module = importlib.import_module(path)
+    for name in names:
+        assert hasattr(module, name), f"{path}.{name}"
 
 
-# -- torch.futures -----------------------------------------------------------------------------
+def test_module_paths_reach_the_same_objects():
+    nn = retrograd.nn
+    from retrograd.nn.modules import (
+        activation,
+        batchnorm,
+        container,
+        conv,
+        linear,
+        loss,
+        rnn,
+        sparse,
+    )
+
+    assert linear.Linear is nn.Linear
+    assert conv.Conv2d is nn.Conv2d
+    assert loss.CrossEntropyLoss is nn.CrossEntropyLoss
+    assert activation.ReLU is nn.ReLU
+    assert container.Sequential is nn.Sequential
+    assert batchnorm.BatchNorm2d is nn.BatchNorm2d
+    assert rnn.LSTM is nn.LSTM
+    assert sparse.Embedding is nn.Embedding
+    assert nn.modules.Linear is nn.Linear
+    assert issubclass(nn.MSELoss, loss._Loss)
+    assert isinstance(nn.LSTM(2, 3), rnn.RNNBase)
+    assert retrograd.serialization.save is retrograd.save
+    assert retrograd.serialization.load is retrograd.load
+    assert retrograd.autograd.variable.Variable is retrograd.autograd.Variable
+    assert retrograd.nn.parallel.DataParallel is nn.DataParallel
+    assert retrograd.optim.lr_scheduler.StepLR is retrograd.optim.lr_scheduler.StepLR
+    assert retrograd.amp.autocast is retrograd.autocast
 
 
-def _future_program(lib):
-    F = lib.futures.Future
-    log = []
-    f = F()
-    chained = f.then(lambda x: x.value() * 2)
-    f.add_done_callback(lambda x: log.append(("cb", x.value())))
-    log.append(("done before", f.done(), chained.done()))
-    f.set_result(5)
-    log.append(("done after", f.done(), chained.wait()))
-    log.append(_outcome(lambda: f.set_result(6)))
-    bad = F()
-    bad.set_exception(ValueError("boom"))
-    log.append(_outcome(bad.wait))
-    log.append(_outcome(bad.then(lambda x: x.value()).wait))
-    log.append(_outcome(lambda: F().set_exception(3)))
-    g = F()
-    together = lib.futures.collect_all([f, g])
-    log.append(together.done())
-    g.set_result("g")
-    log.append([x.value() for x in together.wait()])
-    log.append(lib.futures.wait_all([f, g]))
-    log.append(_outcome(lambda: lib.futures.wait_all([f, bad])))
-    return log
+def test_class_hierarchy_as_pytorch(torch_ref):
+    """The shared base classes layer code subclasses, and no more: MaxPool1d is no MaxPool2d."""
+    for torch in (retrograd, torch_ref):
+        m = torch.nn.modules
+        assert issubclass(torch.nn.Dropout, m.dropout._DropoutNd)
+        assert issubclass(m.batchnorm._BatchNorm, m.batchnorm._NormBase)
+        assert issubclass(torch.nn.BatchNorm2d, m.batchnorm._BatchNorm)
+        for a, b in (
+            ("MaxPool1d", "_MaxPoolNd"),
+            ("MaxPool2d", "_MaxPoolNd"),
+            ("AvgPool1d", "_AvgPoolNd"),
+            ("AvgPool2d", "_AvgPoolNd"),
+            ("AdaptiveAvgPool1d", "_AdaptiveAvgPoolNd"),
+            ("AdaptiveAvgPool2d", "_AdaptiveAvgPoolNd"),
+        ):
+            assert issubclass(getattr(torch.nn, a), getattr(m.pooling, b))
+        assert not issubclass(torch.nn.MaxPool1d, torch.nn.MaxPool2d)
+        assert not issubclass(torch.nn.AvgPool1d, torch.nn.AvgPool2d)
+        assert not issubclass(torch.nn.AdaptiveAvgPool1d, torch.nn.AdaptiveAvgPool2d)
+        reprs = [
+            repr(torch.nn.MaxPool1d(2)),
+            repr(torch.nn.AvgPool1d(3, 1, 1)),
+            repr(torch.nn.AdaptiveAvgPool1d(4)),
+            repr(torch.nn.Dropout(0.2, True)),
+        ]
+        if torch is retrograd:
+            ours = reprs
+    assert ours == reprs
 
 
-def test_futures_as_pytorch(torch_ref):
-    assert _future_program(retrograd) == _future_program(torch_ref)
+def test_every_torch_nn_modules_name_we_export_is_torchs():
+    """``retrograd.nn.modules.X`` exports only names PyTorch's ``torch.nn.modules.X`` has."""
+    pytest.importorskip("torch")
+    for name in retrograd.nn.modules._SUBMODULES:
+        ours = name.__name__.rsplit(".", 1)[1]
+        theirs = importlib.import_module(f"torch.nn.modules.{ours}")
+        for attr in name.__all__:
+            assert hasattr(theirs, attr), f"torch.nn.modules.{ours}.{attr}"
 
 
-def test_jit_fork_gives_a_future():
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fut = retrograd.jit.fork(lambda a: a + 1, 1)
-    assert isinstance(fut, retrograd.futures.Future) and fut.done() and fut.wait() == 2
-
-
-# -- torch.overrides ---------------------------------------------------------------------------
-
-
-def test_overrides_report_no_override(torch_ref):
-    o = retrograd.overrides
-    x = retrograd.ones(2)
-    assert o.has_torch_function([x]) is False
-    assert o.has_torch_function_unary(x) is False
-    assert o.has_torch_function_variadic(x, x) is False
-    assert o.is_tensor_like(x) and not o.is_tensor_like([1])
-    assert torch_ref.overrides.is_tensor_like(torch_ref.ones(2))
-    assert o.resolve_name(retrograd.add) == torch_ref.overrides.resolve_name(torch_ref.add)
-    assert o.resolve_name(retrograd.Tensor.add) == "torch.Tensor.add"
-    assert o.is_tensor_method_or_property(retrograd.Tensor.add)
-    funcs = o.get_overridable_functions()
-    assert retrograd.add in funcs[retrograd] and retrograd.zeros not in funcs[retrograd]
-    assert retrograd.zeros in o.get_ignored_functions()
-    assert torch_ref.zeros in torch_ref.overrides.get_ignored_functions()
-    with pytest.raises(NotImplementedError, match="handle_torch_function"):
-        o.handle_torch_function(retrograd.add, (x,), x, x)
-
-
-def test_torch_function_mode_refused():
-    class Mode(retrograd.overrides.TorchFunctionMode):
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            return func(*args, **(kwargs or {}))
-
-    with pytest.raises(NotImplementedError, match="TorchFunctionMode"):
-        with Mode():
-            pass
-
-
-# -- torch.storage -----------------------------------------------------------------------------
-
-
-def test_storage_classes():
-    x = retrograd.ones(3)
-    assert isinstance(x.untyped_storage(), retrograd.storage.UntypedStorage)
-    assert retrograd.storage.TypedStorage is retrograd.TypedStorage
-    assert retrograd.storage.UntypedStorage is retrograd.UntypedStorage
-
-
-# -- every module path -------------------------------------------------------------------------
-
-
-# Module paths other work builds (another device's modules).
-def test_every_pytorch_module_imports(torch_ref):
+def test_every_class_of_ours_is_at_pytorchs_module_path():
+    """Each class that ``retrograd.nn`` has is also at the ``nn.modules.X`` path where PyTorch
+    defines it (published code names them there: safe_globals lists, isinstance checks)."""
+    torch = pytest.importorskip("torch")
     missing = []
-    for m in pkgutil.iter_modules(torch_ref.__path__):
-        if m.name.startswith("_"):
+    for name in dir(torch.nn):
+        cls = getattr(torch.nn, name)
+        if not isinstance(cls, type) or not hasattr(retrograd.nn, name):
+            continue
+        path = cls.__module__
+        if not path.startswith("torch.nn.modules."):
             continue
         try:
-            importlib.import_module("retrograd." + m.name)
+            ours = importlib.import_module("retrograd" + path[len("torch") :])
         except ImportError:
-            missing.append(m.name)
-    assert missing == []
+            missing.append(f"{path}.{name}")
+            continue
+        if getattr(ours, name, None) is not getattr(retrograd.nn, name):
+            missing.append(f"{path}.{name}")
+    assert not missing
 
 
-# -- modules retrograd names without building ---------------------------------------------------
+def test_transformer_module_helpers_as_pytorch(torch_ref):
+    from retrograd.nn.modules import transformer as ours
 
-_NAMED_ONLY = ["fx", "export", "library", "package", "monitor", "quantization", "ao.quantization"]
-
-
-@pytest.mark.parametrize("module", _NAMED_ONLY)
-def test_named_modules_have_pytorchs_names(torch_ref, module):
-    theirs = importlib.import_module("torch." + module)
-    ours = importlib.import_module("retrograd." + module)
-    names = getattr(theirs, "__all__", None) or [n for n in dir(theirs) if not n.startswith("_")]
-    left = {"TYPE_CHECKING", "STAT_EVENT"} | {n for n in names if n.startswith("_")}
-    lacking = [n for n in names if n not in left and not hasattr(ours, n)]
-    assert lacking == []
-
-
-@pytest.mark.parametrize(
-    "call,name",
-    [
-        (lambda t: t.fx.symbolic_trace(t.nn.Linear(2, 2)), "torch.fx.symbolic_trace"),
-        (lambda t: t.fx.GraphModule(t.nn.Linear(2, 2), None), "torch.fx.GraphModule"),
-        (lambda t: t.export.export(t.nn.Linear(2, 2), (t.ones(2),)), "torch.export.export"),
-        (lambda t: t.library.Library("mylib", "DEF"), "torch.library.Library"),
-        (lambda t: t.library.custom_op("mylib::f", mutates_args=()), "torch.library.custom_op"),
-        (lambda t: t.quantization.quantize_dynamic(t.nn.Linear(2, 2)), "quantize_dynamic"),
-        (lambda t: t.package.PackageExporter("f.pt"), "torch.package.PackageExporter"),
-        (lambda t: t.monitor.log_event(None), "torch.monitor.log_event"),
-    ],
-)
-def test_named_modules_refuse_by_name(call, name):
-    with pytest.raises(NotImplementedError, match=name.replace(".", r"\.") + " is not built"):
-        call(retrograd)
+    theirs = torch_ref.nn.modules.transformer
+    mask = ours._generate_square_subsequent_mask(3, dtype=retrograd.float64)
+    assert mask.tolist() == theirs._generate_square_subsequent_mask(3).tolist()
+    assert mask.dtype == retrograd.float64
+    assert ours._get_activation_fn("gelu") is retrograd.nn.functional.gelu
+    with pytest.raises(RuntimeError, match="activation should be relu/gelu, not tanh"):
+        ours._get_activation_fn("tanh")
+    clones = ours._get_clones(retrograd.nn.Linear(2, 2), 3)
+    assert len(clones) == 3 and clones[0].weight is not clones[1].weight
 
 
-def test_named_classes_can_be_subclassed():
-    class MyTracer(retrograd.fx.Tracer):
-        pass
+def test_module_utils_helpers_match_pytorch():
+    pytest.importorskip("torch")
+    from torch.nn.modules import utils as theirs
 
-    assert issubclass(MyTracer, retrograd.fx.Tracer)
-    assert retrograd.fx.wrap(len) is len  # (a mark for tracers: nothing to do here)
-    assert issubclass(retrograd.package.PackagingError, Exception)
-    assert retrograd.package.is_from_package(retrograd.nn.Linear(2, 2)) is False
-    assert [a.name for a in retrograd.monitor.Aggregation] == [
-        "VALUE",
-        "MEAN",
-        "COUNT",
-        "SUM",
-        "MAX",
-        "MIN",
-    ]
+    from retrograd.nn.modules import utils as ours
+
+    for name in ("_single", "_pair", "_triple", "_quadruple"):
+        for value in (3, (1, 2), [4, 5, 6]):
+            assert getattr(ours, name)(value) == getattr(theirs, name)(value)
+    assert ours._reverse_repeat_tuple((1, 2, 3), 2) == theirs._reverse_repeat_tuple((1, 2, 3), 2)
+    sd_ours = {"module.a": 1, "module.b.c": 2, "d": 3}
+    sd_theirs = dict(sd_ours)
+    ours.consume_prefix_in_state_dict_if_present(sd_ours, "module.")
+    theirs.consume_prefix_in_state_dict_if_present(sd_theirs, "module.")
+    assert sd_ours == sd_theirs
 
 
-def test_quant_stubs_pass_values_through(torch_ref):
-    def run(lib):
-        lib.manual_seed(0)
-        model = lib.quantization.QuantWrapper(lib.nn.Linear(3, 2))
-        return repr(model), model(lib.ones(1, 3)).tolist()
+def test_data_parallel_runs_the_module_as_the_cpu_build_does():
+    torch = pytest.importorskip("torch")
+    for lib in (retrograd, torch):
+        m = lib.nn.Linear(2, 3)
+        dp = lib.nn.DataParallel(m, device_ids=[0, 1], output_device=0, dim=1)
+        assert dp.module is m
+        assert dp.device_ids == []
+        assert list(dp.state_dict()) == ["module.weight", "module.bias"]
+        x = lib.ones(4, 2)
+        assert lib.equal(dp(x), m(x))
+        assert repr(dp) == (
+            "DataParallel(\n  (module): Linear(in_features=2, out_features=3, bias=True)\n)"
+        )
 
-    assert run(retrograd) == run(torch_ref)
+
+def test_distributed_data_parallel_needs_a_process_group(torch_ref):
+    for lib in (retrograd, torch_ref):
+        with pytest.raises(
+            ValueError,
+            match="^Default process group has not been initialized, "
+            "please make sure to call init_process_group.",
+        ):
+            lib.nn.parallel.DistributedDataParallel(lib.nn.Linear(2, 2))
+
+
+def test_tensorboard_path_needs_the_package_as_in_pytorch(torch_ref):
+    """``torch.utils.tensorboard`` exists; without the tensorboard package importing it fails
+    with PyTorch's error, with the package its SummaryWriter says it is not built."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("tensorboard") is None:
+        errors = []
+        for name in ("retrograd.utils.tensorboard", "torch.utils.tensorboard"):
+            with pytest.raises(ModuleNotFoundError) as info:
+                importlib.import_module(name)
+            errors.append((str(info.value), info.value.name))
+        assert errors[0] == errors[1] == ("No module named 'tensorboard'", "tensorboard")
+    else:
+        module = importlib.import_module("retrograd.utils.tensorboard")
+        with pytest.raises(NotImplementedError, match="SummaryWriter is not built"):
+            module.SummaryWriter("runs")
+
+
+def test_nested_tensors_say_they_are_not_built():
+    with pytest.raises(NotImplementedError, match=r"torch\.nested\.nested_tensor: nested tensors"):
+        retrograd.nested.nested_tensor([retrograd.ones(2), retrograd.ones(3)])
