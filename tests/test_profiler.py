@@ -248,3 +248,23 @@ def test_group_by_stack_n():
     assert len(muls) == 2 and all(e.count == 1 for e in muls)
     assert "two_places" in muls[0].stack[0]
     assert [e.count for e in prof.key_averages() if e.key == "aten::mul"] == [2]
+
+
+def test_a_profiler_leaves_the_op_handler_in_place_its_own(torch_ref):
+    """A profiler opened inside a region that decides how ops run (allow_mutation_on_saved_tensors
+    keeps the value a node saved before an in-place write; vmap batches) changes no result: the
+    saved value is the one before add_, cos(2), not cos(3)."""
+
+    def program(lib):
+        x = lib.tensor(2.0, requires_grad=True)
+        with lib.autograd.graph.allow_mutation_on_saved_tensors():
+            with lib.profiler.profile():
+                y = x * 1
+                z = y.sin()
+                y.add_(1)
+            z.backward()
+        with lib.profiler.profile():
+            batched = lib.func.vmap(lambda t: (t * 2).sum())(lib.ones(3, 2))
+        return round(x.grad.item(), 6), batched.tolist()
+
+    assert program(retrograd) == program(torch_ref)

@@ -333,7 +333,7 @@ class _Collector:
         self.names: dict = {}
         self.entering: Any = None
         self.lock = threading.Lock()
-        self.previous: Any = None  # (the op-call handler it replaced)
+        self.timing_ops = False  # (whether its op-call handler is the one in place)
         self.warming = False  # (a schedule's warm-up: its events are not reported)
 
     def open(self, name, args=(), user=False) -> FunctionEvent:
@@ -456,18 +456,23 @@ def _start(collector: _Collector) -> None:
     if _active:
         raise RuntimeError("Profiler is already enabled on this thread")
     _active.append(collector)
-    collector.previous = _switches.set_handler(collector.dispatch)
+    # Ops are timed through the op-call handler, unless another is in place (vmap, a region of
+    # allow_mutation_on_saved_tensors): that one keeps deciding how ops run, and the profile
+    # then holds the backward's nodes and record_function blocks, not the ops
+    collector.timing_ops = _switches.interception.handler is None
+    if collector.timing_ops:
+        _switches.set_handler(collector.dispatch)
     _switches.profiler = collector
 
 
 def _stop(collector: _Collector) -> None:
     if collector in _active:
         _active.remove(collector)
-        _switches.set_handler(collector.previous)
+        if collector.timing_ops:
+            _switches.set_handler(None)
         _switches.profiler = None
-        for stack in (getattr(collector.local, "stack", None),):
-            for e in stack or ():
-                e.end_ns = _clock()
+        for e in getattr(collector.local, "stack", None) or ():
+            e.end_ns = _clock()
 
 
 class profile:
