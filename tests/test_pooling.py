@@ -340,7 +340,7 @@ def test_avg_pool_of_int64_divides_toward_zero_as_pytorch(torch_ref, k, kw):
 
 
 @pytest.mark.parametrize("k", [1, 2, 3])
-@pytest.mark.parametrize("dtype", ["uint8", "int32", "bool"])
+@pytest.mark.parametrize("dtype", ["uint8", "int32", "bool", "complex64"])
 def test_avg_pool_refuses_other_integer_types_as_pytorch(torch_ref, k, dtype):
     caught = []
     for lib in (retrograd, torch_ref):

@@ -1207,10 +1207,7 @@ def max_pool2d(
         if batched is not NotImplemented:
             return batched
     if type(input) is not Tensor and input.is_meta:  # the shapes alone
-        x = _stand_in(input)
-        if x.dtype == xp.bool_:
-            raise dtype_refusal("max_pool2d", x)
-        refuse_complex("max_pool2d", x)
+        x = _stand_in(input)  # (PyTorch's meta kernel takes every dtype)
         out = _pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)[-1]
         values = _meta.meta_tensor(x.shape[:-2] + out, x.dtype, input.requires_grad)
         return (values, _meta.meta_tensor(values.shape, xp.int64)) if return_indices else values

@@ -331,7 +331,7 @@ def avg_pool3d(
 ):
     """``torch.nn.functional.avg_pool3d``: the mean of each window of the volume (int64
     windows divided toward zero; other integer types PyTorch refuses)."""
-    if self.dtype.kind not in "fcV" and self.dtype != xp.int64:
+    if self.dtype.kind not in "fV" and self.dtype != xp.int64:
         raise dtype_refusal("avg_pool3d_out_frame", self)
     kernel, stride, pads, out, divisor = _avg_geometry3d(
         self.shape,
