@@ -268,3 +268,25 @@ def test_a_profiler_leaves_the_op_handler_in_place_its_own(torch_ref):
         return round(x.grad.item(), 6), batched.tolist()
 
     assert program(retrograd) == program(torch_ref)
+
+
+def test_activity_values_and_device_sort_keys_as_pytorch(torch_ref):
+    """ProfilerActivity's values are PyTorch's (CUDA 2, HPU 3, MTIA 4); a table sorts by a
+    device's times (zeros without one) and flops, and refuses a key no event has."""
+
+    def program(lib):
+        activities = [(m.name, m.value) for m in lib.profiler.ProfilerActivity.__members__.values()]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with lib.profiler.profile() as p:
+                lib.ones(3) + 1
+        sorted_by = []
+        for key in ("cuda_time_total", "self_cuda_time_total", "device_time_total", "flops", "x"):
+            try:
+                p.key_averages().table(sort_by=key, row_limit=1)
+                sorted_by.append((key, None))
+            except AttributeError as e:
+                sorted_by.append((key, str(e)))
+        return activities, sorted_by
+
+    assert program(retrograd) == program(torch_ref)

@@ -81,3 +81,12 @@ def test_errors(torch_ref):
         want = message(torch_ref, call)
         assert want is not None
         assert message(retrograd, call) == want
+
+
+def test_fast_forward_by_nothing_on_a_fresh_engine(torch_ref):
+    def program(lib):
+        engine = lib.quasirandom.SobolEngine(2)
+        engine.fast_forward(0)
+        return engine.draw(2).tolist(), engine.num_generated
+
+    assert program(retrograd) == program(torch_ref)

@@ -133,7 +133,8 @@ class SobolEngine:
     def fast_forward(self, n: int) -> SobolEngine:
         """Skip ``n`` points."""
         if self.num_generated == 0:
-            self._advance(0, n - 1)
+            if n > 0:  # (the first point is where a fresh engine stands)
+                self._advance(0, n - 1)
         else:
             self._advance(self.num_generated - 1, n)
         self.num_generated += n

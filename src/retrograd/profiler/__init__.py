@@ -44,14 +44,10 @@ class ProfilerActivity(enum.Enum):
 
     CPU = 0
     XPU = 1
-    MTIA = 2
-    CUDA = 3
-    HPU = 4
+    MTIA = 4
+    CUDA = 2
+    HPU = 3
     PrivateUse1 = 5
-
-    @property
-    def value(self) -> int:  # type: ignore[override]
-        return self._value_
 
 
 def supported_activities() -> set[ProfilerActivity]:
