@@ -434,17 +434,13 @@ def _python_stack() -> list[str]:
     ]
 
 
-_active: list[_Collector] = []
-
-
 def _current() -> _Collector | None:
-    return _active[-1] if _active else None
+    return _switches.profiler
 
 
 def _start(collector: _Collector) -> None:
-    if _active:
+    if _switches.profiler is not None:
         raise RuntimeError("Profiler is already enabled on this thread")
-    _active.append(collector)
     # Ops are timed through the op-call handler, unless another is in place (vmap, a region of
     # allow_mutation_on_saved_tensors): that one keeps deciding how ops run, and the profile
     # then holds the backward's nodes and record_function blocks, not the ops
@@ -455,8 +451,7 @@ def _start(collector: _Collector) -> None:
 
 
 def _stop(collector: _Collector) -> None:
-    if collector in _active:
-        _active.remove(collector)
+    if _switches.profiler is collector:
         if collector.timing_ops:
             _switches.set_handler(None)
         _switches.profiler = None
@@ -505,7 +500,7 @@ class profile:
     def _check_finish(self) -> None:
         if self._collector is None:
             raise RuntimeError("Profiler didn't finish running")
-        if self._collector in _active:
+        if _switches.profiler is self._collector:
             raise RuntimeError("Can't get events while the profiler is running")
 
     @property

@@ -689,10 +689,9 @@ def _matmul(fn, level, a, b):
 
 
 @_rule("_addmm_linear")
-def _linear(fn, level, bias, x, weight):
+def _addmm_linear(fn, level, bias, x, weight):
     wt = weight.mT if _logical_ndim(weight, level) == 2 else weight
-    out = wrap(_batched_matmul(level, x, wt), level)
-    return out if bias is None else out + bias
+    return wrap(_batched_matmul(level, x, wt), level) + bias
 
 
 @_rule("addmm", "addmv", "addr", "baddbmm", "addbmm")
