@@ -337,3 +337,19 @@ def test_compressed_tensor_sizes_read_from_its_values(torch_ref):
         return c.itemsize, c.element_size(), len(c), c.is_floating_point(), str(c.dtype)
 
     assert program(retrograd) == program(torch_ref)
+
+
+def test_a_products_second_derivative_is_pytorchs(torch_ref):
+    """The dense operand's gradient of a CSR product is made of recorded ops: differentiated
+    again, the same node and the same values as PyTorch's."""
+
+    def program(lib):
+        x = _dense(lib).to_sparse_csr()
+        m = lib.tensor(np.linspace(-1, 1, 12).reshape(6, 2), requires_grad=True)
+        (gm,) = lib.autograd.grad((x @ m).pow(2).sum(), m, create_graph=True)
+        (ggm,) = lib.autograd.grad((gm * gm).sum(), m)
+        return gm.grad_fn.name(), gm.tolist(), ggm.tolist()
+
+    ours, theirs = program(retrograd), program(torch_ref)
+    assert ours[0] == theirs[0]
+    np.testing.assert_allclose(ours[1:], theirs[1:], rtol=1e-12)

@@ -1149,37 +1149,27 @@ _DERIVATIVES = {
     "abs": lambda x, y: xp.sign(x),
     "neg": lambda x, y: -xp.ones_like(x),
     "relu": lambda x, y: (y > 0).astype(x.dtype),
-    "sin": lambda x, y: xp.cos(x),
-    "sinh": lambda x, y: xp.cosh(x),
-    "tan": lambda x, y: 1 + y * y,
-    "tanh": lambda x, y: 1 - y * y,
-    "asin": lambda x, y: 1 / xp.sqrt(1 - x * x),
-    "asinh": lambda x, y: 1 / xp.sqrt(x * x + 1),
-    "atan": lambda x, y: 1 / (1 + x * x),
-    "atanh": lambda x, y: 1 / (1 - x * x),
-    "sqrt": lambda x, y: 1 / (2 * y),
-    "expm1": lambda x, y: y + 1,
     "log1p": lambda x, y: 1 / (1 + x),
     "deg2rad": lambda x, y: xp.full_like(x, _PI / 180),
     "rad2deg": lambda x, y: xp.full_like(x, 180 / _PI),
-    "erf": lambda x, y: 2 / xp.sqrt(_PI) * xp.exp(-x * x),
-    "erfinv": lambda x, y: xp.sqrt(_PI) / 2 * xp.exp(y * y),
     "frac": lambda x, y: xp.ones_like(x),
-    **{name: None for name in ("ceil", "floor", "round", "trunc", "sign", "sgn")},
 }
+_ZERO_GRADIENT = ("ceil", "floor", "round", "trunc", "sign")  # (PyTorch's has no entries)
 _NODE_NAMES = {"log1p": "Log1P", "deg2rad": "Deg2Rad", "rad2deg": "Rad2Deg"}
 _NO_DERIVATIVE = ("signbit", "isnan", "isinf", "isposinf", "isneginf")
 # (PyTorch records a node for these, whose backward then fails on the compressed gradient: its
 # error, by the step of the formula that fails)
 _SUM_REFUSED = ("asin", "atan", "expm1")
 _LAYOUT_REFUSED = ("sin", "sinh", "tan", "tanh", "asinh", "atanh", "sqrt", "erf", "erfinv")
+# (the functions that record a node: sgn's backward has no kernel for a compressed gradient)
+_WITH_NODE = (*_DERIVATIVES, *_ZERO_GRADIENT, "sgn", *_SUM_REFUSED, *_LAYOUT_REFUSED)
 # (functions PyTorch refuses on a compressed tensor with its RuntimeError)
 _REFUSED = ("exp", "log", "cos", "sigmoid", "square", "pow", "sub", "exp_", "log_", "cos_")
 
 
 def _values_function(name):
     node = None
-    if name in _DERIVATIVES:
+    if name in _WITH_NODE:
         node = node_class(
             _NODE_NAMES.get(name, _camel(name)) + "Backward0",
             (_values_function_grad,),
@@ -1229,7 +1219,7 @@ def _values_function_grad(g, n):
             if self._layout is BSR
             else f"col_indices expected sparse row compressed tensor layout but got {name}"
         )
-    if _DERIVATIVES[n.fn] is None:  # (a zero gradient: PyTorch's has no entries)
+    if n.fn in _ZERO_GRADIENT:
         lead, block = self._pidx.shape[:-1], self._vals.shape[self._pidx.ndim :]
         empty = xp.zeros((*lead, 0, *block), self._vals.dtype)
         return compressed(
@@ -1250,13 +1240,13 @@ def _refused(name):
     return method
 
 
-for _name in (*_DERIVATIVES, *_NO_DERIVATIVE):
+for _name in (*_WITH_NODE, *_NO_DERIVATIVE):
     setattr(SparseCompressedTensor, _name, _values_function(_name))
 for _name in _REFUSED:
     setattr(SparseCompressedTensor, _name, _refused(_name))
 SparseCompressedTensor.__neg__ = SparseCompressedTensor.neg
 # (the op table's functions hand a compressed first input to these methods: torch.relu(x))
-SparseCompressedTensor._by_values = frozenset((*_DERIVATIVES, *_NO_DERIVATIVE, "mul"))
+SparseCompressedTensor._by_values = frozenset((*_WITH_NODE, *_NO_DERIVATIVE, "mul"))
 del _name
 
 
