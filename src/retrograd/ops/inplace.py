@@ -138,7 +138,7 @@ def strided_grad(g, out_geometry, in_geometry):
     low = min([p.min() for p in (out_pos, in_pos) if p.size], default=0)
     high = max([p.max() for p in (out_pos, in_pos) if p.size], default=-1)
     storage = g.new_zeros((int(high - low + 1),))
-    if xp.unique(out_pos).size < out_pos.size:
+    if out_pos.size and xp.bincount((out_pos - low).reshape(-1)).max() > 1:  # (overlaps)
         flat = _make(out_pos.reshape(-1) - low)
         storage.index_add_(0, flat, g.reshape(-1))
     else:
@@ -472,12 +472,7 @@ def _writable(a, overlap_ok=False):
     every view of a broadcast read-only, where PyTorch refuses only a write into elements that
     share memory (PyTorch's error then, as for memory NumPy was given read-only; ``overlap_ok``:
     an op that PyTorch lets write there)."""
-    owner = a.base
-    # (NumPy's stride tricks hold the memory through a stand-in and a read-only broadcast view)
-    while type(owner) is not ndarray or not owner.flags.writeable:
-        if getattr(owner, "base", None) is None:
-            break
-        owner = owner.base
+    owner = memory_root(a)  # (through NumPy's stride tricks' holders too)
     if (
         (not overlap_ok and _zero_stride_overlap(a))
         or type(owner) is not ndarray
