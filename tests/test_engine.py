@@ -618,3 +618,30 @@ def test_root_view_made_without_grad_mode_has_no_edge(torch_ref, mode):
         return v.requires_grad, None
 
     assert run(torch) == run(torch_ref)
+
+
+def test_a_gradient_added_into_grad_is_not_kept_past_its_leaf():
+    """In a training step's backward (each .grad already there, added into in place), the engine
+    keeps no gradient alive once its leaf has taken it: the peak above what the forward kept is one
+    weight's gradient and a few activation-sized ones, not a weight's gradient held on through the
+    next layer (a name left pointing at the last one accumulated did that: 28% more peak memory
+    than PyTorch's for a 16-layer MLP)."""
+    import tracemalloc
+
+    width, batch = 512, 128
+    net = torch.nn.Sequential(
+        *[m for _ in range(4) for m in (torch.nn.Linear(width, width), torch.nn.ReLU())]
+    )
+    x = torch.randn(batch, width)
+    net(x).sum().backward()  # (the .grad buffers exist from here on)
+    weight_bytes, activation_bytes = width * width * 4, batch * width * 4
+    tracemalloc.start()
+    try:
+        y = net(x).sum()
+        kept = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        y.backward()
+        peak = tracemalloc.get_traced_memory()[1] - kept
+    finally:
+        tracemalloc.stop()
+    assert peak <= weight_bytes + 3 * activation_bytes

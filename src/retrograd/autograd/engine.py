@@ -242,6 +242,9 @@ def run(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
                             and g._grad_fn is None
                         )
                         accumulate_grad(node.variable, g, create_graph, site, True, own)
+                        # (nor keep the gradient alive here until the next leaf's: added into
+                        # an existing .grad, it is garbage now, a weight's as big as the weight)
+                        g = a = None
                 continue
             if hooked and node._pre_hooks is not None:
                 slots = _call_pre_hooks(node, slots)
